@@ -1,0 +1,112 @@
+"""The vocabulary every source is normalized into: kinds, components, units and dimensions.
+
+One model of dimensions serves every source (DESIGN.md, "component and dimensions"): a value is
+identified by (route, model, kind, component, unit, dimensions), never by a suffixed field name.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """What sort of value an observation states."""
+
+    PRICE = "price"  # money, in USD per `unit`
+    LIMIT = "limit"  # a count, e.g. max input tokens
+    CAPABILITY = "capability"  # 1 (supported) or 0 (explicitly not supported); absent = unknown
+
+
+class Component(StrEnum):
+    """What a price (or limit) is for. Modality, tier, TTL... are dimensions, not components."""
+
+    INPUT = "input"
+    OUTPUT = "output"
+    CACHE_READ = "cache_read"
+    CACHE_WRITE = "cache_write"
+    CACHE_STORAGE = "cache_storage"
+    REASONING = "reasoning"
+    REQUEST = "request"
+    WEB_SEARCH = "web_search"
+    TOOL_CALL = "tool_call"
+    PAGE = "page"
+    # limits
+    CONTEXT_WINDOW = "context_window"
+    MAX_INPUT_TOKENS = "max_input_tokens"
+    MAX_OUTPUT_TOKENS = "max_output_tokens"
+    RATE_RPM = "rate_rpm"
+    RATE_TPM = "rate_tpm"
+    # capability: the capability's name is the `capability` dimension
+    SUPPORTS = "supports"
+    MODE = "mode"
+
+
+class Unit(StrEnum):
+    """Canonical units. Money is USD; token prices are stored per 1M tokens (the seeds' convention)."""
+
+    PER_1M_TOKENS = "usd_per_1m_tokens"
+    PER_IMAGE = "usd_per_image"
+    PER_PIXEL = "usd_per_pixel"
+    PER_SECOND = "usd_per_second"
+    PER_MINUTE = "usd_per_minute"
+    PER_HOUR = "usd_per_hour"
+    PER_CHARACTER = "usd_per_character"
+    PER_REQUEST = "usd_per_request"
+    PER_1K_QUERIES = "usd_per_1k_queries"
+    PER_PAGE = "usd_per_page"
+    PER_1M_TOKENS_PER_HOUR = "usd_per_1m_tokens_per_hour"  # cache storage
+    TOKENS = "tokens"  # limits
+    PER_MINUTE_COUNT = "per_minute"  # rate limits
+    FLAG = "flag"  # capabilities: 1 or 0
+
+
+PRICE_UNITS = frozenset(u for u in Unit if u.value.startswith("usd_"))
+
+# Above this a value is an anomaly, not a price (a per-token price read as per-1M is 10^6 too high).
+MAGNITUDE_LIMITS: dict[Unit, Decimal] = {
+    Unit.PER_1M_TOKENS: Decimal(1000),
+    Unit.PER_IMAGE: Decimal(100),
+    Unit.PER_PIXEL: Decimal("0.001"),
+    Unit.PER_SECOND: Decimal(100),
+    Unit.PER_MINUTE: Decimal(1000),
+    Unit.PER_HOUR: Decimal(10000),
+    Unit.PER_CHARACTER: Decimal("0.01"),
+    Unit.PER_REQUEST: Decimal(100),
+    Unit.PER_1K_QUERIES: Decimal(1000),
+    Unit.PER_PAGE: Decimal(10),
+    Unit.PER_1M_TOKENS_PER_HOUR: Decimal(1000),
+}
+
+
+class Dim(StrEnum):
+    """Dimension names. Values are short lowercase strings."""
+
+    MODALITY = "modality"  # text | image | audio | video
+    SERVICE_TIER = "service_tier"  # standard | batch | flex | priority
+    CONTEXT_ABOVE = "context_above"  # integer tokens, e.g. "200000": the price above N tokens
+    CACHE_TTL = "cache_ttl"  # 5m | 1h
+    SCOPE = "scope"  # global | data_zone | regional
+    REGION = "region"  # e.g. eastus2
+    QUALITY = "quality"  # low | medium | high | standard | hd
+    SIZE = "size"  # WxH, e.g. 1024x1024
+    TIME_OF_DAY = "time_of_day"  # peak | off_peak
+    CAPABILITY = "capability"  # for Kind.CAPABILITY: vision, function_calling, ...
+    MODE = "mode"  # for Component.MODE: chat, embedding, image_generation, ...
+    VARIANT = "variant"  # e.g. free (OpenRouter ":free")
+
+
+DIMENSION_VALUES: dict[Dim, frozenset[str]] = {
+    Dim.MODALITY: frozenset({"text", "image", "audio", "video"}),
+    Dim.SERVICE_TIER: frozenset({"standard", "batch", "flex", "priority"}),
+    Dim.CACHE_TTL: frozenset({"5m", "1h"}),
+    Dim.SCOPE: frozenset({"global", "data_zone", "regional"}),
+    Dim.TIME_OF_DAY: frozenset({"peak", "off_peak"}),
+}
+
+# Dimensions at their default value are left out, so every source says "text input, standard
+# tier" the same way: by saying nothing.
+DIMENSION_DEFAULTS: dict[Dim, str] = {
+    Dim.MODALITY: "text",
+    Dim.SERVICE_TIER: "standard",
+}
