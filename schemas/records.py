@@ -163,11 +163,17 @@ class ReviewItem(BaseModel):
     title: str
     changes: list[FieldChange] = Field(default_factory=list)
     detail: str = ""
-    fingerprint: str
+    fingerprint: str  # what it proposes: a repeat run finds the same item open
+    slot: str  # what it is about: a newer proposal about the same thing supersedes it
     status: ReviewStatus = ReviewStatus.OPEN
     created_at: datetime
     due_at: datetime
     run_id: int | None = None
+    sources: list[str] = Field(default_factory=list)  # the sources whose statements it cites
+    last_seen_at: datetime | None = None
+    decided_at: datetime | None = None
+    reviewer: str | None = None
+    reason: str | None = None
 
 
 class CatalogValue(BaseModel):

@@ -1,0 +1,359 @@
+"""Compare a refresh's observations with the catalog: pure, no I/O.
+
+observations × current catalog → stamps (verified / corroborated), values a policy lets in,
+review items (price changes, disagreements, new models and values, unmapped names, anomalies,
+models missing from complete listings) and listing counters. The catalog never changes here;
+catalog/store.py applies the result in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from schemas.records import (
+    FieldChange,
+    Observation,
+    Problem,
+    ReviewItem,
+    ReviewKind,
+    SourceValue,
+    decimal_text,
+    parse_dimensions_key,
+)
+from schemas.vocab import Component, Kind, Unit
+
+REVIEW_DUE = timedelta(hours=48)
+MISSING_AFTER = 3  # consecutive complete listings without a model before it becomes an item
+
+FieldKey = tuple[str, str, str, str, str, str]  # route, model, kind, component, unit, dims key
+ListingKey = tuple[str, str, str]  # source, route, model
+
+
+@dataclass(frozen=True)
+class Current:
+    """A catalog value in force."""
+
+    id: int
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class Stamp:
+    value_id: int
+    source: str
+    official: bool
+    observed_at: datetime
+
+
+@dataclass(frozen=True)
+class NewValue:
+    key: FieldKey
+    value: Decimal
+    valid_from: datetime
+    accepted_source: str
+    verified_at: datetime | None
+    verified_by: str | None
+    confirmations: tuple[Observation, ...]  # who stated the same value: stamped once inserted
+
+
+@dataclass
+class Listing:
+    last_seen_run: int
+    missing_runs: int
+
+
+@dataclass
+class Comparison:
+    stamps: list[Stamp] = field(default_factory=list)
+    new_values: list[NewValue] = field(default_factory=list)
+    items: list[ReviewItem] = field(default_factory=list)
+    listings: dict[ListingKey, Listing] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Context:
+    run_id: int
+    now: datetime
+    accept_new: bool
+    official: Callable[[str, str], bool]  # (source, route) -> is the source official for it
+    complete_sources: frozenset[str]  # sources whose listing was complete this run
+
+
+def field_key(obs: Observation) -> FieldKey:
+    assert obs.model is not None
+    return (obs.route, obs.model, obs.kind.value, obs.component.value, obs.unit.value, obs.dims_key)
+
+
+def fingerprint(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def pct_change(current: Decimal | None, proposed: Decimal | None) -> float | None:
+    if current is None or proposed is None or current == 0:
+        return None
+    return float((proposed - current) / current * 100)
+
+
+def compare(
+    observations: Iterable[Observation],
+    catalog: dict[FieldKey, Current],
+    listings: dict[ListingKey, Listing],
+    problems: Iterable[Problem],
+    ctx: Context,
+) -> Comparison:
+    result = Comparison()
+    by_key: dict[FieldKey, list[Observation]] = defaultdict(list)
+    unmapped: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for obs in observations:
+        if obs.model is None:
+            unmapped[(obs.source, obs.route)].add(obs.source_model)
+        else:
+            by_key[field_key(obs)].append(obs)
+
+    catalogued_models = {(k[0], k[1]) for k in catalog}
+    new_fields: dict[tuple[str, str], list[tuple[FieldKey, list[Observation]]]] = defaultdict(list)
+    for key, group in sorted(by_key.items()):
+        current = catalog.get(key)
+        if current is not None:
+            _compare_current(key, group, current, ctx, result)
+        elif ctx.accept_new:
+            _accept_new(key, group, ctx, result)
+        else:
+            new_fields[(key[0], key[1])].append((key, group))
+
+    for (route, model), fields in sorted(new_fields.items()):
+        kind = ReviewKind.NEW_VALUE if (route, model) in catalogued_models else ReviewKind.NEW_MODEL
+        changes = [_change(key, None, _proposal(group, ctx), group, ctx) for key, group in fields]
+        result.items.append(_item(kind, route, model, changes, ctx))
+
+    for (source, route), names in sorted(unmapped.items()):
+        listed = sorted(names)
+        result.items.append(
+            _item(
+                ReviewKind.UNMAPPED,
+                route,
+                "(unmapped)",
+                [],
+                ctx,
+                title=f"{len(listed)} {source} names for route {route} map to no known model",
+                detail="\n".join(listed),
+                scope=source,
+                identity=(source, listed),
+            )
+        )
+    _anomalies(problems, ctx, result)
+    _absences(by_key, listings, ctx, result)
+    return result
+
+
+def _sources(group: Iterable[Observation], ctx: Context) -> list[SourceValue]:
+    return [
+        SourceValue(
+            source=o.source,
+            official=ctx.official(o.source, o.route),
+            value=decimal_text(o.value),
+            observed_at=o.observed_at,
+            url=o.url,
+            evidence=o.evidence,
+            source_model=o.source_model,
+        )
+        for o in sorted(group, key=lambda o: o.source)
+    ]
+
+
+def _change(
+    key: FieldKey,
+    current: Decimal | None,
+    proposed: Decimal | None,
+    group: list[Observation],
+    ctx: Context,
+) -> FieldChange:
+    return FieldChange(
+        kind=Kind(key[2]),
+        component=Component(key[3]),
+        unit=Unit(key[4]),
+        dimensions=parse_dimensions_key(key[5]),
+        current=None if current is None else decimal_text(current),
+        proposed=None if proposed is None else decimal_text(proposed),
+        pct_change=pct_change(current, proposed),
+        sources=_sources(group, ctx),
+    )
+
+
+def _item(
+    kind: ReviewKind,
+    route: str,
+    model: str,
+    changes: list[FieldChange],
+    ctx: Context,
+    *,
+    title: str = "",
+    detail: str = "",
+    scope: object = None,
+    identity: object = None,
+) -> ReviewItem:
+    """A review item. Its fingerprint says what it proposes, so a repeat run finds it open; its
+    slot says what it is about, so a newer proposal about the same thing supersedes it."""
+    fields = [(c.kind, c.component, c.unit, c.dimensions) for c in changes]
+    proposal = identity
+    if proposal is None:
+        proposal = [(c.kind, c.component, c.unit, c.dimensions, c.proposed) for c in changes]
+    return ReviewItem(
+        kind=kind,
+        route=route,
+        model=model,
+        title=title or _title(kind, route, model, changes),
+        changes=changes,
+        detail=detail,
+        fingerprint=fingerprint(kind.value, route, model, proposal),
+        slot=fingerprint(kind.value, route, model, scope if scope is not None else fields),
+        created_at=ctx.now,
+        due_at=ctx.now + REVIEW_DUE,
+        run_id=ctx.run_id,
+        sources=sorted(
+            {s.source for c in changes for s in c.sources}
+            | ({scope} if isinstance(scope, str) else set())
+        ),
+    )
+
+
+def _title(kind: ReviewKind, route: str, model: str, changes: list[FieldChange]) -> str:
+    if len(changes) == 1:
+        c = changes[0]
+        dims = ", ".join(f"{k}={v}" for k, v in c.dimensions.items())
+        what = f"{c.component.value}{f' ({dims})' if dims else ''}"
+        return f"{kind.value}: {route}/{model} {what}: {c.current} → {c.proposed} {c.unit.value}"
+    return f"{kind.value}: {route}/{model}: {len(changes)} fields"
+
+
+def _proposal(group: list[Observation], ctx: Context) -> Decimal | None:
+    """The value a new field would take: the official source's, else the one all agree on."""
+    official = [o for o in group if ctx.official(o.source, o.route)]
+    if official:
+        return official[0].value
+    values = {o.value for o in group}
+    return values.pop() if len(values) == 1 else None
+
+
+def _compare_current(
+    key: FieldKey, group: list[Observation], current: Current, ctx: Context, result: Comparison
+) -> None:
+    differing: list[Observation] = []
+    for obs in group:
+        if obs.value == current.value:
+            official = ctx.official(obs.source, obs.route)
+            result.stamps.append(Stamp(current.id, obs.source, official, obs.observed_at))
+        else:
+            differing.append(obs)
+    if not differing:
+        return
+    official_diff = [o for o in differing if ctx.official(o.source, o.route)]
+    official_agrees = any(ctx.official(o.source, o.route) for o in group if o not in differing)
+    if official_diff:
+        kind, proposed = ReviewKind.PRICE_CHANGE, official_diff[0].value
+    else:
+        kind = ReviewKind.DISAGREEMENT if official_agrees else ReviewKind.PRICE_CHANGE
+        proposed = Counter(o.value for o in differing).most_common(1)[0][0]
+    change = _change(key, current.value, proposed, group, ctx)
+    result.items.append(_item(kind, key[0], key[1], [change], ctx))
+
+
+def _accept_new(key: FieldKey, group: list[Observation], ctx: Context, result: Comparison) -> None:
+    """The explicit first-load policy: official values enter verified, secondary ones unverified."""
+    official = [o for o in group if ctx.official(o.source, o.route)]
+    if official:
+        chosen = official[0]
+        verified_at, verified_by = chosen.observed_at, chosen.source
+    else:
+        values = {o.value for o in group}
+        if len(values) > 1:
+            change = _change(key, None, None, group, ctx)
+            result.items.append(_item(ReviewKind.DISAGREEMENT, key[0], key[1], [change], ctx))
+            return
+        chosen = min(group, key=lambda o: o.source)
+        verified_at, verified_by = None, None
+    agreeing = tuple(o for o in group if o.value == chosen.value)
+    result.new_values.append(
+        NewValue(
+            key=key,
+            value=chosen.value,
+            valid_from=chosen.observed_at,
+            accepted_source=chosen.source,
+            verified_at=verified_at,
+            verified_by=verified_by,
+            confirmations=agreeing,
+        )
+    )
+    disagreeing = [o for o in group if o.value != chosen.value]
+    if disagreeing:
+        change = _change(key, chosen.value, disagreeing[0].value, group, ctx)
+        result.items.append(_item(ReviewKind.DISAGREEMENT, key[0], key[1], [change], ctx))
+
+
+def _anomalies(problems: Iterable[Problem], ctx: Context, result: Comparison) -> None:
+    """Values validation set aside: one anomaly item per (source, route, model) with the rules."""
+    grouped: dict[tuple[str, str, str], list[Problem]] = defaultdict(list)
+    for problem in problems:
+        route = str(problem.payload.get("route", ""))
+        if not route:
+            continue  # a record that never became an observation: reported, not reviewable
+        model = str(problem.payload.get("model") or problem.payload.get("source_model", ""))
+        grouped[(problem.source, route, model)].append(problem)
+    for (source, route, model), found in sorted(grouped.items()):
+        lines = sorted({f"{p.rule}: {p.detail}" for p in found})
+        result.items.append(
+            _item(
+                ReviewKind.ANOMALY,
+                route,
+                model,
+                [],
+                ctx,
+                title=f"anomaly: {route}/{model} from {source}: {found[0].rule}"
+                + (f" (+{len(lines) - 1} more)" if len(lines) > 1 else ""),
+                detail="\n".join(lines),
+                scope=source,
+                identity=(source, lines),
+            )
+        )
+
+
+def _absences(
+    by_key: dict[FieldKey, list[Observation]],
+    listings: dict[ListingKey, Listing],
+    ctx: Context,
+    result: Comparison,
+) -> None:
+    """Count models absent from complete listings; the third consecutive absence opens an item."""
+    seen: set[ListingKey] = set()
+    for (route, model, *_), group in by_key.items():
+        for obs in group:
+            if obs.source in ctx.complete_sources:
+                seen.add((obs.source, route, model))
+    for key in seen:
+        result.listings[key] = Listing(last_seen_run=ctx.run_id, missing_runs=0)
+    for key, listing in listings.items():
+        source, route, model = key
+        if key in seen or source not in ctx.complete_sources:
+            continue
+        missing = listing.missing_runs + 1
+        result.listings[key] = Listing(last_seen_run=listing.last_seen_run, missing_runs=missing)
+        if missing == MISSING_AFTER:
+            result.items.append(
+                _item(
+                    ReviewKind.MISSING,
+                    route,
+                    model,
+                    [],
+                    ctx,
+                    title=f"missing: {route}/{model} absent from {MISSING_AFTER} consecutive "
+                    f"complete listings of {source}",
+                    scope=source,
+                    identity=(source, listing.last_seen_run),
+                )
+            )

@@ -1,0 +1,85 @@
+"""Raw records → observations: each source's normalizer, then identity and provenance. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from catalog.identity import Identity
+from schemas.records import Draft, Observation, Problem
+from spiders.crawl import FetchedPage
+from spiders.parsing import Uninterpretable
+from spiders.sources import Source
+
+
+@dataclass
+class SourceDrafts:
+    source: Source
+    drafts: list[tuple[FetchedPage, Draft]]
+    problems: list[Problem]
+
+
+def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
+    """Run the source's normalizer over every record; unreadable records become problems."""
+    normalize = source.parser.normalize
+    drafts: list[tuple[FetchedPage, Draft]] = []
+    problems: list[Problem] = []
+    for page in pages:
+        for record in page.records:
+            try:
+                drafts.extend((page, d) for d in normalize(record))
+            except Uninterpretable as exc:
+                problems.append(
+                    Problem(source=source.id, record=exc.record, rule=exc.rule, detail=exc.detail)
+                )
+    return SourceDrafts(source, drafts, problems)
+
+
+def learn_official_models(identity: Identity, batches: Iterable[SourceDrafts]) -> None:
+    """A model an official source lists for its own route is a known model."""
+    for batch in batches:
+        identity.learn(
+            identity.candidate(d.source_model)
+            for _, d in batch.drafts
+            if batch.source.is_official(identity.route(d.route))
+        )
+
+
+def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
+    """Drafts with identity and provenance; a value stated twice identically is kept once."""
+    seen: set[tuple[object, ...]] = set()
+    out: list[Observation] = []
+    for page, draft in batch.drafts:
+        route = identity.route(draft.route)
+        model = identity.model(draft.source_model)
+        key = (
+            route,
+            model or draft.source_model,
+            draft.kind,
+            draft.component,
+            draft.unit,
+            tuple(draft.dimensions.items()),
+            draft.value,
+        )
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(
+            Observation.model_construct(  # fields come from a validated Draft
+                source=batch.source.id,
+                route=route,
+                model=model,
+                source_model=draft.source_model,
+                kind=draft.kind,
+                component=draft.component,
+                unit=draft.unit,
+                dimensions=draft.dimensions,
+                value=draft.value,
+                observed_at=page.observed_at,
+                url=page.url,
+                landing_url=page.landing_url,
+                evidence=draft.evidence,
+                record=draft.record,
+            )
+        )
+    return out

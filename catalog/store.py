@@ -1,0 +1,353 @@
+"""The catalog store: engine, migrations, reads, and the one-transaction apply of a refresh."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, bindparam, create_engine, event, insert, select, update
+
+from catalog.compare import Comparison, Current, FieldKey, Listing, ListingKey
+from catalog.tables import (
+    catalog_values,
+    listings,
+    observations,
+    quarantine,
+    review_items,
+    runs,
+    source_runs,
+    stamps,
+)
+from schemas.records import Observation, Problem, ReviewItem, ReviewStatus, decimal_text
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = f"sqlite:///{ROOT / 'data' / 'ratecard.db'}"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def database_url(url: str | None = None) -> str:
+    """The catalog's URL: the argument, else RATECARD_DB, else the SQLite file in data/."""
+    return url or os.environ.get("RATECARD_DB") or DEFAULT_DB
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def connect(url: str | None = None) -> Engine:
+    """An engine for the catalog, migrated to the latest schema."""
+    url = database_url(url)
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    migrate(engine)
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+def start_run(engine: Engine, *, world: str | None, policy: str, now: datetime) -> int:
+    with engine.begin() as conn:
+        result = conn.execute(
+            insert(runs).values(
+                started_at=now, world=world, policy=policy, status="running", summary={}
+            )
+        )
+        return int(result.inserted_primary_key[0])
+
+
+def finish_run(
+    engine: Engine, run_id: int, *, status: str, summary: dict[str, Any], finished_at: datetime
+) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            update(runs)
+            .where(runs.c.id == run_id)
+            .values(status=status, summary=summary, finished_at=finished_at)
+        )
+
+
+def set_flow_run(engine: Engine, run_id: int, flow_run_id: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(update(runs).where(runs.c.id == run_id).values(flow_run_id=flow_run_id))
+
+
+def load_catalog(conn: Connection) -> dict[FieldKey, Current]:
+    c = catalog_values.c
+    rows = conn.execute(
+        select(c.id, c.route, c.model, c.kind, c.component, c.unit, c.dimensions, c.value).where(
+            c.valid_to.is_(None)
+        )
+    )
+    return {
+        (r.route, r.model, r.kind, r.component, r.unit, r.dimensions): Current(
+            r.id, Decimal(r.value)
+        )
+        for r in rows
+    }
+
+
+def load_listings(conn: Connection) -> dict[ListingKey, Listing]:
+    rows = conn.execute(select(listings))
+    return {
+        (r.source, r.route, r.model): Listing(r.last_seen_run, r.missing_runs) for r in rows
+    }
+
+
+def last_complete_records(engine: Engine, source: str) -> int | None:
+    """How many records the source's last complete listing had (for the broken-layout guard)."""
+    c = source_runs.c
+    with engine.connect() as conn:
+        return conn.execute(
+            select(c.records)
+            .where(c.source == source, c.status == "ok")
+            .order_by(c.run_id.desc())
+            .limit(1)
+        ).scalar()
+
+
+def known_models(conn: Connection) -> set[str]:
+    return set(conn.execute(select(catalog_values.c.model).distinct()).scalars())
+
+
+def _observation_row(run_id: int, obs: Observation) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "source": obs.source,
+        "route": obs.route,
+        "model": obs.model,
+        "source_model": obs.source_model,
+        "kind": obs.kind.value,
+        "component": obs.component.value,
+        "unit": obs.unit.value,
+        "dimensions": obs.dims_key,
+        "value": decimal_text(obs.value),
+        "observed_at": obs.observed_at,
+        "url": obs.url,
+        "landing_url": obs.landing_url,
+        "evidence": obs.evidence,
+    }
+
+
+def _item_row(item: ReviewItem) -> dict[str, Any]:
+    return {
+        "kind": item.kind.value,
+        "route": item.route,
+        "model": item.model,
+        "title": item.title,
+        "changes": [c.model_dump(mode="json") for c in item.changes],
+        "sources": item.sources,
+        "detail": item.detail,
+        "fingerprint": item.fingerprint,
+        "slot": item.slot,
+        "status": item.status.value,
+        "created_at": item.created_at,
+        "due_at": item.due_at,
+        "last_seen_at": item.created_at,
+        "run_id": item.run_id,
+    }
+
+
+def _insert_many(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(table), list(rows))
+
+
+def apply(
+    engine: Engine,
+    run_id: int,
+    *,
+    valid: Iterable[Observation],
+    problems: Iterable[Problem],
+    comparison: Comparison,
+    source_reports: Sequence[dict[str, Any]],
+    now: datetime,
+) -> list[ReviewItem]:
+    """Write one refresh in one transaction. Returns the review items it opened."""
+    with engine.begin() as conn:
+        _insert_many(conn, observations, [_observation_row(run_id, o) for o in valid])
+        _insert_many(
+            conn,
+            quarantine,
+            [
+                {
+                    "run_id": run_id,
+                    "source": p.source,
+                    "record": p.record,
+                    "rule": p.rule,
+                    "detail": p.detail,
+                    "payload": p.payload,
+                }
+                for p in problems
+            ],
+        )
+        _apply_new_values(conn, run_id, comparison)
+        _apply_stamps(conn, run_id, comparison)
+        opened = _apply_items(conn, comparison.items, now)
+        _apply_listings(conn, comparison.listings)
+        _insert_many(
+            conn,
+            source_runs,
+            [
+                {
+                    **report,
+                    "run_id": run_id,
+                    "review_items": sum(report["source"] in i.sources for i in opened),
+                }
+                for report in source_reports
+            ],
+        )
+    return opened
+
+
+def _apply_new_values(conn: Connection, run_id: int, comparison: Comparison) -> None:
+    for new in comparison.new_values:
+        route, model, kind, component, unit, dims = new.key
+        value_id = conn.execute(
+            insert(catalog_values).values(
+                route=route,
+                model=model,
+                kind=kind,
+                component=component,
+                unit=unit,
+                dimensions=dims,
+                value=decimal_text(new.value),
+                valid_from=new.valid_from,
+                verified_at=new.verified_at,
+                verified_by=new.verified_by,
+                accepted_by="policy:accept-new",
+                accepted_source=new.accepted_source,
+                run_id=run_id,
+            )
+        ).inserted_primary_key[0]
+        _insert_many(
+            conn,
+            stamps,
+            [
+                {
+                    "value_id": value_id,
+                    "run_id": run_id,
+                    "source": o.source,
+                    "official": o.source == new.verified_by,
+                    "observed_at": o.observed_at,
+                }
+                for o in new.confirmations
+            ],
+        )
+
+
+def _apply_stamps(conn: Connection, run_id: int, comparison: Comparison) -> None:
+    _insert_many(
+        conn,
+        stamps,
+        [
+            {
+                "value_id": s.value_id,
+                "run_id": run_id,
+                "source": s.source,
+                "official": s.official,
+                "observed_at": s.observed_at,
+            }
+            for s in comparison.stamps
+        ],
+    )
+    verified = [
+        {"vid": s.value_id, "at": s.observed_at, "by": s.source}
+        for s in comparison.stamps
+        if s.official
+    ]
+    if verified:
+        c = catalog_values.c
+        conn.execute(
+            update(catalog_values)
+            .where(c.id == bindparam("vid"))
+            .where(c.verified_at.is_(None) | (c.verified_at <= bindparam("at")))
+            .values(verified_at=bindparam("at"), verified_by=bindparam("by")),
+            verified,
+        )
+
+
+def _apply_items(conn: Connection, items: Sequence[ReviewItem], now: datetime) -> list[ReviewItem]:
+    """Open new items; an identical open item is only touched; an older proposal is superseded."""
+    c = review_items.c
+    open_rows = conn.execute(
+        select(c.id, c.fingerprint, c.slot).where(c.status == ReviewStatus.OPEN.value)
+    ).all()
+    by_fingerprint = {r.fingerprint: r.id for r in open_rows}
+    by_slot: dict[str, list[int]] = {}
+    for r in open_rows:
+        by_slot.setdefault(r.slot, []).append(r.id)
+    seen: list[int] = []
+    superseded: list[int] = []
+    opened: list[ReviewItem] = []
+    for item in items:
+        existing = by_fingerprint.get(item.fingerprint)
+        if existing is not None:
+            seen.append(existing)
+            continue
+        superseded.extend(by_slot.get(item.slot, []))
+        row = _item_row(item)
+        item_id = conn.execute(insert(review_items).values(**row)).inserted_primary_key[0]
+        by_fingerprint[item.fingerprint] = item_id
+        opened.append(item.model_copy(update={"id": item_id}))
+    if seen:
+        conn.execute(
+            update(review_items).where(c.id.in_(seen)).values(last_seen_at=now)
+        )
+    if superseded:
+        conn.execute(
+            update(review_items)
+            .where(c.id.in_(superseded))
+            .values(
+                status=ReviewStatus.SUPERSEDED.value,
+                decided_at=now,
+                reason="superseded by a newer proposal about the same thing",
+            )
+        )
+    return opened
+
+
+def _apply_listings(conn: Connection, updates: dict[ListingKey, Listing]) -> None:
+    if not updates:
+        return
+    existing = set(load_listings(conn))
+    fresh = [
+        {"source": s, "route": r, "model": m, **vars(v)}
+        for (s, r, m), v in updates.items()
+        if (s, r, m) not in existing
+    ]
+    changed = [
+        {"s": s, "r": r, "m": m, "seen": v.last_seen_run, "missing": v.missing_runs}
+        for (s, r, m), v in updates.items()
+        if (s, r, m) in existing
+    ]
+    _insert_many(conn, listings, fresh)
+    if changed:
+        c = listings.c
+        conn.execute(
+            update(listings)
+            .where(c.source == bindparam("s"))
+            .where(c.route == bindparam("r"))
+            .where(c.model == bindparam("m"))
+            .values(last_seen_run=bindparam("seen"), missing_runs=bindparam("missing")),
+            changed,
+        )

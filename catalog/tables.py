@@ -1,0 +1,183 @@
+"""The catalog's tables (SQLAlchemy 2 Core). Migrations in catalog/migrations follow this file.
+
+Values are stored as exact decimal text (never float); times as timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC on every backend (SQLite keeps no zone and returns naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: ratecard stores UTC only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime()),
+    Column("world", String(500)),
+    Column("policy", String(50), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("flow_run_id", String(64)),
+    Column("summary", JSON, nullable=False, default=dict),
+)
+
+source_runs = Table(
+    "source_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", ForeignKey("runs.id"), nullable=False, index=True),
+    Column("source", String(50), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("responses", Integer, nullable=False, default=0),
+    Column("records", Integer, nullable=False, default=0),
+    Column("observations", Integer, nullable=False, default=0),
+    Column("quarantined", Integer, nullable=False, default=0),
+    Column("stamped", Integer, nullable=False, default=0),
+    Column("review_items", Integer, nullable=False, default=0),
+    Column("observed_at", UTCDateTime()),
+    UniqueConstraint("run_id", "source"),
+)
+
+observations = Table(
+    "observations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", ForeignKey("runs.id"), nullable=False, index=True),
+    Column("source", String(50), nullable=False),
+    Column("route", String(100), nullable=False),
+    Column("model", String(300)),
+    Column("source_model", String(300), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("component", String(40), nullable=False),
+    Column("unit", String(40), nullable=False),
+    Column("dimensions", String(300), nullable=False),
+    Column("value", String(60), nullable=False),
+    Column("observed_at", UTCDateTime(), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("landing_url", Text, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Index("ix_observations_key", "route", "model"),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", ForeignKey("runs.id"), nullable=False, index=True),
+    Column("source", String(50), nullable=False),
+    Column("record", Text, nullable=False),
+    Column("rule", String(200), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("payload", JSON, nullable=False, default=dict),
+)
+
+catalog_values = Table(
+    "catalog_values",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("route", String(100), nullable=False),
+    Column("model", String(300), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("component", String(40), nullable=False),
+    Column("unit", String(40), nullable=False),
+    Column("dimensions", String(300), nullable=False),
+    Column("value", String(60), nullable=False),
+    Column("valid_from", UTCDateTime(), nullable=False),
+    Column("valid_to", UTCDateTime()),
+    Column("verified_at", UTCDateTime()),
+    Column("verified_by", String(50)),
+    Column("accepted_by", String(100), nullable=False),
+    Column("accepted_source", String(50), nullable=False),
+    Column("run_id", ForeignKey("runs.id")),
+    Index("ix_catalog_current", "route", "model", "valid_to"),
+)
+
+# Every confirmation of a catalog value by a source: verified (official) or corroborated.
+stamps = Table(
+    "stamps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("value_id", ForeignKey("catalog_values.id"), nullable=False, index=True),
+    Column("run_id", ForeignKey("runs.id"), nullable=False, index=True),
+    Column("source", String(50), nullable=False),
+    Column("official", Boolean, nullable=False),
+    Column("observed_at", UTCDateTime(), nullable=False),
+)
+
+review_items = Table(
+    "review_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(30), nullable=False),
+    Column("route", String(100), nullable=False),
+    Column("model", String(300), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("changes", JSON, nullable=False, default=list),
+    Column("sources", JSON, nullable=False, default=list),
+    Column("detail", Text, nullable=False, default=""),
+    Column("fingerprint", String(64), nullable=False),
+    Column("slot", String(64), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("due_at", UTCDateTime(), nullable=False),
+    Column("last_seen_at", UTCDateTime(), nullable=False),
+    Column("run_id", ForeignKey("runs.id")),
+    Column("decided_at", UTCDateTime()),
+    Column("reviewer", String(100)),
+    Column("reason", Text),
+    Index("ix_review_status_due", "status", "due_at"),
+    Index("ix_review_fingerprint", "fingerprint", "status"),
+    Index("ix_review_slot", "slot", "status"),
+    Index("ix_review_route_model", "route", "model"),
+)
+
+# How many consecutive complete listings of a source have lacked a (route, model) it once listed.
+listings = Table(
+    "listings",
+    metadata,
+    Column("source", String(50), primary_key=True),
+    Column("route", String(100), primary_key=True),
+    Column("model", String(300), primary_key=True),
+    Column("last_seen_run", Integer, nullable=False),
+    Column("missing_runs", Integer, nullable=False, default=0),
+)

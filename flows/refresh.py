@@ -1,0 +1,276 @@
+"""The `refresh` flow: fetch every source, normalize, validate, compare, apply, report.
+
+Prefect sits at the edge: each stage is a plain function (catalog/, schemas/, spiders/) and the
+tasks here only call them. Final state: Completed when every source was read in full or in part;
+Failed when any source failed (its values are left out, every other source is still applied), or
+when nothing could be applied. The run report says which source failed and why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.context import get_run_context
+from prefect.states import Completed, Failed, State
+from sqlalchemy import Engine
+
+from catalog import store
+from catalog.compare import Comparison, Context, compare
+from catalog.identity import Identity
+from catalog.normalize import SourceDrafts, draft_source, learn_official_models, observations
+from ratecard.replay import World, serve
+from schemas.batch import validate
+from schemas.records import Observation, Problem, ReviewItem, SourceStatus
+from spiders.crawl import CrawlResult, crawl
+from spiders.sources import is_official
+from spiders.sources import sources as configured_sources
+
+BROKEN_RATIO = 0.5  # fewer records than this share of the last complete run: layout broke
+COLLAPSE_RATIO = 0.5  # more than this share of a source's observations invalid: source fails
+
+Listener = Callable[[str, str], None]
+listeners: list[Listener] = []  # (source, message) progress callbacks, e.g. the CLI's display
+
+
+def emit(source: str, message: str) -> None:
+    for listener in listeners:
+        listener(source, message)
+
+
+@dataclass
+class SourceReport:
+    source: str
+    status: SourceStatus
+    reason: str = ""
+    responses: int = 0
+    records: int = 0
+    observations: int = 0
+    quarantined: int = 0
+    stamped: int = 0
+    review_items: int = 0
+    observed_at: datetime | None = None
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "status": self.status.value,
+            "reason": self.reason,
+            "responses": self.responses,
+            "records": self.records,
+            "observations": self.observations,
+            "quarantined": self.quarantined,
+            "stamped": self.stamped,
+            "review_items": self.review_items,
+            "observed_at": self.observed_at,
+        }
+
+
+@dataclass
+class Batch:
+    valid: list[Observation] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@task(name="fetch-source", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
+async def fetch_source(source: str, replay_url: str | None) -> CrawlResult:
+    emit(source, "fetching")
+    result = await crawl(source, replay_url)
+    emit(source, f"{result.status.value}: {result.records} records")
+    return result
+
+
+@task(name="normalize", cache_policy=NO_CACHE)
+def normalize_sources(results: Sequence[CrawlResult]) -> list[SourceDrafts]:
+    catalog = configured_sources()
+    return [draft_source(catalog[r.source], r.pages) for r in results if r.pages]
+
+
+@task(name="validate", cache_policy=NO_CACHE)
+def validate_batch(
+    drafts: Sequence[SourceDrafts], identity: Identity, reports: dict[str, SourceReport]
+) -> Batch:
+    """Identity, provenance and the Pandera gate. A source whose batch collapses is failed."""
+    learn_official_models(identity, drafts)
+    batch = Batch()
+    for source_drafts in drafts:
+        report = reports[source_drafts.source.id]
+        found = observations(source_drafts, identity)
+        valid, problems = validate(found)
+        problems = source_drafts.problems + problems
+        report.observations = len(valid)
+        report.quarantined = len(problems)
+        if found and len(valid) < len(found) * (1 - COLLAPSE_RATIO):
+            report.status = SourceStatus.FAILED
+            report.reason = f"validation collapse: {len(found) - len(valid)} of {len(found)} invalid"
+            valid = []
+        batch.valid.extend(valid)
+        batch.problems.extend(problems)
+    return batch
+
+
+@task(name="compare", cache_policy=NO_CACHE)
+def compare_catalog(
+    engine_url: str, batch: Batch, reports: dict[str, SourceReport], run_id: int, accept_new: bool
+) -> Comparison:
+    engine = store.connect(engine_url)
+    with engine.connect() as conn:
+        current = store.load_catalog(conn)
+        listings = store.load_listings(conn)
+    complete = frozenset(s for s, r in reports.items() if r.status is SourceStatus.OK)
+    ctx = Context(
+        run_id=run_id,
+        now=datetime.now(UTC),
+        accept_new=accept_new,
+        official=is_official,
+        complete_sources=complete,
+    )
+    return compare(batch.valid, current, listings, batch.problems, ctx)
+
+
+@task(name="apply", cache_policy=NO_CACHE)
+def apply_changes(
+    engine_url: str,
+    run_id: int,
+    batch: Batch,
+    comparison: Comparison,
+    reports: dict[str, SourceReport],
+) -> list[ReviewItem]:
+    stamped = Counter(s.source for s in comparison.stamps)
+    stamped.update(o.source for n in comparison.new_values for o in n.confirmations)
+    for source, report in reports.items():
+        report.stamped = stamped[source]
+    opened = store.apply(
+        store.connect(engine_url),
+        run_id,
+        valid=batch.valid,
+        problems=batch.problems,
+        comparison=comparison,
+        source_reports=[r.row() for r in reports.values()],
+        now=datetime.now(UTC),
+    )
+    for report in reports.values():
+        report.review_items = sum(report.source in item.sources for item in opened)
+    return opened
+
+
+def _guard_layout(engine: Engine, result: CrawlResult, report: SourceReport) -> None:
+    """A source yielding far fewer records than its last complete run is broken this run."""
+    if report.status is not SourceStatus.OK:
+        return
+    last = store.last_complete_records(engine, result.source)
+    if last and result.records < last * BROKEN_RATIO:
+        report.status = SourceStatus.BROKEN
+        report.reason = f"{result.records} records against {last} in the last complete run"
+        result.pages.clear()
+
+
+def _report_markdown(run_id: int, reports: Sequence[SourceReport], opened: Sequence[ReviewItem],
+                     problems: Sequence[Problem]) -> str:
+    lines = [f"# ratecard refresh, run {run_id}", "", "| source | status | observations | "
+             "quarantined | stamped | review items | reason |", "|---|---|---|---|---|---|---|"]
+    lines += [
+        f"| {r.source} | {r.status.value} | {r.observations} | {r.quarantined} | {r.stamped} "
+        f"| {r.review_items} | {r.reason} |"
+        for r in reports
+    ]
+    kinds = Counter(i.kind.value for i in opened)
+    lines += ["", "## Review items opened", ""]
+    lines += [f"- {kind}: {count}" for kind, count in sorted(kinds.items())] or ["- none"]
+    anomalies = [p for p in problems if p.payload]
+    lines += ["", f"## Quarantined ({len(problems)}; {len(anomalies)} anomalies)", ""]
+    lines += [f"- {p.source} `{p.record}`: {p.rule}: {p.detail}" for p in problems[:200]]
+    return "\n".join(lines)
+
+
+@flow(name="refresh", log_prints=True)
+async def refresh(
+    sources: list[str] | None = None,
+    replay: str | None = None,
+    database: str | None = None,
+    accept_new: bool = False,
+) -> State:
+    """Refresh the catalog from `sources` (default: all), optionally replaying a world."""
+    logger = get_run_logger()
+    url = store.database_url(database)
+    engine = store.connect(url)
+    selected = sources or list(configured_sources())
+    unknown = sorted(set(selected) - set(configured_sources()))
+    if unknown:
+        return Failed(message=f"unknown sources: {', '.join(unknown)}")
+    world = World.load(Path(replay)) if replay else None
+    policy = "accept-new" if accept_new else "review"
+    run_id = store.start_run(
+        engine, world=str(replay) if replay else None, policy=policy, now=datetime.now(UTC)
+    )
+    flow_run = get_run_context().flow_run  # type: ignore[union-attr]
+    if flow_run is not None:
+        store.set_flow_run(engine, run_id, str(flow_run.id))
+
+    if world is not None:
+        with serve(world) as replay_url:
+            results = await asyncio.gather(*(fetch_source(s, replay_url) for s in selected))
+    else:
+        results = await asyncio.gather(*(fetch_source(s, None) for s in selected))
+
+    reports = {
+        r.source: SourceReport(
+            source=r.source,
+            status=r.status,
+            reason=r.reason,
+            responses=len(r.pages) + len(r.failures),
+            records=r.records,
+            observed_at=r.observed_at,
+        )
+        for r in results
+    }
+    for result in results:
+        _guard_layout(engine, result, reports[result.source])
+    emit("*", "normalizing")
+    identity = Identity.load()
+    with engine.connect() as conn:
+        identity.learn(store.known_models(conn))
+    drafts = normalize_sources(
+        [r for r in results if reports[r.source].status is not SourceStatus.FAILED]
+    )
+    batch = validate_batch(drafts, identity, reports)
+    emit("*", "comparing")
+    comparison = compare_catalog(url, batch, reports, run_id, accept_new)
+    emit("*", "applying")
+    opened = apply_changes(url, run_id, batch, comparison, reports)
+
+    ordered = [reports[s] for s in selected]
+    failed = [r for r in ordered if r.status in (SourceStatus.FAILED, SourceStatus.BROKEN)]
+    status = "failed" if failed else "ok"
+    summary = {
+        "sources": [{**r.row(), "observed_at": str(r.observed_at)} for r in ordered],
+        "review_items_opened": len(opened),
+        "stamps": len(comparison.stamps),
+        "new_values": len(comparison.new_values),
+        "quarantined": len(batch.problems),
+    }
+    store.finish_run(engine, run_id, status=status, summary=summary, finished_at=datetime.now(UTC))
+    await create_markdown_artifact(
+        key="refresh-report",
+        markdown=_report_markdown(run_id, ordered, opened, batch.problems),
+        description=f"ratecard refresh run {run_id}",
+    )
+    await create_table_artifact(
+        key="refresh-sources",
+        table=[{k: str(v) for k, v in r.row().items()} for r in ordered],
+        description=f"per-source results of run {run_id}",
+    )
+    data = {"run_id": run_id, **summary}
+    if failed:
+        names = ", ".join(f"{r.source} ({r.reason})" for r in failed)
+        logger.warning("sources failed: %s", names)
+        return Failed(message=f"{len(failed)} of {len(ordered)} sources failed: {names}", data=data)
+    return Completed(message=f"run {run_id}: {len(opened)} review items opened", data=data)

@@ -1,0 +1,106 @@
+"""Replay a recorded world over loopback HTTP.
+
+A world (../shared/snapshots/worlds/*.json) says what every source URL answered at one time. The
+server answers ``GET /replay?url=<live URL>`` with the recorded status, headers and body, and the
+recorded date as the HTTP ``Date`` header; a URL the world does not name answers 404. Spiders
+reach it through spiders.middleware.ReplayMiddleware, so downloads go through Scrapy's real HTTP
+path (redirects, retries, status handling) and only the address differs from live mode.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+
+@dataclass(frozen=True)
+class Recorded:
+    url: str
+    status: int
+    date: datetime
+    headers: dict[str, str] = field(default_factory=dict)
+    file: Path | None = None
+    body: bytes = b""
+
+    def content(self) -> bytes:
+        return self.file.read_bytes() if self.file is not None else self.body
+
+
+@dataclass
+class World:
+    name: str
+    path: Path
+    responses: dict[str, Recorded]
+
+    @classmethod
+    def load(cls, path: Path) -> World:
+        manifest = json.loads(path.read_text())
+        responses: dict[str, Recorded] = {}
+        for entry in manifest["responses"]:
+            headers = dict(entry.get("headers", {}))
+            if "content_type" in entry:
+                headers["Content-Type"] = entry["content_type"]
+            responses[unquote(entry["url"])] = Recorded(
+                url=entry["url"],
+                status=int(entry["status"]),
+                date=datetime.fromisoformat(entry["date"].replace("Z", "+00:00")),
+                headers=headers,
+                file=(path.parent / entry["file"]).resolve() if "file" in entry else None,
+                body=entry.get("body", "").encode(),
+            )
+        return cls(name=manifest.get("name", path.stem), path=path, responses=responses)
+
+    def lookup(self, url: str) -> Recorded | None:
+        return self.responses.get(unquote(url))
+
+
+def _handler(world: World) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            query = parse_qs(urlsplit(self.path).query)
+            url = query.get("url", [""])[0]
+            recorded = world.lookup(url)
+            if recorded is None:
+                self._send(404, {"Content-Type": "text/plain"}, b"not in this world", None)
+                return
+            self._send(recorded.status, recorded.headers, recorded.content(), recorded.date)
+
+        def _send(
+            self, status: int, headers: dict[str, str], body: bytes, date: datetime | None
+        ) -> None:
+            self.send_response_only(status)
+            if date is not None:
+                self.send_header("Date", format_datetime(date, usegmt=True))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet: the refresh reports what each source answered."""
+
+    return Handler
+
+
+@contextmanager
+def serve(world: World) -> Iterator[str]:
+    """Serve a world on 127.0.0.1 (a free port) while the block runs; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(world))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="replay", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

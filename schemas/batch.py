@@ -1,0 +1,176 @@
+"""The Pandera (polars) schema for an observation batch, and the gate that applies it.
+
+Failures are collected lazily; each failing row is quarantined with the rule it broke and never
+disappears: it comes back as a Problem naming the source, the record and the rule.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+
+import pandera.polars as pa
+import polars as pl
+from pandera.engines.polars_engine import Decimal as PaDecimal
+
+from schemas.records import Observation, Problem, decimal_text
+from schemas.vocab import MAGNITUDE_LIMITS, Component, Dim, Kind, Unit
+
+SCALE = 20  # decimal places the frame holds; a value needing more is flagged, never rounded
+DECIMAL = pl.Decimal(38, SCALE)
+KEY = ["source", "route", "model_key", "kind", "component", "unit", "dims"]
+_CONTEXT = f"{Dim.CONTEXT_ABOVE.value}="
+
+
+def _limit_expr() -> pl.Expr:
+    expr = pl.lit(None, dtype=DECIMAL)
+    for unit, limit in MAGNITUDE_LIMITS.items():
+        expr = pl.when(pl.col("unit") == unit.value).then(pl.lit(limit, dtype=DECIMAL)).otherwise(expr)
+    return expr
+
+
+class ObservationBatch(pa.DataFrameModel):
+    """One refresh's observations, one row each."""
+
+    row: int = pa.Field(unique=True)
+    source: str = pa.Field(str_length={"min_value": 1})
+    route: str = pa.Field(str_length={"min_value": 1})
+    model_key: str = pa.Field(str_length={"min_value": 1, "max_value": 300})
+    kind: str = pa.Field(isin=[k.value for k in Kind])
+    component: str = pa.Field(isin=[c.value for c in Component])
+    unit: str = pa.Field(isin=[u.value for u in Unit])
+    dims: str
+    base_dims: str  # dims without the context tier
+    context_above: int = pa.Field(ge=0)
+    value: PaDecimal = pa.Field(ge=0, dtype_kwargs={"precision": 38, "scale": SCALE})
+    exact: bool = pa.Field(isin=[True])  # the value fits the frame's scale without rounding
+
+    class Config:
+        strict = True
+        unique = KEY  # noqa: RUF012  (pandera reads this class attribute)
+
+    @pa.dataframe_check
+    def magnitude(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """A price above its unit's sane maximum (e.g. > $1,000 per 1M tokens) is an anomaly."""
+        limit = _limit_expr()
+        return data.lazyframe.select(limit.is_null() | (pl.col("value") <= limit))
+
+    @pa.dataframe_check
+    def cache_read_le_input(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """A cache read costs no more than input for the same route, model and tier."""
+        frame = data.lazyframe
+        inputs = frame.filter(pl.col("component") == Component.INPUT.value).select(
+            "source", "route", "model_key", "unit", "dims", pl.col("value").alias("input_value")
+        )
+        joined = frame.join(
+            inputs, on=["source", "route", "model_key", "unit", "dims"], how="left"
+        ).sort("row")
+        return joined.select(
+            (pl.col("component") != Component.CACHE_READ.value)
+            | pl.col("input_value").is_null()
+            | (pl.col("value") <= pl.col("input_value"))
+        )
+
+    @pa.dataframe_check
+    def tiers_ascending(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """Context tiers of one price go up: the price above N tokens ≥ the tier below it."""
+        group = ["source", "route", "model_key", "kind", "component", "unit", "base_dims"]
+        frame = data.lazyframe.sort([*group, "context_above"]).with_columns(
+            pl.col("value").shift(1).over(group).alias("below")
+        )
+        return frame.sort("row").select(
+            (pl.col("kind") != Kind.PRICE.value)
+            | pl.col("below").is_null()
+            | (pl.col("value") >= pl.col("below"))
+        )
+
+
+def _row(index: int, obs: Observation) -> dict[str, object]:
+    dims = obs.dims_key
+    parts = dims.split(";") if dims else []
+    tier = next((p[len(_CONTEXT) :] for p in parts if p.startswith(_CONTEXT)), "0")
+    quantized = obs.value.quantize(Decimal(1).scaleb(-SCALE))
+    return {
+        "row": index,
+        "source": obs.source,
+        "route": obs.route,
+        "model_key": obs.model or f"?{obs.source_model}",
+        "kind": obs.kind.value,
+        "component": obs.component.value,
+        "unit": obs.unit.value,
+        "dims": dims,
+        "base_dims": ";".join(p for p in parts if not p.startswith(_CONTEXT)),
+        "context_above": int(tier) if tier.isdigit() else -1,
+        "value": quantized,
+        "exact": quantized == obs.value,
+    }
+
+
+def to_frame(observations: Sequence[Observation]) -> pl.DataFrame:
+    rows = [_row(i, o) for i, o in enumerate(observations)]
+    schema = {
+        "row": pl.Int64,
+        "source": pl.String,
+        "route": pl.String,
+        "model_key": pl.String,
+        "kind": pl.String,
+        "component": pl.String,
+        "unit": pl.String,
+        "dims": pl.String,
+        "base_dims": pl.String,
+        "context_above": pl.Int64,
+        "value": DECIMAL,
+        "exact": pl.Boolean,
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def validate(observations: Sequence[Observation]) -> tuple[list[Observation], list[Problem]]:
+    """Split a batch into valid observations and problems (one per failing row, every rule)."""
+    if not observations:
+        return [], []
+    frame = to_frame(observations)
+    try:
+        ObservationBatch.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        failures = exc.failure_cases
+    else:
+        return list(observations), []
+    rules: dict[int, list[str]] = defaultdict(list)
+    for case in failures.iter_rows(named=True):
+        index = case["index"]
+        if index is None:
+            raise ValueError(f"observation batch rejected as a whole: {case}")
+        rules[int(index)].append(str(case["check"]))
+    valid = [o for i, o in enumerate(observations) if i not in rules]
+    problems = [
+        _problem(observations[i], sorted(set(found))) for i, found in sorted(rules.items())
+    ]
+    return valid, problems
+
+
+def _problem(obs: Observation, rules: list[str]) -> Problem:
+    dims = obs.dims_key
+    return Problem(
+        source=obs.source,
+        record=obs.record or obs.source_model,
+        rule=", ".join(rules),
+        detail=(
+            f"{obs.kind.value} {obs.component.value}{f' [{dims}]' if dims else ''} = "
+            f"{decimal_text(obs.value)} {obs.unit.value} ({obs.evidence})"
+        ),
+        payload={
+            "route": obs.route,
+            "model": obs.model,
+            "source_model": obs.source_model,
+            "kind": obs.kind.value,
+            "component": obs.component.value,
+            "unit": obs.unit.value,
+            "dimensions": obs.dimensions,
+            "value": decimal_text(obs.value),
+            "observed_at": obs.observed_at.isoformat(),
+            "url": obs.url,
+            "evidence": obs.evidence,
+        },
+    )

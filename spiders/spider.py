@@ -1,0 +1,108 @@
+"""One spider per source family. Each fetches its source's URLs (following the further pages its
+parser names) and yields one item per response: the records its parser read, or why it failed.
+Parsing is the plain function spiders.<source>.parse; normalizing happens after the crawl."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, ClassVar
+
+from scrapy import Request, Spider
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from spiders.parsing import Unparsable
+from spiders.sources import Source, sources
+
+
+def response_date(response: Response) -> datetime:
+    """The response's Date header, or the fetch time where none is given."""
+    header = response.headers.get("Date")
+    if header:
+        try:
+            return parsedate_to_datetime(header.decode("latin-1")).astimezone(UTC)
+        except (TypeError, ValueError):
+            pass
+    return datetime.now(UTC)
+
+
+class SourceSpider(Spider):
+    source_id: ClassVar[str]
+
+    @property
+    def source(self) -> Source:
+        return sources()[self.source_id]
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.source.urls:
+            yield self._request(url)
+
+    def _request(self, url: str) -> Request:
+        return Request(
+            url,
+            callback=self.parse,
+            errback=self.failed,
+            meta={"requested_url": url},
+            dont_filter=True,
+        )
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[dict[str, Any] | Request]:
+        requested = response.meta["requested_url"]
+        landing = response.meta.get("live_url", response.url)
+        try:
+            page = self.source.parser.parse(response.body, landing)
+        except Unparsable as exc:
+            yield self._failure(requested, landing, response.status, f"unparsable body: {exc}")
+            return
+        except Exception as exc:  # a parser bug must fail this source loudly, not the crawl
+            reason = f"parser error: {type(exc).__name__}: {exc}"
+            yield self._failure(requested, landing, response.status, reason)
+            return
+        yield {
+            "url": requested,
+            "landing_url": landing,
+            "status": response.status,
+            "observed_at": response_date(response),
+            "records": page.records,
+        }
+        for url in page.next_urls:
+            yield self._request(url)
+
+    def failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
+        request = failure.request  # type: ignore[attr-defined]
+        url = request.meta.get("requested_url", request.url)
+        if failure.check(HttpError):
+            response = failure.value.response
+            reason = f"HTTP {response.status}"
+            status = response.status
+        else:
+            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+            status = 0
+        yield self._failure(url, request.meta.get("live_url", url), status, reason)
+
+    @staticmethod
+    def _failure(url: str, landing: str, status: int, reason: str) -> dict[str, Any]:
+        return {"url": url, "landing_url": landing, "status": status, "error": reason}
+
+
+class LiteLLMSpider(SourceSpider):
+    name = "litellm"
+    source_id = "litellm"
+
+
+class OpenRouterSpider(SourceSpider):
+    name = "openrouter"
+    source_id = "openrouter"
+
+
+class AzureSpider(SourceSpider):
+    name = "azure"
+    source_id = "azure"
+
+
+SPIDERS: dict[str, type[SourceSpider]] = {
+    cls.source_id: cls for cls in (LiteLLMSpider, OpenRouterSpider, AzureSpider)
+}
