@@ -1,0 +1,173 @@
+"""The real refresh flow under a real Prefect API, fetching recorded worlds through Scrapy over
+loopback HTTP into a real SQLite catalog."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from catalog import queries, store
+from catalog.tables import catalog_values, review_items, stamps
+from flows.refresh import refresh
+from tests.conftest import SNAPSHOTS, WORLDS
+
+pytestmark = pytest.mark.integration
+SOURCES = ["litellm", "openrouter", "azure"]
+
+
+def run(db: str, world: Path, *, accept_new: bool = False) -> Any:
+    return asyncio.run(
+        refresh(sources=SOURCES, replay=str(world), database=db, accept_new=accept_new,
+                return_state=True)
+    )
+
+
+def source_status(db: str) -> dict[str, dict[str, Any]]:
+    with store.connect(db).connect() as conn:
+        return {s["source"]: s for s in queries.list_runs(conn, limit=1)[0]["sources"]}
+
+
+@pytest.fixture(scope="module")
+def two_epochs(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """epoch-1 on an empty catalog (accept-new), then epoch-2, then epoch-2 again."""
+    db = f"sqlite:///{tmp_path_factory.mktemp('catalog') / 'ratecard.db'}"
+    first = run(db, WORLDS / "epoch-1.json", accept_new=True)
+    after_first = source_status(db)
+    second = run(db, WORLDS / "epoch-2.json")
+    after_second = source_status(db)
+    engine = store.connect(db)
+    with engine.connect() as conn:
+        items_after_second = conn.execute(select(func.count()).select_from(review_items)).scalar()
+        stamps_after_second = conn.execute(select(func.count()).select_from(stamps)).scalar()
+    third = run(db, WORLDS / "epoch-2.json")
+    return {
+        "db": db,
+        "states": (first, second, third),
+        "epoch1": after_first,
+        "epoch2": after_second,
+        "epoch2_again": source_status(db),
+        "items_after_second": items_after_second,
+        "stamps_after_second": stamps_after_second,
+    }
+
+
+def test_both_epochs_complete(two_epochs: dict[str, Any]) -> None:
+    assert all(state.is_completed() for state in two_epochs["states"])
+
+
+def test_azure_partial_in_epoch1_complete_in_epoch2(two_epochs: dict[str, Any]) -> None:
+    azure1, azure2 = two_epochs["epoch1"]["azure"], two_epochs["epoch2"]["azure"]
+    assert azure1["status"] == "partial"
+    assert "HTTP 404" in azure1["reason"] and "skip=1000" in azure1["reason"]
+    assert azure2["status"] == "ok" and azure2["reason"] == ""
+    assert azure2["responses"] == 2  # eastus2 (all pages merged) and mexicocentral
+
+
+def test_epoch2_opens_recorded_litellm_and_openrouter_changes(two_epochs: dict[str, Any]) -> None:
+    with store.connect(two_epochs["db"]).connect() as conn:
+        items = [
+            queries.get_review(conn, i["id"])
+            for i in queries.list_reviews(conn, status="open", kind="price_change")
+        ]
+    by_target = {(i["route"], i["model"], i["changes"][0]["component"]): i for i in items}
+    sambanova = by_target[("sambanova", "gpt-oss-120b", "input")]["changes"][0]
+    assert (sambanova["current"], sambanova["proposed"]) == ("3", "0.22")
+    assert sambanova["unit"] == "usd_per_1m_tokens"
+    assert sambanova["sources"][0]["observed_at"].startswith("2026-07-18")
+    openrouter = [i for i in items if i["route"] == "openrouter" and "openrouter" in i["sources"]]
+    assert openrouter, "OpenRouter's own price changes between 2026-05-20 and 2026-08-19"
+    for item in openrouter:
+        official = [s for s in item["changes"][0]["sources"] if s["official"]]
+        assert official and official[0]["observed_at"].startswith("2026-08-19")
+
+
+def test_show_azure_gpt_image_1_mini(two_epochs: dict[str, Any]) -> None:
+    with store.connect(two_epochs["db"]).connect() as conn:
+        view = queries.model_view(conn, "azure", "gpt-image-1-mini")
+    text_input = [
+        f
+        for f in view["fields"]
+        if f["component"] == "input" and f["dimensions"] == {"scope": "global", "region": "eastus2"}
+    ]
+    # Azure's meters for this model are first listed in epoch-2: open items, not catalog values.
+    new_items = [i for i in view["open_review_items"] if i["kind"] in ("new_model", "new_value")]
+    assert new_items
+    if text_input:
+        assert text_input[0]["value"] == "2"
+        assert text_input[0]["verified_by"] == "azure"
+        assert text_input[0]["verified_at"].startswith("2026-08-14")
+    litellm = [s for s in view["not_in_catalog"] if s["source"] == "litellm"]
+    litellm += [
+        s for f in view["fields"] for s in f["corroborated_by"] if s["source"] == "litellm"
+    ]
+    assert litellm, "what LiteLLM says for the same route is shown beside Azure's"
+
+
+def test_wandb_prices_are_anomalies_not_values(two_epochs: dict[str, Any]) -> None:
+    with store.connect(two_epochs["db"]).connect() as conn:
+        anomalies = queries.list_reviews(conn, status="open", kind="anomaly", route="wandb")
+        wandb_token_prices = conn.execute(
+            select(catalog_values.c.value).where(
+                catalog_values.c.route == "wandb", catalog_values.c.unit == "usd_per_1m_tokens"
+            )
+        ).scalars().all()
+    assert len(anomalies) >= 10
+    assert all("magnitude" in a["title"] for a in anomalies)
+    assert "15000" not in wandb_token_prices  # wandb/openai/gpt-oss-120b input, 0.015 per token
+    assert all(float(v) <= 1000 for v in wandb_token_prices)
+
+
+def test_same_world_twice_opens_nothing_new_and_stamps_again(two_epochs: dict[str, Any]) -> None:
+    engine = store.connect(two_epochs["db"])
+    with engine.connect() as conn:
+        items = conn.execute(select(func.count()).select_from(review_items)).scalar()
+        stamped = conn.execute(select(func.count()).select_from(stamps)).scalar()
+    assert items == two_epochs["items_after_second"]
+    assert stamped > two_epochs["stamps_after_second"]
+    assert all(s["review_items"] == 0 for s in two_epochs["epoch2_again"].values())
+    assert two_epochs["epoch2_again"]["azure"]["stamped"] > 0
+
+
+def fault_world(tmp_path: Path, broken: dict[str, dict[str, Any]]) -> Path:
+    """epoch-2 with some URLs' answers replaced (made here from the real recorded ones)."""
+    manifest = json.loads((WORLDS / "epoch-2.json").read_text())
+    for entry in manifest["responses"]:
+        if "file" in entry:
+            entry["file"] = str((WORLDS / entry["file"]).resolve())
+        override = broken.get(entry["url"], {})
+        if "body" in override:
+            entry.pop("file", None)
+        entry.update(override)
+    path = tmp_path / "world.json"
+    path.write_text(json.dumps(manifest))
+    return path
+
+
+def test_failing_sources_change_nothing(prefect_api: None, tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'faults.db'}"
+    litellm_url = json.loads((WORLDS / "epoch-2.json").read_text())["responses"][0]["url"]
+    truncated = (SNAPSHOTS / "litellm" / "model_prices_and_context_window.json").read_bytes()
+    world = fault_world(
+        tmp_path,
+        {
+            litellm_url: {"body": truncated[: len(truncated) // 2].decode()},
+            "https://openrouter.ai/api/v1/models": {"status": 503},
+            "https://openrouter.ai/api/v1/models?output_modalities=all": {"status": 503},
+        },
+    )
+    state = run(db, world, accept_new=True)
+    assert state.is_failed()
+    assert "litellm" in state.message and "openrouter" in state.message
+    status = source_status(db)
+    assert status["litellm"]["status"] == "failed"
+    assert "unparsable body" in status["litellm"]["reason"]
+    assert status["openrouter"]["status"] == "failed" and "HTTP 503" in status["openrouter"]["reason"]
+    assert status["azure"]["status"] == "ok"
+    with store.connect(db).connect() as conn:
+        routes = set(conn.execute(select(catalog_values.c.route).distinct()).scalars())
+    assert routes == {"azure"}
