@@ -1,0 +1,369 @@
+"""Vercel AI Gateway's models API: `GET https://ai-gateway.vercel.sh/v1/models` (route `vercel`).
+
+Vercel is a gateway: it sells every model it lists, so every draft has route "vercel" and
+source_model is Vercel's id (`openai/gpt-4o`).
+
+Quirks of the source, and how they are read:
+
+- Envelope `{"object": "list", "data": [...]}`, one page, no pagination.
+- `pricing.input`, `output`, `input_cache_read`, `input_cache_write` are strings of USD per
+  single token (x 10^6 -> usd_per_1m_tokens). For `type: "image"` models (gpt-image-1...) the
+  `output` tokens are image tokens (gpt-image-1-mini "0.000008" is OpenAI's $8 per 1M image output
+  tokens; its `input` and `input_cache_read` are the text rates, $2 and $0.20): their output
+  carries modality=image. `input_cache_write` states no TTL and gets none.
+- `*_tiers` lists `[{cost, min, max?}]` are context tiers over half-open ranges [min, max): the
+  base tier ends at `max: 200001` where the next starts at `min: 200001`, i.e. above 200,000
+  tokens. A tier is stated as context_above=min-1 (the base tier, min 0, is the flat price and is
+  not repeated; it must agree with it). gpt-5.4 and grok-4 start their upper tier at `min: 272000`
+  / `128000` while the base tier runs to 272001 / 128001: read as stated, above 271999 / 127999.
+  A tier repeated with the same cost (claude-sonnet-4.5's cache read) is one statement; two
+  different costs for one tier are Uninterpretable.
+- `service_tiers` `{priority|flex: {input, output, input_cache_read...}}` -> service_tier.
+- `web_search` is USD per 1K searches ("10" for OpenAI and Anthropic, "14"/"35" for Google: the
+  vendors' per-1K prices) -> usd_per_1k_queries as is.
+- `image` is a flat USD per generated image (bfl/flux-pro-1.1 "0.04") -> output, modality image.
+  `image_dimension_quality_pricing` `[{size, cost}]` gives it by size (`1K`, `2K`, `512`...; size
+  `default` is the price at the model's default size and carries no size dimension).
+- `video_duration_pricing` `[{resolution | mode, audio?, cost_per_second}]` -> output, modality
+  video, usd_per_second; resolution (`720p`) as `size`, mode (Kling's `std`/`pro`) as `quality`,
+  and `audio` true/false as variant `audio`/`no_audio` (the vocabulary has no closer terms).
+  kling-v3.0 lists two costs for the same (audio, mode): Uninterpretable.
+- `context_window` and `max_tokens` are 0 on image, video and embedding models: a placeholder for
+  "not stated", not a limit of zero tokens, so no draft.
+- `type` (language, embedding, image, video) is stated as the mode capability (chat, embedding,
+  image_generation, video_generation); each of `tags` (tool-use, vision, reasoning...) as
+  capability=<tag>.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from schemas.records import Draft
+from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
+from spiders.parsing import MILLION, Page, Uninterpretable, Unparsable, load_json, to_decimal
+
+ROUTE = "vercel"
+
+TOKEN_PRICES: dict[str, Component] = {
+    "input": Component.INPUT,
+    "output": Component.OUTPUT,
+    "input_cache_read": Component.CACHE_READ,
+    "input_cache_write": Component.CACHE_WRITE,
+}
+TIER_SUFFIX = "_tiers"
+
+# Prices stated as is, in their own unit: per 1K searches, per generated image.
+FLAT_PRICES: dict[str, tuple[Component, Unit, dict[str, str]]] = {
+    "web_search": (Component.WEB_SEARCH, Unit.PER_1K_QUERIES, {}),
+    "image": (Component.OUTPUT, Unit.PER_IMAGE, {Dim.MODALITY: "image"}),
+}
+
+MODES: dict[str, str] = {
+    "language": "chat",
+    "embedding": "embedding",
+    "image": "image_generation",
+    "video": "video_generation",
+}
+
+# The modality of each token component where it is not text.
+TOKEN_MODALITY: dict[str, dict[Component, str]] = {"image": {Component.OUTPUT: "image"}}
+
+DEFAULT_SIZE = "default"
+AUDIO_VARIANTS = {True: "audio", False: "no_audio"}
+
+
+def parse(body: bytes, url: str) -> Page:
+    doc = load_json(body, "vercel models")
+    if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
+        raise Unparsable('vercel models: expected an object {"object": "list", "data": [...]}')
+    if doc.get("object", "list") != "list":
+        raise Unparsable(f"vercel models: object is {doc.get('object')!r}, not 'list'")
+    records = doc["data"]
+    if not all(isinstance(record, dict) for record in records):
+        raise Unparsable("vercel models: an entry of data is not an object")
+    return Page(records=records)
+
+
+class _Context(NamedTuple):
+    record: str
+    modalities: dict[Component, str]
+
+    def draft(self, **fields: Any) -> Draft:
+        return Draft(route=ROUTE, source_model=self.record, record=self.record, **fields)
+
+    def price(
+        self, component: Component, unit: Unit, dims: dict[str, str], value: Decimal, evidence: str
+    ) -> Draft:
+        return self.draft(
+            component=component, unit=unit, dimensions=dims, value=value, evidence=evidence
+        )
+
+
+def normalize(record: dict[str, Any]) -> list[Draft]:
+    model_id = record.get("id")
+    if not isinstance(model_id, str) or not model_id.strip():
+        raise Uninterpretable(str(model_id), "no model id", f"id={model_id!r}")
+    model_type = record.get("type")
+    if model_type not in MODES:
+        raise Uninterpretable(model_id, "unknown model type", f"type={model_type!r}")
+    context = _Context(model_id.strip(), TOKEN_MODALITY.get(model_type, {}))
+    drafts = [
+        *_pricing(context, record.get("pricing")),
+        *_limits(context, record),
+        *_capabilities(context, record, MODES[model_type]),
+    ]
+    return _unique(context.record, drafts)
+
+
+def _pricing(context: _Context, pricing: Any) -> list[Draft]:
+    if pricing is None:
+        return []
+    if not isinstance(pricing, dict):
+        raise Uninterpretable(context.record, "pricing is not an object", f"pricing={pricing!r}")
+    drafts: list[Draft] = []
+    for key in sorted(pricing):
+        raw = pricing[key]
+        if key in TOKEN_PRICES:
+            drafts.append(_token_price(context, key, raw, f"pricing.{key}", {}))
+        elif key.endswith(TIER_SUFFIX) and key.removesuffix(TIER_SUFFIX) in TOKEN_PRICES:
+            drafts += _context_tiers(context, key, raw, pricing)
+        elif key == "service_tiers":
+            drafts += _service_tiers(context, raw)
+        elif key in FLAT_PRICES:
+            drafts.append(_flat_price(context, key, raw))
+        elif key == "image_dimension_quality_pricing":
+            drafts += _image_sizes(context, raw)
+        elif key == "video_duration_pricing":
+            drafts += _video_seconds(context, raw)
+        else:
+            raise Uninterpretable(
+                context.record, "unknown pricing key", f"pricing.{key}={_show(raw)}"
+            )
+    return drafts
+
+
+def _flat_price(context: _Context, key: str, raw: Any) -> Draft:
+    component, unit, dims = FLAT_PRICES[key]
+    name = f"pricing.{key}"
+    value = to_decimal(raw, context.record, name)
+    return context.price(component, unit, dims, value, _evidence(name, raw))
+
+
+def _token_price(
+    context: _Context,
+    key: str,
+    raw: Any,
+    name: str,
+    dims: dict[str, str],
+    evidence: str | None = None,
+) -> Draft:
+    component = TOKEN_PRICES[key]
+    modality = context.modalities.get(component)
+    value = to_decimal(raw, context.record, name) * MILLION
+    token_dims = {**dims, Dim.MODALITY: modality} if modality else dims
+    shown = evidence or _evidence(name, raw)
+    return context.price(component, Unit.PER_1M_TOKENS, token_dims, value, shown)
+
+
+def _context_tiers(context: _Context, key: str, tiers: Any, pricing: dict[str, Any]) -> list[Draft]:
+    flat_key = key.removesuffix(TIER_SUFFIX)
+    drafts: list[Draft] = []
+    for index, tier in enumerate(_objects(context, tiers, f"pricing.{key}")):
+        name = f"pricing.{key}[{index}]"
+        _only_keys(context, tier, name, required={"cost", "min"}, optional={"max"})
+        low = to_decimal(tier["min"], context.record, f"{name}.min")
+        if low < 0 or low != low.to_integral_value():
+            raise Uninterpretable(
+                context.record, "bad tier bound", f"{name}.min={_show(tier['min'])}"
+            )
+        cost = f"{name}.cost"
+        evidence = f"{cost}={_show(tier['cost'])} (min={tier['min']})"
+        if low == 0:
+            _check_base(context, tier["cost"], pricing.get(flat_key), cost, flat_key)
+            if flat_key in pricing:
+                continue
+            drafts.append(_token_price(context, flat_key, tier["cost"], cost, {}, evidence))
+        else:
+            above = {Dim.CONTEXT_ABOVE: str(int(low) - 1)}
+            drafts.append(_token_price(context, flat_key, tier["cost"], cost, above, evidence))
+    return drafts
+
+
+def _check_base(context: _Context, cost: Any, flat: Any, name: str, flat_key: str) -> None:
+    if flat is None:
+        return
+    if to_decimal(cost, context.record, name) != to_decimal(flat, context.record, flat_key):
+        raise Uninterpretable(
+            context.record,
+            "base tier differs from flat price",
+            f"{name}={_show(cost)} but pricing.{flat_key}={_show(flat)}",
+        )
+
+
+def _service_tiers(context: _Context, tiers: Any) -> list[Draft]:
+    if not isinstance(tiers, dict):
+        raise Uninterpretable(context.record, "service_tiers is not an object", repr(tiers))
+    drafts: list[Draft] = []
+    for tier in sorted(tiers):
+        prices = tiers[tier]
+        name = f"pricing.service_tiers.{tier}"
+        if tier not in DIMENSION_VALUES[Dim.SERVICE_TIER] or tier == "standard":
+            raise Uninterpretable(context.record, "unknown service tier", name)
+        if not isinstance(prices, dict):
+            raise Uninterpretable(context.record, "service tier is not an object", name)
+        for key in sorted(prices):
+            if key not in TOKEN_PRICES:
+                raise Uninterpretable(context.record, "unknown pricing key", f"{name}.{key}")
+            dims = {Dim.SERVICE_TIER: tier}
+            drafts.append(_token_price(context, key, prices[key], f"{name}.{key}", dims))
+    return drafts
+
+
+def _image_sizes(context: _Context, entries: Any) -> list[Draft]:
+    drafts: list[Draft] = []
+    path = "pricing.image_dimension_quality_pricing"
+    for index, entry in enumerate(_objects(context, entries, path)):
+        name = f"{path}[{index}]"
+        _only_keys(context, entry, name, required={"cost", "size"}, optional={"quality"})
+        dims = {Dim.MODALITY: "image"}
+        if entry["size"] != DEFAULT_SIZE:
+            dims[Dim.SIZE] = _label(context, entry, "size", name)
+        if "quality" in entry:
+            dims[Dim.QUALITY] = _label(context, entry, "quality", name)
+        value = to_decimal(entry["cost"], context.record, f"{name}.cost")
+        evidence = f"{name}: size={_show(entry['size'])} cost={_show(entry['cost'])}"
+        drafts.append(context.price(Component.OUTPUT, Unit.PER_IMAGE, dims, value, evidence))
+    return drafts
+
+
+def _video_seconds(context: _Context, entries: Any) -> list[Draft]:
+    drafts: list[Draft] = []
+    path = "pricing.video_duration_pricing"
+    for index, entry in enumerate(_objects(context, entries, path)):
+        name = f"{path}[{index}]"
+        _only_keys(
+            context,
+            entry,
+            name,
+            required={"cost_per_second"},
+            optional={"resolution", "mode", "audio"},
+        )
+        dims = {Dim.MODALITY: "video"}
+        if "resolution" in entry:
+            dims[Dim.SIZE] = _label(context, entry, "resolution", name)
+        if "mode" in entry:
+            dims[Dim.QUALITY] = _label(context, entry, "mode", name)
+        if "audio" in entry:
+            if not isinstance(entry["audio"], bool):
+                raise Uninterpretable(context.record, "audio is not true/false", f"{name}.audio")
+            dims[Dim.VARIANT] = AUDIO_VARIANTS[entry["audio"]]
+        value = to_decimal(entry["cost_per_second"], context.record, f"{name}.cost_per_second")
+        shown = " ".join(f"{k}={_show(v)}" for k, v in entry.items())
+        drafts.append(
+            context.price(Component.OUTPUT, Unit.PER_SECOND, dims, value, f"{name}: {shown}")
+        )
+    return drafts
+
+
+def _limits(context: _Context, record: dict[str, Any]) -> list[Draft]:
+    drafts: list[Draft] = []
+    for field, component in (
+        ("context_window", Component.CONTEXT_WINDOW),
+        ("max_tokens", Component.MAX_OUTPUT_TOKENS),
+    ):
+        raw = record.get(field)
+        if raw is None:
+            continue
+        value = to_decimal(raw, context.record, field)
+        if value == 0:
+            continue
+        drafts.append(
+            context.draft(
+                kind=Kind.LIMIT,
+                component=component,
+                unit=Unit.TOKENS,
+                value=value,
+                evidence=_evidence(field, raw),
+            )
+        )
+    return drafts
+
+
+def _capabilities(context: _Context, record: dict[str, Any], mode: str) -> list[Draft]:
+    drafts = [
+        context.draft(
+            kind=Kind.CAPABILITY,
+            component=Component.MODE,
+            unit=Unit.FLAG,
+            dimensions={Dim.MODE: mode},
+            value=Decimal(1),
+            evidence=_evidence("type", record["type"]),
+        )
+    ]
+    tags = record.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(tag, str) and tag for tag in tags):
+        raise Uninterpretable(context.record, "tags is not a list of names", repr(tags))
+    for tag in sorted(set(tags)):
+        drafts.append(
+            context.draft(
+                kind=Kind.CAPABILITY,
+                component=Component.SUPPORTS,
+                unit=Unit.FLAG,
+                dimensions={Dim.CAPABILITY: tag},
+                value=Decimal(1),
+                evidence=f'tags contains "{tag}"',
+            )
+        )
+    return drafts
+
+
+def _objects(context: _Context, entries: Any, name: str) -> list[dict[str, Any]]:
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise Uninterpretable(context.record, "not a list of objects", f"{name}={entries!r}")
+    return entries
+
+
+def _only_keys(
+    context: _Context, entry: dict[str, Any], name: str, required: set[str], optional: set[str]
+) -> None:
+    missing = required - entry.keys()
+    unknown = entry.keys() - required - optional
+    if missing or unknown:
+        raise Uninterpretable(
+            context.record,
+            "unexpected pricing entry",
+            f"{name}={entry!r}: missing {sorted(missing)}, unknown {sorted(unknown)}",
+        )
+
+
+def _label(context: _Context, entry: dict[str, Any], key: str, name: str) -> str:
+    value = entry[key]
+    if not isinstance(value, str) or not value.strip():
+        raise Uninterpretable(context.record, f"{key} is not a name", f"{name}.{key}={value!r}")
+    return value.strip()
+
+
+def _unique(record: str, drafts: list[Draft]) -> list[Draft]:
+    """One draft per (kind, component, unit, dimensions); a repeat must state the same value."""
+    kept: dict[tuple[str, ...], Draft] = {}
+    for draft in drafts:
+        dims = ";".join(f"{k}={v}" for k, v in sorted(draft.dimensions.items()))
+        key = (draft.kind, draft.component, draft.unit, dims)
+        prior = kept.setdefault(key, draft)
+        if prior.value != draft.value:
+            raise Uninterpretable(
+                record, "conflicting values", f"{prior.evidence} vs {draft.evidence}"
+            )
+    return list(kept.values())
+
+
+def _evidence(name: str, raw: Any) -> str:
+    return f"{name}={_show(raw)}"
+
+
+def _show(raw: Any) -> str:
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    return f'"{raw}"' if isinstance(raw, str) else str(raw)

@@ -1,0 +1,275 @@
+"""spiders/openrouter.py on the recorded OpenRouter models listings."""
+
+from __future__ import annotations
+
+import copy
+import json
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import pytest
+
+from catalog.identity import Identity
+from schemas.records import Draft
+from schemas.vocab import Component, Kind, Unit
+from spiders import openrouter
+from spiders.parsing import Uninterpretable, Unparsable
+from tests.conftest import ROOT, snapshot
+
+URL = "https://openrouter.ai/api/v1/models"
+MAY = "openrouter/models.2026-05-20.json"
+AUGUST = "openrouter/models.2026-08-19.json"
+AUGUST_ALL = "openrouter/models-output_modalities-all.2026-08-19.json"
+TIME_WINDOWED = {"deepseek/deepseek-v4-pro", "deepseek/deepseek-v4-pro-0813"}
+
+
+@cache
+def _records(name: str) -> dict[str, dict[str, Any]]:
+    page = openrouter.parse(snapshot(name), URL)
+    return {record["id"]: record for record in page.records}
+
+
+def record(name: str, model_id: str) -> dict[str, Any]:
+    return copy.deepcopy(_records(name)[model_id])
+
+
+def drafts(name: str, model_id: str) -> list[Draft]:
+    return openrouter.normalize(record(name, model_id))
+
+
+def value(
+    found: list[Draft],
+    component: Component,
+    unit: Unit = Unit.PER_1M_TOKENS,
+    kind: Kind = Kind.PRICE,
+    **dims: str,
+) -> Decimal:
+    matches = [
+        d
+        for d in found
+        if (d.kind, d.component, d.unit, d.dimensions) == (kind, component, unit, dims)
+    ]
+    assert len(matches) == 1, f"{len(matches)} drafts for {component} {unit} {dims}"
+    return matches[0].value
+
+
+@pytest.mark.parametrize(
+    ("name", "models", "drafts_total", "uninterpretable"),
+    [
+        (MAY, 356, 4214, set()),
+        (AUGUST, 414, 6028, TIME_WINDOWED),
+        (AUGUST_ALL, 549, 6955, TIME_WINDOWED),
+    ],
+)
+def test_listing_counts(
+    name: str, models: int, drafts_total: int, uninterpretable: set[str]
+) -> None:
+    page = openrouter.parse(snapshot(name), URL)
+    assert len(page.records) == models
+    assert page.next_urls == []
+    total, failed = 0, set()
+    for raw in page.records:
+        try:
+            total += len(openrouter.normalize(raw))
+        except Uninterpretable as exc:
+            failed.add(exc.record)
+    assert total == drafts_total
+    assert failed == uninterpretable
+
+
+def test_gpt_4o_prices_per_million_tokens() -> None:
+    found = drafts(AUGUST, "openai/gpt-4o")
+    assert {d.route for d in found} == {"openrouter"}
+    assert {d.source_model for d in found} == {"openai/gpt-4o"}
+    assert value(found, Component.INPUT) == Decimal("2.5")
+    assert value(found, Component.OUTPUT) == Decimal("10")
+    assert value(found, Component.CACHE_READ) == Decimal("1.25")
+    assert value(found, Component.CONTEXT_WINDOW, Unit.TOKENS, Kind.LIMIT) == 128000
+    assert value(found, Component.MAX_OUTPUT_TOKENS, Unit.TOKENS, Kind.LIMIT) == 16384
+    prices = [d for d in found if d.kind is Kind.PRICE]
+    assert len(prices) == 3
+    assert any(d.evidence == 'pricing.prompt="0.0000025"' for d in prices)
+
+
+def test_gpt_4o_capabilities_are_named_after_the_source() -> None:
+    found = drafts(AUGUST, "openai/gpt-4o")
+    names = {d.dimensions["capability"] for d in found if d.kind is Kind.CAPABILITY}
+    assert {"tools", "structured_outputs", "input_image", "input_file", "output_text"} <= names
+    assert "temperature" not in names
+    assert "output_image" not in names
+    assert {d.value for d in found if d.kind is Kind.CAPABILITY} == {Decimal(1)}
+
+
+def test_free_variant_is_zero_with_variant_dimension() -> None:
+    found = drafts(AUGUST, "openai/gpt-oss-20b:free")
+    assert {d.source_model for d in found} == {"openai/gpt-oss-20b"}
+    assert {d.record for d in found} == {"openai/gpt-oss-20b:free"}
+    assert value(found, Component.INPUT, variant="free") == 0
+    assert value(found, Component.OUTPUT, variant="free") == 0
+    assert value(found, Component.CONTEXT_WINDOW, Unit.TOKENS, Kind.LIMIT, variant="free") == 131072
+    assert all(d.dimensions.get("variant") == "free" for d in found)
+    paid = drafts(AUGUST, "openai/gpt-oss-20b")
+    assert value(paid, Component.OUTPUT) == Decimal("0.13")
+
+
+def test_batch_variant_is_the_batch_service_tier() -> None:
+    found = drafts(AUGUST, "openai/gpt-5.4:batch")
+    assert {d.source_model for d in found} == {"openai/gpt-5.4"}
+    assert value(found, Component.INPUT, service_tier="batch") == Decimal("1.25")
+    assert value(found, Component.INPUT, service_tier="batch", context_above="272000") == Decimal(
+        "2.5"
+    )
+    assert value(drafts(AUGUST, "openai/gpt-5.4"), Component.INPUT) == Decimal("2.5")
+
+
+def test_router_sentinel_gives_no_price_but_keeps_the_model() -> None:
+    raw = record(AUGUST, "openrouter/auto")
+    assert raw["pricing"] == {"prompt": "-1", "completion": "-1"}
+    found = openrouter.normalize(raw)
+    assert [d for d in found if d.kind is Kind.PRICE] == []
+    assert value(found, Component.CONTEXT_WINDOW, Unit.TOKENS, Kind.LIMIT) == 2000000
+    assert any(d.kind is Kind.CAPABILITY for d in found)
+
+
+def test_context_tier_overrides() -> None:
+    found = drafts(AUGUST, "anthropic/claude-sonnet-4.5")
+    assert value(found, Component.INPUT) == Decimal("3")
+    assert value(found, Component.INPUT, context_above="200000") == Decimal("6")
+    assert value(found, Component.OUTPUT, context_above="200000") == Decimal("22.5")
+    # Anthropic has two cache TTLs: input_cache_write is the 5-minute rate.
+    assert value(found, Component.CACHE_WRITE, cache_ttl="5m") == Decimal("3.75")
+    assert value(found, Component.CACHE_WRITE, cache_ttl="1h") == Decimal("6")
+    assert value(found, Component.CACHE_WRITE, cache_ttl="1h", context_above="200000") == 12
+    qwen = drafts(AUGUST, "qwen/qwen3-max")
+    assert value(qwen, Component.INPUT, context_above="32000") == Decimal("1.56")
+    assert value(qwen, Component.INPUT, context_above="128000") == Decimal("1.95")
+    # One TTL only: the cache write carries none.
+    assert value(qwen, Component.CACHE_WRITE) == Decimal("0.975")
+
+
+def test_time_window_override_is_uninterpretable() -> None:
+    with pytest.raises(Uninterpretable) as caught:
+        drafts(AUGUST, "deepseek/deepseek-v4-pro")
+    assert caught.value.rule == "time-window override"
+    assert caught.value.record == "deepseek/deepseek-v4-pro"
+
+
+def test_price_change_between_may_and_august() -> None:
+    may = drafts(MAY, "deepseek/deepseek-chat")
+    august = drafts(AUGUST, "deepseek/deepseek-chat")
+    assert value(may, Component.INPUT) == Decimal("0.32")
+    assert value(august, Component.INPUT) == Decimal("0.2574")
+    assert value(may, Component.OUTPUT) == Decimal("0.89")
+    assert value(august, Component.OUTPUT) == Decimal("1.0287")
+
+
+def test_modalities_units_and_web_search() -> None:
+    image = drafts(AUGUST_ALL, "openai/gpt-image-1")
+    assert value(image, Component.OUTPUT, modality="image") == Decimal("40")
+    assert value(image, Component.OUTPUT) == Decimal("10")
+    assert value(image, Component.WEB_SEARCH, Unit.PER_1K_QUERIES) == Decimal("10")
+    audio = drafts(AUGUST, "openai/gpt-audio")
+    assert value(audio, Component.INPUT, modality="audio") == Decimal("32")
+    assert value(audio, Component.OUTPUT, modality="audio") == Decimal("64")
+    gemini = drafts(AUGUST, "google/gemini-2.5-pro")
+    assert value(gemini, Component.INPUT, Unit.PER_IMAGE, modality="image") == Decimal("0.00000125")
+    assert value(gemini, Component.CACHE_READ, modality="audio") == Decimal("0.125")
+    assert value(gemini, Component.REASONING) == Decimal("10")
+    assert value(gemini, Component.WEB_SEARCH, Unit.PER_1K_QUERIES) == Decimal("14")
+
+
+def test_image_token_is_read_only_as_the_image_output_rate() -> None:
+    raw = record(AUGUST_ALL, "bytedance-seed/seedream-4.5")
+    found = openrouter.normalize(raw)
+    rate = Decimal(raw["pricing"]["image_output"]) * 1_000_000
+    assert value(found, Component.OUTPUT, modality="image") == rate
+    raw["pricing"]["image_token"] = "0.000001"
+    with pytest.raises(Uninterpretable) as caught:
+        openrouter.normalize(raw)
+    assert caught.value.rule == "image_token direction unknown"
+
+
+def test_links_next_is_followed_when_set() -> None:
+    doc = json.loads(snapshot(AUGUST))
+    assert doc["links"] == {"next": None}
+    doc["links"]["next"] = "/api/v1/models?offset=414"
+    page = openrouter.parse(json.dumps(doc).encode(), URL)
+    assert page.next_urls == ["https://openrouter.ai/api/v1/models?offset=414"]
+    assert len(page.records) == 414
+
+
+def test_truncated_body_is_unparsable() -> None:
+    body = snapshot(AUGUST)
+    with pytest.raises(Unparsable):
+        openrouter.parse(body[: len(body) // 2], URL)
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda doc: doc["data"],
+        lambda doc: {"models": doc["data"]},
+        lambda doc: {**doc, "data": [*doc["data"][:3], "openai/gpt-4o"]},
+        lambda doc: {**doc, "links": {"next": 2}},
+    ],
+    ids=["bare-list", "no-data", "entry-not-object", "next-not-url"],
+)
+def test_wrong_envelope_is_unparsable(mutate: Any) -> None:
+    doc = json.loads(snapshot(AUGUST))
+    with pytest.raises(Unparsable):
+        openrouter.parse(json.dumps(mutate(doc)).encode(), URL)
+
+
+def test_unknown_pricing_key_is_uninterpretable() -> None:
+    raw = record(AUGUST, "openai/gpt-4o")
+    raw["pricing"]["video_output"] = "0.00001"
+    with pytest.raises(Uninterpretable) as caught:
+        openrouter.normalize(raw)
+    assert caught.value.rule == "unknown pricing key"
+    assert "video_output" in caught.value.detail
+
+
+def test_discount_only_when_zero() -> None:
+    raw = record(AUGUST, "openai/gpt-4o")
+    plain = openrouter.normalize(raw)
+    raw["pricing"]["discount"] = 0
+    assert openrouter.normalize(raw) == plain
+    raw["pricing"]["discount"] = Decimal("0.1")
+    with pytest.raises(Uninterpretable) as caught:
+        openrouter.normalize(raw)
+    assert caught.value.rule == "discount"
+
+
+def test_conflicting_tiers_are_uninterpretable() -> None:
+    raw = record(AUGUST, "qwen/qwen3-max")
+    twin = {**raw["pricing"]["overrides"][0], "prompt": "0.000009"}
+    raw["pricing"]["overrides"].append(twin)
+    with pytest.raises(Uninterpretable) as caught:
+        openrouter.normalize(raw)
+    assert caught.value.rule == "conflicting values"
+
+
+def test_record_without_id_is_uninterpretable() -> None:
+    raw = record(AUGUST, "openai/gpt-4o")
+    del raw["id"]
+    with pytest.raises(Uninterpretable) as caught:
+        openrouter.normalize(raw)
+    assert caught.value.rule == "no model id"
+
+
+def test_both_listings_give_identical_drafts_for_shared_models() -> None:
+    default, everything = _records(AUGUST), _records(AUGUST_ALL)
+    assert set(default) <= set(everything)
+    for model_id in sorted(set(default) - TIME_WINDOWED):
+        assert openrouter.normalize(default[model_id]) == openrouter.normalize(everything[model_id])
+
+
+def test_model_aliases_name_recorded_models_only() -> None:
+    table = json.loads((ROOT / "data" / "aliases" / "openrouter.json").read_text())
+    recorded = {model_id.split(":")[0] for name in (MAY, AUGUST_ALL) for model_id in _records(name)}
+    assert set(table["models"]) <= recorded
+    identity = Identity.load()
+    assert identity.candidate("anthropic/claude-3.5-sonnet") == "claude-3-5-sonnet"
+    assert identity.candidate("anthropic/claude-sonnet-4.5") == "claude-sonnet-4-5"
+    assert identity.candidate("openai/gpt-4o") == "gpt-4o"
