@@ -1,0 +1,606 @@
+"""LiteLLM's price map: `model_prices_and_context_window.json` (secondary for every route).
+
+One JSON object; each key is LiteLLM's lookup id and each value an entry whose
+`litellm_provider` is the route (the provider is not derivable from the key). One raw record per
+key: ``{"key": <key>, "entry": <value>}``.
+
+Quirks of the source, and how they are read:
+
+- Non-model keys: `sample_spec` (documentation) and `fallback_generalizations` (regex rules,
+  since 2026-07) are skipped by name. Any other key whose value is not an entry dict with a
+  `litellm_provider` still becomes a record and is Uninterpretable, so a new one gets reported.
+- Duplicate JSON keys (upstream history has hundreds of versions with them; `json.load` silently
+  keeps the last): identical repeats are one record; differing repeats become one record per
+  occurrence, each Uninterpretable. A field repeated with different values inside an entry makes
+  that entry Uninterpretable.
+- Cost fields are split by one grammar (COST_FIELD): direction and unit (`input_cost_per_token`,
+  `_audio_token`/`_image_token`/`_video_token` give the modality, `_image`, `_pixel`, `_second`,
+  `_audio_per_second`, `_video_per_second`, `_character`, `_query` (stored per 1K queries),
+  `_request`, `ocr_cost_per_page`, `annotation_cost_per_page` (page, variant=annotation),
+  `citation_cost_per_token` (input, variant=citation)), then suffixes:
+  `_above_<N>k_tokens` (context_above=N*1000), `_above_1hr` (cache_ttl=1h), `_batches`/`_flex`/
+  `_priority` (service tier), `_above_<N>s_interval` and `_1080p` (variant / size). A field with
+  "cost" or "price" in its name that the grammar does not know is Uninterpretable, so new
+  LiteLLM fields are reported, never silently dropped.
+- `cache_creation_input_token_cost` is cache_ttl=5m only where the entry also states the
+  `_above_1hr` write price (Anthropic-style TTL split); elsewhere (OpenAI, DeepSeek, MiniMax,
+  Gemini...) LiteLLM states no TTL, so none is given.
+- `input_cost_per_token_cache_hit` is a synonym of `cache_read_input_token_cost`: equal values are
+  one draft, differing ones make the entry Uninterpretable (every value one record states for the
+  same field must agree; the same rule covers `tiered_pricing` against flat keys and
+  `max_tokens` against the limit it mirrors).
+- `tiered_pricing`: `range: [lo, hi]` tiers are context tiers (context_above=lo; the tier from 0
+  is the base price); `max_results_range` tiers (search tools) are `variant=max-results-lo-hi`.
+- Image generation: in an `image_generation` entry with no `output_cost_per_image`, LiteLLM's
+  image cost calculator charges `input_cost_per_image` / `input_cost_per_pixel` per generated
+  image (e.g. `low/1024-x-1024/gpt-image-1-mini` = 0.005), so they are read as output image
+  prices; the `output_cost_per_pixel: 0.0` placeholder beside them is not read (a non-zero one is
+  Uninterpretable). Entries such as Gemini image models that state both directions are literal.
+- A bare `_cost_per_second` takes the medium of the entry's mode on the side that mode meters:
+  audio_transcription input, audio_speech output -> audio; video_generation output -> video.
+- Key paths carry dimensions (the route is always `litellm_provider`):
+  `azure/us/`, `azure/eu/` -> scope=data_zone, region=us|eu; `azure/global/`,
+  `azure/global-standard/` -> scope=global; any other `azure/<...>` key -> scope=global too
+  (LiteLLM's convention: a bare Azure deployment is priced as Global Standard);
+  `azure_ai/global/` -> scope=global. Bedrock: `bedrock/<aws-region>/` -> scope=regional and
+  region; `bedrock/*/` -> no region; `<N>-month-commitment/` (provisioned throughput, per
+  second) -> variant; geo prefixes `us.`, `eu.`, `apac.`, `jp.`, `au.`, `us-gov.` ->
+  scope=data_zone and region, `global.` -> scope=global. Image paths
+  `[azure/]<quality>/<W>-x-<H>/<model>`, `<W>-x-<H>/<model>`, `<W>-x-<H>/<N>-steps/<model>` and
+  `max-x-max/...` give quality, size (`1024x1024`, `max`) and variant (`50-steps`).
+  source_model is the key without those dimension segments (`azure/us/gpt-4o` -> `azure/gpt-4o`,
+  `us.anthropic.claude-x` -> `anthropic.claude-x`); `record` is the full key.
+- `search_context_cost_per_query` (dict by `search_context_size_low|medium|high`) is web_search
+  per 1K queries with variant=search-context-<size>; `web_search_billing_unit` other than
+  `per_query` is Uninterpretable.
+- Limits: `max_input_tokens`, `max_output_tokens` (float-typed `2000000.0` accepted when
+  integral), `rpm`/`tpm` (rate limits). `max_tokens` is LiteLLM's legacy mirror ("set to
+  max_output_tokens if provider specifies it, if not to max_input_tokens"): it is checked against
+  the field it mirrors, read as max_output_tokens when it differs from max_input_tokens, and not
+  read when it stands alone (which of the two it mirrors is then unknown).
+- Capabilities: `mode` -> component mode, dimension mode=<value>; `supports_<x>` (and
+  `bedrock_converse_supports_strict_tools` -> strict_tools) -> capability=<x>, 1 or 0. Absent
+  means unknown: nothing is emitted.
+- Skipped by rule: `*_dbu_cost_per_token` (Databricks DBUs, not USD; the USD price is in the
+  plain fields), `provider_specific_entry` and `regional_processing_uplift_multiplier_*`
+  (multipliers, not stated prices), `metadata`/`comment`/`source` (notes), and the
+  `fireworks-ai-*` / `together-ai-*` keys, which are parameter-size price buckets, not models.
+- Not in the vocabulary, so Uninterpretable: `ocr_cost_per_credit` (per credit) and
+  `code_interpreter_cost_per_session` (per session).
+- Other fields (`deprecation_date`, `supported_*` lists, `output_vector_size`,
+  `prompt_cache_min_tokens`, LiteLLM routing flags such as `gemini_native_audio`...) are neither
+  prices, limits nor capabilities in the vocabulary and are not read.
+- Values are emitted as stated, anomalies included (e.g. the wandb per-token prices that are
+  10^5 too high): validation catches them. Int-typed costs (`0`) are read as numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from schemas.records import Draft
+from schemas.vocab import Component, Dim, Kind, Unit
+from spiders.parsing import MILLION, Page, Uninterpretable, Unparsable, to_decimal
+
+NON_MODEL_KEYS = frozenset({"sample_spec", "fallback_generalizations"})
+DUPLICATES = "__duplicate_keys__"  # set by the JSON hook on an object that repeats a key
+BUCKET_KEY = re.compile(r"^(?:fireworks|together)-ai-")
+ONE = Decimal(1)
+THOUSAND = Decimal(1000)
+FLAG_VALUE = {True: ONE, False: Decimal(0)}
+FLAG_TEXT = {True: "true", False: "false"}
+
+COST_FIELD = re.compile(
+    r"^(?:(?P<dir>input|output)_cost_per_(?P<per>token|audio_token|image_token|video_token"
+    r"|reasoning_token|audio_per_second|video_per_second|second|character|image|pixel|query"
+    r"|request)"
+    r"|(?P<cache>cache_read|cache_creation)_input(?:_(?P<cache_mod>audio|image))?_token_cost"
+    r"|(?P<page>ocr|annotation)_cost_per_page"
+    r"|(?P<citation>citation)_cost_per_token)"
+    r"(?P<suffixes>(?:_above_\d+k_tokens|_above_1hr|_above_\d+s_interval|_1080p|_priority|_flex"
+    r"|_batches|_cache_hit)*)$"
+)
+SUFFIX = re.compile(
+    r"_above_(?P<context>\d+)k_tokens|(?P<ttl>_above_1hr)|_above_(?P<interval>\d+)s_interval"
+    r"|(?P<p1080>_1080p)|_(?P<tier>priority|flex|batches)|(?P<hit>_cache_hit)"
+)
+SERVICE_TIERS = {"priority": "priority", "flex": "flex", "batches": "batch"}
+
+
+class Per(NamedTuple):
+    """What LiteLLM's `_cost_per_<per>` means: canonical unit, factor to it, and modality."""
+
+    unit: Unit
+    factor: Decimal
+    modality: str | None = None
+
+
+PER: dict[str, Per] = {
+    "token": Per(Unit.PER_1M_TOKENS, MILLION),
+    "reasoning_token": Per(Unit.PER_1M_TOKENS, MILLION),
+    "audio_token": Per(Unit.PER_1M_TOKENS, MILLION, "audio"),
+    "image_token": Per(Unit.PER_1M_TOKENS, MILLION, "image"),
+    "video_token": Per(Unit.PER_1M_TOKENS, MILLION, "video"),
+    "second": Per(Unit.PER_SECOND, ONE),
+    "audio_per_second": Per(Unit.PER_SECOND, ONE, "audio"),
+    "video_per_second": Per(Unit.PER_SECOND, ONE, "video"),
+    "character": Per(Unit.PER_CHARACTER, ONE),
+    "image": Per(Unit.PER_IMAGE, ONE, "image"),
+    "pixel": Per(Unit.PER_PIXEL, ONE, "image"),
+    "query": Per(Unit.PER_1K_QUERIES, THOUSAND),
+    "request": Per(Unit.PER_REQUEST, ONE),
+}
+INPUT_ONLY = frozenset({"query", "request"})
+# The medium a bare per-second price meters, by mode and direction.
+SECOND_MEDIUM: dict[tuple[str, str], str] = {
+    ("audio_transcription", "input"): "audio",
+    ("audio_speech", "output"): "audio",
+    ("video_generation", "output"): "video",
+}
+SEARCH_SIZES = {
+    "search_context_size_low": "low",
+    "search_context_size_medium": "medium",
+    "search_context_size_high": "high",
+}
+LIMITS: dict[str, tuple[Component, Unit]] = {
+    "max_input_tokens": (Component.MAX_INPUT_TOKENS, Unit.TOKENS),
+    "max_output_tokens": (Component.MAX_OUTPUT_TOKENS, Unit.TOKENS),
+    "rpm": (Component.RATE_RPM, Unit.PER_MINUTE_COUNT),
+    "tpm": (Component.RATE_TPM, Unit.PER_MINUTE_COUNT),
+}
+FLAG_ALIASES = {"bedrock_converse_supports_strict_tools": "strict_tools"}
+# Fields read elsewhere in normalize, or skipped by the rules in the module docstring.
+NOT_READ = frozenset(
+    {
+        "litellm_provider",
+        "max_tokens",
+        "web_search_billing_unit",
+        "input_dbu_cost_per_token",
+        "output_dbu_cost_per_token",
+        "provider_specific_entry",
+        "regional_processing_uplift_multiplier_us",
+        "regional_processing_uplift_multiplier_eu",
+        "metadata",
+        "comment",
+        "source",
+    }
+)
+NOT_IN_VOCABULARY = {
+    "ocr_cost_per_credit": "per credit",
+    "code_interpreter_cost_per_session": "per session",
+}
+
+AZURE_ZONES = frozenset({"us", "eu"})
+AZURE_GLOBAL = frozenset({"global", "global-standard"})
+AWS_REGION = re.compile(r"^[a-z]{2}(?:-gov)?-[a-z]+-\d+$")
+COMMITMENT = re.compile(r"^\d+-month-commitment$")
+BEDROCK_GEO = re.compile(r"^(?P<geo>us-gov|us|eu|apac|jp|au|global)\.(?P<model>.+)$")
+QUALITIES = frozenset({"low", "medium", "high", "standard", "hd"})
+SIZE = re.compile(r"^(?P<w>\d+|max)-x-(?P<h>\d+|max)$")
+STEPS = re.compile(r"^(?:\d+|max)-steps$")
+
+
+# ---------------------------------------------------------------------------- parse
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object; a key repeated with different values is kept as every value it had."""
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    seen: dict[str, list[Any]] = {}
+    for key, value in pairs:
+        values = seen.setdefault(key, [])
+        if value not in values:
+            values.append(value)
+    conflicts = {key: values for key, values in seen.items() if len(values) > 1}
+    if conflicts:
+        obj[DUPLICATES] = conflicts
+    return obj
+
+
+def _record(key: str, value: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {"key": key, "entry": value}
+    if isinstance(value, dict) and DUPLICATES in value:
+        entry = dict(value)
+        record["entry"] = entry
+        record["duplicate_fields"] = sorted(entry.pop(DUPLICATES))
+    return record
+
+
+def _is_entry(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("litellm_provider"), str)
+
+
+def parse(body: bytes, url: str) -> Page:
+    # parsing.load_json, plus a hook that keeps repeated keys (json.loads keeps only the last)
+    try:
+        data = json.loads(body, parse_float=Decimal, parse_int=Decimal, object_pairs_hook=_pairs)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise Unparsable(f"{url}: body is not JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise Unparsable(f"{url}: expected a JSON object of model entries, got {type(data)}")
+    repeated: dict[str, list[Any]] = data.pop(DUPLICATES, {})
+    records: list[dict[str, Any]] = []
+    for key, value in data.items():
+        if key in NON_MODEL_KEYS:
+            continue
+        occurrences = repeated.get(key, [value])
+        for index, each in enumerate(occurrences, 1):
+            record = _record(key, each)
+            if len(occurrences) > 1:
+                record["occurrence"] = f"{index} of {len(occurrences)}"
+            records.append(record)
+    if not any(_is_entry(r["entry"]) for r in records):
+        raise Unparsable(f"{url}: no model entries (an error body or another file?)")
+    return Page(records=records)
+
+
+# ------------------------------------------------------------------------ normalize
+
+
+class Emitter:
+    """The drafts of one record; a field stated twice must state the same value."""
+
+    def __init__(self, key: str, route: str, source_model: str, dims: dict[str, str]) -> None:
+        self.key = key
+        self.route = route
+        self.source_model = source_model
+        self.dims = dims
+        self.drafts: dict[tuple[Any, ...], Draft] = {}
+
+    def add(
+        self,
+        kind: Kind,
+        component: Component,
+        unit: Unit,
+        dims: dict[str, str],
+        value: Decimal,
+        evidence: str,
+    ) -> None:
+        draft = Draft(
+            route=self.route,
+            source_model=self.source_model,
+            kind=kind,
+            component=component,
+            unit=unit,
+            dimensions=merge_dims(self.key, self.dims, dims),
+            value=value,
+            evidence=f"{self.key}: {evidence}",
+            record=self.key,
+        )
+        slot = (kind, component, unit, tuple(draft.dimensions.items()))
+        earlier = self.drafts.setdefault(slot, draft)
+        if earlier.value != draft.value:
+            raise Uninterpretable(
+                self.key, "conflicting values", f"{earlier.evidence} vs {draft.evidence}"
+            )
+
+    def price(
+        self, component: Component, unit: Unit, dims: dict[str, str], value: Decimal, evidence: str
+    ) -> None:
+        self.add(Kind.PRICE, component, unit, dims, value, evidence)
+
+
+def merge_dims(key: str, *parts: dict[str, str]) -> dict[str, str]:
+    """The union of dimension sets; one dimension with two values is Uninterpretable."""
+    merged: dict[str, str] = {}
+    for part in parts:
+        if not merged:
+            merged = dict(part)
+            continue
+        for name, value in part.items():
+            if merged.setdefault(name, value) != value:
+                raise Uninterpretable(key, "two values for one dimension", f"{name}: {part}")
+    return merged
+
+
+def key_dimensions(key: str, provider: str) -> tuple[str, dict[str, str]]:
+    """The model part of a key (source_model) and the dimensions its path states."""
+    segments = key.split("/")
+    dims: dict[str, str] = {}
+    kept: list[str] = []
+    index = 0
+    if segments[0] == "azure" and len(segments) > 2 and segments[1] in AZURE_ZONES:
+        dims |= {Dim.SCOPE: "data_zone", Dim.REGION: segments[1]}
+        kept, index = ["azure"], 2
+    elif segments[0] in ("azure", "azure_ai") and len(segments) > 2 and segments[1] in AZURE_GLOBAL:
+        dims[Dim.SCOPE] = "global"
+        kept, index = [segments[0]], 2
+    elif segments[0] == "azure" and len(segments) > 1:
+        dims[Dim.SCOPE] = "global"  # LiteLLM prices a bare Azure deployment as Global Standard
+    elif segments[0] == "bedrock" and len(segments) > 2:
+        kept, index = ["bedrock"], 1
+        if AWS_REGION.match(segments[1]):
+            dims |= {Dim.SCOPE: "regional", Dim.REGION: segments[1]}
+            index = 2
+        elif segments[1] == "*":
+            index = 2
+        if COMMITMENT.match(segments[index]):
+            dims[Dim.VARIANT] = segments[index]
+            index += 1
+    path = segments[index:-1]
+    for position, segment in enumerate(path):
+        following = path[position + 1] if position + 1 < len(path) else ""
+        size = SIZE.match(segment)
+        if size:
+            both_max = size["w"] == size["h"] == "max"
+            dims[Dim.SIZE] = "max" if both_max else f"{size['w']}x{size['h']}"
+        elif STEPS.match(segment):
+            dims[Dim.VARIANT] = segment
+        elif segment in QUALITIES and SIZE.match(following):
+            dims[Dim.QUALITY] = segment
+        else:
+            kept.append(segment)
+    model = segments[-1]
+    geo = BEDROCK_GEO.match(model) if provider.startswith("bedrock") else None
+    if geo:
+        model = geo["model"]
+        if geo["geo"] == "global":
+            dims = merge_dims(key, dims, {Dim.SCOPE: "global"})
+        else:
+            dims = merge_dims(key, dims, {Dim.SCOPE: "data_zone", Dim.REGION: geo["geo"]})
+    if not model:
+        raise Uninterpretable(key, "empty model name", f"key {key!r} ends with '/'")
+    return "/".join([*kept, model]), dims
+
+
+def read_limit(key: str, name: str, raw: Any) -> Decimal:
+    value = to_decimal(raw, key, name)
+    if value != value.to_integral_value() or value < 0:
+        raise Uninterpretable(key, "limit is not a whole number", f"{name}={raw}")
+    return Decimal(int(value))
+
+
+class Suffixes(NamedTuple):
+    dims: dict[str, str]
+    cache_hit: bool  # `_cache_hit`: the field is a cache read
+    one_hour: bool  # `_above_1hr`: the cache write with the 1-hour TTL
+
+
+def emit_cost(
+    out: Emitter,
+    entry: dict[str, Any],
+    name: str,
+    raw: Any,
+    where: str = "",
+    tier_dims: dict[str, str] | None = None,
+) -> None:
+    """One cost field (`name`, value `raw`) into a price draft, by the COST_FIELD grammar."""
+    key = out.key
+    match = COST_FIELD.match(name)
+    if match is None:
+        raise Uninterpretable(key, "unknown cost field", f"{where}{name}={raw}")
+    suffixes = read_suffixes(key, name, match)
+    dims: dict[str, str] = dict(tier_dims or {})
+    component, unit, factor = _base(key, entry, name, match, dims)
+    if suffixes.cache_hit:
+        component = Component.CACHE_READ
+    if suffixes.one_hour:
+        dims[Dim.CACHE_TTL] = "1h"
+    elif match["cache"] == "cache_creation" and _splits_ttl(entry):
+        dims[Dim.CACHE_TTL] = "5m"
+    value = to_decimal(raw, key, name) * factor
+    out.price(component, unit, merge_dims(key, dims, suffixes.dims), value, f"{where}{name}={raw}")
+
+
+def read_suffixes(key: str, name: str, match: re.Match[str]) -> Suffixes:
+    found: dict[str, str] = {}
+    for suffix in SUFFIX.finditer(match["suffixes"]):
+        kind = next(group for group, text in suffix.groupdict().items() if text)
+        if kind in found:
+            raise Uninterpretable(key, "repeated cost suffix", name)
+        found[kind] = suffix[kind]
+    if "hit" in found and (len(found) > 1 or match["per"] != "token" or match["dir"] != "input"):
+        raise Uninterpretable(key, "unknown cost field", f"{name}: _cache_hit on another base")
+    if "ttl" in found and match["cache"] != "cache_creation":
+        raise Uninterpretable(key, "unknown cost field", f"{name}: _above_1hr off cache writes")
+    if ("interval" in found or "p1080" in found) and not (match["per"] or "").endswith("second"):
+        raise Uninterpretable(key, "unknown cost field", f"{name}: a per-second suffix")
+    dims: dict[str, str] = {}
+    if "context" in found:
+        dims[Dim.CONTEXT_ABOVE] = str(int(found["context"]) * 1000)
+    if "tier" in found:
+        dims[Dim.SERVICE_TIER] = SERVICE_TIERS[found["tier"]]
+    if "interval" in found:
+        dims[Dim.VARIANT] = f"above-{found['interval']}s-interval"
+    if "p1080" in found:
+        dims[Dim.SIZE] = "1080p"
+    return Suffixes(dims, "hit" in found, "ttl" in found)
+
+
+def _base(
+    key: str, entry: dict[str, Any], name: str, match: re.Match[str], dims: dict[str, str]
+) -> tuple[Component, Unit, Decimal]:
+    """Component, unit and factor of the field's base; its modality or variant into `dims`."""
+    if match["cache"]:
+        if match["cache_mod"]:
+            dims[Dim.MODALITY] = match["cache_mod"]
+        component = (
+            Component.CACHE_READ if match["cache"] == "cache_read" else Component.CACHE_WRITE
+        )
+        return component, Unit.PER_1M_TOKENS, MILLION
+    if match["page"]:
+        if match["page"] == "annotation":
+            dims[Dim.VARIANT] = "annotation"
+        return Component.PAGE, Unit.PER_PAGE, ONE
+    if match["citation"]:
+        dims[Dim.VARIANT] = "citation"
+        return Component.INPUT, Unit.PER_1M_TOKENS, MILLION
+    direction, per = match["dir"], match["per"]
+    spec = PER[per]
+    if per in INPUT_ONLY:
+        if direction != "input":
+            raise Uninterpretable(key, "unknown cost field", f"{name}: output per {per}")
+        return Component.REQUEST, spec.unit, spec.factor
+    if per == "reasoning_token":
+        if direction != "output":
+            raise Uninterpretable(key, "unknown cost field", f"{name}: input reasoning")
+        return Component.REASONING, spec.unit, spec.factor
+    modality = spec.modality
+    if per == "second":
+        modality = SECOND_MEDIUM.get((entry.get("mode"), direction))
+    if modality:
+        dims[Dim.MODALITY] = modality
+    if direction == "input" and per in ("image", "pixel") and _charges_generated_image(entry):
+        return Component.OUTPUT, spec.unit, spec.factor
+    return (Component.INPUT if direction == "input" else Component.OUTPUT), spec.unit, spec.factor
+
+
+def _splits_ttl(entry: dict[str, Any]) -> bool:
+    return any(name.startswith("cache_creation_input_token_cost_above_1hr") for name in entry)
+
+
+def _charges_generated_image(entry: dict[str, Any]) -> bool:
+    """LiteLLM's image cost calculator charges input_cost_per_image/_pixel per generated image."""
+    return entry.get("mode") == "image_generation" and "output_cost_per_image" not in entry
+
+
+def emit_search_context(out: Emitter, raw: Any) -> None:
+    name = "search_context_cost_per_query"
+    if not isinstance(raw, dict) or not raw or set(raw) - set(SEARCH_SIZES):
+        raise Uninterpretable(out.key, "unknown search context sizes", f"{name}={raw}")
+    for size_key, value in raw.items():
+        out.price(
+            Component.WEB_SEARCH,
+            Unit.PER_1K_QUERIES,
+            {Dim.VARIANT: f"search-context-{SEARCH_SIZES[size_key]}"},
+            to_decimal(value, out.key, f"{name}.{size_key}") * THOUSAND,
+            f"{name}.{size_key}={value}",
+        )
+
+
+def emit_tiers(out: Emitter, entry: dict[str, Any], raw: Any) -> None:
+    if not isinstance(raw, list) or not raw:
+        raise Uninterpretable(out.key, "unknown tiered_pricing shape", f"tiered_pricing={raw}")
+    for index, tier in enumerate(raw):
+        where = f"tiered_pricing[{index}]."
+        if not isinstance(tier, dict):
+            raise Uninterpretable(out.key, "unknown tiered_pricing shape", f"{where}: {tier}")
+        tier_dims = _tier_dims(out.key, where, tier)
+        prices = {k: v for k, v in tier.items() if k not in ("range", "max_results_range")}
+        if not prices:
+            raise Uninterpretable(out.key, "unknown tiered_pricing shape", f"{where}: no price")
+        for name, value in prices.items():
+            match = COST_FIELD.match(name)
+            if match and match["suffixes"]:
+                raise Uninterpretable(out.key, "tier field with its own tier", f"{where}{name}")
+            emit_cost(out, entry, name, value, where, tier_dims)
+
+
+def _tier_dims(key: str, where: str, tier: dict[str, Any]) -> dict[str, str]:
+    for bound in ("range", "max_results_range"):
+        span = tier.get(bound)
+        if span is None:
+            continue
+        if not isinstance(span, list) or len(span) != 2:
+            raise Uninterpretable(key, "unknown tiered_pricing shape", f"{where}{bound}={span}")
+        low, high = (read_limit(key, f"{where}{bound}", side) for side in span)
+        if bound == "max_results_range":
+            return {Dim.VARIANT: f"max-results-{low}-{high}"}
+        return {Dim.CONTEXT_ABOVE: str(low)} if low else {}
+    raise Uninterpretable(key, "unknown tiered_pricing shape", f"{where}: no range in {tier}")
+
+
+def emit_limits(out: Emitter, entry: dict[str, Any]) -> None:
+    for name, (component, unit) in LIMITS.items():
+        if name in entry:
+            value = read_limit(out.key, name, entry[name])
+            out.add(Kind.LIMIT, component, unit, {}, value, f"{name}={entry[name]}")
+    if "max_tokens" not in entry:
+        return
+    legacy = read_limit(out.key, "max_tokens", entry["max_tokens"])
+    mirrors_input = (
+        "max_output_tokens" not in entry
+        and "max_input_tokens" in entry
+        and read_limit(out.key, "max_input_tokens", entry["max_input_tokens"]) == legacy
+    )
+    if mirrors_input or not ({"max_output_tokens", "max_input_tokens"} & set(entry)):
+        return  # the input limit again, or a mirror of an unknown one of the two
+    evidence = f"max_tokens={entry['max_tokens']}"
+    out.add(Kind.LIMIT, Component.MAX_OUTPUT_TOKENS, Unit.TOKENS, {}, legacy, evidence)
+
+
+def emit_capability(out: Emitter, name: str, raw: Any) -> None:
+    capability = FLAG_ALIASES.get(name) or name.removeprefix("supports_")
+    if not isinstance(raw, bool):
+        raise Uninterpretable(out.key, "flag is not a boolean", f"{name}={raw!r}")
+    out.add(
+        Kind.CAPABILITY,
+        Component.SUPPORTS,
+        Unit.FLAG,
+        {Dim.CAPABILITY: capability},
+        FLAG_VALUE[raw],
+        f"{name}={FLAG_TEXT[raw]}",
+    )
+
+
+def _is_flag(name: str) -> bool:
+    return name.startswith("supports_") or name in FLAG_ALIASES
+
+
+def _looks_like_cost(name: str) -> bool:
+    return "cost" in name or "price" in name
+
+
+def emit_field(out: Emitter, entry: dict[str, Any], name: str, raw: Any) -> None:
+    if name in NOT_READ or name in LIMITS:
+        return
+    if name in NOT_IN_VOCABULARY:
+        raise Uninterpretable(
+            out.key, "unit not in vocabulary", f"{name}={raw} is priced {NOT_IN_VOCABULARY[name]}"
+        )
+    if _is_flag(name):
+        emit_capability(out, name, raw)
+    elif name == "mode":
+        if not isinstance(raw, str) or not raw:
+            raise Uninterpretable(out.key, "mode is not a name", f"mode={raw!r}")
+        out.add(Kind.CAPABILITY, Component.MODE, Unit.FLAG, {Dim.MODE: raw}, ONE, f"mode={raw}")
+    elif name == "search_context_cost_per_query":
+        emit_search_context(out, raw)
+    elif name == "tiered_pricing":
+        emit_tiers(out, entry, raw)
+    elif _looks_like_cost(name):
+        if name.startswith("output_cost_per_pixel") and _charges_generated_image(entry):
+            if to_decimal(raw, out.key, name) != 0:
+                raise Uninterpretable(
+                    out.key,
+                    "conflicting values",
+                    f"{name}={raw} beside input_cost_per_pixel, the generated-image price",
+                )
+            return  # LiteLLM's placeholder: its image cost calculator does not read it
+        emit_cost(out, entry, name, raw)
+
+
+def normalize(record: dict[str, Any]) -> list[Draft]:
+    key = str(record.get("key", ""))
+    entry = record.get("entry")
+    if "occurrence" in record:
+        raise Uninterpretable(
+            key,
+            "duplicate key",
+            f"occurrence {record['occurrence']} of a key the file states with different entries",
+        )
+    if record.get("duplicate_fields"):
+        raise Uninterpretable(
+            key,
+            "duplicate field",
+            f"stated twice with different values: {', '.join(record['duplicate_fields'])}",
+        )
+    if not _is_entry(entry):
+        raise Uninterpretable(key, "not a model entry", f"{str(entry)[:200]}")
+    if BUCKET_KEY.match(key):
+        return []  # a parameter-size price bucket, not a model (module docstring)
+    provider = entry["litellm_provider"]
+    source_model, dims = key_dimensions(key, provider)
+    out = Emitter(key, provider, source_model, dims)
+    unit = entry.get("web_search_billing_unit", "per_query")
+    if unit != "per_query":
+        raise Uninterpretable(key, "unknown web search billing unit", f"{unit!r}")
+    for name, raw in entry.items():
+        emit_field(out, entry, name, raw)
+    emit_limits(out, entry)
+    return list(out.drafts.values())

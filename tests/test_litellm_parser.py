@@ -1,0 +1,414 @@
+"""spiders.litellm on the two recorded LiteLLM price maps (NEWER 2026-07-18, OLDER 2026-03-03)."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import time
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import pytest
+
+from schemas.records import Draft
+from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
+from spiders import litellm
+from spiders.parsing import Page, Uninterpretable, Unparsable
+from tests.conftest import snapshot
+
+NEWER = "litellm/model_prices_and_context_window.json"
+OLDER = "litellm/model_prices_and_context_window.OLDER.json"
+URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+
+
+@cache
+def page(name: str) -> Page:
+    return litellm.parse(snapshot(name), URL)
+
+
+def record(key: str, name: str = NEWER) -> dict[str, Any]:
+    """A deep copy of one real record, safe to mutate in a test."""
+    matches = [r for r in page(name).records if r["key"] == key]
+    assert len(matches) == 1, key
+    return copy.deepcopy(matches[0])
+
+
+def drafts(key: str, name: str = NEWER) -> list[Draft]:
+    return litellm.normalize(record(key, name))
+
+
+def pick(
+    found: list[Draft], component: Component, unit: Unit, kind: Kind = Kind.PRICE, **dims: str
+) -> Decimal:
+    """The one value with exactly these component, unit and dimensions."""
+    values = [
+        d.value
+        for d in found
+        if (d.kind, d.component, d.unit, d.dimensions) == (kind, component, unit, dims)
+    ]
+    assert len(values) == 1, (component, unit, dims, values)
+    return values[0]
+
+
+def normalize_all(name: str) -> tuple[list[Draft], dict[str, str]]:
+    out: list[Draft] = []
+    problems: dict[str, str] = {}
+    for each in page(name).records:
+        try:
+            out.extend(litellm.normalize(each))
+        except Uninterpretable as exc:
+            problems[exc.record] = exc.rule
+    return out, problems
+
+
+# ----------------------------------------------------------------------------- parse
+
+
+def test_parse_one_record_per_model_key_and_skips_the_documentation_keys() -> None:
+    newer, older = page(NEWER), page(OLDER)
+    keys = [r["key"] for r in newer.records]
+    assert len(keys) == 2966 and len(set(keys)) == 2966
+    assert "sample_spec" not in keys and "fallback_generalizations" not in keys
+    assert len(older.records) == 2668
+    assert newer.next_urls == []
+    gpt4o = record("gpt-4o")
+    assert gpt4o["entry"]["input_cost_per_token"] == Decimal("2.5e-06")  # Decimal, never float
+
+
+def test_truncated_body_is_unparsable() -> None:
+    body = snapshot(NEWER)
+    with pytest.raises(Unparsable):
+        litellm.parse(body[: len(body) // 2], URL)
+
+
+def test_body_that_is_not_an_object_of_entries_is_unparsable() -> None:
+    with pytest.raises(Unparsable, match="JSON object"):
+        litellm.parse(b"[" + snapshot(NEWER) + b"]", URL)
+    only_docs = {"sample_spec": json.loads(snapshot(NEWER))["sample_spec"]}
+    with pytest.raises(Unparsable, match="no model entries"):
+        litellm.parse(json.dumps(only_docs).encode(), URL)
+
+
+def _with_repeat(body: bytes, key: str, entry: dict[str, Any]) -> bytes:
+    """The real body with `key` stated a second time at the end."""
+    return body.rstrip()[:-1] + f',\n    "{key}": {json.dumps(entry)}\n}}\n'.encode()
+
+
+def test_a_key_repeated_with_a_different_entry_is_reported_not_overwritten() -> None:
+    body = snapshot(NEWER)
+    entry = json.loads(body)["gpt-4o"]
+    changed = {**entry, "input_cost_per_token": 5e-06}
+    repeated = [
+        r
+        for r in litellm.parse(_with_repeat(body, "gpt-4o", changed), URL).records
+        if r["key"] == "gpt-4o"
+    ]
+    assert [r["occurrence"] for r in repeated] == ["1 of 2", "2 of 2"]
+    assert repeated[1]["entry"]["input_cost_per_token"] == Decimal("0.000005")
+    for each in repeated:
+        with pytest.raises(Uninterpretable, match="duplicate key"):
+            litellm.normalize(each)
+    same = litellm.parse(_with_repeat(body, "gpt-4o", entry), URL).records
+    assert [r for r in same if r["key"] == "gpt-4o"] == [record("gpt-4o")]
+
+
+def test_a_field_repeated_inside_an_entry_with_different_values_is_reported() -> None:
+    body = snapshot(NEWER)
+    text = body.replace(
+        b'"sambanova/gpt-oss-120b": {',
+        b'"sambanova/gpt-oss-120b": {\n        "input_cost_per_token": 3e-06,',
+        1,
+    )
+    bad = [r for r in litellm.parse(text, URL).records if r["key"] == "sambanova/gpt-oss-120b"]
+    assert bad[0]["duplicate_fields"] == ["input_cost_per_token"]
+    with pytest.raises(Uninterpretable, match="duplicate field"):
+        litellm.normalize(bad[0])
+
+
+# ------------------------------------------------------------------------- normalize
+
+
+def test_gpt_4o_token_prices_per_1m_with_service_tiers() -> None:
+    found = drafts("gpt-4o")
+    assert {(d.route, d.source_model, d.record) for d in found} == {("openai", "gpt-4o", "gpt-4o")}
+    per_1m = Unit.PER_1M_TOKENS
+    assert pick(found, Component.INPUT, per_1m) == Decimal("2.5")
+    assert pick(found, Component.OUTPUT, per_1m) == Decimal("10")
+    assert pick(found, Component.CACHE_READ, per_1m) == Decimal("1.25")
+    assert pick(found, Component.INPUT, per_1m, service_tier="batch") == Decimal("1.25")
+    assert pick(found, Component.INPUT, per_1m, service_tier="priority") == Decimal("4.25")
+    assert pick(found, Component.OUTPUT, per_1m, service_tier="priority") == Decimal("17")
+    priority = next(d for d in found if d.dimensions == {"service_tier": "priority"})
+    assert priority.evidence.startswith("gpt-4o: ")
+
+
+def test_sambanova_gpt_oss_120b_price_changed_between_the_snapshots() -> None:
+    newer = pick(drafts("sambanova/gpt-oss-120b"), Component.INPUT, Unit.PER_1M_TOKENS)
+    older = pick(drafts("sambanova/gpt-oss-120b", OLDER), Component.INPUT, Unit.PER_1M_TOKENS)
+    assert (newer, older) == (Decimal("0.22"), Decimal("3.00"))
+
+
+def test_wandb_unit_error_is_emitted_as_stated_for_validation_to_catch() -> None:
+    found = drafts("wandb/openai/gpt-oss-120b")
+    assert pick(found, Component.INPUT, Unit.PER_1M_TOKENS) == Decimal("15000")
+    assert pick(found, Component.OUTPUT, Unit.PER_1M_TOKENS) == Decimal("60000")
+
+
+def test_gpt_image_1_mini_per_image_grid_by_quality_and_size() -> None:
+    grid = {}
+    for each in page(NEWER).records:
+        if each["key"].endswith("/gpt-image-1-mini") and not each["key"].startswith("azure/"):
+            for d in litellm.normalize(copy.deepcopy(each)):
+                if d.unit == Unit.PER_IMAGE:
+                    assert (d.route, d.source_model, d.component) == (
+                        "openai",
+                        "gpt-image-1-mini",
+                        Component.OUTPUT,
+                    )
+                    assert d.dimensions["modality"] == "image"
+                    grid[d.dimensions["quality"], d.dimensions["size"]] = d.value
+    assert grid == {
+        ("low", "1024x1024"): Decimal("0.005"),
+        ("low", "1024x1536"): Decimal("0.006"),
+        ("low", "1536x1024"): Decimal("0.006"),
+        ("medium", "1024x1024"): Decimal("0.011"),
+        ("medium", "1024x1536"): Decimal("0.015"),
+        ("medium", "1536x1024"): Decimal("0.015"),
+    }  # LiteLLM has no high/*/gpt-image-1-mini for OpenAI
+
+
+def test_azure_per_pixel_image_price_and_its_zero_placeholder() -> None:
+    key = "azure/high/1024-x-1024/gpt-image-1-mini"
+    found = drafts(key)
+    dims = {"modality": "image", "quality": "high", "size": "1024x1024", "scope": "global"}
+    assert pick(found, Component.OUTPUT, Unit.PER_PIXEL, **dims) == Decimal("3.173828125e-08")
+    assert [d.unit for d in found if d.kind == Kind.PRICE] == [Unit.PER_PIXEL]
+    assert {d.source_model for d in found} == {"azure/gpt-image-1-mini"}
+    bad = record(key)
+    bad["entry"]["output_cost_per_pixel"] = Decimal("1e-08")
+    with pytest.raises(Uninterpretable, match="conflicting values"):
+        litellm.normalize(bad)
+
+
+def test_image_models_stating_both_directions_are_read_literally() -> None:
+    found = drafts("gemini-3-pro-image")
+    assert pick(found, Component.INPUT, Unit.PER_IMAGE, modality="image") == Decimal("0.0011")
+    assert pick(found, Component.OUTPUT, Unit.PER_IMAGE, modality="image") == Decimal("0.134")
+
+
+def test_context_tier_above_200k_tokens() -> None:
+    found = drafts("gemini-2.5-pro")
+    per_1m = Unit.PER_1M_TOKENS
+    assert pick(found, Component.INPUT, per_1m) == Decimal("1.25")
+    assert pick(found, Component.INPUT, per_1m, context_above="200000") == Decimal("2.5")
+    assert pick(found, Component.OUTPUT, per_1m, context_above="200000") == Decimal("15")
+    # Gemini states no cache TTL split, so its cache write carries no TTL
+    assert pick(found, Component.CACHE_WRITE, per_1m, context_above="200000") == Decimal("0.25")
+
+
+def test_cache_writes_5m_and_1h_only_where_the_entry_splits_them() -> None:
+    found = drafts("claude-opus-4-6")
+    assert pick(found, Component.CACHE_WRITE, Unit.PER_1M_TOKENS, cache_ttl="5m") == Decimal("6.25")
+    assert pick(found, Component.CACHE_WRITE, Unit.PER_1M_TOKENS, cache_ttl="1h") == Decimal("10")
+    openai = drafts("gpt-5.6")
+    assert pick(openai, Component.CACHE_WRITE, Unit.PER_1M_TOKENS) == Decimal("6.25")
+    assert not any("cache_ttl" in d.dimensions for d in openai)
+
+
+def test_cache_hit_synonym_is_one_cache_read_and_a_disagreement_raises() -> None:
+    both = [d for d in drafts("deepseek/deepseek-chat") if d.component == Component.CACHE_READ]
+    assert [d.value for d in both] == [Decimal("0.028")]
+    only = drafts("deepseek/deepseek-r1")
+    assert pick(only, Component.CACHE_READ, Unit.PER_1M_TOKENS) == Decimal("0.14")
+    bad = record("deepseek/deepseek-chat")
+    bad["entry"]["input_cost_per_token_cache_hit"] = Decimal("3e-08")
+    with pytest.raises(Uninterpretable, match="conflicting values"):
+        litellm.normalize(bad)
+
+
+def test_tiered_pricing_ranges_are_context_tiers_and_the_first_is_the_base() -> None:
+    found = drafts("dashscope/qwen3-coder-plus")
+    per_1m = Unit.PER_1M_TOKENS
+    assert pick(found, Component.INPUT, per_1m) == Decimal("1")
+    assert pick(found, Component.INPUT, per_1m, context_above="32000") == Decimal("1.8")
+    assert pick(found, Component.INPUT, per_1m, context_above="128000") == Decimal("3")
+    assert pick(found, Component.OUTPUT, per_1m, context_above="256000") == Decimal("60")
+    assert pick(found, Component.CACHE_READ, per_1m, context_above="256000") == Decimal("0.6")
+    same = record("dashscope/qwen3-coder-plus")
+    same["entry"]["input_cost_per_token"] = Decimal("1e-06")  # the base, stated flat too
+    assert len(litellm.normalize(same)) == len(found)
+    bad = record("dashscope/qwen3-coder-plus")
+    bad["entry"]["input_cost_per_token"] = Decimal("2e-06")
+    with pytest.raises(Uninterpretable, match="conflicting values"):
+        litellm.normalize(bad)
+
+
+def test_tiered_pricing_by_result_count_for_search_tools() -> None:
+    found = drafts("exa_ai/search")
+    per_1k = Unit.PER_1K_QUERIES
+    assert pick(found, Component.REQUEST, per_1k, variant="max-results-0-25") == Decimal("5")
+    assert pick(found, Component.REQUEST, per_1k, variant="max-results-26-100") == Decimal("25")
+
+
+def test_other_units_per_second_character_page_query_and_search_context() -> None:
+    chirp = drafts("vertex_ai/chirp_3")
+    assert pick(chirp, Component.INPUT, Unit.PER_SECOND, modality="audio") == Decimal("0.00026667")
+    veo = drafts("gemini/veo-3.1-lite-generate-preview")
+    assert pick(veo, Component.OUTPUT, Unit.PER_SECOND, modality="video") == Decimal("0.05")
+    assert pick(veo, Component.OUTPUT, Unit.PER_SECOND, modality="video", size="1080p") == Decimal(
+        "0.08"
+    )
+    tts = drafts("azure/speech/azure-tts")
+    assert pick(tts, Component.INPUT, Unit.PER_CHARACTER, scope="global") == Decimal("0.000015")
+    ocr = drafts("mistral/mistral-ocr-latest")
+    assert pick(ocr, Component.PAGE, Unit.PER_PAGE) == Decimal("0.004")
+    assert pick(ocr, Component.PAGE, Unit.PER_PAGE, variant="annotation") == Decimal("0.005")
+    search = drafts("perplexity/search")
+    assert pick(search, Component.REQUEST, Unit.PER_1K_QUERIES) == Decimal("5")
+    deep = drafts("perplexity/sonar-deep-research")
+    assert pick(deep, Component.REASONING, Unit.PER_1M_TOKENS) == Decimal("3")
+    assert pick(deep, Component.INPUT, Unit.PER_1M_TOKENS, variant="citation") == Decimal("2")
+    web = {d.dimensions["variant"]: d.value for d in deep if d.component == Component.WEB_SEARCH}
+    assert web == {f"search-context-{s}": Decimal("5") for s in ("low", "medium", "high")}
+    audio = drafts("gpt-realtime")
+    assert pick(audio, Component.INPUT, Unit.PER_1M_TOKENS, modality="audio") > 0
+
+
+def test_flags_true_false_and_absent() -> None:
+    gpt4o = drafts("gpt-4o")
+    capabilities = {
+        d.dimensions["capability"]: d.value for d in gpt4o if d.component == Component.SUPPORTS
+    }
+    assert capabilities["vision"] == 1 and capabilities["system_messages"] == 1
+    assert "reasoning" not in capabilities  # absent from the entry: unknown, nothing emitted
+    assert {d.unit for d in gpt4o if d.kind == Kind.CAPABILITY} == {Unit.FLAG}
+    gemma = drafts("gemini/gemma-3-27b-it")
+    assert (
+        pick(gemma, Component.SUPPORTS, Unit.FLAG, Kind.CAPABILITY, capability="system_messages")
+        == 0
+    )
+    assert pick(gpt4o, Component.MODE, Unit.FLAG, Kind.CAPABILITY, mode="chat") == 1
+    bad = record("gpt-4o")
+    bad["entry"]["supports_vision"] = "yes"
+    with pytest.raises(Uninterpretable, match="not a boolean"):
+        litellm.normalize(bad)
+
+
+def test_limits_tokens_float_limits_and_rate_limits() -> None:
+    gpt4o = drafts("gpt-4o")
+    tokens = Unit.TOKENS
+    assert pick(gpt4o, Component.MAX_INPUT_TOKENS, tokens, Kind.LIMIT) == 128000
+    assert pick(gpt4o, Component.MAX_OUTPUT_TOKENS, tokens, Kind.LIMIT) == 16384  # max_tokens too
+    grok = pick(drafts("xai/grok-4-fast-reasoning"), Component.MAX_INPUT_TOKENS, tokens, Kind.LIMIT)
+    assert grok == 2000000 and str(grok) == "2000000"  # 2000000.0 in the file
+    flash = drafts("gemini/gemini-2.5-flash")
+    assert pick(flash, Component.RATE_RPM, Unit.PER_MINUTE_COUNT, Kind.LIMIT) == 100000
+    assert pick(flash, Component.RATE_TPM, Unit.PER_MINUTE_COUNT, Kind.LIMIT) == 8000000
+    # max_tokens alone: LiteLLM's legacy mirror of an unknown one of the two limits
+    assert not [d for d in drafts("openrouter/gryphe/mythomax-l2-13b") if d.kind == Kind.LIMIT]
+    bad = record("gpt-4o")
+    bad["entry"]["max_tokens"] = Decimal(4096)
+    with pytest.raises(Uninterpretable, match="conflicting values"):
+        litellm.normalize(bad)
+    fraction = record("gpt-4o")
+    fraction["entry"]["max_input_tokens"] = Decimal("128000.5")
+    with pytest.raises(Uninterpretable, match="whole number"):
+        litellm.normalize(fraction)
+
+
+def test_key_paths_give_scope_region_and_variant() -> None:
+    def scopes(key: str) -> tuple[str, dict[str, str]]:
+        found = drafts(key)
+        (model,) = {d.source_model for d in found}
+        (dims,) = {
+            tuple(
+                sorted(
+                    (k, v) for k, v in d.dimensions.items() if k in ("scope", "region", "variant")
+                )
+            )
+            for d in found
+            if d.kind == Kind.LIMIT
+        }
+        return model, dict(dims)
+
+    assert scopes("azure/us/gpt-5.4") == ("azure/gpt-5.4", {"scope": "data_zone", "region": "us"})
+    assert scopes("azure/eu/gpt-4o-2024-08-06")[1] == {"scope": "data_zone", "region": "eu"}
+    assert scopes("azure/global/gpt-4o-2024-11-20") == (
+        "azure/gpt-4o-2024-11-20",
+        {"scope": "global"},
+    )
+    assert scopes("azure/gpt-4o-2024-11-20")[1] == {"scope": "global"}
+    assert scopes("us.anthropic.claude-sonnet-4-6") == (
+        "anthropic.claude-sonnet-4-6",
+        {"scope": "data_zone", "region": "us"},
+    )
+    assert scopes("global.anthropic.claude-sonnet-4-6")[1] == {"scope": "global"}
+    assert scopes("anthropic.claude-sonnet-4-6")[1] == {}
+    assert scopes("bedrock/us-east-1/1-month-commitment/anthropic.claude-v1") == (
+        "bedrock/anthropic.claude-v1",
+        {"scope": "regional", "region": "us-east-1", "variant": "1-month-commitment"},
+    )
+    commitment = drafts("bedrock/us-east-1/1-month-commitment/anthropic.claude-v1")
+    assert pick(
+        commitment,
+        Component.INPUT,
+        Unit.PER_SECOND,
+        scope="regional",
+        region="us-east-1",
+        variant="1-month-commitment",
+    ) == Decimal("0.0175")
+    steps = drafts("max-x-max/max-steps/stability.stable-diffusion-xl-v0")
+    assert {d.dimensions.get("size") for d in steps} == {"max"}
+    assert {d.dimensions.get("variant") for d in steps} == {"max-steps"}
+
+
+def test_price_buckets_are_not_models() -> None:
+    assert drafts("fireworks-ai-default") == []
+    assert drafts("together-ai-21.1b-41b") == []
+
+
+def test_unknown_cost_field_and_non_model_values_are_uninterpretable() -> None:
+    bad = record("gpt-4o")
+    bad["entry"]["output_cost_per_token_turbo"] = Decimal("1e-05")
+    with pytest.raises(Uninterpretable, match="unknown cost field") as caught:
+        litellm.normalize(bad)
+    assert caught.value.record == "gpt-4o"
+    with pytest.raises(Uninterpretable, match="not a model entry"):
+        litellm.normalize({"key": "changelog", "entry": "see https://docs.litellm.ai"})
+
+
+def test_whole_newer_file_normalizes_with_few_bounded_problems() -> None:
+    found, problems = normalize_all(NEWER)
+    assert problems == {
+        "openai/container": "unit not in vocabulary",
+        "azure/container": "unit not in vocabulary",
+        "reducto/parse-legacy": "unit not in vocabulary",
+        "reducto/parse-v3": "unit not in vocabulary",
+        "fireworks_ai/accounts/fireworks/models/": "empty model name",
+    }
+    assert len(found) == 26722
+    assert sum(d.kind == Kind.PRICE for d in found) == 8555
+    slots = [(d.record, d.kind, d.component, d.unit, tuple(d.dimensions.items())) for d in found]
+    assert len(set(slots)) == len(slots)  # no record states one field twice
+    for d in found:
+        for name, value in d.dimensions.items():
+            assert value in DIMENSION_VALUES.get(Dim(name), {value}), (d.record, name, value)
+
+
+def test_whole_older_file_reports_the_fields_upstream_later_dropped() -> None:
+    _, problems = normalize_all(OLDER)
+    assert len(problems) == 10
+    assert problems["amazon.titan-image-generator-v1"] == "unknown cost field"  # premium image
+    assert problems["gemini/gemini-3.1-flash-lite-preview"] == "unknown cost field"
+    assert problems["text-embedding-preview-0409"] == "unknown cost field"  # _batch_requests
+
+
+def test_whole_newer_file_parses_and_normalizes_in_well_under_a_second() -> None:
+    body = snapshot(NEWER)
+    start = time.perf_counter()
+    for each in litellm.parse(body, URL).records:
+        with contextlib.suppress(Uninterpretable):
+            litellm.normalize(each)
+    assert time.perf_counter() - start < 1.0
