@@ -1,0 +1,222 @@
+"""pydantic genai-prices v2 `data.json`: a curated price database (an aggregator).
+
+The body is a list of providers `{id, name, api_pattern, ..., models: [model]}`; one record is
+one provider's model. The route is the genai-prices provider id (`aws`, `x-ai`, `google`...;
+data/aliases/genai_prices.json maps them).
+
+Quirks:
+- Price keys come from genai-prices' unit registry (prices/units.yml): `*_mtok` is USD per 1M
+  tokens, `*_kcount` USD per 1000 (searches, requests), `input_mchars` per 1M characters,
+  `*_hours` per hour of audio, `input_gpixels` per 10^9 pixels, `input_document_kpages` per 1000
+  pages. Citation tokens are output with variant=citation. A key the vocabulary has no place
+  for (tool-definition tokens, rerank or code-execution counts...) makes the record
+  Uninterpretable rather than vanish.
+- A price is a number or a cliff-tiered object `{base, tiers: [{start, price}]}`: `base` below
+  the first tier, each tier's price for the whole request once input tokens pass `start`
+  (`context_above = start`).
+- `prices` may instead be a list of conditional price sets `[{constraint?, prices}]` with exactly
+  one unconstrained set:
+  - `start_date` constraints are price changes. The normalizer has no clock and the response has
+    no date, so by default it emits the set with the latest start (a scheduled change counts as
+    stated: claude-sonnet-5's 2026-09-01 price in the 2026-08-21 file), and the evidence names
+    the start date. `normalize(record, as_of=date)` picks the set in force on that date instead.
+  - one `start_time`/`end_time` window beside the unconstrained set is DeepSeek-style time-of-day
+    pricing: the window is `time_of_day=peak` and the rest of the day `off_peak`, provided the
+    window's prices are at least the others (otherwise the names would be a guess).
+- `prices: {}` is a free model (data_slim drops them; genai-prices prices them at nothing): the
+  record states no price, so it gives no price drafts, only its context window if any.
+- `context_window` is a limit in tokens. The build strips `prices_checked`, so no checked date is
+  available from this file.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from schemas.records import Draft
+from schemas.vocab import Component, Dim, Kind, Unit
+from spiders._drafts import DraftCollector
+from spiders.parsing import Page, Uninterpretable, Unparsable, load_json, to_decimal
+
+
+class PriceKey(NamedTuple):
+    component: Component
+    unit: Unit
+    dimensions: dict[str, str]
+    scale: int  # power of ten from the key's unit to `unit`
+
+
+def _token_keys() -> dict[str, PriceKey]:
+    """The registry's token units we have a place for, per modality: input, output, reasoning,
+    citation (output, variant=citation, as the LiteLLM reader names citation tokens), cache."""
+    keys: dict[str, PriceKey] = {}
+    for modality in ("", "text", "audio", "image", "video"):
+        dims = {Dim.MODALITY: modality} if modality else {}
+        part = f"{modality}_" if modality else ""
+        per_1m = Unit.PER_1M_TOKENS
+        keys[f"input_{part}mtok"] = PriceKey(Component.INPUT, per_1m, dims, 0)
+        keys[f"output_{part}mtok"] = PriceKey(Component.OUTPUT, per_1m, dims, 0)
+        keys[f"output_{part}reasoning_mtok"] = PriceKey(Component.REASONING, per_1m, dims, 0)
+        citation = {**dims, Dim.VARIANT: "citation"}
+        keys[f"output_{part}citation_mtok"] = PriceKey(Component.OUTPUT, per_1m, citation, 0)
+        keys[f"cache_{part}read_mtok"] = PriceKey(Component.CACHE_READ, per_1m, dims, 0)
+        keys[f"cache_{part}write_mtok"] = PriceKey(Component.CACHE_WRITE, per_1m, dims, 0)
+        for ttl in ("5m", "1h"):
+            ttl_dims = {**dims, Dim.CACHE_TTL: ttl}
+            keys[f"cache_{part}write_{ttl}_mtok"] = PriceKey(
+                Component.CACHE_WRITE, per_1m, ttl_dims, 0
+            )
+    return keys
+
+
+AUDIO = {Dim.MODALITY: "audio"}
+PRICE_KEYS: dict[str, PriceKey] = {
+    **_token_keys(),
+    "web_searches_kcount": PriceKey(Component.WEB_SEARCH, Unit.PER_1K_QUERIES, {}, 0),
+    "requests_kcount": PriceKey(Component.REQUEST, Unit.PER_REQUEST, {}, -3),
+    "input_mchars": PriceKey(Component.INPUT, Unit.PER_CHARACTER, {}, -6),
+    "input_audio_hours": PriceKey(Component.INPUT, Unit.PER_HOUR, AUDIO, 0),
+    "output_audio_hours": PriceKey(Component.OUTPUT, Unit.PER_HOUR, AUDIO, 0),
+    "input_gpixels": PriceKey(Component.INPUT, Unit.PER_PIXEL, {Dim.MODALITY: "image"}, -9),
+    "input_document_kpages": PriceKey(Component.PAGE, Unit.PER_PAGE, {}, -3),
+}
+
+
+class PriceSet(NamedTuple):
+    prices: Any
+    dimensions: dict[str, str]
+    label: str  # where the set sits, for evidence
+
+
+def parse(body: bytes, url: str) -> Page:
+    data = load_json(body, url)
+    if not isinstance(data, list) or not data:
+        raise Unparsable(f"{url}: expected a list of providers")
+    records: list[dict[str, Any]] = []
+    for provider in data:
+        if not isinstance(provider, dict) or not isinstance(provider.get("models"), list):
+            raise Unparsable(f"{url}: a provider without a models list: {str(provider)[:80]}")
+        records.extend({"provider": provider.get("id"), "model": m} for m in provider["models"])
+    return Page(records=records)
+
+
+def normalize(record: dict[str, Any], as_of: date | None = None) -> list[Draft]:
+    model = record["model"]
+    if not isinstance(model, dict) or not isinstance(model.get("id"), str):
+        raise Uninterpretable(f"{record['provider']}/?", "model without id", repr(model)[:80])
+    out = DraftCollector(f"{record['provider']}/{model['id']}", record["provider"], model["id"])
+    for price_set in _price_sets(out.record, model.get("prices"), as_of):
+        _prices(out, price_set)
+    if model.get("context_window") is not None:
+        window = to_decimal(model["context_window"], out.record, "context_window")
+        evidence = f"context_window={model['context_window']}"
+        out.add(Component.CONTEXT_WINDOW, Unit.TOKENS, window, evidence, kind=Kind.LIMIT)
+    return out.drafts()
+
+
+def _price_sets(record_id: str, prices: Any, as_of: date | None) -> list[PriceSet]:
+    if isinstance(prices, dict):
+        return [PriceSet(prices, {}, "prices")]
+    if not isinstance(prices, list) or not prices:
+        raise Uninterpretable(record_id, "no prices", f"prices={prices!r}"[:120])
+    default: PriceSet | None = None
+    dated: list[tuple[date, PriceSet]] = []
+    windows: list[PriceSet] = []
+    for index, entry in enumerate(prices):
+        if not isinstance(entry, dict) or set(entry) - {"constraint", "prices"}:
+            raise Uninterpretable(record_id, "not a conditional price", repr(entry)[:120])
+        constraint = entry.get("constraint")
+        label = f"prices[{index}]"
+        if constraint is None:
+            if default is not None:
+                raise Uninterpretable(record_id, "two unconstrained price sets", label)
+            default = PriceSet(entry["prices"], {}, label)
+        elif set(constraint) == {"start_date"}:
+            start = _date(record_id, constraint["start_date"])
+            dated.append((start, PriceSet(entry["prices"], {}, f"{label} (from {start})")))
+        elif set(constraint) == {"start_time", "end_time"}:
+            window = f"{constraint['start_time']}-{constraint['end_time']}"
+            windows.append(PriceSet(entry["prices"], {}, f"{label} ({window})"))
+        else:
+            raise Uninterpretable(record_id, "unknown constraint", f"{label}: {constraint!r}")
+    if default is None:
+        raise Uninterpretable(record_id, "no unconstrained price set", f"{len(prices)} sets")
+    if windows:
+        if dated or len(windows) > 1:
+            raise Uninterpretable(record_id, "mixed conditional prices", "dates and time windows")
+        return _time_of_day(record_id, default, windows[0])
+    return [_in_force(default, dated, as_of)]
+
+
+def _date(record_id: str, text: Any) -> date:
+    try:
+        return date.fromisoformat(str(text))
+    except ValueError as exc:
+        raise Uninterpretable(record_id, "not a date", f"start_date={text!r}") from exc
+
+
+def _in_force(
+    default: PriceSet, dated: list[tuple[date, PriceSet]], as_of: date | None
+) -> PriceSet:
+    """The latest-starting set (on or before `as_of` if given); the unconstrained one is oldest."""
+    candidates = [(start, s) for start, s in dated if as_of is None or start <= as_of]
+    return max(candidates, key=lambda pair: pair[0])[1] if candidates else default
+
+
+def _time_of_day(record_id: str, default: PriceSet, window: PriceSet) -> list[PriceSet]:
+    if not isinstance(default.prices, dict) or not isinstance(window.prices, dict):
+        raise Uninterpretable(record_id, "not a price object", "time-of-day prices")
+    for key, peak in window.prices.items():
+        off_peak = default.prices.get(key)
+        if not _numbers(peak, off_peak) or Decimal(peak) < Decimal(off_peak):
+            raise Uninterpretable(
+                record_id,
+                "time window is not the peak",
+                f"{window.label}.{key}={peak!r} vs {default.label}.{key}={off_peak!r}",
+            )
+    return [
+        PriceSet(default.prices, {Dim.TIME_OF_DAY: "off_peak"}, default.label),
+        PriceSet(window.prices, {Dim.TIME_OF_DAY: "peak"}, window.label),
+    ]
+
+
+def _numbers(*values: Any) -> bool:
+    return all(isinstance(v, Decimal) for v in values)
+
+
+def _prices(out: DraftCollector, price_set: PriceSet) -> None:
+    if not isinstance(price_set.prices, dict):
+        raise Uninterpretable(out.record, "no prices", f"{price_set.label}={price_set.prices!r}")
+    for key, value in price_set.prices.items():
+        spec = PRICE_KEYS.get(key)
+        if spec is None:
+            raise Uninterpretable(out.record, "unknown price key", f"{price_set.label}.{key}")
+        dims = {**spec.dimensions, **price_set.dimensions}
+        path = f"{price_set.label}.{key}"
+        if isinstance(value, dict):
+            _tiered(out, spec, value, dims, path)
+        else:
+            _add(out, spec, value, dims, path)
+
+
+def _tiered(
+    out: DraftCollector, spec: PriceKey, value: dict[str, Any], dims: dict[str, str], path: str
+) -> None:
+    if set(value) != {"base", "tiers"} or not isinstance(value["tiers"], list):
+        raise Uninterpretable(out.record, "not a tiered price", f"{path}={value!r}"[:160])
+    _add(out, spec, value["base"], dims, f"{path}.base")
+    for index, tier in enumerate(value["tiers"]):
+        if not isinstance(tier, dict) or set(tier) != {"start", "price"}:
+            raise Uninterpretable(out.record, "not a price tier", f"{path}.tiers[{index}]")
+        start = to_decimal(tier["start"], out.record, f"{path}.tiers[{index}].start")
+        if start != start.to_integral_value() or start <= 0:
+            raise Uninterpretable(out.record, "not a token count", f"{path} start={start}")
+        tier_dims = {**dims, Dim.CONTEXT_ABOVE: str(int(start))}
+        _add(out, spec, tier["price"], tier_dims, f"{path}.tiers[{index}] (from {int(start)})")
+
+
+def _add(out: DraftCollector, spec: PriceKey, raw: Any, dims: dict[str, str], path: str) -> None:
+    amount = to_decimal(raw, out.record, path).scaleb(spec.scale)
+    out.add(spec.component, spec.unit, amount, f"{path}={raw}", dims)

@@ -1,0 +1,201 @@
+"""models.dev `api.json`: the model catalog behind opencode and the AI SDK (an aggregator).
+
+The body is one object `{provider_id: {id, name, npm, api, doc, env, models: {model_id: model}}}`;
+one record is one provider's model. The route is the models.dev provider id (`amazon-bedrock`,
+`google-vertex`, `openai`...; data/aliases/modelsdev.json maps them).
+
+Quirks:
+- `cost` is already USD per 1M tokens: input, output, cache_read, cache_write, reasoning,
+  input_audio, output_audio. A model without `cost` (most image and video models) states no price.
+- `cost.tiers[]` are context tiers `{tier: {type: "context", size}, <cost fields>}`: the prices
+  above `size` tokens. `cost.context_over_200k` is a legacy copy the build derives from one
+  tier, even a 272k one, so its name can lie: it is ignored beside `tiers` and Uninterpretable
+  without them.
+- models.dev drops unknown cost keys silently (its `Cost` schema is not strict, so a misspelled
+  `cached_input` vanishes); here an unknown cost, tier, limit or mode key is Uninterpretable.
+- `experimental.modes.<name>.cost` is a mode's price (e.g. `fast`). A mode selected by a
+  `service_tier` in the request body (OpenAI's priority processing) becomes that service tier;
+  any other (Anthropic's `speed: fast`) becomes the `variant` named after the mode.
+- `limit` {context, input, output} are token limits (0 means unknown at models.dev; emitted as
+  stated). The booleans tool_call, reasoning, attachment, structured_output and temperature and
+  the `modalities` lists are capabilities; a listed modality is 1, an unlisted one is not stated.
+- The recorded copy was re-serialized by `jq -S` (keys sorted): the same content as served.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemas.records import Draft
+from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
+from spiders._drafts import DraftCollector
+from spiders.parsing import Page, Uninterpretable, Unparsable, load_json, to_decimal
+
+# cost key -> (component, modality or None)
+COST_FIELDS: dict[str, tuple[Component, str | None]] = {
+    "input": (Component.INPUT, None),
+    "output": (Component.OUTPUT, None),
+    "cache_read": (Component.CACHE_READ, None),
+    "cache_write": (Component.CACHE_WRITE, None),
+    "reasoning": (Component.REASONING, None),
+    "input_audio": (Component.INPUT, "audio"),
+    "output_audio": (Component.OUTPUT, "audio"),
+}
+LEGACY_TIER = "context_over_200k"
+
+LIMITS: dict[str, Component] = {
+    "context": Component.CONTEXT_WINDOW,
+    "input": Component.MAX_INPUT_TOKENS,
+    "output": Component.MAX_OUTPUT_TOKENS,
+}
+
+# boolean model field -> capability name
+FLAGS: dict[str, str] = {
+    "tool_call": "function_calling",
+    "reasoning": "reasoning",
+    "attachment": "attachment",
+    "structured_output": "structured_output",
+    "temperature": "temperature",
+}
+
+# (direction, modality) -> capability name; LiteLLM's names where it has one
+MODALITY_CAPABILITIES: dict[tuple[str, str], str] = {
+    ("input", "text"): "text_input",
+    ("input", "image"): "vision",
+    ("input", "audio"): "audio_input",
+    ("input", "video"): "video_input",
+    ("input", "pdf"): "pdf_input",
+    ("output", "text"): "text_output",
+    ("output", "image"): "image_output",
+    ("output", "audio"): "audio_output",
+    ("output", "video"): "video_output",
+    ("output", "pdf"): "pdf_output",
+}
+
+
+def parse(body: bytes, url: str) -> Page:
+    data = load_json(body, url)
+    if not isinstance(data, dict) or not data:
+        raise Unparsable(f"{url}: expected an object of providers")
+    records: list[dict[str, Any]] = []
+    for provider_id, provider in data.items():
+        models = provider.get("models") if isinstance(provider, dict) else None
+        if not isinstance(models, dict):
+            raise Unparsable(f"{url}: provider {provider_id!r} has no models object")
+        records.extend(
+            {"provider": provider_id, "key": key, "model": model} for key, model in models.items()
+        )
+    return Page(records=records)
+
+
+def normalize(record: dict[str, Any]) -> list[Draft]:
+    record_id = f"{record['provider']}/{record['key']}"
+    model = record["model"]
+    if not isinstance(model, dict):
+        raise Uninterpretable(record_id, "not an object", repr(model)[:80])
+    out = DraftCollector(record_id, record["provider"], record["key"])
+    if "cost" in model:
+        _cost(out, model["cost"], {}, "cost")
+    _modes(out, model.get("experimental", {}))
+    _limits(out, model.get("limit", {}))
+    _capabilities(out, model)
+    return out.drafts()
+
+
+def _cost(out: DraftCollector, cost: Any, dims: dict[str, str], path: str) -> None:
+    if not isinstance(cost, dict):
+        raise Uninterpretable(out.record, "not an object", f"{path}={cost!r}")
+    tiers = cost.get("tiers")
+    if LEGACY_TIER in cost and tiers is None:
+        raise Uninterpretable(
+            out.record, "context tier without its size", f"{path}.{LEGACY_TIER} and no tiers"
+        )
+    for key, value in cost.items():
+        if key in COST_FIELDS:
+            _price(out, key, value, dims, f"{path}.{key}")
+        elif key not in ("tiers", LEGACY_TIER):
+            raise Uninterpretable(out.record, "unknown cost key", f"{path}.{key}={value!r}")
+    for index, tier in enumerate(tiers or []):
+        _tier(out, tier, dims, f"{path}.tiers[{index}]")
+
+
+def _tier(out: DraftCollector, tier: Any, dims: dict[str, str], path: str) -> None:
+    if not isinstance(tier, dict) or not isinstance(tier.get("tier"), dict):
+        raise Uninterpretable(out.record, "not a tier", f"{path}={tier!r}")
+    kind, size = tier["tier"].get("type"), tier["tier"].get("size")
+    if kind != "context" or set(tier["tier"]) != {"type", "size"}:
+        raise Uninterpretable(out.record, "unknown tier type", f"{path}.tier={tier['tier']!r}")
+    above = to_decimal(size, out.record, f"{path}.tier.size")
+    if above != above.to_integral_value() or above <= 0:
+        raise Uninterpretable(out.record, "not a token count", f"{path}.tier.size={size!r}")
+    tier_dims = {**dims, Dim.CONTEXT_ABOVE: str(int(above))}
+    for key, value in tier.items():
+        if key in COST_FIELDS:
+            _price(out, key, value, tier_dims, f"{path}.{key} (above {int(above)})")
+        elif key != "tier":
+            raise Uninterpretable(out.record, "unknown cost key", f"{path}.{key}={value!r}")
+
+
+def _price(out: DraftCollector, key: str, value: Any, dims: dict[str, str], path: str) -> None:
+    component, modality = COST_FIELDS[key]
+    field_dims = {**dims, Dim.MODALITY: modality} if modality else dims
+    amount = to_decimal(value, out.record, path)
+    out.add(component, Unit.PER_1M_TOKENS, amount, f"{path}={value} USD/1M", field_dims)
+
+
+def _modes(out: DraftCollector, experimental: Any) -> None:
+    if not isinstance(experimental, dict) or set(experimental) - {"modes"}:
+        raise Uninterpretable(out.record, "unknown experimental key", repr(experimental)[:120])
+    for name, mode in experimental.get("modes", {}).items():
+        path = f"experimental.modes.{name}"
+        if not isinstance(mode, dict) or set(mode) - {"cost", "provider"}:
+            raise Uninterpretable(out.record, "unknown mode shape", f"{path}={mode!r}"[:160])
+        if "cost" in mode:
+            _cost(out, mode["cost"], _mode_dimensions(name, mode), f"{path}.cost")
+
+
+def _mode_dimensions(name: str, mode: dict[str, Any]) -> dict[str, str]:
+    body = (mode.get("provider") or {}).get("body") or {}
+    tier = body.get("service_tier")
+    if tier in DIMENSION_VALUES[Dim.SERVICE_TIER]:
+        return {Dim.SERVICE_TIER: tier}
+    return {Dim.VARIANT: name}
+
+
+def _limits(out: DraftCollector, limits: Any) -> None:
+    if not isinstance(limits, dict):
+        raise Uninterpretable(out.record, "not an object", f"limit={limits!r}")
+    for key, value in limits.items():
+        if key not in LIMITS:
+            raise Uninterpretable(out.record, "unknown limit key", f"limit.{key}={value!r}")
+        amount = to_decimal(value, out.record, f"limit.{key}")
+        out.add(LIMITS[key], Unit.TOKENS, amount, f"limit.{key}={value}", kind=Kind.LIMIT)
+
+
+def _capabilities(out: DraftCollector, model: dict[str, Any]) -> None:
+    for key, name in FLAGS.items():
+        value = model.get(key)
+        if isinstance(value, bool):
+            _flag(out, name, int(value), f"{key}={str(value).lower()}")
+    modalities = model.get("modalities") or {}
+    if not isinstance(modalities, dict):
+        raise Uninterpretable(out.record, "not an object", f"modalities={modalities!r}")
+    for direction in ("input", "output"):
+        for modality in modalities.get(direction, []):
+            name = MODALITY_CAPABILITIES.get((direction, modality))
+            if name is None:
+                raise Uninterpretable(
+                    out.record, "unknown modality", f"modalities.{direction}: {modality!r}"
+                )
+            _flag(out, name, 1, f"modalities.{direction} lists {modality}")
+
+
+def _flag(out: DraftCollector, name: str, value: int, evidence: str) -> None:
+    out.add(
+        Component.SUPPORTS,
+        Unit.FLAG,
+        to_decimal(value, out.record, name),
+        evidence,
+        {Dim.CAPABILITY: name},
+        kind=Kind.CAPABILITY,
+    )

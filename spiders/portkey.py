@@ -1,0 +1,335 @@
+"""Portkey model pricing: `https://configs.portkey.ai/pricing/{provider}.json` (an aggregator).
+
+One file per provider; the provider is only in the URL, so `parse` takes the route from it
+(`azure-openai`, `vertex-ai`, `x-ai`...; data/aliases/portkey.json maps them). The body is
+`{model_key: {pricing_config, custom_pricing?}}`; one record is one key.
+
+Quirks:
+- Prices are US CENTS: per token for token rates (`0.00025` = $2.50 per 1M), per image for the
+  `image` grid, per unit for most `additional_units`. Every leaf is `{"price": n}`.
+- `default` is the provider-wide fallback (zero rates and the `calculate` formula): no model's
+  price, so it gives no drafts. `calculate` (how rates combine) and `finetune_config` (training
+  prices) are not prices of the model's use and are not read.
+- `pay_as_you_go` is the standard price; `batch_config` the batch tier; `fixed_cost` a fee per
+  request (its request and response parts added). `image[quality][size]` is a price per generated
+  image; `default` as a quality or size means "not given in the request" and sets no dimension.
+- `additional_units` mixes units. Read: web_search (cents per search, stored per 1K; Perplexity's
+  web_search_<size>_context as variant=search-context-<size>, LiteLLM's naming), cache_write_1h,
+  thinking_token, audio/video/image/embedding tokens, video_seconds and
+  video_duration_seconds_<W>_<H> (per second), megapixels, generated_images, and the other tool
+  calls (file_search, code_execution, x_search, attachment_search, search, maps,
+  enterprise_web_search: cents per call) as tool_call per 1K calls with variant=<unit>.
+  Deliberately not read, each for the reason in SKIPPED_UNITS: request defaults that are not
+  prices, units Portkey uses with different meanings, ones no component or dimension fits. Any
+  other unit is Uninterpretable.
+- `custom_pricing.regions.default.execution_modes.<mode>` restates the prices per service tier
+  (standard, batch, flex, priority; Anthropic's `fast` becomes variant=fast), optionally per
+  `context_tiers.<name>` with `context_tier_map {threshold: name}` (threshold 0 = no dimension).
+  Where it restates a `pricing_config` price, the two must agree or the record is Uninterpretable.
+  Other regions are not read: their keys are provider-specific labels (AWS and GCP region names,
+  comma-joined region lists, `us`/`eu` data-residency geographies, `global`) whose scope Portkey
+  does not document, and Vertex's `default` region is itself priced above its `global` one.
+- google.json splits long-context prices into `<id>-lte-<N>k` / `<id>-gt-<N>k` keys, which
+  Portkey's gateway uses when the bare id is not listed. `parse` marks such keys with `tier_of`
+  (the bare id); they are normalized as that model, the `gt` one with context_above = N×1000.
+  Where the bare id is listed, the suffixed keys are kept as their own names.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from schemas.records import Draft
+from schemas.vocab import DIMENSION_VALUES, Component, Dim, Unit
+from spiders._drafts import DraftCollector
+from spiders.parsing import Page, Uninterpretable, Unparsable, load_json, to_decimal
+
+URL_PROVIDER = re.compile(r"/pricing/([A-Za-z0-9][A-Za-z0-9._-]*)\.json$")
+TIER_SUFFIX = re.compile(r"^(?P<model>.+)-(?P<side>lte|gt)-(?P<thousands>\d+)k$")
+TIERED_FILES = frozenset({"google"})
+SIZE = re.compile(r"^\d+x\d+$")
+VIDEO_SECONDS = re.compile(r"^video_duration_seconds_(\d+)_(\d+)$")
+
+IMAGE = {Dim.MODALITY: "image"}
+AUDIO = {Dim.MODALITY: "audio"}
+VIDEO = {Dim.MODALITY: "video"}
+TEXT = {Dim.MODALITY: "text"}
+
+
+class Rate(NamedTuple):
+    component: Component
+    unit: Unit
+    dimensions: dict[str, str]
+    scale: int  # power of ten from US cents per source unit to `unit`
+
+
+def _per_1m(component: Component, dims: dict[str, str] | None = None) -> Rate:
+    """A token rate: cents per token × 10^6 / 100 = USD per 1M tokens."""
+    return Rate(component, Unit.PER_1M_TOKENS, dims or {}, 4)
+
+
+TOKEN_RATES: dict[str, Rate] = {
+    "request_token": _per_1m(Component.INPUT),
+    "response_token": _per_1m(Component.OUTPUT),
+    "cache_read_input_token": _per_1m(Component.CACHE_READ),
+    "cache_write_input_token": _per_1m(Component.CACHE_WRITE),
+    "reasoning_token": _per_1m(Component.REASONING),
+    "request_text_token": _per_1m(Component.INPUT, TEXT),
+    "response_text_token": _per_1m(Component.OUTPUT, TEXT),
+    "cache_read_text_input_token": _per_1m(Component.CACHE_READ, TEXT),
+    "cached_text_input_token": _per_1m(Component.CACHE_READ, TEXT),
+    "request_audio_token": _per_1m(Component.INPUT, AUDIO),
+    "response_audio_token": _per_1m(Component.OUTPUT, AUDIO),
+    "cache_read_audio_input_token": _per_1m(Component.CACHE_READ, AUDIO),
+    "request_image_token": _per_1m(Component.INPUT, IMAGE),
+    "response_image_token": _per_1m(Component.OUTPUT, IMAGE),
+    "cache_read_image_input_token": _per_1m(Component.CACHE_READ, IMAGE),
+    "cached_image_input_token": _per_1m(Component.CACHE_READ, IMAGE),
+}
+
+ADDITIONAL_UNITS: dict[str, Rate] = {
+    "web_search": Rate(Component.WEB_SEARCH, Unit.PER_1K_QUERIES, {}, 1),
+    **{
+        f"web_search_{size}_context": Rate(
+            Component.WEB_SEARCH, Unit.PER_1K_QUERIES, {Dim.VARIANT: f"search-context-{size}"}, 1
+        )
+        for size in ("low", "medium", "high")
+    },
+    "cache_write_1h": _per_1m(Component.CACHE_WRITE, {Dim.CACHE_TTL: "1h"}),
+    "thinking_token": _per_1m(Component.REASONING),
+    "request_audio_token": _per_1m(Component.INPUT, AUDIO),
+    "response_audio_token": _per_1m(Component.OUTPUT, AUDIO),
+    "image_token": _per_1m(Component.OUTPUT, IMAGE),  # Gemini image output: 0.003 = $30/1M
+    "output_video_token": _per_1m(Component.OUTPUT, VIDEO),
+    "embedding_text_token": _per_1m(Component.INPUT, TEXT),
+    "embedding_image_token": _per_1m(Component.INPUT, IMAGE),
+    "video_seconds": Rate(Component.OUTPUT, Unit.PER_SECOND, VIDEO, -2),
+    "megapixels": Rate(Component.OUTPUT, Unit.PER_PIXEL, IMAGE, -8),
+    "generated_images": Rate(Component.OUTPUT, Unit.PER_IMAGE, IMAGE, -2),
+}
+
+# Tool calls other than web search, cents per call: tool_call per 1K calls, variant=<unit name>.
+TOOL_CALLS = frozenset(
+    {
+        "file_search",
+        "code_execution",
+        "x_search",
+        "attachment_search",
+        "search",
+        "maps",
+        "enterprise_web_search",
+    }
+)
+
+SKIPPED_UNITS: dict[str, str] = {
+    "routing_units": "Azure model-router units: no component for them",
+    "input_image": "per image on Vertex, per token elsewhere: the unit is not stated",
+    "image_1k": "an image at a resolution class, not a WxH size",
+    "input_video_essential": "video embedding quality levels: no dimension for them",
+    "input_video_standard": "video embedding quality levels: no dimension for them",
+    "input_video_plus": "video embedding quality levels: no dimension for them",
+    "default_duration_seconds": "a request default, not a price",
+    "default_sample_count": "a request default, not a price",
+    "default_steps": "a request default, not a price",
+}
+
+CONFIG_KEYS = frozenset(
+    {"pay_as_you_go", "batch_config", "fixed_cost", "currency", "calculate", "finetune_config"}
+)
+MODE_CONFIG_KEYS = frozenset({"pay_as_you_go"})
+
+
+def parse(body: bytes, url: str) -> Page:
+    match = URL_PROVIDER.search(url.split("?", 1)[0])
+    if match is None:
+        raise Unparsable(f"{url}: not a Portkey pricing URL (…/pricing/<provider>.json)")
+    provider = match.group(1)
+    data = load_json(body, url)
+    if not isinstance(data, dict) or not data:
+        raise Unparsable(f"{url}: expected an object of models")
+    records: list[dict[str, Any]] = []
+    for key, entry in data.items():
+        record: dict[str, Any] = {"provider": provider, "key": key, "entry": entry}
+        suffix = TIER_SUFFIX.match(key) if provider in TIERED_FILES else None
+        if suffix and suffix["model"] not in data:
+            record["tier_of"] = suffix["model"]
+        records.append(record)
+    return Page(records=records)
+
+
+def normalize(record: dict[str, Any]) -> list[Draft]:
+    provider, key, entry = record["provider"], record["key"], record["entry"]
+    if key == "default":
+        return []
+    record_id = f"{provider}/{key}"
+    if not isinstance(entry, dict) or set(entry) - {"pricing_config", "custom_pricing"}:
+        detail = sorted(entry) if isinstance(entry, dict) else repr(entry)[:80]
+        raise Uninterpretable(record_id, "unknown model keys", f"{detail}")
+    model, dims = _model(record)
+    out = DraftCollector(record_id, provider, model)
+    if entry.get("pricing_config") is not None:
+        _config(out, entry["pricing_config"], dims, "pricing_config", CONFIG_KEYS)
+    if "custom_pricing" in entry:
+        _custom(out, entry["custom_pricing"], dims)
+    return out.drafts()
+
+
+def _model(record: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """The model a key prices, and the context tier a google.json suffix names."""
+    suffix = TIER_SUFFIX.match(record["key"]) if "tier_of" in record else None
+    if suffix is None:
+        return record["key"], {}
+    if suffix["side"] == "lte":
+        return suffix["model"], {}
+    return suffix["model"], {Dim.CONTEXT_ABOVE: str(int(suffix["thousands"]) * 1000)}
+
+
+def _config(
+    out: DraftCollector, config: Any, dims: dict[str, str], path: str, allowed: frozenset[str]
+) -> None:
+    if not isinstance(config, dict) or set(config) - allowed:
+        extra = sorted(set(config) - allowed) if isinstance(config, dict) else config
+        raise Uninterpretable(out.record, "unknown pricing_config key", f"{path}: {extra!r}")
+    if config.get("currency", "USD") != "USD":
+        raise Uninterpretable(out.record, "not USD", f"{path}.currency={config['currency']!r}")
+    if "pay_as_you_go" in config:
+        _rates(out, config["pay_as_you_go"], dims, f"{path}.pay_as_you_go")
+    if "batch_config" in config:
+        batch = {**dims, Dim.SERVICE_TIER: "batch"}
+        _rates(out, config["batch_config"], batch, f"{path}.batch_config")
+    if "fixed_cost" in config:
+        _fixed(out, config["fixed_cost"], dims, f"{path}.fixed_cost")
+
+
+def _rates(out: DraftCollector, rates: Any, dims: dict[str, str], path: str) -> None:
+    if not isinstance(rates, dict):
+        raise Uninterpretable(out.record, "not an object", f"{path}={rates!r}"[:120])
+    for key, value in rates.items():
+        if key == "additional_units":
+            _additional(out, value, dims, f"{path}.additional_units")
+        elif key == "image":
+            _images(out, value, dims, f"{path}.image")
+        elif key in TOKEN_RATES:
+            _add(out, TOKEN_RATES[key], value, dims, f"{path}.{key}")
+        else:
+            raise Uninterpretable(out.record, "unknown rate", f"{path}.{key}={value!r}"[:120])
+
+
+def _additional(out: DraftCollector, units: Any, dims: dict[str, str], path: str) -> None:
+    if not isinstance(units, dict):
+        raise Uninterpretable(out.record, "not an object", f"{path}={units!r}"[:120])
+    for name, value in units.items():
+        video = VIDEO_SECONDS.match(name)
+        if name in ADDITIONAL_UNITS:
+            _add(out, ADDITIONAL_UNITS[name], value, dims, f"{path}.{name}")
+        elif name in TOOL_CALLS:
+            rate = Rate(Component.TOOL_CALL, Unit.PER_1K_QUERIES, {Dim.VARIANT: name}, 1)
+            _add(out, rate, value, dims, f"{path}.{name}")
+        elif video:
+            size = {Dim.SIZE: f"{video[1]}x{video[2]}"}
+            rate = Rate(Component.OUTPUT, Unit.PER_SECOND, {**VIDEO, **size}, -2)
+            _add(out, rate, value, dims, f"{path}.{name}")
+        elif name not in SKIPPED_UNITS:
+            raise Uninterpretable(out.record, "unknown additional unit", f"{path}.{name}={value!r}")
+
+
+def _images(out: DraftCollector, grid: Any, dims: dict[str, str], path: str) -> None:
+    if not isinstance(grid, dict):
+        raise Uninterpretable(out.record, "not an image grid", f"{path}={grid!r}"[:120])
+    for quality, sizes in grid.items():
+        if not isinstance(sizes, dict):
+            raise Uninterpretable(out.record, "not an image grid", f"{path}.{quality}")
+        for size, value in sizes.items():
+            if size != "default" and not SIZE.match(size):
+                raise Uninterpretable(out.record, "not an image size", f"{path}.{quality}.{size}")
+            image_dims = {
+                **({Dim.QUALITY: quality} if quality != "default" else {}),
+                **({Dim.SIZE: size} if size != "default" else {}),
+            }
+            rate = Rate(Component.OUTPUT, Unit.PER_IMAGE, {**IMAGE, **image_dims}, -2)
+            _add(out, rate, value, dims, f"{path}.{quality}.{size}")
+
+
+def _fixed(out: DraftCollector, fixed: Any, dims: dict[str, str], path: str) -> None:
+    if not isinstance(fixed, dict) or not fixed or set(fixed) - {"request", "response"}:
+        raise Uninterpretable(out.record, "unknown fixed cost", f"{path}={fixed!r}"[:120])
+    parts = {part: _cents(out, value, f"{path}.{part}") for part, value in fixed.items()}
+    evidence = " + ".join(f"{path}.{part}={cents} US cents" for part, cents in parts.items())
+    total = sum(parts.values(), Decimal(0)).scaleb(-2)
+    out.add(Component.REQUEST, Unit.PER_REQUEST, total, evidence, dims)
+
+
+def _custom(out: DraftCollector, custom: Any, dims: dict[str, str]) -> None:
+    path = "custom_pricing"
+    if not isinstance(custom, dict) or set(custom) - {"regions", "context_tier_map"}:
+        raise Uninterpretable(out.record, "unknown custom_pricing shape", repr(custom)[:120])
+    tiers = _tier_map(out, custom.get("context_tier_map", {}))
+    regions = custom.get("regions", {})
+    if not isinstance(regions, dict):
+        raise Uninterpretable(out.record, "not regions", f"{path}.regions={regions!r}"[:120])
+    default = regions.get("default")
+    if default is None:
+        return
+    modes = default.get("execution_modes") if isinstance(default, dict) else None
+    if not isinstance(modes, dict) or set(default) != {"execution_modes"}:
+        raise Uninterpretable(out.record, "unknown region shape", f"{path}.regions.default")
+    for mode, conf in modes.items():
+        mode_path = f"{path}.regions.default.execution_modes.{mode}"
+        mode_dims = {**dims, **_mode_dimensions(out, mode)}
+        if isinstance(conf, dict) and set(conf) == {"pricing_config"}:
+            _config(out, conf["pricing_config"], mode_dims, mode_path, MODE_CONFIG_KEYS)
+        elif isinstance(conf, dict) and set(conf) == {"context_tiers"}:
+            _context_tiers(out, conf["context_tiers"], tiers, mode_dims, mode_path)
+        else:
+            raise Uninterpretable(out.record, "unknown execution mode shape", mode_path)
+
+
+def _tier_map(out: DraftCollector, tier_map: Any) -> dict[str, int]:
+    """`{threshold: name}` → `{name: threshold}`; thresholds are token counts."""
+    if not isinstance(tier_map, dict):
+        raise Uninterpretable(out.record, "not a context tier map", repr(tier_map)[:120])
+    names: dict[str, int] = {}
+    for threshold, name in tier_map.items():
+        if not str(threshold).isdigit():
+            raise Uninterpretable(out.record, "not a token count", f"context_tier_map {threshold}")
+        names[name] = int(threshold)
+    return names
+
+
+def _context_tiers(
+    out: DraftCollector, tiers: Any, names: dict[str, int], dims: dict[str, str], path: str
+) -> None:
+    if not isinstance(tiers, dict):
+        raise Uninterpretable(out.record, "not context tiers", path)
+    for name, conf in tiers.items():
+        if name not in names:
+            raise Uninterpretable(out.record, "context tier not in context_tier_map", name)
+        if not isinstance(conf, dict) or set(conf) != {"pricing_config"}:
+            raise Uninterpretable(out.record, "unknown context tier shape", f"{path}.{name}")
+        above = {Dim.CONTEXT_ABOVE: str(names[name])} if names[name] else {}
+        tier_path = f"{path}.context_tiers.{name}"
+        _config(out, conf["pricing_config"], {**dims, **above}, tier_path, MODE_CONFIG_KEYS)
+
+
+def _mode_dimensions(out: DraftCollector, mode: str) -> dict[str, str]:
+    if mode in DIMENSION_VALUES[Dim.SERVICE_TIER]:
+        return {Dim.SERVICE_TIER: mode}
+    if mode == "fast":
+        return {Dim.VARIANT: "fast"}
+    raise Uninterpretable(out.record, "unknown execution mode", mode)
+
+
+def _cents(out: DraftCollector, leaf: Any, path: str) -> Decimal:
+    if not isinstance(leaf, dict) or set(leaf) != {"price"}:
+        raise Uninterpretable(out.record, "not a price leaf", f"{path}={leaf!r}"[:120])
+    return to_decimal(leaf["price"], out.record, path)
+
+
+def _add(out: DraftCollector, rate: Rate, leaf: Any, dims: dict[str, str], path: str) -> None:
+    cents = _cents(out, leaf, path)
+    evidence = f"{path}={cents} US cents"
+    out.add(
+        rate.component, rate.unit, cents.scaleb(rate.scale), evidence, {**rate.dimensions, **dims}
+    )

@@ -1,0 +1,167 @@
+"""spiders/genai_prices.py on the recorded genai-prices v2 data.json (commit 47df840)."""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import pytest
+
+from catalog.identity import Identity
+from schemas.records import Draft
+from schemas.vocab import Component, Kind, Unit
+from spiders import genai_prices
+from spiders.parsing import Uninterpretable, Unparsable
+from tests.conftest import snapshot
+
+URL = "https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/new_data/v2/data.json"
+FILE = "genai-prices/v2/data.json"
+
+
+@cache
+def _records() -> dict[str, dict[str, Any]]:
+    page = genai_prices.parse(snapshot(FILE), URL)
+    return {f"{r['provider']}/{r['model']['id']}": r for r in page.records}
+
+
+def record(record_id: str) -> dict[str, Any]:
+    return copy.deepcopy(_records()[record_id])
+
+
+def value(
+    found: list[Draft],
+    component: Component,
+    unit: Unit = Unit.PER_1M_TOKENS,
+    kind: Kind = Kind.PRICE,
+    **dims: str,
+) -> Decimal:
+    matches = [
+        d
+        for d in found
+        if (d.kind, d.component, d.unit, d.dimensions) == (kind, component, unit, dims)
+    ]
+    assert len(matches) == 1, f"{len(matches)} drafts for {component} {unit} {dims}"
+    return matches[0].value
+
+
+def test_parse_gives_one_record_per_provider_model() -> None:
+    records = _records()
+    assert len(records) == 1466
+    assert len({r["provider"] for r in records.values()}) == 36
+
+
+def test_every_real_record_normalizes_to_the_known_draft_count() -> None:
+    per_record = {key: genai_prices.normalize(r) for key, r in _records().items()}
+    assert sum(len(found) for found in per_record.values()) == 3630
+    # free models (`prices: {}`) state no price; 155 of them have no context window either
+    assert sum(1 for found in per_record.values() if not found) == 155
+    kinds = Counter(d.kind for found in per_record.values() for d in found)
+    assert kinds == {Kind.PRICE: 3250, Kind.LIMIT: 380}
+
+
+def test_openai_gpt_4o() -> None:
+    drafts = genai_prices.normalize(record("openai/gpt-4o"))
+    assert {(d.route, d.source_model) for d in drafts} == {("openai", "gpt-4o")}
+    assert value(drafts, Component.INPUT) == Decimal("2.5")
+    assert value(drafts, Component.CACHE_READ) == Decimal("1.25")
+    assert value(drafts, Component.OUTPUT) == Decimal("10")
+    assert value(drafts, Component.CONTEXT_WINDOW, Unit.TOKENS, Kind.LIMIT) == 128000
+    assert [d.evidence for d in drafts if d.component is Component.INPUT] == [
+        "prices.input_mtok=2.5"
+    ]
+
+
+def test_start_date_prices_default_to_the_latest_start() -> None:
+    o3 = genai_prices.normalize(record("openai/o3"))
+    assert value(o3, Component.INPUT) == Decimal("2")  # the 2025-06-10 cut, not the old 10
+    assert value(o3, Component.OUTPUT) == Decimal("8")
+    # claude-sonnet-5's scheduled 2026-09-01 price is stated in the 2026-08-21 file
+    sonnet = genai_prices.normalize(record("anthropic/claude-sonnet-5"))
+    assert value(sonnet, Component.INPUT) == Decimal("3")
+    evidence = [d.evidence for d in sonnet if d.component is Component.INPUT]
+    assert evidence == ["prices[1] (from 2026-09-01).input_mtok=3"]
+
+
+def test_as_of_picks_the_price_in_force_that_day() -> None:
+    sonnet = record("anthropic/claude-sonnet-5")
+    before = genai_prices.normalize(sonnet, as_of=date(2026, 8, 21))
+    assert value(before, Component.INPUT) == Decimal("2")
+    assert value(before, Component.CACHE_WRITE, cache_ttl="1h") == Decimal("4")
+    on = genai_prices.normalize(sonnet, as_of=date(2026, 9, 1))
+    assert value(on, Component.INPUT) == Decimal("3")
+    o3_in_2025_05 = genai_prices.normalize(record("openai/o3"), as_of=date(2025, 5, 1))
+    assert value(o3_in_2025_05, Component.INPUT) == Decimal("10")
+
+
+def test_tiered_prices_are_context_tiers() -> None:
+    # claude-opus-4-6 before 2026-03-13: a 200k cliff on every token price
+    drafts = genai_prices.normalize(record("anthropic/claude-opus-4-6"), as_of=date(2026, 3, 1))
+    assert value(drafts, Component.INPUT) == Decimal("5")
+    assert value(drafts, Component.INPUT, context_above="200000") == Decimal("10")
+    assert value(drafts, Component.OUTPUT, context_above="200000") == Decimal("37.5")
+    above = {"context_above": "200000", "cache_ttl": "1h"}
+    assert value(drafts, Component.CACHE_WRITE, **above) == Decimal("20")
+    assert value(drafts, Component.WEB_SEARCH, Unit.PER_1K_QUERIES) == Decimal("10")
+    # from 2026-03-13 the tiers are gone
+    now = genai_prices.normalize(record("anthropic/claude-opus-4-6"))
+    assert not [d for d in now if "context_above" in d.dimensions]
+
+
+def test_time_of_day_prices_are_peak_and_off_peak() -> None:
+    drafts = genai_prices.normalize(record("deepseek/deepseek-chat"))
+    assert value(drafts, Component.INPUT, time_of_day="peak") == Decimal("0.27")
+    assert value(drafts, Component.INPUT, time_of_day="off_peak") == Decimal("0.135")
+    assert value(drafts, Component.OUTPUT, time_of_day="peak") == Decimal("1.1")
+    assert value(drafts, Component.CACHE_READ, time_of_day="off_peak") == Decimal("0.035")
+
+
+def test_a_cheaper_time_window_is_not_called_peak() -> None:
+    broken = record("deepseek/deepseek-chat")
+    broken["model"]["prices"][1]["prices"]["input_mtok"] = Decimal("0.1")
+    with pytest.raises(Uninterpretable, match="time window is not the peak"):
+        genai_prices.normalize(broken)
+
+
+def test_kcount_units_reasoning_and_citation_tokens() -> None:
+    deep = genai_prices.normalize(record("perplexity/sonar-deep-research"))
+    assert value(deep, Component.OUTPUT, variant="citation") == Decimal("2")
+    assert value(deep, Component.REASONING) == Decimal("3")
+    assert value(deep, Component.WEB_SEARCH, Unit.PER_1K_QUERIES) == Decimal("5")
+    sonar = genai_prices.normalize(record("perplexity/sonar-pro"))
+    assert value(sonar, Component.REQUEST, Unit.PER_REQUEST) == Decimal("0.014")  # $14 per 1000
+
+
+def test_truncated_body_is_unparsable() -> None:
+    body = snapshot(FILE)
+    with pytest.raises(Unparsable):
+        genai_prices.parse(body[:-100], URL)
+
+
+def test_an_object_body_is_unparsable() -> None:
+    with pytest.raises(Unparsable, match="list of providers"):
+        genai_prices.parse(b'{"providers": []}', URL)
+
+
+def test_unknown_price_key_is_uninterpretable() -> None:
+    broken = record("openai/gpt-4o")
+    broken["model"]["prices"]["rerank_searches_kcount"] = Decimal("2")
+    with pytest.raises(Uninterpretable) as caught:
+        genai_prices.normalize(broken)
+    assert (caught.value.record, caught.value.rule) == ("openai/gpt-4o", "unknown price key")
+
+
+def test_unknown_constraint_is_uninterpretable() -> None:
+    broken = record("openai/o3")
+    broken["model"]["prices"][1]["constraint"] = {"region": "eu"}
+    with pytest.raises(Uninterpretable, match="unknown constraint"):
+        genai_prices.normalize(broken)
+
+
+def test_routes_map_to_canonical_ids() -> None:
+    identity = Identity.load()
+    assert identity.route("aws") == "bedrock"
+    assert identity.route("x-ai") == "xai"

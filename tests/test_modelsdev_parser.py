@@ -1,0 +1,147 @@
+"""spiders/modelsdev.py on the recorded models.dev api.json (2026-06-13, keys sorted by jq)."""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import pytest
+
+from catalog.identity import Identity
+from schemas.records import Draft
+from schemas.vocab import Component, Kind, Unit
+from spiders import modelsdev
+from spiders.parsing import Uninterpretable, Unparsable
+from tests.conftest import snapshot
+
+URL = "https://models.dev/api.json"
+FILE = "catalogs/models-dev.api.2026-06-13.jq-sorted.json"
+
+
+@cache
+def _records() -> dict[str, dict[str, Any]]:
+    page = modelsdev.parse(snapshot(FILE), URL)
+    return {f"{r['provider']}/{r['key']}": r for r in page.records}
+
+
+def record(record_id: str) -> dict[str, Any]:
+    return copy.deepcopy(_records()[record_id])
+
+
+def value(
+    found: list[Draft],
+    component: Component,
+    unit: Unit = Unit.PER_1M_TOKENS,
+    kind: Kind = Kind.PRICE,
+    **dims: str,
+) -> Decimal:
+    matches = [
+        d
+        for d in found
+        if (d.kind, d.component, d.unit, d.dimensions) == (kind, component, unit, dims)
+    ]
+    assert len(matches) == 1, f"{len(matches)} drafts for {component} {unit} {dims}"
+    return matches[0].value
+
+
+def test_parse_gives_one_record_per_provider_model() -> None:
+    records = _records()
+    assert len(records) == 5258
+    assert len({r["provider"] for r in records.values()}) == 145
+    assert modelsdev.parse(snapshot(FILE), URL).next_urls == []
+
+
+def test_every_real_record_normalizes_to_the_known_draft_count() -> None:
+    drafts = [d for r in _records().values() for d in modelsdev.normalize(r)]
+    assert len(drafts) == 62890
+    kinds = Counter(d.kind for d in drafts)
+    assert kinds == {Kind.PRICE: 13489, Kind.LIMIT: 11485, Kind.CAPABILITY: 37916}
+
+
+def test_openai_gpt_4o_prices_limits_and_capabilities() -> None:
+    drafts = modelsdev.normalize(record("openai/gpt-4o"))
+    assert {d.route for d in drafts} == {"openai"}
+    assert {d.source_model for d in drafts} == {"gpt-4o"}
+    assert value(drafts, Component.INPUT) == Decimal("2.5")
+    assert value(drafts, Component.OUTPUT) == Decimal("10")
+    assert value(drafts, Component.CACHE_READ) == Decimal("1.25")
+    assert value(drafts, Component.CONTEXT_WINDOW, Unit.TOKENS, Kind.LIMIT) == 128000
+    assert value(drafts, Component.MAX_OUTPUT_TOKENS, Unit.TOKENS, Kind.LIMIT) == 16384
+    flag = Kind.CAPABILITY
+    assert value(drafts, Component.SUPPORTS, Unit.FLAG, flag, capability="function_calling") == 1
+    assert value(drafts, Component.SUPPORTS, Unit.FLAG, flag, capability="reasoning") == 0
+    assert value(drafts, Component.SUPPORTS, Unit.FLAG, flag, capability="vision") == 1
+    assert value(drafts, Component.SUPPORTS, Unit.FLAG, flag, capability="pdf_input") == 1
+    evidence = [d.evidence for d in drafts if d.component is Component.INPUT]
+    assert evidence == ["cost.input=2.5 USD/1M"]
+
+
+def test_context_tier_and_priority_mode_of_openai_gpt_5_4() -> None:
+    drafts = modelsdev.normalize(record("openai/gpt-5.4"))
+    assert value(drafts, Component.INPUT) == Decimal("2.5")
+    assert value(drafts, Component.INPUT, context_above="272000") == Decimal("5")
+    assert value(drafts, Component.OUTPUT, context_above="272000") == Decimal("22.5")
+    assert value(drafts, Component.CACHE_READ, context_above="272000") == Decimal("0.5")
+    # experimental.modes.fast is sent as service_tier=priority
+    assert value(drafts, Component.INPUT, service_tier="priority") == Decimal("5")
+    assert value(drafts, Component.OUTPUT, service_tier="priority") == Decimal("30")
+    # the legacy context_over_200k copy of the 272k tier is not read a second time
+    assert not [d for d in drafts if d.dimensions.get("context_above") == "200000"]
+
+
+def test_anthropic_fast_mode_is_a_variant() -> None:
+    drafts = modelsdev.normalize(record("anthropic/claude-opus-4-6"))
+    assert value(drafts, Component.INPUT, variant="fast") == Decimal("30")
+    assert value(drafts, Component.CACHE_WRITE, variant="fast") == Decimal("37.5")
+
+
+def test_audio_prices_carry_the_modality_in_every_tier() -> None:
+    drafts = modelsdev.normalize(record("aihubmix/doubao-seed-2-0-lite-260428"))
+    assert value(drafts, Component.INPUT, modality="audio") == Decimal("1.269")
+    assert value(drafts, Component.INPUT, modality="audio", context_above="32000") == Decimal(
+        "1.902"
+    )
+    assert value(drafts, Component.INPUT, context_above="128000") == Decimal("0.25")
+
+
+def test_truncated_body_is_unparsable() -> None:
+    body = snapshot(FILE)
+    with pytest.raises(Unparsable):
+        modelsdev.parse(body[: len(body) // 2], URL)
+
+
+def test_a_body_without_models_is_unparsable() -> None:
+    with pytest.raises(Unparsable, match="no models object"):
+        modelsdev.parse(b'{"openai": {"id": "openai"}}', URL)
+
+
+def test_unknown_cost_key_is_uninterpretable_not_dropped() -> None:
+    broken = record("openai/gpt-4o")
+    broken["model"]["cost"]["cached_input"] = broken["model"]["cost"].pop("cache_read")
+    with pytest.raises(Uninterpretable) as caught:
+        modelsdev.normalize(broken)
+    assert (caught.value.record, caught.value.rule) == ("openai/gpt-4o", "unknown cost key")
+
+
+def test_legacy_tier_without_tiers_is_uninterpretable() -> None:
+    broken = record("openai/gpt-5.4")
+    del broken["model"]["cost"]["tiers"]
+    with pytest.raises(Uninterpretable, match="context tier without its size"):
+        modelsdev.normalize(broken)
+
+
+def test_unknown_tier_type_is_uninterpretable() -> None:
+    broken = record("openai/gpt-5.4")
+    broken["model"]["cost"]["tiers"][0]["tier"]["type"] = "requests"
+    with pytest.raises(Uninterpretable, match="unknown tier type"):
+        modelsdev.normalize(broken)
+
+
+def test_routes_map_to_canonical_ids() -> None:
+    identity = Identity.load()
+    assert identity.route("amazon-bedrock") == "bedrock"
+    assert identity.route("google-vertex") == "vertex"
+    assert identity.route("openai") == "openai"

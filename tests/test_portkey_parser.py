@@ -1,0 +1,249 @@
+"""spiders/portkey.py on the recorded Portkey pricing files (Portkey-AI/models f654307, 2026-08-21).
+
+Portkey prices are US cents (per token, per image, per unit): every expected value below is the
+file's cents converted by hand (cents/token × 10^4 = USD per 1M tokens; cents ÷ 100 = USD).
+"""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import pytest
+
+from catalog.identity import Identity
+from schemas.records import Draft
+from schemas.vocab import Component, Kind, Unit
+from spiders import portkey
+from spiders.parsing import Uninterpretable, Unparsable
+from tests.conftest import SNAPSHOTS, snapshot
+
+PRICING = SNAPSHOTS / "portkey" / "pricing"
+
+
+def url(provider: str) -> str:
+    return f"https://configs.portkey.ai/pricing/{provider}.json"
+
+
+@cache
+def _records(provider: str) -> dict[str, dict[str, Any]]:
+    page = portkey.parse(snapshot(f"portkey/pricing/{provider}.json"), url(provider))
+    return {r["key"]: r for r in page.records}
+
+
+def record(provider: str, key: str) -> dict[str, Any]:
+    return copy.deepcopy(_records(provider)[key])
+
+
+def drafts(provider: str, key: str) -> list[Draft]:
+    return portkey.normalize(record(provider, key))
+
+
+def value(found: list[Draft], component: Component, unit: Unit, **dims: str) -> Decimal:
+    matches = [d for d in found if (d.component, d.unit, d.dimensions) == (component, unit, dims)]
+    assert len(matches) == 1, f"{len(matches)} drafts for {component} {unit} {dims}"
+    return matches[0].value
+
+
+PER_1M = Unit.PER_1M_TOKENS
+
+# (file, records, drafts, uninterpretable records) on the recorded files
+COUNTS = [
+    ("ai21", 14, 26, 0),
+    ("anthropic", 34, 233, 0),
+    ("anyscale", 18, 34, 0),
+    ("azure-ai", 276, 1146, 1),
+    ("azure-openai", 172, 824, 0),
+    ("bedrock-mantle", 53, 139, 0),
+    ("bedrock", 199, 1077, 0),
+    ("byteplus", 61, 222, 2),
+    ("cerebras", 14, 26, 0),
+    ("claude-platform-aws", 14, 91, 0),
+    ("cohere", 20, 38, 0),
+    ("dashscope", 142, 329, 0),
+    ("deepbricks", 42, 114, 0),
+    ("deepgram", 9, 22, 0),
+    ("deepinfra", 225, 487, 0),
+    ("deepseek", 5, 16, 0),
+    ("ember-cloud", 8, 21, 0),
+    ("fal-ai", 57, 95, 0),
+    ("fireworks-ai", 43, 123, 1),
+    ("google", 141, 814, 0),
+    ("groq", 22, 43, 0),
+    ("jina", 11, 20, 0),
+    ("lightning-ai", 42, 115, 0),
+    ("minimax", 3, 8, 0),
+    ("mistral-ai", 57, 112, 0),
+    ("monsterapi", 5, 8, 0),
+    ("moonshot", 17, 42, 0),
+    ("nebius", 34, 66, 0),
+    ("nomic", 2, 2, 0),
+    ("novita-ai", 63, 141, 0),
+    ("openai", 189, 2064, 9),
+    ("openrouter", 651, 1766, 0),
+    ("oracle", 14, 42, 0),
+    ("palm", 3, 4, 0),
+    ("perplexity-ai", 29, 77, 0),
+    ("predibase", 6, 10, 0),
+    ("reka-ai", 8, 14, 0),
+    ("sagemaker", 1, 0, 0),
+    ("segmind", 1, 0, 0),
+    ("stability-ai", 12, 11, 0),
+    ("together-ai", 175, 333, 0),
+    ("vertex-ai", 172, 1417, 9),
+    ("workers-ai", 45, 93, 0),
+    ("x-ai", 84, 610, 0),
+    ("z-ai", 19, 53, 0),
+    ("zhipu", 18, 50, 0),
+]
+
+
+def test_counts_cover_every_recorded_file() -> None:
+    assert sorted(name for name, *_ in COUNTS) == sorted(p.stem for p in PRICING.glob("*.json"))
+
+
+@pytest.mark.parametrize(("provider", "records", "expected", "broken"), COUNTS)
+def test_per_file_counts(provider: str, records: int, expected: int, broken: int) -> None:
+    found, failed = 0, 0
+    for raw in _records(provider).values():
+        try:
+            found += len(portkey.normalize(raw))
+        except Uninterpretable:
+            failed += 1
+    assert (len(_records(provider)), found, failed) == (records, expected, broken)
+
+
+def test_openai_gpt_4o_cents_become_usd_per_1m() -> None:
+    found = drafts("openai", "gpt-4o")
+    assert {(d.route, d.source_model, d.kind) for d in found} == {("openai", "gpt-4o", Kind.PRICE)}
+    assert value(found, Component.INPUT, PER_1M) == Decimal("2.50")  # 0.00025 cents/token
+    assert value(found, Component.OUTPUT, PER_1M) == Decimal("10.00")  # 0.001 cents/token
+    assert value(found, Component.CACHE_READ, PER_1M) == Decimal("1.25")
+    assert value(found, Component.CACHE_WRITE, PER_1M) == 0
+    assert value(found, Component.WEB_SEARCH, Unit.PER_1K_QUERIES) == Decimal("10")  # 1 cent
+    tool = value(found, Component.TOOL_CALL, Unit.PER_1K_QUERIES, variant="file_search")
+    assert tool == Decimal("2.5")
+    assert str(value(found, Component.OUTPUT, PER_1M)) == "10"  # no 1E+1 exponent form
+    evidence = [d.evidence for d in found if d.component is Component.INPUT and not d.dimensions]
+    assert evidence[0].startswith("pricing_config.pay_as_you_go.request_token=0.00025 US cents")
+
+
+def test_batch_config_and_execution_modes_are_service_tiers() -> None:
+    found = drafts("openai", "gpt-4o")
+    assert value(found, Component.INPUT, PER_1M, service_tier="batch") == Decimal("1.25")
+    assert value(found, Component.OUTPUT, PER_1M, service_tier="batch") == Decimal("5")
+    assert value(found, Component.INPUT, PER_1M, service_tier="priority") == Decimal("4.25")
+    assert value(found, Component.OUTPUT, PER_1M, service_tier="priority") == Decimal("17")
+
+
+def test_image_price_by_quality_and_size() -> None:
+    found = drafts("openai", "gpt-image-1")
+    image = Unit.PER_IMAGE
+    high = value(found, Component.OUTPUT, image, modality="image", quality="high", size="1024x1536")
+    assert high == Decimal("0.25")  # 25 cents
+    low = value(found, Component.OUTPUT, image, modality="image", quality="low", size="1024x1024")
+    assert low == Decimal("0.011")  # 1.1 cents
+    # quality and size "default": what Portkey charges when the request names neither
+    assert value(found, Component.OUTPUT, image, modality="image") == Decimal("0.167")
+    assert value(found, Component.INPUT, PER_1M, modality="image") == Decimal("10")
+    assert value(found, Component.OUTPUT, PER_1M, modality="image") == Decimal("40")
+    # cached_image_input_token and cache_read_image_input_token state one price
+    assert value(found, Component.CACHE_READ, PER_1M, modality="image") == Decimal("2.5")
+
+
+def test_context_tiers_from_custom_pricing() -> None:
+    found = drafts("openai", "gpt-5.4")
+    assert value(found, Component.INPUT, PER_1M) == Decimal("2.5")
+    assert value(found, Component.INPUT, PER_1M, context_above="272000") == Decimal("5")
+    above = {"context_above": "272000", "service_tier": "batch"}
+    assert value(found, Component.OUTPUT, PER_1M, **above) == Decimal("11.25")
+
+
+def test_google_tier_keys_fold_into_the_bare_model() -> None:
+    low = drafts("google", "gemini-2.5-pro-lte-128k")
+    high = drafts("google", "gemini-2.5-pro-gt-128k")
+    assert {d.source_model for d in low + high} == {"gemini-2.5-pro"}
+    assert value(low, Component.INPUT, PER_1M) == Decimal("1.25")
+    assert value(high, Component.INPUT, PER_1M, context_above="128000") == Decimal("2.5")
+    # where the bare id is listed too, the suffixed keys keep their own names
+    assert {d.source_model for d in drafts("google", "gemini-2.0-flash-lite-lte-128k")} == {
+        "gemini-2.0-flash-lite-lte-128k"
+    }
+
+
+def test_additional_units() -> None:
+    anthropic = drafts("anthropic", "claude-opus-4-6")
+    assert value(anthropic, Component.CACHE_WRITE, PER_1M, cache_ttl="1h") == Decimal("10")
+    assert value(anthropic, Component.INPUT, PER_1M, variant="fast") == Decimal("30")
+    sora = drafts("azure-openai", "sora-2")
+    per_second = value(sora, Component.OUTPUT, Unit.PER_SECOND, modality="video", size="720x1280")
+    assert per_second == Decimal("0.10")
+    flux = drafts("together-ai", "black-forest-labs/FLUX.1-pro")
+    assert value(flux, Component.OUTPUT, Unit.PER_PIXEL, modality="image") == Decimal("5E-10")
+    perplexity = drafts("perplexity-ai", "sonar-reasoning")
+    low = value(perplexity, Component.WEB_SEARCH, Unit.PER_1K_QUERIES, variant="search-context-low")
+    assert low == Decimal("5")
+
+
+def test_fixed_cost_is_a_price_per_request() -> None:
+    found = drafts("perplexity-ai", "pplx-7b-online")
+    assert value(found, Component.REQUEST, Unit.PER_REQUEST) == Decimal("0.005")
+
+
+def test_default_entry_states_no_price() -> None:
+    assert drafts("openai", "default") == []
+
+
+def test_float_noise_is_one_value_but_a_real_conflict_is_uninterpretable() -> None:
+    # gpt-4o-mini: 0.00006 in pay_as_you_go, 5.999999999999999e-05 in custom_pricing
+    assert value(drafts("openai", "gpt-4o-mini"), Component.OUTPUT, PER_1M) == Decimal("0.6")
+    # o1-mini-2024-09-12: 0.0003 in pay_as_you_go, 0.00011 in custom_pricing
+    with pytest.raises(Uninterpretable) as caught:
+        drafts("openai", "o1-mini-2024-09-12")
+    assert caught.value.rule == "conflicting values"
+
+
+def test_a_real_record_with_a_nested_model_is_uninterpretable() -> None:
+    # azure-ai.json nests a "gpt-image-1" entry inside "dall-e-2"
+    with pytest.raises(Uninterpretable) as caught:
+        drafts("azure-ai", "dall-e-2")
+    assert (caught.value.record, caught.value.rule) == ("azure-ai/dall-e-2", "unknown model keys")
+
+
+def test_unknown_additional_unit_is_uninterpretable() -> None:
+    broken = record("openai", "gpt-4o")
+    units = broken["entry"]["pricing_config"]["pay_as_you_go"]["additional_units"]
+    units["per_minute_surcharge"] = units.pop("web_search")
+    with pytest.raises(Uninterpretable) as caught:
+        portkey.normalize(broken)
+    assert (caught.value.record, caught.value.rule) == ("openai/gpt-4o", "unknown additional unit")
+
+
+def test_unknown_execution_mode_is_uninterpretable() -> None:
+    broken = record("openai", "gpt-4o")
+    modes = broken["entry"]["custom_pricing"]["regions"]["default"]["execution_modes"]
+    modes["turbo"] = modes.pop("priority")
+    with pytest.raises(Uninterpretable, match="unknown execution mode"):
+        portkey.normalize(broken)
+
+
+def test_truncated_body_is_unparsable() -> None:
+    body = snapshot("portkey/pricing/openai.json")
+    with pytest.raises(Unparsable):
+        portkey.parse(body[: len(body) - 10], url("openai"))
+
+
+def test_the_provider_must_be_in_the_url() -> None:
+    with pytest.raises(Unparsable, match="not a Portkey pricing URL"):
+        portkey.parse(snapshot("portkey/pricing/openai.json"), "https://configs.portkey.ai/")
+
+
+def test_routes_come_from_the_url_and_map_to_canonical_ids() -> None:
+    assert {d.route for d in drafts("vertex-ai", "gemini-2.5-flash")} == {"vertex-ai"}
+    identity = Identity.load()
+    assert identity.route("azure-openai") == "azure"
+    assert identity.route("vertex-ai") == "vertex"
+    assert identity.route("x-ai") == "xai"
+    assert identity.route("together-ai") == "together"
