@@ -1,0 +1,172 @@
+"""Anthropic's pricing page (route `anthropic`).
+
+Served as Markdown by Anthropic's own endpoint (https://platform.claude.com/docs/en/about-claude/
+pricing.md: MDX tags such as <Note> kept, relative links); the HTML page reads the same way
+through the one table reader (spiders/tables.py). The models overview page's price table reads
+the same way too. Every row of a table that states money is a record; tables of token counts
+(tool use overhead) are not price tables.
+
+How the page is read:
+
+- The model table's columns: "Base Input Tokens" → input; "5m Cache Writes" → cache_write with
+  cache_ttl=5m; "1h Cache Writes" → cache_write, cache_ttl=1h; "Cache Hits & Refreshes" →
+  cache_read; "Output Tokens" → output. "Batch input" / "Batch output" → service_tier=batch.
+  Cells are "$3 / MTok" (USD per 1M tokens).
+- The long-context table names no model: its models are the ones the text above it names ("When
+  using Claude Sonnet 4 or Sonnet 4.5 ..."), its columns are prompt-size tiers ("> 200K input
+  tokens" → context_above=200000) and its cells say what they price ("Input: $6 / MTok"). The
+  "≤ 200K" column restates the base prices of the model table and is not emitted again (the
+  same field would be stated twice).
+- Model names: "Claude Sonnet 4.5" → claude-sonnet-4-5, "Claude Opus 4.1" → claude-opus-4-1;
+  before version 4 the API puts the version first: "Claude Sonnet 3.7" → claude-3-7-sonnet,
+  "Claude Haiku 3" → claude-3-haiku. "(deprecated)" notes are dropped from the name.
+- A table without a Model column whose text names no model, a cell that is not one USD price,
+  or a column this reader does not know is Uninterpretable, with the row's text.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from schemas.records import Draft
+from schemas.vocab import Component, Dim
+from spiders.parsing import Page, Uninterpretable
+from spiders.tables import (
+    Price,
+    context_texts,
+    parse_price,
+    price_tables,
+    record_of,
+    stated_unit,
+    unique,
+    unit_of,
+    where,
+)
+
+ROUTE = "anthropic"
+NAME = re.compile(r"^claude\s+(opus|sonnet|haiku)\s+(\d+)(?:\.(\d+))?$", re.I)
+MENTION = re.compile(r"\b(?:claude\s+)?(opus|sonnet|haiku)\s+(\d+(?:\.\d+)?)\b", re.I)
+PARENTHESES = re.compile(r"\([^)]*\)")
+NOT_NAME = re.compile(r"[^a-z0-9.]+")
+ABOVE = re.compile(r"(?:>|≥|>=|over|above|exceed\w*)\s*(\d+(?:\.\d+)?)\s*([km])?", re.I)
+UP_TO = re.compile(r"(?:≤|<=|<|up to|under|below)\s*\d", re.I)
+TTL = re.compile(r"\b(5\s*m|5[- ]?min\w*|1\s*h|1[- ]?hour)\b", re.I)
+MULTIPLIERS = {"k": 1_000, "m": 1_000_000, "": 1}
+
+
+def parse(body: bytes, url: str) -> Page:
+    records: list[dict[str, Any]] = []
+    for table in price_tables(body):
+        for number, row in enumerate(table.rows):
+            records.append(record_of(table, number, row, route=ROUTE, url=url))
+    return Page(records)
+
+
+def normalize(record: dict[str, Any]) -> list[Draft]:
+    rid, text = record["record"], record["text"]
+    header = [h.strip() for h in record["header"]]
+    lowered = [h.casefold() for h in header]
+    if "model" in lowered:
+        name = record["cells"][lowered.index("model")]
+        models = [(model_id(name), name)] if name else []
+    else:
+        models = _mentioned(record)
+    if not models:
+        raise Uninterpretable(rid, "no model named", text)
+    drafts: list[Draft] = []
+    for heading, cell in zip(header, record["cells"], strict=False):
+        if heading.casefold() == "model":
+            continue
+        for column in _columns(record, heading, cell):
+            drafts += [_draft(record, column, model, name, heading, cell) for model, name in models]
+    return unique(drafts, rid, text)
+
+
+class _Column(NamedTuple):
+    component: Component
+    dims: dict[str, str]
+    price: Price
+
+
+def _columns(record: dict[str, Any], heading: str, cell: str) -> list[_Column]:
+    """What one cell states: nothing, or one price with its component and dimensions."""
+    rid, text = record["record"], record["text"]
+    try:
+        price = parse_price(cell)
+    except ValueError as exc:
+        raise Uninterpretable(rid, "not a price", f"{heading}: {cell!r} in row: {text}") from exc
+    if price is None:
+        return []
+    if price.currency != "USD":
+        raise Uninterpretable(rid, "not USD", f"{heading}: {cell!r} in row: {text}")
+    lowered = heading.casefold()
+    dims: dict[str, str] = {}
+    if above := ABOVE.search(heading):
+        number = Decimal(above.group(1)) * MULTIPLIERS[(above.group(2) or "").lower()]
+        dims[Dim.CONTEXT_ABOVE] = str(int(number))
+        lowered = cell[: price.start].casefold()
+    elif UP_TO.search(heading):
+        return []
+    if "batch" in lowered:
+        dims[Dim.SERVICE_TIER] = "batch"
+    component = _component(lowered)
+    if component is None:
+        raise Uninterpretable(rid, "unknown column", f"{heading}: {cell!r} in row: {text}")
+    if component is Component.CACHE_WRITE and (ttl := TTL.search(lowered)):
+        dims[Dim.CACHE_TTL] = "5m" if ttl.group(1).startswith("5") else "1h"
+    return [_Column(component, dims, price)]
+
+
+def _component(text: str) -> Component | None:
+    if "cache write" in text:
+        return Component.CACHE_WRITE
+    if "cache hit" in text or "cache read" in text:
+        return Component.CACHE_READ
+    if "input" in text:
+        return Component.INPUT
+    if "output" in text:
+        return Component.OUTPUT
+    return None
+
+
+def _draft(
+    record: dict[str, Any], column: _Column, model: str, name: str, heading: str, cell: str
+) -> Draft:
+    rid, text = record["record"], record["text"]
+    stated = unit_of(column.price.per) if column.price.per else stated_unit(context_texts(record))
+    if stated is None:
+        raise Uninterpretable(rid, "no unit stated", f"{heading}: {cell!r} in row: {text}")
+    unit, factor = stated
+    return Draft(
+        route=ROUTE,
+        source_model=model,
+        component=column.component,
+        unit=unit,
+        dimensions=column.dims,
+        value=column.price.amount * factor,
+        evidence=f"{where(record)}: {name} | {heading} = {cell}",
+        record=rid,
+    )
+
+
+def _mentioned(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """The models the text right above a model-less table names, in order, once each."""
+    found: dict[str, str] = {}
+    for label in record["labels"]:
+        for family, version in MENTION.findall(label):
+            name = f"Claude {family.title()} {version}"
+            found.setdefault(model_id(name), name)
+    return list(found.items())
+
+
+def model_id(name: str) -> str:
+    """The page's model name as the API's id ("Claude Sonnet 4.5" → claude-sonnet-4-5)."""
+    clean = " ".join(PARENTHESES.sub("", name).split())
+    match = NAME.match(clean)
+    if match is None:
+        return NOT_NAME.sub("-", clean.casefold()).strip("-")
+    family, major, minor = match.group(1).lower(), match.group(2), match.group(3)
+    version = f"{major}-{minor}" if minor else major
+    return f"claude-{family}-{version}" if int(major) >= 4 else f"claude-{version}-{family}"

@@ -1,0 +1,146 @@
+"""DeepSeek's pricing page, https://api-docs.deepseek.com/quick_start/pricing (route `deepseek`).
+
+A Docusaurus page with one table: the header names the models (`deepseek-chat`,
+`deepseek-reasoner`), the rows give limits, features and, under PRICING, "1M INPUT TOKENS (CACHE
+HIT)" / "(CACHE MISS)" / "1M OUTPUT TOKENS" with prices in USD per 1M tokens ("The prices listed
+below are in units of per 1M tokens."). Recorded as Markdown by a crawler that flattened the
+table: rowspans and colspans are gone, so a price row reads "PRICING | 1M INPUT TOKENS (CACHE HIT)
+| $0.028" (one price in a table of two models), and markdown-it reads the wrapper "**" as part of
+the first header cell. The HTML page reads through the same table reader (spiders/tables.py),
+with spans expanded.
+
+How a row is read:
+
+- Rows without money (base URL, context length, features) state no price: [].
+- The text before the first price says what it prices: cache hit → cache_read, cache miss →
+  input, output → output, input → input; "off-peak" / "peak" → time_of_day. Anything else that
+  carries a price is Uninterpretable.
+- The prices: one under each model column (a spanned cell expanded, or one cell per model), or a
+  single price followed by nothing, which the page states for every model (a cell spanning the
+  model columns, flattened by the recorder). Any other layout is Uninterpretable.
+- Prices that are not USD (the Chinese page states CNY, "0.2元") are Uninterpretable: no
+  exchange rate is guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from schemas.records import Draft
+from schemas.vocab import Component, Dim, Unit
+from spiders.parsing import Page, Uninterpretable
+from spiders.tables import (
+    Price,
+    context_texts,
+    find_prices,
+    parse_price,
+    price_tables,
+    record_of,
+    stated_unit,
+    unique,
+    where,
+)
+
+ROUTE = "deepseek"
+MODEL = re.compile(r"^[a-z][a-z0-9]*(?:[-.][a-z0-9]+)+$")
+PER_MILLION = re.compile(r"\b(1m|million)\b", re.I)
+OFF_PEAK = re.compile(r"\boff[- ]?peak\b", re.I)
+PEAK = re.compile(r"\bpeak\b", re.I)
+
+
+def parse(body: bytes, url: str) -> Page:
+    records: list[dict[str, Any]] = []
+    for table in price_tables(body):
+        for number, row in enumerate(table.rows):
+            records.append(record_of(table, number, row, route=ROUTE, url=url))
+    return Page(records)
+
+
+def normalize(record: dict[str, Any]) -> list[Draft]:
+    rid, text = record["record"], record["text"]
+    cells: list[str] = record["cells"]
+    first = next((i for i, cell in enumerate(cells) if find_prices(cell)), None)
+    if first is None:
+        return []
+    header = [h.strip(" *") for h in record["header"]]
+    models = [i for i, name in enumerate(header) if MODEL.match(name)]
+    if not models:
+        raise Uninterpretable(rid, "no model columns", f"header {header}: {text}")
+    label = " ".join(cell for cell in cells[:first] if cell)
+    prices = _prices(record, cells, first, models)
+    component = _component(label)
+    if component is None:
+        raise Uninterpretable(rid, "unknown row", text)
+    unit, factor = _unit(record, label)
+    dims = {Dim.TIME_OF_DAY: tod} if (tod := _time_of_day(label)) else {}
+    drafts: list[Draft] = []
+    for column, price in prices:
+        drafts.append(
+            Draft(
+                route=ROUTE,
+                source_model=header[column],
+                component=component,
+                unit=unit,
+                dimensions=dims,
+                value=price.amount * factor,
+                evidence=f"{where(record)}: {header[column]} | {text}",
+                record=rid,
+            )
+        )
+    return unique(drafts, rid, text)
+
+
+def _prices(
+    record: dict[str, Any], cells: list[str], first: int, models: list[int]
+) -> list[tuple[int, Price]]:
+    """(model column, price) pairs: one per model column, or one price stated for all."""
+    rid, text = record["record"], record["text"]
+    read: dict[int, Price] = {}
+    for index, cell in enumerate(cells[first:], start=first):
+        if not cell:
+            continue
+        try:
+            price = parse_price(cell)
+        except ValueError as exc:
+            raise Uninterpretable(rid, "not a price", f"{cell!r} in row: {text}") from exc
+        if price is not None and price.currency != "USD":
+            raise Uninterpretable(rid, "not USD", f"{cell!r} in row: {text}")
+        if price is not None:
+            read[index] = price
+    if set(read) == set(models):
+        return sorted(read.items())
+    stated = [cell for cell in cells[first:] if cell]
+    if len(read) == 1 and len(stated) == 1:
+        price = next(iter(read.values()))
+        return [(column, price) for column in models]
+    raise Uninterpretable(rid, "prices do not line up with the model columns", text)
+
+
+def _component(label: str) -> Component | None:
+    text = label.casefold()
+    if "cache hit" in text:
+        return Component.CACHE_READ
+    if "cache miss" in text or "input" in text:
+        return Component.INPUT
+    if "output" in text:
+        return Component.OUTPUT
+    return None
+
+
+def _unit(record: dict[str, Any], label: str) -> tuple[Unit, Decimal]:
+    if PER_MILLION.search(label):
+        return Unit.PER_1M_TOKENS, Decimal(1)
+    stated = stated_unit(context_texts(record))
+    if stated is None:
+        raise Uninterpretable(record["record"], "no unit stated", record["text"])
+    return stated
+
+
+def _time_of_day(label: str) -> str | None:
+    if OFF_PEAK.search(label):
+        return "off_peak"
+    if PEAK.search(label):
+        return "peak"
+    return None

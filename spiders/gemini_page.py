@@ -1,0 +1,302 @@
+"""Google's Gemini Developer API pricing page, https://ai.google.dev/gemini-api/docs/pricing
+(route `google`).
+
+Recorded as Markdown (Google devsite's own export, or a reader service's); the HTML page reads
+the same way through the one table reader (spiders/tables.py).
+
+The page is a section per model: a heading ("Gemini 2.5 Pro"), the model ids as code right below
+it (`gemini-2.5-pro`, or several: `imagen-4.0-generate-001`,`imagen-4.0-fast-generate-001`),
+then one table per service tier under "Standard" / "Batch" headings (one untitled table for
+models with a single tier). Each table's rows are prices ("Input price", "Output price
+(including thinking tokens)", "Context caching price", ...) with a Free Tier and a Paid Tier
+column; only the Paid Tier column is read (the free tier is a quota, not a price), in the unit
+its header states ("Paid Tier, per 1M tokens in USD" / "per Image" / "per second").
+
+A paid cell can state several prices, each qualified by what follows it:
+
+- "$1.25, prompts <= 200k tokens $2.50, prompts > 200k tokens" → the base price and
+  context_above=200000;
+- "$0.30 (text / image / video) $1.00 (audio)" → one price per modality;
+- "... $4.50 / 1,000,000 tokens per hour (storage price)" → cache_storage per 1M tokens per hour;
+- "$0.039 per image", "$0.134 per 1K/2K image" → output per image (size 1k, 2k as the page
+  names them); "1,500 RPD (free), then $35 / 1,000 grounded prompts" → web_search per 1K
+  queries (the free allowance is not a price).
+- "Not available" is no price; "Free of charge" in the paid column is 0.
+
+Rows: Input/Output price → input/output; Context caching price → cache_read; Context caching
+(storage) → cache_storage; Image generation pricing and "<model> image price" (Imagen) → output,
+modality image; "<model> video ... price" (Veo) → output, modality video; Grounding with Google
+Search → web_search; "Used to improve our products" states no price. Any other row that states a
+price (Grounding with Google Maps, Live API, Tuning) is Uninterpretable, as is a price marked
+"Coming soon".
+
+A section with several model ids picks the row's model by the word that tells the ids apart
+("Imagen 4 Fast image price" → imagen-4.0-fast-generate-001; "Standard" → the id without one).
+A section without ids is named by its heading if the heading carries a version ("Gemma 3" →
+gemma-3). Rows of a table under no model heading are Uninterpretable ("no model named"), and so
+are rows of a model section that holds more than one table without a tier heading: its headings
+were lost (a reader-service capture drops most of them), and the table may be another model's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from schemas.records import Draft
+from schemas.vocab import Component, Dim, Unit
+from spiders.parsing import Page, Uninterpretable
+from spiders.tables import (
+    Price,
+    Section,
+    Table,
+    find_prices,
+    price_tables,
+    record_of,
+    stated_unit,
+    strip_footnotes,
+    unique,
+    unit_of,
+    where,
+)
+
+ROUTE = "google"
+TIERS = frozenset({"standard", "batch", "flex", "priority"})
+ID = re.compile(r"^[a-z][a-z0-9]*(?:[-.][a-z0-9]+)+$")
+ID_SEPARATORS = re.compile(r"[\s,]+")
+VERSION = re.compile(r"\d")
+NOT_NAME = re.compile(r"[^a-z0-9.]+")
+WORDS = re.compile(r"[a-z0-9.]+")
+MODALITIES = ("text", "image", "audio", "video")
+PARENTHESES = re.compile(r"\(([^)]*)\)")
+ABOVE = re.compile(r"prompts?\s*(?:>|≥|>=|over|above)\s*(\d+(?:\.\d+)?)\s*([km])?", re.I)
+SIZES = re.compile(r"\b(\d+k)\b", re.I)
+MULTIPLIERS = {"k": 1_000, "m": 1_000_000, "": 1}
+NO_PRICE = frozenset({"", "-", "not available", "n/a"})
+FREE = frozenset({"free of charge", "free"})
+
+
+class Row(NamedTuple):
+    component: Component
+    modality: str | None = None
+
+
+def parse(body: bytes, url: str) -> Page:
+    tables = price_tables(body)
+    untiered = Counter(_model_section(t) for t in tables if _table_tier(t) is None)
+    records: list[dict[str, Any]] = []
+    for table in tables:
+        key = _model_section(table)
+        ids, title = _models(key)
+        extra = {
+            "route": ROUTE,
+            "url": url,
+            "model_ids": ids,
+            "model_title": title,
+            "tier": _table_tier(table),
+            "untiered_tables": untiered[key],
+        }
+        for number, row in enumerate(table.rows):
+            records.append(record_of(table, number, row, **extra))
+    return Page(records)
+
+
+def _model_section(table: Table) -> Section | None:
+    """The innermost heading above the table that is not a tier heading: the model's section."""
+    for section in reversed(table.sections):
+        if section.title.strip().casefold() not in TIERS:
+            return section
+    return None
+
+
+def _models(section: Section | None) -> tuple[list[str], str]:
+    if section is None:
+        return [], ""
+    for text in section.lead:
+        tokens = [t for t in ID_SEPARATORS.split(text) if t]
+        if tokens and all(ID.match(t) for t in tokens):
+            return tokens, section.title
+    return [], section.title
+
+
+def _table_tier(table: Table) -> str | None:
+    for title in reversed(table.titles):
+        if title.strip().casefold() in TIERS:
+            return title.strip().casefold()
+    for label in reversed(table.labels):
+        if label.strip().casefold() in TIERS:
+            return label.strip().casefold()
+    return None
+
+
+def normalize(record: dict[str, Any]) -> list[Draft]:
+    rid, text = record["record"], record["text"]
+    header = [h.casefold() for h in record["header"]]
+    paid = next((i for i, h in enumerate(header) if h.startswith("paid")), None)
+    if paid is None or paid >= len(record["cells"]):
+        raise Uninterpretable(rid, "no paid-tier column", text)
+    label = strip_footnotes(record["cells"][0])
+    cell = strip_footnotes(record["cells"][paid])
+    if cell.casefold() in NO_PRICE:
+        return []
+    row = _row(label)
+    if row is None:
+        if not find_prices(cell) and cell.casefold() not in FREE:
+            return []
+        raise Uninterpretable(rid, "unknown row", text)
+    model = _model(record, label)
+    if model is None:
+        raise Uninterpretable(rid, "no model named", f"{where(record)}: {text}")
+    if record["tier"] is None and record["untiered_tables"] > 1:
+        raise Uninterpretable(
+            rid, "tier unknown", f"{where(record)} has several tables without a tier: {text}"
+        )
+    unit = stated_unit([record["header"][paid]])
+    if unit is None:
+        raise Uninterpretable(rid, "no unit stated", f"{record['header'][paid]}: {text}")
+    context = _Context(record, model, label, row, unit, record["tier"] or "standard")
+    return unique(context.drafts(cell), rid, text)
+
+
+def _row(label: str) -> Row | None:
+    text = label.casefold()
+    if text.startswith("input price"):
+        return Row(Component.INPUT)
+    if text.startswith("output price"):
+        return Row(Component.OUTPUT)
+    if text.startswith("context caching price"):
+        return Row(Component.CACHE_READ)
+    if text.startswith("context caching (storage)"):
+        return Row(Component.CACHE_STORAGE)
+    if text.startswith("image generation pric"):
+        return Row(Component.OUTPUT, "image")
+    if text.startswith("grounding with google search"):
+        return Row(Component.WEB_SEARCH)
+    if text.endswith("image price"):
+        return Row(Component.OUTPUT, "image")
+    if "video" in text and "price" in text:
+        return Row(Component.OUTPUT, "video")
+    return None
+
+
+def _model(record: dict[str, Any], label: str) -> str | None:
+    ids: list[str] = record["model_ids"]
+    if not ids:
+        title = record["model_title"]
+        return model_id(title) if VERSION.search(title) else None
+    if len(ids) == 1:
+        return ids[0]
+    words = set(WORDS.findall(label.casefold()))
+    parts = [set(i.split("-")) for i in ids]
+    common = set.intersection(*parts)
+    named = [i for i, p in zip(ids, parts, strict=True) if (p - common) & words]
+    if len(named) == 1:
+        return named[0]
+    base = [i for i, p in zip(ids, parts, strict=True) if not p - common]
+    if not named and "standard" in words and len(base) == 1:
+        return base[0]
+    return None
+
+
+class _Context:
+    """What every price in one row shares, and how one cell's prices become drafts."""
+
+    def __init__(
+        self,
+        record: dict[str, Any],
+        model: str,
+        label: str,
+        row: Row,
+        unit: tuple[Unit, Decimal],
+        tier: str,
+    ) -> None:
+        self.record = record
+        self.model = model
+        self.label = label
+        self.row = row
+        self.unit = unit
+        self.tier = tier
+
+    def fail(self, rule: str, detail: str) -> Uninterpretable:
+        return Uninterpretable(self.record["record"], rule, f"{detail}: {self.record['text']}")
+
+    def drafts(self, cell: str) -> list[Draft]:
+        prices = find_prices(cell)
+        if not prices:
+            if cell.casefold() in FREE:
+                return self._drafts(Price(Decimal(0), "USD", ""), "", cell)
+            raise self.fail("not a price", repr(cell))
+        if "coming soon" in cell.casefold():
+            raise self.fail("not in effect", "a price marked coming soon")
+        drafts: list[Draft] = []
+        for price, nxt in zip(prices, [*prices[1:], None], strict=True):
+            qualifier = cell[price.end : nxt.start if nxt else len(cell)]
+            drafts += self._drafts(price, qualifier, cell)
+        return drafts
+
+    def _drafts(self, price: Price, qualifier: str, cell: str) -> list[Draft]:
+        if price.currency != "USD":
+            raise self.fail("not USD", repr(cell))
+        lowered = qualifier.casefold()
+        if "input:" in lowered or "output:" in lowered:
+            raise self.fail("several components in one price", repr(cell))
+        component = self.row.component
+        unit, factor = self.unit
+        if price.per:
+            stated = unit_of(price.per)
+            if stated is None:
+                raise self.fail("unknown unit", repr(cell))
+            unit, factor = stated
+        if unit is Unit.PER_1M_TOKENS_PER_HOUR or "storage" in lowered:
+            if component not in (Component.CACHE_READ, Component.CACHE_STORAGE):
+                raise self.fail("storage price in a row that is not caching", repr(cell))
+            component, unit = Component.CACHE_STORAGE, Unit.PER_1M_TOKENS_PER_HOUR
+        dims: dict[str, str] = {Dim.SERVICE_TIER: self.tier}
+        if above := ABOVE.search(qualifier):
+            number = Decimal(above.group(1)) * MULTIPLIERS[(above.group(2) or "").lower()]
+            dims[Dim.CONTEXT_ABOVE] = str(int(number))
+        modalities = self._modalities(qualifier, unit)
+        sizes = [s.lower() for s in SIZES.findall(price.per)] if unit is Unit.PER_IMAGE else []
+        evidence = f"{where(self.record)}: {self.model} | {self.label} | {cell}"
+        return [
+            Draft(
+                route=ROUTE,
+                source_model=self.model,
+                component=component,
+                unit=unit,
+                dimensions=_with(dims, modality, size),
+                value=price.amount * factor,
+                evidence=evidence,
+                record=self.record["record"],
+            )
+            for modality in modalities
+            for size in sizes or [None]
+        ]
+
+    def _modalities(self, qualifier: str, unit: Unit) -> list[str | None]:
+        named: list[str] = []
+        for inside in PARENTHESES.findall(qualifier):
+            named += [m for m in MODALITIES if m in WORDS.findall(inside.casefold())]
+        if named:
+            return list(dict.fromkeys(named))
+        if self.row.modality:
+            return [self.row.modality]
+        if unit is Unit.PER_IMAGE and self.row.component is Component.OUTPUT:
+            return ["image"]
+        return [None]
+
+
+def _with(dims: dict[str, str], modality: str | None, size: str | None) -> dict[str, str]:
+    out = dict(dims)
+    if modality:
+        out[Dim.MODALITY] = modality
+    if size:
+        out[Dim.SIZE] = size
+    return out
+
+
+def model_id(name: str) -> str:
+    """A heading as a model id: lowercase, anything else than letters, digits and dots to "-"."""
+    return NOT_NAME.sub("-", name.casefold()).strip("-")

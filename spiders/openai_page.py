@@ -1,0 +1,251 @@
+"""OpenAI's pricing page, https://platform.openai.com/docs/pricing (route `openai`).
+
+The live page is a JavaScript application; what is recorded is Markdown made from the rendered
+page (Playwright + converter, or a reader service). Both HTML and Markdown run through the one
+table reader (spiders/tables.py); every row of a table that states money is a record.
+
+How the page is read:
+
+- Service tier: the label nearest above a table ("Batch", "Flex", "Standard", "Priority": the
+  tab the table belongs to; a tab strip flattened to "BatchFlexStandardPriority" is not a label).
+  No label: standard. A "Batch cost" column is the batch tier of "Cost".
+- Modality: the innermost heading that starts with text / image / audio / video ("Text
+  tokens", "Image tokens", "Audio tokens", "Video", "Image generation"); otherwise text.
+- Unit: a "per ..." in the cell ("$0.006 / minute", "$15.00 / 1M characters") or in the column
+  ("Price per second", image size columns are per image), else what the section states
+  ("Prices per 1M tokens.", "Prices per image.").
+- Columns: Input → input, Cached input → cache_read, Output → output, Cost → input (with "Use
+  case" Transcription → audio, Speech generation → text), image size columns "1024 x 1536" →
+  output per image with quality (the Quality column) and size; video "Size: Output resolution"
+  gives one draft per size. "Training" is not read (the vocabulary has no training component),
+  nor "Estimated cost" (an estimate, not a rate).
+- Fine-tuning tables price fine-tuned models: variant=fine_tuned ("... with data sharing":
+  fine_tuned_data_sharing), never the base model's price.
+- The image-generation grid spans the model cell over its quality rows; converters flatten that
+  into rows that start with the quality and end with an empty cell. Such a row gets its model
+  back from the row above. Rows after an empty separator whose sub-header was not restated
+  (the 2025-11-21 capture lost the DALL·E sub-headers and sizes) are Uninterpretable, as are rows
+  of tables without a Model column (built-in tools, storage: prices not tied to a model).
+- "-" is no price; "Free of charge" is 0. Model names go through one rule (lowercase, spaces and
+  punctuation to "-": "GPT Image 1 Mini" → gpt-image-1-mini, "DALL·E 3" → dall-e-3);
+  data/aliases/pages.json maps the few names that differ from the API id (Whisper, TTS).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from schemas.records import Draft
+from schemas.vocab import Component, Dim, Unit
+from spiders.parsing import Page, Uninterpretable
+from spiders.tables import (
+    Table,
+    context_texts,
+    parse_price,
+    price_tables,
+    realign,
+    record_of,
+    stated_unit,
+    titles,
+    trailing_empty,
+    unique,
+    unit_of,
+    where,
+)
+
+ROUTE = "openai"
+TIERS = frozenset({"batch", "flex", "standard", "priority"})
+QUALITIES = frozenset({"low", "medium", "high", "standard", "hd", "auto"})
+MODALITY_TITLE = re.compile(r"^(text|image|audio|video)\b", re.I)
+SIZE = re.compile(r"(\d{2,5})\s*[x×]\s*(\d{2,5})")
+SIZE_COLUMN = re.compile(r"^\s*\d{2,5}\s*[x×]\s*\d{2,5}\s*$")
+DATA_SHARING = re.compile(r"\s*with data sharing\s*$", re.I)
+FOOTNOTE = re.compile(r"\s*\[\d+\]\s*$")
+NOT_NAME = re.compile(r"[^a-z0-9._]+")
+
+
+class Column(NamedTuple):
+    component: Component
+    unit: Unit | None = None
+    modality: str | None = None
+    tier: str | None = None
+
+
+COLUMNS: dict[str, Column] = {
+    "input": Column(Component.INPUT),
+    "cached input": Column(Component.CACHE_READ),
+    "output": Column(Component.OUTPUT),
+    "cost": Column(Component.INPUT),
+    "batch cost": Column(Component.INPUT, tier="batch"),
+    "price per second": Column(Component.OUTPUT, Unit.PER_SECOND, "video"),
+}
+QUALIFIERS = frozenset({"model", "quality", "use case", "size: output resolution"})
+# Training: the vocabulary has no training component. Estimated cost: an estimate, not a rate.
+NOT_READ = frozenset({"training", "estimated cost"})
+USE_CASES = {"transcription": "audio", "speech generation": "text"}
+
+
+def parse(body: bytes, url: str) -> Page:
+    records: list[dict[str, Any]] = []
+    for table in price_tables(body):
+        records += _table_records(table, url)
+    return Page(records)
+
+
+def _table_records(table: Table, url: str) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    previous: tuple[str, ...] = ()
+    for number, row in enumerate(table.rows):
+        cells = row.cells
+        header = [h.casefold() for h in row.header]
+        lost = trailing_empty(cells)
+        if (
+            "quality" in header
+            and lost == header.index("quality")
+            and cells[0].casefold() in QUALITIES
+            and previous
+        ):
+            cells = realign(cells, previous, lost)
+        records.append(record_of(table, number, row, cells, route=ROUTE, url=url))
+        previous = cells
+    return records
+
+
+def normalize(record: dict[str, Any]) -> list[Draft]:
+    rid, text = record["record"], record["text"]
+    header = [h.strip().casefold() for h in record["header"]]
+    if "model" not in header:
+        raise Uninterpretable(rid, "price not tied to a model", f"no Model column: {text}")
+    if record["after_break"]:
+        raise Uninterpretable(
+            rid, "columns unknown", f"row after a break in the table, header not restated: {text}"
+        )
+    cells = dict(zip(header, record["cells"], strict=False))
+    name = cells["model"]
+    if not name:
+        raise Uninterpretable(rid, "no model name", text)
+    row = _Row(record, cells)
+    drafts: list[Draft] = []
+    for column, cell in zip(record["header"], record["cells"], strict=False):
+        drafts += row.drafts(column, cell)
+    return unique(drafts, rid, text)
+
+
+class _Row:
+    """One record's context: what every price in the row shares."""
+
+    def __init__(self, record: dict[str, Any], cells: dict[str, str]) -> None:
+        self.record = record
+        self.rid = record["record"]
+        self.cells = cells
+        raw = FOOTNOTE.sub("", cells["model"])
+        self.model = model_id(DATA_SHARING.sub("", raw))
+        self.dims: dict[str, str] = {Dim.SERVICE_TIER: _tier(record)}
+        if variant := _variant(record, raw):
+            self.dims[Dim.VARIANT] = variant
+        if modality := _modality(record):
+            self.dims[Dim.MODALITY] = modality
+        if quality := cells.get("quality"):
+            self.dims[Dim.QUALITY] = quality.casefold()
+        if use := cells.get("use case"):
+            if use.casefold() not in USE_CASES:
+                raise self.fail("unknown use case", use)
+            self.dims[Dim.MODALITY] = USE_CASES[use.casefold()]
+        self.section_unit = stated_unit(context_texts(record))
+
+    def fail(self, rule: str, detail: str) -> Uninterpretable:
+        return Uninterpretable(self.rid, rule, f"{detail} in row: {self.record['text']}")
+
+    def drafts(self, heading: str, cell: str) -> list[Draft]:
+        column = heading.strip().casefold()
+        if column in QUALIFIERS or column in NOT_READ:
+            return []
+        spec = _column(column)
+        try:
+            price = parse_price(cell)
+        except ValueError as exc:
+            rule = "not a price" if spec else "unknown column"
+            raise self.fail(rule, f"{column}: {cell!r}") from exc
+        if price is None:
+            return []
+        if spec is None:
+            raise self.fail("unknown column", f"{column}: {cell!r}")
+        if price.currency != "USD":
+            raise self.fail("not USD", f"{column}: {cell!r}")
+        unit, factor = self._unit(spec, price.per, column, cell)
+        dims = dict(self.dims)
+        if spec.tier:
+            dims[Dim.SERVICE_TIER] = spec.tier
+        if spec.modality:
+            dims[Dim.MODALITY] = spec.modality
+        sizes = _sizes(column, self.cells.get("size: output resolution", ""))
+        value = price.amount * factor
+        evidence = f"{where(self.record)}: {self.cells['model']} | {heading} = {cell}"
+        return [
+            Draft(
+                route=ROUTE,
+                source_model=self.model,
+                component=spec.component,
+                unit=unit,
+                dimensions={**dims, Dim.SIZE: size} if size else dims,
+                value=value,
+                evidence=evidence,
+                record=self.rid,
+            )
+            for size in sizes
+        ]
+
+    def _unit(self, spec: Column, per: str, column: str, cell: str) -> tuple[Unit, Decimal]:
+        if per:
+            stated = unit_of(per)
+            if stated is None:
+                raise self.fail("unknown unit", f"{column}: {cell!r}")
+            return stated
+        if spec.unit:
+            return spec.unit, Decimal(1)
+        if self.section_unit is None:
+            raise self.fail("no unit stated", f"{column}: {cell!r}")
+        return self.section_unit
+
+
+def _column(column: str) -> Column | None:
+    if column in COLUMNS:
+        return COLUMNS[column]
+    if SIZE_COLUMN.match(column):
+        return Column(Component.OUTPUT, Unit.PER_IMAGE, "image")
+    return None
+
+
+def _sizes(column: str, resolution: str) -> list[str]:
+    """The size dimension values a cell is for: its column's size, or the row's resolutions."""
+    found = SIZE.findall(column) or SIZE.findall(resolution)
+    return [f"{w}x{h}" for w, h in found] or [""]
+
+
+def _variant(record: dict[str, Any], name: str) -> str:
+    """fine_tuned for the fine-tuning tables, with _data_sharing for "... with data sharing"."""
+    parts = ["fine_tuned"] if any("fine-tun" in t.casefold() for t in titles(record)) else []
+    if DATA_SHARING.search(name):
+        parts.append("data_sharing")
+    return "_".join(parts)
+
+
+def _tier(record: dict[str, Any]) -> str:
+    for label in [record.get("group", ""), *reversed(record["labels"])]:
+        if label.strip().casefold() in TIERS:
+            return label.strip().casefold()
+    return "standard"
+
+
+def _modality(record: dict[str, Any]) -> str | None:
+    for title in reversed(titles(record)):
+        if match := MODALITY_TITLE.match(title.strip()):
+            return match.group(1).lower()
+    return None
+
+
+def model_id(name: str) -> str:
+    """The page's model name as an API-style id: lowercase, spaces and punctuation to "-"."""
+    return NOT_NAME.sub("-", name.strip().casefold()).strip("-")

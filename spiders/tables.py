@@ -1,0 +1,512 @@
+"""One table reader for provider pricing pages, whether the body is HTML or Markdown.
+
+A pricing page is read as its tables, each with the context that gives it meaning:
+
+- HTML goes straight to BeautifulSoup. Markdown (a provider's Markdown export, or a crawler's
+  conversion of the rendered page) is first rendered to HTML with markdown-it (CommonMark plus
+  GFM tables), so both kinds of body run through exactly the same table code. Which one a body
+  is, is sniffed from the body (parse() gets no content type).
+- For every ``<table>``: its header (``<thead>`` or leading all-``<th>`` rows, else the first
+  row), its body rows as cell texts (rowspan/colspan expanded), the heading path (h1..h6) it sits
+  under, each heading's lead text, and the short text blocks between the previous table or
+  heading and the table (tab strips and labels such as "Batch", "Prices per 1M tokens.").
+- A body row that restates the header (a table holding several sub-tables) starts a new header;
+  all-empty rows are breaks, and the rows after a break whose header is not restated are flagged
+  ``after_break`` (their columns may not mean what the header above says).
+- An empty heading takes its title from the next text block (crawlers that split "### " from its
+  text).
+- An empty body, or a page with no tables, is Unparsable; a page whose body is a JavaScript
+  application shell says that it needs rendering: an empty shell is never read as "no prices".
+
+Money is read price-parser style from cell text ("$0.875 / MTok", "$2.50", "-", "Free of
+charge", "0.2元") into Decimal, with the "per ..." phrase that follows it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from bs4 import BeautifulSoup, NavigableString, Tag, UnicodeDammit
+from bs4.element import PreformattedString
+from markdown_it import MarkdownIt
+
+from schemas.records import Draft
+from schemas.vocab import Unit
+from spiders.parsing import MILLION, Uninterpretable, Unparsable
+
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+INLINE = frozenset(
+    {
+        "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "i", "img",
+        "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time",
+        "u", "var", "wbr", "br", "svg", "path", "font",
+    }
+)  # fmt: skip
+SKIPPED = frozenset({"script", "style", "template", "noscript", "head", "title", "meta", "link"})
+TABLE_PARTS = frozenset({"thead", "tbody", "tfoot", "tr", "td", "th", "caption", "colgroup", "col"})
+BREAKS = frozenset({"br", "hr", "p", "div", "li", "ul", "ol", "tr", "td", "th"})
+
+_MARKDOWN = MarkdownIt("commonmark").enable("table")
+_DELIMITER_ROW = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$", re.M)
+_ATX_HEADING = re.compile(r"^#{1,6}[ \t]", re.M)
+_HTML_BLOCK = re.compile(r"</(table|p|div|h[1-6]|li|td|body)\s*>", re.I)
+_DOCUMENT = ("<!doctype html", "<html", "<?xml")
+_SPACES = re.compile(r"\s+")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and the text blocks directly under it (before a table or a subheading)."""
+
+    level: int
+    title: str
+    lead: tuple[str, ...] = ()
+    index: int = 0  # the heading's position among the page's headings: which section it is
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[str, ...]
+    header: tuple[str, ...]  # the header in force for this row
+    after_break: bool = False  # an empty row came between the header and this row
+    group: str = ""  # the last full-width label row above it ("Batch"), if the table has one
+
+    @property
+    def text(self) -> str:
+        return " | ".join(self.cells)
+
+
+@dataclass(frozen=True)
+class Table:
+    index: int  # position on the page, from 0
+    sections: tuple[Section, ...]  # heading path, outermost first
+    labels: tuple[str, ...]  # text blocks between the previous table/heading and this table
+    header: tuple[str, ...]
+    rows: tuple[Row, ...]
+
+    @property
+    def titles(self) -> tuple[str, ...]:
+        return tuple(s.title for s in self.sections)
+
+    @property
+    def has_money(self) -> bool:
+        return any(find_prices(cell) for row in self.rows for cell in row.cells)
+
+
+# ---------------------------------------------------------------------------------------------
+# Body → HTML → tables
+
+
+def decode(body: bytes) -> str:
+    if body.startswith(b"\xef\xbb\xbf"):
+        body = body[3:]
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return UnicodeDammit(body, is_html=True).unicode_markup or ""
+
+
+def is_html(text: str) -> bool:
+    """Sniff: a document start, or HTML block tags and no Markdown tables or ATX headings."""
+    head = text.lstrip()[:200].lower()
+    if head.startswith(_DOCUMENT):
+        return True
+    if _DELIMITER_ROW.search(text) or _ATX_HEADING.search(text):
+        return False
+    return bool(_HTML_BLOCK.search(text))
+
+
+def to_html(text: str) -> str:
+    return text if is_html(text) else _MARKDOWN.render(text)
+
+
+def read_tables(body: bytes) -> list[Table]:
+    """Every table of a page, HTML or Markdown. Unparsable if the page has none."""
+    text = decode(body)
+    if not text.strip():
+        raise Unparsable("empty body: no price tables")
+    soup = BeautifulSoup(to_html(text), "html.parser")
+    tables = _walk(soup)
+    if not tables:
+        raise Unparsable(_no_tables(soup))
+    return tables
+
+
+def price_tables(body: bytes) -> list[Table]:
+    """The tables that state money. Unparsable if there are none."""
+    tables = [t for t in read_tables(body) if t.has_money]
+    if not tables:
+        raise Unparsable("no price tables: the page's tables state no prices")
+    return tables
+
+
+def _no_tables(soup: BeautifulSoup) -> str:
+    visible = text_of(soup.body or soup)
+    if soup.find("script") is not None and len(visible) < 500:
+        return "needs rendering: a JavaScript application shell with no price tables"
+    return "no price tables on the page"
+
+
+@dataclass
+class _Open:
+    level: int
+    title: str
+    index: int
+    lead: list[str] = field(default_factory=list)
+    leading: bool = True  # still before its first table or subheading
+
+    def freeze(self) -> Section:
+        return Section(self.level, self.title, tuple(self.lead), self.index)
+
+
+def _walk(soup: BeautifulSoup) -> list[Table]:
+    tables: list[Table] = []
+    stack: list[_Open] = []
+    labels: list[str] = []
+    headings = 0
+    for element in soup.find_all(True):
+        if _skipped(element):
+            continue
+        if element.name in HEADINGS:
+            level = int(element.name[1])
+            while stack and stack[-1].level >= level:
+                stack.pop()
+            for section in stack:
+                section.leading = False
+            stack.append(_Open(level, text_of(element), headings))
+            headings += 1
+            labels = []
+        elif element.name == "table":
+            header, rows = _read_grid(element)
+            sections = tuple(s.freeze() for s in stack)
+            tables.append(Table(len(tables), sections, tuple(labels), header, rows))
+            labels = []
+            for section in stack:
+                section.leading = False
+        elif _is_text_block(element):
+            text = text_of(element)
+            if not text:
+                continue
+            if stack and not stack[-1].title:
+                stack[-1].title = text
+                continue
+            labels.append(text)
+            if stack and stack[-1].leading:
+                stack[-1].lead.append(text)
+    return tables
+
+
+def _skipped(element: Tag) -> bool:
+    for parent in element.parents:
+        if parent.name in SKIPPED or parent.name == "table" or parent.name in HEADINGS:
+            return True
+    return element.name in SKIPPED
+
+
+def _is_text_block(element: Tag) -> bool:
+    if element.name in INLINE or element.name in HEADINGS or element.name in TABLE_PARTS:
+        return False
+    return all(d.name in INLINE for d in element.descendants if isinstance(d, Tag))
+
+
+def text_of(element: Tag) -> str:
+    """The element's text: inline parts joined as written, block and line breaks as spaces."""
+    parts: list[str] = []
+    for node in element.descendants:
+        if isinstance(node, Tag):
+            if node.name in BREAKS:
+                parts.append(" ")
+        elif _is_text(node):
+            parts.append(str(node))
+    return _SPACES.sub(" ", _INVISIBLE.sub("", "".join(parts))).strip()
+
+
+def _is_text(node: object) -> bool:
+    return (
+        isinstance(node, NavigableString)
+        and not isinstance(node, PreformattedString)
+        and not any(p.name in SKIPPED for p in node.parents)
+    )
+
+
+def _read_grid(table: Tag) -> tuple[tuple[str, ...], tuple[Row, ...]]:
+    grid = _expand_spans(table)
+    group = ""
+    start = 0
+    while start < len(grid) and grid[start][2]:
+        group, start = grid[start][0][0], start + 1
+    heads = start
+    while heads < len(grid) and grid[heads][1] and not grid[heads][2]:
+        heads += 1
+    if heads == start and heads < len(grid):
+        heads += 1
+    first = header = _merge_header([cells for cells, _, _ in grid[start:heads]])
+    rows: list[Row] = []
+    after_break = False
+    for cells, is_head, spanning in grid[heads:]:
+        if not any(cells):
+            after_break = True
+        elif spanning:
+            group = cells[0]
+        elif is_head or _restates(cells, header):
+            header, after_break = cells, False
+        else:
+            rows.append(Row(cells, header, after_break, group))
+    return first, tuple(rows)
+
+
+def _restates(cells: tuple[str, ...], header: tuple[str, ...]) -> bool:
+    return bool(header and header[0] and cells[0].casefold() == header[0].casefold())
+
+
+def _merge_header(rows: list[tuple[str, ...]]) -> tuple[str, ...]:
+    if not rows:
+        return ()
+    width = max(len(r) for r in rows)
+    merged: list[str] = []
+    for col in range(width):
+        parts: list[str] = []
+        for row in rows:
+            text = row[col] if col < len(row) else ""
+            if text and text not in parts:
+                parts.append(text)
+        merged.append(" ".join(parts))
+    return tuple(merged)
+
+
+def _expand_spans(table: Tag) -> list[tuple[tuple[str, ...], bool, bool]]:
+    """The table's rows as cell texts with rowspan and colspan repeated into every cell, each
+    with whether it is a header row and whether it is one cell spanning several columns."""
+    carried: dict[int, tuple[str, int]] = {}  # column -> (text, rows still to fill)
+    grid: list[tuple[tuple[str, ...], bool, bool]] = []
+    for tr in table.find_all("tr"):
+        if tr.find_parent("table") is not table:
+            continue
+        cells: list[str] = []
+        tds = tr.find_all(["td", "th"], recursive=False)
+        for td in tds:
+            _fill_carried(cells, carried)
+            text = text_of(td)
+            rowspan = _span(td, "rowspan")
+            for _ in range(_span(td, "colspan")):
+                if rowspan > 1:
+                    carried[len(cells)] = (text, rowspan - 1)
+                cells.append(text)
+        _fill_carried(cells, carried, to_end=True)
+        in_head = tr.find_parent("thead") is not None
+        all_th = bool(tds) and all(td.name == "th" for td in tds)
+        spanning = len(tds) == 1 and _span(tds[0], "colspan") > 1
+        grid.append((tuple(cells), in_head or all_th, spanning))
+    return grid
+
+
+def _fill_carried(
+    cells: list[str], carried: dict[int, tuple[str, int]], to_end: bool = False
+) -> None:
+    while len(cells) in carried or (to_end and any(c >= len(cells) for c in carried)):
+        col = len(cells)
+        if col not in carried:
+            cells.append("")
+            continue
+        text, left = carried[col]
+        cells.append(text)
+        if left > 1:
+            carried[col] = (text, left - 1)
+        else:
+            del carried[col]
+
+
+def _span(td: Tag, name: str) -> int:
+    try:
+        return max(1, min(int(str(td.get(name, "1")).strip() or 1), 100))
+    except ValueError:
+        return 1
+
+
+def realign(cells: tuple[str, ...], previous: tuple[str, ...], lost: int) -> tuple[str, ...]:
+    """A row that lost its first `lost` cells to a rowspan (flattened by a converter, leaving
+    empty cells at its end): those cells again, taken from the row above."""
+    return previous[:lost] + cells[: len(cells) - lost]
+
+
+def trailing_empty(cells: tuple[str, ...]) -> int:
+    count = 0
+    for cell in reversed(cells):
+        if cell:
+            break
+        count += 1
+    return count
+
+
+# ---------------------------------------------------------------------------------------------
+# Money
+
+
+_AMOUNT = r"\d[\d,]*(?:\.\d+)?|\.\d+"
+_MONEY = re.compile(
+    rf"(?P<sym>US\$|\$|€|£|¥|￥)\s?(?P<a1>{_AMOUNT})"
+    rf"|(?P<a2>{_AMOUNT})\s?(?P<word>元|USD|CNY|RMB|EUR)"
+)
+_PER = re.compile(r"^\s*(?:/|per\b)\s*(?P<per>[^+;$()]*)", re.I)
+_FOOTNOTES = re.compile(r"\^[^^]*\^|\[\d+\]|\[\*+\]|\*+")
+_NONE = frozenset({"", "-", "–", "—", "n/a", "na", "not available", "not supported"})
+_FREE = frozenset({"free", "free of charge"})
+_CURRENCIES = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY", "￥": "CNY"}
+_CURRENCIES.update({"元": "CNY", "USD": "USD", "CNY": "CNY", "RMB": "CNY", "EUR": "EUR"})
+
+
+@dataclass(frozen=True)
+class Price:
+    amount: Decimal
+    currency: str
+    per: str  # the "per ..." phrase after the amount, lowercased ("mtok", "1k calls"), or ""
+    start: int = 0
+    end: int = 0
+
+
+def strip_footnotes(text: str) -> str:
+    return _SPACES.sub(" ", _FOOTNOTES.sub("", text)).strip()
+
+
+def find_prices(text: str) -> list[Price]:
+    """Every money amount in the text, in order, each with the per-phrase that follows it."""
+    prices: list[Price] = []
+    for match in _MONEY.finditer(text):
+        raw = match.group("a1") or match.group("a2")
+        symbol = match.group("sym") or match.group("word")
+        try:
+            amount = Decimal(raw.replace(",", ""))
+        except InvalidOperation:
+            continue
+        per = _PER.match(text[match.end() :])
+        phrase = _SPACES.sub(" ", per.group("per")).strip().lower() if per else ""
+        prices.append(Price(amount, _CURRENCIES[symbol], phrase, match.start(), match.end()))
+    return prices
+
+
+def parse_price(text: str) -> Price | None:
+    """A cell that states one price, or nothing ("-", "Not available"). Free is zero.
+
+    Raises ValueError for a cell that states something else (several prices, words)."""
+    cell = strip_footnotes(text)
+    if cell.casefold() in _NONE:
+        return None
+    if cell.casefold() in _FREE:
+        return Price(Decimal(0), "USD", "")
+    prices = find_prices(cell)
+    if len(prices) != 1:
+        raise ValueError(f"not one price: {text!r}")
+    return prices[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Units: the phrases pages use after "per" / "/"
+
+_M = r"(1m|1,000,000|million|one million)"
+_K = r"(1k|1,000|thousand)"
+_QUERIES = r"(calls|searches|requests|queries|search queries|grounded prompts)"
+_UNIT_PATTERNS: list[tuple[re.Pattern[str], Unit, Decimal]] = [
+    (re.compile(rf"^{_M} tokens? per hour"), Unit.PER_1M_TOKENS_PER_HOUR, Decimal(1)),
+    (re.compile(rf"^(mtok|{_M} tokens?|1m)$"), Unit.PER_1M_TOKENS, Decimal(1)),
+    (re.compile(rf"^{_K} tokens?$"), Unit.PER_1M_TOKENS, Decimal(1000)),
+    (re.compile(r"^tokens?$"), Unit.PER_1M_TOKENS, MILLION),
+    (re.compile(rf"^{_M} characters?$"), Unit.PER_CHARACTER, 1 / MILLION),
+    (re.compile(rf"^{_K} characters?$"), Unit.PER_CHARACTER, Decimal("0.001")),
+    (re.compile(r"^characters?$"), Unit.PER_CHARACTER, Decimal(1)),
+    (re.compile(rf"^{_K} {_QUERIES}$"), Unit.PER_1K_QUERIES, Decimal(1)),
+    (re.compile(r"^(call|search|request|query|grounded prompt)$"), Unit.PER_REQUEST, Decimal(1)),
+    (re.compile(r"^(\S+ )?(image|output image)$"), Unit.PER_IMAGE, Decimal(1)),
+    (re.compile(r"^(second|sec|s)$"), Unit.PER_SECOND, Decimal(1)),
+    (re.compile(r"^(minute|min)$"), Unit.PER_MINUTE, Decimal(1)),
+    (re.compile(r"^(hour|hr|h)$"), Unit.PER_HOUR, Decimal(1)),
+    (re.compile(r"^page$"), Unit.PER_PAGE, Decimal(1)),
+]
+
+
+def unit_of(per: str) -> tuple[Unit, Decimal] | None:
+    """The canonical unit of a per-phrase and the factor that converts an amount into it."""
+    phrase = _SPACES.sub(" ", per.strip().lower().rstrip(".*"))
+    for pattern, unit, factor in _UNIT_PATTERNS:
+        if pattern.search(phrase):
+            return unit, factor
+    return None
+
+
+_STATED_UNIT = re.compile(r"\b(?:prices?|costs?|tier)\b[^.]*?\bper (.+?)(?: in usd)?\.?$", re.I)
+
+
+def stated_unit(texts: list[str] | tuple[str, ...]) -> tuple[Unit, Decimal] | None:
+    """The unit a page states for its prices in prose: "Prices per 1M tokens.", "Paid Tier, per
+    Image in USD", "The prices listed below are in units of per 1M tokens."."""
+    for text in texts:
+        for sentence in re.split(r"(?<=\.)\s+", text):
+            match = _STATED_UNIT.search(sentence.strip())
+            if match and (unit := unit_of(match.group(1))):
+                return unit
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Raw records: one per table row, as plain data
+
+
+def record_of(
+    table: Table, number: int, row: Row, cells: tuple[str, ...] | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A row as a raw record: plain JSON-able data carrying everything its meaning depends on.
+    `cells` replaces the row's cells when the page module restored them (`text` stays as read)."""
+    read = row.cells if cells is None else cells
+    return {
+        "record": f"table {table.index} row {number}: {read[0] if read else ''}",
+        "sections": [
+            {"level": s.level, "title": s.title, "lead": list(s.lead), "index": s.index}
+            for s in table.sections
+        ],
+        "labels": list(table.labels),
+        "header": list(row.header),
+        "cells": list(read),
+        "text": row.text,
+        "after_break": row.after_break,
+        "group": row.group,
+        **extra,
+    }
+
+
+def titles(record: dict[str, Any]) -> list[str]:
+    return [s["title"] for s in record["sections"]]
+
+
+def context_texts(record: dict[str, Any]) -> list[str]:
+    """The text that frames a row, nearest first: its group label, the table's labels, then the
+    lead text of each heading from the innermost out."""
+    texts = [record["group"]] if record.get("group") else []
+    texts += reversed(record["labels"])
+    for section in reversed(record["sections"]):
+        texts += section["lead"]
+    return texts
+
+
+def where(record: dict[str, Any]) -> str:
+    """A short locator for evidence: the heading path and the nearest label."""
+    path = " > ".join(t for t in titles(record) if t)
+    label = record.get("group") or (record["labels"][-1] if record["labels"] else "")
+    short = label if len(label) <= 40 else ""
+    return f"{path} [{short}]" if short else path
+
+
+def unique(drafts: list[Draft], record: str, text: str) -> list[Draft]:
+    """The drafts, checked: one record never states two values for the same field."""
+    seen: set[tuple[str, ...]] = set()
+    for draft in drafts:
+        key = (
+            draft.route, draft.source_model, draft.kind.value, draft.component.value,
+            draft.unit.value, repr(sorted(draft.dimensions.items())),
+        )  # fmt: skip
+        if key in seen:
+            raise Uninterpretable(record, "one field stated twice", f"{key}: {text}")
+        seen.add(key)
+    return drafts
