@@ -30,6 +30,7 @@ class Identity:
     routes: dict[str, str] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
     known: set[str] = field(default_factory=set)
+    _candidates: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, directory: Path = ALIAS_DIR) -> Identity:
@@ -47,11 +48,13 @@ class Identity:
 
     def candidate(self, source_model: str) -> str:
         """The canonical name a source's name would have, known or not."""
-        key = source_model.strip().lower()
-        if key in self.models:
-            return self.models[key]
-        form = general_form(key)
-        return self.models.get(form, form)
+        found = self._candidates.get(source_model)
+        if found is None:
+            key = source_model.strip().lower()
+            form = general_form(key)
+            found = self.models.get(key) or self.models.get(form, form)
+            self._candidates[source_model] = found
+        return found
 
     def learn(self, models: Iterable[str]) -> None:
         """Count these canonical models as known (the catalog's, an official source's)."""

@@ -65,7 +65,7 @@ def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
             continue
         seen.add(key)
         out.append(
-            Observation.model_construct(  # fields come from a validated Draft
+            Observation(
                 source=batch.source.id,
                 route=route,
                 model=model,

@@ -75,7 +75,9 @@ def model_view(conn: Connection, route: str, model: str) -> dict[str, Any]:
     catalogued = set()
     for r in current:
         catalogued.add((r.kind, r.component, r.unit, r.dimensions))
-        stated = [s for k, s in statements.items() if k[:4] == (r.kind, r.component, r.unit, r.dimensions)]
+        stated = [
+            s for k, s in statements.items() if k[:4] == (r.kind, r.component, r.unit, r.dimensions)
+        ]
         fields.append(
             {
                 **_field(r),
@@ -93,7 +95,13 @@ def model_view(conn: Connection, route: str, model: str) -> dict[str, Any]:
             }
         )
     uncatalogued = [
-        {"kind": k[0], "component": k[1], "unit": k[2], "dimensions": parse_dimensions_key(k[3]), **s}
+        {
+            "kind": k[0],
+            "component": k[1],
+            "unit": k[2],
+            "dimensions": parse_dimensions_key(k[3]),
+            **s,
+        }
         for k, s in sorted(statements.items())
         if k[:4] not in catalogued
     ]
@@ -102,8 +110,13 @@ def model_view(conn: Connection, route: str, model: str) -> dict[str, Any]:
         "model": model,
         "fields": fields,
         "history": [
-            {**_field(r), "value": r.value, "valid_from": _iso(r.valid_from),
-             "valid_to": _iso(r.valid_to), "accepted_by": r.accepted_by}
+            {
+                **_field(r),
+                "value": r.value,
+                "valid_from": _iso(r.valid_from),
+                "valid_to": _iso(r.valid_to),
+                "accepted_by": r.accepted_by,
+            }
             for r in history
         ],
         "not_in_catalog": uncatalogued,

@@ -108,9 +108,7 @@ def load_catalog(conn: Connection) -> dict[FieldKey, Current]:
 
 def load_listings(conn: Connection) -> dict[ListingKey, Listing]:
     rows = conn.execute(select(listings))
-    return {
-        (r.source, r.route, r.model): Listing(r.last_seen_run, r.missing_runs) for r in rows
-    }
+    return {(r.source, r.route, r.model): Listing(r.last_seen_run, r.missing_runs) for r in rows}
 
 
 def last_complete_records(engine: Engine, source: str) -> int | None:
@@ -220,39 +218,44 @@ def apply(
 
 
 def _apply_new_values(conn: Connection, run_id: int, comparison: Comparison) -> None:
-    for new in comparison.new_values:
-        route, model, kind, component, unit, dims = new.key
-        value_id = conn.execute(
-            insert(catalog_values).values(
-                route=route,
-                model=model,
-                kind=kind,
-                component=component,
-                unit=unit,
-                dimensions=dims,
-                value=decimal_text(new.value),
-                valid_from=new.valid_from,
-                verified_at=new.verified_at,
-                verified_by=new.verified_by,
-                accepted_by="policy:accept-new",
-                accepted_source=new.accepted_source,
-                run_id=run_id,
-            )
-        ).inserted_primary_key[0]
-        _insert_many(
-            conn,
-            stamps,
-            [
-                {
-                    "value_id": value_id,
-                    "run_id": run_id,
-                    "source": o.source,
-                    "official": o.source == new.verified_by,
-                    "observed_at": o.observed_at,
-                }
-                for o in new.confirmations
-            ],
-        )
+    if not comparison.new_values:
+        return
+    rows = [
+        {
+            "route": new.key[0],
+            "model": new.key[1],
+            "kind": new.key[2],
+            "component": new.key[3],
+            "unit": new.key[4],
+            "dimensions": new.key[5],
+            "value": decimal_text(new.value),
+            "valid_from": new.valid_from,
+            "verified_at": new.verified_at,
+            "verified_by": new.verified_by,
+            "accepted_by": "policy:accept-new",
+            "accepted_source": new.accepted_source,
+            "run_id": run_id,
+        }
+        for new in comparison.new_values
+    ]
+    ids = conn.execute(
+        insert(catalog_values).returning(catalog_values.c.id, sort_by_parameter_order=True), rows
+    ).scalars()
+    _insert_many(
+        conn,
+        stamps,
+        [
+            {
+                "value_id": value_id,
+                "run_id": run_id,
+                "source": o.source,
+                "official": o.source == new.verified_by,
+                "observed_at": o.observed_at,
+            }
+            for value_id, new in zip(ids, comparison.new_values, strict=True)
+            for o in new.confirmations
+        ],
+    )
 
 
 def _apply_stamps(conn: Connection, run_id: int, comparison: Comparison) -> None:
@@ -298,21 +301,26 @@ def _apply_items(conn: Connection, items: Sequence[ReviewItem], now: datetime) -
         by_slot.setdefault(r.slot, []).append(r.id)
     seen: list[int] = []
     superseded: list[int] = []
-    opened: list[ReviewItem] = []
+    fresh: dict[str, ReviewItem] = {}
     for item in items:
         existing = by_fingerprint.get(item.fingerprint)
         if existing is not None:
             seen.append(existing)
-            continue
-        superseded.extend(by_slot.get(item.slot, []))
-        row = _item_row(item)
-        item_id = conn.execute(insert(review_items).values(**row)).inserted_primary_key[0]
-        by_fingerprint[item.fingerprint] = item_id
-        opened.append(item.model_copy(update={"id": item_id}))
+        elif item.fingerprint not in fresh:
+            superseded.extend(by_slot.get(item.slot, []))
+            fresh[item.fingerprint] = item
+    opened: list[ReviewItem] = []
+    if fresh:
+        ids = conn.execute(
+            insert(review_items).returning(review_items.c.id, sort_by_parameter_order=True),
+            [_item_row(item) for item in fresh.values()],
+        ).scalars()
+        opened = [
+            item.model_copy(update={"id": item_id})
+            for item_id, item in zip(ids, fresh.values(), strict=True)
+        ]
     if seen:
-        conn.execute(
-            update(review_items).where(c.id.in_(seen)).values(last_seen_at=now)
-        )
+        conn.execute(update(review_items).where(c.id.in_(seen)).values(last_seen_at=now))
     if superseded:
         conn.execute(
             update(review_items)

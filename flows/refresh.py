@@ -110,7 +110,9 @@ def validate_batch(
         report.quarantined = len(problems)
         if found and len(valid) < len(found) * (1 - COLLAPSE_RATIO):
             report.status = SourceStatus.FAILED
-            report.reason = f"validation collapse: {len(found) - len(valid)} of {len(found)} invalid"
+            report.reason = (
+                f"validation collapse: {len(found) - len(valid)} of {len(found)} invalid"
+            )
             valid = []
         batch.valid.extend(valid)
         batch.problems.extend(problems)
@@ -173,10 +175,18 @@ def _guard_layout(engine: Engine, result: CrawlResult, report: SourceReport) -> 
         result.pages.clear()
 
 
-def _report_markdown(run_id: int, reports: Sequence[SourceReport], opened: Sequence[ReviewItem],
-                     problems: Sequence[Problem]) -> str:
-    lines = [f"# ratecard refresh, run {run_id}", "", "| source | status | observations | "
-             "quarantined | stamped | review items | reason |", "|---|---|---|---|---|---|---|"]
+def _report_markdown(
+    run_id: int,
+    reports: Sequence[SourceReport],
+    opened: Sequence[ReviewItem],
+    problems: Sequence[Problem],
+) -> str:
+    lines = [
+        f"# ratecard refresh, run {run_id}",
+        "",
+        "| source | status | observations | quarantined | stamped | review items | reason |",
+        "|---|---|---|---|---|---|---|",
+    ]
     lines += [
         f"| {r.source} | {r.status.value} | {r.observations} | {r.quarantined} | {r.stamped} "
         f"| {r.review_items} | {r.reason} |"

@@ -16,13 +16,16 @@ from rich.table import Table
 
 from catalog import queries, store
 
-app = typer.Typer(help="ratecard: AI model prices that say where they were read, when, and who agrees.")
+app = typer.Typer(
+    help="ratecard: AI model prices that say where they were read, when, and who agrees."
+)
 review_app = typer.Typer(help="The review queue: proposed changes with their evidence.")
 app.add_typer(review_app, name="review")
 console = Console()
 
 DbOption = Annotated[
-    str | None, typer.Option("--db", help="SQLAlchemy URL (default: RATECARD_DB or data/ratecard.db)")
+    str | None,
+    typer.Option("--db", help="SQLAlchemy URL (default: RATECARD_DB or data/ratecard.db)"),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
@@ -65,8 +68,13 @@ def refresh(
     """Fetch the sources, validate, compare with the catalog and apply in one transaction."""
     from flows import refresh as refresh_flow
 
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                        console=console, transient=True)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
     tasks: dict[str, Any] = {}
 
     def on_progress(name: str, message: str) -> None:
@@ -101,14 +109,33 @@ def refresh(
 
 
 def _print_run(run: dict[str, Any]) -> None:
-    table = Table(title=f"run {run['id']} ({run['policy']}) {run['status']}  {run['world'] or 'live'}")
-    for column in ("source", "status", "responses", "observations", "quarantined", "stamped",
-                   "review items", "observed at", "reason"):
+    table = Table(
+        title=f"run {run['id']} ({run['policy']}) {run['status']}  {run['world'] or 'live'}"
+    )
+    for column in (
+        "source",
+        "status",
+        "responses",
+        "observations",
+        "quarantined",
+        "stamped",
+        "review items",
+        "observed at",
+        "reason",
+    ):
         table.add_column(column)
     for s in run["sources"]:
-        table.add_row(s["source"], s["status"], str(s["responses"]), str(s["observations"]),
-                      str(s["quarantined"]), str(s["stamped"]), str(s["review_items"]),
-                      (s["observed_at"] or "")[:10], s["reason"][:120])
+        table.add_row(
+            s["source"],
+            s["status"],
+            str(s["responses"]),
+            str(s["observations"]),
+            str(s["quarantined"]),
+            str(s["stamped"]),
+            str(s["review_items"]),
+            (s["observed_at"] or "")[:10],
+            s["reason"][:120],
+        )
     console.print(table)
 
 
@@ -125,8 +152,11 @@ def runs(db: DbOption = None, limit: int = 10, as_json: JsonOption = False) -> N
 
 
 @app.command()
-def show(target: Annotated[str, typer.Argument(help="ROUTE/MODEL, e.g. azure/gpt-image-1-mini")],
-         db: DbOption = None, as_json: JsonOption = False) -> None:
+def show(
+    target: Annotated[str, typer.Argument(help="ROUTE/MODEL, e.g. azure/gpt-image-1-mini")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Every field of a (route, model): value, provenance, agreement, open review items."""
     route, _, model = target.partition("/")
     if not model:
@@ -143,10 +173,16 @@ def show(target: Annotated[str, typer.Argument(help="ROUTE/MODEL, e.g. azure/gpt
     for column in ("field", "value", "unit", "verified", "corroborated by", "disagreeing"):
         table.add_column(column)
     for f in view["fields"]:
-        verified = (f"{f['verified_by']} {f['verified_at'][:10]}" if f["verified_at"]
-                    else f"unverified ({f['accepted_source']}, {f['accepted_by']})")
+        verified = (
+            f"{f['verified_by']} {f['verified_at'][:10]}"
+            if f["verified_at"]
+            else f"unverified ({f['accepted_source']}, {f['accepted_by']})"
+        )
         table.add_row(
-            _field_name(f), f["value"], f["unit"], verified,
+            _field_name(f),
+            f["value"],
+            f["unit"],
+            verified,
             ", ".join(f"{s['source']} {str(s['observed_at'])[:10]}" for s in f["corroborated_by"]),
             ", ".join(f"{s['source']}={s['value']}" for s in f["disagreeing"]),
         )
@@ -171,7 +207,9 @@ def _field_name(f: dict[str, Any]) -> str:
 
 @review_app.command("list")
 def review_list(
-    status: Annotated[str | None, typer.Option(help="open, approved, rejected, superseded")] = "open",
+    status: Annotated[
+        str | None, typer.Option(help="open, approved, rejected, superseded")
+    ] = "open",
     kind: Annotated[str | None, typer.Option(help="price_change, new_model, anomaly...")] = None,
     route: str | None = None,
     source: str | None = None,
@@ -183,16 +221,21 @@ def review_list(
     """Review items, soonest due first."""
     due_before = datetime.now(UTC) + parse_duration(due_within) if due_within else None
     with store.connect(db).connect() as conn:
-        items = queries.list_reviews(conn, status=status, kind=kind, route=route, source=source,
-                                     due_before=due_before)
+        items = queries.list_reviews(
+            conn, status=status, kind=kind, route=route, source=source, due_before=due_before
+        )
     if as_json:
         _print_json(items)
         return
-    table = Table(title=f"{len(items)} review items" + (f" (showing {limit})" if len(items) > limit else ""))
+    table = Table(
+        title=f"{len(items)} review items" + (f" (showing {limit})" if len(items) > limit else "")
+    )
     for column in ("id", "kind", "status", "due", "title"):
         table.add_column(column)
     for item in items[:limit]:
-        table.add_row(str(item["id"]), item["kind"], item["status"], item["due_at"][:16], item["title"])
+        table.add_row(
+            str(item["id"]), item["kind"], item["status"], item["due_at"][:16], item["title"]
+        )
     console.print(table)
 
 
@@ -208,14 +251,20 @@ def review_show(item_id: int, db: DbOption = None, as_json: JsonOption = False) 
         _print_json(item)
         return
     console.print(f"[bold]#{item['id']} {item['title']}[/bold]")
-    console.print(f"{item['kind']} · {item['status']} · due {item['due_at']} · run {item['run_id']}")
+    console.print(
+        f"{item['kind']} · {item['status']} · due {item['due_at']} · run {item['run_id']}"
+    )
     for change in item["changes"]:
         pct = f" ({change['pct_change']:+.1f}%)" if change.get("pct_change") is not None else ""
-        console.print(f"\n{_field_name(change)}: {change['current']} → {change['proposed']} "
-                      f"{change['unit']}{pct}")
+        console.print(
+            f"\n{_field_name(change)}: {change['current']} → {change['proposed']} "
+            f"{change['unit']}{pct}"
+        )
         for s in change["sources"]:
             role = "official" if s["official"] else "secondary"
-            console.print(f"  {s['source']} ({role}) {s['value']} as of {s['observed_at'][:10]} "
-                          f"{s['url']}\n    {s['evidence']}")
+            console.print(
+                f"  {s['source']} ({role}) {s['value']} as of {s['observed_at'][:10]} "
+                f"{s['url']}\n    {s['evidence']}"
+            )
     if item["detail"]:
         console.print(f"\n{item['detail']}")

@@ -26,7 +26,9 @@ _CONTEXT = f"{Dim.CONTEXT_ABOVE.value}="
 def _limit_expr() -> pl.Expr:
     expr = pl.lit(None, dtype=DECIMAL)
     for unit, limit in MAGNITUDE_LIMITS.items():
-        expr = pl.when(pl.col("unit") == unit.value).then(pl.lit(limit, dtype=DECIMAL)).otherwise(expr)
+        expr = (
+            pl.when(pl.col("unit") == unit.value).then(pl.lit(limit, dtype=DECIMAL)).otherwise(expr)
+        )
     return expr
 
 
@@ -48,7 +50,7 @@ class ObservationBatch(pa.DataFrameModel):
 
     class Config:
         strict = True
-        unique = KEY  # noqa: RUF012  (pandera reads this class attribute)
+        unique = KEY
 
     @pa.dataframe_check
     def magnitude(cls, data: pa.PolarsData) -> pl.LazyFrame:
@@ -144,9 +146,7 @@ def validate(observations: Sequence[Observation]) -> tuple[list[Observation], li
             raise ValueError(f"observation batch rejected as a whole: {case}")
         rules[int(index)].append(str(case["check"]))
     valid = [o for i, o in enumerate(observations) if i not in rules]
-    problems = [
-        _problem(observations[i], sorted(set(found))) for i, found in sorted(rules.items())
-    ]
+    problems = [_problem(observations[i], sorted(set(found))) for i, found in sorted(rules.items())]
     return valid, problems
 
 

@@ -1,4 +1,4 @@
-"""Pydantic records at the edges: drafts from sources, observations, catalog values, review items."""
+"""Pydantic records: drafts from sources, observations, catalog values, review items."""
 
 from __future__ import annotations
 
@@ -11,15 +11,20 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from schemas.vocab import DIMENSION_DEFAULTS, Component, Dim, Kind, Unit
 
+_DIMENSIONS = frozenset(d.value for d in Dim)
+_DEFAULTS = {d.value: v for d, v in DIMENSION_DEFAULTS.items()}
+
 
 def canonical_dimensions(dims: dict[str, str]) -> dict[str, str]:
     """Drop dimensions at their default value and sort the rest, so equal things compare equal."""
+    unknown = dims.keys() - _DIMENSIONS
+    if unknown:
+        raise ValueError(f"unknown dimensions {sorted(unknown)}; known: {sorted(_DIMENSIONS)}")
     out: dict[str, str] = {}
     for key in sorted(dims):
         value = str(dims[key]).strip().lower()
-        if DIMENSION_DEFAULTS.get(Dim(key)) == value:
-            continue
-        out[key] = value
+        if _DEFAULTS.get(key) != value:
+            out[key] = value
     return out
 
 

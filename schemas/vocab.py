@@ -43,7 +43,7 @@ class Component(StrEnum):
 
 
 class Unit(StrEnum):
-    """Canonical units. Money is USD; token prices are stored per 1M tokens (the seeds' convention)."""
+    """Canonical units. Money is USD; token prices are per 1M tokens (the seeds' convention)."""
 
     PER_1M_TOKENS = "usd_per_1m_tokens"
     PER_IMAGE = "usd_per_image"

@@ -22,4 +22,6 @@ class ReplayMiddleware:
         if not self.base or request.url.startswith(self.base):
             return None
         meta = {**request.meta, "live_url": request.url}
-        return request.replace(url=f"{self.base}/replay?url={quote(request.url, safe='')}", meta=meta)
+        return request.replace(
+            url=f"{self.base}/replay?url={quote(request.url, safe='')}", meta=meta
+        )

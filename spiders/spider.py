@@ -89,20 +89,62 @@ class SourceSpider(Spider):
 
 
 class LiteLLMSpider(SourceSpider):
-    name = "litellm"
-    source_id = "litellm"
+    name = source_id = "litellm"
 
 
 class OpenRouterSpider(SourceSpider):
-    name = "openrouter"
-    source_id = "openrouter"
+    name = source_id = "openrouter"
 
 
 class AzureSpider(SourceSpider):
-    name = "azure"
-    source_id = "azure"
+    name = source_id = "azure"
+
+
+class VercelSpider(SourceSpider):
+    name = source_id = "vercel"
+
+
+class ModelsDevSpider(SourceSpider):
+    name = source_id = "modelsdev"
+
+
+class GenaiPricesSpider(SourceSpider):
+    name = source_id = "genai-prices"
+
+
+class PortkeySpider(SourceSpider):
+    name = source_id = "portkey"
+
+
+class OpenAIPageSpider(SourceSpider):
+    name = source_id = "openai-page"
+
+
+class AnthropicPageSpider(SourceSpider):
+    name = source_id = "anthropic-page"
+
+
+class GeminiPageSpider(SourceSpider):
+    name = source_id = "gemini-page"
+
+
+class DeepSeekPageSpider(SourceSpider):
+    name = source_id = "deepseek-page"
 
 
 SPIDERS: dict[str, type[SourceSpider]] = {
-    cls.source_id: cls for cls in (LiteLLMSpider, OpenRouterSpider, AzureSpider)
+    cls.source_id: cls
+    for cls in (
+        LiteLLMSpider,
+        OpenRouterSpider,
+        AzureSpider,
+        VercelSpider,
+        ModelsDevSpider,
+        GenaiPricesSpider,
+        PortkeySpider,
+        OpenAIPageSpider,
+        AnthropicPageSpider,
+        GeminiPageSpider,
+        DeepSeekPageSpider,
+    )
 }

@@ -22,8 +22,13 @@ SOURCES = ["litellm", "openrouter", "azure"]
 
 def run(db: str, world: Path, *, accept_new: bool = False) -> Any:
     return asyncio.run(
-        refresh(sources=SOURCES, replay=str(world), database=db, accept_new=accept_new,
-                return_state=True)
+        refresh(
+            sources=SOURCES,
+            replay=str(world),
+            database=db,
+            accept_new=accept_new,
+            return_state=True,
+        )
     )
 
 
@@ -102,20 +107,22 @@ def test_show_azure_gpt_image_1_mini(two_epochs: dict[str, Any]) -> None:
         assert text_input[0]["verified_by"] == "azure"
         assert text_input[0]["verified_at"].startswith("2026-08-14")
     litellm = [s for s in view["not_in_catalog"] if s["source"] == "litellm"]
-    litellm += [
-        s for f in view["fields"] for s in f["corroborated_by"] if s["source"] == "litellm"
-    ]
+    litellm += [s for f in view["fields"] for s in f["corroborated_by"] if s["source"] == "litellm"]
     assert litellm, "what LiteLLM says for the same route is shown beside Azure's"
 
 
 def test_wandb_prices_are_anomalies_not_values(two_epochs: dict[str, Any]) -> None:
     with store.connect(two_epochs["db"]).connect() as conn:
         anomalies = queries.list_reviews(conn, status="open", kind="anomaly", route="wandb")
-        wandb_token_prices = conn.execute(
-            select(catalog_values.c.value).where(
-                catalog_values.c.route == "wandb", catalog_values.c.unit == "usd_per_1m_tokens"
+        wandb_token_prices = (
+            conn.execute(
+                select(catalog_values.c.value).where(
+                    catalog_values.c.route == "wandb", catalog_values.c.unit == "usd_per_1m_tokens"
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     assert len(anomalies) >= 10
     assert all("magnitude" in a["title"] for a in anomalies)
     assert "15000" not in wandb_token_prices  # wandb/openai/gpt-oss-120b input, 0.015 per token
@@ -166,7 +173,9 @@ def test_failing_sources_change_nothing(prefect_api: None, tmp_path: Path) -> No
     status = source_status(db)
     assert status["litellm"]["status"] == "failed"
     assert "unparsable body" in status["litellm"]["reason"]
-    assert status["openrouter"]["status"] == "failed" and "HTTP 503" in status["openrouter"]["reason"]
+    assert (
+        status["openrouter"]["status"] == "failed" and "HTTP 503" in status["openrouter"]["reason"]
+    )
     assert status["azure"]["status"] == "ok"
     with store.connect(db).connect() as conn:
         routes = set(conn.execute(select(catalog_values.c.route).distinct()).scalars())

@@ -22,7 +22,9 @@ def test_replay_serves_recorded_bodies_with_recorded_dates() -> None:
         missing = get(base, "https://openrouter.ai/api/v1/nothing-here")
     assert response.status_code == 200
     assert response.content == (SNAPSHOTS / "openrouter" / "models.2026-08-19.json").read_bytes()
-    assert parsedate_to_datetime(response.headers["Date"]).isoformat() == "2026-08-19T00:00:00+00:00"
+    assert (
+        parsedate_to_datetime(response.headers["Date"]).isoformat() == "2026-08-19T00:00:00+00:00"
+    )
     assert response.headers["Content-Type"] == "application/json"
     assert missing.status_code == 404
 
