@@ -31,8 +31,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 # Exit codes of `ratecard refresh`.
 EXIT_OK = 0  # every source read in full or in part (partial sources are reported)
-EXIT_SOURCES_FAILED = 1  # some source failed or broke: left out, the others applied
-EXIT_RUN_FAILED = 2  # the run itself failed: nothing applied
+EXIT_SOURCES_FAILED = 1  # some source failed or broke: it changed nothing, the others applied
+EXIT_RUN_FAILED = 2  # the run failed (every source failed, or an error): nothing applied
 
 
 def _print_json(data: Any) -> None:
@@ -102,10 +102,9 @@ def refresh(
     if latest:
         _print_run(latest[0])
     console.print(state.message or state.name)
-    if state.is_completed():
-        raise typer.Exit(EXIT_OK)
-    started = latest and latest[0]["status"] in ("ok", "failed")
-    raise typer.Exit(EXIT_SOURCES_FAILED if started else EXIT_RUN_FAILED)
+    if not state.is_completed():
+        raise typer.Exit(EXIT_RUN_FAILED)
+    raise typer.Exit(EXIT_OK if latest[0]["status"] == "ok" else EXIT_SOURCES_FAILED)
 
 
 def _print_run(run: dict[str, Any]) -> None:
@@ -268,3 +267,4 @@ def review_show(item_id: int, db: DbOption = None, as_json: JsonOption = False) 
             )
     if item["detail"]:
         console.print(f"\n{item['detail']}")
+from ratecard import cli_queue  # noqa: E402,F401  (registers the queue commands)

@@ -97,4 +97,8 @@ async def crawl(source: str, replay_url: str | None = None) -> CrawlResult:
     crawler = runner.create_crawler(SPIDERS[source])
     crawler.signals.connect(collect, signal=signals.item_scraped, weak=False)
     await runner.crawl(crawler)
+    # Responses arrive in any order; a refresh must not depend on it (which of two equal
+    # statements is kept, which conflicting row is named first).
+    result.pages.sort(key=lambda p: (p.url, p.landing_url))
+    result.failures.sort(key=lambda f: f.url)
     return result
