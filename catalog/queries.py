@@ -240,3 +240,13 @@ def list_runs(conn: Connection, limit: int = 20) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+def routes_of(conn: Connection, model: str) -> list[str]:
+    """The routes that sell a model in the catalog."""
+    c = catalog_values.c
+    return list(
+        conn.execute(
+            select(c.route).where(c.model == model, c.valid_to.is_(None)).distinct().order_by(c.route)
+        ).scalars()
+    )

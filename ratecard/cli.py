@@ -11,16 +11,20 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from catalog import queries, store
+from catalog import queries, reports, store
+from spiders.sources import sources as configured_sources
 
 app = typer.Typer(
     help="ratecard: AI model prices that say where they were read, when, and who agrees."
 )
 review_app = typer.Typer(help="The review queue: proposed changes with their evidence.")
 app.add_typer(review_app, name="review")
+report_app = typer.Typer(help="Reports across sources.")
+app.add_typer(report_app, name="report")
 console = Console()
 
 DbOption = Annotated[
@@ -196,12 +200,82 @@ def show(
     if view["open_review_items"]:
         console.print("[bold]open review items[/bold]")
         for item in view["open_review_items"]:
-            console.print(f"  #{item['id']} {item['title']}  (due {item['due_at'][:16]})")
+            console.print(f"  #{item['id']} {escape(item['title'])}  (due {item['due_at'][:16]})")
+
+
+@app.command()
+def routes(
+    model: Annotated[str, typer.Argument(help="canonical model, e.g. gpt-image-1-mini")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """One model's prices on every route that sells it, side by side."""
+    with store.connect(db).connect() as conn:
+        views = [queries.model_view(conn, r, model) for r in queries.routes_of(conn, model)]
+    if as_json:
+        _print_json(views)
+        return
+    if not views:
+        console.print(f"no route sells {model} in the catalog")
+        raise typer.Exit(1)
+    columns: dict[str, dict[str, str]] = {}
+    for view in views:
+        for f in view["fields"]:
+            if f["kind"] == "price":
+                name = f"{_field_name(f)} {f['unit'].removeprefix('usd_')}"
+                mark = "" if f["verified_at"] else " ?"
+                columns.setdefault(name, {})[view["route"]] = f"{f['value']}{mark}"
+    table = Table(title=f"{model} by route (? = unverified)")
+    table.add_column("price")
+    for view in views:
+        table.add_column(view["route"])
+    for name, values in sorted(columns.items()):
+        table.add_row(name, *(values.get(v["route"], "") for v in views))
+    console.print(table)
+
+
+@report_app.command("disagreements")
+def report_disagreements(
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="Secondary source(s) to report on.")
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """How many of a secondary source's entries disagree with the route's official source."""
+    chosen = source or [s.id for s in configured_sources().values()]
+    with store.connect(db).connect() as conn:
+        found = [reports.disagreements(conn, s) for s in chosen]
+    if as_json:
+        _print_json(found)
+        return
+    for report in found:
+        if not report["comparable_entries"]:
+            continue
+        for entry in report["entries"]:
+            console.print(f"[bold]{entry['route']}/{entry['model']}[/bold]")
+            for f in entry["fields"]:
+                mine, theirs = f[report["source"]], f["official"]
+                console.print(
+                    f"  {_field_name(f)}: {report['source']} {mine['value']} "
+                    f"({mine['source_model']}, {mine['observed_at'][:10]}) vs "
+                    f"{theirs['source']} {theirs['value']} ({theirs['observed_at'][:10]}) "
+                    f"{f['unit']}"
+                )
+        for route, counts in report["by_route"].items():
+            console.print(
+                f"{report['source']} on {route}: {counts['disagreeing']} of "
+                f"{counts['comparable']} comparable entries disagree with {route}'s official source"
+            )
+        console.print(
+            f"{report['source']}: {report['disagreeing_entries']} of "
+            f"{report['comparable_entries']} comparable entries disagree with the official source"
+        )
 
 
 def _field_name(f: dict[str, Any]) -> str:
     dims = ", ".join(f"{k}={v}" for k, v in f["dimensions"].items())
-    return f"{f['component']}{f' [{dims}]' if dims else ''}"
+    return escape(f"{f['component']}{f' [{dims}]' if dims else ''}")
 
 
 @review_app.command("list")
@@ -249,7 +323,7 @@ def review_show(item_id: int, db: DbOption = None, as_json: JsonOption = False) 
     if as_json:
         _print_json(item)
         return
-    console.print(f"[bold]#{item['id']} {item['title']}[/bold]")
+    console.print(f"[bold]#{item['id']} {escape(item['title'])}[/bold]")
     console.print(
         f"{item['kind']} · {item['status']} · due {item['due_at']} · run {item['run_id']}"
     )
@@ -266,5 +340,7 @@ def review_show(item_id: int, db: DbOption = None, as_json: JsonOption = False) 
                 f"{s['url']}\n    {s['evidence']}"
             )
     if item["detail"]:
-        console.print(f"\n{item['detail']}")
+        console.print(escape(f"\n{item['detail']}"))
+
+
 from ratecard import cli_queue  # noqa: E402,F401  (registers the queue commands)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from catalog import queries, store
+from catalog import queries, reports, store
 from catalog.tables import catalog_values, review_items, stamps
 from flows.refresh import refresh
 from tests.conftest import SNAPSHOTS, WORLDS
@@ -183,3 +183,15 @@ def test_failing_sources_change_nothing(prefect_api: None, tmp_path: Path) -> No
     with store.connect(db).connect() as conn:
         routes = set(conn.execute(select(catalog_values.c.route).distinct()).scalars())
     assert routes == {"azure"}
+
+
+def test_disagreement_report_names_litellm_openrouter_drift(two_epochs: dict[str, Any]) -> None:
+    with store.connect(two_epochs["db"]).connect() as conn:
+        report = reports.disagreements(conn, "litellm")
+    openrouter = report["by_route"]["openrouter"]
+    assert 0 < openrouter["disagreeing"] < openrouter["comparable"]
+    entry = next(e for e in report["entries"] if e["route"] == "openrouter")
+    field = entry["fields"][0]
+    assert field["litellm"]["value"] != field["official"]["value"]
+    assert field["official"]["source"] == "openrouter"
+    assert field["official"]["observed_at"].startswith("2026-08-19")

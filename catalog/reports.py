@@ -1,0 +1,90 @@
+"""Reports across sources: where a secondary source disagrees with the official one."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from catalog.tables import observations
+from schemas.records import parse_dimensions_key
+from schemas.vocab import Kind
+from spiders.sources import sources
+
+FieldKey = tuple[str, str, str, str, str, str]  # route, model, component, unit, dims, kind
+
+
+def _latest_prices(conn: Connection, source: str, routes: set[str] | None = None) -> dict:
+    """A source's price statements from the latest run that applied it."""
+    c = observations.c
+    latest = conn.execute(select(func.max(c.run_id)).where(c.source == source)).scalar()
+    if latest is None:
+        return {}
+    query = select(observations).where(
+        c.source == source, c.run_id == latest, c.kind == Kind.PRICE.value, c.model.is_not(None)
+    )
+    if routes is not None:
+        query = query.where(c.route.in_(routes))
+    return {
+        (r.route, r.model, r.component, r.unit, r.dimensions): {
+            "value": r.value,
+            "source_model": r.source_model,
+            "observed_at": r.observed_at.isoformat(),
+            "url": r.url,
+        }
+        for r in conn.execute(query)
+    }
+
+
+def disagreements(conn: Connection, source: str) -> dict[str, Any]:
+    """For a secondary source: its entries (route, model) that an official source also prices,
+    and those where any price differs, each with both values."""
+    stated = _latest_prices(conn, source)
+    official_for: dict[str, list[str]] = defaultdict(list)
+    for other in sources().values():
+        if other.id != source:
+            for route in other.official_for:
+                official_for[route].append(other.id)
+    routes = {key[0] for key in stated} & set(official_for)
+    official: dict[tuple[str, ...], tuple[str, dict[str, Any]]] = {}
+    for route in routes:
+        for official_source in official_for[route]:
+            for key, value in _latest_prices(conn, official_source, {route}).items():
+                official[key] = (official_source, value)
+    comparable: set[tuple[str, str]] = set()
+    differing: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for key, mine in sorted(stated.items()):
+        if key not in official:
+            continue
+        route, model, component, unit, dims = key
+        comparable.add((route, model))
+        official_source, theirs = official[key]
+        if Decimal(mine["value"]) != Decimal(theirs["value"]):
+            differing[(route, model)].append(
+                {
+                    "component": component,
+                    "unit": unit,
+                    "dimensions": parse_dimensions_key(dims),
+                    source: mine,
+                    "official": {"source": official_source, **theirs},
+                }
+            )
+    by_route = {
+        route: {
+            "comparable": sum(r == route for r, _ in comparable),
+            "disagreeing": sum(r == route for r, _ in differing),
+        }
+        for route in sorted({r for r, _ in comparable})
+    }
+    return {
+        "source": source,
+        "comparable_entries": len(comparable),
+        "disagreeing_entries": len(differing),
+        "by_route": by_route,
+        "entries": [
+            {"route": route, "model": model, "fields": fields}
+            for (route, model), fields in sorted(differing.items())
+        ],
+    }

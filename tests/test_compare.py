@@ -1,0 +1,166 @@
+"""The compare rules on observations made from recorded responses (no I/O, no Prefect)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from catalog.compare import MISSING_AFTER, Context, Current, Listing, compare, field_key
+from catalog.identity import Identity
+from catalog.normalize import draft_source, learn_official_models, observations
+from schemas.records import Observation, ReviewKind
+from spiders.crawl import FetchedPage
+from spiders.sources import is_official, sources
+from tests.conftest import snapshot
+
+NOW = datetime(2026, 9, 1, tzinfo=UTC)
+
+
+def observe(source: str, relative: str, date: str, url: str) -> list[Observation]:
+    body = snapshot(relative)
+    config = sources()[source]
+    page = FetchedPage(
+        url=url,
+        landing_url=url,
+        status=200,
+        observed_at=datetime.fromisoformat(date),
+        records=config.parser.parse(body, url).records,
+    )
+    batch = draft_source(config, [page])
+    identity = Identity.load()
+    learn_official_models(identity, [batch])
+    return observations(batch, identity)
+
+
+@pytest.fixture(scope="module")
+def may() -> list[Observation]:
+    return observe(
+        "openrouter",
+        "openrouter/models.2026-05-20.json",
+        "2026-05-20T00:00:00+00:00",
+        "https://openrouter.ai/api/v1/models",
+    )
+
+
+@pytest.fixture(scope="module")
+def august() -> list[Observation]:
+    return observe(
+        "openrouter",
+        "openrouter/models.2026-08-19.json",
+        "2026-08-19T00:00:00+00:00",
+        "https://openrouter.ai/api/v1/models",
+    )
+
+
+def ctx(accept_new: bool = False, complete: frozenset[str] = frozenset({"openrouter"})) -> Context:
+    return Context(
+        run_id=2, now=NOW, accept_new=accept_new, official=is_official, complete_sources=complete
+    )
+
+
+def as_catalog(found: list[Observation]) -> dict:
+    return {field_key(o): Current(i, o.value) for i, o in enumerate(found) if o.model}
+
+
+def find(found: list[Observation], model: str, component: str) -> Observation:
+    return next(
+        o
+        for o in found
+        if o.model == model
+        and o.component.value == component
+        and o.dimensions == {}
+        and o.unit.value == "usd_per_1m_tokens"
+    )
+
+
+def test_accept_new_enters_official_values_verified(may: list[Observation]) -> None:
+    result = compare(may, {}, {}, [], ctx(accept_new=True))
+    gpt4o = next(
+        n
+        for n in result.new_values
+        if n.key[:4] == ("openrouter", "gpt-4o", "price", "input") and n.key[5] == ""
+    )
+    assert gpt4o.value == Decimal("2.5")
+    assert gpt4o.verified_by == "openrouter"
+    assert gpt4o.verified_at == datetime(2026, 5, 20, tzinfo=UTC)
+    assert not result.items
+
+
+def test_changed_official_price_is_a_review_item_not_an_overwrite(
+    may: list[Observation], august: list[Observation]
+) -> None:
+    result = compare(august, as_catalog(may), {}, [], ctx())
+    changes = {
+        (i.model, i.changes[0].component.value): i
+        for i in result.items
+        if i.kind is ReviewKind.PRICE_CHANGE
+    }
+    item = changes[("deepseek-chat", "input")]
+    change = item.changes[0]
+    assert (change.current, change.proposed) == ("0.32", "0.2574")
+    assert change.pct_change == pytest.approx(-19.5625)
+    assert change.sources[0].official and change.sources[0].observed_at.month == 8
+    assert item.due_at == NOW + timedelta(hours=48)
+    assert not result.new_values
+
+
+def test_equal_values_are_stamped_again(august: list[Observation]) -> None:
+    result = compare(august, as_catalog(august), {}, [], ctx())
+    assert not [i for i in result.items if i.kind is not ReviewKind.UNMAPPED]
+    assert len(result.stamps) == len([o for o in august if o.model])
+    assert all(s.official for s in result.stamps)
+
+
+def test_secondary_source_disagreeing_with_official_is_a_disagreement(
+    august: list[Observation],
+) -> None:
+    official = find(august, "gpt-4o", "input")
+    secondary = replace_value(official, source="litellm", value=Decimal("5"))
+    result = compare([official, secondary], as_catalog([official]), {}, [], ctx())
+    [item] = result.items
+    assert item.kind is ReviewKind.DISAGREEMENT
+    assert {(s.source, s.value, s.official) for s in item.changes[0].sources} == {
+        ("openrouter", "2.5", True),
+        ("litellm", "5", False),
+    }
+    assert [s.source for s in result.stamps] == ["openrouter"]
+
+
+def test_new_secondary_value_enters_unverified_with_its_source(august: list[Observation]) -> None:
+    secondary = replace_value(find(august, "gpt-4o", "input"), source="litellm")
+    result = compare([secondary], {}, {}, [], ctx(accept_new=True))
+    [new] = result.new_values
+    assert (new.accepted_source, new.verified_by, new.verified_at) == ("litellm", None, None)
+
+
+def test_absence_from_complete_listings_opens_an_item_on_the_third(
+    august: list[Observation],
+) -> None:
+    listings = {("openrouter", "openrouter", "vanished-model"): Listing(1, MISSING_AFTER - 1)}
+    result = compare(august, {}, listings, [], ctx())
+    [missing] = [i for i in result.items if i.kind is ReviewKind.MISSING]
+    assert missing.model == "vanished-model"
+    partial = compare(august, {}, listings, [], ctx(complete=frozenset()))
+    assert not [i for i in partial.items if i.kind is ReviewKind.MISSING]
+    assert ("openrouter", "openrouter", "vanished-model") not in partial.listings
+
+
+def test_repeat_run_gives_the_same_fingerprints(
+    may: list[Observation], august: list[Observation]
+) -> None:
+    first = compare(august, as_catalog(may), {}, [], ctx())
+    second = compare(august, as_catalog(may), {}, [], ctx())
+    assert [i.fingerprint for i in first.items] == [i.fingerprint for i in second.items]
+
+
+def replace_value(obs: Observation, **changes: object) -> Observation:
+    return obs.model_copy(update=changes)
+
+
+def test_unmapped_names_are_grouped_per_source_and_route(august: list[Observation]) -> None:
+    unknown = replace_value(find(august, "gpt-4o", "input"), model=None, source_model="x/unknown")
+    result = compare([unknown], {}, {}, [], ctx())
+    [item] = result.items
+    assert item.kind is ReviewKind.UNMAPPED and "x/unknown" in item.detail
