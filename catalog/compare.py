@@ -29,6 +29,7 @@ from schemas.records import (
 from schemas.vocab import Component, Kind, Unit
 
 REVIEW_DUE = timedelta(hours=48)
+JUMP = Decimal(10)  # a price that moves more than 10x since the accepted one is an anomaly
 MISSING_AFTER = 3  # consecutive complete listings without a model before it becomes an item
 
 FieldKey = tuple[str, str, str, str, str, str]  # route, model, kind, component, unit, dims key
@@ -148,6 +149,7 @@ def compare(
             )
         )
     _anomalies(problems, ctx, result)
+    _pixel_consistency(by_key, ctx, result)
     _absences(by_key, listings, ctx, result)
     return result
 
@@ -260,8 +262,22 @@ def _compare_current(
     else:
         kind = ReviewKind.DISAGREEMENT if official_agrees else ReviewKind.PRICE_CHANGE
         proposed = Counter(o.value for o in differing).most_common(1)[0][0]
+    if (
+        kind is ReviewKind.PRICE_CHANGE
+        and key[2] == Kind.PRICE.value
+        and _jumped(current.value, proposed)
+    ):
+        kind = ReviewKind.ANOMALY
     change = _change(key, current.value, proposed, group, ctx)
     result.items.append(_item(kind, key[0], key[1], [change], ctx))
+
+
+def _jumped(current: Decimal, proposed: Decimal) -> bool:
+    """More than a tenfold move either way (a unit slip, not a repricing), or to/from zero."""
+    low, high = sorted((current, proposed))
+    if low == 0:
+        return high != 0 and current != 0
+    return high / low > JUMP
 
 
 def _accept_new(key: FieldKey, group: list[Observation], ctx: Context, result: Comparison) -> None:
@@ -321,6 +337,43 @@ def _anomalies(problems: Iterable[Problem], ctx: Context, result: Comparison) ->
                 identity=(source, lines),
             )
         )
+
+
+def _pixel_consistency(
+    by_key: dict[FieldKey, list[Observation]], ctx: Context, result: Comparison
+) -> None:
+    """Where a source gives both, its per-image price must be its per-pixel price × pixels."""
+    per_image = {
+        (o.source, k[:4], k[5]): o
+        for k, group in by_key.items()
+        if k[4] == Unit.PER_IMAGE.value
+        for o in group
+    }
+    for key, group in by_key.items():
+        if key[4] != Unit.PER_PIXEL.value:
+            continue
+        for pixel in group:
+            image = per_image.get((pixel.source, key[:4], key[5]))
+            size = pixel.dimensions.get("size", "")
+            width, _, height = size.partition("x")
+            if image is None or not (width.isdigit() and height.isdigit()):
+                continue
+            implied = pixel.value * int(width) * int(height)
+            if implied.quantize(image.value) == image.value:
+                continue
+            change = _change(field_key(image), image.value, implied, [pixel, image], ctx)
+            result.items.append(
+                _item(
+                    ReviewKind.ANOMALY,
+                    key[0],
+                    key[1],
+                    [change],
+                    ctx,
+                    title=f"anomaly: {key[0]}/{key[1]} {pixel.source}: per-pixel price × {size} "
+                    f"= {decimal_text(implied)}, per-image price {decimal_text(image.value)}",
+                    scope=pixel.source,
+                )
+            )
 
 
 def _absences(

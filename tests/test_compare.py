@@ -18,7 +18,9 @@ from tests.conftest import snapshot
 NOW = datetime(2026, 9, 1, tzinfo=UTC)
 
 
-def observe(source: str, relative: str, date: str, url: str) -> list[Observation]:
+def observe(
+    source: str, relative: str, date: str, url: str, known: tuple[str, ...] = ()
+) -> list[Observation]:
     body = snapshot(relative)
     config = sources()[source]
     page = FetchedPage(
@@ -31,6 +33,7 @@ def observe(source: str, relative: str, date: str, url: str) -> list[Observation
     batch = draft_source(config, [page])
     identity = Identity.load()
     learn_official_models(identity, [batch])
+    identity.learn(known)
     return observations(batch, identity)
 
 
@@ -164,3 +167,44 @@ def test_unmapped_names_are_grouped_per_source_and_route(august: list[Observatio
     result = compare([unknown], {}, {}, [], ctx())
     [item] = result.items
     assert item.kind is ReviewKind.UNMAPPED and "x/unknown" in item.detail
+
+
+@pytest.fixture(scope="module")
+def litellm() -> list[Observation]:
+    return observe(
+        "litellm",
+        "litellm/model_prices_and_context_window.json",
+        "2026-07-18T00:00:00+00:00",
+        "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json",
+        known=("gpt-image-1",),  # an official source lists it in a real refresh
+    )
+
+
+def test_per_pixel_times_pixels_must_equal_per_image(litellm: list[Observation]) -> None:
+    consistent = compare(litellm, {}, {}, [], ctx(accept_new=True))
+    assert not [i for i in consistent.items if "per-pixel" in i.title]
+    pixel = next(
+        o
+        for o in litellm
+        if o.unit.value == "usd_per_pixel"
+        and o.route == "openai"
+        and o.dimensions.get("size") == "1024x1024"
+        and o.model == "gpt-image-1"
+        and o.dimensions.get("quality") == "high"
+    )
+    broken = [replace_value(o, value=o.value * 10) if o is pixel else o for o in litellm]
+    result = compare(broken, {}, {}, [], ctx(accept_new=True))
+    [item] = [i for i in result.items if "per-pixel" in i.title]
+    assert item.kind is ReviewKind.ANOMALY and item.model == "gpt-image-1"
+    assert item.title.endswith("per-image price 0.167")
+    change = item.changes[0]  # the per-image field: stated 0.167, implied by the pixel price 1.67
+    assert (change.unit.value, change.current) == ("usd_per_image", "0.167")
+    assert change.proposed.startswith("1.67")
+
+
+def test_tenfold_move_is_an_anomaly_not_a_price_change(august: list[Observation]) -> None:
+    official = find(august, "gpt-4o", "input")
+    slipped = replace_value(official, value=official.value * 1000)
+    [item] = compare([slipped], as_catalog([official]), {}, [], ctx()).items
+    assert item.kind is ReviewKind.ANOMALY
+    assert (item.changes[0].current, item.changes[0].proposed) == ("2.5", "2500")
