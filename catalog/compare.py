@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from difflib import get_close_matches
 
 from schemas.records import (
     FieldChange,
@@ -128,10 +129,19 @@ def compare(
         else:
             new_fields[(key[0], key[1])].append((key, group))
 
+    listed = {(k[0], k[1]) for k in by_key}
+    vanished: dict[str, list[str]] = defaultdict(list)
+    for route, model in sorted(catalogued_models - listed):
+        vanished[route].append(model)
     for (route, model), fields in sorted(new_fields.items()):
         kind = ReviewKind.NEW_VALUE if (route, model) in catalogued_models else ReviewKind.NEW_MODEL
         changes = [_change(key, None, _proposal(group, ctx), group, ctx) for key, group in fields]
-        result.items.append(_item(kind, route, model, changes, ctx))
+        detail = ""
+        if kind is ReviewKind.NEW_MODEL and _listed_by_complete_official(fields, ctx):
+            similar = get_close_matches(model, vanished.get(route, []), n=3, cutoff=0.75)
+            if similar:
+                detail = "possibly renamed: no longer listed: " + ", ".join(similar)
+        result.items.append(_item(kind, route, model, changes, ctx, detail=detail))
 
     for (source, route), names in sorted(unmapped.items()):
         listed = sorted(names)
@@ -152,6 +162,16 @@ def compare(
     _pixel_consistency(by_key, ctx, result)
     _absences(by_key, listings, ctx, result)
     return result
+
+
+def _listed_by_complete_official(
+    fields: list[tuple[FieldKey, list[Observation]]], ctx: Context
+) -> bool:
+    return any(
+        ctx.official(o.source, o.route) and o.source in ctx.complete_sources
+        for _, group in fields
+        for o in group
+    )
 
 
 def _sources(group: Iterable[Observation], ctx: Context) -> list[SourceValue]:

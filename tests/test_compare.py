@@ -208,3 +208,18 @@ def test_tenfold_move_is_an_anomaly_not_a_price_change(august: list[Observation]
     [item] = compare([slipped], as_catalog([official]), {}, [], ctx()).items
     assert item.kind is ReviewKind.ANOMALY
     assert (item.changes[0].current, item.changes[0].proposed) == ("2.5", "2500")
+
+
+def test_new_official_model_names_the_similar_model_that_vanished(
+    may: list[Observation], august: list[Observation]
+) -> None:
+    """A real rename: a model of May's listing is gone in August while a similar name is new."""
+    result = compare(august, as_catalog(may), {}, [], ctx())
+    renamed = [i for i in result.items if i.kind is ReviewKind.NEW_MODEL and i.detail]
+    assert renamed
+    for item in renamed:
+        gone = item.detail.removeprefix("possibly renamed: no longer listed: ").split(", ")
+        may_models = {o.model for o in may}
+        august_models = {o.model for o in august}
+        assert all(m in may_models and m not in august_models for m in gone)
+        assert item.model not in may_models
