@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from catalog import queries, reports, store
-from catalog.tables import catalog_values, review_items, stamps
+from catalog.tables import catalog_values, listings, review_items, stamps
 from flows.refresh import refresh
 from tests.conftest import SNAPSHOTS, WORLDS
 
@@ -195,3 +195,38 @@ def test_disagreement_report_names_litellm_openrouter_drift(two_epochs: dict[str
     assert field["litellm"]["value"] != field["official"]["value"]
     assert field["official"]["source"] == "openrouter"
     assert field["official"]["observed_at"].startswith("2026-08-19")
+
+
+def test_far_fewer_records_than_last_complete_run_is_a_broken_layout(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    db = f"sqlite:///{tmp_path / 'layout.db'}"
+    world = WORLDS / "epoch-2.json"
+    first = asyncio.run(
+        refresh(
+            sources=["litellm"], replay=str(world), database=db, accept_new=True, return_state=True
+        )
+    )
+    assert first.is_completed()
+    entries = json.loads(
+        (SNAPSHOTS / "litellm" / "model_prices_and_context_window.json").read_text()
+    )
+    kept = dict(list(entries.items())[: len(entries) // 5])  # the real map, 80% of it gone
+    litellm_url = json.loads(world.read_text())["responses"][0]["url"]
+    broken = fault_world(tmp_path, {litellm_url: {"body": json.dumps(kept)}})
+    with store.connect(db).connect() as conn:
+        values_before = conn.execute(select(func.count()).select_from(catalog_values)).scalar()
+    state = asyncio.run(
+        refresh(sources=["litellm"], replay=str(broken), database=db, return_state=True)
+    )
+    assert state.is_failed()  # the only source broke: nothing applied
+    status = source_status(db)["litellm"]
+    assert status["status"] == "broken"
+    assert "records against 2966" in status["reason"]
+    with store.connect(db).connect() as conn:
+        values_after = conn.execute(select(func.count()).select_from(catalog_values)).scalar()
+        missing = conn.execute(
+            select(func.count()).select_from(listings).where(listings.c.missing_runs > 0)
+        ).scalar()
+    assert values_after == values_before
+    assert missing == 0
