@@ -1,0 +1,122 @@
+"""The catalog on PostgreSQL (Debian's server, started here in a temporary cluster)."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from catalog import store
+from catalog.compare import Context, compare
+from catalog.tables import catalog_values
+from spiders.sources import is_official
+from tests.test_compare import observe
+
+pytestmark = pytest.mark.integration
+
+
+def _bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    if not found:
+        pytest.fail("PostgreSQL is not installed (.ci/run installs Debian's postgresql)")
+    return found[-1]
+
+
+def _as_postgres(args: list[str]) -> list[str]:
+    """initdb and postgres refuse to run as root: run them as the postgres user then."""
+    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+
+
+def _run(args: list[str]) -> None:
+    done = subprocess.run(_as_postgres(args), capture_output=True, text=True, check=False)
+    if done.returncode:
+        pytest.fail(f"{' '.join(args)} failed: {done.stderr or done.stdout}")
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    # Not pytest's tmp_path: its parents are private to root, and the server runs as postgres.
+    data = Path(tempfile.mkdtemp(prefix="ratecard-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(data, "postgres")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    subprocess.run(
+        _as_postgres(
+            [_bin("initdb"), "-D", str(data), "-U", "ratecard", "--auth=trust", "-E", "UTF8"]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    log = Path(data) / "server.log"
+    subprocess.run(
+        _as_postgres(
+            [
+                _bin("pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(log),
+                "-w",
+                "-o",
+                f"-p {port} -k {data} -c listen_addresses=127.0.0.1",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield f"postgresql+psycopg://ratecard@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            _as_postgres([_bin("pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
+            check=False,
+            capture_output=True,
+        )
+
+
+def test_refresh_results_apply_and_read_back_on_postgres(postgres_url: str) -> None:
+    found = observe(
+        "openrouter",
+        "openrouter/models.2026-08-19.json",
+        "2026-08-19T00:00:00+00:00",
+        "https://openrouter.ai/api/v1/models",
+    )
+    engine = store.connect(postgres_url)
+    assert engine.dialect.name == "postgresql"
+    run_id = store.start_run(engine, world=None, policy="accept-new", now=datetime.now(UTC))
+    ctx = Context(run_id, datetime.now(UTC), True, is_official, frozenset({"openrouter"}))
+    comparison = compare(found, {}, {}, [], ctx)
+    store.apply(
+        engine,
+        run_id,
+        valid=found,
+        problems=[],
+        comparison=comparison,
+        source_reports=[],
+        now=datetime.now(UTC),
+    )
+    with engine.connect() as conn:
+        current = store.load_catalog(conn)
+        verified = conn.execute(
+            catalog_values.select().where(
+                catalog_values.c.model == "gpt-4o",
+                catalog_values.c.component == "input",
+                catalog_values.c.dimensions == "",
+            )
+        ).one()
+    assert len(current) == len(comparison.new_values)
+    assert verified.value == "2.5"
+    assert verified.verified_at == datetime(2026, 8, 19, tzinfo=UTC)
+    again = compare(found, current, {}, [], ctx)
+    assert len(again.stamps) == len(comparison.new_values) and not again.new_values
