@@ -37,8 +37,7 @@ from spiders.tables import (
     Price,
     context_texts,
     parse_price,
-    price_tables,
-    record_of,
+    row_records,
     stated_unit,
     unique,
     unit_of,
@@ -57,11 +56,7 @@ MULTIPLIERS = {"k": 1_000, "m": 1_000_000, "": 1}
 
 
 def parse(body: bytes, url: str) -> Page:
-    records: list[dict[str, Any]] = []
-    for table in price_tables(body):
-        for number, row in enumerate(table.rows):
-            records.append(record_of(table, number, row, route=ROUTE, url=url))
-    return Page(records)
+    return Page(row_records(body, url, ROUTE))
 
 
 def normalize(record: dict[str, Any]) -> list[Draft]:

@@ -36,8 +36,7 @@ from spiders.tables import (
     context_texts,
     find_prices,
     parse_price,
-    price_tables,
-    record_of,
+    row_records,
     stated_unit,
     unique,
     where,
@@ -51,11 +50,7 @@ PEAK = re.compile(r"\bpeak\b", re.I)
 
 
 def parse(body: bytes, url: str) -> Page:
-    records: list[dict[str, Any]] = []
-    for table in price_tables(body):
-        for number, row in enumerate(table.rows):
-            records.append(record_of(table, number, row, route=ROUTE, url=url))
-    return Page(records)
+    return Page(row_records(body, url, ROUTE))
 
 
 def normalize(record: dict[str, Any]) -> list[Draft]:

@@ -46,7 +46,15 @@ from urllib.parse import urljoin
 
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Kind, Unit
-from spiders.parsing import MILLION, Page, Uninterpretable, Unparsable, load_json, to_decimal
+from spiders.parsing import (
+    MILLION,
+    Page,
+    Uninterpretable,
+    Unparsable,
+    load_json,
+    to_decimal,
+    unique_drafts,
+)
 
 ROUTE = "openrouter"
 SENTINEL = Decimal(-1)
@@ -129,7 +137,7 @@ def normalize(record: dict[str, Any]) -> list[Draft]:
         *_limits(context, record, dims),
         *_capabilities(context, record, dims),
     ]
-    return _unique(model_id, drafts)
+    return unique_drafts(model_id, drafts)
 
 
 class _Context(NamedTuple):
@@ -309,20 +317,6 @@ def _strings(context: _Context, holder: dict[str, Any], field: str) -> list[str]
     if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
         raise Uninterpretable(context.record, f"{field} is not a list of names", repr(values))
     return values
-
-
-def _unique(record: str, drafts: list[Draft]) -> list[Draft]:
-    """One draft per (kind, component, unit, dimensions); a repeat must state the same value."""
-    kept: dict[tuple[str, ...], Draft] = {}
-    for draft in drafts:
-        dims = ";".join(f"{k}={v}" for k, v in sorted(draft.dimensions.items()))
-        key = (draft.kind, draft.component, draft.unit, dims)
-        prior = kept.setdefault(key, draft)
-        if prior.value != draft.value:
-            raise Uninterpretable(
-                record, "conflicting values", f"{prior.evidence} vs {draft.evidence}"
-            )
-    return list(kept.values())
 
 
 def _show(raw: Any) -> str:

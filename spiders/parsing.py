@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from schemas.records import Draft, dimensions_key
+
 MILLION = Decimal(1_000_000)
 
 
@@ -59,3 +61,16 @@ def to_decimal(value: Any, record: str, name: str) -> Decimal:
     if not result.is_finite():
         raise Uninterpretable(record, "not a number", f"{name}={value!r}")
     return result
+
+
+def unique_drafts(record: str, drafts: list[Draft]) -> list[Draft]:
+    """One draft per (kind, component, unit, dimensions); a repeat must state the same value."""
+    kept: dict[tuple[str, ...], Draft] = {}
+    for draft in drafts:
+        key = (draft.kind, draft.component, draft.unit, dimensions_key(draft.dimensions))
+        prior = kept.setdefault(key, draft)
+        if prior.value != draft.value:
+            raise Uninterpretable(
+                record, "conflicting values", f"{prior.evidence} vs {draft.evidence}"
+            )
+    return list(kept.values())

@@ -476,6 +476,15 @@ def record_of(
     }
 
 
+def row_records(body: bytes, url: str, route: str) -> list[dict[str, Any]]:
+    """Every row of every price table as a raw record (pages whose rows stand on their own)."""
+    return [
+        record_of(table, number, row, route=route, url=url)
+        for table in price_tables(body)
+        for number, row in enumerate(table.rows)
+    ]
+
+
 def titles(record: dict[str, Any]) -> list[str]:
     return [s["title"] for s in record["sections"]]
 

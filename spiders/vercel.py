@@ -42,7 +42,15 @@ from typing import Any, NamedTuple
 
 from schemas.records import Draft
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
-from spiders.parsing import MILLION, Page, Uninterpretable, Unparsable, load_json, to_decimal
+from spiders.parsing import (
+    MILLION,
+    Page,
+    Uninterpretable,
+    Unparsable,
+    load_json,
+    to_decimal,
+    unique_drafts,
+)
 
 ROUTE = "vercel"
 
@@ -114,7 +122,7 @@ def normalize(record: dict[str, Any]) -> list[Draft]:
         *_limits(context, record),
         *_capabilities(context, record, MODES[model_type]),
     ]
-    return _unique(context.record, drafts)
+    return unique_drafts(context.record, drafts)
 
 
 def _pricing(context: _Context, pricing: Any) -> list[Draft]:
@@ -343,20 +351,6 @@ def _label(context: _Context, entry: dict[str, Any], key: str, name: str) -> str
     if not isinstance(value, str) or not value.strip():
         raise Uninterpretable(context.record, f"{key} is not a name", f"{name}.{key}={value!r}")
     return value.strip()
-
-
-def _unique(record: str, drafts: list[Draft]) -> list[Draft]:
-    """One draft per (kind, component, unit, dimensions); a repeat must state the same value."""
-    kept: dict[tuple[str, ...], Draft] = {}
-    for draft in drafts:
-        dims = ";".join(f"{k}={v}" for k, v in sorted(draft.dimensions.items()))
-        key = (draft.kind, draft.component, draft.unit, dims)
-        prior = kept.setdefault(key, draft)
-        if prior.value != draft.value:
-            raise Uninterpretable(
-                record, "conflicting values", f"{prior.evidence} vs {draft.evidence}"
-            )
-    return list(kept.values())
 
 
 def _evidence(name: str, raw: Any) -> str:
