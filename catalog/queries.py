@@ -8,14 +8,16 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from catalog.tables import (
+    audit_log,
     catalog_values,
     observations,
     review_items,
     runs,
     source_runs,
     stamps,
+    submissions,
 )
-from schemas.records import ReviewStatus, parse_dimensions_key
+from schemas.records import ReviewStatus, dimensions_key, parse_dimensions_key
 from spiders.sources import is_official
 
 
@@ -242,11 +244,168 @@ def list_runs(conn: Connection, limit: int = 20) -> list[dict[str, Any]]:
     ]
 
 
+# --- review queue, submissions and the 48-hour promise (issue 4) ---
+
+
+def field_history(
+    conn: Connection, route: str, model: str, change: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Every catalog value a field has had, newest first: what a decision replaces and keeps."""
+    c = catalog_values.c
+    rows = conn.execute(
+        select(catalog_values)
+        .where(
+            c.route == route,
+            c.model == model,
+            c.kind == change["kind"],
+            c.component == change["component"],
+            c.unit == change["unit"],
+            c.dimensions == dimensions_key(change.get("dimensions") or {}),
+        )
+        .order_by(c.valid_from.desc(), c.id.desc())
+    ).all()
+    return [
+        {
+            "id": r.id,
+            "value": r.value,
+            "valid_from": _iso(r.valid_from),
+            "valid_to": _iso(r.valid_to),
+            "verified_at": _iso(r.verified_at),
+            "verified_by": r.verified_by,
+            "accepted_by": r.accepted_by,
+            "accepted_source": r.accepted_source,
+        }
+        for r in rows
+    ]
+
+
+def catalog_index(conn: Connection, route: str | None = None) -> list[dict[str, Any]]:
+    """Each (route, model) in the catalog with how many fields it has and how many are verified."""
+    c = catalog_values.c
+    query = (
+        select(
+            c.route,
+            c.model,
+            func.count().label("fields"),
+            func.count(c.verified_at).label("verified"),
+        )
+        .where(c.valid_to.is_(None))
+        .group_by(c.route, c.model)
+        .order_by(c.route, c.model)
+    )
+    if route:
+        query = query.where(c.route == route)
+    return [
+        {"route": r.route, "model": r.model, "fields": r.fields, "verified": r.verified}
+        for r in conn.execute(query)
+    ]
+
+
+def _submission(row: Any, *, private: bool) -> dict[str, Any]:
+    data = {
+        "id": row.id,
+        "route": row.route,
+        "model": row.model,
+        "source_url": row.source_url,
+        "claims": row.claims,
+        "submitted_at": _iso(row.submitted_at),
+        "due_at": _iso(row.due_at),
+        "status": row.status,
+        "review_item_id": row.review_item_id,
+        "processed_at": _iso(row.processed_at),
+        "fetch_status": row.fetch_status,
+        "fetch_detail": row.fetch_detail,
+        "final_url": row.final_url,
+        "observed_at": _iso(row.observed_at),
+        "checks": row.checks,
+    }
+    if private:
+        data.update(contact=row.contact, submitter=row.submitter, client_id=row.client_id)
+    return data
+
+
+def submission_status(conn: Connection, token: str) -> dict[str, Any] | None:
+    """What the submitter may see: the submission, its checks and the decision (no contact)."""
+    row = conn.execute(select(submissions).where(submissions.c.token == token)).first()
+    if row is None:
+        return None
+    data = _submission(row, private=False)
+    item = get_review(conn, row.review_item_id) if row.review_item_id else None
+    data["decision"] = {k: item[k] for k in ("status", "decided_at", "reason")} if item else None
+    return data
+
+
+def submission_for_item(conn: Connection, item_id: int) -> dict[str, Any] | None:
+    """The submission behind a review item, with the private fields reviewers need."""
+    row = conn.execute(select(submissions).where(submissions.c.review_item_id == item_id)).first()
+    return _submission(row, private=True) if row else None
+
+
+def audit_entries(
+    conn: Connection, target: str | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    c = audit_log.c
+    query = select(audit_log).order_by(c.id.desc()).limit(limit)
+    if target:
+        query = query.where(c.target == target)
+    return [
+        {
+            "id": r.id,
+            "at": _iso(r.at),
+            "actor": r.actor,
+            "channel": r.channel,
+            "action": r.action,
+            "target": r.target,
+            "reason": r.reason,
+            "before": r.before,
+            "after": r.after,
+        }
+        for r in conn.execute(query)
+    ]
+
+
+def sla_report(conn: Connection, now: datetime, within: timedelta) -> dict[str, Any]:
+    """Open items due within `within` and overdue, and submissions not yet turned into items."""
+    soon = list_reviews(conn, status=ReviewStatus.OPEN.value, due_before=now + within)
+    c = submissions.c
+    waiting = conn.execute(
+        select(c.id, c.route, c.model, c.submitted_at, c.due_at)
+        .where(c.status == "pending")
+        .order_by(c.due_at)
+    ).all()
+    return {
+        "now": _iso(now),
+        "within_hours": within.total_seconds() / 3600,
+        "counts": due_counts(conn, now, within),
+        "overdue": [i for i in soon if i["due_at"] and _after(now, i["due_at"])],
+        "due_soon": [i for i in soon if i["due_at"] and not _after(now, i["due_at"])],
+        "pending_submissions": [
+            {
+                "id": r.id,
+                "route": r.route,
+                "model": r.model,
+                "submitted_at": _iso(r.submitted_at),
+                "due_at": _iso(r.due_at),
+                "overdue": r.due_at <= now,
+            }
+            for r in waiting
+        ],
+    }
+
+
+def _after(now: datetime, due_at: str) -> bool:
+    """True when the ISO time `due_at` is at or before `now` (the item is overdue)."""
+    return datetime.fromisoformat(due_at) <= now
+
+
 def routes_of(conn: Connection, model: str) -> list[str]:
     """The routes that sell a model in the catalog."""
     c = catalog_values.c
     return list(
         conn.execute(
-            select(c.route).where(c.model == model, c.valid_to.is_(None)).distinct().order_by(c.route)
+            select(c.route)
+            .where(c.model == model, c.valid_to.is_(None))
+            .distinct()
+            .order_by(c.route)
         ).scalars()
     )

@@ -181,3 +181,57 @@ listings = Table(
     Column("last_seen_run", Integer, nullable=False),
     Column("missing_runs", Integer, nullable=False, default=0),
 )
+
+# People who may decide review items. Secrets are argon2 hashes, never the secret itself.
+reviewers = Table(
+    "reviewers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("secret_hash", String(200), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+# Every decision: who, when, through which channel, on what, and the state before and after.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("channel", String(20), nullable=False),  # cli, web
+    Column("action", String(40), nullable=False),  # approve, reject, reviewer.add
+    Column("target", String(100), nullable=False),  # review:<id>, reviewer:<name>
+    Column("reason", Text),
+    Column("before", JSON, nullable=False, default=dict),
+    Column("after", JSON, nullable=False, default=dict),
+    Index("ix_audit_target", "target"),
+)
+
+# Sources users submit. Stored at once with the 48-hour promise (due_at); the process-submissions
+# flow fetches the URL safely and opens the review item that keeps the promise.
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token", String(64), nullable=False, unique=True),  # the submitter's status-page key
+    Column("route", String(100), nullable=False),
+    Column("model", String(300), nullable=False),
+    Column("source_url", Text, nullable=False),
+    Column("claims", JSON, nullable=False, default=list),
+    Column("contact", String(300)),
+    Column("submitter", String(100)),  # the reviewer's name when a reviewer submitted it
+    Column("client_id", String(100), nullable=False),  # the submitting client (web cookie, cli)
+    Column("submitted_at", UTCDateTime(), nullable=False),
+    Column("due_at", UTCDateTime(), nullable=False),
+    Column("status", String(20), nullable=False),  # pending, open, approved, rejected
+    Column("review_item_id", ForeignKey("review_items.id")),
+    Column("processed_at", UTCDateTime()),
+    Column("fetch_status", String(20)),  # fetched, refused, failed
+    Column("fetch_detail", Text),
+    Column("final_url", Text),
+    Column("observed_at", UTCDateTime()),
+    Column("checks", JSON, nullable=False, default=list),  # per claim: found, snippet, note
+    Index("ix_submissions_status_due", "status", "due_at"),
+)

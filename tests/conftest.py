@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import asyncio
 import os
+import sqlite3
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -33,3 +36,37 @@ def prefect_api():
 
     with prefect_test_harness(server_startup_timeout=90):
         yield
+
+
+@pytest.fixture(scope="session")
+def refreshed_catalog(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real catalog: OpenRouter's recorded epoch-1 loaded (accept-new), then epoch-2 refreshed
+    through the real flow, which opens its recorded price changes and new models as items."""
+    from flows.refresh import refresh
+
+    path = tmp_path_factory.mktemp("queue") / "refreshed.db"
+    for world, accept_new in (("epoch-1", True), ("epoch-2", False)):
+        state = asyncio.run(
+            refresh(
+                sources=["openrouter"],
+                replay=str(WORLDS / f"{world}.json"),
+                database=f"sqlite:///{path}",
+                accept_new=accept_new,
+                return_state=True,
+            )
+        )
+        assert state.is_completed(), state.message
+    return path
+
+
+def copy_catalog(source: Path, target: Path) -> str:
+    """A private copy of a catalog (SQLite's backup API reads through the WAL); its URL."""
+    with closing(sqlite3.connect(source)) as reader, closing(sqlite3.connect(target)) as writer:
+        reader.backup(writer)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def catalog_db(refreshed_catalog: Path, tmp_path: Path) -> str:
+    """A copy of the refreshed catalog for one test to change."""
+    return copy_catalog(refreshed_catalog, tmp_path / "catalog.db")

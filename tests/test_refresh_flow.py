@@ -77,14 +77,25 @@ def test_epoch2_opens_recorded_litellm_and_openrouter_changes(two_epochs: dict[s
     with store.connect(two_epochs["db"]).connect() as conn:
         items = [
             queries.get_review(conn, i["id"])
-            for i in queries.list_reviews(conn, status="open", kind="price_change")
+            for kind in ("price_change", "anomaly")
+            for i in queries.list_reviews(conn, status="open", kind=kind)
         ]
-    by_target = {(i["route"], i["model"], i["changes"][0]["component"]): i for i in items}
+    by_target = {
+        (i["route"], i["model"], i["changes"][0]["component"]): i for i in items if i["changes"]
+    }
+    # 3.00 → 0.22 is a more than tenfold move: an anomaly item, with both values, not applied.
+    assert by_target[("sambanova", "gpt-oss-120b", "input")]["kind"] == "anomaly"
     sambanova = by_target[("sambanova", "gpt-oss-120b", "input")]["changes"][0]
     assert (sambanova["current"], sambanova["proposed"]) == ("3", "0.22")
     assert sambanova["unit"] == "usd_per_1m_tokens"
     assert sambanova["sources"][0]["observed_at"].startswith("2026-07-18")
-    openrouter = [i for i in items if i["route"] == "openrouter" and "openrouter" in i["sources"]]
+    openrouter = [
+        i
+        for i in items
+        if i["kind"] == "price_change"
+        and i["route"] == "openrouter"
+        and "openrouter" in i["sources"]
+    ]
     assert openrouter, "OpenRouter's own price changes between 2026-05-20 and 2026-08-19"
     for item in openrouter:
         official = [s for s in item["changes"][0]["sources"] if s["official"]]

@@ -1,0 +1,241 @@
+"""Read a fetched page as text and look for claimed values near a model's name. Pure, no I/O.
+
+A page becomes *blocks*: for HTML and Markdown (rendered with markdown-it, then read with
+BeautifulSoup) one block per line of text, a table row being one line with its cells joined by
+" | "; for JSON one block per object (and per key holding an object), so a value is "near" a
+name when they sit in the same record. A claim is found when a block naming the model (or, for
+a heading-like line without numbers, the few lines under it) states the claimed value as a
+number: "$2.00", "2", "2.0" and "2e0" are all Decimal 2. A token price claimed per 1M tokens is
+also found when the page states it per 1K tokens or per token, and the note says so.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from bs4 import BeautifulSoup
+from markdown_it import MarkdownIt
+
+from catalog.identity import general_form
+from schemas.records import decimal_text
+from schemas.vocab import Unit
+
+MAX_BLOCK = 4000  # a JSON record longer than this is not "near" anything
+FOLLOWING_LINES = 5  # lines read under a heading that names the model
+SNIPPET = 300
+
+_NUMBER = re.compile(
+    r"(?<![\w.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w])|(?<![\w.])\.\d+"
+)
+_SEPARATOR = r"[\s\-_.:/]*"
+
+
+@dataclass(frozen=True)
+class Claim:
+    component: str
+    unit: str
+    dimensions: dict[str, str]
+    value: Decimal
+
+    def label(self) -> str:
+        dims = ", ".join(f"{k}={v}" for k, v in sorted(self.dimensions.items()))
+        return (
+            f"{self.component}{f' [{dims}]' if dims else ''} {decimal_text(self.value)} {self.unit}"
+        )
+
+
+@dataclass(frozen=True)
+class Check:
+    """What the page says about one claim."""
+
+    claim: Claim
+    found: bool
+    snippet: str
+    note: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "component": self.claim.component,
+            "unit": self.claim.unit,
+            "dimensions": self.claim.dimensions,
+            "value": decimal_text(self.claim.value),
+            "found": self.found,
+            "snippet": self.snippet,
+            "note": self.note,
+        }
+
+
+def page_format(content_type: str, url: str) -> str:
+    """html, markdown or json, from the content type (and the URL for plain text)."""
+    kind = content_type.split(";")[0].strip().lower()
+    if kind in ("text/html", "application/xhtml+xml"):
+        return "html"
+    if kind.endswith("json"):
+        return "json"
+    if kind in ("text/markdown", "text/x-markdown") or url.split("?")[0].endswith(".md"):
+        return "markdown"
+    return "text"
+
+
+def blocks(body: bytes, content_type: str, url: str) -> list[str]:
+    """The page as blocks of text in which a value is near a name."""
+    text = _decode(body, content_type)
+    fmt = page_format(content_type, url)
+    if fmt == "json" or (fmt == "text" and text.lstrip()[:1] in ("{", "[")):
+        try:
+            return list(_json_blocks(json.loads(text)))
+        except ValueError:
+            pass
+    if fmt == "html":
+        return _html_lines(text)
+    html = MarkdownIt("commonmark").enable("table").render(text)
+    return _html_lines(html)
+
+
+def _decode(body: bytes, content_type: str) -> str:
+    match = re.search(r"charset=([\w-]+)", content_type, re.IGNORECASE)
+    try:
+        return body.decode(match[1] if match else "utf-8", errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
+def _html_lines(html: str) -> list[str]:
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "noscript", "template", "svg"]):
+        tag.decompose()
+    for row in soup.find_all("tr"):
+        cells = [c.get_text(" ", strip=True) for c in row.find_all(["th", "td"])]
+        row.replace_with(soup.new_string("\n" + " | ".join(cells) + "\n"))
+    text = soup.get_text("\n")
+    return [
+        line for line in (re.sub(r"\s+", " ", raw).strip() for raw in text.splitlines()) if line
+    ]
+
+
+def _json_blocks(data: Any) -> Iterator[str]:
+    if isinstance(data, dict):
+        whole = json.dumps(data, ensure_ascii=False)
+        if len(whole) <= MAX_BLOCK:
+            yield whole
+        for key, value in data.items():
+            if isinstance(value, dict | list):
+                keyed = (
+                    f"{json.dumps(key, ensure_ascii=False)}: "
+                    f"{json.dumps(value, ensure_ascii=False)}"
+                )
+                if len(keyed) <= MAX_BLOCK:
+                    yield keyed
+            yield from _json_blocks(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _json_blocks(value)
+
+
+def name_pattern(name: str) -> re.Pattern[str] | None:
+    """A pattern for a model name however a page spells it: "claude-sonnet-4-5" finds
+    "Claude Sonnet 4.5", and "claude-sonnet-4" does not find "Claude Sonnet 4.5"."""
+    tokens = re.findall(r"[a-z]+|\d+", name.lower())
+    if not tokens:
+        return None
+    body = _SEPARATOR.join(re.escape(t) for t in tokens)
+    return re.compile(rf"(?<![a-z0-9]){body}(?![\-_.]?[a-z0-9])", re.IGNORECASE)
+
+
+def name_patterns(*names: str) -> list[re.Pattern[str]]:
+    """Patterns for each distinct spelling: as submitted, without a vendor prefix, canonical."""
+    spellings = dict.fromkeys(s for n in names if n for s in (n, general_form(n)))
+    return [p for p in (name_pattern(s) for s in spellings) if p is not None]
+
+
+def equivalents(claim: Claim) -> list[tuple[Decimal, str]]:
+    """The numbers a page may write for the claimed value, with how it wrote it."""
+    values = [(claim.value, "")]
+    if claim.unit == Unit.PER_1M_TOKENS.value:
+        values += [
+            (claim.value / 1000, "stated per 1K tokens"),
+            (claim.value / 1_000_000, "stated per token"),
+        ]
+    return values
+
+
+def numbers(text: str) -> list[Decimal]:
+    found = []
+    for match in _NUMBER.finditer(text):
+        try:
+            found.append(Decimal(match[0].replace(",", "")))
+        except InvalidOperation:
+            continue
+    return found
+
+
+def check_claims(page: list[str], names: list[str], claims: list[Claim]) -> list[Check]:
+    """For each claim: is its value stated near the model's name, and where."""
+    patterns = name_patterns(*names)
+    windows = _innermost(list(_windows(page, patterns)))
+    return [_check(claim, windows) for claim in claims]
+
+
+def _innermost(windows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Drop a window that contains another: a JSON array naming many models is not "near" the
+    model just because one of its records is, and a heading's section yields to its own row."""
+    shown = [w[0] for w in windows]
+    return [w for w in windows if not any(o != w[0] and o in w[0] for o in shown)]
+
+
+def _windows(page: list[str], patterns: list[re.Pattern[str]]) -> Iterator[tuple[str, str]]:
+    """(text as shown, text to read numbers from) for each place the model is named."""
+    for index, line in enumerate(page):
+        spans = [m.span() for p in patterns for m in p.finditer(line)]
+        if not spans:
+            continue
+        unnamed = line
+        for start, end in sorted(spans, reverse=True):
+            unnamed = unnamed[:start] + " " * (end - start) + unnamed[end:]
+        if numbers(unnamed) or index + 1 >= len(page):
+            yield line, unnamed
+            continue
+        following = page[index + 1 : index + 1 + FOLLOWING_LINES]
+        yield " ⏎ ".join([line, *following]), " \n ".join([unnamed, *following])
+
+
+def _check(claim: Claim, windows: list[tuple[str, str]]) -> Check:
+    if not windows:
+        return Check(claim, False, "", "the page does not name the model")
+    for shown, readable in windows:
+        stated = numbers(readable)
+        for value, how in equivalents(claim):
+            if value in stated:
+                return Check(claim, True, _trim(shown, value), how)
+    return Check(
+        claim,
+        False,
+        _trim(windows[0][0], None),
+        "the model is named, but the value is not stated near it",
+    )
+
+
+def _trim(text: str, value: Decimal | None) -> str:
+    """At most SNIPPET characters, centred on the stated value when there is one."""
+    if len(text) <= SNIPPET:
+        return text
+    centre = 0
+    if value is not None:
+        for match in _NUMBER.finditer(text):
+            try:
+                if Decimal(match[0].replace(",", "")) == value:
+                    centre = match.start()
+                    break
+            except InvalidOperation:
+                continue
+    start = max(0, min(centre - SNIPPET // 2, len(text) - SNIPPET))
+    return (
+        ("…" if start else "")
+        + text[start : start + SNIPPET]
+        + ("…" if start + SNIPPET < len(text) else "")
+    )

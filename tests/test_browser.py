@@ -1,0 +1,217 @@
+"""`ratecard serve` driven in Debian's headless Chromium (Playwright), over a catalog built by
+the real refresh of OpenRouter's recorded worlds: a reviewer signs in, opens the queue, approves
+a recorded price change and sees the new value in force and the old one in history; an anonymous
+visitor submits a source, which is fetched from the replay server and checked; a submission
+whose model name is a script renders as inert text.
+
+Only loopback is ever contacted: the app, the replay server, and Chromium with its background
+networking off.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+from urllib.request import urlopen
+
+import pytest
+
+from catalog import queries, store
+from catalog import submissions as submitted
+from catalog.reviewers import add_reviewer
+from catalog.safefetch import FetchPolicy
+from ratecard.replay import World, serve
+from tests.conftest import WORLDS, copy_catalog
+
+pytestmark = pytest.mark.integration
+CHROMIUM = Path("/usr/bin/chromium")
+SECRET = "correct horse battery staple"
+PAYLOAD = "<script>window.__pwned=1</script>"
+ANTHROPIC = "https://platform.claude.com/docs/en/about-claude/pricing.md"
+
+
+@dataclass
+class Live:
+    base: str
+    db: str
+    replay: str
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"ratecard serve exited with {process.returncode}")
+        try:
+            with urlopen(f"{base}/api/sla", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("ratecard serve did not start within 30 s")
+
+
+@pytest.fixture(scope="module")
+def live(refreshed_catalog: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """`ratecard serve --port P` on a copy of the refreshed catalog, and the replay server."""
+    db = copy_catalog(refreshed_catalog, tmp_path_factory.mktemp("browser") / "catalog.db")
+    add_reviewer(store.connect(db), "alice", SECRET)
+    port = _free_port()
+    command = [
+        str(Path(sys.executable).parent / "ratecard"),
+        "serve",
+        "--port",
+        str(port),
+        "--db",
+        db,
+    ]
+    env = {**os.environ, "RATECARD_SECRET_KEY": "browser-test-only"}
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, process)
+        with serve(World.load(WORLDS / "epoch-2.json")) as replay:
+            yield Live(base, db, replay)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: apt-get install -y chromium (see .ci/run)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+def sign_in(page: Any, live: Live) -> None:
+    page.goto(f"{live.base}/login")
+    page.fill("input[name=name]", "alice")
+    page.fill("input[name=secret]", SECRET)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(f"{live.base}/queue")
+    assert page.inner_text("#who") == "alice"
+
+
+def recorded_price_change(db: str) -> dict[str, Any]:
+    """The first open OpenRouter price change stated by OpenRouter, as the recorded world has it."""
+    with store.connect(db).connect() as conn:
+        first = queries.list_reviews(
+            conn, status="open", kind="price_change", route="openrouter", source="openrouter"
+        )[0]
+        item = queries.get_review(conn, first["id"])
+    assert item is not None
+    return item
+
+
+def test_reviewer_approves_a_recorded_price_change(live: Live, browser: Any) -> None:
+    item = recorded_price_change(live.db)
+    change = item["changes"][0]
+    page = browser.new_context().new_page()
+    sign_in(page, live)
+    page.select_option("select[name=kind]", "price_change")
+    page.fill("input[name=route]", "openrouter")
+    page.click("button:has-text('Filter')")
+    page.get_by_role("link", name=item["title"], exact=True).click()
+    page.wait_for_url(f"{live.base}/items/{item['id']}")
+    assert page.inner_text(".side-by-side td.current") == change["current"]
+    assert page.inner_text(".side-by-side td.proposed") == change["proposed"]
+    assert "official" in page.inner_text("table.sources")
+
+    page.fill("form[action$='/approve'] input[name=reason]", "OpenRouter's API states it")
+    page.click("#approve")
+    page.wait_for_url(f"{live.base}/items/{item['id']}?done=approved")
+    assert page.inner_text("#status") == "approved"
+    rows = page.locator("table.history tbody tr").all_inner_texts()
+    assert rows[0].split("\t")[0] == change["proposed"] and "in force" in rows[0]
+    assert rows[1].split("\t")[0] == change["current"] and "2026-08-19" in rows[1]
+    assert "alice (web) approve: OpenRouter's API states it" in page.inner_text("section.audit")
+
+    page.click(f"a[href='/models/openrouter/{item['model']}']")
+    fields = page.locator("table.fields tbody tr").all_inner_texts()
+    history = page.locator("table.history tbody tr").all_inner_texts()
+    component = change["component"]
+    assert any(
+        r.startswith(f"{component}\t{change['proposed']}\t") and f"review:{item['id']}" in r
+        for r in fields
+    )
+    assert any(r.startswith(f"{component}\t{change['current']}\t") for r in history)
+
+
+def test_anonymous_visitor_submits_a_source_and_a_script_stays_inert(
+    live: Live, browser: Any
+) -> None:
+    visitor = browser.new_context().new_page()
+    pricing_page = f"{live.replay}/replay?url={quote(ANTHROPIC, safe='')}"
+    submit(visitor, live, "claude-sonnet-4-5", pricing_page, [("input", "3"), ("output", "16")])
+    assert visitor.inner_text("#status") == "pending"
+    assert "waiting to be fetched" in visitor.inner_text("dl")
+    genuine = visitor.url
+
+    submit(visitor, live, PAYLOAD, "http://10.0.0.1/pricing", [("input", "1")])
+    assert visitor.inner_text(".submitted-model") == PAYLOAD
+    assert visitor.evaluate("typeof window.__pwned") == "undefined"
+    assert visitor.locator("script").count() == 0
+
+    replay = urlsplit(live.replay)
+    policy = FetchPolicy(allow_hosts=frozenset({f"{replay.hostname}:{replay.port}"}))
+    results = submitted.process_pending(store.connect(live.db), policy)
+    assert sorted(r["fetch"] for r in results) == ["fetched", "refused"]
+
+    visitor.goto(genuine)
+    assert visitor.inner_text("#status") == "open"
+    checks = visitor.locator("table.checks tbody tr").all_inner_texts()
+    assert "found" in checks[0] and "Claude Sonnet 4.5 | $3 / MTok" in checks[0]
+    assert "not found" in checks[1]
+
+    reviewer = browser.new_context().new_page()
+    sign_in(reviewer, live)
+    reviewer.goto(f"{live.base}/queue?kind=submission")
+    reviewer.get_by_role("link", name=f"{PAYLOAD}: source refused", exact=False).click()
+    assert reviewer.inner_text(".submitted-model") == PAYLOAD
+    assert PAYLOAD in reviewer.inner_text("#title")
+    assert reviewer.evaluate("typeof window.__pwned") == "undefined"
+    assert "10.0.0.1 is private" in reviewer.inner_text("section.submission")
+
+
+def submit(page: Any, live: Live, model: str, url: str, claims: list[tuple[str, str]]) -> None:
+    page.goto(f"{live.base}/submit")
+    page.fill("input[name=route]", "anthropic")
+    page.fill("input[name=model]", model)
+    page.fill("input[name=source_url]", url)
+    rows = page.locator("table.claims tbody tr")
+    for index, (component, value) in enumerate(claims):
+        rows.nth(index).locator("select[name=component]").select_option(component)
+        rows.nth(index).locator("input[name=value]").fill(value)
+    page.click("button:has-text('Submit')")
+    page.wait_for_url(f"{live.base}/submissions/*")

@@ -1,0 +1,363 @@
+"""Decisions on real review items (OpenRouter's recorded epoch-1 → epoch-2 refresh): history kept,
+audit written, idempotent, closed items refused, submitters kept from approving their own, and
+the same through the CLI."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select, update
+from typer.testing import CliRunner
+
+from catalog import queries, review, store
+from catalog import submissions as submitted
+from catalog.reviewers import add_reviewer, verify_reviewer
+from catalog.tables import catalog_values, stamps
+from ratecard.cli import app
+
+pytestmark = pytest.mark.integration
+SECRET = "correct horse battery staple"
+
+
+@pytest.fixture
+def engine(catalog_db: str) -> Engine:
+    engine = store.connect(catalog_db)
+    add_reviewer(engine, "alice", SECRET)
+    add_reviewer(engine, "bob", SECRET)
+    return engine
+
+
+def official_price_change(engine: Engine, skip: int = 0) -> dict[str, Any]:
+    """An open OpenRouter price change that OpenRouter itself (the official source) states."""
+    with engine.connect() as conn:
+        items = queries.list_reviews(
+            conn, status="open", kind="price_change", route="openrouter", source="openrouter"
+        )
+        item = queries.get_review(conn, items[skip]["id"])
+    assert item is not None
+    return item
+
+
+def history(engine: Engine, item: dict[str, Any]) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return queries.field_history(conn, item["route"], item["model"], item["changes"][0])
+
+
+def audit(engine: Engine, item_id: int) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return queries.audit_entries(conn, target=f"review:{item_id}")
+
+
+def test_approving_a_price_change_closes_the_old_value_and_opens_the_new(engine: Engine) -> None:
+    item = official_price_change(engine)
+    change = item["changes"][0]
+    official = next(s for s in change["sources"] if s["official"])
+    before = history(engine, item)
+    assert [h["value"] for h in before] == [change["current"]] and before[0]["valid_to"] is None
+
+    decision = review.approve(engine, item["id"], reviewer="alice", reason="OpenRouter says so")
+
+    assert decision.changed and decision.status == "approved"
+    new, old = history(engine, item)
+    assert (new["value"], new["valid_to"]) == (change["proposed"], None)
+    assert new["valid_from"] == old["valid_to"] == official["observed_at"].replace("Z", "+00:00")
+    assert new["accepted_by"] == f"review:{item['id']}"
+    assert (new["verified_by"], new["verified_at"][:10]) == ("openrouter", "2026-08-19")
+    assert old["value"] == change["current"]
+    with engine.connect() as conn:
+        stamped = conn.execute(select(stamps.c.source).where(stamps.c.value_id == new["id"]))
+        assert "openrouter" in set(stamped.scalars())
+        decided = queries.get_review(conn, item["id"])
+    assert decided is not None
+    assert (decided["status"], decided["reviewer"], decided["reason"]) == (
+        "approved",
+        "alice",
+        "OpenRouter says so",
+    )
+    (record,) = audit(engine, item["id"])
+    assert (record["actor"], record["channel"], record["action"]) == ("alice", "cli", "approve")
+    assert record["before"]["status"] == "open" and record["after"]["status"] == "approved"
+    assert record["before"]["values"][0]["value"] == change["current"]
+    assert record["after"]["values"][0]["value"] == change["proposed"]
+
+
+def test_decisions_are_idempotent_and_refuse_items_no_longer_open(engine: Engine) -> None:
+    item = official_price_change(engine)
+    review.approve(engine, item["id"], reviewer="alice")
+    again = review.approve(engine, item["id"], reviewer="bob")
+    assert not again.changed and again.reviewer == "alice"
+    assert len(history(engine, item)) == 2 and len(audit(engine, item["id"])) == 1
+    with pytest.raises(review.NotOpen, match="approved, no longer open"):
+        review.reject(engine, item["id"], reviewer="bob", reason="changed my mind")
+    other = official_price_change(engine)
+    review.reject(engine, other["id"], reviewer="bob", reason="not yet announced")
+    assert not review.reject(engine, other["id"], reviewer="bob", reason="again").changed
+    with pytest.raises(review.NotOpen):
+        review.approve(engine, other["id"], reviewer="alice")
+    assert [h["value"] for h in history(engine, other)] == [other["changes"][0]["current"]]
+    (rejection,) = audit(engine, other["id"])
+    assert (rejection["action"], rejection["reason"]) == ("reject", "not yet announced")
+
+
+def test_who_may_decide(engine: Engine) -> None:
+    item = official_price_change(engine)
+    with pytest.raises(review.Forbidden, match="no active reviewer named 'mallory'"):
+        review.approve(engine, item["id"], reviewer="mallory")
+    with pytest.raises(review.DecisionError, match="needs a reason"):
+        review.reject(engine, item["id"], reviewer="alice", reason="  ")
+    with pytest.raises(review.NotFound):
+        review.approve(engine, 10**6, reviewer="alice")
+    assert verify_reviewer(engine, "alice", SECRET)
+    assert not verify_reviewer(engine, "alice", "wrong secret entirely")
+    assert not verify_reviewer(engine, "mallory", SECRET)
+    assert audit(engine, item["id"]) == []
+
+
+def test_approving_a_new_model_adds_its_values(engine: Engine) -> None:
+    with engine.connect() as conn:
+        item = queries.list_reviews(conn, status="open", kind="new_model", route="openrouter")[0]
+        item = queries.get_review(conn, item["id"])
+    assert item is not None
+    decision = review.approve(engine, item["id"], reviewer="alice")
+    assert len(decision.opened) == len(item["changes"]) and decision.closed == []
+    with engine.connect() as conn:
+        view = queries.model_view(conn, item["route"], item["model"])
+    assert len(view["fields"]) == len(item["changes"])
+    assert {f["accepted_by"] for f in view["fields"]} == {f"review:{item['id']}"}
+
+
+def test_a_stale_proposal_is_refused(engine: Engine) -> None:
+    item = official_price_change(engine)
+    change = item["changes"][0]
+    with engine.begin() as conn:
+        conn.execute(
+            update(catalog_values)
+            .where(
+                catalog_values.c.route == item["route"],
+                catalog_values.c.model == item["model"],
+                catalog_values.c.component == change["component"],
+                catalog_values.c.valid_to.is_(None),
+            )
+            .values(value="123")
+        )
+    with pytest.raises(review.Stale, match="holds 123"):
+        review.approve(engine, item["id"], reviewer="alice")
+
+
+def test_bulk_decisions_are_all_or_nothing(engine: Engine) -> None:
+    which = review.Filter(kind="price_change", model=official_price_change(engine)["model"])
+    matching = review.matching_open(engine, which)
+    assert len(matching) >= 2
+    with pytest.raises(review.DecisionError, match="needs a filter"):
+        review.decide_many(engine, review.Verdict.APPROVE, review.Filter(), reviewer="alice")
+    with engine.connect() as conn:
+        first = queries.get_review(conn, matching[0]["id"])
+    assert first is not None
+    review.reject(engine, matching[-1]["id"], reviewer="bob", reason="decided alone first")
+    with engine.begin() as conn:  # make the first one stale: the whole bulk must be refused
+        conn.execute(
+            update(catalog_values)
+            .where(
+                catalog_values.c.route == first["route"],
+                catalog_values.c.model == first["model"],
+                catalog_values.c.component == first["changes"][0]["component"],
+                catalog_values.c.valid_to.is_(None),
+            )
+            .values(value="999")
+        )
+    with pytest.raises(review.Stale):
+        review.decide_many(engine, review.Verdict.APPROVE, which, reviewer="alice")
+    assert len(review.matching_open(engine, which)) == len(matching) - 1
+    decided = review.decide_many(
+        engine,
+        review.Verdict.REJECT,
+        which,
+        reviewer="alice",
+        reason="bulk: waiting for the provider's announcement",
+    )
+    assert len(decided) == len(matching) - 1 and review.matching_open(engine, which) == []
+
+
+def test_a_submitter_cannot_approve_their_own_submission(engine: Engine) -> None:
+    created = submitted.submit(
+        engine,
+        route="openrouter",
+        model="claude-sonnet-latest",
+        source_url="http://10.0.0.1/pricing",
+        claims=[submitted.parse_claim_text("input 2.5")],
+        submitter="alice",
+        client_id="web:alice-laptop",
+    )
+    (result,) = submitted.process_pending(engine)
+    assert result["fetch"] == "refused"
+    item_id = result["review_item"]
+    with pytest.raises(review.Forbidden, match="cannot approve"):
+        review.approve(engine, item_id, reviewer="alice")
+    with pytest.raises(review.Forbidden, match="cannot approve"):
+        review.approve(engine, item_id, reviewer="bob", client_id="web:alice-laptop")
+    decision = review.approve(engine, item_id, reviewer="bob", client_id="web:bob-desk")
+    assert decision.changed and decision.opened[0]["value"] == "2.5"
+    assert decision.closed[0]["value"] == "3"
+    with engine.connect() as conn:
+        state = queries.submission_status(conn, created["token"])
+    assert state is not None and state["status"] == "approved"
+    assert state["decision"]["status"] == "approved"
+
+
+def test_cli_approve_reject_and_bulk_leave_audit_records(engine: Engine, catalog_db: str) -> None:
+    runner = CliRunner()
+    approve_item = official_price_change(engine)
+    reject_item = official_price_change(engine, skip=1)
+    approved = runner.invoke(
+        app,
+        [
+            "review",
+            "approve",
+            str(approve_item["id"]),
+            "--reviewer",
+            "alice",
+            "--reason",
+            "matches OpenRouter",
+            "--db",
+            catalog_db,
+        ],
+    )
+    assert approved.exit_code == 0, approved.output
+    assert f"#{approve_item['id']} approved" in approved.output
+    rejected = runner.invoke(
+        app,
+        [
+            "review",
+            "reject",
+            str(reject_item["id"]),
+            "--reviewer",
+            "bob",
+            "--reason",
+            "typo on their side",
+            "--db",
+            catalog_db,
+        ],
+    )
+    assert rejected.exit_code == 0, rejected.output
+    refused = runner.invoke(
+        app,
+        [
+            "review",
+            "reject",
+            str(reject_item["id"]),
+            "--reviewer",
+            "alice",
+            "--reason",
+            "x",
+            "--db",
+            catalog_db,
+        ],
+    )
+    assert refused.exit_code == 0 and "already rejected" in refused.output
+    unknown = runner.invoke(
+        app,
+        [
+            "review",
+            "approve",
+            str(approve_item["id"] + 999999),
+            "--reviewer",
+            "alice",
+            "--db",
+            catalog_db,
+        ],
+    )
+    assert unknown.exit_code == 1 and "no review item" in unknown.output
+    (a,) = audit(engine, approve_item["id"])
+    (r,) = audit(engine, reject_item["id"])
+    assert (a["actor"], a["channel"], a["action"], a["reason"]) == (
+        "alice",
+        "cli",
+        "approve",
+        "matches OpenRouter",
+    )
+    assert (r["actor"], r["channel"], r["action"], r["reason"]) == (
+        "bob",
+        "cli",
+        "reject",
+        "typo on their side",
+    )
+    assert a["after"]["values"][0]["value"] == approve_item["changes"][0]["proposed"]
+
+    dry = runner.invoke(
+        app,
+        [
+            "review",
+            "approve",
+            "--kind",
+            "anomaly",
+            "--route",
+            "openrouter",
+            "--reviewer",
+            "alice",
+            "--dry-run",
+            "--db",
+            catalog_db,
+        ],
+    )
+    assert dry.exit_code == 0 and "open items match" in dry.output
+    bulk = runner.invoke(
+        app,
+        [
+            "review",
+            "reject",
+            "--kind",
+            "anomaly",
+            "--reviewer",
+            "alice",
+            "--reason",
+            "known upstream bug",
+            "--yes",
+            "--db",
+            catalog_db,
+        ],
+    )
+    assert bulk.exit_code == 0, bulk.output
+    with engine.connect() as conn:
+        assert queries.list_reviews(conn, status="open", kind="anomaly") == []
+        anomalies = queries.list_reviews(conn, status="rejected", kind="anomaly")
+        assert all(queries.audit_entries(conn, target=f"review:{i['id']}") for i in anomalies)
+    no_filter = runner.invoke(app, ["review", "approve", "--reviewer", "alice", "--db", catalog_db])
+    assert no_filter.exit_code == 1 and "filter" in no_filter.output
+
+
+def test_cli_reviewer_add_and_status(catalog_db: str) -> None:
+    runner = CliRunner()
+    added = runner.invoke(
+        app,
+        ["reviewer", "add", "carol", "--password-stdin", "--db", catalog_db],
+        input=SECRET + "\n",
+    )
+    assert added.exit_code == 0, added.output
+    assert verify_reviewer(store.connect(catalog_db), "carol", SECRET)
+    short = runner.invoke(
+        app, ["reviewer", "add", "dave", "--password-stdin", "--db", catalog_db], input="short\n"
+    )
+    assert short.exit_code == 1 and "at least 12" in short.output
+    status = runner.invoke(app, ["status", "--json", "--db", catalog_db])
+    assert status.exit_code == 0 and '"open"' in status.output
+    made = runner.invoke(
+        app,
+        [
+            "submit",
+            "openrouter",
+            "gpt-5",
+            "https://openrouter.ai/gpt-5",
+            "--claim",
+            "input 1.25",
+            "--claim",
+            "output 10 usd_per_1m_tokens",
+            "--db",
+            catalog_db,
+        ],
+    )
+    assert made.exit_code == 0 and "due" in made.output
+    with store.connect(catalog_db).connect() as conn:
+        report = queries.sla_report(conn, datetime.now(UTC), timedelta(hours=12))
+    assert [s["model"] for s in report["pending_submissions"]] == ["gpt-5"]

@@ -1,0 +1,275 @@
+"""The web app over a real refreshed catalog, driven in-process: sign-in, CSRF on every form,
+decisions from the web leaving audit records, escaping, the JSON API and its OpenAPI document,
+and the per-client submission limit."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from catalog import queries, store
+from catalog import submissions as submitted
+from catalog.reviewers import add_reviewer
+from webapp import create_app
+
+pytestmark = pytest.mark.integration
+SECRET = "correct horse battery staple"
+PAYLOAD = "<script>window.__pwned=1</script>"
+
+
+@pytest.fixture
+def app(catalog_db: str) -> Any:
+    engine = store.connect(catalog_db)
+    add_reviewer(engine, "alice", SECRET)
+    add_reviewer(engine, "bob", SECRET)
+    return create_app(catalog_db, secret_key="test-only-secret", submit_limit=(3, 3600))
+
+
+def csrf(client: TestClient, path: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
+    assert match, f"no CSRF token on {path}"
+    return match[1]
+
+
+def login(client: TestClient, name: str) -> None:
+    response = client.post(
+        "/login",
+        data={"name": name, "secret": SECRET, "csrf": csrf(client, "/login"), "next": "/queue"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/queue"
+
+
+def open_item(app: Any, kind: str = "price_change") -> dict[str, Any]:
+    with app.state.engine.connect() as conn:
+        return queries.list_reviews(conn, status="open", kind=kind, route="openrouter")[0]
+
+
+def test_every_form_needs_a_token_from_the_same_client(app: Any) -> None:
+    client, other = TestClient(app), TestClient(app)
+    foreign = csrf(other, "/login")
+    for data in ({}, {"csrf": "forged"}, {"csrf": foreign}):
+        response = client.post("/login", data={"name": "alice", "secret": SECRET, **data})
+        assert response.status_code == 403 and "form token" in response.text
+    login(client, "alice")
+    item = open_item(app)
+    refused = client.post(f"/items/{item['id']}/approve", data={"csrf": foreign})
+    assert refused.status_code == 403
+    assert client.post("/submit", data={"route": "x"}).status_code == 403
+    assert client.post("/logout", data={}).status_code == 403
+
+
+def test_decisions_need_a_signed_in_reviewer(app: Any) -> None:
+    client = TestClient(app)
+    item = open_item(app)
+    page = client.get(f"/items/{item['id']}")
+    assert "Sign in as a reviewer" in page.text and 'id="approve"' not in page.text
+    token = csrf(client, "/login")
+    response = client.post(f"/items/{item['id']}/approve", data={"csrf": token})
+    assert response.status_code == 401
+    wrong = client.post("/login", data={"name": "alice", "secret": "not the secret", "csrf": token})
+    assert wrong.status_code == 401 and "wrong secret" in wrong.text
+    forged = TestClient(app, cookies={"rc_session": "alice"})
+    assert (
+        forged.post(
+            f"/items/{item['id']}/approve", data={"csrf": csrf(forged, "/login")}
+        ).status_code
+        == 401
+    )
+
+
+def test_web_approve_and_reject_leave_audit_records(app: Any) -> None:
+    client = TestClient(app)
+    login(client, "alice")
+    with app.state.engine.connect() as conn:
+        first, second = queries.list_reviews(
+            conn, status="open", kind="price_change", route="openrouter", source="openrouter"
+        )[:2]
+    token = csrf(client, f"/items/{first['id']}")
+    approved = client.post(
+        f"/items/{first['id']}/approve",
+        data={"csrf": token, "reason": "as OpenRouter lists it"},
+        follow_redirects=False,
+    )
+    assert approved.status_code == 303
+    page = client.get(approved.headers["location"])
+    assert "Approved: the catalog now holds" in page.text and "in force" in page.text
+    rejected = client.post(
+        f"/items/{second['id']}/reject", data={"csrf": token, "reason": "needs a second source"}
+    )
+    assert rejected.status_code == 200 and "rejected" in rejected.text
+    again = client.post(f"/items/{second['id']}/approve", data={"csrf": token})
+    assert again.status_code == 409 and "no longer open" in again.text
+    with app.state.engine.connect() as conn:
+        (a,) = queries.audit_entries(conn, target=f"review:{first['id']}")
+        (r,) = queries.audit_entries(conn, target=f"review:{second['id']}")
+    assert (a["actor"], a["channel"], a["action"], a["reason"]) == (
+        "alice",
+        "web",
+        "approve",
+        "as OpenRouter lists it",
+    )
+    assert (r["actor"], r["channel"], r["action"], r["reason"]) == (
+        "alice",
+        "web",
+        "reject",
+        "needs a second source",
+    )
+    assert a["after"]["values"] and a["before"]["values"]
+
+
+def test_a_reviewer_cannot_approve_what_they_submitted_from_the_web(app: Any) -> None:
+    client = TestClient(app)
+    login(client, "alice")
+    token = csrf(client, "/submit")
+    made = client.post(
+        "/submit",
+        data={
+            "csrf": token,
+            "route": "openrouter",
+            "model": "claude-sonnet-latest",
+            "source_url": "http://192.168.0.10/prices",
+            "component": ["input"],
+            "unit": ["usd_per_1m_tokens"],
+            "dimensions": [""],
+            "value": ["2.5"],
+        },
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    (result,) = submitted.process_pending(app.state.engine)
+    refused = client.post(f"/items/{result['review_item']}/approve", data={"csrf": token})
+    assert refused.status_code == 403 and "cannot approve" in refused.text
+    status_page = client.get(made.headers["location"])
+    assert "192.168.0.10 is private" in status_page.text
+
+
+def test_submitted_values_are_escaped(app: Any) -> None:
+    client = TestClient(app)
+    made = client.post(
+        "/submit",
+        data={
+            "csrf": csrf(client, "/submit"),
+            "route": "openrouter",
+            "model": PAYLOAD,
+            "source_url": 'https://example.com/"><script>alert(1)</script>',
+            "contact": "<b>me</b>",
+            "component": ["input", "output"],
+            "unit": ["usd_per_1m_tokens", "usd_per_1m_tokens"],
+            "dimensions": ["", ""],
+            "value": ["1", ""],
+        },
+    )
+    assert made.status_code == 200
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in made.text
+    assert PAYLOAD not in made.text and "<script>alert(1)" not in made.text
+    assert "script-src" not in made.headers["content-security-policy"]  # no script may run
+    assert "default-src 'none'" in made.headers["content-security-policy"]
+
+
+def test_submission_form_reports_errors_and_keeps_input(app: Any) -> None:
+    client = TestClient(app)
+    response = client.post(
+        "/submit",
+        data={
+            "csrf": csrf(client, "/submit"),
+            "route": "openrouter",
+            "model": "gpt-5",
+            "source_url": "https://example.com/p",
+            "component": ["input"],
+            "unit": ["usd_per_1m_tokens"],
+            "dimensions": ["colour=blue"],
+            "value": ["1"],
+        },
+    )
+    assert response.status_code == 422 and "dimensions" in response.text
+    assert 'value="gpt-5"' in response.text
+
+
+def test_json_submissions_are_rate_limited_per_client(app: Any) -> None:
+    client = TestClient(app)
+    body = {
+        "route": "openrouter",
+        "model": "gpt-5",
+        "source_url": "https://example.com/p",
+        "claims": [{"component": "input", "value": "1.25"}],
+        "contact": "a@example.org",
+    }
+    created = client.post("/api/submissions", json=body)
+    assert created.status_code == 201
+    data = created.json()
+    assert data["status"] == "pending" and data["status_page"].endswith(
+        "/submissions/" + data["status_api"].rsplit("/", 1)[1]
+    )
+    state = client.get(data["status_api"]).json()
+    assert state["claims"] == [
+        {"component": "input", "unit": "usd_per_1m_tokens", "dimensions": {}, "value": "1.25"}
+    ]
+    assert "contact" not in state and "client_id" not in state
+    as_text = client.post(
+        "/api/submissions", content=str(body), headers={"Content-Type": "text/plain"}
+    )
+    assert as_text.status_code == 422
+    assert client.post("/api/submissions", json=body).status_code == 201
+    assert client.post("/api/submissions", json=body).status_code == 201
+    limited = client.post("/api/submissions", json=body)
+    assert limited.status_code == 429
+    form = client.post(
+        "/submit",
+        data={
+            "csrf": csrf(client, "/submit"),
+            "route": "openrouter",
+            "model": "m",
+            "source_url": "https://e.com/p",
+            "component": ["input"],
+            "unit": ["usd_per_1m_tokens"],
+            "dimensions": [""],
+            "value": ["1"],
+        },
+    )
+    assert form.status_code == 429
+
+
+def test_json_api_and_openapi(app: Any) -> None:
+    client = TestClient(app)
+    catalog = client.get("/api/catalog", params={"route": "openrouter"}).json()
+    assert catalog and {"route", "model", "fields", "verified"} <= set(catalog[0])
+    entry = client.get(f"/api/catalog/openrouter/{catalog[0]['model']}").json()
+    assert entry["fields"]
+    queue = client.get("/api/queue", params={"kind": "price_change", "limit": 5}).json()
+    assert len(queue) == 5 and [q["due_at"] for q in queue] == sorted(q["due_at"] for q in queue)
+    item = client.get(f"/api/queue/{queue[0]['id']}").json()
+    assert item["changes"] and item["submission"] is None
+    assert client.get("/api/queue/999999").status_code == 404
+    assert client.get("/api/catalog/openrouter/no-such-model").status_code == 404
+    assert set(client.get("/api/sla").json()["counts"]) == {"open", "due_soon", "overdue"}
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {
+        "/api/catalog",
+        "/api/queue",
+        "/api/queue/{item_id}",
+        "/api/submissions",
+        "/api/submissions/{token}",
+        "/api/sla",
+    } <= set(paths)
+    assert "/items/{item_id}/approve" not in paths
+
+
+def test_queue_filters_and_sign_in_redirects_stay_on_site(app: Any) -> None:
+    client = TestClient(app)
+    page = client.get("/queue", params={"kind": "anomaly", "route": "openrouter"})
+    assert page.status_code == 200 and "anomaly" in page.text and "price_change:" not in page.text
+    response = client.post(
+        "/login",
+        data={
+            "name": "alice",
+            "secret": SECRET,
+            "csrf": csrf(client, "/login"),
+            "next": "//evil.example/",
+        },
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/queue"

@@ -1,0 +1,159 @@
+"""The JSON API: the catalog, the review queue, the 48-hour promise, and submissions.
+
+Reads are public. The one write, POST /api/submissions, accepts only a JSON body (a cross-site
+form cannot send one without the browser asking first) and is rate-limited per client address
+like the form. Decisions are made on the pages, by signed-in reviewers, with CSRF tokens.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine
+
+from catalog import queries
+from catalog import submissions as submitted
+from schemas.vocab import Component, Unit
+from webapp.security import client_address
+
+PRIVATE = ("contact", "submitter", "client_id")
+
+api_router = APIRouter(prefix="/api")
+
+
+class ClaimIn(BaseModel):
+    component: Component
+    unit: Unit = Unit.PER_1M_TOKENS
+    dimensions: dict[str, str] = Field(default_factory=dict, examples=[{"service_tier": "batch"}])
+    value: Decimal = Field(ge=0, examples=["3"])
+
+
+class SubmissionIn(BaseModel):
+    route: str = Field(min_length=1, max_length=100, examples=["anthropic"])
+    model: str = Field(min_length=1, max_length=300, examples=["claude-sonnet-4-5"])
+    source_url: str = Field(
+        min_length=1,
+        max_length=2000,
+        examples=["https://platform.claude.com/docs/en/about-claude/pricing.md"],
+    )
+    claims: list[ClaimIn] = Field(min_length=1, max_length=submitted.MAX_CLAIMS)
+    contact: str | None = Field(default=None, max_length=300)
+
+
+class SubmissionCreated(BaseModel):
+    id: int
+    status: str = "pending"
+    due_at: datetime
+    status_page: str
+    status_api: str
+
+
+def engine_of(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+def store_submission(request: Request, data: SubmissionIn) -> dict[str, Any] | str:
+    """Rate-limit, then store. Returns the stored submission, or why it was not stored."""
+    if not request.app.state.submit_limiter.hit(client_address(request)):
+        raise HTTPException(status_code=429, detail="too many submissions from this address")
+    try:
+        claims = [submitted.parse_claim(c.model_dump(mode="json")) for c in data.claims]
+        return submitted.submit(
+            engine_of(request),
+            route=data.route,
+            model=data.model,
+            source_url=data.source_url,
+            claims=claims,
+            contact=data.contact,
+            submitter=request.state.reviewer,
+            client_id=request.state.client_id,
+        )
+    except submitted.SubmissionError as exc:
+        return str(exc)
+
+
+@api_router.get("/catalog", tags=["catalog"])
+def catalog_index(request: Request, route: str | None = None) -> list[dict[str, Any]]:
+    """Every (route, model) in the catalog, with its number of fields and of verified fields."""
+    with engine_of(request).connect() as conn:
+        return queries.catalog_index(conn, route)
+
+
+@api_router.get("/catalog/{route}/{model:path}", tags=["catalog"])
+def catalog_entry(request: Request, route: str, model: str) -> dict[str, Any]:
+    """Every field of (route, model): value, who verified it and when, who agrees, history."""
+    with engine_of(request).connect() as conn:
+        view = queries.model_view(conn, route, model)
+    if not (view["fields"] or view["history"] or view["not_in_catalog"]):
+        raise HTTPException(status_code=404, detail=f"nothing known about {route}/{model}")
+    return view
+
+
+@api_router.get("/queue", tags=["queue"])
+def queue(
+    request: Request,
+    status: Annotated[str | None, Query(description="open, approved, rejected, superseded")] = (
+        "open"
+    ),
+    kind: str | None = None,
+    route: str | None = None,
+    model: str | None = None,
+    source: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[dict[str, Any]]:
+    """Review items, soonest due first."""
+    with engine_of(request).connect() as conn:
+        return queries.list_reviews(
+            conn, status=status, kind=kind, route=route, model=model, source=source, limit=limit
+        )
+
+
+@api_router.get("/queue/{item_id}", tags=["queue"])
+def queue_item(request: Request, item_id: int) -> dict[str, Any]:
+    """One review item with its evidence, and the submission behind it (without the contact)."""
+    with engine_of(request).connect() as conn:
+        item = queries.get_review(conn, item_id)
+        submission = queries.submission_for_item(conn, item_id)
+    if item is None:
+        raise HTTPException(status_code=404, detail=f"no review item {item_id}")
+    if submission is not None:
+        submission = {k: v for k, v in submission.items() if k not in PRIVATE}
+    return {**item, "submission": submission}
+
+
+@api_router.get("/sla", tags=["queue"])
+def sla(
+    request: Request, within_hours: Annotated[float, Query(gt=0, le=168)] = 12
+) -> dict[str, Any]:
+    """Open items due within `within_hours`, overdue items, and submissions not yet fetched."""
+    with engine_of(request).connect() as conn:
+        return queries.sla_report(conn, datetime.now(UTC), timedelta(hours=within_hours))
+
+
+@api_router.post("/submissions", status_code=201, tags=["submissions"])
+def create_submission(request: Request, data: SubmissionIn) -> SubmissionCreated:
+    """Submit a source: stored at once, and a reviewer decides within 48 hours."""
+    created = store_submission(request, data)
+    if isinstance(created, str):
+        raise HTTPException(status_code=422, detail=created)
+    token = created["token"]
+    return SubmissionCreated(
+        id=created["id"],
+        due_at=created["due_at"],
+        status_page=str(request.url_for("submission_page", token=token)),
+        status_api=str(request.url_for("submission_status", token=token)),
+    )
+
+
+@api_router.get("/submissions/{token}", tags=["submissions"])
+def submission_status(request: Request, token: str) -> dict[str, Any]:
+    """A submission's state for its submitter: the checks of each claim and the decision."""
+    with engine_of(request).connect() as conn:
+        found = queries.submission_status(conn, token)
+    if found is None:
+        raise HTTPException(status_code=404, detail="no such submission")
+    return found

@@ -1,0 +1,422 @@
+"""The review queue on the web: server-rendered pages for reviewers and submitters, a JSON API.
+
+Pages: the queue (soonest due first, filterable), an item (current and proposed values side by
+side, % change, each source's value, date and link, the evidence, the field's history, approve
+and reject forms), a model's catalog entry, the public submission form and each submission's
+status page, reviewer sign-in. The JSON API (/api/..., documented at /docs) serves the catalog,
+the queue and submissions. Every form carries a CSRF token; Jinja escapes every value; pages
+send a Content-Security-Policy without scripts; submissions and logins are rate-limited.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from catalog import queries, review, store
+from catalog import submissions as submitted
+from catalog.reviewers import verify_reviewer
+from schemas.records import ReviewKind, ReviewStatus
+from schemas.vocab import Component, Dim, Unit
+from webapp.api import SubmissionIn, api_router, engine_of, store_submission
+from webapp.security import RateLimiter, Signer, client_address
+
+HERE = Path(__file__).resolve().parent
+QUEUE_LIMIT = 200
+CLAIM_ROWS = 4
+BLANK_CLAIMS = (Component.INPUT, Component.OUTPUT, Component.CACHE_READ, Component.CACHE_WRITE)
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+DONE = {
+    "approved": "Approved: the catalog now holds the proposed values.",
+    "rejected": "Rejected: the catalog is unchanged and the reason is recorded.",
+}
+log = logging.getLogger("ratecard.web")
+
+
+def _templates() -> Jinja2Templates:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
+    env.filters.update(due=due_label, pct=pct_label, href=safe_href, dims=dims_label)
+    return Jinja2Templates(env=env)
+
+
+def due_label(due_at: str | None) -> str:
+    """'in 5 h' or 'overdue by 2 h': what the 48-hour promise looks like right now."""
+    if not due_at:
+        return ""
+    hours = (datetime.fromisoformat(due_at) - datetime.now(UTC)).total_seconds() / 3600
+    return f"in {hours:.0f} h" if hours >= 0 else f"overdue by {-hours:.0f} h"
+
+
+def pct_label(value: float | None) -> str:
+    return "" if value is None else f"{value:+.1f}%"
+
+
+def safe_href(url: str | None) -> str | None:
+    """A URL fit for href (http or https only), else None: shown as text, never as a link."""
+    if url and urlsplit(url).scheme in ("http", "https"):
+        return url
+    return None
+
+
+def dims_label(dims: dict[str, str] | None) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted((dims or {}).items()))
+
+
+def create_app(
+    database: str | None = None,
+    *,
+    secret_key: str | None = None,
+    submit_limit: tuple[int, float] = (10, 3600.0),
+    login_limit: tuple[int, float] = (10, 900.0),
+) -> FastAPI:
+    """The app over the catalog at `database`. Without a secret key (RATECARD_SECRET_KEY), one is
+    made per process: sessions then end when the server restarts."""
+    key = secret_key or os.environ.get("RATECARD_SECRET_KEY")
+    if not key:
+        log.warning("RATECARD_SECRET_KEY is not set: sessions last until this server stops")
+        key = secrets.token_urlsafe(32)
+    app = FastAPI(
+        title="ratecard",
+        description="AI model prices that say where they were read, when, and who agrees; "
+        "the review queue and submissions.",
+        version="0.1.0",
+    )
+    app.state.engine = store.connect(database)
+    app.state.signer = Signer(key)
+    app.state.templates = _templates()
+    app.state.submit_limiter = RateLimiter(*submit_limit)
+    app.state.login_limiter = RateLimiter(*login_limit)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(api_router)
+    _middleware(app)
+    _pages(app)
+    return app
+
+
+def _middleware(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def identify(request: Request, call_next: Any) -> Response:
+        """Give every client a signed id, find the reviewer, and add the security headers."""
+        signer: Signer = app.state.signer
+        client_id, new = signer.client_id(request)
+        request.state.client_id = client_id
+        request.state.reviewer = signer.reviewer(request)
+        response: Response = await call_next(request)
+        if new:
+            signer.set_client(response, request, client_id)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        if not request.url.path.startswith(("/docs", "/redoc")):
+            response.headers["Content-Security-Policy"] = CSP
+            response.headers["X-Frame-Options"] = "DENY"
+        return response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def errors(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return await http_exception_handler(request, exc)
+        return render(
+            request,
+            "error.html",
+            {"status": exc.status_code, "detail": exc.detail},
+            status=exc.status_code,
+        )
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    app = request.app
+    return app.state.templates.TemplateResponse(
+        request,
+        name,
+        {
+            **context,
+            "reviewer": request.state.reviewer,
+            "csrf": app.state.signer.csrf_token(request),
+        },
+        status_code=status,
+    )
+
+
+def require_reviewer(request: Request) -> str:
+    if not request.state.reviewer:
+        raise HTTPException(status_code=401, detail="sign in as a reviewer first")
+    return str(request.state.reviewer)
+
+
+def _pages(app: FastAPI) -> None:
+    _queue_pages(app)
+    _decision_pages(app)
+    _login_pages(app)
+    _submission_pages(app)
+
+
+def _queue_pages(app: FastAPI) -> None:
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/queue", status_code=303)
+
+    @app.get("/queue", response_class=HTMLResponse, include_in_schema=False)
+    def queue(
+        request: Request,
+        kind: str | None = None,
+        route: str | None = None,
+        source: str | None = None,
+        status: str = ReviewStatus.OPEN.value,
+    ) -> Response:
+        filters = {
+            "kind": kind or None,
+            "route": route or None,
+            "source": source or None,
+            "status": None if status == "any" else status,
+        }
+        with engine_of(request).connect() as conn:
+            items = queries.list_reviews(conn, **filters)
+        return render(
+            request,
+            "queue.html",
+            {
+                "items": items[:QUEUE_LIMIT],
+                "total": len(items),
+                "limit": QUEUE_LIMIT,
+                "filters": {**filters, "status": status},
+                "kinds": [k.value for k in ReviewKind],
+                "statuses": [s.value for s in ReviewStatus],
+            },
+        )
+
+    @app.get("/items/{item_id}", response_class=HTMLResponse, include_in_schema=False)
+    def item_page(request: Request, item_id: int, done: str | None = None) -> Response:
+        return _item_response(request, item_id, message=DONE.get(done or ""))
+
+    @app.get("/models/{route}/{model:path}", response_class=HTMLResponse, include_in_schema=False)
+    def model_page(request: Request, route: str, model: str) -> Response:
+        with engine_of(request).connect() as conn:
+            view = queries.model_view(conn, route, model)
+        if not (view["fields"] or view["history"] or view["open_review_items"]):
+            raise HTTPException(status_code=404, detail=f"nothing known about {route}/{model}")
+        return render(request, "model.html", {"view": view})
+
+
+def _item_response(
+    request: Request,
+    item_id: int,
+    *,
+    message: str | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    with engine_of(request).connect() as conn:
+        item = queries.get_review(conn, item_id)
+        if item is None:
+            raise HTTPException(status_code=404, detail=f"no review item {item_id}")
+        histories = [
+            queries.field_history(conn, item["route"], item["model"], c) for c in item["changes"]
+        ]
+        submission = queries.submission_for_item(conn, item_id)
+        audit = queries.audit_entries(conn, target=f"review:{item_id}")
+    return render(
+        request,
+        "item.html",
+        {
+            "item": item,
+            "changes": list(zip(item["changes"], histories, strict=True)),
+            "submission": submission,
+            "audit": audit,
+            "message": message,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+def _decision_pages(app: FastAPI) -> None:
+    @app.post("/items/{item_id}/approve", include_in_schema=False)
+    def approve(
+        request: Request,
+        item_id: int,
+        csrf: Annotated[str, Form()] = "",
+        reason: Annotated[str, Form()] = "",
+    ) -> Response:
+        return _decide(request, item_id, review.Verdict.APPROVE, csrf, reason)
+
+    @app.post("/items/{item_id}/reject", include_in_schema=False)
+    def reject(
+        request: Request,
+        item_id: int,
+        csrf: Annotated[str, Form()] = "",
+        reason: Annotated[str, Form()] = "",
+    ) -> Response:
+        return _decide(request, item_id, review.Verdict.REJECT, csrf, reason)
+
+
+def _decide(
+    request: Request, item_id: int, verdict: review.Verdict, csrf: str, reason: str
+) -> Response:
+    reviewer = require_reviewer(request)
+    request.app.state.signer.check_csrf(request, csrf)
+    decide = review.approve if verdict is review.Verdict.APPROVE else review.reject
+    try:
+        decide(
+            engine_of(request),
+            item_id,
+            reviewer=reviewer,
+            reason=reason,
+            channel="web",
+            client_id=request.state.client_id,
+        )
+    except review.NotFound as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    except review.DecisionError as exc:
+        code = 403 if isinstance(exc, review.Forbidden) else 409
+        return _item_response(request, item_id, error=str(exc), status=code)
+    done = verdict.status.value
+    return RedirectResponse(f"/items/{item_id}?done={done}", status_code=303)
+
+
+def _local_path(target: str | None) -> str:
+    """Where to go after signing in: a path on this site, never another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/queue"
+
+
+def _login_pages(app: FastAPI) -> None:
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_form(request: Request, next: str | None = None) -> Response:
+        return render(request, "login.html", {"next": _local_path(next), "error": None})
+
+    @app.post("/login", include_in_schema=False)
+    def login(
+        request: Request,
+        name: Annotated[str, Form()] = "",
+        secret: Annotated[str, Form()] = "",
+        csrf: Annotated[str, Form()] = "",
+        next: Annotated[str, Form()] = "/queue",
+    ) -> Response:
+        request.app.state.signer.check_csrf(request, csrf)
+        if not request.app.state.login_limiter.hit(client_address(request)):
+            raise HTTPException(status_code=429, detail="too many sign-in attempts: wait a while")
+        if not verify_reviewer(engine_of(request), name.strip(), secret):
+            return render(
+                request,
+                "login.html",
+                {"next": _local_path(next), "error": "unknown name or wrong secret"},
+                status=401,
+            )
+        response = RedirectResponse(_local_path(next), status_code=303)
+        request.app.state.signer.start_session(response, request, name.strip())
+        return response
+
+    @app.post("/logout", include_in_schema=False)
+    def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+        request.app.state.signer.check_csrf(request, csrf)
+        response = RedirectResponse("/queue", status_code=303)
+        request.app.state.signer.end_session(response)
+        return response
+
+
+def _submission_pages(app: FastAPI) -> None:
+    @app.get("/submit", response_class=HTMLResponse, include_in_schema=False)
+    def submit_form(request: Request) -> Response:
+        return _submit_form(request, {}, None)
+
+    @app.post("/submit", include_in_schema=False)
+    def submit(
+        request: Request,
+        csrf: Annotated[str, Form()] = "",
+        route: Annotated[str, Form()] = "",
+        model: Annotated[str, Form()] = "",
+        source_url: Annotated[str, Form()] = "",
+        contact: Annotated[str, Form()] = "",
+        component: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+        unit: Annotated[list[str], Form()] = [],  # noqa: B006
+        dimensions: Annotated[list[str], Form()] = [],  # noqa: B006
+        value: Annotated[list[str], Form()] = [],  # noqa: B006
+    ) -> Response:
+        request.app.state.signer.check_csrf(request, csrf)
+        form = {
+            "route": route,
+            "model": model,
+            "source_url": source_url,
+            "contact": contact,
+            "claims": list(zip(component, unit, dimensions, value, strict=False)),
+        }
+        try:
+            data = _submission_from_form(form)
+        except ValueError as exc:  # SubmissionError and pydantic's ValidationError alike
+            return _submit_form(request, form, str(exc), status=422)
+        created = store_submission(request, data)
+        if isinstance(created, str):
+            return _submit_form(request, form, created, status=422)
+        return RedirectResponse(f"/submissions/{created['token']}", status_code=303)
+
+    @app.get("/submissions/{token}", response_class=HTMLResponse, include_in_schema=False)
+    def submission_page(request: Request, token: str) -> Response:
+        with engine_of(request).connect() as conn:
+            found = queries.submission_status(conn, token)
+        if found is None:
+            raise HTTPException(status_code=404, detail="no such submission")
+        return render(request, "submission.html", {"submission": found})
+
+
+def _submission_from_form(form: dict[str, Any]) -> SubmissionIn:
+    """The form's fields as the API's submission; claim rows without a value are left out."""
+    claims = [
+        submitted.parse_claim({"component": c, "unit": u, "value": v, "dimensions": parse_dims(d)})
+        for c, u, d, v in form["claims"]
+        if v.strip()
+    ]
+    return SubmissionIn.model_validate(
+        {
+            "route": form["route"],
+            "model": form["model"],
+            "source_url": form["source_url"],
+            "contact": form["contact"] or None,
+            "claims": [submitted.claim_json(c) for c in claims],
+        }
+    )
+
+
+def _submit_form(
+    request: Request, form: dict[str, Any], error: str | None, status: int = 200
+) -> Response:
+    claims = list(form.get("claims") or [])
+    blank = [(c.value, Unit.PER_1M_TOKENS.value, "", "") for c in BLANK_CLAIMS]
+    claims += blank[len(claims) : CLAIM_ROWS]
+    return render(
+        request,
+        "submit.html",
+        {
+            "form": form,
+            "claims": claims,
+            "error": error,
+            "components": [c.value for c in Component],
+            "units": [u.value for u in Unit],
+            "dims": [d.value for d in Dim],
+        },
+        status=status,
+    )
+
+
+def parse_dims(text: str) -> dict[str, str]:
+    """'service_tier=batch, cache_ttl=1h' → {"service_tier": "batch", "cache_ttl": "1h"}."""
+    pairs = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+    if any("=" not in p for p in pairs):
+        raise submitted.SubmissionError(f"dimensions {text!r}: write NAME=VALUE, comma-separated")
+    return {k.strip(): v.strip() for k, v in (p.split("=", 1) for p in pairs)}
