@@ -281,7 +281,7 @@ def _compare_current(
         kind, proposed = ReviewKind.PRICE_CHANGE, official_diff[0].value
     else:
         kind = ReviewKind.DISAGREEMENT if official_agrees else ReviewKind.PRICE_CHANGE
-        proposed = Counter(o.value for o in differing).most_common(1)[0][0]
+        proposed = _most_stated(differing)
     if (
         kind is ReviewKind.PRICE_CHANGE
         and key[2] == Kind.PRICE.value
@@ -290,6 +290,12 @@ def _compare_current(
         kind = ReviewKind.ANOMALY
     change = _change(key, current.value, proposed, group, ctx)
     result.items.append(_item(kind, key[0], key[1], [change], ctx))
+
+
+def _most_stated(group: list[Observation]) -> Decimal:
+    """The value most sources state (ties: the smallest), the same whichever order they came in."""
+    counts = Counter(o.value for o in group)
+    return min(counts, key=lambda value: (-counts[value], value))
 
 
 def _jumped(current: Decimal, proposed: Decimal) -> bool:
@@ -328,7 +334,7 @@ def _accept_new(key: FieldKey, group: list[Observation], ctx: Context, result: C
     )
     disagreeing = [o for o in group if o.value != chosen.value]
     if disagreeing:
-        change = _change(key, chosen.value, disagreeing[0].value, group, ctx)
+        change = _change(key, chosen.value, _most_stated(disagreeing), group, ctx)
         result.items.append(_item(ReviewKind.DISAGREEMENT, key[0], key[1], [change], ctx))
 
 
