@@ -37,7 +37,8 @@ from spiders.sources import is_official
 from spiders.sources import sources as configured_sources
 
 BROKEN_RATIO = 0.5  # fewer records than this share of the last complete run: layout broke
-COLLAPSE_RATIO = 0.5  # more than this share of a source's observations invalid: source fails
+COLLAPSE_RATIO = 0.5  # more than this share of a source's statements invalid: source fails
+REPORTED_PROBLEMS = 200  # listed in the run's artifact; all of them stay in the quarantine table
 
 Listener = Callable[[str, str], None]
 listeners: list[Listener] = []  # (source, message) progress callbacks, e.g. the CLI's display
@@ -110,11 +111,12 @@ def validate_batch(
         problems = source_drafts.problems + problems
         report.observations = len(valid)
         report.quarantined = len(problems)
-        if found and len(valid) < len(found) * (1 - COLLAPSE_RATIO):
+        # Unreadable records count too: a source whose format changed under the parser reads
+        # as nothing valid, and must not pass for a complete listing of nothing.
+        stated = len(found) + len(source_drafts.problems)
+        if stated and len(valid) < stated * (1 - COLLAPSE_RATIO):
             report.status = SourceStatus.FAILED
-            report.reason = (
-                f"validation collapse: {len(found) - len(valid)} of {len(found)} invalid"
-            )
+            report.reason = f"validation collapse: {stated - len(valid)} of {stated} invalid"
             valid = []
         batch.valid.extend(valid)
         batch.problems.extend(problems)
@@ -198,8 +200,13 @@ def _report_markdown(
     lines += ["", "## Review items opened", ""]
     lines += [f"- {kind}: {count}" for kind, count in sorted(kinds.items())] or ["- none"]
     anomalies = [p for p in problems if p.payload]
+    shown = problems[:REPORTED_PROBLEMS]
     lines += ["", f"## Quarantined ({len(problems)}; {len(anomalies)} anomalies)", ""]
-    lines += [f"- {p.source} `{p.record}`: {p.rule}: {p.detail}" for p in problems[:200]]
+    lines += [f"- {p.source} `{p.record}`: {p.rule}: {p.detail}" for p in shown]
+    if len(problems) > len(shown):
+        lines.append(
+            f"- … {len(problems) - len(shown)} more in the quarantine table (run {run_id})"
+        )
     return "\n".join(lines)
 
 

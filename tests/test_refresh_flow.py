@@ -241,3 +241,38 @@ def test_far_fewer_records_than_last_complete_run_is_a_broken_layout(
         ).scalar()
     assert values_after == values_before
     assert missing == 0
+
+
+def test_a_source_whose_records_all_became_unreadable_fails(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """The real OpenRouter listings with their price key renamed, as if the API changed format."""
+    bodies = {}
+    for url, name in (
+        ("https://openrouter.ai/api/v1/models", "models.2026-08-19.json"),
+        (
+            "https://openrouter.ai/api/v1/models?output_modalities=all",
+            "models-output_modalities-all.2026-08-19.json",
+        ),
+    ):
+        listing = json.loads((SNAPSHOTS / "openrouter" / name).read_text())
+        for model in listing["data"]:
+            model["pricing"]["prompt_usd"] = model["pricing"].pop("prompt")
+        bodies[url] = {"body": json.dumps(listing)}
+    world = fault_world(tmp_path, bodies)
+    db = f"sqlite:///{tmp_path / 'collapse.db'}"
+    state = asyncio.run(
+        refresh(
+            sources=["openrouter"],
+            replay=str(world),
+            database=db,
+            accept_new=True,
+            return_state=True,
+        )
+    )
+    assert state.is_failed()
+    status = source_status(db)["openrouter"]
+    assert status["status"] == "failed" and "validation collapse" in status["reason"]
+    assert status["quarantined"] >= len(listing["data"])
+    with store.connect(db).connect() as conn:
+        assert conn.execute(select(func.count()).select_from(catalog_values)).scalar() == 0
