@@ -85,6 +85,7 @@ class Context:
     accept_new: bool
     official: Callable[[str, str], bool]  # (source, route) -> is the source official for it
     complete_sources: frozenset[str]  # sources whose listing was complete this run
+    same_price: dict[str, tuple[str, ...]] = field(default_factory=dict)  # vendor -> resellers
 
 
 def field_key(obs: Observation) -> FieldKey:
@@ -160,6 +161,7 @@ def compare(
         )
     _anomalies(problems, ctx, result)
     _pixel_consistency(by_key, ctx, result)
+    _same_price(by_key, ctx, result)
     _absences(by_key, listings, ctx, result)
     return result
 
@@ -245,11 +247,15 @@ def _item(
     )
 
 
+def _field_text(change: FieldChange) -> str:
+    dims = ", ".join(f"{k}={v}" for k, v in change.dimensions.items())
+    return f"{change.component.value}{f' ({dims})' if dims else ''}"
+
+
 def _title(kind: ReviewKind, route: str, model: str, changes: list[FieldChange]) -> str:
     if len(changes) == 1:
         c = changes[0]
-        dims = ", ".join(f"{k}={v}" for k, v in c.dimensions.items())
-        what = f"{c.component.value}{f' ({dims})' if dims else ''}"
+        what = _field_text(c)
         return f"{kind.value}: {route}/{model} {what}: {c.current} → {c.proposed} {c.unit.value}"
     return f"{kind.value}: {route}/{model}: {len(changes)} fields"
 
@@ -398,6 +404,41 @@ def _pixel_consistency(
                     title=f"anomaly: {key[0]}/{key[1]} {pixel.source}: per-pixel price × {size} "
                     f"= {decimal_text(implied)}, per-image price {decimal_text(image.value)}",
                     scope=pixel.source,
+                )
+            )
+
+
+def _same_price(
+    by_key: dict[FieldKey, list[Observation]], ctx: Context, result: Comparison
+) -> None:
+    """A reseller's official price for a vendor's model must be the vendor's official price."""
+
+    def official(key: FieldKey) -> Observation | None:
+        return next((o for o in by_key.get(key, []) if ctx.official(o.source, o.route)), None)
+
+    for key in sorted(by_key):
+        if key[0] not in ctx.same_price or key[2] != Kind.PRICE.value:
+            continue
+        vendor = official(key)
+        if vendor is None:
+            continue
+        for reseller_route in ctx.same_price[key[0]]:
+            reseller_key = (reseller_route, *key[1:])
+            reseller = official(reseller_key)
+            if reseller is None or reseller.value == vendor.value:
+                continue
+            change = _change(reseller_key, vendor.value, reseller.value, [vendor, reseller], ctx)
+            result.items.append(
+                _item(
+                    ReviewKind.ANOMALY,
+                    reseller_route,
+                    key[1],
+                    [change],
+                    ctx,
+                    title=f"anomaly: {reseller_route}/{key[1]} {_field_text(change)}: "
+                    f"{reseller.source} says {decimal_text(reseller.value)}, {key[0]}'s own "
+                    f"price is {decimal_text(vendor.value)} (routes that must match)",
+                    scope=f"same-price:{key[0]}",
                 )
             )
 

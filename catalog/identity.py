@@ -1,7 +1,9 @@
 """Identity: which canonical (route, model) a source's name refers to.
 
 The alias tables live in data/aliases/*.json: ``{"routes": {source_route: route},
-"models": {source_name: canonical_model}}``. A name that no alias names is canonicalized by a
+"models": {source_name: canonical_model}, "same_price": {vendor_route: [reseller routes]}}``
+(a reseller passes the vendor's list prices through, so its price for the vendor's models must
+match). A name that no alias names is canonicalized by a
 general rule (lowercase, vendor prefix dropped, spaces to dashes); the result counts as a known
 model only if an alias, the catalog or an official source names it.
 """
@@ -30,6 +32,7 @@ class Identity:
     routes: dict[str, str] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
     known: set[str] = field(default_factory=set)
+    same_price: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _candidates: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -39,6 +42,9 @@ class Identity:
             table = json.loads(path.read_text())
             identity.routes.update({k.lower(): v for k, v in table.get("routes", {}).items()})
             identity.models.update({k.lower(): v for k, v in table.get("models", {}).items()})
+            identity.same_price.update(
+                {k: tuple(v) for k, v in table.get("same_price", {}).items()}
+            )
         identity.known.update(identity.models.values())
         return identity
 

@@ -125,7 +125,12 @@ def validate_batch(
 
 @task(name="compare", cache_policy=NO_CACHE)
 def compare_catalog(
-    engine_url: str, batch: Batch, reports: dict[str, SourceReport], run_id: int, accept_new: bool
+    engine_url: str,
+    batch: Batch,
+    reports: dict[str, SourceReport],
+    run_id: int,
+    accept_new: bool,
+    identity: Identity,
 ) -> Comparison:
     engine = store.connect(engine_url)
     with engine.connect() as conn:
@@ -138,6 +143,7 @@ def compare_catalog(
         accept_new=accept_new,
         official=is_official,
         complete_sources=complete,
+        same_price=identity.same_price,
     )
     return compare(batch.valid, current, listings, batch.problems, ctx)
 
@@ -264,7 +270,7 @@ async def refresh(
     )
     batch = validate_batch(quote(drafts), identity, reports)
     emit("*", "comparing")
-    comparison = compare_catalog(url, quote(batch), reports, run_id, accept_new)
+    comparison = compare_catalog(url, quote(batch), reports, run_id, accept_new, quote(identity))
     emit("*", "applying")
     opened = apply_changes(url, run_id, quote(batch), quote(comparison), reports)
 

@@ -223,3 +223,26 @@ def test_new_official_model_names_the_similar_model_that_vanished(
         august_models = {o.model for o in august}
         assert all(m in may_models and m not in august_models for m in gone)
         assert item.model not in may_models
+
+
+def test_reseller_must_match_the_vendors_own_price(august: list[Observation]) -> None:
+    """OpenRouter passes OpenAI's list prices through (the alias table says so): a difference
+    between the two official statements is an anomaly on the reseller's route."""
+    gateway = find(august, "gpt-4o", "input")
+    vendor = replace_value(gateway, source="openai-page", route="openai", value=Decimal("2.5"))
+    rules = Identity.load().same_price
+    assert "openrouter" in rules["openai"]
+    agree = Context(
+        run_id=2,
+        now=NOW,
+        accept_new=True,
+        official=is_official,
+        complete_sources=frozenset(),
+        same_price=rules,
+    )
+    assert not compare([vendor, gateway], {}, {}, [], agree).items
+    dearer = replace_value(gateway, value=Decimal("3"))
+    [item] = compare([vendor, dearer], {}, {}, [], agree).items
+    assert (item.kind, item.route, item.model) == (ReviewKind.ANOMALY, "openrouter", "gpt-4o")
+    assert (item.changes[0].current, item.changes[0].proposed) == ("2.5", "3")
+    assert "routes that must match" in item.title
