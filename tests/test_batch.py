@@ -1,0 +1,103 @@
+"""The Pandera gate on real observation batches and on broken variants made from them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from schemas.batch import validate
+from schemas.records import Observation
+from tests.test_compare import observe
+
+
+@pytest.fixture(scope="module")
+def litellm() -> list[Observation]:
+    return observe(
+        "litellm",
+        "litellm/model_prices_and_context_window.json",
+        "2026-07-18T00:00:00+00:00",
+        "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json",
+        known=("gpt-4o", "gpt-oss-120b"),
+    )
+
+
+def pick(found: list[Observation], source_model: str, component: str, **dims: str) -> Observation:
+    return next(
+        o
+        for o in found
+        if o.source_model == source_model
+        and o.component.value == component
+        and o.dimensions == dims
+        and o.unit.value == "usd_per_1m_tokens"
+    )
+
+
+def test_real_batch_quarantines_only_the_unit_slips(litellm: list[Observation]) -> None:
+    valid, problems = validate(litellm)
+    assert len(valid) + len(problems) == len(litellm)
+    magnitude = [p for p in problems if "magnitude" in p.rule]
+    wandb = {p.payload["source_model"] for p in magnitude if p.payload["route"] == "wandb"}
+    assert "wandb/openai/gpt-oss-120b" in wandb and len(wandb) >= 10
+    slip = next(p for p in magnitude if p.payload["source_model"] == "wandb/openai/gpt-oss-120b")
+    assert slip.source == "litellm" and slip.payload["value"] in {"15000", "60000"}
+    assert "usd_per_1m_tokens" in slip.detail
+    assert not [p for p in problems if "greater_than_or_equal_to" in p.rule]
+
+
+def test_negative_price_is_quarantined_with_its_rule(litellm: list[Observation]) -> None:
+    target = pick(litellm, "gpt-4o", "input")
+    broken = [
+        o.model_copy(update={"value": Decimal("-2.5")}) if o is target else o for o in litellm
+    ]
+    valid, problems = validate(broken)
+    [problem] = [p for p in problems if p.record == target.record and "greater" in p.rule]
+    assert problem.payload["value"] == "-2.5"
+    assert target not in valid and len(valid) + len(problems) == len(broken)
+
+
+def test_cache_read_dearer_than_input_is_quarantined(litellm: list[Observation]) -> None:
+    target = pick(litellm, "gpt-4o", "cache_read")
+    broken = [o.model_copy(update={"value": Decimal("99")}) if o is target else o for o in litellm]
+    _, problems = validate(broken)
+    assert [p.rule for p in problems if p.record == target.record] == ["cache_read_le_input"]
+
+
+def test_context_tiers_must_ascend(litellm: list[Observation]) -> None:
+    tier = next(
+        o
+        for o in litellm
+        if "context_above" in o.dimensions and o.component.value == "input" and o.model
+    )
+    broken = [o.model_copy(update={"value": Decimal("0")}) if o is tier else o for o in litellm]
+    _, problems = validate(broken)
+    [problem] = [
+        p
+        for p in problems
+        if p.record == tier.record
+        and p.payload["component"] == "input"
+        and p.payload["dimensions"] == tier.dimensions
+    ]
+    assert problem.rule == "tiers_ascending"
+
+
+def test_one_source_stating_two_values_for_one_field_is_quarantined(
+    litellm: list[Observation],
+) -> None:
+    target = pick(litellm, "gpt-4o", "output")
+    twin = target.model_copy(update={"value": Decimal("11"), "record": "copy of gpt-4o"})
+    _, problems = validate([*litellm, twin])
+    unique = {p.record for p in problems if "uniqueness" in p.rule}
+    assert {target.record, "copy of gpt-4o"} <= unique
+    _, untouched = validate(litellm)
+    assert target.record not in {p.record for p in untouched if "uniqueness" in p.rule}
+
+
+def test_value_finer_than_the_frame_holds_is_flagged_not_rounded(
+    litellm: list[Observation],
+) -> None:
+    target = pick(litellm, "gpt-4o", "input")
+    fine = target.model_copy(update={"value": Decimal("2.5E-21")})
+    _, problems = validate([fine])
+    [problem] = problems
+    assert "isin" in problem.rule and problem.payload["value"] == "0.0000000000000000000025"
