@@ -35,6 +35,8 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
+        if value.tzinfo is UTC:  # the common case, and a hot path: every observation has one
+            return value
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: ratecard stores UTC only")
         return value.astimezone(UTC)
