@@ -146,7 +146,7 @@ def _observation_row(run_id: int, obs: Observation) -> dict[str, Any]:
     }
 
 
-def _item_row(item: ReviewItem) -> dict[str, Any]:
+def item_row(item: ReviewItem) -> dict[str, Any]:
     return {
         "kind": item.kind.value,
         "route": item.route,
@@ -313,7 +313,7 @@ def _apply_items(conn: Connection, items: Sequence[ReviewItem], now: datetime) -
     if fresh:
         ids = conn.execute(
             insert(review_items).returning(review_items.c.id, sort_by_parameter_order=True),
-            [_item_row(item) for item in fresh.values()],
+            [item_row(item) for item in fresh.values()],
         ).scalars()
         opened = [
             item.model_copy(update={"id": item_id})

@@ -25,6 +25,7 @@ from catalog import extract, safefetch
 from catalog.compare import fingerprint, pct_change
 from catalog.extract import Check, Claim
 from catalog.identity import Identity
+from catalog.store import item_row
 from catalog.tables import catalog_values, review_items, submissions
 from schemas.records import (
     FieldChange,
@@ -220,7 +221,7 @@ def _open_item(
     """The review item and the submission's new state, in one transaction."""
     with engine.begin() as conn:
         item = _item(row, claims, outcome, _currents(conn, row.route, row.model, claims), now)
-        inserted = conn.execute(insert(review_items).values(**_item_row(item)))
+        inserted = conn.execute(insert(review_items).values(**item_row(item)))
         item_id = int(inserted.inserted_primary_key[0])
         done = conn.execute(
             update(submissions)
@@ -379,22 +380,3 @@ def _detail(row: Any, outcome: Outcome) -> str:
         elif not check.found and outcome.status == "fetched":
             lines.append(f"    {check.note}")
     return "\n".join(lines)
-
-
-def _item_row(item: ReviewItem) -> dict[str, Any]:
-    return {
-        "kind": item.kind.value,
-        "route": item.route,
-        "model": item.model,
-        "title": item.title,
-        "changes": [c.model_dump(mode="json") for c in item.changes],
-        "sources": item.sources,
-        "detail": item.detail,
-        "fingerprint": item.fingerprint,
-        "slot": item.slot,
-        "status": item.status.value,
-        "created_at": item.created_at,
-        "due_at": item.due_at,
-        "last_seen_at": item.created_at,
-        "run_id": None,
-    }
