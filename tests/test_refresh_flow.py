@@ -105,21 +105,20 @@ def test_epoch2_opens_recorded_litellm_and_openrouter_changes(two_epochs: dict[s
 def test_show_azure_gpt_image_1_mini(two_epochs: dict[str, Any]) -> None:
     with store.connect(two_epochs["db"]).connect() as conn:
         view = queries.model_view(conn, "azure", "gpt-image-1-mini")
-    text_input = [
+    [text_input] = [
         f
         for f in view["fields"]
-        if f["component"] == "input" and f["dimensions"] == {"scope": "global", "region": "eastus2"}
+        if f["component"] == "input" and f["dimensions"] == {"scope": "global"}
     ]
-    # Azure's meters for this model are first listed in epoch-2: open items, not catalog values.
-    new_items = [i for i in view["open_review_items"] if i["kind"] in ("new_model", "new_value")]
-    assert new_items
-    if text_input:
-        assert text_input[0]["value"] == "2"
-        assert text_input[0]["verified_by"] == "azure"
-        assert text_input[0]["verified_at"].startswith("2026-08-14")
-    litellm = [s for s in view["not_in_catalog"] if s["source"] == "litellm"]
-    litellm += [s for f in view["fields"] for s in f["corroborated_by"] if s["source"] == "litellm"]
-    assert litellm, "what LiteLLM says for the same route is shown beside Azure's"
+    assert (text_input["value"], text_input["unit"]) == ("2", "usd_per_1m_tokens")
+    assert text_input["verified_by"] == "azure"
+    assert text_input["verified_at"].startswith("2026-08-14")
+    # What LiteLLM says for the same route, beside Azure's own statement.
+    assert "litellm" in {s["source"] for s in text_input["corroborated_by"]}
+    # The meters Azure first lists in epoch-2 are open review items, not catalog values.
+    [new] = [i for i in view["open_review_items"] if i["kind"] in ("new_model", "new_value")]
+    assert new["sources"] == ["azure"]
+    assert {s["source"] for s in view["not_in_catalog"]} == {"azure"}
 
 
 def test_wandb_prices_are_anomalies_not_values(two_epochs: dict[str, Any]) -> None:
