@@ -97,11 +97,26 @@ def main() -> None:
         with engine.connect() as conn:
             current = timed("load catalog", lambda: store.load_catalog(conn))
             listings = store.load_listings(conn)
-        ctx2 = Context(run_id + 1, datetime.now(UTC), False, is_official, frozenset(selected))
+        run2 = store.start_run(
+            engine, world=str(world_path), policy="review", now=datetime.now(UTC)
+        )
+        ctx2 = Context(run2, datetime.now(UTC), False, is_official, frozenset(selected))
         again = timed(
             "compare (same world again)", lambda: compare(valid, current, listings, problems, ctx2)
         )
         print(f"{'stamps / items (again)':<28} {len(again.stamps):8d} / {len(again.items)}")
+        timed(
+            "apply (same world again)",
+            lambda: store.apply(
+                engine,
+                run2,
+                valid=valid,
+                problems=problems,
+                comparison=again,
+                source_reports=[],
+                now=datetime.now(UTC),
+            ),
+        )
     print(f"{'peak RSS':<28} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:8.0f} MB")
 
 

@@ -11,6 +11,7 @@ from catalog.tables import (
     audit_log,
     catalog_values,
     observations,
+    responses,
     review_items,
     runs,
     source_runs,
@@ -38,7 +39,10 @@ def _latest_statements(conn: Connection, route: str, model: str) -> dict[tuple[s
     """Each source's latest statement of each field of (route, model)."""
     c = observations.c
     rows = conn.execute(
-        select(observations).where(c.route == route, c.model == model).order_by(c.id.desc())
+        select(observations, responses.c.url, responses.c.observed_at)
+        .join(responses, responses.c.id == c.response_id)
+        .where(c.route == route, c.model == model)
+        .order_by(c.id.desc())
     )
     latest: dict[tuple[str, ...], dict[str, Any]] = {}
     for r in rows:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from catalog.tables import observations
+from catalog.tables import observations, responses
 from schemas.records import parse_dimensions_key
 from schemas.vocab import Kind
 from spiders.sources import sources
@@ -22,8 +22,15 @@ def _latest_prices(conn: Connection, source: str, routes: set[str] | None = None
     latest = conn.execute(select(func.max(c.run_id)).where(c.source == source)).scalar()
     if latest is None:
         return {}
-    query = select(observations).where(
-        c.source == source, c.run_id == latest, c.kind == Kind.PRICE.value, c.model.is_not(None)
+    query = (
+        select(observations, responses.c.url, responses.c.observed_at)
+        .join(responses, responses.c.id == c.response_id)
+        .where(
+            c.source == source,
+            c.run_id == latest,
+            c.kind == Kind.PRICE.value,
+            c.model.is_not(None),
+        )
     )
     if routes is not None:
         query = query.where(c.route.in_(routes))

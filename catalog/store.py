@@ -19,6 +19,7 @@ from catalog.tables import (
     listings,
     observations,
     quarantine,
+    responses,
     review_items,
     runs,
     source_runs,
@@ -127,9 +128,10 @@ def known_models(conn: Connection) -> set[str]:
     return set(conn.execute(select(catalog_values.c.model).distinct()).scalars())
 
 
-def _observation_row(run_id: int, obs: Observation) -> dict[str, Any]:
+def _observation_row(run_id: int, response_id: int, obs: Observation) -> dict[str, Any]:
     return {
         "run_id": run_id,
+        "response_id": response_id,
         "source": obs.source,
         "route": obs.route,
         "model": obs.model,
@@ -139,11 +141,33 @@ def _observation_row(run_id: int, obs: Observation) -> dict[str, Any]:
         "unit": obs.unit.value,
         "dimensions": obs.dims_key,
         "value": decimal_text(obs.value),
-        "observed_at": obs.observed_at,
-        "url": obs.url,
-        "landing_url": obs.landing_url,
         "evidence": obs.evidence,
     }
+
+
+def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observation]) -> None:
+    """Each response once (source, URL, landing URL, date), then its observations."""
+    keys = list(dict.fromkeys((o.source, o.url, o.landing_url, o.observed_at) for o in valid))
+    if not keys:
+        return
+    ids = conn.execute(
+        insert(responses).returning(responses.c.id, sort_by_parameter_order=True),
+        [
+            {"run_id": run_id, "source": s, "url": u, "landing_url": lu, "observed_at": at}
+            for s, u, lu, at in keys
+        ],
+    ).scalars()
+    response_of = dict(zip(keys, ids, strict=True))
+    _insert_many(
+        conn,
+        observations,
+        [
+            _observation_row(
+                run_id, response_of[(o.source, o.url, o.landing_url, o.observed_at)], o
+            )
+            for o in valid
+        ],
+    )
 
 
 def item_row(item: ReviewItem) -> dict[str, Any]:
@@ -174,7 +198,7 @@ def apply(
     engine: Engine,
     run_id: int,
     *,
-    valid: Iterable[Observation],
+    valid: Sequence[Observation],
     problems: Iterable[Problem],
     comparison: Comparison,
     source_reports: Sequence[dict[str, Any]],
@@ -182,7 +206,7 @@ def apply(
 ) -> list[ReviewItem]:
     """Write one refresh in one transaction. Returns the review items it opened."""
     with engine.begin() as conn:
-        _insert_many(conn, observations, [_observation_row(run_id, o) for o in valid])
+        _insert_observations(conn, run_id, valid)
         _insert_many(
             conn,
             quarantine,

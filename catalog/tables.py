@@ -80,11 +80,28 @@ source_runs = Table(
     UniqueConstraint("run_id", "source"),
 )
 
+# One row per response a source answered with: where and when every observation was read.
+responses = Table(
+    "responses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", ForeignKey("runs.id"), nullable=False, index=True),
+    Column("source", String(50), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("landing_url", Text, nullable=False),
+    Column("observed_at", UTCDateTime(), nullable=False),
+)
+
 observations = Table(
     "observations",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("run_id", ForeignKey("runs.id"), nullable=False, index=True),
+    Column(
+        "response_id",
+        ForeignKey("responses.id", name="fk_observations_response_id"),
+        nullable=False,
+    ),
     Column("source", String(50), nullable=False),
     Column("route", String(100), nullable=False),
     Column("model", String(300)),
@@ -94,11 +111,9 @@ observations = Table(
     Column("unit", String(40), nullable=False),
     Column("dimensions", String(300), nullable=False),
     Column("value", String(60), nullable=False),
-    Column("observed_at", UTCDateTime(), nullable=False),
-    Column("url", Text, nullable=False),
-    Column("landing_url", Text, nullable=False),
     Column("evidence", Text, nullable=False),
     Index("ix_observations_key", "route", "model"),
+    Index("ix_observations_source_run", "source", "run_id"),
 )
 
 quarantine = Table(
