@@ -10,8 +10,10 @@ applied or the run itself failed.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +44,19 @@ REPORTED_PROBLEMS = 200  # listed in the run's artifact; all of them stay in the
 
 Listener = Callable[[str, str], None]
 listeners: list[Listener] = []  # (source, message) progress callbacks, e.g. the CLI's display
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a stage builds ~10^5 long-lived records: they
+    form no cycles, and the collector re-walking them costs a third of the stage (measured)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def emit(source: str, message: str) -> None:
@@ -265,14 +280,17 @@ async def refresh(
         identity.learn(store.known_models(conn))
     # quote(): large payloads pass between tasks as they are; Prefect would otherwise walk every
     # observation looking for futures (tens of seconds for a full refresh).
-    drafts = normalize_sources(
-        quote([r for r in results if reports[r.source].status is not SourceStatus.FAILED])
-    )
-    batch = validate_batch(quote(drafts), identity, reports)
-    emit("*", "comparing")
-    comparison = compare_catalog(url, quote(batch), reports, run_id, accept_new, quote(identity))
-    emit("*", "applying")
-    opened = apply_changes(url, run_id, quote(batch), quote(comparison), reports)
+    with collection_paused():
+        drafts = normalize_sources(
+            quote([r for r in results if reports[r.source].status is not SourceStatus.FAILED])
+        )
+        batch = validate_batch(quote(drafts), identity, reports)
+        emit("*", "comparing")
+        comparison = compare_catalog(
+            url, quote(batch), reports, run_id, accept_new, quote(identity)
+        )
+        emit("*", "applying")
+        opened = apply_changes(url, run_id, quote(batch), quote(comparison), reports)
 
     ordered = [reports[s] for s in selected]
     failed = [r for r in ordered if r.status in (SourceStatus.FAILED, SourceStatus.BROKEN)]
