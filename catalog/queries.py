@@ -18,21 +18,19 @@ from catalog.tables import (
     stamps,
     submissions,
 )
-from schemas.records import ReviewStatus, dimensions_key, parse_dimensions_key
+from schemas.records import (
+    CatalogValue,
+    ReviewStatus,
+    Run,
+    SourceRun,
+    dimensions_key,
+    parse_dimensions_key,
+)
 from spiders.sources import is_official
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def _field(row: Any) -> dict[str, Any]:
-    return {
-        "kind": row.kind,
-        "component": row.component,
-        "unit": row.unit,
-        "dimensions": parse_dimensions_key(row.dimensions),
-    }
 
 
 def _latest_statements(conn: Connection, route: str, model: str) -> dict[tuple[str, ...], dict]:
@@ -86,14 +84,7 @@ def model_view(conn: Connection, route: str, model: str) -> dict[str, Any]:
         ]
         fields.append(
             {
-                **_field(r),
-                "id": r.id,
-                "value": r.value,
-                "valid_from": _iso(r.valid_from),
-                "verified_at": _iso(r.verified_at),
-                "verified_by": r.verified_by,
-                "accepted_by": r.accepted_by,
-                "accepted_source": r.accepted_source,
+                **CatalogValue.model_validate(r).model_dump(mode="json"),
                 "corroborated_by": [
                     s for s in confirmations.get(r.id, []) if s["source"] != r.verified_by
                 ],
@@ -115,16 +106,7 @@ def model_view(conn: Connection, route: str, model: str) -> dict[str, Any]:
         "route": route,
         "model": model,
         "fields": fields,
-        "history": [
-            {
-                **_field(r),
-                "value": r.value,
-                "valid_from": _iso(r.valid_from),
-                "valid_to": _iso(r.valid_to),
-                "accepted_by": r.accepted_by,
-            }
-            for r in history
-        ],
+        "history": [CatalogValue.model_validate(r).model_dump(mode="json") for r in history],
         "not_in_catalog": uncatalogued,
         "open_review_items": list_reviews(conn, status="open", route=route, model=model),
     }
@@ -215,35 +197,17 @@ def due_counts(conn: Connection, now: datetime, within: timedelta) -> dict[str, 
 def list_runs(conn: Connection, limit: int = 20) -> list[dict[str, Any]]:
     rows = conn.execute(select(runs).order_by(runs.c.id.desc()).limit(limit)).all()
     per_source = conn.execute(
-        select(source_runs).where(source_runs.c.run_id.in_([r.id for r in rows]))
+        select(source_runs)
+        .where(source_runs.c.run_id.in_([r.id for r in rows]))
+        .order_by(source_runs.c.source)
     ).all()
-    by_run: dict[int, list[dict[str, Any]]] = {}
+    by_run: dict[int, list[SourceRun]] = {}
     for s in per_source:
-        by_run.setdefault(s.run_id, []).append(
-            {
-                "source": s.source,
-                "status": s.status,
-                "reason": s.reason,
-                "responses": s.responses,
-                "records": s.records,
-                "observations": s.observations,
-                "quarantined": s.quarantined,
-                "stamped": s.stamped,
-                "review_items": s.review_items,
-                "observed_at": _iso(s.observed_at),
-            }
-        )
+        by_run.setdefault(s.run_id, []).append(SourceRun.model_validate(s))
     return [
-        {
-            "id": r.id,
-            "started_at": _iso(r.started_at),
-            "finished_at": _iso(r.finished_at),
-            "world": r.world,
-            "policy": r.policy,
-            "status": r.status,
-            "flow_run_id": r.flow_run_id,
-            "sources": sorted(by_run.get(r.id, []), key=lambda s: s["source"]),
-        }
+        Run.model_validate(r)
+        .model_copy(update={"sources": by_run.get(r.id, [])})
+        .model_dump(mode="json")
         for r in rows
     ]
 

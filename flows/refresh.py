@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -33,7 +32,7 @@ from catalog.identity import Identity
 from catalog.normalize import SourceDrafts, draft_source, learn_official_models, observations
 from ratecard.replay import World, serve
 from schemas.batch import validate
-from schemas.records import Observation, Problem, ReviewItem, SourceStatus
+from schemas.records import Observation, Problem, ReviewItem, SourceRun, SourceStatus
 from spiders.crawl import CrawlResult, crawl
 from spiders.sources import is_official
 from spiders.sources import sources as configured_sources
@@ -65,34 +64,6 @@ def emit(source: str, message: str) -> None:
 
 
 @dataclass
-class SourceReport:
-    source: str
-    status: SourceStatus
-    reason: str = ""
-    responses: int = 0
-    records: int = 0
-    observations: int = 0
-    quarantined: int = 0
-    stamped: int = 0
-    review_items: int = 0
-    observed_at: datetime | None = None
-
-    def row(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "status": self.status.value,
-            "reason": self.reason,
-            "responses": self.responses,
-            "records": self.records,
-            "observations": self.observations,
-            "quarantined": self.quarantined,
-            "stamped": self.stamped,
-            "review_items": self.review_items,
-            "observed_at": self.observed_at,
-        }
-
-
-@dataclass
 class Batch:
     valid: list[Observation] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -114,7 +85,7 @@ def normalize_sources(results: Sequence[CrawlResult]) -> list[SourceDrafts]:
 
 @task(name="validate", cache_policy=NO_CACHE)
 def validate_batch(
-    drafts: Sequence[SourceDrafts], identity: Identity, reports: dict[str, SourceReport]
+    drafts: Sequence[SourceDrafts], identity: Identity, reports: dict[str, SourceRun]
 ) -> Batch:
     """Identity, provenance and the Pandera gate. A source whose batch collapses is failed."""
     learn_official_models(identity, drafts)
@@ -142,7 +113,7 @@ def validate_batch(
 def compare_catalog(
     engine_url: str,
     batch: Batch,
-    reports: dict[str, SourceReport],
+    reports: dict[str, SourceRun],
     run_id: int,
     accept_new: bool,
     identity: Identity,
@@ -169,7 +140,7 @@ def apply_changes(
     run_id: int,
     batch: Batch,
     comparison: Comparison,
-    reports: dict[str, SourceReport],
+    reports: dict[str, SourceRun],
 ) -> list[ReviewItem]:
     stamped = Counter(s.source for s in comparison.stamps)
     stamped.update(o.source for n in comparison.new_values for o in n.confirmations)
@@ -181,7 +152,7 @@ def apply_changes(
         valid=batch.valid,
         problems=batch.problems,
         comparison=comparison,
-        source_reports=[r.row() for r in reports.values()],
+        source_reports=[r.model_dump() for r in reports.values()],
         now=datetime.now(UTC),
     )
     for report in reports.values():
@@ -189,7 +160,7 @@ def apply_changes(
     return opened
 
 
-def _guard_layout(engine: Engine, result: CrawlResult, report: SourceReport) -> None:
+def _guard_layout(engine: Engine, result: CrawlResult, report: SourceRun) -> None:
     """A source yielding far fewer records than its last complete run is broken this run."""
     if report.status is not SourceStatus.OK:
         return
@@ -202,7 +173,7 @@ def _guard_layout(engine: Engine, result: CrawlResult, report: SourceReport) -> 
 
 def _report_markdown(
     run_id: int,
-    reports: Sequence[SourceReport],
+    reports: Sequence[SourceRun],
     opened: Sequence[ReviewItem],
     problems: Sequence[Problem],
 ) -> str:
@@ -262,7 +233,7 @@ async def refresh(
         results = await asyncio.gather(*(fetch_source(s, None) for s in selected))
 
     reports = {
-        r.source: SourceReport(
+        r.source: SourceRun(
             source=r.source,
             status=r.status,
             reason=r.reason,
@@ -296,7 +267,7 @@ async def refresh(
     failed = [r for r in ordered if r.status in (SourceStatus.FAILED, SourceStatus.BROKEN)]
     status = "degraded" if failed else "ok"
     summary = {
-        "sources": [{**r.row(), "observed_at": str(r.observed_at)} for r in ordered],
+        "sources": [r.model_dump(mode="json") for r in ordered],
         "review_items_opened": len(opened),
         "stamps": len(comparison.stamps),
         "new_values": len(comparison.new_values),
@@ -310,7 +281,7 @@ async def refresh(
     )
     await create_table_artifact(
         key="refresh-sources",
-        table=[{k: str(v) for k, v in r.row().items()} for r in ordered],
+        table=[r.model_dump(mode="json") for r in ordered],
         description=f"per-source results of run {run_id}",
     )
     message = f"run {run_id}: {len(opened)} review items opened"

@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
 from schemas.vocab import DIMENSION_DEFAULTS, Component, Dim, Kind, Unit
 
@@ -182,9 +182,13 @@ class ReviewItem(BaseModel):
 
 
 class CatalogValue(BaseModel):
-    """The accepted value of one field of (route, model), with its provenance."""
+    """The accepted value of one field of (route, model), with its provenance: from when it
+    holds (valid_from) and until when (valid_to, None while in force), who verified it, and
+    which statement and policy or review let it in. Closed values are its history."""
 
-    id: int | None = None
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
     route: str
     model: str
     kind: Kind
@@ -198,3 +202,44 @@ class CatalogValue(BaseModel):
     verified_by: str | None = None
     accepted_by: str  # "policy:accept-new", "review:<id>"
     accepted_source: str  # the source whose statement let it in
+
+    @field_validator("dimensions", mode="before")
+    @classmethod
+    def _from_key(cls, dims: dict[str, str] | str) -> dict[str, str]:
+        return parse_dimensions_key(dims) if isinstance(dims, str) else dims
+
+    @field_serializer("value")
+    def _exact(self, value: Decimal) -> str:
+        return decimal_text(value)
+
+
+class SourceRun(BaseModel):
+    """What one source did in one refresh."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    source: str
+    status: SourceStatus
+    reason: str = ""
+    responses: int = 0
+    records: int = 0
+    observations: int = 0
+    quarantined: int = 0
+    stamped: int = 0
+    review_items: int = 0
+    observed_at: datetime | None = None  # the latest response's date
+
+
+class Run(BaseModel):
+    """One refresh: its policy, world (None when live), status and each source's part."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    started_at: datetime
+    finished_at: datetime | None = None
+    world: str | None = None
+    policy: str
+    status: str  # running, ok, degraded
+    flow_run_id: str | None = None
+    sources: list[SourceRun] = Field(default_factory=list)
