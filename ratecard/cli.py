@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,6 +33,15 @@ DbOption = Annotated[
     typer.Option("--db", help="SQLAlchemy URL (default: RATECARD_DB or data/ratecard.db)"),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+# Prefect as this command runs it unless told otherwise: its own logs only when something is
+# wrong (the command prints the run report), no telemetry, and patience for the temporary
+# server's first start, which can take 20 s on a 2-core machine.
+PREFECT_DEFAULTS = {
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+}
 
 # Exit codes of `ratecard refresh`.
 EXIT_OK = 0  # every source read in full or in part (partial sources are reported)
@@ -70,6 +80,8 @@ def refresh(
     db: DbOption = None,
 ) -> None:
     """Fetch the sources, validate, compare with the catalog and apply in one transaction."""
+    for name, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(name, value)
     from flows import refresh as refresh_flow
 
     progress = Progress(

@@ -52,11 +52,19 @@ class CrawlResult:
 
     @property
     def reason(self) -> str:
-        if not self.failures and self.pages:
-            return ""
+        """Why responses failed, one clause per distinct reason (a source may have 46 URLs)."""
         if not self.failures:
-            return "no response"
-        return "; ".join(f"{f.url}: {f.reason}" for f in self.failures)
+            return "" if self.pages else "no response"
+        by_reason: dict[str, list[str]] = {}
+        for failure in self.failures:
+            by_reason.setdefault(failure.reason, []).append(failure.url)
+        total = len(self.pages) + len(self.failures)
+        return "; ".join(
+            f"{urls[0]}: {reason}"
+            if len(urls) == 1
+            else f"{reason} for {len(urls)} of {total} URLs (first: {urls[0]})"
+            for reason, urls in by_reason.items()
+        )
 
     @property
     def records(self) -> int:
