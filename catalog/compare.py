@@ -125,6 +125,11 @@ def compare(
         current = catalog.get(key)
         if current is not None:
             _compare_current(key, group, current, ctx, result)
+        elif _proposal(group, ctx) is None:
+            # Sources disagree and none speaks for the route: nothing to propose, whatever the
+            # policy, until a reviewer settles it.
+            change = _change(key, None, None, group, ctx)
+            result.items.append(_item(ReviewKind.DISAGREEMENT, key[0], key[1], [change], ctx))
         elif ctx.accept_new:
             _accept_new(key, group, ctx, result)
         else:
@@ -155,7 +160,7 @@ def compare(
                 ctx,
                 title=f"{len(listed)} {source} names for route {route} map to no known model",
                 detail="\n".join(listed),
-                scope=source,
+                source=source,
                 identity=(source, listed),
             )
         )
@@ -219,11 +224,12 @@ def _item(
     *,
     title: str = "",
     detail: str = "",
-    scope: object = None,
+    source: str | None = None,
     identity: object = None,
 ) -> ReviewItem:
     """A review item. Its fingerprint says what it proposes, so a repeat run finds it open; its
-    slot says what it is about, so a newer proposal about the same thing supersedes it."""
+    slot says what it is about (route, model, fields, and the source for items about one
+    source's statements), so a newer proposal about the same thing supersedes it."""
     fields = [(c.kind, c.component, c.unit, c.dimensions) for c in changes]
     proposal = identity
     if proposal is None:
@@ -236,13 +242,12 @@ def _item(
         changes=changes,
         detail=detail,
         fingerprint=fingerprint(kind.value, route, model, proposal),
-        slot=fingerprint(kind.value, route, model, scope if scope is not None else fields),
+        slot=fingerprint(kind.value, route, model, source, fields),
         created_at=ctx.now,
         due_at=ctx.now + REVIEW_DUE,
         run_id=ctx.run_id,
         sources=sorted(
-            {s.source for c in changes for s in c.sources}
-            | ({scope} if isinstance(scope, str) else set())
+            {s.source for c in changes for s in c.sources} | ({source} if source else set())
         ),
     )
 
@@ -319,11 +324,6 @@ def _accept_new(key: FieldKey, group: list[Observation], ctx: Context, result: C
         chosen = official[0]
         verified_at, verified_by = chosen.observed_at, chosen.source
     else:
-        values = {o.value for o in group}
-        if len(values) > 1:
-            change = _change(key, None, None, group, ctx)
-            result.items.append(_item(ReviewKind.DISAGREEMENT, key[0], key[1], [change], ctx))
-            return
         chosen = min(group, key=lambda o: o.source)
         verified_at, verified_by = None, None
     agreeing = tuple(o for o in group if o.value == chosen.value)
@@ -365,7 +365,7 @@ def _anomalies(problems: Iterable[Problem], ctx: Context, result: Comparison) ->
                 title=f"anomaly: {route}/{model} from {source}: {found[0].rule}"
                 + (f" (+{len(lines) - 1} more)" if len(lines) > 1 else ""),
                 detail="\n".join(lines),
-                scope=source,
+                source=source,
                 identity=(source, lines),
             )
         )
@@ -403,7 +403,7 @@ def _pixel_consistency(
                     ctx,
                     title=f"anomaly: {key[0]}/{key[1]} {pixel.source}: per-pixel price × {size} "
                     f"= {decimal_text(implied)}, per-image price {decimal_text(image.value)}",
-                    scope=pixel.source,
+                    source=pixel.source,
                 )
             )
 
@@ -438,7 +438,6 @@ def _same_price(
                     title=f"anomaly: {reseller_route}/{key[1]} {_field_text(change)}: "
                     f"{reseller.source} says {decimal_text(reseller.value)}, {key[0]}'s own "
                     f"price is {decimal_text(vendor.value)} (routes that must match)",
-                    scope=f"same-price:{key[0]}",
                 )
             )
 
@@ -473,7 +472,7 @@ def _absences(
                     ctx,
                     title=f"missing: {route}/{model} absent from {MISSING_AFTER} consecutive "
                     f"complete listings of {source}",
-                    scope=source,
+                    source=source,
                     identity=(source, listing.last_seen_run),
                 )
             )

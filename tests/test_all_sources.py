@@ -23,6 +23,10 @@ def catalog_db(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> s
         )
     )
     assert state.is_completed(), state.message
+    again = asyncio.run(
+        refresh(replay=str(WORLDS / "epoch-2.json"), database=db, return_state=True)
+    )
+    assert again.is_completed(), again.message
     return db
 
 
@@ -37,6 +41,14 @@ def prices(found: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
         for f in found["fields"]
         if f["kind"] == "price"
     }
+
+
+def test_same_world_again_opens_nothing_and_stamps_again(catalog_db: str) -> None:
+    with store.connect(catalog_db).connect() as conn:
+        second, first = queries.list_runs(conn, limit=2)
+    assert [s["review_items"] for s in second["sources"]] == [0] * 11
+    assert sum(s["stamped"] for s in second["sources"]) > 0
+    assert sum(s["review_items"] for s in first["sources"]) > 0
 
 
 def test_every_source_reports_a_status(catalog_db: str) -> None:
