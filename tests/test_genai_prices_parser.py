@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from catalog.identity import Identity
-from schemas.records import Draft
 from schemas.vocab import Component, Kind, Unit
 from spiders import genai_prices
 from spiders.parsing import Uninterpretable, Unparsable
 from tests.conftest import snapshot
+from tests.drafts import value
 
 URL = "https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/new_data/v2/data.json"
 FILE = "genai-prices/v2/data.json"
@@ -30,22 +30,6 @@ def _records() -> dict[str, dict[str, Any]]:
 
 def record(record_id: str) -> dict[str, Any]:
     return copy.deepcopy(_records()[record_id])
-
-
-def value(
-    found: list[Draft],
-    component: Component,
-    unit: Unit = Unit.PER_1M_TOKENS,
-    kind: Kind = Kind.PRICE,
-    **dims: str,
-) -> Decimal:
-    matches = [
-        d
-        for d in found
-        if (d.kind, d.component, d.unit, d.dimensions) == (kind, component, unit, dims)
-    ]
-    assert len(matches) == 1, f"{len(matches)} drafts for {component} {unit} {dims}"
-    return matches[0].value
 
 
 def test_parse_gives_one_record_per_provider_model() -> None:

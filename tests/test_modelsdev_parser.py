@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from catalog.identity import Identity
-from schemas.records import Draft
 from schemas.vocab import Component, Kind, Unit
 from spiders import modelsdev
 from spiders.parsing import Uninterpretable, Unparsable
 from tests.conftest import snapshot
+from tests.drafts import value
 
 URL = "https://models.dev/api.json"
 FILE = "catalogs/models-dev.api.2026-06-13.jq-sorted.json"
@@ -29,22 +29,6 @@ def _records() -> dict[str, dict[str, Any]]:
 
 def record(record_id: str) -> dict[str, Any]:
     return copy.deepcopy(_records()[record_id])
-
-
-def value(
-    found: list[Draft],
-    component: Component,
-    unit: Unit = Unit.PER_1M_TOKENS,
-    kind: Kind = Kind.PRICE,
-    **dims: str,
-) -> Decimal:
-    matches = [
-        d
-        for d in found
-        if (d.kind, d.component, d.unit, d.dimensions) == (kind, component, unit, dims)
-    ]
-    assert len(matches) == 1, f"{len(matches)} drafts for {component} {unit} {dims}"
-    return matches[0].value
 
 
 def test_parse_gives_one_record_per_provider_model() -> None:

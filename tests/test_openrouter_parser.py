@@ -16,6 +16,7 @@ from schemas.vocab import Component, Kind, Unit
 from spiders import openrouter
 from spiders.parsing import Uninterpretable, Unparsable
 from tests.conftest import ROOT, snapshot
+from tests.drafts import value
 
 URL = "https://openrouter.ai/api/v1/models"
 MAY = "openrouter/models.2026-05-20.json"
@@ -36,22 +37,6 @@ def record(name: str, model_id: str) -> dict[str, Any]:
 
 def drafts(name: str, model_id: str) -> list[Draft]:
     return openrouter.normalize(record(name, model_id))
-
-
-def value(
-    found: list[Draft],
-    component: Component,
-    unit: Unit = Unit.PER_1M_TOKENS,
-    kind: Kind = Kind.PRICE,
-    **dims: str,
-) -> Decimal:
-    matches = [
-        d
-        for d in found
-        if (d.kind, d.component, d.unit, d.dimensions) == (kind, component, unit, dims)
-    ]
-    assert len(matches) == 1, f"{len(matches)} drafts for {component} {unit} {dims}"
-    return matches[0].value
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,25 @@
+"""Helpers for parser tests: pick the one draft that states a field."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from schemas.records import Draft
+from schemas.vocab import Component, Kind, Unit
+
+
+def value(
+    found: list[Draft],
+    component: Component,
+    unit: Unit = Unit.PER_1M_TOKENS,
+    kind: Kind = Kind.PRICE,
+    **dims: str,
+) -> Decimal:
+    """The value of the single draft stating this field; fails if none or several do."""
+    matches = [
+        d
+        for d in found
+        if (d.kind, d.component, d.unit, d.dimensions) == (kind, component, unit, dims)
+    ]
+    assert len(matches) == 1, f"{len(matches)} drafts for {component} {unit} {dims}"
+    return matches[0].value
