@@ -1,11 +1,16 @@
-"""Send every request to the replay server when one is configured (REPLAY_URL)."""
+"""Downloader middlewares: replay routing, and giving up on hosts that cannot be reached."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, IgnoreRequest
+from scrapy.http import Response
+from twisted.internet.error import DNSLookupError
+
+UNREACHABLE = (CannotResolveHostError, DNSLookupError, DownloadConnectionRefusedError)
 
 
 class ReplayMiddleware:
@@ -25,3 +30,28 @@ class ReplayMiddleware:
         return request.replace(
             url=f"{self.base}/replay?url={quote(request.url, safe='')}", meta=meta
         )
+
+
+class UnreachableHostMiddleware:
+    """Once a host's name does not resolve or it refuses connections, the rest of this crawl's
+    requests to it fail at once with that reason instead of each waiting out retries and
+    throttling (a 46-file source would otherwise take minutes to report an outage)."""
+
+    def __init__(self) -> None:
+        self.down: dict[str, str] = {}
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        host = _host(request)
+        if host in self.down:
+            raise IgnoreRequest(f"{host} unreachable earlier in this crawl: {self.down[host]}")
+
+    def process_exception(
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> Response | Request | None:
+        if isinstance(exception, UNREACHABLE):
+            self.down[_host(request)] = f"{type(exception).__name__}: {exception}"
+        return None
+
+
+def _host(request: Request) -> str:
+    return urlsplit(request.meta.get("live_url", request.url)).netloc
