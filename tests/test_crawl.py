@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
+from datetime import UTC, datetime
+from pathlib import Path
 
+from ratecard.replay import World, serve
 from spiders.crawl import crawl
 from spiders.sources import sources
+from tests.conftest import SNAPSHOTS
 
 
 def closed_port() -> int:
@@ -24,3 +29,27 @@ def test_unreachable_host_fails_every_url_at_once_with_the_reason() -> None:
     assert len(skipped) >= 42
     assert "DownloadConnectionRefusedError" in result.reason
     assert "configs.portkey.ai" in result.reason
+
+
+def test_redirects_are_followed_and_the_landing_url_kept(tmp_path: Path) -> None:
+    listing = (SNAPSHOTS / "openrouter" / "models.2026-08-19.json").resolve()
+    moved = "https://openrouter.ai/api/v2/models"
+    manifest = {
+        "name": "redirect",
+        "responses": [
+            {"url": "https://openrouter.ai/api/v1/models", "status": 301,
+             "headers": {"Location": moved}, "body": "", "date": "2026-08-19T00:00:00Z"},
+            {"url": moved, "status": 200, "file": str(listing),
+             "date": "2026-08-19T00:00:00Z", "content_type": "application/json"},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "world.json"
+    path.write_text(json.dumps(manifest))
+    with serve(World.load(path)) as base:
+        result = asyncio.run(crawl("openrouter", base))
+    [page] = result.pages
+    assert (page.url, page.landing_url) == ("https://openrouter.ai/api/v1/models", moved)
+    assert page.observed_at == datetime(2026, 8, 19, tzinfo=UTC)
+    assert len(page.records) == 414
+    [failure] = result.failures  # the ?output_modalities=all listing is not in this world
+    assert failure.status == 404 and result.status.value == "partial"
