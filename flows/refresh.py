@@ -66,7 +66,12 @@ def emit(source: str, message: str) -> None:
 @dataclass
 class Batch:
     valid: list[Observation] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # quarantined, each a reviewable anomaly
+    rejected: list[Problem] = field(default_factory=list)  # of failed sources: quarantined only
+
+    @property
+    def quarantined(self) -> list[Problem]:
+        return self.problems + self.rejected
 
 
 @task(name="fetch-source", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
@@ -103,7 +108,8 @@ def validate_batch(
         if stated and len(valid) < stated * (1 - COLLAPSE_RATIO):
             report.status = SourceStatus.FAILED
             report.reason = f"validation collapse: {stated - len(valid)} of {stated} invalid"
-            valid = []
+            batch.rejected.extend(problems)  # kept with their reasons, not one item each
+            continue
         batch.valid.extend(valid)
         batch.problems.extend(problems)
     return batch
@@ -150,7 +156,7 @@ def apply_changes(
         store.connect(engine_url),
         run_id,
         valid=batch.valid,
-        problems=batch.problems,
+        problems=batch.quarantined,
         comparison=comparison,
         source_reports=[r.model_dump() for r in reports.values()],
         now=datetime.now(UTC),
@@ -271,12 +277,12 @@ async def refresh(
         "review_items_opened": len(opened),
         "stamps": len(comparison.stamps),
         "new_values": len(comparison.new_values),
-        "quarantined": len(batch.problems),
+        "quarantined": len(batch.quarantined),
     }
     store.finish_run(engine, run_id, status=status, summary=summary, finished_at=datetime.now(UTC))
     await create_markdown_artifact(
         key="refresh-report",
-        markdown=_report_markdown(run_id, ordered, opened, batch.problems),
+        markdown=_report_markdown(run_id, ordered, opened, batch.quarantined),
         description=f"ratecard refresh run {run_id}",
     )
     await create_table_artifact(

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from catalog import queries, reports, store
-from catalog.tables import catalog_values, listings, review_items, stamps
+from catalog.tables import catalog_values, listings, quarantine, review_items, stamps
 from flows.refresh import refresh
 from tests.conftest import SNAPSHOTS, WORLDS
 
@@ -275,3 +275,7 @@ def test_a_source_whose_records_all_became_unreadable_fails(
     assert status["quarantined"] >= len(listing["data"])
     with store.connect(db).connect() as conn:
         assert conn.execute(select(func.count()).select_from(catalog_values)).scalar() == 0
+        # every unreadable record is kept with its reason; none floods the queue as an item
+        stated = sum(len(json.loads(b["body"])["data"]) for b in bodies.values())
+        assert conn.execute(select(func.count()).select_from(quarantine)).scalar() == stated
+        assert conn.execute(select(func.count()).select_from(review_items)).scalar() == 0
