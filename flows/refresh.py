@@ -208,30 +208,15 @@ def _report_markdown(
     return "\n".join(lines)
 
 
-@flow(name="refresh", log_prints=True)
-async def refresh(
-    sources: list[str] | None = None,
-    replay: str | None = None,
-    database: str | None = None,
-    accept_new: bool = False,
-) -> State:
-    """Refresh the catalog from `sources` (default: all), optionally replaying a world."""
-    logger = get_run_logger()
-    url = store.database_url(database)
-    engine = store.connect(url)
-    selected = sources or list(configured_sources())
-    unknown = sorted(set(selected) - set(configured_sources()))
-    if unknown:
-        return Failed(message=f"unknown sources: {', '.join(unknown)}")
-    world = World.load(Path(replay)) if replay else None
-    policy = "accept-new" if accept_new else "review"
-    run_id = store.start_run(
-        engine, world=str(replay) if replay else None, policy=policy, now=datetime.now(UTC)
-    )
-    flow_run = get_run_context().flow_run  # type: ignore[union-attr]
-    if flow_run is not None:
-        store.set_flow_run(engine, run_id, str(flow_run.id))
-
+async def _refresh_stages(
+    url: str,
+    engine: Engine,
+    selected: list[str],
+    world: World | None,
+    run_id: int,
+    accept_new: bool,
+) -> tuple[dict[str, SourceRun], Batch, Comparison, list[ReviewItem]]:
+    """Fetch, normalize, validate, compare, apply: the refresh between its run's start and end."""
     if world is not None:
         with serve(world) as replay_url:
             results = await asyncio.gather(*(fetch_source(s, replay_url) for s in selected))
@@ -268,6 +253,46 @@ async def refresh(
         )
         emit("*", "applying")
         opened = apply_changes(url, run_id, quote(batch), quote(comparison), reports)
+    return reports, batch, comparison, opened
+
+
+@flow(name="refresh", log_prints=True)
+async def refresh(
+    sources: list[str] | None = None,
+    replay: str | None = None,
+    database: str | None = None,
+    accept_new: bool = False,
+) -> State:
+    """Refresh the catalog from `sources` (default: all), optionally replaying a world."""
+    logger = get_run_logger()
+    url = store.database_url(database)
+    engine = store.connect(url)
+    selected = sources or list(configured_sources())
+    unknown = sorted(set(selected) - set(configured_sources()))
+    if unknown:
+        return Failed(message=f"unknown sources: {', '.join(unknown)}")
+    world = World.load(Path(replay)) if replay else None
+    policy = "accept-new" if accept_new else "review"
+    run_id = store.start_run(
+        engine, world=str(replay) if replay else None, policy=policy, now=datetime.now(UTC)
+    )
+    flow_run = get_run_context().flow_run  # type: ignore[union-attr]
+    if flow_run is not None:
+        store.set_flow_run(engine, run_id, str(flow_run.id))
+
+    try:
+        reports, batch, comparison, opened = await _refresh_stages(
+            url, engine, selected, world, run_id, accept_new
+        )
+    except BaseException as exc:  # the run's row must not stay "running" (then re-raise)
+        store.finish_run(
+            engine,
+            run_id,
+            status="failed",
+            summary={"error": f"{type(exc).__name__}: {exc}"},
+            finished_at=datetime.now(UTC),
+        )
+        raise
 
     ordered = [reports[s] for s in selected]
     failed = [r for r in ordered if r.status in (SourceStatus.FAILED, SourceStatus.BROKEN)]

@@ -240,6 +240,6 @@ class Run(BaseModel):
     finished_at: datetime | None = None
     world: str | None = None
     policy: str
-    status: str  # running, ok, degraded
+    status: str  # running, ok, degraded (a source failed), failed (the run broke off)
     flow_run_id: str | None = None
     sources: list[SourceRun] = Field(default_factory=list)

@@ -279,3 +279,28 @@ def test_a_source_whose_records_all_became_unreadable_fails(
         stated = sum(len(json.loads(b["body"])["data"]) for b in bodies.values())
         assert conn.execute(select(func.count()).select_from(quarantine)).scalar() == stated
         assert conn.execute(select(func.count()).select_from(review_items)).scalar() == 0
+
+
+def test_a_run_that_breaks_midway_is_recorded_failed_and_applies_nothing(
+    prefect_api: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError("database or disk is full")
+
+    monkeypatch.setattr(store, "apply", disk_full)
+    db = f"sqlite:///{tmp_path / 'broken.db'}"
+    state = asyncio.run(
+        refresh(
+            sources=["azure"],
+            replay=str(WORLDS / "epoch-2.json"),
+            database=db,
+            accept_new=True,
+            return_state=True,
+        )
+    )
+    assert state.is_failed()
+    with store.connect(db).connect() as conn:
+        [run] = queries.list_runs(conn, limit=1)
+        values = conn.execute(select(func.count()).select_from(catalog_values)).scalar()
+    assert run["status"] == "failed" and run["finished_at"]
+    assert values == 0
