@@ -18,6 +18,7 @@ from schemas.records import Observation, Problem, decimal_text
 from schemas.vocab import MAGNITUDE_LIMITS, Component, Dim, Kind, Unit
 
 SCALE = 20  # decimal places the frame holds; a value needing more is flagged, never rounded
+QUANTUM = Decimal(1).scaleb(-SCALE)
 DECIMAL = pl.Decimal(38, SCALE)
 KEY = ["source", "route", "model_key", "kind", "component", "unit", "dims"]
 _CONTEXT = f"{Dim.CONTEXT_ABOVE.value}="
@@ -88,44 +89,31 @@ class ObservationBatch(pa.DataFrameModel):
         )
 
 
-def _row(index: int, obs: Observation) -> dict[str, object]:
-    dims = obs.dims_key
-    parts = dims.split(";") if dims else []
-    tier = next((p[len(_CONTEXT) :] for p in parts if p.startswith(_CONTEXT)), "0")
-    quantized = obs.value.quantize(Decimal(1).scaleb(-SCALE))
-    return {
-        "row": index,
-        "source": obs.source,
-        "route": obs.route,
-        "model_key": obs.model or f"?{obs.source_model}",
-        "kind": obs.kind.value,
-        "component": obs.component.value,
-        "unit": obs.unit.value,
-        "dims": dims,
-        "base_dims": ";".join(p for p in parts if not p.startswith(_CONTEXT)),
-        "context_above": int(tier) if tier.isdigit() else -1,
-        "value": quantized,
-        "exact": quantized == obs.value,
-    }
-
-
 def to_frame(observations: Sequence[Observation]) -> pl.DataFrame:
-    rows = [_row(i, o) for i, o in enumerate(observations)]
-    schema = {
-        "row": pl.Int64,
-        "source": pl.String,
-        "route": pl.String,
-        "model_key": pl.String,
-        "kind": pl.String,
-        "component": pl.String,
-        "unit": pl.String,
-        "dims": pl.String,
-        "base_dims": pl.String,
-        "context_above": pl.Int64,
-        "value": DECIMAL,
-        "exact": pl.Boolean,
-    }
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    """The batch as columns; the context tier is split from the dimensions by polars."""
+    values = [o.value.quantize(QUANTUM) for o in observations]
+    frame = pl.DataFrame(
+        {
+            "source": [o.source for o in observations],
+            "route": [o.route for o in observations],
+            "model_key": [o.model or f"?{o.source_model}" for o in observations],
+            "kind": [o.kind.value for o in observations],
+            "component": [o.component.value for o in observations],
+            "unit": [o.unit.value for o in observations],
+            "dims": [o.dims_key for o in observations],
+            "value": pl.Series(values, dtype=DECIMAL),
+            "exact": [q == o.value for q, o in zip(values, observations, strict=True)],
+        },
+        schema_overrides={"dims": pl.String},
+    )
+    tier = pl.col("dims").str.extract(f"{_CONTEXT}([^;]*)", 1)
+    return frame.with_row_index("row").with_columns(
+        pl.col("row").cast(pl.Int64),
+        base_dims=pl.col("dims").str.replace(f";?{_CONTEXT}[^;]*", "").str.strip_chars_start(";"),
+        context_above=pl.when(tier.is_null())
+        .then(0)
+        .otherwise(tier.cast(pl.Int64, strict=False).fill_null(-1)),
+    )
 
 
 def validate(observations: Sequence[Observation]) -> tuple[list[Observation], list[Problem]]:
