@@ -36,9 +36,19 @@ def _iso(value: datetime | None) -> str | None:
 def _latest_statements(conn: Connection, route: str, model: str) -> dict[tuple[str, ...], dict]:
     """Each source's latest statement of each field of (route, model)."""
     c = observations.c
+    latest_run = (
+        select(c.source, func.max(c.run_id).label("run_id"))
+        .where(c.route == route, c.model == model)
+        .group_by(c.source)
+        .subquery()
+    )  # only each source's latest run: a model's history grows by every refresh
     rows = conn.execute(
         select(observations, responses.c.url, responses.c.observed_at)
         .join(responses, responses.c.id == c.response_id)
+        .join(
+            latest_run,
+            (latest_run.c.source == c.source) & (latest_run.c.run_id == c.run_id),
+        )
         .where(c.route == route, c.model == model)
         .order_by(c.id.desc())
     )
