@@ -8,16 +8,13 @@ import pytest
 
 from schemas.batch import validate
 from schemas.records import Observation
-from tests.test_compare import observe
+from tests.observed import LITELLM, observe
 
 
 @pytest.fixture(scope="module")
 def litellm() -> list[Observation]:
     return observe(
-        "litellm",
-        "litellm/model_prices_and_context_window.json",
-        "2026-07-18T00:00:00+00:00",
-        "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json",
+        *LITELLM,
         known=("gpt-4o", "gpt-oss-120b"),
     )
 

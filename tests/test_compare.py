@@ -9,52 +9,21 @@ import pytest
 
 from catalog.compare import MISSING_AFTER, Context, Current, Listing, compare, field_key
 from catalog.identity import Identity
-from catalog.normalize import draft_source, learn_official_models, observations
 from schemas.records import Observation, ReviewKind
-from spiders.crawl import FetchedPage
-from spiders.sources import is_official, sources
-from tests.conftest import snapshot
+from spiders.sources import is_official
+from tests.observed import LITELLM, OPENROUTER_AUGUST, OPENROUTER_MAY, observe
 
 NOW = datetime(2026, 9, 1, tzinfo=UTC)
 
 
-def observe(
-    source: str, relative: str, date: str, url: str, known: tuple[str, ...] = ()
-) -> list[Observation]:
-    body = snapshot(relative)
-    config = sources()[source]
-    page = FetchedPage(
-        url=url,
-        landing_url=url,
-        status=200,
-        observed_at=datetime.fromisoformat(date),
-        records=config.parser.parse(body, url).records,
-    )
-    batch = draft_source(config, [page])
-    identity = Identity.load()
-    learn_official_models(identity, [batch])
-    identity.learn(known)
-    return observations(batch, identity)
-
-
 @pytest.fixture(scope="module")
 def may() -> list[Observation]:
-    return observe(
-        "openrouter",
-        "openrouter/models.2026-05-20.json",
-        "2026-05-20T00:00:00+00:00",
-        "https://openrouter.ai/api/v1/models",
-    )
+    return observe(*OPENROUTER_MAY)
 
 
 @pytest.fixture(scope="module")
 def august() -> list[Observation]:
-    return observe(
-        "openrouter",
-        "openrouter/models.2026-08-19.json",
-        "2026-08-19T00:00:00+00:00",
-        "https://openrouter.ai/api/v1/models",
-    )
+    return observe(*OPENROUTER_AUGUST)
 
 
 def ctx(accept_new: bool = False, complete: frozenset[str] = frozenset({"openrouter"})) -> Context:
@@ -172,10 +141,7 @@ def test_unmapped_names_are_grouped_per_source_and_route(august: list[Observatio
 @pytest.fixture(scope="module")
 def litellm() -> list[Observation]:
     return observe(
-        "litellm",
-        "litellm/model_prices_and_context_window.json",
-        "2026-07-18T00:00:00+00:00",
-        "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json",
+        *LITELLM,
         known=("gpt-image-1",),  # an official source lists it in a real refresh
     )
 

@@ -18,7 +18,7 @@ from catalog import store
 from catalog.compare import Context, compare
 from catalog.tables import catalog_values
 from spiders.sources import is_official
-from tests.test_compare import observe
+from tests.observed import OPENROUTER_AUGUST, observe
 
 pytestmark = pytest.mark.integration
 
@@ -86,12 +86,7 @@ def postgres_url() -> Iterator[str]:
 
 
 def test_refresh_results_apply_and_read_back_on_postgres(postgres_url: str) -> None:
-    found = observe(
-        "openrouter",
-        "openrouter/models.2026-08-19.json",
-        "2026-08-19T00:00:00+00:00",
-        "https://openrouter.ai/api/v1/models",
-    )
+    found = observe(*OPENROUTER_AUGUST)
     engine = store.connect(postgres_url)
     assert engine.dialect.name == "postgresql"
     run_id = store.start_run(engine, world=None, policy="accept-new", now=datetime.now(UTC))

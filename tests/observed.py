@@ -1,0 +1,51 @@
+"""Observations made from recorded responses, the way a refresh makes them (no HTTP, no DB)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from catalog.identity import Identity
+from catalog.normalize import draft_source, learn_official_models, observations
+from schemas.records import Observation
+from spiders.crawl import FetchedPage
+from spiders.sources import sources
+from tests.conftest import snapshot
+
+LITELLM = (
+    "litellm",
+    "litellm/model_prices_and_context_window.json",
+    "2026-07-18T00:00:00+00:00",
+    "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json",
+)
+OPENROUTER_MAY = (
+    "openrouter",
+    "openrouter/models.2026-05-20.json",
+    "2026-05-20T00:00:00+00:00",
+    "https://openrouter.ai/api/v1/models",
+)
+OPENROUTER_AUGUST = (
+    "openrouter",
+    "openrouter/models.2026-08-19.json",
+    "2026-08-19T00:00:00+00:00",
+    "https://openrouter.ai/api/v1/models",
+)
+
+
+def observe(
+    source: str, relative: str, date: str, url: str, known: tuple[str, ...] = ()
+) -> list[Observation]:
+    """One recorded response of `source`, dated `date`; `known` adds models an official source
+    would have named in a whole refresh."""
+    config = sources()[source]
+    page = FetchedPage(
+        url=url,
+        landing_url=url,
+        status=200,
+        observed_at=datetime.fromisoformat(date),
+        records=config.parser.parse(snapshot(relative), url).records,
+    )
+    batch = draft_source(config, [page])
+    identity = Identity.load()
+    learn_official_models(identity, [batch])
+    identity.learn(known)
+    return observations(batch, identity)
