@@ -22,10 +22,10 @@ from catalog import store
 from catalog.compare import Context, compare
 from catalog.identity import Identity
 from catalog.normalize import draft_source, learn_official_models, observations
-from ratecard.replay import World, serve
 from schemas.batch import validate
+from schemas.sources import is_official, sources
 from spiders.crawl import crawl
-from spiders.sources import is_official, sources
+from spiders.replay import World, serve
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,10 +6,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from catalog.identity import Identity
+from schemas.fetch import FetchedPage, Uninterpretable
 from schemas.records import Draft, Observation, Problem
-from spiders.crawl import FetchedPage
-from spiders.parsing import Uninterpretable
-from spiders.sources import Source
+from schemas.sources import Source
 
 
 @dataclass

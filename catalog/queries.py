@@ -26,7 +26,7 @@ from schemas.records import (
     dimensions_key,
     parse_dimensions_key,
 )
-from spiders.sources import is_official
+from schemas.sources import is_official
 
 
 def _iso(value: datetime | None) -> str | None:

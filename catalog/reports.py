@@ -10,8 +10,8 @@ from sqlalchemy import Connection, func, select
 
 from catalog.tables import observations, responses
 from schemas.records import parse_dimensions_key
+from schemas.sources import sources
 from schemas.vocab import Kind
-from spiders.sources import sources
 
 FieldKey = tuple[str, str, str, str, str, str]  # route, model, component, unit, dims, kind
 

@@ -30,12 +30,12 @@ from catalog import store
 from catalog.compare import Comparison, Context, compare
 from catalog.identity import Identity
 from catalog.normalize import SourceDrafts, draft_source, learn_official_models, observations
-from ratecard.replay import World, serve
 from schemas.batch import validate
 from schemas.records import Observation, Problem, ReviewItem, SourceRun, SourceStatus
+from schemas.sources import is_official
+from schemas.sources import sources as configured_sources
 from spiders.crawl import CrawlResult, crawl
-from spiders.sources import is_official
-from spiders.sources import sources as configured_sources
+from spiders.replay import World, serve
 
 BROKEN_RATIO = 0.5  # fewer records than this share of the last complete run: layout broke
 COLLAPSE_RATIO = 0.5  # more than this share of a source's statements invalid: source fails

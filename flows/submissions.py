@@ -1,7 +1,7 @@
 """The `process-submissions` flow: fetch each pending submission's URL safely, check the claimed
 values, and open the review item that keeps its 48-hour promise.
 
-Thin on purpose: catalog/submissions.py does the work; each submission is one task so a run
+Thin on purpose: review/submissions.py does the work; each submission is one task so a run
 shows which one failed, and a URL that may not or cannot be fetched still ends with an item.
 """
 
@@ -14,7 +14,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from catalog import store
-from catalog import submissions as submitted
+from review import submissions as submitted
 
 
 @task(name="process-submission", cache_policy=NO_CACHE)

@@ -17,7 +17,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from catalog import queries, reports, store
-from spiders.sources import sources as configured_sources
+from schemas.sources import sources as configured_sources
 
 app = typer.Typer(
     help="ratecard: AI model prices that say where they were read, when, and who agrees."
@@ -355,4 +355,4 @@ def review_show(item_id: int, db: DbOption = None, as_json: JsonOption = False) 
         console.print(escape(f"\n{item['detail']}"))
 
 
-from ratecard import cli_queue  # noqa: E402,F401  (registers the queue commands)
+from ratecard import cli_queue  # noqa: E402, F401  (registers the queue commands

@@ -26,10 +26,11 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from catalog import queries, review, store
-from catalog import submissions as submitted
-from catalog.reviewers import ReviewerError, add_reviewer, list_reviewers
+from catalog import queries, store
 from ratecard.cli import DbOption, JsonOption, app, console, parse_duration, review_app
+from review import decisions
+from review import submissions as submitted
+from review.reviewers import ReviewerError, add_reviewer, list_reviewers
 
 reviewer_app = typer.Typer(help="Reviewer accounts: the people who decide review items.")
 app.add_typer(reviewer_app, name="reviewer")
@@ -53,11 +54,11 @@ def _echo_json(data: Any) -> None:
 
 
 def _decide(
-    verdict: review.Verdict,
+    verdict: decisions.Verdict,
     item_id: int | None,
     reviewer: str,
     reason: str | None,
-    which: review.Filter,
+    which: decisions.Filter,
     *,
     yes: bool,
     dry_run: bool,
@@ -68,18 +69,18 @@ def _decide(
     try:
         if item_id is not None:
             if not which.is_empty():
-                raise review.DecisionError("give an item id or a filter, not both")
-            decide = review.approve if verdict is review.Verdict.APPROVE else review.reject
-            decisions = [decide(engine, item_id, reviewer=reviewer, reason=reason or "")]
+                raise decisions.DecisionError("give an item id or a filter, not both")
+            decide = decisions.approve if verdict is decisions.Verdict.APPROVE else decisions.reject
+            made = [decide(engine, item_id, reviewer=reviewer, reason=reason or "")]
         else:
-            decisions = _decide_many(engine, verdict, which, reviewer, reason, yes, dry_run)
-    except review.DecisionError as exc:
+            made = _decide_many(engine, verdict, which, reviewer, reason, yes, dry_run)
+    except decisions.DecisionError as exc:
         console.print(f"[red]refused:[/red] {exc}")
         raise typer.Exit(EXIT_REFUSED) from exc
     if as_json:
-        _echo_json([vars(d) for d in decisions])
+        _echo_json([vars(d) for d in made])
         return
-    for d in decisions:
+    for d in made:
         what = f"{verdict.status.value}" if d.changed else f"already {d.status.value}, unchanged"
         values = f" ({len(d.closed)} values closed, {len(d.opened)} opened)" if d.changed else ""
         console.print(f"#{d.item_id} {what}{values}")
@@ -87,18 +88,18 @@ def _decide(
 
 def _decide_many(
     engine: Any,
-    verdict: review.Verdict,
-    which: review.Filter,
+    verdict: decisions.Verdict,
+    which: decisions.Filter,
     reviewer: str,
     reason: str | None,
     yes: bool,
     dry_run: bool,
-) -> list[review.Decision]:
+) -> list[decisions.Decision]:
     if which.is_empty():
-        raise review.DecisionError(
+        raise decisions.DecisionError(
             "give an item id, or a filter (--kind, --route, --model, --source) for a bulk decision"
         )
-    matching = review.matching_open(engine, which)
+    matching = decisions.matching_open(engine, which)
     for item in matching[:20]:
         console.print(f"  #{item['id']} {item['title']}")
     if len(matching) > 20:
@@ -108,7 +109,7 @@ def _decide_many(
         return []
     if not yes and not typer.confirm(f"{verdict.value} all {len(matching)}?"):
         raise typer.Exit(EXIT_REFUSED)
-    return review.decide_many(engine, verdict, which, reviewer=reviewer, reason=reason)
+    return decisions.decide_many(engine, verdict, which, reviewer=reviewer, reason=reason)
 
 
 @review_app.command("approve")
@@ -126,9 +127,9 @@ def review_approve(
     as_json: JsonOption = False,
 ) -> None:
     """Approve an item (or every open item a filter matches): the catalog takes the proposal."""
-    which = review.Filter(kind=kind, route=route, model=model, source=source)
+    which = decisions.Filter(kind=kind, route=route, model=model, source=source)
     _decide(
-        review.Verdict.APPROVE,
+        decisions.Verdict.APPROVE,
         item_id,
         reviewer,
         reason,
@@ -155,9 +156,9 @@ def review_reject(
     as_json: JsonOption = False,
 ) -> None:
     """Reject an item (or every open item a filter matches): the catalog is unchanged."""
-    which = review.Filter(kind=kind, route=route, model=model, source=source)
+    which = decisions.Filter(kind=kind, route=route, model=model, source=source)
     _decide(
-        review.Verdict.REJECT,
+        decisions.Verdict.REJECT,
         item_id,
         reviewer,
         reason,

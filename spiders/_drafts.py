@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from decimal import Context, Decimal
 
+from schemas.fetch import Uninterpretable
 from schemas.records import Draft, canonical_dimensions, dimensions_key
 from schemas.vocab import Component, Kind, Unit
-from spiders.parsing import Uninterpretable
 
 FieldKey = tuple[Kind, Component, Unit, tuple[tuple[str, str], ...]]
 DOUBLE = Context(prec=15)

@@ -30,9 +30,10 @@ import re
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from schemas.fetch import Uninterpretable
 from schemas.records import Draft
 from schemas.vocab import Component, Dim
-from spiders.parsing import Page, Uninterpretable
+from spiders.parsing import Page
 from spiders.tables import (
     Price,
     context_texts,

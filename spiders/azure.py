@@ -63,9 +63,10 @@ from itertools import pairwise
 from typing import Any, NamedTuple
 from urllib.parse import urljoin
 
+from schemas.fetch import Uninterpretable, Unparsable
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Unit
-from spiders.parsing import MILLION, Page, Uninterpretable, Unparsable, load_json, to_decimal
+from spiders.parsing import MILLION, Page, load_json, to_decimal
 
 ROUTE = "azure"
 ONE = Decimal(1)

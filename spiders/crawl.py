@@ -1,4 +1,5 @@
 """Run a source's spider in this process (Scrapy's reactorless AsyncCrawlerRunner, awaited on
+from schemas.fetch import FetchedPage
 the caller's asyncio loop): restartable, so a long-lived Prefect process can refresh repeatedly."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
+from schemas.fetch import FetchedPage
 from schemas.records import SourceStatus
 from spiders import settings as project_settings
 from spiders.spider import SPIDERS
@@ -20,15 +22,6 @@ from spiders.spider import SPIDERS
 # Failures reach the run report as items; Scrapy's own chatter (e.g. that its aiohttp handler is
 # experimental) would only clutter the refresh's output.
 logging.getLogger("scrapy").setLevel(logging.ERROR)
-
-
-@dataclass
-class FetchedPage:
-    url: str
-    landing_url: str
-    status: int
-    observed_at: datetime
-    records: list[dict[str, Any]]
 
 
 @dataclass

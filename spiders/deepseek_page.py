@@ -28,9 +28,10 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from schemas.fetch import Uninterpretable
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Unit
-from spiders.parsing import Page, Uninterpretable
+from spiders.parsing import Page
 from spiders.tables import (
     Price,
     context_texts,

@@ -45,9 +45,10 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from schemas.fetch import Uninterpretable
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Unit
-from spiders.parsing import Page, Uninterpretable
+from spiders.parsing import Page
 from spiders.tables import (
     Price,
     Section,

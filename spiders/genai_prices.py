@@ -35,10 +35,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from schemas.fetch import Uninterpretable, Unparsable
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
-from spiders.parsing import Page, Uninterpretable, Unparsable, load_json, to_decimal
+from spiders.parsing import Page, load_json, to_decimal
 
 
 class PriceKey(NamedTuple):

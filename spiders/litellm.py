@@ -81,9 +81,10 @@ import re
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from schemas.fetch import Uninterpretable, Unparsable
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Kind, Unit
-from spiders.parsing import MILLION, Page, Uninterpretable, Unparsable, to_decimal
+from spiders.parsing import MILLION, Page, to_decimal
 
 NON_MODEL_KEYS = frozenset({"sample_spec", "fallback_generalizations"})
 DUPLICATES = "__duplicate_keys__"  # set by the JSON hook on an object that repeats a key

@@ -26,10 +26,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from schemas.fetch import Uninterpretable, Unparsable
 from schemas.records import Draft
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
-from spiders.parsing import Page, Uninterpretable, Unparsable, load_json, to_decimal
+from spiders.parsing import Page, load_json, to_decimal
 
 # cost key -> (component, modality or None)
 COST_FIELDS: dict[str, tuple[Component, str | None]] = {

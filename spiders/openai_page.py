@@ -37,9 +37,10 @@ import re
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from schemas.fetch import Uninterpretable
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Unit
-from spiders.parsing import Page, Uninterpretable
+from spiders.parsing import Page
 from spiders.tables import (
     Table,
     context_texts,

@@ -44,17 +44,10 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 from urllib.parse import urljoin
 
+from schemas.fetch import Uninterpretable, Unparsable
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Kind, Unit
-from spiders.parsing import (
-    MILLION,
-    Page,
-    Uninterpretable,
-    Unparsable,
-    load_json,
-    to_decimal,
-    unique_drafts,
-)
+from spiders.parsing import MILLION, Page, load_json, to_decimal, unique_drafts
 
 ROUTE = "openrouter"
 SENTINEL = Decimal(-1)

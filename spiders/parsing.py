@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from schemas.fetch import Uninterpretable, Unparsable
 from schemas.records import Draft, dimensions_key
 
 MILLION = Decimal(1_000_000)
@@ -26,20 +27,6 @@ MILLION = Decimal(1_000_000)
 class Page:
     records: list[dict[str, Any]]
     next_urls: list[str] = field(default_factory=list)
-
-
-class Unparsable(ValueError):
-    """The body is not what this source sends."""
-
-
-class Uninterpretable(ValueError):
-    """A record this source's normalizer cannot read. `rule` names what it could not do."""
-
-    def __init__(self, record: str, rule: str, detail: str) -> None:
-        super().__init__(f"{record}: {rule}: {detail}")
-        self.record = record
-        self.rule = rule
-        self.detail = detail
 
 
 def load_json(body: bytes, what: str) -> Any:

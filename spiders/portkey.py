@@ -41,10 +41,11 @@ import re
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from schemas.fetch import Uninterpretable, Unparsable
 from schemas.records import Draft
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Unit
 from spiders._drafts import DraftCollector
-from spiders.parsing import Page, Uninterpretable, Unparsable, load_json, to_decimal
+from spiders.parsing import Page, load_json, to_decimal
 
 URL_PROVIDER = re.compile(r"/pricing/([A-Za-z0-9][A-Za-z0-9._-]*)\.json$")
 TIER_SUFFIX = re.compile(r"^(?P<model>.+)-(?P<side>lte|gt)-(?P<thousands>\d+)k$")

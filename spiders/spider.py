@@ -14,8 +14,8 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from spiders.parsing import Unparsable
-from spiders.sources import Source, sources
+from schemas.fetch import Unparsable
+from schemas.sources import Source, sources
 
 
 def response_date(response: Response) -> datetime:

@@ -33,9 +33,10 @@ from bs4 import BeautifulSoup, NavigableString, Tag, UnicodeDammit
 from bs4.element import PreformattedString
 from markdown_it import MarkdownIt
 
+from schemas.fetch import Uninterpretable, Unparsable
 from schemas.records import Draft
 from schemas.vocab import Unit
-from spiders.parsing import MILLION, Uninterpretable, Unparsable
+from spiders.parsing import MILLION
 
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 INLINE = frozenset(

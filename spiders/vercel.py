@@ -40,17 +40,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from schemas.fetch import Uninterpretable, Unparsable
 from schemas.records import Draft
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
-from spiders.parsing import (
-    MILLION,
-    Page,
-    Uninterpretable,
-    Unparsable,
-    load_json,
-    to_decimal,
-    unique_drafts,
-)
+from spiders.parsing import MILLION, Page, load_json, to_decimal, unique_drafts
 
 ROUTE = "vercel"
 

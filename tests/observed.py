@@ -6,9 +6,9 @@ from datetime import datetime
 
 from catalog.identity import Identity
 from catalog.normalize import draft_source, learn_official_models, observations
+from schemas.fetch import FetchedPage
 from schemas.records import Observation
-from spiders.crawl import FetchedPage
-from spiders.sources import sources
+from schemas.sources import sources
 from tests.conftest import snapshot
 
 LITELLM = (

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 
 from catalog.identity import ALIAS_DIR, Identity, general_form
+from schemas.fetch import Uninterpretable, Unparsable
 from schemas.records import Draft
 from schemas.vocab import Component, Unit
 from spiders import azure
-from spiders.parsing import Uninterpretable, Unparsable, load_json
+from spiders.parsing import load_json
 from tests.conftest import snapshot
 
 PAGE1 = "azure-retail/foundry-models.eastus2.page1.2026-07-14.json"

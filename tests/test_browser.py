@@ -25,10 +25,10 @@ from urllib.request import urlopen
 import pytest
 
 from catalog import queries, store
-from catalog import submissions as submitted
-from catalog.reviewers import add_reviewer
-from catalog.safefetch import FetchPolicy
-from ratecard.replay import World, serve
+from review import submissions as submitted
+from review.reviewers import add_reviewer
+from review.safefetch import FetchPolicy
+from spiders.replay import World, serve
 from tests.conftest import WORLDS, copy_catalog
 
 pytestmark = pytest.mark.integration

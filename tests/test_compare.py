@@ -10,7 +10,7 @@ import pytest
 from catalog.compare import MISSING_AFTER, Context, Current, Listing, compare, field_key
 from catalog.identity import Identity
 from schemas.records import Observation, ReviewKind
-from spiders.sources import is_official
+from schemas.sources import is_official
 from tests.observed import LITELLM, OPENROUTER_AUGUST, OPENROUTER_MAY, observe
 
 NOW = datetime(2026, 9, 1, tzinfo=UTC)

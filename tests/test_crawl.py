@@ -8,9 +8,9 @@ import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ratecard.replay import World, serve
+from schemas.sources import sources
 from spiders.crawl import crawl
-from spiders.sources import sources
+from spiders.replay import World, serve
 from tests.conftest import SNAPSHOTS
 
 

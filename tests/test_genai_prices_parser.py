@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from catalog.identity import Identity
+from schemas.fetch import Uninterpretable, Unparsable
 from schemas.vocab import Component, Kind, Unit
 from spiders import genai_prices
-from spiders.parsing import Uninterpretable, Unparsable
 from tests.conftest import snapshot
 from tests.drafts import value
 

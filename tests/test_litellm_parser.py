@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
+from schemas.fetch import Uninterpretable, Unparsable
 from schemas.records import Draft
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 from spiders import litellm
-from spiders.parsing import Page, Uninterpretable, Unparsable
+from spiders.parsing import Page
 from tests.conftest import snapshot
 
 NEWER = "litellm/model_prices_and_context_window.json"

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from catalog.identity import Identity
+from schemas.fetch import Uninterpretable, Unparsable
 from schemas.vocab import Component, Kind, Unit
 from spiders import modelsdev
-from spiders.parsing import Uninterpretable, Unparsable
 from tests.conftest import snapshot
 from tests.drafts import value
 

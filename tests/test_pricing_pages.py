@@ -14,9 +14,9 @@ from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 
 from catalog.identity import Identity
+from schemas.fetch import Uninterpretable, Unparsable
 from schemas.records import Draft
 from spiders import anthropic_page, deepseek_page, gemini_page, openai_page
-from spiders.parsing import Uninterpretable, Unparsable
 from tests.conftest import snapshot
 
 PAGES = "pricing-pages/"

@@ -11,10 +11,10 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from sqlalchemy import update
 
 from catalog import queries, store
-from catalog import submissions as submitted
 from catalog.tables import review_items
 from flows.sla import sla_watch
 from flows.submissions import process_submissions
+from review import submissions as submitted
 
 pytestmark = pytest.mark.integration
 

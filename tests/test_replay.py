@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import requests
 
-from ratecard.replay import World, serve
+from spiders.replay import World, serve
 from tests.conftest import SNAPSHOTS, WORLDS
 
 

@@ -11,11 +11,12 @@ import pytest
 from sqlalchemy import Engine, select, update
 from typer.testing import CliRunner
 
-from catalog import queries, review, store
-from catalog import submissions as submitted
-from catalog.reviewers import add_reviewer, verify_reviewer
+from catalog import queries, store
 from catalog.tables import catalog_values, stamps
 from ratecard.cli import app
+from review import decisions
+from review import submissions as submitted
+from review.reviewers import add_reviewer, verify_reviewer
 
 pytestmark = pytest.mark.integration
 SECRET = "correct horse battery staple"
@@ -57,7 +58,7 @@ def test_approving_a_price_change_closes_the_old_value_and_opens_the_new(engine:
     before = history(engine, item)
     assert [h["value"] for h in before] == [change["current"]] and before[0]["valid_to"] is None
 
-    decision = review.approve(engine, item["id"], reviewer="alice", reason="OpenRouter says so")
+    decision = decisions.approve(engine, item["id"], reviewer="alice", reason="OpenRouter says so")
 
     assert decision.changed and decision.status == "approved"
     new, old = history(engine, item)
@@ -85,17 +86,17 @@ def test_approving_a_price_change_closes_the_old_value_and_opens_the_new(engine:
 
 def test_decisions_are_idempotent_and_refuse_items_no_longer_open(engine: Engine) -> None:
     item = official_price_change(engine)
-    review.approve(engine, item["id"], reviewer="alice")
-    again = review.approve(engine, item["id"], reviewer="bob")
+    decisions.approve(engine, item["id"], reviewer="alice")
+    again = decisions.approve(engine, item["id"], reviewer="bob")
     assert not again.changed and again.reviewer == "alice"
     assert len(history(engine, item)) == 2 and len(audit(engine, item["id"])) == 1
-    with pytest.raises(review.NotOpen, match="approved, no longer open"):
-        review.reject(engine, item["id"], reviewer="bob", reason="changed my mind")
+    with pytest.raises(decisions.NotOpen, match="approved, no longer open"):
+        decisions.reject(engine, item["id"], reviewer="bob", reason="changed my mind")
     other = official_price_change(engine)
-    review.reject(engine, other["id"], reviewer="bob", reason="not yet announced")
-    assert not review.reject(engine, other["id"], reviewer="bob", reason="again").changed
-    with pytest.raises(review.NotOpen):
-        review.approve(engine, other["id"], reviewer="alice")
+    decisions.reject(engine, other["id"], reviewer="bob", reason="not yet announced")
+    assert not decisions.reject(engine, other["id"], reviewer="bob", reason="again").changed
+    with pytest.raises(decisions.NotOpen):
+        decisions.approve(engine, other["id"], reviewer="alice")
     assert [h["value"] for h in history(engine, other)] == [other["changes"][0]["current"]]
     (rejection,) = audit(engine, other["id"])
     assert (rejection["action"], rejection["reason"]) == ("reject", "not yet announced")
@@ -103,12 +104,12 @@ def test_decisions_are_idempotent_and_refuse_items_no_longer_open(engine: Engine
 
 def test_who_may_decide(engine: Engine) -> None:
     item = official_price_change(engine)
-    with pytest.raises(review.Forbidden, match="no active reviewer named 'mallory'"):
-        review.approve(engine, item["id"], reviewer="mallory")
-    with pytest.raises(review.DecisionError, match="needs a reason"):
-        review.reject(engine, item["id"], reviewer="alice", reason="  ")
-    with pytest.raises(review.NotFound):
-        review.approve(engine, 10**6, reviewer="alice")
+    with pytest.raises(decisions.Forbidden, match="no active reviewer named 'mallory'"):
+        decisions.approve(engine, item["id"], reviewer="mallory")
+    with pytest.raises(decisions.DecisionError, match="needs a reason"):
+        decisions.reject(engine, item["id"], reviewer="alice", reason="  ")
+    with pytest.raises(decisions.NotFound):
+        decisions.approve(engine, 10**6, reviewer="alice")
     assert verify_reviewer(engine, "alice", SECRET)
     assert not verify_reviewer(engine, "alice", "wrong secret entirely")
     assert not verify_reviewer(engine, "mallory", SECRET)
@@ -120,7 +121,7 @@ def test_approving_a_new_model_adds_its_values(engine: Engine) -> None:
         item = queries.list_reviews(conn, status="open", kind="new_model", route="openrouter")[0]
         item = queries.get_review(conn, item["id"])
     assert item is not None
-    decision = review.approve(engine, item["id"], reviewer="alice")
+    decision = decisions.approve(engine, item["id"], reviewer="alice")
     assert len(decision.opened) == len(item["changes"]) and decision.closed == []
     with engine.connect() as conn:
         view = queries.model_view(conn, item["route"], item["model"])
@@ -142,20 +143,22 @@ def test_a_stale_proposal_is_refused(engine: Engine) -> None:
             )
             .values(value="123")
         )
-    with pytest.raises(review.Stale, match="holds 123"):
-        review.approve(engine, item["id"], reviewer="alice")
+    with pytest.raises(decisions.Stale, match="holds 123"):
+        decisions.approve(engine, item["id"], reviewer="alice")
 
 
 def test_bulk_decisions_are_all_or_nothing(engine: Engine) -> None:
-    which = review.Filter(kind="price_change", model=official_price_change(engine)["model"])
-    matching = review.matching_open(engine, which)
+    which = decisions.Filter(kind="price_change", model=official_price_change(engine)["model"])
+    matching = decisions.matching_open(engine, which)
     assert len(matching) >= 2
-    with pytest.raises(review.DecisionError, match="needs a filter"):
-        review.decide_many(engine, review.Verdict.APPROVE, review.Filter(), reviewer="alice")
+    with pytest.raises(decisions.DecisionError, match="needs a filter"):
+        decisions.decide_many(
+            engine, decisions.Verdict.APPROVE, decisions.Filter(), reviewer="alice"
+        )
     with engine.connect() as conn:
         first = queries.get_review(conn, matching[0]["id"])
     assert first is not None
-    review.reject(engine, matching[-1]["id"], reviewer="bob", reason="decided alone first")
+    decisions.reject(engine, matching[-1]["id"], reviewer="bob", reason="decided alone first")
     with engine.begin() as conn:  # make the first one stale: the whole bulk must be refused
         conn.execute(
             update(catalog_values)
@@ -167,17 +170,17 @@ def test_bulk_decisions_are_all_or_nothing(engine: Engine) -> None:
             )
             .values(value="999")
         )
-    with pytest.raises(review.Stale):
-        review.decide_many(engine, review.Verdict.APPROVE, which, reviewer="alice")
-    assert len(review.matching_open(engine, which)) == len(matching) - 1
-    decided = review.decide_many(
+    with pytest.raises(decisions.Stale):
+        decisions.decide_many(engine, decisions.Verdict.APPROVE, which, reviewer="alice")
+    assert len(decisions.matching_open(engine, which)) == len(matching) - 1
+    decided = decisions.decide_many(
         engine,
-        review.Verdict.REJECT,
+        decisions.Verdict.REJECT,
         which,
         reviewer="alice",
         reason="bulk: waiting for the provider's announcement",
     )
-    assert len(decided) == len(matching) - 1 and review.matching_open(engine, which) == []
+    assert len(decided) == len(matching) - 1 and decisions.matching_open(engine, which) == []
 
 
 def test_a_submitter_cannot_approve_their_own_submission(engine: Engine) -> None:
@@ -193,11 +196,11 @@ def test_a_submitter_cannot_approve_their_own_submission(engine: Engine) -> None
     (result,) = submitted.process_pending(engine)
     assert result["fetch"] == "refused"
     item_id = result["review_item"]
-    with pytest.raises(review.Forbidden, match="cannot approve"):
-        review.approve(engine, item_id, reviewer="alice")
-    with pytest.raises(review.Forbidden, match="cannot approve"):
-        review.approve(engine, item_id, reviewer="bob", client_id="web:alice-laptop")
-    decision = review.approve(engine, item_id, reviewer="bob", client_id="web:bob-desk")
+    with pytest.raises(decisions.Forbidden, match="cannot approve"):
+        decisions.approve(engine, item_id, reviewer="alice")
+    with pytest.raises(decisions.Forbidden, match="cannot approve"):
+        decisions.approve(engine, item_id, reviewer="bob", client_id="web:alice-laptop")
+    decision = decisions.approve(engine, item_id, reviewer="bob", client_id="web:bob-desk")
     assert decision.changed and decision.opened[0]["value"] == "2.5"
     assert decision.closed[0]["value"] == "3"
     with engine.connect() as conn:

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import urllib3.util.connection
 
-from catalog import safefetch
-from catalog.safefetch import FetchFailed, FetchPolicy, Refused
+from review import safefetch
+from review.safefetch import FetchFailed, FetchPolicy, Refused
 
 pytestmark = pytest.mark.integration
 FAKE_DNS = {

@@ -17,7 +17,7 @@ import pytest
 from catalog import store
 from catalog.compare import Context, compare
 from catalog.tables import catalog_values
-from spiders.sources import is_official
+from schemas.sources import is_official
 from tests.observed import OPENROUTER_AUGUST, observe
 
 pytestmark = pytest.mark.integration

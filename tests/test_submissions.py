@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import Engine
 
 from catalog import queries, store
-from catalog import submissions as submitted
-from catalog.safefetch import FetchPolicy
-from ratecard.replay import World, serve
+from review import submissions as submitted
+from review.safefetch import FetchPolicy
+from spiders.replay import World, serve
 from tests.conftest import WORLDS
 
 pytestmark = pytest.mark.integration

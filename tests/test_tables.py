@@ -8,8 +8,8 @@ import pytest
 from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 
+from schemas.fetch import Unparsable
 from schemas.vocab import Unit
-from spiders.parsing import Unparsable
 from spiders.tables import (
     find_prices,
     is_html,

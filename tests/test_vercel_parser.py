@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from catalog.identity import Identity
+from schemas.fetch import Uninterpretable, Unparsable
 from schemas.records import Draft
 from schemas.vocab import Component, Kind, Unit
 from spiders import vercel
-from spiders.parsing import Uninterpretable, Unparsable
 from tests.conftest import ROOT, snapshot
 from tests.drafts import value
 

@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from catalog import queries, store
-from catalog import submissions as submitted
-from catalog.reviewers import add_reviewer
+from review import submissions as submitted
+from review.reviewers import add_reviewer
 from webapp import create_app
 
 pytestmark = pytest.mark.integration

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from catalog import queries
-from catalog import submissions as submitted
+from review import submissions as submitted
 from schemas.vocab import Component, Unit
 from webapp.security import client_address
 

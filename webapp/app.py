@@ -26,9 +26,10 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from catalog import queries, review, store
-from catalog import submissions as submitted
-from catalog.reviewers import verify_reviewer
+from catalog import queries, store
+from review import decisions
+from review import submissions as submitted
+from review.reviewers import verify_reviewer
 from schemas.records import ReviewKind, ReviewStatus
 from schemas.vocab import Component, Dim, Unit
 from webapp.api import SubmissionIn, api_router, engine_of, store_submission
@@ -253,7 +254,7 @@ def _decision_pages(app: FastAPI) -> None:
         csrf: Annotated[str, Form()] = "",
         reason: Annotated[str, Form()] = "",
     ) -> Response:
-        return _decide(request, item_id, review.Verdict.APPROVE, csrf, reason)
+        return _decide(request, item_id, decisions.Verdict.APPROVE, csrf, reason)
 
     @app.post("/items/{item_id}/reject", include_in_schema=False)
     def reject(
@@ -262,15 +263,15 @@ def _decision_pages(app: FastAPI) -> None:
         csrf: Annotated[str, Form()] = "",
         reason: Annotated[str, Form()] = "",
     ) -> Response:
-        return _decide(request, item_id, review.Verdict.REJECT, csrf, reason)
+        return _decide(request, item_id, decisions.Verdict.REJECT, csrf, reason)
 
 
 def _decide(
-    request: Request, item_id: int, verdict: review.Verdict, csrf: str, reason: str
+    request: Request, item_id: int, verdict: decisions.Verdict, csrf: str, reason: str
 ) -> Response:
     reviewer = require_reviewer(request)
     request.app.state.signer.check_csrf(request, csrf)
-    decide = review.approve if verdict is review.Verdict.APPROVE else review.reject
+    decide = decisions.approve if verdict is decisions.Verdict.APPROVE else decisions.reject
     try:
         decide(
             engine_of(request),
@@ -280,10 +281,10 @@ def _decide(
             channel="web",
             client_id=request.state.client_id,
         )
-    except review.NotFound as exc:
+    except decisions.NotFound as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
-    except review.DecisionError as exc:
-        code = 403 if isinstance(exc, review.Forbidden) else 409
+    except decisions.DecisionError as exc:
+        code = 403 if isinstance(exc, decisions.Forbidden) else 409
         return _item_response(request, item_id, error=str(exc), status=code)
     done = verdict.status.value
     return RedirectResponse(f"/items/{item_id}?done={done}", status_code=303)

@@ -22,8 +22,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Row, insert, select, update
 
 from catalog import queries
-from catalog.reviewers import reviewer_exists
 from catalog.tables import audit_log, catalog_values, review_items, stamps, submissions
+from review.reviewers import reviewer_exists
 from schemas.records import ReviewKind, ReviewStatus, decimal_text, dimensions_key
 
 # Kinds whose approval writes proposed values into the catalog.

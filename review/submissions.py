@@ -21,12 +21,12 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, insert, select, update
 
-from catalog import extract, safefetch
 from catalog.compare import fingerprint, pct_change
-from catalog.extract import Check, Claim
 from catalog.identity import Identity
 from catalog.store import item_row
 from catalog.tables import catalog_values, review_items, submissions
+from review import extract, safefetch
+from review.extract import Check, Claim
 from schemas.records import (
     FieldChange,
     ReviewItem,
@@ -36,8 +36,8 @@ from schemas.records import (
     decimal_text,
     dimensions_key,
 )
+from schemas.sources import sources as configured_sources
 from schemas.vocab import PRICE_UNITS, Component, Dim, Kind, Unit
-from spiders.sources import sources as configured_sources
 
 SUBMISSION_DUE = timedelta(hours=48)
 MAX_CLAIMS = 20

@@ -1,0 +1,1 @@
+"""The review queue: decisions, reviewers, submitted sources, their safe fetch, text extraction."""
