@@ -23,7 +23,7 @@ from sqlalchemy import (
     update,
 )
 
-from catalog.compare import Comparison, Current, FieldKey, Listing, ListingKey
+from catalog.compare import Comparison, Current, Listing
 from catalog.tables import (
     catalog_values,
     listings,
@@ -35,6 +35,7 @@ from catalog.tables import (
     source_runs,
     stamps,
 )
+from schemas.field import FieldId, ListingId
 from schemas.records import Observation, Problem, ReviewItem, ReviewStatus, decimal_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,24 +103,24 @@ def set_flow_run(engine: Engine, run_id: int, flow_run_id: str) -> None:
         conn.execute(update(runs).where(runs.c.id == run_id).values(flow_run_id=flow_run_id))
 
 
-def load_catalog(conn: Connection) -> dict[FieldKey, Current]:
+def load_catalog(conn: Connection) -> dict[FieldId, Current]:
+    """Every value in force, by field."""
     c = catalog_values.c
     rows = conn.execute(
         select(c.id, c.route, c.model, c.kind, c.component, c.unit, c.dimensions, c.value).where(
             c.valid_to.is_(None)
         )
     )
+    return {FieldId.from_row(r): Current(r.id, Decimal(r.value)) for r in rows}
+
+
+def load_listings(conn: Connection) -> dict[ListingId, Listing]:
+    """How each source's complete listings have shown each model so far."""
+    rows = conn.execute(select(listings))
     return {
-        (r.route, r.model, r.kind, r.component, r.unit, r.dimensions): Current(
-            r.id, Decimal(r.value)
-        )
+        ListingId(r.source, r.route, r.model): Listing(r.last_seen_run, r.missing_runs)
         for r in rows
     }
-
-
-def load_listings(conn: Connection) -> dict[ListingKey, Listing]:
-    rows = conn.execute(select(listings))
-    return {(r.source, r.route, r.model): Listing(r.last_seen_run, r.missing_runs) for r in rows}
 
 
 def last_complete_records(engine: Engine, source: str) -> int | None:
@@ -149,7 +150,7 @@ def _observation_row(run_id: int, response_id: int, obs: Observation) -> dict[st
         "kind": obs.kind.value,
         "component": obs.component.value,
         "unit": obs.unit.value,
-        "dimensions": obs.dims_key,
+        "dimensions": obs.dimensions.key,
         "value": decimal_text(obs.value),
         "evidence": obs.evidence,
     }
@@ -245,7 +246,7 @@ def apply(
                     "record": p.record,
                     "rule": p.rule,
                     "detail": p.detail,
-                    "payload": p.payload,
+                    "payload": p.observation.model_dump(mode="json") if p.observation else {},
                 }
                 for p in problems
             ],
@@ -274,12 +275,12 @@ def _apply_new_values(conn: Connection, run_id: int, comparison: Comparison) -> 
         return
     rows = [
         {
-            "route": new.key[0],
-            "model": new.key[1],
-            "kind": new.key[2],
-            "component": new.key[3],
-            "unit": new.key[4],
-            "dimensions": new.key[5],
+            "route": new.field.route,
+            "model": new.field.model,
+            "kind": new.field.kind.value,
+            "component": new.field.component.value,
+            "unit": new.field.unit.value,
+            "dimensions": new.field.dims.key,
             "value": decimal_text(new.value),
             "valid_from": new.valid_from,
             "verified_at": new.verified_at,
@@ -386,19 +387,21 @@ def _apply_items(conn: Connection, items: Sequence[ReviewItem], now: datetime) -
     return opened
 
 
-def _apply_listings(conn: Connection, updates: dict[ListingKey, Listing]) -> None:
+def _apply_listings(conn: Connection, updates: dict[ListingId, Listing]) -> None:
     if not updates:
         return
     existing = set(load_listings(conn))
-    fresh = [
-        {"source": s, "route": r, "model": m, **vars(v)}
-        for (s, r, m), v in updates.items()
-        if (s, r, m) not in existing
-    ]
+    fresh = [{**key._asdict(), **vars(v)} for key, v in updates.items() if key not in existing]
     changed = [
-        {"s": s, "r": r, "m": m, "seen": v.last_seen_run, "missing": v.missing_runs}
-        for (s, r, m), v in updates.items()
-        if (s, r, m) in existing
+        {
+            "s": key.source,
+            "r": key.route,
+            "m": key.model,
+            "seen": v.last_seen_run,
+            "missing": v.missing_runs,
+        }
+        for key, v in updates.items()
+        if key in existing
     ]
     _insert_many(conn, listings, fresh)
     if changed:

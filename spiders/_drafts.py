@@ -15,10 +15,11 @@ from __future__ import annotations
 from decimal import Context, Decimal
 
 from schemas.fetch import Uninterpretable
-from schemas.records import Draft, canonical_dimensions, dimensions_key
+from schemas.field import Dims
+from schemas.records import Draft
 from schemas.vocab import Component, Kind, Unit
 
-FieldKey = tuple[Kind, Component, Unit, tuple[tuple[str, str], ...]]
+FieldKey = tuple[Kind, Component, Unit, Dims]
 DOUBLE = Context(prec=15)
 
 
@@ -56,8 +57,8 @@ class DraftCollector:
         kind: Kind = Kind.PRICE,
     ) -> None:
         value = plain(value)
-        dims = {str(k): v for k, v in canonical_dimensions(dimensions or {}).items()}
-        key: FieldKey = (kind, component, unit, tuple(dims.items()))
+        dims = Dims.of(dimensions)
+        key: FieldKey = (kind, component, unit, dims)
         if key not in self._values:
             self._values[key] = (value, [evidence])
             return
@@ -66,8 +67,7 @@ class DraftCollector:
             raise Uninterpretable(
                 self.record,
                 "conflicting values",
-                f"{component.value}/{unit.value} [{dimensions_key(dims)}]: "
-                f"{evidences[0]} vs {evidence}",
+                f"{component.value}/{unit.value} [{dims.key}]: {evidences[0]} vs {evidence}",
             )
         self._values[key] = (_shorter(known, value), [*evidences, evidence])
 

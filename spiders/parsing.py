@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from schemas.fetch import Uninterpretable, Unparsable
-from schemas.records import Draft, dimensions_key
+from schemas.records import Draft
 
 MILLION = Decimal(1_000_000)
 
@@ -54,7 +54,7 @@ def unique_drafts(record: str, drafts: list[Draft]) -> list[Draft]:
     """One draft per (kind, component, unit, dimensions); a repeat must state the same value."""
     kept: dict[tuple[str, ...], Draft] = {}
     for draft in drafts:
-        key = (draft.kind, draft.component, draft.unit, dimensions_key(draft.dimensions))
+        key = draft.measure
         prior = kept.setdefault(key, draft)
         if prior.value != draft.value:
             raise Uninterpretable(
