@@ -119,15 +119,9 @@ def _start_postgres(home: Path) -> tuple[str, str, Path]:
     subprocess.run(
         _as_postgres([*start, "-w", "-o", options, "start"]), check=True, capture_output=True
     )
+    createdb = [_postgres_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "ratecard"]
     for database in ("prefect", "catalog"):
-        subprocess.run(
-            _as_postgres(
-                [_postgres_bin("createdb"), "-h", "127.0.0.1", "-p", str(port)]
-                + ["-U", "ratecard", database]
-            ),
-            check=True,
-            capture_output=True,
-        )
+        subprocess.run(_as_postgres([*createdb, database]), check=True, capture_output=True)
     base = f"ratecard@127.0.0.1:{port}"
     return f"postgresql+asyncpg://{base}/prefect", f"postgresql+psycopg://{base}/catalog", data
 
