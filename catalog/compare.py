@@ -142,7 +142,7 @@ def compare(
         result.items.append(_item(kind, route, model, changes, ctx, detail=detail))
 
     for (source, route), names in sorted(unmapped.items()):
-        listed = sorted(names)
+        names_listed = sorted(names)
         result.items.append(
             _item(
                 ReviewKind.UNMAPPED,
@@ -150,10 +150,10 @@ def compare(
                 "(unmapped)",
                 [],
                 ctx,
-                title=f"{len(listed)} {source} names for route {route} map to no known model",
-                detail="\n".join(listed),
+                title=f"{len(names_listed)} {source} names for route {route} map to no known model",
+                detail="\n".join(names_listed),
                 source=source,
-                identity=(source, listed),
+                identity=(source, names_listed),
             )
         )
     _anomalies(problems, ctx, result)
@@ -440,12 +440,12 @@ def _absences(
 ) -> None:
     """Count models absent from complete listings; the third consecutive absence opens an item."""
     seen: set[ListingId] = set()
-    for key, group in by_key.items():
+    for field_id, group in by_key.items():
         for obs in group:
             if obs.source in ctx.complete_sources:
-                seen.add(ListingId(obs.source, key.route, key.model))
-    for key in seen:
-        result.listings[key] = Listing(last_seen_run=ctx.run_id, missing_runs=0)
+                seen.add(ListingId(obs.source, field_id.route, field_id.model))
+    for listed in seen:
+        result.listings[listed] = Listing(last_seen_run=ctx.run_id, missing_runs=0)
     for key, listing in listings.items():
         source, route, model = key.source, key.route, key.model
         if key in seen or source not in ctx.complete_sources:
