@@ -110,3 +110,18 @@ DIMENSION_DEFAULTS: dict[Dim, str] = {
     Dim.MODALITY: "text",
     Dim.SERVICE_TIER: "standard",
 }
+
+# The cache lifetime a route's cache-write price has when a source states the price without one:
+# the route's documented default. Anthropic: "by default, the cache has a 5-minute lifetime"
+# (prompt caching docs; the 1-hour cache is opted into per request and priced apart). A cache
+# write without lifetime on any other route keeps no `cache_ttl`: nothing documents one.
+CACHE_TTL_DEFAULTS: dict[str, str] = {
+    "anthropic": "5m",
+}
+
+# Router pseudo-models: a gateway's models in its own namespace (`openrouter/auto`,
+# `openrouter/free`...) send each call to another model and bill that model's price, so they have
+# no price of their own. Keyed by route; the value is the namespace the route's own ids start with.
+ROUTER_NAMESPACES: dict[str, str] = {
+    "openrouter": "openrouter/",
+}

@@ -1,30 +1,33 @@
-"""One record's drafts, collected so that a field is stated once.
+"""One record's drafts, collected by the one rule every parser follows: a field is stated once.
 
-Aggregator files often state one price in two places (Portkey's `pay_as_you_go` and its
-`custom_pricing` copy, two spellings of the same key). The same value twice is one draft whose
-evidence names both places; two different values for one field are Uninterpretable: the record
-contradicts itself and the normalizer does not pick one.
+A field is (kind, component, unit, dimensions). Sources often state one field in two places
+(Portkey's `pay_as_you_go` and its `custom_pricing` copy, LiteLLM's two spellings of a cache read,
+OpenRouter's `image_token` beside `image_output`, a pricing page's repeated row). The rule:
 
-"The same value" allows for binary-float noise: these JSON files are written from doubles, exact to
-15 significant digits, so Portkey's `5.999999999999999e-05` and `6e-05` are one value (the shorter
-text is kept). Anything further apart is a conflict.
+- the same value again is one draft, whose evidence names every place that stated it;
+- a different value quarantines that field alone (rule "conflicting values", naming both
+  places): the record contradicts itself and the parser does not pick one. The record's other
+  fields are kept, and a later statement of the quarantined field is not read either.
+
+"The same value" is exact Decimal equality: float noise is read away where numbers are read
+(spiders/parsing.py `without_float_noise`), so `5.999999999999999e-05` is already `0.00006`.
+
+The collector also applies the vocabulary's per-route defaults: a cache write stated without
+lifetime on a route with a documented default (schemas/vocab.py CACHE_TTL_DEFAULTS) is that
+lifetime's price, so one real price is one field.
 """
 
 from __future__ import annotations
 
-from decimal import Context, Decimal
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
 
-from schemas.fetch import Uninterpretable
-from schemas.records import Draft, canonical_dimensions, dimensions_key
-from schemas.vocab import Component, Kind, Unit
+from schemas.fetch import FieldProblem, Normalized, Uninterpretable
+from schemas.records import Draft, dimensions_key
+from schemas.vocab import CACHE_TTL_DEFAULTS, Component, Dim, Kind, Unit
 
-FieldKey = tuple[Kind, Component, Unit, tuple[tuple[str, str], ...]]
-DOUBLE = Context(prec=15)
-
-
-def same_number(a: Decimal, b: Decimal) -> bool:
-    """Equal, or equal once rounded to the 15 significant digits a double carries."""
-    return a == b or DOUBLE.plus(a) == DOUBLE.plus(b)
+FieldKey = tuple[Kind, Component, Unit, str]
 
 
 def plain(value: Decimal) -> Decimal:
@@ -33,18 +36,27 @@ def plain(value: Decimal) -> Decimal:
     return value.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else value
 
 
-def _shorter(a: Decimal, b: Decimal) -> Decimal:
-    return min((a, b), key=lambda v: len(v.normalize().as_tuple().digits))
+def field_name(draft: Draft) -> str:
+    """The field a draft states, as text: `price input usd_per_1m_tokens [modality=audio]`."""
+    dims = dimensions_key(draft.dimensions)
+    return f"{draft.kind.value} {draft.component.value} {draft.unit.value}" + (
+        f" [{dims}]" if dims else ""
+    )
 
 
 class DraftCollector:
-    """The drafts of one record (one route, one source model)."""
+    """The drafts of one record (`record` is its id in error messages), by the module's rule.
 
-    def __init__(self, record: str, route: str, source_model: str) -> None:
+    `route` and `source_model` are the record's, used by `add`; `put` takes whole drafts.
+    """
+
+    def __init__(self, record: str, route: str = "", source_model: str = "") -> None:
         self.record = record
         self.route = route
         self.source_model = source_model
-        self._values: dict[FieldKey, tuple[Decimal, list[str]]] = {}
+        self._drafts: dict[FieldKey, Draft] = {}
+        self._conflicts: set[FieldKey] = set()
+        self._problems: list[FieldProblem] = []
 
     def add(
         self,
@@ -55,34 +67,78 @@ class DraftCollector:
         dimensions: dict[str, str] | None = None,
         kind: Kind = Kind.PRICE,
     ) -> None:
-        value = plain(value)
-        dims = {str(k): v for k, v in canonical_dimensions(dimensions or {}).items()}
-        key: FieldKey = (kind, component, unit, tuple(dims.items()))
-        if key not in self._values:
-            self._values[key] = (value, [evidence])
-            return
-        known, evidences = self._values[key]
-        if not same_number(known, value):
-            raise Uninterpretable(
-                self.record,
-                "conflicting values",
-                f"{component.value}/{unit.value} [{dimensions_key(dims)}]: "
-                f"{evidences[0]} vs {evidence}",
-            )
-        self._values[key] = (_shorter(known, value), [*evidences, evidence])
-
-    def drafts(self) -> list[Draft]:
-        return [
+        """One value of this record's route and model, `value` already in `unit`."""
+        self.put(
             Draft(
                 route=self.route,
                 source_model=self.source_model,
                 kind=kind,
                 component=component,
                 unit=unit,
-                dimensions=dict(dims),
+                dimensions=dimensions or {},
                 value=value,
-                evidence="; ".join(evidences),
+                evidence=evidence,
                 record=self.record,
             )
-            for (kind, component, unit, dims), (value, evidences) in self._values.items()
-        ]
+        )
+
+    def put(self, draft: Draft) -> None:
+        """One draft, by the duplicate rule (module docstring)."""
+        draft = _with_defaults(draft)
+        key: FieldKey = (draft.kind, draft.component, draft.unit, dimensions_key(draft.dimensions))
+        if key in self._conflicts:
+            return
+        known = self._drafts.get(key)
+        if known is None:
+            self._drafts[key] = draft
+        elif known.value == draft.value:
+            evidence = f"{known.evidence}; {draft.evidence}"
+            self._drafts[key] = known.model_copy(update={"evidence": evidence})
+        else:
+            del self._drafts[key]
+            self._conflicts.add(key)
+            self.quarantine(
+                field_name(draft), "conflicting values", f"{known.evidence} vs {draft.evidence}"
+            )
+
+    def quarantine(self, field: str, rule: str, detail: str) -> None:
+        """Set one field of the record aside with the rule it broke; the rest is kept."""
+        self._problems.append(FieldProblem(self.record, field, rule, detail))
+
+    @contextmanager
+    def reading(self, field: str) -> Iterator[None]:
+        """Read one field: an Uninterpretable raised inside quarantines `field` alone."""
+        try:
+            yield
+        except Uninterpretable as exc:
+            self.quarantine(field, exc.rule, exc.detail)
+
+    def result(self) -> Normalized:
+        return Normalized(self._drafts.values(), self._problems)
+
+
+def collect(record: str, drafts: Iterable[Draft]) -> Normalized:
+    """Drafts a parser built as a list, through the one duplicate rule."""
+    out = DraftCollector(record)
+    for draft in drafts:
+        out.put(draft)
+    return out.result()
+
+
+def _with_defaults(draft: Draft) -> Draft:
+    draft = draft.model_copy(update={"value": plain(draft.value)})
+    default_ttl = CACHE_TTL_DEFAULTS.get(draft.route)
+    if (
+        draft.component is not Component.CACHE_WRITE
+        or default_ttl is None
+        or Dim.CACHE_TTL in draft.dimensions
+    ):
+        return draft
+    return Draft.model_validate(
+        {
+            **draft.model_dump(),
+            "dimensions": {**draft.dimensions, Dim.CACHE_TTL.value: default_ttl},
+            "evidence": f"{draft.evidence} (no lifetime stated: {draft.route}'s default "
+            f"cache lifetime, {default_ttl})",
+        }
+    )
