@@ -27,8 +27,8 @@ Quirks:
   record states no price, so it gives no price drafts, only its context window if any.
 - A cache write without lifetime (`cache_write_mtok`: claude-3-haiku) is the route's documented
   default lifetime where it has one (5 minutes for anthropic; spiders/_drafts.py).
-- `context_window` is a limit in tokens; 0 is unknown, not a value (quarantined by name). The build strips `prices_checked`, so no checked date is
-  available from this file.
+- `context_window` is a limit in tokens; 0 is unknown, not a value (quarantined by name). The
+  build strips `prices_checked`, so no checked date is available from this file.
 """
 
 from __future__ import annotations

@@ -19,8 +19,9 @@ Quirks:
   any other (Anthropic's `speed: fast`) becomes the `variant` named after the mode.
 - `limit` {context, input, output} are token limits. 0 means unknown at models.dev
   (`gpt-image-1-mini`'s `limit.context = 0`): not a value, so no draft; the field is reported
-  as quarantined ("a limit of 0 is unknown"). The booleans tool_call, reasoning, attachment, structured_output and temperature and
-  the `modalities` lists are capabilities; a listed modality is 1, an unlisted one is not stated.
+  as quarantined ("a limit of 0 is unknown"). The booleans tool_call, reasoning, attachment,
+  structured_output and temperature and the `modalities` lists are capabilities; a listed
+  modality is 1, an unlisted one is not stated.
 - The recorded copy was re-serialized by `jq -S` (keys sorted): the same content as served.
 """
 

@@ -61,7 +61,7 @@ def without_float_noise(written: Decimal) -> Decimal:
     beyond the 15th are not a double's rounding error (further than one double away) is
     returned as written. Apply it to the number in the unit the source wrote, before scaling.
     """
-    sign, digits, exponent = written.as_tuple()
+    _, digits, exponent = written.as_tuple()
     if not isinstance(exponent, int) or exponent >= 0 or len(digits) <= DOUBLE_DIGITS:
         return written
     nearest = float(written)
