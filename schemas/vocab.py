@@ -119,9 +119,20 @@ CACHE_TTL_DEFAULTS: dict[str, str] = {
     "anthropic": "5m",
 }
 
-# Router pseudo-models: a gateway's models in its own namespace (`openrouter/auto`,
-# `openrouter/free`...) send each call to another model and bill that model's price, so they have
-# no price of their own. Keyed by route; the value is the namespace the route's own ids start with.
-ROUTER_NAMESPACES: dict[str, str] = {
-    "openrouter": "openrouter/",
+# Router pseudo-models: a gateway's models that send each call to another model and bill that
+# model's price (`openrouter/auto`, `openrouter/free`...), so they have no price of their own.
+# OpenRouter flags them in its own listing (`architecture.tokenizer` "Router", not an alias);
+# this table carries that to the sources that do not (LiteLLM's `openrouter/openrouter/auto`).
+# tests/test_openrouter_parser.py checks it against the flags in the recorded listings.
+ROUTER_MODELS: dict[str, frozenset[str]] = {
+    "openrouter": frozenset(
+        {
+            "openrouter/auto",
+            "openrouter/auto-beta",
+            "openrouter/bodybuilder",
+            "openrouter/free",
+            "openrouter/fusion",
+            "openrouter/pareto-code",
+        }
+    ),
 }

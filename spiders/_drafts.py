@@ -1,6 +1,7 @@
 """One record's drafts, collected by the one rule every parser follows: a field is stated once.
 
-A field is (kind, component, unit, dimensions). Sources often state one field in two places
+A field is (route, model, kind, component, unit, dimensions): one record may state several models
+(a pricing-page row with a column per model). Sources often state one field in two places
 (Portkey's `pay_as_you_go` and its `custom_pricing` copy, LiteLLM's two spellings of a cache read,
 OpenRouter's `image_token` beside `image_output`, a pricing page's repeated row). The rule:
 
@@ -27,7 +28,7 @@ from schemas.fetch import FieldProblem, Normalized, Uninterpretable
 from schemas.records import Draft, dimensions_key
 from schemas.vocab import CACHE_TTL_DEFAULTS, Component, Dim, Kind, Unit
 
-FieldKey = tuple[Kind, Component, Unit, str]
+FieldKey = tuple[str, str, Kind, Component, Unit, str]
 
 
 def plain(value: Decimal) -> Decimal:
@@ -37,9 +38,9 @@ def plain(value: Decimal) -> Decimal:
 
 
 def field_name(draft: Draft) -> str:
-    """The field a draft states, as text: `price input usd_per_1m_tokens [modality=audio]`."""
+    """The field a draft states: `gpt-4o price input usd_per_1m_tokens [modality=audio]`."""
     dims = dimensions_key(draft.dimensions)
-    return f"{draft.kind.value} {draft.component.value} {draft.unit.value}" + (
+    return f"{draft.source_model} {draft.kind.value} {draft.component.value} {draft.unit.value}" + (
         f" [{dims}]" if dims else ""
     )
 
@@ -85,7 +86,14 @@ class DraftCollector:
     def put(self, draft: Draft) -> None:
         """One draft, by the duplicate rule (module docstring)."""
         draft = _with_defaults(draft)
-        key: FieldKey = (draft.kind, draft.component, draft.unit, dimensions_key(draft.dimensions))
+        key: FieldKey = (
+            draft.route,
+            draft.source_model,
+            draft.kind,
+            draft.component,
+            draft.unit,
+            dimensions_key(draft.dimensions),
+        )
         if key in self._conflicts:
             return
         known = self._drafts.get(key)

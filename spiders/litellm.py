@@ -30,8 +30,8 @@ Quirks of the source, and how they are read:
   it also covers `tiered_pricing` against flat keys and `max_tokens` against the limit it
   mirrors). A cache write without lifetime on a route with a documented default lifetime
   (anthropic: 5 minutes) is read with it.
-- Router pseudo-models (`openrouter/openrouter/auto`: a model in the gateway's own namespace,
-  schemas/vocab.py ROUTER_NAMESPACES) have no price: each price field is quarantined ("router
+- Router pseudo-models (`openrouter/openrouter/auto`: schemas/vocab.py ROUTER_MODELS, the
+  routers OpenRouter flags) have no price: each price field is quarantined ("router
   pseudo-model"), their limits and capabilities are read.
 - A limit of 0 is unknown, not a value: quarantined, no draft.
 - `tiered_pricing`: `range: [lo, hi]` tiers are context tiers (context_above=lo; the tier from 0

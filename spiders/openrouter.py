@@ -12,12 +12,14 @@ Quirks of the source, and how they are read:
 - `pricing` values are strings of USD per single token (x 10^6 -> usd_per_1m_tokens), except
   `image` (USD per input image, as documented), `request` (per request) and `web_search` (per
   search; stored per 1K searches as vendors quote it: "0.01" -> 10).
-- Router pseudo-models (`openrouter/auto`, `openrouter/free`...: ids in OpenRouter's own
-  namespace, or `architecture.tokenizer` "Router" without an `alias_target`) bill the price of
-  the model each call is routed to, so they have no price: each price field is quarantined
-  ("router pseudo-model"), whatever it states (`"-1"`, or `"0"` for `openrouter/free`); their
-  limits and capabilities are kept. The `~vendor/...-latest` aliases (tokenizer Router with an
-  `alias_target`) state their target's prices and are read. `"-1"` elsewhere is a sentinel, not
+- Router pseudo-models (`openrouter/auto`, `openrouter/free`...: `architecture.tokenizer`
+  "Router" on a model that is not an alias, or listed in schemas/vocab.py ROUTER_MODELS) bill
+  the price of the model each call is routed to, so they have no price: each price field is
+  quarantined ("router pseudo-model"), whatever it states (`"-1"`, or `"0"` for
+  `openrouter/free`); their limits and capabilities are kept. The `~vendor/...-latest` aliases
+  (tokenizer Router too, but with an `alias_target`, or before 2026-08 a `~` id) state their
+  one target's prices and are read. Stealth models in OpenRouter's namespace
+  (`openrouter/owl-alpha`) are ordinary models. `"-1"` elsewhere is a sentinel, not
   a price: quarantined. `"0"` (`:free` variants) is a real price.
 - Units are facts: the per-token fields (`prompt`, `completion`...) hold per-token prices only
   for models whose `architecture.output_modalities` are all token outputs (TOKEN_OUTPUTS).
@@ -190,9 +192,7 @@ class _Reading(NamedTuple):
 def _price_reading(
     out: DraftCollector, record: dict[str, Any], architecture: dict[str, Any]
 ) -> _Reading:
-    router = is_router_pseudo_model(ROUTE, out.source_model) or (
-        architecture.get("tokenizer") == ROUTER_TOKENIZER and not record.get("alias_target")
-    )
+    router = is_router_pseudo_model(ROUTE, out.source_model) or _flags_router(record, architecture)
     no_price = (
         ("router pseudo-model", "it bills the price of the model each call is routed to")
         if router
@@ -214,6 +214,13 @@ def _price_reading(
         else None
     )
     return _Reading(no_price, no_token_unit)
+
+
+def _flags_router(record: dict[str, Any], architecture: dict[str, Any]) -> bool:
+    """OpenRouter's own flag: tokenizer "Router", and not an alias of one model (`alias_target`,
+    or before that field existed, the `~` OpenRouter puts before alias ids)."""
+    alias = bool(record.get("alias_target")) or str(record.get("id", "")).startswith("~")
+    return architecture.get("tokenizer") == ROUTER_TOKENIZER and not alias
 
 
 def _pricing(out: DraftCollector, pricing: Any, dims: dict[str, str], reading: _Reading) -> None:

@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any
 
 from schemas.fetch import Uninterpretable, Unparsable
-from schemas.vocab import ROUTER_NAMESPACES
+from schemas.vocab import ROUTER_MODELS
 
 MILLION = Decimal(1_000_000)
 DOUBLE_DIGITS = 15  # DBL_DIG: every decimal of up to 15 significant digits survives a double
@@ -91,6 +91,5 @@ def to_decimal(value: Any, record: str, name: str) -> Decimal:
 
 def is_router_pseudo_model(route: str, vendor_model: str) -> bool:
     """Whether `vendor_model` (a `vendor/model` id, without any route prefix a source adds) is a
-    router of gateway `route` (schemas/vocab.py ROUTER_NAMESPACES): it has no price of its own."""
-    namespace = ROUTER_NAMESPACES.get(route)
-    return namespace is not None and vendor_model.startswith(namespace)
+    router of gateway `route` (schemas/vocab.py ROUTER_MODELS): it has no price of its own."""
+    return vendor_model in ROUTER_MODELS.get(route, frozenset())
