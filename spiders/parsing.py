@@ -16,7 +16,6 @@ A source module (spiders/<source>.py) has two pure functions:
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any
@@ -47,30 +46,28 @@ def load_json(body: bytes, what: str) -> Any:
 def without_float_noise(written: Decimal) -> Decimal:
     """The decimal a number written from a binary double stands for.
 
-    Sources that compute prices in binary floating point write doubles' digits:
-    Portkey's `0.00007499999999999999` cents is the double nearest 0.000075, printed with 16
-    digits. The rule: a number written with more than 15 significant digits (DBL_DIG, the most
-    a double carries faithfully) is rounded to 15 significant digits (half-even) and trailing
-    zeros dropped, if that decimal's nearest double is the written number's nearest double or
-    one of its two neighbours (one rounding step of arithmetic, as in 0.1 + 0.2 =
-    0.30000000000000004). Otherwise the written number is kept exactly.
+    Sources that compute prices in binary floating point write doubles' digits: Portkey's
+    `0.00007499999999999999` cents (gpt-5.4-mini) is the double nearest 0.000075 printed with
+    16 digits; `0.00005999999999999999` is 0.00006 two doubles off after arithmetic.
 
-    Bound: the result differs from the written number by at most 2 units in the last place of
-    its double (|change| <= 2**-51 * |value|, about 4.4e-16 relative). Nothing else changes: a
-    number written with up to 15 significant digits, an integer, zero, or a number whose digits
-    beyond the 15th are not a double's rounding error (further than one double away) is
-    returned as written. Apply it to the number in the unit the source wrote, before scaling.
+    The rule: a number written with more than 15 significant digits is rounded to 15
+    significant digits (half-even; trailing zeros dropped). 15 is DBL_DIG, the most decimal
+    digits a double carries faithfully, so digits beyond it in a number written from a double
+    are the double's (and its arithmetic's) noise, not the source's statement; a printed double
+    has at most 17. Every number written with up to 15 significant digits, every integer and
+    zero is kept exactly as written: nothing else changes.
+
+    Bound: the result differs from the written number by at most half a unit in its 15th
+    significant digit (< 5e-15 relative); a double's noise of a few units in its last place
+    (about 1e-16 relative each) is removed whenever it does not straddle a 15-digit half-way
+    point. Apply it to the number in the unit the source wrote (cents for Portkey, USD per token
+    for LiteLLM, a string for OpenRouter), before any scaling, so that the noise is removed in
+    the digits it was written in.
     """
     _, digits, exponent = written.as_tuple()
     if not isinstance(exponent, int) or exponent >= 0 or len(digits) <= DOUBLE_DIGITS:
         return written
-    nearest = float(written)
-    if nearest == 0 or not math.isfinite(nearest):
-        return written
-    rounded = _DOUBLE.plus(written).normalize()
-    if abs(float(rounded) - nearest) <= math.ulp(nearest):
-        return rounded
-    return written
+    return _DOUBLE.plus(written).normalize()
 
 
 def to_decimal(value: Any, record: str, name: str) -> Decimal:

@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 
 from catalog.identity import Identity
-from schemas.fetch import Uninterpretable, Unparsable
-from schemas.fetch import Normalized
+from schemas.fetch import Normalized, Uninterpretable, Unparsable
 from schemas.vocab import ROUTER_MODELS, Component, Kind, Unit
 from spiders import openrouter
 from tests.conftest import ROOT, snapshot
