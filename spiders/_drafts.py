@@ -20,15 +20,15 @@ lifetime's price, so one real price is one field.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from schemas.fetch import FieldProblem, Normalized, Uninterpretable
 from schemas.records import Draft, dimensions_key
 from schemas.vocab import CACHE_TTL_DEFAULTS, Component, Dim, Kind, Unit
 
-FieldKey = tuple[str, str, Kind, Component, Unit, str]
+FieldKey = tuple[str, str, Kind, Component, Unit, tuple[tuple[str, str], ...]]
 
 
 def plain(value: Decimal) -> Decimal:
@@ -77,7 +77,7 @@ class DraftCollector:
                 component=component,
                 unit=unit,
                 dimensions=dimensions or {},
-                value=value,
+                value=plain(value),
                 evidence=evidence,
                 record=self.record,
             )
@@ -85,14 +85,15 @@ class DraftCollector:
 
     def put(self, draft: Draft) -> None:
         """One draft, by the duplicate rule (module docstring)."""
-        draft = _with_defaults(draft)
+        if draft.component is Component.CACHE_WRITE:
+            draft = _with_default_ttl(draft)
         key: FieldKey = (
             draft.route,
             draft.source_model,
             draft.kind,
             draft.component,
             draft.unit,
-            dimensions_key(draft.dimensions),
+            tuple(draft.dimensions.items()),  # canonical: sorted, defaults left out
         )
         if key in self._conflicts:
             return
@@ -113,13 +114,10 @@ class DraftCollector:
         """Set one field of the record aside with the rule it broke; the rest is kept."""
         self._problems.append(FieldProblem(self.record, field, rule, detail))
 
-    @contextmanager
-    def reading(self, field: str) -> Iterator[None]:
-        """Read one field: an Uninterpretable raised inside quarantines `field` alone."""
-        try:
-            yield
-        except Uninterpretable as exc:
-            self.quarantine(field, exc.rule, exc.detail)
+    def reading(self, field: str) -> _Reading:
+        """`with out.reading(field):` reads one field: an Uninterpretable raised inside
+        quarantines `field` alone and the record goes on."""
+        return _Reading(self, field)
 
     def result(self) -> Normalized:
         return Normalized(self._drafts.values(), self._problems)
@@ -133,14 +131,26 @@ def collect(record: str, drafts: Iterable[Draft]) -> Normalized:
     return out.result()
 
 
-def _with_defaults(draft: Draft) -> Draft:
-    draft = draft.model_copy(update={"value": plain(draft.value)})
+class _Reading:
+    """The context of DraftCollector.reading (a class: cheaper than a generator per field)."""
+
+    def __init__(self, out: DraftCollector, field: str) -> None:
+        self.out = out
+        self.field = field
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _: Any) -> bool:
+        if isinstance(exc, Uninterpretable):
+            self.out.quarantine(self.field, exc.rule, exc.detail)
+            return True
+        return False
+
+
+def _with_default_ttl(draft: Draft) -> Draft:
     default_ttl = CACHE_TTL_DEFAULTS.get(draft.route)
-    if (
-        draft.component is not Component.CACHE_WRITE
-        or default_ttl is None
-        or Dim.CACHE_TTL in draft.dimensions
-    ):
+    if default_ttl is None or Dim.CACHE_TTL in draft.dimensions:
         return draft
     return Draft.model_validate(
         {
