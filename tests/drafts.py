@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
-from schemas.fetch import FieldProblem, Normalized
+from schemas.fetch import FieldProblem, Normalized, Uninterpretable
 from schemas.records import Draft
 from schemas.vocab import Component, Kind, Unit
 
@@ -36,3 +38,13 @@ def quarantined(found: Normalized, field: str) -> FieldProblem:
 def rules(found: Normalized) -> dict[str, str]:
     """Each quarantined field's name and the rule it broke."""
     return {p.field: p.rule for p in found.problems}
+
+
+def problem_rules(
+    normalize: Callable[[dict[str, Any]], Normalized], raw: dict[str, Any]
+) -> set[str]:
+    """The rules a record broke: the record's own (nothing read) or its quarantined fields'."""
+    try:
+        return {p.rule for p in normalize(raw).problems}
+    except Uninterpretable as exc:
+        return {exc.rule}
