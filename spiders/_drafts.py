@@ -13,9 +13,13 @@ OpenRouter's `image_token` beside `image_output`, a pricing page's repeated row)
 "The same value" is exact Decimal equality: float noise is read away where numbers are read
 (spiders/parsing.py `without_float_noise`), so `5.999999999999999e-05` is already `0.00006`.
 
-The collector also applies the vocabulary's per-route defaults: a cache write stated without
-lifetime on a route with a documented default (schemas/vocab.py CACHE_TTL_DEFAULTS) is that
-lifetime's price, so one real price is one field.
+The collector also applies two rules of the vocabulary to every source:
+- a cache write stated without lifetime on a route with a documented default (schemas/vocab.py
+  CACHE_TTL_DEFAULTS) is that lifetime's price, so one real price is one field;
+- a router pseudo-model (schemas/vocab.py ROUTER_MODELS: `openrouter/auto`, as OpenRouter itself,
+  LiteLLM's `openrouter/openrouter/auto` or Portkey's `openrouter/auto`) has no price of its
+  own: each price stated for it is quarantined ("router pseudo-model"), its limits and
+  capabilities are kept.
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ from typing import Any
 from schemas.fetch import FieldProblem, Normalized, Uninterpretable
 from schemas.records import Draft, dimensions_key
 from schemas.vocab import CACHE_TTL_DEFAULTS, Component, Dim, Kind, Unit
+from spiders.parsing import is_router_pseudo_model
 
+ROUTER_RULE = "router pseudo-model"
 FieldKey = tuple[str, str, Kind, Component, Unit, tuple[tuple[str, str], ...]]
 
 
@@ -85,6 +91,13 @@ class DraftCollector:
 
     def put(self, draft: Draft) -> None:
         """One draft, by the duplicate rule (module docstring)."""
+        if draft.kind is Kind.PRICE and _is_router(draft):
+            self.quarantine(
+                field_name(draft),
+                ROUTER_RULE,
+                f"{draft.evidence}: a router bills the price of the model each call is routed to",
+            )
+            return
         if draft.component is Component.CACHE_WRITE:
             draft = _with_default_ttl(draft)
         key: FieldKey = (
@@ -146,6 +159,14 @@ class _Reading:
             self.out.quarantine(self.field, exc.rule, exc.detail)
             return True
         return False
+
+
+def _is_router(draft: Draft) -> bool:
+    """A router of the draft's route, named as the gateway names it or with the route before it."""
+    route = draft.route
+    return is_router_pseudo_model(route, draft.source_model) or is_router_pseudo_model(
+        route, draft.source_model.removeprefix(f"{route}/")
+    )
 
 
 def _with_default_ttl(draft: Draft) -> Draft:

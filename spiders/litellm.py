@@ -31,8 +31,8 @@ Quirks of the source, and how they are read:
   mirrors). A cache write without lifetime on a route with a documented default lifetime
   (anthropic: 5 minutes) is read with it.
 - Router pseudo-models (`openrouter/openrouter/auto`: schemas/vocab.py ROUTER_MODELS, the
-  routers OpenRouter flags) have no price: each price field is quarantined ("router
-  pseudo-model"), their limits and capabilities are read.
+  routers OpenRouter flags) have no price: each price is quarantined ("router pseudo-model",
+  spiders/_drafts.py), their limits and capabilities are read.
 - A limit of 0 is unknown, not a value: quarantined, no draft.
 - `tiered_pricing`: `range: [lo, hi]` tiers are context tiers (context_above=lo; the tier from 0
   is the base price); `max_results_range` tiers (search tools) are `variant=max-results-lo-hi`.
@@ -89,7 +89,7 @@ from typing import Any, NamedTuple
 from schemas.fetch import Normalized, Uninterpretable, Unparsable
 from schemas.vocab import Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
-from spiders.parsing import MILLION, UNKNOWN_LIMIT, Page, is_router_pseudo_model, to_decimal
+from spiders.parsing import MILLION, UNKNOWN_LIMIT, Page, to_decimal
 
 NON_MODEL_KEYS = frozenset({"sample_spec", "fallback_generalizations"})
 DUPLICATES = "__duplicate_keys__"  # set by the JSON hook on an object that repeats a key
@@ -250,22 +250,13 @@ def parse(body: bytes, url: str) -> Page:
 
 class Emitter:
     """The drafts of one entry, with the dimensions its key's path states, collected by the one
-    duplicate rule (spiders/_drafts.py). `no_price` is why the entry's prices are not prices
-    (a router pseudo-model), if they are not."""
+    duplicate rule (spiders/_drafts.py)."""
 
-    def __init__(
-        self,
-        key: str,
-        route: str,
-        source_model: str,
-        dims: dict[str, str],
-        no_price: str | None = None,
-    ) -> None:
+    def __init__(self, key: str, route: str, source_model: str, dims: dict[str, str]) -> None:
         self.key = key
         self.route = route
         self.source_model = source_model
         self.dims = dims
-        self.no_price = no_price
         self.collector = DraftCollector(key, route, source_model)
 
     def add(
@@ -289,8 +280,6 @@ class Emitter:
     def price(
         self, component: Component, unit: Unit, dims: dict[str, str], value: Decimal, evidence: str
     ) -> None:
-        if self.no_price is not None:
-            raise Uninterpretable(self.key, "router pseudo-model", f"{evidence}: {self.no_price}")
         self.add(Kind.PRICE, component, unit, dims, value, evidence)
 
 
@@ -605,9 +594,7 @@ def normalize(record: dict[str, Any]) -> Normalized:
         return Normalized()  # a parameter-size price bucket, not a model (module docstring)
     provider = entry["litellm_provider"]
     source_model, dims = key_dimensions(key, provider)
-    router = is_router_pseudo_model(provider, source_model.removeprefix(f"{provider}/"))
-    no_price = "a router: it bills the price of the model each call is routed to"
-    out = Emitter(key, provider, source_model, dims, no_price if router else None)
+    out = Emitter(key, provider, source_model, dims)
     repeated = set(record.get("duplicate_fields", []))
     for name in sorted(repeated):
         out.collector.quarantine(name, "duplicate field", "stated twice with different values")

@@ -346,9 +346,13 @@ def test_a_router_pseudo_model_has_no_price() -> None:
     found = drafts("openrouter/openrouter/auto")
     assert [d for d in found if d.kind == Kind.PRICE] == []
     assert rules(found) == {
-        "input_cost_per_token": "router pseudo-model",
-        "output_cost_per_token": "router pseudo-model",
+        f"openrouter/openrouter/auto price {side} usd_per_1m_tokens": "router pseudo-model"
+        for side in ("input", "output")
     }
+    assert (
+        "input_cost_per_token=0"
+        in quarantined(found, "openrouter/openrouter/auto price input usd_per_1m_tokens").detail
+    )
     assert pick(found, Component.MAX_INPUT_TOKENS, Unit.TOKENS, Kind.LIMIT) == 2000000
     assert pick(drafts("openrouter/openai/gpt-4o"), Component.INPUT, Unit.PER_1M_TOKENS) > 0
 
@@ -436,7 +440,7 @@ def test_whole_newer_file_normalizes_with_few_bounded_problems() -> None:
         "reducto/parse-v3: ocr_cost_per_credit": "unit not in vocabulary",
         "fireworks_ai/accounts/fireworks/models/": "empty model name",
         **{
-            f"{key}: {side}_cost_per_token": "router pseudo-model"
+            f"{key}: {key} price {side} usd_per_1m_tokens": "router pseudo-model"
             for key in routers
             for side in ("input", "output")
         },

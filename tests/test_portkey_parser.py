@@ -51,7 +51,8 @@ def value(found: list[Draft], component: Component, unit: Unit, **dims: str) -> 
 PER_1M = Unit.PER_1M_TOKENS
 
 # (file, records, drafts, uninterpretable records, quarantined fields) on the recorded files.
-# The quarantined fields are Portkey's custom_pricing restating a price with another value.
+# The quarantined fields are Portkey's custom_pricing restating a price with another value, and
+# in openrouter.json the prices of OpenRouter's routers (openrouter/auto...).
 COUNTS = [
     ("ai21", 14, 26, 0, 0),
     ("anthropic", 34, 233, 0, 0),
@@ -84,7 +85,7 @@ COUNTS = [
     ("nomic", 2, 2, 0, 0),
     ("novita-ai", 63, 141, 0, 0),
     ("openai", 189, 2131, 0, 15),
-    ("openrouter", 651, 1766, 0, 0),
+    ("openrouter", 651, 1754, 0, 12),
     ("oracle", 14, 42, 0, 0),
     ("palm", 3, 4, 0, 0),
     ("perplexity-ai", 29, 77, 0, 0),
@@ -305,3 +306,11 @@ def test_routes_come_from_the_url_and_map_to_canonical_ids() -> None:
     assert identity.route("vertex-ai") == "vertex"
     assert identity.route("x-ai") == "xai"
     assert identity.route("together-ai") == "together"
+
+
+def test_a_router_pseudo_model_has_no_price() -> None:
+    """Issue 9 row 9: Portkey's 0 for openrouter/auto is not a price."""
+    found = drafts("openrouter", "openrouter/auto")
+    assert [d for d in found if d.kind is Kind.PRICE] == []
+    assert set(rules(found).values()) == {"router pseudo-model"}
+    assert "openrouter/auto price input usd_per_1m_tokens" in rules(found)
