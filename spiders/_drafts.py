@@ -13,9 +13,11 @@ OpenRouter's `image_token` beside `image_output`, a pricing page's repeated row)
 "The same value" is exact Decimal equality: float noise is read away where numbers are read
 (spiders/parsing.py `without_float_noise`), so `5.999999999999999e-05` is already `0.00006`.
 
-The collector also applies two rules of the vocabulary to every source:
+The collector also applies these rules of the vocabulary to every source:
 - a cache write stated without lifetime on a route with a documented default (schemas/vocab.py
-  CACHE_TTL_DEFAULTS) is that lifetime's price, so one real price is one field;
+  CACHE_TTL_DEFAULTS) is that lifetime's price; one stated beside the same field's 1-hour write
+  (Portkey's `cache_write_1h` beside its cache write on Bedrock) is the 5-minute one, the other
+  lifetime the vocabulary has. So one real price is one field;
 - a router pseudo-model (schemas/vocab.py ROUTER_MODELS: `openrouter/auto`, as OpenRouter itself,
   LiteLLM's `openrouter/openrouter/auto` or Portkey's `openrouter/auto`) has no price of its
   own: each price stated for it is quarantined ("router pseudo-model"), its limits and
@@ -133,6 +135,19 @@ class DraftCollector:
         return _Reading(self, field)
 
     def result(self) -> Normalized:
+        """The record's drafts and quarantined fields. A cache write without lifetime beside the
+        same field's 1-hour write is the other lifetime the vocabulary has, the 5-minute one."""
+        split = [
+            key
+            for key, draft in self._drafts.items()
+            if draft.component is Component.CACHE_WRITE
+            and Dim.CACHE_TTL not in draft.dimensions
+            and _with_ttl(key, "1h") in self._drafts
+        ]
+        for key in split:
+            draft = self._drafts.pop(key)
+            note = "a 1h cache write stated beside it: the 5m one"
+            self.put(_relabel(draft, {**draft.dimensions, Dim.CACHE_TTL.value: "5m"}, note))
         return Normalized(self._drafts.values(), self._problems)
 
 
@@ -169,15 +184,22 @@ def _is_router(draft: Draft) -> bool:
     )
 
 
+def _with_ttl(key: FieldKey, ttl: str) -> FieldKey:
+    dims = dict(key[5])
+    dims[Dim.CACHE_TTL.value] = ttl
+    return (*key[:5], tuple(sorted(dims.items())))
+
+
+def _relabel(draft: Draft, dimensions: dict[str, str], note: str) -> Draft:
+    return Draft.model_validate(
+        {**draft.model_dump(), "dimensions": dimensions, "evidence": f"{draft.evidence} ({note})"}
+    )
+
+
 def _with_default_ttl(draft: Draft) -> Draft:
     default_ttl = CACHE_TTL_DEFAULTS.get(draft.route)
     if default_ttl is None or Dim.CACHE_TTL in draft.dimensions:
         return draft
-    return Draft.model_validate(
-        {
-            **draft.model_dump(),
-            "dimensions": {**draft.dimensions, Dim.CACHE_TTL.value: default_ttl},
-            "evidence": f"{draft.evidence} (no lifetime stated: {draft.route}'s default "
-            f"cache lifetime, {default_ttl})",
-        }
-    )
+    dims = {**draft.dimensions, Dim.CACHE_TTL.value: default_ttl}
+    note = f"no lifetime stated: {draft.route}'s default cache lifetime, {default_ttl}"
+    return _relabel(draft, dims, note)

@@ -148,12 +148,14 @@ def test_a_cache_write_without_lifetime_is_the_routes_default() -> None:
         "1h": Decimal("0.5"),
     }
     assert "no lifetime stated: anthropic's default cache lifetime, 5m" in writes["5m"].evidence
-    # A route without a documented default keeps the price without a lifetime.
+    # On a route without a documented default, the write beside the 1-hour one is the 5-minute
+    # one; alone, it keeps no lifetime.
     other = record("anthropic/claude-3-haiku")
     other["provider"] = "x-ai"
     found = genai_prices.normalize(other)
-    assert value(found, Component.CACHE_WRITE) == Decimal("0.3")
-    assert value(found, Component.CACHE_WRITE, cache_ttl="1h") == Decimal("0.5")
+    assert value(found, Component.CACHE_WRITE, cache_ttl="5m") == Decimal("0.3")
+    del other["model"]["prices"]["cache_write_1h_mtok"]
+    assert value(genai_prices.normalize(other), Component.CACHE_WRITE) == Decimal("0.3")
 
 
 def test_unknown_constraint_is_uninterpretable() -> None:

@@ -171,3 +171,23 @@ def test_a_field_read_inside_reading_is_quarantined_alone() -> None:
     assert rules(found) == {"pricing.prompt": "not a number"}
     assert value(found, Component.CONTEXT_WINDOW, Unit.TOKENS, Kind.LIMIT) == 128000
     assert json.dumps([p.record for p in found.problems]) == '["openai/gpt-4o"]'
+
+
+def test_a_cache_write_beside_a_1h_one_is_the_5_minute_one() -> None:
+    drafts = real_drafts("anthropic/claude-sonnet-4.5")  # states both: 5m and 1h
+    plain = [
+        d.model_copy(
+            update={"dimensions": {k: v for k, v in d.dimensions.items() if k != "cache_ttl"}}
+        )
+        if d.dimensions.get("cache_ttl") == "5m"
+        else d
+        for d in drafts
+    ]
+    assert any(d.component is Component.CACHE_WRITE and not d.dimensions for d in plain)
+    found = collect("anthropic/claude-sonnet-4.5", plain)
+    assert value(found, Component.CACHE_WRITE, cache_ttl="5m") == Decimal("3.75")
+    assert value(found, Component.CACHE_WRITE, cache_ttl="1h") == Decimal("6")
+    assert not [d for d in found if d.component is Component.CACHE_WRITE and not d.dimensions]
+    alone = [d for d in plain if d.dimensions.get("cache_ttl") != "1h"]
+    kept = collect("r", alone)  # without the 1h write, nothing says which lifetime it is
+    assert value(kept, Component.CACHE_WRITE) == Decimal("3.75")
