@@ -223,6 +223,13 @@ def _insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]])
         conn.exec_driver_sql(compiled.string, params)
 
 
+def _problem_payload(problem: Problem) -> dict[str, Any]:
+    """What the quarantine row keeps besides the rule: the value set aside, or the field."""
+    if problem.observation is not None:
+        return problem.observation.model_dump(mode="json")
+    return {"field": problem.field} if problem.field else {}
+
+
 def apply(
     engine: Engine,
     run_id: int,
@@ -246,7 +253,7 @@ def apply(
                     "record": p.record,
                     "rule": p.rule,
                     "detail": p.detail,
-                    "payload": p.observation.model_dump(mode="json") if p.observation else {},
+                    "payload": _problem_payload(p),
                 }
                 for p in problems
             ],

@@ -120,7 +120,7 @@ class Dims(Mapping[str, str]):
         return core_schema.no_info_plain_validator_function(
             validate,
             serialization=core_schema.plain_serializer_function_ser_schema(
-                lambda dims: dict(dims._items), when_used="always"
+                dict, when_used="always"
             ),
         )
 

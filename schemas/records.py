@@ -89,6 +89,7 @@ class Problem(BaseModel):
     rule: str
     detail: str
     observation: Observation | None = None  # the value set aside, when it was read as one
+    field: str | None = None  # the field quarantined alone, as the source named it
 
 
 class SourceStatus(StrEnum):

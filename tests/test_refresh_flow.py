@@ -245,7 +245,10 @@ def test_far_fewer_records_than_last_complete_run_is_a_broken_layout(
 def test_a_source_whose_records_all_became_unreadable_fails(
     prefect_api: None, tmp_path: Path
 ) -> None:
-    """The real OpenRouter listings with their price key renamed, as if the API changed format."""
+    """The real OpenRouter listings with their model id renamed, as if the API changed format.
+
+    (A renamed price key no longer fails the source: that key is quarantined by name in every
+    record and the records' other fields are kept; tests/test_openrouter_parser.py.)"""
     bodies = {}
     for url, name in (
         ("https://openrouter.ai/api/v1/models", "models.2026-08-19.json"),
@@ -256,7 +259,7 @@ def test_a_source_whose_records_all_became_unreadable_fails(
     ):
         listing = json.loads((SNAPSHOTS / "openrouter" / name).read_text())
         for model in listing["data"]:
-            model["pricing"]["prompt_usd"] = model["pricing"].pop("prompt")
+            model["model_id"] = model.pop("id")
         bodies[url] = {"body": json.dumps(listing)}
     world = fault_world(tmp_path, bodies)
     db = f"sqlite:///{tmp_path / 'collapse.db'}"
