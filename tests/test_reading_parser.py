@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -13,7 +14,10 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from catalog.normalize import draft_source
+from schemas.fetch import FetchedPage
 from schemas.records import Draft
+from schemas.sources import sources
 from schemas.vocab import Component, Dim, Kind, Unit
 from spiders import openrouter
 from spiders._drafts import DraftCollector, collect
@@ -103,6 +107,7 @@ def test_numeric_strings_and_numbers_read_alike() -> None:
 # ------------------------------------------------------------------ the draft collector
 
 AUGUST = "openrouter/models.2026-08-19.json"
+URL = "https://openrouter.ai/api/v1/models"
 
 
 @cache
@@ -191,3 +196,23 @@ def test_a_cache_write_beside_a_1h_one_is_the_5_minute_one() -> None:
     alone = [d for d in plain if d.dimensions.get("cache_ttl") != "1h"]
     kept = collect("r", alone)  # without the 1h write, nothing says which lifetime it is
     assert value(kept, Component.CACHE_WRITE) == Decimal("3.75")
+
+
+def test_the_refresh_reports_each_quarantined_field_with_source_record_and_rule() -> None:
+    """catalog/normalize.py: a field problem becomes a run problem naming source, record, field and
+    rule; the record's other drafts go on (issue 9 row 2 on the recorded speech model)."""
+    listing = "openrouter/models-output_modalities-all.2026-08-19.json"
+    page = openrouter.parse(snapshot(listing), "https://openrouter.ai/api/v1/models")
+    records = [r for r in page.records if r["id"] in ("openai/whisper-1", "openai/gpt-4o")]
+    fetched = FetchedPage(URL, URL, 200, datetime(2026, 8, 19, tzinfo=UTC), records)
+    batch = draft_source(sources()["openrouter"], [fetched])
+    prompt = next(p for p in batch.problems if p.payload == {"field": "pricing.prompt"})
+    assert (prompt.source, prompt.record, prompt.rule) == (
+        "openrouter",
+        "openai/whisper-1",
+        "unit-ambiguous",
+    )
+    assert prompt.detail.startswith('pricing.prompt: pricing.prompt="0.006"')
+    whisper = [d for _, d in batch.drafts if d.source_model == "openai/whisper-1"]
+    assert whisper and all(d.kind is Kind.CAPABILITY for d in whisper)
+    assert any(d.source_model == "openai/gpt-4o" and d.value == 10 for _, d in batch.drafts)
