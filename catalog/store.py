@@ -298,21 +298,7 @@ def apply(
     """Write one refresh in one transaction. Returns the review items it opened."""
     with engine.begin() as conn:
         _insert_observations(conn, run_id, valid)
-        _insert_many(
-            conn,
-            quarantine,
-            [
-                {
-                    "run_id": run_id,
-                    "source": p.source,
-                    "record": p.record,
-                    "rule": p.rule,
-                    "detail": p.detail,
-                    "payload": p.observation.model_dump(mode="json") if p.observation else {},
-                }
-                for p in problems
-            ],
-        )
+        _record_quarantine(conn, run_id, list(problems))
         _apply_new_values(conn, run_id, comparison)
         _apply_stamps(conn, run_id, comparison)
         opened = _apply_items(conn, comparison.items, now)
@@ -330,6 +316,55 @@ def apply(
             ],
         )
     return opened
+
+
+def _record_quarantine(conn: Connection, run_id: int, problems: Sequence[Problem]) -> None:
+    """Each problem extends the quarantine row its source's previous run left for the same
+    record, rule and detail (last_run_id moves), or starts one."""
+    if not problems:
+        return
+    s = source_runs.c
+    previous = (
+        select(s.source, func.max(s.run_id).label("run_id"))
+        .where(s.run_id < run_id, s.source.in_({p.source for p in problems}))
+        .group_by(s.source)
+        .subquery()
+    )
+    q = quarantine.c
+    open_rows = {
+        (row.source, row.record, row.rule, row.detail): row.id
+        for row in conn.execute(
+            select(q.id, q.source, q.record, q.rule, q.detail).join(
+                previous,
+                (previous.c.source == q.source) & (previous.c.run_id == q.last_run_id),
+            )
+        )
+    }
+    extended: list[int] = []
+    fresh: list[dict[str, Any]] = []
+    for p in problems:
+        row_id = open_rows.pop((p.source, p.record, p.rule, p.detail), None)
+        if row_id is not None:
+            extended.append(row_id)
+            continue
+        fresh.append(
+            {
+                "run_id": run_id,
+                "last_run_id": run_id,
+                "source": p.source,
+                "record": p.record,
+                "rule": p.rule,
+                "detail": p.detail,
+                "payload": p.observation.model_dump(mode="json") if p.observation else {},
+            }
+        )
+    _insert_many(conn, quarantine, fresh)
+    for start in range(0, len(extended), 5000):
+        conn.execute(
+            update(quarantine)
+            .where(q.id.in_(extended[start : start + 5000]))
+            .values(last_run_id=run_id)
+        )
 
 
 def _apply_new_values(conn: Connection, run_id: int, comparison: Comparison) -> None:

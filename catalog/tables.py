@@ -130,11 +130,14 @@ observations = Table(
     Index("ix_observations_source_last_run", "source", "last_run_id"),
 )
 
+# Records set aside, with the rule; a problem repeated by a source's next run extends its row
+# (first run_id to last_run_id) instead of adding one.
 quarantine = Table(
     "quarantine",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("run_id", ForeignKey("runs.id"), nullable=False, index=True),
+    Column("last_run_id", Integer, nullable=False, default=_same_as("run_id"), index=True),
     Column("source", String(50), nullable=False),
     Column("record", Text, nullable=False),
     Column("rule", String(200), nullable=False),

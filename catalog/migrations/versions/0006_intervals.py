@@ -1,4 +1,4 @@
-"""observations and stamps as intervals: a repeat statement moves an interval's last end
+"""observations, stamps and quarantine as intervals: a repeat moves an interval's last end
 
 Revision ID: 0006
 Revises: 0003
@@ -35,7 +35,10 @@ def upgrade() -> None:
             sa.Column("first_observed_at", catalog.tables.UTCDateTime(), nullable=True)
         )
         batch_op.add_column(sa.Column("last_run_id", sa.Integer(), nullable=True))
+    with op.batch_alter_table("quarantine") as batch_op:
+        batch_op.add_column(sa.Column("last_run_id", sa.Integer(), nullable=True))
     conn = op.get_bind()
+    conn.execute(sa.text("UPDATE quarantine SET last_run_id = run_id"))
     _collapse_observations(conn)
     _collapse_stamps(conn)
     with op.batch_alter_table("observations") as batch_op:
@@ -43,6 +46,9 @@ def upgrade() -> None:
         batch_op.alter_column("last_response_id", existing_type=sa.Integer(), nullable=False)
         batch_op.create_index("ix_observations_last_response", ["last_response_id"])
         batch_op.create_index("ix_observations_source_last_run", ["source", "last_run_id"])
+    with op.batch_alter_table("quarantine") as batch_op:
+        batch_op.alter_column("last_run_id", existing_type=sa.Integer(), nullable=False)
+        batch_op.create_index("ix_quarantine_last_run_id", ["last_run_id"])
     with op.batch_alter_table("stamps") as batch_op:
         batch_op.alter_column(
             "first_observed_at", existing_type=catalog.tables.UTCDateTime(), nullable=False
@@ -142,6 +148,9 @@ def _collapse_stamps(conn: Any) -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("quarantine") as batch_op:
+        batch_op.drop_index("ix_quarantine_last_run_id")
+        batch_op.drop_column("last_run_id")
     with op.batch_alter_table("stamps") as batch_op:
         batch_op.drop_constraint("uq_stamps_value_source", type_="unique")
         batch_op.drop_column("last_run_id")
