@@ -33,17 +33,17 @@ def _latest_statements(
     """Each source's latest statement of each field of (route, model), by (measure, source)."""
     c = observations.c
     latest_run = (
-        select(c.source, func.max(c.run_id).label("run_id"))
+        select(c.source, func.max(c.last_run_id).label("run_id"))
         .where(c.route == route, c.model == model)
         .group_by(c.source)
         .subquery()
-    )  # only each source's latest run: a model's history grows by every refresh
+    )  # only what each source still stated in its latest run that stated this model
     rows = conn.execute(
         select(observations, responses.c.url, responses.c.observed_at)
-        .join(responses, responses.c.id == c.response_id)
+        .join(responses, responses.c.id == c.last_response_id)
         .join(
             latest_run,
-            (latest_run.c.source == c.source) & (latest_run.c.run_id == c.run_id),
+            (latest_run.c.source == c.source) & (latest_run.c.run_id == c.last_run_id),
         )
         .where(c.route == route, c.model == model)
         .order_by(c.id.desc())

@@ -19,15 +19,15 @@ def _latest_prices(
 ) -> dict[FieldId, dict[str, Any]]:
     """A source's price statements from the latest run that applied it, by field."""
     c = observations.c
-    latest = conn.execute(select(func.max(c.run_id)).where(c.source == source)).scalar()
+    latest = conn.execute(select(func.max(c.last_run_id)).where(c.source == source)).scalar()
     if latest is None:
         return {}
     query = (
         select(observations, responses.c.url, responses.c.observed_at)
-        .join(responses, responses.c.id == c.response_id)
+        .join(responses, responses.c.id == c.last_response_id)
         .where(
             c.source == source,
-            c.run_id == latest,
+            c.last_run_id == latest,
             c.kind == Kind.PRICE.value,
             c.model.is_not(None),
         )

@@ -206,7 +206,7 @@ def test_the_refresh_reports_each_quarantined_field_with_source_record_and_rule(
     records = [r for r in page.records if r["id"] in ("openai/whisper-1", "openai/gpt-4o")]
     fetched = FetchedPage(URL, URL, 200, datetime(2026, 8, 19, tzinfo=UTC), records)
     batch = draft_source(sources()["openrouter"], [fetched])
-    prompt = next(p for p in batch.problems if p.payload == {"field": "pricing.prompt"})
+    prompt = next(p for p in batch.problems if p.field == "pricing.prompt")
     assert (prompt.source, prompt.record, prompt.rule) == (
         "openrouter",
         "openai/whisper-1",
