@@ -70,7 +70,7 @@ def test_sla_watch_reports_due_soon_and_overdue(catalog_db: str) -> None:
 
 def test_process_submissions_flow_opens_items(catalog_db: str) -> None:
     engine = store.connect(catalog_db)
-    for url in ("http://169.254.169.254/latest/meta-data/", "gopher://example.com/"):
+    for url in ("http://169.254.169.254/latest/meta-data/", "http://0177.0.0.1/"):
         submitted.submit(
             engine,
             route="openrouter",
@@ -82,7 +82,7 @@ def test_process_submissions_flow_opens_items(catalog_db: str) -> None:
     results = process_submissions(database=catalog_db)
 
     assert [r["fetch"] for r in results] == ["refused", "refused"]
-    assert "cloud metadata" in results[0]["detail"] and "gopher" in results[1]["detail"]
+    assert "cloud metadata" in results[0]["detail"] and "0177.0.0.1" in results[1]["detail"]
     with engine.connect() as conn:
         items = [queries.get_review(conn, r["review_item"]) for r in results]
     assert all(i is not None and i["kind"] == "submission" for i in items)
