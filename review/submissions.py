@@ -227,6 +227,20 @@ def submit(
     return {"id": int(submission_id), "token": row["token"], "due_at": row["due_at"]}
 
 
+def attribute_to_reviewer(engine: Engine, client_id: str, reviewer: str) -> int:
+    """Record `reviewer` as the submitter of every submission the client `client_id` made
+    without one (it submitted signed out, then signed in as that reviewer): the self-approval
+    rule follows the person to any other browser or the CLI. Returns how many were attributed."""
+    c = submissions.c
+    with engine.begin() as conn:
+        done = conn.execute(
+            update(submissions)
+            .where(c.client_id == client_id, c.submitter.is_(None))
+            .values(submitter=reviewer)
+        )
+    return int(done.rowcount)
+
+
 def claim_json(claim: Claim) -> dict[str, Any]:
     return {
         "component": claim.component,
