@@ -17,6 +17,7 @@ processed is marked ``failed`` with its reason and the others go on.
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 from concurrent.futures import ThreadPoolExecutor
@@ -115,6 +116,8 @@ def parse_amount(value: object) -> Decimal:
         raise SubmissionError(f"claimed value {value!r}: a number, e.g. 3 or 0.075")
     if isinstance(value, int) and value.bit_length() > 64:
         raise SubmissionError("claimed value: too large to be a price")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SubmissionError("claimed value: a JSON number out of range (or NaN)")
     text = (value if isinstance(value, str) else repr(value)).strip()
     text = text.removeprefix("$").strip()
     shown = repr(text if len(text) <= MAX_VALUE_TEXT else text[:MAX_VALUE_TEXT] + "…")

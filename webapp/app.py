@@ -120,8 +120,8 @@ def create_app(
     app.state.trusted_proxies = trusted_proxies(proxies)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api_router)
+    app.add_middleware(BodyLimit, max_bytes=max_body)  # inside `identify`: its errors pass as-is
     _middleware(app)
-    app.add_middleware(BodyLimit, max_bytes=max_body)
     _pages(app)
     return app
 
