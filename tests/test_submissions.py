@@ -13,10 +13,14 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 from sqlalchemy import Engine, insert
+from typer.testing import CliRunner
 
 from catalog import queries, store
 from catalog.tables import submissions
+from ratecard.cli import app
+from review import decisions
 from review import submissions as submitted
+from review.reviewers import add_reviewer
 from review.safefetch import FetchPolicy
 from spiders.replay import World, serve
 from tests.conftest import WORLDS
@@ -313,3 +317,40 @@ def test_pending_submissions_are_fetched_concurrently(engine: Engine) -> None:
         server.shutdown()
         server.server_close()
     assert [(r["fetch"], r["found"]) for r in results] == [("fetched", 1)] * 3
+
+
+def test_the_cli_refuses_an_absurd_claim_in_one_line(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    refused = CliRunner().invoke(
+        app,
+        ["submit", "openrouter", "gpt-5", "https://openrouter.ai/x", "-c", "input 1e999999999999"],
+        env={"RATECARD_DB": db},
+        catch_exceptions=False,
+    )
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert " ".join(refused.output.split()) == (  # one message, however wide the terminal
+        "refused: claimed value '1e999999999999': out of range (0, or from 1e-12 to below 1e12)"
+    )
+
+
+def test_the_local_operator_cannot_approve_what_they_submitted_from_the_cli(
+    tmp_path: Path,
+) -> None:
+    """The CLI trusts the local operator: the OS account that submitted (with or without --as)
+    is refused as its approver, from the CLI; another reviewer, on the web, may approve."""
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    engine = store.connect(db)
+    add_reviewer(engine, "alice", "correct horse battery staple")
+    runner = CliRunner()
+    made = runner.invoke(
+        app,
+        ["submit", "openrouter", "gpt-5", "http://10.0.0.1/p", "-c", "input 1.25", "--db", db],
+    )
+    assert made.exit_code == 0, made.output
+    (result,) = submitted.process_pending(engine)
+    item = str(result["review_item"])
+    refused = runner.invoke(app, ["review", "approve", item, "--reviewer", "alice", "--db", db])
+    assert refused.exit_code == 1 and "cannot approve" in refused.output
+    assert decisions.approve(
+        engine, int(item), reviewer="alice", channel="web", client_id="web:someone-else"
+    ).changed
