@@ -232,6 +232,8 @@ CASES = [
         "less than or equal to 2147483647",
     ),
     get("page item that does not exist", "/items/999999", 404, "no review item 999999"),
+    get("page filter with a NUL", "/queue?route=open%00router", 422, "route"),
+    get("page model name with a NUL", "/models/openrouter/gpt%005", 422, "model"),
     get("page unknown status filter", "/queue?status=bogus", 422, "status: one of open"),
     Bad("decision signed out", "POST", "/items/1/approve", 401, "sign in as a reviewer", form={}),
     Bad(

@@ -25,6 +25,7 @@ from webapp.security import client_address
 PRIVATE = ("contact", "submitter", "client_id")
 MAX_ID = 2**31 - 1  # the largest id a database integer column holds everywhere
 NAME = r"^[^\x00-\x1f\x7f]+$"  # a model name: any printable text
+FILTER = r"^[^\x00-\x1f\x7f]*$"  # a filter: printable text, empty for none
 
 ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="A review item's id.")]
 RouteName = Annotated[
@@ -32,8 +33,10 @@ RouteName = Annotated[
 ]
 ModelName = Annotated[str, Path(max_length=300, pattern=NAME, examples=["gpt-5"])]
 Token = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
-RouteFilter = Annotated[str | None, Query(max_length=100, pattern=f"^{submitted.ROUTE.pattern}$")]
-TextFilter = Annotated[str | None, Query(max_length=300, pattern=NAME)]
+RouteFilter = Annotated[
+    str | None, Query(max_length=100, pattern=f"^({submitted.ROUTE.pattern})?$")
+]
+TextFilter = Annotated[str | None, Query(max_length=300, pattern=FILTER)]
 
 api_router = APIRouter(prefix="/api")
 

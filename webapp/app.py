@@ -34,7 +34,16 @@ from review import submissions as submitted
 from review.reviewers import verify_reviewer
 from schemas.records import ReviewKind, ReviewStatus
 from schemas.vocab import Component, Dim, Unit
-from webapp.api import ItemId, SubmissionIn, api_router, engine_of, store_submission
+from webapp.api import (
+    ItemId,
+    ModelName,
+    RouteName,
+    SubmissionIn,
+    TextFilter,
+    api_router,
+    engine_of,
+    store_submission,
+)
 from webapp.security import (
     MAX_BODY,
     BodyLimit,
@@ -191,9 +200,9 @@ def _queue_pages(app: FastAPI) -> None:
     @app.get("/queue", response_class=HTMLResponse, include_in_schema=False)
     def queue(
         request: Request,
-        kind: str | None = None,
-        route: str | None = None,
-        source: str | None = None,
+        kind: TextFilter = None,
+        route: TextFilter = None,
+        source: TextFilter = None,
         status: str = ReviewStatus.OPEN.value,
     ) -> Response:
         statuses = [s.value for s in ReviewStatus]
@@ -227,7 +236,7 @@ def _queue_pages(app: FastAPI) -> None:
         return _item_response(request, item_id, message=DONE.get(done or ""))
 
     @app.get("/models/{route}/{model:path}", response_class=HTMLResponse, include_in_schema=False)
-    def model_page(request: Request, route: str, model: str) -> Response:
+    def model_page(request: Request, route: RouteName, model: ModelName) -> Response:
         with engine_of(request).connect() as conn:
             view = queries.model_view(conn, route, model)
         if not (view["fields"] or view["history"] or view["open_review_items"]):
