@@ -47,7 +47,7 @@ def _report(results: list[dict[str, Any]]) -> str:
 @flow(
     name="process-submissions",
     log_prints=True,
-    task_runner=ThreadPoolTaskRunner(max_workers=submitted.FETCH_WORKERS),
+    task_runner=ThreadPoolTaskRunner(max_workers=submitted.FETCH_WORKERS),  # type: ignore[arg-type]
 )
 def process_submissions(database: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
     """Open a review item for every pending submission (soonest due first); each one's failure
