@@ -56,7 +56,8 @@ MAX_EXPONENT = 11  # ... and at most 10^11 (values below 10^12)
 MAX_VALUE_TEXT = 40  # characters of a claimed value read at all
 FETCH_WORKERS = 8  # submissions fetched at once
 URL_SCHEMES = ("http", "https")
-# ASCII digits only (no other scripts' digits), no sign, no separators; a short exponent.
+# ASCII digits only (no other scripts' digits), no sign, no separators; an exponent whose length
+# parse_amount checks before any arithmetic.
 AMOUNT = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE](?P<exponent>[-+]?[0-9]+))?")
 ROUTE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -12,6 +12,8 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine, insert
 from typer.testing import CliRunner
 
@@ -22,6 +24,7 @@ from review import decisions
 from review import submissions as submitted
 from review.reviewers import add_reviewer
 from review.safefetch import FetchPolicy
+from schemas.records import decimal_text
 from spiders.replay import World, serve
 from tests.conftest import WORLDS
 
@@ -354,3 +357,18 @@ def test_the_local_operator_cannot_approve_what_they_submitted_from_the_cli(
     assert decisions.approve(
         engine, int(item), reviewer="alice", channel="web", client_id="web:someone-else"
     ).changed
+
+
+@given(st.one_of(st.text(max_size=60), st.decimals(allow_nan=True).map(str), st.floats()))
+def test_any_claimed_value_is_refused_in_words_or_stored_bounded(value: str | float) -> None:
+    """Whatever is typed, the answer is a SubmissionError or a bounded Decimal whose canonical
+    text reads back as itself."""
+    try:
+        amount = submitted.parse_amount(value)
+    except submitted.SubmissionError:
+        return
+    text = decimal_text(amount)
+    assert submitted.parse_amount(text) == amount and len(text) <= 30
+    assert amount.is_zero() or (
+        submitted.MIN_EXPONENT <= amount.adjusted() <= submitted.MAX_EXPONENT
+    )
