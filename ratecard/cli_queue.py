@@ -49,6 +49,11 @@ DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Bulk: list, decid
 EXIT_REFUSED = 1
 
 
+def _operator() -> str:
+    """The CLI trusts the local operator: the OS account is the person (README, "Who is who")."""
+    return f"cli:{getpass.getuser()}"
+
+
 def _echo_json(data: Any) -> None:
     console.print_json(json.dumps(data, default=str))
 
@@ -71,7 +76,11 @@ def _decide(
             if not which.is_empty():
                 raise decisions.DecisionError("give an item id or a filter, not both")
             decide = decisions.approve if verdict is decisions.Verdict.APPROVE else decisions.reject
-            made = [decide(engine, item_id, reviewer=reviewer, reason=reason or "")]
+            made = [
+                decide(
+                    engine, item_id, reviewer=reviewer, reason=reason or "", client_id=_operator()
+                )
+            ]
         else:
             made = _decide_many(engine, verdict, which, reviewer, reason, yes, dry_run)
     except decisions.DecisionError as exc:
@@ -109,7 +118,9 @@ def _decide_many(
         return []
     if not yes and not typer.confirm(f"{verdict.value} all {len(matching)}?"):
         raise typer.Exit(EXIT_REFUSED)
-    return decisions.decide_many(engine, verdict, which, reviewer=reviewer, reason=reason)
+    return decisions.decide_many(
+        engine, verdict, which, reviewer=reviewer, reason=reason, client_id=_operator()
+    )
 
 
 @review_app.command("approve")
@@ -235,7 +246,7 @@ def submit(
             claims=claims,
             contact=contact,
             submitter=submitter,
-            client_id=f"cli:{getpass.getuser()}",
+            client_id=_operator(),
         )
     except submitted.SubmissionError as exc:
         console.print(f"[red]refused:[/red] {exc}")
@@ -284,6 +295,9 @@ def process_submissions(db: DbOption = None, limit: int = 100, as_json: JsonOpti
         _echo_json(results)
         return
     for r in results:
+        if r["review_item"] is None:
+            console.print(f"submission #{r['submission']} failed: {r['detail']}")
+            continue
         console.print(
             f"submission #{r['submission']} → item #{r['review_item']}: {r['fetch']}, "
             f"{r['found']}/{r['claims']} claims found"
@@ -302,4 +316,5 @@ def serve(
 
     from webapp import create_app
 
-    uvicorn.run(create_app(db), host=host, port=port, proxy_headers=True)
+    # The app reads X-Forwarded-For itself, from configured proxies only (RATECARD_TRUSTED_PROXIES).
+    uvicorn.run(create_app(db), host=host, port=port, proxy_headers=False)

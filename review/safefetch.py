@@ -9,8 +9,11 @@ documentation and benchmarking ranges are refused, in IPv4 and IPv6, and so is e
 that embeds an IPv4 address (IPv4-mapped, 6to4, Teredo, NAT64). The connection goes to the
 vetted address itself (the name is sent only as Host and TLS SNI), so a second resolution cannot
 swap in another address, and the peer is checked again once connected. Each redirect (at most
-five) is vetted the same way before anything is sent to it. The body is capped in size and the
-whole fetch in time.
+five) is vetted the same way before anything is sent to it. The body is capped in size, and
+the whole fetch in time by one wall-clock deadline (`FetchPolicy.timeout`) over every hop's
+connect, TLS handshake, headers and body: when it passes, a watchdog shuts the connection's
+socket down wherever the fetch is blocked, so a server trickling bytes cannot hold it longer
+(name resolution, done by the system resolver before connecting, has that resolver's own limits).
 
 ``FetchPolicy.allow_hosts`` exempts exact ``host:port`` pairs from the address rule. It exists
 for tests that serve recorded pages on loopback; the production path never sets it.
@@ -21,6 +24,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,7 +42,7 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
 
 MAX_BYTES = 2_000_000
-TIMEOUT = 15.0  # seconds for the whole fetch, redirects included
+TIMEOUT = 15.0  # seconds for the whole fetch (connect, headers, body), redirects included
 MAX_REDIRECTS = 5
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 TEXT_TYPES = ("text/", "application/json", "application/xhtml+xml", "application/ld+json")
@@ -268,24 +272,103 @@ def _refuse_private(host: str, addresses: list[str], *, literal: bool) -> None:
             raise Refused(f"{subject} {problem}")
 
 
+class Watchdog:
+    """One fetch's wall-clock deadline: when it passes, every socket the fetch opened is shut
+    down, so whatever call is blocked on it (connect, TLS, headers, body) returns at once.
+
+    Each socket is watched through a duplicate of its descriptor, closed only here, so a shut
+    down never reaches a descriptor the system has since given to someone else.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(seconds, 0.0), self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock: socket.socket) -> None:
+        duplicate = sock.dup()
+        with self._lock:
+            self._sockets.append(duplicate)
+            if self.expired:
+                _shut(duplicate)
+
+    def remaining(self) -> float:
+        """Seconds left; FetchFailed once none are."""
+        left = self.deadline - time.monotonic()
+        if left <= 0 or self.expired:
+            raise FetchFailed("time limit reached")
+        return left
+
+    def release(self) -> None:
+        """Forget the sockets watched so far (their connections are about to be closed)."""
+        with self._lock:
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
+
+    def stop(self) -> None:
+        self._timer.cancel()
+        self.release()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        return
+
+
 def fetch(url: str, policy: FetchPolicy | None = None) -> Fetched:
-    """GET the URL under the policy: every hop vetted before any byte is sent to it."""
+    """GET the URL under the policy: every hop vetted before any byte is sent to it, the whole
+    fetch (every hop's connect, headers and body) within `policy.timeout` seconds.
+
+    Raises Refused (nothing sent to the address) or FetchFailed (network, status, content type,
+    size, time; the message says which)."""
     policy = policy or FetchPolicy()
-    deadline = time.monotonic() + policy.timeout
+    watchdog = Watchdog(policy.timeout)
+    try:
+        return _fetch(url, policy, watchdog)
+    except (FetchFailed, HTTPError, OSError) as exc:
+        if watchdog.expired:
+            raise FetchFailed(
+                f"time limit of {policy.timeout:g} s reached (connect, headers and body)"
+            ) from exc
+        if isinstance(exc, FetchFailed):
+            raise
+        raise FetchFailed(f"cannot fetch {url}: {exc}") from exc
+    finally:
+        watchdog.stop()
+
+
+def _fetch(url: str, policy: FetchPolicy, watchdog: Watchdog) -> Fetched:
     redirects: list[str] = []
     current = url
     while True:
         target = _vet_hop(current, redirects, policy)
-        response, pool = _open(target, deadline)
+        response, pool = _open(target, watchdog)
         try:
             location = response.headers.get("Location")
             if response.status not in REDIRECTS or not location:
-                return _finish(url, target, response, redirects, policy, deadline)
+                page = _finish(url, target, response, redirects, policy)
+                if watchdog.expired:  # a body cut short by the deadline is no page
+                    raise FetchFailed("time limit reached")
+                return page
             if len(redirects) >= policy.max_redirects:
                 raise FetchFailed(f"more than {policy.max_redirects} redirects")
             current = urljoin(current, location)
             redirects.append(current)
         finally:
+            watchdog.release()
             response.release_conn()
             pool.close()
 
@@ -305,7 +388,6 @@ def _finish(
     response: Any,
     redirects: list[str],
     policy: FetchPolicy,
-    deadline: float,
 ) -> Fetched:
     if not 200 <= response.status < 300:
         raise FetchFailed(f"HTTP {response.status} from {target.url}")
@@ -313,7 +395,7 @@ def _finish(
     if not content_type.lower().startswith(TEXT_TYPES) and "+json" not in content_type.lower():
         raise FetchFailed(f"content type {content_type or '(none)'!r} is not text")
     try:
-        body = _read(response, policy.max_bytes, deadline)
+        body = _read(response, policy.max_bytes)
     except (HTTPError, OSError) as exc:
         raise FetchFailed(f"reading {target.url} failed: {exc}") from exc
     return Fetched(
@@ -327,18 +409,10 @@ def _finish(
     )
 
 
-def _remaining(deadline: float) -> float:
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise FetchFailed("time limit reached")
-    return left
-
-
-def _open(target: Target, deadline: float) -> tuple[Any, urllib3.HTTPConnectionPool]:
+def _open(target: Target, watchdog: Watchdog) -> tuple[Any, urllib3.HTTPConnectionPool]:
     """Connect to the vetted address itself, naming the host only in Host and SNI."""
-    left = _remaining(deadline)
-    timeout = urllib3.Timeout(connect=min(left, 10.0), read=min(left, 10.0))
-    pool = _pool(target, timeout)
+    left = watchdog.remaining()
+    pool = _pool(target, urllib3.Timeout(connect=left, read=left), watchdog)
     try:
         response = pool.urlopen(
             "GET",
@@ -364,7 +438,9 @@ def _open(target: Target, deadline: float) -> tuple[Any, urllib3.HTTPConnectionP
     return response, pool
 
 
-def _pool(target: Target, timeout: urllib3.Timeout) -> urllib3.HTTPConnectionPool:
+def _pool(
+    target: Target, timeout: urllib3.Timeout, watchdog: Watchdog
+) -> urllib3.HTTPConnectionPool:
     checked = not target.allowed_by_policy
     if target.scheme == "https":
         pool: urllib3.HTTPConnectionPool = urllib3.HTTPSConnectionPool(
@@ -377,17 +453,18 @@ def _pool(target: Target, timeout: urllib3.Timeout) -> urllib3.HTTPConnectionPoo
             assert_hostname=target.host,
             server_hostname=target.host,
         )
-        pool.ConnectionCls = _checked(HTTPSConnection, checked)
+        pool.ConnectionCls = _checked(HTTPSConnection, checked, watchdog)
     else:
         pool = urllib3.HTTPConnectionPool(
             target.address, target.port, timeout=timeout, retries=False
         )
-        pool.ConnectionCls = _checked(HTTPConnection, checked)
+        pool.ConnectionCls = _checked(HTTPConnection, checked, watchdog)
     return pool
 
 
-def _checked(base: type[HTTPConnection], checked: bool) -> type[HTTPConnection]:
-    """A connection class that checks the peer's address once the socket is connected."""
+def _checked(base: type[HTTPConnection], checked: bool, watchdog: Watchdog) -> type[HTTPConnection]:
+    """A connection class that checks the peer's address once the socket is connected, and puts
+    the socket under the fetch's watchdog."""
 
     class CheckedConnection(base):  # type: ignore[valid-type,misc]
         def _new_conn(self) -> socket.socket:
@@ -397,19 +474,19 @@ def _checked(base: type[HTTPConnection], checked: bool) -> type[HTTPConnection]:
             if problem:
                 sock.close()
                 raise Refused(f"connected peer {peer} is {problem}")
+            watchdog.watch(sock)
             return sock
 
     return CheckedConnection
 
 
-def _read(response: Any, max_bytes: int, deadline: float) -> bytes:
+def _read(response: Any, max_bytes: int) -> bytes:
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise FetchFailed(f"body of {declared} bytes is over the {max_bytes}-byte limit")
     chunks: list[bytes] = []
     size = 0
     for chunk in response.stream(65536, decode_content=True):
-        _remaining(deadline)
         size += len(chunk)
         if size > max_bytes:
             raise FetchFailed(f"body over the {max_bytes}-byte limit")

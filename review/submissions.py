@@ -6,15 +6,24 @@ fetcher, looks for each claimed value near the model's name, and opens one revie
 ``submission``, due when the submission is due) with found / not found per claim and the
 snippet. A URL that may not or cannot be fetched still gets its item, saying why: the promise is
 a decision by a person, not a successful download.
+
+Claimed values are parsed once, at submission, by `parse_amount` into bounded Decimals (at most
+MAX_DIGITS significant digits, leading digit between 10^MIN_EXPONENT and 10^MAX_EXPONENT) and
+stored in their canonical plain form, so nothing a submitter types can grow the database or
+blow up arithmetic later. Each submission is processed on its own: pending submissions are
+fetched concurrently (at most FETCH_WORKERS at once) and recorded one by one; one that cannot be
+processed is marked ``failed`` with its reason and the others go on.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,6 +49,15 @@ from schemas.vocab import PRICE_UNITS, Component, Dim, Kind, Unit
 
 SUBMISSION_DUE = timedelta(hours=48)
 MAX_CLAIMS = 20
+MAX_DIGITS = 12  # significant digits of a claimed value: a price never needs more
+MIN_EXPONENT = -12  # the leading digit of a non-zero value is at least 10^-12 ...
+MAX_EXPONENT = 11  # ... and at most 10^11 (values below 10^12)
+MAX_VALUE_TEXT = 40  # characters of a claimed value read at all
+FETCH_WORKERS = 8  # submissions fetched at once
+URL_SCHEMES = ("http", "https")
+# ASCII digits only (no other scripts' digits), no sign, no separators; an exponent whose length
+# parse_amount checks before any arithmetic.
+AMOUNT = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE](?P<exponent>[-+]?[0-9]+))?")
 ROUTE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -79,14 +97,58 @@ def parse_claim(raw: dict[str, Any]) -> Claim:
         )
     if any(len(str(v)) > 50 or CONTROL.search(str(v)) for v in dims.values()):
         raise SubmissionError("claim dimension values: at most 50 plain characters")
-    text = str(raw.get("value", "")).strip().lstrip("$").strip()
-    try:
-        value = Decimal(text)
-    except InvalidOperation as exc:
-        raise SubmissionError(f"claimed value {text!r} is not a number") from exc
-    if not value.is_finite() or value < 0 or len(text) > 30:
-        raise SubmissionError(f"claimed value {text!r}: a plain non-negative number")
-    return Claim(component.value, unit.value, dict(Dims.of(dims)), value)
+    return Claim(
+        component.value, unit.value, dict(Dims.of(dims)), parse_amount(raw.get("value"))
+    )
+
+
+def parse_amount(value: object) -> Decimal:
+    """A claimed value as a bounded Decimal, in canonical form (trailing zeros dropped).
+
+    Accepts text such as "3", "$0.30", "1.5e-3" (ASCII digits, an optional leading "$", an
+    optional exponent), or a JSON number. Refuses, with SubmissionError saying why: signs (so
+    "-1" and "-0"), digit separators ("1,000", "1_000"), other scripts' digits, NaN and
+    Infinity, more than MAX_DIGITS significant digits, and non-zero values whose leading digit
+    lies outside 10^MIN_EXPONENT .. 10^MAX_EXPONENT ("1e400", "1E+10000000"). The text is
+    checked before any arithmetic, so no input costs more than MAX_VALUE_TEXT characters' work.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise SubmissionError(f"claimed value {value!r}: a number, e.g. 3 or 0.075")
+    if isinstance(value, int) and value.bit_length() > 64:
+        raise SubmissionError("claimed value: too large to be a price")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SubmissionError("claimed value: a JSON number out of range (or NaN)")
+    text = (value if isinstance(value, str) else repr(value)).strip()
+    text = text.removeprefix("$").strip()
+    shown = repr(text if len(text) <= MAX_VALUE_TEXT else text[:MAX_VALUE_TEXT] + "…")
+    if not text:
+        raise SubmissionError("claimed value is missing")
+    if text.startswith("-"):
+        raise SubmissionError(f"claimed value {shown}: negative numbers (and -0) are not prices")
+    match = AMOUNT.fullmatch(text) if len(text) <= MAX_VALUE_TEXT else None
+    if match is None:
+        raise SubmissionError(
+            f"claimed value {shown} is not a plain number: write ASCII digits with an optional "
+            "decimal point and exponent, e.g. 3, 0.075 or 1.5e-3 (no sign, digit separators, "
+            "NaN or Infinity)"
+        )
+    out_of_range = SubmissionError(
+        f"claimed value {shown}: out of range (0, or from 1e{MIN_EXPONENT} to below "
+        f"1e{MAX_EXPONENT + 1})"
+    )
+    if len((match["exponent"] or "").lstrip("+-").lstrip("0")) > 4:
+        raise out_of_range
+    amount = Decimal(text)
+    if amount.is_zero():
+        return Decimal(0)
+    _, digits, exponent = amount.as_tuple()
+    significant = "".join(map(str, digits)).rstrip("0")
+    exponent = int(exponent) + len(digits) - len(significant)
+    if len(significant) > MAX_DIGITS:
+        raise SubmissionError(f"claimed value {shown}: at most {MAX_DIGITS} significant digits")
+    if not MIN_EXPONENT <= amount.adjusted() <= MAX_EXPONENT:
+        raise out_of_range
+    return Decimal((0, tuple(int(d) for d in significant), exponent))
 
 
 def parse_claim_text(text: str) -> Claim:
@@ -125,16 +187,29 @@ def submit(
     client_id: str = "cli",
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Store a submission at once; returns its id, status token and due time."""
+    """Store a submission at once; returns its id, status token and due time.
+
+    Raises SubmissionError naming the part and the rule: a route outside ROUTE, a model or
+    contact too long or with control characters, a source URL that is not a full http(s) URL,
+    not 1..MAX_CLAIMS claims, or a claimed value outside `parse_amount`'s bounds (every claim is
+    stored in its canonical bounded form, whoever built it).
+    """
     route_text = (_clean("route", route, 100) or "").lower()
     if not ROUTE.fullmatch(route_text):
         raise SubmissionError("route: lowercase letters, digits, '.', '_' or '-'")
     url = _clean("source URL", source_url, 2000) or ""
-    parts = urlsplit(url)
-    if not parts.scheme or not parts.netloc:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise SubmissionError(f"source URL: not a readable URL ({exc})") from exc
+    if not parts.scheme or not parts.netloc or port == 0:
         raise SubmissionError("source URL: a full URL, e.g. https://example.com/pricing")
+    if parts.scheme.lower() not in URL_SCHEMES:
+        raise SubmissionError(f"source URL: scheme {parts.scheme!r} is not allowed: http or https")
     if not 1 <= len(claims) <= MAX_CLAIMS:
         raise SubmissionError(f"claim between 1 and {MAX_CLAIMS} values")
+    claims = [replace(c, value=parse_amount(str(c.value))) for c in claims]
     now = now or datetime.now(UTC)
     row = {
         "token": secrets.token_urlsafe(24),
@@ -153,6 +228,20 @@ def submit(
     with engine.begin() as conn:
         submission_id = conn.execute(insert(submissions).values(**row)).inserted_primary_key[0]
     return {"id": int(submission_id), "token": row["token"], "due_at": row["due_at"]}
+
+
+def attribute_to_reviewer(engine: Engine, client_id: str, reviewer: str) -> int:
+    """Record `reviewer` as the submitter of every submission the client `client_id` made
+    without one (it submitted signed out, then signed in as that reviewer): the self-approval
+    rule follows the person to any other browser or the CLI. Returns how many were attributed."""
+    c = submissions.c
+    with engine.begin() as conn:
+        done = conn.execute(
+            update(submissions)
+            .where(c.client_id == client_id, c.submitter.is_(None))
+            .values(submitter=reviewer)
+        )
+    return int(done.rowcount)
 
 
 def claim_json(claim: Claim) -> dict[str, Any]:
@@ -175,10 +264,81 @@ def pending(engine: Engine, limit: int = 100) -> list[int]:
         )
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A pending submission as stored, its claims read back into bounded Decimals."""
+
+    id: int
+    route: str
+    model: str
+    source_url: str
+    claims: list[Claim]
+    submitted_at: datetime
+    due_at: datetime
+
+
+def load(engine: Engine, submission_id: int) -> Pending | None:
+    """The submission when it is still pending, else None. Raises SubmissionError when a stored
+    claim is unreadable (a row written before claims were bounded)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(submissions).where(submissions.c.id == submission_id)).first()
+    if row is None or row.status != "pending":
+        return None
+    return Pending(
+        id=row.id,
+        route=row.route,
+        model=row.model,
+        source_url=row.source_url,
+        claims=[parse_claim(c) for c in row.claims],
+        submitted_at=row.submitted_at,
+        due_at=row.due_at,
+    )
+
+
 def process_pending(
-    engine: Engine, policy: safefetch.FetchPolicy | None = None, limit: int = 100
+    engine: Engine,
+    policy: safefetch.FetchPolicy | None = None,
+    limit: int = 100,
+    workers: int = FETCH_WORKERS,
 ) -> list[dict[str, Any]]:
-    return [r for r in (process(engine, i, policy) for i in pending(engine, limit)) if r]
+    """Process up to `limit` pending submissions, soonest due first, each on its own.
+
+    URLs are fetched concurrently (at most `workers` at once); results are recorded one by one
+    and returned in due order. A submission that fails is marked failed with its reason and
+    reported in the list ("fetch": "error"); the others go on.
+    """
+    waiting = pending(engine, limit)
+    loaded, failed = load_all(engine, waiting)
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        outcomes = pool.map(lambda s: examine(s.source_url, s.model, s.claims, policy), loaded)
+        recorded = [record(engine, s, o) for s, o in zip(loaded, outcomes, strict=True)]
+    return in_order(waiting, [*failed, *recorded])
+
+
+def load_all(
+    engine: Engine, submission_ids: list[int]
+) -> tuple[list[Pending], list[dict[str, Any]]]:
+    """The submissions still pending, ready to fetch, and the reports of those that could not
+    even be read back (each already marked failed with its reason)."""
+    loaded: list[Pending] = []
+    failed: list[dict[str, Any]] = []
+    for submission_id in submission_ids:
+        try:
+            found = load(engine, submission_id)
+        except Exception as exc:  # one unreadable submission fails itself, never the run
+            failed.append(_failed(engine, submission_id, exc))
+            continue
+        if found is not None:
+            loaded.append(found)
+    return loaded, failed
+
+
+def in_order(
+    submission_ids: list[int], results: list[dict[str, Any] | None]
+) -> list[dict[str, Any]]:
+    """The reports in the order of `submission_ids` (due order), leaving out the Nones."""
+    by_id = {r["submission"]: r for r in results if r}
+    return [by_id[i] for i in submission_ids if i in by_id]
 
 
 def process(
@@ -187,26 +347,66 @@ def process(
     policy: safefetch.FetchPolicy | None = None,
     now: datetime | None = None,
 ) -> dict[str, Any] | None:
-    """Fetch, check and open the review item of one pending submission (None if not pending)."""
-    with engine.connect() as conn:
-        row = conn.execute(select(submissions).where(submissions.c.id == submission_id)).first()
-    if row is None or row.status != "pending":
+    """Fetch, check and open the review item of one pending submission (None if not pending).
+    Never raises: a failure is recorded on the submission and reported ("fetch": "error")."""
+    try:
+        found = load(engine, submission_id)
+    except Exception as exc:  # an unreadable stored submission fails itself
+        return _failed(engine, submission_id, exc, now)
+    if found is None:
         return None
-    claims = [parse_claim(c) for c in row.claims]
-    outcome = examine(row.source_url, row.model, claims, policy)
+    return record(engine, found, examine(found.source_url, found.model, found.claims, policy), now)
+
+
+def record(
+    engine: Engine, submission: Pending, outcome: Outcome, now: datetime | None = None
+) -> dict[str, Any] | None:
+    """Open the submission's review item from what the fetch found (None when another run
+    processed it meanwhile). Never raises: a failure is recorded on the submission instead."""
     now = now or datetime.now(UTC)
     try:
-        item_id = _open_item(engine, row, claims, outcome, now)
+        item_id = _open_item(engine, submission, outcome, now)
     except _AlreadyTaken:
         return None
-    found = sum(c.found for c in outcome.checks)
+    except Exception as exc:  # e.g. a database error: this submission fails, not the run
+        return _failed(engine, submission.id, exc, now, claims=len(submission.claims))
     return {
-        "submission": row.id,
+        "submission": submission.id,
         "review_item": item_id,
         "fetch": outcome.status,
-        "found": found,
-        "claims": len(claims),
+        "found": sum(c.found for c in outcome.checks),
+        "claims": len(submission.claims),
         "detail": outcome.detail,
+    }
+
+
+def _failed(
+    engine: Engine,
+    submission_id: int,
+    exc: Exception,
+    now: datetime | None = None,
+    claims: int = 0,
+) -> dict[str, Any]:
+    """Mark a pending submission failed with the reason, and report it."""
+    reason = f"not processed: {type(exc).__name__}: {exc}"[:1000]
+    with engine.begin() as conn:
+        conn.execute(
+            update(submissions)
+            .where(submissions.c.id == submission_id, submissions.c.status == "pending")
+            .values(
+                status="failed",
+                processed_at=now or datetime.now(UTC),
+                fetch_status="error",
+                fetch_detail=reason,
+            )
+        )
+    return {
+        "submission": submission_id,
+        "review_item": None,
+        "fetch": "error",
+        "found": 0,
+        "claims": claims,
+        "detail": reason,
     }
 
 
@@ -214,12 +414,11 @@ class _AlreadyTaken(Exception):
     """Another run processed the submission meanwhile: this run's item is rolled back."""
 
 
-def _open_item(
-    engine: Engine, row: Any, claims: list[Claim], outcome: Outcome, now: datetime
-) -> int:
+def _open_item(engine: Engine, row: Pending, outcome: Outcome, now: datetime) -> int:
     """The review item and the submission's new state, in one transaction."""
     with engine.begin() as conn:
-        item = _item(row, claims, outcome, _currents(conn, row.route, row.model, claims), now)
+        currents = _currents(conn, row.route, row.model, row.claims)
+        item = _item(row, row.claims, outcome, currents, now)
         inserted = conn.execute(insert(review_items).values(**item_row(item)))
         item_id = int(inserted.inserted_primary_key[0])
         done = conn.execute(
@@ -251,6 +450,8 @@ def examine(
         return _unchecked("refused", f"not fetched: {exc}", claims)
     except safefetch.FetchFailed as exc:
         return _unchecked("failed", f"could not fetch: {exc}", claims)
+    except Exception as exc:  # whatever the URL provokes fails this submission's fetch only
+        return _unchecked("failed", f"could not fetch: {type(exc).__name__}: {exc}", claims)
     try:
         text = extract.blocks(page.body, page.content_type, page.final_url)
     except Exception as exc:  # a page no reader understands is a reason, not a crash
@@ -308,7 +509,7 @@ def official_source(url: str, route: str) -> str | None:
 
 
 def _item(
-    row: Any, claims: list[Claim], outcome: Outcome, currents: list[str | None], now: datetime
+    row: Pending, claims: list[Claim], outcome: Outcome, currents: list[str | None], now: datetime
 ) -> ReviewItem:
     url = outcome.final_url or row.source_url
     official = official_source(url, row.route)
@@ -368,7 +569,7 @@ def _change(
     )
 
 
-def _detail(row: Any, outcome: Outcome) -> str:
+def _detail(row: Pending, outcome: Outcome) -> str:
     lines = [f"Source: {row.source_url}", f"Fetch: {outcome.status}: {outcome.detail}"]
     for check in outcome.checks:
         mark = "found" if check.found else "NOT FOUND"

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 from catalog import queries, store
-from catalog.tables import review_items
+from catalog.tables import review_items, submissions
 from flows.sla import sla_watch
 from flows.submissions import process_submissions
 from review import submissions as submitted
@@ -70,7 +70,7 @@ def test_sla_watch_reports_due_soon_and_overdue(catalog_db: str) -> None:
 
 def test_process_submissions_flow_opens_items(catalog_db: str) -> None:
     engine = store.connect(catalog_db)
-    for url in ("http://169.254.169.254/latest/meta-data/", "gopher://example.com/"):
+    for url in ("http://169.254.169.254/latest/meta-data/", "http://0177.0.0.1/"):
         submitted.submit(
             engine,
             route="openrouter",
@@ -79,12 +79,31 @@ def test_process_submissions_flow_opens_items(catalog_db: str) -> None:
             claims=[submitted.parse_claim_text("input 1.25")],
         )
 
+    now = datetime.now(UTC)
+    with engine.begin() as conn:  # a row stored before claims were bounded
+        conn.execute(
+            insert(submissions).values(
+                token="legacy",
+                route="openrouter",
+                model="gpt-5",
+                source_url="https://openrouter.ai/x",
+                claims=[{"component": "input", "unit": "usd_per_1m_tokens", "value": "1E+400"}],
+                client_id="cli",
+                submitted_at=now,
+                due_at=now + timedelta(hours=48),
+                status="pending",
+                checks=[],
+            )
+        )
+
     results = process_submissions(database=catalog_db)
 
-    assert [r["fetch"] for r in results] == ["refused", "refused"]
-    assert "cloud metadata" in results[0]["detail"] and "gopher" in results[1]["detail"]
+    assert [r["fetch"] for r in results] == ["refused", "refused", "error"]
+    assert "cloud metadata" in results[0]["detail"] and "0177.0.0.1" in results[1]["detail"]
+    assert "out of range" in results[2]["detail"] and results[2]["review_item"] is None
     with engine.connect() as conn:
-        items = [queries.get_review(conn, r["review_item"]) for r in results]
+        items = [queries.get_review(conn, r["review_item"]) for r in results[:2]]
     assert all(i is not None and i["kind"] == "submission" for i in items)
     assert submitted.pending(engine) == []
-    assert "| refused |" in latest_artifact("submissions-report")
+    report = latest_artifact("submissions-report")
+    assert "| refused |" in report and "| error |" in report

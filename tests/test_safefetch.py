@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -309,3 +310,49 @@ def test_connect_time_check_refuses_a_peer_that_is_not_public(
     with pytest.raises(Refused, match=r"connected peer 127\.0\.0\.1 is loopback"):
         safefetch.fetch(checked.url, FetchPolicy(resolver=fake_resolver))
     assert server.requests == []
+
+
+def _trickling(body: bytes, *, headers_too: bool, length: bool) -> type[BaseHTTPRequestHandler]:
+    """A server that sends 5 bytes a second: of its headers, or of its body."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+            if length:
+                head += b"Content-Length: %d\r\n" % len(body)
+            head += b"Connection: close\r\n\r\n"
+            slow = head + body if headers_too else body
+            if not headers_too:
+                self.wfile.write(head)
+            try:
+                for start in range(0, len(slow), 5):
+                    self.wfile.write(slow[start : start + 5])
+                    self.wfile.flush()
+                    time.sleep(1.0)
+            except OSError:
+                return
+
+    return Handler
+
+
+@pytest.mark.parametrize(
+    ("headers_too", "length"),
+    [(True, True), (False, True), (False, False)],
+    ids=["trickled headers", "trickled body", "trickled body without length"],
+)
+def test_one_deadline_over_connect_headers_and_body(headers_too: bool, length: bool) -> None:
+    """5 bytes a second never trips a per-read timeout; the fetch's one deadline cuts it."""
+    body = b"<html><body><table><tr><td>Model X</td><td>$2.00</td></tr></table></body></html>"
+    server = _Server(_trickling(body, headers_too=headers_too, length=length))
+    policy = FetchPolicy(
+        resolver=fake_resolver,
+        allow_hosts=frozenset({f"127.0.0.1:{server.port}"}),
+        timeout=1.5,
+    )
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchFailed, match=r"time limit of 1\.5 s reached"):
+            safefetch.fetch(f"http://127.0.0.1:{server.port}/slow", policy)
+    finally:
+        server.close()
+    assert time.monotonic() - started < 3.0

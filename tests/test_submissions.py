@@ -4,17 +4,27 @@ saying found / not found per claim with the snippet; unusable URLs still get the
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
-from sqlalchemy import Engine
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import Engine, insert
+from typer.testing import CliRunner
 
 from catalog import queries, store
+from catalog.tables import submissions
+from ratecard.cli import app
+from review import decisions
 from review import submissions as submitted
+from review.reviewers import add_reviewer
 from review.safefetch import FetchPolicy
+from schemas.records import decimal_text
 from spiders.replay import World, serve
 from tests.conftest import WORLDS
 
@@ -104,7 +114,7 @@ def test_recorded_pricing_page_checks_each_claim(engine: Engine, replay: str) ->
     ("url", "status", "why"),
     [
         ("http://10.0.0.1/pricing", "refused", "10.0.0.1 is private"),
-        ("ftp://example.com/prices", "refused", "scheme 'ftp' is not allowed"),
+        ("http://169.254.169.254/latest/meta-data/", "refused", "cloud metadata"),
         ("http://0x7f.1/", "refused", "non-standard encoding of 127.0.0.1"),
         ("REPLAY/replay?url=https%3A%2F%2Fexample.com%2Fnot-recorded", "failed", "HTTP 404"),
     ],
@@ -140,8 +150,23 @@ def test_a_url_it_may_not_or_cannot_fetch_still_gets_its_item(
     [
         ("input", "COMPONENT VALUE"),
         ("inputs 3", "claim"),
-        ("input three", "not a number"),
-        ("input -1", "non-negative"),
+        ("input three", "not a plain number"),
+        ("input -1", "negative numbers"),
+        ("input -0", "negative numbers"),
+        ("input 1e400", "out of range"),
+        ("input 1E+10000000", "out of range"),
+        ("input 1e999999999999", "out of range"),
+        ("input 1e-400", "out of range"),
+        ("input 1e12", "out of range"),
+        ("input 1234567.890123", "at most 12 significant digits"),
+        ("input NaN", "not a plain number"),
+        ("input Infinity", "not a plain number"),
+        ("input 1,000", "not a plain number"),
+        ("input 1_000", "not a plain number"),
+        ("input ３", "not a plain number"),
+        ("input ١٫٥", "not a plain number"),
+        ("input 0x10", "not a plain number"),
+        ("input +3", "not a plain number"),
         ("input 3 usd_per_parsec", "claim"),
         ("input 3 usd_per_1m_tokens colour=blue", "dimensions"),
     ],
@@ -149,6 +174,34 @@ def test_a_url_it_may_not_or_cannot_fetch_still_gets_its_item(
 def test_malformed_claims_are_refused(text: str, error: str) -> None:
     with pytest.raises(submitted.SubmissionError, match=error):
         submitted.parse_claim_text(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("3", "3"),
+        ("$0.30", "0.3"),
+        ("15.000", "15"),
+        ("1.5e-3", "0.0015"),
+        ("2E+2", "200"),
+        ("0.000", "0"),
+        ("0.000000000001", "0.000000000001"),
+        ("999999999999", "999999999999"),
+    ],
+)
+def test_claims_are_stored_in_their_canonical_bounded_form(
+    engine: Engine, text: str, stored: str
+) -> None:
+    created = submitted.submit(
+        engine,
+        route="anthropic",
+        model="claude-haiku-4-5",
+        source_url="https://example.com/p",
+        claims=claims(f"input {text}"),
+    )
+    with engine.connect() as conn:
+        state = queries.submission_status(conn, created["token"])
+    assert state is not None and state["claims"][0]["value"] == stored
 
 
 def test_malformed_submissions_are_refused(engine: Engine) -> None:
@@ -162,8 +215,160 @@ def test_malformed_submissions_are_refused(engine: Engine) -> None:
         ({"route": "Not A Route!"}, "route"),
         ({"model": " "}, "model is required"),
         ({"source_url": "example.com/pricing"}, "full URL"),
+        ({"source_url": "ftp://example.com/prices"}, "scheme 'ftp' is not allowed"),
+        ({"source_url": "gopher://example.com/"}, "scheme 'gopher' is not allowed"),
+        ({"source_url": "http://example.com:99999/"}, "not a readable URL"),
         ({"claims": []}, "between 1 and 20"),
         ({"model": "bad\x00name"}, "control characters"),
     ):
         with pytest.raises(submitted.SubmissionError, match=error):
             submitted.submit(engine, **{**good, **change})
+
+
+def test_an_absurd_claim_fails_alone_and_a_real_one_gets_its_item(
+    engine: Engine, replay: str
+) -> None:
+    """`1e400` is refused at submission; a row stored before claims were bounded is reported
+    as failed on itself, and the real price submitted beside it still gets its review item."""
+    page = f"{replay}/replay?url={quote(ANTHROPIC, safe='')}"
+    with pytest.raises(submitted.SubmissionError, match="out of range"):
+        submitted.submit(
+            engine,
+            route="anthropic",
+            model="claude-sonnet-4-5",
+            source_url=page,
+            claims=claims("input 1e400"),
+        )
+    with engine.begin() as conn:
+        legacy = conn.execute(
+            insert(submissions).values(
+                token="legacy-unbounded-claim",
+                route="anthropic",
+                model="claude-sonnet-4-5",
+                source_url=page,
+                claims=[{"component": "input", "unit": "usd_per_1m_tokens", "value": "1e400"}],
+                client_id="cli",
+                submitted_at=SUBMITTED_AT - timedelta(hours=1),
+                due_at=SUBMITTED_AT + timedelta(hours=47),
+                status="pending",
+                checks=[],
+            )
+        ).inserted_primary_key[0]
+    real = submitted.submit(
+        engine,
+        route="anthropic",
+        model="claude-sonnet-4-5",
+        source_url=page,
+        claims=claims("input 3"),
+        now=SUBMITTED_AT,
+    )
+
+    failed, opened = submitted.process_pending(engine, loopback_policy(replay))
+
+    assert failed["submission"] == legacy and failed["review_item"] is None
+    assert failed["fetch"] == "error" and "out of range" in failed["detail"]
+    assert opened["submission"] == real["id"] and opened["review_item"] is not None
+    assert (opened["fetch"], opened["found"]) == ("fetched", 1)
+    with engine.connect() as conn:
+        broken = queries.submission_status(conn, "legacy-unbounded-claim")
+        kept = queries.submission_status(conn, real["token"])
+    assert broken is not None and broken["status"] == "failed"
+    assert "out of range" in broken["fetch_detail"]
+    assert kept is not None and kept["status"] == "open" and kept["checks"][0]["found"]
+    assert submitted.process_pending(engine, loopback_policy(replay)) == []
+
+
+def test_pending_submissions_are_fetched_concurrently(engine: Engine) -> None:
+    """A server that answers only once three requests are in flight at the same time: fetched
+    one after another, every fetch would fail; fetched together, every claim is found."""
+    recorded = World.load(WORLDS / "epoch-2.json").lookup(ANTHROPIC)
+    assert recorded is not None
+    together = threading.Barrier(3, timeout=5)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            try:
+                together.wait()
+            except threading.BrokenBarrierError:
+                self.send_error(503, "requests did not arrive together")
+                return
+            body = recorded.content()
+            self.send_response(200)
+            self.send_header("Content-Type", recorded.headers["Content-Type"])
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        for claim in ("input 3", "output 15", "cache_read 0.30"):
+            submitted.submit(
+                engine,
+                route="anthropic",
+                model="claude-sonnet-4-5",
+                source_url=f"{base}/pricing.md",
+                claims=claims(claim),
+            )
+        results = submitted.process_pending(engine, loopback_policy(base), workers=3)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [(r["fetch"], r["found"]) for r in results] == [("fetched", 1)] * 3
+
+
+def test_the_cli_refuses_an_absurd_claim_in_one_line(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    refused = CliRunner().invoke(
+        app,
+        ["submit", "openrouter", "gpt-5", "https://openrouter.ai/x", "-c", "input 1e999999999999"],
+        env={"RATECARD_DB": db},
+        catch_exceptions=False,
+    )
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert " ".join(refused.output.split()) == (  # one message, however wide the terminal
+        "refused: claimed value '1e999999999999': out of range (0, or from 1e-12 to below 1e12)"
+    )
+
+
+def test_the_local_operator_cannot_approve_what_they_submitted_from_the_cli(
+    tmp_path: Path,
+) -> None:
+    """The CLI trusts the local operator: the OS account that submitted (with or without --as)
+    is refused as its approver, from the CLI; another reviewer, on the web, may approve."""
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    engine = store.connect(db)
+    add_reviewer(engine, "alice", "correct horse battery staple")
+    runner = CliRunner()
+    made = runner.invoke(
+        app,
+        ["submit", "openrouter", "gpt-5", "http://10.0.0.1/p", "-c", "input 1.25", "--db", db],
+    )
+    assert made.exit_code == 0, made.output
+    (result,) = submitted.process_pending(engine)
+    item = str(result["review_item"])
+    refused = runner.invoke(app, ["review", "approve", item, "--reviewer", "alice", "--db", db])
+    assert refused.exit_code == 1 and "cannot approve" in refused.output
+    assert decisions.approve(
+        engine, int(item), reviewer="alice", channel="web", client_id="web:someone-else"
+    ).changed
+
+
+@given(st.one_of(st.text(max_size=60), st.decimals(allow_nan=True).map(str), st.floats()))
+def test_any_claimed_value_is_refused_in_words_or_stored_bounded(value: str | float) -> None:
+    """Whatever is typed, the answer is a SubmissionError or a bounded Decimal whose canonical
+    text reads back as itself."""
+    try:
+        amount = submitted.parse_amount(value)
+    except submitted.SubmissionError:
+        return
+    text = decimal_text(amount)
+    assert submitted.parse_amount(text) == amount and len(text) <= 30
+    assert amount.is_zero() or (
+        submitted.MIN_EXPONENT <= amount.adjusted() <= submitted.MAX_EXPONENT
+    )

@@ -1,9 +1,11 @@
 """The web app over a real refreshed catalog, driven in-process: sign-in, CSRF on every form,
 decisions from the web leaving audit records, escaping, the JSON API and its OpenAPI document,
-and the per-client submission limit."""
+the per-client submission limit, whose X-Forwarded-For is believed, the failed-login limit, and
+the self-approval rule following the person."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Any
 
@@ -14,6 +16,7 @@ from catalog import queries, store
 from review import submissions as submitted
 from review.reviewers import add_reviewer
 from webapp import create_app
+from webapp.security import trusted_proxies
 
 pytestmark = pytest.mark.integration
 SECRET = "correct horse battery staple"
@@ -273,3 +276,104 @@ def test_queue_filters_and_sign_in_redirects_stay_on_site(app: Any) -> None:
         follow_redirects=False,
     )
     assert response.headers["location"] == "/queue"
+
+
+def submit_json(client: TestClient, forwarded_for: str | None = None) -> int:
+    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+    body = {
+        "route": "openrouter",
+        "model": "gpt-5",
+        "source_url": "https://openrouter.ai/openai/gpt-5",
+        "claims": [{"component": "input", "value": "1.25"}],
+    }
+    return client.post("/api/submissions", json=body, headers=headers).status_code
+
+
+def test_forwarded_for_is_ignored_unless_the_peer_is_a_configured_proxy(catalog_db: str) -> None:
+    """By default no proxy is trusted: a client on loopback naming a new address in each request
+    still meets its own limit."""
+    app = create_app(catalog_db, secret_key="test-only-secret", submit_limit=(2, 3600))
+    client = TestClient(app, client=("127.0.0.1", 50000))
+    statuses = [submit_json(client, f"203.0.113.{n}") for n in range(3)]
+    assert statuses == [201, 201, 429]
+
+
+def test_forwarded_for_from_a_configured_proxy_names_the_client(catalog_db: str) -> None:
+    app = create_app(
+        catalog_db,
+        secret_key="test-only-secret",
+        submit_limit=(1, 3600),
+        proxies=["10.0.0.0/8"],
+    )
+    proxy = TestClient(app, client=("10.0.0.2", 50000))
+    # Each client is the rightmost address no trusted proxy added; what it wrote itself is not.
+    assert submit_json(proxy, "198.51.100.7") == 201
+    assert submit_json(proxy, "6.6.6.6, 198.51.100.7") == 429
+    assert submit_json(proxy, "198.51.100.8, 10.0.0.3") == 201
+    assert submit_json(proxy) == 201  # the proxy itself, with no header, is a client too
+    outsider = TestClient(app, client=("192.0.2.50", 50000))
+    assert submit_json(outsider, "198.51.100.9") == 201
+    assert submit_json(outsider, "198.51.100.10") == 429  # not a proxy: its header is ignored
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    assert trusted_proxies(["127.0.0.1", " 10.0.0.0/8 ", "", "::1"]) == (
+        ipaddress.ip_network("127.0.0.1/32"),
+        ipaddress.ip_network("10.0.0.0/8"),
+        ipaddress.ip_network("::1/128"),
+    )
+    assert trusted_proxies([]) == ()
+    with pytest.raises(ValueError, match=r"trusted proxy 'proxy\.local'"):
+        trusted_proxies(["proxy.local"])
+
+
+def test_the_login_limit_counts_failed_sign_ins_only(catalog_db: str) -> None:
+    engine = store.connect(catalog_db)
+    add_reviewer(engine, "alice", SECRET)
+    app = create_app(catalog_db, secret_key="test-only-secret", login_limit=(2, 900))
+    client = TestClient(app)
+    for _ in range(4):
+        login(client, "alice")
+
+    def attempt(secret: str) -> int:
+        form = {"name": "alice", "secret": secret, "csrf": csrf(client, "/login")}
+        return client.post("/login", data=form, follow_redirects=False).status_code
+
+    assert [attempt("wrong secret, long enough"), attempt("also wrong, long enough")] == [401, 401]
+    assert attempt(SECRET) == 429
+
+
+def test_a_reviewer_who_submitted_signed_out_cannot_approve_it_from_another_browser(
+    app: Any,
+) -> None:
+    """The rule follows the person: the browser that submitted signs in as alice, so the
+    submission is hers, wherever she tries to approve it."""
+    submitting = TestClient(app)
+    made = submitting.post(
+        "/submit",
+        data={
+            "csrf": csrf(submitting, "/submit"),
+            "route": "openrouter",
+            "model": "claude-sonnet-latest",
+            "source_url": "http://192.168.0.10/prices",
+            "component": ["input"],
+            "unit": ["usd_per_1m_tokens"],
+            "dimensions": [""],
+            "value": ["2.5"],
+        },
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    login(submitting, "alice")
+    (result,) = submitted.process_pending(app.state.engine)
+    elsewhere = TestClient(app)
+    login(elsewhere, "alice")
+    token = csrf(elsewhere, f"/items/{result['review_item']}")
+    refused = elsewhere.post(f"/items/{result['review_item']}/approve", data={"csrf": token})
+    assert refused.status_code == 403 and "cannot approve" in refused.text
+    login(other := TestClient(app), "bob")
+    token = csrf(other, f"/items/{result['review_item']}")
+    approved = other.post(
+        f"/items/{result['review_item']}/approve", data={"csrf": token}, follow_redirects=False
+    )
+    assert approved.status_code == 303

@@ -2,25 +2,41 @@
 
 Reads are public. The one write, POST /api/submissions, accepts only a JSON body (a cross-site
 form cannot send one without the browser asking first) and is rate-limited per client address
-like the form. Decisions are made on the pages, by signed-in reviewers, with CSRF tokens.
+like the form; a signed-in reviewer's submission is recorded as theirs. Decisions are made on the
+pages, by signed-in reviewers, with CSRF tokens. Every path and query parameter is checked
+(ids, route and model names, tokens, filters) so a bad one answers 422 saying which and why.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from pydantic import BaseModel, Field, StrictFloat, StrictInt, StrictStr
 from sqlalchemy import Engine
 
 from catalog import queries
 from review import submissions as submitted
+from schemas.records import ReviewKind, ReviewStatus
 from schemas.vocab import Component, Unit
 from webapp.security import client_address
 
 PRIVATE = ("contact", "submitter", "client_id")
+MAX_ID = 2**31 - 1  # the largest id a database integer column holds everywhere
+NAME = r"^[^\x00-\x1f\x7f]+$"  # a model name: any printable text
+FILTER = r"^[^\x00-\x1f\x7f]*$"  # a filter: printable text, empty for none
+
+ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="A review item's id.")]
+RouteName = Annotated[
+    str, Path(max_length=100, pattern=f"^{submitted.ROUTE.pattern}$", examples=["openrouter"])
+]
+ModelName = Annotated[str, Path(max_length=300, pattern=NAME, examples=["gpt-5"])]
+Token = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+RouteFilter = Annotated[
+    str | None, Query(max_length=100, pattern=f"^({submitted.ROUTE.pattern})?$")
+]
+TextFilter = Annotated[str | None, Query(max_length=300, pattern=FILTER)]
 
 api_router = APIRouter(prefix="/api")
 
@@ -29,7 +45,12 @@ class ClaimIn(BaseModel):
     component: Component
     unit: Unit = Unit.PER_1M_TOKENS
     dimensions: dict[str, str] = Field(default_factory=dict, examples=[{"service_tier": "batch"}])
-    value: Decimal = Field(ge=0, examples=["3"])
+    value: StrictStr | StrictInt | StrictFloat = Field(
+        examples=["3"],
+        description="A plain decimal number, best as a string (read exactly, as Decimal): "
+        f"ASCII digits, at most {submitted.MAX_DIGITS} significant, from "
+        f"1e{submitted.MIN_EXPONENT} to below 1e{submitted.MAX_EXPONENT + 1}, or 0.",
+    )
 
 
 class SubmissionIn(BaseModel):
@@ -61,7 +82,7 @@ def store_submission(request: Request, data: SubmissionIn) -> dict[str, Any] | s
     if not request.app.state.submit_limiter.hit(client_address(request)):
         raise HTTPException(status_code=429, detail="too many submissions from this address")
     try:
-        claims = [submitted.parse_claim(c.model_dump(mode="json")) for c in data.claims]
+        claims = [submitted.parse_claim(c.model_dump()) for c in data.claims]
         return submitted.submit(
             engine_of(request),
             route=data.route,
@@ -77,14 +98,14 @@ def store_submission(request: Request, data: SubmissionIn) -> dict[str, Any] | s
 
 
 @api_router.get("/catalog", tags=["catalog"])
-def catalog_index(request: Request, route: str | None = None) -> list[dict[str, Any]]:
+def catalog_index(request: Request, route: RouteFilter = None) -> list[dict[str, Any]]:
     """Every (route, model) in the catalog, with its number of fields and of verified fields."""
     with engine_of(request).connect() as conn:
         return queries.catalog_index(conn, route)
 
 
 @api_router.get("/catalog/{route}/{model:path}", tags=["catalog"])
-def catalog_entry(request: Request, route: str, model: str) -> dict[str, Any]:
+def catalog_entry(request: Request, route: RouteName, model: ModelName) -> dict[str, Any]:
     """Every field of (route, model): value, who verified it and when, who agrees, history."""
     with engine_of(request).connect() as conn:
         view = queries.model_view(conn, route, model)
@@ -96,24 +117,28 @@ def catalog_entry(request: Request, route: str, model: str) -> dict[str, Any]:
 @api_router.get("/queue", tags=["queue"])
 def queue(
     request: Request,
-    status: Annotated[str | None, Query(description="open, approved, rejected, superseded")] = (
-        "open"
-    ),
-    kind: str | None = None,
-    route: str | None = None,
-    model: str | None = None,
-    source: str | None = None,
+    status: ReviewStatus | None = ReviewStatus.OPEN,
+    kind: ReviewKind | None = None,
+    route: RouteFilter = None,
+    model: TextFilter = None,
+    source: TextFilter = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[dict[str, Any]]:
     """Review items, soonest due first."""
     with engine_of(request).connect() as conn:
         return queries.list_reviews(
-            conn, status=status, kind=kind, route=route, model=model, source=source, limit=limit
+            conn,
+            status=status.value if status else None,
+            kind=kind.value if kind else None,
+            route=route,
+            model=model,
+            source=source,
+            limit=limit,
         )
 
 
 @api_router.get("/queue/{item_id}", tags=["queue"])
-def queue_item(request: Request, item_id: int) -> dict[str, Any]:
+def queue_item(request: Request, item_id: ItemId) -> dict[str, Any]:
     """One review item with its evidence, and the submission behind it (without the contact)."""
     with engine_of(request).connect() as conn:
         item = queries.get_review(conn, item_id)
@@ -150,7 +175,7 @@ def create_submission(request: Request, data: SubmissionIn) -> SubmissionCreated
 
 
 @api_router.get("/submissions/{token}", tags=["submissions"])
-def submission_status(request: Request, token: str) -> dict[str, Any]:
+def submission_status(request: Request, token: Token) -> dict[str, Any]:
     """A submission's state for its submitter: the checks of each claim and the decision."""
     with engine_of(request).connect() as conn:
         found = queries.submission_status(conn, token)

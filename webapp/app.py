@@ -5,7 +5,8 @@ side, % change, each source's value, date and link, the evidence, the field's hi
 and reject forms), a model's catalog entry, the public submission form and each submission's
 status page, reviewer sign-in. The JSON API (/api/..., documented at /docs) serves the catalog,
 the queue and submissions. Every form carries a CSRF token; Jinja escapes every value; pages
-send a Content-Security-Policy without scripts; submissions and logins are rate-limited.
+send a Content-Security-Policy without scripts; submissions and failed logins are rate-limited
+per client address; request bodies are capped (security.MAX_BODY).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -32,8 +34,24 @@ from review import submissions as submitted
 from review.reviewers import verify_reviewer
 from schemas.records import ReviewKind, ReviewStatus
 from schemas.vocab import Component, Dim, Unit
-from webapp.api import SubmissionIn, api_router, engine_of, store_submission
-from webapp.security import RateLimiter, Signer, client_address
+from webapp.api import (
+    ItemId,
+    ModelName,
+    RouteName,
+    SubmissionIn,
+    TextFilter,
+    api_router,
+    engine_of,
+    store_submission,
+)
+from webapp.security import (
+    MAX_BODY,
+    BodyLimit,
+    RateLimiter,
+    Signer,
+    client_address,
+    trusted_proxies,
+)
 
 HERE = Path(__file__).resolve().parent
 QUEUE_LIMIT = 200
@@ -85,9 +103,14 @@ def create_app(
     secret_key: str | None = None,
     submit_limit: tuple[int, float] = (10, 3600.0),
     login_limit: tuple[int, float] = (10, 900.0),
+    max_body: int = MAX_BODY,
+    proxies: Iterable[str] | None = None,
 ) -> FastAPI:
     """The app over the catalog at `database`. Without a secret key (RATECARD_SECRET_KEY), one is
-    made per process: sessions then end when the server restarts."""
+    made per process: sessions then end when the server restarts. `submit_limit` is (submissions,
+    seconds) and `login_limit` (failed sign-ins, seconds) per client address; `max_body` caps
+    request bodies (bytes); `proxies` lists the addresses or networks whose X-Forwarded-For is
+    believed (default: RATECARD_TRUSTED_PROXIES, else none)."""
     key = secret_key or os.environ.get("RATECARD_SECRET_KEY")
     if not key:
         log.warning("RATECARD_SECRET_KEY is not set: sessions last until this server stops")
@@ -103,8 +126,10 @@ def create_app(
     app.state.templates = _templates()
     app.state.submit_limiter = RateLimiter(*submit_limit)
     app.state.login_limiter = RateLimiter(*login_limit)
+    app.state.trusted_proxies = trusted_proxies(proxies)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api_router)
+    app.add_middleware(BodyLimit, max_bytes=max_body)  # inside `identify`: its errors pass as-is
     _middleware(app)
     _pages(app)
     return app
@@ -175,11 +200,16 @@ def _queue_pages(app: FastAPI) -> None:
     @app.get("/queue", response_class=HTMLResponse, include_in_schema=False)
     def queue(
         request: Request,
-        kind: str | None = None,
-        route: str | None = None,
-        source: str | None = None,
+        kind: TextFilter = None,
+        route: TextFilter = None,
+        source: TextFilter = None,
         status: str = ReviewStatus.OPEN.value,
     ) -> Response:
+        statuses = [s.value for s in ReviewStatus]
+        if status not in [*statuses, "any"]:
+            raise HTTPException(
+                status_code=422, detail=f"status: one of {', '.join(statuses)} or any"
+            )
         filters = {
             "kind": kind or None,
             "route": route or None,
@@ -197,16 +227,16 @@ def _queue_pages(app: FastAPI) -> None:
                 "limit": QUEUE_LIMIT,
                 "filters": {**filters, "status": status},
                 "kinds": [k.value for k in ReviewKind],
-                "statuses": [s.value for s in ReviewStatus],
+                "statuses": statuses,
             },
         )
 
     @app.get("/items/{item_id}", response_class=HTMLResponse, include_in_schema=False)
-    def item_page(request: Request, item_id: int, done: str | None = None) -> Response:
+    def item_page(request: Request, item_id: ItemId, done: str | None = None) -> Response:
         return _item_response(request, item_id, message=DONE.get(done or ""))
 
     @app.get("/models/{route}/{model:path}", response_class=HTMLResponse, include_in_schema=False)
-    def model_page(request: Request, route: str, model: str) -> Response:
+    def model_page(request: Request, route: RouteName, model: ModelName) -> Response:
         with engine_of(request).connect() as conn:
             view = queries.model_view(conn, route, model)
         if not (view["fields"] or view["history"] or view["open_review_items"]):
@@ -250,7 +280,7 @@ def _decision_pages(app: FastAPI) -> None:
     @app.post("/items/{item_id}/approve", include_in_schema=False)
     def approve(
         request: Request,
-        item_id: int,
+        item_id: ItemId,
         csrf: Annotated[str, Form()] = "",
         reason: Annotated[str, Form()] = "",
     ) -> Response:
@@ -259,7 +289,7 @@ def _decision_pages(app: FastAPI) -> None:
     @app.post("/items/{item_id}/reject", include_in_schema=False)
     def reject(
         request: Request,
-        item_id: int,
+        item_id: ItemId,
         csrf: Annotated[str, Form()] = "",
         reason: Annotated[str, Form()] = "",
     ) -> Response:
@@ -311,15 +341,19 @@ def _login_pages(app: FastAPI) -> None:
         next: Annotated[str, Form()] = "/queue",
     ) -> Response:
         request.app.state.signer.check_csrf(request, csrf)
-        if not request.app.state.login_limiter.hit(client_address(request)):
-            raise HTTPException(status_code=429, detail="too many sign-in attempts: wait a while")
+        limiter: RateLimiter = request.app.state.login_limiter
+        address = client_address(request)
+        if limiter.full(address):
+            raise HTTPException(status_code=429, detail="too many failed sign-ins: wait a while")
         if not verify_reviewer(engine_of(request), name.strip(), secret):
+            limiter.hit(address)
             return render(
                 request,
                 "login.html",
                 {"next": _local_path(next), "error": "unknown name or wrong secret"},
                 status=401,
             )
+        submitted.attribute_to_reviewer(engine_of(request), request.state.client_id, name.strip())
         response = RedirectResponse(_local_path(next), status_code=303)
         request.app.state.signer.start_session(response, request, name.strip())
         return response

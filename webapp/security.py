@@ -1,28 +1,43 @@
-"""Who is asking, and may they: client ids, reviewer sessions, CSRF tokens and a rate limit.
+"""Who is asking, and may they: client ids, reviewer sessions, CSRF tokens, rate limits, the
+client's address and the request body limit.
 
 Every browser gets a signed client id cookie; it names the client that made a submission (so
 its submitter cannot approve it) and every CSRF token is bound to it, so a token lifted from one
 browser is worthless in another. A reviewer's session is a separate signed, time-limited cookie
 (itsdangerous) holding the reviewer's name and that client id. Cookies are HttpOnly and
 SameSite=Lax, and Secure when the app is served over https.
+
+The client's address (the key of the rate limits) is the connecting peer's, unless that peer is
+one of the configured proxies (RATECARD_TRUSTED_PROXIES; none by default): only then is
+`X-Forwarded-For` read. Request bodies over MAX_BODY bytes are refused with 413, whether they
+declare a Content-Length or arrive chunked.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import secrets
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from fastapi import HTTPException, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CLIENT_COOKIE = "rc_client"
 SESSION_COOKIE = "rc_session"
 SESSION_AGE = 12 * 3600  # seconds a login lasts
 CSRF_AGE = 12 * 3600
 CLIENT_AGE = 365 * 24 * 3600
+MAX_BODY = 64 * 1024  # bytes: a submission of 20 claims needs a few KiB
+TRUSTED_PROXIES_ENV = "RATECARD_TRUSTED_PROXIES"
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass
@@ -110,17 +125,104 @@ class RateLimiter:
 
     def hit(self, key: str) -> bool:
         """Record an event for `key`; False when it is over the limit (and is not recorded)."""
-        now = time.monotonic()
         with self._lock:
-            events = self._events[key]
-            while events and events[0] <= now - self.window:
-                events.popleft()
+            events = self._recent(key)
             if len(events) >= self.limit:
                 return False
-            events.append(now)
+            events.append(time.monotonic())
             return True
+
+    def full(self, key: str) -> bool:
+        """True when `key` has used up its events in the window (records nothing)."""
+        with self._lock:
+            return len(self._recent(key)) >= self.limit
+
+    def _recent(self, key: str) -> deque[float]:
+        events = self._events[key]
+        while events and events[0] <= time.monotonic() - self.window:
+            events.popleft()
+        return events
+
+
+def trusted_proxies(configured: Iterable[str] | None = None) -> tuple[Network, ...]:
+    """The proxies whose X-Forwarded-For is believed: `configured`, else the comma-separated
+    addresses or networks in RATECARD_TRUSTED_PROXIES; none by default. Raises ValueError
+    naming an entry that is not an address or network."""
+    if configured is None:
+        configured = os.environ.get(TRUSTED_PROXIES_ENV, "").split(",")
+    networks = []
+    for entry in (e.strip() for e in configured):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError as exc:
+            raise ValueError(f"trusted proxy {entry!r}: not an address or network") from exc
+    return tuple(networks)
 
 
 def client_address(request: Request) -> str:
-    """The peer address (behind a proxy, run uvicorn with --proxy-headers to get the client's)."""
-    return request.client.host if request.client else "unknown"
+    """The client's address: the connecting peer's, unless the peer is a trusted proxy; then the
+    rightmost X-Forwarded-For address that is not itself a trusted proxy (each proxy appends
+    the address it heard from, so only entries added by trusted proxies can be believed)."""
+    peer = request.client.host if request.client else "unknown"
+    proxies: tuple[Network, ...] = request.app.state.trusted_proxies
+    if not _is_proxy(peer, proxies):
+        return peer
+    forwarded = [
+        a.strip() for h in request.headers.getlist("x-forwarded-for") for a in h.split(",")
+    ]
+    for address in reversed([a for a in forwarded if a]):
+        if not _is_proxy(address, proxies):
+            return address[:100]
+    return peer
+
+
+def _is_proxy(address: str, proxies: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in proxies)
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """A request body over the app's limit (413)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(status_code=413, detail=f"request body over the {max_bytes}-byte limit")
+
+
+class BodyLimit:
+    """ASGI middleware refusing request bodies over `max_bytes` with 413.
+
+    A declared Content-Length over the limit is refused before a byte of the body is read; a
+    chunked body is counted as it arrives and refused once it passes the limit. The refusal is
+    raised where the app reads the body, so it answers like any other HTTP error (JSON under
+    /api, a page elsewhere).
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        too_large = declared.isdigit() and int(declared) > self.max_bytes
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            if too_large:
+                raise BodyTooLarge(self.max_bytes)
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        await self.app(scope, limited, send)

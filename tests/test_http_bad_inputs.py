@@ -1,0 +1,312 @@
+"""Bad HTTP inputs, to the JSON API and to the forms, over a real refreshed catalog: each one
+answers a 4xx whose text says what was wrong, never a 500, and leaves the database exactly as it
+was: SQLite's data_version, read on a connection of the test's own, moves with every commit any
+other connection makes, so an unchanged one means nothing at all was written."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from catalog import store
+from review.reviewers import add_reviewer
+from tests.conftest import copy_catalog
+from webapp import create_app
+from webapp.security import MAX_BODY
+
+pytestmark = pytest.mark.integration
+SECRET = "correct horse battery staple"
+GOOD = {
+    "route": "openrouter",
+    "model": "gpt-5",
+    "source_url": "https://openrouter.ai/openai/gpt-5",
+    "claims": [{"component": "input", "value": "1.25"}],
+}
+FORM = {
+    "route": "openrouter",
+    "model": "gpt-5",
+    "source_url": "https://openrouter.ai/openai/gpt-5",
+    "component": ["input"],
+    "unit": ["usd_per_1m_tokens"],
+    "dimensions": [""],
+    "value": ["1.25"],
+}
+HUGE = MAX_BODY + 1
+
+
+def submission(**change: Any) -> dict[str, Any]:
+    return {**GOOD, **change}
+
+
+def claimed(**change: Any) -> dict[str, Any]:
+    return {**GOOD, "claims": [{"component": "input", "value": "1.25", **change}]}
+
+
+def chunks(size: int) -> Iterator[bytes]:
+    """A body sent in 1 KiB chunks, without a Content-Length."""
+    for _ in range(size // 1024 + 1):
+        yield b"x" * 1024
+
+
+@dataclass(frozen=True)
+class Bad:
+    """One bad request and what it must answer: its status and a phrase of its message."""
+
+    name: str
+    method: str
+    path: str
+    status: int
+    says: str
+    json: Any = None
+    content: bytes | None = None
+    chunked: int = 0  # bytes sent in chunks without a Content-Length
+    form: dict[str, Any] | None = None  # form fields; the client's CSRF token is added
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def api(name: str, status: int, says: str, **request: Any) -> Bad:
+    """A bad POST /api/submissions."""
+    return Bad(name, "POST", "/api/submissions", status, says, **request)
+
+
+def get(name: str, path: str, status: int, says: str) -> Bad:
+    return Bad(name, "GET", path, status, says)
+
+
+JSON = {"content-type": "application/json"}
+URLENCODED = {"content-type": "application/x-www-form-urlencoded"}
+CASES = [
+    # The JSON API's one write.
+    api("huge JSON body", 413, "byte limit", json=submission(model="x" * HUGE)),
+    api("huge chunked JSON body", 413, "byte limit", chunked=HUGE, headers=JSON),
+    api("claim 1e400", 422, "out of range", json=claimed(value="1e400")),
+    api("claim 1E+10000000", 422, "out of range", json=claimed(value="1E+10000000")),
+    api("claim 1e999999999999", 422, "out of range", json=claimed(value="1e999999999999")),
+    api(
+        "claim as JSON number 1e400",
+        422,
+        "out of range",
+        content=b'{"route": "openrouter", "model": "gpt-5", "source_url": "https://a.example/",'
+        b' "claims": [{"component": "input", "value": 1e400}]}',
+        headers=JSON,
+    ),
+    api("claim -0", 422, "negative", json=claimed(value="-0")),
+    api("claim with digit separators", 422, "not a plain number", json=claimed(value="1,000")),
+    api("claim in Arabic-Indic digits", 422, "not a plain number", json=claimed(value="١٢")),
+    api("claim NaN", 422, "not a plain number", json=claimed(value="NaN")),
+    api(
+        "claim with 13 significant digits",
+        422,
+        "at most 12 significant digits",
+        json=claimed(value="1.234567890123"),
+    ),
+    api("claim true", 422, "value", json=claimed(value=True)),
+    api("route with spaces", 422, "route", json=submission(route="Not A Route!")),
+    api("empty model", 422, "model", json=submission(model="")),
+    api("model with a NUL", 422, "control characters", json=submission(model="gpt\x005")),
+    api("javascript: URL", 422, "full URL", json=submission(source_url="javascript:alert(1)")),
+    api(
+        "ftp URL",
+        422,
+        "is not allowed: http or https",
+        json=submission(source_url="ftp://example.com/prices"),
+    ),
+    api(
+        "unreadable URL",
+        422,
+        "not a readable URL",
+        json=submission(source_url="http://[::1/prices"),
+    ),
+    api("unknown component", 422, "component", json=claimed(component="inputs")),
+    api("unknown unit", 422, "unit", json=claimed(unit="usd_per_parsec")),
+    api("unknown dimension", 422, "dimensions", json=claimed(dimensions={"colour": "blue"})),
+    api("no claims", 422, "claims", json=submission(claims=[])),
+    api(
+        "21 claims",
+        422,
+        "claims",
+        json=submission(claims=[{"component": "input", "value": "1"}] * 21),
+    ),
+    api(
+        "plain-text body",
+        422,
+        "body",
+        content=b"route=openrouter",
+        headers={"content-type": "text/plain"},
+    ),
+    api("malformed JSON", 422, "JSON decode error", content=b'{"route": ', headers=JSON),
+    api(
+        "JSON nested too deep",
+        400,
+        "error parsing the body",
+        content=b"[" * 20_000 + b"]" * 20_000,
+        headers=JSON,
+    ),
+    # The JSON API's reads.
+    get("item id not a number", "/api/queue/abc", 422, "valid integer"),
+    get("item id 0", "/api/queue/0", 422, "greater than or equal to 1"),
+    get(
+        "item id beyond any integer column",
+        "/api/queue/99999999999999999999",
+        422,
+        "less than or equal to 2147483647",
+    ),
+    get("unknown status filter", "/api/queue?status=bogus", 422, "status"),
+    get("unknown kind filter", "/api/queue?kind=bogus", 422, "kind"),
+    get("limit 0", "/api/queue?limit=0", 422, "limit"),
+    get("limit not a number", "/api/queue?limit=all", 422, "limit"),
+    get("within_hours NaN", "/api/sla?within_hours=nan", 422, "within_hours"),
+    get("within_hours negative", "/api/sla?within_hours=-1", 422, "within_hours"),
+    get("route name with spaces", "/api/catalog/Not%20A%20Route/gpt-5", 422, "route"),
+    get("model name with a NUL", "/api/catalog/openrouter/gpt%005", 422, "model"),
+    get("route filter too long", "/api/catalog?route=" + "a" * 101, 422, "route"),
+    get("status token with a NUL", "/api/submissions/abc%00def", 422, "token"),
+    get("unknown status token", "/api/submissions/no-such-token", 404, "no such submission"),
+    # The forms and pages.
+    Bad("huge form", "POST", "/submit", 413, "byte limit", form={**FORM, "model": "x" * HUGE}),
+    Bad(
+        "huge chunked form", "POST", "/submit", 413, "byte limit", chunked=HUGE, headers=URLENCODED
+    ),
+    Bad(
+        "form claim 1e400",
+        "POST",
+        "/submit",
+        422,
+        "out of range",
+        form={**FORM, "value": ["1e400"]},
+    ),
+    Bad(
+        "form claim 1e999999999999",
+        "POST",
+        "/submit",
+        422,
+        "out of range",
+        form={**FORM, "value": ["1e999999999999"]},
+    ),
+    Bad(
+        "form claim with digit separators",
+        "POST",
+        "/submit",
+        422,
+        "not a plain number",
+        form={**FORM, "value": ["1_000"]},
+    ),
+    Bad(
+        "form route with spaces",
+        "POST",
+        "/submit",
+        422,
+        "route",
+        form={**FORM, "route": "Not A Route!"},
+    ),
+    Bad(
+        "form ftp URL",
+        "POST",
+        "/submit",
+        422,
+        "is not allowed: http or https",
+        form={**FORM, "source_url": "ftp://example.com/prices"},
+    ),
+    Bad(
+        "form without its token",
+        "POST",
+        "/submit",
+        403,
+        "form token",
+        content=b"route=openrouter",
+        headers=URLENCODED,
+    ),
+    get("page item id not a number", "/items/abc", 422, "valid integer"),
+    get(
+        "page item id beyond any integer column",
+        "/items/99999999999999999999",
+        422,
+        "less than or equal to 2147483647",
+    ),
+    get("page item that does not exist", "/items/999999", 404, "no review item 999999"),
+    get("page filter with a NUL", "/queue?route=open%00router", 422, "route"),
+    get("page model name with a NUL", "/models/openrouter/gpt%005", 422, "model"),
+    get("page unknown status filter", "/queue?status=bogus", 422, "status: one of open"),
+    Bad("decision signed out", "POST", "/items/1/approve", 401, "sign in as a reviewer", form={}),
+    Bad(
+        "huge sign-in form",
+        "POST",
+        "/login",
+        413,
+        "byte limit",
+        form={"name": "alice", "secret": "x" * HUGE},
+    ),
+    Bad(
+        "wrong secret",
+        "POST",
+        "/login",
+        401,
+        "unknown name or wrong secret",
+        form={"name": "alice", "secret": "not the secret at all"},
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def app(refreshed_catalog: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    db = copy_catalog(refreshed_catalog, tmp_path_factory.mktemp("bad") / "catalog.db")
+    add_reviewer(store.connect(db), "alice", SECRET)
+    return create_app(db, secret_key="test-only-secret", submit_limit=(1000, 3600.0))
+
+
+@pytest.fixture(scope="module")
+def watcher(app: Any) -> Iterator[sqlite3.Connection]:
+    with closing(sqlite3.connect(app.state.engine.url.database)) as conn:
+        yield conn
+
+
+def data_version(watcher: sqlite3.Connection) -> int:
+    return int(watcher.execute("PRAGMA data_version").fetchone()[0])
+
+
+def send(client: TestClient, case: Bad) -> Any:
+    content: Any = case.content
+    data = None
+    if case.chunked:
+        content = chunks(case.chunked)
+    if case.form is not None:
+        page = client.get("/submit").text
+        token = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert token is not None
+        data = {**case.form, "csrf": token[1]}
+    return client.request(
+        case.method, case.path, json=case.json, content=content, data=data, headers=case.headers
+    )
+
+
+def test_there_are_at_least_40_bad_inputs() -> None:
+    assert len(CASES) >= 40 and len({c.name for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_bad_input_answers_4xx_and_changes_nothing(
+    app: Any, watcher: sqlite3.Connection, case: Bad
+) -> None:
+    client = TestClient(app, raise_server_exceptions=False)
+    before = data_version(watcher)
+    response = send(client, case)
+    assert (response.status_code, case.says) == (case.status, case.says) and (
+        case.says in response.text
+    ), response.text[-500:]
+    assert "Traceback" not in response.text
+    assert data_version(watcher) == before
+
+
+def test_a_good_submission_moves_the_data_version(app: Any, watcher: sqlite3.Connection) -> None:
+    """The check above can fail: a write by the app is seen."""
+    before = data_version(watcher)
+    created = TestClient(app).post("/api/submissions", json=GOOD)
+    assert created.status_code == 201 and data_version(watcher) != before
