@@ -18,16 +18,19 @@ lands on a *known* model (one an alias, the catalog or an official source names)
 4. separators and case: a form equal to exactly one known model once everything but letters and
    digits is dropped (``claude-3.5-haiku`` = ``claude-3-5-haiku``); two candidates = no match.
 
-Snapshots priced apart. Whether a dated id is its base model is decided from what the official
-sources state in the run (learn_official): an official source prices a snapshot apart when, on a
-route it speaks for, it states a field for the snapshot with a value different from the value it
-states for the same field of the base model or of another snapshot of the same base (recorded:
-OpenAI's page lists gpt-4o-2024-05-13 at $5 beside gpt-4o at $2.50; Azure prices gpt-4o
-0513/0806/1120 differently; OpenRouter prices deepseek-r1-0528 apart from deepseek-r1). Such a
-snapshot stays a model of its own everywhere, with its base noted (`snapshot_of`); the others fold
-into their base, which then carries their prices. A dated model the catalog already holds (`learn`)
-stays what it is, so a run in which the official source is out decides nothing differently. The
-rules are route-independent: one name means one model on every route.
+Snapshots priced apart. Whether a dated id of a known base is that model is decided from what
+the sources state in the run (learn_official): a source prices a snapshot apart when, on one
+route, it states a price for the snapshot with a value different from the value it states for
+the same field of the base model, or, for a field the base does not state, of another snapshot of
+the same base. Recorded: OpenAI's page lists gpt-4o-2024-05-13 at $5 beside gpt-4o at $2.50;
+Azure prices gpt-4o 0513/0806/1120 differently; OpenRouter prices deepseek-r1-0528 apart from
+deepseek-r1. A secondary's price with no scope on a route that sources price by deployment
+scope (Azure) is not compared: which deployment it is for is not known yet. Such a
+snapshot is a known model of its own everywhere, with its base noted
+(`snapshot_of`); the others fold into their base, which then carries their prices. What one
+source states is compared only with itself, so two sources disagreeing never split a model. A
+dated model the catalog already holds (`learn`) stays what it is, so a run in which the official
+source is out decides nothing differently. One name means one model on every route.
 
 Unmapped names: a name that resolves to no known model is observed with model None. Its values
 still pass every record-level check of the batch gate (schemas.batch.validate keys them by
@@ -54,7 +57,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from schemas.vocab import Dim
+from schemas.vocab import Dim, Kind
 
 ALIAS_DIR = Path(__file__).resolve().parent.parent / "data" / "aliases"
 
@@ -68,6 +71,8 @@ SCOPE_PREFERENCE = ("global", "regional", "data_zone")
 
 Dims = tuple[tuple[str, str], ...]
 FieldKey = tuple[str, str, str, Dims]  # kind, component, unit, dimension items: one field
+# What one source states in a run: source, official for the route, route, name, field, value.
+Statement = tuple[str, bool, str, str, FieldKey, Decimal]
 
 
 def general_form(name: str) -> str:
@@ -130,8 +135,7 @@ class Identity:
     models: dict[str, str] = field(default_factory=dict)
     known: set[str] = field(default_factory=set)
     same_price: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    distinct: set[str] = field(default_factory=set)  # dated ids that stay models of their own
-    snapshot_of: dict[str, str] = field(default_factory=dict)  # snapshot priced apart -> base
+    distinct: set[str] = field(default_factory=set)  # dated ids kept apart from their base
     scopes: OfficialScopes = field(default_factory=OfficialScopes)
     _candidates: dict[str, str] = field(default_factory=dict, repr=False)
     _resolved: dict[str, str | None] = field(default_factory=dict, repr=False)
@@ -179,37 +183,45 @@ class Identity:
                 self.distinct.add(name)
         self._changed()
 
-    def learn_official(self, statements: Iterable[tuple[str, str, FieldKey, Decimal]]) -> None:
-        """Learn what official sources state for routes they speak for: `statements` are
-        (route, source_model, field key, value) with the field key (kind, component, unit,
-        dimension items). Their models become known; each dated id is folded into its base or
-        kept apart by the module's rule; their scoped prices feed OfficialScopes."""
-        fields: dict[tuple[str, str], dict[FieldKey, Decimal]] = defaultdict(dict)
-        for route, source_model, key, value in statements:
-            fields[(route, self.candidate(source_model))][key] = value
-        self.known.update(name for _, name in fields if not snapshot_base(name))
-        self._changed()
-        siblings: dict[tuple[str, str], dict[str, dict[FieldKey, Decimal]]] = defaultdict(dict)
-        for (route, name), stated in fields.items():
-            base_form = snapshot_base(name)
-            base = self._resolve(base_form) if base_form and name not in self.distinct else None
-            if base is None:
-                self.known.add(name)
-                continue
-            siblings[(route, base)][name] = stated
-            siblings[(route, base)].setdefault(base, fields.get((route, base), {}))
-        for (_, base), group in siblings.items():
+    def learn_official(self, statements: Iterable[Statement]) -> None:
+        """Learn from what a run's sources state: `statements` are (source, official, route,
+        source_model, field key, value), the field key (kind, component, unit, dimension items),
+        `official` when the source speaks for the route. Models official sources state become
+        known; a dated id one source prices apart from its base or a sibling snapshot on one
+        route becomes distinct (module docstring); official scoped prices feed OfficialScopes."""
+        fields: dict[tuple[str, bool, str, str], dict[FieldKey, Decimal]] = defaultdict(dict)
+        for source, official, route, source_model, key, value in statements:
+            fields[(source, official, route, self.candidate(source_model))][key] = value
+        self.known.update(name for (_, official, _, name) in fields if official)
+        scoped = {
+            route
+            for (_, _, route, _), stated in fields.items()
+            if any(Dim.SCOPE.value in dict(key[3]) for key in stated)
+        }
+        siblings: dict[tuple[str, str, str], dict[str, dict[FieldKey, Decimal]]] = defaultdict(dict)
+        for (source, official, route, name), stated in fields.items():
+            stated = {
+                k: v
+                for k, v in stated.items()
+                if k[0] == Kind.PRICE.value
+                and (official or route not in scoped or Dim.SCOPE.value in dict(k[3]))
+            }
+            siblings[(source, route, squashed(snapshot_base(name) or name))][name] = stated
+        for group in siblings.values():
             for name, stated in group.items():
-                if name != base and _priced_apart(name, stated, group):
-                    self.known.add(name)
+                if snapshot_base(name) and _priced_apart(name, stated, group):
                     self.distinct.add(name)
-                    self.snapshot_of[name] = base
-            self.known.add(base)
         self._changed()
-        for (route, name), stated in fields.items():
-            model = self.model(name)
-            for key, value in stated.items():
-                self.scopes.add(route, model or name, key, value)
+        for (_, official, route, name), stated in fields.items():
+            if official:
+                model = self.model(name)
+                for key, value in stated.items():
+                    self.scopes.add(route, model or name, key, value)
+
+    def snapshot_of(self, model: str) -> str | None:
+        """The base model a distinct dated model is a snapshot of (None: not a distinct one)."""
+        base = snapshot_base(model)
+        return self._resolve(base) if base and model in self.distinct else None
 
     def _loose_index(self) -> dict[str, set[str]]:
         if self._loose is None:
@@ -221,17 +233,17 @@ class Identity:
     def _resolve(self, name: str) -> str | None:
         """The known model one form names (rules 3 and 4), or None."""
         name = self.models.get(name, name)
-        if name in self.distinct:
-            return name
-        base = snapshot_base(name)
-        if base is not None:
-            found = self._resolve(base)
-            if found is not None:
-                return found
+        base_form = snapshot_base(name)
+        if base_form is not None:
+            base = self._resolve(base_form)
+            if name in self.distinct:
+                return name if base is not None or name in self.known else None
+            if base is not None:
+                return base
         if name in self.known:
             return name
         matches = self._loose_index().get(squashed(name), set())
-        return next(iter(matches)) if len(matches) == 1 else None
+        return self._resolve(next(iter(matches))) if len(matches) == 1 else None
 
     def model(self, source_model: str) -> str | None:
         """The known canonical model a source's name refers to, or None (module docstring)."""
@@ -250,10 +262,14 @@ class Identity:
 def _priced_apart(
     name: str, stated: dict[FieldKey, Decimal], group: dict[str, dict[FieldKey, Decimal]]
 ) -> bool:
-    """Does one source state a field of this snapshot at a value its base or another snapshot of
-    the same base does not have?"""
-    return any(
-        other != name and key in prices and prices[key] != value
-        for other, prices in group.items()
-        for key, value in stated.items()
-    )
+    """Does one source state a field of this snapshot at another value than its base does (or,
+    for a field its base does not state, than another snapshot of the same base does)?"""
+    base = next((other for other in group if not snapshot_base(other)), None)
+    own = group.get(base, {}) if base is not None else {}
+    for key, value in stated.items():
+        if key in own:
+            if own[key] != value:
+                return True
+        elif any(o != name and prices.get(key, value) != value for o, prices in group.items()):
+            return True
+    return False

@@ -36,13 +36,20 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
 
 
 def learn_official_models(identity: Identity, batches: Iterable[SourceDrafts]) -> None:
-    """A model an official source lists for its own route is a known model; what official
-    sources state also decides dated ids and Azure scopes (catalog.identity)."""
+    """A model an official source lists for its own route is a known model; what the sources
+    state also decides dated ids and Azure scopes (catalog.identity)."""
     identity.learn_official(
-        (route, d.source_model, _field(d), d.value)
+        (
+            batch.source.id,
+            batch.source.is_official(route),
+            route,
+            d.source_model,
+            _field(d),
+            d.value,
+        )
         for batch in batches
         for _, d in batch.drafts
-        if batch.source.is_official(route := identity.route(d.route))
+        for route in (identity.route(d.route),)
     )
 
 
