@@ -4,47 +4,20 @@ deployment scope of LiteLLM's bare Azure keys (issue 9, rows 6 and 8; build item
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
-from urllib.parse import unquote
 
 from catalog.identity import Identity, snapshot_base
-from catalog.normalize import SourceDrafts, draft_source, learn_official_models, observations
+from catalog.normalize import SourceDrafts, learn_official_models, observations
 from schemas.batch import validate
-from schemas.fetch import FetchedPage
 from schemas.records import Draft, Observation
-from schemas.sources import sources
 from schemas.vocab import Component, Kind, Unit
-from tests.conftest import WORLDS
-
-
-@cache
-def _batch(source: str) -> SourceDrafts:
-    """One source's drafts from its recorded epoch-2 responses (every URL it has there)."""
-    world = json.loads((WORLDS / "epoch-2.json").read_text())
-    recorded = {unquote(r["url"]): r for r in world["responses"]}
-    config = sources()[source]
-    pages = []
-    for url in config.urls:
-        entry = recorded[unquote(url)]
-        body = (WORLDS / entry["file"]).resolve().read_bytes()
-        pages.append(
-            FetchedPage(
-                url=url,
-                landing_url=url,
-                status=200,
-                observed_at=datetime.fromisoformat(entry["date"].replace("Z", "+00:00")),
-                records=config.parser.parse(body, url).records,
-            )
-        )
-    return draft_source(config, pages)
+from tests.observed import world_drafts
 
 
 def _run(*names: str, identity: Identity | None = None) -> tuple[Identity, list[Observation]]:
     """Observations of these sources as one refresh makes them (identity learnt from all)."""
-    batches = [_batch(n) for n in names]
+    batches = [world_drafts(n) for n in names]
     identity = identity or Identity.load()
     learn_official_models(identity, batches)
     return identity, [o for b in batches for o in observations(b, identity)]
@@ -120,7 +93,7 @@ def test_whether_a_snapshot_is_apart_is_decided_by_the_official_prices() -> None
 
 def test_a_snapshot_priced_like_its_base_folds_into_it() -> None:
     """A variant of OpenAI's page in which gpt-4o-2024-05-13 costs what gpt-4o costs."""
-    real = _batch("openai-page")
+    real = world_drafts("openai-page")
     base = {
         (d.kind, d.component, d.unit, tuple(d.dimensions.items())): d.value
         for _, d in real.drafts
@@ -223,7 +196,7 @@ def test_bare_azure_key_states_no_scope_without_a_matching_official_meter() -> N
         ("output", None): Decimal("4.84"),
         ("cache_read", None): Decimal("0.605"),
     }
-    real = _batch("litellm")
+    real = world_drafts("litellm")
     page, draft = next(
         (p, d)
         for p, d in real.drafts
