@@ -12,7 +12,8 @@ lands on a *known* model (one an alias, the catalog or an official source names)
 1. the general form: lowercase, last path segment, spaces to dashes (``Anthropic/Claude 3`` ->
    ``claude-3``);
 2. without a Bedrock-style version suffix ``-v<N>:<M>`` (``…-20251001-v1:0``), then without
-   vendor prefixes ``<vendor>.`` (``global.anthropic.claude-…``, ``meta.llama3-…``);
+   vendor prefixes ``<vendor>.`` (``anthropic.claude-…``, ``meta.llama3-…``), never past a
+   cross-region prefix (``us.``, ``global.``…: a scope, GEO_PREFIX);
 3. for each form: a dated snapshot id (SNAPSHOT: ``-YYYYMMDD``, ``@YYYYMMDD``, ``-YYYY-MM-DD``,
    ``-MMDD`` with a real month and day) is its base model, unless the snapshot is *priced apart*;
 4. separators and case: a form equal to exactly one known model once everything but letters and
@@ -20,17 +21,18 @@ lands on a *known* model (one an alias, the catalog or an official source names)
 
 Snapshots priced apart. Whether a dated id of a known base is that model is decided from what
 the sources state in the run (learn_official): a source prices a snapshot apart when, on one
-route, it states a price for the snapshot with a value different from the value it states for
-the same field of the base model, or, for a field the base does not state, of another snapshot of
-the same base. Recorded: OpenAI's page lists gpt-4o-2024-05-13 at $5 beside gpt-4o at $2.50;
-Azure prices gpt-4o 0513/0806/1120 differently; OpenRouter prices deepseek-r1-0528 apart from
-deepseek-r1. A secondary's price with no scope on a route that sources price by deployment
-scope (Azure) is not compared: which deployment it is for is not known yet. Such a
-snapshot is a known model of its own everywhere, with its base noted
-(`snapshot_of`); the others fold into their base, which then carries their prices. What one
-source states is compared only with itself, so two sources disagreeing never split a model. A
-dated model the catalog already holds (`learn`) stays what it is, so a run in which the official
-source is out decides nothing differently. One name means one model on every route.
+route, it states a field (price, limit or flag) of the snapshot at a value other than the one it
+states for the same field of the base model, or, for a field the base does not state, of another
+snapshot of the same base. Recorded: OpenAI's page lists gpt-4o-2024-05-13 at $5 beside gpt-4o
+at $2.50; Azure prices gpt-4o 0513/0806/1120 differently; OpenRouter prices deepseek-r1-0528
+apart from deepseek-r1. So folding never puts two values of one source on one field. A
+secondary's price with no scope on a route that sources price by deployment scope (Azure) is
+not compared: which deployment it is for is not known yet. Such a snapshot is a known model of
+its own everywhere, with its base noted (`snapshot_of`); the others fold into their base, which
+then carries their prices. What one source states is compared only with itself, so two sources
+disagreeing never split a model. A dated model the catalog already holds (`learn`) stays what it
+is, so a run in which the official source is out decides nothing differently. One name means one
+model on every route.
 
 Unmapped names: a name that resolves to no known model is observed with model None. Its values
 still pass every record-level check of the batch gate (schemas.batch.validate keys them by
@@ -66,6 +68,10 @@ _DAY = r"(?:0[1-9]|1[0-2])-?(?:0[1-9]|[12]\d|3[01])"
 SNAPSHOT = re.compile(rf"[-@_](?:(?:19|20)\d\d-?{_DAY}|{_DAY.replace('-?', '')})$")
 VERSION_SUFFIX = re.compile(r"-v\d+:\d+$")
 VENDOR_PREFIX = re.compile(r"^[a-z][a-z-]*\.(?=[a-z])")
+# Bedrock's cross-region prefixes name a deployment scope, not a vendor: a parser that reads them
+# makes them dimensions (spiders/litellm.py); left in a name they stop rule 2, so two scopes'
+# prices never merge into one field.
+GEO_PREFIX = re.compile(r"^(?:us|eu|apac|jp|au|ca|us-gov|global|regional)\.")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 SCOPE_PREFERENCE = ("global", "regional", "data_zone")
 
@@ -100,7 +106,7 @@ def _forms(form: str) -> list[str]:
         if bare != forms[-1]:
             forms.append(bare)
         stripped = VENDOR_PREFIX.sub("", bare, count=1)
-        if stripped == bare:
+        if stripped == bare or GEO_PREFIX.match(bare):
             return forms
         bare = stripped
 
@@ -203,8 +209,10 @@ class Identity:
             stated = {
                 k: v
                 for k, v in stated.items()
-                if k[0] == Kind.PRICE.value
-                and (official or route not in scoped or Dim.SCOPE.value in dict(k[3]))
+                if official
+                or k[0] != Kind.PRICE.value
+                or route not in scoped
+                or Dim.SCOPE.value in dict(k[3])
             }
             siblings[(source, route, squashed(snapshot_base(name) or name))][name] = stated
         for group in siblings.values():

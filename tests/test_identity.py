@@ -70,11 +70,11 @@ def test_other_forms_of_the_same_snapshot_resolve() -> None:
 
 def test_snapshot_the_vendor_prices_apart_stays_distinct_with_its_base_noted() -> None:
     """OpenAI's page prices gpt-4o-2024-05-13 at $5 beside gpt-4o's $2.50: a model of its own.
-    gpt-4o-2024-11-20, which the page does not list, is gpt-4o."""
+    gpt-5-2025-08-07, which the page does not list and LiteLLM prices like gpt-5, is gpt-5."""
     identity, found = _run("openai-page", "litellm")
     assert identity.model("gpt-4o-2024-05-13") == "gpt-4o-2024-05-13"
     assert identity.snapshot_of("gpt-4o-2024-05-13") == "gpt-4o"
-    assert identity.model("gpt-4o-2024-11-20") == "gpt-4o"
+    assert identity.model("gpt-5-2025-08-07") == "gpt-5"
     dated = _stated(found, "litellm", "gpt-4o-2024-05-13")
     assert {o.model for o in dated} == {"gpt-4o-2024-05-13"}
 
