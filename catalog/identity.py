@@ -34,6 +34,11 @@ disagreeing never split a model. A dated model the catalog already holds (`learn
 is, so a run in which the official source is out decides nothing differently. One name means one
 model on every route.
 
+Collisions: a name a rule maps onto a model (rules 2-4) stays unmapped when the same source
+states another value for one of its fields, on the same route, under another name of that model
+(e.g. modelsdev's `qwen25-vl-72b-instruct` beside its `qwen2.5-vl-72b-instruct`): a rule never
+makes one source state two values for one field.
+
 Unmapped names: a name that resolves to no known model is observed with model None. Its values
 still pass every record-level check of the batch gate (schemas.batch.validate keys them by
 ``?<source name>``); the set-based checks of catalog.compare (same price, per-pixel consistency,
@@ -142,6 +147,7 @@ class Identity:
     known: set[str] = field(default_factory=set)
     same_price: dict[str, tuple[str, ...]] = field(default_factory=dict)
     distinct: set[str] = field(default_factory=set)  # dated ids kept apart from their base
+    blocked: set[str] = field(default_factory=set)  # names a rule would merge into a collision
     scopes: OfficialScopes = field(default_factory=OfficialScopes)
     _candidates: dict[str, str] = field(default_factory=dict, repr=False)
     _resolved: dict[str, str | None] = field(default_factory=dict, repr=False)
@@ -201,10 +207,11 @@ class Identity:
         self.known.update(name for (_, official, _, name) in fields if official)
         scoped = {
             route
-            for (_, _, route, _), stated in fields.items()
-            if any(Dim.SCOPE.value in dict(key[3]) for key in stated)
+            for (_, official, route, _), stated in fields.items()
+            if official and any(Dim.SCOPE.value in dict(key[3]) for key in stated)
         }
         siblings: dict[tuple[str, str, str], dict[str, dict[FieldKey, Decimal]]] = defaultdict(dict)
+        compared: dict[tuple[str, str, str], dict[FieldKey, Decimal]] = {}
         for (source, official, route, name), stated in fields.items():
             stated = {
                 k: v
@@ -215,16 +222,43 @@ class Identity:
                 or Dim.SCOPE.value in dict(k[3])
             }
             siblings[(source, route, squashed(snapshot_base(name) or name))][name] = stated
+            compared[(source, route, name)] = stated
         for group in siblings.values():
             for name, stated in group.items():
                 if snapshot_base(name) and _priced_apart(name, stated, group):
                     self.distinct.add(name)
         self._changed()
+        self._block_collisions(compared)
         for (_, official, route, name), stated in fields.items():
             if official:
                 model = self.model(name)
                 for key, value in stated.items():
                     self.scopes.add(route, model or name, key, value)
+
+    def _block_collisions(
+        self, compared: dict[tuple[str, str, str], dict[FieldKey, Decimal]]
+    ) -> None:
+        """A name that a rule (not its own form) maps onto a model is left unmapped when the same
+        source states, on the same route, another value for one of its fields under another name
+        of that model: a rule never makes one source state two values for one field."""
+        by_model: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+        for source, route, name in compared:
+            model = self.model(name)
+            if model is not None:
+                by_model[(source, route, model)].append(name)
+        for (source, route, model), names in by_model.items():
+            for name in names:
+                if name == model or name in self.distinct:
+                    continue
+                stated = compared[(source, route, name)]
+                if any(
+                    compared[(source, route, other)].get(key, value) != value
+                    for other in names
+                    if other != name
+                    for key, value in stated.items()
+                ):
+                    self.blocked.add(name)
+        self._changed()
 
     def snapshot_of(self, model: str) -> str | None:
         """The base model a distinct dated model is a snapshot of (None: not a distinct one)."""
@@ -259,6 +293,9 @@ class Identity:
             return self._resolved[source_model]
         key = source_model.strip().lower()
         found = self._resolve(self.models[key]) if key in self.models else None
+        if found is None and self.candidate(source_model) in self.blocked:
+            self._resolved[source_model] = None
+            return None
         if found is None:
             found = next(
                 (m for m in map(self._resolve, _forms(general_form(key))) if m is not None), None
