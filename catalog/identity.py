@@ -1,24 +1,89 @@
-"""Identity: which canonical (route, model) a source's name refers to.
+"""Identity: which canonical (route, model) a source's name refers to, and which deployment scope
+an Azure price a secondary source states without one belongs to.
 
 The alias tables live in data/aliases/*.json: ``{"routes": {source_route: route},
 "models": {source_name: canonical_model}, "same_price": {vendor_route: [reseller routes]}}``
 (a reseller passes the vendor's list prices through, so its price for the vendor's models must
-match). A name that no alias names is canonicalized by a
-general rule (lowercase, vendor prefix dropped, spaces to dashes); the result counts as a known
-model only if an alias, the catalog or an official source names it.
+match). An alias that maps a name to itself pins it as a model of its own (see snapshots below).
+
+A name no alias names goes through general rules, most literal first, and the first form that
+lands on a *known* model (one an alias, the catalog or an official source names) wins:
+
+1. the general form: lowercase, last path segment, spaces to dashes (``Anthropic/Claude 3`` ->
+   ``claude-3``);
+2. without a Bedrock-style version suffix ``-v<N>:<M>`` (``…-20251001-v1:0``), then without
+   vendor prefixes ``<vendor>.`` (``anthropic.claude-…``, ``meta.llama3-…``), never past a
+   cross-region prefix (``us.``, ``global.``…: a scope, GEO_PREFIX);
+3. for each form: a dated snapshot id (SNAPSHOT: ``-YYYYMMDD``, ``@YYYYMMDD``, ``-YYYY-MM-DD``,
+   ``-MMDD`` with a real month and day) is its base model, unless the snapshot is *priced apart*;
+4. separators and case: a form equal to exactly one known model once everything but letters and
+   digits is dropped (``claude-3.5-haiku`` = ``claude-3-5-haiku``); two candidates = no match.
+
+Snapshots priced apart. Whether a dated id of a known base is that model is decided from what
+the sources state in the run (learn_official): a source prices a snapshot apart when, on one
+route, it states a field (price, limit or flag) of the snapshot at a value other than the one it
+states for the same field of the base model, or, for a field the base does not state, of another
+snapshot of the same base. Recorded: OpenAI's page lists gpt-4o-2024-05-13 at $5 beside gpt-4o
+at $2.50; Azure prices gpt-4o 0513/0806/1120 differently; OpenRouter prices deepseek-r1-0528
+apart from deepseek-r1. So folding never puts two values of one source on one field. A
+secondary's price with no scope on a route that sources price by deployment scope (Azure) is
+not compared: which deployment it is for is not known yet. Such a snapshot is a known model of
+its own everywhere, with its base noted (`snapshot_of`); the others fold into their base, which
+then carries their prices. What one source states is compared only with itself, so two sources
+disagreeing never split a model. A dated model the catalog already holds (`learn`) stays what it
+is, so a run in which the official source is out decides nothing differently. One name means one
+model on every route.
+
+Collisions: a name a rule maps onto a model (rules 2-4) stays unmapped when the same source
+states another value for one of its fields, on the same route, under another name of that model
+(e.g. modelsdev's `qwen25-vl-72b-instruct` beside its `qwen2.5-vl-72b-instruct`): a rule never
+makes one source state two values for one field.
+
+Unmapped names: a name that resolves to no known model is observed with model None. Its values
+still pass every record-level check of the batch gate (schemas.batch.validate keys them by
+``?<source name>``); the set-based checks of catalog.compare (same price, per-pixel consistency,
+comparison with the catalog) need a model and see only mapped rows.
+
+Azure deployment scopes (OfficialScopes): a secondary source's Azure price that names no deployment
+scope (LiteLLM's bare ``azure/<model>`` keys, see spiders/litellm.py) is read as the scope whose
+official Azure Retail Prices meter states the same value for the same model and field in the same
+run, preferring global, then regional, then data zone. Measured on the recorded map and the
+eastus2 meters (2026-07/08): 55 bare keys equal the Global meter, 8 equal only the Regional
+(Standard) meter (o1-mini, gpt-4o-mini, gpt-4o-2024-11-20, gpt-4, gpt-4-32k, gpt-35-turbo-16k...),
+whose price Azure sets equal to Data Zone (1.1x Global). A value no meter states keeps no scope: a
+field of its own, never a false disagreement with the Global price.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
+
+from schemas.vocab import Dim, Kind
 
 ALIAS_DIR = Path(__file__).resolve().parent.parent / "data" / "aliases"
 
 _SPACES = re.compile(r"\s+")
+_DAY = r"(?:0[1-9]|1[0-2])-?(?:0[1-9]|[12]\d|3[01])"
+SNAPSHOT = re.compile(rf"[-@_](?:(?:19|20)\d\d-?{_DAY}|{_DAY.replace('-?', '')})$")
+VERSION_SUFFIX = re.compile(r"-v\d+:\d+$")
+VENDOR_PREFIX = re.compile(r"^[a-z][a-z-]*\.(?=[a-z])")
+# Bedrock's cross-region prefixes name a deployment scope, not a vendor: a parser that reads them
+# makes them dimensions (spiders/litellm.py); left in a name they stop rule 2, so two scopes'
+# prices never merge into one field.
+GEO_PREFIX = re.compile(r"^(?:us|eu|apac|jp|au|ca|us-gov|global|regional)\.")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+SCOPE_PREFERENCE = ("global", "regional", "data_zone")
+
+Dims = tuple[tuple[str, str], ...]
+FieldKey = tuple[str, str, str, Dims]  # kind, component, unit, dimension items: one field
+# What one source states in a run: source, official for the route, route, name, field, value.
+Statement = tuple[str, bool, str, str, FieldKey, Decimal]
 
 
 def general_form(name: str) -> str:
@@ -27,13 +92,66 @@ def general_form(name: str) -> str:
     return _SPACES.sub("-", base)
 
 
+def snapshot_base(name: str) -> str | None:
+    """The base of a dated snapshot id (``claude-3-haiku-20240307`` -> ``claude-3-haiku``)."""
+    found = SNAPSHOT.search(name)
+    return name[: found.start()] if found and found.start() > 0 else None
+
+
+def squashed(name: str) -> str:
+    """A name without case and separators: the key of rule 4."""
+    return _NOT_ALNUM.sub("", name.lower())
+
+
+def _forms(form: str) -> list[str]:
+    """The general form, then without a version suffix, then without each vendor prefix."""
+    forms = [form]
+    bare = VERSION_SUFFIX.sub("", form)
+    while True:
+        if bare != forms[-1]:
+            forms.append(bare)
+        stripped = VENDOR_PREFIX.sub("", bare, count=1)
+        if stripped == bare or GEO_PREFIX.match(bare):
+            return forms
+        bare = stripped
+
+
+@dataclass
+class OfficialScopes:
+    """The deployment scopes official sources state, by (route, model, field without scope)."""
+
+    prices: dict[tuple[str, str, FieldKey], dict[str, set[Decimal]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(set))
+    )
+
+    def add(self, route: str, model: str, key: FieldKey, value: Decimal) -> None:
+        dims = dict(key[3])
+        scope = dims.pop(Dim.SCOPE.value, None)
+        if scope is None:
+            return
+        dims.pop(Dim.REGION.value, None)
+        self.prices[(route, model, (*key[:3], tuple(sorted(dims.items()))))][scope].add(value)
+
+    def scope(self, route: str, model: str, key: FieldKey, value: Decimal) -> str | None:
+        """The scope whose official price equals `value` for this field (None: no meter does)."""
+        stated = self.prices.get((route, model, key))
+        if not stated:
+            return None
+        return next((s for s in SCOPE_PREFERENCE if value in stated.get(s, ())), None)
+
+
 @dataclass
 class Identity:
     routes: dict[str, str] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
     known: set[str] = field(default_factory=set)
     same_price: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    distinct: set[str] = field(default_factory=set)  # dated ids kept apart from their base
+    blocked: set[str] = field(default_factory=set)  # names a rule would merge into a collision
+    scopes: OfficialScopes = field(default_factory=OfficialScopes)
     _candidates: dict[str, str] = field(default_factory=dict, repr=False)
+    _resolved: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _loose: dict[str, set[str]] | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, directory: Path = ALIAS_DIR) -> Identity:
@@ -46,6 +164,7 @@ class Identity:
                 {k: tuple(v) for k, v in table.get("same_price", {}).items()}
             )
         identity.known.update(identity.models.values())
+        identity.distinct.update(k for k, v in identity.models.items() if k == v)
         return identity
 
     def route(self, name: str) -> str:
@@ -53,7 +172,8 @@ class Identity:
         return self.routes.get(key, key)
 
     def candidate(self, source_model: str) -> str:
-        """The canonical name a source's name would have, known or not."""
+        """The canonical name a source's name would have by alias or general form, known or not
+        (no snapshot, prefix or separator rule applied)."""
         found = self._candidates.get(source_model)
         if found is None:
             key = source_model.strip().lower()
@@ -62,10 +182,139 @@ class Identity:
             self._candidates[source_model] = found
         return found
 
+    def _changed(self) -> None:
+        self._resolved.clear()
+        self._loose = None
+
     def learn(self, models: Iterable[str]) -> None:
-        """Count these canonical models as known (the catalog's, an official source's)."""
-        self.known.update(models)
+        """Count these canonical models as known, each as itself (the catalog's models): a dated
+        one among them stays distinct from its base."""
+        for name in models:
+            self.known.add(name)
+            if snapshot_base(name):
+                self.distinct.add(name)
+        self._changed()
+
+    def learn_official(self, statements: Iterable[Statement]) -> None:
+        """Learn from what a run's sources state: `statements` are (source, official, route,
+        source_model, field key, value), the field key (kind, component, unit, dimension items),
+        `official` when the source speaks for the route. Models official sources state become
+        known; a dated id one source prices apart from its base or a sibling snapshot on one
+        route becomes distinct (module docstring); official scoped prices feed OfficialScopes."""
+        fields: dict[tuple[str, bool, str, str], dict[FieldKey, Decimal]] = defaultdict(dict)
+        for source, official, route, source_model, key, value in statements:
+            fields[(source, official, route, self.candidate(source_model))][key] = value
+        self.known.update(name for (_, official, _, name) in fields if official)
+        scoped = {
+            route
+            for (_, official, route, _), stated in fields.items()
+            if official and any(Dim.SCOPE.value in dict(key[3]) for key in stated)
+        }
+        siblings: dict[tuple[str, str, str], dict[str, dict[FieldKey, Decimal]]] = defaultdict(dict)
+        compared: dict[tuple[str, str, str], dict[FieldKey, Decimal]] = {}
+        for (source, official, route, name), stated in fields.items():
+            stated = {
+                k: v
+                for k, v in stated.items()
+                if official
+                or k[0] != Kind.PRICE.value
+                or route not in scoped
+                or Dim.SCOPE.value in dict(k[3])
+            }
+            siblings[(source, route, squashed(snapshot_base(name) or name))][name] = stated
+            compared[(source, route, name)] = stated
+        for group in siblings.values():
+            for name, stated in group.items():
+                if snapshot_base(name) and _priced_apart(name, stated, group):
+                    self.distinct.add(name)
+        self._changed()
+        self._block_collisions(compared)
+        for (_, official, route, name), stated in fields.items():
+            if official:
+                model = self.model(name)
+                for key, value in stated.items():
+                    self.scopes.add(route, model or name, key, value)
+
+    def _block_collisions(
+        self, compared: dict[tuple[str, str, str], dict[FieldKey, Decimal]]
+    ) -> None:
+        """A name that a rule (not its own form) maps onto a model is left unmapped when the same
+        source states, on the same route, another value for one of its fields under another name
+        of that model: a rule never makes one source state two values for one field."""
+        by_model: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+        for source, route, name in compared:
+            model = self.model(name)
+            if model is not None:
+                by_model[(source, route, model)].append(name)
+        for (source, route, model), names in by_model.items():
+            for name in names:
+                if name == model or name in self.distinct:
+                    continue
+                stated = compared[(source, route, name)]
+                if any(
+                    compared[(source, route, other)].get(key, value) != value
+                    for other in names
+                    if other != name
+                    for key, value in stated.items()
+                ):
+                    self.blocked.add(name)
+        self._changed()
+
+    def snapshot_of(self, model: str) -> str | None:
+        """The base model a distinct dated model is a snapshot of (None: not a distinct one)."""
+        base = snapshot_base(model)
+        return self._resolve(base) if base and model in self.distinct else None
+
+    def _loose_index(self) -> dict[str, set[str]]:
+        if self._loose is None:
+            self._loose = defaultdict(set)
+            for name in self.known:
+                self._loose[squashed(name)].add(name)
+        return self._loose
+
+    def _resolve(self, name: str) -> str | None:
+        """The known model one form names (rules 3 and 4), or None."""
+        name = self.models.get(name, name)
+        base_form = snapshot_base(name)
+        if base_form is not None:
+            base = self._resolve(base_form)
+            if name in self.distinct:
+                return name if base is not None or name in self.known else None
+            if base is not None:
+                return base
+        if name in self.known:
+            return name
+        matches = self._loose_index().get(squashed(name), set())
+        return self._resolve(next(iter(matches))) if len(matches) == 1 else None
 
     def model(self, source_model: str) -> str | None:
-        name = self.candidate(source_model)
-        return name if name in self.known else None
+        """The known canonical model a source's name refers to, or None (module docstring)."""
+        if source_model in self._resolved:
+            return self._resolved[source_model]
+        key = source_model.strip().lower()
+        found = self._resolve(self.models[key]) if key in self.models else None
+        if found is None and self.candidate(source_model) in self.blocked:
+            self._resolved[source_model] = None
+            return None
+        if found is None:
+            found = next(
+                (m for m in map(self._resolve, _forms(general_form(key))) if m is not None), None
+            )
+        self._resolved[source_model] = found
+        return found
+
+
+def _priced_apart(
+    name: str, stated: dict[FieldKey, Decimal], group: dict[str, dict[FieldKey, Decimal]]
+) -> bool:
+    """Does one source state a field of this snapshot at another value than its base does (or,
+    for a field its base does not state, than another snapshot of the same base does)?"""
+    base = next((other for other in group if not snapshot_base(other)), None)
+    own = group.get(base, {}) if base is not None else {}
+    for key, value in stated.items():
+        if key in own:
+            if own[key] != value:
+                return True
+        elif any(o != name and prices.get(key, value) != value for o, prices in group.items()):
+            return True
+    return False

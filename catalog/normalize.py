@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from catalog.identity import Identity
+from catalog.identity import FieldKey, Identity
 from schemas.fetch import FetchedPage, FieldProblem, Uninterpretable
 from schemas.records import Draft, Observation, Problem
 from schemas.sources import Source
+from schemas.vocab import Dim
 
 
 @dataclass
@@ -54,13 +55,39 @@ def field_problem(source: str, problem: FieldProblem) -> Problem:
 
 
 def learn_official_models(identity: Identity, batches: Iterable[SourceDrafts]) -> None:
-    """A model an official source lists for its own route is a known model."""
-    for batch in batches:
-        identity.learn(
-            identity.candidate(d.source_model)
-            for _, d in batch.drafts
-            if batch.source.is_official(identity.route(d.route))
+    """A model an official source lists for its own route is a known model; what the sources
+    state also decides dated ids and Azure scopes (catalog.identity)."""
+    identity.learn_official(
+        (
+            batch.source.id,
+            batch.source.is_official(route),
+            route,
+            d.source_model,
+            _field(d),
+            d.value,
         )
+        for batch in batches
+        for _, d in batch.drafts
+        for route in (identity.route(d.route),)
+    )
+
+
+def _field(draft: Draft) -> FieldKey:
+    dims = tuple(draft.dimensions.items())
+    return (draft.kind.value, draft.component.value, draft.unit.value, dims)
+
+
+def _dimensions(
+    identity: Identity, source: Source, route: str, model: str | None, draft: Draft
+) -> dict[str, str]:
+    """The draft's dimensions; a secondary's price that names no deployment scope gets the scope
+    whose official price it equals (catalog.identity.OfficialScopes)."""
+    if model is None or Dim.SCOPE in draft.dimensions or source.is_official(route):
+        return draft.dimensions
+    scope = identity.scopes.scope(route, model, _field(draft), draft.value)
+    if scope is None:
+        return draft.dimensions
+    return dict(sorted({**draft.dimensions, Dim.SCOPE.value: scope}.items()))
 
 
 def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
@@ -70,13 +97,14 @@ def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
     for page, draft in batch.drafts:
         route = identity.route(draft.route)
         model = identity.model(draft.source_model)
+        dimensions = _dimensions(identity, batch.source, route, model, draft)
         key = (
             route,
             model or draft.source_model,
             draft.kind,
             draft.component,
             draft.unit,
-            tuple(draft.dimensions.items()),
+            tuple(dimensions.items()),
             draft.value,
         )
         if key in seen:
@@ -91,7 +119,7 @@ def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
                 kind=draft.kind,
                 component=draft.component,
                 unit=draft.unit,
-                dimensions=draft.dimensions,
+                dimensions=dimensions,
                 value=draft.value,
                 observed_at=page.observed_at,
                 url=page.url,

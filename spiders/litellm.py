@@ -45,8 +45,9 @@ Quirks of the source, and how they are read:
   audio_transcription input, audio_speech output -> audio; video_generation output -> video.
 - Key paths carry dimensions (the route is always `litellm_provider`):
   `azure/us/`, `azure/eu/` -> scope=data_zone, region=us|eu; `azure/global/`,
-  `azure/global-standard/` -> scope=global; any other `azure/<...>` key -> scope=global too
-  (LiteLLM's convention: a bare Azure deployment is priced as Global Standard);
+  `azure/global-standard/` -> scope=global; any other `azure/<...>` key states no scope (its
+  value is the price of a deployment LiteLLM does not name: Global for most models, Regional for
+  o1-mini or gpt-4o-mini; catalog.identity reads it against Azure's official meters);
   `azure_ai/global/` -> scope=global. Bedrock: `bedrock/<aws-region>/` -> scope=regional and
   region; `bedrock/*/` -> no region; `<N>-month-commitment/` (provisioned throughput, per
   second) -> variant; geo prefixes `us.`, `eu.`, `apac.`, `jp.`, `au.`, `us-gov.` ->
@@ -308,8 +309,6 @@ def key_dimensions(key: str, provider: str) -> tuple[str, dict[str, str]]:
     elif segments[0] in ("azure", "azure_ai") and len(segments) > 2 and segments[1] in AZURE_GLOBAL:
         dims[Dim.SCOPE] = "global"
         kept, index = [segments[0]], 2
-    elif segments[0] == "azure" and len(segments) > 1:
-        dims[Dim.SCOPE] = "global"  # LiteLLM prices a bare Azure deployment as Global Standard
     elif segments[0] == "bedrock" and len(segments) > 2:
         kept, index = ["bedrock"], 1
         if AWS_REGION.match(segments[1]):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from functools import cache
+from urllib.parse import unquote
 
 from catalog.identity import Identity
-from catalog.normalize import draft_source, learn_official_models, observations
+from catalog.normalize import SourceDrafts, draft_source, learn_official_models, observations
 from schemas.fetch import FetchedPage
 from schemas.records import Observation
 from schemas.sources import sources
-from tests.conftest import snapshot
+from tests.conftest import WORLDS, snapshot
 
 LITELLM = (
     "litellm",
@@ -49,3 +52,26 @@ def observe(
     learn_official_models(identity, [batch])
     identity.learn(known)
     return observations(batch, identity)
+
+
+@cache
+def world_drafts(source: str, world: str = "epoch-2") -> SourceDrafts:
+    """`source`'s drafts from every response a recorded world holds for its URLs."""
+    manifest = json.loads((WORLDS / f"{world}.json").read_text())
+    recorded = {unquote(r["url"]): r for r in manifest["responses"]}
+    config = sources()[source]
+    pages = []
+    for url in config.urls:
+        entry = recorded[unquote(url)]
+        pages.append(
+            FetchedPage(
+                url=url,
+                landing_url=url,
+                status=int(entry["status"]),
+                observed_at=datetime.fromisoformat(entry["date"].replace("Z", "+00:00")),
+                records=config.parser.parse(
+                    (WORLDS / entry["file"]).resolve().read_bytes(), url
+                ).records,
+            )
+        )
+    return draft_source(config, pages)

@@ -193,7 +193,7 @@ def test_gpt_image_1_mini_per_image_grid_by_quality_and_size() -> None:
 def test_azure_per_pixel_image_price_and_its_zero_placeholder() -> None:
     key = "azure/high/1024-x-1024/gpt-image-1-mini"
     found = drafts(key)
-    dims = {"modality": "image", "quality": "high", "size": "1024x1024", "scope": "global"}
+    dims = {"modality": "image", "quality": "high", "size": "1024x1024"}
     assert pick(found, Component.OUTPUT, Unit.PER_PIXEL, **dims) == Decimal("3.173828125e-08")
     assert [d.unit for d in found if d.kind == Kind.PRICE] == [Unit.PER_PIXEL]
     assert {d.source_model for d in found} == {"azure/gpt-image-1-mini"}
@@ -276,7 +276,7 @@ def test_other_units_per_second_character_page_query_and_search_context() -> Non
         "0.08"
     )
     tts = drafts("azure/speech/azure-tts")
-    assert pick(tts, Component.INPUT, Unit.PER_CHARACTER, scope="global") == Decimal("0.000015")
+    assert pick(tts, Component.INPUT, Unit.PER_CHARACTER) == Decimal("0.000015")
     ocr = drafts("mistral/mistral-ocr-latest")
     assert pick(ocr, Component.PAGE, Unit.PER_PAGE) == Decimal("0.004")
     assert pick(ocr, Component.PAGE, Unit.PER_PAGE, variant="annotation") == Decimal("0.005")
@@ -389,7 +389,7 @@ def test_key_paths_give_scope_region_and_variant() -> None:
         "azure/gpt-4o-2024-11-20",
         {"scope": "global"},
     )
-    assert scopes("azure/gpt-4o-2024-11-20")[1] == {"scope": "global"}
+    assert scopes("azure/gpt-4o-2024-11-20")[1] == {}  # a bare key names no scope
     assert scopes("us.anthropic.claude-sonnet-4-6") == (
         "anthropic.claude-sonnet-4-6",
         {"scope": "data_zone", "region": "us"},

@@ -129,8 +129,9 @@ def test_show_azure_gpt_image_1_mini(two_epochs: dict[str, Any]) -> None:
     assert "litellm" in {s["source"] for s in text_input["corroborated_by"]}
     # The meters Azure first lists in epoch-2 are open review items, not catalog values.
     [new] = [i for i in view["open_review_items"] if i["kind"] in ("new_model", "new_value")]
-    assert new["sources"] == ["azure"]
-    assert {s["source"] for s in view["not_in_catalog"]} == {"azure"}
+    # LiteLLM's bare-key prices join them once Azure's meters settle their deployment scope.
+    assert new["sources"][0] == "azure" and set(new["sources"]) <= {"azure", "litellm"}
+    assert {s["source"] for s in view["not_in_catalog"]} == set(new["sources"])
 
 
 def test_wandb_prices_are_anomalies_not_values(two_epochs: dict[str, Any]) -> None:

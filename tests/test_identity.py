@@ -1,0 +1,208 @@
+"""Identity on the recorded sources: dated snapshots, name variants, unmapped records, and the
+deployment scope of LiteLLM's bare Azure keys (issue 9, rows 6 and 8; build item 5)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from catalog.identity import Identity, snapshot_base
+from catalog.normalize import SourceDrafts, learn_official_models, observations
+from schemas.batch import validate
+from schemas.records import Draft, Observation
+from schemas.vocab import Component, Kind, Unit
+from tests.observed import world_drafts
+
+
+def _run(*names: str, identity: Identity | None = None) -> tuple[Identity, list[Observation]]:
+    """Observations of these sources as one refresh makes them (identity learnt from all)."""
+    batches = [world_drafts(n) for n in names]
+    identity = identity or Identity.load()
+    learn_official_models(identity, batches)
+    return identity, [o for b in batches for o in observations(b, identity)]
+
+
+def _stated(found: list[Observation], source: str, record: str) -> list[Observation]:
+    return [o for o in found if o.source == source and o.record == record]
+
+
+def test_snapshot_base_reads_dates_only() -> None:
+    assert snapshot_base("claude-3-haiku-20240307") == "claude-3-haiku"
+    assert snapshot_base("claude-3-haiku@20240307") == "claude-3-haiku"
+    assert snapshot_base("gpt-4o-2024-08-06") == "gpt-4o"
+    assert snapshot_base("gpt-4-0613") == "gpt-4"
+    for not_dated in ("mistral-large-2411", "gpt-4o", "llama-3-8b-8192", "text-bison@001"):
+        assert snapshot_base(not_dated) is None, not_dated
+
+
+def test_row6_dated_litellm_id_resolves_and_its_cache_write_is_compared() -> None:
+    """LiteLLM's `claude-3-haiku-20240307` is Anthropic's claude-3-haiku: its 1-hour cache write
+    lands on the same field as Anthropic's own, where the 12x difference can be seen."""
+    identity, found = _run("anthropic-page", "litellm")
+    assert identity.model("claude-3-haiku-20240307") == "claude-3-haiku"
+
+    def one_hour_write(source: str) -> Observation:
+        (obs,) = [
+            o
+            for o in found
+            if o.source == source
+            and o.model == "claude-3-haiku"
+            and o.route == "anthropic"
+            and o.component is Component.CACHE_WRITE
+            and o.dimensions == {"cache_ttl": "1h"}
+        ]
+        return obs
+
+    ours, theirs = one_hour_write("litellm"), one_hour_write("anthropic-page")
+    assert ours.source_model == "claude-3-haiku-20240307"
+    assert ours.measure == theirs.measure
+    assert ours.value == 12 * theirs.value == Decimal(6)
+
+
+def test_other_forms_of_the_same_snapshot_resolve() -> None:
+    identity, _ = _run("anthropic-page", "litellm")
+    assert identity.model("vertex_ai/claude-3-haiku@20240307") == "claude-3-haiku"
+    assert identity.model("anthropic.claude-3-haiku-20240307-v1:0") == "claude-3-haiku"
+    assert identity.model("Claude-3-Haiku-20240307") == "claude-3-haiku"
+    assert identity.model("ft:gpt-4o-2024-08-06") is None  # a fine-tune is not its base
+
+
+def test_snapshot_the_vendor_prices_apart_stays_distinct_with_its_base_noted() -> None:
+    """OpenAI's page prices gpt-4o-2024-05-13 at $5 beside gpt-4o's $2.50: a model of its own.
+    gpt-5-2025-08-07, which the page does not list and LiteLLM prices like gpt-5, is gpt-5."""
+    identity, found = _run("openai-page", "litellm")
+    assert identity.model("gpt-4o-2024-05-13") == "gpt-4o-2024-05-13"
+    assert identity.snapshot_of("gpt-4o-2024-05-13") == "gpt-4o"
+    assert identity.model("gpt-5-2025-08-07") == "gpt-5"
+    dated = _stated(found, "litellm", "gpt-4o-2024-05-13")
+    assert {o.model for o in dated} == {"gpt-4o-2024-05-13"}
+
+
+def test_whether_a_snapshot_is_apart_is_decided_by_the_official_prices() -> None:
+    """Azure prices gpt-4o 2024-11-20 apart from 2024-05-13, so with Azure in the run it stays
+    distinct; OpenRouter prices its dated gpt-4o-mini like gpt-4o-mini, and deepseek-r1-0528
+    apart from deepseek-r1."""
+    with_azure, _ = _run("openai-page", "azure", "litellm")
+    assert with_azure.model("gpt-4o-2024-11-20") == "gpt-4o-2024-11-20"
+    openrouter, _ = _run("openrouter")
+    assert openrouter.model("openai/gpt-4o-mini-2024-07-18") == "gpt-4o-mini"
+    assert openrouter.model("deepseek/deepseek-r1-0528") == "deepseek-r1-0528"
+    assert openrouter.snapshot_of("deepseek-r1-0528") == "deepseek-r1"
+
+
+def test_a_snapshot_priced_like_its_base_folds_into_it() -> None:
+    """A variant of OpenAI's page in which gpt-4o-2024-05-13 costs what gpt-4o costs."""
+    real = world_drafts("openai-page")
+    base = {
+        (d.kind, d.component, d.unit, tuple(d.dimensions.items())): d.value
+        for _, d in real.drafts
+        if d.source_model == "gpt-4o"
+    }
+
+    def repriced(draft: Draft) -> Draft:
+        if draft.source_model != "gpt-4o-2024-05-13":
+            return draft
+        key = (draft.kind, draft.component, draft.unit, tuple(draft.dimensions.items()))
+        return draft.model_copy(update={"value": base.get(key, draft.value)})
+
+    variant = SourceDrafts(real.source, [(p, repriced(d)) for p, d in real.drafts], [])
+    identity = Identity.load()
+    learn_official_models(identity, [variant])
+    assert identity.model("gpt-4o-2024-05-13") == "gpt-4o"
+    assert identity.snapshot_of("gpt-4o-2024-05-13") is None
+
+
+def test_catalog_models_and_pinning_aliases_stay_as_they_are(tmp_path: Path) -> None:
+    identity, _ = _run("anthropic-page", "litellm", identity=Identity.load())
+    identity.learn(["claude-3-haiku-20240307"])  # the catalog already holds it as a model
+    assert identity.model("claude-3-haiku-20240307") == "claude-3-haiku-20240307"
+    (tmp_path / "pins.json").write_text(
+        json.dumps({"models": {"claude-3-haiku-20240307": "claude-3-haiku-20240307"}})
+    )
+    pinned = Identity.load(tmp_path)
+    _, found = _run("anthropic-page", "litellm", identity=pinned)
+    assert {o.model for o in _stated(found, "litellm", "claude-3-haiku-20240307")} == {
+        "claude-3-haiku-20240307"
+    }
+
+
+def test_separator_variants_match_only_one_known_model() -> None:
+    identity = Identity.load()
+    identity.learn(["claude-3-5-haiku", "gemini-2.5-flash"])
+    assert identity.model("openrouter/anthropic/claude-3.5-haiku") == "claude-3-5-haiku"
+    assert identity.model("gemini-2-5-flash") == "gemini-2.5-flash"
+    identity.learn(["gemini-25-flash"])  # two known models with one squashed form: no match
+    assert identity.model("gemini_2_5_flash") is None
+
+
+def test_unmapped_records_pass_the_record_level_checks() -> None:
+    """A name that maps to nothing is still validated: a variant of a real unmapped LiteLLM
+    record stating a price 10^6 too high is quarantined by the batch gate, model None."""
+    _, found = _run("litellm")
+    unmapped = [o for o in found if o.model is None and o.kind is Kind.PRICE]
+    assert unmapped
+    real = unmapped[0]
+    broken = real.model_copy(update={"value": real.value * 10**6 + 10**6})
+    assert validate([real]) == ([real], [])
+    valid, problems = validate([broken])
+    assert valid == []
+    assert [p.observation.model if p.observation else "?" for p in problems] == [None]
+    assert "magnitude" in problems[0].rule
+
+
+def _azure_prices(found: list[Observation], record: str) -> dict[tuple[str, str | None], Decimal]:
+    return {
+        (o.component.value, o.dimensions.get("scope")): o.value
+        for o in _stated(found, "litellm", record)
+        if o.kind is Kind.PRICE
+        and o.unit is Unit.PER_1M_TOKENS
+        and o.route == "azure"
+        and set(o.dimensions) <= {"scope"}
+    }
+
+
+def test_row8_bare_azure_keys_take_the_scope_of_the_azure_meter_they_equal() -> None:
+    """LiteLLM's bare azure/o1-mini states 1.21 / 4.84, Azure's Regional (and Data Zone) price,
+    not the Global 1.1 / 4.4; bare azure/gpt-4o-mini is Regional beside its explicit
+    global-standard key, so the two no longer collide; azure/gpt-4.1 is Global."""
+    _, found = _run("azure", "litellm")
+    assert _azure_prices(found, "azure/o1-mini") == {
+        ("input", "regional"): Decimal("1.21"),
+        ("output", "regional"): Decimal("4.84"),
+        ("cache_read", "regional"): Decimal("0.605"),
+    }
+    mini = _azure_prices(found, "azure/gpt-4o-mini")
+    assert mini[("input", "regional")] == Decimal("0.165")
+    assert _azure_prices(found, "azure/global-standard/gpt-4o-mini") == {
+        ("input", "global"): Decimal("0.15"),
+        ("output", "global"): Decimal("0.6"),
+    }
+    assert _azure_prices(found, "azure/gpt-4.1")[("input", "global")] == Decimal(2)
+    stated = [
+        o
+        for o in found
+        if o.source == "litellm" and o.route == "azure" and o.model in ("o1-mini", "gpt-4o-mini")
+    ]
+    _, problems = validate(stated)
+    assert problems == []
+
+
+def test_bare_azure_key_states_no_scope_without_a_matching_official_meter() -> None:
+    """LiteLLM alone (Azure out of the run), or a value no meter states: no scope is assumed."""
+    _, alone = _run("litellm")
+    assert _azure_prices(alone, "azure/o1-mini") == {
+        ("input", None): Decimal("1.21"),
+        ("output", None): Decimal("4.84"),
+        ("cache_read", None): Decimal("0.605"),
+    }
+    real = world_drafts("litellm")
+    page, draft = next(
+        (p, d)
+        for p, d in real.drafts
+        if d.record == "azure/o1-mini" and d.component is Component.INPUT
+    )
+    rescaled = draft.model_copy(update={"value": draft.value * Decimal("1.07")})
+    identity, _ = _run("azure", "litellm")
+    (obs,) = observations(SourceDrafts(real.source, [(page, rescaled)], []), identity)
+    assert obs.model == "o1-mini" and obs.dimensions == {}
