@@ -155,7 +155,7 @@ def _check_sqlite_file(shown: str, database: str | None, *, create: bool) -> Non
     except sqlite3.Error as exc:
         raise CatalogUnavailable(f"{shown}: cannot read {path}: {exc}") from None
     if "alembic_version" not in tables and (tables or not create):
-        raise CatalogUnavailable(f"{shown}: {path} is an SQLite database but no ratecard catalog")
+        raise CatalogUnavailable(f"{shown}: {path} is an SQLite database, not a ratecard catalog")
 
 
 def migrate(engine: Engine) -> None:

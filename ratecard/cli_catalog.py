@@ -14,6 +14,7 @@ Every command but `refresh` only reads: it needs an existing catalog and creates
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,12 +84,15 @@ def check_world(path: Path) -> None:
         world = World.load(path)
     except UnicodeDecodeError:
         raise bad_input("--replay", f"{path}: {manifest} (not UTF-8 text)") from None
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise bad_input("--replay", f"{path}: {manifest} (bad JSON: {exc})") from None
     except KeyError as exc:
         raise bad_input("--replay", f"{path}: {manifest} (an entry lacks {exc})") from None
-    except (TypeError, AttributeError) as exc:
-        raise bad_input("--replay", f"{path}: {manifest} ({exc})") from None
+    except ValueError as exc:
+        raise bad_input("--replay", f"{path}: {manifest} (a bad value: {exc})") from None
+    except (TypeError, AttributeError):
+        shape = "an object whose 'responses' is a list of entries"
+        raise bad_input("--replay", f"{path}: {manifest} (expected {shape})") from None
     if not world.responses:
         raise bad_input("--replay", f"{path}: the world records no responses")
     files = (r.file for r in world.responses.values() if r.file is not None)
