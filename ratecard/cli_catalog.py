@@ -18,7 +18,7 @@ import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -45,6 +45,9 @@ from ratecard.output import (
     print_table,
     say,
 )
+
+if TYPE_CHECKING:
+    from prefect.client.schemas.objects import State
 
 # Prefect as this command runs it unless told otherwise: its own logs only when something is
 # wrong (the command prints the run report), no telemetry, and patience for the temporary
@@ -157,18 +160,19 @@ def refresh(
             tasks[name] = progress.add_task(f"{name}: {message}")
         progress.update(tasks[name], description=f"{name}: {message}")
 
+    async def run_flow() -> State[Any]:
+        return await refresh_flow.refresh(
+            sources=source,
+            replay=str(replay.resolve()) if replay else None,
+            database=db,
+            accept_new=accept_new,
+            return_state=True,
+        )
+
     refresh_flow.listeners.append(on_progress)
     try:
         with progress:
-            state = asyncio.run(
-                refresh_flow.refresh(
-                    sources=source,
-                    replay=str(replay.resolve()) if replay else None,
-                    database=db,
-                    accept_new=accept_new,
-                    return_state=True,
-                )
-            )
+            state = asyncio.run(run_flow())
     finally:
         refresh_flow.listeners.remove(on_progress)
     run = _own_run(db, str(state.state_details.flow_run_id))
@@ -177,7 +181,7 @@ def refresh(
     else:
         if run is not None:
             _print_run(run)
-        say(state.message or state.name)
+        say(state.message or state.type.value)
     if not state.is_completed():
         raise typer.Exit(EXIT_RUN_FAILED)
     raise typer.Exit(EXIT_OK if run and run["status"] == "ok" else EXIT_SOURCES_FAILED)

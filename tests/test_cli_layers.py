@@ -13,7 +13,7 @@ LAYERS = [
 
 
 def test_cli_modules_import_only_downward() -> None:
-    graph = grimp.build_graph("ratecard")
+    graph = grimp.build_graph("ratecard", cache_dir=None)
     placed = {"ratecard.cli"} | {m for layer in LAYERS[1:] for m in layer.module_tails}
     assert graph.modules - {"ratecard"} == placed, "every CLI module belongs to one layer"
     assert graph.find_illegal_dependencies_for_layers(layers=LAYERS) == set()
