@@ -11,6 +11,7 @@ error, `ratecard COMMAND: Invalid value for '--db': <URL>: <why>`.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -121,9 +122,10 @@ def check_sources(argument: str, names: Iterable[str] | None) -> None:
 def catalog(db: str | None, *, create: bool = False) -> Iterator[Engine]:
     """The catalog engine for one command, disposed after it (so SQLite's -wal/-shm go too).
 
-    Without `create` nothing is created: a missing or unusable catalog is `bad_input('--db')`,
-    with the URL and the reason. A database error while the command works (a locked file, a
-    dropped connection) is `Refused` with its first line.
+    Without `create` nothing is created: a missing or unusable catalog is `bad_input('--db')`
+    (or 'RATECARD_DB' when the URL came from there), with the URL and the reason. A database
+    error while the command works (a locked file, a dropped connection) is `Refused` with its
+    first line.
     """
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -132,7 +134,8 @@ def catalog(db: str | None, *, create: bool = False) -> Iterator[Engine]:
     try:
         engine = store.open_catalog(db, create=create)
     except store.CatalogUnavailable as exc:
-        raise bad_input("--db", str(exc)) from None
+        from_env = db is None and os.environ.get("RATECARD_DB")
+        raise bad_input("RATECARD_DB" if from_env else "--db", str(exc)) from None
     try:
         yield engine
     except SQLAlchemyError as exc:

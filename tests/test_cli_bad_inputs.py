@@ -317,3 +317,16 @@ def test_bad_world_is_refused_by_the_installed_command_before_prefect_loads(
         f"ratecard refresh: Invalid value for '--replay': file "
         f"'{workspace / 'nope.json'}' does not exist."
     ]
+
+
+def test_a_bad_catalog_url_from_the_environment_is_named_as_such(workspace: Path) -> None:
+    before = _tree(workspace)
+    result = CliRunner().invoke(
+        app, ["runs"], prog_name="ratecard", env={"RATECARD_DB": f"sqlite:///{workspace}/x/y.db"}
+    )
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"ratecard runs: Invalid value for 'RATECARD_DB': sqlite:///{workspace}/x/y.db: "
+        f"no catalog at {workspace}/x/y.db (nothing was created)"
+    ]
+    assert _tree(workspace) == before
