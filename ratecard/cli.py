@@ -14,13 +14,22 @@ import typer
 from ratecard import cli_catalog, cli_queue
 from ratecard.options import OneLineErrors
 
+# Help is Click's plain text: Typer's rich help panels import rich and markdown-it, seconds
+# of `ratecard --help` on a busy machine, for boxes that a pipe or a log does not need.
+PLAIN = None
+
 app = typer.Typer(
     cls=OneLineErrors,
     help="ratecard: AI model prices that say where they were read, when, and who agrees.",
+    rich_markup_mode=PLAIN,
 )
-review_app = typer.Typer(help="The review queue: proposed changes with their evidence.")
-report_app = typer.Typer(help="Reports across sources.")
-reviewer_app = typer.Typer(help="Reviewer accounts: the people who decide review items.")
+review_app = typer.Typer(
+    help="The review queue: proposed changes with their evidence.", rich_markup_mode=PLAIN
+)
+report_app = typer.Typer(help="Reports across sources.", rich_markup_mode=PLAIN)
+reviewer_app = typer.Typer(
+    help="Reviewer accounts: the people who decide review items.", rich_markup_mode=PLAIN
+)
 app.add_typer(review_app, name="review")
 app.add_typer(report_app, name="report")
 app.add_typer(reviewer_app, name="reviewer")
