@@ -33,6 +33,7 @@ from ratecard.options import (
     Refused,
     bad_input,
     catalog,
+    check_catalog,
     check_choice,
     check_sources,
     parse_duration,
@@ -136,8 +137,7 @@ def refresh(
     if replay is not None:
         check_world(replay)
     check_sources("--source", source)
-    with catalog(db, create=True):
-        pass
+    check_catalog(db, create=True)
     for name, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(name, value)
     import asyncio

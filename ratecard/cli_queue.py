@@ -34,6 +34,7 @@ from ratecard.options import (
     Refused,
     bad_input,
     catalog,
+    check_catalog,
     parse_duration,
 )
 from ratecard.output import print_json, print_table, say
@@ -308,8 +309,7 @@ def process_submissions(
     db: DbOption = None, limit: LimitOption = 100, as_json: JsonOption = False
 ) -> None:
     """Fetch pending submissions safely and open their review items (the Prefect flow)."""
-    with catalog(db):
-        pass
+    check_catalog(db)
     from flows.submissions import process_submissions as flow
 
     results = flow(database=db, limit=limit)
@@ -332,8 +332,7 @@ def serve(
     db: DbOption = None,
 ) -> None:
     """Serve the web app: the review queue, submissions and the JSON API (docs at /docs)."""
-    with catalog(db):
-        pass
+    check_catalog(db)
     import uvicorn
 
     from webapp import create_app

@@ -143,3 +143,12 @@ def catalog(db: str | None, *, create: bool = False) -> Iterator[Engine]:
         raise Refused(f"the catalog refused: {reason}") from None
     finally:
         engine.dispose()
+
+
+def check_catalog(db: str | None, *, create: bool = False) -> None:
+    """Refuse an unusable catalog before a command hands its URL to a flow or the web app.
+
+    With `create` a missing catalog is created (and migrated) here, as the flow would.
+    """
+    with catalog(db, create=create):
+        return
