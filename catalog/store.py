@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterable, Sequence
+from contextlib import closing
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +25,8 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from catalog.compare import Comparison, Current, Listing
 from catalog.tables import (
@@ -68,6 +72,92 @@ def connect(url: str | None = None) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     migrate(engine)
     return engine
+
+
+class CatalogUnavailable(Exception):
+    """No usable catalog at a URL. The message is one line: the URL (password hidden) and why."""
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def open_catalog(url: str | None = None, *, create: bool = False) -> Engine:
+    """An engine for the catalog at `url` (see `database_url`), migrated to the latest schema.
+
+    Without `create` the catalog must already exist and nothing is created: an SQLite path must
+    name a file holding a ratecard catalog (an `alembic_version` table), which is checked with a
+    plain read before SQLAlchemy opens it, so a mistyped path makes no file or folder and a
+    foreign database is neither converted to WAL nor migrated; a server database must accept a
+    connection and hold a catalog. With `create` a missing SQLite file (and its folders) or an
+    empty server database becomes a new catalog; an existing file must still be one.
+    Raises CatalogUnavailable (one line naming the URL and the rule) for a URL that does not
+    parse, an unknown driver, an in-memory database, a directory, a file that is not an SQLite
+    database or not a catalog, a path that cannot be created, or a refused connection.
+    """
+    text = database_url(url)
+    try:
+        parsed = make_url(text)
+    except ArgumentError:
+        raise CatalogUnavailable(
+            f"{text!r} is not a database URL (use sqlite:///PATH or postgresql+psycopg://…)"
+        ) from None
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() == "sqlite":
+        _check_sqlite_file(shown, parsed.database, create=create)
+    try:
+        engine = create_engine(parsed)
+    except (NoSuchModuleError, ArgumentError) as exc:
+        raise CatalogUnavailable(f"{shown}: unknown database driver ({exc})") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        with engine.connect() as conn:
+            holds_catalog = conn.dialect.has_table(conn, "alembic_version")
+        if not (holds_catalog or create):
+            raise CatalogUnavailable(f"{shown}: the database holds no ratecard catalog")
+        migrate(engine)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise CatalogUnavailable(f"{shown}: cannot use the database: {reason}") from None
+    except CatalogUnavailable:
+        engine.dispose()
+        raise
+    return engine
+
+
+def _check_sqlite_file(shown: str, database: str | None, *, create: bool) -> None:
+    """Refuse an SQLite path that is no catalog file; with `create`, make a missing one's folder."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        raise CatalogUnavailable(f"{shown}: give the catalog's file (sqlite:///PATH)")
+    path = Path(database)
+    if path.is_dir():
+        raise CatalogUnavailable(f"{shown}: {path} is a directory, not a catalog file")
+    if not path.exists():
+        if not create:
+            raise CatalogUnavailable(f"{shown}: no catalog at {path} (nothing was created)")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = f"cannot create {path.parent}: {exc.strerror}"
+            raise CatalogUnavailable(f"{shown}: {reason}") from None
+        return
+    try:
+        with path.open("rb") as file:
+            header = file.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise CatalogUnavailable(f"{shown}: cannot read {path}: {exc.strerror}") from None
+    if not header and create:
+        return
+    if header != SQLITE_MAGIC:
+        raise CatalogUnavailable(f"{shown}: {path} is not an SQLite database")
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True)) as conn:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.Error as exc:
+        raise CatalogUnavailable(f"{shown}: cannot read {path}: {exc}") from None
+    if "alembic_version" not in tables and (tables or not create):
+        raise CatalogUnavailable(f"{shown}: {path} is an SQLite database, not a ratecard catalog")
 
 
 def migrate(engine: Engine) -> None:

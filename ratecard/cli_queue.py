@@ -1,6 +1,6 @@
 """The queue's commands: decisions, reviewer accounts, submissions, the promise's status, serve.
 
-Registered on ratecard.cli's `app` and `review_app` when that module is imported:
+Registered by ratecard.cli:
 
     ratecard review approve ID --reviewer NAME [--reason TEXT]
     ratecard review reject ID --reviewer NAME --reason TEXT
@@ -12,32 +12,44 @@ Registered on ratecard.cli's `app` and `review_app` when that module is imported
 
 A decision without an ID is a bulk decision over every open item the filter matches (at least
 one of --kind, --route, --model, --source): it lists them, asks before deciding unless --yes,
-and decides all of them in one transaction or none.
+and decides all of them in one transaction or none. Only `reviewer add` may create a catalog
+(accounts can exist before the first refresh); every other command needs an existing one.
 """
 
 from __future__ import annotations
 
 import getpass
-import json
 import sys
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from catalog import queries, store
-from ratecard.cli import DbOption, JsonOption, app, console, parse_duration, review_app
-from review import decisions
-from review import submissions as submitted
-from review.reviewers import ReviewerError, add_reviewer, list_reviewers
+from ratecard.options import (
+    EXIT_REFUSED,
+    MAX_ID,
+    DbOption,
+    JsonOption,
+    LimitOption,
+    Refused,
+    bad_input,
+    catalog,
+    check_catalog,
+    parse_duration,
+)
+from ratecard.output import print_json, print_table, say
 
-reviewer_app = typer.Typer(help="Reviewer accounts: the people who decide review items.")
-app.add_typer(reviewer_app, name="reviewer")
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from review import decisions
 
 ReviewerOption = Annotated[str, typer.Option("--reviewer", "-r", help="Who decides (must exist).")]
 ItemArgument = Annotated[
-    int | None, typer.Argument(help="The item's id; leave out to decide by filter.")
+    int | None,
+    typer.Argument(
+        min=1, max=MAX_ID, metavar="ID", help="The item's id; leave out to decide by filter."
+    ),
 ]
 KindOption = Annotated[str | None, typer.Option(help="Bulk: only items of this kind.")]
 RouteOption = Annotated[str | None, typer.Option(help="Bulk: only items for this route.")]
@@ -46,20 +58,14 @@ SourceOption = Annotated[str | None, typer.Option(help="Bulk: only items citing 
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Bulk: do not ask first.")]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Bulk: list, decide nothing.")]
 
-EXIT_REFUSED = 1
-
 
 def _operator() -> str:
     """The CLI trusts the local operator: the OS account is the person (README, "Who is who")."""
     return f"cli:{getpass.getuser()}"
 
 
-def _echo_json(data: Any) -> None:
-    console.print_json(json.dumps(data, default=str))
-
-
 def _decide(
-    verdict: decisions.Verdict,
+    verdict: str,
     item_id: int | None,
     reviewer: str,
     reason: str | None,
@@ -70,33 +76,40 @@ def _decide(
     db: str | None,
     as_json: bool,
 ) -> None:
-    engine = store.connect(db)
-    try:
-        if item_id is not None:
-            if not which.is_empty():
-                raise decisions.DecisionError("give an item id or a filter, not both")
-            decide = decisions.approve if verdict is decisions.Verdict.APPROVE else decisions.reject
-            made = [
-                decide(
-                    engine, item_id, reviewer=reviewer, reason=reason or "", client_id=_operator()
-                )
-            ]
-        else:
-            made = _decide_many(engine, verdict, which, reviewer, reason, yes, dry_run)
-    except decisions.DecisionError as exc:
-        console.print(f"[red]refused:[/red] {exc}")
-        raise typer.Exit(EXIT_REFUSED) from exc
+    from review import decisions
+
+    chosen = decisions.Verdict(verdict)
+    with catalog(db) as engine:
+        try:
+            if item_id is not None:
+                if not which.is_empty():
+                    raise decisions.DecisionError("give an item id or a filter, not both")
+                approving = chosen is decisions.Verdict.APPROVE
+                decide = decisions.approve if approving else decisions.reject
+                made = [
+                    decide(
+                        engine,
+                        item_id,
+                        reviewer=reviewer,
+                        reason=reason or "",
+                        client_id=_operator(),
+                    )
+                ]
+            else:
+                made = _decide_many(engine, chosen, which, reviewer, reason, yes, dry_run)
+        except decisions.DecisionError as exc:
+            raise Refused(f"refused: {exc}") from None
     if as_json:
-        _echo_json([vars(d) for d in made])
+        print_json([vars(d) for d in made])
         return
     for d in made:
-        what = f"{verdict.status.value}" if d.changed else f"already {d.status.value}, unchanged"
+        what = f"{chosen.status.value}" if d.changed else f"already {d.status.value}, unchanged"
         values = f" ({len(d.closed)} values closed, {len(d.opened)} opened)" if d.changed else ""
-        console.print(f"#{d.item_id} {what}{values}")
+        say(f"#{d.item_id} {what}{values}")
 
 
 def _decide_many(
-    engine: Any,
+    engine: Engine,
     verdict: decisions.Verdict,
     which: decisions.Filter,
     reviewer: str,
@@ -104,16 +117,17 @@ def _decide_many(
     yes: bool,
     dry_run: bool,
 ) -> list[decisions.Decision]:
+    from review import decisions
+
     if which.is_empty():
         raise decisions.DecisionError(
             "give an item id, or a filter (--kind, --route, --model, --source) for a bulk decision"
         )
     matching = decisions.matching_open(engine, which)
-    for item in matching[:20]:
-        console.print(f"  #{item['id']} {item['title']}")
+    say(*(f"  #{item['id']} {item['title']}" for item in matching[:20]))
     if len(matching) > 20:
-        console.print(f"  … and {len(matching) - 20} more")
-    console.print(f"{len(matching)} open items match")
+        say(f"  … and {len(matching) - 20} more")
+    say(f"{len(matching)} open items match")
     if dry_run or not matching:
         return []
     if not yes and not typer.confirm(f"{verdict.value} all {len(matching)}?"):
@@ -123,7 +137,6 @@ def _decide_many(
     )
 
 
-@review_app.command("approve")
 def review_approve(
     item_id: ItemArgument = None,
     reviewer: ReviewerOption = ...,  # type: ignore[assignment]
@@ -138,9 +151,11 @@ def review_approve(
     as_json: JsonOption = False,
 ) -> None:
     """Approve an item (or every open item a filter matches): the catalog takes the proposal."""
+    from review import decisions
+
     which = decisions.Filter(kind=kind, route=route, model=model, source=source)
     _decide(
-        decisions.Verdict.APPROVE,
+        "approve",
         item_id,
         reviewer,
         reason,
@@ -152,7 +167,6 @@ def review_approve(
     )
 
 
-@review_app.command("reject")
 def review_reject(
     item_id: ItemArgument = None,
     reviewer: ReviewerOption = ...,  # type: ignore[assignment]
@@ -167,9 +181,11 @@ def review_reject(
     as_json: JsonOption = False,
 ) -> None:
     """Reject an item (or every open item a filter matches): the catalog is unchanged."""
+    from review import decisions
+
     which = decisions.Filter(kind=kind, route=route, model=model, source=source)
     _decide(
-        decisions.Verdict.REJECT,
+        "reject",
         item_id,
         reviewer,
         reason,
@@ -181,39 +197,49 @@ def review_reject(
     )
 
 
-@reviewer_app.command("add")
 def reviewer_add(
-    name: str,
+    name: Annotated[str, typer.Argument(help="The reviewer's name, e.g. alice.")],
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the secret from standard input.")
     ] = False,
     db: DbOption = None,
 ) -> None:
     """Create a reviewer account; the secret is stored as an argon2 hash."""
+    from review.reviewers import ReviewerError, add_reviewer, validate_name
+
+    try:
+        validate_name(name)
+    except ReviewerError as exc:
+        raise bad_input("NAME", str(exc)) from None
     if password_stdin:
         secret = sys.stdin.readline().rstrip("\r\n")
     else:
         secret = typer.prompt("Secret", hide_input=True, confirmation_prompt=True)
-    try:
-        add_reviewer(store.connect(db), name, secret, actor=f"cli:{getpass.getuser()}")
-    except ReviewerError as exc:
-        console.print(f"[red]refused:[/red] {exc}")
-        raise typer.Exit(EXIT_REFUSED) from exc
-    console.print(f"reviewer {name} added")
+    with catalog(db, create=True) as engine:
+        try:
+            add_reviewer(engine, name, secret, actor=f"cli:{getpass.getuser()}")
+        except ReviewerError as exc:
+            raise Refused(f"refused: {exc}") from None
+    say(f"reviewer {name} added")
 
 
-@reviewer_app.command("list")
 def reviewer_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     """The reviewer accounts (names and whether active; never the secrets)."""
-    found = list_reviewers(store.connect(db))
+    from review.reviewers import list_reviewers
+
+    with catalog(db) as engine:
+        found = list_reviewers(engine)
     if as_json:
-        _echo_json(found)
+        print_json(found)
         return
-    for r in found:
-        console.print(f"{r['name']}  {'active' if r['active'] else 'inactive'}  {r['created_at']}")
+    say(
+        *(
+            f"{r['name']}  {'active' if r['active'] else 'inactive'}  {r['created_at']}"
+            for r in found
+        )
+    )
 
 
-@app.command()
 def submit(
     route: Annotated[str, typer.Argument(help="Who sells the model, e.g. anthropic.")],
     model: Annotated[str, typer.Argument(help="The model, e.g. claude-sonnet-4-5.")],
@@ -236,82 +262,94 @@ def submit(
     as_json: JsonOption = False,
 ) -> None:
     """Submit a source: stored at once; a reviewer decides within 48 hours."""
+    from review import submissions as submitted
+
     try:
         claims = [submitted.parse_claim_text(text) for text in claim]
-        created = submitted.submit(
-            store.connect(db),
-            route=route,
-            model=model,
-            source_url=url,
-            claims=claims,
-            contact=contact,
-            submitter=submitter,
-            client_id=_operator(),
-        )
     except submitted.SubmissionError as exc:
-        console.print(f"[red]refused:[/red] {exc}")
-        raise typer.Exit(EXIT_REFUSED) from exc
+        raise bad_input("--claim", str(exc)) from None
+    with catalog(db) as engine:
+        try:
+            created = submitted.submit(
+                engine,
+                route=route,
+                model=model,
+                source_url=url,
+                claims=claims,
+                contact=contact,
+                submitter=submitter,
+                client_id=_operator(),
+            )
+        except submitted.SubmissionError as exc:
+            raise Refused(f"refused: {exc}") from None
     if as_json:
-        _echo_json(created)
+        print_json(created)
         return
-    console.print(
+    say(
         f"submission #{created['id']} stored; due {created['due_at']:%Y-%m-%d %H:%M} "
         f"UTC; status page /submissions/{created['token']}"
     )
 
 
-@app.command()
 def status(
     within: Annotated[str, typer.Option(help="What counts as due soon, e.g. 12h.")] = "12h",
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """The promise at a glance: open, due-soon and overdue items, submissions not yet fetched."""
-    with store.connect(db).connect() as conn:
-        report = queries.sla_report(conn, datetime.now(UTC), parse_duration(within))
+    due_soon = parse_duration(within, "--within")
+    from catalog import queries
+
+    with catalog(db) as engine, engine.connect() as conn:
+        report = queries.sla_report(conn, datetime.now(UTC), due_soon)
     counts = {**report["counts"], "pending_submissions": len(report["pending_submissions"])}
     if as_json:
-        _echo_json(counts)
+        print_json(counts)
         return
-    table = Table(title="review queue")
-    for column in ("open", f"due within {within}", "overdue", "submissions waiting"):
-        table.add_column(column)
-    table.add_row(
-        str(counts["open"]),
-        str(counts["due_soon"]),
-        str(counts["overdue"]),
-        str(counts["pending_submissions"]),
+    print_table(
+        "review queue",
+        ("open", f"due within {within}", "overdue", "submissions waiting"),
+        [
+            (
+                counts["open"],
+                counts["due_soon"],
+                counts["overdue"],
+                counts["pending_submissions"],
+            )
+        ],
     )
-    console.print(table)
 
 
-@app.command("process-submissions")
-def process_submissions(db: DbOption = None, limit: int = 100, as_json: JsonOption = False) -> None:
+def process_submissions(
+    db: DbOption = None, limit: LimitOption = 100, as_json: JsonOption = False
+) -> None:
     """Fetch pending submissions safely and open their review items (the Prefect flow)."""
+    check_catalog(db)
     from flows.submissions import process_submissions as flow
 
     results = flow(database=db, limit=limit)
     if as_json:
-        _echo_json(results)
+        print_json(results)
         return
-    for r in results:
-        if r["review_item"] is None:
-            console.print(f"submission #{r['submission']} failed: {r['detail']}")
-            continue
-        console.print(
-            f"submission #{r['submission']} → item #{r['review_item']}: {r['fetch']}, "
+    say(
+        *(
+            f"submission #{r['submission']} failed: {r['detail']}"
+            if r["review_item"] is None
+            else f"submission #{r['submission']} → item #{r['review_item']}: {r['fetch']}, "
             f"{r['found']}/{r['claims']} claims found"
-        )
-    console.print(f"{len(results)} submissions processed")
+            for r in results
+        ),
+        f"{len(results)} submissions processed",
+    )
 
 
-@app.command()
 def serve(
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     host: Annotated[str, typer.Option(help="Address to bind (loopback by default).")] = "127.0.0.1",
     db: DbOption = None,
 ) -> None:
     """Serve the web app: the review queue, submissions and the JSON API (docs at /docs)."""
+    check_catalog(db)
     import uvicorn
 
     from webapp import create_app

@@ -97,9 +97,7 @@ def parse_claim(raw: dict[str, Any]) -> Claim:
         )
     if any(len(str(v)) > 50 or CONTROL.search(str(v)) for v in dims.values()):
         raise SubmissionError("claim dimension values: at most 50 plain characters")
-    return Claim(
-        component.value, unit.value, dict(Dims.of(dims)), parse_amount(raw.get("value"))
-    )
+    return Claim(component.value, unit.value, dict(Dims.of(dims)), parse_amount(raw.get("value")))
 
 
 def parse_amount(value: object) -> Decimal:

@@ -1,0 +1,433 @@
+"""The catalog's commands: refresh, runs, show, routes, the disagreement report, review list/show.
+
+    ratecard refresh [--replay WORLD.json] [--source NAME ...] [--accept-new] [--json]
+    ratecard runs [--limit N] [--json]
+    ratecard show ROUTE/MODEL [--json]
+    ratecard routes MODEL [--json]
+    ratecard report disagreements [--source NAME ...] [--json]
+    ratecard review list [--status S] [--kind K] [--route R] [--source S] [--due-within 12h]
+    ratecard review show ID [--json]
+
+Every command but `refresh` only reads: it needs an existing catalog and creates nothing.
+`refresh` checks its arguments (world file, sources, catalog URL) before Prefect starts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ratecard.options import (
+    EXIT_OK,
+    EXIT_RUN_FAILED,
+    EXIT_SOURCES_FAILED,
+    MAX_ID,
+    DbOption,
+    JsonOption,
+    LimitOption,
+    Refused,
+    bad_input,
+    catalog,
+    check_catalog,
+    check_choice,
+    check_sources,
+    parse_duration,
+)
+from ratecard.output import (
+    console,
+    field_name,
+    heading,
+    print_json,
+    print_table,
+    say,
+)
+
+if TYPE_CHECKING:
+    from prefect.client.schemas.objects import State
+
+# Prefect as this command runs it unless told otherwise: its own logs only when something is
+# wrong (the command prints the run report), no telemetry, and patience for the temporary
+# server's first start, which can take 20 s on a 2-core machine.
+PREFECT_DEFAULTS = {
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+}
+
+RUN_COLUMNS = (
+    "source",
+    "status",
+    "responses",
+    "observations",
+    "quarantined",
+    "stamped",
+    "review items",
+    "observed at",
+    "reason",
+)
+
+SourceNames = Annotated[
+    list[str] | None, typer.Option("--source", "-s", help="Only these sources (repeatable).")
+]
+
+
+def check_world(path: Path) -> None:
+    """Refuse a replay world that cannot be served: not a manifest, or naming missing files.
+
+    Checked here so that a bad `--replay` answers at once, before Prefect's server starts.
+    """
+    from spiders.replay import World
+
+    manifest = "not a world manifest"
+    try:
+        world = World.load(path)
+    except UnicodeDecodeError:
+        raise bad_input("--replay", f"{path}: {manifest} (not UTF-8 text)") from None
+    except json.JSONDecodeError as exc:
+        raise bad_input("--replay", f"{path}: {manifest} (bad JSON: {exc})") from None
+    except KeyError as exc:
+        raise bad_input("--replay", f"{path}: {manifest} (an entry lacks {exc})") from None
+    except ValueError as exc:
+        raise bad_input("--replay", f"{path}: {manifest} (a bad value: {exc})") from None
+    except (TypeError, AttributeError):
+        shape = "an object whose 'responses' is a list of entries"
+        raise bad_input("--replay", f"{path}: {manifest} (expected {shape})") from None
+    if not world.responses:
+        raise bad_input("--replay", f"{path}: the world records no responses")
+    files = (r.file for r in world.responses.values() if r.file is not None)
+    missing = sorted(str(file) for file in files if not file.is_file())
+    if missing:
+        raise bad_input(
+            "--replay", f"{path}: {len(missing)} recorded files are missing, e.g. {missing[0]}"
+        )
+
+
+def refresh(
+    replay: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="Replay this recorded world over loopback HTTP.",
+        ),
+    ] = None,
+    source: SourceNames = None,
+    accept_new: Annotated[
+        bool,
+        typer.Option(
+            "--accept-new",
+            help="Policy for loading an empty catalog: new values enter without review "
+            "(official ones verified, secondary ones unverified with their source named).",
+        ),
+    ] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Fetch the sources, validate, compare with the catalog and apply in one transaction.
+
+    Exit 0: every source read in full or in part; 1: some source failed and changed nothing;
+    2: the run failed (nothing applied) or an argument was refused.
+    """
+    if replay is not None:
+        check_world(replay)
+    check_sources("--source", source)
+    check_catalog(db, create=True)
+    for name, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+    import asyncio
+
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from flows import refresh as refresh_flow
+
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console(stderr=True),
+        transient=True,
+    )
+    tasks: dict[str, Any] = {}
+
+    def on_progress(name: str, message: str) -> None:
+        if name not in tasks:
+            tasks[name] = progress.add_task(f"{name}: {message}")
+        progress.update(tasks[name], description=f"{name}: {message}")
+
+    async def run_flow() -> State[Any]:
+        return await refresh_flow.refresh(
+            sources=source,
+            replay=str(replay.resolve()) if replay else None,
+            database=db,
+            accept_new=accept_new,
+            return_state=True,
+        )
+
+    refresh_flow.listeners.append(on_progress)
+    try:
+        with progress:
+            state = asyncio.run(run_flow())
+    finally:
+        refresh_flow.listeners.remove(on_progress)
+    run = _own_run(db, str(state.state_details.flow_run_id))
+    if as_json:
+        print_json({"state": state.name, "message": state.message, "run": run})
+    else:
+        if run is not None:
+            _print_run(run)
+        say(state.message or state.type.value)
+    if not state.is_completed():
+        raise typer.Exit(EXIT_RUN_FAILED)
+    raise typer.Exit(EXIT_OK if run and run["status"] == "ok" else EXIT_SOURCES_FAILED)
+
+
+def _own_run(db: str | None, flow_run_id: str) -> dict[str, Any] | None:
+    """The run this refresh's flow run recorded (not merely the newest: others may overlap)."""
+    from catalog import queries
+
+    with catalog(db) as engine, engine.connect() as conn:
+        recent = queries.list_runs(conn, limit=20)
+    return next((r for r in recent if r["flow_run_id"] == flow_run_id), None)
+
+
+def _print_run(run: dict[str, Any]) -> None:
+    print_table(
+        f"run {run['id']} ({run['policy']}) {run['status']}  {run['world'] or 'live'}",
+        RUN_COLUMNS,
+        (
+            (
+                s["source"],
+                s["status"],
+                s["responses"],
+                s["observations"],
+                s["quarantined"],
+                s["stamped"],
+                s["review_items"],
+                (s["observed_at"] or "")[:10],
+                s["reason"],
+            )
+            for s in run["sources"]
+        ),
+    )
+
+
+def runs(db: DbOption = None, limit: LimitOption = 10, as_json: JsonOption = False) -> None:
+    """The latest refreshes and what each source did in them."""
+    from catalog import queries
+
+    with catalog(db) as engine, engine.connect() as conn:
+        found = queries.list_runs(conn, limit=limit)
+    if as_json:
+        print_json(found)
+        return
+    if not found:
+        say("no refresh has run on this catalog yet")
+    for run in found:
+        _print_run(run)
+
+
+def show(
+    target: Annotated[str, typer.Argument(help="ROUTE/MODEL, e.g. azure/gpt-image-1-mini")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Every field of a (route, model): value, provenance, agreement, open review items."""
+    route, _, model = target.partition("/")
+    if not (route and model):
+        raise bad_input("TARGET", f"{target!r}: use ROUTE/MODEL, e.g. azure/gpt-image-1-mini")
+    from catalog import queries
+
+    with catalog(db) as engine, engine.connect() as conn:
+        view = queries.model_view(conn, route, model)
+    if not (view["fields"] or view["not_in_catalog"] or view["open_review_items"]):
+        raise Refused(f"nothing known about {route}/{model}")
+    if as_json:
+        print_json(view)
+        return
+    print_table(
+        f"{route}/{model}",
+        ("field", "value", "unit", "verified", "corroborated by", "disagreeing"),
+        (
+            (
+                field_name(f),
+                f["value"],
+                f["unit"],
+                f"{f['verified_by']} {f['verified_at'][:10]}"
+                if f["verified_at"]
+                else f"unverified ({f['accepted_source']}, {f['accepted_by']})",
+                ", ".join(
+                    f"{s['source']} {(s['observed_at'] or '')[:10]}" for s in f["corroborated_by"]
+                ),
+                ", ".join(f"{s['source']}={s['value']}" for s in f["disagreeing"]),
+            )
+            for f in view["fields"]
+        ),
+    )
+    if view["not_in_catalog"]:
+        print_table(
+            "stated by sources, not in the catalog",
+            ("field", "value", "unit", "source", "observed"),
+            (
+                (field_name(s), s["value"], s["unit"], s["source"], s["observed_at"][:10])
+                for s in view["not_in_catalog"]
+            ),
+        )
+    if view["open_review_items"]:
+        heading("open review items")
+        say(
+            *(
+                f"  #{item['id']} {item['title']}  (due {item['due_at'][:16]})"
+                for item in view["open_review_items"]
+            )
+        )
+
+
+def routes(
+    model: Annotated[str, typer.Argument(help="canonical model, e.g. gpt-image-1-mini")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """One model's prices on every route that sells it, side by side."""
+    from catalog import queries
+
+    with catalog(db) as engine, engine.connect() as conn:
+        views = [queries.model_view(conn, r, model) for r in queries.routes_of(conn, model)]
+    if not views:
+        raise Refused(f"no route sells {model} in the catalog")
+    if as_json:
+        print_json(views)
+        return
+    columns: dict[str, dict[str, str]] = {}
+    for view in views:
+        for f in view["fields"]:
+            if f["kind"] == "price":
+                name = f"{field_name(f)} {f['unit'].removeprefix('usd_')}"
+                mark = "" if f["verified_at"] else " ?"
+                columns.setdefault(name, {})[view["route"]] = f"{f['value']}{mark}"
+    print_table(
+        f"{model} by route (? = unverified)",
+        ("price", *(view["route"] for view in views)),
+        (
+            (name, *(values.get(v["route"], "") for v in views))
+            for name, values in sorted(columns.items())
+        ),
+    )
+
+
+def report_disagreements(
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="Secondary source(s) to report on.")
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """How many of a secondary source's entries disagree with the route's official source."""
+    from catalog import reports
+    from schemas.sources import sources
+
+    check_sources("--source", source)
+    chosen = source or list(sources())
+    with catalog(db) as engine, engine.connect() as conn:
+        found = [reports.disagreements(conn, s) for s in chosen]
+    if as_json:
+        print_json(found)
+        return
+    for report in found:
+        if not report["comparable_entries"]:
+            continue
+        for entry in report["entries"]:
+            heading(f"{entry['route']}/{entry['model']}")
+            for f in entry["fields"]:
+                mine, theirs = f[report["source"]], f["official"]
+                say(
+                    f"  {field_name(f)}: {report['source']} {mine['value']} "
+                    f"({mine['source_model']}, {mine['observed_at'][:10]}) vs "
+                    f"{theirs['source']} {theirs['value']} ({theirs['observed_at'][:10]}) "
+                    f"{f['unit']}"
+                )
+        for route, counts in report["by_route"].items():
+            say(
+                f"{report['source']} on {route}: {counts['disagreeing']} of "
+                f"{counts['comparable']} comparable entries disagree with {route}'s official source"
+            )
+        say(
+            f"{report['source']}: {report['disagreeing_entries']} of "
+            f"{report['comparable_entries']} comparable entries disagree with the official source"
+        )
+
+
+def review_list(
+    status: Annotated[str, typer.Option(help="open, approved, rejected, superseded")] = "open",
+    kind: Annotated[str | None, typer.Option(help="price_change, new_model, anomaly...")] = None,
+    route: Annotated[str | None, typer.Option(help="Only items for this route.")] = None,
+    source: Annotated[str | None, typer.Option(help="Only items citing this source.")] = None,
+    due_within: Annotated[str | None, typer.Option(help="e.g. 12h: due within this time")] = None,
+    limit: LimitOption = 50,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Review items, soonest due first."""
+    from schemas.records import ReviewKind, ReviewStatus
+
+    check_choice("--status", status, ReviewStatus)
+    check_choice("--kind", kind, ReviewKind)
+    check_sources("--source", [source] if source else None)
+    due = parse_duration(due_within, "--due-within") if due_within else None
+    from catalog import queries
+
+    with catalog(db) as engine, engine.connect() as conn:
+        due_before = datetime.now(UTC) + due if due is not None else None
+        items = queries.list_reviews(
+            conn, status=status, kind=kind, route=route, source=source, due_before=due_before
+        )
+    if as_json:
+        print_json(items[:limit])
+        return
+    print_table(
+        f"{len(items)} review items" + (f" (showing {limit})" if len(items) > limit else ""),
+        ("id", "kind", "status", "due", "title"),
+        (
+            (item["id"], item["kind"], item["status"], item["due_at"][:16], item["title"])
+            for item in items[:limit]
+        ),
+    )
+
+
+def review_show(
+    item_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, metavar="ID", help="The item's id.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """One review item with its evidence: current and proposed values, every source's value."""
+    from catalog import queries
+
+    with catalog(db) as engine, engine.connect() as conn:
+        item = queries.get_review(conn, item_id)
+    if item is None:
+        raise Refused(f"no review item {item_id}")
+    if as_json:
+        print_json(item)
+        return
+    heading(f"#{item['id']} {item['title']}")
+    say(f"{item['kind']} · {item['status']} · due {item['due_at']} · run {item['run_id']}")
+    for change in item["changes"]:
+        pct = f" ({change['pct_change']:+.1f}%)" if change.get("pct_change") is not None else ""
+        say(
+            "",
+            f"{field_name(change)}: {change['current']} → {change['proposed']} "
+            f"{change['unit']}{pct}",
+        )
+        for s in change["sources"]:
+            role = "official" if s["official"] else "secondary"
+            say(
+                f"  {s['source']} ({role}) {s['value']} as of {s['observed_at'][:10]} {s['url']}",
+                f"    {s['evidence']}",
+            )
+    if item["detail"]:
+        say("", item["detail"])

@@ -1,0 +1,154 @@
+"""What every command shares: options, exit codes, durations, refusals and the catalog's opening.
+
+This module sits at the bottom of the CLI (`cli` registers the commands of `cli_catalog` and
+`cli_queue`, which import only `options` and `output`) and imports nothing heavy: SQLAlchemy and
+the catalog are imported when a command opens the catalog, not when the CLI loads.
+
+Bad input never ends in a traceback: a command raises `bad_input` (exit 2, like Click's own
+usage errors) or `Refused` (exit 1), and `OneLineErrors` prints either as one line on standard
+error, `ratecard COMMAND: Invalid value for '--db': <URL>: <why>`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+EXIT_OK = 0
+EXIT_REFUSED = 1  # a well-formed request the catalog refuses (no such item, decision refused)
+EXIT_BAD_INPUT = 2  # an argument breaks its rule (Click's own usage errors use 2 as well)
+
+# Exit codes of `ratecard refresh`.
+EXIT_SOURCES_FAILED = 1  # some source failed or broke: it changed nothing, the others applied
+EXIT_RUN_FAILED = 2  # the run failed (every source failed, or an error): nothing applied
+
+MAX_ID = 2**63 - 1  # the largest id a database integer column holds
+MAX_DURATION = timedelta(days=36_500)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="SQLAlchemy URL (default: RATECARD_DB or data/ratecard.db)"),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+LimitOption = Annotated[
+    int, typer.Option("--limit", min=1, max=100_000, help="At most this many (1-100000).")
+]
+
+
+class Refused(typer.TyperException):
+    """A request the catalog refuses (exit 1); the message is the one line printed."""
+
+    exit_code = EXIT_REFUSED
+
+
+def bad_input(argument: str, message: str) -> typer.BadParameter:
+    """The error for an argument that breaks its rule: `Invalid value for 'ARGUMENT': message`."""
+    return typer.BadParameter(message, param_hint=f"'{argument}'")
+
+
+class OneLineErrors(TyperGroup):
+    """The command group: every Click error and refusal is one line on standard error.
+
+    Click and Typer would print a usage block and a boxed message; a person reading a pipe or a
+    log wants the argument and the rule on one line, and the exit code (2: bad input, 1: refused).
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except typer.TyperException as exc:
+            context = getattr(exc, "ctx", None)
+            where = context.command_path if context is not None else "ratecard"
+            message = " ".join(exc.format_message().split())
+            typer.echo(f"{where}: {message}", err=True)
+            code = exc.exit_code
+        except typer.Abort:
+            typer.echo("ratecard: aborted", err=True)
+            code = EXIT_REFUSED
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def parse_duration(text: str, argument: str) -> timedelta:
+    """'12h' → timedelta(hours=12): a whole number and s, m, h or d, at most 36,500 days.
+
+    Raises `bad_input(argument, …)` for anything else.
+    """
+    match = re.fullmatch(r"(\d+)\s*([smhd])", text.strip())
+    if not match:
+        raise bad_input(argument, f"{text!r}: use a whole number and s, m, h or d (e.g. 12h)")
+    seconds = int(match[1]) * {"s": 1, "m": 60, "h": 3600, "d": 86_400}[match[2]]
+    if seconds > MAX_DURATION.total_seconds():
+        raise bad_input(argument, f"{text!r}: at most {MAX_DURATION.days} days")
+    return timedelta(seconds=seconds)
+
+
+def check_choice(argument: str, value: str | None, allowed: Iterable[str]) -> None:
+    """Refuse a value outside `allowed` (None passes), listing what is allowed."""
+    known = sorted(allowed)
+    if value is not None and value not in known:
+        raise bad_input(argument, f"{value!r} is not one of: {', '.join(known)}")
+
+
+def check_sources(argument: str, names: Iterable[str] | None) -> None:
+    """Refuse source names that data/sources.json does not configure."""
+    from schemas.sources import sources
+
+    for name in names or ():
+        check_choice(argument, name, sources())
+
+
+@contextmanager
+def catalog(db: str | None, *, create: bool = False) -> Iterator[Engine]:
+    """The catalog engine for one command, disposed after it (so SQLite's -wal/-shm go too).
+
+    Without `create` nothing is created: a missing or unusable catalog is `bad_input('--db')`
+    (or 'RATECARD_DB' when the URL came from there), with the URL and the reason. A database
+    error while the command works (a locked file, a dropped connection) is `Refused` with its
+    first line.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from catalog import store
+
+    try:
+        engine = store.open_catalog(db, create=create)
+    except store.CatalogUnavailable as exc:
+        from_env = db is None and os.environ.get("RATECARD_DB")
+        raise bad_input("RATECARD_DB" if from_env else "--db", str(exc)) from None
+    try:
+        yield engine
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise Refused(f"the catalog refused: {reason}") from None
+    finally:
+        engine.dispose()
+
+
+def check_catalog(db: str | None, *, create: bool = False) -> None:
+    """Refuse an unusable catalog before a command hands its URL to a flow or the web app.
+
+    With `create` a missing catalog is created (and migrated) here, as the flow would.
+    """
+    with catalog(db, create=create):
+        return

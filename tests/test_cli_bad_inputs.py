@@ -1,0 +1,332 @@
+"""Bad CLI input: one line naming the argument and its rule, a non-zero exit, nothing changed.
+
+Each case runs the real `ratecard` app (Typer's CliRunner) against a copy of the catalog built
+from the recorded worlds (conftest's `refreshed_catalog`). Broken world files are made here from
+the recorded epoch-2 manifest. Every case must leave the catalog's bytes and the folder around
+it exactly as they were: a read command on a mistyped path creates no file and no folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from catalog import store
+from ratecard.cli import app
+from tests.conftest import ROOT, WORLDS, copy_catalog
+
+MISTYPED = "sqlite:///{dir}/typo/sub/catalog.db"
+UNWRITABLE = "sqlite:////proc/ratecard-test/catalog.db"
+
+# (id, arguments, argument named in the message, the rule's words, exit code)
+CASES: list[tuple[str, list[str], str, str, int]] = [
+    # ROUTE/MODEL and ids
+    ("show-no-slash", ["show", "gpt-5"], "'TARGET'", "use ROUTE/MODEL", 2),
+    ("show-no-route", ["show", "/gpt-5"], "'TARGET'", "use ROUTE/MODEL", 2),
+    ("show-no-model", ["show", "openrouter/"], "'TARGET'", "use ROUTE/MODEL", 2),
+    ("show-unknown-model", ["show", "nobody/nothing"], "nobody/nothing", "nothing known", 1),
+    ("routes-unknown-model", ["routes", "no-such-model"], "no-such-model", "no route sells", 1),
+    ("review-show-text-id", ["review", "show", "abc"], "'ID'", "valid integer", 2),
+    ("review-show-zero-id", ["review", "show", "0"], "'ID'", "greater than or equal to 1", 2),
+    ("review-show-huge-id", ["review", "show", "9" * 20], "'ID'", "less than or equal", 2),
+    ("review-show-absent-id", ["review", "show", "987654321"], "987654321", "no review item", 1),
+    (
+        "approve-huge-id",
+        ["review", "approve", "9" * 20, "--reviewer", "alice"],
+        "'ID'",
+        "less than or equal",
+        2,
+    ),
+    ("approve-no-reviewer", ["review", "approve", "1"], "'--reviewer'", "Missing option", 2),
+    # durations, choices, limits
+    (
+        "due-within-overflow",
+        ["review", "list", "--due-within", "99999999999d"],
+        "'--due-within'",
+        "at most 36500 days",
+        2,
+    ),
+    (
+        "due-within-unit",
+        ["review", "list", "--due-within", "12x"],
+        "'--due-within'",
+        "a whole number and s, m, h or d",
+        2,
+    ),
+    ("status-within-weeks", ["status", "--within", "3w"], "'--within'", "s, m, h or d", 2),
+    ("review-status", ["review", "list", "--status", "pending"], "'--status'", "not one of", 2),
+    ("review-kind", ["review", "list", "--kind", "pricechange"], "'--kind'", "not one of", 2),
+    ("review-source", ["review", "list", "--source", "openrouterr"], "'--source'", "not one of", 2),
+    ("review-limit-zero", ["review", "list", "--limit", "0"], "'--limit'", "greater than", 2),
+    ("runs-limit-negative", ["runs", "--limit", "-1"], "'--limit'", "greater than", 2),
+    ("runs-limit-huge", ["runs", "--limit", "9" * 20], "'--limit'", "less than", 2),
+    (
+        "report-source",
+        ["report", "disagreements", "--source", "litelm"],
+        "'--source'",
+        "not one of",
+        2,
+    ),
+    ("serve-port", ["serve", "--port", "70000"], "'--port'", "less than or equal to 65535", 2),
+    ("unknown-option", ["runs", "--limt", "3"], "--limt", "No such option", 2),
+    ("unknown-command", ["refesh"], "refesh", "No such command", 2),
+    # claims and names
+    (
+        "claim-no-value",
+        ["submit", "openrouter", "gpt-5", "https://openrouter.ai/gpt-5", "--claim", "input"],
+        "'--claim'",
+        "COMPONENT VALUE",
+        2,
+    ),
+    (
+        "claim-not-a-number",
+        ["submit", "openrouter", "gpt-5", "https://openrouter.ai/gpt-5", "--claim", "input abc"],
+        "'--claim'",
+        "not a plain number",
+        2,
+    ),
+    ("reviewer-name", ["reviewer", "add", "Alice Smith", "--password-stdin"], "'NAME'", "2-50", 2),
+    # the catalog URL
+    ("db-not-a-url", ["runs", "--db", "catalog.db"], "'--db'", "not a database URL", 2),
+    ("db-unknown-driver", ["runs", "--db", "mysqlx://host/db"], "'--db'", "unknown database", 2),
+    ("db-in-memory", ["runs", "--db", "sqlite://"], "'--db'", "give the catalog's file", 2),
+    ("db-directory", ["runs", "--db", "sqlite:///{dir}"], "'--db'", "is a directory", 2),
+    (
+        "db-text-file",
+        ["review", "list", "--db", "sqlite:///{dir}/notes.txt"],
+        "'--db'",
+        "not an SQLite database",
+        2,
+    ),
+    ("db-empty-file", ["status", "--db", "sqlite:///{dir}/empty.db"], "'--db'", "not an SQLite", 2),
+    (
+        "db-foreign-sqlite",
+        ["runs", "--db", "sqlite:///{dir}/other.db"],
+        "'--db'",
+        "not a ratecard catalog",
+        2,
+    ),
+    (
+        "db-refused-server",
+        ["runs", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/ratecard"],
+        "'--db'",
+        "cannot use the database",
+        2,
+    ),
+    ("show-mistyped-db", ["show", "openrouter/gpt-5", "--db", MISTYPED], "'--db'", "no catalog", 2),
+    ("runs-mistyped-db", ["runs", "--db", MISTYPED], "'--db'", "nothing was created", 2),
+    ("review-list-mistyped-db", ["review", "list", "--db", MISTYPED], "'--db'", "no catalog", 2),
+    ("review-show-mistyped-db", ["review", "show", "1", "--db", MISTYPED], "'--db'", "no cat", 2),
+    ("status-mistyped-db", ["status", "--db", MISTYPED], "'--db'", "no catalog", 2),
+    ("routes-mistyped-db", ["routes", "gpt-5", "--db", MISTYPED], "'--db'", "no catalog", 2),
+    (
+        "report-mistyped-db",
+        ["report", "disagreements", "--db", MISTYPED],
+        "'--db'",
+        "no catalog",
+        2,
+    ),
+    (
+        "approve-mistyped-db",
+        ["review", "approve", "1", "--reviewer", "alice", "--db", MISTYPED],
+        "'--db'",
+        "no catalog",
+        2,
+    ),
+    ("process-mistyped-db", ["process-submissions", "--db", MISTYPED], "'--db'", "no catalog", 2),
+    # refresh refuses before Prefect starts
+    ("refresh-no-world", ["refresh", "--replay", "{dir}/nope.json"], "'--replay'", "not exist", 2),
+    ("refresh-world-dir", ["refresh", "--replay", "{dir}"], "'--replay'", "is a directory", 2),
+    (
+        "refresh-world-truncated",
+        ["refresh", "--replay", "{dir}/truncated.json"],
+        "'--replay'",
+        "bad JSON",
+        2,
+    ),
+    (
+        "refresh-world-no-status",
+        ["refresh", "--replay", "{dir}/no-status.json"],
+        "'--replay'",
+        "an entry lacks 'status'",
+        2,
+    ),
+    (
+        "refresh-world-bad-date",
+        ["refresh", "--replay", "{dir}/bad-date.json"],
+        "'--replay'",
+        "a bad value",
+        2,
+    ),
+    (
+        "refresh-world-missing-file",
+        ["refresh", "--replay", "{dir}/missing-file.json"],
+        "'--replay'",
+        "recorded files are missing",
+        2,
+    ),
+    (
+        "refresh-world-not-utf8",
+        ["refresh", "--replay", "{dir}/latin1.json"],
+        "'--replay'",
+        "not UTF-8",
+        2,
+    ),
+    (
+        "refresh-world-list",
+        ["refresh", "--replay", "{dir}/list.json"],
+        "'--replay'",
+        "expected an object",
+        2,
+    ),
+    (
+        "refresh-world-empty",
+        ["refresh", "--replay", "{dir}/empty-world.json"],
+        "'--replay'",
+        "records no responses",
+        2,
+    ),
+    ("refresh-unknown-source", ["refresh", "--source", "azur"], "'--source'", "not one of", 2),
+    ("refresh-db-directory", ["refresh", "--db", "sqlite:///{dir}"], "'--db'", "is a directory", 2),
+    (
+        "refresh-db-text-file",
+        ["refresh", "--db", "sqlite:///{dir}/notes.txt"],
+        "'--db'",
+        "not an SQLite database",
+        2,
+    ),
+    ("refresh-db-unwritable", ["refresh", "--db", UNWRITABLE], "'--db'", "cannot create", 2),
+]
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    """Every file and folder under `folder` with its content's hash (folders: '')."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        if p.is_file()
+        else ""
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def _broken_worlds(folder: Path) -> None:
+    """Variants of the recorded epoch-2 manifest, each broken in one way."""
+    recorded = (WORLDS / "epoch-2.json").read_bytes()
+    manifest = json.loads(recorded)
+    for entry in manifest["responses"]:
+        if "file" in entry:
+            entry["file"] = str((WORLDS / entry["file"]).resolve())
+    (folder / "truncated.json").write_bytes(recorded[: len(recorded) // 2])
+    no_status = json.loads(json.dumps(manifest))
+    del no_status["responses"][0]["status"]
+    (folder / "no-status.json").write_text(json.dumps(no_status))
+    bad_date = json.loads(json.dumps(manifest))
+    bad_date["responses"][0]["date"] = "last Tuesday"
+    (folder / "bad-date.json").write_text(json.dumps(bad_date))
+    missing = json.loads(json.dumps(manifest))
+    with_file = next(e for e in missing["responses"] if "file" in e)
+    with_file["file"] = str(folder / "gone" / Path(with_file["file"]).name)
+    (folder / "missing-file.json").write_text(json.dumps(missing))
+    (folder / "latin1.json").write_bytes(recorded.replace(b'"responses"', b'"r\xe9sponses"', 1))
+    (folder / "list.json").write_text(json.dumps(manifest["responses"]))
+    (folder / "empty-world.json").write_text(json.dumps({**manifest, "responses": []}))
+
+
+@pytest.fixture(scope="module")
+def workspace(refreshed_catalog: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with a catalog copy (opened once, so later opens change no byte), the broken
+    worlds, a text file, an empty file and a foreign SQLite database."""
+    folder = tmp_path_factory.mktemp("bad-inputs")
+    url = copy_catalog(refreshed_catalog, folder / "catalog.db")
+    store.open_catalog(url).dispose()
+    _broken_worlds(folder)
+    (folder / "notes.txt").write_text("not a database\n")
+    (folder / "empty.db").write_bytes(b"")
+    with closing(sqlite3.connect(folder / "other.db")) as other:
+        other.execute("CREATE TABLE prices (model TEXT, usd REAL)")
+        other.commit()
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("arguments", "argument", "rule", "exit_code"),
+    [pytest.param(*case[1:], id=case[0]) for case in CASES],
+)
+def test_bad_input_is_one_line_and_changes_nothing(
+    workspace: Path, arguments: list[str], argument: str, rule: str, exit_code: int
+) -> None:
+    before = _tree(workspace)
+    args = [a.replace("{dir}", str(workspace)) for a in arguments]
+    result = CliRunner().invoke(
+        app,
+        args,
+        prog_name="ratecard",
+        env={"RATECARD_DB": f"sqlite:///{workspace / 'catalog.db'}"},
+        input="",
+    )
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == exit_code, result.output
+    assert len(lines) == 1, result.output
+    assert argument in lines[0] and rule in lines[0], lines[0]
+    assert lines[0].startswith("ratecard"), lines[0]
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.stdout == "", "errors go to standard error"
+    assert _tree(workspace) == before
+    assert not Path(UNWRITABLE.removeprefix("sqlite:///")).parent.exists()
+
+
+def test_enough_cases() -> None:
+    assert len(CASES) >= 30
+    assert len({case[0] for case in CASES}) == len(CASES)
+
+
+def test_bad_world_is_refused_by_the_installed_command_before_prefect_loads(
+    workspace: Path,
+) -> None:
+    """The real entry point: `refresh --replay` with a missing file exits 2 with one line, and
+    neither Prefect nor the flows were imported (the refusal comes before the server starts)."""
+    probe = (
+        "import sys\n"
+        "from ratecard.cli import app\n"
+        "try:\n"
+        "    app(sys.argv[1:], prog_name='ratecard')\n"
+        "finally:\n"
+        "    loaded = sorted(m for m in ('prefect', 'flows', 'scrapy') if m in sys.modules)\n"
+        "    print('loaded:', loaded)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "refresh", "--replay", str(workspace / "nope.json")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stdout.strip() == "loaded: []"
+    assert done.stderr.strip().splitlines() == [
+        f"ratecard refresh: Invalid value for '--replay': file "
+        f"'{workspace / 'nope.json'}' does not exist."
+    ]
+
+
+def test_a_bad_catalog_url_from_the_environment_is_named_as_such(workspace: Path) -> None:
+    before = _tree(workspace)
+    result = CliRunner().invoke(
+        app, ["runs"], prog_name="ratecard", env={"RATECARD_DB": f"sqlite:///{workspace}/x/y.db"}
+    )
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"ratecard runs: Invalid value for 'RATECARD_DB': sqlite:///{workspace}/x/y.db: "
+        f"no catalog at {workspace}/x/y.db (nothing was created)"
+    ]
+    assert _tree(workspace) == before

@@ -1,0 +1,19 @@
+"""The CLI's own modules import one way: `cli` registers the commands of `cli_catalog` and
+`cli_queue`, which share only `options` and `output` (no cycle, no import upward)."""
+
+from __future__ import annotations
+
+import grimp
+
+LAYERS = [
+    "ratecard.cli",
+    grimp.Layer("ratecard.cli_catalog", "ratecard.cli_queue", independent=True),
+    grimp.Layer("ratecard.options", "ratecard.output", independent=True),
+]
+
+
+def test_cli_modules_import_only_downward() -> None:
+    graph = grimp.build_graph("ratecard", cache_dir=None)
+    placed = {"ratecard.cli"} | {m for layer in LAYERS[1:] for m in layer.module_tails}
+    assert graph.modules - {"ratecard"} == placed, "every CLI module belongs to one layer"
+    assert graph.find_illegal_dependencies_for_layers(layers=LAYERS) == set()

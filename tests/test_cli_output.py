@@ -1,0 +1,141 @@
+"""What the CLI prints: whole values when piped, JSON on every data command, light imports, and
+`refresh` reporting its own run. Runs the real command on a catalog built from recorded worlds."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from ratecard.cli import app
+from ratecard.cli_catalog import RUN_COLUMNS
+from ratecard.output import field_name, table
+from tests.conftest import ROOT, WORLDS
+
+HEAVY = ("prefect", "sqlalchemy", "alembic", "scrapy", "polars", "pandera", "pydantic", "fastapi")
+HEAVY += ("rich", "catalog", "review", "flows", "webapp", "spiders")
+
+
+def ratecard(*args: str) -> subprocess.CompletedProcess[str]:
+    """The installed command, its standard output a pipe (as in `ratecard … | cat`)."""
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("ratecard")), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_loading_the_cli_imports_no_heavy_package() -> None:
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, ratecard.cli; print(' '.join(sys.modules))"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert sorted({m.split(".")[0] for m in loaded} & set(HEAVY)) == []
+
+
+def _widest_entry(catalog: Path) -> tuple[str, str]:
+    """The (route, model) whose value and dimensions need the widest cells."""
+    with closing(sqlite3.connect(catalog)) as conn:
+        route, model = conn.execute(
+            "SELECT route, model FROM catalog_values WHERE valid_to IS NULL "
+            "ORDER BY length(value) + length(dimensions) DESC, id LIMIT 1"
+        ).fetchone()
+    return route, model
+
+
+def test_piped_show_prints_every_field_value_and_unit_whole(refreshed_catalog: Path) -> None:
+    db = f"sqlite:///{refreshed_catalog}"
+    route, model = _widest_entry(refreshed_catalog)
+    piped = ratecard("show", f"{route}/{model}", "--db", db)
+    view = json.loads(ratecard("show", f"{route}/{model}", "--db", db, "--json").stdout)
+    assert piped.returncode == 0, piped.stderr
+    assert "…" not in piped.stdout
+    rows = piped.stdout.splitlines()
+    assert len(view["fields"]) > 0
+    for f in view["fields"]:
+        cells = (field_name(f), f" {f['value']} ", f" {f['unit']} ")
+        assert any(all(cell in row for cell in cells) for row in rows), (cells, piped.stdout)
+
+
+def test_piped_runs_shows_whole_headers_and_reasons(refreshed_catalog: Path) -> None:
+    piped = ratecard("runs", "--db", f"sqlite:///{refreshed_catalog}")
+    assert piped.returncode == 0, piped.stderr
+    assert "…" not in piped.stdout
+    header = next(line for line in piped.stdout.splitlines() if "source" in line)
+    assert all(column in header for column in RUN_COLUMNS), header
+
+
+def test_a_narrow_terminal_folds_values_instead_of_cutting_them() -> None:
+    value, unit = "0.000000000123456789012345", "usd_per_1m_tokens"
+    narrow = Console(width=30, force_terminal=True, record=True)
+    narrow.print(table("t", ("field", "value", "unit"), [("input [scope=global]", value, unit)]))
+    rows = [line.split("│")[1:-1] for line in narrow.export_text().splitlines() if "│" in line]
+    columns = ["".join(cell.strip() for cell in column) for column in zip(*rows, strict=True)]
+    assert columns == ["input[scope=global]", value, unit]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["runs"],
+        ["review", "list", "--limit", "5"],
+        ["review", "list", "--status", "approved"],
+        ["status"],
+        ["reviewer", "list"],
+        ["report", "disagreements", "--source", "openrouter"],
+    ],
+    ids=" ".join,
+)
+def test_json_is_plain_json(refreshed_catalog: Path, command: list[str]) -> None:
+    result = CliRunner().invoke(app, [*command, "--json", "--db", f"sqlite:///{refreshed_catalog}"])
+    assert result.exit_code == 0, result.output
+    json.loads(result.stdout)
+
+
+def test_json_of_one_entry_and_one_item(refreshed_catalog: Path) -> None:
+    db = f"sqlite:///{refreshed_catalog}"
+    runner = CliRunner()
+    items = json.loads(runner.invoke(app, ["review", "list", "--json", "--db", db]).stdout)
+    one = ["review", "show", str(items[0]["id"]), "--json", "--db", db]
+    item = json.loads(runner.invoke(app, one).stdout)
+    assert item["id"] == items[0]["id"] and "changes" in item
+    route, model = _widest_entry(refreshed_catalog)
+    view = json.loads(runner.invoke(app, ["show", f"{route}/{model}", "--json", "--db", db]).stdout)
+    assert (view["route"], view["model"]) == (route, model)
+    sold = json.loads(runner.invoke(app, ["routes", model, "--json", "--db", db]).stdout)
+    assert route in [v["route"] for v in sold]
+
+
+@pytest.mark.integration
+def test_refresh_reports_its_own_run_as_json(catalog_db: str) -> None:
+    """A refresh through the CLI prints the run its flow recorded, and exits by that run."""
+    done = ratecard(
+        "refresh",
+        "--replay",
+        str(WORLDS / "epoch-2.json"),
+        "--source",
+        "openrouter",
+        "--db",
+        catalog_db,
+        "--json",
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["state"] == "Completed"
+    run = report["run"]
+    assert run["flow_run_id"] and run["status"] == "ok"
+    assert report["message"].startswith(f"run {run['id']}:")
+    assert [s["source"] for s in run["sources"]] == ["openrouter"]
