@@ -1,13 +1,8 @@
-"""Reviewers deciding at the same moment from separate processes (spawned interpreters, each
-with its own connection to the same catalog), released together by a barrier."""
+"""Catalogs staged for races: two open items proposing one field, overlapping accept-new loads."""
 
 from __future__ import annotations
 
-import multiprocessing
-from collections.abc import Sequence
 from datetime import UTC, datetime
-from multiprocessing.queues import Queue
-from multiprocessing.synchronize import Barrier
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,7 +10,6 @@ from sqlalchemy import func, select
 from catalog import queries, store
 from catalog.compare import Context, compare
 from catalog.tables import catalog_values, runs
-from review import decisions
 from review import submissions as submitted
 from review.reviewers import add_reviewer
 from schemas.field import FieldId, Measure
@@ -25,47 +19,13 @@ from schemas.vocab import Component, Kind, Unit
 from tests.observed import OPENROUTER_AUGUST, OPENROUTER_MAY, observe
 from tests.runs import refresh
 
-TIMEOUT = 120  # seconds for every process to decide
-
-
-def _approve(
-    url: str, item_id: int, reviewer: str, barrier: Barrier, results: Queue[tuple[str, str]]
-) -> None:
-    engine = store.connect(url)
-    barrier.wait(TIMEOUT)
-    try:
-        decisions.approve(engine, item_id, reviewer=reviewer, channel="web")
-        results.put((reviewer, "approved"))
-    except decisions.DecisionError as exc:
-        results.put((reviewer, f"{type(exc).__name__}: {exc}"))
-    finally:
-        engine.dispose()
-
-
-def approve_at_once(url: str, approvals: Sequence[tuple[int, str]]) -> dict[str, str]:
-    """Each (item id, reviewer) approved in its own process, all at the same moment.
-    Returns reviewer -> "approved" or the refusal ("Stale: … changed meanwhile …")."""
-    spawn = multiprocessing.get_context("spawn")
-    barrier = spawn.Barrier(len(approvals))
-    results: Queue[tuple[str, str]] = spawn.Queue()
-    processes = [
-        spawn.Process(target=_approve, args=(url, item_id, reviewer, barrier, results))
-        for item_id, reviewer in approvals
-    ]
-    for process in processes:
-        process.start()
-    outcome = dict(results.get(timeout=TIMEOUT) for _ in processes)
-    for process in processes:
-        process.join(TIMEOUT)
-        if process.exitcode != 0:
-            raise RuntimeError(f"a deciding process ended with exit code {process.exitcode}")
-    return outcome
-
-
 SECRET = "correct horse battery staple"
 
 
-def proposals_for_one_field(url: str) -> tuple[FieldId, list[int], FieldId, list[int]]:
+Proposals = tuple[FieldId, list[int], FieldId, list[int]]
+
+
+def proposals_for_one_field(url: str) -> Proposals:
     """A real catalog (OpenRouter's recorded May listing loaded, its August listing refreshed)
     with reviewers alice and bob, and two pairs of open items that propose the same field:
     a price change the refresh opened and a user's submission claiming the same new price;
