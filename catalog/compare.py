@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from difflib import get_close_matches
+from functools import cached_property
 from itertools import chain
 
 from schemas.field import FieldId, ListingId, Measure
@@ -97,7 +98,7 @@ class Context:
     # a source is either live (in the observations) or held, never both.
     held: tuple[Observation, ...] = ()
 
-    @property
+    @cached_property
     def held_sources(self) -> frozenset[str]:
         return frozenset(o.source for o in self.held)
 

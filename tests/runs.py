@@ -5,7 +5,7 @@ store.apply), so tests can stage a healthy day, an outage and a recovery on a re
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
@@ -23,11 +23,13 @@ def refresh(
     accept_new: bool = False,
     failed: Sequence[str] = (),
     authority: bool = True,
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[int, Comparison, list[ReviewItem]]:
     """One refresh in which the sources of `live` answered in full and those in `failed` did
-    not. `authority=False` compares the way ratecard did before authority held during outages
-    (failed sources held nothing, verified values had no say): what opened the items an
-    outage caused in catalogs of that time. Returns (run id, the comparison, items opened)."""
+        not. `authority=False` compares the way ratecard did before authority held during outages
+        (failed sources held nothing, verified values had no say): what opened the items an
+        outage caused in catalogs of that time. `meanwhile` runs between compare and apply (what
+    reviewers do while a refresh runs). Returns (run id, the comparison, the items it opened)."""
     now = datetime.now(UTC)
     run_id = store.start_run(engine, world=None, policy="test", now=now)
     answered = Counter(o.source for o in live)
@@ -46,6 +48,8 @@ def refresh(
         held=held,
     )
     comparison = compare(live, current, listings, [], ctx)
+    if meanwhile is not None:
+        meanwhile()
     reports = [
         SourceRun(source=s, status=SourceStatus.OK, observations=n) for s, n in answered.items()
     ]
