@@ -111,6 +111,6 @@ def overlapping_loads(url: str) -> tuple[int, int, dict[str, Any]]:
     c = catalog_values.c
     with engine.connect() as conn:
         in_force = conn.execute(select(func.count()).where(c.valid_to.is_(None))).scalar_one()
-        summary = conn.execute(select(runs.c.summary).where(runs.c.id == loads[1][0])).scalar()
+        summary = conn.execute(select(runs.c.summary).where(runs.c.id == loads[1][0])).scalar_one()
     engine.dispose()
     return len(loads[0][1].new_values), in_force, summary
