@@ -50,6 +50,7 @@ from schemas.records import (
     SourceStatus,
     decimal_text,
 )
+from schemas.sources import is_official
 from schemas.vocab import Component, Kind, Unit
 
 log = logging.getLogger(__name__)
@@ -219,7 +220,12 @@ def last_complete_records(engine: Engine, source: str) -> int | None:
 
 
 def known_models(conn: Connection) -> set[str]:
-    return set(conn.execute(select(catalog_values.c.model).distinct()).scalars())
+    """Canonical models the catalog holds values for, and models an official source listed for
+    its own route in a complete listing (the listings table): what keeps a secondary's names
+    for them mapped while that official source is failing."""
+    held = set(conn.execute(select(catalog_values.c.model).distinct()).scalars())
+    listed = conn.execute(select(listings.c.source, listings.c.route, listings.c.model).distinct())
+    return held | {r.model for r in listed if is_official(r.source, r.route)}
 
 
 def _observation_row(run_id: int, response_id: int, obs: Observation) -> dict[str, Any]:

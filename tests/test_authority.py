@@ -211,3 +211,18 @@ def test_a_refresh_never_reopens_what_was_decided_while_it_ran(
     with engine.connect() as conn:
         summary = conn.execute(select(runs.c.summary).where(runs.c.id == run_id)).scalar_one()
     assert summary["stale_items"] >= 2
+
+
+def test_models_an_official_source_listed_stay_known_while_it_fails(
+    tmp_path: Path, august: list[Observation], modelsdev: list[Observation]
+) -> None:
+    """Names are mapped with the models official sources list (catalog/identity.py): those it
+    listed in its last complete listing stay known while it fails, values or not."""
+    engine = store.connect(f"sqlite:///{tmp_path / 'review.db'}")
+    refresh(engine, [*august, *modelsdev])  # review policy: new models are items, no values
+    with engine.connect() as conn:
+        known = store.known_models(conn)
+        assert store.load_catalog(conn) == {}
+    assert {o.model for o in august if o.model} <= known
+    secondary_only = {o.model for o in modelsdev if o.model} - {o.model for o in august}
+    assert secondary_only and not secondary_only & known
