@@ -4,6 +4,14 @@ observations × current catalog → stamps (verified / corroborated), values a p
 review items (price changes, disagreements, new models and values, unmapped names, anomalies,
 models missing from complete listings) and listing counters. The catalog never changes here;
 catalog/store.py applies the result in one transaction.
+
+Authority holds on a bad day:
+- A secondary source never proposes a change to a value an official source verified: where it
+  differs, the item is a disagreement, whether or not the official source answered this run.
+- A source that failed this run is *held*: its last applied statements (`Context.held`) stand in
+  for it as evidence, so every item comes out as it did when the source last answered (same
+  fingerprints: nothing opened, nothing superseded because of its absence). Held statements
+  never stamp, never count as a listing and never let a value in.
 """
 
 from __future__ import annotations
@@ -16,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from difflib import get_close_matches
+from functools import cached_property
+from itertools import chain
 
 from schemas.field import FieldId, ListingId, Measure
 from schemas.records import (
@@ -40,6 +50,7 @@ class Current:
 
     id: int
     value: Decimal
+    verified_by: str | None = None  # the official source that verified it, if one did
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,13 @@ class Context:
     official: Callable[[str, str], bool]  # (source, route) -> is the source official for it
     complete_sources: frozenset[str]  # sources whose listing was complete this run
     same_price: dict[str, tuple[str, ...]] = field(default_factory=dict)  # vendor -> resellers
+    # The last applied statements of the sources that failed this run (store.last_statements);
+    # a source is either live (in the observations) or held, never both.
+    held: tuple[Observation, ...] = ()
+
+    @cached_property
+    def held_sources(self) -> frozenset[str]:
+        return frozenset(o.source for o in self.held)
 
 
 def fingerprint(*parts: object) -> str:
@@ -102,10 +120,14 @@ def compare(
     problems: Iterable[Problem],
     ctx: Context,
 ) -> Comparison:
+    """Compare this run's observations (and the held statements of sources that failed) with
+    the catalog in force. Observations: values in canonical units (Decimal), each naming its
+    source, route and field; catalog: the value in force per field; listings: each source's
+    complete-listing counters. Pure: reads and writes nothing."""
     result = Comparison()
     by_key: dict[FieldId, list[Observation]] = defaultdict(list)
     unmapped: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for obs in observations:
+    for obs in chain(observations, ctx.held):
         if obs.model is None:
             unmapped[(obs.source, obs.route)].add(obs.source_model)
         else:
@@ -265,12 +287,13 @@ def _compare_current(
     key: FieldId, group: list[Observation], current: Current, ctx: Context, result: Comparison
 ) -> None:
     differing: list[Observation] = []
+    held = ctx.held_sources
     for obs in group:
-        if obs.value == current.value:
+        if obs.value != current.value:
+            differing.append(obs)
+        elif obs.source not in held:
             official = ctx.official(obs.source, obs.route)
             result.stamps.append(Stamp(current.id, obs.source, official, obs.observed_at))
-        else:
-            differing.append(obs)
     if not differing:
         return
     official_diff = [o for o in differing if ctx.official(o.source, o.route)]
@@ -278,7 +301,10 @@ def _compare_current(
     if official_diff:
         kind, proposed = ReviewKind.PRICE_CHANGE, official_diff[0].value
     else:
-        kind = ReviewKind.DISAGREEMENT if official_agrees else ReviewKind.PRICE_CHANGE
+        # Secondary sources alone: a change to a value nobody official vouches for, else (an
+        # official source states or once verified the value in force) a disagreement at most.
+        authority = official_agrees or current.verified_by is not None
+        kind = ReviewKind.DISAGREEMENT if authority else ReviewKind.PRICE_CHANGE
         proposed = _most_stated(differing)
     if (
         kind is ReviewKind.PRICE_CHANGE
@@ -305,7 +331,16 @@ def _jumped(current: Decimal, proposed: Decimal) -> bool:
 
 
 def _accept_new(key: FieldId, group: list[Observation], ctx: Context, result: Comparison) -> None:
-    """The explicit first-load policy: official values enter verified, secondary ones unverified."""
+    """The explicit first-load policy: official values enter verified, secondary ones unverified.
+
+    Held statements let nothing in, and where the held one is an official source's, no secondary
+    value enters in its place either: the field waits for the official source to answer."""
+    held = ctx.held_sources
+    if any(o.source in held and ctx.official(o.source, o.route) for o in group):
+        return
+    group = [o for o in group if o.source not in held]
+    if not group:
+        return
     official = [o for o in group if ctx.official(o.source, o.route)]
     if official:
         chosen = official[0]

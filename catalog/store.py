@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
-from contextlib import closing
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -25,11 +26,13 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from catalog.compare import Comparison, Current, Listing
 from catalog.tables import (
+    FIELD_COLUMNS,
     catalog_values,
     listings,
     observations,
@@ -40,12 +43,26 @@ from catalog.tables import (
     source_runs,
     stamps,
 )
-from schemas.field import FieldId, ListingId
-from schemas.records import Observation, Problem, ReviewItem, ReviewStatus, decimal_text
+from schemas.field import Dims, FieldId, ListingId
+from schemas.records import (
+    FieldChange,
+    Observation,
+    Problem,
+    ReviewItem,
+    ReviewKind,
+    ReviewStatus,
+    SourceStatus,
+    decimal_text,
+)
+from schemas.sources import is_official
+from schemas.vocab import Component, Kind, Unit
 
+log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = f"sqlite:///{ROOT / 'data' / 'ratecard.db'}"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Source statuses whose statements a run applied; any other status (failed, broken…) applied none.
+APPLIED = (SourceStatus.OK.value, SourceStatus.PARTIAL.value)
 
 
 def database_url(url: str | None = None) -> str:
@@ -168,6 +185,21 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction that reads what it is about to replace under the catalog's write lock.
+
+    SQLite: BEGIN IMMEDIATE takes the database's write lock before the first read (waiting up
+    to busy_timeout for another writer), so what the transaction reads stays true until it
+    commits. PostgreSQL: an ordinary transaction; writers that race are stopped by row checks
+    (UPDATE … WHERE valid_to IS NULL) and the one-value-in-force index.
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        yield conn
+
+
 def start_run(engine: Engine, *, world: str | None, policy: str, now: datetime) -> int:
     with engine.begin() as conn:
         result = conn.execute(
@@ -182,10 +214,11 @@ def finish_run(
     engine: Engine, run_id: int, *, status: str, summary: dict[str, Any], finished_at: datetime
 ) -> None:
     with engine.begin() as conn:
+        noted = conn.execute(select(runs.c.summary).where(runs.c.id == run_id)).scalar() or {}
         conn.execute(
             update(runs)
             .where(runs.c.id == run_id)
-            .values(status=status, summary=summary, finished_at=finished_at)
+            .values(status=status, summary={**noted, **summary}, finished_at=finished_at)
         )
 
 
@@ -198,11 +231,61 @@ def load_catalog(conn: Connection) -> dict[FieldId, Current]:
     """Every value in force, by field."""
     c = catalog_values.c
     rows = conn.execute(
-        select(c.id, c.route, c.model, c.kind, c.component, c.unit, c.dimensions, c.value).where(
-            c.valid_to.is_(None)
-        )
+        select(
+            c.id,
+            c.route,
+            c.model,
+            c.kind,
+            c.component,
+            c.unit,
+            c.dimensions,
+            c.value,
+            c.verified_by,
+        ).where(c.valid_to.is_(None))
     )
-    return {FieldId.from_row(r): Current(r.id, Decimal(r.value)) for r in rows}
+    return {FieldId.from_row(r): Current(r.id, Decimal(r.value), r.verified_by) for r in rows}
+
+
+def last_statements(conn: Connection, sources: Iterable[str]) -> tuple[Observation, ...]:
+    """What each source stated in the last run that applied it (status ok or partial): the
+    statements that hold for it while it fails (compare's Context.held). A source never applied
+    holds nothing. Read from the observations and responses tables."""
+    r, o = source_runs.c, observations.c
+    held: list[Observation] = []
+    for source in sorted(set(sources)):
+        last = conn.execute(
+            select(r.run_id)
+            .where(r.source == source, r.status.in_(APPLIED), r.observations > 0)
+            .order_by(r.run_id.desc())
+            .limit(1)
+        ).scalar()
+        if last is None:
+            continue
+        rows = conn.execute(
+            select(observations, responses.c.url, responses.c.landing_url, responses.c.observed_at)
+            .join(responses, responses.c.id == o.last_response_id)
+            .where(o.last_run_id == last, o.source == source)
+            .order_by(o.id)
+        )
+        held.extend(
+            Observation(
+                source=row.source,
+                route=row.route,
+                model=row.model,
+                source_model=row.source_model,
+                kind=Kind(row.kind),
+                component=Component(row.component),
+                unit=Unit(row.unit),
+                dimensions=Dims.parse(row.dimensions),
+                value=Decimal(row.value),
+                observed_at=row.observed_at,
+                url=row.url,
+                landing_url=row.landing_url,
+                evidence=row.evidence,
+            )
+            for row in rows
+        )
+    return tuple(held)
 
 
 def load_listings(conn: Connection) -> dict[ListingId, Listing]:
@@ -227,7 +310,12 @@ def last_complete_records(engine: Engine, source: str) -> int | None:
 
 
 def known_models(conn: Connection) -> set[str]:
-    return set(conn.execute(select(catalog_values.c.model).distinct()).scalars())
+    """Canonical models the catalog holds values for, and models an official source listed for
+    its own route in a complete listing (the listings table): what keeps a secondary's names
+    for them mapped while that official source is failing."""
+    held = set(conn.execute(select(catalog_values.c.model).distinct()).scalars())
+    listed = conn.execute(select(listings.c.source, listings.c.route, listings.c.model).distinct())
+    return held | {r.model for r in listed if is_official(r.source, r.route)}
 
 
 def _statement(obs: Observation) -> tuple[str | None, ...]:
@@ -392,14 +480,32 @@ def apply(
     source_reports: Sequence[dict[str, Any]],
     now: datetime,
 ) -> list[ReviewItem]:
-    """Write one refresh in one transaction. Returns the review items it opened."""
-    with engine.begin() as conn:
+    """Write one refresh in one transaction. Returns the review items it opened.
+
+    What the comparison proposes is checked again inside the transaction, against what others
+    (reviewers, an overlapping refresh) committed since it read the catalog: a new value whose
+    field has meanwhile got a value in force is not inserted, and an item whose premise no
+    longer holds, or that a reviewer decided while the run ran, is not opened. Both are counted
+    in the run's summary ("in_force_meanwhile", "stale_items"), for the run's report.
+    """
+    with write_transaction(engine) as conn:
         _insert_observations(conn, run_id, valid)
         _record_quarantine(conn, run_id, list(problems))
-        _apply_new_values(conn, run_id, comparison)
+        in_force_meanwhile = _apply_new_values(conn, run_id, comparison)
         _apply_stamps(conn, run_id, comparison)
-        opened = _apply_items(conn, comparison.items, now)
+        opened, stale = _apply_items(conn, run_id, comparison.items, valid, now)
         _apply_listings(conn, comparison.listings)
+        if in_force_meanwhile or stale:
+            conn.execute(
+                update(runs)
+                .where(runs.c.id == run_id)
+                .values(
+                    summary={
+                        "in_force_meanwhile": [_field_text(f) for f in in_force_meanwhile],
+                        "stale_items": stale,
+                    }
+                )
+            )
         _insert_many(
             conn,
             source_runs,
@@ -464,9 +570,17 @@ def _record_quarantine(conn: Connection, run_id: int, problems: Sequence[Problem
         )
 
 
-def _apply_new_values(conn: Connection, run_id: int, comparison: Comparison) -> None:
+def _field_text(key: FieldId) -> str:
+    dims = f" ({key.dims.text()})" if key.dims else ""
+    return f"{key.route}/{key.model} {key.kind.value} {key.component.value}{dims} {key.unit.value}"
+
+
+def _apply_new_values(conn: Connection, run_id: int, comparison: Comparison) -> list[FieldId]:
+    """Insert the values a policy let in, each only where its field has no value in force (the
+    one-value-in-force index decides, so an overlapping load cannot double a field); stamp the
+    statements that confirmed each. Returns the fields skipped for holding a value meanwhile."""
     if not comparison.new_values:
-        return
+        return []
     rows = [
         {
             "route": new.field.route,
@@ -485,18 +599,34 @@ def _apply_new_values(conn: Connection, run_id: int, comparison: Comparison) -> 
         }
         for new in comparison.new_values
     ]
-    ids = conn.execute(
-        insert(catalog_values).returning(catalog_values.c.id, sort_by_parameter_order=True), rows
-    ).scalars()
+    c = catalog_values.c
+    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        dialect_insert(catalog_values)
+        .on_conflict_do_nothing(
+            index_elements=list(FIELD_COLUMNS), index_where=c.valid_to.is_(None)
+        )
+        .returning(c.id, *(c[name] for name in FIELD_COLUMNS))
+    )
+    inserted = {FieldId.from_row(r): r.id for r in conn.execute(statement, rows)}
     _record_stamps(
         conn,
         run_id,
         [
-            (value_id, o.source, o.source == new.verified_by, o.observed_at)
-            for value_id, new in zip(ids, comparison.new_values, strict=True)
+            (inserted[new.field], o.source, o.source == new.verified_by, o.observed_at)
+            for new in comparison.new_values
+            if new.field in inserted
             for o in new.confirmations
         ],
     )
+    skipped = [new.field for new in comparison.new_values if new.field not in inserted]
+    if skipped:
+        log.warning(
+            "run %s: %d new values not inserted, their fields got a value in force meanwhile",
+            run_id,
+            len(skipped),
+        )
+    return skipped
 
 
 def _apply_stamps(conn: Connection, run_id: int, comparison: Comparison) -> None:
@@ -574,12 +704,33 @@ def _record_stamps(
         )
 
 
-def _apply_items(conn: Connection, items: Sequence[ReviewItem], now: datetime) -> list[ReviewItem]:
-    """Open new items; an identical open item is only touched; an older proposal is superseded."""
+def _apply_items(
+    conn: Connection,
+    run_id: int,
+    items: Sequence[ReviewItem],
+    valid: Sequence[Observation],
+    now: datetime,
+) -> tuple[list[ReviewItem], int]:
+    """Open new items; an identical open item is only touched; an older proposal is superseded;
+    items a source's absence opened close once it states their fields again. Items whose premise
+    no longer holds, or that a reviewer decided while the run ran, are not opened again.
+    Returns (the items opened, how many were not opened for those reasons)."""
     c = review_items.c
     open_rows = conn.execute(
-        select(c.id, c.fingerprint, c.slot).where(c.status == ReviewStatus.OPEN.value)
+        select(c.id, c.fingerprint, c.slot, c.route, c.model, c.changes, c.run_id).where(
+            c.status == ReviewStatus.OPEN.value
+        )
     ).all()
+    started = conn.execute(select(runs.c.started_at).where(runs.c.id == run_id)).scalar()
+    decided_meanwhile = set(
+        conn.execute(
+            select(c.fingerprint).where(
+                c.status.in_((ReviewStatus.APPROVED.value, ReviewStatus.REJECTED.value)),
+                c.decided_at >= started,
+            )
+        ).scalars()
+    )
+    in_force = load_catalog(conn)
     by_fingerprint = {r.fingerprint: r.id for r in open_rows}
     by_slot: dict[str, list[int]] = {}
     for r in open_rows:
@@ -587,10 +738,13 @@ def _apply_items(conn: Connection, items: Sequence[ReviewItem], now: datetime) -
     seen: list[int] = []
     superseded: list[int] = []
     fresh: dict[str, ReviewItem] = {}
+    stale = 0
     for item in items:
         existing = by_fingerprint.get(item.fingerprint)
         if existing is not None:
             seen.append(existing)
+        elif item.fingerprint in decided_meanwhile or not _premise_holds(item, in_force):
+            stale += 1
         elif item.fingerprint not in fresh:
             superseded.extend(by_slot.get(item.slot, []))
             fresh[item.fingerprint] = item
@@ -616,7 +770,76 @@ def _apply_items(conn: Connection, items: Sequence[ReviewItem], now: datetime) -
                 reason="superseded by a newer proposal about the same thing",
             )
         )
-    return opened
+    produced = {item.fingerprint for item in items}
+    waiting = [r for r in open_rows if r.fingerprint not in produced and r.id not in superseded]
+    for item_id, reason in _restated_after_absence(conn, run_id, waiting, valid):
+        conn.execute(
+            update(review_items)
+            .where(c.id == item_id)
+            .values(status=ReviewStatus.SUPERSEDED.value, decided_at=now, reason=reason)
+        )
+    return opened, stale
+
+
+# Kinds whose changes name the catalog value they propose against (None: the field holds none).
+_AGAINST_CATALOG = frozenset(
+    {
+        ReviewKind.PRICE_CHANGE,
+        ReviewKind.DISAGREEMENT,
+        ReviewKind.NEW_VALUE,
+        ReviewKind.NEW_MODEL,
+    }
+)
+
+
+def _premise_holds(item: ReviewItem, in_force: dict[FieldId, Current]) -> bool:
+    """Whether each field still holds the value the item proposes against (read in-transaction:
+    a reviewer may have changed it since the comparison read the catalog)."""
+    if item.kind not in _AGAINST_CATALOG:
+        return True
+    for change in item.changes:
+        held = in_force.get(FieldId(item.route, item.model, change.measure))
+        against = None if change.current is None else Decimal(change.current)
+        if (None if held is None else held.value) != against:
+            return False
+    return True
+
+
+def _restated_after_absence(
+    conn: Connection, run_id: int, waiting: Sequence[Any], valid: Sequence[Observation]
+) -> list[tuple[int, str]]:
+    """Open items, not proposed again by this run, that were opened while a source had failed
+    and whose fields that source states again in this run: what its absence caused. Returns
+    (item id, the reason it closes itself)."""
+    restated = {(o.source, o.field_id()) for o in valid if o.model is not None}
+    item_runs = {r.run_id for r in waiting if r.run_id is not None}
+    if not restated or not item_runs:
+        return []
+    s = source_runs.c
+    failed: dict[int, set[str]] = {}
+    for row in conn.execute(
+        select(s.run_id, s.source).where(s.run_id.in_(item_runs), s.status.not_in(APPLIED))
+    ):
+        failed.setdefault(row.run_id, set()).add(row.source)
+    closing: list[tuple[int, str]] = []
+    for row in waiting:
+        absent = failed.get(row.run_id)
+        if not absent:
+            continue
+        fields = [
+            FieldId(row.route, row.model, FieldChange.model_validate(change).measure)
+            for change in row.changes or []
+        ]
+        back = sorted(src for src in absent if any((src, f) in restated for f in fields))
+        if back:
+            closing.append(
+                (
+                    row.id,
+                    f"closed by itself: opened while {', '.join(back)} had failed (run "
+                    f"{row.run_id}); it states these values again (run {run_id})",
+                )
+            )
+    return closing
 
 
 def _apply_listings(conn: Connection, updates: dict[ListingId, Listing]) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -48,6 +49,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 metadata = MetaData()
+
+# The columns that name a catalog field (schemas.field.FieldId), in the order the catalog lists.
+FIELD_COLUMNS = ("route", "model", "kind", "component", "unit", "dimensions")
 
 runs = Table(
     "runs",
@@ -164,6 +168,15 @@ catalog_values = Table(
     Column("accepted_source", String(50), nullable=False),
     Column("run_id", ForeignKey("runs.id")),
     Index("ix_catalog_current", "route", "model", "valid_to"),
+    # One value in force per field: a second in-force row for the same field is refused by the
+    # database itself, whichever writer (decision, refresh, migration) tries it.
+    Index(
+        "uq_catalog_in_force",
+        *FIELD_COLUMNS,
+        unique=True,
+        sqlite_where=text("valid_to IS NULL"),
+        postgresql_where=text("valid_to IS NULL"),
+    ),
 )
 
 # Each source's confirmations of a catalog value, verified (official) or corroborated, as one

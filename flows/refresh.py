@@ -128,6 +128,9 @@ def compare_catalog(
     with engine.connect() as conn:
         current = store.load_catalog(conn)
         listings = store.load_listings(conn)
+        held = store.last_statements(
+            conn, [s for s, r in reports.items() if r.status not in store.APPLIED]
+        )
     complete = frozenset(s for s, r in reports.items() if r.status is SourceStatus.OK)
     ctx = Context(
         run_id=run_id,
@@ -136,6 +139,7 @@ def compare_catalog(
         official=is_official,
         complete_sources=complete,
         same_price=identity.same_price,
+        held=held,
     )
     return compare(batch.valid, current, listings, batch.problems, ctx)
 

@@ -8,11 +8,17 @@ the source stated it), so history is kept; approving a new model or value adds i
 change nothing. Rejecting records why. Deciding an item again the same way is a no-op; deciding
 an item that is no longer open is refused. The person who submitted a source cannot approve the
 item it opened.
+
+A decision checks what it replaces inside its transaction: the value in force must still be the
+one the item proposed against, closing it must close exactly that row, and the database holds one
+value in force per field. Two reviewers approving items for the same field at the same moment:
+one wins, the other is refused with "changed meanwhile" (Stale) and nothing of it is written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -20,8 +26,9 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
-from catalog import queries
+from catalog import queries, store
 from catalog.tables import audit_log, catalog_values, review_items, stamps, submissions
 from review.reviewers import reviewer_exists
 from schemas.field import FieldId
@@ -102,7 +109,7 @@ def approve(
     now: datetime | None = None,
 ) -> Decision:
     """Approve one item in one transaction."""
-    with engine.begin() as conn:
+    with _deciding(engine) as conn:
         return _decide(conn, item_id, Verdict.APPROVE, reviewer, reason, channel, client_id, now)
 
 
@@ -117,7 +124,7 @@ def reject(
     now: datetime | None = None,
 ) -> Decision:
     """Reject one item in one transaction. A rejection without a reason is refused."""
-    with engine.begin() as conn:
+    with _deciding(engine) as conn:
         return _decide(conn, item_id, Verdict.REJECT, reviewer, reason, channel, client_id, now)
 
 
@@ -141,12 +148,35 @@ def decide_many(
     """Decide every open item the filter matches, all or nothing: one refusal undoes the lot."""
     if which.is_empty():
         raise DecisionError("a bulk decision needs a filter: kind, route, model or source")
-    with engine.begin() as conn:
+    with _deciding(engine) as conn:
         items = _matching_open(conn, which)
         return [
             _decide(conn, item["id"], verdict, reviewer, reason, channel, client_id, now)
             for item in items
         ]
+
+
+@contextmanager
+def _deciding(engine: Engine) -> Iterator[Connection]:
+    """The decision's one transaction (holding SQLite's write lock from its first read); a
+    write the database refuses as a second value in force is a decision that lost a race."""
+    try:
+        with store.write_transaction(engine) as conn:
+            yield conn
+    except IntegrityError as exc:
+        if not _second_in_force(exc):
+            raise
+        raise Stale(
+            "changed meanwhile: another decision put a value in force for this field first; "
+            "nothing was written"
+        ) from exc
+
+
+def _second_in_force(exc: IntegrityError) -> bool:
+    """Whether the database refused a second value in force (SQLite names the index's columns,
+    PostgreSQL the index)."""
+    text = str(exc.orig)
+    return "uq_catalog_in_force" in text or "catalog_values.route" in text
 
 
 def _matching_open(conn: Connection, which: Filter) -> list[dict[str, Any]]:
@@ -295,7 +325,16 @@ def _apply_change(
     closed = []
     if current is not None:
         valid_from = max(valid_from, current.valid_from)
-        conn.execute(update(catalog_values).where(c.id == current.id).values(valid_to=valid_from))
+        replaced = conn.execute(
+            update(catalog_values)
+            .where(c.id == current.id, c.valid_to.is_(None))
+            .values(valid_to=valid_from)
+        )
+        if replaced.rowcount != 1:
+            raise Stale(
+                f"review item {item.id}: changed meanwhile: the value in force for "
+                f"{change.component.value} was replaced by another decision; nothing was written"
+            )
         closed.append(_value_dict(current._mapping, valid_to=valid_from))
     row = {**key, **_provenance(item, proposed, valid_from, stated)}
     value_id = conn.execute(insert(catalog_values).values(**row)).inserted_primary_key[0]
@@ -327,8 +366,9 @@ def _refuse_stale(item_id: int, change: FieldChange, current: Row[Any] | None) -
         return
     if expected is None or actual is None or Decimal(expected) != Decimal(actual):
         raise Stale(
-            f"review item {item_id}: the catalog holds {actual} for {change.component.value}, "
-            f"not {expected} as proposed against; a newer item will say what to do"
+            f"review item {item_id}: changed meanwhile: the catalog holds {actual} for "
+            f"{change.component.value}, not {expected} as proposed against; a newer item will "
+            "say what to do"
         )
 
 

@@ -20,6 +20,12 @@ LITELLM = (
     "2026-07-18T00:00:00+00:00",
     "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json",
 )
+MODELSDEV = (
+    "modelsdev",
+    "catalogs/models-dev.api.2026-06-13.jq-sorted.json",
+    "2026-06-13T00:00:00+00:00",
+    "https://models.dev/api.json",
+)
 OPENROUTER_MAY = (
     "openrouter",
     "openrouter/models.2026-05-20.json",

@@ -13,12 +13,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from catalog import store
 from catalog.compare import Context, compare
 from catalog.tables import catalog_values
 from schemas.sources import is_official
+from tests.deciding import approve_at_once
 from tests.observed import OPENROUTER_AUGUST, observe
+from tests.racing import overlapping_loads, proposals_for_one_field, values_in_force
 
 pytestmark = pytest.mark.integration
 
@@ -115,3 +118,32 @@ def test_refresh_results_apply_and_read_back_on_postgres(postgres_url: str) -> N
     assert verified.verified_at == datetime(2026, 8, 19, tzinfo=UTC)
     again = compare(found, current, {}, [], ctx)
     assert len(again.stamps) == len(comparison.new_values) and not again.new_values
+
+
+def fresh_database(postgres_url: str, name: str) -> str:
+    """A new empty database on the test server; its URL."""
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def test_two_reviewers_approving_the_same_field_at_once_on_postgres(postgres_url: str) -> None:
+    url = fresh_database(postgres_url, "race")
+    field, items, new_field, new_items = proposals_for_one_field(url)
+    outcome = approve_at_once(
+        url,
+        [(items[0], "alice"), (items[1], "bob"), (new_items[0], "alice"), (new_items[1], "bob")],
+    )
+    for pair in (items, new_items):
+        refused = [outcome[i] for i in pair if outcome[i] != "approved"]
+        assert len(refused) == 1 and "changed meanwhile" in refused[0], outcome
+    assert len(values_in_force(url, field)) == 1
+    assert values_in_force(url, new_field) in (["1.25"], ["1.5"])
+
+
+def test_overlapping_accept_new_loads_put_one_value_in_force_on_postgres(postgres_url: str) -> None:
+    let_in, in_force, summary = overlapping_loads(fresh_database(postgres_url, "loads"))
+    assert in_force == let_in > 0
+    assert len(summary["in_force_meanwhile"]) == let_in

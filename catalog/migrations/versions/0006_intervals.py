@@ -1,7 +1,7 @@
 """observations, stamps and quarantine as intervals: a repeat moves an interval's last end
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 
 Existing catalogs are carried over: consecutive observations of one value by one source from
 consecutive responses of the same URL become one interval row (a gap keeps them apart), and each
@@ -19,7 +19,7 @@ from alembic import op
 import catalog.tables
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
