@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from catalog import queries, reports, store
+from catalog import queries, reports, runlog, store
 from schemas.sources import sources as configured_sources
 
 app = typer.Typer(
@@ -98,29 +98,28 @@ def refresh(
             tasks[name] = progress.add_task(f"{name}: {message}")
         progress.update(tasks[name], description=f"{name}: {message}")
 
-    refresh_flow.listeners.append(on_progress)
-    try:
-        with progress:
-            state = asyncio.run(
-                refresh_flow.refresh(
-                    sources=source,
-                    replay=str(replay.resolve()) if replay else None,
-                    database=db,
-                    accept_new=accept_new,
-                    return_state=True,
-                )
+    with progress:
+        state = asyncio.run(
+            refresh_flow.refresh(
+                sources=source,
+                replay=str(replay.resolve()) if replay else None,
+                database=db,
+                accept_new=accept_new,
+                progress=on_progress,
+                return_state=True,
             )
-    finally:
-        refresh_flow.listeners.remove(on_progress)
-    engine = store.connect(db)
-    with engine.connect() as conn:
-        latest = queries.list_runs(conn, limit=1)
-    if latest:
-        _print_run(latest[0])
+        )
+    run_id = state.result(raise_on_failure=False) if state.is_final() else None
+    own = None
+    if isinstance(run_id, int):
+        with store.connect(db).connect() as conn:
+            own = queries.get_run(conn, run_id)
+    if own is not None:
+        _print_run(own)
     console.print(state.message or state.name)
-    if not state.is_completed():
+    if not state.is_completed() or own is None:
         raise typer.Exit(EXIT_RUN_FAILED)
-    raise typer.Exit(EXIT_OK if latest[0]["status"] == "ok" else EXIT_SOURCES_FAILED)
+    raise typer.Exit(EXIT_OK if own["status"] == "ok" else EXIT_SOURCES_FAILED)
 
 
 def _print_run(run: dict[str, Any]) -> None:
@@ -157,7 +156,9 @@ def _print_run(run: dict[str, Any]) -> None:
 @app.command()
 def runs(db: DbOption = None, limit: int = 10, as_json: JsonOption = False) -> None:
     """The latest refreshes and what each source did in them."""
-    with store.connect(db).connect() as conn:
+    engine = store.connect(db)
+    runlog.reap(engine, datetime.now(UTC))  # runs whose process died read as abandoned
+    with engine.connect() as conn:
         found = queries.list_runs(conn, limit=limit)
     if as_json:
         _print_json(found)

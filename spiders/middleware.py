@@ -1,4 +1,5 @@
-"""Downloader middlewares: replay routing, and giving up on hosts that cannot be reached."""
+"""Downloader middlewares: replay routing, refusing requests off a source's domains, and giving
+up on hosts that cannot be reached."""
 
 from __future__ import annotations
 
@@ -29,6 +30,34 @@ class ReplayMiddleware:
         meta = {**request.meta, "live_url": request.url}
         return request.replace(
             url=f"{self.base}/replay?url={quote(request.url, safe='')}", meta=meta
+        )
+
+
+class OffDomain(IgnoreRequest):
+    """A request (a redirect, a further page) to a host outside the source's domains."""
+
+
+class SourceDomainMiddleware:
+    """Refuses any request to a host outside the crawling source's configured domains: a
+    redirect to another registrable domain is never followed, so what is served there is never
+    taken for the source's word. The refusal names the URL first requested and where it led."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SourceDomainMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        source = getattr(self.crawler.spider, "source", None)
+        live = request.meta.get("live_url", request.url)
+        if source is None or source.lives_at(live):
+            return
+        first = request.meta.get("requested_url", live)
+        raise OffDomain(
+            f"redirected off the source's domains: {first} led to {live} "
+            f"({urlsplit(live).hostname} is not within {', '.join(source.domains)})"
         )
 
 
