@@ -158,13 +158,23 @@ def source_health(
     return Health(SourceStatus.PARTIAL if faults else SourceStatus.OK, reason, verdicts)
 
 
-def validation_collapse(stated: int, valid: int) -> str:
-    """Why a source's batch collapsed in validation ('' when it did not): more than
-    COLLAPSE_RATIO of what it stated (readable or not) is invalid. A source whose format changed
-    under its parser reads as nothing valid, and must not pass for a complete listing of nothing.
-    """
-    if stated and valid < stated * (1 - COLLAPSE_RATIO):
-        return f"validation collapse: {stated - valid} of {stated} invalid"
+def validation_collapse(
+    stated: Mapping[str, int], valid: Mapping[str, int], unreadable: int = 0
+) -> str:
+    """Why a source's batch collapsed in validation ('' when it did not). `stated` and `valid`
+    count its statements by kind (price, limit, capability); `unreadable` counts records its
+    normalizer could not read. It collapsed when more than COLLAPSE_RATIO of everything it
+    stated is invalid (a source whose format changed under its parser reads as nothing valid,
+    and must not pass for a complete listing of nothing), or of the statements of any one kind
+    (every price rescaled is a collapse even where its limits still read well)."""
+    total = sum(stated.values()) + unreadable
+    total_valid = sum(valid.values())
+    if total and total_valid < total * (1 - COLLAPSE_RATIO):
+        return f"validation collapse: {total - total_valid} of {total} invalid"
+    for kind, count in sorted(stated.items()):
+        if valid.get(kind, 0) < count * (1 - COLLAPSE_RATIO):
+            invalid = count - valid.get(kind, 0)
+            return f"validation collapse: {invalid} of {count} {kind} statements invalid"
     return ""
 
 

@@ -8,6 +8,7 @@ the other sources go on. Pure: no I/O.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -87,7 +88,11 @@ def _validate_one(batch: SourceDrafts, identity: Identity) -> SourceIntake:
         problems = batch.problems + problems
         # Unreadable records count too: a source whose format changed under the parser reads
         # as nothing valid, and must not pass for a complete listing of nothing.
-        collapse = validation_collapse(len(found) + len(batch.problems), len(valid))
+        collapse = validation_collapse(
+            Counter(o.kind.value for o in found),
+            Counter(o.kind.value for o in valid),
+            unreadable=len(batch.problems),
+        )
         if collapse:
             return SourceIntake(source, problems=problems, failure=collapse)
         return SourceIntake(source, valid, problems)

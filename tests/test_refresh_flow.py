@@ -15,6 +15,7 @@ from catalog import queries, reports, store
 from catalog.tables import catalog_values, listings, quarantine, review_items, stamps
 from flows.refresh import refresh
 from tests.conftest import SNAPSHOTS, WORLDS
+from tests.worlds import fault_world
 
 pytestmark = pytest.mark.integration
 SOURCES = ["litellm", "openrouter", "azure"]
@@ -148,21 +149,6 @@ def test_same_world_twice_opens_nothing_new_and_stamps_again(two_epochs: dict[st
     assert stamped > two_epochs["stamps_after_second"]
     assert all(s["review_items"] == 0 for s in two_epochs["epoch2_again"].values())
     assert two_epochs["epoch2_again"]["azure"]["stamped"] > 0
-
-
-def fault_world(tmp_path: Path, broken: dict[str, dict[str, Any]]) -> Path:
-    """epoch-2 with some URLs' answers replaced (made here from the real recorded ones)."""
-    manifest = json.loads((WORLDS / "epoch-2.json").read_text())
-    for entry in manifest["responses"]:
-        if "file" in entry:
-            entry["file"] = str((WORLDS / entry["file"]).resolve())
-        override = broken.get(entry["url"], {})
-        if "body" in override:
-            entry.pop("file", None)
-        entry.update(override)
-    path = tmp_path / "world.json"
-    path.write_text(json.dumps(manifest))
-    return path
 
 
 def test_failing_sources_change_nothing(prefect_api: None, tmp_path: Path) -> None:
