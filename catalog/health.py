@@ -74,6 +74,20 @@ class Verdict:
     def text(self) -> str:
         return f"{self.answer.url}: {self.fault}" + (f" ({self.detail})" if self.detail else "")
 
+    def summary(self, source: str) -> dict[str, object]:
+        """The verdict as the run's summary records it (JSON): what `url_history` reads back."""
+        at = self.answer.observed_at
+        return {
+            "source": source,
+            "url": self.answer.url,
+            "landing_url": self.answer.landing_url,
+            "status": self.answer.status,
+            "observed_at": at.isoformat() if at is not None else None,
+            "records": self.answer.records,
+            "fault": self.fault,
+            "detail": self.detail,
+        }
+
 
 @dataclass(frozen=True)
 class Health:

@@ -122,19 +122,7 @@ def judge_sources(
             records=sum(len(p.records) for p in evidence[result.source]),
             observed_at=max((p.observed_at for p in evidence[result.source]), default=None),
         )
-        judged += [
-            {
-                "source": result.source,
-                "url": v.answer.url,
-                "landing_url": v.answer.landing_url,
-                "status": v.answer.status,
-                "observed_at": v.answer.observed_at.isoformat() if v.answer.observed_at else None,
-                "records": v.answer.records,
-                "fault": v.fault,
-                "detail": v.detail,
-            }
-            for v in verdict.verdicts
-        ]
+        judged += [v.summary(result.source) for v in verdict.verdicts]
     return reports, evidence, judged
 
 

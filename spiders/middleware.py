@@ -34,7 +34,12 @@ class ReplayMiddleware:
 
 
 class OffDomain(IgnoreRequest):
-    """A request (a redirect, a further page) to a host outside the source's domains."""
+    """A request (a redirect, a further page) to a host outside the source's domains; `url`
+    is where it would have landed."""
+
+    def __init__(self, url: str, message: str) -> None:
+        super().__init__(message)
+        self.url = url
 
 
 class SourceDomainMiddleware:
@@ -44,6 +49,7 @@ class SourceDomainMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.replay = crawler.settings.get("REPLAY_URL") or ""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SourceDomainMiddleware:
@@ -51,13 +57,17 @@ class SourceDomainMiddleware:
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         source = getattr(self.crawler.spider, "source", None)
-        live = request.meta.get("live_url", request.url)
+        # A redirect copies the meta of the request it answers: only a request already sent to
+        # the replay server has its own live URL there.
+        replayed = self.replay and request.url.startswith(self.replay)
+        live = request.meta.get("live_url", request.url) if replayed else request.url
         if source is None or source.lives_at(live):
             return
         first = request.meta.get("requested_url", live)
         raise OffDomain(
+            live,
             f"redirected off the source's domains: {first} led to {live} "
-            f"({urlsplit(live).hostname} is not within {', '.join(source.domains)})"
+            f"({urlsplit(live).hostname} is not within {', '.join(source.domains)})",
         )
 
 

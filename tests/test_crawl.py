@@ -53,3 +53,39 @@ def test_redirects_are_followed_and_the_landing_url_kept(tmp_path: Path) -> None
     assert len(page.records) == 414
     [failure] = result.failures  # the ?output_modalities=all listing is not in this world
     assert failure.status == 404 and failure.reason == "HTTP 404"
+
+
+def test_every_configured_url_lives_on_its_sources_domains() -> None:
+    for source in sources().values():
+        assert source.domains, source.id
+        assert all(source.lives_at(url) for url in source.urls), source.id
+    openrouter = sources()["openrouter"]
+    assert openrouter.lives_at("https://api.openrouter.ai/v1")
+    assert not openrouter.lives_at("https://openrouter.ai.example.net/api/v1/models")
+    assert not openrouter.lives_at("https://notopenrouter.ai/api/v1/models")
+
+
+def test_a_redirect_off_the_sources_domains_is_refused_and_named(tmp_path: Path) -> None:
+    """Anthropic's page answering a redirect to a sign-in host that serves the real page: the
+    redirect is not followed, and the failure names both URLs."""
+    page = "https://platform.claude.com/docs/en/about-claude/pricing.md"
+    elsewhere = "https://sso.example-login.net/pricing.md"
+    recorded = (SNAPSHOTS / "pricing-pages" / "anthropic-pricing.2025-12-19.llmdocs.md").resolve()
+    manifest = {
+        "name": "off-domain",
+        "responses": [
+            {"url": page, "status": 302, "headers": {"Location": elsewhere}, "body": "",
+             "date": "2026-08-20T00:00:00Z"},
+            {"url": elsewhere, "status": 200, "file": str(recorded),
+             "date": "2026-08-20T00:00:00Z", "content_type": "text/markdown"},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "world.json"
+    path.write_text(json.dumps(manifest))
+    with serve(World.load(path)) as base:
+        result = asyncio.run(crawl("anthropic-page", base))
+    assert not result.pages
+    [failure] = result.failures
+    assert failure.url == page and failure.landing_url == elsewhere
+    assert "redirected off the source's domains" in failure.reason
+    assert page in failure.reason and elsewhere in failure.reason

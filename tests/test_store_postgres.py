@@ -5,18 +5,22 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from catalog import store
+from catalog import runlog, store
 from catalog.compare import Context, compare
-from catalog.tables import catalog_values
+from catalog.tables import catalog_values, runs
 from schemas.sources import is_official
 from tests.observed import OPENROUTER_AUGUST, observe
 
@@ -115,3 +119,49 @@ def test_refresh_results_apply_and_read_back_on_postgres(postgres_url: str) -> N
     assert verified.verified_at == datetime(2026, 8, 19, tzinfo=UTC)
     again = compare(found, current, {}, [], ctx)
     assert len(again.stamps) == len(comparison.new_values) and not again.new_values
+
+
+def test_one_refresh_at_a_time_and_a_killed_one_abandoned_on_postgres(postgres_url: str) -> None:
+    """The refresh lock is PostgreSQL's session advisory lock: held by a live process, it
+    refuses a second refresh naming the first; when that process is killed the server ends its
+    session, and the next command marks its run abandoned."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from datetime import UTC, datetime\n"
+            "from catalog import runlog, store\n"
+            "engine = store.connect(sys.argv[1])\n"
+            "now = datetime.now(UTC)\n"
+            "with runlog.refresh_lock(engine, now):\n"
+            "    run_id = store.start_run(engine, world=None, policy='review', now=now)\n"
+            "    runlog.claim(engine, run_id)\n"
+            "    print(run_id, flush=True)\n"
+            "    time.sleep(600)\n",
+            postgres_url,
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    engine = store.connect(postgres_url)
+    try:
+        assert holder.stdout is not None
+        run_id = int(holder.stdout.readline())
+        assert runlog.reap(engine, datetime.now(UTC)) == []
+        refused = pytest.raises(runlog.RefreshRunning, match=f"refresh run {run_id} is running")
+        with refused, runlog.refresh_lock(engine, datetime.now(UTC)):
+            pass
+    finally:
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait()
+    deadline = time.monotonic() + 10  # the server notices the closed connection
+    while not (abandoned := runlog.reap(engine, datetime.now(UTC))):
+        assert time.monotonic() < deadline, "the killed refresh's lock was never released"
+        time.sleep(0.2)
+    assert abandoned == [run_id]
+    with engine.connect() as conn:
+        assert conn.execute(select(runs.c.status).where(runs.c.id == run_id)).scalar() == (
+            "abandoned"
+        )
