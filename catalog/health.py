@@ -5,7 +5,9 @@ Which of a source's responses count as evidence this run, and what the source's 
 - a response that failed (network, HTTP status, unparsable body, landed off the source's
   domains) is no evidence;
 - a response dated before the evidence the source already gave for the same URL is *stale*:
-  recorded and reported with both dates, never evidence, never absence;
+  recorded and reported with both dates, never evidence, never absence; one dated more than
+  `CLOCK_SKEW` after it was fetched is no evidence either (else a wrong clock at the source
+  would make every later true answer look stale);
 - a listing URL answering no records, or far fewer than its last complete response
   (`BROKEN_RATIO`), is *empty* or *collapsed*: each listing URL of a source is judged on its own;
 - a source whose usable responses hold far fewer records than its last complete run is broken;
@@ -21,12 +23,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from schemas.records import Problem, ReviewItem, SourceRun, SourceStatus
 
 BROKEN_RATIO = 0.5  # fewer records than this share of the last complete response or run: broken
 COLLAPSE_RATIO = 0.5  # more than this share of a source's statements invalid: source fails
+CLOCK_SKEW = timedelta(days=1)  # a response dated further ahead of its fetch is no evidence
 REPORTED_PROBLEMS = 200  # listed in the run's artifact; all of them stay in the quarantine table
 
 
@@ -52,6 +55,7 @@ class History:
 
 
 STALE = "stale"
+FUTURE = "dated in the future"
 EMPTY = "empty listing"
 COLLAPSED = "collapsed listing"
 
@@ -104,11 +108,15 @@ def _date(at: datetime | None) -> str:
     return at.isoformat() if at is not None else "undated"
 
 
-def judge_answer(answer: Answer, history: History, listing: bool) -> Verdict:
+def judge_answer(answer: Answer, history: History, listing: bool, now: datetime) -> Verdict:
     """One answer against the URL's history; `listing` is True for a URL the source is
-    configured with (a whole listing), False for a further page its parser named."""
+    configured with (a whole listing), False for a further page its parser named; `now` is
+    when the run fetched it."""
     if answer.error:
         return Verdict(answer, answer.error)
+    if answer.observed_at is not None and answer.observed_at > now + CLOCK_SKEW:
+        detail = f"response dated {_date(answer.observed_at)}, fetched {_date(now)}"
+        return Verdict(answer, FUTURE, detail)
     if (
         answer.observed_at is not None
         and history.observed_at is not None
@@ -145,13 +153,14 @@ def source_health(
     listing_urls: Sequence[str],
     history: Mapping[str, History],
     last_complete_records: int | None,
+    now: datetime,
 ) -> Health:
     """Judge a source's answers this run: its status, the reason, and which answers are
     evidence. `history` is by URL; `last_complete_records` is the source's record count in its
-    last complete run (for the broken-layout rule)."""
+    last complete run (for the broken-layout rule); `now` is when the run fetched."""
     listing = set(listing_urls)
     verdicts = tuple(
-        judge_answer(a, history.get(a.url, History()), a.url in listing)
+        judge_answer(a, history.get(a.url, History()), a.url in listing, now)
         for a in sorted(answers, key=lambda a: (a.url, a.landing_url))
     )
     if not verdicts:
@@ -162,7 +171,7 @@ def source_health(
     if not usable:
         if all(v.fault == STALE for v in faults):
             return Health(SourceStatus.STALE, reason, verdicts)
-        read = any(v.fault in (EMPTY, COLLAPSED) for v in faults)
+        read = any(v.fault in (EMPTY, COLLAPSED, FUTURE) for v in faults)
         return Health(SourceStatus.BROKEN if read else SourceStatus.FAILED, reason, verdicts)
     records = sum(v.answer.records for v in usable)
     if not faults and last_complete_records and records < last_complete_records * BROKEN_RATIO:

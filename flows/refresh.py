@@ -100,6 +100,7 @@ def judge_sources(
     (recorded in the run's summary: stale answers with both dates, faults with their reasons)."""
     engine = store.connect(url)
     configured = configured_sources()
+    now = datetime.now(UTC)
     reports: dict[str, SourceRun] = {}
     evidence: dict[str, list[FetchedPage]] = {}
     judged: list[dict[str, object]] = []
@@ -111,6 +112,7 @@ def judge_sources(
             configured[result.source].urls,
             history,
             store.last_complete_records(engine, result.source),
+            now,
         )
         usable = verdict.evidence_urls
         evidence[result.source] = [p for p in result.pages if p.url in usable]

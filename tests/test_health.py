@@ -29,8 +29,11 @@ def answer(url: str, records: int, at: datetime = AUGUST, error: str = "") -> An
     return Answer(url, url, 0 if error else 200, None if error else at, records, error)
 
 
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
 def judged(*answers: Answer, last: int | None = 963) -> health.Health:
-    return health.source_health(answers, [MODELS, ALL], SEEN, last)
+    return health.source_health(answers, [MODELS, ALL], SEEN, last, NOW)
 
 
 def test_every_listing_answering_in_full_is_ok() -> None:
@@ -60,7 +63,7 @@ def test_every_listing_empty_breaks_the_source() -> None:
 
 
 def test_an_empty_listing_without_history_is_still_a_fault() -> None:
-    found = health.source_health([answer(MODELS, 0)], [MODELS], {}, None)
+    found = health.source_health([answer(MODELS, 0)], [MODELS], {}, None, NOW)
     assert found.status is SourceStatus.BROKEN
 
 
@@ -80,6 +83,16 @@ def test_the_same_date_again_is_not_stale() -> None:
     assert judged(answer(MODELS, 414), answer(ALL, 549)).status is SourceStatus.OK
 
 
+def test_an_answer_dated_in_the_future_is_no_evidence() -> None:
+    """A wrong clock at the source must not make every later true answer look stale."""
+    ahead = datetime(2027, 1, 1, tzinfo=UTC)
+    found = judged(answer(MODELS, 414, ahead), answer(ALL, 549))
+    assert found.status is SourceStatus.PARTIAL and found.evidence_urls == {ALL}
+    assert f"{MODELS}: dated in the future (response dated 2027-01-01" in found.reason
+    within_a_day = judged(answer(MODELS, 414, datetime(2026, 12, 1, 20, tzinfo=UTC)), last=None)
+    assert within_a_day.evidence_urls == {MODELS}
+
+
 def test_failed_answers_fail_the_source_with_each_reason_once() -> None:
     found = judged(answer(MODELS, 0, error="HTTP 503"), answer(ALL, 0, error="HTTP 503"))
     assert found.status is SourceStatus.FAILED
@@ -87,7 +100,7 @@ def test_failed_answers_fail_the_source_with_each_reason_once() -> None:
 
 
 def test_far_fewer_records_than_the_last_complete_run_is_a_broken_layout() -> None:
-    found = health.source_health([answer(MODELS, 100)], [MODELS], {}, 414)
+    found = health.source_health([answer(MODELS, 100)], [MODELS], {}, 414, NOW)
     assert found.status is SourceStatus.BROKEN and not found.evidence_urls
     assert found.reason == "100 records against 414 in the last complete run"
 
@@ -95,7 +108,7 @@ def test_far_fewer_records_than_the_last_complete_run_is_a_broken_layout() -> No
 def test_further_pages_may_be_empty() -> None:
     """A page the parser named (e.g. the last page of a paged API) is not a whole listing."""
     found = health.source_health(
-        [answer(MODELS, 414), answer(f"{MODELS}?page=2", 0)], [MODELS], {}, None
+        [answer(MODELS, 414), answer(f"{MODELS}?page=2", 0)], [MODELS], {}, None, NOW
     )
     assert found.status is SourceStatus.OK
 
