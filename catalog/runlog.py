@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, text, update
 
@@ -58,16 +58,9 @@ def _running(engine: Engine) -> str:
 
 
 @contextmanager
-def _file_lock(path: Path, *, create: bool) -> Iterator[bool]:
+def _file_lock(path: Path) -> Iterator[bool]:
     """Yields whether the lock was taken (False: someone holds it)."""
-    flags = os.O_RDWR | (os.O_CREAT if create else 0)
-    try:
-        fd = os.open(path, flags, 0o644)
-    except FileNotFoundError:  # never locked: nobody holds it
-        yield True
-        return
-    handle: IO[bytes] = os.fdopen(fd, "r+b")
-    with handle:
+    with path.open("a+b") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -96,10 +89,10 @@ def _advisory_lock(engine: Engine) -> Iterator[bool]:
 
 
 @contextmanager
-def _try_lock(engine: Engine, *, create: bool) -> Iterator[bool]:
+def _try_lock(engine: Engine) -> Iterator[bool]:
     path = _lock_path(engine)
     if path is not None:
-        with _file_lock(path, create=create) as taken:
+        with _file_lock(path) as taken:
             yield taken
     elif engine.dialect.name == "postgresql":
         with _advisory_lock(engine) as taken:
@@ -130,8 +123,12 @@ def reap_locked(engine: Engine, now: datetime) -> list[int]:
 
 def reap(engine: Engine, now: datetime) -> list[int]:
     """Mark runs whose process died abandoned (at `now`), unless a refresh is running now.
-    For any command that reads runs. Creates nothing (no lock file where none was ever made)."""
-    with _try_lock(engine, create=False) as taken:
+    For any command that reads runs; where no run is marked running it only reads (and creates
+    no lock file)."""
+    with engine.connect() as conn:
+        if conn.execute(select(runs.c.id).where(runs.c.status == "running")).first() is None:
+            return []
+    with _try_lock(engine) as taken:
         return reap_locked(engine, now) if taken else []
 
 
@@ -140,7 +137,7 @@ def refresh_lock(engine: Engine, now: datetime) -> Iterator[None]:
     """Hold this catalog's refresh lock while the block runs; first mark runs left `running`
     by dead processes abandoned. Raises RefreshRunning (naming the running refresh) at once
     when another refresh holds it."""
-    with _try_lock(engine, create=True) as taken:
+    with _try_lock(engine) as taken:
         if not taken:
             raise RefreshRunning(_running(engine))
         reap_locked(engine, now)
