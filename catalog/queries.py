@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Row, func, select
 
 from catalog.tables import (
     audit_log,
@@ -200,6 +201,16 @@ def due_counts(conn: Connection, now: datetime, within: timedelta) -> dict[str, 
 
 def list_runs(conn: Connection, limit: int = 20) -> list[dict[str, Any]]:
     rows = conn.execute(select(runs).order_by(runs.c.id.desc()).limit(limit)).all()
+    return _with_sources(conn, rows)
+
+
+def get_run(conn: Connection, run_id: int) -> dict[str, Any] | None:
+    """One run with each source's part; None when the catalog has no such run."""
+    rows = conn.execute(select(runs).where(runs.c.id == run_id)).all()
+    return _with_sources(conn, rows)[0] if rows else None
+
+
+def _with_sources(conn: Connection, rows: Sequence[Row[Any]]) -> list[dict[str, Any]]:
     per_source = conn.execute(
         select(source_runs)
         .where(source_runs.c.run_id.in_([r.id for r in rows]))

@@ -1,16 +1,25 @@
-"""The `refresh` flow: fetch every source, normalize, validate, compare, apply, report.
+"""The `refresh` flow: fetch every source, judge its health, normalize and validate it, compare,
+apply, report.
 
-Prefect sits at the edge: each stage is a plain function (catalog/, schemas/, spiders/) and the
-tasks here only call them. Final state: Completed when at least one source was applied; a source
-that failed or broke changed nothing and is named, with its reason, in the state's message, the
+Prefect sits at the edge: each stage is a plain function (spiders/ fetches, catalog/health.py
+judges each source's answers and renders the report, catalog/intake.py reads each source under
+its own boundary, catalog/compare.py compares, catalog/store.py applies in one transaction) and
+this module only orders them. One refresh at a time per catalog (catalog/runlog.py): a second
+refuses at once, naming the running one. Progress reaches a caller through the `progress`
+argument, (source, message) at a time.
+
+Final state: Completed when at least one source was applied; a source that failed, broke or
+answered stale news changed nothing and is named, with its reason, in the state's message, the
 run report and the run's status ("degraded" instead of "ok"). Failed when no source could be
-applied or the run itself failed.
+applied, the run itself failed, or another refresh was running. The state's data is this run's
+id (None when refused), so a caller reports on its own run, never merely the newest one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,23 +35,21 @@ from prefect.states import Completed, Failed, State
 from prefect.utilities.annotations import quote
 from sqlalchemy import Engine
 
-from catalog import store
+from catalog import health, intake, runlog, store
 from catalog.compare import Comparison, Context, compare
 from catalog.identity import Identity
-from catalog.normalize import SourceDrafts, draft_source, learn_official_models, observations
-from schemas.batch import validate
+from schemas.fetch import FetchedPage
 from schemas.records import Observation, Problem, ReviewItem, SourceRun, SourceStatus
 from schemas.sources import is_official
 from schemas.sources import sources as configured_sources
 from spiders.crawl import CrawlResult, crawl
 from spiders.replay import World, serve
 
-BROKEN_RATIO = 0.5  # fewer records than this share of the last complete run: layout broke
-COLLAPSE_RATIO = 0.5  # more than this share of a source's statements invalid: source fails
-REPORTED_PROBLEMS = 200  # listed in the run's artifact; all of them stay in the quarantine table
+Progress = Callable[[str, str], None]  # (source, or "*" for the run; message)
 
-Listener = Callable[[str, str], None]
-listeners: list[Listener] = []  # (source, message) progress callbacks, e.g. the CLI's display
+
+def _quiet(source: str, message: str) -> None:
+    """No one listening."""
 
 
 @contextmanager
@@ -58,11 +65,6 @@ def collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-def emit(source: str, message: str) -> None:
-    for listener in listeners:
-        listener(source, message)
-
-
 @dataclass
 class Batch:
     valid: list[Observation] = field(default_factory=list)
@@ -76,42 +78,78 @@ class Batch:
 
 @task(name="fetch-source", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
 async def fetch_source(source: str, replay_url: str | None) -> CrawlResult:
-    emit(source, "fetching")
-    result = await crawl(source, replay_url)
-    emit(source, f"{result.status.value}: {result.records} records")
-    return result
+    return await crawl(source, replay_url)
 
 
-@task(name="normalize", cache_policy=NO_CACHE)
-def normalize_sources(results: Sequence[CrawlResult]) -> list[SourceDrafts]:
-    catalog = configured_sources()
-    return [draft_source(catalog[r.source], r.pages) for r in results if r.pages]
+def answers(result: CrawlResult) -> list[health.Answer]:
+    """What each URL of a crawl answered, for the health rules."""
+    return [
+        health.Answer(p.url, p.landing_url, p.status, p.observed_at, len(p.records))
+        for p in result.pages
+    ] + [
+        health.Answer(f.url, f.landing_url, f.status, None, 0, error=f.reason)
+        for f in result.failures
+    ]
 
 
-@task(name="validate", cache_policy=NO_CACHE)
-def validate_batch(
-    drafts: Sequence[SourceDrafts], identity: Identity, reports: dict[str, SourceRun]
+@task(name="judge-sources", cache_policy=NO_CACHE)
+def judge_sources(
+    url: str, results: Sequence[CrawlResult]
+) -> tuple[dict[str, SourceRun], dict[str, list[FetchedPage]], list[dict[str, object]]]:
+    """Each source's health: its report, the pages that are evidence, and every answer judged
+    (recorded in the run's summary: stale answers with both dates, faults with their reasons)."""
+    engine = store.connect(url)
+    configured = configured_sources()
+    now = datetime.now(UTC)
+    reports: dict[str, SourceRun] = {}
+    evidence: dict[str, list[FetchedPage]] = {}
+    judged: list[dict[str, object]] = []
+    for result in results:
+        with engine.connect() as conn:
+            history = runlog.url_history(conn, result.source)
+        verdict = health.source_health(
+            answers(result),
+            configured[result.source].urls,
+            history,
+            store.last_complete_records(engine, result.source),
+            now,
+        )
+        usable = verdict.evidence_urls
+        evidence[result.source] = [p for p in result.pages if p.url in usable]
+        reports[result.source] = SourceRun(
+            source=result.source,
+            status=verdict.status,
+            reason=verdict.reason,
+            responses=len(verdict.verdicts),
+            records=sum(len(p.records) for p in evidence[result.source]),
+            observed_at=max((p.observed_at for p in evidence[result.source]), default=None),
+        )
+        judged += [v.summary(result.source) for v in verdict.verdicts]
+    return reports, evidence, judged
+
+
+@task(name="read-sources", cache_policy=NO_CACHE)
+def read_sources(
+    evidence: dict[str, list[FetchedPage]], identity: Identity, reports: dict[str, SourceRun]
 ) -> Batch:
-    """Identity, provenance and the Pandera gate. A source whose batch collapses is failed."""
-    learn_official_models(identity, drafts)
+    """Normalize, map and validate each source under its own boundary (catalog/intake.py); a
+    source that fails there is reported failed and applies nothing."""
+    drafts, failures = intake.normalize_each(
+        {s: pages for s, pages in evidence.items() if pages}, configured_sources()
+    )
+    for source, reason in failures.items():
+        reports[source].status, reports[source].reason = SourceStatus.FAILED, reason
     batch = Batch()
-    for source_drafts in drafts:
-        report = reports[source_drafts.source.id]
-        found = observations(source_drafts, identity)
-        valid, problems = validate(found)
-        problems = source_drafts.problems + problems
-        report.observations = len(valid)
-        report.quarantined = len(problems)
-        # Unreadable records count too: a source whose format changed under the parser reads
-        # as nothing valid, and must not pass for a complete listing of nothing.
-        stated = len(found) + len(source_drafts.problems)
-        if stated and len(valid) < stated * (1 - COLLAPSE_RATIO):
-            report.status = SourceStatus.FAILED
-            report.reason = f"validation collapse: {stated - len(valid)} of {stated} invalid"
-            batch.rejected.extend(problems)  # kept with their reasons, not one item each
+    for found in intake.validate_each(drafts, identity):
+        report = reports[found.source]
+        report.observations = len(found.valid)
+        report.quarantined = len(found.problems)
+        if found.failure:
+            report.status, report.reason = SourceStatus.FAILED, found.failure
+            batch.rejected.extend(found.problems)  # kept with their reasons, not one item each
             continue
-        batch.valid.extend(valid)
-        batch.problems.extend(problems)
+        batch.valid.extend(found.valid)
+        batch.problems.extend(found.problems)
     return batch
 
 
@@ -170,46 +208,13 @@ def apply_changes(
     return opened
 
 
-def _guard_layout(engine: Engine, result: CrawlResult, report: SourceRun) -> None:
-    """A source yielding far fewer records than its last complete run is broken this run."""
-    if report.status is not SourceStatus.OK:
-        return
-    last = store.last_complete_records(engine, result.source)
-    if last and result.records < last * BROKEN_RATIO:
-        report.status = SourceStatus.BROKEN
-        report.reason = f"{result.records} records against {last} in the last complete run"
-        result.pages.clear()
-
-
-def _report_markdown(
-    run_id: int,
-    reports: Sequence[SourceRun],
-    opened: Sequence[ReviewItem],
-    problems: Sequence[Problem],
-) -> str:
-    lines = [
-        f"# ratecard refresh, run {run_id}",
-        "",
-        "| source | status | observations | quarantined | stamped | review items | reason |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    lines += [
-        f"| {r.source} | {r.status.value} | {r.observations} | {r.quarantined} | {r.stamped} "
-        f"| {r.review_items} | {r.reason} |"
-        for r in reports
-    ]
-    kinds = Counter(i.kind.value for i in opened)
-    lines += ["", "## Review items opened", ""]
-    lines += [f"- {kind}: {count}" for kind, count in sorted(kinds.items())] or ["- none"]
-    anomalies = [p for p in problems if p.observation is not None]
-    shown = problems[:REPORTED_PROBLEMS]
-    lines += ["", f"## Quarantined ({len(problems)}; {len(anomalies)} anomalies)", ""]
-    lines += [f"- {p.source} `{p.record}`: {p.rule}: {p.detail}" for p in shown]
-    if len(problems) > len(shown):
-        lines.append(
-            f"- … {len(problems) - len(shown)} more in the quarantine table (run {run_id})"
-        )
-    return "\n".join(lines)
+@dataclass
+class Stages:
+    reports: dict[str, SourceRun]
+    batch: Batch
+    comparison: Comparison
+    opened: list[ReviewItem]
+    answers: list[dict[str, object]]
 
 
 async def _refresh_stages(
@@ -219,45 +224,38 @@ async def _refresh_stages(
     world: World | None,
     run_id: int,
     accept_new: bool,
-) -> tuple[dict[str, SourceRun], Batch, Comparison, list[ReviewItem]]:
-    """Fetch, normalize, validate, compare, apply: the refresh between its run's start and end."""
+    progress: Progress,
+) -> Stages:
+    """Fetch, judge, read, compare, apply: the refresh between its run's start and end."""
+
+    async def fetch(source: str, replay_url: str | None) -> CrawlResult:
+        progress(source, "fetching")
+        result = await fetch_source(source, replay_url)
+        progress(source, f"{len(result.pages)} responses, {len(result.failures)} failed")
+        return result
+
     if world is not None:
         with serve(world) as replay_url:
-            results = await asyncio.gather(*(fetch_source(s, replay_url) for s in selected))
+            results = await asyncio.gather(*(fetch(s, replay_url) for s in selected))
     else:
-        results = await asyncio.gather(*(fetch_source(s, None) for s in selected))
+        results = await asyncio.gather(*(fetch(s, None) for s in selected))
 
-    reports = {
-        r.source: SourceRun(
-            source=r.source,
-            status=r.status,
-            reason=r.reason,
-            responses=len(r.pages) + len(r.failures),
-            records=r.records,
-            observed_at=r.observed_at,
-        )
-        for r in results
-    }
-    for result in results:
-        _guard_layout(engine, result, reports[result.source])
-    emit("*", "normalizing")
+    reports, evidence, judged = judge_sources(url, quote(results))
+    progress("*", "normalizing")
     identity = Identity.load()
     with engine.connect() as conn:
         identity.learn(store.known_models(conn))
     # quote(): large payloads pass between tasks as they are; Prefect would otherwise walk every
     # observation looking for futures (tens of seconds for a full refresh).
     with collection_paused():
-        drafts = normalize_sources(
-            quote([r for r in results if reports[r.source].status is not SourceStatus.FAILED])
-        )
-        batch = validate_batch(quote(drafts), identity, reports)
-        emit("*", "comparing")
+        batch = read_sources(quote(evidence), quote(identity), reports)
+        progress("*", "comparing")
         comparison = compare_catalog(
             url, quote(batch), reports, run_id, accept_new, quote(identity)
         )
-        emit("*", "applying")
+        progress("*", "applying")
         opened = apply_changes(url, run_id, quote(batch), quote(comparison), reports)
-    return reports, batch, comparison, opened
+    return Stages(reports, batch, comparison, opened, judged)
 
 
 @flow(name="refresh", log_prints=True)
@@ -266,28 +264,51 @@ async def refresh(
     replay: str | None = None,
     database: str | None = None,
     accept_new: bool = False,
+    progress: Progress | None = None,
 ) -> State:
-    """Refresh the catalog from `sources` (default: all), optionally replaying a world."""
+    """Refresh the catalog from `sources` (default: all), optionally replaying a world.
+
+    `progress`, when given, is called with (source, message) as the run goes ("*" for the run
+    as a whole). The returned state's data is the run's id, None when no run was started (an
+    unknown source, or another refresh running on this catalog).
+    """
     logger = get_run_logger()
+    tell = progress or _quiet
     url = store.database_url(database)
     engine = store.connect(url)
     selected = sources or list(configured_sources())
     unknown = sorted(set(selected) - set(configured_sources()))
     if unknown:
-        return Failed(message=f"unknown sources: {', '.join(unknown)}")
+        return Failed(message=f"unknown sources: {', '.join(unknown)}", data=None)
     world = World.load(Path(replay)) if replay else None
+    try:
+        with runlog.refresh_lock(engine, datetime.now(UTC)):
+            return await _locked_refresh(url, engine, selected, world, accept_new, tell, logger)
+    except runlog.RefreshRunning as exc:
+        return Failed(message=f"refused: {exc}", data=None)
+
+
+async def _locked_refresh(
+    url: str,
+    engine: Engine,
+    selected: list[str],
+    world: World | None,
+    accept_new: bool,
+    progress: Progress,
+    logger: logging.Logger | logging.LoggerAdapter[logging.Logger],
+) -> State:
     policy = "accept-new" if accept_new else "review"
     run_id = store.start_run(
-        engine, world=str(replay) if replay else None, policy=policy, now=datetime.now(UTC)
+        engine, world=str(world.path) if world else None, policy=policy, now=datetime.now(UTC)
     )
+    runlog.claim(engine, run_id)
     flow_run = get_run_context().flow_run  # type: ignore[union-attr]
     if flow_run is not None:
         store.set_flow_run(engine, run_id, str(flow_run.id))
+    progress("*", f"run {run_id}")
 
     try:
-        reports, batch, comparison, opened = await _refresh_stages(
-            url, engine, selected, world, run_id, accept_new
-        )
+        stages = await _refresh_stages(url, engine, selected, world, run_id, accept_new, progress)
     except BaseException as exc:  # the run's row must not stay "running" (then re-raise)
         store.finish_run(
             engine,
@@ -298,20 +319,21 @@ async def refresh(
         )
         raise
 
-    ordered = [reports[s] for s in selected]
-    failed = [r for r in ordered if r.status in (SourceStatus.FAILED, SourceStatus.BROKEN)]
-    status = "degraded" if failed else "ok"
+    ordered = [stages.reports[s] for s in selected]
+    failed = health.unusable(ordered)
     summary = {
         "sources": [r.model_dump(mode="json") for r in ordered],
-        "review_items_opened": len(opened),
-        "stamps": len(comparison.stamps),
-        "new_values": len(comparison.new_values),
-        "quarantined": len(batch.quarantined),
+        "answers": stages.answers,
+        "review_items_opened": len(stages.opened),
+        "stamps": len(stages.comparison.stamps),
+        "new_values": len(stages.comparison.new_values),
+        "quarantined": len(stages.batch.quarantined),
     }
+    status = health.run_status(ordered)
     store.finish_run(engine, run_id, status=status, summary=summary, finished_at=datetime.now(UTC))
     await create_markdown_artifact(
         key="refresh-report",
-        markdown=_report_markdown(run_id, ordered, opened, batch.quarantined),
+        markdown=health.report_markdown(run_id, ordered, stages.opened, stages.batch.quarantined),
         description=f"ratecard refresh run {run_id}",
     )
     await create_table_artifact(
@@ -319,11 +341,11 @@ async def refresh(
         table=[r.model_dump(mode="json") for r in ordered],
         description=f"per-source results of run {run_id}",
     )
-    message = f"run {run_id}: {len(opened)} review items opened"
+    message = f"run {run_id}: {len(stages.opened)} review items opened"
     if failed:
-        names = ", ".join(f"{r.source} ({r.reason})" for r in failed)
-        logger.warning("sources failed: %s", names)
+        names = ", ".join(f"{r.source} ({r.status.value}: {r.reason})" for r in failed)
+        logger.warning("sources not applied: %s", names)
         message += f"; {len(failed)} of {len(ordered)} sources failed: {names}"
     if len(failed) == len(ordered):
-        return Failed(message=message)
-    return Completed(message=message)
+        return Failed(message=message, data=run_id)
+    return Completed(message=message, data=run_id)

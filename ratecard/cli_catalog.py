@@ -166,34 +166,32 @@ def refresh(
             replay=str(replay.resolve()) if replay else None,
             database=db,
             accept_new=accept_new,
+            progress=on_progress,
             return_state=True,
         )
 
-    refresh_flow.listeners.append(on_progress)
-    try:
-        with progress:
-            state = asyncio.run(run_flow())
-    finally:
-        refresh_flow.listeners.remove(on_progress)
-    run = _own_run(db, str(state.state_details.flow_run_id))
+    with progress:
+        state = asyncio.run(run_flow())
+    run_id = state.result(raise_on_failure=False) if state.is_final() else None
+    run = _own_run(db, run_id) if isinstance(run_id, int) else None
     if as_json:
         print_json({"state": state.name, "message": state.message, "run": run})
     else:
         if run is not None:
             _print_run(run)
         say(state.message or state.type.value)
-    if not state.is_completed():
+    if not state.is_completed() or run is None:
         raise typer.Exit(EXIT_RUN_FAILED)
-    raise typer.Exit(EXIT_OK if run and run["status"] == "ok" else EXIT_SOURCES_FAILED)
+    raise typer.Exit(EXIT_OK if run["status"] == "ok" else EXIT_SOURCES_FAILED)
 
 
-def _own_run(db: str | None, flow_run_id: str) -> dict[str, Any] | None:
-    """The run this refresh's flow run recorded (not merely the newest: others may overlap)."""
+def _own_run(db: str | None, run_id: int) -> dict[str, Any] | None:
+    """The run this refresh's flow recorded (its result), not merely the newest: others may
+    overlap or have started since."""
     from catalog import queries
 
     with catalog(db) as engine, engine.connect() as conn:
-        recent = queries.list_runs(conn, limit=20)
-    return next((r for r in recent if r["flow_run_id"] == flow_run_id), None)
+        return queries.get_run(conn, run_id)
 
 
 def _print_run(run: dict[str, Any]) -> None:
@@ -219,10 +217,14 @@ def _print_run(run: dict[str, Any]) -> None:
 
 def runs(db: DbOption = None, limit: LimitOption = 10, as_json: JsonOption = False) -> None:
     """The latest refreshes and what each source did in them."""
-    from catalog import queries
+    from datetime import UTC, datetime
 
-    with catalog(db) as engine, engine.connect() as conn:
-        found = queries.list_runs(conn, limit=limit)
+    from catalog import queries, runlog
+
+    with catalog(db) as engine:
+        runlog.reap(engine, datetime.now(UTC))  # runs whose process died read as abandoned
+        with engine.connect() as conn:
+            found = queries.list_runs(conn, limit=limit)
     if as_json:
         print_json(found)
         return

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 import pandera.polars as pa
 import polars as pl
@@ -17,9 +17,11 @@ from pandera.engines.polars_engine import Decimal as PaDecimal
 from schemas.records import Observation, Problem, decimal_text
 from schemas.vocab import MAGNITUDE_LIMITS, Component, Dim, Kind, Unit
 
+PRECISION = 38  # digits the frame holds
 SCALE = 20  # decimal places the frame holds; a value needing more is flagged, never rounded
+INTEGER_DIGITS = PRECISION - SCALE  # a value of 10^18 or more does not fit: flagged, never raised
 QUANTUM = Decimal(1).scaleb(-SCALE)
-DECIMAL = pl.Decimal(38, SCALE)
+DECIMAL = pl.Decimal(PRECISION, SCALE)
 KEY = ["source", "route", "model_key", "kind", "component", "unit", "dims"]
 _CONTEXT = f"{Dim.CONTEXT_ABOVE.value}="
 
@@ -61,14 +63,18 @@ class ObservationBatch(pa.DataFrameModel):
 
     @pa.dataframe_check
     def cache_read_le_input(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        """A cache read costs no more than input for the same route, model and tier."""
+        """A cache read costs no more than input for the same route, model, unit and dimensions
+        (no more than the cheapest input, where a source states two). One verdict per row:
+        the inputs are grouped on the explicit key before the join, so duplicates never
+        multiply or shift rows."""
+        key = ["source", "route", "model_key", "kind", "unit", "dims"]
         frame = data.lazyframe
-        inputs = frame.filter(pl.col("component") == Component.INPUT.value).select(
-            "source", "route", "model_key", "unit", "dims", pl.col("value").alias("input_value")
+        inputs = (
+            frame.filter(pl.col("component") == Component.INPUT.value)
+            .group_by(key)
+            .agg(pl.col("value").min().alias("input_value"))
         )
-        joined = frame.join(
-            inputs, on=["source", "route", "model_key", "unit", "dims"], how="left"
-        ).sort("row")
+        joined = frame.join(inputs, on=key, how="left").sort("row")
         return joined.select(
             (pl.col("component") != Component.CACHE_READ.value)
             | pl.col("input_value").is_null()
@@ -77,21 +83,47 @@ class ObservationBatch(pa.DataFrameModel):
 
     @pa.dataframe_check
     def tiers_ascending(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        """Context tiers of one price go up: the price above N tokens ≥ the tier below it."""
+        """Context tiers of one price go up: the price above N tokens is at least every price of
+        the tiers below it. Ties (two values stated for one tier) compare as a set, so the
+        verdict does not depend on row order."""
         group = ["source", "route", "model_key", "kind", "component", "unit", "base_dims"]
-        frame = data.lazyframe.sort([*group, "context_above"]).with_columns(
-            pl.col("value").shift(1).over(group).alias("below")
+        tier = [*group, "context_above"]
+        below = (
+            data.lazyframe.group_by(tier)
+            .agg(pl.col("value").max().alias("tier_max"))
+            .sort(tier)
+            .with_columns(pl.col("tier_max").cum_max().shift(1).over(group).alias("below"))
+            .select(*tier, "below")
         )
-        return frame.sort("row").select(
+        joined = data.lazyframe.join(below, on=tier, how="left").sort("row")
+        return joined.select(
             (pl.col("kind") != Kind.PRICE.value)
             | pl.col("below").is_null()
             | (pl.col("value") >= pl.col("below"))
         )
 
 
+def frame_value(value: Decimal) -> Decimal | None:
+    """`value` at the frame's scale (rounded where it needs more places: the row is then flagged
+    inexact), or None where it cannot be held at all: not finite, or 10^18 or more. Bounded: no
+    stated exponent or length makes this raise or build a large number."""
+    if not value.is_finite() or value.adjusted() >= INTEGER_DIGITS:
+        return None
+    with localcontext(prec=PRECISION + 2):
+        return value.quantize(QUANTUM)
+
+
+def value_text(value: Decimal) -> str:
+    """A stated value as text for a report, bounded in length whatever its exponent."""
+    if value.is_finite() and -PRECISION <= value.adjusted() < INTEGER_DIGITS:
+        return decimal_text(value)
+    return str(value)
+
+
 def to_frame(observations: Sequence[Observation]) -> pl.DataFrame:
-    """The batch as columns; the context tier is split from the dimensions by polars."""
-    values = [o.value.quantize(QUANTUM) for o in observations]
+    """The batch as columns; the context tier is split from the dimensions by polars. Every
+    value must fit the frame (see `frame_value`); `validate` sets the others aside first."""
+    values = [frame_value(o.value) for o in observations]
     frame = pl.DataFrame(
         {
             "source": [o.source for o in observations],
@@ -116,25 +148,34 @@ def to_frame(observations: Sequence[Observation]) -> pl.DataFrame:
     )
 
 
+OUT_OF_RANGE = "out_of_range"  # the rule a value the frame cannot hold breaks
+
+
 def validate(observations: Sequence[Observation]) -> tuple[list[Observation], list[Problem]]:
-    """Split a batch into valid observations and problems (one per failing row, every rule)."""
-    if not observations:
-        return [], []
-    frame = to_frame(observations)
+    """Split a batch into valid observations and problems (one per failing row, every rule).
+
+    Never raises on what a source stated: a value the frame cannot hold (not finite, 10^18 or
+    more) is the problem `out_of_range`; a check that rejects the frame as a whole (no row to
+    blame) sets every row aside with that check's name.
+    """
+    fits = [o for o in observations if frame_value(o.value) is not None]
+    problems = [_problem(o, [OUT_OF_RANGE]) for o in observations if frame_value(o.value) is None]
+    if not fits:
+        return [], problems
     try:
-        ObservationBatch.validate(frame, lazy=True)
+        ObservationBatch.validate(to_frame(fits), lazy=True)
     except pa.errors.SchemaErrors as exc:
         failures = exc.failure_cases
     else:
-        return list(observations), []
+        return fits, problems
     rules: dict[int, list[str]] = defaultdict(list)
     for case in failures.iter_rows(named=True):
         index = case["index"]
-        if index is None:
-            raise ValueError(f"observation batch rejected as a whole: {case}")
-        rules[int(index)].append(str(case["check"]))
-    valid = [o for i, o in enumerate(observations) if i not in rules]
-    problems = [_problem(observations[i], sorted(set(found))) for i, found in sorted(rules.items())]
+        rows = range(len(fits)) if index is None else [int(index)]
+        for row in rows:
+            rules[row].append(str(case["check"]))
+    valid = [o for i, o in enumerate(fits) if i not in rules]
+    problems += [_problem(fits[i], sorted(set(found))) for i, found in sorted(rules.items())]
     return valid, problems
 
 
@@ -146,7 +187,7 @@ def _problem(obs: Observation, rules: list[str]) -> Problem:
         rule=", ".join(rules),
         detail=(
             f"{obs.kind.value} {obs.component.value}{f' [{dims}]' if dims else ''} = "
-            f"{decimal_text(obs.value)} {obs.unit.value} ({obs.evidence})"
+            f"{value_text(obs.value)} {obs.unit.value} ({obs.evidence})"
         ),
         observation=obs,
     )

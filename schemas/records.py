@@ -97,6 +97,7 @@ class SourceStatus(StrEnum):
     PARTIAL = "partial"  # some pages failed: values applied, no absence counted
     BROKEN = "broken"  # parsed far fewer records than last time: nothing applied
     FAILED = "failed"  # network, status, unparsable body, validation collapse: nothing applied
+    STALE = "stale"  # every answer older than what the source already said: nothing applied
 
 
 class ReviewKind(StrEnum):

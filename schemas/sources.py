@@ -1,4 +1,5 @@
-"""The configured sources (data/sources.json): URLs, parser module, and authority."""
+"""The configured sources (data/sources.json): URLs, the domains their responses may come from,
+parser module, and authority."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+from urllib.parse import urlsplit
 
 CONFIG = Path(__file__).resolve().parent.parent / "data" / "sources.json"
 
@@ -18,6 +20,7 @@ class Source:
     title: str
     module: str
     urls: tuple[str, ...]
+    domains: tuple[str, ...]  # registrable domains its responses may land on (and subdomains)
     official_for: frozenset[str]  # routes this source speaks for; secondary everywhere else
 
     @property
@@ -26,6 +29,12 @@ class Source:
 
     def is_official(self, route: str) -> bool:
         return route in self.official_for
+
+    def lives_at(self, url: str) -> bool:
+        """Whether `url` is on one of the source's domains (the domain itself or a subdomain):
+        a response from anywhere else is not the source's word."""
+        host = (urlsplit(url).hostname or "").rstrip(".").lower()
+        return any(host == d or host.endswith(f".{d}") for d in self.domains)
 
 
 @cache
@@ -37,6 +46,7 @@ def sources() -> dict[str, Source]:
             title=entry["title"],
             module=entry["module"],
             urls=tuple(entry["urls"]),
+            domains=tuple(d.lower() for d in entry["domains"]),
             official_for=frozenset(entry["official_for"]),
         )
         for sid, entry in config.items()

@@ -1,12 +1,14 @@
 """Run a source's spider in this process (Scrapy's reactorless AsyncCrawlerRunner, awaited on
-from schemas.fetch import FetchedPage
-the caller's asyncio loop): restartable, so a long-lived Prefect process can refresh repeatedly."""
+the caller's asyncio loop): restartable, so a long-lived Prefect process can refresh repeatedly.
+
+A crawl reports what each URL answered: the records read from a response, or why there is none
+(network, HTTP status, unparsable body, a redirect off the source's domains). Whether those
+answers make the source complete is decided after the crawl (catalog/health.py)."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from scrapy import signals
@@ -15,7 +17,6 @@ from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
 from schemas.fetch import FetchedPage
-from schemas.records import SourceStatus
 from spiders import settings as project_settings
 from spiders.spider import SPIDERS
 
@@ -27,6 +28,7 @@ logging.getLogger("scrapy").setLevel(logging.ERROR)
 @dataclass
 class FetchFailure:
     url: str
+    landing_url: str
     status: int
     reason: str
 
@@ -36,36 +38,6 @@ class CrawlResult:
     source: str
     pages: list[FetchedPage] = field(default_factory=list)
     failures: list[FetchFailure] = field(default_factory=list)
-
-    @property
-    def status(self) -> SourceStatus:
-        if not self.pages:
-            return SourceStatus.FAILED
-        return SourceStatus.PARTIAL if self.failures else SourceStatus.OK
-
-    @property
-    def reason(self) -> str:
-        """Why responses failed, one clause per distinct reason (a source may have 46 URLs)."""
-        if not self.failures:
-            return "" if self.pages else "no response"
-        by_reason: dict[str, list[str]] = {}
-        for failure in self.failures:
-            by_reason.setdefault(failure.reason, []).append(failure.url)
-        total = len(self.pages) + len(self.failures)
-        return "; ".join(
-            f"{urls[0]}: {reason}"
-            if len(urls) == 1
-            else f"{reason} for {len(urls)} of {total} URLs (first: {urls[0]})"
-            for reason, urls in by_reason.items()
-        )
-
-    @property
-    def records(self) -> int:
-        return sum(len(p.records) for p in self.pages)
-
-    @property
-    def observed_at(self) -> datetime | None:
-        return max((p.observed_at for p in self.pages), default=None)
 
 
 def crawl_settings(replay_url: str | None) -> Settings:
@@ -82,7 +54,9 @@ async def crawl(source: str, replay_url: str | None = None) -> CrawlResult:
 
     def collect(item: dict[str, Any], **_: Any) -> None:
         if "error" in item:
-            result.failures.append(FetchFailure(item["url"], item["status"], item["error"]))
+            result.failures.append(
+                FetchFailure(item["url"], item["landing_url"], item["status"], item["error"])
+            )
         else:
             result.pages.append(
                 FetchedPage(

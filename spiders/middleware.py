@@ -1,4 +1,5 @@
-"""Downloader middlewares: replay routing, and giving up on hosts that cannot be reached."""
+"""Downloader middlewares: replay routing, refusing requests off a source's domains, and giving
+up on hosts that cannot be reached."""
 
 from __future__ import annotations
 
@@ -29,6 +30,44 @@ class ReplayMiddleware:
         meta = {**request.meta, "live_url": request.url}
         return request.replace(
             url=f"{self.base}/replay?url={quote(request.url, safe='')}", meta=meta
+        )
+
+
+class OffDomain(IgnoreRequest):
+    """A request (a redirect, a further page) to a host outside the source's domains; `url`
+    is where it would have landed."""
+
+    def __init__(self, url: str, message: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class SourceDomainMiddleware:
+    """Refuses any request to a host outside the crawling source's configured domains: a
+    redirect to another registrable domain is never followed, so what is served there is never
+    taken for the source's word. The refusal names the URL first requested and where it led."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.replay = crawler.settings.get("REPLAY_URL") or ""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SourceDomainMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        source = getattr(self.crawler.spider, "source", None)
+        # A redirect copies the meta of the request it answers: only a request already sent to
+        # the replay server has its own live URL there.
+        replayed = self.replay and request.url.startswith(self.replay)
+        live = request.meta.get("live_url", request.url) if replayed else request.url
+        if source is None or source.lives_at(live):
+            return
+        first = request.meta.get("requested_url", live)
+        raise OffDomain(
+            live,
+            f"redirected off the source's domains: {first} led to {live} "
+            f"({urlsplit(live).hostname} is not within {', '.join(source.domains)})",
         )
 
 

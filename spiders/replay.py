@@ -2,7 +2,8 @@
 
 A world (../shared/snapshots/worlds/*.json) says what every source URL answered at one time. The
 server answers ``GET /replay?url=<live URL>`` with the recorded status, headers and body, and the
-recorded date as the HTTP ``Date`` header; a URL the world does not name answers 404. Spiders
+recorded date as the HTTP ``Date`` header (after ``delay`` seconds, where an entry gives one: a
+server too slow to answer); a URL the world does not name answers 404. Spiders
 reach it through spiders.middleware.ReplayMiddleware, so downloads go through Scrapy's real HTTP
 path (redirects, retries, status handling) and only the address differs from live mode.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +31,7 @@ class Recorded:
     headers: dict[str, str] = field(default_factory=dict)
     file: Path | None = None
     body: bytes = b""
+    delay: float = 0.0
 
     def content(self) -> bytes:
         return self.file.read_bytes() if self.file is not None else self.body
@@ -55,6 +58,7 @@ class World:
                 headers=headers,
                 file=(path.parent / entry["file"]).resolve() if "file" in entry else None,
                 body=entry.get("body", "").encode(),
+                delay=float(entry.get("delay", 0)),
             )
         return cls(name=manifest.get("name", path.stem), path=path, responses=responses)
 
@@ -71,6 +75,7 @@ def _handler(world: World) -> type[BaseHTTPRequestHandler]:
             if recorded is None:
                 self._send(404, {"Content-Type": "text/plain"}, b"not in this world", None)
                 return
+            time.sleep(recorded.delay)
             self._send(recorded.status, recorded.headers, recorded.content(), recorded.date)
 
         def _send(
@@ -82,8 +87,11 @@ def _handler(world: World) -> type[BaseHTTPRequestHandler]:
             for name, value in headers.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up waiting (a delayed answer past its timeout)
 
         def log_message(self, format: str, *args: object) -> None:
             """Quiet: the refresh reports what each source answered."""

@@ -33,6 +33,8 @@ HTTPCACHE_DIR = os.environ.get("RATECARD_HTTPCACHE", "httpcache")
 
 DOWNLOADER_MIDDLEWARES = {
     "spiders.middleware.ReplayMiddleware": 950,
+    # Before the replay rewrite, so it judges the live URL of every request, redirects included.
+    "spiders.middleware.SourceDomainMiddleware": 900,
     # Below RetryMiddleware (550) so it sees a failure first: an unreachable host is not retried.
     "spiders.middleware.UnreachableHostMiddleware": 560,
 }

@@ -16,6 +16,7 @@ from twisted.python.failure import Failure
 
 from schemas.fetch import Unparsable
 from schemas.sources import Source, sources
+from spiders.middleware import OffDomain
 
 
 def response_date(response: Response) -> datetime:
@@ -74,14 +75,17 @@ class SourceSpider(Spider):
     def failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
         request = failure.request  # type: ignore[attr-defined]
         url = request.meta.get("requested_url", request.url)
+        landing = request.meta.get("live_url", url)
         if failure.check(HttpError):
             response = failure.value.response
             reason = f"HTTP {response.status}"
             status = response.status
+        elif failure.check(OffDomain):
+            reason, status, landing = str(failure.value), 0, failure.value.url
         else:
             reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
             status = 0
-        yield self._failure(url, request.meta.get("live_url", url), status, reason)
+        yield self._failure(url, landing, status, reason)
 
     @staticmethod
     def _failure(url: str, landing: str, status: int, reason: str) -> dict[str, Any]:

@@ -100,3 +100,54 @@ def test_value_finer_than_the_frame_holds_is_flagged_not_rounded(
     [problem] = problems
     assert "isin" in problem.rule and problem.observation == fine
     assert "0.0000000000000000000025" in problem.detail
+
+
+@pytest.mark.parametrize("stated", ["1E+8", "1E+18", "1E+400", "1E+10000000", "NaN", "Infinity"])
+def test_a_value_beyond_the_frame_is_a_problem_never_an_error(
+    litellm: list[Observation], stated: str
+) -> None:
+    """OpenRouter stating 100 USD per token is 10^8 per 1M: the gate flags it, the rest pass."""
+    target = pick(litellm, "gpt-4o", "input")
+    absurd = target.model_copy(update={"value": Decimal(stated)})
+    batch = [absurd if o is target else o for o in litellm]
+    valid, problems = validate(batch)
+    [problem] = [p for p in problems if p.observation == absurd]
+    assert problem.rule in {"out_of_range", "magnitude"}
+    assert len(problem.detail) < 500
+    assert len(valid) == len(validate(litellm)[0]) - 1
+
+
+def test_checks_join_on_explicit_keys_when_a_key_is_stated_twice(
+    litellm: list[Observation],
+) -> None:
+    """Two inputs stated for one key (a source listing a model twice) neither shift the
+    cache-read verdicts onto other rows nor raise: the right rows are named, once each."""
+    inputs = pick(litellm, "gpt-4o", "input")
+    cache = pick(litellm, "gpt-4o", "cache_read")
+    cheaper = inputs.model_copy(update={"value": cache.value / 2, "record": "gpt-4o again"})
+    valid, problems = validate([cheaper, *litellm])
+    named = {(p.record, p.observation.value if p.observation else None) for p in problems}
+    assert (cache.record, cache.value) in {
+        (p.record, p.observation.value) for p in problems if "cache_read_le_input" in p.rule
+    }
+    cache_rules = [p for p in problems if "cache_read_le_input" in p.rule]
+    assert all(p.observation and p.observation.component.value == "cache_read" for p in cache_rules)
+    assert {(inputs.record, inputs.value), ("gpt-4o again", cheaper.value)} <= named
+    assert len(valid) + len(problems) == len(litellm) + 1
+
+
+def test_tier_verdicts_do_not_depend_on_row_order(litellm: list[Observation]) -> None:
+    """A tier stated twice (a tie): every order of the batch gives the same verdicts."""
+    tier = next(
+        o
+        for o in litellm
+        if "context_above" in o.dimensions and o.component.value == "input" and o.model
+    )
+    twin = tier.model_copy(update={"value": Decimal("0"), "record": "tier twin"})
+    verdicts = set()
+    for batch in ([twin, *litellm], [*litellm, twin], [*reversed(litellm), twin]):
+        _, problems = validate(batch)
+        verdicts.add(frozenset((p.record, p.rule) for p in problems))
+    assert len(verdicts) == 1
+    [found] = verdicts
+    assert any(r == "tier twin" and "tiers_ascending" in rule for r, rule in found)

@@ -22,13 +22,13 @@ def closed_port() -> int:
 
 def test_unreachable_host_fails_every_url_at_once_with_the_reason() -> None:
     result = asyncio.run(crawl("portkey", f"http://127.0.0.1:{closed_port()}"))
-    assert result.status.value == "failed" and not result.pages
+    assert not result.pages
     assert len(result.failures) == len(sources()["portkey"].urls) == 46
     # robots.txt (or the first requests in flight) meet the refusal; the rest are not attempted
     skipped = [f for f in result.failures if "unreachable earlier in this crawl" in f.reason]
     assert len(skipped) >= 42
-    assert "DownloadConnectionRefusedError" in result.reason
-    assert "configs.portkey.ai" in result.reason
+    assert all("DownloadConnectionRefusedError" in f.reason for f in result.failures)
+    assert all("configs.portkey.ai" in f.reason for f in skipped)
 
 
 def test_redirects_are_followed_and_the_landing_url_kept(tmp_path: Path) -> None:
@@ -52,4 +52,40 @@ def test_redirects_are_followed_and_the_landing_url_kept(tmp_path: Path) -> None
     assert page.observed_at == datetime(2026, 8, 19, tzinfo=UTC)
     assert len(page.records) == 414
     [failure] = result.failures  # the ?output_modalities=all listing is not in this world
-    assert failure.status == 404 and result.status.value == "partial"
+    assert failure.status == 404 and failure.reason == "HTTP 404"
+
+
+def test_every_configured_url_lives_on_its_sources_domains() -> None:
+    for source in sources().values():
+        assert source.domains, source.id
+        assert all(source.lives_at(url) for url in source.urls), source.id
+    openrouter = sources()["openrouter"]
+    assert openrouter.lives_at("https://api.openrouter.ai/v1")
+    assert not openrouter.lives_at("https://openrouter.ai.example.net/api/v1/models")
+    assert not openrouter.lives_at("https://notopenrouter.ai/api/v1/models")
+
+
+def test_a_redirect_off_the_sources_domains_is_refused_and_named(tmp_path: Path) -> None:
+    """Anthropic's page answering a redirect to a sign-in host that serves the real page: the
+    redirect is not followed, and the failure names both URLs."""
+    page = "https://platform.claude.com/docs/en/about-claude/pricing.md"
+    elsewhere = "https://sso.example-login.net/pricing.md"
+    recorded = (SNAPSHOTS / "pricing-pages" / "anthropic-pricing.2025-12-19.llmdocs.md").resolve()
+    manifest = {
+        "name": "off-domain",
+        "responses": [
+            {"url": page, "status": 302, "headers": {"Location": elsewhere}, "body": "",
+             "date": "2026-08-20T00:00:00Z"},
+            {"url": elsewhere, "status": 200, "file": str(recorded),
+             "date": "2026-08-20T00:00:00Z", "content_type": "text/markdown"},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "world.json"
+    path.write_text(json.dumps(manifest))
+    with serve(World.load(path)) as base:
+        result = asyncio.run(crawl("anthropic-page", base))
+    assert not result.pages
+    [failure] = result.failures
+    assert failure.url == page and failure.landing_url == elsewhere
+    assert "redirected off the source's domains" in failure.reason
+    assert page in failure.reason and elsewhere in failure.reason

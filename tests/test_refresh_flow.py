@@ -23,6 +23,7 @@ from catalog.tables import (
 )
 from flows.refresh import refresh
 from tests.conftest import SNAPSHOTS, WORLDS
+from tests.worlds import fault_world
 
 pytestmark = pytest.mark.integration
 SOURCES = ["litellm", "openrouter", "azure"]
@@ -171,21 +172,6 @@ def test_same_world_twice_opens_nothing_new_and_stamps_again(two_epochs: dict[st
     assert last_runs[third_run] > 10_000  # confirmed again by the third run
     assert all(s["review_items"] == 0 for s in two_epochs["epoch2_again"].values())
     assert two_epochs["epoch2_again"]["azure"]["stamped"] > 0
-
-
-def fault_world(tmp_path: Path, broken: dict[str, dict[str, Any]]) -> Path:
-    """epoch-2 with some URLs' answers replaced (made here from the real recorded ones)."""
-    manifest = json.loads((WORLDS / "epoch-2.json").read_text())
-    for entry in manifest["responses"]:
-        if "file" in entry:
-            entry["file"] = str((WORLDS / entry["file"]).resolve())
-        override = broken.get(entry["url"], {})
-        if "body" in override:
-            entry.pop("file", None)
-        entry.update(override)
-    path = tmp_path / "world.json"
-    path.write_text(json.dumps(manifest))
-    return path
 
 
 def test_failing_sources_change_nothing(prefect_api: None, tmp_path: Path) -> None:

@@ -5,19 +5,22 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
-from catalog import store
+from catalog import runlog, store
 from catalog.compare import Context, compare
-from catalog.tables import catalog_values
+from catalog.tables import catalog_values, runs
 from schemas.sources import is_official
 from tests.deciding import approve_at_once
 from tests.observed import OPENROUTER_AUGUST, observe
@@ -147,3 +150,49 @@ def test_overlapping_accept_new_loads_put_one_value_in_force_on_postgres(postgre
     let_in, in_force, summary = overlapping_loads(fresh_database(postgres_url, "loads"))
     assert in_force == let_in > 0
     assert len(summary["in_force_meanwhile"]) == let_in
+
+
+def test_one_refresh_at_a_time_and_a_killed_one_abandoned_on_postgres(postgres_url: str) -> None:
+    """The refresh lock is PostgreSQL's session advisory lock: held by a live process, it
+    refuses a second refresh naming the first; when that process is killed the server ends its
+    session, and the next command marks its run abandoned."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from datetime import UTC, datetime\n"
+            "from catalog import runlog, store\n"
+            "engine = store.connect(sys.argv[1])\n"
+            "now = datetime.now(UTC)\n"
+            "with runlog.refresh_lock(engine, now):\n"
+            "    run_id = store.start_run(engine, world=None, policy='review', now=now)\n"
+            "    runlog.claim(engine, run_id)\n"
+            "    print(run_id, flush=True)\n"
+            "    time.sleep(600)\n",
+            postgres_url,
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    engine = store.connect(postgres_url)
+    try:
+        assert holder.stdout is not None
+        run_id = int(holder.stdout.readline())
+        assert runlog.reap(engine, datetime.now(UTC)) == []
+        refused = pytest.raises(runlog.RefreshRunning, match=f"refresh run {run_id} is running")
+        with refused, runlog.refresh_lock(engine, datetime.now(UTC)):
+            pass
+    finally:
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait()
+    deadline = time.monotonic() + 10  # the server notices the closed connection
+    while not (abandoned := runlog.reap(engine, datetime.now(UTC))):
+        assert time.monotonic() < deadline, "the killed refresh's lock was never released"
+        time.sleep(0.2)
+    assert abandoned == [run_id]
+    with engine.connect() as conn:
+        assert conn.execute(select(runs.c.status).where(runs.c.id == run_id)).scalar() == (
+            "abandoned"
+        )

@@ -1,0 +1,245 @@
+"""Source health and the run report: pure rules, no I/O.
+
+Which of a source's responses count as evidence this run, and what the source's status is:
+
+- a response that failed (network, HTTP status, unparsable body, landed off the source's
+  domains) is no evidence;
+- a response dated before the evidence the source already gave for the same URL is *stale*:
+  recorded and reported with both dates, never evidence, never absence; one dated more than
+  `CLOCK_SKEW` after it was fetched is no evidence either (else a wrong clock at the source
+  would make every later true answer look stale);
+- a listing URL answering no records, or far fewer than its last complete response
+  (`BROKEN_RATIO`), is *empty* or *collapsed*: each listing URL of a source is judged on its own;
+- a source whose usable responses hold far fewer records than its last complete run is broken;
+- a source most of whose statements are invalid has collapsed in validation.
+
+A source is `ok` only when every response it gave is evidence; `partial` when some are (their
+values apply, no absence is counted); `stale` when every answer was older news; `broken` or
+`failed` when none is usable. `report_markdown` renders a run for Prefect's artifact.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from schemas.records import Problem, ReviewItem, SourceRun, SourceStatus
+
+BROKEN_RATIO = 0.5  # fewer records than this share of the last complete response or run: broken
+COLLAPSE_RATIO = 0.5  # more than this share of a source's statements invalid: source fails
+CLOCK_SKEW = timedelta(days=1)  # a response dated further ahead of its fetch is no evidence
+REPORTED_PROBLEMS = 200  # listed in the run's artifact; all of them stay in the quarantine table
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one URL of a source answered this run (records: how many its parser read)."""
+
+    url: str
+    landing_url: str
+    status: int
+    observed_at: datetime | None
+    records: int
+    error: str = ""  # why the response is no evidence at all (fetch, parse, domain)
+
+
+@dataclass(frozen=True)
+class History:
+    """What the source's earlier runs said about one URL: its newest evidence's date and the
+    record count of its last complete response."""
+
+    observed_at: datetime | None = None
+    records: int | None = None
+
+
+STALE = "stale"
+FUTURE = "dated in the future"
+EMPTY = "empty listing"
+COLLAPSED = "collapsed listing"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One answer judged. `fault` is '' when the answer is evidence, else the kind of fault
+    (STALE, EMPTY, COLLAPSED, or the answer's own error); `detail` says more where there is more
+    to say (both dates of a stale answer, both record counts of a collapsed one)."""
+
+    answer: Answer
+    fault: str = ""
+    detail: str = ""
+
+    @property
+    def evidence(self) -> bool:
+        return not self.fault
+
+    @property
+    def text(self) -> str:
+        return f"{self.answer.url}: {self.fault}" + (f" ({self.detail})" if self.detail else "")
+
+    def summary(self, source: str) -> dict[str, object]:
+        """The verdict as the run's summary records it (JSON): what `url_history` reads back."""
+        at = self.answer.observed_at
+        return {
+            "source": source,
+            "url": self.answer.url,
+            "landing_url": self.answer.landing_url,
+            "status": self.answer.status,
+            "observed_at": at.isoformat() if at is not None else None,
+            "records": self.answer.records,
+            "fault": self.fault,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True)
+class Health:
+    status: SourceStatus
+    reason: str
+    verdicts: tuple[Verdict, ...]
+
+    @property
+    def evidence_urls(self) -> frozenset[str]:
+        return frozenset(v.answer.url for v in self.verdicts if v.evidence)
+
+
+def _date(at: datetime | None) -> str:
+    return at.isoformat() if at is not None else "undated"
+
+
+def judge_answer(answer: Answer, history: History, listing: bool, now: datetime) -> Verdict:
+    """One answer against the URL's history; `listing` is True for a URL the source is
+    configured with (a whole listing), False for a further page its parser named; `now` is
+    when the run fetched it."""
+    if answer.error:
+        return Verdict(answer, answer.error)
+    if answer.observed_at is not None and answer.observed_at > now + CLOCK_SKEW:
+        detail = f"response dated {_date(answer.observed_at)}, fetched {_date(now)}"
+        return Verdict(answer, FUTURE, detail)
+    if (
+        answer.observed_at is not None
+        and history.observed_at is not None
+        and answer.observed_at < history.observed_at
+    ):
+        detail = (
+            f"response dated {_date(answer.observed_at)}, older than the evidence of "
+            f"{_date(history.observed_at)} already given"
+        )
+        return Verdict(answer, STALE, detail)
+    if listing and answer.records == 0:
+        return Verdict(answer, EMPTY, "no records")
+    if history.records and answer.records < history.records * BROKEN_RATIO:
+        detail = f"{answer.records} records against {history.records} in its last complete response"
+        return Verdict(answer, COLLAPSED, detail)
+    return Verdict(answer)
+
+
+def _summarize(faults: Sequence[Verdict], total: int) -> str:
+    """One clause per kind of fault (a source may have 46 URLs)."""
+    by_kind: dict[str, list[Verdict]] = {}
+    for verdict in faults:
+        by_kind.setdefault(verdict.fault, []).append(verdict)
+    return "; ".join(
+        found[0].text
+        if len(found) == 1
+        else f"{kind} for {len(found)} of {total} URLs (first: {found[0].text})"
+        for kind, found in by_kind.items()
+    )
+
+
+def source_health(
+    answers: Sequence[Answer],
+    listing_urls: Sequence[str],
+    history: Mapping[str, History],
+    last_complete_records: int | None,
+    now: datetime,
+) -> Health:
+    """Judge a source's answers this run: its status, the reason, and which answers are
+    evidence. `history` is by URL; `last_complete_records` is the source's record count in its
+    last complete run (for the broken-layout rule); `now` is when the run fetched."""
+    listing = set(listing_urls)
+    verdicts = tuple(
+        judge_answer(a, history.get(a.url, History()), a.url in listing, now)
+        for a in sorted(answers, key=lambda a: (a.url, a.landing_url))
+    )
+    if not verdicts:
+        return Health(SourceStatus.FAILED, "no response", verdicts)
+    faults = [v for v in verdicts if not v.evidence]
+    usable = [v for v in verdicts if v.evidence]
+    reason = _summarize(faults, len(verdicts))
+    if not usable:
+        if all(v.fault == STALE for v in faults):
+            return Health(SourceStatus.STALE, reason, verdicts)
+        read = any(v.fault in (EMPTY, COLLAPSED, FUTURE) for v in faults)
+        return Health(SourceStatus.BROKEN if read else SourceStatus.FAILED, reason, verdicts)
+    records = sum(v.answer.records for v in usable)
+    if not faults and last_complete_records and records < last_complete_records * BROKEN_RATIO:
+        reason = f"{records} records against {last_complete_records} in the last complete run"
+        broken = tuple(Verdict(v.answer, COLLAPSED, reason) for v in verdicts)
+        return Health(SourceStatus.BROKEN, reason, broken)
+    return Health(SourceStatus.PARTIAL if faults else SourceStatus.OK, reason, verdicts)
+
+
+def validation_collapse(
+    stated: Mapping[str, int], valid: Mapping[str, int], unreadable: int = 0
+) -> str:
+    """Why a source's batch collapsed in validation ('' when it did not). `stated` and `valid`
+    count its statements by kind (price, limit, capability); `unreadable` counts records its
+    normalizer could not read. It collapsed when more than COLLAPSE_RATIO of everything it
+    stated is invalid (a source whose format changed under its parser reads as nothing valid,
+    and must not pass for a complete listing of nothing), or of the statements of any one kind
+    (every price rescaled is a collapse even where its limits still read well)."""
+    total = sum(stated.values()) + unreadable
+    total_valid = sum(valid.values())
+    if total and total_valid < total * (1 - COLLAPSE_RATIO):
+        return f"validation collapse: {total - total_valid} of {total} invalid"
+    for kind, count in sorted(stated.items()):
+        if valid.get(kind, 0) < count * (1 - COLLAPSE_RATIO):
+            invalid = count - valid.get(kind, 0)
+            return f"validation collapse: {invalid} of {count} {kind} statements invalid"
+    return ""
+
+
+def run_status(reports: Sequence[SourceRun]) -> str:
+    """'ok' when every source was read in full or in part, else 'degraded'."""
+    ok = (SourceStatus.OK, SourceStatus.PARTIAL)
+    return "ok" if all(r.status in ok for r in reports) else "degraded"
+
+
+def unusable(reports: Sequence[SourceRun]) -> list[SourceRun]:
+    """The sources that changed nothing this run (failed, broken or stale)."""
+    return [r for r in reports if r.status not in (SourceStatus.OK, SourceStatus.PARTIAL)]
+
+
+def report_markdown(
+    run_id: int,
+    reports: Sequence[SourceRun],
+    opened: Sequence[ReviewItem],
+    problems: Sequence[Problem],
+) -> str:
+    """The run report as Markdown: each source's part, the review items opened by kind, and the
+    quarantined records (the first REPORTED_PROBLEMS of them)."""
+    lines = [
+        f"# ratecard refresh, run {run_id}",
+        "",
+        "| source | status | observations | quarantined | stamped | review items | reason |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r.source} | {r.status.value} | {r.observations} | {r.quarantined} | {r.stamped} "
+        f"| {r.review_items} | {r.reason} |"
+        for r in reports
+    ]
+    kinds = Counter(i.kind.value for i in opened)
+    lines += ["", "## Review items opened", ""]
+    lines += [f"- {kind}: {count}" for kind, count in sorted(kinds.items())] or ["- none"]
+    anomalies = [p for p in problems if p.observation is not None]
+    shown = problems[:REPORTED_PROBLEMS]
+    lines += ["", f"## Quarantined ({len(problems)}; {len(anomalies)} anomalies)", ""]
+    lines += [f"- {p.source} `{p.record}`: {p.rule}: {p.detail}" for p in shown]
+    if len(problems) > len(shown):
+        lines.append(
+            f"- … {len(problems) - len(shown)} more in the quarantine table (run {run_id})"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,105 @@
+"""Each source's records → its valid observations and its problems, under one boundary per source.
+
+Whatever one source's bytes contain, only that source can fail: its normalizer, the identity of
+its names and the validation of its batch (the Pandera gate and its set-based checks) run
+inside `boundary`, which turns any exception into that source's failure with its reason, and
+the other sources go on. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
+
+from catalog.health import validation_collapse
+from catalog.identity import Identity
+from catalog.normalize import SourceDrafts, draft_source, learn_official_models, observations
+from schemas.batch import validate
+from schemas.fetch import FetchedPage
+from schemas.records import Observation, Problem
+from schemas.sources import Source
+
+T = TypeVar("T")
+
+
+@dataclass
+class SourceIntake:
+    """What one source's records became. `failure` is '' unless the source failed: then
+    nothing of it is applied, and `problems` are kept (quarantined) but open no review items."""
+
+    source: str
+    valid: list[Observation] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    failure: str = ""
+
+
+def boundary(stage: str, step: Callable[[], T]) -> tuple[T | None, str]:
+    """Run one source's step; any exception becomes (None, '<stage> error: <type>: <message>')."""
+    try:
+        return step(), ""
+    except Exception as exc:
+        return None, f"{stage} error: {type(exc).__name__}: {exc}"
+
+
+def normalize_each(
+    pages: Mapping[str, Sequence[FetchedPage]], configured: Mapping[str, Source]
+) -> tuple[list[SourceDrafts], dict[str, str]]:
+    """Each source's normalizer over its pages: the drafts of those that could be read, and a
+    failure reason for each that could not."""
+    drafts: list[SourceDrafts] = []
+    failures: dict[str, str] = {}
+    for source, found in pages.items():
+        read, failure = boundary("normalize", partial(draft_source, configured[source], found))
+        if read is None:
+            failures[source] = failure
+        else:
+            drafts.append(read)
+    return drafts, failures
+
+
+def validate_each(drafts: Sequence[SourceDrafts], identity: Identity) -> list[SourceIntake]:
+    """Identity and validation, source by source. First every official source's models become
+    known (so secondary sources' names map to them), then each source's batch is validated on
+    its own; a source most of whose statements are invalid has collapsed and fails."""
+    failures: dict[str, str] = {}
+    for batch in drafts:
+        _, failure = boundary("identity", partial(learn_official_models, identity, [batch]))
+        if failure:
+            failures[batch.source.id] = failure
+    return [
+        _validate_one(batch, identity)
+        if batch.source.id not in failures
+        else SourceIntake(
+            batch.source.id, problems=batch.problems, failure=failures[batch.source.id]
+        )
+        for batch in drafts
+    ]
+
+
+def _validate_one(batch: SourceDrafts, identity: Identity) -> SourceIntake:
+    source = batch.source.id
+
+    def step() -> SourceIntake:
+        found = observations(batch, identity)
+        valid, problems = validate(found)
+        problems = batch.problems + problems
+        # Unreadable records count too: a source whose format changed under the parser reads
+        # as nothing valid, and must not pass for a complete listing of nothing.
+        collapse = validation_collapse(
+            Counter(o.kind.value for o in found),
+            Counter(o.kind.value for o in valid),
+            unreadable=len(batch.problems),
+        )
+        if collapse:
+            return SourceIntake(source, problems=problems, failure=collapse)
+        return SourceIntake(source, valid, problems)
+
+    intake, failure = boundary("validate", step)
+    return (
+        intake
+        if intake is not None
+        else SourceIntake(source, problems=batch.problems, failure=failure)
+    )

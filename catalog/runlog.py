@@ -1,0 +1,184 @@
+"""Refresh runs' lifecycle in the catalog: one refresh at a time, runs whose process died marked
+abandoned, and what earlier runs said about each URL of a source.
+
+One refresh at a time per catalog is an OS-level lock that dies with its holder: a lock file
+beside a SQLite catalog (``<file>.refresh-lock``, flock), a session advisory lock on PostgreSQL.
+A second refresh refuses at once with a message naming the running one. Whoever holds (or can
+take) the lock knows that any run still marked ``running`` has no live process: it is marked
+``abandoned`` with when it was found, by the next refresh or by any command that calls `reap`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select, text, update
+
+from catalog.health import History
+from catalog.tables import responses, runs
+
+ADVISORY_KEY = 0x7261746563617264  # "ratecard": the PostgreSQL advisory lock of refreshes
+SCANNED_RUNS = 200  # how far back a URL's last complete response is looked for
+
+
+class RefreshRunning(RuntimeError):
+    """Another refresh holds this catalog's lock."""
+
+
+def _lock_path(engine: Engine) -> Path | None:
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(f"{database}.refresh-lock")
+
+
+def _running(engine: Engine) -> str:
+    """The running refresh as a person would name it (for the refusal message)."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(runs.c.id, runs.c.started_at, runs.c.summary)
+            .where(runs.c.status == "running")
+            .order_by(runs.c.id.desc())
+            .limit(1)
+        ).first()
+    if row is None:
+        return "another refresh is starting on this catalog"
+    owner = row.summary or {}
+    return (
+        f"refresh run {row.id} is running on this catalog (pid {owner.get('pid', '?')} on "
+        f"{owner.get('host', '?')}, started {row.started_at.isoformat(timespec='seconds')})"
+    )
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[bool]:
+    """Yields whether the lock was taken (False: someone holds it)."""
+    with path.open("a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _advisory_lock(engine: Engine) -> Iterator[bool]:
+    """A session lock on a connection held for the block (it ends with the session)."""
+    with engine.connect() as conn:
+        taken = bool(
+            conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}).scalar()
+        )
+        conn.commit()  # the session lock outlives the transaction that took it
+        try:
+            yield taken
+        finally:
+            if taken:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
+                conn.commit()
+
+
+@contextmanager
+def _try_lock(engine: Engine) -> Iterator[bool]:
+    path = _lock_path(engine)
+    if path is not None:
+        with _file_lock(path) as taken:
+            yield taken
+    elif engine.dialect.name == "postgresql":
+        with _advisory_lock(engine) as taken:
+            yield taken
+    else:  # an in-memory catalog lives in one process
+        yield True
+
+
+def reap_locked(engine: Engine, now: datetime) -> list[int]:
+    """Mark every run still `running` abandoned, at `now`. Only for the holder of the lock (no
+    other refresh can be running then). Returns the runs it marked."""
+    with engine.begin() as conn:
+        found = conn.execute(
+            select(runs.c.id, runs.c.summary).where(runs.c.status == "running")
+        ).all()
+        for run_id, summary in found:
+            conn.execute(
+                update(runs)
+                .where(runs.c.id == run_id, runs.c.status == "running")
+                .values(
+                    status="abandoned",
+                    finished_at=now,
+                    summary={**(summary or {}), "error": "its process ended before finishing"},
+                )
+            )
+    return [run_id for run_id, _ in found]
+
+
+def reap(engine: Engine, now: datetime) -> list[int]:
+    """Mark runs whose process died abandoned (at `now`), unless a refresh is running now.
+    For any command that reads runs; where no run is marked running it only reads (and creates
+    no lock file)."""
+    with engine.connect() as conn:
+        if conn.execute(select(runs.c.id).where(runs.c.status == "running")).first() is None:
+            return []
+    with _try_lock(engine) as taken:
+        return reap_locked(engine, now) if taken else []
+
+
+@contextmanager
+def refresh_lock(engine: Engine, now: datetime) -> Iterator[None]:
+    """Hold this catalog's refresh lock while the block runs; first mark runs left `running`
+    by dead processes abandoned. Raises RefreshRunning (naming the running refresh) at once
+    when another refresh holds it."""
+    with _try_lock(engine) as taken:
+        if not taken:
+            raise RefreshRunning(_running(engine))
+        reap_locked(engine, now)
+        yield
+
+
+def claim(engine: Engine, run_id: int) -> None:
+    """Record which process runs `run_id` (pid and host), so a refusal can name it."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(runs)
+            .where(runs.c.id == run_id)
+            .values(summary={"pid": os.getpid(), "host": socket.gethostname()})
+        )
+
+
+def url_history(conn: Connection, source: str) -> dict[str, History]:
+    """For each URL of `source`: the date of the newest evidence it gave there (a response of a
+    run that applied it) and the record count of its last complete (fault-free) response."""
+    newest = dict(
+        conn.execute(
+            select(responses.c.url, func.max(responses.c.observed_at))
+            .where(responses.c.source == source)
+            .group_by(responses.c.url)
+        ).all()
+    )
+    records: dict[str, int] = {}
+    summaries = conn.execute(
+        select(runs.c.summary).order_by(runs.c.id.desc()).limit(SCANNED_RUNS)
+    ).scalars()
+    for summary in summaries:
+        for answer in _answers(summary, source):
+            if not answer.get("fault") and answer["url"] not in records:
+                records[answer["url"]] = int(answer["records"])
+    return {
+        url: History(observed_at=newest.get(url), records=records.get(url))
+        for url in newest.keys() | records.keys()
+    }
+
+
+def _answers(summary: Any, source: str) -> list[dict[str, Any]]:
+    if not isinstance(summary, dict):
+        return []
+    return [a for a in summary.get("answers", []) if a.get("source") == source]

@@ -1,0 +1,190 @@
+"""Source health, the run report and the per-source boundary: pure functions on answers and
+records made from real recorded responses."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+
+import spiders.openrouter
+from catalog import health, intake
+from catalog.health import Answer, History
+from catalog.identity import Identity
+from schemas.fetch import FetchedPage
+from schemas.records import Problem, SourceRun, SourceStatus
+from schemas.sources import sources
+from tests.conftest import snapshot
+
+MODELS = "https://openrouter.ai/api/v1/models"
+ALL = "https://openrouter.ai/api/v1/models?output_modalities=all"
+AUGUST = datetime(2026, 8, 19, tzinfo=UTC)
+MAY = datetime(2026, 5, 20, tzinfo=UTC)
+SEEN = {MODELS: History(AUGUST, 414), ALL: History(AUGUST, 549)}
+
+
+def answer(url: str, records: int, at: datetime = AUGUST, error: str = "") -> Answer:
+    return Answer(url, url, 0 if error else 200, None if error else at, records, error)
+
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def judged(*answers: Answer, last: int | None = 963) -> health.Health:
+    return health.source_health(answers, [MODELS, ALL], SEEN, last, NOW)
+
+
+def test_every_listing_answering_in_full_is_ok() -> None:
+    found = judged(answer(MODELS, 414), answer(ALL, 549))
+    assert (found.status, found.reason) == (SourceStatus.OK, "")
+    assert found.evidence_urls == {MODELS, ALL}
+
+
+def test_one_empty_listing_of_two_makes_the_source_partial_never_ok() -> None:
+    found = judged(answer(MODELS, 414), answer(ALL, 0))
+    assert found.status is SourceStatus.PARTIAL
+    assert found.reason == f"{ALL}: empty listing (no records)"
+    assert found.evidence_urls == {MODELS}
+
+
+def test_a_collapsed_listing_is_judged_against_its_own_last_response() -> None:
+    """200 records would pass against the source's total history; not against this URL's."""
+    found = judged(answer(MODELS, 414), answer(ALL, 200))
+    assert found.status is SourceStatus.PARTIAL
+    assert "collapsed listing (200 records against 549" in found.reason
+
+
+def test_every_listing_empty_breaks_the_source() -> None:
+    found = judged(answer(MODELS, 0), answer(ALL, 0))
+    assert found.status is SourceStatus.BROKEN and not found.evidence_urls
+    assert found.reason.startswith("empty listing for 2 of 2 URLs")
+
+
+def test_an_empty_listing_without_history_is_still_a_fault() -> None:
+    found = health.source_health([answer(MODELS, 0)], [MODELS], {}, None, NOW)
+    assert found.status is SourceStatus.BROKEN
+
+
+def test_an_answer_older_than_the_evidence_is_stale_with_both_dates() -> None:
+    found = judged(answer(MODELS, 356, MAY), answer(ALL, 356, MAY))
+    assert found.status is SourceStatus.STALE and not found.evidence_urls
+    assert "2026-05-20" in found.reason and "2026-08-19" in found.reason
+    assert all(v.fault == health.STALE for v in found.verdicts)
+
+
+def test_one_stale_listing_leaves_the_other_as_evidence() -> None:
+    found = judged(answer(MODELS, 414), answer(ALL, 549, MAY))
+    assert found.status is SourceStatus.PARTIAL and found.evidence_urls == {MODELS}
+
+
+def test_the_same_date_again_is_not_stale() -> None:
+    assert judged(answer(MODELS, 414), answer(ALL, 549)).status is SourceStatus.OK
+
+
+def test_an_answer_dated_in_the_future_is_no_evidence() -> None:
+    """A wrong clock at the source must not make every later true answer look stale."""
+    ahead = datetime(2027, 1, 1, tzinfo=UTC)
+    found = judged(answer(MODELS, 414, ahead), answer(ALL, 549))
+    assert found.status is SourceStatus.PARTIAL and found.evidence_urls == {ALL}
+    assert f"{MODELS}: dated in the future (response dated 2027-01-01" in found.reason
+    within_a_day = judged(answer(MODELS, 414, datetime(2026, 12, 1, 20, tzinfo=UTC)), last=None)
+    assert within_a_day.evidence_urls == {MODELS}
+
+
+def test_failed_answers_fail_the_source_with_each_reason_once() -> None:
+    found = judged(answer(MODELS, 0, error="HTTP 503"), answer(ALL, 0, error="HTTP 503"))
+    assert found.status is SourceStatus.FAILED
+    assert found.reason == f"HTTP 503 for 2 of 2 URLs (first: {MODELS}: HTTP 503)"
+
+
+def test_far_fewer_records_than_the_last_complete_run_is_a_broken_layout() -> None:
+    found = health.source_health([answer(MODELS, 100)], [MODELS], {}, 414, NOW)
+    assert found.status is SourceStatus.BROKEN and not found.evidence_urls
+    assert found.reason == "100 records against 414 in the last complete run"
+
+
+def test_further_pages_may_be_empty() -> None:
+    """A page the parser named (e.g. the last page of a paged API) is not a whole listing."""
+    found = health.source_health(
+        [answer(MODELS, 414), answer(f"{MODELS}?page=2", 0)], [MODELS], {}, None, NOW
+    )
+    assert found.status is SourceStatus.OK
+
+
+def test_validation_collapse_counts_each_kind_on_its_own() -> None:
+    assert health.validation_collapse(Counter(price=10), Counter(price=6)) == ""
+    assert health.validation_collapse(Counter(price=10), Counter(price=4)) == (
+        "validation collapse: 6 of 10 invalid"
+    )
+    every_price_rescaled = health.validation_collapse(
+        Counter(price=900, limit=1100), Counter(price=100, limit=1100)
+    )
+    assert every_price_rescaled == "validation collapse: 800 of 900 price statements invalid"
+    assert health.validation_collapse(Counter(), Counter(), unreadable=5).endswith("5 of 5 invalid")
+
+
+def test_run_status_and_report_name_every_source() -> None:
+    reports = [
+        SourceRun(source="openrouter", status=SourceStatus.STALE, reason="older"),
+        SourceRun(source="azure", status=SourceStatus.PARTIAL, reason="HTTP 404"),
+    ]
+    assert health.run_status(reports) == "degraded"
+    assert health.run_status(reports[1:]) == "ok"
+    assert [r.source for r in health.unusable(reports)] == ["openrouter"]
+    problems = [
+        Problem(source="litellm", record=f"m{i}", rule="magnitude", detail="x") for i in range(201)
+    ]
+    text = health.report_markdown(7, reports, [], problems)
+    assert "| openrouter | stale |" in text and "| azure | partial |" in text
+    assert "… 1 more in the quarantine table (run 7)" in text
+    assert "- none" in text
+
+
+def openrouter_pages() -> dict[str, list[FetchedPage]]:
+    body = snapshot("openrouter/models.2026-08-19.json")
+    records = sources()["openrouter"].parser.parse(body, MODELS).records
+    return {"openrouter": [FetchedPage(MODELS, MODELS, 200, AUGUST, records)]}
+
+
+def litellm_pages() -> dict[str, list[FetchedPage]]:
+    url = sources()["litellm"].urls[0]
+    body = snapshot("litellm/model_prices_and_context_window.json")
+    records = sources()["litellm"].parser.parse(body, url).records
+    return {"litellm": [FetchedPage(url, url, 200, AUGUST, records)]}
+
+
+def test_a_normalizer_bug_fails_only_its_own_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = spiders.openrouter.normalize
+    target = json.loads(snapshot("openrouter/models.2026-08-19.json"))["data"][3]["id"]
+
+    def buggy(record: dict[str, object]) -> object:
+        if record.get("id") == target:
+            raise KeyError("pricing")
+        return real(record)
+
+    monkeypatch.setattr(spiders.openrouter, "normalize", buggy)
+    drafts, failures = intake.normalize_each(openrouter_pages() | litellm_pages(), sources())
+    assert failures == {"openrouter": "normalize error: KeyError: 'pricing'"}
+    assert [d.source.id for d in drafts] == ["litellm"]
+    [litellm] = intake.validate_each(drafts, Identity.load())
+    assert litellm.failure == "" and litellm.valid
+
+
+def test_a_validation_error_fails_only_its_own_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    drafts, _ = intake.normalize_each(openrouter_pages() | litellm_pages(), sources())
+    real = intake.validate
+
+    def crashing(found: list) -> object:  # type: ignore[type-arg]
+        if found and found[0].source == "openrouter":
+            raise ArithmeticError("decimal.InvalidOperation")
+        return real(found)
+
+    monkeypatch.setattr(intake, "validate", crashing)
+    found = {i.source: i for i in intake.validate_each(drafts, Identity.load())}
+    assert (
+        found["openrouter"].failure == "validate error: ArithmeticError: decimal.InvalidOperation"
+    )
+    assert not found["openrouter"].valid
+    assert found["litellm"].failure == "" and found["litellm"].valid

@@ -1,0 +1,125 @@
+"""Runs end: one refresh at a time per catalog, and a run whose process died is marked abandoned
+by the next refresh or command that finds it (real processes, real SIGKILL, real SQLite)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from catalog import queries, runlog, store
+from flows.refresh import refresh
+from ratecard.cli import app
+from tests.conftest import ROOT, WORLDS
+
+HOLDER = textwrap.dedent(
+    """
+    import sys, time
+    from datetime import UTC, datetime
+    from catalog import runlog, store
+    engine = store.connect(sys.argv[1])
+    with runlog.refresh_lock(engine, datetime.now(UTC)):
+        run_id = store.start_run(engine, world=None, policy="review", now=datetime.now(UTC))
+        runlog.claim(engine, run_id)
+        print(run_id, flush=True)
+        time.sleep(600)
+    """
+)
+
+
+def status(db: str, run_id: int) -> dict[str, object]:
+    with store.connect(db).connect() as conn:
+        run = queries.get_run(conn, run_id)
+    assert run is not None
+    return run
+
+
+def test_a_killed_refresh_is_marked_abandoned_by_the_next_command(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    engine = store.connect(db)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, db], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None
+        run_id = int(holder.stdout.readline())
+        # while its process lives, the run is running and no command may call it abandoned
+        assert runlog.reap(engine, datetime.now(UTC)) == []
+        assert status(db, run_id)["status"] == "running"
+        refused = pytest.raises(runlog.RefreshRunning, match=f"refresh run {run_id} is running")
+        with refused, runlog.refresh_lock(engine, datetime.now(UTC)):
+            pass
+    finally:
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait()
+    found_at = datetime.now(UTC)
+    assert runlog.reap(engine, found_at) == [run_id]
+    run = status(db, run_id)
+    assert run["status"] == "abandoned"
+    assert datetime.fromisoformat(str(run["finished_at"])) >= found_at.replace(microsecond=0)
+    assert runlog.reap(engine, datetime.now(UTC)) == []
+
+
+def test_reading_runs_of_a_catalog_never_refreshed_creates_no_lock_file(tmp_path: Path) -> None:
+    engine = store.connect(f"sqlite:///{tmp_path / 'catalog.db'}")
+    assert runlog.reap(engine, datetime.now(UTC)) == []
+    assert not (tmp_path / "catalog.db.refresh-lock").exists()
+
+
+@pytest.mark.integration
+def test_a_second_refresh_refuses_naming_the_running_one(prefect_api: None, tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    engine = store.connect(db)
+    with runlog.refresh_lock(engine, datetime.now(UTC)):
+        running = store.start_run(engine, world=None, policy="review", now=datetime.now(UTC))
+        runlog.claim(engine, running)
+        state = asyncio.run(
+            refresh(
+                sources=["deepseek-page"],
+                replay=str(WORLDS / "epoch-2.json"),
+                database=db,
+                return_state=True,
+            )
+        )
+        assert state.is_failed()
+        assert f"refresh run {running} is running" in str(state.message)
+        assert f"pid {os.getpid()}" in str(state.message)
+        assert state.result(raise_on_failure=False) is None
+        cli = CliRunner().invoke(
+            app,
+            [
+                "refresh",
+                "--source",
+                "deepseek-page",
+                "--db",
+                db,
+                "--replay",
+                str(WORLDS / "epoch-2.json"),
+            ],
+        )
+        assert cli.exit_code == 2
+        assert f"refresh run {running} is running" in cli.output
+        assert f"run {running} (review)" not in cli.output  # it reports its own run, none here
+    # the holder is gone without finishing its run: the next refresh marks it abandoned
+    state = asyncio.run(
+        refresh(
+            sources=["deepseek-page"],
+            replay=str(WORLDS / "epoch-2.json"),
+            database=db,
+            accept_new=True,
+            return_state=True,
+        )
+    )
+    assert state.is_completed(), state.message
+    own = state.result()
+    assert own != running
+    assert status(db, running)["status"] == "abandoned"
+    assert status(db, own)["status"] == "ok"
