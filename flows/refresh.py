@@ -30,6 +30,7 @@ from catalog import store
 from catalog.compare import Comparison, Context, compare
 from catalog.identity import Identity
 from catalog.normalize import SourceDrafts, draft_source, learn_official_models, observations
+from review import triage
 from schemas.batch import validate
 from schemas.records import Observation, Problem, ReviewItem, SourceRun, SourceStatus
 from schemas.sources import is_official
@@ -161,6 +162,7 @@ def apply_changes(
         source_reports=[r.model_dump() for r in reports.values()],
         now=datetime.now(UTC),
     )
+    triage.assign_pending(store.connect(engine_url))
     for report in reports.values():
         report.review_items = sum(report.source in item.sources for item in opened)
     return opened

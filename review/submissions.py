@@ -25,7 +25,7 @@ from catalog.compare import fingerprint, pct_change
 from catalog.identity import Identity
 from catalog.store import item_row
 from catalog.tables import catalog_values, review_items, submissions
-from review import extract, safefetch
+from review import extract, safefetch, triage
 from review.extract import Check, Claim
 from schemas.field import Dims
 from schemas.records import (
@@ -222,6 +222,7 @@ def _open_item(
         item = _item(row, claims, outcome, _currents(conn, row.route, row.model, claims), now)
         inserted = conn.execute(insert(review_items).values(**item_row(item)))
         item_id = int(inserted.inserted_primary_key[0])
+        triage.assign(conn, [item_id])
         done = conn.execute(
             update(submissions)
             .where(submissions.c.id == row.id, submissions.c.status == "pending")
