@@ -355,4 +355,4 @@ def review_show(item_id: int, db: DbOption = None, as_json: JsonOption = False) 
         console.print(escape(f"\n{item['detail']}"))
 
 
-from ratecard import cli_queue  # noqa: E402, F401  (registers the queue commands
+from ratecard import cli_queue, cli_sets  # noqa: E402, F401  (register the queue commands)

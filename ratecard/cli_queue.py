@@ -45,6 +45,12 @@ ModelOption = Annotated[str | None, typer.Option(help="Bulk: only items for this
 SourceOption = Annotated[str | None, typer.Option(help="Bulk: only items citing this source.")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Bulk: do not ask first.")]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Bulk: list, decide nothing.")]
+SetOption = Annotated[
+    str | None, typer.Option("--set", help="Decide this change set (see `review sets`).")
+]
+OverrideOption = Annotated[
+    bool, typer.Option("--override", help="Approve a submission whose claims were not found.")
+]
 
 EXIT_REFUSED = 1
 
@@ -64,14 +70,21 @@ def _decide(
     dry_run: bool,
     db: str | None,
     as_json: bool,
+    override: bool = False,
 ) -> None:
     engine = store.connect(db)
     try:
         if item_id is not None:
             if not which.is_empty():
                 raise decisions.DecisionError("give an item id or a filter, not both")
-            decide = decisions.approve if verdict is decisions.Verdict.APPROVE else decisions.reject
-            made = [decide(engine, item_id, reviewer=reviewer, reason=reason or "")]
+            if verdict is decisions.Verdict.APPROVE:
+                made = [
+                    decisions.approve(
+                        engine, item_id, reviewer=reviewer, reason=reason, override=override
+                    )
+                ]
+            else:
+                made = [decisions.reject(engine, item_id, reviewer=reviewer, reason=reason or "")]
         else:
             made = _decide_many(engine, verdict, which, reviewer, reason, yes, dry_run)
     except decisions.DecisionError as exc:
@@ -123,10 +136,28 @@ def review_approve(
     source: SourceOption = None,
     yes: YesOption = False,
     dry_run: DryRunOption = False,
+    set_id: SetOption = None,
+    override: OverrideOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Approve an item (or every open item a filter matches): the catalog takes the proposal."""
+    """Approve an item, a change set (--set), or every open item a filter matches."""
+    if set_id:
+        from ratecard.cli_sets import decide_set
+
+        decide_set(
+            True,
+            set_id,
+            model=model,
+            reviewer=reviewer,
+            reason=reason,
+            override=override,
+            yes=yes,
+            dry_run=dry_run,
+            db=db,
+            as_json=as_json,
+        )
+        return
     which = decisions.Filter(kind=kind, route=route, model=model, source=source)
     _decide(
         decisions.Verdict.APPROVE,
@@ -138,6 +169,7 @@ def review_approve(
         dry_run=dry_run,
         db=db,
         as_json=as_json,
+        override=override,
     )
 
 
@@ -152,10 +184,27 @@ def review_reject(
     source: SourceOption = None,
     yes: YesOption = False,
     dry_run: DryRunOption = False,
+    set_id: SetOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Reject an item (or every open item a filter matches): the catalog is unchanged."""
+    """Reject an item, a change set (--set), or every open item a filter matches."""
+    if set_id:
+        from ratecard.cli_sets import decide_set
+
+        decide_set(
+            False,
+            set_id,
+            model=model,
+            reviewer=reviewer,
+            reason=reason,
+            override=False,
+            yes=yes,
+            dry_run=dry_run,
+            db=db,
+            as_json=as_json,
+        )
+        return
     which = decisions.Filter(kind=kind, route=route, model=model, source=source)
     _decide(
         decisions.Verdict.REJECT,
