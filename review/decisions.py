@@ -234,24 +234,20 @@ def _refuse_own_submission(
         raise Forbidden("the person who submitted a source cannot approve the item it opened")
 
 
-def unconfirmed_claims(submission: Any) -> list[str]:
-    """What the fetch of a submission did not confirm: the fetch itself when it was refused or
+def unconfirmed_claims(fetch_status: str | None, checks: Sequence[dict[str, Any]]) -> list[str]:
+    """What the fetch of a submission did not confirm: the source itself when it was refused or
     failed, else each claim it did not find ("input 3 usd_per_1m_tokens")."""
-    if submission is None:
-        return []
-    if submission.fetch_status != "fetched":
-        return [f"the source ({submission.fetch_status or 'not fetched'})"]
-    return [
-        f"{c['component']} {c['value']} {c['unit']}"
-        for c in submission.checks or []
-        if not c.get("found")
-    ]
+    if fetch_status != "fetched":
+        return [f"the source ({fetch_status or 'not fetched'})"]
+    return [f"{c['component']} {c['value']} {c['unit']}" for c in checks if not c.get("found")]
 
 
 def _refuse_unconfirmed(
     submission: Row[Any] | None, item_id: int, override: bool, reason: str | None
 ) -> None:
-    missing = unconfirmed_claims(submission)
+    if submission is None:
+        return
+    missing = unconfirmed_claims(submission.fetch_status, submission.checks or [])
     if missing and not (override and reason):
         raise Unconfirmed(
             f"review item {item_id}: the fetch did not find {', '.join(missing)}; approving "

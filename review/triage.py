@@ -41,6 +41,15 @@ POLICY = Path(__file__).resolve().parent.parent / "data" / "review_policy.json"
 LARGE_CHANGE_PCT = 50.0
 LARGE_ITEM_FIELDS = 10
 SUBMISSION_PRIORITY = 1
+KIND_PLURALS = {
+    ReviewKind.PRICE_CHANGE.value: "price changes",
+    ReviewKind.NEW_MODEL.value: "new models",
+    ReviewKind.NEW_VALUE.value: "new values",
+    ReviewKind.MISSING.value: "missing models",
+    ReviewKind.DISAGREEMENT.value: "disagreements",
+    ReviewKind.ANOMALY.value: "anomalies",
+    ReviewKind.UNMAPPED.value: "unmapped names",
+}
 
 
 class ClassPolicy(BaseModel):
@@ -156,7 +165,7 @@ def set_label(kind: str, route: str, lead: str, run_id: int | None, model: str |
         return f"{route}/{model}: submission"
     known = configured_sources().get(lead)
     title = known.title if known else lead
-    what = kind.replace("_", " ") + ("" if kind.endswith("s") else "s")
+    what = KIND_PLURALS.get(kind, kind)
     if kind == ReviewKind.NEW_MODEL and model:
         what = f"new model {model}"
     when = f", run {run_id}" if run_id is not None else ""

@@ -11,11 +11,12 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from catalog import queries
+from review import sets
 from review import submissions as submitted
 from schemas.vocab import Component, Unit
 from webapp.security import client_address
@@ -96,20 +97,64 @@ def catalog_entry(request: Request, route: str, model: str) -> dict[str, Any]:
 @api_router.get("/queue", tags=["queue"])
 def queue(
     request: Request,
-    status: Annotated[str | None, Query(description="open, approved, rejected, superseded")] = (
-        "open"
-    ),
+    response: Response,
+    status: Annotated[
+        str | None, Query(description="open, approved, rejected, superseded, or any")
+    ] = "open",
     kind: str | None = None,
     route: str | None = None,
     model: str | None = None,
-    source: str | None = None,
+    source: Annotated[str | None, Query(description="items citing this source")] = None,
+    priority: Annotated[int | None, Query(ge=1, le=9)] = None,
+    q: Annotated[str | None, Query(description="text in the title, route or model")] = None,
+    set_id: Annotated[str | None, Query(alias="set", description="one change set")] = None,
+    sort: Annotated[str, Query(description=", ".join(queries.QUEUE_SORTS))] = "due",
+    desc: bool = False,
+    offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[dict[str, Any]]:
-    """Review items, soonest due first."""
-    with engine_of(request).connect() as conn:
-        return queries.list_reviews(
-            conn, status=status, kind=kind, route=route, model=model, source=source, limit=limit
+    """Review items, soonest due then most urgent first (or by `sort`), one page at a time.
+
+    The total is in `X-Total-Count`; the next page's URL (same filters, `offset` + `limit`) in
+    `Link: <...>; rel="next"` until the last page. Pages never repeat or skip an item while the
+    queue does not change."""
+    if sort not in queries.QUEUE_SORTS:
+        raise HTTPException(
+            status_code=422, detail=f"sort {sort!r}: one of {list(queries.QUEUE_SORTS)}"
         )
+    which = queries.QueueFilter(
+        status=None if status in (None, "", "any") else status,
+        kind=kind,
+        route=route,
+        model=model,
+        source=source,
+        priority=priority,
+        text=q,
+        set_id=set_id,
+    )
+    with engine_of(request).connect() as conn:
+        page = queries.queue_page(
+            conn, which, sort=sort, descending=desc, offset=offset, limit=limit
+        )
+    response.headers["X-Total-Count"] = str(page["total"])
+    if offset + limit < page["total"]:
+        following = request.url.include_query_params(offset=offset + limit, limit=limit)
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return page["items"]
+
+
+@api_router.get("/sets", tags=["queue"])
+def change_sets(
+    request: Request,
+    kind: str | None = None,
+    route: str | None = None,
+    source: str | None = None,
+) -> list[dict[str, Any]]:
+    """The change sets of the open items: id, label, kind, route, lead source, run, items,
+    fields, earliest due time, most urgent priority."""
+    return sets.list_sets(
+        engine_of(request), queries.QueueFilter(kind=kind, route=route, source=source)
+    )
 
 
 @api_router.get("/queue/{item_id}", tags=["queue"])
