@@ -357,6 +357,7 @@ def sla_report(conn: Connection, now: datetime, within: timedelta) -> dict[str, 
         "now": _iso(now),
         "within_hours": within.total_seconds() / 3600,
         "counts": due_counts(conn, now, within),
+        "promise": promise_counts(conn, now, within),
         "overdue": [i for i in soon if i["due_at"] and _after(now, i["due_at"])],
         "due_soon": [i for i in soon if i["due_at"] and not _after(now, i["due_at"])],
         "pending_submissions": [

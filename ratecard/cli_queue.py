@@ -308,19 +308,21 @@ def status(
     with store.connect(db).connect() as conn:
         report = queries.sla_report(conn, datetime.now(UTC), parse_duration(within))
     counts = {**report["counts"], "pending_submissions": len(report["pending_submissions"])}
+    promise = report["promise"]
     if as_json:
-        _echo_json(counts)
+        _echo_json({**counts, **promise})
         return
     table = Table(title="review queue")
-    for column in ("open", f"due within {within}", "overdue", "submissions waiting"):
+    for column in ("", "open", f"due within {within}", "overdue"):
         table.add_column(column)
-    table.add_row(
-        str(counts["open"]),
-        str(counts["due_soon"]),
-        str(counts["overdue"]),
-        str(counts["pending_submissions"]),
-    )
+    for label, row in (
+        ("submissions", promise["submissions"]),
+        ("machine items", promise["machine"]),
+    ):
+        table.add_row(label, str(row["open"]), str(row["due_soon"]), str(row["overdue"]))
+    table.add_row("all", str(counts["open"]), str(counts["due_soon"]), str(counts["overdue"]))
     console.print(table)
+    console.print(f"{counts['pending_submissions']} submissions waiting to be fetched")
 
 
 @app.command("process-submissions")
