@@ -60,7 +60,10 @@ def test_every_open_item_is_triaged_by_the_policy(engine: Engine) -> None:
         # epoch-1 entered OpenRouter's own values verified: a change of one is an official change
         assert row.due_at - row.created_at == timedelta(hours=rules["official_change"].due_hours)
         largest = max(abs(c["pct_change"] or 0) for c in item["changes"])
-        expected = rules["official_change"].priority - (largest >= triage.LARGE_CHANGE_PCT)
+        expected = max(
+            triage.SUBMISSION_PRIORITY + 1,  # only a submission is as urgent as a submission
+            rules["official_change"].priority - (largest >= triage.LARGE_CHANGE_PCT),
+        )
         assert item["priority"] == expected
     new_models = [i for i in items if i["kind"] == "new_model"]
     assert new_models and all(i["set_id"].endswith(f":{i['model']}") for i in new_models)

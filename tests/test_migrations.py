@@ -58,3 +58,17 @@ def test_0003_moves_provenance_to_responses_and_back(tmp_path: Path) -> None:
     with create_engine(url).connect() as conn:
         back = conn.execute(text("SELECT url, observed_at FROM observations")).all()
     assert [r.url for r in back] == [litellm, litellm]
+
+
+def test_0005_adds_the_triage_columns_and_takes_them_back(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'triage.db'}"
+    triage = {"priority", "set_id", "lead_source", "fields", "escalated"}
+
+    def columns() -> set[str]:
+        with create_engine(url).connect() as conn:
+            return {r[1] for r in conn.execute(text("PRAGMA table_info(review_items)"))}
+
+    migrate(url, "0005")
+    assert triage <= columns()
+    migrate(url, "-1", down=True)
+    assert not triage & columns() and "due_at" in columns()

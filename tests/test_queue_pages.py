@@ -18,6 +18,7 @@ from catalog.tables import review_items
 from review import submissions as submitted
 from review.reviewers import add_reviewer
 from webapp import create_app
+from webapp.queue_pages import SET_PAGE
 
 pytestmark = pytest.mark.integration
 SECRET = "correct horse battery staple"
@@ -110,7 +111,7 @@ def test_web_queue_pages_sorts_and_filters_by_model(app: Any) -> None:
     )
     assert kinds == sorted(kinds, reverse=True)
     counts = re.search(r'<p class="counts" id="counts">(.*?)</p>', first.text, re.S)
-    assert counts and f"price_change: {len(open_ids(app, kind='price_change'))}" in counts[1]
+    assert counts and f"price_change ({len(open_ids(app, kind='price_change'))})" in counts[1]
 
 
 def test_the_queue_header_counts_submissions_apart(app: Any) -> None:
@@ -155,7 +156,10 @@ def test_a_set_is_previewed_then_decided_exactly_as_previewed(app: Any) -> None:
     assert (
         page.status_code == 200 and "price changes from OpenRouter models API, run 2" in page.text
     )
-    assert page.text.count('name="item"') == len(members)
+    shown = min(len(members), SET_PAGE)
+    on_page = [int(i) for i in re.findall(r'name="item" value="(\d+)"', page.text)]
+    assert len(on_page) == len(set(on_page)) == shown and set(on_page) <= set(members)
+    assert ('id="more"' in page.text) == (len(members) > SET_PAGE)
     token = csrf(client, f"/sets/{PRICE_CHANGES}")
     chosen = members[:2]
     preview = client.post(
