@@ -7,7 +7,10 @@ the source stated it), so history is kept; approving a new model or value adds i
 "missing" item closes the model's values; anomalies and unmapped names are acknowledged and
 change nothing. Rejecting records why. Deciding an item again the same way is a no-op; deciding
 an item that is no longer open is refused. The person who submitted a source cannot approve the
-item it opened.
+item it opened, and a submission whose claims the fetch did not find is approved only with an
+explicit override and a reason. A change set (or a selection of it) is decided in one
+transaction with one audit record per item (`decide_items`); an undo is a decision of its own
+(`undo`): the values in force before come back, history keeps everything, the item reopens.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,15 +115,15 @@ def azure_live(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> I
 
     db = f"sqlite:///{tmp_path_factory.mktemp('azure') / 'catalog.db'}"
     for world, accept_new in (("epoch-1", True), ("epoch-2", False)):
-        state = asyncio.run(
-            refresh(
-                sources=["azure", "litellm"],
-                replay=str(WORLDS / f"{world}.json"),
-                database=db,
-                accept_new=accept_new,
-                return_state=True,
-            )
+        run = refresh(
+            sources=["azure", "litellm"],
+            replay=str(WORLDS / f"{world}.json"),
+            database=db,
+            accept_new=accept_new,
+            return_state=True,
         )
+        with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's loop
+            state = pool.submit(asyncio.run, run).result()
         assert state.is_completed(), state.message
     add_reviewer(store.connect(db), "alice", SECRET)
     with serving(db) as base:
