@@ -181,3 +181,39 @@ def test_a_set_is_previewed_then_decided_exactly_as_previewed(app: Any) -> None:
         data={"csrf": token, "verdict": "approve", "item": [chosen[0]]},
     )
     assert stray.status_code == 409 and "not open items of set" in stray.text
+
+
+def test_web_override_for_an_unfound_claim_and_undo(app: Any) -> None:
+    engine = app.state.engine
+    made = submitted.submit(
+        engine,
+        route="openrouter",
+        model="gpt-5",
+        source_url="http://10.0.0.1/pricing",
+        claims=[submitted.parse_claim_text("input 1")],
+    )
+    processed = submitted.process(engine, made["id"])
+    assert processed is not None
+    item = processed["review_item"]
+    client = TestClient(app)
+    client.post("/login", data={"name": "alice", "secret": SECRET, "csrf": csrf(client, "/login")})
+    page = client.get(f"/items/{item}")
+    assert (
+        'id="override"' in page.text and "the fetch did not find the source (refused)" in page.text
+    )
+    token = csrf(client, f"/items/{item}")
+    refused = client.post(f"/items/{item}/approve", data={"csrf": token, "reason": "on the page"})
+    assert refused.status_code == 409 and "needs an explicit override and a reason" in refused.text
+    approved = client.post(
+        f"/items/{item}/approve",
+        data={"csrf": token, "reason": "the provider's page says 1", "override": "true"},
+        follow_redirects=True,
+    )
+    assert approved.status_code == 200 and 'id="status">approved<' in approved.text
+    undone = client.post(
+        f"/items/{item}/undo",
+        data={"csrf": token, "reason": "approved too soon"},
+        follow_redirects=True,
+    )
+    assert undone.status_code == 200 and 'id="status">open<' in undone.text
+    assert "alice (web) undo: approved too soon" in undone.text
