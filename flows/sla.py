@@ -28,14 +28,12 @@ def report_markdown(report: dict[str, Any]) -> str:
         f"{report['within_hours']:g} h, {counts['overdue']} overdue; "
         f"{len(report['pending_submissions'])} submissions not yet fetched.",
     ]
-    promise = report.get("promise")
-    if promise:
-        sub, machine = promise["submissions"], promise["machine"]
-        lines += [
-            "",
-            f"Submissions: {sub['due_soon']} due soon, {sub['overdue']} overdue; machine items: "
-            f"{machine['due_soon']} due soon, {machine['overdue']} overdue.",
-        ]
+    sub, machine = report["promise"]["submissions"], report["promise"]["machine"]
+    lines += [
+        "",
+        f"Submissions: {sub['due_soon']} due soon, {sub['overdue']} overdue; machine items: "
+        f"{machine['due_soon']} due soon, {machine['overdue']} overdue.",
+    ]
     sent = report.get("escalations")
     if sent is not None:
         lines += [
