@@ -6,6 +6,7 @@ when that module is imported; heavy modules are imported inside the commands.
     ratecard review reject --set ID [--model M] [--dry-run] [--yes] --reviewer NAME --reason T
     ratecard review undo ID --reviewer NAME --reason TEXT
     ratecard review triage
+    ratecard sla-watch [--within 12h] [--webhook URL]
 
 `approve --set` and `reject --set` (the options live on the commands in ratecard.cli_queue) print
 exactly the fields the decision changes, then decide the set's open items in one transaction,
@@ -19,7 +20,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ratecard.cli import DbOption, JsonOption, review_app
+from ratecard.cli import DbOption, JsonOption, app, parse_duration, review_app
 
 EXIT_REFUSED = 1
 
@@ -140,3 +141,36 @@ def review_triage(db: DbOption = None) -> None:
     from review import triage
 
     _line(f"{triage.assign_pending(store.connect(db))} items triaged")
+
+
+@app.command("sla-watch")
+def sla_watch(
+    within: Annotated[str, typer.Option(help="What counts as due soon, e.g. 12h.")] = "12h",
+    webhook: Annotated[
+        str | None,
+        typer.Option(help="Escalate to this URL (default: RATECARD_ESCALATION_WEBHOOK)."),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run the sla-watch flow now: report items due soon and overdue, escalate each once."""
+    from flows.sla import sla_watch as flow
+    from review.escalation import EscalationError, webhook_from_env
+
+    hours = parse_duration(within).total_seconds() / 3600
+    try:
+        url = webhook_from_env(webhook)  # a bad URL is named before the flow starts
+        report = flow(database=db, within_hours=hours, webhook_url=url)
+    except EscalationError as exc:
+        _line(f"refused: {exc}")
+        raise typer.Exit(EXIT_REFUSED) from exc
+    if as_json:
+        _line(json.dumps(report, default=str, indent=2))
+        return
+    for who, row in report["promise"].items():
+        _line(
+            f"{who}: {row['open']} open, {row['due_soon']} due within {within}, "
+            f"{row['overdue']} overdue"
+        )
+    sent = report.get("escalations")
+    _line(f"{len(sent['sent'])} escalations sent" if sent else "no webhook configured: none sent")

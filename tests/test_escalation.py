@@ -13,9 +13,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from catalog import store
 from flows.sla import sla_watch
+from ratecard.cli import app
 from review import escalation
 from review import submissions as submitted
 
@@ -115,3 +117,18 @@ def test_a_refusing_receiver_fails_the_watch_and_is_retried(
 def test_a_webhook_must_be_http() -> None:
     with pytest.raises(escalation.EscalationError, match=r"an http\(s\) URL is required"):
         escalation.webhook_from_env("file:///etc/passwd")
+
+
+def test_the_sla_watch_command_escalates_and_names_a_bad_webhook(
+    catalog_db: str, receiver: Receiver, prefect_api: None
+) -> None:
+    overdue = submission_item(store.connect(catalog_db), hours_ago=60)
+    runner = CliRunner()
+    bad = runner.invoke(app, ["sla-watch", "--webhook", "ftp://example.com/", "--db", catalog_db])
+    assert bad.exit_code == 1 and bad.output.startswith("refused: ") and "http(s)" in bad.output
+    assert "Traceback" not in bad.output
+    done = runner.invoke(app, ["sla-watch", "--webhook", receiver.url, "--db", catalog_db])
+    assert done.exit_code == 0, done.output
+    assert "submissions: 1 open, 0 due within 12h, 1 overdue" in done.output
+    assert "1 escalations sent" in done.output
+    assert [b["item"]["id"] for b in receiver.bodies] == [overdue]
