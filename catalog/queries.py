@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, Row, Text, case, cast, func, or_, select
 
 from catalog.tables import (
     audit_log,
@@ -151,6 +152,10 @@ def _review(row: Any) -> dict[str, Any]:
         "decided_at": _iso(row.decided_at),
         "reviewer": row.reviewer,
         "reason": row.reason,
+        "priority": row.priority,
+        "set_id": row.set_id,
+        "lead_source": row.lead_source,
+        "fields": row.fields,
     }
 
 
@@ -363,6 +368,7 @@ def sla_report(conn: Connection, now: datetime, within: timedelta) -> dict[str, 
         "now": _iso(now),
         "within_hours": within.total_seconds() / 3600,
         "counts": due_counts(conn, now, within),
+        "promise": promise_counts(conn, now, within),
         "overdue": [i for i in soon if i["due_at"] and _after(now, i["due_at"])],
         "due_soon": [i for i in soon if i["due_at"] and not _after(now, i["due_at"])],
         "pending_submissions": [
@@ -395,3 +401,193 @@ def routes_of(conn: Connection, model: str) -> list[str]:
             .order_by(c.route)
         ).scalars()
     )
+
+
+# --- the queue at scale: pages, filters, sorting, counts and change sets (issue 10) ---
+
+_items = review_items.c
+# The columns the queue can sort by (?sort=NAME, ?desc=1); every order ends with due, priority, id
+# so that offset paging is stable: no item twice, none missing.
+QUEUE_SORTS: dict[str, Any] = {
+    "due": _items.due_at,
+    "priority": func.coalesce(_items.priority, 99),
+    "id": _items.id,
+    "kind": _items.kind,
+    "route": _items.route,
+    "model": _items.model,
+    "title": _items.title,
+    "status": _items.status,
+    "created": _items.created_at,
+    "source": _items.lead_source,
+    "set": _items.set_id,
+    "fields": _items.fields,
+}
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which review items a queue page, count or set view covers. Empty criteria match all;
+    `source` matches items citing that source; `text` searches title, route and model."""
+
+    status: str | None = ReviewStatus.OPEN.value
+    kind: str | None = None
+    route: str | None = None
+    model: str | None = None
+    source: str | None = None
+    priority: int | None = None
+    text: str | None = None
+    set_id: str | None = None
+
+    def where(self) -> list[Any]:
+        c = _items
+        conditions: list[Any] = []
+        for column, value in (
+            (c.status, self.status),
+            (c.kind, self.kind),
+            (c.route, self.route),
+            (c.model, self.model),
+            (c.priority, self.priority),
+            (c.set_id, self.set_id),
+        ):
+            if value is not None and value != "":
+                conditions.append(column == value)
+        if self.source:
+            conditions.append(cast(c.sources, Text).contains(f'"{self.source}"', autoescape=True))
+        if self.text:
+            needle = self.text.strip()
+            conditions.append(
+                or_(
+                    c.title.icontains(needle, autoescape=True),
+                    c.model.icontains(needle, autoescape=True),
+                    c.route.icontains(needle, autoescape=True),
+                )
+            )
+        return conditions
+
+
+def queue_page(
+    conn: Connection,
+    which: QueueFilter,
+    *,
+    sort: str = "due",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 200,
+) -> dict[str, Any]:
+    """One page of the queue: {"items": [...], "total", "offset", "limit", "sort"}.
+
+    Sorted by `sort` (a QUEUE_SORTS name; ValueError otherwise), then due time, priority and id,
+    so consecutive pages never repeat or skip an item while the queue is unchanged."""
+    if sort not in QUEUE_SORTS:
+        raise ValueError(f"sort {sort!r}: one of {', '.join(QUEUE_SORTS)}")
+    conditions = which.where()
+    key = QUEUE_SORTS[sort]
+    tail = [QUEUE_SORTS["due"], QUEUE_SORTS["priority"], _items.id]
+    order = [key.desc() if descending else key] + [k for k in tail if k is not key]
+    total = conn.execute(select(func.count()).select_from(review_items).where(*conditions))
+    rows = conn.execute(
+        select(review_items).where(*conditions).order_by(*order).offset(offset).limit(limit)
+    )
+    return {
+        "items": [_review(r) for r in rows],
+        "total": int(total.scalar() or 0),
+        "offset": offset,
+        "limit": limit,
+        "sort": sort,
+    }
+
+
+def queue_counts(conn: Connection, which: QueueFilter) -> dict[str, int]:
+    """How many items per kind the filter matches (the kind criterion itself left out)."""
+    conditions = QueueFilter(**{**vars(which), "kind": None}).where()
+    rows = conn.execute(
+        select(_items.kind, func.count())
+        .where(*conditions)
+        .group_by(_items.kind)
+        .order_by(_items.kind)
+    )
+    return {kind: int(n) for kind, n in rows}
+
+
+def change_sets(conn: Connection, which: QueueFilter) -> list[dict[str, Any]]:
+    """The change sets among the items the filter matches, soonest due first: per set its id,
+    kind, route, lead source, run, model (new-model and submission sets), how many items and
+    fields, the earliest due time and the most urgent priority."""
+    c = _items
+    rows = conn.execute(
+        select(
+            c.set_id,
+            func.min(c.kind).label("kind"),
+            func.min(c.route).label("route"),
+            func.min(c.lead_source).label("lead_source"),
+            func.min(c.run_id).label("run_id"),
+            func.min(c.model).label("model"),
+            func.count(func.distinct(c.model)).label("models"),
+            func.count().label("items"),
+            func.coalesce(func.sum(c.fields), 0).label("fields"),
+            func.min(c.due_at).label("due_at"),
+            func.min(c.priority).label("priority"),
+        )
+        .where(c.set_id.is_not(None), *which.where())
+        .group_by(c.set_id)
+        .order_by(func.min(c.due_at), func.min(c.priority), c.set_id)
+    )
+    return [
+        {
+            "id": r.set_id,
+            "kind": r.kind,
+            "route": r.route,
+            "lead_source": r.lead_source,
+            "run_id": r.run_id,
+            "model": r.model if r.models == 1 else None,
+            "models": int(r.models),
+            "items": int(r.items),
+            "fields": int(r.fields),
+            "due_at": _iso(r.due_at),
+            "priority": r.priority,
+        }
+        for r in rows
+    ]
+
+
+def set_models(conn: Connection, which: QueueFilter) -> list[str]:
+    """The models among the items the filter matches (a set page's model filter)."""
+    c = _items
+    return list(
+        conn.execute(select(c.model).where(*which.where()).distinct().order_by(c.model)).scalars()
+    )
+
+
+def items_with_changes(
+    conn: Connection, which: QueueFilter, *, offset: int = 0, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """The items the filter matches with their changes, by route, model and id (a set's table)."""
+    c = _items
+    query = (
+        select(review_items).where(*which.where()).order_by(c.route, c.model, c.id).offset(offset)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [{**_review(r), "changes": r.changes} for r in conn.execute(query)]
+
+
+def promise_counts(conn: Connection, now: datetime, within: timedelta) -> dict[str, dict[str, int]]:
+    """Open, due-soon and overdue counts for people's submissions apart from machine items."""
+    c = _items
+    is_submission = c.kind == "submission"
+    soon = (c.due_at > now) & (c.due_at <= now + within)
+    late = c.due_at <= now
+    rows = conn.execute(
+        select(
+            case((is_submission, "submissions"), else_="machine").label("who"),
+            func.count().label("open"),
+            func.sum(case((soon, 1), else_=0)).label("due_soon"),
+            func.sum(case((late, 1), else_=0)).label("overdue"),
+        )
+        .where(c.status == ReviewStatus.OPEN.value)
+        .group_by("who")
+    )
+    out = {who: {"open": 0, "due_soon": 0, "overdue": 0} for who in ("submissions", "machine")}
+    for r in rows:
+        out[r.who] = {"open": int(r.open), "due_soon": int(r.due_soon), "overdue": int(r.overdue)}
+    return out

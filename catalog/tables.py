@@ -216,7 +216,16 @@ review_items = Table(
     Column("decided_at", UTCDateTime()),
     Column("reviewer", String(100)),
     Column("reason", Text),
+    # Triage (review/triage.py): 1 = most urgent; the change set it is decided with; the source
+    # whose statement leads it; how many fields it proposes; the last escalation sent for it.
+    Column("priority", Integer),
+    Column("set_id", String(400)),
+    Column("lead_source", String(50)),
+    Column("fields", Integer),
+    Column("escalated", String(20)),  # due_soon, overdue
     Index("ix_review_status_due", "status", "due_at"),
+    Index("ix_review_set", "set_id", "status"),
+    Index("ix_review_status_due_priority", "status", "due_at", "priority"),
     Index("ix_review_fingerprint", "fingerprint", "status"),
     Index("ix_review_slot", "slot", "status"),
     Index("ix_review_route_model", "route", "model"),

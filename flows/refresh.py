@@ -38,6 +38,7 @@ from sqlalchemy import Engine
 from catalog import health, intake, runlog, store
 from catalog.compare import Comparison, Context, compare
 from catalog.identity import Identity
+from review import triage
 from schemas.fetch import FetchedPage
 from schemas.records import Observation, Problem, ReviewItem, SourceRun, SourceStatus
 from schemas.sources import is_official
@@ -203,6 +204,7 @@ def apply_changes(
         source_reports=[r.model_dump() for r in reports.values()],
         now=datetime.now(UTC),
     )
+    triage.assign_pending(store.connect(engine_url))
     for report in reports.values():
         report.review_items = sum(report.source in item.sources for item in opened)
     return opened

@@ -1,7 +1,10 @@
 """The `sla-watch` flow: which open review items are due within 12 hours, and which are overdue.
 
 The 48-hour promise is kept by people; this flow makes its state visible every hour, as a
-markdown report and a table artifact in Prefect and in its return value.
+markdown report and a table artifact in Prefect and in its return value, and escalates each item
+due soon and each overdue one through the webhook a deployment configures (`webhook_url`, or
+RATECARD_ESCALATION_WEBHOOK; see review/escalation.py). A delivery the receiver refused fails the
+flow run after the report is written; the next run retries it.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from catalog import queries, store
+from review import escalation
 
 
 def report_markdown(report: dict[str, Any]) -> str:
@@ -24,6 +28,19 @@ def report_markdown(report: dict[str, Any]) -> str:
         f"{report['within_hours']:g} h, {counts['overdue']} overdue; "
         f"{len(report['pending_submissions'])} submissions not yet fetched.",
     ]
+    sub, machine = report["promise"]["submissions"], report["promise"]["machine"]
+    lines += [
+        "",
+        f"Submissions: {sub['due_soon']} due soon, {sub['overdue']} overdue; machine items: "
+        f"{machine['due_soon']} due soon, {machine['overdue']} overdue.",
+    ]
+    sent = report.get("escalations")
+    if sent is not None:
+        lines += [
+            "",
+            f"Escalated: {len(sent['sent'])} sent, {len(sent['failed'])} failed"
+            + "".join(f"\n- #{f['id']}: {f['error']}" for f in sent["failed"]),
+        ]
     for title, items in (("Overdue", report["overdue"]), ("Due soon", report["due_soon"])):
         lines += ["", f"## {title} ({len(items)})", ""]
         lines += [f"- #{i['id']} due {i['due_at'][:16]}: {i['title']}" for i in items] or ["- none"]
@@ -45,11 +62,20 @@ def _rows(report: dict[str, Any]) -> list[dict[str, str]]:
 
 
 @flow(name="sla-watch", log_prints=True)
-def sla_watch(database: str | None = None, within_hours: float = 12) -> dict[str, Any]:
-    """Report open items due within `within_hours` and overdue; returns the same report."""
+def sla_watch(
+    database: str | None = None, within_hours: float = 12, webhook_url: str | None = None
+) -> dict[str, Any]:
+    """Report open items due within `within_hours` and overdue, and escalate them through the
+    webhook when one is configured; returns the report (with "escalations": {"sent", "failed"}
+    when a webhook is configured). Raises EscalationError when a delivery failed."""
     now = datetime.now(UTC)
-    with store.connect(database).connect() as conn:
-        report = queries.sla_report(conn, now, timedelta(hours=within_hours))
+    within = timedelta(hours=within_hours)
+    engine = store.connect(database)
+    with engine.connect() as conn:
+        report = queries.sla_report(conn, now, within)
+    url = escalation.webhook_from_env(webhook_url)
+    if url:
+        report["escalations"] = escalation.escalate(engine, url, now, within)
     create_markdown_artifact(
         key="sla-watch", markdown=report_markdown(report), description="review items near due"
     )
@@ -58,4 +84,9 @@ def sla_watch(database: str | None = None, within_hours: float = 12) -> dict[str
         table=_rows(report) or [{"state": "none"}],
         description="overdue and due-soon review items",
     )
+    failed = report.get("escalations", {}).get("failed")
+    if failed:
+        raise escalation.EscalationError(
+            f"{len(failed)} escalations not delivered: #{failed[0]['id']}: {failed[0]['error']}"
+        )
     return report

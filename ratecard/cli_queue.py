@@ -57,6 +57,12 @@ ModelOption = Annotated[str | None, typer.Option(help="Bulk: only items for this
 SourceOption = Annotated[str | None, typer.Option(help="Bulk: only items citing this source.")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Bulk: do not ask first.")]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Bulk: list, decide nothing.")]
+SetOption = Annotated[
+    str | None, typer.Option("--set", help="Decide this change set (see `review sets`).")
+]
+OverrideOption = Annotated[
+    bool, typer.Option("--override", help="Approve a submission whose claims were not found.")
+]
 
 
 def _operator() -> str:
@@ -75,6 +81,7 @@ def _decide(
     dry_run: bool,
     db: str | None,
     as_json: bool,
+    override: bool = False,
 ) -> None:
     from review import decisions
 
@@ -84,17 +91,27 @@ def _decide(
             if item_id is not None:
                 if not which.is_empty():
                     raise decisions.DecisionError("give an item id or a filter, not both")
-                approving = chosen is decisions.Verdict.APPROVE
-                decide = decisions.approve if approving else decisions.reject
-                made = [
-                    decide(
-                        engine,
-                        item_id,
-                        reviewer=reviewer,
-                        reason=reason or "",
-                        client_id=_operator(),
-                    )
-                ]
+                if chosen is decisions.Verdict.APPROVE:
+                    made = [
+                        decisions.approve(
+                            engine,
+                            item_id,
+                            reviewer=reviewer,
+                            reason=reason,
+                            client_id=_operator(),
+                            override=override,
+                        )
+                    ]
+                else:
+                    made = [
+                        decisions.reject(
+                            engine,
+                            item_id,
+                            reviewer=reviewer,
+                            reason=reason or "",
+                            client_id=_operator(),
+                        )
+                    ]
             else:
                 made = _decide_many(engine, chosen, which, reviewer, reason, yes, dry_run)
         except decisions.DecisionError as exc:
@@ -147,12 +164,30 @@ def review_approve(
     source: SourceOption = None,
     yes: YesOption = False,
     dry_run: DryRunOption = False,
+    set_id: SetOption = None,
+    override: OverrideOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Approve an item (or every open item a filter matches): the catalog takes the proposal."""
+    """Approve an item, a change set (--set), or every open item a filter matches."""
     from review import decisions
 
+    if set_id:
+        from ratecard.cli_sets import decide_set
+
+        decide_set(
+            True,
+            set_id,
+            model=model,
+            reviewer=reviewer,
+            reason=reason,
+            override=override,
+            yes=yes,
+            dry_run=dry_run,
+            db=db,
+            as_json=as_json,
+        )
+        return
     which = decisions.Filter(kind=kind, route=route, model=model, source=source)
     _decide(
         "approve",
@@ -164,6 +199,7 @@ def review_approve(
         dry_run=dry_run,
         db=db,
         as_json=as_json,
+        override=override,
     )
 
 
@@ -177,12 +213,29 @@ def review_reject(
     source: SourceOption = None,
     yes: YesOption = False,
     dry_run: DryRunOption = False,
+    set_id: SetOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Reject an item (or every open item a filter matches): the catalog is unchanged."""
+    """Reject an item, a change set (--set), or every open item a filter matches."""
     from review import decisions
 
+    if set_id:
+        from ratecard.cli_sets import decide_set
+
+        decide_set(
+            False,
+            set_id,
+            model=model,
+            reviewer=reviewer,
+            reason=reason,
+            override=False,
+            yes=yes,
+            dry_run=dry_run,
+            db=db,
+            as_json=as_json,
+        )
+        return
     which = decisions.Filter(kind=kind, route=route, model=model, source=source)
     _decide(
         "reject",
@@ -303,21 +356,23 @@ def status(
     with catalog(db) as engine, engine.connect() as conn:
         report = queries.sla_report(conn, datetime.now(UTC), due_soon)
     counts = {**report["counts"], "pending_submissions": len(report["pending_submissions"])}
+    promise = report["promise"]
     if as_json:
-        print_json(counts)
+        print_json({**counts, **promise})
         return
     print_table(
         "review queue",
-        ("open", f"due within {within}", "overdue", "submissions waiting"),
+        ("", "open", f"due within {within}", "overdue"),
         [
-            (
-                counts["open"],
-                counts["due_soon"],
-                counts["overdue"],
-                counts["pending_submissions"],
+            (label, row["open"], row["due_soon"], row["overdue"])
+            for label, row in (
+                ("submissions", promise["submissions"]),
+                ("machine items", promise["machine"]),
+                ("all", counts),
             )
         ],
     )
+    say(f"{counts['pending_submissions']} submissions waiting to be fetched")
 
 
 def process_submissions(

@@ -7,7 +7,10 @@ the source stated it), so history is kept; approving a new model or value adds i
 "missing" item closes the model's values; anomalies and unmapped names are acknowledged and
 change nothing. Rejecting records why. Deciding an item again the same way is a no-op; deciding
 an item that is no longer open is refused. The person who submitted a source cannot approve the
-item it opened.
+item it opened, and a submission whose claims the fetch did not find is approved only with an
+explicit override and a reason. A change set (or a selection of it) is decided in one
+transaction with one audit record per item (`decide_items`); an undo is a decision of its own
+(`undo`): the values in force before come back, history keeps everything, the item reopens.
 
 A decision checks what it replaces inside its transaction: the value in force must still be the
 one the item proposed against, closing it must close exactly that row, and the database holds one
@@ -71,6 +74,10 @@ class Forbidden(DecisionError):
     pass
 
 
+class Unconfirmed(DecisionError):
+    """A submitted claim the fetch did not find, approved without an override and a reason."""
+
+
 class Stale(DecisionError):
     """The catalog changed since the item was proposed: a decision now would overwrite blindly."""
 
@@ -107,10 +114,14 @@ def approve(
     channel: str = "cli",
     client_id: str | None = None,
     now: datetime | None = None,
+    override: bool = False,
 ) -> Decision:
-    """Approve one item in one transaction."""
+    """Approve one item in one transaction. A submission whose claims the fetch did not find
+    needs `override` and a reason (Unconfirmed otherwise)."""
     with _deciding(engine) as conn:
-        return _decide(conn, item_id, Verdict.APPROVE, reviewer, reason, channel, client_id, now)
+        return _decide(
+            conn, item_id, Verdict.APPROVE, reviewer, reason, channel, client_id, now, override
+        )
 
 
 def reject(
@@ -199,6 +210,7 @@ def _decide(
     channel: str,
     client_id: str | None,
     now: datetime | None,
+    override: bool = False,
 ) -> Decision:
     now = now or datetime.now(UTC)
     reason = (reason or "").strip() or None
@@ -216,6 +228,7 @@ def _decide(
     submission = _submission_of(conn, item_id)
     if verdict is Verdict.APPROVE:
         _refuse_own_submission(submission, reviewer, client_id)
+        _refuse_unconfirmed(submission, item_id, override, reason)
         closed, opened = _apply(conn, item, now)
     else:
         closed, opened = [], []
@@ -252,6 +265,27 @@ def _refuse_own_submission(
         return
     if submission.submitter == reviewer or (client_id and submission.client_id == client_id):
         raise Forbidden("the person who submitted a source cannot approve the item it opened")
+
+
+def unconfirmed_claims(fetch_status: str | None, checks: Sequence[dict[str, Any]]) -> list[str]:
+    """What the fetch of a submission did not confirm: the source itself when it was refused or
+    failed, else each claim it did not find ("input 3 usd_per_1m_tokens")."""
+    if fetch_status != "fetched":
+        return [f"the source ({fetch_status or 'not fetched'})"]
+    return [f"{c['component']} {c['value']} {c['unit']}" for c in checks if not c.get("found")]
+
+
+def _refuse_unconfirmed(
+    submission: Row[Any] | None, item_id: int, override: bool, reason: str | None
+) -> None:
+    if submission is None:
+        return
+    missing = unconfirmed_claims(submission.fetch_status, submission.checks or [])
+    if missing and not (override and reason):
+        raise Unconfirmed(
+            f"review item {item_id}: the fetch did not find {', '.join(missing)}; approving "
+            "it needs an explicit override and a reason saying where the value is stated"
+        )
 
 
 def _close_item(
@@ -442,3 +476,129 @@ def _value_dict(row: Any, **override: Any) -> dict[str, Any]:
     return {
         k: data[k].isoformat() if isinstance(data.get(k), datetime) else data.get(k) for k in keep
     }
+
+
+def decide_items(
+    engine: Engine,
+    verdict: Verdict,
+    item_ids: Sequence[int],
+    *,
+    reviewer: str,
+    reason: str | None = None,
+    channel: str = "cli",
+    client_id: str | None = None,
+    now: datetime | None = None,
+    override: bool = False,
+) -> list[Decision]:
+    """Decide exactly these items (a change set, or the rows a reviewer selected in it) in one
+    transaction, one audit record per item: one refusal undoes the lot."""
+    if not item_ids:
+        raise DecisionError("no items to decide: the set (or the selection) is empty")
+    with _deciding(engine) as conn:
+        return [
+            _decide(conn, item_id, verdict, reviewer, reason, channel, client_id, now, override)
+            for item_id in item_ids
+        ]
+
+
+def undo(
+    engine: Engine,
+    item_id: int,
+    *,
+    reviewer: str,
+    reason: str,
+    channel: str = "cli",
+    now: datetime | None = None,
+) -> Decision:
+    """Undo the decision on an approved or rejected item, as a decision of its own (one
+    transaction, an audit record `undo`): the values its approval opened are closed, the values
+    it closed come back in force (as new rows from now: history keeps all of it), and the item
+    is open again. Refused without a reason, for an item never decided, or when a value it
+    opened is no longer the one in force (a later decision would be overwritten)."""
+    now = now or datetime.now(UTC)
+    reason = (reason or "").strip()
+    with _deciding(engine) as conn:
+        if not reviewer_exists(conn, reviewer):
+            raise Forbidden(f"no active reviewer named {reviewer!r}")
+        if not reason:
+            raise DecisionError("an undo needs a reason")
+        item = conn.execute(select(review_items).where(review_items.c.id == item_id)).first()
+        if item is None:
+            raise NotFound(f"no review item {item_id}")
+        if item.status not in (ReviewStatus.APPROVED.value, ReviewStatus.REJECTED.value):
+            raise NotOpen(f"review item {item_id} is {item.status}: there is no decision to undo")
+        last = conn.execute(
+            select(audit_log)
+            .where(
+                audit_log.c.target == f"review:{item_id}",
+                audit_log.c.action.in_([Verdict.APPROVE.value, Verdict.REJECT.value]),
+            )
+            .order_by(audit_log.c.id.desc())
+        ).first()
+        opened = last.after.get("values", []) if last else []
+        closed = last.before.get("values", []) if last else []
+        retired = _retire(conn, item_id, opened, now)
+        restored = [_restore(conn, value, item_id, now) for value in closed]
+        c = review_items.c
+        reopened = conn.execute(
+            update(review_items)
+            .where(c.id == item_id, c.status == item.status)
+            .values(status=ReviewStatus.OPEN.value, decided_at=None, reviewer=None, reason=None)
+        )
+        if reopened.rowcount != 1:
+            raise NotOpen(f"review item {item_id} was decided meanwhile")
+        conn.execute(
+            update(submissions)
+            .where(submissions.c.review_item_id == item_id)
+            .values(status=ReviewStatus.OPEN.value)
+        )
+        conn.execute(
+            insert(audit_log).values(
+                at=now,
+                actor=reviewer,
+                channel=channel,
+                action="undo",
+                target=f"review:{item_id}",
+                reason=reason,
+                before={"status": item.status, "values": retired},
+                after={"status": ReviewStatus.OPEN.value, "values": restored},
+            )
+        )
+    return Decision(item_id, ReviewStatus.OPEN, True, reviewer, opened=restored, closed=retired)
+
+
+def _retire(
+    conn: Connection, item_id: int, opened: list[dict[str, Any]], now: datetime
+) -> list[dict[str, Any]]:
+    """Close the values a decision opened; each must still be the one in force."""
+    c = catalog_values.c
+    retired = []
+    for value in opened:
+        row = conn.execute(select(catalog_values).where(c.id == value["id"])).first()
+        if row is None or row.valid_to is not None:
+            raise Stale(
+                f"review item {item_id}: the value {value['value']} it let in for "
+                f"{value['component']} is no longer in force; undo the later decision first"
+            )
+        closed_at = max(now, row.valid_from)
+        conn.execute(update(catalog_values).where(c.id == row.id).values(valid_to=closed_at))
+        retired.append(_value_dict(row._mapping, valid_to=closed_at))
+    return retired
+
+
+def _restore(
+    conn: Connection, value: dict[str, Any], item_id: int, now: datetime
+) -> dict[str, Any]:
+    """Put a value a decision closed back in force, as a new row from now."""
+    keep = ("route", "model", "kind", "component", "unit", "dimensions", "value")
+    verified_at = value.get("verified_at")
+    row = {
+        **{k: value[k] for k in keep},
+        "valid_from": now,
+        "verified_at": datetime.fromisoformat(verified_at) if verified_at else None,
+        "verified_by": value.get("verified_by"),
+        "accepted_by": f"undo:review:{item_id}"[:100],
+        "accepted_source": value.get("accepted_source") or "review",
+    }
+    value_id = conn.execute(insert(catalog_values).values(**row)).inserted_primary_key[0]
+    return _value_dict({**row, "id": value_id})

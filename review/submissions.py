@@ -34,7 +34,7 @@ from catalog.compare import fingerprint, pct_change
 from catalog.identity import Identity
 from catalog.store import item_row
 from catalog.tables import catalog_values, review_items, submissions
-from review import extract, safefetch
+from review import extract, safefetch, triage
 from review.extract import Check, Claim
 from schemas.field import Dims
 from schemas.records import (
@@ -419,6 +419,7 @@ def _open_item(engine: Engine, row: Pending, outcome: Outcome, now: datetime) ->
         item = _item(row, row.claims, outcome, currents, now)
         inserted = conn.execute(insert(review_items).values(**item_row(item)))
         item_id = int(inserted.inserted_primary_key[0])
+        triage.assign(conn, [item_id])
         done = conn.execute(
             update(submissions)
             .where(submissions.c.id == row.id, submissions.c.status == "pending")

@@ -2,7 +2,10 @@
 the real refresh of OpenRouter's recorded worlds: a reviewer signs in, opens the queue, approves
 a recorded price change and sees the new value in force and the old one in history; an anonymous
 visitor submits a source, which is fetched from the replay server and checked; a submission
-whose model name is a script renders as inert text.
+whose model name is a script renders as inert text. Over Azure Retail Prices and LiteLLM's
+recorded worlds: a reviewer sees the change sets with their counts, opens Azure's price changes
+of the run, filters them to one model, approves that set after its preview, finds the new values
+in force and the old ones in history, and pages and filters the queue.
 
 Only loopback is ever contacted: the app, the replay server, and Chromium with its background
 networking off.
@@ -10,12 +13,16 @@ networking off.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +32,7 @@ from urllib.request import urlopen
 import pytest
 
 from catalog import queries, store
+from review import sets
 from review import submissions as submitted
 from review.reviewers import add_reviewer
 from review.safefetch import FetchPolicy
@@ -64,11 +72,9 @@ def _wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("ratecard serve did not start within 30 s")
 
 
-@pytest.fixture(scope="module")
-def live(refreshed_catalog: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    """`ratecard serve --port P` on a copy of the refreshed catalog, and the replay server."""
-    db = copy_catalog(refreshed_catalog, tmp_path_factory.mktemp("browser") / "catalog.db")
-    add_reviewer(store.connect(db), "alice", SECRET)
+@contextmanager
+def serving(db: str) -> Iterator[str]:
+    """`ratecard serve --port P --db DB` in a subprocess; its base URL while it runs."""
     port = _free_port()
     command = [
         str(Path(sys.executable).parent / "ratecard"),
@@ -85,11 +91,43 @@ def live(refreshed_catalog: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, process)
-        with serve(World.load(WORLDS / "epoch-2.json")) as replay:
-            yield Live(base, db, replay)
+        yield base
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def live(refreshed_catalog: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """`ratecard serve --port P` on a copy of the refreshed catalog, and the replay server."""
+    db = copy_catalog(refreshed_catalog, tmp_path_factory.mktemp("browser") / "catalog.db")
+    add_reviewer(store.connect(db), "alice", SECRET)
+    with serving(db) as base, serve(World.load(WORLDS / "epoch-2.json")) as replay:
+        yield Live(base, db, replay)
+
+
+@pytest.fixture(scope="module")
+def azure_live(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """A catalog loaded from Azure Retail Prices and LiteLLM's map as the recorded epoch-1 world
+    has them (--accept-new), then refreshed with epoch-2 (Azure states prices LiteLLM had let
+    in differently: price changes), served by `ratecard serve`."""
+    from flows.refresh import refresh
+
+    db = f"sqlite:///{tmp_path_factory.mktemp('azure') / 'catalog.db'}"
+    for world, accept_new in (("epoch-1", True), ("epoch-2", False)):
+        run = refresh(
+            sources=["azure", "litellm"],
+            replay=str(WORLDS / f"{world}.json"),
+            database=db,
+            accept_new=accept_new,
+            return_state=True,
+        )
+        with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's loop
+            state = pool.submit(asyncio.run, run).result()
+        assert state.is_completed(), state.message
+    add_reviewer(store.connect(db), "alice", SECRET)
+    with serving(db) as base:
+        yield Live(base, db, "")
 
 
 @pytest.fixture(scope="module")
@@ -215,3 +253,73 @@ def submit(page: Any, live: Live, model: str, url: str, claims: list[tuple[str, 
         rows.nth(index).locator("input[name=value]").fill(value)
     page.click("button:has-text('Submit')")
     page.wait_for_url(f"{live.base}/submissions/*")
+
+
+def test_reviewer_approves_azure_price_changes_as_a_set_and_pages_the_queue(
+    azure_live: Live, browser: Any
+) -> None:
+    engine = store.connect(azure_live.db)
+    found = [
+        s for s in sets.list_sets(engine) if s["kind"] == "price_change" and s["route"] == "azure"
+    ]
+    assert len(found) == 1, found
+    change_set = found[0]
+    members = sets.items(engine, sets.Selection(change_set["id"]))
+    per_model = Counter(i["model"] for i in members)
+    model = max(sorted(per_model), key=per_model.__getitem__)
+    chosen = [i for i in members if i["model"] == model]
+
+    page = browser.new_context().new_page()
+    sign_in(page, azure_live)
+    page.click("a:has-text('Change sets')")
+    page.wait_for_url(f"{azure_live.base}/sets")
+    assert int(page.inner_text("#range").split(" of ")[1]) == len(sets.list_sets(engine))
+    page.select_option("select[name=kind]", "price_change")
+    page.click("button:has-text('Filter')")
+    title = "Azure Retail Prices (Foundry Models)"
+    label = f"azure: price changes from {title}, run {change_set['run_id']}"
+    row = page.locator("table.sets tbody tr", has=page.get_by_role("link", name=label, exact=True))
+    assert row.locator("td.items").inner_text() == str(len(members))
+    assert row.locator("td.fields").inner_text() == str(sum(len(i["changes"]) for i in members))
+    row.get_by_role("link", name=label, exact=True).click()
+    assert page.inner_text("#title") == label
+
+    page.select_option("select[name=model]", model)
+    page.click("#filter")
+    assert set(page.locator("table.set td.model").all_inner_texts()) == {model}
+    page.fill("#reason", "Azure Retail Prices states it")
+    page.click("#preview-approve")
+    previewed = page.locator("table.preview tbody tr").all_inner_texts()
+    assert len(previewed) == sum(len(i["changes"]) for i in chosen)
+    page.click("#confirm")
+    assert page.inner_text("#message") == f"{len(chosen)} items approved."
+
+    page.goto(f"{azure_live.base}/models/azure/{model}")
+    fields = page.locator("table.fields tbody tr").all_inner_texts()
+    history = page.locator("table.history tbody tr").all_inner_texts()
+    for item in chosen:
+        for change in item["changes"]:
+            label_cell = change["component"] + (
+                f" [{', '.join(f'{k}={v}' for k, v in sorted(change['dimensions'].items()))}]"
+                if change["dimensions"]
+                else ""
+            )
+            assert any(
+                r.startswith(f"{label_cell}\t{change['proposed']}\t")
+                and f"review:{item['id']}" in r
+                for r in fields
+            ), (label_cell, fields)
+            assert any(r.startswith(f"{label_cell}\t{change['current']}\t") for r in history)
+
+    page.goto(f"{azure_live.base}/queue")
+    heading = page.inner_text("#range")
+    assert heading.startswith("1–200 of ")
+    open_total = int(heading.split(" of ")[1])
+    assert open_total > 200
+    page.click("#next")
+    assert page.inner_text("#range") == f"201–{min(400, open_total)} of {open_total}"
+    other = next(i["model"] for i in sets.list_sets(engine) if i["kind"] == "new_model")
+    page.fill("input[name=model]", other)
+    page.click("button:has-text('Filter')")
+    assert page.inner_text("#range").startswith("1–")
+    assert set(page.locator("table.queue td.model").all_inner_texts()) == {other}

@@ -1,5 +1,6 @@
-"""The CLI's own modules import one way: `cli` registers the commands of `cli_catalog` and
-`cli_queue`, which share only `options` and `output` (no cycle, no import upward)."""
+"""The CLI's own modules import one way: `cli` registers the commands of `cli_catalog`,
+`cli_queue` and `cli_sets` (whose set decisions `cli_queue` reuses), which share only `options`
+and `output` (no cycle, no import upward)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import grimp
 LAYERS = [
     "ratecard.cli",
     grimp.Layer("ratecard.cli_catalog", "ratecard.cli_queue", independent=True),
+    grimp.Layer("ratecard.cli_sets"),
     grimp.Layer("ratecard.options", "ratecard.output", independent=True),
 ]
 

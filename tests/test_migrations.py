@@ -134,3 +134,17 @@ def test_0006_turns_repeated_statements_into_intervals(tmp_path: Path) -> None:
     [(first_run, last_run, first_at, last_at)] = stamp
     assert (first_run, last_run) == (1, 3)
     assert first_at.startswith("2026-07-18") and last_at.startswith("2026-07-20")
+
+
+def test_0007_adds_the_triage_columns_and_takes_them_back(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'triage.db'}"
+    triage = {"priority", "set_id", "lead_source", "fields", "escalated"}
+
+    def columns() -> set[str]:
+        with create_engine(url).connect() as conn:
+            return {r[1] for r in conn.execute(text("PRAGMA table_info(review_items)"))}
+
+    migrate(url, "0007")
+    assert triage <= columns()
+    migrate(url, "-1", down=True)
+    assert not triage & columns() and "due_at" in columns()

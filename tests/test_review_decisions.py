@@ -200,7 +200,14 @@ def test_a_submitter_cannot_approve_their_own_submission(engine: Engine) -> None
         decisions.approve(engine, item_id, reviewer="alice")
     with pytest.raises(decisions.Forbidden, match="cannot approve"):
         decisions.approve(engine, item_id, reviewer="bob", client_id="web:alice-laptop")
-    decision = decisions.approve(engine, item_id, reviewer="bob", client_id="web:bob-desk")
+    decision = decisions.approve(
+        engine,
+        item_id,
+        reviewer="bob",
+        client_id="web:bob-desk",
+        override=True,  # the source was refused: nothing confirmed the claim
+        reason="the provider's page states 2.5",
+    )
     assert decision.changed and decision.opened[0]["value"] == "2.5"
     assert decision.closed[0]["value"] == "3"
     with engine.connect() as conn:

@@ -12,18 +12,19 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from catalog import runlog, store
+from catalog import queries, runlog, store
 from catalog.compare import Context, compare
-from catalog.tables import catalog_values, runs
+from catalog.tables import catalog_values, review_items, runs
+from review import triage
 from schemas.sources import is_official
 from tests.deciding import approve_at_once
-from tests.observed import OPENROUTER_AUGUST, observe
+from tests.observed import LITELLM, OPENROUTER_AUGUST, observe
 from tests.racing import overlapping_loads, proposals_for_one_field, values_in_force
 
 pytestmark = pytest.mark.integration
@@ -196,3 +197,44 @@ def test_one_refresh_at_a_time_and_a_killed_one_abandoned_on_postgres(postgres_u
         assert conn.execute(select(runs.c.status).where(runs.c.id == run_id)).scalar() == (
             "abandoned"
         )
+
+
+def test_the_queue_pages_filters_and_sets_on_postgres(postgres_url: str) -> None:
+    """Triage, paging, the source and text filters, sets and the promise's counts in SQL that
+    PostgreSQL runs too (LiteLLM's recorded map, reviewed rather than accepted: many items)."""
+    found = observe(*LITELLM)
+    engine = store.connect(postgres_url)
+    now = datetime.now(UTC)
+    run_id = store.start_run(engine, world=None, policy="review", now=now)
+    with engine.connect() as conn:
+        current = store.load_catalog(conn)
+    ctx = Context(run_id, now, False, is_official, frozenset({"litellm"}))
+    comparison = compare(found, current, {}, [], ctx)
+    opened = store.apply(
+        engine,
+        run_id,
+        valid=found,
+        problems=[],
+        comparison=comparison,
+        source_reports=[],
+        now=now,
+    )
+    assert triage.assign_pending(engine) >= len(opened) > 100
+    which = queries.QueueFilter(source="litellm")
+    with engine.connect() as conn:
+        total = queries.queue_page(conn, which, limit=1)["total"]
+        seen = [
+            i["id"]
+            for offset in range(0, total, 37)
+            for i in queries.queue_page(conn, which, sort="model", offset=offset, limit=37)["items"]
+        ]
+        sets = queries.change_sets(conn, which)
+        promise = queries.promise_counts(conn, now, timedelta(hours=12))
+        model = conn.execute(select(review_items.c.model).limit(1)).scalar_one()
+        searched = queries.queue_page(conn, queries.QueueFilter(text=model.upper()))["items"]
+    assert total >= len(opened) and len(seen) == len(set(seen)) == total
+    assert sum(s["items"] for s in sets) == total
+    assert promise["machine"]["open"] >= total and promise["submissions"]["open"] == 0
+    assert searched and all(
+        model.lower() in " ".join((i["route"], i["model"], i["title"])).lower() for i in searched
+    )

@@ -12,11 +12,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, Field, StrictFloat, StrictInt, StrictStr
 from sqlalchemy import Engine
 
 from catalog import queries
+from review import sets
 from review import submissions as submitted
 from schemas.records import ReviewKind, ReviewStatus
 from schemas.vocab import Component, Unit
@@ -117,24 +118,70 @@ def catalog_entry(request: Request, route: RouteName, model: ModelName) -> dict[
 @api_router.get("/queue", tags=["queue"])
 def queue(
     request: Request,
-    status: ReviewStatus | None = ReviewStatus.OPEN,
+    response: Response,
+    status: Annotated[
+        str | None, Query(description="open, approved, rejected, superseded, or any")
+    ] = "open",
     kind: ReviewKind | None = None,
     route: RouteFilter = None,
     model: TextFilter = None,
     source: TextFilter = None,
+    priority: Annotated[int | None, Query(ge=1, le=9)] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=300, pattern=FILTER, description="text in the title, route or model"),
+    ] = None,
+    set_id: Annotated[str | None, Query(alias="set", description="one change set")] = None,
+    sort: Annotated[str, Query(description=", ".join(queries.QUEUE_SORTS))] = "due",
+    desc: bool = False,
+    offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[dict[str, Any]]:
-    """Review items, soonest due first."""
-    with engine_of(request).connect() as conn:
-        return queries.list_reviews(
-            conn,
-            status=status.value if status else None,
-            kind=kind.value if kind else None,
-            route=route,
-            model=model,
-            source=source,
-            limit=limit,
+    """Review items, soonest due then most urgent first (or by `sort`), one page at a time.
+
+    The total is in `X-Total-Count`; the next page's URL (same filters, `offset` + `limit`) in
+    `Link: <...>; rel="next"` until the last page. Pages never repeat or skip an item while the
+    queue does not change."""
+    statuses = [s.value for s in ReviewStatus]
+    if status not in (None, "", "any", *statuses):
+        raise HTTPException(status_code=422, detail=f"status: one of {', '.join(statuses)} or any")
+    if sort not in queries.QUEUE_SORTS:
+        raise HTTPException(
+            status_code=422, detail=f"sort {sort!r}: one of {list(queries.QUEUE_SORTS)}"
         )
+    which = queries.QueueFilter(
+        status=None if status in (None, "", "any") else status,
+        kind=kind.value if kind else None,
+        route=route,
+        model=model,
+        source=source,
+        priority=priority,
+        text=q,
+        set_id=set_id,
+    )
+    with engine_of(request).connect() as conn:
+        page = queries.queue_page(
+            conn, which, sort=sort, descending=desc, offset=offset, limit=limit
+        )
+    response.headers["X-Total-Count"] = str(page["total"])
+    if offset + limit < page["total"]:
+        following = request.url.include_query_params(offset=offset + limit, limit=limit)
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return page["items"]
+
+
+@api_router.get("/sets", tags=["queue"])
+def change_sets(
+    request: Request,
+    kind: str | None = None,
+    route: str | None = None,
+    source: str | None = None,
+) -> list[dict[str, Any]]:
+    """The change sets of the open items: id, label, kind, route, lead source, run, items,
+    fields, earliest due time, most urgent priority."""
+    return sets.list_sets(
+        engine_of(request), queries.QueueFilter(kind=kind, route=route, source=source)
+    )
 
 
 @api_router.get("/queue/{item_id}", tags=["queue"])

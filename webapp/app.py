@@ -32,14 +32,12 @@ from catalog import queries, store
 from review import decisions
 from review import submissions as submitted
 from review.reviewers import verify_reviewer
-from schemas.records import ReviewKind, ReviewStatus
 from schemas.vocab import Component, Dim, Unit
 from webapp.api import (
     ItemId,
     ModelName,
     RouteName,
     SubmissionIn,
-    TextFilter,
     api_router,
     engine_of,
     store_submission,
@@ -54,7 +52,6 @@ from webapp.security import (
 )
 
 HERE = Path(__file__).resolve().parent
-QUEUE_LIMIT = 200
 CLAIM_ROWS = 4
 BLANK_CLAIMS = (Component.INPUT, Component.OUTPUT, Component.CACHE_READ, Component.CACHE_WRITE)
 CSP = (
@@ -64,6 +61,7 @@ CSP = (
 DONE = {
     "approved": "Approved: the catalog now holds the proposed values.",
     "rejected": "Rejected: the catalog is unchanged and the reason is recorded.",
+    "undone": "Undone: the values before the decision are back in force; the item is open.",
 }
 log = logging.getLogger("ratecard.web")
 
@@ -186,6 +184,9 @@ def require_reviewer(request: Request) -> str:
 
 
 def _pages(app: FastAPI) -> None:
+    from webapp import queue_pages
+
+    queue_pages.register(app)
     _queue_pages(app)
     _decision_pages(app)
     _login_pages(app)
@@ -196,40 +197,6 @@ def _queue_pages(app: FastAPI) -> None:
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
         return RedirectResponse("/queue", status_code=303)
-
-    @app.get("/queue", response_class=HTMLResponse, include_in_schema=False)
-    def queue(
-        request: Request,
-        kind: TextFilter = None,
-        route: TextFilter = None,
-        source: TextFilter = None,
-        status: str = ReviewStatus.OPEN.value,
-    ) -> Response:
-        statuses = [s.value for s in ReviewStatus]
-        if status not in [*statuses, "any"]:
-            raise HTTPException(
-                status_code=422, detail=f"status: one of {', '.join(statuses)} or any"
-            )
-        filters = {
-            "kind": kind or None,
-            "route": route or None,
-            "source": source or None,
-            "status": None if status == "any" else status,
-        }
-        with engine_of(request).connect() as conn:
-            items = queries.list_reviews(conn, **filters)
-        return render(
-            request,
-            "queue.html",
-            {
-                "items": items[:QUEUE_LIMIT],
-                "total": len(items),
-                "limit": QUEUE_LIMIT,
-                "filters": {**filters, "status": status},
-                "kinds": [k.value for k in ReviewKind],
-                "statuses": statuses,
-            },
-        )
 
     @app.get("/items/{item_id}", response_class=HTMLResponse, include_in_schema=False)
     def item_page(request: Request, item_id: ItemId, done: str | None = None) -> Response:
@@ -268,6 +235,11 @@ def _item_response(
             "item": item,
             "changes": list(zip(item["changes"], histories, strict=True)),
             "submission": submission,
+            "unconfirmed": (
+                decisions.unconfirmed_claims(submission["fetch_status"], submission["checks"])
+                if submission
+                else []
+            ),
             "audit": audit,
             "message": message,
             "error": error,
@@ -283,8 +255,9 @@ def _decision_pages(app: FastAPI) -> None:
         item_id: ItemId,
         csrf: Annotated[str, Form()] = "",
         reason: Annotated[str, Form()] = "",
+        override: Annotated[bool, Form()] = False,
     ) -> Response:
-        return _decide(request, item_id, decisions.Verdict.APPROVE, csrf, reason)
+        return _decide(request, item_id, decisions.Verdict.APPROVE, csrf, reason, override)
 
     @app.post("/items/{item_id}/reject", include_in_schema=False)
     def reject(
@@ -297,19 +270,25 @@ def _decision_pages(app: FastAPI) -> None:
 
 
 def _decide(
-    request: Request, item_id: int, verdict: decisions.Verdict, csrf: str, reason: str
+    request: Request,
+    item_id: int,
+    verdict: decisions.Verdict,
+    csrf: str,
+    reason: str,
+    override: bool = False,
 ) -> Response:
     reviewer = require_reviewer(request)
     request.app.state.signer.check_csrf(request, csrf)
-    decide = decisions.approve if verdict is decisions.Verdict.APPROVE else decisions.reject
     try:
-        decide(
+        decisions.decide_items(
             engine_of(request),
-            item_id,
+            verdict,
+            [item_id],
             reviewer=reviewer,
             reason=reason,
             channel="web",
             client_id=request.state.client_id,
+            override=override,
         )
     except decisions.NotFound as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc

@@ -1,0 +1,187 @@
+"""Change sets, triage and undo on the command line. ratecard.cli registers these commands;
+heavy modules are imported inside them.
+
+    ratecard review sets [--kind K] [--route R] [--source S] [--json]
+    ratecard review approve --set ID [--model M] [--dry-run] [--yes] --reviewer NAME [--reason T]
+    ratecard review reject --set ID [--model M] [--dry-run] [--yes] --reviewer NAME --reason T
+    ratecard review undo ID --reviewer NAME --reason TEXT
+    ratecard review triage
+    ratecard sla-watch [--within 12h] [--webhook URL]
+
+`approve --set` and `reject --set` (the options live on the commands in ratecard.cli_queue) print
+exactly the fields the decision changes, then decide the set's open items in one transaction,
+one audit record per item.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from ratecard.options import DbOption, JsonOption, catalog, parse_duration
+
+EXIT_REFUSED = 1
+
+
+def _line(text: str) -> None:
+    """One plain line: never cut or re-wrapped when piped."""
+    typer.echo(text)
+
+
+def review_sets(
+    kind: Annotated[str | None, typer.Option(help="Only sets of this kind.")] = None,
+    route: Annotated[str | None, typer.Option(help="Only sets for this route.")] = None,
+    source: Annotated[str | None, typer.Option(help="Only sets citing this source.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The change sets of the open review items, soonest due first, with items and fields."""
+    from catalog import queries
+    from review import sets
+
+    with catalog(db) as engine:
+        found = sets.list_sets(engine, queries.QueueFilter(kind=kind, route=route, source=source))
+    if as_json:
+        _line(json.dumps(found, indent=2))
+        return
+    for s in found:
+        _line(
+            f"{s['id']}\t{s['items']} items, {s['fields']} fields\tdue {s['due_at'][:16]}"
+            f"\tP{s['priority']}\t{s['label']}"
+        )
+    _line(f"{len(found)} sets, {sum(s['items'] for s in found)} open items")
+
+
+def decide_set(
+    approve: bool,
+    set_id: str,
+    *,
+    model: str | None,
+    reviewer: str,
+    reason: str | None,
+    override: bool,
+    yes: bool,
+    dry_run: bool,
+    db: str | None,
+    as_json: bool,
+) -> None:
+    """`review approve|reject --set ID`: print the fields it changes, then decide (or not)."""
+    from review import decisions, sets
+
+    verdict = decisions.Verdict.APPROVE if approve else decisions.Verdict.REJECT
+    selection = sets.Selection(set_id=set_id, model=model)
+    with catalog(db) as engine:
+        _decide_set(engine, verdict, selection, reviewer, reason, override, yes, dry_run, as_json)
+
+
+def _decide_set(
+    engine: Any,
+    verdict: Any,
+    selection: Any,
+    reviewer: str,
+    reason: str | None,
+    override: bool,
+    yes: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    from review import decisions, sets
+
+    set_id, model = selection.set_id, selection.model
+    try:
+        found = sets.items(engine, selection)
+        rows = sets.preview(found)
+        if not as_json or dry_run:
+            _print_preview(rows, as_json=as_json)
+        if not found:
+            raise sets.SetError(f"set {set_id} has no open items{f' for {model}' if model else ''}")
+        if dry_run:
+            return
+        if not yes and not typer.confirm(f"{verdict.value} {len(found)} items of set {set_id}?"):
+            raise typer.Exit(EXIT_REFUSED)
+        made = sets.decide(
+            engine, verdict, selection, reviewer=reviewer, reason=reason, override=override
+        )
+    except decisions.DecisionError as exc:
+        _line(f"refused: {exc}")
+        raise typer.Exit(EXIT_REFUSED) from exc
+    if as_json:
+        _line(json.dumps([vars(d) for d in made], default=str, indent=2))
+        return
+    opened = sum(len(d.opened) for d in made)
+    closed = sum(len(d.closed) for d in made)
+    _line(f"{len(made)} items {verdict.status.value}: {opened} values opened, {closed} closed")
+
+
+def _print_preview(rows: list[dict[str, Any]], *, as_json: bool) -> None:
+    if as_json:
+        _line(json.dumps(rows, indent=2))
+        return
+    for r in rows:
+        pct = f" ({r['pct_change']:+.1f}%)" if r["pct_change"] is not None else ""
+        if r["current"] is None and r["proposed"] is None:
+            what = r["effect"]
+        else:
+            what = f"{r['current'] if r['current'] is not None else '—'} → {r['proposed']}{pct}"
+        _line(f"#{r['item']}\t{r['route']}/{r['model']}\t{r['field']}\t{what}")
+    _line(f"{len(rows)} fields in {len({r['item'] for r in rows})} items")
+
+
+def review_undo(
+    item_id: int,
+    reviewer: Annotated[str, typer.Option("--reviewer", "-r", help="Who undoes (must exist).")],
+    reason: Annotated[str, typer.Option(help="Why (required, recorded).")],
+    db: DbOption = None,
+) -> None:
+    """Undo a decision: the values before it come back in force, the item is open again."""
+    from review import decisions
+
+    try:
+        with catalog(db) as engine:
+            done = decisions.undo(engine, item_id, reviewer=reviewer, reason=reason)
+    except decisions.DecisionError as exc:
+        _line(f"refused: {exc}")
+        raise typer.Exit(EXIT_REFUSED) from exc
+    _line(f"#{item_id} open again: {len(done.closed)} values closed, {len(done.opened)} restored")
+
+
+def review_triage(db: DbOption = None) -> None:
+    """Give open items not yet triaged (from before triage existed) priority, due time, set."""
+    from review import triage
+
+    with catalog(db) as engine:
+        _line(f"{triage.assign_pending(engine)} items triaged")
+
+
+def sla_watch(
+    within: Annotated[str, typer.Option(help="What counts as due soon, e.g. 12h.")] = "12h",
+    webhook: Annotated[
+        str | None,
+        typer.Option(help="Escalate to this URL (default: RATECARD_ESCALATION_WEBHOOK)."),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run the sla-watch flow now: report items due soon and overdue, escalate each once."""
+    from flows.sla import sla_watch as flow
+    from review.escalation import EscalationError, webhook_from_env
+
+    hours = parse_duration(within, "--within").total_seconds() / 3600
+    try:
+        url = webhook_from_env(webhook)  # a bad URL is named before the flow starts
+        report = flow(database=db, within_hours=hours, webhook_url=url)
+    except EscalationError as exc:
+        _line(f"refused: {exc}")
+        raise typer.Exit(EXIT_REFUSED) from exc
+    if as_json:
+        _line(json.dumps(report, default=str, indent=2))
+        return
+    for who, row in report["promise"].items():
+        _line(
+            f"{who}: {row['open']} open, {row['due_soon']} due within {within}, "
+            f"{row['overdue']} overdue"
+        )
+    sent = report.get("escalations")
+    _line(f"{len(sent['sent'])} escalations sent" if sent else "no webhook configured: none sent")

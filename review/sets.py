@@ -1,0 +1,165 @@
+"""Change sets: the review items a reviewer decides at once, previewed field by field.
+
+A set is what review/triage.py put together (per run x lead source x route x kind, per model for
+new models, one per submission). A selection narrows a set to one model or to chosen items;
+`preview` lists exactly the catalog fields a decision on it would change, and `decide` decides
+exactly those items in one transaction with one audit record per item (review/decisions.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from catalog import queries
+from review import decisions
+from review.triage import set_label
+from schemas.records import FieldChange, ReviewKind, ReviewStatus
+
+# What approving an item of a kind that proposes no values does.
+NO_VALUE_EFFECT = {
+    ReviewKind.ANOMALY.value: "acknowledged; the catalog is unchanged",
+    ReviewKind.UNMAPPED.value: "acknowledged; the catalog is unchanged",
+    ReviewKind.MISSING.value: "closes every value of the model in force",
+}
+
+
+class SetError(decisions.DecisionError):
+    """A set or selection that cannot be decided; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which open items of a set: all of them, one model's, or exactly `item_ids`."""
+
+    set_id: str
+    model: str | None = None
+    item_ids: tuple[int, ...] = ()
+
+    def filter(self) -> queries.QueueFilter:
+        return queries.QueueFilter(
+            status=ReviewStatus.OPEN.value, set_id=self.set_id, model=self.model or None
+        )
+
+
+def describe(found: dict[str, Any]) -> str:
+    """A set's name for people (see triage.set_label)."""
+    return set_label(
+        found["kind"], found["route"], found["lead_source"], found["run_id"], found["model"]
+    )
+
+
+def list_sets(engine: Engine, which: queries.QueueFilter | None = None) -> list[dict[str, Any]]:
+    """The change sets of the open items (or of `which`), each with its label and counts."""
+    with engine.connect() as conn:
+        found = queries.change_sets(conn, which or queries.QueueFilter())
+    return [{**s, "label": describe(s)} for s in found]
+
+
+def get_set(engine: Engine, set_id: str) -> dict[str, Any] | None:
+    """One set's summary over all its items, open or decided; None when there is no such set."""
+    with engine.connect() as conn:
+        found = queries.change_sets(conn, queries.QueueFilter(status=None, set_id=set_id))
+        if not found:
+            return None
+        open_ = queries.change_sets(conn, queries.QueueFilter(set_id=set_id))
+        models = queries.set_models(conn, queries.QueueFilter(set_id=set_id))
+    summary = found[0]
+    return {
+        **summary,
+        "label": describe(summary),
+        "open_items": open_[0]["items"] if open_ else 0,
+        "open_fields": open_[0]["fields"] if open_ else 0,
+        "open_models": models,
+    }
+
+
+def items(engine: Engine, selection: Selection) -> list[dict[str, Any]]:
+    """The open items a selection covers, with their changes, by route, model and id.
+
+    Raises SetError when chosen items are not open items of the set."""
+    with engine.connect() as conn:
+        found = queries.items_with_changes(conn, selection.filter())
+    if not selection.item_ids:
+        return found
+    chosen = set(selection.item_ids)
+    picked = [i for i in found if i["id"] in chosen]
+    stray = chosen - {i["id"] for i in picked}
+    if stray:
+        raise SetError(
+            f"items {', '.join(f'#{i}' for i in sorted(stray))} are not open items of set "
+            f"{selection.set_id}{f' for model {selection.model}' if selection.model else ''}"
+        )
+    return picked
+
+
+def field_label(change: FieldChange) -> str:
+    """'output [service_tier=batch] (usd_per_1m_tokens)': a field of a model, for people."""
+    dims = ", ".join(f"{k}={v}" for k, v in change.dimensions.items())
+    return f"{change.component.value}{f' [{dims}]' if dims else ''} ({change.unit.value})"
+
+
+def preview(found: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Exactly what approving these items changes, one row per catalog field: item, route,
+    model, field, current, proposed, change % (or, for items without values, the effect)."""
+    rows = []
+    for item in found:
+        if item["kind"] in NO_VALUE_EFFECT:
+            rows.append(
+                {
+                    "item": item["id"],
+                    "route": item["route"],
+                    "model": item["model"],
+                    "field": "(whole item)",
+                    "current": None,
+                    "proposed": None,
+                    "pct_change": None,
+                    "effect": NO_VALUE_EFFECT[item["kind"]],
+                }
+            )
+            continue
+        for raw in item["changes"]:
+            change = FieldChange.model_validate(raw)
+            rows.append(
+                {
+                    "item": item["id"],
+                    "route": item["route"],
+                    "model": item["model"],
+                    "field": field_label(change),
+                    "current": change.current,
+                    "proposed": change.proposed,
+                    "pct_change": change.pct_change,
+                    "effect": "changes" if change.current is not None else "adds",
+                }
+            )
+    return rows
+
+
+def decide(
+    engine: Engine,
+    verdict: decisions.Verdict,
+    selection: Selection,
+    *,
+    reviewer: str,
+    reason: str | None = None,
+    channel: str = "cli",
+    client_id: str | None = None,
+    override: bool = False,
+) -> list[decisions.Decision]:
+    """Decide the open items of a selection in one transaction, one audit record per item."""
+    found = items(engine, selection)
+    if not found:
+        raise SetError(f"set {selection.set_id} has no open items to decide")
+    return decisions.decide_items(
+        engine,
+        verdict,
+        [i["id"] for i in found],
+        reviewer=reviewer,
+        reason=reason,
+        channel=channel,
+        client_id=client_id,
+        override=override,
+    )

@@ -1,0 +1,219 @@
+"""The queue at scale over a real refreshed catalog (OpenRouter's recorded epoch-1 → epoch-2),
+driven in-process: /api/queue pages through every open item (none twice, none missing), filters
+and sorts; the web queue pages and filters by model; a change set is previewed, then decided
+exactly as previewed; the promise header counts submissions apart from machine items."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from catalog import queries, store
+from catalog.tables import review_items
+from review import submissions as submitted
+from review.reviewers import add_reviewer
+from webapp import create_app
+from webapp.queue_pages import SET_PAGE
+
+pytestmark = pytest.mark.integration
+SECRET = "correct horse battery staple"
+PRICE_CHANGES = "2:openrouter:openrouter:price_change"
+
+
+@pytest.fixture
+def app(catalog_db: str) -> Any:
+    add_reviewer(store.connect(catalog_db), "alice", SECRET)
+    return create_app(catalog_db, secret_key="test-only-secret")
+
+
+def open_ids(app: Any, **criteria: Any) -> list[int]:
+    with app.state.engine.connect() as conn:
+        page = queries.queue_page(conn, queries.QueueFilter(**criteria), limit=100_000)
+    return [i["id"] for i in page["items"]]
+
+
+def walk(client: TestClient, url: str) -> tuple[list[int], int]:
+    """Follow the API's Link rel=next from `url` to the end: every id seen, and the total."""
+    seen: list[int] = []
+    total = -1
+    next_url: str | None = url
+    while next_url:
+        response = client.get(next_url)
+        assert response.status_code == 200, response.text
+        total = int(response.headers["X-Total-Count"])
+        seen += [i["id"] for i in response.json()]
+        link = response.headers.get("Link")
+        next_url = re.match(r'<([^>]+)>; rel="next"', link)[1] if link else None  # type: ignore[index]
+    return seen, total
+
+
+def test_api_pages_through_every_open_item_once(app: Any) -> None:
+    client = TestClient(app)
+    expected = open_ids(app)
+    assert len(expected) > 200
+    for sort in ("due", "priority", "model", "id"):
+        seen, total = walk(client, f"/api/queue?limit=97&sort={sort}")
+        assert total == len(expected)
+        assert len(seen) == len(set(seen)) == len(expected), sort
+        assert set(seen) == set(expected)
+    by_model, _ = walk(client, "/api/queue?limit=50&sort=model&desc=true")
+    models = [m for m in (client.get(f"/api/queue/{i}").json()["model"] for i in by_model[:60])]
+    assert models == sorted(models, reverse=True)
+    assert client.get("/api/queue?sort=nonsense").status_code == 422
+
+
+def test_api_filters(app: Any) -> None:
+    client = TestClient(app)
+    model = client.get("/api/queue?kind=price_change&limit=1").json()[0]["model"]
+    for query, criteria in (
+        (f"model={model}", {"model": model}),
+        ("kind=new_model", {"kind": "new_model"}),
+        ("source=openrouter&kind=disagreement", {"source": "openrouter", "kind": "disagreement"}),
+        ("priority=2", {"priority": 2}),
+        (f"set={PRICE_CHANGES}", {"set_id": PRICE_CHANGES}),
+    ):
+        seen, total = walk(client, f"/api/queue?limit=1000&{query}")
+        assert seen == open_ids(app, **criteria) and total == len(seen), query
+    found, _ = walk(client, f"/api/queue?q={model.upper()}")
+    assert found and all(model in client.get(f"/api/queue/{i}").json()["title"] for i in found)
+    sets = client.get("/api/sets?kind=price_change").json()
+    entry = next(s for s in sets if s["id"] == PRICE_CHANGES)
+    assert entry["items"] == len(open_ids(app, set_id=PRICE_CHANGES))
+
+
+def test_web_queue_pages_sorts_and_filters_by_model(app: Any) -> None:
+    client = TestClient(app)
+    first = client.get("/queue")
+    total = len(open_ids(app))
+    assert f"1–200 of {total}" in first.text
+    ids = [int(i) for i in re.findall(r'<a href="/items/(\d+)">', first.text)]
+    assert ids == open_ids(app)[:200]
+    following = re.search(r'<a href="([^"]+)" id="next">', first.text)
+    assert following
+    second = client.get(following[1].replace("&amp;", "&"))
+    assert f"201–{min(400, total)} of {total}" in second.text
+    assert [int(i) for i in re.findall(r'<a href="/items/(\d+)">', second.text)] == open_ids(app)[
+        200:400
+    ]
+    model = client.get("/api/queue?kind=new_model&limit=1").json()[0]["model"]
+    only = client.get("/queue", params={"model": model})
+    cells = re.findall(r'<td class="model">([^<]*)</td>', only.text)
+    assert cells and set(cells) == {model}
+    by_kind = client.get("/queue?sort=kind&desc=1")
+    kinds = re.findall(
+        r"<td>(price_change|new_model|new_value|disagreement|anomaly|unmapped|missing)</td>",
+        by_kind.text,
+    )
+    assert kinds == sorted(kinds, reverse=True)
+    counts = re.search(r'<p class="counts" id="counts">(.*?)</p>', first.text, re.S)
+    assert counts and f"price_change ({len(open_ids(app, kind='price_change'))})" in counts[1]
+
+
+def test_the_queue_header_counts_submissions_apart(app: Any) -> None:
+    engine = app.state.engine
+    now = datetime.now(UTC)
+    for hours_ago in (42, 50):  # due in 6 hours; overdue by 2
+        made = submitted.submit(
+            engine,
+            route="openrouter",
+            model="gpt-5",
+            source_url="http://10.0.0.1/pricing",
+            claims=[submitted.parse_claim_text("input 1")],
+            now=now - timedelta(hours=hours_ago),
+        )
+        submitted.process(engine, made["id"])
+    machine = open_ids(app, kind="price_change")[:3]
+    with engine.begin() as conn:
+        conn.execute(
+            update(review_items)
+            .where(review_items.c.id.in_(machine))
+            .values(due_at=now - timedelta(hours=1))
+        )
+    page = TestClient(app).get("/queue").text
+    assert re.search(r'id="sub-due-soon">1<', page) and re.search(r'id="sub-overdue"[^>]*>1<', page)
+    assert 'id="machine-due-soon">0<' in page and 'id="machine-overdue">3<' in page
+
+
+def csrf(client: TestClient, path: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
+    assert match, f"no CSRF token on {path}"
+    return match[1]
+
+
+def test_a_set_is_previewed_then_decided_exactly_as_previewed(app: Any) -> None:
+    client = TestClient(app)
+    client.post(
+        "/login",
+        data={"name": "alice", "secret": SECRET, "csrf": csrf(client, "/login")},
+    )
+    members = open_ids(app, set_id=PRICE_CHANGES)
+    page = client.get(f"/sets/{PRICE_CHANGES}")
+    assert (
+        page.status_code == 200 and "price changes from OpenRouter models API, run 2" in page.text
+    )
+    shown = min(len(members), SET_PAGE)
+    on_page = [int(i) for i in re.findall(r'name="item" value="(\d+)"', page.text)]
+    assert len(on_page) == len(set(on_page)) == shown and set(on_page) <= set(members)
+    assert ('id="more"' in page.text) == (len(members) > SET_PAGE)
+    token = csrf(client, f"/sets/{PRICE_CHANGES}")
+    chosen = members[:2]
+    preview = client.post(
+        f"/sets/{PRICE_CHANGES}/preview",
+        data={"csrf": token, "verdict": "approve", "reason": "checked", "item": chosen},
+    )
+    assert preview.status_code == 200
+    assert sorted(int(i) for i in re.findall(r'name="item" value="(\d+)"', preview.text)) == chosen
+    assert open_ids(app, set_id=PRICE_CHANGES) == members  # a preview decides nothing
+    decided = client.post(
+        f"/sets/{PRICE_CHANGES}/decide",
+        data={"csrf": token, "verdict": "approve", "reason": "checked", "item": chosen},
+        follow_redirects=True,
+    )
+    assert decided.status_code == 200 and "2 items approved." in decided.text
+    assert open_ids(app, set_id=PRICE_CHANGES) == [i for i in members if i not in chosen]
+    stray = client.post(
+        f"/sets/{PRICE_CHANGES}/preview",
+        data={"csrf": token, "verdict": "approve", "item": [chosen[0]]},
+    )
+    assert stray.status_code == 409 and "not open items of set" in stray.text
+
+
+def test_web_override_for_an_unfound_claim_and_undo(app: Any) -> None:
+    engine = app.state.engine
+    made = submitted.submit(
+        engine,
+        route="openrouter",
+        model="gpt-5",
+        source_url="http://10.0.0.1/pricing",
+        claims=[submitted.parse_claim_text("input 1")],
+    )
+    processed = submitted.process(engine, made["id"])
+    assert processed is not None
+    item = processed["review_item"]
+    client = TestClient(app)
+    client.post("/login", data={"name": "alice", "secret": SECRET, "csrf": csrf(client, "/login")})
+    page = client.get(f"/items/{item}")
+    assert (
+        'id="override"' in page.text and "the fetch did not find the source (refused)" in page.text
+    )
+    token = csrf(client, f"/items/{item}")
+    refused = client.post(f"/items/{item}/approve", data={"csrf": token, "reason": "on the page"})
+    assert refused.status_code == 409 and "needs an explicit override and a reason" in refused.text
+    approved = client.post(
+        f"/items/{item}/approve",
+        data={"csrf": token, "reason": "the provider's page says 1", "override": "true"},
+        follow_redirects=True,
+    )
+    assert approved.status_code == 200 and 'id="status">approved<' in approved.text
+    undone = client.post(
+        f"/items/{item}/undo",
+        data={"csrf": token, "reason": "approved too soon"},
+        follow_redirects=True,
+    )
+    assert undone.status_code == 200 and 'id="status">open<' in undone.text
+    assert "alice (web) undo: approved too soon" in undone.text

@@ -1,0 +1,357 @@
+"""The queue a person can work: paged, filtered and sortable queue; change sets decided at once
+after a preview; undo. Registered by webapp.app (`register(app)`).
+
+Pages:
+- /queue: 200 items a page (?offset=), filters (kind, route, model, source, status, priority,
+  text), sort by any column (?sort=, ?desc=1), counts per kind, and the promise in the header:
+  due-soon and overdue submissions apart from machine-made items.
+- /sets: the change sets of the open items with their items and fields.
+- /sets/{id}: one table of the set's fields (route, model, field, current, proposed, change %,
+  each source's value and date, evidence on demand), filtered by model; a form decides the whole
+  (filtered) set or the selected rows, with a reason, after a preview (/sets/{id}/preview) that
+  lists exactly the fields the decision changes; the confirmation decides exactly those items.
+- /items/{id}/undo: undo a decision (a decision of its own, with a reason).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from catalog import queries
+from review import decisions, sets
+from schemas.records import FieldChange, ReviewKind, ReviewStatus
+from webapp.api import engine_of
+
+PAGE = 200
+SET_PAGE = 100
+SETS_PAGE = 200
+DUE_SOON = timedelta(hours=12)
+QUEUE_COLUMNS = (
+    ("id", "#"),
+    ("due", "Due"),
+    ("priority", "Priority"),
+    ("kind", "Kind"),
+    ("route", "Route"),
+    ("model", "Model"),
+    ("title", "Item"),
+    ("source", "Source"),
+    ("fields", "Fields"),
+    ("status", "Status"),
+)
+
+
+def queue_filter(
+    *,
+    status: str | None,
+    kind: str | None = None,
+    route: str | None = None,
+    model: str | None = None,
+    source: str | None = None,
+    priority: str | None = None,
+    q: str | None = None,
+) -> queries.QueueFilter:
+    """The queue's query parameters as a filter; 'any' status matches every status. Raises
+    HTTPException 422 naming a priority that is not a number."""
+    try:
+        level = int(priority) if priority else None
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=f"priority {priority!r}: a number") from exc
+    return queries.QueueFilter(
+        status=None if status in (None, "", "any") else status,
+        kind=kind or None,
+        route=route or None,
+        model=model or None,
+        source=source or None,
+        priority=level,
+        text=q or None,
+    )
+
+
+def _link(path: str, params: dict[str, Any]) -> str:
+    kept = {k: v for k, v in params.items() if v not in (None, "", False, 0)}
+    return f"{path}?{urlencode(kept)}" if kept else path
+
+
+def set_href(set_id: str) -> str:
+    return f"/sets/{quote(set_id, safe=':')}"
+
+
+def register(app: FastAPI) -> None:
+    """Add the queue, set and undo pages to the app."""
+    from webapp.app import _item_response, render, require_reviewer
+
+    templates = app.state.templates.env
+    templates.filters["set_href"] = set_href
+
+    @app.get("/queue", response_class=HTMLResponse, include_in_schema=False)
+    def queue(
+        request: Request,
+        kind: str | None = None,
+        route: str | None = None,
+        model: str | None = None,
+        source: str | None = None,
+        priority: str | None = None,
+        q: str | None = None,
+        status: str = ReviewStatus.OPEN.value,
+        sort: str = "due",
+        desc: bool = False,
+        offset: int = 0,
+    ) -> Response:
+        which = queue_filter(
+            status=status,
+            kind=kind,
+            route=route,
+            model=model,
+            source=source,
+            priority=priority,
+            q=q,
+        )
+        if sort not in queries.QUEUE_SORTS:
+            raise HTTPException(status_code=422, detail=f"sort {sort!r}: no such column")
+        offset = max(offset, 0)
+        now = datetime.now(UTC)
+        with engine_of(request).connect() as conn:
+            page = queries.queue_page(conn, which, sort=sort, descending=desc, offset=offset)
+            counts = queries.queue_counts(conn, which)
+            promise = queries.promise_counts(conn, now, DUE_SOON)
+        params = {
+            "kind": kind,
+            "route": route,
+            "model": model,
+            "source": source,
+            "priority": priority,
+            "q": q,
+            "status": status,
+            "sort": sort,
+            "desc": int(desc),
+        }
+        total = page["total"]
+        return render(
+            request,
+            "queue.html",
+            {
+                "items": page["items"],
+                "total": total,
+                "first": offset + 1 if total else 0,
+                "last": min(offset + PAGE, total),
+                "next": _link("/queue", {**params, "offset": offset + PAGE})
+                if offset + PAGE < total
+                else None,
+                "previous": _link("/queue", {**params, "offset": max(offset - PAGE, 0)})
+                if offset
+                else None,
+                "sorts": [
+                    (
+                        name,
+                        label,
+                        _link(
+                            "/queue",
+                            {**params, "sort": name, "desc": int(sort == name and not desc)},
+                        ),
+                    )
+                    for name, label in QUEUE_COLUMNS
+                ],
+                "sort": sort,
+                "desc": desc,
+                "filters": params,
+                "counts": counts,
+                "kind_links": {
+                    k: _link("/queue", {**params, "kind": k, "sort": sort}) for k in counts
+                },
+                "promise": promise,
+                "kinds": [k.value for k in ReviewKind],
+                "statuses": [s.value for s in ReviewStatus],
+            },
+        )
+
+    @app.get("/sets", response_class=HTMLResponse, include_in_schema=False)
+    def set_list(
+        request: Request,
+        kind: str | None = None,
+        route: str | None = None,
+        source: str | None = None,
+        offset: int = 0,
+    ) -> Response:
+        which = queue_filter(status="open", kind=kind, route=route, source=source)
+        found = sets.list_sets(engine_of(request), which)
+        offset = max(offset, 0)
+        params = {"kind": kind, "route": route, "source": source}
+        return render(
+            request,
+            "sets.html",
+            {
+                "sets": found[offset : offset + SETS_PAGE],
+                "total": len(found),
+                "first": offset + 1 if found else 0,
+                "last": min(offset + SETS_PAGE, len(found)),
+                "next": _link("/sets", {**params, "offset": offset + SETS_PAGE})
+                if offset + SETS_PAGE < len(found)
+                else None,
+                "filters": params,
+                "kinds": [k.value for k in ReviewKind],
+                "items": sum(s["items"] for s in found),
+                "fields": sum(s["fields"] for s in found),
+            },
+        )
+
+    @app.get("/sets/{set_id:path}", response_class=HTMLResponse, include_in_schema=False)
+    def set_page(
+        request: Request,
+        set_id: str,
+        model: str | None = None,
+        offset: int = 0,
+        done: str | None = None,
+        n: int = 0,
+    ) -> Response:
+        return _set_response(request, set_id, model or None, max(offset, 0), done=done, n=n)
+
+    def _set_response(
+        request: Request,
+        set_id: str,
+        model: str | None,
+        offset: int,
+        *,
+        done: str | None = None,
+        n: int = 0,
+        error: str | None = None,
+        status: int = 200,
+    ) -> Response:
+        engine = engine_of(request)
+        summary = sets.get_set(engine, set_id)
+        if summary is None:
+            raise HTTPException(status_code=404, detail=f"no change set {set_id}")
+        which = sets.Selection(set_id=set_id, model=model).filter()
+        with engine.connect() as conn:
+            found = queries.items_with_changes(conn, which, offset=offset, limit=SET_PAGE)
+            matching = queries.queue_page(conn, which, limit=1)["total"]
+        message = f"{n} items {done}." if done in ("approved", "rejected") else None
+        return render(
+            request,
+            "set.html",
+            {
+                "set": summary,
+                "model": model,
+                "rows": [(item, _rows(item)) for item in found],
+                "matching": matching,
+                "next": _link(set_href(set_id), {"model": model, "offset": offset + SET_PAGE})
+                if offset + SET_PAGE < matching
+                else None,
+                "message": message,
+                "error": error,
+            },
+            status=status,
+        )
+
+    @app.post("/sets/{set_id:path}/preview", include_in_schema=False)
+    def set_preview(
+        request: Request,
+        set_id: str,
+        csrf: Annotated[str, Form()] = "",
+        verdict: Annotated[str, Form()] = "approve",
+        reason: Annotated[str, Form()] = "",
+        model: Annotated[str, Form()] = "",
+        override: Annotated[bool, Form()] = False,
+        item: Annotated[list[int], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+    ) -> Response:
+        require_reviewer(request)
+        request.app.state.signer.check_csrf(request, csrf)
+        chosen = decisions.Verdict(verdict)
+        selection = sets.Selection(set_id=set_id, model=model or None, item_ids=tuple(item))
+        try:
+            found = sets.items(engine_of(request), selection)
+            if not found:
+                raise sets.SetError("nothing to decide: no open items match")
+        except decisions.DecisionError as exc:
+            return _set_response(request, set_id, model or None, 0, error=str(exc), status=409)
+        return render(
+            request,
+            "set_preview.html",
+            {
+                "set": sets.get_set(engine_of(request), set_id),
+                "verdict": chosen.value,
+                "reason": reason,
+                "model": model,
+                "override": override,
+                "items": [i["id"] for i in found],
+                "rows": sets.preview(found),
+            },
+        )
+
+    @app.post("/sets/{set_id:path}/decide", include_in_schema=False)
+    def set_decide(
+        request: Request,
+        set_id: str,
+        csrf: Annotated[str, Form()] = "",
+        verdict: Annotated[str, Form()] = "approve",
+        reason: Annotated[str, Form()] = "",
+        model: Annotated[str, Form()] = "",
+        override: Annotated[bool, Form()] = False,
+        item: Annotated[list[int], Form()] = [],  # noqa: B006
+    ) -> Response:
+        reviewer = require_reviewer(request)
+        request.app.state.signer.check_csrf(request, csrf)
+        chosen = decisions.Verdict(verdict)
+        if not item:
+            return _set_response(
+                request, set_id, model or None, 0, error="preview first: no items", status=409
+            )
+        try:
+            made = sets.decide(
+                engine_of(request),
+                chosen,
+                sets.Selection(set_id=set_id, item_ids=tuple(item)),
+                reviewer=reviewer,
+                reason=reason,
+                channel="web",
+                client_id=request.state.client_id,
+                override=override,
+            )
+        except decisions.DecisionError as exc:
+            code = 403 if isinstance(exc, decisions.Forbidden) else 409
+            return _set_response(request, set_id, model or None, 0, error=str(exc), status=code)
+        back = _link(
+            set_href(set_id),
+            {"model": model, "done": chosen.status.value, "n": len(made)},
+        )
+        return RedirectResponse(back, status_code=303)
+
+    @app.post("/items/{item_id}/undo", include_in_schema=False)
+    def undo(
+        request: Request,
+        item_id: int,
+        csrf: Annotated[str, Form()] = "",
+        reason: Annotated[str, Form()] = "",
+    ) -> Response:
+        reviewer = require_reviewer(request)
+        request.app.state.signer.check_csrf(request, csrf)
+        try:
+            decisions.undo(
+                engine_of(request), item_id, reviewer=reviewer, reason=reason, channel="web"
+            )
+        except decisions.NotFound as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from exc
+        except decisions.DecisionError as exc:
+            return _item_response(request, item_id, error=str(exc), status=409)
+        return RedirectResponse(f"/items/{item_id}?done=undone", status_code=303)
+
+
+def _rows(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """One table row per field of an item (one row for items without fields)."""
+    if not item["changes"]:
+        return [
+            {
+                "field": "(whole item)",
+                "change": None,
+                "effect": sets.NO_VALUE_EFFECT.get(item["kind"], ""),
+            }
+        ]
+    rows = []
+    for raw in item["changes"]:
+        change = FieldChange.model_validate(raw)
+        rows.append({"field": sets.field_label(change), "change": raw, "effect": ""})
+    return rows
