@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from difflib import get_close_matches
 
+from schemas.field import FieldId, ListingId, Measure
 from schemas.records import (
     FieldChange,
     Observation,
@@ -25,16 +26,12 @@ from schemas.records import (
     ReviewKind,
     SourceValue,
     decimal_text,
-    parse_dimensions_key,
 )
-from schemas.vocab import Component, Kind, Unit
+from schemas.vocab import Kind, Unit
 
 REVIEW_DUE = timedelta(hours=48)
 JUMP = Decimal(10)  # a price that moves more than 10x since the accepted one is an anomaly
 MISSING_AFTER = 3  # consecutive complete listings without a model before it becomes an item
-
-FieldKey = tuple[str, str, str, str, str, str]  # route, model, kind, component, unit, dims key
-ListingKey = tuple[str, str, str]  # source, route, model
 
 
 @dataclass(frozen=True)
@@ -55,7 +52,7 @@ class Stamp:
 
 @dataclass(frozen=True)
 class NewValue:
-    key: FieldKey
+    field: FieldId
     value: Decimal
     valid_from: datetime
     accepted_source: str
@@ -75,7 +72,7 @@ class Comparison:
     stamps: list[Stamp] = field(default_factory=list)
     new_values: list[NewValue] = field(default_factory=list)
     items: list[ReviewItem] = field(default_factory=list)
-    listings: dict[ListingKey, Listing] = field(default_factory=dict)
+    listings: dict[ListingId, Listing] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -86,11 +83,6 @@ class Context:
     official: Callable[[str, str], bool]  # (source, route) -> is the source official for it
     complete_sources: frozenset[str]  # sources whose listing was complete this run
     same_price: dict[str, tuple[str, ...]] = field(default_factory=dict)  # vendor -> resellers
-
-
-def field_key(obs: Observation) -> FieldKey:
-    assert obs.model is not None
-    return (obs.route, obs.model, obs.kind.value, obs.component.value, obs.unit.value, obs.dims_key)
 
 
 def fingerprint(*parts: object) -> str:
@@ -105,22 +97,22 @@ def pct_change(current: Decimal | None, proposed: Decimal | None) -> float | Non
 
 def compare(
     observations: Iterable[Observation],
-    catalog: dict[FieldKey, Current],
-    listings: dict[ListingKey, Listing],
+    catalog: dict[FieldId, Current],
+    listings: dict[ListingId, Listing],
     problems: Iterable[Problem],
     ctx: Context,
 ) -> Comparison:
     result = Comparison()
-    by_key: dict[FieldKey, list[Observation]] = defaultdict(list)
+    by_key: dict[FieldId, list[Observation]] = defaultdict(list)
     unmapped: dict[tuple[str, str], set[str]] = defaultdict(set)
     for obs in observations:
         if obs.model is None:
             unmapped[(obs.source, obs.route)].add(obs.source_model)
         else:
-            by_key[field_key(obs)].append(obs)
+            by_key[obs.field_id()].append(obs)
 
-    catalogued_models = {(k[0], k[1]) for k in catalog}
-    new_fields: dict[tuple[str, str], list[tuple[FieldKey, list[Observation]]]] = defaultdict(list)
+    catalogued_models = {(k.route, k.model) for k in catalog}
+    new_fields: dict[tuple[str, str], list[tuple[FieldId, list[Observation]]]] = defaultdict(list)
     for key, group in sorted(by_key.items()):
         current = catalog.get(key)
         if current is not None:
@@ -129,13 +121,13 @@ def compare(
             # Sources disagree and none speaks for the route: nothing to propose, whatever the
             # policy, until a reviewer settles it.
             change = _change(key, None, None, group, ctx)
-            result.items.append(_item(ReviewKind.DISAGREEMENT, key[0], key[1], [change], ctx))
+            result.items.append(_item(ReviewKind.DISAGREEMENT, key.route, key.model, [change], ctx))
         elif ctx.accept_new:
             _accept_new(key, group, ctx, result)
         else:
-            new_fields[(key[0], key[1])].append((key, group))
+            new_fields[(key.route, key.model)].append((key, group))
 
-    listed = {(k[0], k[1]) for k in by_key}
+    listed = {(k.route, k.model) for k in by_key}
     vanished: dict[str, list[str]] = defaultdict(list)
     for route, model in sorted(catalogued_models - listed):
         vanished[route].append(model)
@@ -150,7 +142,7 @@ def compare(
         result.items.append(_item(kind, route, model, changes, ctx, detail=detail))
 
     for (source, route), names in sorted(unmapped.items()):
-        listed = sorted(names)
+        names_listed = sorted(names)
         result.items.append(
             _item(
                 ReviewKind.UNMAPPED,
@@ -158,10 +150,10 @@ def compare(
                 "(unmapped)",
                 [],
                 ctx,
-                title=f"{len(listed)} {source} names for route {route} map to no known model",
-                detail="\n".join(listed),
+                title=f"{len(names_listed)} {source} names for route {route} map to no known model",
+                detail="\n".join(names_listed),
                 source=source,
-                identity=(source, listed),
+                identity=(source, names_listed),
             )
         )
     _anomalies(problems, ctx, result)
@@ -172,7 +164,7 @@ def compare(
 
 
 def _listed_by_complete_official(
-    fields: list[tuple[FieldKey, list[Observation]]], ctx: Context
+    fields: list[tuple[FieldId, list[Observation]]], ctx: Context
 ) -> bool:
     return any(
         ctx.official(o.source, o.route) and o.source in ctx.complete_sources
@@ -197,17 +189,17 @@ def _sources(group: Iterable[Observation], ctx: Context) -> list[SourceValue]:
 
 
 def _change(
-    key: FieldKey,
+    key: FieldId,
     current: Decimal | None,
     proposed: Decimal | None,
     group: list[Observation],
     ctx: Context,
 ) -> FieldChange:
     return FieldChange(
-        kind=Kind(key[2]),
-        component=Component(key[3]),
-        unit=Unit(key[4]),
-        dimensions=parse_dimensions_key(key[5]),
+        kind=key.kind,
+        component=key.component,
+        unit=key.unit,
+        dimensions=key.dims,
         current=None if current is None else decimal_text(current),
         proposed=None if proposed is None else decimal_text(proposed),
         pct_change=pct_change(current, proposed),
@@ -230,10 +222,10 @@ def _item(
     """A review item. Its fingerprint says what it proposes, so a repeat run finds it open; its
     slot says what it is about (route, model, fields, and the source for items about one
     source's statements), so a newer proposal about the same thing supersedes it."""
-    fields = [(c.kind, c.component, c.unit, c.dimensions) for c in changes]
+    fields = [(c.kind, c.component, c.unit, dict(c.dimensions)) for c in changes]
     proposal = identity
     if proposal is None:
-        proposal = [(c.kind, c.component, c.unit, c.dimensions, c.proposed) for c in changes]
+        proposal = [(c.kind, c.component, c.unit, dict(c.dimensions), c.proposed) for c in changes]
     return ReviewItem(
         kind=kind,
         route=route,
@@ -252,15 +244,10 @@ def _item(
     )
 
 
-def _field_text(change: FieldChange) -> str:
-    dims = ", ".join(f"{k}={v}" for k, v in change.dimensions.items())
-    return f"{change.component.value}{f' ({dims})' if dims else ''}"
-
-
 def _title(kind: ReviewKind, route: str, model: str, changes: list[FieldChange]) -> str:
     if len(changes) == 1:
         c = changes[0]
-        what = _field_text(c)
+        what = c.measure.text()
         return f"{kind.value}: {route}/{model} {what}: {c.current} → {c.proposed} {c.unit.value}"
     return f"{kind.value}: {route}/{model}: {len(changes)} fields"
 
@@ -275,7 +262,7 @@ def _proposal(group: list[Observation], ctx: Context) -> Decimal | None:
 
 
 def _compare_current(
-    key: FieldKey, group: list[Observation], current: Current, ctx: Context, result: Comparison
+    key: FieldId, group: list[Observation], current: Current, ctx: Context, result: Comparison
 ) -> None:
     differing: list[Observation] = []
     for obs in group:
@@ -295,12 +282,12 @@ def _compare_current(
         proposed = _most_stated(differing)
     if (
         kind is ReviewKind.PRICE_CHANGE
-        and key[2] == Kind.PRICE.value
+        and key.kind is Kind.PRICE
         and _jumped(current.value, proposed)
     ):
         kind = ReviewKind.ANOMALY
     change = _change(key, current.value, proposed, group, ctx)
-    result.items.append(_item(kind, key[0], key[1], [change], ctx))
+    result.items.append(_item(kind, key.route, key.model, [change], ctx))
 
 
 def _most_stated(group: list[Observation]) -> Decimal:
@@ -317,7 +304,7 @@ def _jumped(current: Decimal, proposed: Decimal) -> bool:
     return high / low > JUMP
 
 
-def _accept_new(key: FieldKey, group: list[Observation], ctx: Context, result: Comparison) -> None:
+def _accept_new(key: FieldId, group: list[Observation], ctx: Context, result: Comparison) -> None:
     """The explicit first-load policy: official values enter verified, secondary ones unverified."""
     official = [o for o in group if ctx.official(o.source, o.route)]
     if official:
@@ -329,7 +316,7 @@ def _accept_new(key: FieldKey, group: list[Observation], ctx: Context, result: C
     agreeing = tuple(o for o in group if o.value == chosen.value)
     result.new_values.append(
         NewValue(
-            key=key,
+            field=key,
             value=chosen.value,
             valid_from=chosen.observed_at,
             accepted_source=chosen.source,
@@ -341,18 +328,17 @@ def _accept_new(key: FieldKey, group: list[Observation], ctx: Context, result: C
     disagreeing = [o for o in group if o.value != chosen.value]
     if disagreeing:
         change = _change(key, chosen.value, _most_stated(disagreeing), group, ctx)
-        result.items.append(_item(ReviewKind.DISAGREEMENT, key[0], key[1], [change], ctx))
+        result.items.append(_item(ReviewKind.DISAGREEMENT, key.route, key.model, [change], ctx))
 
 
 def _anomalies(problems: Iterable[Problem], ctx: Context, result: Comparison) -> None:
     """Values validation set aside: one anomaly item per (source, route, model) with the rules."""
     grouped: dict[tuple[str, str, str], list[Problem]] = defaultdict(list)
     for problem in problems:
-        route = str(problem.payload.get("route", ""))
-        if not route:
+        obs = problem.observation
+        if obs is None:
             continue  # a record that never became an observation: reported, not reviewable
-        model = str(problem.payload.get("model") or problem.payload.get("source_model", ""))
-        grouped[(problem.source, route, model)].append(problem)
+        grouped[(problem.source, obs.route, obs.model or obs.source_model)].append(problem)
     for (source, route, model), found in sorted(grouped.items()):
         lines = sorted({f"{p.rule}: {p.detail}" for p in found})
         result.items.append(
@@ -372,20 +358,20 @@ def _anomalies(problems: Iterable[Problem], ctx: Context, result: Comparison) ->
 
 
 def _pixel_consistency(
-    by_key: dict[FieldKey, list[Observation]], ctx: Context, result: Comparison
+    by_key: dict[FieldId, list[Observation]], ctx: Context, result: Comparison
 ) -> None:
     """Where a source gives both, its per-image price must be its per-pixel price × pixels."""
     per_image = {
-        (o.source, k[:4], k[5]): o
+        (o.source, _with_unit(k, Unit.PER_PIXEL)): o
         for k, group in by_key.items()
-        if k[4] == Unit.PER_IMAGE.value
+        if k.unit is Unit.PER_IMAGE
         for o in group
     }
     for key, group in by_key.items():
-        if key[4] != Unit.PER_PIXEL.value:
+        if key.unit is not Unit.PER_PIXEL:
             continue
         for pixel in group:
-            image = per_image.get((pixel.source, key[:4], key[5]))
+            image = per_image.get((pixel.source, key))
             size = pixel.dimensions.get("size", "")
             width, _, height = size.partition("x")
             if image is None or not (width.isdigit() and height.isdigit()):
@@ -393,37 +379,41 @@ def _pixel_consistency(
             implied = pixel.value * int(width) * int(height)
             if implied.quantize(image.value) == image.value:
                 continue
-            change = _change(field_key(image), image.value, implied, [pixel, image], ctx)
+            change = _change(image.field_id(), image.value, implied, [pixel, image], ctx)
             result.items.append(
                 _item(
                     ReviewKind.ANOMALY,
-                    key[0],
-                    key[1],
+                    key.route,
+                    key.model,
                     [change],
                     ctx,
-                    title=f"anomaly: {key[0]}/{key[1]} {pixel.source}: per-pixel price × {size} "
+                    title=f"anomaly: {key.route}/{key.model} {pixel.source}: "
+                    f"per-pixel price × {size} "
                     f"= {decimal_text(implied)}, per-image price {decimal_text(image.value)}",
                     source=pixel.source,
                 )
             )
 
 
-def _same_price(
-    by_key: dict[FieldKey, list[Observation]], ctx: Context, result: Comparison
-) -> None:
+def _with_unit(key: FieldId, unit: Unit) -> FieldId:
+    m = key.measure
+    return FieldId(key.route, key.model, Measure(m.kind, m.component, unit, m.dims))
+
+
+def _same_price(by_key: dict[FieldId, list[Observation]], ctx: Context, result: Comparison) -> None:
     """A reseller's official price for a vendor's model must be the vendor's official price."""
 
-    def official(key: FieldKey) -> Observation | None:
+    def official(key: FieldId) -> Observation | None:
         return next((o for o in by_key.get(key, []) if ctx.official(o.source, o.route)), None)
 
     for key in sorted(by_key):
-        if key[0] not in ctx.same_price or key[2] != Kind.PRICE.value:
+        if key.route not in ctx.same_price or key.kind is not Kind.PRICE:
             continue
         vendor = official(key)
         if vendor is None:
             continue
-        for reseller_route in ctx.same_price[key[0]]:
-            reseller_key = (reseller_route, *key[1:])
+        for reseller_route in ctx.same_price[key.route]:
+            reseller_key = key.on(reseller_route)
             reseller = official(reseller_key)
             if reseller is None or reseller.value == vendor.value:
                 continue
@@ -432,32 +422,32 @@ def _same_price(
                 _item(
                     ReviewKind.ANOMALY,
                     reseller_route,
-                    key[1],
+                    key.model,
                     [change],
                     ctx,
-                    title=f"anomaly: {reseller_route}/{key[1]} {_field_text(change)}: "
-                    f"{reseller.source} says {decimal_text(reseller.value)}, {key[0]}'s own "
+                    title=f"anomaly: {reseller_route}/{key.model} {change.measure.text()}: "
+                    f"{reseller.source} says {decimal_text(reseller.value)}, {key.route}'s own "
                     f"price is {decimal_text(vendor.value)} (routes that must match)",
                 )
             )
 
 
 def _absences(
-    by_key: dict[FieldKey, list[Observation]],
-    listings: dict[ListingKey, Listing],
+    by_key: dict[FieldId, list[Observation]],
+    listings: dict[ListingId, Listing],
     ctx: Context,
     result: Comparison,
 ) -> None:
     """Count models absent from complete listings; the third consecutive absence opens an item."""
-    seen: set[ListingKey] = set()
-    for (route, model, *_), group in by_key.items():
+    seen: set[ListingId] = set()
+    for field_id, group in by_key.items():
         for obs in group:
             if obs.source in ctx.complete_sources:
-                seen.add((obs.source, route, model))
-    for key in seen:
-        result.listings[key] = Listing(last_seen_run=ctx.run_id, missing_runs=0)
+                seen.add(ListingId(obs.source, field_id.route, field_id.model))
+    for listed in seen:
+        result.listings[listed] = Listing(last_seen_run=ctx.run_id, missing_runs=0)
     for key, listing in listings.items():
-        source, route, model = key
+        source, route, model = key.source, key.route, key.model
         if key in seen or source not in ctx.complete_sources:
             continue
         missing = listing.missing_runs + 1

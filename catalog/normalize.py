@@ -6,7 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from catalog.identity import FieldKey, Identity
-from schemas.fetch import FetchedPage, Uninterpretable
+from schemas.fetch import FetchedPage, FieldProblem, Uninterpretable
+from schemas.field import Dims
 from schemas.records import Draft, Observation, Problem
 from schemas.sources import Source
 from schemas.vocab import Dim
@@ -20,19 +21,38 @@ class SourceDrafts:
 
 
 def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
-    """Run the source's normalizer over every record; unreadable records become problems."""
+    """Run the source's normalizer over every record.
+
+    A record nothing can be read from becomes one problem (its id, the rule); a record with some
+    fields quarantined keeps its other drafts, and each quarantined field becomes a problem whose
+    detail starts with the field's name (also in `field`).
+    """
     normalize = source.parser.normalize
     drafts: list[tuple[FetchedPage, Draft]] = []
     problems: list[Problem] = []
     for page in pages:
         for record in page.records:
             try:
-                drafts.extend((page, d) for d in normalize(record))
+                found = normalize(record)
             except Uninterpretable as exc:
                 problems.append(
                     Problem(source=source.id, record=exc.record, rule=exc.rule, detail=exc.detail)
                 )
+                continue
+            drafts.extend((page, d) for d in found)
+            problems.extend(field_problem(source.id, p) for p in found.problems)
     return SourceDrafts(source, drafts, problems)
+
+
+def field_problem(source: str, problem: FieldProblem) -> Problem:
+    """A quarantined field as a run problem: source, record, rule, and the field by name."""
+    return Problem(
+        source=source,
+        record=problem.record,
+        rule=problem.rule,
+        detail=f"{problem.field}: {problem.detail}",
+        field=problem.field,
+    )
 
 
 def learn_official_models(identity: Identity, batches: Iterable[SourceDrafts]) -> None:
@@ -60,7 +80,7 @@ def _field(draft: Draft) -> FieldKey:
 
 def _dimensions(
     identity: Identity, source: Source, route: str, model: str | None, draft: Draft
-) -> dict[str, str]:
+) -> Dims:
     """The draft's dimensions; a secondary's price that names no deployment scope gets the scope
     whose official price it equals (catalog.identity.OfficialScopes)."""
     if model is None or Dim.SCOPE in draft.dimensions or source.is_official(route):
@@ -68,7 +88,7 @@ def _dimensions(
     scope = identity.scopes.scope(route, model, _field(draft), draft.value)
     if scope is None:
         return draft.dimensions
-    return dict(sorted({**draft.dimensions, Dim.SCOPE.value: scope}.items()))
+    return Dims.of({**draft.dimensions, Dim.SCOPE.value: scope})
 
 
 def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:

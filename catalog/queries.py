@@ -18,14 +18,8 @@ from catalog.tables import (
     stamps,
     submissions,
 )
-from schemas.records import (
-    CatalogValue,
-    ReviewStatus,
-    Run,
-    SourceRun,
-    dimensions_key,
-    parse_dimensions_key,
-)
+from schemas.field import FieldId, Measure
+from schemas.records import CatalogValue, FieldChange, ReviewStatus, Run, SourceRun
 from schemas.sources import is_official
 
 
@@ -33,30 +27,31 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _latest_statements(conn: Connection, route: str, model: str) -> dict[tuple[str, ...], dict]:
-    """Each source's latest statement of each field of (route, model)."""
+def _latest_statements(
+    conn: Connection, route: str, model: str
+) -> dict[tuple[Measure, str], dict[str, Any]]:
+    """Each source's latest statement of each field of (route, model), by (measure, source)."""
     c = observations.c
     latest_run = (
-        select(c.source, func.max(c.run_id).label("run_id"))
+        select(c.source, func.max(c.last_run_id).label("run_id"))
         .where(c.route == route, c.model == model)
         .group_by(c.source)
         .subquery()
-    )  # only each source's latest run: a model's history grows by every refresh
+    )  # only what each source still stated in its latest run that stated this model
     rows = conn.execute(
         select(observations, responses.c.url, responses.c.observed_at)
-        .join(responses, responses.c.id == c.response_id)
+        .join(responses, responses.c.id == c.last_response_id)
         .join(
             latest_run,
-            (latest_run.c.source == c.source) & (latest_run.c.run_id == c.run_id),
+            (latest_run.c.source == c.source) & (latest_run.c.run_id == c.last_run_id),
         )
         .where(c.route == route, c.model == model)
         .order_by(c.id.desc())
     )
-    latest: dict[tuple[str, ...], dict[str, Any]] = {}
+    latest: dict[tuple[Measure, str], dict[str, Any]] = {}
     for r in rows:
-        key = (r.kind, r.component, r.unit, r.dimensions, r.source)
         latest.setdefault(
-            key,
+            (FieldId.from_row(r).measure, r.source),
             {
                 "source": r.source,
                 "official": is_official(r.source, r.route),
@@ -86,12 +81,11 @@ def model_view(conn: Connection, route: str, model: str) -> dict[str, Any]:
     statements = _latest_statements(conn, route, model)
     confirmations = _confirmations(conn, [r.id for r in current])
     fields = []
-    catalogued = set()
+    catalogued: set[Measure] = set()
     for r in current:
-        catalogued.add((r.kind, r.component, r.unit, r.dimensions))
-        stated = [
-            s for k, s in statements.items() if k[:4] == (r.kind, r.component, r.unit, r.dimensions)
-        ]
+        measure = FieldId.from_row(r).measure
+        catalogued.add(measure)
+        stated = [s for (m, _), s in statements.items() if m == measure]
         fields.append(
             {
                 **CatalogValue.model_validate(r).model_dump(mode="json"),
@@ -103,14 +97,14 @@ def model_view(conn: Connection, route: str, model: str) -> dict[str, Any]:
         )
     uncatalogued = [
         {
-            "kind": k[0],
-            "component": k[1],
-            "unit": k[2],
-            "dimensions": parse_dimensions_key(k[3]),
+            "kind": m.kind.value,
+            "component": m.component.value,
+            "unit": m.unit.value,
+            "dimensions": dict(m.dims),
             **s,
         }
-        for k, s in sorted(statements.items())
-        if k[:4] not in catalogued
+        for (m, _), s in sorted(statements.items())
+        if m not in catalogued
     ]
     return {
         "route": route,
@@ -225,20 +219,23 @@ def list_runs(conn: Connection, limit: int = 20) -> list[dict[str, Any]]:
 # --- review queue, submissions and the 48-hour promise (issue 4) ---
 
 
-def field_history(
-    conn: Connection, route: str, model: str, change: dict[str, Any]
-) -> list[dict[str, Any]]:
+def change_field(item: dict[str, Any], change: dict[str, Any]) -> FieldId:
+    """The catalog field a stored change of a review item is about."""
+    return FieldId(item["route"], item["model"], FieldChange.model_validate(change).measure)
+
+
+def field_history(conn: Connection, field_id: FieldId) -> list[dict[str, Any]]:
     """Every catalog value a field has had, newest first: what a decision replaces and keeps."""
     c = catalog_values.c
     rows = conn.execute(
         select(catalog_values)
         .where(
-            c.route == route,
-            c.model == model,
-            c.kind == change["kind"],
-            c.component == change["component"],
-            c.unit == change["unit"],
-            c.dimensions == dimensions_key(change.get("dimensions") or {}),
+            c.route == field_id.route,
+            c.model == field_id.model,
+            c.kind == field_id.kind.value,
+            c.component == field_id.component.value,
+            c.unit == field_id.unit.value,
+            c.dimensions == field_id.dims.key,
         )
         .order_by(c.valid_from.desc(), c.id.desc())
     ).all()

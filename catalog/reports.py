@@ -9,25 +9,25 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from catalog.tables import observations, responses
-from schemas.records import parse_dimensions_key
+from schemas.field import FieldId
 from schemas.sources import sources
 from schemas.vocab import Kind
 
-FieldKey = tuple[str, str, str, str, str, str]  # route, model, component, unit, dims, kind
 
-
-def _latest_prices(conn: Connection, source: str, routes: set[str] | None = None) -> dict:
-    """A source's price statements from the latest run that applied it."""
+def _latest_prices(
+    conn: Connection, source: str, routes: set[str] | None = None
+) -> dict[FieldId, dict[str, Any]]:
+    """A source's price statements from the latest run that applied it, by field."""
     c = observations.c
-    latest = conn.execute(select(func.max(c.run_id)).where(c.source == source)).scalar()
+    latest = conn.execute(select(func.max(c.last_run_id)).where(c.source == source)).scalar()
     if latest is None:
         return {}
     query = (
         select(observations, responses.c.url, responses.c.observed_at)
-        .join(responses, responses.c.id == c.response_id)
+        .join(responses, responses.c.id == c.last_response_id)
         .where(
             c.source == source,
-            c.run_id == latest,
+            c.last_run_id == latest,
             c.kind == Kind.PRICE.value,
             c.model.is_not(None),
         )
@@ -35,7 +35,7 @@ def _latest_prices(conn: Connection, source: str, routes: set[str] | None = None
     if routes is not None:
         query = query.where(c.route.in_(routes))
     return {
-        (r.route, r.model, r.component, r.unit, r.dimensions): {
+        FieldId.from_row(r): {
             "value": r.value,
             "source_model": r.source_model,
             "observed_at": r.observed_at.isoformat(),
@@ -54,8 +54,8 @@ def disagreements(conn: Connection, source: str) -> dict[str, Any]:
         if other.id != source:
             for route in other.official_for:
                 official_for[route].append(other.id)
-    routes = {key[0] for key in stated} & set(official_for)
-    official: dict[tuple[str, ...], tuple[str, dict[str, Any]]] = {}
+    routes = {key.route for key in stated} & set(official_for)
+    official: dict[FieldId, tuple[str, dict[str, Any]]] = {}
     for route in routes:
         for official_source in official_for[route]:
             for key, value in _latest_prices(conn, official_source, {route}).items():
@@ -65,15 +65,14 @@ def disagreements(conn: Connection, source: str) -> dict[str, Any]:
     for key, mine in sorted(stated.items()):
         if key not in official:
             continue
-        route, model, component, unit, dims = key
-        comparable.add((route, model))
+        comparable.add((key.route, key.model))
         official_source, theirs = official[key]
         if Decimal(mine["value"]) != Decimal(theirs["value"]):
-            differing[(route, model)].append(
+            differing[(key.route, key.model)].append(
                 {
-                    "component": component,
-                    "unit": unit,
-                    "dimensions": parse_dimensions_key(dims),
+                    "component": key.component.value,
+                    "unit": key.unit.value,
+                    "dimensions": dict(key.dims),
                     source: mine,
                     "official": {"source": official_source, **theirs},
                 }

@@ -18,12 +18,13 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     event,
+    func,
     insert,
     select,
     update,
 )
 
-from catalog.compare import Comparison, Current, FieldKey, Listing, ListingKey
+from catalog.compare import Comparison, Current, Listing
 from catalog.tables import (
     catalog_values,
     listings,
@@ -35,6 +36,7 @@ from catalog.tables import (
     source_runs,
     stamps,
 )
+from schemas.field import FieldId, ListingId
 from schemas.records import Observation, Problem, ReviewItem, ReviewStatus, decimal_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,24 +104,24 @@ def set_flow_run(engine: Engine, run_id: int, flow_run_id: str) -> None:
         conn.execute(update(runs).where(runs.c.id == run_id).values(flow_run_id=flow_run_id))
 
 
-def load_catalog(conn: Connection) -> dict[FieldKey, Current]:
+def load_catalog(conn: Connection) -> dict[FieldId, Current]:
+    """Every value in force, by field."""
     c = catalog_values.c
     rows = conn.execute(
         select(c.id, c.route, c.model, c.kind, c.component, c.unit, c.dimensions, c.value).where(
             c.valid_to.is_(None)
         )
     )
+    return {FieldId.from_row(r): Current(r.id, Decimal(r.value)) for r in rows}
+
+
+def load_listings(conn: Connection) -> dict[ListingId, Listing]:
+    """How each source's complete listings have shown each model so far."""
+    rows = conn.execute(select(listings))
     return {
-        (r.route, r.model, r.kind, r.component, r.unit, r.dimensions): Current(
-            r.id, Decimal(r.value)
-        )
+        ListingId(r.source, r.route, r.model): Listing(r.last_seen_run, r.missing_runs)
         for r in rows
     }
-
-
-def load_listings(conn: Connection) -> dict[ListingKey, Listing]:
-    rows = conn.execute(select(listings))
-    return {(r.source, r.route, r.model): Listing(r.last_seen_run, r.missing_runs) for r in rows}
 
 
 def last_complete_records(engine: Engine, source: str) -> int | None:
@@ -138,25 +140,59 @@ def known_models(conn: Connection) -> set[str]:
     return set(conn.execute(select(catalog_values.c.model).distinct()).scalars())
 
 
-def _observation_row(run_id: int, response_id: int, obs: Observation) -> dict[str, Any]:
+def _statement(obs: Observation) -> tuple[str | None, ...]:
+    """What an observation states, apart from where and when: one interval row per run of it."""
+    return (
+        obs.route,
+        obs.model,
+        obs.source_model,
+        obs.kind.value,
+        obs.component.value,
+        obs.unit.value,
+        obs.dimensions.key,
+        decimal_text(obs.value),
+    )
+
+
+def _open_intervals(
+    conn: Connection, run_id: int, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[object, ...], int]:
+    """The intervals the previous response of each (source, URL) ended: a repeat extends them.
+
+    Keyed by (source, URL, statement); the value is the observation row's id.
+    """
+    r = responses.c
+    previous = (
+        select(func.max(r.id).label("id"), r.source, r.url)
+        .where(r.run_id < run_id, r.source.in_({s for s, _ in keys}))
+        .group_by(r.source, r.url)
+        .subquery()
+    )
+    o = observations.c
+    rows = conn.execute(
+        select(
+            o.id,
+            previous.c.source,
+            previous.c.url,
+            o.route,
+            o.model,
+            o.source_model,
+            o.kind,
+            o.component,
+            o.unit,
+            o.dimensions,
+            o.value,
+        ).join(previous, previous.c.id == o.last_response_id)
+    )
+    wanted = set(keys)
     return {
-        "run_id": run_id,
-        "response_id": response_id,
-        "source": obs.source,
-        "route": obs.route,
-        "model": obs.model,
-        "source_model": obs.source_model,
-        "kind": obs.kind.value,
-        "component": obs.component.value,
-        "unit": obs.unit.value,
-        "dimensions": obs.dims_key,
-        "value": decimal_text(obs.value),
-        "evidence": obs.evidence,
+        (row.source, row.url, *row[3:]): row.id for row in rows if (row.source, row.url) in wanted
     }
 
 
 def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observation]) -> None:
-    """Each response once (source, URL, landing URL, date), then its observations."""
+    """Each response once (source, URL, landing URL, date); then each observation extends the
+    interval its source's previous response of that URL ended, or starts a new one."""
     keys = list(dict.fromkeys((o.source, o.url, o.landing_url, o.observed_at) for o in valid))
     if not keys:
         return
@@ -168,16 +204,43 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
         ],
     ).scalars()
     response_of = dict(zip(keys, ids, strict=True))
-    _insert_many(
-        conn,
-        observations,
-        [
-            _observation_row(
-                run_id, response_of[(o.source, o.url, o.landing_url, o.observed_at)], o
-            )
-            for o in valid
-        ],
-    )
+    open_rows = _open_intervals(conn, run_id, list(dict.fromkeys((s, u) for s, u, _, _ in keys)))
+    extended: list[dict[str, int]] = []
+    fresh: list[dict[str, object]] = []
+    for obs in valid:
+        response_id = response_of[(obs.source, obs.url, obs.landing_url, obs.observed_at)]
+        statement = _statement(obs)
+        row_id = open_rows.pop((obs.source, obs.url, *statement), None)
+        if row_id is not None:
+            extended.append({"oid": row_id, "last_run": run_id, "last_response": response_id})
+            continue
+        route, model, source_model, kind, component, unit, dims, value = statement
+        fresh.append(
+            {
+                "run_id": run_id,
+                "response_id": response_id,
+                "last_run_id": run_id,
+                "last_response_id": response_id,
+                "source": obs.source,
+                "route": route,
+                "model": model,
+                "source_model": source_model,
+                "kind": kind,
+                "component": component,
+                "unit": unit,
+                "dimensions": dims,
+                "value": value,
+                "evidence": obs.evidence,
+            }
+        )
+    _insert_many(conn, observations, fresh)
+    if extended:
+        conn.execute(
+            update(observations)
+            .where(observations.c.id == bindparam("oid"))
+            .values(last_run_id=bindparam("last_run"), last_response_id=bindparam("last_response")),
+            extended,
+        )
 
 
 def item_row(item: ReviewItem) -> dict[str, Any]:
@@ -222,6 +285,13 @@ def _insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]])
         conn.exec_driver_sql(compiled.string, params)
 
 
+def _problem_payload(problem: Problem) -> dict[str, Any]:
+    """What the quarantine row keeps besides the rule: the value set aside, or the field."""
+    if problem.observation is not None:
+        return problem.observation.model_dump(mode="json")
+    return {"field": problem.field} if problem.field else {}
+
+
 def apply(
     engine: Engine,
     run_id: int,
@@ -235,21 +305,7 @@ def apply(
     """Write one refresh in one transaction. Returns the review items it opened."""
     with engine.begin() as conn:
         _insert_observations(conn, run_id, valid)
-        _insert_many(
-            conn,
-            quarantine,
-            [
-                {
-                    "run_id": run_id,
-                    "source": p.source,
-                    "record": p.record,
-                    "rule": p.rule,
-                    "detail": p.detail,
-                    "payload": p.payload,
-                }
-                for p in problems
-            ],
-        )
+        _record_quarantine(conn, run_id, list(problems))
         _apply_new_values(conn, run_id, comparison)
         _apply_stamps(conn, run_id, comparison)
         opened = _apply_items(conn, comparison.items, now)
@@ -269,17 +325,66 @@ def apply(
     return opened
 
 
+def _record_quarantine(conn: Connection, run_id: int, problems: Sequence[Problem]) -> None:
+    """Each problem extends the quarantine row its source's previous run left for the same
+    record, rule and detail (last_run_id moves), or starts one."""
+    if not problems:
+        return
+    s = source_runs.c
+    previous = (
+        select(s.source, func.max(s.run_id).label("run_id"))
+        .where(s.run_id < run_id, s.source.in_({p.source for p in problems}))
+        .group_by(s.source)
+        .subquery()
+    )
+    q = quarantine.c
+    open_rows = {
+        (row.source, row.record, row.rule, row.detail): row.id
+        for row in conn.execute(
+            select(q.id, q.source, q.record, q.rule, q.detail).join(
+                previous,
+                (previous.c.source == q.source) & (previous.c.run_id == q.last_run_id),
+            )
+        )
+    }
+    extended: list[int] = []
+    fresh: list[dict[str, Any]] = []
+    for p in problems:
+        row_id = open_rows.pop((p.source, p.record, p.rule, p.detail), None)
+        if row_id is not None:
+            extended.append(row_id)
+            continue
+        fresh.append(
+            {
+                "run_id": run_id,
+                "last_run_id": run_id,
+                "source": p.source,
+                "record": p.record,
+                "rule": p.rule,
+                "detail": p.detail,
+                "payload": _problem_payload(p),
+            }
+        )
+    _insert_many(conn, quarantine, fresh)
+    for start in range(0, len(extended), 5000):
+        conn.execute(
+            update(quarantine)
+            .where(q.id.in_(extended[start : start + 5000]))
+            .values(last_run_id=run_id)
+        )
+
+
 def _apply_new_values(conn: Connection, run_id: int, comparison: Comparison) -> None:
     if not comparison.new_values:
         return
     rows = [
         {
-            "route": new.key[0],
-            "model": new.key[1],
-            "kind": new.key[2],
-            "component": new.key[3],
-            "unit": new.key[4],
-            "dimensions": new.key[5],
+            "route": new.field.route,
+            "model": new.field.model,
+            "kind": new.field.kind.value,
+            "component": new.field.component.value,
+            "unit": new.field.unit.value,
+            "dimensions": new.field.dims.key,
             "value": decimal_text(new.value),
             "valid_from": new.valid_from,
             "verified_at": new.verified_at,
@@ -293,17 +398,11 @@ def _apply_new_values(conn: Connection, run_id: int, comparison: Comparison) -> 
     ids = conn.execute(
         insert(catalog_values).returning(catalog_values.c.id, sort_by_parameter_order=True), rows
     ).scalars()
-    _insert_many(
+    _record_stamps(
         conn,
-        stamps,
+        run_id,
         [
-            {
-                "value_id": value_id,
-                "run_id": run_id,
-                "source": o.source,
-                "official": o.source == new.verified_by,
-                "observed_at": o.observed_at,
-            }
+            (value_id, o.source, o.source == new.verified_by, o.observed_at)
             for value_id, new in zip(ids, comparison.new_values, strict=True)
             for o in new.confirmations
         ],
@@ -311,19 +410,10 @@ def _apply_new_values(conn: Connection, run_id: int, comparison: Comparison) -> 
 
 
 def _apply_stamps(conn: Connection, run_id: int, comparison: Comparison) -> None:
-    _insert_many(
+    _record_stamps(
         conn,
-        stamps,
-        [
-            {
-                "value_id": s.value_id,
-                "run_id": run_id,
-                "source": s.source,
-                "official": s.official,
-                "observed_at": s.observed_at,
-            }
-            for s in comparison.stamps
-        ],
+        run_id,
+        [(s.value_id, s.source, s.official, s.observed_at) for s in comparison.stamps],
     )
     verified = [
         {"vid": s.value_id, "at": s.observed_at, "by": s.source}
@@ -338,6 +428,59 @@ def _apply_stamps(conn: Connection, run_id: int, comparison: Comparison) -> None
             .where(c.verified_at.is_(None) | (c.verified_at <= bindparam("at")))
             .values(verified_at=bindparam("at"), verified_by=bindparam("by")),
             verified,
+        )
+
+
+def _record_stamps(
+    conn: Connection, run_id: int, confirmed: Sequence[tuple[int, str, bool, datetime]]
+) -> None:
+    """Each (value id, source, official, observed at) confirmation: moves the last end of that
+    source's stamp interval on the value, or starts one. A source stating a value on two URLs of
+    one run confirms it once, at the later date."""
+    latest: dict[tuple[int, str, bool], datetime] = {}
+    for value_id, source, official, at in confirmed:
+        key = (value_id, source, official)
+        if key not in latest or at > latest[key]:
+            latest[key] = at
+    if not latest:
+        return
+    c = stamps.c
+    value_ids = sorted({key[0] for key in latest})
+    existing: dict[tuple[int, str, bool], int] = {}
+    for start in range(0, len(value_ids), 5000):
+        chunk = value_ids[start : start + 5000]
+        for row in conn.execute(
+            select(c.id, c.value_id, c.source, c.official).where(c.value_id.in_(chunk))
+        ):
+            existing[(row.value_id, row.source, bool(row.official))] = row.id
+    moved = [
+        {"sid": existing[key], "at": at, "last_run": run_id}
+        for key, at in latest.items()
+        if key in existing
+    ]
+    _insert_many(
+        conn,
+        stamps,
+        [
+            {
+                "value_id": value_id,
+                "run_id": run_id,
+                "last_run_id": run_id,
+                "source": source,
+                "official": official,
+                "first_observed_at": at,
+                "observed_at": at,
+            }
+            for (value_id, source, official), at in latest.items()
+            if (value_id, source, official) not in existing
+        ],
+    )
+    if moved:
+        conn.execute(
+            update(stamps)
+            .where(c.id == bindparam("sid"), c.observed_at <= bindparam("at"))
+            .values(observed_at=bindparam("at"), last_run_id=bindparam("last_run")),
+            moved,
         )
 
 
@@ -386,19 +529,21 @@ def _apply_items(conn: Connection, items: Sequence[ReviewItem], now: datetime) -
     return opened
 
 
-def _apply_listings(conn: Connection, updates: dict[ListingKey, Listing]) -> None:
+def _apply_listings(conn: Connection, updates: dict[ListingId, Listing]) -> None:
     if not updates:
         return
     existing = set(load_listings(conn))
-    fresh = [
-        {"source": s, "route": r, "model": m, **vars(v)}
-        for (s, r, m), v in updates.items()
-        if (s, r, m) not in existing
-    ]
+    fresh = [{**key._asdict(), **vars(v)} for key, v in updates.items() if key not in existing]
     changed = [
-        {"s": s, "r": r, "m": m, "seen": v.last_seen_run, "missing": v.missing_runs}
-        for (s, r, m), v in updates.items()
-        if (s, r, m) in existing
+        {
+            "s": key.source,
+            "r": key.route,
+            "m": key.model,
+            "seen": v.last_seen_run,
+            "missing": v.missing_runs,
+        }
+        for key, v in updates.items()
+        if key in existing
     ]
     _insert_many(conn, listings, fresh)
     if changed:

@@ -92,6 +92,16 @@ responses = Table(
     Column("observed_at", UTCDateTime(), nullable=False),
 )
 
+
+def _same_as(column: str) -> Any:
+    """A column default: the value the same insert gives `column` (an interval's first end)."""
+    return lambda context: context.get_current_parameters()[column]
+
+
+# One row per interval in which a source kept stating one value: from the response that first
+# stated it (run_id, response_id) to the latest consecutive response of the same URL that stated
+# it again (last_run_id, last_response_id). A repeat statement moves the last end; a value the
+# source stops stating and states again later starts a new row.
 observations = Table(
     "observations",
     metadata,
@@ -102,6 +112,8 @@ observations = Table(
         ForeignKey("responses.id", name="fk_observations_response_id"),
         nullable=False,
     ),
+    Column("last_run_id", Integer, nullable=False, default=_same_as("run_id")),
+    Column("last_response_id", Integer, nullable=False, default=_same_as("response_id")),
     Column("source", String(50), nullable=False),
     Column("route", String(100), nullable=False),
     Column("model", String(300)),
@@ -114,13 +126,18 @@ observations = Table(
     Column("evidence", Text, nullable=False),
     Index("ix_observations_key", "route", "model"),
     Index("ix_observations_source_run", "source", "run_id"),
+    Index("ix_observations_last_response", "last_response_id"),
+    Index("ix_observations_source_last_run", "source", "last_run_id"),
 )
 
+# Records set aside, with the rule; a problem repeated by a source's next run extends its row
+# (first run_id to last_run_id) instead of adding one.
 quarantine = Table(
     "quarantine",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("run_id", ForeignKey("runs.id"), nullable=False, index=True),
+    Column("last_run_id", Integer, nullable=False, default=_same_as("run_id"), index=True),
     Column("source", String(50), nullable=False),
     Column("record", Text, nullable=False),
     Column("rule", String(200), nullable=False),
@@ -149,7 +166,8 @@ catalog_values = Table(
     Index("ix_catalog_current", "route", "model", "valid_to"),
 )
 
-# Every confirmation of a catalog value by a source: verified (official) or corroborated.
+# Each source's confirmations of a catalog value, verified (official) or corroborated, as one
+# interval: first confirmed at first_observed_at (run_id), last at observed_at (last_run_id).
 stamps = Table(
     "stamps",
     metadata,
@@ -158,7 +176,10 @@ stamps = Table(
     Column("run_id", ForeignKey("runs.id"), nullable=False, index=True),
     Column("source", String(50), nullable=False),
     Column("official", Boolean, nullable=False),
+    Column("first_observed_at", UTCDateTime(), nullable=False, default=_same_as("observed_at")),
     Column("observed_at", UTCDateTime(), nullable=False),
+    Column("last_run_id", Integer, nullable=False, default=_same_as("run_id")),
+    UniqueConstraint("value_id", "source", "official", name="uq_stamps_value_source"),
 )
 
 review_items = Table(

@@ -197,7 +197,7 @@ def _report_markdown(
     kinds = Counter(i.kind.value for i in opened)
     lines += ["", "## Review items opened", ""]
     lines += [f"- {kind}: {count}" for kind, count in sorted(kinds.items())] or ["- none"]
-    anomalies = [p for p in problems if p.payload]
+    anomalies = [p for p in problems if p.observation is not None]
     shown = problems[:REPORTED_PROBLEMS]
     lines += ["", f"## Quarantined ({len(problems)}; {len(anomalies)} anomalies)", ""]
     lines += [f"- {p.source} `{p.record}`: {p.rule}: {p.detail}" for p in shown]

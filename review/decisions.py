@@ -24,7 +24,8 @@ from sqlalchemy import Connection, Engine, Row, insert, select, update
 from catalog import queries
 from catalog.tables import audit_log, catalog_values, review_items, stamps, submissions
 from review.reviewers import reviewer_exists
-from schemas.records import ReviewKind, ReviewStatus, decimal_text, dimensions_key
+from schemas.field import FieldId
+from schemas.records import FieldChange, ReviewKind, ReviewStatus, SourceValue, decimal_text
 
 # Kinds whose approval writes proposed values into the catalog.
 VALUE_KINDS = frozenset(
@@ -251,8 +252,8 @@ def _apply(
         return _close_model(conn, item.route, item.model, now), []
     if kind not in VALUE_KINDS:
         return [], []
-    changes = item.changes or []
-    unproposed = [c for c in changes if c.get("proposed") is None]
+    changes = [FieldChange.model_validate(c) for c in item.changes or []]
+    unproposed = [c for c in changes if c.proposed is None]
     if unproposed or not changes:
         raise DecisionError(
             f"review item {item.id} proposes no value for {len(unproposed) or 'any'} field(s): "
@@ -268,16 +269,17 @@ def _apply(
 
 
 def _apply_change(
-    conn: Connection, item: Row[Any], change: dict[str, Any], now: datetime
+    conn: Connection, item: Row[Any], change: FieldChange, now: datetime
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Close the field's value in force (if any) and open the proposed one from its date."""
+    field_id = FieldId(item.route, item.model, change.measure)
     key = {
-        "route": item.route,
-        "model": item.model,
-        "kind": change["kind"],
-        "component": change["component"],
-        "unit": change["unit"],
-        "dimensions": dimensions_key(change.get("dimensions") or {}),
+        "route": field_id.route,
+        "model": field_id.model,
+        "kind": field_id.kind.value,
+        "component": field_id.component.value,
+        "unit": field_id.unit.value,
+        "dimensions": field_id.dims.key,
     }
     c = catalog_values.c
     current = conn.execute(
@@ -286,9 +288,10 @@ def _apply_change(
         )
     ).first()
     _refuse_stale(item.id, change, current)
-    proposed = Decimal(change["proposed"])
+    assert change.proposed is not None  # _apply refuses items with unproposed fields
+    proposed = Decimal(change.proposed)
     stated = _stated_by(change, proposed)
-    valid_from = _parse_time(stated[0]["observed_at"]) if stated else now
+    valid_from = stated[0].observed_at if stated else now
     closed = []
     if current is not None:
         valid_from = max(valid_from, current.valid_from)
@@ -301,41 +304,39 @@ def _apply_change(
 
 
 def _provenance(
-    item: Row[Any], proposed: Decimal, valid_from: datetime, stated: list[dict[str, Any]]
+    item: Row[Any], proposed: Decimal, valid_from: datetime, stated: list[SourceValue]
 ) -> dict[str, Any]:
     """Who let the value in and who stated it: verified only when an official source did."""
-    official = next((s for s in stated if s.get("official")), None)
-    chosen = official or (stated[0] if stated else {"source": "review"})
+    official = next((s for s in stated if s.official), None)
+    chosen = official or (stated[0] if stated else None)
     return {
         "value": decimal_text(proposed),
         "valid_from": valid_from,
-        "verified_at": _parse_time(official["observed_at"]) if official else None,
-        "verified_by": official["source"] if official else None,
+        "verified_at": official.observed_at if official else None,
+        "verified_by": official.source if official else None,
         "accepted_by": f"review:{item.id}",
-        "accepted_source": str(chosen["source"])[:50],
+        "accepted_source": (chosen.source if chosen else "review")[:50],
         "run_id": item.run_id,
     }
 
 
-def _refuse_stale(item_id: int, change: dict[str, Any], current: Row[Any] | None) -> None:
-    expected = change.get("current")
+def _refuse_stale(item_id: int, change: FieldChange, current: Row[Any] | None) -> None:
+    expected = change.current
     actual = None if current is None else current.value
     if expected is None and actual is None:
         return
     if expected is None or actual is None or Decimal(expected) != Decimal(actual):
         raise Stale(
-            f"review item {item_id}: the catalog holds {actual} for {change['component']}, "
+            f"review item {item_id}: the catalog holds {actual} for {change.component.value}, "
             f"not {expected} as proposed against; a newer item will say what to do"
         )
 
 
-def _stated_by(change: dict[str, Any], proposed: Decimal) -> list[dict[str, Any]]:
+def _stated_by(change: FieldChange, proposed: Decimal) -> list[SourceValue]:
     """The sources that stated exactly the proposed value, official ones first, latest first."""
-    agreeing = [
-        s for s in change.get("sources", []) if s.get("value") and _same(s["value"], proposed)
-    ]
-    agreeing.sort(key=lambda s: s["observed_at"], reverse=True)
-    agreeing.sort(key=lambda s: not s.get("official"))
+    agreeing = [s for s in change.sources if s.value and _same(s.value, proposed)]
+    agreeing.sort(key=lambda s: s.observed_at, reverse=True)
+    agreeing.sort(key=lambda s: not s.official)
     return agreeing
 
 
@@ -347,7 +348,7 @@ def _same(text: str, value: Decimal) -> bool:
 
 
 def _stamp(
-    conn: Connection, value_id: int, run_id: int | None, stated: Sequence[dict[str, Any]]
+    conn: Connection, value_id: int, run_id: int | None, stated: Sequence[SourceValue]
 ) -> None:
     """Each source that stated the approved value confirms it (stamps need the run it came in)."""
     if run_id is None or not stated:
@@ -358,9 +359,9 @@ def _stamp(
             {
                 "value_id": value_id,
                 "run_id": run_id,
-                "source": s["source"],
-                "official": bool(s.get("official")),
-                "observed_at": _parse_time(s["observed_at"]),
+                "source": s.source,
+                "official": s.official,
+                "observed_at": s.observed_at,
             }
             for s in stated
         ],
@@ -401,10 +402,3 @@ def _value_dict(row: Any, **override: Any) -> dict[str, Any]:
     return {
         k: data[k].isoformat() if isinstance(data.get(k), datetime) else data.get(k) for k in keep
     }
-
-
-def _parse_time(text: str | datetime) -> datetime:
-    if isinstance(text, datetime):
-        return text
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

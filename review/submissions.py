@@ -27,14 +27,13 @@ from catalog.store import item_row
 from catalog.tables import catalog_values, review_items, submissions
 from review import extract, safefetch
 from review.extract import Check, Claim
+from schemas.field import Dims
 from schemas.records import (
     FieldChange,
     ReviewItem,
     ReviewKind,
     SourceValue,
-    canonical_dimensions,
     decimal_text,
-    dimensions_key,
 )
 from schemas.sources import sources as configured_sources
 from schemas.vocab import PRICE_UNITS, Component, Dim, Kind, Unit
@@ -87,7 +86,7 @@ def parse_claim(raw: dict[str, Any]) -> Claim:
         raise SubmissionError(f"claimed value {text!r} is not a number") from exc
     if not value.is_finite() or value < 0 or len(text) > 30:
         raise SubmissionError(f"claimed value {text!r}: a plain non-negative number")
-    return Claim(component.value, unit.value, canonical_dimensions(dims), value)
+    return Claim(component.value, unit.value, dict(Dims.of(dims)), value)
 
 
 def parse_claim_text(text: str) -> Claim:
@@ -292,7 +291,7 @@ def _currents(conn: Any, route: str, model: str, claims: list[Claim]) -> list[st
                 c.kind == claim_kind(claim.unit).value,
                 c.component == claim.component,
                 c.unit == claim.unit,
-                c.dimensions == dimensions_key(claim.dimensions),
+                c.dimensions == Dims.of(claim.dimensions).key,
                 c.valid_to.is_(None),
             )
         ).scalar()

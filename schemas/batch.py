@@ -100,7 +100,7 @@ def to_frame(observations: Sequence[Observation]) -> pl.DataFrame:
             "kind": [o.kind.value for o in observations],
             "component": [o.component.value for o in observations],
             "unit": [o.unit.value for o in observations],
-            "dims": [o.dims_key for o in observations],
+            "dims": [o.dimensions.key for o in observations],
             "value": pl.Series(values, dtype=DECIMAL),
             "exact": [q == o.value for q, o in zip(values, observations, strict=True)],
         },
@@ -139,7 +139,7 @@ def validate(observations: Sequence[Observation]) -> tuple[list[Observation], li
 
 
 def _problem(obs: Observation, rules: list[str]) -> Problem:
-    dims = obs.dims_key
+    dims = obs.dimensions.key
     return Problem(
         source=obs.source,
         record=obs.record or obs.source_model,
@@ -148,17 +148,5 @@ def _problem(obs: Observation, rules: list[str]) -> Problem:
             f"{obs.kind.value} {obs.component.value}{f' [{dims}]' if dims else ''} = "
             f"{decimal_text(obs.value)} {obs.unit.value} ({obs.evidence})"
         ),
-        payload={
-            "route": obs.route,
-            "model": obs.model,
-            "source_model": obs.source_model,
-            "kind": obs.kind.value,
-            "component": obs.component.value,
-            "unit": obs.unit.value,
-            "dimensions": obs.dimensions,
-            "value": decimal_text(obs.value),
-            "observed_at": obs.observed_at.isoformat(),
-            "url": obs.url,
-            "evidence": obs.evidence,
-        },
+        observation=obs,
     )

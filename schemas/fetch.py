@@ -3,9 +3,12 @@ the two ways a source's bytes can be unusable (the whole body, or one record).""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from schemas.records import Draft
 
 
 @dataclass
@@ -29,3 +32,26 @@ class Uninterpretable(ValueError):
         self.record = record
         self.rule = rule
         self.detail = detail
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One field of a record that was quarantined alone: the record's other fields are kept.
+
+    `field` names the field as the source wrote it (a JSON path, a column, a key); `rule` names
+    what could not be done with it; `detail` quotes what the source stated.
+    """
+
+    record: str
+    field: str
+    rule: str
+    detail: str
+
+
+class Normalized(list[Draft]):
+    """What a normalizer reads from one record: its drafts (this list), and the fields it
+    quarantined (`problems`), each naming the record, the field and the rule."""
+
+    def __init__(self, drafts: Iterable[Draft] = (), problems: Iterable[FieldProblem] = ()) -> None:
+        super().__init__(drafts)
+        self.problems: list[FieldProblem] = list(problems)

@@ -5,36 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
-from schemas.vocab import DIMENSION_DEFAULTS, Component, Dim, Kind, Unit
+from schemas.field import NO_DIMS, Dims, FieldId, Measure
+from schemas.vocab import Component, Kind, Unit
 
-_DIMENSIONS = frozenset(d.value for d in Dim)
-_DEFAULTS = {d.value: v for d, v in DIMENSION_DEFAULTS.items()}
-
-
-def canonical_dimensions(dims: dict[str, str]) -> dict[str, str]:
-    """Drop dimensions at their default value and sort the rest, so equal things compare equal."""
-    unknown = dims.keys() - _DIMENSIONS
-    if unknown:
-        raise ValueError(f"unknown dimensions {sorted(unknown)}; known: {sorted(_DIMENSIONS)}")
-    out: dict[str, str] = {}
-    for key in sorted(dims):
-        value = str(dims[key]).strip().lower()
-        if _DEFAULTS.get(key) != value:
-            out[key] = value
-    return out
-
-
-def dimensions_key(dims: dict[str, str]) -> str:
-    """A stable text key for a dimension set: 'k=v;k=v' in key order ('' for none)."""
-    return ";".join(f"{k}={v}" for k, v in sorted(dims.items()))
-
-
-def parse_dimensions_key(key: str) -> dict[str, str]:
-    return dict(part.split("=", 1) for part in key.split(";") if part)
+FORBID = ConfigDict(extra="forbid")  # a misspelt field name is an error, never a silent default
 
 
 def decimal_text(value: Decimal) -> str:
@@ -54,28 +31,27 @@ class Draft(BaseModel):
     and value, a table row, a meter name).
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     route: str
     source_model: str
     kind: Kind = Kind.PRICE
     component: Component
     unit: Unit
-    dimensions: dict[str, str] = Field(default_factory=dict)
+    dimensions: Dims = NO_DIMS
     value: Decimal
     evidence: str = ""
     record: str = ""  # the source record's id (key, meter id, row), for error messages
 
-    @field_validator("dimensions")
-    @classmethod
-    def _canonical(cls, dims: dict[str, str]) -> dict[str, str]:
-        return canonical_dimensions(dims)
+    @property
+    def measure(self) -> Measure:
+        return Measure(self.kind, self.component, self.unit, self.dimensions)
 
 
 class Observation(BaseModel):
     """One value one source stated at one time. Raw and append-only."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     source: str
     route: str
@@ -84,7 +60,7 @@ class Observation(BaseModel):
     kind: Kind
     component: Component
     unit: Unit
-    dimensions: dict[str, str]
+    dimensions: Dims
     value: Decimal
     observed_at: datetime
     url: str
@@ -93,21 +69,27 @@ class Observation(BaseModel):
     record: str = ""
 
     @property
-    def dims_key(self) -> str:
-        return dimensions_key(self.dimensions)
+    def measure(self) -> Measure:
+        return Measure(self.kind, self.component, self.unit, self.dimensions)
 
-    def field_key(self) -> tuple[str, str, str, str]:
-        return (self.kind.value, self.component.value, self.unit.value, self.dims_key)
+    def field_id(self) -> FieldId:
+        """The catalog field this states; only for an observation whose model is known."""
+        if self.model is None:
+            raise ValueError(f"{self.source}: {self.source_model!r} maps to no known model")
+        return FieldId(self.route, self.model, self.measure)
 
 
 class Problem(BaseModel):
     """A record a source sent that could not be used, and why. Shown in the run report."""
 
+    model_config = FORBID
+
     source: str
     record: str
     rule: str
     detail: str
-    payload: dict[str, Any] = Field(default_factory=dict)
+    observation: Observation | None = None  # the value set aside, when it was read as one
+    field: str | None = None  # the field quarantined alone, as the source named it
 
 
 class SourceStatus(StrEnum):
@@ -138,6 +120,8 @@ class ReviewStatus(StrEnum):
 class SourceValue(BaseModel):
     """What one source said about one field, as evidence on a review item."""
 
+    model_config = FORBID
+
     source: str
     official: bool
     value: str
@@ -150,17 +134,25 @@ class SourceValue(BaseModel):
 class FieldChange(BaseModel):
     """One field of a review item: its current and proposed values and every source's value."""
 
+    model_config = FORBID
+
     kind: Kind
     component: Component
     unit: Unit
-    dimensions: dict[str, str]
+    dimensions: Dims
     current: str | None
     proposed: str | None
     pct_change: float | None = None
     sources: list[SourceValue] = Field(default_factory=list)
 
+    @property
+    def measure(self) -> Measure:
+        return Measure(self.kind, self.component, self.unit, self.dimensions)
+
 
 class ReviewItem(BaseModel):
+    model_config = FORBID
+
     id: int | None = None
     kind: ReviewKind
     route: str
@@ -186,7 +178,7 @@ class CatalogValue(BaseModel):
     holds (valid_from) and until when (valid_to, None while in force), who verified it, and
     which statement and policy or review let it in. Closed values are its history."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, extra="forbid")
 
     id: int
     route: str
@@ -194,7 +186,7 @@ class CatalogValue(BaseModel):
     kind: Kind
     component: Component
     unit: Unit
-    dimensions: dict[str, str]
+    dimensions: Dims
     value: Decimal
     valid_from: datetime
     valid_to: datetime | None = None
@@ -202,11 +194,6 @@ class CatalogValue(BaseModel):
     verified_by: str | None = None
     accepted_by: str  # "policy:accept-new", "review:<id>"
     accepted_source: str  # the source whose statement let it in
-
-    @field_validator("dimensions", mode="before")
-    @classmethod
-    def _from_key(cls, dims: dict[str, str] | str) -> dict[str, str]:
-        return parse_dimensions_key(dims) if isinstance(dims, str) else dims
 
     @field_serializer("value")
     def _exact(self, value: Decimal) -> str:
@@ -216,7 +203,7 @@ class CatalogValue(BaseModel):
 class SourceRun(BaseModel):
     """What one source did in one refresh."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, extra="forbid")
 
     source: str
     status: SourceStatus
@@ -233,7 +220,7 @@ class SourceRun(BaseModel):
 class Run(BaseModel):
     """One refresh: its policy, world (None when live), status and each source's part."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, extra="forbid")
 
     id: int
     started_at: datetime

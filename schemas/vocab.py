@@ -110,3 +110,29 @@ DIMENSION_DEFAULTS: dict[Dim, str] = {
     Dim.MODALITY: "text",
     Dim.SERVICE_TIER: "standard",
 }
+
+# The cache lifetime a route's cache-write price has when a source states the price without one:
+# the route's documented default. Anthropic: "by default, the cache has a 5-minute lifetime"
+# (prompt caching docs; the 1-hour cache is opted into per request and priced apart). A cache
+# write without lifetime on any other route keeps no `cache_ttl`: nothing documents one.
+CACHE_TTL_DEFAULTS: dict[str, str] = {
+    "anthropic": "5m",
+}
+
+# Router pseudo-models: a gateway's models that send each call to another model and bill that
+# model's price (`openrouter/auto`, `openrouter/free`...), so they have no price of their own.
+# OpenRouter flags them in its own listing (`architecture.tokenizer` "Router", not an alias);
+# this table carries that to the sources that do not (LiteLLM's `openrouter/openrouter/auto`).
+# tests/test_openrouter_parser.py checks it against the flags in the recorded listings.
+ROUTER_MODELS: dict[str, frozenset[str]] = {
+    "openrouter": frozenset(
+        {
+            "openrouter/auto",
+            "openrouter/auto-beta",
+            "openrouter/bodybuilder",
+            "openrouter/free",
+            "openrouter/fusion",
+            "openrouter/pareto-code",
+        }
+    ),
+}

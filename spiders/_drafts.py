@@ -1,30 +1,42 @@
-"""One record's drafts, collected so that a field is stated once.
+"""One record's drafts, collected by the one rule every parser follows: a field is stated once.
 
-Aggregator files often state one price in two places (Portkey's `pay_as_you_go` and its
-`custom_pricing` copy, two spellings of the same key). The same value twice is one draft whose
-evidence names both places; two different values for one field are Uninterpretable: the record
-contradicts itself and the normalizer does not pick one.
+A field is (route, model, kind, component, unit, dimensions): one record may state several models
+(a pricing-page row with a column per model). Sources often state one field in two places
+(Portkey's `pay_as_you_go` and its `custom_pricing` copy, LiteLLM's two spellings of a cache read,
+OpenRouter's `image_token` beside `image_output`, a pricing page's repeated row). The rule:
 
-"The same value" allows for binary-float noise: these JSON files are written from doubles, exact to
-15 significant digits, so Portkey's `5.999999999999999e-05` and `6e-05` are one value (the shorter
-text is kept). Anything further apart is a conflict.
+- the same value again is one draft, whose evidence names every place that stated it;
+- a different value quarantines that field alone (rule "conflicting values", naming both
+  places): the record contradicts itself and the parser does not pick one. The record's other
+  fields are kept, and a later statement of the quarantined field is not read either.
+
+"The same value" is exact Decimal equality: float noise is read away where numbers are read
+(spiders/parsing.py `without_float_noise`), so `5.999999999999999e-05` is already `0.00006`.
+
+The collector also applies these rules of the vocabulary to every source:
+- a cache write stated without lifetime on a route with a documented default (schemas/vocab.py
+  CACHE_TTL_DEFAULTS) is that lifetime's price; one stated beside the same field's 1-hour write
+  (Portkey's `cache_write_1h` beside its cache write on Bedrock) is the 5-minute one, the other
+  lifetime the vocabulary has. So one real price is one field;
+- a router pseudo-model (schemas/vocab.py ROUTER_MODELS: `openrouter/auto`, as OpenRouter itself,
+  LiteLLM's `openrouter/openrouter/auto` or Portkey's `openrouter/auto`) has no price of its
+  own: each price stated for it is quarantined ("router pseudo-model"), its limits and
+  capabilities are kept.
 """
 
 from __future__ import annotations
 
-from decimal import Context, Decimal
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
 
-from schemas.fetch import Uninterpretable
-from schemas.records import Draft, canonical_dimensions, dimensions_key
-from schemas.vocab import Component, Kind, Unit
+from schemas.fetch import FieldProblem, Normalized, Uninterpretable
+from schemas.records import Draft
+from schemas.vocab import CACHE_TTL_DEFAULTS, Component, Dim, Kind, Unit
+from spiders.parsing import is_router_pseudo_model
 
-FieldKey = tuple[Kind, Component, Unit, tuple[tuple[str, str], ...]]
-DOUBLE = Context(prec=15)
-
-
-def same_number(a: Decimal, b: Decimal) -> bool:
-    """Equal, or equal once rounded to the 15 significant digits a double carries."""
-    return a == b or DOUBLE.plus(a) == DOUBLE.plus(b)
+ROUTER_RULE = "router pseudo-model"
+FieldKey = tuple[str, str, Kind, Component, Unit, tuple[tuple[str, str], ...]]
 
 
 def plain(value: Decimal) -> Decimal:
@@ -33,18 +45,27 @@ def plain(value: Decimal) -> Decimal:
     return value.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else value
 
 
-def _shorter(a: Decimal, b: Decimal) -> Decimal:
-    return min((a, b), key=lambda v: len(v.normalize().as_tuple().digits))
+def field_name(draft: Draft) -> str:
+    """The field a draft states: `gpt-4o price input usd_per_1m_tokens [modality=audio]`."""
+    dims = draft.dimensions.key
+    return f"{draft.source_model} {draft.kind.value} {draft.component.value} {draft.unit.value}" + (
+        f" [{dims}]" if dims else ""
+    )
 
 
 class DraftCollector:
-    """The drafts of one record (one route, one source model)."""
+    """The drafts of one record (`record` is its id in error messages), by the module's rule.
 
-    def __init__(self, record: str, route: str, source_model: str) -> None:
+    `route` and `source_model` are the record's, used by `add`; `put` takes whole drafts.
+    """
+
+    def __init__(self, record: str, route: str = "", source_model: str = "") -> None:
         self.record = record
         self.route = route
         self.source_model = source_model
-        self._values: dict[FieldKey, tuple[Decimal, list[str]]] = {}
+        self._drafts: dict[FieldKey, Draft] = {}
+        self._conflicts: set[FieldKey] = set()
+        self._problems: list[FieldProblem] = []
 
     def add(
         self,
@@ -55,34 +76,130 @@ class DraftCollector:
         dimensions: dict[str, str] | None = None,
         kind: Kind = Kind.PRICE,
     ) -> None:
-        value = plain(value)
-        dims = {str(k): v for k, v in canonical_dimensions(dimensions or {}).items()}
-        key: FieldKey = (kind, component, unit, tuple(dims.items()))
-        if key not in self._values:
-            self._values[key] = (value, [evidence])
-            return
-        known, evidences = self._values[key]
-        if not same_number(known, value):
-            raise Uninterpretable(
-                self.record,
-                "conflicting values",
-                f"{component.value}/{unit.value} [{dimensions_key(dims)}]: "
-                f"{evidences[0]} vs {evidence}",
-            )
-        self._values[key] = (_shorter(known, value), [*evidences, evidence])
-
-    def drafts(self) -> list[Draft]:
-        return [
+        """One value of this record's route and model, `value` already in `unit`."""
+        self.put(
             Draft(
                 route=self.route,
                 source_model=self.source_model,
                 kind=kind,
                 component=component,
                 unit=unit,
-                dimensions=dict(dims),
-                value=value,
-                evidence="; ".join(evidences),
+                dimensions=dimensions or {},
+                value=plain(value),
+                evidence=evidence,
                 record=self.record,
             )
-            for (kind, component, unit, dims), (value, evidences) in self._values.items()
+        )
+
+    def put(self, draft: Draft) -> None:
+        """One draft, by the duplicate rule (module docstring)."""
+        if draft.kind is Kind.PRICE and _is_router(draft):
+            self.quarantine(
+                field_name(draft),
+                ROUTER_RULE,
+                f"{draft.evidence}: a router bills the price of the model each call is routed to",
+            )
+            return
+        if draft.component is Component.CACHE_WRITE:
+            draft = _with_default_ttl(draft)
+        key: FieldKey = (
+            draft.route,
+            draft.source_model,
+            draft.kind,
+            draft.component,
+            draft.unit,
+            tuple(draft.dimensions.items()),  # canonical: sorted, defaults left out
+        )
+        if key in self._conflicts:
+            return
+        known = self._drafts.get(key)
+        if known is None:
+            self._drafts[key] = draft
+        elif known.value == draft.value:
+            evidence = f"{known.evidence}; {draft.evidence}"
+            self._drafts[key] = known.model_copy(update={"evidence": evidence})
+        else:
+            del self._drafts[key]
+            self._conflicts.add(key)
+            self.quarantine(
+                field_name(draft), "conflicting values", f"{known.evidence} vs {draft.evidence}"
+            )
+
+    def quarantine(self, field: str, rule: str, detail: str) -> None:
+        """Set one field of the record aside with the rule it broke; the rest is kept."""
+        self._problems.append(FieldProblem(self.record, field, rule, detail))
+
+    def reading(self, field: str) -> _Reading:
+        """`with out.reading(field):` reads one field: an Uninterpretable raised inside
+        quarantines `field` alone and the record goes on."""
+        return _Reading(self, field)
+
+    def result(self) -> Normalized:
+        """The record's drafts and quarantined fields. A cache write without lifetime beside the
+        same field's 1-hour write is the other lifetime the vocabulary has, the 5-minute one."""
+        split = [
+            key
+            for key, draft in self._drafts.items()
+            if draft.component is Component.CACHE_WRITE
+            and Dim.CACHE_TTL not in draft.dimensions
+            and _with_ttl(key, "1h") in self._drafts
         ]
+        for key in split:
+            draft = self._drafts.pop(key)
+            note = "a 1h cache write stated beside it: the 5m one"
+            self.put(_relabel(draft, {**draft.dimensions, Dim.CACHE_TTL.value: "5m"}, note))
+        return Normalized(self._drafts.values(), self._problems)
+
+
+def collect(record: str, drafts: Iterable[Draft]) -> Normalized:
+    """Drafts a parser built as a list, through the one duplicate rule."""
+    out = DraftCollector(record)
+    for draft in drafts:
+        out.put(draft)
+    return out.result()
+
+
+class _Reading:
+    """The context of DraftCollector.reading (a class: cheaper than a generator per field)."""
+
+    def __init__(self, out: DraftCollector, field: str) -> None:
+        self.out = out
+        self.field = field
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _: Any) -> bool:
+        if isinstance(exc, Uninterpretable):
+            self.out.quarantine(self.field, exc.rule, exc.detail)
+            return True
+        return False
+
+
+def _is_router(draft: Draft) -> bool:
+    """A router of the draft's route, named as the gateway names it or with the route before it."""
+    route = draft.route
+    return is_router_pseudo_model(route, draft.source_model) or is_router_pseudo_model(
+        route, draft.source_model.removeprefix(f"{route}/")
+    )
+
+
+def _with_ttl(key: FieldKey, ttl: str) -> FieldKey:
+    dims = dict(key[5])
+    dims[Dim.CACHE_TTL.value] = ttl
+    return (*key[:5], tuple(sorted(dims.items())))
+
+
+def _relabel(draft: Draft, dimensions: dict[str, str], note: str) -> Draft:
+    return Draft.model_validate(
+        {**draft.model_dump(), "dimensions": dimensions, "evidence": f"{draft.evidence} ({note})"}
+    )
+
+
+def _with_default_ttl(draft: Draft) -> Draft:
+    default_ttl = CACHE_TTL_DEFAULTS.get(draft.route)
+    if default_ttl is None or Dim.CACHE_TTL in draft.dimensions:
+        return draft
+    dims = {**draft.dimensions, Dim.CACHE_TTL.value: default_ttl}
+    note = f"no lifetime stated: {draft.route}'s default cache lifetime, {default_ttl}"
+    return _relabel(draft, dims, note)

@@ -30,9 +30,10 @@ import re
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from schemas.fetch import Uninterpretable
+from schemas.fetch import Normalized, Uninterpretable
 from schemas.records import Draft
 from schemas.vocab import Component, Dim
+from spiders._drafts import collect
 from spiders.parsing import Page
 from spiders.tables import (
     Price,
@@ -40,7 +41,6 @@ from spiders.tables import (
     parse_price,
     row_records,
     stated_unit,
-    unique,
     unit_of,
     where,
 )
@@ -60,7 +60,7 @@ def parse(body: bytes, url: str) -> Page:
     return Page(row_records(body, url, ROUTE))
 
 
-def normalize(record: dict[str, Any]) -> list[Draft]:
+def normalize(record: dict[str, Any]) -> Normalized:
     rid, text = record["record"], record["text"]
     header = [h.strip() for h in record["header"]]
     lowered = [h.casefold() for h in header]
@@ -77,7 +77,7 @@ def normalize(record: dict[str, Any]) -> list[Draft]:
             continue
         for column in _columns(record, heading, cell):
             drafts += [_draft(record, column, model, name, heading, cell) for model, name in models]
-    return unique(drafts, rid, text)
+    return collect(rid, drafts)
 
 
 class _Column(NamedTuple):

@@ -63,9 +63,10 @@ from itertools import pairwise
 from typing import Any, NamedTuple
 from urllib.parse import urljoin
 
-from schemas.fetch import Uninterpretable, Unparsable
+from schemas.fetch import Normalized, Uninterpretable, Unparsable
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Unit
+from spiders._drafts import collect
 from spiders.parsing import MILLION, Page, load_json, to_decimal
 
 ROUTE = "azure"
@@ -197,7 +198,7 @@ def parse(body: bytes, url: str) -> Page:
     return Page(records=items, next_urls=[urljoin(url, following.strip())])
 
 
-def normalize(record: dict[str, Any]) -> list[Draft]:
+def normalize(record: dict[str, Any]) -> Normalized:
     meter_name = _required(record, "meterName", "?")
     region = _text(record, "armRegionName", meter_name)
     record_id = f"{meter_name} [{region}]" if region else meter_name
@@ -218,7 +219,7 @@ def normalize(record: dict[str, Any]) -> list[Draft]:
     component = _component(meter, measure, record_id)
     product = _text(record, "productName", record_id)
     evidence = f"{meter_name} ({product}, {region}): retailPrice {price} USD per {unit_of_measure}"
-    return [
+    drafts = [
         Draft(
             route=ROUTE,
             source_model=f"{product}/{meter.model}" if product else meter.model,
@@ -231,6 +232,7 @@ def normalize(record: dict[str, Any]) -> list[Draft]:
         )
         for dims in _dimension_sets(meter, measure, region, record_id)
     ]
+    return collect(record_id, drafts)
 
 
 def _text(record: dict[str, Any], key: str, record_id: str) -> str:

@@ -28,9 +28,10 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from schemas.fetch import Uninterpretable
+from schemas.fetch import Normalized, Uninterpretable
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Unit
+from spiders._drafts import collect
 from spiders.parsing import Page
 from spiders.tables import (
     Price,
@@ -39,7 +40,6 @@ from spiders.tables import (
     parse_price,
     row_records,
     stated_unit,
-    unique,
     where,
 )
 
@@ -54,12 +54,12 @@ def parse(body: bytes, url: str) -> Page:
     return Page(row_records(body, url, ROUTE))
 
 
-def normalize(record: dict[str, Any]) -> list[Draft]:
+def normalize(record: dict[str, Any]) -> Normalized:
     rid, text = record["record"], record["text"]
     cells: list[str] = record["cells"]
     first = next((i for i, cell in enumerate(cells) if find_prices(cell)), None)
     if first is None:
-        return []
+        return Normalized()
     header = [h.strip(" *") for h in record["header"]]
     models = [i for i, name in enumerate(header) if MODEL.match(name)]
     if not models:
@@ -85,7 +85,7 @@ def normalize(record: dict[str, Any]) -> list[Draft]:
                 record=rid,
             )
         )
-    return unique(drafts, rid, text)
+    return collect(rid, drafts)
 
 
 def _prices(

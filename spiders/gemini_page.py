@@ -45,9 +45,10 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from schemas.fetch import Uninterpretable
+from schemas.fetch import Normalized, Uninterpretable
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Unit
+from spiders._drafts import collect
 from spiders.parsing import Page
 from spiders.tables import (
     Price,
@@ -58,7 +59,6 @@ from spiders.tables import (
     record_of,
     stated_unit,
     strip_footnotes,
-    unique,
     unit_of,
     where,
 )
@@ -132,7 +132,7 @@ def _table_tier(table: Table) -> str | None:
     return None
 
 
-def normalize(record: dict[str, Any]) -> list[Draft]:
+def normalize(record: dict[str, Any]) -> Normalized:
     rid, text = record["record"], record["text"]
     header = [h.casefold() for h in record["header"]]
     paid = next((i for i, h in enumerate(header) if h.startswith("paid")), None)
@@ -141,11 +141,11 @@ def normalize(record: dict[str, Any]) -> list[Draft]:
     label = strip_footnotes(record["cells"][0])
     cell = strip_footnotes(record["cells"][paid])
     if cell.casefold() in NO_PRICE:
-        return []
+        return Normalized()
     row = _row(label)
     if row is None:
         if not find_prices(cell) and cell.casefold() not in FREE:
-            return []
+            return Normalized()
         raise Uninterpretable(rid, "unknown row", text)
     model = _model(record, label)
     if model is None:
@@ -158,7 +158,7 @@ def normalize(record: dict[str, Any]) -> list[Draft]:
     if unit is None:
         raise Uninterpretable(rid, "no unit stated", f"{record['header'][paid]}: {text}")
     context = _Context(record, model, label, row, unit, record["tier"] or "standard")
-    return unique(context.drafts(cell), rid, text)
+    return collect(rid, context.drafts(cell))
 
 
 def _row(label: str) -> Row | None:

@@ -9,8 +9,8 @@ Quirks:
   tokens, `*_kcount` USD per 1000 (searches, requests), `input_mchars` per 1M characters,
   `*_hours` per hour of audio, `input_gpixels` per 10^9 pixels, `input_document_kpages` per 1000
   pages. Citation tokens are output with variant=citation. A key the vocabulary has no place
-  for (tool-definition tokens, rerank or code-execution counts...) makes the record
-  Uninterpretable rather than vanish.
+  for (tool-definition tokens, rerank or code-execution counts...) is quarantined by name (that
+  field alone) rather than vanish.
 - A price is a number or a cliff-tiered object `{base, tiers: [{start, price}]}`: `base` below
   the first tier, each tier's price for the whole request once input tokens pass `start`
   (`context_above = start`).
@@ -25,8 +25,10 @@ Quirks:
     window's prices are at least the others (otherwise the names would be a guess).
 - `prices: {}` is a free model (data_slim drops them; genai-prices prices them at nothing): the
   record states no price, so it gives no price drafts, only its context window if any.
-- `context_window` is a limit in tokens. The build strips `prices_checked`, so no checked date is
-  available from this file.
+- A cache write without lifetime (`cache_write_mtok`: claude-3-haiku) is the route's documented
+  default lifetime where it has one (5 minutes for anthropic; spiders/_drafts.py).
+- `context_window` is a limit in tokens; 0 is unknown, not a value (quarantined by name). The
+  build strips `prices_checked`, so no checked date is available from this file.
 """
 
 from __future__ import annotations
@@ -35,11 +37,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from schemas.fetch import Uninterpretable, Unparsable
-from schemas.records import Draft
+from schemas.fetch import Normalized, Uninterpretable, Unparsable
 from schemas.vocab import Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
-from spiders.parsing import Page, load_json, to_decimal
+from spiders.parsing import UNKNOWN_LIMIT, Page, load_json, to_decimal
 
 
 class PriceKey(NamedTuple):
@@ -103,7 +104,7 @@ def parse(body: bytes, url: str) -> Page:
     return Page(records=records)
 
 
-def normalize(record: dict[str, Any], as_of: date | None = None) -> list[Draft]:
+def normalize(record: dict[str, Any], as_of: date | None = None) -> Normalized:
     model = record["model"]
     if not isinstance(model, dict) or not isinstance(model.get("id"), str):
         raise Uninterpretable(f"{record['provider']}/?", "model without id", repr(model)[:80])
@@ -111,10 +112,13 @@ def normalize(record: dict[str, Any], as_of: date | None = None) -> list[Draft]:
     for price_set in _price_sets(out.record, model.get("prices"), as_of):
         _prices(out, price_set)
     if model.get("context_window") is not None:
-        window = to_decimal(model["context_window"], out.record, "context_window")
-        evidence = f"context_window={model['context_window']}"
-        out.add(Component.CONTEXT_WINDOW, Unit.TOKENS, window, evidence, kind=Kind.LIMIT)
-    return out.drafts()
+        with out.reading("context_window"):
+            window = to_decimal(model["context_window"], out.record, "context_window")
+            evidence = f"context_window={model['context_window']}"
+            if window == 0:
+                raise Uninterpretable(out.record, UNKNOWN_LIMIT, evidence)
+            out.add(Component.CONTEXT_WINDOW, Unit.TOKENS, window, evidence, kind=Kind.LIMIT)
+    return out.result()
 
 
 def _price_sets(record_id: str, prices: Any, as_of: date | None) -> list[PriceSet]:
@@ -191,15 +195,16 @@ def _prices(out: DraftCollector, price_set: PriceSet) -> None:
     if not isinstance(price_set.prices, dict):
         raise Uninterpretable(out.record, "no prices", f"{price_set.label}={price_set.prices!r}")
     for key, value in price_set.prices.items():
-        spec = PRICE_KEYS.get(key)
-        if spec is None:
-            raise Uninterpretable(out.record, "unknown price key", f"{price_set.label}.{key}")
-        dims = {**spec.dimensions, **price_set.dimensions}
         path = f"{price_set.label}.{key}"
-        if isinstance(value, dict):
-            _tiered(out, spec, value, dims, path)
-        else:
-            _add(out, spec, value, dims, path)
+        with out.reading(path):
+            spec = PRICE_KEYS.get(key)
+            if spec is None:
+                raise Uninterpretable(out.record, "unknown price key", f"{path}={value!r}"[:120])
+            dims = {**spec.dimensions, **price_set.dimensions}
+            if isinstance(value, dict):
+                _tiered(out, spec, value, dims, path)
+            else:
+                _add(out, spec, value, dims, path)
 
 
 def _tiered(

@@ -11,8 +11,8 @@ Quirks of the source, and how they are read:
   `litellm_provider` still becomes a record and is Uninterpretable, so a new one gets reported.
 - Duplicate JSON keys (upstream history has hundreds of versions with them; `json.load` silently
   keeps the last): identical repeats are one record; differing repeats become one record per
-  occurrence, each Uninterpretable. A field repeated with different values inside an entry makes
-  that entry Uninterpretable.
+  occurrence, each Uninterpretable. A field repeated with different values inside an entry is
+  quarantined (that field alone; the entry's other fields are read).
 - Cost fields are split by one grammar (COST_FIELD): direction and unit (`input_cost_per_token`,
   `_audio_token`/`_image_token`/`_video_token` give the modality, `_image`, `_pixel`, `_second`,
   `_audio_per_second`, `_video_per_second`, `_character`, `_query` (stored per 1K queries),
@@ -20,15 +20,20 @@ Quirks of the source, and how they are read:
   `citation_cost_per_token` (input, variant=citation)), then suffixes:
   `_above_<N>k_tokens` (context_above=N*1000), `_above_1hr` (cache_ttl=1h), `_batches`/`_flex`/
   `_priority` (service tier), `_above_<N>s_interval` and `_1080p` (variant / size). A field with
-  "cost" or "price" in its name that the grammar does not know is Uninterpretable, so new
-  LiteLLM fields are reported, never silently dropped.
+  "cost" or "price" in its name that the grammar does not know is quarantined by name (that
+  field alone), so new LiteLLM fields are reported, never silently dropped.
 - `cache_creation_input_token_cost` is cache_ttl=5m only where the entry also states the
   `_above_1hr` write price (Anthropic-style TTL split); elsewhere (OpenAI, DeepSeek, MiniMax,
   Gemini...) LiteLLM states no TTL, so none is given.
 - `input_cost_per_token_cache_hit` is a synonym of `cache_read_input_token_cost`: equal values are
-  one draft, differing ones make the entry Uninterpretable (every value one record states for the
-  same field must agree; the same rule covers `tiered_pricing` against flat keys and
-  `max_tokens` against the limit it mirrors).
+  one draft, differing ones quarantine that field (the one duplicate rule, spiders/_drafts.py;
+  it also covers `tiered_pricing` against flat keys and `max_tokens` against the limit it
+  mirrors). A cache write without lifetime on a route with a documented default lifetime
+  (anthropic: 5 minutes) is read with it.
+- Router pseudo-models (`openrouter/openrouter/auto`: schemas/vocab.py ROUTER_MODELS, the
+  routers OpenRouter flags) have no price: each price is quarantined ("router pseudo-model",
+  spiders/_drafts.py), their limits and capabilities are read.
+- A limit of 0 is unknown, not a value: quarantined, no draft.
 - `tiered_pricing`: `range: [lo, hi]` tiers are context tiers (context_above=lo; the tier from 0
   is the base price); `max_results_range` tiers (search tools) are `variant=max-results-lo-hi`.
 - Image generation: in an `image_generation` entry with no `output_cost_per_image`, LiteLLM's
@@ -82,10 +87,10 @@ import re
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from schemas.fetch import Uninterpretable, Unparsable
-from schemas.records import Draft
+from schemas.fetch import Normalized, Uninterpretable, Unparsable
 from schemas.vocab import Component, Dim, Kind, Unit
-from spiders.parsing import MILLION, Page, to_decimal
+from spiders._drafts import DraftCollector
+from spiders.parsing import MILLION, UNKNOWN_LIMIT, Page, to_decimal
 
 NON_MODEL_KEYS = frozenset({"sample_spec", "fallback_generalizations"})
 DUPLICATES = "__duplicate_keys__"  # set by the JSON hook on an object that repeats a key
@@ -245,14 +250,15 @@ def parse(body: bytes, url: str) -> Page:
 
 
 class Emitter:
-    """The drafts of one record; a field stated twice must state the same value."""
+    """The drafts of one entry, with the dimensions its key's path states, collected by the one
+    duplicate rule (spiders/_drafts.py)."""
 
     def __init__(self, key: str, route: str, source_model: str, dims: dict[str, str]) -> None:
         self.key = key
         self.route = route
         self.source_model = source_model
         self.dims = dims
-        self.drafts: dict[tuple[Any, ...], Draft] = {}
+        self.collector = DraftCollector(key, route, source_model)
 
     def add(
         self,
@@ -263,23 +269,14 @@ class Emitter:
         value: Decimal,
         evidence: str,
     ) -> None:
-        draft = Draft(
-            route=self.route,
-            source_model=self.source_model,
+        self.collector.add(
+            component,
+            unit,
+            value,
+            f"{self.key}: {evidence}",
+            merge_dims(self.key, self.dims, dims),
             kind=kind,
-            component=component,
-            unit=unit,
-            dimensions=merge_dims(self.key, self.dims, dims),
-            value=value,
-            evidence=f"{self.key}: {evidence}",
-            record=self.key,
         )
-        slot = (kind, component, unit, tuple(draft.dimensions.items()))
-        earlier = self.drafts.setdefault(slot, draft)
-        if earlier.value != draft.value:
-            raise Uninterpretable(
-                self.key, "conflicting values", f"{earlier.evidence} vs {draft.evidence}"
-            )
 
     def price(
         self, component: Component, unit: Unit, dims: dict[str, str], value: Decimal, evidence: str
@@ -508,8 +505,11 @@ def _tier_dims(key: str, where: str, tier: dict[str, Any]) -> dict[str, str]:
 def emit_limits(out: Emitter, entry: dict[str, Any]) -> None:
     for name, (component, unit) in LIMITS.items():
         if name in entry:
-            value = read_limit(out.key, name, entry[name])
-            out.add(Kind.LIMIT, component, unit, {}, value, f"{name}={entry[name]}")
+            with out.collector.reading(name):
+                value = read_limit(out.key, name, entry[name])
+                if value == 0:
+                    raise Uninterpretable(out.key, UNKNOWN_LIMIT, f"{name}={entry[name]}")
+                out.add(Kind.LIMIT, component, unit, {}, value, f"{name}={entry[name]}")
     if "max_tokens" not in entry:
         return
     legacy = read_limit(out.key, "max_tokens", entry["max_tokens"])
@@ -521,6 +521,9 @@ def emit_limits(out: Emitter, entry: dict[str, Any]) -> None:
     if mirrors_input or not ({"max_output_tokens", "max_input_tokens"} & set(entry)):
         return  # the input limit again, or a mirror of an unknown one of the two
     evidence = f"max_tokens={entry['max_tokens']}"
+    if legacy == 0:
+        out.collector.quarantine("max_tokens", UNKNOWN_LIMIT, evidence)
+        return
     out.add(Kind.LIMIT, Component.MAX_OUTPUT_TOKENS, Unit.TOKENS, {}, legacy, evidence)
 
 
@@ -575,7 +578,7 @@ def emit_field(out: Emitter, entry: dict[str, Any], name: str, raw: Any) -> None
         emit_cost(out, entry, name, raw)
 
 
-def normalize(record: dict[str, Any]) -> list[Draft]:
+def normalize(record: dict[str, Any]) -> Normalized:
     key = str(record.get("key", ""))
     entry = record.get("entry")
     if "occurrence" in record:
@@ -584,23 +587,22 @@ def normalize(record: dict[str, Any]) -> list[Draft]:
             "duplicate key",
             f"occurrence {record['occurrence']} of a key the file states with different entries",
         )
-    if record.get("duplicate_fields"):
-        raise Uninterpretable(
-            key,
-            "duplicate field",
-            f"stated twice with different values: {', '.join(record['duplicate_fields'])}",
-        )
     if not _is_entry(entry):
         raise Uninterpretable(key, "not a model entry", f"{str(entry)[:200]}")
     if BUCKET_KEY.match(key):
-        return []  # a parameter-size price bucket, not a model (module docstring)
+        return Normalized()  # a parameter-size price bucket, not a model (module docstring)
     provider = entry["litellm_provider"]
     source_model, dims = key_dimensions(key, provider)
     out = Emitter(key, provider, source_model, dims)
+    repeated = set(record.get("duplicate_fields", []))
+    for name in sorted(repeated):
+        out.collector.quarantine(name, "duplicate field", "stated twice with different values")
     unit = entry.get("web_search_billing_unit", "per_query")
     if unit != "per_query":
         raise Uninterpretable(key, "unknown web search billing unit", f"{unit!r}")
     for name, raw in entry.items():
-        emit_field(out, entry, name, raw)
-    emit_limits(out, entry)
-    return list(out.drafts.values())
+        if name not in repeated:
+            with out.collector.reading(name):
+                emit_field(out, entry, name, raw)
+    emit_limits(out, {k: v for k, v in entry.items() if k not in repeated})
+    return out.collector.result()

@@ -12,13 +12,16 @@ Quirks:
   tier, even a 272k one, so its name can lie: it is ignored beside `tiers` and Uninterpretable
   without them.
 - models.dev drops unknown cost keys silently (its `Cost` schema is not strict, so a misspelled
-  `cached_input` vanishes); here an unknown cost, tier, limit or mode key is Uninterpretable.
+  `cached_input` vanishes); here an unknown cost, tier, limit or mode key is quarantined by name
+  (that field alone; the record's other fields are kept).
 - `experimental.modes.<name>.cost` is a mode's price (e.g. `fast`). A mode selected by a
   `service_tier` in the request body (OpenAI's priority processing) becomes that service tier;
   any other (Anthropic's `speed: fast`) becomes the `variant` named after the mode.
-- `limit` {context, input, output} are token limits (0 means unknown at models.dev; emitted as
-  stated). The booleans tool_call, reasoning, attachment, structured_output and temperature and
-  the `modalities` lists are capabilities; a listed modality is 1, an unlisted one is not stated.
+- `limit` {context, input, output} are token limits. 0 means unknown at models.dev
+  (`gpt-image-1-mini`'s `limit.context = 0`): not a value, so no draft; the field is reported
+  as quarantined ("a limit of 0 is unknown"). The booleans tool_call, reasoning, attachment,
+  structured_output and temperature and the `modalities` lists are capabilities; a listed
+  modality is 1, an unlisted one is not stated.
 - The recorded copy was re-serialized by `jq -S` (keys sorted): the same content as served.
 """
 
@@ -26,11 +29,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemas.fetch import Uninterpretable, Unparsable
-from schemas.records import Draft
+from schemas.fetch import Normalized, Uninterpretable, Unparsable
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
-from spiders.parsing import Page, load_json, to_decimal
+from spiders.parsing import UNKNOWN_LIMIT, Page, load_json, to_decimal
 
 # cost key -> (component, modality or None)
 COST_FIELDS: dict[str, tuple[Component, str | None]] = {
@@ -89,18 +91,21 @@ def parse(body: bytes, url: str) -> Page:
     return Page(records=records)
 
 
-def normalize(record: dict[str, Any]) -> list[Draft]:
+def normalize(record: dict[str, Any]) -> Normalized:
     record_id = f"{record['provider']}/{record['key']}"
     model = record["model"]
     if not isinstance(model, dict):
         raise Uninterpretable(record_id, "not an object", repr(model)[:80])
     out = DraftCollector(record_id, record["provider"], record["key"])
     if "cost" in model:
-        _cost(out, model["cost"], {}, "cost")
-    _modes(out, model.get("experimental", {}))
-    _limits(out, model.get("limit", {}))
+        with out.reading("cost"):
+            _cost(out, model["cost"], {}, "cost")
+    with out.reading("experimental"):
+        _modes(out, model.get("experimental", {}))
+    with out.reading("limit"):
+        _limits(out, model.get("limit", {}))
     _capabilities(out, model)
-    return out.drafts()
+    return out.result()
 
 
 def _cost(out: DraftCollector, cost: Any, dims: dict[str, str], path: str) -> None:
@@ -108,16 +113,18 @@ def _cost(out: DraftCollector, cost: Any, dims: dict[str, str], path: str) -> No
         raise Uninterpretable(out.record, "not an object", f"{path}={cost!r}")
     tiers = cost.get("tiers")
     if LEGACY_TIER in cost and tiers is None:
-        raise Uninterpretable(
-            out.record, "context tier without its size", f"{path}.{LEGACY_TIER} and no tiers"
+        out.quarantine(
+            f"{path}.{LEGACY_TIER}", "context tier without its size", "a legacy tier and no tiers"
         )
     for key, value in cost.items():
-        if key in COST_FIELDS:
-            _price(out, key, value, dims, f"{path}.{key}")
-        elif key not in ("tiers", LEGACY_TIER):
-            raise Uninterpretable(out.record, "unknown cost key", f"{path}.{key}={value!r}")
+        with out.reading(f"{path}.{key}"):
+            if key in COST_FIELDS:
+                _price(out, key, value, dims, f"{path}.{key}")
+            elif key not in ("tiers", LEGACY_TIER):
+                raise Uninterpretable(out.record, "unknown cost key", f"{path}.{key}={value!r}")
     for index, tier in enumerate(tiers or []):
-        _tier(out, tier, dims, f"{path}.tiers[{index}]")
+        with out.reading(f"{path}.tiers[{index}]"):
+            _tier(out, tier, dims, f"{path}.tiers[{index}]")
 
 
 def _tier(out: DraftCollector, tier: Any, dims: dict[str, str], path: str) -> None:
@@ -131,10 +138,11 @@ def _tier(out: DraftCollector, tier: Any, dims: dict[str, str], path: str) -> No
         raise Uninterpretable(out.record, "not a token count", f"{path}.tier.size={size!r}")
     tier_dims = {**dims, Dim.CONTEXT_ABOVE: str(int(above))}
     for key, value in tier.items():
-        if key in COST_FIELDS:
-            _price(out, key, value, tier_dims, f"{path}.{key} (above {int(above)})")
-        elif key != "tier":
-            raise Uninterpretable(out.record, "unknown cost key", f"{path}.{key}={value!r}")
+        with out.reading(f"{path}.{key}"):
+            if key in COST_FIELDS:
+                _price(out, key, value, tier_dims, f"{path}.{key} (above {int(above)})")
+            elif key != "tier":
+                raise Uninterpretable(out.record, "unknown cost key", f"{path}.{key}={value!r}")
 
 
 def _price(out: DraftCollector, key: str, value: Any, dims: dict[str, str], path: str) -> None:
@@ -167,10 +175,13 @@ def _limits(out: DraftCollector, limits: Any) -> None:
     if not isinstance(limits, dict):
         raise Uninterpretable(out.record, "not an object", f"limit={limits!r}")
     for key, value in limits.items():
-        if key not in LIMITS:
-            raise Uninterpretable(out.record, "unknown limit key", f"limit.{key}={value!r}")
-        amount = to_decimal(value, out.record, f"limit.{key}")
-        out.add(LIMITS[key], Unit.TOKENS, amount, f"limit.{key}={value}", kind=Kind.LIMIT)
+        with out.reading(f"limit.{key}"):
+            if key not in LIMITS:
+                raise Uninterpretable(out.record, "unknown limit key", f"limit.{key}={value!r}")
+            amount = to_decimal(value, out.record, f"limit.{key}")
+            if amount == 0:
+                raise Uninterpretable(out.record, UNKNOWN_LIMIT, f"limit.{key}={value}")
+            out.add(LIMITS[key], Unit.TOKENS, amount, f"limit.{key}={value}", kind=Kind.LIMIT)
 
 
 def _capabilities(out: DraftCollector, model: dict[str, Any]) -> None:
@@ -180,14 +191,14 @@ def _capabilities(out: DraftCollector, model: dict[str, Any]) -> None:
             _flag(out, name, int(value), f"{key}={str(value).lower()}")
     modalities = model.get("modalities") or {}
     if not isinstance(modalities, dict):
-        raise Uninterpretable(out.record, "not an object", f"modalities={modalities!r}")
+        out.quarantine("modalities", "not an object", repr(modalities))
+        return
     for direction in ("input", "output"):
         for modality in modalities.get(direction, []):
             name = MODALITY_CAPABILITIES.get((direction, modality))
             if name is None:
-                raise Uninterpretable(
-                    out.record, "unknown modality", f"modalities.{direction}: {modality!r}"
-                )
+                out.quarantine(f"modalities.{direction}", "unknown modality", repr(modality))
+                continue
             _flag(out, name, 1, f"modalities.{direction} lists {modality}")
 
 

@@ -37,9 +37,10 @@ import re
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from schemas.fetch import Uninterpretable
+from schemas.fetch import Normalized, Uninterpretable
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Unit
+from spiders._drafts import collect
 from spiders.parsing import Page
 from spiders.tables import (
     Table,
@@ -51,7 +52,6 @@ from spiders.tables import (
     stated_unit,
     titles,
     trailing_empty,
-    unique,
     unit_of,
     where,
 )
@@ -114,7 +114,7 @@ def _table_records(table: Table, url: str) -> list[dict[str, Any]]:
     return records
 
 
-def normalize(record: dict[str, Any]) -> list[Draft]:
+def normalize(record: dict[str, Any]) -> Normalized:
     rid, text = record["record"], record["text"]
     header = [h.strip().casefold() for h in record["header"]]
     if "model" not in header:
@@ -131,7 +131,7 @@ def normalize(record: dict[str, Any]) -> list[Draft]:
     drafts: list[Draft] = []
     for column, cell in zip(record["header"], record["cells"], strict=False):
         drafts += row.drafts(column, cell)
-    return unique(drafts, rid, text)
+    return collect(rid, drafts)
 
 
 class _Row:
@@ -162,7 +162,7 @@ class _Row:
     def drafts(self, heading: str, cell: str) -> list[Draft]:
         column = heading.strip().casefold()
         if column in QUALIFIERS or column in NOT_READ:
-            return []
+            return Normalized()
         spec = _column(column)
         try:
             price = parse_price(cell)
@@ -170,7 +170,7 @@ class _Row:
             rule = "not a price" if spec else "unknown column"
             raise self.fail(rule, f"{column}: {cell!r}") from exc
         if price is None:
-            return []
+            return Normalized()
         if spec is None:
             raise self.fail("unknown column", f"{column}: {cell!r}")
         if price.currency != "USD":

@@ -12,9 +12,20 @@ Quirks of the source, and how they are read:
 - `pricing` values are strings of USD per single token (x 10^6 -> usd_per_1m_tokens), except
   `image` (USD per input image, as documented), `request` (per request) and `web_search` (per
   search; stored per 1K searches as vendors quote it: "0.01" -> 10).
-- `"-1"` is a sentinel, not a price (router pseudo-models such as `openrouter/auto`: the price is
-  that of whatever model is routed to): that component gets no draft, but the model's limits and
-  capabilities are still emitted, so it is not lost. `"0"` (`:free` variants) is a real price.
+- Router pseudo-models (`openrouter/auto`, `openrouter/free`...: `architecture.tokenizer`
+  "Router" on a model that is not an alias, or listed in schemas/vocab.py ROUTER_MODELS) bill
+  the price of the model each call is routed to, so they have no price: each price field is
+  quarantined ("router pseudo-model"), whatever it states (`"-1"`, or `"0"` for
+  `openrouter/free`); their limits and capabilities are kept. The `~vendor/...-latest` aliases
+  (tokenizer Router too, but with an `alias_target`, or before 2026-08 a `~` id) state their
+  one target's prices and are read. Stealth models in OpenRouter's namespace
+  (`openrouter/owl-alpha`) are ordinary models. `"-1"` elsewhere is a sentinel, not
+  a price: quarantined. `"0"` (`:free` variants) is a real price.
+- Units are facts: the per-token fields (`prompt`, `completion`...) hold per-token prices only
+  for models whose `architecture.output_modalities` are all token outputs (TOKEN_OUTPUTS).
+  Speech and transcription models carry per-minute, per-second or per-character prices there
+  (`openai/whisper-1` "0.006" is $0.006 per minute; `minimax/speech-2.8-hd` per character), in
+  a unit OpenRouter does not state: each such field is quarantined as "unit-ambiguous".
 - Suffixes are variants: `:free`, `:thinking`... become the `variant` dimension on every draft of
   the record (limits and capabilities too, since a variant's limits can differ); `:batch` is
   OpenRouter's batch pricing and becomes `service_tier=batch`.
@@ -24,15 +35,25 @@ Quirks of the source, and how they are read:
 - `image_output` is documented as "per output image" but holds per-token rates (gpt-image-1:
   "0.00004", OpenAI's $40 per 1M image output tokens; flux.2-pro "0.00000732421875"): read per
   token. `image_token` ("per image token", direction unstated) equals `image_output` in every
-  recorded model and is read as that same statement; a differing one is Uninterpretable.
+  recorded model and is read as that same statement (one field, both named in the evidence); a
+  differing one quarantines that field, and one without `image_output` is quarantined.
 - `image` is read as documented, per input image, although Gemini models carry a per-token rate
   there (it equals their `prompt` rate; gemini-embedding-2 "0.00000045" is Google's $0.45 per 1M
   image tokens) while image generators carry per-image rates ("0.01").
-- `overrides` with `min_prompt_tokens` are context tiers (context_above=min_prompt_tokens);
-  overrides with `utc_start`/`utc_end` are time-of-day windows (deepseek-v4-pro) that the
-  vocabulary cannot name: Uninterpretable.
+- `overrides` with `min_prompt_tokens` are context tiers (context_above=min_prompt_tokens).
+  Overrides with `utc_start`/`utc_end` are time-of-day windows (deepseek-v4-pro: four windows,
+  two restating the base prices, two at twice them). As in genai-prices' reading of DeepSeek,
+  they are `time_of_day=peak` (the windows above the base, which must all state the same
+  prices; their hours are in the evidence) and the base prices `time_of_day=off_peak`. Windows
+  that do not read so (a window below the base, peaks that differ, windows mixed with context
+  tiers) are each quarantined alone ("time-window override"); the base prices are then read
+  without time of day.
+- Every pricing key is read or quarantined by name: an unknown key becomes a field problem
+  ("unknown pricing key") and the record's other fields are kept.
+- Limits: 0 (`context_length` of speech and video models) is unknown, not a value: quarantined
+  ("a limit of 0 is unknown"), no draft.
 - `discount` (documented as a fraction the prices are multiplied by (1 - discount)) is accepted
-  only when 0: otherwise it is unclear whether the stated prices include it.
+  only when 0: otherwise that field is quarantined (unclear whether the prices include it).
 - Capabilities, kept modest: `capability=<parameter>` for the feature-like supported_parameters
   (FEATURE_PARAMETERS), and `input_<modality>` / `output_<modality>` from `architecture`. Only
   what is listed is stated (value 1); nothing is inferred as unsupported.
@@ -40,14 +61,22 @@ Quirks of the source, and how they are read:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, NamedTuple
 from urllib.parse import urljoin
 
-from schemas.fetch import Uninterpretable, Unparsable
-from schemas.records import Draft
+from schemas.fetch import Normalized, Uninterpretable, Unparsable
 from schemas.vocab import Component, Dim, Kind, Unit
-from spiders.parsing import MILLION, Page, load_json, to_decimal, unique_drafts
+from spiders._drafts import DraftCollector
+from spiders.parsing import (
+    MILLION,
+    UNKNOWN_LIMIT,
+    Page,
+    is_router_pseudo_model,
+    load_json,
+    to_decimal,
+)
 
 ROUTE = "openrouter"
 SENTINEL = Decimal(-1)
@@ -93,7 +122,12 @@ FEATURE_PARAMETERS = frozenset(
     }
 )
 
-TIME_WINDOW_KEYS = ("utc_start", "utc_end")
+TIME_WINDOW_KEYS = frozenset({"utc_start", "utc_end"})
+ROUTER_TOKENIZER = "Router"
+# Outputs OpenRouter meters in tokens. A model with any other stated output (speech,
+# transcription, video, rerank) is billed per minute, second, character or search, so a price in
+# its per-token fields has no stated unit.
+TOKEN_OUTPUTS = frozenset({"text", "image", "audio", "embeddings"})
 
 
 def parse(body: bytes, url: str) -> Page:
@@ -119,26 +153,21 @@ def _next_urls(links: Any, url: str) -> list[str]:
     return [urljoin(url, following.strip())]
 
 
-def normalize(record: dict[str, Any]) -> list[Draft]:
+def normalize(record: dict[str, Any]) -> Normalized:
     model_id = record.get("id")
     if not isinstance(model_id, str) or not model_id.strip():
         raise Uninterpretable(str(model_id), "no model id", f"id={model_id!r}")
     source_model, dims = _split_variant(model_id)
-    context = _Context(model_id, source_model)
-    drafts = [
-        *_pricing(context, record.get("pricing"), dims),
-        *_limits(context, record, dims),
-        *_capabilities(context, record, dims),
-    ]
-    return unique_drafts(model_id, drafts)
-
-
-class _Context(NamedTuple):
-    record: str
-    source_model: str
-
-    def draft(self, **fields: Any) -> Draft:
-        return Draft(route=ROUTE, source_model=self.source_model, record=self.record, **fields)
+    out = DraftCollector(model_id, ROUTE, source_model)
+    architecture = record.get("architecture") or {}
+    if not isinstance(architecture, dict):
+        out.quarantine("architecture", "not an object", repr(architecture))
+        architecture = {}
+    with out.reading("pricing"):
+        _pricing(out, record.get("pricing"), dims, _price_reading(out, record, architecture))
+    _limits(out, record, dims)
+    _capabilities(out, record, architecture, dims)
+    return out.result()
 
 
 def _split_variant(model_id: str) -> tuple[str, dict[str, str]]:
@@ -152,112 +181,217 @@ def _split_variant(model_id: str) -> tuple[str, dict[str, str]]:
     return base, {Dim.VARIANT: variant}
 
 
-def _pricing(context: _Context, pricing: Any, dims: dict[str, str]) -> list[Draft]:
+class _Reading(NamedTuple):
+    """Why the record's prices cannot be read as prices, if they cannot: (rule, why) or None
+    for the whole price list (a router), and for its per-token fields (their unit)."""
+
+    no_price: tuple[str, str] | None
+    no_token_unit: tuple[str, str] | None
+
+
+def _price_reading(
+    out: DraftCollector, record: dict[str, Any], architecture: dict[str, Any]
+) -> _Reading:
+    router = is_router_pseudo_model(ROUTE, out.source_model) or _flags_router(record, architecture)
+    no_price = (
+        ("router pseudo-model", "it bills the price of the model each call is routed to")
+        if router
+        else None
+    )
+    outputs = architecture.get("output_modalities")
+    untokened = (
+        sorted(set(outputs) - TOKEN_OUTPUTS)
+        if isinstance(outputs, list) and all(isinstance(o, str) for o in outputs)
+        else []
+    )
+    no_token_unit = (
+        (
+            "unit-ambiguous",
+            f"a per-token field of a model whose output is {', '.join(untokened)}, which is not "
+            "metered in tokens (per minute, second or character): the unit is not stated",
+        )
+        if untokened
+        else None
+    )
+    return _Reading(no_price, no_token_unit)
+
+
+def _flags_router(record: dict[str, Any], architecture: dict[str, Any]) -> bool:
+    """OpenRouter's own flag: tokenizer "Router", and not an alias of one model (`alias_target`,
+    or before that field existed, the `~` OpenRouter puts before alias ids)."""
+    alias = bool(record.get("alias_target")) or str(record.get("id", "")).startswith("~")
+    return architecture.get("tokenizer") == ROUTER_TOKENIZER and not alias
+
+
+def _pricing(out: DraftCollector, pricing: Any, dims: dict[str, str], reading: _Reading) -> None:
     if pricing is None:
-        return []
+        return
     if not isinstance(pricing, dict):
-        raise Uninterpretable(context.record, "pricing is not an object", f"pricing={pricing!r}")
+        raise Uninterpretable(out.record, "pricing is not an object", f"pricing={pricing!r}")
     overrides = pricing.get("overrides", [])
     if not isinstance(overrides, list) or not all(isinstance(o, dict) for o in overrides):
-        raise Uninterpretable(context.record, "overrides is not a list of objects", repr(overrides))
+        raise Uninterpretable(out.record, "overrides is not a list of objects", repr(overrides))
     two_ttls = any("input_cache_write_1h" in prices for prices in [pricing, *overrides])
-    drafts = _price_set(context, pricing, "pricing", dims, two_ttls, control={"overrides"})
-    for index, override in enumerate(overrides):
+    tiers = [(i, o) for i, o in enumerate(overrides) if not _is_window(o)]
+    windows = [(i, o) for i, o in enumerate(overrides) if _is_window(o)]
+    base_dims, peak = dict(dims), None
+    if windows:
+        peak = _peak_window(out, pricing, windows, bool(tiers))
+        if peak is not None:
+            base_dims[Dim.TIME_OF_DAY] = "off_peak"
+    sets = _PriceSets(out, reading, two_ttls)
+    sets.read(pricing, "pricing", base_dims, {"overrides"})
+    if peak is not None:
+        first, window = peak[0]
+        note = " (UTC window " + "; ".join(f"overrides[{i}] {_hours(w)}" for i, w in peak) + ")"
+        peak_dims = {**dims, Dim.TIME_OF_DAY: "peak"}
+        sets.read(window, f"pricing.overrides[{first}]", peak_dims, TIME_WINDOW_KEYS, note)
+    for index, override in tiers:
         path = f"pricing.overrides[{index}]"
-        tier_dims = {**dims, Dim.CONTEXT_ABOVE: _context_above(context, override, path)}
-        drafts += _price_set(
-            context, override, path, tier_dims, two_ttls, control={"min_prompt_tokens"}
-        )
-    return drafts
+        with out.reading(path):
+            tier_dims = {**dims, Dim.CONTEXT_ABOVE: _context_above(out, override, path)}
+            sets.read(override, path, tier_dims, {"min_prompt_tokens"})
 
 
-def _context_above(context: _Context, override: dict[str, Any], path: str) -> str:
-    window = {key: _show(override[key]) for key in TIME_WINDOW_KEYS if key in override}
-    if window:
-        raise Uninterpretable(
-            context.record,
+def _is_window(override: dict[str, Any]) -> bool:
+    return any(key in override for key in TIME_WINDOW_KEYS)
+
+
+def _peak_window(
+    out: DraftCollector,
+    base: dict[str, Any],
+    windows: list[tuple[int, dict[str, Any]]],
+    with_tiers: bool,
+) -> list[tuple[int, dict[str, Any]]] | None:
+    """The windows that are the peak, when the windows read as peak and off-peak: each window
+    restates the base prices (off-peak) or states prices at least the base ones (peak), all
+    peak windows state the same prices, and no context tier is mixed in. Otherwise each window
+    is quarantined alone (its prices have no dimension) and None is returned."""
+    peak: list[tuple[int, dict[str, Any]]] = []
+    readable = not with_tiers
+    for index, window in windows:
+        steps = [_step(raw, base.get(key)) for key, raw in _window_prices(window).items()]
+        if all(step == 0 for step in steps):
+            continue  # restates the base (off-peak) prices
+        readable = readable and all(step is not None and step >= 0 for step in steps)
+        peak.append((index, window))
+    readable = readable and bool(peak)
+    readable = readable and all(
+        _step_all(_window_prices(w), _window_prices(peak[0][1])) for _, w in peak
+    )
+    if readable:
+        return peak
+    for index, window in windows:
+        out.quarantine(
+            f"pricing.overrides[{index}]",
             "time-window override",
-            f"{path} {window}: prices by UTC time window have no dimension in the vocabulary",
+            f"{_hours(window)}: prices by UTC time window that do not read as one peak above "
+            "the base (off-peak) prices",
         )
+    return None
+
+
+def _hours(window: dict[str, Any]) -> str:
+    return f"utc_start={_show(window.get('utc_start'))} utc_end={_show(window.get('utc_end'))}"
+
+
+def _window_prices(window: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in window.items() if k not in TIME_WINDOW_KEYS}
+
+
+def _step(raw: Any, base: Any) -> Decimal | None:
+    """How far a window's price is above the base price (None if either is not a number)."""
+    try:
+        return to_decimal(raw, "", "") - to_decimal(base, "", "")
+    except Uninterpretable:
+        return None
+
+
+def _step_all(prices: dict[str, Any], others: dict[str, Any]) -> bool:
+    """Whether two windows state the same prices."""
+    return prices.keys() == others.keys() and all(
+        _step(raw, others[key]) == 0 for key, raw in prices.items()
+    )
+
+
+def _context_above(out: DraftCollector, override: dict[str, Any], path: str) -> str:
     if "min_prompt_tokens" not in override:
-        raise Uninterpretable(context.record, "override without min_prompt_tokens", repr(override))
-    tokens = to_decimal(override["min_prompt_tokens"], context.record, f"{path}.min_prompt_tokens")
+        raise Uninterpretable(out.record, "override without min_prompt_tokens", repr(override))
+    tokens = to_decimal(override["min_prompt_tokens"], out.record, f"{path}.min_prompt_tokens")
     if tokens <= 0 or tokens != tokens.to_integral_value():
         raise Uninterpretable(
-            context.record, "bad min_prompt_tokens", f"{path}.min_prompt_tokens={tokens}"
+            out.record, "bad min_prompt_tokens", f"{path}.min_prompt_tokens={tokens}"
         )
     return str(int(tokens))
 
 
-def _price_set(
-    context: _Context,
-    prices: dict[str, Any],
-    path: str,
-    dims: dict[str, str],
-    two_ttls: bool,
-    control: set[str],
-) -> list[Draft]:
-    drafts: list[Draft] = []
-    for key in sorted(prices):
-        raw = prices[key]
-        name = f"{path}.{key}"
-        if key in control:
-            continue
+class _PriceSets(NamedTuple):
+    out: DraftCollector
+    reading: _Reading
+    two_ttls: bool
+
+    def read(
+        self,
+        prices: dict[str, Any],
+        path: str,
+        dims: dict[str, str],
+        control: Iterable[str],
+        note: str = "",
+    ) -> None:
+        """Every key of one price set, each read or quarantined by name; `note` ends evidence."""
+        for key in sorted(prices):
+            if key not in control:
+                with self.out.reading(f"{path}.{key}"):
+                    self._price(prices, key, f"{path}.{key}", dims, note)
+
+    def _price(
+        self, prices: dict[str, Any], key: str, name: str, dims: dict[str, str], note: str
+    ) -> None:
+        out, raw = self.out, prices[key]
         if key == "discount":
-            _check_discount(context, raw, name)
-            continue
-        if key == "image_token":
-            _check_image_token(context, prices, name)
-            continue
-        rate = RATES.get(key)
+            if to_decimal(raw, out.record, name) != 0:
+                raise Uninterpretable(
+                    out.record,
+                    "discount",
+                    f"{name}={_show(raw)}: unclear whether the stated prices already include it",
+                )
+            return
+        rate = RATES.get("image_output" if key == "image_token" else key)
         if rate is None:
-            raise Uninterpretable(context.record, "unknown pricing key", f"{name}={_show(raw)}")
-        value = to_decimal(raw, context.record, name)
+            raise Uninterpretable(out.record, "unknown pricing key", f"{name}={_show(raw)}")
+        if key == "image_token" and "image_output" not in prices:
+            raise Uninterpretable(
+                out.record,
+                "image_token direction unknown",
+                f"{name}={_show(raw)} and no image_output it could restate",
+            )
+        value = to_decimal(raw, out.record, name)
+        if self.reading.no_price is not None:
+            rule, why = self.reading.no_price
+            raise Uninterpretable(out.record, rule, f"{name}={_show(raw)}: {why}")
         if value == SENTINEL:
-            continue
+            raise Uninterpretable(
+                out.record, "not a price", f"{name}={_show(raw)}: the -1 sentinel"
+            )
+        if rate.unit is Unit.PER_1M_TOKENS and self.reading.no_token_unit is not None:
+            rule, why = self.reading.no_token_unit
+            raise Uninterpretable(out.record, rule, f"{name}={_show(raw)}: {why}")
         rate_dims = dict(dims)
         if rate.modality:
             rate_dims[Dim.MODALITY] = rate.modality
         if key == "input_cache_write_1h":
             rate_dims[Dim.CACHE_TTL] = "1h"
-        elif key == "input_cache_write" and two_ttls:
+        elif key == "input_cache_write" and self.two_ttls:
             rate_dims[Dim.CACHE_TTL] = "5m"
-        drafts.append(
-            context.draft(
-                component=rate.component,
-                unit=rate.unit,
-                dimensions=rate_dims,
-                value=value * rate.factor,
-                evidence=f"{name}={_show(raw)}",
-            )
-        )
-    return drafts
+        evidence = f"{name}={_show(raw)}{note}"
+        out.add(rate.component, rate.unit, value * rate.factor, evidence, rate_dims)
 
 
-def _check_discount(context: _Context, raw: Any, name: str) -> None:
-    if to_decimal(raw, context.record, name) != 0:
-        raise Uninterpretable(
-            context.record,
-            "discount",
-            f"{name}={_show(raw)}: unclear whether the stated prices already include it",
-        )
-
-
-def _check_image_token(context: _Context, prices: dict[str, Any], name: str) -> None:
-    token = to_decimal(prices["image_token"], context.record, name)
-    output = prices.get("image_output")
-    if output is None or to_decimal(output, context.record, "image_output") != token:
-        raise Uninterpretable(
-            context.record,
-            "image_token direction unknown",
-            f"{name}={_show(prices['image_token'])} differs from image_output={_show(output)}",
-        )
-
-
-def _limits(context: _Context, record: dict[str, Any], dims: dict[str, str]) -> list[Draft]:
+def _limits(out: DraftCollector, record: dict[str, Any], dims: dict[str, str]) -> None:
     top = record.get("top_provider") or {}
     if not isinstance(top, dict):
-        raise Uninterpretable(context.record, "top_provider is not an object", repr(top))
+        out.quarantine("top_provider", "not an object", repr(top))
+        top = {}
     fields = (
         ("context_length", record.get("context_length"), Component.CONTEXT_WINDOW),
         (
@@ -266,49 +400,43 @@ def _limits(context: _Context, record: dict[str, Any], dims: dict[str, str]) -> 
             Component.MAX_OUTPUT_TOKENS,
         ),
     )
-    return [
-        context.draft(
-            kind=Kind.LIMIT,
-            component=component,
-            unit=Unit.TOKENS,
-            dimensions=dims,
-            value=to_decimal(raw, context.record, name),
-            evidence=f"{name}={_show(raw)}",
-        )
-        for name, raw, component in fields
-        if raw is not None
-    ]
+    for name, raw, component in fields:
+        if raw is None:
+            continue
+        with out.reading(name):
+            value = to_decimal(raw, out.record, name)
+            if value == 0:
+                raise Uninterpretable(out.record, UNKNOWN_LIMIT, f"{name}={_show(raw)}")
+            out.add(component, Unit.TOKENS, value, f"{name}={_show(raw)}", dims, kind=Kind.LIMIT)
 
 
-def _capabilities(context: _Context, record: dict[str, Any], dims: dict[str, str]) -> list[Draft]:
-    architecture = record.get("architecture") or {}
-    if not isinstance(architecture, dict):
-        raise Uninterpretable(context.record, "architecture is not an object", repr(architecture))
+def _capabilities(
+    out: DraftCollector, record: dict[str, Any], architecture: dict[str, Any], dims: dict[str, str]
+) -> None:
     named: dict[str, str] = {}
-    for parameter in _strings(context, record, "supported_parameters"):
+    for parameter in _strings(out, record, "supported_parameters"):
         if parameter in FEATURE_PARAMETERS:
             named[parameter] = f'supported_parameters contains "{parameter}"'
     for direction in ("input", "output"):
         field = f"{direction}_modalities"
-        for modality in _strings(context, architecture, field):
+        for modality in _strings(out, architecture, field):
             named[f"{direction}_{modality}"] = f'architecture.{field} contains "{modality}"'
-    return [
-        context.draft(
+    for name, evidence in sorted(named.items()):
+        out.add(
+            Component.SUPPORTS,
+            Unit.FLAG,
+            Decimal(1),
+            evidence,
+            {**dims, Dim.CAPABILITY: name},
             kind=Kind.CAPABILITY,
-            component=Component.SUPPORTS,
-            unit=Unit.FLAG,
-            dimensions={**dims, Dim.CAPABILITY: name},
-            value=Decimal(1),
-            evidence=evidence,
         )
-        for name, evidence in sorted(named.items())
-    ]
 
 
-def _strings(context: _Context, holder: dict[str, Any], field: str) -> list[str]:
+def _strings(out: DraftCollector, holder: dict[str, Any], field: str) -> list[str]:
     values = holder.get(field) or []
     if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
-        raise Uninterpretable(context.record, f"{field} is not a list of names", repr(values))
+        out.quarantine(field, "not a list of names", repr(values))
+        return []
     return values
 
 

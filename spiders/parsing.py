@@ -5,22 +5,28 @@ A source module (spiders/<source>.py) has two pure functions:
 - ``parse(body: bytes, url: str) -> Page``: the response body into raw records (plain dicts, as
   the source wrote them) and the URLs of further pages to fetch. Raises ``Unparsable`` when the
   body is not what the source sends (not JSON, wrong envelope...).
-- ``normalize(record: dict) -> list[Draft]``: one raw record into drafts in the vocabulary of
-  schemas/vocab.py, money as Decimal in the canonical unit. Raises ``Uninterpretable`` for a
-  record it cannot read (never guesses); the refresh reports it with the record's id.
+- ``normalize(record: dict) -> Normalized``: one raw record into drafts in the vocabulary of
+  schemas/vocab.py, money as Decimal in the canonical unit, collected by spiders/_drafts.py's
+  DraftCollector (one duplicate rule for every source). A field it cannot read is quarantined
+  alone (``Normalized.problems``: record, field, rule) and the record's other fields are kept;
+  ``Uninterpretable`` is raised only when nothing of the record can be read (no model id, not an
+  entry). It never guesses; the refresh reports both with the record's id.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any
 
 from schemas.fetch import Uninterpretable, Unparsable
-from schemas.records import Draft, dimensions_key
+from schemas.vocab import ROUTER_MODELS
 
 MILLION = Decimal(1_000_000)
+DOUBLE_DIGITS = 15  # DBL_DIG: every decimal of up to 15 significant digits survives a double
+_DOUBLE = Context(prec=DOUBLE_DIGITS, rounding=ROUND_HALF_EVEN)
+UNKNOWN_LIMIT = "a limit of 0 is unknown"
 
 
 @dataclass
@@ -30,15 +36,45 @@ class Page:
 
 
 def load_json(body: bytes, what: str) -> Any:
-    """JSON with every number as Decimal (never binary float)."""
+    """JSON with every number as Decimal, exactly as written (never binary float)."""
     try:
         return json.loads(body, parse_float=Decimal, parse_int=Decimal)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise Unparsable(f"{what}: body is not JSON ({exc})") from exc
 
 
+def without_float_noise(written: Decimal) -> Decimal:
+    """The decimal a number written from a binary double stands for.
+
+    Sources that compute prices in binary floating point write doubles' digits: Portkey's
+    `0.00007499999999999999` cents (gpt-5.4-mini) is the double nearest 0.000075 printed with
+    16 digits; `0.00005999999999999999` is 0.00006 two doubles off after arithmetic.
+
+    The rule: a number written with more than 15 significant digits is rounded to 15
+    significant digits (half-even; trailing zeros dropped). 15 is DBL_DIG, the most decimal
+    digits a double carries faithfully, so digits beyond it in a number written from a double
+    are the double's (and its arithmetic's) noise, not the source's statement; a printed double
+    has at most 17. Every number written with up to 15 significant digits, every integer and
+    zero is kept exactly as written: nothing else changes.
+
+    Bound: the result differs from the written number by at most half a unit in its 15th
+    significant digit (< 5e-15 relative); a double's noise of a few units in its last place
+    (about 1e-16 relative each) is removed whenever it does not straddle a 15-digit half-way
+    point. Apply it to the number in the unit the source wrote (cents for Portkey, USD per token
+    for LiteLLM, a string for OpenRouter), before any scaling, so that the noise is removed in
+    the digits it was written in.
+    """
+    _, digits, exponent = written.as_tuple()
+    if not isinstance(exponent, int) or exponent >= 0 or len(digits) <= DOUBLE_DIGITS:
+        return written
+    return _DOUBLE.plus(written).normalize()
+
+
 def to_decimal(value: Any, record: str, name: str) -> Decimal:
-    """A number or numeric string as Decimal; anything else is Uninterpretable."""
+    """A JSON number or numeric string as Decimal, float noise read away (without_float_noise).
+
+    Raises Uninterpretable (rule "not a number") for anything else: bool, None, text, NaN, inf.
+    """
     if isinstance(value, bool) or value is None:
         raise Uninterpretable(record, "not a number", f"{name}={value!r}")
     try:
@@ -47,17 +83,10 @@ def to_decimal(value: Any, record: str, name: str) -> Decimal:
         raise Uninterpretable(record, "not a number", f"{name}={value!r}") from exc
     if not result.is_finite():
         raise Uninterpretable(record, "not a number", f"{name}={value!r}")
-    return result
+    return without_float_noise(result)
 
 
-def unique_drafts(record: str, drafts: list[Draft]) -> list[Draft]:
-    """One draft per (kind, component, unit, dimensions); a repeat must state the same value."""
-    kept: dict[tuple[str, ...], Draft] = {}
-    for draft in drafts:
-        key = (draft.kind, draft.component, draft.unit, dimensions_key(draft.dimensions))
-        prior = kept.setdefault(key, draft)
-        if prior.value != draft.value:
-            raise Uninterpretable(
-                record, "conflicting values", f"{prior.evidence} vs {draft.evidence}"
-            )
-    return list(kept.values())
+def is_router_pseudo_model(route: str, vendor_model: str) -> bool:
+    """Whether `vendor_model` (a `vendor/model` id, without any route prefix a source adds) is a
+    router of gateway `route` (schemas/vocab.py ROUTER_MODELS): it has no price of its own."""
+    return vendor_model in ROUTER_MODELS.get(route, frozenset())

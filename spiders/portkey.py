@@ -21,11 +21,14 @@ Quirks:
   enterprise_web_search: cents per call) as tool_call per 1K calls with variant=<unit>.
   Deliberately not read, each for the reason in SKIPPED_UNITS: request defaults that are not
   prices, units Portkey uses with different meanings, ones no component or dimension fits. Any
-  other unit is Uninterpretable.
+  other unit is quarantined by name (that field alone; the record's other prices are kept).
+- Prices are written from binary doubles (`0.00007499999999999999` cents for gpt-5.4-mini): the
+  float noise is read away in cents, the unit Portkey wrote (spiders/parsing.py
+  `without_float_noise`), before scaling to dollars, so that is $0.75 per 1M.
 - `custom_pricing.regions.default.execution_modes.<mode>` restates the prices per service tier
   (standard, batch, flex, priority; Anthropic's `fast` becomes variant=fast), optionally per
   `context_tiers.<name>` with `context_tier_map {threshold: name}` (threshold 0 = no dimension).
-  Where it restates a `pricing_config` price, the two must agree or the record is Uninterpretable.
+  Where it restates a `pricing_config` price, the two must agree or that field is quarantined.
   Other regions are not read: their keys are provider-specific labels (AWS and GCP region names,
   comma-joined region lists, `us`/`eu` data-residency geographies, `global`) whose scope Portkey
   does not document, and Vertex's `default` region is itself priced above its `global` one.
@@ -41,8 +44,7 @@ import re
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from schemas.fetch import Uninterpretable, Unparsable
-from schemas.records import Draft
+from schemas.fetch import Normalized, Uninterpretable, Unparsable
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import Page, load_json, to_decimal
@@ -160,10 +162,10 @@ def parse(body: bytes, url: str) -> Page:
     return Page(records=records)
 
 
-def normalize(record: dict[str, Any]) -> list[Draft]:
+def normalize(record: dict[str, Any]) -> Normalized:
     provider, key, entry = record["provider"], record["key"], record["entry"]
     if key == "default":
-        return []
+        return Normalized()
     record_id = f"{provider}/{key}"
     if not isinstance(entry, dict) or set(entry) - {"pricing_config", "custom_pricing"}:
         detail = sorted(entry) if isinstance(entry, dict) else repr(entry)[:80]
@@ -171,10 +173,12 @@ def normalize(record: dict[str, Any]) -> list[Draft]:
     model, dims = _model(record)
     out = DraftCollector(record_id, provider, model)
     if entry.get("pricing_config") is not None:
-        _config(out, entry["pricing_config"], dims, "pricing_config", CONFIG_KEYS)
+        with out.reading("pricing_config"):
+            _config(out, entry["pricing_config"], dims, "pricing_config", CONFIG_KEYS)
     if "custom_pricing" in entry:
-        _custom(out, entry["custom_pricing"], dims)
-    return out.drafts()
+        with out.reading("custom_pricing"):
+            _custom(out, entry["custom_pricing"], dims)
+    return out.result()
 
 
 def _model(record: dict[str, Any]) -> tuple[str, dict[str, str]]:
@@ -208,32 +212,40 @@ def _rates(out: DraftCollector, rates: Any, dims: dict[str, str], path: str) -> 
     if not isinstance(rates, dict):
         raise Uninterpretable(out.record, "not an object", f"{path}={rates!r}"[:120])
     for key, value in rates.items():
-        if key == "additional_units":
-            _additional(out, value, dims, f"{path}.additional_units")
-        elif key == "image":
-            _images(out, value, dims, f"{path}.image")
-        elif key in TOKEN_RATES:
-            _add(out, TOKEN_RATES[key], value, dims, f"{path}.{key}")
-        else:
-            raise Uninterpretable(out.record, "unknown rate", f"{path}.{key}={value!r}"[:120])
+        with out.reading(f"{path}.{key}"):
+            if key == "additional_units":
+                _additional(out, value, dims, f"{path}.additional_units")
+            elif key == "image":
+                _images(out, value, dims, f"{path}.image")
+            elif key in TOKEN_RATES:
+                _add(out, TOKEN_RATES[key], value, dims, f"{path}.{key}")
+            else:
+                raise Uninterpretable(out.record, "unknown rate", f"{path}.{key}={value!r}"[:120])
 
 
 def _additional(out: DraftCollector, units: Any, dims: dict[str, str], path: str) -> None:
     if not isinstance(units, dict):
         raise Uninterpretable(out.record, "not an object", f"{path}={units!r}"[:120])
     for name, value in units.items():
-        video = VIDEO_SECONDS.match(name)
-        if name in ADDITIONAL_UNITS:
-            _add(out, ADDITIONAL_UNITS[name], value, dims, f"{path}.{name}")
-        elif name in TOOL_CALLS:
-            rate = Rate(Component.TOOL_CALL, Unit.PER_1K_QUERIES, {Dim.VARIANT: name}, 1)
-            _add(out, rate, value, dims, f"{path}.{name}")
-        elif video:
-            size = {Dim.SIZE: f"{video[1]}x{video[2]}"}
-            rate = Rate(Component.OUTPUT, Unit.PER_SECOND, {**VIDEO, **size}, -2)
-            _add(out, rate, value, dims, f"{path}.{name}")
-        elif name not in SKIPPED_UNITS:
-            raise Uninterpretable(out.record, "unknown additional unit", f"{path}.{name}={value!r}")
+        with out.reading(f"{path}.{name}"):
+            _additional_unit(out, name, value, dims, path)
+
+
+def _additional_unit(
+    out: DraftCollector, name: str, value: Any, dims: dict[str, str], path: str
+) -> None:
+    video = VIDEO_SECONDS.match(name)
+    if name in ADDITIONAL_UNITS:
+        _add(out, ADDITIONAL_UNITS[name], value, dims, f"{path}.{name}")
+    elif name in TOOL_CALLS:
+        rate = Rate(Component.TOOL_CALL, Unit.PER_1K_QUERIES, {Dim.VARIANT: name}, 1)
+        _add(out, rate, value, dims, f"{path}.{name}")
+    elif video:
+        size = {Dim.SIZE: f"{video[1]}x{video[2]}"}
+        rate = Rate(Component.OUTPUT, Unit.PER_SECOND, {**VIDEO, **size}, -2)
+        _add(out, rate, value, dims, f"{path}.{name}")
+    elif name not in SKIPPED_UNITS:
+        raise Uninterpretable(out.record, "unknown additional unit", f"{path}.{name}={value!r}")
 
 
 def _images(out: DraftCollector, grid: Any, dims: dict[str, str], path: str) -> None:
@@ -278,13 +290,14 @@ def _custom(out: DraftCollector, custom: Any, dims: dict[str, str]) -> None:
         raise Uninterpretable(out.record, "unknown region shape", f"{path}.regions.default")
     for mode, conf in modes.items():
         mode_path = f"{path}.regions.default.execution_modes.{mode}"
-        mode_dims = {**dims, **_mode_dimensions(out, mode)}
-        if isinstance(conf, dict) and set(conf) == {"pricing_config"}:
-            _config(out, conf["pricing_config"], mode_dims, mode_path, MODE_CONFIG_KEYS)
-        elif isinstance(conf, dict) and set(conf) == {"context_tiers"}:
-            _context_tiers(out, conf["context_tiers"], tiers, mode_dims, mode_path)
-        else:
-            raise Uninterpretable(out.record, "unknown execution mode shape", mode_path)
+        with out.reading(mode_path):
+            mode_dims = {**dims, **_mode_dimensions(out, mode)}
+            if isinstance(conf, dict) and set(conf) == {"pricing_config"}:
+                _config(out, conf["pricing_config"], mode_dims, mode_path, MODE_CONFIG_KEYS)
+            elif isinstance(conf, dict) and set(conf) == {"context_tiers"}:
+                _context_tiers(out, conf["context_tiers"], tiers, mode_dims, mode_path)
+            else:
+                raise Uninterpretable(out.record, "unknown execution mode shape", mode_path)
 
 
 def _tier_map(out: DraftCollector, tier_map: Any) -> dict[str, int]:
@@ -330,7 +343,7 @@ def _cents(out: DraftCollector, leaf: Any, path: str) -> Decimal:
 
 def _add(out: DraftCollector, rate: Rate, leaf: Any, dims: dict[str, str], path: str) -> None:
     cents = _cents(out, leaf, path)
-    evidence = f"{path}={cents} US cents"
+    evidence = f"{path}={leaf['price']} US cents"
     out.add(
         rate.component, rate.unit, cents.scaleb(rate.scale), evidence, {**rate.dimensions, **dims}
     )

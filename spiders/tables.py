@@ -33,8 +33,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag, UnicodeDammit
 from bs4.element import PreformattedString
 from markdown_it import MarkdownIt
 
-from schemas.fetch import Uninterpretable, Unparsable
-from schemas.records import Draft
+from schemas.fetch import Unparsable
 from schemas.vocab import Unit
 from spiders.parsing import MILLION
 
@@ -506,17 +505,3 @@ def where(record: dict[str, Any]) -> str:
     label = record.get("group") or (record["labels"][-1] if record["labels"] else "")
     short = label if len(label) <= 40 else ""
     return f"{path} [{short}]" if short else path
-
-
-def unique(drafts: list[Draft], record: str, text: str) -> list[Draft]:
-    """The drafts, checked: one record never states two values for the same field."""
-    seen: set[tuple[str, ...]] = set()
-    for draft in drafts:
-        key = (
-            draft.route, draft.source_model, draft.kind.value, draft.component.value,
-            draft.unit.value, repr(sorted(draft.dimensions.items())),
-        )  # fmt: skip
-        if key in seen:
-            raise Uninterpretable(record, "one field stated twice", f"{key}: {text}")
-        seen.add(key)
-    return drafts

@@ -17,7 +17,7 @@ Quirks of the source, and how they are read:
   not repeated; it must agree with it). gpt-5.4 and grok-4 start their upper tier at `min: 272000`
   / `128000` while the base tier runs to 272001 / 128001: read as stated, above 271999 / 127999.
   A tier repeated with the same cost (claude-sonnet-4.5's cache read) is one statement; two
-  different costs for one tier are Uninterpretable.
+  different costs for one tier quarantine that tier (spiders/_drafts.py).
 - `service_tiers` `{priority|flex: {input, output, input_cache_read...}}` -> service_tier.
 - `web_search` is USD per 1K searches ("10" for OpenAI and Anthropic, "14"/"35" for Google: the
   vendors' per-1K prices) -> usd_per_1k_queries as is.
@@ -27,9 +27,12 @@ Quirks of the source, and how they are read:
 - `video_duration_pricing` `[{resolution | mode, audio?, cost_per_second}]` -> output, modality
   video, usd_per_second; resolution (`720p`) as `size`, mode (Kling's `std`/`pro`) as `quality`,
   and `audio` true/false as variant `audio`/`no_audio` (the vocabulary has no closer terms).
-  kling-v3.0 lists two costs for the same (audio, mode): Uninterpretable.
+  kling-v3.0 lists two costs for the same (audio, mode): that field is quarantined.
 - `context_window` and `max_tokens` are 0 on image, video and embedding models: a placeholder for
-  "not stated", not a limit of zero tokens, so no draft.
+  "not stated", not a limit of zero tokens, so no draft; reported as quarantined ("a limit of 0
+  is unknown").
+- Every pricing key is read or quarantined by name (an unknown key is a field problem; the
+  record's other fields are kept).
 - `type` (language, embedding, image, video) is stated as the mode capability (chat, embedding,
   image_generation, video_generation); each of `tags` (tool-use, vision, reasoning...) as
   capability=<tag>.
@@ -40,10 +43,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from schemas.fetch import Uninterpretable, Unparsable
+from schemas.fetch import Normalized, Uninterpretable, Unparsable
 from schemas.records import Draft
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
-from spiders.parsing import MILLION, Page, load_json, to_decimal, unique_drafts
+from spiders._drafts import DraftCollector
+from spiders.parsing import MILLION, UNKNOWN_LIMIT, Page, load_json, to_decimal
 
 ROUTE = "vercel"
 
@@ -71,6 +75,10 @@ MODES: dict[str, str] = {
 # The modality of each token component where it is not text.
 TOKEN_MODALITY: dict[str, dict[Component, str]] = {"image": {Component.OUTPUT: "image"}}
 
+LIMIT_FIELDS: dict[str, Component] = {
+    "context_window": Component.CONTEXT_WINDOW,
+    "max_tokens": Component.MAX_OUTPUT_TOKENS,
+}
 DEFAULT_SIZE = "default"
 AUDIO_VARIANTS = {True: "audio", False: "no_audio"}
 
@@ -102,7 +110,7 @@ class _Context(NamedTuple):
         )
 
 
-def normalize(record: dict[str, Any]) -> list[Draft]:
+def normalize(record: dict[str, Any]) -> Normalized:
     model_id = record.get("id")
     if not isinstance(model_id, str) or not model_id.strip():
         raise Uninterpretable(str(model_id), "no model id", f"id={model_id!r}")
@@ -110,39 +118,40 @@ def normalize(record: dict[str, Any]) -> list[Draft]:
     if model_type not in MODES:
         raise Uninterpretable(model_id, "unknown model type", f"type={model_type!r}")
     context = _Context(model_id.strip(), TOKEN_MODALITY.get(model_type, {}))
-    drafts = [
-        *_pricing(context, record.get("pricing")),
-        *_limits(context, record),
-        *_capabilities(context, record, MODES[model_type]),
-    ]
-    return unique_drafts(context.record, drafts)
+    out = DraftCollector(context.record)
+    pricing = record.get("pricing")
+    if pricing is not None and not isinstance(pricing, dict):
+        out.quarantine("pricing", "pricing is not an object", repr(pricing))
+    elif pricing is not None:
+        for key in sorted(pricing):
+            with out.reading(f"pricing.{key}"):
+                for draft in _price_key(context, key, pricing):
+                    out.put(draft)
+    for field in LIMIT_FIELDS:
+        with out.reading(field):
+            for draft in _limit(context, record, field):
+                out.put(draft)
+    with out.reading("tags"):
+        for draft in _capabilities(context, record, MODES[model_type]):
+            out.put(draft)
+    return out.result()
 
 
-def _pricing(context: _Context, pricing: Any) -> list[Draft]:
-    if pricing is None:
-        return []
-    if not isinstance(pricing, dict):
-        raise Uninterpretable(context.record, "pricing is not an object", f"pricing={pricing!r}")
-    drafts: list[Draft] = []
-    for key in sorted(pricing):
-        raw = pricing[key]
-        if key in TOKEN_PRICES:
-            drafts.append(_token_price(context, key, raw, f"pricing.{key}", {}))
-        elif key.endswith(TIER_SUFFIX) and key.removesuffix(TIER_SUFFIX) in TOKEN_PRICES:
-            drafts += _context_tiers(context, key, raw, pricing)
-        elif key == "service_tiers":
-            drafts += _service_tiers(context, raw)
-        elif key in FLAT_PRICES:
-            drafts.append(_flat_price(context, key, raw))
-        elif key == "image_dimension_quality_pricing":
-            drafts += _image_sizes(context, raw)
-        elif key == "video_duration_pricing":
-            drafts += _video_seconds(context, raw)
-        else:
-            raise Uninterpretable(
-                context.record, "unknown pricing key", f"pricing.{key}={_show(raw)}"
-            )
-    return drafts
+def _price_key(context: _Context, key: str, pricing: dict[str, Any]) -> list[Draft]:
+    raw = pricing[key]
+    if key in TOKEN_PRICES:
+        return [_token_price(context, key, raw, f"pricing.{key}", {})]
+    if key.endswith(TIER_SUFFIX) and key.removesuffix(TIER_SUFFIX) in TOKEN_PRICES:
+        return _context_tiers(context, key, raw, pricing)
+    if key == "service_tiers":
+        return _service_tiers(context, raw)
+    if key in FLAT_PRICES:
+        return [_flat_price(context, key, raw)]
+    if key == "image_dimension_quality_pricing":
+        return _image_sizes(context, raw)
+    if key == "video_duration_pricing":
+        return _video_seconds(context, raw)
+    raise Uninterpretable(context.record, "unknown pricing key", f"pricing.{key}={_show(raw)}")
 
 
 def _flat_price(context: _Context, key: str, raw: Any) -> Draft:
@@ -268,28 +277,22 @@ def _video_seconds(context: _Context, entries: Any) -> list[Draft]:
     return drafts
 
 
-def _limits(context: _Context, record: dict[str, Any]) -> list[Draft]:
-    drafts: list[Draft] = []
-    for field, component in (
-        ("context_window", Component.CONTEXT_WINDOW),
-        ("max_tokens", Component.MAX_OUTPUT_TOKENS),
-    ):
-        raw = record.get(field)
-        if raw is None:
-            continue
-        value = to_decimal(raw, context.record, field)
-        if value == 0:
-            continue
-        drafts.append(
-            context.draft(
-                kind=Kind.LIMIT,
-                component=component,
-                unit=Unit.TOKENS,
-                value=value,
-                evidence=_evidence(field, raw),
-            )
+def _limit(context: _Context, record: dict[str, Any], field: str) -> list[Draft]:
+    raw = record.get(field)
+    if raw is None:
+        return []
+    value = to_decimal(raw, context.record, field)
+    if value == 0:
+        raise Uninterpretable(context.record, UNKNOWN_LIMIT, _evidence(field, raw))
+    return [
+        context.draft(
+            kind=Kind.LIMIT,
+            component=LIMIT_FIELDS[field],
+            unit=Unit.TOKENS,
+            value=value,
+            evidence=_evidence(field, raw),
         )
-    return drafts
+    ]
 
 
 def _capabilities(context: _Context, record: dict[str, Any], mode: str) -> list[Draft]:

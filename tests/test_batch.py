@@ -34,11 +34,12 @@ def test_real_batch_quarantines_only_the_unit_slips(litellm: list[Observation]) 
     valid, problems = validate(litellm)
     assert len(valid) + len(problems) == len(litellm)
     magnitude = [p for p in problems if "magnitude" in p.rule]
-    wandb = {p.payload["source_model"] for p in magnitude if p.payload["route"] == "wandb"}
+    quarantined = [p.observation for p in magnitude if p.observation is not None]
+    wandb = {o.source_model for o in quarantined if o.route == "wandb"}
     assert "wandb/openai/gpt-oss-120b" in wandb and len(wandb) >= 10
-    slip = next(p for p in magnitude if p.payload["source_model"] == "wandb/openai/gpt-oss-120b")
-    assert slip.source == "litellm" and slip.payload["value"] in {"15000", "60000"}
-    assert "usd_per_1m_tokens" in slip.detail
+    slip = next(o for o in quarantined if o.source_model == "wandb/openai/gpt-oss-120b")
+    assert slip.source == "litellm" and slip.value in {Decimal(15000), Decimal(60000)}
+    assert all("usd_per_1m_tokens" in p.detail for p in magnitude if p.observation is slip)
     assert not [p for p in problems if "greater_than_or_equal_to" in p.rule]
 
 
@@ -49,7 +50,7 @@ def test_negative_price_is_quarantined_with_its_rule(litellm: list[Observation])
     ]
     valid, problems = validate(broken)
     [problem] = [p for p in problems if p.record == target.record and "greater" in p.rule]
-    assert problem.payload["value"] == "-2.5"
+    assert problem.observation is not None and problem.observation.value == Decimal("-2.5")
     assert target not in valid and len(valid) + len(problems) == len(broken)
 
 
@@ -72,8 +73,8 @@ def test_context_tiers_must_ascend(litellm: list[Observation]) -> None:
         p
         for p in problems
         if p.record == tier.record
-        and p.payload["component"] == "input"
-        and p.payload["dimensions"] == tier.dimensions
+        and p.observation is not None
+        and p.observation.measure == tier.measure
     ]
     assert problem.rule == "tiers_ascending"
 
@@ -97,4 +98,5 @@ def test_value_finer_than_the_frame_holds_is_flagged_not_rounded(
     fine = target.model_copy(update={"value": Decimal("2.5E-21")})
     _, problems = validate([fine])
     [problem] = problems
-    assert "isin" in problem.rule and problem.payload["value"] == "0.0000000000000000000025"
+    assert "isin" in problem.rule and problem.observation == fine
+    assert "0.0000000000000000000025" in problem.detail

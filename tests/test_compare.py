@@ -7,10 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from catalog.compare import MISSING_AFTER, Context, Current, Listing, compare, field_key
+from catalog.compare import MISSING_AFTER, Context, Current, Listing, compare
 from catalog.identity import Identity
+from schemas.field import FieldId, ListingId, Measure
 from schemas.records import Observation, ReviewKind
 from schemas.sources import is_official
+from schemas.vocab import Component, Kind, Unit
 from tests.observed import LITELLM, OPENROUTER_AUGUST, OPENROUTER_MAY, observe
 
 NOW = datetime(2026, 9, 1, tzinfo=UTC)
@@ -32,8 +34,8 @@ def ctx(accept_new: bool = False, complete: frozenset[str] = frozenset({"openrou
     )
 
 
-def as_catalog(found: list[Observation]) -> dict:
-    return {field_key(o): Current(i, o.value) for i, o in enumerate(found) if o.model}
+def as_catalog(found: list[Observation]) -> dict[FieldId, Current]:
+    return {o.field_id(): Current(i, o.value) for i, o in enumerate(found) if o.model}
 
 
 def find(found: list[Observation], model: str, component: str) -> Observation:
@@ -49,10 +51,9 @@ def find(found: list[Observation], model: str, component: str) -> Observation:
 
 def test_accept_new_enters_official_values_verified(may: list[Observation]) -> None:
     result = compare(may, {}, {}, [], ctx(accept_new=True))
+    input_price = Measure(Kind.PRICE, Component.INPUT, Unit.PER_1M_TOKENS)
     gpt4o = next(
-        n
-        for n in result.new_values
-        if n.key[:4] == ("openrouter", "gpt-4o", "price", "input") and n.key[5] == ""
+        n for n in result.new_values if n.field == FieldId("openrouter", "gpt-4o", input_price)
     )
     assert gpt4o.value == Decimal("2.5")
     assert gpt4o.verified_by == "openrouter"
@@ -110,13 +111,14 @@ def test_new_secondary_value_enters_unverified_with_its_source(august: list[Obse
 def test_absence_from_complete_listings_opens_an_item_on_the_third(
     august: list[Observation],
 ) -> None:
-    listings = {("openrouter", "openrouter", "vanished-model"): Listing(1, MISSING_AFTER - 1)}
+    vanished = ListingId("openrouter", "openrouter", "vanished-model")
+    listings = {vanished: Listing(1, MISSING_AFTER - 1)}
     result = compare(august, {}, listings, [], ctx())
     [missing] = [i for i in result.items if i.kind is ReviewKind.MISSING]
     assert missing.model == "vanished-model"
     partial = compare(august, {}, listings, [], ctx(complete=frozenset()))
     assert not [i for i in partial.items if i.kind is ReviewKind.MISSING]
-    assert ("openrouter", "openrouter", "vanished-model") not in partial.listings
+    assert vanished not in partial.listings
 
 
 def test_repeat_run_gives_the_same_fingerprints(

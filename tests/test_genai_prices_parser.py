@@ -16,7 +16,7 @@ from schemas.fetch import Uninterpretable, Unparsable
 from schemas.vocab import Component, Kind, Unit
 from spiders import genai_prices
 from tests.conftest import snapshot
-from tests.drafts import value
+from tests.drafts import quarantined, value
 
 URL = "https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/new_data/v2/data.json"
 FILE = "genai-prices/v2/data.json"
@@ -133,9 +133,29 @@ def test_an_object_body_is_unparsable() -> None:
 def test_unknown_price_key_is_uninterpretable() -> None:
     broken = record("openai/gpt-4o")
     broken["model"]["prices"]["rerank_searches_kcount"] = Decimal("2")
-    with pytest.raises(Uninterpretable) as caught:
-        genai_prices.normalize(broken)
-    assert (caught.value.record, caught.value.rule) == ("openai/gpt-4o", "unknown price key")
+    found = genai_prices.normalize(broken)
+    problem = quarantined(found, "prices.rerank_searches_kcount")
+    assert (problem.record, problem.rule) == ("openai/gpt-4o", "unknown price key")
+    assert value(found, Component.INPUT) == Decimal("2.5")
+
+
+def test_a_cache_write_without_lifetime_is_the_routes_default() -> None:
+    """Issue 9 row 5: claude-3-haiku's TTL-less cache write is Anthropic's 5-minute one."""
+    found = genai_prices.normalize(record("anthropic/claude-3-haiku"))
+    writes = {d.dimensions["cache_ttl"]: d for d in found if d.component is Component.CACHE_WRITE}
+    assert {ttl: d.value for ttl, d in writes.items()} == {
+        "5m": Decimal("0.3"),
+        "1h": Decimal("0.5"),
+    }
+    assert "no lifetime stated: anthropic's default cache lifetime, 5m" in writes["5m"].evidence
+    # On a route without a documented default, the write beside the 1-hour one is the 5-minute
+    # one; alone, it keeps no lifetime.
+    other = record("anthropic/claude-3-haiku")
+    other["provider"] = "x-ai"
+    found = genai_prices.normalize(other)
+    assert value(found, Component.CACHE_WRITE, cache_ttl="5m") == Decimal("0.3")
+    del other["model"]["prices"]["cache_write_1h_mtok"]
+    assert value(genai_prices.normalize(other), Component.CACHE_WRITE) == Decimal("0.3")
 
 
 def test_unknown_constraint_is_uninterpretable() -> None:

@@ -56,7 +56,7 @@ def test_row6_dated_litellm_id_resolves_and_its_cache_write_is_compared() -> Non
 
     ours, theirs = one_hour_write("litellm"), one_hour_write("anthropic-page")
     assert ours.source_model == "claude-3-haiku-20240307"
-    assert ours.field_key() == theirs.field_key()
+    assert ours.field_id() == theirs.field_id()
     assert ours.value == 12 * theirs.value == Decimal(6)
 
 
@@ -147,7 +147,7 @@ def test_unmapped_records_pass_the_record_level_checks() -> None:
     assert validate([real]) == ([real], [])
     valid, problems = validate([broken])
     assert valid == []
-    assert [p.payload["model"] for p in problems] == [None]
+    assert [p.observation.model if p.observation else "?" for p in problems] == [None]
     assert "magnitude" in problems[0].rule
 
 

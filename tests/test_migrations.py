@@ -58,3 +58,79 @@ def test_0003_moves_provenance_to_responses_and_back(tmp_path: Path) -> None:
     with create_engine(url).connect() as conn:
         back = conn.execute(text("SELECT url, observed_at FROM observations")).all()
     assert [r.url for r in back] == [litellm, litellm]
+
+
+def test_0006_turns_repeated_statements_into_intervals(tmp_path: Path) -> None:
+    """Three refreshes of one LiteLLM URL: input stated in all three is one interval; output
+    stated as 0.59, then 0.60, then 0.59 again is three (a gap keeps intervals apart)."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    migrate(url, "0003")
+    litellm = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+    stated = {
+        1: {"input": "0.22", "output": "0.59"},
+        2: {"input": "0.22", "output": "0.60"},
+        3: {"input": "0.22", "output": "0.59"},
+    }
+    with create_engine(url).begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO catalog_values (id, route, model, kind, component, unit, dimensions, "
+                "value, valid_from, accepted_by, accepted_source) VALUES (1, 'sambanova', "
+                "'gpt-oss-120b', 'price', 'input', 'usd_per_1m_tokens', '', '0.22', "
+                "'2026-07-18 00:00:00.000000', 'policy:accept-new', 'litellm')"
+            )
+        )
+        for run, values in stated.items():
+            at = f"2026-07-{17 + run} 00:00:00.000000"
+            conn.execute(
+                text(
+                    "INSERT INTO runs (id, started_at, policy, status, summary) "
+                    "VALUES (:run, :at, 'review', 'ok', '{}')"
+                ),
+                {"run": run, "at": at},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO responses (id, run_id, source, url, landing_url, observed_at) "
+                    "VALUES (:run, :run, 'litellm', :url, :url, :at)"
+                ),
+                {"run": run, "url": litellm, "at": at},
+            )
+            for component, value in values.items():
+                conn.execute(
+                    text(
+                        "INSERT INTO observations (run_id, response_id, source, route, model, "
+                        "source_model, kind, component, unit, dimensions, value, evidence) VALUES "
+                        "(:run, :run, 'litellm', 'sambanova', 'gpt-oss-120b', "
+                        "'sambanova/gpt-oss-120b', 'price', :component, 'usd_per_1m_tokens', '', "
+                        ":value, 'x')"
+                    ),
+                    {"run": run, "component": component, "value": value},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO stamps (value_id, run_id, source, official, observed_at) "
+                    "VALUES (1, :run, 'litellm', 0, :at)"
+                ),
+                {"run": run, "at": at},
+            )
+    migrate(url, "head")
+    with create_engine(url).connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT component, value, run_id, last_run_id FROM observations "
+                "ORDER BY component, run_id"
+            )
+        ).all()
+        stamp = conn.execute(
+            text("SELECT run_id, last_run_id, first_observed_at, observed_at FROM stamps")
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("input", "0.22", 1, 3),
+        ("output", "0.59", 1, 1),
+        ("output", "0.60", 2, 2),
+        ("output", "0.59", 3, 3),
+    ]
+    [(first_run, last_run, first_at, last_at)] = stamp
+    assert (first_run, last_run) == (1, 3)
+    assert first_at.startswith("2026-07-18") and last_at.startswith("2026-07-20")

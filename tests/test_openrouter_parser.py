@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections import Counter
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -11,18 +12,21 @@ from typing import Any
 import pytest
 
 from catalog.identity import Identity
-from schemas.fetch import Uninterpretable, Unparsable
-from schemas.records import Draft
-from schemas.vocab import Component, Kind, Unit
+from schemas.fetch import Normalized, Uninterpretable, Unparsable
+from schemas.vocab import ROUTER_MODELS, Component, Kind, Unit
 from spiders import openrouter
 from tests.conftest import ROOT, snapshot
-from tests.drafts import value
+from tests.drafts import quarantined, rules, value
 
 URL = "https://openrouter.ai/api/v1/models"
 MAY = "openrouter/models.2026-05-20.json"
 AUGUST = "openrouter/models.2026-08-19.json"
 AUGUST_ALL = "openrouter/models-output_modalities-all.2026-08-19.json"
-TIME_WINDOWED = {"deepseek/deepseek-v4-pro", "deepseek/deepseek-v4-pro-0813"}
+ROUTERS = {"openrouter/auto", "openrouter/bodybuilder", "openrouter/free", "openrouter/pareto-code"}
+ROUTERS_AUGUST = ROUTERS | {"openrouter/auto-beta", "openrouter/fusion"}
+# Each router's `prompt` and `completion`.
+ROUTER_PRICES = {"router pseudo-model": 2 * len(ROUTERS)}
+ROUTER_PRICES_AUGUST = {"router pseudo-model": 2 * len(ROUTERS_AUGUST)}
 
 
 @cache
@@ -35,32 +39,108 @@ def record(name: str, model_id: str) -> dict[str, Any]:
     return copy.deepcopy(_records(name)[model_id])
 
 
-def drafts(name: str, model_id: str) -> list[Draft]:
+def drafts(name: str, model_id: str) -> Normalized:
     return openrouter.normalize(record(name, model_id))
 
 
 @pytest.mark.parametrize(
-    ("name", "models", "drafts_total", "uninterpretable"),
+    ("name", "models", "drafts_total", "problems"),
     [
-        (MAY, 356, 4214, set()),
-        (AUGUST, 414, 6028, TIME_WINDOWED),
-        (AUGUST_ALL, 549, 6955, TIME_WINDOWED),
+        (MAY, 356, 4212, ROUTER_PRICES),
+        (AUGUST, 414, 6062, ROUTER_PRICES_AUGUST),
+        # 28 speech and transcription models: 134 per-token fields of unstated unit; 56 zero
+        # limits of speech, image and video models.
+        (
+            AUGUST_ALL,
+            549,
+            6799,
+            {**ROUTER_PRICES_AUGUST, "unit-ambiguous": 134, "a limit of 0 is unknown": 56},
+        ),
     ],
 )
 def test_listing_counts(
-    name: str, models: int, drafts_total: int, uninterpretable: set[str]
+    name: str, models: int, drafts_total: int, problems: dict[str, int]
 ) -> None:
     page = openrouter.parse(snapshot(name), URL)
     assert len(page.records) == models
     assert page.next_urls == []
-    total, failed = 0, set()
+    total, found = 0, Counter[str]()
     for raw in page.records:
-        try:
-            total += len(openrouter.normalize(raw))
-        except Uninterpretable as exc:
-            failed.add(exc.record)
+        normalized = openrouter.normalize(raw)
+        total += len(normalized)
+        found.update(p.rule for p in normalized.problems)
     assert total == drafts_total
-    assert failed == uninterpretable
+    assert found == problems
+
+
+def test_routers_are_the_ones_openrouter_flags() -> None:
+    """schemas/vocab.py ROUTER_MODELS (which LiteLLM's reader uses) is OpenRouter's own flag."""
+    flagged = {
+        raw["id"]
+        for name in (MAY, AUGUST, AUGUST_ALL)
+        for raw in _records(name).values()
+        if openrouter._flags_router(raw, raw["architecture"])
+    }
+    assert flagged == ROUTERS_AUGUST == ROUTER_MODELS["openrouter"]
+    assert "openrouter/owl-alpha" in _records(MAY)  # a stealth model in the namespace: not one
+    assert value(drafts(MAY, "openrouter/owl-alpha"), Component.INPUT) == 0
+
+
+def test_a_router_has_no_price_but_keeps_its_limits() -> None:
+    auto = drafts(AUGUST, "openrouter/auto")
+    assert [d for d in auto if d.kind is Kind.PRICE] == []
+    assert rules(auto) == {
+        "pricing.prompt": "router pseudo-model",
+        "pricing.completion": "router pseudo-model",
+    }
+    assert '"-1"' in quarantined(auto, "pricing.prompt").detail
+    assert value(auto, Component.CONTEXT_WINDOW, Unit.TOKENS, Kind.LIMIT) == 2000000
+    free = drafts(AUGUST, "openrouter/free")  # "0" from a router is not a price either
+    assert [d for d in free if d.kind is Kind.PRICE] == []
+    assert quarantined(free, "pricing.prompt").rule == "router pseudo-model"
+    alias = drafts(AUGUST, "~anthropic/claude-haiku-latest")  # an alias states its target's
+    assert value(alias, Component.INPUT) == 1
+    assert alias.problems == []
+
+
+def test_a_minus_one_outside_a_router_is_not_a_price() -> None:
+    raw = record(AUGUST, "openai/gpt-4o")
+    raw["pricing"]["completion"] = "-1"
+    found = openrouter.normalize(raw)
+    assert quarantined(found, "pricing.completion").rule == "not a price"
+    assert value(found, Component.INPUT) == Decimal("2.5")
+
+
+SPEECH = [
+    "openai/whisper-1",
+    "openai/whisper-large-v3",
+    "nvidia/nemotron-3.5-asr-streaming-multilingual-0.6b",
+    "x-ai/grok-stt-1.0",
+    "fish-audio/s1",
+    "minimax/speech-2.8-hd",
+]
+
+
+@pytest.mark.parametrize("model_id", SPEECH)
+def test_speech_prices_in_per_token_fields_are_unit_ambiguous(model_id: str) -> None:
+    found = drafts(AUGUST_ALL, model_id)
+    assert not [d for d in found if d.unit is Unit.PER_1M_TOKENS]
+    assert quarantined(found, "pricing.prompt").rule == "unit-ambiguous"
+    assert quarantined(found, "context_length").rule == "a limit of 0 is unknown"
+    assert not [d for d in found if d.kind is Kind.LIMIT and d.value == 0]
+    # What the record states in its own terms is kept: its modalities.
+    assert any(d.dimensions.get("capability", "").startswith("output_") for d in found)
+
+
+def test_the_unit_rule_follows_stated_modalities_not_names() -> None:
+    raw = record(AUGUST_ALL, "openai/whisper-1")
+    raw["architecture"]["output_modalities"] = ["text"]
+    assert value(openrouter.normalize(raw), Component.INPUT) == 6000
+    chat = record(AUGUST, "openai/gpt-4o")
+    chat["architecture"]["output_modalities"] = ["text", "speech"]
+    found = openrouter.normalize(chat)
+    assert quarantined(found, "pricing.prompt").rule == "unit-ambiguous"
+    assert not [d for d in found if d.unit is Unit.PER_1M_TOKENS]
 
 
 def test_gpt_4o_prices_per_million_tokens() -> None:
@@ -133,11 +213,26 @@ def test_context_tier_overrides() -> None:
     assert value(qwen, Component.CACHE_WRITE) == Decimal("0.975")
 
 
-def test_time_window_override_is_uninterpretable() -> None:
-    with pytest.raises(Uninterpretable) as caught:
-        drafts(AUGUST, "deepseek/deepseek-v4-pro")
-    assert caught.value.rule == "time-window override"
-    assert caught.value.record == "deepseek/deepseek-v4-pro"
+def test_time_window_overrides_are_peak_and_off_peak() -> None:
+    found = drafts(AUGUST, "deepseek/deepseek-v4-pro")
+    assert found.problems == []
+    assert value(found, Component.INPUT, time_of_day="off_peak") == Decimal("0.66")
+    assert value(found, Component.INPUT, time_of_day="peak") == Decimal("1.32")
+    assert value(found, Component.CACHE_READ, time_of_day="peak") == Decimal("0.044")
+    assert value(found, Component.OUTPUT, time_of_day="peak") == Decimal("3.96")
+    assert value(found, Component.CONTEXT_WINDOW, Unit.TOKENS, Kind.LIMIT) == 1048576
+    peak = [d for d in found if d.dimensions.get("time_of_day") == "peak"]
+    assert all("utc_start=100 utc_end=400" in d.evidence for d in peak)
+
+
+def test_an_unreadable_time_window_is_quarantined_alone() -> None:
+    raw = record(AUGUST, "deepseek/deepseek-v4-pro")
+    raw["pricing"]["overrides"][1]["prompt"] = "0.0000001"  # a window below the base prices
+    found = openrouter.normalize(raw)
+    assert set(rules(found)) == {f"pricing.overrides[{i}]" for i in range(4)}
+    assert set(rules(found).values()) == {"time-window override"}
+    assert value(found, Component.INPUT) == Decimal("0.66")  # the base, without time of day
+    assert value(found, Component.MAX_OUTPUT_TOKENS, Unit.TOKENS, Kind.LIMIT) == 384000
 
 
 def test_price_change_between_may_and_august() -> None:
@@ -169,10 +264,16 @@ def test_image_token_is_read_only_as_the_image_output_rate() -> None:
     found = openrouter.normalize(raw)
     rate = Decimal(raw["pricing"]["image_output"]) * 1_000_000
     assert value(found, Component.OUTPUT, modality="image") == rate
+    assert "pricing.image_token=" in next(
+        d.evidence for d in found if d.dimensions.get("modality") == "image"
+    )
     raw["pricing"]["image_token"] = "0.000001"
-    with pytest.raises(Uninterpretable) as caught:
-        openrouter.normalize(raw)
-    assert caught.value.rule == "image_token direction unknown"
+    field = f"{raw['id']} price output usd_per_1m_tokens [modality=image]"
+    assert quarantined(openrouter.normalize(raw), field).rule == "conflicting values"
+    del raw["pricing"]["image_output"]
+    found = openrouter.normalize(raw)
+    assert quarantined(found, "pricing.image_token").rule == "image_token direction unknown"
+    assert found.problems[0].record == raw["id"]
 
 
 def test_links_next_is_followed_when_set() -> None:
@@ -209,10 +310,9 @@ def test_wrong_envelope_is_unparsable(mutate: Any) -> None:
 def test_unknown_pricing_key_is_uninterpretable() -> None:
     raw = record(AUGUST, "openai/gpt-4o")
     raw["pricing"]["video_output"] = "0.00001"
-    with pytest.raises(Uninterpretable) as caught:
-        openrouter.normalize(raw)
-    assert caught.value.rule == "unknown pricing key"
-    assert "video_output" in caught.value.detail
+    found = openrouter.normalize(raw)
+    assert quarantined(found, "pricing.video_output").rule == "unknown pricing key"
+    assert value(found, Component.INPUT) == Decimal("2.5")
 
 
 def test_discount_only_when_zero() -> None:
@@ -221,18 +321,17 @@ def test_discount_only_when_zero() -> None:
     raw["pricing"]["discount"] = 0
     assert openrouter.normalize(raw) == plain
     raw["pricing"]["discount"] = Decimal("0.1")
-    with pytest.raises(Uninterpretable) as caught:
-        openrouter.normalize(raw)
-    assert caught.value.rule == "discount"
+    assert quarantined(openrouter.normalize(raw), "pricing.discount").rule == "discount"
 
 
 def test_conflicting_tiers_are_uninterpretable() -> None:
     raw = record(AUGUST, "qwen/qwen3-max")
     twin = {**raw["pricing"]["overrides"][0], "prompt": "0.000009"}
     raw["pricing"]["overrides"].append(twin)
-    with pytest.raises(Uninterpretable) as caught:
-        openrouter.normalize(raw)
-    assert caught.value.rule == "conflicting values"
+    found = openrouter.normalize(raw)
+    field = "qwen/qwen3-max price input usd_per_1m_tokens [context_above=32000]"
+    assert quarantined(found, field).rule == "conflicting values"
+    assert value(found, Component.OUTPUT, context_above="32000") > 0
 
 
 def test_record_without_id_is_uninterpretable() -> None:
@@ -246,7 +345,7 @@ def test_record_without_id_is_uninterpretable() -> None:
 def test_both_listings_give_identical_drafts_for_shared_models() -> None:
     default, everything = _records(AUGUST), _records(AUGUST_ALL)
     assert set(default) <= set(everything)
-    for model_id in sorted(set(default) - TIME_WINDOWED):
+    for model_id in sorted(default):
         assert openrouter.normalize(default[model_id]) == openrouter.normalize(everything[model_id])
 
 

@@ -19,6 +19,7 @@ from schemas.records import Draft
 from schemas.vocab import Component, Kind, Unit
 from spiders import portkey
 from tests.conftest import SNAPSHOTS, snapshot
+from tests.drafts import quarantined, rules
 
 PRICING = SNAPSHOTS / "portkey" / "pricing"
 
@@ -49,54 +50,56 @@ def value(found: list[Draft], component: Component, unit: Unit, **dims: str) -> 
 
 PER_1M = Unit.PER_1M_TOKENS
 
-# (file, records, drafts, uninterpretable records) on the recorded files
+# (file, records, drafts, uninterpretable records, quarantined fields) on the recorded files.
+# The quarantined fields are Portkey's custom_pricing restating a price with another value, and
+# in openrouter.json the prices of OpenRouter's routers (openrouter/auto...).
 COUNTS = [
-    ("ai21", 14, 26, 0),
-    ("anthropic", 34, 233, 0),
-    ("anyscale", 18, 34, 0),
-    ("azure-ai", 276, 1146, 1),
-    ("azure-openai", 172, 824, 0),
-    ("bedrock-mantle", 53, 139, 0),
-    ("bedrock", 199, 1077, 0),
-    ("byteplus", 61, 222, 2),
-    ("cerebras", 14, 26, 0),
-    ("claude-platform-aws", 14, 91, 0),
-    ("cohere", 20, 38, 0),
-    ("dashscope", 142, 329, 0),
-    ("deepbricks", 42, 114, 0),
-    ("deepgram", 9, 22, 0),
-    ("deepinfra", 225, 487, 0),
-    ("deepseek", 5, 16, 0),
-    ("ember-cloud", 8, 21, 0),
-    ("fal-ai", 57, 95, 0),
-    ("fireworks-ai", 43, 123, 1),
-    ("google", 141, 814, 0),
-    ("groq", 22, 43, 0),
-    ("jina", 11, 20, 0),
-    ("lightning-ai", 42, 115, 0),
-    ("minimax", 3, 8, 0),
-    ("mistral-ai", 57, 112, 0),
-    ("monsterapi", 5, 8, 0),
-    ("moonshot", 17, 42, 0),
-    ("nebius", 34, 66, 0),
-    ("nomic", 2, 2, 0),
-    ("novita-ai", 63, 141, 0),
-    ("openai", 189, 2064, 9),
-    ("openrouter", 651, 1766, 0),
-    ("oracle", 14, 42, 0),
-    ("palm", 3, 4, 0),
-    ("perplexity-ai", 29, 77, 0),
-    ("predibase", 6, 10, 0),
-    ("reka-ai", 8, 14, 0),
-    ("sagemaker", 1, 0, 0),
-    ("segmind", 1, 0, 0),
-    ("stability-ai", 12, 11, 0),
-    ("together-ai", 175, 333, 0),
-    ("vertex-ai", 172, 1417, 9),
-    ("workers-ai", 45, 93, 0),
-    ("x-ai", 84, 610, 0),
-    ("z-ai", 19, 53, 0),
-    ("zhipu", 18, 50, 0),
+    ("ai21", 14, 26, 0, 0),
+    ("anthropic", 34, 233, 0, 0),
+    ("anyscale", 18, 34, 0, 0),
+    ("azure-ai", 276, 1146, 1, 0),
+    ("azure-openai", 172, 824, 0, 0),
+    ("bedrock-mantle", 53, 139, 0, 0),
+    ("bedrock", 199, 1077, 0, 0),
+    ("byteplus", 61, 226, 0, 2),
+    ("cerebras", 14, 26, 0, 0),
+    ("claude-platform-aws", 14, 91, 0, 0),
+    ("cohere", 20, 38, 0, 0),
+    ("dashscope", 142, 329, 0, 0),
+    ("deepbricks", 42, 114, 0, 0),
+    ("deepgram", 9, 22, 0, 0),
+    ("deepinfra", 225, 487, 0, 0),
+    ("deepseek", 5, 16, 0, 0),
+    ("ember-cloud", 8, 21, 0, 0),
+    ("fal-ai", 57, 95, 0, 0),
+    ("fireworks-ai", 43, 128, 0, 1),
+    ("google", 141, 814, 0, 0),
+    ("groq", 22, 43, 0, 0),
+    ("jina", 11, 20, 0, 0),
+    ("lightning-ai", 42, 115, 0, 0),
+    ("minimax", 3, 8, 0, 0),
+    ("mistral-ai", 57, 112, 0, 0),
+    ("monsterapi", 5, 8, 0, 0),
+    ("moonshot", 17, 42, 0, 0),
+    ("nebius", 34, 66, 0, 0),
+    ("nomic", 2, 2, 0, 0),
+    ("novita-ai", 63, 141, 0, 0),
+    ("openai", 189, 2131, 0, 15),
+    ("openrouter", 651, 1754, 0, 12),
+    ("oracle", 14, 42, 0, 0),
+    ("palm", 3, 4, 0, 0),
+    ("perplexity-ai", 29, 77, 0, 0),
+    ("predibase", 6, 10, 0, 0),
+    ("reka-ai", 8, 14, 0, 0),
+    ("sagemaker", 1, 0, 0, 0),
+    ("segmind", 1, 0, 0, 0),
+    ("stability-ai", 12, 11, 0, 0),
+    ("together-ai", 175, 333, 0, 0),
+    ("vertex-ai", 172, 1676, 0, 31),
+    ("workers-ai", 45, 93, 0, 0),
+    ("x-ai", 84, 610, 0, 0),
+    ("z-ai", 19, 53, 0, 0),
+    ("zhipu", 18, 50, 0, 0),
 ]
 
 
@@ -104,15 +107,25 @@ def test_counts_cover_every_recorded_file() -> None:
     assert sorted(name for name, *_ in COUNTS) == sorted(p.stem for p in PRICING.glob("*.json"))
 
 
-@pytest.mark.parametrize(("provider", "records", "expected", "broken"), COUNTS)
-def test_per_file_counts(provider: str, records: int, expected: int, broken: int) -> None:
-    found, failed = 0, 0
+@pytest.mark.parametrize(("provider", "records", "expected", "broken", "fields"), COUNTS)
+def test_per_file_counts(
+    provider: str, records: int, expected: int, broken: int, fields: int
+) -> None:
+    found, failed, quarantined_fields = 0, 0, 0
     for raw in _records(provider).values():
         try:
-            found += len(portkey.normalize(raw))
+            normalized = portkey.normalize(raw)
         except Uninterpretable:
             failed += 1
-    assert (len(_records(provider)), found, failed) == (records, expected, broken)
+            continue
+        found += len(normalized)
+        quarantined_fields += len(normalized.problems)
+    assert (len(_records(provider)), found, failed, quarantined_fields) == (
+        records,
+        expected,
+        broken,
+        fields,
+    )
 
 
 def test_openai_gpt_4o_cents_become_usd_per_1m() -> None:
@@ -196,13 +209,55 @@ def test_default_entry_states_no_price() -> None:
     assert drafts("openai", "default") == []
 
 
-def test_float_noise_is_one_value_but_a_real_conflict_is_uninterpretable() -> None:
+def test_float_noise_is_read_away_in_cents_before_scaling() -> None:
+    """Issue 9 row 1: gpt-5.4-mini's 0.00007499999999999999 cents per token is $0.75 per 1M."""
+    found = drafts("openai", "gpt-5.4-mini")
+    assert value(found, Component.INPUT, PER_1M) == Decimal("0.75")
+    written = record("openai", "gpt-5.4-mini")["entry"]["pricing_config"]["pay_as_you_go"]
+    assert str(written["request_token"]["price"]) == "0.00007499999999999999"
+    # Noise on the other side of the value, in a variant without the custom_pricing copy.
+    variant = record("openai", "gpt-5.4-mini")
+    del variant["entry"]["custom_pricing"]
+    rates = variant["entry"]["pricing_config"]["pay_as_you_go"]
+    rates["request_token"]["price"] = Decimal("0.00007500000000000001")
+    assert value(portkey.normalize(variant), Component.INPUT, PER_1M) == Decimal("0.75")
+    # A price written with up to 15 significant digits is kept exactly.
+    rates["request_token"]["price"] = Decimal("0.0000751234567890123")
+    found = portkey.normalize(variant)
+    assert value(found, Component.INPUT, PER_1M) == Decimal("0.751234567890123")
+
+
+def test_no_recorded_portkey_price_keeps_double_noise() -> None:
+    """No value carries more significant digits than a double holds (0.7499999999999999 did)."""
+    noisy = [
+        (provider, d.source_model, d.value)
+        for provider, *_ in COUNTS
+        for raw in _records(provider).values()
+        for d in _normalized(raw)
+        if len(d.value.normalize().as_tuple().digits) > 15
+    ]
+    assert noisy == []
+
+
+def _normalized(raw: dict[str, Any]) -> list[Draft]:
+    try:
+        return portkey.normalize(raw)
+    except Uninterpretable:
+        return []
+
+
+def test_a_repeat_is_one_value_and_a_real_conflict_quarantines_that_field() -> None:
     # gpt-4o-mini: 0.00006 in pay_as_you_go, 5.999999999999999e-05 in custom_pricing
-    assert value(drafts("openai", "gpt-4o-mini"), Component.OUTPUT, PER_1M) == Decimal("0.6")
+    found = drafts("openai", "gpt-4o-mini")
+    assert value(found, Component.OUTPUT, PER_1M) == Decimal("0.6")
+    output = next(d for d in found if d.component is Component.OUTPUT and not d.dimensions)
+    assert "custom_pricing" in output.evidence and "pay_as_you_go" in output.evidence
     # o1-mini-2024-09-12: 0.0003 in pay_as_you_go, 0.00011 in custom_pricing
-    with pytest.raises(Uninterpretable) as caught:
-        drafts("openai", "o1-mini-2024-09-12")
-    assert caught.value.rule == "conflicting values"
+    found = drafts("openai", "o1-mini-2024-09-12")
+    problems = rules(found)
+    assert set(problems.values()) == {"conflicting values"}
+    assert "o1-mini-2024-09-12 price input usd_per_1m_tokens" in problems
+    assert value(found, Component.OUTPUT, PER_1M, service_tier="batch") > 0  # the rest is kept
 
 
 def test_a_real_record_with_a_nested_model_is_uninterpretable() -> None:
@@ -216,17 +271,21 @@ def test_unknown_additional_unit_is_uninterpretable() -> None:
     broken = record("openai", "gpt-4o")
     units = broken["entry"]["pricing_config"]["pay_as_you_go"]["additional_units"]
     units["per_minute_surcharge"] = units.pop("web_search")
-    with pytest.raises(Uninterpretable) as caught:
-        portkey.normalize(broken)
-    assert (caught.value.record, caught.value.rule) == ("openai/gpt-4o", "unknown additional unit")
+    found = portkey.normalize(broken)
+    field = "pricing_config.pay_as_you_go.additional_units.per_minute_surcharge"
+    problem = quarantined(found, field)
+    assert (problem.record, problem.rule) == ("openai/gpt-4o", "unknown additional unit")
+    assert value(found, Component.INPUT, PER_1M) == Decimal("2.50")
 
 
 def test_unknown_execution_mode_is_uninterpretable() -> None:
     broken = record("openai", "gpt-4o")
     modes = broken["entry"]["custom_pricing"]["regions"]["default"]["execution_modes"]
     modes["turbo"] = modes.pop("priority")
-    with pytest.raises(Uninterpretable, match="unknown execution mode"):
-        portkey.normalize(broken)
+    found = portkey.normalize(broken)
+    field = "custom_pricing.regions.default.execution_modes.turbo"
+    assert quarantined(found, field).rule == "unknown execution mode"
+    assert value(found, Component.INPUT, PER_1M, service_tier="batch") > 0
 
 
 def test_truncated_body_is_unparsable() -> None:
@@ -247,3 +306,11 @@ def test_routes_come_from_the_url_and_map_to_canonical_ids() -> None:
     assert identity.route("vertex-ai") == "vertex"
     assert identity.route("x-ai") == "xai"
     assert identity.route("together-ai") == "together"
+
+
+def test_a_router_pseudo_model_has_no_price() -> None:
+    """Issue 9 row 9: Portkey's 0 for openrouter/auto is not a price."""
+    found = drafts("openrouter", "openrouter/auto")
+    assert [d for d in found if d.kind is Kind.PRICE] == []
+    assert set(rules(found).values()) == {"router pseudo-model"}
+    assert "openrouter/auto price input usd_per_1m_tokens" in rules(found)

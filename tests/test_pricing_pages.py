@@ -18,6 +18,7 @@ from schemas.fetch import Uninterpretable, Unparsable
 from schemas.records import Draft
 from spiders import anthropic_page, deepseek_page, gemini_page, openai_page
 from tests.conftest import snapshot
+from tests.drafts import quarantined
 
 PAGES = "pricing-pages/"
 M = Decimal
@@ -46,10 +47,24 @@ def run(module: ModuleType, body: bytes, url: str) -> tuple[list[Draft], list[Un
     problems: list[Uninterpretable] = []
     for record in module.parse(body, url).records:
         try:
-            drafts += module.normalize(record)
+            found = module.normalize(record)
         except Uninterpretable as exc:
             problems.append(exc)
+            continue
+        drafts += found
+        problems += [
+            Uninterpretable(p.record, p.rule, f"{p.field}: {p.detail}") for p in found.problems
+        ]
     return drafts, problems
+
+
+def problems_of(module: ModuleType, record: dict[str, Any]) -> list[Uninterpretable]:
+    """The record's problem (nothing read) or its quarantined fields', as (record, rule, detail)."""
+    try:
+        found = module.normalize(record)
+    except Uninterpretable as exc:
+        return [exc]
+    return [Uninterpretable(p.record, p.rule, f"{p.field}: {p.detail}") for p in found.problems]
 
 
 @cache
@@ -441,10 +456,9 @@ def test_an_uninterpretable_cell_is_reported_with_the_row_text(
     record = first_record(name, row)
     assert module.normalize(record)
     record["cells"][-1] = "$1.00 or $2.00, call us"
-    with pytest.raises(Uninterpretable) as caught:
-        module.normalize(record)
-    assert record["text"] in caught.value.detail
-    assert caught.value.record == record["record"]
+    (problem,) = problems_of(module, record)
+    assert record["cells"][0] in problem.detail  # names the row
+    assert problem.record == record["record"]
 
 
 def test_an_unknown_priced_column_is_uninterpretable() -> None:
@@ -454,11 +468,17 @@ def test_an_unknown_priced_column_is_uninterpretable() -> None:
         openai_page.normalize(record)
 
 
-def test_a_record_never_states_one_field_twice() -> None:
+def test_a_field_stated_twice_with_two_values_is_quarantined_alone() -> None:
     record = first_record("openai-pricing.2025-12-17.llmdocs.md", "gpt-4o | $2.50")
     record["header"][2] = "Input"
-    with pytest.raises(Uninterpretable, match="one field stated twice"):
-        openai_page.normalize(record)
+    found = openai_page.normalize(record)
+    field = "gpt-4o price input usd_per_1m_tokens"
+    assert quarantined(found, field).rule == "conflicting values"
+    assert value(found, "gpt-4o", "output", "usd_per_1m_tokens") == Decimal("10.00")
+    record["cells"][2] = record["cells"][1]  # the same value twice is one statement
+    found = openai_page.normalize(record)
+    assert found.problems == []
+    assert value(found, "gpt-4o", "input", "usd_per_1m_tokens") == Decimal("2.50")
 
 
 def test_an_anthropic_table_without_a_named_model_is_uninterpretable() -> None:

@@ -12,7 +12,15 @@ import pytest
 from sqlalchemy import func, select
 
 from catalog import queries, reports, store
-from catalog.tables import catalog_values, listings, quarantine, review_items, stamps
+from catalog.tables import (
+    catalog_values,
+    listings,
+    observations,
+    quarantine,
+    review_items,
+    runs,
+    stamps,
+)
 from flows.refresh import refresh
 from tests.conftest import SNAPSHOTS, WORLDS
 
@@ -49,6 +57,9 @@ def two_epochs(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> d
     with engine.connect() as conn:
         items_after_second = conn.execute(select(func.count()).select_from(review_items)).scalar()
         stamps_after_second = conn.execute(select(func.count()).select_from(stamps)).scalar()
+        observations_after_second = conn.execute(
+            select(func.count()).select_from(observations)
+        ).scalar()
     third = run(db, WORLDS / "epoch-2.json")
     return {
         "db": db,
@@ -58,6 +69,7 @@ def two_epochs(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> d
         "epoch2_again": source_status(db),
         "items_after_second": items_after_second,
         "stamps_after_second": stamps_after_second,
+        "observations_after_second": observations_after_second,
     }
 
 
@@ -141,12 +153,22 @@ def test_wandb_prices_are_anomalies_not_values(two_epochs: dict[str, Any]) -> No
 
 
 def test_same_world_twice_opens_nothing_new_and_stamps_again(two_epochs: dict[str, Any]) -> None:
+    """The repeat moves the last end of the intervals the second run started: no new rows."""
     engine = store.connect(two_epochs["db"])
     with engine.connect() as conn:
         items = conn.execute(select(func.count()).select_from(review_items)).scalar()
         stamped = conn.execute(select(func.count()).select_from(stamps)).scalar()
+        stated = conn.execute(select(func.count()).select_from(observations)).scalar()
+        last_runs = dict(
+            conn.execute(
+                select(stamps.c.last_run_id, func.count()).group_by(stamps.c.last_run_id)
+            ).all()
+        )
+        third_run = conn.execute(select(func.max(runs.c.id))).scalar()
     assert items == two_epochs["items_after_second"]
-    assert stamped > two_epochs["stamps_after_second"]
+    assert stamped == two_epochs["stamps_after_second"]
+    assert stated == two_epochs["observations_after_second"]
+    assert last_runs[third_run] > 10_000  # confirmed again by the third run
     assert all(s["review_items"] == 0 for s in two_epochs["epoch2_again"].values())
     assert two_epochs["epoch2_again"]["azure"]["stamped"] > 0
 
@@ -246,7 +268,10 @@ def test_far_fewer_records_than_last_complete_run_is_a_broken_layout(
 def test_a_source_whose_records_all_became_unreadable_fails(
     prefect_api: None, tmp_path: Path
 ) -> None:
-    """The real OpenRouter listings with their price key renamed, as if the API changed format."""
+    """The real OpenRouter listings with their model id renamed, as if the API changed format.
+
+    (A renamed price key no longer fails the source: that key is quarantined by name in every
+    record and the records' other fields are kept; tests/test_openrouter_parser.py.)"""
     bodies = {}
     for url, name in (
         ("https://openrouter.ai/api/v1/models", "models.2026-08-19.json"),
@@ -257,7 +282,7 @@ def test_a_source_whose_records_all_became_unreadable_fails(
     ):
         listing = json.loads((SNAPSHOTS / "openrouter" / name).read_text())
         for model in listing["data"]:
-            model["pricing"]["prompt_usd"] = model["pricing"].pop("prompt")
+            model["model_id"] = model.pop("id")
         bodies[url] = {"body": json.dumps(listing)}
     world = fault_world(tmp_path, bodies)
     db = f"sqlite:///{tmp_path / 'collapse.db'}"

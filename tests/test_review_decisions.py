@@ -43,7 +43,7 @@ def official_price_change(engine: Engine, skip: int = 0) -> dict[str, Any]:
 
 def history(engine: Engine, item: dict[str, Any]) -> list[dict[str, Any]]:
     with engine.connect() as conn:
-        return queries.field_history(conn, item["route"], item["model"], item["changes"][0])
+        return queries.field_history(conn, queries.change_field(item, item["changes"][0]))
 
 
 def audit(engine: Engine, item_id: int) -> list[dict[str, Any]]:

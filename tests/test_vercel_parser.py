@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 from catalog.identity import Identity
-from schemas.fetch import Uninterpretable, Unparsable
+from schemas.fetch import Normalized, Unparsable
 from schemas.records import Draft
 from schemas.vocab import Component, Kind, Unit
 from spiders import vercel
 from tests.conftest import ROOT, snapshot
-from tests.drafts import value
+from tests.drafts import problem_rules, quarantined, rules, value
 
 URL = "https://ai-gateway.vercel.sh/v1/models"
 NOVEMBER = "vercel-ai-gateway/models.2025-11-18.json"
@@ -34,7 +34,7 @@ def record(name: str, model_id: str) -> dict[str, Any]:
     return copy.deepcopy(_records(name)[model_id])
 
 
-def drafts(name: str, model_id: str) -> list[Draft]:
+def drafts(name: str, model_id: str) -> Normalized:
     return vercel.normalize(record(name, model_id))
 
 
@@ -43,23 +43,23 @@ def count(found: list[Draft], component: Component) -> int:
 
 
 @pytest.mark.parametrize(
-    ("name", "models", "drafts_total", "uninterpretable"),
-    [(NOVEMBER, 144, 1030, set()), (APRIL, 258, 2049, KLING_V3)],
+    ("name", "models", "drafts_total", "zero_limits", "conflicted"),
+    [(NOVEMBER, 144, 1030, 34, set()), (APRIL, 258, 2055, 121, KLING_V3)],
 )
 def test_listing_counts(
-    name: str, models: int, drafts_total: int, uninterpretable: set[str]
+    name: str, models: int, drafts_total: int, zero_limits: int, conflicted: set[str]
 ) -> None:
     page = vercel.parse(snapshot(name), URL)
     assert len(page.records) == models
     assert page.next_urls == []
-    total, failed = 0, set()
+    total, zeros, conflicts = 0, 0, set()
     for raw in page.records:
-        try:
-            total += len(vercel.normalize(raw))
-        except Uninterpretable as exc:
-            failed.add(exc.record)
+        normalized = vercel.normalize(raw)
+        total += len(normalized)
+        zeros += sum(p.rule == "a limit of 0 is unknown" for p in normalized.problems)
+        conflicts |= {p.record for p in normalized.problems if p.rule == "conflicting values"}
     assert total == drafts_total
-    assert failed == uninterpretable
+    assert (zeros, conflicts) == (zero_limits, conflicted)
 
 
 def test_gpt_image_1_mini_text_input_and_image_output_tokens() -> None:
@@ -72,6 +72,10 @@ def test_gpt_image_1_mini_text_input_and_image_output_tokens() -> None:
     assert value(found, Component.MODE, Unit.FLAG, Kind.CAPABILITY, mode="image_generation") == 1
     # context_window and max_tokens are 0 here: a placeholder, not a limit.
     assert [d for d in found if d.kind is Kind.LIMIT] == []
+    assert rules(found) == {
+        "context_window": "a limit of 0 is unknown",
+        "max_tokens": "a limit of 0 is unknown",
+    }
 
 
 def test_gpt_4o_november_prices_and_limits() -> None:
@@ -147,10 +151,25 @@ def test_video_prices_per_second() -> None:
     )
 
 
-def test_two_costs_for_one_video_option_are_uninterpretable() -> None:
-    with pytest.raises(Uninterpretable) as caught:
-        drafts(APRIL, "klingai/kling-v3.0-t2v")
-    assert caught.value.rule == "conflicting values"
+def test_two_costs_for_one_video_option_quarantine_that_option_alone() -> None:
+    found = drafts(APRIL, "klingai/kling-v3.0-t2v")
+    conflicted = {p.field for p in found.problems if p.rule == "conflicting values"}
+    assert conflicted == {
+        "klingai/kling-v3.0-t2v price output usd_per_second "
+        f"[modality=video;quality={mode};variant=audio]"
+        for mode in ("std", "pro")
+    }
+    assert (
+        value(
+            found,
+            Component.OUTPUT,
+            Unit.PER_SECOND,
+            modality="video",
+            quality="std",
+            variant="no_audio",
+        )
+        > 0
+    )
 
 
 def test_embedding_and_empty_pricing() -> None:
@@ -187,18 +206,18 @@ def test_wrong_envelope_is_unparsable(mutate: Any) -> None:
 def test_unknown_pricing_key_is_uninterpretable() -> None:
     raw = record(APRIL, "openai/gpt-4o")
     raw["pricing"]["audio_output"] = "0.00008"
-    with pytest.raises(Uninterpretable) as caught:
-        vercel.normalize(raw)
-    assert caught.value.rule == "unknown pricing key"
-    assert caught.value.record == "openai/gpt-4o"
+    found = vercel.normalize(raw)
+    problem = quarantined(found, "pricing.audio_output")
+    assert (problem.rule, problem.record) == ("unknown pricing key", "openai/gpt-4o")
+    assert value(found, Component.INPUT) == Decimal("2.5")
 
 
 def test_base_tier_disagreeing_with_flat_price_is_uninterpretable() -> None:
     raw = record(APRIL, "google/gemini-2.5-pro")
     raw["pricing"]["input_tiers"][0]["cost"] = "0.000002"
-    with pytest.raises(Uninterpretable) as caught:
-        vercel.normalize(raw)
-    assert caught.value.rule == "base tier differs from flat price"
+    found = vercel.normalize(raw)
+    assert quarantined(found, "pricing.input_tiers").rule == "base tier differs from flat price"
+    assert value(found, Component.OUTPUT) > 0
 
 
 @pytest.mark.parametrize(
@@ -220,9 +239,7 @@ def test_base_tier_disagreeing_with_flat_price_is_uninterpretable() -> None:
 def test_uninterpretable_variants_of_a_real_record(change: Any, rule: str) -> None:
     raw = record(APRIL, "openai/gpt-5")
     change(raw)
-    with pytest.raises(Uninterpretable) as caught:
-        vercel.normalize(raw)
-    assert caught.value.rule == rule
+    assert problem_rules(vercel.normalize, raw) == {rule}
 
 
 def test_model_aliases_name_recorded_models_only() -> None:

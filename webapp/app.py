@@ -227,7 +227,7 @@ def _item_response(
         if item is None:
             raise HTTPException(status_code=404, detail=f"no review item {item_id}")
         histories = [
-            queries.field_history(conn, item["route"], item["model"], c) for c in item["changes"]
+            queries.field_history(conn, queries.change_field(item, c)) for c in item["changes"]
         ]
         submission = queries.submission_for_item(conn, item_id)
         audit = queries.audit_entries(conn, target=f"review:{item_id}")

@@ -1,0 +1,164 @@
+"""Validate, compare and apply at scale: real epoch-2 observations replicated under distinct model
+names to 100k, 300k and 1M, each size in its own process (so peak memory is that size's own).
+
+    uv run python benchmarks/scale.py [SIZE ...]      (default: 100000 300000 1000000)
+
+For each size it prints the time of validate, compare and apply into a fresh SQLite catalog for a
+first load (the accept-new policy), the same for the same observations again (everything
+confirmed), the peak RSS, and at the end time(largest) / time(smallest) against the size ratio.
+The stages run as the flow runs them: with the cyclic garbage collector paused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import pickle
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from catalog import store
+from catalog.compare import Context, compare
+from catalog.identity import Identity
+from catalog.normalize import draft_source, learn_official_models, observations
+from schemas.batch import validate
+from schemas.records import Observation
+from schemas.sources import is_official, sources
+from spiders.crawl import CrawlResult, crawl
+from spiders.replay import World, serve
+
+ROOT = Path(__file__).resolve().parent.parent
+WORLD = ROOT.parent / "shared/snapshots/worlds/epoch-2.json"
+SIZES = (100_000, 300_000, 1_000_000)
+
+
+def recorded_observations() -> list[Observation]:
+    """The epoch-2 world's observations, fetched and read as a refresh reads them."""
+    world = World.load(WORLD.resolve())
+    selected = list(sources())
+
+    async def fetch_all(base: str) -> list[CrawlResult]:
+        return await asyncio.gather(*(crawl(s, base) for s in selected))
+
+    with serve(world) as base:
+        results = asyncio.run(fetch_all(base))
+    catalog = sources()
+    drafts = [draft_source(catalog[r.source], r.pages) for r in results if r.pages]
+    identity = Identity.load()
+    learn_official_models(identity, drafts)
+    return [o for d in drafts for o in observations(d, identity) if o.model]
+
+
+def replicate(base: list[Observation], size: int) -> list[Observation]:
+    """`size` observations: copies of the recorded ones, copy i under model names '<model>~i'."""
+    out: list[Observation] = []
+    copy = 0
+    while len(out) < size:
+        suffix = f"~{copy}" if copy else ""
+        for obs in base[: size - len(out)]:
+            out.append(obs.model_copy(update={"model": f"{obs.model}{suffix}"}))
+        copy += 1
+    return out
+
+
+def one_pass(
+    engine: Engine, batch: list[Observation], label: str, accept_new: bool
+) -> dict[str, float]:
+    """Load the catalog, validate, compare and apply one batch; each stage's seconds."""
+    timings: dict[str, float] = {}
+    now = datetime.now(UTC)
+    run_id = store.start_run(engine, world=str(WORLD), policy=label, now=now)
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        timings[f"{label}: {stage}"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+
+    with engine.connect() as conn:
+        current = store.load_catalog(conn)
+        listings = store.load_listings(conn)
+    lap("load catalog")
+    valid, problems = validate(batch)
+    lap("validate")
+    ctx = Context(run_id, now, accept_new, is_official, frozenset(sources()))
+    comparison = compare(valid, current, listings, problems, ctx)
+    lap("compare")
+    store.apply(
+        engine,
+        run_id,
+        valid=valid,
+        problems=problems,
+        comparison=comparison,
+        source_reports=[],
+        now=now,
+    )
+    lap("apply")
+    return timings
+
+
+def run_size(pickled: Path, size: int) -> None:
+    """One size, in this process: prints stage times and peak RSS."""
+    base: list[Observation] = pickle.loads(pickled.read_bytes())
+    batch = replicate(base, size)
+    gc.collect()
+    gc.disable()
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = store.connect(f"sqlite:///{tmp}/scale.db")
+        timings = one_pass(engine, batch, "first", accept_new=True)
+        timings |= one_pass(engine, batch, "again", accept_new=False)
+        db_mb = Path(f"{tmp}/scale.db").stat().st_size / 1e6
+    gc.enable()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    first = sum(v for k, v in timings.items() if k.startswith("first") and "load" not in k)
+    again = sum(v for k, v in timings.items() if k.startswith("again"))
+    print(f"size {size:>9,}")
+    for label, seconds in timings.items():
+        print(f"  {label:<24} {seconds:8.2f} s")
+    print(f"  {'validate+compare+apply':<24} {first:8.2f} s first, {again:8.2f} s again")
+    print(f"  {'peak RSS':<24} {peak:8.0f} MB   database {db_mb:.0f} MB")
+    print(f"TOTAL {size} {first:.3f} {again:.3f} {peak:.0f}", flush=True)
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["--one"]:
+        run_size(Path(argv[1]), int(argv[2]))
+        return
+    sizes = [int(a) for a in argv] or list(SIZES)
+    start = time.perf_counter()
+    base = recorded_observations()
+    print(f"{len(base):,} recorded observations with a model ({time.perf_counter() - start:.1f} s)")
+    totals: dict[int, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        pickled = Path(tmp) / "observations.pickle"
+        pickled.write_bytes(pickle.dumps(base))
+        for size in sizes:
+            done = subprocess.run(
+                [sys.executable, __file__, "--one", str(pickled), str(size)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            for line in done.stdout.splitlines():
+                if line.startswith("TOTAL "):
+                    _, n, first, _again, _peak = line.split()
+                    totals[int(n)] = float(first)
+                else:
+                    print(line)
+    if len(totals) > 1:
+        small, large = min(totals), max(totals)
+        print(
+            f"time({large:,}) / time({small:,}) = {totals[large] / totals[small]:.1f} "
+            f"(size ratio {large / small:.0f})"
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,192 @@
+"""Which field a value belongs to: the one type every stage names a field by.
+
+A catalog field is (route, model, measure), where the measure is what the value is for:
+(kind, component, unit, dimensions). `Dims` is the dimension set in canonical form (keys from
+the dimension vocabulary, values lowercase, defaults left out, keys sorted), so two statements of
+the same thing compare equal whichever source made them and in whatever order it wrote them.
+
+All three types are immutable, hashable and ordered; the order is route, model, kind, component,
+unit, then the dimensions' text key, which is the order the catalog lists fields in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
+
+from schemas.vocab import DIMENSION_DEFAULTS, Component, Dim, Kind, Unit
+
+_DIMENSIONS = frozenset(d.value for d in Dim)
+_DEFAULTS = {d.value: v for d, v in DIMENSION_DEFAULTS.items()}
+
+
+class Dims(Mapping[str, str]):
+    """A canonical, immutable dimension set, e.g. {"cache_ttl": "5m", "modality": "audio"}.
+
+    Build one with `Dims.of(mapping)` (canonicalizes; raises ValueError naming an unknown
+    dimension) or `Dims.parse(key)` (from the stored text key 'k=v;k=v'). `key` is that text
+    key ('' for no dimensions). Reads like a read-only dict; hashes and orders by its key.
+    """
+
+    __slots__ = ("_hash", "_items", "_key")
+
+    _items: dict[str, str]
+    _key: str
+    _hash: int
+
+    def __init__(self, canonical: dict[str, str]) -> None:
+        """Wrap an already canonical dict (sorted keys, no defaults): use `of` or `parse`."""
+        self._items = canonical
+        self._key = ";".join(f"{k}={v}" for k, v in canonical.items())
+        self._hash = hash(self._key)
+
+    @classmethod
+    def of(cls, dims: Mapping[str, object] | None = None) -> Dims:
+        """The canonical form of a dimension mapping: values stripped and lowercased, dimensions
+        at their default value (text modality, standard tier) left out, keys sorted."""
+        if isinstance(dims, Dims):
+            return dims
+        if not dims:
+            return NO_DIMS
+        unknown = dims.keys() - _DIMENSIONS
+        if unknown:
+            raise ValueError(f"unknown dimensions {sorted(unknown)}; known: {sorted(_DIMENSIONS)}")
+        out: dict[str, str] = {}
+        for key in sorted(dims):
+            value = str(dims[key]).strip().lower()
+            if _DEFAULTS.get(key) != value:
+                out[key] = value
+        return cls(out)
+
+    @classmethod
+    def parse(cls, key: str) -> Dims:
+        """Dims from its text key ('k=v;k=v', as stored); '' is no dimensions."""
+        if not key:
+            return NO_DIMS
+        return cls.of(dict(part.split("=", 1) for part in key.split(";") if part))
+
+    @property
+    def key(self) -> str:
+        return self._key
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Dims):
+            return self._key == other._key
+        if isinstance(other, Mapping):
+            return self._items == dict(other)
+        return NotImplemented
+
+    def __lt__(self, other: Dims) -> bool:
+        return self._key < other._key
+
+    def __repr__(self) -> str:
+        return f"Dims({self._items!r})"
+
+    def text(self) -> str:
+        """For people: 'cache_ttl=5m, modality=audio' ('' for none)."""
+        return ", ".join(f"{k}={v}" for k, v in self._items.items())
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, _source: Any, _handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        """In records: validated from a mapping, a text key or a Dims; serialized as a dict."""
+
+        def validate(value: object) -> Dims:
+            if isinstance(value, Dims):
+                return value
+            if isinstance(value, str):
+                return cls.parse(value)
+            if isinstance(value, Mapping):
+                return cls.of(value)
+            raise ValueError(f"dimensions must be a mapping, got {type(value).__name__}")
+
+        return core_schema.no_info_plain_validator_function(
+            validate,
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                dict, when_used="always"
+            ),
+        )
+
+
+NO_DIMS = Dims({})
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Measure:
+    """What a value is for, whoever sells which model: e.g. a price (kind) of cached input
+    (component) in USD per 1M tokens (unit) for a 5-minute cache lifetime (dims)."""
+
+    kind: Kind
+    component: Component
+    unit: Unit
+    dims: Dims = NO_DIMS
+
+    def text(self) -> str:
+        """For people: 'cache_write (cache_ttl=5m)'."""
+        dims = self.dims.text()
+        return f"{self.component.value}{f' ({dims})' if dims else ''}"
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class FieldId:
+    """One field of the catalog: a measure of a model on a route."""
+
+    route: str
+    model: str
+    measure: Measure
+
+    @property
+    def kind(self) -> Kind:
+        return self.measure.kind
+
+    @property
+    def component(self) -> Component:
+        return self.measure.component
+
+    @property
+    def unit(self) -> Unit:
+        return self.measure.unit
+
+    @property
+    def dims(self) -> Dims:
+        return self.measure.dims
+
+    def on(self, route: str) -> FieldId:
+        """The same measure of the same model on another route."""
+        return FieldId(route, self.model, self.measure)
+
+    @classmethod
+    def from_row(cls, row: Any) -> FieldId:
+        """From a database row with route, model, kind, component, unit and dimensions (text)."""
+        return cls(
+            row.route,
+            row.model,
+            Measure(
+                Kind(row.kind), Component(row.component), Unit(row.unit), Dims.parse(row.dimensions)
+            ),
+        )
+
+
+class ListingId(NamedTuple):
+    """A model in one source's listing for a route."""
+
+    source: str
+    route: str
+    model: str
