@@ -64,6 +64,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from schemas.field import Dims, Measure
 from schemas.vocab import Dim, Kind
 
 ALIAS_DIR = Path(__file__).resolve().parent.parent / "data" / "aliases"
@@ -80,10 +81,8 @@ GEO_PREFIX = re.compile(r"^(?:us|eu|apac|jp|au|ca|us-gov|global|regional)\.")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 SCOPE_PREFERENCE = ("global", "regional", "data_zone")
 
-Dims = tuple[tuple[str, str], ...]
-FieldKey = tuple[str, str, str, Dims]  # kind, component, unit, dimension items: one field
 # What one source states in a run: source, official for the route, route, name, field, value.
-Statement = tuple[str, bool, str, str, FieldKey, Decimal]
+Statement = tuple[str, bool, str, str, Measure, Decimal]
 
 
 def general_form(name: str) -> str:
@@ -120,19 +119,20 @@ def _forms(form: str) -> list[str]:
 class OfficialScopes:
     """The deployment scopes official sources state, by (route, model, field without scope)."""
 
-    prices: dict[tuple[str, str, FieldKey], dict[str, set[Decimal]]] = field(
+    prices: dict[tuple[str, str, Measure], dict[str, set[Decimal]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(set))
     )
 
-    def add(self, route: str, model: str, key: FieldKey, value: Decimal) -> None:
-        dims = dict(key[3])
+    def add(self, route: str, model: str, key: Measure, value: Decimal) -> None:
+        dims = dict(key.dims)
         scope = dims.pop(Dim.SCOPE.value, None)
         if scope is None:
             return
         dims.pop(Dim.REGION.value, None)
-        self.prices[(route, model, (*key[:3], tuple(sorted(dims.items()))))][scope].add(value)
+        unscoped = Measure(key.kind, key.component, key.unit, Dims.of(dims))
+        self.prices[(route, model, unscoped)][scope].add(value)
 
-    def scope(self, route: str, model: str, key: FieldKey, value: Decimal) -> str | None:
+    def scope(self, route: str, model: str, key: Measure, value: Decimal) -> str | None:
         """The scope whose official price equals `value` for this field (None: no meter does)."""
         stated = self.prices.get((route, model, key))
         if not stated:
@@ -201,25 +201,25 @@ class Identity:
         `official` when the source speaks for the route. Models official sources state become
         known; a dated id one source prices apart from its base or a sibling snapshot on one
         route becomes distinct (module docstring); official scoped prices feed OfficialScopes."""
-        fields: dict[tuple[str, bool, str, str], dict[FieldKey, Decimal]] = defaultdict(dict)
+        fields: dict[tuple[str, bool, str, str], dict[Measure, Decimal]] = defaultdict(dict)
         for source, official, route, source_model, key, value in statements:
             fields[(source, official, route, self.candidate(source_model))][key] = value
         self.known.update(name for (_, official, _, name) in fields if official)
         scoped = {
             route
             for (_, official, route, _), stated in fields.items()
-            if official and any(Dim.SCOPE.value in dict(key[3]) for key in stated)
+            if official and any(Dim.SCOPE.value in key.dims for key in stated)
         }
-        siblings: dict[tuple[str, str, str], dict[str, dict[FieldKey, Decimal]]] = defaultdict(dict)
-        compared: dict[tuple[str, str, str], dict[FieldKey, Decimal]] = {}
+        siblings: dict[tuple[str, str, str], dict[str, dict[Measure, Decimal]]] = defaultdict(dict)
+        compared: dict[tuple[str, str, str], dict[Measure, Decimal]] = {}
         for (source, official, route, name), stated in fields.items():
             stated = {
                 k: v
                 for k, v in stated.items()
                 if official
-                or k[0] != Kind.PRICE.value
+                or k.kind is not Kind.PRICE
                 or route not in scoped
-                or Dim.SCOPE.value in dict(k[3])
+                or Dim.SCOPE.value in k.dims
             }
             siblings[(source, route, squashed(snapshot_base(name) or name))][name] = stated
             compared[(source, route, name)] = stated
@@ -236,7 +236,7 @@ class Identity:
                     self.scopes.add(route, model or name, key, value)
 
     def _block_collisions(
-        self, compared: dict[tuple[str, str, str], dict[FieldKey, Decimal]]
+        self, compared: dict[tuple[str, str, str], dict[Measure, Decimal]]
     ) -> None:
         """A name that a rule (not its own form) maps onto a model is left unmapped when the same
         source states, on the same route, another value for one of its fields under another name
@@ -305,7 +305,7 @@ class Identity:
 
 
 def _priced_apart(
-    name: str, stated: dict[FieldKey, Decimal], group: dict[str, dict[FieldKey, Decimal]]
+    name: str, stated: dict[Measure, Decimal], group: dict[str, dict[Measure, Decimal]]
 ) -> bool:
     """Does one source state a field of this snapshot at another value than its base does (or,
     for a field its base does not state, than another snapshot of the same base does)?"""

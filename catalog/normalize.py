@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from catalog.identity import FieldKey, Identity
+from catalog.identity import Identity
 from schemas.fetch import FetchedPage, FieldProblem, Uninterpretable
+from schemas.field import Dims
 from schemas.records import Draft, Observation, Problem
 from schemas.sources import Source
 from schemas.vocab import Dim
@@ -63,7 +64,7 @@ def learn_official_models(identity: Identity, batches: Iterable[SourceDrafts]) -
             batch.source.is_official(route),
             route,
             d.source_model,
-            _field(d),
+            d.measure,
             d.value,
         )
         for batch in batches
@@ -72,22 +73,17 @@ def learn_official_models(identity: Identity, batches: Iterable[SourceDrafts]) -
     )
 
 
-def _field(draft: Draft) -> FieldKey:
-    dims = tuple(draft.dimensions.items())
-    return (draft.kind.value, draft.component.value, draft.unit.value, dims)
-
-
 def _dimensions(
     identity: Identity, source: Source, route: str, model: str | None, draft: Draft
-) -> dict[str, str]:
+) -> Dims:
     """The draft's dimensions; a secondary's price that names no deployment scope gets the scope
     whose official price it equals (catalog.identity.OfficialScopes)."""
     if model is None or Dim.SCOPE in draft.dimensions or source.is_official(route):
         return draft.dimensions
-    scope = identity.scopes.scope(route, model, _field(draft), draft.value)
+    scope = identity.scopes.scope(route, model, draft.measure, draft.value)
     if scope is None:
         return draft.dimensions
-    return dict(sorted({**draft.dimensions, Dim.SCOPE.value: scope}.items()))
+    return Dims.of({**draft.dimensions, Dim.SCOPE.value: scope})
 
 
 def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:

@@ -56,7 +56,7 @@ def test_row6_dated_litellm_id_resolves_and_its_cache_write_is_compared() -> Non
 
     ours, theirs = one_hour_write("litellm"), one_hour_write("anthropic-page")
     assert ours.source_model == "claude-3-haiku-20240307"
-    assert ours.measure == theirs.measure
+    assert ours.field_id() == theirs.field_id()
     assert ours.value == 12 * theirs.value == Decimal(6)
 
 
