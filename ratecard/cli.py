@@ -17,6 +17,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from catalog import queries, reports, store
+from ratecard import cli_publish
 from schemas.sources import sources as configured_sources
 
 app = typer.Typer(
@@ -26,6 +27,7 @@ review_app = typer.Typer(help="The review queue: proposed changes with their evi
 app.add_typer(review_app, name="review")
 report_app = typer.Typer(help="Reports across sources.")
 app.add_typer(report_app, name="report")
+cli_publish.register(app)  # cost, export, publish
 console = Console()
 
 DbOption = Annotated[
