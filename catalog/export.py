@@ -447,3 +447,22 @@ def _number(value: Decimal) -> str:
         mantissa, exponent = text.split("e")
         return f"{mantissa}e{int(exponent):+03d}"
     return decimal_text(value)
+
+
+FORMATS = ("json", "csv", "litellm")
+
+
+def render(
+    fmt: str, values: Iterable[PublishedValue], *, as_of: str, verified_only: bool
+) -> tuple[str, str | None]:
+    """The export `fmt` (json, csv or litellm) as text, and for litellm its provenance sidecar
+    (JSON text; None for the others). Raises ValueError naming an unknown format."""
+    if fmt == "json":
+        return to_json(values, as_of=as_of, verified_only=verified_only), None
+    if fmt == "csv":
+        return to_csv(values), None
+    if fmt == "litellm":
+        entries, sidecar = to_litellm(values)
+        sidecar = {"as_of": as_of, "verified_only": verified_only, **sidecar}
+        return dumps_litellm(entries), json.dumps(sidecar, ensure_ascii=False) + "\n"
+    raise ValueError(f"export format {fmt!r}: one of {', '.join(FORMATS)}")

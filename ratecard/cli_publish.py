@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -140,6 +141,52 @@ def print_estimate(result: CostEstimate) -> str:
     return "\n".join(lines)
 
 
+def export(
+    fmt: Annotated[str, typer.Argument(metavar="json|csv|litellm", help="The export format.")],
+    verified_only: Annotated[
+        bool, typer.Option("--verified-only", help="Only values an official source verified.")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to FILE (default: stdout).")
+    ] = None,
+    provenance: Annotated[
+        Path | None,
+        typer.Option(
+            help="litellm: where the provenance sidecar goes (default: beside -o FILE as "
+            "FILE.provenance.json)."
+        ),
+    ] = None,
+    at: At = None,
+    db: Db = None,
+) -> None:
+    """Export the catalog: JSON with provenance per value, CSV, or LiteLLM's map format with a
+    provenance sidecar."""
+    from catalog import export as exports
+    from catalog import reader, store
+
+    if fmt not in exports.FORMATS:
+        raise fail(f"ratecard export: format {fmt!r}: one of {', '.join(exports.FORMATS)}", 2)
+    moment = reader.as_of(parse_at(at))
+    with store.connect(db).connect() as conn:
+        values = reader.iter_published(conn, moment, verified_only=verified_only)
+        text, sidecar = exports.render(
+            fmt, values, as_of=moment.isoformat(), verified_only=verified_only
+        )
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text)
+    if sidecar is not None:
+        if provenance is None and output is not None:
+            provenance = output.with_name(f"{output.stem}.provenance.json")
+        if provenance is None:
+            typer.echo("provenance sidecar not written: give -o FILE or --provenance", err=True)
+        else:
+            provenance.write_text(sidecar)
+            typer.echo(f"provenance: {provenance}", err=True)
+
+
 def register(app: typer.Typer) -> None:
     """Add the publishing commands to the `ratecard` app."""
     app.command()(cost)
+    app.command()(export)
