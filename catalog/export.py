@@ -132,7 +132,7 @@ def to_json(values: Iterable[PublishedValue], *, as_of: str, verified_only: bool
         "count": len(records),
         "values": records,
     }
-    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+    return json.dumps(document, ensure_ascii=False) + "\n"  # unindented: the C encoder
 
 
 def to_csv(values: Iterable[PublishedValue]) -> str:

@@ -30,6 +30,12 @@ def db(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{epoch2_catalog(tmp_path_factory)}"
 
 
+@pytest.fixture(scope="module")
+def everything(db: str) -> dict[str, Any]:
+    """The whole catalog exported as JSON once for the module."""
+    return json.loads(export(db, "json"))
+
+
 def key(v: dict[str, Any]) -> Key:
     dims = tuple(sorted(v["dimensions"].items()))
     return (v["route"], v["model"], v["kind"], v["component"], v["unit"], dims)
@@ -41,7 +47,9 @@ def export(db: str, *args: str) -> str:
     return result.stdout
 
 
-def test_litellm_export_reads_back_through_our_litellm_parser(db: str, tmp_path: Path) -> None:
+def test_litellm_export_reads_back_through_our_litellm_parser(
+    db: str, everything: dict[str, Any], tmp_path: Path
+) -> None:
     target = tmp_path / "model_prices_and_context_window.json"
     export(db, "litellm", "-o", str(target))
     sidecar = json.loads((tmp_path / "model_prices_and_context_window.provenance.json").read_text())
@@ -62,11 +70,11 @@ def test_litellm_export_reads_back_through_our_litellm_parser(db: str, tmp_path:
             assert k not in read_back, f"{record['key']} states {k} twice"
             read_back[k] = d.value
     left_out = {key(v) for v in sidecar["left_out"]}
-    everything = json.loads(export(db, "json"))["values"]
-    exported = {key(v): Decimal(v["value"]) for v in everything if key(v) not in left_out}
+    values = everything["values"]
+    exported = {key(v): Decimal(v["value"]) for v in values if key(v) not in left_out}
     assert len(exported) > 40_000
     assert read_back == exported
-    assert len(left_out) + len(exported) == len(everything)
+    assert len(left_out) + len(exported) == len(values)
     assert all(v["reason"] for v in sidecar["left_out"])
 
     entries = json.loads(target.read_text())
@@ -88,8 +96,9 @@ def test_litellm_provider_names_are_litellms_own() -> None:
         assert routes[provider] == route
 
 
-def test_json_has_provenance_per_value_and_verified_only_filters(db: str) -> None:
-    everything = json.loads(export(db, "json"))
+def test_json_has_provenance_per_value_and_verified_only_filters(
+    db: str, everything: dict[str, Any]
+) -> None:
     verified = json.loads(export(db, "json", "--verified-only"))
     assert everything["count"] == len(everything["values"]) > verified["count"] > 0
     assert all(v["provenance"]["verified"] for v in verified["values"])
