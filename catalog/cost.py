@@ -223,7 +223,7 @@ def estimate(
         chosen = None
         for extra in alternatives:
             wanted = _base_dims(workload, tier) | extra
-            chosen = _choose(prices, component, Unit.PER_1M_TOKENS, wanted, workload)
+            chosen = choose_price(prices, component, Unit.PER_1M_TOKENS, wanted, workload)
             if chosen is not None:
                 break
         if chosen is None:
@@ -301,7 +301,7 @@ def _selector_match(dims: dict[str, str], workload: Workload) -> int | None:
     return matched
 
 
-def _choose(
+def choose_price(
     prices: Sequence[PublishedValue],
     component: Component,
     unit: Unit,
@@ -374,11 +374,11 @@ def _image_line(
         Dim.SIZE.value: image.size,
     }
     count = Decimal(image.count)
-    per_image = _choose(prices, Component.OUTPUT, Unit.PER_IMAGE, wanted, workload)
+    per_image = choose_price(prices, Component.OUTPUT, Unit.PER_IMAGE, wanted, workload)
     if per_image is not None:
         price = per_image.value.value
         return _line(per_image, count, price, count * price)
-    per_pixel = _choose(prices, Component.OUTPUT, Unit.PER_PIXEL, wanted, workload)
+    per_pixel = choose_price(prices, Component.OUTPUT, Unit.PER_PIXEL, wanted, workload)
     if per_pixel is None:
         raise CostError(
             "output",

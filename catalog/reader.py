@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, String, and_, cast, func, literal, or_, select
 
 from catalog.tables import catalog_values, observations, responses, review_items, stamps
 from schemas.records import CatalogValue, ReviewStatus
@@ -190,10 +191,118 @@ def pending(conn: Connection, route: str, model: str) -> list[dict[str, Any]]:
     ]
 
 
-def models(conn: Connection, at: datetime) -> list[tuple[str, str]]:
-    """Every (route, model) with a value in force at `at`, sorted."""
+def models(conn: Connection, at: datetime, model: str | None = None) -> list[tuple[str, str]]:
+    """Every (route, model) with a value in force at `at` (optionally of one model), sorted."""
+    c = catalog_values.c
+    query = select(c.route, c.model).where(_in_force(at)).distinct().order_by(c.model, c.route)
+    if model is not None:
+        query = query.where(c.model == model)
+    rows = conn.execute(query)
+    return [(r.route, r.model) for r in rows]
+
+
+class AcceptedChange(BaseModel):
+    """A value a reviewer accepted: what it replaced (None for a new value), and the decision."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: CatalogValue
+    previous: str | None
+    item_id: int
+    title: str
+    decided_at: datetime
+    reviewer: str | None
+    reason: str | None
+
+
+def accepted_changes(conn: Connection, limit: int = 100) -> list[AcceptedChange]:
+    """The latest values that entered the catalog by a reviewer's decision, newest first."""
+    c, r = catalog_values.c, review_items.c
+    rows = conn.execute(
+        select(catalog_values, r.id.label("item_id"), r.title, r.decided_at, r.reviewer, r.reason)
+        .join(review_items, c.accepted_by == literal("review:", String) + cast(r.id, String))
+        .where(r.decided_at.is_not(None))
+        .order_by(r.decided_at.desc(), c.id.desc())
+        .limit(limit)
+    ).all()
+    changes = []
+    for row in rows:
+        before = conn.execute(
+            select(c.value)
+            .where(
+                c.route == row.route,
+                c.model == row.model,
+                c.kind == row.kind,
+                c.component == row.component,
+                c.unit == row.unit,
+                c.dimensions == row.dimensions,
+                c.id != row.id,
+                c.valid_from <= row.valid_from,
+            )
+            .order_by(c.valid_from.desc(), c.id.desc())
+            .limit(1)
+        ).scalar()
+        changes.append(
+            AcceptedChange(
+                value=CatalogValue.model_validate(row),
+                previous=before,
+                item_id=row.item_id,
+                title=row.title,
+                decided_at=row.decided_at,
+                reviewer=row.reviewer,
+                reason=row.reason,
+            )
+        )
+    return changes
+
+
+class ModelSummary(BaseModel):
+    """What the index shows of one (route, model): its modes (category), capability flags
+    (1 or 0 as stated; absent = unknown), text input price per 1M tokens at the standard tier
+    (global deployment or unscoped), and whether an official source verified that price."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    route: str
+    model: str
+    modes: set[str] = Field(default_factory=set)
+    flags: dict[str, bool] = Field(default_factory=dict)
+    input_price: Decimal | None = None
+    input_verified: bool = False
+    verified_prices: int = 0
+
+
+def model_summaries(conn: Connection, at: datetime) -> list[ModelSummary]:
+    """Every (route, model) in force at `at`, summarized for the index and the category facts.
+    Verification is each value's latest one, counted when dated at or before `at`."""
     c = catalog_values.c
     rows = conn.execute(
-        select(c.route, c.model).where(_in_force(at)).distinct().order_by(c.model, c.route)
+        select(c.route, c.model, c.kind, c.component, c.unit, c.dimensions, c.value, c.verified_at)
+        .where(_in_force(at))
+        .order_by(c.model, c.route)
     )
-    return [(r.route, r.model) for r in rows]
+    found: dict[tuple[str, str], ModelSummary] = {}
+    for r in rows:
+        summary = found.get((r.route, r.model))
+        if summary is None:
+            summary = found[(r.route, r.model)] = ModelSummary(route=r.route, model=r.model)
+        verified = r.verified_at is not None and r.verified_at <= at
+        if r.kind == "price" and verified:
+            summary.verified_prices += 1
+        if r.component == "mode" and r.value == "1":
+            summary.modes.add(r.dimensions.split("mode=", 1)[-1].split(";", 1)[0])
+        elif r.component == "supports" and r.dimensions.startswith("capability="):
+            name = r.dimensions.removeprefix("capability=").split(";", 1)[0]
+            summary.flags[name] = summary.flags.get(name, False) or r.value == "1"
+        elif (
+            (r.component, r.unit) == ("input", "usd_per_1m_tokens")
+            and r.dimensions
+            in (
+                "",
+                "scope=global",
+            )
+            and (summary.input_price is None or r.dimensions == "scope=global")
+        ):
+            summary.input_price = Decimal(r.value)
+            summary.input_verified = verified
+    return list(found.values())

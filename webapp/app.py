@@ -33,6 +33,7 @@ from review.reviewers import verify_reviewer
 from schemas.records import ReviewKind, ReviewStatus
 from schemas.vocab import Component, Dim, Unit
 from webapp.api import SubmissionIn, api_router, engine_of, store_submission
+from webapp.pages import pages_router
 from webapp.security import RateLimiter, Signer, client_address
 
 HERE = Path(__file__).resolve().parent
@@ -97,6 +98,8 @@ def create_app(
         description="AI model prices that say where they were read, when, and who agrees; "
         "the review queue and submissions.",
         version="0.1.0",
+        docs_url=None,  # webapp/pages.py serves /docs with Swagger UI's files from a package
+        redoc_url=None,
     )
     app.state.engine = store.connect(database)
     app.state.signer = Signer(key)
@@ -105,6 +108,7 @@ def create_app(
     app.state.login_limiter = RateLimiter(*login_limit)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api_router)
+    app.include_router(pages_router)  # published catalog: models, cost, exports, feed, docs
     _middleware(app)
     _pages(app)
     return app
