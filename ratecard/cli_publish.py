@@ -186,7 +186,31 @@ def export(
             typer.echo(f"provenance: {provenance}", err=True)
 
 
+def publish(
+    directory: Annotated[Path, typer.Argument(help="Where to write the site.")],
+    model: Annotated[
+        list[str] | None, typer.Option("--model", help="Only these models (repeatable).")
+    ] = None,
+    at: At = None,
+    db: Db = None,
+) -> None:
+    """Write the index, the model pages and the exports as static files that open with no
+    server (DIR/index.html)."""
+    from catalog import reader, store
+    from webapp.static_site import publish as write_site
+
+    moment = reader.as_of(parse_at(at))
+
+    def progress(done: int, total: int) -> None:
+        if done % 50 == 0 or done == total:
+            typer.echo(f"{done} of {total} model pages", err=True)
+
+    written = write_site(store.connect(db), directory, moment, model, progress)
+    typer.echo(f"wrote {len(written)} files; open {directory / 'index.html'}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the publishing commands to the `ratecard` app."""
     app.command()(cost)
     app.command()(export)
+    app.command()(publish)

@@ -272,8 +272,10 @@ def model_view(
     output_tokens: int | None = None,
     images: str = "",
     verified_only: bool = False,
+    summaries: list[ModelSummary] | None = None,
 ) -> dict[str, Any] | None:
-    """Everything the page of `model` shows, as of `at`; None when no route sells it."""
+    """Everything the page of `model` shows, as of `at`; None when no route sells it.
+    `summaries` (reader.model_summaries at `at`) may be passed when rendering many pages."""
     values = reader.published_values(conn, at, model=model)
     if not values:
         return None
@@ -310,7 +312,8 @@ def model_view(
         ranking = cheapest(by_route, model, workload)
     except ValueError as exc:
         error, ranking = str(exc), {"priced": [], "refused": []}
-    summaries = reader.model_summaries(conn, at)
+    if summaries is None:
+        summaries = reader.model_summaries(conn, at)
     return {
         "model": model,
         "as_of": at.date().isoformat(),
