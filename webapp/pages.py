@@ -50,6 +50,18 @@ def _at(at: date | None) -> Any:
     return reader.as_of(at)
 
 
+def _day(text: str) -> date | None:
+    """A page's ?at=: empty (a blank form field) is now; else an ISO date, or 422."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise HTTPException(
+            status_code=422, detail=f"at={text!r}: use a date, YYYY-MM-DD"
+        ) from None
+
+
 @pages_router.get("/api/cost", tags=["catalog"])
 def cost_api(
     request: Request,
@@ -228,12 +240,13 @@ def index(
     capability: str = "",
     route: str = "",
     verified_only: bool = False,
-    at: date | None = None,
+    at: str = "",
 ) -> Response:
+    day = _day(at)
     with _engine(request).connect() as conn:
         view = index_rows(
             conn,
-            _at(at),
+            _at(day),
             q=q,
             category=category,
             capability=capability,
@@ -248,7 +261,7 @@ def index(
             "capability": capability,
             "route": route,
             "verified_only": verified_only,
-            "at": at.isoformat() if at else "",
+            "at": at,
         },
         "root": "/",
         "ext": "",
@@ -270,7 +283,7 @@ def history_svg(request: Request, model: str, component: str = "input") -> Respo
 def model_page(
     request: Request,
     model: str,
-    at: date | None = None,
+    at: str = "",
     input_tokens: Annotated[int | None, Query(ge=0)] = None,
     output_tokens: Annotated[int | None, Query(ge=0)] = None,
     images: str = "",
@@ -279,12 +292,12 @@ def model_page(
         view = model_view(
             conn,
             model,
-            _at(at),
+            _at(_day(at)),
             input_tokens=input_tokens,
             output_tokens=output_tokens,
             images=images,
         )
     if view is None:
         raise HTTPException(status_code=404, detail=f"no route sells {model} in the catalog")
-    context = {**view, "at": at.isoformat() if at else "", "root": "/", "ext": "", "static": False}
+    context = {**view, "at": at, "root": "/", "ext": "", "static": False}
     return request.app.state.templates.TemplateResponse(request, "model_routes.html", context)
