@@ -5,6 +5,7 @@ the Atom feed of accepted changes (parsed with feedparser), /docs served offline
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -145,3 +146,12 @@ def test_publish_writes_pages_that_need_no_server(db: str, tmp_path: Path) -> No
     values = json.loads((site / "catalog.json").read_text())["values"]
     assert any(Decimal(v["value"]) == Decimal("0.036") for v in values)
     assert (site / "model_prices_and_context_window.provenance.json").exists()
+
+
+def test_a_model_pages_submit_link_prefills_the_form(client: TestClient) -> None:
+    page = client.get("/models/gpt-image-2").text
+    link = re.search(r'href="/submit\?route=([^&"]+)&amp;model=([^"]+)" id="submit-source"', page)
+    assert link and link[2] == "gpt-image-2"
+    form = client.get(f"/submit?route={link[1]}&model=gpt-image-2").text
+    assert f'name="route" value="{link[1]}"' in form
+    assert 'name="model" value="gpt-image-2"' in form

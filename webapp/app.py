@@ -338,8 +338,8 @@ def _login_pages(app: FastAPI) -> None:
 
 def _submission_pages(app: FastAPI) -> None:
     @app.get("/submit", response_class=HTMLResponse, include_in_schema=False)
-    def submit_form(request: Request) -> Response:
-        return _submit_form(request, {}, None)
+    def submit_form(request: Request, route: str = "", model: str = "") -> Response:
+        return _submit_form(request, {"route": route, "model": model}, None)  # model pages link
 
     @app.post("/submit", include_in_schema=False)
     def submit(
