@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, String, and_, cast, func, literal, or_, select
 
 from catalog.tables import catalog_values, observations, responses, review_items, stamps
-from schemas.records import CatalogValue, ReviewStatus
+from schemas.records import CatalogValue, ReviewStatus, parse_dimensions_key
 
 
 class Statement(BaseModel):
@@ -256,6 +256,10 @@ def accepted_changes(conn: Connection, limit: int = 100) -> list[AcceptedChange]
     return changes
 
 
+# The text input price an index row shows: the global deployment's, else the unscoped one.
+HEADLINE_DIMENSIONS = ("", "scope=global")
+
+
 class ModelSummary(BaseModel):
     """What the index shows of one (route, model): its modes (category), capability flags
     (1 or 0 as stated; absent = unknown), text input price per 1M tokens at the standard tier
@@ -289,18 +293,15 @@ def model_summaries(conn: Connection, at: datetime) -> list[ModelSummary]:
         verified = r.verified_at is not None and r.verified_at <= at
         if r.kind == "price" and verified:
             summary.verified_prices += 1
-        if r.component == "mode" and r.value == "1":
-            summary.modes.add(r.dimensions.split("mode=", 1)[-1].split(";", 1)[0])
-        elif r.component == "supports" and r.dimensions.startswith("capability="):
-            name = r.dimensions.removeprefix("capability=").split(";", 1)[0]
+        dims = parse_dimensions_key(r.dimensions)
+        if r.component == "mode" and r.value == "1" and "mode" in dims:
+            summary.modes.add(dims["mode"])
+        elif r.component == "supports" and "capability" in dims:
+            name = dims["capability"]
             summary.flags[name] = summary.flags.get(name, False) or r.value == "1"
         elif (
-            (r.component, r.unit) == ("input", "usd_per_1m_tokens")
-            and r.dimensions
-            in (
-                "",
-                "scope=global",
-            )
+            (r.component, r.unit, r.kind) == ("input", "usd_per_1m_tokens", "price")
+            and r.dimensions in HEADLINE_DIMENSIONS
             and (summary.input_price is None or r.dimensions == "scope=global")
         ):
             summary.input_price = Decimal(r.value)

@@ -53,7 +53,8 @@ def publish(
     with engine.connect() as conn:
         index = index_rows(conn, at)
         if models is not None:
-            index["rows"] = [r for r in index["rows"] if r["model"] in set(models)]
+            wanted = set(models)
+            index["rows"] = [r for r in index["rows"] if r["model"] in wanted]
         for row in index["rows"]:
             row["model_file"] = file_name(row["model"])
         written.append(
