@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import typer
 
-from ratecard import cli_catalog, cli_queue, cli_sets
+from ratecard import cli_catalog, cli_publish, cli_queue, cli_sets
 from ratecard.options import OneLineErrors
 
 # Help is Click's plain text: Typer's rich help panels import rich and markdown-it, seconds
@@ -33,6 +33,7 @@ reviewer_app = typer.Typer(
 app.add_typer(review_app, name="review")
 app.add_typer(report_app, name="report")
 app.add_typer(reviewer_app, name="reviewer")
+cli_publish.register(app)  # cost, export, publish
 
 app.command()(cli_catalog.refresh)
 app.command()(cli_catalog.runs)

@@ -8,7 +8,9 @@ import grimp
 
 LAYERS = [
     "ratecard.cli",
-    grimp.Layer("ratecard.cli_catalog", "ratecard.cli_queue", independent=True),
+    grimp.Layer(
+        "ratecard.cli_catalog", "ratecard.cli_queue", "ratecard.cli_publish", independent=True
+    ),
     grimp.Layer("ratecard.cli_sets"),
     grimp.Layer("ratecard.options", "ratecard.output", independent=True),
 ]

@@ -42,6 +42,7 @@ from webapp.api import (
     engine_of,
     store_submission,
 )
+from webapp.pages import pages_router
 from webapp.security import (
     MAX_BODY,
     BodyLimit,
@@ -118,6 +119,8 @@ def create_app(
         description="AI model prices that say where they were read, when, and who agrees; "
         "the review queue and submissions.",
         version="0.1.0",
+        docs_url=None,  # webapp/pages.py serves /docs with Swagger UI's files from a package
+        redoc_url=None,
     )
     app.state.engine = store.connect(database)
     app.state.signer = Signer(key)
@@ -128,6 +131,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api_router)
     app.add_middleware(BodyLimit, max_bytes=max_body)  # inside `identify`: its errors pass as-is
+    app.include_router(pages_router)  # published catalog: models, cost, exports, feed, docs
     _middleware(app)
     _pages(app)
     return app
@@ -347,8 +351,8 @@ def _login_pages(app: FastAPI) -> None:
 
 def _submission_pages(app: FastAPI) -> None:
     @app.get("/submit", response_class=HTMLResponse, include_in_schema=False)
-    def submit_form(request: Request) -> Response:
-        return _submit_form(request, {}, None)
+    def submit_form(request: Request, route: str = "", model: str = "") -> Response:
+        return _submit_form(request, {"route": route, "model": model}, None)  # model pages link
 
     @app.post("/submit", include_in_schema=False)
     def submit(

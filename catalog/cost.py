@@ -1,0 +1,410 @@
+"""The cost calculator: what a workload costs on one route, from the catalog's prices as of a date.
+
+Pure: `estimate(values, workload)` reads only the published values it is given (catalog/reader.py)
+and computes in Decimal. Every price it uses is named with its verification; a price the
+catalog does not hold makes it refuse, naming the component. It never assumes 0.
+
+Rules, from what the sources state:
+
+- Token prices are USD per 1M tokens; a line costs tokens × price / 1,000,000.
+- `input_tokens` is the whole prompt. `cached_tokens` (cache reads) and `cache_write_tokens` are
+  the parts of it read from or written to the prompt cache (OpenAI's and Anthropic's usage
+  reports split a prompt the same way); the rest is billed at the input price.
+- Context tiers: a price stated for prompts above N tokens (`context_above=N`) applies to the whole
+  request once its prompt is longer than N (as Anthropic's and Google's pages state); the highest
+  such N below the prompt size is the request's tier, and every token price the request needs
+  must then be stated for that tier.
+- Cache writes are priced by lifetime (`cache_ttl`, 5m or 1h); reads by lifetime where a route
+  states it so.
+- Service tier (standard, batch, flex, priority) selects the prices stated for that tier.
+- Deployment: a price stated for a scope or region applies only to that scope or region; an
+  unstated scope means the route's global deployment (Azure's list price), falling back to
+  prices stated with no scope. Of the prices that apply, the most specific is used.
+- Images: QUALITY × SIZE × count, at the per-image price; where a route states only a per-pixel
+  price (Azure), the per-image price is derived as per-pixel price × width × height and marked
+  derived.
+- Per day: per request × requests per day. Per month: per day × 30.4375 (365.25 / 12).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+
+from catalog.reader import PublishedValue
+from schemas.records import decimal_text
+from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
+
+DAYS_PER_MONTH = Decimal("30.4375")
+PER_1M = Decimal(1_000_000)
+SELECTORS = (Dim.SCOPE, Dim.REGION, Dim.VARIANT, Dim.TIME_OF_DAY)
+DEFAULT_SCOPE = "global"
+_SIZE = re.compile(r"^(\d+)x(\d+)$")
+
+
+class CostError(ValueError):
+    """The calculator cannot price the workload: names the component and the rule."""
+
+    def __init__(self, component: str, message: str) -> None:
+        super().__init__(f"{component}: {message}")
+        self.component = component
+
+
+class ImageCount(BaseModel):
+    """`count` generated images of one quality and size (e.g. medium, 1024x1024)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    quality: str = Field(min_length=1)
+    size: str
+    count: int = Field(ge=1)
+
+    @field_validator("quality")
+    @classmethod
+    def _lower(cls, quality: str) -> str:
+        return quality.strip().lower()
+
+    @field_validator("size")
+    @classmethod
+    def _size(cls, size: str) -> str:
+        size = size.strip().lower()
+        if not _SIZE.match(size):
+            raise ValueError(f"size {size!r}: use WIDTHxHEIGHT, e.g. 1024x1024")
+        return size
+
+    @classmethod
+    def parse(cls, text: str) -> ImageCount:
+        """'QUALITY:SIZE:N', e.g. 'medium:1024x1024:2'. Raises ValueError naming the text."""
+        parts = text.split(":")
+        if len(parts) != 3 or not parts[2].strip().isdigit():
+            raise ValueError(f"--images {text!r}: use QUALITY:SIZE:N, e.g. medium:1024x1024:1")
+        return cls(quality=parts[0], size=parts[1], count=int(parts[2]))
+
+
+class Workload(BaseModel):
+    """One request's usage, and how many such requests a day."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    input_tokens: int = Field(ge=0)
+    output_tokens: int = Field(ge=0)
+    cached_tokens: int = Field(default=0, ge=0)
+    cache_write_tokens: int = Field(default=0, ge=0)
+    cache_ttl: str | None = None
+    images: tuple[ImageCount, ...] = ()
+    requests_per_day: int | None = Field(default=None, ge=0)
+    service_tier: str = "standard"
+    scope: str | None = None
+    region: str | None = None
+
+    @field_validator("cache_ttl")
+    @classmethod
+    def _ttl(cls, ttl: str | None) -> str | None:
+        if ttl is not None and ttl not in DIMENSION_VALUES[Dim.CACHE_TTL]:
+            raise ValueError(f"cache TTL {ttl!r}: one of {sorted(DIMENSION_VALUES[Dim.CACHE_TTL])}")
+        return ttl
+
+    @field_validator("service_tier")
+    @classmethod
+    def _tier(cls, tier: str) -> str:
+        if tier not in DIMENSION_VALUES[Dim.SERVICE_TIER]:
+            known = sorted(DIMENSION_VALUES[Dim.SERVICE_TIER])
+            raise ValueError(f"service tier {tier!r}: one of {known}")
+        return tier
+
+    @field_validator("scope")
+    @classmethod
+    def _scope(cls, scope: str | None) -> str | None:
+        if scope is not None and scope not in DIMENSION_VALUES[Dim.SCOPE]:
+            raise ValueError(f"scope {scope!r}: one of {sorted(DIMENSION_VALUES[Dim.SCOPE])}")
+        return scope
+
+    def uncached_tokens(self) -> int:
+        """The prompt tokens billed at the input price. Raises CostError when the cached and
+        cache-write parts add up to more than the prompt."""
+        rest = self.input_tokens - self.cached_tokens - self.cache_write_tokens
+        if rest < 0:
+            raise CostError(
+                "input",
+                f"cached ({self.cached_tokens}) and cache-write ({self.cache_write_tokens}) "
+                f"tokens are parts of the prompt and exceed --input-tokens ({self.input_tokens})",
+            )
+        return rest
+
+
+class CostLine(BaseModel):
+    """One price the estimate used: quantity × price = amount (USD), and where the price is from.
+
+    `derived` says how a price was computed from a stated one (e.g. per-pixel × pixels)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    component: str
+    dimensions: dict[str, str]
+    quantity: Decimal
+    unit: str
+    price: Decimal
+    amount: Decimal
+    provenance: str
+    verified: bool
+    verified_at: datetime | None
+    verified_by: str | None
+    stated_by: list[str]
+    value_id: int
+    derived: str | None = None
+
+    @field_serializer("quantity", "price", "amount")
+    def _exact(self, value: Decimal) -> str:
+        return decimal_text(value)
+
+    def label(self) -> str:
+        dims = ", ".join(f"{k}={v}" for k, v in sorted(self.dimensions.items()))
+        return f"{self.component} [{dims}]" if dims else self.component
+
+
+class CostEstimate(BaseModel):
+    """What a workload costs on (route, model) as of `as_of`: per request, per day and per
+    month (30.4375 days) in USD, with every price used."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    route: str
+    model: str
+    as_of: datetime
+    workload: Workload
+    lines: list[CostLine]
+    per_request: Decimal
+    per_day: Decimal | None
+    per_month: Decimal | None
+    days_per_month: Decimal = DAYS_PER_MONTH
+
+    @field_serializer("per_request", "per_day", "per_month", "days_per_month")
+    def _exact(self, value: Decimal | None) -> str | None:
+        return None if value is None else decimal_text(value)
+
+    @property
+    def all_verified(self) -> bool:
+        return all(line.verified for line in self.lines)
+
+
+def estimate(
+    values: Sequence[PublishedValue], workload: Workload, *, route: str, model: str
+) -> CostEstimate:
+    """Price `workload` on (route, model) from `values` (that route and model's published
+    values as of one time, from catalog.reader.published_values).
+
+    Returns a CostEstimate (USD, Decimal). Raises CostError naming the component when a needed
+    price is not in `values`, or when the workload is inconsistent.
+    """
+    prices = [
+        v
+        for v in values
+        if v.value.kind == Kind.PRICE and (v.value.route, v.value.model) == (route, model)
+    ]
+    if not prices:
+        raise CostError("route", f"the catalog holds no price for {route}/{model} at that time")
+    uncached = workload.uncached_tokens()
+    tier = _context_tier(prices, workload)
+    lines: list[CostLine] = []
+    ttl = {Dim.CACHE_TTL.value: workload.cache_ttl} if workload.cache_ttl else {}
+    token_parts: list[tuple[Component, int, list[dict[str, str]]]] = [
+        (Component.INPUT, uncached, [{}]),
+        (Component.CACHE_READ, workload.cached_tokens, [{}, ttl] if ttl else [{}]),
+        (Component.CACHE_WRITE, workload.cache_write_tokens, [ttl]),
+        (Component.OUTPUT, workload.output_tokens, [{}]),
+    ]
+    for component, tokens, alternatives in token_parts:
+        if tokens == 0:
+            continue
+        chosen = None
+        for extra in alternatives:
+            wanted = _base_dims(workload, tier) | extra
+            chosen = choose_price(prices, component, Unit.PER_1M_TOKENS, wanted, workload)
+            if chosen is not None:
+                break
+        if chosen is None:
+            raise CostError(
+                component.value,
+                f"no price per 1M text tokens{_describe(wanted)} for {route}/{model} in the "
+                f"catalog as of {_day(values)}; ratecard does not assume 0",
+            )
+        quantity = Decimal(tokens)
+        lines.append(
+            _line(chosen, quantity, chosen.value.value, quantity * chosen.value.value / PER_1M)
+        )
+    for image in workload.images:
+        lines.append(_image_line(prices, image, workload, route, model, _day(values)))
+    per_request = sum((line.amount for line in lines), Decimal(0))
+    per_day = (
+        per_request * workload.requests_per_day if workload.requests_per_day is not None else None
+    )
+    return CostEstimate(
+        route=route,
+        model=model,
+        as_of=prices[0].as_of,
+        workload=workload,
+        lines=lines,
+        per_request=per_request,
+        per_day=per_day,
+        per_month=per_day * DAYS_PER_MONTH if per_day is not None else None,
+    )
+
+
+def _day(values: Sequence[PublishedValue]) -> str:
+    return values[0].as_of.date().isoformat() if values else "that date"
+
+
+def _describe(dims: dict[str, str]) -> str:
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(dims.items()))
+    return f" [{shown}]" if shown else ""
+
+
+def _base_dims(workload: Workload, tier: int | None) -> dict[str, str]:
+    dims: dict[str, str] = {}
+    if workload.service_tier != "standard":
+        dims[Dim.SERVICE_TIER.value] = workload.service_tier
+    if tier is not None:
+        dims[Dim.CONTEXT_ABOVE.value] = str(tier)
+    return dims
+
+
+def _context_tier(prices: Sequence[PublishedValue], workload: Workload) -> int | None:
+    """The highest context threshold the route states below the prompt's size, if any."""
+    thresholds = {
+        int(t)
+        for p in prices
+        if (t := p.value.dimensions.get(Dim.CONTEXT_ABOVE.value, "")).isdigit()
+        and p.value.unit == Unit.PER_1M_TOKENS
+    }
+    below = [t for t in thresholds if t < workload.input_tokens]
+    return max(below) if below else None
+
+
+def _selector_match(dims: dict[str, str], workload: Workload) -> int | None:
+    """How many deployment selectors of a price the workload matches; None if one differs."""
+    stated = {
+        Dim.SCOPE.value: workload.scope or DEFAULT_SCOPE,
+        Dim.REGION.value: workload.region,
+    }
+    matched = 0
+    for selector in SELECTORS:
+        value = dims.get(selector.value)
+        if value is None:
+            continue
+        if stated.get(selector.value) != value:
+            return None
+        matched += 1
+    return matched
+
+
+def choose_price(
+    prices: Sequence[PublishedValue],
+    component: Component,
+    unit: Unit,
+    wanted: dict[str, str],
+    workload: Workload,
+) -> PublishedValue | None:
+    """The most specific price of `component` in `unit` whose non-selector dimensions are
+    exactly `wanted` and whose selectors the workload matches. Raises CostError when two equally
+    specific prices apply."""
+    selector_names = {s.value for s in SELECTORS}
+    ranked: list[tuple[int, PublishedValue]] = []
+    for p in prices:
+        v = p.value
+        if v.component != component or v.unit != unit:
+            continue
+        rest = {k: x for k, x in v.dimensions.items() if k not in selector_names}
+        if rest != wanted:
+            continue
+        score = _selector_match(v.dimensions, workload)
+        if score is not None:
+            ranked.append((score, p))
+    if not ranked:
+        return None
+    ranked.sort(key=lambda pair: pair[0], reverse=True)
+    if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
+        both = " and ".join(_describe(p.value.dimensions) or "[]" for _, p in ranked[:2])
+        raise CostError(
+            component.value,
+            f"two prices apply equally ({both}); state --scope or --region to choose",
+        )
+    return ranked[0][1]
+
+
+def _line(
+    chosen: PublishedValue,
+    quantity: Decimal,
+    price: Decimal,
+    amount: Decimal,
+    derived: str | None = None,
+) -> CostLine:
+    v = chosen.value
+    return CostLine(
+        component=v.component.value,
+        dimensions=v.dimensions,
+        quantity=quantity,
+        unit=Unit.PER_IMAGE.value if derived else v.unit.value,
+        price=price,
+        amount=amount,
+        provenance=chosen.provenance(),
+        verified=chosen.verified,
+        verified_at=chosen.verified_at,
+        verified_by=chosen.verified_by,
+        stated_by=sorted({s.source for s in chosen.stated_by} | {v.accepted_source}),
+        value_id=v.id,
+        derived=derived,
+    )
+
+
+def _image_line(
+    prices: Sequence[PublishedValue],
+    image: ImageCount,
+    workload: Workload,
+    route: str,
+    model: str,
+    day: str,
+) -> CostLine:
+    wanted = _base_dims(workload, None) | {
+        Dim.MODALITY.value: "image",
+        Dim.QUALITY.value: image.quality,
+        Dim.SIZE.value: image.size,
+    }
+    count = Decimal(image.count)
+    per_image = choose_price(prices, Component.OUTPUT, Unit.PER_IMAGE, wanted, workload)
+    if per_image is not None:
+        price = per_image.value.value
+        return _line(per_image, count, price, count * price)
+    per_pixel = choose_price(prices, Component.OUTPUT, Unit.PER_PIXEL, wanted, workload)
+    if per_pixel is None:
+        raise CostError(
+            "output",
+            f"no price per image or per pixel{_describe(wanted)} for {route}/{model} in the "
+            f"catalog as of {day}; ratecard does not assume 0",
+        )
+    price = derive_per_image(per_pixel.value.value, image.size)
+    rule = f"derived: {decimal_text(per_pixel.value.value)} per pixel × {image.size} pixels"
+    return _line(per_pixel, count, price, count * price, derived=rule)
+
+
+def unit_label(unit: str) -> str:
+    """'usd_per_1m_tokens' → 'USD per 1M tokens': a unit as people write it."""
+    words = unit.removeprefix("usd_").replace("_", " ").replace("1m", "1M").replace("1k", "1K")
+    return f"USD {words}" if unit.startswith("usd_") else words
+
+
+def derive_per_image(per_pixel: Decimal, size: str) -> Decimal:
+    """A per-image price from a per-pixel one: per-pixel × width × height (size 'WxH'), kept to
+    one significant digit fewer than the per-pixel price states: that price's last digit is
+    rounded (sources divide a per-image price by the pixels), so the product's is noise.
+    3.1575520833e-08 × 1536 × 1024 is 0.049664, not 0.049663999999475712."""
+    match = _SIZE.match(size)
+    if not match:
+        raise ValueError(f"size {size!r}: use WIDTHxHEIGHT, e.g. 1024x1024")
+    digits = len(per_pixel.normalize().as_tuple().digits)
+    with localcontext(prec=max(digits - 1, 1), rounding=ROUND_HALF_EVEN):
+        product = +(per_pixel * int(match[1]) * int(match[2]))
+    return product.normalize()

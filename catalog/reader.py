@@ -1,0 +1,310 @@
+"""What the published catalog reads: the values in force at a time, each with its verification
+as of that time and every source that stated it. Pages, exports and the cost calculator read
+the catalog through here (tables: catalog_values, stamps, observations, responses, review_items).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection, String, and_, cast, func, literal, or_, select
+
+from catalog.tables import catalog_values, observations, responses, review_items, stamps
+from schemas.field import Dims
+from schemas.records import CatalogValue, ReviewStatus
+
+
+class Statement(BaseModel):
+    """One source's latest statement confirming a catalog value, as of the reading time."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str
+    official: bool
+    observed_at: datetime
+
+
+class PublishedValue(BaseModel):
+    """A catalog value in force at `as_of`, with its verification as of then.
+
+    `verified_at`/`verified_by`: the latest official statement of exactly this value dated at or
+    before `as_of` (None: unverified then). `stated_by`: every source whose statement confirmed
+    it by then, official or secondary, latest first, always including the source whose
+    statement let it in (`value.accepted_source`).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: CatalogValue
+    as_of: datetime
+    verified_at: datetime | None = None
+    verified_by: str | None = None
+    stated_by: list[Statement] = Field(default_factory=list)
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_at is not None
+
+    def provenance(self) -> str:
+        """'verified 2026-08-14 by azure' or 'unverified, stated by litellm, portkey'."""
+        if self.verified_at is not None:
+            return f"verified {self.verified_at.date().isoformat()} by {self.verified_by}"
+        names = sorted({s.source for s in self.stated_by} | {self.value.accepted_source})
+        return f"unverified, stated by {', '.join(names)}"
+
+
+def end_of(day: date) -> datetime:
+    """The last instant of a UTC calendar day: 'as of 2026-08-20' includes that whole day."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC) - timedelta(
+        microseconds=1
+    )
+
+
+def as_of(day: date | None) -> datetime:
+    """The reading time for an optional date: the end of that day, else now (UTC)."""
+    return end_of(day) if day is not None else datetime.now(UTC)
+
+
+def _in_force(at: datetime) -> Any:
+    c = catalog_values.c
+    return and_(c.valid_from <= at, or_(c.valid_to.is_(None), c.valid_to > at))
+
+
+def published_values(
+    conn: Connection,
+    at: datetime,
+    *,
+    route: str | None = None,
+    model: str | None = None,
+    kind: str | None = None,
+    verified_only: bool = False,
+) -> list[PublishedValue]:
+    """Every catalog value in force at `at` (optionally one route, model or kind), ordered by
+    route, model, kind, component, unit, dimensions, with verification as of `at`."""
+    return list(
+        iter_published(conn, at, route=route, model=model, kind=kind, verified_only=verified_only)
+    )
+
+
+def iter_published(
+    conn: Connection,
+    at: datetime,
+    *,
+    route: str | None = None,
+    model: str | None = None,
+    kind: str | None = None,
+    verified_only: bool = False,
+) -> Iterator[PublishedValue]:
+    """`published_values`, one at a time (the whole catalog is ~60k values)."""
+    c = catalog_values.c
+    query = select(catalog_values).where(_in_force(at))
+    for column, wanted in ((c.route, route), (c.model, model), (c.kind, kind)):
+        if wanted is not None:
+            query = query.where(column == wanted)
+    query = query.order_by(c.route, c.model, c.kind, c.component, c.unit, c.dimensions)
+    rows = conn.execute(query).all()
+    statements = _statements(conn, at, route=route, model=model)
+    for row in rows:
+        stated = statements.get(row.id, [])
+        claims = [(s.observed_at, s.source) for s in stated if s.official]
+        if row.verified_at is not None and row.verified_at <= at:
+            claims.append((row.verified_at, row.verified_by))
+        verified_at, verified_by = max(claims, default=(None, None))
+        if verified_only and verified_at is None:
+            continue
+        yield PublishedValue(
+            value=CatalogValue.model_validate(row),
+            as_of=at,
+            verified_at=verified_at,
+            verified_by=verified_by,
+            stated_by=stated,
+        )
+
+
+def _statements(
+    conn: Connection, at: datetime, *, route: str | None, model: str | None
+) -> dict[int, list[Statement]]:
+    s, c = stamps.c, catalog_values.c
+    query = (
+        select(s.value_id, s.source, s.official, func.max(s.observed_at).label("observed_at"))
+        .join(catalog_values, c.id == s.value_id)
+        .where(s.observed_at <= at, _in_force(at))
+        .group_by(s.value_id, s.source, s.official)
+    )
+    if route is not None:
+        query = query.where(c.route == route)
+    if model is not None:
+        query = query.where(c.model == model)
+    out: dict[int, list[Statement]] = {}
+    for r in conn.execute(query):
+        observed = r.observed_at
+        if isinstance(observed, str):  # SQLite returns an aggregate's datetime as text
+            observed = datetime.fromisoformat(observed)
+        if observed.tzinfo is None:
+            observed = observed.replace(tzinfo=UTC)
+        out.setdefault(r.value_id, []).append(
+            Statement(source=r.source, official=r.official, observed_at=observed)
+        )
+    for stated in out.values():
+        stated.sort(key=lambda st: st.observed_at, reverse=True)
+    return out
+
+
+def history(conn: Connection, route: str, model: str) -> list[CatalogValue]:
+    """Every value (route, model) has had, in force or closed, oldest first."""
+    c = catalog_values.c
+    rows = conn.execute(
+        select(catalog_values)
+        .where(c.route == route, c.model == model)
+        .order_by(c.valid_from, c.id)
+    )
+    return [CatalogValue.model_validate(r) for r in rows]
+
+
+def source_urls(conn: Connection, route: str, model: str) -> dict[str, str]:
+    """Each source's URL for (route, model): the response its latest statement came from."""
+    o, r = observations.c, responses.c
+    rows = conn.execute(
+        select(o.source, r.url)
+        .join(responses, r.id == o.response_id)
+        .where(o.route == route, o.model == model)
+        .order_by(o.id)
+    )
+    return {row.source: row.url for row in rows}
+
+
+def pending(conn: Connection, route: str, model: str) -> list[dict[str, Any]]:
+    """Open review items about (route, model) with their proposed changes: values sources state
+    that the catalog has not accepted yet."""
+    c = review_items.c
+    rows = conn.execute(
+        select(review_items)
+        .where(c.route == route, c.model == model, c.status == ReviewStatus.OPEN.value)
+        .order_by(c.id)
+    )
+    return [
+        {"id": r.id, "kind": r.kind, "title": r.title, "changes": r.changes, "due_at": r.due_at}
+        for r in rows
+    ]
+
+
+def models(conn: Connection, at: datetime, model: str | None = None) -> list[tuple[str, str]]:
+    """Every (route, model) with a value in force at `at` (optionally of one model), sorted."""
+    c = catalog_values.c
+    query = select(c.route, c.model).where(_in_force(at)).distinct().order_by(c.model, c.route)
+    if model is not None:
+        query = query.where(c.model == model)
+    rows = conn.execute(query)
+    return [(r.route, r.model) for r in rows]
+
+
+class AcceptedChange(BaseModel):
+    """A value a reviewer accepted: what it replaced (None for a new value), and the decision."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: CatalogValue
+    previous: str | None
+    item_id: int
+    title: str
+    decided_at: datetime
+    reviewer: str | None
+    reason: str | None
+
+
+def accepted_changes(conn: Connection, limit: int = 100) -> list[AcceptedChange]:
+    """The latest values that entered the catalog by a reviewer's decision, newest first."""
+    c, r = catalog_values.c, review_items.c
+    rows = conn.execute(
+        select(catalog_values, r.id.label("item_id"), r.title, r.decided_at, r.reviewer, r.reason)
+        .join(review_items, c.accepted_by == literal("review:", String) + cast(r.id, String))
+        .where(r.decided_at.is_not(None))
+        .order_by(r.decided_at.desc(), c.id.desc())
+        .limit(limit)
+    ).all()
+    changes = []
+    for row in rows:
+        before = conn.execute(
+            select(c.value)
+            .where(
+                c.route == row.route,
+                c.model == row.model,
+                c.kind == row.kind,
+                c.component == row.component,
+                c.unit == row.unit,
+                c.dimensions == row.dimensions,
+                c.id != row.id,
+                c.valid_from <= row.valid_from,
+            )
+            .order_by(c.valid_from.desc(), c.id.desc())
+            .limit(1)
+        ).scalar()
+        changes.append(
+            AcceptedChange(
+                value=CatalogValue.model_validate(row),
+                previous=before,
+                item_id=row.item_id,
+                title=row.title,
+                decided_at=row.decided_at,
+                reviewer=row.reviewer,
+                reason=row.reason,
+            )
+        )
+    return changes
+
+
+# The text input price an index row shows: the global deployment's, else the unscoped one.
+HEADLINE_DIMENSIONS = ("", "scope=global")
+
+
+class ModelSummary(BaseModel):
+    """What the index shows of one (route, model): its modes (category), capability flags
+    (1 or 0 as stated; absent = unknown), text input price per 1M tokens at the standard tier
+    (global deployment or unscoped), and whether an official source verified that price."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    route: str
+    model: str
+    modes: set[str] = Field(default_factory=set)
+    flags: dict[str, bool] = Field(default_factory=dict)
+    input_price: Decimal | None = None
+    input_verified: bool = False
+    verified_prices: int = 0
+
+
+def model_summaries(conn: Connection, at: datetime) -> list[ModelSummary]:
+    """Every (route, model) in force at `at`, summarized for the index and the category facts.
+    Verification is each value's latest one, counted when dated at or before `at`."""
+    c = catalog_values.c
+    rows = conn.execute(
+        select(c.route, c.model, c.kind, c.component, c.unit, c.dimensions, c.value, c.verified_at)
+        .where(_in_force(at))
+        .order_by(c.model, c.route)
+    )
+    found: dict[tuple[str, str], ModelSummary] = {}
+    for r in rows:
+        summary = found.get((r.route, r.model))
+        if summary is None:
+            summary = found[(r.route, r.model)] = ModelSummary(route=r.route, model=r.model)
+        verified = r.verified_at is not None and r.verified_at <= at
+        if r.kind == "price" and verified:
+            summary.verified_prices += 1
+        dims = Dims.parse(r.dimensions)
+        if r.component == "mode" and r.value == "1" and "mode" in dims:
+            summary.modes.add(dims["mode"])
+        elif r.component == "supports" and "capability" in dims:
+            name = dims["capability"]
+            summary.flags[name] = summary.flags.get(name, False) or r.value == "1"
+        elif (
+            (r.component, r.unit, r.kind) == ("input", "usd_per_1m_tokens", "price")
+            and r.dimensions in HEADLINE_DIMENSIONS
+            and (summary.input_price is None or r.dimensions == "scope=global")
+        ):
+            summary.input_price = Decimal(r.value)
+            summary.input_verified = verified
+    return list(found.values())

@@ -1,0 +1,224 @@
+"""The cost calculator on the recorded epoch-2 catalog: the seeds' workload on Azure's
+gpt-image-2, prices named with their verification, refusals naming the component, context
+tiers, cache lifetimes, batch, per-image grids and Azure's per-pixel prices turned per image."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from catalog import reader, store
+from catalog.cost import CostError, ImageCount, Workload, derive_per_image, estimate
+from ratecard.cli import app
+from tests.published import epoch2_catalog
+
+pytestmark = pytest.mark.integration
+BASE = ["cost", "azure/gpt-image-2", "--input-tokens", "3000", "--output-tokens", "4"]
+
+
+@pytest.fixture(scope="module")
+def db(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{epoch2_catalog(tmp_path_factory)}"
+
+
+def priced(db: str, target: str, **workload: Any) -> Any:
+    route, _, model = target.partition("/")
+    with store.connect(db).connect() as conn:
+        values = reader.published_values(conn, reader.as_of(None), route=route, model=model)
+    return estimate(values, Workload(**workload), route=route, model=model)
+
+
+def test_seed_workload_on_azure_gpt_image_2(db: str) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "cost",
+            "azure/gpt-image-2",
+            "--input-tokens",
+            "3000",
+            "--output-tokens",
+            "400",
+            "--requests-per-day",
+            "5000",
+            "--db",
+            db,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "per request: 0.019" in lines
+    assert "per day (5000 requests): 95" in lines
+    assert "per month (30.4375 days): 2891.5625" in lines
+    used = [line for line in lines if line.startswith("  ")]
+    assert len(used) == 2
+    assert used[0].startswith("  input [scope=global]: 3000 × 5 USD per 1M tokens = 0.015;")
+    assert "verified 2026-08-14 by azure" in used[0]
+    assert used[1].startswith("  output [scope=global]: 400 × 10 USD per 1M tokens = 0.004;")
+    assert used[1].endswith("unverified, stated by litellm")
+
+
+def test_json_names_each_price_and_its_verification(db: str) -> None:
+    estimate_ = priced(
+        db, "azure/gpt-image-2", input_tokens=3000, output_tokens=400, requests_per_day=5000
+    )
+    data = estimate_.model_dump(mode="json")
+    assert (data["per_request"], data["per_day"], data["per_month"]) == (
+        "0.019",
+        "95",
+        "2891.5625",
+    )
+    assert [(line["component"], line["verified"], line["stated_by"]) for line in data["lines"]] == [
+        ("input", True, ["azure", "litellm"]),
+        ("output", False, ["litellm"]),
+    ]
+
+
+def test_a_price_nobody_states_is_refused_naming_the_component(db: str) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "cost",
+            "azure/gpt-image-2",
+            "--input-tokens",
+            "3000",
+            "--output-tokens",
+            "400",
+            "--cache-write-tokens",
+            "1000",
+            "--db",
+            db,
+        ],
+    )
+    assert result.exit_code == 1
+    assert "refused: cache_write: no price per 1M text tokens" in result.output
+    assert "does not assume 0" in result.output
+    # gpt-image-1-mini states no text output price on OpenAI's route: refused, never 0
+    with pytest.raises(CostError) as refused:
+        priced(db, "openai/gpt-image-1-mini", input_tokens=10, output_tokens=10)
+    assert refused.value.component == "output"
+
+
+def test_bad_arguments_get_one_line_and_no_traceback(db: str) -> None:
+    for extra, message in (
+        (["--images", "high:huge:1"], "size 'huge': use WIDTHxHEIGHT"),
+        (["--images", "high"], "use QUALITY:SIZE:N"),
+        (["--at", "yesterday"], "--at 'yesterday': use a date"),
+        (["--cached-tokens", "5000"], "exceed --input-tokens (3000)"),
+        (["--service-tier", "cheap"], "service tier 'cheap'"),
+    ):
+        result = CliRunner().invoke(
+            app,
+            [*BASE, *extra, "--db", db],
+        )
+        assert result.exit_code != 0 and message in result.output, (extra, result.output)
+        assert "Traceback" not in result.output
+
+
+def test_as_of_a_date_before_the_catalog_knew_the_model_refuses(db: str) -> None:
+    with store.connect(db).connect() as conn:
+        before = reader.published_values(
+            conn, reader.end_of(date(2020, 1, 1)), route="azure", model="gpt-image-2"
+        )
+    assert before == []
+    with pytest.raises(CostError, match="no price for azure/gpt-image-2"):
+        estimate(
+            before, Workload(input_tokens=1, output_tokens=1), route="azure", model="gpt-image-2"
+        )
+
+
+def test_context_tier_applies_to_the_whole_request(db: str) -> None:
+    short = priced(db, "anthropic/claude-sonnet-4-5", input_tokens=200_000, output_tokens=1000)
+    long = priced(db, "anthropic/claude-sonnet-4-5", input_tokens=200_001, output_tokens=1000)
+    assert [line.price for line in short.lines] == [Decimal(3), Decimal(15)]
+    assert [line.price for line in long.lines] == [Decimal(6), Decimal("22.5")]
+    assert all(line.dimensions == {"context_above": "200000"} for line in long.lines)
+    assert all(line.verified_by == "anthropic-page" for line in long.lines)
+
+
+def test_cache_writes_by_lifetime_and_batch(db: str) -> None:
+    hour = priced(
+        db,
+        "anthropic/claude-sonnet-4-5",
+        input_tokens=10_000,
+        output_tokens=0,
+        cached_tokens=4000,
+        cache_write_tokens=5000,
+        cache_ttl="1h",
+    )
+    assert [(line.component, line.quantity, line.price) for line in hour.lines] == [
+        ("input", 1000, Decimal(3)),
+        ("cache_read", 4000, Decimal("0.3")),
+        ("cache_write", 5000, Decimal(6)),
+    ]
+    assert hour.per_request == Decimal("0.0342")
+    batch = priced(
+        db,
+        "anthropic/claude-sonnet-4-5",
+        input_tokens=100_000,
+        output_tokens=100_000,
+        service_tier="batch",
+    )
+    assert batch.per_request == Decimal("0.9")
+    with pytest.raises(CostError, match=r"input: no price .*context_above=200000.*batch"):
+        priced(
+            db,
+            "anthropic/claude-sonnet-4-5",
+            input_tokens=300_000,
+            output_tokens=10,
+            service_tier="batch",
+        )
+
+
+def test_images_by_quality_and_size(db: str) -> None:
+    openai = priced(
+        db,
+        "openai/gpt-image-1-mini",
+        input_tokens=100,
+        output_tokens=0,
+        images=(ImageCount.parse("high:1536x1024:2"),),
+    )
+    image = openai.lines[-1]
+    assert (image.unit, image.price, image.amount, image.derived) == (
+        "usd_per_image",
+        Decimal("0.052"),
+        Decimal("0.104"),
+        None,
+    )
+    assert image.verified_by == "openai-page"
+    azure = priced(
+        db,
+        "azure/gpt-image-1-mini",
+        input_tokens=100,
+        output_tokens=0,
+        images=(ImageCount.parse("low:1024x1024:1"), ImageCount.parse("high:1536x1024:1")),
+    )
+    low, high = azure.lines[-2:]
+    assert (low.price, high.price) == (Decimal("0.002176"), Decimal("0.049664"))
+    assert low.derived and "per pixel × 1024x1024 pixels" in low.derived
+    assert low.unit == "usd_per_image" and not low.verified
+    with pytest.raises(CostError, match="output: no price per image or per pixel"):
+        priced(
+            db,
+            "openai/gpt-image-1-mini",
+            input_tokens=1,
+            output_tokens=0,
+            images=(ImageCount.parse("ultra:1024x1024:1"),),
+        )
+
+
+def test_derived_per_image_keeps_the_per_pixel_precision() -> None:
+    assert derive_per_image(Decimal("1.59263611e-07"), "1024x1024") == Decimal("0.1670000")
+    assert derive_per_image(Decimal("0.0000000020751953125"), "1024x1024") == Decimal("0.002176")
+
+
+def test_an_unknown_route_is_refused(db: str) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["cost", "nosuch/model", "--input-tokens", "1", "--output-tokens", "1", "--db", db],
+    )
+    assert result.exit_code == 1
+    assert "route: the catalog holds no price for nosuch/model" in result.output

@@ -1,0 +1,138 @@
+"""Exports of the recorded epoch-2 catalog: the LiteLLM-format map read back by ratecard's own
+LiteLLM parser gives the same values; JSON carries provenance per value; CSV has one row per
+value; --verified-only keeps only what an official source verified."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from catalog import reader, store
+from catalog.export import LITELLM_PROVIDER
+from catalog.identity import Identity
+from ratecard.cli import app
+from spiders import litellm
+from tests.published import epoch2_catalog
+
+pytestmark = pytest.mark.integration
+Key = tuple[str, str, str, str, str, tuple[tuple[str, str], ...]]
+
+
+@pytest.fixture(scope="module")
+def db(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{epoch2_catalog(tmp_path_factory)}"
+
+
+@pytest.fixture(scope="module")
+def everything(db: str) -> dict[str, Any]:
+    """The whole catalog exported as JSON once for the module."""
+    return json.loads(export(db, "json"))
+
+
+def key(v: dict[str, Any]) -> Key:
+    dims = tuple(sorted(v["dimensions"].items()))
+    return (v["route"], v["model"], v["kind"], v["component"], v["unit"], dims)
+
+
+def export(db: str, *args: str) -> str:
+    result = CliRunner().invoke(app, ["export", *args, "--db", db])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_litellm_export_reads_back_through_our_litellm_parser(
+    db: str, everything: dict[str, Any], tmp_path: Path
+) -> None:
+    target = tmp_path / "model_prices_and_context_window.json"
+    export(db, "litellm", "-o", str(target))
+    sidecar = json.loads((tmp_path / "model_prices_and_context_window.provenance.json").read_text())
+    page = litellm.parse(target.read_bytes(), target.as_uri())
+    identity = Identity.load()
+    read_back: dict[Key, Decimal] = {}
+    for record in page.records:
+        for d in litellm.normalize(record):  # an Uninterpretable here fails the test
+            dims = tuple(sorted(d.dimensions.items()))
+            k = (
+                identity.route(d.route),
+                identity.candidate(d.source_model),
+                d.kind.value,
+                d.component.value,
+                d.unit.value,
+                dims,
+            )
+            assert k not in read_back, f"{record['key']} states {k} twice"
+            read_back[k] = d.value
+    left_out = {key(v) for v in sidecar["left_out"]}
+    values = everything["values"]
+    exported = {key(v): Decimal(v["value"]) for v in values if key(v) not in left_out}
+    assert len(exported) > 40_000
+    assert read_back == exported
+    assert len(left_out) + len(exported) == len(values)
+    assert all(v["reason"] for v in sidecar["left_out"])
+
+    entries = json.loads(target.read_text())
+    mini = entries["azure/gpt-image-1-mini"]
+    assert mini["litellm_provider"] == "azure"
+    assert mini["input_cost_per_token"] == pytest.approx(2e-06)
+    high = entries["azure/high/1024-x-1024/gpt-image-1-mini"]
+    assert high["input_cost_per_pixel"] == pytest.approx(3.173828125e-08)
+    assert high["mode"] == "image_generation"
+    assert entries["low/1024-x-1024/gpt-image-1-mini"]["output_cost_per_image"] == 0.005
+    provenance = sidecar["fields"]["azure/gpt-image-1-mini"]["input_cost_per_token"]
+    assert provenance["verified_by"] == "azure" and provenance["verified"] is True
+    assert "eastus2" in json.dumps([v for v in sidecar["left_out"] if v["route"] == "azure"])
+
+
+def test_litellm_provider_names_are_litellms_own() -> None:
+    routes = json.loads(Path("data/aliases/litellm.json").read_text())["routes"]
+    for route, provider in LITELLM_PROVIDER.items():
+        assert routes[provider] == route
+
+
+def test_json_has_provenance_per_value_and_verified_only_filters(
+    db: str, everything: dict[str, Any]
+) -> None:
+    verified = json.loads(export(db, "json", "--verified-only"))
+    assert everything["count"] == len(everything["values"]) > verified["count"] > 0
+    assert all(v["provenance"]["verified"] for v in verified["values"])
+    with store.connect(db).connect() as conn:
+        in_force = reader.published_values(conn, reader.as_of(None))
+    assert everything["count"] == len(in_force)
+    output = next(
+        v
+        for v in everything["values"]
+        if (v["route"], v["model"], v["component"], v["dimensions"])
+        == ("azure", "gpt-image-2", "output", {"scope": "global"})
+    )
+    assert output["value"] == "10"
+    assert output["provenance"]["verified"] is False
+    assert output["provenance"]["summary"] == "unverified, stated by litellm"
+    assert [s["source"] for s in output["provenance"]["stated_by"]] == ["litellm"]
+
+
+def test_csv_one_row_per_value(db: str, tmp_path: Path) -> None:
+    target = tmp_path / "catalog.csv"
+    export(db, "csv", "--verified-only", "-o", str(target))
+    rows = list(csv.DictReader(io.StringIO(target.read_text())))
+    assert rows and all(r["verified_at"] and r["verified_by"] for r in rows)
+    openai = [r for r in rows if (r["route"], r["model"]) == ("openai", "gpt-image-1-mini")]
+    grid = {r["dimensions"]: r["value"] for r in openai if r["unit"] == "usd_per_image"}
+    assert grid["modality=image;quality=high;size=1024x1024"] == "0.036"
+    assert len(grid) == 9
+
+
+def test_unknown_format_and_bad_date_are_one_line_errors(db: str) -> None:
+    for args, message in (
+        (["xml"], "format 'xml': one of json, csv, litellm"),
+        (["json", "--at", "2026-02-30"], "--at '2026-02-30'"),
+    ):
+        result = CliRunner().invoke(app, ["export", *args, "--db", db])
+        assert result.exit_code == 2 and message in result.output
+        assert "Traceback" not in result.output

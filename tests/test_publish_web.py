@@ -1,0 +1,157 @@
+"""The published catalog over HTTP, in-process: the cost API, the paged values API, exports,
+the Atom feed of accepted changes (parsed with feedparser), /docs served offline, and
+`ratecard publish`'s static files."""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from catalog import queries, store
+from ratecard.cli import app as cli
+from review import decisions
+from review.reviewers import add_reviewer
+from tests.conftest import copy_catalog
+from tests.published import epoch2_catalog
+from webapp import create_app
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def db(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> str:
+    source = epoch2_catalog(tmp_path_factory)
+    return copy_catalog(source, tmp_path_factory.mktemp("web") / "catalog.db")
+
+
+@pytest.fixture(scope="module")
+def client(db: str) -> TestClient:
+    return TestClient(create_app(db, secret_key="test-only-secret"))
+
+
+def test_cost_api_prices_the_seed_workload_and_refuses_unknown_prices(client: TestClient) -> None:
+    query = "route=azure&model=gpt-image-2&input_tokens=3000&output_tokens=400"
+    body = client.get(f"/api/cost?{query}&requests_per_day=5000").json()
+    assert (body["per_request"], body["per_day"], body["per_month"]) == (
+        "0.019",
+        "95",
+        "2891.5625",
+    )
+    assert [line["provenance"] for line in body["lines"]] == [
+        "verified 2026-08-14 by azure",
+        "unverified, stated by litellm",
+    ]
+    refused = client.get(f"/api/cost?{query}&cached_tokens=100&cache_write_tokens=10")
+    assert refused.status_code == 422
+    assert refused.json()["detail"]["component"] == "cache_write"
+    images = client.get(
+        "/api/cost?route=azure&model=gpt-image-1-mini&input_tokens=0&output_tokens=0"
+        "&images=high:1024x1024:3"
+    ).json()
+    line = images["lines"][0]
+    assert (line["price"], line["amount"], line["unit"]) == ("0.03328", "0.09984", "usd_per_image")
+    assert line["derived"].startswith("derived: 0.00000003173828125 per pixel")
+    bad = client.get(
+        "/api/cost?route=azure&model=gpt-image-2&input_tokens=1&output_tokens=1&images=x"
+    )
+    assert bad.status_code == 422 and "QUALITY:SIZE:N" in bad.text
+
+
+def test_values_api_pages_through_everything_once(client: TestClient) -> None:
+    first = client.get("/api/values?model=gpt-image-1-mini&limit=7").json()
+    seen: list[dict[str, Any]] = list(first["values"])
+    following = first["next"]
+    while following:
+        page = client.get(following).json()
+        assert page["total"] == first["total"]
+        seen.extend(page["values"])
+        following = page["next"]
+    assert len(seen) == first["total"] > 7
+    keys = {(v["route"], v["component"], v["unit"], json.dumps(v["dimensions"])) for v in seen}
+    assert len(keys) == len(seen)
+    assert all(v["model"] == "gpt-image-1-mini" and "provenance" in v for v in seen)
+    verified = client.get("/api/values?model=gpt-image-1-mini&verified_only=true&limit=500")
+    assert 0 < verified.json()["total"] < first["total"]
+    assert client.get("/api/values?limit=100000").status_code == 422
+
+
+def test_exports_over_http(client: TestClient) -> None:
+    csv_text = client.get("/api/export/csv?verified_only=true").text
+    assert csv_text.startswith("route,model,kind,component,unit,dimensions,value,")
+    litellm = client.get("/api/export/litellm?verified_only=true").json()
+    assert litellm["azure/gpt-image-2"]["input_cost_per_token"] == pytest.approx(5e-06)
+    assert "output_cost_per_token" not in litellm["azure/gpt-image-2"]  # LiteLLM's word only
+    sidecar = client.get("/api/export/litellm/provenance?verified_only=true").json()
+    provenance = sidecar["fields"]["azure/gpt-image-2"]["input_cost_per_token"]
+    assert provenance["verified_by"] == "azure"
+    assert client.get("/api/export/xml").status_code == 404
+
+
+def test_docs_render_from_the_apps_own_files(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "/docs-assets/swagger-ui-bundle.js" in page.text
+    assert "http" not in page.text.split("<script", 1)[0].replace("http-equiv", "")
+    assert "cdn" not in page.text
+    script = client.get("/docs-assets/swagger-ui-bundle.js")
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.text
+    assert client.get("/docs-assets/swagger-ui.css").status_code == 200
+    assert client.get("/docs-assets/../__init__.py").status_code == 404
+    assert "/api/cost" in client.get("/openapi.json").json()["paths"]
+
+
+def test_feed_lists_an_approved_change(catalog_db: str) -> None:
+    engine = store.connect(catalog_db)
+    add_reviewer(engine, "alice", "correct horse battery staple")
+    with engine.connect() as conn:
+        item = queries.list_reviews(conn, status="open", kind="price_change", route="openrouter")[0]
+        change = queries.get_review(conn, item["id"])["changes"][0]  # type: ignore[index]
+    decisions.approve(engine, item["id"], reviewer="alice", reason="OpenRouter's API states it")
+    client = TestClient(create_app(catalog_db, secret_key="test-only-secret"))
+    response = client.get("/feed.atom")
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    feed = feedparser.parse(response.text)
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.feed.title == "ratecard: accepted price changes"
+    assert len(feed.entries) == 1
+    entry = feed.entries[0]
+    assert entry.title.startswith(f"openrouter/{item['model']} {change['component']}")
+    assert f"{change['current']} → {change['proposed']}" in entry.title
+    assert entry.link.endswith(f"/models/openrouter/{item['model']}")
+    assert "Approved by alice: OpenRouter's API states it" in entry.summary
+
+
+def test_publish_writes_pages_that_need_no_server(db: str, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    result = CliRunner().invoke(
+        cli, ["publish", str(site), "--model", "gpt-image-1-mini", "--db", db]
+    )
+    assert result.exit_code == 0, result.output
+    index = (site / "index.html").read_text()
+    assert 'href="models/gpt-image-1-mini.html"' in index
+    assert 'href="static/style.css"' in index
+    page = (site / "models" / "gpt-image-1-mini.html").read_text()
+    assert 'href="../static/publish.css"' in page and "<script" not in page
+    assert "derived from 0.00000003173828125 per pixel" in page
+    for href in ("../static/style.css", "../index.html"):
+        assert (site / "models" / href).resolve().exists()
+    values = json.loads((site / "catalog.json").read_text())["values"]
+    assert any(Decimal(v["value"]) == Decimal("0.036") for v in values)
+    assert (site / "model_prices_and_context_window.provenance.json").exists()
+
+
+def test_a_model_pages_submit_link_prefills_the_form(client: TestClient) -> None:
+    page = client.get("/models/gpt-image-2").text
+    link = re.search(r'href="/submit\?route=([^&"]+)&amp;model=([^"]+)" id="submit-source"', page)
+    assert link and link[2] == "gpt-image-2"
+    form = client.get(f"/submit?route={link[1]}&model=gpt-image-2").text
+    assert f'name="route" value="{link[1]}"' in form
+    assert 'name="model" value="gpt-image-2"' in form

@@ -1,0 +1,437 @@
+"""What the model pages and the index show, assembled from catalog/reader.py: plain dicts for the
+templates (server-rendered pages and `ratecard publish`'s static files alike).
+
+A model page: category, modalities, limits, the ten capability flags each with its sources
+(unknown shown as unknown), a route ladder (per route the headline token prices and the
+per-image grid, each price with its verification; Azure-style per-pixel prices turned per image
+and marked derived), values proposed but not accepted yet (pending), the cheapest route for a
+stated workload, facts with their denominators, and the price history as SVG (pygal).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection
+
+from catalog import reader
+from catalog.cost import CostError, ImageCount, Workload, choose_price, derive_per_image, estimate
+from catalog.reader import ModelSummary, PublishedValue
+from schemas.records import decimal_text
+from schemas.vocab import Component, Dim, Kind, Unit
+
+FLAGS = (
+    "vision",
+    "function_calling",
+    "tool_choice",
+    "parallel_function_calling",
+    "response_schema",
+    "reasoning",
+    "prompt_caching",
+    "pdf_input",
+    "web_search",
+    "system_messages",
+)
+LADDER: tuple[tuple[str, Component, dict[str, str]], ...] = (
+    ("input", Component.INPUT, {}),
+    ("cached input", Component.CACHE_READ, {}),
+    ("cache write", Component.CACHE_WRITE, {}),
+    ("cache write 5m", Component.CACHE_WRITE, {Dim.CACHE_TTL.value: "5m"}),
+    ("cache write 1h", Component.CACHE_WRITE, {Dim.CACHE_TTL.value: "1h"}),
+    ("output", Component.OUTPUT, {}),
+    ("image input", Component.INPUT, {Dim.MODALITY.value: "image"}),
+    ("image output", Component.OUTPUT, {Dim.MODALITY.value: "image"}),
+    ("batch input", Component.INPUT, {Dim.SERVICE_TIER.value: "batch"}),
+    ("batch output", Component.OUTPUT, {Dim.SERVICE_TIER.value: "batch"}),
+)
+LIMITS = (Component.CONTEXT_WINDOW, Component.MAX_INPUT_TOKENS, Component.MAX_OUTPUT_TOKENS)
+QUALITY_ORDER = ("low", "medium", "high", "standard", "hd")
+MODALITY = re.compile(r"^(text|image|audio|video|pdf|file)_(input|output)$")
+DEFAULT_WORKLOAD = {"input_tokens": 3000, "output_tokens": 400}
+IMAGE_WORKLOAD = {"input_tokens": 100, "output_tokens": 0, "images": "medium:1024x1024:1"}
+STANDARD = Workload(input_tokens=0, output_tokens=0)
+
+
+def cell(p: PublishedValue, price: Decimal | None = None, derived: str | None = None) -> dict:
+    """One price as a page shows it: value, unit, provenance, and how it was derived."""
+    return {
+        "value": decimal_text(price if price is not None else p.value.value),
+        "unit": Unit.PER_IMAGE.value if derived else p.value.unit.value,
+        "verified": p.verified,
+        "provenance": p.provenance(),
+        "derived": derived,
+        "dimensions": p.value.dimensions,
+    }
+
+
+def ladder(prices: list[PublishedValue]) -> list[dict[str, Any]]:
+    rows = []
+    for label, component, dims in LADDER:
+        try:
+            chosen = choose_price(prices, component, Unit.PER_1M_TOKENS, dims, STANDARD)
+        except CostError:
+            chosen = None
+        rows.append({"label": label, "cell": cell(chosen) if chosen else None})
+    return rows
+
+
+def image_grid(prices: list[PublishedValue]) -> dict[str, Any] | None:
+    """Per-image prices by quality (rows) and size (columns); per-pixel ones derived."""
+    pairs = {
+        (p.value.dimensions[Dim.QUALITY.value], p.value.dimensions[Dim.SIZE.value])
+        for p in prices
+        if p.value.unit in (Unit.PER_IMAGE, Unit.PER_PIXEL)
+        and p.value.component == Component.OUTPUT
+        and Dim.QUALITY.value in p.value.dimensions
+        and Dim.SIZE.value in p.value.dimensions
+        and Dim.SERVICE_TIER.value not in p.value.dimensions
+    }
+    if not pairs:
+        return None
+    qualities = sorted(
+        {q for q, _ in pairs},
+        key=lambda q: (QUALITY_ORDER.index(q) if q in QUALITY_ORDER else 99, q),
+    )
+    sizes = sorted({s for _, s in pairs}, key=_pixels)
+    cells: dict[str, dict[str, Any]] = {}
+    for quality in qualities:
+        for size in sizes:
+            wanted = {Dim.MODALITY.value: "image", Dim.QUALITY.value: quality, Dim.SIZE.value: size}
+            cells[f"{quality}|{size}"] = _image_cell(prices, wanted, size)
+    return {"qualities": qualities, "sizes": sizes, "cells": cells}
+
+
+def _image_cell(prices: list[PublishedValue], wanted: dict[str, str], size: str) -> dict | None:
+    try:
+        per_image = choose_price(prices, Component.OUTPUT, Unit.PER_IMAGE, wanted, STANDARD)
+        if per_image is not None:
+            return cell(per_image)
+        per_pixel = choose_price(prices, Component.OUTPUT, Unit.PER_PIXEL, wanted, STANDARD)
+    except CostError:
+        return None
+    if per_pixel is None:
+        return None
+    price = derive_per_image(per_pixel.value.value, size)
+    return cell(per_pixel, price, f"derived from {decimal_text(per_pixel.value.value)} per pixel")
+
+
+def _pixels(size: str) -> tuple[int, str]:
+    match = re.match(r"^(\d+)x(\d+)$", size)
+    return (int(match[1]) * int(match[2]) if match else 0, size)
+
+
+def _flag_name(p: PublishedValue) -> str | None:
+    if p.value.kind == Kind.CAPABILITY and p.value.component == Component.SUPPORTS:
+        return p.value.dimensions.get(Dim.CAPABILITY.value)
+    return None
+
+
+def capabilities(by_route: dict[str, list[PublishedValue]]) -> list[dict[str, Any]]:
+    """The ten flags: per flag, per route 'yes'/'no' with sources, or unknown."""
+    rows = []
+    for flag in FLAGS:
+        per_route = {}
+        for route, values in by_route.items():
+            stated = [p for p in values if _flag_name(p) == flag]
+            if stated:
+                p = stated[0]
+                per_route[route] = {
+                    "state": "yes" if p.value.value == 1 else "no",
+                    "provenance": p.provenance(),
+                }
+        rows.append({"flag": flag, "routes": per_route})
+    return rows
+
+
+def modalities(by_route: dict[str, list[PublishedValue]]) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, dict[str, set[str]]] = {"input": defaultdict(set), "output": defaultdict(set)}
+    for route, values in by_route.items():
+        for p in values:
+            name = _flag_name(p)
+            match = MODALITY.match(name or "")
+            if match and p.value.value == 1:
+                found[match[2]][match[1]].add(route)
+    return {
+        side: [{"modality": m, "routes": sorted(r)} for m, r in sorted(by.items())]
+        for side, by in found.items()
+    }
+
+
+def limits(by_route: dict[str, list[PublishedValue]]) -> list[dict[str, Any]]:
+    rows = []
+    for component in LIMITS:
+        per_route = {}
+        for route, values in by_route.items():
+            stated = [
+                p
+                for p in values
+                if p.value.kind == Kind.LIMIT
+                and p.value.component == component
+                and not set(p.value.dimensions) - {Dim.SCOPE.value}
+            ]
+            if stated:
+                per_route[route] = cell(stated[0])
+        if per_route:
+            rows.append({"limit": component.value, "routes": per_route})
+    return rows
+
+
+def categories(values: list[PublishedValue]) -> list[str]:
+    return sorted(
+        {
+            p.value.dimensions.get(Dim.MODE.value, "")
+            for p in values
+            if p.value.component == Component.MODE and p.value.value == 1
+        }
+        - {""}
+    )
+
+
+def cheapest(
+    by_route: dict[str, list[PublishedValue]], model: str, workload: Workload
+) -> dict[str, Any]:
+    """Every route's cost of `workload`, cheapest first; routes that refuse say why."""
+    priced, refused = [], []
+    for route, values in by_route.items():
+        try:
+            result = estimate(values, workload, route=route, model=model)
+        except CostError as exc:
+            refused.append({"route": route, "reason": str(exc)})
+            continue
+        priced.append(
+            {
+                "route": route,
+                "per_request": result.per_request,
+                "text": decimal_text(result.per_request),
+                "verified": result.all_verified,
+                "lines": [
+                    {"label": line.label(), "provenance": line.provenance, "derived": line.derived}
+                    for line in result.lines
+                ],
+            }
+        )
+    priced.sort(key=lambda r: r["per_request"])
+    return {"priced": priced, "refused": refused}
+
+
+def facts(
+    summaries: list[ModelSummary], model: str, category: str, verified_only: bool
+) -> list[str]:
+    """'cheaper than X% of priced <category> models' and 'only X% of <category> models
+    advertise <flag>', each with its denominator and which prices it counts."""
+    by_model: dict[str, list[ModelSummary]] = defaultdict(list)
+    for s in summaries:
+        by_model[s.model].append(s)
+    members = {m: rows for m, rows in by_model.items() if any(category in r.modes for r in rows)}
+    if model not in members:
+        return []
+    prices_said = "verified prices only" if verified_only else "all prices, verified or not"
+
+    def cheapest_input(rows: list[ModelSummary]) -> Decimal | None:
+        found = [
+            r.input_price
+            for r in rows
+            if r.input_price is not None and (r.input_verified or not verified_only)
+        ]
+        return min(found) if found else None
+
+    out = []
+    mine = cheapest_input(members[model])
+    priced = {m: p for m, rows in members.items() if (p := cheapest_input(rows)) is not None}
+    if mine is not None and len(priced) > 1:
+        others = [p for m, p in priced.items() if m != model]
+        share = 100 * sum(1 for p in others if p > mine) / len(others)
+        out.append(
+            f"Cheaper than {share:.0f}% of priced {category} models: its lowest text input price "
+            f"({decimal_text(mine)} USD per 1M tokens, any route) against the lowest of each of "
+            f"{len(others)} other {category} models with one ({prices_said})."
+        )
+    for flag in FLAGS:
+        if not any(r.flags.get(flag) for r in members[model]):
+            continue
+        advertising = sum(1 for rows in members.values() if any(r.flags.get(flag) for r in rows))
+        share = 100 * advertising / len(members)
+        out.append(
+            f"{share:.0f}% of {category} models advertise {flag.replace('_', ' ')} "
+            f"({advertising} of {len(members)} models with mode {category} on any route; a model "
+            "no source states it for counts as not advertising it)."
+        )
+    return out
+
+
+def model_view(
+    conn: Connection,
+    model: str,
+    at: datetime,
+    *,
+    input_tokens: int | None = None,
+    output_tokens: int | None = None,
+    images: str = "",
+    verified_only: bool = False,
+    summaries: list[ModelSummary] | None = None,
+) -> dict[str, Any] | None:
+    """Everything the page of `model` shows, as of `at`; None when no route sells it.
+    `summaries` (reader.model_summaries at `at`) may be passed when rendering many pages."""
+    values = reader.published_values(conn, at, model=model)
+    if not values:
+        return None
+    by_route: dict[str, list[PublishedValue]] = defaultdict(list)
+    for p in values:
+        by_route[p.value.route].append(p)
+    category = categories(values)
+    routes = []
+    for route, route_values in sorted(by_route.items()):
+        prices = [p for p in route_values if p.value.kind == Kind.PRICE]
+        routes.append(
+            {
+                "route": route,
+                "ladder": ladder(prices),
+                "grid": image_grid(prices),
+                "pending": reader.pending(conn, route, model),
+                "verified_prices": sum(1 for p in prices if p.verified),
+                "prices": len(prices),
+            }
+        )
+    defaults = IMAGE_WORKLOAD if "image_generation" in category else DEFAULT_WORKLOAD
+    form = {
+        "input_tokens": defaults["input_tokens"] if input_tokens is None else input_tokens,
+        "output_tokens": defaults["output_tokens"] if output_tokens is None else output_tokens,
+        "images": images or str(defaults.get("images", "")),
+    }
+    error = None
+    try:
+        workload = Workload(
+            input_tokens=form["input_tokens"],
+            output_tokens=form["output_tokens"],
+            images=tuple(ImageCount.parse(t) for t in str(form["images"]).split(",") if t.strip()),
+        )
+        ranking = cheapest(by_route, model, workload)
+    except ValueError as exc:
+        error, ranking = str(exc), {"priced": [], "refused": []}
+    if summaries is None:
+        summaries = reader.model_summaries(conn, at)
+    return {
+        "model": model,
+        "as_of": at.date().isoformat(),
+        "categories": category,
+        "modalities": modalities(by_route),
+        "limits": limits(by_route),
+        "capabilities": capabilities(by_route),
+        "routes": routes,
+        "route_names": [r["route"] for r in routes],
+        "ladder_rows": [
+            i for i in range(len(LADDER)) if any(r["ladder"][i]["cell"] for r in routes)
+        ],
+        "workload": form,
+        "workload_error": error,
+        "cheapest": ranking,
+        "facts": [f for c in category for f in facts(summaries, model, c, verified_only)],
+        "history": [
+            c
+            for c in ("input", "output")
+            if any(price_history(reader.history(conn, r["route"], model), c) for r in routes)
+        ],
+    }
+
+
+def index_rows(
+    conn: Connection,
+    at: datetime,
+    *,
+    q: str = "",
+    category: str = "",
+    capability: str = "",
+    route: str = "",
+    verified_only: bool = False,
+) -> dict[str, Any]:
+    """The index: one row per model (its routes, categories, lowest text input price), filtered
+    by a search text, category (mode), capability, route and verified prices only."""
+    by_model: dict[str, list[ModelSummary]] = defaultdict(list)
+    for s in reader.model_summaries(conn, at):
+        if verified_only and not s.verified_prices:
+            continue
+        by_model[s.model].append(s)
+    all_categories = sorted({m for rows in by_model.values() for r in rows for m in r.modes})
+    all_routes = sorted({r.route for rows in by_model.values() for r in rows})
+    needle = q.strip().lower()
+    rows = []
+    for model, summaries in sorted(by_model.items()):
+        if needle and needle not in model:
+            continue
+        if route and route not in {s.route for s in summaries}:
+            continue
+        modes = sorted({m for s in summaries for m in s.modes})
+        if category and category not in modes:
+            continue
+        if capability and not any(s.flags.get(capability) for s in summaries):
+            continue
+        inputs = [
+            (s.input_price, s.route, s.input_verified)
+            for s in summaries
+            if s.input_price is not None and (s.input_verified or not verified_only)
+        ]
+        lowest = min(inputs) if inputs else None
+        rows.append(
+            {
+                "model": model,
+                "routes": sorted(s.route for s in summaries),
+                "categories": modes,
+                "lowest_input": decimal_text(lowest[0]) if lowest else None,
+                "lowest_route": lowest[1] if lowest else None,
+                "lowest_verified": lowest[2] if lowest else False,
+            }
+        )
+    return {
+        "rows": rows,
+        "total": len(by_model),
+        "categories": all_categories,
+        "routes": all_routes,
+        "flags": FLAGS,
+        "as_of": at.date().isoformat(),
+    }
+
+
+def price_history(history: list[Any], component: str) -> list[Any]:
+    return [
+        v
+        for v in history
+        if v.kind == Kind.PRICE
+        and v.component.value == component
+        and v.unit == Unit.PER_1M_TOKENS
+        and set(v.dimensions) <= {Dim.SCOPE.value}
+    ]
+
+
+def price_history_svg(conn: Connection, model: str, component: str) -> str | None:
+    """The text `component` price per 1M tokens of `model` over time, one line per route, each
+    point at the date the value took effect (and where it ended). SVG text, no scripts."""
+    import pygal
+
+    series: dict[str, list[tuple[datetime, float]]] = {}
+    for route in sorted({r for r, _ in reader.models(conn, reader.as_of(None), model=model)}):
+        points: list[tuple[datetime, float]] = []
+        for v in price_history(reader.history(conn, route, model), component):
+            # pygal plots floats; the figures shown on the page stay Decimal
+            points.append((v.valid_from, float(v.value)))
+            if v.valid_to is not None:
+                points.append((v.valid_to, float(v.value)))
+        if points:
+            series[route] = sorted(points)
+    if not series:
+        return None
+    chart = pygal.DateTimeLine(
+        js=[],
+        disable_xml_declaration=True,
+        title=f"{model}: {component} USD per 1M tokens, by route and effective date",
+        x_value_formatter=lambda d: d.strftime("%Y-%m-%d"),
+        width=800,
+        height=320,
+        show_dots=True,
+    )
+    for route, points in series.items():
+        chart.add(route, points)
+    return str(chart.render(is_unicode=True))

@@ -1,0 +1,303 @@
+"""The published catalog on the web: model pages, the index, the cost API, exports, the JSON
+API of values (paged), the Atom feed of accepted changes, and API docs served offline.
+
+    GET /models                       index: search, filters (category, capability, route,
+                                      verified only), ?at=DATE
+    GET /models/{model}               one model across its routes (?at=DATE, a workload for
+                                      the cheapest route); /models/{route}/{model} is app.py's
+    GET /models/{model}/history.svg   price history per route (pygal, drawn server-side)
+    GET /api/cost                     the cost calculator (catalog/cost.py)
+    GET /api/values                   values in force with provenance, paged by offset/limit
+    GET /api/export/{json|csv|litellm}, /api/export/litellm/provenance
+    GET /feed.atom                    accepted changes (feedgen)
+    GET /docs, /docs-assets/{file}    Swagger UI from the swagger-ui-bundle package
+
+Pages are server-rendered without scripts; everything reads catalog/reader.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from pydantic import ValidationError
+
+from catalog import reader
+from catalog.cost import CostError, ImageCount, Workload, estimate
+from catalog.export import FORMATS, render, value_record
+from webapp.catalog_view import index_rows, model_view, price_history_svg
+
+pages_router = APIRouter()
+MEDIA = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "litellm": "application/json",
+}
+DOCS_FILES = frozenset(
+    {"swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png", "favicon-16x16.png"}
+)
+PAGE_LIMIT = 500
+
+
+def _engine(request: Request) -> Any:
+    return request.app.state.engine
+
+
+def _at(at: date | None) -> Any:
+    return reader.as_of(at)
+
+
+def _day(text: str) -> date | None:
+    """A page's ?at=: empty (a blank form field) is now; else an ISO date, or 422."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise HTTPException(
+            status_code=422, detail=f"at={text!r}: use a date, YYYY-MM-DD"
+        ) from None
+
+
+@pages_router.get("/api/cost", tags=["catalog"])
+def cost_api(
+    request: Request,
+    route: str,
+    model: str,
+    input_tokens: Annotated[int, Query(ge=0)],
+    output_tokens: Annotated[int, Query(ge=0)],
+    cached_tokens: Annotated[int, Query(ge=0)] = 0,
+    cache_write_tokens: Annotated[int, Query(ge=0)] = 0,
+    cache_ttl: str | None = None,
+    images: Annotated[list[str] | None, Query(description="QUALITY:SIZE:N")] = None,
+    requests_per_day: Annotated[int | None, Query(ge=0)] = None,
+    service_tier: str = "standard",
+    scope: str | None = None,
+    region: str | None = None,
+    at: date | None = None,
+) -> dict[str, Any]:
+    """What a workload costs on (route, model) as of `at`: per request, per day, per month
+    (30.4375 days), USD as exact decimal strings, with every price used and its verification.
+    422 names the component whose price the catalog does not state (never assumed 0)."""
+    try:
+        workload = Workload(
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            cached_tokens=cached_tokens,
+            cache_write_tokens=cache_write_tokens,
+            cache_ttl=cache_ttl,
+            images=tuple(ImageCount.parse(text) for text in images or ()),
+            requests_per_day=requests_per_day,
+            service_tier=service_tier,
+            scope=scope,
+            region=region,
+        )
+    except (ValidationError, ValueError) as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    with _engine(request).connect() as conn:
+        values = reader.published_values(conn, _at(at), route=route, model=model)
+    try:
+        return estimate(values, workload, route=route, model=model).model_dump(mode="json")
+    except CostError as exc:
+        raise HTTPException(
+            status_code=422, detail={"component": exc.component, "refused": str(exc)}
+        ) from None
+
+
+@pages_router.get("/api/values", tags=["catalog"])
+def values_api(
+    request: Request,
+    route: str | None = None,
+    model: str | None = None,
+    kind: str | None = None,
+    verified_only: bool = False,
+    at: date | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=PAGE_LIMIT)] = 100,
+) -> dict[str, Any]:
+    """Catalog values in force at `at` with provenance per value, `limit` at a time from
+    `offset`; `next` is the URL of the following page (None on the last)."""
+    with _engine(request).connect() as conn:
+        found = reader.published_values(
+            conn, _at(at), route=route, model=model, kind=kind, verified_only=verified_only
+        )
+    page = found[offset : offset + limit]
+    following = None
+    if offset + limit < len(found):
+        query = {
+            k: v
+            for k, v in request.query_params.items()
+            if k not in ("offset", "limit") and v is not None
+        }
+        following = f"/api/values?{urlencode({**query, 'offset': offset + limit, 'limit': limit})}"
+    return {
+        "total": len(found),
+        "offset": offset,
+        "limit": limit,
+        "next": following,
+        "values": [value_record(p) for p in page],
+    }
+
+
+@pages_router.get("/api/export/{fmt}", tags=["catalog"])
+def export_api(
+    request: Request, fmt: str, verified_only: bool = False, at: date | None = None
+) -> Response:
+    """The whole catalog as json (provenance per value), csv, or litellm (LiteLLM's map)."""
+    if fmt not in FORMATS:
+        raise HTTPException(status_code=404, detail=f"format {fmt!r}: one of {', '.join(FORMATS)}")
+    moment = _at(at)
+    with _engine(request).connect() as conn:
+        values = reader.iter_published(conn, moment, verified_only=verified_only)
+        text, _ = render(fmt, values, as_of=moment.isoformat(), verified_only=verified_only)
+    return Response(text, media_type=MEDIA[fmt])
+
+
+@pages_router.get("/api/export/litellm/provenance", tags=["catalog"])
+def litellm_provenance_api(
+    request: Request, verified_only: bool = False, at: date | None = None
+) -> Response:
+    """The LiteLLM export's sidecar: each exported field's provenance and what was left out."""
+    moment = _at(at)
+    with _engine(request).connect() as conn:
+        values = reader.iter_published(conn, moment, verified_only=verified_only)
+        _, sidecar = render(
+            "litellm", values, as_of=moment.isoformat(), verified_only=verified_only
+        )
+    return Response(sidecar or "{}", media_type="application/json")
+
+
+@pages_router.get("/feed.atom", include_in_schema=False)
+def feed(request: Request) -> Response:
+    """Accepted changes as an Atom feed, newest first."""
+    from feedgen.feed import FeedGenerator
+
+    base = str(request.base_url).rstrip("/")
+    with _engine(request).connect() as conn:
+        changes = reader.accepted_changes(conn)
+    fg = FeedGenerator()
+    fg.id(f"{base}/feed.atom")
+    fg.title("ratecard: accepted price changes")
+    fg.link(href=f"{base}/feed.atom", rel="self")
+    fg.link(href=f"{base}/models", rel="alternate")
+    fg.updated(changes[0].decided_at if changes else reader.as_of(None))
+    for change in reversed(changes):  # feedgen lists the last added first
+        v = change.value
+        dims = ", ".join(f"{k}={x}" for k, x in sorted(v.dimensions.items()))
+        field = f"{v.component.value}{f' [{dims}]' if dims else ''}"
+        entry = fg.add_entry()
+        entry.id(f"{base}/items/{change.item_id}#value-{v.id}")
+        entry.title(
+            f"{v.route}/{v.model} {field}: {change.previous or 'new'} → "
+            f"{v.model_dump(mode='json')['value']} {v.unit.value}"
+        )
+        entry.link(href=f"{base}/models/{v.route}/{v.model}")
+        entry.updated(change.decided_at)
+        entry.summary(
+            f"{change.title}. Approved by {change.reviewer or 'a reviewer'}"
+            f"{f': {change.reason}' if change.reason else ''}; in force from "
+            f"{v.valid_from.date().isoformat()}; "
+            + (
+                f"verified {v.verified_at.date().isoformat()} by {v.verified_by}"
+                if v.verified_at
+                else f"unverified, stated by {v.accepted_source}"
+            )
+        )
+    return Response(fg.atom_str(pretty=True), media_type="application/atom+xml")
+
+
+@pages_router.get("/docs", include_in_schema=False)
+def docs(request: Request) -> HTMLResponse:
+    """Swagger UI over /openapi.json, its assets served from this app (no CDN)."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    return get_swagger_ui_html(
+        openapi_url=request.app.openapi_url or "/openapi.json",
+        title=f"{request.app.title} API",
+        swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+        swagger_css_url="/docs-assets/swagger-ui.css",
+        swagger_favicon_url="/docs-assets/favicon-32x32.png",
+    )
+
+
+@pages_router.get("/docs-assets/{name}", include_in_schema=False)
+def docs_asset(name: str) -> FileResponse:
+    from swagger_ui_bundle import swagger_ui_path
+
+    if name not in DOCS_FILES:
+        raise HTTPException(status_code=404, detail=f"no docs asset {name}")
+    return FileResponse(str(swagger_ui_path / name))
+
+
+@pages_router.get("/models", response_class=HTMLResponse, include_in_schema=False)
+def index(
+    request: Request,
+    q: str = "",
+    category: str = "",
+    capability: str = "",
+    route: str = "",
+    verified_only: bool = False,
+    at: str = "",
+) -> Response:
+    day = _day(at)
+    with _engine(request).connect() as conn:
+        view = index_rows(
+            conn,
+            _at(day),
+            q=q,
+            category=category,
+            capability=capability,
+            route=route,
+            verified_only=verified_only,
+        )
+    context = {
+        **view,
+        "filters": {
+            "q": q,
+            "category": category,
+            "capability": capability,
+            "route": route,
+            "verified_only": verified_only,
+            "at": at,
+        },
+        "root": "/",
+        "ext": "",
+        "static": False,
+    }
+    return request.app.state.templates.TemplateResponse(request, "models_index.html", context)
+
+
+@pages_router.get("/models/{model}/history.svg", include_in_schema=False)
+def history_svg(request: Request, model: str, component: str = "input") -> Response:
+    with _engine(request).connect() as conn:
+        svg = price_history_svg(conn, model, component)
+    if svg is None:
+        raise HTTPException(status_code=404, detail=f"no {component} price history for {model}")
+    return Response(svg, media_type="image/svg+xml")
+
+
+@pages_router.get("/models/{model}", response_class=HTMLResponse, include_in_schema=False)
+def model_page(
+    request: Request,
+    model: str,
+    at: str = "",
+    input_tokens: Annotated[int | None, Query(ge=0)] = None,
+    output_tokens: Annotated[int | None, Query(ge=0)] = None,
+    images: str = "",
+) -> Response:
+    with _engine(request).connect() as conn:
+        view = model_view(
+            conn,
+            model,
+            _at(_day(at)),
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            images=images,
+        )
+    if view is None:
+        raise HTTPException(status_code=404, detail=f"no route sells {model} in the catalog")
+    context = {**view, "at": at, "root": "/", "ext": "", "static": False}
+    return request.app.state.templates.TemplateResponse(request, "model_routes.html", context)

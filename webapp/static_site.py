@@ -1,0 +1,104 @@
+"""`ratecard publish DIR`: the index, the model pages and the exports as files a static host can
+serve, and that open from the folder with no server (relative links, no scripts).
+
+    DIR/index.html                      every model, with routes, category and lowest price
+    DIR/models/<model>.html             the model page (as /models/<model> renders it)
+    DIR/models/<model>-history-<component>.svg
+    DIR/static/style.css, publish.css
+    DIR/catalog.json, catalog.csv       exports with provenance per value
+    DIR/model_prices_and_context_window.json (+ .provenance.json)   LiteLLM's format
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader
+from sqlalchemy import Engine
+
+from catalog import reader
+from catalog.export import render
+from webapp.catalog_view import index_rows, model_view, price_history_svg
+
+HERE = Path(__file__).resolve().parent
+SAFE_NAME = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_")
+
+
+def file_name(model: str) -> str:
+    """A model's file name: its canonical name where every character is safe, else escaped."""
+    return "".join(ch if ch in SAFE_NAME else f"_{ord(ch):x}_" for ch in model)
+
+
+def publish(
+    engine: Engine,
+    directory: Path,
+    at: datetime,
+    models: Sequence[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Path]:
+    """Write the static site for the catalog as of `at` into `directory` (created if needed);
+    only `models` when given. Returns the files written."""
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "models").mkdir(exist_ok=True)
+    (directory / "static").mkdir(exist_ok=True)
+    written: list[Path] = []
+    for css in ("style.css", "publish.css"):
+        target = directory / "static" / css
+        shutil.copyfile(HERE / "static" / css, target)
+        written.append(target)
+    with engine.connect() as conn:
+        index = index_rows(conn, at)
+        if models is not None:
+            wanted = set(models)
+            index["rows"] = [r for r in index["rows"] if r["model"] in wanted]
+        for row in index["rows"]:
+            row["model_file"] = file_name(row["model"])
+        written.append(
+            _write(
+                directory / "index.html",
+                env.get_template("models_index.html").render(
+                    **index, root="", ext=".html", static=True, filters={}
+                ),
+            )
+        )
+        summaries = reader.model_summaries(conn, at)
+        names = [r["model"] for r in index["rows"]]
+        for done, model in enumerate(names, 1):
+            view = model_view(conn, model, at, summaries=summaries)
+            if view is None:
+                continue
+            name = file_name(model)
+            for component in view["history"]:
+                svg = price_history_svg(conn, model, component)
+                if svg is not None:
+                    target = directory / "models" / f"{name}-history-{component}.svg"
+                    written.append(_write(target, svg))
+            page = env.get_template("model_routes.html").render(
+                **view, model_file=name, at="", root="../", ext=".html", static=True
+            )
+            written.append(_write(directory / "models" / f"{name}.html", page))
+            if progress:
+                progress(done, len(names))
+        values = list(reader.iter_published(conn, at))
+    as_of = at.isoformat()
+    for fmt, target in (
+        ("json", "catalog.json"),
+        ("csv", "catalog.csv"),
+        ("litellm", "model_prices_and_context_window.json"),
+    ):
+        text, sidecar = render(fmt, values, as_of=as_of, verified_only=False)
+        written.append(_write(directory / target, text))
+        if sidecar is not None:
+            written.append(
+                _write(directory / "model_prices_and_context_window.provenance.json", sidecar)
+            )
+    return written
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
