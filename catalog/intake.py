@@ -65,10 +65,14 @@ def validate_each(drafts: Sequence[SourceDrafts], identity: Identity) -> list[So
     known (so secondary sources' names map to them), then each source's batch is validated on
     its own; a source most of whose statements are invalid has collapsed and fails."""
     failures: dict[str, str] = {}
-    for batch in drafts:
-        _, failure = boundary("identity", partial(learn_official_models, identity, [batch]))
-        if failure:
-            failures[batch.source.id] = failure
+    _, failure = boundary("identity", partial(learn_official_models, identity, drafts))
+    if failure:
+        # Learning is judged over every source's statements at once (catalog.identity); only
+        # when that breaks is it retried source by source, to name the source that breaks it.
+        for batch in drafts:
+            _, failure = boundary("identity", partial(learn_official_models, identity, [batch]))
+            if failure:
+                failures[batch.source.id] = failure
     return [
         _validate_one(batch, identity)
         if batch.source.id not in failures
