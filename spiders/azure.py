@@ -252,7 +252,8 @@ def _required(record: dict[str, Any], key: str, record_id: str) -> str:
 def _plain(value: Decimal) -> Decimal:
     """The same number without trailing zeros, and never in exponent form."""
     reduced = value.normalize()
-    return reduced.quantize(ONE) if reduced.as_tuple().exponent > 0 else reduced
+    exponent = reduced.as_tuple().exponent  # a str only for NaN and infinity, never read here
+    return reduced.quantize(ONE) if isinstance(exponent, int) and exponent > 0 else reduced
 
 
 def _check_offer(record: dict[str, Any], record_id: str) -> None:

@@ -91,7 +91,7 @@ def parse(body: bytes, url: str) -> Page:
     for table in tables:
         key = _model_section(table)
         ids, title = _models(key)
-        extra = {
+        extra: dict[str, Any] = {
             "route": ROUTE,
             "url": url,
             "model_ids": ids,

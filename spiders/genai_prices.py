@@ -55,25 +55,25 @@ def _token_keys() -> dict[str, PriceKey]:
     citation (output, variant=citation, as the LiteLLM reader names citation tokens), cache."""
     keys: dict[str, PriceKey] = {}
     for modality in ("", "text", "audio", "image", "video"):
-        dims = {Dim.MODALITY: modality} if modality else {}
+        dims: dict[str, str] = {Dim.MODALITY: modality} if modality else {}
         part = f"{modality}_" if modality else ""
         per_1m = Unit.PER_1M_TOKENS
         keys[f"input_{part}mtok"] = PriceKey(Component.INPUT, per_1m, dims, 0)
         keys[f"output_{part}mtok"] = PriceKey(Component.OUTPUT, per_1m, dims, 0)
         keys[f"output_{part}reasoning_mtok"] = PriceKey(Component.REASONING, per_1m, dims, 0)
-        citation = {**dims, Dim.VARIANT: "citation"}
+        citation: dict[str, str] = {**dims, Dim.VARIANT: "citation"}
         keys[f"output_{part}citation_mtok"] = PriceKey(Component.OUTPUT, per_1m, citation, 0)
         keys[f"cache_{part}read_mtok"] = PriceKey(Component.CACHE_READ, per_1m, dims, 0)
         keys[f"cache_{part}write_mtok"] = PriceKey(Component.CACHE_WRITE, per_1m, dims, 0)
         for ttl in ("5m", "1h"):
-            ttl_dims = {**dims, Dim.CACHE_TTL: ttl}
+            ttl_dims: dict[str, str] = {**dims, Dim.CACHE_TTL: ttl}
             keys[f"cache_{part}write_{ttl}_mtok"] = PriceKey(
                 Component.CACHE_WRITE, per_1m, ttl_dims, 0
             )
     return keys
 
 
-AUDIO = {Dim.MODALITY: "audio"}
+AUDIO: dict[str, str] = {Dim.MODALITY: "audio"}
 PRICE_KEYS: dict[str, PriceKey] = {
     **_token_keys(),
     "web_searches_kcount": PriceKey(Component.WEB_SEARCH, Unit.PER_1K_QUERIES, {}, 0),
@@ -174,7 +174,7 @@ def _time_of_day(record_id: str, default: PriceSet, window: PriceSet) -> list[Pr
     if not isinstance(default.prices, dict) or not isinstance(window.prices, dict):
         raise Uninterpretable(record_id, "not a price object", "time-of-day prices")
     for key, peak in window.prices.items():
-        off_peak = default.prices.get(key)
+        off_peak: Any = default.prices.get(key)
         if not _numbers(peak, off_peak) or Decimal(peak) < Decimal(off_peak):
             raise Uninterpretable(
                 record_id,

@@ -85,7 +85,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 from schemas.fetch import Normalized, Uninterpretable, Unparsable
 from schemas.vocab import Component, Dim, Kind, Unit
@@ -218,7 +218,7 @@ def _record(key: str, value: Any) -> dict[str, Any]:
     return record
 
 
-def _is_entry(value: Any) -> bool:
+def _is_entry(value: Any) -> TypeGuard[dict[str, Any]]:
     return isinstance(value, dict) and isinstance(value.get("litellm_provider"), str)
 
 
@@ -439,7 +439,8 @@ def _base(
         return Component.REASONING, spec.unit, spec.factor
     modality = spec.modality
     if per == "second":
-        modality = SECOND_MEDIUM.get((entry.get("mode"), direction))
+        mode: Any = entry.get("mode")
+        modality = SECOND_MEDIUM.get((mode, direction))
     if modality:
         dims[Dim.MODALITY] = modality
     if direction == "input" and per in ("image", "pixel") and _charges_generated_image(entry):

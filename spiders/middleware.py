@@ -93,4 +93,5 @@ class UnreachableHostMiddleware:
 
 
 def _host(request: Request) -> str:
-    return urlsplit(request.meta.get("live_url", request.url)).netloc
+    url: str = request.meta.get("live_url", request.url)
+    return urlsplit(url).netloc

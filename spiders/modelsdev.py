@@ -195,11 +195,11 @@ def _capabilities(out: DraftCollector, model: dict[str, Any]) -> None:
         return
     for direction in ("input", "output"):
         for modality in modalities.get(direction, []):
-            name = MODALITY_CAPABILITIES.get((direction, modality))
-            if name is None:
+            capability = MODALITY_CAPABILITIES.get((direction, modality))
+            if capability is None:
                 out.quarantine(f"modalities.{direction}", "unknown modality", repr(modality))
                 continue
-            _flag(out, name, 1, f"modalities.{direction} lists {modality}")
+            _flag(out, capability, 1, f"modalities.{direction} lists {modality}")
 
 
 def _flag(out: DraftCollector, name: str, value: int, evidence: str) -> None:

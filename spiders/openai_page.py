@@ -234,6 +234,7 @@ def _variant(record: dict[str, Any], name: str) -> str:
 
 
 def _tier(record: dict[str, Any]) -> str:
+    label: str
     for label in [record.get("group", ""), *reversed(record["labels"])]:
         if label.strip().casefold() in TIERS:
             return label.strip().casefold()

@@ -55,10 +55,10 @@ TIERED_FILES = frozenset({"google"})
 SIZE = re.compile(r"^\d+x\d+$")
 VIDEO_SECONDS = re.compile(r"^video_duration_seconds_(\d+)_(\d+)$")
 
-IMAGE = {Dim.MODALITY: "image"}
-AUDIO = {Dim.MODALITY: "audio"}
-VIDEO = {Dim.MODALITY: "video"}
-TEXT = {Dim.MODALITY: "text"}
+IMAGE: dict[str, str] = {Dim.MODALITY: "image"}
+AUDIO: dict[str, str] = {Dim.MODALITY: "audio"}
+VIDEO: dict[str, str] = {Dim.MODALITY: "video"}
+TEXT: dict[str, str] = {Dim.MODALITY: "text"}
 
 
 class Rate(NamedTuple):
@@ -241,7 +241,7 @@ def _additional_unit(
         rate = Rate(Component.TOOL_CALL, Unit.PER_1K_QUERIES, {Dim.VARIANT: name}, 1)
         _add(out, rate, value, dims, f"{path}.{name}")
     elif video:
-        size = {Dim.SIZE: f"{video[1]}x{video[2]}"}
+        size: dict[str, str] = {Dim.SIZE: f"{video[1]}x{video[2]}"}
         rate = Rate(Component.OUTPUT, Unit.PER_SECOND, {**VIDEO, **size}, -2)
         _add(out, rate, value, dims, f"{path}.{name}")
     elif name not in SKIPPED_UNITS:
@@ -257,7 +257,7 @@ def _images(out: DraftCollector, grid: Any, dims: dict[str, str], path: str) -> 
         for size, value in sizes.items():
             if size != "default" and not SIZE.match(size):
                 raise Uninterpretable(out.record, "not an image size", f"{path}.{quality}.{size}")
-            image_dims = {
+            image_dims: dict[str, str] = {
                 **({Dim.QUALITY: quality} if quality != "default" else {}),
                 **({Dim.SIZE: size} if size != "default" else {}),
             }
@@ -322,7 +322,7 @@ def _context_tiers(
             raise Uninterpretable(out.record, "context tier not in context_tier_map", name)
         if not isinstance(conf, dict) or set(conf) != {"pricing_config"}:
             raise Uninterpretable(out.record, "unknown context tier shape", f"{path}.{name}")
-        above = {Dim.CONTEXT_ABOVE: str(names[name])} if names[name] else {}
+        above: dict[str, str] = {Dim.CONTEXT_ABOVE: str(names[name])} if names[name] else {}
         tier_path = f"{path}.context_tiers.{name}"
         _config(out, conf["pricing_config"], {**dims, **above}, tier_path, MODE_CONFIG_KEYS)
 

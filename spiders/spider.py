@@ -76,14 +76,15 @@ class SourceSpider(Spider):
         request = failure.request  # type: ignore[attr-defined]
         url = request.meta.get("requested_url", request.url)
         landing = request.meta.get("live_url", url)
-        if failure.check(HttpError):
-            response = failure.value.response
+        error = failure.value
+        if isinstance(error, HttpError):
+            response = error.response
             reason = f"HTTP {response.status}"
             status = response.status
-        elif failure.check(OffDomain):
-            reason, status, landing = str(failure.value), 0, failure.value.url
+        elif isinstance(error, OffDomain):
+            reason, status, landing = str(error), 0, error.url
         else:
-            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+            reason = f"{type(error).__name__}: {failure.getErrorMessage()}"
             status = 0
         yield self._failure(url, landing, status, reason)
 

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bs4 import BeautifulSoup, NavigableString, Tag, UnicodeDammit
-from bs4.element import PreformattedString
+from bs4 import BeautifulSoup, Tag, UnicodeDammit
+from bs4.element import NavigableString, PreformattedString
 from markdown_it import MarkdownIt
 
 from schemas.fetch import Unparsable

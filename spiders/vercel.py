@@ -196,7 +196,7 @@ def _context_tiers(context: _Context, key: str, tiers: Any, pricing: dict[str, A
                 continue
             drafts.append(_token_price(context, flat_key, tier["cost"], cost, {}, evidence))
         else:
-            above = {Dim.CONTEXT_ABOVE: str(int(low) - 1)}
+            above: dict[str, str] = {Dim.CONTEXT_ABOVE: str(int(low) - 1)}
             drafts.append(_token_price(context, flat_key, tier["cost"], cost, above, evidence))
     return drafts
 
@@ -226,7 +226,7 @@ def _service_tiers(context: _Context, tiers: Any) -> list[Draft]:
         for key in sorted(prices):
             if key not in TOKEN_PRICES:
                 raise Uninterpretable(context.record, "unknown pricing key", f"{name}.{key}")
-            dims = {Dim.SERVICE_TIER: tier}
+            dims: dict[str, str] = {Dim.SERVICE_TIER: tier}
             drafts.append(_token_price(context, key, prices[key], f"{name}.{key}", dims))
     return drafts
 
@@ -237,7 +237,7 @@ def _image_sizes(context: _Context, entries: Any) -> list[Draft]:
     for index, entry in enumerate(_objects(context, entries, path)):
         name = f"{path}[{index}]"
         _only_keys(context, entry, name, required={"cost", "size"}, optional={"quality"})
-        dims = {Dim.MODALITY: "image"}
+        dims: dict[str, str] = {Dim.MODALITY: "image"}
         if entry["size"] != DEFAULT_SIZE:
             dims[Dim.SIZE] = _label(context, entry, "size", name)
         if "quality" in entry:
@@ -260,7 +260,7 @@ def _video_seconds(context: _Context, entries: Any) -> list[Draft]:
             required={"cost_per_second"},
             optional={"resolution", "mode", "audio"},
         )
-        dims = {Dim.MODALITY: "video"}
+        dims: dict[str, str] = {Dim.MODALITY: "video"}
         if "resolution" in entry:
             dims[Dim.SIZE] = _label(context, entry, "resolution", name)
         if "mode" in entry:
