@@ -29,7 +29,7 @@ Rules, from what the sources state:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
@@ -258,7 +258,7 @@ def _day(values: Sequence[PublishedValue]) -> str:
     return values[0].as_of.date().isoformat() if values else "that date"
 
 
-def _describe(dims: dict[str, str]) -> str:
+def _describe(dims: Mapping[str, str]) -> str:
     shown = ", ".join(f"{k}={v}" for k, v in sorted(dims.items()))
     return f" [{shown}]" if shown else ""
 
@@ -284,7 +284,7 @@ def _context_tier(prices: Sequence[PublishedValue], workload: Workload) -> int |
     return max(below) if below else None
 
 
-def _selector_match(dims: dict[str, str], workload: Workload) -> int | None:
+def _selector_match(dims: Mapping[str, str], workload: Workload) -> int | None:
     """How many deployment selectors of a price the workload matches; None if one differs."""
     stated = {
         Dim.SCOPE.value: workload.scope or DEFAULT_SCOPE,

@@ -27,7 +27,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -171,7 +171,7 @@ def litellm_provider(route: str) -> str:
     return LITELLM_PROVIDER.get(route, route)
 
 
-def litellm_key(route: str, model: str, dims: dict[str, str]) -> str:
+def litellm_key(route: str, model: str, dims: Mapping[str, str]) -> str:
     """LiteLLM's key for (route, model) and the dimensions its key states. Raises
     NotExpressible for a scope or region LiteLLM's keys cannot say on that route."""
     provider = litellm_provider(route)
@@ -359,7 +359,7 @@ def _identity(p: PublishedValue) -> dict[str, Any]:
     }
 
 
-def _entry(group: list[PublishedValue], key_dims: dict[str, str], mode: str | None) -> Entry:
+def _entry(group: list[PublishedValue], key_dims: Mapping[str, str], mode: str | None) -> Entry:
     same = [p.value for p in group if _key_dims(p) == key_dims]
     return Entry(
         mode=mode,
@@ -388,6 +388,7 @@ def _add(
     v = p.value
     key_dims = _key_dims(p)
     key = litellm_key(route, model, key_dims)
+    named: tuple[str, Decimal | bool] | tuple[str, str, Decimal]
     if v.kind == Kind.PRICE:
         named = litellm_field(p, _entry(group, key_dims, mode))
     elif v.kind == Kind.LIMIT and v.component in LIMIT_FIELD and v.dimensions == key_dims:
@@ -406,6 +407,7 @@ def _add(
     entry = entries.setdefault(key, {"litellm_provider": litellm_provider(route)})
     if mode is not None:
         entry["mode"] = mode
+    amount: Decimal | bool
     if len(named) == 3:
         name, size_key, amount = named
         entry.setdefault(name, {})[size_key] = amount

@@ -34,6 +34,7 @@ from catalog.compare import Comparison, Current, Listing
 from catalog.tables import (
     FIELD_COLUMNS,
     catalog_values,
+    inserted_id,
     listings,
     observations,
     quarantine,
@@ -207,7 +208,7 @@ def start_run(engine: Engine, *, world: str | None, policy: str, now: datetime) 
                 started_at=now, world=world, policy=policy, status="running", summary={}
             )
         )
-        return int(result.inserted_primary_key[0])
+        return inserted_id(result)
 
 
 def finish_run(

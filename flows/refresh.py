@@ -28,10 +28,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State
 from prefect.context import get_run_context
-from prefect.states import Completed, Failed, State
+from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 from sqlalchemy import Engine
 
@@ -248,15 +249,16 @@ async def _refresh_stages(
     with engine.connect() as conn:
         identity.learn(store.known_models(conn))
     # quote(): large payloads pass between tasks as they are; Prefect would otherwise walk every
-    # observation looking for futures (tens of seconds for a full refresh).
+    # observation looking for futures (tens of seconds for a full refresh). Prefect's Task
+    # signature does not accept quote[T] for T, hence the ignores.
     with collection_paused():
-        batch = read_sources(quote(evidence), quote(identity), reports)
+        batch = read_sources(quote(evidence), quote(identity), reports)  # type: ignore[call-overload]
         progress("*", "comparing")
-        comparison = compare_catalog(
+        comparison = compare_catalog(  # type: ignore[call-overload]
             url, quote(batch), reports, run_id, accept_new, quote(identity)
         )
         progress("*", "applying")
-        opened = apply_changes(url, run_id, quote(batch), quote(comparison), reports)
+        opened = apply_changes(url, run_id, quote(batch), quote(comparison), reports)  # type: ignore[call-overload]
     return Stages(reports, batch, comparison, opened, judged)
 
 
@@ -333,12 +335,12 @@ async def _locked_refresh(
     }
     status = health.run_status(ordered)
     store.finish_run(engine, run_id, status=status, summary=summary, finished_at=datetime.now(UTC))
-    await create_markdown_artifact(
+    await acreate_markdown_artifact(
         key="refresh-report",
         markdown=health.report_markdown(run_id, ordered, stages.opened, stages.batch.quarantined),
         description=f"ratecard refresh run {run_id}",
     )
-    await create_table_artifact(
+    await acreate_table_artifact(
         key="refresh-sources",
         table=[r.model_dump(mode="json") for r in ordered],
         description=f"per-source results of run {run_id}",

@@ -32,7 +32,7 @@ from sqlalchemy import Connection, Engine, Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from catalog import queries, store
-from catalog.tables import audit_log, catalog_values, review_items, stamps, submissions
+from catalog.tables import audit_log, catalog_values, inserted_id, review_items, stamps, submissions
 from review.reviewers import reviewer_exists
 from schemas.field import FieldId
 from schemas.records import FieldChange, ReviewKind, ReviewStatus, SourceValue, decimal_text
@@ -371,8 +371,8 @@ def _apply_change(
             )
         closed.append(_value_dict(current._mapping, valid_to=valid_from))
     row = {**key, **_provenance(item, proposed, valid_from, stated)}
-    value_id = conn.execute(insert(catalog_values).values(**row)).inserted_primary_key[0]
-    _stamp(conn, int(value_id), item.run_id, stated)
+    value_id = inserted_id(conn.execute(insert(catalog_values).values(**row)))
+    _stamp(conn, value_id, item.run_id, stated)
     return closed, _value_dict({**row, "id": value_id})
 
 
@@ -600,5 +600,5 @@ def _restore(
         "accepted_by": f"undo:review:{item_id}"[:100],
         "accepted_source": value.get("accepted_source") or "review",
     }
-    value_id = conn.execute(insert(catalog_values).values(**row)).inserted_primary_key[0]
+    value_id = inserted_id(conn.execute(insert(catalog_values).values(**row)))
     return _value_dict({**row, "id": value_id})

@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from catalog.tables import audit_log, reviewers
+from catalog.tables import audit_log, inserted_id, reviewers
 
 NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,49}")
 MIN_SECRET = 12
@@ -46,11 +46,13 @@ def add_reviewer(
     with engine.begin() as conn:
         if reviewer_exists(conn, name, active_only=False):
             raise ReviewerError(f"reviewer {name!r} already exists")
-        reviewer_id = conn.execute(
-            insert(reviewers).values(
-                name=name, secret_hash=_hasher.hash(secret), created_at=now, active=True
+        reviewer_id = inserted_id(
+            conn.execute(
+                insert(reviewers).values(
+                    name=name, secret_hash=_hasher.hash(secret), created_at=now, active=True
+                )
             )
-        ).inserted_primary_key[0]
+        )
         conn.execute(
             insert(audit_log).values(
                 at=now,
@@ -62,7 +64,7 @@ def add_reviewer(
                 after={"name": name, "active": True},
             )
         )
-    return int(reviewer_id)
+    return reviewer_id
 
 
 def reviewer_exists(conn: Connection, name: str, *, active_only: bool = True) -> bool:

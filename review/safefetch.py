@@ -468,7 +468,7 @@ def _checked(base: type[HTTPConnection], checked: bool, watchdog: Watchdog) -> t
 
     class CheckedConnection(base):  # type: ignore[valid-type,misc]
         def _new_conn(self) -> socket.socket:
-            sock = super()._new_conn()
+            sock: socket.socket = super()._new_conn()
             peer = ipaddress.ip_address(str(sock.getpeername()[0]).split("%")[0])
             problem = address_problem(peer) if checked else None
             if problem:

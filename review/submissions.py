@@ -33,7 +33,7 @@ from sqlalchemy import Engine, insert, select, update
 from catalog.compare import fingerprint, pct_change
 from catalog.identity import Identity
 from catalog.store import item_row
-from catalog.tables import catalog_values, review_items, submissions
+from catalog.tables import catalog_values, inserted_id, review_items, submissions
 from review import extract, safefetch, triage
 from review.extract import Check, Claim
 from schemas.field import Dims
@@ -224,8 +224,8 @@ def submit(
         "checks": [],
     }
     with engine.begin() as conn:
-        submission_id = conn.execute(insert(submissions).values(**row)).inserted_primary_key[0]
-    return {"id": int(submission_id), "token": row["token"], "due_at": row["due_at"]}
+        submission_id = inserted_id(conn.execute(insert(submissions).values(**row)))
+    return {"id": submission_id, "token": row["token"], "due_at": row["due_at"]}
 
 
 def attribute_to_reviewer(engine: Engine, client_id: str, reviewer: str) -> int:
@@ -418,7 +418,7 @@ def _open_item(engine: Engine, row: Pending, outcome: Outcome, now: datetime) ->
         currents = _currents(conn, row.route, row.model, row.claims)
         item = _item(row, row.claims, outcome, currents, now)
         inserted = conn.execute(insert(review_items).values(**item_row(item)))
-        item_id = int(inserted.inserted_primary_key[0])
+        item_id = inserted_id(inserted)
         triage.assign(conn, [item_id])
         done = conn.execute(
             update(submissions)

@@ -56,12 +56,14 @@ class ObservationBatch(pa.DataFrameModel):
         unique = KEY
 
     @pa.dataframe_check
+    @classmethod
     def magnitude(cls, data: pa.PolarsData) -> pl.LazyFrame:
         """A price above its unit's sane maximum (e.g. > $1,000 per 1M tokens) is an anomaly."""
         limit = _limit_expr()
         return data.lazyframe.select(limit.is_null() | (pl.col("value") <= limit))
 
     @pa.dataframe_check
+    @classmethod
     def cache_read_le_input(cls, data: pa.PolarsData) -> pl.LazyFrame:
         """A cache read costs no more than input for the same route, model, unit and dimensions
         (no more than the cheapest input, where a source states two). One verdict per row:
@@ -82,6 +84,7 @@ class ObservationBatch(pa.DataFrameModel):
         )
 
     @pa.dataframe_check
+    @classmethod
     def tiers_ascending(cls, data: pa.PolarsData) -> pl.LazyFrame:
         """Context tiers of one price go up: the price above N tokens is at least every price of
         the tiers below it. Ties (two values stated for one tier) compare as a set, so the

@@ -75,7 +75,8 @@ class SubmissionCreated(BaseModel):
 
 
 def engine_of(request: Request) -> Engine:
-    return request.app.state.engine
+    engine: Engine = request.app.state.engine
+    return engine
 
 
 def store_submission(request: Request, data: SubmissionIn) -> dict[str, Any] | str:
@@ -167,7 +168,8 @@ def queue(
     if offset + limit < page["total"]:
         following = request.url.include_query_params(offset=offset + limit, limit=limit)
         response.headers["Link"] = f'<{following}>; rel="next"'
-    return page["items"]
+    items: list[dict[str, Any]] = page["items"]
+    return items
 
 
 @api_router.get("/sets", tags=["queue"])

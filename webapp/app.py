@@ -169,7 +169,8 @@ def _middleware(app: FastAPI) -> None:
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
     app = request.app
-    return app.state.templates.TemplateResponse(
+    templates: Jinja2Templates = app.state.templates
+    return templates.TemplateResponse(
         request,
         name,
         {

@@ -56,7 +56,9 @@ IMAGE_WORKLOAD = {"input_tokens": 100, "output_tokens": 0, "images": "medium:102
 STANDARD = Workload(input_tokens=0, output_tokens=0)
 
 
-def cell(p: PublishedValue, price: Decimal | None = None, derived: str | None = None) -> dict:
+def cell(
+    p: PublishedValue, price: Decimal | None = None, derived: str | None = None
+) -> dict[str, Any]:
     """One price as a page shows it: value, unit, provenance, and how it was derived."""
     return {
         "value": decimal_text(price if price is not None else p.value.value),
@@ -97,7 +99,7 @@ def image_grid(prices: list[PublishedValue]) -> dict[str, Any] | None:
         key=lambda q: (QUALITY_ORDER.index(q) if q in QUALITY_ORDER else 99, q),
     )
     sizes = sorted({s for _, s in pairs}, key=_pixels)
-    cells: dict[str, dict[str, Any]] = {}
+    cells: dict[str, dict[str, Any] | None] = {}
     for quality in qualities:
         for size in sizes:
             wanted = {Dim.MODALITY.value: "image", Dim.QUALITY.value: quality, Dim.SIZE.value: size}
@@ -105,7 +107,9 @@ def image_grid(prices: list[PublishedValue]) -> dict[str, Any] | None:
     return {"qualities": qualities, "sizes": sizes, "cells": cells}
 
 
-def _image_cell(prices: list[PublishedValue], wanted: dict[str, str], size: str) -> dict | None:
+def _image_cell(
+    prices: list[PublishedValue], wanted: dict[str, str], size: str
+) -> dict[str, Any] | None:
     try:
         per_image = choose_price(prices, Component.OUTPUT, Unit.PER_IMAGE, wanted, STANDARD)
         if per_image is not None:
@@ -195,7 +199,8 @@ def cheapest(
     by_route: dict[str, list[PublishedValue]], model: str, workload: Workload
 ) -> dict[str, Any]:
     """Every route's cost of `workload`, cheapest first; routes that refuse say why."""
-    priced, refused = [], []
+    priced: list[dict[str, Any]] = []
+    refused: list[dict[str, str]] = []
     for route, values in by_route.items():
         try:
             result = estimate(values, workload, route=route, model=model)
@@ -283,7 +288,7 @@ def model_view(
     for p in values:
         by_route[p.value.route].append(p)
     category = categories(values)
-    routes = []
+    routes: list[dict[str, Any]] = []
     for route, route_values in sorted(by_route.items()):
         prices = [p for p in route_values if p.value.kind == Kind.PRICE]
         routes.append(

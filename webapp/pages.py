@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from catalog import reader
@@ -225,7 +226,7 @@ def docs(request: Request) -> HTMLResponse:
 
 @pages_router.get("/docs-assets/{name}", include_in_schema=False)
 def docs_asset(name: str) -> FileResponse:
-    from swagger_ui_bundle import swagger_ui_path
+    from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
     if name not in DOCS_FILES:
         raise HTTPException(status_code=404, detail=f"no docs asset {name}")
@@ -267,7 +268,7 @@ def index(
         "ext": "",
         "static": False,
     }
-    return request.app.state.templates.TemplateResponse(request, "models_index.html", context)
+    return _page(request, "models_index.html", context)
 
 
 @pages_router.get("/models/{model}/history.svg", include_in_schema=False)
@@ -300,4 +301,10 @@ def model_page(
     if view is None:
         raise HTTPException(status_code=404, detail=f"no route sells {model} in the catalog")
     context = {**view, "at": at, "root": "/", "ext": "", "static": False}
-    return request.app.state.templates.TemplateResponse(request, "model_routes.html", context)
+    return _page(request, "model_routes.html", context)
+
+
+def _page(request: Request, name: str, context: dict[str, Any]) -> Response:
+    """The template `name` rendered with `context` by the app's Jinja environment."""
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, context)

@@ -85,13 +85,13 @@ def publish(
                 progress(done, len(names))
         values = list(reader.iter_published(conn, at))
     as_of = at.isoformat()
-    for fmt, target in (
+    for fmt, export_name in (
         ("json", "catalog.json"),
         ("csv", "catalog.csv"),
         ("litellm", "model_prices_and_context_window.json"),
     ):
         text, sidecar = render(fmt, values, as_of=as_of, verified_only=False)
-        written.append(_write(directory / target, text))
+        written.append(_write(directory / export_name, text))
         if sidecar is not None:
             written.append(
                 _write(directory / "model_prices_and_context_window.provenance.json", sidecar)
