@@ -24,7 +24,7 @@ from catalog.identity import Identity
 from catalog.normalize import draft_source, learn_official_models, observations
 from schemas.batch import validate
 from schemas.sources import is_official, sources
-from spiders.crawl import crawl
+from spiders.crawl import CrawlResult, crawl
 from spiders.replay import World, serve
 
 T = TypeVar("T")
@@ -47,7 +47,7 @@ def main() -> None:
     world = World.load(world_path.resolve())
     selected = list(sources())
 
-    async def fetch_all(base: str) -> list:
+    async def fetch_all(base: str) -> list[CrawlResult]:
         return await asyncio.gather(*(crawl(s, base) for s in selected))
 
     with serve(world) as base:
@@ -58,7 +58,9 @@ def main() -> None:
     parse_time = 0.0
     for r in results:
         for p in r.pages:
-            body = world.lookup(p.landing_url).content()
+            recorded = world.lookup(p.landing_url)
+            assert recorded is not None, f"{p.landing_url} is not recorded in {world_path}"
+            body = recorded.content()
             start = time.perf_counter()
             catalog[r.source].parser.parse(body, p.landing_url)
             parse_time += time.perf_counter() - start

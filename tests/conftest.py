@@ -4,8 +4,10 @@ import asyncio
 import os
 import sqlite3
 import tempfile
+from collections.abc import Awaitable, Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -20,6 +22,20 @@ ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = ROOT.parent / "shared" / "snapshots"
 WORLDS = SNAPSHOTS / "worlds"
 
+T = TypeVar("T")
+
+
+def run_flow(call: Awaitable[T]) -> T:
+    """Run an async flow call to completion and return what it gives (with return_state, its State).
+
+    Prefect types an async flow's call as an Awaitable, while asyncio.run takes a coroutine.
+    """
+
+    async def awaited() -> T:
+        return await call
+
+    return asyncio.run(awaited())
+
 
 def snapshot(relative: str) -> bytes:
     """A recorded response from ../shared/snapshots (never copied into this repository)."""
@@ -30,7 +46,7 @@ def snapshot(relative: str) -> bytes:
 
 
 @pytest.fixture(scope="session")
-def prefect_api():
+def prefect_api() -> Iterator[None]:
     """One Prefect test server for the whole session (its start costs 15-20 s here)."""
     from prefect.testing.utilities import prefect_test_harness
 
@@ -46,7 +62,7 @@ def refreshed_catalog(prefect_api: None, tmp_path_factory: pytest.TempPathFactor
 
     path = tmp_path_factory.mktemp("queue") / "refreshed.db"
     for world, accept_new in (("epoch-1", True), ("epoch-2", False)):
-        state = asyncio.run(
+        state = run_flow(
             refresh(
                 sources=["openrouter"],
                 replay=str(WORLDS / f"{world}.json"),

@@ -22,7 +22,7 @@ def value(
     matches = [
         d
         for d in found
-        if (d.kind, d.component, d.unit, d.dimensions) == (kind, component, unit, dims)
+        if (d.kind, d.component, d.unit) == (kind, component, unit) and d.dimensions == dims
     ]
     assert len(matches) == 1, f"{len(matches)} drafts for {component} {unit} {dims}"
     return matches[0].value

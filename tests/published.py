@@ -4,12 +4,11 @@ flow onto an empty catalog with the accept-new policy (every source), as `rateca
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import WORLDS, copy_catalog
+from tests.conftest import WORLDS, copy_catalog, run_flow
 
 
 def epoch2_catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -20,7 +19,7 @@ def epoch2_catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from flows.refresh import refresh
 
     building = tmp_path_factory.mktemp("epoch2") / "building.db"
-    state = asyncio.run(
+    state = run_flow(
         refresh(
             replay=str(WORLDS / "epoch-2.json"),
             database=f"sqlite:///{building}",

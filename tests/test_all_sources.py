@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
 
 from catalog import queries, reports, store
 from flows.refresh import refresh
-from tests.conftest import WORLDS
+from tests.conftest import WORLDS, run_flow
 
 pytestmark = pytest.mark.integration
 
@@ -17,15 +16,13 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def catalog_db(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> str:
     db = f"sqlite:///{tmp_path_factory.mktemp('all') / 'ratecard.db'}"
-    state = asyncio.run(
+    state = run_flow(
         refresh(
             replay=str(WORLDS / "epoch-2.json"), database=db, accept_new=True, return_state=True
         )
     )
     assert state.is_completed(), state.message
-    again = asyncio.run(
-        refresh(replay=str(WORLDS / "epoch-2.json"), database=db, return_state=True)
-    )
+    again = run_flow(refresh(replay=str(WORLDS / "epoch-2.json"), database=db, return_state=True))
     assert again.is_completed(), again.message
     return db
 

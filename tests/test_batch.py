@@ -127,10 +127,10 @@ def test_checks_join_on_explicit_keys_when_a_key_is_stated_twice(
     cheaper = inputs.model_copy(update={"value": cache.value / 2, "record": "gpt-4o again"})
     valid, problems = validate([cheaper, *litellm])
     named = {(p.record, p.observation.value if p.observation else None) for p in problems}
-    assert (cache.record, cache.value) in {
-        (p.record, p.observation.value) for p in problems if "cache_read_le_input" in p.rule
-    }
     cache_rules = [p for p in problems if "cache_read_le_input" in p.rule]
+    assert (cache.record, cache.value) in {
+        (p.record, p.observation.value if p.observation else None) for p in cache_rules
+    }
     assert all(p.observation and p.observation.component.value == "cache_read" for p in cache_rules)
     assert {(inputs.record, inputs.value), ("gpt-4o again", cheaper.value)} <= named
     assert len(valid) + len(problems) == len(litellm) + 1

@@ -13,7 +13,6 @@ networking off.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import subprocess
@@ -37,7 +36,7 @@ from review import submissions as submitted
 from review.reviewers import add_reviewer
 from review.safefetch import FetchPolicy
 from spiders.replay import World, serve
-from tests.conftest import WORLDS, copy_catalog
+from tests.conftest import WORLDS, copy_catalog, run_flow
 
 pytestmark = pytest.mark.integration
 CHROMIUM = Path("/usr/bin/chromium")
@@ -123,7 +122,7 @@ def azure_live(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> I
             return_state=True,
         )
         with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's loop
-            state = pool.submit(asyncio.run, run).result()
+            state = pool.submit(run_flow, run).result()
         assert state.is_completed(), state.message
     add_reviewer(store.connect(db), "alice", SECRET)
     with serving(db) as base:

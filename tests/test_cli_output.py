@@ -19,7 +19,16 @@ from ratecard.cli_catalog import RUN_COLUMNS
 from ratecard.output import field_name, table
 from tests.conftest import ROOT, WORLDS
 
-HEAVY = ("prefect", "sqlalchemy", "alembic", "scrapy", "polars", "pandera", "pydantic", "fastapi")
+HEAVY: tuple[str, ...] = (
+    "prefect",
+    "sqlalchemy",
+    "alembic",
+    "scrapy",
+    "polars",
+    "pandera",
+    "pydantic",
+    "fastapi",
+)
 HEAVY += ("rich", "catalog", "review", "flows", "webapp", "spiders")
 
 

@@ -167,7 +167,7 @@ def test_per_pixel_times_pixels_must_equal_per_image(litellm: list[Observation])
     assert item.title.endswith("per-image price 0.167")
     change = item.changes[0]  # the per-image field: stated 0.167, implied by the pixel price 1.67
     assert (change.unit.value, change.current) == ("usd_per_image", "0.167")
-    assert change.proposed.startswith("1.67")
+    assert change.proposed is not None and change.proposed.startswith("1.67")
 
 
 def test_tenfold_move_is_an_anomaly_not_a_price_change(august: list[Observation]) -> None:

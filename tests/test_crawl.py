@@ -17,7 +17,8 @@ from tests.conftest import SNAPSHOTS
 def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]  # typeshed types the address as Any
+        return port
 
 
 def test_unreachable_host_fails_every_url_at_once_with_the_reason() -> None:

@@ -33,7 +33,8 @@ def db(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="module")
 def everything(db: str) -> dict[str, Any]:
     """The whole catalog exported as JSON once for the module."""
-    return json.loads(export(db, "json"))
+    exported: dict[str, Any] = json.loads(export(db, "json"))
+    return exported
 
 
 def key(v: dict[str, Any]) -> Key:

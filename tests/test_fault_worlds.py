@@ -11,7 +11,6 @@ at most a handful of review items open.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from catalog.tables import (
 from flows.refresh import refresh
 from schemas.sources import sources as configured_sources
 from spiders import settings as spider_settings
-from tests.conftest import SNAPSHOTS, WORLDS, copy_catalog
+from tests.conftest import SNAPSHOTS, WORLDS, copy_catalog, run_flow
 from tests.worlds import fault_world
 
 pytestmark = pytest.mark.integration
@@ -214,7 +213,7 @@ FAULTS: dict[str, Fault] = {
 
 
 def refreshed(db: str, world: Path, sources: list[str], *, accept_new: bool = False) -> Any:
-    state = asyncio.run(
+    state = run_flow(
         refresh(
             sources=sources,
             replay=str(world),
@@ -306,7 +305,7 @@ def test_a_fault_at_one_source_is_a_non_event(
         )
         opened = conn.execute(
             select(func.count()).select_from(review_items).where(review_items.c.run_id == run_id)
-        ).scalar()
+        ).scalar_one()
         quarantined = conn.execute(
             select(quarantine.c.rule, quarantine.c.detail).where(
                 quarantine.c.run_id == run_id, quarantine.c.source == fault.source
@@ -337,7 +336,9 @@ def test_a_stale_answer_is_recorded_with_both_dates(epoch2: dict[str, Any], tmp_
     world = fault_world(tmp_path, FAULTS["older than the last response"].broken())
     state = refreshed(db, world, ["openrouter", HEALTHY])
     with store.connect(db).connect() as conn:
-        summary = conn.execute(select(runs.c.summary).where(runs.c.id == state.result())).scalar()
+        summary = conn.execute(
+            select(runs.c.summary).where(runs.c.id == state.result())
+        ).scalar_one()
     stale = [a for a in summary["answers"] if a["source"] == "openrouter"]
     assert {a["url"] for a in stale} == set(OR_FILES)
     for answer in stale:

@@ -87,8 +87,8 @@ def test_tiered_prices_are_context_tiers() -> None:
     assert value(drafts, Component.INPUT) == Decimal("5")
     assert value(drafts, Component.INPUT, context_above="200000") == Decimal("10")
     assert value(drafts, Component.OUTPUT, context_above="200000") == Decimal("37.5")
-    above = {"context_above": "200000", "cache_ttl": "1h"}
-    assert value(drafts, Component.CACHE_WRITE, **above) == Decimal("20")
+    write_1h_above = value(drafts, Component.CACHE_WRITE, context_above="200000", cache_ttl="1h")
+    assert write_1h_above == Decimal("20")
     assert value(drafts, Component.WEB_SEARCH, Unit.PER_1K_QUERIES) == Decimal("10")
     # from 2026-03-13 the tiers are gone
     now = genai_prices.normalize(record("anthropic/claude-opus-4-6"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -13,8 +14,9 @@ import spiders.openrouter
 from catalog import health, intake
 from catalog.health import Answer, History
 from catalog.identity import Identity
+from schemas.batch import validate
 from schemas.fetch import FetchedPage
-from schemas.records import Problem, SourceRun, SourceStatus
+from schemas.records import Observation, Problem, SourceRun, SourceStatus
 from schemas.sources import sources
 from tests.conftest import snapshot
 
@@ -174,12 +176,11 @@ def test_a_normalizer_bug_fails_only_its_own_source(monkeypatch: pytest.MonkeyPa
 
 def test_a_validation_error_fails_only_its_own_source(monkeypatch: pytest.MonkeyPatch) -> None:
     drafts, _ = intake.normalize_each(openrouter_pages() | litellm_pages(), sources())
-    real = intake.validate
 
-    def crashing(found: list) -> object:  # type: ignore[type-arg]
+    def crashing(found: Sequence[Observation]) -> tuple[list[Observation], list[Problem]]:
         if found and found[0].source == "openrouter":
             raise ArithmeticError("decimal.InvalidOperation")
-        return real(found)
+        return validate(found)
 
     monkeypatch.setattr(intake, "validate", crashing)
     found = {i.source: i for i in intake.validate_each(drafts, Identity.load())}

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from schemas.fetch import Uninterpretable, Unparsable
+from schemas.fetch import Normalized, Uninterpretable, Unparsable
 from schemas.records import Draft
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 from spiders import litellm
@@ -35,7 +35,7 @@ def record(key: str, name: str = NEWER) -> dict[str, Any]:
     return copy.deepcopy(matches[0])
 
 
-def drafts(key: str, name: str = NEWER) -> list[Draft]:
+def drafts(key: str, name: str = NEWER) -> Normalized:
     return litellm.normalize(record(key, name))
 
 
@@ -46,7 +46,7 @@ def pick(
     values = [
         d.value
         for d in found
-        if (d.kind, d.component, d.unit, d.dimensions) == (kind, component, unit, dims)
+        if (d.kind, d.component, d.unit) == (kind, component, unit) and d.dimensions == dims
     ]
     assert len(values) == 1, (component, unit, dims, values)
     return values[0]
@@ -194,7 +194,9 @@ def test_azure_per_pixel_image_price_and_its_zero_placeholder() -> None:
     key = "azure/high/1024-x-1024/gpt-image-1-mini"
     found = drafts(key)
     dims = {"modality": "image", "quality": "high", "size": "1024x1024"}
-    assert pick(found, Component.OUTPUT, Unit.PER_PIXEL, **dims) == Decimal("3.173828125e-08")
+    assert pick(found, Component.OUTPUT, Unit.PER_PIXEL, Kind.PRICE, **dims) == Decimal(
+        "3.173828125e-08"
+    )
     assert [d.unit for d in found if d.kind == Kind.PRICE] == [Unit.PER_PIXEL]
     assert {d.source_model for d in found} == {"azure/gpt-image-1-mini"}
     bad = record(key)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from catalog.identity import Identity
-from schemas.fetch import Uninterpretable, Unparsable
+from schemas.fetch import Normalized, Uninterpretable, Unparsable
 from schemas.records import Draft
 from schemas.vocab import Component, Kind, Unit
 from spiders import portkey
@@ -38,12 +38,14 @@ def record(provider: str, key: str) -> dict[str, Any]:
     return copy.deepcopy(_records(provider)[key])
 
 
-def drafts(provider: str, key: str) -> list[Draft]:
+def drafts(provider: str, key: str) -> Normalized:
     return portkey.normalize(record(provider, key))
 
 
 def value(found: list[Draft], component: Component, unit: Unit, **dims: str) -> Decimal:
-    matches = [d for d in found if (d.component, d.unit, d.dimensions) == (component, unit, dims)]
+    matches = [
+        d for d in found if (d.component, d.unit) == (component, unit) and d.dimensions == dims
+    ]
     assert len(matches) == 1, f"{len(matches)} drafts for {component} {unit} {dims}"
     return matches[0].value
 

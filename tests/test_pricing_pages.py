@@ -76,7 +76,8 @@ def page(name: str) -> tuple[list[Draft], list[Uninterpretable]]:
 
 def html_of(name: str) -> bytes:
     text = snapshot(PAGES + name).decode("utf-8")
-    return MarkdownIt("commonmark").enable("table").render(text).encode("utf-8")
+    html: str = MarkdownIt("commonmark").enable("table").render(text)
+    return html.encode("utf-8")
 
 
 def value(drafts: list[Draft], model: str, component: str, unit: str, **dims: str) -> Decimal:

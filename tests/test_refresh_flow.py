@@ -3,7 +3,6 @@ loopback HTTP into a real SQLite catalog."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from catalog.tables import (
     stamps,
 )
 from flows.refresh import refresh
-from tests.conftest import SNAPSHOTS, WORLDS
+from tests.conftest import SNAPSHOTS, WORLDS, run_flow
 from tests.worlds import fault_world
 
 pytestmark = pytest.mark.integration
@@ -30,7 +29,7 @@ SOURCES = ["litellm", "openrouter", "azure"]
 
 
 def run(db: str, world: Path, *, accept_new: bool = False) -> Any:
-    return asyncio.run(
+    return run_flow(
         refresh(
             sources=SOURCES,
             replay=str(world),
@@ -88,11 +87,12 @@ def test_azure_partial_in_epoch1_complete_in_epoch2(two_epochs: dict[str, Any]) 
 
 def test_epoch2_opens_recorded_litellm_and_openrouter_changes(two_epochs: dict[str, Any]) -> None:
     with store.connect(two_epochs["db"]).connect() as conn:
-        items = [
-            queries.get_review(conn, i["id"])
-            for kind in ("price_change", "anomaly")
-            for i in queries.list_reviews(conn, status="open", kind=kind)
-        ]
+        items = []
+        for kind in ("price_change", "anomaly"):
+            for listed in queries.list_reviews(conn, status="open", kind=kind):
+                item = queries.get_review(conn, listed["id"])
+                assert item is not None, listed["id"]
+                items.append(item)
     by_target = {
         (i["route"], i["model"], i["changes"][0]["component"]): i for i in items if i["changes"]
     }
@@ -160,12 +160,12 @@ def test_same_world_twice_opens_nothing_new_and_stamps_again(two_epochs: dict[st
         items = conn.execute(select(func.count()).select_from(review_items)).scalar()
         stamped = conn.execute(select(func.count()).select_from(stamps)).scalar()
         stated = conn.execute(select(func.count()).select_from(observations)).scalar()
-        last_runs = dict(
+        last_runs: dict[int, int] = dict(
             conn.execute(
                 select(stamps.c.last_run_id, func.count()).group_by(stamps.c.last_run_id)
             ).all()
         )
-        third_run = conn.execute(select(func.max(runs.c.id))).scalar()
+        third_run = conn.execute(select(func.max(runs.c.id))).scalar_one()
     assert items == two_epochs["items_after_second"]
     assert stamped == two_epochs["stamps_after_second"]
     assert stated == two_epochs["observations_after_second"]
@@ -221,7 +221,7 @@ def test_far_fewer_records_than_last_complete_run_is_a_broken_layout(
 ) -> None:
     db = f"sqlite:///{tmp_path / 'layout.db'}"
     world = WORLDS / "epoch-2.json"
-    first = asyncio.run(
+    first = run_flow(
         refresh(
             sources=["litellm"], replay=str(world), database=db, accept_new=True, return_state=True
         )
@@ -235,7 +235,7 @@ def test_far_fewer_records_than_last_complete_run_is_a_broken_layout(
     broken = fault_world(tmp_path, {litellm_url: {"body": json.dumps(kept)}})
     with store.connect(db).connect() as conn:
         values_before = conn.execute(select(func.count()).select_from(catalog_values)).scalar()
-    state = asyncio.run(
+    state = run_flow(
         refresh(sources=["litellm"], replay=str(broken), database=db, return_state=True)
     )
     assert state.is_failed()  # the only source broke: nothing applied
@@ -272,7 +272,7 @@ def test_a_source_whose_records_all_became_unreadable_fails(
         bodies[url] = {"body": json.dumps(listing)}
     world = fault_world(tmp_path, bodies)
     db = f"sqlite:///{tmp_path / 'collapse.db'}"
-    state = asyncio.run(
+    state = run_flow(
         refresh(
             sources=["openrouter"],
             replay=str(world),
@@ -301,7 +301,7 @@ def test_a_run_that_breaks_midway_is_recorded_failed_and_applies_nothing(
 
     monkeypatch.setattr(store, "apply", disk_full)
     db = f"sqlite:///{tmp_path / 'broken.db'}"
-    state = asyncio.run(
+    state = run_flow(
         refresh(
             sources=["azure"],
             replay=str(WORLDS / "epoch-2.json"),

@@ -118,8 +118,8 @@ def test_who_may_decide(engine: Engine) -> None:
 
 def test_approving_a_new_model_adds_its_values(engine: Engine) -> None:
     with engine.connect() as conn:
-        item = queries.list_reviews(conn, status="open", kind="new_model", route="openrouter")[0]
-        item = queries.get_review(conn, item["id"])
+        listed = queries.list_reviews(conn, status="open", kind="new_model", route="openrouter")[0]
+        item = queries.get_review(conn, listed["id"])
     assert item is not None
     decision = decisions.approve(engine, item["id"], reviewer="alice")
     assert len(decision.opened) == len(item["changes"]) and decision.closed == []

@@ -3,7 +3,6 @@ by the next refresh or command that finds it (real processes, real SIGKILL, real
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -18,7 +17,7 @@ from typer.testing import CliRunner
 from catalog import queries, runlog, store
 from flows.refresh import refresh
 from ratecard.cli import app
-from tests.conftest import ROOT, WORLDS
+from tests.conftest import ROOT, WORLDS, run_flow
 
 HOLDER = textwrap.dedent(
     """
@@ -81,7 +80,7 @@ def test_a_second_refresh_refuses_naming_the_running_one(prefect_api: None, tmp_
     with runlog.refresh_lock(engine, datetime.now(UTC)):
         running = store.start_run(engine, world=None, policy="review", now=datetime.now(UTC))
         runlog.claim(engine, running)
-        state = asyncio.run(
+        state = run_flow(
             refresh(
                 sources=["deepseek-page"],
                 replay=str(WORLDS / "epoch-2.json"),
@@ -109,7 +108,7 @@ def test_a_second_refresh_refuses_naming_the_running_one(prefect_api: None, tmp_
         assert f"refresh run {running} is running" in cli.output
         assert f"run {running} (review)" not in cli.output  # it reports its own run, none here
     # the holder is gone without finishing its run: the next refresh marks it abandoned
-    state = asyncio.run(
+    state = run_flow(
         refresh(
             sources=["deepseek-page"],
             replay=str(WORLDS / "epoch-2.json"),
@@ -119,7 +118,8 @@ def test_a_second_refresh_refuses_naming_the_running_one(prefect_api: None, tmp_
         )
     )
     assert state.is_completed(), state.message
-    own = state.result()
+    own = state.result()  # the flow returns its final State, whose data is the run's id
+    assert isinstance(own, int)
     assert own != running
     assert status(db, running)["status"] == "abandoned"
     assert status(db, own)["status"] == "ok"

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -22,6 +23,7 @@ from catalog.tables import submissions
 from ratecard.cli import app
 from review import decisions
 from review import submissions as submitted
+from review.extract import Claim
 from review.reviewers import add_reviewer
 from review.safefetch import FetchPolicy
 from schemas.records import decimal_text
@@ -50,7 +52,7 @@ def engine(tmp_path: Path) -> Engine:
     return store.connect(f"sqlite:///{tmp_path / 'submissions.db'}")
 
 
-def claims(*texts: str) -> list[submitted.Claim]:
+def claims(*texts: str) -> list[Claim]:
     return [submitted.parse_claim_text(t) for t in texts]
 
 
@@ -120,7 +122,7 @@ def test_recorded_pricing_page_checks_each_claim(engine: Engine, replay: str) ->
     ],
 )
 def test_a_url_it_may_not_or_cannot_fetch_still_gets_its_item(
-    engine,
+    engine: Engine,
     replay: str,
     url: str,
     status: str,
@@ -205,7 +207,7 @@ def test_claims_are_stored_in_their_canonical_bounded_form(
 
 
 def test_malformed_submissions_are_refused(engine: Engine) -> None:
-    good = {
+    good: dict[str, Any] = {
         "route": "anthropic",
         "model": "m",
         "source_url": "https://example.com/p",
@@ -240,7 +242,7 @@ def test_an_absurd_claim_fails_alone_and_a_real_one_gets_its_item(
             claims=claims("input 1e400"),
         )
     with engine.begin() as conn:
-        legacy = conn.execute(
+        legacy_key = conn.execute(
             insert(submissions).values(
                 token="legacy-unbounded-claim",
                 route="anthropic",
@@ -253,7 +255,9 @@ def test_an_absurd_claim_fails_alone_and_a_real_one_gets_its_item(
                 status="pending",
                 checks=[],
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+    assert legacy_key is not None
+    legacy = legacy_key[0]
     real = submitted.submit(
         engine,
         route="anthropic",
@@ -283,6 +287,8 @@ def test_pending_submissions_are_fetched_concurrently(engine: Engine) -> None:
     one after another, every fetch would fail; fetched together, every claim is found."""
     recorded = World.load(WORLDS / "epoch-2.json").lookup(ANTHROPIC)
     assert recorded is not None
+    body = recorded.content()
+    content_type = recorded.headers["Content-Type"]
     together = threading.Barrier(3, timeout=5)
 
     class Handler(BaseHTTPRequestHandler):
@@ -292,9 +298,8 @@ def test_pending_submissions_are_fetched_concurrently(engine: Engine) -> None:
             except threading.BrokenBarrierError:
                 self.send_error(503, "requests did not arrive together")
                 return
-            body = recorded.content()
             self.send_response(200)
-            self.send_header("Content-Type", recorded.headers["Content-Type"])
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from markdown_it import MarkdownIt
 
 from schemas.fetch import Unparsable
@@ -39,7 +39,8 @@ RECORDED = [
 def rendered(name: str) -> bytes:
     """A recorded Markdown page rendered to HTML, as a live HTML page would be read."""
     text = snapshot(PAGES + name).decode("utf-8")
-    return MarkdownIt("commonmark").enable("table").render(text).encode("utf-8")
+    html: str = MarkdownIt("commonmark").enable("table").render(text)
+    return html.encode("utf-8")
 
 
 @pytest.mark.parametrize("name", RECORDED)
@@ -92,12 +93,22 @@ def test_rowspan_and_colspan_are_expanded_into_every_cell() -> None:
     # The live page spans "GPT Image 1 Mini" over its three quality rows; the recorder flattened
     # that. Restore the span in the rendered page and read it back.
     soup = BeautifulSoup(rendered("openai-pricing.2025-12-17.llmdocs.md"), "html.parser")
-    rows = soup.find_all("table")[14].find("tbody").find_all("tr")
-    start = next(i for i, tr in enumerate(rows) if tr.td.get_text() == "GPT Image 1 Mini")
-    rows[start].td["rowspan"] = "3"
+    body = soup.find_all("table")[14].find("tbody")
+    assert isinstance(body, Tag)
+    rows = body.find_all("tr")
+    start = next(
+        i
+        for i, tr in enumerate(rows)
+        if tr.td is not None and tr.td.get_text() == "GPT Image 1 Mini"
+    )
+    first = rows[start].td
+    assert isinstance(first, Tag)
+    first["rowspan"] = "3"
     for tr in rows[start + 1 : start + 3]:
         tr.find_all("td")[-1].decompose()
-    header = soup.find_all("table")[0].find("thead").tr
+    head = soup.find_all("table")[0].find("thead")
+    assert isinstance(head, Tag) and isinstance(head.tr, Tag)
+    header = head.tr
     header.find_all("th")[1]["colspan"] = "2"
     header.find_all("th")[2].decompose()
     tables = read_tables(str(soup).encode())
@@ -113,6 +124,7 @@ def test_rowspan_and_colspan_are_expanded_into_every_cell() -> None:
 def test_a_full_width_row_is_a_group_label_for_the_rows_below() -> None:
     soup = BeautifulSoup(rendered("openai-pricing.2025-12-17.llmdocs.md"), "html.parser")
     flex = soup.find_all("table")[1].find("tbody")
+    assert isinstance(flex, Tag)
     label = soup.new_tag("tr")
     cell = soup.new_tag("th", colspan="4")
     cell.string = "Flex"

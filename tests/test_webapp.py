@@ -286,7 +286,8 @@ def submit_json(client: TestClient, forwarded_for: str | None = None) -> int:
         "source_url": "https://openrouter.ai/openai/gpt-5",
         "claims": [{"component": "input", "value": "1.25"}],
     }
-    return client.post("/api/submissions", json=body, headers=headers).status_code
+    status: int = client.post("/api/submissions", json=body, headers=headers).status_code
+    return status
 
 
 def test_forwarded_for_is_ignored_unless_the_peer_is_a_configured_proxy(catalog_db: str) -> None:
@@ -337,7 +338,8 @@ def test_the_login_limit_counts_failed_sign_ins_only(catalog_db: str) -> None:
 
     def attempt(secret: str) -> int:
         form = {"name": "alice", "secret": secret, "csrf": csrf(client, "/login")}
-        return client.post("/login", data=form, follow_redirects=False).status_code
+        status: int = client.post("/login", data=form, follow_redirects=False).status_code
+        return status
 
     assert [attempt("wrong secret, long enough"), attempt("also wrong, long enough")] == [401, 401]
     assert attempt(SECRET) == 429
