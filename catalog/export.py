@@ -181,10 +181,12 @@ def litellm_key(route: str, model: str, dims: Mapping[str, str]) -> str:
     if route == "azure":
         if scope == "data_zone" and region in ("us", "eu"):
             prefix.append(region)
-        elif scope != "global" or region is not None:
+        elif scope == "global" and region is None:
+            prefix.append("global-standard")  # a bare azure/ key states no scope (spiders.litellm)
+        elif scope is not None or region is not None:
             raise NotExpressible(
-                f"Azure deployment {scope or 'unstated'}/{region or '-'}: LiteLLM's azure keys "
-                "say Global Standard (bare) or data zones us and eu only"
+                f"Azure deployment {scope}/{region or '-'}: LiteLLM's azure keys say Global "
+                "Standard, data zones us and eu, or no scope (bare) only"
             )
     elif route == "bedrock" and scope is not None:
         if scope == "regional" and region and AWS_REGION.match(region):
@@ -401,7 +403,10 @@ def _add(
     elif v.component == Component.MODE and set(v.dimensions) - set(key_dims) == {Dim.MODE.value}:
         if mode is None or v.value != 1:
             raise NotExpressible("LiteLLM states one mode per entry")
-        return  # written into every entry of the model below
+        # Written into the entry of its key, made here if no other field of it made it yet.
+        entries.setdefault(key, {"litellm_provider": litellm_provider(route)})["mode"] = mode
+        fields.setdefault(key, {})["mode"] = provenance(p)
+        return
     else:
         raise NotExpressible(f"{v.kind.value} {v.component.value} has no LiteLLM field")
     entry = entries.setdefault(key, {"litellm_provider": litellm_provider(route)})

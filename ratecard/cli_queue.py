@@ -403,8 +403,9 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to bind (loopback by default).")] = "127.0.0.1",
     db: DbOption = None,
 ) -> None:
-    """Serve the web app: the review queue, submissions and the JSON API (docs at /docs)."""
-    check_catalog(db)
+    """Serve the web app: the review queue, submissions and the JSON API (docs at /docs). A
+    missing catalog (or an empty server database) is created, as a new deployment starts."""
+    check_catalog(db, create=True)
     import uvicorn
 
     from webapp import create_app

@@ -11,7 +11,7 @@ unit, then the dimensions' text key, which is the order the catalog lists fields
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -24,25 +24,36 @@ _DIMENSIONS = frozenset(d.value for d in Dim)
 _DEFAULTS = {d.value: v for d, v in DIMENSION_DEFAULTS.items()}
 
 
-class Dims(Mapping[str, str]):
+class Dims(dict[str, str]):
     """A canonical, immutable dimension set, e.g. {"cache_ttl": "5m", "modality": "audio"}.
 
     Build one with `Dims.of(mapping)` (canonicalizes; raises ValueError naming an unknown
     dimension) or `Dims.parse(key)` (from the stored text key 'k=v;k=v'). `key` is that text
-    key ('' for no dimensions). Reads like a read-only dict; hashes and orders by its key.
+    key ('' for no dimensions). A read-only dict (so JSON and templates read it as one); hashes
+    and orders by its key.
     """
 
-    __slots__ = ("_hash", "_items", "_key")
+    __slots__ = ("_hash", "_key")
 
-    _items: dict[str, str]
     _key: str
     _hash: int
 
     def __init__(self, canonical: dict[str, str]) -> None:
         """Wrap an already canonical dict (sorted keys, no defaults): use `of` or `parse`."""
-        self._items = canonical
+        super().__init__(canonical)
         self._key = ";".join(f"{k}={v}" for k, v in canonical.items())
         self._hash = hash(self._key)
+
+    def _read_only(self, *_args: object, **_kwargs: object) -> None:
+        raise TypeError("Dims is immutable: build a new one with Dims.of")
+
+    __setitem__ = __delitem__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only  # type: ignore[assignment]
+    __ior__ = _read_only  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        """Pickled (and deep-copied) as its text key."""
+        return (Dims.parse, (self._key,))
 
     @classmethod
     def of(cls, dims: Mapping[str, object] | None = None) -> Dims:
@@ -73,34 +84,26 @@ class Dims(Mapping[str, str]):
     def key(self) -> str:
         return self._key
 
-    def __getitem__(self, name: str) -> str:
-        return self._items[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __hash__(self) -> int:
+    def __hash__(self) -> int:  # type: ignore[override]  # immutable, so hashable
         return self._hash
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Dims):
             return self._key == other._key
-        if isinstance(other, Mapping):
-            return self._items == dict(other)
-        return NotImplemented
+        return dict.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
 
     def __lt__(self, other: Dims) -> bool:
         return self._key < other._key
 
     def __repr__(self) -> str:
-        return f"Dims({self._items!r})"
+        return f"Dims({dict(self)!r})"
 
     def text(self) -> str:
         """For people: 'cache_ttl=5m, modality=audio' ('' for none)."""
-        return ", ".join(f"{k}={v}" for k, v in self._items.items())
+        return ", ".join(f"{k}={v}" for k, v in self.items())
 
     @classmethod
     def __get_pydantic_core_schema__(

@@ -21,7 +21,14 @@ def _approve(
     engine = store.connect(url)
     barrier.wait(TIMEOUT)
     try:
-        decisions.approve(engine, item_id, reviewer=reviewer, channel="web")
+        decisions.approve(  # submissions the fetch could not confirm need the override
+            engine,
+            item_id,
+            reviewer=reviewer,
+            channel="web",
+            override=True,
+            reason="the value is stated at the submitted URL",
+        )
         results.put((item_id, "approved"))
     except decisions.DecisionError as exc:
         results.put((item_id, f"{type(exc).__name__}: {exc}"))

@@ -79,14 +79,14 @@ def test_litellm_export_reads_back_through_our_litellm_parser(
     assert all(v["reason"] for v in sidecar["left_out"])
 
     entries = json.loads(target.read_text())
-    mini = entries["azure/gpt-image-1-mini"]
+    mini = entries["azure/global-standard/gpt-image-1-mini"]
     assert mini["litellm_provider"] == "azure"
     assert mini["input_cost_per_token"] == pytest.approx(2e-06)
     high = entries["azure/high/1024-x-1024/gpt-image-1-mini"]
     assert high["input_cost_per_pixel"] == pytest.approx(3.173828125e-08)
     assert high["mode"] == "image_generation"
     assert entries["low/1024-x-1024/gpt-image-1-mini"]["output_cost_per_image"] == 0.005
-    provenance = sidecar["fields"]["azure/gpt-image-1-mini"]["input_cost_per_token"]
+    provenance = sidecar["fields"]["azure/global-standard/gpt-image-1-mini"]["input_cost_per_token"]
     assert provenance["verified_by"] == "azure" and provenance["verified"] is True
     assert "eastus2" in json.dumps([v for v in sidecar["left_out"] if v["route"] == "azure"])
 
@@ -110,7 +110,7 @@ def test_json_has_provenance_per_value_and_verified_only_filters(
         v
         for v in everything["values"]
         if (v["route"], v["model"], v["component"], v["dimensions"])
-        == ("azure", "gpt-image-2", "output", {"scope": "global"})
+        == ("azure", "gpt-image-2", "output", {})  # LiteLLM names no scope (catalog.identity)
     )
     assert output["value"] == "10"
     assert output["provenance"]["verified"] is False

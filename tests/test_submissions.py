@@ -335,10 +335,12 @@ def test_the_cli_refuses_an_absurd_claim_in_one_line(tmp_path: Path) -> None:
         env={"RATECARD_DB": db},
         catch_exceptions=False,
     )
-    assert refused.exit_code == 1 and "Traceback" not in refused.output
-    assert " ".join(refused.output.split()) == (  # one message, however wide the terminal
-        "refused: claimed value '1e999999999999': out of range (0, or from 1e-12 to below 1e12)"
+    assert refused.exit_code == 2 and "Traceback" not in refused.output  # a bad argument
+    assert " ".join(refused.output.split()).endswith(  # one line, however wide the terminal
+        " submit: Invalid value for '--claim': claimed value '1e999999999999': out of range "
+        "(0, or from 1e-12 to below 1e12)"
     )
+    assert len(refused.output.strip().splitlines()) == 1
 
 
 def test_the_local_operator_cannot_approve_what_they_submitted_from_the_cli(
@@ -359,8 +361,14 @@ def test_the_local_operator_cannot_approve_what_they_submitted_from_the_cli(
     item = str(result["review_item"])
     refused = runner.invoke(app, ["review", "approve", item, "--reviewer", "alice", "--db", db])
     assert refused.exit_code == 1 and "cannot approve" in refused.output
-    assert decisions.approve(
-        engine, int(item), reviewer="alice", channel="web", client_id="web:someone-else"
+    assert decisions.approve(  # the fetch was refused: approving needs an override and a reason
+        engine,
+        int(item),
+        reviewer="alice",
+        channel="web",
+        client_id="web:someone-else",
+        override=True,
+        reason="stated on the provider's page",
     ).changed
 
 

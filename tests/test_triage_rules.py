@@ -77,7 +77,7 @@ def test_priority_due_time_and_set_follow_the_policy(
     if kind is ReviewKind.NEW_MODEL:
         expected_set += ":o1-mini"
     assert done.set_id == expected_set
-    if kind is ReviewKind.PRICE_CHANGE and official and verified:
-        assert done.klass == "official_change"
+    if kind is ReviewKind.PRICE_CHANGE and official and verified and changes:
+        assert done.klass == "official_change"  # (a change names its fields: none, no source)
     if not official and kind in (ReviewKind.PRICE_CHANGE, ReviewKind.NEW_VALUE):
         assert done.klass == "secondary_only"

@@ -376,6 +376,8 @@ def test_a_reviewer_who_submitted_signed_out_cannot_approve_it_from_another_brow
     login(other := TestClient(app), "bob")
     token = csrf(other, f"/items/{result['review_item']}")
     approved = other.post(
-        f"/items/{result['review_item']}/approve", data={"csrf": token}, follow_redirects=False
+        f"/items/{result['review_item']}/approve",
+        data={"csrf": token, "override": "true", "reason": "stated on the provider's page"},
+        follow_redirects=False,
     )
     assert approved.status_code == 303

@@ -56,7 +56,17 @@ def queue_filter(
     q: str | None = None,
 ) -> queries.QueueFilter:
     """The queue's query parameters as a filter; 'any' status matches every status. Raises
-    HTTPException 422 naming a priority that is not a number."""
+    HTTPException 422 naming a status or kind not in the vocabulary, a filter with control
+    characters or over 300 characters, or a priority that is not a number."""
+    statuses = [s.value for s in ReviewStatus]
+    if status not in (None, "", "any", *statuses):
+        raise HTTPException(status_code=422, detail=f"status: one of {', '.join(statuses)} or any")
+    kinds = [k.value for k in ReviewKind]
+    if kind and kind not in kinds:
+        raise HTTPException(status_code=422, detail=f"kind: one of {', '.join(kinds)}")
+    for name, text in (("route", route), ("model", model), ("source", source), ("q", q)):
+        if text and (len(text) > 300 or any(ord(c) < 32 or ord(c) == 127 for c in text)):
+            raise HTTPException(status_code=422, detail=f"{name}: at most 300 printable characters")
     try:
         level = int(priority) if priority else None
     except ValueError as exc:
