@@ -87,10 +87,11 @@ def test_exports_over_http(client: TestClient) -> None:
     csv_text = client.get("/api/export/csv?verified_only=true").text
     assert csv_text.startswith("route,model,kind,component,unit,dimensions,value,")
     litellm = client.get("/api/export/litellm?verified_only=true").json()
-    assert litellm["azure/gpt-image-2"]["input_cost_per_token"] == pytest.approx(5e-06)
-    assert "output_cost_per_token" not in litellm["azure/gpt-image-2"]  # LiteLLM's word only
+    gpt_image_2 = litellm["azure/global-standard/gpt-image-2"]  # Azure's Global Standard price
+    assert gpt_image_2["input_cost_per_token"] == pytest.approx(5e-06)
+    assert "output_cost_per_token" not in gpt_image_2  # LiteLLM's word only: not verified
     sidecar = client.get("/api/export/litellm/provenance?verified_only=true").json()
-    provenance = sidecar["fields"]["azure/gpt-image-2"]["input_cost_per_token"]
+    provenance = sidecar["fields"]["azure/global-standard/gpt-image-2"]["input_cost_per_token"]
     assert provenance["verified_by"] == "azure"
     assert client.get("/api/export/xml").status_code == 404
 
