@@ -258,9 +258,10 @@ def submit(page: Any, live: Live, model: str, url: str, claims: list[tuple[str, 
 
 def _field_cell(change: dict[str, Any]) -> str:
     """A field as the model page's first column shows it: `input [scope=global]`."""
-    dims = change["dimensions"]
+    dims: dict[str, str] = change["dimensions"]
+    component: str = change["component"]
     shown = ", ".join(f"{k}={v}" for k, v in sorted(dims.items()))
-    return change["component"] + (f" [{shown}]" if dims else "")
+    return component + (f" [{shown}]" if dims else "")
 
 
 def test_reviewer_approves_official_price_changes_as_a_set_and_pages_the_queue(
