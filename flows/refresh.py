@@ -36,7 +36,7 @@ from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 from sqlalchemy import Engine
 
-from catalog import health, intake, runlog, store
+from catalog import health, intake, runlog, schedule, store
 from catalog.compare import Comparison, Context, compare
 from catalog.identity import Identity
 from review import triage
@@ -181,7 +181,8 @@ def compare_catalog(
         same_price=identity.same_price,
         held=held,
     )
-    return compare(batch.valid, current, listings, batch.problems, ctx)
+    # A scheduled price (catalog/schedule.py) is recorded with the batch but compared from its date.
+    return compare(schedule.current(batch.valid), current, listings, batch.problems, ctx)
 
 
 @task(name="apply", cache_policy=NO_CACHE)
