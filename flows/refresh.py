@@ -36,7 +36,7 @@ from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 from sqlalchemy import Engine
 
-from catalog import health, intake, runlog, schedule, store
+from catalog import health, intake, runlog, schedule, store, thresholds
 from catalog.compare import Comparison, Context, compare
 from catalog.identity import Identity
 from review import triage
@@ -152,6 +152,11 @@ def read_sources(
             continue
         batch.valid.extend(found.valid)
         batch.problems.extend(found.problems)
+    # Across sources: a context tier whose threshold contradicts the route's own is a flag.
+    batch.valid, contradictions = thresholds.contradicting(batch.valid, is_official)
+    batch.problems.extend(contradictions)
+    for problem in contradictions:
+        reports[problem.source].quarantined += 1
     return batch
 
 
