@@ -121,7 +121,8 @@ def test_cache_read_check_quarantines_only_cache_reads_above_input(db: sqlite3.C
     rows = db.execute(
         """
         select q.source, json_extract(q.payload, '$.route'),
-               coalesce(json_extract(q.payload, '$.model'), json_extract(q.payload, '$.source_model')),
+               coalesce(json_extract(q.payload, '$.model'),
+                        json_extract(q.payload, '$.source_model')),
                json_extract(q.payload, '$.component'),
                json_extract(q.payload, '$.unit'),
                json_extract(q.payload, '$.value'),
