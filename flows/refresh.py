@@ -189,7 +189,7 @@ def compare_catalog(
         official=is_official,
         complete_sources=complete,
         same_price=identity.same_price,
-        held=held,
+        held=tuple(schedule.current(held)),
     )
     # A scheduled price (catalog/schedule.py) is recorded with the batch but compared from its date.
     return compare(schedule.current(batch.valid), current, listings, batch.problems, ctx)
