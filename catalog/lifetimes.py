@@ -6,9 +6,11 @@ genai-prices, LiteLLM on resold routes) states one of those fields, not a third 
 identity, per (route, model) for which some source states a cache write with a lifetime:
 
 - a cache write without lifetime is the route's documented default lifetime
-  (schemas/vocab.py RESOLD_CACHE_TTL_DEFAULTS);
+  (schemas/vocab.py RESOLD_CACHE_TTL_DEFAULTS), whatever its other dimensions (a long-context
+  tier's write included: the lifetime is the cache's, not the tier's);
 - on a route with no documented default, it is the lifetime whose price it equals among those
-  the sources state for that field, if exactly one; otherwise it is quarantined with
+  the sources state for that field (same other dimensions), if exactly one; a field no source
+  states per lifetime is left as it is; otherwise it is quarantined with
   LIFETIME_RULE (which lifetime it prices is not stated), its observation kept as evidence;
 - relabelled, it may meet the same source's own statement of that field: the same value is one
   statement; a different value quarantines it ("conflicting values", as a record that states a
@@ -41,22 +43,26 @@ def with_lifetimes(observations: Sequence[Observation]) -> tuple[list[Observatio
     lifetimes: dict[Field, dict[str, set[Decimal]]] = defaultdict(lambda: defaultdict(set))
     # each source's statement of a field, per effective date (a scheduled price is another one)
     stated: dict[tuple[object, ...], Decimal] = {}
+    priced_per_lifetime: set[tuple[str, str]] = set()  # (route, model)
     for obs in observations:
         if _cache_write(obs) and ttl in obs.dimensions:
             bare = _without_ttl(obs.measure)
             lifetimes[(obs.route, obs.model or "", bare)][obs.dimensions[ttl]].add(obs.value)
             stated[_statement(obs, obs.measure)] = obs.value
+            priced_per_lifetime.add((obs.route, obs.model or ""))
     kept: list[Observation] = []
     problems: list[Problem] = []
     for obs in observations:
         if not _cache_write(obs) or ttl in obs.dimensions or obs.model is None:
             kept.append(obs)
             continue
-        by_lifetime = lifetimes.get((obs.route, obs.model, obs.measure))
-        if not by_lifetime:
+        by_lifetime = lifetimes.get((obs.route, obs.model, obs.measure), {})
+        lifetime = RESOLD_CACHE_TTL_DEFAULTS.get(obs.route)
+        if (obs.route, obs.model) not in priced_per_lifetime or (
+            lifetime is None and not by_lifetime
+        ):
             kept.append(obs)
             continue
-        lifetime = RESOLD_CACHE_TTL_DEFAULTS.get(obs.route)
         how = f"{obs.route}'s documented default cache lifetime"
         if lifetime is None:
             equal = [t for t, values in by_lifetime.items() if obs.value in values]

@@ -11,6 +11,7 @@ from catalog.identity import Identity
 from catalog.lifetimes import CONFLICT_RULE, LIFETIME_RULE, with_lifetimes
 from catalog.normalize import draft_source, learn_official_models, observations
 from schemas.fetch import FetchedPage
+from schemas.field import Dims
 from schemas.records import Observation
 from schemas.sources import sources
 from schemas.vocab import Component
@@ -131,3 +132,29 @@ def test_variant_relabelled_write_conflicting_with_the_source_own_is_quarantined
     assert [(p.rule, p.observation.value) for p in added if p.observation] == [
         (CONFLICT_RULE, Decimal("9"))
     ]
+
+
+def test_variant_long_context_write_without_lifetime_takes_the_route_default() -> None:
+    """A TTL-less write of a long-context tier (models.dev's openrouter claude-opus-4-6
+    context_above=200000 in epoch-2), made here from genai-prices' recorded one: on a route whose
+    cache writes have lifetimes it is the documented default's, though no source states the
+    tier per lifetime."""
+    found = _recorded()
+    tier = [
+        o.model_copy(update={"dimensions": Dims.of({"context_above": "200000"})})
+        for o in found
+        if (o.source, o.route, o.model) == ("genai-prices", "openrouter", "claude-haiku-4-5")
+        and o.component is Component.CACHE_WRITE
+    ]
+    kept, problems = with_lifetimes([*found, *tier])
+    assert not problems
+    relabelled = [
+        o
+        for o in kept
+        if o.evidence.endswith(
+            "(no lifetime stated: openrouter's documented default cache lifetime, 5m)"
+        )
+        and o.dimensions.get("context_above")
+    ]
+    assert relabelled
+    assert {o.dimensions.key for o in relabelled} == {"cache_ttl=5m;context_above=200000"}
