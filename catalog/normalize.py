@@ -104,7 +104,8 @@ def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
             draft.unit,
             tuple(dimensions.items()),
             draft.value,
-            draft.effective_from,
+            # a scheduled statement is not the current one, even at the same value
+            draft.effective_from is not None and draft.effective_from > page.observed_at.date(),
         )
         if key in seen:
             continue
