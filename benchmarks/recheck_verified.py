@@ -98,7 +98,7 @@ ID_SUFFIX_DIMS = {"batch": ("service_tier", "batch")}
 
 def _openrouter_prices(r: Reading, model: str, base: dict[str, str], pricing: dict[str, object],
                        extra: dict[str, str], where: str) -> None:
-    vendor = model.split("/", 1)[0]
+    vendor = model.split("/", 1)[0].lstrip("~")
     for key, raw in pricing.items():
         value = dec(raw)
         if key in OPENROUTER_TOKEN_KEYS and value is not None:
@@ -212,7 +212,8 @@ def read_vercel(bodies: list[tuple[str, bytes]]) -> Reading:
                       dec(pricing["image"]), f"{where} pricing.image")
             for i, p in enumerate(pricing.get("image_dimension_quality_pricing") or []):
                 r.add(model, "price", "output", "usd_per_image",
-                      dims(modality="image", size=p.get("size"), quality=p.get("quality")),
+                      dims(modality="image", quality=p.get("quality"),
+                           size=None if p.get("size") == "default" else str(p.get("size")).lower()),
                       dec(p.get("cost")), f"{where} pricing.image_dimension_quality_pricing[{i}]")
             for i, p in enumerate(pricing.get("video_duration_pricing") or []):
                 r.add(model, "price", "output", "usd_per_second",
@@ -290,6 +291,8 @@ def read_azure(bodies: list[tuple[str, bytes]]) -> Reading:
                 component = "input"
             elif word_set & AZ_OUTPUT or what in {"images", "second"}:
                 component = "output"
+            elif what == "tokens":  # a token meter naming no direction (embeddings): input
+                component = "input"
             elif what == "pages":
                 component = "page"
             else:
@@ -360,7 +363,22 @@ def one_price(cell: str) -> Decimal | None:
 
 
 def clean_model(cell: str) -> str:
-    return re.sub(r"\s*\(\s*deprecated\s*\)", "", cell).strip()
+    """A model cell as the API id it names: "(deprecated)" dropped, lowercased, spaces and
+    middle dots to hyphens ("GPT Image 1" → gpt-image-1, "DALL·E 3" → dall-e-3)."""
+    name = re.sub(r"\s*\(\s*deprecated\s*\)", "", cell).strip().lower()
+    return re.sub(r"[\s·]+", "-", name)
+
+
+def anthropic_id(cell: str) -> str:
+    """Anthropic's id for a model name: "Claude Opus 4.5" → claude-opus-4-5; before generation 4
+    the version comes first: "Claude Sonnet 3.7" → claude-3-7-sonnet."""
+    words = clean_model(cell).split("-")
+    if len(words) == 3 and words[0] == "claude" and re.fullmatch(r"[0-9.]+", words[2]):
+        version = words[2].replace(".", "-")
+        if int(words[2].split(".")[0]) < 4:
+            return f"claude-{version}-{words[1]}"
+        return f"claude-{words[1]}-{version}"
+    return "-".join(words)
 
 
 OPENAI_COLUMNS = {"input": "input", "cached input": "cache_read", "output": "output",
@@ -382,11 +400,13 @@ def read_openai_page(bodies: list[tuple[str, bytes]]) -> Reading:
                     if row and row[0].lower() == "model":
                         cols = [h.lower() for h in row]
                         continue
-                    if len(row) == len(cols) and row[0]:
-                        model, rest = row[0], row[1:]
+                    if len(row) > 1 and DOLLARS.search(row[1]):  # a further quality row
+                        rest = row
+                    elif len(row) > 1 and row[0]:
+                        model, rest = clean_model(row[0]), row[1:]
                     else:
-                        rest = row[len(row) - len(cols) + 1:] if len(row) >= len(cols) - 1 else []
-                    if not model or not rest:
+                        continue
+                    if not model:
                         continue
                     quality = rest[0].lower()
                     for size, cell in zip(cols[2:], rest[1:], strict=False):
@@ -434,7 +454,7 @@ def read_anthropic_page(bodies: list[tuple[str, bytes]]) -> Reading:
             where = f"{url} {' > '.join(t.headings)}"
             cols = [h.lower() for h in t.header]
             for row in t.rows:
-                model = clean_model(row[0])
+                model = anthropic_id(row[0])
                 r.models.add(model)
                 for name, cell in zip(cols[1:], row[1:], strict=False):
                     if name in ANTHROPIC_COLUMNS and "/ mtok" in cell.lower():
@@ -479,6 +499,7 @@ READERS = {
 
 @dataclass(frozen=True)
 class Verdict:
+    value_id: int  # catalog_values.id
     source: str
     field: str
     value: Decimal
@@ -537,14 +558,14 @@ def recheck(database: str, world_path: Path) -> Report:
                 if name in READERS}
     verdicts: list[Verdict] = []
     dates: Counter[tuple[str, str]] = Counter()
-    for _id, route, model, kind, component, unit, dimensions, value, source, verified_at in values:
+    for value_id, route, model, kind, component, unit, dimensions, value, source, verified_at in values:
         label = f"{route}/{model} {kind} {component} [{dimensions}] {unit}"
         catalog_value = Decimal(value)
         day = str(verified_at)[:10]
         dates[(source, "same" if day in responses.get(source, ([], set()))[1] else "differs")] += 1
         reading = readings.get(source)
         if reading is None:
-            verdicts.append(Verdict(source, label, catalog_value, "not_located",
+            verdicts.append(Verdict(value_id, source, label, catalog_value, "not_located",
                                     "no independent reader for this source"))
             continue
         names = raw_names.get((source, route, model, kind, component, unit, dimensions), set())
@@ -554,19 +575,19 @@ def recheck(database: str, world_path: Path) -> Report:
             raw = f"{name.split('/', 1)[0]}/{az_residue(name.split('/', 1)[1])}" if source == "azure" else name
             found += reading.statements.get((raw, kind, component, unit, d), [])
         if any(s.value == catalog_value for s in found):
-            verdicts.append(Verdict(source, label, catalog_value, "agrees", found[0].where))
+            verdicts.append(Verdict(value_id, source, label, catalog_value, "agrees", found[0].where))
         elif found:
             stated = "; ".join(f"{s.value.normalize():f} at {s.where}" for s in found)
-            verdicts.append(Verdict(source, label, catalog_value, "contradicts", stated))
+            verdicts.append(Verdict(value_id, source, label, catalog_value, "contradicts", stated))
         elif not names:
-            verdicts.append(Verdict(source, label, catalog_value, "not_located",
+            verdicts.append(Verdict(value_id, source, label, catalog_value, "not_located",
                                     "no observation names the raw record"))
         elif not any((f"{n.split('/', 1)[0]}/{az_residue(n.split('/', 1)[1])}" if source == "azure" else n)
                      in reading.models for n in names):
-            verdicts.append(Verdict(source, label, catalog_value, "not_located",
+            verdicts.append(Verdict(value_id, source, label, catalog_value, "not_located",
                                     "raw record not found by the reader"))
         else:
-            verdicts.append(Verdict(source, label, catalog_value, "not_located",
+            verdicts.append(Verdict(value_id, source, label, catalog_value, "not_located",
                                     f"record found, field not read ({kind} {component} {unit} [{dimensions}])"))
     return Report(verdicts, dates)
 
