@@ -67,7 +67,8 @@ def test_a_rescaled_value_is_a_contradiction(
     """The re-check can fail: one agreeing verified price of each source multiplied by 1000 in a
     copy of the catalog is reported as the one contradiction, with what the response states."""
     agreeing = next(
-        v for v in report.verdicts
+        v
+        for v in report.verdicts
         if v.source == source and v.outcome == "agrees" and " price " in v.field
     )
     url = copy_catalog(catalog_path, tmp_path / "rescaled.db")
