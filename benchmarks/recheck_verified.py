@@ -25,7 +25,7 @@ import re
 import sqlite3
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -415,6 +415,8 @@ AZ_SCOPES = {
 }
 AZ_TIERS = {"batch": "batch", "pp": "priority"}
 AZ_MODALITY = {"aud": "audio", "audio": "audio", "img": "image", "txt": "text", "text": "text"}
+AZ_FINE_TUNED = {"ft", "finetuned"}
+AZ_GRADER = {"grader", "grdr"}
 AZ_UNIT_WORDS = {
     "tokens",
     "images",
@@ -435,7 +437,9 @@ AZ_STRIP = (
     | set(AZ_TIERS)
     | set(AZ_MODALITY)
     | AZ_UNIT_WORDS
-    | {"std", "1m", "data", "zone", "shortco"}
+    | AZ_FINE_TUNED
+    | AZ_GRADER
+    | {"std", "1m", "data", "zone", "shortco", "dev"}
 )
 AZ_FACTORS = {
     "1K": Decimal(1000),
@@ -468,7 +472,10 @@ def read_azure(bodies: list[tuple[str, bytes]]) -> Reading:
                 meter.replace("Data Zone", "datazone").replace("data zone", "datazone")
             )
             model = f"{item['productName']}/{az_residue(meter)}"
-            where = f"{url} meter {meter!r} ({item['productName']}): retailPrice {item['retailPrice']} per {item['unitOfMeasure']}"
+            where = (
+                f"{url} meter {meter!r} ({item['productName']}): "
+                f"retailPrice {item['retailPrice']} per {item['unitOfMeasure']}"
+            )
             factor = AZ_FACTORS.get(item["unitOfMeasure"])
             price = dec(item["retailPrice"])
             scopes = {AZ_SCOPES[w] for w in words if w in AZ_SCOPES}
@@ -518,11 +525,17 @@ def read_azure(bodies: list[tuple[str, bytes]]) -> Reading:
             else:
                 r.models.add(model)
                 continue
+            variant = None
+            if word_set & AZ_GRADER:
+                variant = "grader"
+            elif word_set & AZ_FINE_TUNED:
+                variant = "fine_tuned_developer" if "dev" in word_set else "fine_tuned"
             d = dims(
                 scope=scope,
                 region=region,
                 service_tier=next(iter(tiers), None),
                 modality=next(iter(modalities), None),
+                variant=variant,
             )
             r.add(model, "price", component, unit, d, value, where)
     return r

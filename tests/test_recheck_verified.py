@@ -20,13 +20,24 @@ from tests.conftest import WORLDS, copy_catalog, run_flow
 pytestmark = pytest.mark.integration
 
 WORLD = WORLDS / "epoch-2.json"
+READ_SOURCES = (
+    "openrouter",
+    "vercel",
+    "azure",
+    "openai-page",
+    "anthropic-page",
+    "gemini-page",
+    "deepseek-page",
+)
 
-# Measured on epoch-2: 10,820 verified values, 4.3 % not located (Gemini's page has no reader
-# here: 198; Azure meters whose names the reader does not split, such as fine-tuned and DALL-E
-# resolution meters: 237). The bound leaves room for that and no more: a reader that stops
-# finding one whole source's records (the smallest large one, openai-page, is 4.2 % of the
-# values) takes the share past it.
-NOT_LOCATED_BOUND = Decimal("0.06")
+# Measured on epoch-2: 10,820 verified values, 172 not located (1.6 %): Azure meters the reader
+# does not split (grader and cached fine-tuning meters, DALL-E resolution names, Fireworks
+# "FW" models: 125), OpenAI's data-sharing fine-tuning rows (15), Vercel's with-audio video
+# prices (15), Imagen and storage rows of Gemini's page (13), Anthropic's long-context prose (4).
+# The bound leaves room for a few dozen more, no more: a reader that stops finding one source's
+# records (Gemini's page alone is 1.8 % of the values, the others more) takes the share past it;
+# the two smallest sources are held by the "agrees" check below.
+NOT_LOCATED_BOUND = Decimal("0.03")
 
 
 @pytest.fixture(scope="module")
@@ -56,11 +67,11 @@ def test_almost_every_verified_value_is_located(report: Report) -> None:
     assert total > 5000  # every official source verified its values
     not_located = report.count("not_located")
     assert Decimal(not_located) / total < NOT_LOCATED_BOUND, (not_located, total)
-    for source in ("openrouter", "vercel", "azure", "openai-page", "anthropic-page"):
+    for source in READ_SOURCES:
         assert report.count("agrees", source) > 0, source
 
 
-@pytest.mark.parametrize("source", ["azure", "openrouter", "openai-page", "anthropic-page"])
+@pytest.mark.parametrize("source", READ_SOURCES)
 def test_a_rescaled_value_is_a_contradiction(
     report: Report, catalog_path: Path, tmp_path: Path, source: str
 ) -> None:
