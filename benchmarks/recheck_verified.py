@@ -361,7 +361,9 @@ def read_vercel(bodies: list[tuple[str, bytes]]) -> Reading:
                         modality="video",
                         size=p.get("resolution"),
                         quality=p.get("mode"),
-                        variant="no_audio" if p.get("audio") is False else None,
+                        variant={False: "no_audio", True: "audio"}.get(p["audio"])
+                        if "audio" in p
+                        else None,
                     ),
                     dec(p.get("cost_per_second")),
                     f"{where} pricing.video_duration_pricing[{i}]",
@@ -399,7 +401,7 @@ def read_vercel(bodies: list[tuple[str, bytes]]) -> Reading:
 
 AZ_INPUT = {"inp", "input", "inpt", "in"}
 AZ_OUTPUT = {"outp", "out", "opt", "output", "outpt"}
-AZ_CACHED = {"cchd", "cached", "cd", "cache"}
+AZ_CACHED = {"cchd", "ccchd", "cached", "cched", "cd", "cache"}
 AZ_WRITE = {"wr", "write"}
 AZ_SCOPES = {
     "glbl": "global",
@@ -439,7 +441,7 @@ AZ_STRIP = (
     | AZ_UNIT_WORDS
     | AZ_FINE_TUNED
     | AZ_GRADER
-    | {"std", "1m", "data", "zone", "shortco", "dev"}
+    | {"std", "1m", "data", "zone", "shortco", "dev", "mdl", "mdel", "model"}
 )
 AZ_FACTORS = {
     "1K": Decimal(1000),
@@ -480,14 +482,18 @@ def read_azure(bodies: list[tuple[str, bytes]]) -> Reading:
             price = dec(item["retailPrice"])
             scopes = {AZ_SCOPES[w] for w in words if w in AZ_SCOPES}
             tiers = {AZ_TIERS[w] for w in words if w in AZ_TIERS}
-            modalities = {AZ_MODALITY[w] for w in words if w in AZ_MODALITY} - {"text"}
-            if (
-                factor is None
-                or price is None
-                or len(scopes) > 1
-                or len(tiers) > 1
-                or len(modalities) > 1
-            ):
+            # The modality is the last modality word: the earlier ones belong to the model's name
+            # ("gpt-4o-aud-1217-txt Inp": text input of an audio model); "image" counts after the
+            # first word only ("Image 2 img opt" is the image output of the model "Image 2").
+            named = [
+                AZ_MODALITY.get(w, "image" if w == "image" and i else None)
+                for i, w in enumerate(words)
+            ]
+            modalities = {m for m in named if m is not None}
+            modalities = (
+                {[m for m in named if m is not None][-1]} - {"text"} if modalities else set()
+            )
+            if factor is None or price is None or len(scopes) > 1 or len(tiers) > 1:
                 r.models.add(model)
                 continue
             scope = next(iter(scopes), None)
@@ -506,6 +512,8 @@ def read_azure(bodies: list[tuple[str, bytes]]) -> Reading:
                 component = "input"
             elif what == "pages":
                 component = "page"
+            elif what == "search":
+                component = "request"
             else:
                 r.models.add(model)
                 continue
@@ -521,7 +529,7 @@ def read_azure(bodies: list[tuple[str, bytes]]) -> Reading:
             elif what == "unit" and item["unitOfMeasure"] in ("1 Hour", "1/Hour"):
                 unit, value = "usd_per_hour", price
             elif what == "search":
-                unit, value, component = "usd_per_1k_queries", price / factor * THOUSAND, "request"
+                unit, value = "usd_per_1k_queries", price / factor * THOUSAND
             else:
                 r.models.add(model)
                 continue

@@ -30,14 +30,14 @@ READ_SOURCES = (
     "deepseek-page",
 )
 
-# Measured on epoch-2: 10,820 verified values, 172 not located (1.6 %): Azure meters the reader
-# does not split (grader and cached fine-tuning meters, DALL-E resolution names, Fireworks
-# "FW" models: 125), OpenAI's data-sharing fine-tuning rows (15), Vercel's with-audio video
-# prices (15), Imagen and storage rows of Gemini's page (13), Anthropic's long-context prose (4).
-# The bound leaves room for a few dozen more, no more: a reader that stops finding one source's
-# records (Gemini's page alone is 1.8 % of the values, the others more) takes the share past it;
-# the two smallest sources are held by the "agrees" check below.
-NOT_LOCATED_BOUND = Decimal("0.03")
+# Measured on epoch-2: 10,820 verified values, 86 not located (0.8 %): Azure meters the reader
+# does not split (Fireworks "FW" cache meters, fused names such as "gpt4omini-aud1217",
+# "realtimePrvwAudInp", DALL-E's LowRes/HighRes, video seconds that do not say video: 54),
+# OpenAI's data-sharing fine-tuning rows (15), Imagen and storage rows of Gemini's page (13),
+# Anthropic's long-context prose (4). The bound leaves room for a few dozen more and no more: a
+# reader that stops finding one source's records (Gemini's page alone is 1.8 % of the values, the
+# others more) takes the share past it; the two smallest sources are held by the "agrees" check.
+NOT_LOCATED_BOUND = Decimal("0.02")
 
 
 @pytest.fixture(scope="module")
