@@ -183,7 +183,7 @@ def _openrouter_prices(
 def read_openrouter(bodies: list[tuple[str, bytes]]) -> Reading:
     r = Reading()
     for url, body in bodies:
-        for rec in json.loads(body)["data"]:
+        for rec in json.loads(body, parse_float=Decimal)["data"]:
             rid: str = rec["id"]
             model, _, suffix = rid.partition(":")
             base: dict[str, str] = {}
@@ -276,7 +276,7 @@ VERCEL_MODES = {
 def read_vercel(bodies: list[tuple[str, bytes]]) -> Reading:
     r = Reading()
     for url, body in bodies:
-        for rec in json.loads(body)["data"]:
+        for rec in json.loads(body, parse_float=Decimal)["data"]:
             model: str = rec["id"]
             where = f"{url} {model}"
             pricing = rec.get("pricing") or {}
@@ -468,7 +468,7 @@ def az_residue(name: str) -> str:
 def read_azure(bodies: list[tuple[str, bytes]]) -> Reading:
     r = Reading()
     for url, body in bodies:
-        for item in json.loads(body)["Items"]:
+        for item in json.loads(body, parse_float=Decimal)["Items"]:
             meter: str = item["meterName"]
             words = az_words(
                 meter.replace("Data Zone", "datazone").replace("data zone", "datazone")
@@ -1006,7 +1006,11 @@ def main(argv: list[str]) -> int:
     if not world.is_file():
         print(f"recheck: {world}: no such world file", file=sys.stderr)
         return 2
-    report = recheck(argv[0], world)
+    try:
+        report = recheck(argv[0], world)
+    except (OSError, ValueError, KeyError, sqlite3.Error) as error:
+        print(f"recheck: {argv[0]} / {world}: unreadable input ({error!r})", file=sys.stderr)
+        return 1
     sources = sorted({v.source for v in report.verdicts})
     print(f"{'source':<16}{'verified':>9}{'agrees':>8}{'contra':>8}{'not-loc':>9}{'date=resp':>10}")
     for s in sources:
