@@ -460,9 +460,11 @@ def az_words(text: str) -> list[str]:
 
 def az_residue(name: str) -> str:
     """The model part of a meter (or of a raw model name): every word that names a direction,
-    scope, tier, modality or unit removed, the rest joined."""
+    scope, tier, modality or unit removed ("image" after the first word), the rest joined."""
     words = az_words(name.replace("Data Zone", "datazone").replace("data zone", "datazone"))
-    return " ".join(w for w in words if w not in AZ_STRIP)
+    return " ".join(
+        w for i, w in enumerate(words) if w not in AZ_STRIP and not (i and w == "image")
+    )
 
 
 def read_azure(bodies: list[tuple[str, bytes]]) -> Reading:
