@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.recheck_verified import recheck
-from tests.conftest import copy_catalog
 from tests.published import epoch2_catalog
 
 pytestmark = pytest.mark.integration
@@ -190,24 +188,3 @@ def test_contradicting_threshold_makes_no_tier(db: sqlite3.Connection) -> None:
         ).fetchone()[0]
         == 7
     )
-
-
-def test_independent_recheck_of_verified_values_finds_no_contradiction(
-    catalog_path: Path, tmp_path: Path
-) -> None:
-    """benchmarks/recheck_verified.py reads the official raw responses without the parsers:
-    every verified value is confirmed there; one value changed in a copy is contradicted."""
-    counts, contradictions = recheck(catalog_path)
-    assert contradictions == []
-    confirmed = sum(n for (_, verdict), n in counts.items() if verdict == "confirmed")
-    assert confirmed > 10_000
-    assert sum(n for (_, verdict), n in counts.items() if verdict == "unlocated") < 10
-    changed = tmp_path / "changed.db"
-    copy_catalog(catalog_path, changed)
-    with closing(sqlite3.connect(changed)) as conn, conn:
-        conn.execute(
-            "update catalog_values set value = '123.456' where id = (select min(id) from"
-            " catalog_values where valid_to is null and verified_by = 'azure' and kind = 'price')"
-        )
-    _, found = recheck(changed)
-    assert len(found) == 1 and found[0].startswith("azure ")
