@@ -29,7 +29,7 @@ def catalog_db(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> s
 
 def view(db: str, route: str, model: str) -> dict[str, Any]:
     with store.connect(db).connect() as conn:
-        return queries.model_view(conn, route, model)
+        return queries.model_view(conn, route, model).as_json()
 
 
 def prices(found: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -43,18 +43,18 @@ def prices(found: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
 def test_same_world_again_opens_nothing_and_stamps_again(catalog_db: str) -> None:
     with store.connect(catalog_db).connect() as conn:
         second, first = queries.list_runs(conn, limit=2)
-    assert [s["review_items"] for s in second["sources"]] == [0] * 11
-    assert sum(s["stamped"] for s in second["sources"]) > 0
-    assert sum(s["review_items"] for s in first["sources"]) > 0
+    assert [s.review_items for s in second.sources] == [0] * 11
+    assert sum(s.stamped for s in second.sources) > 0
+    assert sum(s.review_items for s in first.sources) > 0
 
 
 def test_every_source_reports_a_status(catalog_db: str) -> None:
     with store.connect(catalog_db).connect() as conn:
         [run] = queries.list_runs(conn, limit=1)
-    assert len(run["sources"]) == 11
-    assert sum(s["responses"] for s in run["sources"]) == 58
-    assert {s["status"] for s in run["sources"]} == {"ok"}
-    assert run["status"] == "ok"
+    assert len(run.sources) == 11
+    assert sum(s.responses for s in run.sources) == 58
+    assert {s.status for s in run.sources} == {"ok"}
+    assert run.status == "ok"
 
 
 def test_openai_gpt_image_1_mini_grid_and_tokens_verified_by_its_page(catalog_db: str) -> None:
