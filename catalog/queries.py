@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Row, Text, case, cast, func, or_, select
@@ -23,6 +24,7 @@ from catalog.tables import (
 )
 from catalog.views import (
     AuditEntry,
+    Capabilities,
     ChangeSet,
     Confirmation,
     FieldVersion,
@@ -36,8 +38,9 @@ from catalog.views import (
     Statement,
     UncataloguedStatement,
 )
+from schemas.capabilities import profile
 from schemas.field import FieldId, Measure
-from schemas.records import CatalogValue, FieldChange, ReviewStatus, Run, SourceRun
+from schemas.records import CatalogValue, FieldChange, Observation, ReviewStatus, Run, SourceRun
 from schemas.sources import is_official
 
 
@@ -45,10 +48,11 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _latest_statements(
+def _latest_observations(
     conn: Connection, route: str, model: str
-) -> dict[tuple[Measure, str], Statement]:
-    """Each source's latest statement of each field of (route, model), by (measure, source)."""
+) -> dict[tuple[Measure, str], tuple[Observation, str]]:
+    """Each source's latest statement of each field of (route, model), by (measure, source):
+    the Observation it was stored from, and its value's stored text."""
     c = observations.c
     latest_run = (
         select(c.source, func.max(c.last_run_id).label("run_id"))
@@ -57,7 +61,7 @@ def _latest_statements(
         .subquery()
     )  # only what each source still stated in its latest run that stated this model
     rows = conn.execute(
-        select(observations, responses.c.url, responses.c.observed_at)
+        select(observations, responses.c.url, responses.c.landing_url, responses.c.observed_at)
         .join(responses, responses.c.id == c.last_response_id)
         .join(
             latest_run,
@@ -66,20 +70,42 @@ def _latest_statements(
         .where(c.route == route, c.model == model)
         .order_by(c.id.desc())
     )
-    latest: dict[tuple[Measure, str], Statement] = {}
+    latest: dict[tuple[Measure, str], tuple[Observation, str]] = {}
     for r in rows:
-        key = (FieldId.from_row(r).measure, r.source)
-        if key not in latest:
-            latest[key] = Statement(
-                source=r.source,
-                official=is_official(r.source, r.route),
-                value=r.value,
-                observed_at=_iso(r.observed_at),
-                url=r.url,
-                evidence=r.evidence,
-                source_model=r.source_model,
+        measure = FieldId.from_row(r).measure
+        if (measure, r.source) not in latest:
+            latest[measure, r.source] = (
+                Observation(
+                    source=r.source,
+                    route=r.route,
+                    model=r.model,
+                    source_model=r.source_model,
+                    kind=measure.kind,
+                    component=measure.component,
+                    unit=measure.unit,
+                    dimensions=measure.dims,
+                    value=Decimal(r.value),
+                    observed_at=r.observed_at,
+                    url=r.url,
+                    landing_url=r.landing_url,
+                    evidence=r.evidence,
+                ),
+                r.value,
             )
     return latest
+
+
+def _statement(obs: Observation, value: str) -> Statement:
+    """An observation as `show` cites it; `value` is its stored text (as the source stated it)."""
+    return Statement(
+        source=obs.source,
+        official=is_official(obs.source, obs.route),
+        value=value,
+        observed_at=_iso(obs.observed_at),
+        url=obs.url,
+        evidence=obs.evidence,
+        source_model=obs.source_model,
+    )
 
 
 def model_view(conn: Connection, route: str, model: str) -> ModelView:
@@ -95,7 +121,8 @@ def model_view(conn: Connection, route: str, model: str) -> ModelView:
         .where(c.route == route, c.model == model, c.valid_to.is_not(None))
         .order_by(c.valid_to.desc())
     ).all()
-    statements = _latest_statements(conn, route, model)
+    latest = _latest_observations(conn, route, model)
+    statements = {key: _statement(obs, text) for key, (obs, text) in latest.items()}
     confirmations = _confirmations(conn, [r.id for r in current])
     fields = []
     catalogued: set[Measure] = set()
@@ -126,6 +153,7 @@ def model_view(conn: Connection, route: str, model: str) -> ModelView:
         history=[CatalogValue.model_validate(r) for r in history],
         not_in_catalog=uncatalogued,
         open_review_items=list_reviews(conn, status="open", route=route, model=model),
+        capabilities=Capabilities.of(profile(obs for obs, _ in latest.values())),
     )
 
 

@@ -10,16 +10,20 @@ catalog values, runs and stored changes are the records of `schemas.records`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_serializer
 
+from schemas import capabilities
 from schemas.field import Dims, Measure
 from schemas.records import CatalogValue, FieldChange, ReviewKind, ReviewStatus, decimal_text
 from schemas.vocab import Component, Kind, Unit
 
 IsoTime = str  # datetime.isoformat() of a UTC time, as the JSON shows it
+_EPOCH = datetime.min.replace(tzinfo=UTC)
 
 
 class View(BaseModel):
@@ -120,9 +124,106 @@ class ReviewDetail(ReviewWithChanges):
     detail: str
 
 
+class CapabilitySource(View):
+    """A source's statement behind a capability answer: its raw name (`price:<component>` when
+    a price states a modality, `mode:<mode>` for a category), true or false, and when."""
+
+    source: str
+    raw: str
+    value: bool
+    observed_at: IsoTime | None
+    evidence: str
+
+    @classmethod
+    def each(cls, statements: Iterable[capabilities.Statement]) -> list[CapabilitySource]:
+        """One per source, raw name and value (a source states a mode once per priced image
+        size, for example), the latest observed first; ordered by source and raw name."""
+        latest: dict[tuple[str, str, bool], capabilities.Statement] = {}
+        for s in statements:
+            key = (s.source, s.raw, s.value)
+            seen = latest.get(key)
+            if seen is None or (s.observed_at or _EPOCH) > (seen.observed_at or _EPOCH):
+                latest[key] = s
+        return [
+            cls(
+                source=s.source,
+                raw=s.raw,
+                value=s.value,
+                observed_at=s.observed_at.isoformat() if s.observed_at else None,
+                evidence=s.evidence,
+            )
+            for _, s in sorted(latest.items())
+        ]
+
+    def text(self) -> str:
+        """For people: 'modelsdev vision=yes 2026-06-13'."""
+        said = "yes" if self.value else "no"
+        return f"{self.source} {self.raw}={said} {(self.observed_at or '')[:10]}".rstrip()
+
+
+class CapabilityAnswer(View):
+    """A flag's or a modality's answer: true, false or unknown (None) when no source states it;
+    `disputed` when sources state it both ways (the answer is then true)."""
+
+    name: str
+    value: bool | None
+    disputed: bool
+    sources: list[CapabilitySource]
+
+    @classmethod
+    def of(cls, name: str, answer: capabilities.Answer) -> CapabilityAnswer:
+        return cls(
+            name=name,
+            value=answer.value,
+            disputed=answer.disputed,
+            sources=CapabilitySource.each(answer.statements),
+        )
+
+    @property
+    def text(self) -> str:
+        """For people: 'yes', 'no', 'unknown' or 'disputed (yes)'."""
+        if self.value is None:
+            return "unknown"
+        said = "yes" if self.value else "no"
+        return f"disputed ({said})" if self.disputed else said
+
+
+class Capabilities(View):
+    """A model's capabilities on a route from its sources' latest statements
+    (schemas.capabilities.profile): the category, the ten flags in their order, every input and
+    output modality, the other flags sources state, and raw names the vocabulary lacks."""
+
+    category: str | None
+    category_sources: list[CapabilitySource]
+    flags: list[CapabilityAnswer]
+    input_modalities: list[CapabilityAnswer]
+    output_modalities: list[CapabilityAnswer]
+    other_flags: list[CapabilityAnswer]
+    unmapped: list[CapabilitySource]
+
+    @classmethod
+    def of(cls, found: capabilities.Profile) -> Capabilities:
+        category = found.category
+        return cls(
+            category=category.value if category else None,
+            category_sources=CapabilitySource.each(found.categories[category]) if category else [],
+            flags=[CapabilityAnswer.of(f.value, a) for f, a in found.flags.items()],
+            input_modalities=[
+                CapabilityAnswer.of(m.value, a) for m, a in found.modalities_in.items()
+            ],
+            output_modalities=[
+                CapabilityAnswer.of(m.value, a) for m, a in found.modalities_out.items()
+            ],
+            other_flags=[
+                CapabilityAnswer.of(name, a) for name, a in sorted(found.other_flags.items())
+            ],
+            unmapped=CapabilitySource.each(found.unmapped),
+        )
+
+
 class ModelView(View):
     """Every field of (route, model): values in force with agreement, history, statements not
-    in the catalog, open review items."""
+    in the catalog, open review items, and the capabilities its sources state."""
 
     route: str
     model: str
@@ -130,6 +231,7 @@ class ModelView(View):
     history: list[CatalogValue]
     not_in_catalog: list[UncataloguedStatement]
     open_review_items: list[ReviewRow]
+    capabilities: Capabilities
 
 
 class FieldVersion(View):

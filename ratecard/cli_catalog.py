@@ -51,6 +51,7 @@ from ratecard.output import (
 if TYPE_CHECKING:
     from prefect.client.schemas.objects import State
 
+    from catalog.views import Capabilities
     from schemas.records import Run
 
 # Prefect as this command runs it unless told otherwise: its own logs only when something is
@@ -248,12 +249,16 @@ def show(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Every field of a (route, model): value, provenance, agreement, open review items."""
+    """Every field of a (route, model): value, provenance, agreement, open review items; and its
+    capabilities: the ten flags, input and output modalities, each with the sources that state
+    it (unknown where none does). Capability statements are answered there, not listed as
+    fields (a model's `mode` is its category)."""
     route, _, model = target.partition("/")
     if not (route and model):
         raise bad_input("TARGET", f"{target!r}: use ROUTE/MODEL, e.g. azure/gpt-image-1-mini")
     from catalog import queries
     from schemas.records import decimal_text
+    from schemas.vocab import Kind
 
     with catalog(db) as engine, engine.connect() as conn:
         view = queries.model_view(conn, route, model)
@@ -277,9 +282,11 @@ def show(
                 ", ".join(f"{s.source}={s.value}" for s in f.disagreeing),
             )
             for f in view.fields
+            if f.kind != Kind.CAPABILITY
         ),
     )
-    if view.not_in_catalog:
+    stated = [s for s in view.not_in_catalog if s.kind != Kind.CAPABILITY]
+    if stated:
         print_table(
             "stated by sources, not in the catalog",
             ("field", "value", "unit", "source", "observed"),
@@ -291,9 +298,10 @@ def show(
                     s.source,
                     (s.observed_at or "")[:10],
                 )
-                for s in view.not_in_catalog
+                for s in stated
             ),
         )
+    _print_capabilities(view.capabilities)
     if view.open_review_items:
         heading("open review items")
         say(
@@ -301,6 +309,37 @@ def show(
                 f"  #{item.id} {item.title}  (due {item.due_at[:16]})"
                 for item in view.open_review_items
             )
+        )
+
+
+def _print_capabilities(found: Capabilities) -> None:
+    """The capability answers of `show`: the category, the flags, then the modalities."""
+    stated = "; ".join(s.text() for s in found.category_sources)
+    say(f"category: {found.category or 'unknown'}" + (f" ({stated})" if stated else ""))
+    print_table(
+        "capabilities",
+        ("capability", "answer", "stated by"),
+        (
+            (a.name, a.text, "; ".join(s.text() for s in a.sources))
+            for a in (*found.flags, *found.other_flags)
+        ),
+    )
+    print_table(
+        "modalities",
+        ("modality", "answer", "stated by"),
+        (
+            (f"{side} {a.name}", a.text, "; ".join(s.text() for s in a.sources))
+            for side, answers in (
+                ("input", found.input_modalities),
+                ("output", found.output_modalities),
+            )
+            for a in answers
+        ),
+    )
+    if found.unmapped:
+        say(
+            "raw capability names outside the vocabulary: "
+            + "; ".join(s.text() for s in found.unmapped)
         )
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from catalog import queries, reports, store
 from flows.refresh import refresh
+from ratecard.cli import app
+from schemas.capabilities import Flag, Modality
 from tests.conftest import WORLDS, run_flow
 
 pytestmark = pytest.mark.integration
@@ -116,3 +120,52 @@ def test_litellm_openrouter_disagreements_counted(catalog_db: str) -> None:
     listed = [e for e in report["entries"] if e["route"] == "openrouter"]
     assert len(listed) == counts["disagreeing"]
     assert items  # each disagreement is also a review item listing every source's value
+
+
+def _cells(output: str) -> dict[str, list[str]]:
+    """The rows of `show`'s piped tables by their first cell: {first cell: the other cells}."""
+    rows = (line.strip()[1:-1].split("│") for line in output.splitlines() if line.startswith("│"))
+    return {cells[0].strip(): [c.strip() for c in cells[1:]] for cells in rows}
+
+
+def test_show_answers_the_ten_flags_and_the_modalities_with_sources(catalog_db: str) -> None:
+    """Issue 9: `show openai/gpt-image-1-mini` answers every capability flag of the catalog pages
+    and every input and output modality from the sources' latest statements on the route, each
+    with the sources (unknown where none states it), and lists no `mode` rows."""
+    runner = CliRunner()
+    shown = runner.invoke(app, ["show", "openai/gpt-image-1-mini", "--db", catalog_db])
+    assert shown.exit_code == 0, shown.output
+    rows = _cells(shown.output)
+    assert not [name for name in rows if name.startswith(("mode", "supports"))]
+    assert all(flag.value in rows for flag in Flag)
+    assert rows["vision"][0] == "yes" and "modelsdev vision=yes" in rows["vision"][1]
+    assert rows["function_calling"][0] == "no" and "modelsdev" in rows["function_calling"][1]
+    assert rows["pdf_input"] == ["unknown", ""] and rows["streaming"] == ["unknown", ""]
+    assert (
+        rows["input image"][0] == "yes" and "openai-page price:input=yes" in rows["input image"][1]
+    )
+    assert (
+        rows["output image"][0] == "yes" and "openai-page price:output" in rows["output image"][1]
+    )
+    assert rows["output audio"] == ["unknown", ""]
+    assert "category: image_generation (litellm mode:image_generation=yes" in shown.output
+
+    as_json = runner.invoke(app, ["show", "openai/gpt-image-1-mini", "--db", catalog_db, "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    found = json.loads(as_json.output)["capabilities"]
+    flags = {a["name"]: a for a in found["flags"]}
+    assert list(flags) == [f.value for f in Flag]
+    assert flags["vision"]["value"] is True and not flags["vision"]["disputed"]
+    assert {(s["source"], s["raw"]) for s in flags["vision"]["sources"]} >= {
+        ("modelsdev", "vision")
+    }
+    assert flags["reasoning"]["value"] is False
+    assert (flags["pdf_input"]["value"], flags["pdf_input"]["sources"]) == (None, [])
+    inputs = {a["name"]: a for a in found["input_modalities"]}
+    outputs = {a["name"]: a for a in found["output_modalities"]}
+    assert set(inputs) == set(outputs) == {m.value for m in Modality}
+    assert inputs["text"]["value"] is True and inputs["image"]["value"] is True
+    assert "openai-page" in {s["source"] for s in outputs["image"]["sources"]}
+    assert (outputs["audio"]["value"], outputs["audio"]["sources"]) == (None, [])
+    assert found["category"] == "image_generation"
+    assert {s["raw"] for s in found["category_sources"]} == {"mode:image_generation"}
