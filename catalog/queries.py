@@ -109,7 +109,9 @@ def _statement(obs: Observation, value: str) -> Statement:
 
 
 def model_view(conn: Connection, route: str, model: str) -> ModelView:
-    """Every field of (route, model): value, provenance, who agrees and who does not."""
+    """Every field of (route, model): value, provenance, who agrees and who does not; its
+    history, what sources state that the catalog does not hold, its open review items, and its
+    capabilities answered from each source's latest statements (schemas.capabilities.profile)."""
     c = catalog_values.c
     current = conn.execute(
         select(catalog_values)
