@@ -29,7 +29,7 @@ Rules, from what the sources state:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
@@ -122,6 +122,37 @@ class Workload(BaseModel):
         if scope is not None and scope not in DIMENSION_VALUES[Dim.SCOPE]:
             raise ValueError(f"scope {scope!r}: one of {sorted(DIMENSION_VALUES[Dim.SCOPE])}")
         return scope
+
+    @classmethod
+    def from_options(
+        cls,
+        *,
+        input_tokens: int,
+        output_tokens: int,
+        cached_tokens: int = 0,
+        cache_write_tokens: int = 0,
+        cache_ttl: str | None = None,
+        images: Iterable[str] = (),
+        requests_per_day: int | None = None,
+        service_tier: str = "standard",
+        scope: str | None = None,
+        region: str | None = None,
+    ) -> Workload:
+        """The workload a `ratecard cost` command or a `/api/cost` query states, images as
+        'QUALITY:SIZE:N' texts. Raises pydantic's ValidationError (a ValueError) naming the
+        option a value breaks, or ValueError for an image text that is not QUALITY:SIZE:N."""
+        return cls(
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            cached_tokens=cached_tokens,
+            cache_write_tokens=cache_write_tokens,
+            cache_ttl=cache_ttl,
+            images=tuple(ImageCount.parse(text) for text in images),
+            requests_per_day=requests_per_day,
+            service_tier=service_tier,
+            scope=scope,
+            region=region,
+        )
 
     def uncached_tokens(self) -> int:
         """The prompt tokens billed at the input price. Raises CostError when the cached and

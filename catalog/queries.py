@@ -1,10 +1,12 @@
-"""Read-only views of the catalog for the CLI and the web app: plain dicts, JSON-ready."""
+"""Read-only views of the catalog for the CLI and the web app: the typed views of
+`catalog.views`, each built once from its rows (`.as_json()` is the JSON the API prints)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Row, Text, case, cast, func, or_, select
@@ -20,8 +22,25 @@ from catalog.tables import (
     stamps,
     submissions,
 )
+from catalog.views import (
+    AuditEntry,
+    Capabilities,
+    ChangeSet,
+    Confirmation,
+    FieldVersion,
+    FieldView,
+    IndexEntry,
+    ModelView,
+    QueuePage,
+    ReviewDetail,
+    ReviewRow,
+    ReviewWithChanges,
+    Statement,
+    UncataloguedStatement,
+)
+from schemas.capabilities import profile
 from schemas.field import FieldId, Measure
-from schemas.records import CatalogValue, FieldChange, ReviewStatus, Run, SourceRun
+from schemas.records import CatalogValue, FieldChange, Observation, ReviewStatus, Run, SourceRun
 from schemas.sources import is_official
 
 
@@ -29,10 +48,11 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _latest_statements(
+def _latest_observations(
     conn: Connection, route: str, model: str
-) -> dict[tuple[Measure, str], dict[str, Any]]:
-    """Each source's latest statement of each field of (route, model), by (measure, source)."""
+) -> dict[tuple[Measure, str], tuple[Observation, str]]:
+    """Each source's latest statement of each field of (route, model), by (measure, source):
+    the Observation it was stored from, and its value's stored text."""
     c = observations.c
     latest_run = (
         select(c.source, func.max(c.last_run_id).label("run_id"))
@@ -41,7 +61,7 @@ def _latest_statements(
         .subquery()
     )  # only what each source still stated in its latest run that stated this model
     rows = conn.execute(
-        select(observations, responses.c.url, responses.c.observed_at)
+        select(observations, responses.c.url, responses.c.landing_url, responses.c.observed_at)
         .join(responses, responses.c.id == c.last_response_id)
         .join(
             latest_run,
@@ -50,25 +70,48 @@ def _latest_statements(
         .where(c.route == route, c.model == model)
         .order_by(c.id.desc())
     )
-    latest: dict[tuple[Measure, str], dict[str, Any]] = {}
+    latest: dict[tuple[Measure, str], tuple[Observation, str]] = {}
     for r in rows:
-        latest.setdefault(
-            (FieldId.from_row(r).measure, r.source),
-            {
-                "source": r.source,
-                "official": is_official(r.source, r.route),
-                "value": r.value,
-                "observed_at": _iso(r.observed_at),
-                "url": r.url,
-                "evidence": r.evidence,
-                "source_model": r.source_model,
-            },
-        )
+        measure = FieldId.from_row(r).measure
+        if (measure, r.source) not in latest:
+            latest[measure, r.source] = (
+                Observation(
+                    source=r.source,
+                    route=r.route,
+                    model=r.model,
+                    source_model=r.source_model,
+                    kind=measure.kind,
+                    component=measure.component,
+                    unit=measure.unit,
+                    dimensions=measure.dims,
+                    value=Decimal(r.value),
+                    observed_at=r.observed_at,
+                    url=r.url,
+                    landing_url=r.landing_url,
+                    evidence=r.evidence,
+                ),
+                r.value,
+            )
     return latest
 
 
-def model_view(conn: Connection, route: str, model: str) -> dict[str, Any]:
-    """Every field of (route, model): value, provenance, who agrees and who does not."""
+def _statement(obs: Observation, value: str) -> Statement:
+    """An observation as `show` cites it; `value` is its stored text (as the source stated it)."""
+    return Statement(
+        source=obs.source,
+        official=is_official(obs.source, obs.route),
+        value=value,
+        observed_at=_iso(obs.observed_at),
+        url=obs.url,
+        evidence=obs.evidence,
+        source_model=obs.source_model,
+    )
+
+
+def model_view(conn: Connection, route: str, model: str) -> ModelView:
+    """Every field of (route, model): value, provenance, who agrees and who does not; its
+    history, what sources state that the catalog does not hold, its open review items, and its
+    capabilities answered from each source's latest statements (schemas.capabilities.profile)."""
     c = catalog_values.c
     current = conn.execute(
         select(catalog_values)
@@ -80,7 +123,8 @@ def model_view(conn: Connection, route: str, model: str) -> dict[str, Any]:
         .where(c.route == route, c.model == model, c.valid_to.is_not(None))
         .order_by(c.valid_to.desc())
     ).all()
-    statements = _latest_statements(conn, route, model)
+    latest = _latest_observations(conn, route, model)
+    statements = {key: _statement(obs, text) for key, (obs, text) in latest.items()}
     confirmations = _confirmations(conn, [r.id for r in current])
     fields = []
     catalogued: set[Measure] = set()
@@ -89,36 +133,33 @@ def model_view(conn: Connection, route: str, model: str) -> dict[str, Any]:
         catalogued.add(measure)
         stated = [s for (m, _), s in statements.items() if m == measure]
         fields.append(
-            {
-                **CatalogValue.model_validate(r).model_dump(mode="json"),
-                "corroborated_by": [
-                    s for s in confirmations.get(r.id, []) if s["source"] != r.verified_by
+            FieldView(
+                **dict(CatalogValue.model_validate(r)),
+                corroborated_by=[
+                    s for s in confirmations.get(r.id, []) if s.source != r.verified_by
                 ],
-                "disagreeing": [s for s in stated if s["value"] != r.value],
-            }
+                disagreeing=[s for s in stated if s.value != r.value],
+            )
         )
     uncatalogued = [
-        {
-            "kind": m.kind.value,
-            "component": m.component.value,
-            "unit": m.unit.value,
-            "dimensions": dict(m.dims),
-            **s,
-        }
-        for (m, _), s in sorted(statements.items())
+        UncataloguedStatement(
+            kind=m.kind, component=m.component, unit=m.unit, dimensions=m.dims, **dict(s)
+        )
+        for (m, _), s in sorted(statements.items(), key=lambda e: e[0])
         if m not in catalogued
     ]
-    return {
-        "route": route,
-        "model": model,
-        "fields": fields,
-        "history": [CatalogValue.model_validate(r).model_dump(mode="json") for r in history],
-        "not_in_catalog": uncatalogued,
-        "open_review_items": list_reviews(conn, status="open", route=route, model=model),
-    }
+    return ModelView(
+        route=route,
+        model=model,
+        fields=fields,
+        history=[CatalogValue.model_validate(r) for r in history],
+        not_in_catalog=uncatalogued,
+        open_review_items=list_reviews(conn, status="open", route=route, model=model),
+        capabilities=Capabilities.of(profile(obs for obs, _ in latest.values())),
+    )
 
 
-def _confirmations(conn: Connection, value_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+def _confirmations(conn: Connection, value_ids: list[int]) -> dict[int, list[Confirmation]]:
     if not value_ids:
         return {}
     c = stamps.c
@@ -127,16 +168,17 @@ def _confirmations(conn: Connection, value_ids: list[int]) -> dict[int, list[dic
         .where(c.value_id.in_(value_ids))
         .group_by(c.value_id, c.source, c.official)
     )
-    out: dict[int, list[dict[str, Any]]] = {}
+    out: dict[int, list[Confirmation]] = {}
     for r in rows:
         observed = r.observed_at if isinstance(r.observed_at, str) else _iso(r.observed_at)
         out.setdefault(r.value_id, []).append(
-            {"source": r.source, "official": r.official, "observed_at": observed}
+            Confirmation(source=r.source, official=r.official, observed_at=observed)
         )
     return out
 
 
 def _review(row: Any) -> dict[str, Any]:
+    """The arguments of a ReviewRow (and of its subclasses) from a review_items row."""
     return {
         "id": row.id,
         "kind": row.kind,
@@ -169,7 +211,9 @@ def list_reviews(
     source: str | None = None,
     due_before: datetime | None = None,
     limit: int | None = None,
-) -> list[dict[str, Any]]:
+) -> list[ReviewRow]:
+    """Review items matching every given criterion (`source`: items citing it), by due time
+    and id; at most `limit`."""
     c = review_items.c
     query = select(review_items).order_by(c.due_at, c.id)
     for column, value in ((c.status, status), (c.kind, kind), (c.route, route), (c.model, model)):
@@ -177,17 +221,18 @@ def list_reviews(
             query = query.where(column == value)
     if due_before is not None:
         query = query.where(c.due_at <= due_before)
-    rows = [_review(r) for r in conn.execute(query)]
+    rows = [ReviewRow(**_review(r)) for r in conn.execute(query)]
     if source:
-        rows = [r for r in rows if source in r["sources"]]
+        rows = [r for r in rows if source in r.sources]
     return rows[:limit] if limit else rows
 
 
-def get_review(conn: Connection, item_id: int) -> dict[str, Any] | None:
+def get_review(conn: Connection, item_id: int) -> ReviewDetail | None:
+    """One review item with its stored changes read back into FieldChange; None if absent."""
     row = conn.execute(select(review_items).where(review_items.c.id == item_id)).first()
     if row is None:
         return None
-    return {**_review(row), "changes": row.changes, "detail": row.detail}
+    return ReviewDetail(**_review(row), changes=row.changes, detail=row.detail)
 
 
 def due_counts(conn: Connection, now: datetime, within: timedelta) -> dict[str, int]:
@@ -204,18 +249,19 @@ def due_counts(conn: Connection, now: datetime, within: timedelta) -> dict[str, 
     }
 
 
-def list_runs(conn: Connection, limit: int = 20) -> list[dict[str, Any]]:
+def list_runs(conn: Connection, limit: int = 20) -> list[Run]:
+    """The latest `limit` runs, newest first, each with its sources' parts."""
     rows = conn.execute(select(runs).order_by(runs.c.id.desc()).limit(limit)).all()
     return _with_sources(conn, rows)
 
 
-def get_run(conn: Connection, run_id: int) -> dict[str, Any] | None:
+def get_run(conn: Connection, run_id: int) -> Run | None:
     """One run with each source's part; None when the catalog has no such run."""
     rows = conn.execute(select(runs).where(runs.c.id == run_id)).all()
     return _with_sources(conn, rows)[0] if rows else None
 
 
-def _with_sources(conn: Connection, rows: Sequence[Row[Any]]) -> list[dict[str, Any]]:
+def _with_sources(conn: Connection, rows: Sequence[Row[Any]]) -> list[Run]:
     per_source = conn.execute(
         select(source_runs)
         .where(source_runs.c.run_id.in_([r.id for r in rows]))
@@ -225,22 +271,19 @@ def _with_sources(conn: Connection, rows: Sequence[Row[Any]]) -> list[dict[str, 
     for s in per_source:
         by_run.setdefault(s.run_id, []).append(SourceRun.model_validate(s))
     return [
-        Run.model_validate(r)
-        .model_copy(update={"sources": by_run.get(r.id, [])})
-        .model_dump(mode="json")
-        for r in rows
+        Run.model_validate(r).model_copy(update={"sources": by_run.get(r.id, [])}) for r in rows
     ]
 
 
 # --- review queue, submissions and the 48-hour promise (issue 4) ---
 
 
-def change_field(item: dict[str, Any], change: dict[str, Any]) -> FieldId:
+def change_field(item: ReviewRow, change: FieldChange) -> FieldId:
     """The catalog field a stored change of a review item is about."""
-    return FieldId(item["route"], item["model"], FieldChange.model_validate(change).measure)
+    return FieldId(item.route, item.model, change.measure)
 
 
-def field_history(conn: Connection, field_id: FieldId) -> list[dict[str, Any]]:
+def field_history(conn: Connection, field_id: FieldId) -> list[FieldVersion]:
     """Every catalog value a field has had, newest first: what a decision replaces and keeps."""
     c = catalog_values.c
     rows = conn.execute(
@@ -256,21 +299,21 @@ def field_history(conn: Connection, field_id: FieldId) -> list[dict[str, Any]]:
         .order_by(c.valid_from.desc(), c.id.desc())
     ).all()
     return [
-        {
-            "id": r.id,
-            "value": r.value,
-            "valid_from": _iso(r.valid_from),
-            "valid_to": _iso(r.valid_to),
-            "verified_at": _iso(r.verified_at),
-            "verified_by": r.verified_by,
-            "accepted_by": r.accepted_by,
-            "accepted_source": r.accepted_source,
-        }
+        FieldVersion(
+            id=r.id,
+            value=r.value,
+            valid_from=_iso(r.valid_from),
+            valid_to=_iso(r.valid_to),
+            verified_at=_iso(r.verified_at),
+            verified_by=r.verified_by,
+            accepted_by=r.accepted_by,
+            accepted_source=r.accepted_source,
+        )
         for r in rows
     ]
 
 
-def catalog_index(conn: Connection, route: str | None = None) -> list[dict[str, Any]]:
+def catalog_index(conn: Connection, route: str | None = None) -> list[IndexEntry]:
     """Each (route, model) in the catalog with how many fields it has and how many are verified."""
     c = catalog_values.c
     query = (
@@ -287,7 +330,7 @@ def catalog_index(conn: Connection, route: str | None = None) -> list[dict[str, 
     if route:
         query = query.where(c.route == route)
     return [
-        {"route": r.route, "model": r.model, "fields": r.fields, "verified": r.verified}
+        IndexEntry(route=r.route, model=r.model, fields=r.fields, verified=r.verified)
         for r in conn.execute(query)
     ]
 
@@ -322,7 +365,11 @@ def submission_status(conn: Connection, token: str) -> dict[str, Any] | None:
         return None
     data = _submission(row, private=False)
     item = get_review(conn, row.review_item_id) if row.review_item_id else None
-    data["decision"] = {k: item[k] for k in ("status", "decided_at", "reason")} if item else None
+    data["decision"] = (
+        {"status": item.status.value, "decided_at": item.decided_at, "reason": item.reason}
+        if item
+        else None
+    )
     return data
 
 
@@ -334,23 +381,24 @@ def submission_for_item(conn: Connection, item_id: int) -> dict[str, Any] | None
 
 def audit_entries(
     conn: Connection, target: str | None = None, limit: int = 100
-) -> list[dict[str, Any]]:
+) -> list[AuditEntry]:
+    """The latest `limit` audit entries (of `target` only, when given), newest first."""
     c = audit_log.c
     query = select(audit_log).order_by(c.id.desc()).limit(limit)
     if target:
         query = query.where(c.target == target)
     return [
-        {
-            "id": r.id,
-            "at": _iso(r.at),
-            "actor": r.actor,
-            "channel": r.channel,
-            "action": r.action,
-            "target": r.target,
-            "reason": r.reason,
-            "before": r.before,
-            "after": r.after,
-        }
+        AuditEntry(
+            id=r.id,
+            at=_iso(r.at),
+            actor=r.actor,
+            channel=r.channel,
+            action=r.action,
+            target=r.target,
+            reason=r.reason,
+            before=r.before,
+            after=r.after,
+        )
         for r in conn.execute(query)
     ]
 
@@ -369,8 +417,8 @@ def sla_report(conn: Connection, now: datetime, within: timedelta) -> dict[str, 
         "within_hours": within.total_seconds() / 3600,
         "counts": due_counts(conn, now, within),
         "promise": promise_counts(conn, now, within),
-        "overdue": [i for i in soon if i["due_at"] and _after(now, i["due_at"])],
-        "due_soon": [i for i in soon if i["due_at"] and not _after(now, i["due_at"])],
+        "overdue": [i.as_json() for i in soon if _after(now, i.due_at)],
+        "due_soon": [i.as_json() for i in soon if not _after(now, i.due_at)],
         "pending_submissions": [
             {
                 "id": r.id,
@@ -473,8 +521,8 @@ def queue_page(
     descending: bool = False,
     offset: int = 0,
     limit: int = 200,
-) -> dict[str, Any]:
-    """One page of the queue: {"items": [...], "total", "offset", "limit", "sort"}.
+) -> QueuePage:
+    """One page of the queue: its items, the total matching, offset, limit and sort.
 
     Sorted by `sort` (a QUEUE_SORTS name; ValueError otherwise), then due time, priority and id,
     so consecutive pages never repeat or skip an item while the queue is unchanged."""
@@ -488,13 +536,13 @@ def queue_page(
     rows = conn.execute(
         select(review_items).where(*conditions).order_by(*order).offset(offset).limit(limit)
     )
-    return {
-        "items": [_review(r) for r in rows],
-        "total": int(total.scalar() or 0),
-        "offset": offset,
-        "limit": limit,
-        "sort": sort,
-    }
+    return QueuePage(
+        items=[ReviewRow(**_review(r)) for r in rows],
+        total=int(total.scalar() or 0),
+        offset=offset,
+        limit=limit,
+        sort=sort,
+    )
 
 
 def queue_counts(conn: Connection, which: QueueFilter) -> dict[str, int]:
@@ -509,7 +557,7 @@ def queue_counts(conn: Connection, which: QueueFilter) -> dict[str, int]:
     return {kind: int(n) for kind, n in rows}
 
 
-def change_sets(conn: Connection, which: QueueFilter) -> list[dict[str, Any]]:
+def change_sets(conn: Connection, which: QueueFilter) -> list[ChangeSet]:
     """The change sets among the items the filter matches, soonest due first: per set its id,
     kind, route, lead source, run, model (new-model and submission sets), how many items and
     fields, the earliest due time and the most urgent priority."""
@@ -533,19 +581,19 @@ def change_sets(conn: Connection, which: QueueFilter) -> list[dict[str, Any]]:
         .order_by(func.min(c.due_at), func.min(c.priority), c.set_id)
     )
     return [
-        {
-            "id": r.set_id,
-            "kind": r.kind,
-            "route": r.route,
-            "lead_source": r.lead_source,
-            "run_id": r.run_id,
-            "model": r.model if r.models == 1 else None,
-            "models": int(r.models),
-            "items": int(r.items),
-            "fields": int(r.fields),
-            "due_at": _iso(r.due_at),
-            "priority": r.priority,
-        }
+        ChangeSet(
+            id=r.set_id,
+            kind=r.kind,
+            route=r.route,
+            lead_source=r.lead_source,
+            run_id=r.run_id,
+            model=r.model if r.models == 1 else None,
+            models=int(r.models),
+            items=int(r.items),
+            fields=int(r.fields),
+            due_at=_iso(r.due_at),
+            priority=r.priority,
+        )
         for r in rows
     ]
 
@@ -560,7 +608,7 @@ def set_models(conn: Connection, which: QueueFilter) -> list[str]:
 
 def items_with_changes(
     conn: Connection, which: QueueFilter, *, offset: int = 0, limit: int | None = None
-) -> list[dict[str, Any]]:
+) -> list[ReviewWithChanges]:
     """The items the filter matches with their changes, by route, model and id (a set's table)."""
     c = _items
     query = (
@@ -568,7 +616,7 @@ def items_with_changes(
     )
     if limit is not None:
         query = query.limit(limit)
-    return [{**_review(r), "changes": r.changes} for r in conn.execute(query)]
+    return [ReviewWithChanges(**_review(r), changes=r.changes) for r in conn.execute(query)]
 
 
 def promise_counts(conn: Connection, now: datetime, within: timedelta) -> dict[str, dict[str, int]]:

@@ -42,6 +42,7 @@ from ratecard.output import (
     console,
     field_name,
     heading,
+    measure_name,
     print_json,
     print_table,
     say,
@@ -49,6 +50,9 @@ from ratecard.output import (
 
 if TYPE_CHECKING:
     from prefect.client.schemas.objects import State
+
+    from catalog.views import Capabilities
+    from schemas.records import Run
 
 # Prefect as this command runs it unless told otherwise: its own logs only when something is
 # wrong (the command prints the run report), no telemetry, and patience for the temporary
@@ -175,17 +179,23 @@ def refresh(
     run_id = state.result(raise_on_failure=False) if state.is_final() else None
     run = _own_run(db, run_id) if isinstance(run_id, int) else None
     if as_json:
-        print_json({"state": state.name, "message": state.message, "run": run})
+        print_json(
+            {
+                "state": state.name,
+                "message": state.message,
+                "run": run.model_dump(mode="json") if run else None,
+            }
+        )
     else:
         if run is not None:
             _print_run(run)
         say(state.message or state.type.value)
     if not state.is_completed() or run is None:
         raise typer.Exit(EXIT_RUN_FAILED)
-    raise typer.Exit(EXIT_OK if run["status"] == "ok" else EXIT_SOURCES_FAILED)
+    raise typer.Exit(EXIT_OK if run.status == "ok" else EXIT_SOURCES_FAILED)
 
 
-def _own_run(db: str | None, run_id: int) -> dict[str, Any] | None:
+def _own_run(db: str | None, run_id: int) -> Run | None:
     """The run this refresh's flow recorded (its result), not merely the newest: others may
     overlap or have started since."""
     from catalog import queries
@@ -194,23 +204,23 @@ def _own_run(db: str | None, run_id: int) -> dict[str, Any] | None:
         return queries.get_run(conn, run_id)
 
 
-def _print_run(run: dict[str, Any]) -> None:
+def _print_run(run: Run) -> None:
     print_table(
-        f"run {run['id']} ({run['policy']}) {run['status']}  {run['world'] or 'live'}",
+        f"run {run.id} ({run.policy}) {run.status}  {run.world or 'live'}",
         RUN_COLUMNS,
         (
             (
-                s["source"],
-                s["status"],
-                s["responses"],
-                s["observations"],
-                s["quarantined"],
-                s["stamped"],
-                s["review_items"],
-                (s["observed_at"] or "")[:10],
-                s["reason"],
+                s.source,
+                s.status.value,
+                s.responses,
+                s.observations,
+                s.quarantined,
+                s.stamped,
+                s.review_items,
+                s.observed_at.date().isoformat() if s.observed_at else "",
+                s.reason,
             )
-            for s in run["sources"]
+            for s in run.sources
         ),
     )
 
@@ -226,7 +236,7 @@ def runs(db: DbOption = None, limit: LimitOption = 10, as_json: JsonOption = Fal
         with engine.connect() as conn:
             found = queries.list_runs(conn, limit=limit)
     if as_json:
-        print_json(found)
+        print_json([run.model_dump(mode="json") for run in found])
         return
     if not found:
         say("no refresh has run on this catalog yet")
@@ -239,54 +249,97 @@ def show(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Every field of a (route, model): value, provenance, agreement, open review items."""
+    """Every field of a (route, model): value, provenance, agreement, open review items; and its
+    capabilities: the ten flags, input and output modalities, each with the sources that state
+    it (unknown where none does). Capability statements are answered there, not listed as
+    fields (a model's `mode` is its category)."""
     route, _, model = target.partition("/")
     if not (route and model):
         raise bad_input("TARGET", f"{target!r}: use ROUTE/MODEL, e.g. azure/gpt-image-1-mini")
     from catalog import queries
+    from schemas.records import decimal_text
+    from schemas.vocab import Kind
 
     with catalog(db) as engine, engine.connect() as conn:
         view = queries.model_view(conn, route, model)
-    if not (view["fields"] or view["not_in_catalog"] or view["open_review_items"]):
+    if not (view.fields or view.not_in_catalog or view.open_review_items):
         raise Refused(f"nothing known about {route}/{model}")
     if as_json:
-        print_json(view)
+        print_json(view.as_json())
         return
     print_table(
         f"{route}/{model}",
         ("field", "value", "unit", "verified", "corroborated by", "disagreeing"),
         (
             (
-                field_name(f),
-                f["value"],
-                f["unit"],
-                f"{f['verified_by']} {f['verified_at'][:10]}"
-                if f["verified_at"]
-                else f"unverified ({f['accepted_source']}, {f['accepted_by']})",
-                ", ".join(
-                    f"{s['source']} {(s['observed_at'] or '')[:10]}" for s in f["corroborated_by"]
-                ),
-                ", ".join(f"{s['source']}={s['value']}" for s in f["disagreeing"]),
+                measure_name(f.measure),
+                decimal_text(f.value),
+                f.unit.value,
+                f"{f.verified_by} {f.verified_at.date().isoformat()}"
+                if f.verified_at
+                else f"unverified ({f.accepted_source}, {f.accepted_by})",
+                ", ".join(f"{s.source} {(s.observed_at or '')[:10]}" for s in f.corroborated_by),
+                ", ".join(f"{s.source}={s.value}" for s in f.disagreeing),
             )
-            for f in view["fields"]
+            for f in view.fields
+            if f.kind != Kind.CAPABILITY
         ),
     )
-    if view["not_in_catalog"]:
+    stated = [s for s in view.not_in_catalog if s.kind != Kind.CAPABILITY]
+    if stated:
         print_table(
             "stated by sources, not in the catalog",
             ("field", "value", "unit", "source", "observed"),
             (
-                (field_name(s), s["value"], s["unit"], s["source"], s["observed_at"][:10])
-                for s in view["not_in_catalog"]
+                (
+                    measure_name(s.measure),
+                    s.value,
+                    s.unit.value,
+                    s.source,
+                    (s.observed_at or "")[:10],
+                )
+                for s in stated
             ),
         )
-    if view["open_review_items"]:
+    _print_capabilities(view.capabilities)
+    if view.open_review_items:
         heading("open review items")
         say(
             *(
-                f"  #{item['id']} {item['title']}  (due {item['due_at'][:16]})"
-                for item in view["open_review_items"]
+                f"  #{item.id} {item.title}  (due {item.due_at[:16]})"
+                for item in view.open_review_items
             )
+        )
+
+
+def _print_capabilities(found: Capabilities) -> None:
+    """The capability answers of `show`: the category, the flags, then the modalities."""
+    stated = "; ".join(s.text() for s in found.category_sources)
+    say(f"category: {found.category or 'unknown'}" + (f" ({stated})" if stated else ""))
+    print_table(
+        "capabilities",
+        ("capability", "answer", "stated by"),
+        (
+            (a.name, a.text, "; ".join(s.text() for s in a.sources))
+            for a in (*found.flags, *found.other_flags)
+        ),
+    )
+    print_table(
+        "modalities",
+        ("modality", "answer", "stated by"),
+        (
+            (f"{side} {a.name}", a.text, "; ".join(s.text() for s in a.sources))
+            for side, answers in (
+                ("input", found.input_modalities),
+                ("output", found.output_modalities),
+            )
+            for a in answers
+        ),
+    )
+    if found.unmapped:
+        say(
+            "raw capability names outside the vocabulary: "
+            + "; ".join(s.text() for s in found.unmapped)
         )
 
 
@@ -303,20 +356,23 @@ def routes(
     if not views:
         raise Refused(f"no route sells {model} in the catalog")
     if as_json:
-        print_json(views)
+        print_json([view.as_json() for view in views])
         return
+    from schemas.records import decimal_text
+    from schemas.vocab import Kind
+
     columns: dict[str, dict[str, str]] = {}
     for view in views:
-        for f in view["fields"]:
-            if f["kind"] == "price":
-                name = f"{field_name(f)} {f['unit'].removeprefix('usd_')}"
-                mark = "" if f["verified_at"] else " ?"
-                columns.setdefault(name, {})[view["route"]] = f"{f['value']}{mark}"
+        for f in view.fields:
+            if f.kind == Kind.PRICE:
+                name = f"{measure_name(f.measure)} {f.unit.value.removeprefix('usd_')}"
+                mark = "" if f.verified_at else " ?"
+                columns.setdefault(name, {})[view.route] = f"{decimal_text(f.value)}{mark}"
     print_table(
         f"{model} by route (? = unverified)",
-        ("price", *(view["route"] for view in views)),
+        ("price", *(view.route for view in views)),
         (
-            (name, *(values.get(v["route"], "") for v in views))
+            (name, *(values.get(v.route, "") for v in views))
             for name, values in sorted(columns.items())
         ),
     )
@@ -389,13 +445,13 @@ def review_list(
             conn, status=status, kind=kind, route=route, source=source, due_before=due_before
         )
     if as_json:
-        print_json(items[:limit])
+        print_json([item.as_json() for item in items[:limit]])
         return
     print_table(
         f"{len(items)} review items" + (f" (showing {limit})" if len(items) > limit else ""),
         ("id", "kind", "status", "due", "title"),
         (
-            (item["id"], item["kind"], item["status"], item["due_at"][:16], item["title"])
+            (item.id, item.kind.value, item.status.value, item.due_at[:16], item.title)
             for item in items[:limit]
         ),
     )
@@ -414,22 +470,22 @@ def review_show(
     if item is None:
         raise Refused(f"no review item {item_id}")
     if as_json:
-        print_json(item)
+        print_json(item.as_json())
         return
-    heading(f"#{item['id']} {item['title']}")
-    say(f"{item['kind']} · {item['status']} · due {item['due_at']} · run {item['run_id']}")
-    for change in item["changes"]:
-        pct = f" ({change['pct_change']:+.1f}%)" if change.get("pct_change") is not None else ""
+    heading(f"#{item.id} {item.title}")
+    say(f"{item.kind.value} · {item.status.value} · due {item.due_at} · run {item.run_id}")
+    for change in item.changes:
+        pct = f" ({change.pct_change:+.1f}%)" if change.pct_change is not None else ""
         say(
             "",
-            f"{field_name(change)}: {change['current']} → {change['proposed']} "
-            f"{change['unit']}{pct}",
+            f"{measure_name(change.measure)}: {change.current} → {change.proposed} "
+            f"{change.unit.value}{pct}",
         )
-        for s in change["sources"]:
-            role = "official" if s["official"] else "secondary"
+        for s in change.sources:
+            role = "official" if s.official else "secondary"
             say(
-                f"  {s['source']} ({role}) {s['value']} as of {s['observed_at'][:10]} {s['url']}",
-                f"    {s['evidence']}",
+                f"  {s.source} ({role}) {s.value} as of {s.observed_at.date().isoformat()} {s.url}",
+                f"    {s.evidence}",
             )
-    if item["detail"]:
-        say("", item["detail"])
+    if item.detail:
+        say("", item.detail)

@@ -78,20 +78,20 @@ def cost(
     from pydantic import ValidationError
 
     from catalog import reader, store
-    from catalog.cost import CostError, ImageCount, Workload, estimate
+    from catalog.cost import CostError, Workload, estimate
 
     route, _, model = target.partition("/")
     if not route or not model:
         raise fail(f"{target!r}: use ROUTE/MODEL, e.g. azure/gpt-image-2", 2)
     day = parse_at(at)
     try:
-        workload = Workload(
+        workload = Workload.from_options(
             input_tokens=input_tokens,
             output_tokens=output_tokens,
             cached_tokens=cached_tokens,
             cache_write_tokens=cache_write_tokens,
             cache_ttl=cache_ttl,
-            images=tuple(ImageCount.parse(text) for text in images or ()),
+            images=images or (),
             requests_per_day=requests_per_day,
             service_tier=service_tier,
             scope=scope,

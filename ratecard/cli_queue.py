@@ -141,7 +141,7 @@ def _decide_many(
             "give an item id, or a filter (--kind, --route, --model, --source) for a bulk decision"
         )
     matching = decisions.matching_open(engine, which)
-    say(*(f"  #{item['id']} {item['title']}" for item in matching[:20]))
+    say(*(f"  #{item.id} {item.title}" for item in matching[:20]))
     if len(matching) > 20:
         say(f"  … and {len(matching) - 20} more")
     say(f"{len(matching)} open items match")

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.table import Table
 
+    from schemas.field import Measure
+
 UNLIMITED_WIDTH = 1_000_000  # piped output: a row is as long as its values
 
 
@@ -68,6 +70,12 @@ def print_json(data: Any) -> None:
 
 
 def field_name(f: Mapping[str, Any]) -> str:
-    """'input [service_tier=batch]': a field's component and dimensions."""
+    """'input [service_tier=batch]': a field's component and dimensions, from a JSON record."""
     dims = ", ".join(f"{k}={v}" for k, v in f["dimensions"].items())
     return f"{f['component']}{f' [{dims}]' if dims else ''}"
+
+
+def measure_name(measure: Measure) -> str:
+    """'input [service_tier=batch]': a measure's component and dimensions."""
+    dims = measure.dims.text()
+    return f"{measure.component.value}{f' [{dims}]' if dims else ''}"

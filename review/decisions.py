@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 
 from catalog import queries, store
 from catalog.tables import audit_log, catalog_values, inserted_id, review_items, stamps, submissions
+from catalog.views import ReviewRow
 from review.reviewers import reviewer_exists
 from schemas.field import FieldId
 from schemas.records import FieldChange, ReviewKind, ReviewStatus, SourceValue, decimal_text
@@ -139,7 +140,7 @@ def reject(
         return _decide(conn, item_id, Verdict.REJECT, reviewer, reason, channel, client_id, now)
 
 
-def matching_open(engine: Engine, which: Filter) -> list[dict[str, Any]]:
+def matching_open(engine: Engine, which: Filter) -> list[ReviewRow]:
     """The open items a bulk decision with this filter would cover (for previews)."""
     with engine.connect() as conn:
         return _matching_open(conn, which)
@@ -162,7 +163,7 @@ def decide_many(
     with _deciding(engine) as conn:
         items = _matching_open(conn, which)
         return [
-            _decide(conn, item["id"], verdict, reviewer, reason, channel, client_id, now)
+            _decide(conn, item.id, verdict, reviewer, reason, channel, client_id, now)
             for item in items
         ]
 
@@ -190,7 +191,7 @@ def _second_in_force(exc: IntegrityError) -> bool:
     return "uq_catalog_in_force" in text or "catalog_values.route" in text
 
 
-def _matching_open(conn: Connection, which: Filter) -> list[dict[str, Any]]:
+def _matching_open(conn: Connection, which: Filter) -> list[ReviewRow]:
     return queries.list_reviews(
         conn,
         status=ReviewStatus.OPEN.value,

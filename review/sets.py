@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from catalog import queries
+from catalog.views import ChangeSet, ReviewWithChanges
 from review import decisions
 from review.triage import set_label
 from schemas.records import FieldChange, ReviewKind, ReviewStatus
@@ -45,18 +46,16 @@ class Selection:
         )
 
 
-def describe(found: dict[str, Any]) -> str:
+def describe(found: ChangeSet) -> str:
     """A set's name for people (see triage.set_label)."""
-    return set_label(
-        found["kind"], found["route"], found["lead_source"], found["run_id"], found["model"]
-    )
+    return set_label(found.kind, found.route, found.lead_source, found.run_id, found.model)
 
 
 def list_sets(engine: Engine, which: queries.QueueFilter | None = None) -> list[dict[str, Any]]:
     """The change sets of the open items (or of `which`), each with its label and counts."""
     with engine.connect() as conn:
         found = queries.change_sets(conn, which or queries.QueueFilter())
-    return [{**s, "label": describe(s)} for s in found]
+    return [{**s.as_json(), "label": describe(s)} for s in found]
 
 
 def get_set(engine: Engine, set_id: str) -> dict[str, Any] | None:
@@ -69,15 +68,15 @@ def get_set(engine: Engine, set_id: str) -> dict[str, Any] | None:
         models = queries.set_models(conn, queries.QueueFilter(set_id=set_id))
     summary = found[0]
     return {
-        **summary,
+        **summary.as_json(),
         "label": describe(summary),
-        "open_items": open_[0]["items"] if open_ else 0,
-        "open_fields": open_[0]["fields"] if open_ else 0,
+        "open_items": open_[0].items if open_ else 0,
+        "open_fields": open_[0].fields if open_ else 0,
         "open_models": models,
     }
 
 
-def items(engine: Engine, selection: Selection) -> list[dict[str, Any]]:
+def items(engine: Engine, selection: Selection) -> list[ReviewWithChanges]:
     """The open items a selection covers, with their changes, by route, model and id.
 
     Raises SetError when chosen items are not open items of the set."""
@@ -86,8 +85,8 @@ def items(engine: Engine, selection: Selection) -> list[dict[str, Any]]:
     if not selection.item_ids:
         return found
     chosen = set(selection.item_ids)
-    picked = [i for i in found if i["id"] in chosen]
-    stray = chosen - {i["id"] for i in picked}
+    picked = [i for i in found if i.id in chosen]
+    stray = chosen - {i.id for i in picked}
     if stray:
         raise SetError(
             f"items {', '.join(f'#{i}' for i in sorted(stray))} are not open items of set "
@@ -102,32 +101,31 @@ def field_label(change: FieldChange) -> str:
     return f"{change.component.value}{f' [{dims}]' if dims else ''} ({change.unit.value})"
 
 
-def preview(found: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def preview(found: Sequence[ReviewWithChanges]) -> list[dict[str, Any]]:
     """Exactly what approving these items changes, one row per catalog field: item, route,
     model, field, current, proposed, change % (or, for items without values, the effect)."""
     rows = []
     for item in found:
-        if item["kind"] in NO_VALUE_EFFECT:
+        if item.kind in NO_VALUE_EFFECT:
             rows.append(
                 {
-                    "item": item["id"],
-                    "route": item["route"],
-                    "model": item["model"],
+                    "item": item.id,
+                    "route": item.route,
+                    "model": item.model,
                     "field": "(whole item)",
                     "current": None,
                     "proposed": None,
                     "pct_change": None,
-                    "effect": NO_VALUE_EFFECT[item["kind"]],
+                    "effect": NO_VALUE_EFFECT[item.kind],
                 }
             )
             continue
-        for raw in item["changes"]:
-            change = FieldChange.model_validate(raw)
+        for change in item.changes:
             rows.append(
                 {
-                    "item": item["id"],
-                    "route": item["route"],
-                    "model": item["model"],
+                    "item": item.id,
+                    "route": item.route,
+                    "model": item.model,
                     "field": field_label(change),
                     "current": change.current,
                     "proposed": change.proposed,
@@ -156,7 +154,7 @@ def decide(
     return decisions.decide_items(
         engine,
         verdict,
-        [i["id"] for i in found],
+        [i.id for i in found],
         reviewer=reviewer,
         reason=reason,
         channel=channel,

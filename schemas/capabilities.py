@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from schemas.records import Observation
@@ -219,13 +220,15 @@ RAW: dict[str, tuple[Meaning, ...]] = {
 
 @dataclass(frozen=True)
 class Statement:
-    """One source's statement behind an answer: the raw name (or price) it was read from."""
+    """One source's statement behind an answer: the raw name (or price) it was read from, and
+    when the source's response was observed."""
 
     source: str
     route: str
     raw: str
     value: bool
     evidence: str
+    observed_at: datetime | None = None
 
 
 @dataclass
@@ -267,7 +270,7 @@ class Profile:
 
 
 def _statement(obs: Observation, raw: str, value: bool) -> Statement:
-    return Statement(obs.source, obs.route, raw, value, obs.evidence)
+    return Statement(obs.source, obs.route, raw, value, obs.evidence, obs.observed_at)
 
 
 def _price_modality(obs: Observation) -> tuple[str, Modality] | None:

@@ -13,7 +13,6 @@ from catalog.tables import catalog_values, runs
 from review import submissions as submitted
 from review.reviewers import add_reviewer
 from schemas.field import FieldId, Measure
-from schemas.records import FieldChange
 from schemas.sources import is_official
 from schemas.vocab import Component, Kind, Unit
 from tests.observed import OPENROUTER_AUGUST, OPENROUTER_MAY, observe
@@ -40,30 +39,30 @@ def proposals_for_one_field(url: str) -> Proposals:
         listed = queries.list_reviews(
             conn, status="open", kind="price_change", route="openrouter", source="openrouter"
         )
-        items = [queries.get_review(conn, i["id"]) for i in listed]
+        items = [queries.get_review(conn, i.id) for i in listed]
         in_force = store.load_catalog(conn)
     cache_write = Measure(Kind.PRICE, Component.CACHE_WRITE, Unit.PER_1M_TOKENS)
     item, change = next(
         (i, c)
         for i in items
-        if i is not None and FieldId(i["route"], i["model"], cache_write) not in in_force
-        for c in i["changes"]
-        if not c["dimensions"] and c["unit"] == Unit.PER_1M_TOKENS.value
+        if i is not None and FieldId(i.route, i.model, cache_write) not in in_force
+        for c in i.changes
+        if not c.dimensions and c.unit == Unit.PER_1M_TOKENS
     )
-    field = FieldId(item["route"], item["model"], FieldChange.model_validate(change).measure)
-    new_field = FieldId(item["route"], item["model"], cache_write)
-    claims = [f"{change['component']} {change['proposed']}", "cache_write 1.25", "cache_write 1.5"]
+    field = queries.change_field(item, change)
+    new_field = FieldId(item.route, item.model, cache_write)
+    claims = [f"{change.component.value} {change.proposed}", "cache_write 1.25", "cache_write 1.5"]
     for claim in claims:
         submitted.submit(
             engine,
-            route=item["route"],
-            model=item["model"],
+            route=item.route,
+            model=item.model,
             source_url="http://10.0.0.1/pricing",  # refused by the safe fetcher: no network
             claims=[submitted.parse_claim_text(claim)],
         )
     opened = [r["review_item"] for r in submitted.process_pending(engine)]
     engine.dispose()
-    return field, [item["id"], opened[0]], new_field, opened[1:]
+    return field, [item.id, opened[0]], new_field, opened[1:]
 
 
 def values_in_force(url: str, field: FieldId) -> list[str]:

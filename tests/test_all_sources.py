@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from catalog import queries, reports, store
 from flows.refresh import refresh
+from ratecard.cli import app
+from schemas.capabilities import Flag, Modality
 from tests.conftest import WORLDS, run_flow
 
 pytestmark = pytest.mark.integration
@@ -29,7 +33,7 @@ def catalog_db(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> s
 
 def view(db: str, route: str, model: str) -> dict[str, Any]:
     with store.connect(db).connect() as conn:
-        return queries.model_view(conn, route, model)
+        return queries.model_view(conn, route, model).as_json()
 
 
 def prices(found: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -43,18 +47,18 @@ def prices(found: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
 def test_same_world_again_opens_nothing_and_stamps_again(catalog_db: str) -> None:
     with store.connect(catalog_db).connect() as conn:
         second, first = queries.list_runs(conn, limit=2)
-    assert [s["review_items"] for s in second["sources"]] == [0] * 11
-    assert sum(s["stamped"] for s in second["sources"]) > 0
-    assert sum(s["review_items"] for s in first["sources"]) > 0
+    assert [s.review_items for s in second.sources] == [0] * 11
+    assert sum(s.stamped for s in second.sources) > 0
+    assert sum(s.review_items for s in first.sources) > 0
 
 
 def test_every_source_reports_a_status(catalog_db: str) -> None:
     with store.connect(catalog_db).connect() as conn:
         [run] = queries.list_runs(conn, limit=1)
-    assert len(run["sources"]) == 11
-    assert sum(s["responses"] for s in run["sources"]) == 58
-    assert {s["status"] for s in run["sources"]} == {"ok"}
-    assert run["status"] == "ok"
+    assert len(run.sources) == 11
+    assert sum(s.responses for s in run.sources) == 58
+    assert {s.status for s in run.sources} == {"ok"}
+    assert run.status == "ok"
 
 
 def test_openai_gpt_image_1_mini_grid_and_tokens_verified_by_its_page(catalog_db: str) -> None:
@@ -116,3 +120,52 @@ def test_litellm_openrouter_disagreements_counted(catalog_db: str) -> None:
     listed = [e for e in report["entries"] if e["route"] == "openrouter"]
     assert len(listed) == counts["disagreeing"]
     assert items  # each disagreement is also a review item listing every source's value
+
+
+def _cells(output: str) -> dict[str, list[str]]:
+    """The rows of `show`'s piped tables by their first cell: {first cell: the other cells}."""
+    rows = (line.strip()[1:-1].split("│") for line in output.splitlines() if line.startswith("│"))
+    return {cells[0].strip(): [c.strip() for c in cells[1:]] for cells in rows}
+
+
+def test_show_answers_the_ten_flags_and_the_modalities_with_sources(catalog_db: str) -> None:
+    """Issue 9: `show openai/gpt-image-1-mini` answers every capability flag of the catalog pages
+    and every input and output modality from the sources' latest statements on the route, each
+    with the sources (unknown where none states it), and lists no `mode` rows."""
+    runner = CliRunner()
+    shown = runner.invoke(app, ["show", "openai/gpt-image-1-mini", "--db", catalog_db])
+    assert shown.exit_code == 0, shown.output
+    rows = _cells(shown.output)
+    assert not [name for name in rows if name.startswith(("mode", "supports"))]
+    assert all(flag.value in rows for flag in Flag)
+    assert rows["vision"][0] == "yes" and "modelsdev vision=yes" in rows["vision"][1]
+    assert rows["function_calling"][0] == "no" and "modelsdev" in rows["function_calling"][1]
+    assert rows["pdf_input"] == ["unknown", ""] and rows["streaming"] == ["unknown", ""]
+    assert (
+        rows["input image"][0] == "yes" and "openai-page price:input=yes" in rows["input image"][1]
+    )
+    assert (
+        rows["output image"][0] == "yes" and "openai-page price:output" in rows["output image"][1]
+    )
+    assert rows["output audio"] == ["unknown", ""]
+    assert "category: image_generation (litellm mode:image_generation=yes" in shown.output
+
+    as_json = runner.invoke(app, ["show", "openai/gpt-image-1-mini", "--db", catalog_db, "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    found = json.loads(as_json.output)["capabilities"]
+    flags = {a["name"]: a for a in found["flags"]}
+    assert list(flags) == [f.value for f in Flag]
+    assert flags["vision"]["value"] is True and not flags["vision"]["disputed"]
+    assert {(s["source"], s["raw"]) for s in flags["vision"]["sources"]} >= {
+        ("modelsdev", "vision")
+    }
+    assert flags["reasoning"]["value"] is False
+    assert (flags["pdf_input"]["value"], flags["pdf_input"]["sources"]) == (None, [])
+    inputs = {a["name"]: a for a in found["input_modalities"]}
+    outputs = {a["name"]: a for a in found["output_modalities"]}
+    assert set(inputs) == set(outputs) == {m.value for m in Modality}
+    assert inputs["text"]["value"] is True and inputs["image"]["value"] is True
+    assert "openai-page" in {s["source"] for s in outputs["image"]["sources"]}
+    assert (outputs["audio"]["value"], outputs["audio"]["sources"]) == (None, [])
+    assert found["category"] == "image_generation"
+    assert {s["raw"] for s in found["category_sources"]} == {"mode:image_generation"}

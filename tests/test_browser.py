@@ -168,9 +168,9 @@ def recorded_price_change(db: str) -> dict[str, Any]:
         first = queries.list_reviews(
             conn, status="open", kind="price_change", route="openrouter", source="openrouter"
         )[0]
-        item = queries.get_review(conn, first["id"])
+        item = queries.get_review(conn, first.id)
     assert item is not None
-    return item
+    return item.as_json()
 
 
 def test_reviewer_approves_a_recorded_price_change(live: Live, browser: Any) -> None:
@@ -278,7 +278,7 @@ def test_reviewer_approves_official_price_changes_as_a_set_and_pages_the_queue(
     ]
     assert len(found) == 1, found
     change_set = found[0]
-    members = sets.items(engine, sets.Selection(change_set["id"]))
+    members = [i.as_json() for i in sets.items(engine, sets.Selection(change_set["id"]))]
     per_model = Counter(i["model"] for i in members)
     model = max(sorted(per_model), key=per_model.__getitem__)
     chosen = [i for i in members if i["model"] == model]

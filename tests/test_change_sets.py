@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from catalog import queries, store
 from catalog.tables import audit_log, catalog_values, review_items
+from catalog.views import AuditEntry, ReviewWithChanges
 from ratecard.cli import app
 from review import decisions, sets, triage
 from review import submissions as submitted
@@ -37,36 +38,37 @@ def engine(catalog_db: str) -> Engine:
     return engine
 
 
-def open_items(engine: Engine, **criteria: Any) -> list[dict[str, Any]]:
+def open_items(engine: Engine, **criteria: Any) -> list[ReviewWithChanges]:
     with engine.connect() as conn:
         return queries.items_with_changes(conn, queries.QueueFilter(**criteria))
 
 
-def in_force(engine: Engine, item: dict[str, Any], change: dict[str, Any]) -> str | None:
+def in_force(engine: Engine, item: ReviewWithChanges, change: FieldChange) -> str | None:
+    """The value in force of the field a change is about, as text (as changes state it)."""
     with engine.connect() as conn:
         found = queries.field_history(conn, queries.change_field(item, change))
-    return next((h["value"] for h in found if h["valid_to"] is None), None)
+    return next((str(h.value) for h in found if h.valid_to is None), None)
 
 
 def test_every_open_item_is_triaged_by_the_policy(engine: Engine) -> None:
     items = open_items(engine)
-    assert items and all(i["priority"] and i["set_id"] and i["lead_source"] for i in items)
+    assert items and all(i.priority and i.set_id and i.lead_source for i in items)
     rules = triage.policy()
-    changes = [i for i in items if i["set_id"] == PRICE_CHANGES]
+    changes = [i for i in items if i.set_id == PRICE_CHANGES]
     assert changes, "the recorded epoch-2 world changes OpenRouter prices"
     for item in changes:
         with engine.connect() as conn:
-            row = conn.execute(select(review_items).where(review_items.c.id == item["id"])).one()
+            row = conn.execute(select(review_items).where(review_items.c.id == item.id)).one()
         # epoch-1 entered OpenRouter's own values verified: a change of one is an official change
         assert row.due_at - row.created_at == timedelta(hours=rules["official_change"].due_hours)
-        largest = max(abs(c["pct_change"] or 0) for c in item["changes"])
+        largest = max(abs(c.pct_change or 0) for c in item.changes)
         expected = max(
             triage.SUBMISSION_PRIORITY + 1,  # only a submission is as urgent as a submission
             rules["official_change"].priority - (largest >= triage.LARGE_CHANGE_PCT),
         )
-        assert item["priority"] == expected
-    new_models = [i for i in items if i["kind"] == "new_model"]
-    assert new_models and all(i["set_id"].endswith(f":{i['model']}") for i in new_models)
+        assert item.priority == expected
+    new_models = [i for i in items if i.kind == "new_model"]
+    assert new_models and all((i.set_id or "").endswith(f":{i.model}") for i in new_models)
 
 
 def test_policy_names_the_file_and_the_rule(tmp_path: Path) -> None:
@@ -80,9 +82,9 @@ def test_policy_names_the_file_and_the_rule(tmp_path: Path) -> None:
 
 def test_queue_sorts_by_due_time_then_priority(engine: Engine) -> None:
     with engine.connect() as conn:
-        page = queries.queue_page(conn, queries.QueueFilter(), limit=1000)["items"]
-    keys = [(i["due_at"], i["priority"], i["id"]) for i in page]
-    assert keys == sorted(keys) and len({i["priority"] for i in page}) > 1
+        page = queries.queue_page(conn, queries.QueueFilter(), limit=1000).items
+    keys = [(i.due_at, i.priority, i.id) for i in page]
+    assert keys == sorted(keys) and len({i.priority for i in page}) > 1
 
 
 def test_cli_lists_sets_and_previews_exactly_the_fields(engine: Engine, catalog_db: str) -> None:
@@ -90,7 +92,7 @@ def test_cli_lists_sets_and_previews_exactly_the_fields(engine: Engine, catalog_
     listed = runner.invoke(app, ["review", "sets", "--db", catalog_db])
     assert listed.exit_code == 0, listed.output
     members = open_items(engine, set_id=PRICE_CHANGES)
-    fields = sum(len(i["changes"]) for i in members)
+    fields = sum(len(i.changes) for i in members)
     line = next(x for x in listed.output.splitlines() if x.startswith(PRICE_CHANGES + "\t"))
     assert f"{len(members)} items, {fields} fields" in line
     assert "openrouter: price changes from OpenRouter models API, run 2" in line
@@ -115,12 +117,11 @@ def test_cli_lists_sets_and_previews_exactly_the_fields(engine: Engine, catalog_
     printed = [x for x in dry.output.splitlines() if x.startswith("#")]
     expected = []
     for item in members:
-        for c in item["changes"]:
-            pct = f" ({c['pct_change']:+.1f}%)" if c["pct_change"] is not None else ""
-            label = sets.field_label(FieldChange.model_validate(c))
+        for c in item.changes:
+            pct = f" ({c.pct_change:+.1f}%)" if c.pct_change is not None else ""
+            label = sets.field_label(c)
             expected.append(
-                f"#{item['id']}\topenrouter/{item['model']}\t{label}\t"
-                f"{c['current']} → {c['proposed']}{pct}"
+                f"#{item.id}\topenrouter/{item.model}\t{label}\t{c.current} → {c.proposed}{pct}"
             )
     assert printed == expected
     assert dry.output.splitlines()[-1] == f"{fields} fields in {len(members)} items"
@@ -129,8 +130,8 @@ def test_cli_lists_sets_and_previews_exactly_the_fields(engine: Engine, catalog_
 
 def test_cli_approves_a_set_one_audit_record_per_item(engine: Engine, catalog_db: str) -> None:
     members = open_items(engine, set_id=PRICE_CHANGES)
-    model = members[0]["model"]
-    chosen = [i for i in members if i["model"] == model]
+    model = members[0].model
+    chosen = [i for i in members if i.model == model]
     result = CliRunner().invoke(
         app,
         [
@@ -141,12 +142,12 @@ def test_cli_approves_a_set_one_audit_record_per_item(engine: Engine, catalog_db
     assert result.exit_code == 0, result.output
     assert f"{len(chosen)} items approved" in result.output
     for item in chosen:
-        entries = [e for e in audit(engine, item["id"]) if e["action"] == "approve"]
-        assert len(entries) == 1 and entries[0]["reason"] == "OpenRouter's API states it"
-        for change in item["changes"]:
-            assert in_force(engine, item, change) == change["proposed"]
+        entries = [e for e in audit(engine, item.id) if e.action == "approve"]
+        assert len(entries) == 1 and entries[0].reason == "OpenRouter's API states it"
+        for change in item.changes:
+            assert in_force(engine, item, change) == change.proposed
     rest = open_items(engine, set_id=PRICE_CHANGES)
-    assert len(rest) == len(members) - len(chosen) and all(i["model"] != model for i in rest)
+    assert len(rest) == len(members) - len(chosen) and all(i.model != model for i in rest)
 
 
 def test_a_set_decision_is_all_or_nothing(engine: Engine) -> None:
@@ -154,7 +155,7 @@ def test_a_set_decision_is_all_or_nothing(engine: Engine) -> None:
     stale = members[-1]
     with engine.begin() as conn:  # someone changed the last item's field meanwhile
         c = catalog_values.c
-        change = stale["changes"][0]
+        change = stale.changes[0]
         field = queries.change_field(stale, change)
         conn.execute(
             update(catalog_values)
@@ -183,26 +184,26 @@ def test_a_set_decision_is_all_or_nothing(engine: Engine) -> None:
 
 def test_undo_is_a_decision_that_restores_the_value_before(engine: Engine) -> None:
     item = open_items(engine, set_id=PRICE_CHANGES)[0]
-    change = item["changes"][0]
-    decisions.approve(engine, item["id"], reviewer="alice")
-    assert in_force(engine, item, change) == change["proposed"]
+    change = item.changes[0]
+    decisions.approve(engine, item.id, reviewer="alice")
+    assert in_force(engine, item, change) == change.proposed
     with pytest.raises(decisions.DecisionError, match="needs a reason"):
-        decisions.undo(engine, item["id"], reviewer="bob", reason=" ")
-    decisions.undo(engine, item["id"], reviewer="bob", reason="approved the wrong model")
-    assert in_force(engine, item, change) == change["current"]
+        decisions.undo(engine, item.id, reviewer="bob", reason=" ")
+    decisions.undo(engine, item.id, reviewer="bob", reason="approved the wrong model")
+    assert in_force(engine, item, change) == change.current
     with engine.connect() as conn:
         history = queries.field_history(conn, queries.change_field(item, change))
-    assert [h["value"] for h in history[:3]] == [
-        change["current"],
-        change["proposed"],
-        change["current"],
+    assert [str(h.value) for h in history[:3]] == [
+        change.current,
+        change.proposed,
+        change.current,
     ]
-    assert history[0]["accepted_by"] == f"undo:review:{item['id']}"
-    actions = [(e["action"], e["actor"]) for e in audit(engine, item["id"])]
+    assert history[0].accepted_by == f"undo:review:{item.id}"
+    actions = [(e.action, e.actor) for e in audit(engine, item.id)]
     assert actions == [("undo", "bob"), ("approve", "alice")]
-    assert open_items(engine, set_id=PRICE_CHANGES)[0]["id"] == item["id"]  # open again
-    again = decisions.approve(engine, item["id"], reviewer="alice")
-    assert again.changed and in_force(engine, item, change) == change["proposed"]
+    assert open_items(engine, set_id=PRICE_CHANGES)[0].id == item.id  # open again
+    again = decisions.approve(engine, item.id, reviewer="alice")
+    assert again.changed and in_force(engine, item, change) == change.proposed
 
 
 def test_a_claim_the_fetch_did_not_find_needs_an_override_and_a_reason(
@@ -221,8 +222,8 @@ def test_a_claim_the_fetch_did_not_find_needs_an_override_and_a_reason(
     item_id = processed["review_item"]
     with engine.connect() as conn:
         item = queries.get_review(conn, item_id)
-    assert item is not None and item["priority"] == 1
-    assert item["set_id"] == f"submission:{item_id}"
+    assert item is not None and item.priority == 1
+    assert item.set_id == f"submission:{item_id}"
     with pytest.raises(
         decisions.Unconfirmed, match=r"did not find the source \(refused\).*override"
     ):
@@ -240,7 +241,7 @@ def test_a_claim_the_fetch_did_not_find_needs_an_override_and_a_reason(
     assert done.changed and done.opened[0]["value"] == "1.25"
 
 
-def audit(engine: Engine, item_id: int) -> list[dict[str, Any]]:
+def audit(engine: Engine, item_id: int) -> list[AuditEntry]:
     with engine.connect() as conn:
         return queries.audit_entries(conn, target=f"review:{item_id}")
 

@@ -244,7 +244,7 @@ def report(db: str, run_id: int) -> dict[str, dict[str, Any]]:
     with store.connect(db).connect() as conn:
         run = queries.get_run(conn, run_id)
     assert run is not None
-    return {s["source"]: s for s in run["sources"]}
+    return {s["source"]: s for s in run.model_dump(mode="json")["sources"]}
 
 
 @pytest.fixture(scope="module")

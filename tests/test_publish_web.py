@@ -114,8 +114,10 @@ def test_feed_lists_an_approved_change(catalog_db: str) -> None:
     add_reviewer(engine, "alice", "correct horse battery staple")
     with engine.connect() as conn:
         item = queries.list_reviews(conn, status="open", kind="price_change", route="openrouter")[0]
-        change = queries.get_review(conn, item["id"])["changes"][0]  # type: ignore[index]
-    decisions.approve(engine, item["id"], reviewer="alice", reason="OpenRouter's API states it")
+        detail = queries.get_review(conn, item.id)
+    assert detail is not None
+    change = detail.changes[0]
+    decisions.approve(engine, item.id, reviewer="alice", reason="OpenRouter's API states it")
     client = TestClient(create_app(catalog_db, secret_key="test-only-secret"))
     response = client.get("/feed.atom")
     assert response.headers["content-type"].startswith("application/atom+xml")
@@ -124,9 +126,9 @@ def test_feed_lists_an_approved_change(catalog_db: str) -> None:
     assert feed.feed.title == "ratecard: accepted price changes"
     assert len(feed.entries) == 1
     entry = feed.entries[0]
-    assert entry.title.startswith(f"openrouter/{item['model']} {change['component']}")
-    assert f"{change['current']} → {change['proposed']}" in entry.title
-    assert entry.link.endswith(f"/models/openrouter/{item['model']}")
+    assert entry.title.startswith(f"openrouter/{item.model} {change.component.value}")
+    assert f"{change.current} → {change.proposed}" in entry.title
+    assert entry.link.endswith(f"/models/openrouter/{item.model}")
     assert "Approved by alice: OpenRouter's API states it" in entry.summary
 
 

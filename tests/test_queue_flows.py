@@ -35,7 +35,7 @@ def test_sla_watch_reports_due_soon_and_overdue(catalog_db: str) -> None:
     engine = store.connect(catalog_db)
     now = datetime.now(UTC)
     with engine.connect() as conn:
-        ids = [i["id"] for i in queries.list_reviews(conn, status="open", limit=5)]
+        ids = [i.id for i in queries.list_reviews(conn, status="open", limit=5)]
     due_soon, overdue, later = ids[:2], ids[2:4], ids[4]
     with engine.begin() as conn:
         c = review_items.c
@@ -106,7 +106,7 @@ def test_process_submissions_flow_opens_items(catalog_db: str) -> None:
     assert "out of range" in results[2]["detail"] and results[2]["review_item"] is None
     with engine.connect() as conn:
         items = [queries.get_review(conn, r["review_item"]) for r in results[:2]]
-    assert all(i is not None and i["kind"] == "submission" for i in items)
+    assert all(i is not None and i.kind == "submission" for i in items)
     assert submitted.pending(engine) == []
     report = latest_artifact("submissions-report")
     assert "| refused |" in report and "| error |" in report

@@ -34,7 +34,7 @@ def app(catalog_db: str) -> Any:
 def open_ids(app: Any, **criteria: Any) -> list[int]:
     with app.state.engine.connect() as conn:
         page = queries.queue_page(conn, queries.QueueFilter(**criteria), limit=100_000)
-    return [i["id"] for i in page["items"]]
+    return [i.id for i in page.items]
 
 
 def walk(client: TestClient, url: str) -> tuple[list[int], int]:

@@ -42,7 +42,8 @@ def run(db: str, world: Path, *, accept_new: bool = False) -> Any:
 
 def source_status(db: str) -> dict[str, dict[str, Any]]:
     with store.connect(db).connect() as conn:
-        return {s["source"]: s for s in queries.list_runs(conn, limit=1)[0]["sources"]}
+        [run] = queries.list_runs(conn, limit=1)
+    return {s["source"]: s for s in run.model_dump(mode="json")["sources"]}
 
 
 @pytest.fixture(scope="module")
@@ -90,9 +91,9 @@ def test_epoch2_opens_recorded_litellm_and_openrouter_changes(two_epochs: dict[s
         items = []
         for kind in ("price_change", "anomaly"):
             for listed in queries.list_reviews(conn, status="open", kind=kind):
-                item = queries.get_review(conn, listed["id"])
-                assert item is not None, listed["id"]
-                items.append(item)
+                detail = queries.get_review(conn, listed.id)
+                assert detail is not None, listed.id
+                items.append(detail.as_json())
     by_target = {
         (i["route"], i["model"], i["changes"][0]["component"]): i for i in items if i["changes"]
     }
@@ -117,7 +118,7 @@ def test_epoch2_opens_recorded_litellm_and_openrouter_changes(two_epochs: dict[s
 
 def test_show_azure_gpt_image_1_mini(two_epochs: dict[str, Any]) -> None:
     with store.connect(two_epochs["db"]).connect() as conn:
-        view = queries.model_view(conn, "azure", "gpt-image-1-mini")
+        view = queries.model_view(conn, "azure", "gpt-image-1-mini").as_json()
     [text_input] = [
         f
         for f in view["fields"]
@@ -148,7 +149,7 @@ def test_wandb_prices_are_anomalies_not_values(two_epochs: dict[str, Any]) -> No
             .all()
         )
     assert len(anomalies) >= 10
-    assert all("magnitude" in a["title"] for a in anomalies)
+    assert all("magnitude" in a.title for a in anomalies)
     assert "15000" not in wandb_token_prices  # wandb/openai/gpt-oss-120b input, 0.015 per token
     assert all(float(v) <= 1000 for v in wandb_token_prices)
 
@@ -191,7 +192,7 @@ def test_failing_sources_change_nothing(prefect_api: None, tmp_path: Path) -> No
     assert "2 of 3 sources failed" in state.message
     assert "litellm" in state.message and "openrouter" in state.message
     with store.connect(db).connect() as conn:
-        assert queries.list_runs(conn, limit=1)[0]["status"] == "degraded"
+        assert queries.list_runs(conn, limit=1)[0].status == "degraded"
     status = source_status(db)
     assert status["litellm"]["status"] == "failed"
     assert "unparsable body" in status["litellm"]["reason"]
@@ -314,5 +315,5 @@ def test_a_run_that_breaks_midway_is_recorded_failed_and_applies_nothing(
     with store.connect(db).connect() as conn:
         [run] = queries.list_runs(conn, limit=1)
         values = conn.execute(select(func.count()).select_from(catalog_values)).scalar()
-    assert run["status"] == "failed" and run["finished_at"]
+    assert run.status == "failed" and run.finished_at
     assert values == 0

@@ -36,19 +36,23 @@ def official_price_change(engine: Engine, skip: int = 0) -> dict[str, Any]:
         items = queries.list_reviews(
             conn, status="open", kind="price_change", route="openrouter", source="openrouter"
         )
-        item = queries.get_review(conn, items[skip]["id"])
+        item = queries.get_review(conn, items[skip].id)
     assert item is not None
-    return item
+    return item.as_json()
 
 
 def history(engine: Engine, item: dict[str, Any]) -> list[dict[str, Any]]:
+    """The history of the field of the item's first change, as JSON."""
     with engine.connect() as conn:
-        return queries.field_history(conn, queries.change_field(item, item["changes"][0]))
+        typed = queries.get_review(conn, item["id"])
+        assert typed is not None
+        found = queries.field_history(conn, queries.change_field(typed, typed.changes[0]))
+    return [h.as_json() for h in found]
 
 
 def audit(engine: Engine, item_id: int) -> list[dict[str, Any]]:
     with engine.connect() as conn:
-        return queries.audit_entries(conn, target=f"review:{item_id}")
+        return [a.as_json() for a in queries.audit_entries(conn, target=f"review:{item_id}")]
 
 
 def test_approving_a_price_change_closes_the_old_value_and_opens_the_new(engine: Engine) -> None:
@@ -72,7 +76,7 @@ def test_approving_a_price_change_closes_the_old_value_and_opens_the_new(engine:
         assert "openrouter" in set(stamped.scalars())
         decided = queries.get_review(conn, item["id"])
     assert decided is not None
-    assert (decided["status"], decided["reviewer"], decided["reason"]) == (
+    assert (decided.status, decided.reviewer, decided.reason) == (
         "approved",
         "alice",
         "OpenRouter says so",
@@ -119,14 +123,14 @@ def test_who_may_decide(engine: Engine) -> None:
 def test_approving_a_new_model_adds_its_values(engine: Engine) -> None:
     with engine.connect() as conn:
         listed = queries.list_reviews(conn, status="open", kind="new_model", route="openrouter")[0]
-        item = queries.get_review(conn, listed["id"])
+        item = queries.get_review(conn, listed.id)
     assert item is not None
-    decision = decisions.approve(engine, item["id"], reviewer="alice")
-    assert len(decision.opened) == len(item["changes"]) and decision.closed == []
+    decision = decisions.approve(engine, item.id, reviewer="alice")
+    assert len(decision.opened) == len(item.changes) and decision.closed == []
     with engine.connect() as conn:
-        view = queries.model_view(conn, item["route"], item["model"])
-    assert len(view["fields"]) == len(item["changes"])
-    assert {f["accepted_by"] for f in view["fields"]} == {f"review:{item['id']}"}
+        view = queries.model_view(conn, item.route, item.model)
+    assert len(view.fields) == len(item.changes)
+    assert {f.accepted_by for f in view.fields} == {f"review:{item.id}"}
 
 
 def test_a_stale_proposal_is_refused(engine: Engine) -> None:
@@ -156,16 +160,16 @@ def test_bulk_decisions_are_all_or_nothing(engine: Engine) -> None:
             engine, decisions.Verdict.APPROVE, decisions.Filter(), reviewer="alice"
         )
     with engine.connect() as conn:
-        first = queries.get_review(conn, matching[0]["id"])
+        first = queries.get_review(conn, matching[0].id)
     assert first is not None
-    decisions.reject(engine, matching[-1]["id"], reviewer="bob", reason="decided alone first")
+    decisions.reject(engine, matching[-1].id, reviewer="bob", reason="decided alone first")
     with engine.begin() as conn:  # make the first one stale: the whole bulk must be refused
         conn.execute(
             update(catalog_values)
             .where(
-                catalog_values.c.route == first["route"],
-                catalog_values.c.model == first["model"],
-                catalog_values.c.component == first["changes"][0]["component"],
+                catalog_values.c.route == first.route,
+                catalog_values.c.model == first.model,
+                catalog_values.c.component == first.changes[0].component,
                 catalog_values.c.valid_to.is_(None),
             )
             .values(value="999")
@@ -332,7 +336,7 @@ def test_cli_approve_reject_and_bulk_leave_audit_records(engine: Engine, catalog
     with engine.connect() as conn:
         assert queries.list_reviews(conn, status="open", kind="anomaly") == []
         anomalies = queries.list_reviews(conn, status="rejected", kind="anomaly")
-        assert all(queries.audit_entries(conn, target=f"review:{i['id']}") for i in anomalies)
+        assert all(queries.audit_entries(conn, target=f"review:{i.id}") for i in anomalies)
     no_filter = runner.invoke(app, ["review", "approve", "--reviewer", "alice", "--db", catalog_db])
     assert no_filter.exit_code == 1 and "filter" in no_filter.output
 

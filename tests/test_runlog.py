@@ -38,7 +38,7 @@ def status(db: str, run_id: int) -> dict[str, object]:
     with store.connect(db).connect() as conn:
         run = queries.get_run(conn, run_id)
     assert run is not None
-    return run
+    return run.model_dump(mode="json")
 
 
 def test_a_killed_refresh_is_marked_abandoned_by_the_next_command(tmp_path: Path) -> None:

@@ -222,19 +222,19 @@ def test_the_queue_pages_filters_and_sets_on_postgres(postgres_url: str) -> None
     assert triage.assign_pending(engine) >= len(opened) > 100
     which = queries.QueueFilter(source="litellm")
     with engine.connect() as conn:
-        total = queries.queue_page(conn, which, limit=1)["total"]
+        total = queries.queue_page(conn, which, limit=1).total
         seen = [
-            i["id"]
+            i.id
             for offset in range(0, total, 37)
-            for i in queries.queue_page(conn, which, sort="model", offset=offset, limit=37)["items"]
+            for i in queries.queue_page(conn, which, sort="model", offset=offset, limit=37).items
         ]
         sets = queries.change_sets(conn, which)
         promise = queries.promise_counts(conn, now, timedelta(hours=12))
         model = conn.execute(select(review_items.c.model).limit(1)).scalar_one()
-        searched = queries.queue_page(conn, queries.QueueFilter(text=model.upper()))["items"]
+        searched = queries.queue_page(conn, queries.QueueFilter(text=model.upper())).items
     assert total >= len(opened) and len(seen) == len(set(seen)) == total
-    assert sum(s["items"] for s in sets) == total
+    assert sum(s.items for s in sets) == total
     assert promise["machine"]["open"] >= total and promise["submissions"]["open"] == 0
     assert searched and all(
-        model.lower() in " ".join((i["route"], i["model"], i["title"])).lower() for i in searched
+        model.lower() in " ".join((i.route, i.model, i.title)).lower() for i in searched
     )

@@ -85,10 +85,10 @@ def test_recorded_pricing_page_checks_each_claim(engine: Engine, replay: str) ->
         item = queries.get_review(conn, result["review_item"])
         status = queries.submission_status(conn, created["token"])
     assert item is not None and status is not None
-    assert item["kind"] == "submission" and item["status"] == "open"
-    assert item["route"] == "anthropic" and item["model"] == "claude-sonnet-4-5"
-    assert item["due_at"] == (SUBMITTED_AT + timedelta(hours=48)).isoformat()
-    assert "4 of 5 claimed values found" in item["title"]
+    assert item.kind == "submission" and item.status == "open"
+    assert item.route == "anthropic" and item.model == "claude-sonnet-4-5"
+    assert item.due_at == (SUBMITTED_AT + timedelta(hours=48)).isoformat()
+    assert "4 of 5 claimed values found" in item.title
     found = [(c["component"], c["value"], c["dimensions"], c["found"]) for c in status["checks"]]
     assert found == [
         ("input", "3", {}, True),
@@ -101,12 +101,12 @@ def test_recorded_pricing_page_checks_each_claim(engine: Engine, replay: str) ->
     assert snippets[0].startswith("Claude Sonnet 4.5 | $3 / MTok | $3.75 / MTok")
     assert snippets[4].startswith("Claude Sonnet 4.5 | $1.50 / MTok | $7.50 / MTok")
     assert status["checks"][3]["note"] == "the model is named, but the value is not stated near it"
-    assert "NOT FOUND: input 2.5 usd_per_1m_tokens" in item["detail"]
+    assert "NOT FOUND: input 2.5 usd_per_1m_tokens" in item.detail
     # The evidence is dated by the recorded response, and only found claims cite the page.
-    first = item["changes"][0]
-    assert first["proposed"] == "3" and first["current"] is None
-    assert first["sources"][0]["observed_at"].startswith("2025-12-19")
-    assert item["changes"][3]["sources"] == []
+    first = item.changes[0]
+    assert first.proposed == "3" and first.current is None
+    assert first.sources[0].observed_at.isoformat().startswith("2025-12-19")
+    assert item.changes[3].sources == []
     assert status["status"] == "open" and "contact" not in status
     assert submitted.pending(engine) == []
     assert submitted.process(engine, created["id"], loopback_policy(replay)) is None
@@ -142,8 +142,8 @@ def test_a_url_it_may_not_or_cannot_fetch_still_gets_its_item(
         item = queries.get_review(conn, result["review_item"])
         state = queries.submission_status(conn, created["token"])
     assert item is not None and state is not None
-    assert item["due_at"] == (SUBMITTED_AT + timedelta(hours=48)).isoformat()
-    assert f"source {status}" in item["title"] and why in item["detail"]
+    assert item.due_at == (SUBMITTED_AT + timedelta(hours=48)).isoformat()
+    assert f"source {status}" in item.title and why in item.detail
     assert state["checks"][0]["found"] is False and why in state["checks"][0]["note"]
 
 

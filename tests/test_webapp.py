@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from catalog import queries, store
+from catalog.views import ReviewRow
 from review import submissions as submitted
 from review.reviewers import add_reviewer
 from webapp import create_app
@@ -46,7 +47,7 @@ def login(client: TestClient, name: str) -> None:
     assert response.status_code == 303 and response.headers["location"] == "/queue"
 
 
-def open_item(app: Any, kind: str = "price_change") -> dict[str, Any]:
+def open_item(app: Any, kind: str = "price_change") -> ReviewRow:
     with app.state.engine.connect() as conn:
         return queries.list_reviews(conn, status="open", kind=kind, route="openrouter")[0]
 
@@ -59,7 +60,7 @@ def test_every_form_needs_a_token_from_the_same_client(app: Any) -> None:
         assert response.status_code == 403 and "form token" in response.text
     login(client, "alice")
     item = open_item(app)
-    refused = client.post(f"/items/{item['id']}/approve", data={"csrf": foreign})
+    refused = client.post(f"/items/{item.id}/approve", data={"csrf": foreign})
     assert refused.status_code == 403
     assert client.post("/submit", data={"route": "x"}).status_code == 403
     assert client.post("/logout", data={}).status_code == 403
@@ -68,18 +69,16 @@ def test_every_form_needs_a_token_from_the_same_client(app: Any) -> None:
 def test_decisions_need_a_signed_in_reviewer(app: Any) -> None:
     client = TestClient(app)
     item = open_item(app)
-    page = client.get(f"/items/{item['id']}")
+    page = client.get(f"/items/{item.id}")
     assert "Sign in as a reviewer" in page.text and 'id="approve"' not in page.text
     token = csrf(client, "/login")
-    response = client.post(f"/items/{item['id']}/approve", data={"csrf": token})
+    response = client.post(f"/items/{item.id}/approve", data={"csrf": token})
     assert response.status_code == 401
     wrong = client.post("/login", data={"name": "alice", "secret": "not the secret", "csrf": token})
     assert wrong.status_code == 401 and "wrong secret" in wrong.text
     forged = TestClient(app, cookies={"rc_session": "alice"})
     assert (
-        forged.post(
-            f"/items/{item['id']}/approve", data={"csrf": csrf(forged, "/login")}
-        ).status_code
+        forged.post(f"/items/{item.id}/approve", data={"csrf": csrf(forged, "/login")}).status_code
         == 401
     )
 
@@ -91,9 +90,9 @@ def test_web_approve_and_reject_leave_audit_records(app: Any) -> None:
         first, second = queries.list_reviews(
             conn, status="open", kind="price_change", route="openrouter", source="openrouter"
         )[:2]
-    token = csrf(client, f"/items/{first['id']}")
+    token = csrf(client, f"/items/{first.id}")
     approved = client.post(
-        f"/items/{first['id']}/approve",
+        f"/items/{first.id}/approve",
         data={"csrf": token, "reason": "as OpenRouter lists it"},
         follow_redirects=False,
     )
@@ -101,27 +100,27 @@ def test_web_approve_and_reject_leave_audit_records(app: Any) -> None:
     page = client.get(approved.headers["location"])
     assert "Approved: the catalog now holds" in page.text and "in force" in page.text
     rejected = client.post(
-        f"/items/{second['id']}/reject", data={"csrf": token, "reason": "needs a second source"}
+        f"/items/{second.id}/reject", data={"csrf": token, "reason": "needs a second source"}
     )
     assert rejected.status_code == 200 and "rejected" in rejected.text
-    again = client.post(f"/items/{second['id']}/approve", data={"csrf": token})
+    again = client.post(f"/items/{second.id}/approve", data={"csrf": token})
     assert again.status_code == 409 and "no longer open" in again.text
     with app.state.engine.connect() as conn:
-        (a,) = queries.audit_entries(conn, target=f"review:{first['id']}")
-        (r,) = queries.audit_entries(conn, target=f"review:{second['id']}")
-    assert (a["actor"], a["channel"], a["action"], a["reason"]) == (
+        (a,) = queries.audit_entries(conn, target=f"review:{first.id}")
+        (r,) = queries.audit_entries(conn, target=f"review:{second.id}")
+    assert (a.actor, a.channel, a.action, a.reason) == (
         "alice",
         "web",
         "approve",
         "as OpenRouter lists it",
     )
-    assert (r["actor"], r["channel"], r["action"], r["reason"]) == (
+    assert (r.actor, r.channel, r.action, r.reason) == (
         "alice",
         "web",
         "reject",
         "needs a second source",
     )
-    assert a["after"]["values"] and a["before"]["values"]
+    assert a.after["values"] and a.before["values"]
 
 
 def test_a_reviewer_cannot_approve_what_they_submitted_from_the_web(app: Any) -> None:

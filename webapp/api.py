@@ -103,7 +103,7 @@ def store_submission(request: Request, data: SubmissionIn) -> dict[str, Any] | s
 def catalog_index(request: Request, route: RouteFilter = None) -> list[dict[str, Any]]:
     """Every (route, model) in the catalog, with its number of fields and of verified fields."""
     with engine_of(request).connect() as conn:
-        return queries.catalog_index(conn, route)
+        return [entry.as_json() for entry in queries.catalog_index(conn, route)]
 
 
 @api_router.get("/catalog/{route}/{model:path}", tags=["catalog"])
@@ -111,9 +111,9 @@ def catalog_entry(request: Request, route: RouteName, model: ModelName) -> dict[
     """Every field of (route, model): value, who verified it and when, who agrees, history."""
     with engine_of(request).connect() as conn:
         view = queries.model_view(conn, route, model)
-    if not (view["fields"] or view["history"] or view["not_in_catalog"]):
+    if not (view.fields or view.history or view.not_in_catalog):
         raise HTTPException(status_code=404, detail=f"nothing known about {route}/{model}")
-    return view
+    return view.as_json()
 
 
 @api_router.get("/queue", tags=["queue"])
@@ -164,12 +164,11 @@ def queue(
         page = queries.queue_page(
             conn, which, sort=sort, descending=desc, offset=offset, limit=limit
         )
-    response.headers["X-Total-Count"] = str(page["total"])
-    if offset + limit < page["total"]:
+    response.headers["X-Total-Count"] = str(page.total)
+    if offset + limit < page.total:
         following = request.url.include_query_params(offset=offset + limit, limit=limit)
         response.headers["Link"] = f'<{following}>; rel="next"'
-    items: list[dict[str, Any]] = page["items"]
-    return items
+    return [item.as_json() for item in page.items]
 
 
 @api_router.get("/sets", tags=["queue"])
@@ -196,7 +195,7 @@ def queue_item(request: Request, item_id: ItemId) -> dict[str, Any]:
         raise HTTPException(status_code=404, detail=f"no review item {item_id}")
     if submission is not None:
         submission = {k: v for k, v in submission.items() if k not in PRIVATE}
-    return {**item, "submission": submission}
+    return {**item.as_json(), "submission": submission}
 
 
 @api_router.get("/sla", tags=["queue"])

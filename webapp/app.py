@@ -16,6 +16,7 @@ import os
 import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -32,6 +33,7 @@ from catalog import queries, store
 from review import decisions
 from review import submissions as submitted
 from review.reviewers import verify_reviewer
+from schemas.records import decimal_text
 from schemas.vocab import Component, Dim, Unit
 from webapp.api import (
     ItemId,
@@ -69,7 +71,9 @@ log = logging.getLogger("ratecard.web")
 
 def _templates() -> Jinja2Templates:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
-    env.filters.update(due=due_label, pct=pct_label, href=safe_href, dims=dims_label)
+    env.filters.update(
+        due=due_label, pct=pct_label, href=safe_href, dims=dims_label, day=day_label, amount=amount
+    )
     return Jinja2Templates(env=env)
 
 
@@ -90,6 +94,18 @@ def safe_href(url: str | None) -> str | None:
     if url and urlsplit(url).scheme in ("http", "https"):
         return url
     return None
+
+
+def amount(value: Decimal | str) -> str:
+    """A value as its exact plain text (no exponent), as the JSON states it."""
+    return decimal_text(value) if isinstance(value, Decimal) else value
+
+
+def day_label(when: datetime | str | None) -> str:
+    """'2026-08-19': the UTC date of a time (a datetime, or ISO 8601 text as views keep it)."""
+    if when is None:
+        return ""
+    return when[:10] if isinstance(when, str) else when.date().isoformat()
 
 
 def dims_label(dims: dict[str, str] | None) -> str:
@@ -211,7 +227,7 @@ def _queue_pages(app: FastAPI) -> None:
     def model_page(request: Request, route: RouteName, model: ModelName) -> Response:
         with engine_of(request).connect() as conn:
             view = queries.model_view(conn, route, model)
-        if not (view["fields"] or view["history"] or view["open_review_items"]):
+        if not (view.fields or view.history or view.open_review_items):
             raise HTTPException(status_code=404, detail=f"nothing known about {route}/{model}")
         return render(request, "model.html", {"view": view})
 
@@ -229,7 +245,7 @@ def _item_response(
         if item is None:
             raise HTTPException(status_code=404, detail=f"no review item {item_id}")
         histories = [
-            queries.field_history(conn, queries.change_field(item, c)) for c in item["changes"]
+            queries.field_history(conn, queries.change_field(item, c)) for c in item.changes
         ]
         submission = queries.submission_for_item(conn, item_id)
         audit = queries.audit_entries(conn, target=f"review:{item_id}")
@@ -238,7 +254,7 @@ def _item_response(
         "item.html",
         {
             "item": item,
-            "changes": list(zip(item["changes"], histories, strict=True)),
+            "changes": list(zip(item.changes, histories, strict=True)),
             "submission": submission,
             "unconfirmed": (
                 decisions.unconfirmed_claims(submission["fetch_status"], submission["checks"])

@@ -27,7 +27,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from catalog import reader
-from catalog.cost import CostError, ImageCount, Workload, estimate
+from catalog.cost import CostError, Workload, estimate
 from catalog.export import FORMATS, render, value_record
 from webapp.catalog_view import index_rows, model_view, price_history_svg
 
@@ -84,13 +84,13 @@ def cost_api(
     (30.4375 days), USD as exact decimal strings, with every price used and its verification.
     422 names the component whose price the catalog does not state (never assumed 0)."""
     try:
-        workload = Workload(
+        workload = Workload.from_options(
             input_tokens=input_tokens,
             output_tokens=output_tokens,
             cached_tokens=cached_tokens,
             cache_write_tokens=cache_write_tokens,
             cache_ttl=cache_ttl,
-            images=tuple(ImageCount.parse(text) for text in images or ()),
+            images=images or (),
             requests_per_day=requests_per_day,
             service_tier=service_tier,
             scope=scope,

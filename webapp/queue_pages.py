@@ -23,8 +23,9 @@ from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from catalog import queries
+from catalog.views import ReviewWithChanges
 from review import decisions, sets
-from schemas.records import FieldChange, ReviewKind, ReviewStatus
+from schemas.records import ReviewKind, ReviewStatus
 from webapp.api import engine_of
 
 PAGE = 200
@@ -140,12 +141,12 @@ def register(app: FastAPI) -> None:
             "sort": sort,
             "desc": int(desc),
         }
-        total = page["total"]
+        total = page.total
         return render(
             request,
             "queue.html",
             {
-                "items": page["items"],
+                "items": page.items,
                 "total": total,
                 "first": offset + 1 if total else 0,
                 "last": min(offset + PAGE, total),
@@ -238,7 +239,7 @@ def register(app: FastAPI) -> None:
         which = sets.Selection(set_id=set_id, model=model).filter()
         with engine.connect() as conn:
             found = queries.items_with_changes(conn, which, offset=offset, limit=SET_PAGE)
-            matching = queries.queue_page(conn, which, limit=1)["total"]
+            matching = queries.queue_page(conn, which, limit=1).total
         message = f"{n} items {done}." if done in ("approved", "rejected") else None
         return render(
             request,
@@ -287,7 +288,7 @@ def register(app: FastAPI) -> None:
                 "reason": reason,
                 "model": model,
                 "override": override,
-                "items": [i["id"] for i in found],
+                "items": [i.id for i in found],
                 "rows": sets.preview(found),
             },
         )
@@ -350,18 +351,17 @@ def register(app: FastAPI) -> None:
         return RedirectResponse(f"/items/{item_id}?done=undone", status_code=303)
 
 
-def _rows(item: dict[str, Any]) -> list[dict[str, Any]]:
+def _rows(item: ReviewWithChanges) -> list[dict[str, Any]]:
     """One table row per field of an item (one row for items without fields)."""
-    if not item["changes"]:
+    if not item.changes:
         return [
             {
                 "field": "(whole item)",
                 "change": None,
-                "effect": sets.NO_VALUE_EFFECT.get(item["kind"], ""),
+                "effect": sets.NO_VALUE_EFFECT.get(item.kind, ""),
             }
         ]
-    rows = []
-    for raw in item["changes"]:
-        change = FieldChange.model_validate(raw)
-        rows.append({"field": sets.field_label(change), "change": raw, "effect": ""})
-    return rows
+    return [
+        {"field": sets.field_label(change), "change": change, "effect": ""}
+        for change in item.changes
+    ]
