@@ -355,7 +355,7 @@ def test_azure_meters_first_read_in_epoch_2_are_a_new_value_set_a_reviewer_appro
         for s in every
         if (s["kind"], s["route"], s["lead_source"]) == ("new_value", "azure", "azure")
     ]
-    members = sets.items(engine, sets.Selection(change_set["id"]))
+    members = [i.as_json() for i in sets.items(engine, sets.Selection(change_set["id"]))]
     model = "o1-mini"
     chosen = [i for i in members if i["model"] == model]
     assert chosen and len({i["model"] for i in members}) > 1
