@@ -256,6 +256,11 @@ def submit(page: Any, live: Live, model: str, url: str, claims: list[tuple[str, 
     page.wait_for_url(f"{live.base}/submissions/*")
 
 
+def _approved(n: int) -> str:
+    """The queue's message after a set decision approved n items."""
+    return f"{n} item{'' if n == 1 else 's'} approved."
+
+
 def _field_cell(change: dict[str, Any]) -> str:
     """A field as the model page's first column shows it: `input [scope=global]`."""
     dims: dict[str, str] = change["dimensions"]
@@ -306,7 +311,7 @@ def test_reviewer_approves_official_price_changes_as_a_set_and_pages_the_queue(
     previewed = page.locator("table.preview tbody tr").all_inner_texts()
     assert len(previewed) == sum(len(i["changes"]) for i in chosen)
     page.click("#confirm")
-    assert page.inner_text("#message") == f"{len(chosen)} items approved."
+    assert page.inner_text("#message") == _approved(len(chosen))
 
     page.goto(f"{live.base}/models/openrouter/{model}")
     fields = page.locator("table.fields tbody tr").all_inner_texts()
@@ -386,7 +391,7 @@ def test_azure_meters_first_read_in_epoch_2_are_a_new_value_set_a_reviewer_appro
     previewed = page.locator("table.preview tbody tr").all_inner_texts()
     assert len(previewed) == sum(len(i["changes"]) for i in chosen)
     page.click("#confirm")
-    assert page.inner_text("#message") == f"{len(chosen)} items approved."
+    assert page.inner_text("#message") == _approved(len(chosen))
 
     page.goto(f"{azure_live.base}/models/azure/{model}")
     fields = page.locator("table.fields tbody tr").all_inner_texts()
