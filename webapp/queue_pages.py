@@ -240,7 +240,9 @@ def register(app: FastAPI) -> None:
         with engine.connect() as conn:
             found = queries.items_with_changes(conn, which, offset=offset, limit=SET_PAGE)
             matching = queries.queue_page(conn, which, limit=1).total
-        message = f"{n} item{'' if n == 1 else 's'} {done}." if done in ("approved", "rejected") else None
+        message = None
+        if done in ("approved", "rejected"):
+            message = f"{n} item{'' if n == 1 else 's'} {done}."
         return render(
             request,
             "set.html",
