@@ -243,7 +243,7 @@ def test_the_second_refresh_marks_every_source_unchanged_and_changes_no_value(
 def test_a_day_later_the_verified_and_last_seen_dates_move_and_provenance_stays(
     refreshed: dict[str, Any],
 ) -> None:
-    db, (first, _, third, _) = refreshed["db"], refreshed["runs"]
+    db, (first, second, third, fourth) = refreshed["db"], refreshed["runs"]
     before, after = refreshed["values"][1], refreshed["values"][2]
     assert len(before) == len(after)
     column = {name: i for i, name in enumerate(catalog_values.c.keys())}
@@ -267,16 +267,24 @@ def test_a_day_later_the_verified_and_last_seen_dates_move_and_provenance_stays(
             )
         ).first()
         assert interval is not None
-        ends = {
-            r.id: r
-            for r in conn.execute(select(responses).where(responses.c.id.in_(list(interval))))
-        }
+        start = conn.execute(select(responses).where(responses.c.id == interval[0])).one()
+        line = conn.execute(
+            select(responses)
+            .where(responses.c.source == "azure", responses.c.url == start.url)
+            .order_by(responses.c.id)
+        ).all()
         reports = _reports(db, third)
+    # `ratecard show` after the last refresh (azure unchanged throughout, two days on): each
+    # azure-verified value dated by the response of its URL
     verified = {f["verified_at"][:10] for f in view["fields"] if f["verified_by"] == "azure"}
-    assert verified and verified <= {"2026-08-15", "2026-07-15"}  # each URL's date, a day on
-    start, end = ends[interval[0]], ends[interval[1]]
-    assert start.run_id == first and end.run_id == third  # stated from run 1 to run 3
-    assert end.same_as_id == start.id and end.observed_at == start.observed_at + timedelta(days=1)
+    assert verified and verified <= {"2026-08-16", "2026-07-16"}
+    # the statement's interval runs from run 1's response to run 4's, through each in between
+    assert [r.run_id for r in line] == [first, second, third, fourth]
+    assert line[0].id == start.id and line[-1].id == interval[1]
+    assert [r.same_as_id for r in line] == [None, start.id, start.id, start.id]
+    assert [r.observed_at - start.observed_at for r in line] == [
+        timedelta(days=d) for d in (0, 0, 1, 2)
+    ]
     assert all(r.reason.startswith(f"unchanged since run {first}") for r in reports.values())
 
 
