@@ -304,3 +304,39 @@ def test_one_source_whose_body_differs_is_read_while_the_others_are_unchanged(
     unverified = [r[:verified_at] + r[verified_at + 1 :] for r in refreshed["values"][2]]
     assert [r[:verified_at] + r[verified_at + 1 :] for r in refreshed["values"][3]] == unverified
     assert refreshed["observations"][3] > refreshed["observations"][2]  # the new statement
+
+
+def test_0008_carries_an_existing_catalog_over_and_back(tmp_path: Path) -> None:
+    """A catalog from before hashing keeps its responses (no hash: its next refresh of each
+    source goes the normal way); downgrading takes the columns and the bodies table back."""
+    from sqlalchemy import create_engine, inspect, text
+
+    from tests.test_migrations import migrate
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    migrate(url, "0007")
+    with create_engine(url).begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO runs (id, started_at, policy, status, summary) "
+                "VALUES (1, '2026-08-19 00:00:00', 'review', 'ok', '{}')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO responses (id, run_id, source, url, landing_url, observed_at) "
+                "VALUES (1, 1, 'openrouter', :u, :u, '2026-08-19 00:00:00.000000')"
+            ),
+            {"u": "https://openrouter.ai/api/v1/models"},
+        )
+    migrate(url, "head")
+    engine = store.connect(url)
+    with engine.connect() as conn:
+        kept = conn.execute(select(responses.c.id, responses.c.content_hash)).all()
+        previous = store.previous_runs(conn, ["openrouter"])
+    assert [tuple(r) for r in kept] == [(1, None)]
+    assert previous == {}  # no source_runs row: never judged, so nothing to repeat
+    migrate(url, "0007", down=True)
+    columns = {c["name"] for c in inspect(create_engine(url)).get_columns("responses")}
+    assert "content_hash" not in columns and "observed_at" in columns
+    assert "bodies" not in inspect(create_engine(url)).get_table_names()
