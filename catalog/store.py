@@ -948,7 +948,8 @@ def previous_runs(conn: Connection, sources: Iterable[str]) -> dict[str, Previou
         }
         found[source] = PreviousRun(
             run_id=last.run_id,
-            status=last.status if len(by_url) == len(rows) else "ambiguous",
+            # two responses of one URL in one run: no single response to repeat
+            status=last.status if len(by_url) == len(rows) else "repeated a URL",
             responses=by_url,
             records=last.records,
             observations=last.observations,

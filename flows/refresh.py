@@ -4,9 +4,12 @@ apply, report.
 Prefect sits at the edge: each stage is a plain function (spiders/ fetches, catalog/health.py
 judges each source's answers and renders the report, catalog/intake.py reads each source under
 its own boundary, catalog/compare.py compares, catalog/store.py applies in one transaction) and
-this module only orders them. One refresh at a time per catalog (catalog/runlog.py): a second
-refuses at once, naming the running one. Progress reaches a caller through the `progress`
-argument, (source, message) at a time.
+this module only orders them. A source whose every response repeats its previous complete one
+byte for byte (catalog/unchanged.py decides) is not read again: it is reported ok, "unchanged
+since run N (date)", held at its last statements while the others are compared, and its values
+are confirmed at apply in one statement per table (store.confirm_unchanged). One refresh at a
+time per catalog (catalog/runlog.py): a second refuses at once, naming the running one. Progress
+reaches a caller through the `progress` argument, (source, message) at a time.
 
 Final state: Completed when at least one source was applied; a source that failed, broke or
 answered stale news changed nothing and is named, with its reason, in the state's message, the
