@@ -27,6 +27,7 @@ from difflib import get_close_matches
 from functools import cached_property
 from itertools import chain
 
+from catalog import titles
 from schemas.field import FieldId, ListingId, Measure
 from schemas.records import (
     FieldChange,
@@ -270,6 +271,8 @@ def _title(kind: ReviewKind, route: str, model: str, changes: list[FieldChange])
     if len(changes) == 1:
         c = changes[0]
         what = c.measure.text()
+        if c.current is None and c.proposed is None and c.sources:
+            return f"{kind.value}: {route}/{model} {what}: {titles.stated(c)} {c.unit.value}"
         return f"{kind.value}: {route}/{model} {what}: {c.current} → {c.proposed} {c.unit.value}"
     return f"{kind.value}: {route}/{model}: {len(changes)} fields"
 

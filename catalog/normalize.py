@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from catalog.identity import Identity
+from catalog.schedule import in_force
 from schemas.fetch import FetchedPage, FieldProblem, Uninterpretable
 from schemas.field import Dims
 from schemas.records import Draft, Observation, Problem
@@ -21,7 +22,8 @@ class SourceDrafts:
 
 
 def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
-    """Run the source's normalizer over every record.
+    """Run the source's normalizer over every record. Of prices with effective dates, those in
+    force on the page's date and those scheduled after it are kept (catalog/schedule.py).
 
     A record nothing can be read from becomes one problem (its id, the rule); a record with some
     fields quarantined keeps its other drafts, and each quarantined field becomes a problem whose
@@ -41,7 +43,7 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
                 continue
             drafts.extend((page, d) for d in found)
             problems.extend(field_problem(source.id, p) for p in found.problems)
-    return SourceDrafts(source, drafts, problems)
+    return SourceDrafts(source, in_force(drafts), problems)
 
 
 def field_problem(source: str, problem: FieldProblem) -> Problem:
@@ -102,6 +104,8 @@ def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
             draft.unit,
             tuple(dimensions.items()),
             draft.value,
+            # a scheduled statement is not the current one, even at the same value
+            draft.effective_from is not None and draft.effective_from > page.observed_at.date(),
         )
         if key in seen:
             continue
@@ -122,6 +126,7 @@ def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
                 landing_url=page.landing_url,
                 evidence=draft.evidence,
                 record=draft.record,
+                effective_from=draft.effective_from,
             )
         )
     return out

@@ -288,6 +288,7 @@ def last_statements(conn: Connection, sources: Iterable[str]) -> tuple[Observati
                 url=row.url,
                 landing_url=row.landing_url,
                 evidence=row.evidence,
+                effective_from=row.effective_from,
             )
             for row in rows
         )
@@ -415,6 +416,7 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
                 "dimensions": dims,
                 "value": value,
                 "evidence": obs.evidence,
+                "effective_from": obs.effective_from,
             }
         )
     _insert_many(conn, observations, fresh)

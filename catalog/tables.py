@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -156,6 +157,8 @@ observations = Table(
     Column("dimensions", String(300), nullable=False),
     Column("value", String(60), nullable=False),
     Column("evidence", Text, nullable=False),
+    # the day the source says the price takes effect; after the response's date, scheduled
+    Column("effective_from", Date()),
     Index("ix_observations_key", "route", "model"),
     Index("ix_observations_source_run", "source", "run_id"),
     Index("ix_observations_last_response", "last_response_id"),

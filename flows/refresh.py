@@ -39,7 +39,17 @@ from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 from sqlalchemy import Engine
 
-from catalog import health, intake, runlog, store, unchanged
+from catalog import (
+    health,
+    intake,
+    lifetimes,
+    plausibility,
+    runlog,
+    schedule,
+    store,
+    thresholds,
+    unchanged,
+)
 from catalog.compare import Comparison, Context, compare
 from catalog.identity import Identity
 from review import triage
@@ -189,6 +199,16 @@ def read_sources(
             continue
         batch.valid.extend(found.valid)
         batch.problems.extend(found.problems)
+    # Across sources: a cache write without lifetime beside the route's per-lifetime ones is one
+    # of them; a context tier whose threshold contradicts the route's own is a flag.
+    # Units are facts: prices outside their unit's band, or per token for a model not metered
+    # in tokens, are set aside; one price in two time units is one field.
+    batch.valid, unstated = lifetimes.with_lifetimes(batch.valid)
+    batch.valid, contradictions = thresholds.contradicting(batch.valid, is_official)
+    batch.valid, implausible = plausibility.check(batch.valid, is_official)
+    for problem in unstated + contradictions + implausible:
+        batch.problems.append(problem)
+        reports[problem.source].quarantined += 1
     return batch
 
 
@@ -224,9 +244,10 @@ def compare_catalog(
         official=is_official,
         complete_sources=complete,
         same_price=identity.same_price,
-        held=held,
+        held=tuple(schedule.current(held)),
     )
-    return compare(batch.valid, current, listings, batch.problems, ctx)
+    # A scheduled price (catalog/schedule.py) is recorded with the batch but compared from its date.
+    return compare(schedule.current(batch.valid), current, listings, batch.problems, ctx)
 
 
 @task(name="apply", cache_policy=NO_CACHE)

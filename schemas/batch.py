@@ -159,8 +159,19 @@ def validate(observations: Sequence[Observation]) -> tuple[list[Observation], li
 
     Never raises on what a source stated: a value the frame cannot hold (not finite, 10^18 or
     more) is the problem `out_of_range`; a check that rejects the frame as a whole (no row to
-    blame) sets every row aside with that check's name.
+    blame) sets every row aside with that check's name. Scheduled prices (Observation.scheduled:
+    a later price of a field the batch also states as current) are checked as a batch of their
+    own, so a field's current and scheduled price are not one key stated twice.
     """
+    scheduled = [o for o in observations if o.scheduled]
+    if not scheduled:
+        return _validate(observations)
+    valid, problems = _validate([o for o in observations if not o.scheduled])
+    later_valid, later_problems = _validate(scheduled)
+    return valid + later_valid, problems + later_problems
+
+
+def _validate(observations: Sequence[Observation]) -> tuple[list[Observation], list[Problem]]:
     fits = [o for o in observations if frame_value(o.value) is not None]
     problems = [_problem(o, [OUT_OF_RANGE]) for o in observations if frame_value(o.value) is None]
     if not fits:

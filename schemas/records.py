@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -42,6 +42,9 @@ class Draft(BaseModel):
     value: Decimal
     evidence: str = ""
     record: str = ""  # the source record's id (key, meter id, row), for error messages
+    # The day the source says this price takes effect (genai-prices' `start_date`, Azure's
+    # `effectiveStartDate`); None when it states none (in force since before anything it says).
+    effective_from: date | None = None
 
     @property
     def measure(self) -> Measure:
@@ -67,10 +70,19 @@ class Observation(BaseModel):
     landing_url: str
     evidence: str
     record: str = ""
+    # The day the price takes effect, as the source states it (Draft.effective_from). After the
+    # response's date it is a scheduled price: recorded, not compared as current
+    # (catalog/schedule.py).
+    effective_from: date | None = None
 
     @property
     def measure(self) -> Measure:
         return Measure(self.kind, self.component, self.unit, self.dimensions)
+
+    @property
+    def scheduled(self) -> bool:
+        """The price takes effect after the date of the response that stated it."""
+        return self.effective_from is not None and self.effective_from > self.observed_at.date()
 
     def field_id(self) -> FieldId:
         """The catalog field this states; only for an observation whose model is known."""

@@ -119,6 +119,21 @@ CACHE_TTL_DEFAULTS: dict[str, str] = {
     "anthropic": "5m",
 }
 
+# The documented default cache lifetime on routes that resell models whose cache writes are priced
+# per lifetime (Anthropic's Claude: a 5-minute and a 1-hour write). Applied after identity, and
+# only to a (route, model) for which some source states a cache write with a lifetime
+# (catalog/lifetimes.py): a route-wide default would mislabel models whose caches have other
+# lifetimes (Gemini's explicit cache defaults to 1 hour). Documented defaults: Amazon Bedrock
+# prompt caching, "a cache checkpoint has a 5-minute TTL by default"; Vertex AI's Claude models,
+# the Anthropic API's `cache_control` (5 minutes unless `ttl: "1h"`); OpenRouter passes
+# `cache_control` to the provider, whose default applies (5 minutes for Anthropic models).
+RESOLD_CACHE_TTL_DEFAULTS: dict[str, str] = {
+    "anthropic": "5m",
+    "bedrock": "5m",
+    "vertex": "5m",
+    "openrouter": "5m",
+}
+
 # Router pseudo-models: a gateway's models that send each call to another model and bill that
 # model's price (`openrouter/auto`, `openrouter/free`...), so they have no price of their own.
 # OpenRouter flags them in its own listing (`architecture.tokenizer` "Router", not an alias);

@@ -27,6 +27,7 @@ The collector also applies these rules of the vocabulary to every source:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -36,7 +37,9 @@ from schemas.vocab import CACHE_TTL_DEFAULTS, Component, Dim, Kind, Unit
 from spiders.parsing import is_router_pseudo_model
 
 ROUTER_RULE = "router pseudo-model"
-FieldKey = tuple[str, str, Kind, Component, Unit, tuple[tuple[str, str], ...]]
+# (route, source model, kind, component, unit, dimensions, effective from): a price and the
+# one a record schedules for a later date are two statements of one field.
+FieldKey = tuple[str, str, Kind, Component, Unit, tuple[tuple[str, str], ...], date | None]
 
 
 def plain(value: Decimal) -> Decimal:
@@ -75,8 +78,10 @@ class DraftCollector:
         evidence: str,
         dimensions: dict[str, str] | None = None,
         kind: Kind = Kind.PRICE,
+        effective_from: date | None = None,
     ) -> None:
-        """One value of this record's route and model, `value` already in `unit`."""
+        """One value of this record's route and model, `value` already in `unit`, taking
+        effect on `effective_from` when the source states such a day."""
         self.put(
             Draft(
                 route=self.route,
@@ -88,6 +93,7 @@ class DraftCollector:
                 value=plain(value),
                 evidence=evidence,
                 record=self.record,
+                effective_from=effective_from,
             )
         )
 
@@ -109,6 +115,7 @@ class DraftCollector:
             draft.component,
             draft.unit,
             tuple(draft.dimensions.items()),  # canonical: sorted, defaults left out
+            draft.effective_from,
         )
         if key in self._conflicts:
             return
@@ -187,7 +194,7 @@ def _is_router(draft: Draft) -> bool:
 def _with_ttl(key: FieldKey, ttl: str) -> FieldKey:
     dims = dict(key[5])
     dims[Dim.CACHE_TTL.value] = ttl
-    return (*key[:5], tuple(sorted(dims.items())))
+    return (*key[:5], tuple(sorted(dims.items())), key[6])
 
 
 def _relabel(draft: Draft, dimensions: dict[str, str], note: str) -> Draft:

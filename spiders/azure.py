@@ -45,6 +45,8 @@ Quirks of the source, and how they are read:
   reported. Sora 1 meters are priced per duration band ("1-5s"): reported.
 - DALL-E 3 meters name a quality (HD/Std) and a resolution class: LowRes is 1024x1024, HighRes
   is 1024x1792 and 1792x1024 (Azure's pricing page); one draft per size.
+- `effectiveStartDate` is the day the meter's price takes effect: each draft carries it, and
+  one after the response's date is a scheduled price, not the current one (catalog/schedule.py).
 - Route: every meter is sold by Azure, so every draft has route "azure", including the
   third-party models Azure sells directly (Grok, DeepSeek, Llama, Mistral...).
 - The model is what is left of skuName once the recognized words are removed. Many names are
@@ -58,6 +60,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any, NamedTuple
@@ -218,6 +221,7 @@ def normalize(record: dict[str, Any]) -> Normalized:
     quantity = _quantity(unit_of_measure, measure, label, record_id)
     component = _component(meter, measure, record_id)
     product = _text(record, "productName", record_id)
+    effective = _effective_start(record, record_id)
     evidence = f"{meter_name} ({product}, {region}): retailPrice {price} USD per {unit_of_measure}"
     drafts = [
         Draft(
@@ -229,10 +233,24 @@ def normalize(record: dict[str, Any]) -> Normalized:
             value=_plain(price / quantity * measure.scale),
             evidence=evidence,
             record=record_id,
+            effective_from=effective,
         )
         for dims in _dimension_sets(meter, measure, region, record_id)
     ]
     return collect(record_id, drafts)
+
+
+def _effective_start(record: dict[str, Any], record_id: str) -> date | None:
+    """`effectiveStartDate` (ISO 8601, e.g. `2026-07-01T00:00:00Z`): the day the meter's price
+    takes effect; after the response's date it is a scheduled price (catalog/schedule.py).
+    Absent is None; present but not a date is uninterpretable."""
+    text = record.get("effectiveStartDate")
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00")).date()
+    except ValueError as exc:
+        raise Uninterpretable(record_id, "not a date", f"effectiveStartDate={text!r}") from exc
 
 
 def _text(record: dict[str, Any], key: str, record_id: str) -> str:

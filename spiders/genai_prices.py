@@ -16,10 +16,13 @@ Quirks:
   (`context_above = start`).
 - `prices` may instead be a list of conditional price sets `[{constraint?, prices}]` with exactly
   one unconstrained set:
-  - `start_date` constraints are price changes. The normalizer has no clock and the response has
-    no date, so by default it emits the set with the latest start (a scheduled change counts as
-    stated: claude-sonnet-5's 2026-09-01 price in the 2026-08-21 file), and the evidence names
-    the start date. `normalize(record, as_of=date)` picks the set in force on that date instead.
+  - `start_date` constraints are price changes: each set's drafts carry its start as their
+    `effective_from` (the unconstrained set has none: in force before every start), and the
+    evidence names the start date. The normalizer has no clock, so by default it emits every
+    set; the refresh keeps, as of the response's date, the set in force and the ones scheduled
+    after it (catalog/schedule.py): claude-sonnet-5's 2026-09-01 price in the 2026-08-21 file
+    is scheduled, not current. `normalize(record, as_of=date)` emits only the set in force on
+    that date.
   - one `start_time`/`end_time` window beside the unconstrained set is DeepSeek-style time-of-day
     pricing: the window is `time_of_day=peak` and the rest of the day `off_peak`, provided the
     window's prices are at least the others (otherwise the names would be a guess).
@@ -90,6 +93,7 @@ class PriceSet(NamedTuple):
     prices: Any
     dimensions: dict[str, str]
     label: str  # where the set sits, for evidence
+    effective_from: date | None = None  # its `start_date` constraint, if any
 
 
 def parse(body: bytes, url: str) -> Page:
@@ -140,7 +144,7 @@ def _price_sets(record_id: str, prices: Any, as_of: date | None) -> list[PriceSe
             default = PriceSet(entry["prices"], {}, label)
         elif set(constraint) == {"start_date"}:
             start = _date(record_id, constraint["start_date"])
-            dated.append((start, PriceSet(entry["prices"], {}, f"{label} (from {start})")))
+            dated.append((start, PriceSet(entry["prices"], {}, f"{label} (from {start})", start)))
         elif set(constraint) == {"start_time", "end_time"}:
             window = f"{constraint['start_time']}-{constraint['end_time']}"
             windows.append(PriceSet(entry["prices"], {}, f"{label} ({window})"))
@@ -152,6 +156,8 @@ def _price_sets(record_id: str, prices: Any, as_of: date | None) -> list[PriceSe
         if dated or len(windows) > 1:
             raise Uninterpretable(record_id, "mixed conditional prices", "dates and time windows")
         return _time_of_day(record_id, default, windows[0])
+    if as_of is None:
+        return [default, *(s for _, s in sorted(dated, key=lambda pair: pair[0]))]
     return [_in_force(default, dated, as_of)]
 
 
@@ -201,18 +207,24 @@ def _prices(out: DraftCollector, price_set: PriceSet) -> None:
             if spec is None:
                 raise Uninterpretable(out.record, "unknown price key", f"{path}={value!r}"[:120])
             dims = {**spec.dimensions, **price_set.dimensions}
+            start = price_set.effective_from
             if isinstance(value, dict):
-                _tiered(out, spec, value, dims, path)
+                _tiered(out, spec, value, dims, path, start)
             else:
-                _add(out, spec, value, dims, path)
+                _add(out, spec, value, dims, path, start)
 
 
 def _tiered(
-    out: DraftCollector, spec: PriceKey, value: dict[str, Any], dims: dict[str, str], path: str
+    out: DraftCollector,
+    spec: PriceKey,
+    value: dict[str, Any],
+    dims: dict[str, str],
+    path: str,
+    start_date: date | None,
 ) -> None:
     if set(value) != {"base", "tiers"} or not isinstance(value["tiers"], list):
         raise Uninterpretable(out.record, "not a tiered price", f"{path}={value!r}"[:160])
-    _add(out, spec, value["base"], dims, f"{path}.base")
+    _add(out, spec, value["base"], dims, f"{path}.base", start_date)
     for index, tier in enumerate(value["tiers"]):
         if not isinstance(tier, dict) or set(tier) != {"start", "price"}:
             raise Uninterpretable(out.record, "not a price tier", f"{path}.tiers[{index}]")
@@ -220,9 +232,17 @@ def _tiered(
         if start != start.to_integral_value() or start <= 0:
             raise Uninterpretable(out.record, "not a token count", f"{path} start={start}")
         tier_dims = {**dims, Dim.CONTEXT_ABOVE: str(int(start))}
-        _add(out, spec, tier["price"], tier_dims, f"{path}.tiers[{index}] (from {int(start)})")
+        tier_path = f"{path}.tiers[{index}] (from {int(start)})"
+        _add(out, spec, tier["price"], tier_dims, tier_path, start_date)
 
 
-def _add(out: DraftCollector, spec: PriceKey, raw: Any, dims: dict[str, str], path: str) -> None:
+def _add(
+    out: DraftCollector,
+    spec: PriceKey,
+    raw: Any,
+    dims: dict[str, str],
+    path: str,
+    start_date: date | None,
+) -> None:
     amount = to_decimal(raw, out.record, path).scaleb(spec.scale)
-    out.add(spec.component, spec.unit, amount, f"{path}={raw}", dims)
+    out.add(spec.component, spec.unit, amount, f"{path}={raw}", dims, effective_from=start_date)

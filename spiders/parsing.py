@@ -70,6 +70,33 @@ def without_float_noise(written: Decimal) -> Decimal:
     return _DOUBLE.plus(written).normalize()
 
 
+SINGLE_DIGITS = 6  # FLT_DIG: every decimal of up to 6 significant digits survives a float32
+SINGLE_NOISE = Decimal("5e-8")  # below a float32's resolution (2^-24 = 6e-8 relative)
+_SINGLE = Context(prec=SINGLE_DIGITS, rounding=ROUND_HALF_EVEN)
+
+
+def without_single_precision_noise(written: Decimal) -> Decimal:
+    """The decimal a number computed in single precision stands for, for sources shown to write
+    such numbers (Portkey's deepinfra.json `0.00000799999993` cents for 0.000008; its
+    openrouter.json `0.00001300000002`): apply after `without_float_noise`, only there.
+
+    The rule: a number written with 8 or more significant digits that lies within 5e-8
+    (relative) of its rounding to 6 significant digits (FLT_DIG, half-even) is that rounding.
+    A float32 carries about 7 decimal digits (2^-24 = 6e-8 relative resolution), so digits
+    that differ from a 6-digit decimal by less than that are its arithmetic's noise. Everything
+    else (fewer than 8 digits, or farther from a 6-digit decimal: 0.000000159263611 per pixel)
+    is kept exactly as written. Bound: the result differs from the written number by at most
+    5e-8 relative.
+    """
+    digits = written.as_tuple().digits
+    if not written.is_finite() or len(digits) < SINGLE_DIGITS + 2 or written == 0:
+        return written
+    short = _SINGLE.plus(written)
+    if abs(short - written) > abs(written) * SINGLE_NOISE:
+        return written
+    return short.normalize()
+
+
 def to_decimal(value: Any, record: str, name: str) -> Decimal:
     """A JSON number or numeric string as Decimal, float noise read away (without_float_noise).
 

@@ -24,7 +24,9 @@ Quirks:
   other unit is quarantined by name (that field alone; the record's other prices are kept).
 - Prices are written from binary doubles (`0.00007499999999999999` cents for gpt-5.4-mini): the
   float noise is read away in cents, the unit Portkey wrote (spiders/parsing.py
-  `without_float_noise`), before scaling to dollars, so that is $0.75 per 1M.
+  `without_float_noise`), before scaling to dollars, so that is $0.75 per 1M. Some files also
+  hold single-precision arithmetic noise (deepinfra.json `0.00000799999993` cents for 0.000008;
+  7 numbers in the recorded files), read away in cents by `without_single_precision_noise`.
 - `custom_pricing.regions.default.execution_modes.<mode>` restates the prices per service tier
   (standard, batch, flex, priority; Anthropic's `fast` becomes variant=fast), optionally per
   `context_tiers.<name>` with `context_tier_map {threshold: name}` (threshold 0 = no dimension).
@@ -47,7 +49,7 @@ from typing import Any, NamedTuple
 from schemas.fetch import Normalized, Uninterpretable, Unparsable
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Unit
 from spiders._drafts import DraftCollector
-from spiders.parsing import Page, load_json, to_decimal
+from spiders.parsing import Page, load_json, to_decimal, without_single_precision_noise
 
 URL_PROVIDER = re.compile(r"/pricing/([A-Za-z0-9][A-Za-z0-9._-]*)\.json$")
 TIER_SUFFIX = re.compile(r"^(?P<model>.+)-(?P<side>lte|gt)-(?P<thousands>\d+)k$")
@@ -338,7 +340,7 @@ def _mode_dimensions(out: DraftCollector, mode: str) -> dict[str, str]:
 def _cents(out: DraftCollector, leaf: Any, path: str) -> Decimal:
     if not isinstance(leaf, dict) or set(leaf) != {"price"}:
         raise Uninterpretable(out.record, "not a price leaf", f"{path}={leaf!r}"[:120])
-    return to_decimal(leaf["price"], out.record, path)
+    return without_single_precision_noise(to_decimal(leaf["price"], out.record, path))
 
 
 def _add(out: DraftCollector, rate: Rate, leaf: Any, dims: dict[str, str], path: str) -> None:

@@ -1,11 +1,13 @@
 """`ratecard serve` driven in Debian's headless Chromium (Playwright), over a catalog built by
 the real refresh of OpenRouter's recorded worlds: a reviewer signs in, opens the queue, approves
-a recorded price change and sees the new value in force and the old one in history; an anonymous
-visitor submits a source, which is fetched from the replay server and checked; a submission
-whose model name is a script renders as inert text. Over Azure Retail Prices and LiteLLM's
-recorded worlds: a reviewer sees the change sets with their counts, opens Azure's price changes
-of the run, filters them to one model, approves that set after its preview, finds the new values
-in force and the old ones in history, and pages and filters the queue.
+a recorded price change and sees the new value in force and the old one in history; a reviewer
+sees the change sets with their counts, opens OpenRouter's price changes of the run, filters
+them to one model, approves that set after its preview, finds the new values in force and the
+old ones in history, and pages and filters the queue; an anonymous visitor submits a source,
+which is fetched from the replay server and checked; a submission whose model name is a script
+renders as inert text. Over Azure Retail Prices and LiteLLM's recorded worlds: the run opens no
+Azure price change (none of Azure's retail prices changed between the epochs), and a reviewer
+approves Azure's new values for one model as a set.
 
 Only loopback is ever contacted: the app, the replay server, and Chromium with its background
 networking off.
@@ -108,8 +110,8 @@ def live(refreshed_catalog: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 @pytest.fixture(scope="module")
 def azure_live(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """A catalog loaded from Azure Retail Prices and LiteLLM's map as the recorded epoch-1 world
-    has them (--accept-new), then refreshed with epoch-2 (Azure states prices LiteLLM had let
-    in differently: price changes), served by `ratecard serve`."""
+    has them (--accept-new; Azure's page 2 answers 404), then refreshed with epoch-2 (every
+    page: the meters of page 2 are new values), served by `ratecard serve`."""
     from flows.refresh import refresh
 
     db = f"sqlite:///{tmp_path_factory.mktemp('azure') / 'catalog.db'}"
@@ -254,18 +256,25 @@ def submit(page: Any, live: Live, model: str, url: str, claims: list[tuple[str, 
     page.wait_for_url(f"{live.base}/submissions/*")
 
 
-@pytest.mark.xfail(
-    reason="after the authority, identity and fault-isolation merges the epoch-1 -> epoch-2 "
-    "replay (azure + litellm) opens no Azure-led price-change set (only one LiteLLM-led item "
-    "on azure): to be traced before issue 10 is closed",
-    strict=False,
-)
-def test_reviewer_approves_azure_price_changes_as_a_set_and_pages_the_queue(
-    azure_live: Live, browser: Any
+def _field_cell(change: dict[str, Any]) -> str:
+    """A field as the model page's first column shows it: `input [scope=global]`."""
+    dims: dict[str, str] = change["dimensions"]
+    component: str = change["component"]
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(dims.items()))
+    return component + (f" [{shown}]" if dims else "")
+
+
+def test_reviewer_approves_official_price_changes_as_a_set_and_pages_the_queue(
+    live: Live, browser: Any
 ) -> None:
-    engine = store.connect(azure_live.db)
+    """Issue 10's walk through the queue, on the official price changes the recorded epochs
+    really hold: OpenRouter's API restates prices between epoch-1 and epoch-2 (Azure's retail
+    prices did not change between them: see the Azure test below)."""
+    engine = store.connect(live.db)
     found = [
-        s for s in sets.list_sets(engine) if s["kind"] == "price_change" and s["route"] == "azure"
+        s
+        for s in sets.list_sets(engine)
+        if (s["kind"], s["route"], s["lead_source"]) == ("price_change", "openrouter", "openrouter")
     ]
     assert len(found) == 1, found
     change_set = found[0]
@@ -273,16 +282,96 @@ def test_reviewer_approves_azure_price_changes_as_a_set_and_pages_the_queue(
     per_model = Counter(i["model"] for i in members)
     model = max(sorted(per_model), key=per_model.__getitem__)
     chosen = [i for i in members if i["model"] == model]
+    assert len(chosen) > 1 and len(per_model) > 1
+
+    page = browser.new_context().new_page()
+    sign_in(page, live)
+    page.click("a:has-text('Change sets')")
+    page.wait_for_url(f"{live.base}/sets")
+    assert int(page.inner_text("#range").split(" of ")[1]) == len(sets.list_sets(engine))
+    page.select_option("select[name=kind]", "price_change")
+    page.click("button:has-text('Filter')")
+    label = f"openrouter: price changes from OpenRouter models API, run {change_set['run_id']}"
+    row = page.locator("table.sets tbody tr", has=page.get_by_role("link", name=label, exact=True))
+    assert row.locator("td.items").inner_text() == str(len(members))
+    assert row.locator("td.fields").inner_text() == str(sum(len(i["changes"]) for i in members))
+    row.get_by_role("link", name=label, exact=True).click()
+    assert page.inner_text("#title") == label
+
+    page.select_option("select[name=model]", model)
+    page.click("#filter")
+    assert set(page.locator("table.set td.model").all_inner_texts()) == {model}
+    page.fill("#reason", "OpenRouter's API states it")
+    page.click("#preview-approve")
+    previewed = page.locator("table.preview tbody tr").all_inner_texts()
+    assert len(previewed) == sum(len(i["changes"]) for i in chosen)
+    page.click("#confirm")
+    assert page.inner_text("#message") == f"{len(chosen)} items approved."
+
+    page.goto(f"{live.base}/models/openrouter/{model}")
+    fields = page.locator("table.fields tbody tr").all_inner_texts()
+    history = page.locator("table.history tbody tr").all_inner_texts()
+    for item in chosen:
+        for change in item["changes"]:
+            cell = _field_cell(change)
+            assert any(
+                r.startswith(f"{cell}\t{change['proposed']}\t") and f"review:{item['id']}" in r
+                for r in fields
+            ), (cell, fields)
+            assert any(r.startswith(f"{cell}\t{change['current']}\t") for r in history)
+
+    page.goto(f"{live.base}/queue")
+    heading = page.inner_text("#range")
+    assert heading.startswith("1–200 of ")
+    open_total = int(heading.split(" of ")[1])
+    assert open_total > 200
+    page.click("#next")
+    assert page.inner_text("#range") == f"201–{min(400, open_total)} of {open_total}"
+    other = next(i["model"] for i in sets.list_sets(engine) if i["kind"] == "new_model")
+    page.fill("input[name=model]", other)
+    page.click("button:has-text('Filter')")
+    assert page.inner_text("#range").startswith("1–")
+    assert set(page.locator("table.queue td.model").all_inner_texts()) == {other}
+
+
+def test_azure_meters_first_read_in_epoch_2_are_a_new_value_set_a_reviewer_approves(
+    azure_live: Live, browser: Any
+) -> None:
+    """Azure's epoch-2 answer restates every meter of epoch-1 at the same price and effective
+    date; it adds the meters of page 2, which epoch-1 never read (404). So the run opens no
+    Azure price-change set: its Global o1-mini prices (1.1 input, 0.55 cache read, in force
+    since 2025-04-01) are new values beside LiteLLM's bare azure/o1-mini, which states the
+    Regional meter's 1.21 and 0.605. Approving Azure's set for o1-mini puts the Global prices in
+    force and leaves the Regional ones as they were: nothing of o1-mini goes to history."""
+    engine = store.connect(azure_live.db)
+    every = sets.list_sets(engine)
+    assert not [
+        s
+        for s in every
+        if (s["kind"], s["route"], s["lead_source"]) == ("price_change", "azure", "azure")
+    ]
+    [change_set] = [
+        s
+        for s in every
+        if (s["kind"], s["route"], s["lead_source"]) == ("new_value", "azure", "azure")
+    ]
+    members = sets.items(engine, sets.Selection(change_set["id"]))
+    model = "o1-mini"
+    chosen = [i for i in members if i["model"] == model]
+    assert chosen and len({i["model"] for i in members}) > 1
 
     page = browser.new_context().new_page()
     sign_in(page, azure_live)
     page.click("a:has-text('Change sets')")
     page.wait_for_url(f"{azure_live.base}/sets")
-    assert int(page.inner_text("#range").split(" of ")[1]) == len(sets.list_sets(engine))
+    assert int(page.inner_text("#range").split(" of ")[1]) == len(every)
     page.select_option("select[name=kind]", "price_change")
     page.click("button:has-text('Filter')")
+    assert "Azure Retail Prices" not in page.inner_text("table.sets tbody")
+    page.select_option("select[name=kind]", "new_value")
+    page.click("button:has-text('Filter')")
     title = "Azure Retail Prices (Foundry Models)"
-    label = f"azure: price changes from {title}, run {change_set['run_id']}"
+    label = f"azure: new values from {title}, run {change_set['run_id']}"
     row = page.locator("table.sets tbody tr", has=page.get_by_role("link", name=label, exact=True))
     assert row.locator("td.items").inner_text() == str(len(members))
     assert row.locator("td.fields").inner_text() == str(sum(len(i["changes"]) for i in members))
@@ -301,30 +390,19 @@ def test_reviewer_approves_azure_price_changes_as_a_set_and_pages_the_queue(
 
     page.goto(f"{azure_live.base}/models/azure/{model}")
     fields = page.locator("table.fields tbody tr").all_inner_texts()
-    history = page.locator("table.history tbody tr").all_inner_texts()
-    for item in chosen:
-        for change in item["changes"]:
-            label_cell = change["component"] + (
-                f" [{', '.join(f'{k}={v}' for k, v in sorted(change['dimensions'].items()))}]"
-                if change["dimensions"]
-                else ""
-            )
-            assert any(
-                r.startswith(f"{label_cell}\t{change['proposed']}\t")
-                and f"review:{item['id']}" in r
-                for r in fields
-            ), (label_cell, fields)
-            assert any(r.startswith(f"{label_cell}\t{change['current']}\t") for r in history)
-
-    page.goto(f"{azure_live.base}/queue")
-    heading = page.inner_text("#range")
-    assert heading.startswith("1–200 of ")
-    open_total = int(heading.split(" of ")[1])
-    assert open_total > 200
-    page.click("#next")
-    assert page.inner_text("#range") == f"201–{min(400, open_total)} of {open_total}"
-    other = next(i["model"] for i in sets.list_sets(engine) if i["kind"] == "new_model")
-    page.fill("input[name=model]", other)
-    page.click("button:has-text('Filter')")
-    assert page.inner_text("#range").startswith("1–")
-    assert set(page.locator("table.queue td.model").all_inner_texts()) == {other}
+    proposed = {
+        (_field_cell(change), change["proposed"]): item["id"]
+        for item in chosen
+        for change in item["changes"]
+    }
+    assert {("input [scope=global]", "1.1"), ("cache_read [scope=global]", "0.55")} <= set(proposed)
+    for (cell, value), item_id in proposed.items():
+        assert any(
+            r.startswith(f"{cell}\t{value}\t") and f"review:{item_id}" in r for r in fields
+        ), (cell, fields)
+    for cell, value in (
+        ("input [scope=regional]", "1.21"),
+        ("cache_read [scope=regional]", "0.605"),
+    ):
+        assert any(r.startswith(f"{cell}\t{value}\t") and "litellm" in r for r in fields), cell
+    assert page.locator("table.history tbody tr").all_inner_texts() == ["No earlier values."]

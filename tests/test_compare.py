@@ -9,11 +9,12 @@ import pytest
 
 from catalog.compare import MISSING_AFTER, Context, Current, Listing, compare
 from catalog.identity import Identity
-from schemas.field import FieldId, ListingId, Measure
+from catalog.normalize import learn_official_models, observations
+from schemas.field import Dims, FieldId, ListingId, Measure
 from schemas.records import Observation, ReviewKind
 from schemas.sources import is_official
 from schemas.vocab import Component, Kind, Unit
-from tests.observed import LITELLM, OPENROUTER_AUGUST, OPENROUTER_MAY, observe
+from tests.observed import LITELLM, OPENROUTER_AUGUST, OPENROUTER_MAY, observe, world_drafts
 
 NOW = datetime(2026, 9, 1, tzinfo=UTC)
 
@@ -214,3 +215,87 @@ def test_reseller_must_match_the_vendors_own_price(august: list[Observation]) ->
     assert (item.kind, item.route, item.model) == (ReviewKind.ANOMALY, "openrouter", "gpt-4o")
     assert (item.changes[0].current, item.changes[0].proposed) == ("2.5", "3")
     assert "routes that must match" in item.title
+
+
+def _world(world: str, *names: str) -> list[Observation]:
+    """These sources' observations as one refresh of a recorded world makes them."""
+    batches = [world_drafts(n, world) for n in names]
+    identity = Identity.load()
+    learn_official_models(identity, batches)
+    return [o for b in batches for o in observations(b, identity)]
+
+
+def test_azure_meters_first_read_after_a_missing_page_are_new_values_not_price_changes() -> None:
+    """Epoch-1 (--accept-new) then epoch-2 over Azure Retail Prices and LiteLLM, as recorded.
+
+    Azure's epoch-2 answer restates every meter of its epoch-1 page 1 at the same retailPrice
+    and effectiveStartDate; what it adds are the meters of page 2, which epoch-1 never read
+    (404). Among them are the Global meters of o1-mini ("o1 mini input glbl" 0.0011 per 1K,
+    in force since 2025-04-01). LiteLLM's bare `azure/o1-mini` key states 1.21, the price of
+    Azure's Regional meter ("o1 mini input regnl" 0.00121 per 1K, on page 1), so it is the
+    Regional price: Azure's first word on the Global price is a new value, not a change of the
+    Regional one. Read as Global (the rule before identity's scope reading), LiteLLM's value
+    made four false Azure price changes (o1-mini input and cache read, gpt-4o-mini-2024-07-18,
+    gpt-4o-mini-tts)."""
+    first = compare(
+        _world("epoch-1", "azure", "litellm"),
+        {},
+        {},
+        [],
+        Context(
+            run_id=1,
+            now=NOW,
+            accept_new=True,
+            official=is_official,
+            complete_sources=frozenset(),
+        ),
+    )
+    catalog = {n.field: Current(i, n.value, n.verified_by) for i, n in enumerate(first.new_values)}
+    second = compare(
+        _world("epoch-2", "azure", "litellm"),
+        catalog,
+        {},
+        [],
+        Context(
+            run_id=2,
+            now=NOW,
+            accept_new=False,
+            official=is_official,
+            complete_sources=frozenset(),
+        ),
+    )
+    azure_changes = [
+        (i.model, ch.component.value, dict(ch.dimensions), ch.current, ch.proposed)
+        for i in second.items
+        if i.kind is ReviewKind.PRICE_CHANGE and i.route == "azure"
+        for ch in i.changes
+        if any(s.official for s in ch.sources)
+    ]
+    assert azure_changes == []
+    verified = {k for k, c in catalog.items() if c.verified_by == "azure"}
+    assert not [
+        i
+        for i in second.items
+        for ch in i.changes
+        if FieldId(i.route, i.model, ch.measure) in verified
+    ]
+
+    per_1m = Unit.PER_1M_TOKENS
+    regional = FieldId(
+        "azure",
+        "o1-mini",
+        Measure(Kind.PRICE, Component.INPUT, per_1m, Dims.of({"scope": "regional"})),
+    )
+    assert (catalog[regional].value, catalog[regional].verified_by) == (Decimal("1.21"), None)
+    [o1_mini] = [
+        i
+        for i in second.items
+        if (i.kind, i.route, i.model) == (ReviewKind.NEW_VALUE, "azure", "o1-mini")
+    ]
+    proposed = {
+        (ch.component.value, tuple(sorted(ch.dimensions.items()))): ch.proposed
+        for ch in o1_mini.changes
+        if ch.unit is per_1m
+    }
+    assert proposed[("input", (("scope", "global"),))] == "1.1"
+    assert proposed[("cache_read", (("scope", "global"),))] == "0.55"

@@ -40,11 +40,12 @@ def test_parse_gives_one_record_per_provider_model() -> None:
 
 def test_every_real_record_normalizes_to_the_known_draft_count() -> None:
     per_record = {key: genai_prices.normalize(r) for key, r in _records().items()}
-    assert sum(len(found) for found in per_record.values()) == 3630
+    # every dated price set is stated (73 drafts of sets superseded or scheduled on some day)
+    assert sum(len(found) for found in per_record.values()) == 3703
     # free models (`prices: {}`) state no price; 155 of them have no context window either
     assert sum(1 for found in per_record.values() if not found) == 155
     kinds = Counter(d.kind for found in per_record.values() for d in found)
-    assert kinds == {Kind.PRICE: 3250, Kind.LIMIT: 380}
+    assert kinds == {Kind.PRICE: 3323, Kind.LIMIT: 380}
 
 
 def test_openai_gpt_4o() -> None:
@@ -59,15 +60,16 @@ def test_openai_gpt_4o() -> None:
     ]
 
 
-def test_start_date_prices_default_to_the_latest_start() -> None:
+def test_start_date_prices_carry_their_start_as_effective_date() -> None:
     o3 = genai_prices.normalize(record("openai/o3"))
-    assert value(o3, Component.INPUT) == Decimal("2")  # the 2025-06-10 cut, not the old 10
-    assert value(o3, Component.OUTPUT) == Decimal("8")
-    # claude-sonnet-5's scheduled 2026-09-01 price is stated in the 2026-08-21 file
+    inputs = {d.effective_from: d.value for d in o3 if d.component is Component.INPUT}
+    assert inputs == {None: Decimal("10"), date(2025, 6, 10): Decimal("2")}
+    # claude-sonnet-5's 2026-09-01 price, stated in the 2026-08-21 file, keeps its start
     sonnet = genai_prices.normalize(record("anthropic/claude-sonnet-5"))
-    assert value(sonnet, Component.INPUT) == Decimal("3")
-    evidence = [d.evidence for d in sonnet if d.component is Component.INPUT]
-    assert evidence == ["prices[1] (from 2026-09-01).input_mtok=3"]
+    dated = [d for d in sonnet if d.component is Component.INPUT and d.effective_from]
+    assert [(d.value, d.effective_from, d.evidence) for d in dated] == [
+        (Decimal("3"), date(2026, 9, 1), "prices[1] (from 2026-09-01).input_mtok=3")
+    ]
 
 
 def test_as_of_picks_the_price_in_force_that_day() -> None:
@@ -91,7 +93,7 @@ def test_tiered_prices_are_context_tiers() -> None:
     assert write_1h_above == Decimal("20")
     assert value(drafts, Component.WEB_SEARCH, Unit.PER_1K_QUERIES) == Decimal("10")
     # from 2026-03-13 the tiers are gone
-    now = genai_prices.normalize(record("anthropic/claude-opus-4-6"))
+    now = genai_prices.normalize(record("anthropic/claude-opus-4-6"), as_of=date(2026, 8, 21))
     assert not [d for d in now if "context_above" in d.dimensions]
 
 

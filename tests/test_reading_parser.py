@@ -21,7 +21,12 @@ from schemas.sources import sources
 from schemas.vocab import Component, Dim, Kind, Unit
 from spiders import openrouter
 from spiders._drafts import DraftCollector, collect
-from spiders.parsing import load_json, to_decimal, without_float_noise
+from spiders.parsing import (
+    load_json,
+    to_decimal,
+    without_float_noise,
+    without_single_precision_noise,
+)
 from tests.conftest import snapshot
 from tests.drafts import quarantined, rules, value
 
@@ -216,3 +221,20 @@ def test_the_refresh_reports_each_quarantined_field_with_source_record_and_rule(
     whisper = [d for _, d in batch.drafts if d.source_model == "openai/whisper-1"]
     assert whisper and all(d.kind is Kind.CAPABILITY for d in whisper)
     assert any(d.source_model == "openai/gpt-4o" and d.value == 10 for _, d in batch.drafts)
+
+
+def test_portkey_single_precision_noise_reads_as_the_decimal_it_stands_for() -> None:
+    """Portkey's deepinfra.json writes 0.00000799999993 cents (glm-4.6 cache read) for 0.000008:
+    single-precision noise, read away by its stated rule and nothing else."""
+    assert without_single_precision_noise(Decimal("0.00000799999993")) == Decimal("0.000008")
+    assert without_single_precision_noise(Decimal("0.00001300000002")) == Decimal("0.000013")
+    # real numbers with many digits far from a 6-digit decimal are kept as written
+    for kept in ("0.000000159263611", "0.0000000020751953125", "1.2345678", "0.000075", "0"):
+        assert without_single_precision_noise(Decimal(kept)) == Decimal(kept)
+
+
+@given(st.sampled_from(recorded_numbers()))
+def test_single_precision_rule_moves_real_numbers_by_at_most_its_bound(written: Decimal) -> None:
+    read = without_single_precision_noise(without_float_noise(written))
+    assert abs(read - written) <= abs(written) * Decimal("5e-8")
+    assert without_single_precision_noise(read) == read

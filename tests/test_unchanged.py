@@ -306,7 +306,7 @@ def test_one_source_whose_body_differs_is_read_while_the_others_are_unchanged(
     assert refreshed["observations"][3] > refreshed["observations"][2]  # the new statement
 
 
-def test_0008_carries_an_existing_catalog_over_and_back(tmp_path: Path) -> None:
+def test_0009_carries_an_existing_catalog_over_and_back(tmp_path: Path) -> None:
     """A catalog from before hashing keeps its responses (no hash: its next refresh of each
     source goes the normal way); downgrading takes the columns and the bodies table back."""
     from sqlalchemy import create_engine, inspect, text
@@ -314,7 +314,7 @@ def test_0008_carries_an_existing_catalog_over_and_back(tmp_path: Path) -> None:
     from tests.test_migrations import migrate
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    migrate(url, "0007")
+    migrate(url, "0008")
     with create_engine(url).begin() as conn:
         conn.execute(
             text(
@@ -336,7 +336,7 @@ def test_0008_carries_an_existing_catalog_over_and_back(tmp_path: Path) -> None:
         previous = store.previous_runs(conn, ["openrouter"])
     assert [tuple(r) for r in kept] == [(1, None)]
     assert previous == {}  # no source_runs row: never judged, so nothing to repeat
-    migrate(url, "0007", down=True)
+    migrate(url, "0008", down=True)
     columns = {c["name"] for c in inspect(create_engine(url)).get_columns("responses")}
     assert "content_hash" not in columns and "observed_at" in columns
     assert "bodies" not in inspect(create_engine(url)).get_table_names()

@@ -1,8 +1,8 @@
 """responses carry their body's sha256 and the first response of an unchanged line; bodies kept
 once per hash; stamps indexed by (source, last run)
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 
 Existing catalogs are carried over as they are: their responses have no hash (None), so each
 source's first refresh after the upgrade goes the normal way and records the hashes that later
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

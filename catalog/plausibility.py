@@ -1,0 +1,178 @@
+"""Units are facts to establish: per-unit plausibility bands, units a model is not metered in,
+and one price stated in two time units. Pure (the bands are read from data/).
+
+Three rules, over one refresh's observations from every source:
+
+1. Bands (data/plausibility_bands.json): a non-zero price outside its unit's band is quarantined
+   with IMPLAUSIBLE_RULE ("implausible for unit"): a rescaling slip, not a price. 0 is a price.
+2. Metering: a model is not metered in tokens when every source that prices it per minute,
+   second, hour or character states no non-zero per-token price for it (a 0 per token beside a
+   per-second price is a placeholder: LiteLLM's whisper-large-v3 on Scaleway), and no official
+   source prices it per token (whisper-1: $0.006 per minute on OpenAI's page; tts-1: per
+   character). Its per-token
+   prices (Portkey's `tts-1` "15 per 1M tokens", which is OpenAI's per-1M-character price) have
+   no stated unit: quarantined with AMBIGUOUS_RULE ("unit-ambiguous"), never stored per token.
+3. Equivalent units: where sources state one field (route, model, component, dimensions) per
+   second and per minute or hour, the statements are one price: each is converted into the unit
+   an official source states it in (else the largest stated unit; multiplication by 60 or 3600
+   is exact), so compare judges them as one field. A conversion that does not come out exact in
+   Decimal (a division that does not terminate) leaves the statement in its own unit.
+
+Errors: a bands file without a band for a price unit, or a bound that is not a decimal, raises
+ValueError naming the unit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, Inexact, InvalidOperation, localcontext
+from functools import cache
+from pathlib import Path
+
+from schemas.records import Observation, Problem
+from schemas.vocab import PRICE_UNITS, Kind, Unit
+
+BANDS_FILE = Path(__file__).resolve().parent.parent / "data" / "plausibility_bands.json"
+IMPLAUSIBLE_RULE = "implausible for unit"
+AMBIGUOUS_RULE = "unit-ambiguous"
+NOT_TOKENS = frozenset({Unit.PER_MINUTE, Unit.PER_SECOND, Unit.PER_HOUR, Unit.PER_CHARACTER})
+SECONDS: dict[Unit, int] = {Unit.PER_SECOND: 1, Unit.PER_MINUTE: 60, Unit.PER_HOUR: 3600}
+
+
+@dataclass(frozen=True)
+class Band:
+    """The plausible range of a non-zero price in one unit, USD, bounds included."""
+
+    low: Decimal
+    high: Decimal
+
+    def holds(self, value: Decimal) -> bool:
+        return value == 0 or self.low <= value <= self.high
+
+
+@cache
+def bands(path: Path = BANDS_FILE) -> dict[Unit, Band]:
+    """Each price unit's band, from `path` (JSON: unit -> {min, max} as decimal strings)."""
+    raw = json.loads(path.read_text())
+    found: dict[Unit, Band] = {}
+    for unit in sorted(PRICE_UNITS):
+        entry = raw.get(unit.value)
+        if not isinstance(entry, dict):
+            raise ValueError(f"{path}: no band for {unit.value}")
+        try:
+            found[unit] = Band(Decimal(str(entry["min"])), Decimal(str(entry["max"])))
+        except (KeyError, InvalidOperation) as exc:
+            raise ValueError(f"{path}: {unit.value}: min and max must be decimals") from exc
+    return found
+
+
+def implausible(value: Decimal, unit: Unit, table: dict[Unit, Band] | None = None) -> bool:
+    """True when a price `value` in `unit` is outside that unit's band (rule 1)."""
+    band = (table or bands()).get(unit)
+    return band is not None and not band.holds(value)
+
+
+def check(
+    observations: Sequence[Observation], official: Callable[[str, str], bool]
+) -> tuple[list[Observation], list[Problem]]:
+    """(kept, quarantined) by the module's three rules: kept in order, converted where rule 3
+    applies; one problem per observation set aside. `official(source, route)` says who speaks
+    for a route."""
+    table = bands()
+    untokened = _not_metered_in_tokens(observations, official)
+    kept: list[Observation] = []
+    problems: list[Problem] = []
+    for obs in observations:
+        if obs.kind is not Kind.PRICE:
+            kept.append(obs)
+        elif implausible(obs.value, obs.unit, table):
+            band = table[obs.unit]
+            detail = f"outside the {obs.unit.value} band {band.low}..{band.high}"
+            problems.append(_problem(obs, IMPLAUSIBLE_RULE, detail))
+        elif obs.unit is Unit.PER_1M_TOKENS and obs.model in untokened:
+            units = ", ".join(sorted(u.value for u in untokened[obs.model]))
+            detail = f"{obs.model} is priced in {units} and per token by no source that does so"
+            problems.append(_problem(obs, AMBIGUOUS_RULE, detail))
+        else:
+            kept.append(obs)
+    return _one_time_unit(kept, official), problems
+
+
+def _not_metered_in_tokens(
+    observations: Sequence[Observation], official: Callable[[str, str], bool]
+) -> dict[str, set[Unit]]:
+    """Models priced in units other than tokens by sources that never price them per token."""
+    other: dict[str, dict[str, set[Unit]]] = defaultdict(lambda: defaultdict(set))
+    per_token: dict[str, set[str]] = defaultdict(set)
+    officially_tokens: set[str] = set()
+    for obs in observations:
+        if obs.kind is not Kind.PRICE or obs.model is None:
+            continue
+        if obs.unit in NOT_TOKENS:
+            other[obs.model][obs.source].add(obs.unit)
+        elif obs.unit is Unit.PER_1M_TOKENS and obs.value != 0:  # 0 there is a placeholder
+            per_token[obs.model].add(obs.source)
+            if official(obs.source, obs.route):
+                officially_tokens.add(obs.model)
+    return {
+        model: set().union(*by_source.values())
+        for model, by_source in other.items()
+        if model not in officially_tokens and not set(by_source) & per_token[model]
+    }
+
+
+def _one_time_unit(
+    observations: list[Observation], official: Callable[[str, str], bool]
+) -> list[Observation]:
+    """Rule 3: one field's per-second, per-minute and per-hour statements in one unit."""
+    units: dict[tuple[object, ...], set[Unit]] = defaultdict(set)
+    official_unit: dict[tuple[object, ...], Unit] = {}
+    for obs in observations:
+        if obs.kind is Kind.PRICE and obs.unit in SECONDS:
+            key = _time_field(obs)
+            units[key].add(obs.unit)
+            if official(obs.source, obs.route):
+                official_unit[key] = obs.unit
+    out: list[Observation] = []
+    for obs in observations:
+        stated = (
+            units.get(_time_field(obs)) if obs.kind is Kind.PRICE and obs.unit in SECONDS else None
+        )
+        if stated is None or len(stated) < 2:
+            out.append(obs)
+            continue
+        target = official_unit.get(_time_field(obs)) or max(stated, key=SECONDS.__getitem__)
+        out.append(_converted(obs, target))
+    return out
+
+
+def _time_field(obs: Observation) -> tuple[object, ...]:
+    return (obs.route, obs.model or obs.source_model, obs.component, obs.dimensions.key)
+
+
+def _converted(obs: Observation, target: Unit) -> Observation:
+    if obs.unit is target:
+        return obs
+    factor = Decimal(SECONDS[target]) / Decimal(SECONDS[obs.unit])
+    with localcontext() as ctx:
+        ctx.traps[Inexact] = True
+        try:
+            value = obs.value * factor
+        except Inexact:
+            return obs
+    evidence = f"{obs.evidence} (as {target.value}: {obs.value} {obs.unit.value} x {factor})"
+    return obs.model_copy(update={"unit": target, "value": value, "evidence": evidence})
+
+
+def _problem(obs: Observation, rule: str, detail: str) -> Problem:
+    return Problem(
+        source=obs.source,
+        record=obs.record or obs.source_model,
+        rule=rule,
+        detail=f"{obs.measure.text()} {obs.value} {obs.unit.value} ({obs.evidence}): {detail}",
+        observation=obs,
+        field=f"{obs.source_model} {obs.measure.text()}",
+    )

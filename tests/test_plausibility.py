@@ -1,0 +1,161 @@
+"""Units are facts (issue 9 build 2, catalog/plausibility.py): per-unit plausibility bands, prices
+per token of a model not metered in tokens, one price in two time units. On recorded responses,
+with rescaled variants made in the test."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import cache
+
+import pytest
+
+from catalog.identity import Identity
+from catalog.normalize import draft_source, learn_official_models, observations
+from catalog.plausibility import (
+    AMBIGUOUS_RULE,
+    IMPLAUSIBLE_RULE,
+    bands,
+    check,
+    implausible,
+)
+from schemas.fetch import FetchedPage
+from schemas.records import Observation
+from schemas.sources import is_official, sources
+from schemas.vocab import MAGNITUDE_LIMITS, PRICE_UNITS, Component, Unit
+from tests.conftest import snapshot
+
+AT = datetime(2026, 8, 21, tzinfo=UTC)
+RECORDED = {
+    "openai-page": (
+        "https://platform.openai.com/docs/pricing",
+        "pricing-pages/openai-pricing.2025-12-17.llmdocs.md",
+    ),
+    "portkey": ("https://configs.portkey.ai/pricing/openai.json", "portkey/pricing/openai.json"),
+    "litellm": (
+        "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json",
+        "litellm/model_prices_and_context_window.json",
+    ),
+    "openrouter": ("https://openrouter.ai/api/v1/models", "openrouter/models.2026-08-19.json"),
+}
+
+
+@cache
+def _recorded() -> tuple[Observation, ...]:
+    """OpenAI's page, Portkey's openai.json, LiteLLM and OpenRouter, read as one refresh reads."""
+    batches = []
+    for source, (url, relative) in RECORDED.items():
+        records = sources()[source].parser.parse(snapshot(relative), url).records
+        batches.append(draft_source(sources()[source], [FetchedPage(url, url, 200, AT, records)]))
+    identity = Identity.load()
+    learn_official_models(identity, batches)
+    return tuple(o for batch in batches for o in observations(batch, identity))
+
+
+def _one(found: tuple[Observation, ...], **match: object) -> Observation:
+    hits = [o for o in found if all(getattr(o, k) == v for k, v in match.items())]
+    assert len(hits) >= 1, match
+    return hits[0]
+
+
+def test_bands_cover_every_price_unit_and_agree_with_the_magnitude_gate() -> None:
+    table = bands()
+    assert set(table) == set(PRICE_UNITS)
+    for unit, limit in MAGNITUDE_LIMITS.items():
+        assert table[unit].high == limit
+        assert table[unit].low < table[unit].high
+
+
+@pytest.mark.parametrize(
+    ("value", "unit"),
+    [
+        ("0.006", Unit.PER_MINUTE),  # whisper-1, OpenAI's page
+        ("0.0001", Unit.PER_SECOND),  # whisper-1, LiteLLM
+        ("0.000015", Unit.PER_CHARACTER),  # tts-1, OpenAI's page ($15 per 1M characters)
+        ("0.04", Unit.PER_IMAGE),  # dall-e-3 standard 1024x1024
+        ("0.00006", Unit.PER_IMAGE),  # Titan image embeddings on Bedrock
+        ("2.4414e-07", Unit.PER_PIXEL),  # dall-e-2 256x256, LiteLLM
+        ("600", Unit.PER_1M_TOKENS),  # o1-pro output
+        ("0.02", Unit.PER_1M_TOKENS),  # text-embedding-3-small
+        ("0", Unit.PER_1M_TOKENS),  # a free model
+    ],
+)
+def test_real_prices_are_in_their_unit_band(value: str, unit: Unit) -> None:
+    assert not implausible(Decimal(value), unit)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "scale"),
+    [
+        ("0.006", Unit.PER_MINUTE, -6),  # a per-minute price read as per microminute
+        ("0.0001", Unit.PER_SECOND, -6),
+        ("0.000015", Unit.PER_CHARACTER, -6),
+        ("0.04", Unit.PER_IMAGE, -6),  # a per-image price divided like a per-token one
+        ("2.4414e-07", Unit.PER_PIXEL, -6),
+        ("600", Unit.PER_1M_TOKENS, 6),  # per token read as per 1M tokens
+        ("0.02", Unit.PER_1M_TOKENS, -6),
+        ("0.04", Unit.PER_IMAGE, 4),
+    ],
+)
+def test_rescaled_prices_fall_outside_their_unit_band(value: str, unit: Unit, scale: int) -> None:
+    assert implausible(Decimal(value).scaleb(scale), unit)
+
+
+def test_recorded_per_token_rate_in_a_per_image_field_is_implausible() -> None:
+    """OpenRouter's `pricing.image` for gemini-2.5-flash is 0.0000003: a per-token rate."""
+    found = _recorded()
+    image = _one(
+        found,
+        source="openrouter",
+        model="gemini-2.5-flash",
+        unit=Unit.PER_IMAGE,
+        component=Component.INPUT,
+    )
+    assert image.value == Decimal("0.0000003")
+    kept, problems = check(found, is_official)
+    assert image not in kept
+    assert {p.rule for p in problems if p.observation == image} == {IMPLAUSIBLE_RULE}
+    # a real per-image price of the same response is kept
+    assert all(o.value >= Decimal("0.00001") for o in kept if o.unit is Unit.PER_IMAGE and o.value)
+
+
+def test_recorded_speech_prices_per_token_are_unit_ambiguous() -> None:
+    """tts-1 is priced per character (OpenAI's page, LiteLLM); Portkey's `tts-1` input "15 per
+    1M tokens" is that per-character price in a per-token field. whisper-1 likewise per minute."""
+    found = _recorded()
+    kept, problems = check(found, is_official)
+    ambiguous = {
+        (p.observation.source, p.observation.model)
+        for p in problems
+        if p.rule == AMBIGUOUS_RULE and p.observation
+    }
+    assert {("portkey", "tts-1"), ("portkey", "tts-1-hd"), ("portkey", "whisper-1")} <= ambiguous
+    speech = {"tts-1", "tts-1-hd", "whisper-1"}
+    assert not [o for o in kept if o.model in speech and o.unit is Unit.PER_1M_TOKENS]
+    # gpt-4o-mini-tts is priced per token by OpenAI itself: its token prices stay
+    assert [o for o in kept if o.model == "gpt-4o-mini-tts" and o.unit is Unit.PER_1M_TOKENS]
+
+
+def test_recorded_per_second_and_per_minute_are_one_price() -> None:
+    """whisper-1: OpenAI's page states $0.006 per minute, LiteLLM $0.0001 per second."""
+    found = _recorded()
+    kept, _ = check(found, is_official)
+    whisper = {
+        (o.source, o.unit, o.value)
+        for o in kept
+        if o.model == "whisper-1" and o.route == "openai" and o.component is Component.INPUT
+    }
+    assert whisper == {
+        ("openai-page", Unit.PER_MINUTE, Decimal("0.006")),
+        ("litellm", Unit.PER_MINUTE, Decimal("0.006")),
+    }
+
+
+def test_rescaled_variant_of_a_recorded_price_is_quarantined() -> None:
+    """A recorded price rescaled by 10^-6 (a per-token rate in a per-1M field) is set aside."""
+    found = _recorded()
+    real = _one(found, source="openai-page", model="whisper-1", unit=Unit.PER_MINUTE)
+    rescaled = real.model_copy(update={"value": real.value.scaleb(-6)})
+    kept, problems = check([*found, rescaled], is_official)
+    assert rescaled not in kept
+    assert [p.rule for p in problems if p.observation == rescaled] == [IMPLAUSIBLE_RULE]

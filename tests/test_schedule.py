@@ -1,0 +1,127 @@
+"""Scheduled prices (issue 9 row 7): a price whose effective date is after the response's date is
+recorded as scheduled and compared only from that date (catalog/schedule.py)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from catalog import schedule
+from catalog.compare import Context, compare
+from catalog.identity import Identity
+from catalog.normalize import draft_source, learn_official_models, observations
+from schemas.fetch import FetchedPage
+from schemas.records import Observation
+from schemas.sources import is_official, sources
+from schemas.vocab import Component
+from tests.conftest import snapshot
+
+GENAI_URL = (
+    "https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/new_data/v2/data.json"
+)
+GENAI_FILE = "genai-prices/v2/data.json"
+GENAI_DATE = datetime(2026, 8, 21, tzinfo=UTC)  # the epoch-2 world's Date for this file
+AZURE_URL = "https://prices.azure.com/api/retail/prices?api-version=2023-01-01-preview"
+AZURE_FILE = "azure-retail/foundry-models.eastus2.all-pages-merged.2026-08-14.json"
+AZURE_DATE = datetime(2026, 8, 14, tzinfo=UTC)
+
+
+def _observe(
+    source: str, url: str, records: list[dict[str, object]], at: datetime
+) -> list[Observation]:
+    page = FetchedPage(url=url, landing_url=url, status=200, observed_at=at, records=records)
+    batch = draft_source(sources()[source], [page])
+    identity = Identity.load()
+    learn_official_models(identity, [batch])
+    identity.learn(["claude-sonnet-5"])  # as Anthropic's page names it in a whole refresh
+    return observations(batch, identity)
+
+
+def _genai(at: datetime) -> list[Observation]:
+    config = sources()["genai-prices"]
+    return _observe(
+        "genai-prices", GENAI_URL, config.parser.parse(snapshot(GENAI_FILE), GENAI_URL).records, at
+    )
+
+
+def _inputs(
+    found: list[Observation], route: str, source_model: str
+) -> dict[tuple[Decimal, date | None], bool]:
+    """(value, effective date) -> scheduled, of the plain input price a source states."""
+    return {
+        (o.value, o.effective_from): o.scheduled
+        for o in found
+        if (o.route, o.source_model, o.component) == (route, source_model, Component.INPUT)
+        and not o.dimensions
+    }
+
+
+def test_recorded_later_start_is_scheduled_not_current() -> None:
+    found = _genai(GENAI_DATE)
+    # claude-sonnet-5: $2 in force on 2026-08-21, $3 from 2026-09-01 (scheduled)
+    assert _inputs(found, "anthropic", "claude-sonnet-5") == {
+        (Decimal("2"), None): False,
+        (Decimal("3"), date(2026, 9, 1)): True,
+    }
+    # o3's 2025-06-10 cut is in force; the price it replaced is not stated as current
+    assert _inputs(found, "openai", "o3") == {(Decimal("2"), date(2025, 6, 10)): False}
+    scheduled = [o for o in found if o.scheduled]
+    assert {o.source_model for o in scheduled} == {
+        "claude-sonnet-5",
+        "global.anthropic.claude-sonnet-5-v1:0",
+        "regional.anthropic.claude-sonnet-5-v1:0",
+        "anthropic/claude-sonnet-5",
+        "gemini-3.6-flash",
+        "gemini-3.7-flash",
+    }
+    current = schedule.current(found)
+    assert not [o for o in current if o.scheduled]
+    assert len(current) == len(found) - len(scheduled)
+
+
+def test_scheduled_price_counts_from_its_date() -> None:
+    # the same response dated on the day after the start: the 2026-09-01 price is current and
+    # the one it replaces is no longer stated
+    found = _genai(datetime(2026, 9, 2, tzinfo=UTC))
+    assert _inputs(found, "anthropic", "claude-sonnet-5") == {
+        (Decimal("3"), date(2026, 9, 1)): False
+    }
+
+
+def test_scheduled_price_proposes_nothing() -> None:
+    """Compared on an empty catalog without accept-new, the scheduled $3 is in no review item."""
+    found = [o for o in _genai(GENAI_DATE) if o.source_model == "claude-sonnet-5"]
+    ctx = Context(
+        run_id=1,
+        now=GENAI_DATE,
+        accept_new=False,
+        official=is_official,
+        complete_sources=frozenset(),
+    )
+    proposed = {
+        (c.component, c.proposed)
+        for item in compare(schedule.current(found), {}, {}, [], ctx).items
+        for c in item.changes
+    }
+    assert (Component.INPUT, "2") in proposed
+    assert (Component.INPUT, "3") not in proposed
+
+
+def test_azure_effective_start_after_the_response_is_scheduled() -> None:
+    """A variant of a real Azure meter: its effectiveStartDate moved after the response's date."""
+    items = json.loads(snapshot(AZURE_FILE))["Items"]
+    real = next(i for i in items if i["meterName"] == "gpt-4o-aud-1217 Inp glbl Tokens")
+    later = copy.deepcopy(real)
+    later["effectiveStartDate"] = "2026-10-01T00:00:00Z"
+    later["retailPrice"] = real["retailPrice"] * 2
+    found = _observe("azure", AZURE_URL, [real], AZURE_DATE)
+    assert [o.scheduled for o in found] == [False]
+    assert found[0].effective_from == date.fromisoformat(real["effectiveStartDate"][:10])
+    both = _observe("azure", AZURE_URL, [real, later], AZURE_DATE)
+    assert sorted((o.scheduled, o.effective_from) for o in both) == [
+        (False, found[0].effective_from),
+        (True, date(2026, 10, 1)),
+    ]
+    assert [o.value for o in schedule.current(both)] == [found[0].value]

@@ -1,0 +1,36 @@
+"""Review item titles say what the sources state (issue 9: no `None → None` titles)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from catalog.compare import Context, compare
+from schemas.sources import is_official
+from tests.observed import LITELLM, MODELSDEV, observe
+
+
+def test_disagreement_without_catalog_value_names_each_source_value() -> None:
+    """LiteLLM and models.dev, recorded, on an empty catalog with no official source: every
+    disagreement's title names the sources and their values instead of `None → None`."""
+    found = observe(*LITELLM) + observe(*MODELSDEV)
+    ctx = Context(
+        run_id=1,
+        now=datetime(2026, 8, 21, tzinfo=UTC),
+        accept_new=False,
+        official=is_official,
+        complete_sources=frozenset(),
+    )
+    items = [i for i in compare(found, {}, {}, [], ctx).items if i.kind.value == "disagreement"]
+    assert len(items) > 10
+    assert not [i.title for i in items if "None" in i.title]
+    one = re.compile(
+        r"^disagreement: \S+ .+: [\w.-]+(, [\w.-]+)* [\d.]+( vs [\w.-]+(, [\w.-]+)* [\d.]+)+ \w+$"
+    )
+    assert all(one.match(i.title) for i in items if len(i.changes) == 1), [
+        i.title for i in items if len(i.changes) == 1 and not one.match(i.title)
+    ][:3]
+    for item in items:
+        if len(item.changes) == 1:
+            for source in item.changes[0].sources:
+                assert f"{source.source}" in item.title and source.value in item.title
