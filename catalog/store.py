@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from datetime import datetime
 from decimal import Decimal
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Engine,
     Table,
     bindparam,
+    case,
     create_engine,
     event,
     func,
@@ -33,6 +35,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from catalog.compare import Comparison, Current, Listing
 from catalog.tables import (
     FIELD_COLUMNS,
+    bodies,
     catalog_values,
     inserted_id,
     listings,
@@ -44,6 +47,8 @@ from catalog.tables import (
     source_runs,
     stamps,
 )
+from catalog.unchanged import PreviousResponse, PreviousRun, Unchanged
+from schemas.fetch import FetchedPage
 from schemas.field import Dims, FieldId, ListingId
 from schemas.records import (
     FieldChange,
@@ -482,6 +487,8 @@ def apply(
     comparison: Comparison,
     source_reports: Sequence[dict[str, Any]],
     now: datetime,
+    pages: Mapping[str, Sequence[FetchedPage]] | None = None,
+    unchanged: Sequence[Unchanged] = (),
 ) -> list[ReviewItem]:
     """Write one refresh in one transaction. Returns the review items it opened.
 
@@ -490,13 +497,21 @@ def apply(
     field has meanwhile got a value in force is not inserted, and an item whose premise no
     longer holds, or that a reviewer decided while the run ran, is not opened. Both are counted
     in the run's summary ("in_force_meanwhile", "stale_items"), for the run's report.
+
+    `pages` (by source) are the responses read this run: each gets its body's hash, and each
+    body is kept once; the `unchanged` sources' values are confirmed (`confirm_unchanged`) in
+    the same transaction, and the catalog mark after it all is noted in the run's summary.
     """
     with write_transaction(engine) as conn:
         _insert_observations(conn, run_id, valid)
         _record_quarantine(conn, run_id, list(problems))
         in_force_meanwhile = _apply_new_values(conn, run_id, comparison)
         _apply_stamps(conn, run_id, comparison)
-        opened, stale = _apply_items(conn, run_id, comparison.items, valid, now)
+        opened, stale = (
+            _apply_items(conn, run_id, comparison.items, valid, now)
+            if comparison.items or valid
+            else ([], 0)  # nothing read this run: no item to open, touch or close
+        )
         _apply_listings(conn, comparison.listings)
         if in_force_meanwhile or stale:
             conn.execute(
@@ -509,6 +524,12 @@ def apply(
                     }
                 )
             )
+        confirm_unchanged(conn, run_id, unchanged)
+        if pages:
+            skipped = {u.source for u in unchanged}
+            record_pages(conn, run_id, {s: p for s, p in pages.items() if s not in skipped})
+            store_bodies(conn, run_id, (p for listed in pages.values() for p in listed))
+        note_catalog_mark(conn, run_id)
         _insert_many(
             conn,
             source_runs,
@@ -872,3 +893,256 @@ def _apply_listings(conn: Connection, updates: dict[ListingId, Listing]) -> None
             .values(last_seen_run=bindparam("seen"), missing_runs=bindparam("missing")),
             changed,
         )
+
+
+def catalog_mark(conn: Connection) -> tuple[int, int]:
+    """(highest catalog value id, values in force): any value opened or closed changes it."""
+    c = catalog_values.c
+    row = conn.execute(
+        select(
+            func.coalesce(func.max(c.id), 0),
+            func.coalesce(func.sum(case((c.valid_to.is_(None), 1), else_=0)), 0),
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def previous_runs(conn: Connection, sources: Iterable[str]) -> dict[str, PreviousRun]:
+    """Each source's previous run as catalog/unchanged.py judges it: the status and counts of its
+    latest source_runs row, that run's responses of it by URL (with the first response of each
+    unbroken line of identical bodies), the catalog mark the run left and the source's listing
+    counters. A source never run is absent. Reads source_runs, responses, runs, listings."""
+    s, r, li = source_runs.c, responses.c, listings.c
+    since = responses.alias("since")
+    since_run = runs.alias("since_run")
+    found: dict[str, PreviousRun] = {}
+    for source in sorted(set(sources)):
+        last = conn.execute(
+            select(s.run_id, s.status, s.records, s.observations, s.quarantined, s.stamped)
+            .where(s.source == source)
+            .order_by(s.run_id.desc())
+            .limit(1)
+        ).first()
+        if last is None:
+            continue
+        rows = conn.execute(
+            select(r.id, r.url, r.content_hash, r.observed_at, since.c.id.label("since_id"))
+            .add_columns(since.c.run_id.label("since_run"), since_run.c.started_at)
+            .join(since, since.c.id == func.coalesce(r.same_as_id, r.id))
+            .join(since_run, since_run.c.id == since.c.run_id)
+            .where(r.run_id == last.run_id, r.source == source)
+        ).all()
+        summary = conn.execute(select(runs.c.summary).where(runs.c.id == last.run_id)).scalar()
+        mark = (summary or {}).get("catalog_mark")
+        missing = conn.execute(
+            select(li.missing_runs).where(li.source == source, li.missing_runs > 0).distinct()
+        ).scalars()
+        by_url = {
+            row.url: PreviousResponse(
+                response_id=row.id,
+                content_hash=row.content_hash,
+                observed_at=row.observed_at,
+                since_id=row.since_id,
+                since_run=row.since_run,
+                since_at=row.started_at,
+            )
+            for row in rows
+        }
+        found[source] = PreviousRun(
+            run_id=last.run_id,
+            # two responses of one URL in one run: no single response to repeat
+            status=last.status if len(by_url) == len(rows) else "repeated a URL",
+            responses=by_url,
+            records=last.records,
+            observations=last.observations,
+            quarantined=last.quarantined,
+            stamped=last.stamped,
+            catalog_mark=(int(mark[0]), int(mark[1])) if mark else None,
+            missing_runs=tuple(missing),
+        )
+    return found
+
+
+def confirm_unchanged(conn: Connection, run_id: int, unchanged: Sequence[Unchanged]) -> None:
+    """Confirm unchanged sources' values (catalog/unchanged.py decided them) without reading
+    them again, inside the caller's transaction: one response row per URL (its hash, unchanged
+    since its line's first response), then one statement per table for all of them: the open
+    observation intervals their previous responses ended move their last end to this run's
+    response of the same URL; their stamps of the previous run on values still in force move to
+    this run (each previous date to this run's date of the same URLs); an official source's
+    verified date follows; their quarantine rows and listing counters carry on as a complete
+    listing's would."""
+    if not unchanged:
+        return
+    answers = [(u, url) for u in unchanged for url in sorted(u.answers)]
+    ids = conn.execute(
+        insert(responses).returning(responses.c.id, sort_by_parameter_order=True),
+        [
+            {
+                "run_id": run_id,
+                "source": u.source,
+                "url": url,
+                "landing_url": u.answers[url].landing_url,
+                "observed_at": u.answers[url].observed_at,
+                "content_hash": u.answers[url].content_hash,
+                "same_as_id": u.repeats[url].since_id,
+            }
+            for u, url in answers
+        ],
+    ).scalars()
+    moved = {u.repeats[url].response_id: new for (u, url), new in zip(answers, ids, strict=True)}
+    o = observations.c
+    conn.execute(
+        update(observations)
+        .where(o.last_response_id.in_(list(moved)))
+        .values(last_run_id=run_id, last_response_id=case(moved, value=o.last_response_id))
+    )
+    each = [{"src": u.source, "prev": u.previous.run_id} for u in unchanged]
+    st, cv = stamps.c, catalog_values.c
+    conn.execute(
+        update(stamps)
+        .where(
+            st.source == bindparam("src"),
+            st.last_run_id == bindparam("prev"),
+            st.observed_at == bindparam("before"),
+            select(cv.id).where(cv.id == st.value_id, cv.valid_to.is_(None)).exists(),
+        )
+        .values(observed_at=bindparam("now_at"), last_run_id=run_id),
+        [
+            {"src": u.source, "prev": u.previous.run_id, "before": old, "now_at": new}
+            for u in unchanged
+            for old, new in u.dates.items()
+        ],
+    )
+    official = (st.source == bindparam("src")) & st.official.is_(True) & (st.last_run_id == run_id)
+    latest = select(func.max(st.observed_at)).where(st.value_id == cv.id, official)
+    conn.execute(
+        update(catalog_values)
+        .where(
+            cv.id.in_(select(st.value_id).where(official)),
+            cv.valid_to.is_(None),
+            cv.verified_at.is_(None) | (cv.verified_at <= latest.scalar_subquery()),
+        )
+        .values(verified_at=latest.scalar_subquery(), verified_by=bindparam("src")),
+        [{"src": u.source} for u in unchanged],
+    )
+    q, li = quarantine.c, listings.c
+    conn.execute(
+        update(quarantine)
+        .where(q.source == bindparam("src"), q.last_run_id == bindparam("prev"))
+        .values(last_run_id=run_id),
+        each,
+    )
+    conn.execute(
+        update(listings)
+        .where(li.source == bindparam("src"), li.missing_runs > 0)
+        .values(missing_runs=li.missing_runs + 1),
+        [{"src": u.source} for u in unchanged],
+    )
+    conn.execute(
+        update(listings)
+        .where(li.source == bindparam("src"), li.last_seen_run == bindparam("prev"))
+        .values(last_seen_run=run_id),
+        each,
+    )
+
+
+def record_pages(conn: Connection, run_id: int, pages: Mapping[str, Sequence[FetchedPage]]) -> None:
+    """Each response a source read the normal way this run, by source: its responses row (made
+    here when no observation made it) gets its body's hash and, where the body is the one the
+    same URL gave last time, the first response of that line (`same_as_id`)."""
+    pairs = {(s, p.url) for s, listed in pages.items() for p in listed}
+    if not pairs:
+        return
+    r = responses.c
+    last = (
+        select(func.max(r.id).label("id"))
+        .where(r.run_id < run_id, r.source.in_({s for s, _ in pairs}))
+        .group_by(r.source, r.url)
+        .subquery()
+    )
+    before = {
+        (row.source, row.url): (row.content_hash, row.same_as_id or row.id)
+        for row in conn.execute(
+            select(r.id, r.source, r.url, r.content_hash, r.same_as_id).join(
+                last, last.c.id == r.id
+            )
+        )
+    }
+    mine = {
+        (row.source, row.url, row.landing_url, row.observed_at): row.id
+        for row in conn.execute(
+            select(r.id, r.source, r.url, r.landing_url, r.observed_at).where(r.run_id == run_id)
+        )
+    }
+    fresh: list[dict[str, Any]] = []
+    hashed: list[dict[str, Any]] = []
+    for source, listed in pages.items():
+        for page in listed:
+            previous = before.get((source, page.url))
+            same_as = (
+                previous[1]
+                if previous and page.content_hash and previous[0] == page.content_hash
+                else None
+            )
+            row_id = mine.get((source, page.url, page.landing_url, page.observed_at))
+            if row_id is not None:
+                hashed.append({"rid": row_id, "hash": page.content_hash or None, "same": same_as})
+                continue
+            fresh.append(
+                {
+                    "run_id": run_id,
+                    "source": source,
+                    "url": page.url,
+                    "landing_url": page.landing_url,
+                    "observed_at": page.observed_at,
+                    "content_hash": page.content_hash or None,
+                    "same_as_id": same_as,
+                }
+            )
+    _insert_many(conn, responses, fresh)
+    if hashed:
+        conn.execute(
+            update(responses)
+            .where(r.id == bindparam("rid"))
+            .values(content_hash=bindparam("hash"), same_as_id=bindparam("same")),
+            hashed,
+        )
+
+
+def store_bodies(conn: Connection, run_id: int, pages: Iterable[FetchedPage]) -> None:
+    """Keep each body not yet stored, once per sha256, zlib-compressed (bodies table)."""
+    new = {p.content_hash: p.body for p in pages if p.content_hash}
+    if not new:
+        return
+    b = bodies.c
+    held: set[str] = set()
+    hashes = sorted(new)
+    for start in range(0, len(hashes), 500):
+        chunk = hashes[start : start + 500]
+        held.update(conn.execute(select(b.content_hash).where(b.content_hash.in_(chunk))).scalars())
+    _insert_many(
+        conn,
+        bodies,
+        [
+            {
+                "content_hash": h,
+                "size": len(body),
+                "body": zlib.compress(body, 6),
+                "first_run_id": run_id,
+            }
+            for h, body in new.items()
+            if h not in held
+        ],
+    )
+
+
+def note_catalog_mark(conn: Connection, run_id: int) -> None:
+    """Record in the run's summary the catalog mark its apply left (catalog/unchanged.py reads it
+    to know whether the catalog changed since)."""
+    summary = conn.execute(select(runs.c.summary).where(runs.c.id == run_id)).scalar() or {}
+    conn.execute(
+        update(runs)
+        .where(runs.c.id == run_id)
+        .values(summary={**summary, "catalog_mark": list(catalog_mark(conn))})
+    )

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -104,6 +105,24 @@ responses = Table(
     Column("url", Text, nullable=False),
     Column("landing_url", Text, nullable=False),
     Column("observed_at", UTCDateTime(), nullable=False),
+    # sha256 of the body (hex); None for responses recorded before bodies were hashed.
+    Column("content_hash", String(64)),
+    # The first response of this URL in an unbroken line of byte-identical bodies (itself when
+    # the body is new): "unchanged since" that response's run and date.
+    Column("same_as_id", Integer),
+    Index("ix_responses_source_url", "source", "url"),
+    Index("ix_responses_content_hash", "content_hash"),
+)
+
+# Each distinct body once, by its sha256 (zlib-compressed): what responses said, kept as
+# data/retention.json decides (catalog/retention.py).
+bodies = Table(
+    "bodies",
+    metadata,
+    Column("content_hash", String(64), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("first_run_id", Integer, nullable=False),
 )
 
 
@@ -205,6 +224,7 @@ stamps = Table(
     Column("observed_at", UTCDateTime(), nullable=False),
     Column("last_run_id", Integer, nullable=False, default=_same_as("run_id")),
     UniqueConstraint("value_id", "source", "official", name="uq_stamps_value_source"),
+    Index("ix_stamps_source_last_run", "source", "last_run_id"),
 )
 
 review_items = Table(

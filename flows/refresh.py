@@ -4,9 +4,12 @@ apply, report.
 Prefect sits at the edge: each stage is a plain function (spiders/ fetches, catalog/health.py
 judges each source's answers and renders the report, catalog/intake.py reads each source under
 its own boundary, catalog/compare.py compares, catalog/store.py applies in one transaction) and
-this module only orders them. One refresh at a time per catalog (catalog/runlog.py): a second
-refuses at once, naming the running one. Progress reaches a caller through the `progress`
-argument, (source, message) at a time.
+this module only orders them. A source whose every response repeats its previous complete one
+byte for byte (catalog/unchanged.py decides) is not read again: it is reported ok, "unchanged
+since run N (date)", held at its last statements while the others are compared, and its values
+are confirmed at apply in one statement per table (store.confirm_unchanged). One refresh at a
+time per catalog (catalog/runlog.py): a second refuses at once, naming the running one. Progress
+reaches a caller through the `progress` argument, (source, message) at a time.
 
 Final state: Completed when at least one source was applied; a source that failed, broke or
 answered stale news changed nothing and is named, with its reason, in the state's message, the
@@ -36,7 +39,17 @@ from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 from sqlalchemy import Engine
 
-from catalog import health, intake, lifetimes, plausibility, runlog, schedule, store, thresholds
+from catalog import (
+    health,
+    intake,
+    lifetimes,
+    plausibility,
+    runlog,
+    schedule,
+    store,
+    thresholds,
+    unchanged,
+)
 from catalog.compare import Comparison, Context, compare
 from catalog.identity import Identity
 from review import triage
@@ -130,6 +143,40 @@ def judge_sources(
     return reports, evidence, judged
 
 
+@task(name="find-unchanged", cache_policy=NO_CACHE)
+def find_unchanged(
+    url: str, evidence: dict[str, list[FetchedPage]], reports: dict[str, SourceRun]
+) -> dict[str, unchanged.Unchanged]:
+    """The sources whose every response repeats, byte for byte, their previous complete one
+    (catalog/unchanged.py decides): reported ok, "unchanged since …", with the counts of the run
+    they repeat; their values are confirmed at apply instead of being read again."""
+    engine = store.connect(url)
+    with engine.connect() as conn:
+        previous = store.previous_runs(conn, reports)
+        mark = store.catalog_mark(conn)
+    found: dict[str, unchanged.Unchanged] = {}
+    for source, report in reports.items():
+        decided = unchanged.decide(
+            source,
+            report.status,
+            [
+                unchanged.Answer(p.url, p.landing_url, p.content_hash, p.observed_at)
+                for p in evidence.get(source, [])
+            ],
+            previous.get(source),
+            mark,
+        )
+        if isinstance(decided, str):
+            continue
+        found[source] = decided
+        before = decided.previous
+        report.reason = decided.reason
+        report.observations = before.observations
+        report.quarantined = before.quarantined
+        report.stamped = before.stamped
+    return found
+
+
 @task(name="read-sources", cache_policy=NO_CACHE)
 def read_sources(
     evidence: dict[str, list[FetchedPage]], identity: Identity, reports: dict[str, SourceRun]
@@ -173,15 +220,23 @@ def compare_catalog(
     run_id: int,
     accept_new: bool,
     identity: Identity,
+    confirmed: frozenset[str] = frozenset(),
 ) -> Comparison:
+    """Compare the sources read this run with the catalog. Sources that failed, and sources
+    `confirmed` unchanged, are held at their last statements: items come out as when they last
+    answered, and neither stamps nor counts listings here (an unchanged source's confirmation
+    does that at apply)."""
     engine = store.connect(engine_url)
     with engine.connect() as conn:
         current = store.load_catalog(conn)
         listings = store.load_listings(conn)
         held = store.last_statements(
-            conn, [s for s, r in reports.items() if r.status not in store.APPLIED]
+            conn,
+            [s for s, r in reports.items() if r.status not in store.APPLIED or s in confirmed],
         )
-    complete = frozenset(s for s, r in reports.items() if r.status is SourceStatus.OK)
+    complete = frozenset(
+        s for s, r in reports.items() if r.status is SourceStatus.OK and s not in confirmed
+    )
     ctx = Context(
         run_id=run_id,
         now=datetime.now(UTC),
@@ -202,11 +257,14 @@ def apply_changes(
     batch: Batch,
     comparison: Comparison,
     reports: dict[str, SourceRun],
+    evidence: dict[str, list[FetchedPage]],
+    confirmed: dict[str, unchanged.Unchanged],
 ) -> list[ReviewItem]:
     stamped = Counter(s.source for s in comparison.stamps)
     stamped.update(o.source for n in comparison.new_values for o in n.confirmations)
     for source, report in reports.items():
-        report.stamped = stamped[source]
+        if source not in confirmed:
+            report.stamped = stamped[source]
     opened = store.apply(
         store.connect(engine_url),
         run_id,
@@ -215,6 +273,8 @@ def apply_changes(
         comparison=comparison,
         source_reports=[r.model_dump() for r in reports.values()],
         now=datetime.now(UTC),
+        pages={s: pages for s, pages in evidence.items() if reports[s].status in store.APPLIED},
+        unchanged=list(confirmed.values()),
     )
     triage.assign_pending(store.connect(engine_url))
     for report in reports.values():
@@ -229,6 +289,7 @@ class Stages:
     comparison: Comparison
     opened: list[ReviewItem]
     answers: list[dict[str, object]]
+    confirmed: dict[str, unchanged.Unchanged] = field(default_factory=dict)
 
 
 async def _refresh_stages(
@@ -255,22 +316,42 @@ async def _refresh_stages(
         results = await asyncio.gather(*(fetch(s, None) for s in selected))
 
     reports, evidence, judged = judge_sources(url, quote(results))
-    progress("*", "normalizing")
-    identity = Identity.load()
-    with engine.connect() as conn:
-        identity.learn(store.known_models(conn))
+    confirmed = find_unchanged(url, quote(evidence), reports)  # type: ignore[call-overload]
+    for source, decided in confirmed.items():
+        progress(source, decided.reason)
+    to_read = {s: pages for s, pages in evidence.items() if s not in confirmed}
     # quote(): large payloads pass between tasks as they are; Prefect would otherwise walk every
     # observation looking for futures (tens of seconds for a full refresh). Prefect's Task
     # signature does not accept quote[T] for T, hence the ignores.
     with collection_paused():
-        batch = read_sources(quote(evidence), quote(identity), reports)  # type: ignore[call-overload]
-        progress("*", "comparing")
-        comparison = compare_catalog(  # type: ignore[call-overload]
-            url, quote(batch), reports, run_id, accept_new, quote(identity)
-        )
+        batch, comparison = Batch(), Comparison()
+        if any(to_read.values()):
+            progress("*", "normalizing")
+            identity = Identity.load()
+            with engine.connect() as conn:
+                identity.learn(store.known_models(conn))
+            batch = read_sources(quote(to_read), quote(identity), reports)  # type: ignore[call-overload]
+            progress("*", "comparing")
+            comparison = compare_catalog(  # type: ignore[call-overload]
+                url,
+                quote(batch),
+                reports,
+                run_id,
+                accept_new,
+                quote(identity),
+                frozenset(confirmed),
+            )
         progress("*", "applying")
-        opened = apply_changes(url, run_id, quote(batch), quote(comparison), reports)  # type: ignore[call-overload]
-    return Stages(reports, batch, comparison, opened, judged)
+        opened = apply_changes(  # type: ignore[call-overload]
+            url,
+            run_id,
+            quote(batch),
+            quote(comparison),
+            reports,
+            quote(evidence),
+            quote(confirmed),
+        )
+    return Stages(reports, batch, comparison, opened, judged, confirmed)
 
 
 @flow(name="refresh", log_prints=True)
@@ -343,6 +424,7 @@ async def _locked_refresh(
         "stamps": len(stages.comparison.stamps),
         "new_values": len(stages.comparison.new_values),
         "quarantined": len(stages.batch.quarantined),
+        "unchanged": {s: u.reason for s, u in stages.confirmed.items()},
     }
     status = health.run_status(ordered)
     store.finish_run(engine, run_id, status=status, summary=summary, finished_at=datetime.now(UTC))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import typer
 
-from ratecard import cli_catalog, cli_publish, cli_queue, cli_sets
+from ratecard import cli_catalog, cli_publish, cli_queue, cli_retention, cli_sets
 from ratecard.options import OneLineErrors
 
 # Help is Click's plain text: Typer's rich help panels import rich and markdown-it, seconds
@@ -55,3 +55,4 @@ review_app.command("sets")(cli_sets.review_sets)
 review_app.command("undo")(cli_sets.review_undo)
 review_app.command("triage")(cli_sets.review_triage)
 app.command("sla-watch")(cli_sets.sla_watch)
+app.command()(cli_retention.retention)

@@ -18,6 +18,8 @@ class FetchedPage:
     status: int
     observed_at: datetime
     records: list[dict[str, Any]]
+    content_hash: str = ""  # sha256 of the body, hex
+    body: bytes = b""  # the body as received (kept once per hash, catalog/retention.py)
 
 
 class Unparsable(ValueError):

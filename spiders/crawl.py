@@ -65,6 +65,8 @@ async def crawl(source: str, replay_url: str | None = None) -> CrawlResult:
                     status=item["status"],
                     observed_at=item["observed_at"],
                     records=item["records"],
+                    content_hash=item.get("content_hash", ""),
+                    body=item.get("body", b""),
                 )
             )
 

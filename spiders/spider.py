@@ -4,6 +4,7 @@ Parsing is the plain function spiders.<source>.parse; normalizing happens after 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -68,6 +69,8 @@ class SourceSpider(Spider):
             "status": response.status,
             "observed_at": response_date(response),
             "records": page.records,
+            "content_hash": hashlib.sha256(response.body).hexdigest(),
+            "body": response.body,
         }
         for url in page.next_urls:
             yield self._request(url)

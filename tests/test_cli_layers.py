@@ -9,7 +9,11 @@ import grimp
 TOP = "ratecard.cli"
 BELOW = [
     grimp.Layer(
-        "ratecard.cli_catalog", "ratecard.cli_queue", "ratecard.cli_publish", independent=True
+        "ratecard.cli_catalog",
+        "ratecard.cli_queue",
+        "ratecard.cli_publish",
+        "ratecard.cli_retention",
+        independent=True,
     ),
     grimp.Layer("ratecard.cli_sets"),
     grimp.Layer("ratecard.options", "ratecard.output", independent=True),
