@@ -276,7 +276,11 @@ def test_a_day_later_the_verified_and_last_seen_dates_move_and_provenance_stays(
         reports = _reports(db, third)
     # `ratecard show` after the last refresh (azure unchanged throughout, two days on): each
     # azure-verified value dated by the response of its URL
-    verified = {f["verified_at"][:10] for f in view["fields"] if f["verified_by"] == "azure"}
+    verified = {
+        f.verified_at.isoformat()[:10]
+        for f in view.fields
+        if f.verified_at and f.verified_by == "azure"
+    }
     assert verified and verified <= {"2026-08-16", "2026-07-16"}
     # the statement's interval runs from run 1's response to run 4's, through each in between
     assert [r.run_id for r in line] == [first, second, third, fourth]
