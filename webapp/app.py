@@ -261,8 +261,11 @@ def _decision_pages(app: FastAPI) -> None:
         csrf: Annotated[str, Form()] = "",
         reason: Annotated[str, Form()] = "",
         override: Annotated[bool, Form()] = False,
+        use_source: Annotated[str, Form(max_length=50)] = "",
     ) -> Response:
-        return _decide(request, item_id, decisions.Verdict.APPROVE, csrf, reason, override)
+        return _decide(
+            request, item_id, decisions.Verdict.APPROVE, csrf, reason, override, use_source
+        )
 
     @app.post("/items/{item_id}/reject", include_in_schema=False)
     def reject(
@@ -281,6 +284,7 @@ def _decide(
     csrf: str,
     reason: str,
     override: bool = False,
+    use_source: str = "",
 ) -> Response:
     reviewer = require_reviewer(request)
     request.app.state.signer.check_csrf(request, csrf)
@@ -294,6 +298,7 @@ def _decide(
             channel="web",
             client_id=request.state.client_id,
             override=override,
+            use_source=use_source or None,
         )
     except decisions.NotFound as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
