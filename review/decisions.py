@@ -9,12 +9,13 @@ change nothing. A disagreement is sources differing from a value an official sou
 behind (or, on a field with no value, from each other): approving it agrees that the value in
 force stands and writes nothing, unless the reviewer explicitly chooses a source
 (`use_source`), whose stated value is then written as for a price change. A secondary value
-never silently replaces a verified one. Rejecting records why. Deciding an item again the same way is a no-op; deciding
-an item that is no longer open is refused. The person who submitted a source cannot approve the
-item it opened, and a submission whose claims the fetch did not find is approved only with an
-explicit override and a reason. A change set (or a selection of it) is decided in one
-transaction with one audit record per item (`decide_items`); an undo is a decision of its own
-(`undo`): the values in force before come back, history keeps everything, the item reopens.
+never silently replaces a verified one. Rejecting records why. Deciding an item again the same
+way is a no-op; deciding an item that is no longer open is refused. The person who submitted a
+source cannot approve the item it opened, and a submission whose claims the fetch did not find
+is approved only with an explicit override and a reason. A change set (or a selection of it) is
+decided in one transaction with one audit record per item (`decide_items`); an undo is a
+decision of its own (`undo`): the values in force before come back, history keeps everything,
+the item reopens.
 
 A decision checks what it replaces inside its transaction: the value in force must still be the
 one the item proposed against, closing it must close exactly that row, and the database holds one

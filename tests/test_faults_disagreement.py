@@ -149,9 +149,7 @@ def test_cli_approving_with_a_chosen_source_takes_its_value(db: str) -> None:
         (["--kind", "disagreement", "--use-source", "litellm"], "give an item id or a filter"),
     ],
 )
-def test_cli_a_source_that_states_no_value_is_refused(
-    db: str, extra: list[str], says: str
-) -> None:
+def test_cli_a_source_that_states_no_value_is_refused(db: str, extra: list[str], says: str) -> None:
     item = disagreement(db)
     before = values(db)
     result = approve(db, str(item["id"]), *extra)
