@@ -38,7 +38,7 @@ from sqlalchemy import Engine
 
 from catalog import health, intake, runlog, store
 from catalog.compare import Comparison, Context, compare
-from catalog.identity import Identity
+from catalog.identity import Identity, Statement
 from review import triage
 from schemas.fetch import FetchedPage
 from schemas.records import Observation, Problem, ReviewItem, SourceRun, SourceStatus
@@ -146,8 +146,9 @@ def read_sources(
         report = reports[found.source]
         report.observations = len(found.valid)
         report.quarantined = len(found.problems)
-        if found.failure:
-            report.status, report.reason = SourceStatus.FAILED, found.failure
+        if found.failure:  # what health already found wrong (a partial source) stays named
+            reason = f"{report.reason}; {found.failure}" if report.reason else found.failure
+            report.status, report.reason = SourceStatus.FAILED, reason
             batch.rejected.extend(found.problems)  # kept with their reasons, not one item each
             continue
         batch.valid.extend(found.valid)
@@ -211,6 +212,12 @@ def apply_changes(
     return opened
 
 
+def _statements(held: Sequence[Observation]) -> Iterator[Statement]:
+    """Held observations as the statements identity learns from."""
+    for o in held:
+        yield o.source, is_official(o.source, o.route), o.route, o.source_model, o.measure, o.value
+
+
 @dataclass
 class Stages:
     reports: dict[str, SourceRun]
@@ -248,6 +255,10 @@ async def _refresh_stages(
     identity = Identity.load()
     with engine.connect() as conn:
         identity.learn(store.known_models(conn))
+        # A source that gave no evidence still teaches what it last stated (its models, dated
+        # ids, official scopes): others' names map as on a healthy day (a source fails itself).
+        unusable = [r.source for r in health.unusable(list(reports.values()))]
+        identity.learn_official(_statements(store.last_statements(conn, unusable)))
     # quote(): large payloads pass between tasks as they are; Prefect would otherwise walk every
     # observation looking for futures (tens of seconds for a full refresh). Prefect's Task
     # signature does not accept quote[T] for T, hence the ignores.
