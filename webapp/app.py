@@ -60,8 +60,8 @@ CSP = (
     "frame-ancestors 'none'; base-uri 'none'"
 )
 DONE = {
-    "approved": "Approved: the catalog holds the proposed values (a disagreement keeps the "
-    "value in force unless a source was chosen).",
+    "approved": "Approved: the catalog now holds the proposed values (a disagreement keeps "
+    "the value in force unless a source was chosen).",
     "rejected": "Rejected: the catalog is unchanged and the reason is recorded.",
     "undone": "Undone: the values before the decision are back in force; the item is open.",
 }
