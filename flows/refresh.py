@@ -255,10 +255,11 @@ async def _refresh_stages(
     identity = Identity.load()
     with engine.connect() as conn:
         identity.learn(store.known_models(conn))
-        # A source that gave no evidence still teaches what it last stated (its models, dated
-        # ids, official scopes): others' names map as on a healthy day (a source fails itself).
-        unusable = [r.source for r in health.unusable(list(reports.values()))]
-        identity.learn_official(_statements(store.last_statements(conn, unusable)))
+        # A source whose answers were not all evidence still teaches what it last stated (its
+        # models, dated ids, official scopes): others' names map as on a healthy day, and stay
+        # so when what it did answer then collapses in validation (a source fails itself).
+        short = [s for s, r in reports.items() if r.status is not SourceStatus.OK]
+        identity.learn_official(_statements(store.last_statements(conn, short)))
     # quote(): large payloads pass between tasks as they are; Prefect would otherwise walk every
     # observation looking for futures (tens of seconds for a full refresh). Prefect's Task
     # signature does not accept quote[T] for T, hence the ignores.
