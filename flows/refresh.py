@@ -51,7 +51,7 @@ from catalog import (
     unchanged,
 )
 from catalog.compare import Comparison, Context, compare
-from catalog.identity import Identity
+from catalog.identity import Identity, Statement
 from review import triage
 from schemas.fetch import FetchedPage
 from schemas.records import Observation, Problem, ReviewItem, SourceRun, SourceStatus
@@ -193,8 +193,9 @@ def read_sources(
         report = reports[found.source]
         report.observations = len(found.valid)
         report.quarantined = len(found.problems)
-        if found.failure:
-            report.status, report.reason = SourceStatus.FAILED, found.failure
+        if found.failure:  # what health already found wrong (a partial source) stays named
+            reason = f"{report.reason}; {found.failure}" if report.reason else found.failure
+            report.status, report.reason = SourceStatus.FAILED, reason
             batch.rejected.extend(found.problems)  # kept with their reasons, not one item each
             continue
         batch.valid.extend(found.valid)
@@ -282,6 +283,12 @@ def apply_changes(
     return opened
 
 
+def _statements(held: Sequence[Observation]) -> Iterator[Statement]:
+    """Held observations as the statements identity learns from."""
+    for o in held:
+        yield o.source, is_official(o.source, o.route), o.route, o.source_model, o.measure, o.value
+
+
 @dataclass
 class Stages:
     reports: dict[str, SourceRun]
@@ -330,6 +337,15 @@ async def _refresh_stages(
             identity = Identity.load()
             with engine.connect() as conn:
                 identity.learn(store.known_models(conn))
+                # A source not read this run (failed, partial, or unchanged) still teaches what it
+                # last stated (its models, dated ids, official scopes): others' names map as on a
+                # healthy day, and stay so when what it did answer then collapses in validation.
+                short = [
+                    s
+                    for s, r in reports.items()
+                    if r.status is not SourceStatus.OK or s in confirmed
+                ]
+                identity.learn_official(_statements(store.last_statements(conn, short)))
             batch = read_sources(quote(to_read), quote(identity), reports)  # type: ignore[call-overload]
             progress("*", "comparing")
             comparison = compare_catalog(  # type: ignore[call-overload]

@@ -63,6 +63,13 @@ SetOption = Annotated[
 OverrideOption = Annotated[
     bool, typer.Option("--override", help="Approve a submission whose claims were not found.")
 ]
+UseSourceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--use-source",
+        help="A disagreement: write this source's value (without it, the value in force stands).",
+    ),
+]
 
 
 def _operator() -> str:
@@ -82,6 +89,7 @@ def _decide(
     db: str | None,
     as_json: bool,
     override: bool = False,
+    use_source: str | None = None,
 ) -> None:
     from review import decisions
 
@@ -100,6 +108,7 @@ def _decide(
                             reason=reason,
                             client_id=_operator(),
                             override=override,
+                            use_source=use_source,
                         )
                     ]
                 else:
@@ -112,6 +121,8 @@ def _decide(
                             client_id=_operator(),
                         )
                     ]
+            elif use_source is not None:
+                raise decisions.DecisionError("--use-source decides one item: give its id")
             else:
                 made = _decide_many(engine, chosen, which, reviewer, reason, yes, dry_run)
         except decisions.DecisionError as exc:
@@ -166,10 +177,12 @@ def review_approve(
     dry_run: DryRunOption = False,
     set_id: SetOption = None,
     override: OverrideOption = False,
+    use_source: UseSourceOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Approve an item, a change set (--set), or every open item a filter matches."""
+    """Approve an item, a change set (--set), or every open item a filter matches. Approving a
+    disagreement keeps the value in force unless --use-source names the source to take."""
     from review import decisions
 
     if set_id:
@@ -200,6 +213,7 @@ def review_approve(
         db=db,
         as_json=as_json,
         override=override,
+        use_source=use_source,
     )
 
 

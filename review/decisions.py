@@ -5,12 +5,17 @@ when, through which channel, the item and the catalog values before and after). 
 change closes the value in force (valid_to) and opens the proposed one (valid_from = the date
 the source stated it), so history is kept; approving a new model or value adds it; approving a
 "missing" item closes the model's values; anomalies and unmapped names are acknowledged and
-change nothing. Rejecting records why. Deciding an item again the same way is a no-op; deciding
-an item that is no longer open is refused. The person who submitted a source cannot approve the
-item it opened, and a submission whose claims the fetch did not find is approved only with an
-explicit override and a reason. A change set (or a selection of it) is decided in one
-transaction with one audit record per item (`decide_items`); an undo is a decision of its own
-(`undo`): the values in force before come back, history keeps everything, the item reopens.
+change nothing. A disagreement is sources differing from a value an official source stands
+behind (or, on a field with no value, from each other): approving it agrees that the value in
+force stands and writes nothing, unless the reviewer explicitly chooses a source
+(`use_source`), whose stated value is then written as for a price change. A secondary value
+never silently replaces a verified one. Rejecting records why. Deciding an item again the same
+way is a no-op; deciding an item that is no longer open is refused. The person who submitted a
+source cannot approve the item it opened, and a submission whose claims the fetch did not find
+is approved only with an explicit override and a reason. A change set (or a selection of it) is
+decided in one transaction with one audit record per item (`decide_items`); an undo is a
+decision of its own (`undo`): the values in force before come back, history keeps everything,
+the item reopens.
 
 A decision checks what it replaces inside its transaction: the value in force must still be the
 one the item proposed against, closing it must close exactly that row, and the database holds one
@@ -38,13 +43,13 @@ from review.reviewers import reviewer_exists
 from schemas.field import FieldId
 from schemas.records import FieldChange, ReviewKind, ReviewStatus, SourceValue, decimal_text
 
-# Kinds whose approval writes proposed values into the catalog.
+# Kinds whose approval writes proposed values into the catalog (a disagreement only when the
+# reviewer chooses a source's value).
 VALUE_KINDS = frozenset(
     {
         ReviewKind.PRICE_CHANGE,
         ReviewKind.NEW_MODEL,
         ReviewKind.NEW_VALUE,
-        ReviewKind.DISAGREEMENT,
         ReviewKind.SUBMISSION,
     }
 )
@@ -116,12 +121,23 @@ def approve(
     client_id: str | None = None,
     now: datetime | None = None,
     override: bool = False,
+    use_source: str | None = None,
 ) -> Decision:
     """Approve one item in one transaction. A submission whose claims the fetch did not find
-    needs `override` and a reason (Unconfirmed otherwise)."""
+    needs `override` and a reason (Unconfirmed otherwise). `use_source` (disagreements only):
+    write the value that source stated instead of keeping the value in force."""
     with _deciding(engine) as conn:
         return _decide(
-            conn, item_id, Verdict.APPROVE, reviewer, reason, channel, client_id, now, override
+            conn,
+            item_id,
+            Verdict.APPROVE,
+            reviewer,
+            reason,
+            channel,
+            client_id,
+            now,
+            override,
+            use_source,
         )
 
 
@@ -212,6 +228,7 @@ def _decide(
     client_id: str | None,
     now: datetime | None,
     override: bool = False,
+    use_source: str | None = None,
 ) -> Decision:
     now = now or datetime.now(UTC)
     reason = (reason or "").strip() or None
@@ -230,7 +247,7 @@ def _decide(
     if verdict is Verdict.APPROVE:
         _refuse_own_submission(submission, reviewer, client_id)
         _refuse_unconfirmed(submission, item_id, override, reason)
-        closed, opened = _apply(conn, item, now)
+        closed, opened = _apply(conn, item, now, use_source)
     else:
         closed, opened = [], []
     _close_item(conn, item_id, verdict.status, reviewer, reason, now)
@@ -309,15 +326,24 @@ def _close_item(
 
 
 def _apply(
-    conn: Connection, item: Row[Any], now: datetime
+    conn: Connection, item: Row[Any], now: datetime, use_source: str | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Write what approving the item means for the catalog: (values closed, values opened)."""
     kind = ReviewKind(item.kind)
+    changes = [FieldChange.model_validate(c) for c in item.changes or []]
+    if use_source is not None:
+        if kind is not ReviewKind.DISAGREEMENT:
+            raise DecisionError(
+                f"review item {item.id} is a {kind.value}: choosing a source's value applies "
+                "to disagreements only"
+            )
+        changes = [_chosen(item.id, change, use_source) for change in changes]
+    elif kind is ReviewKind.DISAGREEMENT:
+        return _keep_in_force(conn, item, changes)
     if kind is ReviewKind.MISSING:
         return _close_model(conn, item.route, item.model, now), []
-    if kind not in VALUE_KINDS:
+    if kind not in VALUE_KINDS and use_source is None:
         return [], []
-    changes = [FieldChange.model_validate(c) for c in item.changes or []]
     unproposed = [c for c in changes if c.proposed is None]
     if unproposed or not changes:
         raise DecisionError(
@@ -331,6 +357,52 @@ def _apply(
         closed.extend(was)
         opened.append(now_value)
     return closed, opened
+
+
+def _keep_in_force(
+    conn: Connection, item: Row[Any], changes: Sequence[FieldChange]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Approving a disagreement without choosing a source: the value in force stands. Refused
+    where a field holds no value (there is nothing to keep: choose a source or reject) or the
+    value in force is no longer the one the sources disagreed with (Stale)."""
+    for change in changes:
+        current = _in_force(conn, FieldId(item.route, item.model, change.measure))
+        if current is None and change.current is None:
+            raise DecisionError(
+                f"review item {item.id}: {change.component.value} holds no value to keep; "
+                "choose the source whose value to use, or reject it"
+            )
+        _refuse_stale(item.id, change, current)
+    return [], []
+
+
+def _chosen(item_id: int, change: FieldChange, source: str) -> FieldChange:
+    """The change with the value `source` stated as the proposal (DecisionError if it stated
+    none for this field)."""
+    stated = [s for s in change.sources if s.source == source and s.value]
+    if not stated:
+        named = ", ".join(sorted({s.source for s in change.sources if s.value}))
+        raise DecisionError(
+            f"review item {item_id}: {source!r} states no value for {change.component.value} "
+            f"(sources stating one: {named or 'none'})"
+        )
+    latest = max(stated, key=lambda s: s.observed_at)
+    return change.model_copy(update={"proposed": latest.value})
+
+
+def _in_force(conn: Connection, field_id: FieldId) -> Row[Any] | None:
+    c = catalog_values.c
+    return conn.execute(
+        select(catalog_values).where(
+            c.route == field_id.route,
+            c.model == field_id.model,
+            c.kind == field_id.kind.value,
+            c.component == field_id.component.value,
+            c.unit == field_id.unit.value,
+            c.dimensions == field_id.dims.key,
+            c.valid_to.is_(None),
+        )
+    ).first()
 
 
 def _apply_change(
@@ -490,14 +562,27 @@ def decide_items(
     client_id: str | None = None,
     now: datetime | None = None,
     override: bool = False,
+    use_source: str | None = None,
 ) -> list[Decision]:
     """Decide exactly these items (a change set, or the rows a reviewer selected in it) in one
-    transaction, one audit record per item: one refusal undoes the lot."""
+    transaction, one audit record per item: one refusal undoes the lot. `use_source`: as for
+    `approve`."""
     if not item_ids:
         raise DecisionError("no items to decide: the set (or the selection) is empty")
     with _deciding(engine) as conn:
         return [
-            _decide(conn, item_id, verdict, reviewer, reason, channel, client_id, now, override)
+            _decide(
+                conn,
+                item_id,
+                verdict,
+                reviewer,
+                reason,
+                channel,
+                client_id,
+                now,
+                override,
+                use_source,
+            )
             for item_id in item_ids
         ]
 

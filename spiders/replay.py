@@ -3,7 +3,8 @@
 A world (../shared/snapshots/worlds/*.json) says what every source URL answered at one time. The
 server answers ``GET /replay?url=<live URL>`` with the recorded status, headers and body, and the
 recorded date as the HTTP ``Date`` header (after ``delay`` seconds, where an entry gives one: a
-server too slow to answer); a URL the world does not name answers 404. Spiders
+server too slow to answer; after ``truncate`` bytes of a body whose Content-Length states it
+whole, the connection drops); a URL the world does not name answers 404. Spiders
 reach it through spiders.middleware.ReplayMiddleware, so downloads go through Scrapy's real HTTP
 path (redirects, retries, status handling) and only the address differs from live mode.
 """
@@ -32,6 +33,7 @@ class Recorded:
     file: Path | None = None
     body: bytes = b""
     delay: float = 0.0
+    truncate: int | None = None  # send only this many bytes of a body its headers state whole
 
     def content(self) -> bytes:
         return self.file.read_bytes() if self.file is not None else self.body
@@ -59,6 +61,7 @@ class World:
                 file=(path.parent / entry["file"]).resolve() if "file" in entry else None,
                 body=entry.get("body", "").encode(),
                 delay=float(entry.get("delay", 0)),
+                truncate=int(entry["truncate"]) if "truncate" in entry else None,
             )
         return cls(name=manifest.get("name", path.stem), path=path, responses=responses)
 
@@ -76,10 +79,21 @@ def _handler(world: World) -> type[BaseHTTPRequestHandler]:
                 self._send(404, {"Content-Type": "text/plain"}, b"not in this world", None)
                 return
             time.sleep(recorded.delay)
-            self._send(recorded.status, recorded.headers, recorded.content(), recorded.date)
+            self._send(
+                recorded.status,
+                recorded.headers,
+                recorded.content(),
+                recorded.date,
+                recorded.truncate,
+            )
 
         def _send(
-            self, status: int, headers: dict[str, str], body: bytes, date: datetime | None
+            self,
+            status: int,
+            headers: dict[str, str],
+            body: bytes,
+            date: datetime | None,
+            truncate: int | None = None,
         ) -> None:
             self.send_response_only(status)
             if date is not None:
@@ -89,6 +103,9 @@ def _handler(world: World) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(body)))
             try:
                 self.end_headers()
+                if truncate is not None:  # the connection drops mid-body
+                    self.close_connection = True
+                    body = body[:truncate]
                 self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up waiting (a delayed answer past its timeout)

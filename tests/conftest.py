@@ -50,7 +50,8 @@ def prefect_api() -> Iterator[None]:
     """One Prefect test server for the whole session (its start costs 15-20 s here)."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=90):
+    patience = int(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])
+    with prefect_test_harness(server_startup_timeout=patience):
         yield
 
 

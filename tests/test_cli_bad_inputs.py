@@ -93,6 +93,23 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         "not a plain number",
         2,
     ),
+    *(
+        (
+            f"claim-{name}",
+            ["submit", "openrouter", "gpt-5", "https://openrouter.ai/gpt-5", "--claim", claim],
+            "'--claim'",
+            rule,
+            2,
+        )
+        for name, claim, rule in (
+            ("1e400", "input 1e400", "out of range"),
+            ("huge-exponent", "input 1E+10000000", "out of range"),
+            ("exponent-overflow", "input 1e999999999999", "out of range"),
+            ("minus-zero", "input -0", "not prices"),
+            ("digit-separator", "input 1_000", "not a plain number"),
+            ("non-ascii-digit", "input \uff13", "not a plain number"),
+        )
+    ),
     ("reviewer-name", ["reviewer", "add", "Alice Smith", "--password-stdin"], "'NAME'", "2-50", 2),
     # the catalog URL
     ("db-not-a-url", ["runs", "--db", "catalog.db"], "'--db'", "not a database URL", 2),
@@ -285,7 +302,7 @@ def test_bad_input_is_one_line_and_changes_nothing(
 
 
 def test_enough_cases() -> None:
-    assert len(CASES) >= 30
+    assert len(CASES) >= 40
     assert len({case[0] for case in CASES}) == len(CASES)
 
 

@@ -301,6 +301,7 @@ def test_bad_input_answers_4xx_and_changes_nothing(
     assert (response.status_code, case.says) == (case.status, case.says) and (
         case.says in response.text
     ), response.text[-500:]
+    assert 400 <= response.status_code < 500
     assert "Traceback" not in response.text
     assert data_version(watcher) == before
 

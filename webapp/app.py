@@ -62,7 +62,8 @@ CSP = (
     "frame-ancestors 'none'; base-uri 'none'"
 )
 DONE = {
-    "approved": "Approved: the catalog now holds the proposed values.",
+    "approved": "Approved: the catalog now holds the proposed values (a disagreement keeps "
+    "the value in force unless a source was chosen).",
     "rejected": "Rejected: the catalog is unchanged and the reason is recorded.",
     "undone": "Undone: the values before the decision are back in force; the item is open.",
 }
@@ -277,8 +278,11 @@ def _decision_pages(app: FastAPI) -> None:
         csrf: Annotated[str, Form()] = "",
         reason: Annotated[str, Form()] = "",
         override: Annotated[bool, Form()] = False,
+        use_source: Annotated[str, Form(max_length=50)] = "",
     ) -> Response:
-        return _decide(request, item_id, decisions.Verdict.APPROVE, csrf, reason, override)
+        return _decide(
+            request, item_id, decisions.Verdict.APPROVE, csrf, reason, override, use_source
+        )
 
     @app.post("/items/{item_id}/reject", include_in_schema=False)
     def reject(
@@ -297,6 +301,7 @@ def _decide(
     csrf: str,
     reason: str,
     override: bool = False,
+    use_source: str = "",
 ) -> Response:
     reviewer = require_reviewer(request)
     request.app.state.signer.check_csrf(request, csrf)
@@ -310,6 +315,7 @@ def _decide(
             channel="web",
             client_id=request.state.client_id,
             override=override,
+            use_source=use_source or None,
         )
     except decisions.NotFound as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc

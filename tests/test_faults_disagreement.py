@@ -1,0 +1,208 @@
+"""Approving a disagreement keeps the value in force, from the CLI and the web.
+
+Recorded data: OpenRouter's August listing (official for the openrouter route) and LiteLLM's
+map (secondary) loaded together with accept-new, so the openrouter values enter verified by
+OpenRouter and every LiteLLM value that differs is an open `disagreement` item. Approving one
+agrees that the verified value stands: nothing is written to the catalog. Only a reviewer who
+explicitly chooses a source (`--use-source`, the form's `use_source`) puts that source's value in
+force, unverified and naming the source.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from catalog import queries, store
+from catalog.tables import catalog_values
+from catalog.views import ReviewDetail
+from ratecard.cli import app as cli
+from review.reviewers import add_reviewer
+from tests.conftest import copy_catalog
+from tests.observed import LITELLM, OPENROUTER_AUGUST, observe
+from tests.runs import refresh
+from webapp import create_app
+
+SECRET = "correct horse battery staple"
+
+
+@pytest.fixture(scope="module")
+def disagreeing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("disagree") / "catalog.db"
+    engine = store.connect(f"sqlite:///{path}")
+    refresh(engine, [*observe(*OPENROUTER_AUGUST), *observe(*LITELLM)], accept_new=True)
+    add_reviewer(engine, "alice", SECRET)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def db(disagreeing: Path, tmp_path: Path) -> str:
+    return copy_catalog(disagreeing, tmp_path / "catalog.db")
+
+
+def values(db: str) -> list[tuple[Any, ...]]:
+    with store.connect(db).connect() as conn:
+        return [tuple(r) for r in conn.execute(select(catalog_values).order_by("id")).all()]
+
+
+def disagreement(db: str, skip: int = 0) -> ReviewDetail:
+    """An open disagreement on a value OpenRouter verified, where LiteLLM states another one."""
+    with store.connect(db).connect() as conn:
+        listed = queries.list_reviews(
+            conn, status="open", kind="disagreement", route="openrouter", source="litellm"
+        )
+        items = [queries.get_review(conn, i.id) for i in listed]
+    found = [
+        i
+        for i in items
+        if i is not None
+        and len(i.changes) == 1
+        and i.changes[0].current is not None
+        and any(s.source == "litellm" for s in i.changes[0].sources)
+    ]
+    assert len(found) > skip, "the recorded data holds LiteLLM/OpenRouter disagreements"
+    return found[skip]
+
+
+def in_force(db: str, item: ReviewDetail) -> Any:
+    change = item.changes[0]
+    c = catalog_values.c
+    with store.connect(db).connect() as conn:
+        return conn.execute(
+            select(catalog_values).where(
+                c.route == item.route,
+                c.model == item.model,
+                c.component == change.component,
+                c.unit == change.unit,
+                c.dimensions == queries.change_field(item, change).dims.key,
+                c.valid_to.is_(None),
+            )
+        ).one()
+
+
+def status(db: str, item_id: int) -> str:
+    with store.connect(db).connect() as conn:
+        item = queries.get_review(conn, item_id)
+    assert item is not None
+    return str(item.status)
+
+
+def litellm_value(item: ReviewDetail) -> str:
+    return next(s.value for s in item.changes[0].sources if s.source == "litellm")
+
+
+def approve(db: str, *args: str) -> Any:
+    return CliRunner().invoke(cli, ["review", "approve", *args, "--reviewer", "alice", "--db", db])
+
+
+def test_cli_approving_a_disagreement_keeps_the_verified_value(db: str) -> None:
+    item = disagreement(db)
+    before = values(db)
+    kept = in_force(db, item)
+    assert kept.verified_by == "openrouter" and kept.value == item.changes[0].current
+    assert litellm_value(item) != kept.value
+
+    result = approve(db, str(item.id), "--reason", "OpenRouter's own API is right")
+
+    assert result.exit_code == 0, result.output
+    assert "0 values closed, 0 opened" in result.output
+    assert status(db, item.id) == "approved"
+    assert values(db) == before
+
+
+def test_cli_bulk_approving_disagreements_writes_nothing(db: str) -> None:
+    before = values(db)
+    result = approve(db, "--kind", "disagreement", "--route", "openrouter", "--yes")
+    assert result.exit_code == 0, result.output
+    with store.connect(db).connect() as conn:
+        left = queries.list_reviews(conn, status="open", kind="disagreement", route="openrouter")
+    assert left == []
+    assert values(db) == before
+
+
+def test_cli_approving_with_a_chosen_source_takes_its_value(db: str) -> None:
+    item = disagreement(db)
+    was = in_force(db, item)
+
+    result = approve(db, str(item.id), "--use-source", "litellm")
+
+    assert result.exit_code == 0, result.output
+    now = in_force(db, item)
+    assert now.value == litellm_value(item)
+    assert now.verified_by is None and now.verified_at is None  # a secondary verifies nothing
+    assert now.accepted_source == "litellm" and now.accepted_by == f"review:{item.id}"
+    with store.connect(db).connect() as conn:
+        closed = conn.execute(select(catalog_values).where(catalog_values.c.id == was.id)).one()
+    assert closed.valid_to is not None
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        (["--use-source", "vercel"], "'vercel' states no value"),
+        (["--kind", "disagreement", "--use-source", "litellm"], "give an item id or a filter"),
+    ],
+)
+def test_cli_a_source_that_states_no_value_is_refused(db: str, extra: list[str], says: str) -> None:
+    item = disagreement(db)
+    before = values(db)
+    result = approve(db, str(item.id), *extra)
+    assert result.exit_code != 0
+    assert says in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert status(db, item.id) == "open" and values(db) == before
+
+
+def csrf(client: TestClient, path: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
+    assert match, f"no CSRF token on {path}"
+    return match[1]
+
+
+def signed_in(db: str) -> TestClient:
+    client = TestClient(create_app(db, secret_key="test-only-secret"))
+    response = client.post(
+        "/login",
+        data={"name": "alice", "secret": SECRET, "csrf": csrf(client, "/login"), "next": "/queue"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    return client
+
+
+def test_web_approving_a_disagreement_keeps_the_verified_value(db: str) -> None:
+    item = disagreement(db)
+    before = values(db)
+    client = signed_in(db)
+    response = client.post(
+        f"/items/{item.id}/approve",
+        data={"csrf": csrf(client, f"/items/{item.id}"), "reason": "OpenRouter is right"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    assert status(db, item.id) == "approved"
+    assert values(db) == before
+
+
+def test_web_approving_with_a_chosen_source_takes_its_value(db: str) -> None:
+    item = disagreement(db)
+    client = signed_in(db)
+    token = csrf(client, f"/items/{item.id}")
+    refused = client.post(f"/items/{item.id}/approve", data={"csrf": token, "use_source": "vercel"})
+    assert refused.status_code == 409 and "states no value" in refused.text
+    assert status(db, item.id) == "open"
+    response = client.post(
+        f"/items/{item.id}/approve",
+        data={"csrf": token, "use_source": "litellm"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    now = in_force(db, item)
+    assert now.value == litellm_value(item) and now.verified_by is None

@@ -1,0 +1,158 @@
+"""Runs end, and a killed refresh costs nothing: 20 `kill -9` at random points of a real refresh.
+
+Each refresh is the real `ratecard refresh` command in its own process (Scrapy over loopback
+HTTP, the session's Prefect API, SQLite), replaying epoch-2 for a few sources onto a catalog
+that holds their epoch-1 values. Once its run is in the catalog it is sent SIGKILL after a
+delay a seeded RNG draws across the duration of an uninterrupted run (process start-up, the
+same for every refresh, is waited out so that every kill lands in the run): fetching, reading,
+comparing, applying and reporting alike. After each kill the next command (`ratecard runs`)
+finds no run `running`: the killed one is abandoned with when, or (killed after it finished)
+ended. A final uninterrupted refresh leaves catalog values and open review items equal to
+those of a copy of the same catalog that had one uninterrupted refresh.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from catalog import store
+from catalog.tables import catalog_values, review_items, runs
+from ratecard.cli import app
+from tests.conftest import ROOT, WORLDS, copy_catalog
+
+pytestmark = pytest.mark.integration
+
+SOURCES = ("openrouter", "anthropic-page", "openai-page")
+KILLS = 20
+SEED = 8
+STARTUP = 300  # seconds a refresh may take to start its run on a loaded machine
+RATECARD = str(Path(sys.executable).with_name("ratecard"))
+
+
+def command(db: str, world: str, *extra: str) -> list[str]:
+    sources = [arg for source in SOURCES for arg in ("--source", source)]
+    return [RATECARD, "refresh", "--replay", str(WORLDS / world), "--db", db, *sources, *extra]
+
+
+def environment() -> dict[str, str]:
+    """This session's Prefect API, so each refresh process starts no server of its own."""
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    assert url, "the prefect_api fixture sets the API URL"
+    return {**os.environ, "PREFECT_API_URL": url}
+
+
+def refreshed(db: str, world: str, *extra: str) -> float:
+    """Run one refresh to its end; how long its run took (seconds, started to finished)."""
+    done = subprocess.run(
+        command(db, world, *extra), cwd=ROOT, env=environment(), capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    newest = runs_after(db)[0]
+    started, finished = (datetime.fromisoformat(newest[k]) for k in ("started_at", "finished_at"))
+    return (finished - started).total_seconds()
+
+
+def newest_run(db: str) -> int:
+    engine = store.connect(db)
+    with engine.connect() as conn:
+        newest = conn.execute(select(func.max(runs.c.id))).scalar()
+    engine.dispose()
+    return int(newest or 0)
+
+
+def wait_for_run(db: str, after: int, process: subprocess.Popen[bytes]) -> None:
+    """Until the refresh has its run in the catalog (or has ended)."""
+    deadline = time.monotonic() + STARTUP
+    while newest_run(db) <= after and process.poll() is None:
+        assert time.monotonic() < deadline, "the refresh did not start its run"
+        time.sleep(0.05)
+
+
+def state(db: str) -> dict[str, Any]:
+    """Catalog values and open review items, without ids, runs and wall-clock columns."""
+    v, r = catalog_values.c, review_items.c
+    kept = (v.route, v.model, v.kind, v.component, v.unit, v.dimensions, v.value)
+    provenance = (v.valid_from, v.valid_to, v.verified_at, v.verified_by, v.accepted_by)
+    engine = store.connect(db)
+    with engine.connect() as conn:
+        values = conn.execute(select(*kept, *provenance, v.accepted_source)).all()
+        items = conn.execute(
+            select(
+                r.kind, r.route, r.model, r.title, r.changes, r.sources, r.detail, r.fingerprint
+            ).where(r.status == "open")
+        ).all()
+    engine.dispose()
+    return {
+        "values": sorted(map(repr, values)),
+        "open items": sorted(json.dumps(list(i), sort_keys=True, default=str) for i in items),
+    }
+
+
+def runs_after(db: str) -> list[dict[str, Any]]:
+    """What the next command (`ratecard runs --json`) reports about every run."""
+    result = CliRunner().invoke(app, ["runs", "--db", db, "--limit", "100", "--json"])
+    assert result.exit_code == 0, result.output
+    found: list[dict[str, Any]] = json.loads(result.output)
+    return found
+
+
+@pytest.fixture(scope="module")
+def epoch1(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("kills") / "epoch-1.db"
+    refreshed(f"sqlite:///{path}", "epoch-1.json", "--accept-new")
+    return path
+
+
+def test_twenty_kills_leave_no_run_running_and_a_rerun_converges(
+    epoch1: Path, tmp_path: Path
+) -> None:
+    reference = copy_catalog(epoch1, tmp_path / "reference.db")
+    duration = refreshed(reference, "epoch-2.json")
+    db = copy_catalog(epoch1, tmp_path / "killed.db")
+    rng = random.Random(SEED)
+    killed_at = []
+    for _ in range(KILLS):
+        delay = rng.uniform(0, duration)
+        last = newest_run(db)
+        process = subprocess.Popen(
+            command(db, "epoch-2.json"),
+            cwd=ROOT,
+            env=environment(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_run(db, last, process)
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        killed_at.append(delay)
+        found = runs_after(db)
+        assert [r["id"] for r in found if r["status"] == "running"] == [], (delay, found[:3])
+        for run in found:
+            if run["status"] == "abandoned":
+                assert run["finished_at"] is not None
+                assert datetime.fromisoformat(run["finished_at"]) >= datetime.fromisoformat(
+                    run["started_at"]
+                )
+    abandoned = [r for r in runs_after(db) if r["status"] == "abandoned"]
+    assert len(abandoned) >= KILLS // 2, f"few kills landed inside a run: {sorted(killed_at)}"
+
+    refreshed(db, "epoch-2.json")
+
+    assert runs_after(db)[0]["status"] in ("ok", "degraded")
+    assert state(db) == state(reference)
