@@ -100,7 +100,7 @@ def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
             draft.kind,
             draft.component,
             draft.unit,
-            tuple(dimensions.items()),
+            dimensions.key,
             draft.value,
         )
         if key in seen:

@@ -14,6 +14,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from pydantic import TypeAdapter
 from sqlalchemy import (
     Connection,
     Engine,
@@ -464,10 +465,14 @@ def _insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]])
         conn.exec_driver_sql(compiled.string, params)
 
 
+_OBSERVATION: TypeAdapter[Observation] = TypeAdapter(Observation)
+
+
 def _problem_payload(problem: Problem) -> dict[str, Any]:
     """What the quarantine row keeps besides the rule: the value set aside, or the field."""
     if problem.observation is not None:
-        return problem.observation.model_dump(mode="json")
+        payload: dict[str, Any] = _OBSERVATION.dump_python(problem.observation, mode="json")
+        return payload
     return {"field": problem.field} if problem.field else {}
 
 
