@@ -45,7 +45,7 @@ from catalog.tables import (
     source_runs,
     stamps,
 )
-from schemas.field import Dims, FieldId, ListingId
+from schemas.field import Dims, FieldId, ListingId, Measure
 from schemas.records import (
     FieldChange,
     Observation,
@@ -245,7 +245,17 @@ def load_catalog(conn: Connection) -> dict[FieldId, Current]:
             c.verified_by,
         ).where(c.valid_to.is_(None))
     )
-    return {FieldId.from_row(r): Current(r.id, Decimal(r.value), r.verified_by) for r in rows}
+    measures: dict[tuple[str, str, str, str], Measure] = {}  # a catalog has few distinct ones
+    catalog: dict[FieldId, Current] = {}
+    for r in rows:
+        text = (r.kind, r.component, r.unit, r.dimensions)
+        measure = measures.get(text)
+        if measure is None:
+            measure = measures[text] = Measure(
+                Kind(r.kind), Component(r.component), Unit(r.unit), Dims.parse(r.dimensions)
+            )
+        catalog[FieldId(r.route, r.model, measure)] = Current(r.id, Decimal(r.value), r.verified_by)
+    return catalog
 
 
 def last_statements(conn: Connection, sources: Iterable[str]) -> tuple[Observation, ...]:
@@ -320,6 +330,25 @@ def known_models(conn: Connection) -> set[str]:
     return held | {r.model for r in listed if is_official(r.source, r.route)}
 
 
+# The observation columns an insert writes, in the order of _insert_observations' row tuples.
+_OBSERVATION_COLUMNS = (
+    "run_id",
+    "response_id",
+    "last_run_id",
+    "last_response_id",
+    "source",
+    "route",
+    "model",
+    "source_model",
+    "kind",
+    "component",
+    "unit",
+    "dimensions",
+    "value",
+    "evidence",
+)
+
+
 def _statement(obs: Observation) -> tuple[str | None, ...]:
     """What an observation states, apart from where and when: one interval row per run of it."""
     return (
@@ -386,7 +415,7 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
     response_of = dict(zip(keys, ids, strict=True))
     open_rows = _open_intervals(conn, run_id, list(dict.fromkeys((s, u) for s, u, _, _ in keys)))
     extended: list[dict[str, int]] = []
-    fresh: list[dict[str, object]] = []
+    fresh: list[tuple[object, ...]] = []
     for obs in valid:
         response_id = response_of[(obs.source, obs.url, obs.landing_url, obs.observed_at)]
         statement = _statement(obs)
@@ -394,26 +423,10 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
         if row_id is not None:
             extended.append({"oid": row_id, "last_run": run_id, "last_response": response_id})
             continue
-        route, model, source_model, kind, component, unit, dims, value = statement
         fresh.append(
-            {
-                "run_id": run_id,
-                "response_id": response_id,
-                "last_run_id": run_id,
-                "last_response_id": response_id,
-                "source": obs.source,
-                "route": route,
-                "model": model,
-                "source_model": source_model,
-                "kind": kind,
-                "component": component,
-                "unit": unit,
-                "dimensions": dims,
-                "value": value,
-                "evidence": obs.evidence,
-            }
+            (run_id, response_id, run_id, response_id, obs.source, *statement, obs.evidence)
         )
-    _insert_many(conn, observations, fresh)
+    _insert_tuples(conn, observations, _OBSERVATION_COLUMNS, fresh)
     if extended:
         conn.execute(
             update(observations)
@@ -443,26 +456,50 @@ def item_row(item: ReviewItem) -> dict[str, Any]:
 
 
 def _insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows (all with the same keys) in one executemany.
+    """Insert rows (dicts, all with the same keys) in one executemany (see `_insert_tuples`)."""
+    if not rows:
+        return
+    names = tuple(rows[0])
+    _insert_tuples(conn, table, names, [tuple(row[name] for name in names) for row in rows])
 
-    The statement is compiled once and each value goes through its column type's bind
-    processor, as SQLAlchemy would do, but without its per-row parameter bookkeeping: a refresh
-    writes ~200k rows (observations, stamps) and that bookkeeping was most of the write time.
+
+def _insert_tuples(
+    conn: Connection, table: Table, names: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Insert rows, plain tuples of the columns `names` in that order, in one executemany.
+
+    The statement is compiled once and only the values of columns whose type has a bind
+    processor go through it, as SQLAlchemy would do, but without its per-row parameter
+    bookkeeping: a refresh writes ~10^5 rows (observations, stamps) and that bookkeeping (and
+    a dict per row) was most of the write time.
     """
     if not rows:
         return
-    names = list(rows[0])
-    compiled = insert(table).compile(dialect=conn.dialect, column_keys=names)
-    processors = [(name, table.c[name].type._cached_bind_processor(conn.dialect)) for name in names]
-    params = [
-        {name: process(row[name]) if process else row[name] for name, process in processors}
-        for row in rows
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(names))
+    processed = [
+        (index, process)
+        for index, name in enumerate(names)
+        if (process := table.c[name].type._cached_bind_processor(conn.dialect)) is not None
     ]
+    params: Sequence[tuple[Any, ...]] = rows
+    if processed:
+        converted: list[tuple[Any, ...]] = []
+        for row in rows:
+            values = list(row)
+            for index, process in processed:
+                values[index] = process(values[index])
+            converted.append(tuple(values))
+        params = converted
     if compiled.positiontup is not None:  # qmark / format drivers (SQLite): positional
-        order = list(compiled.positiontup)
-        conn.exec_driver_sql(compiled.string, [tuple(p[k] for k in order) for p in params])
+        position = {name: index for index, name in enumerate(names)}
+        order = [position[name] for name in compiled.positiontup]
+        if order != list(range(len(names))):
+            params = [tuple(row[i] for i in order) for row in params]
+        conn.exec_driver_sql(compiled.string, list(params))
     else:  # pyformat / named drivers (psycopg)
-        conn.exec_driver_sql(compiled.string, params)
+        conn.exec_driver_sql(
+            compiled.string, [dict(zip(names, row, strict=True)) for row in params]
+        )
 
 
 _OBSERVATION: TypeAdapter[Observation] = TypeAdapter(Observation)
