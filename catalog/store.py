@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.sql.dml import Insert
 
 from catalog.compare import Comparison, Current, Listing
 from catalog.tables import (
@@ -65,6 +66,7 @@ DEFAULT_DB = f"sqlite:///{ROOT / 'data' / 'ratecard.db'}"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Source statuses whose statements a run applied; any other status (failed, broken…) applied none.
 APPLIED = (SourceStatus.OK.value, SourceStatus.PARTIAL.value)
+ACCEPT_NEW = "policy:accept-new"  # accepted_by of the values the first-load policy let in
 
 
 def database_url(url: str | None = None) -> str:
@@ -246,16 +248,18 @@ def load_catalog(conn: Connection) -> dict[FieldId, Current]:
         ).where(c.valid_to.is_(None))
     )
     measures: dict[tuple[str, str, str, str], Measure] = {}  # a catalog has few distinct ones
-    catalog: dict[FieldId, Current] = {}
-    for r in rows:
-        text = (r.kind, r.component, r.unit, r.dimensions)
-        measure = measures.get(text)
-        if measure is None:
-            measure = measures[text] = Measure(
-                Kind(r.kind), Component(r.component), Unit(r.unit), Dims.parse(r.dimensions)
-            )
-        catalog[FieldId(r.route, r.model, measure)] = Current(r.id, Decimal(r.value), r.verified_by)
-    return catalog
+    return {_field_id(r, measures): Current(r.id, Decimal(r.value), r.verified_by) for r in rows}
+
+
+def _field_id(row: Any, measures: dict[tuple[str, str, str, str], Measure]) -> FieldId:
+    """FieldId.from_row, building each distinct measure once (`measures` keeps them by text)."""
+    text = (row.kind, row.component, row.unit, row.dimensions)
+    measure = measures.get(text)
+    if measure is None:
+        measure = measures[text] = Measure(
+            Kind(row.kind), Component(row.component), Unit(row.unit), Dims.parse(row.dimensions)
+        )
+    return FieldId(row.route, row.model, measure)
 
 
 def last_statements(conn: Connection, sources: Iterable[str]) -> tuple[Observation, ...]:
@@ -464,9 +468,14 @@ def _insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]])
 
 
 def _insert_tuples(
-    conn: Connection, table: Table, names: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    conn: Connection,
+    table: Table,
+    names: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    statement: Insert | None = None,
 ) -> None:
-    """Insert rows, plain tuples of the columns `names` in that order, in one executemany.
+    """Insert rows, plain tuples of the columns `names` in that order, in one executemany
+    (of `statement`, an INSERT into `table`, e.g. with ON CONFLICT; default a plain INSERT).
 
     The statement is compiled once and only the values of columns whose type has a bind
     processor go through it, as SQLAlchemy would do, but without its per-row parameter
@@ -475,7 +484,9 @@ def _insert_tuples(
     """
     if not rows:
         return
-    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(names))
+    compiled = (statement if statement is not None else insert(table)).compile(
+        dialect=conn.dialect, column_keys=list(names)
+    )
     processed = [
         (index, process)
         for index, name in enumerate(names)
@@ -624,34 +635,42 @@ def _apply_new_values(conn: Connection, run_id: int, comparison: Comparison) -> 
     statements that confirmed each. Returns the fields skipped for holding a value meanwhile."""
     if not comparison.new_values:
         return []
+    names = (
+        *FIELD_COLUMNS,
+        *("value", "valid_from", "verified_at", "verified_by", "accepted_by", "accepted_source"),
+        "run_id",
+    )
     rows = [
-        {
-            "route": new.field.route,
-            "model": new.field.model,
-            "kind": new.field.kind.value,
-            "component": new.field.component.value,
-            "unit": new.field.unit.value,
-            "dimensions": new.field.dims.key,
-            "value": decimal_text(new.value),
-            "valid_from": new.valid_from,
-            "verified_at": new.verified_at,
-            "verified_by": new.verified_by,
-            "accepted_by": "policy:accept-new",
-            "accepted_source": new.accepted_source,
-            "run_id": run_id,
-        }
+        (
+            *(new.field.route, new.field.model, new.field.kind.value),
+            *(new.field.component.value, new.field.unit.value, new.field.dims.key),
+            decimal_text(new.value),
+            new.valid_from,
+            new.verified_at,
+            new.verified_by,
+            ACCEPT_NEW,
+            new.accepted_source,
+            run_id,
+        )
         for new in comparison.new_values
     ]
     c = catalog_values.c
     dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    statement = (
-        dialect_insert(catalog_values)
-        .on_conflict_do_nothing(
-            index_elements=list(FIELD_COLUMNS), index_where=c.valid_to.is_(None)
-        )
-        .returning(c.id, *(c[name] for name in FIELD_COLUMNS))
+    statement = dialect_insert(catalog_values).on_conflict_do_nothing(
+        index_elements=list(FIELD_COLUMNS), index_where=c.valid_to.is_(None)
     )
-    inserted = {FieldId.from_row(r): r.id for r in conn.execute(statement, rows)}
+    _insert_tuples(conn, catalog_values, names, rows, statement)
+    # What this run inserted (it is the one apply of its run): read back by run, not RETURNING
+    # row by row.
+    measures: dict[tuple[str, str, str, str], Measure] = {}
+    inserted = {
+        _field_id(r, measures): r.id
+        for r in conn.execute(
+            select(c.id, *(c[name] for name in FIELD_COLUMNS)).where(
+                c.run_id == run_id, c.valid_to.is_(None), c.accepted_by == ACCEPT_NEW
+            )
+        )
+    }
     _record_stamps(
         conn,
         run_id,
