@@ -35,6 +35,7 @@ from sqlalchemy.sql.dml import Insert, Update
 from catalog.compare import Comparison, Current, Listing
 from catalog.tables import (
     FIELD_COLUMNS,
+    UTCDateTime,
     catalog_values,
     inserted_id,
     listings,
@@ -489,17 +490,25 @@ def _insert_tuples(
         dialect=conn.dialect, column_keys=list(names)
     )
     processed = [
-        (index, process)
+        (index, process, isinstance(table.c[name].type, UTCDateTime))
         for index, name in enumerate(names)
         if (process := table.c[name].type._cached_bind_processor(conn.dialect)) is not None
     ]
     params: Sequence[tuple[Any, ...]] = rows
     if processed:
+        # A run's dates are few (one per response): each is processed once.
+        dates: dict[datetime | None, Any] = {}
         converted: list[tuple[Any, ...]] = []
         for row in rows:
             values = list(row)
-            for index, process in processed:
-                values[index] = process(values[index])
+            for index, process, is_date in processed:
+                value = values[index]
+                if not is_date:
+                    values[index] = process(value)
+                    continue
+                if value not in dates:
+                    dates[value] = process(value)
+                values[index] = dates[value]
             converted.append(tuple(values))
         params = converted
     if compiled.positiontup is not None:  # qmark / format drivers (SQLite): positional
