@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def replicate(base: list[Observation], size: int) -> list[Observation]:
     while len(out) < size:
         suffix = f"~{copy}" if copy else ""
         for obs in base[: size - len(out)]:
-            out.append(obs.model_copy(update={"model": f"{obs.model}{suffix}"}))
+            out.append(replace(obs, model=f"{obs.model}{suffix}"))
         copy += 1
     return out
 

@@ -108,6 +108,13 @@ def fingerprint(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def field_order(key: FieldId) -> tuple[str, ...]:
+    """The catalog's order of fields (FieldId's own), as plain text that sorts without calling
+    the dataclasses' comparisons: route, model, kind, component, unit, dimensions key."""
+    m = key.measure
+    return (key.route, key.model, m.kind.value, m.component.value, m.unit.value, m.dims.key)
+
+
 def pct_change(current: Decimal | None, proposed: Decimal | None) -> float | None:
     if current is None or proposed is None or current == 0:
         return None
@@ -136,7 +143,7 @@ def compare(
 
     catalogued_models = {(k.route, k.model) for k in catalog}
     new_fields: dict[tuple[str, str], list[tuple[FieldId, list[Observation]]]] = defaultdict(list)
-    for key, group in sorted(by_key.items()):
+    for key, group in sorted(by_key.items(), key=lambda item: field_order(item[0])):
         current = catalog.get(key)
         if current is not None:
             _compare_current(key, group, current, ctx, result)
@@ -444,9 +451,8 @@ def _same_price(by_key: dict[FieldId, list[Observation]], ctx: Context, result: 
     def official(key: FieldId) -> Observation | None:
         return next((o for o in by_key.get(key, []) if ctx.official(o.source, o.route)), None)
 
-    for key in sorted(by_key):
-        if key.route not in ctx.same_price or key.kind is not Kind.PRICE:
-            continue
+    vendors = [k for k in by_key if k.route in ctx.same_price and k.kind is Kind.PRICE]
+    for key in sorted(vendors, key=field_order):
         vendor = official(key)
         if vendor is None:
             continue

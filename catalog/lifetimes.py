@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from schemas.field import Dims, Measure
@@ -97,7 +98,7 @@ def _without_ttl(measure: Measure) -> Measure:
 def _relabel(obs: Observation, lifetime: str, how: str) -> Observation:
     dims = Dims.of({**obs.dimensions, Dim.CACHE_TTL.value: lifetime})
     evidence = f"{obs.evidence} (no lifetime stated: {how}, {lifetime})"
-    return obs.model_copy(update={"dimensions": dims, "evidence": evidence})
+    return replace(obs, dimensions=dims, evidence=evidence)
 
 
 def _stated(by_lifetime: dict[str, set[Decimal]]) -> str:

@@ -102,7 +102,7 @@ def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
             draft.kind,
             draft.component,
             draft.unit,
-            tuple(dimensions.items()),
+            dimensions.key,
             draft.value,
             # a scheduled statement is not the current one, even at the same value
             draft.effective_from is not None and draft.effective_from > page.observed_at.date(),

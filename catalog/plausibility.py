@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, Inexact, InvalidOperation, localcontext
 from functools import cache
 from pathlib import Path
@@ -164,7 +164,7 @@ def _converted(obs: Observation, target: Unit) -> Observation:
         except Inexact:
             return obs
     evidence = f"{obs.evidence} (as {target.value}: {obs.value} {obs.unit.value} x {factor})"
-    return obs.model_copy(update={"unit": target, "value": value, "evidence": evidence})
+    return replace(obs, unit=target, value=value, evidence=evidence)
 
 
 def _problem(obs: Observation, rule: str, detail: str) -> Problem:

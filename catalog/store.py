@@ -15,6 +15,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from pydantic import TypeAdapter
 from sqlalchemy import (
     Connection,
     Engine,
@@ -31,10 +32,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.sql.dml import Insert, Update
 
 from catalog.compare import Comparison, Current, Listing
 from catalog.tables import (
     FIELD_COLUMNS,
+    UTCDateTime,
     bodies,
     catalog_values,
     inserted_id,
@@ -49,7 +52,7 @@ from catalog.tables import (
 )
 from catalog.unchanged import PreviousResponse, PreviousRun, Unchanged
 from schemas.fetch import FetchedPage
-from schemas.field import Dims, FieldId, ListingId
+from schemas.field import Dims, FieldId, ListingId, Measure
 from schemas.records import (
     FieldChange,
     Observation,
@@ -69,6 +72,7 @@ DEFAULT_DB = f"sqlite:///{ROOT / 'data' / 'ratecard.db'}"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Source statuses whose statements a run applied; any other status (failed, broken…) applied none.
 APPLIED = (SourceStatus.OK.value, SourceStatus.PARTIAL.value)
+ACCEPT_NEW = "policy:accept-new"  # accepted_by of the values the first-load policy let in
 
 
 def database_url(url: str | None = None) -> str:
@@ -249,7 +253,19 @@ def load_catalog(conn: Connection) -> dict[FieldId, Current]:
             c.verified_by,
         ).where(c.valid_to.is_(None))
     )
-    return {FieldId.from_row(r): Current(r.id, Decimal(r.value), r.verified_by) for r in rows}
+    measures: dict[tuple[str, str, str, str], Measure] = {}  # a catalog has few distinct ones
+    return {_field_id(r, measures): Current(r.id, Decimal(r.value), r.verified_by) for r in rows}
+
+
+def _field_id(row: Any, measures: dict[tuple[str, str, str, str], Measure]) -> FieldId:
+    """FieldId.from_row, building each distinct measure once (`measures` keeps them by text)."""
+    text = (row.kind, row.component, row.unit, row.dimensions)
+    measure = measures.get(text)
+    if measure is None:
+        measure = measures[text] = Measure(
+            Kind(row.kind), Component(row.component), Unit(row.unit), Dims.parse(row.dimensions)
+        )
+    return FieldId(row.route, row.model, measure)
 
 
 def last_statements(conn: Connection, sources: Iterable[str]) -> tuple[Observation, ...]:
@@ -325,6 +341,26 @@ def known_models(conn: Connection) -> set[str]:
     return held | {r.model for r in listed if is_official(r.source, r.route)}
 
 
+# The observation columns an insert writes, in the order of _insert_observations' row tuples.
+_OBSERVATION_COLUMNS = (
+    "run_id",
+    "response_id",
+    "last_run_id",
+    "last_response_id",
+    "source",
+    "route",
+    "model",
+    "source_model",
+    "kind",
+    "component",
+    "unit",
+    "dimensions",
+    "value",
+    "evidence",
+    "effective_from",
+)
+
+
 def _statement(obs: Observation) -> tuple[str | None, ...]:
     """What an observation states, apart from where and when: one interval row per run of it."""
     return (
@@ -391,7 +427,7 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
     response_of = dict(zip(keys, ids, strict=True))
     open_rows = _open_intervals(conn, run_id, list(dict.fromkeys((s, u) for s, u, _, _ in keys)))
     extended: list[dict[str, int]] = []
-    fresh: list[dict[str, object]] = []
+    fresh: list[tuple[object, ...]] = []
     for obs in valid:
         response_id = response_of[(obs.source, obs.url, obs.landing_url, obs.observed_at)]
         statement = _statement(obs)
@@ -399,29 +435,22 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
         if row_id is not None:
             extended.append({"oid": row_id, "last_run": run_id, "last_response": response_id})
             continue
-        route, model, source_model, kind, component, unit, dims, value = statement
         fresh.append(
-            {
-                "run_id": run_id,
-                "response_id": response_id,
-                "last_run_id": run_id,
-                "last_response_id": response_id,
-                "source": obs.source,
-                "route": route,
-                "model": model,
-                "source_model": source_model,
-                "kind": kind,
-                "component": component,
-                "unit": unit,
-                "dimensions": dims,
-                "value": value,
-                "evidence": obs.evidence,
-                "effective_from": obs.effective_from,
-            }
+            (
+                run_id,
+                response_id,
+                run_id,
+                response_id,
+                obs.source,
+                *statement,
+                obs.evidence,
+                obs.effective_from,
+            )
         )
-    _insert_many(conn, observations, fresh)
+    _insert_tuples(conn, observations, _OBSERVATION_COLUMNS, fresh)
     if extended:
-        conn.execute(
+        _execute_rows(
+            conn,
             update(observations)
             .where(observations.c.id == bindparam("oid"))
             .values(last_run_id=bindparam("last_run"), last_response_id=bindparam("last_response")),
@@ -449,32 +478,99 @@ def item_row(item: ReviewItem) -> dict[str, Any]:
 
 
 def _insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows (all with the same keys) in one executemany.
+    """Insert rows (dicts, all with the same keys) in one executemany (see `_insert_tuples`)."""
+    if not rows:
+        return
+    names = tuple(rows[0])
+    _insert_tuples(conn, table, names, [tuple(row[name] for name in names) for row in rows])
 
-    The statement is compiled once and each value goes through its column type's bind
-    processor, as SQLAlchemy would do, but without its per-row parameter bookkeeping: a refresh
-    writes ~200k rows (observations, stamps) and that bookkeeping was most of the write time.
+
+def _insert_tuples(
+    conn: Connection,
+    table: Table,
+    names: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    statement: Insert | None = None,
+) -> None:
+    """Insert rows, plain tuples of the columns `names` in that order, in one executemany
+    (of `statement`, an INSERT into `table`, e.g. with ON CONFLICT; default a plain INSERT).
+
+    The statement is compiled once and only the values of columns whose type has a bind
+    processor go through it, as SQLAlchemy would do, but without its per-row parameter
+    bookkeeping: a refresh writes ~10^5 rows (observations, stamps) and that bookkeeping (and
+    a dict per row) was most of the write time.
     """
     if not rows:
         return
-    names = list(rows[0])
-    compiled = insert(table).compile(dialect=conn.dialect, column_keys=names)
-    processors = [(name, table.c[name].type._cached_bind_processor(conn.dialect)) for name in names]
-    params = [
-        {name: process(row[name]) if process else row[name] for name, process in processors}
-        for row in rows
+    compiled = (statement if statement is not None else insert(table)).compile(
+        dialect=conn.dialect, column_keys=list(names)
+    )
+    processed = [
+        (index, process, isinstance(table.c[name].type, UTCDateTime))
+        for index, name in enumerate(names)
+        if (process := table.c[name].type._cached_bind_processor(conn.dialect)) is not None
     ]
+    params: Sequence[tuple[Any, ...]] = rows
+    if processed:
+        # A run's dates are few (one per response): each is processed once.
+        dates: dict[datetime | None, Any] = {}
+        converted: list[tuple[Any, ...]] = []
+        for row in rows:
+            values = list(row)
+            for index, process, is_date in processed:
+                value = values[index]
+                if not is_date:
+                    values[index] = process(value)
+                    continue
+                if value not in dates:
+                    dates[value] = process(value)
+                values[index] = dates[value]
+            converted.append(tuple(values))
+        params = converted
     if compiled.positiontup is not None:  # qmark / format drivers (SQLite): positional
-        order = list(compiled.positiontup)
-        conn.exec_driver_sql(compiled.string, [tuple(p[k] for k in order) for p in params])
+        position = {name: index for index, name in enumerate(names)}
+        order = [position[name] for name in compiled.positiontup]
+        if order != list(range(len(names))):
+            params = [tuple(row[i] for i in order) for row in params]
+        conn.exec_driver_sql(compiled.string, list(params))
     else:  # pyformat / named drivers (psycopg)
-        conn.exec_driver_sql(compiled.string, params)
+        conn.exec_driver_sql(
+            compiled.string, [dict(zip(names, row, strict=True)) for row in params]
+        )
+
+
+def _execute_rows(conn: Connection, statement: Update, rows: Sequence[dict[str, Any]]) -> None:
+    """Execute `statement` for each row in one executemany of the driver. Each row binds every
+    bind parameter of the statement by name; values go through the parameters' types' bind
+    processors, as SQLAlchemy would do, without its per-row bookkeeping (see `_insert_tuples`):
+    a refresh moves ~10^5 interval ends (observations, stamps)."""
+    if not rows:
+        return
+    compiled = statement.compile(dialect=conn.dialect)
+    processors = {
+        name: process
+        for name, bind in compiled.binds.items()
+        if (process := bind.type._cached_bind_processor(conn.dialect)) is not None
+    }
+    if processors:
+        rows = [
+            {k: processors[k](v) if k in processors else v for k, v in row.items()} for row in rows
+        ]
+    if compiled.positiontup is not None:  # qmark / format drivers (SQLite): positional
+        order = compiled.positiontup
+        conn.exec_driver_sql(compiled.string, [tuple(row[n] for n in order) for row in rows])
+    else:  # pyformat / named drivers (psycopg)
+        conn.exec_driver_sql(compiled.string, list(rows))
+
+
+_OBSERVATION: TypeAdapter[Observation] = TypeAdapter(Observation)
 
 
 def _problem_payload(problem: Problem) -> dict[str, Any]:
     """What the quarantine row keeps besides the rule: the value set aside, or the field."""
     if problem.observation is not None:
-        return problem.observation.model_dump(mode="json")
+        payload: dict[str, Any] = _OBSERVATION.dump_python(problem.observation, mode="json")
+        return payload
     return {"field": problem.field} if problem.field else {}
 
 
@@ -605,34 +701,42 @@ def _apply_new_values(conn: Connection, run_id: int, comparison: Comparison) -> 
     statements that confirmed each. Returns the fields skipped for holding a value meanwhile."""
     if not comparison.new_values:
         return []
+    names = (
+        *FIELD_COLUMNS,
+        *("value", "valid_from", "verified_at", "verified_by", "accepted_by", "accepted_source"),
+        "run_id",
+    )
     rows = [
-        {
-            "route": new.field.route,
-            "model": new.field.model,
-            "kind": new.field.kind.value,
-            "component": new.field.component.value,
-            "unit": new.field.unit.value,
-            "dimensions": new.field.dims.key,
-            "value": decimal_text(new.value),
-            "valid_from": new.valid_from,
-            "verified_at": new.verified_at,
-            "verified_by": new.verified_by,
-            "accepted_by": "policy:accept-new",
-            "accepted_source": new.accepted_source,
-            "run_id": run_id,
-        }
+        (
+            *(new.field.route, new.field.model, new.field.kind.value),
+            *(new.field.component.value, new.field.unit.value, new.field.dims.key),
+            decimal_text(new.value),
+            new.valid_from,
+            new.verified_at,
+            new.verified_by,
+            ACCEPT_NEW,
+            new.accepted_source,
+            run_id,
+        )
         for new in comparison.new_values
     ]
     c = catalog_values.c
     dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    statement = (
-        dialect_insert(catalog_values)
-        .on_conflict_do_nothing(
-            index_elements=list(FIELD_COLUMNS), index_where=c.valid_to.is_(None)
-        )
-        .returning(c.id, *(c[name] for name in FIELD_COLUMNS))
+    statement = dialect_insert(catalog_values).on_conflict_do_nothing(
+        index_elements=list(FIELD_COLUMNS), index_where=c.valid_to.is_(None)
     )
-    inserted = {FieldId.from_row(r): r.id for r in conn.execute(statement, rows)}
+    _insert_tuples(conn, catalog_values, names, rows, statement)
+    # What this run inserted (it is the one apply of its run): read back by run, not RETURNING
+    # row by row.
+    measures: dict[tuple[str, str, str, str], Measure] = {}
+    inserted = {
+        _field_id(r, measures): r.id
+        for r in conn.execute(
+            select(c.id, *(c[name] for name in FIELD_COLUMNS)).where(
+                c.run_id == run_id, c.valid_to.is_(None), c.accepted_by == ACCEPT_NEW
+            )
+        )
+    }
     _record_stamps(
         conn,
         run_id,
@@ -666,7 +770,8 @@ def _apply_stamps(conn: Connection, run_id: int, comparison: Comparison) -> None
     ]
     if verified:
         c = catalog_values.c
-        conn.execute(
+        _execute_rows(
+            conn,
             update(catalog_values)
             .where(c.id == bindparam("vid"))
             .where(c.verified_at.is_(None) | (c.verified_at <= bindparam("at")))
@@ -720,7 +825,8 @@ def _record_stamps(
         ],
     )
     if moved:
-        conn.execute(
+        _execute_rows(
+            conn,
             update(stamps)
             .where(c.id == bindparam("sid"), c.observed_at <= bindparam("at"))
             .values(observed_at=bindparam("at"), last_run_id=bindparam("last_run")),
@@ -885,7 +991,8 @@ def _apply_listings(conn: Connection, updates: dict[ListingId, Listing]) -> None
     _insert_many(conn, listings, fresh)
     if changed:
         c = listings.c
-        conn.execute(
+        _execute_rows(
+            conn,
             update(listings)
             .where(c.source == bindparam("s"))
             .where(c.route == bindparam("r"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 
 import pandera.polars as pa
 import polars as pl
@@ -21,6 +21,7 @@ PRECISION = 38  # digits the frame holds
 SCALE = 20  # decimal places the frame holds; a value needing more is flagged, never rounded
 INTEGER_DIGITS = PRECISION - SCALE  # a value of 10^18 or more does not fit: flagged, never raised
 QUANTUM = Decimal(1).scaleb(-SCALE)
+_FRAME_CONTEXT = Context(prec=PRECISION + 2, rounding=ROUND_HALF_EVEN)
 DECIMAL = pl.Decimal(PRECISION, SCALE)
 KEY = ["source", "route", "model_key", "kind", "component", "unit", "dims"]
 _CONTEXT = f"{Dim.CONTEXT_ABOVE.value}="
@@ -112,8 +113,7 @@ def frame_value(value: Decimal) -> Decimal | None:
     stated exponent or length makes this raise or build a large number."""
     if not value.is_finite() or value.adjusted() >= INTEGER_DIGITS:
         return None
-    with localcontext(prec=PRECISION + 2):
-        return value.quantize(QUANTUM)
+    return value.quantize(QUANTUM, context=_FRAME_CONTEXT)
 
 
 def value_text(value: Decimal) -> str:
@@ -123,10 +123,10 @@ def value_text(value: Decimal) -> str:
     return str(value)
 
 
-def to_frame(observations: Sequence[Observation]) -> pl.DataFrame:
-    """The batch as columns; the context tier is split from the dimensions by polars. Every
-    value must fit the frame (see `frame_value`); `validate` sets the others aside first."""
-    values = [frame_value(o.value) for o in observations]
+def to_frame(observations: Sequence[Observation], values: Sequence[Decimal]) -> pl.DataFrame:
+    """The batch as columns; the context tier is split from the dimensions by polars. `values`
+    are the observations' values at the frame's scale (`frame_value`, none of them None:
+    `validate` sets the others aside first)."""
     frame = pl.DataFrame(
         {
             "source": [o.source for o in observations],
@@ -172,12 +172,16 @@ def validate(observations: Sequence[Observation]) -> tuple[list[Observation], li
 
 
 def _validate(observations: Sequence[Observation]) -> tuple[list[Observation], list[Problem]]:
-    fits = [o for o in observations if frame_value(o.value) is not None]
-    problems = [_problem(o, [OUT_OF_RANGE]) for o in observations if frame_value(o.value) is None]
+    framed = [frame_value(o.value) for o in observations]
+    fits = [o for o, q in zip(observations, framed, strict=True) if q is not None]
+    values = [q for q in framed if q is not None]
+    problems = [
+        _problem(o, [OUT_OF_RANGE]) for o, q in zip(observations, framed, strict=True) if q is None
+    ]
     if not fits:
         return [], problems
     try:
-        ObservationBatch.validate(to_frame(fits), lazy=True)
+        ObservationBatch.validate(to_frame(fits, values), lazy=True)
     except pa.errors.SchemaErrors as exc:
         failures = exc.failure_cases
     else:

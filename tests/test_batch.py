@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -45,9 +46,7 @@ def test_real_batch_quarantines_only_the_unit_slips(litellm: list[Observation]) 
 
 def test_negative_price_is_quarantined_with_its_rule(litellm: list[Observation]) -> None:
     target = pick(litellm, "gpt-4o", "input")
-    broken = [
-        o.model_copy(update={"value": Decimal("-2.5")}) if o is target else o for o in litellm
-    ]
+    broken = [replace(o, value=Decimal("-2.5")) if o is target else o for o in litellm]
     valid, problems = validate(broken)
     [problem] = [p for p in problems if p.record == target.record and "greater" in p.rule]
     assert problem.observation is not None and problem.observation.value == Decimal("-2.5")
@@ -56,7 +55,7 @@ def test_negative_price_is_quarantined_with_its_rule(litellm: list[Observation])
 
 def test_cache_read_dearer_than_input_is_quarantined(litellm: list[Observation]) -> None:
     target = pick(litellm, "gpt-4o", "cache_read")
-    broken = [o.model_copy(update={"value": Decimal("99")}) if o is target else o for o in litellm]
+    broken = [replace(o, value=Decimal("99")) if o is target else o for o in litellm]
     _, problems = validate(broken)
     assert [p.rule for p in problems if p.record == target.record] == ["cache_read_le_input"]
 
@@ -67,7 +66,7 @@ def test_context_tiers_must_ascend(litellm: list[Observation]) -> None:
         for o in litellm
         if "context_above" in o.dimensions and o.component.value == "input" and o.model
     )
-    broken = [o.model_copy(update={"value": Decimal("0")}) if o is tier else o for o in litellm]
+    broken = [replace(o, value=Decimal("0")) if o is tier else o for o in litellm]
     _, problems = validate(broken)
     [problem] = [
         p
@@ -83,7 +82,7 @@ def test_one_source_stating_two_values_for_one_field_is_quarantined(
     litellm: list[Observation],
 ) -> None:
     target = pick(litellm, "gpt-4o", "output")
-    twin = target.model_copy(update={"value": Decimal("11"), "record": "copy of gpt-4o"})
+    twin = replace(target, value=Decimal("11"), record="copy of gpt-4o")
     _, problems = validate([*litellm, twin])
     unique = {p.record for p in problems if "uniqueness" in p.rule}
     assert {target.record, "copy of gpt-4o"} <= unique
@@ -95,7 +94,7 @@ def test_value_finer_than_the_frame_holds_is_flagged_not_rounded(
     litellm: list[Observation],
 ) -> None:
     target = pick(litellm, "gpt-4o", "input")
-    fine = target.model_copy(update={"value": Decimal("2.5E-21")})
+    fine = replace(target, value=Decimal("2.5E-21"))
     _, problems = validate([fine])
     [problem] = problems
     assert "isin" in problem.rule and problem.observation == fine
@@ -108,7 +107,7 @@ def test_a_value_beyond_the_frame_is_a_problem_never_an_error(
 ) -> None:
     """OpenRouter stating 100 USD per token is 10^8 per 1M: the gate flags it, the rest pass."""
     target = pick(litellm, "gpt-4o", "input")
-    absurd = target.model_copy(update={"value": Decimal(stated)})
+    absurd = replace(target, value=Decimal(stated))
     batch = [absurd if o is target else o for o in litellm]
     valid, problems = validate(batch)
     [problem] = [p for p in problems if p.observation == absurd]
@@ -124,7 +123,7 @@ def test_checks_join_on_explicit_keys_when_a_key_is_stated_twice(
     cache-read verdicts onto other rows nor raise: the right rows are named, once each."""
     inputs = pick(litellm, "gpt-4o", "input")
     cache = pick(litellm, "gpt-4o", "cache_read")
-    cheaper = inputs.model_copy(update={"value": cache.value / 2, "record": "gpt-4o again"})
+    cheaper = replace(inputs, value=cache.value / 2, record="gpt-4o again")
     valid, problems = validate([cheaper, *litellm])
     named = {(p.record, p.observation.value if p.observation else None) for p in problems}
     cache_rules = [p for p in problems if "cache_read_le_input" in p.rule]
@@ -143,7 +142,7 @@ def test_tier_verdicts_do_not_depend_on_row_order(litellm: list[Observation]) ->
         for o in litellm
         if "context_above" in o.dimensions and o.component.value == "input" and o.model
     )
-    twin = tier.model_copy(update={"value": Decimal("0"), "record": "tier twin"})
+    twin = replace(tier, value=Decimal("0"), record="tier twin")
     verdicts = set()
     for batch in ([twin, *litellm], [*litellm, twin], [*reversed(litellm), twin]):
         _, problems = validate(batch)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
 from functools import cache
 
 from catalog.identity import Identity
@@ -16,6 +18,7 @@ from schemas.capabilities import (
     Statement,
     profile,
 )
+from schemas.field import Dims
 from schemas.records import Observation
 from schemas.vocab import Component, Kind
 from tests.observed import world_drafts
@@ -89,11 +92,11 @@ def test_a_flag_stated_both_ways_is_disputed_and_keeps_both_sides() -> None:
     target = next(
         o for o in real if o.kind is Kind.CAPABILITY and o.dimensions.get("capability") == "vision"
     )
-    variant = [o.model_copy(update={"value": 0}) if o is target else o for o in real]
+    variant = [replace(o, value=Decimal(0)) if o is target else o for o in real]
     vision = profile(variant).flags[Flag.VISION]
     assert vision.value is True and vision.disputed
     assert {s.value for s in vision.statements} == {True, False}
-    only_false = profile([target.model_copy(update={"value": 0})]).flags[Flag.VISION]
+    only_false = profile([replace(target, value=Decimal(0))]).flags[Flag.VISION]
     assert only_false.value is False and not only_false.disputed
 
 
@@ -103,7 +106,7 @@ def test_an_unknown_raw_name_is_kept_not_dropped() -> None:
         for o in _model("gpt-4o")
         if o.kind is Kind.CAPABILITY and o.component is Component.SUPPORTS
     )
-    renamed = real.model_copy(update={"dimensions": {"capability": "telepathy"}})
+    renamed = replace(real, dimensions=Dims.of({"capability": "telepathy"}))
     found: Profile = profile([renamed])
     assert [s.raw for s in found.unmapped] == ["telepathy"]
     assert all(a.value is None for a in found.flags.values())

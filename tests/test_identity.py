@@ -4,6 +4,7 @@ deployment scope of LiteLLM's bare Azure keys (issue 9, rows 6 and 8; build item
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -143,7 +144,7 @@ def test_unmapped_records_pass_the_record_level_checks() -> None:
     unmapped = [o for o in found if o.model is None and o.kind is Kind.PRICE]
     assert unmapped
     real = unmapped[0]
-    broken = real.model_copy(update={"value": real.value * 10**6 + 10**6})
+    broken = replace(real, value=real.value * 10**6 + 10**6)
     assert validate([real]) == ([real], [])
     valid, problems = validate([broken])
     assert valid == []

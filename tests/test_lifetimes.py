@@ -3,6 +3,7 @@ without lifetime beside the route's per-lifetime ones is one of them, never a th
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
@@ -86,7 +87,7 @@ def _on_route(found: tuple[Observation, ...], route: str, model: str) -> list[Ob
     """The recorded openrouter statements about `model`, moved to a route with no documented
     default lifetime (a variant made here)."""
     return [
-        o.model_copy(update={"route": route})
+        replace(o, route=route)
         for o in found
         if o.route == "openrouter" and o.model == model and o.component is Component.CACHE_WRITE
     ]
@@ -101,10 +102,7 @@ def test_variant_on_a_route_without_default_takes_the_lifetime_it_equals() -> No
 
 def test_variant_equal_to_no_lifetime_is_quarantined() -> None:
     moved = _on_route(_recorded(), "someroute", "claude-haiku-4-5")
-    odd = [
-        o.model_copy(update={"value": Decimal("1.5")}) if o.source == "genai-prices" else o
-        for o in moved
-    ]
+    odd = [replace(o, value=Decimal("1.5")) if o.source == "genai-prices" else o for o in moved]
     kept, problems = with_lifetimes(odd)
     assert [(p.source, p.rule) for p in problems] == [("genai-prices", LIFETIME_RULE)]
     assert "genai-prices" not in {s for s, _, _ in _writes(kept, "someroute", "claude-haiku-4-5")}
@@ -114,14 +112,14 @@ def test_variant_relabelled_write_conflicting_with_the_source_own_is_quarantined
     """A source stating the 5m write and a different TTL-less one contradicts itself."""
     found = _recorded()
     own = [
-        o.model_copy(update={"source": "genai-prices"})
+        replace(o, source="genai-prices")
         for o in found
         if (o.source, o.route, o.model) == ("openrouter", "openrouter", "claude-haiku-4-5")
         and o.component is Component.CACHE_WRITE
         and o.dimensions.get("cache_ttl") == "5m"
     ]
     odd = [
-        o.model_copy(update={"value": Decimal("9")})
+        replace(o, value=Decimal("9"))
         for o in found
         if (o.source, o.route, o.model) == ("genai-prices", "openrouter", "claude-haiku-4-5")
         and o.component is Component.CACHE_WRITE
@@ -141,7 +139,7 @@ def test_variant_long_context_write_without_lifetime_takes_the_route_default() -
     tier per lifetime."""
     found = _recorded()
     tier = [
-        o.model_copy(update={"dimensions": Dims.of({"context_above": "200000"})})
+        replace(o, dimensions=Dims.of({"context_above": "200000"}))
         for o in found
         if (o.source, o.route, o.model) == ("genai-prices", "openrouter", "claude-haiku-4-5")
         and o.component is Component.CACHE_WRITE

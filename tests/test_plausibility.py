@@ -4,6 +4,7 @@ with rescaled variants made in the test."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
@@ -155,7 +156,7 @@ def test_rescaled_variant_of_a_recorded_price_is_quarantined() -> None:
     """A recorded price rescaled by 10^-6 (a per-token rate in a per-1M field) is set aside."""
     found = _recorded()
     real = _one(found, source="openai-page", model="whisper-1", unit=Unit.PER_MINUTE)
-    rescaled = real.model_copy(update={"value": real.value.scaleb(-6)})
+    rescaled = replace(real, value=real.value.scaleb(-6))
     kept, problems = check([*found, rescaled], is_official)
     assert rescaled not in kept
     assert [p.rule for p in problems if p.observation == rescaled] == [IMPLAUSIBLE_RULE]
