@@ -149,6 +149,7 @@ class Identity:
     distinct: set[str] = field(default_factory=set)  # dated ids kept apart from their base
     blocked: set[str] = field(default_factory=set)  # names a rule would merge into a collision
     scopes: OfficialScopes = field(default_factory=OfficialScopes)
+    scoped_routes: set[str] = field(default_factory=set)  # official prices there state a scope
     _candidates: dict[str, str] = field(default_factory=dict, repr=False)
     _resolved: dict[str, str | None] = field(default_factory=dict, repr=False)
     _loose: dict[str, set[str]] | None = field(default=None, repr=False)
@@ -205,11 +206,14 @@ class Identity:
         for source, official, route, source_model, key, value in statements:
             fields[(source, official, route, self.candidate(source_model))][key] = value
         self.known.update(name for (_, official, _, name) in fields if official)
-        scoped = {
+        # Remembered across calls: a route whose official source priced by deployment scope in
+        # statements learned earlier (held while it is not read) stays scoped for the rest.
+        self.scoped_routes.update(
             route
             for (_, official, route, _), stated in fields.items()
             if official and any(Dim.SCOPE.value in key.dims for key in stated)
-        }
+        )
+        scoped = self.scoped_routes
         siblings: dict[tuple[str, str, str], dict[str, dict[Measure, Decimal]]] = defaultdict(dict)
         compared: dict[tuple[str, str, str], dict[Measure, Decimal]] = {}
         for (source, official, route, name), stated in fields.items():

@@ -36,16 +36,20 @@ CONFLICT_RULE = "conflicting values"
 Field = tuple[str, str, Measure]  # (route, model, measure)
 
 
-def with_lifetimes(observations: Sequence[Observation]) -> tuple[list[Observation], list[Problem]]:
+def with_lifetimes(
+    observations: Sequence[Observation], held: Sequence[Observation] = ()
+) -> tuple[list[Observation], list[Problem]]:
     """(kept, quarantined): the observations in their order, each lifetime-less cache write of a
     (route, model) whose writes have lifetimes relabelled with one (module docstring), and one
-    problem per cache write that could not be given one or that conflicts once relabelled."""
+    problem per cache write that could not be given one or that conflicts once relabelled.
+    `held` are the last statements of sources not read this run: they count as what the route
+    states (a source can only fail itself), but are neither kept nor quarantined here."""
     ttl = Dim.CACHE_TTL.value
     lifetimes: dict[Field, dict[str, set[Decimal]]] = defaultdict(lambda: defaultdict(set))
     # each source's statement of a field, per effective date (a scheduled price is another one)
     stated: dict[tuple[object, ...], Decimal] = {}
     priced_per_lifetime: set[tuple[str, str]] = set()  # (route, model)
-    for obs in observations:
+    for obs in (*held, *observations):
         if _cache_write(obs) and ttl in obs.dimensions:
             bare = _without_ttl(obs.measure)
             lifetimes[(obs.route, obs.model or "", bare)][obs.dimensions[ttl]].add(obs.value)

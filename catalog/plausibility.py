@@ -76,13 +76,16 @@ def implausible(value: Decimal, unit: Unit, table: dict[Unit, Band] | None = Non
 
 
 def check(
-    observations: Sequence[Observation], official: Callable[[str, str], bool]
+    observations: Sequence[Observation],
+    official: Callable[[str, str], bool],
+    held: Sequence[Observation] = (),
 ) -> tuple[list[Observation], list[Problem]]:
     """(kept, quarantined) by the module's three rules: kept in order, converted where rule 3
     applies; one problem per observation set aside. `official(source, route)` says who speaks
-    for a route."""
+    for a route; `held` (the last statements of sources not read this run) count as what sources
+    state, and are neither kept nor quarantined here."""
     table = bands()
-    untokened = _not_metered_in_tokens(observations, official)
+    untokened = _not_metered_in_tokens((*held, *observations), official)
     kept: list[Observation] = []
     problems: list[Problem] = []
     for obs in observations:
@@ -98,7 +101,7 @@ def check(
             problems.append(_problem(obs, AMBIGUOUS_RULE, detail))
         else:
             kept.append(obs)
-    return _one_time_unit(kept, official), problems
+    return _one_time_unit(kept, official, held), problems
 
 
 def _not_metered_in_tokens(
@@ -125,12 +128,15 @@ def _not_metered_in_tokens(
 
 
 def _one_time_unit(
-    observations: list[Observation], official: Callable[[str, str], bool]
+    observations: list[Observation],
+    official: Callable[[str, str], bool],
+    held: Sequence[Observation] = (),
 ) -> list[Observation]:
-    """Rule 3: one field's per-second, per-minute and per-hour statements in one unit."""
+    """Rule 3: one field's per-second, per-minute and per-hour statements in one unit (`held`
+    statements count among them, and are not returned)."""
     units: dict[tuple[object, ...], set[Unit]] = defaultdict(set)
     official_unit: dict[tuple[object, ...], Unit] = {}
-    for obs in observations:
+    for obs in (*held, *observations):
         if obs.kind is Kind.PRICE and obs.unit in SECONDS:
             key = _time_field(obs)
             units[key].add(obs.unit)

@@ -36,15 +36,18 @@ RouteModel = tuple[str, str]
 
 
 def contradicting(
-    observations: Sequence[Observation], official: Callable[[str, str], bool]
+    observations: Sequence[Observation],
+    official: Callable[[str, str], bool],
+    held: Sequence[Observation] = (),
 ) -> tuple[list[Observation], list[Problem]]:
     """(kept, flagged): the observations in their order without those whose context threshold
     contradicts the reference for their (route, model) (module docstring), and one problem per
-    flagged observation. `official(source, route)` says who speaks for a route."""
+    flagged observation. `official(source, route)` says who speaks for a route; `held` (the last
+    statements of sources not read this run) count as stated, and are neither kept nor flagged."""
     stated: dict[RouteModel, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     flat: set[RouteModel] = set()  # priced by the route's official source, which states no tier
     base: dict[tuple[str, RouteModel, Measure], Decimal] = {}  # each source's untiered prices
-    for obs in observations:
+    for obs in (*held, *observations):
         if obs.model is None or obs.kind is not Kind.PRICE:
             continue
         above = _threshold(obs)

@@ -179,10 +179,14 @@ def find_unchanged(
 
 @task(name="read-sources", cache_policy=NO_CACHE)
 def read_sources(
-    evidence: dict[str, list[FetchedPage]], identity: Identity, reports: dict[str, SourceRun]
+    evidence: dict[str, list[FetchedPage]],
+    identity: Identity,
+    reports: dict[str, SourceRun],
+    held: Sequence[Observation] = (),
 ) -> Batch:
     """Normalize, map and validate each source under its own boundary (catalog/intake.py); a
-    source that fails there is reported failed and applies nothing."""
+    source that fails there is reported failed and applies nothing. `held`: the last statements
+    of the sources not read this run, which the rules across sources count as stated."""
     drafts, failures = intake.normalize_each(
         {s: pages for s, pages in evidence.items() if pages}, configured_sources()
     )
@@ -204,9 +208,9 @@ def read_sources(
     # of them; a context tier whose threshold contradicts the route's own is a flag.
     # Units are facts: prices outside their unit's band, or per token for a model not metered
     # in tokens, are set aside; one price in two time units is one field.
-    batch.valid, unstated = lifetimes.with_lifetimes(batch.valid)
-    batch.valid, contradictions = thresholds.contradicting(batch.valid, is_official)
-    batch.valid, implausible = plausibility.check(batch.valid, is_official)
+    batch.valid, unstated = lifetimes.with_lifetimes(batch.valid, held)
+    batch.valid, contradictions = thresholds.contradicting(batch.valid, is_official, held)
+    batch.valid, implausible = plausibility.check(batch.valid, is_official, held)
     for problem in unstated + contradictions + implausible:
         batch.problems.append(problem)
         reports[problem.source].quarantined += 1
@@ -337,16 +341,21 @@ async def _refresh_stages(
             identity = Identity.load()
             with engine.connect() as conn:
                 identity.learn(store.known_models(conn))
-                # A source not read this run (failed, partial, or unchanged) still teaches what it
-                # last stated (its models, dated ids, official scopes): others' names map as on a
-                # healthy day, and stay so when what it did answer then collapses in validation.
+                # A source not read this run (not selected, failed, partial, or unchanged) still
+                # teaches what it last stated (its models, dated ids, official scopes): others'
+                # names map as on a full, healthy day (`--source litellm` alone maps LiteLLM's
+                # names of Azure's models as a refresh of every source does), and stay so when
+                # what a source did answer then collapses in validation.
                 short = [
                     s
-                    for s, r in reports.items()
-                    if r.status is not SourceStatus.OK or s in confirmed
+                    for s in configured_sources()
+                    if s not in reports
+                    or reports[s].status is not SourceStatus.OK
+                    or s in confirmed
                 ]
-                identity.learn_official(_statements(store.last_statements(conn, short)))
-            batch = read_sources(quote(to_read), quote(identity), reports)  # type: ignore[call-overload]
+                held = store.last_statements(conn, short)
+                identity.learn_official(_statements(held))
+            batch = read_sources(quote(to_read), quote(identity), reports, quote(held))  # type: ignore[call-overload]
             progress("*", "comparing")
             comparison = compare_catalog(  # type: ignore[call-overload]
                 url,

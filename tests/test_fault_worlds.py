@@ -293,32 +293,8 @@ AT = {
         "older than the last response",
     ),
 }
-# Known gap (issue 8, isolation): while Azure gives no usable answer, LiteLLM, its secondary
-# partner, still reads a few of its Azure entries differently from a healthy day (about 8 more
-# observations, 27 fewer corroborations, one item) although identity now learns from Azure's
-# held statements: the remaining difference is in how unscoped secondary prices take Azure's
-# deployment scopes. Everything else these worlds assert holds for them.
-PARTNER_DRIFT = {
-    ("5xx", "azure"),
-    ("truncated body", "azure"),
-    ("one of two listings empty", "azure"),
-    ("every price x10^6", "azure"),
-    ("older than the last response", "azure"),
-}
 CASES = [
-    pytest.param(
-        kind,
-        source,
-        id=f"{kind}@{source}",
-        marks=[
-            pytest.mark.xfail(
-                reason="LiteLLM reads some Azure entries differently while Azure is out",
-                strict=False,
-            )
-        ]
-        if (kind, source) in PARTNER_DRIFT
-        else [],
-    )
+    pytest.param(kind, source, id=f"{kind}@{source}")
     for source, kinds in AT.items()
     for kind in kinds
 ]
@@ -484,11 +460,11 @@ def test_a_fault_at_one_source_is_a_non_event(
     assert too_high == 0
     # at most a handful of items open beyond what the healthy run opens
     opened = fingerprints(db, run_id) - healthy.opened
-    assert len(opened) <= HANDFUL, len(opened)
+    assert len(opened) <= HANDFUL, titles(db, opened)
     if kind == "one absurd value":
         [rule] = {r for r, d in quarantined if "100000000" in d}
         assert "magnitude" in rule or "out_of_range" in rule
-        assert len(opened) == 1
+        assert len(opened) == 1, titles(db, opened)
 
 
 def test_a_stale_answer_is_recorded_with_both_dates(
@@ -507,3 +483,19 @@ def test_a_stale_answer_is_recorded_with_both_dates(
         assert answer["fault"] == "stale" and answer["records"] > 0
         assert answer["observed_at"].startswith("2026-07-05")
         assert "2026-08-19" in answer["detail"]
+
+
+def titles(db: str, opened: set[str]) -> list[str]:
+    """Kind, route, model and title of the items with these fingerprints (for a failure)."""
+    engine = store.connect(db)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                review_items.c.kind,
+                review_items.c.route,
+                review_items.c.model,
+                review_items.c.title,
+            ).where(review_items.c.fingerprint.in_(opened))
+        ).all()
+    engine.dispose()
+    return [" ".join(str(x) for x in r) for r in rows]
