@@ -1,7 +1,7 @@
 """Units are facts to establish: per-unit plausibility bands, units a model is not metered in,
 and one price stated in two time units. Pure (the bands are read from data/).
 
-Three rules, over one refresh's observations from every source:
+Four rules, over one refresh's observations from every source:
 
 1. Bands (data/plausibility_bands.json): a non-zero price outside its unit's band is quarantined
    with IMPLAUSIBLE_RULE ("implausible for unit"): a rescaling slip, not a price. 0 is a price.
@@ -18,6 +18,14 @@ Three rules, over one refresh's observations from every source:
    is exact), so compare judges them as one field. A conversion that does not come out exact in
    Decimal (a division that does not terminate) leaves the statement in its own unit.
 
+4. Modalities of one token price: a non-zero per-1M-token price of a non-text modality below a
+   hundredth (MODALITY_FLOOR) of the same source's text price of the same field (route, model,
+   component, other dimensions) is no token price: no modality's tokens cost a hundredth of
+   text's (recorded ratios run from about 1/8 to 10), while a per-image or per-minute price set
+   in a per-1M-tokens column lands there (Google's page: gemini-3-pro-image-preview image input
+   "$0.0011" under "per 1M tokens", which its footnote prices per image). Quarantined with
+   AMBIGUOUS_RULE.
+
 Errors: a bands file without a band for a price unit, or a bound that is not a decimal, raises
 ValueError naming the unit.
 """
@@ -32,14 +40,17 @@ from decimal import Decimal, Inexact, InvalidOperation, localcontext
 from functools import cache
 from pathlib import Path
 
+from schemas.field import Dims
 from schemas.records import Observation, Problem
-from schemas.vocab import PRICE_UNITS, Kind, Unit
+from schemas.vocab import PRICE_UNITS, Dim, Kind, Unit
 
 BANDS_FILE = Path(__file__).resolve().parent.parent / "data" / "plausibility_bands.json"
 IMPLAUSIBLE_RULE = "implausible for unit"
 AMBIGUOUS_RULE = "unit-ambiguous"
 NOT_TOKENS = frozenset({Unit.PER_MINUTE, Unit.PER_SECOND, Unit.PER_HOUR, Unit.PER_CHARACTER})
 SECONDS: dict[Unit, int] = {Unit.PER_SECOND: 1, Unit.PER_MINUTE: 60, Unit.PER_HOUR: 3600}
+MODALITY_FLOOR = Decimal(100)
+MODALITY = Dim.MODALITY.value
 
 
 @dataclass(frozen=True)
@@ -86,6 +97,7 @@ def check(
     state, and are neither kept nor quarantined here."""
     table = bands()
     untokened = _not_metered_in_tokens((*held, *observations), official)
+    text_price = _text_prices((*held, *observations))
     kept: list[Observation] = []
     problems: list[Problem] = []
     for obs in observations:
@@ -95,6 +107,12 @@ def check(
             band = table[obs.unit]
             detail = f"outside the {obs.unit.value} band {band.low}..{band.high}"
             problems.append(_problem(obs, IMPLAUSIBLE_RULE, detail))
+        elif (below := _below_text(obs, text_price)) is not None:
+            detail = (
+                f"{obs.dimensions.get(MODALITY)} {obs.component.value} {obs.value} per 1M tokens"
+                f" is under 1/{MODALITY_FLOOR} of the text price {below}: not a token price"
+            )
+            problems.append(_problem(obs, AMBIGUOUS_RULE, detail))
         elif obs.unit is Unit.PER_1M_TOKENS and obs.model in untokened:
             units = ", ".join(sorted(u.value for u in untokened[obs.model]))
             detail = f"{obs.model} is priced in {units} and per token by no source that does so"
@@ -153,6 +171,34 @@ def _one_time_unit(
         target = official_unit.get(_time_field(obs)) or max(stated, key=SECONDS.__getitem__)
         out.append(_converted(obs, target))
     return out
+
+
+def _token_field(obs: Observation) -> tuple[object, ...]:
+    """(source, route, model, component, dimensions but modality) of a per-1M-token price."""
+    rest = {k: v for k, v in obs.dimensions.items() if k != MODALITY}
+    return (obs.source, obs.route, obs.model or obs.source_model, obs.component, Dims.of(rest).key)
+
+
+def _text_prices(observations: Sequence[Observation]) -> dict[tuple[object, ...], Decimal]:
+    """Each source's non-zero text price per 1M tokens, by _token_field."""
+    return {
+        _token_field(o): o.value
+        for o in observations
+        if o.kind is Kind.PRICE
+        and o.unit is Unit.PER_1M_TOKENS
+        and o.dimensions.get(MODALITY, "text") == "text"
+        and o.value > 0
+    }
+
+
+def _below_text(obs: Observation, text_price: dict[tuple[object, ...], Decimal]) -> Decimal | None:
+    """Rule 4: the text price `obs` (a non-text per-1M-token price) is under a hundredth of."""
+    if obs.unit is not Unit.PER_1M_TOKENS or obs.value <= 0:
+        return None
+    if obs.dimensions.get(MODALITY, "text") == "text":
+        return None
+    text = text_price.get(_token_field(obs))
+    return text if text is not None and obs.value * MODALITY_FLOOR < text else None
 
 
 def _time_field(obs: Observation) -> tuple[object, ...]:

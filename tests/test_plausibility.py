@@ -160,3 +160,58 @@ def test_rescaled_variant_of_a_recorded_price_is_quarantined() -> None:
     kept, problems = check([*found, rescaled], is_official)
     assert rescaled not in kept
     assert [p.rule for p in problems if p.observation == rescaled] == [IMPLAUSIBLE_RULE]
+
+
+def _gemini_page() -> tuple[Observation, ...]:
+    """Google's recorded pricing page, read as one refresh reads it."""
+    url = "https://ai.google.dev/gemini-api/docs/pricing"
+    body = snapshot("pricing-pages/gemini-pricing.2025-11-21.devsite-md.md")
+    source = sources()["gemini-page"]
+    batch = draft_source(
+        source, [FetchedPage(url, url, 200, AT, source.parser.parse(body, url).records)]
+    )
+    identity = Identity.load()
+    learn_official_models(identity, [batch])
+    return tuple(observations(batch, identity))
+
+
+def test_recorded_per_image_price_in_a_per_token_column_is_unit_ambiguous() -> None:
+    """Google's page puts gemini-3-pro-image-preview's image input "$0.0011" (and batch "$0.0006")
+    under "per 1M tokens"; its footnote prices image input per image. A hundredth of the text
+    price per token is no token price: both are set aside, the text prices stay."""
+    found = _gemini_page()
+    kept, problems = check(found, is_official)
+    ambiguous = {
+        (p.observation.component, p.observation.value)
+        for p in problems
+        if p.rule == AMBIGUOUS_RULE and p.observation and p.observation.model
+        if p.observation.model.startswith("gemini-3-pro-image")
+    }
+    assert ambiguous == {(Component.INPUT, Decimal("0.0011")), (Component.INPUT, Decimal("0.0006"))}
+    text = {
+        o.value
+        for o in kept
+        if o.model == "gemini-3-pro-image-preview"
+        and o.unit is Unit.PER_1M_TOKENS
+        and o.component is Component.INPUT
+    }
+    assert text == {Decimal("2"), Decimal("1")}
+    # only those two of the whole page; and the same price at a tenth of text is a token price
+    assert len([p for p in problems if p.rule == AMBIGUOUS_RULE]) == 2
+    image = next(p.observation for p in problems if p.observation)
+    kept, problems = check([*kept, replace(image, value=Decimal("0.2"))], is_official)
+    assert not [p for p in problems if p.rule == AMBIGUOUS_RULE]
+
+
+def test_held_statements_count_as_stated_and_are_not_returned() -> None:
+    """The text price a source stated in its last run (held while it is not read) is the
+    reference for this run's image price; held statements are neither kept nor quarantined."""
+    found = _gemini_page()
+    image = next(
+        o for o in found if o.model == "gemini-3-pro-image-preview" and o.value == Decimal("0.0011")
+    )
+    text = [o for o in found if o is not image and o.model == image.model]
+    kept, problems = check([image], is_official, held=text)
+    assert kept == [] and [p.observation for p in problems] == [image]
+    kept, problems = check([image], is_official)
+    assert kept == [image] and problems == []
