@@ -75,6 +75,8 @@ runs = Table(
     Column("status", String(20), nullable=False),
     Column("flow_run_id", String(64)),
     Column("summary", JSON, nullable=False, default=dict),
+    # ids from 32,768 on SQLite: one stored width for the catalog's life (migration 0010)
+    sqlite_autoincrement=True,
 )
 
 source_runs = Table(
@@ -112,6 +114,8 @@ responses = Table(
     Column("same_as_id", Integer),
     Index("ix_responses_source_url", "source", "url"),
     Index("ix_responses_content_hash", "content_hash"),
+    # ids from 8,388,608 on SQLite: one stored width for the catalog's life (migration 0010)
+    sqlite_autoincrement=True,
 )
 
 # Each distinct body once, by its sha256 (zlib-compressed): what responses said, kept as

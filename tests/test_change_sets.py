@@ -27,7 +27,9 @@ from schemas.records import FieldChange
 
 pytestmark = pytest.mark.integration
 SECRET = "correct horse battery staple"
-PRICE_CHANGES = "2:openrouter:openrouter:price_change"
+# the refreshed catalog's second run: SQLite run ids start at 32,768 (migration 0010)
+EPOCH_2_RUN = 2**15 + 1
+PRICE_CHANGES = f"{EPOCH_2_RUN}:openrouter:openrouter:price_change"
 
 
 @pytest.fixture
@@ -95,7 +97,7 @@ def test_cli_lists_sets_and_previews_exactly_the_fields(engine: Engine, catalog_
     fields = sum(len(i.changes) for i in members)
     line = next(x for x in listed.output.splitlines() if x.startswith(PRICE_CHANGES + "\t"))
     assert f"{len(members)} items, {fields} fields" in line
-    assert "openrouter: price changes from OpenRouter models API, run 2" in line
+    assert f"openrouter: price changes from OpenRouter models API, run {EPOCH_2_RUN}" in line
     total = sum(1 for _ in open_items(engine))
     assert listed.output.splitlines()[-1].endswith(f"sets, {total} open items")
 

@@ -344,3 +344,79 @@ def test_0009_carries_an_existing_catalog_over_and_back(tmp_path: Path) -> None:
     columns = {c["name"] for c in inspect(create_engine(url)).get_columns("responses")}
     assert "content_hash" not in columns and "observed_at" in columns
     assert "bodies" not in inspect(create_engine(url)).get_table_names()
+
+
+@pytest.mark.integration
+def test_refreshing_the_same_world_again_hardly_grows_the_catalog(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """The whole recorded epoch-2 world on an empty catalog, then four times more: the second
+    refresh grows the SQLite file by less than 1 MB (interval ends move in place without
+    lengthening a row: migration 0010) and the observation count stays where the first left it."""
+    path = tmp_path / "catalog.db"
+    sizes: list[int] = []
+    counts: list[int] = []
+    for refresh_number in range(5):
+        state = run_flow(
+            refresh(
+                replay=str(WORLDS / "epoch-2.json"),
+                database=f"sqlite:///{path}",
+                accept_new=refresh_number == 0,
+                return_state=True,
+            )
+        )
+        assert state.is_completed(), state.message
+        engine = store.connect(f"sqlite:///{path}")
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            counts.append(conn.execute(select(func.count()).select_from(observations)).scalar_one())
+        engine.dispose()
+        sizes.append(path.stat().st_size)
+    assert counts[0] > 100_000 and counts == [counts[0]] * 5
+    assert sizes[1] - sizes[0] < 1_000_000, sizes
+
+
+def test_0010_carries_an_existing_catalog_over_and_back(tmp_path: Path) -> None:
+    """A catalog from before 0010 keeps the ids it gave; its next run and response take ids
+    from the fixed-width ranges (runs from 32,768, responses from 8,388,608)."""
+    from sqlalchemy import create_engine, text
+
+    from tests.test_migrations import migrate
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    migrate(url, "0009")
+    with create_engine(url).begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO runs (id, started_at, policy, status, summary) "
+                "VALUES (1, '2026-08-19 00:00:00', 'review', 'ok', '{}')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO responses (id, run_id, source, url, landing_url, observed_at) "
+                "VALUES (1, 1, 'openrouter', :u, :u, '2026-08-19 00:00:00.000000')"
+            ),
+            {"u": "https://openrouter.ai/api/v1/models"},
+        )
+    migrate(url, "head")
+    with create_engine(url).begin() as conn:
+        run = conn.execute(
+            text(
+                "INSERT INTO runs (started_at, policy, status, summary) "
+                "VALUES ('2026-08-20 00:00:00', 'review', 'ok', '{}') RETURNING id"
+            )
+        ).scalar_one()
+        response = conn.execute(
+            text(
+                "INSERT INTO responses (run_id, source, url, landing_url, observed_at) "
+                "VALUES (:r, 'openrouter', 'u', 'u', '2026-08-20 00:00:00.000000') RETURNING id"
+            ),
+            {"r": run},
+        ).scalar_one()
+        kept = conn.execute(text("SELECT id FROM responses ORDER BY id")).scalars().all()
+    assert (run, response) == (2**15, 2**23)
+    assert kept == [1, 2**23]
+    migrate(url, "0009", down=True)
+    with create_engine(url).connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM responses")).scalar_one() == 2
