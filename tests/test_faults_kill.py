@@ -35,7 +35,7 @@ from tests.conftest import ROOT, WORLDS, copy_catalog
 
 pytestmark = pytest.mark.integration
 
-SOURCES = ("anthropic-page", "openai-page", "deepseek-page")
+SOURCES = ("anthropic-page", "openai-page", "gemini-page")
 KILLS = 20
 SEED = 8
 STARTUP = 300  # seconds a refresh may take to start its run on a loaded machine
