@@ -226,19 +226,20 @@ def compare_catalog(
     accept_new: bool,
     identity: Identity,
     confirmed: frozenset[str] = frozenset(),
+    last: Sequence[Observation] | None = None,
 ) -> Comparison:
     """Compare the sources read this run with the catalog. Sources that failed, and sources
     `confirmed` unchanged, are held at their last statements: items come out as when they last
     answered, and neither stamps nor counts listings here (an unchanged source's confirmation
-    does that at apply)."""
+    does that at apply). `last`: last statements the caller already read (of any sources); the
+    held sources' found there are used, the others' (one that failed in reading) read here."""
+    holding = {s for s, r in reports.items() if r.status not in store.APPLIED or s in confirmed}
+    held = [o for o in last or () if o.source in holding]
     engine = store.connect(engine_url)
     with engine.connect() as conn:
         current = store.load_catalog(conn)
         listings = store.load_listings(conn)
-        held = store.last_statements(
-            conn,
-            [s for s, r in reports.items() if r.status not in store.APPLIED or s in confirmed],
-        )
+        held.extend(store.last_statements(conn, holding - {o.source for o in held}))
     complete = frozenset(
         s for s, r in reports.items() if r.status is SourceStatus.OK and s not in confirmed
     )
@@ -365,6 +366,7 @@ async def _refresh_stages(
                 accept_new,
                 quote(identity),
                 frozenset(confirmed),
+                quote(held),
             )
         progress("*", "applying")
         opened = apply_changes(  # type: ignore[call-overload]
