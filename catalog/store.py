@@ -237,24 +237,26 @@ def set_flow_run(engine: Engine, run_id: int, flow_run_id: str) -> None:
         conn.execute(update(runs).where(runs.c.id == run_id).values(flow_run_id=flow_run_id))
 
 
-def load_catalog(conn: Connection) -> dict[FieldId, Current]:
-    """Every value in force, by field."""
+def load_catalog(conn: Connection, models: Iterable[str] | None = None) -> dict[FieldId, Current]:
+    """Every value in force, by field; only those of `models` (canonical names) when given."""
     c = catalog_values.c
-    rows = conn.execute(
-        select(
-            c.id,
-            c.route,
-            c.model,
-            c.kind,
-            c.component,
-            c.unit,
-            c.dimensions,
-            c.value,
-            c.verified_by,
-        ).where(c.valid_to.is_(None))
-    )
+    columns = select(
+        c.id, c.route, c.model, c.kind, c.component, c.unit, c.dimensions, c.value, c.verified_by
+    ).where(c.valid_to.is_(None))
+    if models is None:
+        queries = [columns]
+    else:
+        wanted = sorted(set(models))
+        queries = [
+            columns.where(c.model.in_(wanted[start : start + 5000]))
+            for start in range(0, len(wanted), 5000)
+        ]
     measures: dict[tuple[str, str, str, str], Measure] = {}  # a catalog has few distinct ones
-    return {_field_id(r, measures): Current(r.id, Decimal(r.value), r.verified_by) for r in rows}
+    return {
+        _field_id(r, measures): Current(r.id, Decimal(r.value), r.verified_by)
+        for query in queries
+        for r in conn.execute(query).all()
+    }
 
 
 def _field_id(row: Any, measures: dict[tuple[str, str, str, str], Measure]) -> FieldId:
@@ -404,11 +406,9 @@ def _open_intervals(
             o.dimensions,
             o.value,
         ).join(previous, previous.c.id == o.last_response_id)
-    )
+    ).all()
     wanted = set(keys)
-    return {
-        (row.source, row.url, *row[3:]): row.id for row in rows if (row.source, row.url) in wanted
-    }
+    return {(*row[1:],): row[0] for row in rows if (row[1], row[2]) in wanted}
 
 
 def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observation]) -> None:
@@ -553,8 +553,17 @@ def _execute_rows(conn: Connection, statement: Update, rows: Sequence[dict[str, 
         if (process := bind.type._cached_bind_processor(conn.dialect)) is not None
     }
     if processors:
+        # The processed values (a run's dates) are few: each is processed once.
+        done: dict[tuple[str, Any], Any] = {}
+
+        def processed(name: str, value: Any) -> Any:
+            key = (name, value)
+            if key not in done:
+                done[key] = processors[name](value)
+            return done[key]
+
         rows = [
-            {k: processors[k](v) if k in processors else v for k, v in row.items()} for row in rows
+            {k: processed(k, v) if k in processors else v for k, v in row.items()} for row in rows
         ]
     if compiled.positiontup is not None:  # qmark / format drivers (SQLite): positional
         order = compiled.positiontup
@@ -727,27 +736,31 @@ def _apply_new_values(conn: Connection, run_id: int, comparison: Comparison) -> 
     )
     _insert_tuples(conn, catalog_values, names, rows, statement)
     # What this run inserted (it is the one apply of its run): read back by run, not RETURNING
-    # row by row.
-    measures: dict[tuple[str, str, str, str], Measure] = {}
+    # row by row, and matched by the field's stored text (the rows' first six columns).
     inserted = {
-        _field_id(r, measures): r.id
+        tuple(r[1:]): r[0]
         for r in conn.execute(
             select(c.id, *(c[name] for name in FIELD_COLUMNS)).where(
                 c.run_id == run_id, c.valid_to.is_(None), c.accepted_by == ACCEPT_NEW
             )
-        )
+        ).all()
     }
+    value_ids = [inserted.get(row[: len(FIELD_COLUMNS)]) for row in rows]
     _record_stamps(
         conn,
         run_id,
         [
-            (inserted[new.field], o.source, o.source == new.verified_by, o.observed_at)
-            for new in comparison.new_values
-            if new.field in inserted
+            (value_id, o.source, o.source == new.verified_by, o.observed_at)
+            for new, value_id in zip(comparison.new_values, value_ids, strict=True)
+            if value_id is not None
             for o in new.confirmations
         ],
     )
-    skipped = [new.field for new in comparison.new_values if new.field not in inserted]
+    skipped = [
+        new.field
+        for new, value_id in zip(comparison.new_values, value_ids, strict=True)
+        if value_id is None
+    ]
     if skipped:
         log.warning(
             "run %s: %d new values not inserted, their fields got a value in force meanwhile",
@@ -800,7 +813,7 @@ def _record_stamps(
         chunk = value_ids[start : start + 5000]
         for row in conn.execute(
             select(c.id, c.value_id, c.source, c.official).where(c.value_id.in_(chunk))
-        ):
+        ).all():
             existing[(row.value_id, row.source, bool(row.official))] = row.id
     moved = [
         {"sid": existing[key], "at": at, "last_run": run_id}
@@ -860,7 +873,7 @@ def _apply_items(
             )
         ).scalars()
     )
-    in_force = load_catalog(conn)
+    in_force = load_catalog(conn, {i.model for i in items if i.kind in _AGAINST_CATALOG})
     by_fingerprint = {r.fingerprint: r.id for r in open_rows}
     by_slot: dict[str, list[int]] = {}
     for r in open_rows:
@@ -941,9 +954,8 @@ def _restated_after_absence(
     """Open items, not proposed again by this run, that were opened while a source had failed
     and whose fields that source states again in this run: what its absence caused. Returns
     (item id, the reason it closes itself)."""
-    restated = {(o.source, o.field_id()) for o in valid if o.model is not None}
     item_runs = {r.run_id for r in waiting if r.run_id is not None}
-    if not restated or not item_runs:
+    if not item_runs:
         return []
     s = source_runs.c
     failed: dict[int, set[str]] = {}
@@ -951,6 +963,12 @@ def _restated_after_absence(
         select(s.run_id, s.source).where(s.run_id.in_(item_runs), s.status.not_in(APPLIED))
     ):
         failed.setdefault(row.run_id, set()).add(row.source)
+    absentees = set().union(*failed.values())
+    restated = {
+        (o.source, o.field_id()) for o in valid if o.model is not None and o.source in absentees
+    }
+    if not restated:
+        return []
     closing: list[tuple[int, str]] = []
     for row in waiting:
         absent = failed.get(row.run_id)
