@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
@@ -23,16 +24,21 @@ def decimal_text(value: Decimal) -> str:
     return text or "0"
 
 
-class Draft(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Draft:
     """One value as a source's normalizer states it, before identity and provenance are added.
 
     `value` is already in the canonical `unit` (e.g. a per-token price times 10^6 for
     usd_per_1m_tokens), computed in Decimal. `source_model` is the source's own name for the
     model; `route` is who sells it. `evidence` is the text the value was read from (a JSON key
     and value, a table row, a meter name).
-    """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    A frozen slotted record checked at construction (a refresh builds ~10^5): unknown fields are
+    a TypeError; a value that is not a finite Decimal (an int or numeric text is read as one; a
+    float is refused: money is Decimal from the moment it is parsed), a vocabulary term that is
+    not one, a dimension mapping `Dims.of` refuses, or a non-text name is a ValueError, which the
+    parsers turn into that field's quarantine. Copy with `dataclasses.replace`.
+    """
 
     route: str
     source_model: str
@@ -47,9 +53,48 @@ class Draft(BaseModel):
     # `effectiveStartDate`); None when it states none (in force since before anything it says).
     effective_from: date | None = None
 
+    def __post_init__(self) -> None:
+        if type(self.kind) is not Kind:
+            object.__setattr__(self, "kind", Kind(self.kind))
+        if type(self.component) is not Component:
+            object.__setattr__(self, "component", Component(self.component))
+        if type(self.unit) is not Unit:
+            object.__setattr__(self, "unit", Unit(self.unit))
+        if type(self.dimensions) is not Dims:
+            object.__setattr__(self, "dimensions", _as_dims(self.dimensions))
+        if type(self.value) is not Decimal:
+            object.__setattr__(self, "value", _as_decimal(self.value))
+        if not self.value.is_finite():
+            raise ValueError(f"value: a finite number, not {self.value}")
+        texts = (self.route, self.source_model, self.evidence, self.record)
+        if not all(type(text) is str for text in texts):
+            raise ValueError(f"route, source_model, evidence and record are text: {texts!r}")
+        if self.effective_from is not None and type(self.effective_from) is not date:
+            raise ValueError(f"effective_from: a date, not {self.effective_from!r}")
+
     @property
     def measure(self) -> Measure:
         return Measure(self.kind, self.component, self.unit, self.dimensions)
+
+
+def _as_dims(value: object) -> Dims:
+    """Dimensions given as a mapping or a stored text key (Dims' own rules)."""
+    if isinstance(value, str):
+        return Dims.parse(value)
+    if isinstance(value, Mapping):
+        return Dims.of(value)
+    raise ValueError(f"dimensions must be a mapping, got {type(value).__name__}")
+
+
+def _as_decimal(value: object) -> Decimal:
+    """A Draft's value given as an int or numeric text; anything else (a float, a bool) is
+    refused."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"value: a Decimal, an int or numeric text, not {type(value).__name__}")
+    try:
+        return Decimal(value)
+    except InvalidOperation as exc:
+        raise ValueError(f"value: not a number: {value!r}") from exc
 
 
 @dataclass(slots=True, kw_only=True, unsafe_hash=True)

@@ -27,11 +27,13 @@ The collector also applies these rules of the vocabulary to every source:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from schemas.fetch import FieldProblem, Normalized, Uninterpretable
+from schemas.field import Dims
 from schemas.records import Draft
 from schemas.vocab import CACHE_TTL_DEFAULTS, Component, Dim, Kind, Unit
 from spiders.parsing import is_router_pseudo_model
@@ -89,7 +91,7 @@ class DraftCollector:
                 kind=kind,
                 component=component,
                 unit=unit,
-                dimensions=dimensions or {},
+                dimensions=Dims.of(dimensions),
                 value=plain(value),
                 evidence=evidence,
                 record=self.record,
@@ -124,7 +126,7 @@ class DraftCollector:
             self._drafts[key] = draft
         elif known.value == draft.value:
             evidence = f"{known.evidence}; {draft.evidence}"
-            self._drafts[key] = known.model_copy(update={"evidence": evidence})
+            self._drafts[key] = replace(known, evidence=evidence)
         else:
             del self._drafts[key]
             self._conflicts.add(key)
@@ -198,9 +200,7 @@ def _with_ttl(key: FieldKey, ttl: str) -> FieldKey:
 
 
 def _relabel(draft: Draft, dimensions: dict[str, str], note: str) -> Draft:
-    return Draft.model_validate(
-        {**draft.model_dump(), "dimensions": dimensions, "evidence": f"{draft.evidence} ({note})"}
-    )
+    return replace(draft, dimensions=Dims.of(dimensions), evidence=f"{draft.evidence} ({note})")
 
 
 def _with_default_ttl(draft: Draft) -> Draft:

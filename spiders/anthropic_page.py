@@ -31,6 +31,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from schemas.fetch import Normalized, Uninterpretable
+from schemas.field import Dims
 from schemas.records import Draft
 from schemas.vocab import Component, Dim
 from spiders._drafts import collect
@@ -140,7 +141,7 @@ def _draft(
         source_model=model,
         component=column.component,
         unit=unit,
-        dimensions=column.dims,
+        dimensions=Dims.of(column.dims),
         value=column.price.amount * factor,
         evidence=f"{where(record)}: {name} | {heading} = {cell}",
         record=rid,

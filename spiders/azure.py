@@ -67,6 +67,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urljoin
 
 from schemas.fetch import Normalized, Uninterpretable, Unparsable
+from schemas.field import Dims
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Unit
 from spiders._drafts import collect
@@ -229,7 +230,7 @@ def normalize(record: dict[str, Any]) -> Normalized:
             source_model=f"{product}/{meter.model}" if product else meter.model,
             component=component,
             unit=measure.unit,
-            dimensions=dims,
+            dimensions=Dims.of(dims),
             value=_plain(price / quantity * measure.scale),
             evidence=evidence,
             record=record_id,

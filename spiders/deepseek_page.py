@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from schemas.fetch import Normalized, Uninterpretable
+from schemas.field import Dims
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Unit
 from spiders._drafts import collect
@@ -70,7 +71,7 @@ def normalize(record: dict[str, Any]) -> Normalized:
     if component is None:
         raise Uninterpretable(rid, "unknown row", text)
     unit, factor = _unit(record, label)
-    dims = {Dim.TIME_OF_DAY: tod} if (tod := _time_of_day(label)) else {}
+    dims: dict[str, str] = {Dim.TIME_OF_DAY: tod} if (tod := _time_of_day(label)) else {}
     drafts: list[Draft] = []
     for column, price in prices:
         drafts.append(
@@ -79,7 +80,7 @@ def normalize(record: dict[str, Any]) -> Normalized:
                 source_model=header[column],
                 component=component,
                 unit=unit,
-                dimensions=dims,
+                dimensions=Dims.of(dims),
                 value=price.amount * factor,
                 evidence=f"{where(record)}: {header[column]} | {text}",
                 record=rid,

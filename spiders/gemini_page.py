@@ -46,6 +46,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from schemas.fetch import Normalized, Uninterpretable
+from schemas.field import Dims
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Unit
 from spiders._drafts import collect
@@ -267,7 +268,7 @@ class _Context:
                 source_model=self.model,
                 component=component,
                 unit=unit,
-                dimensions=_with(dims, modality, size),
+                dimensions=Dims.of(_with(dims, modality, size)),
                 value=price.amount * factor,
                 evidence=evidence,
                 record=self.record["record"],

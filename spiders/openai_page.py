@@ -38,6 +38,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from schemas.fetch import Normalized, Uninterpretable
+from schemas.field import Dims
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Unit
 from spiders._drafts import collect
@@ -190,7 +191,7 @@ class _Row:
                 source_model=self.model,
                 component=spec.component,
                 unit=unit,
-                dimensions={**dims, Dim.SIZE: size} if size else dims,
+                dimensions=Dims.of({**dims, Dim.SIZE: size} if size else dims),
                 value=value,
                 evidence=evidence,
                 record=self.rid,

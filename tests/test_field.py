@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from pydantic import ValidationError
 
 from schemas.field import Dims, FieldId, Measure
 from schemas.records import Draft, FieldChange
@@ -27,7 +26,7 @@ def test_unknown_dimension_is_refused_by_name() -> None:
 
 
 def test_records_forbid_unknown_fields() -> None:
-    with pytest.raises(ValidationError, match="dimenssions"):
+    with pytest.raises(TypeError, match="dimenssions"):
         Draft(
             route="openai",
             source_model="gpt-4o",
@@ -35,6 +34,27 @@ def test_records_forbid_unknown_fields() -> None:
             unit=Unit.PER_1M_TOKENS,
             value=Decimal("2.5"),
             dimenssions={"service_tier": "batch"},  # type: ignore[call-arg]
+        )
+
+
+@pytest.mark.parametrize(
+    ("value", "refusal"),
+    [
+        (Decimal("NaN"), "finite"),
+        (Decimal("-Infinity"), "finite"),
+        (2.5, "not float"),
+        (True, "not bool"),
+        ("2.5 USD", "not a number"),
+    ],
+)
+def test_a_draft_value_is_a_finite_decimal(value: object, refusal: str) -> None:
+    with pytest.raises(ValueError, match=refusal):
+        Draft(
+            route="openai",
+            source_model="gpt-4o",
+            component=Component.INPUT,
+            unit=Unit.PER_1M_TOKENS,
+            value=value,  # type: ignore[arg-type]
         )
 
 

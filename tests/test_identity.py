@@ -105,7 +105,7 @@ def test_a_snapshot_priced_like_its_base_folds_into_it() -> None:
         if draft.source_model != "gpt-4o-2024-05-13":
             return draft
         key = (draft.kind, draft.component, draft.unit, tuple(draft.dimensions.items()))
-        return draft.model_copy(update={"value": base.get(key, draft.value)})
+        return replace(draft, value=base.get(key, draft.value))
 
     variant = SourceDrafts(real.source, [(p, repriced(d)) for p, d in real.drafts], [])
     identity = Identity.load()
@@ -203,7 +203,7 @@ def test_bare_azure_key_states_no_scope_without_a_matching_official_meter() -> N
         for p, d in real.drafts
         if d.record == "azure/o1-mini" and d.component is Component.INPUT
     )
-    rescaled = draft.model_copy(update={"value": draft.value * Decimal("1.07")})
+    rescaled = replace(draft, value=draft.value * Decimal("1.07"))
     identity, _ = _run("azure", "litellm")
     (obs,) = observations(SourceDrafts(real.source, [(page, rescaled)], []), identity)
     assert obs.model == "o1-mini" and obs.dimensions == {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 from catalog.normalize import draft_source
 from schemas.fetch import FetchedPage
+from schemas.field import Dims
 from schemas.records import Draft
 from schemas.sources import sources
 from schemas.vocab import Component, Dim, Kind, Unit
@@ -128,7 +130,7 @@ def real_drafts(model_id: str) -> list[Draft]:
 def test_an_identical_repeat_is_one_draft_naming_both_places() -> None:
     drafts = real_drafts("openai/gpt-4o")
     first = next(d for d in drafts if d.component is Component.INPUT)
-    again = first.model_copy(update={"evidence": "a second place"})
+    again = replace(first, evidence="a second place")
     found = collect("openai/gpt-4o", [*drafts, again])
     assert len(found) == len(drafts)
     assert found.problems == []
@@ -139,8 +141,8 @@ def test_an_identical_repeat_is_one_draft_naming_both_places() -> None:
 def test_a_different_value_quarantines_that_field_alone() -> None:
     drafts = real_drafts("openai/gpt-4o")
     first = next(d for d in drafts if d.component is Component.INPUT)
-    other = first.model_copy(update={"value": first.value * 2, "evidence": "elsewhere"})
-    later = first.model_copy(update={"evidence": "a third place"})
+    other = replace(first, value=first.value * 2, evidence="elsewhere")
+    later = replace(first, evidence="a third place")
     found = collect("openai/gpt-4o", [*drafts, other, later])
     assert [d for d in found if d.component is Component.INPUT] == []  # the third is not read
     problem = quarantined(found, "openai/gpt-4o price input usd_per_1m_tokens")
@@ -152,7 +154,7 @@ def test_a_different_value_quarantines_that_field_alone() -> None:
 
 def test_one_record_may_state_the_same_field_for_two_models() -> None:
     drafts = real_drafts("openai/gpt-4o")
-    twin = [d.model_copy(update={"source_model": "openai/gpt-4o-copy"}) for d in drafts]
+    twin = [replace(d, source_model="openai/gpt-4o-copy") for d in drafts]
     found = collect("a table row", [*drafts, *twin])
     assert len(found) == 2 * len(drafts) and found.problems == []
 
@@ -161,7 +163,7 @@ def test_a_cache_write_without_lifetime_takes_the_routes_documented_default() ->
     drafts = real_drafts("qwen/qwen3-max")  # one cache TTL on OpenRouter: no lifetime stated
     write = next(d for d in drafts if d.component is Component.CACHE_WRITE)
     assert Dim.CACHE_TTL.value not in write.dimensions
-    anthropic = write.model_copy(update={"route": "anthropic"})
+    anthropic = replace(write, route="anthropic")
     found = collect("r", [write, anthropic])
     by_route = {d.route: d for d in found}
     assert by_route["openrouter"].dimensions == write.dimensions  # no documented default
@@ -186,9 +188,7 @@ def test_a_field_read_inside_reading_is_quarantined_alone() -> None:
 def test_a_cache_write_beside_a_1h_one_is_the_5_minute_one() -> None:
     drafts = real_drafts("anthropic/claude-sonnet-4.5")  # states both: 5m and 1h
     plain = [
-        d.model_copy(
-            update={"dimensions": {k: v for k, v in d.dimensions.items() if k != "cache_ttl"}}
-        )
+        replace(d, dimensions=Dims.of({k: v for k, v in d.dimensions.items() if k != "cache_ttl"}))
         if d.dimensions.get("cache_ttl") == "5m"
         else d
         for d in drafts
