@@ -63,6 +63,20 @@ class Dims(dict[str, str]):
             return dims
         if not dims:
             return NO_DIMS
+        # Remembered by the stated pairs when every value is plain text (1, 1.0 and True would
+        # be one key but three texts); a refresh states a few hundred distinct sets ~10^5 times.
+        stated = tuple(dims.items())
+        if not all(type(value) is str for _, value in stated):
+            return cls._canonical(dims)
+        canonical = _CANONICAL.get(stated)
+        if canonical is None:
+            canonical = cls._canonical(dims)
+            if len(_CANONICAL) < _REMEMBERED:
+                _CANONICAL[stated] = canonical
+        return canonical
+
+    @classmethod
+    def _canonical(cls, dims: Mapping[str, object]) -> Dims:
         unknown = dims.keys() - _DIMENSIONS
         if unknown:
             raise ValueError(f"unknown dimensions {sorted(unknown)}; known: {sorted(_DIMENSIONS)}")
@@ -129,6 +143,10 @@ class Dims(dict[str, str]):
 
 
 NO_DIMS = Dims({})
+# Dims.of's memory of canonical forms, by the stated (dimension, text) pairs; bounded, so that a
+# source stating endless distinct values costs no more than canonicalizing each.
+_CANONICAL: dict[tuple[tuple[str, object], ...], Dims] = {}
+_REMEMBERED = 4096
 
 
 @dataclass(frozen=True, order=True, slots=True)
