@@ -27,13 +27,16 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
 
     A record nothing can be read from becomes one problem (its id, the rule); a record with some
     fields quarantined keeps its other drafts, and each quarantined field becomes a problem whose
-    detail starts with the field's name (also in `field`).
+    detail starts with the field's name (also in `field`). A record whose shape its normalizer
+    did not expect (a field that turned from an object into a list: any other exception) is
+    that record's problem alone (UNREADABLE_RULE, naming the exception), never the source's:
+    a source every record of which is so read collapses in validation (catalog/intake.py).
     """
     normalize = source.parser.normalize
     drafts: list[tuple[FetchedPage, Draft]] = []
     problems: list[Problem] = []
     for page in pages:
-        for record in page.records:
+        for index, record in enumerate(page.records):
             try:
                 found = normalize(record)
             except Uninterpretable as exc:
@@ -41,9 +44,39 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
                     Problem(source=source.id, record=exc.record, rule=exc.rule, detail=exc.detail)
                 )
                 continue
+            except Exception as exc:
+                detail = f"{type(exc).__name__}: {exc}"
+                problems.append(
+                    Problem(
+                        source=source.id,
+                        record=record_name(record, index, page.url),
+                        rule=UNREADABLE_RULE,
+                        detail=detail if len(detail) <= 300 else f"{detail[:297]}...",
+                    )
+                )
+                continue
             drafts.extend((page, d) for d in found)
             problems.extend(field_problem(source.id, p) for p in found.problems)
     return SourceDrafts(source, in_force(drafts), problems)
+
+
+UNREADABLE_RULE = "record of an unexpected shape"
+ID_FIELDS = ("record", "key", "id", "meterName", "name", "model")  # how sources name a record
+
+
+def record_name(record: object, index: int, url: str) -> str:
+    """How a problem names a raw record: its first id field (ID_FIELDS) that is text, or that is
+    an object with such a field (genai-prices' `model`), else its position in the response."""
+    if not isinstance(record, dict):
+        return f"record {index} of {url}"
+    for holder in (record, *(record.get(n) for n in ID_FIELDS)):
+        if not isinstance(holder, dict):
+            continue
+        for name in ID_FIELDS:
+            value = holder.get(name)
+            if isinstance(value, str) and value.strip():
+                return value[:200]
+    return f"record {index} of {url}"
 
 
 def field_problem(source: str, problem: FieldProblem) -> Problem:
