@@ -11,7 +11,8 @@ Which of a source's responses count as evidence this run, and what the source's 
 - a listing URL answering no records, or far fewer than its last complete response
   (`BROKEN_RATIO`), is *empty* or *collapsed*: each listing URL of a source is judged on its own;
 - a source whose usable responses hold far fewer records than its last complete run is broken;
-- a source most of whose statements are invalid has collapsed in validation.
+- a source most of whose statements are invalid, or most of whose prices are 0, has collapsed
+  in validation.
 
 A source is `ok` only when every response it gave is evidence; `partial` when some are (their
 values apply, no absence is counted); `stale` when every answer was older news; `broken` or
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from schemas.records import Problem, ReviewItem, SourceRun, SourceStatus
+from schemas.vocab import Kind
 
 BROKEN_RATIO = 0.5  # fewer records than this share of the last complete response or run: broken
 COLLAPSE_RATIO = 0.5  # more than this share of a source's statements invalid: source fails
@@ -182,14 +184,26 @@ def source_health(
 
 
 def validation_collapse(
-    stated: Mapping[str, int], valid: Mapping[str, int], unreadable: int = 0
+    stated: Mapping[str, int],
+    valid: Mapping[str, int],
+    unreadable: int = 0,
+    zero_prices: int = 0,
+    quarantined_fields: int = 0,
 ) -> str:
     """Why a source's batch collapsed in validation ('' when it did not). `stated` and `valid`
-    count its statements by kind (price, limit, capability); `unreadable` counts records its
-    normalizer could not read. It collapsed when more than COLLAPSE_RATIO of everything it
-    stated is invalid (a source whose format changed under its parser reads as nothing valid,
-    and must not pass for a complete listing of nothing), or of the statements of any one kind
-    (every price rescaled is a collapse even where its limits still read well)."""
+    count its statements by kind (price, limit, capability); `unreadable` counts records and
+    fields its normalizer could not read, `quarantined_fields` the fields among them;
+    `zero_prices` counts its valid prices that are 0. It collapsed when more than
+    COLLAPSE_RATIO of everything it stated is invalid (a source whose format changed under its
+    parser reads as nothing valid, and must not pass for a complete listing of nothing), or of
+    the statements of any one kind (every price rescaled is a collapse even where its limits
+    still read well); when it has more fields quarantined than valid prices (every price
+    turned null, NaN or an object: the prices never became statements, so only their fields
+    count them, while the models' limits and capabilities still read well; recorded sources
+    quarantine under a sixth as many fields as they state prices); or when more than
+    COLLAPSE_RATIO of its valid prices are 0: 0 is a price, but a listing most of whose prices
+    are free is a listing whose prices were zeroed (a placeholder or a failed export), not a
+    price list (recorded sources state 0 for under a tenth)."""
     total = sum(stated.values()) + unreadable
     total_valid = sum(valid.values())
     if total and total_valid < total * (1 - COLLAPSE_RATIO):
@@ -198,6 +212,14 @@ def validation_collapse(
         if valid.get(kind, 0) < count * (1 - COLLAPSE_RATIO):
             invalid = count - valid.get(kind, 0)
             return f"validation collapse: {invalid} of {count} {kind} statements invalid"
+    prices = valid.get(Kind.PRICE.value, 0)
+    if quarantined_fields > prices:
+        return (
+            f"validation collapse: {quarantined_fields} fields quarantined against {prices} "
+            "valid prices"
+        )
+    if prices and zero_prices > prices * COLLAPSE_RATIO:
+        return f"validation collapse: {zero_prices} of {prices} prices are 0 (a zeroed listing)"
     return ""
 
 

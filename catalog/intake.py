@@ -21,6 +21,7 @@ from schemas.batch import validate
 from schemas.fetch import FetchedPage
 from schemas.records import Observation, Problem
 from schemas.sources import Source
+from schemas.vocab import Kind
 
 T = TypeVar("T")
 
@@ -96,6 +97,8 @@ def _validate_one(batch: SourceDrafts, identity: Identity) -> SourceIntake:
             Counter(o.kind.value for o in found),
             Counter(o.kind.value for o in valid),
             unreadable=len(batch.problems),
+            zero_prices=sum(o.kind is Kind.PRICE and o.value == 0 for o in valid),
+            quarantined_fields=sum(p.field is not None for p in batch.problems),
         )
         if collapse:
             return SourceIntake(source, problems=problems, failure=collapse)
