@@ -12,7 +12,9 @@ Which of a source's responses count as evidence this run, and what the source's 
   (`BROKEN_RATIO`), is *empty* or *collapsed*: each listing URL of a source is judged on its own;
 - a source whose usable responses hold far fewer records than its last complete run is broken;
 - a source most of whose statements are invalid, or most of whose prices are 0, has collapsed
-  in validation.
+  in validation;
+- a source most of whose prices moved by one power of ten since its last applied run is a
+  rescaled listing (`rescaled`).
 
 A source is `ok` only when every response it gave is evidence; `partial` when some are (their
 values apply, no absence is counted); `stale` when every answer was older news; `broken` or
@@ -22,17 +24,22 @@ values apply, no absence is counted); `stale` when every answer was older news; 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
-from schemas.records import Problem, ReviewItem, SourceRun, SourceStatus
+from schemas.records import Observation, Problem, ReviewItem, SourceRun, SourceStatus
 from schemas.vocab import Kind
 
 BROKEN_RATIO = 0.5  # fewer records than this share of the last complete response or run: broken
 COLLAPSE_RATIO = 0.5  # more than this share of a source's statements invalid: source fails
 CLOCK_SKEW = timedelta(days=1)  # a response dated further ahead of its fetch is no evidence
 REPORTED_PROBLEMS = 200  # listed in the run's artifact; all of them stay in the quarantine table
+RESCALE_PAIRS = 5  # prices stated both times, at least, before a common factor says anything
+# A price's field as a source states it: route, model (or the source's name), component, unit,
+# dimensions (Dims.key).
+PriceKey = tuple[str, str, str, str, str]
 
 
 @dataclass(frozen=True)
@@ -221,6 +228,50 @@ def validation_collapse(
     if prices and zero_prices > prices * COLLAPSE_RATIO:
         return f"validation collapse: {zero_prices} of {prices} prices are 0 (a zeroed listing)"
     return ""
+
+
+def prices_by_field(observations: Iterable[Observation]) -> dict[PriceKey, Decimal]:
+    """A source's prices in force by field (PriceKey), as `rescaled` compares them (a price
+    scheduled after its response's date is not the current one)."""
+    return {
+        (o.route, o.model or o.source_model, o.component.value, o.unit.value, o.dimensions.key): (
+            o.value
+        )
+        for o in observations
+        if o.kind is Kind.PRICE
+        and (o.effective_from is None or o.effective_from <= o.observed_at.date())
+    }
+
+
+def rescaled(now: Mapping[PriceKey, Decimal], before: Mapping[PriceKey, Decimal]) -> str:
+    """Why a source's prices are a rescaled listing ('' when they are not): `now` and `before`
+    are its prices by field this run and in the last run that applied it. Of the fields priced
+    non-zero both times (at least RESCALE_PAIRS), more than COLLAPSE_RATIO moved by one and the
+    same power of ten (x1000: a per-1K price written where per-1M was, or per-token read as
+    per-1M; x0.01: dollars read as cents). A provider's real price change is no exact power of
+    ten across most of a listing, and one model's tenfold move is still compared (an anomaly),
+    so the listing's unit changed under its parser: none of it is a price."""
+    factors: Counter[int] = Counter()
+    pairs = 0
+    for key, value in now.items():
+        old = before.get(key)
+        if old is None or old == 0 or value == 0:
+            continue
+        pairs += 1
+        ratio = (value / old).normalize()
+        sign, digits, exponent = ratio.as_tuple()
+        if digits == (1,) and isinstance(exponent, int) and exponent != 0 and not sign:
+            factors[exponent] += 1
+    if pairs < RESCALE_PAIRS or not factors:
+        return ""
+    exponent, moved = factors.most_common(1)[0]
+    if moved <= pairs * COLLAPSE_RATIO:
+        return ""
+    factor = Decimal(10) ** exponent
+    return (
+        f"rescaled listing: {moved} of {pairs} prices are {factor:f} times what the source "
+        "stated in its last applied run"
+    )
 
 
 def run_status(reports: Sequence[SourceRun]) -> str:

@@ -74,8 +74,13 @@ class Read:
     problems: list[Problem] = field(default_factory=list)
 
 
-def read(source: str, answered: dict[str, bytes]) -> Read:
-    """Parse every body, then normalize and validate the source as a refresh does."""
+def read(
+    source: str,
+    answered: dict[str, bytes],
+    before: dict[health.PriceKey, Decimal] | None = None,
+) -> Read:
+    """Parse every body, then normalize and validate the source as a refresh does (`before`:
+    its prices in its last applied run)."""
     out = Read()
     pages: list[FetchedPage] = []
     for url, body in answered.items():
@@ -91,7 +96,7 @@ def read(source: str, answered: dict[str, bytes]) -> Read:
     if failures:
         out.failure = failures[source]
         return out
-    [found] = intake.validate_each(drafts, Identity.load())
+    [found] = intake.validate_each(drafts, Identity.load(), {source: before or {}})
     out.failure, out.valid, out.problems = found.failure, found.valid, found.problems
     return out
 
@@ -396,3 +401,56 @@ def test_zeroed_listing_rule_counts_valid_prices() -> None:
     recorded_zeros = [o for o in healthy("openrouter").valid if o.kind is Kind.PRICE]
     assert any(o.value == Decimal(0) for o in recorded_zeros)  # free variants stay a listing
     assert not healthy("openrouter").failure
+
+
+# ------------------------------------------------------------------ a listing in another unit
+
+
+def scaled_by(factor: str) -> Callable[[Any], Any]:
+    def change(value: Any) -> Any:
+        price = Decimal(str(value)) * Decimal(factor)
+        return str(price) if isinstance(value, str) else float(price)
+
+    return change
+
+
+RESCALED = [
+    pytest.param(source, factor, id=f"x{factor}@{source}")
+    for source, factor in (
+        ("openrouter", "1000"),  # per-1K prices where per-token ones were (x1000 per 1M)
+        ("vercel", "1000"),
+        ("litellm", "1000"),
+        ("openrouter", "0.01"),  # cents read as dollars
+    )
+]
+
+
+@pytest.mark.parametrize(("source", "factor"), RESCALED)
+def test_every_price_moved_by_one_power_of_ten_is_a_rescaled_listing(
+    source: str, factor: str
+) -> None:
+    """Most of these prices stay inside their unit's band, so validation alone lets them
+    through (a price change per model); against the source's own last prices they are one
+    slip of unit."""
+    before = health.prices_by_field(healthy(source).valid)
+    answered = {u: json_prices(b, scaled_by(factor)) for u, b in bodies(source).items()}
+    assert not read(source, answered).failure  # without its history: no collapse
+    found = read(source, answered, before)
+    assert found.failure.startswith("rescaled listing"), found.failure
+    assert f"are {Decimal(factor):f} times" in found.failure
+    assert not found.valid
+
+
+def epoch1(source: str) -> dict[str, bytes]:
+    manifest = json.loads((WORLDS / "epoch-1.json").read_text())
+    files = {e["url"]: WORLDS / e["file"] for e in manifest["responses"] if "file" in e}
+    return {url: files[url].read_bytes() for url in urls(source) if url in files}
+
+
+@pytest.mark.parametrize("source", ["openrouter", "azure", "openai-page"])
+def test_real_price_changes_between_epochs_are_no_rescaling(source: str) -> None:
+    """epoch-1 to epoch-2 as recorded (new models, real price changes) reads as usual."""
+    before = health.prices_by_field(read(source, epoch1(source)).valid)
+    found = read(source, bodies(source), before)
+    assert not found.failure and len(found.valid) == len(healthy(source).valid)
+    assert len(set(before) & set(health.prices_by_field(found.valid))) > 50
