@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import String
+
+from catalog import tables
 from catalog.identity import Identity
 from catalog.schedule import in_force
 from schemas.fetch import FetchedPage, FieldProblem, Uninterpretable
@@ -27,10 +30,12 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
 
     A record nothing can be read from becomes one problem (its id, the rule); a record with some
     fields quarantined keeps its other drafts, and each quarantined field becomes a problem whose
-    detail starts with the field's name (also in `field`). A record whose shape its normalizer
-    did not expect (a field that turned from an object into a list: any other exception) is
-    that record's problem alone (UNREADABLE_RULE, naming the exception), never the source's:
-    a source every record of which is so read collapses in validation (catalog/intake.py).
+    detail starts with the field's name (also in `field`). A draft whose names do not fit the
+    catalog is its record's problem (TOO_LONG_RULE, `overlong`). A record whose shape its
+    normalizer did not expect (a field that turned from an object into a list: any other
+    exception) is that record's problem alone (UNREADABLE_RULE, naming the exception), never
+    the source's: a source every record of which is so read collapses in validation
+    (catalog/intake.py).
     """
     normalize = source.parser.normalize
     drafts: list[tuple[FetchedPage, Draft]] = []
@@ -55,9 +60,42 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
                     )
                 )
                 continue
-            drafts.extend((page, d) for d in found)
+            for draft in found:
+                too_long = overlong(draft)
+                if too_long:
+                    problems.append(
+                        Problem(
+                            source=source.id,
+                            record=(draft.record or record_name(record, index, page.url))[:200],
+                            rule=TOO_LONG_RULE,
+                            detail=too_long,
+                        )
+                    )
+                else:
+                    drafts.append((page, draft))
             problems.extend(field_problem(source.id, p) for p in found.problems)
     return SourceDrafts(source, in_force(drafts), problems)
+
+
+TOO_LONG_RULE = "name too long"
+
+
+def overlong(draft: Draft) -> str:
+    """Why a draft's names do not fit the catalog ('' when they do): a route, model name or
+    dimensions longer than the observation columns that keep them (catalog/tables.py). Such a
+    draft becomes its record's problem before it is an observation, so neither it nor an
+    anomaly item about it has to be written: PostgreSQL refuses a value longer than its column,
+    which would fail the transaction of the whole run."""
+    for name, text in (
+        ("route", draft.route),
+        ("source_model", draft.source_model),
+        ("dimensions", draft.dimensions.key),
+    ):
+        column = tables.observations.c[name].type
+        width = column.length if isinstance(column, String) else None
+        if width is not None and len(text) > width:
+            return f"{name} of {len(text)} characters (at most {width}): {text[:80]}..."
+    return ""
 
 
 UNREADABLE_RULE = "record of an unexpected shape"

@@ -27,7 +27,7 @@ from scrapy.http import TextResponse
 
 from catalog import health, intake
 from catalog.identity import Identity
-from catalog.normalize import UNREADABLE_RULE
+from catalog.normalize import TOO_LONG_RULE, UNREADABLE_RULE
 from schemas.fetch import FetchedPage, Unparsable
 from schemas.records import Observation, Problem, SourceStatus
 from schemas.sources import sources
@@ -454,3 +454,31 @@ def test_real_price_changes_between_epochs_are_no_rescaling(source: str) -> None
     found = read(source, bodies(source), before)
     assert not found.failure and len(found.valid) == len(healthy(source).valid)
     assert len(set(before) & set(health.prices_by_field(found.valid))) > 50
+
+
+# ------------------------------------------------------------------------ an endless name
+
+ENDLESS = "x" * 1_000_000
+WIDTHS = {"route": 100, "model": 300}  # catalog/tables.py: observations and review items
+LONG_NAMES: dict[str, Callable[[Any], None]] = {
+    # OpenRouter: one model's id a million characters long
+    "openrouter": lambda doc: doc["data"][5].update(id=f"vendor/{ENDLESS}"),
+    # LiteLLM: one entry's provider (its route) a million characters long
+    "litellm": lambda doc: doc["gpt-4o"].update(litellm_provider=ENDLESS),
+}
+
+
+@pytest.mark.parametrize("source", sorted(LONG_NAMES))
+def test_a_name_longer_than_the_catalog_keeps_is_its_records_problem(source: str) -> None:
+    """Neither an observation nor a quarantined one (which opens an anomaly item) carries a
+    name wider than the catalog's columns: PostgreSQL would refuse it and fail the run."""
+    url = urls(source)[0]
+    document = json.loads(recorded()[url].read_bytes())
+    LONG_NAMES[source](document)
+    found = read(source, {url: json.dumps(document).encode()})
+    assert not found.failure, found.failure
+    stated = [*found.valid, *(p.observation for p in found.problems if p.observation)]
+    for obs in stated:
+        assert len(obs.route) <= WIDTHS["route"], obs.route[:80]
+        assert len(obs.model or obs.source_model) <= WIDTHS["model"], obs.source_model[:80]
+    assert [p for p in found.problems if p.rule == TOO_LONG_RULE]
