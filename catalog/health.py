@@ -11,7 +11,10 @@ Which of a source's responses count as evidence this run, and what the source's 
 - a listing URL answering no records, or far fewer than its last complete response
   (`BROKEN_RATIO`), is *empty* or *collapsed*: each listing URL of a source is judged on its own;
 - a source whose usable responses hold far fewer records than its last complete run is broken;
-- a source most of whose statements are invalid has collapsed in validation.
+- a source most of whose statements are invalid, or most of whose prices are 0, has collapsed
+  in validation;
+- a source most of whose prices moved by one power of ten since its last applied run is a
+  rescaled listing (`rescaled`).
 
 A source is `ok` only when every response it gave is evidence; `partial` when some are (their
 values apply, no absence is counted); `stale` when every answer was older news; `broken` or
@@ -21,16 +24,22 @@ values apply, no absence is counted); `stale` when every answer was older news; 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
-from schemas.records import Problem, ReviewItem, SourceRun, SourceStatus
+from schemas.records import Observation, Problem, ReviewItem, SourceRun, SourceStatus
+from schemas.vocab import Kind
 
 BROKEN_RATIO = 0.5  # fewer records than this share of the last complete response or run: broken
 COLLAPSE_RATIO = 0.5  # more than this share of a source's statements invalid: source fails
 CLOCK_SKEW = timedelta(days=1)  # a response dated further ahead of its fetch is no evidence
 REPORTED_PROBLEMS = 200  # listed in the run's artifact; all of them stay in the quarantine table
+RESCALE_PAIRS = 5  # prices stated both times, at least, before a common factor says anything
+# A price's field as a source states it: route, model (or the source's name), component, unit,
+# dimensions (Dims.key).
+PriceKey = tuple[str, str, str, str, str]
 
 
 @dataclass(frozen=True)
@@ -182,14 +191,26 @@ def source_health(
 
 
 def validation_collapse(
-    stated: Mapping[str, int], valid: Mapping[str, int], unreadable: int = 0
+    stated: Mapping[str, int],
+    valid: Mapping[str, int],
+    unreadable: int = 0,
+    zero_prices: int = 0,
+    quarantined_fields: int = 0,
 ) -> str:
     """Why a source's batch collapsed in validation ('' when it did not). `stated` and `valid`
-    count its statements by kind (price, limit, capability); `unreadable` counts records its
-    normalizer could not read. It collapsed when more than COLLAPSE_RATIO of everything it
-    stated is invalid (a source whose format changed under its parser reads as nothing valid,
-    and must not pass for a complete listing of nothing), or of the statements of any one kind
-    (every price rescaled is a collapse even where its limits still read well)."""
+    count its statements by kind (price, limit, capability); `unreadable` counts records and
+    fields its normalizer could not read, `quarantined_fields` the fields among them;
+    `zero_prices` counts its valid prices that are 0. It collapsed when more than
+    COLLAPSE_RATIO of everything it stated is invalid (a source whose format changed under its
+    parser reads as nothing valid, and must not pass for a complete listing of nothing), or of
+    the statements of any one kind (every price rescaled is a collapse even where its limits
+    still read well); when it has more fields quarantined than valid prices (every price
+    turned null, NaN or an object: the prices never became statements, so only their fields
+    count them, while the models' limits and capabilities still read well; recorded sources
+    quarantine under a sixth as many fields as they state prices); or when more than
+    COLLAPSE_RATIO of its valid prices are 0: 0 is a price, but a listing most of whose prices
+    are free is a listing whose prices were zeroed (a placeholder or a failed export), not a
+    price list (recorded sources state 0 for under a tenth)."""
     total = sum(stated.values()) + unreadable
     total_valid = sum(valid.values())
     if total and total_valid < total * (1 - COLLAPSE_RATIO):
@@ -198,7 +219,59 @@ def validation_collapse(
         if valid.get(kind, 0) < count * (1 - COLLAPSE_RATIO):
             invalid = count - valid.get(kind, 0)
             return f"validation collapse: {invalid} of {count} {kind} statements invalid"
+    prices = valid.get(Kind.PRICE.value, 0)
+    if quarantined_fields > prices:
+        return (
+            f"validation collapse: {quarantined_fields} fields quarantined against {prices} "
+            "valid prices"
+        )
+    if prices and zero_prices > prices * COLLAPSE_RATIO:
+        return f"validation collapse: {zero_prices} of {prices} prices are 0 (a zeroed listing)"
     return ""
+
+
+def prices_by_field(observations: Iterable[Observation]) -> dict[PriceKey, Decimal]:
+    """A source's prices in force by field (PriceKey), as `rescaled` compares them (a price
+    scheduled after its response's date is not the current one)."""
+    return {
+        (o.route, o.model or o.source_model, o.component.value, o.unit.value, o.dimensions.key): (
+            o.value
+        )
+        for o in observations
+        if o.kind is Kind.PRICE
+        and (o.effective_from is None or o.effective_from <= o.observed_at.date())
+    }
+
+
+def rescaled(now: Mapping[PriceKey, Decimal], before: Mapping[PriceKey, Decimal]) -> str:
+    """Why a source's prices are a rescaled listing ('' when they are not): `now` and `before`
+    are its prices by field this run and in the last run that applied it. Of the fields priced
+    non-zero both times (at least RESCALE_PAIRS), more than COLLAPSE_RATIO moved by one and the
+    same power of ten (x1000: a per-1K price written where per-1M was, or per-token read as
+    per-1M; x0.01: dollars read as cents). A provider's real price change is no exact power of
+    ten across most of a listing, and one model's tenfold move is still compared (an anomaly),
+    so the listing's unit changed under its parser: none of it is a price."""
+    factors: Counter[int] = Counter()
+    pairs = 0
+    for key, value in now.items():
+        old = before.get(key)
+        if old is None or old == 0 or value == 0:
+            continue
+        pairs += 1
+        ratio = (value / old).normalize()
+        sign, digits, exponent = ratio.as_tuple()
+        if digits == (1,) and isinstance(exponent, int) and exponent != 0 and not sign:
+            factors[exponent] += 1
+    if pairs < RESCALE_PAIRS or not factors:
+        return ""
+    exponent, moved = factors.most_common(1)[0]
+    if moved <= pairs * COLLAPSE_RATIO:
+        return ""
+    factor = Decimal(10) ** exponent
+    return (
+        f"rescaled listing: {moved} of {pairs} prices are {factor:f} times what the source "
+        "stated in its last applied run"
+    )
 
 
 def run_status(reports: Sequence[SourceRun]) -> str:

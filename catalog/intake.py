@@ -11,16 +11,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import partial
 from typing import TypeVar
 
-from catalog.health import validation_collapse
+from catalog.health import PriceKey, prices_by_field, rescaled, validation_collapse
 from catalog.identity import Identity
 from catalog.normalize import SourceDrafts, draft_source, learn_official_models, observations
 from schemas.batch import validate
 from schemas.fetch import FetchedPage
 from schemas.records import Observation, Problem
 from schemas.sources import Source
+from schemas.vocab import Kind
 
 T = TypeVar("T")
 
@@ -60,10 +62,16 @@ def normalize_each(
     return drafts, failures
 
 
-def validate_each(drafts: Sequence[SourceDrafts], identity: Identity) -> list[SourceIntake]:
+def validate_each(
+    drafts: Sequence[SourceDrafts],
+    identity: Identity,
+    before: Mapping[str, Mapping[PriceKey, Decimal]] | None = None,
+) -> list[SourceIntake]:
     """Identity and validation, source by source. First every official source's models become
     known (so secondary sources' names map to them), then each source's batch is validated on
-    its own; a source most of whose statements are invalid has collapsed and fails."""
+    its own; a source most of whose statements are invalid has collapsed and fails, as does one
+    most of whose prices moved by one power of ten from `before` (each source's prices in its
+    last applied run, catalog.runlog.last_prices): a rescaled listing (catalog.health)."""
     failures: dict[str, str] = {}
     _, failure = boundary("identity", partial(learn_official_models, identity, drafts))
     if failure:
@@ -74,7 +82,7 @@ def validate_each(drafts: Sequence[SourceDrafts], identity: Identity) -> list[So
             if failure:
                 failures[batch.source.id] = failure
     return [
-        _validate_one(batch, identity)
+        _validate_one(batch, identity, (before or {}).get(batch.source.id, {}))
         if batch.source.id not in failures
         else SourceIntake(
             batch.source.id, problems=batch.problems, failure=failures[batch.source.id]
@@ -83,7 +91,9 @@ def validate_each(drafts: Sequence[SourceDrafts], identity: Identity) -> list[So
     ]
 
 
-def _validate_one(batch: SourceDrafts, identity: Identity) -> SourceIntake:
+def _validate_one(
+    batch: SourceDrafts, identity: Identity, before: Mapping[PriceKey, Decimal]
+) -> SourceIntake:
     source = batch.source.id
 
     def step() -> SourceIntake:
@@ -96,9 +106,12 @@ def _validate_one(batch: SourceDrafts, identity: Identity) -> SourceIntake:
             Counter(o.kind.value for o in found),
             Counter(o.kind.value for o in valid),
             unreadable=len(batch.problems),
+            zero_prices=sum(o.kind is Kind.PRICE and o.value == 0 for o in valid),
+            quarantined_fields=sum(p.field is not None for p in batch.problems),
         )
-        if collapse:
-            return SourceIntake(source, problems=problems, failure=collapse)
+        failure = collapse or rescaled(prices_by_field(valid), before)
+        if failure:
+            return SourceIntake(source, problems=problems, failure=failure)
         return SourceIntake(source, valid, problems)
 
     intake, failure = boundary("validate", step)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import String
+
+from catalog import tables
 from catalog.identity import Identity
 from catalog.schedule import in_force
 from schemas.fetch import FetchedPage, FieldProblem, Uninterpretable
@@ -27,13 +30,18 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
 
     A record nothing can be read from becomes one problem (its id, the rule); a record with some
     fields quarantined keeps its other drafts, and each quarantined field becomes a problem whose
-    detail starts with the field's name (also in `field`).
+    detail starts with the field's name (also in `field`). A draft whose names do not fit the
+    catalog is its record's problem (TOO_LONG_RULE, `overlong`). A record whose shape its
+    normalizer did not expect (a field that turned from an object into a list: any other
+    exception) is that record's problem alone (UNREADABLE_RULE, naming the exception), never
+    the source's: a source every record of which is so read collapses in validation
+    (catalog/intake.py).
     """
     normalize = source.parser.normalize
     drafts: list[tuple[FetchedPage, Draft]] = []
     problems: list[Problem] = []
     for page in pages:
-        for record in page.records:
+        for index, record in enumerate(page.records):
             try:
                 found = normalize(record)
             except Uninterpretable as exc:
@@ -41,9 +49,72 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
                     Problem(source=source.id, record=exc.record, rule=exc.rule, detail=exc.detail)
                 )
                 continue
-            drafts.extend((page, d) for d in found)
+            except Exception as exc:
+                detail = f"{type(exc).__name__}: {exc}"
+                problems.append(
+                    Problem(
+                        source=source.id,
+                        record=record_name(record, index, page.url),
+                        rule=UNREADABLE_RULE,
+                        detail=detail if len(detail) <= 300 else f"{detail[:297]}...",
+                    )
+                )
+                continue
+            for draft in found:
+                too_long = overlong(draft)
+                if too_long:
+                    problems.append(
+                        Problem(
+                            source=source.id,
+                            record=(draft.record or record_name(record, index, page.url))[:200],
+                            rule=TOO_LONG_RULE,
+                            detail=too_long,
+                        )
+                    )
+                else:
+                    drafts.append((page, draft))
             problems.extend(field_problem(source.id, p) for p in found.problems)
     return SourceDrafts(source, in_force(drafts), problems)
+
+
+TOO_LONG_RULE = "name too long"
+
+
+def overlong(draft: Draft) -> str:
+    """Why a draft's names do not fit the catalog ('' when they do): a route, model name or
+    dimensions longer than the observation columns that keep them (catalog/tables.py). Such a
+    draft becomes its record's problem before it is an observation, so neither it nor an
+    anomaly item about it has to be written: PostgreSQL refuses a value longer than its column,
+    which would fail the transaction of the whole run."""
+    for name, text in (
+        ("route", draft.route),
+        ("source_model", draft.source_model),
+        ("dimensions", draft.dimensions.key),
+    ):
+        column = tables.observations.c[name].type
+        width = column.length if isinstance(column, String) else None
+        if width is not None and len(text) > width:
+            return f"{name} of {len(text)} characters (at most {width}): {text[:80]}..."
+    return ""
+
+
+UNREADABLE_RULE = "record of an unexpected shape"
+ID_FIELDS = ("record", "key", "id", "meterName", "name", "model")  # how sources name a record
+
+
+def record_name(record: object, index: int, url: str) -> str:
+    """How a problem names a raw record: its first id field (ID_FIELDS) that is text, or that is
+    an object with such a field (genai-prices' `model`), else its position in the response."""
+    if not isinstance(record, dict):
+        return f"record {index} of {url}"
+    for holder in (record, *(record.get(n) for n in ID_FIELDS)):
+        if not isinstance(holder, dict):
+            continue
+        for name in ID_FIELDS:
+            value = holder.get(name)
+            if isinstance(value, str) and value.strip():
+                return value[:200]
+    return f"record {index} of {url}"
 
 
 def field_problem(source: str, problem: FieldProblem) -> Problem:

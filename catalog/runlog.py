@@ -16,13 +16,16 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, text, update
 
-from catalog.health import History
-from catalog.tables import responses, runs
+from catalog.health import History, PriceKey
+from catalog.tables import observations, responses, runs, source_runs
+from schemas.records import SourceStatus
+from schemas.vocab import Kind
 
 ADVISORY_KEY = 0x7261746563617264  # "ratecard": the PostgreSQL advisory lock of refreshes
 SCANNED_RUNS = 200  # how far back a URL's last complete response is looked for
@@ -175,6 +178,33 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
     return {
         url: History(observed_at=newest.get(url), records=records.get(url))
         for url in newest.keys() | records.keys()
+    }
+
+
+def last_prices(conn: Connection, source: str) -> dict[PriceKey, Decimal]:
+    """The prices `source` stated in the last run that applied it (ok or partial), by field
+    (catalog.health.PriceKey; the source's own name where no model is known). Empty when it
+    was never applied. Read from the source_runs and observations tables."""
+    r, o = source_runs.c, observations.c
+    applied = (SourceStatus.OK.value, SourceStatus.PARTIAL.value)
+    last = conn.execute(
+        select(r.run_id)
+        .where(r.source == source, r.status.in_(applied), r.observations > 0)
+        .order_by(r.run_id.desc())
+        .limit(1)
+    ).scalar()
+    if last is None:
+        return {}
+    rows = conn.execute(
+        select(o.route, o.model, o.source_model, o.component, o.unit, o.dimensions, o.value).where(
+            o.last_run_id == last, o.source == source, o.kind == Kind.PRICE.value
+        )
+    )
+    return {
+        (row.route, row.model or row.source_model, row.component, row.unit, row.dimensions): (
+            Decimal(row.value)
+        )
+        for row in rows
     }
 
 

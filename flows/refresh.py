@@ -24,10 +24,11 @@ import asyncio
 import gc
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -183,17 +184,19 @@ def read_sources(
     identity: Identity,
     reports: dict[str, SourceRun],
     held: Sequence[Observation] = (),
+    before: Mapping[str, Mapping[health.PriceKey, Decimal]] | None = None,
 ) -> Batch:
     """Normalize, map and validate each source under its own boundary (catalog/intake.py); a
     source that fails there is reported failed and applies nothing. `held`: the last statements
-    of the sources not read this run, which the rules across sources count as stated."""
+    of the sources not read this run, which the rules across sources count as stated; `before`:
+    each read source's prices in its last applied run (a rescaled listing fails)."""
     drafts, failures = intake.normalize_each(
         {s: pages for s, pages in evidence.items() if pages}, configured_sources()
     )
     for source, reason in failures.items():
         reports[source].status, reports[source].reason = SourceStatus.FAILED, reason
     batch = Batch()
-    for found in intake.validate_each(drafts, identity):
+    for found in intake.validate_each(drafts, identity, before):
         report = reports[found.source]
         report.observations = len(found.valid)
         report.quarantined = len(found.problems)
@@ -356,7 +359,10 @@ async def _refresh_stages(
                 ]
                 held = store.last_statements(conn, short)
                 identity.learn_official(_statements(held))
-            batch = read_sources(quote(to_read), quote(identity), reports, quote(held))  # type: ignore[call-overload]
+                before = {s: runlog.last_prices(conn, s) for s in to_read}
+            batch = read_sources(
+                quote(to_read), quote(identity), reports, quote(held), quote(before)
+            )  # type: ignore[call-overload]
             progress("*", "comparing")
             comparison = compare_catalog(  # type: ignore[call-overload]
                 url,

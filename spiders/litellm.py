@@ -90,7 +90,7 @@ from typing import Any, NamedTuple, TypeGuard
 from schemas.fetch import Normalized, Uninterpretable, Unparsable
 from schemas.vocab import Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
-from spiders.parsing import MILLION, UNKNOWN_LIMIT, Page, to_decimal
+from spiders.parsing import JSON_ERRORS, MILLION, UNKNOWN_LIMIT, Page, to_decimal
 
 NON_MODEL_KEYS = frozenset({"sample_spec", "fallback_generalizations"})
 DUPLICATES = "__duplicate_keys__"  # set by the JSON hook on an object that repeats a key
@@ -226,8 +226,8 @@ def parse(body: bytes, url: str) -> Page:
     # parsing.load_json, plus a hook that keeps repeated keys (json.loads keeps only the last)
     try:
         data = json.loads(body, parse_float=Decimal, parse_int=Decimal, object_pairs_hook=_pairs)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Unparsable(f"{url}: body is not JSON ({exc})") from exc
+    except JSON_ERRORS as exc:
+        raise Unparsable(f"{url}: body is not JSON ({type(exc).__name__}: {exc})") from exc
     if not isinstance(data, dict):
         raise Unparsable(f"{url}: expected a JSON object of model entries, got {type(data)}")
     repeated: dict[str, list[Any]] = data.pop(DUPLICATES, {})

@@ -27,6 +27,15 @@ MILLION = Decimal(1_000_000)
 DOUBLE_DIGITS = 15  # DBL_DIG: every decimal of up to 15 significant digits survives a double
 _DOUBLE = Context(prec=DOUBLE_DIGITS, rounding=ROUND_HALF_EVEN)
 UNKNOWN_LIMIT = "a limit of 0 is unknown"
+# Every number a source states (prices per token or per pixel near 10^-9, limits near 10^7) lies
+# far inside 10^±MAX_EXPONENT; Decimal's default context overflows near 10^999999.
+MAX_EXPONENT = 30
+OUT_OF_RANGE = "number out of range"
+
+
+# What json.loads raises on a body that is not JSON text: bad bytes, bad syntax, and nesting
+# deeper than the decoder's recursion limit (`[[[[...` a million deep).
+JSON_ERRORS = (UnicodeDecodeError, json.JSONDecodeError, RecursionError)
 
 
 @dataclass
@@ -36,11 +45,12 @@ class Page:
 
 
 def load_json(body: bytes, what: str) -> Any:
-    """JSON with every number as Decimal, exactly as written (never binary float)."""
+    """JSON with every number as Decimal, exactly as written (never binary float). Unparsable
+    when the body is not JSON (JSON_ERRORS)."""
     try:
         return json.loads(body, parse_float=Decimal, parse_int=Decimal)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Unparsable(f"{what}: body is not JSON ({exc})") from exc
+    except JSON_ERRORS as exc:
+        raise Unparsable(f"{what}: body is not JSON ({type(exc).__name__}: {exc})") from exc
 
 
 def without_float_noise(written: Decimal) -> Decimal:
@@ -100,7 +110,11 @@ def without_single_precision_noise(written: Decimal) -> Decimal:
 def to_decimal(value: Any, record: str, name: str) -> Decimal:
     """A JSON number or numeric string as Decimal, float noise read away (without_float_noise).
 
-    Raises Uninterpretable (rule "not a number") for anything else: bool, None, text, NaN, inf.
+    Raises Uninterpretable (rule "not a number") for anything else: bool, None, text, NaN, inf;
+    and (rule OUT_OF_RANGE) for a non-zero number of magnitude 10^MAX_EXPONENT or more or under
+    10^-MAX_EXPONENT (`1e-999999999` would round to a free price once scaled, `1e999999999`
+    overflows the arithmetic that scales it: neither is a price, a limit or a flag). Zero is
+    returned as 0, whatever its sign or exponent ("-0.0", "0e-7").
     """
     if isinstance(value, bool) or value is None:
         raise Uninterpretable(record, "not a number", f"{name}={value!r}")
@@ -110,7 +124,17 @@ def to_decimal(value: Any, record: str, name: str) -> Decimal:
         raise Uninterpretable(record, "not a number", f"{name}={value!r}") from exc
     if not result.is_finite():
         raise Uninterpretable(record, "not a number", f"{name}={value!r}")
+    if result.is_zero():
+        return Decimal(0)
+    if abs(result.adjusted()) >= MAX_EXPONENT:
+        raise Uninterpretable(record, OUT_OF_RANGE, f"{name}={_shown(value)}")
     return without_float_noise(result)
+
+
+def _shown(value: Any) -> str:
+    """A stated value for a problem's detail, at most 80 characters of it."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
 
 
 def is_router_pseudo_model(route: str, vendor_model: str) -> bool:

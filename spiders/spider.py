@@ -14,10 +14,15 @@ from scrapy import Request, Spider
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
+from w3lib.url import canonicalize_url
 
 from schemas.fetch import Unparsable
 from schemas.sources import Source, sources
 from spiders.middleware import OffDomain
+
+# Further pages one crawl of a source follows at most (Azure's largest listing is a few pages of
+# 1,000 items): a chain that keeps naming new pages is a runaway, not a listing.
+MAX_FURTHER_PAGES = 500
 
 
 def response_date(response: Response) -> datetime:
@@ -32,7 +37,18 @@ def response_date(response: Response) -> datetime:
 
 
 class SourceSpider(Spider):
+    """One source's crawl. Every URL is requested once per crawl: a further page a response names
+    that this crawl already requested (Azure's `NextPageLink` or OpenRouter's `links.next` naming
+    its own page or an earlier one), or one past MAX_FURTHER_PAGES, is not requested again but
+    answered as a failure of that URL naming the page that named it ("pagination loop", "page
+    cap"): the chain is broken, so the listing is incomplete, and the crawl ends."""
+
     source_id: ClassVar[str]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.requested: set[str] = set()  # canonical URLs this crawl requested
+        self.further = 0  # further pages requested
 
     @property
     def source(self) -> Source:
@@ -43,6 +59,7 @@ class SourceSpider(Spider):
             yield self._request(url)
 
     def _request(self, url: str) -> Request:
+        self.requested.add(canonicalize_url(url))
         return Request(
             url,
             callback=self.parse,
@@ -73,7 +90,20 @@ class SourceSpider(Spider):
             "body": response.body,
         }
         for url in page.next_urls:
+            refused = self._refused(url)
+            if refused:
+                yield self._failure(url, url, 0, f"{refused}: {landing} names {url}")
+                continue
+            self.further += 1
             yield self._request(url)
+
+    def _refused(self, url: str) -> str:
+        """Why a further page is not requested ('' when it is)."""
+        if canonicalize_url(url) in self.requested:
+            return "pagination loop: a page already requested in this crawl"
+        if self.further >= MAX_FURTHER_PAGES:
+            return f"page cap: more than {MAX_FURTHER_PAGES} further pages"
+        return ""
 
     def failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
         request = failure.request  # type: ignore[attr-defined]

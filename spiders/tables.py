@@ -55,6 +55,7 @@ _ATX_HEADING = re.compile(r"^#{1,6}[ \t]", re.M)
 _HTML_BLOCK = re.compile(r"</(table|p|div|h[1-6]|li|td|body)\s*>", re.I)
 _DOCUMENT = ("<!doctype html", "<html", "<?xml")
 _SPACES = re.compile(r"\s+")
+_PIPE = re.compile(r"(?<!\\)\|")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
@@ -124,11 +125,38 @@ def to_html(text: str) -> str:
     return text if is_html(text) else _MARKDOWN.render(text)
 
 
+def cut_row(text: str) -> str:
+    """The last line of a Markdown body when the body was cut inside a table row ('' if not).
+
+    A body that ends without a line break, on a line right below a table row, ends inside that
+    table unless its last line is a whole row: closed by a pipe, with as many (unescaped) pipes
+    as the row above it. Anything else is a row cut short, whose last cell may be a price cut
+    short ("| gpt-5.2 | $0.875 | $0" of "... | $0.0875 |"): read, it would state a wrong price.
+    A page whose rows are not closed by pipes cannot show its last row whole, so it is cut too.
+    """
+    if not text or text.endswith(("\n", "\r")):
+        return ""
+    lines = text.split("\n")
+    last = lines[-1].rstrip()
+    above = lines[-2].rstrip() if len(lines) > 1 else ""
+    if not last.strip() or not _pipes(above):
+        return ""
+    whole = last.endswith("|") and _pipes(last) >= _pipes(above)
+    return "" if whole else last
+
+
+def _pipes(line: str) -> int:
+    return len(_PIPE.findall(line))
+
+
 def read_tables(body: bytes) -> list[Table]:
-    """Every table of a page, HTML or Markdown. Unparsable if the page has none."""
+    """Every table of a page, HTML or Markdown. Unparsable if the page has none, or if a
+    Markdown body was cut inside a table row (`cut_row`): the rest of the page is missing too."""
     text = decode(body)
     if not text.strip():
         raise Unparsable("empty body: no price tables")
+    if not is_html(text) and (cut := cut_row(text)):
+        raise Unparsable(f"truncated body: it ends inside a table row ({cut[-80:]!r})")
     soup = BeautifulSoup(to_html(text), "html.parser")
     tables = _walk(soup)
     if not tables:

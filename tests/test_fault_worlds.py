@@ -114,6 +114,26 @@ def rescaled(source: str, document: Any) -> None:
                     entry[key] = scaled(entry[key])
 
 
+def in_cents(value: Any) -> Any:
+    """A stated price a hundred times over (cents written where dollars were), its type kept."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return value
+    try:
+        price = Decimal(str(value)) * 100
+    except ArithmeticError:
+        return value
+    return str(price) if isinstance(value, str) else float(price)
+
+
+def hundredfold(source: str, document: Any) -> None:
+    """Every price x100: nearly all stay inside their unit's band, so only the source's own
+    last statements show the slip."""
+    for model in document["data"]:
+        pricing = model["pricing"]
+        for key in pricing:
+            pricing[key] = in_cents(pricing[key])
+
+
 def one_absurd(source: str, document: Any) -> None:
     """One token price at 100 USD per token (10^8 per 1M)."""
     if source == "openrouter":
@@ -224,6 +244,11 @@ FAULTS: dict[str, Fault] = {
         {"failed"},
         naming("validation collapse"),
     ),
+    "every price x100": Fault(
+        lambda s: each_url(s, lambda u: json_body(u, lambda d: hundredfold(s, d))),
+        {"failed"},
+        naming("rescaled listing", "100 times"),
+    ),
     "one absurd value": Fault(
         lambda s: {urls(s)[0]: json_body(urls(s)[0], lambda d: one_absurd(s, d))},
         {"ok"},
@@ -283,6 +308,7 @@ AT = {
         "one of two listings empty",
         "every listing empty",
         "one absurd value",
+        "every price x100",
         "older than the last response",
     ),
     "litellm": ("truncated body", "sign-in page", "every price x10^6", "one absurd value"),

@@ -14,6 +14,7 @@ import spiders.openrouter
 from catalog import health, intake
 from catalog.health import Answer, History
 from catalog.identity import Identity
+from catalog.normalize import UNREADABLE_RULE
 from schemas.batch import validate
 from schemas.fetch import FetchedPage
 from schemas.records import Observation, Problem, SourceRun, SourceStatus
@@ -157,7 +158,9 @@ def litellm_pages() -> dict[str, list[FetchedPage]]:
     return {"litellm": [FetchedPage(url, url, 200, AUGUST, records)]}
 
 
-def test_a_normalizer_bug_fails_only_its_own_source(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_normalizer_bug_on_one_record_is_that_records_problem(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     real = spiders.openrouter.normalize
     target = json.loads(snapshot("openrouter/models.2026-08-19.json"))["data"][3]["id"]
 
@@ -168,10 +171,28 @@ def test_a_normalizer_bug_fails_only_its_own_source(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(spiders.openrouter, "normalize", buggy)
     drafts, failures = intake.normalize_each(openrouter_pages() | litellm_pages(), sources())
-    assert failures == {"openrouter": "normalize error: KeyError: 'pricing'"}
-    assert [d.source.id for d in drafts] == ["litellm"]
-    [litellm] = intake.validate_each(drafts, Identity.load())
-    assert litellm.failure == "" and litellm.valid
+    assert failures == {}
+    found = {i.source: i for i in intake.validate_each(drafts, Identity.load())}
+    assert found["openrouter"].failure == "" and found["openrouter"].valid
+    [problem] = [p for p in found["openrouter"].problems if p.rule == UNREADABLE_RULE]
+    assert (problem.record, problem.detail) == (target, "KeyError: 'pricing'")
+    assert not [o for o in found["openrouter"].valid if o.record == target]
+    assert found["litellm"].failure == "" and found["litellm"].valid
+
+
+def test_a_normalizer_bug_on_every_record_fails_only_its_own_source(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def buggy(record: dict[str, object]) -> object:
+        raise KeyError("pricing")
+
+    monkeypatch.setattr(spiders.openrouter, "normalize", buggy)
+    drafts, _ = intake.normalize_each(openrouter_pages() | litellm_pages(), sources())
+    found = {i.source: i for i in intake.validate_each(drafts, Identity.load())}
+    assert found["openrouter"].failure.startswith("validation collapse")
+    assert not found["openrouter"].valid
+    assert {p.rule for p in found["openrouter"].problems} == {UNREADABLE_RULE}
+    assert found["litellm"].failure == "" and found["litellm"].valid
 
 
 def test_a_validation_error_fails_only_its_own_source(monkeypatch: pytest.MonkeyPatch) -> None:
