@@ -44,11 +44,34 @@ class Page:
     next_urls: list[str] = field(default_factory=list)
 
 
+class Repeated(tuple[Any, ...]):
+    """The values a JSON object states under one key more than once, differently: JSON keeps
+    only the last one, which would drop the others silently. Neither a number, a text nor an
+    object, so whatever reads the key finds no value it can use and quarantines that field or
+    record, with both values in its detail."""
+
+    def __repr__(self) -> str:
+        return f"repeated key with {len(self)} different values: {tuple(self)!r}"
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key not in found or found[key] == value:
+            found[key] = value
+        elif isinstance(found[key], Repeated):
+            found[key] = Repeated((*found[key], value))
+        else:
+            found[key] = Repeated((found[key], value))
+    return found
+
+
 def load_json(body: bytes, what: str) -> Any:
-    """JSON with every number as Decimal, exactly as written (never binary float). Unparsable
-    when the body is not JSON (JSON_ERRORS)."""
+    """JSON with every number as Decimal, exactly as written (never binary float); a key an
+    object states twice with different values holds them all (Repeated). Unparsable when the
+    body is not JSON (JSON_ERRORS)."""
     try:
-        return json.loads(body, parse_float=Decimal, parse_int=Decimal)
+        return json.loads(body, parse_float=Decimal, parse_int=Decimal, object_pairs_hook=_pairs)
     except JSON_ERRORS as exc:
         raise Unparsable(f"{what}: body is not JSON ({type(exc).__name__}: {exc})") from exc
 

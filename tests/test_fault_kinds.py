@@ -482,3 +482,52 @@ def test_a_name_longer_than_the_catalog_keeps_is_its_records_problem(source: str
         assert len(obs.route) <= WIDTHS["route"], obs.route[:80]
         assert len(obs.model or obs.source_model) <= WIDTHS["model"], obs.source_model[:80]
     assert [p for p in found.problems if p.rule == TOO_LONG_RULE]
+
+
+# ------------------------------------------------------------------ a key stated twice
+
+
+def _openrouter_price(doc: Any) -> tuple[dict[str, Any], str, Any, str]:
+    model = next(m for m in doc["data"] if m["id"] == "openai/gpt-4o")
+    return model["pricing"], "prompt", "0.000009", "openai/gpt-4o"
+
+
+def _portkey_model(doc: Any) -> tuple[dict[str, Any], str, Any, str]:
+    key = next(k for k in doc if k != "default")
+    return doc, key, {"pricing_config": None}, key
+
+
+def _genai_price(doc: Any) -> tuple[dict[str, Any], str, Any, str]:
+    model = doc[0]["models"][0]
+    return model["prices"], "input_mtok", 99, model["id"]
+
+
+def _modelsdev_model(doc: Any) -> tuple[dict[str, Any], str, Any, str]:
+    models = doc["openai"]["models"]
+    other = json.loads(json.dumps(models["gpt-4o"]))
+    other["cost"]["input"] = 3
+    return models, "gpt-4o", other, "openai/gpt-4o"
+
+
+# Where a key is stated a second time, with another value: (object, key, value, record).
+TWICE: dict[str, Callable[[Any], tuple[dict[str, Any], str, Any, str]]] = {
+    "openrouter": _openrouter_price,  # one price field of a model
+    "portkey": _portkey_model,  # a model of a provider's file
+    "genai-prices": _genai_price,  # one price field of a model
+    "modelsdev": _modelsdev_model,  # a model of a provider
+}
+
+
+@pytest.mark.parametrize("source", sorted(TWICE))
+def test_a_key_stated_twice_differently_is_quarantined_not_dropped(source: str) -> None:
+    """JSON keeps the last of a repeated key: the other value vanished without a word."""
+    url = urls(source)[0]
+    document = json.loads(recorded()[url].read_bytes())
+    holder, key, value, record = TWICE[source](document)
+    holder["@@twice@@"] = value
+    body = json.dumps(document).replace('"@@twice@@"', json.dumps(key)).encode()
+    found = read(source, {url: body})
+    assert not found.failure and not found.unparsable, found.failure or found.unparsable
+    [problem] = [p for p in found.problems if "repeated key" in p.detail]
+    assert problem.record.endswith(record), problem
+    assert "2 different values" in problem.detail
