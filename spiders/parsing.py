@@ -30,6 +30,9 @@ UNKNOWN_LIMIT = "a limit of 0 is unknown"
 # Every number a source states (prices per token or per pixel near 10^-9, limits near 10^7) lies
 # far inside 10^±MAX_EXPONENT; Decimal's default context overflows near 10^999999.
 MAX_EXPONENT = 30
+# A double prints at most 17 significant digits, Python's Decimal context 28: a number written
+# with more is no number a source computed (a million digits of 1s is not float noise).
+MAX_DIGITS = 40
 OUT_OF_RANGE = "number out of range"
 
 
@@ -136,8 +139,9 @@ def to_decimal(value: Any, record: str, name: str) -> Decimal:
     Raises Uninterpretable (rule "not a number") for anything else: bool, None, text, NaN, inf;
     and (rule OUT_OF_RANGE) for a non-zero number of magnitude 10^MAX_EXPONENT or more or under
     10^-MAX_EXPONENT (`1e-999999999` would round to a free price once scaled, `1e999999999`
-    overflows the arithmetic that scales it: neither is a price, a limit or a flag). Zero is
-    returned as 0, whatever its sign or exponent ("-0.0", "0e-7").
+    overflows the arithmetic that scales it: neither is a price, a limit or a flag), or written
+    with more than MAX_DIGITS significant digits. Zero is returned as 0, whatever its sign or
+    exponent ("-0.0", "0e-7").
     """
     if isinstance(value, bool) or value is None:
         raise Uninterpretable(record, "not a number", f"{name}={value!r}")
@@ -151,6 +155,10 @@ def to_decimal(value: Any, record: str, name: str) -> Decimal:
         return Decimal(0)
     if abs(result.adjusted()) >= MAX_EXPONENT:
         raise Uninterpretable(record, OUT_OF_RANGE, f"{name}={_shown(value)}")
+    significant = len(bytes(result.as_tuple().digits).rstrip(b"\0"))
+    if significant > MAX_DIGITS:
+        detail = f"{name}={_shown(value)}: {significant} significant digits"
+        raise Uninterpretable(record, OUT_OF_RANGE, detail)
     return without_float_noise(result)
 
 
