@@ -30,6 +30,9 @@ UNKNOWN_LIMIT = "a limit of 0 is unknown"
 # Every number a source states (prices per token or per pixel near 10^-9, limits near 10^7) lies
 # far inside 10^±MAX_EXPONENT; Decimal's default context overflows near 10^999999.
 MAX_EXPONENT = 30
+# A double prints at most 17 significant digits, Python's Decimal context 28: a number written
+# with more is no number a source computed (a million digits of 1s is not float noise).
+MAX_DIGITS = 40
 OUT_OF_RANGE = "number out of range"
 
 
@@ -44,11 +47,34 @@ class Page:
     next_urls: list[str] = field(default_factory=list)
 
 
+class Repeated(tuple[Any, ...]):
+    """The values a JSON object states under one key more than once, differently: JSON keeps
+    only the last one, which would drop the others silently. Neither a number, a text nor an
+    object, so whatever reads the key finds no value it can use and quarantines that field or
+    record, with both values in its detail."""
+
+    def __repr__(self) -> str:
+        return f"repeated key with {len(self)} different values: {tuple(self)!r}"
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key not in found or found[key] == value:
+            found[key] = value
+        elif isinstance(found[key], Repeated):
+            found[key] = Repeated((*found[key], value))
+        else:
+            found[key] = Repeated((found[key], value))
+    return found
+
+
 def load_json(body: bytes, what: str) -> Any:
-    """JSON with every number as Decimal, exactly as written (never binary float). Unparsable
-    when the body is not JSON (JSON_ERRORS)."""
+    """JSON with every number as Decimal, exactly as written (never binary float); a key an
+    object states twice with different values holds them all (Repeated). Unparsable when the
+    body is not JSON (JSON_ERRORS)."""
     try:
-        return json.loads(body, parse_float=Decimal, parse_int=Decimal)
+        return json.loads(body, parse_float=Decimal, parse_int=Decimal, object_pairs_hook=_pairs)
     except JSON_ERRORS as exc:
         raise Unparsable(f"{what}: body is not JSON ({type(exc).__name__}: {exc})") from exc
 
@@ -113,8 +139,9 @@ def to_decimal(value: Any, record: str, name: str) -> Decimal:
     Raises Uninterpretable (rule "not a number") for anything else: bool, None, text, NaN, inf;
     and (rule OUT_OF_RANGE) for a non-zero number of magnitude 10^MAX_EXPONENT or more or under
     10^-MAX_EXPONENT (`1e-999999999` would round to a free price once scaled, `1e999999999`
-    overflows the arithmetic that scales it: neither is a price, a limit or a flag). Zero is
-    returned as 0, whatever its sign or exponent ("-0.0", "0e-7").
+    overflows the arithmetic that scales it: neither is a price, a limit or a flag), or written
+    with more than MAX_DIGITS significant digits. Zero is returned as 0, whatever its sign or
+    exponent ("-0.0", "0e-7").
     """
     if isinstance(value, bool) or value is None:
         raise Uninterpretable(record, "not a number", f"{name}={value!r}")
@@ -128,6 +155,10 @@ def to_decimal(value: Any, record: str, name: str) -> Decimal:
         return Decimal(0)
     if abs(result.adjusted()) >= MAX_EXPONENT:
         raise Uninterpretable(record, OUT_OF_RANGE, f"{name}={_shown(value)}")
+    significant = len(bytes(result.as_tuple().digits).rstrip(b"\0"))
+    if significant > MAX_DIGITS:
+        detail = f"{name}={_shown(value)}: {significant} significant digits"
+        raise Uninterpretable(record, OUT_OF_RANGE, detail)
     return without_float_noise(result)
 
 

@@ -47,6 +47,8 @@ NUMBER = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
 PAGE_PRICE = re.compile(r"\$\d+(?:\.\d+)?")
 HUGE, TINY = "1e999999999", "1e-999999999"
 STATED = re.compile(r"1e[-+]?999999999", re.IGNORECASE)  # either, as a source or Decimal writes it
+ENDLESS_DIGITS = "0.000001" + "1" * 1_000_000
+ONES = re.compile("1{40}")
 
 
 @cache
@@ -208,15 +210,20 @@ def fails_reading(*words: str) -> Callable[[str, Read], None]:
     return check
 
 
-def one_field_out_of_range(source: str, found: Read) -> None:
-    """The source reads as it does healthy, but for the one field, quarantined by rule."""
-    assert not found.failure and not found.unparsable, found.failure or found.unparsable
-    [problem] = [p for p in found.problems if p.rule == OUT_OF_RANGE]
-    assert STATED.search(problem.detail), problem
-    assert problem.record
-    lost = len(healthy(source).valid) - len(found.valid)
-    assert 0 <= lost <= 1, lost
-    assert not [o for o in found.valid if STATED.search(o.evidence)]
+def one_field_out_of_range(stated: re.Pattern[str]) -> Callable[[str, Read], None]:
+    """The source reads as it does healthy, but for the one field written `stated`,
+    quarantined by rule."""
+
+    def check(source: str, found: Read) -> None:
+        assert not found.failure and not found.unparsable, found.failure or found.unparsable
+        [problem] = [p for p in found.problems if p.rule == OUT_OF_RANGE]
+        assert stated.search(problem.detail), problem
+        assert problem.record
+        lost = len(healthy(source).valid) - len(found.valid)
+        assert 0 <= lost <= 1, lost
+        assert not [o for o in found.valid if stated.search(o.evidence)]
+
+    return check
 
 
 KINDS: dict[str, Kind_] = {
@@ -224,10 +231,13 @@ KINDS: dict[str, Kind_] = {
         nested, fails_unparsable("not JSON", "RecursionError")
     ),
     "one price written 1e999999999": Kind_(
-        one_price_written(HUGE), one_field_out_of_range, every_url=False
+        one_price_written(HUGE), one_field_out_of_range(STATED), every_url=False
     ),
     "one price written 1e-999999999": Kind_(
-        one_price_written(TINY), one_field_out_of_range, every_url=False
+        one_price_written(TINY), one_field_out_of_range(STATED), every_url=False
+    ),
+    "one price written with a million digits": Kind_(
+        one_price_written(ENDLESS_DIGITS), one_field_out_of_range(ONES), every_url=False
     ),
     "every price 0": Kind_(every_price_zero, fails_reading("zeroed listing")),
     "page cut inside a table row": Kind_(cut_in_a_row, fails_unparsable("truncated", "row")),
@@ -256,6 +266,7 @@ AT = {
     "JSON nested deeper than the decoder's limit": ("openrouter", "azure", "litellm", "vercel"),
     "one price written 1e999999999": ("openrouter", "vercel", "genai-prices", "litellm"),
     "one price written 1e-999999999": ("openrouter", "vercel", "genai-prices"),
+    "one price written with a million digits": ("openrouter", "vercel", "genai-prices"),
     "every price 0": ("openrouter", "vercel", "azure", "genai-prices", "anthropic-page"),
     "page cut inside a table row": (
         "openai-page",
@@ -482,3 +493,52 @@ def test_a_name_longer_than_the_catalog_keeps_is_its_records_problem(source: str
         assert len(obs.route) <= WIDTHS["route"], obs.route[:80]
         assert len(obs.model or obs.source_model) <= WIDTHS["model"], obs.source_model[:80]
     assert [p for p in found.problems if p.rule == TOO_LONG_RULE]
+
+
+# ------------------------------------------------------------------ a key stated twice
+
+
+def _openrouter_price(doc: Any) -> tuple[dict[str, Any], str, Any, str]:
+    model = next(m for m in doc["data"] if m["id"] == "openai/gpt-4o")
+    return model["pricing"], "prompt", "0.000009", "openai/gpt-4o"
+
+
+def _portkey_model(doc: Any) -> tuple[dict[str, Any], str, Any, str]:
+    key = next(k for k in doc if k != "default")
+    return doc, key, {"pricing_config": None}, key
+
+
+def _genai_price(doc: Any) -> tuple[dict[str, Any], str, Any, str]:
+    model = doc[0]["models"][0]
+    return model["prices"], "input_mtok", 99, model["id"]
+
+
+def _modelsdev_model(doc: Any) -> tuple[dict[str, Any], str, Any, str]:
+    models = doc["openai"]["models"]
+    other = json.loads(json.dumps(models["gpt-4o"]))
+    other["cost"]["input"] = 3
+    return models, "gpt-4o", other, "openai/gpt-4o"
+
+
+# Where a key is stated a second time, with another value: (object, key, value, record).
+TWICE: dict[str, Callable[[Any], tuple[dict[str, Any], str, Any, str]]] = {
+    "openrouter": _openrouter_price,  # one price field of a model
+    "portkey": _portkey_model,  # a model of a provider's file
+    "genai-prices": _genai_price,  # one price field of a model
+    "modelsdev": _modelsdev_model,  # a model of a provider
+}
+
+
+@pytest.mark.parametrize("source", sorted(TWICE))
+def test_a_key_stated_twice_differently_is_quarantined_not_dropped(source: str) -> None:
+    """JSON keeps the last of a repeated key: the other value vanished without a word."""
+    url = urls(source)[0]
+    document = json.loads(recorded()[url].read_bytes())
+    holder, key, value, record = TWICE[source](document)
+    holder["@@twice@@"] = value
+    body = json.dumps(document).replace('"@@twice@@"', json.dumps(key)).encode()
+    found = read(source, {url: body})
+    assert not found.failure and not found.unparsable, found.failure or found.unparsable
+    [problem] = [p for p in found.problems if "repeated key" in p.detail]
+    assert problem.record.endswith(record), problem
+    assert "2 different values" in problem.detail
