@@ -6,7 +6,7 @@ the catalog through here (tables: catalog_values, stamps, observations, response
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -58,10 +58,10 @@ class PublishedValue(BaseModel):
 
 
 def end_of(day: date) -> datetime:
-    """The last instant of a UTC calendar day: 'as of 2026-08-20' includes that whole day."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC) - timedelta(
-        microseconds=1
-    )
+    """The last instant of a UTC calendar day: 'as of 2026-08-20' includes that whole day.
+
+    Any date Python holds has one, 9999-12-31 too (23:59:59.999999)."""
+    return datetime.combine(day, time.max, tzinfo=UTC)
 
 
 def as_of(day: date | None) -> datetime:

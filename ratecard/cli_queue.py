@@ -35,7 +35,10 @@ from ratecard.options import (
     bad_input,
     catalog,
     check_catalog,
+    check_choice,
+    check_sources,
     parse_duration,
+    prefect_defaults,
 )
 from ratecard.output import print_json, print_table, say
 
@@ -93,6 +96,8 @@ def _decide(
 ) -> None:
     from review import decisions
 
+    check_filter(which.kind, which.source)
+    check_sources("--use-source", [use_source] if use_source is not None else None)
     chosen = decisions.Verdict(verdict)
     with catalog(db) as engine:
         try:
@@ -134,6 +139,14 @@ def _decide(
         what = f"{chosen.status.value}" if d.changed else f"already {d.status.value}, unchanged"
         values = f" ({len(d.closed)} values closed, {len(d.opened)} opened)" if d.changed else ""
         say(f"#{d.item_id} {what}{values}")
+
+
+def check_filter(kind: str | None, source: str | None) -> None:
+    """Refuse a --kind that is no review kind and a --source that is not configured."""
+    from schemas.records import ReviewKind
+
+    check_choice("--kind", kind, ReviewKind)
+    check_sources("--source", [source] if source is not None else None)
 
 
 def _decide_many(
@@ -394,6 +407,7 @@ def process_submissions(
 ) -> None:
     """Fetch pending submissions safely and open their review items (the Prefect flow)."""
     check_catalog(db)
+    prefect_defaults()
     from flows.submissions import process_submissions as flow
 
     results = flow(database=db, limit=limit)

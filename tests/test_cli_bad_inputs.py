@@ -24,6 +24,7 @@ from ratecard.cli import app
 from tests.conftest import ROOT, WORLDS, copy_catalog
 
 MISTYPED = "sqlite:///{dir}/typo/sub/catalog.db"
+COST = ["cost", "openrouter/gpt-5", "--input-tokens", "1", "--output-tokens", "1"]
 UNWRITABLE = "sqlite:////proc/ratecard-test/catalog.db"
 
 # (id, arguments, argument named in the message, the rule's words, exit code)
@@ -159,6 +160,108 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         2,
     ),
     ("process-mistyped-db", ["process-submissions", "--db", MISTYPED], "'--db'", "no catalog", 2),
+    # cost, export and publish: the same rules as every other command
+    ("cost-mistyped-db", [*COST, "--db", MISTYPED], "'--db'", "nothing was created", 2),
+    ("export-mistyped-db", ["export", "json", "--db", MISTYPED], "'--db'", "no catalog", 2),
+    ("publish-mistyped-db", ["publish", "{dir}/site", "--db", MISTYPED], "'--db'", "no cat", 2),
+    ("cost-no-slash", ["cost", "gpt-5", *COST[2:]], "'TARGET'", "use ROUTE/MODEL", 2),
+    ("cost-bad-date", [*COST, "--at", "2026-13-01"], "'--at'", "use a date, YYYY-MM-DD", 2),
+    (
+        "cost-tokens-beyond-bound",
+        ["cost", "openrouter/gpt-5", "--input-tokens", "9" * 38, "--output-tokens", "1"],
+        "'--input-tokens'",
+        "less than or equal to 1000000000000",
+        2,
+    ),
+    (
+        "cost-requests-beyond-bound",
+        [*COST, "--requests-per-day", "9" * 40],
+        "'--requests-per-day'",
+        "less than or equal to 1000000000000",
+        2,
+    ),
+    ("cost-zero-images", [*COST, "--images", "high:1024x1024:0"], "'--images'", "image count", 2),
+    ("cost-superscript-count", [*COST, "--images", "high:1024x1024:\u00b2"], "'--images'", "N", 2),
+    ("export-format", ["export", "xml"], "'FORMAT'", "one of json, csv, litellm", 2),
+    (
+        "export-output-no-folder",
+        ["export", "json", "-o", "{dir}/nope/x.json"],
+        "'--output'",
+        "no folder",
+        2,
+    ),
+    ("export-output-directory", ["export", "csv", "-o", "{dir}"], "'--output'", "a directory", 2),
+    (
+        "export-sidecar-no-folder",
+        ["export", "litellm", "-o", "{dir}/out.json", "--provenance", "{dir}/nope/p.json"],
+        "'--provenance'",
+        "no folder",
+        2,
+    ),
+    ("publish-into-a-file", ["publish", "{dir}/notes.txt"], "'DIR'", "is a file", 2),
+    (
+        "publish-unknown-model",
+        ["publish", "{dir}/site", "--model", "no-such-model"],
+        "--model no-such-model",
+        "no route sells it",
+        1,
+    ),
+    # names
+    ("show-control-character", ["show", "openrouter/gpt\x015"], "'TARGET'", "control char", 2),
+    ("show-long-model", ["show", "openrouter/" + "x" * 400], "'TARGET'", "at most 300", 2),
+    ("routes-empty-model", ["routes", ""], "'MODEL'", "the model is empty", 2),
+    # queue filters, ids and sets
+    (
+        "approve-bulk-unknown-kind",
+        ["review", "approve", "--kind", "pricechange", "--reviewer", "alice", "--yes"],
+        "'--kind'",
+        "not one of",
+        2,
+    ),
+    (
+        "reject-bulk-unknown-source",
+        ["review", "reject", "--source", "openrouterr", "-r", "alice", "--reason", "x", "--yes"],
+        "'--source'",
+        "not one of",
+        2,
+    ),
+    (
+        "approve-unknown-use-source",
+        ["review", "approve", "1", "--reviewer", "alice", "--use-source", "litelm"],
+        "'--use-source'",
+        "not one of",
+        2,
+    ),
+    ("sets-unknown-kind", ["review", "sets", "--kind", "pricechange"], "'--kind'", "not one of", 2),
+    (
+        "undo-huge-id",
+        ["review", "undo", "9" * 20, "--reviewer", "alice", "--reason", "x"],
+        "'ID'",
+        "less than or equal",
+        2,
+    ),
+    (
+        "undo-zero-id",
+        ["review", "undo", "0", "--reviewer", "alice", "--reason", "x"],
+        "'ID'",
+        "greater than or equal to 1",
+        2,
+    ),
+    (
+        "approve-unknown-set",
+        ["review", "approve", "--set", "1:no:such:set", "--reviewer", "alice", "--dry-run"],
+        "set 1:no:such:set",
+        "has no open items",
+        1,
+    ),
+    ("sla-watch-mistyped-db", ["sla-watch", "--db", MISTYPED], "'--db'", "no catalog", 2),
+    (
+        "sla-watch-ftp-webhook",
+        ["sla-watch", "--webhook", "ftp://example.com/hook"],
+        "'--webhook'",
+        "an http(s) URL is required",
+        2,
+    ),
     # refresh refuses before Prefect starts
     ("refresh-no-world", ["refresh", "--replay", "{dir}/nope.json"], "'--replay'", "not exist", 2),
     ("refresh-world-dir", ["refresh", "--replay", "{dir}"], "'--replay'", "is a directory", 2),
@@ -302,7 +405,7 @@ def test_bad_input_is_one_line_and_changes_nothing(
 
 
 def test_enough_cases() -> None:
-    assert len(CASES) >= 40
+    assert len(CASES) >= 90
     assert len({case[0] for case in CASES}) == len(CASES)
 
 
@@ -346,4 +449,17 @@ def test_a_bad_catalog_url_from_the_environment_is_named_as_such(workspace: Path
         f"ratecard runs: Invalid value for 'RATECARD_DB': sqlite:///{workspace}/x/y.db: "
         f"no catalog at {workspace}/x/y.db (nothing was created)"
     ]
+    assert _tree(workspace) == before
+
+
+def test_the_last_date_python_holds_is_a_date_like_any_other(workspace: Path) -> None:
+    """`--at 9999-12-31` reads the catalog at that day's end, as any other date does."""
+    before = _tree(workspace)
+    result = CliRunner().invoke(
+        app,
+        [*COST, "--at", "9999-12-31", "--db", f"sqlite:///{workspace / 'catalog.db'}"],
+        prog_name="ratecard",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("openrouter/gpt-5 as of 9999-12-31 (USD)\n")
     assert _tree(workspace) == before

@@ -106,9 +106,9 @@ def test_a_price_nobody_states_is_refused_naming_the_component(db: str) -> None:
 
 def test_bad_arguments_get_one_line_and_no_traceback(db: str) -> None:
     for extra, message in (
-        (["--images", "high:huge:1"], "size 'huge': use WIDTHxHEIGHT"),
+        (["--images", "high:huge:1"], "'--images': size 'huge': use WIDTHxHEIGHT"),
         (["--images", "high"], "use QUALITY:SIZE:N"),
-        (["--at", "yesterday"], "--at 'yesterday': use a date"),
+        (["--at", "yesterday"], "'--at': 'yesterday': use a date"),
         (["--cached-tokens", "5000"], "exceed --input-tokens (3000)"),
         (["--service-tier", "cheap"], "service tier 'cheap'"),
     ):

@@ -27,8 +27,10 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from catalog import reader
-from catalog.cost import CostError, Workload, estimate
+from catalog.cost import CostError, Workload, estimate, workload_error
 from catalog.export import FORMATS, render, value_record
+from schemas.vocab import Kind
+from webapp.api import Offset, TextFilter
 from webapp.catalog_view import index_rows, model_view, price_history_svg
 
 pages_router = APIRouter()
@@ -96,7 +98,10 @@ def cost_api(
             scope=scope,
             region=region,
         )
-    except (ValidationError, ValueError) as exc:
+    except ValidationError as exc:
+        field, rule = workload_error(exc)
+        raise HTTPException(status_code=422, detail=f"{field}: {rule}") from None
+    except ValueError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     with _engine(request).connect() as conn:
         values = reader.published_values(conn, _at(at), route=route, model=model)
@@ -111,19 +116,24 @@ def cost_api(
 @pages_router.get("/api/values", tags=["catalog"])
 def values_api(
     request: Request,
-    route: str | None = None,
-    model: str | None = None,
-    kind: str | None = None,
+    route: TextFilter = None,
+    model: TextFilter = None,
+    kind: Kind | None = None,
     verified_only: bool = False,
     at: date | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=PAGE_LIMIT)] = 100,
 ) -> dict[str, Any]:
     """Catalog values in force at `at` with provenance per value, `limit` at a time from
     `offset`; `next` is the URL of the following page (None on the last)."""
     with _engine(request).connect() as conn:
         found = reader.published_values(
-            conn, _at(at), route=route, model=model, kind=kind, verified_only=verified_only
+            conn,
+            _at(at),
+            route=route,
+            model=model,
+            kind=kind.value if kind else None,
+            verified_only=verified_only,
         )
     page = found[offset : offset + limit]
     following = None
