@@ -15,6 +15,7 @@ Every command but `refresh` only reads: it needs an existing catalog and creates
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -142,16 +143,22 @@ def refresh(
 
     from flows import refresh as refresh_flow
 
+    errors = console(stderr=True)
     progress = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
-        console=console(stderr=True),
+        console=errors,
         transient=True,
     )
     tasks: dict[str, Any] = {}
+    started = time.monotonic()
 
     def on_progress(name: str, message: str) -> None:
+        if not errors.is_terminal:  # a log or a pipe: one plain line per step, as it happens
+            elapsed = time.monotonic() - started
+            errors.print(f"{elapsed:6.1f}s {name}: {message}", markup=False, highlight=False)
+            return
         if name not in tasks:
             tasks[name] = progress.add_task(f"{name}: {message}")
         progress.update(tasks[name], description=f"{name}: {message}")
@@ -167,6 +174,7 @@ def refresh(
         )
 
     with progress:
+        on_progress("*", "starting the flow run (Prefect)")
         state = asyncio.run(run_flow())
     run_id = state.result(raise_on_failure=False) if state.is_final() else None
     run = _own_run(db, run_id) if isinstance(run_id, int) else None

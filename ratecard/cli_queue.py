@@ -349,6 +349,12 @@ def submit(
     except submitted.SubmissionError as exc:
         raise bad_input("--claim", str(exc)) from None
     with catalog(db) as engine:
+        if submitter is not None:
+            from review.reviewers import reviewer_exists
+
+            with engine.connect() as conn:
+                if not reviewer_exists(conn, submitter):
+                    raise bad_input("--as", f"no active reviewer named {submitter!r}")
         try:
             created = submitted.submit(
                 engine,
@@ -361,7 +367,7 @@ def submit(
                 client_id=_operator(),
             )
         except submitted.SubmissionError as exc:
-            raise Refused(f"refused: {exc}") from None
+            raise bad_input(_submitted_argument(str(exc)), str(exc)) from None
     if as_json:
         print_json(created)
         return
@@ -369,6 +375,19 @@ def submit(
         f"submission #{created['id']} stored; due {created['due_at']:%Y-%m-%d %H:%M} "
         f"UTC; status page /submissions/{created['token']}"
     )
+
+
+def _submitted_argument(message: str) -> str:
+    """The argument a submission's refusal names: its message starts with the part it checks."""
+    for part, argument in (
+        ("route", "ROUTE"),
+        ("model", "MODEL"),
+        ("source URL", "URL"),
+        ("contact", "--contact"),
+    ):
+        if message.startswith(part):
+            return argument
+    return "--claim"
 
 
 def status(

@@ -24,6 +24,7 @@ from ratecard.cli import app
 from tests.conftest import ROOT, WORLDS, copy_catalog
 
 MISTYPED = "sqlite:///{dir}/typo/sub/catalog.db"
+SUBMIT = ["submit", "openrouter", "gpt-5", "https://openrouter.ai/gpt-5", "--claim", "input 1"]
 COST = ["cost", "openrouter/gpt-5", "--input-tokens", "1", "--output-tokens", "1"]
 UNWRITABLE = "sqlite:////proc/ratecard-test/catalog.db"
 
@@ -111,6 +112,9 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
             ("non-ascii-digit", "input \uff13", "not a plain number"),
         )
     ),
+    ("submit-ftp-url", [*SUBMIT[:3], "ftp://openrouter.ai/gpt-5", *SUBMIT[4:]], "'URL'", "http", 2),
+    ("submit-route", ["submit", "Open Router", *SUBMIT[2:]], "'ROUTE'", "lowercase letters", 2),
+    ("submit-unknown-as", [*SUBMIT, "--as", "nobody"], "'--as'", "no active reviewer", 2),
     ("reviewer-name", ["reviewer", "add", "Alice Smith", "--password-stdin"], "'NAME'", "2-50", 2),
     # the catalog URL
     ("db-not-a-url", ["runs", "--db", "catalog.db"], "'--db'", "not a database URL", 2),
