@@ -137,6 +137,13 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         2,
     ),
     (
+        "db-newer-schema",
+        ["review", "list", "--db", "sqlite:///{dir}/newer.db"],
+        "'--db'",
+        "a catalog from another ratecard",
+        2,
+    ),
+    (
         "db-refused-server",
         ["runs", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/ratecard"],
         "'--db'",
@@ -367,7 +374,8 @@ def _broken_worlds(folder: Path) -> None:
 @pytest.fixture(scope="module")
 def workspace(refreshed_catalog: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder with a catalog copy (opened once, so later opens change no byte), the broken
-    worlds, a text file, an empty file and a foreign SQLite database."""
+    worlds, a text file, an empty file, a foreign SQLite database and a catalog whose schema
+    revision this ratecard does not have."""
     folder = tmp_path_factory.mktemp("bad-inputs")
     url = copy_catalog(refreshed_catalog, folder / "catalog.db")
     store.open_catalog(url).dispose()
@@ -377,6 +385,11 @@ def workspace(refreshed_catalog: Path, tmp_path_factory: pytest.TempPathFactory)
     with closing(sqlite3.connect(folder / "other.db")) as other:
         other.execute("CREATE TABLE prices (model TEXT, usd REAL)")
         other.commit()
+    with closing(sqlite3.connect(folder / "newer.db")) as newer:  # a schema from the future
+        newer.execute("PRAGMA journal_mode=WAL")  # as every catalog is
+        newer.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        newer.execute("INSERT INTO alembic_version VALUES ('9999')")
+        newer.commit()
     return folder
 
 
