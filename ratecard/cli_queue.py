@@ -96,14 +96,14 @@ def _decide(
 ) -> None:
     from review import decisions
 
+    if item_id is not None and not which.is_empty():
+        raise bad_input("ID", f"{item_id}: give an item id or a filter (--kind, …), not both")
     check_filter(which.kind, which.source)
     check_sources("--use-source", [use_source] if use_source is not None else None)
     chosen = decisions.Verdict(verdict)
     with catalog(db) as engine:
         try:
             if item_id is not None:
-                if not which.is_empty():
-                    raise decisions.DecisionError("give an item id or a filter, not both")
                 if chosen is decisions.Verdict.APPROVE:
                     made = [
                         decisions.approve(
@@ -139,6 +139,17 @@ def _decide(
         what = f"{chosen.status.value}" if d.changed else f"already {d.status.value}, unchanged"
         values = f" ({len(d.closed)} values closed, {len(d.opened)} opened)" if d.changed else ""
         say(f"#{d.item_id} {what}{values}")
+
+
+def check_set_alone(item_id: int | None, *others: str | None) -> None:
+    """Refuse what `--set` would silently ignore: an item id, a filter (--kind, --route,
+    --source) or --use-source; only --model narrows a set."""
+    if item_id is not None or any(other is not None for other in others):
+        raise bad_input(
+            "--set",
+            "decides one change set (narrowed only by --model): give no ID, --kind, --route, "
+            "--source or --use-source with it",
+        )
 
 
 def check_filter(kind: str | None, source: str | None) -> None:
@@ -201,6 +212,7 @@ def review_approve(
     if set_id:
         from ratecard.cli_sets import decide_set
 
+        check_set_alone(item_id, kind, route, source, use_source)
         decide_set(
             True,
             set_id,
@@ -250,6 +262,7 @@ def review_reject(
     if set_id:
         from ratecard.cli_sets import decide_set
 
+        check_set_alone(item_id, kind, route, source)
         decide_set(
             False,
             set_id,
