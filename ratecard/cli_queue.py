@@ -458,6 +458,27 @@ def process_submissions(
     )
 
 
+def check_address(host: str, port: int) -> None:
+    """Refuse, before anything starts or is created, an address the server could not listen
+    on: a host that does not resolve or is not this machine's ('--host'), a port in use or
+    not allowed ('--port'). Binds a socket and closes it at once."""
+    import errno
+    import socket
+
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise bad_input("--host", f"{host!r}: {getattr(exc, 'strerror', None) or exc}") from None
+    family, kind, proto, _, address = found[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            argument = "--port" if exc.errno in (errno.EADDRINUSE, errno.EACCES) else "--host"
+            raise bad_input(argument, f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
 def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     host: Annotated[str, typer.Option(help="Address to bind (loopback by default).")] = "127.0.0.1",
@@ -465,6 +486,7 @@ def serve(
 ) -> None:
     """Serve the web app: the review queue, submissions and the JSON API (docs at /docs). A
     missing catalog (or an empty server database) is created, as a new deployment starts."""
+    check_address(host, port)
     check_catalog(db, create=True)
     import uvicorn
 

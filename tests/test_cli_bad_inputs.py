@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -78,6 +79,7 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         2,
     ),
     ("serve-port", ["serve", "--port", "70000"], "'--port'", "less than or equal to 65535", 2),
+    ("serve-host", ["serve", "--host", "999.1.1.1", "--port", "8799"], "'--host'", "999.1.1.1", 2),
     ("unknown-option", ["runs", "--limt", "3"], "--limt", "No such option", 2),
     ("unknown-command", ["refesh"], "refesh", "No such command", 2),
     # claims and names
@@ -511,4 +513,24 @@ def test_the_last_date_python_holds_is_a_date_like_any_other(workspace: Path) ->
     )
     assert result.exit_code == 0, result.output
     assert result.output.startswith("openrouter/gpt-5 as of 9999-12-31 (USD)\n")
+    assert _tree(workspace) == before
+
+
+def test_serve_on_a_port_in_use_is_one_line_naming_the_port(workspace: Path) -> None:
+    """The address is tried before the catalog or the server start: nothing is created."""
+    before = _tree(workspace)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(
+            app,
+            ["serve", "--port", str(port), "--db", f"sqlite:///{workspace}/new/catalog.db"],
+            prog_name="ratecard",
+        )
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        f"ratecard serve: Invalid value for '--port': cannot listen on 127.0.0.1:{port}: "
+        "Address already in use"
+    ]
     assert _tree(workspace) == before
