@@ -163,8 +163,8 @@ def export(
     provenance: Annotated[
         Path | None,
         typer.Option(
-            help="litellm: where the provenance sidecar goes (default: beside -o FILE as "
-            "FILE.provenance.json)."
+            help="litellm: where the provenance sidecar goes (default: beside -o NAME.json as "
+            "NAME.provenance.json)."
         ),
     ] = None,
     at: At = None,
@@ -180,6 +180,8 @@ def export(
     moment = reader.as_of(parse_at(at))
     if fmt == "litellm" and provenance is None and output is not None:
         provenance = output.with_name(f"{output.stem}.provenance.json")
+    if provenance is not None and output is not None and provenance.resolve() == output.resolve():
+        raise bad_input("--provenance", f"{provenance} is the export's own file (-o)")
     for argument, path in (("--output", output), ("--provenance", provenance)):
         if path is not None:
             check_writable(argument, path)

@@ -211,6 +211,13 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         "no folder",
         2,
     ),
+    (
+        "export-sidecar-over-export",
+        ["export", "litellm", "-o", "{dir}/out.json", "--provenance", "{dir}/./out.json"],
+        "'--provenance'",
+        "the export's own file",
+        2,
+    ),
     ("publish-into-a-file", ["publish", "{dir}/notes.txt"], "'DIR'", "is a file", 2),
     (
         "publish-unknown-model",
