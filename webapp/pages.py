@@ -126,18 +126,15 @@ def values_api(
 ) -> dict[str, Any]:
     """Catalog values in force at `at` with provenance per value, `limit` at a time from
     `offset`; `next` is the URL of the following page (None on the last)."""
+    wanted = {"route": route, "model": model, "kind": kind.value if kind else None}
     with _engine(request).connect() as conn:
-        found = reader.published_values(
-            conn,
-            _at(at),
-            route=route,
-            model=model,
-            kind=kind.value if kind else None,
-            verified_only=verified_only,
-        )
-    page = found[offset : offset + limit]
+        if verified_only:  # verification is read per value: filter them all, then slice
+            found = reader.published_values(conn, _at(at), verified_only=True, **wanted)
+            total, page = len(found), found[offset : offset + limit]
+        else:
+            total, page = reader.published_page(conn, _at(at), offset=offset, limit=limit, **wanted)
     following = None
-    if offset + limit < len(found):
+    if offset + limit < total:
         query = {
             k: v
             for k, v in request.query_params.items()
@@ -145,7 +142,7 @@ def values_api(
         }
         following = f"/api/values?{urlencode({**query, 'offset': offset + limit, 'limit': limit})}"
     return {
-        "total": len(found),
+        "total": total,
         "offset": offset,
         "limit": limit,
         "next": following,
