@@ -435,6 +435,8 @@ def review_list(
     check_choice("--status", status, ReviewStatus)
     check_choice("--kind", kind, ReviewKind)
     check_sources("--source", [source] if source else None)
+    if route is not None:
+        check_name("--route", route, "the route")
     due = parse_duration(due_within, "--due-within") if due_within else None
     from catalog import queries
 

@@ -36,6 +36,7 @@ from ratecard.options import (
     catalog,
     check_catalog,
     check_choice,
+    check_name,
     check_sources,
     parse_duration,
     prefect_defaults,
@@ -98,7 +99,7 @@ def _decide(
 
     if item_id is not None and not which.is_empty():
         raise bad_input("ID", f"{item_id}: give an item id or a filter (--kind, …), not both")
-    check_filter(which.kind, which.source)
+    check_filter(which.kind, which.source, which.route, which.model)
     check_sources("--use-source", [use_source] if use_source is not None else None)
     chosen = decisions.Verdict(verdict)
     with catalog(db) as engine:
@@ -152,12 +153,18 @@ def check_set_alone(item_id: int | None, *others: str | None) -> None:
         )
 
 
-def check_filter(kind: str | None, source: str | None) -> None:
-    """Refuse a --kind that is no review kind and a --source that is not configured."""
+def check_filter(
+    kind: str | None, source: str | None, route: str | None = None, model: str | None = None
+) -> None:
+    """Refuse a --kind that is no review kind, a --source that is not configured, and a
+    --route or --model that is no name (`check_name`)."""
     from schemas.records import ReviewKind
 
     check_choice("--kind", kind, ReviewKind)
     check_sources("--source", [source] if source is not None else None)
+    for argument, name in (("--route", route), ("--model", model)):
+        if name is not None:
+            check_name(argument, name)
 
 
 def _decide_many(

@@ -30,6 +30,7 @@ from ratecard.options import (
     catalog,
     check_catalog,
     check_choice,
+    check_name,
     check_sources,
     parse_duration,
     prefect_defaults,
@@ -55,6 +56,8 @@ def review_sets(
 
     check_choice("--kind", kind, ReviewKind)
     check_sources("--source", [source] if source is not None else None)
+    if route is not None:
+        check_name("--route", route, "the route")
     with catalog(db) as engine:
         found = sets.list_sets(engine, queries.QueueFilter(kind=kind, route=route, source=source))
     if as_json:

@@ -252,6 +252,27 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         "not one of",
         2,
     ),
+    (
+        "list-route-control",
+        ["review", "list", "--route", "open\x01router"],
+        "'--route'",
+        "control",
+        2,
+    ),
+    (
+        "approve-bulk-model-control",
+        ["review", "approve", "--model", "gpt\x015", "--reviewer", "alice", "--dry-run"],
+        "'--model'",
+        "control characters",
+        2,
+    ),
+    (
+        "sets-route-control",
+        ["review", "sets", "--route", "open\x01router"],
+        "'--route'",
+        "control",
+        2,
+    ),
     ("sets-unknown-kind", ["review", "sets", "--kind", "pricechange"], "'--kind'", "not one of", 2),
     (
         "undo-huge-id",
