@@ -287,15 +287,17 @@ def _estimate(
         if tokens == 0:
             continue
         chosen = None
+        tried: list[str] = []
         for extra in alternatives:
             wanted = _base_dims(workload, tier) | extra
+            tried.append(_describe(wanted) or " without dimensions")
             chosen = choose_price(prices, component, Unit.PER_1M_TOKENS, wanted, workload)
             if chosen is not None:
                 break
         if chosen is None:
             raise CostError(
                 component.value,
-                f"no price per 1M text tokens{_describe(wanted)} for {route}/{model} in the "
+                f"no price per 1M text tokens{' or'.join(tried)} for {route}/{model} in the "
                 f"catalog as of {_day(values)}; ratecard does not assume 0",
             )
         quantity = Decimal(tokens)
