@@ -38,6 +38,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_serializer,
     field_validator,
 )
@@ -133,6 +134,19 @@ class Workload(BaseModel):
         if scope is not None and scope not in DIMENSION_VALUES[Dim.SCOPE]:
             raise ValueError(f"scope {scope!r}: one of {sorted(DIMENSION_VALUES[Dim.SCOPE])}")
         return scope
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, region: str | None, info: ValidationInfo) -> str | None:
+        """A region belongs to a regional or data-zone deployment: with no scope (the global
+        deployment) it would be ignored, so it is refused instead."""
+        scope = info.data.get("scope") or DEFAULT_SCOPE
+        if region is not None and scope == DEFAULT_SCOPE:
+            raise ValueError(
+                f"region {region!r}: a {DEFAULT_SCOPE} deployment has none; state --scope "
+                "data_zone or regional with it"
+            )
+        return region
 
     @classmethod
     def from_options(
@@ -297,8 +311,8 @@ def _estimate(
         if chosen is None:
             raise CostError(
                 component.value,
-                f"no price per 1M text tokens{' or'.join(tried)} for {route}/{model} in the "
-                f"catalog as of {_day(values)}; ratecard does not assume 0",
+                f"no price per 1M text tokens{' or'.join(tried)}{_deployment(workload)} for "
+                f"{route}/{model} in the catalog as of {_day(values)}; ratecard does not assume 0",
             )
         quantity = Decimal(tokens)
         lines.append(
@@ -324,6 +338,13 @@ def _estimate(
 
 def _day(values: Sequence[PublishedValue]) -> str:
     return values[0].as_of.date().isoformat() if values else "that date"
+
+
+def _deployment(workload: Workload) -> str:
+    """' (scope=data_zone, region=eastus2)': the deployment a workload states, if any."""
+    stated = {"scope": workload.scope, "region": workload.region}
+    shown = ", ".join(f"{k}={v}" for k, v in stated.items() if v)
+    return f" ({shown})" if shown else ""
 
 
 def _describe(dims: Mapping[str, str]) -> str:

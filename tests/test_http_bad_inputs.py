@@ -258,6 +258,12 @@ CASES = [
         422,
         "images: the image count",
     ),
+    get(
+        "cost in a region of the global deployment",
+        f"/api/cost?{COST}&input_tokens=1&output_tokens=1&region=eastus2",
+        422,
+        "region: region 'eastus2': a global deployment has none",
+    ),
     # A signed-in reviewer's forms.
     Bad(
         "set preview with an unknown verdict",
