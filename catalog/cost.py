@@ -31,19 +31,31 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Decimal, Inexact, localcontext
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_serializer,
+    field_validator,
+)
 
 from catalog.reader import PublishedValue
 from schemas.records import decimal_text
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 
 DAYS_PER_MONTH = Decimal("30.4375")
+# The largest count a workload states (tokens, images, requests a day): far beyond any real
+# workload, and small enough that every amount is computed exactly (see `estimate`).
+MAX_COUNT = 10**12
+EXACT = 100  # significant digits for the arithmetic: bounded counts × catalog prices fit
 PER_1M = Decimal(1_000_000)
 SELECTORS = (Dim.SCOPE, Dim.REGION, Dim.VARIANT, Dim.TIME_OF_DAY)
 DEFAULT_SCOPE = "global"
-_SIZE = re.compile(r"^(\d+)x(\d+)$")
+_SIZE = re.compile(r"^(\d{1,6})x(\d{1,6})$")
 
 
 class CostError(ValueError):
@@ -61,7 +73,7 @@ class ImageCount(BaseModel):
 
     quality: str = Field(min_length=1)
     size: str
-    count: int = Field(ge=1)
+    count: int = Field(ge=1, le=MAX_COUNT)
 
     @field_validator("quality")
     @classmethod
@@ -80,7 +92,7 @@ class ImageCount(BaseModel):
     def parse(cls, text: str) -> ImageCount:
         """'QUALITY:SIZE:N', e.g. 'medium:1024x1024:2'. Raises ValueError naming the text."""
         parts = text.split(":")
-        if len(parts) != 3 or not parts[2].strip().isdigit():
+        if len(parts) != 3 or not re.fullmatch(r"[0-9]{1,13}", parts[2].strip()):
             raise ValueError(f"--images {text!r}: use QUALITY:SIZE:N, e.g. medium:1024x1024:1")
         return cls(quality=parts[0], size=parts[1], count=int(parts[2]))
 
@@ -90,13 +102,13 @@ class Workload(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    input_tokens: int = Field(ge=0)
-    output_tokens: int = Field(ge=0)
-    cached_tokens: int = Field(default=0, ge=0)
-    cache_write_tokens: int = Field(default=0, ge=0)
+    input_tokens: int = Field(ge=0, le=MAX_COUNT)
+    output_tokens: int = Field(ge=0, le=MAX_COUNT)
+    cached_tokens: int = Field(default=0, ge=0, le=MAX_COUNT)
+    cache_write_tokens: int = Field(default=0, ge=0, le=MAX_COUNT)
     cache_ttl: str | None = None
     images: tuple[ImageCount, ...] = ()
-    requests_per_day: int | None = Field(default=None, ge=0)
+    requests_per_day: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     service_tier: str = "standard"
     scope: str | None = None
     region: str | None = None
@@ -122,6 +134,19 @@ class Workload(BaseModel):
         if scope is not None and scope not in DIMENSION_VALUES[Dim.SCOPE]:
             raise ValueError(f"scope {scope!r}: one of {sorted(DIMENSION_VALUES[Dim.SCOPE])}")
         return scope
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, region: str | None, info: ValidationInfo) -> str | None:
+        """A region belongs to a regional or data-zone deployment: with no scope (the global
+        deployment) it would be ignored, so it is refused instead."""
+        scope = info.data.get("scope") or DEFAULT_SCOPE
+        if region is not None and scope == DEFAULT_SCOPE:
+            raise ValueError(
+                f"region {region!r}: a {DEFAULT_SCOPE} deployment has none; state --scope "
+                "data_zone or regional with it"
+            )
+        return region
 
     @classmethod
     def from_options(
@@ -165,6 +190,17 @@ class Workload(BaseModel):
                 f"tokens are parts of the prompt and exceed --input-tokens ({self.input_tokens})",
             )
         return rest
+
+
+def workload_error(exc: ValidationError) -> tuple[str, str]:
+    """What a Workload refused, from its first error: the field ('input_tokens', 'images', …)
+    and the rule ('Input should be less than or equal to 1000000000000')."""
+    first = exc.errors()[0]
+    where = str(first["loc"][0]) if first["loc"] else "workload"
+    rule = str(first["msg"]).removeprefix("Value error, ")
+    if exc.title == ImageCount.__name__:  # an --images text: name the option, and its part
+        return "images", f"the image {where}: {rule}" if where == "count" else rule
+    return where, rule
 
 
 class CostLine(BaseModel):
@@ -228,9 +264,22 @@ def estimate(
     """Price `workload` on (route, model) from `values` (that route and model's published
     values as of one time, from catalog.reader.published_values).
 
-    Returns a CostEstimate (USD, Decimal). Raises CostError naming the component when a needed
-    price is not in `values`, or when the workload is inconsistent.
+    Returns a CostEstimate (USD, Decimal), every amount exact. Raises CostError naming the
+    component when a needed price is not in `values`, or when the workload is inconsistent.
     """
+    with localcontext(prec=EXACT) as exact:
+        exact.clear_flags()
+        result = _estimate(values, workload, route=route, model=model)
+        if exact.flags[Inexact]:
+            raise CostError(
+                "workload", f"amounts beyond {EXACT} significant digits cannot be stated exactly"
+            )
+    return result
+
+
+def _estimate(
+    values: Sequence[PublishedValue], workload: Workload, *, route: str, model: str
+) -> CostEstimate:
     prices = [
         v
         for v in values
@@ -252,16 +301,18 @@ def estimate(
         if tokens == 0:
             continue
         chosen = None
+        tried: list[str] = []
         for extra in alternatives:
             wanted = _base_dims(workload, tier) | extra
+            tried.append(_describe(wanted) or " without dimensions")
             chosen = choose_price(prices, component, Unit.PER_1M_TOKENS, wanted, workload)
             if chosen is not None:
                 break
         if chosen is None:
             raise CostError(
                 component.value,
-                f"no price per 1M text tokens{_describe(wanted)} for {route}/{model} in the "
-                f"catalog as of {_day(values)}; ratecard does not assume 0",
+                f"no price per 1M text tokens{' or'.join(tried)}{_deployment(workload)} for "
+                f"{route}/{model} in the catalog as of {_day(values)}; ratecard does not assume 0",
             )
         quantity = Decimal(tokens)
         lines.append(
@@ -287,6 +338,13 @@ def estimate(
 
 def _day(values: Sequence[PublishedValue]) -> str:
     return values[0].as_of.date().isoformat() if values else "that date"
+
+
+def _deployment(workload: Workload) -> str:
+    """' (scope=data_zone, region=eastus2)': the deployment a workload states, if any."""
+    stated = {"scope": workload.scope, "region": workload.region}
+    shown = ", ".join(f"{k}={v}" for k, v in stated.items() if v)
+    return f" ({shown})" if shown else ""
 
 
 def _describe(dims: Mapping[str, str]) -> str:

@@ -6,12 +6,12 @@ the catalog through here (tables: catalog_values, stamps, observations, response
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection, String, and_, cast, func, literal, or_, select
+from sqlalchemy import Connection, Select, String, and_, cast, func, literal, or_, select
 
 from catalog.tables import catalog_values, observations, responses, review_items, stamps
 from schemas.field import Dims
@@ -58,10 +58,10 @@ class PublishedValue(BaseModel):
 
 
 def end_of(day: date) -> datetime:
-    """The last instant of a UTC calendar day: 'as of 2026-08-20' includes that whole day."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC) - timedelta(
-        microseconds=1
-    )
+    """The last instant of a UTC calendar day: 'as of 2026-08-20' includes that whole day.
+
+    Any date Python holds has one, 9999-12-31 too (23:59:59.999999)."""
+    return datetime.combine(day, time.max, tzinfo=UTC)
 
 
 def as_of(day: date | None) -> datetime:
@@ -100,33 +100,72 @@ def iter_published(
     verified_only: bool = False,
 ) -> Iterator[PublishedValue]:
     """`published_values`, one at a time (the whole catalog is ~60k values)."""
+    rows = conn.execute(_in_force_query(at, route, model, kind)).all()
+    statements = _statements(conn, at, route=route, model=model)
+    for row in rows:
+        found = _published(row, statements, at)
+        if verified_only and found.verified_at is None:
+            continue
+        yield found
+
+
+def published_page(
+    conn: Connection,
+    at: datetime,
+    *,
+    route: str | None = None,
+    model: str | None = None,
+    kind: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> tuple[int, list[PublishedValue]]:
+    """(total, one page) of `published_values`, in its order: values `offset` to
+    `offset + limit`, read with SQL's OFFSET and LIMIT, so a page costs its own values and not
+    the whole catalog's (~60k)."""
+    query = _in_force_query(at, route, model, kind)
+    total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = conn.execute(query.offset(offset).limit(limit)).all()
+    ids = [row.id for row in rows]
+    statements = _statements(conn, at, route=route, model=model, ids=ids) if ids else {}
+    return int(total), [_published(row, statements, at) for row in rows]
+
+
+def _in_force_query(
+    at: datetime, route: str | None, model: str | None, kind: str | None
+) -> Select[Any]:
+    """Catalog values in force at `at`, optionally of one route, model or kind, in their order
+    (route, model, kind, component, unit, dimensions; id last, so pages never overlap)."""
     c = catalog_values.c
     query = select(catalog_values).where(_in_force(at))
     for column, wanted in ((c.route, route), (c.model, model), (c.kind, kind)):
         if wanted is not None:
             query = query.where(column == wanted)
-    query = query.order_by(c.route, c.model, c.kind, c.component, c.unit, c.dimensions)
-    rows = conn.execute(query).all()
-    statements = _statements(conn, at, route=route, model=model)
-    for row in rows:
-        stated = statements.get(row.id, [])
-        claims = [(s.observed_at, s.source) for s in stated if s.official]
-        if row.verified_at is not None and row.verified_at <= at:
-            claims.append((row.verified_at, row.verified_by))
-        verified_at, verified_by = max(claims, default=(None, None))
-        if verified_only and verified_at is None:
-            continue
-        yield PublishedValue(
-            value=CatalogValue.model_validate(row),
-            as_of=at,
-            verified_at=verified_at,
-            verified_by=verified_by,
-            stated_by=stated,
-        )
+    return query.order_by(c.route, c.model, c.kind, c.component, c.unit, c.dimensions, c.id)
+
+
+def _published(row: Any, statements: dict[int, list[Statement]], at: datetime) -> PublishedValue:
+    """A value row with its statements and its verification as of `at`."""
+    stated = statements.get(row.id, [])
+    claims = [(s.observed_at, s.source) for s in stated if s.official]
+    if row.verified_at is not None and row.verified_at <= at:
+        claims.append((row.verified_at, row.verified_by))
+    verified_at, verified_by = max(claims, default=(None, None))
+    return PublishedValue(
+        value=CatalogValue.model_validate(row),
+        as_of=at,
+        verified_at=verified_at,
+        verified_by=verified_by,
+        stated_by=stated,
+    )
 
 
 def _statements(
-    conn: Connection, at: datetime, *, route: str | None, model: str | None
+    conn: Connection,
+    at: datetime,
+    *,
+    route: str | None,
+    model: str | None,
+    ids: list[int] | None = None,
 ) -> dict[int, list[Statement]]:
     s, c = stamps.c, catalog_values.c
     query = (
@@ -139,6 +178,8 @@ def _statements(
         query = query.where(c.route == route)
     if model is not None:
         query = query.where(c.model == model)
+    if ids is not None:
+        query = query.where(s.value_id.in_(ids))
     out: dict[int, list[Statement]] = {}
     for r in conn.execute(query):
         observed = r.observed_at

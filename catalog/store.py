@@ -15,6 +15,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.util import CommandError
 from pydantic import TypeAdapter
 from sqlalchemy import (
     Connection,
@@ -152,6 +153,9 @@ def open_catalog(url: str | None = None, *, create: bool = False) -> Engine:
     except CatalogUnavailable:
         engine.dispose()
         raise
+    except CommandError as exc:  # a revision Alembic does not have: a newer ratecard's catalog
+        engine.dispose()
+        raise CatalogUnavailable(f"{shown}: {exc}: a catalog from another ratecard") from None
     return engine
 
 

@@ -15,7 +15,7 @@ Every command but `refresh` only reads: it needs an existing catalog and creates
 from __future__ import annotations
 
 import json
-import os
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -35,8 +35,11 @@ from ratecard.options import (
     catalog,
     check_catalog,
     check_choice,
+    check_name,
     check_sources,
     parse_duration,
+    parse_target,
+    prefect_defaults,
 )
 from ratecard.output import (
     console,
@@ -53,15 +56,6 @@ if TYPE_CHECKING:
 
     from catalog.views import Capabilities
     from schemas.records import Run
-
-# Prefect as this command runs it unless told otherwise: its own logs only when something is
-# wrong (the command prints the run report), no telemetry, and patience for the temporary
-# server's first start, which can take 20 s on a 2-core machine.
-PREFECT_DEFAULTS = {
-    "PREFECT_LOGGING_LEVEL": "WARNING",
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
-}
 
 RUN_COLUMNS = (
     "source",
@@ -142,24 +136,29 @@ def refresh(
         check_world(replay)
     check_sources("--source", source)
     check_catalog(db, create=True)
-    for name, value in PREFECT_DEFAULTS.items():
-        os.environ.setdefault(name, value)
+    prefect_defaults()
     import asyncio
 
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from flows import refresh as refresh_flow
 
+    errors = console(stderr=True)
     progress = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
-        console=console(stderr=True),
+        console=errors,
         transient=True,
     )
     tasks: dict[str, Any] = {}
+    started = time.monotonic()
 
     def on_progress(name: str, message: str) -> None:
+        if not errors.is_terminal:  # a log or a pipe: one plain line per step, as it happens
+            elapsed = time.monotonic() - started
+            errors.print(f"{elapsed:6.1f}s {name}: {message}", markup=False, highlight=False)
+            return
         if name not in tasks:
             tasks[name] = progress.add_task(f"{name}: {message}")
         progress.update(tasks[name], description=f"{name}: {message}")
@@ -175,6 +174,7 @@ def refresh(
         )
 
     with progress:
+        on_progress("*", "starting the flow run (Prefect)")
         state = asyncio.run(run_flow())
     run_id = state.result(raise_on_failure=False) if state.is_final() else None
     run = _own_run(db, run_id) if isinstance(run_id, int) else None
@@ -253,9 +253,7 @@ def show(
     capabilities: the ten flags, input and output modalities, each with the sources that state
     it (unknown where none does). Capability statements are answered there, not listed as
     fields (a model's `mode` is its category)."""
-    route, _, model = target.partition("/")
-    if not (route and model):
-        raise bad_input("TARGET", f"{target!r}: use ROUTE/MODEL, e.g. azure/gpt-image-1-mini")
+    route, model = parse_target("TARGET", target, "azure/gpt-image-1-mini")
     from catalog import queries
     from schemas.records import decimal_text
     from schemas.vocab import Kind
@@ -349,6 +347,7 @@ def routes(
     as_json: JsonOption = False,
 ) -> None:
     """One model's prices on every route that sells it, side by side."""
+    check_name("MODEL", model, "the model")
     from catalog import queries
 
     with catalog(db) as engine, engine.connect() as conn:
@@ -436,6 +435,8 @@ def review_list(
     check_choice("--status", status, ReviewStatus)
     check_choice("--kind", kind, ReviewKind)
     check_sources("--source", [source] if source else None)
+    if route is not None:
+        check_name("--route", route, "the route")
     due = parse_duration(due_within, "--due-within") if due_within else None
     from catalog import queries
 

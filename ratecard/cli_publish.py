@@ -11,39 +11,52 @@ Heavy modules (the web app, exports) are imported inside the commands.
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ratecard.options import DbOption, Refused, bad_input, catalog, check_name, parse_target
+
 if TYPE_CHECKING:
     from catalog.cost import CostEstimate
 
-Db = Annotated[
-    str | None,
-    typer.Option("--db", help="SQLAlchemy URL (default: RATECARD_DB or data/ratecard.db)"),
-]
 At = Annotated[
     str | None,
     typer.Option("--at", help="As of this date (YYYY-MM-DD, UTC end of day); default: now."),
 ]
 
 
-def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print one line naming what is wrong to stderr; the exit to raise."""
-    typer.echo(message, err=True)
-    return typer.Exit(code)
-
-
 def parse_at(text: str | None) -> date | None:
-    """--at DATE: an ISO date, else a clear error."""
+    """--at DATE: an ISO date (0001-01-01 to 9999-12-31), else `bad_input('--at', …)`."""
     if text is None:
         return None
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise fail(f"--at {text!r}: use a date, YYYY-MM-DD", 2) from None
+        raise bad_input("--at", f"{text!r}: use a date, YYYY-MM-DD") from None
+
+
+def check_writable(argument: str, path: Path) -> None:
+    """Refuse an output file that cannot be written, before any work: a directory, a missing
+    folder, or a folder this process may not write in. Creates nothing."""
+    folder = path.parent
+    if path.is_dir():
+        raise bad_input(argument, f"{path} is a directory; give a file")
+    if not folder.is_dir():
+        raise bad_input(argument, f"{path}: no folder {folder} (nothing was created)")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise bad_input(argument, f"{path}: not writable")
+
+
+def write_text(argument: str, path: Path, text: str) -> None:
+    """Write `text` to `path`, or refuse with one line naming the argument and the OS's reason."""
+    try:
+        path.write_text(text)
+    except OSError as exc:
+        raise Refused(f"{argument} {path}: cannot write: {exc.strerror}") from None
 
 
 def cost(
@@ -70,19 +83,17 @@ def cost(
     ] = None,
     region: Annotated[str | None, typer.Option(help="Deployment region, e.g. eastus2.")] = None,
     at: At = None,
-    db: Db = None,
+    db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """What a workload costs on one route: per request, per day and per month (30.4375 days),
     naming every price used and its verification; refuses when a needed price is unknown."""
     from pydantic import ValidationError
 
-    from catalog import reader, store
-    from catalog.cost import CostError, Workload, estimate
+    from catalog import reader
+    from catalog.cost import CostError, Workload, estimate, workload_error
 
-    route, _, model = target.partition("/")
-    if not route or not model:
-        raise fail(f"{target!r}: use ROUTE/MODEL, e.g. azure/gpt-image-2", 2)
+    route, model = parse_target("TARGET", target, "azure/gpt-image-2")
     day = parse_at(at)
     try:
         workload = Workload.from_options(
@@ -98,16 +109,16 @@ def cost(
             region=region,
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise fail(f"ratecard cost: {first['msg'].removeprefix('Value error, ')}", 2) from None
+        field, rule = workload_error(exc)
+        raise bad_input(f"--{field.replace('_', '-')}", rule) from None
     except ValueError as exc:
-        raise fail(f"ratecard cost: {exc}", 2) from None
-    with store.connect(db).connect() as conn:
+        raise bad_input("--images", str(exc).removeprefix("--images ")) from None
+    with catalog(db) as engine, engine.connect() as conn:
         values = reader.published_values(conn, reader.as_of(day), route=route, model=model)
     try:
         result = estimate(values, workload, route=route, model=model)
     except CostError as exc:
-        raise fail(f"ratecard cost {route}/{model}: refused: {exc}") from None
+        raise Refused(f"cost {route}/{model}: refused: {exc}") from None
     if as_json:
         typer.echo(json.dumps(result.model_dump(mode="json"), indent=2))
         return
@@ -152,22 +163,29 @@ def export(
     provenance: Annotated[
         Path | None,
         typer.Option(
-            help="litellm: where the provenance sidecar goes (default: beside -o FILE as "
-            "FILE.provenance.json)."
+            help="litellm: where the provenance sidecar goes (default: beside -o NAME.json as "
+            "NAME.provenance.json)."
         ),
     ] = None,
     at: At = None,
-    db: Db = None,
+    db: DbOption = None,
 ) -> None:
     """Export the catalog: JSON with provenance per value, CSV, or LiteLLM's map format with a
     provenance sidecar."""
     from catalog import export as exports
-    from catalog import reader, store
+    from catalog import reader
 
     if fmt not in exports.FORMATS:
-        raise fail(f"ratecard export: format {fmt!r}: one of {', '.join(exports.FORMATS)}", 2)
+        raise bad_input("FORMAT", f"{fmt!r}: one of {', '.join(exports.FORMATS)}")
     moment = reader.as_of(parse_at(at))
-    with store.connect(db).connect() as conn:
+    if fmt == "litellm" and provenance is None and output is not None:
+        provenance = output.with_name(f"{output.stem}.provenance.json")
+    if provenance is not None and output is not None and provenance.resolve() == output.resolve():
+        raise bad_input("--provenance", f"{provenance} is the export's own file (-o)")
+    for argument, path in (("--output", output), ("--provenance", provenance)):
+        if path is not None:
+            check_writable(argument, path)
+    with catalog(db) as engine, engine.connect() as conn:
         values = reader.iter_published(conn, moment, verified_only=verified_only)
         text, sidecar = exports.render(
             fmt, values, as_of=moment.isoformat(), verified_only=verified_only
@@ -175,14 +193,12 @@ def export(
     if output is None:
         typer.echo(text, nl=False)
     else:
-        output.write_text(text)
+        write_text("--output", output, text)
     if sidecar is not None:
-        if provenance is None and output is not None:
-            provenance = output.with_name(f"{output.stem}.provenance.json")
         if provenance is None:
             typer.echo("provenance sidecar not written: give -o FILE or --provenance", err=True)
         else:
-            provenance.write_text(sidecar)
+            write_text("--provenance", provenance, sidecar)
             typer.echo(f"provenance: {provenance}", err=True)
 
 
@@ -192,20 +208,36 @@ def publish(
         list[str] | None, typer.Option("--model", help="Only these models (repeatable).")
     ] = None,
     at: At = None,
-    db: Db = None,
+    db: DbOption = None,
 ) -> None:
     """Write the index, the model pages and the exports as static files that open with no
     server (DIR/index.html)."""
-    from catalog import reader, store
+    from catalog import reader
     from webapp.static_site import publish as write_site
 
     moment = reader.as_of(parse_at(at))
+    for name in model or ():
+        check_name("--model", name, "the model")
+    if directory.exists() and not directory.is_dir():
+        raise bad_input("DIR", f"{directory} is a file; give a folder")
+    existing = next((p for p in (directory, *directory.parents) if p.exists()), None)
+    if existing is None or not os.access(existing, os.W_OK):
+        raise bad_input("DIR", f"{directory}: not writable")
 
     def progress(done: int, total: int) -> None:
         if done % 50 == 0 or done == total:
             typer.echo(f"{done} of {total} model pages", err=True)
 
-    written = write_site(store.connect(db), directory, moment, model, progress)
+    with catalog(db) as engine:
+        with engine.connect() as conn:
+            unknown = [name for name in model or () if not reader.models(conn, moment, name)]
+        if unknown:
+            raise Refused(f"--model {unknown[0]}: no route sells it in the catalog at that time")
+        try:
+            written = write_site(engine, directory, moment, model, progress)
+        except OSError as exc:
+            reason = f"{exc.strerror}: {exc.filename}" if exc.filename else str(exc)
+            raise Refused(f"publish {directory}: cannot write: {reason}") from None
     typer.echo(f"wrote {len(written)} files; open {directory / 'index.html'}")
 
 

@@ -35,7 +35,11 @@ from ratecard.options import (
     bad_input,
     catalog,
     check_catalog,
+    check_choice,
+    check_name,
+    check_sources,
     parse_duration,
+    prefect_defaults,
 )
 from ratecard.output import print_json, print_table, say
 
@@ -93,12 +97,14 @@ def _decide(
 ) -> None:
     from review import decisions
 
+    if item_id is not None and not which.is_empty():
+        raise bad_input("ID", f"{item_id}: give an item id or a filter (--kind, …), not both")
+    check_filter(which.kind, which.source, which.route, which.model)
+    check_sources("--use-source", [use_source] if use_source is not None else None)
     chosen = decisions.Verdict(verdict)
     with catalog(db) as engine:
         try:
             if item_id is not None:
-                if not which.is_empty():
-                    raise decisions.DecisionError("give an item id or a filter, not both")
                 if chosen is decisions.Verdict.APPROVE:
                     made = [
                         decisions.approve(
@@ -134,6 +140,31 @@ def _decide(
         what = f"{chosen.status.value}" if d.changed else f"already {d.status.value}, unchanged"
         values = f" ({len(d.closed)} values closed, {len(d.opened)} opened)" if d.changed else ""
         say(f"#{d.item_id} {what}{values}")
+
+
+def check_set_alone(item_id: int | None, *others: str | None) -> None:
+    """Refuse what `--set` would silently ignore: an item id, a filter (--kind, --route,
+    --source) or --use-source; only --model narrows a set."""
+    if item_id is not None or any(other is not None for other in others):
+        raise bad_input(
+            "--set",
+            "decides one change set (narrowed only by --model): give no ID, --kind, --route, "
+            "--source or --use-source with it",
+        )
+
+
+def check_filter(
+    kind: str | None, source: str | None, route: str | None = None, model: str | None = None
+) -> None:
+    """Refuse a --kind that is no review kind, a --source that is not configured, and a
+    --route or --model that is no name (`check_name`)."""
+    from schemas.records import ReviewKind
+
+    check_choice("--kind", kind, ReviewKind)
+    check_sources("--source", [source] if source is not None else None)
+    for argument, name in (("--route", route), ("--model", model)):
+        if name is not None:
+            check_name(argument, name)
 
 
 def _decide_many(
@@ -188,6 +219,7 @@ def review_approve(
     if set_id:
         from ratecard.cli_sets import decide_set
 
+        check_set_alone(item_id, kind, route, source, use_source)
         decide_set(
             True,
             set_id,
@@ -237,6 +269,7 @@ def review_reject(
     if set_id:
         from ratecard.cli_sets import decide_set
 
+        check_set_alone(item_id, kind, route, source)
         decide_set(
             False,
             set_id,
@@ -336,6 +369,12 @@ def submit(
     except submitted.SubmissionError as exc:
         raise bad_input("--claim", str(exc)) from None
     with catalog(db) as engine:
+        if submitter is not None:
+            from review.reviewers import reviewer_exists
+
+            with engine.connect() as conn:
+                if not reviewer_exists(conn, submitter):
+                    raise bad_input("--as", f"no active reviewer named {submitter!r}")
         try:
             created = submitted.submit(
                 engine,
@@ -348,7 +387,7 @@ def submit(
                 client_id=_operator(),
             )
         except submitted.SubmissionError as exc:
-            raise Refused(f"refused: {exc}") from None
+            raise bad_input(_submitted_argument(str(exc)), str(exc)) from None
     if as_json:
         print_json(created)
         return
@@ -356,6 +395,19 @@ def submit(
         f"submission #{created['id']} stored; due {created['due_at']:%Y-%m-%d %H:%M} "
         f"UTC; status page /submissions/{created['token']}"
     )
+
+
+def _submitted_argument(message: str) -> str:
+    """The argument a submission's refusal names: its message starts with the part it checks."""
+    for part, argument in (
+        ("route", "ROUTE"),
+        ("model", "MODEL"),
+        ("source URL", "URL"),
+        ("contact", "--contact"),
+    ):
+        if message.startswith(part):
+            return argument
+    return "--claim"
 
 
 def status(
@@ -394,6 +446,7 @@ def process_submissions(
 ) -> None:
     """Fetch pending submissions safely and open their review items (the Prefect flow)."""
     check_catalog(db)
+    prefect_defaults()
     from flows.submissions import process_submissions as flow
 
     results = flow(database=db, limit=limit)
@@ -412,6 +465,27 @@ def process_submissions(
     )
 
 
+def check_address(host: str, port: int) -> None:
+    """Refuse, before anything starts or is created, an address the server could not listen
+    on: a host that does not resolve or is not this machine's ('--host'), a port in use or
+    not allowed ('--port'). Binds a socket and closes it at once."""
+    import errno
+    import socket
+
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise bad_input("--host", f"{host!r}: {getattr(exc, 'strerror', None) or exc}") from None
+    family, kind, proto, _, address = found[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            argument = "--port" if exc.errno in (errno.EADDRINUSE, errno.EACCES) else "--host"
+            raise bad_input(argument, f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
 def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     host: Annotated[str, typer.Option(help="Address to bind (loopback by default).")] = "127.0.0.1",
@@ -419,6 +493,7 @@ def serve(
 ) -> None:
     """Serve the web app: the review queue, submissions and the JSON API (docs at /docs). A
     missing catalog (or an empty server database) is created, as a new deployment starts."""
+    check_address(host, port)
     check_catalog(db, create=True)
     import uvicorn
 

@@ -20,9 +20,21 @@ from typing import Annotated, Any
 
 import typer
 
-from ratecard.options import DbOption, JsonOption, catalog, parse_duration
-
-EXIT_REFUSED = 1
+from ratecard.options import (
+    EXIT_REFUSED,
+    MAX_ID,
+    DbOption,
+    JsonOption,
+    Refused,
+    bad_input,
+    catalog,
+    check_catalog,
+    check_choice,
+    check_name,
+    check_sources,
+    parse_duration,
+    prefect_defaults,
+)
 
 
 def _line(text: str) -> None:
@@ -40,7 +52,12 @@ def review_sets(
     """The change sets of the open review items, soonest due first, with items and fields."""
     from catalog import queries
     from review import sets
+    from schemas.records import ReviewKind
 
+    check_choice("--kind", kind, ReviewKind)
+    check_sources("--source", [source] if source is not None else None)
+    if route is not None:
+        check_name("--route", route, "the route")
     with catalog(db) as engine:
         found = sets.list_sets(engine, queries.QueueFilter(kind=kind, route=route, source=source))
     if as_json:
@@ -92,11 +109,11 @@ def _decide_set(
     set_id, model = selection.set_id, selection.model
     try:
         found = sets.items(engine, selection)
+        if not found:
+            raise sets.SetError(f"set {set_id} has no open items{f' for {model}' if model else ''}")
         rows = sets.preview(found)
         if not as_json or dry_run:
             _print_preview(rows, as_json=as_json)
-        if not found:
-            raise sets.SetError(f"set {set_id} has no open items{f' for {model}' if model else ''}")
         if dry_run:
             return
         if not yes and not typer.confirm(f"{verdict.value} {len(found)} items of set {set_id}?"):
@@ -105,8 +122,7 @@ def _decide_set(
             engine, verdict, selection, reviewer=reviewer, reason=reason, override=override
         )
     except decisions.DecisionError as exc:
-        _line(f"refused: {exc}")
-        raise typer.Exit(EXIT_REFUSED) from exc
+        raise Refused(f"refused: {exc}") from None
     if as_json:
         _line(json.dumps([vars(d) for d in made], default=str, indent=2))
         return
@@ -130,7 +146,7 @@ def _print_preview(rows: list[dict[str, Any]], *, as_json: bool) -> None:
 
 
 def review_undo(
-    item_id: int,
+    item_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, metavar="ID", help="The item.")],
     reviewer: Annotated[str, typer.Option("--reviewer", "-r", help="Who undoes (must exist).")],
     reason: Annotated[str, typer.Option(help="Why (required, recorded).")],
     db: DbOption = None,
@@ -142,8 +158,7 @@ def review_undo(
         with catalog(db) as engine:
             done = decisions.undo(engine, item_id, reviewer=reviewer, reason=reason)
     except decisions.DecisionError as exc:
-        _line(f"refused: {exc}")
-        raise typer.Exit(EXIT_REFUSED) from exc
+        raise Refused(f"refused: {exc}") from None
     _line(f"#{item_id} open again: {len(done.closed)} values closed, {len(done.opened)} restored")
 
 
@@ -165,16 +180,21 @@ def sla_watch(
     as_json: JsonOption = False,
 ) -> None:
     """Run the sla-watch flow now: report items due soon and overdue, escalate each once."""
-    from flows.sla import sla_watch as flow
-    from review.escalation import EscalationError, webhook_from_env
+    from review.escalation import WEBHOOK_ENV, EscalationError, webhook_from_env
 
     hours = parse_duration(within, "--within").total_seconds() / 3600
     try:
         url = webhook_from_env(webhook)  # a bad URL is named before the flow starts
+    except EscalationError as exc:
+        raise bad_input("--webhook" if webhook else WEBHOOK_ENV, str(exc)) from None
+    check_catalog(db)
+    prefect_defaults()
+    from flows.sla import sla_watch as flow
+
+    try:
         report = flow(database=db, within_hours=hours, webhook_url=url)
     except EscalationError as exc:
-        _line(f"refused: {exc}")
-        raise typer.Exit(EXIT_REFUSED) from exc
+        raise Refused(f"refused: {exc}") from None
     if as_json:
         _line(json.dumps(report, default=str, indent=2))
         return

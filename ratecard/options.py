@@ -46,6 +46,9 @@ LimitOption = Annotated[
 ]
 
 
+MAX_NAME = 300  # the longest route or model name a command takes (the web app's limit too)
+
+
 class Refused(typer.TyperException):
     """A request the catalog refuses (exit 1); the message is the one line printed."""
 
@@ -89,6 +92,22 @@ class OneLineErrors(TyperGroup):
         sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
+# Prefect as a command runs a flow unless told otherwise: its own logs only when something is
+# wrong (the command prints the report), no telemetry, and patience for the temporary server's
+# first start, which can take 20 s or more on a busy 2-core machine.
+PREFECT_DEFAULTS = {
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+}
+
+
+def prefect_defaults() -> None:
+    """Set PREFECT_DEFAULTS in this process's environment where the operator set nothing."""
+    for name, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+
+
 def parse_duration(text: str, argument: str) -> timedelta:
     """'12h' → timedelta(hours=12): a whole number and s, m, h or d, at most 36,500 days.
 
@@ -101,6 +120,29 @@ def parse_duration(text: str, argument: str) -> timedelta:
     if seconds > MAX_DURATION.total_seconds():
         raise bad_input(argument, f"{text!r}: at most {MAX_DURATION.days} days")
     return timedelta(seconds=seconds)
+
+
+def check_name(argument: str, text: str, what: str = "a name") -> str:
+    """A route or model name as given: 1 to 300 printable characters (no control characters).
+
+    Raises `bad_input(argument, …)` naming the rule; returns `text` unchanged."""
+    if not text:
+        raise bad_input(argument, f"{what} is empty")
+    if len(text) > MAX_NAME:
+        raise bad_input(argument, f"{what} of {len(text)} characters: at most {MAX_NAME}")
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text):
+        raise bad_input(argument, f"{text!r}: {what} holds control characters")
+    return text
+
+
+def parse_target(argument: str, text: str, example: str) -> tuple[str, str]:
+    """'ROUTE/MODEL' → (route, model), each checked by `check_name`; the model may hold '/'.
+
+    Raises `bad_input(argument, …)`: 'use ROUTE/MODEL' when either side is missing."""
+    route, _, model = text.partition("/")
+    if not (route and model):
+        raise bad_input(argument, f"{text!r}: use ROUTE/MODEL, e.g. {example}")
+    return check_name(argument, route, "the route"), check_name(argument, model, "the model")
 
 
 def check_choice(argument: str, value: str | None, allowed: Iterable[str]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -24,6 +25,8 @@ from ratecard.cli import app
 from tests.conftest import ROOT, WORLDS, copy_catalog
 
 MISTYPED = "sqlite:///{dir}/typo/sub/catalog.db"
+SUBMIT = ["submit", "openrouter", "gpt-5", "https://openrouter.ai/gpt-5", "--claim", "input 1"]
+COST = ["cost", "openrouter/gpt-5", "--input-tokens", "1", "--output-tokens", "1"]
 UNWRITABLE = "sqlite:////proc/ratecard-test/catalog.db"
 
 # (id, arguments, argument named in the message, the rule's words, exit code)
@@ -76,6 +79,7 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         2,
     ),
     ("serve-port", ["serve", "--port", "70000"], "'--port'", "less than or equal to 65535", 2),
+    ("serve-host", ["serve", "--host", "999.1.1.1", "--port", "8799"], "'--host'", "999.1.1.1", 2),
     ("unknown-option", ["runs", "--limt", "3"], "--limt", "No such option", 2),
     ("unknown-command", ["refesh"], "refesh", "No such command", 2),
     # claims and names
@@ -110,6 +114,9 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
             ("non-ascii-digit", "input \uff13", "not a plain number"),
         )
     ),
+    ("submit-ftp-url", [*SUBMIT[:3], "ftp://openrouter.ai/gpt-5", *SUBMIT[4:]], "'URL'", "http", 2),
+    ("submit-route", ["submit", "Open Router", *SUBMIT[2:]], "'ROUTE'", "lowercase letters", 2),
+    ("submit-unknown-as", [*SUBMIT, "--as", "nobody"], "'--as'", "no active reviewer", 2),
     ("reviewer-name", ["reviewer", "add", "Alice Smith", "--password-stdin"], "'NAME'", "2-50", 2),
     # the catalog URL
     ("db-not-a-url", ["runs", "--db", "catalog.db"], "'--db'", "not a database URL", 2),
@@ -129,6 +136,13 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         ["runs", "--db", "sqlite:///{dir}/other.db"],
         "'--db'",
         "not a ratecard catalog",
+        2,
+    ),
+    (
+        "db-newer-schema",
+        ["review", "list", "--db", "sqlite:///{dir}/newer.db"],
+        "'--db'",
+        "a catalog from another ratecard",
         2,
     ),
     (
@@ -159,6 +173,169 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         2,
     ),
     ("process-mistyped-db", ["process-submissions", "--db", MISTYPED], "'--db'", "no catalog", 2),
+    # cost, export and publish: the same rules as every other command
+    ("cost-mistyped-db", [*COST, "--db", MISTYPED], "'--db'", "nothing was created", 2),
+    ("export-mistyped-db", ["export", "json", "--db", MISTYPED], "'--db'", "no catalog", 2),
+    ("publish-mistyped-db", ["publish", "{dir}/site", "--db", MISTYPED], "'--db'", "no cat", 2),
+    ("cost-no-slash", ["cost", "gpt-5", *COST[2:]], "'TARGET'", "use ROUTE/MODEL", 2),
+    ("cost-bad-date", [*COST, "--at", "2026-13-01"], "'--at'", "use a date, YYYY-MM-DD", 2),
+    (
+        "cost-tokens-beyond-bound",
+        ["cost", "openrouter/gpt-5", "--input-tokens", "9" * 38, "--output-tokens", "1"],
+        "'--input-tokens'",
+        "less than or equal to 1000000000000",
+        2,
+    ),
+    (
+        "cost-requests-beyond-bound",
+        [*COST, "--requests-per-day", "9" * 40],
+        "'--requests-per-day'",
+        "less than or equal to 1000000000000",
+        2,
+    ),
+    ("cost-zero-images", [*COST, "--images", "high:1024x1024:0"], "'--images'", "image count", 2),
+    ("cost-superscript-count", [*COST, "--images", "high:1024x1024:\u00b2"], "'--images'", "N", 2),
+    ("cost-region-global", [*COST, "--region", "eastus2"], "'--region'", "state --scope", 2),
+    ("export-format", ["export", "xml"], "'FORMAT'", "one of json, csv, litellm", 2),
+    (
+        "export-output-no-folder",
+        ["export", "json", "-o", "{dir}/nope/x.json"],
+        "'--output'",
+        "no folder",
+        2,
+    ),
+    ("export-output-directory", ["export", "csv", "-o", "{dir}"], "'--output'", "a directory", 2),
+    (
+        "export-sidecar-no-folder",
+        ["export", "litellm", "-o", "{dir}/out.json", "--provenance", "{dir}/nope/p.json"],
+        "'--provenance'",
+        "no folder",
+        2,
+    ),
+    (
+        "export-sidecar-over-export",
+        ["export", "litellm", "-o", "{dir}/out.json", "--provenance", "{dir}/./out.json"],
+        "'--provenance'",
+        "the export's own file",
+        2,
+    ),
+    ("publish-into-a-file", ["publish", "{dir}/notes.txt"], "'DIR'", "is a file", 2),
+    (
+        "publish-unknown-model",
+        ["publish", "{dir}/site", "--model", "no-such-model"],
+        "--model no-such-model",
+        "no route sells it",
+        1,
+    ),
+    # names
+    ("show-control-character", ["show", "openrouter/gpt\x015"], "'TARGET'", "control char", 2),
+    ("show-long-model", ["show", "openrouter/" + "x" * 400], "'TARGET'", "at most 300", 2),
+    ("routes-empty-model", ["routes", ""], "'MODEL'", "the model is empty", 2),
+    # queue filters, ids and sets
+    (
+        "approve-bulk-unknown-kind",
+        ["review", "approve", "--kind", "pricechange", "--reviewer", "alice", "--yes"],
+        "'--kind'",
+        "not one of",
+        2,
+    ),
+    (
+        "reject-bulk-unknown-source",
+        ["review", "reject", "--source", "openrouterr", "-r", "alice", "--reason", "x", "--yes"],
+        "'--source'",
+        "not one of",
+        2,
+    ),
+    (
+        "approve-unknown-use-source",
+        ["review", "approve", "1", "--reviewer", "alice", "--use-source", "litelm"],
+        "'--use-source'",
+        "not one of",
+        2,
+    ),
+    (
+        "list-route-control",
+        ["review", "list", "--route", "open\x01router"],
+        "'--route'",
+        "control",
+        2,
+    ),
+    (
+        "approve-bulk-model-control",
+        ["review", "approve", "--model", "gpt\x015", "--reviewer", "alice", "--dry-run"],
+        "'--model'",
+        "control characters",
+        2,
+    ),
+    (
+        "sets-route-control",
+        ["review", "sets", "--route", "open\x01router"],
+        "'--route'",
+        "control",
+        2,
+    ),
+    ("sets-unknown-kind", ["review", "sets", "--kind", "pricechange"], "'--kind'", "not one of", 2),
+    (
+        "undo-huge-id",
+        ["review", "undo", "9" * 20, "--reviewer", "alice", "--reason", "x"],
+        "'ID'",
+        "less than or equal",
+        2,
+    ),
+    (
+        "undo-zero-id",
+        ["review", "undo", "0", "--reviewer", "alice", "--reason", "x"],
+        "'ID'",
+        "greater than or equal to 1",
+        2,
+    ),
+    (
+        "approve-unknown-set",
+        ["review", "approve", "--set", "1:no:such:set", "--reviewer", "alice", "--dry-run"],
+        "set 1:no:such:set",
+        "has no open items",
+        1,
+    ),
+    (
+        "approve-id-and-set",
+        ["review", "approve", "1", "--set", "1:openrouter:openrouter:price_change", "-r", "alice"],
+        "'--set'",
+        "give no ID",
+        2,
+    ),
+    (
+        "reject-set-and-route",
+        [
+            "review",
+            "reject",
+            "--set",
+            "1:a:b:c",
+            "--route",
+            "openrouter",
+            "-r",
+            "a",
+            "--reason",
+            "x",
+        ],
+        "'--set'",
+        "narrowed only by --model",
+        2,
+    ),
+    (
+        "approve-id-and-filter",
+        ["review", "approve", "1", "--kind", "price_change", "--reviewer", "alice"],
+        "'ID'",
+        "not both",
+        2,
+    ),
+    ("sla-watch-mistyped-db", ["sla-watch", "--db", MISTYPED], "'--db'", "no catalog", 2),
+    (
+        "sla-watch-ftp-webhook",
+        ["sla-watch", "--webhook", "ftp://example.com/hook"],
+        "'--webhook'",
+        "an http(s) URL is required",
+        2,
+    ),
     # refresh refuses before Prefect starts
     ("refresh-no-world", ["refresh", "--replay", "{dir}/nope.json"], "'--replay'", "not exist", 2),
     ("refresh-world-dir", ["refresh", "--replay", "{dir}"], "'--replay'", "is a directory", 2),
@@ -260,7 +437,8 @@ def _broken_worlds(folder: Path) -> None:
 @pytest.fixture(scope="module")
 def workspace(refreshed_catalog: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder with a catalog copy (opened once, so later opens change no byte), the broken
-    worlds, a text file, an empty file and a foreign SQLite database."""
+    worlds, a text file, an empty file, a foreign SQLite database and a catalog whose schema
+    revision this ratecard does not have."""
     folder = tmp_path_factory.mktemp("bad-inputs")
     url = copy_catalog(refreshed_catalog, folder / "catalog.db")
     store.open_catalog(url).dispose()
@@ -270,6 +448,11 @@ def workspace(refreshed_catalog: Path, tmp_path_factory: pytest.TempPathFactory)
     with closing(sqlite3.connect(folder / "other.db")) as other:
         other.execute("CREATE TABLE prices (model TEXT, usd REAL)")
         other.commit()
+    with closing(sqlite3.connect(folder / "newer.db")) as newer:  # a schema from the future
+        newer.execute("PRAGMA journal_mode=WAL")  # as every catalog is
+        newer.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        newer.execute("INSERT INTO alembic_version VALUES ('9999')")
+        newer.commit()
     return folder
 
 
@@ -302,7 +485,7 @@ def test_bad_input_is_one_line_and_changes_nothing(
 
 
 def test_enough_cases() -> None:
-    assert len(CASES) >= 40
+    assert len(CASES) >= 90
     assert len({case[0] for case in CASES}) == len(CASES)
 
 
@@ -345,5 +528,38 @@ def test_a_bad_catalog_url_from_the_environment_is_named_as_such(workspace: Path
     assert result.output.splitlines() == [
         f"ratecard runs: Invalid value for 'RATECARD_DB': sqlite:///{workspace}/x/y.db: "
         f"no catalog at {workspace}/x/y.db (nothing was created)"
+    ]
+    assert _tree(workspace) == before
+
+
+def test_the_last_date_python_holds_is_a_date_like_any_other(workspace: Path) -> None:
+    """`--at 9999-12-31` reads the catalog at that day's end, as any other date does."""
+    before = _tree(workspace)
+    result = CliRunner().invoke(
+        app,
+        [*COST, "--at", "9999-12-31", "--db", f"sqlite:///{workspace / 'catalog.db'}"],
+        prog_name="ratecard",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("openrouter/gpt-5 as of 9999-12-31 (USD)\n")
+    assert _tree(workspace) == before
+
+
+def test_serve_on_a_port_in_use_is_one_line_naming_the_port(workspace: Path) -> None:
+    """The address is tried before the catalog or the server start: nothing is created."""
+    before = _tree(workspace)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(
+            app,
+            ["serve", "--port", str(port), "--db", f"sqlite:///{workspace}/new/catalog.db"],
+            prog_name="ratecard",
+        )
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        f"ratecard serve: Invalid value for '--port': cannot listen on 127.0.0.1:{port}: "
+        "Address already in use"
     ]
     assert _tree(workspace) == before

@@ -106,9 +106,9 @@ def test_a_price_nobody_states_is_refused_naming_the_component(db: str) -> None:
 
 def test_bad_arguments_get_one_line_and_no_traceback(db: str) -> None:
     for extra, message in (
-        (["--images", "high:huge:1"], "size 'huge': use WIDTHxHEIGHT"),
+        (["--images", "high:huge:1"], "'--images': size 'huge': use WIDTHxHEIGHT"),
         (["--images", "high"], "use QUALITY:SIZE:N"),
-        (["--at", "yesterday"], "--at 'yesterday': use a date"),
+        (["--at", "yesterday"], "'--at': 'yesterday': use a date"),
         (["--cached-tokens", "5000"], "exceed --input-tokens (3000)"),
         (["--service-tier", "cheap"], "service tier 'cheap'"),
     ):
@@ -224,3 +224,20 @@ def test_an_unknown_route_is_refused(db: str) -> None:
     )
     assert result.exit_code == 1
     assert "route: the catalog holds no price for nosuch/model" in result.output
+
+
+def test_a_refusal_names_every_price_it_looked_for(db: str) -> None:
+    """README's batch example: Anthropic states batch input and output, no batch cache read;
+    the refusal names both cache-read prices it sought, not only the last."""
+    with pytest.raises(CostError) as refused:
+        priced(
+            db,
+            "anthropic/claude-sonnet-4-5",
+            input_tokens=10000,
+            output_tokens=500,
+            cached_tokens=4000,
+            cache_ttl="1h",
+            service_tier="batch",
+        )
+    assert refused.value.component == "cache_read"
+    assert "[service_tier=batch] or [cache_ttl=1h, service_tier=batch]" in str(refused.value)

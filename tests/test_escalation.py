@@ -125,7 +125,8 @@ def test_the_sla_watch_command_escalates_and_names_a_bad_webhook(
     overdue = submission_item(store.connect(catalog_db), hours_ago=60)
     runner = CliRunner()
     bad = runner.invoke(app, ["sla-watch", "--webhook", "ftp://example.com/", "--db", catalog_db])
-    assert bad.exit_code == 1 and bad.output.startswith("refused: ") and "http(s)" in bad.output
+    assert bad.exit_code == 2 and "http(s)" in bad.output
+    assert "sla-watch: Invalid value for '--webhook': " in bad.output
     assert "Traceback" not in bad.output
     done = runner.invoke(app, ["sla-watch", "--webhook", receiver.url, "--db", catalog_db])
     assert done.exit_code == 0, done.output

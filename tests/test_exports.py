@@ -131,8 +131,8 @@ def test_csv_one_row_per_value(db: str, tmp_path: Path) -> None:
 
 def test_unknown_format_and_bad_date_are_one_line_errors(db: str) -> None:
     for args, message in (
-        (["xml"], "format 'xml': one of json, csv, litellm"),
-        (["json", "--at", "2026-02-30"], "--at '2026-02-30'"),
+        (["xml"], "'FORMAT': 'xml': one of json, csv, litellm"),
+        (["json", "--at", "2026-02-30"], "'--at': '2026-02-30'"),
     ):
         result = CliRunner().invoke(app, ["export", *args, "--db", db])
         assert result.exit_code == 2 and message in result.output

@@ -40,6 +40,7 @@ FORM = {
     "value": ["1.25"],
 }
 HUGE = MAX_BODY + 1
+COST = "route=openrouter&model=gpt-5"
 
 
 def submission(**change: Any) -> dict[str, Any]:
@@ -70,6 +71,7 @@ class Bad:
     chunked: int = 0  # bytes sent in chunks without a Content-Length
     form: dict[str, Any] | None = None  # form fields; the client's CSRF token is added
     headers: dict[str, str] = field(default_factory=dict)
+    signed_in: bool = False  # sent by reviewer alice, signed in
 
 
 def api(name: str, status: int, says: str, **request: Any) -> Bad:
@@ -236,6 +238,60 @@ CASES = [
     get("page model name with a NUL", "/models/openrouter/gpt%005", 422, "model"),
     get("page unknown status filter", "/queue?status=bogus", 422, "status: one of open"),
     Bad("decision signed out", "POST", "/items/1/approve", 401, "sign in as a reviewer", form={}),
+    # Pages and offsets beyond any integer column, filters outside their vocabulary.
+    get("queue offset beyond any integer", "/api/queue?offset=" + "9" * 20, 422, "2147483647"),
+    get("values offset beyond any integer", "/api/values?offset=" + "9" * 20, 422, "2147483647"),
+    get("page queue offset beyond any integer", "/queue?offset=" + "9" * 20, 422, "2147483647"),
+    get("page sets offset beyond any integer", "/sets?offset=" + "9" * 20, 422, "2147483647"),
+    get("page queue priority 10**20", "/queue?priority=" + "9" * 20, 422, "from 1 to 9"),
+    get("values of an unknown kind", "/api/values?kind=prices", 422, "'price', 'limit'"),
+    get("sets of an unknown kind", "/api/sets?kind=pricechange", 422, "'price_change'"),
+    get(
+        "cost of 10**35 tokens",
+        f"/api/cost?{COST}&input_tokens={'9' * 35}&output_tokens=1",
+        422,
+        "input_tokens: Input should be less than or equal to 1000000000000",
+    ),
+    get(
+        "cost of 0 images",
+        f"/api/cost?{COST}&input_tokens=1&output_tokens=1&images=high:1024x1024:0",
+        422,
+        "images: the image count",
+    ),
+    get(
+        "cost in a region of the global deployment",
+        f"/api/cost?{COST}&input_tokens=1&output_tokens=1&region=eastus2",
+        422,
+        "region: region 'eastus2': a global deployment has none",
+    ),
+    # A signed-in reviewer's forms.
+    Bad(
+        "set preview with an unknown verdict",
+        "POST",
+        "/sets/1:openrouter:openrouter:price_change/preview",
+        422,
+        "verdict &#39;accept&#39;: one of",
+        form={"verdict": "accept"},
+        signed_in=True,
+    ),
+    Bad(
+        "set decision on an item id beyond any integer",
+        "POST",
+        "/sets/1:openrouter:openrouter:price_change/decide",
+        422,
+        "an id from 1 to 2147483647",
+        form={"verdict": "approve", "item": ["9" * 20]},
+        signed_in=True,
+    ),
+    Bad(
+        "undo of an item id beyond any integer",
+        "POST",
+        f"/items/{'9' * 20}/undo",
+        422,
+        "less than or equal to 2147483647",
+        form={"reason": "x"},
+        signed_in=True,
+    ),
     Bad(
         "huge sign-in form",
         "POST",
@@ -277,6 +333,12 @@ def send(client: TestClient, case: Bad) -> Any:
     data = None
     if case.chunked:
         content = chunks(case.chunked)
+    if case.signed_in:
+        page = client.get("/login").text
+        token = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert token is not None
+        signed = {"name": "alice", "secret": SECRET, "csrf": token[1]}
+        assert client.post("/login", data=signed, follow_redirects=False).status_code == 303
     if case.form is not None:
         page = client.get("/submit").text
         token = re.search(r'name="csrf" value="([^"]+)"', page)
@@ -311,3 +373,16 @@ def test_a_good_submission_moves_the_data_version(app: Any, watcher: sqlite3.Con
     before = data_version(watcher)
     created = TestClient(app).post("/api/submissions", json=GOOD)
     assert created.status_code == 201 and data_version(watcher) != before
+
+
+def test_the_last_date_python_holds_is_a_date_like_any_other(app: Any) -> None:
+    """?at=9999-12-31 reads the catalog at that day's end, as any other date: not a 500."""
+    client = TestClient(app, raise_server_exceptions=False)
+    for path in (
+        f"/api/cost?{COST}&input_tokens=1&output_tokens=1",
+        "/api/values?limit=1",
+        "/models",
+        "/api/export/csv",
+    ):
+        response = client.get(f"{path}{'&' if '?' in path else '?'}at=9999-12-31")
+        assert response.status_code == 200, (path, response.text[-300:])

@@ -38,6 +38,7 @@ RouteFilter = Annotated[
     str | None, Query(max_length=100, pattern=f"^({submitted.ROUTE.pattern})?$")
 ]
 TextFilter = Annotated[str | None, Query(max_length=300, pattern=FILTER)]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="Items to skip (0 to 2147483647).")]
 
 api_router = APIRouter(prefix="/api")
 
@@ -135,7 +136,7 @@ def queue(
     set_id: Annotated[str | None, Query(alias="set", description="one change set")] = None,
     sort: Annotated[str, Query(description=", ".join(queries.QUEUE_SORTS))] = "due",
     desc: bool = False,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[dict[str, Any]]:
     """Review items, soonest due then most urgent first (or by `sort`), one page at a time.
@@ -174,15 +175,14 @@ def queue(
 @api_router.get("/sets", tags=["queue"])
 def change_sets(
     request: Request,
-    kind: str | None = None,
-    route: str | None = None,
-    source: str | None = None,
+    kind: ReviewKind | None = None,
+    route: RouteFilter = None,
+    source: TextFilter = None,
 ) -> list[dict[str, Any]]:
     """The change sets of the open items: id, label, kind, route, lead source, run, items,
     fields, earliest due time, most urgent priority."""
-    return sets.list_sets(
-        engine_of(request), queries.QueueFilter(kind=kind, route=route, source=source)
-    )
+    which = queries.QueueFilter(kind=kind.value if kind else None, route=route, source=source)
+    return sets.list_sets(engine_of(request), which)
 
 
 @api_router.get("/queue/{item_id}", tags=["queue"])

@@ -27,8 +27,10 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from catalog import reader
-from catalog.cost import CostError, Workload, estimate
+from catalog.cost import CostError, Workload, estimate, workload_error
 from catalog.export import FORMATS, render, value_record
+from schemas.vocab import Kind
+from webapp.api import Offset, TextFilter
 from webapp.catalog_view import index_rows, model_view, price_history_svg
 
 pages_router = APIRouter()
@@ -96,7 +98,10 @@ def cost_api(
             scope=scope,
             region=region,
         )
-    except (ValidationError, ValueError) as exc:
+    except ValidationError as exc:
+        field, rule = workload_error(exc)
+        raise HTTPException(status_code=422, detail=f"{field}: {rule}") from None
+    except ValueError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     with _engine(request).connect() as conn:
         values = reader.published_values(conn, _at(at), route=route, model=model)
@@ -111,23 +116,25 @@ def cost_api(
 @pages_router.get("/api/values", tags=["catalog"])
 def values_api(
     request: Request,
-    route: str | None = None,
-    model: str | None = None,
-    kind: str | None = None,
+    route: TextFilter = None,
+    model: TextFilter = None,
+    kind: Kind | None = None,
     verified_only: bool = False,
     at: date | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=PAGE_LIMIT)] = 100,
 ) -> dict[str, Any]:
     """Catalog values in force at `at` with provenance per value, `limit` at a time from
     `offset`; `next` is the URL of the following page (None on the last)."""
+    wanted = {"route": route, "model": model, "kind": kind.value if kind else None}
     with _engine(request).connect() as conn:
-        found = reader.published_values(
-            conn, _at(at), route=route, model=model, kind=kind, verified_only=verified_only
-        )
-    page = found[offset : offset + limit]
+        if verified_only:  # verification is read per value: filter them all, then slice
+            found = reader.published_values(conn, _at(at), verified_only=True, **wanted)
+            total, page = len(found), found[offset : offset + limit]
+        else:
+            total, page = reader.published_page(conn, _at(at), offset=offset, limit=limit, **wanted)
     following = None
-    if offset + limit < len(found):
+    if offset + limit < total:
         query = {
             k: v
             for k, v in request.query_params.items()
@@ -135,7 +142,7 @@ def values_api(
         }
         following = f"/api/values?{urlencode({**query, 'offset': offset + limit, 'limit': limit})}"
     return {
-        "total": len(found),
+        "total": total,
         "offset": offset,
         "limit": limit,
         "next": following,

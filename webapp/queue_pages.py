@@ -19,19 +19,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi import FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from catalog import queries
 from catalog.views import ReviewWithChanges
 from review import decisions, sets
 from schemas.records import ReviewKind, ReviewStatus
-from webapp.api import engine_of
+from webapp.api import MAX_ID, ItemId, engine_of
 
 PAGE = 200
 SET_PAGE = 100
 SETS_PAGE = 200
 DUE_SOON = timedelta(hours=12)
+# A page's ?offset=: below 0 reads as 0; above any integer column is refused (422).
+PageOffset = Annotated[int, Query(le=MAX_ID)]
 QUEUE_COLUMNS = (
     ("id", "#"),
     ("due", "Due"),
@@ -58,7 +60,7 @@ def queue_filter(
 ) -> queries.QueueFilter:
     """The queue's query parameters as a filter; 'any' status matches every status. Raises
     HTTPException 422 naming a status or kind not in the vocabulary, a filter with control
-    characters or over 300 characters, or a priority that is not a number."""
+    characters or over 300 characters, or a priority that is not a number from 1 to 9."""
     statuses = [s.value for s in ReviewStatus]
     if status not in (None, "", "any", *statuses):
         raise HTTPException(status_code=422, detail=f"status: one of {', '.join(statuses)} or any")
@@ -68,10 +70,9 @@ def queue_filter(
     for name, text in (("route", route), ("model", model), ("source", source), ("q", q)):
         if text and (len(text) > 300 or any(ord(c) < 32 or ord(c) == 127 for c in text)):
             raise HTTPException(status_code=422, detail=f"{name}: at most 300 printable characters")
-    try:
-        level = int(priority) if priority else None
-    except ValueError as exc:
-        raise HTTPException(status_code=422, detail=f"priority {priority!r}: a number") from exc
+    if priority and not (priority.isascii() and priority.isdigit() and 1 <= int(priority) <= 9):
+        raise HTTPException(status_code=422, detail=f"priority {priority!r}: a number from 1 to 9")
+    level = int(priority) if priority else None
     return queries.QueueFilter(
         status=None if status in (None, "", "any") else status,
         kind=kind or None,
@@ -81,6 +82,17 @@ def queue_filter(
         priority=level,
         text=q or None,
     )
+
+
+def checked_verdict(verdict: str, items: list[int]) -> decisions.Verdict:
+    """A set form's verdict and ticked item ids, or HTTPException 422 naming the bad one."""
+    choices = [v.value for v in decisions.Verdict]
+    if verdict not in choices:
+        raise HTTPException(status_code=422, detail=f"verdict {verdict!r}: one of {choices}")
+    wrong = next((i for i in items if not 1 <= i <= MAX_ID), None)
+    if wrong is not None:
+        raise HTTPException(status_code=422, detail=f"item {wrong}: an id from 1 to {MAX_ID}")
+    return decisions.Verdict(verdict)
 
 
 def _link(path: str, params: dict[str, Any]) -> str:
@@ -111,7 +123,7 @@ def register(app: FastAPI) -> None:
         status: str = ReviewStatus.OPEN.value,
         sort: str = "due",
         desc: bool = False,
-        offset: int = 0,
+        offset: PageOffset = 0,
     ) -> Response:
         which = queue_filter(
             status=status,
@@ -186,7 +198,7 @@ def register(app: FastAPI) -> None:
         kind: str | None = None,
         route: str | None = None,
         source: str | None = None,
-        offset: int = 0,
+        offset: PageOffset = 0,
     ) -> Response:
         which = queue_filter(status="open", kind=kind, route=route, source=source)
         found = sets.list_sets(engine_of(request), which)
@@ -215,9 +227,9 @@ def register(app: FastAPI) -> None:
         request: Request,
         set_id: str,
         model: str | None = None,
-        offset: int = 0,
+        offset: PageOffset = 0,
         done: str | None = None,
-        n: int = 0,
+        n: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     ) -> Response:
         return _set_response(request, set_id, model or None, max(offset, 0), done=done, n=n)
 
@@ -273,7 +285,7 @@ def register(app: FastAPI) -> None:
     ) -> Response:
         require_reviewer(request)
         request.app.state.signer.check_csrf(request, csrf)
-        chosen = decisions.Verdict(verdict)
+        chosen = checked_verdict(verdict, item)
         selection = sets.Selection(set_id=set_id, model=model or None, item_ids=tuple(item))
         try:
             found = sets.items(engine_of(request), selection)
@@ -308,7 +320,7 @@ def register(app: FastAPI) -> None:
     ) -> Response:
         reviewer = require_reviewer(request)
         request.app.state.signer.check_csrf(request, csrf)
-        chosen = decisions.Verdict(verdict)
+        chosen = checked_verdict(verdict, item)
         if not item:
             return _set_response(
                 request, set_id, model or None, 0, error="preview first: no items", status=409
@@ -336,7 +348,7 @@ def register(app: FastAPI) -> None:
     @app.post("/items/{item_id}/undo", include_in_schema=False)
     def undo(
         request: Request,
-        item_id: int,
+        item_id: ItemId,
         csrf: Annotated[str, Form()] = "",
         reason: Annotated[str, Form()] = "",
     ) -> Response:
