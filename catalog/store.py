@@ -20,6 +20,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import (
     Connection,
     Engine,
+    Result,
     Table,
     bindparam,
     case,
@@ -87,7 +88,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA cache_size=-65536")
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
@@ -261,8 +261,15 @@ def load_catalog(conn: Connection, models: Iterable[str] | None = None) -> dict[
     return {
         _field_id(r, measures): Current(r.id, Decimal(r.value), r.verified_by)
         for query in queries
-        for r in conn.execute(query).all()
+        for r in _rows(conn.execute(query))
     }
+
+
+def _rows(result: Result[Any]) -> Iterator[Any]:
+    """A result's rows, fetched 10,000 at a time: as fast as one fetchall, without holding a
+    million rows in a list at once."""
+    for part in result.partitions(10_000):
+        yield from part
 
 
 def _field_id(row: Any, measures: dict[tuple[str, str, str, str], Measure]) -> FieldId:
@@ -412,9 +419,9 @@ def _open_intervals(
             o.dimensions,
             o.value,
         ).join(previous, previous.c.id == o.last_response_id)
-    ).all()
+    )
     wanted = set(keys)
-    return {(*row[1:],): row[0] for row in rows if (row[1], row[2]) in wanted}
+    return {(*row[1:],): row[0] for row in _rows(rows) if (row[1], row[2]) in wanted}
 
 
 def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observation]) -> None:
@@ -745,11 +752,13 @@ def _apply_new_values(conn: Connection, run_id: int, comparison: Comparison) -> 
     # row by row, and matched by the field's stored text (the rows' first six columns).
     inserted = {
         tuple(r[1:]): r[0]
-        for r in conn.execute(
-            select(c.id, *(c[name] for name in FIELD_COLUMNS)).where(
-                c.run_id == run_id, c.valid_to.is_(None), c.accepted_by == ACCEPT_NEW
+        for r in _rows(
+            conn.execute(
+                select(c.id, *(c[name] for name in FIELD_COLUMNS)).where(
+                    c.run_id == run_id, c.valid_to.is_(None), c.accepted_by == ACCEPT_NEW
+                )
             )
-        ).all()
+        )
     }
     value_ids = [inserted.get(row[: len(FIELD_COLUMNS)]) for row in rows]
     _record_stamps(
@@ -817,9 +826,11 @@ def _record_stamps(
     existing: dict[tuple[int, str, bool], int] = {}
     for start in range(0, len(value_ids), 5000):
         chunk = value_ids[start : start + 5000]
-        for row in conn.execute(
-            select(c.id, c.value_id, c.source, c.official).where(c.value_id.in_(chunk))
-        ).all():
+        for row in _rows(
+            conn.execute(
+                select(c.id, c.value_id, c.source, c.official).where(c.value_id.in_(chunk))
+            )
+        ):
             existing[(row.value_id, row.source, bool(row.official))] = row.id
     moved = [
         {"sid": existing[key], "at": at, "last_run": run_id}
