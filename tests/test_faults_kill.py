@@ -2,7 +2,9 @@
 
 Each refresh is the real `ratecard refresh` command in its own process (Scrapy over loopback
 HTTP, the session's Prefect API, SQLite), replaying epoch-2 for a few sources onto a catalog
-that holds their epoch-1 values. Once its run is in the catalog it is sent SIGKILL after a
+that holds their epoch-1 values. The processes are forked from one that has done the imports
+(tests/zygote.py), so each begins its run at once instead of after ~5 s of imports; from the fork
+on each is a refresh process of its own. Once its run is in the catalog it is sent SIGKILL after a
 delay a seeded RNG draws across the duration of an uninterrupted run (process start-up, the
 same for every refresh, is waited out so that every kill lands in the run): fetching, reading,
 comparing, applying and reporting alike. After each kill the next command (`ratecard runs`)
@@ -18,6 +20,7 @@ more complete listings than the other; after MISSING_AFTER refreshes each has se
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -25,6 +28,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -45,32 +49,79 @@ SOURCES = ("anthropic-page", "openai-page", "vercel")
 KILLS = 20
 SEED = 8
 STARTUP = 300  # seconds a refresh may take to start its run on a loaded machine
-RATECARD = str(Path(sys.executable).with_name("ratecard"))
 
 
 def command(db: str, world: str, *extra: str) -> list[str]:
+    """The arguments of `ratecard` for one refresh."""
     sources = [arg for source in SOURCES for arg in ("--source", source)]
-    return [RATECARD, "refresh", "--replay", str(WORLDS / world), "--db", db, *sources, *extra]
+    return ["refresh", "--replay", str(WORLDS / world), "--db", db, *sources, *extra]
 
 
-def environment() -> dict[str, str]:
-    """This session's Prefect API, so each refresh process starts no server of its own."""
-    from prefect.settings import PREFECT_API_URL
+class Zygote:
+    """tests/zygote.py in a process of its own: runs each command in a forked child."""
 
-    url = PREFECT_API_URL.value()
-    assert url, "the prefect_api fixture sets the API URL"
-    return {**os.environ, "PREFECT_API_URL": url}
+    def __init__(self, output: Path) -> None:
+        from prefect.settings import PREFECT_API_URL
+
+        url = PREFECT_API_URL.value()
+        assert url, "the prefect_api fixture sets the API URL"
+        self.output = output
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.zygote"],
+            cwd=ROOT,
+            env={**os.environ, "PREFECT_API_URL": url},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def _answer(self) -> dict[str, int]:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        assert line, f"the zygote ended (exit {self.process.wait()})"
+        answer: dict[str, int] = json.loads(line)
+        return answer
+
+    def start(self, argv: list[str]) -> int:
+        """The pid of a new child running `ratecard ARGV...`."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps({"argv": argv, "output": str(self.output)}) + "\n")
+        self.process.stdin.flush()
+        return self._answer()["pid"]
+
+    def ended(self) -> int:
+        """The exit code of the child last started, once it has ended (minus its signal)."""
+        return self._answer()["status"]
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
 
 
-def refreshed(db: str, world: str, *extra: str) -> float:
+@pytest.fixture(scope="module")
+def zygote(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Zygote]:
+    forks = Zygote(tmp_path_factory.mktemp("zygote") / "output.txt")
+    yield forks
+    forks.close()
+
+
+def refreshed(zygote: Zygote, db: str, world: str, *extra: str) -> float:
     """Run one refresh to its end; how long its run took (seconds, started to finished)."""
-    done = subprocess.run(
-        command(db, world, *extra), cwd=ROOT, env=environment(), capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    zygote.start(command(db, world, *extra))
+    status = zygote.ended()
+    assert status == 0, zygote.output.read_text()[-3000:]
     newest = runs_after(db)[0]
     started, finished = (datetime.fromisoformat(newest[k]) for k in ("started_at", "finished_at"))
     return (finished - started).total_seconds()
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def newest_run(db: str) -> int:
@@ -81,10 +132,10 @@ def newest_run(db: str) -> int:
     return int(newest or 0)
 
 
-def wait_for_run(db: str, after: int, process: subprocess.Popen[bytes]) -> None:
+def wait_for_run(db: str, after: int, pid: int) -> None:
     """Until the refresh has its run in the catalog (or has ended)."""
     deadline = time.monotonic() + STARTUP
-    while newest_run(db) <= after and process.poll() is None:
+    while newest_run(db) <= after and alive(pid):
         assert time.monotonic() < deadline, "the refresh did not start its run"
         time.sleep(0.05)
 
@@ -118,36 +169,31 @@ def runs_after(db: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def epoch1(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def epoch1(zygote: Zygote, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("kills") / "epoch-1.db"
-    refreshed(f"sqlite:///{path}", "epoch-1.json", "--accept-new")
+    refreshed(zygote, f"sqlite:///{path}", "epoch-1.json", "--accept-new")
     return path
 
 
 def test_twenty_kills_leave_no_run_running_and_a_rerun_converges(
-    epoch1: Path, tmp_path: Path
+    zygote: Zygote, epoch1: Path, tmp_path: Path
 ) -> None:
     reference = copy_catalog(epoch1, tmp_path / "reference.db")
-    duration = refreshed(reference, "epoch-2.json")
+    duration = refreshed(zygote, reference, "epoch-2.json")
     for _ in range(MISSING_AFTER - 1):
-        refreshed(reference, "epoch-2.json")
+        refreshed(zygote, reference, "epoch-2.json")
     db = copy_catalog(epoch1, tmp_path / "killed.db")
     rng = random.Random(SEED)
     killed_at = []
     for _ in range(KILLS):
         delay = rng.uniform(0, duration)
         last = newest_run(db)
-        process = subprocess.Popen(
-            command(db, "epoch-2.json"),
-            cwd=ROOT,
-            env=environment(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for_run(db, last, process)
+        pid = zygote.start(command(db, "epoch-2.json"))
+        wait_for_run(db, last, pid)
         time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        with contextlib.suppress(ProcessLookupError):  # it may have ended on its own
+            os.kill(pid, signal.SIGKILL)
+        zygote.ended()
         killed_at.append(delay)
         found = runs_after(db)
         assert [r["id"] for r in found if r["status"] == "running"] == [], (delay, found[:3])
@@ -161,7 +207,7 @@ def test_twenty_kills_leave_no_run_running_and_a_rerun_converges(
     assert len(abandoned) >= KILLS // 2, f"few kills landed inside a run: {sorted(killed_at)}"
 
     for _ in range(MISSING_AFTER):
-        refreshed(db, "epoch-2.json")
+        refreshed(zygote, db, "epoch-2.json")
 
     assert runs_after(db)[0]["status"] in ("ok", "degraded")
     assert state(db) == state(reference)
