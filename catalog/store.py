@@ -566,7 +566,8 @@ def _execute_rows(conn: Connection, statement: Update, rows: Sequence[dict[str, 
         if (process := bind.type._cached_bind_processor(conn.dialect)) is not None
     }
     if processors:
-        # The processed values (a run's dates) are few: each is processed once.
+        # The processed values (a run's dates) are few: each is processed once. Every caller
+        # binds ids, text and dates, which hash.
         done: dict[tuple[str, Any], Any] = {}
 
         def processed(name: str, value: Any) -> Any:
