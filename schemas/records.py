@@ -1,4 +1,5 @@
-"""Pydantic records: drafts from sources, observations, catalog values, review items."""
+"""Records: drafts from sources and observations (slotted dataclasses: ~10^5 per refresh), catalog
+values and review items (pydantic)."""
 
 from __future__ import annotations
 
