@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select, text, update
 
 from catalog.health import History, PriceKey
-from catalog.tables import observations, responses, runs, source_runs
-from schemas.records import SourceStatus
+from catalog.store import last_applied_run
+from catalog.tables import observations, responses, runs
 from schemas.vocab import Kind
 
 ADVISORY_KEY = 0x7261746563617264  # "ratecard": the PostgreSQL advisory lock of refreshes
@@ -185,14 +185,8 @@ def last_prices(conn: Connection, source: str) -> dict[PriceKey, Decimal]:
     """The prices `source` stated in the last run that applied it (ok or partial), by field
     (catalog.health.PriceKey; the source's own name where no model is known). Empty when it
     was never applied. Read from the source_runs and observations tables."""
-    r, o = source_runs.c, observations.c
-    applied = (SourceStatus.OK.value, SourceStatus.PARTIAL.value)
-    last = conn.execute(
-        select(r.run_id)
-        .where(r.source == source, r.status.in_(applied), r.observations > 0)
-        .order_by(r.run_id.desc())
-        .limit(1)
-    ).scalar()
+    o = observations.c
+    last = last_applied_run(conn, source)
     if last is None:
         return {}
     rows = conn.execute(

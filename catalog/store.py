@@ -283,19 +283,27 @@ def _field_id(row: Any, measures: dict[tuple[str, str, str, str], Measure]) -> F
     return FieldId(row.route, row.model, measure)
 
 
+def last_applied_run(conn: Connection, source: str) -> int | None:
+    """The id of the last run that applied `source` (status ok or partial) with at least one
+    observation; None when none did. Read from the source_runs table."""
+    r = source_runs.c
+    found: int | None = conn.execute(
+        select(r.run_id)
+        .where(r.source == source, r.status.in_(APPLIED), r.observations > 0)
+        .order_by(r.run_id.desc())
+        .limit(1)
+    ).scalar()
+    return found
+
+
 def last_statements(conn: Connection, sources: Iterable[str]) -> tuple[Observation, ...]:
     """What each source stated in the last run that applied it (status ok or partial): the
     statements that hold for it while it fails (compare's Context.held). A source never applied
     holds nothing. Read from the observations and responses tables."""
-    r, o = source_runs.c, observations.c
+    o = observations.c
     held: list[Observation] = []
     for source in sorted(set(sources)):
-        last = conn.execute(
-            select(r.run_id)
-            .where(r.source == source, r.status.in_(APPLIED), r.observations > 0)
-            .order_by(r.run_id.desc())
-            .limit(1)
-        ).scalar()
+        last = last_applied_run(conn, source)
         if last is None:
             continue
         rows = conn.execute(
