@@ -224,8 +224,8 @@ def _flags_router(record: dict[str, Any], architecture: dict[str, Any]) -> bool:
 
 
 def _pricing(out: DraftCollector, pricing: Any, dims: dict[str, str], reading: _Reading) -> None:
-    if pricing is None:
-        return
+    if pricing is None:  # every recorded model states its pricing: a null one is reported
+        raise Uninterpretable(out.record, "no pricing stated", "pricing is null or absent")
     if not isinstance(pricing, dict):
         raise Uninterpretable(out.record, "pricing is not an object", f"pricing={pricing!r}")
     overrides = pricing.get("overrides", [])

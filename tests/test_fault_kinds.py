@@ -331,6 +331,29 @@ def test_a_record_of_another_shape_is_that_records_problem(source: str) -> None:
     assert not [o for o in found.valid if o.record.endswith(record)]
 
 
+@pytest.mark.parametrize("stated", ["null", "absent"])
+def test_an_openrouter_model_without_pricing_is_reported_not_dropped(stated: str) -> None:
+    url, body = next(iter(bodies("openrouter").items()))
+    document = json.loads(body)
+    model = document["data"][3]
+    if stated == "null":
+        model["pricing"] = None
+    else:
+        del model["pricing"]
+    found = read("openrouter", {url: json.dumps(document).encode()})
+    assert not found.failure, found.failure
+    [problem] = [p for p in found.problems if p.rule == "no pricing stated"]
+    assert problem.record == model["id"] and problem.field == "pricing"
+    assert not [o for o in found.valid if o.kind is Kind.PRICE and o.record == model["id"]]
+    others = [o for o in found.valid if o.record != model["id"]]
+    assert len(others) == len([o for o in healthy_at("openrouter", url) if o.record != model["id"]])
+
+
+def healthy_at(source: str, url: str) -> list[Observation]:
+    """What the source's recorded body of `url` alone reads as."""
+    return read(source, {url: bodies(source)[url]}).valid
+
+
 # ------------------------------------------------------------------------ a pagination loop
 
 
