@@ -82,7 +82,6 @@ Quirks of the source, and how they are read:
 
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeGuard
@@ -90,10 +89,9 @@ from typing import Any, NamedTuple, TypeGuard
 from schemas.fetch import Normalized, Uninterpretable, Unparsable
 from schemas.vocab import Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
-from spiders.parsing import JSON_ERRORS, MILLION, UNKNOWN_LIMIT, Page, to_decimal
+from spiders.parsing import MILLION, UNKNOWN_LIMIT, Page, Repeated, load_json, to_decimal
 
 NON_MODEL_KEYS = frozenset({"sample_spec", "fallback_generalizations"})
-DUPLICATES = "__duplicate_keys__"  # set by the JSON hook on an object that repeats a key
 BUCKET_KEY = re.compile(r"^(?:fireworks|together)-ai-")
 ONE = Decimal(1)
 THOUSAND = Decimal(1000)
@@ -193,28 +191,15 @@ STEPS = re.compile(r"^(?:\d+|max)-steps$")
 # ---------------------------------------------------------------------------- parse
 
 
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object; a key repeated with different values is kept as every value it had."""
-    obj = dict(pairs)
-    if len(obj) == len(pairs):
-        return obj
-    seen: dict[str, list[Any]] = {}
-    for key, value in pairs:
-        values = seen.setdefault(key, [])
-        if value not in values:
-            values.append(value)
-    conflicts = {key: values for key, values in seen.items() if len(values) > 1}
-    if conflicts:
-        obj[DUPLICATES] = conflicts
-    return obj
-
-
 def _record(key: str, value: Any) -> dict[str, Any]:
+    """One model entry; a field it repeats with different values (parsing.Repeated) is named in
+    `duplicate_fields` and holds the last value it was given, as JSON would have it."""
     record: dict[str, Any] = {"key": key, "entry": value}
-    if isinstance(value, dict) and DUPLICATES in value:
-        entry = dict(value)
-        record["entry"] = entry
-        record["duplicate_fields"] = sorted(entry.pop(DUPLICATES))
+    if isinstance(value, dict):
+        repeated = sorted(k for k, v in value.items() if isinstance(v, Repeated))
+        if repeated:
+            record["entry"] = {k: v[-1] if isinstance(v, Repeated) else v for k, v in value.items()}
+            record["duplicate_fields"] = repeated
     return record
 
 
@@ -223,19 +208,14 @@ def _is_entry(value: Any) -> TypeGuard[dict[str, Any]]:
 
 
 def parse(body: bytes, url: str) -> Page:
-    # parsing.load_json, plus a hook that keeps repeated keys (json.loads keeps only the last)
-    try:
-        data = json.loads(body, parse_float=Decimal, parse_int=Decimal, object_pairs_hook=_pairs)
-    except JSON_ERRORS as exc:
-        raise Unparsable(f"{url}: body is not JSON ({type(exc).__name__}: {exc})") from exc
+    data = load_json(body, url)
     if not isinstance(data, dict):
         raise Unparsable(f"{url}: expected a JSON object of model entries, got {type(data)}")
-    repeated: dict[str, list[Any]] = data.pop(DUPLICATES, {})
     records: list[dict[str, Any]] = []
     for key, value in data.items():
         if key in NON_MODEL_KEYS:
             continue
-        occurrences = repeated.get(key, [value])
+        occurrences = list(value) if isinstance(value, Repeated) else [value]
         for index, each in enumerate(occurrences, 1):
             record = _record(key, each)
             if len(occurrences) > 1:

@@ -63,7 +63,8 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         if key not in found or found[key] == value:
             found[key] = value
         elif isinstance(found[key], Repeated):
-            found[key] = Repeated((*found[key], value))
+            if value not in found[key]:
+                found[key] = Repeated((*found[key], value))
         else:
             found[key] = Repeated((found[key], value))
     return found
