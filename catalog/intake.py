@@ -18,7 +18,7 @@ from typing import TypeVar
 from catalog.health import PriceKey, prices_by_field, rescaled, validation_collapse
 from catalog.identity import Identity
 from catalog.normalize import SourceDrafts, draft_source, learn_official_models, observations
-from schemas.batch import validate
+from schemas.batch import validate, validate_by_source
 from schemas.fetch import FetchedPage
 from schemas.records import Observation, Problem
 from schemas.sources import Source
@@ -81,8 +81,26 @@ def validate_each(
             _, failure = boundary("identity", partial(learn_official_models, identity, [batch]))
             if failure:
                 failures[batch.source.id] = failure
+    readable = [batch for batch in drafts if batch.source.id not in failures]
+    found: dict[str, list[Observation]] = {}
+    for batch in readable:
+        mapped, failure = boundary("validate", partial(observations, batch, identity))
+        if mapped is None:
+            failures[batch.source.id] = failure
+        else:
+            found[batch.source.id] = mapped
+    # One Pandera pass over every source's rows (each row's verdict keys on its source); if
+    # that pass raises, each source is validated apart, so only the one that breaks it fails.
+    verdicts, failure = boundary(
+        "validate", partial(validate_by_source, [o for f in found.values() for o in f])
+    )
     return [
-        _validate_one(batch, identity, (before or {}).get(batch.source.id, {}))
+        _judge_one(
+            batch,
+            found[batch.source.id],
+            (before or {}).get(batch.source.id, {}),
+            verdicts.get(batch.source.id, ([], [])) if verdicts is not None else None,
+        )
         if batch.source.id not in failures
         else SourceIntake(
             batch.source.id, problems=batch.problems, failure=failures[batch.source.id]
@@ -91,14 +109,18 @@ def validate_each(
     ]
 
 
-def _validate_one(
-    batch: SourceDrafts, identity: Identity, before: Mapping[PriceKey, Decimal]
+def _judge_one(
+    batch: SourceDrafts,
+    found: list[Observation],
+    before: Mapping[PriceKey, Decimal],
+    verdict: tuple[list[Observation], list[Problem]] | None,
 ) -> SourceIntake:
+    """One source's validated observations (`verdict`, or validated here when None) judged
+    whole: a collapsed or rescaled listing fails the source."""
     source = batch.source.id
 
     def step() -> SourceIntake:
-        found = observations(batch, identity)
-        valid, problems = validate(found)
+        valid, problems = verdict if verdict is not None else validate(found)
         problems = batch.problems + problems
         # Unreadable records count too: a source whose format changed under the parser reads
         # as nothing valid, and must not pass for a complete listing of nothing.

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from schemas.batch import validate
+from schemas.batch import validate, validate_by_source
 from schemas.records import Observation
-from tests.observed import LITELLM, observe
+from tests.observed import LITELLM, OPENROUTER_AUGUST, observe
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +150,35 @@ def test_tier_verdicts_do_not_depend_on_row_order(litellm: list[Observation]) ->
     assert len(verdicts) == 1
     [found] = verdicts
     assert any(r == "tier twin" and "tiers_ascending" in rule for r, rule in found)
+
+
+def test_sources_validated_together_get_the_verdicts_each_gets_alone(
+    litellm: list[Observation],
+) -> None:
+    """One frame for two sources: each source's valid rows and problems, in order, are what
+    validating it alone gives, with faults in both (a cache read above its input, a tier
+    below the one beneath it, a value stated twice, one beyond the frame), and a row of one
+    source that would break a check if keyed without the source (the same field as the other
+    source's, at another value) judged on its own source's rows only."""
+    openrouter = observe(*OPENROUTER_AUGUST)
+    tier = next(o for o in litellm if "context_above" in o.dimensions and o.model)
+    cache = pick(litellm, "gpt-4o", "cache_read")
+    broken_litellm = [
+        replace(o, value=Decimal("0"))
+        if o is tier
+        else replace(o, value=Decimal(99))
+        if o is cache
+        else o
+        for o in litellm
+    ] + [replace(litellm[0], value=Decimal("1E+400"), record="beyond")]
+    twin = replace(openrouter[0], value=openrouter[0].value + 1, record="stated twice")
+    mimic = replace(cache, source="openrouter", value=Decimal("0.01"), record="same field")
+    broken_openrouter = [*openrouter, twin, mimic]
+    together = validate_by_source([*broken_litellm, *broken_openrouter])
+    assert together == {
+        "litellm": validate(broken_litellm),
+        "openrouter": validate(broken_openrouter),
+    }
+    rules = {p.record: p.rule for p in together["litellm"][1]}
+    assert rules[cache.record] == "cache_read_le_input" and rules["beyond"] == "out_of_range"
+    assert "uniqueness" in {p.record: p.rule for p in together["openrouter"][1]}["stated twice"]
