@@ -91,11 +91,18 @@ def overlong(draft: Draft) -> str:
         ("source_model", draft.source_model),
         ("dimensions", draft.dimensions.key),
     ):
-        column = tables.observations.c[name].type
-        width = column.length if isinstance(column, String) else None
+        width = _WIDTHS[name]
         if width is not None and len(text) > width:
             return f"{name} of {len(text)} characters (at most {width}): {text[:80]}..."
     return ""
+
+
+def _width(name: str) -> int | None:
+    column = tables.observations.c[name].type
+    return column.length if isinstance(column, String) else None
+
+
+_WIDTHS = {name: _width(name) for name in ("route", "source_model", "dimensions")}
 
 
 UNREADABLE_RULE = "record of an unexpected shape"

@@ -139,7 +139,9 @@ def to_frame(observations: Sequence[Observation], values: Sequence[Decimal]) -> 
             "component": [o.component.value for o in observations],
             "unit": [o.unit.value for o in observations],
             "dims": [o.dimensions.key for o in observations],
-            "value": pl.Series(values, dtype=DECIMAL),
+            # as text: polars reads a column of decimal strings ~5x faster than Decimal objects
+            # (every value is already at the frame's scale, so the text is exact)
+            "value": pl.Series([str(v) for v in values]).str.to_decimal(scale=SCALE).cast(DECIMAL),
             "exact": [q == o.value for q, o in zip(values, observations, strict=True)],
         },
         schema_overrides={"dims": pl.String},

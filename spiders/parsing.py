@@ -146,17 +146,23 @@ def to_decimal(value: Any, record: str, name: str) -> Decimal:
     """
     if isinstance(value, bool) or value is None:
         raise Uninterpretable(record, "not a number", f"{name}={value!r}")
-    try:
-        result = Decimal(str(value).strip())
-    except InvalidOperation as exc:
-        raise Uninterpretable(record, "not a number", f"{name}={value!r}") from exc
+    if type(value) is Decimal:  # what parsing.load_json reads a JSON number as
+        result = value
+    else:
+        try:
+            result = Decimal(str(value).strip())
+        except InvalidOperation as exc:
+            raise Uninterpretable(record, "not a number", f"{name}={value!r}") from exc
     if not result.is_finite():
         raise Uninterpretable(record, "not a number", f"{name}={value!r}")
     if result.is_zero():
         return Decimal(0)
     if abs(result.adjusted()) >= MAX_EXPONENT:
         raise Uninterpretable(record, OUT_OF_RANGE, f"{name}={_shown(value)}")
-    significant = len(bytes(result.as_tuple().digits).rstrip(b"\0"))
+    digits = result.as_tuple().digits
+    if len(digits) <= DOUBLE_DIGITS:  # nothing to check or read away (without_float_noise)
+        return result
+    significant = len(bytes(digits).rstrip(b"\0"))
     if significant > MAX_DIGITS:
         detail = f"{name}={_shown(value)}: {significant} significant digits"
         raise Uninterpretable(record, OUT_OF_RANGE, detail)
