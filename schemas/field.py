@@ -66,13 +66,18 @@ class Dims(dict[str, str]):
         # Remembered by the stated pairs when every value is plain text (1, 1.0 and True would
         # be one key but three texts); a refresh states a few hundred distinct sets ~10^5 times.
         stated = tuple(dims.items())
+        try:
+            # a remembered set holds only text values, which no 1, 1.0 or True equals
+            canonical = _CANONICAL.get(stated)
+        except TypeError:  # an unhashable value: _canonical says what is wrong with it
+            return cls._canonical(dims)
+        if canonical is not None:
+            return canonical
         if not all(type(value) is str for _, value in stated):
             return cls._canonical(dims)
-        canonical = _CANONICAL.get(stated)
-        if canonical is None:
-            canonical = cls._canonical(dims)
-            if len(_CANONICAL) < _REMEMBERED:
-                _CANONICAL[stated] = canonical
+        canonical = cls._canonical(dims)
+        if len(_CANONICAL) < _REMEMBERED:
+            _CANONICAL[stated] = canonical
         return canonical
 
     @classmethod

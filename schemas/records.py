@@ -67,8 +67,13 @@ class Draft:
             object.__setattr__(self, "value", _as_decimal(self.value))
         if not self.value.is_finite():
             raise ValueError(f"value: a finite number, not {self.value}")
-        texts = (self.route, self.source_model, self.evidence, self.record)
-        if not all(type(text) is str for text in texts):
+        if not (
+            type(self.route) is str
+            and type(self.source_model) is str
+            and type(self.evidence) is str
+            and type(self.record) is str
+        ):
+            texts = (self.route, self.source_model, self.evidence, self.record)
             raise ValueError(f"route, source_model, evidence and record are text: {texts!r}")
         if self.effective_from is not None and type(self.effective_from) is not date:
             raise ValueError(f"effective_from: a date, not {self.effective_from!r}")

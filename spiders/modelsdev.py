@@ -27,6 +27,7 @@ Quirks:
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from schemas.fetch import Normalized, Uninterpretable, Unparsable
@@ -202,11 +203,14 @@ def _capabilities(out: DraftCollector, model: dict[str, Any]) -> None:
             _flag(out, capability, 1, f"modalities.{direction} lists {modality}")
 
 
+_FLAG_VALUES = {0: Decimal(0), 1: Decimal(1)}
+
+
 def _flag(out: DraftCollector, name: str, value: int, evidence: str) -> None:
     out.add(
         Component.SUPPORTS,
         Unit.FLAG,
-        to_decimal(value, out.record, name),
+        _FLAG_VALUES[value],
         evidence,
         {Dim.CAPABILITY: name},
         kind=Kind.CAPABILITY,
