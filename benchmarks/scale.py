@@ -11,7 +11,6 @@ The stages run as the flow runs them: with the cyclic garbage collector paused.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import pickle
 import resource
@@ -32,7 +31,7 @@ from catalog.normalize import draft_source, learn_official_models, observations
 from schemas.batch import validate
 from schemas.records import Observation
 from schemas.sources import is_official, sources
-from spiders.crawl import CrawlResult, crawl
+from spiders.crawl import crawl_all
 from spiders.replay import World, serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,11 +44,8 @@ def recorded_observations() -> list[Observation]:
     world = World.load(WORLD.resolve())
     selected = list(sources())
 
-    async def fetch_all(base: str) -> list[CrawlResult]:
-        return await asyncio.gather(*(crawl(s, base) for s in selected))
-
     with serve(world) as base:
-        results = asyncio.run(fetch_all(base))
+        results = crawl_all(selected, base)
     catalog = sources()
     drafts = [draft_source(catalog[r.source], r.pages) for r in results if r.pages]
     identity = Identity.load()
