@@ -23,7 +23,10 @@ INTEGER_DIGITS = PRECISION - SCALE  # a value of 10^18 or more does not fit: fla
 QUANTUM = Decimal(1).scaleb(-SCALE)
 _FRAME_CONTEXT = Context(prec=PRECISION + 2, rounding=ROUND_HALF_EVEN)
 DECIMAL = pl.Decimal(PRECISION, SCALE)
-KEY = ["source", "route", "model_key", "kind", "component", "unit", "dims"]
+# `scheduled` (a price a source states for a later date) is part of every key: a field's current
+# and scheduled price are not one key stated twice, and each is checked against its own kind
+# (a scheduled cache read against the scheduled input).
+KEY = ["source", "scheduled", "route", "model_key", "kind", "component", "unit", "dims"]
 _CONTEXT = f"{Dim.CONTEXT_ABOVE.value}="
 
 
@@ -41,6 +44,7 @@ class ObservationBatch(pa.DataFrameModel):
 
     row: int = pa.Field(unique=True)
     source: str = pa.Field(str_length={"min_value": 1})
+    scheduled: bool  # a price the source states for a later date (Observation.scheduled)
     route: str = pa.Field(str_length={"min_value": 1})
     model_key: str = pa.Field(str_length={"min_value": 1, "max_value": 300})
     kind: str = pa.Field(isin=[k.value for k in Kind])
@@ -70,7 +74,7 @@ class ObservationBatch(pa.DataFrameModel):
         (no more than the cheapest input, where a source states two). One verdict per row:
         the inputs are grouped on the explicit key before the join, so duplicates never
         multiply or shift rows."""
-        key = ["source", "route", "model_key", "kind", "unit", "dims"]
+        key = ["source", "scheduled", "route", "model_key", "kind", "unit", "dims"]
         frame = data.lazyframe
         inputs = (
             frame.filter(pl.col("component") == Component.INPUT.value)
@@ -90,7 +94,10 @@ class ObservationBatch(pa.DataFrameModel):
         """Context tiers of one price go up: the price above N tokens is at least every price of
         the tiers below it. Ties (two values stated for one tier) compare as a set, so the
         verdict does not depend on row order."""
-        group = ["source", "route", "model_key", "kind", "component", "unit", "base_dims"]
+        group = [
+            *("source", "scheduled", "route", "model_key", "kind", "component", "unit"),
+            "base_dims",
+        ]
         tier = [*group, "context_above"]
         tiers = data.lazyframe.group_by(tier).agg(pl.col("value").max().alias("tier_max"))
         # Only prices stated in more than one tier have a tier below: the running maximum runs
@@ -133,18 +140,20 @@ def to_frame(observations: Sequence[Observation], values: Sequence[Decimal]) -> 
     frame = pl.DataFrame(
         {
             "source": [o.source for o in observations],
+            "scheduled": [o.scheduled for o in observations],
             "route": [o.route for o in observations],
             "model_key": [o.model or f"?{o.source_model}" for o in observations],
-            "kind": [o.kind.value for o in observations],
-            "component": [o.component.value for o in observations],
-            "unit": [o.unit.value for o in observations],
+            # the vocabulary's members are text (StrEnum): read as their values
+            "kind": [o.kind for o in observations],
+            "component": [o.component for o in observations],
+            "unit": [o.unit for o in observations],
             "dims": [o.dimensions.key for o in observations],
             # as text: polars reads a column of decimal strings ~5x faster than Decimal objects
             # (every value is already at the frame's scale, so the text is exact)
             "value": pl.Series([str(v) for v in values]).str.to_decimal(scale=SCALE).cast(DECIMAL),
             "exact": [q == o.value for q, o in zip(values, observations, strict=True)],
         },
-        schema_overrides={"dims": pl.String},
+        schema_overrides={name: pl.String for name in ("kind", "component", "unit", "dims")},
     )
     tier = pl.col("dims").str.extract(f"{_CONTEXT}([^;]*)", 1)
     return frame.with_row_index("row").with_columns(
@@ -165,10 +174,11 @@ def validate(observations: Sequence[Observation]) -> tuple[list[Observation], li
     Never raises on what a source stated: a value the frame cannot hold (not finite, 10^18 or
     more) is the problem `out_of_range`; a check that rejects the frame as a whole (no row to
     blame) sets every row aside with that check's name. Scheduled prices (Observation.scheduled:
-    a later price of a field the batch also states as current) are checked as a batch of their
-    own, so a field's current and scheduled price are not one key stated twice.
+    a later price of a field the batch also states as current) are checked apart from the
+    current ones (`scheduled` is part of every key), so a field's current and scheduled price
+    are not one key stated twice.
     """
-    valid, problems, _ = _validate_scheduled_apart(observations)
+    valid, problems, _ = _validate(observations)
     return valid, problems
 
 
@@ -188,7 +198,7 @@ def validate_by_source(
     by_source: dict[str, list[Observation]] = defaultdict(list)
     for obs in observations:
         by_source[obs.source].append(obs)
-    valid, problems, whole_frame = _validate_scheduled_apart(observations)
+    valid, problems, whole_frame = _validate(observations)
     if whole_frame and len(by_source) > 1:
         return {source: validate(found) for source, found in by_source.items()}
     split: dict[str, tuple[list[Observation], list[Problem]]] = {s: ([], []) for s in by_source}
@@ -197,18 +207,6 @@ def validate_by_source(
     for problem in problems:
         split[problem.source][1].append(problem)
     return split
-
-
-def _validate_scheduled_apart(
-    observations: Sequence[Observation],
-) -> tuple[list[Observation], list[Problem], bool]:
-    """`validate`, and whether a check rejected a frame as a whole."""
-    scheduled = [o for o in observations if o.scheduled]
-    if not scheduled:
-        return _validate(observations)
-    valid, problems, whole = _validate([o for o in observations if not o.scheduled])
-    later_valid, later_problems, later_whole = _validate(scheduled)
-    return valid + later_valid, problems + later_problems, whole or later_whole
 
 
 def _validate(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from catalog import schedule
 from catalog.compare import Context, compare
 from catalog.identity import Identity
 from catalog.normalize import draft_source, learn_official_models, observations
+from schemas.batch import validate
 from schemas.fetch import FetchedPage
 from schemas.records import Observation
 from schemas.sources import is_official, sources
@@ -79,6 +81,33 @@ def test_recorded_later_start_is_scheduled_not_current() -> None:
     current = schedule.current(found)
     assert not [o for o in current if o.scheduled]
     assert len(current) == len(found) - len(scheduled)
+
+
+def test_validation_keeps_a_fields_current_and_scheduled_price_apart() -> None:
+    """claude-sonnet-5's $2 (current) and $3 (scheduled) are one field stated twice only in
+    appearance: both pass. A scheduled cache read is judged against the scheduled input, not
+    the current one: above $3 it is flagged, at $2.5 (above the current $2) it passes."""
+    found = _genai(GENAI_DATE)
+    valid, problems = validate(found)
+    passed = _inputs(valid, "anthropic", "claude-sonnet-5")
+    assert passed == {(Decimal("2"), None): False, (Decimal("3"), date(2026, 9, 1)): True}
+    assert not [p for p in problems if p.observation and p.observation.scheduled]
+    later = next(
+        o
+        for o in found
+        if o.scheduled
+        and o.source_model == "claude-sonnet-5"
+        and o.component == Component.INPUT
+        and not o.dimensions
+    )
+    for cache_read, flagged in ((Decimal("3.5"), True), (Decimal("2.5"), False)):
+        stated = replace(later, component=Component.CACHE_READ, value=cache_read, record="later")
+        _, problems = validate(
+            [o for o in found if not (o.scheduled and o.component == Component.CACHE_READ)]
+            + [stated]
+        )
+        rules = [p.rule for p in problems if p.record == "later"]
+        assert rules == (["cache_read_le_input"] if flagged else [])
 
 
 def test_scheduled_price_counts_from_its_date() -> None:
