@@ -285,7 +285,7 @@ def apply_changes(
         pages={s: pages for s, pages in evidence.items() if reports[s].status in store.APPLIED},
         unchanged=list(confirmed.values()),
     )
-    triage.assign_pending(store.connect(engine_url))
+    triage.assign_pending(store.connect(engine_url), opened)
     for report in reports.values():
         report.review_items = sum(report.source in item.sources for item in opened)
     return opened

@@ -9,9 +9,12 @@ from types import SimpleNamespace
 
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import select, update
 
+from catalog import store
+from catalog.tables import review_items
 from review import triage
-from schemas.records import FieldChange, ReviewKind, SourceValue
+from schemas.records import FieldChange, ReviewKind, ReviewStatus, SourceValue
 
 CREATED = datetime(2026, 8, 20, tzinfo=UTC)
 PROMISED = CREATED + timedelta(hours=5)
@@ -81,3 +84,19 @@ def test_priority_due_time_and_set_follow_the_policy(
         assert done.klass == "official_change"  # (a change names its fields: none, no source)
     if not official and kind in (ReviewKind.PRICE_CHANGE, ReviewKind.NEW_VALUE):
         assert done.klass == "secondary_only"
+
+
+def test_items_a_refresh_opened_are_triaged_as_if_read_back(catalog_db: str) -> None:
+    """The refresh triages the items it opened from memory; triaging the same items read back
+    from review_items (and their changes parsed again) writes exactly the same columns."""
+    engine = store.connect(catalog_db)
+    c = review_items.c
+    columns = (c.id, c.priority, c.due_at, c.set_id, c.lead_source, c.fields)
+    opened = select(*columns).where(c.status == ReviewStatus.OPEN.value).order_by(c.id)
+    with engine.begin() as conn:
+        from_memory = conn.execute(opened).all()
+        conn.execute(update(review_items).values(priority=None))
+    assert len(from_memory) > 100 and all(row.priority is not None for row in from_memory)
+    assert triage.assign_pending(engine) == len(from_memory)
+    with engine.connect() as conn:
+        assert conn.execute(opened).all() == from_memory
