@@ -74,7 +74,8 @@ class ObservationBatch(pa.DataFrameModel):
         """A cache read costs no more than input for the same route, model, unit and dimensions
         (no more than the cheapest input, where a source states two). One verdict per row:
         the inputs are grouped on the explicit key before the join, so duplicates never
-        multiply or shift rows."""
+        multiply or shift rows. Only cache reads are joined with the inputs (a few percent of
+        the rows); the verdict returns to every row by its row number."""
         key = ["source", "scheduled", "route", "model_key", "kind", "unit", "dims"]
         frame = data.lazyframe
         inputs = (
@@ -82,40 +83,50 @@ class ObservationBatch(pa.DataFrameModel):
             .group_by(key)
             .agg(pl.col("value").min().alias("input_value"))
         )
-        joined = frame.join(inputs, on=key, how="left").sort("row")
-        return joined.select(
-            (pl.col("component") != Component.CACHE_READ.value)
-            | pl.col("input_value").is_null()
-            | (pl.col("value") <= pl.col("input_value"))
+        dearer = (
+            frame.filter(pl.col("component") == Component.CACHE_READ.value)
+            .join(inputs, on=key, how="inner")
+            .filter(pl.col("value") > pl.col("input_value"))
         )
+        return _passing(frame, dearer)
 
     @pa.dataframe_check
     @classmethod
     def tiers_ascending(cls, data: pa.PolarsData) -> pl.LazyFrame:
         """Context tiers of one price go up: the price above N tokens is at least every price of
         the tiers below it. Ties (two values stated for one tier) compare as a set, so the
-        verdict does not depend on row order."""
+        verdict does not depend on row order. Only prices with a tier other than the default
+        can have two tiers: the running maximum runs over their groups alone, and the verdict
+        returns to every row by its row number."""
         group = [
             *("source", "scheduled", "route", "model_key", "kind", "component", "unit"),
             "base_dims",
         ]
         tier = [*group, "context_above"]
-        tiers = data.lazyframe.group_by(tier).agg(pl.col("value").max().alias("tier_max"))
-        # Only prices stated in more than one tier have a tier below: the running maximum runs
-        # over those few groups (a window over every price's group costs most of the gate).
-        tiered = tiers.group_by(group).agg(pl.len().alias("tiers")).filter(pl.col("tiers") > 1)
+        frame = data.lazyframe
+        tiered = frame.filter(pl.col("context_above") != 0).select(group).unique()
+        candidates = frame.join(tiered, on=group, how="semi")
         below = (
-            tiers.join(tiered, on=group, how="semi")
+            candidates.group_by(tier)
+            .agg(pl.col("value").max().alias("tier_max"))
             .sort(tier)
             .with_columns(pl.col("tier_max").cum_max().shift(1).over(group).alias("below"))
             .select(*tier, "below")
         )
-        joined = data.lazyframe.join(below, on=tier, how="left", maintain_order="left")
-        return joined.select(
-            (pl.col("kind") != Kind.PRICE.value)
-            | pl.col("below").is_null()
-            | (pl.col("value") >= pl.col("below"))
+        lower = (
+            candidates.join(below, on=tier, how="inner")
+            .filter(pl.col("kind") == Kind.PRICE.value)
+            .filter(pl.col("value") < pl.col("below"))
         )
+        return _passing(frame, lower)
+
+
+def _passing(frame: pl.LazyFrame, failing: pl.LazyFrame) -> pl.LazyFrame:
+    """One verdict per row of `frame`, in its order: false for the rows (by row number) in
+    `failing`."""
+    failed = failing.select("row").unique().with_columns(failed=pl.lit(True))
+    joined = frame.select("row").join(failed, on="row", how="left", maintain_order="left")
+    return joined.select(pl.col("failed").is_null())
 
 
 def frame_value(value: Decimal) -> Decimal | None:
