@@ -16,6 +16,9 @@ REMOTE_CONTROL_ENABLED = False
 TWISTED_REACTOR_ENABLED = False
 LOG_INSTALL_ROOT_HANDLER = False
 LOG_LEVEL = "WARNING"
+# A development lint (does a callback generator `return` a value?) that reads every callback's
+# source with inspect on every crawl; ratecard's spiders' callbacks are checked by their tests.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 
 ROBOTSTXT_OBEY = True
 # Polite but not glacial: one-second start (Scrapy's default is 5 s, which makes a 46-file
