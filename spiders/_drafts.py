@@ -41,7 +41,7 @@ from spiders.parsing import is_router_pseudo_model
 ROUTER_RULE = "router pseudo-model"
 # (route, source model, kind, component, unit, dimensions, effective from): a price and the
 # one a record schedules for a later date are two statements of one field.
-FieldKey = tuple[str, str, Kind, Component, Unit, tuple[tuple[str, str], ...], date | None]
+FieldKey = tuple[str, str, Kind, Component, Unit, Dims, date | None]
 
 
 def plain(value: Decimal) -> Decimal:
@@ -116,7 +116,7 @@ class DraftCollector:
             draft.kind,
             draft.component,
             draft.unit,
-            tuple(draft.dimensions.items()),  # canonical: sorted, defaults left out
+            draft.dimensions,  # canonical (sorted, defaults left out) and hashable
             draft.effective_from,
         )
         if key in self._conflicts:
@@ -194,9 +194,7 @@ def _is_router(draft: Draft) -> bool:
 
 
 def _with_ttl(key: FieldKey, ttl: str) -> FieldKey:
-    dims = dict(key[5])
-    dims[Dim.CACHE_TTL.value] = ttl
-    return (*key[:5], tuple(sorted(dims.items())), key[6])
+    return (*key[:5], Dims.of({**key[5], Dim.CACHE_TTL.value: ttl}), key[6])
 
 
 def _relabel(draft: Draft, dimensions: dict[str, str], note: str) -> Draft:
