@@ -32,6 +32,8 @@ def in_force(
     set in force and of every set scheduled after it, and every non-price draft. Order kept.
 
     drafts: (page, draft) pairs as catalog.normalize.draft_source makes them."""
+    if all(draft.effective_from is None for _, draft in drafts):
+        return list(drafts)  # no set has a date: each record's one set is in force
     dates: dict[tuple[int, str], set[date | None]] = defaultdict(set)
     days: dict[int, date] = {}
     for page, draft in drafts:
