@@ -1,0 +1,134 @@
+"""Times the replayed epoch-2 refresh from command to exit against a running Prefect server, as a
+user types it (`ratecard refresh --replay ...`), and prints where the time went.
+
+    uv run python benchmarks/command_to_exit.py [RUNS]   (default: 3 runs)
+
+It starts a Prefect server on loopback (unless PREFECT_API_URL names one already running), makes
+an epoch-1 catalog once (accept-new), then for each run copies it and times the epoch-2 refresh
+into the copy, and the same world again into that catalog. Each refresh is a new process, as
+from a shell; the progress lines it prints are timed as they arrive, so the figure splits into
+start-up (imports, the flow run's creation), fetching, reading, comparing and applying.
+
+Target (issue 12): the epoch-2 refresh at most 6 s, command to exit.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORLDS = ROOT.parent / "shared/snapshots/worlds"
+# progress lines ("*: normalizing") that open each stage, in the flow's order
+STAGES = (
+    ("start-up", "starting the flow run"),
+    ("fetch, judge", "*: run "),
+    ("read", "*: normalizing"),
+    ("compare", "*: comparing"),
+    ("apply, report", "*: applying"),
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_healthy(api: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{api}/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"no Prefect server answered at {api} within {seconds:.0f} s")
+
+
+def refresh(
+    world: str, db: Path, env: dict[str, str], *, accept_new: bool = False
+) -> dict[str, float]:
+    """One `ratecard refresh` process: seconds from its start to each stage's first progress
+    line, and to its exit ('exit')."""
+    command = [str(Path(sys.executable).with_name("ratecard")), "refresh"]
+    command += ["--replay", str(WORLDS / f"{world}.json"), "--db", f"sqlite:///{db}"]
+    if accept_new:
+        command.append("--accept-new")
+    start = time.perf_counter()
+    marks: dict[str, float] = {}
+    with subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    ) as process:
+        assert process.stderr is not None
+        for line in process.stderr:
+            for stage, opening in STAGES[1:]:
+                if opening in line and stage not in marks:
+                    marks[stage] = time.perf_counter() - start
+    marks["exit"] = time.perf_counter() - start
+    if process.returncode not in (0, 1):  # 1: some source failed (epoch-1 has failing ones)
+        raise SystemExit(f"{' '.join(command)}: exit {process.returncode}")
+    return marks
+
+
+def show(label: str, marks: dict[str, float]) -> None:
+    names = [stage for stage, _ in STAGES[1:] if stage in marks]
+    edges = [0.0, *(marks[n] for n in names), marks["exit"]]
+    parts = ["start-up", *names]
+    split = "  ".join(
+        f"{p} {b - a:.1f}" for p, a, b in zip(parts, edges[:-1], edges[1:], strict=True)
+    )
+    print(f"  {label:<22} {marks['exit']:6.2f} s   ({split})")
+
+
+def main(argv: list[str]) -> None:
+    runs = int(argv[0]) if argv else 3
+    env = {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING"}
+    server: subprocess.Popen[bytes] | None = None
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        if "PREFECT_API_URL" not in env:
+            api = f"http://127.0.0.1:{_free_port()}/api"
+            env |= {"PREFECT_API_URL": api, "PREFECT_HOME": str(home / "prefect")}
+            prefect = str(Path(sys.executable).with_name("prefect"))
+            port = api.rsplit(":", 1)[1].removesuffix("/api")
+            server = subprocess.Popen(
+                [prefect, "server", "start", "--host", "127.0.0.1", "--port", port],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        try:
+            _wait_healthy(env["PREFECT_API_URL"])
+            epoch1 = home / "epoch-1.db"
+            show("epoch-1 (accept-new)", refresh("epoch-1", epoch1, env, accept_new=True))
+            totals: list[float] = []
+            for run in range(1, runs + 1):
+                db = home / f"run-{run}.db"
+                shutil.copy(epoch1, db)
+                first = refresh("epoch-2", db, env)
+                show(f"epoch-2, run {run}", first)
+                show("  the same world again", refresh("epoch-2", db, env))
+                totals.append(first["exit"])
+            print(
+                f"epoch-2 on an epoch-1 catalog, command to exit: median "
+                f"{statistics.median(totals):.2f} s of {runs} (target at most 6 s)"
+            )
+        finally:
+            if server is not None:
+                server.terminate()
+                server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
