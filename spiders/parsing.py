@@ -58,7 +58,10 @@ class Repeated(tuple[Any, ...]):
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
+    found: dict[str, Any] = dict(pairs)
+    if len(found) == len(pairs):  # no key stated twice (nearly every object): built in C
+        return found
+    found = {}
     for key, value in pairs:
         if key not in found or found[key] == value:
             found[key] = value
