@@ -7,8 +7,9 @@ disappears: it comes back as a Problem naming the source, the record and the rul
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_EVEN, Context, Decimal
+from typing import Any
 
 import pandera.polars as pa
 import polars as pl
@@ -60,8 +61,7 @@ class ObservationBatch(pa.DataFrameModel):
     @classmethod
     def magnitude(cls, data: pa.PolarsData) -> pl.LazyFrame:
         """A price above its unit's sane maximum (e.g. > $1,000 per 1M tokens) is an anomaly."""
-        limit = _limit_expr()
-        return data.lazyframe.select(limit.is_null() | (pl.col("value") <= limit))
+        return _magnitude(data.lazyframe)
 
     @pa.dataframe_check
     @classmethod
@@ -70,19 +70,7 @@ class ObservationBatch(pa.DataFrameModel):
         (no more than the cheapest input, where a source states two). One verdict per row:
         the inputs are grouped on the explicit key before the join, so duplicates never
         multiply or shift rows."""
-        key = ["source", "route", "model_key", "kind", "unit", "dims"]
-        frame = data.lazyframe
-        inputs = (
-            frame.filter(pl.col("component") == Component.INPUT.value)
-            .group_by(key)
-            .agg(pl.col("value").min().alias("input_value"))
-        )
-        joined = frame.join(inputs, on=key, how="left").sort("row")
-        return joined.select(
-            (pl.col("component") != Component.CACHE_READ.value)
-            | pl.col("input_value").is_null()
-            | (pl.col("value") <= pl.col("input_value"))
-        )
+        return _cache_read_le_input(data.lazyframe)
 
     @pa.dataframe_check
     @classmethod
@@ -90,21 +78,130 @@ class ObservationBatch(pa.DataFrameModel):
         """Context tiers of one price go up: the price above N tokens is at least every price of
         the tiers below it. Ties (two values stated for one tier) compare as a set, so the
         verdict does not depend on row order."""
-        group = ["source", "route", "model_key", "kind", "component", "unit", "base_dims"]
-        tier = [*group, "context_above"]
-        below = (
-            data.lazyframe.group_by(tier)
-            .agg(pl.col("value").max().alias("tier_max"))
-            .sort(tier)
-            .with_columns(pl.col("tier_max").cum_max().shift(1).over(group).alias("below"))
-            .select(*tier, "below")
+        return _tiers_ascending(data.lazyframe)
+
+
+def _magnitude(frame: pl.LazyFrame) -> pl.LazyFrame:
+    limit = _limit_expr()
+    return frame.select(limit.is_null() | (pl.col("value") <= limit))
+
+
+def _cache_read_le_input(frame: pl.LazyFrame) -> pl.LazyFrame:
+    key = ["source", "route", "model_key", "kind", "unit", "dims"]
+    inputs = (
+        frame.filter(pl.col("component") == Component.INPUT.value)
+        .group_by(key)
+        .agg(pl.col("value").min().alias("input_value"))
+    )
+    joined = frame.join(inputs, on=key, how="left").sort("row")
+    return joined.select(
+        (pl.col("component") != Component.CACHE_READ.value)
+        | pl.col("input_value").is_null()
+        | (pl.col("value") <= pl.col("input_value"))
+    )
+
+
+def _tiers_ascending(frame: pl.LazyFrame) -> pl.LazyFrame:
+    group = ["source", "route", "model_key", "kind", "component", "unit", "base_dims"]
+    tier = [*group, "context_above"]
+    # Nothing is below a group's only tier: only the groups stating two tiers (or a null one)
+    # are sorted; every other row finds no tier below it, as it would among all of them.
+    above = pl.col("context_above")
+    tiered = frame.filter(
+        (above.min().over(group) != above.max().over(group))
+        | (above.count().over(group) != pl.len().over(group))
+    )
+    below = (
+        tiered.group_by(tier)
+        .agg(pl.col("value").max().alias("tier_max"))
+        .sort(tier)
+        .with_columns(pl.col("tier_max").cum_max().shift(1).over(group).alias("below"))
+        .select(*tier, "below")
+    )
+    joined = frame.join(below, on=tier, how="left").sort("row")
+    return joined.select(
+        (pl.col("kind") != Kind.PRICE.value)
+        | pl.col("below").is_null()
+        | (pl.col("value") >= pl.col("below"))
+    )
+
+
+# The schema's rules across rows, by check name: the model's checks and the screen run the same
+# queries. Each compares only rows of one (source, route, model_key), as does the key's
+# uniqueness: the screen relies on it (`_screen`).
+_FRAME_RULES: dict[str, Callable[[pl.LazyFrame], pl.LazyFrame]] = {
+    "magnitude": _magnitude,
+    "cache_read_le_input": _cache_read_le_input,
+    "tiers_ascending": _tiers_ascending,
+}
+_GROUP = ["source", "route", "model_key"]
+
+
+def _column_rule(column: str, check: pa.Check) -> pl.Expr:
+    """A built-in column check of the schema as an expression (True: the row passes). Only the
+    checks the schema uses are known; another raises ValueError, so a new rule cannot go
+    unscreened."""
+    stats: dict[str, Any] = check.statistics or {}
+    col = pl.col(column)
+    if check.name == "str_length" and stats.get("exact_value") is None:
+        chars = col.str.len_chars()
+        low, high = stats.get("min_value"), stats.get("max_value")
+        return (pl.lit(True) if low is None else chars >= low) & (
+            pl.lit(True) if high is None else chars <= high
         )
-        joined = data.lazyframe.join(below, on=tier, how="left").sort("row")
-        return joined.select(
-            (pl.col("kind") != Kind.PRICE.value)
-            | pl.col("below").is_null()
-            | (pl.col("value") >= pl.col("below"))
-        )
+    if check.name == "isin":
+        return col.is_in(list(stats["allowed_values"]))
+    if check.name == "greater_than_or_equal_to":
+        return col.ge(stats["min_value"])
+    raise ValueError(f"{column}: check {check.name} has no screen in schemas/batch.py")
+
+
+def _screen_rules() -> tuple[list[pl.Expr], list[Callable[[pl.LazyFrame], pl.LazyFrame]]]:
+    """ObservationBatch's rules as polars: per-row expressions (non-null, unique columns and
+    key, column checks) and the rules across rows. Raises ValueError on a rule it cannot
+    screen."""
+    schema = ObservationBatch.to_schema()
+    rows: list[pl.Expr] = []
+    for name, column in schema.columns.items():
+        if not column.nullable:
+            rows.append(pl.col(name).is_not_null())
+        if column.unique:
+            rows.append(pl.col(name).is_unique())
+        rows.extend(_column_rule(name, check) for check in column.checks)
+    if schema.unique:
+        rows.append(pl.struct(schema.unique).is_unique())
+    frames = []
+    for check in schema.checks:
+        if check.name not in _FRAME_RULES:
+            raise ValueError(f"check {check.name} has no screen in schemas/batch.py")
+        frames.append(_FRAME_RULES[check.name])
+    return rows, frames
+
+
+def _screen(frame: pl.DataFrame) -> pl.DataFrame:
+    """The rows of every (source, route, model_key) with a row that may break one of the
+    schema's rules (a verdict of null counts as breaking): every row Pandera would flag is in
+    a group returned, and a row's verdict depends only on its own group, so validating these
+    groups alone finds exactly what validating the whole frame finds. One polars query."""
+    rows, frames = _SCREEN
+    lazy = frame.lazy()
+    verdicts = [
+        lazy.select(pl.all_horizontal([r.fill_null(False) for r in rows]).alias("rows")),
+        *(
+            rule(lazy).select(pl.first().fill_null(False).alias(f"rule{i}"))
+            for i, rule in enumerate(frames)
+        ),
+    ]
+    passed = pl.concat(verdicts, how="horizontal").select(
+        pl.all_horizontal(pl.all()).alias("passed")
+    )
+    keep = (
+        pl.concat([lazy.select(_GROUP), passed], how="horizontal")
+        .select(~pl.col("passed").all().over(_GROUP))
+        .collect()
+        .to_series()
+    )
+    return frame.filter(keep)
 
 
 def frame_value(value: Decimal) -> Decimal | None:
@@ -127,19 +224,27 @@ def to_frame(observations: Sequence[Observation], values: Sequence[Decimal]) -> 
     """The batch as columns; the context tier is split from the dimensions by polars. `values`
     are the observations' values at the frame's scale (`frame_value`, none of them None:
     `validate` sets the others aside first)."""
+    # Kind, component and unit are StrEnums (str already): read as text by the String schema.
+    # The values go in as fixed-point text, which polars reads exactly and far faster than
+    # Decimal objects.
     frame = pl.DataFrame(
         {
             "source": [o.source for o in observations],
             "route": [o.route for o in observations],
             "model_key": [o.model or f"?{o.source_model}" for o in observations],
-            "kind": [o.kind.value for o in observations],
-            "component": [o.component.value for o in observations],
-            "unit": [o.unit.value for o in observations],
+            "kind": [o.kind for o in observations],
+            "component": [o.component for o in observations],
+            "unit": [o.unit for o in observations],
             "dims": [o.dimensions.key for o in observations],
-            "value": pl.Series(values, dtype=DECIMAL),
+            "value": pl.Series([format(q, "f") for q in values], dtype=pl.String).cast(DECIMAL),
             "exact": [q == o.value for q, o in zip(values, observations, strict=True)],
         },
-        schema_overrides={"dims": pl.String},
+        schema_overrides={
+            "kind": pl.String,
+            "component": pl.String,
+            "unit": pl.String,
+            "dims": pl.String,
+        },
     )
     tier = pl.col("dims").str.extract(f"{_CONTEXT}([^;]*)", 1)
     return frame.with_row_index("row").with_columns(
@@ -151,6 +256,7 @@ def to_frame(observations: Sequence[Observation], values: Sequence[Decimal]) -> 
     )
 
 
+_SCREEN = _screen_rules()
 OUT_OF_RANGE = "out_of_range"  # the rule a value the frame cannot hold breaks
 
 
@@ -180,16 +286,18 @@ def _validate(observations: Sequence[Observation]) -> tuple[list[Observation], l
     ]
     if not fits:
         return [], problems
+    suspect = _screen(to_frame(fits, values))
     try:
-        ObservationBatch.validate(to_frame(fits, values), lazy=True)
+        ObservationBatch.validate(suspect, lazy=True)
     except pa.errors.SchemaErrors as exc:
         failures = exc.failure_cases
     else:
         return fits, problems
+    positions = suspect["row"].to_list()  # a row of `suspect` is the observation fits[row]
     rules: dict[int, list[str]] = defaultdict(list)
     for case in failures.iter_rows(named=True):
         index = case["index"]
-        rows = range(len(fits)) if index is None else [int(index)]
+        rows = range(len(fits)) if index is None else [positions[int(index)]]
         for row in rows:
             rules[row].append(str(case["check"]))
     valid = [o for i, o in enumerate(fits) if i not in rules]
