@@ -30,7 +30,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from catalog import titles
-from schemas.field import FieldId, ListingId
+from schemas.field import FieldId, ListingId, Measure
 from schemas.records import (
     FieldChange,
     Observation,
@@ -135,6 +135,8 @@ def compare(
     ctx = replace(ctx, official=_remembered(ctx.official))
     groups: dict[_Key, list[Observation]] = {}
     unmapped: dict[tuple[str, str], set[str]] = defaultdict(set)
+    complete = ctx.complete_sources
+    listed_by: set[tuple[str, str, str]] = set()  # (source, route, model) of complete listings
     for obs in chain(observations, ctx.held):
         model = obs.model
         if model is None:
@@ -146,28 +148,30 @@ def compare(
             groups[key] = [obs]
         else:
             group.append(obs)
+        if obs.source in complete:
+            listed_by.add((obs.source, obs.route, model))
 
     in_force = {_key(k): current for k, current in catalog.items()}
     catalogued_models = {(k.route, k.model) for k in catalog}
     new_fields: dict[tuple[str, str], list[tuple[FieldId, list[Observation]]]] = defaultdict(list)
     official = ctx.official
+    field_id = _field_ids()
     # Keys sort as their fields do (the enums are str, compared as their values).
     for key, group in sorted(groups.items(), key=itemgetter(0)):
         current = in_force.get(key)
         if current is not None:
-            _compare_current(group, current, ctx, result)
+            _compare_current(group, current, ctx, result, field_id)
             continue
         officials = [o for o in group if official(o.source, o.route)]
         if _proposal(group, officials) is None:
             # Sources disagree and none speaks for the route: nothing to propose, whatever the
             # policy, until a reviewer settles it.
-            field_id = group[0].field_id()
-            change = _change(field_id, None, None, group, ctx)
+            change = _change(field_id(group[0]), None, None, group, ctx)
             result.items.append(_item(ReviewKind.DISAGREEMENT, key[0], key[1], [change], ctx))
         elif ctx.accept_new:
-            _accept_new(group, officials, ctx, result)
+            _accept_new(group, officials, ctx, result, field_id)
         else:
-            new_fields[(key[0], key[1])].append((group[0].field_id(), group))
+            new_fields[(key[0], key[1])].append((field_id(group[0]), group))
 
     listed = {(k[0], k[1]) for k in groups}
     vanished: dict[str, list[str]] = defaultdict(list)
@@ -203,8 +207,8 @@ def compare(
         )
     _anomalies(problems, ctx, result)
     _pixel_consistency(groups, ctx, result)
-    _same_price(groups, ctx, result)
-    _absences(groups, listings, ctx, result)
+    _same_price(groups, ctx, result, field_id)
+    _absences(listed_by, listings, ctx, result)
     return result
 
 
@@ -217,6 +221,24 @@ _Key = tuple[str, str, Kind, Component, Unit, str]
 def _key(field_id: FieldId) -> _Key:
     m = field_id.measure
     return (field_id.route, field_id.model, m.kind, m.component, m.unit, m.dims.key)
+
+
+def _field_ids() -> Callable[[Observation], FieldId]:
+    """`Observation.field_id`, sharing one Measure among the observations that state the same
+    kind, component, unit and dimensions objects (a refresh states a few hundred measures)."""
+    measures: dict[tuple[int, int, int, int], Measure] = {}
+
+    def field_id(obs: Observation) -> FieldId:
+        if obs.model is None:
+            return obs.field_id()  # raises: no field without a model
+        # By identity: the cached Measure holds these very objects, so no id is reused.
+        parts = (id(obs.kind), id(obs.component), id(obs.unit), id(obs.dimensions))
+        measure = measures.get(parts)
+        if measure is None:
+            measure = measures[parts] = obs.measure
+        return FieldId(obs.route, obs.model, measure)
+
+    return field_id
 
 
 def _remembered(official: Callable[[str, str], bool]) -> Callable[[str, str], bool]:
@@ -340,7 +362,11 @@ def _proposal(group: list[Observation], officials: list[Observation]) -> Decimal
 
 
 def _compare_current(
-    group: list[Observation], current: Current, ctx: Context, result: Comparison
+    group: list[Observation],
+    current: Current,
+    ctx: Context,
+    result: Comparison,
+    field_id: Callable[[Observation], FieldId],
 ) -> None:
     differing: list[Observation] = []
     held = ctx.held_sources
@@ -356,7 +382,7 @@ def _compare_current(
             )
     if not differing:
         return
-    key = group[0].field_id()
+    key = field_id(group[0])
     official_diff = [o for o in differing if official(o.source, o.route)]
     official_agrees = any(official(o.source, o.route) for o in group if o not in differing)
     if official_diff:
@@ -392,14 +418,18 @@ def _jumped(current: Decimal, proposed: Decimal) -> bool:
 
 
 def _accept_new(
-    group: list[Observation], officials: list[Observation], ctx: Context, result: Comparison
+    group: list[Observation],
+    officials: list[Observation],
+    ctx: Context,
+    result: Comparison,
+    field_id: Callable[[Observation], FieldId],
 ) -> None:
     """The explicit first-load policy: official values enter verified, secondary ones unverified.
     `officials`: the group's observations from sources official for the route, in its order.
 
     Held statements let nothing in, and where the held one is an official source's, no secondary
     value enters in its place either: the field waits for the official source to answer."""
-    key = group[0].field_id()
+    key = field_id(group[0])
     held = ctx.held_sources
     if held:
         if any(o.source in held and ctx.official(o.source, o.route) for o in group):
@@ -500,7 +530,12 @@ def _pixel_consistency(
             )
 
 
-def _same_price(groups: dict[_Key, list[Observation]], ctx: Context, result: Comparison) -> None:
+def _same_price(
+    groups: dict[_Key, list[Observation]],
+    ctx: Context,
+    result: Comparison,
+    field_id: Callable[[Observation], FieldId],
+) -> None:
     """A reseller's official price for a vendor's model must be the vendor's official price."""
 
     def official(key: _Key) -> Observation | None:
@@ -513,7 +548,7 @@ def _same_price(groups: dict[_Key, list[Observation]], ctx: Context, result: Com
         vendor = official(key)
         if vendor is None:
             continue
-        vendor_field = groups[key][0].field_id()
+        vendor_field = field_id(groups[key][0])
         for reseller_route in ctx.same_price[key[0]]:
             reseller = official((reseller_route, *key[1:]))
             if reseller is None or reseller.value == vendor.value:
@@ -535,18 +570,14 @@ def _same_price(groups: dict[_Key, list[Observation]], ctx: Context, result: Com
 
 
 def _absences(
-    groups: dict[_Key, list[Observation]],
+    seen: set[tuple[str, str, str]],
     listings: dict[ListingId, Listing],
     ctx: Context,
     result: Comparison,
 ) -> None:
-    """Count models absent from complete listings; the third consecutive absence opens an item."""
-    complete = ctx.complete_sources
-    seen: set[tuple[str, str, str]] = set()  # (source, route, model), as ListingId compares
-    for (route, model, *_), group in groups.items():
-        for obs in group:
-            if obs.source in complete:
-                seen.add((obs.source, route, model))
+    """Count models absent from complete listings; the third consecutive absence opens an item.
+    `seen`: (source, route, model) of every statement of a complete listing (as ListingId
+    compares)."""
     for listed in seen:
         result.listings[ListingId(*listed)] = Listing(last_seen_run=ctx.run_id, missing_runs=0)
     for key, listing in listings.items():
