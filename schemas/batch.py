@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_EVEN, Context, Decimal
-from typing import Any
+from typing import Any, cast
 
 import pandera.polars as pa
 import polars as pl
@@ -156,6 +156,16 @@ def _column_rule(column: str, check: pa.Check) -> pl.Expr:
     raise ValueError(f"{column}: check {check.name} has no screen in schemas/batch.py")
 
 
+def _unique(column: str, dtype: pl.DataType) -> pl.Expr:
+    """A unique column's rule: for integers (the row index), every row passes where the column
+    is strictly increasing and has no null, else every row is suspect; a full uniqueness test
+    for any other type."""
+    col = pl.col(column)
+    if dtype.is_integer():
+        return col.is_not_null().all() & (col.diff().min() > 0)
+    return col.is_unique()
+
+
 def _screen_rules() -> tuple[list[pl.Expr], list[Callable[[pl.LazyFrame], pl.LazyFrame]]]:
     """ObservationBatch's rules as polars: per-row expressions (non-null, unique columns and
     key, column checks) and the rules across rows. Raises ValueError on a rule it cannot
@@ -166,10 +176,10 @@ def _screen_rules() -> tuple[list[pl.Expr], list[Callable[[pl.LazyFrame], pl.Laz
         if not column.nullable:
             rows.append(pl.col(name).is_not_null())
         if column.unique:
-            rows.append(pl.col(name).is_unique())
+            rows.append(_unique(name, column.dtype.type))
         rows.extend(_column_rule(name, check) for check in column.checks)
     if schema.unique:
-        rows.append(pl.struct(schema.unique).is_unique())
+        rows.append(pl.len().over(schema.unique) == 1)
     frames = []
     for check in schema.checks:
         if check.name not in _FRAME_RULES:
@@ -279,11 +289,16 @@ def validate(observations: Sequence[Observation]) -> tuple[list[Observation], li
 
 def _validate(observations: Sequence[Observation]) -> tuple[list[Observation], list[Problem]]:
     framed = [frame_value(o.value) for o in observations]
-    fits = [o for o, q in zip(observations, framed, strict=True) if q is not None]
-    values = [q for q in framed if q is not None]
-    problems = [
-        _problem(o, [OUT_OF_RANGE]) for o, q in zip(observations, framed, strict=True) if q is None
-    ]
+    if None in framed:
+        fits = [o for o, q in zip(observations, framed, strict=True) if q is not None]
+        values = [q for q in framed if q is not None]
+        problems = [
+            _problem(o, [OUT_OF_RANGE])
+            for o, q in zip(observations, framed, strict=True)
+            if q is None
+        ]
+    else:  # as usual: every value fits
+        fits, values, problems = list(observations), cast(list[Decimal], framed), []
     if not fits:
         return [], problems
     suspect = _screen(to_frame(fits, values))
