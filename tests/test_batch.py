@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from typing import cast
 
 import pytest
+from pandera.errors import SchemaErrors
 
-from schemas.batch import validate
+from schemas.batch import ObservationBatch, frame_value, to_frame, validate
 from schemas.records import Observation
 from tests.observed import LITELLM, observe
 
@@ -150,3 +152,55 @@ def test_tier_verdicts_do_not_depend_on_row_order(litellm: list[Observation]) ->
     assert len(verdicts) == 1
     [found] = verdicts
     assert any(r == "tier twin" and "tiers_ascending" in rule for r, rule in found)
+
+
+def whole_frame_rules(found: list[Observation]) -> dict[int, str]:
+    """What Pandera alone finds over the whole batch as one frame: each failing observation's
+    position with its rules (as validate names them)."""
+    values = [frame_value(o.value) for o in found]
+    assert all(v is not None for v in values)
+    try:
+        ObservationBatch.validate(to_frame(found, cast(list[Decimal], values)), lazy=True)
+    except SchemaErrors as exc:
+        cases = exc.failure_cases
+    else:
+        return {}
+    rules: dict[int, set[str]] = {}
+    for case in cases.iter_rows(named=True):
+        rows = range(len(found)) if case["index"] is None else [int(case["index"])]
+        for row in rows:
+            rules.setdefault(row, set()).add(str(case["check"]))
+    return {row: ", ".join(sorted(found)) for row, found in rules.items()}
+
+
+def test_screened_validation_finds_what_pandera_finds_over_the_whole_frame(
+    litellm: list[Observation],
+) -> None:
+    """validate gives Pandera only the (source, route, model) groups its screen suspects: on a
+    real batch broken in every way the schema names, it must flag exactly the observations, with
+    exactly the rules, that Pandera flags over the whole frame."""
+    gpt4o = {c: pick(litellm, "gpt-4o", c) for c in ("input", "output", "cache_read")}
+    tier = next(
+        o
+        for o in litellm
+        if "context_above" in o.dimensions and o.component.value == "input" and o.model
+    )
+    broken = {
+        gpt4o["input"]: replace(gpt4o["input"], value=Decimal("-1")),
+        gpt4o["cache_read"]: replace(gpt4o["cache_read"], value=Decimal("99")),
+        tier: replace(tier, value=Decimal("0")),
+    }
+    batch = [broken.get(o, o) for o in litellm]
+    batch += [
+        replace(gpt4o["output"], value=Decimal("11"), record="twin"),
+        replace(gpt4o["output"], model="", record="no model"),
+        replace(gpt4o["output"], model="m" * 301, record="long model"),
+        replace(gpt4o["output"], value=Decimal("2.5E-21"), record="too fine"),
+    ]
+    expected = whole_frame_rules(batch)
+    assert len({rule for rules in expected.values() for rule in rules.split(", ")}) >= 7
+    valid, problems = validate(batch)
+    position = {id(o): i for i, o in enumerate(batch)}
+    found = {position[id(p.observation)]: p.rule for p in problems if p.observation}
+    assert found == expected
+    assert [position[id(o)] for o in valid] == [i for i in range(len(batch)) if i not in expected]
