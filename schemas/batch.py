@@ -220,7 +220,8 @@ def frame_value(value: Decimal) -> Decimal | None:
     stated exponent or length makes this raise or build a large number."""
     if not value.is_finite() or value.adjusted() >= INTEGER_DIGITS:
         return None
-    return value.quantize(QUANTUM, context=_FRAME_CONTEXT)
+    framed = value.quantize(QUANTUM, context=_FRAME_CONTEXT)
+    return None if framed.adjusted() >= INTEGER_DIGITS else framed  # rounded up to 10^18
 
 
 def value_text(value: Decimal) -> str:

@@ -204,3 +204,16 @@ def test_screened_validation_finds_what_pandera_finds_over_the_whole_frame(
     found = {position[id(p.observation)]: p.rule for p in problems if p.observation}
     assert found == expected
     assert [position[id(o)] for o in valid] == [i for i in range(len(batch)) if i not in expected]
+
+
+def test_a_value_rounding_up_to_the_frames_limit_is_a_problem_never_an_error(
+    litellm: list[Observation],
+) -> None:
+    """Just under 10^18 with more places than the frame holds rounds to 10^18, which the frame
+    cannot hold: out of range, like 10^18 itself, not a crash."""
+    target = pick(litellm, "gpt-4o", "input")
+    edge = replace(target, value=Decimal("999999999999999999.999999999999999999999"))
+    valid, problems = validate([edge if o is target else o for o in litellm])
+    [problem] = [p for p in problems if p.observation == edge]
+    assert problem.rule == "out_of_range"
+    assert len(valid) == len(validate(litellm)[0]) - 1
