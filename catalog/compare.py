@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from difflib import get_close_matches
-from functools import cached_property
+from functools import cache, cached_property
 from itertools import chain
 from operator import itemgetter
 from typing import NamedTuple
@@ -132,7 +132,8 @@ def compare(
     source, route and field; catalog: the value in force per field; listings: each source's
     complete-listing counters. Pure: reads and writes nothing."""
     result = Comparison()
-    ctx = replace(ctx, official=_remembered(ctx.official))
+    # Who is official is asked ~10^5 times about a few hundred (source, route) pairs.
+    ctx = replace(ctx, official=cache(ctx.official))
     groups: dict[_Key, list[Observation]] = {}
     unmapped: dict[tuple[str, str], set[str]] = defaultdict(set)
     complete = ctx.complete_sources
@@ -239,20 +240,6 @@ def _field_ids() -> Callable[[Observation], FieldId]:
         return FieldId(obs.route, obs.model, measure)
 
     return field_id
-
-
-def _remembered(official: Callable[[str, str], bool]) -> Callable[[str, str], bool]:
-    """`official` answering each (source, route) once: compare asks ~10^5 times about a few
-    hundred pairs."""
-    known: dict[tuple[str, str], bool] = {}
-
-    def remembered(source: str, route: str) -> bool:
-        found = known.get((source, route))
-        if found is None:
-            found = known[(source, route)] = official(source, route)
-        return found
-
-    return remembered
 
 
 def _officials(group: list[Observation], ctx: Context) -> list[Observation]:
