@@ -158,10 +158,14 @@ def compare(
     official = ctx.official
     field_id = _field_ids()
     # Keys sort as their fields do (the enums are str, compared as their values).
+    alone = ctx.accept_new and not ctx.held
     for key, group in sorted(groups.items(), key=itemgetter(0)):
         current = in_force.get(key)
         if current is not None:
             _compare_current(group, current, ctx, result, field_id)
+            continue
+        if alone and len(group) == 1:  # most fields of a first load: one source states them
+            _accept_alone(group[0], ctx, result, field_id)
             continue
         officials = [o for o in group if official(o.source, o.route)]
         if _proposal(group, officials) is None:
@@ -444,6 +448,25 @@ def _accept_new(
     if disagreeing:
         change = _change(key, value, _most_stated(disagreeing), group, ctx)
         result.items.append(_item(ReviewKind.DISAGREEMENT, key.route, key.model, [change], ctx))
+
+
+def _accept_alone(
+    obs: Observation, ctx: Context, result: Comparison, field_id: Callable[[Observation], FieldId]
+) -> None:
+    """What _accept_new does with a field only `obs` states, no source being held: its value
+    enters, verified when its source is official for the route."""
+    official = ctx.official(obs.source, obs.route)
+    result.new_values.append(
+        NewValue(
+            field_id(obs),
+            obs.value,
+            obs.observed_at,
+            obs.source,
+            obs.observed_at if official else None,
+            obs.source if official else None,
+            (obs,),
+        )
+    )
 
 
 def _source(obs: Observation) -> str:
