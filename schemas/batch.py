@@ -191,8 +191,10 @@ def _screen_rules() -> tuple[list[pl.Expr], list[Callable[[pl.LazyFrame], pl.Laz
 def _screen(frame: pl.DataFrame) -> pl.DataFrame:
     """The rows of every (source, route, model_key) with a row that may break one of the
     schema's rules (a verdict of null counts as breaking): every row Pandera would flag is in
-    a group returned, and a row's verdict depends only on its own group, so validating these
-    groups alone finds exactly what validating the whole frame finds. One polars query."""
+    a group returned, and a row's verdict depends only on its own group (the row index's
+    uniqueness, the one rule across groups, holds in every part of a strictly increasing index
+    and marks every row otherwise), so validating these groups alone finds exactly what
+    validating the whole frame finds. One polars query."""
     rows, frames = _SCREEN
     lazy = frame.lazy()
     verdicts = [
