@@ -153,7 +153,6 @@ def compare(
             listed_by.add((obs.source, obs.route, model))
 
     in_force = {_key(k): current for k, current in catalog.items()}
-    catalogued_models = {(k.route, k.model) for k in catalog}
     new_fields: dict[tuple[str, str], list[tuple[FieldId, list[Observation]]]] = defaultdict(list)
     official = ctx.official
     field_id = _field_ids()
@@ -178,22 +177,8 @@ def compare(
         else:
             new_fields[(key[0], key[1])].append((field_id(group[0]), group))
 
-    listed = {(k[0], k[1]) for k in groups}
-    vanished: dict[str, list[str]] = defaultdict(list)
-    for route, model in sorted(catalogued_models - listed):
-        vanished[route].append(model)
-    for (route, model), fields in sorted(new_fields.items()):
-        kind = ReviewKind.NEW_VALUE if (route, model) in catalogued_models else ReviewKind.NEW_MODEL
-        changes = [
-            _change(key, None, _proposal(group, _officials(group, ctx)), group, ctx)
-            for key, group in fields
-        ]
-        detail = ""
-        if kind is ReviewKind.NEW_MODEL and _listed_by_complete_official(fields, ctx):
-            similar = get_close_matches(model, vanished.get(route, []), n=3, cutoff=0.75)
-            if similar:
-                detail = "possibly renamed: no longer listed: " + ", ".join(similar)
-        result.items.append(_item(kind, route, model, changes, ctx, detail=detail))
+    if new_fields:  # the catalog's models matter only to fields it lacks
+        _new_fields(new_fields, groups, catalog, ctx, result)
 
     for (source, route), names in sorted(unmapped.items()):
         names_listed = sorted(names)
@@ -215,6 +200,35 @@ def compare(
     _same_price(groups, ctx, result, field_id)
     _absences(listed_by, listings, ctx, result)
     return result
+
+
+def _new_fields(
+    new_fields: dict[tuple[str, str], list[tuple[FieldId, list[Observation]]]],
+    groups: dict[_Key, list[Observation]],
+    catalog: dict[FieldId, Current],
+    ctx: Context,
+    result: Comparison,
+) -> None:
+    """One item per (route, model) with fields the catalog lacks: new values of a catalogued
+    model, else a new model (naming, where an official complete listing states it, the similar
+    catalogued models no longer listed: a rename)."""
+    catalogued_models = {(k.route, k.model) for k in catalog}
+    listed = {(k[0], k[1]) for k in groups}
+    vanished: dict[str, list[str]] = defaultdict(list)
+    for route, model in sorted(catalogued_models - listed):
+        vanished[route].append(model)
+    for (route, model), fields in sorted(new_fields.items()):
+        kind = ReviewKind.NEW_VALUE if (route, model) in catalogued_models else ReviewKind.NEW_MODEL
+        changes = [
+            _change(key, None, _proposal(group, _officials(group, ctx)), group, ctx)
+            for key, group in fields
+        ]
+        detail = ""
+        if kind is ReviewKind.NEW_MODEL and _listed_by_complete_official(fields, ctx):
+            similar = get_close_matches(model, vanished.get(route, []), n=3, cutoff=0.75)
+            if similar:
+                detail = "possibly renamed: no longer listed: " + ", ".join(similar)
+        result.items.append(_item(kind, route, model, changes, ctx, detail=detail))
 
 
 # A field as plain values, in the catalog's order of fields (FieldId's own): route, model, kind,
@@ -503,17 +517,15 @@ def _pixel_consistency(
     groups: dict[_Key, list[Observation]], ctx: Context, result: Comparison
 ) -> None:
     """Where a source gives both, its per-image price must be its per-pixel price × pixels."""
-    per_image = {
-        (o.source, (*k[:4], Unit.PER_PIXEL, k[5])): o
-        for k, group in groups.items()
-        if k[4] is Unit.PER_IMAGE
-        for o in group
-    }
-    if not per_image:
-        return
-    for key, group in groups.items():
-        if key[4] is not Unit.PER_PIXEL:
-            continue
+    per_image: dict[tuple[str, _Key], Observation] = {}
+    per_pixel: list[tuple[_Key, list[Observation]]] = []
+    for k, group in groups.items():
+        if k[4] is Unit.PER_IMAGE:
+            for o in group:
+                per_image[(o.source, (*k[:4], Unit.PER_PIXEL, k[5]))] = o
+        elif k[4] is Unit.PER_PIXEL:
+            per_pixel.append((k, group))
+    for key, group in per_pixel if per_image else ():
         for pixel in group:
             image = per_image.get((pixel.source, key))
             size = pixel.dimensions.get("size", "")
