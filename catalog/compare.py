@@ -20,12 +20,14 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from difflib import get_close_matches
-from functools import cached_property
+from functools import cache, cached_property
 from itertools import chain
+from operator import itemgetter
+from typing import NamedTuple
 
 from catalog import titles
 from schemas.field import FieldId, ListingId, Measure
@@ -38,7 +40,7 @@ from schemas.records import (
     SourceValue,
     decimal_text,
 )
-from schemas.vocab import Kind, Unit
+from schemas.vocab import Component, Kind, Unit
 
 REVIEW_DUE = timedelta(hours=48)
 JUMP = Decimal(10)  # a price that moves more than 10x since the accepted one is an anomaly
@@ -54,16 +56,20 @@ class Current:
     verified_by: str | None = None  # the official source that verified it, if one did
 
 
-@dataclass(frozen=True)
-class Stamp:
+class Stamp(NamedTuple):
+    """A source confirming the value in force (value_id) at `observed_at`. Immutable; a named
+    tuple, since a refresh makes one per confirmed statement (~10^5)."""
+
     value_id: int
     source: str
     official: bool
     observed_at: datetime
 
 
-@dataclass(frozen=True)
-class NewValue:
+class NewValue(NamedTuple):
+    """A value a field takes under the accept-new policy. Immutable; a named tuple, since a
+    first load makes one per field (~10^5 to 10^6)."""
+
     field: FieldId
     value: Decimal
     valid_from: datetime
@@ -108,13 +114,6 @@ def fingerprint(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def field_order(key: FieldId) -> tuple[str, ...]:
-    """The catalog's order of fields (FieldId's own), as plain text that sorts without calling
-    the dataclasses' comparisons: route, model, kind, component, unit, dimensions key."""
-    m = key.measure
-    return (key.route, key.model, m.kind.value, m.component.value, m.unit.value, m.dims.key)
-
-
 def pct_change(current: Decimal | None, proposed: Decimal | None) -> float | None:
     if current is None or proposed is None or current == 0:
         return None
@@ -133,43 +132,53 @@ def compare(
     source, route and field; catalog: the value in force per field; listings: each source's
     complete-listing counters. Pure: reads and writes nothing."""
     result = Comparison()
-    by_key: dict[FieldId, list[Observation]] = defaultdict(list)
+    # Who is official is asked ~10^5 times about a few hundred (source, route) pairs.
+    ctx = replace(ctx, official=cache(ctx.official))
+    groups: dict[_Key, list[Observation]] = {}
     unmapped: dict[tuple[str, str], set[str]] = defaultdict(set)
+    complete = ctx.complete_sources
+    listed_by: set[tuple[str, str, str]] = set()  # (source, route, model) of complete listings
     for obs in chain(observations, ctx.held):
-        if obs.model is None:
+        model = obs.model
+        if model is None:
             unmapped[(obs.source, obs.route)].add(obs.source_model)
+            continue
+        key = (obs.route, model, obs.kind, obs.component, obs.unit, obs.dimensions.key)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [obs]
         else:
-            by_key[obs.field_id()].append(obs)
+            group.append(obs)
+        if obs.source in complete:
+            listed_by.add((obs.source, obs.route, model))
 
-    catalogued_models = {(k.route, k.model) for k in catalog}
+    in_force = {_key(k): current for k, current in catalog.items()}
     new_fields: dict[tuple[str, str], list[tuple[FieldId, list[Observation]]]] = defaultdict(list)
-    for key, group in sorted(by_key.items(), key=lambda item: field_order(item[0])):
-        current = catalog.get(key)
+    official = ctx.official
+    field_id = _field_ids()
+    # Keys sort as their fields do (the enums are str, compared as their values).
+    alone = ctx.accept_new and not ctx.held
+    for key, group in sorted(groups.items(), key=itemgetter(0)):
+        current = in_force.get(key)
         if current is not None:
-            _compare_current(key, group, current, ctx, result)
-        elif _proposal(group, ctx) is None:
+            _compare_current(group, current, ctx, result, field_id)
+            continue
+        if alone and len(group) == 1:  # most fields of a first load: one source states them
+            _accept_alone(group[0], ctx, result, field_id)
+            continue
+        officials = [o for o in group if official(o.source, o.route)]
+        if _proposal(group, officials) is None:
             # Sources disagree and none speaks for the route: nothing to propose, whatever the
             # policy, until a reviewer settles it.
-            change = _change(key, None, None, group, ctx)
-            result.items.append(_item(ReviewKind.DISAGREEMENT, key.route, key.model, [change], ctx))
+            change = _change(field_id(group[0]), None, None, group, ctx)
+            result.items.append(_item(ReviewKind.DISAGREEMENT, key[0], key[1], [change], ctx))
         elif ctx.accept_new:
-            _accept_new(key, group, ctx, result)
+            _accept_new(group, officials, ctx, result, field_id)
         else:
-            new_fields[(key.route, key.model)].append((key, group))
+            new_fields[(key[0], key[1])].append((field_id(group[0]), group))
 
-    listed = {(k.route, k.model) for k in by_key}
-    vanished: dict[str, list[str]] = defaultdict(list)
-    for route, model in sorted(catalogued_models - listed):
-        vanished[route].append(model)
-    for (route, model), fields in sorted(new_fields.items()):
-        kind = ReviewKind.NEW_VALUE if (route, model) in catalogued_models else ReviewKind.NEW_MODEL
-        changes = [_change(key, None, _proposal(group, ctx), group, ctx) for key, group in fields]
-        detail = ""
-        if kind is ReviewKind.NEW_MODEL and _listed_by_complete_official(fields, ctx):
-            similar = get_close_matches(model, vanished.get(route, []), n=3, cutoff=0.75)
-            if similar:
-                detail = "possibly renamed: no longer listed: " + ", ".join(similar)
-        result.items.append(_item(kind, route, model, changes, ctx, detail=detail))
+    if new_fields:  # the catalog's models matter only to fields it lacks
+        _new_fields(new_fields, groups, catalog, ctx, result)
 
     for (source, route), names in sorted(unmapped.items()):
         names_listed = sorted(names)
@@ -187,10 +196,72 @@ def compare(
             )
         )
     _anomalies(problems, ctx, result)
-    _pixel_consistency(by_key, ctx, result)
-    _same_price(by_key, ctx, result)
-    _absences(by_key, listings, ctx, result)
+    _pixel_consistency(groups, ctx, result)
+    _same_price(groups, ctx, result, field_id)
+    _absences(listed_by, listings, ctx, result)
     return result
+
+
+def _new_fields(
+    new_fields: dict[tuple[str, str], list[tuple[FieldId, list[Observation]]]],
+    groups: dict[_Key, list[Observation]],
+    catalog: dict[FieldId, Current],
+    ctx: Context,
+    result: Comparison,
+) -> None:
+    """One item per (route, model) with fields the catalog lacks: new values of a catalogued
+    model, else a new model (naming, where an official complete listing states it, the similar
+    catalogued models no longer listed: a rename)."""
+    catalogued_models = {(k.route, k.model) for k in catalog}
+    listed = {(k[0], k[1]) for k in groups}
+    vanished: dict[str, list[str]] = defaultdict(list)
+    for route, model in sorted(catalogued_models - listed):
+        vanished[route].append(model)
+    for (route, model), fields in sorted(new_fields.items()):
+        kind = ReviewKind.NEW_VALUE if (route, model) in catalogued_models else ReviewKind.NEW_MODEL
+        changes = [
+            _change(key, None, _proposal(group, _officials(group, ctx)), group, ctx)
+            for key, group in fields
+        ]
+        detail = ""
+        if kind is ReviewKind.NEW_MODEL and _listed_by_complete_official(fields, ctx):
+            similar = get_close_matches(model, vanished.get(route, []), n=3, cutoff=0.75)
+            if similar:
+                detail = "possibly renamed: no longer listed: " + ", ".join(similar)
+        result.items.append(_item(kind, route, model, changes, ctx, detail=detail))
+
+
+# A field as plain values, in the catalog's order of fields (FieldId's own): route, model, kind,
+# component, unit and the dimensions' text key. Equal exactly when the fields are equal, and
+# hashed without calling the dataclasses' methods.
+_Key = tuple[str, str, Kind, Component, Unit, str]
+
+
+def _key(field_id: FieldId) -> _Key:
+    m = field_id.measure
+    return (field_id.route, field_id.model, m.kind, m.component, m.unit, m.dims.key)
+
+
+def _field_ids() -> Callable[[Observation], FieldId]:
+    """`Observation.field_id`, sharing one Measure among the observations that state the same
+    kind, component, unit and dimensions objects (a refresh states a few hundred measures)."""
+    measures: dict[tuple[int, int, int, int], Measure] = {}
+
+    def field_id(obs: Observation) -> FieldId:
+        if obs.model is None:
+            return obs.field_id()  # raises: no field without a model
+        # By identity: the cached Measure holds these very objects, so no id is reused.
+        parts = (id(obs.kind), id(obs.component), id(obs.unit), id(obs.dimensions))
+        measure = measures.get(parts)
+        if measure is None:
+            measure = measures[parts] = obs.measure
+        return FieldId(obs.route, obs.model, measure)
+
+    return field_id
+
+
+def _officials(group: list[Observation], ctx: Context) -> list[Observation]:
+    return [o for o in group if ctx.official(o.source, o.route)]
 
 
 def _listed_by_complete_official(
@@ -284,30 +355,41 @@ def _title(kind: ReviewKind, route: str, model: str, changes: list[FieldChange])
     return f"{kind.value}: {route}/{model}: {len(changes)} fields"
 
 
-def _proposal(group: list[Observation], ctx: Context) -> Decimal | None:
-    """The value a new field would take: the official source's, else the one all agree on."""
-    official = [o for o in group if ctx.official(o.source, o.route)]
-    if official:
-        return official[0].value
+def _proposal(group: list[Observation], officials: list[Observation]) -> Decimal | None:
+    """The value a new field would take: the official source's (the first of `officials`, the
+    group's observations from sources official for the route), else the one all agree on."""
+    if officials:
+        return officials[0].value
+    if len(group) == 1:
+        return group[0].value
     values = {o.value for o in group}
     return values.pop() if len(values) == 1 else None
 
 
 def _compare_current(
-    key: FieldId, group: list[Observation], current: Current, ctx: Context, result: Comparison
+    group: list[Observation],
+    current: Current,
+    ctx: Context,
+    result: Comparison,
+    field_id: Callable[[Observation], FieldId],
 ) -> None:
     differing: list[Observation] = []
     held = ctx.held_sources
+    official = ctx.official
+    stamps = result.stamps
+    value = current.value
     for obs in group:
-        if obs.value != current.value:
+        if obs.value != value:
             differing.append(obs)
         elif obs.source not in held:
-            official = ctx.official(obs.source, obs.route)
-            result.stamps.append(Stamp(current.id, obs.source, official, obs.observed_at))
+            stamps.append(
+                Stamp(current.id, obs.source, official(obs.source, obs.route), obs.observed_at)
+            )
     if not differing:
         return
-    official_diff = [o for o in differing if ctx.official(o.source, o.route)]
-    official_agrees = any(ctx.official(o.source, o.route) for o in group if o not in differing)
+    key = field_id(group[0])
+    official_diff = [o for o in differing if official(o.source, o.route)]
+    official_agrees = any(official(o.source, o.route) for o in group if o not in differing)
     if official_diff:
         kind, proposed = ReviewKind.PRICE_CHANGE, official_diff[0].value
     else:
@@ -340,40 +422,69 @@ def _jumped(current: Decimal, proposed: Decimal) -> bool:
     return high / low > JUMP
 
 
-def _accept_new(key: FieldId, group: list[Observation], ctx: Context, result: Comparison) -> None:
+def _accept_new(
+    group: list[Observation],
+    officials: list[Observation],
+    ctx: Context,
+    result: Comparison,
+    field_id: Callable[[Observation], FieldId],
+) -> None:
     """The explicit first-load policy: official values enter verified, secondary ones unverified.
+    `officials`: the group's observations from sources official for the route, in its order.
 
     Held statements let nothing in, and where the held one is an official source's, no secondary
     value enters in its place either: the field waits for the official source to answer."""
+    key = field_id(group[0])
     held = ctx.held_sources
-    if any(o.source in held and ctx.official(o.source, o.route) for o in group):
-        return
-    group = [o for o in group if o.source not in held]
-    if not group:
-        return
-    official = [o for o in group if ctx.official(o.source, o.route)]
-    if official:
-        chosen = official[0]
+    if held:
+        if any(o.source in held and ctx.official(o.source, o.route) for o in group):
+            return
+        group = [o for o in group if o.source not in held]
+        if not group:
+            return
+        officials = [o for o in officials if o.source not in held]
+    if officials:
+        chosen = officials[0]
         verified_at, verified_by = chosen.observed_at, chosen.source
     else:
-        chosen = min(group, key=lambda o: o.source)
+        chosen = group[0] if len(group) == 1 else min(group, key=_source)
         verified_at, verified_by = None, None
-    agreeing = tuple(o for o in group if o.value == chosen.value)
+    value = chosen.value
+    if len(group) == 1:
+        agreeing: tuple[Observation, ...] = (chosen,)
+        disagreeing = []
+    else:
+        agreeing = tuple(o for o in group if o.value == value)
+        disagreeing = [o for o in group if o.value != value]
+    result.new_values.append(
+        NewValue(key, value, chosen.observed_at, chosen.source, verified_at, verified_by, agreeing)
+    )
+    if disagreeing:
+        change = _change(key, value, _most_stated(disagreeing), group, ctx)
+        result.items.append(_item(ReviewKind.DISAGREEMENT, key.route, key.model, [change], ctx))
+
+
+def _accept_alone(
+    obs: Observation, ctx: Context, result: Comparison, field_id: Callable[[Observation], FieldId]
+) -> None:
+    """What _accept_new does with a field only `obs` states, no source being held: its value
+    enters, verified when its source is official for the route."""
+    official = ctx.official(obs.source, obs.route)
     result.new_values.append(
         NewValue(
-            field=key,
-            value=chosen.value,
-            valid_from=chosen.observed_at,
-            accepted_source=chosen.source,
-            verified_at=verified_at,
-            verified_by=verified_by,
-            confirmations=agreeing,
+            field_id(obs),
+            obs.value,
+            obs.observed_at,
+            obs.source,
+            obs.observed_at if official else None,
+            obs.source if official else None,
+            (obs,),
         )
     )
-    disagreeing = [o for o in group if o.value != chosen.value]
-    if disagreeing:
-        change = _change(key, chosen.value, _most_stated(disagreeing), group, ctx)
-        result.items.append(_item(ReviewKind.DISAGREEMENT, key.route, key.model, [change], ctx))
+
+
+def _source(obs: Observation) -> str:
+    return obs.source
 
 
 def _anomalies(problems: Iterable[Problem], ctx: Context, result: Comparison) -> None:
@@ -403,18 +514,18 @@ def _anomalies(problems: Iterable[Problem], ctx: Context, result: Comparison) ->
 
 
 def _pixel_consistency(
-    by_key: dict[FieldId, list[Observation]], ctx: Context, result: Comparison
+    groups: dict[_Key, list[Observation]], ctx: Context, result: Comparison
 ) -> None:
     """Where a source gives both, its per-image price must be its per-pixel price × pixels."""
-    per_image = {
-        (o.source, _with_unit(k, Unit.PER_PIXEL)): o
-        for k, group in by_key.items()
-        if k.unit is Unit.PER_IMAGE
-        for o in group
-    }
-    for key, group in by_key.items():
-        if key.unit is not Unit.PER_PIXEL:
-            continue
+    per_image: dict[tuple[str, _Key], Observation] = {}
+    per_pixel: list[tuple[_Key, list[Observation]]] = []
+    for k, group in groups.items():
+        if k[4] is Unit.PER_IMAGE:
+            for o in group:
+                per_image[(o.source, (*k[:4], Unit.PER_PIXEL, k[5]))] = o
+        elif k[4] is Unit.PER_PIXEL:
+            per_pixel.append((k, group))
+    for key, group in per_pixel if per_image else ():
         for pixel in group:
             image = per_image.get((pixel.source, key))
             size = pixel.dimensions.get("size", "")
@@ -425,14 +536,15 @@ def _pixel_consistency(
             if implied.quantize(image.value) == image.value:
                 continue
             change = _change(image.field_id(), image.value, implied, [pixel, image], ctx)
+            route, model = key[0], key[1]
             result.items.append(
                 _item(
                     ReviewKind.ANOMALY,
-                    key.route,
-                    key.model,
+                    route,
+                    model,
                     [change],
                     ctx,
-                    title=f"anomaly: {key.route}/{key.model} {pixel.source}: "
+                    title=f"anomaly: {route}/{model} {pixel.source}: "
                     f"per-pixel price × {size} "
                     f"= {decimal_text(implied)}, per-image price {decimal_text(image.value)}",
                     source=pixel.source,
@@ -440,56 +552,56 @@ def _pixel_consistency(
             )
 
 
-def _with_unit(key: FieldId, unit: Unit) -> FieldId:
-    m = key.measure
-    return FieldId(key.route, key.model, Measure(m.kind, m.component, unit, m.dims))
-
-
-def _same_price(by_key: dict[FieldId, list[Observation]], ctx: Context, result: Comparison) -> None:
+def _same_price(
+    groups: dict[_Key, list[Observation]],
+    ctx: Context,
+    result: Comparison,
+    field_id: Callable[[Observation], FieldId],
+) -> None:
     """A reseller's official price for a vendor's model must be the vendor's official price."""
 
-    def official(key: FieldId) -> Observation | None:
-        return next((o for o in by_key.get(key, []) if ctx.official(o.source, o.route)), None)
+    def official(key: _Key) -> Observation | None:
+        return next((o for o in groups.get(key, []) if ctx.official(o.source, o.route)), None)
 
-    vendors = [k for k in by_key if k.route in ctx.same_price and k.kind is Kind.PRICE]
-    for key in sorted(vendors, key=field_order):
+    if not ctx.same_price:
+        return
+    vendors = [k for k in groups if k[0] in ctx.same_price and k[2] is Kind.PRICE]
+    for key in sorted(vendors):
         vendor = official(key)
         if vendor is None:
             continue
-        for reseller_route in ctx.same_price[key.route]:
-            reseller_key = key.on(reseller_route)
-            reseller = official(reseller_key)
+        vendor_field = field_id(groups[key][0])
+        for reseller_route in ctx.same_price[key[0]]:
+            reseller = official((reseller_route, *key[1:]))
             if reseller is None or reseller.value == vendor.value:
                 continue
+            reseller_key = vendor_field.on(reseller_route)
             change = _change(reseller_key, vendor.value, reseller.value, [vendor, reseller], ctx)
             result.items.append(
                 _item(
                     ReviewKind.ANOMALY,
                     reseller_route,
-                    key.model,
+                    key[1],
                     [change],
                     ctx,
-                    title=f"anomaly: {reseller_route}/{key.model} {change.measure.text()}: "
-                    f"{reseller.source} says {decimal_text(reseller.value)}, {key.route}'s own "
+                    title=f"anomaly: {reseller_route}/{key[1]} {change.measure.text()}: "
+                    f"{reseller.source} says {decimal_text(reseller.value)}, {key[0]}'s own "
                     f"price is {decimal_text(vendor.value)} (routes that must match)",
                 )
             )
 
 
 def _absences(
-    by_key: dict[FieldId, list[Observation]],
+    seen: set[tuple[str, str, str]],
     listings: dict[ListingId, Listing],
     ctx: Context,
     result: Comparison,
 ) -> None:
-    """Count models absent from complete listings; the third consecutive absence opens an item."""
-    seen: set[ListingId] = set()
-    for field_id, group in by_key.items():
-        for obs in group:
-            if obs.source in ctx.complete_sources:
-                seen.add(ListingId(obs.source, field_id.route, field_id.model))
+    """Count models absent from complete listings; the third consecutive absence opens an item.
+    `seen`: (source, route, model) of every statement of a complete listing (as ListingId
+    compares)."""
     for listed in seen:
-        result.listings[listed] = Listing(last_seen_run=ctx.run_id, missing_runs=0)
+        result.listings[ListingId(*listed)] = Listing(last_seen_run=ctx.run_id, missing_runs=0)
     for key, listing in listings.items():
         source, route, model = key.source, key.route, key.model
         if key in seen or source not in ctx.complete_sources:

@@ -96,6 +96,7 @@ def check(
     for a route; `held` (the last statements of sources not read this run) count as what sources
     state, and are neither kept nor quarantined here."""
     table = bands()
+    official = cache(official)  # asked per price, about a few hundred (source, route) pairs
     untokened = _not_metered_in_tokens((*held, *observations), official)
     text_price = _text_prices((*held, *observations))
     kept: list[Observation] = []
@@ -103,7 +104,7 @@ def check(
     for obs in observations:
         if obs.kind is not Kind.PRICE:
             kept.append(obs)
-        elif implausible(obs.value, obs.unit, table):
+        elif (band := table.get(obs.unit)) is not None and not band.holds(obs.value):
             band = table[obs.unit]
             detail = f"outside the {obs.unit.value} band {band.low}..{band.high}"
             problems.append(_problem(obs, IMPLAUSIBLE_RULE, detail))
@@ -127,14 +128,20 @@ def _not_metered_in_tokens(
 ) -> dict[str, set[Unit]]:
     """Models priced in units other than tokens by sources that never price them per token."""
     other: dict[str, dict[str, set[Unit]]] = defaultdict(lambda: defaultdict(set))
+    for obs in observations:
+        if obs.unit in NOT_TOKENS and obs.kind is Kind.PRICE and obs.model is not None:
+            other[obs.model][obs.source].add(obs.unit)
+    if not other:
+        return {}
     per_token: dict[str, set[str]] = defaultdict(set)
     officially_tokens: set[str] = set()
-    for obs in observations:
-        if obs.kind is not Kind.PRICE or obs.model is None:
-            continue
-        if obs.unit in NOT_TOKENS:
-            other[obs.model][obs.source].add(obs.unit)
-        elif obs.unit is Unit.PER_1M_TOKENS and obs.value != 0:  # 0 there is a placeholder
+    for obs in observations:  # the per-token prices of those models
+        if (
+            obs.model in other
+            and obs.unit is Unit.PER_1M_TOKENS
+            and obs.kind is Kind.PRICE
+            and obs.value != 0  # 0 there is a placeholder
+        ):
             per_token[obs.model].add(obs.source)
             if official(obs.source, obs.route):
                 officially_tokens.add(obs.model)
@@ -175,8 +182,10 @@ def _one_time_unit(
 
 def _token_field(obs: Observation) -> tuple[object, ...]:
     """(source, route, model, component, dimensions but modality) of a per-1M-token price."""
-    rest = {k: v for k, v in obs.dimensions.items() if k != MODALITY}
-    return (obs.source, obs.route, obs.model or obs.source_model, obs.component, Dims.of(rest).key)
+    dims = obs.dimensions
+    if MODALITY in dims:
+        dims = Dims.of({k: v for k, v in dims.items() if k != MODALITY})
+    return (obs.source, obs.route, obs.model or obs.source_model, obs.component, dims.key)
 
 
 def _text_prices(observations: Sequence[Observation]) -> dict[tuple[object, ...], Decimal]:

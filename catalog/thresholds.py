@@ -25,14 +25,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from functools import cache
 
-from schemas.field import Dims, Measure
+from schemas.field import Dims
 from schemas.records import Observation, Problem
-from schemas.vocab import Dim, Kind
+from schemas.vocab import Component, Dim, Kind, Unit
 
 THRESHOLD_RULE = "threshold contradicts"
 
 RouteModel = tuple[str, str]
+# A measure as plain values (kind, component, unit, dimensions key): equal exactly when the
+# Measures are, and hashed without calling the dataclass's methods.
+_MeasureKey = tuple[Kind, Component, Unit, str]
+_CONTEXT_ABOVE = Dim.CONTEXT_ABOVE.value
 
 
 def contradicting(
@@ -44,9 +49,11 @@ def contradicting(
     contradicts the reference for their (route, model) (module docstring), and one problem per
     flagged observation. `official(source, route)` says who speaks for a route; `held` (the last
     statements of sources not read this run) count as stated, and are neither kept nor flagged."""
+    official = cache(official)  # asked per price, about a few hundred (source, route) pairs
     stated: dict[RouteModel, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     flat: set[RouteModel] = set()  # priced by the route's official source, which states no tier
-    base: dict[tuple[str, RouteModel, Measure], Decimal] = {}  # each source's untiered prices
+    # Each source's untiered prices, by (source, (route, model), measure as a _MeasureKey).
+    base: dict[tuple[str, RouteModel, _MeasureKey], Decimal] = {}
     for obs in (*held, *observations):
         if obs.model is None or obs.kind is not Kind.PRICE:
             continue
@@ -54,13 +61,14 @@ def contradicting(
         if above is not None:
             stated[(obs.route, obs.model)][obs.source].add(above)
         else:
-            base[(obs.source, (obs.route, obs.model), obs.measure)] = obs.value
+            measure = (obs.kind, obs.component, obs.unit, obs.dimensions.key)
+            base[(obs.source, (obs.route, obs.model), measure)] = obs.value
             if official(obs.source, obs.route):
                 flat.add((obs.route, obs.model))
     kept: list[Observation] = []
     flagged: list[Problem] = []
     for obs in observations:
-        above = _threshold(obs)
+        above = _threshold(obs) if obs.kind is Kind.PRICE else None
         if above is None or obs.model is None:
             kept.append(obs)
             continue
@@ -103,7 +111,7 @@ def _phantom(
     key: RouteModel,
     by_source: dict[str, set[int]],
     flat: set[RouteModel],
-    base: dict[tuple[str, RouteModel, Measure], Decimal],
+    base: dict[tuple[str, RouteModel, _MeasureKey], Decimal],
     official: Callable[[str, str], bool],
 ) -> bool:
     """A secondary's tier equal to its own untiered price, where the official states no tier."""
@@ -112,14 +120,14 @@ def _phantom(
     if any(official(s, obs.route) for s in by_source):
         return False
     dims = {k: v for k, v in obs.dimensions.items() if k != Dim.CONTEXT_ABOVE.value}
-    below = Measure(obs.kind, obs.component, obs.unit, Dims.of(dims))
+    below = (obs.kind, obs.component, obs.unit, Dims.of(dims).key)
     return base.get((obs.source, key, below)) == obs.value
 
 
 def _threshold(obs: Observation) -> int | None:
     if obs.kind is not Kind.PRICE:
         return None
-    above = obs.dimensions.get(Dim.CONTEXT_ABOVE.value)
+    above = obs.dimensions.get(_CONTEXT_ABOVE)
     return int(above) if above is not None and above.isdigit() else None
 
 

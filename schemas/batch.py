@@ -135,7 +135,8 @@ def frame_value(value: Decimal) -> Decimal | None:
     stated exponent or length makes this raise or build a large number."""
     if not value.is_finite() or value.adjusted() >= INTEGER_DIGITS:
         return None
-    return value.quantize(QUANTUM, context=_FRAME_CONTEXT)
+    framed = value.quantize(QUANTUM, context=_FRAME_CONTEXT)
+    return None if framed.adjusted() >= INTEGER_DIGITS else framed  # rounded up to 10^18
 
 
 def value_text(value: Decimal) -> str:
@@ -173,9 +174,8 @@ def to_frame(observations: Sequence[Observation], values: Sequence[Decimal]) -> 
             "component": components,
             "unit": units,
             "dims": dims,
-            # as text: polars reads a column of decimal strings ~5x faster than Decimal objects
-            # (every value is already at the frame's scale, so the text is exact)
-            "value": pl.Series(list(map(str, values))).str.to_decimal(scale=SCALE).cast(DECIMAL),
+            # as fixed-point text: polars reads it exactly and ~5x faster than Decimal objects
+            "value": pl.Series([format(q, "f") for q in values], dtype=pl.String).cast(DECIMAL),
             "exact": list(map(operator.eq, values, stated)),
         },
         schema_overrides={

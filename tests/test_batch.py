@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from typing import cast
 
 import pytest
+from pandera.errors import SchemaErrors
 
-from schemas.batch import validate, validate_by_source
+from schemas.batch import ObservationBatch, frame_value, to_frame, validate, validate_by_source
 from schemas.records import Observation
 from tests.observed import LITELLM, OPENROUTER_AUGUST, observe
 
@@ -182,3 +184,68 @@ def test_sources_validated_together_get_the_verdicts_each_gets_alone(
     rules = {p.record: p.rule for p in together["litellm"][1]}
     assert rules[cache.record] == "cache_read_le_input" and rules["beyond"] == "out_of_range"
     assert "uniqueness" in {p.record: p.rule for p in together["openrouter"][1]}["stated twice"]
+
+
+def whole_frame_rules(found: list[Observation]) -> dict[int, str]:
+    """What Pandera alone finds over the whole batch as one frame: each failing observation's
+    position with its rules (as validate names them)."""
+    values = [frame_value(o.value) for o in found]
+    assert all(v is not None for v in values)
+    try:
+        ObservationBatch.validate(to_frame(found, cast(list[Decimal], values)), lazy=True)
+    except SchemaErrors as exc:
+        cases = exc.failure_cases
+    else:
+        return {}
+    rules: dict[int, set[str]] = {}
+    for case in cases.iter_rows(named=True):
+        rows = range(len(found)) if case["index"] is None else [int(case["index"])]
+        for row in rows:
+            rules.setdefault(row, set()).add(str(case["check"]))
+    return {row: ", ".join(sorted(found)) for row, found in rules.items()}
+
+
+def test_validation_names_every_rule_pandera_finds_on_each_broken_row(
+    litellm: list[Observation],
+) -> None:
+    """On a real batch broken in every way the schema names, validate flags exactly the
+    observations, with exactly the rules, that Pandera's failure cases name over the whole
+    frame, and keeps every other observation in order."""
+    gpt4o = {c: pick(litellm, "gpt-4o", c) for c in ("input", "output", "cache_read")}
+    tier = next(
+        o
+        for o in litellm
+        if "context_above" in o.dimensions and o.component.value == "input" and o.model
+    )
+    broken = {
+        gpt4o["input"]: replace(gpt4o["input"], value=Decimal("-1")),
+        gpt4o["cache_read"]: replace(gpt4o["cache_read"], value=Decimal("99")),
+        tier: replace(tier, value=Decimal("0")),
+    }
+    batch = [broken.get(o, o) for o in litellm]
+    batch += [
+        replace(gpt4o["output"], value=Decimal("11"), record="twin"),
+        replace(gpt4o["output"], model="", record="no model"),
+        replace(gpt4o["output"], model="m" * 301, record="long model"),
+        replace(gpt4o["output"], value=Decimal("2.5E-21"), record="too fine"),
+    ]
+    expected = whole_frame_rules(batch)
+    assert len({rule for rules in expected.values() for rule in rules.split(", ")}) >= 7
+    valid, problems = validate(batch)
+    position = {id(o): i for i, o in enumerate(batch)}
+    found = {position[id(p.observation)]: p.rule for p in problems if p.observation}
+    assert found == expected
+    assert [position[id(o)] for o in valid] == [i for i in range(len(batch)) if i not in expected]
+
+
+def test_a_value_rounding_up_to_the_frames_limit_is_a_problem_never_an_error(
+    litellm: list[Observation],
+) -> None:
+    """Just under 10^18 with more places than the frame holds rounds to 10^18, which the frame
+    cannot hold: out of range, like 10^18 itself, not a crash."""
+    target = pick(litellm, "gpt-4o", "input")
+    edge = replace(target, value=Decimal("999999999999999999.999999999999999999999"))
+    valid, problems = validate([edge if o is target else o for o in litellm])
+    [problem] = [p for p in problems if p.observation == edge]
+    assert problem.rule == "out_of_range"
+    assert len(valid) == len(validate(litellm)[0]) - 1

@@ -5,11 +5,22 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import pytest
 
-from catalog.compare import MISSING_AFTER, Context, Current, Listing, compare
+from catalog.compare import (
+    MISSING_AFTER,
+    Comparison,
+    Context,
+    Current,
+    Listing,
+    _accept_alone,
+    _accept_new,
+    _field_ids,
+    compare,
+)
 from catalog.identity import Identity
 from catalog.normalize import learn_official_models, observations
 from schemas.field import Dims, FieldId, ListingId, Measure
@@ -301,3 +312,22 @@ def test_azure_meters_first_read_after_a_missing_page_are_new_values_not_price_c
     }
     assert proposed[("input", (("scope", "global"),))] == "1.1"
     assert proposed[("cache_read", (("scope", "global"),))] == "0.55"
+
+
+def test_a_field_one_source_states_enters_as_the_general_first_load_rule_lets_it(
+    litellm: list[Observation], august: list[Observation]
+) -> None:
+    """A first load takes a shortcut for a field only one live source states: on real
+    statements of official (OpenRouter for its route) and secondary (LiteLLM) sources, it must
+    let in exactly what the general rule lets in."""
+    context = replace(ctx(accept_new=True), official=cache(is_official))
+    field_id = _field_ids()
+    statements = [o for o in (*litellm, *august) if o.model]
+    assert {is_official(o.source, o.route) for o in statements} == {True, False}
+    general, shortcut = Comparison(), Comparison()
+    for obs in statements:
+        officials = [obs] if is_official(obs.source, obs.route) else []
+        _accept_new([obs], officials, context, general, field_id)
+        _accept_alone(obs, context, shortcut, field_id)
+    assert shortcut.new_values == general.new_values and not general.items
+    assert len(shortcut.new_values) == len(statements)
