@@ -10,11 +10,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from pydantic import TypeAdapter
 from sqlalchemy import (
@@ -82,8 +85,15 @@ def database_url(url: str | None = None) -> str:
     return url or os.environ.get("RATECARD_DB") or DEFAULT_DB
 
 
+# SQLite's page cache per connection, in KiB (its default is 2 MiB): a refresh writes ~10^5
+# rows into tables whose indexes are spread over far more pages than that, and every page
+# evicted mid-transaction is written out and read back. Memory is taken only as pages are read.
+SQLITE_CACHE_KIB = 262_144
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
@@ -193,10 +203,26 @@ def _check_sqlite_file(shown: str, database: str | None, *, create: bool) -> Non
         raise CatalogUnavailable(f"{shown}: {path} is an SQLite database, not a ratecard catalog")
 
 
-def migrate(engine: Engine) -> None:
+def _migrations() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+@cache
+def _head() -> str | None:
+    """The newest revision in catalog/migrations (read once per process)."""
+    return ScriptDirectory.from_config(_migrations()).get_current_head()
+
+
+def migrate(engine: Engine) -> None:
+    """Upgrade the catalog to the newest revision in catalog/migrations, in one transaction. A
+    catalog already there (its alembic_version row) is left as it is without running Alembic's
+    upgrade: every connect checks, and most find nothing to do."""
     with engine.begin() as conn:
+        if MigrationContext.configure(conn).get_current_revision() == _head():
+            return
+        config = _migrations()
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
 
@@ -1111,8 +1137,8 @@ def catalog_mark(conn: Connection) -> tuple[int, int]:
     c = catalog_values.c
     row = conn.execute(
         select(
-            func.coalesce(func.max(c.id), 0),
-            func.coalesce(func.sum(case((c.valid_to.is_(None), 1), else_=0)), 0),
+            select(func.coalesce(func.max(c.id), 0)).scalar_subquery(),
+            select(func.count()).where(c.valid_to.is_(None)).scalar_subquery(),
         )
     ).one()
     return int(row[0]), int(row[1])
@@ -1225,16 +1251,20 @@ def confirm_unchanged(conn: Connection, run_id: int, unchanged: Sequence[Unchang
             for old, new in u.dates.items()
         ],
     )
-    official = (st.source == bindparam("src")) & st.official.is_(True) & (st.last_run_id == run_id)
-    latest = select(func.max(st.observed_at)).where(st.value_id == cv.id, official)
+    latest = (
+        select(st.value_id, func.max(st.observed_at).label("at"))
+        .where(st.source == bindparam("src"), st.official.is_(True), st.last_run_id == run_id)
+        .group_by(st.value_id)
+        .subquery()
+    )
     conn.execute(
         update(catalog_values)
         .where(
-            cv.id.in_(select(st.value_id).where(official)),
+            cv.id == latest.c.value_id,
             cv.valid_to.is_(None),
-            cv.verified_at.is_(None) | (cv.verified_at <= latest.scalar_subquery()),
+            cv.verified_at.is_(None) | (cv.verified_at <= latest.c.at),
         )
-        .values(verified_at=latest.scalar_subquery(), verified_by=bindparam("src")),
+        .values(verified_at=latest.c.at, verified_by=bindparam("src")),
         [{"src": u.source} for u in unchanged],
     )
     q, li = quarantine.c, listings.c
