@@ -85,15 +85,8 @@ def database_url(url: str | None = None) -> str:
     return url or os.environ.get("RATECARD_DB") or DEFAULT_DB
 
 
-# SQLite's page cache per connection, in KiB (its default is 2 MiB): a refresh writes ~10^5
-# rows into tables whose indexes are spread over far more pages than that, and every page
-# evicted mid-transaction is written out and read back. Memory is taken only as pages are read.
-SQLITE_CACHE_KIB = 262_144
-
-
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
@@ -795,23 +788,26 @@ def _apply_new_values(conn: Connection, run_id: int, comparison: Comparison) -> 
         index_elements=list(FIELD_COLUMNS), index_where=c.valid_to.is_(None)
     )
     _insert_tuples(conn, catalog_values, names, rows, statement)
-    # What this run inserted (it is the one apply of its run): read back by run among the ids
-    # above the highest before the insert, not RETURNING row by row, and matched by the field's
-    # stored text (the rows' first six columns).
-    inserted = {
-        tuple(r[1:]): r[0]
-        for r in _rows(
-            conn.execute(
-                select(c.id, *(c[name] for name in FIELD_COLUMNS)).where(
-                    c.id > before,
-                    c.run_id == run_id,
-                    c.valid_to.is_(None),
-                    c.accepted_by == ACCEPT_NEW,
-                )
+    # What this run inserted (it is the one apply of its run): the ids above the highest before
+    # the insert that carry this run. When every row went in under consecutive ids, the one
+    # executemany gave them in its order (a row's id is the next one when it is inserted); else
+    # (a field got a value in force meanwhile) each row is matched by the field's stored text
+    # (the rows' first six columns), not RETURNING row by row.
+    mine = (c.id > before, c.run_id == run_id, c.valid_to.is_(None), c.accepted_by == ACCEPT_NEW)
+    count, first, last = conn.execute(
+        select(func.count(), func.min(c.id), func.max(c.id)).where(*mine)
+    ).one()
+    value_ids: list[int | None]
+    if count == len(rows) and last - first + 1 == count:
+        value_ids = list(range(first, last + 1))
+    else:
+        inserted = {
+            tuple(r[1:]): r[0]
+            for r in _rows(
+                conn.execute(select(c.id, *(c[name] for name in FIELD_COLUMNS)).where(*mine))
             )
-        )
-    }
-    value_ids = [inserted.get(row[: len(FIELD_COLUMNS)]) for row in rows]
+        }
+        value_ids = [inserted.get(row[: len(FIELD_COLUMNS)]) for row in rows]
     _record_stamps(
         conn,
         run_id,
