@@ -935,7 +935,7 @@ def _apply_items(
     Returns (the items opened, how many were not opened for those reasons)."""
     c = review_items.c
     open_rows = conn.execute(
-        select(c.id, c.fingerprint, c.slot, c.route, c.model, c.changes, c.run_id).where(
+        select(c.id, c.fingerprint, c.slot, c.route, c.model, c.run_id).where(
             c.status == ReviewStatus.OPEN.value
         )
     ).all()
@@ -1071,12 +1071,22 @@ def _restated_after_absence(
         select(s.run_id, s.source).where(s.run_id.in_(item_runs), s.status.not_in(APPLIED))
     ):
         failed.setdefault(row.run_id, set()).add(row.source)
-    absentees = set().union(*failed.values())
+    # only (source, route, model) an item's absentee could restate: its fields are among them
+    wanted = {(src, r.route, r.model) for r in waiting for src in failed.get(r.run_id, ())}
     restated = {
-        (o.source, o.field_id()) for o in valid if o.model is not None and o.source in absentees
+        (o.source, o.field_id())
+        for o in valid
+        if o.model is not None and (o.source, o.route, o.model) in wanted
     }
     if not restated:
         return []
+    c = review_items.c
+    absent_ids = [r.id for r in waiting if failed.get(r.run_id)]
+    changes: dict[int, Any] = {}
+    for start in range(0, len(absent_ids), 5000):
+        chunk = absent_ids[start : start + 5000]
+        for row in conn.execute(select(c.id, c.changes).where(c.id.in_(chunk))):
+            changes[row.id] = row.changes
     closing: list[tuple[int, str]] = []
     for row in waiting:
         absent = failed.get(row.run_id)
@@ -1084,7 +1094,7 @@ def _restated_after_absence(
             continue
         fields = [
             FieldId(row.route, row.model, FieldChange.model_validate(change).measure)
-            for change in row.changes or []
+            for change in changes[row.id] or []
         ]
         back = sorted(src for src in absent if any((src, f) in restated for f in fields))
         if back:
