@@ -11,6 +11,7 @@ from contextlib import closing, contextmanager
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -602,25 +603,25 @@ def _execute_rows(conn: Connection, statement: Update, rows: Sequence[dict[str, 
         for name, bind in compiled.binds.items()
         if (process := bind.type._cached_bind_processor(conn.dialect)) is not None
     }
+    positional = compiled.positiontup is not None  # qmark / format drivers (SQLite)
+    names = list(compiled.positiontup or ()) if positional else list(rows[0])
+    get = itemgetter(*names)
+    values: list[tuple[Any, ...]] = (
+        [get(row) for row in rows] if len(names) > 1 else [(get(row),) for row in rows]
+    )
     if processors:
-        # The processed values (a run's dates) are few: each is processed once. Every caller
-        # binds ids, text and dates, which hash.
-        done: dict[tuple[str, Any], Any] = {}
-
-        def processed(name: str, value: Any) -> Any:
-            key = (name, value)
-            if key not in done:
-                done[key] = processors[name](value)
-            return done[key]
-
-        rows = [
-            {k: processed(k, v) if k in processors else v for k, v in row.items()} for row in rows
-        ]
-    if compiled.positiontup is not None:  # qmark / format drivers (SQLite): positional
-        order = compiled.positiontup
-        conn.exec_driver_sql(compiled.string, [tuple(row[n] for n in order) for row in rows])
+        # Column by column, each distinct value once (a run's dates are few; see _processed).
+        columns: list[Sequence[Any]] = list(zip(*values, strict=True))
+        for index, name in enumerate(names):
+            if name in processors:
+                columns[index] = _processed(processors[name], columns[index])
+        values = list(zip(*columns, strict=True))
+    if positional:
+        conn.exec_driver_sql(compiled.string, values)
     else:  # pyformat / named drivers (psycopg)
-        conn.exec_driver_sql(compiled.string, list(rows))
+        conn.exec_driver_sql(
+            compiled.string, [dict(zip(names, row, strict=True)) for row in values]
+        )
 
 
 _OBSERVATION: TypeAdapter[Observation] = TypeAdapter(Observation)
