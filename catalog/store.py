@@ -10,14 +10,19 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from pydantic import TypeAdapter
 from sqlalchemy import (
+    JSON,
     Connection,
     Engine,
     Result,
@@ -39,7 +44,6 @@ from sqlalchemy.sql.dml import Insert, Update
 from catalog.compare import Comparison, Current, Listing
 from catalog.tables import (
     FIELD_COLUMNS,
-    UTCDateTime,
     bodies,
     catalog_values,
     inserted_id,
@@ -193,10 +197,26 @@ def _check_sqlite_file(shown: str, database: str | None, *, create: bool) -> Non
         raise CatalogUnavailable(f"{shown}: {path} is an SQLite database, not a ratecard catalog")
 
 
-def migrate(engine: Engine) -> None:
+def _migrations() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+@cache
+def _head() -> str | None:
+    """The newest revision in catalog/migrations (read once per process)."""
+    return ScriptDirectory.from_config(_migrations()).get_current_head()
+
+
+def migrate(engine: Engine) -> None:
+    """Upgrade the catalog to the newest revision in catalog/migrations, in one transaction. A
+    catalog already there (its alembic_version row) is left as it is without running Alembic's
+    upgrade: every connect checks, and most find nothing to do."""
     with engine.begin() as conn:
+        if MigrationContext.configure(conn).get_current_revision() == _head():
+            return
+        config = _migrations()
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
 
@@ -384,52 +404,42 @@ _OBSERVATION_COLUMNS = (
 )
 
 
-def _statement(obs: Observation) -> tuple[str | None, ...]:
-    """What an observation states, apart from where and when: one interval row per run of it."""
-    return (
-        obs.route,
-        obs.model,
-        obs.source_model,
-        obs.kind.value,
-        obs.component.value,
-        obs.unit.value,
-        obs.dimensions.key,
-        decimal_text(obs.value),
-    )
-
-
 def _open_intervals(
     conn: Connection, run_id: int, keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[object, ...], int]:
     """The intervals the previous response of each (source, URL) ended: a repeat extends them.
 
-    Keyed by (source, URL, statement); the value is the observation row's id.
+    Keyed by (source, URL, statement: the observation row's route .. value columns, see
+    `_OBSERVATION_COLUMNS`); the value is the observation row's id. The rows are found by their
+    source (the index no interval's move rewrites) and their last response.
     """
-    r = responses.c
-    previous = (
-        select(func.max(r.id).label("id"), r.source, r.url)
-        .where(r.run_id < run_id, r.source.in_({s for s, _ in keys}))
-        .group_by(r.source, r.url)
-        .subquery()
-    )
-    o = observations.c
-    rows = conn.execute(
-        select(
-            o.id,
-            previous.c.source,
-            previous.c.url,
-            o.route,
-            o.model,
-            o.source_model,
-            o.kind,
-            o.component,
-            o.unit,
-            o.dimensions,
-            o.value,
-        ).join(previous, previous.c.id == o.last_response_id)
-    )
     wanted = set(keys)
-    return {(*row[1:],): row[0] for row in _rows(rows) if (row[1], row[2]) in wanted}
+    r = responses.c
+    url_of = {
+        row.id: row.url
+        for row in conn.execute(
+            select(func.max(r.id).label("id"), r.source, r.url)
+            .where(r.run_id < run_id, r.source.in_({s for s, _ in keys}))
+            .group_by(r.source, r.url)
+        )
+        if (row.source, row.url) in wanted
+    }
+    if not url_of:
+        return {}
+    o = observations.c
+    statement = (o.route, o.model, o.source_model, o.kind, o.component, o.unit, o.dimensions)
+    ended = sorted(url_of)
+    found: dict[tuple[object, ...], int] = {}
+    for start in range(0, len(ended), 5000):
+        rows = conn.execute(
+            select(o.id, o.source, o.last_response_id, *statement, o.value).where(
+                o.source.in_({s for s, _ in keys}),
+                o.last_response_id.in_(ended[start : start + 5000]),
+            )
+        )
+        for row in _rows(rows):
+            found[(row[1], url_of[row[2]], *row[3:])] = row[0]
+    return found
 
 
 def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observation]) -> None:
@@ -449,25 +459,38 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
     open_rows = _open_intervals(conn, run_id, list(dict.fromkeys((s, u) for s, u, _, _ in keys)))
     extended: list[dict[str, int]] = []
     fresh: list[tuple[object, ...]] = []
+    texts: dict[Decimal, str] = {}  # a batch states few distinct values: each formatted once
     for obs in valid:
         response_id = response_of[(obs.source, obs.url, obs.landing_url, obs.observed_at)]
-        statement = _statement(obs)
-        row_id = open_rows.pop((obs.source, obs.url, *statement), None)
-        if row_id is not None:
-            extended.append({"oid": row_id, "last_run": run_id, "last_response": response_id})
-            continue
-        fresh.append(
-            (
-                run_id,
-                response_id,
-                run_id,
-                response_id,
-                obs.source,
-                *statement,
-                obs.evidence,
-                obs.effective_from,
-            )
+        text = texts.get(obs.value)
+        if text is None:
+            text = decimal_text(obs.value)
+            if obs.value:  # zero is formatted each time: -0 equals 0 but is kept as stated
+                texts[obs.value] = text
+        # the enums are StrEnums: each member is its stored text, and binds as it
+        row = (
+            run_id,
+            response_id,
+            run_id,
+            response_id,
+            obs.source,
+            obs.route,
+            obs.model,
+            obs.source_model,
+            obs.kind,
+            obs.component,
+            obs.unit,
+            obs.dimensions.key,
+            text,
+            obs.evidence,
+            obs.effective_from,
         )
+        if open_rows:
+            row_id = open_rows.pop((obs.source, obs.url, *row[5:13]), None)
+            if row_id is not None:
+                extended.append({"oid": row_id, "last_run": run_id, "last_response": response_id})
+                continue
+        fresh.append(row)
     _insert_tuples(conn, observations, _OBSERVATION_COLUMNS, fresh)
     if extended:
         _execute_rows(
@@ -526,38 +549,45 @@ def _insert_tuples(
     compiled = (statement if statement is not None else insert(table)).compile(
         dialect=conn.dialect, column_keys=list(names)
     )
-    processed = [
-        (index, process, isinstance(table.c[name].type, UTCDateTime))
+    processed = {
+        index: (process, not isinstance(table.c[name].type, JSON))
         for index, name in enumerate(names)
         if (process := table.c[name].type._cached_bind_processor(conn.dialect)) is not None
-    ]
-    params: Sequence[tuple[Any, ...]] = rows
-    if processed:
-        # A run's dates are few (one per response): each is processed once.
-        dates: dict[datetime | None, Any] = {}
-        converted: list[tuple[Any, ...]] = []
-        for row in rows:
-            values = list(row)
-            for index, process, is_date in processed:
-                value = values[index]
-                if not is_date:
-                    values[index] = process(value)
-                    continue
-                if value not in dates:
-                    dates[value] = process(value)
-                values[index] = dates[value]
-            converted.append(tuple(values))
-        params = converted
-    if compiled.positiontup is not None:  # qmark / format drivers (SQLite): positional
+    }
+    positional = compiled.positiontup is not None  # qmark / format drivers (SQLite)
+    order = list(range(len(names)))
+    if positional:
         position = {name: index for index, name in enumerate(names)}
-        order = [position[name] for name in compiled.positiontup]
-        if order != list(range(len(names))):
-            params = [tuple(row[i] for i in order) for row in params]
+        order = [position[name] for name in compiled.positiontup or ()]
+    params: Sequence[tuple[Any, ...]] = rows
+    if processed or order != list(range(len(names))):
+        # Column by column: each processed column's distinct values (a run's dates are few) go
+        # through its processor once; then the columns are zipped back into rows in the
+        # statement's order.
+        columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+        for index, (process, distinct) in processed.items():
+            values = columns[index]
+            columns[index] = (
+                _processed(process, values) if distinct else [process(v) for v in values]
+            )
+        params = list(zip(*(columns[i] for i in order), strict=True))
+    if positional:
         conn.exec_driver_sql(compiled.string, list(params))
     else:  # pyformat / named drivers (psycopg)
+        ordered = [names[i] for i in order]
         conn.exec_driver_sql(
-            compiled.string, [dict(zip(names, row, strict=True)) for row in params]
+            compiled.string, [dict(zip(ordered, row, strict=True)) for row in params]
         )
+
+
+def _processed(process: Any, values: Sequence[Any]) -> list[Any]:
+    """`values` (dates, flags, bytes: never JSON, whose equal values may serialize apart) through
+    a bind processor, each distinct value once; one by one if one does not hash."""
+    try:
+        done = {value: process(value) for value in set(values)}
+    except TypeError:  # an unhashable value
+        return [process(value) for value in values]
+    return [done[value] for value in values]
 
 
 def _execute_rows(conn: Connection, statement: Update, rows: Sequence[dict[str, Any]]) -> None:
@@ -573,25 +603,25 @@ def _execute_rows(conn: Connection, statement: Update, rows: Sequence[dict[str, 
         for name, bind in compiled.binds.items()
         if (process := bind.type._cached_bind_processor(conn.dialect)) is not None
     }
+    positional = compiled.positiontup is not None  # qmark / format drivers (SQLite)
+    names = list(compiled.positiontup or ()) if positional else list(rows[0])
+    get = itemgetter(*names)
+    values: list[tuple[Any, ...]] = (
+        [get(row) for row in rows] if len(names) > 1 else [(get(row),) for row in rows]
+    )
     if processors:
-        # The processed values (a run's dates) are few: each is processed once. Every caller
-        # binds ids, text and dates, which hash.
-        done: dict[tuple[str, Any], Any] = {}
-
-        def processed(name: str, value: Any) -> Any:
-            key = (name, value)
-            if key not in done:
-                done[key] = processors[name](value)
-            return done[key]
-
-        rows = [
-            {k: processed(k, v) if k in processors else v for k, v in row.items()} for row in rows
-        ]
-    if compiled.positiontup is not None:  # qmark / format drivers (SQLite): positional
-        order = compiled.positiontup
-        conn.exec_driver_sql(compiled.string, [tuple(row[n] for n in order) for row in rows])
+        # Column by column, each distinct value once (a run's dates are few; see _processed).
+        columns: list[Sequence[Any]] = list(zip(*values, strict=True))
+        for index, name in enumerate(names):
+            if name in processors:
+                columns[index] = _processed(processors[name], columns[index])
+        values = list(zip(*columns, strict=True))
+    if positional:
+        conn.exec_driver_sql(compiled.string, values)
     else:  # pyformat / named drivers (psycopg)
-        conn.exec_driver_sql(compiled.string, list(rows))
+        conn.exec_driver_sql(
+            compiled.string, [dict(zip(names, row, strict=True)) for row in values]
+        )
 
 
 _OBSERVATION: TypeAdapter[Observation] = TypeAdapter(Observation)
@@ -739,8 +769,9 @@ def _apply_new_values(conn: Connection, run_id: int, comparison: Comparison) -> 
     )
     rows = [
         (
-            *(new.field.route, new.field.model, new.field.kind.value),
-            *(new.field.component.value, new.field.unit.value, new.field.dims.key),
+            # the enums are StrEnums: each member is its stored text, and binds as it
+            *(new.field.route, new.field.model, new.field.kind),
+            *(new.field.component, new.field.unit, new.field.dims.key),
             decimal_text(new.value),
             new.valid_from,
             new.verified_at,
@@ -752,24 +783,32 @@ def _apply_new_values(conn: Connection, run_id: int, comparison: Comparison) -> 
         for new in comparison.new_values
     ]
     c = catalog_values.c
+    before = conn.execute(select(func.coalesce(func.max(c.id), 0))).scalar_one()
     dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     statement = dialect_insert(catalog_values).on_conflict_do_nothing(
         index_elements=list(FIELD_COLUMNS), index_where=c.valid_to.is_(None)
     )
     _insert_tuples(conn, catalog_values, names, rows, statement)
-    # What this run inserted (it is the one apply of its run): read back by run, not RETURNING
-    # row by row, and matched by the field's stored text (the rows' first six columns).
-    inserted = {
-        tuple(r[1:]): r[0]
-        for r in _rows(
-            conn.execute(
-                select(c.id, *(c[name] for name in FIELD_COLUMNS)).where(
-                    c.run_id == run_id, c.valid_to.is_(None), c.accepted_by == ACCEPT_NEW
-                )
+    # What this run inserted (it is the one apply of its run): the ids above the highest before
+    # the insert that carry this run. When every row went in under consecutive ids, the one
+    # executemany gave them in its order (a row's id is the next one when it is inserted); else
+    # (a field got a value in force meanwhile) each row is matched by the field's stored text
+    # (the rows' first six columns), not RETURNING row by row.
+    mine = (c.id > before, c.run_id == run_id, c.valid_to.is_(None), c.accepted_by == ACCEPT_NEW)
+    count, first, last = conn.execute(
+        select(func.count(), func.min(c.id), func.max(c.id)).where(*mine)
+    ).one()
+    value_ids: list[int | None]
+    if count == len(rows) and last - first + 1 == count:
+        value_ids = list(range(first, last + 1))
+    else:
+        inserted = {
+            tuple(r[1:]): r[0]
+            for r in _rows(
+                conn.execute(select(c.id, *(c[name] for name in FIELD_COLUMNS)).where(*mine))
             )
-        )
-    }
-    value_ids = [inserted.get(row[: len(FIELD_COLUMNS)]) for row in rows]
+        }
+        value_ids = [inserted.get(row[: len(FIELD_COLUMNS)]) for row in rows]
     _record_stamps(
         conn,
         run_id,
@@ -779,6 +818,7 @@ def _apply_new_values(conn: Connection, run_id: int, comparison: Comparison) -> 
             if value_id is not None
             for o in new.confirmations
         ],
+        new_values=True,
     )
     skipped = [
         new.field
@@ -817,12 +857,29 @@ def _apply_stamps(conn: Connection, run_id: int, comparison: Comparison) -> None
         )
 
 
+# The stamp columns an insert writes, in the order of _record_stamps' row tuples.
+_STAMP_COLUMNS = (
+    "value_id",
+    "run_id",
+    "last_run_id",
+    "source",
+    "official",
+    "first_observed_at",
+    "observed_at",
+)
+
+
 def _record_stamps(
-    conn: Connection, run_id: int, confirmed: Sequence[tuple[int, str, bool, datetime]]
+    conn: Connection,
+    run_id: int,
+    confirmed: Sequence[tuple[int, str, bool, datetime]],
+    *,
+    new_values: bool = False,
 ) -> None:
     """Each (value id, source, official, observed at) confirmation: moves the last end of that
     source's stamp interval on the value, or starts one. A source stating a value on two URLs of
-    one run confirms it once, at the later date."""
+    one run confirms it once, at the later date. `new_values`: the values were inserted by this
+    transaction just now, so none has a stamp to move yet and none is looked up."""
     latest: dict[tuple[int, str, bool], datetime] = {}
     for value_id, source, official, at in confirmed:
         key = (value_id, source, official)
@@ -831,7 +888,7 @@ def _record_stamps(
     if not latest:
         return
     c = stamps.c
-    value_ids = sorted({key[0] for key in latest})
+    value_ids = [] if new_values else sorted({key[0] for key in latest})
     existing: dict[tuple[int, str, bool], int] = {}
     for start in range(0, len(value_ids), 5000):
         chunk = value_ids[start : start + 5000]
@@ -846,19 +903,12 @@ def _record_stamps(
         for key, at in latest.items()
         if key in existing
     ]
-    _insert_many(
+    _insert_tuples(
         conn,
         stamps,
+        _STAMP_COLUMNS,
         [
-            {
-                "value_id": value_id,
-                "run_id": run_id,
-                "last_run_id": run_id,
-                "source": source,
-                "official": official,
-                "first_observed_at": at,
-                "observed_at": at,
-            }
+            (value_id, run_id, run_id, source, official, at, at)
             for (value_id, source, official), at in latest.items()
             if (value_id, source, official) not in existing
         ],
@@ -886,7 +936,7 @@ def _apply_items(
     Returns (the items opened, how many were not opened for those reasons)."""
     c = review_items.c
     open_rows = conn.execute(
-        select(c.id, c.fingerprint, c.slot, c.route, c.model, c.changes, c.run_id).where(
+        select(c.id, c.fingerprint, c.slot, c.route, c.model, c.run_id).where(
             c.status == ReviewStatus.OPEN.value
         )
     ).all()
@@ -899,8 +949,17 @@ def _apply_items(
             )
         ).scalars()
     )
-    in_force = load_catalog(conn, {i.model for i in items if i.kind in _AGAINST_CATALOG})
     by_fingerprint = {r.fingerprint: r.id for r in open_rows}
+    in_force = _in_force_values(
+        conn,
+        {
+            i.model
+            for i in items
+            if i.kind in _AGAINST_CATALOG
+            and i.fingerprint not in by_fingerprint
+            and i.fingerprint not in decided_meanwhile
+        },
+    )
     by_slot: dict[str, list[int]] = {}
     for r in open_rows:
         by_slot.setdefault(r.slot, []).append(r.id)
@@ -961,15 +1020,39 @@ _AGAINST_CATALOG = frozenset(
 )
 
 
-def _premise_holds(item: ReviewItem, in_force: dict[FieldId, Current]) -> bool:
+def _in_force_values(conn: Connection, models: set[str]) -> dict[tuple[str, ...], Decimal]:
+    """The value in force of each field of `models` (canonical names), read in-transaction, by
+    the field's text (route, model, kind, component, unit, dimensions key). Only the columns a
+    premise compares are read: a first load checks the premise of an item on every new model.
+    A few models are looked up by name; many, in one pass over the values in force."""
+    if not models:
+        return {}
+    c = catalog_values.c
+    query = select(*(c[name] for name in FIELD_COLUMNS), c.value).where(c.valid_to.is_(None))
+    if len(models) <= 5000:
+        query = query.where(c.model.in_(sorted(models)))
+    keys: dict[str, str] = {}  # stored dimension text -> its canonical key (a catalog has few)
+    found: dict[tuple[str, ...], Decimal] = {}
+    for route, model, kind, component, unit, dims, value in _rows(conn.execute(query)):
+        if model not in models:
+            continue
+        key = keys.get(dims)
+        if key is None:
+            key = keys[dims] = Dims.parse(dims).key
+        found[(route, model, kind, component, unit, key)] = Decimal(value)
+    return found
+
+
+def _premise_holds(item: ReviewItem, in_force: dict[tuple[str, ...], Decimal]) -> bool:
     """Whether each field still holds the value the item proposes against (read in-transaction:
     a reviewer may have changed it since the comparison read the catalog)."""
     if item.kind not in _AGAINST_CATALOG:
         return True
     for change in item.changes:
-        held = in_force.get(FieldId(item.route, item.model, change.measure))
+        field = (item.route, item.model, change.kind, change.component, change.unit)
+        held = in_force.get((*field, change.dimensions.key))
         against = None if change.current is None else Decimal(change.current)
-        if (None if held is None else held.value) != against:
+        if held != against:
             return False
     return True
 
@@ -989,12 +1072,22 @@ def _restated_after_absence(
         select(s.run_id, s.source).where(s.run_id.in_(item_runs), s.status.not_in(APPLIED))
     ):
         failed.setdefault(row.run_id, set()).add(row.source)
-    absentees = set().union(*failed.values())
+    # only (source, route, model) an item's absentee could restate: its fields are among them
+    wanted = {(src, r.route, r.model) for r in waiting for src in failed.get(r.run_id, ())}
     restated = {
-        (o.source, o.field_id()) for o in valid if o.model is not None and o.source in absentees
+        (o.source, o.field_id())
+        for o in valid
+        if o.model is not None and (o.source, o.route, o.model) in wanted
     }
     if not restated:
         return []
+    c = review_items.c
+    absent_ids = [r.id for r in waiting if failed.get(r.run_id)]
+    changes: dict[int, Any] = {}
+    for start in range(0, len(absent_ids), 5000):
+        chunk = absent_ids[start : start + 5000]
+        for row in conn.execute(select(c.id, c.changes).where(c.id.in_(chunk))):
+            changes[row.id] = row.changes
     closing: list[tuple[int, str]] = []
     for row in waiting:
         absent = failed.get(row.run_id)
@@ -1002,7 +1095,7 @@ def _restated_after_absence(
             continue
         fields = [
             FieldId(row.route, row.model, FieldChange.model_validate(change).measure)
-            for change in row.changes or []
+            for change in changes[row.id] or []
         ]
         back = sorted(src for src in absent if any((src, f) in restated for f in fields))
         if back:
@@ -1051,8 +1144,8 @@ def catalog_mark(conn: Connection) -> tuple[int, int]:
     c = catalog_values.c
     row = conn.execute(
         select(
-            func.coalesce(func.max(c.id), 0),
-            func.coalesce(func.sum(case((c.valid_to.is_(None), 1), else_=0)), 0),
+            select(func.coalesce(func.max(c.id), 0)).scalar_subquery(),
+            select(func.count()).where(c.valid_to.is_(None)).scalar_subquery(),
         )
     ).one()
     return int(row[0]), int(row[1])
@@ -1145,7 +1238,7 @@ def confirm_unchanged(conn: Connection, run_id: int, unchanged: Sequence[Unchang
     o = observations.c
     conn.execute(
         update(observations)
-        .where(o.last_response_id.in_(list(moved)))
+        .where(o.source.in_({u.source for u in unchanged}), o.last_response_id.in_(list(moved)))
         .values(last_run_id=run_id, last_response_id=case(moved, value=o.last_response_id))
     )
     each = [{"src": u.source, "prev": u.previous.run_id} for u in unchanged]
@@ -1165,16 +1258,20 @@ def confirm_unchanged(conn: Connection, run_id: int, unchanged: Sequence[Unchang
             for old, new in u.dates.items()
         ],
     )
-    official = (st.source == bindparam("src")) & st.official.is_(True) & (st.last_run_id == run_id)
-    latest = select(func.max(st.observed_at)).where(st.value_id == cv.id, official)
+    latest = (
+        select(st.value_id, func.max(st.observed_at).label("at"))
+        .where(st.source == bindparam("src"), st.official.is_(True), st.last_run_id == run_id)
+        .group_by(st.value_id)
+        .subquery()
+    )
     conn.execute(
         update(catalog_values)
         .where(
-            cv.id.in_(select(st.value_id).where(official)),
+            cv.id == latest.c.value_id,
             cv.valid_to.is_(None),
-            cv.verified_at.is_(None) | (cv.verified_at <= latest.scalar_subquery()),
+            cv.verified_at.is_(None) | (cv.verified_at <= latest.c.at),
         )
-        .values(verified_at=latest.scalar_subquery(), verified_by=bindparam("src")),
+        .values(verified_at=latest.c.at, verified_by=bindparam("src")),
         [{"src": u.source} for u in unchanged],
     )
     q, li = quarantine.c, listings.c

@@ -138,12 +138,14 @@ def _same_as(column: str) -> Any:
 # One row per interval in which a source kept stating one value: from the response that first
 # stated it (run_id, response_id) to the latest consecutive response of the same URL that stated
 # it again (last_run_id, last_response_id). A repeat statement moves the last end; a value the
-# source stops stating and states again later starts a new row.
+# source stops stating and states again later starts a new row. No index holds a last end (an
+# unchanged refresh moves one per row): queries by (source, last run) go through
+# (source, run_id), which never moves (migration 0011).
 observations = Table(
     "observations",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("run_id", ForeignKey("runs.id"), nullable=False, index=True),
+    Column("run_id", ForeignKey("runs.id"), nullable=False),
     Column(
         "response_id",
         ForeignKey("responses.id", name="fk_observations_response_id"),
@@ -165,8 +167,6 @@ observations = Table(
     Column("effective_from", Date()),
     Index("ix_observations_key", "route", "model"),
     Index("ix_observations_source_run", "source", "run_id"),
-    Index("ix_observations_last_response", "last_response_id"),
-    Index("ix_observations_source_last_run", "source", "last_run_id"),
 )
 
 # Records set aside, with the rule; a problem repeated by a source's next run extends its row
@@ -216,19 +216,20 @@ catalog_values = Table(
 
 # Each source's confirmations of a catalog value, verified (official) or corroborated, as one
 # interval: first confirmed at first_observed_at (run_id), last at observed_at (last_run_id).
+# Indexed by value (the unique constraint) and by source, never by a moving end (migration 0011).
 stamps = Table(
     "stamps",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("value_id", ForeignKey("catalog_values.id"), nullable=False, index=True),
-    Column("run_id", ForeignKey("runs.id"), nullable=False, index=True),
+    Column("value_id", ForeignKey("catalog_values.id"), nullable=False),
+    Column("run_id", ForeignKey("runs.id"), nullable=False),
     Column("source", String(50), nullable=False),
     Column("official", Boolean, nullable=False),
     Column("first_observed_at", UTCDateTime(), nullable=False, default=_same_as("observed_at")),
     Column("observed_at", UTCDateTime(), nullable=False),
     Column("last_run_id", Integer, nullable=False, default=_same_as("run_id")),
     UniqueConstraint("value_id", "source", "official", name="uq_stamps_value_source"),
-    Index("ix_stamps_source_last_run", "source", "last_run_id"),
+    Index("ix_stamps_source", "source"),
 )
 
 review_items = Table(

@@ -148,3 +148,39 @@ def test_0007_adds_the_triage_columns_and_takes_them_back(tmp_path: Path) -> Non
     assert triage <= columns()
     migrate(url, "-1", down=True)
     assert not triage & columns() and "due_at" in columns()
+
+
+def test_0011_keeps_no_index_on_a_moving_interval_end_and_takes_them_back(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ends.db'}"
+    moving = {
+        "ix_observations_run_id",
+        "ix_observations_last_response",
+        "ix_observations_source_last_run",
+        "ix_stamps_value_id",
+        "ix_stamps_run_id",
+        "ix_stamps_source_last_run",
+    }
+
+    def indexes() -> set[str]:
+        with create_engine(url).connect() as conn:
+            return set(
+                conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'")).scalars()
+            )
+
+    def plan(query: str) -> str:
+        with create_engine(url).connect() as conn:
+            return " ".join(r[-1] for r in conn.execute(text(f"EXPLAIN QUERY PLAN {query}")))
+
+    migrate(url, "0010")
+    assert moving <= indexes()
+    migrate(url, "0011")
+    assert not moving & indexes()
+    # what each source stated in a run, and an unchanged source's stamps, still go by an index
+    by_last_run = "SELECT id FROM observations WHERE source = 'x' AND last_run_id = 1"
+    assert "USING INDEX ix_observations_source_run" in plan(by_last_run)
+    stamps = "UPDATE stamps SET last_run_id = 2 WHERE source = 'x' AND last_run_id = 1"
+    assert "USING INDEX ix_stamps_source" in plan(stamps)
+    migrate(url, "0010", down=True)
+    assert moving <= indexes() and "ix_stamps_source" not in indexes()
+    store.connect(url).dispose()  # a catalog behind the newest revision is upgraded on connect
+    assert not moving & indexes() and "ix_stamps_source" in indexes()
