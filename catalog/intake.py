@@ -91,7 +91,7 @@ def validate_each(
             found[batch.source.id] = mapped
     # One Pandera pass over every source's rows (each row's verdict keys on its source); if
     # that pass raises, each source is validated apart, so only the one that breaks it fails.
-    verdicts, failure = boundary(
+    verdicts, _ = boundary(
         "validate", partial(validate_by_source, [o for f in found.values() for o in f])
     )
     return [
