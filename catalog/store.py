@@ -502,13 +502,17 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
         )
 
 
+_CHANGES: TypeAdapter[list[FieldChange]] = TypeAdapter(list[FieldChange])
+
+
 def item_row(item: ReviewItem) -> dict[str, Any]:
+    """A review item as its review_items row (changes as JSON-ready dicts, one dump per item)."""
     return {
         "kind": item.kind.value,
         "route": item.route,
         "model": item.model,
         "title": item.title,
-        "changes": [c.model_dump(mode="json") for c in item.changes],
+        "changes": _CHANGES.dump_python(item.changes, mode="json"),
         "sources": item.sources,
         "detail": item.detail,
         "fingerprint": item.fingerprint,
@@ -978,14 +982,16 @@ def _apply_items(
             fresh[item.fingerprint] = item
     opened: list[ReviewItem] = []
     if fresh:
-        ids = conn.execute(
-            insert(review_items).returning(review_items.c.id, sort_by_parameter_order=True),
-            [item_row(item) for item in fresh.values()],
-        ).scalars()
-        opened = [
-            item.model_copy(update={"id": item_id})
-            for item_id, item in zip(ids, fresh.values(), strict=True)
-        ]
+        # One executemany, then the ids read back by fingerprint (unique among this run's new
+        # items): INSERT .. RETURNING in parameter order is one statement per row on SQLite.
+        before = conn.execute(select(func.coalesce(func.max(c.id), 0))).scalar_one()
+        _insert_many(conn, review_items, [item_row(item) for item in fresh.values()])
+        ids = {
+            key: item_id
+            for key, item_id in conn.execute(select(c.fingerprint, c.id).where(c.id > before))
+            if key in fresh
+        }
+        opened = [item.model_copy(update={"id": ids[key]}) for key, item in fresh.items()]
     if seen:
         conn.execute(update(review_items).where(c.id.in_(seen)).values(last_seen_at=now))
     if superseded:
