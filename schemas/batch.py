@@ -185,10 +185,11 @@ def to_frame(observations: Sequence[Observation], values: Sequence[Decimal]) -> 
             "scheduled": pl.Boolean,
         },
     ).with_columns(
-        # a model no known one maps to is keyed by the source's name for it, marked '?'
-        model_key=pl.Series(models, dtype=pl.String).fill_null(
-            pl.lit("?") + pl.Series(source_models, dtype=pl.String)
-        )
+        # a name no known model maps to (model None, or empty) is keyed by the source's own
+        # name for it, marked '?'
+        model_key=pl.when(pl.lit(pl.Series(models, dtype=pl.String)).fill_null("") == "")
+        .then(pl.lit("?") + pl.lit(pl.Series(source_models, dtype=pl.String)))
+        .otherwise(pl.lit(pl.Series(models, dtype=pl.String)))
     )
     tier = pl.col("dims").str.extract(f"{_CONTEXT}([^;]*)", 1)
     return frame.with_row_index("row").with_columns(
