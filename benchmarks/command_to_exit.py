@@ -25,11 +25,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+from ratecard.options import EXIT_OK, EXIT_SOURCES_FAILED
+
 ROOT = Path(__file__).resolve().parent.parent
 WORLDS = ROOT.parent / "shared/snapshots/worlds"
-# progress lines ("*: normalizing") that open each stage, in the flow's order
+# progress lines ("*: normalizing") that open each stage after start-up, in the flow's order
 STAGES = (
-    ("start-up", "starting the flow run"),
     ("fetch, judge", "*: run "),
     ("read", "*: normalizing"),
     ("compare", "*: comparing"),
@@ -72,17 +73,18 @@ def refresh(
     ) as process:
         assert process.stderr is not None
         for line in process.stderr:
-            for stage, opening in STAGES[1:]:
+            for stage, opening in STAGES:
                 if opening in line and stage not in marks:
                     marks[stage] = time.perf_counter() - start
     marks["exit"] = time.perf_counter() - start
-    if process.returncode not in (0, 1):  # 1: some source failed (epoch-1 has failing ones)
+    # some source failing is expected (epoch-1 has failing ones); the run failing is not
+    if process.returncode not in (EXIT_OK, EXIT_SOURCES_FAILED):
         raise SystemExit(f"{' '.join(command)}: exit {process.returncode}")
     return marks
 
 
 def show(label: str, marks: dict[str, float]) -> None:
-    names = [stage for stage, _ in STAGES[1:] if stage in marks]
+    names = [stage for stage, _ in STAGES if stage in marks]
     edges = [0.0, *(marks[n] for n in names), marks["exit"]]
     parts = ["start-up", *names]
     split = "  ".join(

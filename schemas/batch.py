@@ -164,6 +164,7 @@ def to_frame(observations: Sequence[Observation], values: Sequence[Decimal]) -> 
     sources, scheduled, routes, models, source_models, kinds, components, units, dims, stated = (
         list(map(column, observations)) for column in _COLUMNS
     )
+    known = pl.Series(models, dtype=pl.String)
     frame = pl.DataFrame(
         {
             "source": sources,
@@ -187,9 +188,9 @@ def to_frame(observations: Sequence[Observation], values: Sequence[Decimal]) -> 
     ).with_columns(
         # a name no known model maps to (model None, or empty) is keyed by the source's own
         # name for it, marked '?'
-        model_key=pl.when(pl.lit(pl.Series(models, dtype=pl.String)).fill_null("") == "")
+        model_key=pl.when(pl.lit(known).fill_null("") == "")
         .then(pl.lit("?") + pl.lit(pl.Series(source_models, dtype=pl.String)))
-        .otherwise(pl.lit(pl.Series(models, dtype=pl.String)))
+        .otherwise(pl.lit(known))
     )
     tier = pl.col("dims").str.extract(f"{_CONTEXT}([^;]*)", 1)
     return frame.with_row_index("row").with_columns(
