@@ -6,7 +6,7 @@ import logging
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from datetime import datetime
 from decimal import Decimal
@@ -505,14 +505,14 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
 _CHANGES: TypeAdapter[list[FieldChange]] = TypeAdapter(list[FieldChange])
 
 
-def item_row(item: ReviewItem) -> dict[str, Any]:
-    """A review item as its review_items row (changes as JSON-ready dicts, one dump per item)."""
-    return {
+def item_row(item: ReviewItem, *, changes: bool = True) -> dict[str, Any]:
+    """A review item as its review_items row (changes as JSON-ready dicts, one dump per item;
+    left out if not `changes`)."""
+    row = {
         "kind": item.kind.value,
         "route": item.route,
         "model": item.model,
         "title": item.title,
-        "changes": _CHANGES.dump_python(item.changes, mode="json"),
         "sources": item.sources,
         "detail": item.detail,
         "fingerprint": item.fingerprint,
@@ -523,6 +523,20 @@ def item_row(item: ReviewItem) -> dict[str, Any]:
         "last_seen_at": item.created_at,
         "run_id": item.run_id,
     }
+    if changes:
+        row["changes"] = _CHANGES.dump_python(item.changes, mode="json")
+    return row
+
+
+def _item_rows(items: Sequence[ReviewItem]) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    """Review items as review_items rows for `_insert_tuples`: (the columns, plain tuples), each
+    item's changes serialized to JSON text at once by pydantic (bound as is: `encoded`)."""
+    rows = [item_row(item, changes=False) for item in items]
+    names = (*rows[0], "changes") if rows else ("changes",)
+    return names, [
+        (*row.values(), _CHANGES.dump_json(item.changes).decode())
+        for item, row in zip(items, rows, strict=True)
+    ]
 
 
 def _insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -539,9 +553,11 @@ def _insert_tuples(
     names: Sequence[str],
     rows: Sequence[tuple[Any, ...]],
     statement: Insert | None = None,
+    encoded: Collection[str] = (),
 ) -> None:
     """Insert rows, plain tuples of the columns `names` in that order, in one executemany
     (of `statement`, an INSERT into `table`, e.g. with ON CONFLICT; default a plain INSERT).
+    The values of the JSON columns named in `encoded` are JSON text already, bound as they are.
 
     The statement is compiled once and only the values of columns whose type has a bind
     processor go through it, as SQLAlchemy would do, but without its per-row parameter
@@ -556,7 +572,8 @@ def _insert_tuples(
     processed = {
         index: (process, not isinstance(table.c[name].type, JSON))
         for index, name in enumerate(names)
-        if (process := table.c[name].type._cached_bind_processor(conn.dialect)) is not None
+        if name not in encoded
+        and (process := table.c[name].type._cached_bind_processor(conn.dialect)) is not None
     }
     positional = compiled.positiontup is not None  # qmark / format drivers (SQLite)
     order = list(range(len(names)))
@@ -985,7 +1002,7 @@ def _apply_items(
         # One executemany, then the ids read back by fingerprint (unique among this run's new
         # items): INSERT .. RETURNING in parameter order is one statement per row on SQLite.
         before = conn.execute(select(func.coalesce(func.max(c.id), 0))).scalar_one()
-        _insert_many(conn, review_items, [item_row(item) for item in fresh.values()])
+        _insert_tuples(conn, review_items, *_item_rows(list(fresh.values())), encoded={"changes"})
         ids = {
             key: item_id
             for key, item_id in conn.execute(select(c.fingerprint, c.id).where(c.id > before))
