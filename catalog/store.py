@@ -6,7 +6,7 @@ import logging
 import os
 import sqlite3
 import zlib
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from datetime import datetime
 from decimal import Decimal
@@ -528,10 +528,15 @@ def item_row(item: ReviewItem, *, changes: bool = True) -> dict[str, Any]:
     return row
 
 
-def _item_rows(items: Sequence[ReviewItem]) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
-    """Review items as review_items rows for `_insert_tuples`: (the columns, plain tuples), each
-    item's changes serialized to JSON text at once by pydantic (bound as is: `encoded`)."""
+def _item_rows(
+    items: Sequence[ReviewItem], triaged: Sequence[Mapping[str, Any]] | None
+) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    """Review items (with each one's triage columns, if `triaged`) as review_items rows for
+    `_insert_tuples`: (the columns, plain tuples), each item's changes serialized to JSON text
+    at once by pydantic (bound as is: `encoded`)."""
     rows = [item_row(item, changes=False) for item in items]
+    for row, columns in zip(rows, triaged or (), strict=triaged is not None):
+        row.update(columns)
     names = (*rows[0], "changes") if rows else ("changes",)
     return names, [
         (*row.values(), _CHANGES.dump_json(item.changes).decode())
@@ -574,6 +579,7 @@ def _insert_tuples(
         for index, name in enumerate(names)
         if name not in encoded
         and (process := table.c[name].type._cached_bind_processor(conn.dialect)) is not None
+        and not _binds_as_is(process, rows, index)
     }
     positional = compiled.positiontup is not None  # qmark / format drivers (SQLite)
     order = list(range(len(names)))
@@ -599,6 +605,16 @@ def _insert_tuples(
         conn.exec_driver_sql(
             compiled.string, [dict(zip(ordered, row, strict=True)) for row in params]
         )
+
+
+def _binds_as_is(process: Any, rows: Sequence[tuple[Any, ...]], index: int) -> bool:
+    """Whether column `index` of `rows` holds only values its bind processor `process` returns
+    unchanged (e.g. a date column that is NULL in every row): then it needs no processing."""
+    try:
+        distinct = {row[index] for row in rows}
+    except TypeError:  # an unhashable value (JSON)
+        return False
+    return all(process(value) is value for value in distinct)
 
 
 def _processed(process: Any, values: Sequence[Any]) -> list[Any]:
@@ -656,6 +672,11 @@ def _problem_payload(problem: Problem) -> dict[str, Any]:
     return {"field": problem.field} if problem.field else {}
 
 
+# Decides, inside the apply's transaction, the triage columns (priority, due_at, set_id,
+# lead_source, fields) of each review item it is about to open (review/triage.py's `columns`).
+Triage = Callable[[Connection, Sequence[ReviewItem]], Sequence[Mapping[str, Any]]]
+
+
 def apply(
     engine: Engine,
     run_id: int,
@@ -667,6 +688,7 @@ def apply(
     now: datetime,
     pages: Mapping[str, Sequence[FetchedPage]] | None = None,
     unchanged: Sequence[Unchanged] = (),
+    triage: Triage | None = None,
 ) -> list[ReviewItem]:
     """Write one refresh in one transaction. Returns the review items it opened.
 
@@ -679,6 +701,8 @@ def apply(
     `pages` (by source) are the responses read this run: each gets its body's hash, and each
     body is kept once; the `unchanged` sources' values are confirmed (`confirm_unchanged`) in
     the same transaction, and the catalog mark after it all is noted in the run's summary.
+    `triage` gives the items it opens their triage columns before they are inserted (see
+    `Triage`); without it they go in untriaged (priority NULL) for review/triage.py's `assign`.
     """
     with write_transaction(engine) as conn:
         _insert_observations(conn, run_id, valid)
@@ -686,7 +710,7 @@ def apply(
         in_force_meanwhile = _apply_new_values(conn, run_id, comparison)
         _apply_stamps(conn, run_id, comparison)
         opened, stale = (
-            _apply_items(conn, run_id, comparison.items, valid, now)
+            _apply_items(conn, run_id, comparison.items, valid, now, triage)
             if comparison.items or valid
             else ([], 0)  # nothing read this run: no item to open, touch or close
         )
@@ -950,6 +974,7 @@ def _apply_items(
     items: Sequence[ReviewItem],
     valid: Sequence[Observation],
     now: datetime,
+    triage: Triage | None,
 ) -> tuple[list[ReviewItem], int]:
     """Open new items; an identical open item is only touched; an older proposal is superseded;
     items a source's absence opened close once it states their fields again. Items whose premise
@@ -1002,7 +1027,9 @@ def _apply_items(
         # One executemany, then the ids read back by fingerprint (unique among this run's new
         # items): INSERT .. RETURNING in parameter order is one statement per row on SQLite.
         before = conn.execute(select(func.coalesce(func.max(c.id), 0))).scalar_one()
-        _insert_tuples(conn, review_items, *_item_rows(list(fresh.values())), encoded={"changes"})
+        items_in = list(fresh.values())
+        triaged = triage(conn, items_in) if triage is not None else None
+        _insert_tuples(conn, review_items, *_item_rows(items_in, triaged), encoded={"changes"})
         ids = {
             key: item_id
             for key, item_id in conn.execute(select(c.fingerprint, c.id).where(c.id > before))

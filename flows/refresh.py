@@ -284,8 +284,8 @@ def apply_changes(
         now=datetime.now(UTC),
         pages={s: pages for s, pages in evidence.items() if reports[s].status in store.APPLIED},
         unchanged=list(confirmed.values()),
+        triage=triage.columns,
     )
-    triage.assign_pending(store.connect(engine_url), opened)
     for report in reports.values():
         report.review_items = sum(report.source in item.sources for item in opened)
     return opened

@@ -171,16 +171,11 @@ def set_label(kind: str, route: str, lead: str, run_id: int | None, model: str |
     return f"{route}: {what} from {title}{when}"
 
 
-def assign(
-    conn: Connection, item_ids: Sequence[int] | None = None, opened: Sequence[ReviewItem] = ()
-) -> int:
-    """Triage the open items not yet triaged (or only `item_ids`), in the caller's transaction.
-
-    `opened`: items the caller just wrote (a refresh's apply, with their ids), triaged as they
-    are in memory instead of read back and parsed again (~10^4 after a large refresh); any
-    other untriaged item is read from review_items. Reads the catalog values in force (for
-    "verified"); writes priority, due_at, set_id, lead_source and fields. Returns how many
-    items it triaged."""
+def assign(conn: Connection, item_ids: Sequence[int] | None = None) -> int:
+    """Triage the open items not yet triaged (or only `item_ids`), in the caller's transaction
+    (a refresh triages the items it opens before inserting them: `columns`). Reads the catalog
+    values in force (for "verified"); writes priority, due_at, set_id, lead_source and fields.
+    Returns how many items it triaged."""
     c = review_items.c
     query = select(c.id).where(c.priority.is_(None), c.status == ReviewStatus.OPEN.value)
     if item_ids is not None:
@@ -188,30 +183,15 @@ def assign(
     pending = set(conn.execute(query).scalars())
     if not pending:
         return 0
-    items: list[tuple[Any, list[FieldChange]]] = [
-        (item, list(item.changes)) for item in opened if item.id in pending
-    ]
-    unread = sorted(pending - {item.id for item, _ in items})
+    items: list[tuple[Any, list[FieldChange]]] = []
+    unread = sorted(pending)
     for start in range(0, len(unread), 500):
         for r in conn.execute(select(review_items).where(c.id.in_(unread[start : start + 500]))):
             items.append((r, [FieldChange.model_validate(ch) for ch in r.changes or []]))
-    verified = _verified(conn, [(item.route, item.model) for item, _ in items])
-    updates = []
-    for item, changes in items:
-        flags = [
-            verified.get((item.route, item.model, *_measure_text(ch)), False) for ch in changes
-        ]
-        t = triage(item, changes, flags)
-        updates.append(
-            {
-                "item": item.id,
-                "priority": t.priority,
-                "due_at": t.due_at,
-                "set_id": t.set_id,
-                "lead_source": t.lead_source,
-                "fields": t.fields,
-            }
-        )
+    updates = [
+        {"item": item.id, **row}
+        for (item, _), row in zip(items, _columns(conn, items), strict=True)
+    ]
     conn.execute(
         update(review_items)
         .where(c.id == bindparam("item"))
@@ -225,6 +205,39 @@ def assign(
         updates,
     )
     return len(updates)
+
+
+def columns(conn: Connection, items: Sequence[ReviewItem]) -> list[dict[str, Any]]:
+    """The triage columns (priority, due_at, set_id, lead_source, fields) of each of `items`,
+    review items a refresh is about to open (never submissions: their set is their id), read
+    against the catalog as the caller's transaction sees it. For `store.apply`'s `triage`: the
+    items go in triaged, in the refresh's one transaction."""
+    if any(item.kind is ReviewKind.SUBMISSION for item in items):
+        raise ValueError("a submission is triaged once it has its id (triage.assign)")
+    return _columns(conn, [(item, item.changes) for item in items])
+
+
+def _columns(
+    conn: Connection, items: Sequence[tuple[Any, list[FieldChange]]]
+) -> list[dict[str, Any]]:
+    """Each (item or review_items row, its changes)'s triage columns."""
+    verified = _verified(conn, [(item.route, item.model) for item, _ in items])
+    out = []
+    for item, changes in items:
+        flags = [
+            verified.get((item.route, item.model, *_measure_text(ch)), False) for ch in changes
+        ]
+        t = triage(item, changes, flags)
+        out.append(
+            {
+                "priority": t.priority,
+                "due_at": t.due_at,
+                "set_id": t.set_id,
+                "lead_source": t.lead_source,
+                "fields": t.fields,
+            }
+        )
+    return out
 
 
 def _measure_text(change: FieldChange) -> tuple[str, str, str, str]:
@@ -254,8 +267,7 @@ def _verified(
     return out
 
 
-def assign_pending(engine: Engine, opened: Sequence[ReviewItem] = ()) -> int:
-    """Triage every open item not yet triaged, in one transaction (after a refresh applied;
-    `opened`: the items it opened, triaged from memory, see `assign`)."""
+def assign_pending(engine: Engine) -> int:
+    """Triage every open item not yet triaged, in one transaction."""
     with engine.begin() as conn:
-        return assign(conn, opened=opened)
+        return assign(conn)
