@@ -37,6 +37,7 @@ from ratecard.options import (
     check_choice,
     check_name,
     check_sources,
+    loaded_for_good,
     parse_duration,
     parse_target,
     prefect_defaults,
@@ -132,16 +133,17 @@ def refresh(
     Exit 0: every source read in full or in part; 1: some source failed and changed nothing;
     2: the run failed (nothing applied) or an argument was refused.
     """
-    if replay is not None:
-        check_world(replay)
-    check_sources("--source", source)
-    check_catalog(db, create=True)
-    prefect_defaults()
-    import asyncio
+    with loaded_for_good("flows.refresh"):
+        if replay is not None:
+            check_world(replay)
+        check_sources("--source", source)
+        check_catalog(db, create=True)
+        prefect_defaults()
+        import asyncio
 
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from flows import refresh as refresh_flow
+        from flows import refresh as refresh_flow
 
     errors = console(stderr=True)
     progress = Progress(
