@@ -23,7 +23,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-
 SHUTDOWN_POLL = 0.02  # seconds between the serving loop's looks for a shutdown request
 
 
