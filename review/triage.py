@@ -228,8 +228,11 @@ def assign(
 
 
 def _measure_text(change: FieldChange) -> tuple[str, str, str, str]:
-    """A change's measure as catalog_values stores it: kind, component, unit, dimensions."""
-    return change.kind.value, change.component.value, change.unit.value, change.dimensions.key
+    """A change's measure as catalog_values stores it: kind, component, unit, dimensions.
+
+    Kind, component and unit are StrEnum members, which are their stored text (equal, same
+    hash); reading `.value` through the enum's descriptor cost ~0.1 s per 10^4 items."""
+    return change.kind, change.component, change.unit, change.dimensions.key
 
 
 def _verified(
@@ -247,10 +250,8 @@ def _verified(
                 c.route, c.model, c.kind, c.component, c.unit, c.dimensions, c.verified_at
             ).where(c.valid_to.is_(None), tuple_(c.route, c.model).in_(chunk))
         )
-        for r in rows:
-            out[(r.route, r.model, r.kind, r.component, r.unit, r.dimensions)] = (
-                r.verified_at is not None
-            )
+        for route, model, kind, component, unit, dimensions, verified_at in rows:
+            out[(route, model, kind, component, unit, dimensions)] = verified_at is not None
     return out
 
 
