@@ -297,8 +297,9 @@ def apply_changes(
             unchanged=list(confirmed.values()),
         )
         triage.assign_pending(engine, opened)
+    citing = Counter(source for item in opened for source in set(item.sources))
     for report in reports.values():
-        report.review_items = sum(report.source in item.sources for item in opened)
+        report.review_items = citing[report.source]
     return opened
 
 
