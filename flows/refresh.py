@@ -81,6 +81,18 @@ def collection_paused() -> Iterator[None]:
             gc.enable()
 
 
+@contextmanager
+def catalog_engine(url: str) -> Iterator[Engine]:
+    """The catalog's engine for one task or the flow, disposed at the block's end: its pooled
+    connections close there (on SQLite the last one out checkpoints the WAL and removes the -wal
+    and -shm files), not whenever a collection happens to reach the engine."""
+    engine = store.connect(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 @dataclass
 class Batch:
     valid: list[Observation] = field(default_factory=list)
@@ -114,20 +126,20 @@ def judge_sources(
 ) -> tuple[dict[str, SourceRun], dict[str, list[FetchedPage]], list[dict[str, object]]]:
     """Each source's health: its report, the pages that are evidence, and every answer judged
     (recorded in the run's summary: stale answers with both dates, faults with their reasons)."""
-    engine = store.connect(url)
     configured = configured_sources()
     now = datetime.now(UTC)
     reports: dict[str, SourceRun] = {}
     evidence: dict[str, list[FetchedPage]] = {}
     judged: list[dict[str, object]] = []
+    with catalog_engine(url) as engine, engine.connect() as conn:
+        histories = {r.source: runlog.url_history(conn, r.source) for r in results}
+        last_records = {r.source: store.last_complete_records(engine, r.source) for r in results}
     for result in results:
-        with engine.connect() as conn:
-            history = runlog.url_history(conn, result.source)
         verdict = health.source_health(
             answers(result),
             configured[result.source].urls,
-            history,
-            store.last_complete_records(engine, result.source),
+            histories[result.source],
+            last_records[result.source],
             now,
         )
         usable = verdict.evidence_urls
@@ -151,8 +163,7 @@ def find_unchanged(
     """The sources whose every response repeats, byte for byte, their previous complete one
     (catalog/unchanged.py decides): reported ok, "unchanged since …", with the counts of the run
     they repeat; their values are confirmed at apply instead of being read again."""
-    engine = store.connect(url)
-    with engine.connect() as conn:
+    with catalog_engine(url) as engine, engine.connect() as conn:
         previous = store.previous_runs(conn, reports)
         mark = store.catalog_mark(conn)
     found: dict[str, unchanged.Unchanged] = {}
@@ -238,8 +249,7 @@ def compare_catalog(
     held sources' found there are used, the others' (one that failed in reading) read here."""
     holding = {s for s, r in reports.items() if r.status not in store.APPLIED or s in confirmed}
     held = [o for o in last or () if o.source in holding]
-    engine = store.connect(engine_url)
-    with engine.connect() as conn:
+    with catalog_engine(engine_url) as engine, engine.connect() as conn:
         current = store.load_catalog(conn)
         listings = store.load_listings(conn)
         held.extend(store.last_statements(conn, holding - {o.source for o in held}))
@@ -274,20 +284,22 @@ def apply_changes(
     for source, report in reports.items():
         if source not in confirmed:
             report.stamped = stamped[source]
-    opened = store.apply(
-        store.connect(engine_url),
-        run_id,
-        valid=batch.valid,
-        problems=batch.quarantined,
-        comparison=comparison,
-        source_reports=[r.model_dump() for r in reports.values()],
-        now=datetime.now(UTC),
-        pages={s: pages for s, pages in evidence.items() if reports[s].status in store.APPLIED},
-        unchanged=list(confirmed.values()),
-        triage=triage.columns,
-    )
+    with catalog_engine(engine_url) as engine:
+        opened = store.apply(
+            engine,
+            run_id,
+            valid=batch.valid,
+            problems=batch.quarantined,
+            comparison=comparison,
+            source_reports=[r.model_dump() for r in reports.values()],
+            now=datetime.now(UTC),
+            pages={s: pages for s, pages in evidence.items() if reports[s].status in store.APPLIED},
+            unchanged=list(confirmed.values()),
+            triage=triage.columns,
+        )
+    citing = Counter(source for item in opened for source in set(item.sources))
     for report in reports.values():
-        report.review_items = sum(report.source in item.sources for item in opened)
+        report.review_items = citing[report.source]
     return opened
 
 
@@ -404,17 +416,17 @@ async def refresh(
     logger = get_run_logger()
     tell = progress or _quiet
     url = store.database_url(database)
-    engine = store.connect(url)
-    selected = sources or list(configured_sources())
-    unknown = sorted(set(selected) - set(configured_sources()))
-    if unknown:
-        return Failed(message=f"unknown sources: {', '.join(unknown)}", data=None)
-    world = World.load(Path(replay)) if replay else None
-    try:
-        with runlog.refresh_lock(engine, datetime.now(UTC)):
-            return await _locked_refresh(url, engine, selected, world, accept_new, tell, logger)
-    except runlog.RefreshRunning as exc:
-        return Failed(message=f"refused: {exc}", data=None)
+    with catalog_engine(url) as engine:
+        selected = sources or list(configured_sources())
+        unknown = sorted(set(selected) - set(configured_sources()))
+        if unknown:
+            return Failed(message=f"unknown sources: {', '.join(unknown)}", data=None)
+        world = World.load(Path(replay)) if replay else None
+        try:
+            with runlog.refresh_lock(engine, datetime.now(UTC)):
+                return await _locked_refresh(url, engine, selected, world, accept_new, tell, logger)
+        except runlog.RefreshRunning as exc:
+            return Failed(message=f"refused: {exc}", data=None)
 
 
 async def _locked_refresh(

@@ -40,6 +40,7 @@ from ratecard.options import (
     parse_duration,
     parse_target,
     prefect_defaults,
+    without_collector,
 )
 from ratecard.output import (
     console,
@@ -132,11 +133,37 @@ def refresh(
     Exit 0: every source read in full or in part; 1: some source failed and changed nothing;
     2: the run failed (nothing applied) or an argument was refused.
     """
-    if replay is not None:
-        check_world(replay)
-    check_sources("--source", source)
-    check_catalog(db, create=True)
-    prefect_defaults()
+    with without_collector("flows.refresh"):
+        if replay is not None:
+            check_world(replay)
+        check_sources("--source", source)
+        check_catalog(db, create=True)
+        prefect_defaults()
+        state = _run_flow(replay, source, db, accept_new)
+    run_id = state.result(raise_on_failure=False) if state.is_final() else None
+    run = _own_run(db, run_id) if isinstance(run_id, int) else None
+    if as_json:
+        print_json(
+            {
+                "state": state.name,
+                "message": state.message,
+                "run": run.model_dump(mode="json") if run else None,
+            }
+        )
+    else:
+        if run is not None:
+            _print_run(run)
+        say(state.message or state.type.value)
+    if not state.is_completed() or run is None:
+        raise typer.Exit(EXIT_RUN_FAILED)
+    raise typer.Exit(EXIT_OK if run.status == "ok" else EXIT_SOURCES_FAILED)
+
+
+def _run_flow(
+    replay: Path | None, source: list[str] | None, db: str | None, accept_new: bool
+) -> State[Any]:
+    """Run the refresh flow in this process; its steps go to standard error as they happen
+    (a spinner on a terminal, one plain line each on a pipe or a log). Returns its final state."""
     import asyncio
 
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -175,24 +202,7 @@ def refresh(
 
     with progress:
         on_progress("*", "starting the flow run (Prefect)")
-        state = asyncio.run(run_flow())
-    run_id = state.result(raise_on_failure=False) if state.is_final() else None
-    run = _own_run(db, run_id) if isinstance(run_id, int) else None
-    if as_json:
-        print_json(
-            {
-                "state": state.name,
-                "message": state.message,
-                "run": run.model_dump(mode="json") if run else None,
-            }
-        )
-    else:
-        if run is not None:
-            _print_run(run)
-        say(state.message or state.type.value)
-    if not state.is_completed() or run is None:
-        raise typer.Exit(EXIT_RUN_FAILED)
-    raise typer.Exit(EXIT_OK if run.status == "ok" else EXIT_SOURCES_FAILED)
+        return asyncio.run(run_flow())
 
 
 def _own_run(db: str | None, run_id: int) -> Run | None:

@@ -262,10 +262,8 @@ def _verified(
                 c.route, c.model, c.kind, c.component, c.unit, c.dimensions, c.verified_at
             ).where(c.valid_to.is_(None), tuple_(c.route, c.model).in_(chunk))
         )
-        for r in rows:
-            out[(r.route, r.model, r.kind, r.component, r.unit, r.dimensions)] = (
-                r.verified_at is not None
-            )
+        for route, model, kind, component, unit, dimensions, verified_at in rows:
+            out[(route, model, kind, component, unit, dimensions)] = verified_at is not None
     return out
 
 

@@ -12,11 +12,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-# Imported here, at start-up, not when the first crawl's downloader loads them: they declare
-# deprecated aliases through scrapy.utils.deprecate, which calls inspect.stack(), reading the
-# source of every frame on the stack (most of a second under a Prefect task's deep stack).
-import scrapy.core.downloader.contextfactory
-import scrapy.core.downloader.tls  # noqa: F401
 from scrapy import signals
 from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.settings import Settings

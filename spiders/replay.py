@@ -23,6 +23,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+SHUTDOWN_POLL = 0.02  # seconds between the serving loop's looks for a shutdown request
+
 
 @dataclass(frozen=True)
 class Recorded:
@@ -121,7 +123,11 @@ def serve(world: World) -> Iterator[str]:
     """Serve a world on 127.0.0.1 (a free port) while the block runs; yields its base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(world))
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="replay", daemon=True)
+    # shutdown() waits for the serving loop to notice it, which looks once per poll interval:
+    # socketserver's 0.5 s default would add a quarter of a second to every replayed refresh.
+    thread = threading.Thread(
+        target=server.serve_forever, args=(SHUTDOWN_POLL,), name="replay", daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
