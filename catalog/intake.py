@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
+from operator import attrgetter
 from typing import TypeVar
 
 from catalog.health import PriceKey, prices_by_field, rescaled, validation_collapse
@@ -125,13 +126,14 @@ def _judge_one(
         # Unreadable records count too: a source whose format changed under the parser reads
         # as nothing valid, and must not pass for a complete listing of nothing.
         collapse = validation_collapse(
-            Counter(o.kind.value for o in found),
-            Counter(o.kind.value for o in valid),
+            _by_kind(found),
+            _by_kind(valid),
             unreadable=len(batch.problems),
             zero_prices=sum(o.kind is Kind.PRICE and o.value == 0 for o in valid),
             quarantined_fields=sum(p.field is not None for p in batch.problems),
         )
-        failure = collapse or rescaled(prices_by_field(valid), before)
+        # with no prices from a last applied run, nothing can have been rescaled
+        failure = collapse or (rescaled(prices_by_field(valid), before) if before else "")
         if failure:
             return SourceIntake(source, problems=problems, failure=failure)
         return SourceIntake(source, valid, problems)
@@ -142,3 +144,12 @@ def _judge_one(
         if intake is not None
         else SourceIntake(source, problems=batch.problems, failure=failure)
     )
+
+
+def _by_kind(observations: Sequence[Observation]) -> dict[str, int]:
+    """How many statements of each kind (by its value: 'price', 'limit'...)."""
+    counts = Counter(map(_KIND, observations))  # counted by member, in C
+    return {kind.value: count for kind, count in counts.items()}
+
+
+_KIND = attrgetter("kind")

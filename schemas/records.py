@@ -55,6 +55,20 @@ class Draft:
     effective_from: date | None = None
 
     def __post_init__(self) -> None:
+        if (
+            type(self.kind) is Kind
+            and type(self.component) is Component
+            and type(self.unit) is Unit
+            and type(self.dimensions) is Dims
+            and type(self.value) is Decimal
+            and type(self.route) is str
+            and type(self.source_model) is str
+            and type(self.evidence) is str
+            and type(self.record) is str
+            and self.effective_from is None
+            and self.value.is_finite()
+        ):
+            return  # nearly every draft: built of the right types already (the checks below)
         if type(self.kind) is not Kind:
             object.__setattr__(self, "kind", Kind(self.kind))
         if type(self.component) is not Component:

@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from schemas.fetch import FieldProblem, Normalized, Uninterpretable
@@ -46,6 +47,9 @@ FieldKey = tuple[str, str, Kind, Component, Unit, Dims, date | None]
 
 def plain(value: Decimal) -> Decimal:
     """Without a positive exponent: `scaleb` turns 0.001 cents into 1E+1, stored as 10."""
+    if type(value) is Decimal and "E+" not in str(value):
+        # Decimal writes a positive exponent, and only that, as 'E+' (6x cheaper than as_tuple)
+        return value
     exponent = value.as_tuple().exponent
     return value.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else value
 
@@ -187,9 +191,13 @@ class _Reading:
 
 def _is_router(draft: Draft) -> bool:
     """A router of the draft's route, named as the gateway names it or with the route before it."""
-    route = draft.route
-    return is_router_pseudo_model(route, draft.source_model) or is_router_pseudo_model(
-        route, draft.source_model.removeprefix(f"{route}/")
+    return _router(draft.route, draft.source_model)
+
+
+@lru_cache(maxsize=4096)  # a record states many prices of one (route, model)
+def _router(route: str, source_model: str) -> bool:
+    return is_router_pseudo_model(route, source_model) or is_router_pseudo_model(
+        route, source_model.removeprefix(f"{route}/")
     )
 
 
