@@ -88,9 +88,9 @@ def overlong(draft: Draft) -> str:
     anomaly item about it has to be written: PostgreSQL refuses a value longer than its column,
     which would fail the transaction of the whole run."""
     if (
-        len(draft.route) <= _FITS["route"]
-        and len(draft.source_model) <= _FITS["source_model"]
-        and len(draft.dimensions.key) <= _FITS["dimensions"]
+        len(draft.route) <= _ROUTE_FITS
+        and len(draft.source_model) <= _MODEL_FITS
+        and len(draft.dimensions.key) <= _DIMENSIONS_FIT
     ):
         return ""  # nearly every draft: three lengths, no message built
     for name, text in (
@@ -111,7 +111,9 @@ def _width(name: str) -> int | None:
 
 _WIDTHS = {name: _width(name) for name in ("route", "source_model", "dimensions")}
 # The widths as bounds (a column of unbounded text fits any length).
-_FITS = {name: sys.maxsize if width is None else width for name, width in _WIDTHS.items()}
+_ROUTE_FITS, _MODEL_FITS, _DIMENSIONS_FIT = (
+    sys.maxsize if width is None else width for width in _WIDTHS.values()
+)
 
 
 UNREADABLE_RULE = "record of an unexpected shape"
@@ -168,10 +170,11 @@ def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
 
     Identity is resolved once per (route, model name) the source writes, not once per value:
     the route, the canonical model and whether the source is official for that route. Only a
-    secondary's price that names no deployment scope is looked up value by value
-    (catalog.identity.OfficialScopes)."""
+    secondary's statement that names no deployment scope, of a (route, model) whose official
+    prices state scopes, is looked up value by value (catalog.identity.OfficialScopes)."""
     source = batch.source
     scopes = identity.scopes
+    scoped = {(route, model) for route, model, _ in scopes.prices}
     seen: set[tuple[object, ...]] = set()
     out: list[Observation] = []
     named: dict[tuple[str, str], tuple[str, str | None, bool]] = {}
@@ -181,11 +184,11 @@ def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
         if found is None:
             route = identity.route(draft.route)
             model = identity.model(draft.source_model)
-            # a secondary's statement of a known model may get the scope of its official price
+            # a secondary's statement of a model priced by scope may get its official scope
             found = named[stated] = (
                 route,
                 model,
-                model is not None and not source.is_official(route),
+                (route, model) in scoped and not source.is_official(route),
             )
         route, model, secondary = found
         dimensions = draft.dimensions

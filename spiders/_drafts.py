@@ -34,7 +34,7 @@ from functools import lru_cache
 from typing import Any
 
 from schemas.fetch import FieldProblem, Normalized, Uninterpretable
-from schemas.field import Dims
+from schemas.field import NO_DIMS, Dims
 from schemas.records import Draft
 from schemas.vocab import CACHE_TTL_DEFAULTS, Component, Dim, Kind, Unit
 from spiders.parsing import is_router_pseudo_model
@@ -43,6 +43,11 @@ ROUTER_RULE = "router pseudo-model"
 # (route, source model, kind, component, unit, dimensions, effective from): a price and the
 # one a record schedules for a later date are two statements of one field.
 FieldKey = tuple[str, str, Kind, Component, Unit, Dims, date | None]
+
+# Members read once: on Python 3.11 `Kind.PRICE` is a metaclass lookup, ~10x a global's cost,
+# and these are asked per observation.
+_PRICE = Kind.PRICE
+_CACHE_WRITE = Component.CACHE_WRITE
 
 
 def plain(value: Decimal) -> Decimal:
@@ -95,7 +100,7 @@ class DraftCollector:
                 kind=kind,
                 component=component,
                 unit=unit,
-                dimensions=Dims.of(dimensions),
+                dimensions=NO_DIMS if dimensions is None else Dims.of(dimensions),
                 value=plain(value),
                 evidence=evidence,
                 record=self.record,
@@ -105,14 +110,14 @@ class DraftCollector:
 
     def put(self, draft: Draft) -> None:
         """One draft, by the duplicate rule (module docstring)."""
-        if draft.kind is Kind.PRICE and _is_router(draft):
+        if draft.kind is _PRICE and _router(draft.route, draft.source_model):
             self.quarantine(
                 field_name(draft),
                 ROUTER_RULE,
                 f"{draft.evidence}: a router bills the price of the model each call is routed to",
             )
             return
-        if draft.component is Component.CACHE_WRITE:
+        if draft.component is _CACHE_WRITE:
             draft = _with_default_ttl(draft)
         key: FieldKey = (
             draft.route,
@@ -189,13 +194,9 @@ class _Reading:
         return False
 
 
-def _is_router(draft: Draft) -> bool:
-    """A router of the draft's route, named as the gateway names it or with the route before it."""
-    return _router(draft.route, draft.source_model)
-
-
 @lru_cache(maxsize=4096)  # a record states many prices of one (route, model)
 def _router(route: str, source_model: str) -> bool:
+    """A router of the route, named as the gateway names it or with the route before it."""
     return is_router_pseudo_model(route, source_model) or is_router_pseudo_model(
         route, source_model.removeprefix(f"{route}/")
     )
