@@ -158,7 +158,7 @@ class DraftCollector:
         split = [
             key
             for key, draft in self._drafts.items()
-            if draft.component is Component.CACHE_WRITE
+            if draft.component is _CACHE_WRITE
             and Dim.CACHE_TTL not in draft.dimensions
             and _with_ttl(key, "1h") in self._drafts
         ]
