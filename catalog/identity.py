@@ -81,6 +81,12 @@ GEO_PREFIX = re.compile(r"^(?:us|eu|apac|jp|au|ca|us-gov|global|regional)\.")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 SCOPE_PREFERENCE = ("global", "regional", "data_zone")
 
+# Members read once: on Python 3.11 `Kind.PRICE` is a metaclass lookup, ~10x a global's cost,
+# and these are asked per observation.
+_PRICE = Kind.PRICE
+_SCOPE = Dim.SCOPE.value
+_REGION = Dim.REGION.value
+
 # What one source states in a run: source, official for the route, route, name, field, value.
 Statement = tuple[str, bool, str, str, Measure, Decimal]
 
@@ -125,10 +131,10 @@ class OfficialScopes:
 
     def add(self, route: str, model: str, key: Measure, value: Decimal) -> None:
         dims = dict(key.dims)
-        scope = dims.pop(Dim.SCOPE.value, None)
+        scope = dims.pop(_SCOPE, None)
         if scope is None:
             return
-        dims.pop(Dim.REGION.value, None)
+        dims.pop(_REGION, None)
         unscoped = Measure(key.kind, key.component, key.unit, Dims.of(dims))
         self.prices[(route, model, unscoped)][scope].add(value)
 
@@ -211,7 +217,7 @@ class Identity:
         self.scoped_routes.update(
             route
             for (_, official, route, _), stated in fields.items()
-            if official and any(Dim.SCOPE.value in key.dims for key in stated)
+            if official and any(_SCOPE in key.dims for key in stated)
         )
         scoped = self.scoped_routes
         siblings: dict[tuple[str, str, str], dict[str, dict[Measure, Decimal]]] = defaultdict(dict)
@@ -220,10 +226,7 @@ class Identity:
             stated = {
                 k: v
                 for k, v in stated.items()
-                if official
-                or k.kind is not Kind.PRICE
-                or route not in scoped
-                or Dim.SCOPE.value in k.dims
+                if official or k.kind is not _PRICE or route not in scoped or _SCOPE in k.dims
             }
             siblings[(source, route, squashed(snapshot_base(name) or name))][name] = stated
             compared[(source, route, name)] = stated

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import String
 
 from catalog import tables
-from catalog.identity import Identity
+from catalog.identity import Identity, Statement
 from catalog.schedule import in_force
 from schemas.fetch import FetchedPage, FieldProblem, Uninterpretable
 from schemas.field import Dims
@@ -86,6 +87,12 @@ def overlong(draft: Draft) -> str:
     draft becomes its record's problem before it is an observation, so neither it nor an
     anomaly item about it has to be written: PostgreSQL refuses a value longer than its column,
     which would fail the transaction of the whole run."""
+    if (
+        len(draft.route) <= _ROUTE_FITS
+        and len(draft.source_model) <= _MODEL_FITS
+        and len(draft.dimensions.key) <= _DIMENSIONS_FIT
+    ):
+        return ""  # nearly every draft: three lengths, no message built
     for name, text in (
         ("route", draft.route),
         ("source_model", draft.source_model),
@@ -103,6 +110,10 @@ def _width(name: str) -> int | None:
 
 
 _WIDTHS = {name: _width(name) for name in ("route", "source_model", "dimensions")}
+# The widths as bounds (a column of unbounded text fits any length).
+_ROUTE_FITS, _MODEL_FITS, _DIMENSIONS_FIT = (
+    sys.maxsize if width is None else width for width in _WIDTHS.values()
+)
 
 
 UNREADABLE_RULE = "record of an unexpected shape"
@@ -138,42 +149,53 @@ def field_problem(source: str, problem: FieldProblem) -> Problem:
 def learn_official_models(identity: Identity, batches: Iterable[SourceDrafts]) -> None:
     """A model an official source lists for its own route is a known model; what the sources
     state also decides dated ids and Azure scopes (catalog.identity)."""
-    identity.learn_official(
-        (
-            batch.source.id,
-            batch.source.is_official(route),
-            route,
-            d.source_model,
-            d.measure,
-            d.value,
-        )
-        for batch in batches
-        for _, d in batch.drafts
-        for route in (identity.route(d.route),)
-    )
+    identity.learn_official(_statements(identity, batches))
 
 
-def _dimensions(
-    identity: Identity, source: Source, route: str, model: str | None, draft: Draft
-) -> Dims:
-    """The draft's dimensions; a secondary's price that names no deployment scope gets the scope
-    whose official price it equals (catalog.identity.OfficialScopes)."""
-    if model is None or Dim.SCOPE in draft.dimensions or source.is_official(route):
-        return draft.dimensions
-    scope = identity.scopes.scope(route, model, draft.measure, draft.value)
-    if scope is None:
-        return draft.dimensions
-    return Dims.of({**draft.dimensions, Dim.SCOPE.value: scope})
+def _statements(identity: Identity, batches: Iterable[SourceDrafts]) -> Iterator[Statement]:
+    """Each draft as identity.Statement, its route resolved once per name the source writes."""
+    for batch in batches:
+        source = batch.source
+        routes: dict[str, tuple[str, bool]] = {}
+        for _, d in batch.drafts:
+            resolved = routes.get(d.route)
+            if resolved is None:
+                route = identity.route(d.route)
+                resolved = routes[d.route] = (route, source.is_official(route))
+            yield (source.id, resolved[1], resolved[0], d.source_model, d.measure, d.value)
 
 
 def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
-    """Drafts with identity and provenance; a value stated twice identically is kept once."""
+    """Drafts with identity and provenance; a value stated twice identically is kept once.
+
+    Identity is resolved once per (route, model name) the source writes, not once per value:
+    the route, the canonical model and whether the source is official for that route. Only a
+    secondary's statement that names no deployment scope, of a (route, model) whose official
+    prices state scopes, is looked up value by value (catalog.identity.OfficialScopes)."""
+    source = batch.source
+    scopes = identity.scopes
+    scoped = {(route, model) for route, model, _ in scopes.prices}
     seen: set[tuple[object, ...]] = set()
     out: list[Observation] = []
+    named: dict[tuple[str, str], tuple[str, str | None, bool]] = {}
     for page, draft in batch.drafts:
-        route = identity.route(draft.route)
-        model = identity.model(draft.source_model)
-        dimensions = _dimensions(identity, batch.source, route, model, draft)
+        stated = (draft.route, draft.source_model)
+        found = named.get(stated)
+        if found is None:
+            route = identity.route(draft.route)
+            model = identity.model(draft.source_model)
+            # a secondary's statement of a model priced by scope may get its official scope
+            found = named[stated] = (
+                route,
+                model,
+                (route, model) in scoped and not source.is_official(route),
+            )
+        route, model, secondary = found
+        dimensions = draft.dimensions
+        if secondary and model is not None and _SCOPE not in dimensions:
+            scope = scopes.scope(route, model, draft.measure, draft.value)
+            if scope is not None:
+                dimensions = Dims.of({**dimensions, _SCOPE: scope})
         key = (
             route,
             model or draft.source_model,
@@ -190,7 +212,7 @@ def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
         seen.add(key)
         out.append(
             Observation(
-                source=batch.source.id,
+                source=source.id,
                 route=route,
                 model=model,
                 source_model=draft.source_model,
@@ -208,3 +230,6 @@ def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
             )
         )
     return out
+
+
+_SCOPE = Dim.SCOPE.value

@@ -52,6 +52,11 @@ SECONDS: dict[Unit, int] = {Unit.PER_SECOND: 1, Unit.PER_MINUTE: 60, Unit.PER_HO
 MODALITY_FLOOR = Decimal(100)
 MODALITY = Dim.MODALITY.value
 
+# Members read once: on Python 3.11 `Kind.PRICE` is a metaclass lookup, ~10x a global's cost,
+# and these are asked per observation.
+_PRICE = Kind.PRICE
+_PER_1M_TOKENS = Unit.PER_1M_TOKENS
+
 
 @dataclass(frozen=True)
 class Band:
@@ -102,7 +107,7 @@ def check(
     kept: list[Observation] = []
     problems: list[Problem] = []
     for obs in observations:
-        if obs.kind is not Kind.PRICE:
+        if obs.kind is not _PRICE:
             kept.append(obs)
         elif (band := table.get(obs.unit)) is not None and not band.holds(obs.value):
             band = table[obs.unit]
@@ -114,7 +119,7 @@ def check(
                 f" is under 1/{MODALITY_FLOOR} of the text price {below}: not a token price"
             )
             problems.append(_problem(obs, AMBIGUOUS_RULE, detail))
-        elif obs.unit is Unit.PER_1M_TOKENS and obs.model in untokened:
+        elif obs.unit is _PER_1M_TOKENS and obs.model in untokened:
             units = ", ".join(sorted(u.value for u in untokened[obs.model]))
             detail = f"{obs.model} is priced in {units} and per token by no source that does so"
             problems.append(_problem(obs, AMBIGUOUS_RULE, detail))
@@ -129,7 +134,7 @@ def _not_metered_in_tokens(
     """Models priced in units other than tokens by sources that never price them per token."""
     other: dict[str, dict[str, set[Unit]]] = defaultdict(lambda: defaultdict(set))
     for obs in observations:
-        if obs.unit in NOT_TOKENS and obs.kind is Kind.PRICE and obs.model is not None:
+        if obs.unit in NOT_TOKENS and obs.kind is _PRICE and obs.model is not None:
             other[obs.model][obs.source].add(obs.unit)
     if not other:
         return {}
@@ -138,8 +143,8 @@ def _not_metered_in_tokens(
     for obs in observations:  # the per-token prices of those models
         if (
             obs.model in other
-            and obs.unit is Unit.PER_1M_TOKENS
-            and obs.kind is Kind.PRICE
+            and obs.unit is _PER_1M_TOKENS
+            and obs.kind is _PRICE
             and obs.value != 0  # 0 there is a placeholder
         ):
             per_token[obs.model].add(obs.source)
@@ -162,16 +167,14 @@ def _one_time_unit(
     units: dict[tuple[object, ...], set[Unit]] = defaultdict(set)
     official_unit: dict[tuple[object, ...], Unit] = {}
     for obs in (*held, *observations):
-        if obs.kind is Kind.PRICE and obs.unit in SECONDS:
+        if obs.kind is _PRICE and obs.unit in SECONDS:
             key = _time_field(obs)
             units[key].add(obs.unit)
             if official(obs.source, obs.route):
                 official_unit[key] = obs.unit
     out: list[Observation] = []
     for obs in observations:
-        stated = (
-            units.get(_time_field(obs)) if obs.kind is Kind.PRICE and obs.unit in SECONDS else None
-        )
+        stated = units.get(_time_field(obs)) if obs.kind is _PRICE and obs.unit in SECONDS else None
         if stated is None or len(stated) < 2:
             out.append(obs)
             continue
@@ -193,8 +196,8 @@ def _text_prices(observations: Sequence[Observation]) -> dict[tuple[object, ...]
     return {
         _token_field(o): o.value
         for o in observations
-        if o.kind is Kind.PRICE
-        and o.unit is Unit.PER_1M_TOKENS
+        if o.kind is _PRICE
+        and o.unit is _PER_1M_TOKENS
         and o.dimensions.get(MODALITY, "text") == "text"
         and o.value > 0
     }
@@ -202,7 +205,7 @@ def _text_prices(observations: Sequence[Observation]) -> dict[tuple[object, ...]
 
 def _below_text(obs: Observation, text_price: dict[tuple[object, ...], Decimal]) -> Decimal | None:
     """Rule 4: the text price `obs` (a non-text per-1M-token price) is under a hundredth of."""
-    if obs.unit is not Unit.PER_1M_TOKENS or obs.value <= 0:
+    if obs.unit is not _PER_1M_TOKENS or obs.value <= 0:
         return None
     if obs.dimensions.get(MODALITY, "text") == "text":
         return None

@@ -39,6 +39,10 @@ RouteModel = tuple[str, str]
 _MeasureKey = tuple[Kind, Component, Unit, str]
 _CONTEXT_ABOVE = Dim.CONTEXT_ABOVE.value
 
+# Members read once: on Python 3.11 `Kind.PRICE` is a metaclass lookup, ~10x a global's cost,
+# and these are asked per observation.
+_PRICE = Kind.PRICE
+
 
 def contradicting(
     observations: Sequence[Observation],
@@ -55,7 +59,7 @@ def contradicting(
     # Each source's untiered prices, by (source, (route, model), measure as a _MeasureKey).
     base: dict[tuple[str, RouteModel, _MeasureKey], Decimal] = {}
     for obs in (*held, *observations):
-        if obs.model is None or obs.kind is not Kind.PRICE:
+        if obs.model is None or obs.kind is not _PRICE:
             continue
         above = _threshold(obs)
         if above is not None:
@@ -68,7 +72,7 @@ def contradicting(
     kept: list[Observation] = []
     flagged: list[Problem] = []
     for obs in observations:
-        above = _threshold(obs) if obs.kind is Kind.PRICE else None
+        above = _threshold(obs) if obs.kind is _PRICE else None
         if above is None or obs.model is None:
             kept.append(obs)
             continue
@@ -125,7 +129,7 @@ def _phantom(
 
 
 def _threshold(obs: Observation) -> int | None:
-    if obs.kind is not Kind.PRICE:
+    if obs.kind is not _PRICE:
         return None
     above = obs.dimensions.get(_CONTEXT_ABOVE)
     return int(above) if above is not None and above.isdigit() else None

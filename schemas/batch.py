@@ -10,6 +10,7 @@ import operator
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Context, Decimal
+from itertools import groupby
 
 import pandera.polars as pa
 import polars as pl
@@ -232,29 +233,40 @@ def validate_by_source(
     others' rows: each is validated on its own. An error validating the frame is raised (the
     caller validates each source apart, catalog/intake.py).
     """
-    by_source: dict[str, list[Observation]] = defaultdict(list)
-    for obs in observations:
-        by_source[obs.source].append(obs)
+    # the sources in order of first appearance, read in C
+    sources = list(dict.fromkeys(map(_SOURCE, observations)))
     valid, problems, whole_frame = _validate(observations)
-    if whole_frame and len(by_source) > 1:
+    if whole_frame and len(sources) > 1:
+        by_source: dict[str, list[Observation]] = {s: [] for s in sources}
+        for source, run in groupby(observations, _SOURCE):
+            by_source[source].extend(run)
         return {source: validate(found) for source, found in by_source.items()}
-    split: dict[str, tuple[list[Observation], list[Problem]]] = {s: ([], []) for s in by_source}
-    for obs in valid:
-        split[obs.source][0].append(obs)
+    split: dict[str, tuple[list[Observation], list[Problem]]] = {s: ([], []) for s in sources}
+    # a batch holds each source's rows together: a run of one source is moved in one step
+    for source, run in groupby(valid, _SOURCE):
+        split[source][0].extend(run)
     for problem in problems:
         split[problem.source][1].append(problem)
     return split
+
+
+_SOURCE = operator.attrgetter("source")
 
 
 def _validate(
     observations: Sequence[Observation],
 ) -> tuple[list[Observation], list[Problem], bool]:
     framed = [frame_value(o.value) for o in observations]
-    fits = [o for o, q in zip(observations, framed, strict=True) if q is not None]
     values = [q for q in framed if q is not None]
-    problems = [
-        _problem(o, [OUT_OF_RANGE]) for o, q in zip(observations, framed, strict=True) if q is None
-    ]
+    fits: Sequence[Observation] = observations
+    problems: list[Problem] = []
+    if len(values) < len(framed):  # values the frame cannot hold (rare): set aside first
+        fits = [o for o, q in zip(observations, framed, strict=True) if q is not None]
+        problems = [
+            _problem(o, [OUT_OF_RANGE])
+            for o, q in zip(observations, framed, strict=True)
+            if q is None
+        ]
     if not fits:
         return [], problems, False
     try:
@@ -262,7 +274,7 @@ def _validate(
     except pa.errors.SchemaErrors as exc:
         failures = exc.failure_cases
     else:
-        return fits, problems, False
+        return list(fits), problems, False
     rules: dict[int, list[str]] = defaultdict(list)
     whole = False
     for case in failures.iter_rows(named=True):

@@ -30,10 +30,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from schemas.fetch import FieldProblem, Normalized, Uninterpretable
-from schemas.field import Dims
+from schemas.field import NO_DIMS, Dims
 from schemas.records import Draft
 from schemas.vocab import CACHE_TTL_DEFAULTS, Component, Dim, Kind, Unit
 from spiders.parsing import is_router_pseudo_model
@@ -43,9 +44,17 @@ ROUTER_RULE = "router pseudo-model"
 # one a record schedules for a later date are two statements of one field.
 FieldKey = tuple[str, str, Kind, Component, Unit, Dims, date | None]
 
+# Members read once: on Python 3.11 `Kind.PRICE` is a metaclass lookup, ~10x a global's cost,
+# and these are asked per observation.
+_PRICE = Kind.PRICE
+_CACHE_WRITE = Component.CACHE_WRITE
+
 
 def plain(value: Decimal) -> Decimal:
     """Without a positive exponent: `scaleb` turns 0.001 cents into 1E+1, stored as 10."""
+    if type(value) is Decimal and "E+" not in str(value):
+        # Decimal writes a positive exponent, and only that, as 'E+' (6x cheaper than as_tuple)
+        return value
     exponent = value.as_tuple().exponent
     return value.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else value
 
@@ -91,7 +100,7 @@ class DraftCollector:
                 kind=kind,
                 component=component,
                 unit=unit,
-                dimensions=Dims.of(dimensions),
+                dimensions=NO_DIMS if dimensions is None else Dims.of(dimensions),
                 value=plain(value),
                 evidence=evidence,
                 record=self.record,
@@ -101,14 +110,14 @@ class DraftCollector:
 
     def put(self, draft: Draft) -> None:
         """One draft, by the duplicate rule (module docstring)."""
-        if draft.kind is Kind.PRICE and _is_router(draft):
+        if draft.kind is _PRICE and _router(draft.route, draft.source_model):
             self.quarantine(
                 field_name(draft),
                 ROUTER_RULE,
                 f"{draft.evidence}: a router bills the price of the model each call is routed to",
             )
             return
-        if draft.component is Component.CACHE_WRITE:
+        if draft.component is _CACHE_WRITE:
             draft = _with_default_ttl(draft)
         key: FieldKey = (
             draft.route,
@@ -149,7 +158,7 @@ class DraftCollector:
         split = [
             key
             for key, draft in self._drafts.items()
-            if draft.component is Component.CACHE_WRITE
+            if draft.component is _CACHE_WRITE
             and Dim.CACHE_TTL not in draft.dimensions
             and _with_ttl(key, "1h") in self._drafts
         ]
@@ -185,11 +194,11 @@ class _Reading:
         return False
 
 
-def _is_router(draft: Draft) -> bool:
-    """A router of the draft's route, named as the gateway names it or with the route before it."""
-    route = draft.route
-    return is_router_pseudo_model(route, draft.source_model) or is_router_pseudo_model(
-        route, draft.source_model.removeprefix(f"{route}/")
+@lru_cache(maxsize=4096)  # a record states many prices of one (route, model)
+def _router(route: str, source_model: str) -> bool:
+    """A router of the route, named as the gateway names it or with the route before it."""
+    return is_router_pseudo_model(route, source_model) or is_router_pseudo_model(
+        route, source_model.removeprefix(f"{route}/")
     )
 
 

@@ -162,6 +162,8 @@ def to_decimal(value: Any, record: str, name: str) -> Decimal:
         return Decimal(0)
     if abs(result.adjusted()) >= MAX_EXPONENT:
         raise Uninterpretable(record, OUT_OF_RANGE, f"{name}={_shown(value)}")
+    if len(str(result)) <= DOUBLE_DIGITS:  # no more characters, so no more digits, than that
+        return result  # nearly every number: as below, without building its digit tuple
     digits = result.as_tuple().digits
     if len(digits) <= DOUBLE_DIGITS:  # nothing to check or read away (without_float_noise)
         return result
