@@ -1,0 +1,101 @@
+"""Broken variants of recorded responses that no earlier fault test made, each made here from
+epoch-2's real recorded responses and read through the real reading path (tests/test_fault_kinds'
+`read`: parser, normalizer, identity and the Pandera gate), or crawled over loopback HTTP.
+
+Each is a way a real feed goes wrong: a number written with digit separators or in another
+script, a page rendered with decimal commas, a listing entry that is null, a model whose name is
+blank, a body cut inside a UTF-8 character, a partial (206) answer, a redirect to a relative
+location. The question is always the same: is only the faulty field, record or source set
+aside, with its rule, and does no wrong value reach the observations?
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from spiders.tables import find_prices
+from tests.test_fault_kinds import bodies, healthy, read, recorded, urls
+
+# --------------------------------------------------- a number no source writes as a number
+
+MODELSDEV_GPT4O = ("openai", "models", "gpt-4o", "cost", "input")
+PORTKEY_GPT4O = ("gpt-4o", "pricing_config", "pay_as_you_go", "request_token", "price")
+
+
+def _at(path: tuple[Any, ...]) -> Callable[[Any], dict[str, Any]]:
+    def holder(doc: Any) -> dict[str, Any]:
+        for key in path[:-1]:
+            doc = doc[key]
+        return doc  # type: ignore[no-any-return]
+
+    return holder
+
+
+# Where one stated price is written otherwise: (URL index, its holder, its key).
+ONE_PRICE: dict[str, tuple[str, Callable[[Any], dict[str, Any]], str]] = {
+    "modelsdev": (urls("modelsdev")[0], _at(MODELSDEV_GPT4O), MODELSDEV_GPT4O[-1]),
+    "portkey": (
+        "https://configs.portkey.ai/pricing/openai.json",
+        _at(PORTKEY_GPT4O),
+        PORTKEY_GPT4O[-1],
+    ),
+    "openrouter": (
+        urls("openrouter")[0],
+        lambda doc: next(m for m in doc["data"] if m["id"] == "openai/gpt-4o")["pricing"],
+        "prompt",
+    ),
+    "litellm": (urls("litellm")[0], lambda doc: doc["gpt-4o"], "input_cost_per_token"),
+}
+# Python's Decimal() reads each of these as a number; JSON and every source write none so.
+NOT_NUMBERS = ("1_000", "0.000\u0663", "\u0663")
+
+
+@pytest.mark.parametrize("written", NOT_NUMBERS)
+@pytest.mark.parametrize("source", sorted(ONE_PRICE))
+def test_a_price_written_with_separators_or_other_digits_is_not_a_number(
+    source: str, written: str
+) -> None:
+    url, holder_of, key = ONE_PRICE[source]
+    document = json.loads(recorded()[url].read_bytes())
+    holder_of(document)[key] = written
+    answered = {**bodies(source), url: json.dumps(document).encode()}
+    found = read(source, answered)
+    assert not found.failure and not found.unparsable, found.failure or found.unparsable
+    [problem] = [p for p in found.problems if written in p.detail]
+    assert problem.rule == "not a number", problem
+    assert not [o for o in found.valid if written in o.evidence]
+    assert len(healthy(source).valid) - len(found.valid) <= 1
+
+
+# ------------------------------------------------------------ a page with decimal commas
+
+PAGES = ("openai-page", "anthropic-page", "gemini-page", "deepseek-page")
+PAGE_AMOUNT = re.compile(rb"\$([0-9]+)\.([0-9]+)")
+COMMA_AMOUNT = re.compile(r"\$[0-9]+,[0-9]|ambiguous amount")
+
+
+@pytest.mark.parametrize("source", PAGES)
+def test_a_page_written_with_decimal_commas_states_no_price(source: str) -> None:
+    """A page saying "$0,28" (rendered in a locale with a decimal comma) does not state 28:
+    read so, every price would be 100 or 1000 times over, and on a first load nothing would
+    say so."""
+    answered = {u: PAGE_AMOUNT.sub(rb"$\1,\2", b) for u, b in bodies(source).items()}
+    found = read(source, answered)
+    assert not found.valid, [(o.source_model, o.value, o.evidence) for o in found.valid[:5]]
+    # the cells are quarantined (or the page read as stating no price), each naming its cell
+    assert found.unparsable or any(COMMA_AMOUNT.search(p.detail) for p in found.problems)
+
+
+def test_money_commas_read_as_thousands_separators_only() -> None:
+    assert [p.amount for p in find_prices("$1,000.50 / 1M tokens")] == [Decimal("1000.50")]
+    assert [p.amount for p in find_prices("$5, then $10, per image")] == [Decimal(5), Decimal(10)]
+    assert find_prices("$\u0663 per image") == []  # a digit of another script is no amount
+    for written in ("$0,28", "$1,25", "$0,028", "$1,0000", "$12,34.5"):
+        with pytest.raises(ValueError, match="ambiguous amount"):
+            find_prices(f"{written} / 1M tokens")
