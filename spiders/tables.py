@@ -103,11 +103,21 @@ class Table:
 
 
 def decode(body: bytes) -> str:
+    """The page's text: UTF-8 (a byte order mark dropped), else as bs4 guesses its encoding.
+
+    Unparsable when the body is UTF-8 up to a character its last bytes begin and do not finish:
+    the transfer or the capture stopped there, so the rest of the page, and whatever prices
+    it stated, is missing (a cut in a table row is `cut_row`'s; this one can be anywhere)."""
     if body.startswith(b"\xef\xbb\xbf"):
         body = body[3:]
     try:
         return body.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data":
+            raise Unparsable(
+                f"truncated body: it ends inside a UTF-8 character ({len(body)} bytes, "
+                f"the last {len(body) - exc.start} of them begin one)"
+            ) from exc
         return UnicodeDammit(body, is_html=True).unicode_markup or ""
 
 

@@ -99,3 +99,23 @@ def test_money_commas_read_as_thousands_separators_only() -> None:
     for written in ("$0,28", "$1,25", "$0,028", "$1,0000", "$12,34.5"):
         with pytest.raises(ValueError, match="ambiguous amount"):
             find_prices(f"{written} / 1M tokens")
+
+
+# ------------------------------------------------------ a body cut inside a UTF-8 character
+
+
+def cut_in_a_character(body: bytes) -> bytes:
+    """The body cut after the first byte of its last multi-byte character before nine tenths
+    of it (a transfer or a capture that stopped at a byte count, in prose or in a table)."""
+    lead = max(i for i, byte in enumerate(body[: len(body) * 9 // 10]) if byte >= 0xC2)
+    return body[: lead + 1]
+
+
+@pytest.mark.parametrize("source", PAGES)
+def test_a_page_cut_inside_a_character_is_a_truncated_body(source: str) -> None:
+    """Read with the broken character replaced, the page's first part read as the whole page:
+    the models its missing part states vanished without a word."""
+    found = read(source, {u: cut_in_a_character(b) for u, b in bodies(source).items()})
+    assert found.unparsable and not found.valid
+    for reason in found.unparsable:
+        assert reason.startswith("truncated body: it ends inside a UTF-8 character"), reason
