@@ -31,9 +31,10 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
     A record nothing can be read from becomes one problem (its id, the rule); a record with some
     fields quarantined keeps its other drafts, and each quarantined field becomes a problem whose
     detail starts with the field's name (also in `field`). A draft whose names do not fit the
-    catalog is its record's problem (TOO_LONG_RULE, `overlong`). A record whose shape its
-    normalizer did not expect (a field that turned from an object into a list: any other
-    exception) is that record's problem alone (UNREADABLE_RULE, naming the exception), never
+    catalog is its record's problem (TOO_LONG_RULE, `overlong`), as is one that names no model
+    (NO_NAME_RULE, `unnamed`); each reason once per record. A record whose shape its normalizer
+    did not expect (a field that turned from an object into a list: any other exception) is
+    that record's problem alone (UNREADABLE_RULE, naming the exception), never
     the source's: a source every record of which is so read collapses in validation
     (catalog/intake.py).
     """
@@ -60,19 +61,23 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
                     )
                 )
                 continue
+            set_aside: set[tuple[str, str]] = set()  # each reported once per record
             for draft in found:
-                too_long = overlong(draft)
-                if too_long:
+                rule, why = TOO_LONG_RULE, overlong(draft)
+                if not why:
+                    rule, why = NO_NAME_RULE, unnamed(draft)
+                if not why:
+                    drafts.append((page, draft))
+                elif (rule, why) not in set_aside:
+                    set_aside.add((rule, why))
                     problems.append(
                         Problem(
                             source=source.id,
                             record=(draft.record or record_name(record, index, page.url))[:200],
-                            rule=TOO_LONG_RULE,
-                            detail=too_long,
+                            rule=rule,
+                            detail=why,
                         )
                     )
-                else:
-                    drafts.append((page, draft))
             problems.extend(field_problem(source.id, p) for p in found.problems)
     return SourceDrafts(source, in_force(drafts), problems)
 
@@ -103,6 +108,20 @@ def _width(name: str) -> int | None:
 
 
 _WIDTHS = {name: _width(name) for name in ("route", "source_model", "dimensions")}
+
+
+NO_NAME_RULE = "no model name"
+
+
+def unnamed(draft: Draft) -> str:
+    """Why a draft names no model ('' when it does): a source name that is blank, or one part of
+    which between slashes is ("openai/", "/", " "): identity would make a model of no name of
+    it. No recorded source writes one; every source's name for a real model has text in every
+    part."""
+    name = draft.source_model
+    if name.strip() and all(part.strip() for part in name.split("/")):
+        return ""
+    return f"source_model {name!r} has a blank part"
 
 
 UNREADABLE_RULE = "record of an unexpected shape"

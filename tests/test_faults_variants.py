@@ -119,3 +119,50 @@ def test_a_page_cut_inside_a_character_is_a_truncated_body(source: str) -> None:
     assert found.unparsable and not found.valid
     for reason in found.unparsable:
         assert reason.startswith("truncated body: it ends inside a UTF-8 character"), reason
+
+
+# ---------------------------------------------------------------- a model of no name
+
+
+def _renamed(holder: dict[str, Any], old: str, new: str) -> None:
+    """`holder` with key `old` renamed `new`, in place and in order."""
+    items = list(holder.items())
+    holder.clear()
+    holder.update((new if key == old else key, value) for key, value in items)
+
+
+BLANK = "  "
+# Where one model's name is written blank, or with a blank part.
+UNNAMED: dict[str, tuple[str, Callable[[Any], None]]] = {
+    "litellm": (urls("litellm")[0], lambda doc: _renamed(doc, "gpt-4o", BLANK)),
+    "modelsdev": (
+        urls("modelsdev")[0],
+        lambda doc: _renamed(doc["openai"]["models"], "gpt-4o", BLANK),
+    ),
+    "portkey": (
+        "https://configs.portkey.ai/pricing/openai.json",
+        lambda doc: _renamed(doc, "gpt-4o", BLANK),
+    ),
+    "genai-prices": (urls("genai-prices")[0], lambda doc: doc[0]["models"][3].update(id=BLANK)),
+    "vercel": (urls("vercel")[0], lambda doc: doc["data"][3].update(id="openai/")),
+    "openrouter": (urls("openrouter")[0], lambda doc: doc["data"][3].update(id="/")),
+}
+
+
+def blank_part(name: str | None) -> bool:
+    return name is not None and not all(part.strip() for part in name.split("/"))
+
+
+@pytest.mark.parametrize("source", sorted(UNNAMED))
+def test_a_model_named_blank_is_its_records_problem(source: str) -> None:
+    """Read as usual, its prices became observations of a model named '  ' (or '', from
+    'openai/'), which a first load would enter into the catalog under no name."""
+    url, change = UNNAMED[source]
+    document = json.loads(recorded()[url].read_bytes())
+    change(document)
+    found = read(source, {**bodies(source), url: json.dumps(document).encode()})
+    assert not found.failure and not found.unparsable, found.failure or found.unparsable
+    assert not [o for o in found.valid if blank_part(o.source_model) or blank_part(o.model)]
+    [problem] = [p for p in found.problems if p.rule == "no model name"]
+    assert "blank part" in problem.detail and problem.source == source
+    assert 0 <= len(healthy(source).valid) - len(found.valid) <= 40
