@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from catalog.normalize import UNREADABLE_RULE
 from spiders.tables import find_prices
 from tests.test_fault_kinds import bodies, healthy, read, recorded, urls
 
@@ -166,3 +167,30 @@ def test_a_model_named_blank_is_its_records_problem(source: str) -> None:
     [problem] = [p for p in found.problems if p.rule == "no model name"]
     assert "blank part" in problem.detail and problem.source == source
     assert 0 <= len(healthy(source).valid) - len(found.valid) <= 40
+
+
+# ------------------------------------------------------------ a listing entry that is null
+
+LISTS = {"openrouter": "data", "vercel": "data", "azure": "Items"}
+
+
+@pytest.mark.parametrize("entry", [None, "gpt-4o", []], ids=["null", "text", "list"])
+@pytest.mark.parametrize("source", sorted(LISTS))
+def test_an_entry_of_a_listing_that_is_no_object_is_that_entrys_problem(
+    source: str, entry: Any
+) -> None:
+    """One entry of 258 (Vercel) turned null failed the whole response, and with it the only
+    URL of an official source, though every other entry read as usual: the entry is set
+    aside, named by its place, and the others go on."""
+    url = urls(source)[0]
+    document = json.loads(recorded()[url].read_bytes())
+    entries = document[LISTS[source]]
+    replaced = entries[3]
+    entries[3] = entry
+    found = read(source, {**bodies(source), url: json.dumps(document).encode()})
+    assert not found.failure and not found.unparsable, found.failure or found.unparsable
+    [problem] = [p for p in found.problems if "is not an object" in p.detail]
+    assert problem.record == f"record 3 of {url}" and problem.rule == UNREADABLE_RULE
+    record = replaced.get("id") or replaced["meterName"]
+    kept = [o for o in healthy(source).valid if not o.record.startswith(record)]
+    assert len(kept) <= len(found.valid) <= len(healthy(source).valid)
