@@ -4,7 +4,8 @@ A world (../shared/snapshots/worlds/*.json) says what every source URL answered 
 server answers ``GET /replay?url=<live URL>`` with the recorded status, headers and body, and the
 recorded date as the HTTP ``Date`` header (after ``delay`` seconds, where an entry gives one: a
 server too slow to answer; after ``truncate`` bytes of a body whose Content-Length states it
-whole, the connection drops); a URL the world does not name answers 404. Spiders
+whole, the connection drops); a relative redirect ``Location`` is resolved against the live URL,
+as a client resolves it live; a URL the world does not name answers 404. Spiders
 reach it through spiders.middleware.ReplayMiddleware, so downloads go through Scrapy's real HTTP
 path (redirects, retries, status handling) and only the address differs from live mode.
 """
@@ -21,7 +22,7 @@ from datetime import datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def _handler(world: World) -> type[BaseHTTPRequestHandler]:
             time.sleep(recorded.delay)
             self._send(
                 recorded.status,
-                recorded.headers,
+                _absolute_location(recorded),
                 recorded.content(),
                 recorded.date,
                 recorded.truncate,
@@ -114,6 +115,16 @@ def _handler(world: World) -> type[BaseHTTPRequestHandler]:
             """Quiet: the refresh reports what each source answered."""
 
     return Handler
+
+
+def _absolute_location(recorded: Recorded) -> dict[str, str]:
+    """The recorded headers with a relative redirect `Location` made absolute against the live
+    URL it answered, as a client resolves it live: sent as recorded, the client would resolve it
+    against the loopback server's address, where nothing is recorded."""
+    return {
+        name: urljoin(recorded.url, value) if name.lower() == "location" else value
+        for name, value in recorded.headers.items()
+    }
 
 
 @contextmanager

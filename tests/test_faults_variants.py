@@ -11,17 +11,22 @@ aside, with its rule, and does no wrong value reach the observations?
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from catalog.normalize import UNREADABLE_RULE
+from spiders.crawl import CrawlResult, crawl
+from spiders.replay import World, serve
 from spiders.tables import find_prices
 from tests.test_fault_kinds import bodies, healthy, read, recorded, urls
+from tests.worlds import fault_world
 
 # --------------------------------------------------- a number no source writes as a number
 
@@ -194,3 +199,52 @@ def test_an_entry_of_a_listing_that_is_no_object_is_that_entrys_problem(
     record = replaced.get("id") or replaced["meterName"]
     kept = [o for o in healthy(source).valid if not o.record.startswith(record)]
     assert len(kept) <= len(found.valid) <= len(healthy(source).valid)
+
+
+# -------------------------------------------------------------- answers over loopback HTTP
+
+VERCEL = "https://ai-gateway.vercel.sh/v1/models"
+
+
+def crawled(tmp_path: Path, broken: dict[str, dict[str, Any]], extra: Any = None) -> CrawlResult:
+    """Vercel's crawl of epoch-2 with `broken` answers (and `extra` ones) over loopback HTTP."""
+    world = World.load(fault_world(tmp_path, broken, extra))
+    with serve(world) as base:
+        return asyncio.run(asyncio.wait_for(crawl("vercel", base), timeout=60))
+
+
+@pytest.mark.parametrize("status", [206, 203])
+def test_a_partial_or_proxied_answer_is_no_evidence(tmp_path: Path, status: int) -> None:
+    """A 206 (part of the listing: its missing models would count as absent) and a 203 (a
+    proxy's transformation of it) were read as the whole listing, the source's own."""
+    result = crawled(tmp_path, {VERCEL: {"status": status}})
+    assert not result.pages
+    [failure] = result.failures
+    assert failure.url == VERCEL and failure.status == status
+    assert failure.reason == f"HTTP {status}: only a 200 answer is the source's whole response"
+
+
+def test_a_relative_redirect_is_followed_where_it_leads_live(tmp_path: Path) -> None:
+    """A recorded `Location: /v1/models?page=1` was resolved against the replay server, where
+    nothing is recorded (HTTP 404), so a source that moved within its domain failed in replay
+    while it reads live."""
+    moved = f"{VERCEL}?page=1"
+    answer = {"status": 301, "headers": {"Location": "/v1/models?page=1"}, "body": ""}
+    there = {
+        "url": moved,
+        "status": 200,
+        "file": str(recorded()[VERCEL]),
+        "date": "2026-04-02T00:00:00Z",
+    }
+    result = crawled(tmp_path, {VERCEL: answer}, [there])
+    assert not result.failures, result.failures
+    [page] = result.pages
+    assert (page.url, page.landing_url) == (VERCEL, moved)
+    assert len(page.records) == len(json.loads(recorded()[VERCEL].read_bytes())["data"])
+
+
+def test_a_relative_redirect_off_the_domain_is_still_refused(tmp_path: Path) -> None:
+    away = {"status": 302, "headers": {"Location": "//login.example-sso.net/x"}, "body": ""}
+    [failure] = crawled(tmp_path, {VERCEL: away}).failures
+    assert failure.reason.startswith("redirected off the source's domains")
+    assert failure.landing_url == "https://login.example-sso.net/x"
