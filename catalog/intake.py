@@ -116,7 +116,8 @@ def _judge_one(
     verdict: tuple[list[Observation], list[Problem]] | None,
 ) -> SourceIntake:
     """One source's validated observations (`verdict`, or validated here when None) judged
-    whole: a collapsed or rescaled listing fails the source."""
+    whole: a collapsed or rescaled listing (or response: `rescaled_response`) fails the
+    source."""
     source = batch.source.id
 
     def step() -> SourceIntake:
@@ -131,7 +132,7 @@ def _judge_one(
             zero_prices=sum(o.kind is Kind.PRICE and o.value == 0 for o in valid),
             quarantined_fields=sum(p.field is not None for p in batch.problems),
         )
-        failure = collapse or rescaled(prices_by_field(valid), before)
+        failure = collapse or rescaled_response(valid, before)
         if failure:
             return SourceIntake(source, problems=problems, failure=failure)
         return SourceIntake(source, valid, problems)
@@ -142,3 +143,23 @@ def _judge_one(
         if intake is not None
         else SourceIntake(source, problems=batch.problems, failure=failure)
     )
+
+
+def rescaled_response(valid: Sequence[Observation], before: Mapping[PriceKey, Decimal]) -> str:
+    """Why a source's prices are rescaled ('' when they are not): judged over all of them, then
+    over each response's (one file of Portkey's 46, one of OpenRouter's two listings), since
+    one response in another unit is a small share of the source's prices but every price it
+    states is wrong (`catalog.health.rescaled`). The reason names the response."""
+    whole = rescaled(prices_by_field(valid), before)
+    if whole or not before:
+        return whole
+    by_url: dict[str, list[Observation]] = {}
+    for obs in valid:
+        by_url.setdefault(obs.url, []).append(obs)
+    if len(by_url) < 2:
+        return ""
+    for url, stated in sorted(by_url.items()):
+        found = rescaled(prices_by_field(stated), before)
+        if found:
+            return f"{found} (the response of {url})"
+    return ""

@@ -21,11 +21,20 @@ from typing import Any
 
 import pytest
 
+from catalog.health import prices_by_field
 from catalog.normalize import UNREADABLE_RULE
 from spiders.crawl import CrawlResult, crawl
 from spiders.replay import World, serve
 from spiders.tables import find_prices
-from tests.test_fault_kinds import bodies, healthy, read, recorded, urls
+from tests.test_fault_kinds import (
+    bodies,
+    healthy,
+    json_prices,
+    read,
+    recorded,
+    scaled_by,
+    urls,
+)
 from tests.worlds import fault_world
 
 # --------------------------------------------------- a number no source writes as a number
@@ -248,3 +257,25 @@ def test_a_relative_redirect_off_the_domain_is_still_refused(tmp_path: Path) -> 
     [failure] = crawled(tmp_path, {VERCEL: away}).failures
     assert failure.reason.startswith("redirected off the source's domains")
     assert failure.landing_url == "https://login.example-sso.net/x"
+
+
+# ------------------------------------------------------- one response of many rescaled
+
+PORTKEY_OPENAI = "https://configs.portkey.ai/pricing/openai.json"
+
+
+@pytest.mark.parametrize("factor", ["1000", "0.001"])
+def test_one_response_of_many_in_another_unit_is_a_rescaled_listing(factor: str) -> None:
+    """Portkey's openai.json alone x1000 or /1000 (per-1K prices where per-token ones were, or
+    the reverse) is a few percent of Portkey's prices: judged over the whole source, no common
+    factor; against that file's own last prices, every one moved by it."""
+    before = prices_by_field(healthy("portkey").valid)
+    answered = {
+        **bodies("portkey"),
+        PORTKEY_OPENAI: json_prices(bodies("portkey")[PORTKEY_OPENAI], scaled_by(factor)),
+    }
+    found = read("portkey", answered, before)
+    assert found.failure.startswith("rescaled listing"), found.failure
+    assert f"are {Decimal(factor):f} times" in found.failure
+    assert found.failure.endswith(f"(the response of {PORTKEY_OPENAI})")
+    assert not found.valid
