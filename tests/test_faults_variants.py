@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from catalog.health import prices_by_field
 from catalog.normalize import UNREADABLE_RULE
+from ratecard.cli import app
 from spiders.crawl import CrawlResult, crawl
 from spiders.replay import World, serve
 from spiders.tables import find_prices
@@ -279,3 +281,25 @@ def test_one_response_of_many_in_another_unit_is_a_rescaled_listing(factor: str)
     assert f"are {Decimal(factor):f} times" in found.failure
     assert found.failure.endswith(f"(the response of {PORTKEY_OPENAI})")
     assert not found.valid
+
+
+# ------------------------------------------------------------- a catalog URL of another kind
+
+
+@pytest.mark.parametrize(
+    ("url", "rule"),
+    [
+        ("mysql://root@localhost/ratecard", "the catalog is SQLite or PostgreSQL"),
+        ("oracle://scott@localhost/xe", "the catalog is SQLite or PostgreSQL"),
+        ("postgresql+pg8000://me@localhost/ratecard", "unknown database driver"),
+        ("postgresql+asyncpg://me@localhost/ratecard", "an asyncio driver"),
+    ],
+)
+def test_a_catalog_url_ratecard_cannot_use_is_one_line(url: str, rule: str) -> None:
+    """A database SQLAlchemy knows but whose driver is not installed (MySQLdb, oracledb)
+    ended `ratecard runs` in a traceback; an asyncio driver in a coroutine warning."""
+    result = CliRunner().invoke(app, ["runs", "--db", url], prog_name="ratecard", env={})
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    [line] = result.output.strip().splitlines()
+    assert line.startswith(f"ratecard runs: Invalid value for '--db': {url}: {rule}"), line
