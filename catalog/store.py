@@ -138,18 +138,18 @@ def open_catalog(url: str | None = None, *, create: bool = False) -> Engine:
             f"{text!r} is not a database URL (use sqlite:///PATH or postgresql+psycopg://…)"
         ) from None
     shown = parsed.render_as_string(hide_password=True)
-    if parsed.get_backend_name() not in CATALOG_BACKENDS:
+    try:
+        dialect = parsed.get_dialect()
+    except (NoSuchModuleError, ArgumentError) as exc:
+        raise CatalogUnavailable(f"{shown}: unknown database driver ({exc})") from None
+    if parsed.get_backend_name() not in CATALOG_BACKENDS or dialect.is_async:
         raise CatalogUnavailable(
-            f"{shown}: the catalog is SQLite or PostgreSQL "
+            f"{shown}: the catalog is SQLite or PostgreSQL by a driver that is not asyncio "
             "(use sqlite:///PATH or postgresql+psycopg://…)"
         )
     if parsed.get_backend_name() == "sqlite":
         _check_sqlite_file(shown, parsed.database, create=create)
     try:
-        if parsed.get_dialect().is_async:
-            raise CatalogUnavailable(
-                f"{shown}: an asyncio driver (use sqlite:///PATH or postgresql+psycopg://…)"
-            )
         engine = create_engine(parsed)
     except (NoSuchModuleError, ArgumentError, ImportError) as exc:
         raise CatalogUnavailable(f"{shown}: unknown database driver ({exc})") from None
