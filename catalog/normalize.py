@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import String
 
@@ -67,7 +68,7 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
                 if not why:
                     rule, why = NO_NAME_RULE, unnamed(draft)
                 if not why:
-                    drafts.append((page, draft))
+                    drafts.append((page, _without_nul(draft)))
                 elif (rule, why) not in set_aside:
                     set_aside.add((rule, why))
                     problems.append(
@@ -79,7 +80,33 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
                         )
                     )
             problems.extend(field_problem(source.id, p) for p in found.problems)
-    return SourceDrafts(source, in_force(drafts), problems)
+    return SourceDrafts(source, in_force(drafts), [_stored(p) for p in problems])
+
+
+NUL = "\x00"
+
+
+def nul_escaped(text: str) -> str:
+    """`text` with each NUL character written `\\x00`: PostgreSQL's text (and jsonb) refuse
+    NUL, so one a source wrote into a key or a value would fail the transaction of the whole
+    run, every source's part with it; escaped, it is still shown for what it was."""
+    return text.replace(NUL, "\\x00") if NUL in text else text
+
+
+def _without_nul(draft: Draft) -> Draft:
+    if NUL not in draft.evidence and NUL not in draft.record:
+        return draft
+    return replace(draft, evidence=nul_escaped(draft.evidence), record=nul_escaped(draft.record))
+
+
+def _stored(problem: Problem) -> Problem:
+    texts = (problem.record, problem.detail, problem.field or "")
+    if not any(NUL in text for text in texts):
+        return problem
+    update = {"record": nul_escaped(problem.record), "detail": nul_escaped(problem.detail)}
+    if problem.field is not None:
+        update["field"] = nul_escaped(problem.field)
+    return problem.model_copy(update=update)
 
 
 TOO_LONG_RULE = "name too long"
@@ -113,15 +140,25 @@ _WIDTHS = {name: _width(name) for name in ("route", "source_model", "dimensions"
 NO_NAME_RULE = "no model name"
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def unnamed(draft: Draft) -> str:
     """Why a draft names no model ('' when it does): a source name that is blank, or one part of
     which between slashes is ("openai/", "/", " "): identity would make a model of no name of
-    it. No recorded source writes one; every source's name for a real model has text in every
-    part."""
+    it; or a name, route or dimension value holding control characters ("gpt-4o\\x00", a line
+    break, a variant "batch\\x00"), which no command can name (the CLI refuses them) and
+    PostgreSQL cannot store (NUL). No recorded source writes one; every source's name for a
+    real model has text in every part."""
     name = draft.source_model
-    if name.strip() and all(part.strip() for part in name.split("/")):
-        return ""
-    return f"source_model {name!r} has a blank part"
+    if not (name.strip() and all(part.strip() for part in name.split("/"))):
+        return f"source_model {name!r} has a blank part"
+    for field, text in (("source_model", name), ("route", draft.route)):
+        if _CONTROL.search(text):
+            return f"{field} {text!r} holds control characters"
+    if _CONTROL.search(draft.dimensions.key):
+        return f"dimensions {draft.dimensions.key!r} hold control characters"
+    return ""
 
 
 UNREADABLE_RULE = "record of an unexpected shape"

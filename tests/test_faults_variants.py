@@ -31,6 +31,7 @@ from spiders.tables import find_prices
 from tests.test_fault_kinds import (
     bodies,
     healthy,
+    healthy_at,
     json_prices,
     read,
     recorded,
@@ -303,3 +304,36 @@ def test_a_catalog_url_ratecard_cannot_use_is_one_line(url: str, rule: str) -> N
     assert isinstance(result.exception, SystemExit), result.exception
     [line] = result.output.strip().splitlines()
     assert line.startswith(f"ratecard runs: Invalid value for '--db': {url}: {rule}"), line
+
+
+# --------------------------------------------------- control characters in names and keys
+
+
+def with_controls(doc: Any) -> tuple[str, str]:
+    """OpenRouter's listing with one model id holding a NUL, another a line break, and a
+    third's pricing key a NUL ("\\u0000" and "\\n" are valid JSON escapes); their ids."""
+    nul, broken, keyed = doc["data"][3], doc["data"][6], doc["data"][8]
+    nul["id"] += "\u0000x"
+    broken["id"] = broken["id"].replace("/", "/\n", 1)
+    keyed["pricing"]["prompt\u0000"] = keyed["pricing"]["prompt"]
+    return nul["id"], broken["id"]
+
+
+def test_control_characters_in_names_and_keys_reach_no_stored_text() -> None:
+    """A model id with a NUL or a line break was a valid observation under that name (no
+    command can name it; PostgreSQL's text refuses NUL, failing the whole run's transaction,
+    every source's part with it), and a NUL in a key reached a quarantined field's text."""
+    url = urls("openrouter")[0]
+    document = json.loads(recorded()[url].read_bytes())
+    ids = with_controls(document)
+    found = read("openrouter", {url: json.dumps(document).encode()})
+    assert not found.failure, found.failure
+    for obs in found.valid:
+        for text in (obs.route, obs.source_model, obs.model or "", obs.dimensions.key):
+            assert not re.search(r"[\x00-\x1f]", text), text
+        assert "\x00" not in obs.evidence + obs.record
+    for problem in found.problems:
+        assert "\x00" not in problem.record + problem.detail + (problem.field or ""), problem
+    rules = {p.record: p.rule for p in found.problems}
+    assert rules[ids[0].replace("\x00", "\\x00")] == rules[ids[1]] == "no model name"
+    assert len(healthy_at("openrouter", url)) - len(found.valid) <= 80  # those two models
