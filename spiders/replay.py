@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -57,7 +57,7 @@ class World:
             responses[unquote(entry["url"])] = Recorded(
                 url=entry["url"],
                 status=int(entry["status"]),
-                date=datetime.fromisoformat(entry["date"].replace("Z", "+00:00")),
+                date=_utc(entry["date"]),
                 headers=headers,
                 file=(path.parent / entry["file"]).resolve() if "file" in entry else None,
                 body=entry.get("body", "").encode(),
@@ -68,6 +68,13 @@ class World:
 
     def lookup(self, url: str) -> Recorded | None:
         return self.responses.get(unquote(url))
+
+
+def _utc(text: str) -> datetime:
+    """A recorded date: ISO 8601, in UTC unless it states its offset ("2026-04-02" is that day's
+    midnight UTC; a naive date could not be sent as an HTTP Date, and the answer was lost)."""
+    date = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return date if date.tzinfo is not None else date.replace(tzinfo=UTC)
 
 
 def _handler(world: World) -> type[BaseHTTPRequestHandler]:

@@ -15,6 +15,7 @@ import asyncio
 import json
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -337,3 +338,12 @@ def test_control_characters_in_names_and_keys_reach_no_stored_text() -> None:
     rules = {p.record: p.rule for p in found.problems}
     assert rules[ids[0].replace("\x00", "\\x00")] == rules[ids[1]] == "no model name"
     assert len(healthy_at("openrouter", url)) - len(found.valid) <= 80  # those two models
+
+
+def test_a_recorded_date_without_a_time_zone_is_utc(tmp_path: Path) -> None:
+    """A world dating an answer "2026-04-02" (a day, no offset) lost that answer: the replay
+    server could not write a naive date as an HTTP Date and dropped the connection."""
+    result = crawled(tmp_path, {VERCEL: {"date": "2026-04-02"}})
+    assert not result.failures, result.failures
+    [page] = result.pages
+    assert page.observed_at == datetime(2026, 4, 2, tzinfo=UTC)
