@@ -141,6 +141,7 @@ NO_NAME_RULE = "no model name"
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_BLANK_PART = re.compile(r"^\s*$|(?:^|/)\s*(?:/|$)")  # all blank, or between slashes
 
 
 def unnamed(draft: Draft) -> str:
@@ -150,14 +151,14 @@ def unnamed(draft: Draft) -> str:
     break, a variant "batch\\x00"), which no command can name (the CLI refuses them) and
     PostgreSQL cannot store (NUL). No recorded source writes one; every source's name for a
     real model has text in every part."""
-    name = draft.source_model
-    if not (name.strip() and all(part.strip() for part in name.split("/"))):
+    name, route, dimensions = draft.source_model, draft.route, draft.dimensions.key
+    if _BLANK_PART.search(name):
         return f"source_model {name!r} has a blank part"
-    for field, text in (("source_model", name), ("route", draft.route)):
-        if _CONTROL.search(text):
-            return f"{field} {text!r} holds control characters"
-    if _CONTROL.search(draft.dimensions.key):
-        return f"dimensions {draft.dimensions.key!r} hold control characters"
+    if _CONTROL.search(f"{name}{route}{dimensions}"):
+        return (
+            f"source_model {name!r}, route {route!r} or dimensions {dimensions!r} hold control "
+            "characters"
+        )
     return ""
 
 
