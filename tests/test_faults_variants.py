@@ -347,3 +347,13 @@ def test_a_recorded_date_without_a_time_zone_is_utc(tmp_path: Path) -> None:
     assert not result.failures, result.failures
     [page] = result.pages
     assert page.observed_at == datetime(2026, 4, 2, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("source", sorted(LISTS))
+def test_a_listing_of_no_objects_fails_its_source(source: str) -> None:
+    """Every entry null (a body of another shape): nothing is read, so the source fails."""
+    url = urls(source)[0]
+    document = json.loads(recorded()[url].read_bytes())
+    document[LISTS[source]] = [None] * len(document[LISTS[source]])
+    found = read(source, {url: json.dumps(document).encode()})
+    assert found.failure.startswith("validation collapse") and not found.valid
