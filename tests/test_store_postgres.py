@@ -24,10 +24,11 @@ from catalog.compare import Context, compare
 from catalog.tables import catalog_values, quarantine, review_items, runs
 from review import triage
 from schemas.sources import is_official
-from tests import test_faults_variants as variants
 from tests.deciding import approve_at_once
 from tests.observed import LITELLM, OPENROUTER_AUGUST, observe
 from tests.racing import overlapping_loads, proposals_for_one_field, values_in_force
+from tests.test_fault_kinds import read, recorded, urls
+from tests.test_faults_variants import with_controls
 
 pytestmark = pytest.mark.integration
 
@@ -246,10 +247,10 @@ def test_control_characters_a_source_wrote_are_stored_on_postgres(postgres_url: 
     """OpenRouter's listing with a NUL in one model id, a line break in another and a NUL in a
     pricing key (tests/test_faults_variants.py), applied on PostgreSQL: its text refuses NUL,
     so one such name would fail the transaction of the whole run, every source's part."""
-    url = variants.urls("openrouter")[0]
-    document = json.loads(variants.recorded()[url].read_bytes())
-    variants.with_controls(document)
-    found = variants.read("openrouter", {url: json.dumps(document).encode()})
+    url = urls("openrouter")[0]
+    document = json.loads(recorded()[url].read_bytes())
+    with_controls(document)
+    found = read("openrouter", {url: json.dumps(document).encode()})
     engine = store.connect(fresh_database(postgres_url, "controls"))
     store.open_catalog(engine.url.render_as_string(hide_password=False), create=True).dispose()
     run_id = store.start_run(engine, world=None, policy="accept-new", now=datetime.now(UTC))
