@@ -121,7 +121,8 @@ def _judge_one(
     verdict: tuple[list[Observation], list[Problem]] | None,
 ) -> SourceIntake:
     """One source's validated observations (`verdict`, or validated here when None) judged
-    whole: a collapsed or rescaled listing fails the source."""
+    whole: a collapsed or rescaled listing (or response: `rescaled_response`) fails the
+    source."""
     source = batch.source.id
 
     def step() -> SourceIntake:
@@ -136,8 +137,7 @@ def _judge_one(
             zero_prices=sum(o.kind is _PRICE and o.value == 0 for o in valid),
             quarantined_fields=sum(p.field is not None for p in batch.problems),
         )
-        # with no prices from a last applied run, nothing can have been rescaled
-        failure = collapse or (rescaled(prices_by_field(valid), before) if before else "")
+        failure = collapse or rescaled_response(valid, before)
         if failure:
             return SourceIntake(source, problems=problems, failure=failure)
         return SourceIntake(source, valid, problems)
@@ -157,3 +157,26 @@ def _by_kind(observations: Sequence[Observation]) -> dict[str, int]:
 
 
 _KIND = attrgetter("kind")
+
+
+def rescaled_response(valid: Sequence[Observation], before: Mapping[PriceKey, Decimal]) -> str:
+    """Why a source's prices are rescaled ('' when they are not): judged over all of them, then
+    over each response's (one file of Portkey's 46, one of OpenRouter's two listings), since
+    one response in another unit is a small share of the source's prices but every price it
+    states is wrong (`catalog.health.rescaled`). The reason names the response. With no prices
+    from a last applied run (`before` empty), nothing can have been rescaled."""
+    if not before:
+        return ""
+    whole = rescaled(prices_by_field(valid), before)
+    if whole:
+        return whole
+    by_url: dict[str, list[Observation]] = {}
+    for obs in valid:
+        by_url.setdefault(obs.url, []).append(obs)
+    if len(by_url) < 2:
+        return ""
+    for url, stated in sorted(by_url.items()):
+        found = rescaled(prices_by_field(stated), before)
+        if found:
+            return f"{found} (the response of {url})"
+    return ""

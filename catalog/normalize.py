@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import String
 
@@ -32,9 +33,10 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
     A record nothing can be read from becomes one problem (its id, the rule); a record with some
     fields quarantined keeps its other drafts, and each quarantined field becomes a problem whose
     detail starts with the field's name (also in `field`). A draft whose names do not fit the
-    catalog is its record's problem (TOO_LONG_RULE, `overlong`). A record whose shape its
-    normalizer did not expect (a field that turned from an object into a list: any other
-    exception) is that record's problem alone (UNREADABLE_RULE, naming the exception), never
+    catalog is its record's problem (TOO_LONG_RULE, `overlong`), as is one that names no model
+    (NO_NAME_RULE, `unnamed`); each reason once per record. A record whose shape its normalizer
+    did not expect (a field that turned from an object into a list: any other exception) is
+    that record's problem alone (UNREADABLE_RULE, naming the exception), never
     the source's: a source every record of which is so read collapses in validation
     (catalog/intake.py).
     """
@@ -61,21 +63,51 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
                     )
                 )
                 continue
+            set_aside: set[tuple[str, str]] = set()  # each reported once per record
             for draft in found:
-                too_long = overlong(draft)
-                if too_long:
+                rule, why = TOO_LONG_RULE, overlong(draft)
+                if not why:
+                    rule, why = NO_NAME_RULE, unnamed(draft)
+                if not why:
+                    drafts.append((page, _without_nul(draft)))
+                elif (rule, why) not in set_aside:
+                    set_aside.add((rule, why))
                     problems.append(
                         Problem(
                             source=source.id,
                             record=(draft.record or record_name(record, index, page.url))[:200],
-                            rule=TOO_LONG_RULE,
-                            detail=too_long,
+                            rule=rule,
+                            detail=why,
                         )
                     )
-                else:
-                    drafts.append((page, draft))
             problems.extend(field_problem(source.id, p) for p in found.problems)
-    return SourceDrafts(source, in_force(drafts), problems)
+    return SourceDrafts(source, in_force(drafts), [_stored(p) for p in problems])
+
+
+NUL = "\x00"
+
+
+def nul_escaped(text: str) -> str:
+    """`text` with each NUL character written `\\x00`: PostgreSQL's text (and jsonb) refuse
+    NUL, so one a source wrote into a key or a value would fail the transaction of the whole
+    run, every source's part with it; escaped, it is still shown for what it was."""
+    return text.replace(NUL, "\\x00") if NUL in text else text
+
+
+def _without_nul(draft: Draft) -> Draft:
+    if NUL not in draft.evidence and NUL not in draft.record:
+        return draft
+    return replace(draft, evidence=nul_escaped(draft.evidence), record=nul_escaped(draft.record))
+
+
+def _stored(problem: Problem) -> Problem:
+    texts = (problem.record, problem.detail, problem.field or "")
+    if not any(NUL in text for text in texts):
+        return problem
+    update = {"record": nul_escaped(problem.record), "detail": nul_escaped(problem.detail)}
+    if problem.field is not None:
+        update["field"] = nul_escaped(problem.field)
+    return problem.model_copy(update=update)
 
 
 TOO_LONG_RULE = "name too long"
@@ -114,6 +146,31 @@ _WIDTHS = {name: _width(name) for name in ("route", "source_model", "dimensions"
 _ROUTE_FITS, _MODEL_FITS, _DIMENSIONS_FIT = (
     sys.maxsize if width is None else width for width in _WIDTHS.values()
 )
+
+
+NO_NAME_RULE = "no model name"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_BLANK_PART = re.compile(r"^\s*$|(?:^|/)\s*(?:/|$)")  # all blank, or between slashes
+
+
+def unnamed(draft: Draft) -> str:
+    """Why a draft names no model ('' when it does): a source name that is blank, or one part of
+    which between slashes is ("openai/", "/", " "): identity would make a model of no name of
+    it; or a name, route or dimension value holding control characters ("gpt-4o\\x00", a line
+    break, a variant "batch\\x00"), which no command can name (the CLI refuses them) and
+    PostgreSQL cannot store (NUL). No recorded source writes one; every source's name for a
+    real model has text in every part."""
+    name, route, dimensions = draft.source_model, draft.route, draft.dimensions.key
+    if _BLANK_PART.search(name):
+        return f"source_model {name!r} has a blank part"
+    if _CONTROL.search(f"{name}{route}{dimensions}"):
+        return (
+            f"source_model {name!r}, route {route!r} or dimensions {dimensions!r} hold control "
+            "characters"
+        )
+    return ""
 
 
 UNREADABLE_RULE = "record of an unexpected shape"

@@ -113,6 +113,7 @@ class CatalogUnavailable(Exception):
 
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+CATALOG_BACKENDS = ("sqlite", "postgresql")  # what the migrations and queries are written for
 
 
 def open_catalog(url: str | None = None, *, create: bool = False) -> Engine:
@@ -125,8 +126,9 @@ def open_catalog(url: str | None = None, *, create: bool = False) -> Engine:
     connection and hold a catalog. With `create` a missing SQLite file (and its folders) or an
     empty server database becomes a new catalog; an existing file must still be one.
     Raises CatalogUnavailable (one line naming the URL and the rule) for a URL that does not
-    parse, an unknown driver, an in-memory database, a directory, a file that is not an SQLite
-    database or not a catalog, a path that cannot be created, or a refused connection.
+    parse, a database other than SQLite or PostgreSQL, an unknown, missing or asyncio driver,
+    an in-memory database, a directory, a file that is not an SQLite database or not a catalog,
+    a path that cannot be created, or a refused connection.
     """
     text = database_url(url)
     try:
@@ -136,11 +138,20 @@ def open_catalog(url: str | None = None, *, create: bool = False) -> Engine:
             f"{text!r} is not a database URL (use sqlite:///PATH or postgresql+psycopg://…)"
         ) from None
     shown = parsed.render_as_string(hide_password=True)
+    try:
+        dialect = parsed.get_dialect()
+    except (NoSuchModuleError, ArgumentError) as exc:
+        raise CatalogUnavailable(f"{shown}: unknown database driver ({exc})") from None
+    if parsed.get_backend_name() not in CATALOG_BACKENDS or dialect.is_async:
+        raise CatalogUnavailable(
+            f"{shown}: the catalog is SQLite or PostgreSQL by a driver that is not asyncio "
+            "(use sqlite:///PATH or postgresql+psycopg://…)"
+        )
     if parsed.get_backend_name() == "sqlite":
         _check_sqlite_file(shown, parsed.database, create=create)
     try:
         engine = create_engine(parsed)
-    except (NoSuchModuleError, ArgumentError) as exc:
+    except (NoSuchModuleError, ArgumentError, ImportError) as exc:
         raise CatalogUnavailable(f"{shown}: unknown database driver ({exc})") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

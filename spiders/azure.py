@@ -186,8 +186,6 @@ def parse(body: bytes, url: str) -> Page:
     if not isinstance(doc, dict) or not isinstance(doc.get("Items"), list):
         raise Unparsable(f"azure retail prices ({url}): expected an object with an Items list")
     items = doc["Items"]
-    if not all(isinstance(item, dict) for item in items):
-        raise Unparsable(f"azure retail prices ({url}): an entry of Items is not an object")
     if "Count" in doc and doc["Count"] != len(items):
         raise Unparsable(
             f"azure retail prices ({url}): Count={doc['Count']} but {len(items)} Items"
@@ -203,6 +201,8 @@ def parse(body: bytes, url: str) -> Page:
 
 
 def normalize(record: dict[str, Any]) -> Normalized:
+    if not isinstance(record, dict):  # that entry's problem alone (catalog/normalize.py)
+        raise TypeError(f"an entry of Items is not an object: {str(record)[:80]}")
     meter_name = _required(record, "meterName", "?")
     region = _text(record, "armRegionName", meter_name)
     record_id = f"{meter_name} [{region}]" if region else meter_name

@@ -135,8 +135,6 @@ def parse(body: bytes, url: str) -> Page:
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
         raise Unparsable('openrouter models: expected an object {"data": [...]}')
     records = doc["data"]
-    if not all(isinstance(record, dict) for record in records):
-        raise Unparsable("openrouter models: an entry of data is not an object")
     return Page(records=records, next_urls=_next_urls(doc.get("links"), url))
 
 
@@ -154,6 +152,8 @@ def _next_urls(links: Any, url: str) -> list[str]:
 
 
 def normalize(record: dict[str, Any]) -> Normalized:
+    if not isinstance(record, dict):  # that entry's problem alone (catalog/normalize.py)
+        raise TypeError(f"an entry of data is not an object: {str(record)[:80]}")
     model_id = record.get("id")
     if not isinstance(model_id, str) or not model_id.strip():
         raise Uninterpretable(str(model_id), "no model id", f"id={model_id!r}")

@@ -16,6 +16,7 @@ A source module (spiders/<source>.py) has two pure functions:
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any
@@ -34,6 +35,11 @@ MAX_EXPONENT = 30
 # with more is no number a source computed (a million digits of 1s is not float noise).
 MAX_DIGITS = 40
 OUT_OF_RANGE = "number out of range"
+# A number written as text: what JSON writes as a number (ASCII digits, an optional sign,
+# decimal point and exponent), spaces around it allowed. Decimal() alone also reads digit
+# separators ("1_000") and other scripts' digits ("٣"): no source writes a price so, and
+# reading one would guess.
+NUMERIC_TEXT = re.compile(r"\s*[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*")
 
 
 # What json.loads raises on a body that is not JSON text: bad bytes, bad syntax, and nesting
@@ -140,7 +146,8 @@ def without_single_precision_noise(written: Decimal) -> Decimal:
 def to_decimal(value: Any, record: str, name: str) -> Decimal:
     """A JSON number or numeric string as Decimal, float noise read away (without_float_noise).
 
-    Raises Uninterpretable (rule "not a number") for anything else: bool, None, text, NaN, inf;
+    Raises Uninterpretable (rule "not a number") for anything else: bool, None, NaN, inf, and
+    text that is not a number as JSON writes one (NUMERIC_TEXT: no "1,000", "1_000", "$1", "٣");
     and (rule OUT_OF_RANGE) for a non-zero number of magnitude 10^MAX_EXPONENT or more or under
     10^-MAX_EXPONENT (`1e-999999999` would round to a free price once scaled, `1e999999999`
     overflows the arithmetic that scales it: neither is a price, a limit or a flag), or written
@@ -151,6 +158,8 @@ def to_decimal(value: Any, record: str, name: str) -> Decimal:
         raise Uninterpretable(record, "not a number", f"{name}={value!r}")
     if type(value) is Decimal:  # what parsing.load_json reads a JSON number as
         result = value
+    elif isinstance(value, str) and NUMERIC_TEXT.fullmatch(value) is None:
+        raise Uninterpretable(record, "not a number", f"{name}={_shown(value)}")
     else:
         try:
             result = Decimal(str(value).strip())

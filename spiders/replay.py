@@ -4,7 +4,8 @@ A world (../shared/snapshots/worlds/*.json) says what every source URL answered 
 server answers ``GET /replay?url=<live URL>`` with the recorded status, headers and body, and the
 recorded date as the HTTP ``Date`` header (after ``delay`` seconds, where an entry gives one: a
 server too slow to answer; after ``truncate`` bytes of a body whose Content-Length states it
-whole, the connection drops); a URL the world does not name answers 404. Spiders
+whole, the connection drops); a relative redirect ``Location`` is resolved against the live URL,
+as a client resolves it live; a URL the world does not name answers 404. Spiders
 reach it through spiders.middleware.ReplayMiddleware, so downloads go through Scrapy's real HTTP
 path (redirects, retries, status handling) and only the address differs from live mode.
 """
@@ -17,11 +18,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 SHUTDOWN_POLL = 0.02  # seconds between the serving loop's looks for a shutdown request
 
@@ -58,7 +59,7 @@ class World:
             responses[unquote(entry["url"])] = Recorded(
                 url=entry["url"],
                 status=int(entry["status"]),
-                date=datetime.fromisoformat(entry["date"].replace("Z", "+00:00")),
+                date=_utc(entry["date"]),
                 headers=headers,
                 file=(path.parent / entry["file"]).resolve() if "file" in entry else None,
                 body=entry.get("body", "").encode(),
@@ -69,6 +70,13 @@ class World:
 
     def lookup(self, url: str) -> Recorded | None:
         return self.responses.get(unquote(url))
+
+
+def _utc(text: str) -> datetime:
+    """A recorded date: ISO 8601, in UTC unless it states its offset ("2026-04-02" is that day's
+    midnight UTC; a naive date could not be sent as an HTTP Date, and the answer was lost)."""
+    date = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return date if date.tzinfo is not None else date.replace(tzinfo=UTC)
 
 
 def _handler(world: World) -> type[BaseHTTPRequestHandler]:
@@ -83,7 +91,7 @@ def _handler(world: World) -> type[BaseHTTPRequestHandler]:
             time.sleep(recorded.delay)
             self._send(
                 recorded.status,
-                recorded.headers,
+                _absolute_location(recorded),
                 recorded.content(),
                 recorded.date,
                 recorded.truncate,
@@ -116,6 +124,16 @@ def _handler(world: World) -> type[BaseHTTPRequestHandler]:
             """Quiet: the refresh reports what each source answered."""
 
     return Handler
+
+
+def _absolute_location(recorded: Recorded) -> dict[str, str]:
+    """The recorded headers with a relative redirect `Location` made absolute against the live
+    URL it answered, as a client resolves it live: sent as recorded, the client would resolve it
+    against the loopback server's address, where nothing is recorded."""
+    return {
+        name: urljoin(recorded.url, value) if name.lower() == "location" else value
+        for name, value in recorded.headers.items()
+    }
 
 
 @contextmanager

@@ -37,11 +37,12 @@ def response_date(response: Response) -> datetime:
 
 
 class SourceSpider(Spider):
-    """One source's crawl. Every URL is requested once per crawl: a further page a response names
-    that this crawl already requested (Azure's `NextPageLink` or OpenRouter's `links.next` naming
-    its own page or an earlier one), or one past MAX_FURTHER_PAGES, is not requested again but
-    answered as a failure of that URL naming the page that named it ("pagination loop", "page
-    cap"): the chain is broken, so the listing is incomplete, and the crawl ends."""
+    """One source's crawl. Only a 200 answer is read (`_not_whole`). Every URL is requested once
+    per crawl: a further page a response names that this crawl already requested (Azure's
+    `NextPageLink` or OpenRouter's `links.next` naming its own page or an earlier one), or one
+    past MAX_FURTHER_PAGES, is not requested again but answered as a failure of that URL naming
+    the page that named it ("pagination loop", "page cap"): the chain is broken, so the listing
+    is incomplete, and the crawl ends."""
 
     source_id: ClassVar[str]
 
@@ -71,6 +72,9 @@ class SourceSpider(Spider):
     def parse(self, response: Response, **kwargs: Any) -> Iterator[dict[str, Any] | Request]:
         requested = response.meta["requested_url"]
         landing = response.meta.get("live_url", response.url)
+        if response.status != 200:
+            yield self._failure(requested, landing, response.status, self._not_whole(response))
+            return
         try:
             page = self.source.parser.parse(response.body, landing)
         except Unparsable as exc:
@@ -96,6 +100,13 @@ class SourceSpider(Spider):
                 continue
             self.further += 1
             yield self._request(url)
+
+    @staticmethod
+    def _not_whole(response: Response) -> str:
+        """Why a 2xx answer other than 200 is no evidence: a 206 is part of the resource (read
+        whole, a cut listing would count its missing models absent), a 203 what a proxy made
+        of it (not the source's word), 201, 202, 204 and 205 no representation of it at all."""
+        return f"HTTP {response.status}: only a 200 answer is the source's whole response"
 
     def _refused(self, url: str) -> str:
         """Why a further page is not requested ('' when it is)."""

@@ -95,7 +95,7 @@ class Table:
 
     @property
     def has_money(self) -> bool:
-        return any(find_prices(cell) for row in self.rows for cell in row.cells)
+        return any(_MONEY.search(cell) for row in self.rows for cell in row.cells)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,11 +103,21 @@ class Table:
 
 
 def decode(body: bytes) -> str:
+    """The page's text: UTF-8 (a byte order mark dropped), else as bs4 guesses its encoding.
+
+    Unparsable when the body is UTF-8 up to a character its last bytes begin and do not finish:
+    the transfer or the capture stopped there, so the rest of the page, and whatever prices
+    it stated, is missing (a cut in a table row is `cut_row`'s; this one can be anywhere)."""
     if body.startswith(b"\xef\xbb\xbf"):
         body = body[3:]
     try:
         return body.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data":
+            raise Unparsable(
+                f"truncated body: it ends inside a UTF-8 character ({len(body)} bytes, "
+                f"the last {len(body) - exc.start} of them begin one)"
+            ) from exc
         return UnicodeDammit(body, is_html=True).unicode_markup or ""
 
 
@@ -374,7 +384,11 @@ def trailing_empty(cells: tuple[str, ...]) -> int:
 # Money
 
 
-_AMOUNT = r"\d[\d,]*(?:\.\d+)?|\.\d+"
+_AMOUNT = r"[0-9](?:[0-9,]*[0-9])?(?:\.[0-9]+)?|\.[0-9]+"
+# Commas in an amount group its digits by thousands ("$1,000.50"); any other comma ("$0,28",
+# "$1,25", "$0,028": a decimal comma, as a page rendered in another locale writes it) is
+# ambiguous.
+_GROUPED = re.compile(r"[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 _MONEY = re.compile(
     rf"(?P<sym>US\$|\$|€|£|¥|￥)\s?(?P<a1>{_AMOUNT})"
     rf"|(?P<a2>{_AMOUNT})\s?(?P<word>元|USD|CNY|RMB|EUR)"
@@ -401,11 +415,17 @@ def strip_footnotes(text: str) -> str:
 
 
 def find_prices(text: str) -> list[Price]:
-    """Every money amount in the text, in order, each with the per-phrase that follows it."""
+    """Every money amount in the text, in order, each with the per-phrase that follows it
+    (ASCII digits; commas only as thousands separators, `_GROUPED`).
+
+    Raises ValueError for an amount with any other comma ("$0,28"): a decimal comma or a
+    thousands one, it cannot be told which, so its cell is quarantined, never read as 28."""
     prices: list[Price] = []
     for match in _MONEY.finditer(text):
         raw = match.group("a1") or match.group("a2")
         symbol = match.group("sym") or match.group("word")
+        if "," in raw and _GROUPED.fullmatch(raw) is None:
+            raise ValueError(f"ambiguous amount {raw!r}: its commas do not group thousands")
         try:
             amount = Decimal(raw.replace(",", ""))
         except InvalidOperation:

@@ -90,8 +90,6 @@ def parse(body: bytes, url: str) -> Page:
     if doc.get("object", "list") != "list":
         raise Unparsable(f"vercel models: object is {doc.get('object')!r}, not 'list'")
     records = doc["data"]
-    if not all(isinstance(record, dict) for record in records):
-        raise Unparsable("vercel models: an entry of data is not an object")
     return Page(records=records)
 
 
@@ -111,6 +109,8 @@ class _Context(NamedTuple):
 
 
 def normalize(record: dict[str, Any]) -> Normalized:
+    if not isinstance(record, dict):  # that entry's problem alone (catalog/normalize.py)
+        raise TypeError(f"an entry of data is not an object: {str(record)[:80]}")
     model_id = record.get("id")
     if not isinstance(model_id, str) or not model_id.strip():
         raise Uninterpretable(str(model_id), "no model id", f"id={model_id!r}")

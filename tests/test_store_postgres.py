@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import json
 import os
 import shutil
 import signal
@@ -20,12 +21,14 @@ from sqlalchemy import create_engine, select, text
 
 from catalog import queries, runlog, store
 from catalog.compare import Context, compare
-from catalog.tables import catalog_values, review_items, runs
+from catalog.tables import catalog_values, quarantine, review_items, runs
 from review import triage
 from schemas.sources import is_official
 from tests.deciding import approve_at_once
 from tests.observed import LITELLM, OPENROUTER_AUGUST, observe
 from tests.racing import overlapping_loads, proposals_for_one_field, values_in_force
+from tests.test_fault_kinds import read, recorded, urls
+from tests.test_faults_variants import with_controls
 
 pytestmark = pytest.mark.integration
 
@@ -238,3 +241,31 @@ def test_the_queue_pages_filters_and_sets_on_postgres(postgres_url: str) -> None
     assert searched and all(
         model.lower() in " ".join((i.route, i.model, i.title)).lower() for i in searched
     )
+
+
+def test_control_characters_a_source_wrote_are_stored_on_postgres(postgres_url: str) -> None:
+    """OpenRouter's listing with a NUL in one model id, a line break in another and a NUL in a
+    pricing key (tests/test_faults_variants.py), applied on PostgreSQL: its text refuses NUL,
+    so one such name would fail the transaction of the whole run, every source's part."""
+    url = urls("openrouter")[0]
+    document = json.loads(recorded()[url].read_bytes())
+    with_controls(document)
+    found = read("openrouter", {url: json.dumps(document).encode()})
+    engine = store.connect(fresh_database(postgres_url, "controls"))
+    store.open_catalog(engine.url.render_as_string(hide_password=False), create=True).dispose()
+    run_id = store.start_run(engine, world=None, policy="accept-new", now=datetime.now(UTC))
+    ctx = Context(run_id, datetime.now(UTC), True, is_official, frozenset({"openrouter"}))
+    store.apply(
+        engine,
+        run_id,
+        valid=found.valid,
+        problems=found.problems,
+        comparison=compare(found.valid, {}, {}, [], ctx),
+        source_reports=[],
+        now=datetime.now(UTC),
+    )
+    with engine.connect() as conn:
+        stored = conn.execute(select(quarantine.c.record).where(quarantine.c.run_id == run_id))
+        records = set(stored.scalars())
+    assert {p.record for p in found.problems} <= records
+    assert any("\\x00" in record for record in records)
