@@ -31,7 +31,6 @@ from sqlalchemy import Engine
 
 from catalog import store
 from catalog.compare import Comparison
-from catalog.identity import Identity
 from flows import refresh
 from schemas.sources import sources
 from spiders.crawl import CrawlResult, crawl_all
@@ -105,17 +104,18 @@ def after_download(
     with refresh.collection_paused():
         batch, comparison = refresh.Batch(), Comparison()
         if any(to_read.values()):
-            identity = Identity.load()
-            with engine.connect() as conn:
-                identity.learn(store.known_models(conn))
+            identity, held, before = laps.time(
+                "read: identity, held, last prices",
+                lambda: refresh.reading_context(engine, reports, confirmed, to_read),
+            )
             batch = laps.time(
                 "read (normalize .. validate)",
-                lambda: refresh.read_sources.fn(to_read, identity, reports),
+                lambda: refresh.read_sources.fn(to_read, identity, reports, held, before),
             )
             comparison = laps.time(
                 "load catalog + compare",
                 lambda: refresh.compare_catalog.fn(
-                    url, batch, reports, run_id, accept_new, identity, frozenset(confirmed)
+                    url, batch, reports, run_id, accept_new, identity, frozenset(confirmed), held
                 ),
             )
         opened = laps.time(

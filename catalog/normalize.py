@@ -43,6 +43,8 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
     normalize = source.parser.normalize
     drafts: list[tuple[FetchedPage, Draft]] = []
     problems: list[Problem] = []
+    # `unnamed` of each (name, route, dimensions): a model's drafts share them (~10 per record)
+    unnamed_of: dict[tuple[str, str, str], str] = {}
     for page in pages:
         for index, record in enumerate(page.records):
             try:
@@ -67,7 +69,10 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
             for draft in found:
                 rule, why = TOO_LONG_RULE, overlong(draft)
                 if not why:
-                    rule, why = NO_NAME_RULE, unnamed(draft)
+                    names = (draft.source_model, draft.route, draft.dimensions.key)
+                    if names not in unnamed_of:
+                        unnamed_of[names] = unnamed(draft)
+                    rule, why = NO_NAME_RULE, unnamed_of[names]
                 if not why:
                     drafts.append((page, _without_nul(draft)))
                 elif (rule, why) not in set_aside:

@@ -309,6 +309,34 @@ def _statements(held: Sequence[Observation]) -> Iterator[Statement]:
         yield o.source, is_official(o.source, o.route), o.route, o.source_model, o.measure, o.value
 
 
+def reading_context(
+    engine: Engine,
+    reports: Mapping[str, SourceRun],
+    confirmed: Mapping[str, unchanged.Unchanged],
+    to_read: Mapping[str, Sequence[FetchedPage]],
+) -> tuple[Identity, tuple[Observation, ...], dict[str, dict[health.PriceKey, Decimal]]]:
+    """What reading needs from the catalog, for `read_sources`: the identity (the catalog's
+    models, and the official statements of the sources not read), those held statements, and
+    each source to read's prices in its last applied run (a rescaled listing fails)."""
+    identity = Identity.load()
+    with engine.connect() as conn:
+        identity.learn(store.known_models(conn))
+        # A source not read this run (not selected, failed, partial, or unchanged) still
+        # teaches what it last stated (its models, dated ids, official scopes): others' names
+        # map as on a full, healthy day (`--source litellm` alone maps LiteLLM's names of
+        # Azure's models as a refresh of every source does), and stay so when what a source
+        # did answer then collapses in validation.
+        short = [
+            s
+            for s in configured_sources()
+            if s not in reports or reports[s].status is not SourceStatus.OK or s in confirmed
+        ]
+        held = store.last_statements(conn, short)
+        identity.learn_official(_statements(held))
+        before = {s: runlog.last_prices(conn, s) for s in to_read}
+    return identity, held, before
+
+
 @dataclass
 class Stages:
     reports: dict[str, SourceRun]
@@ -354,24 +382,7 @@ async def _refresh_stages(
         batch, comparison = Batch(), Comparison()
         if any(to_read.values()):
             progress("*", "normalizing")
-            identity = Identity.load()
-            with engine.connect() as conn:
-                identity.learn(store.known_models(conn))
-                # A source not read this run (not selected, failed, partial, or unchanged) still
-                # teaches what it last stated (its models, dated ids, official scopes): others'
-                # names map as on a full, healthy day (`--source litellm` alone maps LiteLLM's
-                # names of Azure's models as a refresh of every source does), and stay so when
-                # what a source did answer then collapses in validation.
-                short = [
-                    s
-                    for s in configured_sources()
-                    if s not in reports
-                    or reports[s].status is not SourceStatus.OK
-                    or s in confirmed
-                ]
-                held = store.last_statements(conn, short)
-                identity.learn_official(_statements(held))
-                before = {s: runlog.last_prices(conn, s) for s in to_read}
+            identity, held, before = reading_context(engine, reports, confirmed, to_read)
             batch = read_sources(
                 quote(to_read), quote(identity), reports, quote(held), quote(before)
             )  # type: ignore[call-overload]
