@@ -353,7 +353,7 @@ def _apply(
     closed: list[dict[str, Any]] = []
     opened: list[dict[str, Any]] = []
     for change in changes:
-        was, now_value = _apply_change(conn, item, change, now)
+        was, now_value = _apply_change(conn, item, change, now, use_source)
         closed.extend(was)
         opened.append(now_value)
     return closed, opened
@@ -406,9 +406,14 @@ def _in_force(conn: Connection, field_id: FieldId) -> Row[Any] | None:
 
 
 def _apply_change(
-    conn: Connection, item: Row[Any], change: FieldChange, now: datetime
+    conn: Connection,
+    item: Row[Any],
+    change: FieldChange,
+    now: datetime,
+    use_source: str | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Close the field's value in force (if any) and open the proposed one from its date."""
+    """Close the field's value in force (if any) and open the proposed one from its date
+    (`use_source`: the source whose value the reviewer chose, its accepted source)."""
     field_id = FieldId(item.route, item.model, change.measure)
     key = {
         "route": field_id.route,
@@ -443,18 +448,25 @@ def _apply_change(
                 f"{change.component.value} was replaced by another decision; nothing was written"
             )
         closed.append(_value_dict(current._mapping, valid_to=valid_from))
-    row = {**key, **_provenance(item, proposed, valid_from, stated)}
+    row = {**key, **_provenance(item, proposed, valid_from, stated, use_source)}
     value_id = inserted_id(conn.execute(insert(catalog_values).values(**row)))
     _stamp(conn, value_id, item.run_id, stated)
     return closed, _value_dict({**row, "id": value_id})
 
 
 def _provenance(
-    item: Row[Any], proposed: Decimal, valid_from: datetime, stated: list[SourceValue]
+    item: Row[Any],
+    proposed: Decimal,
+    valid_from: datetime,
+    stated: list[SourceValue],
+    use_source: str | None = None,
 ) -> dict[str, Any]:
-    """Who let the value in and who stated it: verified only when an official source did."""
+    """Who let the value in and who stated it: verified only when an official source did. The
+    accepted source is the one the reviewer chose (`use_source`), else the official stater,
+    else the latest."""
     official = next((s for s in stated if s.official), None)
-    chosen = official or (stated[0] if stated else None)
+    named = next((s for s in stated if s.source == use_source), None)
+    chosen = named or official or (stated[0] if stated else None)
     return {
         "value": decimal_text(proposed),
         "valid_from": valid_from,

@@ -11,7 +11,10 @@ force, unverified and naming the source.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -23,6 +26,7 @@ from catalog import queries, store
 from catalog.tables import catalog_values
 from catalog.views import ReviewDetail
 from ratecard.cli import app as cli
+from review import decisions
 from review.reviewers import add_reviewer
 from tests.conftest import copy_catalog
 from tests.observed import LITELLM, OPENROUTER_AUGUST, observe
@@ -141,6 +145,30 @@ def test_cli_approving_with_a_chosen_source_takes_its_value(db: str) -> None:
     with store.connect(db).connect() as conn:
         closed = conn.execute(select(catalog_values).where(catalog_values.c.id == was.id)).one()
     assert closed.valid_to is not None
+
+
+def test_the_chosen_source_is_the_accepted_one_among_sources_stating_the_same_value(
+    db: str,
+) -> None:
+    """Where two secondaries state the chosen value, the value is accepted from the source the
+    reviewer named, not from whichever stated it last. (A second stater made from LiteLLM's
+    real statement, one day later: without a choice the latest is taken.)"""
+    item = disagreement(db)
+    litellm = next(s for s in item.changes[0].sources if s.source == "litellm")
+    later = litellm.model_copy(
+        update={"source": "modelsdev", "observed_at": litellm.observed_at + timedelta(days=1)}
+    )
+    stated = decisions._stated_by(
+        item.changes[0].model_copy(update={"sources": [*item.changes[0].sources, later]}),
+        Decimal(litellm.value),
+    )
+    assert [s.source for s in stated] == ["modelsdev", "litellm"]
+    row = SimpleNamespace(id=item.id, run_id=None)
+    when = litellm.observed_at
+    chosen = decisions._provenance(row, Decimal(litellm.value), when, stated, "litellm")  # type: ignore[arg-type]
+    unchosen = decisions._provenance(row, Decimal(litellm.value), when, stated)  # type: ignore[arg-type]
+    assert chosen["accepted_source"] == "litellm" and chosen["verified_by"] is None
+    assert unchosen["accepted_source"] == "modelsdev"
 
 
 @pytest.mark.parametrize(
