@@ -484,13 +484,15 @@ def review_show(
         print_json(item.as_json())
         return
     heading(f"#{item.id} {item.title}")
-    say(f"{item.kind.value} · {item.status.value} · due {item.due_at} · run {item.run_id}")
+    source = f"run {item.run_id}" if item.run_id is not None else "submitted"
+    say(f"{item.kind.value} · {item.status.value} · due {item.due_at} · {source}")
     for change in item.changes:
         pct = f" ({change.pct_change:+.1f}%)" if change.pct_change is not None else ""
+        current = "none" if change.current is None else change.current
+        proposed = "none" if change.proposed is None else change.proposed
         say(
             "",
-            f"{measure_name(change.measure)}: {change.current} → {change.proposed} "
-            f"{change.unit.value}{pct}",
+            f"{measure_name(change.measure)}: {current} → {proposed} {change.unit.value}{pct}",
         )
         for s in change.sources:
             role = "official" if s.official else "secondary"

@@ -359,6 +359,9 @@ def test_the_local_operator_cannot_approve_what_they_submitted_from_the_cli(
     assert made.exit_code == 0, made.output
     (result,) = submitted.process_pending(engine)
     item = str(result["review_item"])
+    shown = runner.invoke(app, ["review", "show", item, "--db", db])
+    assert shown.exit_code == 0 and "None" not in shown.output  # no run, no value in force
+    assert "submitted" in shown.output and "input: none → 1.25" in shown.output
     refused = runner.invoke(app, ["review", "approve", item, "--reviewer", "alice", "--db", db])
     assert refused.exit_code == 1 and "cannot approve" in refused.output
     assert decisions.approve(  # the fetch was refused: approving needs an override and a reason
