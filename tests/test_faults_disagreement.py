@@ -23,10 +23,10 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from catalog import queries, store
-from catalog.tables import catalog_values
+from catalog.tables import catalog_values, review_items
 from catalog.views import ReviewDetail
 from ratecard.cli import app as cli
-from review import decisions
+from review import decisions, triage
 from review.reviewers import add_reviewer
 from tests.conftest import copy_catalog
 from tests.observed import LITELLM, OPENROUTER_AUGUST, observe
@@ -128,6 +128,23 @@ def test_cli_bulk_approving_disagreements_writes_nothing(db: str) -> None:
     with store.connect(db).connect() as conn:
         left = queries.list_reviews(conn, status="open", kind="disagreement", route="openrouter")
     assert left == []
+    assert values(db) == before
+
+
+def test_a_disagreement_sets_preview_says_the_value_in_force_stands(db: str) -> None:
+    """The dry run of a set prints what approving it changes: for disagreements nothing (the
+    verified value stands), never the disagreeing source's value as if it were proposed."""
+    item = disagreement(db)
+    triage.assign_pending(store.connect(db))  # this catalog was applied without the flow
+    with store.connect(db).connect() as conn:
+        set_id = conn.execute(
+            select(review_items.c.set_id).where(review_items.c.id == item.id)
+        ).scalar_one()
+    before = values(db)
+    result = approve(db, "--set", set_id, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert f"#{item.id}\t" in result.output and "the value in force stands" in result.output
+    assert "→" not in result.output and litellm_value(item) not in result.output
     assert values(db) == before
 
 
