@@ -147,6 +147,14 @@ def refresh_lock(engine: Engine, now: datetime) -> Iterator[None]:
         yield
 
 
+def running_refresh(engine: Engine) -> str | None:
+    """The refresh holding this catalog's lock, named as RefreshRunning names it; None when
+    none does. Takes the lock for an instant: a refresh starting after it is still refused by
+    `refresh_lock` itself."""
+    with _try_lock(engine) as taken:
+        return None if taken else _running(engine)
+
+
 def claim(engine: Engine, run_id: int) -> None:
     """Record which process runs `run_id` (pid and host), so a refusal can name it."""
     with engine.begin() as conn:

@@ -138,6 +138,7 @@ def refresh(
             check_world(replay)
         check_sources("--source", source)
         check_catalog(db, create=True)
+        _refuse_while_running(db)
         prefect_defaults()
         state = _run_flow(replay, source, db, accept_new)
     run_id = state.result(raise_on_failure=False) if state.is_final() else None
@@ -157,6 +158,22 @@ def refresh(
     if not state.is_completed() or run is None:
         raise typer.Exit(EXIT_RUN_FAILED)
     raise typer.Exit(EXIT_OK if run.status == "ok" else EXIT_SOURCES_FAILED)
+
+
+class RefreshRefused(Refused):
+    """Another refresh holds the catalog: refused before a flow run starts (exit 2, as the
+    flow's own refusal, which still guards a refresh starting between the two)."""
+
+    exit_code = EXIT_RUN_FAILED
+
+
+def _refuse_while_running(db: str | None) -> None:
+    from catalog import runlog
+
+    with catalog(db) as engine:
+        running = runlog.running_refresh(engine)
+    if running is not None:
+        raise RefreshRefused(f"refused: {running}")
 
 
 def _run_flow(

@@ -105,7 +105,9 @@ def test_a_second_refresh_refuses_naming_the_running_one(prefect_api: None, tmp_
             ],
         )
         assert cli.exit_code == 2
-        assert f"refresh run {running} is running" in cli.output
+        # refused at once, in one line on standard error, before any flow run starts
+        assert cli.stderr.strip() == f"ratecard: refused: {runlog._running(engine)}"
+        assert cli.stdout == ""
         assert f"run {running} (review)" not in cli.output  # it reports its own run, none here
     # the holder is gone without finishing its run: the next refresh marks it abandoned
     state = run_flow(
