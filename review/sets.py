@@ -20,10 +20,10 @@ from review import decisions
 from review.triage import set_label
 from schemas.records import FieldChange, ReviewKind, ReviewStatus
 
-# What approving an item of a kind that proposes no values does.
+# What approving an item of these kinds does, where it writes no value (a disagreement's
+# approval agrees that the value in force stands; choosing a source's value instead is a
+# decision on one item: `review approve ID --use-source`).
 NO_VALUE_EFFECT = {
-    # approving a disagreement agrees that the value in force stands (choosing a source's
-    # value instead is a decision on one item: `review approve ID --use-source`)
     ReviewKind.DISAGREEMENT.value: "the value in force stands; the catalog is unchanged",
     ReviewKind.ANOMALY.value: "acknowledged; the catalog is unchanged",
     ReviewKind.UNMAPPED.value: "acknowledged; the catalog is unchanged",
