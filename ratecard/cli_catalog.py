@@ -424,6 +424,10 @@ def report_disagreements(
         return
     for report in found:
         if not report["comparable_entries"]:
+            say(
+                f"{report['source']}: no entry to compare (it states no field an official "
+                "source of the same route states, or it is that official source)"
+            )
             continue
         for entry in report["entries"]:
             heading(f"{entry['route']}/{entry['model']}")

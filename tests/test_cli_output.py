@@ -116,6 +116,26 @@ def test_json_is_plain_json(refreshed_catalog: Path, command: list[str]) -> None
     json.loads(result.stdout)
 
 
+def test_a_report_on_an_official_source_says_there_is_nothing_to_compare(
+    refreshed_catalog: Path,
+) -> None:
+    """OpenRouter is the official source of its route: nothing of it compares with another
+    official source, and the report says so rather than printing nothing."""
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            "disagreements",
+            "--source",
+            "openrouter",
+            "--db",
+            f"sqlite:///{refreshed_catalog}",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().startswith("openrouter: no entry to compare")
+
+
 def test_json_of_one_entry_and_one_item(refreshed_catalog: Path) -> None:
     db = f"sqlite:///{refreshed_catalog}"
     runner = CliRunner()
