@@ -33,7 +33,6 @@ from ratecard.options import (
     Refused,
     bad_input,
     catalog,
-    check_catalog,
     check_choice,
     check_name,
     check_sources,
@@ -137,8 +136,7 @@ def refresh(
         if replay is not None:
             check_world(replay)
         check_sources("--source", source)
-        check_catalog(db, create=True)
-        _refuse_while_running(db)
+        _check_catalog_free(db)
         prefect_defaults()
         state = _run_flow(replay, source, db, accept_new)
     run_id = state.result(raise_on_failure=False) if state.is_final() else None
@@ -167,10 +165,12 @@ class RefreshRefused(Refused):
     exit_code = EXIT_RUN_FAILED
 
 
-def _refuse_while_running(db: str | None) -> None:
+def _check_catalog_free(db: str | None) -> None:
+    """Refuse an unusable catalog (a missing one is created, as the flow would) or one another
+    refresh holds, before a flow run starts."""
     from catalog import runlog
 
-    with catalog(db) as engine:
+    with catalog(db, create=True) as engine:
         running = runlog.running_refresh(engine)
     if running is not None:
         raise RefreshRefused(f"refused: {running}")
@@ -505,8 +505,8 @@ def review_show(
         print_json(item.as_json())
         return
     heading(f"#{item.id} {item.title}")
-    source = f"run {item.run_id}" if item.run_id is not None else "submitted"
-    say(f"{item.kind.value} · {item.status.value} · due {item.due_at} · {source}")
+    origin = f"run {item.run_id}" if item.run_id is not None else "submitted"
+    say(f"{item.kind.value} · {item.status.value} · due {item.due_at} · {origin}")
     for change in item.changes:
         pct = f" ({change.pct_change:+.1f}%)" if change.pct_change is not None else ""
         current = "none" if change.current is None else change.current
