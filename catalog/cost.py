@@ -113,6 +113,22 @@ class Workload(BaseModel):
     scope: str | None = None
     region: str | None = None
 
+    @field_validator("cached_tokens", "cache_write_tokens")
+    @classmethod
+    def _part_of_prompt(cls, tokens: int, info: ValidationInfo) -> int:
+        """Cached and cache-write tokens are parts of the prompt: together at most
+        --input-tokens (checked as each is read, so the error names the option that overflows)."""
+        prompt = info.data.get("input_tokens")
+        parts = tokens + info.data.get("cached_tokens", 0)
+        if prompt is not None and parts > prompt:
+            cached = info.data.get("cached_tokens", tokens)
+            write = tokens if info.field_name == "cache_write_tokens" else 0
+            raise ValueError(
+                f"cached ({cached}) and cache-write ({write}) tokens are parts of the prompt "
+                f"and exceed --input-tokens ({prompt})"
+            )
+        return tokens
+
     @field_validator("cache_ttl")
     @classmethod
     def _ttl(cls, ttl: str | None) -> str | None:
@@ -180,16 +196,9 @@ class Workload(BaseModel):
         )
 
     def uncached_tokens(self) -> int:
-        """The prompt tokens billed at the input price. Raises CostError when the cached and
-        cache-write parts add up to more than the prompt."""
-        rest = self.input_tokens - self.cached_tokens - self.cache_write_tokens
-        if rest < 0:
-            raise CostError(
-                "input",
-                f"cached ({self.cached_tokens}) and cache-write ({self.cache_write_tokens}) "
-                f"tokens are parts of the prompt and exceed --input-tokens ({self.input_tokens})",
-            )
-        return rest
+        """The prompt tokens billed at the input price: the prompt less its cached and
+        cache-write parts (never negative: the parts are checked against the prompt)."""
+        return self.input_tokens - self.cached_tokens - self.cache_write_tokens
 
 
 def workload_error(exc: ValidationError) -> tuple[str, str]:

@@ -305,7 +305,7 @@ def reviewer_add(
     db: DbOption = None,
 ) -> None:
     """Create a reviewer account; the secret is stored as an argon2 hash."""
-    from review.reviewers import ReviewerError, add_reviewer, validate_name
+    from review.reviewers import ReviewerError, add_reviewer, validate_name, validate_secret
 
     try:
         validate_name(name)
@@ -315,6 +315,10 @@ def reviewer_add(
         secret = sys.stdin.readline().rstrip("\r\n")
     else:
         secret = typer.prompt("Secret", hide_input=True, confirmation_prompt=True)
+    try:
+        validate_secret(secret)
+    except ReviewerError as exc:
+        raise bad_input("--password-stdin" if password_stdin else "secret", str(exc)) from None
     with catalog(db, create=True) as engine:
         try:
             add_reviewer(engine, name, secret, actor=f"cli:{getpass.getuser()}")

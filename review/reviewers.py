@@ -35,13 +35,19 @@ def validate_name(name: str) -> str:
     return name
 
 
+def validate_secret(secret: str) -> str:
+    """The secret as given, or ReviewerError when it is shorter than MIN_SECRET characters."""
+    if len(secret) < MIN_SECRET:
+        raise ReviewerError(f"the secret needs at least {MIN_SECRET} characters")
+    return secret
+
+
 def add_reviewer(
     engine: Engine, name: str, secret: str, *, actor: str = "cli", now: datetime | None = None
 ) -> int:
     """Create an account, or refuse when the name is taken or the secret too short."""
     validate_name(name)
-    if len(secret) < MIN_SECRET:
-        raise ReviewerError(f"the secret needs at least {MIN_SECRET} characters")
+    validate_secret(secret)
     now = now or datetime.now(UTC)
     with engine.begin() as conn:
         if reviewer_exists(conn, name, active_only=False):

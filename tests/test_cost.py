@@ -109,14 +109,18 @@ def test_bad_arguments_get_one_line_and_no_traceback(db: str) -> None:
         (["--images", "high:huge:1"], "'--images': size 'huge': use WIDTHxHEIGHT"),
         (["--images", "high"], "use QUALITY:SIZE:N"),
         (["--at", "yesterday"], "'--at': 'yesterday': use a date"),
-        (["--cached-tokens", "5000"], "exceed --input-tokens (3000)"),
+        (["--cached-tokens", "5000"], "'--cached-tokens': cached (5000) and cache-write (0)"),
+        (
+            ["--cached-tokens", "2000", "--cache-write-tokens", "1500"],
+            "'--cache-write-tokens': cached (2000) and cache-write (1500) tokens are parts",
+        ),
         (["--service-tier", "cheap"], "service tier 'cheap'"),
     ):
         result = CliRunner().invoke(
             app,
             [*BASE, *extra, "--db", db],
         )
-        assert result.exit_code != 0 and message in result.output, (extra, result.output)
+        assert result.exit_code == 2 and message in result.output, (extra, result.output)
         assert "Traceback" not in result.output
 
 

@@ -5,6 +5,7 @@ the same through the CLI."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -353,7 +354,16 @@ def test_cli_reviewer_add_and_status(catalog_db: str) -> None:
     short = runner.invoke(
         app, ["reviewer", "add", "dave", "--password-stdin", "--db", catalog_db], input="short\n"
     )
-    assert short.exit_code == 1 and "at least 12" in short.output
+    assert (
+        short.exit_code == 2 and "'--password-stdin': the secret needs at least 12" in short.output
+    )
+    nowhere = Path(catalog_db.removeprefix("sqlite:///")).parent / "new" / "catalog.db"
+    refused = runner.invoke(
+        app,
+        ["reviewer", "add", "dave", "--password-stdin", "--db", f"sqlite:///{nowhere}"],
+        input="short\n",
+    )
+    assert refused.exit_code == 2 and not nowhere.parent.exists()  # refused before creating
     status = runner.invoke(app, ["status", "--json", "--db", catalog_db])
     assert status.exit_code == 0 and '"open"' in status.output
     made = runner.invoke(
