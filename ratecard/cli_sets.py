@@ -1,7 +1,7 @@
 """Change sets, triage and undo on the command line. ratecard.cli registers these commands;
 heavy modules are imported inside them.
 
-    ratecard review sets [--kind K] [--route R] [--source S] [--json]
+    ratecard review sets [--kind K] [--route R] [--source S] [--limit N] [--json]
     ratecard review approve --set ID [--model M] [--dry-run] [--yes] --reviewer NAME [--reason T]
     ratecard review reject --set ID [--model M] [--dry-run] [--yes] --reviewer NAME --reason T
     ratecard review undo ID --reviewer NAME --reason TEXT
@@ -25,6 +25,7 @@ from ratecard.options import (
     MAX_ID,
     DbOption,
     JsonOption,
+    LimitOption,
     Refused,
     bad_input,
     catalog,
@@ -46,10 +47,12 @@ def review_sets(
     kind: Annotated[str | None, typer.Option(help="Only sets of this kind.")] = None,
     route: Annotated[str | None, typer.Option(help="Only sets for this route.")] = None,
     source: Annotated[str | None, typer.Option(help="Only sets citing this source.")] = None,
+    limit: LimitOption = 50,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The change sets of the open review items, soonest due first, with items and fields."""
+    """The change sets of the open review items, soonest due first, with items and fields:
+    the first --limit of them, then one line counting every set and open item that matched."""
     from catalog import queries
     from review import sets
     from schemas.records import ReviewKind
@@ -61,14 +64,20 @@ def review_sets(
     with catalog(db) as engine:
         found = sets.list_sets(engine, queries.QueueFilter(kind=kind, route=route, source=source))
     if as_json:
-        _line(json.dumps(found, indent=2))
+        _line(json.dumps(found[:limit], indent=2))
         return
-    for s in found:
+    for s in found[:limit]:
         _line(
-            f"{s['id']}\t{s['items']} items, {s['fields']} fields\tdue {s['due_at'][:16]}"
-            f"\tP{s['priority']}\t{s['label']}"
+            f"{s['id']}\t{_count(s['items'], 'item')}, {_count(s['fields'], 'field')}"
+            f"\tdue {s['due_at'][:16]}\tP{s['priority']}\t{s['label']}"
         )
-    _line(f"{len(found)} sets, {sum(s['items'] for s in found)} open items")
+    shown = f" (showing {limit})" if len(found) > limit else ""
+    items = sum(s["items"] for s in found)
+    _line(f"{_count(len(found), 'set')}, {_count(items, 'open item')}{shown}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def decide_set(

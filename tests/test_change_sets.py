@@ -99,7 +99,11 @@ def test_cli_lists_sets_and_previews_exactly_the_fields(engine: Engine, catalog_
     assert f"{len(members)} items, {fields} fields" in line
     assert f"openrouter: price changes from OpenRouter models API, run {EPOCH_2_RUN}" in line
     total = sum(1 for _ in open_items(engine))
-    assert listed.output.splitlines()[-1].endswith(f"sets, {total} open items")
+    assert f"sets, {total} open items (showing 50)" in listed.output.splitlines()[-1]
+    first = runner.invoke(app, ["review", "sets", "--limit", "2", "--db", catalog_db])
+    assert first.output.splitlines()[:2] == listed.output.splitlines()[:2]
+    assert first.output.splitlines()[2].endswith(f"sets, {total} open items (showing 2)")
+    assert len(first.output.splitlines()) == 3
 
     dry = runner.invoke(
         app,
