@@ -195,8 +195,10 @@ def _check_sqlite_file(shown: str, database: str | None, *, create: bool) -> Non
             header = file.read(len(SQLITE_MAGIC))
     except OSError as exc:
         raise CatalogUnavailable(f"{shown}: cannot read {path}: {exc.strerror}") from None
-    if not header and create:
-        return
+    if not header:  # an empty file is an empty SQLite database: a new catalog for `create`
+        if create:
+            return
+        raise CatalogUnavailable(f"{shown}: {path} is an empty file, not a catalog")
     if header != SQLITE_MAGIC:
         raise CatalogUnavailable(f"{shown}: {path} is not an SQLite database")
     try:

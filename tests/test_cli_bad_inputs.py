@@ -130,7 +130,7 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         "not an SQLite database",
         2,
     ),
-    ("db-empty-file", ["status", "--db", "sqlite:///{dir}/empty.db"], "'--db'", "not an SQLite", 2),
+    ("db-empty-file", ["status", "--db", "sqlite:///{dir}/empty.db"], "'--db'", "an empty file", 2),
     (
         "db-foreign-sqlite",
         ["runs", "--db", "sqlite:///{dir}/other.db"],
