@@ -394,14 +394,19 @@ def routes(
                 name = f"{measure_name(f.measure)} {f.unit.value.removeprefix('usd_')}"
                 mark = "" if f.verified_at else " ?"
                 columns.setdefault(name, {})[view.route] = f"{decimal_text(f.value)}{mark}"
-    print_table(
-        f"{model} by route (? = unverified)",
-        ("price", *(view.route for view in views)),
-        (
-            (name, *(values.get(v.route, "") for v in views))
-            for name, values in sorted(columns.items())
-        ),
-    )
+    priced = [v.route for v in views if any(v.route in values for values in columns.values())]
+    if priced:
+        print_table(
+            f"{model} by route (? = unverified)",
+            ("price", *priced),
+            (
+                (name, *(values.get(r, "") for r in priced))
+                for name, values in sorted(columns.items())
+            ),
+        )
+    unpriced = [v.route for v in views if v.route not in priced]
+    if unpriced:
+        say(f"no price of {model} in the catalog on: {', '.join(unpriced)}")
 
 
 def report_disagreements(

@@ -1,9 +1,11 @@
 """The cost calculator on the recorded epoch-2 catalog: the seeds' workload on Azure's
 gpt-image-2, prices named with their verification, refusals naming the component, context
-tiers, cache lifetimes, batch, per-image grids and Azure's per-pixel prices turned per image."""
+tiers, cache lifetimes, batch, per-image grids and Azure's per-pixel prices turned per image;
+and `routes`, one model's prices side by side."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -245,3 +247,17 @@ def test_a_refusal_names_every_price_it_looked_for(db: str) -> None:
         )
     assert refused.value.component == "cache_read"
     assert "[service_tier=batch] or [cache_ttl=1h, service_tier=batch]" in str(refused.value)
+
+
+def test_routes_sets_side_by_side_only_the_routes_with_a_price(db: str) -> None:
+    """`routes` compares prices: a route that states only limits or capabilities of the model
+    gets no empty column, it is named on one line under the table."""
+    runner = CliRunner()
+    views = json.loads(runner.invoke(app, ["routes", "gpt-4o", "--json", "--db", db]).stdout)
+    priced = [v["route"] for v in views if any(f["kind"] == "price" for f in v["fields"])]
+    unpriced = [v["route"] for v in views if v["route"] not in priced]
+    assert priced and unpriced  # epoch-2: Poe lists gpt-4o's limits only
+    table = runner.invoke(app, ["routes", "gpt-4o", "--db", db]).stdout.splitlines()
+    header = next(line for line in table if line.lstrip("┃│ ").startswith("price"))
+    assert [cell.strip() for cell in header.strip("┃│").split("┃")][1:] == priced
+    assert table[-1] == f"no price of gpt-4o in the catalog on: {', '.join(unpriced)}"
