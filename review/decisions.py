@@ -240,6 +240,8 @@ def _decide(
     if item is None:
         raise NotFound(f"no review item {item_id}")
     if item.status == verdict.status.value:
+        if verdict is Verdict.APPROVE and item.kind == ReviewKind.DISAGREEMENT.value:
+            _refuse_other_choice(conn, item_id, use_source)
         return Decision(item_id, verdict.status, changed=False, reviewer=item.reviewer or "")
     if item.status != ReviewStatus.OPEN.value:
         raise NotOpen(f"review item {item_id} is {item.status}, no longer open")
@@ -270,6 +272,31 @@ def _decide(
         )
     )
     return Decision(item_id, verdict.status, True, reviewer, opened=opened, closed=closed)
+
+
+def _refuse_other_choice(conn: Connection, item_id: int, use_source: str | None) -> None:
+    """A repeat of an approved disagreement's approval is a no-op only when it asks for what the
+    approval did (the same source's value, or the value in force kept): asking for another
+    source's value is refused (DecisionError), as that would need the approval undone first.
+    The approval's choice is read from its audit record (the values it opened)."""
+    approval = conn.execute(
+        select(audit_log.c.after)
+        .where(audit_log.c.target == f"review:{item_id}", audit_log.c.action == "approve")
+        .order_by(audit_log.c.id.desc())
+        .limit(1)
+    ).scalar()
+    if approval is None:  # decided before the audit kept its values: nothing to compare
+        return
+    taken = {value.get("accepted_source") for value in approval.get("values", [])}
+    chosen = taken.pop() if len(taken) == 1 else None
+    if chosen == use_source:
+        return
+    how = f"with {chosen}'s value" if chosen else "keeping the value in force"
+    asked = f"{use_source}'s value" if use_source else "the value in force kept"
+    raise DecisionError(
+        f"review item {item_id} was approved {how}; to take {asked} instead, undo the "
+        "approval first"
+    )
 
 
 def _submission_of(conn: Connection, item_id: int) -> Row[Any] | None:

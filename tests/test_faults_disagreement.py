@@ -164,6 +164,21 @@ def test_cli_approving_with_a_chosen_source_takes_its_value(db: str) -> None:
     assert closed.valid_to is not None
 
 
+def test_repeating_an_approval_with_another_choice_is_refused(db: str) -> None:
+    """The same approval again changes nothing (exit 0, a double submit); asking again with
+    another choice (the value in force kept, or another source) is refused, exit 1, nothing
+    written: the approval must be undone first."""
+    item = disagreement(db)
+    assert approve(db, str(item.id), "--use-source", "litellm").exit_code == 0
+    taken = values(db)
+    again = approve(db, str(item.id), "--use-source", "litellm")
+    assert again.exit_code == 0 and "already approved, unchanged" in again.output
+    kept = approve(db, str(item.id))
+    assert kept.exit_code == 1
+    assert "approved with litellm's value; to take the value in force kept" in kept.output
+    assert values(db) == taken
+
+
 def test_the_chosen_source_is_the_accepted_one_among_sources_stating_the_same_value(
     db: str,
 ) -> None:
