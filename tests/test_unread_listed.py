@@ -30,15 +30,13 @@ from sqlalchemy import and_, select
 
 from catalog import store
 from catalog.compare import MISSING_AFTER
-from catalog.normalize import UNREADABLE_RULE
+from catalog.normalize import UNREADABLE_RULE, named_by
 from catalog.tables import catalog_values, listings, quarantine, review_items, source_runs
 from flows.refresh import refresh
 from schemas.records import ReviewKind
 from schemas.sources import sources as configured_sources
 from tests.conftest import WORLDS, copy_catalog, run_flow
 from tests.worlds import fault_world
-
-pytestmark = pytest.mark.integration
 
 # The broken sources, and OpenAI's page: the official source that makes gpt-4o a known model.
 BASE_SOURCES = ["litellm", "openrouter", "portkey", "openai-page"]
@@ -258,6 +256,7 @@ def quarantined(db: str, run_id: int, case: Case) -> list[str]:
         )
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_a_model_whose_record_cannot_be_read_is_not_missing(
     name: str, epoch2: Path, tmp_path: Path
@@ -286,3 +285,33 @@ def test_a_model_whose_record_cannot_be_read_is_not_missing(
     assert counter(db, case) == MISSING_AFTER
     [(title, named)] = missing_items(db, case)
     assert named == [case.source] and f"complete listings of {case.source}" in title
+
+
+# Parsers that name a record's models (spiders/parsing.py `names`): every source's.
+NAMING = sorted(configured_sources())
+# A row of DeepSeek's page names the models of its table, whether or not it prices each.
+TABLE_WIDE = frozenset({"deepseek-page"})
+
+
+@pytest.mark.parametrize("source", NAMING)
+def test_a_record_names_the_models_its_drafts_state(source: str) -> None:
+    """`names` reads what `normalize` writes on its drafts, record by record, over every
+    recorded response: a name it got wrong would vouch for another model, or for none."""
+    parser = configured_sources()[source].parser
+    assert hasattr(parser, "names")
+    compared = 0
+    for url in configured_sources()[source].urls:
+        manifest = json.loads((WORLDS / "epoch-2.json").read_text())
+        files = [e["file"] for e in manifest["responses"] if e["url"] == url and "file" in e]
+        for file in files:
+            for record in parser.parse((WORLDS / file).read_bytes(), url).records:
+                try:
+                    drafts = parser.normalize(record)
+                except Exception:
+                    continue
+                stated = {(d.route, d.source_model) for d in drafts}
+                if stated:
+                    named = set(named_by(parser.names, record))
+                    assert stated <= named if source in TABLE_WIDE else stated == named, record
+                    compared += 1
+    assert compared  # not vacuous
