@@ -23,7 +23,7 @@ from schemas.vocab import Dim
 @dataclass
 class SourceDrafts:
     """What a source's records became: drafts, problems, and `named`: the (route, model name)
-    pairs, as the source writes them, that its records read with a problem name (`names`)."""
+    pairs, as the source writes them, that its records read with a problem name (`named_by`)."""
 
     source: Source
     drafts: list[tuple[FetchedPage, Draft]]
@@ -46,8 +46,8 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
     (catalog/intake.py).
 
     Every record read with a problem (any of the above) also gives the models it names
-    (`named_by`): a model whose record the source sent stays listed whether or not its values could
-    be read (catalog/compare.py counts no absence of it).
+    (`named_by`, into `SourceDrafts.named`): a model whose record the source sent stays listed
+    whether or not its values could be read (catalog/compare.py counts no absence of it).
     """
     normalize = source.parser.normalize
     name_record: Callable[[Any], Iterable[tuple[str, str]]] | None = getattr(

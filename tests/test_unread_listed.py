@@ -33,6 +33,7 @@ from catalog.compare import MISSING_AFTER
 from catalog.normalize import UNREADABLE_RULE, named_by
 from catalog.tables import catalog_values, listings, quarantine, review_items, source_runs
 from flows.refresh import refresh
+from schemas.fetch import Uninterpretable
 from schemas.records import ReviewKind
 from schemas.sources import sources as configured_sources
 from tests.conftest import WORLDS, copy_catalog, run_flow
@@ -315,3 +316,23 @@ def test_a_record_names_the_models_its_drafts_state(source: str) -> None:
                     assert stated <= named if source in TABLE_WIDE else stated == named, record
                     compared += 1
     assert compared  # not vacuous
+
+
+def test_an_azure_meter_that_is_no_usage_price_names_no_model() -> None:
+    """Azure sends training, hosting and provisioned-throughput meters every run, each set aside
+    ("not a usage price"): naming their models would keep a model whose usage prices Azure no
+    longer lists from ever going missing."""
+    parser = configured_sources()["azure"].parser
+    manifest = json.loads((WORLDS / "epoch-2.json").read_text())
+    set_aside = 0
+    for entry in manifest["responses"]:
+        if "file" not in entry or not entry["url"].startswith("https://prices.azure.com/"):
+            continue
+        for record in parser.parse((WORLDS / entry["file"]).read_bytes(), entry["url"]).records:
+            try:
+                parser.normalize(record)
+            except Uninterpretable as exc:
+                if exc.rule == "not a usage price":
+                    assert named_by(parser.names, record) == [], record
+                    set_aside += 1
+    assert set_aside > 20
