@@ -125,11 +125,18 @@ def compare(
     listings: dict[ListingId, Listing],
     problems: Iterable[Problem],
     ctx: Context,
+    named: Iterable[tuple[str, str, str]] = (),
 ) -> Comparison:
     """Compare this run's observations (and the held statements of sources that failed) with
     the catalog in force. Observations: values in canonical units (Decimal), each naming its
     source, route and field; catalog: the value in force per field; listings: each source's
-    complete-listing counters. Pure: reads and writes nothing."""
+    complete-listing counters. Pure: reads and writes nothing.
+
+    A model a complete listing names is listed (no absence counted) whether or not a value of
+    it could be read: named by an observation, by a value set aside (a problem's observation),
+    or by a record read with a problem (`named`: (source, route, model), from
+    catalog/intake.py's SourceIntake.named). A source can only fail itself: what it sent and
+    ratecard could not read never proposes its removal."""
     result = Comparison()
     # Who is official is asked ~10^5 times about a few hundred (source, route) pairs.
     ctx = replace(ctx, official=cache(ctx.official))
@@ -150,6 +157,8 @@ def compare(
             group.append(obs)
         if obs.source in complete:
             listed_by.add((obs.source, obs.route, model))
+    problems = list(problems)
+    listed_by.update(_named(problems, named, complete))
 
     in_force = {_key(k): current for k, current in catalog.items()}
     new_fields: dict[tuple[str, str], list[tuple[FieldId, list[Observation]]]] = defaultdict(list)
@@ -199,6 +208,19 @@ def compare(
     _same_price(groups, ctx, result, field_id)
     _absences(listed_by, listings, ctx, result)
     return result
+
+
+def _named(
+    problems: Iterable[Problem], named: Iterable[tuple[str, str, str]], complete: frozenset[str]
+) -> set[tuple[str, str, str]]:
+    """(source, route, model) of the known models complete listings name without a value read:
+    each value set aside (a problem with its observation), each record read with a problem."""
+    found = {listed for listed in named if listed[0] in complete}
+    for problem in problems:
+        obs = problem.observation
+        if obs is not None and obs.model is not None and obs.source in complete:
+            found.add((obs.source, obs.route, obs.model))
+    return found
 
 
 def _new_fields(
@@ -602,8 +624,8 @@ def _absences(
     result: Comparison,
 ) -> None:
     """Count models absent from complete listings; the third consecutive absence opens an item.
-    `seen`: (source, route, model) of every statement of a complete listing (as ListingId
-    compares)."""
+    `seen`: (source, route, model) of every model a complete listing named this run, whether
+    or not a value of it could be read (as ListingId compares)."""
     for listed in seen:
         result.listings[ListingId(*listed)] = Listing(last_seen_run=ctx.run_id, missing_runs=0)
     for key, listing in listings.items():

@@ -18,7 +18,13 @@ from typing import TypeVar
 
 from catalog.health import PriceKey, prices_by_field, rescaled, validation_collapse
 from catalog.identity import Identity
-from catalog.normalize import SourceDrafts, draft_source, learn_official_models, observations
+from catalog.normalize import (
+    SourceDrafts,
+    draft_source,
+    learn_official_models,
+    named_models,
+    observations,
+)
 from schemas.batch import validate, validate_by_source
 from schemas.fetch import FetchedPage
 from schemas.records import Observation, Problem
@@ -35,12 +41,15 @@ _PRICE = Kind.PRICE
 @dataclass
 class SourceIntake:
     """What one source's records became. `failure` is '' unless the source failed: then
-    nothing of it is applied, and `problems` are kept (quarantined) but open no review items."""
+    nothing of it is applied, and `problems` are kept (quarantined) but open no review items.
+    `named`: (route, model) of the known models its records read with a problem name
+    (catalog/normalize.py `named_models`): listed this run, though no value of theirs may be."""
 
     source: str
     valid: list[Observation] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     failure: str = ""
+    named: set[tuple[str, str]] = field(default_factory=set)
 
 
 def boundary(stage: str, step: Callable[[], T]) -> tuple[T | None, str]:
@@ -88,12 +97,13 @@ def validate_each(
                 failures[batch.source.id] = failure
     readable = [batch for batch in drafts if batch.source.id not in failures]
     found: dict[str, list[Observation]] = {}
+    named: dict[str, set[tuple[str, str]]] = {}
     for batch in readable:
-        mapped, failure = boundary("validate", partial(observations, batch, identity))
+        mapped, failure = boundary("validate", partial(_mapped, batch, identity))
         if mapped is None:
             failures[batch.source.id] = failure
         else:
-            found[batch.source.id] = mapped
+            found[batch.source.id], named[batch.source.id] = mapped
     # One Pandera pass over every source's rows (each row's verdict keys on its source); if
     # that pass raises, each source is validated apart, so only the one that breaks it fails.
     verdicts, _ = boundary(
@@ -105,6 +115,7 @@ def validate_each(
             found[batch.source.id],
             (before or {}).get(batch.source.id, {}),
             verdicts.get(batch.source.id, ([], [])) if verdicts is not None else None,
+            named[batch.source.id],
         )
         if batch.source.id not in failures
         else SourceIntake(
@@ -114,15 +125,23 @@ def validate_each(
     ]
 
 
+def _mapped(
+    batch: SourceDrafts, identity: Identity
+) -> tuple[list[Observation], set[tuple[str, str]]]:
+    """The batch's observations, and the known models its records read with a problem name."""
+    return observations(batch, identity), named_models(batch, identity)
+
+
 def _judge_one(
     batch: SourceDrafts,
     found: list[Observation],
     before: Mapping[PriceKey, Decimal],
     verdict: tuple[list[Observation], list[Problem]] | None,
+    named: set[tuple[str, str]],
 ) -> SourceIntake:
     """One source's validated observations (`verdict`, or validated here when None) judged
     whole: a collapsed or rescaled listing (or response: `rescaled_response`) fails the
-    source."""
+    source. `named`: the models its records read with a problem name, kept if it does not."""
     source = batch.source.id
 
     def step() -> SourceIntake:
@@ -140,7 +159,7 @@ def _judge_one(
         failure = collapse or rescaled_response(valid, before)
         if failure:
             return SourceIntake(source, problems=problems, failure=failure)
-        return SourceIntake(source, valid, problems)
+        return SourceIntake(source, valid, problems, named=named)
 
     intake, failure = boundary("validate", step)
     return (

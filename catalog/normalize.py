@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlalchemy import String
 
@@ -21,9 +22,13 @@ from schemas.vocab import Dim
 
 @dataclass
 class SourceDrafts:
+    """What a source's records became: drafts, problems, and `named`: the (route, model name)
+    pairs, as the source writes them, that its records read with a problem name (`named_by`)."""
+
     source: Source
     drafts: list[tuple[FetchedPage, Draft]]
     problems: list[Problem]
+    named: set[tuple[str, str]] = field(default_factory=set)
 
 
 def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
@@ -39,10 +44,18 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
     that record's problem alone (UNREADABLE_RULE, naming the exception), never
     the source's: a source every record of which is so read collapses in validation
     (catalog/intake.py).
+
+    Every record read with a problem (any of the above) also gives the models it names
+    (`named_by`, into `SourceDrafts.named`): a model whose record the source sent stays listed
+    whether or not its values could be read (catalog/compare.py counts no absence of it).
     """
     normalize = source.parser.normalize
+    name_record: Callable[[Any], Iterable[tuple[str, str]]] | None = getattr(
+        source.parser, "names", None
+    )
     drafts: list[tuple[FetchedPage, Draft]] = []
     problems: list[Problem] = []
+    named: set[tuple[str, str]] = set()
     # `unnamed` of each (name, route, dimensions): a model's drafts share them (~10 per record)
     unnamed_of: dict[tuple[str, str, str], str] = {}
     for page in pages:
@@ -53,6 +66,7 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
                 problems.append(
                     Problem(source=source.id, record=exc.record, rule=exc.rule, detail=exc.detail)
                 )
+                named.update(named_by(name_record, record))
                 continue
             except Exception as exc:
                 detail = f"{type(exc).__name__}: {exc}"
@@ -64,6 +78,7 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
                         detail=detail if len(detail) <= 300 else f"{detail[:297]}...",
                     )
                 )
+                named.update(named_by(name_record, record))
                 continue
             set_aside: set[tuple[str, str]] = set()  # each reported once per record
             for draft in found:
@@ -85,8 +100,42 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
                             detail=why,
                         )
                     )
-            problems.extend(field_problem(source.id, p) for p in found.problems)
-    return SourceDrafts(source, in_force(drafts), [_stored(p) for p in problems])
+            if found.problems or set_aside:
+                problems.extend(field_problem(source.id, p) for p in found.problems)
+                named.update(named_by(name_record, record))
+    return SourceDrafts(source, in_force(drafts), [_stored(p) for p in problems], named)
+
+
+def named_by(
+    name_record: Callable[[Any], Iterable[tuple[str, str]]] | None, record: object
+) -> list[tuple[str, str]]:
+    """The (route, model name) pairs a raw record names, as its source's parser reads them
+    before anything that can fail (the parser's optional `names`, spiders/parsing.py), for a
+    record read with a problem. A record whose names cannot be read names none: no `names` in
+    the parser, `names` raising (a record of an unexpected shape), or a name no draft could
+    carry (too long for the catalog, blank, with control characters: `overlong`, `unnamed`).
+    Such a record cannot vouch for any model, and its models count as absent as before."""
+    if name_record is None:
+        return []
+    try:
+        return [
+            (route, model)
+            for route, model in name_record(record)
+            if isinstance(route, str) and isinstance(model, str) and _fits(route, model)
+        ]
+    except Exception:
+        return []
+
+
+def _fits(route: str, model: str) -> bool:
+    """Whether a draft of this route and model would be kept (`overlong`, `unnamed`)."""
+    return (
+        route.strip() != ""
+        and len(route) <= _ROUTE_FITS
+        and len(model) <= _MODEL_FITS
+        and not _BLANK_PART.search(model)
+        and not _CONTROL.search(f"{model}{route}")
+    )
 
 
 NUL = "\x00"
@@ -225,6 +274,18 @@ def _statements(identity: Identity, batches: Iterable[SourceDrafts]) -> Iterator
                 route = identity.route(d.route)
                 resolved = routes[d.route] = (route, source.is_official(route))
             yield (source.id, resolved[1], resolved[0], d.source_model, d.measure, d.value)
+
+
+def named_models(batch: SourceDrafts, identity: Identity) -> set[tuple[str, str]]:
+    """(route, model) of each known model the batch's records read with a problem name
+    (`SourceDrafts.named`), resolved as `observations` resolves a draft's route and model name.
+    A name that maps to no known model is left out: an unmapped name lists no model."""
+    found: set[tuple[str, str]] = set()
+    for route, source_model in batch.named:
+        model = identity.model(source_model)
+        if model is not None:
+            found.add((identity.route(route), model))
+    return found
 
 
 def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:

@@ -98,6 +98,8 @@ class Batch:
     valid: list[Observation] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # quarantined, each a reviewable anomaly
     rejected: list[Problem] = field(default_factory=list)  # of failed sources: quarantined only
+    # (source, route, model) its records read with a problem name (catalog/intake.py)
+    named: set[tuple[str, str, str]] = field(default_factory=set)
 
     @property
     def quarantined(self) -> list[Problem]:
@@ -218,6 +220,7 @@ def read_sources(
             continue
         batch.valid.extend(found.valid)
         batch.problems.extend(found.problems)
+        batch.named.update((found.source, route, model) for route, model in found.named)
     # Across sources: a cache write without lifetime beside the route's per-lifetime ones is one
     # of them; a context tier whose threshold contradicts the route's own is a flag.
     # Units are facts: prices outside their unit's band, or per token for a model not metered
@@ -266,7 +269,9 @@ def compare_catalog(
         held=tuple(schedule.current(held)),
     )
     # A scheduled price (catalog/schedule.py) is recorded with the batch but compared from its date.
-    return compare(schedule.current(batch.valid), current, listings, batch.problems, ctx)
+    return compare(
+        schedule.current(batch.valid), current, listings, batch.problems, ctx, batch.named
+    )
 
 
 @task(name="apply", cache_policy=NO_CACHE)

@@ -61,15 +61,25 @@ def parse(body: bytes, url: str) -> Page:
     return Page(row_records(body, url, ROUTE))
 
 
+def names(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """The models a row names (spiders/parsing.py): its Model cell, or the models the text
+    above a table without one names."""
+    return [(ROUTE, model) for model, _ in _models(record)]
+
+
+def _models(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """(model id, name as the page writes it) of each model a row prices."""
+    lowered = [h.strip().casefold() for h in record["header"]]
+    if "model" in lowered:
+        name = record["cells"][lowered.index("model")]
+        return [(model_id(name), name)] if name else []
+    return _mentioned(record)
+
+
 def normalize(record: dict[str, Any]) -> Normalized:
     rid, text = record["record"], record["text"]
     header = [h.strip() for h in record["header"]]
-    lowered = [h.casefold() for h in header]
-    if "model" in lowered:
-        name = record["cells"][lowered.index("model")]
-        models = [(model_id(name), name)] if name else []
-    else:
-        models = _mentioned(record)
+    models = _models(record)
     if not models:
         raise Uninterpretable(rid, "no model named", text)
     drafts: list[Draft] = []

@@ -241,6 +241,25 @@ def normalize(record: dict[str, Any]) -> Normalized:
     return collect(record_id, drafts)
 
 
+def names(record: Any) -> list[tuple[str, str]]:
+    """The model a meter prices (spiders/parsing.py), read as `normalize` reads it: what is
+    left of skuName once its words are sorted. None for a meter that is not a per-model usage
+    price (training, hosting, provisioned throughput...: its measure or a word of its skuName
+    says so), which lists no model; raises where `normalize` cannot read the name."""
+    if not isinstance(record, dict):
+        return []
+    meter_name = _required(record, "meterName", "?")
+    sku = _required(record, "skuName", meter_name)
+    if not meter_name.startswith(sku):
+        return []
+    measure, _ = _measure(meter_name[len(sku) :].strip())
+    if measure is None:
+        return []
+    meter = read_sku(sku, meter_name, image_meter=measure.per_image)
+    product = _text(record, "productName", meter_name)
+    return [(ROUTE, f"{product}/{meter.model}" if product else meter.model)]
+
+
 def _effective_start(record: dict[str, Any], record_id: str) -> date | None:
     """`effectiveStartDate` (ISO 8601, e.g. `2026-07-01T00:00:00Z`): the day the meter's price
     takes effect; after the response's date it is a scheduled price (catalog/schedule.py).

@@ -55,6 +55,12 @@ def parse(body: bytes, url: str) -> Page:
     return Page(row_records(body, url, ROUTE))
 
 
+def names(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """The models a row's table prices (spiders/parsing.py): the model columns of its header."""
+    header = [h.strip(" *") for h in record["header"]]
+    return [(ROUTE, name) for name in header if MODEL.match(name)]
+
+
 def normalize(record: dict[str, Any]) -> Normalized:
     rid, text = record["record"], record["text"]
     cells: list[str] = record["cells"]

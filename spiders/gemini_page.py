@@ -162,6 +162,13 @@ def normalize(record: dict[str, Any]) -> Normalized:
     return collect(rid, context.drafts(cell))
 
 
+def names(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """The model a row prices (spiders/parsing.py), read from its section and label as
+    `normalize` reads it; none where they name no one model."""
+    model = _model(record, strip_footnotes(record["cells"][0]))
+    return [(ROUTE, model)] if model else []
+
+
 def _row(label: str) -> Row | None:
     text = label.casefold()
     if text.startswith("input price"):

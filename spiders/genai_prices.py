@@ -108,6 +108,15 @@ def parse(body: bytes, url: str) -> Page:
     return Page(records=records)
 
 
+def names(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """The model a record names (spiders/parsing.py): its provider's id (the route) and its id."""
+    provider, model = record.get("provider"), record.get("model")
+    if not isinstance(provider, str) or not isinstance(model, dict):
+        return []
+    model_id = model.get("id")
+    return [(provider, model_id)] if isinstance(model_id, str) else []
+
+
 def normalize(record: dict[str, Any], as_of: date | None = None) -> Normalized:
     model = record["model"]
     if not isinstance(model, dict) or not isinstance(model.get("id"), str):

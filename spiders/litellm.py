@@ -559,6 +559,16 @@ def emit_field(out: Emitter, entry: dict[str, Any], name: str, raw: Any) -> None
         emit_cost(out, entry, name, raw)
 
 
+def names(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """The model an entry names (spiders/parsing.py): its provider (the route) and the model
+    part of its key; none for what is not a model entry or is a parameter-size price bucket."""
+    key, entry = record.get("key"), record.get("entry")
+    if not isinstance(key, str) or not _is_entry(entry) or BUCKET_KEY.match(key):
+        return []
+    provider = entry["litellm_provider"]
+    return [(provider, key_dimensions(key, provider)[0])]
+
+
 def normalize(record: dict[str, Any]) -> Normalized:
     key = str(record.get("key", ""))
     entry = record.get("entry")

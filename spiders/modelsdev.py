@@ -92,6 +92,13 @@ def parse(body: bytes, url: str) -> Page:
     return Page(records=records)
 
 
+def names(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """The model a record names (spiders/parsing.py): its provider (the route) and its key in
+    the provider's models."""
+    provider, key = record.get("provider"), record.get("key")
+    return [(provider, key)] if isinstance(provider, str) and isinstance(key, str) else []
+
+
 def normalize(record: dict[str, Any]) -> Normalized:
     record_id = f"{record['provider']}/{record['key']}"
     model = record["model"]

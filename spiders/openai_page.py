@@ -115,6 +115,21 @@ def _table_records(table: Table, url: str) -> list[dict[str, Any]]:
     return records
 
 
+def names(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """The model a row names (spiders/parsing.py): its Model cell, read as `normalize` reads
+    it; none for a row without one or after a break in the table (its columns are unknown)."""
+    header = [h.strip().casefold() for h in record["header"]]
+    if "model" not in header or record["after_break"]:
+        return []
+    name = dict(zip(header, record["cells"], strict=False))["model"]
+    return [(ROUTE, _model_name(name))] if name else []
+
+
+def _model_name(cell: str) -> str:
+    """The model id of a Model cell: footnotes and the data-sharing note left out."""
+    return model_id(DATA_SHARING.sub("", FOOTNOTE.sub("", cell)))
+
+
 def normalize(record: dict[str, Any]) -> Normalized:
     rid, text = record["record"], record["text"]
     header = [h.strip().casefold() for h in record["header"]]
@@ -143,7 +158,7 @@ class _Row:
         self.rid = record["record"]
         self.cells = cells
         raw = FOOTNOTE.sub("", cells["model"])
-        self.model = model_id(DATA_SHARING.sub("", raw))
+        self.model = _model_name(cells["model"])
         self.dims: dict[str, str] = {Dim.SERVICE_TIER: _tier(record)}
         if variant := _variant(record, raw):
             self.dims[Dim.VARIANT] = variant

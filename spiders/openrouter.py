@@ -170,6 +170,15 @@ def normalize(record: dict[str, Any]) -> Normalized:
     return out.result()
 
 
+def names(record: Any) -> list[tuple[str, str]]:
+    """The model an entry names (spiders/parsing.py): its id without the `:variant`. Raises
+    for an id `normalize` finds malformed."""
+    model_id = record.get("id") if isinstance(record, dict) else None
+    if not isinstance(model_id, str) or not model_id.strip():
+        return []
+    return [(ROUTE, _split_variant(model_id)[0])]
+
+
 def _split_variant(model_id: str) -> tuple[str, dict[str, str]]:
     base, colon, variant = model_id.strip().partition(":")
     if not colon:

@@ -11,6 +11,15 @@ A source module (spiders/<source>.py) has two pure functions:
   alone (``Normalized.problems``: record, field, rule) and the record's other fields are kept;
   ``Uninterpretable`` is raised only when nothing of the record can be read (no model id, not an
   entry). It never guesses; the refresh reports both with the record's id.
+
+and may have a third:
+
+- ``names(record: dict) -> list[tuple[str, str]]``: the (route, model name) pairs a raw record
+  names, as ``normalize`` would write them on its drafts, read before anything that can fail
+  (empty for a record that names no model: a price bucket, a meter that is not a usage price).
+  catalog/normalize.py asks it only of a record read with a problem, so that a model the source
+  listed stays listed when its values cannot be read; a record it raises on, or of a source
+  without it, names no model.
 """
 
 from __future__ import annotations

@@ -164,6 +164,14 @@ def parse(body: bytes, url: str) -> Page:
     return Page(records=records)
 
 
+def names(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """The model a record names (spiders/parsing.py): the file's provider (the route) and the
+    model its key prices (without a google.json tier suffix); none for the `default` entry."""
+    if record.get("key") == "default":
+        return []
+    return [(record["provider"], _model(record)[0])]
+
+
 def normalize(record: dict[str, Any]) -> Normalized:
     provider, key, entry = record["provider"], record["key"], record["entry"]
     if key == "default":

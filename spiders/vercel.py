@@ -137,6 +137,14 @@ def normalize(record: dict[str, Any]) -> Normalized:
     return out.result()
 
 
+def names(record: Any) -> list[tuple[str, str]]:
+    """The model an entry names (spiders/parsing.py): its id."""
+    model_id = record.get("id") if isinstance(record, dict) else None
+    if not isinstance(model_id, str) or not model_id.strip():
+        return []
+    return [(ROUTE, model_id.strip())]
+
+
 def _price_key(context: _Context, key: str, pricing: dict[str, Any]) -> list[Draft]:
     raw = pricing[key]
     if key in TOKEN_PRICES:

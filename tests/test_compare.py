@@ -24,7 +24,7 @@ from catalog.compare import (
 from catalog.identity import Identity
 from catalog.normalize import learn_official_models, observations
 from schemas.field import Dims, FieldId, ListingId, Measure
-from schemas.records import Observation, ReviewKind
+from schemas.records import Observation, Problem, ReviewKind
 from schemas.sources import is_official
 from schemas.vocab import Component, Kind, Unit
 from tests.observed import LITELLM, OPENROUTER_AUGUST, OPENROUTER_MAY, observe, world_drafts
@@ -133,6 +133,32 @@ def test_absence_from_complete_listings_opens_an_item_on_the_third(
     partial = compare(august, {}, listings, [], ctx(complete=frozenset()))
     assert not [i for i in partial.items if i.kind is ReviewKind.MISSING]
     assert vanished not in partial.listings
+
+
+def test_a_model_named_without_a_value_read_is_not_absent(august: list[Observation]) -> None:
+    """A complete listing's model counts as listed when every value of it was set aside (a
+    problem holding its observation) or its record named it and could not be read (`named`),
+    and only for that source, and only when its listing is complete."""
+    model = find(august, "gpt-4o", "input")
+    others = [o for o in august if o.model != "gpt-4o"]
+    listed = ListingId("openrouter", "openrouter", "gpt-4o")
+    listings = {listed: Listing(1, MISSING_AFTER - 1)}
+    set_aside = Problem(
+        source="openrouter", record="openai/gpt-4o", rule="magnitude", detail="", observation=model
+    )
+    named = [("openrouter", "openrouter", "gpt-4o")]
+    absent = compare(others, {}, listings, [], ctx())
+    assert absent.listings[listed].missing_runs == MISSING_AFTER
+    assert [i.model for i in absent.items if i.kind is ReviewKind.MISSING] == ["gpt-4o"]
+    for problems, names in (([set_aside], []), ([], named)):
+        found = compare(others, {}, listings, problems, ctx(), names)
+        assert found.listings[listed] == Listing(last_seen_run=2, missing_runs=0)
+        assert not [i for i in found.items if i.kind is ReviewKind.MISSING]
+    # another source's statement, or an incomplete listing, vouches for nothing
+    elsewhere = compare(others, {}, listings, [], ctx(), [("litellm", "openrouter", "gpt-4o")])
+    assert elsewhere.listings[listed].missing_runs == MISSING_AFTER
+    partial = compare(others, {}, listings, [set_aside], ctx(complete=frozenset()), named)
+    assert listed not in partial.listings
 
 
 def test_repeat_run_gives_the_same_fingerprints(

@@ -1,0 +1,338 @@
+"""A model a source's complete listing names is listed, whether or not ratecard could read it.
+
+Refreshes through the real flow (Scrapy over loopback HTTP, a real Prefect API, SQLite) of
+epoch-2 worlds made here from the real recorded responses, each with one model's record broken:
+
+- the record cannot be read at all: one field of another shape that its parser reads for the
+  whole record (LiteLLM's legacy `max_tokens`), one the parser did not expect at all and raises
+  on (`mode` of a transcription entry: the record's problem "record of an unexpected shape"), or
+  every field of an OpenRouter entry of another shape (each field quarantined alone: no value
+  left);
+- every value it states is read, and every one is set aside by validation (every price of a
+  Portkey entry written as a placeholder far over its unit's sane maximum).
+
+For MISSING_AFTER refreshes of the otherwise complete listing, the record is quarantined each
+run, the model's values stay in force and no "missing" item proposes its removal: a source can
+only fail itself, and what it sent and ratecard could not read is not gone. The same model
+left out of the listing for MISSING_AFTER refreshes opens its "missing" item, as before.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import and_, select
+
+from catalog import store
+from catalog.compare import MISSING_AFTER
+from catalog.normalize import UNREADABLE_RULE, named_by
+from catalog.tables import catalog_values, listings, quarantine, review_items, source_runs
+from flows.refresh import refresh
+from schemas.fetch import Uninterpretable
+from schemas.records import ReviewKind
+from schemas.sources import sources as configured_sources
+from tests.conftest import WORLDS, copy_catalog, run_flow
+from tests.worlds import fault_world
+
+# The broken sources, and OpenAI's page: the official source that makes gpt-4o a known model.
+BASE_SOURCES = ["litellm", "openrouter", "portkey", "openai-page"]
+LITELLM = (
+    "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+)
+PORTKEY_OPENAI = "https://configs.portkey.ai/pricing/openai.json"
+
+
+def recorded(url: str) -> Any:
+    manifest = json.loads((WORLDS / "epoch-2.json").read_text())
+    [entry] = [e for e in manifest["responses"] if e["url"] == url and "file" in e]
+    return json.loads((WORLDS / entry["file"]).read_text())
+
+
+def wrapped(entry: dict[str, Any], keys: tuple[str, ...]) -> None:
+    """Each of `keys` of `entry` (all but `id` when empty) turned into a list of its value."""
+    for key in keys or [k for k in entry if k != "id"]:
+        entry[key] = [entry[key]]
+
+
+PLACEHOLDER = 1_000_000  # over every unit's sane maximum (schemas/vocab.py MAGNITUDE_LIMITS)
+
+
+def placeholders(value: Any) -> Any:
+    """`value` with every number under it written as PLACEHOLDER (the free ones too)."""
+    if isinstance(value, dict):
+        return {k: placeholders(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [placeholders(v) for v in value]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    return PLACEHOLDER
+
+
+@dataclass(frozen=True)
+class Case:
+    """One model's records broken at `source`: in each of `urls`, `breaks` breaks them in the
+    parsed body, `drop` removes them."""
+
+    source: str
+    urls: tuple[str, ...]
+    route: str
+    model: str
+    record: str  # how the quarantine names the record
+    rule: str | None  # the rule it is quarantined with (None: any)
+    breaks: Callable[[Any], None]
+    drop: Callable[[Any], None]
+
+    def world(self, tmp_path: Path, broken: bool) -> Path:
+        overrides: dict[str, dict[str, Any]] = {}
+        for url in self.urls:
+            document = recorded(url)
+            if broken:
+                self.breaks(document)
+            else:
+                self.drop(document)
+            overrides[url] = {"body": json.dumps(document)}
+        folder = tmp_path / ("broken" if broken else "dropped")
+        folder.mkdir()
+        return fault_world(folder, overrides)
+
+
+def _gpt4o(model: dict[str, Any]) -> bool:
+    """An OpenRouter entry of gpt-4o: its own, or a variant of it (`openai/gpt-4o:batch`)."""
+    return bool(model["id"].split(":")[0] == "openai/gpt-4o")
+
+
+def _wrap_gpt4o(document: Any) -> None:
+    for model in filter(_gpt4o, document["data"]):
+        wrapped(model, ())
+
+
+def _without_gpt4o(document: Any) -> None:
+    document["data"] = [m for m in document["data"] if not _gpt4o(m)]
+
+
+def _changed(key: str, change: Callable[[dict[str, Any]], None]) -> Callable[[Any], None]:
+    return lambda document: change(document[key])
+
+
+def _without(key: str) -> Callable[[Any], None]:
+    return lambda document: document.pop(key)
+
+
+CASES = {
+    # LiteLLM reads the legacy max_tokens for the whole entry: one field of another shape, and
+    # nothing of the entry is read ("not a number" for the record)
+    "litellm max_tokens a list": Case(
+        "litellm",
+        (LITELLM,),
+        "openai",
+        "gpt-4o",
+        "gpt-4o",
+        "not a number",
+        _changed("gpt-4o", lambda entry: wrapped(entry, ("max_tokens",))),
+        _without("gpt-4o"),
+    ),
+    # a transcription entry's mode as a list: its normalizer raises TypeError
+    "litellm mode a list": Case(
+        "litellm",
+        (LITELLM,),
+        "azure",
+        "whisper-1",
+        "azure/whisper-1",
+        UNREADABLE_RULE,
+        _changed("azure/whisper-1", lambda entry: wrapped(entry, ("mode",))),
+        _without("azure/whisper-1"),
+    ),
+    # every field but its id of another shape, in each entry of the model (gpt-4o and its
+    # batch variant) in both listings: each field quarantined alone, no value left
+    "openrouter every field a list": Case(
+        "openrouter",
+        configured_sources()["openrouter"].urls,
+        "openrouter",
+        "gpt-4o",
+        "openai/gpt-4o",
+        None,
+        _wrap_gpt4o,
+        _without_gpt4o,
+    ),
+    # every price read, and every one over its unit's sane maximum: set aside by validation
+    "portkey every price set aside": Case(
+        "portkey",
+        (PORTKEY_OPENAI,),
+        "openai",
+        "gpt-4o",
+        "openai/gpt-4o",
+        None,
+        _changed("gpt-4o", lambda entry: entry.update(placeholders(entry))),
+        _without("gpt-4o"),
+    ),
+}
+
+
+def refreshed(db: str, world: Path, sources: list[str], *, accept_new: bool = False) -> int:
+    state = run_flow(
+        refresh(
+            sources=sources,
+            replay=str(world),
+            database=db,
+            accept_new=accept_new,
+            return_state=True,
+        )
+    )
+    assert state.is_completed(), state.message
+    run_id = state.result()
+    assert isinstance(run_id, int)
+    return run_id
+
+
+@pytest.fixture(scope="module")
+def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("unread") / "catalog.db"
+    refreshed(f"sqlite:///{base}", WORLDS / "epoch-2.json", BASE_SOURCES, accept_new=True)
+    return base
+
+
+def counter(db: str, case: Case) -> int | None:
+    """The model's absence counter in the source's listings (None: never listed)."""
+    li = listings.c
+    with store.connect(db).connect() as conn:
+        found: int | None = conn.execute(
+            select(li.missing_runs).where(
+                li.source == case.source, li.route == case.route, li.model == case.model
+            )
+        ).scalar()
+    return found
+
+
+def missing_items(db: str, case: Case) -> list[Any]:
+    ri = review_items.c
+    with store.connect(db).connect() as conn:
+        return list(
+            conn.execute(
+                select(ri.title, ri.sources).where(
+                    ri.kind == ReviewKind.MISSING.value,
+                    ri.route == case.route,
+                    ri.model == case.model,
+                )
+            )
+        )
+
+
+def in_force(db: str, case: Case) -> list[tuple[Any, ...]]:
+    cv = catalog_values.c
+    with store.connect(db).connect() as conn:
+        return [
+            tuple(row)
+            for row in conn.execute(
+                select(catalog_values)
+                .where(cv.route == case.route, cv.model == case.model, cv.valid_to.is_(None))
+                .order_by(cv.id)
+            )
+        ]
+
+
+def status(db: str, run_id: int, source: str) -> str:
+    s = source_runs.c
+    with store.connect(db).connect() as conn:
+        found: str = conn.execute(
+            select(s.status).where(and_(s.run_id == run_id, s.source == source))
+        ).scalar_one()
+    return found
+
+
+def quarantined(db: str, run_id: int, case: Case) -> list[str]:
+    """The rules the record is quarantined with in run `run_id` (carried on, or new)."""
+    q = quarantine.c
+    with store.connect(db).connect() as conn:
+        return list(
+            conn.execute(
+                select(q.rule).where(
+                    q.source == case.source, q.record == case.record, q.last_run_id == run_id
+                )
+            ).scalars()
+        )
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_model_whose_record_cannot_be_read_is_not_missing(
+    name: str, epoch2: Path, tmp_path: Path
+) -> None:
+    case = CASES[name]
+    db = copy_catalog(epoch2, tmp_path / "unread.db")
+    assert counter(db, case) == 0, "the model is listed after epoch-2"
+    values = in_force(db, case)
+    assert values
+    world = case.world(tmp_path, broken=True)
+    for _ in range(MISSING_AFTER):
+        run_id = refreshed(db, world, [case.source])
+        assert status(db, run_id, case.source) == "ok"  # a complete listing
+        rules = quarantined(db, run_id, case)
+        assert rules, f"run {run_id}: the record is not reported"
+        assert case.rule is None or case.rule in rules, rules
+        assert counter(db, case) == 0, f"run {run_id}: counted absent"
+    assert not missing_items(db, case)
+    assert in_force(db, case) == values
+
+    # left out of the listing, the same model is missing after MISSING_AFTER refreshes
+    db = copy_catalog(epoch2, tmp_path / "dropped.db")
+    world = case.world(tmp_path, broken=False)
+    for _ in range(MISSING_AFTER):
+        refreshed(db, world, [case.source])
+    assert counter(db, case) == MISSING_AFTER
+    [(title, named)] = missing_items(db, case)
+    assert named == [case.source] and f"complete listings of {case.source}" in title
+
+
+# Parsers that name a record's models (spiders/parsing.py `names`): every source's.
+NAMING = sorted(configured_sources())
+# A row of DeepSeek's page names the models of its table, whether or not it prices each.
+TABLE_WIDE = frozenset({"deepseek-page"})
+
+
+@pytest.mark.parametrize("source", NAMING)
+def test_a_record_names_the_models_its_drafts_state(source: str) -> None:
+    """`names` reads what `normalize` writes on its drafts, record by record, over every
+    recorded response: a name it got wrong would vouch for another model, or for none."""
+    parser = configured_sources()[source].parser
+    assert hasattr(parser, "names")
+    compared = 0
+    for url in configured_sources()[source].urls:
+        manifest = json.loads((WORLDS / "epoch-2.json").read_text())
+        files = [e["file"] for e in manifest["responses"] if e["url"] == url and "file" in e]
+        for file in files:
+            for record in parser.parse((WORLDS / file).read_bytes(), url).records:
+                try:
+                    drafts = parser.normalize(record)
+                except Exception:
+                    continue
+                stated = {(d.route, d.source_model) for d in drafts}
+                if stated:
+                    named = set(named_by(parser.names, record))
+                    assert stated <= named if source in TABLE_WIDE else stated == named, record
+                    compared += 1
+    assert compared  # not vacuous
+
+
+def test_an_azure_meter_that_is_no_usage_price_names_no_model() -> None:
+    """Azure sends training, hosting and provisioned-throughput meters every run, each set aside
+    ("not a usage price"): naming their models would keep a model whose usage prices Azure no
+    longer lists from ever going missing."""
+    parser = configured_sources()["azure"].parser
+    manifest = json.loads((WORLDS / "epoch-2.json").read_text())
+    set_aside = 0
+    for entry in manifest["responses"]:
+        if "file" not in entry or not entry["url"].startswith("https://prices.azure.com/"):
+            continue
+        for record in parser.parse((WORLDS / entry["file"]).read_bytes(), entry["url"]).records:
+            try:
+                parser.normalize(record)
+            except Uninterpretable as exc:
+                if exc.rule == "not a usage price":
+                    assert named_by(parser.names, record) == [], record
+                    set_aside += 1
+    assert set_aside > 20
