@@ -235,18 +235,29 @@ def migrate(engine: Engine) -> None:
 
 
 @contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """One transaction that reads what it is about to replace under the catalog's write lock.
+def write_transaction(engine: Engine, *, rollback: bool = False) -> Iterator[Connection]:
+    """One transaction that reads what it is about to replace under the catalog's write lock;
+    committed at the end of the block, or rolled back with `rollback` (a rehearsal: a dry run
+    that makes every write and keeps none).
 
     SQLite: BEGIN IMMEDIATE takes the database's write lock before the first read (waiting up
     to busy_timeout for another writer), so what the transaction reads stays true until it
     commits. PostgreSQL: an ordinary transaction; writers that race are stopped by row checks
     (UPDATE … WHERE valid_to IS NULL) and the one-value-in-force index.
     """
-    with engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        yield conn
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            yield conn
+        except BaseException:
+            transaction.rollback()
+            raise
+        if rollback:
+            transaction.rollback()
+        else:
+            transaction.commit()
 
 
 def start_run(engine: Engine, *, world: str | None, policy: str, now: datetime) -> int:

@@ -41,7 +41,7 @@ from ratecard.options import (
     parse_duration,
     prefect_defaults,
 )
-from ratecard.output import print_json, print_table, say
+from ratecard.output import plural, print_json, print_table, say
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -115,6 +115,7 @@ def _decide(
                             client_id=_operator(),
                             override=override,
                             use_source=use_source,
+                            dry_run=dry_run,
                         )
                     ]
                 else:
@@ -125,21 +126,38 @@ def _decide(
                             reviewer=reviewer,
                             reason=reason or "",
                             client_id=_operator(),
+                            dry_run=dry_run,
                         )
                     ]
             elif use_source is not None:
                 raise decisions.DecisionError("--use-source decides one item: give its id")
             else:
-                made = _decide_many(engine, chosen, which, reviewer, reason, yes, dry_run)
+                made = _decide_many(engine, chosen, which, reviewer, reason, yes, dry_run, as_json)
+                if dry_run:
+                    return
         except decisions.DecisionError as exc:
             raise Refused(f"refused: {exc}") from None
     if as_json:
-        print_json([vars(d) for d in made])
+        print_json([{**vars(d), "dry_run": dry_run} for d in made])
         return
     for d in made:
-        what = f"{chosen.status.value}" if d.changed else f"already {d.status.value}, unchanged"
-        values = f" ({len(d.closed)} values closed, {len(d.opened)} opened)" if d.changed else ""
-        say(f"#{d.item_id} {what}{values}")
+        _print_decision(d, chosen, dry_run)
+
+
+def _print_decision(d: decisions.Decision, verdict: decisions.Verdict, dry_run: bool) -> None:
+    """One line per decision, then with --dry-run each value it would close and open."""
+    if not d.changed:
+        say(f"#{d.item_id} already {d.status.value}, unchanged")
+        return
+    values = f"{plural(len(d.closed), 'value')} closed, {len(d.opened)} opened"
+    if not dry_run:
+        say(f"#{d.item_id} {verdict.status.value} ({values})")
+        return
+    say(f"dry run, nothing decided: #{d.item_id} would be {verdict.status.value} ({values})")
+    for verb, rows in (("close", d.closed), ("open", d.opened)):
+        for row in rows:
+            dims = f" [{row['dimensions']}]" if row.get("dimensions") else ""
+            say(f"  would {verb} {row['component']}{dims}: {row['value']} {row['unit']}")
 
 
 def check_set_alone(item_id: int | None, *others: str | None) -> None:
@@ -175,18 +193,26 @@ def _decide_many(
     reason: str | None,
     yes: bool,
     dry_run: bool,
+    as_json: bool = False,
 ) -> list[decisions.Decision]:
+    """A bulk decision: the matching open items listed (with --json and --dry-run, as JSON),
+    confirmed (unless `yes`), then decided all or nothing."""
     from review import decisions
 
     if which.is_empty():
-        raise decisions.DecisionError(
-            "give an item id, or a filter (--kind, --route, --model, --source) for a bulk decision"
+        raise bad_input(
+            "ID",
+            "give an item id, or a filter (--kind, --route, --model, --source) for a bulk decision",
         )
     matching = decisions.matching_open(engine, which)
-    say(*(f"  #{item.id} {item.title}" for item in matching[:20]))
-    if len(matching) > 20:
-        say(f"  … and {len(matching) - 20} more")
-    say(f"{len(matching)} open items match")
+    if as_json and dry_run:
+        print_json([{"id": i.id, "kind": i.kind.value, "title": i.title} for i in matching])
+        return []
+    if not as_json:
+        say(*(f"  #{item.id} {item.title}" for item in matching[:20]))
+        if len(matching) > 20:
+            say(f"  … and {len(matching) - 20} more")
+        say(f"{plural(len(matching), 'open item')} match")
     if dry_run or not matching:
         return []
     if not yes and not typer.confirm(f"{verdict.value} all {len(matching)}?"):

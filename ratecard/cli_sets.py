@@ -36,6 +36,7 @@ from ratecard.options import (
     parse_duration,
     prefect_defaults,
 )
+from ratecard.output import plural
 
 
 def _line(text: str) -> None:
@@ -68,16 +69,12 @@ def review_sets(
         return
     for s in found[:limit]:
         _line(
-            f"{s['id']}\t{_count(s['items'], 'item')}, {_count(s['fields'], 'field')}"
+            f"{s['id']}\t{plural(s['items'], 'item')}, {plural(s['fields'], 'field')}"
             f"\tdue {s['due_at'][:16]}\tP{s['priority']}\t{s['label']}"
         )
     shown = f" (showing {limit})" if len(found) > limit else ""
     items = sum(s["items"] for s in found)
-    _line(f"{_count(len(found), 'set')}, {_count(items, 'open item')}{shown}")
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+    _line(f"{plural(len(found), 'set')}, {plural(items, 'open item')}{shown}")
 
 
 def decide_set(
@@ -125,7 +122,8 @@ def _decide_set(
             _print_preview(rows, as_json=as_json)
         if dry_run:
             return
-        if not yes and not typer.confirm(f"{verdict.value} {len(found)} items of set {set_id}?"):
+        asked = f"{verdict.value} {plural(len(found), 'item')} of set {set_id}?"
+        if not yes and not typer.confirm(asked):
             raise typer.Exit(EXIT_REFUSED)
         made = sets.decide(
             engine, verdict, selection, reviewer=reviewer, reason=reason, override=override
@@ -137,7 +135,10 @@ def _decide_set(
         return
     opened = sum(len(d.opened) for d in made)
     closed = sum(len(d.closed) for d in made)
-    _line(f"{len(made)} items {verdict.status.value}: {opened} values opened, {closed} closed")
+    _line(
+        f"{plural(len(made), 'item')} {verdict.status.value}: {plural(opened, 'value')} opened, "
+        f"{closed} closed"
+    )
 
 
 def _print_preview(rows: list[dict[str, Any]], *, as_json: bool) -> None:
@@ -151,7 +152,7 @@ def _print_preview(rows: list[dict[str, Any]], *, as_json: bool) -> None:
         else:
             what = f"{r['current'] if r['current'] is not None else '—'} → {r['proposed']}{pct}"
         _line(f"#{r['item']}\t{r['route']}/{r['model']}\t{r['field']}\t{what}")
-    _line(f"{len(rows)} fields in {len({r['item'] for r in rows})} items")
+    _line(f"{plural(len(rows), 'field')} in {plural(len({r['item'] for r in rows}), 'item')}")
 
 
 def review_undo(
@@ -168,7 +169,10 @@ def review_undo(
             done = decisions.undo(engine, item_id, reviewer=reviewer, reason=reason)
     except decisions.DecisionError as exc:
         raise Refused(f"refused: {exc}") from None
-    _line(f"#{item_id} open again: {len(done.closed)} values closed, {len(done.opened)} restored")
+    _line(
+        f"#{item_id} open again: {plural(len(done.closed), 'value')} closed, "
+        f"{len(done.opened)} restored"
+    )
 
 
 def review_triage(db: DbOption = None) -> None:
@@ -176,7 +180,7 @@ def review_triage(db: DbOption = None) -> None:
     from review import triage
 
     with catalog(db) as engine:
-        _line(f"{triage.assign_pending(engine)} items triaged")
+        _line(f"{plural(triage.assign_pending(engine), 'item')} triaged")
 
 
 def sla_watch(

@@ -79,3 +79,8 @@ def measure_name(measure: Measure) -> str:
     """'input [service_tier=batch]': a measure's component and dimensions."""
     dims = measure.dims.text()
     return f"{measure.component.value}{f' [{dims}]' if dims else ''}"
+
+
+def plural(n: int, noun: str) -> str:
+    """`n` and the noun, plural unless n is 1: '1 item', '3 open items'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -122,11 +122,14 @@ def approve(
     now: datetime | None = None,
     override: bool = False,
     use_source: str | None = None,
+    dry_run: bool = False,
 ) -> Decision:
     """Approve one item in one transaction. A submission whose claims the fetch did not find
     needs `override` and a reason (Unconfirmed otherwise). `use_source` (disagreements only):
-    write the value that source stated instead of keeping the value in force."""
-    with _deciding(engine) as conn:
+    write the value that source stated instead of keeping the value in force. `dry_run`: the
+    decision is made and its transaction rolled back, so the Decision says exactly what
+    approving would close and open (or raises what it would refuse) and nothing is written."""
+    with _deciding(engine, dry_run=dry_run) as conn:
         return _decide(
             conn,
             item_id,
@@ -150,9 +153,11 @@ def reject(
     channel: str = "cli",
     client_id: str | None = None,
     now: datetime | None = None,
+    dry_run: bool = False,
 ) -> Decision:
-    """Reject one item in one transaction. A rejection without a reason is refused."""
-    with _deciding(engine) as conn:
+    """Reject one item in one transaction. A rejection without a reason is refused.
+    `dry_run`: decided and rolled back, as for `approve`."""
+    with _deciding(engine, dry_run=dry_run) as conn:
         return _decide(conn, item_id, Verdict.REJECT, reviewer, reason, channel, client_id, now)
 
 
@@ -185,12 +190,17 @@ def decide_many(
 
 
 @contextmanager
-def _deciding(engine: Engine) -> Iterator[Connection]:
+def _deciding(engine: Engine, *, dry_run: bool = False) -> Iterator[Connection]:
     """The decision's one transaction (holding SQLite's write lock from its first read); a
-    write the database refuses as a second value in force is a decision that lost a race."""
+    write the database refuses as a second value in force is a decision that lost a race.
+    `dry_run`: the same transaction, rolled back at its end whatever it wrote."""
     try:
-        with store.write_transaction(engine) as conn:
-            yield conn
+        if dry_run:
+            with store.write_transaction(engine, rollback=True) as conn:
+                yield conn
+        else:
+            with store.write_transaction(engine) as conn:
+                yield conn
     except IntegrityError as exc:
         if not _second_in_force(exc):
             raise
@@ -361,7 +371,7 @@ def _apply(
     if use_source is not None:
         if kind is not ReviewKind.DISAGREEMENT:
             raise DecisionError(
-                f"review item {item.id} is a {kind.value}: choosing a source's value applies "
+                f"review item {item.id} is of kind {kind.value}: choosing a source's value applies "
                 "to disagreements only"
             )
         changes = [_chosen(item.id, change, use_source) for change in changes]

@@ -10,6 +10,7 @@ force, unverified and naming the source.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -162,6 +163,51 @@ def test_cli_approving_with_a_chosen_source_takes_its_value(db: str) -> None:
     with store.connect(db).connect() as conn:
         closed = conn.execute(select(catalog_values).where(catalog_values.c.id == was.id)).one()
     assert closed.valid_to is not None
+
+
+def test_cli_dry_run_of_one_item_decides_nothing_and_shows_the_values(db: str) -> None:
+    """`approve ID --dry-run` rehearses the decision and rolls it back: it names the value it
+    would close and the one it would open, and the item stays open, the catalog unchanged."""
+    item = disagreement(db)
+    before = values(db)
+    kept = in_force(db, item)
+    result = approve(db, str(item.id), "--use-source", "litellm", "--dry-run")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert (
+        lines[0]
+        == f"dry run, nothing decided: #{item.id} would be approved (1 value closed, 1 opened)"
+    )
+    assert lines[1].startswith("  would close ") and f": {kept.value} " in lines[1]
+    assert lines[2].startswith("  would open ") and f": {litellm_value(item)} " in lines[2]
+    rejected = CliRunner().invoke(
+        cli,
+        [
+            "review",
+            "reject",
+            str(item.id),
+            "--reason",
+            "x",
+            "--dry-run",
+            "--reviewer",
+            "alice",
+            "--db",
+            db,
+        ],
+    )
+    assert rejected.exit_code == 0 and "would be rejected" in rejected.output
+    assert status(db, item.id) == "open" and values(db) == before
+
+
+def test_cli_bulk_dry_run_as_json_is_the_matching_items(db: str) -> None:
+    item = disagreement(db)
+    result = approve(db, "--kind", "disagreement", "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.stdout)
+    assert item.id in [i["id"] for i in listed] and {i["kind"] for i in listed} == {"disagreement"}
+    assert status(db, item.id) == "open"
+    unfiltered = approve(db, "--yes")
+    assert unfiltered.exit_code == 2 and "'ID': give an item id, or a filter" in unfiltered.output
 
 
 def test_repeating_an_approval_with_another_choice_is_refused(db: str) -> None:

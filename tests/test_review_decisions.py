@@ -339,7 +339,7 @@ def test_cli_approve_reject_and_bulk_leave_audit_records(engine: Engine, catalog
         anomalies = queries.list_reviews(conn, status="rejected", kind="anomaly")
         assert all(queries.audit_entries(conn, target=f"review:{i.id}") for i in anomalies)
     no_filter = runner.invoke(app, ["review", "approve", "--reviewer", "alice", "--db", catalog_db])
-    assert no_filter.exit_code == 1 and "filter" in no_filter.output
+    assert no_filter.exit_code == 2 and "filter" in no_filter.output
 
 
 def test_cli_reviewer_add_and_status(catalog_db: str) -> None:
