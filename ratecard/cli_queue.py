@@ -60,7 +60,13 @@ RouteOption = Annotated[str | None, typer.Option(help="Bulk: only items for this
 ModelOption = Annotated[str | None, typer.Option(help="Bulk: only items for this model.")]
 SourceOption = Annotated[str | None, typer.Option(help="Bulk: only items citing this source.")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Bulk: do not ask first.")]
-DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Bulk: list, decide nothing.")]
+DryRunOption = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Decide nothing: an item's values it would close and open; a filter's or set's items.",
+    ),
+]
 SetOption = Annotated[
     str | None, typer.Option("--set", help="Decide this change set (see `review sets`).")
 ]
