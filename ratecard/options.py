@@ -68,6 +68,16 @@ class OneLineErrors(TyperGroup):
     log wants the argument and the rule on one line, and the exit code (2: bad input, 1: refused).
     """
 
+    def invoke(self, ctx: typer._click.core.Context) -> Any:
+        """The command; if standard output's reader stops early (`| head`), a quiet exit 0
+        (Click would make it exit 1, which here means a refusal)."""
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            from ratecard.output import reader_gone
+
+            reader_gone()
+
     def main(
         self,
         args: Sequence[str] | None = None,

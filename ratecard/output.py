@@ -4,12 +4,15 @@ On a terminal, rich fits tables to its width and folds a long value onto more li
 ellipsis). Piped or redirected there is no width to fit, so nothing is folded or cut: each row
 is one line as long as its values, readable by `grep`, `less -S` and people alike. Cells and
 lines are printed as text, never read as rich markup (a source's value may contain brackets).
-`--json` prints plain JSON (no colour, no wrapping) for `jq` and scripts.
+`--json` prints plain JSON (no colour, no wrapping) for `jq` and scripts. A reader that stops
+early (`| head -1`) ends the command quietly with exit 0 (`reader_gone`): the reader had what it
+wanted, and 1 means a refusal.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -23,11 +26,20 @@ if TYPE_CHECKING:
 UNLIMITED_WIDTH = 1_000_000  # piped output: a row is as long as its values
 
 
+def reader_gone() -> None:
+    """Standard output's reader closed the pipe: the rest of the output goes nowhere (so the
+    flush at exit raises nothing) and the command ends with exit 0."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    raise SystemExit(0)
+
+
 def console(*, stderr: bool = False) -> Console:
     """A rich console on standard output (or error): terminal width, or unlimited when piped."""
     from rich.console import Console
 
     out = Console(stderr=stderr, highlight=False)
+    out.on_broken_pipe = reader_gone  # type: ignore[method-assign]
     if not out.is_terminal:
         out.width = UNLIMITED_WIDTH
     return out

@@ -170,3 +170,21 @@ def test_refresh_reports_its_own_run_as_json(catalog_db: str) -> None:
     assert run["flow_run_id"] and run["status"] == "ok"
     assert report["message"].startswith(f"run {run['id']}:")
     assert [s["source"] for s in run["sources"]] == ["openrouter"]
+
+
+@pytest.mark.parametrize("args", [["show", "openrouter/gpt-4o"], ["review", "list", "--json"]])
+def test_a_reader_that_stops_early_ends_the_command_quietly(
+    refreshed_catalog: Path, args: list[str]
+) -> None:
+    """`ratecard show … | head -1`: the reader closes the pipe before the command has written;
+    the command stops with exit 0 and nothing on standard error (exit 1 means a refusal)."""
+    command = str(Path(sys.executable).with_name("ratecard"))
+    db = f"sqlite:///{refreshed_catalog}"
+    with subprocess.Popen(
+        [command, *args, "--db", db], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # before the command can print anything
+        errors = proc.stderr.read()
+        assert proc.wait(timeout=120) == 0, errors
+    assert errors == b""
