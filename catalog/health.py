@@ -275,9 +275,13 @@ def rescaled(now: Mapping[PriceKey, Decimal], before: Mapping[PriceKey, Decimal]
 
 
 def run_status(reports: Sequence[SourceRun]) -> str:
-    """'ok' when every source was read in full or in part, else 'degraded'."""
+    """'ok' when every source was read in full or in part, 'failed' when none was (nothing
+    could be applied: the flow run fails, exit 2), else 'degraded'."""
     ok = (SourceStatus.OK, SourceStatus.PARTIAL)
-    return "ok" if all(r.status in ok for r in reports) else "degraded"
+    applied = [r.status in ok for r in reports]
+    if all(applied):
+        return "ok"
+    return "degraded" if any(applied) else "failed"
 
 
 def unusable(reports: Sequence[SourceRun]) -> list[SourceRun]:

@@ -135,6 +135,7 @@ def test_run_status_and_report_name_every_source() -> None:
     ]
     assert health.run_status(reports) == "degraded"
     assert health.run_status(reports[1:]) == "ok"
+    assert health.run_status(reports[:1]) == "failed"  # nothing applied: the flow run fails
     assert [r.source for r in health.unusable(reports)] == ["openrouter"]
     problems = [
         Problem(source="litellm", record=f"m{i}", rule="magnitude", detail="x") for i in range(201)

@@ -240,6 +240,8 @@ def test_far_fewer_records_than_last_complete_run_is_a_broken_layout(
         refresh(sources=["litellm"], replay=str(broken), database=db, return_state=True)
     )
     assert state.is_failed()  # the only source broke: nothing applied
+    with store.connect(db).connect() as conn:
+        assert queries.list_runs(conn, limit=1)[0].status == "failed"  # as the flow run
     status = source_status(db)["litellm"]
     assert status["status"] == "broken"
     assert "records against 2966" in status["reason"]
