@@ -19,7 +19,7 @@ from typing import TypeVar
 from catalog.health import PriceKey, prices_by_field, rescaled, validation_collapse
 from catalog.identity import Identity
 from catalog.normalize import SourceDrafts, draft_source, learn_official_models, observations
-from schemas.batch import validate, validate_by_source
+from schemas.batch import out_of_range_siblings, validate, validate_by_source
 from schemas.fetch import FetchedPage
 from schemas.records import Observation, Problem
 from schemas.sources import Source
@@ -122,7 +122,8 @@ def _judge_one(
 ) -> SourceIntake:
     """One source's validated observations (`verdict`, or validated here when None) judged
     whole: a collapsed or rescaled listing (or response: `rescaled_response`) fails the
-    source."""
+    source. Of a source that did not fail, the prices written beside an out-of-range price of
+    their record, in its unit, are set aside (schemas.batch.out_of_range_siblings)."""
     source = batch.source.id
 
     def step() -> SourceIntake:
@@ -140,7 +141,9 @@ def _judge_one(
         failure = collapse or rescaled_response(valid, before)
         if failure:
             return SourceIntake(source, problems=problems, failure=failure)
-        return SourceIntake(source, valid, problems)
+        # judged after the source as a whole: a listing in another unit is named as such
+        kept, siblings = out_of_range_siblings(valid, problems)
+        return SourceIntake(source, kept, problems + siblings)
 
     intake, failure = boundary("validate", step)
     return (

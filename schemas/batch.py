@@ -288,6 +288,67 @@ def _validate(
     return valid, problems, whole
 
 
+MAGNITUDE_CHECK = "magnitude"  # ObservationBatch.magnitude's name in a problem's rule
+SIBLING_RULE = "beside an out-of-range price of its record"
+# A slip of unit moves every price of a record by one factor, keeping their ratios, which in
+# real records lie within 1:1000 (a cache read at a fiftieth of the output); a price over a
+# thousand times below the out-of-range one is not of its hand (one mistyped field: 100 USD
+# per token beside 2.5 per 1M).
+SLIP_SPAN = Decimal(1000)
+
+
+def out_of_range_siblings(
+    valid: Sequence[Observation], problems: Sequence[Problem]
+) -> tuple[list[Observation], list[Problem]]:
+    """(kept, set aside): the valid non-zero prices of a record, in the unit and dimensions of a
+    price of the same record (source and record) the magnitude check set aside, are set aside
+    too (rule SIBLING_RULE, naming that price), in order. Another dimension is another field
+    the source may meter otherwise (Portkey's `request_audio_token` holds a per-minute price in a
+    per-token field beside a right text price), so it is not judged by it.
+
+    The bound of each unit lies far above every real price (schemas/vocab.py
+    MAGNITUDE_LIMITS), so a record stating a price above it was written in another unit (a
+    per-1K or per-1M price where a per-token one belongs), and its other prices in that unit
+    were written by the same hand: LiteLLM's watsonx/bigscience/mt0-xxl-13b states 0.0005 and
+    0.002 USD per token for $1.80 per 1M (BerriAI/litellm#38167); the output, $2,000 per 1M, is
+    out of range, the input, $500 per 1M, is not, and was read as a price. A free (0) price is
+    no slip of unit and is kept, as is one more than SLIP_SPAN times below the out-of-range
+    price (that one field mistyped, not the record's unit)."""
+    slipped: dict[tuple[str, str, str, str], Observation] = {}
+    for problem in problems:
+        obs = problem.observation
+        if (
+            obs is not None
+            and obs.record
+            and obs.kind is _PRICE
+            and MAGNITUDE_CHECK in problem.rule.split(", ")
+        ):
+            key = (obs.source, obs.record, obs.unit.value, obs.dimensions.key)
+            if key not in slipped or obs.value < slipped[key].value:
+                slipped[key] = obs  # the least out-of-range price: order does not matter
+    if not slipped:
+        return list(valid), []
+    kept: list[Observation] = []
+    aside: list[Problem] = []
+    for obs in valid:
+        out = slipped.get((obs.source, obs.record, obs.unit.value, obs.dimensions.key))
+        if (
+            out is None
+            or obs.kind is not _PRICE
+            or obs.value == 0
+            or obs.value * SLIP_SPAN < out.value
+        ):
+            kept.append(obs)
+            continue
+        sibling = _problem(obs, [SIBLING_RULE])
+        beside = f"; beside {value_text(out.value)} {out.unit.value} ({out.evidence})"
+        aside.append(sibling.model_copy(update={"detail": sibling.detail + beside}))
+    return kept, aside
+
+
+_PRICE = Kind.PRICE
+
+
 def _problem(obs: Observation, rules: list[str]) -> Problem:
     dims = obs.dimensions.key
     return Problem(
