@@ -25,7 +25,9 @@ Quirks of the source, and how they are read:
   for models whose `architecture.output_modalities` are all token outputs (TOKEN_OUTPUTS).
   Speech and transcription models carry per-minute, per-second or per-character prices there
   (`openai/whisper-1` "0.006" is $0.006 per minute; `minimax/speech-2.8-hd` per character), in
-  a unit OpenRouter does not state: each such field is quarantined as "unit-ambiguous".
+  a unit OpenRouter does not state: each such field is quarantined as "unit-ambiguous", as is
+  each per-token field of a model whose `output_modalities` is not a list of names (`"audio"`,
+  null inside it): what its output is metered in is then not stated. Absent, they are tokens.
 - Suffixes are variants: `:free`, `:thinking`... become the `variant` dimension on every draft of
   the record (limits and capabilities too, since a variant's limits can differ); `:batch` is
   OpenRouter's batch pricing and becomes `service_tier=batch`.
@@ -199,20 +201,21 @@ def _price_reading(
         else None
     )
     outputs = architecture.get("output_modalities")
-    untokened = (
-        sorted(set(outputs) - TOKEN_OUTPUTS)
-        if isinstance(outputs, list) and all(isinstance(o, str) for o in outputs)
-        else []
-    )
-    no_token_unit = (
-        (
+    no_token_unit: tuple[str, str] | None = None
+    if outputs is not None and not (
+        isinstance(outputs, list) and all(isinstance(o, str) for o in outputs)
+    ):
+        no_token_unit = (
+            "unit-ambiguous",
+            f"architecture.output_modalities={outputs!r} is not a list of names: whether the "
+            "model's output is metered in tokens is not stated",
+        )
+    elif untokened := sorted(set(outputs or []) - TOKEN_OUTPUTS):
+        no_token_unit = (
             "unit-ambiguous",
             f"a per-token field of a model whose output is {', '.join(untokened)}, which is not "
             "metered in tokens (per minute, second or character): the unit is not stated",
         )
-        if untokened
-        else None
-    )
     return _Reading(no_price, no_token_unit)
 
 

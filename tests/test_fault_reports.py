@@ -13,6 +13,12 @@ reading path (tests/test_fault_kinds' `read`: parser, normalizer, identity and t
   LeanerCloud/CUDly#1934): one was read, the other ignored.
 - models.dev's `modalities.input` of another shape (null, a text, a list holding an object): a
   capability list, yet a null or an object in it dropped every price of the model.
+- OpenRouter's `architecture.output_modalities` written as a text (`"transcription"`) instead
+  of a list: the field that says a model is metered per second, not per token, was unreadable,
+  and the per-token fields were read as token prices.
+- Vercel's context tiers that do not tile the prompt lengths (a tier ending before the next one
+  starts, one that never ends below another, `max` at or below `min`): the tier below was read
+  as the price of the lengths no tier states.
 - A LiteLLM entry written in another unit (per 1K where per token belongs, BerriAI/litellm#38167:
   watsonx/bigscience/mt0-xxl-13b at 0.0005 and 0.002 per token for $1.80 per 1M): its output
   was out of range, its input, $500 per 1M, was read as a price.
@@ -242,3 +248,68 @@ def test_a_modalities_list_of_another_shape_is_quarantined_alone(written: Any) -
     assert {o for o in before if o.kind.value == "price"} <= set(after)
     lost = set(before) - set(after)
     assert lost and all(o.evidence.startswith("modalities.input lists") for o in lost)
+
+
+# ------------------------------------------------------ OpenRouter: what says the unit, unreadable
+
+OPENROUTER_ALL = urls("openrouter")[1]
+TRANSCRIBER = "mistralai/voxtral-small-24b-2507-stt"  # prompt "0.00005": per second of audio
+
+
+@pytest.mark.parametrize(
+    "written", ["transcription", ["transcription", None]], ids=["text", "null"]
+)
+def test_an_unreadable_output_modalities_leaves_the_token_unit_unstated(written: Any) -> None:
+    document = json.loads(recorded()[OPENROUTER_ALL].read_bytes())
+    model = next(m for m in document["data"] if m["id"] == TRANSCRIBER)
+    model["architecture"]["output_modalities"] = written
+    found = read("openrouter", {OPENROUTER_ALL: json.dumps(document).encode()})
+    assert not found.failure, found.failure
+    assert not [o for o in of(found.valid, TRANSCRIBER) if o.kind.value == "price"]
+    rules = {p.field: p.rule for p in found.problems if p.record == TRANSCRIBER}
+    assert rules["pricing.prompt"] == "unit-ambiguous"
+    assert "output_modalities" in next(
+        p.detail for p in found.problems if p.field == "pricing.prompt" and p.record == TRANSCRIBER
+    )
+
+
+# ------------------------------------------------------------ Vercel: tiers that leave a gap
+
+VERCEL = urls("vercel")[0]
+TIERED = "alibaba/qwen3-coder"  # input_tiers: [0, 32001) 1.5, [32001, 128001) 2.7, 128001+ 4.5
+
+
+@pytest.mark.parametrize(
+    ("tier", "change", "rule"),
+    [
+        (1, {"min": 100000}, "tiers leave a gap"),
+        (1, {"max": 32001}, "bad tier bound"),
+        (0, {"max": 0}, "bad tier bound"),
+    ],
+    ids=["gap", "empty range", "max below min"],
+)
+def test_vercel_tiers_that_do_not_tile_the_prompt_are_quarantined(
+    tier: int, change: dict[str, Any], rule: str
+) -> None:
+    """Read as stated, qwen3-coder's input above 32,000 tokens was priced at the base 1.5 up to
+    the tier starting at 100,000, a price Vercel states for no length there."""
+    document = json.loads(recorded()[VERCEL].read_bytes())
+    model = next(m for m in document["data"] if m["id"] == TIERED)
+    model["pricing"]["input_tiers"][tier].update(change)
+    found = read("vercel", {VERCEL: json.dumps(document).encode()})
+    assert not found.failure, found.failure
+    [problem] = [p for p in found.problems if p.record == TIERED]
+    assert (problem.field, problem.rule) == ("pricing.input_tiers", rule), problem
+    tiers = [o for o in of(found.valid, TIERED) if "context_above" in o.dimensions]
+    assert {o.component.value for o in tiers} == {"cache_read", "output"}  # its other tiers
+    flat = [o for o in of(found.valid, TIERED) if o.component.value == "input" and not o.dimensions]
+    assert [o.value for o in flat] == [Decimal("1.5")]
+
+
+def test_vercel_tiers_without_an_end_below_another_are_quarantined() -> None:
+    document = json.loads(recorded()[VERCEL].read_bytes())
+    model = next(m for m in document["data"] if m["id"] == TIERED)
+    del model["pricing"]["input_tiers"][1]["max"]
+    found = read("vercel", {VERCEL: json.dumps(document).encode()})
+    [problem] = [p for p in found.problems if p.record == TIERED]
+    assert problem.rule == "overlapping tiers" and "min=128001" in problem.detail
