@@ -27,7 +27,9 @@ Quirks of the source, and how they are read:
   (`openai/whisper-1` "0.006" is $0.006 per minute; `minimax/speech-2.8-hd` per character), in
   a unit OpenRouter does not state: each such field is quarantined as "unit-ambiguous", as is
   each per-token field of a model whose `output_modalities` is not a list of names (`"audio"`,
-  null inside it): what its output is metered in is then not stated. Absent, they are tokens.
+  null inside it): what its output is metered in is then not stated. Where it is absent (the
+  listing's schema before it existed), the outputs are read from `modality`, whose right side
+  names them the same way (`"audio->transcription"`); where both are absent, tokens.
 - Suffixes are variants: `:free`, `:thinking`... become the `variant` dimension on every draft of
   the record (limits and capabilities too, since a variant's limits can differ); `:batch` is
   OpenRouter's batch pricing and becomes `service_tier=batch`.
@@ -201,6 +203,9 @@ def _price_reading(
         else None
     )
     outputs = architecture.get("output_modalities")
+    modality = architecture.get("modality")
+    if outputs is None and isinstance(modality, str) and "->" in modality:
+        outputs = modality.split("->", 1)[1].split("+")  # "audio->transcription"
     no_token_unit: tuple[str, str] | None = None
     if outputs is not None and not (
         isinstance(outputs, list) and all(isinstance(o, str) for o in outputs)

@@ -257,20 +257,20 @@ TRANSCRIBER = "mistralai/voxtral-small-24b-2507-stt"  # prompt "0.00005": per se
 
 
 @pytest.mark.parametrize(
-    "written", ["transcription", ["transcription", None]], ids=["text", "null"]
+    "written", ["transcription", ["transcription", None], "absent"], ids=["text", "null", "absent"]
 )
 def test_an_unreadable_output_modalities_leaves_the_token_unit_unstated(written: Any) -> None:
     document = json.loads(recorded()[OPENROUTER_ALL].read_bytes())
     model = next(m for m in document["data"] if m["id"] == TRANSCRIBER)
-    model["architecture"]["output_modalities"] = written
+    if written == "absent":  # as OpenRouter's schema had it: only "modality" names the outputs
+        del model["architecture"]["output_modalities"]
+    else:
+        model["architecture"]["output_modalities"] = written
     found = read("openrouter", {OPENROUTER_ALL: json.dumps(document).encode()})
     assert not found.failure, found.failure
     assert not [o for o in of(found.valid, TRANSCRIBER) if o.kind.value == "price"]
     rules = {p.field: p.rule for p in found.problems if p.record == TRANSCRIBER}
     assert rules["pricing.prompt"] == "unit-ambiguous"
-    assert "output_modalities" in next(
-        p.detail for p in found.problems if p.field == "pricing.prompt" and p.record == TRANSCRIBER
-    )
 
 
 # ------------------------------------------------------------ Vercel: tiers that leave a gap
@@ -313,3 +313,19 @@ def test_vercel_tiers_without_an_end_below_another_are_quarantined() -> None:
     found = read("vercel", {VERCEL: json.dumps(document).encode()})
     [problem] = [p for p in found.problems if p.record == TIERED]
     assert problem.rule == "overlapping tiers" and "min=128001" in problem.detail
+
+
+def test_a_listing_without_output_modalities_reads_as_with_them() -> None:
+    """OpenRouter's schema before `output_modalities`: `modality` ("audio->transcription")
+    names the same outputs, so every model's prices read the same, each in its unit."""
+    document = json.loads(recorded()[OPENROUTER_ALL].read_bytes())
+    for model in document["data"]:
+        del model["architecture"]["output_modalities"]
+    found = read("openrouter", {OPENROUTER_ALL: json.dumps(document).encode()})
+    healthy_all = read("openrouter", {OPENROUTER_ALL: recorded()[OPENROUTER_ALL].read_bytes()})
+    prices = {o for o in found.valid if o.kind.value == "price"}
+    assert prices == {o for o in healthy_all.valid if o.kind.value == "price"}
+    ambiguous = [p for p in healthy_all.problems if p.rule == "unit-ambiguous"]
+    assert ambiguous and len(ambiguous) == len(
+        [p for p in found.problems if p.rule == "unit-ambiguous"]
+    )
