@@ -9,6 +9,8 @@ reading path (tests/test_fault_kinds' `read`: parser, normalizer, identity and t
 - Azure's `effectiveEndDate` (a retired or repriced meter; the 2025-04 capture has such rows;
   prices filtered by their validity window in IBM-Cloud/infracost-cloud-pricing-api#55): a price
   that ended before the response's date was read as current.
+- One Azure meter's old and new rows on two pages (rows of one price "with different prices",
+  opencost/opencost#4013): judged apart, both were current and set each other aside.
 - Azure's `unitPrice` differing from `retailPrice` (two fields of one row compared as if one,
   LeanerCloud/CUDly#1934): one was read, the other ignored.
 - models.dev's `modalities.input` of another shape (null, a text, a list holding an object): a
@@ -161,6 +163,18 @@ def test_an_ended_row_on_another_page_leaves_the_current_price_alone() -> None:
         o.value for o in of(healthy("azure").valid, RECORD)
     ]
     assert [p.rule for p in found.problems if p.record == RECORD] == [ENDED_RULE]
+
+
+def test_a_meters_older_row_on_another_page_is_superseded_as_on_one_page() -> None:
+    """Without an end date, the older row is superseded by the meter's later one (the schedule
+    rule of one record); on two pages each was judged apart, both read as current, and the two
+    prices of one field set each other aside (pagination keeps no meter's rows together)."""
+    old = {**meter_row(), "retailPrice": 20.0, "unitPrice": 20.0}
+    old["effectiveStartDate"] = "2025-04-01T00:00:00Z"
+    found = azure_with(lambda row: None, [old])
+    stated = [o.value for o in of(found.valid, RECORD)]
+    assert stated == [o.value for o in of(healthy("azure").valid, RECORD)]
+    assert not [p for p in found.problems if p.record == RECORD]
 
 
 def test_an_azure_row_whose_unit_price_differs_is_quarantined() -> None:
