@@ -6,9 +6,10 @@ source_model is OpenRouter's id (`openai/gpt-4o`) without its `:suffix`.
 Quirks of the source, and how they are read:
 
 - Envelope `{"data": [...]}`; since 2026 also `total_count` and `links.next` (null so far, followed
-  when set). The default listing holds text-output models only; `?output_modalities=all` adds
-  image, embedding, speech and video models, so a model can appear in both listings: a record
-  always gives the same drafts in the same order.
+  when set). A configured listing with no next page holding fewer entries than its
+  `total_count` is a partial listing: Unparsable. The default listing holds text-output models only;
+  `?output_modalities=all` adds image, embedding, speech and video models, so a model can appear
+  in both listings: a record always gives the same drafts in the same order.
 - `pricing` values are strings of USD per single token (x 10^6 -> usd_per_1m_tokens), except
   `image` (USD per input image, as documented), `request` (per request) and `web_search` (per
   search; stored per 1K searches as vendors quote it: "0.01" -> 10).
@@ -71,6 +72,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urljoin
 
 from schemas.fetch import Normalized, Uninterpretable, Unparsable
+from schemas.sources import sources
 from schemas.vocab import Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import (
@@ -139,7 +141,26 @@ def parse(body: bytes, url: str) -> Page:
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
         raise Unparsable('openrouter models: expected an object {"data": [...]}')
     records = doc["data"]
-    return Page(records=records, next_urls=_next_urls(doc.get("links"), url))
+    next_urls = _next_urls(doc.get("links"), url)
+    _check_total(doc.get("total_count"), len(records), url, bool(next_urls))
+    return Page(records=records, next_urls=next_urls)
+
+
+def _check_total(total: Any, count: int, url: str, more: bool) -> None:
+    """A listing the source states is `total_count` long: a configured listing URL (a first
+    page) with no next page is the whole listing, so one holding fewer entries is a part of it
+    (its missing models would count as absent): Unparsable. More entries than the total are
+    repeated ones, each field of which validation quarantines if they differ. A page
+    reached by a next link is not judged alone (its count is the remainder of a total over all
+    pages); a total that is no whole number is not judged, nor a page of no entries (an empty
+    listing, which catalog/health.py names as such)."""
+    if more or not isinstance(total, Decimal) or total != total.to_integral_value():
+        return
+    if 0 < count < total and url in sources()["openrouter"].urls:
+        raise Unparsable(
+            f"openrouter models ({url}): total_count={total} but {count} entries and no next "
+            "page: a partial listing"
+        )
 
 
 def _next_urls(links: Any, url: str) -> list[str]:

@@ -21,6 +21,8 @@ reading path (tests/test_fault_kinds' `read`: parser, normalizer, identity and t
 - Vercel's context tiers that do not tile the prompt lengths (a tier ending before the next one
   starts, one that never ends below another, `max` at or below `min`): the tier below was read
   as the price of the lengths no tier states.
+- An OpenRouter listing holding fewer entries than its `total_count`, with no next page (a
+  partial result: the rest of its models would have counted as absent).
 - A LiteLLM entry written in another unit (per 1K where per token belongs, BerriAI/litellm#38167:
   watsonx/bigscience/mt0-xxl-13b at 0.0005 and 0.002 per token for $1.80 per 1M): its output
   was out of range, its input, $500 per 1M, was read as a price.
@@ -343,3 +345,24 @@ def test_a_listing_without_output_modalities_reads_as_with_them() -> None:
     assert ambiguous and len(ambiguous) == len(
         [p for p in found.problems if p.rule == "unit-ambiguous"]
     )
+
+
+# ------------------------------------------------ OpenRouter: a listing shorter than it says
+
+OPENROUTER = urls("openrouter")[0]
+
+
+def test_an_openrouter_listing_shorter_than_its_total_is_a_partial_listing() -> None:
+    """Half the entries of a listing that says it holds 414, and names no next page: read as
+    whole, the other half of its models would count as absent from OpenRouter."""
+    document = json.loads(recorded()[OPENROUTER].read_bytes())
+    total = len(document["data"])
+    assert document["total_count"] == total
+    del document["data"][total // 2 :]
+    found = read("openrouter", {OPENROUTER: json.dumps(document).encode()})
+    [reason] = found.unparsable
+    assert f"total_count={total} but {total // 2} entries" in reason and "partial listing" in reason
+    assert not found.valid
+    # a page reached by a next link holds the rest of a total over all pages: not judged alone
+    later = read("openrouter", {f"{OPENROUTER}?offset=207": json.dumps(document).encode()})
+    assert not later.unparsable and later.valid
