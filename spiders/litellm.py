@@ -35,7 +35,9 @@ Quirks of the source, and how they are read:
   spiders/_drafts.py), their limits and capabilities are read.
 - A limit of 0 is unknown, not a value: quarantined, no draft.
 - `tiered_pricing`: `range: [lo, hi]` tiers are context tiers (context_above=lo; the tier from 0
-  is the base price); `max_results_range` tiers (search tools) are `variant=max-results-lo-hi`.
+  is the base price), each starting where the one below ends: a gap or an overlap between them
+  makes the whole field Uninterpretable; `max_results_range` tiers (search tools) are
+  `variant=max-results-lo-hi`.
 - Image generation: in an `image_generation` entry with no `output_cost_per_image`, LiteLLM's
   image cost calculator charges `input_cost_per_image` / `input_cost_per_pixel` per generated
   image (e.g. `low/1024-x-1024/gpt-image-1-mini` = 0.005), so they are read as output image
@@ -84,6 +86,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any, NamedTuple, TypeGuard
 
 from schemas.fetch import Normalized, Uninterpretable, Unparsable
@@ -465,6 +468,7 @@ def emit_search_context(out: Emitter, raw: Any, billing_unit: Any) -> None:
 def emit_tiers(out: Emitter, entry: dict[str, Any], raw: Any) -> None:
     if not isinstance(raw, list) or not raw:
         raise Uninterpretable(out.key, "unknown tiered_pricing shape", f"tiered_pricing={raw}")
+    _check_context_ranges(out.key, raw)
     for index, tier in enumerate(raw):
         where = f"tiered_pricing[{index}]."
         if not isinstance(tier, dict):
@@ -478,6 +482,36 @@ def emit_tiers(out: Emitter, entry: dict[str, Any], raw: Any) -> None:
             if match and match["suffixes"]:
                 raise Uninterpretable(out.key, "tier field with its own tier", f"{where}{name}")
             emit_cost(out, entry, name, value, where, tier_dims)
+
+
+def _check_context_ranges(key: str, tiers: list[Any]) -> None:
+    """Context tiers (`range: [lo, hi]`) must cover the prompt lengths they span: each starts
+    where the one below ends (LiteLLM writes `[0, 32000], [32000, 128000]`). One starting
+    after the one below ends leaves the lengths between to no tier (read as stated, they would
+    fall to the tier below), one starting before it ends prices them twice, and a range that
+    ends at or before its start holds none: the whole tiered_pricing is Uninterpretable.
+    Other tiers (search `max_results_range`) and malformed ranges are judged by _tier_dims."""
+    spans: list[tuple[Decimal, Decimal, int]] = []
+    for index, tier in enumerate(tiers):
+        span = tier.get("range") if isinstance(tier, dict) else None
+        if not isinstance(span, list) or len(span) != 2:
+            continue
+        low, high = (read_limit(key, f"tiered_pricing[{index}].range", side) for side in span)
+        if high <= low:
+            raise Uninterpretable(
+                key, "bad tier bound", f"tiered_pricing[{index}].range={span}: holds no length"
+            )
+        spans.append((low, high, index))
+    spans.sort()
+    for (_, high, index), (low, _, following) in pairwise(spans):
+        if low != high:
+            rule = "tiers leave a gap" if low > high else "overlapping tiers"
+            raise Uninterpretable(
+                key,
+                rule,
+                f"tiered_pricing[{index}] ends at {high} but tiered_pricing[{following}] starts "
+                f"at {low}",
+            )
 
 
 def _tier_dims(key: str, where: str, tier: dict[str, Any]) -> dict[str, str]:

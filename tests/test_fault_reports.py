@@ -18,9 +18,10 @@ reading path (tests/test_fault_kinds' `read`: parser, normalizer, identity and t
 - OpenRouter's `architecture.output_modalities` written as a text (`"transcription"`) instead
   of a list: the field that says a model is metered per second, not per token, was unreadable,
   and the per-token fields were read as token prices.
-- Vercel's context tiers that do not tile the prompt lengths (a tier ending before the next one
-  starts, one that never ends below another, `max` at or below `min`): the tier below was read
-  as the price of the lengths no tier states.
+- Vercel's context tiers (and LiteLLM's `tiered_pricing` ranges) that do not tile the prompt
+  lengths (a tier ending before the next one starts, one that never ends below another or
+  starts before it ends, an end at or below the start): the tier below was read as the price
+  of the lengths no tier states.
 - An OpenRouter listing holding fewer entries than its `total_count`, with no next page (a
   partial result: the rest of its models would have counted as absent).
 - A LiteLLM entry written in another unit (per 1K where per token belongs, BerriAI/litellm#38167:
@@ -366,3 +367,28 @@ def test_an_openrouter_listing_shorter_than_its_total_is_a_partial_listing() -> 
     # a page reached by a next link holds the rest of a total over all pages: not judged alone
     later = read("openrouter", {f"{OPENROUTER}?offset=207": json.dumps(document).encode()})
     assert not later.unparsable and later.valid
+
+
+@pytest.mark.parametrize(
+    ("span", "rule"),
+    [
+        ([64000, 128000], "tiers leave a gap"),
+        ([16000, 128000], "overlapping tiers"),
+        ([32000, 32000], "bad tier bound"),
+    ],
+    ids=["gap", "overlap", "empty range"],
+)
+def test_litellm_context_tiers_that_do_not_tile_the_prompt_are_quarantined(
+    span: list[int], rule: str
+) -> None:
+    """The same rule as Vercel's tiers, on LiteLLM's `tiered_pricing` ranges."""
+    key = "dashscope/qwen3-max-preview"  # ranges [0, 32000], [32000, 128000], [128000, 252000]
+    document = json.loads(recorded()[LITELLM].read_bytes())
+    document[key]["tiered_pricing"][1]["range"] = span
+    found = read("litellm", {LITELLM: json.dumps(document).encode()})
+    assert not found.failure, found.failure
+    [problem] = [p for p in found.problems if p.record == key]
+    assert (problem.field, problem.rule) == ("tiered_pricing", rule), problem
+    assert not [o for o in of(found.valid, key) if "context_above" in o.dimensions]
+    assert len(of(found.valid, key)) < len(of(healthy("litellm").valid, key))
+    assert [o for o in of(found.valid, key) if o.kind.value == "limit"]  # the rest is read
