@@ -43,7 +43,8 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
     did not expect (a field that turned from an object into a list: any other exception) is
     that record's problem alone (UNREADABLE_RULE, naming the exception), never
     the source's: a source every record of which is so read collapses in validation
-    (catalog/intake.py).
+    (catalog/intake.py). A price whose source says it ended before the page's date is its
+    record's problem (ENDED_RULE, `ended`): it is not a current price.
 
     Every record read with a problem (any of the above) also gives the models it names
     (`named_by`, into `SourceDrafts.named`): a model whose record the source sent stays listed
@@ -83,6 +84,8 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
             set_aside: set[tuple[str, str]] = set()  # each reported once per record
             for draft in found:
                 rule, why = TOO_LONG_RULE, overlong(draft)
+                if draft.effective_until is not None and not why:
+                    rule, why = ENDED_RULE, ended(draft, page)
                 if not why:
                     names = (draft.source_model, draft.route, draft.dimensions.key)
                     if names not in unnamed_of:
@@ -200,6 +203,20 @@ _WIDTHS = {name: _width(name) for name in ("route", "source_model", "dimensions"
 _ROUTE_FITS, _MODEL_FITS, _DIMENSIONS_FIT = (
     sys.maxsize if width is None else width for width in _WIDTHS.values()
 )
+
+
+ENDED_RULE = "price ended"
+
+
+def ended(draft: Draft, page: FetchedPage) -> str:
+    """Why a draft is no current price ('' when it may be): the source states the last day it
+    is in force (Draft.effective_until, Azure's `effectiveEndDate`), and that day is before the
+    date of the response that states it. Read as current, a retired or repriced meter's old
+    price would stand beside (or, alone, for) the price in force."""
+    until, day = draft.effective_until, page.observed_at.date()
+    if until is None or until >= day:
+        return ""
+    return f"{draft.evidence}: in force until {until}, before the response's date {day}"
 
 
 NO_NAME_RULE = "no model name"

@@ -28,28 +28,33 @@ from schemas.vocab import Kind
 def in_force(
     drafts: Sequence[tuple[FetchedPage, Draft]],
 ) -> list[tuple[FetchedPage, Draft]]:
-    """The drafts a refresh keeps, as of each page's date: per (page, record), the prices of the
-    set in force and of every set scheduled after it, and every non-price draft. Order kept.
+    """The drafts a refresh keeps, as of each page's date: per record, the prices of the set in
+    force and of every set scheduled after it, and every non-price draft. Order kept.
 
-    drafts: (page, draft) pairs as catalog.normalize.draft_source makes them."""
+    One record's rows may come on several pages of one source (Azure states a meter's old and
+    new price as two rows, and pagination does not keep them together): they are judged as one
+    record, as of the latest of their pages' dates.
+
+    drafts: (page, draft) pairs of one source, as catalog.normalize.draft_source makes them."""
     if all(draft.effective_from is None for _, draft in drafts):
         return list(drafts)  # no set has a date: each record's one set is in force
-    dates: dict[tuple[int, str], set[date | None]] = defaultdict(set)
-    days: dict[int, date] = {}
+    dates: dict[str, set[date | None]] = defaultdict(set)
+    days: dict[str, date] = {}
     for page, draft in drafts:
         if draft.kind is Kind.PRICE:
-            dates[(id(page), draft.record)].add(draft.effective_from)
-            days[id(page)] = page.observed_at.date()
-    started: dict[tuple[int, str], date | None] = {}
-    for (page_id, record), effective in dates.items():
+            dates[draft.record].add(draft.effective_from)
+            day = page.observed_at.date()
+            days[draft.record] = max(day, days.get(draft.record, day))
+    started: dict[str, date | None] = {}
+    for record, effective in dates.items():
         if effective != {None}:
-            started[(page_id, record)] = _latest_started(effective, days[page_id])
+            started[record] = _latest_started(effective, days[record])
     return [
         (page, draft)
         for page, draft in drafts
         if draft.kind is not Kind.PRICE
-        or (key := (id(page), draft.record)) not in started
-        or draft.effective_from == started[key]
+        or draft.record not in started
+        or draft.effective_from == started[draft.record]
         or _after(draft.effective_from, page.observed_at.date())
     ]
 

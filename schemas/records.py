@@ -53,6 +53,10 @@ class Draft:
     # The day the source says this price takes effect (genai-prices' `start_date`, Azure's
     # `effectiveStartDate`); None when it states none (in force since before anything it says).
     effective_from: date | None = None
+    # The last day the source says this price is in force (Azure's `effectiveEndDate`); None
+    # when it states none. A price that ended before its response's date is not a current one
+    # (catalog/normalize.py draft_source reports it).
+    effective_until: date | None = None
 
     def __init__(
         self,
@@ -67,6 +71,7 @@ class Draft:
         evidence: str = "",
         record: str = "",
         effective_from: date | None = None,
+        effective_until: date | None = None,
     ) -> None:
         # The frozen dataclass's own __init__ sets each field through object.__setattr__; each
         # slot's descriptor sets it at less than half that cost (measured: 2.0 against 1.2 us
@@ -81,6 +86,7 @@ class Draft:
         _SET_EVIDENCE(self, evidence)
         _SET_RECORD(self, record)
         _SET_EFFECTIVE_FROM(self, effective_from)
+        _SET_EFFECTIVE_UNTIL(self, effective_until)
         if not (
             type(kind) is Kind
             and type(component) is Component
@@ -92,6 +98,7 @@ class Draft:
             and type(evidence) is str
             and type(record) is str
             and effective_from is None
+            and effective_until is None
             and value.is_finite()
         ):  # nearly every draft is built of the right types already: nothing to check one by one
             self.__post_init__()
@@ -119,6 +126,8 @@ class Draft:
             raise ValueError(f"route, source_model, evidence and record are text: {texts!r}")
         if self.effective_from is not None and type(self.effective_from) is not date:
             raise ValueError(f"effective_from: a date, not {self.effective_from!r}")
+        if self.effective_until is not None and type(self.effective_until) is not date:
+            raise ValueError(f"effective_until: a date, not {self.effective_until!r}")
 
     @property
     def measure(self) -> Measure:
@@ -137,6 +146,7 @@ class Draft:
     _SET_EVIDENCE,
     _SET_RECORD,
     _SET_EFFECTIVE_FROM,
+    _SET_EFFECTIVE_UNTIL,
 ) = (Draft.__dict__[f.name].__set__ for f in fields(Draft))
 
 

@@ -47,6 +47,10 @@ Quirks of the source, and how they are read:
   is 1024x1792 and 1792x1024 (Azure's pricing page); one draft per size.
 - `effectiveStartDate` is the day the meter's price takes effect: each draft carries it, and
   one after the response's date is a scheduled price, not the current one (catalog/schedule.py).
+  `effectiveEndDate` (on meters being retired or repriced) is the last day it is in force: a
+  price that ended before the response's date is reported, not read as current.
+- `retailPrice` is read; `unitPrice` restates it (equal on every recorded Consumption meter),
+  and a row whose two differ contradicts itself: reported.
 - Route: every meter is sold by Azure, so every draft has route "azure", including the
   third-party models Azure sells directly (Grok, DeepSeek, Llama, Mistral...).
 - The model is what is left of skuName once the recognized words are removed. Many names are
@@ -218,11 +222,12 @@ def normalize(record: dict[str, Any]) -> Normalized:
             record_id, "not a usage price", f"measure {measure_word!r} is not a per-model unit"
         )
     unit_of_measure = _required(record, "unitOfMeasure", record_id)
-    price = to_decimal(record.get("retailPrice"), record_id, "retailPrice")
+    price = _retail_price(record, record_id)
     quantity = _quantity(unit_of_measure, measure, label, record_id)
     component = _component(meter, measure, record_id)
     product = _text(record, "productName", record_id)
-    effective = _effective_start(record, record_id)
+    effective = _effective_date(record, "effectiveStartDate", record_id)
+    until = _effective_date(record, "effectiveEndDate", record_id)
     evidence = f"{meter_name} ({product}, {region}): retailPrice {price} USD per {unit_of_measure}"
     drafts = [
         Draft(
@@ -235,6 +240,7 @@ def normalize(record: dict[str, Any]) -> Normalized:
             evidence=evidence,
             record=record_id,
             effective_from=effective,
+            effective_until=until,
         )
         for dims in _dimension_sets(meter, measure, region, record_id)
     ]
@@ -260,17 +266,36 @@ def names(record: Any) -> list[tuple[str, str]]:
     return [(ROUTE, f"{product}/{meter.model}" if product else meter.model)]
 
 
-def _effective_start(record: dict[str, Any], record_id: str) -> date | None:
+def _effective_date(record: dict[str, Any], key: str, record_id: str) -> date | None:
     """`effectiveStartDate` (ISO 8601, e.g. `2026-07-01T00:00:00Z`): the day the meter's price
     takes effect; after the response's date it is a scheduled price (catalog/schedule.py).
-    Absent is None; present but not a date is uninterpretable."""
-    text = record.get("effectiveStartDate")
+    `effectiveEndDate` (`2025-08-31T23:59:00Z`): the last day it is in force; before the
+    response's date it is an ended price, not a current one (catalog/normalize.py). Absent is
+    None; present but not a date is uninterpretable."""
+    text = record.get(key)
     if text is None:
         return None
     try:
         return datetime.fromisoformat(str(text).replace("Z", "+00:00")).date()
     except ValueError as exc:
-        raise Uninterpretable(record_id, "not a date", f"effectiveStartDate={text!r}") from exc
+        raise Uninterpretable(record_id, "not a date", f"{key}={text!r}") from exc
+
+
+def _retail_price(record: dict[str, Any], record_id: str) -> Decimal:
+    """`retailPrice`, the meter's pay-as-you-go price. The API states it twice, as
+    `retailPrice` and `unitPrice`, equal on every recorded Consumption meter; where a row
+    states them differently it contradicts itself (a discounted or another offer's price in
+    one of them) and neither is read."""
+    price = to_decimal(record.get("retailPrice"), record_id, "retailPrice")
+    if "unitPrice" in record:
+        unit_price = to_decimal(record["unitPrice"], record_id, "unitPrice")
+        if unit_price != price:
+            raise Uninterpretable(
+                record_id,
+                "conflicting values",
+                f"retailPrice={price} but unitPrice={unit_price}: which is the price is unknown",
+            )
+    return price
 
 
 def _text(record: dict[str, Any], key: str, record_id: str) -> str:

@@ -35,7 +35,9 @@ Quirks of the source, and how they are read:
   spiders/_drafts.py), their limits and capabilities are read.
 - A limit of 0 is unknown, not a value: quarantined, no draft.
 - `tiered_pricing`: `range: [lo, hi]` tiers are context tiers (context_above=lo; the tier from 0
-  is the base price); `max_results_range` tiers (search tools) are `variant=max-results-lo-hi`.
+  is the base price), each starting where the one below ends: a gap or an overlap between them
+  makes the whole field Uninterpretable; `max_results_range` tiers (search tools) are
+  `variant=max-results-lo-hi`.
 - Image generation: in an `image_generation` entry with no `output_cost_per_image`, LiteLLM's
   image cost calculator charges `input_cost_per_image` / `input_cost_per_pixel` per generated
   image (e.g. `low/1024-x-1024/gpt-image-1-mini` = 0.005), so they are read as output image
@@ -57,8 +59,8 @@ Quirks of the source, and how they are read:
   source_model is the key without those dimension segments (`azure/us/gpt-4o` -> `azure/gpt-4o`,
   `us.anthropic.claude-x` -> `anthropic.claude-x`); `record` is the full key.
 - `search_context_cost_per_query` (dict by `search_context_size_low|medium|high`) is web_search
-  per 1K queries with variant=search-context-<size>; `web_search_billing_unit` other than
-  `per_query` is Uninterpretable.
+  per 1K queries with variant=search-context-<size>; under a `web_search_billing_unit` other
+  than `per_query` (`per_prompt`: per grounded prompt) that field alone is Uninterpretable.
 - Limits: `max_input_tokens`, `max_output_tokens` (float-typed `2000000.0` accepted when
   integral), `rpm`/`tpm` (rate limits). `max_tokens` is LiteLLM's legacy mirror ("set to
   max_output_tokens if provider specifies it, if not to max_input_tokens"): it is checked against
@@ -84,6 +86,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any, NamedTuple, TypeGuard
 
 from schemas.fetch import Normalized, Uninterpretable, Unparsable
@@ -437,8 +440,19 @@ def _charges_generated_image(entry: dict[str, Any]) -> bool:
     return entry.get("mode") == "image_generation" and "output_cost_per_image" not in entry
 
 
-def emit_search_context(out: Emitter, raw: Any) -> None:
+def emit_search_context(out: Emitter, raw: Any, billing_unit: Any) -> None:
+    """`search_context_cost_per_query`, USD per search query by context size, read only where
+    `web_search_billing_unit` is `per_query` (its default): LiteLLM's Gemini 2.x entries bill it
+    `per_prompt` (once per grounded prompt, however many queries it ran), a unit the
+    vocabulary's per-1K-queries price does not state, so this field alone is Uninterpretable
+    and the entry's other prices are read."""
     name = "search_context_cost_per_query"
+    if billing_unit != "per_query":
+        raise Uninterpretable(
+            out.key,
+            "unknown web search billing unit",
+            f"{name} is billed web_search_billing_unit={billing_unit!r}, not per query",
+        )
     if not isinstance(raw, dict) or not raw or set(raw) - set(SEARCH_SIZES):
         raise Uninterpretable(out.key, "unknown search context sizes", f"{name}={raw}")
     for size_key, value in raw.items():
@@ -454,6 +468,7 @@ def emit_search_context(out: Emitter, raw: Any) -> None:
 def emit_tiers(out: Emitter, entry: dict[str, Any], raw: Any) -> None:
     if not isinstance(raw, list) or not raw:
         raise Uninterpretable(out.key, "unknown tiered_pricing shape", f"tiered_pricing={raw}")
+    _check_context_ranges(out.key, raw)
     for index, tier in enumerate(raw):
         where = f"tiered_pricing[{index}]."
         if not isinstance(tier, dict):
@@ -467,6 +482,36 @@ def emit_tiers(out: Emitter, entry: dict[str, Any], raw: Any) -> None:
             if match and match["suffixes"]:
                 raise Uninterpretable(out.key, "tier field with its own tier", f"{where}{name}")
             emit_cost(out, entry, name, value, where, tier_dims)
+
+
+def _check_context_ranges(key: str, tiers: list[Any]) -> None:
+    """Context tiers (`range: [lo, hi]`) must cover the prompt lengths they span: each starts
+    where the one below ends (LiteLLM writes `[0, 32000], [32000, 128000]`). One starting
+    after the one below ends leaves the lengths between to no tier (read as stated, they would
+    fall to the tier below), one starting before it ends prices them twice, and a range that
+    ends at or before its start holds none: the whole tiered_pricing is Uninterpretable.
+    Other tiers (search `max_results_range`) and malformed ranges are judged by _tier_dims."""
+    spans: list[tuple[Decimal, Decimal, int]] = []
+    for index, tier in enumerate(tiers):
+        span = tier.get("range") if isinstance(tier, dict) else None
+        if not isinstance(span, list) or len(span) != 2:
+            continue
+        low, high = (read_limit(key, f"tiered_pricing[{index}].range", side) for side in span)
+        if high <= low:
+            raise Uninterpretable(
+                key, "bad tier bound", f"tiered_pricing[{index}].range={span}: holds no length"
+            )
+        spans.append((low, high, index))
+    spans.sort()
+    for (_, high, index), (low, _, following) in pairwise(spans):
+        if low != high:
+            rule = "tiers leave a gap" if low > high else "overlapping tiers"
+            raise Uninterpretable(
+                key,
+                rule,
+                f"tiered_pricing[{index}] ends at {high} but tiered_pricing[{following}] starts "
+                f"at {low}",
+            )
 
 
 def _tier_dims(key: str, where: str, tier: dict[str, Any]) -> dict[str, str]:
@@ -491,21 +536,34 @@ def emit_limits(out: Emitter, entry: dict[str, Any]) -> None:
                 if value == 0:
                     raise Uninterpretable(out.key, UNKNOWN_LIMIT, f"{name}={entry[name]}")
                 out.add(Kind.LIMIT, component, unit, {}, value, f"{name}={entry[name]}")
-    if "max_tokens" not in entry:
-        return
+    if "max_tokens" in entry:
+        with out.collector.reading("max_tokens"):
+            _emit_legacy_max_tokens(out, entry)
+
+
+def _emit_legacy_max_tokens(out: Emitter, entry: dict[str, Any]) -> None:
+    """`max_tokens`, LiteLLM's legacy mirror (module docstring): Uninterpretable when it, or
+    the input limit it would mirror, is no whole number (that field alone is quarantined)."""
     legacy = read_limit(out.key, "max_tokens", entry["max_tokens"])
-    mirrors_input = (
-        "max_output_tokens" not in entry
-        and "max_input_tokens" in entry
-        and read_limit(out.key, "max_input_tokens", entry["max_input_tokens"]) == legacy
-    )
-    if mirrors_input or not ({"max_output_tokens", "max_input_tokens"} & set(entry)):
-        return  # the input limit again, or a mirror of an unknown one of the two
+    if "max_output_tokens" not in entry:
+        if "max_input_tokens" not in entry:
+            return  # a mirror of an unknown one of the two
+        mirrored = _limit_or_none(out.key, entry["max_input_tokens"])
+        if mirrored is None or mirrored == legacy:
+            return  # the input limit again, or one of a limit that is itself unreadable
     evidence = f"max_tokens={entry['max_tokens']}"
     if legacy == 0:
-        out.collector.quarantine("max_tokens", UNKNOWN_LIMIT, evidence)
-        return
+        raise Uninterpretable(out.key, UNKNOWN_LIMIT, evidence)
     out.add(Kind.LIMIT, Component.MAX_OUTPUT_TOKENS, Unit.TOKENS, {}, legacy, evidence)
+
+
+def _limit_or_none(key: str, raw: Any) -> Decimal | None:
+    """`max_input_tokens` as a whole number, or None where it is none (quarantined on its own
+    by emit_limits)."""
+    try:
+        return read_limit(key, "max_input_tokens", raw)
+    except Uninterpretable:
+        return None
 
 
 def emit_capability(out: Emitter, name: str, raw: Any) -> None:
@@ -544,7 +602,7 @@ def emit_field(out: Emitter, entry: dict[str, Any], name: str, raw: Any) -> None
             raise Uninterpretable(out.key, "mode is not a name", f"mode={raw!r}")
         out.add(Kind.CAPABILITY, Component.MODE, Unit.FLAG, {Dim.MODE: raw}, ONE, f"mode={raw}")
     elif name == "search_context_cost_per_query":
-        emit_search_context(out, raw)
+        emit_search_context(out, raw, entry.get("web_search_billing_unit", "per_query"))
     elif name == "tiered_pricing":
         emit_tiers(out, entry, raw)
     elif _looks_like_cost(name):
@@ -588,9 +646,6 @@ def normalize(record: dict[str, Any]) -> Normalized:
     repeated = set(record.get("duplicate_fields", []))
     for name in sorted(repeated):
         out.collector.quarantine(name, "duplicate field", "stated twice with different values")
-    unit = entry.get("web_search_billing_unit", "per_query")
-    if unit != "per_query":
-        raise Uninterpretable(key, "unknown web search billing unit", f"{unit!r}")
     for name, raw in entry.items():
         if name not in repeated:
             with out.collector.reading(name):

@@ -202,7 +202,12 @@ def _capabilities(out: DraftCollector, model: dict[str, Any]) -> None:
         out.quarantine("modalities", "not an object", repr(modalities))
         return
     for direction in ("input", "output"):
-        for modality in modalities.get(direction, []):
+        listed = modalities.get(direction, [])
+        if not isinstance(listed, list) or not all(isinstance(m, str) for m in listed):
+            # that list alone (a null, a text, a list holding an object): not the record's
+            out.quarantine(f"modalities.{direction}", "not a list of names", repr(listed)[:200])
+            continue
+        for modality in listed:
             capability = MODALITY_CAPABILITIES.get((direction, modality))
             if capability is None:
                 out.quarantine(f"modalities.{direction}", "unknown modality", repr(modality))

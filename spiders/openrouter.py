@@ -6,9 +6,10 @@ source_model is OpenRouter's id (`openai/gpt-4o`) without its `:suffix`.
 Quirks of the source, and how they are read:
 
 - Envelope `{"data": [...]}`; since 2026 also `total_count` and `links.next` (null so far, followed
-  when set). The default listing holds text-output models only; `?output_modalities=all` adds
-  image, embedding, speech and video models, so a model can appear in both listings: a record
-  always gives the same drafts in the same order.
+  when set). A configured listing with no next page holding fewer entries than its
+  `total_count` is a partial listing: Unparsable. The default listing holds text-output models only;
+  `?output_modalities=all` adds image, embedding, speech and video models, so a model can appear
+  in both listings: a record always gives the same drafts in the same order.
 - `pricing` values are strings of USD per single token (x 10^6 -> usd_per_1m_tokens), except
   `image` (USD per input image, as documented), `request` (per request) and `web_search` (per
   search; stored per 1K searches as vendors quote it: "0.01" -> 10).
@@ -25,7 +26,11 @@ Quirks of the source, and how they are read:
   for models whose `architecture.output_modalities` are all token outputs (TOKEN_OUTPUTS).
   Speech and transcription models carry per-minute, per-second or per-character prices there
   (`openai/whisper-1` "0.006" is $0.006 per minute; `minimax/speech-2.8-hd` per character), in
-  a unit OpenRouter does not state: each such field is quarantined as "unit-ambiguous".
+  a unit OpenRouter does not state: each such field is quarantined as "unit-ambiguous", as is
+  each per-token field of a model whose `output_modalities` is not a list of names (`"audio"`,
+  null inside it): what its output is metered in is then not stated. Where it is absent (the
+  listing's schema before it existed), the outputs are read from `modality`, whose right side
+  names them the same way (`"audio->transcription"`); where both are absent, tokens.
 - Suffixes are variants: `:free`, `:thinking`... become the `variant` dimension on every draft of
   the record (limits and capabilities too, since a variant's limits can differ); `:batch` is
   OpenRouter's batch pricing and becomes `service_tier=batch`.
@@ -67,6 +72,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urljoin
 
 from schemas.fetch import Normalized, Uninterpretable, Unparsable
+from schemas.sources import sources
 from schemas.vocab import Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import (
@@ -135,7 +141,26 @@ def parse(body: bytes, url: str) -> Page:
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
         raise Unparsable('openrouter models: expected an object {"data": [...]}')
     records = doc["data"]
-    return Page(records=records, next_urls=_next_urls(doc.get("links"), url))
+    next_urls = _next_urls(doc.get("links"), url)
+    _check_total(doc.get("total_count"), len(records), url, bool(next_urls))
+    return Page(records=records, next_urls=next_urls)
+
+
+def _check_total(total: Any, count: int, url: str, more: bool) -> None:
+    """A listing the source states is `total_count` long: a configured listing URL (a first
+    page) with no next page is the whole listing, so one holding fewer entries is a part of it
+    (its missing models would count as absent): Unparsable. More entries than the total are
+    repeated ones, each field of which validation quarantines if they differ. A page
+    reached by a next link is not judged alone (its count is the remainder of a total over all
+    pages); a total that is no whole number is not judged, nor a page of no entries (an empty
+    listing, which catalog/health.py names as such)."""
+    if more or not isinstance(total, Decimal) or total != total.to_integral_value():
+        return
+    if 0 < count < total and url in sources()["openrouter"].urls:
+        raise Unparsable(
+            f"openrouter models ({url}): total_count={total} but {count} entries and no next "
+            "page: a partial listing"
+        )
 
 
 def _next_urls(links: Any, url: str) -> list[str]:
@@ -208,20 +233,24 @@ def _price_reading(
         else None
     )
     outputs = architecture.get("output_modalities")
-    untokened = (
-        sorted(set(outputs) - TOKEN_OUTPUTS)
-        if isinstance(outputs, list) and all(isinstance(o, str) for o in outputs)
-        else []
-    )
-    no_token_unit = (
-        (
+    modality = architecture.get("modality")
+    if outputs is None and isinstance(modality, str) and "->" in modality:
+        outputs = modality.split("->", 1)[1].split("+")  # "audio->transcription"
+    no_token_unit: tuple[str, str] | None = None
+    if outputs is not None and not (
+        isinstance(outputs, list) and all(isinstance(o, str) for o in outputs)
+    ):
+        no_token_unit = (
+            "unit-ambiguous",
+            f"architecture.output_modalities={outputs!r} is not a list of names: whether the "
+            "model's output is metered in tokens is not stated",
+        )
+    elif untokened := sorted(set(outputs or []) - TOKEN_OUTPUTS):
+        no_token_unit = (
             "unit-ambiguous",
             f"a per-token field of a model whose output is {', '.join(untokened)}, which is not "
             "metered in tokens (per minute, second or character): the unit is not stated",
         )
-        if untokened
-        else None
-    )
     return _Reading(no_price, no_token_unit)
 
 

@@ -17,7 +17,9 @@ Quirks of the source, and how they are read:
   not repeated; it must agree with it). gpt-5.4 and grok-4 start their upper tier at `min: 272000`
   / `128000` while the base tier runs to 272001 / 128001: read as stated, above 271999 / 127999.
   A tier repeated with the same cost (claude-sonnet-4.5's cache read) is one statement; two
-  different costs for one tier quarantine that tier (spiders/_drafts.py).
+  different costs for one tier quarantine that tier (spiders/_drafts.py). Tiers that leave a
+  gap (one's `max` below the next one's `min`), or a tier without `max` below another, make the
+  whole tier list uninterpretable: the lengths between would be read at the tier below.
 - `service_tiers` `{priority|flex: {input, output, input_cache_read...}}` -> service_tier.
 - `web_search` is USD per 1K searches ("10" for OpenAI and Anthropic, "14"/"35" for Google: the
   vendors' per-1K prices) -> usd_per_1k_queries as is.
@@ -41,6 +43,7 @@ Quirks of the source, and how they are read:
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any, NamedTuple
 
 from schemas.fetch import Normalized, Uninterpretable, Unparsable
@@ -188,6 +191,7 @@ def _token_price(
 def _context_tiers(context: _Context, key: str, tiers: Any, pricing: dict[str, Any]) -> list[Draft]:
     flat_key = key.removesuffix(TIER_SUFFIX)
     drafts: list[Draft] = []
+    spans: list[tuple[Decimal, Decimal | None, str]] = []
     for index, tier in enumerate(_objects(context, tiers, f"pricing.{key}")):
         name = f"pricing.{key}[{index}]"
         _only_keys(context, tier, name, required={"cost", "min"}, optional={"max"})
@@ -196,6 +200,7 @@ def _context_tiers(context: _Context, key: str, tiers: Any, pricing: dict[str, A
             raise Uninterpretable(
                 context.record, "bad tier bound", f"{name}.min={_show(tier['min'])}"
             )
+        spans.append((low, _tier_end(context, tier, name, low), name))
         cost = f"{name}.cost"
         evidence = f"{cost}={_show(tier['cost'])} (min={tier['min']})"
         if low == 0:
@@ -206,7 +211,44 @@ def _context_tiers(context: _Context, key: str, tiers: Any, pricing: dict[str, A
         else:
             above: dict[str, str] = {Dim.CONTEXT_ABOVE: str(int(low) - 1)}
             drafts.append(_token_price(context, flat_key, tier["cost"], cost, above, evidence))
+    _check_spans(context, sorted(spans, key=lambda span: span[0]))
     return drafts
+
+
+def _tier_end(context: _Context, tier: dict[str, Any], name: str, low: Decimal) -> Decimal | None:
+    """A tier's `max` (its range is [min, max)), None when it runs to the end; a range that
+    holds no token is no tier."""
+    if "max" not in tier:
+        return None
+    high = to_decimal(tier["max"], context.record, f"{name}.max")
+    if high <= low or high != high.to_integral_value():
+        raise Uninterpretable(
+            context.record, "bad tier bound", f"{name}.max={_show(tier['max'])} (min={low})"
+        )
+    return high
+
+
+def _check_spans(context: _Context, spans: list[tuple[Decimal, Decimal | None, str]]) -> None:
+    """Context tiers are read as each priced from its `min` until the next one starts, so
+    they must leave no prompt length unpriced: a tier that ends (`max`) before the next one
+    starts leaves the lengths between to no tier (read as stated, they would fall to the tier
+    below), and one that never ends below another tier's start overlaps all above it. Either
+    way the whole tier list is Uninterpretable. An overlap of a few tokens is read as stated
+    (gpt-5.4's base tier ends at 272001 where the next starts at 272000)."""
+    for (low, high, name), (following, _, after) in pairwise(spans):
+        if high is None and following > low:  # the same tier stated twice is one statement
+            raise Uninterpretable(
+                context.record,
+                "overlapping tiers",
+                f"{name} (min={low}) has no max, below {after} (min={following})",
+            )
+        if high is not None and following > high:
+            raise Uninterpretable(
+                context.record,
+                "tiers leave a gap",
+                f"{name} ends at max={high} but {after} starts at min={following}: prompts "
+                "of the lengths between are priced by no tier",
+            )
 
 
 def _check_base(context: _Context, cost: Any, flat: Any, name: str, flat_key: str) -> None:

@@ -144,7 +144,7 @@ def test_azure_effective_start_after_the_response_is_scheduled() -> None:
     real = next(i for i in items if i["meterName"] == "gpt-4o-aud-1217 Inp glbl Tokens")
     later = copy.deepcopy(real)
     later["effectiveStartDate"] = "2026-10-01T00:00:00Z"
-    later["retailPrice"] = real["retailPrice"] * 2
+    later["retailPrice"] = later["unitPrice"] = real["retailPrice"] * 2  # Azure states both
     found = _observe("azure", AZURE_URL, [real], AZURE_DATE)
     assert [o.scheduled for o in found] == [False]
     assert found[0].effective_from == date.fromisoformat(real["effectiveStartDate"][:10])
