@@ -85,11 +85,16 @@ def claim_kind(unit: str) -> Kind:
 
 def parse_claim(raw: dict[str, Any]) -> Claim:
     """One claimed value, checked against the vocabulary (component, unit, dimensions)."""
-    try:
-        component = Component(str(raw.get("component", "")).strip().lower())
-        unit = Unit(str(raw.get("unit") or Unit.PER_1M_TOKENS.value).strip().lower())
-    except ValueError as exc:
-        raise SubmissionError(f"claim {raw!r}: {exc}") from exc
+    component_text = str(raw.get("component", "")).strip().lower()
+    unit_text = str(raw.get("unit") or Unit.PER_1M_TOKENS.value).strip().lower()
+    for text, vocabulary, what in (
+        (component_text, Component, "component"),
+        (unit_text, Unit, "unit"),
+    ):
+        if text not in {member.value for member in vocabulary}:
+            known = ", ".join(member.value for member in vocabulary)
+            raise SubmissionError(f"claim {what} {text[:50]!r} is not one of: {known}")
+    component, unit = Component(component_text), Unit(unit_text)
     dims = raw.get("dimensions") or {}
     if not isinstance(dims, dict) or any(k not in {d.value for d in Dim} for k in dims):
         raise SubmissionError(

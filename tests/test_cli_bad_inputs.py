@@ -112,6 +112,8 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
             ("minus-zero", "input -0", "not prices"),
             ("digit-separator", "input 1_000", "not a plain number"),
             ("non-ascii-digit", "input \uff13", "not a plain number"),
+            ("unknown-component", "inptu 3", "component 'inptu' is not one of: input, output"),
+            ("unknown-unit", "input 3 usd_per_token", "unit 'usd_per_token' is not one of"),
         )
     ),
     ("submit-ftp-url", [*SUBMIT[:3], "ftp://openrouter.ai/gpt-5", *SUBMIT[4:]], "'URL'", "http", 2),
