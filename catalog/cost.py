@@ -321,7 +321,8 @@ def _estimate(
             raise CostError(
                 component.value,
                 f"no price per 1M text tokens{' or'.join(tried)}{_deployment(workload)} for "
-                f"{route}/{model} in the catalog as of {_day(values)}; ratecard does not assume 0",
+                f"{route}/{model} in the catalog as of {_day(values)}; ratecard does not assume 0"
+                f"{_stated(prices, component)}",
             )
         quantity = Decimal(tokens)
         lines.append(
@@ -354,6 +355,19 @@ def _deployment(workload: Workload) -> str:
     stated = {"scope": workload.scope, "region": workload.region}
     shown = ", ".join(f"{k}={v}" for k, v in stated.items() if v)
     return f" ({shown})" if shown else ""
+
+
+def _stated(prices: Sequence[PublishedValue], component: Component) -> str:
+    """What the catalog does state per 1M text tokens for `component` (the dimensions a workload
+    option selects: --cache-ttl, --service-tier...), as a hint after a refusal; '' if nothing."""
+    held = sorted(
+        {
+            _describe(p.value.dimensions) or " without dimensions"
+            for p in prices
+            if p.value.component == component and p.value.unit == Unit.PER_1M_TOKENS
+        }
+    )
+    return f" (it states {component.value}{', '.join(held)})" if held else ""
 
 
 def _describe(dims: Mapping[str, str]) -> str:

@@ -100,6 +100,18 @@ def test_a_price_nobody_states_is_refused_naming_the_component(db: str) -> None:
     assert result.exit_code == 1
     assert "refused: cache_write: no price per 1M text tokens" in result.output
     assert "does not assume 0" in result.output
+    # a cache write without --cache-ttl on a route that prices writes per lifetime: the refusal
+    # names the lifetimes the catalog states
+    with pytest.raises(CostError) as untimed:
+        priced(
+            db,
+            "anthropic/claude-sonnet-4-5",
+            input_tokens=10,
+            output_tokens=1,
+            cache_write_tokens=5,
+        )
+    assert "(it states cache_write [cache_ttl=1h" in str(untimed.value)
+    assert "[cache_ttl=5m]" in str(untimed.value)
     # gpt-image-1-mini states no text output price on OpenAI's route: refused, never 0
     with pytest.raises(CostError) as refused:
         priced(db, "openai/gpt-image-1-mini", input_tokens=10, output_tokens=10)
