@@ -646,10 +646,13 @@ def undo(
     now: datetime | None = None,
 ) -> Decision:
     """Undo the decision on an approved or rejected item, as a decision of its own (one
-    transaction, an audit record `undo`): the values its approval opened are closed, the values
-    it closed come back in force (as new rows from now: history keeps all of it), and the item
-    is open again. Refused without a reason, for an item never decided, or when a value it
-    opened is no longer the one in force (a later decision would be overwritten)."""
+    transaction, an audit record `undo`): the catalog's history reads as if the decision had
+    not been made. Each value its approval opened is retracted (its row kept, its validity
+    closed where it began: no date is answered with it any more), each value it closed is in
+    force again in its own row (its dates, stamps and corroborations with it), and the item is
+    open again; the audit log keeps what was decided and undone, and when. Refused without a
+    reason, for an item never decided, or when a value it opened is no longer the one in force
+    (a later decision would be overwritten)."""
     now = now or datetime.now(UTC)
     reason = (reason or "").strip()
     with _deciding(engine) as conn:
@@ -672,8 +675,8 @@ def undo(
         ).first()
         opened = last.after.get("values", []) if last else []
         closed = last.before.get("values", []) if last else []
-        retired = _retire(conn, item_id, opened, now)
-        restored = [_restore(conn, value, item_id, now) for value in closed]
+        retired = _retire(conn, item_id, opened)
+        restored = [_restore(conn, value, item_id) for value in closed]
         c = review_items.c
         reopened = conn.execute(
             update(review_items)
@@ -702,10 +705,9 @@ def undo(
     return Decision(item_id, ReviewStatus.OPEN, True, reviewer, opened=restored, closed=retired)
 
 
-def _retire(
-    conn: Connection, item_id: int, opened: list[dict[str, Any]], now: datetime
-) -> list[dict[str, Any]]:
-    """Close the values a decision opened; each must still be the one in force."""
+def _retire(conn: Connection, item_id: int, opened: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Retract the values a decision opened (valid_to = valid_from: in force on no date); each
+    must still be the one in force."""
     c = catalog_values.c
     retired = []
     for value in opened:
@@ -715,25 +717,24 @@ def _retire(
                 f"review item {item_id}: the value {value['value']} it let in for "
                 f"{value['component']} is no longer in force; undo the later decision first"
             )
-        closed_at = max(now, row.valid_from)
-        conn.execute(update(catalog_values).where(c.id == row.id).values(valid_to=closed_at))
-        retired.append(_value_dict(row._mapping, valid_to=closed_at))
+        conn.execute(update(catalog_values).where(c.id == row.id).values(valid_to=row.valid_from))
+        retired.append(_value_dict(row._mapping, valid_to=row.valid_from))
     return retired
 
 
-def _restore(
-    conn: Connection, value: dict[str, Any], item_id: int, now: datetime
-) -> dict[str, Any]:
-    """Put a value a decision closed back in force, as a new row from now."""
-    keep = ("route", "model", "kind", "component", "unit", "dimensions", "value")
-    verified_at = value.get("verified_at")
-    row = {
-        **{k: value[k] for k in keep},
-        "valid_from": now,
-        "verified_at": datetime.fromisoformat(verified_at) if verified_at else None,
-        "verified_by": value.get("verified_by"),
-        "accepted_by": f"undo:review:{item_id}"[:100],
-        "accepted_source": value.get("accepted_source") or "review",
-    }
-    value_id = inserted_id(conn.execute(insert(catalog_values).values(**row)))
-    return _value_dict({**row, "id": value_id})
+def _restore(conn: Connection, value: dict[str, Any], item_id: int) -> dict[str, Any]:
+    """Put a value a decision closed back in force: its own row, open again (as if never
+    closed), so its dates, stamps and corroborations stay its own."""
+    c = catalog_values.c
+    reopened = conn.execute(
+        update(catalog_values)
+        .where(c.id == value["id"], c.valid_to.is_not(None))
+        .values(valid_to=None)
+    )
+    if reopened.rowcount != 1:
+        raise Stale(
+            f"review item {item_id}: the value {value['value']} it replaced for "
+            f"{value['component']} is no longer the one it closed; nothing was written"
+        )
+    row = conn.execute(select(catalog_values).where(c.id == value["id"])).one()
+    return _value_dict(row._mapping)

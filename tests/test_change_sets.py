@@ -7,7 +7,7 @@ the fetch did not find needs an override and a reason."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, func, select, update
 from typer.testing import CliRunner
 
-from catalog import queries, store
+from catalog import queries, reader, store
 from catalog.tables import audit_log, catalog_values, review_items
 from catalog.views import AuditEntry, ReviewWithChanges
 from ratecard.cli import app
@@ -195,16 +195,32 @@ def test_undo_is_a_decision_that_restores_the_value_before(engine: Engine) -> No
     assert in_force(engine, item, change) == change.proposed
     with pytest.raises(decisions.DecisionError, match="needs a reason"):
         decisions.undo(engine, item.id, reviewer="bob", reason=" ")
+    with engine.connect() as conn:
+        field = queries.change_field(item, change)
+        approved = {h.id: h for h in queries.field_history(conn, field)}
     decisions.undo(engine, item.id, reviewer="bob", reason="approved the wrong model")
     assert in_force(engine, item, change) == change.current
     with engine.connect() as conn:
-        history = queries.field_history(conn, queries.change_field(item, change))
-    assert [str(h.value) for h in history[:3]] == [
-        change.current,
-        change.proposed,
-        change.current,
+        history = {h.id: h for h in queries.field_history(conn, field)}
+        # as of any date, the field reads as if the approval had not been made
+        [(retracted_id, retracted)] = [
+            (i, h) for i, h in history.items() if str(h.value) == change.proposed
+        ]
+        day = reader.as_of(date.fromisoformat(retracted.valid_from[:10]) + timedelta(days=1))
+        stated = reader.published_values(conn, day, route=item.route, model=item.model)
+    assert retracted.valid_to == retracted.valid_from  # retracted: in force on no date
+    assert len(history) == len(approved)  # no row added: the value before is its own row again
+    [before] = [h for h in history.values() if h.valid_to is None]
+    assert str(before.value) == change.current and before.id != retracted_id
+    assert before.accepted_by == approved[before.id].accepted_by
+    assert before.verified_at == approved[before.id].verified_at
+    shape = (change.kind, change.component, change.unit, change.dimensions)
+    [then] = [
+        v.value
+        for v in stated
+        if (v.value.kind, v.value.component, v.value.unit, v.value.dimensions) == shape
     ]
-    assert history[0].accepted_by == f"undo:review:{item.id}"
+    assert str(then.value) == change.current and then.id == before.id
     actions = [(e.action, e.actor) for e in audit(engine, item.id)]
     assert actions == [("undo", "bob"), ("approve", "alice")]
     assert open_items(engine, set_id=PRICE_CHANGES)[0].id == item.id  # open again

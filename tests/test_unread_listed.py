@@ -112,7 +112,10 @@ def _wrap_gpt4o(document: Any) -> None:
 
 
 def _without_gpt4o(document: Any) -> None:
+    """The listing as OpenRouter would send it without gpt-4o: its count says so too."""
     document["data"] = [m for m in document["data"] if not _gpt4o(m)]
+    if "total_count" in document:
+        document["total_count"] = len(document["data"])
 
 
 def _changed(key: str, change: Callable[[dict[str, Any]], None]) -> Callable[[Any], None]:
