@@ -470,7 +470,8 @@ def _apply_change(
     assert change.proposed is not None  # _apply refuses items with unproposed fields
     proposed = Decimal(change.proposed)
     stated = _stated_by(change, proposed)
-    valid_from = stated[0].observed_at if stated else now
+    accepted = _accepted(stated, use_source)
+    valid_from = accepted.observed_at if accepted else now
     closed = []
     if current is not None:
         valid_from = max(valid_from, current.valid_from)
@@ -502,8 +503,7 @@ def _provenance(
     accepted source is the one the reviewer chose (`use_source`), else the official stater,
     else the latest."""
     official = next((s for s in stated if s.official), None)
-    named = next((s for s in stated if s.source == use_source), None)
-    chosen = named or official or (stated[0] if stated else None)
+    chosen = _accepted(stated, use_source)
     return {
         "value": decimal_text(proposed),
         "valid_from": valid_from,
@@ -513,6 +513,14 @@ def _provenance(
         "accepted_source": (chosen.source if chosen else "review")[:50],
         "run_id": item.run_id,
     }
+
+
+def _accepted(stated: list[SourceValue], use_source: str | None) -> SourceValue | None:
+    """The statement a value is accepted from (its accepted source, and its date the value's
+    valid_from): the source the reviewer chose, else the official stater, else the latest
+    (`stated` as `_stated_by` orders it); None when no source stated it."""
+    named = next((s for s in stated if s.source == use_source), None)
+    return named or (stated[0] if stated else None)
 
 
 def _refuse_stale(item_id: int, change: FieldChange, current: Row[Any] | None) -> None:

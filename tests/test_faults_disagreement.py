@@ -247,6 +247,9 @@ def test_the_chosen_source_is_the_accepted_one_among_sources_stating_the_same_va
     unchosen = decisions._provenance(row, Decimal(litellm.value), when, stated)  # type: ignore[arg-type]
     assert chosen["accepted_source"] == "litellm" and chosen["verified_by"] is None
     assert unchosen["accepted_source"] == "modelsdev"
+    # and the value holds from the date the chosen source stated it, not the latest stater's
+    assert decisions._accepted(stated, "litellm") is stated[1]
+    assert decisions._accepted(stated, None) is stated[0]
 
 
 @pytest.mark.parametrize(
