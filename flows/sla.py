@@ -73,7 +73,11 @@ def sla_watch(
     engine = store.connect(database)
     with engine.connect() as conn:
         report = queries.sla_report(conn, now, within)
-    url = escalation.webhook_from_env(webhook_url)
+    try:
+        url = escalation.webhook_from_env(webhook_url)
+    except escalation.EscalationError as exc:
+        named = "webhook_url" if webhook_url else escalation.WEBHOOK_ENV
+        raise escalation.EscalationError(f"{named} {exc}") from None
     if url:
         report["escalations"] = escalation.escalate(engine, url, now, within)
     create_markdown_artifact(

@@ -63,7 +63,7 @@ def webhook_from_env(explicit: str | None = None) -> str | None:
         return None
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise EscalationError(f"{WEBHOOK_ENV} or webhook_url {url!r}: an http(s) URL is required")
+        raise EscalationError(f"{url!r}: an http(s) URL is required")
     return url
 
 
