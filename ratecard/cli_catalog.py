@@ -512,6 +512,9 @@ def review_show(
     heading(f"#{item.id} {item.title}")
     origin = f"run {item.run_id}" if item.run_id is not None else "submitted"
     say(f"{item.kind.value} · {item.status.value} · due {item.due_at} · {origin}")
+    if item.decided_at is not None:
+        why = f": {item.reason}" if item.reason else ""
+        say(f"{item.status.value} {item.decided_at} by {item.reviewer}{why}")
     for change in item.changes:
         pct = f" ({change.pct_change:+.1f}%)" if change.pct_change is not None else ""
         current = "none" if change.current is None else change.current

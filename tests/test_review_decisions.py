@@ -338,6 +338,8 @@ def test_cli_approve_reject_and_bulk_leave_audit_records(engine: Engine, catalog
         assert queries.list_reviews(conn, status="open", kind="anomaly") == []
         anomalies = queries.list_reviews(conn, status="rejected", kind="anomaly")
         assert all(queries.audit_entries(conn, target=f"review:{i.id}") for i in anomalies)
+    shown = runner.invoke(app, ["review", "show", str(anomalies[0].id), "--db", catalog_db])
+    assert "by alice: known upstream bug" in shown.output.splitlines()[2]  # who, when and why
     no_filter = runner.invoke(app, ["review", "approve", "--reviewer", "alice", "--db", catalog_db])
     assert no_filter.exit_code == 2 and "filter" in no_filter.output
 
