@@ -315,3 +315,81 @@ def test_web_approving_with_a_chosen_source_takes_its_value(db: str) -> None:
     assert response.status_code == 303, response.text
     now = in_force(db, item)
     assert now.value == litellm_value(item) and now.verified_by is None
+
+
+def use_source_options(page: str) -> list[tuple[str, bool, str]]:
+    """The item page's use_source choices as (value, selected, label), in page order."""
+    select = re.search(r'<select name="use_source"[^>]*>(.*?)</select>', page, re.S)
+    if select is None:
+        return []
+    return [
+        (value, bool(selected), label.strip())
+        for value, selected, label in re.findall(
+            r'<option value="([^"]*)"( selected)?>(.*?)</option>', select[1], re.S
+        )
+    ]
+
+
+def test_web_item_page_offers_the_disagreeing_sources_for_a_disagreement_only(db: str) -> None:
+    """The item page of a disagreement names each source that states a value as a choice,
+    defaulting to keeping the value in force; an item of another kind offers no choice."""
+    item = disagreement(db)
+    client = signed_in(db)
+    options = use_source_options(client.get(f"/items/{item.id}").text)
+    assert options, "a disagreement's page offers use_source"
+    assert options[0][:2] == ("", True) and "value in force" in options[0][2]
+    stating = {s.source for s in item.changes[0].sources if s.value}
+    assert {value for value, _, _ in options[1:]} == stating and "litellm" in stating
+    assert not any(selected for _, selected, _ in options[1:])
+    litellm = next(label for value, _, label in options if value == "litellm")
+    assert "unverified" in litellm and litellm_value(item) in litellm
+    with store.connect(db).connect() as conn:
+        other = queries.list_reviews(conn, status="open", kind="unmapped")[0]
+    page = client.get(f"/items/{other.id}").text
+    assert 'id="approve"' in page and use_source_options(page) == []
+    assert 'name="use_source"' not in page
+
+
+@pytest.mark.parametrize("choice", ["", "litellm"])
+def test_web_item_form_as_rendered_decides_with_its_chosen_source(db: str, choice: str) -> None:
+    """The approve form as the page renders it, sent with one of its choices: the default keeps
+    the value in force; choosing LiteLLM puts LiteLLM's value in force, unverified."""
+    item = disagreement(db)
+    before = in_force(db, item)
+    client = signed_in(db)
+    page = client.get(f"/items/{item.id}").text
+    form = re.search(r'<form method="post" action="(/items/\d+/approve)".*?</form>', page, re.S)
+    assert form is not None
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form[0]))
+    assert choice in {value for value, _, _ in use_source_options(form[0])}
+    response = client.post(form[1], data={**fields, "use_source": choice}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    assert status(db, item.id) == "approved"
+    now = in_force(db, item)
+    if choice:
+        assert now.value == litellm_value(item) and now.verified_by is None
+        assert now.accepted_source == "litellm" and now.id != before.id
+    else:
+        assert now == before
+
+
+def test_web_set_preview_of_disagreements_says_the_catalog_is_unchanged(db: str) -> None:
+    """The preview of a set of disagreements agrees with its rows: approving changes no
+    catalog field, never 'changes exactly these N catalog fields'."""
+    item = disagreement(db)
+    triage.assign_pending(store.connect(db))  # this catalog was applied without the flow
+    with store.connect(db).connect() as conn:
+        set_id = conn.execute(
+            select(review_items.c.set_id).where(review_items.c.id == item.id)
+        ).scalar_one()
+    client = signed_in(db)
+    path = f"/sets/{set_id}"
+    response = client.post(
+        f"{path}/preview", data={"csrf": csrf(client, path), "verdict": "approve"}
+    )
+    assert response.status_code == 200, response.text
+    rows = response.text.count("the value in force stands; the catalog is unchanged")
+    assert rows >= 2, "the set previews several disagreements"
+    summary = re.search(r"<p[^>]*>(Approving.*?)</p>", response.text, re.S)
+    assert summary is not None
+    assert "changes no catalog field" in summary[1] and "go to history" not in summary[1]

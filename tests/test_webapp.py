@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -380,3 +382,74 @@ def test_a_reviewer_who_submitted_signed_out_cannot_approve_it_from_another_brow
         follow_redirects=False,
     )
     assert approved.status_code == 303
+
+
+def catalog_cells(client: TestClient, url: str) -> dict[str, str]:
+    """The '(route, model)' page's catalog table as {field label: value shown}."""
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    return dict(
+        re.findall(r'<tr>\s*<td>([^<]*)</td>\s*<td class="value">([^<]*)</td>', response.text)
+    )
+
+
+def test_route_model_page_shows_the_catalog_as_of_a_date(app: Any) -> None:
+    """/models/ROUTE/MODEL?at=DAY shows the values in force at the end of DAY (as
+    /models/MODEL?at= does): after an approved price change, the day before it took effect
+    shows the value it replaced; before anything was catalogued, nothing; a blank date is now;
+    a malformed date is refused with an HTML 422 naming the format."""
+    client = TestClient(app)
+    login(client, "alice")
+    with app.state.engine.connect() as conn:
+        listed = queries.list_reviews(conn, status="open", kind="price_change", route="openrouter")
+        items = [queries.get_review(conn, i.id) for i in listed]
+    item = next(i for i in items if i and len(i.changes) == 1 and not i.changes[0].dimensions)
+    change = item.changes[0]
+    field = str(change.component)
+    page = f"/models/{item.route}/{item.model}"
+    approved = client.post(
+        f"/items/{item.id}/approve",
+        data={"csrf": csrf(client, f"/items/{item.id}")},
+        follow_redirects=False,
+    )
+    assert approved.status_code == 303, approved.text
+    with app.state.engine.connect() as conn:
+        view = queries.model_view(conn, item.route, item.model)
+    (new,) = [f for f in view.fields if f.component == change.component and not f.dimensions]
+    before = (new.valid_from - timedelta(days=1)).date().isoformat()
+    now = catalog_cells(client, page)
+    assert Decimal(now[field]) == Decimal(str(change.proposed))
+    then = catalog_cells(client, f"{page}?at={before}")
+    assert Decimal(then[field]) == Decimal(str(change.current))
+    assert "as of" in client.get(f"{page}?at={before}").text
+    assert catalog_cells(client, f"{page}?at=") == now
+    assert catalog_cells(client, f"{page}?at=1999-12-31") == {}
+    for bad in ("garbage", "2026-02-30"):
+        refused = client.get(f"{page}?at={bad}")
+        assert refused.status_code == 422 and "YYYY-MM-DD" in refused.text
+        assert refused.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("path", "says"),
+    [
+        ("/items/abc", "item_id: Input should be a valid integer"),
+        ("/items/0", "item_id: Input should be greater than or equal to 1"),
+        ("/queue?offset=-1", "offset: Input should be greater than or equal to 0"),
+        ("/queue?offset=ten", "offset: Input should be a valid integer"),
+        ("/sets?offset=-1", "offset: Input should be greater than or equal to 0"),
+    ],
+)
+def test_pages_answer_a_bad_parameter_with_an_html_error_page(
+    app: Any, path: str, says: str
+) -> None:
+    """A page's bad path or query parameter (a negative offset too) is a 422 error page in
+    HTML naming the parameter and its rule; the JSON API keeps answering JSON."""
+    client = TestClient(app)
+    response = client.get(path)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    assert says in response.text and "<h1>422</h1>" in response.text
+    api = client.get("/api/queue/abc")
+    assert api.status_code == 422 and api.headers["content-type"] == "application/json"
+    assert api.json()["detail"][0]["loc"] == ["path", "item_id"]

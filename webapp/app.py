@@ -22,18 +22,24 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Form, HTTPException, Request
-from fastapi.exception_handlers import http_exception_handler
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from catalog import queries, store
+from catalog import queries, reader, store
+from catalog.views import FieldView, ModelView, ReviewDetail
 from review import decisions
 from review import submissions as submitted
 from review.reviewers import verify_reviewer
-from schemas.records import decimal_text
+from review.sets import field_label
+from schemas.records import ReviewKind, decimal_text
 from schemas.vocab import Component, Dim, Unit
 from webapp.api import (
     ItemId,
@@ -44,7 +50,7 @@ from webapp.api import (
     engine_of,
     store_submission,
 )
-from webapp.pages import pages_router
+from webapp.pages import pages_router, parse_day
 from webapp.security import (
     MAX_BODY,
     BodyLimit,
@@ -183,6 +189,27 @@ def _middleware(app: FastAPI) -> None:
             status=exc.status_code,
         )
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        """A bad path, query or form parameter: the API answers FastAPI's JSON, a page an
+        error page naming each parameter and its rule (422 either way)."""
+        if request.url.path.startswith("/api/"):
+            return await request_validation_exception_handler(request, exc)
+        return render(
+            request,
+            "error.html",
+            {"status": 422, "detail": invalid_detail(exc)},
+            status=422,
+        )
+
+
+def invalid_detail(exc: RequestValidationError) -> str:
+    """'item_id: Input should be a valid integer, …': each refused parameter and its rule."""
+    return "; ".join(
+        f"{error['loc'][-1] if error.get('loc') else 'request'}: {error.get('msg', 'invalid')}"
+        for error in exc.errors()
+    )
+
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
     app = request.app
@@ -225,12 +252,36 @@ def _queue_pages(app: FastAPI) -> None:
         return _item_response(request, item_id, message=DONE.get(done or ""))
 
     @app.get("/models/{route}/{model:path}", response_class=HTMLResponse, include_in_schema=False)
-    def model_page(request: Request, route: RouteName, model: ModelName) -> Response:
+    def model_page(request: Request, route: RouteName, model: ModelName, at: str = "") -> Response:
+        day = parse_day(at)
         with engine_of(request).connect() as conn:
             view = queries.model_view(conn, route, model)
         if not (view.fields or view.history or view.open_review_items):
             raise HTTPException(status_code=404, detail=f"nothing known about {route}/{model}")
-        return render(request, "model.html", {"view": view})
+        if day is not None:
+            view = view_as_of(view, reader.as_of(day))
+        return render(request, "model.html", {"view": view, "at": day.isoformat() if day else ""})
+
+
+def view_as_of(view: ModelView, moment: datetime) -> ModelView:
+    """The catalog part of a (route, model) page as it stood at `moment`: the values in force
+    then (valid_from ≤ moment < valid_to) and the history closed by then. A value no longer in
+    force lists no corroborations or disagreements (those are read for values in force now)."""
+    values = [*view.fields, *view.history]
+    in_force = [
+        v for v in values if v.valid_from <= moment and (v.valid_to is None or v.valid_to > moment)
+    ]
+    return view.model_copy(
+        update={
+            "fields": [
+                v
+                if isinstance(v, FieldView)
+                else FieldView(**dict(v), corroborated_by=[], disagreeing=[])
+                for v in in_force
+            ],
+            "history": [v for v in view.history if v.valid_to is not None and v.valid_to <= moment],
+        }
+    )
 
 
 def _item_response(
@@ -255,6 +306,7 @@ def _item_response(
         "item.html",
         {
             "item": item,
+            "source_choices": source_choices(item),
             "changes": list(zip(item.changes, histories, strict=True)),
             "submission": submission,
             "unconfirmed": (
@@ -268,6 +320,30 @@ def _item_response(
         },
         status=status,
     )
+
+
+def source_choices(item: ReviewDetail) -> list[tuple[str, str]]:
+    """For a disagreement, the sources a reviewer may take the value of (`use_source`): those
+    stating a value for every field of the item, as (source, 'its latest value per field');
+    empty for any other kind of item."""
+    if item.kind != ReviewKind.DISAGREEMENT.value or not item.changes:
+        return []
+    stating = [{s.source for s in change.sources if s.value} for change in item.changes]
+    choices = []
+    for source in sorted(set.intersection(*stating)):
+        latest = [
+            max(
+                (s for s in change.sources if s.source == source and s.value),
+                key=lambda s: s.observed_at,
+            ).value
+            for change in item.changes
+        ]
+        if len(item.changes) == 1:
+            choices.append((source, latest[0]))
+        else:
+            fields = zip(item.changes, latest, strict=True)
+            choices.append((source, "; ".join(f"{field_label(c)}: {v}" for c, v in fields)))
+    return choices
 
 
 def _decision_pages(app: FastAPI) -> None:

@@ -53,7 +53,7 @@ def _at(at: date | None) -> Any:
     return reader.as_of(at)
 
 
-def _day(text: str) -> date | None:
+def parse_day(text: str) -> date | None:
     """A page's ?at=: empty (a blank form field) is now; else an ISO date, or 422."""
     if not text:
         return None
@@ -250,7 +250,7 @@ def index(
     verified_only: bool = False,
     at: str = "",
 ) -> Response:
-    day = _day(at)
+    day = parse_day(at)
     with _engine(request).connect() as conn:
         view = index_rows(
             conn,
@@ -300,7 +300,7 @@ def model_page(
         view = model_view(
             conn,
             model,
-            _at(_day(at)),
+            _at(parse_day(at)),
             input_tokens=input_tokens,
             output_tokens=output_tokens,
             images=images,

@@ -32,8 +32,8 @@ PAGE = 200
 SET_PAGE = 100
 SETS_PAGE = 200
 DUE_SOON = timedelta(hours=12)
-# A page's ?offset=: below 0 reads as 0; above any integer column is refused (422).
-PageOffset = Annotated[int, Query(le=MAX_ID)]
+# A page's ?offset=: from 0 to the largest integer column; anything else is refused (422).
+PageOffset = Annotated[int, Query(ge=0, le=MAX_ID)]
 QUEUE_COLUMNS = (
     ("id", "#"),
     ("due", "Due"),
@@ -136,7 +136,6 @@ def register(app: FastAPI) -> None:
         )
         if sort not in queries.QUEUE_SORTS:
             raise HTTPException(status_code=422, detail=f"sort {sort!r}: no such column")
-        offset = max(offset, 0)
         now = datetime.now(UTC)
         with engine_of(request).connect() as conn:
             page = queries.queue_page(conn, which, sort=sort, descending=desc, offset=offset)
@@ -202,7 +201,6 @@ def register(app: FastAPI) -> None:
     ) -> Response:
         which = queue_filter(status="open", kind=kind, route=route, source=source)
         found = sets.list_sets(engine_of(request), which)
-        offset = max(offset, 0)
         params = {"kind": kind, "route": route, "source": source}
         return render(
             request,
@@ -231,7 +229,7 @@ def register(app: FastAPI) -> None:
         done: str | None = None,
         n: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     ) -> Response:
-        return _set_response(request, set_id, model or None, max(offset, 0), done=done, n=n)
+        return _set_response(request, set_id, model or None, offset, done=done, n=n)
 
     def _set_response(
         request: Request,
@@ -293,6 +291,7 @@ def register(app: FastAPI) -> None:
                 raise sets.SetError("nothing to decide: no open items match")
         except decisions.DecisionError as exc:
             return _set_response(request, set_id, model or None, 0, error=str(exc), status=409)
+        rows = sets.preview(found)
         return render(
             request,
             "set_preview.html",
@@ -303,7 +302,8 @@ def register(app: FastAPI) -> None:
                 "model": model,
                 "override": override,
                 "items": [i.id for i in found],
-                "rows": sets.preview(found),
+                "rows": rows,
+                "changing": len(changing_rows(found, rows)),
             },
         )
 
@@ -363,6 +363,20 @@ def register(app: FastAPI) -> None:
         except decisions.DecisionError as exc:
             return _item_response(request, item_id, error=str(exc), status=409)
         return RedirectResponse(f"/items/{item_id}?done=undone", status_code=303)
+
+
+def changing_rows(
+    found: list[ReviewWithChanges], rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The preview rows (`sets.preview`) whose approval changes the catalog: a field with a
+    current or proposed value, or a missing model's values closed. A disagreement, anomaly or
+    unmapped item changes nothing (the value in force stands)."""
+    closes = {i.id for i in found if i.kind == ReviewKind.MISSING.value}
+    return [
+        r
+        for r in rows
+        if r["current"] is not None or r["proposed"] is not None or r["item"] in closes
+    ]
 
 
 def _rows(item: ReviewWithChanges) -> list[dict[str, Any]]:
