@@ -206,6 +206,7 @@ def test_undo_is_a_decision_that_restores_the_value_before(engine: Engine) -> No
         [(retracted_id, retracted)] = [
             (i, h) for i, h in history.items() if str(h.value) == change.proposed
         ]
+        assert retracted.valid_from is not None
         day = reader.as_of(date.fromisoformat(retracted.valid_from[:10]) + timedelta(days=1))
         stated = reader.published_values(conn, day, route=item.route, model=item.model)
     assert retracted.valid_to == retracted.valid_from  # retracted: in force on no date
