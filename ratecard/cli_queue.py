@@ -345,6 +345,10 @@ def reviewer_add(
         raise bad_input("NAME", str(exc)) from None
     if password_stdin:
         secret = sys.stdin.readline().rstrip("\r\n")
+    elif not sys.stdin.isatty():  # no terminal to prompt on without echoing the secret
+        raise bad_input(
+            "--password-stdin", "standard input is no terminal: pipe the secret in with it"
+        )
     else:
         secret = typer.prompt("Secret", hide_input=True, confirmation_prompt=True)
     try:

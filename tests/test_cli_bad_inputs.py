@@ -120,6 +120,7 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
     ("submit-route", ["submit", "Open Router", *SUBMIT[2:]], "'ROUTE'", "lowercase letters", 2),
     ("submit-unknown-as", [*SUBMIT, "--as", "nobody"], "'--as'", "no active reviewer", 2),
     ("reviewer-name", ["reviewer", "add", "Alice Smith", "--password-stdin"], "'NAME'", "2-50", 2),
+    ("reviewer-no-terminal", ["reviewer", "add", "carol"], "'--password-stdin'", "no terminal", 2),
     # the catalog URL
     ("db-not-a-url", ["runs", "--db", "catalog.db"], "'--db'", "not a database URL", 2),
     ("db-unknown-driver", ["runs", "--db", "mysqlx://host/db"], "'--db'", "unknown database", 2),
