@@ -245,7 +245,8 @@ class Interruption:
         self.raised = False  # the KeyboardInterrupt is raised once
         self.exit_code = EXIT_INTERRUPTED
         self.grace = INTERRUPT_GRACE
-        self.server: Any = None  # the temporary server's process, killed if the grace runs out
+        # the temporary server's process (its latest), killed if the grace runs out
+        self.server: subprocess.Popen[bytes] | None = None
         self._told = threading.Lock()
 
     def tell_once(self, line: str) -> bool:
@@ -315,47 +316,56 @@ def _own_session_popen(args: list[str], env: dict[str, str]) -> subprocess.Popen
     return subprocess.Popen(args, env=env, start_new_session=True, preexec_fn=preexec)
 
 
+PORT_TAKEN = 3  # the temporary server's exit when its port was taken: Prefect starts another
+
+
 @contextmanager
 def temporary_server(interruption: Interruption) -> Iterator[None]:
     """Start Prefect's temporary server for this command, when no PREFECT_API_URL names one,
     in a session of its own (see `_own_session_popen`), as the instance Prefect's clients use
-    (SubprocessASGIServer's default one, stopped at exit as Prefect stops it). While the block
-    runs, a watcher interrupts the main thread should the server end: Prefect's reporting
-    would otherwise retry against a dead API for as long as the run lasts.
-    `interruption.reason` then names the server's exit, and the exit code is 2 (the run
-    failed)."""
+    (SubprocessASGIServer's default one, stopped at exit as Prefect stops it). From its start
+    to the block's end a watcher interrupts the main thread should the server end: Prefect
+    would otherwise wait out its start-up timeout, or retry its reporting against a dead API
+    for as long as the run lasts. `interruption.reason` then names the server's exit, and the
+    exit code is 2 (the run failed)."""
     from prefect.server.api import server as prefect_server
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 
     if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
         yield
         return
-    server = prefect_server.SubprocessASGIServer()
-    names = vars(prefect_server)  # the server module spawns through its `subprocess` name
-    spawner = names["subprocess"]
-    names["subprocess"] = SimpleNamespace(Popen=_own_session_popen)
-    try:
-        server.start()
-    finally:
-        names["subprocess"] = spawner
-    process = server.server_process
-    interruption.server = process
-    done = threading.Event()
+    started, done = threading.Event(), threading.Event()
+
+    def spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+        process = _own_session_popen(args, env)
+        interruption.server = process
+        return process
 
     def watch() -> None:
         while not done.wait(0.2):
+            process = interruption.server
             code = process.poll() if process is not None else None
-            if code is not None and not done.is_set():
-                interruption.reason = f"Prefect's temporary server ended (exit {code})"
-                interruption.exit_code = EXIT_RUN_FAILED
-                interruption.grace = SERVER_GONE_GRACE
-                logging.disable(logging.CRITICAL)  # its clients' failures are no news now
-                _thread.interrupt_main(signal.SIGINT)
-                return
+            if code is None or (code == PORT_TAKEN and not started.is_set()) or done.is_set():
+                continue
+            interruption.reason = f"Prefect's temporary server ended (exit {code})"
+            interruption.exit_code = EXIT_RUN_FAILED
+            interruption.grace = SERVER_GONE_GRACE
+            logging.disable(logging.CRITICAL)  # its clients' failures are no news now
+            _thread.interrupt_main(signal.SIGINT)
+            return
 
     watcher = threading.Thread(target=watch, name="temporary-server-watch", daemon=True)
     watcher.start()
     try:
+        server = prefect_server.SubprocessASGIServer()
+        names = vars(prefect_server)  # the server module spawns through its `subprocess` name
+        spawner = names["subprocess"]
+        names["subprocess"] = SimpleNamespace(Popen=spawn)
+        try:
+            server.start()
+        finally:
+            names["subprocess"] = spawner
+        started.set()
         yield
     finally:
         done.set()

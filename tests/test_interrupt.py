@@ -4,8 +4,7 @@ a second refresh is refused at once, even while the first is starting up.
 Each refresh is the real `ratecard refresh` command as a user types it: its own process in a
 session of its own (as a terminal's foreground job, so that a Ctrl-C is SIGINT to the whole
 process group), no PREFECT_API_URL (Prefect's temporary server, a child of the command),
-replaying epoch-2 for one source onto a new catalog. The two tests share one PREFECT_HOME so
-that only the first pays for creating the server's database.
+replaying epoch-2 for one source onto a new catalog.
 """
 
 from __future__ import annotations
@@ -69,20 +68,16 @@ class Refresh:
 Start = Callable[[str, str], Refresh]  # (catalog URL, name of its stderr file)
 
 
-@pytest.fixture(scope="module")
-def prefect_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("prefect-home")
-
-
 @pytest.fixture
-def start(prefect_home: Path, tmp_path: Path) -> Iterator[Start]:
+def start(tmp_path: Path) -> Iterator[Start]:
     """start(db, name) -> Refresh: `ratecard refresh` with the temporary server, started as a
     terminal starts a job. Every process still alive at the test's end is killed."""
     started: list[Refresh] = []
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    env["PREFECT_HOME"] = str(prefect_home)
 
     def refresh(db: str, name: str) -> Refresh:
+        # a PREFECT_HOME each: two temporary servers creating one database at once collide
+        env["PREFECT_HOME"] = str(tmp_path / f"{name}-prefect")
         errors = (tmp_path / f"{name}.stderr").open("w+")
         process = subprocess.Popen(
             [
@@ -106,13 +101,13 @@ def start(prefect_home: Path, tmp_path: Path) -> Iterator[Start]:
             os.killpg(refresh_.process.pid, signal.SIGKILL)
             refresh_.process.wait()
         refresh_.errors.close()
-    for pid in servers_of(prefect_home):
+    for pid in servers_of(tmp_path):
         os.kill(pid, signal.SIGKILL)
 
 
-def servers_of(prefect_home: Path) -> list[int]:
-    """The live processes (Prefect's temporary servers) whose PREFECT_HOME is this one."""
-    marker = f"PREFECT_HOME={prefect_home}\0".encode()
+def servers_of(tmp_path: Path) -> list[int]:
+    """The live processes (Prefect's temporary servers) whose PREFECT_HOME is under tmp_path."""
+    marker = f"PREFECT_HOME={tmp_path}/".encode()
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
@@ -127,10 +122,10 @@ def servers_of(prefect_home: Path) -> list[int]:
     return found
 
 
-def children_servers(prefect_home: Path, parent: int) -> list[int]:
+def children_servers(tmp_path: Path, parent: int) -> list[int]:
     """The temporary servers that `parent` started."""
     found = []
-    for pid in servers_of(prefect_home):
+    for pid in servers_of(tmp_path):
         stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         if int(stat[1]) == parent:
             found.append(pid)
@@ -160,53 +155,69 @@ def values(db: str) -> int:
     return count
 
 
-def test_a_second_refresh_during_start_up_is_refused_and_ctrl_c_ends_the_first_in_one_line(
-    start: Start, prefect_home: Path, tmp_path: Path
+def test_ctrl_c_and_a_lost_server_end_a_refresh_at_once_and_a_second_one_is_refused_at_once(
+    start: Start, tmp_path: Path
 ) -> None:
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    first = start(db, "first")
-    first.wait_for(r"starting the flow run")
+    """Two refreshes start side by side (their start-ups overlap: the test pays for one): one
+    is sent a terminal's Ctrl-C once its run has started, the other loses its server then; a
+    third, on the first's catalog during the first's start-up, is refused."""
+    db, other = (f"sqlite:///{tmp_path / name}" for name in ("catalog.db", "other.db"))
+    interrupted, lost = start(db, "interrupted"), start(other, "lost")
+    interrupted.wait_for(r"starting the flow run")
     assert run_rows(db) == [], "the first has not started its run yet: it is starting up"
     second = start(db, "second")
-    code, took = second.ended(timeout=STARTUP)
+    code, _ = second.ended(timeout=STARTUP)
     assert code == 2, second.stderr()
-    assert second.stderr().strip() == (
-        "ratecard: refused: another refresh is starting on this catalog"
+    assert (
+        second.stderr().strip() == "ratecard: refused: another refresh is starting on this catalog"
     )
 
-    run_id = int(first.wait_for(r"\*: run (\d+)$")[1])
-    os.killpg(first.process.pid, signal.SIGINT)  # Ctrl-C in the terminal
-    code, took = first.ended(timeout=60)
-    assert code == 130, first.stderr()
-    assert took < min(PROMPTLY, INTERRUPT_GRACE), (took, first.stderr())
+    refreshes = {"interrupted": interrupted, "lost": lost}
+    signalled: dict[str, tuple[int, float]] = {}  # its run, when it was signalled
+    took: dict[str, float] = {}  # from the signal to its exit
+    deadline = time.monotonic() + STARTUP
+    while len(took) < len(refreshes):
+        assert time.monotonic() < deadline, {k: r.stderr()[-1000:] for k, r in refreshes.items()}
+        for name, refresh in refreshes.items():
+            if name in signalled:
+                if name not in took and refresh.process.poll() is not None:
+                    took[name] = time.monotonic() - signalled[name][1]
+                continue
+            found = re.search(r"\*: run (\d+)$", refresh.stderr(), re.MULTILINE)
+            if found is None:
+                assert refresh.process.poll() is None, refresh.stderr()[-2000:]
+                continue
+            if name == "interrupted":
+                os.killpg(refresh.process.pid, signal.SIGINT)  # Ctrl-C in the terminal
+            else:
+                servers = children_servers(tmp_path, refresh.process.pid)
+                assert len(servers) == 1
+                os.kill(servers[0], signal.SIGKILL)
+            signalled[name] = (int(found[1]), time.monotonic())
+        time.sleep(0.02)
+
+    run_id = signalled["interrupted"][0]
+    assert interrupted.process.returncode == 130, interrupted.stderr()
+    assert took["interrupted"] < min(PROMPTLY, INTERRUPT_GRACE), (took, interrupted.stderr())
     only_progress_and(
-        first.stderr(),
+        interrupted.stderr(),
         f"ratecard refresh: interrupted; nothing applied (run {run_id} recorded failed)",
     )
     assert run_rows(db) == [(run_id, "failed")]
     assert values(db) == 0
-    deadline = time.monotonic() + 10  # the server the command started is stopped with it
-    while servers_of(prefect_home) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert servers_of(prefect_home) == []
 
-
-def test_a_refresh_whose_temporary_server_dies_ends_at_once_in_one_line(
-    start: Start, prefect_home: Path, tmp_path: Path
-) -> None:
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    refresh = start(db, "lost")
-    run_id = int(refresh.wait_for(r"\*: run (\d+)$")[1])
-    servers = children_servers(prefect_home, refresh.process.pid)
-    assert len(servers) == 1
-    os.kill(servers[0], signal.SIGKILL)
-    code, took = refresh.ended(timeout=60)
-    assert code == 2, refresh.stderr()
-    assert took < PROMPTLY, (took, refresh.stderr())
-    last = refresh.stderr().strip().splitlines()[-1]
+    run_id = signalled["lost"][0]
+    assert lost.process.returncode == 2, lost.stderr()
+    assert took["lost"] < PROMPTLY, (took, lost.stderr())
+    last = lost.stderr().strip().splitlines()[-1]
     assert last == (
         f"ratecard refresh: Prefect's temporary server ended (exit -9); nothing applied "
         f"(run {run_id} recorded failed)"
-    ), refresh.stderr()[-3000:]
-    assert "Traceback" not in refresh.stderr()
-    assert run_rows(db) == [(run_id, "failed")]
+    ), lost.stderr()[-3000:]
+    assert "Traceback" not in lost.stderr()
+    assert run_rows(other) == [(run_id, "failed")]
+
+    deadline = time.monotonic() + 10  # the servers the commands started end with them
+    while servers_of(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert servers_of(tmp_path) == []
