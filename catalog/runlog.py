@@ -228,14 +228,6 @@ def applied(engine: Engine, run_id: int) -> bool:
         return found.first() is not None
 
 
-def running_refresh(engine: Engine) -> str | None:
-    """The refresh holding this catalog's lock, named as RefreshRunning names it; None when
-    none does. Takes the lock for an instant: a refresh starting after it is still refused by
-    `refresh_lock` itself."""
-    with _try_lock(engine) as taken:
-        return None if taken else _running(engine)
-
-
 def claim(engine: Engine, run_id: int) -> None:
     """Record which process runs `run_id` (pid and host), so a refusal can name it."""
     with engine.begin() as conn:
