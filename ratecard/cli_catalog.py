@@ -136,7 +136,8 @@ def refresh(
     """Fetch the sources, validate, compare with the catalog and apply in one transaction.
 
     Exit 0: every source read in full or in part; 1: some source failed and changed nothing;
-    2: the run failed (nothing applied) or an argument was refused.
+    2: the run failed (nothing applied), Prefect's temporary server ended under it, or an
+    argument was refused; 130: interrupted (one line says whether the apply had committed).
     """
     from catalog import runlog
 
@@ -176,8 +177,8 @@ def refresh(
 
 
 class RefreshRefused(Refused):
-    """Another refresh holds the catalog: refused before a flow run starts (exit 2, as the
-    flow's own refusal, which still guards a refresh starting between the two)."""
+    """Another refresh holds the catalog: refused before Prefect starts (exit 2, as the flow's
+    own refusal, which guards the refreshes no command started, a deployment's)."""
 
     exit_code = EXIT_RUN_FAILED
 
