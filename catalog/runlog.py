@@ -53,7 +53,9 @@ def _running(engine: Engine) -> str:
             .limit(1)
         ).first()
     if row is None:
-        return "another refresh is starting on this catalog"
+        path = _lock_path(engine)
+        holder = path.read_text(errors="replace").strip() if path and path.exists() else ""
+        return "another refresh is starting on this catalog" + (f" ({holder})" if holder else "")
     owner = row.summary or {}
     return (
         f"refresh run {row.id} is running on this catalog (pid {owner.get('pid', '?')} on "
@@ -70,6 +72,9 @@ def _file_lock(path: Path) -> Iterator[bool]:
         except BlockingIOError:
             yield False
             return
+        handle.truncate(0)  # who holds it, for a refusal while no run is recorded yet
+        handle.write(f"pid {os.getpid()} on {socket.gethostname()}".encode())
+        handle.flush()
         try:
             yield True
         finally:

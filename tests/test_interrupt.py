@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -168,8 +169,9 @@ def test_ctrl_c_and_a_lost_server_end_a_refresh_at_once_and_a_second_one_is_refu
     second = start(db, "second")
     code, _ = second.ended(timeout=STARTUP)
     assert code == 2, second.stderr()
-    assert (
-        second.stderr().strip() == "ratecard: refused: another refresh is starting on this catalog"
+    assert second.stderr().strip() == (
+        "ratecard: refused: another refresh is starting on this catalog "
+        f"(pid {interrupted.process.pid} on {socket.gethostname()})"
     )
 
     refreshes = {"interrupted": interrupted, "lost": lost}

@@ -168,7 +168,8 @@ def test_the_lock_the_command_takes_before_prefect_starts_is_handed_to_its_flow_
         other = subprocess.run(
             [sys.executable, "-c", HOLDER, db], cwd=ROOT, capture_output=True, text=True
         )
-        assert "RefreshRunning: another refresh is starting on this catalog" in other.stderr
+        starting = f"another refresh is starting on this catalog (pid {os.getpid()} on "
+        assert f"RefreshRunning: {starting}" in other.stderr
         flow_run = runlog.refresh_lock(store.connect(db), datetime.now(UTC))
         again = runlog.refresh_lock(engine, datetime.now(UTC))
         with flow_run, pytest.raises(runlog.RefreshRunning), again:
