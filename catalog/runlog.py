@@ -24,7 +24,8 @@ from sqlalchemy import Connection, Engine, func, select, text, update
 
 from catalog.health import History, PriceKey
 from catalog.store import last_applied_run
-from catalog.tables import observations, responses, runs
+from catalog.tables import observations, responses, runs, source_runs
+from schemas.records import SourceStatus
 from schemas.vocab import Kind
 
 ADVISORY_KEY = 0x7261746563617264  # "ratecard": the PostgreSQL advisory lock of refreshes
@@ -52,7 +53,9 @@ def _running(engine: Engine) -> str:
             .limit(1)
         ).first()
     if row is None:
-        return "another refresh is starting on this catalog"
+        path = _lock_path(engine)
+        holder = path.read_text(errors="replace").strip() if path and path.exists() else ""
+        return "another refresh is starting on this catalog" + (f" ({holder})" if holder else "")
     owner = row.summary or {}
     return (
         f"refresh run {row.id} is running on this catalog (pid {owner.get('pid', '?')} on "
@@ -69,6 +72,9 @@ def _file_lock(path: Path) -> Iterator[bool]:
         except BlockingIOError:
             yield False
             return
+        handle.truncate(0)  # who holds it, for a refusal while no run is recorded yet
+        handle.write(f"pid {os.getpid()} on {socket.gethostname()}".encode())
+        handle.flush()
         try:
             yield True
         finally:
@@ -135,11 +141,50 @@ def reap(engine: Engine, now: datetime) -> list[int]:
         return reap_locked(engine, now) if taken else []
 
 
+# Catalogs whose refresh lock this process took for a refresh it is about to run
+# (`held_for_refresh`): key -> whether that refresh's `refresh_lock` is using it now.
+_handed: dict[str, bool] = {}
+
+
+def _lock_key(engine: Engine) -> str:
+    path = _lock_path(engine)
+    if path is not None:
+        return str(path.resolve())
+    return engine.url.render_as_string(hide_password=True)
+
+
+@contextmanager
+def held_for_refresh(engine: Engine) -> Iterator[None]:
+    """Take this catalog's refresh lock for a refresh this process runs in the block (the
+    command line takes it before Prefect starts, so that a second refresh is refused at once
+    even while the first is starting); `refresh_lock` in this process takes it over, once at a
+    time. Raises RefreshRunning (naming the running refresh) when another refresh holds it."""
+    key = _lock_key(engine)
+    with _try_lock(engine) as taken:
+        if not taken:
+            raise RefreshRunning(_running(engine))
+        _handed[key] = False
+        try:
+            yield
+        finally:
+            del _handed[key]
+
+
 @contextmanager
 def refresh_lock(engine: Engine, now: datetime) -> Iterator[None]:
-    """Hold this catalog's refresh lock while the block runs; first mark runs left `running`
-    by dead processes abandoned. Raises RefreshRunning (naming the running refresh) at once
-    when another refresh holds it."""
+    """Hold this catalog's refresh lock while the block runs (or use the one this process
+    holds for it, see `held_for_refresh`); first mark runs left `running` by dead processes
+    abandoned. Raises RefreshRunning (naming the running refresh) at once when another refresh
+    holds it."""
+    key = _lock_key(engine)
+    if _handed.get(key) is False:
+        _handed[key] = True
+        try:
+            reap_locked(engine, now)
+            yield
+        finally:
+            _handed[key] = False
+        return
     with _try_lock(engine) as taken:
         if not taken:
             raise RefreshRunning(_running(engine))
@@ -147,12 +192,45 @@ def refresh_lock(engine: Engine, now: datetime) -> Iterator[None]:
         yield
 
 
-def running_refresh(engine: Engine) -> str | None:
-    """The refresh holding this catalog's lock, named as RefreshRunning names it; None when
-    none does. Takes the lock for an instant: a refresh starting after it is still refused by
-    `refresh_lock` itself."""
-    with _try_lock(engine) as taken:
-        return None if taken else _running(engine)
+def newest_run(engine: Engine) -> int:
+    """The id of the newest run on this catalog (0 when none)."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.max(runs.c.id))).scalar() or 0)
+
+
+def end_broken_run(engine: Engine, run_id: int, error: str, now: datetime) -> str:
+    """End a run that broke off (an exception, an interruption) unless it has ended: `failed`
+    with `error` in its summary when its apply did not commit, else the status its applied
+    sources give (ok or degraded), `error` noted. The apply is one transaction that writes the
+    run's source_runs rows, so their presence says it committed. Returns the run's status."""
+    with engine.begin() as conn:
+        status, summary = conn.execute(
+            select(runs.c.status, runs.c.summary).where(runs.c.id == run_id)
+        ).one()
+        if status != "running":
+            return str(status)
+        applied = conn.execute(
+            select(source_runs.c.status).where(source_runs.c.run_id == run_id)
+        ).scalars()
+        statuses = list(applied)
+        if statuses:
+            usable = (SourceStatus.OK.value, SourceStatus.PARTIAL.value)
+            status = "ok" if all(s in usable for s in statuses) else "degraded"
+        else:
+            status = "failed"
+        conn.execute(
+            update(runs)
+            .where(runs.c.id == run_id)
+            .values(status=status, finished_at=now, summary={**(summary or {}), "error": error})
+        )
+    return status
+
+
+def applied(engine: Engine, run_id: int) -> bool:
+    """Whether the run's apply committed (its source_runs rows exist)."""
+    with engine.connect() as conn:
+        found = conn.execute(select(source_runs.c.run_id).where(source_runs.c.run_id == run_id))
+        return found.first() is not None
 
 
 def claim(engine: Engine, run_id: int) -> None:

@@ -467,13 +467,11 @@ async def _locked_refresh(
     try:
         stages = await _refresh_stages(url, engine, selected, world, run_id, accept_new, progress)
     except BaseException as exc:  # the run's row must not stay "running" (then re-raise)
-        store.finish_run(
-            engine,
-            run_id,
-            status="failed",
-            summary={"error": f"{type(exc).__name__}: {exc}"},
-            finished_at=datetime.now(UTC),
-        )
+        # An interruption can land after the apply committed (while Prefect reports the task):
+        # the run then ends as its applied sources say, not failed.
+        interrupted = isinstance(exc, KeyboardInterrupt)
+        error = "interrupted" if interrupted else f"{type(exc).__name__}: {exc}"
+        runlog.end_broken_run(engine, run_id, error, datetime.now(UTC))
         raise
 
     ordered = [stages.reports[s] for s in selected]

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -28,6 +30,7 @@ from ratecard.options import (
     EXIT_SOURCES_FAILED,
     MAX_ID,
     DbOption,
+    Interruption,
     JsonOption,
     LimitOption,
     Refused,
@@ -36,9 +39,11 @@ from ratecard.options import (
     check_choice,
     check_name,
     check_sources,
+    interruptible,
     parse_duration,
     parse_target,
     prefect_defaults,
+    temporary_server,
     without_collector,
 )
 from ratecard.output import (
@@ -53,6 +58,7 @@ from ratecard.output import (
 
 if TYPE_CHECKING:
     from prefect.client.schemas.objects import State
+    from sqlalchemy import Engine
 
     from catalog.views import Capabilities
     from schemas.records import Run
@@ -130,15 +136,27 @@ def refresh(
     """Fetch the sources, validate, compare with the catalog and apply in one transaction.
 
     Exit 0: every source read in full or in part; 1: some source failed and changed nothing;
-    2: the run failed (nothing applied) or an argument was refused.
+    2: the run failed (nothing applied), Prefect's temporary server ended under it, or an
+    argument was refused; 130: interrupted (one line says whether the apply had committed).
     """
+    from catalog import runlog
+
     with without_collector("flows.refresh"):
         if replay is not None:
             check_world(replay)
         check_sources("--source", source)
-        _check_catalog_free(db)
         prefect_defaults()
-        state = _run_flow(replay, source, db, accept_new)
+        # The catalog's refresh lock is taken here, before Prefect starts, and handed to the
+        # flow run in this process: a second refresh is refused at once, even while this one
+        # starts up.
+        with catalog(db, create=True) as engine, _held(engine):
+            before = runlog.newest_run(engine)
+            with interruptible(lambda i: _last_word(engine, before, i)) as interruption:
+                try:
+                    state = _run_flow(replay, source, db, accept_new, interruption)
+                except KeyboardInterrupt:
+                    interruption.tell_once(_last_word(engine, before, interruption))
+                    raise typer.Exit(interruption.exit_code) from None
     run_id = state.result(raise_on_failure=False) if state.is_final() else None
     run = _own_run(db, run_id) if isinstance(run_id, int) else None
     if as_json:
@@ -159,25 +177,50 @@ def refresh(
 
 
 class RefreshRefused(Refused):
-    """Another refresh holds the catalog: refused before a flow run starts (exit 2, as the
-    flow's own refusal, which still guards a refresh starting between the two)."""
+    """Another refresh holds the catalog: refused before Prefect starts (exit 2, as the flow's
+    own refusal, which guards the refreshes no command started, a deployment's)."""
 
     exit_code = EXIT_RUN_FAILED
 
 
-def _check_catalog_free(db: str | None) -> None:
-    """Refuse an unusable catalog (a missing one is created, as the flow would) or one another
-    refresh holds, before a flow run starts."""
+@contextmanager
+def _held(engine: Engine) -> Iterator[None]:
+    """This catalog's refresh lock for the refresh this command runs (catalog/runlog.py);
+    RefreshRefused, naming the running refresh, when another holds it."""
     from catalog import runlog
 
-    with catalog(db, create=True) as engine:
-        running = runlog.running_refresh(engine)
-    if running is not None:
-        raise RefreshRefused(f"refused: {running}")
+    try:
+        with runlog.held_for_refresh(engine):
+            yield
+    except runlog.RefreshRunning as exc:
+        raise RefreshRefused(f"refused: {exc}") from None
+
+
+def _last_word(engine: Engine, before: int, interruption: Interruption) -> str:
+    """The one line an interrupted refresh ends with: why, and whether anything was applied
+    (its run, the newest after `before`: this command holds the lock, no other can start one,
+    is ended as its apply left it, see runlog.end_broken_run)."""
+    from catalog import runlog
+
+    reason = interruption.reason or "interrupted"
+    run_id = runlog.newest_run(engine)
+    if run_id <= before:
+        return f"ratecard refresh: {reason}; nothing applied (no run had started)"
+    status = runlog.end_broken_run(engine, run_id, reason, datetime.now(UTC))
+    if runlog.applied(engine, run_id):
+        return (
+            f"ratecard refresh: {reason}; run {run_id} had applied everything "
+            f"(one transaction) and is recorded {status}"
+        )
+    return f"ratecard refresh: {reason}; nothing applied (run {run_id} recorded {status})"
 
 
 def _run_flow(
-    replay: Path | None, source: list[str] | None, db: str | None, accept_new: bool
+    replay: Path | None,
+    source: list[str] | None,
+    db: str | None,
+    accept_new: bool,
+    interruption: Interruption,
 ) -> State[Any]:
     """Run the refresh flow in this process; its steps go to standard error as they happen
     (a spinner on a terminal, one plain line each on a pipe or a log). Returns its final state."""
@@ -219,7 +262,8 @@ def _run_flow(
 
     with progress:
         on_progress("*", "starting the flow run (Prefect)")
-        return asyncio.run(run_flow())
+        with temporary_server(interruption):
+            return asyncio.run(run_flow())
 
 
 def _own_run(db: str | None, run_id: int) -> Run | None:

@@ -11,13 +11,19 @@ error, `ratecard COMMAND: Invalid value for '--db': <URL>: <why>`.
 
 from __future__ import annotations
 
+import _thread
 import gc
+import logging
 import os
 import re
+import signal
+import subprocess
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -233,3 +239,143 @@ def check_catalog(db: str | None, *, create: bool = False) -> None:
     """
     with catalog(db, create=create):
         return
+
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command Ctrl-C ended
+INTERRUPT_GRACE = 10.0  # seconds an interrupted command may take to end before it is ended
+SERVER_GONE_GRACE = 3.0  # the same once Prefect's server has ended: its reporting cannot succeed
+
+
+class Interruption:
+    """What ended a command early: set by the first SIGINT, SIGTERM or SIGHUP (or by
+    `temporary_server` when Prefect's server ends), read once the command unwinds."""
+
+    def __init__(self) -> None:
+        self.reason: str | None = None
+        self.raised = False  # the KeyboardInterrupt is raised once
+        self.exit_code = EXIT_INTERRUPTED
+        self.grace = INTERRUPT_GRACE
+        # the temporary server's process (its latest), killed if the grace runs out
+        self.server: subprocess.Popen[bytes] | None = None
+        self._told = threading.Lock()
+
+    def tell_once(self, line: str) -> bool:
+        """Print `line` on standard error unless a line was already told; whether it was."""
+        if not self._told.acquire(blocking=False):
+            return False
+        typer.echo(line, err=True)
+        return True
+
+
+@contextmanager
+def interruptible(last_word: Callable[[Interruption], str]) -> Iterator[Interruption]:
+    """Run a command that a signal may end (SIGINT, SIGTERM, SIGHUP): the first raises
+    KeyboardInterrupt in the main thread at once, wherever it is (asyncio's own handler would
+    only cancel its task at the next await, seconds away in a long synchronous stage), silences
+    logging (Prefect's reports of the crash are noise to a person who pressed Ctrl-C), and
+    ignores the signals after it. Should the command not have ended `INTERRUPT_GRACE` seconds
+    later (a reporting call that retries), `last_word(interruption)` is printed and the process
+    ends there (`interruption.exit_code`: 130 for a signal), killing the temporary server it
+    started.
+
+    The caller catches KeyboardInterrupt and prints `last_word` itself through `tell_once`.
+    """
+    interruption = Interruption()
+
+    def grace_over() -> None:
+        interruption.tell_once(last_word(interruption))
+        if interruption.server is not None:
+            interruption.server.kill()
+        sys.stderr.flush()
+        os._exit(interruption.exit_code)
+
+    def on_signal(signum: int, frame: object) -> None:
+        if interruption.raised:
+            return
+        interruption.raised = True
+        interruption.reason = interruption.reason or "interrupted"
+        logging.disable(logging.CRITICAL)
+        timer = threading.Timer(interruption.grace, grace_over)
+        timer.daemon = True
+        timer.start()
+        raise KeyboardInterrupt
+
+    caught = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {signum: signal.signal(signum, on_signal) for signum in caught}
+    try:
+        yield interruption
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _own_session_popen(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """subprocess.Popen as Prefect's server module calls it (the uvicorn command, its
+    environment), in a session of its own: a terminal's Ctrl-C (SIGINT to its foreground
+    process group) or hang-up reaches the command, not the server under it. On Linux the child
+    also gets SIGTERM when the command's process dies, however it dies (PR_SET_PDEATHSIG)."""
+    preexec = None
+    if sys.platform == "linux":
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved before the fork
+
+        def preexec() -> None:
+            prctl(1, int(signal.SIGTERM))  # 1: PR_SET_PDEATHSIG
+
+    return subprocess.Popen(args, env=env, start_new_session=True, preexec_fn=preexec)
+
+
+PORT_TAKEN = 3  # the temporary server's exit when its port was taken: Prefect starts another
+
+
+@contextmanager
+def temporary_server(interruption: Interruption) -> Iterator[None]:
+    """Start Prefect's temporary server for this command, when no PREFECT_API_URL names one,
+    in a session of its own (see `_own_session_popen`), as the instance Prefect's clients use
+    (SubprocessASGIServer's default one, stopped at exit as Prefect stops it). From its start
+    to the block's end a watcher interrupts the main thread should the server end: Prefect
+    would otherwise wait out its start-up timeout, or retry its reporting against a dead API
+    for as long as the run lasts. `interruption.reason` then names the server's exit, and the
+    exit code is 2 (the run failed)."""
+    from prefect.server.api import server as prefect_server
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        yield
+        return
+    started, done = threading.Event(), threading.Event()
+
+    def spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+        process = _own_session_popen(args, env)
+        interruption.server = process
+        return process
+
+    def watch() -> None:
+        while not done.wait(0.2):
+            process = interruption.server
+            code = process.poll() if process is not None else None
+            if code is None or (code == PORT_TAKEN and not started.is_set()) or done.is_set():
+                continue
+            interruption.reason = f"Prefect's temporary server ended (exit {code})"
+            interruption.exit_code = EXIT_RUN_FAILED
+            interruption.grace = SERVER_GONE_GRACE
+            logging.disable(logging.CRITICAL)  # its clients' failures are no news now
+            _thread.interrupt_main(signal.SIGINT)
+            return
+
+    watcher = threading.Thread(target=watch, name="temporary-server-watch", daemon=True)
+    watcher.start()
+    try:
+        server = prefect_server.SubprocessASGIServer()
+        names = vars(prefect_server)  # the server module spawns through its `subprocess` name
+        spawner = names["subprocess"]
+        names["subprocess"] = SimpleNamespace(Popen=spawn)
+        try:
+            server.start()
+        finally:
+            names["subprocess"] = spawner
+        started.set()
+        yield
+    finally:
+        done.set()

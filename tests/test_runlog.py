@@ -12,9 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert
 from typer.testing import CliRunner
 
 from catalog import queries, runlog, store
+from catalog.tables import source_runs
 from flows.refresh import refresh
 from ratecard.cli import app
 from tests.conftest import ROOT, WORLDS, run_flow
@@ -125,3 +127,52 @@ def test_a_second_refresh_refuses_naming_the_running_one(prefect_api: None, tmp_
     assert own != running
     assert status(db, running)["status"] == "abandoned"
     assert status(db, own)["status"] == "ok"
+
+
+def test_a_run_broken_off_after_its_apply_committed_ends_as_its_sources_say(
+    tmp_path: Path,
+) -> None:
+    """An interruption can land after the apply's transaction committed (while Prefect reports
+    the task): the run then applied everything, and is not recorded failed."""
+    engine = store.connect(f"sqlite:///{tmp_path / 'catalog.db'}")
+    now = datetime.now(UTC)
+    applied, broken, done = (
+        store.start_run(engine, world=None, policy="review", now=now) for _ in range(3)
+    )
+    with engine.begin() as conn:  # what store.apply writes last, in its one transaction
+        conn.execute(
+            insert(source_runs),
+            [
+                {"run_id": applied, "source": "azure", "status": "ok"},
+                {"run_id": applied, "source": "litellm", "status": "failed"},
+            ],
+        )
+    store.finish_run(engine, done, status="ok", summary={}, finished_at=now)
+
+    assert runlog.end_broken_run(engine, applied, "interrupted", now) == "degraded"
+    assert runlog.end_broken_run(engine, broken, "interrupted", now) == "failed"
+    assert runlog.end_broken_run(engine, done, "interrupted", now) == "ok"  # it had ended
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    recorded = [status(db, r)["status"] for r in (applied, broken, done)]
+    assert recorded == ["degraded", "failed", "ok"]
+    assert runlog.applied(engine, applied) and not runlog.applied(engine, broken)
+
+
+def test_the_lock_the_command_takes_before_prefect_starts_is_handed_to_its_flow_run(
+    tmp_path: Path,
+) -> None:
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    engine = store.connect(db)
+    with runlog.held_for_refresh(engine):
+        # another process (a second refresh) is refused while the command starts up
+        other = subprocess.run(
+            [sys.executable, "-c", HOLDER, db], cwd=ROOT, capture_output=True, text=True
+        )
+        starting = f"another refresh is starting on this catalog (pid {os.getpid()} on "
+        assert f"RefreshRunning: {starting}" in other.stderr
+        flow_run = runlog.refresh_lock(store.connect(db), datetime.now(UTC))
+        again = runlog.refresh_lock(engine, datetime.now(UTC))
+        with flow_run, pytest.raises(runlog.RefreshRunning), again:
+            pass  # handed over to one refresh at a time
+    with runlog.refresh_lock(engine, datetime.now(UTC)):  # released with the command
+        pass

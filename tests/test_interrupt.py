@@ -1,0 +1,225 @@
+"""Ctrl-C and a lost server end a refresh at once, in one line, with the catalog consistent;
+a second refresh is refused at once, even while the first is starting up.
+
+Each refresh is the real `ratecard refresh` command as a user types it: its own process in a
+session of its own (as a terminal's foreground job, so that a Ctrl-C is SIGINT to the whole
+process group), no PREFECT_API_URL (Prefect's temporary server, a child of the command),
+replaying epoch-2 for one source onto a new catalog.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pytest
+from sqlalchemy import func, select
+
+from catalog import store
+from catalog.tables import catalog_values, runs
+from ratecard.options import INTERRUPT_GRACE
+from tests.conftest import ROOT, WORLDS
+
+pytestmark = pytest.mark.integration
+
+STARTUP = 240  # seconds a refresh may take to start its run on a loaded machine
+PROMPTLY = 8.0  # seconds from the signal (or the server's end) to the command's exit
+PROGRESS = re.compile(r"^\s*\d+\.\ds \S+: ")  # a progress line on a pipe (cli_catalog._run_flow)
+
+
+@dataclass
+class Refresh:
+    process: subprocess.Popen[bytes]
+    errors: IO[str]
+
+    def stderr(self) -> str:
+        self.errors.seek(0)
+        return self.errors.read()
+
+    def wait_for(self, pattern: str) -> re.Match[str]:
+        """Until its standard error shows `pattern` (a regular expression)."""
+        deadline = time.monotonic() + STARTUP
+        while (found := re.search(pattern, self.stderr(), re.MULTILINE)) is None:
+            assert self.process.poll() is None, f"it ended: {self.stderr()[-2000:]}"
+            assert time.monotonic() < deadline, f"no {pattern!r}: {self.stderr()[-2000:]}"
+            time.sleep(0.05)
+        return found
+
+    def ended(self, timeout: float) -> tuple[int, float]:
+        """Its exit code and how long it took to end from now."""
+        start = time.monotonic()
+        try:
+            code = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+            pytest.fail(f"still running after {timeout} s: {self.stderr()[-3000:]}")
+        return code, time.monotonic() - start
+
+
+Start = Callable[[str, str], Refresh]  # (catalog URL, name of its stderr file)
+
+
+@pytest.fixture
+def start(tmp_path: Path) -> Iterator[Start]:
+    """start(db, name) -> Refresh: `ratecard refresh` with the temporary server, started as a
+    terminal starts a job. Every process still alive at the test's end is killed."""
+    started: list[Refresh] = []
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+
+    def refresh(db: str, name: str) -> Refresh:
+        # a PREFECT_HOME each: two temporary servers creating one database at once collide
+        env["PREFECT_HOME"] = str(tmp_path / f"{name}-prefect")
+        errors = (tmp_path / f"{name}.stderr").open("w+")
+        process = subprocess.Popen(
+            [
+                *(str(Path(sys.executable).with_name("ratecard")), "refresh", "--db", db),
+                *("--replay", str(WORLDS / "epoch-2.json"), "--source", "deepseek-page"),
+                "--accept-new",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            start_new_session=True,
+        )
+        started.append(Refresh(process, errors))
+        return started[-1]
+
+    yield refresh
+    for refresh_ in started:
+        if refresh_.process.poll() is None:
+            os.killpg(refresh_.process.pid, signal.SIGKILL)
+            refresh_.process.wait()
+        refresh_.errors.close()
+    for pid in servers_of(tmp_path):
+        os.kill(pid, signal.SIGKILL)
+
+
+def servers_of(tmp_path: Path) -> list[int]:
+    """The live processes (Prefect's temporary servers) whose PREFECT_HOME is under tmp_path."""
+    marker = f"PREFECT_HOME={tmp_path}/".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if marker in environ and b"uvicorn" in (entry / "cmdline").read_bytes() and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def children_servers(tmp_path: Path, parent: int) -> list[int]:
+    """The temporary servers that `parent` started."""
+    found = []
+    for pid in servers_of(tmp_path):
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        if int(stat[1]) == parent:
+            found.append(pid)
+    return found
+
+
+def only_progress_and(stderr: str, last: str) -> None:
+    """Standard error is the progress lines, then `last`: no traceback, no Prefect log."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert lines[-1] == last, stderr[-3000:]
+    assert [line for line in lines[:-1] if not PROGRESS.match(line)] == [], stderr[-3000:]
+
+
+def run_rows(db: str) -> list[tuple[int, str]]:
+    engine = store.connect(db)
+    with engine.connect() as conn:
+        found = [(int(r.id), str(r.status)) for r in conn.execute(select(runs.c.id, runs.c.status))]
+    engine.dispose()
+    return found
+
+
+def values(db: str) -> int:
+    engine = store.connect(db)
+    with engine.connect() as conn:
+        count = int(conn.execute(select(func.count()).select_from(catalog_values)).scalar() or 0)
+    engine.dispose()
+    return count
+
+
+def test_ctrl_c_and_a_lost_server_end_a_refresh_at_once_and_a_second_one_is_refused_at_once(
+    start: Start, tmp_path: Path
+) -> None:
+    """Two refreshes start side by side (their start-ups overlap: the test pays for one): one
+    is sent a terminal's Ctrl-C once its run has started, the other loses its server then; a
+    third, on the first's catalog during the first's start-up, is refused."""
+    db, other = (f"sqlite:///{tmp_path / name}" for name in ("catalog.db", "other.db"))
+    interrupted, lost = start(db, "interrupted"), start(other, "lost")
+    interrupted.wait_for(r"starting the flow run")
+    assert run_rows(db) == [], "the first has not started its run yet: it is starting up"
+    second = start(db, "second")
+    code, _ = second.ended(timeout=STARTUP)
+    assert code == 2, second.stderr()
+    assert second.stderr().strip() == (
+        "ratecard: refused: another refresh is starting on this catalog "
+        f"(pid {interrupted.process.pid} on {socket.gethostname()})"
+    )
+
+    refreshes = {"interrupted": interrupted, "lost": lost}
+    signalled: dict[str, tuple[int, float]] = {}  # its run, when it was signalled
+    took: dict[str, float] = {}  # from the signal to its exit
+    deadline = time.monotonic() + STARTUP
+    while len(took) < len(refreshes):
+        assert time.monotonic() < deadline, {k: r.stderr()[-1000:] for k, r in refreshes.items()}
+        for name, refresh in refreshes.items():
+            if name in signalled:
+                if name not in took and refresh.process.poll() is not None:
+                    took[name] = time.monotonic() - signalled[name][1]
+                continue
+            found = re.search(r"\*: run (\d+)$", refresh.stderr(), re.MULTILINE)
+            if found is None:
+                assert refresh.process.poll() is None, refresh.stderr()[-2000:]
+                continue
+            if name == "interrupted":
+                os.killpg(refresh.process.pid, signal.SIGINT)  # Ctrl-C in the terminal
+            else:
+                servers = children_servers(tmp_path, refresh.process.pid)
+                assert len(servers) == 1
+                os.kill(servers[0], signal.SIGKILL)
+            signalled[name] = (int(found[1]), time.monotonic())
+        time.sleep(0.02)
+
+    run_id = signalled["interrupted"][0]
+    assert interrupted.process.returncode == 130, interrupted.stderr()
+    assert took["interrupted"] < min(PROMPTLY, INTERRUPT_GRACE), (took, interrupted.stderr())
+    only_progress_and(
+        interrupted.stderr(),
+        f"ratecard refresh: interrupted; nothing applied (run {run_id} recorded failed)",
+    )
+    assert run_rows(db) == [(run_id, "failed")]
+    assert values(db) == 0
+
+    run_id = signalled["lost"][0]
+    assert lost.process.returncode == 2, lost.stderr()
+    assert took["lost"] < PROMPTLY, (took, lost.stderr())
+    last = lost.stderr().strip().splitlines()[-1]
+    assert last == (
+        f"ratecard refresh: Prefect's temporary server ended (exit -9); nothing applied "
+        f"(run {run_id} recorded failed)"
+    ), lost.stderr()[-3000:]
+    assert "Traceback" not in lost.stderr()
+    assert run_rows(other) == [(run_id, "failed")]
+
+    deadline = time.monotonic() + 10  # the servers the commands started end with them
+    while servers_of(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert servers_of(tmp_path) == []
