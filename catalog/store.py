@@ -733,13 +733,13 @@ def apply(
         _record_quarantine(conn, run_id, list(problems))
         in_force_meanwhile = _apply_new_values(conn, run_id, comparison)
         _apply_stamps(conn, run_id, comparison)
-        opened, stale = (
+        opened, stale, decided = (
             _apply_items(conn, run_id, comparison.items, valid, now, triage)
             if comparison.items or valid
-            else ([], 0)  # nothing read this run: no item to open, touch or close
+            else ([], 0, 0)  # nothing read this run: no item to open, touch or close
         )
         _apply_listings(conn, comparison.listings)
-        if in_force_meanwhile or stale:
+        if in_force_meanwhile or stale or decided:
             conn.execute(
                 update(runs)
                 .where(runs.c.id == run_id)
@@ -747,6 +747,7 @@ def apply(
                     summary={
                         "in_force_meanwhile": [_field_text(f) for f in in_force_meanwhile],
                         "stale_items": stale,
+                        "decided_before": decided,
                     }
                 )
             )
@@ -999,14 +1000,20 @@ def _apply_items(
     valid: Sequence[Observation],
     now: datetime,
     triage: Triage | None,
-) -> tuple[list[ReviewItem], int]:
+) -> tuple[list[ReviewItem], int, int]:
     """Open new items; an identical open item is only touched; an older proposal is superseded;
     items a source's absence opened close once it states their fields again. Items whose premise
-    no longer holds, or that a reviewer decided while the run ran, are not opened again.
-    Returns (the items opened, how many were not opened for those reasons)."""
+    no longer holds, or that a reviewer decided while the run ran, are not opened again, and
+    neither is an item a reviewer decided before whose proposal and evidence are unchanged
+    (`_decided_alike`). A field has one open proposal against the catalog: an item of a kind
+    that proposes against it (price change, disagreement, new value or model) supersedes the
+    open items of those kinds that propose on any of its fields, whatever their kind or the
+    other fields grouped with them (`_overlapping`).
+    Returns (the items opened, how many were not opened as stale (premise gone, decided
+    meanwhile), how many as decided before)."""
     c = review_items.c
     open_rows = conn.execute(
-        select(c.id, c.fingerprint, c.slot, c.route, c.model, c.run_id).where(
+        select(c.id, c.fingerprint, c.slot, c.kind, c.route, c.model, c.run_id).where(
             c.status == ReviewStatus.OPEN.value
         )
     ).all()
@@ -1014,38 +1021,41 @@ def _apply_items(
     decided_meanwhile = set(
         conn.execute(
             select(c.fingerprint).where(
-                c.status.in_((ReviewStatus.APPROVED.value, ReviewStatus.REJECTED.value)),
+                c.status.in_(DECIDED),
                 c.decided_at >= started,
             )
         ).scalars()
     )
     by_fingerprint = {r.fingerprint: r.id for r in open_rows}
-    in_force = _in_force_values(
-        conn,
-        {
-            i.model
-            for i in items
-            if i.kind in _AGAINST_CATALOG
-            and i.fingerprint not in by_fingerprint
-            and i.fingerprint not in decided_meanwhile
-        },
-    )
+    unmatched = [
+        i
+        for i in items
+        if i.fingerprint not in by_fingerprint and i.fingerprint not in decided_meanwhile
+    ]
+    in_force = _in_force_values(conn, {i.model for i in unmatched if i.kind in _AGAINST_CATALOG})
+    decided = _decided_alike(conn, unmatched)
     by_slot: dict[str, list[int]] = {}
     for r in open_rows:
         by_slot.setdefault(r.slot, []).append(r.id)
     seen: list[int] = []
     superseded: list[int] = []
     fresh: dict[str, ReviewItem] = {}
-    stale = 0
+    standing: list[ReviewItem] = []  # produced again: what the run proposes, opened or touched
+    stale = already = 0
     for item in items:
         existing = by_fingerprint.get(item.fingerprint)
         if existing is not None:
             seen.append(existing)
+            standing.append(item)
         elif item.fingerprint in decided_meanwhile or not _premise_holds(item, in_force):
             stale += 1
+        elif item.fingerprint in decided and decided[item.fingerprint] == _evidence(item.changes):
+            already += 1
         elif item.fingerprint not in fresh:
             superseded.extend(by_slot.get(item.slot, []))
             fresh[item.fingerprint] = item
+            standing.append(item)
+    superseded.extend(_overlapping(conn, open_rows, standing, set(superseded) | set(seen)))
     opened: list[ReviewItem] = []
     if fresh:
         # One executemany, then the ids read back by fingerprint (unique among this run's new
@@ -1080,7 +1090,116 @@ def _apply_items(
             .where(c.id == item_id)
             .values(status=ReviewStatus.SUPERSEDED.value, decided_at=now, reason=reason)
         )
-    return opened, stale
+    return opened, stale, already
+
+
+# The statuses of items a reviewer decided.
+DECIDED = (ReviewStatus.APPROVED.value, ReviewStatus.REJECTED.value)
+
+
+def _number(text: str | None) -> Decimal | str | None:
+    """A value as stated in an item, compared as a number where it is one ("6" = "6.0")."""
+    if text is None:
+        return None
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        return text
+
+
+def _evidence(changes: Sequence[FieldChange]) -> frozenset[tuple[object, ...]]:
+    """What an item's changes say, beyond when the sources said it: per field, the value in
+    force it proposes against, the value it proposes, and each source's value. Equal for two
+    items exactly when a reviewer deciding one would be looking at the other."""
+    return frozenset(
+        (
+            c.kind,
+            c.component,
+            c.unit,
+            c.dimensions.key,
+            _number(c.current),
+            _number(c.proposed),
+            tuple(sorted(((s.source, _number(s.value)) for s in c.sources), key=str)),
+        )
+        for c in changes
+    )
+
+
+def _decided_alike(
+    conn: Connection, items: Sequence[ReviewItem]
+) -> dict[str, frozenset[tuple[object, ...]]]:
+    """The evidence (`_evidence`) of the latest item a reviewer decided (approved or rejected)
+    for each fingerprint among `items`: an item whose evidence is that one's is a decision
+    already made (an approved disagreement: the value in force stands; a rejected change: it
+    was refused) and is not opened again; once any value differs (a source moved, the value in
+    force changed) it is a new question. Superseded items were never decided: they count not."""
+    wanted = {i.fingerprint for i in items}
+    if not wanted:
+        return {}
+    c = review_items.c
+    latest: dict[str, int] = {}
+    rows = conn.execute(
+        select(c.fingerprint, c.id).where(c.status.in_(DECIDED)).order_by(c.decided_at, c.id)
+    )
+    for fingerprint, item_id in rows:
+        if fingerprint in wanted:
+            latest[fingerprint] = item_id
+    found: dict[str, frozenset[tuple[object, ...]]] = {}
+    ids = sorted(latest.values())
+    for start in range(0, len(ids), 500):
+        for row in conn.execute(
+            select(c.fingerprint, c.changes).where(c.id.in_(ids[start : start + 500]))
+        ):
+            changes = [FieldChange.model_validate(change) for change in row.changes or []]
+            found[row.fingerprint] = _evidence(changes)
+    return found
+
+
+def _overlapping(
+    conn: Connection,
+    open_rows: Sequence[Any],
+    standing: Sequence[ReviewItem],
+    closing: set[int],
+) -> list[int]:
+    """The open items of the kinds that propose against the catalog that propose on a field a
+    `standing` item (one this run proposes: opened or found open) proposes on, but are not that
+    item nor already `closing`: older proposals about the same field, grouped with other fields
+    (a model's new fields, fewer or more of them) or of another kind (a disagreement that the
+    official source now states as a price change). Only the open items of models a standing
+    item is about are read."""
+    mine = [i for i in standing if i.kind in _AGAINST_CATALOG]
+    others = [r for r in open_rows if r.kind in _AGAINST_CATALOG_TEXT and r.id not in closing]
+    crowded = {(i.route, i.model) for i in mine} & {(r.route, r.model) for r in others}
+    if not crowded:
+        return []
+    proposing: dict[tuple[str, ...], set[str]] = {}  # field -> fingerprints standing on it
+    for i in mine:
+        if (i.route, i.model) in crowded:
+            for ch in i.changes:
+                field = (i.route, i.model, ch.kind, ch.component, ch.unit, ch.dimensions.key)
+                proposing.setdefault(field, set()).add(i.fingerprint)
+    candidates = [r for r in others if (r.route, r.model) in crowded]
+    c = review_items.c
+    older: list[int] = []
+    ids = [r.id for r in candidates]
+    fingerprints = {r.id: r.fingerprint for r in candidates}
+    for start in range(0, len(ids), 500):
+        for row in conn.execute(
+            select(c.id, c.route, c.model, c.changes).where(c.id.in_(ids[start : start + 500]))
+        ):
+            for change in row.changes or []:
+                field = (
+                    row.route,
+                    row.model,
+                    change["kind"],
+                    change["component"],
+                    change["unit"],
+                    Dims.of(change["dimensions"]).key,
+                )
+                if proposing.get(field, set()) - {fingerprints[row.id]}:
+                    older.append(row.id)
+                    break
+    return older
 
 
 # Kinds whose changes name the catalog value they propose against (None: the field holds none).
@@ -1092,6 +1211,7 @@ _AGAINST_CATALOG = frozenset(
         ReviewKind.NEW_MODEL,
     }
 )
+_AGAINST_CATALOG_TEXT = frozenset(kind.value for kind in _AGAINST_CATALOG)
 
 
 def _in_force_values(conn: Connection, models: set[str]) -> dict[tuple[str, ...], Decimal]:

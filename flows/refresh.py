@@ -245,12 +245,16 @@ def compare_catalog(
     confirmed: frozenset[str] = frozenset(),
     last: Sequence[Observation] | None = None,
 ) -> Comparison:
-    """Compare the sources read this run with the catalog. Sources that failed, and sources
-    `confirmed` unchanged, are held at their last statements: items come out as when they last
-    answered, and neither stamps nor counts listings here (an unchanged source's confirmation
-    does that at apply). `last`: last statements the caller already read (of any sources); the
-    held sources' found there are used, the others' (one that failed in reading) read here."""
+    """Compare the sources read this run with the catalog. Every source not read this run (not
+    selected, failed, or `confirmed` unchanged) is held at its last statements: items come out
+    as when it last answered, whichever sources a run selects (`--source azure` alone proposes
+    what a refresh of every source does, so it finds the same items open and opens no part of
+    them again), and a held source neither stamps nor counts listings here (an unchanged
+    source's confirmation does that at apply). `last`: last statements the caller already read
+    (of any sources); the held sources' found there are used, the others' (one that failed in
+    reading) read here."""
     holding = {s for s, r in reports.items() if r.status not in store.APPLIED or s in confirmed}
+    holding.update(s for s in configured_sources() if s not in reports)
     held = [o for o in last or () if o.source in holding]
     with catalog_engine(engine_url) as engine, engine.connect() as conn:
         current = store.load_catalog(conn)

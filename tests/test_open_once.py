@@ -1,0 +1,187 @@
+"""An open item is not opened twice; a newer proposal supersedes it; a decided one stays decided.
+
+Catalogs made by the real refresh flow from the recorded epoch-2 world: a refresh of some
+sources proposes what a refresh of all of them does (the others held at their last word), so it
+opens no part of an item again; and a disagreement or change a reviewer decided is not put in
+front of them again while its proposal and every source's value are the same."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from catalog import store
+from catalog.tables import review_items, runs
+from flows.refresh import refresh
+from review import decisions
+from review.reviewers import add_reviewer
+from tests.conftest import SNAPSHOTS, WORLDS, run_flow
+from tests.worlds import fault_world
+
+pytestmark = pytest.mark.integration
+SECRET = "a-long-secret-123"
+AGAINST_CATALOG = ("price_change", "disagreement", "new_value", "new_model")
+LITELLM_FILE = "litellm/model_prices_and_context_window.json"
+LITELLM_URL = (
+    "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+)
+
+
+def run(db: str, sources: list[str], *, world: Path = WORLDS / "epoch-2.json", **kw: Any) -> None:
+    state = run_flow(
+        refresh(sources=sources, replay=str(world), database=db, return_state=True, **kw)
+    )
+    assert state.is_completed(), state.message
+
+
+def rows(engine: Engine, **where: Any) -> list[Any]:
+    c = review_items.c
+    query = select(review_items).order_by(c.id)
+    for name, value in where.items():
+        query = query.where(c[name] == value)
+    with engine.connect() as conn:
+        return list(conn.execute(query))
+
+
+def last_run(engine: Engine) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(select(runs).order_by(runs.c.id.desc()).limit(1)).one()
+
+
+def fields_proposed_twice(engine: Engine) -> dict[tuple[str, ...], list[int]]:
+    """Each field that more than one open item proposes a value for, with those items."""
+    proposing: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for row in rows(engine, status="open"):
+        if row.kind not in AGAINST_CATALOG:
+            continue
+        for change in row.changes:
+            dims = json.dumps(change["dimensions"], sort_keys=True)
+            field = (row.route, row.model, change["component"], change["unit"], dims)
+            proposing[field].append(row.id)
+    return {field: ids for field, ids in proposing.items() if len(ids) > 1}
+
+
+@pytest.fixture(scope="module")
+def partial(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """epoch-2 read by Azure and LiteLLM into an empty catalog under the review policy (a model
+    both state is one item with the fields of both), a reviewer's approval of one LiteLLM-only
+    new model (the catalog changed: Azure's unchanged answers are read again, not confirmed),
+    then the same world refreshed for Azure alone."""
+    db = f"sqlite:///{tmp_path_factory.mktemp('partial') / 'ratecard.db'}"
+    run(db, ["azure", "litellm"])
+    engine = store.connect(db)
+    before = {r.id: r for r in rows(engine)}
+    add_reviewer(engine, "alice", SECRET)
+    litellm_only = next(
+        r
+        for r in before.values()
+        if r.kind == "new_model" and r.sources == ["litellm"] and r.route == "openai"
+    )
+    decisions.approve(engine, litellm_only.id, reviewer="alice")
+    run(db, ["azure"])
+    return {"engine": engine, "before": before, "after": {r.id: r for r in rows(engine)}}
+
+
+def test_a_refresh_of_some_sources_opens_no_part_of_an_open_item_again(
+    partial: dict[str, Any],
+) -> None:
+    before, after = partial["before"], partial["after"]
+    grouped = [
+        r for r in before.values() if r.route == "azure" and {"azure", "litellm"} <= set(r.sources)
+    ]
+    assert grouped, "items with the fields of both sources (e.g. azure/codex-mini-latest)"
+    opened = [r for item_id, r in after.items() if item_id not in before]
+    assert opened == []
+    assert [r.id for r in after.values() if r.status == "superseded"] == []
+    assert all(after[r.id].status == "open" for r in grouped)
+    assert all(after[r.id].last_seen_at > r.last_seen_at for r in grouped)
+    assert fields_proposed_twice(partial["engine"]) == {}
+
+
+@pytest.fixture(scope="module")
+def decided(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """epoch-2 read by OpenRouter and LiteLLM into an empty catalog (accept-new): LiteLLM
+    disagrees with some of OpenRouter's own prices. One disagreement approved (OpenRouter's
+    value stands), one rejected, one approved with LiteLLM's value (the catalog changed, so the
+    sources are read and compared again), then the same world refreshed."""
+    db = f"sqlite:///{tmp_path_factory.mktemp('decided') / 'ratecard.db'}"
+    sources = ["openrouter", "litellm"]
+    run(db, sources, accept_new=True)
+    engine = store.connect(db)
+    add_reviewer(engine, "alice", SECRET)
+    disagreements = [
+        r
+        for r in rows(engine, status="open", kind="disagreement")
+        if len(r.changes) == 1
+        and r.changes[0]["current"] is not None
+        and r.changes[0]["component"] in ("input", "output")
+    ]
+    approved, rejected, taken = disagreements[:3]
+    decisions.approve(engine, approved.id, reviewer="alice")
+    decisions.reject(engine, rejected.id, reviewer="alice", reason="LiteLLM's copy is wrong")
+    decisions.approve(engine, taken.id, reviewer="alice", use_source="litellm", reason="x")
+    before = {r.id for r in rows(engine)}
+    run(db, sources)
+    return {
+        "db": db,
+        "engine": engine,
+        "sources": sources,
+        "approved": approved,
+        "rejected": rejected,
+        "opened": [r for r in rows(engine) if r.id not in before],
+        "summary": last_run(engine).summary,
+    }
+
+
+def test_a_decided_disagreement_is_not_opened_again_while_nothing_changed(
+    decided: dict[str, Any],
+) -> None:
+    again = {decided["approved"].fingerprint, decided["rejected"].fingerprint}
+    assert [r.title for r in decided["opened"] if r.fingerprint in again] == []
+    assert decided["summary"]["decided_before"] >= 2
+    # The change the reviewer made is a new question: OpenRouter states another value.
+    assert decided["opened"], "the value LiteLLM's choice put in force differs from OpenRouter's"
+
+
+def test_a_decided_disagreement_opens_again_once_a_source_states_another_value(
+    decided: dict[str, Any], tmp_path: Path
+) -> None:
+    """The rejected disagreement's LiteLLM value moves (a world made in the test from the
+    recorded one): a question the reviewer has not seen."""
+    rejected = decided["rejected"]
+    [change] = rejected.changes
+    [stated] = [s for s in change["sources"] if s["source"] == "litellm"]
+    document = json.loads((SNAPSHOTS / LITELLM_FILE).read_text())
+    entry = document[stated["source_model"]]
+    moved = [
+        key
+        for key, value in entry.items()
+        if key.endswith("_cost") or "_cost_per_" in key
+        if isinstance(value, float) and Decimal(str(value)) * 1_000_000 == Decimal(stated["value"])
+    ]
+    assert moved, (stated["source_model"], stated["value"])
+    for key in moved:
+        entry[key] *= 2
+    world = fault_world(tmp_path, {LITELLM_URL: {"body": json.dumps(document)}})
+    engine = decided["engine"]
+    before = {r.id for r in rows(engine)}
+    run(decided["db"], decided["sources"], world=world)
+    opened = [r for r in rows(engine) if r.id not in before]
+    assert rejected.fingerprint not in {r.fingerprint for r in opened}  # another proposal now
+    field = (change["component"], change["unit"], change["dimensions"])
+    reopened = [
+        r
+        for r in opened
+        if (r.route, r.model) == (rejected.route, rejected.model)
+        and any((c["component"], c["unit"], c["dimensions"]) == field for c in r.changes)
+    ]
+    assert [r.kind for r in reopened] == ["disagreement"]
+    [now] = reopened[0].changes
+    assert now["current"] == change["current"]
+    assert Decimal(now["proposed"]) == 2 * Decimal(change["proposed"])
