@@ -8,9 +8,10 @@ catalog/store.py applies the result in one transaction.
 Authority holds on a bad day:
 - A secondary source never proposes a change to a value an official source verified: where it
   differs, the item is a disagreement, whether or not the official source answered this run.
-- A source that failed this run is *held*: its last applied statements (`Context.held`) stand in
-  for it as evidence, so every item comes out as it did when the source last answered (same
-  fingerprints: nothing opened, nothing superseded because of its absence). Held statements
+- A source not read this run (it failed, was not selected, or answered unchanged) is *held*: its
+  last applied statements (`Context.held`) stand in for it as evidence, so every item comes out
+  as it did when the source last answered (same fingerprints: nothing opened, nothing
+  superseded because of its absence). Held statements
   never stamp, never count as a listing and never let a value in.
 """
 
@@ -100,7 +101,7 @@ class Context:
     official: Callable[[str, str], bool]  # (source, route) -> is the source official for it
     complete_sources: frozenset[str]  # sources whose listing was complete this run
     same_price: dict[str, tuple[str, ...]] = field(default_factory=dict)  # vendor -> resellers
-    # The last applied statements of the sources that failed this run (store.last_statements);
+    # The last applied statements of the sources not read this run (store.last_statements);
     # a source is either live (in the observations) or held, never both.
     held: tuple[Observation, ...] = ()
 

@@ -1055,7 +1055,12 @@ def _apply_items(
             superseded.extend(by_slot.get(item.slot, []))
             fresh[item.fingerprint] = item
             standing.append(item)
-    superseded.extend(_overlapping(conn, open_rows, standing, set(superseded) | set(seen)))
+    produced = {item.fingerprint for item in items}
+    waiting = [r for r in open_rows if r.fingerprint not in produced and r.id not in superseded]
+    # What a source's absence caused closes as such, before older proposals are superseded.
+    restated = _restated_after_absence(conn, run_id, waiting, valid)
+    closing = {*superseded, *seen, *(item_id for item_id, _ in restated)}
+    superseded.extend(_overlapping(conn, open_rows, standing, closing))
     opened: list[ReviewItem] = []
     if fresh:
         # One executemany, then the ids read back by fingerprint (unique among this run's new
@@ -1082,9 +1087,7 @@ def _apply_items(
                 reason="superseded by a newer proposal about the same thing",
             )
         )
-    produced = {item.fingerprint for item in items}
-    waiting = [r for r in open_rows if r.fingerprint not in produced and r.id not in superseded]
-    for item_id, reason in _restated_after_absence(conn, run_id, waiting, valid):
+    for item_id, reason in restated:
         conn.execute(
             update(review_items)
             .where(c.id == item_id)
@@ -1165,19 +1168,24 @@ def _overlapping(
     `standing` item (one this run proposes: opened or found open) proposes on, but are not that
     item nor already `closing`: older proposals about the same field, grouped with other fields
     (a model's new fields, fewer or more of them) or of another kind (a disagreement that the
-    official source now states as a price change). Only the open items of models a standing
-    item is about are read."""
+    official source now states as a price change). A proposal supersedes an older one on a field
+    only when it cites, for that field, every source the older one cites: one made without a
+    source's word (while it failed, before it was held) replaces nothing it said; that item
+    closes itself when the source is back (`_restated_after_absence`). Only the open items of
+    models a standing item is about are read."""
     mine = [i for i in standing if i.kind in _AGAINST_CATALOG]
     others = [r for r in open_rows if r.kind in _AGAINST_CATALOG_TEXT and r.id not in closing]
     crowded = {(i.route, i.model) for i in mine} & {(r.route, r.model) for r in others}
     if not crowded:
         return []
-    proposing: dict[tuple[str, ...], set[str]] = {}  # field -> fingerprints standing on it
+    # field -> (fingerprint, sources cited for the field) of each standing item proposing on it
+    proposing: dict[tuple[str, ...], list[tuple[str, set[str]]]] = {}
     for i in mine:
         if (i.route, i.model) in crowded:
             for ch in i.changes:
                 field = (i.route, i.model, ch.kind, ch.component, ch.unit, ch.dimensions.key)
-                proposing.setdefault(field, set()).add(i.fingerprint)
+                cited = {s.source for s in ch.sources}
+                proposing.setdefault(field, []).append((i.fingerprint, cited))
     candidates = [r for r in others if (r.route, r.model) in crowded]
     c = review_items.c
     older: list[int] = []
@@ -1196,7 +1204,11 @@ def _overlapping(
                     change["unit"],
                     Dims.of(change["dimensions"]).key,
                 )
-                if proposing.get(field, set()) - {fingerprints[row.id]}:
+                cited = {s["source"] for s in change["sources"]}
+                if any(
+                    fingerprint != fingerprints[row.id] and cited <= newer
+                    for fingerprint, newer in proposing.get(field, [])
+                ):
                     older.append(row.id)
                     break
     return older
