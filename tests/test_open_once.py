@@ -104,6 +104,32 @@ def test_a_refresh_of_some_sources_opens_no_part_of_an_open_item_again(
     assert fields_proposed_twice(partial["engine"]) == {}
 
 
+def test_a_newer_proposal_on_a_field_supersedes_an_older_one_of_another_kind(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """epoch-1: LiteLLM disagrees with Vercel's own price of some models (disagreements);
+    epoch-2: Vercel itself states LiteLLM's value (price changes). The price change is the
+    proposal about those fields now: the disagreement is superseded, not left open beside it."""
+    db = f"sqlite:///{tmp_path / 'ratecard.db'}"
+    run(db, ["vercel", "litellm"], world=WORLDS / "epoch-1.json", accept_new=True)
+    engine = store.connect(db)
+    first = {r.id: r for r in rows(engine, status="open", kind="disagreement", route="vercel")}
+    run(db, ["vercel", "litellm"])
+    after = {r.id: r for r in rows(engine)}
+    changes = [r for r in after.values() if r.id not in first and r.kind == "price_change"]
+    overtaken = {
+        r.id
+        for r in first.values()
+        for p in changes
+        if (p.route, p.model) == (r.route, r.model)
+        and {(c["component"], c["unit"]) for c in p.changes}
+        & {(c["component"], c["unit"]) for c in r.changes}
+    }
+    assert overtaken, "vercel/gemini-2.0-flash: LiteLLM's 0.15 in epoch-1, Vercel's in epoch-2"
+    assert {after[i].status for i in overtaken} == {"superseded"}
+    assert fields_proposed_twice(engine) == {}
+
+
 @pytest.fixture(scope="module")
 def decided(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """epoch-2 read by OpenRouter and LiteLLM into an empty catalog (accept-new): LiteLLM
