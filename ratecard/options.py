@@ -79,10 +79,10 @@ class OneLineErrors(TyperGroup):
         (Click would make it exit 1, which here means a refusal)."""
         try:
             return super().invoke(ctx)
-        except BrokenPipeError:
-            from ratecard.output import reader_gone
-
-            reader_gone()
+        except BrokenPipeError:  # the rest of the output goes nowhere, so exit's flush is quiet
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise SystemExit(EXIT_OK) from None
 
     def main(
         self,

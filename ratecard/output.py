@@ -5,14 +5,13 @@ ellipsis). Piped or redirected there is no width to fit, so nothing is folded or
 is one line as long as its values, readable by `grep`, `less -S` and people alike. Cells and
 lines are printed as text, never read as rich markup (a source's value may contain brackets).
 `--json` prints plain JSON (no colour, no wrapping) for `jq` and scripts. A reader that stops
-early (`| head -1`) ends the command quietly with exit 0 (`reader_gone`): the reader had what it
-wanted, and 1 means a refusal.
+early (`| head -1`) ends the command quietly with exit 0 (ratecard.options.OneLineErrors): the
+reader had what it wanted, and 1 means a refusal.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -26,12 +25,10 @@ if TYPE_CHECKING:
 UNLIMITED_WIDTH = 1_000_000  # piped output: a row is as long as its values
 
 
-def reader_gone() -> None:
-    """Standard output's reader closed the pipe: the rest of the output goes nowhere (so the
-    flush at exit raises nothing) and the command ends with exit 0."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    raise SystemExit(0)
+def _reader_gone() -> None:
+    """rich's own handling of a closed pipe exits 1; the BrokenPipeError goes on instead, to
+    where every command is invoked (ratecard.options.OneLineErrors), which ends it quietly."""
+    raise BrokenPipeError
 
 
 def console(*, stderr: bool = False) -> Console:
@@ -39,7 +36,7 @@ def console(*, stderr: bool = False) -> Console:
     from rich.console import Console
 
     out = Console(stderr=stderr, highlight=False)
-    out.on_broken_pipe = reader_gone  # type: ignore[method-assign]
+    out.on_broken_pipe = _reader_gone  # type: ignore[method-assign]
     if not out.is_terminal:
         out.width = UNLIMITED_WIDTH
     return out
