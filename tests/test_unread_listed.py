@@ -260,35 +260,51 @@ def quarantined(db: str, run_id: int, case: Case) -> list[str]:
         )
 
 
-@pytest.mark.integration
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_a_model_whose_record_cannot_be_read_is_not_missing(
-    name: str, epoch2: Path, tmp_path: Path
-) -> None:
-    case = CASES[name]
-    db = copy_catalog(epoch2, tmp_path / "unread.db")
-    assert counter(db, case) == 0, "the model is listed after epoch-2"
-    values = in_force(db, case)
-    assert values
-    world = case.world(tmp_path, broken=True)
-    for _ in range(MISSING_AFTER):
-        run_id = refreshed(db, world, [case.source])
-        assert status(db, run_id, case.source) == "ok"  # a complete listing
-        rules = quarantined(db, run_id, case)
-        assert rules, f"run {run_id}: the record is not reported"
-        assert case.rule is None or case.rule in rules, rules
-        assert counter(db, case) == 0, f"run {run_id}: counted absent"
-    assert not missing_items(db, case)
-    assert in_force(db, case) == values
+def world_of(tmp_path: Path, cases: list[Case], broken: bool) -> Path:
+    """One epoch-2 world with every case's records broken (or left out), each URL once."""
+    overrides: dict[str, Any] = {}
+    for case in cases:
+        for url in case.urls:
+            document = overrides.setdefault(url, recorded(url))
+            (case.breaks if broken else case.drop)(document)
+    folder = tmp_path / ("broken" if broken else "dropped")
+    folder.mkdir()
+    return fault_world(folder, {url: {"body": json.dumps(doc)} for url, doc in overrides.items()})
 
-    # left out of the listing, the same model is missing after MISSING_AFTER refreshes
-    db = copy_catalog(epoch2, tmp_path / "dropped.db")
-    world = case.world(tmp_path, broken=False)
+
+@pytest.mark.integration
+def test_a_model_whose_record_cannot_be_read_is_not_missing(epoch2: Path, tmp_path: Path) -> None:
+    """Every case at once (their records are apart), so the refreshes are shared."""
+    cases = [CASES[name] for name in sorted(CASES)]
+    sources = sorted({case.source for case in cases})
+    db = copy_catalog(epoch2, tmp_path / "unread.db")
+    values = {}
+    for case in cases:
+        assert counter(db, case) == 0, f"{case}: the model is listed after epoch-2"
+        values[case] = in_force(db, case)
+        assert values[case], case
+    world = world_of(tmp_path, cases, broken=True)
     for _ in range(MISSING_AFTER):
-        refreshed(db, world, [case.source])
-    assert counter(db, case) == MISSING_AFTER
-    [(title, named)] = missing_items(db, case)
-    assert named == [case.source] and f"complete listings of {case.source}" in title
+        run_id = refreshed(db, world, sources)
+        for case in cases:
+            assert status(db, run_id, case.source) == "ok"  # a complete listing
+            rules = quarantined(db, run_id, case)
+            assert rules, f"run {run_id}: {case.record} is not reported"
+            assert case.rule is None or case.rule in rules, (case.record, rules)
+            assert counter(db, case) == 0, f"run {run_id}: {case} counted absent"
+    for case in cases:
+        assert not missing_items(db, case), case
+        assert in_force(db, case) == values[case], case
+
+    # left out of the listing, the same models are missing after MISSING_AFTER refreshes
+    db = copy_catalog(epoch2, tmp_path / "dropped.db")
+    world = world_of(tmp_path, cases, broken=False)
+    for _ in range(MISSING_AFTER):
+        refreshed(db, world, sources)
+    for case in cases:
+        assert counter(db, case) == MISSING_AFTER, case
+        [title] = [t for t, named in missing_items(db, case) if named == [case.source]]
+        assert f"complete listings of {case.source}" in title
 
 
 # Parsers that name a record's models (spiders/parsing.py `names`): every source's.
