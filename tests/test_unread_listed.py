@@ -3,11 +3,11 @@
 Refreshes through the real flow (Scrapy over loopback HTTP, a real Prefect API, SQLite) of
 epoch-2 worlds made here from the real recorded responses, each with one model's record broken:
 
-- the record cannot be read at all: one field of another shape that its parser reads for the
-  whole record (LiteLLM's legacy `max_tokens`), one the parser did not expect at all and raises
+- the record cannot be read at all: a field the parser did not expect of that shape and raises
   on (`mode` of a transcription entry: the record's problem "record of an unexpected shape"), or
   every field of an OpenRouter entry of another shape (each field quarantined alone: no value
-  left);
+  left); and, beside them, one field of another shape quarantined alone (LiteLLM's legacy
+  `max_tokens`: the entry's other values are read);
 - every value it states is read, and every one is set aside by validation (every price of a
   Portkey entry written as a placeholder far over its unit's sane maximum).
 
@@ -127,8 +127,7 @@ def _without(key: str) -> Callable[[Any], None]:
 
 
 CASES = {
-    # LiteLLM reads the legacy max_tokens for the whole entry: one field of another shape, and
-    # nothing of the entry is read ("not a number" for the record)
+    # the legacy max_tokens of another shape: that field alone is quarantined ("not a number")
     "litellm max_tokens a list": Case(
         "litellm",
         (LITELLM,),
