@@ -132,15 +132,22 @@ def test_cli_bulk_approving_disagreements_writes_nothing(db: str) -> None:
     assert values(db) == before
 
 
-def test_a_disagreement_sets_preview_says_the_value_in_force_stands(db: str) -> None:
-    """The dry run of a set prints what approving it changes: for disagreements nothing (the
-    verified value stands), never the disagreeing source's value as if it were proposed."""
+def disagreement_set(db: str) -> tuple[ReviewDetail, str]:
+    """A disagreement and its change set (triaged here: this catalog was applied without the
+    flow, which triages as it applies)."""
     item = disagreement(db)
-    triage.assign_pending(store.connect(db))  # this catalog was applied without the flow
+    triage.assign_pending(store.connect(db))
     with store.connect(db).connect() as conn:
         set_id = conn.execute(
             select(review_items.c.set_id).where(review_items.c.id == item.id)
         ).scalar_one()
+    return item, set_id
+
+
+def test_a_disagreement_sets_preview_says_the_value_in_force_stands(db: str) -> None:
+    """The dry run of a set prints what approving it changes: for disagreements nothing (the
+    verified value stands), never the disagreeing source's value as if it were proposed."""
+    item, set_id = disagreement_set(db)
     before = values(db)
     result = approve(db, "--set", set_id, "--dry-run")
     assert result.exit_code == 0, result.output
@@ -376,12 +383,7 @@ def test_web_item_form_as_rendered_decides_with_its_chosen_source(db: str, choic
 def test_web_set_preview_of_disagreements_says_the_catalog_is_unchanged(db: str) -> None:
     """The preview of a set of disagreements agrees with its rows: approving changes no
     catalog field, never 'changes exactly these N catalog fields'."""
-    item = disagreement(db)
-    triage.assign_pending(store.connect(db))  # this catalog was applied without the flow
-    with store.connect(db).connect() as conn:
-        set_id = conn.execute(
-            select(review_items.c.set_id).where(review_items.c.id == item.id)
-        ).scalar_one()
+    _, set_id = disagreement_set(db)
     client = signed_in(db)
     path = f"/sets/{set_id}"
     response = client.post(
