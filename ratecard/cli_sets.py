@@ -93,6 +93,12 @@ def decide_set(
     """`review approve|reject --set ID`: print the fields it changes, then decide (or not)."""
     from review import decisions, sets
 
+    if not sets.well_formed(set_id):
+        raise bad_input(
+            "--set",
+            f"{set_id[:120]!r}: a set id is RUN:SOURCE:ROUTE:KIND (':MODEL' after new_model) or "
+            "submission:ID, as `review sets` lists them",
+        )
     verdict = decisions.Verdict.APPROVE if approve else decisions.Verdict.REJECT
     selection = sets.Selection(set_id=set_id, model=model)
     with catalog(db) as engine:

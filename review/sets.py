@@ -49,6 +49,21 @@ class Selection:
         )
 
 
+def well_formed(set_id: str) -> bool:
+    """Whether `set_id` has the shape triage gives set ids (triage.set_id_of):
+    'submission:ITEM', or 'RUN:LEAD:ROUTE:KIND' with ':MODEL' after it for new models (RUN a
+    number or 'none', KIND a review kind). Says nothing of whether such a set exists."""
+    parts = set_id.split(":")
+    if parts[0] == ReviewKind.SUBMISSION.value:
+        return len(parts) == 2 and parts[1].isascii() and parts[1].isdigit()
+    if len(parts) < 4 or not (parts[0] == "none" or (parts[0].isascii() and parts[0].isdigit())):
+        return False
+    if not parts[1] or not parts[2] or parts[3] not in {k.value for k in ReviewKind}:
+        return False
+    with_model = parts[3] == ReviewKind.NEW_MODEL.value
+    return len(parts) > 4 and all(parts[4:]) if with_model else len(parts) == 4
+
+
 def describe(found: ChangeSet) -> str:
     """A set's name for people (see triage.set_label)."""
     return set_label(found.kind, found.route, found.lead_source, found.run_id, found.model)

@@ -93,6 +93,7 @@ def test_cli_lists_sets_and_previews_exactly_the_fields(engine: Engine, catalog_
     runner = CliRunner()
     listed = runner.invoke(app, ["review", "sets", "--db", catalog_db])
     assert listed.exit_code == 0, listed.output
+    assert all(sets.well_formed(s["id"]) for s in sets.list_sets(engine))  # as --set takes them
     members = open_items(engine, set_id=PRICE_CHANGES)
     fields = sum(len(i.changes) for i in members)
     line = next(x for x in listed.output.splitlines() if x.startswith(PRICE_CHANGES + "\t"))

@@ -294,10 +294,17 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
     ),
     (
         "approve-unknown-set",
-        ["review", "approve", "--set", "1:no:such:set", "--reviewer", "alice", "--dry-run"],
-        "set 1:no:such:set",
+        ["review", "approve", "--set", "1:no:such:price_change", "--reviewer", "alice"],
+        "set 1:no:such:price_change",
         "has no open items",
         1,
+    ),
+    (
+        "approve-malformed-set",
+        ["review", "approve", "--set", "1:no:such:set", "--reviewer", "alice", "--dry-run"],
+        "'--set'",
+        "a set id is RUN:SOURCE:ROUTE:KIND",
+        2,
     ),
     (
         "approve-id-and-set",
