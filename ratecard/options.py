@@ -338,12 +338,13 @@ def temporary_server(interruption: Interruption) -> Iterator[None]:
     would otherwise wait out its start-up timeout, or retry its reporting against a dead API
     for as long as the run lasts. `interruption.reason` then names the server's exit, and the
     exit code is 2 (the run failed)."""
-    from prefect.server.api import server as prefect_server
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 
     if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-        yield
+        yield  # a server of its own is named: the server's modules are not even imported
         return
+    from prefect.server.api import server as prefect_server
+
     started, done = threading.Event(), threading.Event()
 
     def spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
