@@ -36,11 +36,10 @@ from catalog.tables import (
     runs,
     stamps,
 )
-from flows.refresh import refresh
 from schemas.sources import sources as configured_sources
 from spiders import settings as spider_settings
-from tests.conftest import SNAPSHOTS, WORLDS, copy_catalog, run_flow
-from tests.worlds import fault_world
+from tests.conftest import SNAPSHOTS, WORLDS, copy_catalog
+from tests.worlds import fault_world, replayed
 
 pytestmark = pytest.mark.integration
 
@@ -326,19 +325,6 @@ CASES = [
 ]
 
 
-def refreshed(db: str, world: Path, sources: list[str], *, accept_new: bool = False) -> Any:
-    state = run_flow(
-        refresh(
-            sources=sources,
-            replay=str(world),
-            database=db,
-            accept_new=accept_new,
-            return_state=True,
-        )
-    )
-    return state
-
-
 def snapshot(db: str) -> dict[str, Any]:
     """What a fault must not change: every catalog value with its provenance, and per source
     its absence counters and when it last listed each model."""
@@ -386,14 +372,14 @@ def epoch2(
     """The catalog after epoch-2, and what a healthy rerun of epoch-2 does when the faulty
     source, its partner and the bystander answer as recorded (one rerun per faulty source)."""
     base = tmp_path_factory.mktemp("epoch2") / "catalog.db"
-    state = refreshed(f"sqlite:///{base}", WORLDS / "epoch-2.json", SOURCES, accept_new=True)
+    state = replayed(f"sqlite:///{base}", WORLDS / "epoch-2.json", SOURCES, accept_new=True)
     assert state.is_completed(), state.message
     reruns: dict[str, Healthy] = {}
 
     def healthy(source: str) -> Healthy:
         if source not in reruns:
             again = copy_catalog(base, base.with_name(f"healthy-{source}.db"))
-            rerun = refreshed(again, WORLDS / "epoch-2.json", [source, partner(source), HEALTHY])
+            rerun = replayed(again, WORLDS / "epoch-2.json", [source, partner(source), HEALTHY])
             assert rerun.is_completed(), rerun.message
             opened = fingerprints(again, rerun.result())
             reruns[source] = Healthy(report(again, rerun.result()), snapshot(again), opened)
@@ -426,7 +412,7 @@ def test_a_fault_at_one_source_is_a_non_event(
     before = snapshot(db)
     world = fault_world(tmp_path, fault.broken(source), fault.extra)
 
-    state = refreshed(db, world, [source, *others])
+    state = replayed(db, world, [source, *others])
 
     assert state.is_completed(), state.message  # the other sources were applied
     run_id = state.result()
@@ -498,7 +484,7 @@ def test_a_stale_answer_is_recorded_with_both_dates(
 ) -> None:
     db = copy_catalog(epoch2[0], tmp_path / "catalog.db")
     world = fault_world(tmp_path, FAULTS["older than the last response"].broken("openrouter"))
-    state = refreshed(db, world, ["openrouter", HEALTHY])
+    state = replayed(db, world, ["openrouter", HEALTHY])
     with store.connect(db).connect() as conn:
         summary = conn.execute(
             select(runs.c.summary).where(runs.c.id == state.result())

@@ -32,12 +32,11 @@ from catalog import store
 from catalog.compare import MISSING_AFTER
 from catalog.normalize import UNREADABLE_RULE, named_by
 from catalog.tables import catalog_values, listings, quarantine, review_items, source_runs
-from flows.refresh import refresh
 from schemas.fetch import Uninterpretable
 from schemas.records import ReviewKind
 from schemas.sources import sources as configured_sources
-from tests.conftest import WORLDS, copy_catalog, run_flow
-from tests.worlds import fault_world
+from tests.conftest import WORLDS, copy_catalog
+from tests.worlds import fault_world, replayed
 
 # The broken sources, and OpenAI's page: the official source that makes gpt-4o a known model.
 BASE_SOURCES = ["litellm", "openrouter", "portkey", "openai-page"]
@@ -176,15 +175,7 @@ CASES = {
 
 
 def refreshed(db: str, world: Path, sources: list[str], *, accept_new: bool = False) -> int:
-    state = run_flow(
-        refresh(
-            sources=sources,
-            replay=str(world),
-            database=db,
-            accept_new=accept_new,
-            return_state=True,
-        )
-    )
+    state = replayed(db, world, sources, accept_new=accept_new)
     assert state.is_completed(), state.message
     run_id = state.result()
     assert isinstance(run_id, int)

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import WORLDS
+from tests.conftest import WORLDS, run_flow
 
 
 def fault_world(
@@ -30,3 +30,18 @@ def fault_world(
     path = tmp_path / "world.json"
     path.write_text(json.dumps(manifest))
     return path
+
+
+def replayed(db: str, world: Path, sources: list[str], *, accept_new: bool = False) -> Any:
+    """The real refresh flow of `sources` replaying `world` into `db`: its final state."""
+    from flows.refresh import refresh
+
+    return run_flow(
+        refresh(
+            sources=sources,
+            replay=str(world),
+            database=db,
+            accept_new=accept_new,
+            return_state=True,
+        )
+    )
