@@ -221,7 +221,7 @@ def _decide_many(
         say(f"{plural(len(matching), 'open item')} match")
     if dry_run or not matching:
         return []
-    if not yes and not typer.confirm(f"{verdict.value} all {len(matching)}?"):
+    if not yes and not typer.confirm(f"{verdict.value} all {len(matching)}?", err=as_json):
         raise typer.Exit(EXIT_REFUSED)
     return decisions.decide_many(
         engine, verdict, which, reviewer=reviewer, reason=reason, client_id=_operator()

@@ -129,7 +129,7 @@ def _decide_set(
         if dry_run:
             return
         asked = f"{verdict.value} {plural(len(found), 'item')} of set {set_id}?"
-        if not yes and not typer.confirm(asked):
+        if not yes and not typer.confirm(asked, err=as_json):
             raise typer.Exit(EXIT_REFUSED)
         made = sets.decide(
             engine, verdict, selection, reviewer=reviewer, reason=reason, override=override

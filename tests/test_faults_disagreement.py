@@ -217,6 +217,26 @@ def test_cli_bulk_dry_run_as_json_is_the_matching_items(db: str) -> None:
     assert unfiltered.exit_code == 2 and "'ID': give an item id, or a filter" in unfiltered.output
 
 
+def test_cli_bulk_question_with_json_is_asked_on_standard_error(db: str) -> None:
+    """Asked before a bulk decision with --json (no --yes), the question goes to standard error:
+    standard output holds only the JSON of the decisions made."""
+    item = disagreement(db)
+    result = CliRunner().invoke(
+        cli,
+        [
+            *("review", "reject", "--kind", "disagreement", "--json"),
+            *("--reason", "x", "--reviewer", "alice", "--db", db),
+        ],
+        input="y\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "reject all" in result.stderr
+    typed = " y\n"  # CliRunner echoes the typed answer on its output, as a terminal shows it
+    assert result.stdout.startswith(typed)
+    assert item.id in [d["item_id"] for d in json.loads(result.stdout.removeprefix(typed))]
+    assert status(db, item.id) == "rejected"
+
+
 def test_repeating_an_approval_with_another_choice_is_refused(db: str) -> None:
     """The same approval again changes nothing (exit 0, a double submit); asking again with
     another choice (the value in force kept, or another source) is refused, exit 1, nothing
