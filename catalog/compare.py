@@ -11,8 +11,9 @@ Authority holds on a bad day:
 - A source not read this run (it failed, was not selected, or answered unchanged) is *held*: its
   last applied statements (`Context.held`) stand in for it as evidence, so every item comes out
   as it did when the source last answered (same fingerprints: nothing opened, nothing
-  superseded because of its absence). Held statements
-  never stamp, never count as a listing and never let a value in.
+  superseded because of its absence). Held statements never stamp, never count as a listing,
+  never let a value in, and never make an item on their own: an item cites a source read this
+  run (what only held sources state stays as its open item left it).
 """
 
 from __future__ import annotations
@@ -208,6 +209,12 @@ def compare(
     _pixel_consistency(groups, ctx, result)
     _same_price(groups, ctx, result, field_id)
     _absences(listed_by, listings, ctx, result)
+    held = ctx.held_sources
+    if held:
+        # What only held sources state is what they said when they last answered: it stands in
+        # as evidence beside a source read this run, never proposes anything on its own (a run
+        # in which every source failed opens, touches and supersedes nothing).
+        result.items = [i for i in result.items if not i.sources or not held.issuperset(i.sources)]
     return result
 
 

@@ -89,6 +89,25 @@ def test_official_source_out_secondaries_propose_nothing_against_its_values(
     assert ReviewKind.PRICE_CHANGE in against(loose, unverified)
 
 
+def test_a_run_in_which_every_source_failed_proposes_nothing(
+    august: list[Observation], litellm: list[Observation]
+) -> None:
+    """What the sources last said is held as evidence, never a proposal of its own: with a
+    catalog that lacks some of OpenRouter's fields (a reviewer rejected them, say), a run in
+    which OpenRouter and LiteLLM both failed opens nothing, though the same statements read
+    live propose those fields."""
+    catalog = verified(august)
+    lacking = dict(list(catalog.items())[::2])
+    live = compare([*august, *litellm], lacking, {}, [], context({"openrouter", "litellm"}))
+    assert {ReviewKind.NEW_VALUE, ReviewKind.DISAGREEMENT} <= {i.kind for i in live.items}
+    failed = compare([], lacking, {}, [], context(set(), held=(*august, *litellm)))
+    assert failed.items == [] and failed.stamps == [] and failed.new_values == []
+    # Beside a source read this run, the held one is evidence: LiteLLM's items come out whole.
+    outage = compare(litellm, lacking, {}, [], context({"litellm"}, held=tuple(august)))
+    assert outage.items and all("litellm" in i.sources for i in outage.items)
+    assert any("openrouter" in i.sources for i in outage.items)
+
+
 def test_accept_new_lets_no_secondary_value_in_for_a_failed_official_source(
     august: list[Observation], litellm: list[Observation]
 ) -> None:
