@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, func, select, text, update
 
 from catalog.health import History, PriceKey
 from catalog.store import last_applied_run
-from catalog.tables import observations, responses, runs, source_runs
+from catalog.tables import catalog_values, observations, responses, runs, source_runs
 from schemas.records import SourceStatus
 from schemas.vocab import Kind
 
@@ -190,6 +190,23 @@ def refresh_lock(engine: Engine, now: datetime) -> Iterator[None]:
             raise RefreshRunning(_running(engine))
         reap_locked(engine, now)
         yield
+
+
+def accept_new_refused(engine: Engine) -> str | None:
+    """Why the accept-new policy may not run on this catalog, or None: it loads an empty catalog
+    only (a catalog holding values has review items about what is new; letting values in beside
+    them would decide those items without a reviewer)."""
+    c = catalog_values.c
+    with engine.connect() as conn:
+        held = conn.execute(
+            select(func.count()).select_from(catalog_values).where(c.valid_to.is_(None))
+        ).scalar_one()
+    if not held:
+        return None
+    return (
+        f"loads an empty catalog only; this one holds {held:,} values in force"
+        " (refresh without it: what is new becomes review items)"
+    )
 
 
 def newest_run(engine: Engine) -> int:

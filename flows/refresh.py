@@ -442,6 +442,9 @@ async def refresh(
         if unknown:
             return Failed(message=f"unknown sources: {', '.join(unknown)}", data=None)
         world = World.load(Path(replay)) if replay else None
+        refused = runlog.accept_new_refused(engine) if accept_new else None
+        if refused:
+            return Failed(message=f"refused: --accept-new {refused}", data=None)
         try:
             with runlog.refresh_lock(engine, datetime.now(UTC)):
                 return await _locked_refresh(url, engine, selected, world, accept_new, tell, logger)

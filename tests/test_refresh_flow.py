@@ -319,3 +319,27 @@ def test_a_run_that_breaks_midway_is_recorded_failed_and_applies_nothing(
         values = conn.execute(select(func.count()).select_from(catalog_values)).scalar()
     assert run.status == "failed" and run.finished_at
     assert values == 0
+
+
+def test_accept_new_is_refused_on_a_catalog_that_holds_values(catalog_db: str) -> None:
+    """A deployment's run with the first-load policy on a catalog in use: refused before any run
+    starts (its new values would decide the open items about them without a reviewer)."""
+    with store.connect(catalog_db).connect() as conn:
+        runs_before = queries.list_runs(conn, limit=100)
+        values_before = conn.execute(select(func.count()).select_from(catalog_values)).scalar()
+    state = run_flow(
+        refresh(
+            sources=["openrouter"],
+            replay=str(WORLDS / "epoch-2.json"),
+            database=catalog_db,
+            accept_new=True,
+            return_state=True,
+        )
+    )
+    assert state.is_failed()
+    assert state.message.startswith("refused: --accept-new loads an empty catalog only")
+    with store.connect(catalog_db).connect() as conn:
+        assert queries.list_runs(conn, limit=100) == runs_before
+        assert conn.execute(select(func.count()).select_from(catalog_values)).scalar() == (
+            values_before
+        )
