@@ -11,7 +11,18 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection, Select, String, and_, cast, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    String,
+    and_,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+)
 
 from catalog.tables import catalog_values, observations, responses, review_items, stamps
 from schemas.field import Dims
@@ -257,13 +268,21 @@ class AcceptedChange(BaseModel):
     reason: str | None
 
 
+def _ever_in_force() -> ColumnElement[bool]:
+    """A catalog value that held on some date: not one an undo retracted (valid_to = valid_from,
+    review/decisions.py's undo)."""
+    c = catalog_values.c
+    return or_(c.valid_to.is_(None), c.valid_to > c.valid_from)
+
+
 def accepted_changes(conn: Connection, limit: int = 100) -> list[AcceptedChange]:
-    """The latest values that entered the catalog by a reviewer's decision, newest first."""
+    """The latest values that entered the catalog by a reviewer's decision and were not undone,
+    newest first, each with the value it followed (a retracted one is not)."""
     c, r = catalog_values.c, review_items.c
     rows = conn.execute(
         select(catalog_values, r.id.label("item_id"), r.title, r.decided_at, r.reviewer, r.reason)
         .join(review_items, c.accepted_by == literal("review:", String) + cast(r.id, String))
-        .where(r.decided_at.is_not(None))
+        .where(r.decided_at.is_not(None), _ever_in_force())
         .order_by(r.decided_at.desc(), c.id.desc())
         .limit(limit)
     ).all()
@@ -280,6 +299,7 @@ def accepted_changes(conn: Connection, limit: int = 100) -> list[AcceptedChange]
                 c.dimensions == row.dimensions,
                 c.id != row.id,
                 c.valid_from <= row.valid_from,
+                _ever_in_force(),
             )
             .order_by(c.valid_from.desc(), c.id.desc())
             .limit(1)

@@ -132,6 +132,22 @@ def test_feed_lists_an_approved_change(catalog_db: str) -> None:
     assert "Approved by alice: OpenRouter's API states it" in entry.summary
 
 
+def test_feed_leaves_out_an_approval_that_was_undone(catalog_db: str) -> None:
+    """Approved, undone, then rejected: the value the approval opened was never in force (undo
+    retracts it), so the feed lists no accepted change, under the later decision's words or any."""
+    engine = store.connect(catalog_db)
+    add_reviewer(engine, "alice", "correct horse battery staple")
+    with engine.connect() as conn:
+        item = queries.list_reviews(conn, status="open", kind="price_change", route="openrouter")[0]
+    decisions.approve(engine, item.id, reviewer="alice", reason="OpenRouter's API states it")
+    client = TestClient(create_app(catalog_db, secret_key="test-only-secret"))
+    assert len(feedparser.parse(client.get("/feed.atom").text).entries) == 1
+    decisions.undo(engine, item.id, reviewer="alice", reason="approved too soon")
+    decisions.reject(engine, item.id, reviewer="alice", reason="not yet")
+    feed = feedparser.parse(client.get("/feed.atom").text)
+    assert not feed.bozo and feed.entries == []
+
+
 def test_publish_writes_pages_that_need_no_server(db: str, tmp_path: Path) -> None:
     site = tmp_path / "site"
     result = CliRunner().invoke(
