@@ -1032,7 +1032,7 @@ def _apply_items(
         for i in items
         if i.fingerprint not in by_fingerprint and i.fingerprint not in decided_meanwhile
     ]
-    in_force = _in_force_values(conn, {i.model for i in unmatched if i.kind in _AGAINST_CATALOG})
+    in_force = _in_force_values(conn, {i.model for i in unmatched if i.kind in AGAINST_CATALOG})
     decided = _decided_alike(conn, unmatched)
     by_slot: dict[str, list[int]] = {}
     for r in open_rows:
@@ -1077,6 +1077,10 @@ def _apply_items(
         opened = [item.model_copy(update={"id": ids[key]}) for key, item in fresh.items()]
     if seen:
         conn.execute(update(review_items).where(c.id.in_(seen)).values(last_seen_at=now))
+        _restate_evidence(
+            conn,
+            {by_fingerprint[i.fingerprint]: i for i in standing if i.fingerprint in by_fingerprint},
+        )
     if superseded:
         conn.execute(
             update(review_items)
@@ -1128,6 +1132,41 @@ def _evidence(changes: Sequence[FieldChange]) -> frozenset[tuple[object, ...]]:
     )
 
 
+def _restate_evidence(conn: Connection, found: Mapping[int, ReviewItem]) -> None:
+    """Open items found again (by id: the item this run proposes alike) whose evidence this run
+    differs (`_evidence`: another source now states a value, or a source's value moved beside
+    the same proposal) take this run's changes, sources and title, so a reviewer decides on
+    what the sources say now and a decision is recognised the next time the same is proposed
+    (`_decided_alike`). When the sources said it is not evidence: an item whose only news is
+    newer dates is left as it is."""
+    c = review_items.c
+    ids = sorted(found)
+    restated: list[dict[str, Any]] = []
+    for start in range(0, len(ids), 500):
+        for row in conn.execute(select(c.id, c.changes).where(c.id.in_(ids[start : start + 500]))):
+            item = found[row.id]
+            if _evidence(_CHANGES.validate_python(row.changes or [])) != _evidence(item.changes):
+                restated.append(
+                    {
+                        "item_id": row.id,
+                        "new_changes": _CHANGES.dump_python(item.changes, mode="json"),
+                        "new_sources": item.sources,
+                        "new_title": item.title,
+                    }
+                )
+    if restated:
+        conn.execute(
+            update(review_items)
+            .where(c.id == bindparam("item_id"))
+            .values(
+                changes=bindparam("new_changes"),
+                sources=bindparam("new_sources"),
+                title=bindparam("new_title"),
+            ),
+            restated,
+        )
+
+
 def _decided_alike(
     conn: Connection, items: Sequence[ReviewItem]
 ) -> dict[str, frozenset[tuple[object, ...]]]:
@@ -1173,8 +1212,8 @@ def _overlapping(
     source's word (while it failed, before it was held) replaces nothing it said; that item
     closes itself when the source is back (`_restated_after_absence`). Only the open items of
     models a standing item is about are read."""
-    mine = [i for i in standing if i.kind in _AGAINST_CATALOG]
-    others = [r for r in open_rows if r.kind in _AGAINST_CATALOG_TEXT and r.id not in closing]
+    mine = [i for i in standing if i.kind in AGAINST_CATALOG]
+    others = [r for r in open_rows if r.kind in AGAINST_CATALOG_TEXT and r.id not in closing]
     crowded = {(i.route, i.model) for i in mine} & {(r.route, r.model) for r in others}
     if not crowded:
         return []
@@ -1215,7 +1254,7 @@ def _overlapping(
 
 
 # Kinds whose changes name the catalog value they propose against (None: the field holds none).
-_AGAINST_CATALOG = frozenset(
+AGAINST_CATALOG = frozenset(
     {
         ReviewKind.PRICE_CHANGE,
         ReviewKind.DISAGREEMENT,
@@ -1223,7 +1262,7 @@ _AGAINST_CATALOG = frozenset(
         ReviewKind.NEW_MODEL,
     }
 )
-_AGAINST_CATALOG_TEXT = frozenset(kind.value for kind in _AGAINST_CATALOG)
+AGAINST_CATALOG_TEXT = frozenset(kind.value for kind in AGAINST_CATALOG)
 
 
 def _in_force_values(conn: Connection, models: set[str]) -> dict[tuple[str, ...], Decimal]:
@@ -1252,7 +1291,7 @@ def _in_force_values(conn: Connection, models: set[str]) -> dict[tuple[str, ...]
 def _premise_holds(item: ReviewItem, in_force: dict[tuple[str, ...], Decimal]) -> bool:
     """Whether each field still holds the value the item proposes against (read in-transaction:
     a reviewer may have changed it since the comparison read the catalog)."""
-    if item.kind not in _AGAINST_CATALOG:
+    if item.kind not in AGAINST_CATALOG:
         return True
     for change in item.changes:
         field = (item.route, item.model, change.kind, change.component, change.unit)

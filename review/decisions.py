@@ -40,7 +40,7 @@ from catalog import queries, store
 from catalog.tables import audit_log, catalog_values, inserted_id, review_items, stamps, submissions
 from catalog.views import ReviewRow
 from review.reviewers import reviewer_exists
-from schemas.field import FieldId
+from schemas.field import Dims, FieldId
 from schemas.records import FieldChange, ReviewKind, ReviewStatus, SourceValue, decimal_text
 
 # Kinds whose approval writes proposed values into the catalog (a disagreement only when the
@@ -685,6 +685,7 @@ def undo(
         closed = last.before.get("values", []) if last else []
         retired = _retire(conn, item_id, opened)
         restored = [_restore(conn, value, item_id) for value in closed]
+        _supersede_proposals_on(conn, item_id, retired, now)
         c = review_items.c
         reopened = conn.execute(
             update(review_items)
@@ -711,6 +712,55 @@ def undo(
             )
         )
     return Decision(item_id, ReviewStatus.OPEN, True, reviewer, opened=restored, closed=retired)
+
+
+def _supersede_proposals_on(
+    conn: Connection, item_id: int, retired: list[dict[str, Any]], now: datetime
+) -> None:
+    """The open items that propose on a field whose value an undo retracted were proposals
+    against that value: superseded (the undone item, open again, is the field's one open
+    proposal; the next refresh proposes against the value in force again)."""
+    fields = {
+        (v["route"], v["model"], v["kind"], v["component"], v["unit"], v["dimensions"])
+        for v in retired
+    }
+    if not fields:
+        return
+    c = review_items.c
+    candidates = conn.execute(
+        select(c.id, c.route, c.model, c.changes).where(
+            c.status == ReviewStatus.OPEN.value,
+            c.id != item_id,
+            c.kind.in_(store.AGAINST_CATALOG_TEXT),
+            c.model.in_({f[1] for f in fields}),
+        )
+    )
+    stale = [
+        row.id
+        for row in candidates
+        if any(
+            (
+                row.route,
+                row.model,
+                change["kind"],
+                change["component"],
+                change["unit"],
+                Dims.of(change["dimensions"]).key,
+            )
+            in fields
+            for change in row.changes or []
+        )
+    ]
+    if stale:
+        conn.execute(
+            update(review_items)
+            .where(c.id.in_(stale))
+            .values(
+                status=ReviewStatus.SUPERSEDED.value,
+                decided_at=now,
+                reason=f"proposed against a value undone with review item {item_id}",
+            )
+        )
 
 
 def _retire(conn: Connection, item_id: int, opened: list[dict[str, Any]]) -> list[dict[str, Any]]:

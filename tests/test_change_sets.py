@@ -7,7 +7,9 @@ the fetch did not find needs an override and a reason."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,9 @@ from review import decisions, sets, triage
 from review import submissions as submitted
 from review.reviewers import add_reviewer
 from review.safefetch import FetchPolicy
-from schemas.records import FieldChange
+from schemas.records import FieldChange, decimal_text
+from tests.observed import OPENROUTER_AUGUST, observe
+from tests.runs import refresh
 
 pytestmark = pytest.mark.integration
 SECRET = "correct horse battery staple"
@@ -228,6 +232,44 @@ def test_undo_is_a_decision_that_restores_the_value_before(engine: Engine) -> No
     assert open_items(engine, set_id=PRICE_CHANGES)[0].id == item.id  # open again
     again = decisions.approve(engine, item.id, reviewer="alice")
     assert again.changed and in_force(engine, item, change) == change.proposed
+
+
+def test_undo_supersedes_the_proposals_made_against_the_undone_value(engine: Engine) -> None:
+    """Approved, then a refresh in which OpenRouter states yet another value proposes against the
+    approved one; undoing the approval makes that proposal's premise false: it is superseded,
+    and the field has one open proposal again (the undone item)."""
+    item = open_items(engine, set_id=PRICE_CHANGES)[0]
+    change = item.changes[0]
+    decisions.approve(engine, item.id, reviewer="alice")
+    field = queries.change_field(item, change)
+    moved = Decimal(change.proposed) * 2
+    live = [
+        replace(o, value=moved) if o.model and o.field_id() == field else o
+        for o in observe(*OPENROUTER_AUGUST)
+    ]
+    _, _, opened = refresh(engine, live)
+    [later] = [
+        i
+        for i in opened
+        for c in i.changes
+        if (i.route, i.model, c.component, c.unit, c.dimensions)
+        == (item.route, item.model, change.component, change.unit, change.dimensions)
+    ]
+    assert [c.proposed for c in later.changes] == [decimal_text(moved)]
+    decisions.undo(engine, item.id, reviewer="bob", reason="approved the wrong model")
+    proposing = [
+        i.id
+        for i in open_items(engine, route=item.route, model=item.model)
+        if any(queries.change_field(i, c) == field for c in i.changes)
+    ]
+    assert proposing == [item.id]
+    with engine.connect() as conn:
+        status, reason = conn.execute(
+            select(review_items.c.status, review_items.c.reason).where(
+                review_items.c.id == later.id
+            )
+        ).one()
+    assert status == "superseded" and f"undone with review item {item.id}" in reason
 
 
 def test_a_claim_the_fetch_did_not_find_needs_an_override_and_a_reason(

@@ -211,3 +211,45 @@ def test_a_decided_disagreement_opens_again_once_a_source_states_another_value(
     [now] = reopened[0].changes
     assert now["current"] == change["current"]
     assert Decimal(now["proposed"]) == 2 * Decimal(change["proposed"])
+
+
+@pytest.fixture(scope="module")
+def restated(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """epoch-1 read by Anthropic's page and three secondaries into an empty catalog
+    (accept-new): LiteLLM disagrees with some of the page's prices. Then epoch-2 (review): more
+    secondaries state LiteLLM's values beside the same proposals."""
+    db = f"sqlite:///{tmp_path_factory.mktemp('restated') / 'ratecard.db'}"
+    sources = ["anthropic-page", "litellm", "genai-prices", "portkey"]
+    run(db, sources, world=WORLDS / "epoch-1.json", accept_new=True)
+    engine = store.connect(db)
+    before = {r.id: r for r in rows(engine, status="open")}
+    run(db, sources)
+    return {"db": db, "engine": engine, "sources": sources, "before": before}
+
+
+def test_an_open_item_found_again_shows_what_the_sources_say_now(
+    restated: dict[str, Any],
+) -> None:
+    """The reviewer decides on this run's evidence, not the first run's: an open item proposed
+    alike again takes the sources that now state its values; once decided, the same proposal
+    with the same evidence is not put in front of them again."""
+    engine, before = restated["engine"], restated["before"]
+    after = {r.id: r for r in rows(engine)}
+    grown = [
+        after[i]
+        for i, r in before.items()
+        if after[i].status == "open" and set(after[i].sources) > set(r.sources)
+    ]
+    assert grown, "anthropic/claude-3-haiku: genai-prices and portkey join LiteLLM in epoch-2"
+    item = grown[0]
+    stating = {s["source"] for c in item.changes for s in c["sources"]}
+    assert stating == set(item.sources) > set(before[item.id].sources)
+    add_reviewer(engine, "alice", SECRET)
+    decisions.approve(engine, item.id, reviewer="alice")
+    # A new model let in too: the catalog changed, so the next run reads every source again.
+    new_model = next(r for r in rows(engine, status="open", kind="new_model"))
+    decisions.approve(engine, new_model.id, reviewer="alice")
+    known = {r.id for r in rows(engine)}
+    run(restated["db"], restated["sources"])
+    again = [r for r in rows(engine) if r.id not in known and r.fingerprint == item.fingerprint]
+    assert again == [] and last_run(engine).summary["decided_before"] >= 1
