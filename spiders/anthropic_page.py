@@ -11,7 +11,9 @@ How the page is read:
 - The model table's columns: "Base Input Tokens" → input; "5m Cache Writes" → cache_write with
   cache_ttl=5m; "1h Cache Writes" → cache_write, cache_ttl=1h; "Cache Hits & Refreshes" →
   cache_read; "Output Tokens" → output. "Batch input" / "Batch output" → service_tier=batch.
-  Cells are "$3 / MTok" (USD per 1M tokens).
+  Cells are "$3 / MTok" (USD per 1M tokens). A cache write of another lifetime ("30m Cache
+  Writes") is no lifetime the vocabulary has: that column is quarantined, never read as the
+  lifetime-less (so default, 5-minute) write.
 - The long-context table names no model: its models are the ones the text above it names ("When
   using Claude Sonnet 4 or Sonnet 4.5 ..."), its columns are prompt-size tiers ("> 200K input
   tokens" → context_above=200000) and its cells say what they price ("Input: $6 / MTok"). The
@@ -20,8 +22,9 @@ How the page is read:
 - Model names: "Claude Sonnet 4.5" → claude-sonnet-4-5, "Claude Opus 4.1" → claude-opus-4-1;
   before version 4 the API puts the version first: "Claude Sonnet 3.7" → claude-3-7-sonnet,
   "Claude Haiku 3" → claude-3-haiku. "(deprecated)" notes are dropped from the name.
-- A table without a Model column whose text names no model, a cell that is not one USD price,
-  or a column this reader does not know is Uninterpretable, with the row's text.
+- A table without a Model column whose text names no model is Uninterpretable, with the row's
+  text. A cell that is not one USD price, or of a column this reader does not know, is
+  quarantined by its column alone (with the row's text): the row's other prices are read.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from schemas.fetch import Normalized, Uninterpretable
 from schemas.field import Dims
 from schemas.records import Draft
 from schemas.vocab import Component, Dim
-from spiders._drafts import collect
+from spiders._drafts import DraftCollector
 from spiders.parsing import Page
 from spiders.tables import (
     Price,
@@ -54,6 +57,9 @@ NOT_NAME = re.compile(r"[^a-z0-9.]+")
 ABOVE = re.compile(r"(?:>|≥|>=|over|above|exceed\w*)\s*(\d+(?:\.\d+)?)\s*([km])?", re.I)
 UP_TO = re.compile(r"(?:≤|<=|<|up to|under|below)\s*\d", re.I)
 TTL = re.compile(r"\b(5\s*m|5[- ]?min\w*|1\s*h|1[- ]?hour)\b", re.I)
+# Any lifetime a heading names ("30m", "2 hours"): one that is not TTL's is none the
+# vocabulary has, and the write is not the lifetime-less (so 5-minute) one either.
+LIFETIME = re.compile(r"\b\d+(?:\.\d+)?\s*[- ]?(?:m(?!\s*tok)|min\w*|h|hr|hours?|d|days?)\b", re.I)
 MULTIPLIERS = {"k": 1_000, "m": 1_000_000, "": 1}
 
 
@@ -82,13 +88,18 @@ def normalize(record: dict[str, Any]) -> Normalized:
     models = _models(record)
     if not models:
         raise Uninterpretable(rid, "no model named", text)
-    drafts: list[Draft] = []
+    out = DraftCollector(rid)
     for heading, cell in zip(header, record["cells"], strict=False):
         if heading.casefold() == "model":
             continue
-        for column in _columns(record, heading, cell):
-            drafts += [_draft(record, column, model, name, heading, cell) for model, name in models]
-    return collect(rid, drafts)
+        # One cell that cannot be read (a column this reader does not know, words where a price
+        # goes, another currency, no unit) is quarantined by its heading alone: the columns are
+        # read by heading, so the row's other prices still mean what they say.
+        with out.reading(heading):
+            for column in _columns(record, heading, cell):
+                for model, name in models:
+                    out.put(_draft(record, column, model, name, heading, cell))
+    return out.result()
 
 
 class _Column(NamedTuple):
@@ -123,6 +134,8 @@ def _columns(record: dict[str, Any], heading: str, cell: str) -> list[_Column]:
         raise Uninterpretable(rid, "unknown column", f"{heading}: {cell!r} in row: {text}")
     if component is Component.CACHE_WRITE and (ttl := TTL.search(lowered)):
         dims[Dim.CACHE_TTL] = "5m" if ttl.group(1).startswith("5") else "1h"
+    elif component is Component.CACHE_WRITE and LIFETIME.search(lowered):
+        raise Uninterpretable(rid, "unknown cache lifetime", f"{heading}: {cell!r} in row: {text}")
     return [_Column(component, dims, price)]
 
 

@@ -25,7 +25,9 @@ How the page is read:
   into rows that start with the quality and end with an empty cell. Such a row gets its model
   back from the row above. Rows after an empty separator whose sub-header was not restated
   (the 2025-11-21 capture lost the DALL·E sub-headers and sizes) are Uninterpretable, as are rows
-  of tables without a Model column (built-in tools, storage: prices not tied to a model).
+  of tables without a Model column (built-in tools, storage: prices not tied to a model). A cell
+  that cannot be read (a column this reader does not know, words where a price goes, another
+  currency, no unit) is quarantined by its column alone: the row's other prices are read.
 - "-" is no price; "Free of charge" is 0. Model names go through one rule (lowercase, spaces and
   punctuation to "-": "GPT Image 1 Mini" → gpt-image-1-mini, "DALL·E 3" → dall-e-3);
   data/aliases/pages.json maps the few names that differ from the API id (Whisper, TTS).
@@ -41,7 +43,7 @@ from schemas.fetch import Normalized, Uninterpretable
 from schemas.field import Dims
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Unit
-from spiders._drafts import collect
+from spiders._drafts import DraftCollector
 from spiders.parsing import Page
 from spiders.tables import (
     Table,
@@ -144,10 +146,15 @@ def normalize(record: dict[str, Any]) -> Normalized:
     if not name:
         raise Uninterpretable(rid, "no model name", text)
     row = _Row(record, cells)
-    drafts: list[Draft] = []
+    out = DraftCollector(rid)
     for column, cell in zip(record["header"], record["cells"], strict=False):
-        drafts += row.drafts(column, cell)
-    return collect(rid, drafts)
+        # A column read is its cell alone: one it cannot read (a column the page added, a cell
+        # of words) is quarantined by its heading, and the row's other prices are kept (the
+        # columns are read by heading, so one more does not move the others).
+        with out.reading(column.strip()):
+            for draft in row.drafts(column, cell):
+                out.put(draft)
+    return out.result()
 
 
 class _Row:

@@ -9,12 +9,13 @@ guess, so that row is quarantined as unit-ambiguous (never read in the prose's u
 from __future__ import annotations
 
 from decimal import Decimal
+from types import ModuleType
 
 import pytest
 
-from spiders import deepseek_page
+from spiders import anthropic_page, deepseek_page, openai_page
 from tests.conftest import snapshot
-from tests.test_pricing_pages import DEEPSEEK_URL, run
+from tests.test_pricing_pages import ANTHROPIC_URL, DEEPSEEK_URL, OPENAI_URL, run
 
 DEEPSEEK = snapshot("pricing-pages/deepseek-pricing.en.2025-12-18.llmdocs.md")
 PROSE = b"The prices listed below are in units of per 1M tokens."
@@ -70,3 +71,56 @@ def test_a_row_label_of_a_count_with_no_unit_is_refused(count: bytes) -> None:
     body = DEEPSEEK.replace(b"1M OUTPUT TOKENS", count + b" OUTPUT TOKENS")
     assert ("deepseek-chat", "output") not in prices(body)
     assert set(rules(body).values()) == {"unknown unit"}
+
+
+# --- a column the page added ----------------------------------------------------------------
+
+OPENAI = snapshot("pricing-pages/openai-pricing.2025-12-17.llmdocs.md")
+ANTHROPIC = snapshot("pricing-pages/anthropic-pricing.2025-12-19.llmdocs.md")
+
+
+def with_column(body: bytes, header: str, after: int, name: str, price: str) -> bytes:
+    """`body` with a column `name` inserted after cell `after` of every table whose header row
+    starts with `header` (each row's new cell `price`)."""
+    lines, inside = [], False
+    for line in body.decode().split("\n"):
+        cells = line.split("|")
+        if line.startswith(header):
+            inside, new = True, f" {name} "
+        elif inside and line.startswith("|"):
+            new = " --- " if set(cells[1].strip()) <= set("-:") else f" {price} "
+        else:
+            inside, new = False, None
+        if new is not None:
+            cells.insert(after + 1, new)
+        lines.append("|".join(cells))
+    return "\n".join(lines).encode()
+
+
+def drafts_of(module: ModuleType, body: bytes, url: str) -> dict[tuple[str, str, str], Decimal]:
+    drafts, _ = run(module, body, url)
+    return {(d.source_model, d.component.value, d.dimensions.key): d.value for d in drafts}
+
+
+def test_a_column_the_openai_page_added_is_quarantined_and_the_rows_read() -> None:
+    body = with_column(OPENAI, "| Model | Input | Cached input | Output |", 3, "Cache write", "$1")
+    assert body.count(b"| Cache write |") == 4
+    drafts, problems = run(openai_page, body, OPENAI_URL)
+    added = [p for p in problems if p.rule == "unknown column"]
+    assert added and all("Cache write" in p.detail for p in added)
+    # every price the recorded page states is still read, and only those
+    assert drafts_of(openai_page, body, OPENAI_URL) == drafts_of(openai_page, OPENAI, OPENAI_URL)
+    assert len(drafts) == 463
+
+
+def test_a_cache_write_of_another_lifetime_is_not_the_default_one() -> None:
+    body = with_column(
+        ANTHROPIC, "| Model             | Base Input Tokens", 3, "30m Cache Writes", "$4.50 / MTok"
+    )
+    assert b"| 30m Cache Writes |" in body
+    _, problems = run(anthropic_page, body, ANTHROPIC_URL)
+    assert {p.rule for p in problems} == {"unknown cache lifetime"}
+    # the 5-minute write is read as the page states it, not taken for a conflict with the new one
+    recorded = drafts_of(anthropic_page, ANTHROPIC, ANTHROPIC_URL)
+    assert drafts_of(anthropic_page, body, ANTHROPIC_URL) == recorded
+    assert recorded[("claude-sonnet-4-5", "cache_write", "cache_ttl=5m")] == M("3.75")
