@@ -155,18 +155,42 @@ def cut_row(text: str) -> str:
     return "" if whole else last
 
 
+_TABLE_OPEN = re.compile(r"<table\b", re.I)
+_TABLE_CLOSE = re.compile(r"</table\s*>", re.I)
+_DOCUMENT_CLOSE = re.compile(r"</html\s*>", re.I)
+
+
+def cut_html(text: str) -> str:
+    """Why an HTML body was cut short ('' if it was not).
+
+    An HTML parser closes whatever a body leaves open, so a page cut inside a price cell
+    ("<td>$0.8" of "<td>$0.875</td>") would read as a whole table stating a wrong price. Cut
+    is: a table opened and not closed (more ``<table`` than ``</table>``: the cut is inside
+    it), or a document (one that starts with ``<!doctype html`` or ``<html``) without its
+    ``</html>``: every table after the cut, and whatever prices they stated, is missing."""
+    if len(_TABLE_OPEN.findall(text)) > len(_TABLE_CLOSE.findall(text)):
+        return "it ends inside a table (a <table> without its </table>)"
+    if text.lstrip()[:200].lower().startswith(_DOCUMENT[:2]) and not _DOCUMENT_CLOSE.search(text):
+        return "the document ends without its </html>"
+    return ""
+
+
 def _pipes(line: str) -> int:
     return len(_PIPE.findall(line))
 
 
 def read_tables(body: bytes) -> list[Table]:
-    """Every table of a page, HTML or Markdown. Unparsable if the page has none, or if a
-    Markdown body was cut inside a table row (`cut_row`): the rest of the page is missing too."""
+    """Every table of a page, HTML or Markdown. Unparsable if the page has none, if a
+    Markdown body was cut inside a table row (`cut_row`), or an HTML one inside a table or
+    before its end (`cut_html`): the rest of the page is missing too."""
     text = decode(body)
     if not text.strip():
         raise Unparsable("empty body: no price tables")
-    if not is_html(text) and (cut := cut_row(text)):
+    html = is_html(text)
+    if not html and (cut := cut_row(text)):
         raise Unparsable(f"truncated body: it ends inside a table row ({cut[-80:]!r})")
+    if html and (cut := cut_html(text)):
+        raise Unparsable(f"truncated body: {cut} ({text.rstrip()[-80:]!r})")
     soup = BeautifulSoup(to_html(text), "html.parser")
     tables = _walk(soup)
     if not tables:

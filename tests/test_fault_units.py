@@ -13,9 +13,17 @@ from types import ModuleType
 
 import pytest
 
+from schemas.fetch import Unparsable
 from spiders import anthropic_page, deepseek_page, openai_page
 from tests.conftest import snapshot
-from tests.test_pricing_pages import ANTHROPIC_URL, DEEPSEEK_URL, OPENAI_URL, run
+from tests.test_pricing_pages import (
+    ANTHROPIC_URL,
+    DEEPSEEK_URL,
+    OPENAI_URL,
+    PAGES,
+    html_of,
+    run,
+)
 
 DEEPSEEK = snapshot("pricing-pages/deepseek-pricing.en.2025-12-18.llmdocs.md")
 PROSE = b"The prices listed below are in units of per 1M tokens."
@@ -124,3 +132,42 @@ def test_a_cache_write_of_another_lifetime_is_not_the_default_one() -> None:
     recorded = drafts_of(anthropic_page, ANTHROPIC, ANTHROPIC_URL)
     assert drafts_of(anthropic_page, body, ANTHROPIC_URL) == recorded
     assert recorded[("claude-sonnet-4-5", "cache_write", "cache_ttl=5m")] == M("3.75")
+
+
+# --- an HTML page cut short -----------------------------------------------------------------
+
+HTML_PAGES = [
+    (deepseek_page, "deepseek-pricing.en.2025-12-18.llmdocs.md", DEEPSEEK_URL, "$0.42"),
+    (openai_page, "openai-pricing.2025-12-17.llmdocs.md", OPENAI_URL, "$0.875"),
+    (anthropic_page, "anthropic-pricing.2025-12-19.llmdocs.md", ANTHROPIC_URL, "$6.25"),
+]
+
+
+def as_document(name: str) -> str:
+    """The recorded Markdown page as the HTML document its live page is (the one table reader
+    reads both alike)."""
+    table = html_of(name).decode()
+    return f"<!DOCTYPE html><html><head><title>Pricing</title></head><body>{table}</body></html>"
+
+
+@pytest.mark.parametrize(("module", "name", "url", "price"), HTML_PAGES)
+def test_an_html_page_cut_inside_a_price_is_a_truncated_body(
+    module: ModuleType, name: str, url: str, price: str
+) -> None:
+    document = as_document(name)
+    assert drafts_of(module, document.encode(), url) == drafts_of(
+        module, snapshot(PAGES + name), url
+    )
+    cut = document[: document.index(price) + 4]  # "$0.4" of "$0.42": a price cut short
+    with pytest.raises(Unparsable, match="truncated body: it ends inside a table"):
+        module.parse(cut.encode(), url)
+
+
+@pytest.mark.parametrize(("module", "name", "url", "price"), HTML_PAGES)
+def test_an_html_document_cut_between_tables_is_a_truncated_body(
+    module: ModuleType, name: str, url: str, price: str
+) -> None:
+    document = as_document(name)
+    cut = document[: document.index("</table>") + len("</table>")]  # its first table, whole
+    with pytest.raises(Unparsable, match="truncated body: the document ends without its </html>"):
+        module.parse(cut.encode(), url)
