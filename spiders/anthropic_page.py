@@ -11,7 +11,9 @@ How the page is read:
 - The model table's columns: "Base Input Tokens" → input; "5m Cache Writes" → cache_write with
   cache_ttl=5m; "1h Cache Writes" → cache_write, cache_ttl=1h; "Cache Hits & Refreshes" →
   cache_read; "Output Tokens" → output. "Batch input" / "Batch output" → service_tier=batch.
-  Cells are "$3 / MTok" (USD per 1M tokens). A cache write of another lifetime ("30m Cache
+  Cells are "$3 / MTok" (USD per 1M tokens); a heading may state the unit instead ("Base Input
+  Tokens (per 1K tokens)" over "$0.003"): a cell, or the text around the table, in another unit
+  than its heading is unit-ambiguous. A cache write of another lifetime ("30m Cache
   Writes") is no lifetime the vocabulary has: that column is quarantined, never read as the
   lifetime-less (so default, 5-minute) write.
 - The long-context table names no model: its models are the ones the text above it names ("When
@@ -36,12 +38,13 @@ from typing import Any, NamedTuple
 from schemas.fetch import Normalized, Uninterpretable
 from schemas.field import Dims
 from schemas.records import Draft
-from schemas.vocab import Component, Dim
+from schemas.vocab import Component, Dim, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import Page
 from spiders.tables import (
     Price,
     context_texts,
+    heading_unit,
     parse_price,
     row_records,
     stated_unit,
@@ -50,6 +53,7 @@ from spiders.tables import (
 )
 
 ROUTE = "anthropic"
+AMBIGUOUS_RULE = "unit-ambiguous"  # catalog/plausibility.py's name for it
 NAME = re.compile(r"^claude\s+(opus|sonnet|haiku)\s+(\d+)(?:\.(\d+))?$", re.I)
 MENTION = re.compile(r"\b(?:claude\s+)?(opus|sonnet|haiku)\s+(\d+(?:\.\d+)?)\b", re.I)
 PARENTHESES = re.compile(r"\([^)]*\)")
@@ -106,6 +110,7 @@ class _Column(NamedTuple):
     component: Component
     dims: dict[str, str]
     price: Price
+    per: str = ""  # the "per ..." its heading ends with ("Base Input Tokens (per 1K tokens)")
 
 
 def _columns(record: dict[str, Any], heading: str, cell: str) -> list[_Column]:
@@ -136,7 +141,7 @@ def _columns(record: dict[str, Any], heading: str, cell: str) -> list[_Column]:
         dims[Dim.CACHE_TTL] = "5m" if ttl.group(1).startswith("5") else "1h"
     elif component is Component.CACHE_WRITE and LIFETIME.search(lowered):
         raise Uninterpretable(rid, "unknown cache lifetime", f"{heading}: {cell!r} in row: {text}")
-    return [_Column(component, dims, price)]
+    return [_Column(component, dims, price, heading_unit(heading)[1])]
 
 
 def _component(text: str) -> Component | None:
@@ -154,11 +159,7 @@ def _component(text: str) -> Component | None:
 def _draft(
     record: dict[str, Any], column: _Column, model: str, name: str, heading: str, cell: str
 ) -> Draft:
-    rid, text = record["record"], record["text"]
-    stated = unit_of(column.price.per) if column.price.per else stated_unit(context_texts(record))
-    if stated is None:
-        raise Uninterpretable(rid, "no unit stated", f"{heading}: {cell!r} in row: {text}")
-    unit, factor = stated
+    unit, factor = _unit(record, column, heading, cell)
     return Draft(
         route=ROUTE,
         source_model=model,
@@ -167,8 +168,35 @@ def _draft(
         dimensions=Dims.of(column.dims),
         value=column.price.amount * factor,
         evidence=f"{where(record)}: {name} | {heading} = {cell}",
-        record=rid,
+        record=record["record"],
     )
+
+
+def _unit(record: dict[str, Any], column: _Column, heading: str, cell: str) -> tuple[Unit, Decimal]:
+    """The cell's own "per ..." ("$3 / MTok"), else its heading's ("Base Input Tokens (per 1K
+    tokens)"), else the text around the table's. A heading's unit is stated for each of its
+    cells: a cell in another unit, or prose in another where the cell states none, is
+    unit-ambiguous (which one the page means is a guess)."""
+    rid, text = record["record"], record["text"]
+    where_ = f"{heading}: {cell!r} in row: {text}"
+    in_heading = unit_of(column.per) if column.per else None
+    if column.per and in_heading is None:
+        raise Uninterpretable(rid, "unknown unit", where_)
+    if column.price.per:
+        stated = unit_of(column.price.per)
+        if stated is None:
+            raise Uninterpretable(rid, "unknown unit", where_)
+        if in_heading is not None and stated != in_heading:
+            raise Uninterpretable(rid, AMBIGUOUS_RULE, f"the heading states another unit: {where_}")
+        return stated
+    around = stated_unit(context_texts(record))
+    if in_heading is not None:
+        if around is not None and around != in_heading:
+            raise Uninterpretable(rid, AMBIGUOUS_RULE, f"the text states another unit: {where_}")
+        return in_heading
+    if around is None:
+        raise Uninterpretable(rid, "no unit stated", where_)
+    return around
 
 
 def _mentioned(record: dict[str, Any]) -> list[tuple[str, str]]:

@@ -508,6 +508,24 @@ def unit_of(per: str) -> tuple[Unit, Decimal] | None:
     return None
 
 
+_HEADING_UNIT = re.compile(
+    r"^(?P<name>.*?)\s*(?:\(\s*(?:\$|usd)?\s*(?:/|\bper\b)\s*(?P<inner>[^()]+?)\s*\)"
+    r"|(?:/|\bper\b)\s*(?P<outer>[^()/]+?))\s*$",
+    re.I,
+)
+
+
+def heading_unit(heading: str) -> tuple[str, str]:
+    """A column heading's name and the "per ..." phrase it ends with, lowercased ('' when it
+    ends with none): "Input (per 1K tokens)" → ("Input", "1k tokens"), "Output / MTok" →
+    ("Output", "mtok"), "Cached input ($/1M tokens)" → ("Cached input", "1m tokens")."""
+    match = _HEADING_UNIT.match(heading.strip())
+    if match is None or not match["name"]:
+        return heading.strip(), ""
+    per = match["inner"] or match["outer"] or ""
+    return match["name"].strip(), _SPACES.sub(" ", per).strip().lower()
+
+
 _STATED_UNIT = re.compile(r"\b(?:prices?|costs?|tier)\b[^.]*?\bper (.+?)(?: in usd)?\.?$", re.I)
 
 

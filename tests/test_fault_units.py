@@ -171,3 +171,84 @@ def test_an_html_document_cut_between_tables_is_a_truncated_body(
     cut = document[: document.index("</table>") + len("</table>")]  # its first table, whole
     with pytest.raises(Unparsable, match="truncated body: the document ends without its </html>"):
         module.parse(cut.encode(), url)
+
+
+# --- a unit the column heading states ------------------------------------------------------
+
+TOKEN_TABLE = "| Model | Input | Cached input | Output |"
+
+
+def headed(body: bytes, header: str, suffix: str, scale: Decimal = Decimal(1)) -> bytes:
+    """`body` with `suffix` after each price column's heading of the tables whose header row is
+    `header`, and each "$x" amount of theirs (no "per" of its own) scaled by `scale`."""
+    lines, inside = [], False
+    for line in body.decode().split("\n"):
+        cells = line.split("|")
+        if line.startswith(header):
+            inside = True
+            cells = cells[:2] + [f" {c.strip()} {suffix} " if c.strip() else c for c in cells[2:]]
+        elif inside and line.startswith("|"):
+            cells = [
+                f" ${Decimal(c.strip()[1:]) * scale:f} " if c.strip().startswith("$") else c
+                for c in cells
+            ]
+        else:
+            inside = False
+        lines.append("|".join(cells))
+    return "\n".join(lines).encode()
+
+
+def test_openai_columns_stating_their_unit_read_in_it() -> None:
+    body = headed(OPENAI, TOKEN_TABLE, "(per 1M tokens)")
+    assert b"| Input (per 1M tokens) | Cached input (per 1M tokens) |" in body
+    assert drafts_of(openai_page, body, OPENAI_URL) == drafts_of(openai_page, OPENAI, OPENAI_URL)
+
+
+def test_openai_columns_in_another_unit_than_their_section_are_unit_ambiguous() -> None:
+    # the same prices written per 1K tokens in the headings, under "Prices per 1M tokens."
+    body = headed(OPENAI, TOKEN_TABLE, "(per 1K tokens)", Decimal("0.001"))
+    assert b"| gpt-5.2 | $0.000875 |" in body
+    read = drafts_of(openai_page, body, OPENAI_URL)
+    assert ("gpt-5.2", "input", "service_tier=standard") not in read
+    _, problems = run(openai_page, body, OPENAI_URL)
+    assert {p.rule for p in problems} == {"unit-ambiguous", "price not tied to a model"}
+
+
+def anthropic_input_per_1k(rescale: bool) -> bytes:
+    """The recorded page with its model table's "Base Input Tokens" heading stating "(per 1K
+    tokens)", and each of that column's "$x / MTok" cells written per 1K ("$0.003") when
+    `rescale`, else left as recorded."""
+    lines, inside = [], False
+    for line in ANTHROPIC.decode().split("\n"):
+        cells = line.split("|")
+        if line.startswith("| Model ") and "Base Input Tokens" in line:
+            inside = True
+            cells[2] = " Base Input Tokens (per 1K tokens) "
+        elif inside and line.startswith("|"):
+            amount = cells[2].strip().removesuffix(" / MTok").removeprefix("$")
+            if rescale and amount != cells[2].strip():
+                cells[2] = f" ${Decimal(amount) / 1000:f} "
+        else:
+            inside = False
+        lines.append("|".join(cells))
+    return "\n".join(lines).encode()
+
+
+def test_an_anthropic_heading_stating_its_unit_is_read_in_it() -> None:
+    body = anthropic_input_per_1k(rescale=True)
+    assert b"| Base Input Tokens (per 1K tokens) |" in body and b"| $0.003 |" in body
+    read = drafts_of(anthropic_page, body, ANTHROPIC_URL)
+    assert read == drafts_of(anthropic_page, ANTHROPIC, ANTHROPIC_URL)
+    assert read[("claude-sonnet-4-5", "input", "")] == M("3")
+
+
+def test_an_anthropic_cell_in_another_unit_than_its_heading_is_unit_ambiguous() -> None:
+    body = anthropic_input_per_1k(rescale=False)  # "$3 / MTok" under "(per 1K tokens)"
+    read = drafts_of(anthropic_page, body, ANTHROPIC_URL)
+    assert ("claude-sonnet-4-5", "input", "") not in read
+    assert read[("claude-sonnet-4-5", "output", "")] == M("15")
+    _, problems = run(anthropic_page, body, ANTHROPIC_URL)
+    assert {p.rule for p in problems} == {"unit-ambiguous"}
+    assert len(problems) == sum(
+        1 for _, component, dims in read if component == "output" and not dims
+    )
