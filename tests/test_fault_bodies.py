@@ -12,7 +12,9 @@ URL's failure instead: the source is partial, its other files are applied, no ab
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import and_, select
@@ -20,7 +22,8 @@ from sqlalchemy import and_, select
 from catalog import store
 from catalog.tables import listings, source_runs
 from spiders import portkey
-from tests.conftest import SNAPSHOTS, WORLDS, copy_catalog
+from tests.conftest import SNAPSHOTS, WORLDS, copy_catalog, snapshot
+from tests.test_unseen_responses import read
 from tests.worlds import fault_world, replayed
 
 pytestmark = pytest.mark.integration
@@ -108,3 +111,73 @@ def test_every_recorded_portkey_pricing_file_is_a_listing(path: Path) -> None:
     `default` entry)."""
     page = portkey.parse(path.read_bytes(), f"https://configs.portkey.ai/pricing/{path.name}")
     assert page.records
+
+
+# --- one provider of a catalog of providers, of another shape -------------------------------
+
+MODELSDEV = "catalogs/models-dev.api.2026-06-13.jq-sorted.json"
+GENAI = "genai-prices/v2/data.json"
+
+
+def modelsdev_with(provider: str, value: Any) -> bytes:
+    document = json.loads(snapshot(MODELSDEV))
+    if value is DROP:
+        del document[provider]["models"]
+    else:
+        document[provider]["models"] = value
+    return json.dumps(document).encode()
+
+
+def genai_with(index: int, value: Any) -> bytes:
+    document = json.loads(snapshot(GENAI))
+    document[index] = value if value is not DROP else {**document[index], "models": None}
+    return json.dumps(document).encode()
+
+
+DROP = object()
+SHAPES = [None, [], "openai", DROP]
+SHAPE_IDS = ["null", "list", "text", "missing"]
+
+
+@cache
+def healthy(source: str, path: str) -> Any:
+    return read(source, snapshot(path))
+
+
+@pytest.mark.parametrize("value", SHAPES, ids=SHAPE_IDS)
+def test_a_modelsdev_provider_without_models_is_that_providers_problem(value: Any) -> None:
+    """One provider of 100 whose `models` is of another shape failed the whole catalog: the
+    provider is quarantined by name and every other provider is read as recorded."""
+    found = read("modelsdev", modelsdev_with("openai", value))
+    assert not found.failure and not found.unparsable, found.failure or found.unparsable
+    [problem] = [p for p in found.problems if p.rule == "provider without models"]
+    assert problem.record == "openai"
+    recorded = healthy("modelsdev", MODELSDEV).valid
+    kept = [o for o in recorded if o.route != "openai"]
+    assert sorted(map(str, found.valid)) == sorted(map(str, kept))
+    assert kept and len(kept) < len(recorded)
+
+
+@pytest.mark.parametrize("value", SHAPES, ids=SHAPE_IDS)
+def test_a_genai_prices_provider_without_models_is_that_providers_problem(value: Any) -> None:
+    route = json.loads(snapshot(GENAI))[3]["id"]
+    found = read("genai-prices", genai_with(3, value))
+    assert not found.failure and not found.unparsable, found.failure or found.unparsable
+    [problem] = [p for p in found.problems if p.rule == "provider without models"]
+    assert problem.record in (route, "providers[3]")
+    recorded = healthy("genai-prices", GENAI).valid
+    kept = [o for o in recorded if o.record.split("/")[0] != route]
+    assert sorted(map(str, found.valid)) == sorted(map(str, kept))
+    assert kept and len(kept) < len(recorded)
+
+
+@pytest.mark.parametrize(("source", "path"), [("modelsdev", MODELSDEV), ("genai-prices", GENAI)])
+def test_a_catalog_of_no_provider_with_models_is_unparsable(source: str, path: str) -> None:
+    assert read(source, json.dumps(RATE_LIMITED).encode()).unparsable
+    document = json.loads(snapshot(path))
+    if source == "modelsdev":
+        broken: Any = {name: {**p, "models": None} for name, p in document.items()}
+    else:
+        broken = [{**p, "models": None} for p in document]
+    found = read(source, json.dumps(broken).encode())
+    assert "in any provider" in found.unparsable
