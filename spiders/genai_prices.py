@@ -31,7 +31,7 @@ Quirks:
 - A cache write without lifetime (`cache_write_mtok`: claude-3-haiku) is the route's documented
   default lifetime where it has one (5 minutes for anthropic; spiders/_drafts.py).
 - A provider that is no object or has no `models` list is that provider's problem alone (one
-  record, "provider without models"); a body in which no provider has one is Unparsable.
+  record, UNLISTED_GROUP_RULE); a body in which no provider has one is Unparsable.
 - `context_window` is a limit in tokens; 0 is unknown, not a value (quarantined by name). The
   build strips `prices_checked`, so no checked date is available from this file.
 """
@@ -42,7 +42,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from schemas.fetch import Normalized, Uninterpretable, Unparsable
+from schemas.fetch import UNLISTED_GROUP_RULE, Normalized, Uninterpretable, Unparsable
 from schemas.vocab import Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import UNKNOWN_LIMIT, Page, load_json, to_decimal
@@ -128,7 +128,7 @@ def names(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 def normalize(record: dict[str, Any], as_of: date | None = None) -> Normalized:
     if "unread" in record:
-        raise Uninterpretable(record["provider"], "provider without models", record["unread"])
+        raise Uninterpretable(record["provider"], UNLISTED_GROUP_RULE, record["unread"])
     model = record["model"]
     if not isinstance(model, dict) or not isinstance(model.get("id"), str):
         raise Uninterpretable(f"{record['provider']}/?", "model without id", repr(model)[:80])

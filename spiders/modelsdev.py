@@ -23,7 +23,7 @@ Quirks:
   structured_output and temperature and the `modalities` lists are capabilities; a listed
   modality is 1, an unlisted one is not stated.
 - A provider whose `models` is not an object (null, a list, missing) is that provider's problem
-  alone (one record, "provider without models"); a body in which no provider has one is no
+  alone (one record, UNLISTED_GROUP_RULE); a body in which no provider has one is no
   models.dev catalog (an error object answered with 200): Unparsable.
 - The recorded copy was re-serialized by `jq -S` (keys sorted): the same content as served.
 """
@@ -33,7 +33,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from schemas.fetch import Normalized, Uninterpretable, Unparsable
+from schemas.fetch import UNLISTED_GROUP_RULE, Normalized, Uninterpretable, Unparsable
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import UNKNOWN_LIMIT, Page, load_json, to_decimal
@@ -111,9 +111,7 @@ def names(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 def normalize(record: dict[str, Any]) -> Normalized:
     if record["key"] is None:
-        raise Uninterpretable(
-            str(record["provider"]), "provider without models", "no `models` object"
-        )
+        raise Uninterpretable(str(record["provider"]), UNLISTED_GROUP_RULE, "no `models` object")
     record_id = f"{record['provider']}/{record['key']}"
     model = record["model"]
     if not isinstance(model, dict):

@@ -28,8 +28,8 @@ from tests.worlds import fault_world, replayed
 
 pytestmark = pytest.mark.integration
 
-# Portkey, and OpenAI's page: the official source that makes OpenAI's models known.
-SOURCES = ["portkey", "openai-page"]
+# Portkey and models.dev, and OpenAI's page: the official source that makes its models known.
+SOURCES = ["portkey", "modelsdev", "openai-page"]
 PORTKEY_OPENAI = "https://configs.portkey.ai/pricing/openai.json"
 PORTKEY_NOMIC = "https://configs.portkey.ai/pricing/nomic.json"
 RATE_LIMITED = {"error": {"message": "Rate limit exceeded", "type": "rate_limit", "code": 429}}
@@ -181,3 +181,22 @@ def test_a_catalog_of_no_provider_with_models_is_unparsable(source: str, path: s
         broken = [{**p, "models": None} for p in document]
     found = read(source, json.dumps(broken).encode())
     assert "in any provider" in found.unparsable
+
+
+MODELSDEV_URL = "https://models.dev/api.json"
+
+
+def test_a_provider_without_models_makes_the_listing_partial(epoch2: Path, tmp_path: Path) -> None:
+    """Through the real flow, after epoch-2: models.dev with its `openai` provider's models
+    turned null. The other providers' values apply; the listing is partial, so none of the
+    provider's models counts absent (three such runs would have proposed removing them all)."""
+    db = copy_catalog(epoch2, tmp_path / "catalog.db")
+    assert listed(db, "modelsdev", "openai") > 0
+    world = fault_world(
+        tmp_path, {MODELSDEV_URL: {"body": modelsdev_with("openai", None).decode()}}
+    )
+    run_id = refreshed(db, world)
+    status, reason = report(db, run_id, "modelsdev")
+    assert status == "partial", reason
+    assert reason == "listing incomplete: provider without models: openai"
+    assert absent(db, "modelsdev") == []
