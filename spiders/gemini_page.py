@@ -10,7 +10,9 @@ then one table per service tier under "Standard" / "Batch" headings (one untitle
 models with a single tier). Each table's rows are prices ("Input price", "Output price
 (including thinking tokens)", "Context caching price", ...) with a Free Tier and a Paid Tier
 column; only the Paid Tier column is read (the free tier is a quota, not a price), in the unit
-its header states ("Paid Tier, per 1M tokens in USD" / "per Image" / "per second").
+its header states ("Paid Tier, per 1M tokens in USD" / "per Image" / "per second"), or its row's
+label ("Input price (per 1M tokens)"); a label in another unit than its column's header is
+unit-ambiguous.
 
 A paid cell can state several prices, each qualified by what follows it:
 
@@ -56,6 +58,7 @@ from spiders.tables import (
     Section,
     Table,
     find_prices,
+    heading_unit,
     price_tables,
     record_of,
     stated_unit,
@@ -65,6 +68,7 @@ from spiders.tables import (
 )
 
 ROUTE = "google"
+AMBIGUOUS_RULE = "unit-ambiguous"  # catalog/plausibility.py's name for it
 TIERS = frozenset({"standard", "batch", "flex", "priority"})
 ID = re.compile(r"^[a-z][a-z0-9]*(?:[-.][a-z0-9]+)+$")
 ID_SEPARATORS = re.compile(r"[\s,]+")
@@ -155,11 +159,27 @@ def normalize(record: dict[str, Any]) -> Normalized:
         raise Uninterpretable(
             rid, "tier unknown", f"{where(record)} has several tables without a tier: {text}"
         )
-    unit = stated_unit([record["header"][paid]])
-    if unit is None:
-        raise Uninterpretable(rid, "no unit stated", f"{record['header'][paid]}: {text}")
+    unit = _unit(rid, record["header"][paid], label, text)
     context = _Context(record, model, label, row, unit, record["tier"] or "standard")
     return collect(rid, context.drafts(cell))
+
+
+def _unit(rid: str, heading: str, label: str, text: str) -> tuple[Unit, Decimal]:
+    """The unit of a row's paid-tier prices: what the column's heading states ("Paid Tier, per
+    1M tokens in USD"), or the row's label ("Input price (per 1M tokens)"). Where both state
+    one they must agree: a label in another unit than its column says two prices, and which
+    the page means is a guess (unit-ambiguous)."""
+    in_heading = stated_unit([heading])
+    _, per = heading_unit(label)
+    in_label = unit_of(per) if per else None
+    if per and in_label is None:
+        raise Uninterpretable(rid, "unknown unit", f"{label}: {text}")
+    if in_heading is not None and in_label is not None and in_heading != in_label:
+        raise Uninterpretable(rid, AMBIGUOUS_RULE, f"{heading} / {label}: {text}")
+    found = in_label or in_heading
+    if found is None:
+        raise Uninterpretable(rid, "no unit stated", f"{heading}: {text}")
+    return found
 
 
 def names(record: dict[str, Any]) -> list[tuple[str, str]]:

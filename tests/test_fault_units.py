@@ -14,11 +14,12 @@ from types import ModuleType
 import pytest
 
 from schemas.fetch import Unparsable
-from spiders import anthropic_page, deepseek_page, openai_page
+from spiders import anthropic_page, deepseek_page, gemini_page, openai_page
 from tests.conftest import snapshot
 from tests.test_pricing_pages import (
     ANTHROPIC_URL,
     DEEPSEEK_URL,
+    GEMINI_URL,
     OPENAI_URL,
     PAGES,
     html_of,
@@ -252,3 +253,24 @@ def test_an_anthropic_cell_in_another_unit_than_its_heading_is_unit_ambiguous() 
     assert len(problems) == sum(
         1 for _, component, dims in read if component == "output" and not dims
     )
+
+
+GEMINI = snapshot("pricing-pages/gemini-pricing.2025-11-21.devsite-md.md")
+
+
+def test_a_gemini_row_labelled_in_another_unit_than_its_column_is_unit_ambiguous() -> None:
+    recorded = drafts_of(gemini_page, GEMINI, GEMINI_URL)
+    body = GEMINI.replace(b"| Input price ", b"| Input price (per 1K tokens) ")
+    read = drafts_of(gemini_page, body, GEMINI_URL)
+    _, problems = run(gemini_page, body, GEMINI_URL)
+    ambiguous = [p for p in problems if p.rule == "unit-ambiguous"]
+    assert ambiguous and all("Input price (per 1K tokens)" in p.detail for p in ambiguous)
+    # those rows' input prices are not read in the column's unit (per 1M), nor any other
+    assert set(read) < set(recorded)
+    assert all(recorded[key] == value for key, value in read.items())
+    assert {component for _, component, _ in set(recorded) - set(read)} == {"input"}
+
+
+def test_a_gemini_row_labelled_in_its_columns_unit_reads_as_recorded() -> None:
+    body = GEMINI.replace(b"| Input price ", b"| Input price (per 1M tokens) ")
+    assert drafts_of(gemini_page, body, GEMINI_URL) == drafts_of(gemini_page, GEMINI, GEMINI_URL)
