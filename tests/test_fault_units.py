@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 from types import ModuleType
+from typing import Any
 
 import pytest
 
 from schemas.fetch import Unparsable
-from spiders import anthropic_page, deepseek_page, gemini_page, openai_page
+from schemas.vocab import Kind
+from spiders import anthropic_page, deepseek_page, gemini_page, openai_page, openrouter
 from tests.conftest import snapshot
+from tests.drafts import rules as field_rules
+from tests.test_openrouter_parser import AUGUST, record
 from tests.test_pricing_pages import (
     ANTHROPIC_URL,
     DEEPSEEK_URL,
@@ -274,3 +278,24 @@ def test_a_gemini_row_labelled_in_another_unit_than_its_column_is_unit_ambiguous
 def test_a_gemini_row_labelled_in_its_columns_unit_reads_as_recorded() -> None:
     body = GEMINI.replace(b"| Input price ", b"| Input price (per 1M tokens) ")
     assert drafts_of(gemini_page, body, GEMINI_URL) == drafts_of(gemini_page, GEMINI, GEMINI_URL)
+
+
+# --- OpenRouter: a discount the prices may or may not include -------------------------------
+
+
+@pytest.mark.parametrize("discount", [Decimal("0.25"), "0.25", "half"])
+def test_an_openrouter_discount_leaves_the_prices_beside_it_unread(discount: Any) -> None:
+    """Its documentation multiplies the stated prices by (1 - discount): whether a listing's
+    prices already include it is not stated, so each price is one of two amounts. Only the
+    discount field was quarantined, and the undiscounted prices read as the model's."""
+    raw = record(AUGUST, "openai/gpt-4o")
+    plain = openrouter.normalize(raw)
+    raw["pricing"]["discount"] = discount
+    found = openrouter.normalize(raw)
+    assert not [d for d in found if d.kind is Kind.PRICE]
+    priced = {f"pricing.{key}" for key in raw["pricing"] if key not in ("overrides", "discount")}
+    found_rules = field_rules(found)
+    assert found_rules.pop("pricing.discount") in ("discount", "not a number")  # "half"
+    assert found_rules == dict.fromkeys(priced, "discount")
+    # its limits and capabilities are read as without the discount
+    assert [d for d in found] == [d for d in plain if d.kind is not Kind.PRICE]
