@@ -43,6 +43,7 @@ from spiders._drafts import DraftCollector
 from spiders.parsing import Page
 from spiders.tables import (
     Price,
+    context_above,
     context_texts,
     heading_unit,
     parse_price,
@@ -58,7 +59,7 @@ NAME = re.compile(r"^claude\s+(opus|sonnet|haiku)\s+(\d+)(?:\.(\d+))?$", re.I)
 MENTION = re.compile(r"\b(?:claude\s+)?(opus|sonnet|haiku)\s+(\d+(?:\.\d+)?)\b", re.I)
 PARENTHESES = re.compile(r"\([^)]*\)")
 NOT_NAME = re.compile(r"[^a-z0-9.]+")
-ABOVE = re.compile(r"(?:>|≥|>=|over|above|exceed\w*)\s*(\d+(?:\.\d+)?)\s*([km])?", re.I)
+ABOVE = re.compile(r"(>=|≥|>|at least|over|above|exceed\w*)\s*(\d+(?:\.\d+)?)\s*([km])?", re.I)
 UP_TO = re.compile(r"(?:≤|<=|<|up to|under|below)\s*\d", re.I)
 TTL = re.compile(r"\b(5\s*m|5[- ]?min\w*|1\s*h|1[- ]?hour)\b", re.I)
 # Any lifetime a heading names ("30m", "2 hours"): one that is not TTL's is none the
@@ -127,8 +128,8 @@ def _columns(record: dict[str, Any], heading: str, cell: str) -> list[_Column]:
     lowered = heading.casefold()
     dims: dict[str, str] = {}
     if above := ABOVE.search(heading):
-        number = Decimal(above.group(1)) * MULTIPLIERS[(above.group(2) or "").lower()]
-        dims[Dim.CONTEXT_ABOVE] = str(int(number))
+        number = Decimal(above.group(2)) * MULTIPLIERS[(above.group(3) or "").lower()]
+        dims[Dim.CONTEXT_ABOVE] = context_above(above.group(1), number)
         lowered = cell[: price.start].casefold()
     elif UP_TO.search(heading):
         return []

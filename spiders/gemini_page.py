@@ -57,6 +57,7 @@ from spiders.tables import (
     Price,
     Section,
     Table,
+    context_above,
     find_prices,
     heading_unit,
     price_tables,
@@ -77,7 +78,7 @@ NOT_NAME = re.compile(r"[^a-z0-9.]+")
 WORDS = re.compile(r"[a-z0-9.]+")
 MODALITIES = ("text", "image", "audio", "video")
 PARENTHESES = re.compile(r"\(([^)]*)\)")
-ABOVE = re.compile(r"prompts?\s*(?:>|≥|>=|over|above)\s*(\d+(?:\.\d+)?)\s*([km])?", re.I)
+ABOVE = re.compile(r"prompts?\s*(>=|≥|>|at least|over|above)\s*(\d+(?:\.\d+)?)\s*([km])?", re.I)
 SIZES = re.compile(r"\b(\d+k)\b", re.I)
 MULTIPLIERS = {"k": 1_000, "m": 1_000_000, "": 1}
 NO_PRICE = frozenset({"", "-", "not available", "n/a"})
@@ -284,8 +285,8 @@ class _Context:
             component, unit = Component.CACHE_STORAGE, Unit.PER_1M_TOKENS_PER_HOUR
         dims: dict[str, str] = {Dim.SERVICE_TIER: self.tier}
         if above := ABOVE.search(qualifier):
-            number = Decimal(above.group(1)) * MULTIPLIERS[(above.group(2) or "").lower()]
-            dims[Dim.CONTEXT_ABOVE] = str(int(number))
+            number = Decimal(above.group(2)) * MULTIPLIERS[(above.group(3) or "").lower()]
+            dims[Dim.CONTEXT_ABOVE] = context_above(above.group(1), number)
         modalities = self._modalities(qualifier, unit)
         sizes = [s.lower() for s in SIZES.findall(price.per)] if unit is Unit.PER_IMAGE else []
         evidence = f"{where(self.record)}: {self.model} | {self.label} | {cell}"

@@ -526,6 +526,18 @@ def heading_unit(heading: str) -> tuple[str, str]:
     return match["name"].strip(), _SPACES.sub(" ", per).strip().lower()
 
 
+INCLUSIVE = frozenset({">=", "≥", "at least", "from"})
+
+
+def context_above(operator: str, count: Decimal) -> str:
+    """The context_above a prompt-size threshold states: "> 200K" (or over, above, exceeds) is
+    above 200000; "≥ 200K" (>=, at least, from) takes in 200000 itself, so it is above 199999
+    (as Vercel's `min: 272000` reads). Reading both alike prices a prompt of exactly the
+    threshold at the wrong tier."""
+    above = count - 1 if operator.strip().casefold() in INCLUSIVE else count
+    return str(int(above))
+
+
 _STATED_UNIT = re.compile(r"\b(?:prices?|costs?|tier)\b[^.]*?\bper (.+?)(?: in usd)?\.?$", re.I)
 
 

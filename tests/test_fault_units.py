@@ -299,3 +299,30 @@ def test_an_openrouter_discount_leaves_the_prices_beside_it_unread(discount: Any
     assert found_rules == dict.fromkeys(priced, "discount")
     # its limits and capabilities are read as without the discount
     assert [d for d in found] == [d for d in plain if d.kind is not Kind.PRICE]
+
+
+# --- a threshold that takes in its own number -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stated", "above"), [("> 200K", "200000"), ("≥ 200K", "199999"), (">= 200K", "199999")]
+)
+def test_an_anthropic_long_context_column_reads_its_threshold_as_written(
+    stated: str, above: str
+) -> None:
+    """ "> 200K" prices prompts from 200,001 tokens (above 200000); "≥ 200K" takes in a prompt
+    of exactly 200,000, so it is above 199999 (as Vercel's `min: 272000`): read alike, a prompt
+    at the threshold is priced at the wrong tier (genai-prices #587, xAI's and OpenAI's
+    inclusive thresholds)."""
+    body = ANTHROPIC.replace(b"| > 200K input tokens |", f"| {stated} input tokens |".encode())
+    read = drafts_of(anthropic_page, body, ANTHROPIC_URL)
+    assert read[("claude-sonnet-4-5", "input", f"context_above={above}")] == M("6")
+
+
+@pytest.mark.parametrize(
+    ("stated", "above"), [(rb"\> 200k", "200000"), (b"\xe2\x89\xa5 200k", "199999")]
+)
+def test_a_gemini_prompt_size_reads_its_threshold_as_written(stated: bytes, above: str) -> None:
+    body = GEMINI.replace(rb"prompts \> 200k", b"prompts " + stated)
+    tiers = {dims for _, _, dims in drafts_of(gemini_page, body, GEMINI_URL) if "above" in dims}
+    assert tiers and all(f"context_above={above}" in dims for dims in tiers)
