@@ -155,6 +155,11 @@ def cut_row(text: str) -> str:
     return "" if whole else last
 
 
+# What a page holds that is no markup of its own: comments, and script, style, template and
+# noscript contents (an inlined bundle may well spell "<table" in a string).
+_NOT_MARKUP = re.compile(
+    r"<!--.*?(?:-->|$)|<(script|style|template|noscript)\b.*?(?:</\1\s*>|$)", re.I | re.S
+)
 _TABLE_OPEN = re.compile(r"<table\b", re.I)
 _TABLE_CLOSE = re.compile(r"</table\s*>", re.I)
 _DOCUMENT_CLOSE = re.compile(r"</html\s*>", re.I)
@@ -167,10 +172,14 @@ def cut_html(text: str) -> str:
     ("<td>$0.8" of "<td>$0.875</td>") would read as a whole table stating a wrong price. Cut
     is: a table opened and not closed (more ``<table`` than ``</table>``: the cut is inside
     it), or a document (one that starts with ``<!doctype html`` or ``<html``) without its
-    ``</html>``: every table after the cut, and whatever prices they stated, is missing."""
-    if len(_TABLE_OPEN.findall(text)) > len(_TABLE_CLOSE.findall(text)):
+    ``</html>``: every table after the cut, and whatever prices they stated, is missing.
+    Comments and script, style, template and noscript contents are not counted (a cut inside
+    one of them leaves it open to the end, so what follows is not counted either)."""
+    markup = _NOT_MARKUP.sub("", text)
+    if len(_TABLE_OPEN.findall(markup)) > len(_TABLE_CLOSE.findall(markup)):
         return "it ends inside a table (a <table> without its </table>)"
-    if text.lstrip()[:200].lower().startswith(_DOCUMENT[:2]) and not _DOCUMENT_CLOSE.search(text):
+    starts = markup.lstrip()[:200].lower().startswith(_DOCUMENT[:2])
+    if starts and not _DOCUMENT_CLOSE.search(markup):
         return "the document ends without its </html>"
     return ""
 

@@ -326,3 +326,14 @@ def test_a_gemini_prompt_size_reads_its_threshold_as_written(stated: bytes, abov
     body = GEMINI.replace(rb"prompts \> 200k", b"prompts " + stated)
     tiers = {dims for _, _, dims in drafts_of(gemini_page, body, GEMINI_URL) if "above" in dims}
     assert tiers and all(f"context_above={above}" in dims for dims in tiers)
+
+
+def test_a_table_spelled_in_a_comment_or_script_is_no_cut() -> None:
+    """A whole page whose comments or inlined scripts spell "<table" is read as whole."""
+    name, url = "deepseek-pricing.en.2025-12-18.llmdocs.md", DEEPSEEK_URL
+    document = as_document(name).replace(
+        "<body>", '<body><!-- <table> draft --><script>const t = "<table>";</script>'
+    )
+    assert drafts_of(deepseek_page, document.encode(), url) == drafts_of(
+        deepseek_page, snapshot(PAGES + name), url
+    )
