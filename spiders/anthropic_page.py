@@ -20,7 +20,9 @@ How the page is read:
   using Claude Sonnet 4 or Sonnet 4.5 ..."), its columns are prompt-size tiers ("> 200K input
   tokens" → context_above=200000) and its cells say what they price ("Input: $6 / MTok"). The
   "≤ 200K" column restates the base prices of the model table and is not emitted again (the
-  same field would be stated twice).
+  same field would be stated twice). A heading that names a prompt size neither way ("200K+
+  input tokens") is a tier this reader cannot place: its cells are quarantined, never read as
+  base prices.
 - Model names: "Claude Sonnet 4.5" → claude-sonnet-4-5, "Claude Opus 4.1" → claude-opus-4-1;
   before version 4 the API puts the version first: "Claude Sonnet 3.7" → claude-3-7-sonnet,
   "Claude Haiku 3" → claude-3-haiku. "(deprecated)" notes are dropped from the name.
@@ -60,6 +62,10 @@ MENTION = re.compile(r"\b(?:claude\s+)?(opus|sonnet|haiku)\s+(\d+(?:\.\d+)?)\b",
 PARENTHESES = re.compile(r"\([^)]*\)")
 NOT_NAME = re.compile(r"[^a-z0-9.]+")
 ABOVE = re.compile(r"(>=|≥|>|at least|over|above|exceed\w*)\s*(\d+(?:\.\d+)?)\s*([km])?", re.I)
+# A heading that names a count of tokens, prompts or context: a prompt-size tier of some kind.
+SIZED = re.compile(
+    r"\d.*\b(?:tokens?|prompts?|context)\b|\b(?:tokens?|prompts?|context)\b.*\d", re.I
+)
 UP_TO = re.compile(r"(?:≤|<=|<|up to|under|below)\s*\d", re.I)
 TTL = re.compile(r"\b(5\s*m|5[- ]?min\w*|1\s*h|1[- ]?hour)\b", re.I)
 # Any lifetime a heading names ("30m", "2 hours"): one that is not TTL's is none the
@@ -133,6 +139,10 @@ def _columns(record: dict[str, Any], heading: str, cell: str) -> list[_Column]:
         lowered = cell[: price.start].casefold()
     elif UP_TO.search(heading):
         return []
+    elif SIZED.search(heading_unit(heading)[0]):
+        # a prompt size this reader cannot place ("200K+ input tokens", "128K-1M context"):
+        # read as a column of its own, its cells ("Input: $6 / MTok") would be base prices
+        raise Uninterpretable(rid, "context tier unknown", f"{heading}: {cell!r} in row: {text}")
     if "batch" in lowered:
         dims[Dim.SERVICE_TIER] = "batch"
     component = _component(lowered)

@@ -337,3 +337,17 @@ def test_a_table_spelled_in_a_comment_or_script_is_no_cut() -> None:
     assert drafts_of(deepseek_page, document.encode(), url) == drafts_of(
         deepseek_page, snapshot(PAGES + name), url
     )
+
+
+@pytest.mark.parametrize("heading", ["200K+ input tokens", "Prompts longer than 200K tokens"])
+def test_an_anthropic_long_context_column_it_cannot_place_is_no_base_price(heading: str) -> None:
+    """The long-context table names no model and its cells say what they price ("Output:
+    $22.50 / MTok"): under a tier heading the reader cannot place, the heading's "input" made
+    every cell a base input price ($6 and $22.50 beside the real $3)."""
+    body = ANTHROPIC.replace(b"| > 200K input tokens |", f"| {heading} |".encode())
+    read = drafts_of(anthropic_page, body, ANTHROPIC_URL)
+    recorded = drafts_of(anthropic_page, ANTHROPIC, ANTHROPIC_URL)
+    assert read == {k: v for k, v in recorded.items() if "context_above" not in k[2]}
+    assert read[("claude-sonnet-4-5", "input", "")] == M("3")
+    _, problems = run(anthropic_page, body, ANTHROPIC_URL)
+    assert {p.rule for p in problems} == {"context tier unknown"}
