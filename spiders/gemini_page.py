@@ -51,7 +51,7 @@ from schemas.fetch import Normalized, Uninterpretable
 from schemas.field import Dims
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Unit
-from spiders._drafts import collect
+from spiders._drafts import DraftCollector, collect
 from spiders.parsing import Page
 from spiders.tables import (
     Price,
@@ -79,6 +79,9 @@ WORDS = re.compile(r"[a-z0-9.]+")
 MODALITIES = ("text", "image", "audio", "video")
 PARENTHESES = re.compile(r"\(([^)]*)\)")
 ABOVE = re.compile(r"prompts?\s*(>=|≥|>|at least|over|above)\s*(\d+(?:\.\d+)?)\s*([km])?", re.I)
+# A qualifier naming a prompt size, and the base one ("prompts <= 200k tokens").
+PROMPT_SIZE = re.compile(r"\bprompts?\b.*\d", re.I)
+AT_MOST = re.compile(r"prompts?\s*(?:\\?<=|≤|<|up to|under|below)\s*\d", re.I)
 SIZES = re.compile(r"\b(\d+k)\b", re.I)
 MULTIPLIERS = {"k": 1_000, "m": 1_000_000, "": 1}
 NO_PRICE = frozenset({"", "-", "not available", "n/a"})
@@ -162,7 +165,7 @@ def normalize(record: dict[str, Any]) -> Normalized:
         )
     unit = _unit(rid, record["header"][paid], label, text)
     context = _Context(record, model, label, row, unit, record["tier"] or "standard")
-    return collect(rid, context.drafts(cell))
+    return context.drafts(cell)
 
 
 def _unit(rid: str, heading: str, label: str, text: str) -> tuple[Unit, Decimal]:
@@ -252,19 +255,34 @@ class _Context:
     def fail(self, rule: str, detail: str) -> Uninterpretable:
         return Uninterpretable(self.record["record"], rule, f"{detail}: {self.record['text']}")
 
-    def drafts(self, cell: str) -> list[Draft]:
+    def drafts(self, cell: str) -> Normalized:
+        """The cell's prices. One qualified by a prompt size this reader cannot place
+        ("$2.50, prompts 200k+") is quarantined alone: read without a tier it would be a
+        second base price, and the cell's base price (its first) is kept."""
         prices = find_prices(cell)
         if not prices:
             if cell.casefold() in FREE:
-                return self._drafts(Price(Decimal(0), "USD", ""), "", cell)
+                return collect(
+                    self.record["record"], self._drafts(Price(Decimal(0), "USD", ""), "", cell)
+                )
             raise self.fail("not a price", repr(cell))
         if "coming soon" in cell.casefold():
             raise self.fail("not in effect", "a price marked coming soon")
-        drafts: list[Draft] = []
-        for price, nxt in zip(prices, [*prices[1:], None], strict=True):
+        out = DraftCollector(self.record["record"])
+        for index, (price, nxt) in enumerate(zip(prices, [*prices[1:], None], strict=True)):
             qualifier = cell[price.end : nxt.start if nxt else len(cell)]
-            drafts += self._drafts(price, qualifier, cell)
-        return drafts
+            if index == 0:
+                drafts = self._drafts(price, qualifier, cell)
+            else:
+                with out.reading(f"{self.label} [{cell[price.start : price.end]}]"):
+                    if PROMPT_SIZE.search(qualifier) and not (
+                        ABOVE.search(qualifier) or AT_MOST.search(qualifier)
+                    ):
+                        raise self.fail("context tier unknown", repr(cell))
+                    drafts = self._drafts(price, qualifier, cell)
+            for draft in drafts:
+                out.put(draft)
+        return out.result()
 
     def _drafts(self, price: Price, qualifier: str, cell: str) -> list[Draft]:
         if price.currency != "USD":

@@ -351,3 +351,18 @@ def test_an_anthropic_long_context_column_it_cannot_place_is_no_base_price(headi
     assert read[("claude-sonnet-4-5", "input", "")] == M("3")
     _, problems = run(anthropic_page, body, ANTHROPIC_URL)
     assert {p.rule for p in problems} == {"context tier unknown"}
+
+
+@pytest.mark.parametrize("qualifier", [b"prompts 200k+", b"prompts longer than 200k"])
+def test_a_gemini_price_for_a_prompt_size_it_cannot_place_is_quarantined_alone(
+    qualifier: bytes,
+) -> None:
+    """ "$1.25, prompts <= 200k tokens $2.50, prompts 200k+": the second price read without a
+    tier was a second base price, and both were lost as conflicting; now only it is set aside."""
+    body = GEMINI.replace(rb"prompts \> 200k", qualifier)
+    read = drafts_of(gemini_page, body, GEMINI_URL)
+    recorded = drafts_of(gemini_page, GEMINI, GEMINI_URL)
+    assert read == {k: v for k, v in recorded.items() if "context_above" not in k[2]}
+    assert read[("gemini-2.5-pro", "input", "")] == M("1.25")
+    _, problems = run(gemini_page, body, GEMINI_URL)
+    assert {p.rule for p in problems} - {"unknown row", "not in effect"} == {"context tier unknown"}
