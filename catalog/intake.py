@@ -26,7 +26,7 @@ from catalog.normalize import (
     observations,
 )
 from schemas.batch import validate, validate_by_source
-from schemas.fetch import FetchedPage
+from schemas.fetch import UNLISTED_GROUP_RULE, FetchedPage
 from schemas.records import Observation, Problem
 from schemas.sources import Source
 from schemas.vocab import Kind
@@ -50,6 +50,9 @@ class SourceIntake:
     problems: list[Problem] = field(default_factory=list)
     failure: str = ""
     named: set[tuple[str, str]] = field(default_factory=set)
+    # Why its listing is not complete though its values apply ('' when it is): records that
+    # stand for models it lists and ratecard cannot name (UNLISTED_GROUP_RULE).
+    incomplete: str = ""
 
 
 def boundary(stage: str, step: Callable[[], T]) -> tuple[T | None, str]:
@@ -159,7 +162,7 @@ def _judge_one(
         failure = collapse or rescaled_response(valid, before)
         if failure:
             return SourceIntake(source, problems=problems, failure=failure)
-        return SourceIntake(source, valid, problems, named=named)
+        return SourceIntake(source, valid, problems, named=named, incomplete=unlisted(problems))
 
     intake, failure = boundary("validate", step)
     return (
@@ -167,6 +170,17 @@ def _judge_one(
         if intake is not None
         else SourceIntake(source, problems=batch.problems, failure=failure)
     )
+
+
+def unlisted(problems: Sequence[Problem]) -> str:
+    """Why a source's listing is incomplete ('' when it is not): the records that stand for
+    groups of models it lists and ratecard cannot name (UNLISTED_GROUP_RULE, e.g. a models.dev
+    provider whose `models` is of another shape). Their models are not absent: counted absent,
+    three such runs would propose removing every model of the group."""
+    groups = sorted({p.record for p in problems if p.rule == UNLISTED_GROUP_RULE})
+    if not groups:
+        return ""
+    return f"listing incomplete: {UNLISTED_GROUP_RULE}: {', '.join(groups)}"
 
 
 def _by_kind(observations: Sequence[Observation]) -> dict[str, int]:

@@ -218,6 +218,12 @@ def read_sources(
             report.status, report.reason = SourceStatus.FAILED, reason
             batch.rejected.extend(found.problems)  # kept with their reasons, not one item each
             continue
+        if found.incomplete:
+            # its values apply; no absence is counted (compare reads only ok sources' listings)
+            reason = f"{report.reason}; {found.incomplete}" if report.reason else found.incomplete
+            if report.status is SourceStatus.OK:
+                report.status = SourceStatus.PARTIAL
+            report.reason = reason
         batch.valid.extend(found.valid)
         batch.problems.extend(found.problems)
         batch.named.update((found.source, route, model) for route, model in found.named)

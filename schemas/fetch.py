@@ -26,6 +26,13 @@ class Unparsable(ValueError):
     """The body is not what this source sends."""
 
 
+# The rule of a record that stands for a group of models its source lists and ratecard cannot
+# name (a provider of models.dev or genai-prices whose `models` is of another shape): the
+# source's listing this run is not complete, so it is applied as a partial one (no absence of
+# any model is counted: catalog/intake.py `SourceIntake.incomplete`).
+UNLISTED_GROUP_RULE = "provider without models"
+
+
 class Uninterpretable(ValueError):
     """A record this source's normalizer cannot read. `rule` names what it could not do."""
 

@@ -11,17 +11,24 @@ How the page is read:
 - The model table's columns: "Base Input Tokens" → input; "5m Cache Writes" → cache_write with
   cache_ttl=5m; "1h Cache Writes" → cache_write, cache_ttl=1h; "Cache Hits & Refreshes" →
   cache_read; "Output Tokens" → output. "Batch input" / "Batch output" → service_tier=batch.
-  Cells are "$3 / MTok" (USD per 1M tokens).
+  Cells are "$3 / MTok" (USD per 1M tokens); a heading may state the unit instead ("Base Input
+  Tokens (per 1K tokens)" over "$0.003"): a cell, or the text around the table, in another unit
+  than its heading is unit-ambiguous. A cache write of another lifetime ("30m Cache
+  Writes") is no lifetime the vocabulary has: that column is quarantined, never read as the
+  lifetime-less (so default, 5-minute) write.
 - The long-context table names no model: its models are the ones the text above it names ("When
   using Claude Sonnet 4 or Sonnet 4.5 ..."), its columns are prompt-size tiers ("> 200K input
   tokens" → context_above=200000) and its cells say what they price ("Input: $6 / MTok"). The
   "≤ 200K" column restates the base prices of the model table and is not emitted again (the
-  same field would be stated twice).
+  same field would be stated twice). A heading that names a prompt size neither way ("200K+
+  input tokens") is a tier this reader cannot place: its cells are quarantined, never read as
+  base prices.
 - Model names: "Claude Sonnet 4.5" → claude-sonnet-4-5, "Claude Opus 4.1" → claude-opus-4-1;
   before version 4 the API puts the version first: "Claude Sonnet 3.7" → claude-3-7-sonnet,
   "Claude Haiku 3" → claude-3-haiku. "(deprecated)" notes are dropped from the name.
-- A table without a Model column whose text names no model, a cell that is not one USD price,
-  or a column this reader does not know is Uninterpretable, with the row's text.
+- A table without a Model column whose text names no model is Uninterpretable, with the row's
+  text. A cell that is not one USD price, or of a column this reader does not know, is
+  quarantined by its column alone (with the row's text): the row's other prices are read.
 """
 
 from __future__ import annotations
@@ -33,12 +40,14 @@ from typing import Any, NamedTuple
 from schemas.fetch import Normalized, Uninterpretable
 from schemas.field import Dims
 from schemas.records import Draft
-from schemas.vocab import Component, Dim
-from spiders._drafts import collect
+from schemas.vocab import Component, Dim, Unit
+from spiders._drafts import DraftCollector
 from spiders.parsing import Page
 from spiders.tables import (
     Price,
+    context_above,
     context_texts,
+    heading_unit,
     parse_price,
     row_records,
     stated_unit,
@@ -47,13 +56,21 @@ from spiders.tables import (
 )
 
 ROUTE = "anthropic"
+AMBIGUOUS_RULE = "unit-ambiguous"  # catalog/plausibility.py's name for it
 NAME = re.compile(r"^claude\s+(opus|sonnet|haiku)\s+(\d+)(?:\.(\d+))?$", re.I)
 MENTION = re.compile(r"\b(?:claude\s+)?(opus|sonnet|haiku)\s+(\d+(?:\.\d+)?)\b", re.I)
 PARENTHESES = re.compile(r"\([^)]*\)")
 NOT_NAME = re.compile(r"[^a-z0-9.]+")
-ABOVE = re.compile(r"(?:>|≥|>=|over|above|exceed\w*)\s*(\d+(?:\.\d+)?)\s*([km])?", re.I)
+ABOVE = re.compile(r"(>=|≥|>|at least|over|above|exceed\w*)\s*(\d+(?:\.\d+)?)\s*([km])?", re.I)
+# A heading that names a count of tokens, prompts or context: a prompt-size tier of some kind.
+SIZED = re.compile(
+    r"\d.*\b(?:tokens?|prompts?|context)\b|\b(?:tokens?|prompts?|context)\b.*\d", re.I
+)
 UP_TO = re.compile(r"(?:≤|<=|<|up to|under|below)\s*\d", re.I)
 TTL = re.compile(r"\b(5\s*m|5[- ]?min\w*|1\s*h|1[- ]?hour)\b", re.I)
+# Any lifetime a heading names ("30m", "2 hours"): one that is not TTL's is none the
+# vocabulary has, and the write is not the lifetime-less (so 5-minute) one either.
+LIFETIME = re.compile(r"\b\d+(?:\.\d+)?\s*[- ]?(?:m(?!\s*tok)|min\w*|h|hr|hours?|d|days?)\b", re.I)
 MULTIPLIERS = {"k": 1_000, "m": 1_000_000, "": 1}
 
 
@@ -82,19 +99,25 @@ def normalize(record: dict[str, Any]) -> Normalized:
     models = _models(record)
     if not models:
         raise Uninterpretable(rid, "no model named", text)
-    drafts: list[Draft] = []
+    out = DraftCollector(rid)
     for heading, cell in zip(header, record["cells"], strict=False):
         if heading.casefold() == "model":
             continue
-        for column in _columns(record, heading, cell):
-            drafts += [_draft(record, column, model, name, heading, cell) for model, name in models]
-    return collect(rid, drafts)
+        # One cell that cannot be read (a column this reader does not know, words where a price
+        # goes, another currency, no unit) is quarantined by its heading alone: the columns are
+        # read by heading, so the row's other prices still mean what they say.
+        with out.reading(heading):
+            for column in _columns(record, heading, cell):
+                for model, name in models:
+                    out.put(_draft(record, column, model, name, heading, cell))
+    return out.result()
 
 
 class _Column(NamedTuple):
     component: Component
     dims: dict[str, str]
     price: Price
+    per: str = ""  # the "per ..." its heading ends with ("Base Input Tokens (per 1K tokens)")
 
 
 def _columns(record: dict[str, Any], heading: str, cell: str) -> list[_Column]:
@@ -111,11 +134,15 @@ def _columns(record: dict[str, Any], heading: str, cell: str) -> list[_Column]:
     lowered = heading.casefold()
     dims: dict[str, str] = {}
     if above := ABOVE.search(heading):
-        number = Decimal(above.group(1)) * MULTIPLIERS[(above.group(2) or "").lower()]
-        dims[Dim.CONTEXT_ABOVE] = str(int(number))
+        number = Decimal(above.group(2)) * MULTIPLIERS[(above.group(3) or "").lower()]
+        dims[Dim.CONTEXT_ABOVE] = context_above(above.group(1), number)
         lowered = cell[: price.start].casefold()
     elif UP_TO.search(heading):
         return []
+    elif SIZED.search(heading_unit(heading)[0]):
+        # a prompt size this reader cannot place ("200K+ input tokens", "128K-1M context"):
+        # read as a column of its own, its cells ("Input: $6 / MTok") would be base prices
+        raise Uninterpretable(rid, "context tier unknown", f"{heading}: {cell!r} in row: {text}")
     if "batch" in lowered:
         dims[Dim.SERVICE_TIER] = "batch"
     component = _component(lowered)
@@ -123,7 +150,9 @@ def _columns(record: dict[str, Any], heading: str, cell: str) -> list[_Column]:
         raise Uninterpretable(rid, "unknown column", f"{heading}: {cell!r} in row: {text}")
     if component is Component.CACHE_WRITE and (ttl := TTL.search(lowered)):
         dims[Dim.CACHE_TTL] = "5m" if ttl.group(1).startswith("5") else "1h"
-    return [_Column(component, dims, price)]
+    elif component is Component.CACHE_WRITE and LIFETIME.search(lowered):
+        raise Uninterpretable(rid, "unknown cache lifetime", f"{heading}: {cell!r} in row: {text}")
+    return [_Column(component, dims, price, heading_unit(heading)[1])]
 
 
 def _component(text: str) -> Component | None:
@@ -141,11 +170,7 @@ def _component(text: str) -> Component | None:
 def _draft(
     record: dict[str, Any], column: _Column, model: str, name: str, heading: str, cell: str
 ) -> Draft:
-    rid, text = record["record"], record["text"]
-    stated = unit_of(column.price.per) if column.price.per else stated_unit(context_texts(record))
-    if stated is None:
-        raise Uninterpretable(rid, "no unit stated", f"{heading}: {cell!r} in row: {text}")
-    unit, factor = stated
+    unit, factor = _unit(record, column, heading, cell)
     return Draft(
         route=ROUTE,
         source_model=model,
@@ -154,8 +179,35 @@ def _draft(
         dimensions=Dims.of(column.dims),
         value=column.price.amount * factor,
         evidence=f"{where(record)}: {name} | {heading} = {cell}",
-        record=rid,
+        record=record["record"],
     )
+
+
+def _unit(record: dict[str, Any], column: _Column, heading: str, cell: str) -> tuple[Unit, Decimal]:
+    """The cell's own "per ..." ("$3 / MTok"), else its heading's ("Base Input Tokens (per 1K
+    tokens)"), else the text around the table's. A heading's unit is stated for each of its
+    cells: a cell in another unit, or prose in another where the cell states none, is
+    unit-ambiguous (which one the page means is a guess)."""
+    rid, text = record["record"], record["text"]
+    where_ = f"{heading}: {cell!r} in row: {text}"
+    in_heading = unit_of(column.per) if column.per else None
+    if column.per and in_heading is None:
+        raise Uninterpretable(rid, "unknown unit", where_)
+    if column.price.per:
+        stated = unit_of(column.price.per)
+        if stated is None:
+            raise Uninterpretable(rid, "unknown unit", where_)
+        if in_heading is not None and stated != in_heading:
+            raise Uninterpretable(rid, AMBIGUOUS_RULE, f"the heading states another unit: {where_}")
+        return stated
+    around = stated_unit(context_texts(record))
+    if in_heading is not None:
+        if around is not None and around != in_heading:
+            raise Uninterpretable(rid, AMBIGUOUS_RULE, f"the text states another unit: {where_}")
+        return in_heading
+    if around is None:
+        raise Uninterpretable(rid, "no unit stated", where_)
+    return around
 
 
 def _mentioned(record: dict[str, Any]) -> list[tuple[str, str]]:

@@ -18,6 +18,10 @@ How a row is read:
 - The prices: one under each model column (a spanned cell expanded, or one cell per model), or a
   single price followed by nothing, which the page states for every model (a cell spanning the
   model columns, flattened by the recorder). Any other layout is Uninterpretable.
+- The unit is what the page states for it: the row's label ("1M INPUT TOKENS"), the price's own
+  "per ..." and the prose above the table ("in units of per 1M tokens"). Those stated must agree:
+  a label in one unit under prose in another ("1K INPUT TOKENS" below "per 1M tokens") is
+  unit-ambiguous, and a count the vocabulary has no unit for ("10K INPUT TOKENS") unknown.
 - Prices that are not USD (the Chinese page states CNY, "0.2元") are Uninterpretable: no
   exchange rate is guessed.
 """
@@ -41,12 +45,19 @@ from spiders.tables import (
     parse_price,
     row_records,
     stated_unit,
+    unit_of,
     where,
 )
 
 ROUTE = "deepseek"
 MODEL = re.compile(r"^[a-z][a-z0-9]*(?:[-.][a-z0-9]+)+$")
-PER_MILLION = re.compile(r"\b(1m|million)\b", re.I)
+AMBIGUOUS_RULE = "unit-ambiguous"  # catalog/plausibility.py's name for it
+# The token count a row's label prices ("1M INPUT TOKENS (CACHE HIT)"): a number, with an
+# optional K/M, or a word, before "tokens" (optionally "input"/"output" between).
+LABEL_COUNT = re.compile(
+    r"(?<![\w.,])(?P<count>\d[\d,.]*\s*[km]?|million|thousand)\s+(?:input\s+|output\s+)?tokens?\b",
+    re.I,
+)
 OFF_PEAK = re.compile(r"\boff[- ]?peak\b", re.I)
 PEAK = re.compile(r"\bpeak\b", re.I)
 
@@ -76,7 +87,12 @@ def normalize(record: dict[str, Any]) -> Normalized:
     component = _component(label)
     if component is None:
         raise Uninterpretable(rid, "unknown row", text)
-    unit, factor = _unit(record, label)
+    units = {_unit(record, label, price) for _, price in prices}
+    if len(units) != 1:
+        raise Uninterpretable(
+            rid, AMBIGUOUS_RULE, f"the row's prices in {len(units)} units: {text}"
+        )
+    unit, factor = units.pop()
     dims: dict[str, str] = {Dim.TIME_OF_DAY: tod} if (tod := _time_of_day(label)) else {}
     drafts: list[Draft] = []
     for column, price in prices:
@@ -132,13 +148,35 @@ def _component(label: str) -> Component | None:
     return None
 
 
-def _unit(record: dict[str, Any], label: str) -> tuple[Unit, Decimal]:
-    if PER_MILLION.search(label):
-        return Unit.PER_1M_TOKENS, Decimal(1)
-    stated = stated_unit(context_texts(record))
-    if stated is None:
-        raise Uninterpretable(record["record"], "no unit stated", record["text"])
-    return stated
+def _unit(record: dict[str, Any], label: str, price: Price) -> tuple[Unit, Decimal]:
+    """The unit of one price, from every place the page states one: the row's label ("1M
+    INPUT TOKENS"), the price's own "per ..." ("$0.28 / 1M tokens") and the prose above the
+    table ("The prices listed below are in units of per 1M tokens."). Each that is stated
+    must be readable and all must agree: a label or price in one unit under prose in another
+    ("1K INPUT TOKENS" below "per 1M tokens") says two different prices, and which one the
+    page means is a guess (AMBIGUOUS_RULE); none stated is "no unit stated"."""
+    rid, text = record["record"], record["text"]
+    stated: dict[str, tuple[Unit, Decimal]] = {}
+    for where_, phrase in (("label", _label_count(label)), ("price", price.per)):
+        if phrase:
+            read = unit_of(phrase)
+            if read is None:
+                raise Uninterpretable(rid, "unknown unit", f"{where_} {phrase!r} in row: {text}")
+            stated[where_] = read
+    if prose := stated_unit(context_texts(record)):
+        stated["prose"] = prose
+    if not stated:
+        raise Uninterpretable(rid, "no unit stated", text)
+    if len(set(stated.values())) > 1:
+        detail = ", ".join(f"{k}: {u.value} x{f}" for k, (u, f) in stated.items())
+        raise Uninterpretable(rid, AMBIGUOUS_RULE, f"units disagree ({detail}): {text}")
+    return next(iter(stated.values()))
+
+
+def _label_count(label: str) -> str:
+    """The "<count> tokens" phrase of a row's label ('' when it names no count of tokens)."""
+    found = LABEL_COUNT.search(label)
+    return f"{found['count']} tokens" if found else ""
 
 
 def _time_of_day(label: str) -> str | None:

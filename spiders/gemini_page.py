@@ -10,7 +10,9 @@ then one table per service tier under "Standard" / "Batch" headings (one untitle
 models with a single tier). Each table's rows are prices ("Input price", "Output price
 (including thinking tokens)", "Context caching price", ...) with a Free Tier and a Paid Tier
 column; only the Paid Tier column is read (the free tier is a quota, not a price), in the unit
-its header states ("Paid Tier, per 1M tokens in USD" / "per Image" / "per second").
+its header states ("Paid Tier, per 1M tokens in USD" / "per Image" / "per second"), or its row's
+label ("Input price (per 1M tokens)"); a label in another unit than its column's header is
+unit-ambiguous.
 
 A paid cell can state several prices, each qualified by what follows it:
 
@@ -49,13 +51,15 @@ from schemas.fetch import Normalized, Uninterpretable
 from schemas.field import Dims
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Unit
-from spiders._drafts import collect
+from spiders._drafts import DraftCollector, collect
 from spiders.parsing import Page
 from spiders.tables import (
     Price,
     Section,
     Table,
+    context_above,
     find_prices,
+    heading_unit,
     price_tables,
     record_of,
     stated_unit,
@@ -65,6 +69,7 @@ from spiders.tables import (
 )
 
 ROUTE = "google"
+AMBIGUOUS_RULE = "unit-ambiguous"  # catalog/plausibility.py's name for it
 TIERS = frozenset({"standard", "batch", "flex", "priority"})
 ID = re.compile(r"^[a-z][a-z0-9]*(?:[-.][a-z0-9]+)+$")
 ID_SEPARATORS = re.compile(r"[\s,]+")
@@ -73,7 +78,10 @@ NOT_NAME = re.compile(r"[^a-z0-9.]+")
 WORDS = re.compile(r"[a-z0-9.]+")
 MODALITIES = ("text", "image", "audio", "video")
 PARENTHESES = re.compile(r"\(([^)]*)\)")
-ABOVE = re.compile(r"prompts?\s*(?:>|≥|>=|over|above)\s*(\d+(?:\.\d+)?)\s*([km])?", re.I)
+ABOVE = re.compile(r"prompts?\s*(>=|≥|>|at least|over|above)\s*(\d+(?:\.\d+)?)\s*([km])?", re.I)
+# A qualifier naming a prompt size, and the base one ("prompts <= 200k tokens").
+PROMPT_SIZE = re.compile(r"\bprompts?\b.*\d", re.I)
+AT_MOST = re.compile(r"prompts?\s*(?:\\?<=|≤|<|up to|under|below)\s*\d", re.I)
 SIZES = re.compile(r"\b(\d+k)\b", re.I)
 MULTIPLIERS = {"k": 1_000, "m": 1_000_000, "": 1}
 NO_PRICE = frozenset({"", "-", "not available", "n/a"})
@@ -155,11 +163,27 @@ def normalize(record: dict[str, Any]) -> Normalized:
         raise Uninterpretable(
             rid, "tier unknown", f"{where(record)} has several tables without a tier: {text}"
         )
-    unit = stated_unit([record["header"][paid]])
-    if unit is None:
-        raise Uninterpretable(rid, "no unit stated", f"{record['header'][paid]}: {text}")
+    unit = _unit(rid, record["header"][paid], label, text)
     context = _Context(record, model, label, row, unit, record["tier"] or "standard")
-    return collect(rid, context.drafts(cell))
+    return context.drafts(cell)
+
+
+def _unit(rid: str, heading: str, label: str, text: str) -> tuple[Unit, Decimal]:
+    """The unit of a row's paid-tier prices: what the column's heading states ("Paid Tier, per
+    1M tokens in USD"), or the row's label ("Input price (per 1M tokens)"). Where both state
+    one they must agree: a label in another unit than its column says two prices, and which
+    the page means is a guess (unit-ambiguous)."""
+    in_heading = stated_unit([heading])
+    _, per = heading_unit(label)
+    in_label = unit_of(per) if per else None
+    if per and in_label is None:
+        raise Uninterpretable(rid, "unknown unit", f"{label}: {text}")
+    if in_heading is not None and in_label is not None and in_heading != in_label:
+        raise Uninterpretable(rid, AMBIGUOUS_RULE, f"{heading} / {label}: {text}")
+    found = in_label or in_heading
+    if found is None:
+        raise Uninterpretable(rid, "no unit stated", f"{heading}: {text}")
+    return found
 
 
 def names(record: dict[str, Any]) -> list[tuple[str, str]]:
@@ -231,19 +255,34 @@ class _Context:
     def fail(self, rule: str, detail: str) -> Uninterpretable:
         return Uninterpretable(self.record["record"], rule, f"{detail}: {self.record['text']}")
 
-    def drafts(self, cell: str) -> list[Draft]:
+    def drafts(self, cell: str) -> Normalized:
+        """The cell's prices. One qualified by a prompt size this reader cannot place
+        ("$2.50, prompts 200k+") is quarantined alone: read without a tier it would be a
+        second base price, and the cell's base price (its first) is kept."""
         prices = find_prices(cell)
         if not prices:
             if cell.casefold() in FREE:
-                return self._drafts(Price(Decimal(0), "USD", ""), "", cell)
+                return collect(
+                    self.record["record"], self._drafts(Price(Decimal(0), "USD", ""), "", cell)
+                )
             raise self.fail("not a price", repr(cell))
         if "coming soon" in cell.casefold():
             raise self.fail("not in effect", "a price marked coming soon")
-        drafts: list[Draft] = []
-        for price, nxt in zip(prices, [*prices[1:], None], strict=True):
+        out = DraftCollector(self.record["record"])
+        for index, (price, nxt) in enumerate(zip(prices, [*prices[1:], None], strict=True)):
             qualifier = cell[price.end : nxt.start if nxt else len(cell)]
-            drafts += self._drafts(price, qualifier, cell)
-        return drafts
+            if index == 0:
+                drafts = self._drafts(price, qualifier, cell)
+            else:
+                with out.reading(f"{self.label} [{cell[price.start : price.end]}]"):
+                    if PROMPT_SIZE.search(qualifier) and not (
+                        ABOVE.search(qualifier) or AT_MOST.search(qualifier)
+                    ):
+                        raise self.fail("context tier unknown", repr(cell))
+                    drafts = self._drafts(price, qualifier, cell)
+            for draft in drafts:
+                out.put(draft)
+        return out.result()
 
     def _drafts(self, price: Price, qualifier: str, cell: str) -> list[Draft]:
         if price.currency != "USD":
@@ -264,8 +303,8 @@ class _Context:
             component, unit = Component.CACHE_STORAGE, Unit.PER_1M_TOKENS_PER_HOUR
         dims: dict[str, str] = {Dim.SERVICE_TIER: self.tier}
         if above := ABOVE.search(qualifier):
-            number = Decimal(above.group(1)) * MULTIPLIERS[(above.group(2) or "").lower()]
-            dims[Dim.CONTEXT_ABOVE] = str(int(number))
+            number = Decimal(above.group(2)) * MULTIPLIERS[(above.group(3) or "").lower()]
+            dims[Dim.CONTEXT_ABOVE] = context_above(above.group(1), number)
         modalities = self._modalities(qualifier, unit)
         sizes = [s.lower() for s in SIZES.findall(price.per)] if unit is Unit.PER_IMAGE else []
         evidence = f"{where(self.record)}: {self.model} | {self.label} | {cell}"

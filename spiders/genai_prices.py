@@ -30,6 +30,8 @@ Quirks:
   record states no price, so it gives no price drafts, only its context window if any.
 - A cache write without lifetime (`cache_write_mtok`: claude-3-haiku) is the route's documented
   default lifetime where it has one (5 minutes for anthropic; spiders/_drafts.py).
+- A provider that is no object or has no `models` list is that provider's problem alone (one
+  record, UNLISTED_GROUP_RULE); a body in which no provider has one is Unparsable.
 - `context_window` is a limit in tokens; 0 is unknown, not a value (quarantined by name). The
   build strips `prices_checked`, so no checked date is available from this file.
 """
@@ -40,7 +42,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from schemas.fetch import Normalized, Uninterpretable, Unparsable
+from schemas.fetch import UNLISTED_GROUP_RULE, Normalized, Uninterpretable, Unparsable
 from schemas.vocab import Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import UNKNOWN_LIMIT, Page, load_json, to_decimal
@@ -101,10 +103,17 @@ def parse(body: bytes, url: str) -> Page:
     if not isinstance(data, list) or not data:
         raise Unparsable(f"{url}: expected a list of providers")
     records: list[dict[str, Any]] = []
-    for provider in data:
+    for index, provider in enumerate(data):
         if not isinstance(provider, dict) or not isinstance(provider.get("models"), list):
-            raise Unparsable(f"{url}: a provider without a models list: {str(provider)[:80]}")
+            # That provider's problem alone (a listing entry of another shape): one record
+            # that normalize reports, naming no model; the other providers are read.
+            named = provider.get("id") if isinstance(provider, dict) else None
+            name = named if isinstance(named, str) else f"providers[{index}]"
+            records.append({"provider": name, "model": None, "unread": str(provider)[:80]})
+            continue
         records.extend({"provider": provider.get("id"), "model": m} for m in provider["models"])
+    if all("unread" in record for record in records):
+        raise Unparsable(f"{url}: no models list in any provider (an error body or another file?)")
     return Page(records=records)
 
 
@@ -118,6 +127,8 @@ def names(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def normalize(record: dict[str, Any], as_of: date | None = None) -> Normalized:
+    if "unread" in record:
+        raise Uninterpretable(record["provider"], UNLISTED_GROUP_RULE, record["unread"])
     model = record["model"]
     if not isinstance(model, dict) or not isinstance(model.get("id"), str):
         raise Uninterpretable(f"{record['provider']}/?", "model without id", repr(model)[:80])

@@ -22,6 +22,9 @@ Quirks:
   as quarantined ("a limit of 0 is unknown"). The booleans tool_call, reasoning, attachment,
   structured_output and temperature and the `modalities` lists are capabilities; a listed
   modality is 1, an unlisted one is not stated.
+- A provider whose `models` is not an object (null, a list, missing) is that provider's problem
+  alone (one record, UNLISTED_GROUP_RULE); a body in which no provider has one is no
+  models.dev catalog (an error object answered with 200): Unparsable.
 - The recorded copy was re-serialized by `jq -S` (keys sorted): the same content as served.
 """
 
@@ -30,7 +33,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from schemas.fetch import Normalized, Uninterpretable, Unparsable
+from schemas.fetch import UNLISTED_GROUP_RULE, Normalized, Uninterpretable, Unparsable
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import UNKNOWN_LIMIT, Page, load_json, to_decimal
@@ -85,9 +88,16 @@ def parse(body: bytes, url: str) -> Page:
     for provider_id, provider in data.items():
         models = provider.get("models") if isinstance(provider, dict) else None
         if not isinstance(models, dict):
-            raise Unparsable(f"{url}: provider {provider_id!r} has no models object")
+            # That provider's problem alone (a listing entry of another shape): one record
+            # that normalize reports, naming no model; the other providers are read.
+            records.append({"provider": provider_id, "key": None, "model": None})
+            continue
         records.extend(
             {"provider": provider_id, "key": key, "model": model} for key, model in models.items()
+        )
+    if all(record["key"] is None for record in records):
+        raise Unparsable(
+            f"{url}: no models object in any provider (an error body or another file?)"
         )
     return Page(records=records)
 
@@ -100,6 +110,8 @@ def names(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def normalize(record: dict[str, Any]) -> Normalized:
+    if record["key"] is None:
+        raise Uninterpretable(str(record["provider"]), UNLISTED_GROUP_RULE, "no `models` object")
     record_id = f"{record['provider']}/{record['key']}"
     model = record["model"]
     if not isinstance(model, dict):

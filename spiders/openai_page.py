@@ -12,8 +12,10 @@ How the page is read:
 - Modality: the innermost heading that starts with text / image / audio / video ("Text
   tokens", "Image tokens", "Audio tokens", "Video", "Image generation"); otherwise text.
 - Unit: a "per ..." in the cell ("$0.006 / minute", "$15.00 / 1M characters") or in the column
-  ("Price per second", image size columns are per image), else what the section states
-  ("Prices per 1M tokens.", "Prices per image.").
+  ("Price per second", image size columns are per image; a known column that ends with its unit,
+  "Input (per 1M tokens)", "Output / MTok"), else what the section states ("Prices per 1M
+  tokens."). A column's unit is stated for each of its cells: a cell or a section in another
+  unit is unit-ambiguous; a column unit the vocabulary does not know is an unknown unit.
 - Columns: Input → input, Cached input → cache_read, Output → output, Cost → input (with "Use
   case" Transcription → audio, Speech generation → text), image size columns "1024 x 1536" →
   output per image with quality (the Quality column) and size; video "Size: Output resolution"
@@ -25,7 +27,9 @@ How the page is read:
   into rows that start with the quality and end with an empty cell. Such a row gets its model
   back from the row above. Rows after an empty separator whose sub-header was not restated
   (the 2025-11-21 capture lost the DALL·E sub-headers and sizes) are Uninterpretable, as are rows
-  of tables without a Model column (built-in tools, storage: prices not tied to a model).
+  of tables without a Model column (built-in tools, storage: prices not tied to a model). A cell
+  that cannot be read (a column this reader does not know, words where a price goes, another
+  currency, no unit) is quarantined by its column alone: the row's other prices are read.
 - "-" is no price; "Free of charge" is 0. Model names go through one rule (lowercase, spaces and
   punctuation to "-": "GPT Image 1 Mini" → gpt-image-1-mini, "DALL·E 3" → dall-e-3);
   data/aliases/pages.json maps the few names that differ from the API id (Whisper, TTS).
@@ -41,11 +45,12 @@ from schemas.fetch import Normalized, Uninterpretable
 from schemas.field import Dims
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Unit
-from spiders._drafts import collect
+from spiders._drafts import DraftCollector
 from spiders.parsing import Page
 from spiders.tables import (
     Table,
     context_texts,
+    heading_unit,
     parse_price,
     price_tables,
     realign,
@@ -58,6 +63,7 @@ from spiders.tables import (
 )
 
 ROUTE = "openai"
+AMBIGUOUS_RULE = "unit-ambiguous"  # catalog/plausibility.py's name for it
 TIERS = frozenset({"batch", "flex", "standard", "priority"})
 QUALITIES = frozenset({"low", "medium", "high", "standard", "hd", "auto"})
 MODALITY_TITLE = re.compile(r"^(text|image|audio|video)\b", re.I)
@@ -144,10 +150,15 @@ def normalize(record: dict[str, Any]) -> Normalized:
     if not name:
         raise Uninterpretable(rid, "no model name", text)
     row = _Row(record, cells)
-    drafts: list[Draft] = []
+    out = DraftCollector(rid)
     for column, cell in zip(record["header"], record["cells"], strict=False):
-        drafts += row.drafts(column, cell)
-    return collect(rid, drafts)
+        # A column read is its cell alone: one it cannot read (a column the page added, a cell
+        # of words) is quarantined by its heading, and the row's other prices are kept (the
+        # columns are read by heading, so one more does not move the others).
+        with out.reading(column.strip()):
+            for draft in row.drafts(column, cell):
+                out.put(draft)
+    return out.result()
 
 
 class _Row:
@@ -180,6 +191,12 @@ class _Row:
         if column in QUALIFIERS or column in NOT_READ:
             return Normalized()
         spec = _column(column)
+        per_column = ""
+        if spec is None:  # "Input (per 1M tokens)": a known column that states its unit
+            name, per_column = heading_unit(column)
+            if name in QUALIFIERS or name in NOT_READ:
+                return Normalized()
+            spec = _column(name) if per_column else None
         try:
             price = parse_price(cell)
         except ValueError as exc:
@@ -191,7 +208,7 @@ class _Row:
             raise self.fail("unknown column", f"{column}: {cell!r}")
         if price.currency != "USD":
             raise self.fail("not USD", f"{column}: {cell!r}")
-        unit, factor = self._unit(spec, price.per, column, cell)
+        unit, factor = self._unit(spec, price.per, per_column, column, cell)
         dims = dict(self.dims)
         if spec.tier:
             dims[Dim.SERVICE_TIER] = spec.tier
@@ -214,12 +231,27 @@ class _Row:
             for size in sizes
         ]
 
-    def _unit(self, spec: Column, per: str, column: str, cell: str) -> tuple[Unit, Decimal]:
+    def _unit(
+        self, spec: Column, per: str, per_column: str, column: str, cell: str
+    ) -> tuple[Unit, Decimal]:
+        """The cell's own "per ..." where it has one, else its column's ("Input (per 1M
+        tokens)"), else its section's ("Prices per 1M tokens."). A column's unit is a statement
+        about each of its cells: a cell or a section in another unit contradicts it, and which
+        the page means is a guess (unit-ambiguous)."""
+        in_column = unit_of(per_column) if per_column else None
+        if per_column and in_column is None:
+            raise self.fail("unknown unit", f"{column}: {cell!r}")
         if per:
             stated = unit_of(per)
             if stated is None:
                 raise self.fail("unknown unit", f"{column}: {cell!r}")
+            if in_column is not None and stated != in_column:
+                raise self.fail(AMBIGUOUS_RULE, f"{column}: {cell!r} states another unit")
             return stated
+        if in_column is not None:
+            if self.section_unit is not None and self.section_unit != in_column:
+                raise self.fail(AMBIGUOUS_RULE, f"{column}: the section states another unit")
+            return in_column
         if spec.unit:
             return spec.unit, Decimal(1)
         if self.section_unit is None:

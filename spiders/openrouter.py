@@ -58,7 +58,9 @@ Quirks of the source, and how they are read:
 - Limits: 0 (`context_length` of speech and video models) is unknown, not a value: quarantined
   ("a limit of 0 is unknown"), no draft.
 - `discount` (documented as a fraction the prices are multiplied by (1 - discount)) is accepted
-  only when 0: otherwise that field is quarantined (unclear whether the prices include it).
+  only when 0: otherwise it and every price beside it are quarantined (unclear whether the
+  prices include it, so each price's amount is one of two; the record's limits and
+  capabilities are kept).
 - Capabilities, kept modest: `capability=<parameter>` for the feature-like supported_parameters
   (FEATURE_PARAMETERS), and `input_<modality>` / `output_<modality>` from `architecture`. Only
   what is listed is stated (value 1); nothing is inferred as unsupported.
@@ -376,11 +378,35 @@ class _PriceSets(NamedTuple):
         control: Iterable[str],
         note: str = "",
     ) -> None:
-        """Every key of one price set, each read or quarantined by name; `note` ends evidence."""
+        """Every key of one price set, each read or quarantined by name; `note` ends evidence.
+
+        A `discount` other than 0 leaves every price of the set of unknown amount (the stated
+        price, or that times 1 - discount): each is quarantined with the discount named."""
+        discounted = self._discount(prices, path)
         for key in sorted(prices):
             if key not in control:
                 with self.out.reading(f"{path}.{key}"):
+                    if discounted and key != "discount":
+                        raise Uninterpretable(
+                            self.out.record,
+                            "discount",
+                            f"{path}.{key}={_show(prices[key])}: {discounted}",
+                        )
                     self._price(prices, key, f"{path}.{key}", dims, note)
+
+    def _discount(self, prices: dict[str, Any], path: str) -> str:
+        """Why a set's prices are of unknown amount because of its `discount` ('' if not)."""
+        if "discount" not in prices:
+            return ""
+        try:
+            if to_decimal(prices["discount"], self.out.record, f"{path}.discount") == 0:
+                return ""
+        except Uninterpretable:
+            pass
+        return (
+            f"{path}.discount={_show(prices['discount'])}: unclear whether the stated prices "
+            "already include it"
+        )
 
     def _price(
         self, prices: dict[str, Any], key: str, name: str, dims: dict[str, str], note: str

@@ -5,6 +5,10 @@ One file per provider; the provider is only in the URL, so `parse` takes the rou
 `{model_key: {pricing_config, custom_pricing?}}`; one record is one key.
 
 Quirks:
+- Every pricing file's entries are `{pricing_config, ...}` objects (its `default` too): a body
+  none of whose entries is one (an error object answered with 200, Portkey's `general/` model
+  configuration of the same provider) is Unparsable, so that URL fails rather than pass for a
+  complete listing of the provider's models with none of them in it.
 - Prices are US CENTS: per token for token rates (`0.00025` = $2.50 per 1M), per image for the
   `image` grid, per unit for most `additional_units`. Every leaf is `{"price": n}`.
 - `default` is the provider-wide fallback (zero rates and the `calculate` formula): no model's
@@ -154,6 +158,11 @@ def parse(body: bytes, url: str) -> Page:
     data = load_json(body, url)
     if not isinstance(data, dict) or not data:
         raise Unparsable(f"{url}: expected an object of models")
+    if not any(_is_entry(entry) for entry in data.values()):
+        # An error answered with 200 (`{"error": ...}`) or another file of Portkey's (a
+        # `general/` model-config file) is no price listing: read as one, every model of the
+        # provider it left out would count absent from a complete listing.
+        raise Unparsable(f"{url}: no pricing entries (an error body or another file?)")
     records: list[dict[str, Any]] = []
     for key, entry in data.items():
         record: dict[str, Any] = {"provider": provider, "key": key, "entry": entry}
@@ -162,6 +171,12 @@ def parse(body: bytes, url: str) -> Page:
             record["tier_of"] = suffix["model"]
         records.append(record)
     return Page(records=records)
+
+
+def _is_entry(value: Any) -> bool:
+    """Whether a value of the file's object is a Portkey pricing entry (every recorded file's
+    `default` is one)."""
+    return isinstance(value, dict) and "pricing_config" in value
 
 
 def names(record: dict[str, Any]) -> list[tuple[str, str]]:

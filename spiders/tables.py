@@ -155,18 +155,51 @@ def cut_row(text: str) -> str:
     return "" if whole else last
 
 
+# What a page holds that is no markup of its own: comments, and script, style, template and
+# noscript contents (an inlined bundle may well spell "<table" in a string).
+_NOT_MARKUP = re.compile(
+    r"<!--.*?(?:-->|$)|<(script|style|template|noscript)\b.*?(?:</\1\s*>|$)", re.I | re.S
+)
+_TABLE_OPEN = re.compile(r"<table\b", re.I)
+_TABLE_CLOSE = re.compile(r"</table\s*>", re.I)
+_DOCUMENT_CLOSE = re.compile(r"</html\s*>", re.I)
+
+
+def cut_html(text: str) -> str:
+    """Why an HTML body was cut short ('' if it was not).
+
+    An HTML parser closes whatever a body leaves open, so a page cut inside a price cell
+    ("<td>$0.8" of "<td>$0.875</td>") would read as a whole table stating a wrong price. Cut
+    is: a table opened and not closed (more ``<table`` than ``</table>``: the cut is inside
+    it), or a document (one that starts with ``<!doctype html`` or ``<html``) without its
+    ``</html>``: every table after the cut, and whatever prices they stated, is missing.
+    Comments and script, style, template and noscript contents are not counted (a cut inside
+    one of them leaves it open to the end, so what follows is not counted either)."""
+    markup = _NOT_MARKUP.sub("", text)
+    if len(_TABLE_OPEN.findall(markup)) > len(_TABLE_CLOSE.findall(markup)):
+        return "it ends inside a table (a <table> without its </table>)"
+    starts = markup.lstrip()[:200].lower().startswith(_DOCUMENT[:2])
+    if starts and not _DOCUMENT_CLOSE.search(markup):
+        return "the document ends without its </html>"
+    return ""
+
+
 def _pipes(line: str) -> int:
     return len(_PIPE.findall(line))
 
 
 def read_tables(body: bytes) -> list[Table]:
-    """Every table of a page, HTML or Markdown. Unparsable if the page has none, or if a
-    Markdown body was cut inside a table row (`cut_row`): the rest of the page is missing too."""
+    """Every table of a page, HTML or Markdown. Unparsable if the page has none, if a
+    Markdown body was cut inside a table row (`cut_row`), or an HTML one inside a table or
+    before its end (`cut_html`): the rest of the page is missing too."""
     text = decode(body)
     if not text.strip():
         raise Unparsable("empty body: no price tables")
-    if not is_html(text) and (cut := cut_row(text)):
+    html = is_html(text)
+    if not html and (cut := cut_row(text)):
         raise Unparsable(f"truncated body: it ends inside a table row ({cut[-80:]!r})")
+    if html and (cut := cut_html(text)):
+        raise Unparsable(f"truncated body: {cut} ({text.rstrip()[-80:]!r})")
     soup = BeautifulSoup(to_html(text), "html.parser")
     tables = _walk(soup)
     if not tables:
@@ -482,6 +515,36 @@ def unit_of(per: str) -> tuple[Unit, Decimal] | None:
         if pattern.search(phrase):
             return unit, factor
     return None
+
+
+_HEADING_UNIT = re.compile(
+    r"^(?P<name>.*?)\s*(?:\(\s*(?:\$|usd)?\s*(?:/|\bper\b)\s*(?P<inner>[^()]+?)\s*\)"
+    r"|(?:/|\bper\b)\s*(?P<outer>[^()/]+?))\s*$",
+    re.I,
+)
+
+
+def heading_unit(heading: str) -> tuple[str, str]:
+    """A column heading's name and the "per ..." phrase it ends with, lowercased ('' when it
+    ends with none): "Input (per 1K tokens)" → ("Input", "1k tokens"), "Output / MTok" →
+    ("Output", "mtok"), "Cached input ($/1M tokens)" → ("Cached input", "1m tokens")."""
+    match = _HEADING_UNIT.match(heading.strip())
+    if match is None or not match["name"]:
+        return heading.strip(), ""
+    per = match["inner"] or match["outer"] or ""
+    return match["name"].strip(), _SPACES.sub(" ", per).strip().lower()
+
+
+INCLUSIVE = frozenset({">=", "≥", "at least", "from"})
+
+
+def context_above(operator: str, count: Decimal) -> str:
+    """The context_above a prompt-size threshold states: "> 200K" (or over, above, exceeds) is
+    above 200000; "≥ 200K" (>=, at least, from) takes in 200000 itself, so it is above 199999
+    (as Vercel's `min: 272000` reads). Reading both alike prices a prompt of exactly the
+    threshold at the wrong tier."""
+    above = count - 1 if operator.strip().casefold() in INCLUSIVE else count
+    return str(int(above))
 
 
 _STATED_UNIT = re.compile(r"\b(?:prices?|costs?|tier)\b[^.]*?\bper (.+?)(?: in usd)?\.?$", re.I)

@@ -191,9 +191,10 @@ def test_genai_prices_slim_file_reads_as_the_full_file_less_its_free_models() ->
 def test_portkey_general_config_at_a_pricing_url_states_no_price(name: str) -> None:
     url = f"https://configs.portkey.ai/pricing/{name}"
     found = read("portkey", snapshot(f"portkey/general/{name}"), url)
-    assert not found.valid
-    assert found.problems and {p.rule for p in found.problems} == {"unknown model keys"}
-    assert found.failure.startswith("validation collapse")
+    # No entry of it is a pricing entry: the body is no pricing file (that URL fails, so a
+    # source of 46 files is partial and counts no absence: tests/test_fault_bodies.py).
+    assert found.unparsable == f"{url}: no pricing entries (an error body or another file?)"
+    assert not found.valid and not found.problems
 
 
 # --- Azure Retail Prices, 2025-04 Cognitive Services items (NDJSON, every region) -----------
