@@ -242,7 +242,7 @@ def test_undo_supersedes_the_proposals_made_against_the_undone_value(engine: Eng
     change = item.changes[0]
     decisions.approve(engine, item.id, reviewer="alice")
     field = queries.change_field(item, change)
-    moved = Decimal(change.proposed) * 2
+    moved = Decimal(change.proposed or "nan") * 2
     live = [
         replace(o, value=moved) if o.model and o.field_id() == field else o
         for o in observe(*OPENROUTER_AUGUST)
