@@ -451,6 +451,27 @@ def routes_of(conn: Connection, model: str) -> list[str]:
     )
 
 
+def canonical_name(conn: Connection, route: str | None, model: str) -> tuple[str, str] | None:
+    """The catalog's (route, model) a person's spelling means, by the rules that read sources'
+    names (data/aliases, catalog/identity.py: case, a vendor prefix, '4.5' for '4-5', dates):
+    e.g. ("openrouter", "anthropic/claude-sonnet-4.5") -> ("openrouter", "claude-sonnet-4-5").
+    `route` None: any route. None when the spelling means nothing the catalog holds in force."""
+    from catalog.identity import Identity
+
+    c = catalog_values.c
+    identity = Identity.load()
+    in_force = select(c.model).where(c.valid_to.is_(None)).distinct()
+    identity.learn(conn.execute(in_force).scalars())
+    found = identity.model(model)
+    if found is None:
+        return None
+    sold_on = routes_of(conn, found)
+    if route is None:
+        return (sold_on[0], found) if sold_on else None
+    canonical_route = identity.route(route)
+    return (canonical_route, found) if canonical_route in sold_on else None
+
+
 # --- the queue at scale: pages, filters, sorting, counts and change sets (issue 10) ---
 
 _items = review_items.c

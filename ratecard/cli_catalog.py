@@ -336,8 +336,12 @@ def show(
 
     with catalog(db) as engine, engine.connect() as conn:
         view = queries.model_view(conn, route, model)
+        meant = None
+        if not (view.fields or view.not_in_catalog or view.open_review_items):
+            meant = queries.canonical_name(conn, route, model)
     if not (view.fields or view.not_in_catalog or view.open_review_items):
-        raise Refused(f"nothing known about {route}/{model}")
+        hint = f" (the catalog calls it {meant[0]}/{meant[1]})" if meant else ""
+        raise Refused(f"nothing known about {route}/{model}{hint}")
     if as_json:
         print_json(view.as_json())
         return
@@ -428,8 +432,10 @@ def routes(
 
     with catalog(db) as engine, engine.connect() as conn:
         views = [queries.model_view(conn, r, model) for r in queries.routes_of(conn, model)]
+        meant = None if views else queries.canonical_name(conn, None, model)
     if not views:
-        raise Refused(f"no route sells {model} in the catalog")
+        hint = f" (the catalog calls it {meant[1]})" if meant else ""
+        raise Refused(f"no route sells {model} in the catalog{hint}")
     if as_json:
         print_json([view.as_json() for view in views])
         return
