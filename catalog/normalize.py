@@ -57,8 +57,9 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
     drafts: list[tuple[FetchedPage, Draft]] = []
     problems: list[Problem] = []
     named: set[tuple[str, str]] = set()
-    # `unnamed` of each (name, route, dimensions): a model's drafts share them (~10 per record)
-    unnamed_of: dict[tuple[str, str, str], str] = {}
+    # `overlong` and `unnamed` of each (name, route, dimensions), judged once: a model's drafts
+    # share them (~10 per record)
+    names_fit: dict[tuple[str, str, str], tuple[str, str]] = {}
     for page in pages:
         for index, record in enumerate(page.records):
             try:
@@ -83,16 +84,20 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
                 continue
             set_aside: set[tuple[str, str]] = set()  # each reported once per record
             for draft in found:
-                rule, why = TOO_LONG_RULE, overlong(draft)
+                names = (draft.source_model, draft.route, draft.dimensions.key)
+                verdict = names_fit.get(names)
+                if verdict is None:
+                    too_long = overlong(draft)
+                    verdict = names_fit[names] = (too_long, "" if too_long else unnamed(draft))
+                rule, why = TOO_LONG_RULE, verdict[0]
                 if draft.effective_until is not None and not why:
                     rule, why = ENDED_RULE, ended(draft, page)
                 if not why:
-                    names = (draft.source_model, draft.route, draft.dimensions.key)
-                    if names not in unnamed_of:
-                        unnamed_of[names] = unnamed(draft)
-                    rule, why = NO_NAME_RULE, unnamed_of[names]
+                    rule, why = NO_NAME_RULE, verdict[1]
                 if not why:
-                    drafts.append((page, _without_nul(draft)))
+                    if NUL in draft.evidence or NUL in draft.record:
+                        draft = _without_nul(draft)
+                    drafts.append((page, draft))
                 elif (rule, why) not in set_aside:
                     set_aside.add((rule, why))
                     problems.append(
@@ -152,8 +157,6 @@ def nul_escaped(text: str) -> str:
 
 
 def _without_nul(draft: Draft) -> Draft:
-    if NUL not in draft.evidence and NUL not in draft.record:
-        return draft
     return replace(draft, evidence=nul_escaped(draft.evidence), record=nul_escaped(draft.record))
 
 
