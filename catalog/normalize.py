@@ -57,9 +57,11 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
     drafts: list[tuple[FetchedPage, Draft]] = []
     problems: list[Problem] = []
     named: set[tuple[str, str]] = set()
-    # `overlong` and `unnamed` of each (name, route, dimensions), judged once: a model's drafts
-    # share them (~10 per record)
-    names_fit: dict[tuple[str, str, str], tuple[str, str]] = {}
+    # The names and dimensions seen to fit (`_name_fits`, `_dimensions_fit`): a draft of both is
+    # neither `overlong` nor `unnamed`, and a model's drafts share its names (~10 per record)
+    # and a source's a few hundred dimension sets, so each is judged once.
+    names_fit: set[tuple[str, str]] = set()
+    dimensions_fit: set[str] = set()
     for page in pages:
         for index, record in enumerate(page.records):
             try:
@@ -84,16 +86,17 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
                 continue
             set_aside: set[tuple[str, str]] = set()  # each reported once per record
             for draft in found:
-                names = (draft.source_model, draft.route, draft.dimensions.key)
-                verdict = names_fit.get(names)
-                if verdict is None:
-                    too_long = overlong(draft)
-                    verdict = names_fit[names] = (too_long, "" if too_long else unnamed(draft))
-                rule, why = TOO_LONG_RULE, verdict[0]
+                names, dims = (draft.source_model, draft.route), draft.dimensions.key
+                fits = names in names_fit and dims in dimensions_fit
+                if not fits and _name_fits(*names) and _dimensions_fit(dims):
+                    fits = True
+                    names_fit.add(names)
+                    dimensions_fit.add(dims)
+                rule, why = TOO_LONG_RULE, "" if fits else overlong(draft)
                 if draft.effective_until is not None and not why:
                     rule, why = ENDED_RULE, ended(draft, page)
-                if not why:
-                    rule, why = NO_NAME_RULE, verdict[1]
+                if not why and not fits:
+                    rule, why = NO_NAME_RULE, unnamed(draft)
                 if not why:
                     if NUL in draft.evidence or NUL in draft.record:
                         draft = _without_nul(draft)
@@ -220,6 +223,22 @@ def ended(draft: Draft, page: FetchedPage) -> str:
     if until is None or until >= day:
         return ""
     return f"{draft.evidence}: in force until {until}, before the response's date {day}"
+
+
+def _name_fits(model: str, route: str) -> bool:
+    """Whether a draft of this model name and route is neither `overlong` nor `unnamed` by its
+    names (its dimensions judged apart, `_dimensions_fit`)."""
+    return (
+        len(route) <= _ROUTE_FITS
+        and len(model) <= _MODEL_FITS
+        and not _BLANK_PART.search(model)
+        and not _CONTROL.search(f"{model}{route}")
+    )
+
+
+def _dimensions_fit(key: str) -> bool:
+    """Whether dimensions of this text key make no draft `overlong` or `unnamed`."""
+    return len(key) <= _DIMENSIONS_FIT and not _CONTROL.search(key)
 
 
 NO_NAME_RULE = "no model name"
