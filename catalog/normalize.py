@@ -15,7 +15,7 @@ from catalog.identity import Identity, Statement
 from catalog.schedule import in_force
 from schemas.fetch import FetchedPage, FieldProblem, Uninterpretable
 from schemas.field import Dims
-from schemas.records import Draft, Observation, Problem
+from schemas.records import Draft, Observation, Problem, make_observation
 from schemas.sources import Source
 from schemas.vocab import Dim
 
@@ -373,22 +373,22 @@ def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
             continue
         seen.add(key)
         out.append(
-            Observation(
-                source=source.id,
-                route=route,
-                model=model,
-                source_model=draft.source_model,
-                kind=draft.kind,
-                component=draft.component,
-                unit=draft.unit,
-                dimensions=dimensions,
-                value=draft.value,
-                observed_at=page.observed_at,
-                url=page.url,
-                landing_url=page.landing_url,
-                evidence=draft.evidence,
-                record=draft.record,
-                effective_from=draft.effective_from,
+            make_observation(  # Observation(source=..., ...) positionally: ~4x cheaper
+                source.id,
+                route,
+                model,
+                draft.source_model,
+                draft.kind,
+                draft.component,
+                draft.unit,
+                dimensions,
+                draft.value,
+                page.observed_at,
+                page.url,
+                page.landing_url,
+                draft.evidence,
+                draft.record,
+                draft.effective_from,
             )
         )
     return out

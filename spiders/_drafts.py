@@ -35,7 +35,7 @@ from typing import Any
 
 from schemas.fetch import FieldProblem, Normalized, Uninterpretable
 from schemas.field import NO_DIMS, Dims
-from schemas.records import Draft
+from schemas.records import Draft, make_draft
 from schemas.vocab import CACHE_TTL_DEFAULTS, Component, Dim, Kind, Unit
 from spiders.parsing import is_router_pseudo_model
 
@@ -96,17 +96,17 @@ class DraftCollector:
         """One value of this record's route and model, `value` already in `unit`, taking
         effect on `effective_from` when the source states such a day."""
         self.put(
-            Draft(
-                route=self.route,
-                source_model=self.source_model,
-                kind=kind,
-                component=component,
-                unit=unit,
-                dimensions=NO_DIMS if dimensions is None else Dims.of(dimensions),
-                value=plain(value),
-                evidence=evidence,
-                record=self.record,
-                effective_from=effective_from,
+            make_draft(  # Draft(route=..., ...) positionally: its keywords cost more than it
+                self.route,
+                self.source_model,
+                kind,
+                component,
+                unit,
+                NO_DIMS if dimensions is None else Dims.of(dimensions),
+                plain(value),
+                evidence,
+                self.record,
+                effective_from,
             )
         )
 
