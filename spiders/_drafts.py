@@ -130,12 +130,13 @@ class DraftCollector:
             draft.dimensions.key,  # canonical (sorted, defaults left out)
             draft.effective_from,
         )
-        if key in self._conflicts:
+        if self._conflicts and key in self._conflicts:
             return
-        known = self._drafts.get(key)
-        if known is None:
-            self._drafts[key] = draft
-        elif known.value == draft.value:
+        held = len(self._drafts)
+        known = self._drafts.setdefault(key, draft)  # one lookup for the usual new field
+        if len(self._drafts) > held:
+            return
+        if known.value == draft.value:
             evidence = f"{known.evidence}; {draft.evidence}"
             self._drafts[key] = replace(known, evidence=evidence)
         else:
