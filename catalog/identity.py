@@ -236,11 +236,10 @@ class Identity:
         siblings: dict[tuple[str, str, str], dict[str, dict[Measure, Decimal]]] = defaultdict(dict)
         compared: dict[tuple[str, str, str], dict[Measure, Decimal]] = {}
         for (source, official, route, name), stated in fields.items():
-            stated = {
-                k: v
-                for k, v in stated.items()
-                if official or k.kind is not _PRICE or route not in scoped or _SCOPE in k.dims
-            }
+            if not official and route in scoped:  # only there is a statement left out
+                stated = {
+                    k: v for k, v in stated.items() if k.kind is not _PRICE or _SCOPE in k.dims
+                }
             siblings[(source, route, squashed(snapshot_base(name) or name))][name] = stated
             compared[(source, route, name)] = stated
         for group in siblings.values():
