@@ -209,8 +209,21 @@ class Identity:
         known; a dated id one source prices apart from its base or a sibling snapshot on one
         route becomes distinct (module docstring); official scoped prices feed OfficialScopes."""
         fields: dict[tuple[str, bool, str, str], dict[Measure, Decimal]] = defaultdict(dict)
+        # A record's statements come one after another with the same source, route and name
+        # (the same objects): their fields are found once per run of them, not once per value.
+        last: tuple[str, bool, str, str] | None = None
+        stated: dict[Measure, Decimal] = {}
         for source, official, route, source_model, key, value in statements:
-            fields[(source, official, route, self.candidate(source_model))][key] = value
+            if (
+                last is None
+                or source_model is not last[3]
+                or route is not last[2]
+                or source is not last[0]
+                or official is not last[1]
+            ):
+                last = (source, official, route, source_model)
+                stated = fields[(source, official, route, self.candidate(source_model))]
+            stated[key] = value
         self.known.update(name for (_, official, _, name) in fields if official)
         # Remembered across calls: a route whose official source priced by deployment scope in
         # statements learned earlier (held while it is not read) stays scoped for the rest.
@@ -223,11 +236,10 @@ class Identity:
         siblings: dict[tuple[str, str, str], dict[str, dict[Measure, Decimal]]] = defaultdict(dict)
         compared: dict[tuple[str, str, str], dict[Measure, Decimal]] = {}
         for (source, official, route, name), stated in fields.items():
-            stated = {
-                k: v
-                for k, v in stated.items()
-                if official or k.kind is not _PRICE or route not in scoped or _SCOPE in k.dims
-            }
+            if not official and route in scoped:  # only there is a statement left out
+                stated = {
+                    k: v for k, v in stated.items() if k.kind is not _PRICE or _SCOPE in k.dims
+                }
             siblings[(source, route, squashed(snapshot_base(name) or name))][name] = stated
             compared[(source, route, name)] = stated
         for group in siblings.values():

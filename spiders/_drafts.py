@@ -35,14 +35,16 @@ from typing import Any
 
 from schemas.fetch import FieldProblem, Normalized, Uninterpretable
 from schemas.field import NO_DIMS, Dims
-from schemas.records import Draft
+from schemas.records import Draft, make_draft
 from schemas.vocab import CACHE_TTL_DEFAULTS, Component, Dim, Kind, Unit
 from spiders.parsing import is_router_pseudo_model
 
 ROUTER_RULE = "router pseudo-model"
-# (route, source model, kind, component, unit, dimensions, effective from): a price and the
-# one a record schedules for a later date are two statements of one field.
-FieldKey = tuple[str, str, Kind, Component, Unit, Dims, date | None]
+# (route, source model, kind, component, unit, dimensions' text key, effective from): a price
+# and the one a record schedules for a later date are two statements of one field. The
+# dimensions by their canonical text (Dims.key), equal exactly when the Dims are: a key of
+# text, members and None hashes in C, where a Dims' hash is a Python call (three per value).
+FieldKey = tuple[str, str, Kind, Component, Unit, str, date | None]
 
 # Members read once: on Python 3.11 `Kind.PRICE` is a metaclass lookup, ~10x a global's cost,
 # and these are asked per observation.
@@ -94,17 +96,17 @@ class DraftCollector:
         """One value of this record's route and model, `value` already in `unit`, taking
         effect on `effective_from` when the source states such a day."""
         self.put(
-            Draft(
-                route=self.route,
-                source_model=self.source_model,
-                kind=kind,
-                component=component,
-                unit=unit,
-                dimensions=NO_DIMS if dimensions is None else Dims.of(dimensions),
-                value=plain(value),
-                evidence=evidence,
-                record=self.record,
-                effective_from=effective_from,
+            make_draft(  # Draft(route=..., ...) positionally: its keywords cost more than it
+                self.route,
+                self.source_model,
+                kind,
+                component,
+                unit,
+                NO_DIMS if dimensions is None else Dims.of(dimensions),
+                plain(value),
+                evidence,
+                self.record,
+                effective_from,
             )
         )
 
@@ -125,15 +127,16 @@ class DraftCollector:
             draft.kind,
             draft.component,
             draft.unit,
-            draft.dimensions,  # canonical (sorted, defaults left out) and hashable
+            draft.dimensions.key,  # canonical (sorted, defaults left out)
             draft.effective_from,
         )
-        if key in self._conflicts:
+        if self._conflicts and key in self._conflicts:
             return
-        known = self._drafts.get(key)
-        if known is None:
-            self._drafts[key] = draft
-        elif known.value == draft.value:
+        held = len(self._drafts)
+        known = self._drafts.setdefault(key, draft)  # one lookup for the usual new field
+        if len(self._drafts) > held:
+            return
+        if known.value == draft.value:
             evidence = f"{known.evidence}; {draft.evidence}"
             self._drafts[key] = replace(known, evidence=evidence)
         else:
@@ -160,7 +163,7 @@ class DraftCollector:
             for key, draft in self._drafts.items()
             if draft.component is _CACHE_WRITE
             and Dim.CACHE_TTL not in draft.dimensions
-            and _with_ttl(key, "1h") in self._drafts
+            and _with_ttl(key, draft.dimensions, "1h") in self._drafts
         ]
         for key in split:
             draft = self._drafts.pop(key)
@@ -202,8 +205,9 @@ def _router(route: str, source_model: str) -> bool:
     )
 
 
-def _with_ttl(key: FieldKey, ttl: str) -> FieldKey:
-    return (*key[:5], Dims.of({**key[5], Dim.CACHE_TTL.value: ttl}), key[6])
+def _with_ttl(key: FieldKey, dimensions: Dims, ttl: str) -> FieldKey:
+    """The key of the same field (`key`, whose dimensions are `dimensions`) at lifetime `ttl`."""
+    return (*key[:5], Dims.of({**dimensions, Dim.CACHE_TTL.value: ttl}).key, key[6])
 
 
 def _relabel(draft: Draft, dimensions: dict[str, str], note: str) -> Draft:
