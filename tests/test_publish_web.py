@@ -167,6 +167,28 @@ def test_publish_writes_pages_that_need_no_server(db: str, tmp_path: Path) -> No
     assert (site / "model_prices_and_context_window.provenance.json").exists()
 
 
+def test_the_cheapest_route_is_one_whose_prices_are_verified(db: str) -> None:
+    """claude-sonnet-4-5: resellers only aggregators price state less than Anthropic's own page;
+    the ranking names a route whose every price is verified first, and lists the others after,
+    marked unverified."""
+    from datetime import UTC, datetime
+
+    from webapp.catalog_view import model_view
+
+    with store.connect(db).connect() as conn:
+        view = model_view(conn, "claude-sonnet-4-5", datetime.now(UTC))
+    assert view is not None
+    priced = view["cheapest"]["priced"]
+    verified = [p["verified"] for p in priced]
+    assert verified[0] and False in verified
+    assert verified == sorted(verified, reverse=True)
+    assert any(not p["verified"] and p["per_request"] < priced[0]["per_request"] for p in priced)
+    page = TestClient(create_app(db, secret_key="test-only-secret")).get(
+        "/models/claude-sonnet-4-5"
+    )
+    assert "cheapest verified" in page.text and "unverified</span>" in page.text
+
+
 def test_a_model_pages_submit_link_prefills_the_form(client: TestClient) -> None:
     page = client.get("/models/gpt-image-2").text
     link = re.search(r'href="/submit\?route=([^&"]+)&amp;model=([^"]+)" id="submit-source"', page)

@@ -198,7 +198,9 @@ def categories(values: list[PublishedValue]) -> list[str]:
 def cheapest(
     by_route: dict[str, list[PublishedValue]], model: str, workload: Workload
 ) -> dict[str, Any]:
-    """Every route's cost of `workload`, cheapest first; routes that refuse say why."""
+    """Every route's cost of `workload`: the routes whose every price used is verified first,
+    cheapest first, then the others (a price only a secondary source states is no ranking's
+    winner); routes that refuse say why."""
     priced: list[dict[str, Any]] = []
     refused: list[dict[str, str]] = []
     for route, values in by_route.items():
@@ -219,7 +221,7 @@ def cheapest(
                 ],
             }
         )
-    priced.sort(key=lambda r: r["per_request"])
+    priced.sort(key=lambda r: (not r["verified"], r["per_request"]))
     return {"priced": priced, "refused": refused}
 
 
