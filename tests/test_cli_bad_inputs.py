@@ -223,6 +223,16 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         2,
     ),
     ("publish-into-a-file", ["publish", "{dir}/notes.txt"], "'DIR'", "is a file", 2),
+    ("publish-empty-dir", ["publish", ""], "'DIR'", "the folder is empty", 2),
+    ("publish-into-other-files", ["publish", "{dir}"], "'DIR'", "a folder holding other", 2),
+    ("publish-unwritable", ["publish", "/proc/ratecard-test"], "'DIR'", "/proc/ratecard-test", 2),
+    (
+        "export-output-unwritable",
+        ["export", "json", "-o", "/proc/ratecard-test.json"],
+        "'--output'",
+        "/proc/ratecard-test.json",
+        2,
+    ),
     (
         "publish-unknown-model",
         ["publish", "{dir}/site", "--model", "no-such-model"],
@@ -471,8 +481,14 @@ def workspace(refreshed_catalog: Path, tmp_path_factory: pytest.TempPathFactory)
     [pytest.param(*case[1:], id=case[0]) for case in CASES],
 )
 def test_bad_input_is_one_line_and_changes_nothing(
-    workspace: Path, arguments: list[str], argument: str, rule: str, exit_code: int
+    workspace: Path,
+    arguments: list[str],
+    argument: str,
+    rule: str,
+    exit_code: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.chdir(workspace)  # a path given as "" or "." is the workspace: checked below
     before = _tree(workspace)
     args = [a.replace("{dir}", str(workspace)) for a in arguments]
     result = CliRunner().invoke(

@@ -149,6 +149,9 @@ def test_publish_writes_pages_that_need_no_server(db: str, tmp_path: Path) -> No
     values = json.loads((site / "catalog.json").read_text())["values"]
     assert any(Decimal(v["value"]) == Decimal("0.036") for v in values)
     assert (site / "model_prices_and_context_window.provenance.json").exists()
+    again = CliRunner().invoke(cli, ["publish", str(site), "--model", "gpt-image-2", "--db", db])
+    assert again.exit_code == 0, again.output  # a site publish wrote is rewritten
+    assert 'href="models/gpt-image-2.html"' in (site / "index.html").read_text()
 
 
 def test_a_model_pages_submit_link_prefills_the_form(client: TestClient) -> None:
