@@ -198,8 +198,13 @@ def sla_watch(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Run the sla-watch flow now: report items due soon and overdue, escalate each once."""
-    from review.escalation import WEBHOOK_ENV, EscalationError, webhook_from_env
+    """Run the sla-watch flow now: report items due soon and overdue, escalate each once.
+
+    Escalations the receiver did not accept: the report is printed all the same, then one line
+    naming them on standard error, exit 1 (the next run sends them again)."""
+    import logging
+
+    from review.escalation import WEBHOOK_ENV, EscalationError, Undelivered, webhook_from_env
 
     hours = parse_duration(within, "--within").total_seconds() / 3600
     try:
@@ -210,10 +215,38 @@ def sla_watch(
     prefect_defaults()
     from flows.sla import sla_watch as flow
 
+    undelivered: Undelivered | None = None
+    runs_log = logging.getLogger("prefect.flow_runs")
+    quiet = _WithoutTraceback(Undelivered)
+    runs_log.addFilter(quiet)  # the command says it in one line; the run still fails
     try:
         report = flow(database=db, within_hours=hours, webhook_url=url)
+    except Undelivered as exc:
+        undelivered, report = exc, exc.report
     except EscalationError as exc:
         raise Refused(f"refused: {exc}") from None
+    finally:
+        runs_log.removeFilter(quiet)
+    _print_sla(report, within, as_json)
+    if undelivered is not None:
+        raise Refused(f"sla-watch: {undelivered.summary()}")
+
+
+class _WithoutTraceback:
+    """A logging filter that drops records logged with an exception of `kind` (Prefect logs a
+    failed flow's exception with its traceback)."""
+
+    def __init__(self, kind: type[BaseException]) -> None:
+        self.kind = kind
+
+    def filter(self, record: Any) -> bool:
+        """False for a record carrying an exception of `kind`."""
+        return not (record.exc_info and isinstance(record.exc_info[1], self.kind))
+
+
+def _print_sla(report: dict[str, Any], within: str, as_json: bool) -> None:
+    """The sla-watch report: JSON, or a line per promise (submissions, machine items) and one
+    counting the escalations sent."""
     if as_json:
         _line(json.dumps(report, default=str, indent=2))
         return
