@@ -114,7 +114,42 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
             ("non-ascii-digit", "input \uff13", "not a plain number"),
             ("unknown-component", "inptu 3", "component 'inptu' is not one of: input, output"),
             ("unknown-unit", "input 3 usd_per_token", "unit 'usd_per_token' is not one of"),
+            ("price-as-flag", "input 3 flag", "unit 'flag' does not go with component 'input'"),
+            (
+                "limit-as-price",
+                "context_window 3 usd_per_image",
+                "'usd_per_image' does not go with component 'context_window': use tokens",
+            ),
+            (
+                "unknown-modality",
+                "input 3 usd_per_1m_tokens modality=smell",
+                "modality='smell' is not one of: audio, image, text, video",
+            ),
+            (
+                "unknown-cache-ttl",
+                "cache_write 3 usd_per_1m_tokens cache_ttl=forever",
+                "cache_ttl='forever' is not one of: 1h, 5m",
+            ),
+            (
+                "unknown-service-tier",
+                "input 3 usd_per_1m_tokens service_tier=ultra",
+                "service_tier='ultra' is not one of: batch, flex, priority, standard",
+            ),
         )
+    ),
+    (
+        "submit-url-space-in-host",
+        [*SUBMIT[:3], "https://exa mple.com/<script>", *SUBMIT[4:]],
+        "'URL'",
+        "no spaces or characters a URL cannot hold",
+        2,
+    ),
+    (
+        "submit-url-bad-host",
+        [*SUBMIT[:3], "https://exa%20mple.com/", *SUBMIT[4:]],
+        "'URL'",
+        "'exa%20mple.com' is not a host name",
+        2,
     ),
     ("submit-ftp-url", [*SUBMIT[:3], "ftp://openrouter.ai/gpt-5", *SUBMIT[4:]], "'URL'", "http", 2),
     ("submit-route", ["submit", "Open Router", *SUBMIT[2:]], "'ROUTE'", "lowercase letters", 2),
