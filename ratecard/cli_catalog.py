@@ -460,7 +460,8 @@ def report_disagreements(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """How many of a secondary source's entries disagree with the route's official source."""
+    """How many of a secondary source's entries disagree with the route's official source
+    (every configured source's, unless --source names some; each heading names the source)."""
     from catalog import reports
     from schemas.sources import sources
 
@@ -471,6 +472,8 @@ def report_disagreements(
     if as_json:
         print_json(found)
         return
+    if not source:
+        heading(f"every configured source (--source picks some): {', '.join(chosen)}")
     for report in found:
         if not report["comparable_entries"]:
             say(
@@ -479,7 +482,8 @@ def report_disagreements(
             )
             continue
         for entry in report["entries"]:
-            heading(f"{entry['route']}/{entry['model']}")
+            who = report["source"]
+            heading(f"{entry['route']}/{entry['model']}: {who} against the official source")
             for f in entry["fields"]:
                 mine, theirs = f[report["source"]], f["official"]
                 say(

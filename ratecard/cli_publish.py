@@ -92,7 +92,7 @@ def cost(
     from pydantic import ValidationError
 
     from catalog import reader
-    from catalog.cost import CostError, Workload, estimate, workload_error
+    from catalog.cost import CostError, Workload, estimate, unknown_target, workload_error
 
     route, model = parse_target("TARGET", target, "azure/gpt-image-2")
     day = parse_at(at)
@@ -113,10 +113,18 @@ def cost(
         field, rule = workload_error(exc)
         raise bad_input(f"--{field.replace('_', '-')}", rule) from None
     except ValueError as exc:
-        raise bad_input("--images", str(exc).removeprefix("--images ")) from None
+        raise bad_input("--images", str(exc)) from None
+    moment = reader.as_of(day)
     with catalog(db) as engine, engine.connect() as conn:
-        values = reader.published_values(conn, reader.as_of(day), route=route, model=model)
+        values = reader.published_values(conn, moment, route=route, model=model)
+        unknown = (
+            unknown_target(route, model, [r for r, _ in reader.models(conn, moment, model)])
+            if not values
+            else None
+        )
     try:
+        if unknown is not None:
+            raise unknown
         result = estimate(values, workload, route=route, model=model)
     except CostError as exc:
         raise Refused(f"cost {route}/{model}: refused: {exc}") from None
@@ -178,6 +186,10 @@ def export(
 
     if fmt not in exports.FORMATS:
         raise bad_input("FORMAT", f"{fmt!r}: one of {', '.join(exports.FORMATS)}")
+    if provenance is not None and fmt != "litellm":
+        raise bad_input(
+            "--provenance", f"only with litellm: the {fmt} export holds each value's provenance"
+        )
     moment = reader.as_of(parse_at(at))
     if fmt == "litellm" and provenance is None and output is not None:
         provenance = output.with_name(f"{output.stem}.provenance.json")
@@ -206,9 +218,7 @@ def export(
 def is_site(directory: Path) -> bool:
     """Whether `directory` holds a site `publish` wrote before (its index and its own style
     sheet, static/publish.css): publishing again rewrites it."""
-    return (directory / "index.html").is_file() and (
-        directory / "static" / "publish.css"
-    ).is_file()
+    return (directory / "index.html").is_file() and (directory / "static" / "publish.css").is_file()
 
 
 def publish(

@@ -37,6 +37,8 @@ from ratecard.options import (
     check_catalog,
     check_choice,
     check_name,
+    check_reason,
+    check_reviewer,
     check_sources,
     parse_duration,
     prefect_defaults,
@@ -108,7 +110,10 @@ def _decide(
     check_filter(which.kind, which.source, which.route, which.model)
     check_sources("--use-source", [use_source] if use_source is not None else None)
     chosen = decisions.Verdict(verdict)
+    if chosen is decisions.Verdict.REJECT:
+        check_reason(reason, "a rejection")
     with catalog(db) as engine:
+        check_reviewer(engine, reviewer)
         try:
             if item_id is not None:
                 if chosen is decisions.Verdict.APPROVE:

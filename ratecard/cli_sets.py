@@ -32,6 +32,8 @@ from ratecard.options import (
     check_catalog,
     check_choice,
     check_name,
+    check_reason,
+    check_reviewer,
     check_sources,
     parse_duration,
     prefect_defaults,
@@ -100,8 +102,11 @@ def decide_set(
             "submission:ID, as `review sets` lists them",
         )
     verdict = decisions.Verdict.APPROVE if approve else decisions.Verdict.REJECT
+    if not approve:
+        check_reason(reason, "a rejection")  # before the preview, not after it
     selection = sets.Selection(set_id=set_id, model=model)
     with catalog(db) as engine:
+        check_reviewer(engine, reviewer)
         _decide_set(engine, verdict, selection, reviewer, reason, override, yes, dry_run, as_json)
 
 
@@ -170,8 +175,10 @@ def review_undo(
     """Undo a decision: the values before it come back in force, the item is open again."""
     from review import decisions
 
+    check_reason(reason, "an undo")
     try:
         with catalog(db) as engine:
+            check_reviewer(engine, reviewer)
             done = decisions.undo(engine, item_id, reviewer=reviewer, reason=reason)
     except decisions.DecisionError as exc:
         raise Refused(f"refused: {exc}") from None

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from catalog import store
 from ratecard.cli import app
+from review.reviewers import add_reviewer
 from tests.conftest import ROOT, WORLDS, copy_catalog
 
 MISTYPED = "sqlite:///{dir}/typo/sub/catalog.db"
@@ -255,6 +256,72 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         ["export", "litellm", "-o", "{dir}/out.json", "--provenance", "{dir}/./out.json"],
         "'--provenance'",
         "the export's own file",
+        2,
+    ),
+    (
+        "export-provenance-of-json",
+        ["export", "json", "--provenance", "{dir}/p.json"],
+        "'--provenance'",
+        "only with litellm",
+        2,
+    ),
+    (
+        "approve-unknown-reviewer",
+        ["review", "approve", "1", "-r", "nobody"],
+        "'--reviewer'",
+        "no active reviewer named 'nobody'",
+        2,
+    ),
+    (
+        "approve-bulk-unknown-reviewer",
+        ["review", "approve", "--kind", "price_change", "-r", "nobody", "--dry-run"],
+        "'--reviewer'",
+        "no active reviewer named 'nobody'",
+        2,
+    ),
+    (
+        "approve-set-unknown-reviewer",
+        ["review", "approve", "--set", "1:openrouter:openrouter:price_change", "-r", "nobody"],
+        "'--reviewer'",
+        "no active reviewer named 'nobody'",
+        2,
+    ),
+    (
+        "undo-unknown-reviewer",
+        ["review", "undo", "1", "-r", "nobody", "--reason", "x"],
+        "'--reviewer'",
+        "no active reviewer named 'nobody'",
+        2,
+    ),
+    (
+        "undo-no-reason",
+        ["review", "undo", "1", "-r", "alice", "--reason", " "],
+        "'--reason'",
+        "an undo needs a reason",
+        2,
+    ),
+    (
+        "reject-empty-reason",
+        ["review", "reject", "1", "-r", "alice", "--reason", ""],
+        "'--reason'",
+        "a rejection needs a reason",
+        2,
+    ),
+    (
+        "reject-set-empty-reason",
+        [
+            "review",
+            "reject",
+            "--set",
+            "32769:openrouter:openrouter:price_change",
+            "-r",
+            "alice",
+            "--reason",
+            "",
+            "--yes",
+        ],
+        "'--reason'",
+        "a rejection needs a reason",
         2,
     ),
     ("publish-into-a-file", ["publish", "{dir}/notes.txt"], "'DIR'", "is a file", 2),
@@ -491,12 +558,14 @@ def _broken_worlds(folder: Path) -> None:
 
 @pytest.fixture(scope="module")
 def workspace(refreshed_catalog: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder with a catalog copy (opened once, so later opens change no byte), the broken
-    worlds, a text file, an empty file, a foreign SQLite database and a catalog whose schema
-    revision this ratecard does not have."""
+    """A folder with a catalog copy (opened once, so later opens change no byte) that has the
+    reviewer alice, the broken worlds, a text file, an empty file, a foreign SQLite database and
+    a catalog whose schema revision this ratecard does not have."""
     folder = tmp_path_factory.mktemp("bad-inputs")
     url = copy_catalog(refreshed_catalog, folder / "catalog.db")
-    store.open_catalog(url).dispose()
+    engine = store.open_catalog(url)
+    add_reviewer(engine, "alice", "correct horse battery staple")  # -r alice is a reviewer
+    engine.dispose()
     _broken_worlds(folder)
     (folder / "notes.txt").write_text("not a database\n")
     (folder / "empty.db").write_bytes(b"")

@@ -136,6 +136,18 @@ def test_a_report_on_an_official_source_says_there_is_nothing_to_compare(
     assert result.stdout.strip().startswith("openrouter: no entry to compare")
 
 
+def test_a_report_without_source_says_which_sources_it_reports(refreshed_catalog: Path) -> None:
+    from schemas.sources import sources
+
+    result = CliRunner().invoke(
+        app, ["report", "disagreements", "--db", f"sqlite:///{refreshed_catalog}"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == (
+        f"every configured source (--source picks some): {', '.join(sources())}"
+    )
+
+
 def test_json_of_one_entry_and_one_item(refreshed_catalog: Path) -> None:
     db = f"sqlite:///{refreshed_catalog}"
     runner = CliRunner()

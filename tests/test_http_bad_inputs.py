@@ -284,6 +284,12 @@ CASES = [
         "images: the image count",
     ),
     get(
+        "cost of images of no shape",
+        f"/api/cost?{COST}&input_tokens=1&output_tokens=1&images=bad",
+        422,
+        "images: 'bad': use QUALITY:SIZE:N",
+    ),
+    get(
         "cost in a region of the global deployment",
         f"/api/cost?{COST}&input_tokens=1&output_tokens=1&region=eastus2",
         422,
