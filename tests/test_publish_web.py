@@ -161,3 +161,14 @@ def test_a_model_pages_submit_link_prefills_the_form(client: TestClient) -> None
     form = client.get(f"/submit?route={link[1]}&model=gpt-image-2").text
     assert f'name="route" value="{link[1]}"' in form
     assert 'name="model" value="gpt-image-2"' in form
+
+
+def test_get_routes_answer_head(client: TestClient) -> None:
+    """HEAD is GET without the body (RFC 9110): pages and the API answer it, not 405."""
+    for path in ("/models", "/models/gpt-image-2", "/api/values?limit=1", "/feed.atom"):
+        got, head = client.get(path), client.head(path)
+        assert head.status_code == got.status_code == 200, path
+        assert head.content == b""
+        assert head.headers["content-type"] == got.headers["content-type"]
+        assert head.headers["content-length"] == str(len(got.content))
+    assert client.head("/api/submissions").status_code == 405  # POST only: no GET to mirror
