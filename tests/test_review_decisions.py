@@ -394,11 +394,8 @@ def test_a_bulk_dry_run_lists_every_matching_item(engine: Engine, catalog_db: st
     every field (the question before a real decision keeps its short list)."""
     matching = decisions.matching_open(engine, decisions.Filter(kind="price_change"))
     assert len(matching) > 20
-    dry = CliRunner().invoke(
-        app,
-        ["review", "approve", "--kind", "price_change", "-r", "alice", "--dry-run"]
-        + ["--db", catalog_db],
-    )
+    bulk = ["review", "approve", "--kind", "price_change", "-r", "alice", "--dry-run"]
+    dry = CliRunner().invoke(app, [*bulk, "--db", catalog_db])
     assert dry.exit_code == 0, dry.output
     listed = [line.split()[0] for line in dry.stdout.splitlines() if line.startswith("  #")]
     assert listed == [f"#{item.id}" for item in matching]
