@@ -93,7 +93,7 @@ class ImageCount(BaseModel):
         """'QUALITY:SIZE:N', e.g. 'medium:1024x1024:2'. Raises ValueError naming the text."""
         parts = text.split(":")
         if len(parts) != 3 or not re.fullmatch(r"[0-9]{1,13}", parts[2].strip()):
-            raise ValueError(f"--images {text!r}: use QUALITY:SIZE:N, e.g. medium:1024x1024:1")
+            raise ValueError(f"{text!r}: use QUALITY:SIZE:N, e.g. medium:1024x1024:1")
         return cls(quality=parts[0], size=parts[1], count=int(parts[2]))
 
 
@@ -284,6 +284,21 @@ def estimate(
                 "workload", f"amounts beyond {EXACT} significant digits cannot be stated exactly"
             )
     return result
+
+
+def unknown_target(route: str, model: str, routes: Sequence[str]) -> CostError | None:
+    """What is unknown when the catalog holds nothing for `route`/`model`: the model, when no
+    route sells it (`routes`, the routes with a value of it in force, is empty), else the route,
+    naming the routes that do sell it; None when `route` is among them."""
+    if not routes:
+        return CostError("model", f"{model!r}: no route sells it in the catalog at that time")
+    if route not in routes:
+        return CostError(
+            "route",
+            f"{route!r} does not sell {model} in the catalog at that time; "
+            f"routes that do: {', '.join(sorted(routes))}",
+        )
+    return None
 
 
 def _estimate(

@@ -67,7 +67,8 @@ def sla_watch(
 ) -> dict[str, Any]:
     """Report open items due within `within_hours` and overdue, and escalate them through the
     webhook when one is configured; returns the report (with "escalations": {"sent", "failed"}
-    when a webhook is configured). Raises EscalationError when a delivery failed."""
+    when a webhook is configured). Raises escalation.Undelivered, carrying the report, when a
+    delivery failed."""
     now = datetime.now(UTC)
     within = timedelta(hours=within_hours)
     engine = store.connect(database)
@@ -90,7 +91,8 @@ def sla_watch(
     )
     failed = report.get("escalations", {}).get("failed")
     if failed:
-        raise escalation.EscalationError(
-            f"{len(failed)} escalations not delivered: #{failed[0]['id']}: {failed[0]['error']}"
+        raise escalation.Undelivered(
+            f"{len(failed)} escalations not delivered: #{failed[0]['id']}: {failed[0]['error']}",
+            report,
         )
     return report

@@ -58,9 +58,9 @@ from ratecard.output import (
 
 if TYPE_CHECKING:
     from prefect.client.schemas.objects import State
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
-    from catalog.views import Capabilities
+    from catalog.views import Capabilities, ReviewDetail
     from schemas.records import Run
 
 RUN_COLUMNS = (
@@ -471,7 +471,8 @@ def report_disagreements(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """How many of a secondary source's entries disagree with the route's official source."""
+    """How many of a secondary source's entries disagree with the route's official source
+    (every configured source's, unless --source names some; each heading names the source)."""
     from catalog import reports
     from schemas.sources import sources
 
@@ -482,6 +483,8 @@ def report_disagreements(
     if as_json:
         print_json(found)
         return
+    if not source:
+        heading(f"every configured source (--source picks some): {', '.join(chosen)}")
     for report in found:
         if not report["comparable_entries"]:
             say(
@@ -490,7 +493,8 @@ def report_disagreements(
             )
             continue
         for entry in report["entries"]:
-            heading(f"{entry['route']}/{entry['model']}")
+            who = report["source"]
+            heading(f"{entry['route']}/{entry['model']}: {who} against the official source")
             for f in entry["fields"]:
                 mine, theirs = f[report["source"]], f["official"]
                 say(
@@ -549,6 +553,22 @@ def review_list(
     )
 
 
+def _open_on_same_slot(conn: Connection, item: ReviewDetail | None) -> int | None:
+    """The open item about the same thing (same slot) as `item` when it was superseded."""
+    from sqlalchemy import select
+
+    from catalog.tables import review_items
+
+    if item is None or item.status.value != "superseded":
+        return None
+    mine = select(review_items.c.slot).where(review_items.c.id == item.id).scalar_subquery()
+    c = review_items.c
+    found = conn.execute(
+        select(c.id).where(c.slot == mine, c.status == "open", c.id != item.id).limit(1)
+    ).scalar()
+    return None if found is None else int(found)
+
+
 def review_show(
     item_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, metavar="ID", help="The item's id.")],
     db: DbOption = None,
@@ -559,6 +579,7 @@ def review_show(
 
     with catalog(db) as engine, engine.connect() as conn:
         item = queries.get_review(conn, item_id)
+        successor = _open_on_same_slot(conn, item)
     if item is None:
         raise Refused(f"no review item {item_id}")
     if as_json:
@@ -569,7 +590,10 @@ def review_show(
     say(f"{item.kind.value} · {item.status.value} · due {item.due_at} · {origin}")
     if item.decided_at is not None:
         why = f": {item.reason}" if item.reason else ""
-        say(f"{item.status.value} {item.decided_at} by {item.reviewer}{why}")
+        by = f" by {item.reviewer}" if item.reviewer else ""  # no one decides a supersession
+        say(f"{item.status.value} {item.decided_at}{by}{why}")
+    if successor is not None:
+        say(f"open now about the same thing: #{successor}")
     for change in item.changes:
         pct = f" ({change.pct_change:+.1f}%)" if change.pct_change is not None else ""
         current = "none" if change.current is None else change.current

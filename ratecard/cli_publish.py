@@ -52,11 +52,12 @@ def check_writable(argument: str, path: Path) -> None:
 
 
 def write_text(argument: str, path: Path, text: str) -> None:
-    """Write `text` to `path`, or refuse with one line naming the argument and the OS's reason."""
+    """Write `text` to `path`; a destination the OS will not write (/proc, a read-only disk) is
+    `bad_input(argument, …)` with the OS's reason, as a missing folder is."""
     try:
         path.write_text(text)
     except OSError as exc:
-        raise Refused(f"{argument} {path}: cannot write: {exc.strerror}") from None
+        raise bad_input(argument, f"{path}: cannot write: {exc.strerror}") from None
 
 
 def cost(
@@ -91,7 +92,7 @@ def cost(
     from pydantic import ValidationError
 
     from catalog import reader
-    from catalog.cost import CostError, Workload, estimate, workload_error
+    from catalog.cost import CostError, Workload, estimate, unknown_target, workload_error
 
     route, model = parse_target("TARGET", target, "azure/gpt-image-2")
     day = parse_at(at)
@@ -112,10 +113,18 @@ def cost(
         field, rule = workload_error(exc)
         raise bad_input(f"--{field.replace('_', '-')}", rule) from None
     except ValueError as exc:
-        raise bad_input("--images", str(exc).removeprefix("--images ")) from None
+        raise bad_input("--images", str(exc)) from None
+    moment = reader.as_of(day)
     with catalog(db) as engine, engine.connect() as conn:
-        values = reader.published_values(conn, reader.as_of(day), route=route, model=model)
+        values = reader.published_values(conn, moment, route=route, model=model)
+        unknown = (
+            unknown_target(route, model, [r for r, _ in reader.models(conn, moment, model)])
+            if not values
+            else None
+        )
     try:
+        if unknown is not None:
+            raise unknown
         result = estimate(values, workload, route=route, model=model)
     except CostError as exc:
         raise Refused(f"cost {route}/{model}: refused: {exc}") from None
@@ -177,6 +186,10 @@ def export(
 
     if fmt not in exports.FORMATS:
         raise bad_input("FORMAT", f"{fmt!r}: one of {', '.join(exports.FORMATS)}")
+    if provenance is not None and fmt != "litellm":
+        raise bad_input(
+            "--provenance", f"only with litellm: the {fmt} export holds each value's provenance"
+        )
     moment = reader.as_of(parse_at(at))
     if fmt == "litellm" and provenance is None and output is not None:
         provenance = output.with_name(f"{output.stem}.provenance.json")
@@ -202,8 +215,19 @@ def export(
             typer.echo(f"provenance: {provenance}", err=True)
 
 
+def is_site(directory: Path) -> bool:
+    """Whether `directory` holds a site `publish` wrote before (its index and its own style
+    sheet, static/publish.css): publishing again rewrites it."""
+    return (directory / "index.html").is_file() and (directory / "static" / "publish.css").is_file()
+
+
 def publish(
-    directory: Annotated[Path, typer.Argument(help="Where to write the site.")],
+    folder: Annotated[
+        str,
+        typer.Argument(
+            metavar="DIR", help="Where to write the site: a new or empty folder, or a site."
+        ),
+    ],
     model: Annotated[
         list[str] | None, typer.Option("--model", help="Only these models (repeatable).")
     ] = None,
@@ -218,8 +242,17 @@ def publish(
     moment = reader.as_of(parse_at(at))
     for name in model or ():
         check_name("--model", name, "the model")
+    if not folder:
+        raise bad_input("DIR", "the folder is empty; give a folder's path")
+    directory = Path(folder)
     if directory.exists() and not directory.is_dir():
         raise bad_input("DIR", f"{directory} is a file; give a folder")
+    if directory.is_dir() and any(directory.iterdir()) and not is_site(directory):
+        raise bad_input(
+            "DIR",
+            f"{folder}: a folder holding other files; give a new or empty folder, "
+            "or one publish wrote before",
+        )
     existing = next((p for p in (directory, *directory.parents) if p.exists()), None)
     if existing is None or not os.access(existing, os.W_OK):
         raise bad_input("DIR", f"{directory}: not writable")
@@ -235,9 +268,9 @@ def publish(
             raise Refused(f"--model {unknown[0]}: no route sells it in the catalog at that time")
         try:
             written = write_site(engine, directory, moment, model, progress)
-        except OSError as exc:
+        except OSError as exc:  # an unwritable destination is the argument's fault
             reason = f"{exc.strerror}: {exc.filename}" if exc.filename else str(exc)
-            raise Refused(f"publish {directory}: cannot write: {reason}") from None
+            raise bad_input("DIR", f"{directory}: cannot write: {reason}") from None
     typer.echo(f"wrote {len(written)} files; open {directory / 'index.html'}")
 
 

@@ -37,6 +37,8 @@ from ratecard.options import (
     check_catalog,
     check_choice,
     check_name,
+    check_reason,
+    check_reviewer,
     check_sources,
     parse_duration,
     prefect_defaults,
@@ -108,7 +110,10 @@ def _decide(
     check_filter(which.kind, which.source, which.route, which.model)
     check_sources("--use-source", [use_source] if use_source is not None else None)
     chosen = decisions.Verdict(verdict)
+    if chosen is decisions.Verdict.REJECT:
+        check_reason(reason, "a rejection")
     with catalog(db) as engine:
+        check_reviewer(engine, reviewer)
         try:
             if item_id is not None:
                 if chosen is decisions.Verdict.APPROVE:
@@ -201,8 +206,9 @@ def _decide_many(
     dry_run: bool,
     as_json: bool = False,
 ) -> list[decisions.Decision]:
-    """A bulk decision: the matching open items listed (with --json and --dry-run, as JSON),
-    confirmed (unless `yes`), then decided all or nothing."""
+    """A bulk decision: the matching open items listed (with --json and --dry-run, as JSON;
+    a dry run lists every one, the question before a decision the first 20), confirmed (unless
+    `yes`), then decided all or nothing."""
     from review import decisions
 
     if which.is_empty():
@@ -215,9 +221,10 @@ def _decide_many(
         print_json([{"id": i.id, "kind": i.kind.value, "title": i.title} for i in matching])
         return []
     if not as_json:
-        say(*(f"  #{item.id} {item.title}" for item in matching[:20]))
-        if len(matching) > 20:
-            say(f"  … and {len(matching) - 20} more")
+        shown = matching if dry_run else matching[:20]  # a dry run is read in full
+        say(*(f"  #{item.id} {item.title}" for item in shown))
+        if len(matching) > len(shown):
+            say(f"  … and {len(matching) - len(shown)} more")
         say(f"{plural(len(matching), 'open item')} match")
     if dry_run or not matching:
         return []

@@ -32,6 +32,8 @@ from ratecard.options import (
     check_catalog,
     check_choice,
     check_name,
+    check_reason,
+    check_reviewer,
     check_sources,
     parse_duration,
     prefect_defaults,
@@ -100,8 +102,11 @@ def decide_set(
             "submission:ID, as `review sets` lists them",
         )
     verdict = decisions.Verdict.APPROVE if approve else decisions.Verdict.REJECT
+    if not approve:
+        check_reason(reason, "a rejection")  # before the preview, not after it
     selection = sets.Selection(set_id=set_id, model=model)
     with catalog(db) as engine:
+        check_reviewer(engine, reviewer)
         _decide_set(engine, verdict, selection, reviewer, reason, override, yes, dry_run, as_json)
 
 
@@ -170,8 +175,10 @@ def review_undo(
     """Undo a decision: the values before it come back in force, the item is open again."""
     from review import decisions
 
+    check_reason(reason, "an undo")
     try:
         with catalog(db) as engine:
+            check_reviewer(engine, reviewer)
             done = decisions.undo(engine, item_id, reviewer=reviewer, reason=reason)
     except decisions.DecisionError as exc:
         raise Refused(f"refused: {exc}") from None
@@ -198,8 +205,13 @@ def sla_watch(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Run the sla-watch flow now: report items due soon and overdue, escalate each once."""
-    from review.escalation import WEBHOOK_ENV, EscalationError, webhook_from_env
+    """Run the sla-watch flow now: report items due soon and overdue, escalate each once.
+
+    Escalations the receiver did not accept: the report is printed all the same, then one line
+    naming them on standard error, exit 1 (the next run sends them again)."""
+    import logging
+
+    from review.escalation import WEBHOOK_ENV, EscalationError, Undelivered, webhook_from_env
 
     hours = parse_duration(within, "--within").total_seconds() / 3600
     try:
@@ -210,10 +222,38 @@ def sla_watch(
     prefect_defaults()
     from flows.sla import sla_watch as flow
 
+    undelivered: Undelivered | None = None
+    runs_log = logging.getLogger("prefect.flow_runs")
+    quiet = _WithoutTraceback(Undelivered)
+    runs_log.addFilter(quiet)  # the command says it in one line; the run still fails
     try:
         report = flow(database=db, within_hours=hours, webhook_url=url)
+    except Undelivered as exc:
+        undelivered, report = exc, exc.report
     except EscalationError as exc:
         raise Refused(f"refused: {exc}") from None
+    finally:
+        runs_log.removeFilter(quiet)
+    _print_sla(report, within, as_json)
+    if undelivered is not None:
+        raise Refused(f"sla-watch: {undelivered.summary()}")
+
+
+class _WithoutTraceback:
+    """A logging filter that drops records logged with an exception of `kind` (Prefect logs a
+    failed flow's exception with its traceback)."""
+
+    def __init__(self, kind: type[BaseException]) -> None:
+        self.kind = kind
+
+    def filter(self, record: Any) -> bool:
+        """False for a record carrying an exception of `kind`."""
+        return not (record.exc_info and isinstance(record.exc_info[1], self.kind))
+
+
+def _print_sla(report: dict[str, Any], within: str, as_json: bool) -> None:
+    """The sla-watch report: JSON, or a line per promise (submissions, machine items) and one
+    counting the escalations sent."""
     if as_json:
         _line(json.dumps(report, default=str, indent=2))
         return

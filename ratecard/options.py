@@ -205,6 +205,22 @@ def check_sources(argument: str, names: Iterable[str] | None) -> None:
         check_choice(argument, name, sources())
 
 
+def check_reason(reason: str | None, what: str) -> None:
+    """Refuse a blank --reason where the decision needs one (`what`: 'a rejection', 'an undo'),
+    before anything is read or shown."""
+    if not (reason or "").strip():
+        raise bad_input("--reason", f"{what} needs a reason")
+
+
+def check_reviewer(engine: Engine, name: str) -> None:
+    """Refuse a --reviewer that names no active reviewer (as `submit --as` does)."""
+    from review.reviewers import reviewer_exists
+
+    with engine.connect() as conn:
+        if not reviewer_exists(conn, name):
+            raise bad_input("--reviewer", f"no active reviewer named {name!r}")
+
+
 @contextmanager
 def catalog(db: str | None, *, create: bool = False) -> Iterator[Engine]:
     """The catalog engine for one command, disposed after it (so SQLite's -wal/-shm go too).

@@ -38,6 +38,28 @@ class EscalationError(Exception):
     """A webhook that is not configured properly or did not accept an escalation."""
 
 
+class Undelivered(EscalationError):
+    """Escalations the receiver did not accept; `report` is the sla-watch report that was
+    written all the same (its "escalations" name each one, with its error)."""
+
+    def __init__(self, message: str, report: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.report = report
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Undelivered, (str(self), self.report))
+
+    def summary(self) -> str:
+        """One line: how many were not delivered, each item and state, the first error."""
+        failed = self.report.get("escalations", {}).get("failed", [])
+        named = ", ".join(f"#{f['id']} ({f['state']})" for f in failed)
+        first = " ".join(str(failed[0]["error"]).split()) if failed else ""
+        return (
+            f"{len(failed)} escalations not delivered (sent again on the next run): "
+            f"{named}: {first}"
+        )
+
+
 @dataclass(frozen=True)
 class Escalation:
     """One item to escalate, and in which state (due_soon or overdue)."""

@@ -17,6 +17,7 @@ processed is marked ``failed`` with its reason and the others go on.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 import secrets
@@ -45,7 +46,7 @@ from schemas.records import (
     decimal_text,
 )
 from schemas.sources import sources as configured_sources
-from schemas.vocab import PRICE_UNITS, Component, Dim, Kind, Unit
+from schemas.vocab import DIMENSION_VALUES, PRICE_UNITS, Component, Dim, Kind, Unit, component_units
 
 SUBMISSION_DUE = timedelta(hours=48)
 MAX_CLAIMS = 20
@@ -60,6 +61,12 @@ URL_SCHEMES = ("http", "https")
 AMOUNT = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE](?P<exponent>[-+]?[0-9]+))?")
 ROUTE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Characters RFC 3986 lets no URL hold unencoded: whitespace and <>"{}|\^`.
+NOT_IN_URL = re.compile(r"[\s<>\"{}|\\^`]")
+# A host name: dot-separated labels of letters (any script, for IDNA names), digits and inner
+# hyphens, 1 to 63 characters each, an optional final dot.
+HOST_LABEL = r"(?!-)[^\W_](?:[\w-]{0,61}[^\W_])?"
+HOST = re.compile(rf"{HOST_LABEL}(?:\.{HOST_LABEL})*\.?")
 
 
 class SubmissionError(ValueError):
@@ -95,6 +102,12 @@ def parse_claim(raw: dict[str, Any]) -> Claim:
             known = ", ".join(member.value for member in vocabulary)
             raise SubmissionError(f"claim {what} {text[:50]!r} is not one of: {known}")
     component, unit = Component(component_text), Unit(unit_text)
+    allowed = component_units(component)
+    if unit not in allowed:
+        raise SubmissionError(
+            f"claim unit {unit.value!r} does not go with component {component.value!r}: "
+            f"use {', '.join(sorted(allowed))}"
+        )
     dims = raw.get("dimensions") or {}
     if not isinstance(dims, dict) or any(k not in {d.value for d in Dim} for k in dims):
         raise SubmissionError(
@@ -102,7 +115,23 @@ def parse_claim(raw: dict[str, Any]) -> Claim:
         )
     if any(len(str(v)) > 50 or CONTROL.search(str(v)) for v in dims.values()):
         raise SubmissionError("claim dimension values: at most 50 plain characters")
+    for name, value in dims.items():
+        _check_dimension(Dim(name), str(value).strip().lower())
     return Claim(component.value, unit.value, dict(Dims.of(dims)), parse_amount(raw.get("value")))
+
+
+def _check_dimension(name: Dim, value: str) -> None:
+    """Refuse a claimed dimension value outside the vocabulary (schemas/vocab.py's
+    DIMENSION_VALUES, as `cost --service-tier` does) or a context tier that is no token count."""
+    known = DIMENSION_VALUES.get(name)
+    if known is not None and value not in known:
+        raise SubmissionError(
+            f"claim dimension {name.value}={value!r} is not one of: {', '.join(sorted(known))}"
+        )
+    if name is Dim.CONTEXT_ABOVE and not (value.isascii() and value.isdigit()):
+        raise SubmissionError(
+            f"claim dimension {name.value}={value!r}: a whole number of tokens, e.g. 200000"
+        )
 
 
 def parse_amount(value: object) -> Decimal:
@@ -178,6 +207,15 @@ def _clean(label: str, text: str | None, limit: int, *, required: bool = True) -
     return value
 
 
+def _host_ok(host: str) -> bool:
+    """Whether `host` (urlsplit's hostname, brackets removed) is an IP address or a host name."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return len(host) <= 253 and HOST.fullmatch(host) is not None
+    return True
+
+
 def submit(
     engine: Engine,
     *,
@@ -210,6 +248,13 @@ def submit(
         raise SubmissionError("source URL: a full URL, e.g. https://example.com/pricing")
     if parts.scheme.lower() not in URL_SCHEMES:
         raise SubmissionError(f"source URL: scheme {parts.scheme!r} is not allowed: http or https")
+    if NOT_IN_URL.search(url):
+        raise SubmissionError(
+            'source URL: no spaces or characters a URL cannot hold (<>"{}|\\^`): '
+            "percent-encode them"
+        )
+    if not _host_ok(parts.hostname or ""):
+        raise SubmissionError(f"source URL: {parts.hostname!r} is not a host name or address")
     if not 1 <= len(claims) <= MAX_CLAIMS:
         raise SubmissionError(f"claim between 1 and {MAX_CLAIMS} values")
     claims = [replace(c, value=parse_amount(str(c.value))) for c in claims]

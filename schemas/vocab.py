@@ -63,6 +63,23 @@ class Unit(StrEnum):
 
 PRICE_UNITS = frozenset(u for u in Unit if u.value.startswith("usd_"))
 
+LIMIT_UNITS: dict[str, frozenset[Unit]] = {
+    "context_window": frozenset({Unit.TOKENS}),
+    "max_input_tokens": frozenset({Unit.TOKENS}),
+    "max_output_tokens": frozenset({Unit.TOKENS}),
+    "rate_rpm": frozenset({Unit.PER_MINUTE_COUNT}),
+    "rate_tpm": frozenset({Unit.PER_MINUTE_COUNT}),
+    "supports": frozenset({Unit.FLAG}),
+    "mode": frozenset({Unit.FLAG}),
+}
+
+
+def component_units(component: Component) -> frozenset[Unit]:
+    """The units a value of `component` can be stated in: a limit's count (tokens, per minute),
+    a capability's flag, and any price unit for a priced component (input, output, cache...)."""
+    return LIMIT_UNITS.get(component.value, PRICE_UNITS)
+
+
 # Above this a value is an anomaly, not a price (a per-token price read as per-1M is 10^6 too high).
 MAGNITUDE_LIMITS: dict[Unit, Decimal] = {
     Unit.PER_1M_TOKENS: Decimal(1000),

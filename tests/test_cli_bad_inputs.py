@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from catalog import store
 from ratecard.cli import app
+from review.reviewers import add_reviewer
 from tests.conftest import ROOT, WORLDS, copy_catalog
 
 MISTYPED = "sqlite:///{dir}/typo/sub/catalog.db"
@@ -128,7 +129,42 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
             ("non-ascii-digit", "input \uff13", "not a plain number"),
             ("unknown-component", "inptu 3", "component 'inptu' is not one of: input, output"),
             ("unknown-unit", "input 3 usd_per_token", "unit 'usd_per_token' is not one of"),
+            ("price-as-flag", "input 3 flag", "unit 'flag' does not go with component 'input'"),
+            (
+                "limit-as-price",
+                "context_window 3 usd_per_image",
+                "'usd_per_image' does not go with component 'context_window': use tokens",
+            ),
+            (
+                "unknown-modality",
+                "input 3 usd_per_1m_tokens modality=smell",
+                "modality='smell' is not one of: audio, image, text, video",
+            ),
+            (
+                "unknown-cache-ttl",
+                "cache_write 3 usd_per_1m_tokens cache_ttl=forever",
+                "cache_ttl='forever' is not one of: 1h, 5m",
+            ),
+            (
+                "unknown-service-tier",
+                "input 3 usd_per_1m_tokens service_tier=ultra",
+                "service_tier='ultra' is not one of: batch, flex, priority, standard",
+            ),
         )
+    ),
+    (
+        "submit-url-space-in-host",
+        [*SUBMIT[:3], "https://exa mple.com/<script>", *SUBMIT[4:]],
+        "'URL'",
+        "no spaces or characters a URL cannot hold",
+        2,
+    ),
+    (
+        "submit-url-bad-host",
+        [*SUBMIT[:3], "https://exa%20mple.com/", *SUBMIT[4:]],
+        "'URL'",
+        "'exa%20mple.com' is not a host name",
+        2,
     ),
     ("submit-ftp-url", [*SUBMIT[:3], "ftp://openrouter.ai/gpt-5", *SUBMIT[4:]], "'URL'", "http", 2),
     ("submit-route", ["submit", "Open Router", *SUBMIT[2:]], "'ROUTE'", "lowercase letters", 2),
@@ -236,7 +272,83 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         "the export's own file",
         2,
     ),
+    (
+        "export-provenance-of-json",
+        ["export", "json", "--provenance", "{dir}/p.json"],
+        "'--provenance'",
+        "only with litellm",
+        2,
+    ),
+    (
+        "approve-unknown-reviewer",
+        ["review", "approve", "1", "-r", "nobody"],
+        "'--reviewer'",
+        "no active reviewer named 'nobody'",
+        2,
+    ),
+    (
+        "approve-bulk-unknown-reviewer",
+        ["review", "approve", "--kind", "price_change", "-r", "nobody", "--dry-run"],
+        "'--reviewer'",
+        "no active reviewer named 'nobody'",
+        2,
+    ),
+    (
+        "approve-set-unknown-reviewer",
+        ["review", "approve", "--set", "1:openrouter:openrouter:price_change", "-r", "nobody"],
+        "'--reviewer'",
+        "no active reviewer named 'nobody'",
+        2,
+    ),
+    (
+        "undo-unknown-reviewer",
+        ["review", "undo", "1", "-r", "nobody", "--reason", "x"],
+        "'--reviewer'",
+        "no active reviewer named 'nobody'",
+        2,
+    ),
+    (
+        "undo-no-reason",
+        ["review", "undo", "1", "-r", "alice", "--reason", " "],
+        "'--reason'",
+        "an undo needs a reason",
+        2,
+    ),
+    (
+        "reject-empty-reason",
+        ["review", "reject", "1", "-r", "alice", "--reason", ""],
+        "'--reason'",
+        "a rejection needs a reason",
+        2,
+    ),
+    (
+        "reject-set-empty-reason",
+        [
+            "review",
+            "reject",
+            "--set",
+            "32769:openrouter:openrouter:price_change",
+            "-r",
+            "alice",
+            "--reason",
+            "",
+            "--yes",
+        ],
+        "'--reason'",
+        "a rejection needs a reason",
+        2,
+    ),
     ("publish-into-a-file", ["publish", "{dir}/notes.txt"], "'DIR'", "is a file", 2),
+    ("publish-empty-dir", ["publish", ""], "'DIR'", "the folder is empty", 2),
+    ("publish-into-other-files", ["publish", "{dir}"], "'DIR'", "a folder holding other", 2),
+    ("publish-unwritable", ["publish", "/proc/ratecard-test"], "'DIR'", "/proc/ratecard-test", 2),
+    (
+        "export-output-unwritable",
+        ["export", "json", "-o", "/proc/ratecard-test.json"],
+        "'--output'",
+        "/proc/ratecard-test.json",
+        2,
+    ),
     (
         "publish-unknown-model",
         ["publish", "{dir}/site", "--model", "no-such-model"],
@@ -467,12 +579,14 @@ def _broken_worlds(folder: Path) -> None:
 
 @pytest.fixture(scope="module")
 def workspace(refreshed_catalog: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder with a catalog copy (opened once, so later opens change no byte), the broken
-    worlds, a text file, an empty file, a foreign SQLite database and a catalog whose schema
-    revision this ratecard does not have."""
+    """A folder with a catalog copy (opened once, so later opens change no byte) that has the
+    reviewer alice, the broken worlds, a text file, an empty file, a foreign SQLite database and
+    a catalog whose schema revision this ratecard does not have."""
     folder = tmp_path_factory.mktemp("bad-inputs")
     url = copy_catalog(refreshed_catalog, folder / "catalog.db")
-    store.open_catalog(url).dispose()
+    engine = store.open_catalog(url)
+    add_reviewer(engine, "alice", "correct horse battery staple")  # -r alice is a reviewer
+    engine.dispose()
     _broken_worlds(folder)
     (folder / "notes.txt").write_text("not a database\n")
     (folder / "empty.db").write_bytes(b"")
@@ -492,8 +606,14 @@ def workspace(refreshed_catalog: Path, tmp_path_factory: pytest.TempPathFactory)
     [pytest.param(*case[1:], id=case[0]) for case in CASES],
 )
 def test_bad_input_is_one_line_and_changes_nothing(
-    workspace: Path, arguments: list[str], argument: str, rule: str, exit_code: int
+    workspace: Path,
+    arguments: list[str],
+    argument: str,
+    rule: str,
+    exit_code: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.chdir(workspace)  # a path given as "" or "." is the workspace: checked below
     before = _tree(workspace)
     args = [a.replace("{dir}", str(workspace)) for a in arguments]
     result = CliRunner().invoke(

@@ -136,6 +136,18 @@ def test_a_report_on_an_official_source_says_there_is_nothing_to_compare(
     assert result.stdout.strip().startswith("openrouter: no entry to compare")
 
 
+def test_a_report_without_source_says_which_sources_it_reports(refreshed_catalog: Path) -> None:
+    from schemas.sources import sources
+
+    result = CliRunner().invoke(
+        app, ["report", "disagreements", "--db", f"sqlite:///{refreshed_catalog}"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == (
+        f"every configured source (--source picks some): {', '.join(sources())}"
+    )
+
+
 def test_json_of_one_entry_and_one_item(refreshed_catalog: Path) -> None:
     db = f"sqlite:///{refreshed_catalog}"
     runner = CliRunner()
@@ -188,3 +200,23 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(
         errors = proc.stderr.read()
         assert proc.wait(timeout=120) == 0, errors
     assert errors == b""
+
+
+def test_a_superseded_item_names_no_one_and_the_open_item_about_the_same_thing(
+    refreshed_catalog: Path,
+) -> None:
+    """A refresh supersedes an item, no reviewer: `review show` says no "by None", and names
+    the open item on the same slot when there is one."""
+    with closing(sqlite3.connect(refreshed_catalog)) as conn:
+        superseded, successor = conn.execute(
+            "SELECT s.id, o.id FROM review_items s JOIN review_items o ON o.slot = s.slot "
+            "WHERE s.status = 'superseded' AND o.status = 'open' ORDER BY s.id LIMIT 1"
+        ).fetchone()
+    result = CliRunner().invoke(
+        app, ["review", "show", str(superseded), "--db", f"sqlite:///{refreshed_catalog}"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "by None" not in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[2].startswith("superseded ") and ": superseded by a newer proposal" in lines[2]
+    assert lines[3] == f"open now about the same thing: #{successor}"

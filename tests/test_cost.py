@@ -235,13 +235,20 @@ def test_derived_per_image_keeps_the_per_pixel_precision() -> None:
     assert derive_per_image(Decimal("0.0000000020751953125"), "1024x1024") == Decimal("0.002176")
 
 
-def test_an_unknown_route_is_refused(db: str) -> None:
-    result = CliRunner().invoke(
-        app,
-        ["cost", "nosuch/model", "--input-tokens", "1", "--output-tokens", "1", "--db", db],
-    )
-    assert result.exit_code == 1
-    assert "route: the catalog holds no price for nosuch/model" in result.output
+def test_an_unknown_model_or_route_is_refused_naming_which(db: str) -> None:
+    """A model no route sells names the model; a model sold elsewhere names the route, and the
+    routes that do sell it."""
+    tokens = ["--input-tokens", "1", "--output-tokens", "1", "--db", db]
+    unknown_model = CliRunner().invoke(app, ["cost", "azure/nosuch-model", *tokens])
+    assert unknown_model.exit_code == 1
+    assert unknown_model.output.splitlines() == [
+        "ratecard: cost azure/nosuch-model: refused: model: 'nosuch-model': no route sells it "
+        "in the catalog at that time"
+    ]
+    unknown_route = CliRunner().invoke(app, ["cost", "nosuch/gpt-image-2", *tokens])
+    assert unknown_route.exit_code == 1
+    assert "refused: route: 'nosuch' does not sell gpt-image-2" in unknown_route.output
+    assert "routes that do: " in unknown_route.output and "azure" in unknown_route.output
 
 
 def test_a_refusal_names_every_price_it_looked_for(db: str) -> None:

@@ -133,3 +133,33 @@ def test_the_sla_watch_command_escalates_and_names_a_bad_webhook(
     assert "submissions: 1 open, 0 due within 12h, 1 overdue" in done.output
     assert "1 escalations sent" in done.output
     assert [b["item"]["id"] for b in receiver.bodies] == [overdue]
+
+
+def test_a_refusing_receiver_still_gets_the_report_printed_and_one_line(
+    catalog_db: str,
+    receiver: Receiver,
+    prefect_api: None,
+    capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """sla-watch whose webhook answers 500: the report on standard output, then one line on
+    standard error naming each undelivered escalation, exit 1, and no traceback anywhere."""
+    overdue = submission_item(store.connect(catalog_db), hours_ago=60)
+    receiver.status = 500
+    result = CliRunner().invoke(
+        app, ["sla-watch", "--within", "49h", "--webhook", receiver.url, "--db", catalog_db]
+    )
+    logged = capfd.readouterr()
+    assert result.exit_code == 1, result.output
+    assert result.stdout.splitlines()[0] == "submissions: 1 open, 0 due within 49h, 1 overdue"
+    assert "0 escalations sent" in result.stdout
+    assert result.stderr.splitlines() == [
+        f"ratecard: sla-watch: 1 escalations not delivered (sent again on the next run): "
+        f"#{overdue} (overdue): HTTPError: 500 Server Error: Internal Server Error for url: "
+        f"{receiver.url}"
+    ]
+    assert "Traceback" not in logged.err + logged.out + caplog.text
+    receiver.status = 200
+    again = CliRunner().invoke(app, ["sla-watch", "--webhook", receiver.url, "--db", catalog_db])
+    assert again.exit_code == 0, again.output
+    assert [b["item"]["id"] for b in receiver.bodies] == [overdue]

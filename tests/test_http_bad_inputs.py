@@ -130,6 +130,31 @@ CASES = [
     api("unknown component", 422, "component", json=claimed(component="inputs")),
     api("unknown unit", 422, "unit", json=claimed(unit="usd_per_parsec")),
     api("unknown dimension", 422, "dimensions", json=claimed(dimensions={"colour": "blue"})),
+    api("price as a flag", 422, "does not go with component", json=claimed(unit="flag")),
+    api(
+        "limit in a price unit",
+        422,
+        "'usd_per_image' does not go with component 'context_window'",
+        json=claimed(component="context_window", unit="usd_per_image"),
+    ),
+    api(
+        "unknown service tier",
+        422,
+        "service_tier='ultra' is not one of",
+        json=claimed(dimensions={"service_tier": "ultra"}),
+    ),
+    api(
+        "unknown modality",
+        422,
+        "modality='smell' is not one of",
+        json=claimed(dimensions={"modality": "smell"}),
+    ),
+    api(
+        "URL with a space in its host",
+        422,
+        "no spaces or characters a URL cannot hold",
+        json=submission(source_url="https://exa mple.com/<script>"),
+    ),
     api("no claims", 422, "claims", json=submission(claims=[])),
     api(
         "21 claims",
@@ -257,6 +282,12 @@ CASES = [
         f"/api/cost?{COST}&input_tokens=1&output_tokens=1&images=high:1024x1024:0",
         422,
         "images: the image count",
+    ),
+    get(
+        "cost of images of no shape",
+        f"/api/cost?{COST}&input_tokens=1&output_tokens=1&images=bad",
+        422,
+        "images: 'bad': use QUALITY:SIZE:N",
     ),
     get(
         "cost in a region of the global deployment",

@@ -165,6 +165,9 @@ def test_publish_writes_pages_that_need_no_server(db: str, tmp_path: Path) -> No
     values = json.loads((site / "catalog.json").read_text())["values"]
     assert any(Decimal(v["value"]) == Decimal("0.036") for v in values)
     assert (site / "model_prices_and_context_window.provenance.json").exists()
+    again = CliRunner().invoke(cli, ["publish", str(site), "--model", "gpt-image-2", "--db", db])
+    assert again.exit_code == 0, again.output  # a site publish wrote is rewritten
+    assert 'href="models/gpt-image-2.html"' in (site / "index.html").read_text()
 
 
 def test_the_cheapest_route_is_one_whose_prices_are_verified(db: str) -> None:
@@ -196,3 +199,14 @@ def test_a_model_pages_submit_link_prefills_the_form(client: TestClient) -> None
     form = client.get(f"/submit?route={link[1]}&model=gpt-image-2").text
     assert f'name="route" value="{link[1]}"' in form
     assert 'name="model" value="gpt-image-2"' in form
+
+
+def test_get_routes_answer_head(client: TestClient) -> None:
+    """HEAD is GET without the body (RFC 9110): pages and the API answer it, not 405."""
+    for path in ("/models", "/models/gpt-image-2", "/api/values?limit=1", "/feed.atom"):
+        got, head = client.get(path), client.head(path)
+        assert head.status_code == got.status_code == 200, path
+        assert head.content == b""
+        assert head.headers["content-type"] == got.headers["content-type"]
+        assert head.headers["content-length"] == str(len(got.content))
+    assert client.head("/api/submissions").status_code == 405  # POST only: no GET to mirror

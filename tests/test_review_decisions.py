@@ -387,3 +387,17 @@ def test_cli_reviewer_add_and_status(catalog_db: str) -> None:
     with store.connect(catalog_db).connect() as conn:
         report = queries.sla_report(conn, datetime.now(UTC), timedelta(hours=12))
     assert [s["model"] for s in report["pending_submissions"]] == ["gpt-5"]
+
+
+def test_a_bulk_dry_run_lists_every_matching_item(engine: Engine, catalog_db: str) -> None:
+    """A dry run is for reading what a decision covers: every item, as `--set --dry-run` lists
+    every field (the question before a real decision keeps its short list)."""
+    matching = decisions.matching_open(engine, decisions.Filter(kind="price_change"))
+    assert len(matching) > 20
+    bulk = ["review", "approve", "--kind", "price_change", "-r", "alice", "--dry-run"]
+    dry = CliRunner().invoke(app, [*bulk, "--db", catalog_db])
+    assert dry.exit_code == 0, dry.output
+    listed = [line.split()[0] for line in dry.stdout.splitlines() if line.startswith("  #")]
+    assert listed == [f"#{item.id}" for item in matching]
+    assert "more" not in dry.stdout
+    assert dry.stdout.splitlines()[-1] == f"{len(matching)} open items match"

@@ -159,7 +159,8 @@ def test_submitted_values_are_escaped(app: Any) -> None:
             "csrf": csrf(client, "/submit"),
             "route": "openrouter",
             "model": PAYLOAD,
-            "source_url": 'https://example.com/"><script>alert(1)</script>',
+            # a URL cannot hold a raw <, > or " (refused): its payload comes percent-encoded
+            "source_url": "https://example.com/?q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E'",
             "contact": "<b>me</b>",
             "component": ["input", "output"],
             "unit": ["usd_per_1m_tokens", "usd_per_1m_tokens"],
@@ -170,6 +171,7 @@ def test_submitted_values_are_escaped(app: Any) -> None:
     assert made.status_code == 200
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in made.text
     assert PAYLOAD not in made.text and "<script>alert(1)" not in made.text
+    assert "alert(1)%3C/script%3E&#39;" in made.text  # the quote that ends it is escaped
     assert "script-src" not in made.headers["content-security-policy"]  # no script may run
     assert "default-src 'none'" in made.headers["content-security-policy"]
 

@@ -54,6 +54,7 @@ from webapp.pages import pages_router, parse_day
 from webapp.security import (
     MAX_BODY,
     BodyLimit,
+    HeadAsGet,
     RateLimiter,
     Signer,
     client_address,
@@ -157,6 +158,7 @@ def create_app(
     app.include_router(pages_router)  # published catalog: models, cost, exports, feed, docs
     _middleware(app)
     _pages(app)
+    app.add_middleware(HeadAsGet)  # outermost: every GET route answers HEAD
     return app
 
 

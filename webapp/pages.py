@@ -27,7 +27,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from catalog import reader
-from catalog.cost import CostError, Workload, estimate, workload_error
+from catalog.cost import CostError, Workload, estimate, unknown_target, workload_error
 from catalog.export import FORMATS, render, value_record
 from schemas.vocab import Kind
 from webapp.api import Offset, TextFilter
@@ -101,11 +101,19 @@ def cost_api(
     except ValidationError as exc:
         field, rule = workload_error(exc)
         raise HTTPException(status_code=422, detail=f"{field}: {rule}") from None
-    except ValueError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from None
+    except ValueError as exc:  # an `images` text of no QUALITY:SIZE:N shape
+        raise HTTPException(status_code=422, detail=f"images: {exc}") from None
+    moment = _at(at)
     with _engine(request).connect() as conn:
-        values = reader.published_values(conn, _at(at), route=route, model=model)
+        values = reader.published_values(conn, moment, route=route, model=model)
+        unknown = (
+            unknown_target(route, model, [r for r, _ in reader.models(conn, moment, model)])
+            if not values
+            else None
+        )
     try:
+        if unknown is not None:
+            raise unknown
         return estimate(values, workload, route=route, model=model).model_dump(mode="json")
     except CostError as exc:
         raise HTTPException(

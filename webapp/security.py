@@ -226,3 +226,24 @@ class BodyLimit:
             return message
 
         await self.app(scope, limited, send)
+
+
+class HeadAsGet:
+    """ASGI middleware answering HEAD on every GET route: the request goes on as a GET and its
+    answer's headers are sent without the body (RFC 9110: HEAD is GET without content).
+    FastAPI routes declared with GET answer HEAD with 405 otherwise."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
