@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from ratecard.options import DbOption, Refused, bad_input, catalog, check_name, parse_target
+from ratecard.output import plural
 
 if TYPE_CHECKING:
     from catalog.cost import CostEstimate
+
+T = TypeVar("T")
 
 At = Annotated[
     str | None,
@@ -198,8 +202,10 @@ def export(
     for argument, path in (("--output", output), ("--provenance", provenance)):
         if path is not None:
             check_writable(argument, path)
+    typer.echo(f"reading the values in force on {moment.date().isoformat()}…", err=True)
+    counted = [0]
     with catalog(db) as engine, engine.connect() as conn:
-        values = reader.iter_published(conn, moment, verified_only=verified_only)
+        values = _counted(reader.iter_published(conn, moment, verified_only=verified_only), counted)
         text, sidecar = exports.render(
             fmt, values, as_of=moment.isoformat(), verified_only=verified_only
         )
@@ -207,6 +213,7 @@ def export(
         typer.echo(text, nl=False)
     else:
         write_text("--output", output, text)
+    typer.echo(f"exported {plural(counted[0], 'value')} ({fmt})", err=True)
     if sidecar is not None:
         if provenance is None:
             typer.echo("provenance sidecar not written: give -o FILE or --provenance", err=True)
@@ -219,6 +226,16 @@ def is_site(directory: Path) -> bool:
     """Whether `directory` holds a site `publish` wrote before (its index and its own style
     sheet, static/publish.css): publishing again rewrites it."""
     return (directory / "index.html").is_file() and (directory / "static" / "publish.css").is_file()
+
+
+def _counted(values: Iterator[T], seen: list[int], every: int = 10_000) -> Iterator[T]:
+    """`values` as they are, counted into seen[0], with a line on standard error every `every`
+    (an export of the whole catalog reads ~60k values: progress, not silence)."""
+    for value in values:
+        seen[0] += 1
+        if seen[0] % every == 0:
+            typer.echo(f"{seen[0]} values read", err=True)
+        yield value
 
 
 def publish(

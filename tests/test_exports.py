@@ -129,6 +129,19 @@ def test_csv_one_row_per_value(db: str, tmp_path: Path) -> None:
     assert len(grid) == 9
 
 
+def test_an_export_says_on_standard_error_how_far_it_is(db: str, tmp_path: Path) -> None:
+    """The whole catalog takes seconds to read: what it reads and how many values it has read
+    go to standard error, the export alone to its file or standard output."""
+    target = tmp_path / "catalog.csv"
+    result = CliRunner().invoke(app, ["export", "csv", "-o", str(target), "--db", db])
+    assert result.exit_code == 0, result.output
+    rows = len(list(csv.DictReader(io.StringIO(target.read_text()))))
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("reading the values in force on ")
+    assert lines[1:-1] == [f"{n} values read" for n in range(10_000, rows + 1, 10_000)]
+    assert lines[-1] == f"exported {rows} values (csv)" and result.stdout == ""
+
+
 def test_unknown_format_and_bad_date_are_one_line_errors(db: str) -> None:
     for args, message in (
         (["xml"], "'FORMAT': 'xml': one of json, csv, litellm"),
