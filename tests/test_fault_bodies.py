@@ -35,8 +35,8 @@ PORTKEY_NOMIC = "https://configs.portkey.ai/pricing/nomic.json"
 RATE_LIMITED = {"error": {"message": "Rate limit exceeded", "type": "rate_limit", "code": 429}}
 
 
-def refreshed(db: str, world: Path) -> int:
-    state = replayed(db, world, SOURCES, accept_new=True)
+def refreshed(db: str, world: Path, *, accept_new: bool = False) -> int:
+    state = replayed(db, world, SOURCES, accept_new=accept_new)
     assert state.is_completed(), state.message
     run_id = state.result()
     assert isinstance(run_id, int)
@@ -46,7 +46,7 @@ def refreshed(db: str, world: Path) -> int:
 @pytest.fixture(scope="module")
 def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("bodies") / "catalog.db"
-    refreshed(f"sqlite:///{base}", WORLDS / "epoch-2.json")
+    refreshed(f"sqlite:///{base}", WORLDS / "epoch-2.json", accept_new=True)
     return base
 
 
