@@ -11,6 +11,7 @@ from contextlib import closing, contextmanager
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -1082,7 +1083,9 @@ def _apply_items(
         for i in items
         if i.fingerprint not in by_fingerprint and i.fingerprint not in decided_meanwhile
     ]
-    in_force = _in_force_values(conn, {i.model for i in unmatched if i.kind in _AGAINST_CATALOG})
+    in_force = _in_force_values(
+        conn, {(i.route, i.model) for i in unmatched if i.kind in _AGAINST_CATALOG}
+    )
     decided = _decided_alike(conn, unmatched)
     by_slot: dict[str, list[int]] = {}
     for r in open_rows:
@@ -1276,26 +1279,35 @@ _AGAINST_CATALOG = frozenset(
 _AGAINST_CATALOG_TEXT = frozenset(kind.value for kind in _AGAINST_CATALOG)
 
 
-def _in_force_values(conn: Connection, models: set[str]) -> dict[tuple[str, ...], Decimal]:
-    """The value in force of each field of `models` (canonical names), read in-transaction, by
-    the field's text (route, model, kind, component, unit, dimensions key). Only the columns a
-    premise compares are read: a first load checks the premise of an item on every new model.
-    A few models are looked up by name; many, in one pass over the values in force."""
-    if not models:
-        return {}
-    c = catalog_values.c
-    query = select(*(c[name] for name in FIELD_COLUMNS), c.value).where(c.valid_to.is_(None))
-    if len(models) <= 5000:
-        query = query.where(c.model.in_(sorted(models)))
+def _in_force_values(
+    conn: Connection, models: set[tuple[str, str]]
+) -> dict[tuple[str, ...], Decimal]:
+    """The value in force of each field of `models` ((route, canonical model) pairs), read
+    in-transaction, by the field's text (route, model, kind, component, unit, dimensions key).
+    Only the columns a premise compares are read: a first load checks the premise of an item on
+    every new model. The pairs are joined to the values in force 2,000 at a time, as a VALUES
+    list the driver binds (one index look-up per pair, where a filter on the model alone read
+    every value in force, and SQLAlchemy's own VALUES construct compiled a parameter object per
+    value)."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"  # SQLite; psycopg
+    pairs = sorted(models)
     keys: dict[str, str] = {}  # stored dimension text -> its canonical key (a catalog has few)
     found: dict[tuple[str, ...], Decimal] = {}
-    for route, model, kind, component, unit, dims, value in _rows(conn.execute(query)):
-        if model not in models:
-            continue
-        key = keys.get(dims)
-        if key is None:
-            key = keys[dims] = Dims.parse(dims).key
-        found[(route, model, kind, component, unit, key)] = Decimal(value)
+    for start in range(0, len(pairs), 2000):
+        chunk = pairs[start : start + 2000]
+        listed = ", ".join([f"({mark}, {mark})"] * len(chunk))
+        rows = conn.exec_driver_sql(
+            f"WITH wanted (route, model) AS (VALUES {listed})"
+            " SELECT v.route, v.model, v.kind, v.component, v.unit, v.dimensions, v.value"
+            " FROM wanted JOIN catalog_values v ON v.route = wanted.route"
+            " AND v.model = wanted.model WHERE v.valid_to IS NULL",
+            tuple(chain.from_iterable(chunk)),
+        )
+        for route, model, kind, component, unit, dims, value in _rows(rows):
+            key = keys.get(dims)
+            if key is None:
+                key = keys[dims] = Dims.parse(dims).key
+            found[(route, model, kind, component, unit, key)] = Decimal(value)
     return found
 
 
@@ -1368,8 +1380,12 @@ def _restated_after_absence(
 def _apply_listings(conn: Connection, updates: dict[ListingId, Listing]) -> None:
     if not updates:
         return
-    existing = set(load_listings(conn))
-    fresh = [{**key._asdict(), **vars(v)} for key, v in updates.items() if key not in existing]
+    li = listings.c
+    # (source, route, model) as plain tuples, which ListingId (a named tuple) equals
+    existing = {tuple(row) for row in conn.execute(select(li.source, li.route, li.model))}
+    fresh = [
+        (*key, v.last_seen_run, v.missing_runs) for key, v in updates.items() if key not in existing
+    ]
     changed = [
         {
             "s": key.source,
@@ -1381,15 +1397,15 @@ def _apply_listings(conn: Connection, updates: dict[ListingId, Listing]) -> None
         for key, v in updates.items()
         if key in existing
     ]
-    _insert_many(conn, listings, fresh)
+    names = ("source", "route", "model", "last_seen_run", "missing_runs")
+    _insert_tuples(conn, listings, names, fresh)
     if changed:
-        c = listings.c
         _execute_rows(
             conn,
             update(listings)
-            .where(c.source == bindparam("s"))
-            .where(c.route == bindparam("r"))
-            .where(c.model == bindparam("m"))
+            .where(li.source == bindparam("s"))
+            .where(li.route == bindparam("r"))
+            .where(li.model == bindparam("m"))
             .values(last_seen_run=bindparam("seen"), missing_runs=bindparam("missing")),
             changed,
         )
