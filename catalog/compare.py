@@ -28,7 +28,6 @@ from decimal import Decimal
 from difflib import get_close_matches
 from functools import cache, cached_property
 from itertools import chain
-from operator import itemgetter
 from typing import NamedTuple
 
 from catalog import titles
@@ -168,13 +167,18 @@ def compare(
     field_id = _field_ids()
     # Keys sort as their fields do (the enums are str, compared as their values).
     alone = ctx.accept_new and not ctx.held
-    for key, group in sorted(groups.items(), key=itemgetter(0)):
+    measures: dict[tuple[object, ...], Measure] = {}  # by a key's measure part (key[2:])
+    for key in sorted(groups):  # keys are distinct: sorted as tuples, by no key function
+        group = groups[key]
         current = in_force.get(key)
         if current is not None:
             _compare_current(group, current, ctx, result, field_id)
             continue
         if alone and len(group) == 1:  # most fields of a first load: one source states them
-            _accept_alone(group[0], ctx, result, field_id)
+            measure = measures.get(key[2:])
+            if measure is None:
+                measure = measures[key[2:]] = group[0].measure
+            _accept_alone(group[0], FieldId(key[0], key[1], measure), ctx, result)
             continue
         officials = [o for o in group if official(o.source, o.route)]
         if _proposal(group, officials) is None:
@@ -498,23 +502,15 @@ def _accept_new(
         result.items.append(_item(ReviewKind.DISAGREEMENT, key.route, key.model, [change], ctx))
 
 
-def _accept_alone(
-    obs: Observation, ctx: Context, result: Comparison, field_id: Callable[[Observation], FieldId]
-) -> None:
-    """What _accept_new does with a field only `obs` states, no source being held: its value
-    enters, verified when its source is official for the route."""
-    official = ctx.official(obs.source, obs.route)
-    result.new_values.append(
-        NewValue(
-            field_id(obs),
-            obs.value,
-            obs.observed_at,
-            obs.source,
-            obs.observed_at if official else None,
-            obs.source if official else None,
-            (obs,),
-        )
-    )
+def _accept_alone(obs: Observation, field: FieldId, ctx: Context, result: Comparison) -> None:
+    """What _accept_new does with a field (`field`) only `obs` states, no source being held: its
+    value enters, verified when its source is official for the route."""
+    source, at = obs.source, obs.observed_at
+    if ctx.official(source, obs.route):
+        new = NewValue(field, obs.value, at, source, at, source, (obs,))
+    else:
+        new = NewValue(field, obs.value, at, source, None, None, (obs,))
+    result.new_values.append(new)
 
 
 def _source(obs: Observation) -> str:

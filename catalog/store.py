@@ -11,6 +11,7 @@ from contextlib import closing, contextmanager
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -483,14 +484,11 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
     open_rows = _open_intervals(conn, run_id, list(dict.fromkeys((s, u) for s, u, _, _ in keys)))
     extended: list[dict[str, int]] = []
     fresh: list[tuple[object, ...]] = []
-    texts: dict[Decimal, str] = {}  # a batch states few distinct values: each formatted once
+    texts = _Texts()
+    effective = _binder(conn, observations, "effective_from")  # rows go in ready to bind
     for obs in valid:
         response_id = response_of[(obs.source, obs.url, obs.landing_url, obs.observed_at)]
-        text = texts.get(obs.value)
-        if text is None:
-            text = decimal_text(obs.value)
-            if obs.value:  # zero is formatted each time: -0 equals 0 but is kept as stated
-                texts[obs.value] = text
+        text = texts[obs.value]
         # the enums are StrEnums: each member is its stored text, and binds as it
         row = (
             run_id,
@@ -507,7 +505,7 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
             obs.dimensions.key,
             text,
             obs.evidence,
-            obs.effective_from,
+            effective(obs.effective_from),
         )
         if open_rows:
             row_id = open_rows.pop((obs.source, obs.url, *row[5:13]), None)
@@ -515,7 +513,7 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
                 extended.append({"oid": row_id, "last_run": run_id, "last_response": response_id})
                 continue
         fresh.append(row)
-    _insert_tuples(conn, observations, _OBSERVATION_COLUMNS, fresh)
+    _insert_tuples(conn, observations, _OBSERVATION_COLUMNS, fresh, bound={"effective_from"})
     if extended:
         _execute_rows(
             conn,
@@ -524,6 +522,17 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
             .values(last_run_id=bindparam("last_run"), last_response_id=bindparam("last_response")),
             extended,
         )
+
+
+class _Texts(dict[Decimal, str]):
+    """Each value's stored text (`decimal_text`) by value, formatted once per distinct value (a
+    batch states few); zero is formatted each time: -0 equals 0 but is kept as stated."""
+
+    def __missing__(self, value: Decimal) -> str:
+        text = decimal_text(value)
+        if value:
+            self[value] = text
+        return text
 
 
 _CHANGES: TypeAdapter[list[FieldChange]] = TypeAdapter(list[FieldChange])
@@ -557,7 +566,7 @@ def _item_rows(
 ) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
     """Review items (with each one's triage columns, if `triaged`) as review_items rows for
     `_insert_tuples`: (the columns, plain tuples), each item's changes serialized to JSON text
-    at once by pydantic (bound as is: `encoded`)."""
+    at once by pydantic (bound as is: `bound`)."""
     rows = [item_row(item, changes=False) for item in items]
     for row, columns in zip(rows, triaged or (), strict=triaged is not None):
         row.update(columns)
@@ -582,16 +591,19 @@ def _insert_tuples(
     names: Sequence[str],
     rows: Sequence[tuple[Any, ...]],
     statement: Insert | None = None,
-    encoded: Collection[str] = (),
+    bound: Collection[str] = (),
 ) -> None:
     """Insert rows, plain tuples of the columns `names` in that order, in one executemany
     (of `statement`, an INSERT into `table`, e.g. with ON CONFLICT; default a plain INSERT).
-    The values of the JSON columns named in `encoded` are JSON text already, bound as they are.
+    The values of the columns named in `bound` are ready to bind as they are: through their
+    type's bind processor already (see `_binder`), or a JSON column's text.
 
     The statement is compiled once and only the values of columns whose type has a bind
     processor go through it, as SQLAlchemy would do, but without its per-row parameter
     bookkeeping: a refresh writes ~10^5 rows (observations, stamps) and that bookkeeping (and
-    a dict per row) was most of the write time.
+    a dict per row) was most of the write time. Rows already in the statement's column order
+    with every value ready (the row builders of the large tables) are handed to the driver as
+    they are.
     """
     if not rows:
         return
@@ -601,7 +613,7 @@ def _insert_tuples(
     processed = {
         index: (process, not isinstance(table.c[name].type, JSON))
         for index, name in enumerate(names)
-        if name not in encoded
+        if name not in bound
         and (process := table.c[name].type._cached_bind_processor(conn.dialect)) is not None
         and not _binds_as_is(process, rows, index)
     }
@@ -611,7 +623,7 @@ def _insert_tuples(
         position = {name: index for index, name in enumerate(names)}
         order = [position[name] for name in compiled.positiontup or ()]
     params: Sequence[tuple[Any, ...]] = rows
-    if processed or order != list(range(len(names))):
+    if processed:
         # Column by column: each processed column's distinct values (a run's dates are few) go
         # through its processor once; then the columns are zipped back into rows in the
         # statement's order.
@@ -622,6 +634,8 @@ def _insert_tuples(
                 _processed(process, values) if distinct else [process(v) for v in values]
             )
         params = list(zip(*(columns[i] for i in order), strict=True))
+    elif order != list(range(len(names))):
+        params = list(map(itemgetter(*order), rows)) if len(order) > 1 else rows
     if positional:
         conn.exec_driver_sql(compiled.string, list(params))
     else:  # pyformat / named drivers (psycopg)
@@ -629,6 +643,34 @@ def _insert_tuples(
         conn.exec_driver_sql(
             compiled.string, [dict(zip(ordered, row, strict=True)) for row in params]
         )
+
+
+class _Bound(dict[Any, Any]):
+    """A memo of one bind processor's results by value: `bound[value]` is `process(value)`,
+    computed the first time that value is asked for (in C after that: a dict look-up)."""
+
+    def __init__(self, process: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self._process = process
+
+    def __missing__(self, value: Any) -> Any:
+        result = self[value] = self._process(value)
+        return result
+
+
+def _binder(conn: Connection, table: Table, name: str) -> Callable[[Any], Any]:
+    """How a value of column `name` of `table` binds on this connection's dialect: its type's
+    bind processor (as SQLAlchemy would apply it), each distinct value processed once (a run's
+    dates and flags are few); the identity where the type has none. For row builders that hand
+    `_insert_tuples` their rows ready (`bound`). Values must hash (dates, flags, not JSON)."""
+    process = table.c[name].type._cached_bind_processor(conn.dialect)
+    if process is None:
+        return _as_is
+    return _Bound(process).__getitem__
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 def _binds_as_is(process: Any, rows: Sequence[tuple[Any, ...]], index: int) -> bool:
@@ -837,20 +879,25 @@ def _apply_new_values(conn: Connection, run_id: int, comparison: Comparison) -> 
         *("value", "valid_from", "verified_at", "verified_by", "accepted_by", "accepted_source"),
         "run_id",
     )
+    texts = _Texts()
+    valid_from = _binder(conn, catalog_values, "valid_from")  # rows go in ready to bind
+    verified_at = _binder(conn, catalog_values, "verified_at")
+    # the enums are StrEnums: each member is its stored text, and binds as it
     rows = [
         (
-            # the enums are StrEnums: each member is its stored text, and binds as it
-            *(new.field.route, new.field.model, new.field.kind),
-            *(new.field.component, new.field.unit, new.field.dims.key),
-            decimal_text(new.value),
-            new.valid_from,
-            new.verified_at,
-            new.verified_by,
+            *(route, model, kind, component, unit, dims.key),
+            texts[value],
+            valid_from(since),
+            verified_at(verified),
+            verified_by,
             ACCEPT_NEW,
-            new.accepted_source,
+            accepted_source,
             run_id,
         )
-        for new in comparison.new_values
+        for field_id, value, since, accepted_source, verified, verified_by, _ in (
+            comparison.new_values
+        )
+        for route, model, (kind, component, unit, dims) in [field_id]
     ]
     c = catalog_values.c
     before = conn.execute(select(func.coalesce(func.max(c.id), 0))).scalar_one()
@@ -858,7 +905,7 @@ def _apply_new_values(conn: Connection, run_id: int, comparison: Comparison) -> 
     statement = dialect_insert(catalog_values).on_conflict_do_nothing(
         index_elements=list(FIELD_COLUMNS), index_where=c.valid_to.is_(None)
     )
-    _insert_tuples(conn, catalog_values, names, rows, statement)
+    _insert_tuples(conn, catalog_values, names, rows, statement, {"valid_from", "verified_at"})
     # What this run inserted (it is the one apply of its run): the ids above the highest before
     # the insert that carry this run. When every row went in under consecutive ids, the one
     # executemany gave them in its order (a row's id is the next one when it is inserted); else
@@ -927,15 +974,15 @@ def _apply_stamps(conn: Connection, run_id: int, comparison: Comparison) -> None
         )
 
 
-# The stamp columns an insert writes, in the order of _record_stamps' row tuples.
+# The stamp columns an insert writes, in the order of _record_stamps' row tuples (the table's).
 _STAMP_COLUMNS = (
     "value_id",
     "run_id",
-    "last_run_id",
     "source",
     "official",
     "first_observed_at",
     "observed_at",
+    "last_run_id",
 )
 
 
@@ -973,15 +1020,19 @@ def _record_stamps(
         for key, at in latest.items()
         if key in existing
     ]
+    flag = _binder(conn, stamps, "official")  # rows go in ready to bind
+    date = _binder(conn, stamps, "observed_at")  # first_observed_at's type too
     _insert_tuples(
         conn,
         stamps,
         _STAMP_COLUMNS,
         [
-            (value_id, run_id, run_id, source, official, at, at)
+            (value_id, run_id, source, flag(official), stated, stated, run_id)
             for (value_id, source, official), at in latest.items()
             if (value_id, source, official) not in existing
+            for stated in [date(at)]
         ],
+        bound={"official", "first_observed_at", "observed_at"},
     )
     if moved:
         _execute_rows(
@@ -1032,7 +1083,9 @@ def _apply_items(
         for i in items
         if i.fingerprint not in by_fingerprint and i.fingerprint not in decided_meanwhile
     ]
-    in_force = _in_force_values(conn, {i.model for i in unmatched if i.kind in AGAINST_CATALOG})
+    in_force = _in_force_values(
+        conn, {(i.route, i.model) for i in unmatched if i.kind in AGAINST_CATALOG}
+    )
     decided = _decided_alike(conn, unmatched)
     by_slot: dict[str, list[int]] = {}
     for r in open_rows:
@@ -1068,7 +1121,7 @@ def _apply_items(
         before = conn.execute(select(func.coalesce(func.max(c.id), 0))).scalar_one()
         items_in = list(fresh.values())
         triaged = triage(conn, items_in) if triage is not None else None
-        _insert_tuples(conn, review_items, *_item_rows(items_in, triaged), encoded={"changes"})
+        _insert_tuples(conn, review_items, *_item_rows(items_in, triaged), bound={"changes"})
         ids = {
             key: item_id
             for key, item_id in conn.execute(select(c.fingerprint, c.id).where(c.id > before))
@@ -1265,26 +1318,35 @@ AGAINST_CATALOG = frozenset(
 AGAINST_CATALOG_TEXT = frozenset(kind.value for kind in AGAINST_CATALOG)
 
 
-def _in_force_values(conn: Connection, models: set[str]) -> dict[tuple[str, ...], Decimal]:
-    """The value in force of each field of `models` (canonical names), read in-transaction, by
-    the field's text (route, model, kind, component, unit, dimensions key). Only the columns a
-    premise compares are read: a first load checks the premise of an item on every new model.
-    A few models are looked up by name; many, in one pass over the values in force."""
-    if not models:
-        return {}
-    c = catalog_values.c
-    query = select(*(c[name] for name in FIELD_COLUMNS), c.value).where(c.valid_to.is_(None))
-    if len(models) <= 5000:
-        query = query.where(c.model.in_(sorted(models)))
+def _in_force_values(
+    conn: Connection, models: set[tuple[str, str]]
+) -> dict[tuple[str, ...], Decimal]:
+    """The value in force of each field of `models` ((route, canonical model) pairs), read
+    in-transaction, by the field's text (route, model, kind, component, unit, dimensions key).
+    Only the columns a premise compares are read: a first load checks the premise of an item on
+    every new model. The pairs are joined to the values in force 2,000 at a time, as a VALUES
+    list the driver binds (one index look-up per pair, where a filter on the model alone read
+    every value in force, and SQLAlchemy's own VALUES construct compiled a parameter object per
+    value)."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"  # SQLite; psycopg
+    pairs = sorted(models)
     keys: dict[str, str] = {}  # stored dimension text -> its canonical key (a catalog has few)
     found: dict[tuple[str, ...], Decimal] = {}
-    for route, model, kind, component, unit, dims, value in _rows(conn.execute(query)):
-        if model not in models:
-            continue
-        key = keys.get(dims)
-        if key is None:
-            key = keys[dims] = Dims.parse(dims).key
-        found[(route, model, kind, component, unit, key)] = Decimal(value)
+    for start in range(0, len(pairs), 2000):
+        chunk = pairs[start : start + 2000]
+        listed = ", ".join([f"({mark}, {mark})"] * len(chunk))
+        rows = conn.exec_driver_sql(
+            f"WITH wanted (route, model) AS (VALUES {listed})"
+            " SELECT v.route, v.model, v.kind, v.component, v.unit, v.dimensions, v.value"
+            " FROM wanted JOIN catalog_values v ON v.route = wanted.route"
+            " AND v.model = wanted.model WHERE v.valid_to IS NULL",
+            tuple(chain.from_iterable(chunk)),
+        )
+        for route, model, kind, component, unit, dims, value in _rows(rows):
+            key = keys.get(dims)
+            if key is None:
+                key = keys[dims] = Dims.parse(dims).key
+            found[(route, model, kind, component, unit, key)] = Decimal(value)
     return found
 
 
@@ -1357,8 +1419,12 @@ def _restated_after_absence(
 def _apply_listings(conn: Connection, updates: dict[ListingId, Listing]) -> None:
     if not updates:
         return
-    existing = set(load_listings(conn))
-    fresh = [{**key._asdict(), **vars(v)} for key, v in updates.items() if key not in existing]
+    li = listings.c
+    # (source, route, model) as plain tuples, which ListingId (a named tuple) equals
+    existing = {tuple(row) for row in conn.execute(select(li.source, li.route, li.model))}
+    fresh = [
+        (*key, v.last_seen_run, v.missing_runs) for key, v in updates.items() if key not in existing
+    ]
     changed = [
         {
             "s": key.source,
@@ -1370,15 +1436,15 @@ def _apply_listings(conn: Connection, updates: dict[ListingId, Listing]) -> None
         for key, v in updates.items()
         if key in existing
     ]
-    _insert_many(conn, listings, fresh)
+    names = ("source", "route", "model", "last_seen_run", "missing_runs")
+    _insert_tuples(conn, listings, names, fresh)
     if changed:
-        c = listings.c
         _execute_rows(
             conn,
             update(listings)
-            .where(c.source == bindparam("s"))
-            .where(c.route == bindparam("r"))
-            .where(c.model == bindparam("m"))
+            .where(li.source == bindparam("s"))
+            .where(li.route == bindparam("r"))
+            .where(li.model == bindparam("m"))
             .values(last_seen_run=bindparam("seen"), missing_runs=bindparam("missing")),
             changed,
         )

@@ -354,6 +354,6 @@ def test_a_field_one_source_states_enters_as_the_general_first_load_rule_lets_it
     for obs in statements:
         officials = [obs] if is_official(obs.source, obs.route) else []
         _accept_new([obs], officials, context, general, field_id)
-        _accept_alone(obs, context, shortcut, field_id)
+        _accept_alone(obs, field_id(obs), context, shortcut)
     assert shortcut.new_values == general.new_values and not general.items
     assert len(shortcut.new_values) == len(statements)
