@@ -1134,22 +1134,9 @@ def _apply_items(
             conn,
             {by_fingerprint[i.fingerprint]: i for i in standing if i.fingerprint in by_fingerprint},
         )
-    if superseded:
-        conn.execute(
-            update(review_items)
-            .where(c.id.in_(superseded))
-            .values(
-                status=ReviewStatus.SUPERSEDED.value,
-                decided_at=now,
-                reason="superseded by a newer proposal about the same thing",
-            )
-        )
+    supersede(conn, superseded, now, "superseded by a newer proposal about the same thing")
     for item_id, reason in restated:
-        conn.execute(
-            update(review_items)
-            .where(c.id == item_id)
-            .values(status=ReviewStatus.SUPERSEDED.value, decided_at=now, reason=reason)
-        )
+        supersede(conn, [item_id], now, reason)
     return opened, stale, already
 
 
@@ -1182,6 +1169,19 @@ def _evidence(changes: Sequence[FieldChange]) -> frozenset[tuple[object, ...]]:
             tuple(sorted(((s.source, _number(s.value)) for s in c.sources), key=str)),
         )
         for c in changes
+    )
+
+
+def supersede(conn: Connection, item_ids: Sequence[int], now: datetime, reason: str) -> None:
+    """Close these review items as superseded at `now`, saying why (in the caller's
+    transaction). Nothing when `item_ids` is empty."""
+    if not item_ids:
+        return
+    c = review_items.c
+    conn.execute(
+        update(review_items)
+        .where(c.id.in_(item_ids))
+        .values(status=ReviewStatus.SUPERSEDED.value, decided_at=now, reason=reason)
     )
 
 

@@ -751,16 +751,7 @@ def _supersede_proposals_on(
             for change in row.changes or []
         )
     ]
-    if stale:
-        conn.execute(
-            update(review_items)
-            .where(c.id.in_(stale))
-            .values(
-                status=ReviewStatus.SUPERSEDED.value,
-                decided_at=now,
-                reason=f"proposed against a value undone with review item {item_id}",
-            )
-        )
+    store.supersede(conn, stale, now, f"proposed against a value undone with review item {item_id}")
 
 
 def _retire(conn: Connection, item_id: int, opened: list[dict[str, Any]]) -> list[dict[str, Any]]:
