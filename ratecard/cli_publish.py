@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -202,10 +203,13 @@ def export(
     for argument, path in (("--output", output), ("--provenance", provenance)):
         if path is not None:
             check_writable(argument, path)
-    typer.echo(f"reading the values in force on {moment.date().isoformat()}…", err=True)
     counted = [0]
     with catalog(db) as engine, engine.connect() as conn:
-        values = _counted(reader.iter_published(conn, moment, verified_only=verified_only), counted)
+        progress = _on_terminal()
+        if progress:
+            typer.echo(f"reading the values in force on {moment.date().isoformat()}…", err=True)
+        published = reader.iter_published(conn, moment, verified_only=verified_only)
+        values = _counted(published, counted, progress)
         text, sidecar = exports.render(
             fmt, values, as_of=moment.isoformat(), verified_only=verified_only
         )
@@ -228,12 +232,20 @@ def is_site(directory: Path) -> bool:
     return (directory / "index.html").is_file() and (directory / "static" / "publish.css").is_file()
 
 
-def _counted(values: Iterator[T], seen: list[int], every: int = 10_000) -> Iterator[T]:
-    """`values` as they are, counted into seen[0], with a line on standard error every `every`
-    (an export of the whole catalog reads ~60k values: progress, not silence)."""
+def _on_terminal() -> bool:
+    """Whether standard error is a terminal (progress lines go there; a log gets none)."""
+    return sys.stderr.isatty()
+
+
+def _counted(
+    values: Iterator[T], seen: list[int], progress: bool, every: int = 10_000
+) -> Iterator[T]:
+    """`values` as they are, counted into seen[0]; with `progress` (standard error is a
+    terminal), a line there every `every` (an export of the whole catalog reads ~60k values:
+    progress, not silence; a log or a pipe gets only the closing count)."""
     for value in values:
         seen[0] += 1
-        if seen[0] % every == 0:
+        if progress and seen[0] % every == 0:
             typer.echo(f"{seen[0]} values read", err=True)
         yield value
 

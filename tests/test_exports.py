@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from catalog import reader, store
 from catalog.export import LITELLM_PROVIDER
 from catalog.identity import Identity
+from ratecard import cli_publish
 from ratecard.cli import app
 from spiders import litellm
 from tests.published import epoch2_catalog
@@ -129,17 +130,27 @@ def test_csv_one_row_per_value(db: str, tmp_path: Path) -> None:
     assert len(grid) == 9
 
 
-def test_an_export_says_on_standard_error_how_far_it_is(db: str, tmp_path: Path) -> None:
-    """The whole catalog takes seconds to read: what it reads and how many values it has read
-    go to standard error, the export alone to its file or standard output."""
+def test_an_export_says_on_standard_error_how_far_it_is(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole catalog takes seconds to read: on a terminal, what it reads and every 10,000
+    values read go to standard error; a pipe or a log gets the closing count alone; the export
+    itself goes to its file."""
     target = tmp_path / "catalog.csv"
-    result = CliRunner().invoke(app, ["export", "csv", "-o", str(target), "--db", db])
-    assert result.exit_code == 0, result.output
+
+    def exported(terminal: bool) -> list[str]:
+        monkeypatch.setattr(cli_publish, "_on_terminal", lambda: terminal)
+        result = CliRunner().invoke(app, ["export", "csv", "-o", str(target), "--db", db])
+        assert result.exit_code == 0 and result.stdout == "", result.output
+        return result.stderr.splitlines()
+
+    piped = exported(False)
     rows = len(list(csv.DictReader(io.StringIO(target.read_text()))))
-    lines = result.stderr.splitlines()
+    assert piped == [f"exported {rows} values (csv)"]
+    lines = exported(True)
     assert lines[0].startswith("reading the values in force on ")
     assert lines[1:-1] == [f"{n} values read" for n in range(10_000, rows + 1, 10_000)]
-    assert lines[-1] == f"exported {rows} values (csv)" and result.stdout == ""
+    assert lines[-1] == piped[0]
 
 
 def test_unknown_format_and_bad_date_are_one_line_errors(db: str) -> None:
