@@ -192,21 +192,16 @@ def refresh_lock(engine: Engine, now: datetime) -> Iterator[None]:
         yield
 
 
-def accept_new_refused(engine: Engine) -> str | None:
-    """Why the accept-new policy may not run on this catalog, or None: it loads an empty catalog
-    only (a catalog holding values has review items about what is new; letting values in beside
-    them would decide those items without a reviewer)."""
+def values_in_force(engine: Engine) -> int:
+    """How many catalog values are in force (the accept-new policy loads an empty catalog only:
+    flows/refresh.py)."""
     c = catalog_values.c
     with engine.connect() as conn:
-        held = conn.execute(
-            select(func.count()).select_from(catalog_values).where(c.valid_to.is_(None))
-        ).scalar_one()
-    if not held:
-        return None
-    return (
-        f"loads an empty catalog only; this one holds {held:,} values in force"
-        " (refresh without it: what is new becomes review items)"
-    )
+        return int(
+            conn.execute(
+                select(func.count()).select_from(catalog_values).where(c.valid_to.is_(None))
+            ).scalar_one()
+        )
 
 
 def newest_run(engine: Engine) -> int:

@@ -448,9 +448,17 @@ async def refresh(
         if unknown:
             return Failed(message=f"unknown sources: {', '.join(unknown)}", data=None)
         world = World.load(Path(replay)) if replay else None
-        refused = runlog.accept_new_refused(engine) if accept_new else None
-        if refused:
-            return Failed(message=f"refused: --accept-new {refused}", data=None)
+        held = runlog.values_in_force(engine) if accept_new else 0
+        if held:
+            # Values let in beside the open items about them would decide those items without
+            # a reviewer: on a catalog in use, what is new goes to review.
+            accept_new = False
+            said = (
+                f"accept-new loads an empty catalog only: this one holds {held:,} values in "
+                "force, so what is new goes to review"
+            )
+            logger.warning(said)
+            tell("*", said)
         try:
             with runlog.refresh_lock(engine, datetime.now(UTC)):
                 return await _locked_refresh(url, engine, selected, world, accept_new, tell, logger)

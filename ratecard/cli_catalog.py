@@ -126,9 +126,9 @@ def refresh(
         bool,
         typer.Option(
             "--accept-new",
-            help="Policy for loading an empty catalog (refused on one that holds values): new "
-            "values enter without review (official ones verified, secondary ones unverified "
-            "with their source named).",
+            help="Policy for loading an empty catalog: new values enter without review "
+            "(official ones verified, secondary ones unverified with their source named); on "
+            "a catalog that holds values, what is new goes to review.",
         ),
     ] = False,
     db: DbOption = None,
@@ -150,18 +150,14 @@ def refresh(
         # The catalog's refresh lock is taken here, before Prefect starts, and handed to the
         # flow run in this process: a second refresh is refused at once, even while this one
         # starts up.
-        with catalog(db, create=True) as engine:
-            refused = runlog.accept_new_refused(engine) if accept_new else None
-            if refused:
-                raise bad_input("--accept-new", refused)
-            with _held(engine):
-                before = runlog.newest_run(engine)
-                with interruptible(lambda i: _last_word(engine, before, i)) as interruption:
-                    try:
-                        state = _run_flow(replay, source, db, accept_new, interruption)
-                    except KeyboardInterrupt:
-                        interruption.tell_once(_last_word(engine, before, interruption))
-                        raise typer.Exit(interruption.exit_code) from None
+        with catalog(db, create=True) as engine, _held(engine):
+            before = runlog.newest_run(engine)
+            with interruptible(lambda i: _last_word(engine, before, i)) as interruption:
+                try:
+                    state = _run_flow(replay, source, db, accept_new, interruption)
+                except KeyboardInterrupt:
+                    interruption.tell_once(_last_word(engine, before, interruption))
+                    raise typer.Exit(interruption.exit_code) from None
     run_id = state.result(raise_on_failure=False) if state.is_final() else None
     run = _own_run(db, run_id) if isinstance(run_id, int) else None
     if as_json:

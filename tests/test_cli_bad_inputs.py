@@ -525,13 +525,6 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         2,
     ),
     ("refresh-unknown-source", ["refresh", "--source", "azur"], "'--source'", "not one of", 2),
-    (
-        "refresh-accept-new-on-a-catalog-with-values",
-        ["refresh", "--accept-new"],
-        "'--accept-new'",
-        "loads an empty catalog only; this one holds",
-        2,
-    ),
     ("refresh-db-directory", ["refresh", "--db", "sqlite:///{dir}"], "'--db'", "is a directory", 2),
     (
         "refresh-db-text-file",

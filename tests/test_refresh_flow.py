@@ -321,25 +321,31 @@ def test_a_run_that_breaks_midway_is_recorded_failed_and_applies_nothing(
     assert values == 0
 
 
-def test_accept_new_is_refused_on_a_catalog_that_holds_values(catalog_db: str) -> None:
-    """A deployment's run with the first-load policy on a catalog in use: refused before any run
-    starts (its new values would decide the open items about them without a reviewer)."""
+def test_accept_new_on_a_catalog_that_holds_values_runs_under_review(catalog_db: str) -> None:
+    """A deployment's run with the first-load policy on a catalog in use (OpenRouter's, with
+    open items): LiteLLM's new values are not let in beside those items; the run says so and is
+    recorded under the review policy, what is new opened as items."""
+    said: list[str] = []
     with store.connect(catalog_db).connect() as conn:
-        runs_before = queries.list_runs(conn, limit=100)
         values_before = conn.execute(select(func.count()).select_from(catalog_values)).scalar()
     state = run_flow(
         refresh(
-            sources=["openrouter"],
+            sources=["litellm"],
             replay=str(WORLDS / "epoch-2.json"),
             database=catalog_db,
             accept_new=True,
+            progress=lambda source, message: said.append(message),
             return_state=True,
         )
     )
-    assert state.is_failed()
-    assert (state.message or "").startswith("refused: --accept-new loads an empty catalog only")
+    assert state.is_completed(), state.message
+    assert any(m.startswith("accept-new loads an empty catalog only: this one holds") for m in said)
     with store.connect(catalog_db).connect() as conn:
-        assert queries.list_runs(conn, limit=100) == runs_before
+        [run] = queries.list_runs(conn, limit=1)
         assert conn.execute(select(func.count()).select_from(catalog_values)).scalar() == (
             values_before
         )
+        opened = conn.execute(
+            select(func.count()).select_from(review_items).where(review_items.c.run_id == run.id)
+        ).scalar()
+    assert run.policy == "review" and opened
