@@ -1172,6 +1172,14 @@ def _evidence(changes: Sequence[FieldChange]) -> frozenset[tuple[object, ...]]:
     )
 
 
+def stored_field(route: str, model: str, change: Mapping[str, Any]) -> tuple[str, ...]:
+    """The field a stored review item's change (one entry of review_items.changes, JSON) is
+    about, as text: (route, model, kind, component, unit, dimensions key), the key of
+    `_in_force_values` and of a catalog value's columns."""
+    dims = Dims.of(change["dimensions"]).key
+    return (route, model, change["kind"], change["component"], change["unit"], dims)
+
+
 def supersede(conn: Connection, item_ids: Sequence[int], now: datetime, reason: str) -> None:
     """Close these review items as superseded at `now`, saying why (in the caller's
     transaction). Nothing when `item_ids` is empty."""
@@ -1288,18 +1296,11 @@ def _overlapping(
             select(c.id, c.route, c.model, c.changes).where(c.id.in_(ids[start : start + 500]))
         ):
             for change in row.changes or []:
-                field = (
-                    row.route,
-                    row.model,
-                    change["kind"],
-                    change["component"],
-                    change["unit"],
-                    Dims.of(change["dimensions"]).key,
-                )
+                stored = stored_field(row.route, row.model, change)
                 cited = {s["source"] for s in change["sources"]}
                 if any(
                     fingerprint != fingerprints[row.id] and cited <= newer
-                    for fingerprint, newer in proposing.get(field, [])
+                    for fingerprint, newer in proposing.get(stored, [])
                 ):
                     older.append(row.id)
                     break

@@ -40,7 +40,7 @@ from catalog import queries, store
 from catalog.tables import audit_log, catalog_values, inserted_id, review_items, stamps, submissions
 from catalog.views import ReviewRow
 from review.reviewers import reviewer_exists
-from schemas.field import Dims, FieldId
+from schemas.field import FieldId
 from schemas.records import FieldChange, ReviewKind, ReviewStatus, SourceValue, decimal_text
 
 # Kinds whose approval writes proposed values into the catalog (a disagreement only when the
@@ -739,15 +739,7 @@ def _supersede_proposals_on(
         row.id
         for row in candidates
         if any(
-            (
-                row.route,
-                row.model,
-                change["kind"],
-                change["component"],
-                change["unit"],
-                Dims.of(change["dimensions"]).key,
-            )
-            in fields
+            store.stored_field(row.route, row.model, change) in fields
             for change in row.changes or []
         )
     ]

@@ -24,7 +24,7 @@ from catalog.tables import listings, source_runs
 from spiders import portkey
 from tests.conftest import SNAPSHOTS, WORLDS, copy_catalog, snapshot
 from tests.test_unseen_responses import read
-from tests.worlds import fault_world, replayed
+from tests.worlds import fault_world, replayed_run
 
 pytestmark = pytest.mark.integration
 
@@ -35,18 +35,10 @@ PORTKEY_NOMIC = "https://configs.portkey.ai/pricing/nomic.json"
 RATE_LIMITED = {"error": {"message": "Rate limit exceeded", "type": "rate_limit", "code": 429}}
 
 
-def refreshed(db: str, world: Path, *, accept_new: bool = False) -> int:
-    state = replayed(db, world, SOURCES, accept_new=accept_new)
-    assert state.is_completed(), state.message
-    run_id = state.result()
-    assert isinstance(run_id, int)
-    return run_id
-
-
 @pytest.fixture(scope="module")
 def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("bodies") / "catalog.db"
-    refreshed(f"sqlite:///{base}", WORLDS / "epoch-2.json", accept_new=True)
+    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-2.json", SOURCES, accept_new=True)
     return base
 
 
@@ -95,7 +87,7 @@ def test_a_portkey_file_of_no_pricing_entries_is_that_urls_failure(
     db = copy_catalog(epoch2, tmp_path / "catalog.db")
     assert listed(db, "portkey", "openai") > 0 and not absent(db, "portkey")
     world = fault_world(tmp_path, {url: {"body": answer}})
-    run_id = refreshed(db, world)
+    run_id = replayed_run(db, world, SOURCES)
     status, reason = report(db, run_id, "portkey")
     assert status == "partial", reason
     assert url in reason and "no pricing entries" in reason
@@ -195,7 +187,7 @@ def test_a_provider_without_models_makes_the_listing_partial(epoch2: Path, tmp_p
     world = fault_world(
         tmp_path, {MODELSDEV_URL: {"body": modelsdev_with("openai", None).decode()}}
     )
-    run_id = refreshed(db, world)
+    run_id = replayed_run(db, world, SOURCES)
     status, reason = report(db, run_id, "modelsdev")
     assert status == "partial", reason
     assert reason == "listing incomplete: provider without models: openai"

@@ -36,7 +36,7 @@ from schemas.fetch import Uninterpretable
 from schemas.records import ReviewKind
 from schemas.sources import sources as configured_sources
 from tests.conftest import WORLDS, copy_catalog
-from tests.worlds import fault_world, replayed
+from tests.worlds import fault_world, replayed_run
 
 # The broken sources, and OpenAI's page: the official source that makes gpt-4o a known model.
 BASE_SOURCES = ["litellm", "openrouter", "portkey", "openai-page"]
@@ -174,18 +174,10 @@ CASES = {
 }
 
 
-def refreshed(db: str, world: Path, sources: list[str], *, accept_new: bool = False) -> int:
-    state = replayed(db, world, sources, accept_new=accept_new)
-    assert state.is_completed(), state.message
-    run_id = state.result()
-    assert isinstance(run_id, int)
-    return run_id
-
-
 @pytest.fixture(scope="module")
 def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("unread") / "catalog.db"
-    refreshed(f"sqlite:///{base}", WORLDS / "epoch-2.json", BASE_SOURCES, accept_new=True)
+    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-2.json", BASE_SOURCES, accept_new=True)
     return base
 
 
@@ -275,7 +267,7 @@ def test_a_model_whose_record_cannot_be_read_is_not_missing(epoch2: Path, tmp_pa
         assert values[case], case
     world = world_of(tmp_path, cases, broken=True)
     for _ in range(MISSING_AFTER):
-        run_id = refreshed(db, world, sources)
+        run_id = replayed_run(db, world, sources)
         for case in cases:
             assert status(db, run_id, case.source) == "ok"  # a complete listing
             rules = quarantined(db, run_id, case)
@@ -290,7 +282,7 @@ def test_a_model_whose_record_cannot_be_read_is_not_missing(epoch2: Path, tmp_pa
     db = copy_catalog(epoch2, tmp_path / "dropped.db")
     world = world_of(tmp_path, cases, broken=False)
     for _ in range(MISSING_AFTER):
-        refreshed(db, world, sources)
+        replayed_run(db, world, sources)
     for case in cases:
         assert counter(db, case) == MISSING_AFTER, case
         [title] = [t for t, named in missing_items(db, case) if named == [case.source]]

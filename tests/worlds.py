@@ -45,3 +45,12 @@ def replayed(db: str, world: Path, sources: list[str], *, accept_new: bool = Fal
             return_state=True,
         )
     )
+
+
+def replayed_run(db: str, world: Path, sources: list[str], *, accept_new: bool = False) -> int:
+    """`replayed`, which must complete: the id of the run it made."""
+    state = replayed(db, world, sources, accept_new=accept_new)
+    assert state.is_completed(), state.message
+    run_id = state.result()
+    assert isinstance(run_id, int)
+    return run_id
