@@ -457,8 +457,10 @@ async def refresh(
                 f"accept-new loads an empty catalog only: this one holds {held:,} values in "
                 "force, so what is new goes to review"
             )
-            logger.warning(said)
-            tell("*", said)
+            if progress is None:  # a deployment's run: its log says it
+                logger.warning(said)
+            else:  # the command's progress lines say it (once, not also as a Prefect log line)
+                tell("*", said)
         try:
             with runlog.refresh_lock(engine, datetime.now(UTC)):
                 return await _locked_refresh(url, engine, selected, world, accept_new, tell, logger)
