@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Row, Text, case, cast, func, or_, select
 from catalog.tables import (
     audit_log,
     catalog_values,
+    last_stated,
     observations,
     responses,
     review_items,
@@ -53,19 +54,20 @@ def _latest_observations(
 ) -> dict[tuple[Measure, str], tuple[Observation, str]]:
     """Each source's latest statement of each field of (route, model), by (measure, source):
     the Observation it was stored from, and its value's stored text."""
-    c = observations.c
+    c, last = observations.c, responses.c
     latest_run = (
-        select(c.source, func.max(c.last_run_id).label("run_id"))
+        select(c.source, func.max(last.run_id).label("run_id"))
+        .select_from(last_stated())
         .where(c.route == route, c.model == model)
         .group_by(c.source)
         .subquery()
     )  # only what each source still stated in its latest run that stated this model
     rows = conn.execute(
-        select(observations, responses.c.url, responses.c.landing_url, responses.c.observed_at)
-        .join(responses, responses.c.id == c.last_response_id)
+        select(observations, last.url, last.landing_url, last.observed_at)
+        .select_from(last_stated())
         .join(
             latest_run,
-            (latest_run.c.source == c.source) & (latest_run.c.run_id == c.last_run_id),
+            (latest_run.c.source == c.source) & (latest_run.c.run_id == last.run_id),
         )
         .where(c.route == route, c.model == model)
         .order_by(c.id.desc())

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from catalog.tables import observations, responses
+from catalog.tables import last_stated, observations, responses
 from schemas.field import FieldId
 from schemas.sources import sources
 from schemas.vocab import Kind
@@ -18,16 +18,18 @@ def _latest_prices(
     conn: Connection, source: str, routes: set[str] | None = None
 ) -> dict[FieldId, dict[str, Any]]:
     """A source's price statements from the latest run that applied it, by field."""
-    c = observations.c
-    latest = conn.execute(select(func.max(c.last_run_id)).where(c.source == source)).scalar()
+    c, last = observations.c, responses.c
+    latest = conn.execute(
+        select(func.max(last.run_id)).select_from(last_stated()).where(c.source == source)
+    ).scalar()
     if latest is None:
         return {}
     query = (
-        select(observations, responses.c.url, responses.c.observed_at)
-        .join(responses, responses.c.id == c.last_response_id)
+        select(observations, last.url, last.observed_at)
+        .select_from(last_stated())
         .where(
             c.source == source,
-            c.last_run_id == latest,
+            last.run_id == latest,
             c.kind == Kind.PRICE.value,
             c.model.is_not(None),
         )

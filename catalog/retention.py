@@ -27,7 +27,15 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, select
 
 from catalog import store
-from catalog.tables import bodies, catalog_values, observations, quarantine, responses, runs
+from catalog.tables import (
+    bodies,
+    catalog_values,
+    interval_ends,
+    observations,
+    quarantine,
+    responses,
+    runs,
+)
 from catalog.tables import source_runs as source_runs_table
 
 POLICY = Path(__file__).resolve().parent.parent / "data" / "retention.json"
@@ -185,7 +193,8 @@ def accepted_hashes(conn: Connection) -> set[str]:
     o, cv, r = observations.c, catalog_values.c, responses.c
     first = responses.alias("first")
     intervals = conn.execute(
-        select(first.c.source, first.c.url, o.response_id, o.last_response_id)
+        select(first.c.source, first.c.url, o.response_id, interval_ends.c.response_id)
+        .join(interval_ends, interval_ends.c.id == o.end_id)
         .join(first, first.c.id == o.response_id)
         .where(
             select(cv.id)
@@ -204,7 +213,7 @@ def accepted_hashes(conn: Connection) -> set[str]:
     ).all()
     spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
     for row in intervals:
-        spans[(row.source, row.url)].append((row.response_id, row.last_response_id))
+        spans[(row.source, row.url)].append((row[2], row[3]))
     found: set[str] = set()
     for (source, url), ranges in spans.items():
         lines = conn.execute(

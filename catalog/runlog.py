@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, func, select, text, update
 
 from catalog.health import History, PriceKey
 from catalog.store import last_applied_run
-from catalog.tables import catalog_values, observations, responses, runs, source_runs
+from catalog.tables import catalog_values, last_stated, observations, responses, runs, source_runs
 from schemas.records import SourceStatus
 from schemas.vocab import Kind
 
@@ -288,9 +288,9 @@ def last_prices(conn: Connection, source: str) -> dict[PriceKey, Decimal]:
     if last is None:
         return {}
     rows = conn.execute(
-        select(o.route, o.model, o.source_model, o.component, o.unit, o.dimensions, o.value).where(
-            o.last_run_id == last, o.source == source, o.kind == Kind.PRICE.value
-        )
+        select(o.route, o.model, o.source_model, o.component, o.unit, o.dimensions, o.value)
+        .select_from(last_stated())
+        .where(responses.c.run_id == last, o.source == source, o.kind == Kind.PRICE.value)
     )
     return {
         (row.route, row.model or row.source_model, row.component, row.unit, row.dimensions): (

@@ -29,7 +29,6 @@ from sqlalchemy import (
     Result,
     Table,
     bindparam,
-    case,
     create_engine,
     event,
     func,
@@ -48,6 +47,8 @@ from catalog.tables import (
     bodies,
     catalog_values,
     inserted_id,
+    interval_ends,
+    last_stated,
     listings,
     observations,
     quarantine,
@@ -353,8 +354,8 @@ def last_statements(conn: Connection, sources: Iterable[str]) -> tuple[Observati
             continue
         rows = conn.execute(
             select(observations, responses.c.url, responses.c.landing_url, responses.c.observed_at)
-            .join(responses, responses.c.id == o.last_response_id)
-            .where(o.last_run_id == last, o.source == source)
+            .select_from(last_stated())
+            .where(responses.c.run_id == last, o.source == source)
             .order_by(o.id)
         )
         held.extend(
@@ -413,8 +414,7 @@ def known_models(conn: Connection) -> set[str]:
 _OBSERVATION_COLUMNS = (
     "run_id",
     "response_id",
-    "last_run_id",
-    "last_response_id",
+    "end_id",
     "source",
     "route",
     "model",
@@ -436,10 +436,10 @@ def _open_intervals(
 
     Keyed by (source, URL, statement: the observation row's route .. value columns, see
     `_OBSERVATION_COLUMNS`); the value is the observation row's id. The rows are found by their
-    source (the index no interval's move rewrites) and their last response.
+    source (the index no interval's move rewrites) and the end rows of those responses.
     """
     wanted = set(keys)
-    r = responses.c
+    r, e = responses.c, interval_ends.c
     url_of = {
         row.id: row.url
         for row in conn.execute(
@@ -451,25 +451,34 @@ def _open_intervals(
     }
     if not url_of:
         return {}
+    ended = sorted(url_of)
+    url_of_end: dict[int, str] = {}
+    for start in range(0, len(ended), 5000):
+        for row in conn.execute(
+            select(e.id, e.response_id).where(e.response_id.in_(ended[start : start + 5000]))
+        ):
+            url_of_end[row.id] = url_of[row.response_id]
+    if not url_of_end:
+        return {}
     o = observations.c
     statement = (o.route, o.model, o.source_model, o.kind, o.component, o.unit, o.dimensions)
-    ended = sorted(url_of)
+    ends = sorted(url_of_end)
     found: dict[tuple[object, ...], int] = {}
-    for start in range(0, len(ended), 5000):
+    for start in range(0, len(ends), 5000):
         rows = conn.execute(
-            select(o.id, o.source, o.last_response_id, *statement, o.value).where(
-                o.source.in_({s for s, _ in keys}),
-                o.last_response_id.in_(ended[start : start + 5000]),
+            select(o.id, o.source, o.end_id, *statement, o.value).where(
+                o.source.in_({s for s, _ in keys}), o.end_id.in_(ends[start : start + 5000])
             )
         )
         for row in _rows(rows):
-            found[(row[1], url_of[row[2]], *row[3:])] = row[0]
+            found[(row[1], url_of_end[row[2]], *row[3:])] = row[0]
     return found
 
 
 def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observation]) -> None:
-    """Each response once (source, URL, landing URL, date); then each observation extends the
-    interval its source's previous response of that URL ended, or starts a new one."""
+    """Each response once (source, URL, landing URL, date), with its end row; then each
+    observation extends the interval its source's previous response of that URL ended (points
+    it at this response's end row), or starts a new one there."""
     keys = list(dict.fromkeys((o.source, o.url, o.landing_url, o.observed_at) for o in valid))
     if not keys:
         return
@@ -481,6 +490,11 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
         ],
     ).scalars()
     response_of = dict(zip(keys, ids, strict=True))
+    end_ids = conn.execute(
+        insert(interval_ends).returning(interval_ends.c.id, sort_by_parameter_order=True),
+        [{"response_id": response_id} for response_id in response_of.values()],
+    ).scalars()
+    end_of = dict(zip(response_of.values(), end_ids, strict=True))
     open_rows = _open_intervals(conn, run_id, list(dict.fromkeys((s, u) for s, u, _, _ in keys)))
     extended: list[dict[str, int]] = []
     fresh: list[tuple[object, ...]] = []
@@ -493,8 +507,7 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
         row = (
             run_id,
             response_id,
-            run_id,
-            response_id,
+            end_of[response_id],
             obs.source,
             obs.route,
             obs.model,
@@ -508,9 +521,9 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
             effective(obs.effective_from),
         )
         if open_rows:
-            row_id = open_rows.pop((obs.source, obs.url, *row[5:13]), None)
+            row_id = open_rows.pop((obs.source, obs.url, *row[4:12]), None)
             if row_id is not None:
-                extended.append({"oid": row_id, "last_run": run_id, "last_response": response_id})
+                extended.append({"oid": row_id, "end": end_of[response_id]})
                 continue
         fresh.append(row)
     _insert_tuples(conn, observations, _OBSERVATION_COLUMNS, fresh, bound={"effective_from"})
@@ -519,7 +532,7 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
             conn,
             update(observations)
             .where(observations.c.id == bindparam("oid"))
-            .values(last_run_id=bindparam("last_run"), last_response_id=bindparam("last_response")),
+            .values(end_id=bindparam("end")),
             extended,
         )
 
@@ -1522,9 +1535,9 @@ def previous_runs(conn: Connection, sources: Iterable[str]) -> dict[str, Previou
 def confirm_unchanged(conn: Connection, run_id: int, unchanged: Sequence[Unchanged]) -> None:
     """Confirm unchanged sources' values (catalog/unchanged.py decided them) without reading
     them again, inside the caller's transaction: one response row per URL (its hash, unchanged
-    since its line's first response), then one statement per table for all of them: the open
-    observation intervals their previous responses ended move their last end to this run's
-    response of the same URL; their stamps of the previous run on values still in force move to
+    since its line's first response), then one statement per table for all of them: the end row
+    of each previous response (the observation intervals it ended) moves to this run's response
+    of the same URL; their stamps of the previous run on values still in force move to
     this run (each previous date to this run's date of the same URLs); an official source's
     verified date follows; their quarantine rows and listing counters carry on as a complete
     listing's would."""
@@ -1546,12 +1559,15 @@ def confirm_unchanged(conn: Connection, run_id: int, unchanged: Sequence[Unchang
             for u, url in answers
         ],
     ).scalars()
-    moved = {u.repeats[url].response_id: new for (u, url), new in zip(answers, ids, strict=True)}
-    o = observations.c
+    e = interval_ends.c
     conn.execute(
-        update(observations)
-        .where(o.source.in_({u.source for u in unchanged}), o.last_response_id.in_(list(moved)))
-        .values(last_run_id=run_id, last_response_id=case(moved, value=o.last_response_id))
+        update(interval_ends)
+        .where(e.response_id == bindparam("previous"))
+        .values(response_id=bindparam("repeat")),
+        [
+            {"previous": u.repeats[url].response_id, "repeat": new}
+            for (u, url), new in zip(answers, ids, strict=True)
+        ],
     )
     each = [{"src": u.source, "prev": u.previous.run_id} for u in unchanged]
     st, cv = stamps.c, catalog_values.c

@@ -26,6 +26,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import CursorResult, Dialect
+from sqlalchemy.sql.expression import Join
 from sqlalchemy.types import TypeDecorator
 
 
@@ -135,12 +136,29 @@ def _same_as(column: str) -> Any:
     return lambda context: context.get_current_parameters()[column]
 
 
+# Where observation intervals end: one row per response that is the last to have stated some
+# interval's value (its response_id, unique). Intervals point at an end row, not at the response,
+# so that confirming a byte-identical repeat of a response moves that response's one end row to
+# the repeat instead of rewriting every interval that ended there (migration 0012).
+interval_ends = Table(
+    "interval_ends",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "response_id",
+        ForeignKey("responses.id", name="fk_interval_ends_response_id"),
+        nullable=False,
+    ),
+    UniqueConstraint("response_id", name="uq_interval_ends_response"),
+)
+
 # One row per interval in which a source kept stating one value: from the response that first
 # stated it (run_id, response_id) to the latest consecutive response of the same URL that stated
-# it again (last_run_id, last_response_id). A repeat statement moves the last end; a value the
-# source stops stating and states again later starts a new row. No index holds a last end (an
-# unchanged refresh moves one per row): queries by (source, last run) go through
-# (source, run_id), which never moves (migration 0011).
+# it again (its end row's response, whose run is the interval's last run: see `last_stated`). A
+# repeat statement in a new body points the row at the new response's end row; a repeat of the
+# whole body moves the end row; a value the source stops stating and states again later starts
+# a new row. No index holds an end: queries by (source, last run) go through (source, run_id),
+# which never moves (migration 0011).
 observations = Table(
     "observations",
     metadata,
@@ -151,8 +169,11 @@ observations = Table(
         ForeignKey("responses.id", name="fk_observations_response_id"),
         nullable=False,
     ),
-    Column("last_run_id", Integer, nullable=False, default=_same_as("run_id")),
-    Column("last_response_id", Integer, nullable=False, default=_same_as("response_id")),
+    Column(
+        "end_id",
+        ForeignKey("interval_ends.id", name="fk_observations_end_id"),
+        nullable=False,
+    ),
     Column("source", String(50), nullable=False),
     Column("route", String(100), nullable=False),
     Column("model", String(300)),
@@ -168,6 +189,16 @@ observations = Table(
     Index("ix_observations_key", "route", "model"),
     Index("ix_observations_source_run", "source", "run_id"),
 )
+
+
+def last_stated() -> Join:
+    """observations joined to the response that last stated each interval (through its end
+    row): select `responses.c.run_id` for the interval's last run, and that response's url,
+    landing_url and observed_at."""
+    return observations.join(interval_ends, interval_ends.c.id == observations.c.end_id).join(
+        responses, responses.c.id == interval_ends.c.response_id
+    )
+
 
 # Records set aside, with the rule; a problem repeated by a source's next run extends its row
 # (first run_id to last_run_id) instead of adding one.

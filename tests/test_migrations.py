@@ -118,8 +118,9 @@ def test_0006_turns_repeated_statements_into_intervals(tmp_path: Path) -> None:
     with create_engine(url).connect() as conn:
         rows = conn.execute(
             text(
-                "SELECT component, value, run_id, last_run_id FROM observations "
-                "ORDER BY component, run_id"
+                "SELECT component, value, o.run_id, r.run_id FROM observations o "
+                "JOIN interval_ends e ON e.id = o.end_id JOIN responses r ON r.id = e.response_id "
+                "ORDER BY component, o.run_id"
             )
         ).all()
         stamp = conn.execute(
@@ -184,3 +185,63 @@ def test_0011_keeps_no_index_on_a_moving_interval_end_and_takes_them_back(tmp_pa
     assert moving <= indexes() and "ix_stamps_source" not in indexes()
     store.connect(url).dispose()  # a catalog behind the newest revision is upgraded on connect
     assert not moving & indexes() and "ix_stamps_source" in indexes()
+
+
+def test_0012_points_intervals_at_end_rows_and_takes_them_back(tmp_path: Path) -> None:
+    """Two responses of one URL: the interval stated in both ends at the second, the one stated
+    only in the first ends there; each response that ends an interval gets one end row."""
+    url = f"sqlite:///{tmp_path / 'ends.db'}"
+    migrate(url, "0011")
+    litellm = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+    # (component, value, first run/response, last run/response); ids as migration 0010 starts them
+    intervals = [("input", "0.22", 32768, 32769), ("output", "0.59", 32768, 32768)]
+    with create_engine(url).begin() as conn:
+        for run in (32768, 32769):
+            conn.execute(
+                text(
+                    "INSERT INTO runs (id, started_at, policy, status, summary) "
+                    "VALUES (:run, '2026-07-18 00:00:00', 'review', 'ok', '{}')"
+                ),
+                {"run": run},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO responses (id, run_id, source, url, landing_url, observed_at) "
+                    "VALUES (:run + 8355840, :run, 'litellm', :url, :url, '2026-07-18 00:00:00')"
+                ),
+                {"run": run, "url": litellm},
+            )
+        for component, value, first, last in intervals:
+            conn.execute(
+                text(
+                    "INSERT INTO observations (run_id, response_id, last_run_id, last_response_id, "
+                    "source, route, model, source_model, kind, component, unit, dimensions, value, "
+                    "evidence) VALUES (:first, :first + 8355840, :last, :last + 8355840, "
+                    "'litellm', 'sambanova', 'gpt-oss-120b', 'sambanova/gpt-oss-120b', 'price', "
+                    ":component, 'usd_per_1m_tokens', '', :value, 'x')"
+                ),
+                {"first": first, "last": last, "component": component, "value": value},
+            )
+    migrate(url, "head")
+    with create_engine(url).connect() as conn:
+        ends = conn.execute(text("SELECT response_id FROM interval_ends ORDER BY id")).scalars()
+        assert list(ends) == [32768 + 8355840, 32769 + 8355840]
+        rows = conn.execute(
+            text(
+                "SELECT component, value, o.run_id, r.run_id FROM observations o "
+                "JOIN interval_ends e ON e.id = o.end_id JOIN responses r ON r.id = e.response_id "
+                "ORDER BY component"
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == intervals
+    migrate(url, "0011", down=True)
+    with create_engine(url).connect() as conn:
+        back = conn.execute(
+            text(
+                "SELECT component, value, run_id, last_run_id, last_response_id - 8355840 "
+                "FROM observations ORDER BY component"
+            )
+        ).all()
+        tables = set(conn.execute(text("SELECT name FROM sqlite_master")).scalars())
+    assert [tuple(r[:4]) for r in back] == intervals and [r[4] for r in back] == [32769, 32768]
+    assert "interval_ends" not in tables

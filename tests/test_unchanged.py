@@ -15,7 +15,16 @@ import pytest
 from sqlalchemy import func, select
 
 from catalog import queries, store
-from catalog.tables import catalog_values, observations, responses, runs, source_runs, stamps
+from catalog.tables import (
+    catalog_values,
+    interval_ends,
+    last_stated,
+    observations,
+    responses,
+    runs,
+    source_runs,
+    stamps,
+)
 from catalog.unchanged import Answer, PreviousResponse, PreviousRun, Unchanged, decide
 from flows.refresh import refresh
 from schemas.records import SourceStatus
@@ -203,7 +212,11 @@ def refreshed(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> di
             )
             found["ends"].append(
                 (
-                    set(conn.execute(select(observations.c.last_run_id).distinct()).scalars()),
+                    set(
+                        conn.execute(
+                            select(responses.c.run_id).select_from(last_stated()).distinct()
+                        ).scalars()
+                    ),
                     set(conn.execute(select(stamps.c.last_run_id).distinct()).scalars()),
                 )
             )
@@ -262,9 +275,9 @@ def test_a_day_later_the_verified_and_last_seen_dates_move_and_provenance_stays(
         ).scalar_one()
         view = queries.model_view(conn, "azure", azure)
         interval = conn.execute(
-            select(observations.c.response_id, observations.c.last_response_id).where(
-                observations.c.source == "azure", observations.c.model == azure
-            )
+            select(observations.c.response_id, interval_ends.c.response_id)
+            .select_from(last_stated())
+            .where(observations.c.source == "azure", observations.c.model == azure)
         ).first()
         assert interval is not None
         start = conn.execute(select(responses).where(responses.c.id == interval[0])).one()
