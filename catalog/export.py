@@ -324,7 +324,10 @@ def to_litellm(values: Iterable[PublishedValue]) -> tuple[dict[str, Any], dict[s
 
     Returns (map, sidecar): map is {key: entry} with Decimal values in LiteLLM's units; sidecar
     is {"fields": {key: {field: provenance}}, "left_out": [{route, model, component, unit,
-    dimensions, value, reason}]}.
+    dimensions, value, reason}], "unpriced": {key: [keys of the same model that carry prices]}}.
+    `unpriced` names every entry without a price (limits, capabilities or mode only): a tool
+    reading LiteLLM's map may take a missing price for zero, and a bare `azure/` key is such an
+    entry when Azure states the model's prices per deployment (under the scoped keys listed).
     """
     by_model: dict[tuple[str, str], list[PublishedValue]] = {}
     for p in values:
@@ -332,7 +335,10 @@ def to_litellm(values: Iterable[PublishedValue]) -> tuple[dict[str, Any], dict[s
     entries: dict[str, dict[str, Any]] = {}
     fields: dict[str, dict[str, Any]] = {}
     left_out: list[dict[str, Any]] = []
+    unpriced: dict[str, list[str]] = {}
     for (route, model), group in by_model.items():
+        keys: set[str] = set()  # the entries this model's values went into
+        priced: set[str] = set()  # those of them with a price
         modes: dict[str, list[str]] = {}
         for p in group:
             if p.value.component == Component.MODE and p.value.value == 1:
@@ -345,7 +351,14 @@ def to_litellm(values: Iterable[PublishedValue]) -> tuple[dict[str, Any], dict[s
                 _add(entries, fields, p, route, model, mode, group)
             except NotExpressible as exc:
                 left_out.append({**_identity(p), "reason": str(exc)})
-    return entries, {"fields": fields, "left_out": left_out}
+            else:
+                written = litellm_key(route, model, _key_dims(p))
+                keys.add(written)
+                if p.value.kind == Kind.PRICE:
+                    priced.add(written)
+        with_prices = sorted(keys & priced)
+        unpriced.update((k, with_prices) for k in sorted(keys - priced))
+    return entries, {"fields": fields, "left_out": left_out, "unpriced": unpriced}
 
 
 def _identity(p: PublishedValue) -> dict[str, Any]:

@@ -90,6 +90,18 @@ def test_litellm_export_reads_back_through_our_litellm_parser(
     provenance = sidecar["fields"]["azure/global-standard/gpt-image-1-mini"]["input_cost_per_token"]
     assert provenance["verified_by"] == "azure" and provenance["verified"] is True
     assert "eastus2" in json.dumps([v for v in sidecar["left_out"] if v["route"] == "azure"])
+    # every entry without a price is named, with the keys of its model that carry prices
+    price_fields = {
+        name for fields in sidecar["fields"].values() for name in fields if "cost" in name
+    }
+    unpriced = {k for k, entry in entries.items() if not price_fields & set(entry)}
+    assert set(sidecar["unpriced"]) == unpriced
+    bare_azure = {
+        k: v for k, v in sidecar["unpriced"].items() if k.startswith("azure/") and k.count("/") == 1
+    }
+    assert any(
+        f"azure/global-standard/{k.removeprefix('azure/')}" in v for k, v in bare_azure.items()
+    )
 
 
 def test_litellm_provider_names_are_litellms_own() -> None:
