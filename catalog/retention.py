@@ -193,7 +193,12 @@ def accepted_hashes(conn: Connection) -> set[str]:
     o, cv, r = observations.c, catalog_values.c, responses.c
     first = responses.alias("first")
     intervals = conn.execute(
-        select(first.c.source, first.c.url, o.response_id, interval_ends.c.response_id)
+        select(
+            first.c.source,
+            first.c.url,
+            o.response_id,
+            interval_ends.c.response_id.label("last_response_id"),
+        )
         .join(interval_ends, interval_ends.c.id == o.end_id)
         .join(first, first.c.id == o.response_id)
         .where(
@@ -213,7 +218,7 @@ def accepted_hashes(conn: Connection) -> set[str]:
     ).all()
     spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
     for row in intervals:
-        spans[(row.source, row.url)].append((row[2], row[3]))
+        spans[(row.source, row.url)].append((row.response_id, row.last_response_id))
     found: set[str] = set()
     for (source, url), ranges in spans.items():
         lines = conn.execute(
