@@ -41,6 +41,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.sql.dml import Insert, Update
 
+from catalog import reading_code
 from catalog.compare import Comparison, Current, Listing
 from catalog.tables import (
     FIELD_COLUMNS,
@@ -1503,6 +1504,7 @@ def previous_runs(conn: Connection, sources: Iterable[str]) -> dict[str, Previou
         ).all()
         summary = conn.execute(select(runs.c.summary).where(runs.c.id == last.run_id)).scalar()
         mark = (summary or {}).get("catalog_mark")
+        code = (summary or {}).get("reading_code")
         missing = conn.execute(
             select(li.missing_runs).where(li.source == source, li.missing_runs > 0).distinct()
         ).scalars()
@@ -1528,6 +1530,7 @@ def previous_runs(conn: Connection, sources: Iterable[str]) -> dict[str, Previou
             stamped=last.stamped,
             catalog_mark=(int(mark[0]), int(mark[1])) if mark else None,
             missing_runs=tuple(missing),
+            reading_code=code if isinstance(code, str) else None,
         )
     return found
 
@@ -1714,11 +1717,18 @@ def store_bodies(conn: Connection, run_id: int, pages: Iterable[FetchedPage]) ->
 
 
 def note_catalog_mark(conn: Connection, run_id: int) -> None:
-    """Record in the run's summary the catalog mark its apply left (catalog/unchanged.py reads it
-    to know whether the catalog changed since)."""
+    """Record in the run's summary the catalog mark its apply left and the fingerprint of the
+    code that read its sources (catalog/unchanged.py reads both to know whether the catalog, or
+    the reading of the same bytes, changed since)."""
     summary = conn.execute(select(runs.c.summary).where(runs.c.id == run_id)).scalar() or {}
     conn.execute(
         update(runs)
         .where(runs.c.id == run_id)
-        .values(summary={**summary, "catalog_mark": list(catalog_mark(conn))})
+        .values(
+            summary={
+                **summary,
+                "catalog_mark": list(catalog_mark(conn)),
+                "reading_code": reading_code.fingerprint(),
+            }
+        )
     )

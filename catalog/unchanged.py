@@ -8,6 +8,8 @@ instead of being normalized, validated and compared again. Anything else goes th
 
 - a fault this run (the health rules judged the source anything but ok);
 - no previous run, or a previous run that was partial, failed, broken or stale;
+- reading code other than the previous run's (catalog/reading_code.py: a parser or a rule that
+  changed since may read the same bytes otherwise);
 - a different set of URLs, a body whose hash differs, or a response recorded without a hash
   (catalogs from before hashing);
 - a response dated before the one it repeats (time only moves forward), or dates that cannot be
@@ -68,6 +70,7 @@ class PreviousRun:
     stamped: int
     catalog_mark: tuple[int, int] | None
     missing_runs: Sequence[int] = ()
+    reading_code: str | None = None  # catalog/reading_code.py's fingerprint; None: not recorded
 
 
 @dataclass(frozen=True)
@@ -94,12 +97,14 @@ def decide(
     answers: Sequence[Answer],
     previous: PreviousRun | None,
     catalog_mark: tuple[int, int],
+    reading_code: str,
 ) -> Unchanged | str:
     """The confirmation to apply for `source`, or why it goes the normal way (one line).
 
     `answers`: this run's responses the health rules kept as evidence; `previous`: the source's
     previous run (None when it has none); `catalog_mark`: (highest catalog value id, values in
-    force) now, compared with the mark its previous run left.
+    force) now, compared with the mark its previous run left; `reading_code`: this run's
+    fingerprint of the reading code (catalog/reading_code.py), compared with the previous run's.
     """
     if status is not SourceStatus.OK:
         return f"not ok this run ({status.value})"
@@ -107,6 +112,8 @@ def decide(
         return "no previous run"
     if previous.status != SourceStatus.OK.value:
         return f"previous run {previous.run_id} was {previous.status}"
+    if previous.reading_code != reading_code:
+        return f"read with other reading code than run {previous.run_id}"
     if not answers:
         return "no responses"
     urls = {a.url for a in answers}

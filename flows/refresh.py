@@ -45,6 +45,7 @@ from catalog import (
     intake,
     lifetimes,
     plausibility,
+    reading_code,
     runlog,
     schedule,
     store,
@@ -179,6 +180,7 @@ def find_unchanged(
             ],
             previous.get(source),
             mark,
+            reading_code.fingerprint(),
         )
         if isinstance(decided, str):
             continue

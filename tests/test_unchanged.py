@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from catalog import queries, store
+from catalog import queries, reading_code, store
 from catalog.tables import (
     catalog_values,
     interval_ends,
@@ -37,7 +37,16 @@ def _hash(relative: str) -> str:
     return hashlib.sha256((SNAPSHOTS / relative).read_bytes()).hexdigest()
 
 
-def _previous(hashes: dict[str, str], *, status: str = "ok", mark: tuple[int, int] = (9, 9)) -> Any:
+CODE = "reading code of this run"  # catalog/reading_code.py's fingerprint, as decide compares it
+
+
+def _previous(
+    hashes: dict[str, str],
+    *,
+    status: str = "ok",
+    mark: tuple[int, int] = (9, 9),
+    code: str | None = CODE,
+) -> Any:
     return PreviousRun(
         run_id=4,
         status=status,
@@ -50,6 +59,7 @@ def _previous(hashes: dict[str, str], *, status: str = "ok", mark: tuple[int, in
         quarantined=1,
         stamped=5,
         catalog_mark=mark,
+        reading_code=code,
     )
 
 
@@ -71,7 +81,12 @@ def _answers(hashes: dict[str, str], at: datetime = DAY) -> list[Answer]:
 def test_every_body_repeated_after_a_complete_run_is_unchanged() -> None:
     later = DAY + timedelta(days=1)
     found = decide(
-        "openrouter", SourceStatus.OK, _answers(OPENROUTER, later), _previous(OPENROUTER), (9, 9)
+        "openrouter",
+        SourceStatus.OK,
+        _answers(OPENROUTER, later),
+        _previous(OPENROUTER),
+        (9, 9),
+        CODE,
     )
     assert isinstance(found, Unchanged)
     assert found.dates == {DAY: later}
@@ -99,6 +114,8 @@ def test_every_body_repeated_after_a_complete_run_is_unchanged() -> None:
             "a different set of URLs",
         ),
         (SourceStatus.OK, OPENROUTER, _previous(OPENROUTER), (10, 9), "the catalog changed"),
+        (SourceStatus.OK, OPENROUTER, _previous(OPENROUTER, code="older"), (9, 9), "reading code"),
+        (SourceStatus.OK, OPENROUTER, _previous(OPENROUTER, code=None), (9, 9), "reading code"),
     ],
 )  # fmt: skip
 def test_anything_else_goes_the_normal_way(
@@ -108,14 +125,19 @@ def test_anything_else_goes_the_normal_way(
     mark: tuple[int, int],
     why: str,
 ) -> None:
-    found = decide("openrouter", status, _answers(answers), previous, mark)
+    found = decide("openrouter", status, _answers(answers), previous, mark, CODE)
     assert isinstance(found, str) and why in found
 
 
 def test_a_response_dated_before_the_one_it_repeats_is_not_unchanged() -> None:
     earlier = DAY - timedelta(days=1)
     found = decide(
-        "openrouter", SourceStatus.OK, _answers(OPENROUTER, earlier), _previous(OPENROUTER), (9, 9)
+        "openrouter",
+        SourceStatus.OK,
+        _answers(OPENROUTER, earlier),
+        _previous(OPENROUTER),
+        (9, 9),
+        CODE,
     )
     assert isinstance(found, str) and "dated before" in found
 
@@ -123,7 +145,7 @@ def test_a_response_dated_before_the_one_it_repeats_is_not_unchanged() -> None:
 def test_dates_that_cannot_carry_over_one_to_one_are_not_unchanged() -> None:
     answers = _answers(OPENROUTER)
     answers[1] = Answer(answers[1].url, answers[1].url, answers[1].content_hash, DAY + timedelta(1))
-    found = decide("openrouter", SourceStatus.OK, answers, _previous(OPENROUTER), (9, 9))
+    found = decide("openrouter", SourceStatus.OK, answers, _previous(OPENROUTER), (9, 9), CODE)
     assert isinstance(found, str) and "one to one" in found
 
 
@@ -243,6 +265,7 @@ def test_the_second_refresh_marks_every_source_unchanged_and_changes_no_value(
             .order_by(responses.c.id)
         ).all()
     assert set(summary["unchanged"]) == set(SOURCES)
+    assert summary["reading_code"] == reading_code.fingerprint()
     assert summary["stamps"] == 0 and summary["review_items_opened"] == 0
     assert refreshed["ends"][0] == ({first}, {first})
     assert refreshed["ends"][1] == ({second}, {second})  # every interval and stamp confirmed
@@ -321,6 +344,39 @@ def test_one_source_whose_body_differs_is_read_while_the_others_are_unchanged(
     unverified = [r[:verified_at] + r[verified_at + 1 :] for r in refreshed["values"][2]]
     assert [r[:verified_at] + r[verified_at + 1 :] for r in refreshed["values"][3]] == unverified
     assert refreshed["observations"][3] > refreshed["observations"][2]  # the new statement
+
+
+@pytest.mark.integration
+def test_after_the_reading_code_changed_the_same_bytes_are_read_again(
+    prefect_api: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A parser or rule changed since the last run may read the same bytes otherwise: the
+    repeat is read, compared and applied, and the next repeat under that code is unchanged."""
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+
+    def run(accept_new: bool) -> int:
+        state = run_flow(
+            refresh(
+                sources=["anthropic-page"],
+                replay=str(WORLDS / "epoch-2.json"),
+                database=db,
+                accept_new=accept_new,
+                return_state=True,
+            )
+        )
+        assert state.is_completed(), state.message
+        run_id = state.result()
+        assert isinstance(run_id, int)
+        return run_id
+
+    run(True)
+    before = _values(db)
+    monkeypatch.setattr(reading_code, "fingerprint", lambda: "reading code changed since")
+    read_again = _reports(db, run(False))["anthropic-page"]
+    assert read_again.status == "ok" and not read_again.reason.startswith("unchanged")
+    assert read_again.observations > 0 and _values(db) == before
+    repeat = _reports(db, run(False))["anthropic-page"]
+    assert repeat.status == "ok" and repeat.reason.startswith("unchanged since run ")
 
 
 def test_0009_carries_an_existing_catalog_over_and_back(tmp_path: Path) -> None:
