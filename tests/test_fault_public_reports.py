@@ -1,0 +1,76 @@
+"""Fault kinds public bug reports describe, each made here from a real recorded response and
+read through the configured source's reading path (tests/test_unseen_responses.py's `read`).
+
+Each test names the report. What must follow is the house rule: a field the source states
+but does not say how to read is quarantined alone (the record's other fields are read), and
+never guessed into a value the catalog would hold as stated.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from schemas.vocab import Component
+from tests.conftest import snapshot
+from tests.test_unseen_responses import read, stated
+
+OPENROUTER_AUGUST = "openrouter/models.2026-08-19.json"
+
+
+def openrouter_listing(change: Any = None) -> tuple[dict[str, Any], bytes]:
+    """The recorded August listing (changed in place by `change`, if given) and its body."""
+    listing = json.loads(snapshot(OPENROUTER_AUGUST))
+    if change is not None:
+        change(listing)
+    return listing, json.dumps(listing).encode()
+
+
+def tiered(listing: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Each model's context tiers (the overrides with min_prompt_tokens)."""
+    return {
+        m["id"]: tiers
+        for m in listing["data"]
+        if (tiers := [o for o in m["pricing"].get("overrides", []) if "min_prompt_tokens" in o])
+    }
+
+
+def test_an_openrouter_threshold_of_unstated_side_is_quarantined_alone() -> None:
+    """OpenRouter's `min_prompt_tokens` does not say whether a prompt of exactly that size is
+    priced at the tier. Its readers take it both ways: NousResearch/hermes-agent#109976 and
+    its fix #110016 price the tier once the prompt is above it (`prompt_tokens > threshold`),
+    agent-sdk-providers' reader "from min_prompt_tokens upwards"; the values are the vendors'
+    thresholds, which start above it (OpenAI's "> 272K"). ratecard read every tier as above
+    the number, where Vercel's `min` for the same OpenAI tier reads as from it: one vendor's
+    tier at two thresholds. Each tier is now quarantined alone; the base prices are read."""
+    listing, body = openrouter_listing()
+    tiers = tiered(listing)
+    assert sum(len(t) for t in tiers.values()) == 64 and "openai/gpt-5.4" in tiers
+    found = read("openrouter", body)
+    assert not found.failure, found.failure
+    assert not [o for o in found.valid if "context_above" in o.dimensions]
+    ambiguous = [p for p in found.problems if p.rule == "threshold-ambiguous"]
+    assert len(ambiguous) == 64
+    assert {p.record for p in ambiguous} == set(tiers)
+    assert all(p.field.startswith("pricing.overrides[") for p in ambiguous)
+    # the records' other fields are kept: gpt-5.4's base prices as listed
+    assert stated(found.valid, "openai/gpt-5.4", Component.INPUT) == Decimal("2.5")
+    assert stated(found.valid, "openai/gpt-5.4", Component.OUTPUT) == Decimal("15")
+
+
+def test_an_openrouter_threshold_written_one_above_is_no_readable_tier_either() -> None:
+    """The same tier written as its first priced size (272001, "> 272K" spelled as a
+    minimum): neither spelling says which side the source means, so neither is read."""
+
+    def one_above(listing: dict[str, Any]) -> None:
+        for model in listing["data"]:
+            for override in model["pricing"].get("overrides", []):
+                if "min_prompt_tokens" in override:
+                    override["min_prompt_tokens"] += 1
+
+    _, body = openrouter_listing(one_above)
+    found = read("openrouter", body)
+    assert not [o for o in found.valid if "context_above" in o.dimensions]
+    details = [p.detail for p in found.problems if p.rule == "threshold-ambiguous"]
+    assert len(details) == 64 and any("min_prompt_tokens=272001" in d for d in details)
