@@ -472,6 +472,20 @@ def trailing_empty(cells: tuple[str, ...]) -> int:
     return count
 
 
+def check_whole(record: dict[str, Any]) -> None:
+    """Raise Uninterpretable (rule MISALIGNED) for a row record the renderer cut: its source
+    wrote more cells than the header has columns, and a Markdown table keeps only as many (a
+    price in a cell beyond them is lost, and the row would read as stating fewer prices). For
+    pages whose short rows are a known flattening (`check_aligned` is for the others)."""
+    if record.get("width", 0) > len(record["cells"]):
+        raise Uninterpretable(
+            record["record"],
+            MISALIGNED,
+            f"{record['width']} cells under a header of {len(record['header'])} columns, the "
+            f"ones beyond it dropped: {record['text']}",
+        )
+
+
 def check_aligned(record: dict[str, Any]) -> None:
     """Raise Uninterpretable (rule MISALIGNED) for a row record whose source wrote fewer or
     more cells than its header has columns (`Row.misaligned`): which column each of its prices
@@ -654,6 +668,7 @@ def record_of(
         "after_break": row.after_break,
         "group": row.group,
         "misaligned": row.misaligned if cells is None else "",
+        "width": row.width,
         **extra,
     }
 

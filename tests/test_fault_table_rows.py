@@ -17,11 +17,18 @@ from types import ModuleType
 
 import pytest
 
-from spiders import anthropic_page, gemini_page, openai_page
+from spiders import anthropic_page, deepseek_page, gemini_page, openai_page
 from spiders.tables import MISALIGNED
 from tests.conftest import snapshot
 from tests.test_fault_units import as_document
-from tests.test_pricing_pages import ANTHROPIC_URL, GEMINI_URL, OPENAI_URL, PAGES, run
+from tests.test_pricing_pages import (
+    ANTHROPIC_URL,
+    DEEPSEEK_URL,
+    GEMINI_URL,
+    OPENAI_URL,
+    PAGES,
+    run,
+)
 
 Read = dict[tuple[str, str, str, str], Decimal]
 
@@ -133,3 +140,26 @@ def test_rows_a_converter_wrote_short_of_a_spanned_model_are_still_read() -> Non
         d for d in drafts if d.source_model == "gpt-image-1.5" and "medium" in d.dimensions.key
     ]
     assert len(medium) == 3
+
+
+def test_a_deepseek_price_row_longer_than_its_header_is_that_rows_problem() -> None:
+    """The recorded page's price rows are one cell short of its 3-column header (the recorder
+    flattened a spanned label and a price spanning both models): "PRICING| 1M INPUT TOKENS
+    (CACHE HIT)| $0.028". Had the models two prices, the row has 4 cells; Markdown keeps 3,
+    and the one left read as the price of both models (deepseek-reasoner's at deepseek-chat's)."""
+    recorded = snapshot(PAGES + "deepseek-pricing.en.2025-12-18.llmdocs.md")
+    row = b"PRICING| 1M INPUT TOKENS (CACHE HIT)| $0.028  \n"
+    assert row in recorded
+    broken = recorded.replace(row, row.replace(b"$0.028", b"$0.028| $0.03"))
+    healthy = by_record(deepseek_page, recorded, DEEPSEEK_URL)
+    _, problems = run(deepseek_page, broken, DEEPSEEK_URL)
+    [problem] = problems
+    assert problem.rule == MISALIGNED and "4 cells under a header of 3" in problem.detail
+    lost = {k for k in healthy if k[0] == problem.record}
+    assert {k[1:3] for k in lost} == {
+        ("deepseek-chat", "cache_read"),
+        ("deepseek-reasoner", "cache_read"),
+    }
+    assert by_record(deepseek_page, broken, DEEPSEEK_URL) == {
+        k: v for k, v in healthy.items() if k not in lost
+    }
