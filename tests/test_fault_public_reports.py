@@ -53,7 +53,7 @@ def test_an_openrouter_threshold_of_unstated_side_is_quarantined_alone() -> None
     ambiguous = [p for p in found.problems if p.rule == "threshold-ambiguous"]
     assert len(ambiguous) == 64
     assert {p.record for p in ambiguous} == set(tiers)
-    assert all(p.field.startswith("pricing.overrides[") for p in ambiguous)
+    assert all((p.field or "").startswith("pricing.overrides[") for p in ambiguous)
     # the records' other fields are kept: gpt-5.4's base prices as listed
     assert stated(found.valid, "openai/gpt-5.4", Component.INPUT) == Decimal("2.5")
     assert stated(found.valid, "openai/gpt-5.4", Component.OUTPUT) == Decimal("15")
