@@ -16,7 +16,10 @@ A pricing page is read as its tables, each with the context that gives it meanin
 - Each row keeps how many cells the source wrote (a Markdown line's own count: the renderer
   pads or cuts it to the header's width). A row of another width than its header
   (`Row.misaligned`) cannot be placed: the page modules quarantine it (`check_aligned`), and
-  only it, unless they restore it (a converter's flattened rowspan, `realign`).
+  only it, unless they restore it (a converter's flattened rowspan, `realign`). A Markdown
+  table whose delimiter row states another number of columns than its header (which GFM reads
+  as a paragraph, its prices gone without a word) is read as a table all of whose rows are
+  misaligned.
 - An empty heading takes its title from the next text block (crawlers that split "### " from its
   text).
 - An empty body, or a page with no tables, is Unparsable; a page whose body is a JavaScript
@@ -83,6 +86,9 @@ class Row:
     # The cells the source wrote for this row, before a renderer padded or cut it: how it was
     # written, not what it says (a Markdown row and its rendering compare equal).
     width: int = field(default=0, compare=False)
+    # The columns the table's Markdown delimiter row stated where they differ from its header's
+    # (0: as many): which heading each column falls under is then unknown.
+    columns: int = field(default=0, compare=False)
 
     @property
     def misaligned(self) -> str:
@@ -92,6 +98,11 @@ class Row:
         leaves a short row's last columns empty: either way, a cell left out in the middle
         ("| gpt-5 | $1.25 | $10.00 |" under Model | Input | Cached input | Output) moves every
         price after it into the next column's heading, a wrong price read as stated."""
+        if self.columns and self.columns != len(self.header):
+            return (
+                f"the table's delimiter row states {self.columns} columns under a header of "
+                f"{len(self.header)}"
+            )
         if self.width == len(self.header) or not self.header:
             return ""
         return f"{self.width} cells under a header of {len(self.header)} columns"
@@ -158,12 +169,45 @@ def to_html(text: str) -> str:
     if is_html(text):
         return text
     env: dict[str, Any] = {}
-    tokens = _MARKDOWN.parse(text, env)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    tokens = _MARKDOWN.parse(text, env)
+    columns = _unequal_delimiters(tokens, lines)
+    if columns:
+        env = {}
+        tokens = _MARKDOWN.parse("\n".join(lines), env)
     for token in tokens:
         if token.type == "tr_open" and token.map and token.map[0] < len(lines):
             token.attrSet("data-cells", str(_markdown_cells(lines[token.map[0]])))
+        elif token.type == "table_open" and token.map and token.map[0] in columns:
+            token.attrSet("data-columns", str(columns[token.map[0]]))
     return str(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, env))
+
+
+_NOT_TABLES = frozenset({"table_open", "fence", "code_block", "html_block"})
+
+
+def _unequal_delimiters(tokens: list[Any], lines: list[str]) -> dict[int, int]:
+    """Tables the renderer refused because the delimiter row ("| --- | --- |") states another
+    number of columns than the header line above it: GFM then reads the lines as a paragraph,
+    and every price in them would vanish without a word. Each such delimiter row is rewritten
+    in `lines` to the header's count, so that the lines read as the table they are; returned:
+    {header line: the columns its delimiter row stated}, for `Row.misaligned`."""
+    covered: set[int] = set()
+    for token in tokens:
+        if token.type in _NOT_TABLES and token.map:
+            covered.update(range(*token.map))
+    columns: dict[int, int] = {}
+    for index in range(1, len(lines)):
+        line, above = lines[index], lines[index - 1]
+        if index in covered or index - 1 in covered or not _DELIMITER_ROW.match(line):
+            continue
+        header, stated = _markdown_cells(above), _markdown_cells(line)
+        if _pipes(above) and header and header != stated:
+            prefix = _QUOTE_MARKS.match(line)
+            lead = prefix.group(0) if prefix else ""
+            lines[index] = lead + "|" + " --- |" * header
+            columns[index - 1] = stated
+    return columns
 
 
 _QUOTE_MARKS = re.compile(r"^\s*(?:>\s?)*")
@@ -351,6 +395,8 @@ def _is_text(node: object) -> bool:
 
 def _read_grid(table: Tag) -> tuple[tuple[str, ...], tuple[Row, ...]]:
     grid = _expand_spans(table)
+    stated = str(table.get("data-columns", ""))
+    columns = int(stated) if stated.isdigit() else 0
     group = ""
     start = 0
     while start < len(grid) and grid[start][2]:
@@ -371,7 +417,7 @@ def _read_grid(table: Tag) -> tuple[tuple[str, ...], tuple[Row, ...]]:
         elif is_head or _restates(cells, header):
             header, after_break = cells, False
         else:
-            rows.append(Row(cells, header, after_break, group, width))
+            rows.append(Row(cells, header, after_break, group, width, columns))
     return first, tuple(rows)
 
 

@@ -163,3 +163,29 @@ def test_a_deepseek_price_row_longer_than_its_header_is_that_rows_problem() -> N
     assert by_record(deepseek_page, broken, DEEPSEEK_URL) == {
         k: v for k, v in healthy.items() if k not in lost
     }
+
+
+@pytest.mark.parametrize("change", ["header", "delimiter"])
+def test_a_table_whose_delimiter_row_disagrees_with_its_header_is_reported(change: str) -> None:
+    """A header cell left out ("| Model | Input | Output |" over four delimiter cells), or a
+    delimiter cell too many: GFM reads such lines as a paragraph, not a table, so the OpenAI
+    page's batch prices vanished without a word (the models seemed unpriced there, never
+    reported). The lines read as a table again, each row quarantined with the rule (which
+    heading each price falls under is unknown); the page's other tables read as recorded."""
+    module, name, url = openai_page, "openai-pricing.2025-12-17.llmdocs.md", OPENAI_URL
+    recorded = snapshot(PAGES + name)
+    header = b"| Model | Input | Cached input | Output |\n| --- | --- | --- | --- |\n"
+    assert recorded.count(header) > 1
+    if change == "header":
+        broken = recorded.replace(
+            header, b"| Model | Input | Output |\n| --- | --- | --- | --- |\n", 1
+        )
+    else:
+        broken = recorded.replace(header, header[:-1] + b" --- |\n", 1)
+    healthy = by_record(module, recorded, url)
+    _, problems = run(module, broken, url)
+    misaligned = [p for p in problems if p.rule == MISALIGNED]
+    assert misaligned and all("delimiter row states" in p.detail for p in misaligned)
+    lost = {k for k in healthy if k[0] in {p.record for p in misaligned}}
+    assert len({k[0] for k in lost}) == len(misaligned) >= 10  # the batch table's rows
+    assert by_record(module, broken, url) == {k: v for k, v in healthy.items() if k not in lost}
