@@ -74,3 +74,68 @@ def test_an_openrouter_threshold_written_one_above_is_no_readable_tier_either() 
     assert not [o for o in found.valid if "context_above" in o.dimensions]
     details = [p.detail for p in found.problems if p.rule == "threshold-ambiguous"]
     assert len(details) == 64 and any("min_prompt_tokens=272001" in d for d in details)
+
+
+# --------------------------------------------- genai-prices: conditions this reader does not know
+
+GENAI = "genai-prices/v2/data.json"
+MODEL = ("anthropic", "claude-3-5-sonnet")  # flat prices: input 3, output 15, cache...
+
+
+def genai_with(change: Any) -> tuple[Any, Any]:
+    """What the recorded feed reads as, and what it reads as with MODEL changed by `change`."""
+    document = json.loads(snapshot(GENAI))
+    provider = next(p for p in document if p["id"] == MODEL[0])
+    change(next(m for m in provider["models"] if m["id"] == MODEL[1]))
+    return read("genai-prices", snapshot(GENAI)), read(
+        "genai-prices", json.dumps(document).encode()
+    )
+
+
+def of_model(found: Any) -> dict[tuple[str, str, str], Decimal]:
+    return {
+        (o.component.value, o.unit.value, o.dimensions.key): o.value
+        for o in found.valid
+        if o.record == "/".join(MODEL)
+    }
+
+
+def test_a_genai_prices_set_under_an_unknown_constraint_is_quarantined_alone() -> None:
+    """pydantic/genai-prices#445 adds request-context constraints (`{service_tier: batch}`)
+    beside `start_date` and time windows in a model's list of conditional prices. One such set
+    made the whole model Uninterpretable: its unconstrained prices were lost with it."""
+
+    def batch_set(model: dict[str, Any]) -> None:
+        batch = {"input_mtok": 1.5, "output_mtok": 7.5}
+        model["prices"] = [
+            {"prices": model["prices"]},
+            {"constraint": {"service_tier": "batch"}, "prices": batch},
+        ]
+
+    healthy, found = genai_with(batch_set)
+    assert not found.failure, found.failure
+    assert of_model(found) == of_model(healthy) and of_model(healthy)
+    [problem] = [p for p in found.problems if p.record == "/".join(MODEL)]
+    assert (problem.field, problem.rule) == ("prices[1]", "unknown constraint")
+    assert "service_tier" in problem.detail
+
+
+def test_genai_prices_price_variants_are_reported_not_dropped() -> None:
+    """pydantic/genai-prices#547 adds `price_variants` beside `prices` (batch and service-tier
+    rates overriding them key by key). Read as an unknown model key, they vanished without a
+    word: the batch prices they state were neither read nor reported."""
+
+    def variants(model: dict[str, Any]) -> None:
+        model["price_variants"] = [
+            {"when": {"service_tier": "batch"}, "prices": {"input_mtok": 1.5}},
+            {"when": {"speed": "fast"}, "prices": {"output_mtok": 30}},
+        ]
+
+    healthy, found = genai_with(variants)
+    assert of_model(found) == of_model(healthy) and of_model(healthy)
+    problems = [p for p in found.problems if p.record == "/".join(MODEL)]
+    assert [(p.field, p.rule) for p in problems] == [
+        ("price_variants[0]", "price variant not read"),
+        ("price_variants[1]", "price variant not read"),
+    ]
+    assert "service_tier" in problems[0].detail and "speed" in problems[1].detail
