@@ -12,6 +12,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from schemas.vocab import Component
 from tests.conftest import snapshot
 from tests.test_unseen_responses import read, stated
@@ -139,3 +141,55 @@ def test_genai_prices_price_variants_are_reported_not_dropped() -> None:
         ("price_variants[1]", "price variant not read"),
     ]
     assert "service_tier" in problems[0].detail and "speed" in problems[1].detail
+
+
+# ------------------------------------------------------ Portkey: a key the files did not have
+
+PORTKEY = "portkey/pricing/openai.json"
+PORTKEY_URL = "https://configs.portkey.ai/pricing/openai.json"
+
+
+def portkey_with(change: Any) -> tuple[Any, Any]:
+    """What openai.json reads as, and what it reads as with gpt-4o's entry changed."""
+    document = json.loads(snapshot(PORTKEY))
+    change(document["gpt-4o"])
+    body = json.dumps(document).encode()
+    return read("portkey", snapshot(PORTKEY), PORTKEY_URL), read("portkey", body, PORTKEY_URL)
+
+
+def gpt_4o(found: Any) -> dict[tuple[str, str, str], Decimal]:
+    return {
+        (o.component.value, o.unit.value, o.dimensions.key): o.value
+        for o in found.valid
+        if o.record == "openai/gpt-4o"
+    }
+
+
+@pytest.mark.parametrize(
+    ("where", "field"),
+    [
+        ("entry", "price_history"),
+        ("pricing_config", "pricing_config.long_context_config"),
+    ],
+)
+def test_a_portkey_key_the_reader_does_not_know_is_quarantined_alone(
+    where: str, field: str
+) -> None:
+    """Portkey adds sections beside the ones it had: `custom_pricing` arrived beside
+    `pricing_config` in 2026 (Portkey-AI/models#715, #792), and the recorded azure-ai.json
+    nests a whole entry inside dall-e-2's. A key this reader does not know made the whole
+    model Uninterpretable (beside pricing_config) or every price of its pricing_config (inside
+    it); it alone is now quarantined, by name, and the prices beside it read."""
+    new = {"price": 0.0005, "threshold": 272000}
+
+    def added(entry: dict[str, Any]) -> None:
+        holder = entry if where == "entry" else entry["pricing_config"]
+        holder[field.rsplit(".", 1)[-1]] = new
+
+    healthy, found = portkey_with(added)
+    assert not found.failure, found.failure
+    assert gpt_4o(found) == gpt_4o(healthy) and gpt_4o(healthy)
+    problems = [p for p in found.problems if p.record == "openai/gpt-4o"]
+    assert [(p.field, p.rule) for p in problems] == [
+        (field, f"unknown {where.replace('entry', 'model')} key")
+    ]
