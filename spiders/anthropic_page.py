@@ -45,6 +45,7 @@ from spiders._drafts import DraftCollector
 from spiders.parsing import Page
 from spiders.tables import (
     Price,
+    check_aligned,
     context_above,
     context_texts,
     heading_unit,
@@ -95,6 +96,7 @@ def _models(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 def normalize(record: dict[str, Any]) -> Normalized:
     rid, text = record["record"], record["text"]
+    check_aligned(record)
     header = [h.strip() for h in record["header"]]
     models = _models(record)
     if not models:

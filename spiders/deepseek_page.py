@@ -17,7 +17,9 @@ How a row is read:
   carries a price is Uninterpretable.
 - The prices: one under each model column (a spanned cell expanded, or one cell per model), or a
   single price followed by nothing, which the page states for every model (a cell spanning the
-  model columns, flattened by the recorder). Any other layout is Uninterpretable.
+  model columns, flattened by the recorder). Any other layout is Uninterpretable, as is a price
+  row written with more cells than the header has columns: Markdown keeps only as many, so a
+  second model's price beyond them would be lost and the first read as stated for both.
 - The unit is what the page states for it: the row's label ("1M INPUT TOKENS"), the price's own
   "per ..." and the prose above the table ("in units of per 1M tokens"). Those stated must agree:
   a label in one unit under prose in another ("1K INPUT TOKENS" below "per 1M tokens") is
@@ -40,6 +42,7 @@ from spiders._drafts import collect
 from spiders.parsing import Page
 from spiders.tables import (
     Price,
+    check_whole,
     context_texts,
     find_prices,
     parse_price,
@@ -78,6 +81,7 @@ def normalize(record: dict[str, Any]) -> Normalized:
     first = next((i for i, cell in enumerate(cells) if find_prices(cell)), None)
     if first is None:
         return Normalized()
+    check_whole(record)
     header = [h.strip(" *") for h in record["header"]]
     models = [i for i, name in enumerate(header) if MODEL.match(name)]
     if not models:

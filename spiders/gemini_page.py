@@ -57,6 +57,7 @@ from spiders.tables import (
     Price,
     Section,
     Table,
+    check_aligned,
     context_above,
     find_prices,
     heading_unit,
@@ -143,6 +144,7 @@ def _table_tier(table: Table) -> str | None:
 
 def normalize(record: dict[str, Any]) -> Normalized:
     rid, text = record["record"], record["text"]
+    check_aligned(record)
     header = [h.casefold() for h in record["header"]]
     paid = next((i for i, h in enumerate(header) if h.startswith("paid")), None)
     if paid is None or paid >= len(record["cells"]):

@@ -23,9 +23,13 @@ Quirks:
     after it (catalog/schedule.py): claude-sonnet-5's 2026-09-01 price in the 2026-08-21 file
     is scheduled, not current. `normalize(record, as_of=date)` emits only the set in force on
     that date.
+  - a set under any other constraint (a request-context filter, genai-prices#445) is
+    quarantined alone; the other sets are read.
   - one `start_time`/`end_time` window beside the unconstrained set is DeepSeek-style time-of-day
     pricing: the window is `time_of_day=peak` and the rest of the day `off_peak`, provided the
     window's prices are at least the others (otherwise the names would be a guess).
+- `price_variants` (prices by how a request was served: batch, service tier, speed, data
+  residency; genai-prices#547) are not read: each is quarantined alone with its condition.
 - `prices: {}` is a free model (data_slim drops them; genai-prices prices them at nothing): the
   record states no price, so it gives no price drafts, only its context window if any.
 - A cache write without lifetime (`cache_write_mtok`: claude-3-haiku) is the route's documented
@@ -133,8 +137,9 @@ def normalize(record: dict[str, Any], as_of: date | None = None) -> Normalized:
     if not isinstance(model, dict) or not isinstance(model.get("id"), str):
         raise Uninterpretable(f"{record['provider']}/?", "model without id", repr(model)[:80])
     out = DraftCollector(f"{record['provider']}/{model['id']}", record["provider"], model["id"])
-    for price_set in _price_sets(out.record, model.get("prices"), as_of):
+    for price_set in _price_sets(out, model.get("prices"), as_of):
         _prices(out, price_set)
+    _price_variants(out, model.get("price_variants"))
     if model.get("context_window") is not None:
         with out.reading("context_window"):
             window = to_decimal(model["context_window"], out.record, "context_window")
@@ -145,7 +150,23 @@ def normalize(record: dict[str, Any], as_of: date | None = None) -> Normalized:
     return out.result()
 
 
-def _price_sets(record_id: str, prices: Any, as_of: date | None) -> list[PriceSet]:
+def _price_variants(out: DraftCollector, variants: Any) -> None:
+    """`price_variants` (genai-prices#547: `[{when: {service_tier | speed | inference_geo...},
+    prices}]`, each overriding the model's prices key by key for requests served so) are not
+    read: how a `when` maps onto the vocabulary's dimensions is not settled upstream. Each is
+    quarantined alone, with its condition, rather than vanish with the prices it states."""
+    if variants is None:
+        return
+    if not isinstance(variants, list):
+        out.quarantine("price_variants", "price variant not read", repr(variants)[:120])
+        return
+    for index, variant in enumerate(variants):
+        when = variant.get("when") if isinstance(variant, dict) else variant
+        out.quarantine(f"price_variants[{index}]", "price variant not read", f"when={when!r}")
+
+
+def _price_sets(out: DraftCollector, prices: Any, as_of: date | None) -> list[PriceSet]:
+    record_id = out.record
     if isinstance(prices, dict):
         return [PriceSet(prices, {}, "prices")]
     if not isinstance(prices, list) or not prices:
@@ -168,8 +189,8 @@ def _price_sets(record_id: str, prices: Any, as_of: date | None) -> list[PriceSe
         elif set(constraint) == {"start_time", "end_time"}:
             window = f"{constraint['start_time']}-{constraint['end_time']}"
             windows.append(PriceSet(entry["prices"], {}, f"{label} ({window})"))
-        else:
-            raise Uninterpretable(record_id, "unknown constraint", f"{label}: {constraint!r}")
+        else:  # a condition this reader does not know (genai-prices#445): that set alone
+            out.quarantine(label, "unknown constraint", f"{label}: {constraint!r}"[:200])
     if default is None:
         raise Uninterpretable(record_id, "no unconstrained price set", f"{len(prices)} sets")
     if windows:

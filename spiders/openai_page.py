@@ -49,6 +49,7 @@ from spiders._drafts import DraftCollector
 from spiders.parsing import Page
 from spiders.tables import (
     Table,
+    check_aligned,
     context_texts,
     heading_unit,
     parse_price,
@@ -106,18 +107,18 @@ def _table_records(table: Table, url: str) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     previous: tuple[str, ...] = ()
     for number, row in enumerate(table.rows):
-        cells = row.cells
         header = [h.casefold() for h in row.header]
-        lost = trailing_empty(cells)
+        lost = trailing_empty(row.cells)
+        restored = None
         if (
             "quality" in header
             and lost == header.index("quality")
-            and cells[0].casefold() in QUALITIES
+            and row.cells[0].casefold() in QUALITIES
             and previous
         ):
-            cells = realign(cells, previous, lost)
-        records.append(record_of(table, number, row, cells, route=ROUTE, url=url))
-        previous = cells
+            restored = realign(row.cells, previous, lost)
+        records.append(record_of(table, number, row, restored, route=ROUTE, url=url))
+        previous = restored or row.cells
     return records
 
 
@@ -141,6 +142,7 @@ def normalize(record: dict[str, Any]) -> Normalized:
     header = [h.strip().casefold() for h in record["header"]]
     if "model" not in header:
         raise Uninterpretable(rid, "price not tied to a model", f"no Model column: {text}")
+    check_aligned(record)
     if record["after_break"]:
         raise Uninterpretable(
             rid, "columns unknown", f"row after a break in the table, header not restated: {text}"

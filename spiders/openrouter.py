@@ -45,7 +45,13 @@ Quirks of the source, and how they are read:
 - `image` is read as documented, per input image, although Gemini models carry a per-token rate
   there (it equals their `prompt` rate; gemini-embedding-2 "0.00000045" is Google's $0.45 per 1M
   image tokens) while image generators carry per-image rates ("0.01").
-- `overrides` with `min_prompt_tokens` are context tiers (context_above=min_prompt_tokens).
+- `overrides` with `min_prompt_tokens` are context tiers, and each is quarantined alone
+  ("threshold-ambiguous"), the base prices kept: OpenRouter does not say on which side of the
+  threshold a prompt of exactly that size is. The name says from it (a minimum: 272000 would
+  be context_above 271999, as Vercel's `min` reads), while the values are the vendors'
+  thresholds, which start above it (OpenAI's "> 272K", Anthropic's "> 200K", Alibaba's
+  "32K < tokens"); readers of the feed take it both ways. Read either way, one prompt size is
+  priced at the wrong tier, and the catalog would hold two thresholds for one vendor's tier.
   Overrides with `utc_start`/`utc_end` are time-of-day windows (deepseek-v4-pro: four windows,
   two restating the base prices, two at twice them). As in genai-prices' reading of DeepSeek,
   they are `time_of_day=peak` (the windows above the base, which must all state the same
@@ -132,6 +138,8 @@ FEATURE_PARAMETERS = frozenset(
 
 TIME_WINDOW_KEYS = frozenset({"utc_start", "utc_end"})
 ROUTER_TOKENIZER = "Router"
+# A context tier's threshold whose side it is on is not stated (see the module's docstring).
+THRESHOLD_AMBIGUOUS = "threshold-ambiguous"
 # Outputs OpenRouter meters in tokens. A model with any other stated output (speech,
 # transcription, video, rerank) is billed per minute, second, character or search, so a price in
 # its per-token fields has no stated unit.
@@ -289,8 +297,14 @@ def _pricing(out: DraftCollector, pricing: Any, dims: dict[str, str], reading: _
     for index, override in tiers:
         path = f"pricing.overrides[{index}]"
         with out.reading(path):
-            tier_dims = {**dims, Dim.CONTEXT_ABOVE: _context_above(out, override, path)}
-            sets.read(override, path, tier_dims, {"min_prompt_tokens"})
+            tokens = _min_prompt_tokens(out, override, path)
+            raise Uninterpretable(
+                out.record,
+                THRESHOLD_AMBIGUOUS,
+                f"{path}.min_prompt_tokens={tokens}: OpenRouter does not say whether a prompt of "
+                f"exactly {tokens} tokens is priced at this tier (the name says from {tokens}, "
+                f"the vendors' thresholds it restates start above {tokens})",
+            )
 
 
 def _is_window(override: dict[str, Any]) -> bool:
@@ -354,7 +368,7 @@ def _step_all(prices: dict[str, Any], others: dict[str, Any]) -> bool:
     )
 
 
-def _context_above(out: DraftCollector, override: dict[str, Any], path: str) -> str:
+def _min_prompt_tokens(out: DraftCollector, override: dict[str, Any], path: str) -> str:
     if "min_prompt_tokens" not in override:
         raise Uninterpretable(out.record, "override without min_prompt_tokens", repr(override))
     tokens = to_decimal(override["min_prompt_tokens"], out.record, f"{path}.min_prompt_tokens")

@@ -9,6 +9,10 @@ Quirks:
   none of whose entries is one (an error object answered with 200, Portkey's `general/` model
   configuration of the same provider) is Unparsable, so that URL fails rather than pass for a
   complete listing of the provider's models with none of them in it.
+- A key the reader does not know, beside `pricing_config` (the recorded azure-ai.json nests a
+  whole entry inside dall-e-2's) or inside a `pricing_config`, is quarantined alone by name:
+  Portkey adds sections (`custom_pricing` arrived in 2026), and the prices beside it are read.
+  An entry with neither `pricing_config` nor `custom_pricing` is Uninterpretable.
 - Prices are US CENTS: per token for token rates (`0.00025` = $2.50 per 1M), per image for the
   `image` grid, per unit for most `additional_units`. Every leaf is `{"price": n}`.
 - `default` is the provider-wide fallback (zero rates and the `calculate` formula): no model's
@@ -55,6 +59,7 @@ from schemas.vocab import DIMENSION_VALUES, Component, Dim, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import Page, load_json, to_decimal, without_single_precision_noise
 
+MODEL_KEYS = frozenset({"pricing_config", "custom_pricing"})
 URL_PROVIDER = re.compile(r"/pricing/([A-Za-z0-9][A-Za-z0-9._-]*)\.json$")
 TIER_SUFFIX = re.compile(r"^(?P<model>.+)-(?P<side>lte|gt)-(?P<thousands>\d+)k$")
 TIERED_FILES = frozenset({"google"})
@@ -192,11 +197,13 @@ def normalize(record: dict[str, Any]) -> Normalized:
     if key == "default":
         return Normalized()
     record_id = f"{provider}/{key}"
-    if not isinstance(entry, dict) or set(entry) - {"pricing_config", "custom_pricing"}:
+    if not isinstance(entry, dict) or not set(entry) & MODEL_KEYS:
         detail = sorted(entry) if isinstance(entry, dict) else repr(entry)[:80]
         raise Uninterpretable(record_id, "unknown model keys", f"{detail}")
     model, dims = _model(record)
     out = DraftCollector(record_id, provider, model)
+    for unknown in sorted(set(entry) - MODEL_KEYS):  # a key Portkey added: it alone
+        out.quarantine(unknown, "unknown model key", f"{unknown}={entry[unknown]!r}"[:160])
     if entry.get("pricing_config") is not None:
         with out.reading("pricing_config"):
             _config(out, entry["pricing_config"], dims, "pricing_config", CONFIG_KEYS)
@@ -219,9 +226,11 @@ def _model(record: dict[str, Any]) -> tuple[str, dict[str, str]]:
 def _config(
     out: DraftCollector, config: Any, dims: dict[str, str], path: str, allowed: frozenset[str]
 ) -> None:
-    if not isinstance(config, dict) or set(config) - allowed:
-        extra = sorted(set(config) - allowed) if isinstance(config, dict) else config
-        raise Uninterpretable(out.record, "unknown pricing_config key", f"{path}: {extra!r}")
+    if not isinstance(config, dict):
+        raise Uninterpretable(out.record, "unknown pricing_config key", f"{path}: {config!r}")
+    for unknown in sorted(set(config) - allowed):  # a section Portkey added: it alone
+        detail = f"{path}.{unknown}={config[unknown]!r}"[:160]
+        out.quarantine(f"{path}.{unknown}", "unknown pricing_config key", detail)
     if config.get("currency", "USD") != "USD":
         raise Uninterpretable(out.record, "not USD", f"{path}.currency={config['currency']!r}")
     if "pay_as_you_go" in config:

@@ -13,6 +13,13 @@ A pricing page is read as its tables, each with the context that gives it meanin
 - A body row that restates the header (a table holding several sub-tables) starts a new header;
   all-empty rows are breaks, and the rows after a break whose header is not restated are flagged
   ``after_break`` (their columns may not mean what the header above says).
+- Each row keeps how many cells the source wrote (a Markdown line's own count: the renderer
+  pads or cuts it to the header's width). A row of another width than its header
+  (`Row.misaligned`) cannot be placed: the page modules quarantine it (`check_aligned`), and
+  only it, unless they restore it (a converter's flattened rowspan, `realign`). A Markdown
+  table whose delimiter row states another number of columns than its header (which GFM reads
+  as a paragraph, its prices gone without a word) is read as a table all of whose rows are
+  misaligned.
 - An empty heading takes its title from the next text block (crawlers that split "### " from its
   text).
 - An empty body, or a page with no tables, is Unparsable; a page whose body is a JavaScript
@@ -27,13 +34,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from bs4 import BeautifulSoup, Tag, UnicodeDammit
 from bs4.element import NavigableString, PreformattedString
 from markdown_it import MarkdownIt
+from markdown_it.rules_block.table import escapedSplit
 
-from schemas.fetch import Unparsable
+from schemas.fetch import Uninterpretable, Unparsable
 from schemas.vocab import Unit
 from spiders.parsing import MILLION
 
@@ -75,6 +83,29 @@ class Row:
     header: tuple[str, ...]  # the header in force for this row
     after_break: bool = False  # an empty row came between the header and this row
     group: str = ""  # the last full-width label row above it ("Batch"), if the table has one
+    # The cells the source wrote for this row, before a renderer padded or cut it: how it was
+    # written, not what it says (a Markdown row and its rendering compare equal).
+    width: int = field(default=0, compare=False)
+    # The columns the table's Markdown delimiter row stated where they differ from its header's
+    # (0: as many): which heading each column falls under is then unknown.
+    columns: int = field(default=0, compare=False)
+
+    @property
+    def misaligned(self) -> str:
+        """Why the row's cells cannot be placed under its header ('' when they can): the
+        source wrote fewer or more cells than the header has columns. A Markdown renderer
+        pads a short row at its end and drops a long row's extra cells, and an HTML table
+        leaves a short row's last columns empty: either way, a cell left out in the middle
+        ("| gpt-5 | $1.25 | $10.00 |" under Model | Input | Cached input | Output) moves every
+        price after it into the next column's heading, a wrong price read as stated."""
+        if self.columns and self.columns != len(self.header):
+            return (
+                f"the table's delimiter row states {self.columns} columns under a header of "
+                f"{len(self.header)}"
+            )
+        if self.width == len(self.header) or not self.header:
+            return ""
+        return f"{self.width} cells under a header of {len(self.header)} columns"
 
     @property
     def text(self) -> str:
@@ -132,7 +163,65 @@ def is_html(text: str) -> bool:
 
 
 def to_html(text: str) -> str:
-    return text if is_html(text) else _MARKDOWN.render(text)
+    """The page as HTML: an HTML body as it is, Markdown rendered, every table row marked with
+    the cells its Markdown line wrote (`data-cells`: the renderer pads or cuts a row to its
+    header's width, so its own cells no longer tell)."""
+    if is_html(text):
+        return text
+    env: dict[str, Any] = {}
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    tokens = _MARKDOWN.parse(text, env)
+    columns = _unequal_delimiters(tokens, lines)
+    if columns:
+        env = {}
+        tokens = _MARKDOWN.parse("\n".join(lines), env)
+    for token in tokens:
+        if token.type == "tr_open" and token.map and token.map[0] < len(lines):
+            token.attrSet("data-cells", str(_markdown_cells(lines[token.map[0]])))
+        elif token.type == "table_open" and token.map and token.map[0] in columns:
+            token.attrSet("data-columns", str(columns[token.map[0]]))
+    return str(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, env))
+
+
+_NOT_TABLES = frozenset({"table_open", "fence", "code_block", "html_block"})
+
+
+def _unequal_delimiters(tokens: list[Any], lines: list[str]) -> dict[int, int]:
+    """Tables the renderer refused because the delimiter row ("| --- | --- |") states another
+    number of columns than the header line above it: GFM then reads the lines as a paragraph,
+    and every price in them would vanish without a word. Each such delimiter row is rewritten
+    in `lines` to the header's count, so that the lines read as the table they are; returned:
+    {header line: the columns its delimiter row stated}, for `Row.misaligned`."""
+    covered: set[int] = set()
+    for token in tokens:
+        if token.type in _NOT_TABLES and token.map:
+            covered.update(range(*token.map))
+    columns: dict[int, int] = {}
+    for index in range(1, len(lines)):
+        line, above = lines[index], lines[index - 1]
+        if index in covered or index - 1 in covered or not _DELIMITER_ROW.match(line):
+            continue
+        header, stated = _markdown_cells(above), _markdown_cells(line)
+        if _pipes(above) and header and header != stated:
+            prefix = _QUOTE_MARKS.match(line)
+            lead = prefix.group(0) if prefix else ""
+            lines[index] = lead + "|" + " --- |" * header
+            columns[index - 1] = stated
+    return columns
+
+
+_QUOTE_MARKS = re.compile(r"^\s*(?:>\s?)*")
+
+
+def _markdown_cells(line: str) -> int:
+    """The cells a GFM table line writes, as the table rule splits it: on unescaped pipes,
+    without the empty text outside a leading and a trailing pipe."""
+    columns = escapedSplit(_QUOTE_MARKS.sub("", line).strip())
+    if columns and columns[0] == "":
+        columns.pop(0)
+    if columns and columns[-1] == "":
+        columns.pop()
+    return len(columns)
 
 
 def cut_row(text: str) -> str:
@@ -306,6 +395,8 @@ def _is_text(node: object) -> bool:
 
 def _read_grid(table: Tag) -> tuple[tuple[str, ...], tuple[Row, ...]]:
     grid = _expand_spans(table)
+    stated = str(table.get("data-columns", ""))
+    columns = int(stated) if stated.isdigit() else 0
     group = ""
     start = 0
     while start < len(grid) and grid[start][2]:
@@ -315,10 +406,10 @@ def _read_grid(table: Tag) -> tuple[tuple[str, ...], tuple[Row, ...]]:
         heads += 1
     if heads == start and heads < len(grid):
         heads += 1
-    first = header = _merge_header([cells for cells, _, _ in grid[start:heads]])
+    first = header = _merge_header([row.cells for row in grid[start:heads]])
     rows: list[Row] = []
     after_break = False
-    for cells, is_head, spanning in grid[heads:]:
+    for cells, is_head, spanning, width in grid[heads:]:
         if not any(cells):
             after_break = True
         elif spanning:
@@ -326,7 +417,7 @@ def _read_grid(table: Tag) -> tuple[tuple[str, ...], tuple[Row, ...]]:
         elif is_head or _restates(cells, header):
             header, after_break = cells, False
         else:
-            rows.append(Row(cells, header, after_break, group))
+            rows.append(Row(cells, header, after_break, group, width, columns))
     return first, tuple(rows)
 
 
@@ -349,11 +440,19 @@ def _merge_header(rows: list[tuple[str, ...]]) -> tuple[str, ...]:
     return tuple(merged)
 
 
-def _expand_spans(table: Tag) -> list[tuple[tuple[str, ...], bool, bool]]:
+class _GridRow(NamedTuple):
+    cells: tuple[str, ...]
+    is_head: bool
+    spanning: bool  # one cell spanning several columns
+    width: int  # the cells the source wrote (a Markdown line's own count, `data-cells`)
+
+
+def _expand_spans(table: Tag) -> list[_GridRow]:
     """The table's rows as cell texts with rowspan and colspan repeated into every cell, each
-    with whether it is a header row and whether it is one cell spanning several columns."""
+    with whether it is a header row, whether it is one cell spanning several columns, and how
+    many cells the source wrote for it."""
     carried: dict[int, tuple[str, int]] = {}  # column -> (text, rows still to fill)
-    grid: list[tuple[tuple[str, ...], bool, bool]] = []
+    grid: list[_GridRow] = []
     for tr in table.find_all("tr"):
         if tr.find_parent("table") is not table:
             continue
@@ -371,7 +470,9 @@ def _expand_spans(table: Tag) -> list[tuple[tuple[str, ...], bool, bool]]:
         in_head = tr.find_parent("thead") is not None
         all_th = bool(tds) and all(td.name == "th" for td in tds)
         spanning = len(tds) == 1 and _span(tds[0], "colspan") > 1
-        grid.append((tuple(cells), in_head or all_th, spanning))
+        stated = str(tr.get("data-cells", ""))
+        width = int(stated) if stated.isdigit() else len(cells)
+        grid.append(_GridRow(tuple(cells), in_head or all_th, spanning, width))
     return grid
 
 
@@ -399,9 +500,13 @@ def _span(td: Tag, name: str) -> int:
 
 
 def realign(cells: tuple[str, ...], previous: tuple[str, ...], lost: int) -> tuple[str, ...]:
-    """A row that lost its first `lost` cells to a rowspan (flattened by a converter, leaving
-    empty cells at its end): those cells again, taken from the row above."""
+    """A row that lost its first `lost` cells to a rowspan (flattened by a converter, which
+    writes the row `lost` cells short: the renderer leaves empty cells at its end): those
+    cells again, taken from the row above."""
     return previous[:lost] + cells[: len(cells) - lost]
+
+
+MISALIGNED = "cells do not line up with the header"
 
 
 def trailing_empty(cells: tuple[str, ...]) -> int:
@@ -411,6 +516,30 @@ def trailing_empty(cells: tuple[str, ...]) -> int:
             break
         count += 1
     return count
+
+
+def check_whole(record: dict[str, Any]) -> None:
+    """Raise Uninterpretable (rule MISALIGNED) for a row record the renderer cut: its source
+    wrote more cells than the header has columns, and a Markdown table keeps only as many (a
+    price in a cell beyond them is lost, and the row would read as stating fewer prices). For
+    pages whose short rows are a known flattening (`check_aligned` is for the others)."""
+    if record.get("width", 0) > len(record["cells"]):
+        raise Uninterpretable(
+            record["record"],
+            MISALIGNED,
+            f"{record['width']} cells under a header of {len(record['header'])} columns, the "
+            f"ones beyond it dropped: {record['text']}",
+        )
+
+
+def check_aligned(record: dict[str, Any]) -> None:
+    """Raise Uninterpretable (rule MISALIGNED) for a row record whose source wrote fewer or
+    more cells than its header has columns (`Row.misaligned`): which column each of its prices
+    belongs to is a guess, so the row is that row's problem; the table's other rows are read."""
+    if record.get("misaligned"):
+        raise Uninterpretable(
+            record["record"], MISALIGNED, f"{record['misaligned']}: {record['text']}"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -569,7 +698,8 @@ def record_of(
     table: Table, number: int, row: Row, cells: tuple[str, ...] | None = None, **extra: Any
 ) -> dict[str, Any]:
     """A row as a raw record: plain JSON-able data carrying everything its meaning depends on.
-    `cells` replaces the row's cells when the page module restored them (`text` stays as read)."""
+    `cells` replaces the row's cells when the page module restored them (`text` stays as read):
+    a restored row is aligned with its header; any other row carries `Row.misaligned`."""
     read = row.cells if cells is None else cells
     return {
         "record": f"table {table.index} row {number}: {read[0] if read else ''}",
@@ -583,6 +713,8 @@ def record_of(
         "text": row.text,
         "after_break": row.after_break,
         "group": row.group,
+        "misaligned": row.misaligned if cells is None else "",
+        "width": row.width,
         **extra,
     }
 

@@ -160,11 +160,13 @@ def test_a_cache_write_without_lifetime_is_the_routes_default() -> None:
     assert value(genai_prices.normalize(other), Component.CACHE_WRITE) == Decimal("0.3")
 
 
-def test_unknown_constraint_is_uninterpretable() -> None:
+def test_a_set_under_an_unknown_constraint_is_quarantined_alone() -> None:
     broken = record("openai/o3")
     broken["model"]["prices"][1]["constraint"] = {"region": "eu"}
-    with pytest.raises(Uninterpretable, match="unknown constraint"):
-        genai_prices.normalize(broken)
+    found = genai_prices.normalize(broken)
+    assert [(p.field, p.rule) for p in found.problems] == [("prices[1]", "unknown constraint")]
+    # the unconstrained set is read, the eu one nowhere
+    assert sorted(d.value for d in found if d.component is Component.OUTPUT) == [Decimal(40)]
 
 
 def test_routes_map_to_canonical_ids() -> None:

@@ -47,14 +47,20 @@ def drafts(name: str, model_id: str) -> Normalized:
     ("name", "models", "drafts_total", "problems"),
     [
         (MAY, 356, 4212, ROUTER_PRICES),
-        (AUGUST, 414, 6062, ROUTER_PRICES_AUGUST),
+        # 64 context tiers (of 40 models), each quarantined alone: 215 prices not read.
+        (AUGUST, 414, 5847, {**ROUTER_PRICES_AUGUST, "threshold-ambiguous": 64}),
         # 28 speech and transcription models: 134 per-token fields of unstated unit; 56 zero
         # limits of speech, image and video models.
         (
             AUGUST_ALL,
             549,
-            6799,
-            {**ROUTER_PRICES_AUGUST, "unit-ambiguous": 134, "a limit of 0 is unknown": 56},
+            6584,
+            {
+                **ROUTER_PRICES_AUGUST,
+                "threshold-ambiguous": 64,
+                "unit-ambiguous": 134,
+                "a limit of 0 is unknown": 56,
+            },
         ),
     ],
 )
@@ -182,9 +188,6 @@ def test_batch_variant_is_the_batch_service_tier() -> None:
     found = drafts(AUGUST, "openai/gpt-5.4:batch")
     assert {d.source_model for d in found} == {"openai/gpt-5.4"}
     assert value(found, Component.INPUT, service_tier="batch") == Decimal("1.25")
-    assert value(found, Component.INPUT, service_tier="batch", context_above="272000") == Decimal(
-        "2.5"
-    )
     assert value(drafts(AUGUST, "openai/gpt-5.4"), Component.INPUT) == Decimal("2.5")
 
 
@@ -197,18 +200,18 @@ def test_router_sentinel_gives_no_price_but_keeps_the_model() -> None:
     assert any(d.kind is Kind.CAPABILITY for d in found)
 
 
-def test_context_tier_overrides() -> None:
+def test_context_tier_overrides_are_threshold_ambiguous() -> None:
+    """Each tier is quarantined alone (whether its threshold takes in a prompt of exactly
+    that size is not stated); the base prices and cache lifetimes are read."""
     found = drafts(AUGUST, "anthropic/claude-sonnet-4.5")
     assert value(found, Component.INPUT) == Decimal("3")
-    assert value(found, Component.INPUT, context_above="200000") == Decimal("6")
-    assert value(found, Component.OUTPUT, context_above="200000") == Decimal("22.5")
+    assert not [d for d in found if "context_above" in d.dimensions]
+    assert rules(found) == {"pricing.overrides[0]": "threshold-ambiguous"}
     # Anthropic has two cache TTLs: input_cache_write is the 5-minute rate.
     assert value(found, Component.CACHE_WRITE, cache_ttl="5m") == Decimal("3.75")
     assert value(found, Component.CACHE_WRITE, cache_ttl="1h") == Decimal("6")
-    assert value(found, Component.CACHE_WRITE, cache_ttl="1h", context_above="200000") == 12
     qwen = drafts(AUGUST, "qwen/qwen3-max")
-    assert value(qwen, Component.INPUT, context_above="32000") == Decimal("1.56")
-    assert value(qwen, Component.INPUT, context_above="128000") == Decimal("1.95")
+    assert rules(qwen) == {f"pricing.overrides[{i}]": "threshold-ambiguous" for i in (0, 1)}
     # One TTL only: the cache write carries none.
     assert value(qwen, Component.CACHE_WRITE) == Decimal("0.975")
 
@@ -321,16 +324,6 @@ def test_discount_only_when_zero() -> None:
     assert openrouter.normalize(raw) == plain
     raw["pricing"]["discount"] = Decimal("0.1")
     assert quarantined(openrouter.normalize(raw), "pricing.discount").rule == "discount"
-
-
-def test_conflicting_tiers_are_uninterpretable() -> None:
-    raw = record(AUGUST, "qwen/qwen3-max")
-    twin = {**raw["pricing"]["overrides"][0], "prompt": "0.000009"}
-    raw["pricing"]["overrides"].append(twin)
-    found = openrouter.normalize(raw)
-    field = "qwen/qwen3-max price input usd_per_1m_tokens [context_above=32000]"
-    assert quarantined(found, field).rule == "conflicting values"
-    assert value(found, Component.OUTPUT, context_above="32000") > 0
 
 
 def test_record_without_id_is_uninterpretable() -> None:

@@ -59,7 +59,7 @@ COUNTS = [
     ("ai21", 14, 26, 0, 0),
     ("anthropic", 34, 233, 0, 0),
     ("anyscale", 18, 34, 0, 0),
-    ("azure-ai", 276, 1146, 1, 0),
+    ("azure-ai", 276, 1154, 0, 1),  # dall-e-2 read, its nested gpt-image-1 key quarantined
     ("azure-openai", 172, 824, 0, 0),
     ("bedrock-mantle", 53, 139, 0, 0),
     ("bedrock", 199, 1077, 0, 0),
@@ -262,11 +262,12 @@ def test_a_repeat_is_one_value_and_a_real_conflict_quarantines_that_field() -> N
     assert value(found, Component.OUTPUT, PER_1M, service_tier="batch") > 0  # the rest is kept
 
 
-def test_a_real_record_with_a_nested_model_is_uninterpretable() -> None:
-    # azure-ai.json nests a "gpt-image-1" entry inside "dall-e-2"
-    with pytest.raises(Uninterpretable) as caught:
-        drafts("azure-ai", "dall-e-2")
-    assert (caught.value.record, caught.value.rule) == ("azure-ai/dall-e-2", "unknown model keys")
+def test_a_real_record_with_a_nested_model_quarantines_that_key_alone() -> None:
+    # azure-ai.json nests a "gpt-image-1" entry inside "dall-e-2": that key is quarantined
+    # (its prices are no dall-e-2 price, nor read as gpt-image-1's), dall-e-2's own are read
+    found = drafts("azure-ai", "dall-e-2")
+    assert rules(found) == {"gpt-image-1": "unknown model key"}
+    assert sorted({d.value for d in found}) == [Decimal("0.016"), Decimal("0.018"), Decimal("0.02")]
 
 
 def test_unknown_additional_unit_is_uninterpretable() -> None:

@@ -1,0 +1,191 @@
+"""A pricing-table row written with fewer or more cells than its header has columns.
+
+Variants of the real recorded pages, made here: one row of a price table with a cell left out
+in the middle (a converter or an editor dropping an empty-looking cell) or one cell too many.
+Markdown renderers pad a short row at its end and drop a long row's extra cells, and an HTML
+table leaves a short row's last columns empty, so every price after the gap lands under the
+next column's heading: "$6 / MTok" (a 1-hour cache write) read as the 5-minute one. Which
+column a cell of such a row belongs to is a guess: the row is quarantined with the rule, and
+every other row of the page reads as recorded.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from types import ModuleType
+
+import pytest
+
+from spiders import anthropic_page, deepseek_page, gemini_page, openai_page
+from spiders.tables import MISALIGNED
+from tests.conftest import snapshot
+from tests.test_fault_units import as_document
+from tests.test_pricing_pages import (
+    ANTHROPIC_URL,
+    DEEPSEEK_URL,
+    GEMINI_URL,
+    OPENAI_URL,
+    PAGES,
+    run,
+)
+
+Read = dict[tuple[str, str, str, str], Decimal]
+
+# (module, recorded page, url, the row's first cell as written, the cell left out or doubled)
+ROWS = {
+    "anthropic": (
+        anthropic_page,
+        "anthropic-pricing.2025-12-19.llmdocs.md",
+        ANTHROPIC_URL,
+        "Claude Sonnet 4.5",
+        2,  # 5m Cache Writes: the 1-hour write would read as the 5-minute one
+    ),
+    "openai": (
+        openai_page,
+        "openai-pricing.2025-12-17.llmdocs.md",
+        OPENAI_URL,
+        "gpt-5.2",
+        2,  # Cached input: the output price would read as the cached input one
+    ),
+    "gemini": (
+        gemini_page,
+        "gemini-pricing.2025-11-21.devsite-md.md",
+        GEMINI_URL,
+        "Output price (including thinking tokens)",
+        1,  # Free Tier: the paid price would sit under the free tier's heading
+    ),
+}
+
+
+def by_record(module: ModuleType, body: bytes, url: str) -> Read:
+    drafts, _ = run(module, body, url)
+    return {
+        (d.record, d.source_model, d.component.value, d.dimensions.key): d.value for d in drafts
+    }
+
+
+def changed(cells: list[str], cell: int, change: str) -> list[str]:
+    """`cells` with cell number `cell` (from 0) left out ("drop") or written twice ("double")."""
+    if change == "drop":
+        return cells[:cell] + cells[cell + 1 :]
+    return cells[: cell + 1] + cells[cell:]
+
+
+def first_cell(line: str) -> str:
+    return line.split("|")[1].strip()
+
+
+def markdown_row(body: bytes, first: str, change: str, cell: int) -> tuple[bytes, str]:
+    """The page with the first table line whose first cell is `first` changed (`changed`), and
+    that line as recorded."""
+    lines = body.decode().split("\n")
+    index = next(
+        i for i, line in enumerate(lines) if line.count("|") > 1 and first_cell(line) == first
+    )
+    pipes = lines[index].split("|")  # "", the cells, "" (the text outside the outer pipes)
+    line, lines[index] = lines[index], "|".join([pipes[0], *changed(pipes[1:-1], cell, change), ""])
+    return "\n".join(lines).encode(), line
+
+
+def html_row(name: str, first: str, change: str, cell: int) -> bytes:
+    """The recorded page as its HTML document, with the first row whose first cell is `first`
+    changed as `markdown_row` changes the Markdown one."""
+    document = as_document(name)
+    start = document.index(f"<td>{first}</td>")
+    end = document.index("</tr>", start)
+    cells = re.findall(r"<td[^>]*>.*?</td>", document[start:end], re.S)
+    return (document[:start] + "\n".join(changed(cells, cell, change)) + document[end:]).encode()
+
+
+def check(module: ModuleType, recorded: bytes, broken: bytes, url: str, first: str) -> None:
+    healthy = by_record(module, recorded, url)
+    drafts, problems = run(module, broken, url)
+    [problem] = [p for p in problems if p.rule == MISALIGNED]
+    assert first in problem.record and "under a header of" in problem.detail
+    lost = {k for k in healthy if k[0] == problem.record}
+    assert lost, "the changed row stated prices on the recorded page"
+    # the row's prices are read nowhere; every other row reads as recorded
+    assert by_record(module, broken, url) == {k: v for k, v in healthy.items() if k not in lost}
+    assert not [p for p in problems if p.rule != MISALIGNED and p.record == problem.record]
+    assert len(drafts) == len(healthy) - len(lost)
+
+
+@pytest.mark.parametrize("change", ["drop", "double"])
+@pytest.mark.parametrize("source", sorted(ROWS))
+def test_a_markdown_row_of_another_width_is_that_rows_problem(source: str, change: str) -> None:
+    module, name, url, first, cell = ROWS[source]
+    recorded = snapshot(PAGES + name)
+    broken, line = markdown_row(recorded, first, change, cell)
+    assert broken != recorded and line.encode() in recorded
+    check(module, recorded, broken, url, first)
+
+
+@pytest.mark.parametrize("change", ["drop", "double"])
+@pytest.mark.parametrize("source", ["anthropic", "openai"])
+def test_an_html_row_of_another_width_is_that_rows_problem(source: str, change: str) -> None:
+    module, name, url, first, cell = ROWS[source]
+    recorded = as_document(name).encode()
+    check(module, recorded, html_row(name, first, change, cell), url, first)
+
+
+def test_rows_a_converter_wrote_short_of_a_spanned_model_are_still_read() -> None:
+    """The recorded image-generation grid: its quality rows were written one cell short (the
+    model cell spanned them); they get their model back and are no misaligned rows."""
+    body = snapshot(PAGES + "openai-pricing.2025-12-17.llmdocs.md")
+    assert b"\n| Medium | $0.034 | $0.05 | $0.05 |\n" in body
+    drafts, problems = run(openai_page, body, OPENAI_URL)
+    assert not [p for p in problems if p.rule == MISALIGNED]
+    medium = [
+        d for d in drafts if d.source_model == "gpt-image-1.5" and "medium" in d.dimensions.key
+    ]
+    assert len(medium) == 3
+
+
+def test_a_deepseek_price_row_longer_than_its_header_is_that_rows_problem() -> None:
+    """The recorded page's price rows are one cell short of its 3-column header (the recorder
+    flattened a spanned label and a price spanning both models): "PRICING| 1M INPUT TOKENS
+    (CACHE HIT)| $0.028". Had the models two prices, the row has 4 cells; Markdown keeps 3,
+    and the one left read as the price of both models (deepseek-reasoner's at deepseek-chat's)."""
+    recorded = snapshot(PAGES + "deepseek-pricing.en.2025-12-18.llmdocs.md")
+    row = b"PRICING| 1M INPUT TOKENS (CACHE HIT)| $0.028  \n"
+    assert row in recorded
+    broken = recorded.replace(row, row.replace(b"$0.028", b"$0.028| $0.03"))
+    healthy = by_record(deepseek_page, recorded, DEEPSEEK_URL)
+    _, problems = run(deepseek_page, broken, DEEPSEEK_URL)
+    [problem] = problems
+    assert problem.rule == MISALIGNED and "4 cells under a header of 3" in problem.detail
+    lost = {k for k in healthy if k[0] == problem.record}
+    assert {k[1:3] for k in lost} == {
+        ("deepseek-chat", "cache_read"),
+        ("deepseek-reasoner", "cache_read"),
+    }
+    assert by_record(deepseek_page, broken, DEEPSEEK_URL) == {
+        k: v for k, v in healthy.items() if k not in lost
+    }
+
+
+@pytest.mark.parametrize("change", ["header", "delimiter"])
+def test_a_table_whose_delimiter_row_disagrees_with_its_header_is_reported(change: str) -> None:
+    """A header cell left out ("| Model | Input | Output |" over four delimiter cells), or a
+    delimiter cell too many: GFM reads such lines as a paragraph, not a table, so the OpenAI
+    page's batch prices vanished without a word (the models seemed unpriced there, never
+    reported). The lines read as a table again, each row quarantined with the rule (which
+    heading each price falls under is unknown); the page's other tables read as recorded."""
+    module, name, url = openai_page, "openai-pricing.2025-12-17.llmdocs.md", OPENAI_URL
+    recorded = snapshot(PAGES + name)
+    header = b"| Model | Input | Cached input | Output |\n| --- | --- | --- | --- |\n"
+    assert recorded.count(header) > 1
+    if change == "header":
+        broken = recorded.replace(
+            header, b"| Model | Input | Output |\n| --- | --- | --- | --- |\n", 1
+        )
+    else:
+        broken = recorded.replace(header, header[:-1] + b" --- |\n", 1)
+    healthy = by_record(module, recorded, url)
+    _, problems = run(module, broken, url)
+    misaligned = [p for p in problems if p.rule == MISALIGNED]
+    assert misaligned and all("delimiter row states" in p.detail for p in misaligned)
+    lost = {k for k in healthy if k[0] in {p.record for p in misaligned}}
+    assert len({k[0] for k in lost}) == len(misaligned) >= 10  # the batch table's rows
+    assert by_record(module, broken, url) == {k: v for k, v in healthy.items() if k not in lost}
