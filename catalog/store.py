@@ -27,6 +27,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Result,
+    String,
     Table,
     bindparam,
     case,
@@ -259,6 +260,17 @@ def write_transaction(engine: Engine, *, rollback: bool = False) -> Iterator[Con
             transaction.rollback()
         else:
             transaction.commit()
+
+
+def world_unfit(world: str) -> str:
+    """Why a replayed world's path cannot be a run's `world` ('' when it can): longer than the
+    runs.world column, which PostgreSQL enforces (the run would fail as it starts; SQLite
+    stores any length)."""
+    column = runs.c.world.type
+    width = column.length if isinstance(column, String) else None
+    if width is None or len(world) <= width:
+        return ""
+    return f"a path of {len(world)} characters (the catalog records at most {width})"
 
 
 def start_run(engine: Engine, *, world: str | None, policy: str, now: datetime) -> int:

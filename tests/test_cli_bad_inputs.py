@@ -29,6 +29,9 @@ MISTYPED = "sqlite:///{dir}/typo/sub/catalog.db"
 SUBMIT = ["submit", "openrouter", "gpt-5", "https://openrouter.ai/gpt-5", "--claim", "input 1"]
 COST = ["cost", "openrouter/gpt-5", "--input-tokens", "1", "--output-tokens", "1"]
 UNWRITABLE = "sqlite:////proc/ratecard-test/catalog.db"
+# A folder whose path is longer than the catalog's runs.world keeps (PostgreSQL refuses a longer
+# text in that column, failing the run after Prefect started; SQLite stores any length).
+LONG_FOLDER = "/".join(letter * 200 for letter in "abc")
 
 # (id, arguments, argument named in the message, the rule's words, exit code)
 CASES: list[tuple[str, list[str], str, str, int]] = [
@@ -524,6 +527,13 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         "records no responses",
         2,
     ),
+    (
+        "refresh-world-path-too-long",
+        ["refresh", "--replay", "{dir}/" + LONG_FOLDER + "/epoch-2.json"],
+        "'--replay'",
+        "characters (the catalog records at most 500)",
+        2,
+    ),
     ("refresh-unknown-source", ["refresh", "--source", "azur"], "'--source'", "not one of", 2),
     ("refresh-db-directory", ["refresh", "--db", "sqlite:///{dir}"], "'--db'", "is a directory", 2),
     (
@@ -568,6 +578,8 @@ def _broken_worlds(folder: Path) -> None:
     (folder / "latin1.json").write_bytes(recorded.replace(b'"responses"', b'"r\xe9sponses"', 1))
     (folder / "list.json").write_text(json.dumps(manifest["responses"]))
     (folder / "empty-world.json").write_text(json.dumps({**manifest, "responses": []}))
+    (folder / LONG_FOLDER).mkdir(parents=True)
+    (folder / LONG_FOLDER / "epoch-2.json").write_text(json.dumps(manifest))
 
 
 @pytest.fixture(scope="module")
