@@ -35,11 +35,12 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.sql.dml import Insert, Update
 
@@ -98,12 +99,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Seconds a server database has to answer a connection (libpq's connect_timeout; a URL that sets
+# its own keeps it). Without one a server that accepts and never answers held every command.
+CONNECT_TIMEOUT = 10
+
+
+def _connect_args(url: URL) -> dict[str, Any]:
+    """The driver arguments a catalog engine adds to `url`: a connect timeout for PostgreSQL."""
+    if url.get_backend_name() != "postgresql" or "connect_timeout" in url.query:
+        return {}
+    return {"connect_timeout": CONNECT_TIMEOUT}
+
+
 def connect(url: str | None = None) -> Engine:
     """An engine for the catalog, migrated to the latest schema."""
     url = database_url(url)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    engine = create_engine(url, connect_args=_connect_args(make_url(url)))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     migrate(engine)
@@ -130,7 +143,8 @@ def open_catalog(url: str | None = None, *, create: bool = False) -> Engine:
     Raises CatalogUnavailable (one line naming the URL and the rule) for a URL that does not
     parse, a database other than SQLite or PostgreSQL, an unknown, missing or asyncio driver,
     an in-memory database, a directory, a file that is not an SQLite database or not a catalog,
-    a path that cannot be created, or a refused connection.
+    a server database that holds other tables and no catalog, a path that cannot be created, or
+    a connection refused or not answered within CONNECT_TIMEOUT seconds.
     """
     text = database_url(url)
     try:
@@ -152,7 +166,7 @@ def open_catalog(url: str | None = None, *, create: bool = False) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         _check_sqlite_file(shown, parsed.database, create=create)
     try:
-        engine = create_engine(parsed)
+        engine = create_engine(parsed, connect_args=_connect_args(parsed))
     except (NoSuchModuleError, ArgumentError, ImportError) as exc:
         raise CatalogUnavailable(f"{shown}: unknown database driver ({exc})") from None
     if engine.dialect.name == "sqlite":
@@ -160,8 +174,15 @@ def open_catalog(url: str | None = None, *, create: bool = False) -> Engine:
     try:
         with engine.connect() as conn:
             holds_catalog = conn.dialect.has_table(conn, "alembic_version")
+            others = [] if holds_catalog else inspect(conn).get_table_names()
         if not (holds_catalog or create):
             raise CatalogUnavailable(f"{shown}: the database holds no ratecard catalog")
+        if others:  # another application's database: a catalog is created in an empty one
+            held = f"{len(others)} table{'s' if len(others) > 1 else ''} ({', '.join(others[:3])}"
+            raise CatalogUnavailable(
+                f"{shown}: the database holds {held}{', …' if len(others) > 3 else ''}) and no "
+                "ratecard catalog (give an empty database or a catalog)"
+            )
         migrate(engine)
     except SQLAlchemyError as exc:
         engine.dispose()

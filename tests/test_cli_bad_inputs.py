@@ -14,6 +14,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -686,6 +687,30 @@ def test_a_bad_catalog_url_from_the_environment_is_named_as_such(workspace: Path
         f"no catalog at {workspace}/x/y.db (nothing was created)"
     ]
     assert _tree(workspace) == before
+
+
+def test_a_database_server_that_never_answers_is_one_line_in_bounded_time(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PostgreSQL URL whose server accepts the connection and never answers (a hung server,
+    a port another service holds) is refused in one line once the connect timeout passes; the
+    command used to wait for ever."""
+    monkeypatch.setattr(store, "CONNECT_TIMEOUT", 1)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        url = f"postgresql+psycopg://ratecard@127.0.0.1:{port}/catalog"
+        started = time.monotonic()
+        result = CliRunner().invoke(app, ["runs", "--db", url], prog_name="ratecard")
+        waited = time.monotonic() - started
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        f"ratecard runs: Invalid value for '--db': {url}: cannot use the database: "
+        "connection timeout expired"
+    ]
+    assert waited < 20
+    assert 0 < store.CONNECT_TIMEOUT <= 30
 
 
 def test_the_last_date_python_holds_is_a_date_like_any_other(workspace: Path) -> None:

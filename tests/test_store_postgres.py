@@ -17,11 +17,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, inspect, select, text
+from typer.testing import CliRunner
 
 from catalog import queries, runlog, store
 from catalog.compare import Context, compare
 from catalog.tables import catalog_values, quarantine, review_items, runs
+from ratecard.cli import app
 from review import triage
 from schemas.sources import is_official
 from tests.deciding import approve_at_once
@@ -269,3 +271,24 @@ def test_control_characters_a_source_wrote_are_stored_on_postgres(postgres_url: 
         records = set(stored.scalars())
     assert {p.record for p in found.problems} <= records
     assert any("\\x00" in record for record in records)
+
+
+def test_a_database_holding_other_tables_is_no_catalog_to_create_on_postgres(
+    postgres_url: str,
+) -> None:
+    """`refresh` creates a catalog in an empty server database only: one that holds another
+    application's tables is refused in one line, as a foreign SQLite file is, and gets no
+    table of ratecard's (the catalog's tables used to be written beside the other ones)."""
+    url = fresh_database(postgres_url, "foreign")
+    other = create_engine(url)
+    with other.begin() as conn:
+        conn.execute(text("CREATE TABLE customers (id integer PRIMARY KEY, name text)"))
+    result = CliRunner().invoke(app, ["refresh", "--db", url], prog_name="ratecard")
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        f"ratecard refresh: Invalid value for '--db': {url}: the database holds 1 table "
+        "(customers) and no ratecard catalog (give an empty database or a catalog)"
+    ]
+    with other.connect() as conn:
+        assert inspect(conn).get_table_names() == ["customers"]
+    other.dispose()
