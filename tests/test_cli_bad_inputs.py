@@ -60,6 +60,20 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
     ("review-show-zero-id", ["review", "show", "0"], "'ID'", "greater than or equal to 1", 2),
     ("review-show-huge-id", ["review", "show", "9" * 20], "'ID'", "less than or equal", 2),
     ("review-show-absent-id", ["review", "show", "987654321"], "987654321", "no review item", 1),
+    (  # PostgreSQL's integer column: the catalog refused "integer out of range" (exit 1)
+        "review-show-id-beyond-integer",
+        ["review", "show", "2147483648"],
+        "'ID'",
+        "less than or equal to 2147483647",
+        2,
+    ),
+    (
+        "undo-id-beyond-integer",
+        ["review", "undo", "2147483648", "-r", "alice", "--reason", "x"],
+        "'ID'",
+        "less than or equal to 2147483647",
+        2,
+    ),
     (
         "approve-huge-id",
         ["review", "approve", "9" * 20, "--reviewer", "alice"],
