@@ -292,3 +292,41 @@ def test_a_database_holding_other_tables_is_no_catalog_to_create_on_postgres(
     with other.connect() as conn:
         assert inspect(conn).get_table_names() == ["customers"]
     other.dispose()
+
+
+def test_a_refresh_still_starting_is_named_by_pid_and_host_on_postgres(postgres_url: str) -> None:
+    """While the first refresh starts up (its lock taken, no run recorded yet) a second one is
+    refused naming its process, as the lock file does beside a SQLite catalog: on PostgreSQL
+    the refusal said only 'another refresh is starting on this catalog'."""
+    url = fresh_database(postgres_url, "starting")
+    store.open_catalog(url, create=True).dispose()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from catalog import runlog, store\n"
+            "with runlog.held_for_refresh(store.connect(sys.argv[1])):\n"
+            "    print('held', flush=True)\n"
+            "    time.sleep(600)\n",
+            url,
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    engine = store.connect(url)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        named = f"another refresh is starting on this catalog (pid {holder.pid} on "
+        with (
+            pytest.raises(runlog.RefreshRunning) as refused,
+            runlog.refresh_lock(engine, datetime.now(UTC)),
+        ):
+            pass
+        assert str(refused.value).startswith(named), refused.value
+        assert str(refused.value).endswith(f"{socket.gethostname()})"), refused.value
+    finally:
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait()
+        engine.dispose()
