@@ -174,15 +174,8 @@ def open_catalog(url: str | None = None, *, create: bool = False) -> Engine:
     try:
         with engine.connect() as conn:
             holds_catalog = conn.dialect.has_table(conn, "alembic_version")
-            others = [] if holds_catalog else inspect(conn).get_table_names()
         if not (holds_catalog or create):
             raise CatalogUnavailable(f"{shown}: the database holds no ratecard catalog")
-        if others:  # another application's database: a catalog is created in an empty one
-            held = f"{len(others)} table{'s' if len(others) > 1 else ''} ({', '.join(others[:3])}"
-            raise CatalogUnavailable(
-                f"{shown}: the database holds {held}{', …' if len(others) > 3 else ''}) and no "
-                "ratecard catalog (give an empty database or a catalog)"
-            )
         migrate(engine)
     except SQLAlchemyError as exc:
         engine.dispose()
@@ -248,10 +241,22 @@ def _head() -> str | None:
 def migrate(engine: Engine) -> None:
     """Upgrade the catalog to the newest revision in catalog/migrations, in one transaction. A
     catalog already there (its alembic_version row) is left as it is without running Alembic's
-    upgrade: every connect checks, and most find nothing to do."""
+    upgrade: every connect checks, and most find nothing to do. A catalog is created in an empty
+    database only: CatalogUnavailable for one that holds other tables and no catalog (another
+    application's; a flow or the web app given its URL wrote the catalog's tables beside them).
+    """
     with engine.begin() as conn:
-        if MigrationContext.configure(conn).get_current_revision() == _head():
+        revision = MigrationContext.configure(conn).get_current_revision()
+        if revision == _head():
             return
+        others = [] if revision else inspect(conn).get_table_names()
+        if others:
+            shown = engine.url.render_as_string(hide_password=True)
+            held = f"{len(others)} table{'s' if len(others) > 1 else ''} ({', '.join(others[:3])}"
+            raise CatalogUnavailable(
+                f"{shown}: the database holds {held}{', …' if len(others) > 3 else ''}) and no "
+                "ratecard catalog (give an empty database or a catalog)"
+            )
         config = _migrations()
         config.attributes["connection"] = conn
         command.upgrade(config, "head")

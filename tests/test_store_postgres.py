@@ -278,7 +278,8 @@ def test_a_database_holding_other_tables_is_no_catalog_to_create_on_postgres(
 ) -> None:
     """`refresh` creates a catalog in an empty server database only: one that holds another
     application's tables is refused in one line, as a foreign SQLite file is, and gets no
-    table of ratecard's (the catalog's tables used to be written beside the other ones)."""
+    table of ratecard's (the catalog's tables used to be written beside the other ones); so is
+    the engine a deployment's flow or the web app opens (store.connect) on its URL."""
     url = fresh_database(postgres_url, "foreign")
     other = create_engine(url)
     with other.begin() as conn:
@@ -289,6 +290,8 @@ def test_a_database_holding_other_tables_is_no_catalog_to_create_on_postgres(
         f"ratecard refresh: Invalid value for '--db': {url}: the database holds 1 table "
         "(customers) and no ratecard catalog (give an empty database or a catalog)"
     ]
+    with pytest.raises(store.CatalogUnavailable, match=r"holds 1 table \(customers\)"):
+        store.connect(url)
     with other.connect() as conn:
         assert inspect(conn).get_table_names() == ["customers"]
     other.dispose()
