@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select, text, update
 
 from catalog.health import History, PriceKey
-from catalog.store import last_applied_run
+from catalog.store import last_applied_run, shown_url
 from catalog.tables import catalog_values, observations, responses, runs, source_runs
 from schemas.records import SourceStatus
 from schemas.vocab import Kind
@@ -177,7 +177,7 @@ def _lock_key(engine: Engine) -> str:
     path = _lock_path(engine)
     if path is not None:
         return str(path.resolve())
-    return engine.url.render_as_string(hide_password=True)
+    return shown_url(engine.url)
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
@@ -123,6 +124,19 @@ def connect(url: str | None = None) -> Engine:
     return engine
 
 
+SECRET_PARAMETERS = ("password", "sslpassword")  # libpq's query parameters that hold secrets
+HIDDEN = "***"
+
+
+def shown_url(url: URL) -> str:
+    """`url` as a message shows it: its password hidden, in the URL or as a query parameter."""
+    secrets = {key: HIDDEN for key in url.query if key in SECRET_PARAMETERS}
+    if not secrets:
+        return url.render_as_string(hide_password=True)
+    rendered = url.update_query_dict(secrets).render_as_string(hide_password=True)
+    return rendered.replace(f"={quote(HIDDEN)}", f"={HIDDEN}")
+
+
 class CatalogUnavailable(Exception):
     """No usable catalog at a URL. The message is one line: the URL (password hidden) and why."""
 
@@ -153,7 +167,7 @@ def open_catalog(url: str | None = None, *, create: bool = False) -> Engine:
         raise CatalogUnavailable(
             f"{text!r} is not a database URL (use sqlite:///PATH or postgresql+psycopg://…)"
         ) from None
-    shown = parsed.render_as_string(hide_password=True)
+    shown = shown_url(parsed)
     try:
         dialect = parsed.get_dialect()
     except (NoSuchModuleError, ArgumentError) as exc:
@@ -251,7 +265,7 @@ def migrate(engine: Engine) -> None:
             return
         others = [] if revision else inspect(conn).get_table_names()
         if others:
-            shown = engine.url.render_as_string(hide_password=True)
+            shown = shown_url(engine.url)
             held = f"{len(others)} table{'s' if len(others) > 1 else ''} ({', '.join(others[:3])}"
             raise CatalogUnavailable(
                 f"{shown}: the database holds {held}{', …' if len(others) > 3 else ''}) and no "

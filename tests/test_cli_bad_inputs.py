@@ -727,6 +727,23 @@ def test_a_database_server_that_never_answers_is_one_line_in_bounded_time(
     assert 0 < store.CONNECT_TIMEOUT <= 30
 
 
+def test_a_password_given_as_a_url_parameter_is_hidden_like_the_urls_own() -> None:
+    """libpq takes the password as a query parameter too (`?password=…`): the refusal printed
+    it in clear, where the URL's own password is shown as ***."""
+    with socket.socket() as closed:  # a port nothing listens on once closed
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    url = f"postgresql+psycopg://ratecard@127.0.0.1:{port}/catalog?password=hunter2&sslmode=disable"
+    result = CliRunner().invoke(app, ["runs", "--db", url], prog_name="ratecard")
+    assert result.exit_code == 2, result.output
+    [line] = result.output.splitlines()
+    assert "hunter2" not in line
+    assert line.startswith(
+        f"ratecard runs: Invalid value for '--db': postgresql+psycopg://ratecard@127.0.0.1:{port}/"
+        "catalog?password=***&sslmode=disable: cannot use the database: "
+    ), line
+
+
 def test_the_last_date_python_holds_is_a_date_like_any_other(workspace: Path) -> None:
     """`--at 9999-12-31` reads the catalog at that day's end, as any other date does."""
     before = _tree(workspace)
