@@ -257,14 +257,17 @@ def migrate(engine: Engine) -> None:
     catalog already there (its alembic_version row) is left as it is without running Alembic's
     upgrade: every connect checks, and most find nothing to do. A catalog is created in an empty
     database only: CatalogUnavailable for one that holds other tables and no catalog (another
-    application's; a flow or the web app given its URL wrote the catalog's tables beside them).
+    application's; a flow or the web app given its URL wrote the catalog's tables beside them),
+    also where those tables come with an Alembic revision of their own (Prefect's database).
     """
     with engine.begin() as conn:
         revision = MigrationContext.configure(conn).get_current_revision()
         if revision == _head():
             return
-        others = [] if revision else inspect(conn).get_table_names()
-        if others:
+        others = sorted(set(inspect(conn).get_table_names()) - {"alembic_version"})
+        # Another application's: any table beside no catalog, or its own Alembic revision (a
+        # Prefect database) beside no table of ratecard's.
+        if others and (revision is None or runs.name not in others):
             shown = shown_url(engine.url)
             held = f"{len(others)} table{'s' if len(others) > 1 else ''} ({', '.join(others[:3])}"
             raise CatalogUnavailable(

@@ -216,6 +216,13 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         "a catalog from another ratecard",
         2,
     ),
+    (  # Prefect's database (Alembic's too): it was called "a catalog from another ratecard"
+        "db-another-applications-alembic",
+        ["runs", "--db", "sqlite:///{dir}/prefect.db"],
+        "'--db'",
+        "holds 1 table (flow_run) and no ratecard catalog",
+        2,
+    ),
     (
         "db-refused-server",
         ["runs", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/ratecard"],
@@ -618,6 +625,12 @@ def workspace(refreshed_catalog: Path, tmp_path_factory: pytest.TempPathFactory)
         newer.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
         newer.execute("INSERT INTO alembic_version VALUES ('9999')")
         newer.commit()
+    with closing(sqlite3.connect(folder / "prefect.db")) as prefect:  # its revision, its table
+        prefect.execute("PRAGMA journal_mode=WAL")
+        prefect.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        prefect.execute("INSERT INTO alembic_version VALUES ('7a73514ca2d6')")
+        prefect.execute("CREATE TABLE flow_run (id CHAR(36) PRIMARY KEY)")
+        prefect.commit()
     return folder
 
 
