@@ -201,7 +201,9 @@ def _statements(
         out.setdefault(r.value_id, []).append(
             Statement(source=r.source, official=r.official, observed_at=observed)
         )
-    for stated in out.values():
+    for stated in out.values():  # newest first; one date's sources by name (the database
+        # groups in no set order: PostgreSQL's hash aggregate differs from SQLite's key order)
+        stated.sort(key=lambda st: st.source)
         stated.sort(key=lambda st: st.observed_at, reverse=True)
     return out
 

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select, text, update
 
 from catalog.health import History, PriceKey
-from catalog.store import last_applied_run
+from catalog.store import last_applied_run, shown_url
 from catalog.tables import catalog_values, last_stated, observations, responses, runs, source_runs
 from schemas.records import SourceStatus
 from schemas.vocab import Kind
@@ -54,7 +54,10 @@ def _running(engine: Engine) -> str:
         ).first()
     if row is None:
         path = _lock_path(engine)
-        holder = path.read_text(errors="replace").strip() if path and path.exists() else ""
+        if path is not None:
+            holder = path.read_text(errors="replace").strip() if path.exists() else ""
+        else:
+            holder = _advisory_holder(engine) if engine.dialect.name == "postgresql" else ""
         return "another refresh is starting on this catalog" + (f" ({holder})" if holder else "")
     owner = row.summary or {}
     return (
@@ -81,19 +84,43 @@ def _file_lock(path: Path) -> Iterator[bool]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+HOLDER = "ratecard refresh: "  # the lock's session's application_name: this, then who holds it
+
+
+def _advisory_holder(engine: Engine) -> str:
+    """Who holds the refresh lock on PostgreSQL ('pid … on …', as the lock file says beside a
+    SQLite catalog): the application_name its session set; '' when none can be read."""
+    with engine.connect() as conn:
+        name = conn.execute(
+            text(
+                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
+                " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                " AND (l.classid::bigint << 32 | l.objid::bigint) = :k"
+            ),
+            {"k": ADVISORY_KEY},
+        ).scalar()
+    return name.removeprefix(HOLDER) if name and name.startswith(HOLDER) else ""
+
+
 @contextmanager
 def _advisory_lock(engine: Engine) -> Iterator[bool]:
-    """A session lock on a connection held for the block (it ends with the session)."""
+    """A session lock on a connection held for the block (it ends with the session). Its holder
+    names itself in the session's application_name, for a refusal while no run is recorded."""
     with engine.connect() as conn:
         taken = bool(
             conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}).scalar()
         )
+        if taken:
+            holder = f"{HOLDER}pid {os.getpid()} on {socket.gethostname()}"
+            conn.execute(text("SELECT set_config('application_name', :h, false)"), {"h": holder})
         conn.commit()  # the session lock outlives the transaction that took it
         try:
             yield taken
         finally:
             if taken:
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
+                conn.execute(text("RESET application_name"))
                 conn.commit()
 
 
@@ -150,7 +177,7 @@ def _lock_key(engine: Engine) -> str:
     path = _lock_path(engine)
     if path is not None:
         return str(path.resolve())
-    return engine.url.render_as_string(hide_password=True)
+    return shown_url(engine.url)
 
 
 @contextmanager

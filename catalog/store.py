@@ -15,6 +15,7 @@ from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
@@ -27,17 +28,19 @@ from sqlalchemy import (
     Connection,
     Engine,
     Result,
+    String,
     Table,
     bindparam,
     create_engine,
     event,
     func,
     insert,
+    inspect,
     select,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.sql.dml import Insert, Update
 
@@ -99,16 +102,41 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Seconds a server database has to answer a connection (libpq's connect_timeout; a URL that sets
+# its own keeps it). Without one a server that accepts and never answers held every command.
+CONNECT_TIMEOUT = 10
+
+
+def _connect_args(url: URL) -> dict[str, Any]:
+    """The driver arguments a catalog engine adds to `url`: a connect timeout for PostgreSQL."""
+    if url.get_backend_name() != "postgresql" or "connect_timeout" in url.query:
+        return {}
+    return {"connect_timeout": CONNECT_TIMEOUT}
+
+
 def connect(url: str | None = None) -> Engine:
     """An engine for the catalog, migrated to the latest schema."""
     url = database_url(url)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    engine = create_engine(url, connect_args=_connect_args(make_url(url)))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     migrate(engine)
     return engine
+
+
+SECRET_PARAMETERS = ("password", "sslpassword")  # libpq's query parameters that hold secrets
+HIDDEN = "***"
+
+
+def shown_url(url: URL) -> str:
+    """`url` as a message shows it: its password hidden, in the URL or as a query parameter."""
+    secrets = {key: HIDDEN for key in url.query if key in SECRET_PARAMETERS}
+    if not secrets:
+        return url.render_as_string(hide_password=True)
+    rendered = url.update_query_dict(secrets).render_as_string(hide_password=True)
+    return rendered.replace(f"={quote(HIDDEN)}", f"={HIDDEN}")
 
 
 class CatalogUnavailable(Exception):
@@ -131,7 +159,8 @@ def open_catalog(url: str | None = None, *, create: bool = False) -> Engine:
     Raises CatalogUnavailable (one line naming the URL and the rule) for a URL that does not
     parse, a database other than SQLite or PostgreSQL, an unknown, missing or asyncio driver,
     an in-memory database, a directory, a file that is not an SQLite database or not a catalog,
-    a path that cannot be created, or a refused connection.
+    a server database that holds other tables and no catalog, a path that cannot be created, or
+    a connection refused or not answered within CONNECT_TIMEOUT seconds.
     """
     text = database_url(url)
     try:
@@ -140,7 +169,7 @@ def open_catalog(url: str | None = None, *, create: bool = False) -> Engine:
         raise CatalogUnavailable(
             f"{text!r} is not a database URL (use sqlite:///PATH or postgresql+psycopg://…)"
         ) from None
-    shown = parsed.render_as_string(hide_password=True)
+    shown = shown_url(parsed)
     try:
         dialect = parsed.get_dialect()
     except (NoSuchModuleError, ArgumentError) as exc:
@@ -153,7 +182,7 @@ def open_catalog(url: str | None = None, *, create: bool = False) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         _check_sqlite_file(shown, parsed.database, create=create)
     try:
-        engine = create_engine(parsed)
+        engine = create_engine(parsed, connect_args=_connect_args(parsed))
     except (NoSuchModuleError, ArgumentError, ImportError) as exc:
         raise CatalogUnavailable(f"{shown}: unknown database driver ({exc})") from None
     if engine.dialect.name == "sqlite":
@@ -228,10 +257,25 @@ def _head() -> str | None:
 def migrate(engine: Engine) -> None:
     """Upgrade the catalog to the newest revision in catalog/migrations, in one transaction. A
     catalog already there (its alembic_version row) is left as it is without running Alembic's
-    upgrade: every connect checks, and most find nothing to do."""
+    upgrade: every connect checks, and most find nothing to do. A catalog is created in an empty
+    database only: CatalogUnavailable for one that holds other tables and no catalog (another
+    application's; a flow or the web app given its URL wrote the catalog's tables beside them),
+    also where those tables come with an Alembic revision of their own (Prefect's database).
+    """
     with engine.begin() as conn:
-        if MigrationContext.configure(conn).get_current_revision() == _head():
+        revision = MigrationContext.configure(conn).get_current_revision()
+        if revision == _head():
             return
+        others = sorted(set(inspect(conn).get_table_names()) - {"alembic_version"})
+        # Another application's: any table beside no catalog, or its own Alembic revision (a
+        # Prefect database) beside no table of ratecard's.
+        if others and (revision is None or runs.name not in others):
+            shown = shown_url(engine.url)
+            held = f"{len(others)} table{'s' if len(others) > 1 else ''} ({', '.join(others[:3])}"
+            raise CatalogUnavailable(
+                f"{shown}: the database holds {held}{', …' if len(others) > 3 else ''}) and no "
+                "ratecard catalog (give an empty database or a catalog)"
+            )
         config = _migrations()
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
@@ -261,6 +305,17 @@ def write_transaction(engine: Engine, *, rollback: bool = False) -> Iterator[Con
             transaction.rollback()
         else:
             transaction.commit()
+
+
+def world_unfit(world: str) -> str:
+    """Why a replayed world's path cannot be a run's `world` ('' when it can): longer than the
+    runs.world column, which PostgreSQL enforces (the run would fail as it starts; SQLite
+    stores any length)."""
+    column = runs.c.world.type
+    width = column.length if isinstance(column, String) else None
+    if width is None or len(world) <= width:
+        return ""
+    return f"a path of {len(world)} characters (the catalog records at most {width})"
 
 
 def start_run(engine: Engine, *, world: str | None, policy: str, now: datetime) -> int:

@@ -450,6 +450,8 @@ async def refresh(
         if unknown:
             return Failed(message=f"unknown sources: {', '.join(unknown)}", data=None)
         world = World.load(Path(replay)) if replay else None
+        if world is not None and (unfit := store.world_unfit(str(world.path))):
+            return Failed(message=f"replay: {world.path}: {unfit}", data=None)
         held = runlog.values_in_force(engine) if accept_new else 0
         if held:
             # Values let in beside the open items about them would decide those items without

@@ -81,12 +81,17 @@ SourceNames = Annotated[
 
 
 def check_world(path: Path) -> None:
-    """Refuse a replay world that cannot be served: not a manifest, or naming missing files.
+    """Refuse a replay world that cannot be served: not a manifest, or naming missing files;
+    or that a run cannot record (a path longer than the catalog keeps, store.world_unfit).
 
     Checked here so that a bad `--replay` answers at once, before Prefect's server starts.
     """
+    from catalog.store import world_unfit
     from spiders.replay import World
 
+    unfit = world_unfit(str(path.resolve()))
+    if unfit:
+        raise bad_input("--replay", f"{path}: {unfit}")
     manifest = "not a world manifest"
     try:
         world = World.load(path)

@@ -40,7 +40,7 @@ EXIT_BAD_INPUT = 2  # an argument breaks its rule (Click's own usage errors use 
 EXIT_SOURCES_FAILED = 1  # some source failed or broke: it changed nothing, the others applied
 EXIT_RUN_FAILED = 2  # the run failed (every source failed, or an error): nothing applied
 
-MAX_ID = 2**63 - 1  # the largest id a database integer column holds
+MAX_ID = 2**31 - 1  # the largest id a catalog integer column holds everywhere (PostgreSQL)
 MAX_DURATION = timedelta(days=36_500)
 
 DbOption = Annotated[

@@ -14,6 +14,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -29,6 +30,9 @@ MISTYPED = "sqlite:///{dir}/typo/sub/catalog.db"
 SUBMIT = ["submit", "openrouter", "gpt-5", "https://openrouter.ai/gpt-5", "--claim", "input 1"]
 COST = ["cost", "openrouter/gpt-5", "--input-tokens", "1", "--output-tokens", "1"]
 UNWRITABLE = "sqlite:////proc/ratecard-test/catalog.db"
+# A folder whose path is longer than the catalog's runs.world keeps (PostgreSQL refuses a longer
+# text in that column, failing the run after Prefect started; SQLite stores any length).
+LONG_FOLDER = "/".join(letter * 200 for letter in "abc")
 
 # (id, arguments, argument named in the message, the rule's words, exit code)
 CASES: list[tuple[str, list[str], str, str, int]] = [
@@ -56,6 +60,20 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
     ("review-show-zero-id", ["review", "show", "0"], "'ID'", "greater than or equal to 1", 2),
     ("review-show-huge-id", ["review", "show", "9" * 20], "'ID'", "less than or equal", 2),
     ("review-show-absent-id", ["review", "show", "987654321"], "987654321", "no review item", 1),
+    (  # PostgreSQL's integer column: the catalog refused "integer out of range" (exit 1)
+        "review-show-id-beyond-integer",
+        ["review", "show", "2147483648"],
+        "'ID'",
+        "less than or equal to 2147483647",
+        2,
+    ),
+    (
+        "undo-id-beyond-integer",
+        ["review", "undo", "2147483648", "-r", "alice", "--reason", "x"],
+        "'ID'",
+        "less than or equal to 2147483647",
+        2,
+    ),
     (
         "approve-huge-id",
         ["review", "approve", "9" * 20, "--reviewer", "alice"],
@@ -196,6 +214,13 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         ["review", "list", "--db", "sqlite:///{dir}/newer.db"],
         "'--db'",
         "a catalog from another ratecard",
+        2,
+    ),
+    (  # Prefect's database (Alembic's too): it was called "a catalog from another ratecard"
+        "db-another-applications-alembic",
+        ["runs", "--db", "sqlite:///{dir}/prefect.db"],
+        "'--db'",
+        "holds 1 table (flow_run) and no ratecard catalog",
         2,
     ),
     (
@@ -524,6 +549,13 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         "records no responses",
         2,
     ),
+    (
+        "refresh-world-path-too-long",
+        ["refresh", "--replay", "{dir}/" + LONG_FOLDER + "/epoch-2.json"],
+        "'--replay'",
+        "characters (the catalog records at most 500)",
+        2,
+    ),
     ("refresh-unknown-source", ["refresh", "--source", "azur"], "'--source'", "not one of", 2),
     ("refresh-db-directory", ["refresh", "--db", "sqlite:///{dir}"], "'--db'", "is a directory", 2),
     (
@@ -568,6 +600,8 @@ def _broken_worlds(folder: Path) -> None:
     (folder / "latin1.json").write_bytes(recorded.replace(b'"responses"', b'"r\xe9sponses"', 1))
     (folder / "list.json").write_text(json.dumps(manifest["responses"]))
     (folder / "empty-world.json").write_text(json.dumps({**manifest, "responses": []}))
+    (folder / LONG_FOLDER).mkdir(parents=True)
+    (folder / LONG_FOLDER / "epoch-2.json").write_text(json.dumps(manifest))
 
 
 @pytest.fixture(scope="module")
@@ -591,6 +625,12 @@ def workspace(refreshed_catalog: Path, tmp_path_factory: pytest.TempPathFactory)
         newer.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
         newer.execute("INSERT INTO alembic_version VALUES ('9999')")
         newer.commit()
+    with closing(sqlite3.connect(folder / "prefect.db")) as prefect:  # its revision, its table
+        prefect.execute("PRAGMA journal_mode=WAL")
+        prefect.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        prefect.execute("INSERT INTO alembic_version VALUES ('7a73514ca2d6')")
+        prefect.execute("CREATE TABLE flow_run (id CHAR(36) PRIMARY KEY)")
+        prefect.commit()
     return folder
 
 
@@ -674,6 +714,47 @@ def test_a_bad_catalog_url_from_the_environment_is_named_as_such(workspace: Path
         f"no catalog at {workspace}/x/y.db (nothing was created)"
     ]
     assert _tree(workspace) == before
+
+
+def test_a_database_server_that_never_answers_is_one_line_in_bounded_time(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PostgreSQL URL whose server accepts the connection and never answers (a hung server,
+    a port another service holds) is refused in one line once the connect timeout passes; the
+    command used to wait for ever."""
+    monkeypatch.setattr(store, "CONNECT_TIMEOUT", 1)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        url = f"postgresql+psycopg://ratecard@127.0.0.1:{port}/catalog"
+        started = time.monotonic()
+        result = CliRunner().invoke(app, ["runs", "--db", url], prog_name="ratecard")
+        waited = time.monotonic() - started
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        f"ratecard runs: Invalid value for '--db': {url}: cannot use the database: "
+        "connection timeout expired"
+    ]
+    assert waited < 20
+    assert 0 < store.CONNECT_TIMEOUT <= 30
+
+
+def test_a_password_given_as_a_url_parameter_is_hidden_like_the_urls_own() -> None:
+    """libpq takes the password as a query parameter too (`?password=…`): the refusal printed
+    it in clear, where the URL's own password is shown as ***."""
+    with socket.socket() as closed:  # a port nothing listens on once closed
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    url = f"postgresql+psycopg://ratecard@127.0.0.1:{port}/catalog?password=hunter2&sslmode=disable"
+    result = CliRunner().invoke(app, ["runs", "--db", url], prog_name="ratecard")
+    assert result.exit_code == 2, result.output
+    [line] = result.output.splitlines()
+    assert "hunter2" not in line
+    assert line.startswith(
+        f"ratecard runs: Invalid value for '--db': postgresql+psycopg://ratecard@127.0.0.1:{port}/"
+        "catalog?password=***&sslmode=disable: cannot use the database: "
+    ), line
 
 
 def test_the_last_date_python_holds_is_a_date_like_any_other(workspace: Path) -> None:

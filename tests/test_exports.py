@@ -7,8 +7,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -173,3 +175,23 @@ def test_unknown_format_and_bad_date_are_one_line_errors(db: str) -> None:
         result = CliRunner().invoke(app, ["export", *args, "--db", db])
         assert result.exit_code == 2 and message in result.output
         assert "Traceback" not in result.output
+
+
+def test_sources_stating_a_value_on_one_date_are_listed_in_name_order() -> None:
+    """`stated_by` (and with it the JSON and CSV exports, `show`, the web pages) lists sources
+    newest first and, on one date, by name, whatever order the database groups the stamps in.
+    Applied alike, the epoch-2 catalog exported `portkey@2026-08-21;genai-prices@2026-08-21`
+    on PostgreSQL (its hash aggregate's order) and `genai-prices@…;portkey@…` on SQLite."""
+    day, earlier = datetime(2026, 8, 21, tzinfo=UTC), datetime(2026, 7, 18, tzinfo=UTC)
+    grouped = [  # as PostgreSQL returned them: no order
+        SimpleNamespace(value_id=7, source="portkey", official=False, observed_at=day),
+        SimpleNamespace(value_id=7, source="litellm", official=False, observed_at=earlier),
+        SimpleNamespace(value_id=7, source="genai-prices", official=False, observed_at=day),
+    ]
+
+    class Grouped:
+        def execute(self, _query: object) -> list[SimpleNamespace]:
+            return grouped
+
+    statements = reader._statements(Grouped(), day, route=None, model=None)  # type: ignore[arg-type]
+    assert [s.source for s in statements[7]] == ["genai-prices", "portkey", "litellm"]

@@ -17,11 +17,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, inspect, select, text
+from typer.testing import CliRunner
 
 from catalog import queries, runlog, store
 from catalog.compare import Context, compare
 from catalog.tables import catalog_values, quarantine, review_items, runs
+from ratecard.cli import app
 from review import triage
 from schemas.sources import is_official
 from tests.deciding import approve_at_once
@@ -269,3 +271,65 @@ def test_control_characters_a_source_wrote_are_stored_on_postgres(postgres_url: 
         records = set(stored.scalars())
     assert {p.record for p in found.problems} <= records
     assert any("\\x00" in record for record in records)
+
+
+def test_a_database_holding_other_tables_is_no_catalog_to_create_on_postgres(
+    postgres_url: str,
+) -> None:
+    """`refresh` creates a catalog in an empty server database only: one that holds another
+    application's tables is refused in one line, as a foreign SQLite file is, and gets no
+    table of ratecard's (the catalog's tables used to be written beside the other ones); so is
+    the engine a deployment's flow or the web app opens (store.connect) on its URL."""
+    url = fresh_database(postgres_url, "foreign")
+    other = create_engine(url)
+    with other.begin() as conn:
+        conn.execute(text("CREATE TABLE customers (id integer PRIMARY KEY, name text)"))
+    result = CliRunner().invoke(app, ["refresh", "--db", url], prog_name="ratecard")
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        f"ratecard refresh: Invalid value for '--db': {url}: the database holds 1 table "
+        "(customers) and no ratecard catalog (give an empty database or a catalog)"
+    ]
+    with pytest.raises(store.CatalogUnavailable, match=r"holds 1 table \(customers\)"):
+        store.connect(url)
+    with other.connect() as conn:
+        assert inspect(conn).get_table_names() == ["customers"]
+    other.dispose()
+
+
+def test_a_refresh_still_starting_is_named_by_pid_and_host_on_postgres(postgres_url: str) -> None:
+    """While the first refresh starts up (its lock taken, no run recorded yet) a second one is
+    refused naming its process, as the lock file does beside a SQLite catalog: on PostgreSQL
+    the refusal said only 'another refresh is starting on this catalog'."""
+    url = fresh_database(postgres_url, "starting")
+    store.open_catalog(url, create=True).dispose()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from catalog import runlog, store\n"
+            "with runlog.held_for_refresh(store.connect(sys.argv[1])):\n"
+            "    print('held', flush=True)\n"
+            "    time.sleep(600)\n",
+            url,
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    engine = store.connect(url)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        named = f"another refresh is starting on this catalog (pid {holder.pid} on "
+        with (
+            pytest.raises(runlog.RefreshRunning) as refused,
+            runlog.refresh_lock(engine, datetime.now(UTC)),
+        ):
+            pass
+        assert str(refused.value).startswith(named), refused.value
+        assert str(refused.value).endswith(f"{socket.gethostname()})"), refused.value
+    finally:
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait()
+        engine.dispose()
