@@ -100,6 +100,25 @@ def _link(path: str, params: dict[str, Any]) -> str:
     return f"{path}?{urlencode(kept)}" if kept else path
 
 
+def pager(path: str, params: dict[str, Any], offset: int, total: int, size: int) -> dict[str, Any]:
+    """Where a page of `size` rows from `offset` stands in a list of `total`: `range`
+    ('1–200 of 6496', or 'nothing past 6496 of 6496' for an offset past the end, as a stale
+    link or a shrunk queue gives), and links to the `next` and `previous` pages (None when
+    there is none); past the end, `previous` is the list's last page."""
+    if offset < total or not total:
+        shown = f"{offset + 1 if total else 0}–{min(offset + size, total)} of {total}"
+    else:
+        shown = f"nothing past {total} of {total}"
+    last_page = max(total - 1, 0) // size * size
+    return {
+        "range": shown,
+        "next": _link(path, {**params, "offset": offset + size}) if offset + size < total else None,
+        "previous": _link(path, {**params, "offset": max(min(offset - size, last_page), 0)})
+        if offset
+        else None,
+    }
+
+
 def set_href(set_id: str) -> str:
     return f"/sets/{quote(set_id, safe=':')}"
 
@@ -152,21 +171,12 @@ def register(app: FastAPI) -> None:
             "sort": sort,
             "desc": int(desc),
         }
-        total = page.total
         return render(
             request,
             "queue.html",
             {
                 "items": page.items,
-                "total": total,
-                "first": offset + 1 if total else 0,
-                "last": min(offset + PAGE, total),
-                "next": _link("/queue", {**params, "offset": offset + PAGE})
-                if offset + PAGE < total
-                else None,
-                "previous": _link("/queue", {**params, "offset": max(offset - PAGE, 0)})
-                if offset
-                else None,
+                "page": pager("/queue", params, offset, page.total, PAGE),
                 "sorts": [
                     (
                         name,
@@ -208,11 +218,7 @@ def register(app: FastAPI) -> None:
             {
                 "sets": found[offset : offset + SETS_PAGE],
                 "total": len(found),
-                "first": offset + 1 if found else 0,
-                "last": min(offset + SETS_PAGE, len(found)),
-                "next": _link("/sets", {**params, "offset": offset + SETS_PAGE})
-                if offset + SETS_PAGE < len(found)
-                else None,
+                "page": pager("/sets", params, offset, len(found), SETS_PAGE),
                 "filters": params,
                 "kinds": [k.value for k in ReviewKind],
                 "items": sum(s["items"] for s in found),
@@ -261,9 +267,7 @@ def register(app: FastAPI) -> None:
                 "model": model,
                 "rows": [(item, _rows(item)) for item in found],
                 "matching": matching,
-                "next": _link(set_href(set_id), {"model": model, "offset": offset + SET_PAGE})
-                if offset + SET_PAGE < matching
-                else None,
+                "page": pager(set_href(set_id), {"model": model}, offset, matching, SET_PAGE),
                 "message": message,
                 "error": error,
             },
