@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ratecard.options import (
-    EXIT_REFUSED,
     MAX_ID,
+    NOT_CONFIRMED,
     DbOption,
     JsonOption,
     LimitOption,
@@ -229,7 +229,7 @@ def _decide_many(
     if dry_run or not matching:
         return []
     if not yes and not typer.confirm(f"{verdict.value} all {len(matching)}?", err=as_json):
-        raise typer.Exit(EXIT_REFUSED)
+        raise Refused(NOT_CONFIRMED)
     return decisions.decide_many(
         engine, verdict, which, reviewer=reviewer, reason=reason, client_id=_operator()
     )

@@ -21,8 +21,8 @@ from typing import Annotated, Any
 import typer
 
 from ratecard.options import (
-    EXIT_REFUSED,
     MAX_ID,
+    NOT_CONFIRMED,
     DbOption,
     JsonOption,
     LimitOption,
@@ -135,7 +135,7 @@ def _decide_set(
             return
         asked = f"{verdict.value} {plural(len(found), 'item')} of set {set_id}?"
         if not yes and not typer.confirm(asked, err=as_json):
-            raise typer.Exit(EXIT_REFUSED)
+            raise Refused(NOT_CONFIRMED)
         made = sets.decide(
             engine, verdict, selection, reviewer=reviewer, reason=reason, override=override
         )

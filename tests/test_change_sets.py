@@ -315,3 +315,22 @@ def audit(engine: Engine, item_id: int) -> list[AuditEntry]:
 def count_audits(engine: Engine) -> int:
     with engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(audit_log)).scalar() or 0)
+
+
+@pytest.mark.parametrize(
+    "which",
+    [["--set", PRICE_CHANGES], ["--kind", "price_change", "--route", "openrouter"]],
+    ids=["set", "filter"],
+)
+def test_declining_the_question_decides_nothing_and_says_so(
+    engine: Engine, catalog_db: str, which: list[str]
+) -> None:
+    """Answering no is a refusal like any other: one line saying nothing was decided, exit 1
+    (it was exit 1 with no word, so a script or a person could not tell why)."""
+    before = [i.id for i in open_items(engine, set_id=PRICE_CHANGES)]
+    result = CliRunner().invoke(
+        app, ["review", "approve", *which, "-r", "alice", "--db", catalog_db], input="n\n"
+    )
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines()[-1] == "ratecard: nothing decided (not confirmed)"
+    assert [i.id for i in open_items(engine, set_id=PRICE_CHANGES)] == before
