@@ -124,6 +124,8 @@ def _decide_set(
     from review import decisions, sets
 
     set_id, model = selection.set_id, selection.model
+    if sets.get_set(engine, set_id) is None:
+        raise Refused(f"no change set {set_id} (`review sets` lists them)")
     try:
         found = sets.items(engine, selection)
         if not found:

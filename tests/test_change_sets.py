@@ -334,3 +334,14 @@ def test_declining_the_question_decides_nothing_and_says_so(
     assert result.exit_code == 1, result.output
     assert result.stderr.strip().splitlines()[-1] == "ratecard: nothing decided (not confirmed)"
     assert [i.id for i in open_items(engine, set_id=PRICE_CHANGES)] == before
+
+
+def test_a_set_that_does_not_exist_is_named_as_such(engine: Engine, catalog_db: str) -> None:
+    """A well-formed id of no set (a mistyped run) is 'no change set', as the web's 404 says,
+    not 'has no open items', which is what a set whose items were all decided answers."""
+    missing = PRICE_CHANGES.replace(str(EPOCH_2_RUN), "99999", 1)
+    result = CliRunner().invoke(
+        app, ["review", "approve", "--set", missing, "-r", "alice", "--dry-run", "--db", catalog_db]
+    )
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip() == f"ratecard: no change set {missing} (`review sets` lists them)"

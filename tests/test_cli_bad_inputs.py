@@ -423,8 +423,8 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
     (
         "approve-unknown-set",
         ["review", "approve", "--set", "1:no:such:price_change", "--reviewer", "alice"],
-        "set 1:no:such:price_change",
-        "has no open items",
+        "no change set 1:no:such:price_change",
+        "`review sets` lists them",
         1,
     ),
     (
