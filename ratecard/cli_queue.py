@@ -59,9 +59,9 @@ ItemArgument = Annotated[
 ]
 KindOption = Annotated[str | None, typer.Option(help="Bulk: only items of this kind.")]
 RouteOption = Annotated[str | None, typer.Option(help="Bulk: only items for this route.")]
-ModelOption = Annotated[str | None, typer.Option(help="Bulk: only items for this model.")]
+ModelOption = Annotated[str | None, typer.Option(help="Bulk or --set: only items for this model.")]
 SourceOption = Annotated[str | None, typer.Option(help="Bulk: only items citing this source.")]
-YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Bulk: do not ask first.")]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Bulk or --set: do not ask first.")]
 DryRunOption = Annotated[
     bool,
     typer.Option(

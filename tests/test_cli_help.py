@@ -42,3 +42,14 @@ def test_cost_help_says_requests_per_day_adds_the_day_and_month() -> None:
     assert shown.exit_code == 0, shown.output
     line = next(line for line in shown.output.splitlines() if "--requests-per-day" in line)
     assert "per day and per month" in line
+
+
+def test_decision_help_says_which_options_narrow_or_confirm_a_set() -> None:
+    """--model narrows a --set decision and --yes skips its question, as they do a bulk one
+    (the help said 'Bulk:' only)."""
+    for verb in ("approve", "reject"):
+        shown = CliRunner().invoke(app, ["review", verb, "--help"], terminal_width=200)
+        lines = shown.output.splitlines()
+        for option in ("--model", "--yes"):
+            line = next(line for line in lines if option in line)
+            assert "--set" in line, line
