@@ -231,3 +231,28 @@ def test_a_model_page_counts_its_routes_and_never_shows_an_empty_ladder(client: 
             assert re.search(r"<tbody>\s*<tr>", ladder[1]), f"{model}: an empty ladder"
         else:
             assert "No route states a token price" in ladder[1], model
+
+
+def test_publishing_again_leaves_no_page_the_new_site_does_not_link(
+    db: str, tmp_path: Path
+) -> None:
+    """A site published over an older one held every page of the old one: a model no longer
+    published (dropped from --model, or gone from the catalog) kept its page and its old prices
+    on the public site, linked from nowhere. Pages are the site's own: whatever else is in the
+    folder stays."""
+    site = tmp_path / "site"
+    first = ["gpt-image-1-mini", "gpt-image-2"]
+    result = CliRunner().invoke(
+        cli, ["publish", str(site), *(a for m in first for a in ("--model", m)), "--db", db]
+    )
+    assert result.exit_code == 0, result.output
+    assert (site / "models" / "gpt-image-2.html").exists()
+    notes = site / "README.txt"
+    notes.write_text("the host's own file")
+    again = CliRunner().invoke(cli, ["publish", str(site), "--model", first[0], "--db", db])
+    assert again.exit_code == 0, again.output
+    pages = sorted(p.name for p in (site / "models").iterdir())
+    assert pages and all(
+        p.startswith(f"{first[0]}.") or p.startswith(f"{first[0]}-") for p in pages
+    )
+    assert notes.read_text() == "the host's own file"
