@@ -68,8 +68,7 @@ def queue_filter(
     if kind and kind not in kinds:
         raise HTTPException(status_code=422, detail=f"kind: one of {', '.join(kinds)}")
     for name, text in (("route", route), ("model", model), ("source", source), ("q", q)):
-        if text and (len(text) > 300 or any(ord(c) < 32 or ord(c) == 127 for c in text)):
-            raise HTTPException(status_code=422, detail=f"{name}: at most 300 printable characters")
+        check_filter_text(name, text)
     if priority and not (priority.isascii() and priority.isdigit() and 1 <= int(priority) <= 9):
         raise HTTPException(status_code=422, detail=f"priority {priority!r}: a number from 1 to 9")
     level = int(priority) if priority else None
@@ -82,6 +81,13 @@ def queue_filter(
         priority=level,
         text=q or None,
     )
+
+
+def check_filter_text(name: str, text: str | None) -> None:
+    """A text filter (route, model, source, search) as the pages take it: at most 300 printable
+    characters. Raises HTTPException 422 naming the parameter."""
+    if text and (len(text) > 300 or any(ord(c) < 32 or ord(c) == 127 for c in text)):
+        raise HTTPException(status_code=422, detail=f"{name}: at most 300 printable characters")
 
 
 def checked_verdict(verdict: str, items: list[int]) -> decisions.Verdict:
@@ -235,6 +241,7 @@ def register(app: FastAPI) -> None:
         done: str | None = None,
         n: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     ) -> Response:
+        check_filter_text("model", model)
         return _set_response(request, set_id, model or None, offset, done=done, n=n)
 
     def _set_response(
@@ -288,6 +295,7 @@ def register(app: FastAPI) -> None:
         require_reviewer(request)
         request.app.state.signer.check_csrf(request, csrf)
         chosen = checked_verdict(verdict, item)
+        check_filter_text("model", model)
         selection = sets.Selection(set_id=set_id, model=model or None, item_ids=tuple(item))
         try:
             found = sets.items(engine_of(request), selection)
@@ -325,6 +333,7 @@ def register(app: FastAPI) -> None:
         reviewer = require_reviewer(request)
         request.app.state.signer.check_csrf(request, csrf)
         chosen = checked_verdict(verdict, item)
+        check_filter_text("model", model)
         if not item:
             return _set_response(
                 request, set_id, model or None, 0, error="preview first: no items", status=409
