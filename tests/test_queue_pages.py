@@ -291,3 +291,28 @@ def test_deciding_again_what_another_reviewer_decided_says_nothing_changed(app: 
     assert again.status_code == 200
     assert "Approved: the catalog now holds" not in again.text
     assert "Already approved by alice: nothing changed." in again.text
+
+
+def test_signing_in_from_a_filtered_set_page_comes_back_to_it(app: Any) -> None:
+    """The set page's sign-in link kept the set but dropped its model filter, so a reviewer
+    came back to the whole set after signing in."""
+    client = TestClient(app)
+    model = client.get(f"/api/queue?set={PRICE_CHANGES}&limit=1").json()[0]["model"]
+    page = client.get(f"/sets/{PRICE_CHANGES}", params={"model": model}).text
+    sign_in = re.search(r'<a href="(/login\?next=[^"]+)">Sign in as a reviewer</a>', page)
+    assert sign_in
+    form = client.get(html.unescape(sign_in[1])).text
+    back = re.search(r'name="next" value="([^"]+)"', form)
+    assert back
+    signed = client.post(
+        "/login",
+        data={
+            "name": "alice",
+            "secret": SECRET,
+            "csrf": csrf(client, "/login"),
+            "next": html.unescape(back[1]),
+        },
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303
+    assert signed.headers["location"] == f"/sets/{PRICE_CHANGES}?model={model}"
