@@ -80,7 +80,14 @@ def cost(
         list[str] | None,
         typer.Option("--images", help="QUALITY:SIZE:N generated images (repeatable)."),
     ] = None,
-    requests_per_day: Annotated[int | None, typer.Option(min=0)] = None,
+    requests_per_day: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Requests a day: adds the cost per day and per month (without it, per request "
+            "only).",
+        ),
+    ] = None,
     service_tier: Annotated[
         str, typer.Option(help="standard, batch, flex or priority.")
     ] = "standard",
@@ -92,8 +99,9 @@ def cost(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """What a workload costs on one route: per request, per day and per month (30.4375 days),
-    naming every price used and its verification; refuses when a needed price is unknown."""
+    """What a workload costs on one route: per request, and with --requests-per-day per day and
+    per month (30.4375 days), naming every price used and its verification; refuses when a
+    needed price is unknown."""
     from pydantic import ValidationError
 
     from catalog import reader

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ratecard.options import (
-    EXIT_REFUSED,
     MAX_ID,
+    NOT_CONFIRMED,
     DbOption,
     JsonOption,
     LimitOption,
@@ -59,9 +59,9 @@ ItemArgument = Annotated[
 ]
 KindOption = Annotated[str | None, typer.Option(help="Bulk: only items of this kind.")]
 RouteOption = Annotated[str | None, typer.Option(help="Bulk: only items for this route.")]
-ModelOption = Annotated[str | None, typer.Option(help="Bulk: only items for this model.")]
+ModelOption = Annotated[str | None, typer.Option(help="Bulk or --set: only items for this model.")]
 SourceOption = Annotated[str | None, typer.Option(help="Bulk: only items citing this source.")]
-YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Bulk: do not ask first.")]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Bulk or --set: do not ask first.")]
 DryRunOption = Annotated[
     bool,
     typer.Option(
@@ -229,7 +229,7 @@ def _decide_many(
     if dry_run or not matching:
         return []
     if not yes and not typer.confirm(f"{verdict.value} all {len(matching)}?", err=as_json):
-        raise typer.Exit(EXIT_REFUSED)
+        raise Refused(NOT_CONFIRMED)
     return decisions.decide_many(
         engine, verdict, which, reviewer=reviewer, reason=reason, client_id=_operator()
     )

@@ -21,8 +21,8 @@ from typing import Annotated, Any
 import typer
 
 from ratecard.options import (
-    EXIT_REFUSED,
     MAX_ID,
+    NOT_CONFIRMED,
     DbOption,
     JsonOption,
     LimitOption,
@@ -124,6 +124,8 @@ def _decide_set(
     from review import decisions, sets
 
     set_id, model = selection.set_id, selection.model
+    if sets.get_set(engine, set_id) is None:
+        raise Refused(f"no change set {set_id} (`review sets` lists them)")
     try:
         found = sets.items(engine, selection)
         if not found:
@@ -135,7 +137,7 @@ def _decide_set(
             return
         asked = f"{verdict.value} {plural(len(found), 'item')} of set {set_id}?"
         if not yes and not typer.confirm(asked, err=as_json):
-            raise typer.Exit(EXIT_REFUSED)
+            raise Refused(NOT_CONFIRMED)
         made = sets.decide(
             engine, verdict, selection, reviewer=reviewer, reason=reason, override=override
         )

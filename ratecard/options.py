@@ -62,6 +62,10 @@ class Refused(typer.TyperException):
     exit_code = EXIT_REFUSED
 
 
+# A question before a decision answered no: a refusal like any other, one line and exit 1.
+NOT_CONFIRMED = "nothing decided (not confirmed)"
+
+
 def bad_input(argument: str, message: str) -> typer.BadParameter:
     """The error for an argument that breaks its rule: `Invalid value for 'ARGUMENT': message`."""
     return typer.BadParameter(message, param_hint=f"'{argument}'")
@@ -168,10 +172,11 @@ def parse_duration(text: str, argument: str) -> timedelta:
 
 
 def check_name(argument: str, text: str, what: str = "a name") -> str:
-    """A route or model name as given: 1 to 300 printable characters (no control characters).
+    """A route or model name as given: 1 to 300 printable characters (no control characters),
+    not only spaces.
 
     Raises `bad_input(argument, …)` naming the rule; returns `text` unchanged."""
-    if not text:
+    if not text.strip():
         raise bad_input(argument, f"{what} is empty")
     if len(text) > MAX_NAME:
         raise bad_input(argument, f"{what} of {len(text)} characters: at most {MAX_NAME}")

@@ -315,3 +315,33 @@ def audit(engine: Engine, item_id: int) -> list[AuditEntry]:
 def count_audits(engine: Engine) -> int:
     with engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(audit_log)).scalar() or 0)
+
+
+@pytest.mark.parametrize(
+    "which",
+    [["--set", PRICE_CHANGES], ["--kind", "price_change", "--route", "openrouter"]],
+    ids=["set", "filter"],
+)
+def test_declining_the_question_decides_nothing_and_says_so(
+    engine: Engine, catalog_db: str, which: list[str]
+) -> None:
+    """Answering no is a refusal like any other: one line saying nothing was decided, exit 1
+    (it was exit 1 with no word, so a script or a person could not tell why)."""
+    before = [i.id for i in open_items(engine, set_id=PRICE_CHANGES)]
+    result = CliRunner().invoke(
+        app, ["review", "approve", *which, "-r", "alice", "--db", catalog_db], input="n\n"
+    )
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines()[-1] == "ratecard: nothing decided (not confirmed)"
+    assert [i.id for i in open_items(engine, set_id=PRICE_CHANGES)] == before
+
+
+def test_a_set_that_does_not_exist_is_named_as_such(engine: Engine, catalog_db: str) -> None:
+    """A well-formed id of no set (a mistyped run) is 'no change set', as the web's 404 says,
+    not 'has no open items', which is what a set whose items were all decided answers."""
+    missing = PRICE_CHANGES.replace(str(EPOCH_2_RUN), "99999", 1)
+    result = CliRunner().invoke(
+        app, ["review", "approve", "--set", missing, "-r", "alice", "--dry-run", "--db", catalog_db]
+    )
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip() == f"ratecard: no change set {missing} (`review sets` lists them)"

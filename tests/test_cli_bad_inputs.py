@@ -385,6 +385,8 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
     ("show-control-character", ["show", "openrouter/gpt\x015"], "'TARGET'", "control char", 2),
     ("show-long-model", ["show", "openrouter/" + "x" * 400], "'TARGET'", "at most 300", 2),
     ("routes-empty-model", ["routes", ""], "'MODEL'", "the model is empty", 2),
+    ("routes-blank-model", ["routes", "  "], "'MODEL'", "the model is empty", 2),
+    ("list-blank-route", ["review", "list", "--route", " "], "'--route'", "the route is empty", 2),
     # queue filters, ids and sets
     (
         "approve-bulk-unknown-kind",
@@ -446,8 +448,8 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
     (
         "approve-unknown-set",
         ["review", "approve", "--set", "1:no:such:price_change", "--reviewer", "alice"],
-        "set 1:no:such:price_change",
-        "has no open items",
+        "no change set 1:no:such:price_change",
+        "`review sets` lists them",
         1,
     ),
     (

@@ -41,6 +41,7 @@ FORM = {
 }
 HUGE = MAX_BODY + 1
 COST = "route=openrouter&model=gpt-5"
+SET = f"{2**15 + 1}:openrouter:openrouter:price_change"  # a set of the catalog's second run
 
 
 def submission(**change: Any) -> dict[str, Any]:
@@ -262,6 +263,11 @@ CASES = [
     get("page filter with a NUL", "/queue?route=open%00router", 422, "route"),
     get("page model name with a NUL", "/models/openrouter/gpt%005", 422, "model"),
     get("page unknown status filter", "/queue?status=bogus", 422, "status: one of open"),
+    get("models search with a NUL", "/models?q=gpt%005", 422, "q: String should match pattern"),
+    get("models route of 400 characters", f"/models?route={'x' * 400}", 422, "route: String"),
+    get("models category with a NUL", "/models?category=chat%00", 422, "category: String"),
+    get("set page model with a NUL", f"/sets/{SET}?model=gpt%005", 422, "model: at most 300"),
+    get("set page model of 400 characters", f"/sets/{SET}?model={'x' * 400}", 422, "model: at"),
     Bad("decision signed out", "POST", "/items/1/approve", 401, "sign in as a reviewer", form={}),
     # Pages and offsets beyond any integer column, filters outside their vocabulary.
     get("queue offset beyond any integer", "/api/queue?offset=" + "9" * 20, 422, "2147483647"),

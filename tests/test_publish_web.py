@@ -210,3 +210,49 @@ def test_get_routes_answer_head(client: TestClient) -> None:
         assert head.headers["content-type"] == got.headers["content-type"]
         assert head.headers["content-length"] == str(len(got.content))
     assert client.head("/api/submissions").status_code == 405  # POST only: no GET to mirror
+
+
+def test_a_model_page_counts_its_routes_and_never_shows_an_empty_ladder(client: TestClient) -> None:
+    """'sold by 1 routes' was on every single-route page, and a model no route prices per token
+    (an image or speech model) showed the ladder's heading row over an empty table."""
+    routes: dict[str, list[str]] = {}
+    for entry in client.get("/api/catalog").json():
+        routes.setdefault(entry["model"], []).append(entry["route"])
+    single = sorted(m for m, r in routes.items() if len(r) == 1)[:3]
+    assert single
+    for model in [*single, "dall-e-3", "tts-1"]:
+        page = client.get(f"/models/{model}")
+        assert page.status_code == 200, model
+        count = len(routes[model])
+        assert f"sold by {count} route{'s' if count > 1 else ''}: " in page.text, model
+        ladder = re.search(r'<section class="ladder">(.*?)</section>', page.text, re.S)
+        assert ladder, model
+        if "<tbody>" in ladder[1]:
+            assert re.search(r"<tbody>\s*<tr>", ladder[1]), f"{model}: an empty ladder"
+        else:
+            assert "No route states a token price" in ladder[1], model
+
+
+def test_publishing_again_leaves_no_page_the_new_site_does_not_link(
+    db: str, tmp_path: Path
+) -> None:
+    """A site published over an older one held every page of the old one: a model no longer
+    published (dropped from --model, or gone from the catalog) kept its page and its old prices
+    on the public site, linked from nowhere. Pages are the site's own: whatever else is in the
+    folder stays."""
+    site = tmp_path / "site"
+    first = ["gpt-image-1-mini", "gpt-image-2"]
+    result = CliRunner().invoke(
+        cli, ["publish", str(site), *(a for m in first for a in ("--model", m)), "--db", db]
+    )
+    assert result.exit_code == 0, result.output
+    assert (site / "models" / "gpt-image-2.html").exists()
+    notes = site / "README.txt"
+    notes.write_text("the host's own file")
+    again = CliRunner().invoke(cli, ["publish", str(site), "--model", first[0], "--db", db])
+    assert again.exit_code == 0, again.output
+    pages = sorted(p.name for p in (site / "models").iterdir())
+    assert pages and all(
+        p.startswith(f"{first[0]}.") or p.startswith(f"{first[0]}-") for p in pages
+    )
+    assert notes.read_text() == "the host's own file"

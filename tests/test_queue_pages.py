@@ -5,6 +5,7 @@ exactly as previewed; the promise header counts submissions apart from machine i
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -218,3 +219,100 @@ def test_web_override_for_an_unfound_claim_and_undo(app: Any) -> None:
     )
     assert undone.status_code == 200 and 'id="status">open<' in undone.text
     assert "alice (web) undo: approved too soon" in undone.text
+
+
+def link(page: str, anchor: str) -> str | None:
+    """The href of the link with id `anchor` on `page`, unescaped, or None."""
+    found = re.search(rf'<a href="([^"]+)" id="{anchor}">', page)
+    return html.unescape(found[1]) if found else None
+
+
+def test_a_page_past_the_end_says_so_and_links_to_the_last_page(app: Any) -> None:
+    """A stale or typed offset past the end (the queue shrank while a reviewer worked) names
+    where the list ends and links back to its last page, on the queue, the sets and a set."""
+    client = TestClient(app)
+    total = len(open_ids(app))
+    past = client.get("/queue?sort=model&desc=1&offset=99999")
+    assert past.status_code == 200
+    assert re.search(r'id="range">([^<]*)<', past.text)[1] == f"nothing past {total} of {total}"  # type: ignore[index]
+    previous = link(past.text, "previous")
+    assert previous and "sort=model" in previous and "desc=1" in previous
+    last_page = client.get(previous)
+    shown = [int(i) for i in re.findall(r'<a href="/items/(\d+)">', last_page.text)]
+    assert shown and len(shown) == total - (total - 1) // 200 * 200
+    assert link(last_page.text, "next") is None
+
+    sets_total = len(client.get("/api/sets").json())
+    past_sets = client.get("/sets?kind=&offset=99999")
+    assert f"nothing past {sets_total} of {sets_total}" in past_sets.text
+    back = link(past_sets.text, "previous")
+    assert back and set_rows(client.get(back).text) == sets_total - (sets_total - 1) // 200 * 200
+    assert link(client.get("/sets?offset=200").text, "previous") == "/sets"
+
+    members = len(open_ids(app, set_id=PRICE_CHANGES))
+    past_set = client.get(f"/sets/{PRICE_CHANGES}?offset=99999")
+    assert "No open items" not in past_set.text
+    assert f"nothing past {members} of {members}" in past_set.text
+    back = link(past_set.text, "previous")
+    assert back
+    rows = re.findall(r'name="item" value="(\d+)"', client.get(back).text)
+    assert len(rows) == members - (members - 1) // SET_PAGE * SET_PAGE
+
+
+def set_rows(page: str) -> int:
+    return len(re.findall(r'<a href="/sets/[^"]+">', page.split('<table class="sets">')[1]))
+
+
+def test_the_filter_form_keeps_a_descending_sort(app: Any) -> None:
+    """Filtering a queue sorted descending keeps it descending (the form carried the column
+    only, so the first filter flipped the order)."""
+    page = TestClient(app).get("/queue?sort=model&desc=1").text
+    form = re.search(r'<form method="get" action="/queue" class="filters">(.*?)</form>', page, re.S)
+    assert form and '<input type="hidden" name="desc" value="1">' in form[1]
+    ascending = TestClient(app).get("/queue?sort=model").text
+    plain = re.search(r'class="filters">(.*?)</form>', ascending, re.S)
+    assert plain and 'name="desc"' not in plain[1]
+
+
+def test_deciding_again_what_another_reviewer_decided_says_nothing_changed(app: Any) -> None:
+    """Two reviewers on the same item page: the second approval changes nothing and says so,
+    naming who decided, instead of thanking the second reviewer for an approval."""
+    add_reviewer(app.state.engine, "bob", SECRET)
+    item = open_ids(app, kind="price_change")[0]
+    alice, bob = TestClient(app), TestClient(app)
+    for name, client in (("alice", alice), ("bob", bob)):
+        client.post("/login", data={"name": name, "secret": SECRET, "csrf": csrf(client, "/login")})
+    tokens = {name: csrf(c, f"/items/{item}") for name, c in (("alice", alice), ("bob", bob))}
+    first = alice.post(
+        f"/items/{item}/approve", data={"csrf": tokens["alice"]}, follow_redirects=True
+    )
+    assert "Approved: the catalog now holds" in first.text
+    again = bob.post(f"/items/{item}/approve", data={"csrf": tokens["bob"]}, follow_redirects=True)
+    assert again.status_code == 200
+    assert "Approved: the catalog now holds" not in again.text
+    assert "Already approved by alice: nothing changed." in again.text
+
+
+def test_signing_in_from_a_filtered_set_page_comes_back_to_it(app: Any) -> None:
+    """The set page's sign-in link kept the set but dropped its model filter, so a reviewer
+    came back to the whole set after signing in."""
+    client = TestClient(app)
+    model = client.get(f"/api/queue?set={PRICE_CHANGES}&limit=1").json()[0]["model"]
+    page = client.get(f"/sets/{PRICE_CHANGES}", params={"model": model}).text
+    sign_in = re.search(r'<a href="(/login\?next=[^"]+)">Sign in as a reviewer</a>', page)
+    assert sign_in
+    form = client.get(html.unescape(sign_in[1])).text
+    back = re.search(r'name="next" value="([^"]+)"', form)
+    assert back
+    signed = client.post(
+        "/login",
+        data={
+            "name": "alice",
+            "secret": SECRET,
+            "csrf": csrf(client, "/login"),
+            "next": html.unescape(back[1]),
+        },
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303
+    assert signed.headers["location"] == f"/sets/{PRICE_CHANGES}?model={model}"

@@ -39,7 +39,7 @@ from review import decisions
 from review import submissions as submitted
 from review.reviewers import verify_reviewer
 from review.sets import field_label
-from schemas.records import ReviewKind, decimal_text
+from schemas.records import ReviewKind, ReviewStatus, decimal_text
 from schemas.vocab import Component, Dim, Unit
 from webapp.api import (
     ItemId,
@@ -74,6 +74,9 @@ DONE = {
     "rejected": "Rejected: the catalog is unchanged and the reason is recorded.",
     "undone": "Undone: the values before the decision are back in force; the item is open.",
 }
+# After a decision the item already had (another reviewer's, or a second click): said with
+# the item's status and reviewer, never as if this decision had been made.
+UNCHANGED = "unchanged"
 log = logging.getLogger("ratecard.web")
 
 
@@ -251,7 +254,7 @@ def _queue_pages(app: FastAPI) -> None:
 
     @app.get("/items/{item_id}", response_class=HTMLResponse, include_in_schema=False)
     def item_page(request: Request, item_id: ItemId, done: str | None = None) -> Response:
-        return _item_response(request, item_id, message=DONE.get(done or ""))
+        return _item_response(request, item_id, message=DONE.get(done or ""), done=done)
 
     @app.get("/models/{route}/{model:path}", response_class=HTMLResponse, include_in_schema=False)
     def model_page(request: Request, route: RouteName, model: ModelName, at: str = "") -> Response:
@@ -293,11 +296,14 @@ def _item_response(
     message: str | None = None,
     error: str | None = None,
     status: int = 200,
+    done: str | None = None,
 ) -> Response:
     with engine_of(request).connect() as conn:
         item = queries.get_review(conn, item_id)
         if item is None:
             raise HTTPException(status_code=404, detail=f"no review item {item_id}")
+        if done == UNCHANGED and item.status != ReviewStatus.OPEN.value:
+            message = f"Already {item.status} by {item.reviewer}: nothing changed."
         histories = [
             queries.field_history(conn, queries.change_field(item, c)) for c in item.changes
         ]
@@ -384,7 +390,7 @@ def _decide(
     reviewer = require_reviewer(request)
     request.app.state.signer.check_csrf(request, csrf)
     try:
-        decisions.decide_items(
+        made = decisions.decide_items(
             engine_of(request),
             verdict,
             [item_id],
@@ -400,7 +406,7 @@ def _decide(
     except decisions.DecisionError as exc:
         code = 403 if isinstance(exc, decisions.Forbidden) else 409
         return _item_response(request, item_id, error=str(exc), status=code)
-    done = verdict.status.value
+    done = verdict.status.value if all(d.changed for d in made) else UNCHANGED
     return RedirectResponse(f"/items/{item_id}?done={done}", status_code=303)
 
 

@@ -251,10 +251,10 @@ def docs_asset(name: str) -> FileResponse:
 @pages_router.get("/models", response_class=HTMLResponse, include_in_schema=False)
 def index(
     request: Request,
-    q: str = "",
-    category: str = "",
-    capability: str = "",
-    route: str = "",
+    q: TextFilter = None,
+    category: TextFilter = None,
+    capability: TextFilter = None,
+    route: TextFilter = None,
     verified_only: bool = False,
     at: str = "",
 ) -> Response:
@@ -263,19 +263,19 @@ def index(
         view = index_rows(
             conn,
             _at(day),
-            q=q,
-            category=category,
-            capability=capability,
-            route=route,
+            q=q or "",
+            category=category or "",
+            capability=capability or "",
+            route=route or "",
             verified_only=verified_only,
         )
     context = {
         **view,
         "filters": {
-            "q": q,
-            "category": category,
-            "capability": capability,
-            "route": route,
+            "q": q or "",
+            "category": category or "",
+            "capability": capability or "",
+            "route": route or "",
             "verified_only": verified_only,
             "at": at,
         },

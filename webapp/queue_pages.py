@@ -68,8 +68,7 @@ def queue_filter(
     if kind and kind not in kinds:
         raise HTTPException(status_code=422, detail=f"kind: one of {', '.join(kinds)}")
     for name, text in (("route", route), ("model", model), ("source", source), ("q", q)):
-        if text and (len(text) > 300 or any(ord(c) < 32 or ord(c) == 127 for c in text)):
-            raise HTTPException(status_code=422, detail=f"{name}: at most 300 printable characters")
+        check_filter_text(name, text)
     if priority and not (priority.isascii() and priority.isdigit() and 1 <= int(priority) <= 9):
         raise HTTPException(status_code=422, detail=f"priority {priority!r}: a number from 1 to 9")
     level = int(priority) if priority else None
@@ -82,6 +81,13 @@ def queue_filter(
         priority=level,
         text=q or None,
     )
+
+
+def check_filter_text(name: str, text: str | None) -> None:
+    """A text filter (route, model, source, search) as the pages take it: at most 300 printable
+    characters. Raises HTTPException 422 naming the parameter."""
+    if text and (len(text) > 300 or any(ord(c) < 32 or ord(c) == 127 for c in text)):
+        raise HTTPException(status_code=422, detail=f"{name}: at most 300 printable characters")
 
 
 def checked_verdict(verdict: str, items: list[int]) -> decisions.Verdict:
@@ -98,6 +104,25 @@ def checked_verdict(verdict: str, items: list[int]) -> decisions.Verdict:
 def _link(path: str, params: dict[str, Any]) -> str:
     kept = {k: v for k, v in params.items() if v not in (None, "", False, 0)}
     return f"{path}?{urlencode(kept)}" if kept else path
+
+
+def pager(path: str, params: dict[str, Any], offset: int, total: int, size: int) -> dict[str, Any]:
+    """Where a page of `size` rows from `offset` stands in a list of `total`: `range`
+    ('1–200 of 6496', or 'nothing past 6496 of 6496' for an offset past the end, as a stale
+    link or a shrunk queue gives), and links to the `next` and `previous` pages (None when
+    there is none); past the end, `previous` is the list's last page."""
+    if offset < total or not total:
+        shown = f"{offset + 1 if total else 0}–{min(offset + size, total)} of {total}"
+    else:
+        shown = f"nothing past {total} of {total}"
+    last_page = max(total - 1, 0) // size * size
+    return {
+        "range": shown,
+        "next": _link(path, {**params, "offset": offset + size}) if offset + size < total else None,
+        "previous": _link(path, {**params, "offset": max(min(offset - size, last_page), 0)})
+        if offset
+        else None,
+    }
 
 
 def set_href(set_id: str) -> str:
@@ -152,21 +177,12 @@ def register(app: FastAPI) -> None:
             "sort": sort,
             "desc": int(desc),
         }
-        total = page.total
         return render(
             request,
             "queue.html",
             {
                 "items": page.items,
-                "total": total,
-                "first": offset + 1 if total else 0,
-                "last": min(offset + PAGE, total),
-                "next": _link("/queue", {**params, "offset": offset + PAGE})
-                if offset + PAGE < total
-                else None,
-                "previous": _link("/queue", {**params, "offset": max(offset - PAGE, 0)})
-                if offset
-                else None,
+                "page": pager("/queue", params, offset, page.total, PAGE),
                 "sorts": [
                     (
                         name,
@@ -208,11 +224,7 @@ def register(app: FastAPI) -> None:
             {
                 "sets": found[offset : offset + SETS_PAGE],
                 "total": len(found),
-                "first": offset + 1 if found else 0,
-                "last": min(offset + SETS_PAGE, len(found)),
-                "next": _link("/sets", {**params, "offset": offset + SETS_PAGE})
-                if offset + SETS_PAGE < len(found)
-                else None,
+                "page": pager("/sets", params, offset, len(found), SETS_PAGE),
                 "filters": params,
                 "kinds": [k.value for k in ReviewKind],
                 "items": sum(s["items"] for s in found),
@@ -229,6 +241,7 @@ def register(app: FastAPI) -> None:
         done: str | None = None,
         n: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     ) -> Response:
+        check_filter_text("model", model)
         return _set_response(request, set_id, model or None, offset, done=done, n=n)
 
     def _set_response(
@@ -261,9 +274,7 @@ def register(app: FastAPI) -> None:
                 "model": model,
                 "rows": [(item, _rows(item)) for item in found],
                 "matching": matching,
-                "next": _link(set_href(set_id), {"model": model, "offset": offset + SET_PAGE})
-                if offset + SET_PAGE < matching
-                else None,
+                "page": pager(set_href(set_id), {"model": model}, offset, matching, SET_PAGE),
                 "message": message,
                 "error": error,
             },
@@ -284,6 +295,7 @@ def register(app: FastAPI) -> None:
         require_reviewer(request)
         request.app.state.signer.check_csrf(request, csrf)
         chosen = checked_verdict(verdict, item)
+        check_filter_text("model", model)
         selection = sets.Selection(set_id=set_id, model=model or None, item_ids=tuple(item))
         try:
             found = sets.items(engine_of(request), selection)
@@ -321,6 +333,7 @@ def register(app: FastAPI) -> None:
         reviewer = require_reviewer(request)
         request.app.state.signer.check_csrf(request, csrf)
         chosen = checked_verdict(verdict, item)
+        check_filter_text("model", model)
         if not item:
             return _set_response(
                 request, set_id, model or None, 0, error="preview first: no items", status=409

@@ -40,7 +40,8 @@ def publish(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
     """Write the static site for the catalog as of `at` into `directory` (created if needed);
-    only `models` when given. Returns the files written."""
+    only `models` when given. Model pages and charts of an older site there that this one does
+    not write are deleted. Returns the files written."""
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "models").mkdir(exist_ok=True)
@@ -96,7 +97,18 @@ def publish(
             written.append(
                 _write(directory / "model_prices_and_context_window.provenance.json", sidecar)
             )
+    _drop_unwritten_pages(directory / "models", written)
     return written
+
+
+def _drop_unwritten_pages(folder: Path, written: list[Path]) -> None:
+    """Delete the pages and charts in `folder` (DIR/models: publish's own) this publish did not
+    write: published over an older site, a model no longer published (left out of --model, or
+    gone from the catalog) would keep its old page and prices, linked from nowhere."""
+    kept = set(written)
+    for path in folder.iterdir():
+        if path.suffix in (".html", ".svg") and path.is_file() and path not in kept:
+            path.unlink()
 
 
 def _write(path: Path, text: str) -> Path:
