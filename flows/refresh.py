@@ -200,18 +200,24 @@ def read_sources(
     reports: dict[str, SourceRun],
     held: Sequence[Observation] = (),
     before: Mapping[str, Mapping[health.PriceKey, Decimal]] | None = None,
+    unchanged_pages: Mapping[str, Sequence[FetchedPage]] | None = None,
 ) -> Batch:
     """Normalize, map and validate each source under its own boundary (catalog/intake.py); a
     source that fails there is reported failed and applies nothing. `held`: the last statements
     of the sources not read this run, which the rules across sources count as stated; `before`:
-    each read source's prices in its last applied run (a rescaled listing fails)."""
+    each read source's prices in its last applied run (a rescaled listing fails);
+    `unchanged_pages`: the responses of the sources confirmed unchanged, normalized here only so
+    that identity learns from their statements as on a run that reads them (one whose
+    normalizer fails teaches its held statements instead)."""
     drafts, failures = intake.normalize_each(
         {s: pages for s, pages in evidence.items() if pages}, configured_sources()
     )
+    unchanged, unread = intake.normalize_each(unchanged_pages or {}, configured_sources())
+    identity.learn_official(_statements([o for o in held if o.source in unread]))
     for source, reason in failures.items():
         reports[source].status, reports[source].reason = SourceStatus.FAILED, reason
     batch = Batch()
-    for found in intake.validate_each(drafts, identity, before):
+    for found in intake.validate_each(drafts, identity, before, unchanged):
         report = reports[found.source]
         report.observations = len(found.valid)
         report.quarantined = len(found.problems)
@@ -342,14 +348,15 @@ def reading_context(
         # teaches what it last stated (its models, dated ids, official scopes): others' names
         # map as on a full, healthy day (`--source litellm` alone maps LiteLLM's names of
         # Azure's models as a refresh of every source does), and stay so when what a source
-        # did answer then collapses in validation.
+        # did answer then collapses in validation. An unchanged source teaches from its
+        # responses in hand instead (read_sources), as the run that read them learned.
         short = [
             s
             for s in configured_sources()
             if s not in reports or reports[s].status is not SourceStatus.OK or s in confirmed
         ]
         held = store.last_statements(conn, short)
-        identity.learn_official(_statements(held))
+        identity.learn_official(_statements([o for o in held if o.source not in confirmed]))
         before = {s: runlog.last_prices(conn, s) for s in to_read}
     return identity, held, before
 
@@ -401,7 +408,12 @@ async def _refresh_stages(
             progress("*", "normalizing")
             identity, held, before = reading_context(engine, reports, confirmed, to_read)
             batch = read_sources(
-                quote(to_read), quote(identity), reports, quote(held), quote(before)
+                quote(to_read),
+                quote(identity),
+                reports,
+                quote(held),
+                quote(before),
+                quote({s: evidence[s] for s in confirmed}),
             )  # type: ignore[call-overload]
             progress("*", "comparing")
             comparison = compare_catalog(  # type: ignore[call-overload]

@@ -379,6 +379,64 @@ def test_after_the_reading_code_changed_the_same_bytes_are_read_again(
     assert repeat.status == "ok" and repeat.reason.startswith("unchanged since run ")
 
 
+LITELLM = (
+    "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+)
+
+
+@pytest.mark.integration
+def test_a_source_read_beside_unchanged_ones_maps_its_names_as_among_them(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """Whether a dated id is a model of its own is decided from every statement of the run,
+    some of which a source then quarantines (Portkey states gpt-4o-mini-transcribe's audio input
+    at 3000 per 1M beside its dated ids' 3). A day later LiteLLM's body changes (one byte) and
+    Portkey's and OpenAI's do not: LiteLLM, read alone, states the same models as when all three
+    were read (learning from the others' stored observations instead folded some of its dated
+    ids into their base, and three runs later opened 'missing' items for models it lists)."""
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    body = (SNAPSHOTS / "litellm/model_prices_and_context_window.json").read_text() + "\n"
+
+    def litellm_models(run_id: int) -> set[str]:  # what LiteLLM stated in that run
+        with store.connect(db).connect() as conn:
+            return set(
+                conn.execute(
+                    select(observations.c.model)
+                    .select_from(last_stated())
+                    .where(
+                        observations.c.source == "litellm",
+                        observations.c.run_id <= run_id,
+                        responses.c.run_id >= run_id,
+                    )
+                ).scalars()
+            )
+
+    runs_: list[int] = []
+    for world, accept_new in (
+        (WORLDS / "epoch-2.json", True),
+        (_world(tmp_path, "litellm-changed", 1, {LITELLM: body}), False),
+    ):
+        state = run_flow(
+            refresh(
+                sources=["litellm", "portkey", "openai-page"],
+                replay=str(world),
+                database=db,
+                accept_new=accept_new,
+                return_state=True,
+            )
+        )
+        assert state.is_completed(), state.message
+        run_id = state.result()
+        assert isinstance(run_id, int)
+        runs_.append(run_id)
+    first, second = runs_
+    reports = _reports(db, second)
+    assert reports["portkey"].reason.startswith("unchanged since")
+    assert not reports["litellm"].reason.startswith("unchanged")
+    assert "gpt-4o-mini-transcribe-2025-03-20" in litellm_models(first)
+    assert litellm_models(second) == litellm_models(first)
+
+
 def test_0009_carries_an_existing_catalog_over_and_back(tmp_path: Path) -> None:
     """A catalog from before hashing keeps its responses (no hash: its next refresh of each
     source goes the normal way); downgrading takes the columns and the bodies table back."""
