@@ -104,13 +104,15 @@ def after_download(
     with refresh.collection_paused():
         batch, comparison = refresh.Batch(), Comparison()
         if any(to_read.values()):
-            identity, held, before = laps.time(
+            identity, held, before, learn_pages = laps.time(
                 "read: identity, held, last prices",
-                lambda: refresh.reading_context(engine, reports, confirmed, to_read),
+                lambda: refresh.reading_context(engine, reports, confirmed, to_read, evidence),
             )
             batch = laps.time(
                 "read (normalize .. validate)",
-                lambda: refresh.read_sources.fn(to_read, identity, reports, held, before),
+                lambda: refresh.read_sources.fn(
+                    to_read, identity, reports, held, before, learn_pages
+                ),
             )
             comparison = laps.time(
                 "load catalog + compare",

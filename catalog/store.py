@@ -436,6 +436,37 @@ def last_statements(conn: Connection, sources: Iterable[str]) -> tuple[Observati
     return tuple(held)
 
 
+def last_applied_responses(conn: Connection, source: str) -> list[FetchedPage] | None:
+    """The responses of the last run that applied `source` (see `last_applied_run`), in the order
+    they were recorded, each with its body as received (`records` left empty: parsing is the
+    source's own). None when the source was never applied or a body is no longer kept (retention)
+    or was never hashed. Reads responses and bodies."""
+    last = last_applied_run(conn, source)
+    if last is None:
+        return None
+    r, b = responses.c, bodies.c
+    rows = conn.execute(
+        select(r.url, r.landing_url, r.observed_at, r.content_hash, b.body)
+        .outerjoin(bodies, b.content_hash == r.content_hash)
+        .where(r.run_id == last, r.source == source)
+        .order_by(r.id)
+    ).all()
+    if not rows or any(row.body is None for row in rows):
+        return None
+    return [
+        FetchedPage(
+            url=row.url,
+            landing_url=row.landing_url,
+            status=200,
+            observed_at=row.observed_at,
+            records=[],
+            content_hash=row.content_hash,
+            body=zlib.decompress(row.body),
+        )
+        for row in rows
+    ]
+
+
 def load_listings(conn: Connection) -> dict[ListingId, Listing]:
     """How each source's complete listings have shown each model so far."""
     rows = conn.execute(select(listings))

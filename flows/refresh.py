@@ -38,7 +38,7 @@ from prefect.client.schemas.objects import State
 from prefect.context import get_run_context
 from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from catalog import (
     health,
@@ -200,19 +200,20 @@ def read_sources(
     reports: dict[str, SourceRun],
     held: Sequence[Observation] = (),
     before: Mapping[str, Mapping[health.PriceKey, Decimal]] | None = None,
-    unchanged_pages: Mapping[str, Sequence[FetchedPage]] | None = None,
+    learn_pages: Mapping[str, Sequence[FetchedPage]] | None = None,
 ) -> Batch:
     """Normalize, map and validate each source under its own boundary (catalog/intake.py); a
     source that fails there is reported failed and applies nothing. `held`: the last statements
     of the sources not read this run, which the rules across sources count as stated; `before`:
     each read source's prices in its last applied run (a rescaled listing fails);
-    `unchanged_pages`: the responses of the sources confirmed unchanged, normalized here only so
-    that identity learns from their statements as on a run that reads them (one whose
-    normalizer fails teaches its held statements instead)."""
+    `learn_pages`: responses of sources not read this run (confirmed unchanged, or the stored
+    ones of a failed source's last applied run), normalized here only so that identity learns
+    from their statements as on a run that read them (one whose normalizer fails teaches its
+    held statements instead)."""
     drafts, failures = intake.normalize_each(
         {s: pages for s, pages in evidence.items() if pages}, configured_sources()
     )
-    unchanged, unread = intake.normalize_each(unchanged_pages or {}, configured_sources())
+    unchanged, unread = intake.normalize_each(learn_pages or {}, configured_sources())
     identity.learn_official(_statements([o for o in held if o.source in unread]))
     for source, reason in failures.items():
         reports[source].status, reports[source].reason = SourceStatus.FAILED, reason
@@ -337,10 +338,18 @@ def reading_context(
     reports: Mapping[str, SourceRun],
     confirmed: Mapping[str, unchanged.Unchanged],
     to_read: Mapping[str, Sequence[FetchedPage]],
-) -> tuple[Identity, tuple[Observation, ...], dict[str, dict[health.PriceKey, Decimal]]]:
+    evidence: Mapping[str, Sequence[FetchedPage]],
+) -> tuple[
+    Identity,
+    tuple[Observation, ...],
+    dict[str, dict[health.PriceKey, Decimal]],
+    dict[str, Sequence[FetchedPage]],
+]:
     """What reading needs from the catalog, for `read_sources`: the identity (the catalog's
-    models, and the official statements of the sources not read), those held statements, and
-    each source to read's prices in its last applied run (a rescaled listing fails)."""
+    models, and the official statements of the sources not read whose responses are not at
+    hand), those held statements, each source to read's prices in its last applied run (a
+    rescaled listing fails), and the responses of the sources not read that identity learns
+    from (`read_sources`' learn_pages)."""
     identity = Identity.load()
     with engine.connect() as conn:
         identity.learn(store.known_models(conn))
@@ -348,17 +357,41 @@ def reading_context(
         # teaches what it last stated (its models, dated ids, official scopes): others' names
         # map as on a full, healthy day (`--source litellm` alone maps LiteLLM's names of
         # Azure's models as a refresh of every source does), and stay so when what a source
-        # did answer then collapses in validation. An unchanged source teaches from its
-        # responses in hand instead (read_sources), as the run that read them learned.
+        # did answer then collapses in validation. It teaches from the responses that run read
+        # (read_sources normalizes them: an unchanged source's in hand, a failed one's stored
+        # bodies), as that run learned: its stored observations lack what it quarantined, and a
+        # dated id priced apart only there would map otherwise. Its held statements teach only
+        # when those bodies are gone (retention) or no longer parse.
         short = [
             s
             for s in configured_sources()
             if s not in reports or reports[s].status is not SourceStatus.OK or s in confirmed
         ]
         held = store.last_statements(conn, short)
-        identity.learn_official(_statements([o for o in held if o.source not in confirmed]))
+        pages: dict[str, Sequence[FetchedPage]] = {s: evidence[s] for s in confirmed}
+        for source in short:
+            if source not in confirmed:
+                stored = _stored_responses(conn, source)
+                if stored:
+                    pages[source] = stored
+        identity.learn_official(_statements([o for o in held if o.source not in pages]))
         before = {s: runlog.last_prices(conn, s) for s in to_read}
-    return identity, held, before
+    return identity, held, before, pages
+
+
+def _stored_responses(conn: Connection, source: str) -> list[FetchedPage] | None:
+    """The responses of `source`'s last applied run parsed again from their stored bodies by
+    its parser; None when a body is gone or no longer parses."""
+    stored = store.last_applied_responses(conn, source)
+    if stored is None:
+        return None
+    parser = configured_sources()[source].parser
+    try:
+        for page in stored:
+            page.records = parser.parse(page.body, page.landing_url).records
+    except Exception:  # a body this code no longer reads: the held statements teach instead
+        return None
+    return stored
 
 
 @dataclass
@@ -406,14 +439,16 @@ async def _refresh_stages(
         batch, comparison = Batch(), Comparison()
         if any(to_read.values()):
             progress("*", "normalizing")
-            identity, held, before = reading_context(engine, reports, confirmed, to_read)
+            identity, held, before, learn_pages = reading_context(
+                engine, reports, confirmed, to_read, evidence
+            )
             batch = read_sources(
                 quote(to_read),
                 quote(identity),
                 reports,
                 quote(held),
                 quote(before),
-                quote({s: evidence[s] for s in confirmed}),
+                quote(learn_pages),
             )  # type: ignore[call-overload]
             progress("*", "comparing")
             comparison = compare_catalog(  # type: ignore[call-overload]

@@ -385,17 +385,27 @@ LITELLM = (
 
 
 @pytest.mark.integration
-def test_a_source_read_beside_unchanged_ones_maps_its_names_as_among_them(
-    prefect_api: None, tmp_path: Path
+@pytest.mark.parametrize("portkey", ["unchanged", "failing"])
+def test_a_source_read_beside_unread_ones_maps_its_names_as_among_them(
+    prefect_api: None, tmp_path: Path, portkey: str
 ) -> None:
     """Whether a dated id is a model of its own is decided from every statement of the run,
     some of which a source then quarantines (Portkey states gpt-4o-mini-transcribe's audio input
-    at 3000 per 1M beside its dated ids' 3). A day later LiteLLM's body changes (one byte) and
-    Portkey's and OpenAI's do not: LiteLLM, read alone, states the same models as when all three
-    were read (learning from the others' stored observations instead folded some of its dated
-    ids into their base, and three runs later opened 'missing' items for models it lists)."""
+    at 3000 per 1M beside its dated ids' 3). A day later LiteLLM's body changes (one byte) while
+    Portkey's is unchanged, or Portkey fails: LiteLLM states the same models as when all three
+    were read (learning from Portkey's stored observations instead folded some of LiteLLM's
+    dated ids into their base: a source that failed changed another's statements, and three
+    runs later 'missing' items opened for models LiteLLM lists)."""
     db = f"sqlite:///{tmp_path / 'catalog.db'}"
     body = (SNAPSHOTS / "litellm/model_prices_and_context_window.json").read_text() + "\n"
+    later = _world(tmp_path, "litellm-changed", 1, {LITELLM: body})
+    if portkey == "failing":
+        manifest = json.loads(later.read_text())
+        for entry in manifest["responses"]:
+            if entry["url"].startswith("https://configs.portkey.ai/"):
+                entry.pop("file", None)
+                entry.update(status=500, body="")
+        later.write_text(json.dumps(manifest))
 
     def litellm_models(run_id: int) -> set[str]:  # what LiteLLM stated in that run
         with store.connect(db).connect() as conn:
@@ -412,10 +422,7 @@ def test_a_source_read_beside_unchanged_ones_maps_its_names_as_among_them(
             )
 
     runs_: list[int] = []
-    for world, accept_new in (
-        (WORLDS / "epoch-2.json", True),
-        (_world(tmp_path, "litellm-changed", 1, {LITELLM: body}), False),
-    ):
+    for world, accept_new in ((WORLDS / "epoch-2.json", True), (later, False)):
         state = run_flow(
             refresh(
                 sources=["litellm", "portkey", "openai-page"],
@@ -425,13 +432,12 @@ def test_a_source_read_beside_unchanged_ones_maps_its_names_as_among_them(
                 return_state=True,
             )
         )
-        assert state.is_completed(), state.message
         run_id = state.result()
         assert isinstance(run_id, int)
         runs_.append(run_id)
     first, second = runs_
     reports = _reports(db, second)
-    assert reports["portkey"].reason.startswith("unchanged since")
+    assert reports["portkey"].status == ("ok" if portkey == "unchanged" else "failed")
     assert not reports["litellm"].reason.startswith("unchanged")
     assert "gpt-4o-mini-transcribe-2025-03-20" in litellm_models(first)
     assert litellm_models(second) == litellm_models(first)
