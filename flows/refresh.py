@@ -571,7 +571,8 @@ async def _locked_refresh(
         table=[r.model_dump(mode="json") for r in ordered],
         description=f"per-source results of run {run_id}",
     )
-    message = f"run {run_id}: {len(stages.opened)} review items opened"
+    opened = len(stages.opened)
+    message = f"run {run_id}: {opened} review item{'' if opened == 1 else 's'} opened"
     if failed:
         names = ", ".join(f"{r.source} ({r.status.value}: {r.reason})" for r in failed)
         logger.warning("sources not applied: %s", names)
