@@ -319,6 +319,8 @@ reviewers = Table(
     Column("secret_hash", String(200), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("active", Boolean, nullable=False, default=True),
+    # web sessions started before it are over (the reviewer signed out: every browser's)
+    Column("signed_out_at", UTCDateTime()),
 )
 
 # Every decision: who, when, through which channel, on what, and the state before and after.

@@ -104,6 +104,24 @@ def verify_reviewer(engine: Engine, name: str, secret: str) -> bool:
     return True
 
 
+def session_valid(engine: Engine, name: str, started_at: float) -> bool:
+    """Whether a web session of reviewer `name` started at `started_at` (Unix seconds) still
+    holds: the reviewer is active and has not signed out since (reviewers.signed_out_at)."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(reviewers.c.active, reviewers.c.signed_out_at).where(reviewers.c.name == name)
+        ).first()
+    if row is None or not row.active:
+        return False
+    return row.signed_out_at is None or started_at > row.signed_out_at.timestamp()
+
+
+def sign_out(engine: Engine, name: str, now: datetime) -> None:
+    """End every web session of reviewer `name` started before `now` (every browser's)."""
+    with engine.begin() as conn:
+        conn.execute(update(reviewers).where(reviewers.c.name == name).values(signed_out_at=now))
+
+
 def list_reviewers(engine: Engine) -> list[dict[str, object]]:
     with engine.connect() as conn:
         rows = conn.execute(select(reviewers).order_by(reviewers.c.name)).all()

@@ -245,3 +245,16 @@ def test_0012_points_intervals_at_end_rows_and_takes_them_back(tmp_path: Path) -
         tables = set(conn.execute(text("SELECT name FROM sqlite_master")).scalars())
     assert [tuple(r[:4]) for r in back] == intervals and [r[4] for r in back] == [32769, 32768]
     assert "interval_ends" not in tables
+
+
+def test_0013_adds_the_reviewers_sign_out_and_takes_it_back(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'sign_out.db'}"
+
+    def columns() -> set[str]:
+        with create_engine(url).connect() as conn:
+            return {r[1] for r in conn.execute(text("PRAGMA table_info(reviewers)"))}
+
+    migrate(url, "0013")
+    assert "signed_out_at" in columns()
+    migrate(url, "0012", down=True)
+    assert "signed_out_at" not in columns() and "secret_hash" in columns()

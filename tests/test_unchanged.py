@@ -202,6 +202,23 @@ def _reports(db: str, run_id: int) -> dict[str, Any]:
         return {r.source: r for r in rows}
 
 
+def _refreshed(db: str, world: Path, sources: list[str], accept_new: bool) -> int:
+    """One completed refresh of `sources` from the replay `world` into `db`: its run id."""
+    state = run_flow(
+        refresh(
+            sources=sources,
+            replay=str(world),
+            database=db,
+            accept_new=accept_new,
+            return_state=True,
+        )
+    )
+    assert state.is_completed(), state.message
+    run_id = state.result()
+    assert isinstance(run_id, int)
+    return run_id
+
+
 @pytest.fixture(scope="module")
 def refreshed(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """epoch-2 on an empty catalog (accept-new); the same world again; a day later; two days
@@ -355,19 +372,7 @@ def test_after_the_reading_code_changed_the_same_bytes_are_read_again(
     db = f"sqlite:///{tmp_path / 'catalog.db'}"
 
     def run(accept_new: bool) -> int:
-        state = run_flow(
-            refresh(
-                sources=["anthropic-page"],
-                replay=str(WORLDS / "epoch-2.json"),
-                database=db,
-                accept_new=accept_new,
-                return_state=True,
-            )
-        )
-        assert state.is_completed(), state.message
-        run_id = state.result()
-        assert isinstance(run_id, int)
-        return run_id
+        return _refreshed(db, WORLDS / "epoch-2.json", ["anthropic-page"], accept_new)
 
     run(True)
     before = _values(db)
@@ -421,21 +426,9 @@ def test_a_source_read_beside_unread_ones_maps_its_names_as_among_them(
                 ).scalars()
             )
 
-    runs_: list[int] = []
-    for world, accept_new in ((WORLDS / "epoch-2.json", True), (later, False)):
-        state = run_flow(
-            refresh(
-                sources=["litellm", "portkey", "openai-page"],
-                replay=str(world),
-                database=db,
-                accept_new=accept_new,
-                return_state=True,
-            )
-        )
-        run_id = state.result()
-        assert isinstance(run_id, int)
-        runs_.append(run_id)
-    first, second = runs_
+    read = ["litellm", "portkey", "openai-page"]
+    first = _refreshed(db, WORLDS / "epoch-2.json", read, accept_new=True)
+    second = _refreshed(db, later, read, accept_new=False)
     reports = _reports(db, second)
     assert reports["portkey"].status == ("ok" if portkey == "unchanged" else "failed")
     assert not reports["litellm"].reason.startswith("unchanged")

@@ -85,6 +85,24 @@ def test_decisions_need_a_signed_in_reviewer(app: Any) -> None:
     )
 
 
+def test_signing_out_ends_every_copy_of_the_session(app: Any) -> None:
+    """A copy of the session cookies kept past a sign-out (another browser, a stolen cookie)
+    decides nothing; signing in again starts a session that holds."""
+    client = TestClient(app)
+    login(client, "alice")
+    copy = TestClient(app, cookies=dict(client.cookies))
+    item = open_item(app)
+    assert '<strong id="who">alice</strong>' in copy.get(f"/items/{item.id}").text
+    signed_out = client.post("/logout", data={"csrf": csrf(client, "/queue")})
+    assert signed_out.status_code == 200
+    refused = copy.post(f"/items/{item.id}/approve", data={"csrf": csrf(copy, "/login")})
+    assert refused.status_code == 401
+    login(client, "alice")
+    token = csrf(client, f"/items/{item.id}")
+    approved = client.post(f"/items/{item.id}/approve", data={"csrf": token})
+    assert approved.status_code == 200 and "Approved" in approved.text
+
+
 def test_web_approve_and_reject_leave_audit_records(app: Any) -> None:
     client = TestClient(app)
     login(client, "alice")

@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -37,7 +38,7 @@ from catalog import queries, reader, store
 from catalog.views import FieldView, ModelView, ReviewDetail
 from review import decisions
 from review import submissions as submitted
-from review.reviewers import verify_reviewer
+from review.reviewers import session_valid, sign_out, verify_reviewer
 from review.sets import field_label
 from schemas.records import ReviewKind, ReviewStatus, decimal_text
 from schemas.vocab import Component, Dim, Unit
@@ -172,7 +173,7 @@ def _middleware(app: FastAPI) -> None:
         signer: Signer = app.state.signer
         client_id, new = signer.client_id(request)
         request.state.client_id = client_id
-        request.state.reviewer = signer.reviewer(request)
+        request.state.reviewer = signer.reviewer(request, partial(session_valid, app.state.engine))
         response: Response = await call_next(request)
         if new:
             signer.set_client(response, request, client_id)
@@ -451,6 +452,8 @@ def _login_pages(app: FastAPI) -> None:
     @app.post("/logout", include_in_schema=False)
     def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
         request.app.state.signer.check_csrf(request, csrf)
+        if request.state.reviewer is not None:  # every copy of the session ends, not this one
+            sign_out(engine_of(request), request.state.reviewer, datetime.now(UTC))
         response = RedirectResponse("/queue", status_code=303)
         request.app.state.signer.end_session(response)
         return response

@@ -4,7 +4,9 @@ client's address and the request body limit.
 Every browser gets a signed client id cookie; it names the client that made a submission (so
 its submitter cannot approve it) and every CSRF token is bound to it, so a token lifted from one
 browser is worthless in another. A reviewer's session is a separate signed, time-limited cookie
-(itsdangerous) holding the reviewer's name and that client id. Cookies are HttpOnly and
+(itsdangerous) holding the reviewer's name, that client id and when it started; it holds while
+the reviewer is active and has not signed out since (a copy of the cookie kept past a sign-out
+is worthless: review/reviewers.py `session_valid`). Cookies are HttpOnly and
 SameSite=Lax, and Secure when the app is served over https.
 
 The client's address (the key of the rate limits) is the connecting peer's, unless that peer is
@@ -21,7 +23,7 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from fastapi import HTTPException, Request, Response
@@ -71,8 +73,9 @@ class Signer:
             secure=request.url.scheme == "https",
         )
 
-    def reviewer(self, request: Request) -> str | None:
-        """The signed-in reviewer, if the session is valid and belongs to this client."""
+    def reviewer(self, request: Request, holds: Callable[[str, float], bool]) -> str | None:
+        """The signed-in reviewer, if the session is signed, unexpired, belongs to this client
+        and `holds` (reviewer, the session's start in Unix seconds) says it still holds."""
         cookie = request.cookies.get(SESSION_COOKIE)
         if not cookie:
             return None
@@ -82,10 +85,16 @@ class Signer:
             return None
         if data.get("client") != request.state.client_id:
             return None
-        return str(data["reviewer"])
+        started = data.get("at")
+        name = str(data["reviewer"])
+        if not isinstance(started, int | float) or not holds(name, float(started)):
+            return None
+        return name
 
     def start_session(self, response: Response, request: Request, reviewer: str) -> None:
-        token = self._session.dumps({"reviewer": reviewer, "client": request.state.client_id})
+        token = self._session.dumps(
+            {"reviewer": reviewer, "client": request.state.client_id, "at": time.time()}
+        )
         response.set_cookie(
             SESSION_COOKIE,
             token,
