@@ -369,8 +369,8 @@ def reading_context(
         ]
         held = store.last_statements(conn, short)
         pages: dict[str, Sequence[FetchedPage]] = {s: evidence[s] for s in confirmed}
-        for source in short:
-            if source not in confirmed:
+        for source in short:  # a partial source is read this run: its held statements teach
+            if source not in confirmed and not to_read.get(source):
                 stored = _stored_responses(conn, source)
                 if stored:
                     pages[source] = stored
