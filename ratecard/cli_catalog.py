@@ -519,6 +519,9 @@ def review_list(
     status: Annotated[str, typer.Option(help="open, approved, rejected, superseded")] = "open",
     kind: Annotated[str | None, typer.Option(help="price_change, new_model, anomaly...")] = None,
     route: Annotated[str | None, typer.Option(help="Only items for this route.")] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Only items about this model (the catalog's name).")
+    ] = None,
     source: Annotated[str | None, typer.Option(help="Only items citing this source.")] = None,
     due_within: Annotated[str | None, typer.Option(help="e.g. 12h: due within this time")] = None,
     limit: LimitOption = 50,
@@ -533,13 +536,21 @@ def review_list(
     check_sources("--source", [source] if source else None)
     if route is not None:
         check_name("--route", route, "the route")
+    if model is not None:
+        check_name("--model", model, "the model")
     due = parse_duration(due_within, "--due-within") if due_within else None
     from catalog import queries
 
     with catalog(db) as engine, engine.connect() as conn:
         due_before = datetime.now(UTC) + due if due is not None else None
         items = queries.list_reviews(
-            conn, status=status, kind=kind, route=route, source=source, due_before=due_before
+            conn,
+            status=status,
+            kind=kind,
+            route=route,
+            model=model,
+            source=source,
+            due_before=due_before,
         )
     if as_json:
         print_json([item.as_json() for item in items[:limit]])

@@ -155,6 +155,10 @@ def test_json_of_one_entry_and_one_item(refreshed_catalog: Path) -> None:
     one = ["review", "show", str(items[0]["id"]), "--json", "--db", db]
     item = json.loads(runner.invoke(app, one).stdout)
     assert item["id"] == items[0]["id"] and "changes" in item
+    about = ["review", "list", "--model", item["model"], "--json", "--limit", "1000", "--db", db]
+    same_model = json.loads(runner.invoke(app, about).stdout)
+    assert item["id"] in [i["id"] for i in same_model]
+    assert {i["model"] for i in same_model} == {item["model"]}
     route, model = _widest_entry(refreshed_catalog)
     view = json.loads(runner.invoke(app, ["show", f"{route}/{model}", "--json", "--db", db]).stdout)
     assert (view["route"], view["model"]) == (route, model)
