@@ -21,7 +21,7 @@ from __future__ import annotations
 import getpass
 import sys
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -149,10 +149,30 @@ def _decide(
         except decisions.DecisionError as exc:
             raise Refused(f"refused: {exc}") from None
     if as_json:
-        print_json([{**vars(d), "dry_run": dry_run} for d in made])
+        print_json([_decision_json(d, dry_run) for d in made])
         return
     for d in made:
         _print_decision(d, chosen, dry_run)
+
+
+def _decision_json(d: decisions.Decision, dry_run: bool) -> dict[str, Any]:
+    """A decision as --json prints it: each value's dimensions an object, as `review show` and
+    `show` give them; a rehearsal's values to open without an id (the real decision gives them
+    theirs)."""
+    from schemas.field import Dims
+
+    def value(row: dict[str, Any], rehearsed: bool) -> dict[str, Any]:
+        shown = {**row, "dimensions": dict(Dims.parse(row.get("dimensions") or ""))}
+        if rehearsed:
+            shown.pop("id", None)
+        return shown
+
+    return {
+        **vars(d),
+        "closed": [value(row, False) for row in d.closed],
+        "opened": [value(row, dry_run) for row in d.opened],
+        "dry_run": dry_run,
+    }
 
 
 def _print_decision(d: decisions.Decision, verdict: decisions.Verdict, dry_run: bool) -> None:

@@ -187,6 +187,12 @@ def test_cli_dry_run_of_one_item_decides_nothing_and_shows_the_values(db: str) -
     )
     assert lines[1].startswith("  would close ") and f": {kept.value} " in lines[1]
     assert lines[2].startswith("  would open ") and f": {litellm_value(item)} " in lines[2]
+    as_json = approve(db, str(item.id), "--use-source", "litellm", "--dry-run", "--json")
+    [rehearsed] = json.loads(as_json.stdout)
+    [closing], [opening] = rehearsed["closed"], rehearsed["opened"]
+    assert closing["id"] == kept.id and "id" not in opening  # the real decision numbers it
+    assert isinstance(closing["dimensions"], dict) and isinstance(opening["dimensions"], dict)
+    assert opening["value"] == litellm_value(item) and rehearsed["dry_run"] is True
     rejected = CliRunner().invoke(
         cli,
         [
