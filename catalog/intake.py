@@ -83,7 +83,7 @@ def validate_each(
     drafts: Sequence[SourceDrafts],
     identity: Identity,
     before: Mapping[str, Mapping[PriceKey, Decimal]] | None = None,
-    unchanged: Sequence[SourceDrafts] = (),
+    unread: Sequence[SourceDrafts] = (),
 ) -> list[SourceIntake]:
     """Identity and validation, source by source. First every official source's models become
     known (so secondary sources' names map to them), then each source's batch is validated on
@@ -91,19 +91,18 @@ def validate_each(
     most of whose prices moved by one power of ten from `before` (each source's prices in its
     last applied run, catalog.runlog.last_prices): a rescaled listing (catalog.health).
 
-    `unchanged`: the drafts of sources confirmed unchanged this run (not validated here): their
-    statements teach identity beside the others', as on a run that reads every source, so that
-    a source read alone maps its names as it would among them (dated ids a source prices apart
-    in a statement it then quarantines are decided alike).
+    `unread`: the drafts of sources not read this run (confirmed unchanged, or a failed
+    source's last applied responses), not validated here: their statements teach identity
+    beside the others', as on a run that reads every source, so that a source read alone maps
+    its names as it would among them (dated ids a source prices apart in a statement it then
+    quarantines are decided alike).
     """
     failures: dict[str, str] = {}
-    _, failure = boundary(
-        "identity", partial(learn_official_models, identity, [*drafts, *unchanged])
-    )
+    _, failure = boundary("identity", partial(learn_official_models, identity, [*drafts, *unread]))
     if failure:
         # Learning is judged over every source's statements at once (catalog.identity); only
         # when that breaks is it retried source by source, to name the source that breaks it.
-        for batch in [*drafts, *unchanged]:
+        for batch in [*drafts, *unread]:
             _, failure = boundary("identity", partial(learn_official_models, identity, [batch]))
             if failure:
                 failures[batch.source.id] = failure

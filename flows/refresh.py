@@ -213,12 +213,12 @@ def read_sources(
     drafts, failures = intake.normalize_each(
         {s: pages for s, pages in evidence.items() if pages}, configured_sources()
     )
-    unchanged, unread = intake.normalize_each(learn_pages or {}, configured_sources())
-    identity.learn_official(_statements([o for o in held if o.source in unread]))
+    learned, unreadable = intake.normalize_each(learn_pages or {}, configured_sources())
+    identity.learn_official(_statements([o for o in held if o.source in unreadable]))
     for source, reason in failures.items():
         reports[source].status, reports[source].reason = SourceStatus.FAILED, reason
     batch = Batch()
-    for found in intake.validate_each(drafts, identity, before, unchanged):
+    for found in intake.validate_each(drafts, identity, before, learned):
         report = reports[found.source]
         report.observations = len(found.valid)
         report.quarantined = len(found.problems)
