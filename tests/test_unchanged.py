@@ -29,6 +29,8 @@ from catalog.unchanged import Answer, PreviousResponse, PreviousRun, Unchanged, 
 from flows.refresh import refresh
 from schemas.records import SourceStatus
 from tests.conftest import SNAPSHOTS, WORLDS, run_flow
+from tests.test_fault_kinds import urls
+from tests.worlds import fault_world, replayed_run
 
 DAY = datetime(2026, 8, 14, tzinfo=UTC)
 
@@ -202,23 +204,6 @@ def _reports(db: str, run_id: int) -> dict[str, Any]:
         return {r.source: r for r in rows}
 
 
-def _refreshed(db: str, world: Path, sources: list[str], accept_new: bool) -> int:
-    """One completed refresh of `sources` from the replay `world` into `db`: its run id."""
-    state = run_flow(
-        refresh(
-            sources=sources,
-            replay=str(world),
-            database=db,
-            accept_new=accept_new,
-            return_state=True,
-        )
-    )
-    assert state.is_completed(), state.message
-    run_id = state.result()
-    assert isinstance(run_id, int)
-    return run_id
-
-
 @pytest.fixture(scope="module")
 def refreshed(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """epoch-2 on an empty catalog (accept-new); the same world again; a day later; two days
@@ -233,17 +218,7 @@ def refreshed(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> di
     ]
     found: dict[str, Any] = {"db": db, "values": [], "observations": [], "runs": [], "ends": []}
     for world, accept_new in worlds:
-        state = run_flow(
-            refresh(
-                sources=SOURCES,
-                replay=str(world),
-                database=db,
-                accept_new=accept_new,
-                return_state=True,
-            )
-        )
-        assert state.is_completed(), state.message
-        found["runs"].append(state.result())
+        found["runs"].append(replayed_run(db, world, SOURCES, accept_new=accept_new))
         found["values"].append(_values(db))
         with store.connect(db).connect() as conn:
             found["observations"].append(
@@ -372,7 +347,7 @@ def test_after_the_reading_code_changed_the_same_bytes_are_read_again(
     db = f"sqlite:///{tmp_path / 'catalog.db'}"
 
     def run(accept_new: bool) -> int:
-        return _refreshed(db, WORLDS / "epoch-2.json", ["anthropic-page"], accept_new)
+        return replayed_run(db, WORLDS / "epoch-2.json", ["anthropic-page"], accept_new=accept_new)
 
     run(True)
     before = _values(db)
@@ -396,21 +371,17 @@ def test_a_source_read_beside_unread_ones_maps_its_names_as_among_them(
 ) -> None:
     """Whether a dated id is a model of its own is decided from every statement of the run,
     some of which a source then quarantines (Portkey states gpt-4o-mini-transcribe's audio input
-    at 3000 per 1M beside its dated ids' 3). A day later LiteLLM's body changes (one byte) while
+    at 3000 per 1M beside its dated ids' 3). Then LiteLLM's body changes (one byte) while
     Portkey's is unchanged, or Portkey fails: LiteLLM states the same models as when all three
     were read (learning from Portkey's stored observations instead folded some of LiteLLM's
     dated ids into their base: a source that failed changed another's statements, and three
     runs later 'missing' items opened for models LiteLLM lists)."""
     db = f"sqlite:///{tmp_path / 'catalog.db'}"
     body = (SNAPSHOTS / "litellm/model_prices_and_context_window.json").read_text() + "\n"
-    later = _world(tmp_path, "litellm-changed", 1, {LITELLM: body})
+    broken: dict[str, dict[str, Any]] = {LITELLM: {"body": body}}
     if portkey == "failing":
-        manifest = json.loads(later.read_text())
-        for entry in manifest["responses"]:
-            if entry["url"].startswith("https://configs.portkey.ai/"):
-                entry.pop("file", None)
-                entry.update(status=500, body="")
-        later.write_text(json.dumps(manifest))
+        broken |= {url: {"status": 500, "body": ""} for url in urls("portkey")}
+    later = fault_world(tmp_path, broken)
 
     def litellm_models(run_id: int) -> set[str]:  # what LiteLLM stated in that run
         with store.connect(db).connect() as conn:
@@ -427,8 +398,8 @@ def test_a_source_read_beside_unread_ones_maps_its_names_as_among_them(
             )
 
     read = ["litellm", "portkey", "openai-page"]
-    first = _refreshed(db, WORLDS / "epoch-2.json", read, accept_new=True)
-    second = _refreshed(db, later, read, accept_new=False)
+    first = replayed_run(db, WORLDS / "epoch-2.json", read, accept_new=True)
+    second = replayed_run(db, later, read)
     reports = _reports(db, second)
     assert reports["portkey"].status == ("ok" if portkey == "unchanged" else "failed")
     assert not reports["litellm"].reason.startswith("unchanged")
