@@ -1,11 +1,13 @@
 """Retention of raw response bodies and quarantined rows (policy: data/retention.json).
 
 Per source, what its last `keep_runs` runs or its runs of the last `keep_days` days kept stays,
-whichever keeps more. A body (one per sha256, the `bodies` table) goes only when no response of
-a kept run has it and no response that has it stated an accepted value: one whose statement
-(route, model, kind, component, unit, dimensions, value) the catalog holds or held (in force or
-in history), in the interval of responses from the observation's first to its last. A quarantine
-row (an interval of runs) goes when the last run that repeated it is no longer kept.
+whichever keeps more, and always what the last run that applied it kept (a source failing run after
+run is still read from those bodies: what it stated teaches identity, flows.refresh). A body (one
+per sha256, the `bodies` table) goes only when no response of a kept run has it and no response that
+has it stated an accepted value: one whose statement (route, model, kind, component, unit,
+dimensions, value) the catalog holds or held (in force or in history), in the interval of responses
+from the observation's first to its last. A quarantine row (an interval of runs) goes when the last
+run that repeated it is no longer kept.
 
 Never touched: catalog values and their history, observations, stamps, the responses table (the
 provenance of every observation: where and when it was read), review items, the audit log.
@@ -65,9 +67,13 @@ class Policy:
 
 @dataclass(frozen=True)
 class SourceRunRow:
+    """One source's part in one run; `applied`: the run applied it (status ok or partial, with
+    observations), as `store.last_applied_run` counts."""
+
     source: str
     run_id: int
     started_at: datetime
+    applied: bool
 
 
 @dataclass(frozen=True)
@@ -122,7 +128,8 @@ class Plan:
 def kept_runs(
     policy: Policy, source_runs: Iterable[SourceRunRow], now: datetime
 ) -> dict[str, set[int]]:
-    """Each source's kept runs: its last `keep_runs`, and those started within `keep_days`."""
+    """Each source's kept runs: its last `keep_runs`, those started within `keep_days`, and the
+    last run that applied it."""
     by_source: dict[str, list[SourceRunRow]] = defaultdict(list)
     for row in source_runs:
         by_source[row.source].append(row)
@@ -133,6 +140,7 @@ def kept_runs(
         kept[source] = {r.run_id for r in rows[: policy.keep_runs]} | {
             r.run_id for r in rows if r.started_at >= cutoff
         }
+        kept[source].update(next(([r.run_id] for r in rows if r.applied), []))
     return kept
 
 
@@ -241,9 +249,16 @@ def gather(
     catalog_values and quarantine."""
     s, r, b, q = source_runs_table.c, responses.c, bodies.c, quarantine.c
     rows = [
-        SourceRunRow(row.source, row.run_id, row.started_at)
+        SourceRunRow(
+            row.source,
+            row.run_id,
+            row.started_at,
+            applied=row.status in store.APPLIED and row.observations > 0,
+        )
         for row in conn.execute(
-            select(s.source, s.run_id, runs.c.started_at).join(runs, runs.c.id == s.run_id)
+            select(s.source, s.run_id, runs.c.started_at, s.status, s.observations).join(
+                runs, runs.c.id == s.run_id
+            )
         )
     ]
     uses = [

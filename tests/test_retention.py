@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,13 +30,14 @@ from catalog.tables import (
 from flows.refresh import refresh
 from ratecard.cli import app
 from tests.conftest import SNAPSHOTS, WORLDS, copy_catalog, run_flow
+from tests.worlds import fault_world, replayed_run
 
 NOW = datetime(2026, 9, 1, tzinfo=UTC)
 
 
 def _rows(start: int, end: int, source: str = "openrouter") -> list[retention.SourceRunRow]:
     return [
-        retention.SourceRunRow(source, run, NOW - timedelta(days=end - run))
+        retention.SourceRunRow(source, run, NOW - timedelta(days=end - run), applied=True)
         for run in range(start, end + 1)
     ]
 
@@ -51,6 +53,14 @@ def test_a_source_keeps_its_last_runs_or_its_recent_days_whichever_keeps_more() 
     assert retention.kept_runs(retention.Policy(0, 1), rare, NOW + timedelta(days=400)) == {
         "azure": {2}
     }
+
+
+def test_a_source_failing_run_after_run_keeps_the_last_run_that_applied_it() -> None:
+    """Its bodies are what a refresh reads what the failing source last stated from."""
+    rows = [replace(row, applied=row.run_id <= 4) for row in _rows(1, 10)]
+    assert retention.kept_runs(retention.Policy(0, 2), rows, NOW) == {"openrouter": {4, 9, 10}}
+    never = [replace(row, applied=False) for row in _rows(1, 3)]
+    assert retention.kept_runs(retention.Policy(0, 1), never, NOW) == {"openrouter": {3}}
 
 
 def test_the_policy_file_is_checked(tmp_path: Path) -> None:
@@ -140,6 +150,24 @@ def test_old_bodies_go_unless_they_stated_an_accepted_value(
     last_run = max(row[1] for row in before["responses"])  # every source's last run
     kept_rows = [row for row in before["quarantine"] if row[2] == last_run]
     assert after["quarantine"] == kept_rows  # each source's last run: the rows it repeated
+
+
+@pytest.mark.integration
+def test_a_failed_sources_last_applied_bodies_stay(catalog_path: Path, tmp_path: Path) -> None:
+    """Vercel's epoch-2 body stated no accepted value (its route is only proposed); after a run
+    in which Vercel failed, keeping each source's last run alone would drop it."""
+    url = copy_catalog(catalog_path, tmp_path / "catalog.db")
+    failing = fault_world(tmp_path, {"https://ai-gateway.vercel.sh/v1/models": {"status": 503}})
+    replayed_run(url, failing, ["openrouter", "vercel"])
+    decided = retention.run(
+        store.connect(url),
+        retention.Policy(keep_days=0, keep_runs=1),
+        datetime.now(UTC),
+        dry_run=False,
+    )
+    assert VERCEL_OLD in decided.drop_bodies and VERCEL_NEW not in decided.drop_bodies
+    with store.connect(url).connect() as conn:
+        assert VERCEL_NEW in set(conn.execute(select(bodies.c.content_hash)).scalars())
 
 
 @pytest.mark.integration
