@@ -173,7 +173,9 @@ def _middleware(app: FastAPI) -> None:
         signer: Signer = app.state.signer
         client_id, new = signer.client_id(request)
         request.state.client_id = client_id
-        request.state.reviewer = signer.reviewer(request, partial(session_valid, app.state.engine))
+        session = signer.session(request, partial(session_valid, app.state.engine))
+        request.state.reviewer = session.reviewer if session else None
+        request.state.session_id = session.id if session else ""
         response: Response = await call_next(request)
         if new:
             signer.set_client(response, request, client_id)
