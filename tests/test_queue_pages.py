@@ -316,3 +316,105 @@ def test_signing_in_from_a_filtered_set_page_comes_back_to_it(app: Any) -> None:
     )
     assert signed.status_code == 303
     assert signed.headers["location"] == f"/sets/{PRICE_CHANGES}?model={model}"
+
+
+def sign_in(client: TestClient) -> None:
+    signed = client.post(
+        "/login",
+        data={"name": "alice", "secret": SECRET, "csrf": csrf(client, "/login")},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303
+
+
+def first_rows(client: TestClient) -> list[int]:
+    """The item ids of the rows on the first page of the price-change set, as shown."""
+    page = client.get(f"/sets/{PRICE_CHANGES}").text
+    return [int(i) for i in re.findall(r'name="item" value="(\d+)"', page)]
+
+
+def ticked(page: str) -> list[int]:
+    """The item ids a set form carries: hidden fields, or checkboxes ticked."""
+    hidden = re.findall(r'<input type="hidden" name="item" value="(\d+)">', page)
+    checked = re.findall(r'name="item" value="(\d+)" checked>', page)
+    return sorted(int(i) for i in hidden + checked)
+
+
+def test_a_rejection_refused_for_want_of_a_reason_keeps_what_the_reviewer_entered(
+    app: Any,
+) -> None:
+    """Rejecting ticked rows of a set without a reason showed the whole set again, every tick
+    lost. The refusal shows the same decision again (the ticked items, the verdict, the model
+    filter) with one line saying a reason is needed; nothing is decided."""
+    client = TestClient(app)
+    sign_in(client)
+    members = open_ids(app, set_id=PRICE_CHANGES)
+    chosen = sorted(first_rows(client)[1:4])
+    token = csrf(client, f"/sets/{PRICE_CHANGES}")
+    form = {"csrf": token, "verdict": "reject", "reason": "  ", "item": chosen}
+    preview = client.post(f"/sets/{PRICE_CHANGES}/preview", data=form)
+    assert preview.status_code == 200 and ticked(preview.text) == chosen
+    refused = client.post(f"/sets/{PRICE_CHANGES}/decide", data=form)
+    assert refused.status_code == 409
+    assert re.findall(r'class="error"[^>]*>([^<]*)<', refused.text) == [
+        "a rejection needs a reason"
+    ]
+    assert ticked(refused.text) == chosen
+    assert '<input type="hidden" name="verdict" value="reject">' in refused.text
+    assert open_ids(app, set_id=PRICE_CHANGES) == members
+    decided = client.post(
+        f"/sets/{PRICE_CHANGES}/decide",
+        data={**form, "reason": "the provider has not changed it"},
+        follow_redirects=True,
+    )
+    assert decided.status_code == 200 and "3 items rejected." in decided.text
+    assert open_ids(app, set_id=PRICE_CHANGES) == [i for i in members if i not in chosen]
+
+
+def test_a_preview_refused_for_a_decided_row_keeps_the_other_ticks_and_the_reason(
+    app: Any,
+) -> None:
+    """A preview refused because a ticked row was decided meanwhile shows the set again with
+    the rows still open ticked, and the reason as typed."""
+    client = TestClient(app)
+    sign_in(client)
+    rows = first_rows(client)
+    token = csrf(client, f"/sets/{PRICE_CHANGES}")
+    gone = client.post(
+        f"/sets/{PRICE_CHANGES}/decide",
+        data={"csrf": token, "verdict": "approve", "item": [rows[0]]},
+        follow_redirects=False,
+    )
+    assert gone.status_code == 303
+    form = {"csrf": token, "verdict": "approve", "reason": "as listed", "item": rows[:3]}
+    refused = client.post(f"/sets/{PRICE_CHANGES}/preview", data=form)
+    assert refused.status_code == 409 and "not open items of set" in refused.text
+    assert ticked(refused.text) == sorted(rows[1:3])
+    assert 'id="reason" value="as listed"' in refused.text
+
+
+def test_an_item_decision_refused_keeps_the_override_and_reason(app: Any) -> None:
+    """An approval of an unconfirmed claim refused for want of a reason showed the item again
+    with the override unticked; a reason typed without the override was lost."""
+    engine = app.state.engine
+    made = submitted.submit(
+        engine,
+        route="openrouter",
+        model="gpt-5",
+        source_url="http://10.0.0.1/pricing",
+        claims=[submitted.parse_claim_text("input 1")],
+    )
+    processed = submitted.process(engine, made["id"])
+    assert processed is not None
+    item = processed["review_item"]
+    client = TestClient(app)
+    sign_in(client)
+    token = csrf(client, f"/items/{item}")
+    no_reason = client.post(f"/items/{item}/approve", data={"csrf": token, "override": "true"})
+    assert no_reason.status_code == 409 and "needs an explicit override and a reason" in (
+        no_reason.text
+    )
+    assert 'id="override" checked>' in no_reason.text
+    no_override = client.post(f"/items/{item}/approve", data={"csrf": token, "reason": "p. 3"})
+    assert no_override.status_code == 409 and 'maxlength="1000" value="p. 3"' in no_override.text
+    assert 'id="override">' in no_override.text

@@ -300,7 +300,10 @@ def _item_response(
     error: str | None = None,
     status: int = 200,
     done: str | None = None,
+    entered: dict[str, Any] | None = None,
 ) -> Response:
+    """An item's page; after a refused decision, `entered` is what the reviewer entered on its
+    form (verdict: approve, reject or undo; reason; override; use_source), shown again."""
     with engine_of(request).connect() as conn:
         item = queries.get_review(conn, item_id)
         if item is None:
@@ -328,6 +331,8 @@ def _item_response(
             "audit": audit,
             "message": message,
             "error": error,
+            "entered": {"verdict": "", "reason": "", "override": False, "use_source": ""}
+            | (entered or {}),
         },
         status=status,
     )
@@ -408,7 +413,13 @@ def _decide(
         raise HTTPException(status_code=404, detail=str(exc)) from exc
     except decisions.DecisionError as exc:
         code = 403 if isinstance(exc, decisions.Forbidden) else 409
-        return _item_response(request, item_id, error=str(exc), status=code)
+        entered = {
+            "verdict": verdict.value,
+            "reason": reason,
+            "override": override,
+            "use_source": use_source,
+        }
+        return _item_response(request, item_id, error=str(exc), status=code, entered=entered)
     done = verdict.status.value if all(d.changed for d in made) else UNCHANGED
     return RedirectResponse(f"/items/{item_id}?done={done}", status_code=303)
 

@@ -15,6 +15,7 @@ Pages:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -254,7 +255,10 @@ def register(app: FastAPI) -> None:
         n: int = 0,
         error: str | None = None,
         status: int = 200,
+        entered: Entered | None = None,
     ) -> Response:
+        """The set's page; after a refused form, `entered` is what the reviewer entered (rows
+        ticked, reason, override), shown again as entered beside the `error`."""
         engine = engine_of(request)
         summary = sets.get_set(engine, set_id)
         if summary is None:
@@ -277,6 +281,53 @@ def register(app: FastAPI) -> None:
                 "page": pager(set_href(set_id), {"model": model}, offset, matching, SET_PAGE),
                 "message": message,
                 "error": error,
+                "entered": entered or Entered(),
+            },
+            status=status,
+        )
+
+    def _preview_response(
+        request: Request,
+        set_id: str,
+        entered: Entered,
+        *,
+        error: str | None = None,
+        status: int = 200,
+    ) -> Response:
+        """The preview of deciding `entered.items` of the set (every open one for the model when
+        none is ticked), with the reason and override as entered; the set's page with the
+        `error` instead when they cannot be decided (no longer open, or none left)."""
+        selection = sets.Selection(
+            set_id=set_id, model=entered.model or None, item_ids=entered.items
+        )
+        try:
+            found = sets.items(engine_of(request), selection)
+            if not found:
+                raise sets.SetError("nothing to decide: no open items match")
+        except decisions.DecisionError as exc:
+            return _set_response(
+                request,
+                set_id,
+                entered.model or None,
+                0,
+                error=str(exc),
+                status=409,
+                entered=entered,
+            )
+        rows = sets.preview(found)
+        return render(
+            request,
+            "set_preview.html",
+            {
+                "set": sets.get_set(engine_of(request), set_id),
+                "verdict": entered.verdict,
+                "reason": entered.reason,
+                "model": entered.model,
+                "override": entered.override,
+                "items": [i.id for i in found],
+                "rows": rows,
+                "changing": len(changing_rows(found, rows)),
+                "error": error,
             },
             status=status,
         )
@@ -296,28 +347,8 @@ def register(app: FastAPI) -> None:
         request.app.state.signer.check_csrf(request, csrf)
         chosen = checked_verdict(verdict, item)
         check_filter_text("model", model)
-        selection = sets.Selection(set_id=set_id, model=model or None, item_ids=tuple(item))
-        try:
-            found = sets.items(engine_of(request), selection)
-            if not found:
-                raise sets.SetError("nothing to decide: no open items match")
-        except decisions.DecisionError as exc:
-            return _set_response(request, set_id, model or None, 0, error=str(exc), status=409)
-        rows = sets.preview(found)
-        return render(
-            request,
-            "set_preview.html",
-            {
-                "set": sets.get_set(engine_of(request), set_id),
-                "verdict": chosen.value,
-                "reason": reason,
-                "model": model,
-                "override": override,
-                "items": [i.id for i in found],
-                "rows": rows,
-                "changing": len(changing_rows(found, rows)),
-            },
-        )
+        entered = Entered(chosen.value, reason, model, override, tuple(item))
+        return _preview_response(request, set_id, entered)
 
     @app.post("/sets/{set_id:path}/decide", include_in_schema=False)
     def set_decide(
@@ -334,9 +365,16 @@ def register(app: FastAPI) -> None:
         request.app.state.signer.check_csrf(request, csrf)
         chosen = checked_verdict(verdict, item)
         check_filter_text("model", model)
+        entered = Entered(chosen.value, reason, model, override, tuple(item))
         if not item:
             return _set_response(
-                request, set_id, model or None, 0, error="preview first: no items", status=409
+                request,
+                set_id,
+                model or None,
+                0,
+                error="preview first: no items",
+                status=409,
+                entered=entered,
             )
         try:
             made = sets.decide(
@@ -349,9 +387,9 @@ def register(app: FastAPI) -> None:
                 client_id=request.state.client_id,
                 override=override,
             )
-        except decisions.DecisionError as exc:
+        except decisions.DecisionError as exc:  # e.g. a rejection without a reason
             code = 403 if isinstance(exc, decisions.Forbidden) else 409
-            return _set_response(request, set_id, model or None, 0, error=str(exc), status=code)
+            return _preview_response(request, set_id, entered, error=str(exc), status=code)
         back = _link(
             set_href(set_id),
             {"model": model, "done": chosen.status.value, "n": len(made)},
@@ -374,8 +412,21 @@ def register(app: FastAPI) -> None:
         except decisions.NotFound as exc:
             raise HTTPException(status_code=404, detail=str(exc)) from exc
         except decisions.DecisionError as exc:
-            return _item_response(request, item_id, error=str(exc), status=409)
+            entered = {"verdict": "undo", "reason": reason}
+            return _item_response(request, item_id, error=str(exc), status=409, entered=entered)
         return RedirectResponse(f"/items/{item_id}?done=undone", status_code=303)
+
+
+@dataclass(frozen=True)
+class Entered:
+    """What a reviewer entered on a set's decision form: verdict, reason, model filter,
+    override, and the ticked item ids; kept to be shown again when the form is refused."""
+
+    verdict: str = decisions.Verdict.APPROVE.value
+    reason: str = ""
+    model: str = ""
+    override: bool = False
+    items: tuple[int, ...] = ()
 
 
 def changing_rows(
