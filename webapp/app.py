@@ -51,6 +51,7 @@ from webapp.api import (
     engine_of,
     store_submission,
 )
+from webapp.filters import UnknownFilter
 from webapp.pages import pages_router, parse_day
 from webapp.security import (
     MAX_BODY,
@@ -196,6 +197,15 @@ def _middleware(app: FastAPI) -> None:
             {"status": exc.status_code, "detail": exc.detail},
             status=exc.status_code,
         )
+
+    @app.exception_handler(UnknownFilter)
+    async def unknown_filter(request: Request, exc: UnknownFilter) -> Response:
+        """A filter naming what the list never holds (webapp/filters.py): 422 saying so, as
+        JSON under /api, else the error page."""
+        refused = HTTPException(status_code=422, detail=str(exc))
+        if request.url.path.startswith("/api/"):
+            return await http_exception_handler(request, refused)
+        return render(request, "error.html", {"status": 422, "detail": str(exc)}, status=422)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -28,6 +28,7 @@ from catalog.views import ReviewWithChanges
 from review import decisions, sets
 from schemas.records import ReviewKind, ReviewStatus
 from webapp.api import MAX_ID, ItemId, engine_of
+from webapp.filters import check_known, check_queue_filter
 
 PAGE = 200
 SET_PAGE = 100
@@ -164,6 +165,7 @@ def register(app: FastAPI) -> None:
             raise HTTPException(status_code=422, detail=f"sort {sort!r}: no such column")
         now = datetime.now(UTC)
         with engine_of(request).connect() as conn:
+            check_queue_filter(conn, which)
             page = queries.queue_page(conn, which, sort=sort, descending=desc, offset=offset)
             counts = queries.queue_counts(conn, which)
             promise = queries.promise_counts(conn, now, DUE_SOON)
@@ -217,19 +219,23 @@ def register(app: FastAPI) -> None:
         offset: PageOffset = 0,
     ) -> Response:
         which = queue_filter(status="open", kind=kind, route=route, source=source)
-        found = sets.list_sets(engine_of(request), which)
+        engine = engine_of(request)
+        with engine.connect() as conn:
+            check_queue_filter(conn, which)
+            totals = queries.change_set_totals(conn, which)
+        found = sets.list_sets(engine, which, offset=offset, limit=SETS_PAGE)
         params = {"kind": kind, "route": route, "source": source}
         return render(
             request,
             "sets.html",
             {
-                "sets": found[offset : offset + SETS_PAGE],
-                "total": len(found),
-                "page": pager("/sets", params, offset, len(found), SETS_PAGE),
+                "sets": found,
+                "total": totals.sets,
+                "page": pager("/sets", params, offset, totals.sets, SETS_PAGE),
                 "filters": params,
                 "kinds": [k.value for k in ReviewKind],
-                "items": sum(s["items"] for s in found),
-                "fields": sum(s["fields"] for s in found),
+                "items": totals.items,
+                "fields": totals.fields,
             },
         )
 
@@ -243,6 +249,12 @@ def register(app: FastAPI) -> None:
         n: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     ) -> Response:
         check_filter_text("model", model)
+        if model:
+            with engine_of(request).connect() as conn:
+                every = queries.QueueFilter(status=None, set_id=set_id)
+                known = queries.set_models(conn, every)
+            if known:  # a set that does not exist is a 404 below
+                check_known("model", model, known, f"no item of set {set_id} is about it")
         return _set_response(request, set_id, model or None, offset, done=done, n=n)
 
     def _set_response(
