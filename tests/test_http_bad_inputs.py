@@ -292,6 +292,9 @@ CASES = [
     get("API queue of an unknown model", "/api/queue?model=nope", 422, "model 'nope'"),
     get("API sets of an unknown route", "/api/sets?route=nowhere", 422, "route 'nowhere'"),
     get("set page of a model not in it", f"/sets/{SET}?model=nope", 422, "no item of set"),
+    get("API queue of no such set", "/api/queue?set=1:a:b:anomaly", 422, "no such change set"),
+    get("API queue of a set with a NUL", "/api/queue?set=1%00", 422, "should match pattern"),
+    get("page queue sorted by no column", "/queue?sort=cost", 422, "one of due, priority, id"),
     get(
         "cost of 10**35 tokens",
         f"/api/cost?{COST}&input_tokens={'9' * 35}&output_tokens=1",

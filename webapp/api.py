@@ -135,7 +135,9 @@ def queue(
         str | None,
         Query(max_length=300, pattern=FILTER, description="text in the title, route or model"),
     ] = None,
-    set_id: Annotated[str | None, Query(alias="set", description="one change set")] = None,
+    set_id: Annotated[
+        str | None, Query(alias="set", max_length=400, pattern=FILTER, description="one change set")
+    ] = None,
     sort: Annotated[str, Query(description=", ".join(queries.QUEUE_SORTS))] = "due",
     desc: bool = False,
     offset: Offset = 0,

@@ -1,13 +1,14 @@
-"""The one rule for filters that name something (a category, capability, route, source, model):
-a value the list could never hold, whatever else is chosen, is refused, never shown as an empty
-list that reads as "nothing matches".
+"""The one rule for filters that name something (a category, capability, route, source, model,
+change set): a value the list could never hold, whatever else is chosen, is refused, never shown
+as an empty list that reads as "nothing matches".
 
 The models index knows the categories and routes of the models in force at the page's date and
-the capability flags it shows; the queue pages (and /api/queue, /api/sets) know the routes and
-models its items name, whatever their status, and the configured sources (data/sources.json) and
-'submission' (the source of a submitted claim no official source stated). A known value that
-matches nothing now is an honest empty list. The app answers an UnknownFilter with 422 naming the
-parameter, the value and, when they are few enough to read, the known values (app.py).
+the capability flags it shows; the queue pages (and /api/queue, /api/sets) know the routes,
+models and change sets its items name, whatever their status, and the configured sources
+(data/sources.json) and 'submission' (the source of a submitted claim no official source
+stated). A known value that matches nothing now is an honest empty list. The app answers an
+UnknownFilter with 422 naming the parameter, the value and, when they are few enough to read,
+the known values (app.py).
 """
 
 from __future__ import annotations
@@ -51,9 +52,13 @@ def queue_sources() -> list[str]:
 
 
 def check_queue_filter(conn: Connection, which: queries.QueueFilter) -> None:
-    """Refuse a queue filter's route, model or source that no review item could name (see the
-    module's rule). Raises UnknownFilter naming the first such parameter."""
+    """Refuse a queue filter's route, model, source or change set that no review item could
+    name (see the module's rule). Raises UnknownFilter naming the first such parameter."""
     check_known("route", which.route, queries.queue_routes(conn), "no review item names it")
     check_known("source", which.source, queue_sources(), "not a configured source")
     if which.model and not queries.queue_has_model(conn, which.model):
         raise UnknownFilter("model", which.model, "no review item is about this model")
+    if which.set_id and not queries.change_sets(
+        conn, queries.QueueFilter(status=None, set_id=which.set_id), limit=1
+    ):
+        raise UnknownFilter("set", which.set_id, "no such change set")

@@ -162,7 +162,9 @@ def register(app: FastAPI) -> None:
             q=q,
         )
         if sort not in queries.QUEUE_SORTS:
-            raise HTTPException(status_code=422, detail=f"sort {sort!r}: no such column")
+            raise HTTPException(
+                status_code=422, detail=f"sort {sort!r}: one of {', '.join(queries.QUEUE_SORTS)}"
+            )
         now = datetime.now(UTC)
         with engine_of(request).connect() as conn:
             check_queue_filter(conn, which)
