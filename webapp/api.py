@@ -35,6 +35,7 @@ RouteName = Annotated[
 ]
 ModelName = Annotated[str, Path(max_length=300, pattern=NAME, examples=["gpt-5"])]
 Token = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+SetId = Annotated[str, Path(max_length=400, pattern=NAME, description="A change set's id.")]
 RouteFilter = Annotated[
     str | None, Query(max_length=100, pattern=f"^({submitted.ROUTE.pattern})?$")
 ]

@@ -47,6 +47,7 @@ from webapp.api import (
     ModelName,
     RouteName,
     SubmissionIn,
+    Token,
     api_router,
     engine_of,
     store_submission,
@@ -434,6 +435,11 @@ def _decide(
     return RedirectResponse(f"/items/{item_id}?done={done}", status_code=303)
 
 
+def printable(text: str) -> bool:
+    """Whether `text` holds no control character (PostgreSQL's text refuses a NUL outright)."""
+    return not any(ord(c) < 32 or ord(c) == 127 for c in text)
+
+
 def _local_path(target: str | None) -> str:
     """Where to go after signing in: a path on this site, never another site."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
@@ -459,7 +465,7 @@ def _login_pages(app: FastAPI) -> None:
         address = client_address(request)
         if limiter.full(address):
             raise HTTPException(status_code=429, detail="too many failed sign-ins: wait a while")
-        if not verify_reviewer(engine_of(request), name.strip(), secret):
+        if not (printable(name) and verify_reviewer(engine_of(request), name.strip(), secret)):
             limiter.hit(address)
             return render(
                 request,
@@ -518,7 +524,7 @@ def _submission_pages(app: FastAPI) -> None:
         return RedirectResponse(f"/submissions/{created['token']}", status_code=303)
 
     @app.get("/submissions/{token}", response_class=HTMLResponse, include_in_schema=False)
-    def submission_page(request: Request, token: str) -> Response:
+    def submission_page(request: Request, token: Token) -> Response:
         with engine_of(request).connect() as conn:
             found = queries.submission_status(conn, token)
         if found is None:

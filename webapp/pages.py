@@ -29,8 +29,9 @@ from pydantic import ValidationError
 from catalog import reader
 from catalog.cost import CostError, Workload, estimate, unknown_target, workload_error
 from catalog.export import FORMATS, render, value_record
+from review import submissions as submitted
 from schemas.vocab import Kind
-from webapp.api import Offset, TextFilter
+from webapp.api import NAME, ModelName, Offset, TextFilter
 from webapp.catalog_view import index_rows, model_view, price_history_svg
 
 pages_router = APIRouter()
@@ -68,8 +69,8 @@ def parse_day(text: str) -> date | None:
 @pages_router.get("/api/cost", tags=["catalog"])
 def cost_api(
     request: Request,
-    route: str,
-    model: str,
+    route: Annotated[str, Query(max_length=100, pattern=f"^{submitted.ROUTE.pattern}$")],
+    model: Annotated[str, Query(max_length=300, pattern=NAME)],
     input_tokens: Annotated[int, Query(ge=0)],
     output_tokens: Annotated[int, Query(ge=0)],
     cached_tokens: Annotated[int, Query(ge=0)] = 0,
@@ -287,7 +288,7 @@ def index(
 
 
 @pages_router.get("/models/{model}/history.svg", include_in_schema=False)
-def history_svg(request: Request, model: str, component: str = "input") -> Response:
+def history_svg(request: Request, model: ModelName, component: str = "input") -> Response:
     with _engine(request).connect() as conn:
         svg = price_history_svg(conn, model, component)
     if svg is None:
@@ -298,7 +299,7 @@ def history_svg(request: Request, model: str, component: str = "input") -> Respo
 @pages_router.get("/models/{model}", response_class=HTMLResponse, include_in_schema=False)
 def model_page(
     request: Request,
-    model: str,
+    model: ModelName,
     at: str = "",
     input_tokens: Annotated[int | None, Query(ge=0)] = None,
     output_tokens: Annotated[int | None, Query(ge=0)] = None,

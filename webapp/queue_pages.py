@@ -27,7 +27,7 @@ from catalog import queries
 from catalog.views import ReviewWithChanges
 from review import decisions, sets
 from schemas.records import ReviewKind, ReviewStatus
-from webapp.api import MAX_ID, ItemId, engine_of
+from webapp.api import MAX_ID, ItemId, SetId, engine_of
 from webapp.filters import check_known, check_queue_filter
 
 PAGE = 200
@@ -244,7 +244,7 @@ def register(app: FastAPI) -> None:
     @app.get("/sets/{set_id:path}", response_class=HTMLResponse, include_in_schema=False)
     def set_page(
         request: Request,
-        set_id: str,
+        set_id: SetId,
         model: str | None = None,
         offset: PageOffset = 0,
         done: str | None = None,
@@ -349,7 +349,7 @@ def register(app: FastAPI) -> None:
     @app.post("/sets/{set_id:path}/preview", include_in_schema=False)
     def set_preview(
         request: Request,
-        set_id: str,
+        set_id: SetId,
         csrf: Annotated[str, Form()] = "",
         verdict: Annotated[str, Form()] = "approve",
         reason: Annotated[str, Form()] = "",
@@ -367,7 +367,7 @@ def register(app: FastAPI) -> None:
     @app.post("/sets/{set_id:path}/decide", include_in_schema=False)
     def set_decide(
         request: Request,
-        set_id: str,
+        set_id: SetId,
         csrf: Annotated[str, Form()] = "",
         verdict: Annotated[str, Form()] = "approve",
         reason: Annotated[str, Form()] = "",
