@@ -5,11 +5,13 @@ Pages:
 - /queue: 200 items a page (?offset=), filters (kind, route, model, source, status, priority,
   text), sort by any column (?sort=, ?desc=1), counts per kind, and the promise in the header:
   due-soon and overdue submissions apart from machine-made items.
-- /sets: the change sets of the open items with their items and fields.
+- /sets: the change sets of the open items with their items and fields, 200 a page.
 - /sets/{id}: one table of the set's fields (route, model, field, current, proposed, change %,
   each source's value and date, evidence on demand), filtered by model; a form decides the whole
   (filtered) set or the selected rows, with a reason, after a preview (/sets/{id}/preview) that
   lists exactly the fields the decision changes; the confirmation decides exactly those items.
+  A refused decision (a rejection without a reason, …) shows its preview again as entered, a
+  refused preview the set with the ticked rows still ticked, each with the one-line refusal.
 - /items/{id}/undo: undo a decision (a decision of its own, with a reason).
 """
 
