@@ -21,7 +21,7 @@ from review import sets
 from review import submissions as submitted
 from schemas.records import ReviewKind, ReviewStatus
 from schemas.vocab import Component, Unit
-from webapp.filters import check_queue_filter
+from webapp.filters import check_known, check_queue_filter
 from webapp.security import client_address
 
 PRIVATE = ("contact", "submitter", "client_id")
@@ -105,9 +105,14 @@ def store_submission(request: Request, data: SubmissionIn) -> dict[str, Any] | s
 
 @api_router.get("/catalog", tags=["catalog"])
 def catalog_index(request: Request, route: RouteFilter = None) -> list[dict[str, Any]]:
-    """Every (route, model) in the catalog, with its number of fields and of verified fields."""
+    """Every (route, model) in the catalog, with its number of fields and of verified fields.
+    A route no value in force is sold on is refused (422), not answered with an empty list."""
     with engine_of(request).connect() as conn:
-        return [entry.as_json() for entry in queries.catalog_index(conn, route)]
+        found = queries.catalog_index(conn, route)
+        if route and not found:
+            routes = {e.route for e in queries.catalog_index(conn)}
+            check_known("route", route, routes, "no value in force is sold there")
+    return [entry.as_json() for entry in found]
 
 
 @api_router.get("/catalog/{route}/{model:path}", tags=["catalog"])

@@ -6,7 +6,8 @@ The models index knows the categories and routes of the models in force at the p
 the capability flags it shows; the queue pages (and /api/queue, /api/sets) know the routes,
 models and change sets its items name, whatever their status, and the configured sources
 (data/sources.json) and 'submission' (the source of a submitted claim no official source
-stated). A known value that matches nothing now is an honest empty list. The app answers an
+stated). The catalog API (/api/values, /api/catalog) knows the routes and models of the values
+in force. A known value that matches nothing now is an honest empty list. The app answers an
 UnknownFilter with 422 naming the parameter, the value and, when they are few enough to read,
 the known values (app.py).
 """

@@ -33,6 +33,7 @@ from review import submissions as submitted
 from schemas.vocab import Kind
 from webapp.api import NAME, ModelName, Offset, TextFilter
 from webapp.catalog_view import index_rows, model_view, price_history_svg
+from webapp.filters import UnknownFilter, check_known
 
 pages_router = APIRouter()
 MEDIA = {
@@ -137,6 +138,7 @@ def values_api(
     `offset`; `next` is the URL of the following page (None on the last)."""
     wanted = {"route": route, "model": model, "kind": kind.value if kind else None}
     with _engine(request).connect() as conn:
+        check_catalog_filter(conn, _at(at), route=route, model=model)
         if verified_only:  # verification is read per value: filter them all, then slice
             found = reader.published_values(conn, _at(at), verified_only=True, **wanted)
             total, page = len(found), found[offset : offset + limit]
@@ -157,6 +159,21 @@ def values_api(
         "next": following,
         "values": [value_record(p) for p in page],
     }
+
+
+def check_catalog_filter(
+    conn: Any, moment: Any, *, route: str | None = None, model: str | None = None
+) -> None:
+    """Refuse a route or model filter naming no value in force at `moment` (webapp/filters.py:
+    never an empty list). Raises UnknownFilter naming the parameter."""
+    if not (route or model):
+        return
+    pairs = reader.models(conn, moment)
+    day = moment.date().isoformat()
+    routes = {r for r, _ in pairs}
+    check_known("route", route, routes, f"no value in force on {day} is sold there")
+    if model and model not in {m for _, m in pairs}:
+        raise UnknownFilter("model", model, f"no value in force on {day} is of this model")
 
 
 @pages_router.get("/api/export/{fmt}", tags=["catalog"])
