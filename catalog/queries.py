@@ -536,6 +536,27 @@ class QueueFilter:
         return conditions
 
 
+@dataclass(frozen=True)
+class SetTotals:
+    """How many change sets, open items and fields a set listing covers in all (every page)."""
+
+    sets: int
+    items: int
+    fields: int
+
+
+def queue_routes(conn: Connection) -> list[str]:
+    """Every route a review item names, whatever its status (what a route filter may ask)."""
+    c = _items
+    return list(conn.execute(select(c.route).distinct().order_by(c.route)).scalars())
+
+
+def queue_has_model(conn: Connection, model: str) -> bool:
+    """Whether any review item, whatever its status, is about `model` (exactly)."""
+    found = conn.execute(select(_items.id).where(_items.model == model).limit(1)).first()
+    return found is not None
+
+
 def queue_page(
     conn: Connection,
     which: QueueFilter,
@@ -580,12 +601,16 @@ def queue_counts(conn: Connection, which: QueueFilter) -> dict[str, int]:
     return {kind: int(n) for kind, n in rows}
 
 
-def change_sets(conn: Connection, which: QueueFilter) -> list[ChangeSet]:
-    """The change sets among the items the filter matches, soonest due first: per set its id,
-    kind, route, lead source, run, model (new-model and submission sets), how many items and
-    fields, the earliest due time and the most urgent priority."""
+def change_sets(
+    conn: Connection, which: QueueFilter, *, offset: int = 0, limit: int | None = None
+) -> list[ChangeSet]:
+    """The change sets among the items the filter matches, soonest due first (then most urgent,
+    then by id, so consecutive pages never repeat or skip a set while the queue is unchanged):
+    per set its id, kind, route, lead source, run, model (new-model and submission sets), how
+    many items and fields, the earliest due time and the most urgent priority. `limit` sets
+    from `offset`; every one without a limit."""
     c = _items
-    rows = conn.execute(
+    query = (
         select(
             c.set_id,
             func.min(c.kind).label("kind"),
@@ -602,7 +627,9 @@ def change_sets(conn: Connection, which: QueueFilter) -> list[ChangeSet]:
         .where(c.set_id.is_not(None), *which.where())
         .group_by(c.set_id)
         .order_by(func.min(c.due_at), func.min(c.priority), c.set_id)
+        .offset(offset)
     )
+    rows = conn.execute(query if limit is None else query.limit(limit))
     return [
         ChangeSet(
             id=r.set_id,
@@ -619,6 +646,19 @@ def change_sets(conn: Connection, which: QueueFilter) -> list[ChangeSet]:
         )
         for r in rows
     ]
+
+
+def change_set_totals(conn: Connection, which: QueueFilter) -> SetTotals:
+    """How many change sets, items and fields the filter matches (the items of some set)."""
+    c = _items
+    row = conn.execute(
+        select(
+            func.count(func.distinct(c.set_id)),
+            func.count(),
+            func.coalesce(func.sum(c.fields), 0),
+        ).where(c.set_id.is_not(None), *which.where())
+    ).one()
+    return SetTotals(sets=int(row[0]), items=int(row[1]), fields=int(row[2]))
 
 
 def set_models(conn: Connection, which: QueueFilter) -> list[str]:

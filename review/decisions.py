@@ -228,6 +228,16 @@ def _matching_open(conn: Connection, which: Filter) -> list[ReviewRow]:
     )
 
 
+def checked_reason(reason: str | None) -> str:
+    """A decision's reason, stripped ('' for none). Raises DecisionError for one holding a
+    control character other than a tab or line break (PostgreSQL's text refuses a NUL: the
+    decision would fail in the database instead of being refused)."""
+    text = (reason or "").strip()
+    if any((ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127 for c in text):
+        raise DecisionError("a reason cannot hold control characters: retype it")
+    return text
+
+
 def _decide(
     conn: Connection,
     item_id: int,
@@ -241,7 +251,7 @@ def _decide(
     use_source: str | None = None,
 ) -> Decision:
     now = now or datetime.now(UTC)
-    reason = (reason or "").strip() or None
+    reason = checked_reason(reason) or None
     if not reviewer_exists(conn, reviewer):
         raise Forbidden(f"no active reviewer named {reviewer!r}")
     if verdict is Verdict.REJECT and not reason:
@@ -662,7 +672,7 @@ def undo(
     reason, for an item never decided, or when a value it opened is no longer the one in force
     (a later decision would be overwritten)."""
     now = now or datetime.now(UTC)
-    reason = (reason or "").strip()
+    reason = checked_reason(reason)
     with _deciding(engine) as conn:
         if not reviewer_exists(conn, reviewer):
             raise Forbidden(f"no active reviewer named {reviewer!r}")

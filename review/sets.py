@@ -69,10 +69,19 @@ def describe(found: ChangeSet) -> str:
     return set_label(found.kind, found.route, found.lead_source, found.run_id, found.model)
 
 
-def list_sets(engine: Engine, which: queries.QueueFilter | None = None) -> list[dict[str, Any]]:
-    """The change sets of the open items (or of `which`), each with its label and counts."""
+def list_sets(
+    engine: Engine,
+    which: queries.QueueFilter | None = None,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """The change sets of the open items (or of `which`), each with its label and counts,
+    soonest due first: `limit` of them from `offset` (every one without a limit)."""
     with engine.connect() as conn:
-        found = queries.change_sets(conn, which or queries.QueueFilter())
+        found = queries.change_sets(
+            conn, which or queries.QueueFilter(), offset=offset, limit=limit
+        )
     return [{**s.as_json(), "label": describe(s)} for s in found]
 
 

@@ -333,3 +333,58 @@ def test_a_refresh_still_starting_is_named_by_pid_and_host_on_postgres(postgres_
         os.kill(holder.pid, signal.SIGKILL)
         holder.wait()
         engine.dispose()
+
+
+def test_a_nul_in_a_page_path_query_or_form_is_a_4xx_on_postgres(postgres_url: str) -> None:
+    """PostgreSQL refuses a NUL in a text value where SQLite stores it, so a NUL in a page's path
+    or query, a sign-in name or a decision's reason reached the database and answered 500
+    there. Each is refused first: 422 naming the parameter (as the JSON API does), a failed
+    sign-in, a refused decision that keeps the form."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from review import submissions as submitted
+    from review.reviewers import add_reviewer
+    from webapp import create_app
+
+    engine = store.connect(fresh_database(postgres_url, "web_nul"))
+    app = create_app(engine.url.render_as_string(hide_password=False), secret_key="test-only")
+    client = TestClient(app, raise_server_exceptions=False)
+    for path in (
+        "/sets/1%00",
+        "/models/gpt%004o",
+        "/models/gpt%004o/history.svg",
+        "/submissions/ab%00",
+        "/api/cost?route=openrouter&model=gpt%004o&input_tokens=1&output_tokens=1",
+    ):
+        response = client.get(path)
+        assert response.status_code == 422, (path, response.status_code)
+        assert "String should match pattern" in response.text, path
+
+    def token(path: str) -> str:
+        found = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
+        assert found, path
+        return found[1]
+
+    add_reviewer(engine, "alice", "correct horse battery staple")
+    nul_name = {"csrf": token("/login"), "name": "al\x00ice", "secret": "x"}
+    refused = client.post("/login", data=nul_name)
+    assert refused.status_code == 401 and "unknown name or wrong secret" in refused.text
+    signed = {"csrf": token("/login"), "name": "alice", "secret": "correct horse battery staple"}
+    assert client.post("/login", data=signed, follow_redirects=False).status_code == 303
+    made = submitted.submit(
+        engine,
+        route="openrouter",
+        model="gpt-4o",
+        source_url="http://10.0.0.1/pricing",
+        claims=[submitted.parse_claim_text("input 1")],
+    )
+    processed = submitted.process(engine, made["id"])
+    assert processed is not None
+    item = processed["review_item"]
+    for action in ("reject", "approve"):
+        form = {"csrf": token(f"/items/{item}"), "reason": "see\x00page", "override": "true"}
+        response = client.post(f"/items/{item}/{action}", data=form)
+        assert response.status_code == 409, (action, response.status_code)
+        assert "control character" in response.text

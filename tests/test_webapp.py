@@ -103,6 +103,31 @@ def test_signing_out_ends_every_copy_of_the_session(app: Any) -> None:
     assert approved.status_code == 200 and "Approved" in approved.text
 
 
+def test_signing_in_issues_a_new_form_token(app: Any) -> None:
+    """The CSRF token was the same before and after a sign-in (bound to the browser only), so
+    a token planted or read before the sign-in decided for the reviewer after it. Signing in
+    issues new tokens; one given before the sign-in, or in an earlier session, is refused."""
+    client = TestClient(app)
+    item = open_item(app)
+    before = csrf(client, "/submit")
+    login(client, "alice")
+    first_session = csrf(client, f"/items/{item.id}")
+    assert first_session != before
+    refused = client.post(f"/items/{item.id}/approve", data={"csrf": before})
+    assert refused.status_code == 403 and "form token" in refused.text
+    assert open_item(app).id == item.id  # nothing decided
+    signed_out = client.post("/logout", data={"csrf": first_session}, follow_redirects=False)
+    assert signed_out.status_code == 303
+    login(client, "alice")
+    refused = client.post(f"/items/{item.id}/approve", data={"csrf": first_session})
+    assert refused.status_code == 403
+    token = csrf(client, f"/items/{item.id}")
+    approved = client.post(
+        f"/items/{item.id}/approve", data={"csrf": token}, follow_redirects=False
+    )
+    assert approved.status_code == 303
+
+
 def test_web_approve_and_reject_leave_audit_records(app: Any) -> None:
     client = TestClient(app)
     login(client, "alice")

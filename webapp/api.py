@@ -21,6 +21,7 @@ from review import sets
 from review import submissions as submitted
 from schemas.records import ReviewKind, ReviewStatus
 from schemas.vocab import Component, Unit
+from webapp.filters import check_known, check_queue_filter
 from webapp.security import client_address
 
 PRIVATE = ("contact", "submitter", "client_id")
@@ -34,11 +35,13 @@ RouteName = Annotated[
 ]
 ModelName = Annotated[str, Path(max_length=300, pattern=NAME, examples=["gpt-5"])]
 Token = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+SetId = Annotated[str, Path(max_length=400, pattern=NAME, description="A change set's id.")]
 RouteFilter = Annotated[
     str | None, Query(max_length=100, pattern=f"^({submitted.ROUTE.pattern})?$")
 ]
 TextFilter = Annotated[str | None, Query(max_length=300, pattern=FILTER)]
-Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="Items to skip (0 to 2147483647).")]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="Rows to skip (0 to 2147483647).")]
+Limit = Annotated[int, Query(ge=1, le=1000, description="Rows in a page (1 to 1000).")]
 
 api_router = APIRouter(prefix="/api")
 
@@ -102,9 +105,14 @@ def store_submission(request: Request, data: SubmissionIn) -> dict[str, Any] | s
 
 @api_router.get("/catalog", tags=["catalog"])
 def catalog_index(request: Request, route: RouteFilter = None) -> list[dict[str, Any]]:
-    """Every (route, model) in the catalog, with its number of fields and of verified fields."""
+    """Every (route, model) in the catalog, with its number of fields and of verified fields.
+    A route no value in force is sold on is refused (422), not answered with an empty list."""
     with engine_of(request).connect() as conn:
-        return [entry.as_json() for entry in queries.catalog_index(conn, route)]
+        found = queries.catalog_index(conn, route)
+        if route and not found:
+            routes = {e.route for e in queries.catalog_index(conn)}
+            check_known("route", route, routes, "no value in force is sold there")
+    return [entry.as_json() for entry in found]
 
 
 @api_router.get("/catalog/{route}/{model:path}", tags=["catalog"])
@@ -133,11 +141,13 @@ def queue(
         str | None,
         Query(max_length=300, pattern=FILTER, description="text in the title, route or model"),
     ] = None,
-    set_id: Annotated[str | None, Query(alias="set", description="one change set")] = None,
+    set_id: Annotated[
+        str | None, Query(alias="set", max_length=400, pattern=FILTER, description="one change set")
+    ] = None,
     sort: Annotated[str, Query(description=", ".join(queries.QUEUE_SORTS))] = "due",
     desc: bool = False,
     offset: Offset = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    limit: Limit = 200,
 ) -> list[dict[str, Any]]:
     """Review items, soonest due then most urgent first (or by `sort`), one page at a time.
 
@@ -162,27 +172,46 @@ def queue(
         set_id=set_id,
     )
     with engine_of(request).connect() as conn:
+        check_queue_filter(conn, which)
         page = queries.queue_page(
             conn, which, sort=sort, descending=desc, offset=offset, limit=limit
         )
-    response.headers["X-Total-Count"] = str(page.total)
-    if offset + limit < page.total:
+    paged(request, response, page.total, offset, limit)
+    return [item.as_json() for item in page.items]
+
+
+def paged(request: Request, response: Response, total: int, offset: int, limit: int) -> None:
+    """A list page's headers: the total in `X-Total-Count`, and while there is more, the next
+    page's URL (this one's query with `offset` + `limit`) in `Link: <...>; rel="next"`."""
+    response.headers["X-Total-Count"] = str(total)
+    if offset + limit < total:
         following = request.url.include_query_params(offset=offset + limit, limit=limit)
         response.headers["Link"] = f'<{following}>; rel="next"'
-    return [item.as_json() for item in page.items]
 
 
 @api_router.get("/sets", tags=["queue"])
 def change_sets(
     request: Request,
+    response: Response,
     kind: ReviewKind | None = None,
     route: RouteFilter = None,
     source: TextFilter = None,
+    offset: Offset = 0,
+    limit: Limit = 200,
 ) -> list[dict[str, Any]]:
-    """The change sets of the open items: id, label, kind, route, lead source, run, items,
-    fields, earliest due time, most urgent priority."""
+    """The change sets of the open items, soonest due then most urgent first, one page at a
+    time: id, label, kind, route, lead source, run, items, fields, earliest due time, most
+    urgent priority.
+
+    Paged as /api/queue is: the total in `X-Total-Count`, the next page's URL in
+    `Link: <...>; rel="next"` until the last page."""
     which = queries.QueueFilter(kind=kind.value if kind else None, route=route, source=source)
-    return sets.list_sets(engine_of(request), which)
+    engine = engine_of(request)
+    with engine.connect() as conn:
+        check_queue_filter(conn, which)
+        total = queries.change_set_totals(conn, which).sets
+    paged(request, response, total, offset, limit)
+    return sets.list_sets(engine, which, offset=offset, limit=limit)
 
 
 @api_router.get("/queue/{item_id}", tags=["queue"])

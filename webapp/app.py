@@ -47,10 +47,12 @@ from webapp.api import (
     ModelName,
     RouteName,
     SubmissionIn,
+    Token,
     api_router,
     engine_of,
     store_submission,
 )
+from webapp.filters import UnknownFilter
 from webapp.pages import pages_router, parse_day
 from webapp.security import (
     MAX_BODY,
@@ -173,7 +175,9 @@ def _middleware(app: FastAPI) -> None:
         signer: Signer = app.state.signer
         client_id, new = signer.client_id(request)
         request.state.client_id = client_id
-        request.state.reviewer = signer.reviewer(request, partial(session_valid, app.state.engine))
+        session = signer.session(request, partial(session_valid, app.state.engine))
+        request.state.reviewer = session.reviewer if session else None
+        request.state.session_id = session.id if session else ""
         response: Response = await call_next(request)
         if new:
             signer.set_client(response, request, client_id)
@@ -194,6 +198,15 @@ def _middleware(app: FastAPI) -> None:
             {"status": exc.status_code, "detail": exc.detail},
             status=exc.status_code,
         )
+
+    @app.exception_handler(UnknownFilter)
+    async def unknown_filter(request: Request, exc: UnknownFilter) -> Response:
+        """A filter naming what the list never holds (webapp/filters.py): 422 saying so, as
+        JSON under /api, else the error page."""
+        refused = HTTPException(status_code=422, detail=str(exc))
+        if request.url.path.startswith("/api/"):
+            return await http_exception_handler(request, refused)
+        return render(request, "error.html", {"status": 422, "detail": str(exc)}, status=422)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -298,7 +311,10 @@ def _item_response(
     error: str | None = None,
     status: int = 200,
     done: str | None = None,
+    entered: dict[str, Any] | None = None,
 ) -> Response:
+    """An item's page; after a refused decision, `entered` is what the reviewer entered on its
+    form (verdict: approve, reject or undo; reason; override; use_source), shown again."""
     with engine_of(request).connect() as conn:
         item = queries.get_review(conn, item_id)
         if item is None:
@@ -326,6 +342,8 @@ def _item_response(
             "audit": audit,
             "message": message,
             "error": error,
+            "entered": {"verdict": "", "reason": "", "override": False, "use_source": ""}
+            | (entered or {}),
         },
         status=status,
     )
@@ -406,9 +424,20 @@ def _decide(
         raise HTTPException(status_code=404, detail=str(exc)) from exc
     except decisions.DecisionError as exc:
         code = 403 if isinstance(exc, decisions.Forbidden) else 409
-        return _item_response(request, item_id, error=str(exc), status=code)
+        entered = {
+            "verdict": verdict.value,
+            "reason": reason,
+            "override": override,
+            "use_source": use_source,
+        }
+        return _item_response(request, item_id, error=str(exc), status=code, entered=entered)
     done = verdict.status.value if all(d.changed for d in made) else UNCHANGED
     return RedirectResponse(f"/items/{item_id}?done={done}", status_code=303)
+
+
+def printable(text: str) -> bool:
+    """Whether `text` holds no control character (PostgreSQL's text refuses a NUL outright)."""
+    return not any(ord(c) < 32 or ord(c) == 127 for c in text)
 
 
 def _local_path(target: str | None) -> str:
@@ -436,7 +465,7 @@ def _login_pages(app: FastAPI) -> None:
         address = client_address(request)
         if limiter.full(address):
             raise HTTPException(status_code=429, detail="too many failed sign-ins: wait a while")
-        if not verify_reviewer(engine_of(request), name.strip(), secret):
+        if not (printable(name) and verify_reviewer(engine_of(request), name.strip(), secret)):
             limiter.hit(address)
             return render(
                 request,
@@ -495,7 +524,7 @@ def _submission_pages(app: FastAPI) -> None:
         return RedirectResponse(f"/submissions/{created['token']}", status_code=303)
 
     @app.get("/submissions/{token}", response_class=HTMLResponse, include_in_schema=False)
-    def submission_page(request: Request, token: str) -> Response:
+    def submission_page(request: Request, token: Token) -> Response:
         with engine_of(request).connect() as conn:
             found = queries.submission_status(conn, token)
         if found is None:

@@ -23,6 +23,7 @@ from catalog.cost import CostError, ImageCount, Workload, choose_price, derive_p
 from catalog.reader import ModelSummary, PublishedValue
 from schemas.records import decimal_text
 from schemas.vocab import Component, Dim, Kind, Unit
+from webapp.filters import check_known
 
 FLAGS = (
     "vision",
@@ -356,14 +357,22 @@ def index_rows(
     verified_only: bool = False,
 ) -> dict[str, Any]:
     """The index: one row per model (its routes, categories, lowest text input price), filtered
-    by a search text, category (mode), capability, route and verified prices only."""
+    by a search text, category (mode), capability, route and verified prices only.
+
+    Raises UnknownFilter for a category or route no model in force at `at` has, or a
+    capability that is not one of FLAGS (webapp/filters.py: never an empty list)."""
+    summaries = reader.model_summaries(conn, at)
+    all_categories = sorted({m for s in summaries for m in s.modes})
+    all_routes = sorted({s.route for s in summaries})
+    day = at.date().isoformat()
+    check_known("category", category, all_categories, f"no model in force on {day} has it")
+    check_known("capability", capability, FLAGS, "not a capability the index filters by")
+    check_known("route", route, all_routes, f"no model in force on {day} is sold there")
     by_model: dict[str, list[ModelSummary]] = defaultdict(list)
-    for s in reader.model_summaries(conn, at):
+    for s in summaries:
         if verified_only and not s.verified_prices:
             continue
         by_model[s.model].append(s)
-    all_categories = sorted({m for rows in by_model.values() for r in rows for m in r.modes})
-    all_routes = sorted({r.route for rows in by_model.values() for r in rows})
     needle = q.strip().lower()
     rows = []
     for model, summaries in sorted(by_model.items()):

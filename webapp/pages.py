@@ -29,9 +29,11 @@ from pydantic import ValidationError
 from catalog import reader
 from catalog.cost import CostError, Workload, estimate, unknown_target, workload_error
 from catalog.export import FORMATS, render, value_record
+from review import submissions as submitted
 from schemas.vocab import Kind
-from webapp.api import Offset, TextFilter
+from webapp.api import NAME, ModelName, Offset, TextFilter
 from webapp.catalog_view import index_rows, model_view, price_history_svg
+from webapp.filters import UnknownFilter, check_known
 
 pages_router = APIRouter()
 MEDIA = {
@@ -68,8 +70,8 @@ def parse_day(text: str) -> date | None:
 @pages_router.get("/api/cost", tags=["catalog"])
 def cost_api(
     request: Request,
-    route: str,
-    model: str,
+    route: Annotated[str, Query(max_length=100, pattern=f"^{submitted.ROUTE.pattern}$")],
+    model: Annotated[str, Query(max_length=300, pattern=NAME)],
     input_tokens: Annotated[int, Query(ge=0)],
     output_tokens: Annotated[int, Query(ge=0)],
     cached_tokens: Annotated[int, Query(ge=0)] = 0,
@@ -136,6 +138,7 @@ def values_api(
     `offset`; `next` is the URL of the following page (None on the last)."""
     wanted = {"route": route, "model": model, "kind": kind.value if kind else None}
     with _engine(request).connect() as conn:
+        check_catalog_filter(conn, _at(at), route=route, model=model)
         if verified_only:  # verification is read per value: filter them all, then slice
             found = reader.published_values(conn, _at(at), verified_only=True, **wanted)
             total, page = len(found), found[offset : offset + limit]
@@ -156,6 +159,21 @@ def values_api(
         "next": following,
         "values": [value_record(p) for p in page],
     }
+
+
+def check_catalog_filter(
+    conn: Any, moment: Any, *, route: str | None = None, model: str | None = None
+) -> None:
+    """Refuse a route or model filter naming no value in force at `moment` (webapp/filters.py:
+    never an empty list). Raises UnknownFilter naming the parameter."""
+    if not (route or model):
+        return
+    pairs = reader.models(conn, moment)
+    day = moment.date().isoformat()
+    routes = {r for r, _ in pairs}
+    check_known("route", route, routes, f"no value in force on {day} is sold there")
+    if model and model not in {m for _, m in pairs}:
+        raise UnknownFilter("model", model, f"no value in force on {day} is of this model")
 
 
 @pages_router.get("/api/export/{fmt}", tags=["catalog"])
@@ -287,7 +305,7 @@ def index(
 
 
 @pages_router.get("/models/{model}/history.svg", include_in_schema=False)
-def history_svg(request: Request, model: str, component: str = "input") -> Response:
+def history_svg(request: Request, model: ModelName, component: str = "input") -> Response:
     with _engine(request).connect() as conn:
         svg = price_history_svg(conn, model, component)
     if svg is None:
@@ -298,7 +316,7 @@ def history_svg(request: Request, model: str, component: str = "input") -> Respo
 @pages_router.get("/models/{model}", response_class=HTMLResponse, include_in_schema=False)
 def model_page(
     request: Request,
-    model: str,
+    model: ModelName,
     at: str = "",
     input_tokens: Annotated[int | None, Query(ge=0)] = None,
     output_tokens: Annotated[int | None, Query(ge=0)] = None,

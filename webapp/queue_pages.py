@@ -5,16 +5,19 @@ Pages:
 - /queue: 200 items a page (?offset=), filters (kind, route, model, source, status, priority,
   text), sort by any column (?sort=, ?desc=1), counts per kind, and the promise in the header:
   due-soon and overdue submissions apart from machine-made items.
-- /sets: the change sets of the open items with their items and fields.
+- /sets: the change sets of the open items with their items and fields, 200 a page.
 - /sets/{id}: one table of the set's fields (route, model, field, current, proposed, change %,
   each source's value and date, evidence on demand), filtered by model; a form decides the whole
   (filtered) set or the selected rows, with a reason, after a preview (/sets/{id}/preview) that
   lists exactly the fields the decision changes; the confirmation decides exactly those items.
+  A refused decision (a rejection without a reason, …) shows its preview again as entered, a
+  refused preview the set with the ticked rows still ticked, each with the one-line refusal.
 - /items/{id}/undo: undo a decision (a decision of its own, with a reason).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -26,7 +29,8 @@ from catalog import queries
 from catalog.views import ReviewWithChanges
 from review import decisions, sets
 from schemas.records import ReviewKind, ReviewStatus
-from webapp.api import MAX_ID, ItemId, engine_of
+from webapp.api import MAX_ID, ItemId, SetId, engine_of
+from webapp.filters import check_known, check_queue_filter
 
 PAGE = 200
 SET_PAGE = 100
@@ -160,9 +164,12 @@ def register(app: FastAPI) -> None:
             q=q,
         )
         if sort not in queries.QUEUE_SORTS:
-            raise HTTPException(status_code=422, detail=f"sort {sort!r}: no such column")
+            raise HTTPException(
+                status_code=422, detail=f"sort {sort!r}: one of {', '.join(queries.QUEUE_SORTS)}"
+            )
         now = datetime.now(UTC)
         with engine_of(request).connect() as conn:
+            check_queue_filter(conn, which)
             page = queries.queue_page(conn, which, sort=sort, descending=desc, offset=offset)
             counts = queries.queue_counts(conn, which)
             promise = queries.promise_counts(conn, now, DUE_SOON)
@@ -216,32 +223,42 @@ def register(app: FastAPI) -> None:
         offset: PageOffset = 0,
     ) -> Response:
         which = queue_filter(status="open", kind=kind, route=route, source=source)
-        found = sets.list_sets(engine_of(request), which)
+        engine = engine_of(request)
+        with engine.connect() as conn:
+            check_queue_filter(conn, which)
+            totals = queries.change_set_totals(conn, which)
+        found = sets.list_sets(engine, which, offset=offset, limit=SETS_PAGE)
         params = {"kind": kind, "route": route, "source": source}
         return render(
             request,
             "sets.html",
             {
-                "sets": found[offset : offset + SETS_PAGE],
-                "total": len(found),
-                "page": pager("/sets", params, offset, len(found), SETS_PAGE),
+                "sets": found,
+                "total": totals.sets,
+                "page": pager("/sets", params, offset, totals.sets, SETS_PAGE),
                 "filters": params,
                 "kinds": [k.value for k in ReviewKind],
-                "items": sum(s["items"] for s in found),
-                "fields": sum(s["fields"] for s in found),
+                "items": totals.items,
+                "fields": totals.fields,
             },
         )
 
     @app.get("/sets/{set_id:path}", response_class=HTMLResponse, include_in_schema=False)
     def set_page(
         request: Request,
-        set_id: str,
+        set_id: SetId,
         model: str | None = None,
         offset: PageOffset = 0,
         done: str | None = None,
         n: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     ) -> Response:
         check_filter_text("model", model)
+        if model:
+            with engine_of(request).connect() as conn:
+                every = queries.QueueFilter(status=None, set_id=set_id)
+                known = queries.set_models(conn, every)
+            if known:  # a set that does not exist is a 404 below
+                check_known("model", model, known, f"no item of set {set_id} is about it")
         return _set_response(request, set_id, model or None, offset, done=done, n=n)
 
     def _set_response(
@@ -254,7 +271,10 @@ def register(app: FastAPI) -> None:
         n: int = 0,
         error: str | None = None,
         status: int = 200,
+        entered: Entered | None = None,
     ) -> Response:
+        """The set's page; after a refused form, `entered` is what the reviewer entered (rows
+        ticked, reason, override), shown again as entered beside the `error`."""
         engine = engine_of(request)
         summary = sets.get_set(engine, set_id)
         if summary is None:
@@ -277,6 +297,53 @@ def register(app: FastAPI) -> None:
                 "page": pager(set_href(set_id), {"model": model}, offset, matching, SET_PAGE),
                 "message": message,
                 "error": error,
+                "entered": entered or Entered(),
+            },
+            status=status,
+        )
+
+    def _preview_response(
+        request: Request,
+        set_id: str,
+        entered: Entered,
+        *,
+        error: str | None = None,
+        status: int = 200,
+    ) -> Response:
+        """The preview of deciding `entered.items` of the set (every open one for the model when
+        none is ticked), with the reason and override as entered; the set's page with the
+        `error` instead when they cannot be decided (no longer open, or none left)."""
+        selection = sets.Selection(
+            set_id=set_id, model=entered.model or None, item_ids=entered.items
+        )
+        try:
+            found = sets.items(engine_of(request), selection)
+            if not found:
+                raise sets.SetError("nothing to decide: no open items match")
+        except decisions.DecisionError as exc:
+            return _set_response(
+                request,
+                set_id,
+                entered.model or None,
+                0,
+                error=str(exc),
+                status=409,
+                entered=entered,
+            )
+        rows = sets.preview(found)
+        return render(
+            request,
+            "set_preview.html",
+            {
+                "set": sets.get_set(engine_of(request), set_id),
+                "verdict": entered.verdict,
+                "reason": entered.reason,
+                "model": entered.model,
+                "override": entered.override,
+                "items": [i.id for i in found],
+                "rows": rows,
+                "changing": len(changing_rows(found, rows)),
+                "error": error,
             },
             status=status,
         )
@@ -284,7 +351,7 @@ def register(app: FastAPI) -> None:
     @app.post("/sets/{set_id:path}/preview", include_in_schema=False)
     def set_preview(
         request: Request,
-        set_id: str,
+        set_id: SetId,
         csrf: Annotated[str, Form()] = "",
         verdict: Annotated[str, Form()] = "approve",
         reason: Annotated[str, Form()] = "",
@@ -296,33 +363,13 @@ def register(app: FastAPI) -> None:
         request.app.state.signer.check_csrf(request, csrf)
         chosen = checked_verdict(verdict, item)
         check_filter_text("model", model)
-        selection = sets.Selection(set_id=set_id, model=model or None, item_ids=tuple(item))
-        try:
-            found = sets.items(engine_of(request), selection)
-            if not found:
-                raise sets.SetError("nothing to decide: no open items match")
-        except decisions.DecisionError as exc:
-            return _set_response(request, set_id, model or None, 0, error=str(exc), status=409)
-        rows = sets.preview(found)
-        return render(
-            request,
-            "set_preview.html",
-            {
-                "set": sets.get_set(engine_of(request), set_id),
-                "verdict": chosen.value,
-                "reason": reason,
-                "model": model,
-                "override": override,
-                "items": [i.id for i in found],
-                "rows": rows,
-                "changing": len(changing_rows(found, rows)),
-            },
-        )
+        entered = Entered(chosen.value, reason, model, override, tuple(item))
+        return _preview_response(request, set_id, entered)
 
     @app.post("/sets/{set_id:path}/decide", include_in_schema=False)
     def set_decide(
         request: Request,
-        set_id: str,
+        set_id: SetId,
         csrf: Annotated[str, Form()] = "",
         verdict: Annotated[str, Form()] = "approve",
         reason: Annotated[str, Form()] = "",
@@ -334,9 +381,16 @@ def register(app: FastAPI) -> None:
         request.app.state.signer.check_csrf(request, csrf)
         chosen = checked_verdict(verdict, item)
         check_filter_text("model", model)
+        entered = Entered(chosen.value, reason, model, override, tuple(item))
         if not item:
             return _set_response(
-                request, set_id, model or None, 0, error="preview first: no items", status=409
+                request,
+                set_id,
+                model or None,
+                0,
+                error="preview first: no items",
+                status=409,
+                entered=entered,
             )
         try:
             made = sets.decide(
@@ -349,9 +403,9 @@ def register(app: FastAPI) -> None:
                 client_id=request.state.client_id,
                 override=override,
             )
-        except decisions.DecisionError as exc:
+        except decisions.DecisionError as exc:  # e.g. a rejection without a reason
             code = 403 if isinstance(exc, decisions.Forbidden) else 409
-            return _set_response(request, set_id, model or None, 0, error=str(exc), status=code)
+            return _preview_response(request, set_id, entered, error=str(exc), status=code)
         back = _link(
             set_href(set_id),
             {"model": model, "done": chosen.status.value, "n": len(made)},
@@ -374,8 +428,21 @@ def register(app: FastAPI) -> None:
         except decisions.NotFound as exc:
             raise HTTPException(status_code=404, detail=str(exc)) from exc
         except decisions.DecisionError as exc:
-            return _item_response(request, item_id, error=str(exc), status=409)
+            entered = {"verdict": "undo", "reason": reason}
+            return _item_response(request, item_id, error=str(exc), status=409, entered=entered)
         return RedirectResponse(f"/items/{item_id}?done=undone", status_code=303)
+
+
+@dataclass(frozen=True)
+class Entered:
+    """What a reviewer entered on a set's decision form: verdict, reason, model filter,
+    override, and the ticked item ids; kept to be shown again when the form is refused."""
+
+    verdict: str = decisions.Verdict.APPROVE.value
+    reason: str = ""
+    model: str = ""
+    override: bool = False
+    items: tuple[int, ...] = ()
 
 
 def changing_rows(

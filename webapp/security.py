@@ -4,10 +4,12 @@ client's address and the request body limit.
 Every browser gets a signed client id cookie; it names the client that made a submission (so
 its submitter cannot approve it) and every CSRF token is bound to it, so a token lifted from one
 browser is worthless in another. A reviewer's session is a separate signed, time-limited cookie
-(itsdangerous) holding the reviewer's name, that client id and when it started; it holds while
-the reviewer is active and has not signed out since (a copy of the cookie kept past a sign-out
-is worthless: review/reviewers.py `session_valid`). Cookies are HttpOnly and
-SameSite=Lax, and Secure when the app is served over https.
+(itsdangerous) holding the reviewer's name, that client id, when it started and a random id
+given at sign-in; it holds while the reviewer is active and has not signed out since (a copy of
+the cookie kept past a sign-out is worthless: review/reviewers.py `session_valid`). CSRF tokens
+are bound to the session id too, so signing in issues new ones and a token given before the
+sign-in (or in another session) is refused. Cookies are HttpOnly and SameSite=Lax, and Secure
+when the app is served over https.
 
 The client's address (the key of the rate limits) is the connecting peer's, unless that peer is
 one of the configured proxies (RATECARD_TRUSTED_PROXIES; none by default): only then is
@@ -42,6 +44,14 @@ TRUSTED_PROXIES_ENV = "RATECARD_TRUSTED_PROXIES"
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+@dataclass(frozen=True)
+class Session:
+    """A signed-in reviewer's session: who, and the random id given at sign-in."""
+
+    reviewer: str
+    id: str
+
+
 @dataclass
 class Signer:
     """Signs and checks cookies and CSRF tokens with the app's secret key."""
@@ -73,9 +83,10 @@ class Signer:
             secure=request.url.scheme == "https",
         )
 
-    def reviewer(self, request: Request, holds: Callable[[str, float], bool]) -> str | None:
-        """The signed-in reviewer, if the session is signed, unexpired, belongs to this client
-        and `holds` (reviewer, the session's start in Unix seconds) says it still holds."""
+    def session(self, request: Request, holds: Callable[[str, float], bool]) -> Session | None:
+        """The signed-in reviewer's session, if its cookie is signed, unexpired, belongs to this
+        client, has an id, and `holds` (reviewer, the session's start in Unix seconds) says it
+        still holds."""
         cookie = request.cookies.get(SESSION_COOKIE)
         if not cookie:
             return None
@@ -85,15 +96,24 @@ class Signer:
             return None
         if data.get("client") != request.state.client_id:
             return None
-        started = data.get("at")
+        started, session_id = data.get("at"), data.get("id")
         name = str(data["reviewer"])
+        if not isinstance(session_id, str) or not session_id:
+            return None
         if not isinstance(started, int | float) or not holds(name, float(started)):
             return None
-        return name
+        return Session(reviewer=name, id=session_id)
 
     def start_session(self, response: Response, request: Request, reviewer: str) -> None:
+        """Sign `reviewer` in: a session cookie with a new random id, to which every CSRF token
+        given from now on is bound (so no token given before the sign-in is accepted after)."""
         token = self._session.dumps(
-            {"reviewer": reviewer, "client": request.state.client_id, "at": time.time()}
+            {
+                "reviewer": reviewer,
+                "client": request.state.client_id,
+                "at": time.time(),
+                "id": secrets.token_urlsafe(16),
+            }
         )
         response.set_cookie(
             SESSION_COOKIE,
@@ -108,15 +128,18 @@ class Signer:
         response.delete_cookie(SESSION_COOKIE)
 
     def csrf_token(self, request: Request) -> str:
-        return self._csrf.dumps(request.state.client_id)
+        """A form token bound to this client and to its session ('' when signed out): a
+        sign-in, a sign-out or another sign-in changes the session, and so the token."""
+        return self._csrf.dumps([request.state.client_id, request.state.session_id])
 
     def check_csrf(self, request: Request, token: str) -> None:
-        """Refuse a form post whose token is missing, expired or from another client."""
+        """Refuse a form post whose token is missing, expired, from another client, or given
+        under another session (before a sign-in, or in an earlier session)."""
         try:
-            client = self._csrf.loads(token, max_age=CSRF_AGE)
+            bound = self._csrf.loads(token, max_age=CSRF_AGE)
         except BadSignature:
-            client = None
-        if not token or client != request.state.client_id:
+            bound = None
+        if not token or bound != [request.state.client_id, request.state.session_id]:
             raise HTTPException(status_code=403, detail="invalid or expired form token: reload")
 
 

@@ -1,0 +1,65 @@
+"""The one rule for filters that name something (a category, capability, route, source, model,
+change set): a value the list could never hold, whatever else is chosen, is refused, never shown
+as an empty list that reads as "nothing matches".
+
+The models index knows the categories and routes of the models in force at the page's date and
+the capability flags it shows; the queue pages (and /api/queue, /api/sets) know the routes,
+models and change sets its items name, whatever their status, and the configured sources
+(data/sources.json) and 'submission' (the source of a submitted claim no official source
+stated). The catalog API (/api/values, /api/catalog) knows the routes and models of the values
+in force. A known value that matches nothing now is an honest empty list. The app answers an
+UnknownFilter with 422 naming the parameter, the value and, when they are few enough to read,
+the known values (app.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import Connection
+
+from catalog import queries
+from schemas.sources import sources
+
+MAX_LISTED = 60  # known values listed in the message; more are only counted
+SUBMISSION_SOURCE = "submission"
+
+
+class UnknownFilter(ValueError):
+    """A filter value no row could match: `name` (the parameter), `value`, and why."""
+
+    def __init__(self, name: str, value: str, why: str, known: Collection[str] = ()) -> None:
+        listed = sorted(known)
+        if not listed:
+            tail = ""
+        elif len(listed) <= MAX_LISTED:
+            tail = f"; one of: {', '.join(listed)}"
+        else:
+            tail = f"; {len(listed)} are known"
+        super().__init__(f"{name} {value!r}: {why}{tail}")
+        self.name = name
+        self.value = value
+
+
+def check_known(name: str, value: str | None, known: Collection[str], why: str) -> None:
+    """Raise UnknownFilter when `value` is given (not None or empty) and not in `known`."""
+    if value and value not in known:
+        raise UnknownFilter(name, value, why, known)
+
+
+def queue_sources() -> list[str]:
+    """The sources a review item can cite: the configured ones, and 'submission'."""
+    return sorted({*sources(), SUBMISSION_SOURCE})
+
+
+def check_queue_filter(conn: Connection, which: queries.QueueFilter) -> None:
+    """Refuse a queue filter's route, model, source or change set that no review item could
+    name (see the module's rule). Raises UnknownFilter naming the first such parameter."""
+    check_known("route", which.route, queries.queue_routes(conn), "no review item names it")
+    check_known("source", which.source, queue_sources(), "not a configured source")
+    if which.model and not queries.queue_has_model(conn, which.model):
+        raise UnknownFilter("model", which.model, "no review item is about this model")
+    if which.set_id and not queries.change_sets(
+        conn, queries.QueueFilter(status=None, set_id=which.set_id), limit=1
+    ):
+        raise UnknownFilter("set", which.set_id, "no such change set")
