@@ -52,6 +52,7 @@ from spiders.tables import (
     parse_price,
     row_records,
     stated_unit,
+    strip_footnotes,
     unit_of,
     where,
 )
@@ -89,7 +90,7 @@ def _models(record: dict[str, Any]) -> list[tuple[str, str]]:
     """(model id, name as the page writes it) of each model a row prices."""
     lowered = [h.strip().casefold() for h in record["header"]]
     if "model" in lowered:
-        name = record["cells"][lowered.index("model")]
+        name = strip_footnotes(record["cells"][lowered.index("model")])
         return [(model_id(name), name)] if name else []
     return _mentioned(record)
 
@@ -138,7 +139,7 @@ def _columns(record: dict[str, Any], heading: str, cell: str) -> list[_Column]:
     if above := ABOVE.search(heading):
         number = Decimal(above.group(2)) * MULTIPLIERS[(above.group(3) or "").lower()]
         dims[Dim.CONTEXT_ABOVE] = context_above(above.group(1), number)
-        lowered = cell[: price.start].casefold()
+        lowered = strip_footnotes(cell)[: price.start].casefold()
     elif UP_TO.search(heading):
         return []
     elif SIZED.search(heading_unit(heading)[0]):

@@ -78,7 +78,10 @@ def names(record: dict[str, Any]) -> list[tuple[str, str]]:
 def normalize(record: dict[str, Any]) -> Normalized:
     rid, text = record["record"], record["text"]
     cells: list[str] = record["cells"]
-    first = next((i for i, cell in enumerate(cells) if find_prices(cell)), None)
+    try:
+        first = next((i for i, cell in enumerate(cells) if find_prices(cell)), None)
+    except ValueError as exc:  # struck through, a range, a bound, a decimal comma
+        raise Uninterpretable(rid, "not a price", f"{exc}: {text}") from exc
     if first is None:
         return Normalized()
     check_whole(record)

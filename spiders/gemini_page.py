@@ -153,6 +153,10 @@ def normalize(record: dict[str, Any]) -> Normalized:
     cell = strip_footnotes(record["cells"][paid])
     if cell.casefold() in NO_PRICE:
         return Normalized()
+    try:
+        find_prices(cell)
+    except ValueError as exc:  # struck through, a range, a bound, a decimal comma
+        raise Uninterpretable(rid, "not a price", f"{exc}: {text}") from exc
     row = _row(label)
     if row is None:
         if not find_prices(cell) and cell.casefold() not in FREE:

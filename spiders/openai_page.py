@@ -57,6 +57,7 @@ from spiders.tables import (
     realign,
     record_of,
     stated_unit,
+    strip_footnotes,
     titles,
     trailing_empty,
     unit_of,
@@ -134,7 +135,7 @@ def names(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _model_name(cell: str) -> str:
     """The model id of a Model cell: footnotes and the data-sharing note left out."""
-    return model_id(DATA_SHARING.sub("", FOOTNOTE.sub("", cell)))
+    return model_id(DATA_SHARING.sub("", FOOTNOTE.sub("", strip_footnotes(cell))))
 
 
 def normalize(record: dict[str, Any]) -> Normalized:

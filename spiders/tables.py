@@ -290,6 +290,7 @@ def read_tables(body: bytes) -> list[Table]:
     if html and (cut := cut_html(text)):
         raise Unparsable(f"truncated body: {cut} ({text.rstrip()[-80:]!r})")
     soup = BeautifulSoup(to_html(text), "html.parser")
+    _mark_inline(soup)
     tables = _walk(soup)
     if not tables:
         raise Unparsable(_no_tables(soup))
@@ -302,6 +303,17 @@ def price_tables(body: bytes) -> list[Table]:
     if not tables:
         raise Unparsable("no price tables: the page's tables state no prices")
     return tables
+
+
+def _mark_inline(soup: BeautifulSoup) -> None:
+    """Write superscripts and struck-through text as Markdown writes them, so that a cell
+    reads alike in both: "<sup>1</sup>" as "^1^" (a footnote marker: joined to the text, "$2.50"
+    and "1" would read as $2.501) and "<del>", "<s>", "<strike>" as "~~...~~" (a price no longer
+    in force: `find_prices` refuses it)."""
+    for tag in soup.find_all("sup"):
+        tag.replace_with(f"^{text_of(tag)}^")
+    for tag in soup.find_all(["del", "s", "strike"]):
+        tag.replace_with(f"~~{text_of(tag)}~~")
 
 
 def _no_tables(soup: BeautifulSoup) -> str:
@@ -552,14 +564,33 @@ _AMOUNT = r"[0-9](?:[0-9,]*[0-9])?(?:\.[0-9]+)?|\.[0-9]+"
 # ambiguous.
 _GROUPED = re.compile(r"[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 _MONEY = re.compile(
-    rf"(?P<sym>US\$|\$|€|£|¥|￥)\s?(?P<a1>{_AMOUNT})"
+    rf"(?P<sym>\$|€|£|¥|￥)\s?(?P<a1>{_AMOUNT})"
     rf"|(?P<a2>{_AMOUNT})\s?(?P<word>元|USD|CNY|RMB|EUR)"
 )
 _PER = re.compile(r"^\s*(?:/|per\b)\s*(?P<per>[^+;$()]*)", re.I)
-_FOOTNOTES = re.compile(r"\^[^^]*\^|\[\d+\]|\[\*+\]|\*+")
+# Footnote markers: pandoc and HTML superscripts (text_of writes <sup>1</sup> as "^1^"), "[1]",
+# "[*]", asterisks, and superscript digits and daggers written as characters ("$2.50¹").
+_FOOTNOTES = re.compile(
+    r"\^[^^]*\^|\[\d+\]|\[\*+\]|\*+|[\u00b9\u00b2\u00b3\u2070-\u2079\u2020\u2021]+"
+)
+# What makes an amount something else than the price: struck through (text_of writes <del>,
+# <s> and <strike> as Markdown's "~~...~~": a price no longer in force), a bound or an
+# estimate before it ("from $0.10", "up to", "~$0.10", "< $0.01"), a range after it ("$0.10 -
+# 0.20", "$0.10 to $0.20") or a "+" glued to it ("$0.10+"), letters glued before its "$" (the
+# dollar of another country: "CA$", "A$", "HK$"; "US$" is USD) and a currency code after it
+# ("$2.50 AUD").
+_STRUCK = re.compile(r"~~.*?~~", re.S)
+_BOUND = re.compile(
+    r"(?:\bfrom|\bstart(?:s|ing)?\s+at|\bup\s+to|\bas\s+(?:low|high)\s+as|\bapprox\w*\.?"
+    r"|\babout|\baround|~|≈|<=?|>=?|≤|≥)\s*$",
+    re.I,
+)
+_RANGE = re.compile(r"^\s*(?:[-–—]|to\b)\s*(?:[A-Za-z]{0,3}\$|€|£|¥|￥)?\s*[0-9.]|^\+", re.I)
+_GLUED_LETTERS = re.compile(r"([A-Za-z]+)$")
+_CODE_AFTER = re.compile(r"^\s?([A-Z]{3})\b")
 _NONE = frozenset({"", "-", "–", "—", "n/a", "na", "not available", "not supported"})
 _FREE = frozenset({"free", "free of charge"})
-_CURRENCIES = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY", "￥": "CNY"}
+_CURRENCIES = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY", "￥": "CNY"}
 _CURRENCIES.update({"元": "CNY", "USD": "USD", "CNY": "CNY", "RMB": "CNY", "EUR": "EUR"})
 
 
@@ -583,6 +614,7 @@ def find_prices(text: str) -> list[Price]:
     Raises ValueError for an amount with any other comma ("$0,28"): a decimal comma or a
     thousands one, it cannot be told which, so its cell is quarantined, never read as 28."""
     prices: list[Price] = []
+    struck = [m.span() for m in _STRUCK.finditer(text)]
     for match in _MONEY.finditer(text):
         raw = match.group("a1") or match.group("a2")
         symbol = match.group("sym") or match.group("word")
@@ -592,9 +624,23 @@ def find_prices(text: str) -> list[Price]:
             amount = Decimal(raw.replace(",", ""))
         except InvalidOperation:
             continue
-        per = _PER.match(text[match.end() :])
+        before, after = text[: match.start()], text[match.end() :]
+        written = match.group(0)
+        if any(start <= match.start() < end for start, end in struck):
+            raise ValueError(f"struck-through price {written!r}: no longer in force")
+        if _BOUND.search(before):
+            raise ValueError(f"a bound or an estimate, not a price: {text!r}")
+        if _RANGE.match(after):
+            raise ValueError(f"a range of prices, not a price: {text!r}")
+        currency = _CURRENCIES[symbol]
+        glued = _GLUED_LETTERS.search(before) if symbol == "$" else None
+        if glued and glued.group(1).upper() != "US":
+            currency = f"{glued.group(1).upper()}$"
+        if (code := _CODE_AFTER.match(after)) and code.group(1) != currency:
+            currency = f"{currency} {code.group(1)}"
+        per = _PER.match(after)
         phrase = _SPACES.sub(" ", per.group("per")).strip().lower() if per else ""
-        prices.append(Price(amount, _CURRENCIES[symbol], phrase, match.start(), match.end()))
+        prices.append(Price(amount, currency, phrase, match.start(), match.end()))
     return prices
 
 

@@ -1,0 +1,176 @@
+"""Price cells as public scrapers' bug reports show pages writing them, made here from the real
+recorded pricing pages: a footnote superscript on a price, a struck-through old price beside the
+new one, a range, a bound or an estimate ("from $1.75", "~$1.75"), and the dollar of another
+country ("CA$1.75", "$1.75 AUD").
+
+A footnote is no part of the amount; each of the others states no one current USD price, so
+its cell is quarantined (never read as the number it contains), with the row's other prices
+kept.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from types import ModuleType
+from typing import NamedTuple
+
+import pytest
+
+from schemas.fetch import Uninterpretable
+from schemas.records import Draft
+from spiders import anthropic_page, deepseek_page, gemini_page, openai_page
+from spiders.tables import find_prices, parse_price
+from tests.conftest import snapshot
+from tests.test_pricing_pages import (
+    ANTHROPIC_URL,
+    DEEPSEEK_URL,
+    GEMINI_URL,
+    OPENAI_URL,
+    PAGES,
+    run,
+)
+
+
+class Cell(NamedTuple):
+    """One recorded price cell: where it is written, and the field it states."""
+
+    module: ModuleType
+    url: str
+    file: str
+    row: bytes  # the recorded text up to and including the amount (its first occurrence)
+    amount: str  # the amount as written there ("$1.75")
+    model: str
+    component: str
+    dims: dict[str, str]
+    kept: str  # another component the same row states, read whatever the cell says
+
+
+CELLS = {
+    "openai": Cell(
+        openai_page,
+        OPENAI_URL,
+        "openai-pricing.2025-12-17.llmdocs.md",
+        b"| gpt-5.2 | $1.75",
+        "$1.75",
+        "gpt-5.2",
+        "input",
+        {},
+        "output",
+    ),
+    "anthropic": Cell(
+        anthropic_page,
+        ANTHROPIC_URL,
+        "anthropic-pricing.2025-12-19.llmdocs.md",
+        b"| Claude Opus 4.5   | $5",
+        "$5",
+        "claude-opus-4-5",
+        "input",
+        {},
+        "output",
+    ),
+    "gemini": Cell(
+        gemini_page,
+        GEMINI_URL,
+        "gemini-pricing.2025-11-21.devsite-md.md",
+        b"| Input price                              | Not available                "
+        b"                 | $2.00",
+        "$2.00",
+        "gemini-3-pro-preview",
+        "input",
+        {},
+        "output",
+    ),
+    "deepseek": Cell(
+        deepseek_page,
+        DEEPSEEK_URL,
+        "deepseek-pricing.en.2025-12-18.llmdocs.md",
+        b"1M INPUT TOKENS (CACHE MISS)| $0.28",
+        "$0.28",
+        "deepseek-chat",
+        "input",
+        {},
+        "output",
+    ),
+}
+
+
+def read(cell: Cell, written: str) -> tuple[list[Draft], list[Uninterpretable]]:
+    """The recorded page with the cell's amount written as `written` ({} is the amount)."""
+    body = snapshot(PAGES + cell.file)
+    assert cell.row in body
+    old = cell.row
+    new = old[: -len(cell.amount)] + written.format(cell.amount).encode()
+    return run(cell.module, body.replace(old, new, 1), cell.url)
+
+
+def stated(drafts: list[Draft], cell: Cell, component: str) -> list[Decimal]:
+    return [
+        d.value
+        for d in drafts
+        if d.source_model == cell.model and d.component == component and d.dimensions == cell.dims
+    ]
+
+
+@pytest.mark.parametrize("source", sorted(CELLS))
+def test_the_recorded_cell_reads_as_written(source: str) -> None:
+    cell = CELLS[source]
+    drafts, _ = read(cell, "{}")
+    assert stated(drafts, cell, cell.component) == [Decimal(cell.amount.lstrip("$"))]
+
+
+@pytest.mark.parametrize("marker", ["<sup>1</sup>", "<sup>*</sup>", "¹", "†", "^1^", "[1]"])
+@pytest.mark.parametrize("source", sorted(CELLS))
+def test_a_footnote_on_a_price_is_no_part_of_the_amount(source: str, marker: str) -> None:
+    """`$1.75<sup>1</sup>`: the superscript's text joined to the amount read $1.751."""
+    cell = CELLS[source]
+    drafts, _ = read(cell, "{}" + marker)
+    assert stated(drafts, cell, cell.component) == [Decimal(cell.amount.lstrip("$"))]
+
+
+NOT_ONE_PRICE = {
+    "struck through (Markdown)": "~~$9.99~~ {}",
+    "struck through (HTML del)": "<del>$9.99</del> {}",
+    "struck through (HTML s)": "<s>$9.99</s> {}",
+    "struck through alone": "<del>{}</del>",
+    "a range (dash)": "{}–9.99",
+    "a range (hyphen, two prices)": "{} - $9.99",
+    "a range (to)": "{} to $9.99",
+    "a lower bound": "from {}",
+    "a lower bound (starting at)": "Starting at {}",
+    "an upper bound": "up to {}",
+    "an estimate": "~{}",
+    "a comparison": "< {}",
+    "open-ended": "{}+",
+    "Canadian dollars": "CA{}",
+    "Australian dollars": "A{}",
+    "Hong Kong dollars": "HK{}",
+    "a currency code after the amount": "{} AUD",
+}
+
+
+@pytest.mark.parametrize("written", list(NOT_ONE_PRICE.values()), ids=list(NOT_ONE_PRICE))
+@pytest.mark.parametrize("source", sorted(CELLS))
+def test_a_cell_stating_no_one_current_usd_price_is_quarantined(source: str, written: str) -> None:
+    cell = CELLS[source]
+    healthy, healthy_problems = read(cell, "{}")
+    drafts, problems = read(cell, written)
+    assert not stated(drafts, cell, cell.component), written
+    assert len(problems) > len(healthy_problems)
+    if source in ("openai", "anthropic"):  # a column is its cell alone: the row's others kept
+        assert stated(drafts, cell, cell.kept) == stated(healthy, cell, cell.kept) != []
+    if source == "deepseek":  # one cell, one row: the other rows read
+        assert stated(drafts, cell, cell.kept) == stated(healthy, cell, cell.kept) != []
+
+
+def test_money_reading_tells_the_price_from_what_surrounds_it() -> None:
+    assert [(p.amount, p.currency) for p in find_prices("US$2.50 / 1M tokens")] == [
+        (Decimal("2.50"), "USD")
+    ]
+    assert [p.currency for p in find_prices("$2.50 USD")] == ["USD"]
+    assert [p.currency for p in find_prices("CA$2.50")] == ["CA$"]
+    assert [p.currency for p in find_prices("$2.50 AUD")] == ["USD AUD"]
+    price = parse_price("$0.039 per image^1^")
+    assert price is not None and (price.amount, price.per) == (Decimal("0.039"), "image")
+    for cell in ("~~$3.00~~ $2.00", "$0.10-0.20", "from $0.10", "≈ $0.10", "$0.10+"):
+        with pytest.raises(ValueError):
+            parse_price(cell)
