@@ -50,6 +50,7 @@ from spiders.tables import (
     context_texts,
     heading_unit,
     parse_price,
+    rescales,
     row_records,
     stated_unit,
     strip_footnotes,
@@ -190,7 +191,8 @@ def _unit(record: dict[str, Any], column: _Column, heading: str, cell: str) -> t
     """The cell's own "per ..." ("$3 / MTok"), else its heading's ("Base Input Tokens (per 1K
     tokens)"), else the text around the table's. A heading's unit is stated for each of its
     cells: a cell in another unit, or prose in another where the cell states none, is
-    unit-ambiguous (which one the page means is a guess)."""
+    unit-ambiguous (which one the page means is a guess), as is a cell counting the prose's
+    measure in another count ("$5 / 1K tokens" under "Prices per 1M tokens.")."""
     rid, text = record["record"], record["text"]
     where_ = f"{heading}: {cell!r} in row: {text}"
     in_heading = unit_of(column.per) if column.per else None
@@ -202,6 +204,8 @@ def _unit(record: dict[str, Any], column: _Column, heading: str, cell: str) -> t
             raise Uninterpretable(rid, "unknown unit", where_)
         if in_heading is not None and stated != in_heading:
             raise Uninterpretable(rid, AMBIGUOUS_RULE, f"the heading states another unit: {where_}")
+        if rescales(stated, stated_unit(context_texts(record))):
+            raise Uninterpretable(rid, AMBIGUOUS_RULE, f"the text states another unit: {where_}")
         return stated
     around = stated_unit(context_texts(record))
     if in_heading is not None:

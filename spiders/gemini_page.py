@@ -63,6 +63,7 @@ from spiders.tables import (
     heading_unit,
     price_tables,
     record_of,
+    rescales,
     stated_unit,
     strip_footnotes,
     unit_of,
@@ -302,6 +303,8 @@ class _Context:
             stated = unit_of(price.per)
             if stated is None:
                 raise self.fail("unknown unit", repr(cell))
+            if rescales(stated, self.unit):
+                raise self.fail(AMBIGUOUS_RULE, f"{cell!r} counts in another unit than its column")
             unit, factor = stated
         if unit is Unit.PER_1M_TOKENS_PER_HOUR or "storage" in lowered:
             if component not in (Component.CACHE_READ, Component.CACHE_STORAGE):

@@ -56,6 +56,7 @@ from spiders.tables import (
     price_tables,
     realign,
     record_of,
+    rescales,
     stated_unit,
     strip_footnotes,
     titles,
@@ -240,7 +241,9 @@ class _Row:
         """The cell's own "per ..." where it has one, else its column's ("Input (per 1M
         tokens)"), else its section's ("Prices per 1M tokens."). A column's unit is a statement
         about each of its cells: a cell or a section in another unit contradicts it, and which
-        the page means is a guess (unit-ambiguous)."""
+        the page means is a guess (unit-ambiguous); so does a cell counting the section's
+        measure in another count ("$1.75 / 1K tokens" under "Prices per 1M tokens."). A cell
+        in another measure ("$0.006 / minute") says what it prices."""
         in_column = unit_of(per_column) if per_column else None
         if per_column and in_column is None:
             raise self.fail("unknown unit", f"{column}: {cell!r}")
@@ -250,6 +253,8 @@ class _Row:
                 raise self.fail("unknown unit", f"{column}: {cell!r}")
             if in_column is not None and stated != in_column:
                 raise self.fail(AMBIGUOUS_RULE, f"{column}: {cell!r} states another unit")
+            if rescales(stated, self.section_unit):
+                raise self.fail(AMBIGUOUS_RULE, f"{column}: {cell!r}, the section states another")
             return stated
         if in_column is not None:
             if self.section_unit is not None and self.section_unit != in_column:

@@ -722,6 +722,14 @@ def context_above(operator: str, count: Decimal) -> str:
     return str(int(above))
 
 
+def rescales(stated: tuple[Unit, Decimal], around: tuple[Unit, Decimal] | None) -> bool:
+    """Whether a price's own unit counts the same measure as the unit stated around it in
+    another count ("/ 1K tokens" under "Prices per 1M tokens."): the two say prices a thousand
+    times apart, and which one the page means is a guess. A price in another measure ("/
+    minute" under "per 1M tokens") says what it prices, and contradicts nothing."""
+    return around is not None and stated[0] == around[0] and stated[1] != around[1]
+
+
 _STATED_UNIT = re.compile(r"\b(?:prices?|costs?|tier)\b[^.]*?\bper (.+?)(?: in usd)?\.?$", re.I)
 
 
