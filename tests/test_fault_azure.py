@@ -1,0 +1,72 @@
+"""Azure Retail Prices answers as the API can write them, made here from the real recorded eastus2
+listing: a meter priced in volume tiers (a free first tier, then a paid one)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from schemas.fetch import Uninterpretable
+from schemas.records import Draft
+from spiders import azure
+from tests.conftest import snapshot
+from tests.test_azure_parser import MERGED, URL
+
+METER = "gpt img 1 mini inp txt glbl Tokens"
+
+
+def read(doc: dict[str, Any]) -> tuple[list[Draft], list[Uninterpretable]]:
+    """Every item of the listing `doc` through azure.parse and azure.normalize."""
+    body = json.dumps(doc).encode()
+    drafts: list[Draft] = []
+    problems: list[Uninterpretable] = []
+    for record in azure.parse(body, URL).records:
+        try:
+            drafts += azure.normalize(record)
+        except Uninterpretable as exc:
+            problems.append(exc)
+    return drafts, problems
+
+
+def listing() -> dict[str, Any]:
+    """The recorded listing as plain JSON (numbers as the file writes them, read back as written:
+    every recorded price has a shortest repr)."""
+    doc = json.loads(snapshot(MERGED))
+    assert isinstance(doc, dict)
+    return doc
+
+
+def test_a_meter_priced_in_volume_tiers_states_no_one_price() -> None:
+    """A free first tier ("tierMinimumUnits": 0, "retailPrice": 0) and a paid one from 1000
+    units: the first tier alone read as the meter's price would make the model free."""
+    healthy, healthy_problems = read(listing())
+    doc = listing()
+    items = doc["Items"]
+    [first] = [i for i in items if i["meterName"] == METER]
+    paid = {**first, "tierMinimumUnits": 1000}
+    first["retailPrice"] = first["unitPrice"] = 0
+    items.insert(items.index(first) + 1, paid)
+    doc["Count"] = len(items)
+    drafts, problems = read(doc)
+    assert not [d for d in drafts if d.record.startswith(METER)]
+    tiered = [p for p in problems if p.record.startswith(METER)]
+    assert [p.rule for p in tiered] == ["volume tier", "volume tier"]
+    assert "0, 1000" in tiered[0].detail
+    assert len(drafts) == len(healthy) - 1  # every other meter read as before
+    assert len(problems) == len(healthy_problems) + 2
+
+
+def test_meters_of_one_tier_each_are_read_as_recorded() -> None:
+    """The same meter in another region, or another meter, is no second tier."""
+    doc = listing()
+    items = doc["Items"]
+    [first] = [i for i in items if i["meterName"] == METER]
+    items.append({**first, "armRegionName": "westus", "retailPrice": 0.003})
+    items[-1]["unitPrice"] = items[-1]["retailPrice"]
+    doc["Count"] = len(items)
+    drafts, _ = read(doc)
+    assert sorted(d.value for d in drafts if d.record.startswith(METER)) == [
+        Decimal(2),
+        Decimal(3),
+    ]
