@@ -171,6 +171,8 @@ def to_html(text: str) -> str:
     env: dict[str, Any] = {}
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     tokens = _MARKDOWN.parse(text, env)
+    if _headerless_rows(tokens, lines):
+        tokens = _MARKDOWN.parse("\n".join(lines), env)
     columns = _unequal_delimiters(tokens, lines)
     if columns:
         env = {}
@@ -184,6 +186,35 @@ def to_html(text: str) -> str:
 
 
 _NOT_TABLES = frozenset({"table_open", "fence", "code_block", "html_block"})
+
+
+def _headerless_rows(tokens: list[Any], lines: list[str]) -> bool:
+    """Table rows written without a header and delimiter row above them (a table split in two
+    by a banner or an ad, its second part's rows left bare): GFM reads them as a paragraph, and
+    every price in them would vanish without a word. A paragraph all of whose lines are rows
+    (they start with a pipe and have two or more) and that states money gets an empty header
+    written above it in `lines`, so that its rows read as a table whose columns are unknown:
+    the page modules report each such row (no Model column, no paid-tier column...). Returns
+    whether any was written."""
+    written = False
+    for token in reversed(tokens):
+        if token.type != "paragraph_open" or not token.map:
+            continue
+        start, end = token.map
+        block = lines[start:end]
+        rows = [_QUOTE_MARKS.sub("", line).lstrip() for line in block]
+        if not rows or not all(r.startswith("|") and _pipes(r) >= 2 for r in rows):
+            continue
+        if any(_DELIMITER_ROW.match(line) for line in block):  # `_unequal_delimiters`' case
+            continue
+        if not any(_MONEY.search(line) for line in block):
+            continue
+        prefix = _QUOTE_MARKS.match(block[0])
+        lead = prefix.group(0) if prefix else ""
+        width = _markdown_cells(block[0])
+        lines[start:start] = [lead + "|" + "  |" * width, lead + "|" + " --- |" * width]
+        written = True
+    return written
 
 
 def _unequal_delimiters(tokens: list[Any], lines: list[str]) -> dict[int, int]:
@@ -416,9 +447,14 @@ def _read_grid(table: Tag) -> tuple[tuple[str, ...], tuple[Row, ...]]:
     heads = start
     while heads < len(grid) and grid[heads][1] and not grid[heads][2]:
         heads += 1
-    if heads == start and heads < len(grid):
+    if heads == start and heads < len(grid) and not _states_money(grid[heads].cells):
         heads += 1
-    first = header = _merge_header([row.cells for row in grid[start:heads]])
+    if heads == start and heads < len(grid):
+        # No header row, and the first row states money: a row of prices, not headings (the
+        # second part of a table split by a banner). Its columns are unknown: an empty header.
+        first = header = ("",) * len(grid[heads].cells)
+    else:
+        first = header = _merge_header([row.cells for row in grid[start:heads]])
     rows: list[Row] = []
     after_break = False
     for cells, is_head, spanning, width in grid[heads:]:
@@ -431,6 +467,10 @@ def _read_grid(table: Tag) -> tuple[tuple[str, ...], tuple[Row, ...]]:
         else:
             rows.append(Row(cells, header, after_break, group, width, columns))
     return first, tuple(rows)
+
+
+def _states_money(cells: tuple[str, ...]) -> bool:
+    return any(_MONEY.search(cell) for cell in cells)
 
 
 def _restates(cells: tuple[str, ...], header: tuple[str, ...]) -> bool:
