@@ -8,7 +8,9 @@ How the page is read:
 
 - Service tier: the label nearest above a table ("Batch", "Flex", "Standard", "Priority": the
   tab the table belongs to; a tab strip flattened to "BatchFlexStandardPriority" is not a label).
-  No label: standard. A "Batch cost" column is the batch tier of "Cost".
+  No label: standard, unless another table of the same section has one (a tab label renamed
+  or lost): then the table's tier is unknown and its rows are reported. A "Batch cost" column
+  is the batch tier of "Cost".
 - Modality: the innermost heading that starts with text / image / audio / video ("Text
   tokens", "Image tokens", "Audio tokens", "Video", "Image generation"); otherwise text.
 - Unit: a "per ..." in the cell ("$0.006 / minute", "$15.00 / 1M characters") or in the column
@@ -99,13 +101,29 @@ USE_CASES = {"transcription": "audio", "speech generation": "text"}
 
 
 def parse(body: bytes, url: str) -> Page:
+    tables = price_tables(body)
+    tiered = {_section(t) for t in tables if _labelled_tier(t)}
     records: list[dict[str, Any]] = []
-    for table in price_tables(body):
-        records += _table_records(table, url)
+    for table in tables:
+        # a table without a tier label beside tables with one (a tab label renamed or lost):
+        # which tier it prices is unknown, never the default
+        unlabelled = _section(table) in tiered and not _labelled_tier(table)
+        records += _table_records(table, url, unlabelled)
     return Page(records)
 
 
-def _table_records(table: Table, url: str) -> list[dict[str, Any]]:
+def _section(table: Table) -> int:
+    """Which section (innermost heading) the table sits in: -1 for none."""
+    return table.sections[-1].index if table.sections else -1
+
+
+def _labelled_tier(table: Table) -> bool:
+    """Whether a label above the table, or a full-width label row in it, names a tier."""
+    texts = [*table.labels, *(row.group for row in table.rows)]
+    return any(text.strip().casefold() in TIERS for text in texts)
+
+
+def _table_records(table: Table, url: str, unlabelled: bool) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     previous: tuple[str, ...] = ()
     for number, row in enumerate(table.rows):
@@ -119,7 +137,9 @@ def _table_records(table: Table, url: str) -> list[dict[str, Any]]:
             and previous
         ):
             restored = realign(row.cells, previous, lost)
-        records.append(record_of(table, number, row, restored, route=ROUTE, url=url))
+        records.append(
+            record_of(table, number, row, restored, route=ROUTE, url=url, tier_unknown=unlabelled)
+        )
         previous = restored or row.cells
     return records
 
@@ -148,6 +168,12 @@ def normalize(record: dict[str, Any]) -> Normalized:
     if record["after_break"]:
         raise Uninterpretable(
             rid, "columns unknown", f"row after a break in the table, header not restated: {text}"
+        )
+    if record.get("tier_unknown"):
+        raise Uninterpretable(
+            rid,
+            "tier unknown",
+            f"{where(record)}: a table without a tier label beside tables with one: {text}",
         )
     cells = dict(zip(header, record["cells"], strict=False))
     name = cells["model"]

@@ -174,3 +174,27 @@ def test_money_reading_tells_the_price_from_what_surrounds_it() -> None:
     for cell in ("~~$3.00~~ $2.00", "$0.10-0.20", "from $0.10", "≈ $0.10", "$0.10+"):
         with pytest.raises(ValueError):
             parse_price(cell)
+
+
+# ------------------------------------------------ a tier label renamed or lost above a table
+
+
+@pytest.mark.parametrize("label", ["Batch API", "Batch (50% off)", ""], ids=["api", "off", "lost"])
+def test_a_table_whose_tier_label_is_renamed_or_lost_is_no_standard_price(label: str) -> None:
+    """OpenAI's "Text tokens" section: a table per tier, each under its tab's label. The batch
+    table's label renamed (or lost) read its rows as standard prices, half the real ones; its
+    section's other tables name their tiers, so its own is unknown: its rows are reported and
+    every other table reads as recorded."""
+    name = "openai-pricing.2025-12-17.llmdocs.md"
+    recorded = snapshot(PAGES + name)
+    assert recorded.count(b"\n\nBatch\n\n") > 1
+    broken = recorded.replace(b"\n\nBatch\n\n", f"\n\n{label}\n\n".encode(), 1)
+    healthy, healthy_problems = run(openai_page, recorded, OPENAI_URL)
+    drafts, problems = run(openai_page, broken, OPENAI_URL)
+    batch = {d for d in healthy if d.record.startswith("table 0 ")}
+    assert len(batch) > 40
+    assert {(d.source_model, d.component, d.dimensions.key, d.value) for d in drafts} == {
+        (d.source_model, d.component, d.dimensions.key, d.value) for d in healthy if d not in batch
+    }
+    unknown = [p for p in problems if p.rule == "tier unknown"]
+    assert len(unknown) == len(problems) - len(healthy_problems) == len({d.record for d in batch})
