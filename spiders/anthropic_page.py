@@ -47,12 +47,11 @@ from spiders.tables import (
     Price,
     check_aligned,
     context_above,
-    context_texts,
+    framing_unit,
     heading_unit,
     parse_price,
     rescales,
     row_records,
-    stated_unit,
     strip_footnotes,
     unit_of,
     where,
@@ -204,10 +203,10 @@ def _unit(record: dict[str, Any], column: _Column, heading: str, cell: str) -> t
             raise Uninterpretable(rid, "unknown unit", where_)
         if in_heading is not None and stated != in_heading:
             raise Uninterpretable(rid, AMBIGUOUS_RULE, f"the heading states another unit: {where_}")
-        if rescales(stated, stated_unit(context_texts(record))):
+        if rescales(stated, _around(record, where_)):
             raise Uninterpretable(rid, AMBIGUOUS_RULE, f"the text states another unit: {where_}")
         return stated
-    around = stated_unit(context_texts(record))
+    around = _around(record, where_)
     if in_heading is not None:
         if around is not None and around != in_heading:
             raise Uninterpretable(rid, AMBIGUOUS_RULE, f"the text states another unit: {where_}")
@@ -215,6 +214,15 @@ def _unit(record: dict[str, Any], column: _Column, heading: str, cell: str) -> t
     if around is None:
         raise Uninterpretable(rid, "no unit stated", where_)
     return around
+
+
+def _around(record: dict[str, Any], where_: str) -> tuple[Unit, Decimal] | None:
+    """The unit the text around the table states (`framing_unit`): unit-ambiguous where its
+    prose and headings disagree."""
+    try:
+        return framing_unit(record)
+    except ValueError as exc:
+        raise Uninterpretable(record["record"], AMBIGUOUS_RULE, f"{exc}: {where_}") from exc
 
 
 def _mentioned(record: dict[str, Any]) -> list[tuple[str, str]]:

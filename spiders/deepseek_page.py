@@ -43,11 +43,10 @@ from spiders.parsing import Page
 from spiders.tables import (
     Price,
     check_whole,
-    context_texts,
     find_prices,
+    framing_unit,
     parse_price,
     row_records,
-    stated_unit,
     unit_of,
     where,
 )
@@ -170,7 +169,11 @@ def _unit(record: dict[str, Any], label: str, price: Price) -> tuple[Unit, Decim
             if read is None:
                 raise Uninterpretable(rid, "unknown unit", f"{where_} {phrase!r} in row: {text}")
             stated[where_] = read
-    if prose := stated_unit(context_texts(record)):
+    try:
+        prose = framing_unit(record)
+    except ValueError as exc:
+        raise Uninterpretable(rid, AMBIGUOUS_RULE, f"{exc}: {text}") from exc
+    if prose:
         stated["prose"] = prose
     if not stated:
         raise Uninterpretable(rid, "no unit stated", text)

@@ -52,14 +52,13 @@ from spiders.parsing import Page
 from spiders.tables import (
     Table,
     check_aligned,
-    context_texts,
+    framing_unit,
     heading_unit,
     parse_price,
     price_tables,
     realign,
     record_of,
     rescales,
-    stated_unit,
     strip_footnotes,
     titles,
     trailing_empty,
@@ -211,7 +210,10 @@ class _Row:
             if use.casefold() not in USE_CASES:
                 raise self.fail("unknown use case", use)
             self.dims[Dim.MODALITY] = USE_CASES[use.casefold()]
-        self.section_unit = stated_unit(context_texts(record))
+        try:
+            self.section_unit = framing_unit(record)
+        except ValueError as exc:
+            raise self.fail(AMBIGUOUS_RULE, str(exc)) from exc
 
     def fail(self, rule: str, detail: str) -> Uninterpretable:
         return Uninterpretable(self.rid, rule, f"{detail} in row: {self.record['text']}")

@@ -836,6 +836,28 @@ def context_texts(record: dict[str, Any]) -> list[str]:
     return texts
 
 
+def framing_unit(record: dict[str, Any]) -> tuple[Unit, Decimal] | None:
+    """The unit the text framing a row states for its prices: the prose around it
+    (`stated_unit` of `context_texts`: "Prices per 1M tokens.") and the nearest heading above it
+    that ends with one ("Text tokens (per 1K tokens)", "Image generation / image"). None where
+    neither states one. Raises ValueError where they state different units: which the page
+    means is a guess (its callers quarantine the row as unit-ambiguous)."""
+    stated: dict[str, tuple[Unit, Decimal]] = {}
+    for title in reversed(titles(record)):
+        _, per = heading_unit(title)
+        if per and (unit := unit_of(per)) is not None:
+            stated[f"heading {title!r}"] = unit
+            break
+    if (prose := stated_unit(context_texts(record))) is not None:
+        stated["the prose"] = prose
+    if len(set(stated.values())) > 1:
+        said = ", ".join(
+            f"{where_}: {unit.value} x{factor}" for where_, (unit, factor) in stated.items()
+        )
+        raise ValueError(f"the text around the table states different units ({said})")
+    return next(iter(stated.values()), None)
+
+
 def where(record: dict[str, Any]) -> str:
     """A short locator for evidence: the heading path and the nearest label."""
     path = " > ".join(t for t in titles(record) if t)

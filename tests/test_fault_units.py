@@ -417,3 +417,67 @@ def test_a_cell_in_another_count_than_the_stated_unit_is_unit_ambiguous(
     assert "input" not in base
     assert any(p.rule == "unit-ambiguous" for p in problems)
     assert "output" in base  # the row's other prices are kept
+
+
+# ---------------------------------------------------- a unit stated in a heading above a table
+
+HEADINGS = {  # (module, page, url, heading as recorded, model whose input the table prices)
+    "openai": (
+        openai_page,
+        "openai-pricing.2025-12-17.llmdocs.md",
+        OPENAI_URL,
+        b"### Text tokens\n",
+        "gpt-5.2",
+    ),
+    "anthropic": (
+        anthropic_page,
+        "anthropic-pricing.2025-12-19.llmdocs.md",
+        ANTHROPIC_URL,
+        b"## Model pricing\n",
+        "claude-opus-4-5",
+    ),
+    "deepseek": (
+        deepseek_page,
+        "deepseek-pricing.en.2025-12-18.llmdocs.md",
+        DEEPSEEK_URL,
+        b"## Model Details\xe2\x80\x8b\n",
+        "deepseek-chat",
+    ),
+}
+PROSE_UNITS = {  # the prose each page states its unit in, and that prose per 1K tokens
+    "openai": (b"Prices per 1M tokens.", b"Prices per 1K tokens."),
+    "anthropic": (
+        b"across different usage tiers:",
+        b"across different usage tiers. Prices per 1K tokens.",
+    ),
+    "deepseek": (PROSE, PROSE.replace(b"1M", b"1K")),
+}
+
+
+def _base_input(module: ModuleType, body: bytes, url: str, model: str) -> list[Decimal]:
+    drafts, _ = run(module, body, url)
+    return [
+        d.value
+        for d in drafts
+        if d.source_model == model and d.component.value == "input" and not d.dimensions
+    ]
+
+
+@pytest.mark.parametrize("source", sorted(HEADINGS))
+def test_a_heading_stating_another_unit_than_the_prose_is_unit_ambiguous(source: str) -> None:
+    """ "### Text tokens (per 1M tokens)" over "Prices per 1K tokens.": the heading's unit was
+    never read, so the prose's was taken; the page states two units, so the rows are neither."""
+    module, name, url, heading, model = HEADINGS[source]
+    recorded = snapshot(PAGES + name)
+    prose, per_1k = PROSE_UNITS[source]
+    assert heading in recorded and prose in recorded
+    titled = heading.replace(b"\n", b" (per 1M tokens)\n")
+    healthy = _base_input(module, recorded, url, model)
+    assert len(healthy) == 1
+    body = recorded.replace(prose, per_1k, 1).replace(heading, titled, 1)
+    assert _base_input(module, body, url, model) == []
+    _, problems = run(module, body, url)
+    assert any(p.rule == "unit-ambiguous" and "heading" in p.detail for p in problems)
+    # the heading alone, in the prose's own unit, reads as recorded
+    body = recorded.replace(heading, titled, 1)
+    assert _base_input(module, body, url, model) == healthy
