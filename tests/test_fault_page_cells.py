@@ -198,3 +198,22 @@ def test_a_table_whose_tier_label_is_renamed_or_lost_is_no_standard_price(label:
     }
     unknown = [p for p in problems if p.rule == "tier unknown"]
     assert len(unknown) == len(problems) - len(healthy_problems) == len({d.record for d in batch})
+
+
+@pytest.mark.parametrize("heading", [b"### Batch API\n", b"### Batch pricing\n"])
+def test_a_gemini_table_whose_tier_heading_is_renamed_is_reported(heading: bytes) -> None:
+    """Gemini 3 Pro Preview's "### Batch" renamed: read as the standard tier its table would
+    state half the real prices for the Standard table's fields. The renamed heading is read as
+    a section of its own that names no model, so its rows are reported and nothing is read
+    from them (already so: checked)."""
+    name = "gemini-pricing.2025-11-21.devsite-md.md"
+    recorded = snapshot(PAGES + name)
+    assert b"\n### Batch\n" in recorded
+    broken = recorded.replace(b"\n### Batch\n", b"\n" + heading, 1)
+    healthy, healthy_problems = run(gemini_page, recorded, GEMINI_URL)
+    drafts, problems = run(gemini_page, broken, GEMINI_URL)
+    model = "gemini-3-pro-preview"
+    batch = {d for d in healthy if d.source_model == model and d.dimensions.get("service_tier")}
+    assert batch
+    assert set(drafts) == set(healthy) - batch
+    assert len(problems) - len(healthy_problems) >= len({d.record for d in batch})
