@@ -37,7 +37,9 @@ A section with several model ids picks the row's model by the word that tells th
 A section without ids is named by its heading if the heading carries a version ("Gemma 3" →
 gemma-3). Rows of a table under no model heading are Uninterpretable ("no model named"), and so
 are rows of a model section that holds more than one table without a tier heading: its headings
-were lost (a reader-service capture drops most of them), and the table may be another model's.
+were lost (a reader-service capture drops most of them), and the table may be another model's;
+and so are rows of a model section holding two tables of one tier (a model's heading moved below
+its tables, or lost: its tables fall under the model above, whose prices they are not).
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ class Row(NamedTuple):
 def parse(body: bytes, url: str) -> Page:
     tables = price_tables(body)
     untiered = Counter(_model_section(t) for t in tables if _table_tier(t) is None)
+    per_tier = Counter((_model_section(t), _table_tier(t)) for t in tables)
     records: list[dict[str, Any]] = []
     for table in tables:
         key = _model_section(table)
@@ -109,6 +112,7 @@ def parse(body: bytes, url: str) -> Page:
             "model_title": title,
             "tier": _table_tier(table),
             "untiered_tables": untiered[key],
+            "tier_tables": per_tier[key, _table_tier(table)],
         }
         for number, row in enumerate(table.rows):
             records.append(record_of(table, number, row, **extra))
@@ -169,6 +173,13 @@ def normalize(record: dict[str, Any]) -> Normalized:
     if record["tier"] is None and record["untiered_tables"] > 1:
         raise Uninterpretable(
             rid, "tier unknown", f"{where(record)} has several tables without a tier: {text}"
+        )
+    if record.get("tier_tables", 1) > 1:
+        raise Uninterpretable(
+            rid,
+            "model unknown",
+            f"{where(record)} has {record['tier_tables']} tables of the {record['tier']} tier: "
+            f"one is another model's, its heading moved or lost: {text}",
         )
     unit = _unit(rid, record["header"][paid], label, text)
     context = _Context(record, model, label, row, unit, record["tier"] or "standard")

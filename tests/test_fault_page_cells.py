@@ -217,3 +217,26 @@ def test_a_gemini_table_whose_tier_heading_is_renamed_is_reported(heading: bytes
     assert batch
     assert set(drafts) == set(healthy) - batch
     assert len(problems) - len(healthy_problems) >= len({d.record for d in batch})
+
+
+def test_a_gemini_model_heading_moved_below_its_tables_prices_no_other_model() -> None:
+    """ "## Gemini 3 Pro Image Preview" (with its model id) moved below its two tables: they
+    fell under Gemini 3 Pro Preview's section, whose model then stated the image model's image
+    prices. That section now holds two tables of each tier: which model each prices is
+    unknown, so their rows are reported and no price is read for a model it is not."""
+    recorded = snapshot(PAGES + "gemini-pricing.2025-11-21.devsite-md.md")
+    start = recorded.index(b"## Gemini 3 Pro Image Preview")
+    tables = recorded.index(b"### Standard", start)
+    end = recorded.index(b"^\\*^Image input is set", tables)
+    moved = recorded[:start] + recorded[tables:end] + recorded[start:tables] + recorded[end:]
+    healthy, healthy_problems = run(gemini_page, recorded, GEMINI_URL)
+    drafts, problems = run(gemini_page, moved, GEMINI_URL)
+
+    def stated(found: list[Draft]) -> set[tuple[str, str, str, Decimal]]:
+        return {(d.source_model, d.component, d.dimensions.key, d.value) for d in found}
+
+    assert stated(drafts) < stated(healthy)
+    assert not [d for d in drafts if d.source_model.startswith("gemini-3-pro")]
+    unknown = {p.record for p in problems if p.rule == "model unknown"}
+    assert len(unknown) >= 8  # the four tables' price rows, each reported
+    assert len(problems) > len(healthy_problems)
