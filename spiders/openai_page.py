@@ -9,7 +9,9 @@ How the page is read:
 - Service tier: the label nearest above a table ("Batch", "Flex", "Standard", "Priority": the
   tab the table belongs to; a tab strip flattened to "BatchFlexStandardPriority" is not a label).
   No label: standard, unless another table of the same section has one (a tab label renamed
-  or lost): then the table's tier is unknown and its rows are reported. A "Batch cost" column
+  or lost): then the table's tier is unknown and its rows are reported; and a section holding
+  two tables of one tier holds another section's (its heading moved below its table, or lost:
+  it would take this section's modality), so their rows are reported. A "Batch cost" column
   is the batch tier of "Cost".
 - Modality: the innermost heading that starts with text / image / audio / video ("Text
   tokens", "Image tokens", "Audio tokens", "Video", "Image generation"); otherwise text.
@@ -40,6 +42,7 @@ How the page is read:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -102,12 +105,16 @@ USE_CASES = {"transcription": "audio", "speech generation": "text"}
 def parse(body: bytes, url: str) -> Page:
     tables = price_tables(body)
     tiered = {_section(t) for t in tables if _labelled_tier(t)}
+    alike = Counter((_section(t), _labelled_tier(t)) for t in tables)
     records: list[dict[str, Any]] = []
     for table in tables:
         # a table without a tier label beside tables with one (a tab label renamed or lost):
         # which tier it prices is unknown, never the default
         unlabelled = _section(table) in tiered and not _labelled_tier(table)
-        records += _table_records(table, url, unlabelled)
+        # two tables of one tier under one heading: a heading moved below its table, or lost,
+        # put one under the section above (its modality, its unit): which is which is unknown
+        crowded = alike[_section(table), _labelled_tier(table)]
+        records += _table_records(table, url, unlabelled, crowded)
     return Page(records)
 
 
@@ -116,13 +123,13 @@ def _section(table: Table) -> int:
     return table.sections[-1].index if table.sections else -1
 
 
-def _labelled_tier(table: Table) -> bool:
-    """Whether a label above the table, or a full-width label row in it, names a tier."""
+def _labelled_tier(table: Table) -> str:
+    """The tiers labels above the table, or full-width label rows in it, name ('' if none)."""
     texts = [*table.labels, *(row.group for row in table.rows)]
-    return any(text.strip().casefold() in TIERS for text in texts)
+    return " ".join(sorted({t.strip().casefold() for t in texts} & TIERS))
 
 
-def _table_records(table: Table, url: str, unlabelled: bool) -> list[dict[str, Any]]:
+def _table_records(table: Table, url: str, unlabelled: bool, crowded: int) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     previous: tuple[str, ...] = ()
     for number, row in enumerate(table.rows):
@@ -137,7 +144,16 @@ def _table_records(table: Table, url: str, unlabelled: bool) -> list[dict[str, A
         ):
             restored = realign(row.cells, previous, lost)
         records.append(
-            record_of(table, number, row, restored, route=ROUTE, url=url, tier_unknown=unlabelled)
+            record_of(
+                table,
+                number,
+                row,
+                restored,
+                route=ROUTE,
+                url=url,
+                tier_unknown=unlabelled,
+                alike_tables=crowded,
+            )
         )
         previous = restored or row.cells
     return records
@@ -173,6 +189,13 @@ def normalize(record: dict[str, Any]) -> Normalized:
             rid,
             "tier unknown",
             f"{where(record)}: a table without a tier label beside tables with one: {text}",
+        )
+    if record.get("alike_tables", 1) > 1:
+        raise Uninterpretable(
+            rid,
+            "section unknown",
+            f"{where(record)} holds {record['alike_tables']} tables of one tier: one is another "
+            f"section's, its heading moved or lost: {text}",
         )
     cells = dict(zip(header, record["cells"], strict=False))
     name = cells["model"]

@@ -240,3 +240,29 @@ def test_a_gemini_model_heading_moved_below_its_tables_prices_no_other_model() -
     unknown = {p.record for p in problems if p.rule == "model unknown"}
     assert len(unknown) >= 8  # the four tables' price rows, each reported
     assert len(problems) > len(healthy_problems)
+
+
+def test_an_openai_section_heading_moved_below_its_table_lends_it_no_modality() -> None:
+    """ "### Audio tokens" (with its "Prices per 1M tokens.") moved below its table: the audio
+    table fell under "### Image tokens", and gpt-4o-realtime-preview's $40 audio input was read
+    as an image input price. The Image tokens section then holds two tables of one tier: their
+    rows are reported, and nothing is read from them."""
+    recorded = snapshot(PAGES + "openai-pricing.2025-12-17.llmdocs.md")
+    heading = b"### Audio tokens\n\nPrices per 1M tokens.\n\n"
+    start = recorded.index(heading)
+    end = recorded.index(b"### Video", start)
+    table = recorded[start + len(heading) : end]
+    moved = recorded[:start] + table + heading + recorded[end:]
+    healthy, healthy_problems = run(openai_page, recorded, OPENAI_URL)
+    drafts, problems = run(openai_page, moved, OPENAI_URL)
+
+    def stated(found: list[Draft]) -> set[tuple[str, str, str, Decimal]]:
+        return {(d.source_model, d.component, d.dimensions.key, d.value) for d in found}
+
+    assert stated(drafts) < stated(healthy)
+    sections = ("Pricing > Image tokens ", "Pricing > Audio tokens ")
+    assert [d for d in healthy if d.evidence.startswith(sections)]
+    assert not [d for d in drafts if d.evidence.startswith(sections)]
+    unknown = {p.record for p in problems if p.rule == "section unknown"}
+    assert len(unknown) == 6 + 8  # the image and the audio table's rows
+    assert len(problems) == len(healthy_problems) + len(unknown)
