@@ -627,6 +627,10 @@ _BOUND = re.compile(
 )
 _RANGE = re.compile(r"^\s*(?:[-–—]|to\b)\s*(?:[A-Za-z]{0,3}\$|€|£|¥|￥)?\s*[0-9.]|^\+", re.I)
 _GLUED_LETTERS = re.compile(r"([A-Za-z]+)$")
+# Digits that go on right after an amount: "$1.234,56" (a decimal comma after a dot grouping
+# thousands: 1234.56, not 1.234), "$1.234.567", "$1 750" and "$1\u202f750" (thousands grouped
+# by a space or a narrow no-break space): read, the amount would be its first part.
+_MORE_DIGITS = re.compile(r"[.,][0-9]|[ \u00a0\u2009\u202f][0-9]{3}(?![0-9])")
 _CODE_AFTER = re.compile(r"^\s?([A-Z]{3})\b")
 _NONE = frozenset({"", "-", "–", "—", "n/a", "na", "not available", "not supported"})
 _FREE = frozenset({"free", "free of charge"})
@@ -652,7 +656,11 @@ def find_prices(text: str) -> list[Price]:
     (ASCII digits; commas only as thousands separators, `_GROUPED`).
 
     Raises ValueError for an amount with any other comma ("$0,28"): a decimal comma or a
-    thousands one, it cannot be told which, so its cell is quarantined, never read as 28."""
+    thousands one, it cannot be told which, so its cell is quarantined, never read as 28; for
+    one whose digits go on past it ("$1.234,56", "$1 750": `_MORE_DIGITS`); and for one that
+    is no current price (struck through, a bound or an estimate, a range: `_STRUCK`, `_BOUND`,
+    `_RANGE`). Letters glued before a "$" ("CA$") or a currency code after the amount ("$2.50
+    AUD") make its currency that one."""
     prices: list[Price] = []
     struck = [m.span() for m in _STRUCK.finditer(text)]
     for match in _MONEY.finditer(text):
@@ -660,6 +668,9 @@ def find_prices(text: str) -> list[Price]:
         symbol = match.group("sym") or match.group("word")
         if "," in raw and _GROUPED.fullmatch(raw) is None:
             raise ValueError(f"ambiguous amount {raw!r}: its commas do not group thousands")
+        if more := _MORE_DIGITS.match(text, match.end()):
+            written = text[match.start() : more.end()]
+            raise ValueError(f"ambiguous amount {written!r}: its digits go on past it")
         try:
             amount = Decimal(raw.replace(",", ""))
         except InvalidOperation:

@@ -145,6 +145,9 @@ NOT_ONE_PRICE = {
     "Australian dollars": "A{}",
     "Hong Kong dollars": "HK{}",
     "a currency code after the amount": "{} AUD",
+    "a decimal comma after a thousands dot": "{}.000,00",
+    "thousands grouped by a space": "{} 000",
+    "thousands grouped by a narrow no-break space": "{}\u202f000",
 }
 
 
