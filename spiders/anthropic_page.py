@@ -10,7 +10,8 @@ How the page is read:
 
 - The model table's columns: "Base Input Tokens" → input; "5m Cache Writes" → cache_write with
   cache_ttl=5m; "1h Cache Writes" → cache_write, cache_ttl=1h; "Cache Hits & Refreshes" →
-  cache_read; "Output Tokens" → output. "Batch input" / "Batch output" → service_tier=batch.
+  cache_read; "Output Tokens" → output. "Batch input" / "Batch output", or any column under a
+  heading naming batch ("Batch processing") → service_tier=batch.
   Cells are "$3 / MTok" (USD per 1M tokens); a heading may state the unit instead ("Base Input
   Tokens (per 1K tokens)" over "$0.003"): a cell, or the text around the table, in another unit
   than its heading is unit-ambiguous. A cache write of another lifetime ("30m Cache
@@ -74,6 +75,7 @@ TTL = re.compile(r"\b(5\s*m|5[- ]?min\w*|1\s*h|1[- ]?hour)\b", re.I)
 # vocabulary has, and the write is not the lifetime-less (so 5-minute) one either.
 LIFETIME = re.compile(r"\b\d+(?:\.\d+)?\s*[- ]?(?:m(?!\s*tok)|min\w*|h|hr|hours?|d|days?)\b", re.I)
 MULTIPLIERS = {"k": 1_000, "m": 1_000_000, "": 1}
+BATCH = re.compile(r"\bbatch\b", re.I)
 
 
 def parse(body: bytes, url: str) -> Page:
@@ -146,7 +148,9 @@ def _columns(record: dict[str, Any], heading: str, cell: str) -> list[_Column]:
         # a prompt size this reader cannot place ("200K+ input tokens", "128K-1M context"):
         # read as a column of its own, its cells ("Input: $6 / MTok") would be base prices
         raise Uninterpretable(rid, "context tier unknown", f"{heading}: {cell!r} in row: {text}")
-    if "batch" in lowered:
+    if "batch" in lowered or any(BATCH.search(s["title"]) for s in record["sections"]):
+        # the column ("Batch input") or the section's heading ("Batch processing") says so: a
+        # batch table whose columns lost the word would otherwise state standard prices
         dims[Dim.SERVICE_TIER] = "batch"
     component = _component(lowered)
     if component is None:

@@ -269,3 +269,26 @@ def test_an_openai_section_heading_moved_below_its_table_lends_it_no_modality() 
     unknown = {p.record for p in problems if p.rule == "section unknown"}
     assert len(unknown) == 6 + 8  # the image and the audio table's rows
     assert len(problems) == len(healthy_problems) + len(unknown)
+
+
+def test_an_anthropic_batch_table_whose_columns_lose_the_word_stays_batch() -> None:
+    """ "| Model | Batch input | Batch output |" written "| Model | Input | Output |" under
+    "### Batch processing": its rows read as standard prices, half the real ones (a model only
+    the batch table lists was stated at its batch price as its standard one). The heading
+    names the tier: the prices read as recorded."""
+    recorded = snapshot(PAGES + "anthropic-pricing.2025-12-19.llmdocs.md")
+    header = b"| Model             | Batch input      | Batch output    |"
+    assert header in recorded
+    renamed = recorded.replace(header, b"| Model             | Input      | Output    |", 1)
+    only_in_batch = b"| Claude Haiku 3    | $0.25 / MTok "
+    assert only_in_batch in renamed
+    renamed = renamed.replace(only_in_batch, b"| Claude Haiku 2    | $0.25 / MTok ", 1)
+    recorded = recorded.replace(only_in_batch, b"| Claude Haiku 2    | $0.25 / MTok ", 1)
+    healthy, _ = run(anthropic_page, recorded, ANTHROPIC_URL)
+    drafts, _ = run(anthropic_page, renamed, ANTHROPIC_URL)
+
+    def stated(found: list[Draft]) -> set[tuple[str, str, str, Decimal]]:
+        return {(d.source_model, d.component, d.dimensions.key, d.value) for d in found}
+
+    assert stated(drafts) == stated(healthy)
+    assert ("claude-3-haiku", "input", "service_tier=batch", Decimal("0.125")) in stated(drafts)
