@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from schemas.fetch import Uninterpretable
 from schemas.records import Draft
 from spiders import azure
@@ -17,7 +18,8 @@ from spiders.crawl import crawl
 from spiders.replay import World, serve
 from tests.conftest import snapshot
 from tests.test_azure_parser import MERGED, URL
-from tests.test_fault_kinds import recorded, urls
+from tests.test_fault_kinds import bodies, healthy, recorded, urls
+from tests.test_fault_kinds import read as read_source
 from tests.worlds import fault_world
 
 METER = "gpt img 1 mini inp txt glbl Tokens"
@@ -92,3 +94,29 @@ def test_a_next_page_link_off_the_api_host_is_not_fetched(tmp_path: Path) -> Non
     assert sorted(p.url for p in result.pages) == sorted(urls("azure"))
     [failure] = result.failures
     assert failure.url == elsewhere and "off the source's domains" in failure.reason
+
+
+@pytest.mark.parametrize("price", ["same", "other"])
+def test_an_item_repeated_on_a_further_page_is_one_statement_or_a_conflict(price: str) -> None:
+    """A meter of the first page listed again on a further page (a listing that shifted while
+    it was paged): the same price is one statement; another price for the same field is no
+    price of either (both set aside by the rule), and every other meter reads as before."""
+    first, *_ = urls("azure")
+    answered = bodies("azure")
+    document = json.loads(answered[first])
+    repeated = dict(next(i for i in document["Items"] if i["meterName"] == METER))
+    if price == "other":
+        repeated["retailPrice"] = repeated["unitPrice"] = repeated["retailPrice"] * 2
+    further = f"{first}&$skip=9000"
+    page = {"BillingCurrency": "USD", "Items": [repeated], "NextPageLink": None, "Count": 1}
+    found = read_source("azure", {**answered, further: json.dumps(page).encode()})
+    before = healthy("azure")
+    assert not found.failure and not found.unparsable
+    mine = [o for o in found.valid if o.evidence.startswith(METER)]
+    others = [o for o in found.valid if not o.evidence.startswith(METER)]
+    assert len(others) == len([o for o in before.valid if not o.evidence.startswith(METER)])
+    if price == "same":
+        assert [o.value for o in mine] == [o.value for o in before.valid if o in mine] != []
+    else:
+        assert mine == []
+        assert len(found.problems) >= len(before.problems) + 2
