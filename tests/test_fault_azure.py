@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from schemas.fetch import Uninterpretable
 from schemas.records import Draft
 from spiders import azure
