@@ -133,7 +133,7 @@ def _table_records(table: Table, url: str, unlabelled: bool, crowded: int) -> li
     records: list[dict[str, Any]] = []
     previous: tuple[str, ...] = ()
     for number, row in enumerate(table.rows):
-        header = [h.casefold() for h in row.header]
+        header = [_heading(h) for h in row.header]
         lost = trailing_empty(row.cells)
         restored = None
         if (
@@ -162,7 +162,7 @@ def _table_records(table: Table, url: str, unlabelled: bool, crowded: int) -> li
 def names(record: dict[str, Any]) -> list[tuple[str, str]]:
     """The model a row names (spiders/parsing.py): its Model cell, read as `normalize` reads
     it; none for a row without one or after a break in the table (its columns are unknown)."""
-    header = [h.strip().casefold() for h in record["header"]]
+    header = [_heading(h) for h in record["header"]]
     if "model" not in header or record["after_break"]:
         return []
     name = dict(zip(header, record["cells"], strict=False))["model"]
@@ -176,7 +176,7 @@ def _model_name(cell: str) -> str:
 
 def normalize(record: dict[str, Any]) -> Normalized:
     rid, text = record["record"], record["text"]
-    header = [h.strip().casefold() for h in record["header"]]
+    header = [_heading(h) for h in record["header"]]
     if "model" not in header:
         raise Uninterpretable(rid, "price not tied to a model", f"no Model column: {text}")
     check_aligned(record)
@@ -242,7 +242,7 @@ class _Row:
         return Uninterpretable(self.rid, rule, f"{detail} in row: {self.record['text']}")
 
     def drafts(self, heading: str, cell: str) -> list[Draft]:
-        column = heading.strip().casefold()
+        column = _heading(heading)
         if column in QUALIFIERS or column in NOT_READ:
             return Normalized()
         spec = _column(column)
@@ -316,6 +316,11 @@ class _Row:
         if self.section_unit is None:
             raise self.fail("no unit stated", f"{column}: {cell!r}")
         return self.section_unit
+
+
+def _heading(heading: str) -> str:
+    """A column heading as read: footnote markers left out ("Input¹", "Output [1]")."""
+    return strip_footnotes(heading).casefold()
 
 
 def _column(column: str) -> Column | None:
