@@ -713,13 +713,15 @@ def parse_price(text: str) -> Price | None:
 # ---------------------------------------------------------------------------------------------
 # Units: the phrases pages use after "per" / "/"
 
-_M = r"(1m|1,000,000|million|one million)"
-_K = r"(1k|1,000|thousand)"
+_M = r"(1m|1,000,000|1000000|million|one million|1 million)"
+_K = r"(1k|1,000|1000|thousand|one thousand|1 thousand)"
+# "per 1M input tokens": the direction the column already gives, said again
+_TOKENS = r"(?:(?:input|output|prompt|completion) )?tokens?"
 _QUERIES = r"(calls|searches|requests|queries|search queries|grounded prompts)"
 _UNIT_PATTERNS: list[tuple[re.Pattern[str], Unit, Decimal]] = [
-    (re.compile(rf"^{_M} tokens? per hour"), Unit.PER_1M_TOKENS_PER_HOUR, Decimal(1)),
-    (re.compile(rf"^(mtok|{_M} tokens?|1m)$"), Unit.PER_1M_TOKENS, Decimal(1)),
-    (re.compile(rf"^{_K} tokens?$"), Unit.PER_1M_TOKENS, Decimal(1000)),
+    (re.compile(rf"^{_M} {_TOKENS} per hour"), Unit.PER_1M_TOKENS_PER_HOUR, Decimal(1)),
+    (re.compile(rf"^(mtok|{_M} {_TOKENS}|1m)$"), Unit.PER_1M_TOKENS, Decimal(1)),
+    (re.compile(rf"^{_K} {_TOKENS}$"), Unit.PER_1M_TOKENS, Decimal(1000)),
     (re.compile(r"^tokens?$"), Unit.PER_1M_TOKENS, MILLION),
     (re.compile(rf"^{_M} characters?$"), Unit.PER_CHARACTER, 1 / MILLION),
     (re.compile(rf"^{_K} characters?$"), Unit.PER_CHARACTER, Decimal("0.001")),
