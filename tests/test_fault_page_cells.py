@@ -16,11 +16,12 @@ from typing import NamedTuple
 
 import pytest
 
-from schemas.fetch import Uninterpretable
+from schemas.fetch import Uninterpretable, Unparsable
 from schemas.records import Draft
 from spiders import anthropic_page, deepseek_page, gemini_page, openai_page
 from spiders.tables import find_prices, parse_price
 from tests.conftest import snapshot
+from tests.test_fault_units import as_document
 from tests.test_pricing_pages import (
     ANTHROPIC_URL,
     DEEPSEEK_URL,
@@ -328,3 +329,27 @@ def test_footnotes_on_column_headings_leave_the_columns_as_they_are(source: str)
 
     assert stated(drafts) == stated(healthy)
     assert len(problems) == len(healthy_problems)
+
+
+CONSENT = (
+    "<h1>We value your privacy</h1><p>We use cookies to improve your experience. Choose which "
+    "cookies you allow; you can change this at any time. {filler}</p>"
+    "<table><tr><th>Cookie</th><th>Purpose</th><th>Duration</th></tr>"
+    "<tr><td>__cf_bm</td><td>Bot management</td><td>30 minutes</td></tr>"
+    "<tr><td>_ga</td><td>Analytics</td><td>2 years</td></tr></table>"
+    "<button>Accept all</button><button>Reject all</button>"
+)
+
+
+@pytest.mark.parametrize("source", sorted(CELLS))
+def test_a_consent_wall_answered_200_is_no_page_of_prices(source: str) -> None:
+    """The real page's document with its body replaced by a cookie-consent wall (a cookie
+    table, more than a shell's text, no script): the page states no price, so the body is
+    Unparsable (the source fails itself), never read as a page that lists no models
+    (checked: a regression test)."""
+    cell = CELLS[source]
+    document = as_document(cell.file)
+    body = document[: document.index("<body>") + len("<body>")]
+    wall = CONSENT.format(filler="Strictly necessary cookies are always on. " * 20)
+    with pytest.raises(Unparsable, match="no price"):
+        cell.module.parse(f"{body}{wall}</body></html>".encode(), cell.url)
