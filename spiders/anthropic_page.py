@@ -10,7 +10,8 @@ How the page is read:
 
 - The model table's columns: "Base Input Tokens" → input; "5m Cache Writes" → cache_write with
   cache_ttl=5m; "1h Cache Writes" → cache_write, cache_ttl=1h; "Cache Hits & Refreshes" →
-  cache_read; "Output Tokens" → output. "Batch input" / "Batch output" → service_tier=batch.
+  cache_read; "Output Tokens" → output. "Batch input" / "Batch output", or any column under a
+  heading naming batch ("Batch processing") → service_tier=batch.
   Cells are "$3 / MTok" (USD per 1M tokens); a heading may state the unit instead ("Base Input
   Tokens (per 1K tokens)" over "$0.003"): a cell, or the text around the table, in another unit
   than its heading is unit-ambiguous. A cache write of another lifetime ("30m Cache
@@ -47,11 +48,12 @@ from spiders.tables import (
     Price,
     check_aligned,
     context_above,
-    context_texts,
+    framing_unit,
     heading_unit,
     parse_price,
+    rescales,
     row_records,
-    stated_unit,
+    strip_footnotes,
     unit_of,
     where,
 )
@@ -73,6 +75,7 @@ TTL = re.compile(r"\b(5\s*m|5[- ]?min\w*|1\s*h|1[- ]?hour)\b", re.I)
 # vocabulary has, and the write is not the lifetime-less (so 5-minute) one either.
 LIFETIME = re.compile(r"\b\d+(?:\.\d+)?\s*[- ]?(?:m(?!\s*tok)|min\w*|h|hr|hours?|d|days?)\b", re.I)
 MULTIPLIERS = {"k": 1_000, "m": 1_000_000, "": 1}
+BATCH = re.compile(r"\bbatch\b", re.I)
 
 
 def parse(body: bytes, url: str) -> Page:
@@ -89,7 +92,7 @@ def _models(record: dict[str, Any]) -> list[tuple[str, str]]:
     """(model id, name as the page writes it) of each model a row prices."""
     lowered = [h.strip().casefold() for h in record["header"]]
     if "model" in lowered:
-        name = record["cells"][lowered.index("model")]
+        name = strip_footnotes(record["cells"][lowered.index("model")])
         return [(model_id(name), name)] if name else []
     return _mentioned(record)
 
@@ -138,14 +141,16 @@ def _columns(record: dict[str, Any], heading: str, cell: str) -> list[_Column]:
     if above := ABOVE.search(heading):
         number = Decimal(above.group(2)) * MULTIPLIERS[(above.group(3) or "").lower()]
         dims[Dim.CONTEXT_ABOVE] = context_above(above.group(1), number)
-        lowered = cell[: price.start].casefold()
+        lowered = strip_footnotes(cell)[: price.start].casefold()
     elif UP_TO.search(heading):
         return []
     elif SIZED.search(heading_unit(heading)[0]):
         # a prompt size this reader cannot place ("200K+ input tokens", "128K-1M context"):
         # read as a column of its own, its cells ("Input: $6 / MTok") would be base prices
         raise Uninterpretable(rid, "context tier unknown", f"{heading}: {cell!r} in row: {text}")
-    if "batch" in lowered:
+    if "batch" in lowered or any(BATCH.search(s["title"]) for s in record["sections"]):
+        # the column ("Batch input") or the section's heading ("Batch processing") says so: a
+        # batch table whose columns lost the word would otherwise state standard prices
         dims[Dim.SERVICE_TIER] = "batch"
     component = _component(lowered)
     if component is None:
@@ -189,7 +194,8 @@ def _unit(record: dict[str, Any], column: _Column, heading: str, cell: str) -> t
     """The cell's own "per ..." ("$3 / MTok"), else its heading's ("Base Input Tokens (per 1K
     tokens)"), else the text around the table's. A heading's unit is stated for each of its
     cells: a cell in another unit, or prose in another where the cell states none, is
-    unit-ambiguous (which one the page means is a guess)."""
+    unit-ambiguous (which one the page means is a guess), as is a cell counting the prose's
+    measure in another count ("$5 / 1K tokens" under "Prices per 1M tokens.")."""
     rid, text = record["record"], record["text"]
     where_ = f"{heading}: {cell!r} in row: {text}"
     in_heading = unit_of(column.per) if column.per else None
@@ -201,8 +207,10 @@ def _unit(record: dict[str, Any], column: _Column, heading: str, cell: str) -> t
             raise Uninterpretable(rid, "unknown unit", where_)
         if in_heading is not None and stated != in_heading:
             raise Uninterpretable(rid, AMBIGUOUS_RULE, f"the heading states another unit: {where_}")
+        if rescales(stated, _around(record, where_)):
+            raise Uninterpretable(rid, AMBIGUOUS_RULE, f"the text states another unit: {where_}")
         return stated
-    around = stated_unit(context_texts(record))
+    around = _around(record, where_)
     if in_heading is not None:
         if around is not None and around != in_heading:
             raise Uninterpretable(rid, AMBIGUOUS_RULE, f"the text states another unit: {where_}")
@@ -210,6 +218,15 @@ def _unit(record: dict[str, Any], column: _Column, heading: str, cell: str) -> t
     if around is None:
         raise Uninterpretable(rid, "no unit stated", where_)
     return around
+
+
+def _around(record: dict[str, Any], where_: str) -> tuple[Unit, Decimal] | None:
+    """The unit the text around the table states (`framing_unit`): unit-ambiguous where its
+    prose and headings disagree."""
+    try:
+        return framing_unit(record)
+    except ValueError as exc:
+        raise Uninterpretable(record["record"], AMBIGUOUS_RULE, f"{exc}: {where_}") from exc
 
 
 def _mentioned(record: dict[str, Any]) -> list[tuple[str, str]]:

@@ -49,6 +49,10 @@ Quirks of the source, and how they are read:
   one after the response's date is a scheduled price, not the current one (catalog/schedule.py).
   `effectiveEndDate` (on meters being retired or repriced) is the last day it is in force: a
   price that ended before the response's date is reported, not read as current.
+- A meter priced in volume tiers is several items, one per `tierMinimumUnits`; the first tier
+  starts at 0 like a flat meter, and its price (often 0, a free allowance) is not the meter's:
+  every tier of a meter the page prices in several is reported (`parse` marks them, TIERS), as
+  is an item of a tier above 0.
 - `retailPrice` is read; `unitPrice` restates it (equal on every recorded Consumption meter),
   and a row whose two differ contradicts itself: reported.
 - Route: every meter is sold by Azure, so every draft has route "azure", including the
@@ -78,6 +82,9 @@ from spiders._drafts import collect
 from spiders.parsing import MILLION, Page, load_json, to_decimal
 
 ROUTE = "azure"
+# The key `parse` adds to an item of a meter priced in several volume tiers (`_with_tiers`):
+# no key of the API's (its keys are camelCase words).
+TIERS = "ratecard:tierMinimums"
 ONE = Decimal(1)
 THOUSAND = Decimal(1000)
 
@@ -198,10 +205,31 @@ def parse(body: bytes, url: str) -> Page:
         raise Unparsable(f"azure retail prices ({url}): no NextPageLink")
     following = doc["NextPageLink"]
     if following is None:
-        return Page(records=items)
+        return Page(records=_with_tiers(items))
     if not isinstance(following, str) or not following.strip():
         raise Unparsable(f"azure retail prices ({url}): NextPageLink={following!r}")
-    return Page(records=items, next_urls=[urljoin(url, following.strip())])
+    return Page(records=_with_tiers(items), next_urls=[urljoin(url, following.strip())])
+
+
+def _with_tiers(items: list[Any]) -> list[Any]:
+    """The items, each item of a meter the page prices in several volume tiers (the same
+    meterId, skuId, region and type at several `tierMinimumUnits`) a copy carrying those tiers'
+    minimums under TIERS (sorted): its first tier's `tierMinimumUnits` is 0 like a flat
+    meter's, and read alone its price (often 0, a free allowance) would be the meter's."""
+    tiers: dict[tuple[str, ...], set[str]] = {}
+    for entry in items:
+        if isinstance(entry, dict):
+            tiers.setdefault(_meter_key(entry), set()).add(str(entry.get("tierMinimumUnits", 0)))
+    return [
+        {**entry, TIERS: sorted(tiers[key])}
+        if isinstance(entry, dict) and len(tiers[key := _meter_key(entry)]) > 1
+        else entry
+        for entry in items
+    ]
+
+
+def _meter_key(entry: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(entry.get(k)) for k in ("meterId", "skuId", "armRegionName", "type"))
 
 
 def normalize(record: dict[str, Any]) -> Normalized:
@@ -327,6 +355,13 @@ def _check_offer(record: dict[str, Any], record_id: str) -> None:
     if price_type != "Consumption":
         raise Uninterpretable(record_id, "price type", f"type={price_type!r}, not Consumption")
     tier_minimum = to_decimal(record.get("tierMinimumUnits", 0), record_id, "tierMinimumUnits")
+    if record.get(TIERS):
+        raise Uninterpretable(
+            record_id,
+            "volume tier",
+            f"tierMinimumUnits={tier_minimum}: one tier of a meter the page prices in tiers "
+            f"from {', '.join(record[TIERS])} units",
+        )
     if tier_minimum != 0:
         raise Uninterpretable(
             record_id, "volume tier", f"tierMinimumUnits={tier_minimum}: a volume-tiered price"

@@ -43,11 +43,10 @@ from spiders.parsing import Page
 from spiders.tables import (
     Price,
     check_whole,
-    context_texts,
     find_prices,
+    framing_unit,
     parse_price,
     row_records,
-    stated_unit,
     unit_of,
     where,
 )
@@ -78,7 +77,10 @@ def names(record: dict[str, Any]) -> list[tuple[str, str]]:
 def normalize(record: dict[str, Any]) -> Normalized:
     rid, text = record["record"], record["text"]
     cells: list[str] = record["cells"]
-    first = next((i for i, cell in enumerate(cells) if find_prices(cell)), None)
+    try:
+        first = next((i for i, cell in enumerate(cells) if find_prices(cell)), None)
+    except ValueError as exc:  # struck through, a range, a bound, a decimal comma
+        raise Uninterpretable(rid, "not a price", f"{exc}: {text}") from exc
     if first is None:
         return Normalized()
     check_whole(record)
@@ -167,7 +169,11 @@ def _unit(record: dict[str, Any], label: str, price: Price) -> tuple[Unit, Decim
             if read is None:
                 raise Uninterpretable(rid, "unknown unit", f"{where_} {phrase!r} in row: {text}")
             stated[where_] = read
-    if prose := stated_unit(context_texts(record)):
+    try:
+        prose = framing_unit(record)
+    except ValueError as exc:
+        raise Uninterpretable(rid, AMBIGUOUS_RULE, f"{exc}: {text}") from exc
+    if prose:
         stated["prose"] = prose
     if not stated:
         raise Uninterpretable(rid, "no unit stated", text)

@@ -37,7 +37,9 @@ A section with several model ids picks the row's model by the word that tells th
 A section without ids is named by its heading if the heading carries a version ("Gemma 3" →
 gemma-3). Rows of a table under no model heading are Uninterpretable ("no model named"), and so
 are rows of a model section that holds more than one table without a tier heading: its headings
-were lost (a reader-service capture drops most of them), and the table may be another model's.
+were lost (a reader-service capture drops most of them), and the table may be another model's;
+and so are rows of a model section holding two tables of one tier (a model's heading moved below
+its tables, or lost: its tables fall under the model above, whose prices they are not).
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ from spiders.tables import (
     heading_unit,
     price_tables,
     record_of,
+    rescales,
     stated_unit,
     strip_footnotes,
     unit_of,
@@ -97,6 +100,7 @@ class Row(NamedTuple):
 def parse(body: bytes, url: str) -> Page:
     tables = price_tables(body)
     untiered = Counter(_model_section(t) for t in tables if _table_tier(t) is None)
+    per_tier = Counter((_model_section(t), _table_tier(t)) for t in tables)
     records: list[dict[str, Any]] = []
     for table in tables:
         key = _model_section(table)
@@ -108,6 +112,7 @@ def parse(body: bytes, url: str) -> Page:
             "model_title": title,
             "tier": _table_tier(table),
             "untiered_tables": untiered[key],
+            "tier_tables": per_tier[key, _table_tier(table)],
         }
         for number, row in enumerate(table.rows):
             records.append(record_of(table, number, row, **extra))
@@ -153,6 +158,10 @@ def normalize(record: dict[str, Any]) -> Normalized:
     cell = strip_footnotes(record["cells"][paid])
     if cell.casefold() in NO_PRICE:
         return Normalized()
+    try:
+        find_prices(cell)
+    except ValueError as exc:  # struck through, a range, a bound, a decimal comma
+        raise Uninterpretable(rid, "not a price", f"{exc}: {text}") from exc
     row = _row(label)
     if row is None:
         if not find_prices(cell) and cell.casefold() not in FREE:
@@ -164,6 +173,13 @@ def normalize(record: dict[str, Any]) -> Normalized:
     if record["tier"] is None and record["untiered_tables"] > 1:
         raise Uninterpretable(
             rid, "tier unknown", f"{where(record)} has several tables without a tier: {text}"
+        )
+    if record.get("tier_tables", 1) > 1:
+        raise Uninterpretable(
+            rid,
+            "model unknown",
+            f"{where(record)} has {record['tier_tables']} tables of the {record['tier']} tier: "
+            f"one is another model's, its heading moved or lost: {text}",
         )
     unit = _unit(rid, record["header"][paid], label, text)
     context = _Context(record, model, label, row, unit, record["tier"] or "standard")
@@ -298,6 +314,8 @@ class _Context:
             stated = unit_of(price.per)
             if stated is None:
                 raise self.fail("unknown unit", repr(cell))
+            if rescales(stated, self.unit):
+                raise self.fail(AMBIGUOUS_RULE, f"{cell!r} counts in another unit than its column")
             unit, factor = stated
         if unit is Unit.PER_1M_TOKENS_PER_HOUR or "storage" in lowered:
             if component not in (Component.CACHE_READ, Component.CACHE_STORAGE):

@@ -8,7 +8,11 @@ How the page is read:
 
 - Service tier: the label nearest above a table ("Batch", "Flex", "Standard", "Priority": the
   tab the table belongs to; a tab strip flattened to "BatchFlexStandardPriority" is not a label).
-  No label: standard. A "Batch cost" column is the batch tier of "Cost".
+  No label: standard, unless another table of the same section has one (a tab label renamed
+  or lost): then the table's tier is unknown and its rows are reported; and a section holding
+  two tables of one tier holds another section's (its heading moved below its table, or lost:
+  it would take this section's modality), so their rows are reported. A "Batch cost" column
+  is the batch tier of "Cost".
 - Modality: the innermost heading that starts with text / image / audio / video ("Text
   tokens", "Image tokens", "Audio tokens", "Video", "Image generation"); otherwise text.
 - Unit: a "per ..." in the cell ("$0.006 / minute", "$15.00 / 1M characters") or in the column
@@ -38,6 +42,7 @@ How the page is read:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -50,13 +55,14 @@ from spiders.parsing import Page
 from spiders.tables import (
     Table,
     check_aligned,
-    context_texts,
+    framing_unit,
     heading_unit,
     parse_price,
     price_tables,
     realign,
     record_of,
-    stated_unit,
+    rescales,
+    strip_footnotes,
     titles,
     trailing_empty,
     unit_of,
@@ -97,17 +103,37 @@ USE_CASES = {"transcription": "audio", "speech generation": "text"}
 
 
 def parse(body: bytes, url: str) -> Page:
+    tables = price_tables(body)
+    tiered = {_section(t) for t in tables if _labelled_tier(t)}
+    alike = Counter((_section(t), _labelled_tier(t)) for t in tables)
     records: list[dict[str, Any]] = []
-    for table in price_tables(body):
-        records += _table_records(table, url)
+    for table in tables:
+        # a table without a tier label beside tables with one (a tab label renamed or lost):
+        # which tier it prices is unknown, never the default
+        unlabelled = _section(table) in tiered and not _labelled_tier(table)
+        # two tables of one tier under one heading: a heading moved below its table, or lost,
+        # put one under the section above (its modality, its unit): which is which is unknown
+        crowded = alike[_section(table), _labelled_tier(table)]
+        records += _table_records(table, url, unlabelled, crowded)
     return Page(records)
 
 
-def _table_records(table: Table, url: str) -> list[dict[str, Any]]:
+def _section(table: Table) -> int:
+    """Which section (innermost heading) the table sits in: -1 for none."""
+    return table.sections[-1].index if table.sections else -1
+
+
+def _labelled_tier(table: Table) -> str:
+    """The tiers labels above the table, or full-width label rows in it, name ('' if none)."""
+    texts = [*table.labels, *(row.group for row in table.rows)]
+    return " ".join(sorted({t.strip().casefold() for t in texts} & TIERS))
+
+
+def _table_records(table: Table, url: str, unlabelled: bool, crowded: int) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     previous: tuple[str, ...] = ()
     for number, row in enumerate(table.rows):
-        header = [h.casefold() for h in row.header]
+        header = [_heading(h) for h in row.header]
         lost = trailing_empty(row.cells)
         restored = None
         if (
@@ -117,7 +143,18 @@ def _table_records(table: Table, url: str) -> list[dict[str, Any]]:
             and previous
         ):
             restored = realign(row.cells, previous, lost)
-        records.append(record_of(table, number, row, restored, route=ROUTE, url=url))
+        records.append(
+            record_of(
+                table,
+                number,
+                row,
+                restored,
+                route=ROUTE,
+                url=url,
+                tier_unknown=unlabelled,
+                alike_tables=crowded,
+            )
+        )
         previous = restored or row.cells
     return records
 
@@ -125,7 +162,7 @@ def _table_records(table: Table, url: str) -> list[dict[str, Any]]:
 def names(record: dict[str, Any]) -> list[tuple[str, str]]:
     """The model a row names (spiders/parsing.py): its Model cell, read as `normalize` reads
     it; none for a row without one or after a break in the table (its columns are unknown)."""
-    header = [h.strip().casefold() for h in record["header"]]
+    header = [_heading(h) for h in record["header"]]
     if "model" not in header or record["after_break"]:
         return []
     name = dict(zip(header, record["cells"], strict=False))["model"]
@@ -134,18 +171,31 @@ def names(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _model_name(cell: str) -> str:
     """The model id of a Model cell: footnotes and the data-sharing note left out."""
-    return model_id(DATA_SHARING.sub("", FOOTNOTE.sub("", cell)))
+    return model_id(DATA_SHARING.sub("", FOOTNOTE.sub("", strip_footnotes(cell))))
 
 
 def normalize(record: dict[str, Any]) -> Normalized:
     rid, text = record["record"], record["text"]
-    header = [h.strip().casefold() for h in record["header"]]
+    header = [_heading(h) for h in record["header"]]
     if "model" not in header:
         raise Uninterpretable(rid, "price not tied to a model", f"no Model column: {text}")
     check_aligned(record)
     if record["after_break"]:
         raise Uninterpretable(
             rid, "columns unknown", f"row after a break in the table, header not restated: {text}"
+        )
+    if record.get("tier_unknown"):
+        raise Uninterpretable(
+            rid,
+            "tier unknown",
+            f"{where(record)}: a table without a tier label beside tables with one: {text}",
+        )
+    if record.get("alike_tables", 1) > 1:
+        raise Uninterpretable(
+            rid,
+            "section unknown",
+            f"{where(record)} holds {record['alike_tables']} tables of one tier: one is another "
+            f"section's, its heading moved or lost: {text}",
         )
     cells = dict(zip(header, record["cells"], strict=False))
     name = cells["model"]
@@ -183,13 +233,16 @@ class _Row:
             if use.casefold() not in USE_CASES:
                 raise self.fail("unknown use case", use)
             self.dims[Dim.MODALITY] = USE_CASES[use.casefold()]
-        self.section_unit = stated_unit(context_texts(record))
+        try:
+            self.section_unit = framing_unit(record)
+        except ValueError as exc:
+            raise self.fail(AMBIGUOUS_RULE, str(exc)) from exc
 
     def fail(self, rule: str, detail: str) -> Uninterpretable:
         return Uninterpretable(self.rid, rule, f"{detail} in row: {self.record['text']}")
 
     def drafts(self, heading: str, cell: str) -> list[Draft]:
-        column = heading.strip().casefold()
+        column = _heading(heading)
         if column in QUALIFIERS or column in NOT_READ:
             return Normalized()
         spec = _column(column)
@@ -239,7 +292,9 @@ class _Row:
         """The cell's own "per ..." where it has one, else its column's ("Input (per 1M
         tokens)"), else its section's ("Prices per 1M tokens."). A column's unit is a statement
         about each of its cells: a cell or a section in another unit contradicts it, and which
-        the page means is a guess (unit-ambiguous)."""
+        the page means is a guess (unit-ambiguous); so does a cell counting the section's
+        measure in another count ("$1.75 / 1K tokens" under "Prices per 1M tokens."). A cell
+        in another measure ("$0.006 / minute") says what it prices."""
         in_column = unit_of(per_column) if per_column else None
         if per_column and in_column is None:
             raise self.fail("unknown unit", f"{column}: {cell!r}")
@@ -249,6 +304,8 @@ class _Row:
                 raise self.fail("unknown unit", f"{column}: {cell!r}")
             if in_column is not None and stated != in_column:
                 raise self.fail(AMBIGUOUS_RULE, f"{column}: {cell!r} states another unit")
+            if rescales(stated, self.section_unit):
+                raise self.fail(AMBIGUOUS_RULE, f"{column}: {cell!r}, the section states another")
             return stated
         if in_column is not None:
             if self.section_unit is not None and self.section_unit != in_column:
@@ -259,6 +316,11 @@ class _Row:
         if self.section_unit is None:
             raise self.fail("no unit stated", f"{column}: {cell!r}")
         return self.section_unit
+
+
+def _heading(heading: str) -> str:
+    """A column heading as read: footnote markers left out ("Input¹", "Output [1]")."""
+    return strip_footnotes(heading).casefold()
 
 
 def _column(column: str) -> Column | None:

@@ -171,6 +171,8 @@ def to_html(text: str) -> str:
     env: dict[str, Any] = {}
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     tokens = _MARKDOWN.parse(text, env)
+    if _headerless_rows(tokens, lines):
+        tokens = _MARKDOWN.parse("\n".join(lines), env)
     columns = _unequal_delimiters(tokens, lines)
     if columns:
         env = {}
@@ -184,6 +186,35 @@ def to_html(text: str) -> str:
 
 
 _NOT_TABLES = frozenset({"table_open", "fence", "code_block", "html_block"})
+
+
+def _headerless_rows(tokens: list[Any], lines: list[str]) -> bool:
+    """Table rows written without a header and delimiter row above them (a table split in two
+    by a banner or an ad, its second part's rows left bare): GFM reads them as a paragraph, and
+    every price in them would vanish without a word. A paragraph all of whose lines are rows
+    (they start with a pipe and have two or more) and that states money gets an empty header
+    written above it in `lines`, so that its rows read as a table whose columns are unknown:
+    the page modules report each such row (no Model column, no paid-tier column...). Returns
+    whether any was written."""
+    written = False
+    for token in reversed(tokens):
+        if token.type != "paragraph_open" or not token.map:
+            continue
+        start, end = token.map
+        block = lines[start:end]
+        rows = [_QUOTE_MARKS.sub("", line).lstrip() for line in block]
+        if not rows or not all(r.startswith("|") and _pipes(r) >= 2 for r in rows):
+            continue
+        if any(_DELIMITER_ROW.match(line) for line in block):  # `_unequal_delimiters`' case
+            continue
+        if not any(_MONEY.search(line) for line in block):
+            continue
+        prefix = _QUOTE_MARKS.match(block[0])
+        lead = prefix.group(0) if prefix else ""
+        width = _markdown_cells(block[0])
+        lines[start:start] = [lead + "|" + "  |" * width, lead + "|" + " --- |" * width]
+        written = True
+    return written
 
 
 def _unequal_delimiters(tokens: list[Any], lines: list[str]) -> dict[int, int]:
@@ -290,6 +321,7 @@ def read_tables(body: bytes) -> list[Table]:
     if html and (cut := cut_html(text)):
         raise Unparsable(f"truncated body: {cut} ({text.rstrip()[-80:]!r})")
     soup = BeautifulSoup(to_html(text), "html.parser")
+    _mark_inline(soup)
     tables = _walk(soup)
     if not tables:
         raise Unparsable(_no_tables(soup))
@@ -302,6 +334,17 @@ def price_tables(body: bytes) -> list[Table]:
     if not tables:
         raise Unparsable("no price tables: the page's tables state no prices")
     return tables
+
+
+def _mark_inline(soup: BeautifulSoup) -> None:
+    """Write superscripts and struck-through text as Markdown writes them, so that a cell
+    reads alike in both: "<sup>1</sup>" as "^1^" (a footnote marker: joined to the text, "$2.50"
+    and "1" would read as $2.501) and "<del>", "<s>", "<strike>" as "~~...~~" (a price no longer
+    in force: `find_prices` refuses it)."""
+    for tag in soup.find_all("sup"):
+        tag.replace_with(f"^{text_of(tag)}^")
+    for tag in soup.find_all(["del", "s", "strike"]):
+        tag.replace_with(f"~~{text_of(tag)}~~")
 
 
 def _no_tables(soup: BeautifulSoup) -> str:
@@ -404,9 +447,14 @@ def _read_grid(table: Tag) -> tuple[tuple[str, ...], tuple[Row, ...]]:
     heads = start
     while heads < len(grid) and grid[heads][1] and not grid[heads][2]:
         heads += 1
-    if heads == start and heads < len(grid):
+    if heads == start and heads < len(grid) and not _states_money(grid[heads].cells):
         heads += 1
-    first = header = _merge_header([row.cells for row in grid[start:heads]])
+    if heads == start and heads < len(grid):
+        # No header row, and the first row states money: a row of prices, not headings (the
+        # second part of a table split by a banner). Its columns are unknown: an empty header.
+        first = header = ("",) * len(grid[heads].cells)
+    else:
+        first = header = _merge_header([row.cells for row in grid[start:heads]])
     rows: list[Row] = []
     after_break = False
     for cells, is_head, spanning, width in grid[heads:]:
@@ -419,6 +467,10 @@ def _read_grid(table: Tag) -> tuple[tuple[str, ...], tuple[Row, ...]]:
         else:
             rows.append(Row(cells, header, after_break, group, width, columns))
     return first, tuple(rows)
+
+
+def _states_money(cells: tuple[str, ...]) -> bool:
+    return any(_MONEY.search(cell) for cell in cells)
 
 
 def _restates(cells: tuple[str, ...], header: tuple[str, ...]) -> bool:
@@ -552,14 +604,37 @@ _AMOUNT = r"[0-9](?:[0-9,]*[0-9])?(?:\.[0-9]+)?|\.[0-9]+"
 # ambiguous.
 _GROUPED = re.compile(r"[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 _MONEY = re.compile(
-    rf"(?P<sym>US\$|\$|€|£|¥|￥)\s?(?P<a1>{_AMOUNT})"
+    rf"(?P<sym>\$|€|£|¥|￥)\s?(?P<a1>{_AMOUNT})"
     rf"|(?P<a2>{_AMOUNT})\s?(?P<word>元|USD|CNY|RMB|EUR)"
 )
 _PER = re.compile(r"^\s*(?:/|per\b)\s*(?P<per>[^+;$()]*)", re.I)
-_FOOTNOTES = re.compile(r"\^[^^]*\^|\[\d+\]|\[\*+\]|\*+")
+# Footnote markers: pandoc and HTML superscripts (text_of writes <sup>1</sup> as "^1^"), "[1]",
+# "[*]", asterisks, and superscript digits and daggers written as characters ("$2.50¹").
+_FOOTNOTES = re.compile(
+    r"\^[^^]*\^|\[\d+\]|\[\*+\]|\*+|[\u00b9\u00b2\u00b3\u2070-\u2079\u2020\u2021]+"
+)
+# What makes an amount something else than the price: struck through (text_of writes <del>,
+# <s> and <strike> as Markdown's "~~...~~": a price no longer in force), a bound or an
+# estimate before it ("from $0.10", "up to", "~$0.10", "< $0.01"), a range after it ("$0.10 -
+# 0.20", "$0.10 to $0.20") or a "+" glued to it ("$0.10+"), letters glued before its "$" (the
+# dollar of another country: "CA$", "A$", "HK$"; "US$" is USD) and a currency code after it
+# ("$2.50 AUD").
+_STRUCK = re.compile(r"~~.*?~~", re.S)
+_BOUND = re.compile(
+    r"(?:\bfrom|\bstart(?:s|ing)?\s+at|\bup\s+to|\bas\s+(?:low|high)\s+as|\bapprox\w*\.?"
+    r"|\babout|\baround|~|≈|<=?|>=?|≤|≥)\s*$",
+    re.I,
+)
+_RANGE = re.compile(r"^\s*(?:[-–—]|to\b)\s*(?:[A-Za-z]{0,3}\$|€|£|¥|￥)?\s*[0-9.]|^\+", re.I)
+_GLUED_LETTERS = re.compile(r"([A-Za-z]+)$")
+# Digits that go on right after an amount: "$1.234,56" (a decimal comma after a dot grouping
+# thousands: 1234.56, not 1.234), "$1.234.567", "$1 750" and "$1\u202f750" (thousands grouped
+# by a space or a narrow no-break space): read, the amount would be its first part.
+_MORE_DIGITS = re.compile(r"[.,][0-9]|[ \u00a0\u2009\u202f][0-9]{3}(?![0-9])")
+_CODE_AFTER = re.compile(r"^\s?([A-Z]{3})\b")
 _NONE = frozenset({"", "-", "–", "—", "n/a", "na", "not available", "not supported"})
 _FREE = frozenset({"free", "free of charge"})
-_CURRENCIES = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY", "￥": "CNY"}
+_CURRENCIES = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY", "￥": "CNY"}
 _CURRENCIES.update({"元": "CNY", "USD": "USD", "CNY": "CNY", "RMB": "CNY", "EUR": "EUR"})
 
 
@@ -581,20 +656,42 @@ def find_prices(text: str) -> list[Price]:
     (ASCII digits; commas only as thousands separators, `_GROUPED`).
 
     Raises ValueError for an amount with any other comma ("$0,28"): a decimal comma or a
-    thousands one, it cannot be told which, so its cell is quarantined, never read as 28."""
+    thousands one, it cannot be told which, so its cell is quarantined, never read as 28; for
+    one whose digits go on past it ("$1.234,56", "$1 750": `_MORE_DIGITS`); and for one that
+    is no current price (struck through, a bound or an estimate, a range: `_STRUCK`, `_BOUND`,
+    `_RANGE`). Letters glued before a "$" ("CA$") or a currency code after the amount ("$2.50
+    AUD") make its currency that one."""
     prices: list[Price] = []
+    struck = [m.span() for m in _STRUCK.finditer(text)]
     for match in _MONEY.finditer(text):
         raw = match.group("a1") or match.group("a2")
         symbol = match.group("sym") or match.group("word")
         if "," in raw and _GROUPED.fullmatch(raw) is None:
             raise ValueError(f"ambiguous amount {raw!r}: its commas do not group thousands")
+        if more := _MORE_DIGITS.match(text, match.end()):
+            written = text[match.start() : more.end()]
+            raise ValueError(f"ambiguous amount {written!r}: its digits go on past it")
         try:
             amount = Decimal(raw.replace(",", ""))
         except InvalidOperation:
             continue
-        per = _PER.match(text[match.end() :])
+        before, after = text[: match.start()], text[match.end() :]
+        written = match.group(0)
+        if any(start <= match.start() < end for start, end in struck):
+            raise ValueError(f"struck-through price {written!r}: no longer in force")
+        if _BOUND.search(before):
+            raise ValueError(f"a bound or an estimate, not a price: {text!r}")
+        if _RANGE.match(after):
+            raise ValueError(f"a range of prices, not a price: {text!r}")
+        currency = _CURRENCIES[symbol]
+        glued = _GLUED_LETTERS.search(before) if symbol == "$" else None
+        if glued and glued.group(1).upper() != "US":
+            currency = f"{glued.group(1).upper()}$"
+        if (code := _CODE_AFTER.match(after)) and code.group(1) != currency:
+            currency = f"{currency} {code.group(1)}"
+        per = _PER.match(after)
         phrase = _SPACES.sub(" ", per.group("per")).strip().lower() if per else ""
-        prices.append(Price(amount, _CURRENCIES[symbol], phrase, match.start(), match.end()))
+        prices.append(Price(amount, currency, phrase, match.start(), match.end()))
     return prices
 
 
@@ -616,13 +713,15 @@ def parse_price(text: str) -> Price | None:
 # ---------------------------------------------------------------------------------------------
 # Units: the phrases pages use after "per" / "/"
 
-_M = r"(1m|1,000,000|million|one million)"
-_K = r"(1k|1,000|thousand)"
+_M = r"(1m|1,000,000|1000000|million|one million|1 million)"
+_K = r"(1k|1,000|1000|thousand|one thousand|1 thousand)"
+# "per 1M input tokens": the direction the column already gives, said again
+_TOKENS = r"(?:(?:input|output|prompt|completion) )?tokens?"
 _QUERIES = r"(calls|searches|requests|queries|search queries|grounded prompts)"
 _UNIT_PATTERNS: list[tuple[re.Pattern[str], Unit, Decimal]] = [
-    (re.compile(rf"^{_M} tokens? per hour"), Unit.PER_1M_TOKENS_PER_HOUR, Decimal(1)),
-    (re.compile(rf"^(mtok|{_M} tokens?|1m)$"), Unit.PER_1M_TOKENS, Decimal(1)),
-    (re.compile(rf"^{_K} tokens?$"), Unit.PER_1M_TOKENS, Decimal(1000)),
+    (re.compile(rf"^{_M} {_TOKENS} per hour"), Unit.PER_1M_TOKENS_PER_HOUR, Decimal(1)),
+    (re.compile(rf"^(mtok|{_M} {_TOKENS}|1m)$"), Unit.PER_1M_TOKENS, Decimal(1)),
+    (re.compile(rf"^{_K} {_TOKENS}$"), Unit.PER_1M_TOKENS, Decimal(1000)),
     (re.compile(r"^tokens?$"), Unit.PER_1M_TOKENS, MILLION),
     (re.compile(rf"^{_M} characters?$"), Unit.PER_CHARACTER, 1 / MILLION),
     (re.compile(rf"^{_K} characters?$"), Unit.PER_CHARACTER, Decimal("0.001")),
@@ -674,6 +773,14 @@ def context_above(operator: str, count: Decimal) -> str:
     threshold at the wrong tier."""
     above = count - 1 if operator.strip().casefold() in INCLUSIVE else count
     return str(int(above))
+
+
+def rescales(stated: tuple[Unit, Decimal], around: tuple[Unit, Decimal] | None) -> bool:
+    """Whether a price's own unit counts the same measure as the unit stated around it in
+    another count ("/ 1K tokens" under "Prices per 1M tokens."): the two say prices a thousand
+    times apart, and which one the page means is a guess. A price in another measure ("/
+    minute" under "per 1M tokens") says what it prices, and contradicts nothing."""
+    return around is not None and stated[0] == around[0] and stated[1] != around[1]
 
 
 _STATED_UNIT = re.compile(r"\b(?:prices?|costs?|tier)\b[^.]*?\bper (.+?)(?: in usd)?\.?$", re.I)
@@ -740,6 +847,28 @@ def context_texts(record: dict[str, Any]) -> list[str]:
     for section in reversed(record["sections"]):
         texts += section["lead"]
     return texts
+
+
+def framing_unit(record: dict[str, Any]) -> tuple[Unit, Decimal] | None:
+    """The unit the text framing a row states for its prices: the prose around it
+    (`stated_unit` of `context_texts`: "Prices per 1M tokens.") and the nearest heading above it
+    that ends with one ("Text tokens (per 1K tokens)", "Image generation / image"). None where
+    neither states one. Raises ValueError where they state different units: which the page
+    means is a guess (its callers quarantine the row as unit-ambiguous)."""
+    stated: dict[str, tuple[Unit, Decimal]] = {}
+    for title in reversed(titles(record)):
+        _, per = heading_unit(title)
+        if per and (unit := unit_of(per)) is not None:
+            stated[f"heading {title!r}"] = unit
+            break
+    if (prose := stated_unit(context_texts(record))) is not None:
+        stated["the prose"] = prose
+    if len(set(stated.values())) > 1:
+        said = ", ".join(
+            f"{where_}: {unit.value} x{factor}" for where_, (unit, factor) in stated.items()
+        )
+        raise ValueError(f"the text around the table states different units ({said})")
+    return next(iter(stated.values()), None)
 
 
 def where(record: dict[str, Any]) -> str:

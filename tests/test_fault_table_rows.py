@@ -189,3 +189,52 @@ def test_a_table_whose_delimiter_row_disagrees_with_its_header_is_reported(chang
     lost = {k for k in healthy if k[0] in {p.record for p in misaligned}}
     assert len({k[0] for k in lost}) == len(misaligned) >= 10  # the batch table's rows
     assert by_record(module, broken, url) == {k: v for k, v in healthy.items() if k not in lost}
+
+
+# ------------------------------------------------------- a table split in two by a banner
+
+BANNER = "Claude Sonnet 4.5 and gpt-5.2 are now available in the Batch API."
+SPLITS = {  # (module, page, url, the row the second part starts with)
+    "openai": (openai_page, "openai-pricing.2025-12-17.llmdocs.md", OPENAI_URL, "| gpt-5-mini |"),
+    "anthropic": (
+        anthropic_page,
+        "anthropic-pricing.2025-12-19.llmdocs.md",
+        ANTHROPIC_URL,
+        "| Claude Sonnet 4   |",
+    ),
+}
+
+
+def split_by_banner(name: str, row: str, html: bool) -> tuple[str, str, int]:
+    """The recorded page (Markdown, or the HTML document it renders to) as recorded and with
+    its table split before `row` by a banner paragraph, the rows after it left without a
+    header (as a page's ad or notice splits a table in two); and how many rows the second
+    part holds."""
+    text = snapshot(PAGES + name).decode()
+    start = text.index(row)
+    count = text[start : text.find("\n\n", start)].count("\n") + 1
+    if not html:
+        return text, f"{text[:start]}\n{BANNER}\n\n{text[start:]}", count
+    document = as_document(name)
+    first = document.rindex("<tr>", 0, document.index(f"<td>{row.strip('| ').strip()}</td>"))
+    cut = f"</tbody></table>\n<p>{BANNER}</p>\n<table><tbody>\n"
+    return document, document[:first] + cut + document[first:], count
+
+
+@pytest.mark.parametrize("html", [False, True], ids=["markdown", "html"])
+@pytest.mark.parametrize("source", sorted(SPLITS))
+def test_rows_split_from_their_header_by_a_banner_are_each_reported(
+    source: str, html: bool
+) -> None:
+    """A banner between two rows of a table: Markdown reads the rows below it as a paragraph
+    (every price in them gone without a word) and HTML takes the first of them for the header
+    of a new table (that row's prices gone, the others under price headings). The rows'
+    columns are unknown: each is reported (the banner naming a model changes nothing), and
+    nothing is read from them."""
+    module, name, url, row = SPLITS[source]
+    recorded, broken, count = split_by_banner(name, row, html)
+    healthy, healthy_problems = run(module, recorded.encode(), url)
+    drafts, problems = run(module, broken.encode(), url)
+    assert len({p.record for p in problems}) - len({p.record for p in healthy_problems}) == count
+    stated = {(d.source_model, d.component, d.dimensions.key, d.value) for d in healthy}
+    assert {(d.source_model, d.component, d.dimensions.key, d.value) for d in drafts} < stated

@@ -366,3 +366,118 @@ def test_a_gemini_price_for_a_prompt_size_it_cannot_place_is_quarantined_alone(
     assert read[("gemini-2.5-pro", "input", "")] == M("1.25")
     _, problems = run(gemini_page, body, GEMINI_URL)
     assert {p.rule for p in problems} - {"unknown row", "not in effect"} == {"context tier unknown"}
+
+
+# ------------------------------------- a cell counting the stated measure in another count
+
+
+@pytest.mark.parametrize(
+    ("module", "name", "url", "old", "new", "model"),
+    [
+        (
+            openai_page,
+            "openai-pricing.2025-12-17.llmdocs.md",
+            OPENAI_URL,
+            b"| gpt-5.2 | $1.75 |",
+            b"| gpt-5.2 | $1.75 / 1K tokens |",
+            "gpt-5.2",
+        ),
+        (
+            gemini_page,
+            "gemini-pricing.2025-11-21.devsite-md.md",
+            GEMINI_URL,
+            b"| $2.00, prompts \\<= 200k tokens $4.00, prompts \\> 200k tokens ",
+            b"| $2.00 / 1K tokens ",
+            "gemini-3-pro-preview",
+        ),
+        (
+            anthropic_page,
+            "anthropic-pricing.2025-12-19.llmdocs.md",
+            ANTHROPIC_URL,
+            b"across different usage tiers:\n",
+            b"across different usage tiers. Prices per 1M tokens.\n",
+            "claude-opus-4-5",
+        ),
+    ],
+    ids=["openai", "gemini", "anthropic"],
+)
+def test_a_cell_in_another_count_than_the_stated_unit_is_unit_ambiguous(
+    module: ModuleType, name: str, url: str, old: bytes, new: bytes, model: str
+) -> None:
+    """ "$1.75 / 1K tokens" in a section of "Prices per 1M tokens.": read in the cell's unit
+    the price is 1000 times the section's; the page states both, so it is neither."""
+    body = snapshot(PAGES + name)
+    assert old in body
+    body = body.replace(old, new, 1)
+    if module is anthropic_page:  # the cell, under the prose now stating per 1M tokens
+        cell = b"| Claude Opus 4.5   | $5 / MTok "
+        body = body.replace(cell, b"| Claude Opus 4.5   | $5 / 1K tokens ", 1)
+    drafts, problems = run(module, body, url)
+    base = {d.component.value for d in drafts if d.source_model == model and not d.dimensions}
+    assert "input" not in base
+    assert any(p.rule == "unit-ambiguous" for p in problems)
+    assert "output" in base  # the row's other prices are kept
+
+
+# ---------------------------------------------------- a unit stated in a heading above a table
+
+HEADINGS = {  # (module, page, url, heading as recorded, model whose input the table prices)
+    "openai": (
+        openai_page,
+        "openai-pricing.2025-12-17.llmdocs.md",
+        OPENAI_URL,
+        b"### Text tokens\n",
+        "gpt-5.2",
+    ),
+    "anthropic": (
+        anthropic_page,
+        "anthropic-pricing.2025-12-19.llmdocs.md",
+        ANTHROPIC_URL,
+        b"## Model pricing\n",
+        "claude-opus-4-5",
+    ),
+    "deepseek": (
+        deepseek_page,
+        "deepseek-pricing.en.2025-12-18.llmdocs.md",
+        DEEPSEEK_URL,
+        b"## Model Details\xe2\x80\x8b\n",
+        "deepseek-chat",
+    ),
+}
+PROSE_UNITS = {  # the prose each page states its unit in, and that prose per 1K tokens
+    "openai": (b"Prices per 1M tokens.", b"Prices per 1K tokens."),
+    "anthropic": (
+        b"across different usage tiers:",
+        b"across different usage tiers. Prices per 1K tokens.",
+    ),
+    "deepseek": (PROSE, PROSE.replace(b"1M", b"1K")),
+}
+
+
+def _base_input(module: ModuleType, body: bytes, url: str, model: str) -> list[Decimal]:
+    drafts, _ = run(module, body, url)
+    return [
+        d.value
+        for d in drafts
+        if d.source_model == model and d.component.value == "input" and not d.dimensions
+    ]
+
+
+@pytest.mark.parametrize("source", sorted(HEADINGS))
+def test_a_heading_stating_another_unit_than_the_prose_is_unit_ambiguous(source: str) -> None:
+    """ "### Text tokens (per 1M tokens)" over "Prices per 1K tokens.": the heading's unit was
+    never read, so the prose's was taken; the page states two units, so the rows are neither."""
+    module, name, url, heading, model = HEADINGS[source]
+    recorded = snapshot(PAGES + name)
+    prose, per_1k = PROSE_UNITS[source]
+    assert heading in recorded and prose in recorded
+    titled = heading.replace(b"\n", b" (per 1M tokens)\n")
+    healthy = _base_input(module, recorded, url, model)
+    assert len(healthy) == 1
+    body = recorded.replace(prose, per_1k, 1).replace(heading, titled, 1)
+    assert _base_input(module, body, url, model) == []
+    _, problems = run(module, body, url)
+    assert any(p.rule == "unit-ambiguous" and "heading" in p.detail for p in problems)
+    # the heading alone, in the prose's own unit, reads as recorded
+    body = recorded.replace(heading, titled, 1)
+    assert _base_input(module, body, url, model) == healthy

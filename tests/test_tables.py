@@ -228,6 +228,10 @@ def test_several_prices_in_a_cell_keep_their_order_and_positions() -> None:
         ("minute", Unit.PER_MINUTE, "1"),
         ("1,000,000 tokens per hour", Unit.PER_1M_TOKENS_PER_HOUR, "1"),
         ("1k tokens", Unit.PER_1M_TOKENS, "1000"),
+        ("1 million tokens", Unit.PER_1M_TOKENS, "1"),
+        ("1m input tokens", Unit.PER_1M_TOKENS, "1"),
+        ("1,000 output tokens", Unit.PER_1M_TOKENS, "1000"),
+        ("1 thousand characters", Unit.PER_CHARACTER, "0.001"),
     ],
 )
 def test_per_phrases_map_to_canonical_units(phrase: str, unit: Unit, factor: str) -> None:

@@ -1,0 +1,123 @@
+"""Azure Retail Prices answers as the API can write them, made here from the real recorded eastus2
+listing or epoch-2's: a meter priced in volume tiers (a free first tier, then a paid one), a
+NextPageLink leading off the API's host."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from schemas.fetch import Uninterpretable
+from schemas.records import Draft
+from spiders import azure
+from spiders.crawl import crawl
+from spiders.replay import World, serve
+from tests.conftest import snapshot
+from tests.test_azure_parser import MERGED, URL
+from tests.test_fault_kinds import bodies, healthy, recorded, urls
+from tests.test_fault_kinds import read as read_source
+from tests.worlds import fault_world
+
+METER = "gpt img 1 mini inp txt glbl Tokens"
+
+
+def read(doc: dict[str, Any]) -> tuple[list[Draft], list[Uninterpretable]]:
+    """Every item of the listing `doc` through azure.parse and azure.normalize."""
+    body = json.dumps(doc).encode()
+    drafts: list[Draft] = []
+    problems: list[Uninterpretable] = []
+    for record in azure.parse(body, URL).records:
+        try:
+            drafts += azure.normalize(record)
+        except Uninterpretable as exc:
+            problems.append(exc)
+    return drafts, problems
+
+
+def listing() -> dict[str, Any]:
+    """The recorded listing as plain JSON (numbers as the file writes them, read back as written:
+    every recorded price has a shortest repr)."""
+    doc = json.loads(snapshot(MERGED))
+    assert isinstance(doc, dict)
+    return doc
+
+
+def test_a_meter_priced_in_volume_tiers_states_no_one_price() -> None:
+    """A free first tier ("tierMinimumUnits": 0, "retailPrice": 0) and a paid one from 1000
+    units: the first tier alone read as the meter's price would make the model free."""
+    healthy, healthy_problems = read(listing())
+    doc = listing()
+    items = doc["Items"]
+    [first] = [i for i in items if i["meterName"] == METER]
+    paid = {**first, "tierMinimumUnits": 1000}
+    first["retailPrice"] = first["unitPrice"] = 0
+    items.insert(items.index(first) + 1, paid)
+    doc["Count"] = len(items)
+    drafts, problems = read(doc)
+    assert not [d for d in drafts if d.record.startswith(METER)]
+    tiered = [p for p in problems if p.record.startswith(METER)]
+    assert [p.rule for p in tiered] == ["volume tier", "volume tier"]
+    assert "0, 1000" in tiered[0].detail
+    assert len(drafts) == len(healthy) - 1  # every other meter read as before
+    assert len(problems) == len(healthy_problems) + 2
+
+
+def test_meters_of_one_tier_each_are_read_as_recorded() -> None:
+    """The same meter in another region, or another meter, is no second tier."""
+    doc = listing()
+    items = doc["Items"]
+    [first] = [i for i in items if i["meterName"] == METER]
+    items.append({**first, "armRegionName": "westus", "retailPrice": 0.003})
+    items[-1]["unitPrice"] = items[-1]["retailPrice"]
+    doc["Count"] = len(items)
+    drafts, _ = read(doc)
+    assert sorted(d.value for d in drafts if d.record.startswith(METER)) == [
+        Decimal(2),
+        Decimal(3),
+    ]
+
+
+def test_a_next_page_link_off_the_api_host_is_not_fetched(tmp_path: Path) -> None:
+    """A listing whose NextPageLink leads to another host (one that merely starts like the
+    API's): the crawl reads the page and refuses the link, naming it, over loopback HTTP."""
+    url = urls("azure")[-1]
+    document = json.loads(recorded()[url].read_bytes())
+    elsewhere = "https://prices.azure.com.example.net/api/retail/prices?$skip=1000"
+    document["NextPageLink"] = elsewhere
+    world = World.load(fault_world(tmp_path, {url: {"body": json.dumps(document)}}))
+    with serve(world) as base:
+        result = asyncio.run(asyncio.wait_for(crawl("azure", base), timeout=60))
+    assert sorted(p.url for p in result.pages) == sorted(urls("azure"))
+    [failure] = result.failures
+    assert failure.url == elsewhere and "off the source's domains" in failure.reason
+
+
+@pytest.mark.parametrize("price", ["same", "other"])
+def test_an_item_repeated_on_a_further_page_is_one_statement_or_a_conflict(price: str) -> None:
+    """A meter of the first page listed again on a further page (a listing that shifted while
+    it was paged): the same price is one statement; another price for the same field is no
+    price of either (both set aside by the rule), and every other meter reads as before."""
+    first, *_ = urls("azure")
+    answered = bodies("azure")
+    document = json.loads(answered[first])
+    repeated = dict(next(i for i in document["Items"] if i["meterName"] == METER))
+    if price == "other":
+        repeated["retailPrice"] = repeated["unitPrice"] = repeated["retailPrice"] * 2
+    further = f"{first}&$skip=9000"
+    page = {"BillingCurrency": "USD", "Items": [repeated], "NextPageLink": None, "Count": 1}
+    found = read_source("azure", {**answered, further: json.dumps(page).encode()})
+    before = healthy("azure")
+    assert not found.failure and not found.unparsable
+    mine = [o for o in found.valid if o.evidence.startswith(METER)]
+    others = [o for o in found.valid if not o.evidence.startswith(METER)]
+    assert len(others) == len([o for o in before.valid if not o.evidence.startswith(METER)])
+    if price == "same":
+        assert [o.value for o in mine] == [o.value for o in before.valid if o in mine] != []
+    else:
+        assert mine == []
+        assert len(found.problems) >= len(before.problems) + 2

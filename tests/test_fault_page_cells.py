@@ -1,0 +1,355 @@
+"""Price cells as public scrapers' bug reports show pages writing them, made here from the real
+recorded pricing pages: a footnote superscript on a price, a struck-through old price beside the
+new one, a range, a bound or an estimate ("from $1.75", "~$1.75"), and the dollar of another
+country ("CA$1.75", "$1.75 AUD").
+
+A footnote is no part of the amount; each of the others states no one current USD price, so
+its cell is quarantined (never read as the number it contains), with the row's other prices
+kept.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from types import ModuleType
+from typing import NamedTuple
+
+import pytest
+
+from schemas.fetch import Uninterpretable, Unparsable
+from schemas.records import Draft
+from spiders import anthropic_page, deepseek_page, gemini_page, openai_page
+from spiders.tables import find_prices, parse_price
+from tests.conftest import snapshot
+from tests.test_fault_units import as_document
+from tests.test_pricing_pages import (
+    ANTHROPIC_URL,
+    DEEPSEEK_URL,
+    GEMINI_URL,
+    OPENAI_URL,
+    PAGES,
+    run,
+)
+
+
+class Cell(NamedTuple):
+    """One recorded price cell: where it is written, and the field it states."""
+
+    module: ModuleType
+    url: str
+    file: str
+    row: bytes  # the recorded text up to and including the amount (its first occurrence)
+    amount: str  # the amount as written there ("$1.75")
+    model: str
+    component: str
+    dims: dict[str, str]
+    kept: str  # another component the same row states, read whatever the cell says
+
+
+CELLS = {
+    "openai": Cell(
+        openai_page,
+        OPENAI_URL,
+        "openai-pricing.2025-12-17.llmdocs.md",
+        b"| gpt-5.2 | $1.75",
+        "$1.75",
+        "gpt-5.2",
+        "input",
+        {},
+        "output",
+    ),
+    "anthropic": Cell(
+        anthropic_page,
+        ANTHROPIC_URL,
+        "anthropic-pricing.2025-12-19.llmdocs.md",
+        b"| Claude Opus 4.5   | $5",
+        "$5",
+        "claude-opus-4-5",
+        "input",
+        {},
+        "output",
+    ),
+    "gemini": Cell(
+        gemini_page,
+        GEMINI_URL,
+        "gemini-pricing.2025-11-21.devsite-md.md",
+        b"| Input price                              | Not available                "
+        b"                 | $2.00",
+        "$2.00",
+        "gemini-3-pro-preview",
+        "input",
+        {},
+        "output",
+    ),
+    "deepseek": Cell(
+        deepseek_page,
+        DEEPSEEK_URL,
+        "deepseek-pricing.en.2025-12-18.llmdocs.md",
+        b"1M INPUT TOKENS (CACHE MISS)| $0.28",
+        "$0.28",
+        "deepseek-chat",
+        "input",
+        {},
+        "output",
+    ),
+}
+
+
+def read(cell: Cell, written: str) -> tuple[list[Draft], list[Uninterpretable]]:
+    """The recorded page with the cell's amount written as `written` ({} is the amount)."""
+    body = snapshot(PAGES + cell.file)
+    assert cell.row in body
+    old = cell.row
+    new = old[: -len(cell.amount)] + written.format(cell.amount).encode()
+    return run(cell.module, body.replace(old, new, 1), cell.url)
+
+
+def stated(drafts: list[Draft], cell: Cell, component: str) -> list[Decimal]:
+    return [
+        d.value
+        for d in drafts
+        if d.source_model == cell.model and d.component == component and d.dimensions == cell.dims
+    ]
+
+
+@pytest.mark.parametrize("source", sorted(CELLS))
+def test_the_recorded_cell_reads_as_written(source: str) -> None:
+    cell = CELLS[source]
+    drafts, _ = read(cell, "{}")
+    assert stated(drafts, cell, cell.component) == [Decimal(cell.amount.lstrip("$"))]
+
+
+@pytest.mark.parametrize("marker", ["<sup>1</sup>", "<sup>*</sup>", "¹", "†", "^1^", "[1]"])
+@pytest.mark.parametrize("source", sorted(CELLS))
+def test_a_footnote_on_a_price_is_no_part_of_the_amount(source: str, marker: str) -> None:
+    """`$1.75<sup>1</sup>`: the superscript's text joined to the amount read $1.751."""
+    cell = CELLS[source]
+    drafts, _ = read(cell, "{}" + marker)
+    assert stated(drafts, cell, cell.component) == [Decimal(cell.amount.lstrip("$"))]
+
+
+NOT_ONE_PRICE = {
+    "struck through (Markdown)": "~~$9.99~~ {}",
+    "struck through (HTML del)": "<del>$9.99</del> {}",
+    "struck through (HTML s)": "<s>$9.99</s> {}",
+    "struck through alone": "<del>{}</del>",
+    "a range (dash)": "{}–9.99",
+    "a range (hyphen, two prices)": "{} - $9.99",
+    "a range (to)": "{} to $9.99",
+    "a lower bound": "from {}",
+    "a lower bound (starting at)": "Starting at {}",
+    "an upper bound": "up to {}",
+    "an estimate": "~{}",
+    "a comparison": "< {}",
+    "open-ended": "{}+",
+    "Canadian dollars": "CA{}",
+    "Australian dollars": "A{}",
+    "Hong Kong dollars": "HK{}",
+    "a currency code after the amount": "{} AUD",
+    "a decimal comma after a thousands dot": "{}.000,00",
+    "thousands grouped by a space": "{} 000",
+    "thousands grouped by a narrow no-break space": "{}\u202f000",
+}
+
+
+@pytest.mark.parametrize("written", list(NOT_ONE_PRICE.values()), ids=list(NOT_ONE_PRICE))
+@pytest.mark.parametrize("source", sorted(CELLS))
+def test_a_cell_stating_no_one_current_usd_price_is_quarantined(source: str, written: str) -> None:
+    cell = CELLS[source]
+    healthy, healthy_problems = read(cell, "{}")
+    drafts, problems = read(cell, written)
+    assert not stated(drafts, cell, cell.component), written
+    assert len(problems) > len(healthy_problems)
+    if source in ("openai", "anthropic"):  # a column is its cell alone: the row's others kept
+        assert stated(drafts, cell, cell.kept) == stated(healthy, cell, cell.kept) != []
+    if source == "deepseek":  # one cell, one row: the other rows read
+        assert stated(drafts, cell, cell.kept) == stated(healthy, cell, cell.kept) != []
+
+
+def test_money_reading_tells_the_price_from_what_surrounds_it() -> None:
+    assert [(p.amount, p.currency) for p in find_prices("US$2.50 / 1M tokens")] == [
+        (Decimal("2.50"), "USD")
+    ]
+    assert [p.currency for p in find_prices("$2.50 USD")] == ["USD"]
+    assert [p.currency for p in find_prices("CA$2.50")] == ["CA$"]
+    assert [p.currency for p in find_prices("$2.50 AUD")] == ["USD AUD"]
+    price = parse_price("$0.039 per image^1^")
+    assert price is not None and (price.amount, price.per) == (Decimal("0.039"), "image")
+    for cell in ("~~$3.00~~ $2.00", "$0.10-0.20", "from $0.10", "≈ $0.10", "$0.10+"):
+        with pytest.raises(ValueError):
+            parse_price(cell)
+
+
+# ------------------------------------------------ a tier label renamed or lost above a table
+
+
+@pytest.mark.parametrize("label", ["Batch API", "Batch (50% off)", ""], ids=["api", "off", "lost"])
+def test_a_table_whose_tier_label_is_renamed_or_lost_is_no_standard_price(label: str) -> None:
+    """OpenAI's "Text tokens" section: a table per tier, each under its tab's label. The batch
+    table's label renamed (or lost) read its rows as standard prices, half the real ones; its
+    section's other tables name their tiers, so its own is unknown: its rows are reported and
+    every other table reads as recorded."""
+    name = "openai-pricing.2025-12-17.llmdocs.md"
+    recorded = snapshot(PAGES + name)
+    assert recorded.count(b"\n\nBatch\n\n") > 1
+    broken = recorded.replace(b"\n\nBatch\n\n", f"\n\n{label}\n\n".encode(), 1)
+    healthy, healthy_problems = run(openai_page, recorded, OPENAI_URL)
+    drafts, problems = run(openai_page, broken, OPENAI_URL)
+    batch = {d for d in healthy if d.record.startswith("table 0 ")}
+    assert len(batch) > 40
+    assert {(d.source_model, d.component, d.dimensions.key, d.value) for d in drafts} == {
+        (d.source_model, d.component, d.dimensions.key, d.value) for d in healthy if d not in batch
+    }
+    unknown = [p for p in problems if p.rule == "tier unknown"]
+    assert len(unknown) == len(problems) - len(healthy_problems) == len({d.record for d in batch})
+
+
+@pytest.mark.parametrize("heading", [b"### Batch API\n", b"### Batch pricing\n"])
+def test_a_gemini_table_whose_tier_heading_is_renamed_is_reported(heading: bytes) -> None:
+    """Gemini 3 Pro Preview's "### Batch" renamed: read as the standard tier its table would
+    state half the real prices for the Standard table's fields. The renamed heading is read as
+    a section of its own that names no model, so its rows are reported and nothing is read
+    from them (already so: checked)."""
+    name = "gemini-pricing.2025-11-21.devsite-md.md"
+    recorded = snapshot(PAGES + name)
+    assert b"\n### Batch\n" in recorded
+    broken = recorded.replace(b"\n### Batch\n", b"\n" + heading, 1)
+    healthy, healthy_problems = run(gemini_page, recorded, GEMINI_URL)
+    drafts, problems = run(gemini_page, broken, GEMINI_URL)
+    model = "gemini-3-pro-preview"
+    batch = {d for d in healthy if d.source_model == model and d.dimensions.get("service_tier")}
+    assert batch
+    assert set(drafts) == set(healthy) - batch
+    assert len(problems) - len(healthy_problems) >= len({d.record for d in batch})
+
+
+def test_a_gemini_model_heading_moved_below_its_tables_prices_no_other_model() -> None:
+    """ "## Gemini 3 Pro Image Preview" (with its model id) moved below its two tables: they
+    fell under Gemini 3 Pro Preview's section, whose model then stated the image model's image
+    prices. That section now holds two tables of each tier: which model each prices is
+    unknown, so their rows are reported and no price is read for a model it is not."""
+    recorded = snapshot(PAGES + "gemini-pricing.2025-11-21.devsite-md.md")
+    start = recorded.index(b"## Gemini 3 Pro Image Preview")
+    tables = recorded.index(b"### Standard", start)
+    end = recorded.index(b"^\\*^Image input is set", tables)
+    moved = recorded[:start] + recorded[tables:end] + recorded[start:tables] + recorded[end:]
+    healthy, healthy_problems = run(gemini_page, recorded, GEMINI_URL)
+    drafts, problems = run(gemini_page, moved, GEMINI_URL)
+
+    def stated(found: list[Draft]) -> set[tuple[str, str, str, Decimal]]:
+        return {(d.source_model, d.component, d.dimensions.key, d.value) for d in found}
+
+    assert stated(drafts) < stated(healthy)
+    assert not [d for d in drafts if d.source_model.startswith("gemini-3-pro")]
+    unknown = {p.record for p in problems if p.rule == "model unknown"}
+    assert len(unknown) >= 8  # the four tables' price rows, each reported
+    assert len(problems) > len(healthy_problems)
+
+
+def test_an_openai_section_heading_moved_below_its_table_lends_it_no_modality() -> None:
+    """ "### Audio tokens" (with its "Prices per 1M tokens.") moved below its table: the audio
+    table fell under "### Image tokens", and gpt-4o-realtime-preview's $40 audio input was read
+    as an image input price. The Image tokens section then holds two tables of one tier: their
+    rows are reported, and nothing is read from them."""
+    recorded = snapshot(PAGES + "openai-pricing.2025-12-17.llmdocs.md")
+    heading = b"### Audio tokens\n\nPrices per 1M tokens.\n\n"
+    start = recorded.index(heading)
+    end = recorded.index(b"### Video", start)
+    table = recorded[start + len(heading) : end]
+    moved = recorded[:start] + table + heading + recorded[end:]
+    healthy, healthy_problems = run(openai_page, recorded, OPENAI_URL)
+    drafts, problems = run(openai_page, moved, OPENAI_URL)
+
+    def stated(found: list[Draft]) -> set[tuple[str, str, str, Decimal]]:
+        return {(d.source_model, d.component, d.dimensions.key, d.value) for d in found}
+
+    assert stated(drafts) < stated(healthy)
+    sections = ("Pricing > Image tokens ", "Pricing > Audio tokens ")
+    assert [d for d in healthy if d.evidence.startswith(sections)]
+    assert not [d for d in drafts if d.evidence.startswith(sections)]
+    unknown = {p.record for p in problems if p.rule == "section unknown"}
+    assert len(unknown) == 6 + 8  # the image and the audio table's rows
+    assert len(problems) == len(healthy_problems) + len(unknown)
+
+
+def test_an_anthropic_batch_table_whose_columns_lose_the_word_stays_batch() -> None:
+    """ "| Model | Batch input | Batch output |" written "| Model | Input | Output |" under
+    "### Batch processing": its rows read as standard prices, half the real ones (a model only
+    the batch table lists was stated at its batch price as its standard one). The heading
+    names the tier: the prices read as recorded."""
+    recorded = snapshot(PAGES + "anthropic-pricing.2025-12-19.llmdocs.md")
+    header = b"| Model             | Batch input      | Batch output    |"
+    assert header in recorded
+    renamed = recorded.replace(header, b"| Model             | Input      | Output    |", 1)
+    only_in_batch = b"| Claude Haiku 3    | $0.25 / MTok "
+    assert only_in_batch in renamed
+    renamed = renamed.replace(only_in_batch, b"| Claude Haiku 2    | $0.25 / MTok ", 1)
+    recorded = recorded.replace(only_in_batch, b"| Claude Haiku 2    | $0.25 / MTok ", 1)
+    healthy, _ = run(anthropic_page, recorded, ANTHROPIC_URL)
+    drafts, _ = run(anthropic_page, renamed, ANTHROPIC_URL)
+
+    def stated(found: list[Draft]) -> set[tuple[str, str, str, Decimal]]:
+        return {(d.source_model, d.component, d.dimensions.key, d.value) for d in found}
+
+    assert stated(drafts) == stated(healthy)
+    assert ("claude-3-haiku", "input", "service_tier=batch", Decimal("0.125")) in stated(drafts)
+
+
+HEADERS = {  # (module, page, url, a header line as recorded, with footnotes on its headings)
+    "openai": (
+        openai_page,
+        "openai-pricing.2025-12-17.llmdocs.md",
+        OPENAI_URL,
+        b"| Model | Input | Cached input | Output |",
+        b"| Model | Input\xc2\xb9 | Cached input [1] | Output<sup>*</sup> |",
+    ),
+    "anthropic": (
+        anthropic_page,
+        "anthropic-pricing.2025-12-19.llmdocs.md",
+        ANTHROPIC_URL,
+        b"| Model             | Base Input Tokens | 5m Cache Writes | 1h Cache Writes |",
+        b"| Model             | Base Input Tokens\xc2\xb9 | 5m Cache Writes [1] | 1h Cache "
+        b"Writes<sup>*</sup> |",
+    ),
+}
+
+
+@pytest.mark.parametrize("source", sorted(HEADERS))
+def test_footnotes_on_column_headings_leave_the_columns_as_they_are(source: str) -> None:
+    """ "Input¹", "Cached input [1]", "Output<sup>*</sup>": the OpenAI columns were unknown
+    columns (every cell of them quarantined); a heading is read without its footnotes."""
+    module, name, url, header, noted = HEADERS[source]
+    recorded = snapshot(PAGES + name)
+    assert header in recorded
+    healthy, healthy_problems = run(module, recorded, url)
+    drafts, problems = run(module, recorded.replace(header, noted, 1), url)
+
+    def stated(found: list[Draft]) -> set[tuple[str, str, str, Decimal]]:
+        return {(d.source_model, d.component, d.dimensions.key, d.value) for d in found}
+
+    assert stated(drafts) == stated(healthy)
+    assert len(problems) == len(healthy_problems)
+
+
+CONSENT = (
+    "<h1>We value your privacy</h1><p>We use cookies to improve your experience. Choose which "
+    "cookies you allow; you can change this at any time. {filler}</p>"
+    "<table><tr><th>Cookie</th><th>Purpose</th><th>Duration</th></tr>"
+    "<tr><td>__cf_bm</td><td>Bot management</td><td>30 minutes</td></tr>"
+    "<tr><td>_ga</td><td>Analytics</td><td>2 years</td></tr></table>"
+    "<button>Accept all</button><button>Reject all</button>"
+)
+
+
+@pytest.mark.parametrize("source", sorted(CELLS))
+def test_a_consent_wall_answered_200_is_no_page_of_prices(source: str) -> None:
+    """The real page's document with its body replaced by a cookie-consent wall (a cookie
+    table, more than a shell's text, no script): the page states no price, so the body is
+    Unparsable (the source fails itself), never read as a page that lists no models
+    (checked: a regression test)."""
+    cell = CELLS[source]
+    document = as_document(cell.file)
+    body = document[: document.index("<body>") + len("<body>")]
+    wall = CONSENT.format(filler="Strictly necessary cookies are always on. " * 20)
+    with pytest.raises(Unparsable, match="no price"):
+        cell.module.parse(f"{body}{wall}</body></html>".encode(), cell.url)
