@@ -173,11 +173,14 @@ def parse_duration(text: str, argument: str) -> timedelta:
 
 def check_name(argument: str, text: str, what: str = "a name") -> str:
     """A route or model name as given: 1 to 300 printable characters (no control characters),
-    not only spaces.
+    not only spaces, and no space (of any script) at either end: no catalog name has one, and a
+    refusal that quoted it would read as naming the catalog's own spelling.
 
     Raises `bad_input(argument, …)` naming the rule; returns `text` unchanged."""
     if not text.strip():
         raise bad_input(argument, f"{what} is empty")
+    if text != text.strip():
+        raise bad_input(argument, f"{text!r}: {what} begins or ends with a space")
     if len(text) > MAX_NAME:
         raise bad_input(argument, f"{what} of {len(text)} characters: at most {MAX_NAME}")
     if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text):

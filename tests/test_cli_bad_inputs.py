@@ -56,6 +56,20 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         "(the catalog calls it claude-sonnet-4-5)",
         1,
     ),
+    # a name with a space at either end: the refusal used to read "nothing known about  gpt-5
+    # (the catalog calls it gpt-5)", the space invisible in the message
+    *(
+        (f"{name}-space-at-an-end", arguments, argument, "begins or ends with a space", 2)
+        for name, arguments, argument in (
+            ("show-model", ["show", "openrouter/ claude-sonnet-4-5"], "'TARGET'"),
+            ("show-route", ["show", "openrouter\u00a0/claude-sonnet-4-5"], "'TARGET'"),
+            ("routes", ["routes", "claude-sonnet-4-5 "], "'MODEL'"),
+            ("cost", ["cost", "openrouter/gpt-5 ", *COST[2:]], "'TARGET'"),
+            ("review-list-model", ["review", "list", "--model", " gpt-5"], "'--model'"),
+            ("review-list-route", ["review", "list", "--route", "openrouter "], "'--route'"),
+            ("publish-model", ["publish", "{dir}/site", "--model", "gpt-5 "], "'--model'"),
+        )
+    ),
     ("review-show-text-id", ["review", "show", "abc"], "'ID'", "valid integer", 2),
     ("review-show-zero-id", ["review", "show", "0"], "'ID'", "greater than or equal to 1", 2),
     ("review-show-huge-id", ["review", "show", "9" * 20], "'ID'", "less than or equal", 2),
