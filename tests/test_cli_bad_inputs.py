@@ -70,6 +70,20 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
             ("publish-model", ["publish", "{dir}/site", "--model", "gpt-5 "], "'--model'"),
         )
     ),
+    (  # cost and publish named no spelling, where show and routes did
+        "cost-a-sources-spelling",
+        ["cost", "OpenRouter/anthropic/claude-sonnet-4.5", *COST[2:]],
+        "cost OpenRouter/anthropic/claude-sonnet-4.5: refused",
+        "(the catalog calls it openrouter/claude-sonnet-4-5)",
+        1,
+    ),
+    (
+        "publish-a-sources-spelling",
+        ["publish", "{dir}/site", "--model", "Claude-Sonnet-4.5"],
+        "--model Claude-Sonnet-4.5: no route sells it",
+        "(the catalog calls it claude-sonnet-4-5)",
+        1,
+    ),
     ("review-show-text-id", ["review", "show", "abc"], "'ID'", "valid integer", 2),
     ("review-show-zero-id", ["review", "show", "0"], "'ID'", "greater than or equal to 1", 2),
     ("review-show-huge-id", ["review", "show", "9" * 20], "'ID'", "less than or equal", 2),
