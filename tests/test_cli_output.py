@@ -92,10 +92,43 @@ def test_piped_runs_shows_whole_headers_and_reasons(refreshed_catalog: Path) -> 
 def test_a_narrow_terminal_folds_values_instead_of_cutting_them() -> None:
     value, unit = "0.000000000123456789012345", "usd_per_1m_tokens"
     narrow = Console(width=30, force_terminal=True, record=True)
-    narrow.print(table("t", ("field", "value", "unit"), [("input [scope=global]", value, unit)]))
+    row = [("input [scope=global]", value, unit)]
+    narrow.print(table("t", ("field", "value", "unit"), row, narrow.width))
     rows = [line.split("│")[1:-1] for line in narrow.export_text().splitlines() if "│" in line]
     columns = ["".join(cell.strip() for cell in column) for column in zip(*rows, strict=True)]
     assert columns == ["input[scope=global]", value, unit]
+
+
+def test_a_narrow_terminal_keeps_a_price_whole_while_other_columns_can_narrow() -> None:
+    """`show` on a 60-column terminal folded LiteLLM's per-pixel price of
+    azure/high/1024-x-1024/gpt-image-1-mini over three lines ('0.0000000', '0031738', '28125'),
+    which read as three numbers; the words beside it can fold instead."""
+    from decimal import Decimal
+
+    from schemas.records import decimal_text
+
+    recorded = json.loads(
+        (WORLDS.parent / "litellm" / "model_prices_and_context_window.json").read_text(),
+        parse_float=Decimal,
+    )
+    entry = recorded["azure/high/1024-x-1024/gpt-image-1-mini"]
+    price = decimal_text(entry["input_cost_per_pixel"])
+    row = (
+        "output [modality=image, quality=high, size=1024x1024]",
+        price,
+        "usd_per_pixel",
+        "unverified (litellm, policy:accept-new)",
+        "litellm 2026-07-18",
+        "",
+    )
+    columns = ("field", "value", "unit", "verified", "corroborated by", "disagreeing")
+    narrow = Console(width=60, force_terminal=True, record=True)
+    narrow.print(table("azure/gpt-image-1-mini", columns, [row], narrow.width))
+    lines = [line.split("│")[1:-1] for line in narrow.export_text().splitlines() if "│" in line]
+    assert [cells[1].strip() for cells in lines if cells[1].strip()] == [price]
+    assert ["".join(c.strip() for c in column) for column in zip(*lines, strict=True)] == [
+        cell.replace(" ", "") for cell in row
+    ]
 
 
 @pytest.mark.parametrize(
