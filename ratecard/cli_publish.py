@@ -20,12 +20,18 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from ratecard.options import DbOption, Refused, bad_input, catalog, check_name, parse_target
+from ratecard.options import (
+    DbOption,
+    Refused,
+    bad_input,
+    catalog,
+    check_name,
+    parse_target,
+    spelling_hint,
+)
 from ratecard.output import plural
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
     from catalog.cost import CostEstimate
 
 T = TypeVar("T")
@@ -137,7 +143,7 @@ def cost(
             if not values
             else None
         )
-        hint = _spelling_hint(conn, route, model) if unknown is not None else ""
+        hint = spelling_hint(conn, route, model) if unknown is not None else ""
     try:
         if unknown is not None:
             raise unknown
@@ -148,19 +154,6 @@ def cost(
         typer.echo(json.dumps(result.model_dump(mode="json"), indent=2))
         return
     typer.echo(print_estimate(result))
-
-
-def _spelling_hint(conn: Connection, route: str | None, model: str) -> str:
-    """' (the catalog calls it ROUTE/MODEL)' when a name the catalog does not hold is another
-    spelling of one it does (`queries.canonical_name`: case, a vendor prefix, '4.5' for '4-5');
-    '' when it is no spelling of a catalog name, or is the catalog's own (`route` None: the model
-    alone is named)."""
-    from catalog import queries
-
-    meant = queries.canonical_name(conn, route, model)
-    if meant is None or meant == (route or meant[0], model):
-        return ""
-    return f" (the catalog calls it {meant[1] if route is None else '/'.join(meant)})"
 
 
 def print_estimate(result: CostEstimate) -> str:
@@ -317,7 +310,7 @@ def publish(
     with catalog(db) as engine:
         with engine.connect() as conn:
             unknown = [name for name in model or () if not reader.models(conn, moment, name)]
-            hint = _spelling_hint(conn, None, unknown[0]) if unknown else ""
+            hint = spelling_hint(conn, None, unknown[0]) if unknown else ""
         if unknown:
             raise Refused(
                 f"--model {unknown[0]}: no route sells it in the catalog at that time{hint}"

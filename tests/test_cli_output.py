@@ -199,6 +199,40 @@ def test_json_of_one_entry_and_one_item(refreshed_catalog: Path) -> None:
     assert route in [v["route"] for v in sold]
 
 
+@pytest.mark.parametrize(
+    ("filters", "said"),
+    [
+        (
+            ["--route", "OpenRouter"],
+            "--route OpenRouter: no item (the catalog calls it openrouter)",
+        ),
+        (
+            ["--model", "anthropic/claude-sonnet-4.5"],
+            "--model anthropic/claude-sonnet-4.5: no item (the catalog calls it claude-sonnet-4-5)",
+        ),
+        (
+            ["--route", "OpenRouter", "--model", "Claude-Sonnet-4.5"],
+            "--route OpenRouter --model Claude-Sonnet-4.5: no item "
+            "(the catalog calls it openrouter/claude-sonnet-4-5)",
+        ),
+    ],
+    ids=["route", "model", "both"],
+)
+def test_review_list_by_another_spelling_names_the_catalogs(
+    refreshed_catalog: Path, filters: list[str], said: str
+) -> None:
+    """`review list --route OpenRouter` printed an empty table as if the route had no item (it
+    filters by the catalog's names), where show, routes and cost name the catalog's spelling."""
+    db = f"sqlite:///{refreshed_catalog}"
+    runner = CliRunner()
+    result = runner.invoke(app, ["review", "list", *filters, "--status", "open", "--db", db])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == said
+    assert "0 review items" in result.stdout
+    canonical = runner.invoke(app, ["review", "list", "--route", "openrouter", "--db", db])
+    assert "no item" not in canonical.stdout and "0 review items" not in canonical.stdout
+
+
 @pytest.mark.integration
 def test_refresh_reports_its_own_run_as_json(catalog_db: str) -> None:
     """A refresh through the CLI prints the run its flow recorded, and exits by that run."""
