@@ -37,6 +37,7 @@ from ratecard.options import (
     check_sources,
     parse_duration,
     prefect_defaults,
+    spelling_hint,
 )
 from ratecard.output import plural
 
@@ -66,6 +67,11 @@ def review_sets(
         check_name("--route", route, "the route")
     with catalog(db) as engine:
         found = sets.list_sets(engine, queries.QueueFilter(kind=kind, route=route, source=source))
+        if not found and route is not None:
+            with engine.connect() as conn:
+                hint = spelling_hint(conn, route, None)
+        else:
+            hint = ""
     if as_json:
         _line(json.dumps(found[:limit], indent=2))
         return
@@ -77,6 +83,8 @@ def review_sets(
     shown = f" (showing {limit})" if len(found) > limit else ""
     items = sum(s["items"] for s in found)
     _line(f"{plural(len(found), 'set')}, {plural(items, 'open item')}{shown}")
+    if hint:
+        _line(f"--route {route}: no set{hint}")
 
 
 def decide_set(
@@ -129,7 +137,11 @@ def _decide_set(
     try:
         found = sets.items(engine, selection)
         if not found:
-            raise sets.SetError(f"set {set_id} has no open items{f' for {model}' if model else ''}")
+            with engine.connect() as conn:
+                hint = spelling_hint(conn, None, model) if model else ""
+            raise sets.SetError(
+                f"set {set_id} has no open items{f' for {model}' if model else ''}{hint}"
+            )
         rows = sets.preview(found)
         if not as_json or dry_run:
             _print_preview(rows, as_json=as_json)

@@ -233,6 +233,18 @@ def test_review_list_by_another_spelling_names_the_catalogs(
     assert "no item" not in canonical.stdout and "0 review items" not in canonical.stdout
 
 
+def test_review_sets_by_another_spelling_of_the_route_names_the_catalogs(
+    refreshed_catalog: Path,
+) -> None:
+    db = f"sqlite:///{refreshed_catalog}"
+    result = CliRunner().invoke(app, ["review", "sets", "--route", "OpenRouter", "--db", db])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "0 sets, 0 open items",
+        "--route OpenRouter: no set (the catalog calls it openrouter)",
+    ]
+
+
 @pytest.mark.integration
 def test_refresh_reports_its_own_run_as_json(catalog_db: str) -> None:
     """A refresh through the CLI prints the run its flow recorded, and exits by that run."""
