@@ -42,6 +42,7 @@ from ratecard.options import (
     check_sources,
     parse_duration,
     prefect_defaults,
+    spelling_hint,
 )
 from ratecard.output import plural, print_json, print_table, say
 
@@ -246,6 +247,12 @@ def _decide_many(
         if len(matching) > len(shown):
             say(f"  … and {len(matching) - len(shown)} more")
         say(f"{plural(len(matching), 'open item')} match")
+        if not matching and (which.route or which.model):
+            with engine.connect() as conn:
+                hint = spelling_hint(conn, which.route, which.model)
+            if hint:
+                named = (("route", which.route), ("model", which.model))
+                say(f"{' '.join(f'--{k} {v}' for k, v in named if v)}: no item{hint}")
     if dry_run or not matching:
         return []
     if not yes and not typer.confirm(f"{verdict.value} all {len(matching)}?", err=as_json):

@@ -245,6 +245,27 @@ def test_review_sets_by_another_spelling_of_the_route_names_the_catalogs(
     ]
 
 
+def test_a_bulk_decision_by_another_spelling_names_the_catalogs(catalog_db: str) -> None:
+    """`review approve --route OpenRouter --dry-run` said '0 open items match' only, as if the
+    route had nothing open; the catalog's spelling (openrouter) has every item of this run."""
+    from catalog import store
+    from review.reviewers import add_reviewer
+
+    engine = store.open_catalog(catalog_db)
+    add_reviewer(engine, "alice", "correct horse battery staple")
+    engine.dispose()
+    runner = CliRunner()
+    decide = ["review", "approve", "-r", "alice", "--dry-run", "--db", catalog_db]
+    result = runner.invoke(app, [*decide, "--route", "OpenRouter"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "0 open items match",
+        "--route OpenRouter: no item (the catalog calls it openrouter)",
+    ]
+    canonical = runner.invoke(app, [*decide, "--route", "openrouter"])
+    assert "no item" not in canonical.stdout and "0 open items" not in canonical.stdout
+
+
 @pytest.mark.integration
 def test_refresh_reports_its_own_run_as_json(catalog_db: str) -> None:
     """A refresh through the CLI prints the run its flow recorded, and exits by that run."""
