@@ -40,6 +40,7 @@ from ratecard.options import (
     check_reason,
     check_reviewer,
     check_sources,
+    confirmed,
     parse_duration,
     prefect_defaults,
     spelling_hint,
@@ -255,7 +256,7 @@ def _decide_many(
                 say(f"{' '.join(f'--{k} {v}' for k, v in named if v)}: no item{hint}")
     if dry_run or not matching:
         return []
-    if not yes and not typer.confirm(f"{verdict.value} all {len(matching)}?", err=as_json):
+    if not yes and not confirmed(f"{verdict.value} all {len(matching)}?", err=as_json):
         raise Refused(NOT_CONFIRMED)
     return decisions.decide_many(
         engine, verdict, which, reviewer=reviewer, reason=reason, client_id=_operator()

@@ -35,6 +35,7 @@ from ratecard.options import (
     check_reason,
     check_reviewer,
     check_sources,
+    confirmed,
     parse_duration,
     prefect_defaults,
     spelling_hint,
@@ -148,7 +149,7 @@ def _decide_set(
         if dry_run:
             return
         asked = f"{verdict.value} {plural(len(found), 'item')} of set {set_id}?"
-        if not yes and not typer.confirm(asked, err=as_json):
+        if not yes and not confirmed(asked, err=as_json):
             raise Refused(NOT_CONFIRMED)
         made = sets.decide(
             engine, verdict, selection, reviewer=reviewer, reason=reason, override=override

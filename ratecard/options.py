@@ -64,6 +64,20 @@ class Refused(typer.TyperException):
 
 # A question before a decision answered no: a refusal like any other, one line and exit 1.
 NOT_CONFIRMED = "nothing decided (not confirmed)"
+# The question left unanswered (standard input ended, or Ctrl-C at the prompt).
+NOT_ANSWERED = "nothing decided (no answer; --yes decides without asking)"
+
+
+def confirmed(question: str, *, err: bool) -> bool:
+    """Ask `question` on standard output (error with `err`) and read yes or no. An answer that
+    never comes (standard input at its end, `< /dev/null`, or Ctrl-C) is a refusal, NOT_ANSWERED,
+    printed on a line of its own: the prompt's line is ended first (Click leaves it open, so the
+    refusal used to read 'approve all 16? [y/N]: ratecard: aborted')."""
+    try:
+        return typer.confirm(question, err=err)
+    except typer.Abort:
+        typer.echo("", err=err)
+        raise Refused(NOT_ANSWERED) from None
 
 
 def bad_input(argument: str, message: str) -> typer.BadParameter:

@@ -266,6 +266,34 @@ def test_a_bulk_decision_by_another_spelling_names_the_catalogs(catalog_db: str)
     assert "no item" not in canonical.stdout and "0 open items" not in canonical.stdout
 
 
+@pytest.mark.parametrize(
+    "which",
+    [["--route", "openrouter"], ["--set", "32769:openrouter:openrouter:price_change"]],
+    ids=["filter", "set"],
+)
+def test_a_question_left_unanswered_decides_nothing_in_a_line_of_its_own(
+    catalog_db: str, which: list[str]
+) -> None:
+    """`review approve --route openrouter < /dev/null` printed 'approve all N? [y/N]: ratecard:
+    aborted': the refusal on the prompt's line, naming no way on."""
+    from catalog import store
+    from review.reviewers import add_reviewer
+
+    engine = store.open_catalog(catalog_db)
+    add_reviewer(engine, "alice", "correct horse battery staple")
+    engine.dispose()
+    before = Path(catalog_db.removeprefix("sqlite:///")).read_bytes()
+    result = CliRunner().invoke(
+        app, ["review", "approve", *which, "-r", "alice", "--db", catalog_db], input=""
+    )
+    assert result.exit_code == 1, result.output
+    assert result.stdout.endswith("[y/N]: \n"), result.stdout
+    assert result.stderr == (
+        "ratecard: nothing decided (no answer; --yes decides without asking)\n"
+    )
+    assert Path(catalog_db.removeprefix("sqlite:///")).read_bytes() == before
+
+
 @pytest.mark.integration
 def test_refresh_reports_its_own_run_as_json(catalog_db: str) -> None:
     """A refresh through the CLI prints the run its flow recorded, and exits by that run."""
