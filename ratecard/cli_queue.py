@@ -372,14 +372,23 @@ def reviewer_add(
     db: DbOption = None,
 ) -> None:
     """Create a reviewer account; the secret is stored as an argon2 hash."""
-    from review.reviewers import ReviewerError, add_reviewer, validate_name, validate_secret
+    from review.reviewers import (
+        NOT_UTF8,
+        ReviewerError,
+        add_reviewer,
+        validate_name,
+        validate_secret,
+    )
 
     try:
         validate_name(name)
     except ReviewerError as exc:
         raise bad_input("NAME", str(exc)) from None
     if password_stdin:
-        secret = sys.stdin.readline().rstrip("\r\n")
+        try:
+            secret = sys.stdin.readline().rstrip("\r\n")
+        except UnicodeDecodeError:  # a standard input that decodes strictly
+            raise bad_input("--password-stdin", NOT_UTF8) from None
     elif not sys.stdin.isatty():  # no terminal to prompt on without echoing the secret
         raise bad_input(
             "--password-stdin", "standard input is no terminal: pipe the secret in with it"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import socket
 import sqlite3
 import subprocess
@@ -748,6 +749,44 @@ def test_bad_world_is_refused_by_the_installed_command_before_prefect_loads(
         f"ratecard refresh: Invalid value for '--replay': file "
         f"'{workspace / 'nope.json'}' does not exist."
     ]
+
+
+SECRET_NOT_UTF8 = (
+    "ratecard reviewer add: Invalid value for '--password-stdin': "
+    "the secret is not UTF-8 text: it holds bytes no character has"
+)
+
+
+@pytest.mark.parametrize("catalog_file", ["catalog.db", "new/catalog.db"], ids=["held", "new"])
+def test_a_secret_of_bytes_no_character_has_is_one_line_and_creates_nothing(
+    workspace: Path, catalog_file: str
+) -> None:
+    """A secret piped in with a byte UTF-8 never holds (0xff, from a Latin-1 file): the installed
+    command read it as a lone surrogate, which argon2 could not hash, and printed a traceback,
+    after creating the catalog it was given."""
+    before = _tree(workspace)
+    command = str(Path(sys.executable).with_name("ratecard"))
+    done = subprocess.run(
+        [command, "reviewer", "add", "carol", "--password-stdin"],
+        input=b"caf\xe9-cr\xe8me-br\xfbl\xe9e\n",  # Latin-1, as a legacy file holds it
+        env={**os.environ, "RATECARD_DB": f"sqlite:///{workspace / catalog_file}"},
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.decode().splitlines() == [SECRET_NOT_UTF8]
+    assert _tree(workspace) == before
+    strict = CliRunner().invoke(  # a standard input decoding strictly: the same line
+        app,
+        ["reviewer", "add", "carol", "--password-stdin"],
+        prog_name="ratecard",
+        env={"RATECARD_DB": f"sqlite:///{workspace / catalog_file}"},
+        input=b"caf\xe9-cr\xe8me-br\xfbl\xe9e\n",
+    )
+    assert strict.exit_code == 2, strict.output
+    assert strict.stderr.splitlines() == [SECRET_NOT_UTF8]
+    assert _tree(workspace) == before
 
 
 def test_a_bad_catalog_url_from_the_environment_is_named_as_such(workspace: Path) -> None:
