@@ -112,7 +112,9 @@ class OneLineErrors(TyperGroup):
         **extra: Any,
     ) -> Any:
         try:
-            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+            argv = list(sys.argv[1:] if args is None else args)
+            self._refuse_bytes(argv, prog_name or "ratecard")
+            code = super().main(argv, prog_name, complete_var, False, windows_expand_args, **extra)
         except typer.TyperException as exc:
             context = getattr(exc, "ctx", None)
             where = context.command_path if context is not None else "ratecard"
@@ -125,6 +127,67 @@ class OneLineErrors(TyperGroup):
         if not standalone_mode:
             return code
         sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+    def _refuse_bytes(self, argv: list[str], prog_name: str) -> None:
+        """Refuse an argument holding bytes UTF-8 never has, before any command runs: Python
+        hands them on as lone surrogates, which no catalog, page or hash can encode (every
+        command ended in a traceback at its first write or query). Names the option the value
+        belongs to (`--reason`, `--reason=…`) or the command's positional argument."""
+        from typer.core import TyperGroup
+
+        for index, text in enumerate(argv):
+            if not _holds_bytes(text):
+                continue
+            command: Any = self
+            path = [prog_name]
+            for token in argv[:index]:
+                if isinstance(command, TyperGroup) and token in command.commands:
+                    command = command.commands[token]
+                    path.append(token)
+            name = _argument_name(command, argv[len(path) - 1 : index + 1])
+            raise typer.BadParameter(
+                f"{text!r} is not UTF-8 text: it holds bytes no character has",
+                param_hint=f"'{name}'",
+                ctx=typer._click.core.Context(command, info_name=" ".join(path)),
+            )
+
+
+def _long_name(opts: Sequence[str], given: str) -> str:
+    """An option's long name ('--output' for '-o'), as the other refusals name it."""
+    return next((o for o in opts if o.startswith("--")), given)
+
+
+def _holds_bytes(text: str) -> bool:
+    """True when `text` holds a lone surrogate: a byte of the command line UTF-8 never has."""
+    return any("\ud800" <= c <= "\udfff" for c in text)
+
+
+def _argument_name(command: Any, tokens: list[str]) -> str:
+    """The option (`--reason`) or positional argument (`TARGET`) whose value is the last of
+    `tokens` (the command's own, after its name); a command name when none is either."""
+    from typer.core import TyperArgument, TyperGroup, TyperOption
+
+    *before, text = tokens
+    options = {o: p for p in command.params if isinstance(p, TyperOption) for o in p.opts}
+    if text.startswith("-") and "=" in text:
+        given = text.split("=", 1)[0]
+        return _long_name(options[given].opts, given) if given in options else given
+    if before and before[-1] in options and not options[before[-1]].is_flag:
+        return _long_name(options[before[-1]].opts, before[-1])
+    positional = [p for p in command.params if isinstance(p, TyperArgument)]
+    if isinstance(command, TyperGroup) or not positional:
+        return "COMMAND"
+    taken = 0
+    value_next = False
+    for token in before:
+        if value_next:
+            value_next = False
+        elif token in options:
+            value_next = not options[token].is_flag
+        elif not token.startswith("-"):
+            taken += 1
+    chosen = positional[min(taken, len(positional) - 1)]
+    return str(chosen.metavar or (chosen.name or "").upper())
 
 
 # Prefect as a command runs a flow unless told otherwise: its own logs only when something is

@@ -102,6 +102,31 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         "(the catalog calls it claude-sonnet-4-5)",
         1,
     ),
+    # bytes UTF-8 never has (a Latin-1 name pasted into a shell): Python passes them on as lone
+    # surrogates, and every command ended in a traceback at its first query or write
+    *(
+        (f"bytes-in-{name}", arguments, argument, "is not UTF-8 text", 2)
+        for name, arguments, argument in (
+            ("target", ["show", "openrouter/gpt\udce95"], "'TARGET'"),
+            ("model", ["routes", "gpt\udce95"], "'MODEL'"),
+            (
+                "reason",
+                ["review", "reject", "1", "-r", "alice", "--reason", "no\udce9"],
+                "'--reason'",
+            ),
+            (
+                "reason-joined",
+                ["review", "reject", "1", "-r", "alice", "--reason=no\udce9"],
+                "'--reason'",
+            ),
+            ("short-option", ["export", "json", "-o", "{dir}/caf\udce9.json"], "'--output'"),
+            ("db", ["runs", "--db", "sqlite:///{dir}/caf\udce9.db"], "'--db'"),
+            ("contact", [*SUBMIT, "--contact", "caf\udce9"], "'--contact'"),
+            ("url", [*SUBMIT[:3], "https://openrouter.ai/caf\udce9", *SUBMIT[4:]], "'URL'"),
+            ("command", ["sh\udce9w"], "'COMMAND'"),
+            ("subcommand", ["review", "l\udce9st"], "'COMMAND'"),
+        )
+    ),
     ("review-show-text-id", ["review", "show", "abc"], "'ID'", "valid integer", 2),
     ("review-show-zero-id", ["review", "show", "0"], "'ID'", "greater than or equal to 1", 2),
     ("review-show-huge-id", ["review", "show", "9" * 20], "'ID'", "less than or equal", 2),
