@@ -343,6 +343,12 @@ def catalog(db: str | None, *, create: bool = False) -> Iterator[Engine]:
 
     from catalog import store
 
+    from_environment = os.environ.get("RATECARD_DB", "") if db is None else ""
+    if _holds_bytes(from_environment):  # --db's own bytes are refused with the other arguments
+        raise bad_input(
+            "RATECARD_DB",
+            f"{from_environment!r} is not UTF-8 text: it holds bytes no character has",
+        )
     try:
         engine = store.open_catalog(db, create=create)
     except store.CatalogUnavailable as exc:

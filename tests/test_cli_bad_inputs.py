@@ -827,6 +827,22 @@ def test_a_bad_catalog_url_from_the_environment_is_named_as_such(workspace: Path
     assert _tree(workspace) == before
 
 
+def test_a_catalog_url_from_the_environment_with_bytes_no_character_has_is_one_line(
+    workspace: Path,
+) -> None:
+    """RATECARD_DB holding a Latin-1 byte: a UnicodeEncodeError traceback from the catalog's
+    first open, where --db with the same bytes is refused as an argument."""
+    before = _tree(workspace)
+    url = f"sqlite:///{workspace}/caf\udce9.db"
+    result = CliRunner().invoke(app, ["runs"], prog_name="ratecard", env={"RATECARD_DB": url})
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        f"ratecard runs: Invalid value for 'RATECARD_DB': {url!r} is not UTF-8 text: "
+        "it holds bytes no character has"
+    ]
+    assert _tree(workspace) == before
+
+
 def test_a_database_server_that_never_answers_is_one_line_in_bounded_time(
     workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
