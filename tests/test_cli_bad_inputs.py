@@ -570,6 +570,17 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         "an http(s) URL is required",
         2,
     ),
+    # a webhook by the rules of a submission's URL: the first was a ValueError traceback from
+    # urlsplit, the others were taken and would fail only at the first escalation
+    *(
+        (f"sla-watch-webhook-{name}", ["sla-watch", "--webhook", url], "'--webhook'", rule, 2)
+        for name, url, rule in (
+            ("unclosed-ipv6", "http://[::1/hook", "not a readable URL (Invalid IPv6 URL)"),
+            ("port-out-of-range", "http://hooks.example:99999/", "Port out of range"),
+            ("space-in-host", "http://hooks.exa mple/", "no spaces or characters"),
+            ("encoded-host", "http://hooks.exa%20mple/", "is not a host name or address"),
+        )
+    ),
     # refresh refuses before Prefect starts
     ("refresh-no-world", ["refresh", "--replay", "{dir}/nope.json"], "'--replay'", "not exist", 2),
     ("refresh-world-dir", ["refresh", "--replay", "{dir}"], "'--replay'", "is a directory", 2),
