@@ -43,6 +43,7 @@ from ratecard.options import (
     parse_duration,
     parse_target,
     prefect_defaults,
+    spelling_hint,
     temporary_server,
     without_collector,
 )
@@ -552,6 +553,7 @@ def review_list(
             source=source,
             due_before=due_before,
         )
+        hint = spelling_hint(conn, route, model) if not items else ""
     if as_json:
         print_json([item.as_json() for item in items[:limit]])
         return
@@ -563,6 +565,9 @@ def review_list(
             for item in items[:limit]
         ),
     )
+    if hint:
+        named = " ".join(f"--{k} {v}" for k, v in (("route", route), ("model", model)) if v)
+        say(f"{named}: no item{hint}")
 
 
 def _open_on_same_slot(conn: Connection, item: ReviewDetail | None) -> int | None:

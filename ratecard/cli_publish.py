@@ -20,7 +20,15 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from ratecard.options import DbOption, Refused, bad_input, catalog, check_name, parse_target
+from ratecard.options import (
+    DbOption,
+    Refused,
+    bad_input,
+    catalog,
+    check_name,
+    parse_target,
+    spelling_hint,
+)
 from ratecard.output import plural
 
 if TYPE_CHECKING:
@@ -135,12 +143,13 @@ def cost(
             if not values
             else None
         )
+        hint = spelling_hint(conn, route, model) if unknown is not None else ""
     try:
         if unknown is not None:
             raise unknown
         result = estimate(values, workload, route=route, model=model)
     except CostError as exc:
-        raise Refused(f"cost {route}/{model}: refused: {exc}") from None
+        raise Refused(f"cost {route}/{model}: refused: {exc}{hint}") from None
     if as_json:
         typer.echo(json.dumps(result.model_dump(mode="json"), indent=2))
         return
@@ -301,8 +310,11 @@ def publish(
     with catalog(db) as engine:
         with engine.connect() as conn:
             unknown = [name for name in model or () if not reader.models(conn, moment, name)]
+            hint = spelling_hint(conn, None, unknown[0]) if unknown else ""
         if unknown:
-            raise Refused(f"--model {unknown[0]}: no route sells it in the catalog at that time")
+            raise Refused(
+                f"--model {unknown[0]}: no route sells it in the catalog at that time{hint}"
+            )
         try:
             written = write_site(engine, directory, moment, model, progress)
         except OSError as exc:  # an unwritable destination is the argument's fault

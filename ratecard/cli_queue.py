@@ -40,8 +40,10 @@ from ratecard.options import (
     check_reason,
     check_reviewer,
     check_sources,
+    confirmed,
     parse_duration,
     prefect_defaults,
+    spelling_hint,
 )
 from ratecard.output import plural, print_json, print_table, say
 
@@ -246,9 +248,15 @@ def _decide_many(
         if len(matching) > len(shown):
             say(f"  … and {len(matching) - len(shown)} more")
         say(f"{plural(len(matching), 'open item')} match")
+        if not matching and (which.route or which.model):
+            with engine.connect() as conn:
+                hint = spelling_hint(conn, which.route, which.model)
+            if hint:
+                named = (("route", which.route), ("model", which.model))
+                say(f"{' '.join(f'--{k} {v}' for k, v in named if v)}: no item{hint}")
     if dry_run or not matching:
         return []
-    if not yes and not typer.confirm(f"{verdict.value} all {len(matching)}?", err=as_json):
+    if not yes and not confirmed(f"{verdict.value} all {len(matching)}?", err=as_json):
         raise Refused(NOT_CONFIRMED)
     return decisions.decide_many(
         engine, verdict, which, reviewer=reviewer, reason=reason, client_id=_operator()
@@ -364,14 +372,23 @@ def reviewer_add(
     db: DbOption = None,
 ) -> None:
     """Create a reviewer account; the secret is stored as an argon2 hash."""
-    from review.reviewers import ReviewerError, add_reviewer, validate_name, validate_secret
+    from review.reviewers import (
+        NOT_UTF8,
+        ReviewerError,
+        add_reviewer,
+        validate_name,
+        validate_secret,
+    )
 
     try:
         validate_name(name)
     except ReviewerError as exc:
         raise bad_input("NAME", str(exc)) from None
     if password_stdin:
-        secret = sys.stdin.readline().rstrip("\r\n")
+        try:
+            secret = sys.stdin.readline().rstrip("\r\n")
+        except UnicodeDecodeError:  # a standard input that decodes strictly
+            raise bad_input("--password-stdin", NOT_UTF8) from None
     elif not sys.stdin.isatty():  # no terminal to prompt on without echoing the secret
         raise bad_input(
             "--password-stdin", "standard input is no terminal: pipe the secret in with it"

@@ -35,8 +35,10 @@ from ratecard.options import (
     check_reason,
     check_reviewer,
     check_sources,
+    confirmed,
     parse_duration,
     prefect_defaults,
+    spelling_hint,
 )
 from ratecard.output import plural
 
@@ -66,6 +68,11 @@ def review_sets(
         check_name("--route", route, "the route")
     with catalog(db) as engine:
         found = sets.list_sets(engine, queries.QueueFilter(kind=kind, route=route, source=source))
+        if not found and route is not None:
+            with engine.connect() as conn:
+                hint = spelling_hint(conn, route, None)
+        else:
+            hint = ""
     if as_json:
         _line(json.dumps(found[:limit], indent=2))
         return
@@ -77,6 +84,8 @@ def review_sets(
     shown = f" (showing {limit})" if len(found) > limit else ""
     items = sum(s["items"] for s in found)
     _line(f"{plural(len(found), 'set')}, {plural(items, 'open item')}{shown}")
+    if hint:
+        _line(f"--route {route}: no set{hint}")
 
 
 def decide_set(
@@ -129,14 +138,18 @@ def _decide_set(
     try:
         found = sets.items(engine, selection)
         if not found:
-            raise sets.SetError(f"set {set_id} has no open items{f' for {model}' if model else ''}")
+            with engine.connect() as conn:
+                hint = spelling_hint(conn, None, model) if model else ""
+            raise sets.SetError(
+                f"set {set_id} has no open items{f' for {model}' if model else ''}{hint}"
+            )
         rows = sets.preview(found)
         if not as_json or dry_run:
             _print_preview(rows, as_json=as_json)
         if dry_run:
             return
         asked = f"{verdict.value} {plural(len(found), 'item')} of set {set_id}?"
-        if not yes and not typer.confirm(asked, err=as_json):
+        if not yes and not confirmed(asked, err=as_json):
             raise Refused(NOT_CONFIRMED)
         made = sets.decide(
             engine, verdict, selection, reviewer=reviewer, reason=reason, override=override

@@ -30,7 +30,7 @@ import typer
 from typer.core import TyperGroup
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
 EXIT_OK = 0
 EXIT_REFUSED = 1  # a well-formed request the catalog refuses (no such item, decision refused)
@@ -64,6 +64,20 @@ class Refused(typer.TyperException):
 
 # A question before a decision answered no: a refusal like any other, one line and exit 1.
 NOT_CONFIRMED = "nothing decided (not confirmed)"
+# The question left unanswered (standard input ended, or Ctrl-C at the prompt).
+NOT_ANSWERED = "nothing decided (no answer; --yes decides without asking)"
+
+
+def confirmed(question: str, *, err: bool) -> bool:
+    """Ask `question` on standard output (error with `err`) and read yes or no. An answer that
+    never comes (standard input at its end, `< /dev/null`, or Ctrl-C) is a refusal, NOT_ANSWERED,
+    printed on a line of its own: the prompt's line is ended first (Click leaves it open, so the
+    refusal used to read 'approve all 16? [y/N]: ratecard: aborted')."""
+    try:
+        return typer.confirm(question, err=err)
+    except typer.Abort:
+        typer.echo("", err=err)
+        raise Refused(NOT_ANSWERED) from None
 
 
 def bad_input(argument: str, message: str) -> typer.BadParameter:
@@ -98,7 +112,9 @@ class OneLineErrors(TyperGroup):
         **extra: Any,
     ) -> Any:
         try:
-            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+            argv = list(sys.argv[1:] if args is None else args)
+            self._refuse_bytes(argv, prog_name or "ratecard")
+            code = super().main(argv, prog_name, complete_var, False, windows_expand_args, **extra)
         except typer.TyperException as exc:
             context = getattr(exc, "ctx", None)
             where = context.command_path if context is not None else "ratecard"
@@ -111,6 +127,67 @@ class OneLineErrors(TyperGroup):
         if not standalone_mode:
             return code
         sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+    def _refuse_bytes(self, argv: list[str], prog_name: str) -> None:
+        """Refuse an argument holding bytes UTF-8 never has, before any command runs: Python
+        hands them on as lone surrogates, which no catalog, page or hash can encode (every
+        command ended in a traceback at its first write or query). Names the option the value
+        belongs to (`--reason`, `--reason=…`) or the command's positional argument."""
+        from typer.core import TyperGroup
+
+        for index, text in enumerate(argv):
+            if not _holds_bytes(text):
+                continue
+            command: Any = self
+            path = [prog_name]
+            for token in argv[:index]:
+                if isinstance(command, TyperGroup) and token in command.commands:
+                    command = command.commands[token]
+                    path.append(token)
+            name = _argument_name(command, argv[len(path) - 1 : index + 1])
+            raise typer.BadParameter(
+                f"{text!r} is not UTF-8 text: it holds bytes no character has",
+                param_hint=f"'{name}'",
+                ctx=typer._click.core.Context(command, info_name=" ".join(path)),
+            )
+
+
+def _long_name(opts: Sequence[str], given: str) -> str:
+    """An option's long name ('--output' for '-o'), as the other refusals name it."""
+    return next((o for o in opts if o.startswith("--")), given)
+
+
+def _holds_bytes(text: str) -> bool:
+    """True when `text` holds a lone surrogate: a byte of the command line UTF-8 never has."""
+    return any("\ud800" <= c <= "\udfff" for c in text)
+
+
+def _argument_name(command: Any, tokens: list[str]) -> str:
+    """The option (`--reason`) or positional argument (`TARGET`) whose value is the last of
+    `tokens` (the command's own, after its name); a command name when none is either."""
+    from typer.core import TyperArgument, TyperGroup, TyperOption
+
+    *before, text = tokens
+    options = {o: p for p in command.params if isinstance(p, TyperOption) for o in p.opts}
+    if text.startswith("-") and "=" in text:
+        given = text.split("=", 1)[0]
+        return _long_name(options[given].opts, given) if given in options else given
+    if before and before[-1] in options and not options[before[-1]].is_flag:
+        return _long_name(options[before[-1]].opts, before[-1])
+    positional = [p for p in command.params if isinstance(p, TyperArgument)]
+    if isinstance(command, TyperGroup) or not positional:
+        return "COMMAND"
+    taken = 0
+    value_next = False
+    for token in before:
+        if value_next:
+            value_next = False
+        elif token in options:
+            value_next = not options[token].is_flag
+        elif not token.startswith("-"):
+            taken += 1
+    chosen = positional[min(taken, len(positional) - 1)]
+    return str(chosen.metavar or (chosen.name or "").upper())
 
 
 # Prefect as a command runs a flow unless told otherwise: its own logs only when something is
@@ -173,11 +250,14 @@ def parse_duration(text: str, argument: str) -> timedelta:
 
 def check_name(argument: str, text: str, what: str = "a name") -> str:
     """A route or model name as given: 1 to 300 printable characters (no control characters),
-    not only spaces.
+    not only spaces, and no space (of any script) at either end: no catalog name has one, and a
+    refusal that quoted it would read as naming the catalog's own spelling.
 
     Raises `bad_input(argument, …)` naming the rule; returns `text` unchanged."""
     if not text.strip():
         raise bad_input(argument, f"{what} is empty")
+    if text != text.strip():
+        raise bad_input(argument, f"{text!r}: {what} begins or ends with a space")
     if len(text) > MAX_NAME:
         raise bad_input(argument, f"{what} of {len(text)} characters: at most {MAX_NAME}")
     if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text):
@@ -193,6 +273,30 @@ def parse_target(argument: str, text: str, example: str) -> tuple[str, str]:
     if not (route and model):
         raise bad_input(argument, f"{text!r}: use ROUTE/MODEL, e.g. {example}")
     return check_name(argument, route, "the route"), check_name(argument, model, "the model")
+
+
+def spelling_hint(conn: Connection, route: str | None, model: str | None) -> str:
+    """' (the catalog calls it …)' when a route and/or model the catalog does not hold is another
+    spelling of one it does (`queries.canonical_name`: case, a vendor prefix, '4.5' for '4-5';
+    a route alone: its alias or case), naming ROUTE/MODEL, the model or the route as given;
+    '' when it is no spelling of a catalog name, or is the catalog's own."""
+    from sqlalchemy import select
+
+    from catalog import queries
+    from catalog.identity import Identity
+    from catalog.tables import catalog_values
+
+    if model is None:
+        if route is None:
+            return ""
+        meant_route = Identity.load().route(route)
+        held = select(catalog_values.c.route).where(catalog_values.c.route == meant_route)
+        known = meant_route != route and conn.execute(held.limit(1)).first() is not None
+        return f" (the catalog calls it {meant_route})" if known else ""
+    meant = queries.canonical_name(conn, route, model)
+    if meant is None or meant == (route or meant[0], model):
+        return ""
+    return f" (the catalog calls it {meant[1] if route is None else '/'.join(meant)})"
 
 
 def check_choice(argument: str, value: str | None, allowed: Iterable[str]) -> None:
@@ -239,6 +343,12 @@ def catalog(db: str | None, *, create: bool = False) -> Iterator[Engine]:
 
     from catalog import store
 
+    from_environment = os.environ.get("RATECARD_DB", "") if db is None else ""
+    if _holds_bytes(from_environment):  # --db's own bytes are refused with the other arguments
+        raise bad_input(
+            "RATECARD_DB",
+            f"{from_environment!r} is not UTF-8 text: it holds bytes no character has",
+        )
     try:
         engine = store.open_catalog(db, create=create)
     except store.CatalogUnavailable as exc:

@@ -12,6 +12,7 @@ reader had what it wanted, and 1 means a refusal.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -56,21 +57,47 @@ def heading(text: str) -> None:
     console().print(Text(text, style="bold"))
 
 
-def table(title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> Table:
-    """A table whose cells fold rather than cut when a terminal is narrow; cells are plain text."""
+NUMBER = re.compile(r"\d[\d.]*( \?)?")  # a value as the tables print it: '0.275', '8 ?'
+NARROWEST = 4  # the width a folding column keeps beside a column of numbers kept whole
+
+
+def table(
+    title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]], width: int | None = None
+) -> Table:
+    """A table whose cells fold rather than cut when a terminal is narrow; cells are plain text.
+
+    Given the terminal's `width`, a column of numbers (every cell empty or a plain number, as
+    `decimal_text` writes it, with the unverified mark ' ?') keeps each number on one line when
+    the other columns, folded to NARROWEST characters, leave it room (a price broken over three
+    lines reads as three numbers); otherwise it folds like the others."""
     from rich.table import Table
     from rich.text import Text
 
+    names = list(columns)
+    cells = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    longest = {
+        i: max(len(names[i]), *(len(cell) for cell in found))  # a whole column's heading too
+        for i in range(len(names))
+        if (found := [row[i] for row in cells if i < len(row) and row[i]])
+        and all(NUMBER.fullmatch(cell) for cell in found)
+    }
+    room = (width or 0) - (len(names) + 1) - 2 * len(names)  # borders, then each cell's padding
+    whole: set[int] = set()
+    for i in sorted(longest, key=longest.__getitem__):
+        others = len(names) - len(whole) - 1
+        if sum(longest[j] for j in whole) + longest[i] + others * NARROWEST <= room:
+            whole.add(i)
     out = Table(title=title)
-    for column in columns:
-        out.add_column(column, overflow="fold")
-    for row in rows:
-        out.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
+    for i, column in enumerate(names):
+        out.add_column(column, overflow="fold", no_wrap=i in whole)
+    for row in cells:
+        out.add_row(*(Text(cell) for cell in row))
     return out
 
 
 def print_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
-    console().print(table(title, columns, rows))
+    out = console()
+    out.print(table(title, columns, rows, out.width))
 
 
 def print_json(data: Any) -> None:

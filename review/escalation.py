@@ -79,13 +79,29 @@ class Escalation:
 
 def webhook_from_env(explicit: str | None = None) -> str | None:
     """The webhook URL: `explicit`, else RATECARD_ESCALATION_WEBHOOK, else None (not
-    configured). Raises EscalationError for a URL that is not http(s) with a host."""
+    configured). Raises EscalationError for a URL that is not http(s) with a host name or
+    address and a port in range, or that holds spaces or characters a URL cannot (the rules of a
+    submission's source URL): such a URL failed only at the first escalation, or broke
+    `urlsplit` itself ('http://[::1/': a traceback)."""
+    from review.submissions import NOT_IN_URL, host_ok
+
     url = explicit or os.environ.get(WEBHOOK_ENV) or None
     if url is None:
         return None
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise EscalationError(f"{url!r}: not a readable URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or port == 0:
         raise EscalationError(f"{url!r}: an http(s) URL is required")
+    if NOT_IN_URL.search(url):
+        raise EscalationError(
+            f'{url!r}: no spaces or characters a URL cannot hold (<>"{{}}|\\^`): '
+            "percent-encode them"
+        )
+    if not host_ok(parts.hostname):
+        raise EscalationError(f"{url!r}: {parts.hostname!r} is not a host name or address")
     return url
 
 

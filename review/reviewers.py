@@ -35,10 +35,19 @@ def validate_name(name: str) -> str:
     return name
 
 
+NOT_UTF8 = "the secret is not UTF-8 text: it holds bytes no character has"
+
+
 def validate_secret(secret: str) -> str:
-    """The secret as given, or ReviewerError when it is shorter than MIN_SECRET characters."""
+    """The secret as given, or ReviewerError when it is shorter than MIN_SECRET characters or
+    is no UTF-8 text (bytes read from standard input that no character has arrive as lone
+    surrogates, which the argon2 hash cannot encode)."""
     if len(secret) < MIN_SECRET:
         raise ReviewerError(f"the secret needs at least {MIN_SECRET} characters")
+    try:
+        secret.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ReviewerError(NOT_UTF8) from None
     return secret
 
 

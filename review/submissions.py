@@ -207,7 +207,7 @@ def _clean(label: str, text: str | None, limit: int, *, required: bool = True) -
     return value
 
 
-def _host_ok(host: str) -> bool:
+def host_ok(host: str) -> bool:
     """Whether `host` (urlsplit's hostname, brackets removed) is an IP address or a host name."""
     try:
         ipaddress.ip_address(host)
@@ -253,7 +253,7 @@ def submit(
             'source URL: no spaces or characters a URL cannot hold (<>"{}|\\^`): '
             "percent-encode them"
         )
-    if not _host_ok(parts.hostname or ""):
+    if not host_ok(parts.hostname or ""):
         raise SubmissionError(f"source URL: {parts.hostname!r} is not a host name or address")
     if not 1 <= len(claims) <= MAX_CLAIMS:
         raise SubmissionError(f"claim between 1 and {MAX_CLAIMS} values")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import socket
 import sqlite3
 import subprocess
@@ -55,6 +56,76 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         "no route sells claude-sonnet-4.5",
         "(the catalog calls it claude-sonnet-4-5)",
         1,
+    ),
+    # a name with a space at either end: the refusal used to read "nothing known about  gpt-5
+    # (the catalog calls it gpt-5)", the space invisible in the message
+    *(
+        (f"{name}-space-at-an-end", arguments, argument, "begins or ends with a space", 2)
+        for name, arguments, argument in (
+            ("show-model", ["show", "openrouter/ claude-sonnet-4-5"], "'TARGET'"),
+            ("show-route", ["show", "openrouter\u00a0/claude-sonnet-4-5"], "'TARGET'"),
+            ("routes", ["routes", "claude-sonnet-4-5 "], "'MODEL'"),
+            ("cost", ["cost", "openrouter/gpt-5 ", *COST[2:]], "'TARGET'"),
+            ("review-list-model", ["review", "list", "--model", " gpt-5"], "'--model'"),
+            ("review-list-route", ["review", "list", "--route", "openrouter "], "'--route'"),
+            ("publish-model", ["publish", "{dir}/site", "--model", "gpt-5 "], "'--model'"),
+        )
+    ),
+    (  # cost and publish named no spelling, where show and routes did
+        "cost-a-sources-spelling",
+        ["cost", "OpenRouter/anthropic/claude-sonnet-4.5", *COST[2:]],
+        "cost OpenRouter/anthropic/claude-sonnet-4.5: refused",
+        "(the catalog calls it openrouter/claude-sonnet-4-5)",
+        1,
+    ),
+    (
+        "publish-a-sources-spelling",
+        ["publish", "{dir}/site", "--model", "Claude-Sonnet-4.5"],
+        "--model Claude-Sonnet-4.5: no route sells it",
+        "(the catalog calls it claude-sonnet-4-5)",
+        1,
+    ),
+    (
+        "set-model-a-sources-spelling",
+        [
+            "review",
+            "approve",
+            "--set",
+            "32769:openrouter:openrouter:price_change",
+            "--model",
+            "Claude-Sonnet-4.5",
+            "-r",
+            "alice",
+            "--dry-run",
+        ],
+        "has no open items for Claude-Sonnet-4.5",
+        "(the catalog calls it claude-sonnet-4-5)",
+        1,
+    ),
+    # bytes UTF-8 never has (a Latin-1 name pasted into a shell): Python passes them on as lone
+    # surrogates, and every command ended in a traceback at its first query or write
+    *(
+        (f"bytes-in-{name}", arguments, argument, "is not UTF-8 text", 2)
+        for name, arguments, argument in (
+            ("target", ["show", "openrouter/gpt\udce95"], "'TARGET'"),
+            ("model", ["routes", "gpt\udce95"], "'MODEL'"),
+            (
+                "reason",
+                ["review", "reject", "1", "-r", "alice", "--reason", "no\udce9"],
+                "'--reason'",
+            ),
+            (
+                "reason-joined",
+                ["review", "reject", "1", "-r", "alice", "--reason=no\udce9"],
+                "'--reason'",
+            ),
+            ("short-option", ["export", "json", "-o", "{dir}/caf\udce9.json"], "'--output'"),
+            ("db", ["runs", "--db", "sqlite:///{dir}/caf\udce9.db"], "'--db'"),
+            ("contact", [*SUBMIT, "--contact", "caf\udce9"], "'--contact'"),
+            ("url", [*SUBMIT[:3], "https://openrouter.ai/caf\udce9", *SUBMIT[4:]], "'URL'"),
+            ("command", ["sh\udce9w"], "'COMMAND'"),
+            ("subcommand", ["review", "l\udce9st"], "'COMMAND'"),
+        )
     ),
     ("review-show-text-id", ["review", "show", "abc"], "'ID'", "valid integer", 2),
     ("review-show-zero-id", ["review", "show", "0"], "'ID'", "greater than or equal to 1", 2),
@@ -499,6 +570,17 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         "an http(s) URL is required",
         2,
     ),
+    # a webhook by the rules of a submission's URL: the first was a ValueError traceback from
+    # urlsplit, the others were taken and would fail only at the first escalation
+    *(
+        (f"sla-watch-webhook-{name}", ["sla-watch", "--webhook", url], "'--webhook'", rule, 2)
+        for name, url, rule in (
+            ("unclosed-ipv6", "http://[::1/hook", "not a readable URL (Invalid IPv6 URL)"),
+            ("port-out-of-range", "http://hooks.example:99999/", "Port out of range"),
+            ("space-in-host", "http://hooks.exa mple/", "no spaces or characters"),
+            ("encoded-host", "http://hooks.exa%20mple/", "is not a host name or address"),
+        )
+    ),
     # refresh refuses before Prefect starts
     ("refresh-no-world", ["refresh", "--replay", "{dir}/nope.json"], "'--replay'", "not exist", 2),
     ("refresh-world-dir", ["refresh", "--replay", "{dir}"], "'--replay'", "is a directory", 2),
@@ -705,6 +787,44 @@ def test_bad_world_is_refused_by_the_installed_command_before_prefect_loads(
     ]
 
 
+SECRET_NOT_UTF8 = (
+    "ratecard reviewer add: Invalid value for '--password-stdin': "
+    "the secret is not UTF-8 text: it holds bytes no character has"
+)
+
+
+@pytest.mark.parametrize("catalog_file", ["catalog.db", "new/catalog.db"], ids=["held", "new"])
+def test_a_secret_of_bytes_no_character_has_is_one_line_and_creates_nothing(
+    workspace: Path, catalog_file: str
+) -> None:
+    """A secret piped in with a byte UTF-8 never holds (0xff, from a Latin-1 file): the installed
+    command read it as a lone surrogate, which argon2 could not hash, and printed a traceback,
+    after creating the catalog it was given."""
+    before = _tree(workspace)
+    command = str(Path(sys.executable).with_name("ratecard"))
+    done = subprocess.run(
+        [command, "reviewer", "add", "carol", "--password-stdin"],
+        input=b"caf\xe9-cr\xe8me-br\xfbl\xe9e\n",  # Latin-1, as a legacy file holds it
+        env={**os.environ, "RATECARD_DB": f"sqlite:///{workspace / catalog_file}"},
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.decode().splitlines() == [SECRET_NOT_UTF8]
+    assert _tree(workspace) == before
+    strict = CliRunner().invoke(  # a standard input decoding strictly: the same line
+        app,
+        ["reviewer", "add", "carol", "--password-stdin"],
+        prog_name="ratecard",
+        env={"RATECARD_DB": f"sqlite:///{workspace / catalog_file}"},
+        input=b"caf\xe9-cr\xe8me-br\xfbl\xe9e\n",
+    )
+    assert strict.exit_code == 2, strict.output
+    assert strict.stderr.splitlines() == [SECRET_NOT_UTF8]
+    assert _tree(workspace) == before
+
+
 def test_a_bad_catalog_url_from_the_environment_is_named_as_such(workspace: Path) -> None:
     before = _tree(workspace)
     result = CliRunner().invoke(
@@ -714,6 +834,22 @@ def test_a_bad_catalog_url_from_the_environment_is_named_as_such(workspace: Path
     assert result.output.splitlines() == [
         f"ratecard runs: Invalid value for 'RATECARD_DB': sqlite:///{workspace}/x/y.db: "
         f"no catalog at {workspace}/x/y.db (nothing was created)"
+    ]
+    assert _tree(workspace) == before
+
+
+def test_a_catalog_url_from_the_environment_with_bytes_no_character_has_is_one_line(
+    workspace: Path,
+) -> None:
+    """RATECARD_DB holding a Latin-1 byte: a UnicodeEncodeError traceback from the catalog's
+    first open, where --db with the same bytes is refused as an argument."""
+    before = _tree(workspace)
+    url = f"sqlite:///{workspace}/caf\udce9.db"
+    result = CliRunner().invoke(app, ["runs"], prog_name="ratecard", env={"RATECARD_DB": url})
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        f"ratecard runs: Invalid value for 'RATECARD_DB': {url!r} is not UTF-8 text: "
+        "it holds bytes no character has"
     ]
     assert _tree(workspace) == before
 

@@ -92,10 +92,43 @@ def test_piped_runs_shows_whole_headers_and_reasons(refreshed_catalog: Path) -> 
 def test_a_narrow_terminal_folds_values_instead_of_cutting_them() -> None:
     value, unit = "0.000000000123456789012345", "usd_per_1m_tokens"
     narrow = Console(width=30, force_terminal=True, record=True)
-    narrow.print(table("t", ("field", "value", "unit"), [("input [scope=global]", value, unit)]))
+    row = [("input [scope=global]", value, unit)]
+    narrow.print(table("t", ("field", "value", "unit"), row, narrow.width))
     rows = [line.split("│")[1:-1] for line in narrow.export_text().splitlines() if "│" in line]
     columns = ["".join(cell.strip() for cell in column) for column in zip(*rows, strict=True)]
     assert columns == ["input[scope=global]", value, unit]
+
+
+def test_a_narrow_terminal_keeps_a_price_whole_while_other_columns_can_narrow() -> None:
+    """`show` on a 60-column terminal folded LiteLLM's per-pixel price of
+    azure/high/1024-x-1024/gpt-image-1-mini over three lines ('0.0000000', '0031738', '28125'),
+    which read as three numbers; the words beside it can fold instead."""
+    from decimal import Decimal
+
+    from schemas.records import decimal_text
+
+    recorded = json.loads(
+        (WORLDS.parent / "litellm" / "model_prices_and_context_window.json").read_text(),
+        parse_float=Decimal,
+    )
+    entry = recorded["azure/high/1024-x-1024/gpt-image-1-mini"]
+    price = decimal_text(entry["input_cost_per_pixel"])
+    row = (
+        "output [modality=image, quality=high, size=1024x1024]",
+        price,
+        "usd_per_pixel",
+        "unverified (litellm, policy:accept-new)",
+        "litellm 2026-07-18",
+        "",
+    )
+    columns = ("field", "value", "unit", "verified", "corroborated by", "disagreeing")
+    narrow = Console(width=60, force_terminal=True, record=True)
+    narrow.print(table("azure/gpt-image-1-mini", columns, [row], narrow.width))
+    lines = [line.split("│")[1:-1] for line in narrow.export_text().splitlines() if "│" in line]
+    assert [cells[1].strip() for cells in lines if cells[1].strip()] == [price]
+    assert ["".join(c.strip() for c in column) for column in zip(*lines, strict=True)] == [
+        cell.replace(" ", "") for cell in row
+    ]
 
 
 @pytest.mark.parametrize(
@@ -164,6 +197,101 @@ def test_json_of_one_entry_and_one_item(refreshed_catalog: Path) -> None:
     assert (view["route"], view["model"]) == (route, model)
     sold = json.loads(runner.invoke(app, ["routes", model, "--json", "--db", db]).stdout)
     assert route in [v["route"] for v in sold]
+
+
+@pytest.mark.parametrize(
+    ("filters", "said"),
+    [
+        (
+            ["--route", "OpenRouter"],
+            "--route OpenRouter: no item (the catalog calls it openrouter)",
+        ),
+        (
+            ["--model", "anthropic/claude-sonnet-4.5"],
+            "--model anthropic/claude-sonnet-4.5: no item (the catalog calls it claude-sonnet-4-5)",
+        ),
+        (
+            ["--route", "OpenRouter", "--model", "Claude-Sonnet-4.5"],
+            "--route OpenRouter --model Claude-Sonnet-4.5: no item "
+            "(the catalog calls it openrouter/claude-sonnet-4-5)",
+        ),
+    ],
+    ids=["route", "model", "both"],
+)
+def test_review_list_by_another_spelling_names_the_catalogs(
+    refreshed_catalog: Path, filters: list[str], said: str
+) -> None:
+    """`review list --route OpenRouter` printed an empty table as if the route had no item (it
+    filters by the catalog's names), where show, routes and cost name the catalog's spelling."""
+    db = f"sqlite:///{refreshed_catalog}"
+    runner = CliRunner()
+    result = runner.invoke(app, ["review", "list", *filters, "--status", "open", "--db", db])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == said
+    assert "0 review items" in result.stdout
+    canonical = runner.invoke(app, ["review", "list", "--route", "openrouter", "--db", db])
+    assert "no item" not in canonical.stdout and "0 review items" not in canonical.stdout
+
+
+def test_review_sets_by_another_spelling_of_the_route_names_the_catalogs(
+    refreshed_catalog: Path,
+) -> None:
+    db = f"sqlite:///{refreshed_catalog}"
+    result = CliRunner().invoke(app, ["review", "sets", "--route", "OpenRouter", "--db", db])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "0 sets, 0 open items",
+        "--route OpenRouter: no set (the catalog calls it openrouter)",
+    ]
+
+
+def test_a_bulk_decision_by_another_spelling_names_the_catalogs(catalog_db: str) -> None:
+    """`review approve --route OpenRouter --dry-run` said '0 open items match' only, as if the
+    route had nothing open; the catalog's spelling (openrouter) has every item of this run."""
+    from catalog import store
+    from review.reviewers import add_reviewer
+
+    engine = store.open_catalog(catalog_db)
+    add_reviewer(engine, "alice", "correct horse battery staple")
+    engine.dispose()
+    runner = CliRunner()
+    decide = ["review", "approve", "-r", "alice", "--dry-run", "--db", catalog_db]
+    result = runner.invoke(app, [*decide, "--route", "OpenRouter"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "0 open items match",
+        "--route OpenRouter: no item (the catalog calls it openrouter)",
+    ]
+    canonical = runner.invoke(app, [*decide, "--route", "openrouter"])
+    assert "no item" not in canonical.stdout and "0 open items" not in canonical.stdout
+
+
+@pytest.mark.parametrize(
+    "which",
+    [["--route", "openrouter"], ["--set", "32769:openrouter:openrouter:price_change"]],
+    ids=["filter", "set"],
+)
+def test_a_question_left_unanswered_decides_nothing_in_a_line_of_its_own(
+    catalog_db: str, which: list[str]
+) -> None:
+    """`review approve --route openrouter < /dev/null` printed 'approve all N? [y/N]: ratecard:
+    aborted': the refusal on the prompt's line, naming no way on."""
+    from catalog import store
+    from review.reviewers import add_reviewer
+
+    engine = store.open_catalog(catalog_db)
+    add_reviewer(engine, "alice", "correct horse battery staple")
+    engine.dispose()
+    before = Path(catalog_db.removeprefix("sqlite:///")).read_bytes()
+    result = CliRunner().invoke(
+        app, ["review", "approve", *which, "-r", "alice", "--db", catalog_db], input=""
+    )
+    assert result.exit_code == 1, result.output
+    assert result.stdout.endswith("[y/N]: \n"), result.stdout
+    assert result.stderr == (
+        "ratecard: nothing decided (no answer; --yes decides without asking)\n"
+    )
+    assert Path(catalog_db.removeprefix("sqlite:///")).read_bytes() == before
 
 
 @pytest.mark.integration
