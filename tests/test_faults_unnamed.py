@@ -1,0 +1,88 @@
+"""Fault kinds no issue names, found by hunting through the kinds public bug reports of the
+sources' projects describe (negative, string and sentinel prices, keys renamed, counts of
+another type, listings of an older day), each made here from a real recorded response and
+read through the real reading path (tests/test_fault_kinds' `read`: parser, normalizer,
+identity and the Pandera gate).
+
+The rule is the house rule: a value that cannot be read is quarantined alone, and a value the
+source states well is kept, whatever its neighbours state.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from schemas.records import Observation
+from tests.test_fault_kinds import bodies, healthy, read, urls
+
+OPENROUTER = urls("openrouter")[0]
+
+
+def measure(o: Observation) -> tuple[Any, ...]:
+    """The field an observation states a value for (the source's record aside)."""
+    return (o.route, o.model, o.kind, o.component, o.unit, o.dimensions.key, o.scheduled)
+
+
+def listed_twice(component: str) -> tuple[str, str]:
+    """Two ids of the recorded OpenRouter listing for one model, stating the same prices and
+    limits: the one the healthy read keeps `component` from, and the one whose statements it
+    read as the same (identical statements of one field are read once)."""
+    listing = json.loads(bodies("openrouter")[OPENROUTER])["data"]
+    found = healthy("openrouter").valid
+    read_from = {o.record for o in found}
+    for o in found:
+        if o.component.value != component or not o.record.startswith("openai/"):
+            continue
+        kept = next(m for m in listing if m["id"] == o.record)
+        for m in listing:
+            alike = (m["pricing"], m["context_length"]) == (kept["pricing"], kept["context_length"])
+            family = m["id"].split("-")[0] == o.record.split("-")[0]
+            if alike and family and m["id"] not in read_from:
+                return o.record, m["id"]
+    raise AssertionError(f"no OpenRouter model listed twice alike for {component}")
+
+
+def openrouter_record(record: str, change: Callable[[dict[str, Any]], None]) -> dict[str, bytes]:
+    """epoch-2's OpenRouter answers with the model listed as `record` changed by `change`."""
+    answered = bodies("openrouter")
+    document = json.loads(answered[OPENROUTER])
+    change(next(m for m in document["data"] if m["id"] == record))
+    return {**answered, OPENROUTER: json.dumps(document).encode()}
+
+
+def negative_price(model: dict[str, Any]) -> None:
+    model["pricing"]["prompt"] = "-" + model["pricing"]["prompt"]
+
+
+def negative_context(model: dict[str, Any]) -> None:
+    model["context_length"] = -1
+
+
+@pytest.mark.parametrize(
+    ("change", "component"),
+    [(negative_price, "input"), (negative_context, "context_window")],
+)
+def test_a_value_failing_its_own_check_takes_no_twin_with_it(
+    change: Callable[[dict[str, Any]], None], component: str
+) -> None:
+    """Two OpenRouter ids for one model (openai/gpt-4o and its dated id) state its input
+    price and context window alike. One of them negative (a sign slip; OpenRouter writes "-1"
+    for a price it cannot state) was quarantined, and with it its twin's value, which is
+    right: the negative row still counted in the check that a field is stated once, and the
+    input in the check that a cache read is no dearer than input, so the twin's input and
+    its cache read were quarantined as "stated twice differently" and "dearer than input".
+    A value that fails its own check is set aside before the checks across rows."""
+    twin, broken = listed_twice(component)
+    found = read("openrouter", openrouter_record(broken, change))
+    assert not found.failure and not found.unparsable
+    [problem] = [p for p in found.problems if p.record == broken and "= -" in p.detail]
+    assert problem.rule == "greater_than_or_equal_to(0)", problem
+    assert [p for p in found.problems if p.record == twin] == []
+    # the twin's values are read as in the healthy read, the broken id's other ones too
+    healthy_twin = {measure(o): o.value for o in healthy("openrouter").valid if o.record == twin}
+    assert {measure(o): o.value for o in found.valid if o.record == twin} == healthy_twin
+    assert len(found.valid) == len(healthy("openrouter").valid)
