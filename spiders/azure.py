@@ -320,10 +320,11 @@ def _plain(value: Decimal) -> Decimal:
 
 
 def _check_offer(record: dict[str, Any], record_id: str) -> None:
-    currency = record.get("currencyCode")
+    # read trimmed, as every text field is (the API has padded its text with whitespace)
+    currency = _text(record, "currencyCode", record_id)
     if currency != "USD":
         raise Uninterpretable(record_id, "currency", f"currencyCode={currency!r}, not USD")
-    price_type = record.get("type")
+    price_type = _text(record, "type", record_id)
     if price_type != "Consumption":
         raise Uninterpretable(record_id, "price type", f"type={price_type!r}, not Consumption")
     tier_minimum = to_decimal(record.get("tierMinimumUnits", 0), record_id, "tierMinimumUnits")

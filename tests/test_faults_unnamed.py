@@ -86,3 +86,37 @@ def test_a_value_failing_its_own_check_takes_no_twin_with_it(
     healthy_twin = {measure(o): o.value for o in healthy("openrouter").valid if o.record == twin}
     assert {measure(o): o.value for o in found.valid if o.record == twin} == healthy_twin
     assert len(found.valid) == len(healthy("openrouter").valid)
+
+
+# --------------------------------------------------- Azure fields padded with whitespace
+
+AZURE_EASTUS2 = next(u for u in urls("azure") if "eastus2" in u)
+
+
+def padded(keys: tuple[str, ...]) -> dict[str, bytes]:
+    """epoch-2's Azure answers with every item's `keys` padded with a space on both sides."""
+    answered = bodies("azure")
+    document = json.loads(answered[AZURE_EASTUS2])
+    for item in document["Items"]:
+        for key in keys:
+            item[key] = f" {item[key]} "
+    return {**answered, AZURE_EASTUS2: json.dumps(document).encode()}
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [("currencyCode",), ("type",), ("currencyCode", "type", "unitOfMeasure", "meterName")],
+)
+def test_azure_text_padded_with_whitespace_reads_as_written_without_it(
+    keys: tuple[str, ...],
+) -> None:
+    """The Retail Prices API has served its text fields padded with whitespace
+    (infracost/cloud-pricing-api#105 trims them). ratecard trimmed the unit, the meter and
+    the SKU but compared `currencyCode` and `type` untrimmed: "USD " was refused as not USD,
+    " Consumption" as another price type, every item of the region's listing quarantined and
+    the source failed as a validation collapse. Every text field is read trimmed."""
+    found = read("azure", padded(keys))
+    assert not found.failure and not found.unparsable, found.failure or found.unparsable
+    values = sorted((measure(o), o.value) for o in found.valid)
+    assert values == sorted((measure(o), o.value) for o in healthy("azure").valid)
+    assert {p.rule for p in found.problems} == {p.rule for p in healthy("azure").problems}
