@@ -11,13 +11,14 @@ source states well is kept, whatever its neighbours state.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from schemas.records import Observation
-from tests.test_fault_kinds import bodies, healthy, read, urls
+from tests.test_fault_kinds import Read, bodies, healthy, read, urls
 
 OPENROUTER = urls("openrouter")[0]
 
@@ -25,6 +26,11 @@ OPENROUTER = urls("openrouter")[0]
 def measure(o: Observation) -> tuple[Any, ...]:
     """The field an observation states a value for (the source's record aside)."""
     return (o.route, o.model, o.kind, o.component, o.unit, o.dimensions.key, o.scheduled)
+
+
+def stated(found: Read) -> Counter[tuple[Any, ...]]:
+    """Every valid value a read gives, with the field it is for."""
+    return Counter((*measure(o), o.value) for o in found.valid)
 
 
 def listed_twice(component: str) -> tuple[str, str]:
@@ -117,6 +123,33 @@ def test_azure_text_padded_with_whitespace_reads_as_written_without_it(
     the source failed as a validation collapse. Every text field is read trimmed."""
     found = read("azure", padded(keys))
     assert not found.failure and not found.unparsable, found.failure or found.unparsable
-    values = sorted((measure(o), o.value) for o in found.valid)
-    assert values == sorted((measure(o), o.value) for o in healthy("azure").valid)
-    assert {p.rule for p in found.problems} == {p.rule for p in healthy("azure").problems}
+    assert stated(found) == stated(healthy("azure"))
+    assert Counter(p.rule for p in found.problems) == Counter(
+        p.rule for p in healthy("azure").problems
+    )
+
+
+# ------------------------------------------- LiteLLM's words padded with whitespace
+
+LITELLM = urls("litellm")[0]
+
+
+@pytest.mark.parametrize("key", ["mode", "litellm_provider"])
+def test_a_litellm_word_padded_with_whitespace_means_what_it_says(key: str) -> None:
+    """A hand-edited map with `"mode": "image_generation "` or `"litellm_provider":
+    "anthropic "` (the padding Azure's API served, infracost/cloud-pricing-api#105): the
+    word was compared as written, so an image model's per-pixel price was read as an input
+    price, a transcription's per-second price lost its medium, Anthropic's cache writes lost
+    their 5-minute lifetime, and OpenRouter's router pseudo-models were read as free, all as
+    valid values. The map's words are read trimmed, as every other reader reads its text."""
+    answered = bodies("litellm")
+    document = json.loads(answered[LITELLM])
+    for entry in document.values():
+        if isinstance(entry.get(key), str):
+            entry[key] = f"{entry[key]} "
+    found = read("litellm", {**answered, LITELLM: json.dumps(document).encode()})
+    assert not found.failure and not found.unparsable
+    assert stated(found) == stated(healthy("litellm"))
+    assert Counter(p.rule for p in found.problems) == Counter(
+        p.rule for p in healthy("litellm").problems
+    )
