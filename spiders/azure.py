@@ -62,6 +62,7 @@ Quirks of the source, and how they are read:
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -191,9 +192,9 @@ def parse(body: bytes, url: str) -> Page:
         raise Unparsable(f"azure retail prices ({url}): expected an object with an Items list")
     items = doc["Items"]
     if "Count" in doc and doc["Count"] != len(items):
-        raise Unparsable(
-            f"azure retail prices ({url}): Count={doc['Count']} but {len(items)} Items"
-        )
+        count = doc["Count"]  # a number as written; anything else as the JSON value it is
+        shown = count if isinstance(count, Decimal) else json.dumps(count, default=str)
+        raise Unparsable(f"azure retail prices ({url}): Count={shown} but {len(items)} Items")
     if "NextPageLink" not in doc:
         raise Unparsable(f"azure retail prices ({url}): no NextPageLink")
     following = doc["NextPageLink"]

@@ -153,3 +153,17 @@ def test_a_litellm_word_padded_with_whitespace_means_what_it_says(key: str) -> N
     assert Counter(p.rule for p in found.problems) == Counter(
         p.rule for p in healthy("litellm").problems
     )
+
+
+@pytest.mark.parametrize(("count", "shown"), [("1520", '"1520"'), (None, "null"), (True, "true")])
+def test_an_azure_count_of_another_type_is_named_as_written(count: Any, shown: str) -> None:
+    """A page whose `Count` is no number fails that URL (Count states how many Items the page
+    holds; one that cannot be compared vouches for nothing), and its reason said "Count=1520
+    but 1520 Items": the string was shown as the number it is not."""
+    answered = bodies("azure")
+    document = json.loads(answered[AZURE_EASTUS2])
+    items = len(document["Items"])
+    document["Count"] = count
+    found = read("azure", {**answered, AZURE_EASTUS2: json.dumps(document).encode()})
+    [reason] = found.unparsable
+    assert f"Count={shown} but {items} Items" in reason
