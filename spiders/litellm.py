@@ -10,7 +10,8 @@ Quirks of the source, and how they are read:
   since 2026-07) are skipped by name. Any other key whose value is not an entry dict with a
   `litellm_provider` still becomes a record and is Uninterpretable, so a new one gets reported.
 - The words that say what an entry's other fields mean (`litellm_provider`, `mode`,
-  `web_search_billing_unit`: WORDS) are read without the whitespace a hand edit can pad them with.
+  `web_search_billing_unit`) are read without the whitespace a hand edit can pad them with, as
+  every text value of a JSON source is (spiders/parsing.py `load_json`).
 - Duplicate JSON keys (upstream history has hundreds of versions with them; `json.load` silently
   keeps the last): identical repeats are one record; differing repeats become one record per
   occurrence, each Uninterpretable. A field repeated with different values inside an entry is
@@ -196,20 +197,9 @@ STEPS = re.compile(r"^(?:\d+|max)-steps$")
 # ---------------------------------------------------------------------------- parse
 
 
-# The entry's words that say what its other fields mean: read trimmed (a hand-edited map can
-# pad them, "image_generation "; compared as written, a padded mode read an image model's
-# per-pixel price as an input price).
-WORDS = ("litellm_provider", "mode", "web_search_billing_unit")
-
-
 def _record(key: str, value: Any) -> dict[str, Any]:
-    """One model entry, its WORDS trimmed; a field it repeats with different values
-    (parsing.Repeated) is named in `duplicate_fields` and holds the last value it was given, as
-    JSON would have it."""
-    if isinstance(value, dict) and any(
-        isinstance(w, str) and w != w.strip() for w in map(value.get, WORDS)
-    ):
-        value = {k: v.strip() if k in WORDS and isinstance(v, str) else v for k, v in value.items()}
+    """One model entry; a field it repeats with different values (parsing.Repeated) is named in
+    `duplicate_fields` and holds the last value it was given, as JSON would have it."""
     record: dict[str, Any] = {"key": key, "entry": value}
     if isinstance(value, dict):
         repeated = sorted(k for k, v in value.items() if isinstance(v, Repeated))

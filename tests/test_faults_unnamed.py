@@ -167,3 +167,36 @@ def test_an_azure_count_of_another_type_is_named_as_written(count: Any, shown: s
     found = read("azure", {**answered, AZURE_EASTUS2: json.dumps(document).encode()})
     [reason] = found.unparsable
     assert f"Count={shown} but {items} Items" in reason
+
+
+# ------------------------------------------- every JSON source's text padded with whitespace
+
+JSON_SOURCES = ("litellm", "openrouter", "vercel", "modelsdev", "genai-prices", "portkey", "azure")
+
+
+def padded_text(node: Any) -> Any:
+    """`node` with every text value and every text item of a list padded with a space."""
+    if isinstance(node, dict):
+        return {key: padded_text(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [f" {item} " if isinstance(item, str) else padded_text(item) for item in node]
+    return f" {node} " if isinstance(node, str) else node
+
+
+@pytest.mark.parametrize("source", JSON_SOURCES)
+def test_every_text_value_padded_with_whitespace_reads_as_without_it(source: str) -> None:
+    """Each JSON source's every text value padded (" language ", " text ", " 0.0000025 "):
+    Vercel's model types were unknown and the source failed as a validation collapse,
+    OpenRouter's and models.dev's modalities were no modality (per-token prices of 1,272
+    OpenRouter models unit-ambiguous, 5,338 models.dev flags unknown), LiteLLM's modes and
+    providers read other prices than stated. The words are read without the padding."""
+    answered = {
+        url: json.dumps(padded_text(json.loads(body))).encode()
+        for url, body in bodies(source).items()
+    }
+    found = read(source, answered)
+    assert not found.failure and not found.unparsable, found.failure or found.unparsable
+    assert stated(found) == stated(healthy(source))
+    assert Counter(p.rule for p in found.problems) == Counter(
+        p.rule for p in healthy(source).problems
+    )
