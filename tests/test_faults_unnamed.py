@@ -10,15 +10,21 @@ source states well is kept, whatever its neighbours state.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from schemas.records import Observation
+from spiders.crawl import CrawlResult, crawl
+from spiders.replay import World, serve
+from tests.conftest import WORLDS
 from tests.test_fault_kinds import Read, bodies, healthy, read, urls
+from tests.worlds import fault_world
 
 OPENROUTER = urls("openrouter")[0]
 
@@ -200,3 +206,53 @@ def test_every_text_value_padded_with_whitespace_reads_as_without_it(source: str
     assert Counter(p.rule for p in found.problems) == Counter(
         p.rule for p in healthy(source).problems
     )
+
+
+# --------------------------------------------------------- a redirect from https to http
+
+VERCEL = urls("vercel")[0]
+
+
+def vercel_crawl(tmp_path: Path, broken: dict[str, dict[str, Any]], extra: Any) -> CrawlResult:
+    """Vercel's crawl of epoch-2 with `broken` answers (and `extra` ones) over loopback HTTP."""
+    world = World.load(fault_world(tmp_path, broken, extra))
+    with serve(world) as base:
+        return asyncio.run(asyncio.wait_for(crawl("vercel", base), timeout=60))
+
+
+def test_a_redirect_from_https_to_http_is_no_evidence(tmp_path: Path) -> None:
+    """Vercel's models URL answering 301 to the same URL over plain http, which serves the
+    recorded listing: the listing was read as the source's word, though over http anyone
+    between could have written it (the domain check looks at the host alone). A source asked
+    over https is read only over https."""
+    plain = VERCEL.replace("https://", "http://", 1)
+    recorded = json.loads((WORLDS / "epoch-2.json").read_text())["responses"]
+    there = {**next(e for e in recorded if e["url"] == VERCEL), "url": plain}
+    there["file"] = str((WORLDS / there["file"]).resolve())
+    moved = {"status": 301, "headers": {"Location": plain}, "body": ""}
+    result = vercel_crawl(tmp_path, {VERCEL: moved}, [there])
+    assert not result.pages
+    [failure] = result.failures
+    assert failure.url == VERCEL and failure.landing_url == plain
+    assert failure.reason == f"redirected from https to http: {VERCEL} led to {plain}"
+
+
+def test_a_further_page_named_at_an_http_url_is_not_fetched(tmp_path: Path) -> None:
+    """Azure's recorded first page with its NextPageLink moved to plain http: the next page
+    would have been read over http and its prices taken as the source's. It is refused, and
+    the first page (read over https) is kept."""
+    recorded = json.loads((WORLDS / "epoch-1.json").read_text())["responses"]
+    first = next(e for e in recorded if "eastus2" in e["url"])
+    document = json.loads((WORLDS / first["file"]).read_bytes())
+    following = document["NextPageLink"].replace("https://", "http://", 1)
+    document["NextPageLink"] = following
+    # what would answer there: the region's other recorded page (its last: NextPageLink null)
+    there = next(e for e in recorded if "mexicocentral" in e["url"])
+    served = {**there, "url": following, "file": str((WORLDS / there["file"]).resolve())}
+    broken = {first["url"]: {"body": json.dumps(document)}}
+    world = World.load(fault_world(tmp_path, broken, [served], base="epoch-1"))
+    with serve(world) as base:
+        result = asyncio.run(asyncio.wait_for(crawl("azure", base), timeout=60))
+    assert [p.url for p in result.pages if "eastus2" in p.url] == [first["url"]]
+    [failure] = [f for f in result.failures if "eastus2" in f.url]
+    assert failure.reason.startswith(f"a further page over http: {following}")
