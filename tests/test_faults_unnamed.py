@@ -18,13 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from catalog import store
+from catalog.tables import catalog_values, review_items
 from schemas.records import Observation
 from spiders.crawl import CrawlResult, crawl
 from spiders.replay import World, serve
 from tests.conftest import WORLDS
 from tests.test_fault_kinds import Read, bodies, healthy, read, urls
-from tests.worlds import fault_world
+from tests.worlds import fault_world, replayed_run
 
 OPENROUTER = urls("openrouter")[0]
 
@@ -256,3 +259,37 @@ def test_a_further_page_named_at_an_http_url_is_not_fetched(tmp_path: Path) -> N
     assert [p.url for p in result.pages if "eastus2" in p.url] == [first["url"]]
     [failure] = [f for f in result.failures if "eastus2" in f.url]
     assert failure.reason.startswith(f"a further page over http: {following}")
+
+
+# ------------------------------------------- an older recording answered with a new date
+
+
+@pytest.mark.integration
+def test_an_older_recording_dated_anew_proposes_its_values_back_and_no_absence(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """LiteLLM's map as recorded in March (epoch-1) served again after July's was applied,
+    with a date after it (a mirror or a revert serving old content): no date says it is old,
+    so it is read. What it proposes is honest: its prices as price changes back for review,
+    the catalog unchanged, and no model it lacks opens a "missing" item (an absence counts once
+    per complete listing; an item takes MISSING_AFTER of them)."""
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    replayed_run(db, WORLDS / "epoch-2.json", ["litellm"], accept_new=True)
+    with store.connect(db).connect() as conn:
+        before = conn.execute(select(catalog_values).order_by(catalog_values.c.id)).all()
+    older = next(
+        e
+        for e in json.loads((WORLDS / "epoch-1.json").read_text())["responses"]
+        if e["url"] == LITELLM
+    )
+    answer = {"file": str((WORLDS / older["file"]).resolve()), "date": "2026-09-01T00:00:00Z"}
+    run_id = replayed_run(db, fault_world(tmp_path, {LITELLM: answer}), ["litellm"])
+    with store.connect(db).connect() as conn:
+        kinds = Counter(
+            conn.execute(
+                select(review_items.c.kind).where(review_items.c.run_id == run_id)
+            ).scalars()
+        )
+        after = conn.execute(select(catalog_values).order_by(catalog_values.c.id)).all()
+    assert kinds["price_change"] > 0 and kinds["missing"] == 0, kinds
+    assert after == before
