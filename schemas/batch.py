@@ -275,17 +275,69 @@ def _validate(
         failures = exc.failure_cases
     else:
         return list(fits), problems, False
+    rules, whole = _rules(failures, len(fits))
+    if not whole:
+        rules = _rejudged_without_own_failures(fits, values, rules)
+    valid = [o for i, o in enumerate(fits) if i not in rules]
+    problems += [_problem(fits[i], sorted(set(found))) for i, found in sorted(rules.items())]
+    return valid, problems, whole
+
+
+# The checks that judge a row by the other rows of its source (a field stated twice, a cache
+# read dearer than its input, a context tier below the one beneath it). A row failing any
+# other check fails on its own.
+ACROSS_ROWS = frozenset({"multiple_fields_uniqueness", "cache_read_le_input", "tiers_ascending"})
+
+
+def _rules(failures: pl.DataFrame, rows: int) -> tuple[dict[int, list[str]], bool]:
+    """Each failing row's rules (by its place in the frame), and whether a check rejected the
+    frame as a whole (no row to blame: every row gets its name)."""
     rules: dict[int, list[str]] = defaultdict(list)
     whole = False
     for case in failures.iter_rows(named=True):
         index = case["index"]
         whole = whole or index is None
-        rows = range(len(fits)) if index is None else [int(index)]
-        for row in rows:
+        for row in range(rows) if index is None else [int(index)]:
             rules[row].append(str(case["check"]))
-    valid = [o for i, o in enumerate(fits) if i not in rules]
-    problems += [_problem(fits[i], sorted(set(found))) for i, found in sorted(rules.items())]
-    return valid, problems, whole
+    return rules, whole
+
+
+def _group(obs: Observation) -> tuple[object, ...]:
+    """The rows a check across rows compares a row with lie within this group (every such
+    check keys on these columns and more; `model_key` as to_frame makes it)."""
+    model = obs.model or f"?{obs.source_model}"
+    return (obs.source, obs.scheduled, obs.route, model, obs.kind, obs.unit)
+
+
+def _rejudged_without_own_failures(
+    fits: Sequence[Observation], values: Sequence[Decimal], rules: dict[int, list[str]]
+) -> dict[int, list[str]]:
+    """`rules` with the checks across rows judged again without the rows that fail a check of
+    their own (a negative price, one beyond its unit's maximum): such a row is quarantined for
+    its own rule, and is no value another row of its field is stated twice against or a cache
+    read is dearer than. Only the groups (`_group`) of rows that failed a check across rows
+    alone are judged again: removing rows only lifts those checks' verdicts (a field stated
+    once, a cheapest input no cheaper, a tier below no dearer), so no other row can fail."""
+    own = {i for i, found in rules.items() if not ACROSS_ROWS.issuperset(found)}
+    across = {i for i, found in rules.items() if i not in own}
+    if not own or not across:
+        return rules
+    groups = {_group(fits[i]) for i in across}
+    if not groups & {_group(fits[i]) for i in own}:
+        return rules
+    again = [i for i, o in enumerate(fits) if i not in own and _group(o) in groups]
+    rejudged: dict[int, list[str]] = {}
+    try:
+        ObservationBatch.validate(
+            to_frame([fits[i] for i in again], [values[i] for i in again]), lazy=True
+        )
+    except pa.errors.SchemaErrors as exc:
+        found, whole = _rules(exc.failure_cases, len(again))
+        if whole:
+            return rules
+        rejudged = {again[row]: checks for row, checks in found.items()}
+    kept = {i: [r for r in found if r not in ACROSS_ROWS] for i, found in rules.items() if i in own}
+    return {**kept, **rejudged}
 
 
 def _problem(obs: Observation, rules: list[str]) -> Problem:

@@ -66,6 +66,7 @@ Quirks of the source, and how they are read:
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -198,9 +199,9 @@ def parse(body: bytes, url: str) -> Page:
         raise Unparsable(f"azure retail prices ({url}): expected an object with an Items list")
     items = doc["Items"]
     if "Count" in doc and doc["Count"] != len(items):
-        raise Unparsable(
-            f"azure retail prices ({url}): Count={doc['Count']} but {len(items)} Items"
-        )
+        count = doc["Count"]  # a number as written; anything else as the JSON value it is
+        shown = count if isinstance(count, Decimal) else json.dumps(count, default=str)
+        raise Unparsable(f"azure retail prices ({url}): Count={shown} but {len(items)} Items")
     if "NextPageLink" not in doc:
         raise Unparsable(f"azure retail prices ({url}): no NextPageLink")
     following = doc["NextPageLink"]
@@ -348,10 +349,11 @@ def _plain(value: Decimal) -> Decimal:
 
 
 def _check_offer(record: dict[str, Any], record_id: str) -> None:
-    currency = record.get("currencyCode")
+    # read trimmed, as every text field is (the API has padded its text with whitespace)
+    currency = _text(record, "currencyCode", record_id)
     if currency != "USD":
         raise Uninterpretable(record_id, "currency", f"currencyCode={currency!r}, not USD")
-    price_type = record.get("type")
+    price_type = _text(record, "type", record_id)
     if price_type != "Consumption":
         raise Uninterpretable(record_id, "price type", f"type={price_type!r}, not Consumption")
     tier_minimum = to_decimal(record.get("tierMinimumUnits", 0), record_id, "tierMinimumUnits")

@@ -9,6 +9,9 @@ Quirks of the source, and how they are read:
 - Non-model keys: `sample_spec` (documentation) and `fallback_generalizations` (regex rules,
   since 2026-07) are skipped by name. Any other key whose value is not an entry dict with a
   `litellm_provider` still becomes a record and is Uninterpretable, so a new one gets reported.
+- The words that say what an entry's other fields mean (`litellm_provider`, `mode`,
+  `web_search_billing_unit`) are read without the whitespace a hand edit can pad them with, as
+  every text value of a JSON source is (spiders/parsing.py `load_json`).
 - Duplicate JSON keys (upstream history has hundreds of versions with them; `json.load` silently
   keeps the last): identical repeats are one record; differing repeats become one record per
   occurrence, each Uninterpretable. A field repeated with different values inside an entry is

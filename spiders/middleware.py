@@ -45,7 +45,10 @@ class OffDomain(IgnoreRequest):
 class SourceDomainMiddleware:
     """Refuses any request to a host outside the crawling source's configured domains: a
     redirect to another registrable domain is never followed, so what is served there is never
-    taken for the source's word. The refusal names the URL first requested and where it led."""
+    taken for the source's word. So is a request over plain http where the source is asked
+    over https (a redirect from https to http, a further page an https source names at an
+    http URL): over http anyone between could write the answer. The refusal names the URL
+    first requested and where it led."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -61,9 +64,14 @@ class SourceDomainMiddleware:
         # the replay server has its own live URL there.
         replayed = self.replay and request.url.startswith(self.replay)
         live = request.meta.get("live_url", request.url) if replayed else request.url
+        first = request.meta.get("requested_url", live)
+        if source is not None and _scheme(live) == "http":
+            if _scheme(first) == "https":
+                raise OffDomain(live, f"redirected from https to http: {first} led to {live}")
+            if all(_scheme(url) == "https" for url in source.urls):
+                raise OffDomain(live, f"a further page over http: {live} (the source is https)")
         if source is None or source.lives_at(live):
             return
-        first = request.meta.get("requested_url", live)
         raise OffDomain(
             live,
             f"redirected off the source's domains: {first} led to {live} "
@@ -90,6 +98,10 @@ class UnreachableHostMiddleware:
         if isinstance(exception, UNREACHABLE):
             self.down[_host(request)] = f"{type(exception).__name__}: {exception}"
         return None
+
+
+def _scheme(url: str) -> str:
+    return urlsplit(url).scheme.lower()
 
 
 def _host(request: Request) -> str:

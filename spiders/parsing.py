@@ -72,7 +72,17 @@ class Repeated(tuple[Any, ...]):
         return f"repeated key with {len(self)} different values: {tuple(self)!r}"
 
 
+def _trimmed(value: Any) -> Any:
+    """A text value (or a list's text items) without the whitespace around it."""
+    if type(value) is str:
+        return value.strip()
+    if type(value) is list:
+        return [v.strip() if type(v) is str else v for v in value]
+    return value
+
+
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    pairs = [(key, _trimmed(value)) for key, value in pairs]
     found: dict[str, Any] = dict(pairs)
     if len(found) == len(pairs):  # no key stated twice (nearly every object): built in C
         return found
@@ -89,9 +99,12 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def load_json(body: bytes, what: str) -> Any:
-    """JSON with every number as Decimal, exactly as written (never binary float); a key an
-    object states twice with different values holds them all (Repeated). Unparsable when the
-    body is not JSON (JSON_ERRORS)."""
+    """JSON with every number as Decimal, exactly as written (never binary float); every text
+    value of an object, and every text item of a list an object holds, without the whitespace
+    around it (sources have padded their words: Azure's API, infracost/cloud-pricing-api#105;
+    "text " compared as written is no modality, "image_generation " no mode); a key an object
+    states twice with different values holds them all (Repeated). Unparsable when the body is
+    not JSON (JSON_ERRORS)."""
     try:
         return json.loads(body, parse_float=Decimal, parse_int=Decimal, object_pairs_hook=_pairs)
     except JSON_ERRORS as exc:
