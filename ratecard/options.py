@@ -118,7 +118,8 @@ class OneLineErrors(TyperGroup):
         except typer.TyperException as exc:
             context = getattr(exc, "ctx", None)
             where = context.command_path if context is not None else "ratecard"
-            message = " ".join(exc.format_message().split())
+            # one line: line breaks go, spaces within a line stay (a quoted value keeps its own)
+            message = " ".join(line.strip() for line in exc.format_message().splitlines())
             typer.echo(f"{where}: {message}", err=True)
             code = exc.exit_code
         except typer.Abort:

@@ -825,6 +825,17 @@ def test_a_secret_of_bytes_no_character_has_is_one_line_and_creates_nothing(
     assert _tree(workspace) == before
 
 
+def test_a_refusal_quotes_the_argument_with_its_own_spaces(workspace: Path) -> None:
+    """The one-line refusal joins the message's lines, never the spaces within one: "  gpt-4o"
+    quoted as ' gpt-4o' named a value the user did not type."""
+    result = CliRunner().invoke(app, ["routes", "  gpt-4o"], prog_name="ratecard")
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        "ratecard routes: Invalid value for 'MODEL': '  gpt-4o': the model begins or ends with "
+        "a space"
+    ]
+
+
 def test_a_bad_catalog_url_from_the_environment_is_named_as_such(workspace: Path) -> None:
     before = _tree(workspace)
     result = CliRunner().invoke(
