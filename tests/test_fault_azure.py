@@ -4,7 +4,6 @@ NextPageLink leading off the API's host."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -15,13 +14,10 @@ import pytest
 from schemas.fetch import Uninterpretable
 from schemas.records import Draft
 from spiders import azure
-from spiders.crawl import crawl
-from spiders.replay import World, serve
 from tests.conftest import snapshot
 from tests.test_azure_parser import MERGED, URL
-from tests.test_fault_kinds import bodies, healthy, recorded, urls
+from tests.test_fault_kinds import bodies, crawl_azure_naming_next, healthy, urls
 from tests.test_fault_kinds import read as read_source
-from tests.worlds import fault_world
 
 METER = "gpt img 1 mini inp txt glbl Tokens"
 
@@ -85,13 +81,8 @@ def test_meters_of_one_tier_each_are_read_as_recorded() -> None:
 def test_a_next_page_link_off_the_api_host_is_not_fetched(tmp_path: Path) -> None:
     """A listing whose NextPageLink leads to another host (one that merely starts like the
     API's): the crawl reads the page and refuses the link, naming it, over loopback HTTP."""
-    url = urls("azure")[-1]
-    document = json.loads(recorded()[url].read_bytes())
     elsewhere = "https://prices.azure.com.example.net/api/retail/prices?$skip=1000"
-    document["NextPageLink"] = elsewhere
-    world = World.load(fault_world(tmp_path, {url: {"body": json.dumps(document)}}))
-    with serve(world) as base:
-        result = asyncio.run(asyncio.wait_for(crawl("azure", base), timeout=60))
+    result = crawl_azure_naming_next(tmp_path, elsewhere)
     assert sorted(p.url for p in result.pages) == sorted(urls("azure"))
     [failure] = result.failures
     assert failure.url == elsewhere and "off the source's domains" in failure.reason

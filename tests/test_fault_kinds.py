@@ -32,7 +32,7 @@ from schemas.fetch import FetchedPage, Unparsable
 from schemas.records import Observation, Problem, SourceStatus
 from schemas.sources import sources
 from schemas.vocab import Kind
-from spiders.crawl import crawl
+from spiders.crawl import CrawlResult, crawl
 from spiders.parsing import OUT_OF_RANGE
 from spiders.replay import World, serve
 from spiders.spider import SPIDERS
@@ -394,15 +394,22 @@ def test_a_page_naming_itself_as_the_next_is_not_fetched_again(source: str) -> N
     assert judged.status is SourceStatus.PARTIAL and "pagination loop" in judged.reason
 
 
+def crawl_azure_naming_next(tmp_path: Path, link: str) -> CrawlResult:
+    """Azure's recorded listings crawled over loopback HTTP, the last one's NextPageLink made
+    `link`."""
+    url = urls("azure")[-1]
+    document = json.loads(recorded()[url].read_bytes())
+    document["NextPageLink"] = link
+    world = World.load(fault_world(tmp_path, {url: {"body": json.dumps(document)}}))
+    with serve(world) as base:
+        return asyncio.run(asyncio.wait_for(crawl("azure", base), timeout=60))
+
+
 def test_a_pagination_loop_over_http_ends_the_crawl(tmp_path: Path) -> None:
     """Azure's Mexico Central listing naming itself as its next page, served over loopback
     HTTP: the crawl ends (it looped for ever), with the page read once and the loop named."""
     url = urls("azure")[-1]
-    document = json.loads(recorded()[url].read_bytes())
-    document["NextPageLink"] = url
-    world = World.load(fault_world(tmp_path, {url: {"body": json.dumps(document)}}))
-    with serve(world) as base:
-        result = asyncio.run(asyncio.wait_for(crawl("azure", base), timeout=60))
+    result = crawl_azure_naming_next(tmp_path, url)
     assert sorted(p.url for p in result.pages) == sorted(urls("azure"))
     [failure] = result.failures
     assert failure.reason.startswith("pagination loop") and failure.url == url

@@ -186,13 +186,13 @@ def test_a_set_is_previewed_then_decided_exactly_as_previewed(app: Any) -> None:
     assert stray.status_code == 409 and "not open items of set" in stray.text
 
 
-def _unfound_claim_item(engine: Any) -> int:
-    """The review item of a submitted claim (openrouter gpt-5 input 1) its source cannot confirm
-    (the URL is a private address nothing fetches): its id."""
+def unfound_claim_item(engine: Any, model: str = "gpt-5") -> int:
+    """The review item of a submitted claim (openrouter `model` input 1) its source cannot
+    confirm (the URL is a private address nothing fetches): its id."""
     made = submitted.submit(
         engine,
         route="openrouter",
-        model="gpt-5",
+        model=model,
         source_url="http://10.0.0.1/pricing",
         claims=[submitted.parse_claim_text("input 1")],
     )
@@ -204,7 +204,7 @@ def _unfound_claim_item(engine: Any) -> int:
 
 def test_web_override_for_an_unfound_claim_and_undo(app: Any) -> None:
     engine = app.state.engine
-    item = _unfound_claim_item(engine)
+    item = unfound_claim_item(engine)
     client = TestClient(app)
     client.post("/login", data={"name": "alice", "secret": SECRET, "csrf": csrf(client, "/login")})
     page = client.get(f"/items/{item}")
@@ -441,7 +441,7 @@ def test_an_item_decision_refused_keeps_the_override_and_reason(app: Any) -> Non
     """An approval of an unconfirmed claim refused for want of a reason showed the item again
     with the override unticked; a reason typed without the override was lost."""
     engine = app.state.engine
-    item = _unfound_claim_item(engine)
+    item = unfound_claim_item(engine)
     client = TestClient(app)
     sign_in(client)
     token = csrf(client, f"/items/{item}")

@@ -31,6 +31,7 @@ from tests.observed import LITELLM, OPENROUTER_AUGUST, observe
 from tests.racing import overlapping_loads, proposals_for_one_field, values_in_force
 from tests.test_fault_kinds import read, recorded, urls
 from tests.test_faults_variants import with_controls
+from tests.test_queue_pages import unfound_claim_item
 
 pytestmark = pytest.mark.integration
 
@@ -344,7 +345,6 @@ def test_a_nul_in_a_page_path_query_or_form_is_a_4xx_on_postgres(postgres_url: s
 
     from fastapi.testclient import TestClient
 
-    from review import submissions as submitted
     from review.reviewers import add_reviewer
     from webapp import create_app
 
@@ -373,16 +373,7 @@ def test_a_nul_in_a_page_path_query_or_form_is_a_4xx_on_postgres(postgres_url: s
     assert refused.status_code == 401 and "unknown name or wrong secret" in refused.text
     signed = {"csrf": token("/login"), "name": "alice", "secret": "correct horse battery staple"}
     assert client.post("/login", data=signed, follow_redirects=False).status_code == 303
-    made = submitted.submit(
-        engine,
-        route="openrouter",
-        model="gpt-4o",
-        source_url="http://10.0.0.1/pricing",
-        claims=[submitted.parse_claim_text("input 1")],
-    )
-    processed = submitted.process(engine, made["id"])
-    assert processed is not None
-    item = processed["review_item"]
+    item = unfound_claim_item(engine, model="gpt-4o")
     for action in ("reject", "approve"):
         form = {"csrf": token(f"/items/{item}"), "reason": "see\x00page", "override": "true"}
         response = client.post(f"/items/{item}/{action}", data=form)
