@@ -110,17 +110,7 @@ def provenance(p: PublishedValue) -> dict[str, Any]:
 
 def value_record(p: PublishedValue) -> dict[str, Any]:
     """One value with its provenance: the JSON export's and the JSON API's item."""
-    v = p.value
-    return {
-        "route": v.route,
-        "model": v.model,
-        "kind": v.kind.value,
-        "component": v.component.value,
-        "unit": v.unit.value,
-        "dimensions": v.dimensions,
-        "value": decimal_text(v.value),
-        "provenance": provenance(p),
-    }
+    return {**_identity(p), "provenance": provenance(p)}
 
 
 def to_json(values: Iterable[PublishedValue], *, as_of: str, verified_only: bool) -> str:

@@ -7,6 +7,11 @@ name when they sit in the same record. A claim is found when a block naming the 
 a heading-like line without numbers, the few lines under it) states the claimed value as a
 number: "$2.00", "2", "2.0" and "2e0" are all Decimal 2. A token price claimed per 1M tokens is
 also found when the page states it per 1K tokens or per token, and the note says so.
+
+Claims are in USD. A number the page writes as another currency's money ("￥4.00", "€2",
+"CA$1", "2元", "4.00 CNY") does not state the claim, and neither does a bare number on a page
+whose money is written only in other currencies (a table headed "元/百万 tokens" with cells
+"2.1"): the note names the currency instead.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from markdown_it import MarkdownIt
 
 from catalog.identity import general_form
 from schemas.records import decimal_text
-from schemas.vocab import Unit
+from schemas.vocab import PRICE_UNITS, Unit
 
 MAX_BLOCK = 4000  # a JSON record longer than this is not "near" anything
 FOLLOWING_LINES = 5  # lines read under a heading that names the model
@@ -33,6 +38,16 @@ _NUMBER = re.compile(
     r"(?<![\w.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w])|(?<![\w.])\.\d+"
 )
 _SEPARATOR = r"[\s\-_.:/]*"
+# Money of a currency other than USD, written just before a number ("￥", "€", "CA$", "RMB ")
+# or just after it ("元", " CNY"); "$", "US$" and "USD" are the claim's own currency.
+_SYMBOLS = {"€": "EUR", "£": "GBP", "¥": "CNY", "￥": "CNY", "元": "CNY", "₹": "INR", "₩": "KRW"}
+_CODES = r"CNY|RMB|EUR|GBP|JPY|INR|KRW|AUD|CAD|HKD|SGD|CHF"
+_FOREIGN_BEFORE = re.compile(
+    rf"(?:(?P<sym>[€£¥￥₹₩])|(?<![A-Za-z])(?P<dollar>(?!US\$)[A-Z]{{1,3}}\$)|\b(?P<code>{_CODES}))\s?$"
+)
+_FOREIGN_AFTER = re.compile(rf"^\s?(?:(?P<sym>元)|(?P<code>{_CODES})\b)")
+_USD = re.compile(r"\$|\bUSD\b")
+_ANY_FOREIGN = re.compile(rf"[€£¥￥元₹₩]|(?<![A-Za-z])(?!US\$)[A-Z]{{1,3}}\$|\b(?:{_CODES})\b")
 
 
 @dataclass(frozen=True)
@@ -174,11 +189,46 @@ def numbers(text: str) -> list[Decimal]:
     return found
 
 
+def amounts(text: str) -> list[tuple[Decimal, str]]:
+    """Each number in the text with the currency written at it when that is not USD ("CNY"
+    for "￥4.00" and "2元", "CA$" for "CA$1"), else ""."""
+    found = []
+    for match in _NUMBER.finditer(text):
+        try:
+            number = Decimal(match[0].replace(",", ""))
+        except InvalidOperation:
+            continue
+        at = _FOREIGN_BEFORE.search(
+            text, max(0, match.start() - 8), match.start()
+        ) or _FOREIGN_AFTER.match(text, match.end())
+        found.append((number, _currency(at[0].strip()) if at else ""))
+    return found
+
+
+def _currency(written: str) -> str:
+    written = written.strip()
+    if written in _SYMBOLS:
+        return _SYMBOLS[written]
+    return "CNY" if written == "RMB" else written
+
+
+def page_currency(page: list[str]) -> str:
+    """The currencies a page writes its money in when none of it is USD (", "-joined, e.g.
+    "CNY"), else "": on such a page a bare number is not a USD price."""
+    text = "\n".join(page)
+    if _USD.search(text):
+        return ""
+    return ", ".join(sorted({_currency(m[0]) for m in _ANY_FOREIGN.finditer(text)}))
+
+
 def check_claims(page: list[str], names: list[str], claims: list[Claim]) -> list[Check]:
-    """For each claim: is its value stated near the model's name, and where."""
+    """For each claim: is its value stated near the model's name, and where. A price claim
+    (USD) is not found in a number written as another currency's money, nor in a bare number on
+    a page whose money is all in other currencies (`page_currency`)."""
     patterns = name_patterns(*names)
     windows = _innermost(list(_windows(page, patterns)))
-    return [_check(claim, windows) for claim in claims]
+    currency = page_currency(page)
+    return [_check(claim, windows, currency) for claim in claims]
 
 
 def _innermost(windows: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -204,14 +254,28 @@ def _windows(page: list[str], patterns: list[re.Pattern[str]]) -> Iterator[tuple
         yield " ⏎ ".join([line, *following]), " \n ".join([unnamed, *following])
 
 
-def _check(claim: Claim, windows: list[tuple[str, str]]) -> Check:
+def _check(claim: Claim, windows: list[tuple[str, str]], page_money: str) -> Check:
     if not windows:
         return Check(claim, False, "", "the page does not name the model")
+    priced = claim.unit in PRICE_UNITS
+    foreign: Check | None = None
     for shown, readable in windows:
-        stated = numbers(readable)
+        stated = amounts(readable)
         for value, how in equivalents(claim):
-            if value in stated:
-                return Check(claim, True, _trim(shown, value), how)
+            for number, written_in in stated:
+                if number != value:
+                    continue
+                currency = (written_in or page_money) if priced else ""
+                if not currency:
+                    return Check(claim, True, _trim(shown, value), how)
+                foreign = foreign or Check(
+                    claim,
+                    False,
+                    _trim(shown, value),
+                    f"stated as {decimal_text(number)} in {currency}, not USD",
+                )
+    if foreign is not None:
+        return foreign
     return Check(
         claim,
         False,
