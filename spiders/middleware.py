@@ -12,9 +12,9 @@ from scrapy.http import Response
 from twisted.internet.error import DNSLookupError
 from w3lib.url import canonicalize_url
 
+from schemas.fetch import chain_text
+
 UNREACHABLE = (CannotResolveHostError, DNSLookupError, DownloadConnectionRefusedError)
-# A chain of redirects named in a reason is cut to its first and last hops beyond this many.
-CHAIN_SHOWN = 6
 
 
 class ReplayMiddleware:
@@ -49,13 +49,6 @@ def redirect_chain(request: Request, replay: str) -> list[str]:
     Scrapy's `redirect_urls` (the requests before it) and the request itself."""
     hops = [*request.meta.get("redirect_urls", []), request.url]
     return [live_url(url, replay) for url in hops]
-
-
-def chain_text(hops: list[str]) -> str:
-    """Hops as one short line, "A -> B -> A"; a long chain by its first three and last two."""
-    if len(hops) <= CHAIN_SHOWN:
-        return " -> ".join(hops)
-    return f"{' -> '.join(hops[:3])} -> ... -> {' -> '.join(hops[-2:])} ({len(hops)} URLs)"
 
 
 class RedirectLoop(IgnoreRequest):

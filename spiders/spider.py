@@ -17,9 +17,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
-from schemas.fetch import Unparsable
+from schemas.fetch import Unparsable, chain_text
 from schemas.sources import Source, sources
-from spiders.middleware import OffDomain, RedirectLoop, chain_text, redirect_chain
+from spiders.middleware import OffDomain, RedirectLoop, redirect_chain
 
 # Further pages one crawl of a source follows at most (Azure's largest listing is a few pages of
 # 1,000 items): a chain that keeps naming new pages is a runaway, not a listing.
