@@ -43,6 +43,11 @@ class Unparsable(ValueError):
 # source's listing this run is not complete, so it is applied as a partial one (no absence of
 # any model is counted: catalog/intake.py `SourceIntake.incomplete`).
 UNLISTED_GROUP_RULE = "provider without models"
+# The rule of a pricing-page row that has no header above it (the second part of a table a
+# banner or an ad split in two: spiders/tables.py `check_headed`): which model it prices is
+# unknown, so the page's listing this run is not complete either (a model listed only in such
+# rows would count absent).
+HEADERLESS_RULE = "row without its header"
 
 
 class Uninterpretable(ValueError):

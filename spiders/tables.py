@@ -43,7 +43,7 @@ from bs4.element import NavigableString, PreformattedString
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.table import escapedSplit
 
-from schemas.fetch import Uninterpretable, Unparsable
+from schemas.fetch import HEADERLESS_RULE, Uninterpretable, Unparsable
 from schemas.vocab import Unit
 from spiders.parsing import MILLION
 
@@ -586,6 +586,28 @@ def check_whole(record: dict[str, Any]) -> None:
             MISALIGNED,
             f"{record['width']} cells under a header of {len(record['header'])} columns, the "
             f"ones beyond it dropped: {record['text']}",
+        )
+
+
+def headerless(record: dict[str, Any]) -> bool:
+    """Whether a row record has no header at all: every heading empty, as the reader writes the
+    header of rows written without one (`_read_grid`, `_headerless_rows`: a table split in two
+    by a banner, its second part's rows left bare). A table whose header names other columns
+    than a page module reads (no Model column) has one."""
+    return not any(heading.strip() for heading in record["header"])
+
+
+def check_headed(record: dict[str, Any]) -> None:
+    """Raise Uninterpretable (HEADERLESS_RULE) for a row record without a header (`headerless`):
+    which column each of its cells is under, and so which model it prices, is unknown. The rule
+    also marks the page's listing incomplete (catalog/intake.py), for pages whose rows or
+    headers name their models: the model of such a row is not known to be listed."""
+    if headerless(record):
+        raise Uninterpretable(
+            record["record"],
+            HEADERLESS_RULE,
+            f"no header above it (a table split in two, by a banner or an ad): its columns, and "
+            f"the model it prices, are unknown: {record['text']}",
         )
 
 

@@ -74,6 +74,7 @@ class Read:
     failure: str = ""  # why the source failed in reading ('' when it did not)
     valid: list[Observation] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    incomplete: str = ""  # why its listing is incomplete though its values apply
 
 
 def read(
@@ -100,6 +101,7 @@ def read(
         return out
     [found] = intake.validate_each(drafts, Identity.load(), {source: before or {}})
     out.failure, out.valid, out.problems = found.failure, found.valid, found.problems
+    out.incomplete = found.incomplete
     return out
 
 

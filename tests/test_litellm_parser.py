@@ -326,11 +326,11 @@ def test_a_currency_other_than_usd_quarantines_the_entry_prices_alone() -> None:
             changed = record(key)
             changed["entry"]["currency"] = stated
             assert litellm.normalize(changed) == as_read, stated
-        for stated in ("EUR", "CNY", 840):
+        for foreign in ("EUR", "CNY", 840):
             changed = record(key)
-            changed["entry"]["currency"] = stated
+            changed["entry"]["currency"] = foreign
             found = litellm.normalize(changed)
-            assert not [d for d in found if d.kind == Kind.PRICE], (key, stated)
+            assert not [d for d in found if d.kind == Kind.PRICE], (key, foreign)
             assert found == [d for d in as_read if d.kind != Kind.PRICE]
             priced = {
                 name for name in changed["entry"] if "cost" in name or name == "tiered_pricing"
@@ -338,7 +338,7 @@ def test_a_currency_other_than_usd_quarantines_the_entry_prices_alone() -> None:
             assert priced
             assert rules(found) == dict.fromkeys(priced, "not USD")
             for name in priced:
-                assert f"currency={stated!r}" in quarantined(found, name).detail
+                assert f"currency={foreign!r}" in quarantined(found, name).detail
 
 
 def test_flags_true_false_and_absent() -> None:
