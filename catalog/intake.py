@@ -26,12 +26,13 @@ from catalog.normalize import (
     observations,
 )
 from schemas.batch import validate, validate_by_source
-from schemas.fetch import UNLISTED_GROUP_RULE, FetchedPage
+from schemas.fetch import HEADERLESS_RULE, UNLISTED_GROUP_RULE, FetchedPage
 from schemas.records import Observation, Problem
 from schemas.sources import Source
 from schemas.vocab import Kind
 
 T = TypeVar("T")
+CUT_ROWS_NAMED = 3  # rows without their header named in a listing's reason; the rest counted
 
 # Members read once: on Python 3.11 `Kind.PRICE` is a metaclass lookup, ~10x a global's cost,
 # and these are asked per observation.
@@ -51,7 +52,7 @@ class SourceIntake:
     failure: str = ""
     named: set[tuple[str, str]] = field(default_factory=set)
     # Why its listing is not complete though its values apply ('' when it is): records that
-    # stand for models it lists and ratecard cannot name (UNLISTED_GROUP_RULE).
+    # stand for models it lists and ratecard cannot name (UNLISTED_GROUP_RULE, HEADERLESS_RULE).
     incomplete: str = ""
 
 
@@ -182,13 +183,19 @@ def _judge_one(
 
 def unlisted(problems: Sequence[Problem]) -> str:
     """Why a source's listing is incomplete ('' when it is not): the records that stand for
-    groups of models it lists and ratecard cannot name (UNLISTED_GROUP_RULE, e.g. a models.dev
-    provider whose `models` is of another shape). Their models are not absent: counted absent,
-    three such runs would propose removing every model of the group."""
+    models it lists and ratecard cannot name: groups of them (UNLISTED_GROUP_RULE, e.g. a
+    models.dev provider whose `models` is of another shape), and pricing-page rows cut off from
+    their header (HEADERLESS_RULE: a table split by a banner; the first CUT_ROWS_NAMED named,
+    all counted). Their models are not absent: counted absent, three such runs would propose
+    removing every one of them. A row under a header without a Model column (a tool's price)
+    names no model and leaves the listing complete."""
     groups = sorted({p.record for p in problems if p.rule == UNLISTED_GROUP_RULE})
-    if not groups:
-        return ""
-    return f"listing incomplete: {UNLISTED_GROUP_RULE}: {', '.join(groups)}"
+    cut = sorted({p.record for p in problems if p.rule == HEADERLESS_RULE})
+    reasons = [f"{UNLISTED_GROUP_RULE}: {', '.join(groups)}"] if groups else []
+    if cut:
+        named = "; ".join(cut[:CUT_ROWS_NAMED]) + ("; ..." if len(cut) > CUT_ROWS_NAMED else "")
+        reasons.append(f"{HEADERLESS_RULE}: {len(cut)} rows ({named})")
+    return f"listing incomplete: {'; '.join(reasons)}" if reasons else ""
 
 
 def _by_kind(observations: Sequence[Observation]) -> dict[str, int]:

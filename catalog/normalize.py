@@ -32,8 +32,10 @@ class SourceDrafts:
 
 
 def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
-    """Run the source's normalizer over every record. Of prices with effective dates, those in
-    force on the page's date and those scheduled after it are kept (catalog/schedule.py).
+    """Run the source's normalizer over every record, the pages' records first linked by the
+    parser's optional `link_pages` (spiders/parsing.py: what only the pages together say). Of
+    prices with effective dates, those in force on the page's date and those scheduled after it
+    are kept (catalog/schedule.py).
 
     A record nothing can be read from becomes one problem (its id, the rule); a record with some
     fields quarantined keeps its other drafts, and each quarantined field becomes a problem whose
@@ -54,6 +56,10 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
     name_record: Callable[[Any], Iterable[tuple[str, str]]] | None = getattr(
         source.parser, "names", None
     )
+    link: Callable[[list[list[Any]]], list[list[Any]]] | None = getattr(
+        source.parser, "link_pages", None
+    )
+    linked = link([page.records for page in pages]) if link else [p.records for p in pages]
     drafts: list[tuple[FetchedPage, Draft]] = []
     problems: list[Problem] = []
     named: set[tuple[str, str]] = set()
@@ -62,8 +68,8 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
     # and a source's a few hundred dimension sets, so each is judged once.
     names_fit: set[tuple[str, str]] = set()
     dimensions_fit: set[str] = set()
-    for page in pages:
-        for index, record in enumerate(page.records):
+    for page, records in zip(pages, linked, strict=True):
+        for index, record in enumerate(records):
             try:
                 found = normalize(record)
             except Uninterpretable as exc:

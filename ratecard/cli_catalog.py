@@ -38,6 +38,7 @@ from ratecard.options import (
     catalog,
     check_choice,
     check_name,
+    check_queue_source,
     check_sources,
     interruptible,
     parse_duration,
@@ -534,7 +535,7 @@ def review_list(
 
     check_choice("--status", status, ReviewStatus)
     check_choice("--kind", kind, ReviewKind)
-    check_sources("--source", [source] if source else None)
+    check_queue_source("--source", source)
     if route is not None:
         check_name("--route", route, "the route")
     if model is not None:

@@ -37,6 +37,7 @@ from ratecard.options import (
     check_catalog,
     check_choice,
     check_name,
+    check_queue_source,
     check_reason,
     check_reviewer,
     check_sources,
@@ -207,12 +208,13 @@ def check_set_alone(item_id: int | None, *others: str | None) -> None:
 def check_filter(
     kind: str | None, source: str | None, route: str | None = None, model: str | None = None
 ) -> None:
-    """Refuse a --kind that is no review kind, a --source that is not configured, and a
-    --route or --model that is no name (`check_name`)."""
+    """Refuse a --kind that is no review kind, a --source no review item can cite (one not
+    configured, other than 'submission': `check_queue_source`), and a --route or --model that
+    is no name (`check_name`)."""
     from schemas.records import ReviewKind
 
     check_choice("--kind", kind, ReviewKind)
-    check_sources("--source", [source] if source is not None else None)
+    check_queue_source("--source", source)
     for argument, name in (("--route", route), ("--model", model)):
         if name is not None:
             check_name(argument, name)

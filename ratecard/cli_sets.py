@@ -32,9 +32,9 @@ from ratecard.options import (
     check_catalog,
     check_choice,
     check_name,
+    check_queue_source,
     check_reason,
     check_reviewer,
-    check_sources,
     confirmed,
     parse_duration,
     prefect_defaults,
@@ -63,7 +63,7 @@ def review_sets(
     from schemas.records import ReviewKind
 
     check_choice("--kind", kind, ReviewKind)
-    check_sources("--source", [source] if source is not None else None)
+    check_queue_source("--source", source)
     if route is not None:
         check_name("--route", route, "the route")
     with catalog(db) as engine:

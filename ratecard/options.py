@@ -315,6 +315,15 @@ def check_sources(argument: str, names: Iterable[str] | None) -> None:
         check_choice(argument, name, sources())
 
 
+def check_queue_source(argument: str, name: str | None) -> None:
+    """Refuse a review filter's source that no review item can cite: one data/sources.json does
+    not configure, other than 'submission' (schemas/sources.py `queue_sources`, the names the
+    web queue's filters take)."""
+    from schemas.sources import queue_sources
+
+    check_choice(argument, name, queue_sources())
+
+
 def check_reason(reason: str | None, what: str) -> None:
     """Refuse a blank --reason where the decision needs one (`what`: 'a rejection', 'an undo'),
     before anything is read or shown."""

@@ -9,7 +9,8 @@ documentation and benchmarking ranges are refused, in IPv4 and IPv6, and so is e
 that embeds an IPv4 address (IPv4-mapped, 6to4, Teredo, NAT64). The connection goes to the
 vetted address itself (the name is sent only as Host and TLS SNI), so a second resolution cannot
 swap in another address, and the peer is checked again once connected. Each redirect (at most
-five) is vetted the same way before anything is sent to it. The body is capped in size, and
+five; one back to a URL the chain already went through is a loop, refused at once, naming the
+chain) is vetted the same way before anything is sent to it. The body is capped in size, and
 the whole fetch in time by one wall-clock deadline (`FetchPolicy.timeout`) over every hop's
 connect, TLS handshake, headers and body: when it passes, a watchdog shuts the connection's
 socket down wherever the fetch is blocked, so a server trickling bytes cannot hold it longer
@@ -37,6 +38,8 @@ import certifi
 import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import HTTPError
+
+from schemas.fetch import chain_text
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
@@ -363,9 +366,13 @@ def _fetch(url: str, policy: FetchPolicy, watchdog: Watchdog) -> Fetched:
                 if watchdog.expired:  # a body cut short by the deadline is no page
                     raise FetchFailed("time limit reached")
                 return page
+            following = urljoin(current, location)
+            if following in (url, *redirects):
+                raise FetchFailed(f"redirect loop: {chain_text([url, *redirects, following])}")
             if len(redirects) >= policy.max_redirects:
-                raise FetchFailed(f"more than {policy.max_redirects} redirects")
-            current = urljoin(current, location)
+                hops = chain_text([url, *redirects, following])
+                raise FetchFailed(f"more than {policy.max_redirects} redirects: {hops}")
+            current = following
             redirects.append(current)
         finally:
             watchdog.release()

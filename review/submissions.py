@@ -45,6 +45,7 @@ from schemas.records import (
     SourceValue,
     decimal_text,
 )
+from schemas.sources import SUBMISSION_SOURCE
 from schemas.sources import sources as configured_sources
 from schemas.vocab import DIMENSION_VALUES, PRICE_UNITS, Component, Dim, Kind, Unit, component_units
 
@@ -583,7 +584,7 @@ def _item(
         slot=fingerprint("submission", row.id),
         created_at=now,
         due_at=row.due_at,
-        sources=[official or "submission"],
+        sources=[official or SUBMISSION_SOURCE],
     )
 
 
@@ -598,7 +599,7 @@ def _change(
     claim = check.claim
     stated = [
         SourceValue(
-            source=official or "submission",
+            source=official or SUBMISSION_SOURCE,
             official=official is not None,
             value=decimal_text(claim.value),
             observed_at=outcome.observed_at or submitted_at,

@@ -22,6 +22,18 @@ class FetchedPage:
     body: bytes = b""  # the body as received (kept once per hash, catalog/retention.py)
 
 
+# A chain of redirects named in a reason is cut to its first and last hops beyond this many.
+CHAIN_SHOWN = 6
+
+
+def chain_text(hops: list[str]) -> str:
+    """The URLs a chain of redirects went through, in order, as one short line ("A -> B ->
+    A"); a chain of more than CHAIN_SHOWN by its first three and last two and its length."""
+    if len(hops) <= CHAIN_SHOWN:
+        return " -> ".join(hops)
+    return f"{' -> '.join(hops[:3])} -> ... -> {' -> '.join(hops[-2:])} ({len(hops)} URLs)"
+
+
 class Unparsable(ValueError):
     """The body is not what this source sends."""
 
@@ -31,6 +43,11 @@ class Unparsable(ValueError):
 # source's listing this run is not complete, so it is applied as a partial one (no absence of
 # any model is counted: catalog/intake.py `SourceIntake.incomplete`).
 UNLISTED_GROUP_RULE = "provider without models"
+# The rule of a pricing-page row that has no header above it (the second part of a table a
+# banner or an ad split in two: spiders/tables.py `check_headed`): which model it prices is
+# unknown, so the page's listing this run is not complete either (a model listed only in such
+# rows would count absent).
+HEADERLESS_RULE = "row without its header"
 
 
 class Uninterpretable(ValueError):

@@ -12,6 +12,9 @@ from types import ModuleType
 from urllib.parse import urlsplit
 
 CONFIG = Path(__file__).resolve().parent.parent / "data" / "sources.json"
+# The source a review item cites for a submitted claim no configured official source stated
+# (review/submissions.py).
+SUBMISSION_SOURCE = "submission"
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,12 @@ def sources() -> dict[str, Source]:
         )
         for sid, entry in config.items()
     }
+
+
+def queue_sources() -> list[str]:
+    """The sources a review item can cite, sorted: the configured ones, and SUBMISSION_SOURCE.
+    The review queue's source filters (web pages, API and CLI) take these and refuse others."""
+    return sorted({*sources(), SUBMISSION_SOURCE})
 
 
 def is_official(source: str, route: str) -> bool:

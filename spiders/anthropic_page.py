@@ -28,8 +28,10 @@ How the page is read:
   before version 4 the API puts the version first: "Claude Sonnet 3.7" → claude-3-7-sonnet,
   "Claude Haiku 3" → claude-3-haiku. "(deprecated)" notes are dropped from the name.
 - A table without a Model column whose text names no model is Uninterpretable, with the row's
-  text. A cell that is not one USD price, or of a column this reader does not know, is
-  quarantined by its column alone (with the row's text): the row's other prices are read.
+  text; so is a row without any header (a table split in two by a banner: tables.py
+  `check_headed`, which also marks the listing incomplete), whatever the text above it names.
+  A cell that is not one USD price, or of a column this reader does not know, is quarantined
+  by its column alone (with the row's text): the row's other prices are read.
 """
 
 from __future__ import annotations
@@ -47,8 +49,10 @@ from spiders.parsing import Page
 from spiders.tables import (
     Price,
     check_aligned,
+    check_headed,
     context_above,
     framing_unit,
+    headerless,
     heading_unit,
     parse_price,
     rescales,
@@ -89,7 +93,10 @@ def names(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _models(record: dict[str, Any]) -> list[tuple[str, str]]:
-    """(model id, name as the page writes it) of each model a row prices."""
+    """(model id, name as the page writes it) of each model a row prices: none for a row
+    without a header (`check_headed`: the text above its part of the table is no text of it)."""
+    if headerless(record):
+        return []
     lowered = [h.strip().casefold() for h in record["header"]]
     if "model" in lowered:
         name = strip_footnotes(record["cells"][lowered.index("model")])
@@ -99,6 +106,7 @@ def _models(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 def normalize(record: dict[str, Any]) -> Normalized:
     rid, text = record["record"], record["text"]
+    check_headed(record)
     check_aligned(record)
     header = [h.strip() for h in record["header"]]
     models = _models(record)

@@ -51,8 +51,9 @@ Quirks of the source, and how they are read:
   price that ended before the response's date is reported, not read as current.
 - A meter priced in volume tiers is several items, one per `tierMinimumUnits`; the first tier
   starts at 0 like a flat meter, and its price (often 0, a free allowance) is not the meter's:
-  every tier of a meter the page prices in several is reported (`parse` marks them, TIERS), as
-  is an item of a tier above 0.
+  every tier of a meter the listing prices in several is reported (`parse` marks them on one
+  page, TIERS, and `link_pages` across the pages of one crawl: a meter's 0 tier on one page
+  and its next tier on a NextPageLink page), as is an item of a tier above 0.
 - `retailPrice` is read; `unitPrice` restates it (equal on every recorded Consumption meter),
   and a row whose two differ contradicts itself: reported.
 - Route: every meter is sold by Azure, so every draft has route "azure", including the
@@ -205,27 +206,35 @@ def parse(body: bytes, url: str) -> Page:
     if "NextPageLink" not in doc:
         raise Unparsable(f"azure retail prices ({url}): no NextPageLink")
     following = doc["NextPageLink"]
+    [records] = link_pages([items])
     if following is None:
-        return Page(records=_with_tiers(items))
+        return Page(records=records)
     if not isinstance(following, str) or not following.strip():
         raise Unparsable(f"azure retail prices ({url}): NextPageLink={following!r}")
-    return Page(records=_with_tiers(items), next_urls=[urljoin(url, following.strip())])
+    return Page(records=records, next_urls=[urljoin(url, following.strip())])
 
 
-def _with_tiers(items: list[Any]) -> list[Any]:
-    """The items, each item of a meter the page prices in several volume tiers (the same
-    meterId, skuId, region and type at several `tierMinimumUnits`) a copy carrying those tiers'
-    minimums under TIERS (sorted): its first tier's `tierMinimumUnits` is 0 like a flat
-    meter's, and read alone its price (often 0, a free allowance) would be the meter's."""
+def link_pages(pages: list[list[Any]]) -> list[list[Any]]:
+    """The items of each page, each item of a meter the pages together price in several volume
+    tiers (the same meterId, skuId, region and type at several `tierMinimumUnits`, on one page
+    or across the NextPageLink pages of one listing) a copy carrying those tiers' minimums under
+    TIERS (sorted): its first tier's `tierMinimumUnits` is 0 like a flat meter's, and read
+    alone its price (often 0, a free allowance) would be the meter's. An item of one tier is
+    as given (so is one `parse` marked, where no page adds a tier to it)."""
     tiers: dict[tuple[str, ...], set[str]] = {}
-    for entry in items:
-        if isinstance(entry, dict):
-            tiers.setdefault(_meter_key(entry), set()).add(str(entry.get("tierMinimumUnits", 0)))
+    for items in pages:
+        for entry in items:
+            if isinstance(entry, dict):
+                minimum = str(entry.get("tierMinimumUnits", 0))
+                tiers.setdefault(_meter_key(entry), set()).add(minimum)
     return [
-        {**entry, TIERS: sorted(tiers[key])}
-        if isinstance(entry, dict) and len(tiers[key := _meter_key(entry)]) > 1
-        else entry
-        for entry in items
+        [
+            {**entry, TIERS: sorted(tiers[key])}
+            if isinstance(entry, dict) and len(tiers[key := _meter_key(entry)]) > 1
+            else entry
+            for entry in items
+        ]
+        for items in pages
     ]
 
 

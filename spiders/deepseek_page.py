@@ -19,7 +19,9 @@ How a row is read:
   single price followed by nothing, which the page states for every model (a cell spanning the
   model columns, flattened by the recorder). Any other layout is Uninterpretable, as is a price
   row written with more cells than the header has columns: Markdown keeps only as many, so a
-  second model's price beyond them would be lost and the first read as stated for both.
+  second model's price beyond them would be lost and the first read as stated for both. A
+  price row without any header (the table split in two by a banner: tables.py `check_headed`)
+  names no model column: Uninterpretable, and the listing is incomplete.
 - The unit is what the page states for it: the row's label ("1M INPUT TOKENS"), the price's own
   "per ..." and the prose above the table ("in units of per 1M tokens"). Those stated must agree:
   a label in one unit under prose in another ("1K INPUT TOKENS" below "per 1M tokens") is
@@ -42,6 +44,7 @@ from spiders._drafts import collect
 from spiders.parsing import Page
 from spiders.tables import (
     Price,
+    check_headed,
     check_whole,
     find_prices,
     framing_unit,
@@ -83,6 +86,7 @@ def normalize(record: dict[str, Any]) -> Normalized:
         raise Uninterpretable(rid, "not a price", f"{exc}: {text}") from exc
     if first is None:
         return Normalized()
+    check_headed(record)
     check_whole(record)
     header = [h.strip(" *") for h in record["header"]]
     models = [i for i, name in enumerate(header) if MODEL.match(name)]

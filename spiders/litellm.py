@@ -48,6 +48,13 @@ Quirks of the source, and how they are read:
   Uninterpretable). Entries such as Gemini image models that state both directions are literal.
 - A bare `_cost_per_second` takes the medium of the entry's mode on the side that mode meters:
   audio_transcription input, audio_speech output -> audio; video_generation output -> video.
+  A chat model's per-second price (Bedrock's provisioned throughput) and a transcription's
+  output seconds meter no medium of their own and are read without one (SECOND_MEDIUM). Any
+  other mode, or none, does not say what a second meters: that price alone is quarantined as
+  unit-ambiguous, never read as a chat model's.
+- `currency`: LiteLLM's prices are USD. An entry whose `currency` names another (after
+  trimming, in any case: `usd` is USD) has every price field quarantined alone as "not USD",
+  naming the currency; its limits and capabilities are read.
 - Key paths carry dimensions (the route is always `litellm_provider`):
   `azure/us/`, `azure/eu/` -> scope=data_zone, region=us|eu; `azure/global/`,
   `azure/global-standard/` -> scope=global; any other `azure/<...>` key states no scope (its
@@ -145,12 +152,20 @@ PER: dict[str, Per] = {
     "request": Per(Unit.PER_REQUEST, ONE),
 }
 INPUT_ONLY = frozenset({"query", "request"})
-# The medium a bare per-second price meters, by mode and direction.
-SECOND_MEDIUM: dict[tuple[str, str], str] = {
+# What a bare per-second price meters, by mode and direction: the medium, or None where the
+# mode bills seconds of no medium of its own (a chat model's provisioned throughput, Bedrock's
+# `<N>-month-commitment/` keys; the seconds of audio a transcription is billed for on its text
+# output side). A (mode, direction) not here leaves the unit a guess (unit-ambiguous).
+SECOND_MEDIUM: dict[tuple[str, str], str | None] = {
     ("audio_transcription", "input"): "audio",
+    ("audio_transcription", "output"): None,
     ("audio_speech", "output"): "audio",
     ("video_generation", "output"): "video",
+    ("chat", "input"): None,
+    ("chat", "output"): None,
 }
+AMBIGUOUS_RULE = "unit-ambiguous"  # catalog/plausibility.py's name for it
+NOT_USD_RULE = "not USD"
 SEARCH_SIZES = {
     "search_context_size_low": "low",
     "search_context_size_medium": "medium",
@@ -167,6 +182,7 @@ FLAG_ALIASES = {"bedrock_converse_supports_strict_tools": "strict_tools"}
 NOT_READ = frozenset(
     {
         "litellm_provider",
+        "currency",
         "max_tokens",
         "web_search_billing_unit",
         "input_dbu_cost_per_token",
@@ -426,7 +442,13 @@ def _base(
     modality = spec.modality
     if per == "second":
         mode: Any = entry.get("mode")
-        modality = SECOND_MEDIUM.get((mode, direction))
+        if not isinstance(mode, str) or (mode, direction) not in SECOND_MEDIUM:
+            raise Uninterpretable(
+                key,
+                AMBIGUOUS_RULE,
+                f"{name}: mode={mode!r} does not say what a {direction} second meters",
+            )
+        modality = SECOND_MEDIUM[(mode, direction)]
     if modality:
         dims[Dim.MODALITY] = modality
     if direction == "input" and per in ("image", "pixel") and _charges_generated_image(entry):
@@ -591,9 +613,27 @@ def _looks_like_cost(name: str) -> bool:
     return "cost" in name or "price" in name
 
 
+def not_usd(entry: dict[str, Any]) -> str | None:
+    """What an entry's `currency` states when it is not USD (None where it is, or is absent):
+    its prices are in a currency ratecard does not store (module docstring)."""
+    if "currency" not in entry:
+        return None
+    stated = entry["currency"]
+    if isinstance(stated, str) and stated.strip().upper() == "USD":
+        return None
+    return f"currency={stated!r}"
+
+
+def _is_price_field(name: str) -> bool:
+    return name == "tiered_pricing" or _looks_like_cost(name)
+
+
 def emit_field(out: Emitter, entry: dict[str, Any], name: str, raw: Any) -> None:
     if name in NOT_READ or name in LIMITS:
         return
+    currency = not_usd(entry)
+    if currency is not None and _is_price_field(name):
+        raise Uninterpretable(out.key, NOT_USD_RULE, f"{name}={raw} stated in {currency}")
     if name in NOT_IN_VOCABULARY:
         raise Uninterpretable(
             out.key, "unit not in vocabulary", f"{name}={raw} is priced {NOT_IN_VOCABULARY[name]}"

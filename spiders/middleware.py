@@ -3,13 +3,16 @@ up on hosts that cannot be reached."""
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, IgnoreRequest
 from scrapy.http import Response
 from twisted.internet.error import DNSLookupError
+from w3lib.url import canonicalize_url
+
+from schemas.fetch import chain_text
 
 UNREACHABLE = (CannotResolveHostError, DNSLookupError, DownloadConnectionRefusedError)
 
@@ -33,6 +36,30 @@ class ReplayMiddleware:
         )
 
 
+def live_url(url: str, replay: str) -> str:
+    """The live URL a request URL stands for: a replay server's `<replay>/replay?url=<live>`
+    (ReplayMiddleware) is `<live>`; any other URL is itself."""
+    if not replay or not url.startswith(f"{replay}/replay?"):
+        return url
+    return parse_qs(urlsplit(url).query).get("url", [url])[0]
+
+
+def redirect_chain(request: Request, replay: str) -> list[str]:
+    """The live URLs a request's redirects went through, in order, the request's own last:
+    Scrapy's `redirect_urls` (the requests before it) and the request itself."""
+    hops = [*request.meta.get("redirect_urls", []), request.url]
+    return [live_url(url, replay) for url in hops]
+
+
+class RedirectLoop(IgnoreRequest):
+    """A redirect to a URL the request's chain of redirects already went through; `url` is
+    where it would have landed, the message names the chain."""
+
+    def __init__(self, url: str, hops: list[str]) -> None:
+        super().__init__(f"redirect loop: {chain_text([*hops, url])}")
+        self.url = url
+
+
 class OffDomain(IgnoreRequest):
     """A request (a redirect, a further page) to a host outside the source's domains; `url`
     is where it would have landed."""
@@ -48,7 +75,8 @@ class SourceDomainMiddleware:
     taken for the source's word. So is a request over plain http where the source is asked
     over https (a redirect from https to http, a further page an https source names at an
     http URL): over http anyone between could write the answer. The refusal names the URL
-    first requested and where it led."""
+    first requested and where it led. A redirect back to a URL its chain already went through
+    is a loop, refused at once naming the chain (RedirectLoop)."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -65,6 +93,10 @@ class SourceDomainMiddleware:
         replayed = self.replay and request.url.startswith(self.replay)
         live = request.meta.get("live_url", request.url) if replayed else request.url
         first = request.meta.get("requested_url", live)
+        if not replayed and request.meta.get("redirect_urls"):
+            hops = [live_url(url, self.replay) for url in request.meta["redirect_urls"]]
+            if canonicalize_url(live) in {canonicalize_url(url) for url in hops}:
+                raise RedirectLoop(live, hops)
         if source is not None and _scheme(live) == "http":
             if _scheme(first) == "https":
                 raise OffDomain(live, f"redirected from https to http: {first} led to {live}")

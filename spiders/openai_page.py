@@ -31,7 +31,9 @@ How the page is read:
   into rows that start with the quality and end with an empty cell. Such a row gets its model
   back from the row above. Rows after an empty separator whose sub-header was not restated
   (the 2025-11-21 capture lost the DALL·E sub-headers and sizes) are Uninterpretable, as are rows
-  of tables without a Model column (built-in tools, storage: prices not tied to a model). A cell
+  of tables without a Model column (built-in tools, storage: prices not tied to a model) and
+  rows without any header (a table split in two by a banner: tables.py `check_headed`, which
+  also marks the listing incomplete, as such a row may be a model's only one). A cell
   that cannot be read (a column this reader does not know, words where a price goes, another
   currency, no unit) is quarantined by its column alone: the row's other prices are read.
 - "-" is no price; "Free of charge" is 0. Model names go through one rule (lowercase, spaces and
@@ -55,6 +57,7 @@ from spiders.parsing import Page
 from spiders.tables import (
     Table,
     check_aligned,
+    check_headed,
     framing_unit,
     heading_unit,
     parse_price,
@@ -176,6 +179,7 @@ def _model_name(cell: str) -> str:
 
 def normalize(record: dict[str, Any]) -> Normalized:
     rid, text = record["record"], record["text"]
+    check_headed(record)
     header = [_heading(h) for h in record["header"]]
     if "model" not in header:
         raise Uninterpretable(rid, "price not tied to a model", f"no Model column: {text}")

@@ -20,6 +20,14 @@ and may have a third:
   catalog/normalize.py asks it only of a record read with a problem, so that a model the source
   listed stays listed when its values cannot be read; a record it raises on, or of a source
   without it, names no model.
+
+and a fourth:
+
+- ``link_pages(pages: list[list[Any]]) -> list[list[Any]]``: the raw records of every page of
+  one crawl of the source (in the order the pages were read), each page's records again,
+  marked with what only the pages together say (Azure: a meter whose volume tiers a later
+  page continues). catalog/normalize.py passes a source's pages through it before
+  ``normalize``; it is pure and adds to records only what ``parse`` adds to one page's.
 """
 
 from __future__ import annotations

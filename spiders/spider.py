@@ -11,18 +11,20 @@ from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
 from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
-from schemas.fetch import Unparsable
+from schemas.fetch import Unparsable, chain_text
 from schemas.sources import Source, sources
-from spiders.middleware import OffDomain
+from spiders.middleware import OffDomain, RedirectLoop, redirect_chain
 
 # Further pages one crawl of a source follows at most (Azure's largest listing is a few pages of
 # 1,000 items): a chain that keeps naming new pages is a runaway, not a listing.
 MAX_FURTHER_PAGES = 500
+MAX_REDIRECTS = "max redirections reached"  # Scrapy's RedirectMiddleware, past REDIRECT_MAX_TIMES
 
 
 def response_date(response: Response) -> datetime:
@@ -125,8 +127,11 @@ class SourceSpider(Spider):
             response = error.response
             reason = f"HTTP {response.status}"
             status = response.status
-        elif isinstance(error, OffDomain):
+        elif isinstance(error, OffDomain | RedirectLoop):
             reason, status, landing = str(error), 0, error.url
+        elif isinstance(error, IgnoreRequest) and str(error) == MAX_REDIRECTS:
+            hops = redirect_chain(request, self.settings.get("REPLAY_URL") or "")
+            reason, status, landing = f"{MAX_REDIRECTS}: {chain_text(hops)}", 0, hops[-1]
         else:
             reason = f"{type(error).__name__}: {failure.getErrorMessage()}"
             status = 0

@@ -8,8 +8,10 @@ A pricing page is read as its tables, each with the context that gives it meanin
   is, is sniffed from the body (parse() gets no content type).
 - For every ``<table>``: its header (``<thead>`` or leading all-``<th>`` rows, else the first
   row), its body rows as cell texts (rowspan/colspan expanded), the heading path (h1..h6) it sits
-  under, each heading's lead text, and the short text blocks between the previous table or
-  heading and the table (tab strips and labels such as "Batch", "Prices per 1M tokens.").
+  under, each heading's lead text, the short text blocks between the previous table or
+  heading and the table (tab strips and labels such as "Batch", "Prices per 1M tokens."), and
+  its ``<caption>`` ("Prices per 1M tokens"), the table's own title: a unit it states is read
+  as a heading's is (`framing_unit`).
 - A body row that restates the header (a table holding several sub-tables) starts a new header;
   all-empty rows are breaks, and the rows after a break whose header is not restated are flagged
   ``after_break`` (their columns may not mean what the header above says).
@@ -41,7 +43,7 @@ from bs4.element import NavigableString, PreformattedString
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.table import escapedSplit
 
-from schemas.fetch import Uninterpretable, Unparsable
+from schemas.fetch import HEADERLESS_RULE, Uninterpretable, Unparsable
 from schemas.vocab import Unit
 from spiders.parsing import MILLION
 
@@ -119,6 +121,7 @@ class Table:
     labels: tuple[str, ...]  # text blocks between the previous table/heading and this table
     header: tuple[str, ...]
     rows: tuple[Row, ...]
+    caption: str = ""  # the table's <caption>, if it has one
 
     @property
     def titles(self) -> tuple[str, ...]:
@@ -386,7 +389,9 @@ def _walk(soup: BeautifulSoup) -> list[Table]:
         elif element.name == "table":
             header, rows = _read_grid(element)
             sections = tuple(s.freeze() for s in stack)
-            tables.append(Table(len(tables), sections, tuple(labels), header, rows))
+            caption = element.find("caption", recursive=False)
+            titled = text_of(caption) if isinstance(caption, Tag) else ""
+            tables.append(Table(len(tables), sections, tuple(labels), header, rows, titled))
             labels = []
             for section in stack:
                 section.leading = False
@@ -581,6 +586,28 @@ def check_whole(record: dict[str, Any]) -> None:
             MISALIGNED,
             f"{record['width']} cells under a header of {len(record['header'])} columns, the "
             f"ones beyond it dropped: {record['text']}",
+        )
+
+
+def headerless(record: dict[str, Any]) -> bool:
+    """Whether a row record has no header at all: every heading empty, as the reader writes the
+    header of rows written without one (`_read_grid`, `_headerless_rows`: a table split in two
+    by a banner, its second part's rows left bare). A table whose header names other columns
+    than a page module reads (no Model column) has one."""
+    return not any(heading.strip() for heading in record["header"])
+
+
+def check_headed(record: dict[str, Any]) -> None:
+    """Raise Uninterpretable (HEADERLESS_RULE) for a row record without a header (`headerless`):
+    which column each of its cells is under, and so which model it prices, is unknown. The rule
+    also marks the page's listing incomplete (catalog/intake.py), for pages whose rows or
+    headers name their models: the model of such a row is not known to be listed."""
+    if headerless(record):
+        raise Uninterpretable(
+            record["record"],
+            HEADERLESS_RULE,
+            f"no header above it (a table split in two, by a banner or an ad): its columns, and "
+            f"the model it prices, are unknown: {record['text']}",
         )
 
 
@@ -822,6 +849,7 @@ def record_of(
         "group": row.group,
         "misaligned": row.misaligned if cells is None else "",
         "width": row.width,
+        **({"caption": table.caption} if table.caption else {}),
         **extra,
     }
 
@@ -851,11 +879,18 @@ def context_texts(record: dict[str, Any]) -> list[str]:
 
 def framing_unit(record: dict[str, Any]) -> tuple[Unit, Decimal] | None:
     """The unit the text framing a row states for its prices: the prose around it
-    (`stated_unit` of `context_texts`: "Prices per 1M tokens.") and the nearest heading above it
-    that ends with one ("Text tokens (per 1K tokens)", "Image generation / image"). None where
-    neither states one. Raises ValueError where they state different units: which the page
-    means is a guess (its callers quarantine the row as unit-ambiguous)."""
+    (`stated_unit` of `context_texts`: "Prices per 1M tokens."), the table's caption, read as a
+    heading ("Prices per 1M tokens", "Standard (USD per 1M tokens)") or else as prose, and the
+    nearest heading above it that ends with one ("Text tokens (per 1K tokens)", "Image
+    generation / image"). None where none states one. Raises ValueError where they state
+    different units: which the page means is a guess (its callers quarantine the row as
+    unit-ambiguous)."""
     stated: dict[str, tuple[Unit, Decimal]] = {}
+    if caption := record.get("caption", ""):
+        _, per = heading_unit(caption)
+        in_caption = (unit_of(per) if per else None) or stated_unit([caption])
+        if in_caption is not None:
+            stated[f"caption {caption!r}"] = in_caption
     for title in reversed(titles(record)):
         _, per = heading_unit(title)
         if per and (unit := unit_of(per)) is not None:

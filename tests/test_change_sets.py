@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, update
 from typer.testing import CliRunner
 
@@ -28,6 +29,8 @@ from review.safefetch import FetchPolicy
 from schemas.records import FieldChange, decimal_text
 from tests.observed import OPENROUTER_AUGUST, observe
 from tests.runs import refresh
+from tests.test_queue_pages import unfound_claim_item
+from webapp import create_app
 
 pytestmark = pytest.mark.integration
 SECRET = "correct horse battery staple"
@@ -270,6 +273,44 @@ def test_undo_supersedes_the_proposals_made_against_the_undone_value(engine: Eng
             )
         ).one()
     assert status == "superseded" and f"undone with review item {item.id}" in reason
+
+
+def by_source(source: str) -> list[list[str]]:
+    """`review list`, `review sets` and a bulk rejection's dry run filtered by `source`."""
+    bulk = ["reject", "--dry-run", "-r", "alice", "--reason", "not on the page"]
+    return [[command, "--source", source] for command in ("list", "sets")] + [
+        [*bulk, "--source", source]
+    ]
+
+
+def test_the_cli_filters_review_items_by_the_sources_the_web_does(
+    engine: Engine, catalog_db: str
+) -> None:
+    """A submitted claim no official source stated cites 'submission': the web queue filtered
+    by it, and the CLI refused it as no configured source."""
+    item_id = unfound_claim_item(engine)
+    runner = CliRunner()
+    client = TestClient(create_app(catalog_db, secret_key="test-only-secret"))
+    web = client.get("/api/queue", params={"source": "submission"})
+    assert web.status_code == 200 and [i["id"] for i in web.json()] == [item_id]
+    listed, in_sets, dry = (
+        runner.invoke(app, ["review", *command, "--json", "--db", catalog_db])
+        for command in by_source("submission")
+    )
+    for answered in (listed, in_sets, dry):
+        assert answered.exit_code == 0, answered.output
+    assert [i["id"] for i in json.loads(listed.output)] == [item_id]
+    assert [s["id"] for s in json.loads(in_sets.output)] == [f"submission:{item_id}"]
+    assert [i["id"] for i in json.loads(dry.output)] == [item_id]
+    # a name no item can cite is refused by both, which list the same known names
+    refused = client.get("/api/queue", params={"source": "submissions"})
+    assert refused.status_code == 422
+    web_known = refused.json()["detail"].split("; one of: ")[1]
+    assert "submission" in web_known.split(", ")
+    for command in by_source("submissions"):
+        bad = runner.invoke(app, ["review", *command, "--db", catalog_db])
+        assert bad.exit_code == 2, bad.output
+        assert "'--source'" in bad.output and bad.output.rstrip().endswith(web_known)
 
 
 def test_a_claim_the_fetch_did_not_find_needs_an_override_and_a_reason(

@@ -63,6 +63,32 @@ def test_a_meter_priced_in_volume_tiers_states_no_one_price() -> None:
     assert len(problems) == len(healthy_problems) + 2
 
 
+def test_volume_tiers_split_across_pages_state_no_one_price() -> None:
+    """The same free first tier on the recorded first page and its paid tier on a further
+    NextPageLink page: each page alone holds one tier of the meter, so the free one was read as
+    the meter's price (the model free) while the paid one was reported."""
+    first, *_ = urls("azure")
+    answered = bodies("azure")
+    document = json.loads(answered[first])
+    [free] = [i for i in document["Items"] if i["meterName"] == METER]
+    paid = {**free, "tierMinimumUnits": 1000}
+    free["retailPrice"] = free["unitPrice"] = 0
+    further = f"{first}&$skip=9000"
+    page = {"BillingCurrency": "USD", "Items": [paid], "NextPageLink": None, "Count": 1}
+    found = read_source(
+        "azure",
+        {**answered, first: json.dumps(document).encode(), further: json.dumps(page).encode()},
+    )
+    assert not found.failure and not found.unparsable
+    assert not [o for o in found.valid if o.evidence.startswith(METER)]
+    tiered = [p for p in found.problems if p.record.startswith(METER)]
+    assert [p.rule for p in tiered] == ["volume tier", "volume tier"]
+    assert all("from 0, 1000 units" in p.detail for p in tiered)
+    before = healthy("azure")
+    others = [o for o in found.valid if not o.evidence.startswith(METER)]
+    assert others == [o for o in before.valid if not o.evidence.startswith(METER)]
+
+
 def test_meters_of_one_tier_each_are_read_as_recorded() -> None:
     """The same meter in another region, or another meter, is no second tier."""
     doc = listing()

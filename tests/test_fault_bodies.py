@@ -23,6 +23,7 @@ from catalog import store
 from catalog.tables import listings, source_runs
 from spiders import portkey
 from tests.conftest import SNAPSHOTS, WORLDS, copy_catalog, snapshot
+from tests.test_fault_table_rows import split_by_banner
 from tests.test_unseen_responses import read
 from tests.worlds import fault_world, replayed_run
 
@@ -192,3 +193,30 @@ def test_a_provider_without_models_makes_the_listing_partial(epoch2: Path, tmp_p
     assert status == "partial", reason
     assert reason == "listing incomplete: provider without models: openai"
     assert absent(db, "modelsdev") == []
+
+
+OPENAI_PAGE = "https://platform.openai.com/docs/pricing"
+FIRST_RUN = 2**15  # SQLite run ids start at 32,768 (migration 0010)
+
+
+def test_rows_split_from_their_header_make_the_page_listing_partial(
+    epoch2: Path, tmp_path: Path
+) -> None:
+    """Through the real flow, after epoch-2: OpenAI's page with its embeddings table split by a
+    banner before text-embedding-3-large, the rows below it left without a header. Those two
+    models are listed nowhere else on the page: read as a complete listing, each counted absent
+    (three such runs open a 'missing' item). The listing is partial instead, its other values
+    applied; the recorded page's 7 prices not tied to a model left it complete."""
+    db = copy_catalog(epoch2, tmp_path / "catalog.db")
+    assert report(db, FIRST_RUN, "openai-page")[0] == "ok"
+    assert listed(db, "openai-page", "openai") > 0 and not absent(db, "openai-page")
+    _, broken, count = split_by_banner(
+        "openai-pricing.2025-12-17.llmdocs.md", "| text-embedding-3-large |", html=False
+    )
+    assert count == 2
+    run_id = replayed_run(db, fault_world(tmp_path, {OPENAI_PAGE: {"body": broken}}), SOURCES)
+    status, reason = report(db, run_id, "openai-page")
+    assert status == "partial", reason
+    assert reason.startswith("listing incomplete: row without its header: 2 rows (table ")
+    assert "text-embedding-3-large" in reason
+    assert absent(db, "openai-page") == []

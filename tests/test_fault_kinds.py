@@ -74,6 +74,7 @@ class Read:
     failure: str = ""  # why the source failed in reading ('' when it did not)
     valid: list[Observation] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    incomplete: str = ""  # why its listing is incomplete though its values apply
 
 
 def read(
@@ -100,6 +101,7 @@ def read(
         return out
     [found] = intake.validate_each(drafts, Identity.load(), {source: before or {}})
     out.failure, out.valid, out.problems = found.failure, found.valid, found.problems
+    out.incomplete = found.incomplete
     return out
 
 
@@ -303,7 +305,6 @@ def _genai_model(document: Any, model: str) -> dict[str, Any]:
 # The record (by its id) whose field turns into another type: an object where a name or a list
 # was, a list where an object was.
 SHAPES: dict[str, tuple[str, Callable[[Any, str], dict[str, Any]], str, Callable[[Any], Any]]] = {
-    "litellm": ("azure/whisper-1", lambda doc, key: doc[key], "mode", lambda v: [v]),
     "vercel": (
         "openai/gpt-4o",
         lambda doc, key: next(m for m in doc["data"] if m["id"] == key),
@@ -329,6 +330,32 @@ def test_a_record_of_another_shape_is_that_records_problem(source: str) -> None:
     before = healthy(source)
     assert 0 < len(before.valid) - len(found.valid) <= 40  # that record's statements, no more
     assert not [o for o in found.valid if o.record.endswith(record)]
+
+
+def test_a_litellm_mode_of_another_shape_is_that_fields_problem() -> None:
+    """`azure/whisper-1`'s mode turned into a list: the mode is quarantined alone, and so are
+    the per-second prices whose medium it would say (unit-ambiguous); the entry's other
+    statements and every other entry read as before (the list once raised a TypeError that
+    set the whole entry aside)."""
+    [(url, body)] = bodies("litellm").items()
+    document = json.loads(body)
+    document["azure/whisper-1"]["mode"] = ["audio_transcription"]
+    found = read("litellm", {url: json.dumps(document).encode()})
+    assert not found.failure, found.failure
+    mine = {p.field: p.rule for p in found.problems if p.record == "azure/whisper-1"}
+    assert mine == {
+        "mode": "mode is not a name",
+        "input_cost_per_second": "unit-ambiguous",
+        "output_cost_per_second": "unit-ambiguous",
+    }
+    before = healthy("litellm")
+    lost = [o for o in before.valid if o.record == "azure/whisper-1" and o not in found.valid]
+    assert {(o.kind.value, o.component.value) for o in lost} == {
+        ("capability", "mode"),
+        ("price", "input"),
+        ("price", "output"),
+    }
+    assert len(before.valid) - len(found.valid) == len(lost)
 
 
 @pytest.mark.parametrize("stated", ["null", "absent"])

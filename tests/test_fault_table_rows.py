@@ -12,14 +12,17 @@ every other row of the page reads as recorded.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from decimal import Decimal
 from types import ModuleType
 
 import pytest
 
+from schemas.fetch import HEADERLESS_RULE
 from spiders import anthropic_page, deepseek_page, gemini_page, openai_page
 from spiders.tables import MISALIGNED
 from tests.conftest import snapshot
+from tests.test_fault_kinds import read as read_source
 from tests.test_fault_units import as_document
 from tests.test_pricing_pages import (
     ANTHROPIC_URL,
@@ -236,5 +239,27 @@ def test_rows_split_from_their_header_by_a_banner_are_each_reported(
     healthy, healthy_problems = run(module, recorded.encode(), url)
     drafts, problems = run(module, broken.encode(), url)
     assert len({p.record for p in problems}) - len({p.record for p in healthy_problems}) == count
+    rules = Counter(p.rule for p in problems)
+    assert rules - Counter(p.rule for p in healthy_problems) == {HEADERLESS_RULE: count}
     stated = {(d.source_model, d.component, d.dimensions.key, d.value) for d in healthy}
     assert {(d.source_model, d.component, d.dimensions.key, d.value) for d in drafts} < stated
+
+
+@pytest.mark.parametrize("html", [False, True], ids=["markdown", "html"])
+@pytest.mark.parametrize("source", sorted(SPLITS))
+def test_rows_split_from_their_header_make_the_listing_incomplete(source: str, html: bool) -> None:
+    """The banner's rows name no model they could be read for, so a model listed only there
+    would count absent: the page's listing is incomplete, its values still apply. The recorded
+    OpenAI page's rows under a header without a Model column (built-in tools, storage: 7 prices
+    not tied to a model) leave it complete; so they did before, and so did the split rows."""
+    _, name, url, row = SPLITS[source]
+    recorded, broken, count = split_by_banner(name, row, html)
+    page = f"{source}-page"
+    healthy = read_source(page, {url: recorded.encode()})
+    assert not healthy.failure and not healthy.incomplete, healthy.incomplete
+    untied = [p for p in healthy.problems if p.rule == "price not tied to a model"]
+    assert len(untied) == (7 if source == "openai" else 0)
+    found = read_source(page, {url: broken.encode()})
+    assert not found.failure, found.failure
+    assert found.incomplete.startswith(f"listing incomplete: {HEADERLESS_RULE}: {count} rows (")
+    assert 0 < len(found.valid) < len(healthy.valid)  # the other rows' values still apply

@@ -155,6 +155,94 @@ def as_document(name: str) -> str:
     return f"<!DOCTYPE html><html><head><title>Pricing</title></head><body>{table}</body></html>"
 
 
+OPENAI_PAGE = "openai-pricing.2025-12-17.llmdocs.md"
+IMAGE_TOKENS = "<h3>Image tokens</h3>\n<p>Prices per 1M tokens.</p>\n<table>"
+
+
+def captioned(caption: str, prose: bool = False, heading: str = "Image tokens") -> bytes:
+    """The OpenAI page as an HTML document whose image-token table states its unit in a
+    <caption> (empty: none), with or without the section's prose above it."""
+    document = as_document(OPENAI_PAGE)
+    assert document.count(IMAGE_TOKENS) == 1
+    above = "<p>Prices per 1M tokens.</p>\n" if prose else ""
+    titled = f"<caption>{caption}</caption>" if caption else ""
+    return document.replace(IMAGE_TOKENS, f"<h3>{heading}</h3>\n{above}<table>{titled}").encode()
+
+
+def image_token_rules(body: bytes) -> dict[str, set[str]]:
+    """The rules of the image-token table's quarantined rows, by rule: the models' names."""
+    table = {
+        r["record"]
+        for r in openai_page.parse(body, OPENAI_URL).records
+        if r["sections"][-1]["title"].startswith("Image tokens")
+    }
+    assert len(table) == 6
+    _, problems = run(openai_page, body, OPENAI_URL)
+    found: dict[str, set[str]] = {}
+    for p in problems:
+        if p.record in table:
+            found.setdefault(p.rule, set()).add(p.record.split(": ", 1)[1])
+    return found
+
+
+IMAGE_MODELS = {
+    "gpt-image-1.5",
+    "chatgpt-image-latest",
+    "gpt-image-1",
+    "gpt-image-1-mini",
+    "gpt-realtime",
+    "gpt-realtime-mini",
+}
+Priced = tuple[str, str, str, str, Decimal]  # model, component, dimensions, unit, value
+
+
+def split_image_tokens(body: bytes) -> tuple[dict[tuple[str, str, str], Decimal], set[Priced]]:
+    """The page's prices outside the image-token table, and the image-token table's."""
+    drafts, _ = run(openai_page, body, OPENAI_URL)
+    others: dict[tuple[str, str, str], Decimal] = {}
+    image: set[Priced] = set()
+    for d in drafts:
+        key = (d.source_model, d.component.value, d.dimensions.key)
+        if "Image tokens" in d.evidence:
+            image.add((*key, d.unit.value, d.value))
+        else:
+            others[key] = d.value
+    return others, image
+
+
+def test_a_unit_stated_only_in_a_table_caption_is_read_as_a_heading_unit() -> None:
+    others, image = split_image_tokens(OPENAI)
+    assert ("gpt-image-1", "input", "modality=image", "usd_per_1m_tokens", M("10")) in image
+    assert len(image) == 16
+    # without the prose and without a caption the table states no unit: nothing read from it
+    assert split_image_tokens(captioned("")) == (others, set())
+    assert image_token_rules(captioned("")) == {"no unit stated": IMAGE_MODELS}
+    # the same unit in the table's caption alone reads every price as recorded
+    for caption in ("Prices per 1M tokens", "Image tokens (USD per 1M tokens)"):
+        assert split_image_tokens(captioned(caption)) == (others, image), caption
+        assert image_token_rules(captioned(caption)) == {}
+
+
+def test_a_caption_in_another_unit_than_the_prose_or_a_heading_is_unit_ambiguous() -> None:
+    others, _ = split_image_tokens(OPENAI)
+    for body in (
+        captioned("Prices per 1K tokens", prose=True),
+        captioned("Prices per 1M tokens", heading="Image tokens (per 1K tokens)"),
+    ):
+        assert split_image_tokens(body) == (others, set())
+        assert image_token_rules(body) == {"unit-ambiguous": IMAGE_MODELS}
+
+
+def test_a_cell_in_another_count_than_the_caption_is_unit_ambiguous() -> None:
+    body = captioned("Prices per 1M tokens").decode()
+    cell = body.index("<td>$10.00</td>", body.index("<caption>"))  # gpt-image-1's input
+    changed = f"{body[:cell]}<td>$10.00 / 1K tokens</td>{body[cell + 15 :]}".encode()
+    others, image = split_image_tokens(OPENAI)
+    lost = ("gpt-image-1", "input", "modality=image", "usd_per_1m_tokens", M("10"))
+    assert split_image_tokens(changed) == (others, image - {lost})
+    assert image_token_rules(changed) == {"unit-ambiguous": {"gpt-image-1"}}
+
+
 @pytest.mark.parametrize(("module", "name", "url", "price"), HTML_PAGES)
 def test_an_html_page_cut_inside_a_price_is_a_truncated_body(
     module: ModuleType, name: str, url: str, price: str

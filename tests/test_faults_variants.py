@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -261,6 +262,37 @@ def test_a_relative_redirect_off_the_domain_is_still_refused(tmp_path: Path) -> 
     [failure] = crawled(tmp_path, {VERCEL: away}).failures
     assert failure.reason.startswith("redirected off the source's domains")
     assert failure.landing_url == "https://login.example-sso.net/x"
+
+
+def redirect(location: str, url: str = "") -> dict[str, Any]:
+    """A recorded 302 to `location` (for `url`, an extra answer, where given)."""
+    answer = {"status": 302, "headers": {"Location": location}, "body": ""}
+    return {"url": url, **answer, "date": "2026-04-02T00:00:00Z"} if url else answer
+
+
+def test_a_redirect_loop_is_refused_naming_its_chain(tmp_path: Path) -> None:
+    """Vercel's listing redirecting to a page that redirects back: the reason said only
+    'IgnoreRequest: max redirections reached' (after 20 hops), not where the chain went."""
+    moved = f"{VERCEL}?page=1"
+    [failure] = crawled(tmp_path, {VERCEL: redirect(moved)}, [redirect(VERCEL, moved)]).failures
+    assert failure.reason == f"redirect loop: {VERCEL} -> {moved} -> {VERCEL}"
+    assert (failure.url, failure.landing_url, failure.status) == (VERCEL, VERCEL, 0)
+    (tmp_path / "self").mkdir()
+    [itself] = crawled(tmp_path / "self", {VERCEL: redirect(VERCEL)}).failures
+    assert itself.reason == f"redirect loop: {VERCEL} -> {VERCEL}"
+
+
+def test_a_runaway_chain_of_redirects_is_refused_naming_its_ends(tmp_path: Path) -> None:
+    """A chain of new URLs past Scrapy's 20 redirects: its first and last hops are named."""
+    pages = [f"{VERCEL}?page={n}" for n in range(1, 23)]
+    extra = [redirect(after, here) for here, after in pairwise(pages)]
+    [failure] = crawled(tmp_path, {VERCEL: redirect(pages[0])}, extra).failures
+    chain = [VERCEL, *pages[:20]]
+    assert failure.reason == (
+        f"max redirections reached: {' -> '.join(chain[:3])} -> ... -> "
+        f"{' -> '.join(chain[-2:])} (21 URLs)"
+    )
+    assert (failure.url, failure.landing_url) == (VERCEL, pages[19])
 
 
 # ------------------------------------------------------- one response of many rescaled

@@ -293,6 +293,54 @@ def test_other_units_per_second_character_page_query_and_search_context() -> Non
     assert pick(audio, Component.INPUT, Unit.PER_1M_TOKENS, modality="audio") > 0
 
 
+def test_a_per_second_price_under_a_mode_that_names_no_medium_is_unit_ambiguous() -> None:
+    veo = record("gemini/veo-3.1-lite-generate-preview")
+    for mode in ("music_generation", None):
+        changed = copy.deepcopy(veo)
+        if mode is None:
+            del changed["entry"]["mode"]
+        else:
+            changed["entry"]["mode"] = mode
+        found = litellm.normalize(changed)
+        assert rules(found) == {
+            "output_cost_per_second": "unit-ambiguous",
+            "output_cost_per_second_1080p": "unit-ambiguous",
+        }
+        assert repr(mode) in quarantined(found, "output_cost_per_second").detail
+        assert not [d for d in found if d.unit == Unit.PER_SECOND]
+        assert [d.component for d in found if d.kind == Kind.PRICE] == []
+    # the modes that say what a second meters read as before: a medium, or none of its own
+    commitment = drafts("bedrock/us-east-1/1-month-commitment/anthropic.claude-v1")
+    assert commitment.problems == []
+    assert {d.dimensions.get("modality") for d in commitment if d.unit == Unit.PER_SECOND} == {None}
+    whisper = drafts("whisper-1")
+    assert whisper.problems == []
+    assert pick(whisper, Component.INPUT, Unit.PER_SECOND, modality="audio") == Decimal("0.0001")
+    assert pick(whisper, Component.OUTPUT, Unit.PER_SECOND) == Decimal("0.0001")
+
+
+def test_a_currency_other_than_usd_quarantines_the_entry_prices_alone() -> None:
+    for key in ("gpt-4o", "dashscope/qwen3-coder-plus", "perplexity/sonar-deep-research"):
+        as_read = drafts(key)
+        for stated in ("USD", " usd ", "Usd"):
+            changed = record(key)
+            changed["entry"]["currency"] = stated
+            assert litellm.normalize(changed) == as_read, stated
+        for foreign in ("EUR", "CNY", 840):
+            changed = record(key)
+            changed["entry"]["currency"] = foreign
+            found = litellm.normalize(changed)
+            assert not [d for d in found if d.kind == Kind.PRICE], (key, foreign)
+            assert found == [d for d in as_read if d.kind != Kind.PRICE]
+            priced = {
+                name for name in changed["entry"] if "cost" in name or name == "tiered_pricing"
+            }
+            assert priced
+            assert rules(found) == dict.fromkeys(priced, "not USD")
+            for name in priced:
+                assert f"currency={foreign!r}" in quarantined(found, name).detail
+
+
 def test_flags_true_false_and_absent() -> None:
     gpt4o = drafts("gpt-4o")
     capabilities = {

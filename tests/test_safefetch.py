@@ -235,6 +235,9 @@ def server() -> Iterator[_Server]:
                 "/to-file": "file:///etc/passwd",
                 "/hop": "/page",
                 "/loop": "/loop",
+                "/there": "/back",
+                "/back": "/there",
+                **{f"/chain{n}": f"/chain{n + 1}" for n in range(7)},
             }
         )
     )
@@ -272,9 +275,28 @@ def test_allowed_loopback_fetch_follows_a_safe_redirect(
 
 
 def test_redirect_limit(server: _Server) -> None:
-    with pytest.raises(FetchFailed, match="more than 5 redirects"):
-        safefetch.fetch(f"http://127.0.0.1:{server.port}/loop", server.policy)
+    base = f"http://127.0.0.1:{server.port}"
+    with pytest.raises(FetchFailed) as failed:
+        safefetch.fetch(f"{base}/chain0", server.policy)
+    hops = " -> ".join(f"{base}/chain{n}" for n in (0, 1, 2))
+    assert str(failed.value) == (
+        f"more than 5 redirects: {hops} -> ... -> {base}/chain5 -> {base}/chain6 (7 URLs)"
+    )
     assert len(server.requests) == 6
+
+
+@pytest.mark.parametrize(("path", "hops"), [("/loop", ["/loop"]), ("/there", ["/there", "/back"])])
+def test_a_redirect_loop_is_refused_at_once_naming_its_chain(
+    server: _Server, path: str, hops: list[str]
+) -> None:
+    """A redirect back to a URL already visited was followed to the limit and refused as 'more
+    than 5 redirects', naming no URL."""
+    base = f"http://127.0.0.1:{server.port}"
+    with pytest.raises(FetchFailed) as failed:
+        safefetch.fetch(f"{base}{path}", server.policy)
+    chain = " -> ".join(f"{base}{hop}" for hop in [*hops, path])
+    assert str(failed.value) == f"redirect loop: {chain}"
+    assert server.requests == hops
 
 
 def test_size_cap(server: _Server) -> None:

@@ -19,10 +19,9 @@ from collections.abc import Collection
 from sqlalchemy import Connection
 
 from catalog import queries
-from schemas.sources import sources
+from schemas.sources import queue_sources
 
 MAX_LISTED = 60  # known values listed in the message; more are only counted
-SUBMISSION_SOURCE = "submission"
 
 
 class UnknownFilter(ValueError):
@@ -45,11 +44,6 @@ def check_known(name: str, value: str | None, known: Collection[str], why: str) 
     """Raise UnknownFilter when `value` is given (not None or empty) and not in `known`."""
     if value and value not in known:
         raise UnknownFilter(name, value, why, known)
-
-
-def queue_sources() -> list[str]:
-    """The sources a review item can cite: the configured ones, and 'submission'."""
-    return sorted({*sources(), SUBMISSION_SOURCE})
 
 
 def check_queue_filter(conn: Connection, which: queries.QueueFilter) -> None:
