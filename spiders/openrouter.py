@@ -163,8 +163,15 @@ def _check_total(total: Any, count: int, url: str, more: bool) -> None:
     repeated ones, each field of which validation quarantines if they differ. A page
     reached by a next link is not judged alone (its count is the remainder of a total over all
     pages); a total that is no whole number is not judged, nor a page of no entries (an empty
-    listing, which catalog/health.py names as such)."""
-    if more or not isinstance(total, Decimal) or total != total.to_integral_value():
+    listing, which catalog/health.py names as such). The total is read as every number is
+    (to_decimal): written as text ("400"), it is the same total."""
+    if more or total is None:
+        return
+    try:
+        total = to_decimal(total, url, "total_count")
+    except Uninterpretable:
+        return
+    if total != total.to_integral_value():
         return
     if 0 < count < total and url in sources()["openrouter"].urls:
         raise Unparsable(

@@ -237,6 +237,19 @@ def test_every_price_in_another_json_spelling_reads_as_recorded(source: str, res
     assert stated(found) == stated(healthy(source))
 
 
+def test_an_openrouter_total_written_as_text_still_shows_a_partial_listing() -> None:
+    """`total_count` written as text ("414", as every OpenRouter price is written) was no
+    total to judge: half the listing read as the whole, its other half absent."""
+    url = urls("openrouter")[0]
+    document = json.loads(bodies("openrouter")[url])
+    total = len(document["data"])
+    document["total_count"] = str(total)
+    del document["data"][total // 2 :]
+    found = read("openrouter", {url: json.dumps(document).encode()})
+    [reason] = found.unparsable
+    assert f"total_count={total} but {total // 2} entries" in reason and "partial listing" in reason
+
+
 @pytest.mark.parametrize("literal", ["Infinity", "-Infinity", "-0"])
 @pytest.mark.parametrize("source", ["litellm", "vercel"])
 def test_a_price_written_as_a_non_finite_or_negative_zero_literal(
