@@ -15,7 +15,11 @@ Quirks of the source, and how they are read:
 - Duplicate JSON keys (upstream history has hundreds of versions with them; `json.load` silently
   keeps the last): identical repeats are one record; differing repeats become one record per
   occurrence, each Uninterpretable. A field repeated with different values inside an entry is
-  quarantined (that field alone; the entry's other fields are read).
+  quarantined (that field alone; the entry's other fields are read), unless it is one of the
+  words the other fields are read by (QUALIFIERS: `litellm_provider` is every price's route,
+  `mode` says whether an input image price is the generated image's, `web_search_billing_unit`
+  what a search is): then which of its values they mean is unknown, and the entry is
+  Uninterpretable rather than read by the value JSON happened to keep last.
 - Cost fields are split by one grammar (COST_FIELD): direction and unit (`input_cost_per_token`,
   `_audio_token`/`_image_token`/`_video_token` give the modality, `_image`, `_pixel`, `_second`,
   `_audio_per_second`, `_video_per_second`, `_character`, `_query` (stored per 1K queries),
@@ -165,6 +169,9 @@ LIMITS: dict[str, tuple[Component, Unit]] = {
 }
 FLAG_ALIASES = {"bedrock_converse_supports_strict_tools": "strict_tools"}
 # Fields read elsewhere in normalize, or skipped by the rules in the module docstring.
+# The words an entry's other fields are read by (module docstring): stated twice differently,
+# they leave every field read by them of unknown meaning.
+QUALIFIERS = frozenset({"litellm_provider", "mode", "web_search_billing_unit"})
 NOT_READ = frozenset(
     {
         "litellm_provider",
@@ -629,6 +636,8 @@ def names(record: dict[str, Any]) -> list[tuple[str, str]]:
     key, entry = record.get("key"), record.get("entry")
     if not isinstance(key, str) or not _is_entry(entry) or BUCKET_KEY.match(key):
         return []
+    if "litellm_provider" in record.get("duplicate_fields", []):
+        return []  # its route is one of two
     provider = entry["litellm_provider"]
     return [(provider, key_dimensions(key, provider)[0])]
 
@@ -646,10 +655,17 @@ def normalize(record: dict[str, Any]) -> Normalized:
         raise Uninterpretable(key, "not a model entry", f"{str(entry)[:200]}")
     if BUCKET_KEY.match(key):
         return Normalized()  # a parameter-size price bucket, not a model (module docstring)
+    repeated = set(record.get("duplicate_fields", []))
+    if repeated & QUALIFIERS:
+        raise Uninterpretable(
+            key,
+            "duplicate field",
+            f"{', '.join(sorted(repeated & QUALIFIERS))} stated twice with different values: "
+            "the entry's other fields are read by it",
+        )
     provider = entry["litellm_provider"]
     source_model, dims = key_dimensions(key, provider)
     out = Emitter(key, provider, source_model, dims)
-    repeated = set(record.get("duplicate_fields", []))
     for name in sorted(repeated):
         out.collector.quarantine(name, "duplicate field", "stated twice with different values")
     for name, raw in entry.items():

@@ -80,6 +80,31 @@ def test_litellm_keys_newer_than_the_recording_are_named_and_the_entry_read() ->
     assert len(found.valid) == len(before.valid)
 
 
+@pytest.mark.parametrize(
+    ("entry", "first"),
+    [
+        ("low/1024-x-1024/gpt-image-1-mini", '"mode": "chat"'),
+        ("gpt-4o", '"litellm_provider": "azure"'),
+    ],
+    ids=["mode", "provider"],
+)
+def test_a_litellm_word_its_entry_is_read_by_stated_twice_reads_nothing_of_it(
+    entry: str, first: str
+) -> None:
+    """JSON keeps the last of a field stated twice. Of a price that is reported; but a mode or
+    a provider stated twice was reported and its last value still read the entry: the image
+    model's input_cost_per_image as the generated image's price (by `image_generation`, one of
+    two modes), gpt-4o's prices as openai's (one of two routes)."""
+    body = bodies("litellm")[LITELLM]
+    opening = f'"{entry}": {{'.encode()
+    assert body.count(opening) == 1
+    found = read("litellm", {LITELLM: body.replace(opening, opening + f"\n{first},".encode())})
+    assert not found.failure and not found.unparsable, found.failure or found.unparsable
+    assert of_record(found, entry) == Counter() != of_record(healthy("litellm"), entry)
+    [problem] = [p for p in found.problems if p.record == entry]
+    assert problem.rule == "duplicate field" and first.split(":")[0].strip('"') in problem.detail
+
+
 # ------------------------------------------- genai-prices: constraints that name their kind
 
 
