@@ -25,7 +25,7 @@ from schemas.fetch import FieldProblem
 from spiders import genai_prices, modelsdev, vercel
 from spiders.crawl import crawl
 from spiders.replay import World, serve
-from tests.conftest import snapshot
+from tests.conftest import SNAPSHOTS, snapshot
 from tests.test_fault_kinds import Read, bodies, healthy, is_price, read, urls, walk
 from tests.test_faults_unnamed import stated
 from tests.worlds import fault_world
@@ -325,3 +325,34 @@ def test_a_json_body_served_under_another_content_type_reads_as_recorded(
     assert not result.failures
     [page] = result.pages
     assert page.records == vercel.parse(bodies("vercel")[url], url).records
+
+
+def test_an_html_page_served_as_json_is_that_urls_failure(tmp_path: Path) -> None:
+    """The other way round: a page (DeepSeek's recorded pricing page, as its docs site serves
+    it) answered at Vercel's models URL under `application/json` is no listing, whatever the
+    header says."""
+    url = urls("vercel")[0]
+    page = str(SNAPSHOTS / "pricing-pages" / "deepseek-pricing.en.2025-12-18.llmdocs.md")
+    override = {"file": page, "content_type": "application/json"}
+    world = World.load(fault_world(tmp_path, {url: override}))
+    with serve(world) as base:
+        result = asyncio.run(asyncio.wait_for(crawl("vercel", base), timeout=60))
+    assert not result.pages
+    [failure] = result.failures
+    assert failure.reason.startswith("unparsable body: vercel models: body is not JSON")
+
+
+# The top-level shape each source sends, and one it does not: an object's values in a list, a
+# list in an object.
+@pytest.mark.parametrize("source", ["litellm", "openrouter", "vercel", "modelsdev", "portkey"])
+def test_a_body_of_another_top_level_shape_is_unparsable(source: str) -> None:
+    url = urls(source)[0]
+    document = json.loads(bodies(source)[url])
+    found = read(source, {url: json.dumps(list(document.values())).encode()})
+    assert found.unparsable and not found.valid, found.failure or len(found.valid)
+
+
+def test_a_genai_prices_body_of_an_object_is_unparsable() -> None:
+    [(url, body)] = bodies("genai-prices").items()
+    found = read("genai-prices", {url: json.dumps({"providers": json.loads(body)}).encode()})
+    assert found.unparsable and not found.valid
