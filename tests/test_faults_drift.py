@@ -262,6 +262,32 @@ def test_every_price_in_another_json_spelling_reads_as_recorded(source: str, res
     assert stated(found) == stated(healthy(source))
 
 
+@pytest.mark.parametrize("change", ["empty", "renamed"])
+def test_an_openrouter_pricing_without_its_required_prices_is_reported(change: str) -> None:
+    """`pricing: {}` (or `prompt` and `completion` renamed `input` and `output`) is a model
+    listed with none of the two prices OpenRouter's schema requires: as a null pricing, it is
+    reported, where `{}` passed as a model of no price without a word."""
+    url = urls("openrouter")[0]
+    document = json.loads(bodies("openrouter")[url])
+    model = next(m for m in document["data"] if m["id"] == "openai/gpt-4o")
+    pricing = model["pricing"]
+    if change == "empty":
+        model["pricing"] = {}
+    else:
+        pricing["input"], pricing["output"] = pricing.pop("prompt"), pricing.pop("completion")
+    found = read("openrouter", {url: json.dumps(document).encode()})
+    problems = {p.field: p.rule for p in found.problems if p.record == "openai/gpt-4o"}
+    assert problems["pricing"] == "no pricing stated"
+    if change == "renamed":
+        assert problems["pricing.input"] == problems["pricing.output"] == "unknown pricing key"
+    assert not [
+        o
+        for o in found.valid
+        if o.record == "openai/gpt-4o" and o.component.value in ("input", "output")
+    ]
+    assert [o for o in found.valid if o.record == "openai/gpt-4o" and o.kind.value == "limit"]
+
+
 def test_an_openrouter_total_written_as_text_still_shows_a_partial_listing() -> None:
     """`total_count` written as text ("414", as every OpenRouter price is written) was no
     total to judge: half the listing read as the whole, its other half absent."""
