@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -103,6 +104,34 @@ def test_a_litellm_word_its_entry_is_read_by_stated_twice_reads_nothing_of_it(
     assert of_record(found, entry) == Counter() != of_record(healthy("litellm"), entry)
     [problem] = [p for p in found.problems if p.record == entry]
     assert problem.rule == "duplicate field" and first.split(":")[0].strip('"') in problem.detail
+
+
+@pytest.mark.parametrize(
+    ("source", "entry", "opening", "key"),
+    [
+        ("litellm", "low/1024-x-1024/gpt-image-1-mini", '"{}": {{', "mode"),
+        ("litellm", "gpt-4o", '"{}": {{', "input_cost_per_token"),
+        ("openrouter", "anthropic/claude-haiku-4.5", '"id": "{}"', "pricing"),
+    ],
+)
+def test_a_key_padded_with_whitespace_means_the_key(
+    source: str, entry: str, opening: str, key: str
+) -> None:
+    """Values were read without the padding around them, keys as written: LiteLLM's `"mode "`
+    was no mode, so gpt-image-1-mini's generated-image price was read as an input image price
+    without a word; a padded price key was an unknown cost field, a padded `pricing` no
+    pricing. A key is read without the whitespace around it, as its value is."""
+    url = urls(source)[0]
+    body = bodies(source)[url]
+    [start] = [m.start() for m in re.finditer(re.escape(opening.format(entry)).encode(), body)]
+    at = body.index(f'"{key}"'.encode(), start)
+    padded = body[:at] + f'" {key} "'.encode() + body[at + len(key) + 2 :]
+    found, before = read(source, {url: padded}), read(source, {url: body})
+    assert not found.failure and not found.unparsable, found.failure or found.unparsable
+    assert of_record(found, entry) == of_record(before, entry) != Counter()
+    assert [p for p in found.problems if p.record == entry] == [
+        p for p in before.problems if p.record == entry
+    ]
 
 
 # ------------------------------------------- genai-prices: constraints that name their kind
