@@ -27,9 +27,10 @@ Quirks of the source, and how they are read:
   `citation_cost_per_token` (input, variant=citation)), then suffixes:
   `_above_<N>k_tokens` (context_above=N*1000), `_above_1hr` (cache_ttl=1h), `_batches`/`_flex`/
   `_priority` (service tier), `_above_<N>s_interval` and `_1080p` (variant / size). A field with
-  "cost", "price" or "pricing" in its name that the grammar does not know is quarantined by
-  name (that field alone), so new LiteLLM fields are reported, never silently dropped (a
-  `time_of_use_pricing` of peak rates, read past, left the base prices as the all-day ones).
+  "cost", "price" or "pricing" in its name (in any case) that the grammar does not know is
+  quarantined by name (that field alone), so new LiteLLM fields are reported, never silently
+  dropped (a `time_of_use_pricing` of peak rates, read past, left the base prices as the
+  all-day ones).
 - `cache_creation_input_token_cost` is cache_ttl=5m only where the entry also states the
   `_above_1hr` write price (Anthropic-style TTL split); elsewhere (OpenAI, DeepSeek, MiniMax,
   Gemini...) LiteLLM states no TTL, so none is given.
@@ -596,9 +597,11 @@ def _is_flag(name: str) -> bool:
 
 
 def _looks_like_cost(name: str) -> bool:
-    """Whether a field's name says it states a price: `cost`, `price` or `pricing` in it (the
-    LiteLLM-format `time_of_use_pricing` peak rates, `tiered_pricing`)."""
-    return "cost" in name or "pric" in name
+    """Whether a field's name says it states a price: `cost`, `price` or `pricing` in it, in
+    any case (the LiteLLM-format `time_of_use_pricing` peak rates, `tiered_pricing`; a
+    camelCase `inputCostPerToken` a converter wrote)."""
+    lowered = name.lower()
+    return "cost" in lowered or "pric" in lowered
 
 
 def emit_field(out: Emitter, entry: dict[str, Any], name: str, raw: Any) -> None:

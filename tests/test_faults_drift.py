@@ -42,6 +42,7 @@ NEWER_LITELLM: list[tuple[str, str, Any]] = [
     ("vertex_ai/imagen-3.0-generate-002", "output_cost_per_image_above_1024_and_1024_pixels", 0.06),
     ("vertex_ai/imagen-3.0-generate-001", "output_cost_per_image_premium_image", 0.06),
     ("gpt-4o", "input_cost_per_token_batch_requests", 1.25e-06),
+    ("gpt-4o-mini", "inputCostPerTokenAbove128kTokens", 3e-07),  # camelCase, as a converter writes
     (
         "deepseek/deepseek-chat",
         "time_of_use_pricing",
