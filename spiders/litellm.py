@@ -101,7 +101,15 @@ from typing import Any, NamedTuple, TypeGuard
 from schemas.fetch import Normalized, Uninterpretable, Unparsable
 from schemas.vocab import Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
-from spiders.parsing import MILLION, UNKNOWN_LIMIT, Page, Repeated, load_json, to_decimal
+from spiders.parsing import (
+    MILLION,
+    NOT_WHOLE_LIMIT,
+    UNKNOWN_LIMIT,
+    Page,
+    Repeated,
+    load_json,
+    to_decimal,
+)
 
 NON_MODEL_KEYS = frozenset({"sample_spec", "fallback_generalizations"})
 BUCKET_KEY = re.compile(r"^(?:fireworks|together)-ai-")
@@ -343,7 +351,7 @@ def key_dimensions(key: str, provider: str) -> tuple[str, dict[str, str]]:
 def read_limit(key: str, name: str, raw: Any) -> Decimal:
     value = to_decimal(raw, key, name)
     if value != value.to_integral_value() or value < 0:
-        raise Uninterpretable(key, "limit is not a whole number", f"{name}={raw}")
+        raise Uninterpretable(key, NOT_WHOLE_LIMIT, f"{name}={raw}")
     return Decimal(int(value))
 
 

@@ -318,6 +318,32 @@ def test_an_openrouter_pricing_without_its_required_prices_is_reported(change: s
     assert [o for o in found.valid if o.record == "openai/gpt-4o" and o.kind.value == "limit"]
 
 
+FRACTIONAL_LIMITS: dict[str, tuple[str, Any]] = {
+    "openrouter": ("anthropic/claude-haiku-4.5", lambda m: m.update(context_length=200000.5)),
+    "vercel": ("openai/gpt-4o", lambda m: m.update(context_window=128000.5)),
+}
+
+
+@pytest.mark.parametrize("source", sorted(FRACTIONAL_LIMITS))
+def test_a_limit_that_is_no_whole_number_is_quarantined_alone(source: str) -> None:
+    """A context window of 200000.5 tokens counts nothing: LiteLLM's reader refused one, the
+    others stored it as stated. Whichever source states it, that field is quarantined."""
+    url = urls(source)[0]
+    record, change = FRACTIONAL_LIMITS[source]
+    document = json.loads(bodies(source)[url])
+    change(next(m for m in document["data"] if m["id"] == record))
+    found, before = (
+        read(source, {url: json.dumps(document).encode()}),
+        read(source, {url: bodies(source)[url]}),
+    )
+    assert not found.failure and not found.unparsable, found.failure or found.unparsable
+    lost = of_record(before, record) - of_record(found, record)
+    assert [component.value for component, *_ in lost] == ["context_window"]
+    assert of_record(found, record) - of_record(before, record) == Counter()
+    [problem] = [p for p in found.problems if p not in before.problems]
+    assert (problem.record, problem.rule) == (record, "limit is not a whole number")
+
+
 def test_an_openrouter_total_written_as_text_still_shows_a_partial_listing() -> None:
     """`total_count` written as text ("414", as every OpenRouter price is written) was no
     total to judge: half the listing read as the whole, its other half absent."""
