@@ -18,6 +18,8 @@ The collector also applies these rules of the vocabulary to every source:
   CACHE_TTL_DEFAULTS) is that lifetime's price; one stated beside the same field's 1-hour write
   (Portkey's `cache_write_1h` beside its cache write on Bedrock) is the 5-minute one, the other
   lifetime the vocabulary has. So one real price is one field;
+- a limit (tokens, requests per minute) counts something: one that is no whole number
+  (`context_length: 128000.5`) is quarantined (NOT_WHOLE_LIMIT), whichever source states it;
 - a router pseudo-model (schemas/vocab.py ROUTER_MODELS: `openrouter/auto`, as OpenRouter itself,
   LiteLLM's `openrouter/openrouter/auto` or Portkey's `openrouter/auto`) has no price of its
   own: each price stated for it is quarantined ("router pseudo-model"), its limits and
@@ -37,7 +39,7 @@ from schemas.fetch import FieldProblem, Normalized, Uninterpretable
 from schemas.field import NO_DIMS, Dims
 from schemas.records import Draft, make_draft
 from schemas.vocab import CACHE_TTL_DEFAULTS, Component, Dim, Kind, Unit
-from spiders.parsing import is_router_pseudo_model
+from spiders.parsing import NOT_WHOLE_LIMIT, is_router_pseudo_model
 
 ROUTER_RULE = "router pseudo-model"
 # (route, source model, kind, component, unit, dimensions' text key, effective from): a price
@@ -49,6 +51,7 @@ FieldKey = tuple[str, str, Kind, Component, Unit, str, date | None]
 # Members read once: on Python 3.11 `Kind.PRICE` is a metaclass lookup, ~10x a global's cost,
 # and these are asked per observation.
 _PRICE = Kind.PRICE
+_LIMIT = Kind.LIMIT
 _CACHE_WRITE = Component.CACHE_WRITE
 
 
@@ -118,6 +121,10 @@ class DraftCollector:
                 ROUTER_RULE,
                 f"{draft.evidence}: a router bills the price of the model each call is routed to",
             )
+            return
+        if draft.kind is _LIMIT and draft.value != draft.value.to_integral_value():
+            detail = f"{draft.evidence}: a count of tokens or requests is a whole number"
+            self.quarantine(field_name(draft), NOT_WHOLE_LIMIT, detail)
             return
         if draft.component is _CACHE_WRITE:
             draft = _with_default_ttl(draft)

@@ -23,8 +23,14 @@ Quirks:
     after it (catalog/schedule.py): claude-sonnet-5's 2026-09-01 price in the 2026-08-21 file
     is scheduled, not current. `normalize(record, as_of=date)` emits only the set in force on
     that date.
-  - a set under any other constraint (a request-context filter, genai-prices#445) is
-    quarantined alone; the other sets are read.
+  - a constraint may also name its kind in a `type` key, as genai-prices' own JS package data
+    writes every one (`{type: "start_date", start_date}`, `{type: "time_of_date", start_time,
+    end_time}`): a `type` naming the kind its other keys are is read as that kind. Set aside as
+    unknown, a dated set left the unconstrained one (o3's price before 2025-06-10, 5x today's)
+    read as current, and a time window left the off-peak price read as the all-day one.
+  - a set under any other constraint (a request-context filter, genai-prices#445; a `type`
+    other than its keys' kind; a constraint that is no object) is quarantined alone; the other
+    sets are read.
   - one `start_time`/`end_time` window beside the unconstrained set is DeepSeek-style time-of-day
     pricing: the window is `time_of_day=peak` and the rest of the day `off_peak`, provided the
     window's prices are at least the others (otherwise the names would be a guess).
@@ -43,7 +49,6 @@ Quirks:
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any, NamedTuple
 
 from schemas.fetch import UNLISTED_GROUP_RULE, Normalized, Uninterpretable, Unparsable
@@ -179,14 +184,15 @@ def _price_sets(out: DraftCollector, prices: Any, as_of: date | None) -> list[Pr
             raise Uninterpretable(record_id, "not a conditional price", repr(entry)[:120])
         constraint = entry.get("constraint")
         label = f"prices[{index}]"
+        kind = _constraint_kind(constraint)
         if constraint is None:
             if default is not None:
                 raise Uninterpretable(record_id, "two unconstrained price sets", label)
             default = PriceSet(entry["prices"], {}, label)
-        elif set(constraint) == {"start_date"}:
+        elif kind == START_DATE:
             start = _date(record_id, constraint["start_date"])
             dated.append((start, PriceSet(entry["prices"], {}, f"{label} (from {start})", start)))
-        elif set(constraint) == {"start_time", "end_time"}:
+        elif kind == TIME_OF_DAY:
             window = f"{constraint['start_time']}-{constraint['end_time']}"
             windows.append(PriceSet(entry["prices"], {}, f"{label} ({window})"))
         else:  # a condition this reader does not know (genai-prices#445): that set alone
@@ -200,6 +206,27 @@ def _price_sets(out: DraftCollector, prices: Any, as_of: date | None) -> list[Pr
     if as_of is None:
         return [default, *(s for _, s in sorted(dated, key=lambda pair: pair[0]))]
     return [_in_force(default, dated, as_of)]
+
+
+START_DATE, TIME_OF_DAY = "start_date", "time_of_date"
+# The keys of each kind of constraint this reader knows, by the name genai-prices gives the kind.
+CONSTRAINT_KEYS: dict[str, frozenset[str]] = {
+    START_DATE: frozenset({"start_date"}),
+    TIME_OF_DAY: frozenset({"start_time", "end_time"}),
+}
+
+
+def _constraint_kind(constraint: Any) -> str | None:
+    """The kind of a set's constraint (START_DATE or TIME_OF_DAY), or None for a constraint of
+    no kind this reader knows: not an object, other keys, or a `type` other than the kind its
+    keys are (module docstring)."""
+    if not isinstance(constraint, dict):
+        return None
+    keys = constraint.keys() - {"type"}
+    kind = next((name for name, known in CONSTRAINT_KEYS.items() if keys == known), None)
+    if "type" in constraint and constraint["type"] != kind:
+        return None
+    return kind
 
 
 def _date(record_id: str, text: Any) -> date:
@@ -222,7 +249,7 @@ def _time_of_day(record_id: str, default: PriceSet, window: PriceSet) -> list[Pr
         raise Uninterpretable(record_id, "not a price object", "time-of-day prices")
     for key, peak in window.prices.items():
         off_peak: Any = default.prices.get(key)
-        if not _numbers(peak, off_peak) or Decimal(peak) < Decimal(off_peak):
+        if not _at_least(peak, off_peak):
             raise Uninterpretable(
                 record_id,
                 "time window is not the peak",
@@ -234,8 +261,14 @@ def _time_of_day(record_id: str, default: PriceSet, window: PriceSet) -> list[Pr
     ]
 
 
-def _numbers(*values: Any) -> bool:
-    return all(isinstance(v, Decimal) for v in values)
+def _at_least(peak: Any, off_peak: Any) -> bool:
+    """Whether a window's price is a number at least the other one, each read as every price
+    is (to_decimal: a number written as text too, as `_add` reads it); False where either is no
+    number (a tiered price, a missing key)."""
+    try:
+        return to_decimal(peak, "", "") >= to_decimal(off_peak, "", "")
+    except Uninterpretable:
+        return False
 
 
 def _prices(out: DraftCollector, price_set: PriceSet) -> None:

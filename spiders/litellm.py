@@ -15,7 +15,11 @@ Quirks of the source, and how they are read:
 - Duplicate JSON keys (upstream history has hundreds of versions with them; `json.load` silently
   keeps the last): identical repeats are one record; differing repeats become one record per
   occurrence, each Uninterpretable. A field repeated with different values inside an entry is
-  quarantined (that field alone; the entry's other fields are read).
+  quarantined (that field alone; the entry's other fields are read), unless it is one of the
+  words the other fields are read by (QUALIFIERS: `litellm_provider` is every price's route,
+  `mode` says whether an input image price is the generated image's, `web_search_billing_unit`
+  what a search is): then which of its values they mean is unknown, and the entry is
+  Uninterpretable rather than read by the value JSON happened to keep last.
 - Cost fields are split by one grammar (COST_FIELD): direction and unit (`input_cost_per_token`,
   `_audio_token`/`_image_token`/`_video_token` give the modality, `_image`, `_pixel`, `_second`,
   `_audio_per_second`, `_video_per_second`, `_character`, `_query` (stored per 1K queries),
@@ -23,8 +27,10 @@ Quirks of the source, and how they are read:
   `citation_cost_per_token` (input, variant=citation)), then suffixes:
   `_above_<N>k_tokens` (context_above=N*1000), `_above_1hr` (cache_ttl=1h), `_batches`/`_flex`/
   `_priority` (service tier), `_above_<N>s_interval` and `_1080p` (variant / size). A field with
-  "cost" or "price" in its name that the grammar does not know is quarantined by name (that
-  field alone), so new LiteLLM fields are reported, never silently dropped.
+  "cost", "price" or "pricing" in its name (in any case) that the grammar does not know is
+  quarantined by name (that field alone), so new LiteLLM fields are reported, never silently
+  dropped (a `time_of_use_pricing` of peak rates, read past, left the base prices as the
+  all-day ones).
 - `cache_creation_input_token_cost` is cache_ttl=5m only where the entry also states the
   `_above_1hr` write price (Anthropic-style TTL split); elsewhere (OpenAI, DeepSeek, MiniMax,
   Gemini...) LiteLLM states no TTL, so none is given.
@@ -102,7 +108,15 @@ from typing import Any, NamedTuple, TypeGuard
 from schemas.fetch import Normalized, Uninterpretable, Unparsable
 from schemas.vocab import Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
-from spiders.parsing import MILLION, UNKNOWN_LIMIT, Page, Repeated, load_json, to_decimal
+from spiders.parsing import (
+    MILLION,
+    NOT_WHOLE_LIMIT,
+    UNKNOWN_LIMIT,
+    Page,
+    Repeated,
+    load_json,
+    to_decimal,
+)
 
 NON_MODEL_KEYS = frozenset({"sample_spec", "fallback_generalizations"})
 BUCKET_KEY = re.compile(r"^(?:fireworks|together)-ai-")
@@ -179,6 +193,9 @@ LIMITS: dict[str, tuple[Component, Unit]] = {
 }
 FLAG_ALIASES = {"bedrock_converse_supports_strict_tools": "strict_tools"}
 # Fields read elsewhere in normalize, or skipped by the rules in the module docstring.
+# The words an entry's other fields are read by (module docstring): stated twice differently,
+# they leave every field read by them of unknown meaning.
+QUALIFIERS = frozenset({"litellm_provider", "mode", "web_search_billing_unit"})
 NOT_READ = frozenset(
     {
         "litellm_provider",
@@ -350,7 +367,7 @@ def key_dimensions(key: str, provider: str) -> tuple[str, dict[str, str]]:
 def read_limit(key: str, name: str, raw: Any) -> Decimal:
     value = to_decimal(raw, key, name)
     if value != value.to_integral_value() or value < 0:
-        raise Uninterpretable(key, "limit is not a whole number", f"{name}={raw}")
+        raise Uninterpretable(key, NOT_WHOLE_LIMIT, f"{name}={raw}")
     return Decimal(int(value))
 
 
@@ -610,7 +627,11 @@ def _is_flag(name: str) -> bool:
 
 
 def _looks_like_cost(name: str) -> bool:
-    return "cost" in name or "price" in name
+    """Whether a field's name says it states a price: `cost`, `price` or `pricing` in it, in
+    any case (the LiteLLM-format `time_of_use_pricing` peak rates, `tiered_pricing`; a
+    camelCase `inputCostPerToken` a converter wrote)."""
+    lowered = name.lower()
+    return "cost" in lowered or "pric" in lowered
 
 
 def not_usd(entry: dict[str, Any]) -> str | None:
@@ -666,6 +687,8 @@ def names(record: dict[str, Any]) -> list[tuple[str, str]]:
     key, entry = record.get("key"), record.get("entry")
     if not isinstance(key, str) or not _is_entry(entry) or BUCKET_KEY.match(key):
         return []
+    if "litellm_provider" in record.get("duplicate_fields", []):
+        return []  # its route is one of two
     provider = entry["litellm_provider"]
     return [(provider, key_dimensions(key, provider)[0])]
 
@@ -683,10 +706,17 @@ def normalize(record: dict[str, Any]) -> Normalized:
         raise Uninterpretable(key, "not a model entry", f"{str(entry)[:200]}")
     if BUCKET_KEY.match(key):
         return Normalized()  # a parameter-size price bucket, not a model (module docstring)
+    repeated = set(record.get("duplicate_fields", []))
+    if repeated & QUALIFIERS:
+        raise Uninterpretable(
+            key,
+            "duplicate field",
+            f"{', '.join(sorted(repeated & QUALIFIERS))} stated twice with different values: "
+            "the entry's other fields are read by it",
+        )
     provider = entry["litellm_provider"]
     source_model, dims = key_dimensions(key, provider)
     out = Emitter(key, provider, source_model, dims)
-    repeated = set(record.get("duplicate_fields", []))
     for name in sorted(repeated):
         out.collector.quarantine(name, "duplicate field", "stated twice with different values")
     for name, raw in entry.items():

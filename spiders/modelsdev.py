@@ -9,8 +9,10 @@ Quirks:
   input_audio, output_audio. A model without `cost` (most image and video models) states no price.
 - `cost.tiers[]` are context tiers `{tier: {type: "context", size}, <cost fields>}`: the prices
   above `size` tokens. `cost.context_over_200k` is a legacy copy the build derives from one
-  tier, even a 272k one, so its name can lie: it is ignored beside `tiers` and Uninterpretable
-  without them.
+  tier, even a 272k one, so its name can lie: it is ignored where it restates the prices of one
+  of `tiers`, and Uninterpretable otherwise (no `tiers`, `tiers: []`, or prices no tier states):
+  it then states a long-context price no tier carries, which would vanish unreported while the
+  base prices read as the price of every prompt length.
 - models.dev drops unknown cost keys silently (its `Cost` schema is not strict, so a misspelled
   `cached_input` vanishes); here an unknown cost, tier, limit or mode key is quarantined by name
   (that field alone; the record's other fields are kept).
@@ -21,7 +23,9 @@ Quirks:
   (`gpt-image-1-mini`'s `limit.context = 0`): not a value, so no draft; the field is reported
   as quarantined ("a limit of 0 is unknown"). The booleans tool_call, reasoning, attachment,
   structured_output and temperature and the `modalities` lists are capabilities; a listed
-  modality is 1, an unlisted one is not stated.
+  modality is 1, an unlisted one is not stated. One of those fields stated as anything but a
+  boolean (models.dev's schema lets `tool_call` be `{supported, streaming, parallel}`) is
+  quarantined by name, never dropped unreported.
 - A provider whose `models` is not an object (null, a list, missing) is that provider's problem
   alone (one record, UNLISTED_GROUP_RULE); a body in which no provider has one is no
   models.dev catalog (an error object answered with 200): Unparsable.
@@ -132,9 +136,13 @@ def _cost(out: DraftCollector, cost: Any, dims: dict[str, str], path: str) -> No
     if not isinstance(cost, dict):
         raise Uninterpretable(out.record, "not an object", f"{path}={cost!r}")
     tiers = cost.get("tiers")
-    if LEGACY_TIER in cost and tiers is None:
+    if LEGACY_TIER in cost and not _restates_a_tier(cost[LEGACY_TIER], tiers):
         out.quarantine(
-            f"{path}.{LEGACY_TIER}", "context tier without its size", "a legacy tier and no tiers"
+            f"{path}.{LEGACY_TIER}",
+            "context tier without its size",
+            f"a legacy tier that restates none of tiers: {cost[LEGACY_TIER]!r}"[:200]
+            if tiers
+            else "a legacy tier and no tiers",
         )
     for key, value in cost.items():
         with out.reading(f"{path}.{key}"):
@@ -145,6 +153,15 @@ def _cost(out: DraftCollector, cost: Any, dims: dict[str, str], path: str) -> No
     for index, tier in enumerate(tiers or []):
         with out.reading(f"{path}.tiers[{index}]"):
             _tier(out, tier, dims, f"{path}.tiers[{index}]")
+
+
+def _restates_a_tier(legacy: Any, tiers: Any) -> bool:
+    """Whether the legacy `context_over_200k` prices are those of one of `tiers` (as the build
+    derives them), so that reading it would state that tier's prices a second time."""
+    return isinstance(tiers, list) and any(
+        isinstance(tier, dict) and {k: v for k, v in tier.items() if k != "tier"} == legacy
+        for tier in tiers
+    )
 
 
 def _tier(out: DraftCollector, tier: Any, dims: dict[str, str], path: str) -> None:
@@ -209,6 +226,8 @@ def _capabilities(out: DraftCollector, model: dict[str, Any]) -> None:
         value = model.get(key)
         if isinstance(value, bool):
             _flag(out, name, int(value), f"{key}={str(value).lower()}")
+        elif key in model:  # models.dev's schema lets tool_call be an object: not read, reported
+            out.quarantine(key, "flag is not a boolean", f"{key}={value!r}"[:200])
     modalities = model.get("modalities") or {}
     if not isinstance(modalities, dict):
         out.quarantine("modalities", "not an object", repr(modalities))

@@ -60,7 +60,9 @@ Quirks of the source, and how they are read:
   tiers) are each quarantined alone ("time-window override"); the base prices are then read
   without time of day.
 - Every pricing key is read or quarantined by name: an unknown key becomes a field problem
-  ("unknown pricing key") and the record's other fields are kept.
+  ("unknown pricing key") and the record's other fields are kept. A pricing object without
+  `prompt` or `completion` (required by OpenRouter's schema: `{}`, or one renamed) is reported
+  as stating no pricing, as a null one is; the prices it does state are read.
 - Limits: 0 (`context_length` of speech and video models) is unknown, not a value: quarantined
   ("a limit of 0 is unknown"), no draft.
 - `discount` (documented as a fraction the prices are multiplied by (1 - discount)) is accepted
@@ -136,6 +138,9 @@ FEATURE_PARAMETERS = frozenset(
     }
 )
 
+# The prices OpenRouter's schema requires of every model (the others are optional): a pricing
+# object without them (`{}`, or `prompt` renamed) states no price of the model, as a null one.
+REQUIRED_PRICES = ("prompt", "completion")
 TIME_WINDOW_KEYS = frozenset({"utc_start", "utc_end"})
 ROUTER_TOKENIZER = "Router"
 # A context tier's threshold whose side it is on is not stated (see the module's docstring).
@@ -163,8 +168,15 @@ def _check_total(total: Any, count: int, url: str, more: bool) -> None:
     repeated ones, each field of which validation quarantines if they differ. A page
     reached by a next link is not judged alone (its count is the remainder of a total over all
     pages); a total that is no whole number is not judged, nor a page of no entries (an empty
-    listing, which catalog/health.py names as such)."""
-    if more or not isinstance(total, Decimal) or total != total.to_integral_value():
+    listing, which catalog/health.py names as such). The total is read as every number is
+    (to_decimal): written as text ("400"), it is the same total."""
+    if more or total is None:
+        return
+    try:
+        total = to_decimal(total, url, "total_count")
+    except Uninterpretable:
+        return
+    if total != total.to_integral_value():
         return
     if 0 < count < total and url in sources()["openrouter"].urls:
         raise Unparsable(
@@ -276,6 +288,13 @@ def _pricing(out: DraftCollector, pricing: Any, dims: dict[str, str], reading: _
         raise Uninterpretable(out.record, "no pricing stated", "pricing is null or absent")
     if not isinstance(pricing, dict):
         raise Uninterpretable(out.record, "pricing is not an object", f"pricing={pricing!r}")
+    if missing := [key for key in REQUIRED_PRICES if key not in pricing]:
+        out.quarantine(
+            "pricing",
+            "no pricing stated",
+            f"pricing states no {' or '.join(missing)} (every model's, in OpenRouter's schema): "
+            f"{pricing!r}"[:200],
+        )
     overrides = pricing.get("overrides", [])
     if not isinstance(overrides, list) or not all(isinstance(o, dict) for o in overrides):
         raise Uninterpretable(out.record, "overrides is not a list of objects", repr(overrides))

@@ -45,6 +45,7 @@ MILLION = Decimal(1_000_000)
 DOUBLE_DIGITS = 15  # DBL_DIG: every decimal of up to 15 significant digits survives a double
 _DOUBLE = Context(prec=DOUBLE_DIGITS, rounding=ROUND_HALF_EVEN)
 UNKNOWN_LIMIT = "a limit of 0 is unknown"
+NOT_WHOLE_LIMIT = "limit is not a whole number"  # a count of tokens or requests
 # Every number a source states (prices per token or per pixel near 10^-9, limits near 10^7) lies
 # far inside 10^±MAX_EXPONENT; Decimal's default context overflows near 10^999999.
 MAX_EXPONENT = 30
@@ -90,7 +91,7 @@ def _trimmed(value: Any) -> Any:
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    pairs = [(key, _trimmed(value)) for key, value in pairs]
+    pairs = [(key.strip() or key, _trimmed(value)) for key, value in pairs]
     found: dict[str, Any] = dict(pairs)
     if len(found) == len(pairs):  # no key stated twice (nearly every object): built in C
         return found
@@ -107,12 +108,15 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def load_json(body: bytes, what: str) -> Any:
-    """JSON with every number as Decimal, exactly as written (never binary float); every text
-    value of an object, and every text item of a list an object holds, without the whitespace
-    around it (sources have padded their words: Azure's API, infracost/cloud-pricing-api#105;
-    "text " compared as written is no modality, "image_generation " no mode); a key an object
-    states twice with different values holds them all (Repeated). Unparsable when the body is
-    not JSON (JSON_ERRORS)."""
+    """JSON with every number as Decimal, exactly as written (never binary float); every key of
+    an object, every text value, and every text item of a list an object holds, without the
+    whitespace around it (sources have padded their words: Azure's API,
+    infracost/cloud-pricing-api#105; "text " compared as written is no modality,
+    "image_generation " no mode, and a key "mode " no mode either: LiteLLM's generated-image
+    price read as an input price); a key an object states twice with different values (padded
+    or not) holds them all (Repeated); a key of whitespace alone is kept as written (a model
+    named so is its record's problem, shown as written). Unparsable when the body is not JSON
+    (JSON_ERRORS)."""
     try:
         return json.loads(body, parse_float=Decimal, parse_int=Decimal, object_pairs_hook=_pairs)
     except JSON_ERRORS as exc:
