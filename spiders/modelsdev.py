@@ -7,6 +7,8 @@ one record is one provider's model. The route is the models.dev provider id (`am
 Quirks:
 - `cost` is already USD per 1M tokens: input, output, cache_read, cache_write, reasoning,
   input_audio, output_audio. A model without `cost` (most image and video models) states no price.
+- A `cost` (or a mode's) without `input` and `output`, which models.dev's schema requires, is
+  reported as stating no pricing; the prices it does state are read.
 - `cost.tiers[]` are context tiers `{tier: {type: "context", size}, <cost fields>}`: the prices
   above `size` tokens. `cost.context_over_200k` is a legacy copy the build derives from one
   tier, even a 272k one, so its name can lie: it is ignored where it restates the prices of one
@@ -42,6 +44,10 @@ from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import UNKNOWN_LIMIT, Page, load_json, to_decimal
 
+# The cost keys models.dev's schema requires of a model's (or a mode's) cost: a cost without
+# them (`{}`, or both renamed) states no price though it says it prices the model: reported, and
+# the prices it does state are read.
+REQUIRED_COST = frozenset({"input", "output"})
 # cost key -> (component, modality or None)
 COST_FIELDS: dict[str, tuple[Component, str | None]] = {
     "input": (Component.INPUT, None),
@@ -135,6 +141,13 @@ def normalize(record: dict[str, Any]) -> Normalized:
 def _cost(out: DraftCollector, cost: Any, dims: dict[str, str], path: str) -> None:
     if not isinstance(cost, dict):
         raise Uninterpretable(out.record, "not an object", f"{path}={cost!r}")
+    if not cost.keys() >= REQUIRED_COST:
+        out.quarantine(
+            path,
+            "no pricing stated",
+            f"{path} lacks {' and '.join(sorted(REQUIRED_COST - cost.keys()))}, which models.dev's"
+            f" schema requires of every cost: {cost!r}"[:200],
+        )
     tiers = cost.get("tiers")
     if LEGACY_TIER in cost and not _restates_a_tier(cost[LEGACY_TIER], tiers):
         out.quarantine(

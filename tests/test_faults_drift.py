@@ -253,6 +253,27 @@ def test_a_modelsdev_flag_stated_as_an_object_is_reported() -> None:
     assert drafts_of(found) == {d for d in recorded if "function_calling" not in d[2]}
 
 
+@pytest.mark.parametrize(
+    "cost",
+    [{}, {"prompt": Decimal("2.5"), "completion": Decimal(10)}, {"cache_read": Decimal("1.25")}],
+    ids=["empty", "both renamed", "input and output missing"],
+)
+def test_a_modelsdev_cost_without_input_and_output_is_reported(cost: dict[str, Any]) -> None:
+    """models.dev's schema requires `input` and `output` of every cost: a cost without them
+    states no price for a model it says it prices, and passed without a word (OpenRouter's
+    pricing of the same shape is reported as 'no pricing stated'). The record's other fields and
+    the prices the cost does state are read."""
+    record = modelsdev_record("openai", "gpt-4o")
+    record["model"]["cost"] = cost
+    found = modelsdev.normalize(record)
+    assert problems_of(found).get("cost") == "no pricing stated"
+    recorded = drafts_of(modelsdev.normalize(modelsdev_record("openai", "gpt-4o")))
+    assert {d for d in recorded if d[0].value != "price"} <= drafts_of(found)
+    assert {d[1].value for d in drafts_of(found) if d[0].value == "price"} == (
+        {"cache_read"} if cost.keys() == {"cache_read"} else set()
+    )
+
+
 # ----------------------------------------------------- numbers written in another spelling
 
 
