@@ -3,6 +3,7 @@ overdue (as artifacts and return value); process-submissions opens an item per s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -122,11 +123,11 @@ def test_a_deployed_flow_on_a_mistyped_catalog_fails_and_creates_nothing(
     mistyped URL each made an empty catalog there (folders and all) and reported success on it,
     sla-watch saying nothing was due. Only a refresh makes a catalog."""
     mistyped = f"sqlite:///{tmp_path}/typo/catalog.db"
-    run = {
+    runs: dict[str, Callable[[], object]] = {
         "sla-watch": lambda: sla_watch(database=mistyped),
         "process-submissions": lambda: process_submissions(database=mistyped),
         "retention": lambda: retention_flow(database=mistyped, dry_run=True),
-    }[flow]
-    with pytest.raises(store.CatalogUnavailable, match="no catalog at .*nothing was created"):
-        run()
+    }
+    with pytest.raises(store.CatalogUnavailable, match=r"no catalog at .*nothing was created"):
+        runs[flow]()
     assert list(tmp_path.iterdir()) == []
