@@ -84,6 +84,34 @@ def get(name: str, path: str, status: int, says: str) -> Bad:
     return Bad(name, "GET", path, status, says)
 
 
+SONNET = "(the catalog calls it claude-sonnet-4-5)"
+OPENROUTER_SONNET = "(the catalog calls it openrouter/claude-sonnet-4-5)"
+# A source's spelling of a catalog name: the refusal names the catalog's, as the CLI's do (the
+# pages and the API said only "nothing known", "no route sells" or "no review item").
+SPELLINGS = [
+    get("model page by a source's spelling", "/models/claude-sonnet-4.5", 404, SONNET),
+    get(
+        "route page by a source's spelling",
+        "/models/openrouter/anthropic/claude-sonnet-4.5",
+        404,
+        OPENROUTER_SONNET,
+    ),
+    get(
+        "catalog entry by a source's spelling",
+        "/api/catalog/openrouter/anthropic/claude-sonnet-4.5",
+        404,
+        OPENROUTER_SONNET,
+    ),
+    get(
+        "cost by a source's spelling",
+        "/api/cost?route=openrouter&model=anthropic/claude-sonnet-4.5&input_tokens=1"
+        "&output_tokens=1",
+        422,
+        OPENROUTER_SONNET,
+    ),
+    get("queue by a source's spelling", "/queue?model=anthropic/claude-sonnet-4.5", 422, SONNET),
+    get("queue API by a source's spelling", "/api/queue?model=Claude-Sonnet-4.5", 422, SONNET),
+]
 JSON = {"content-type": "application/json"}
 URLENCODED = {"content-type": "application/x-www-form-urlencoded"}
 CASES = [
@@ -366,6 +394,7 @@ CASES = [
         "unknown name or wrong secret",
         form={"name": "alice", "secret": "not the secret at all"},
     ),
+    *SPELLINGS,
 ]
 
 

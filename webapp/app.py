@@ -283,8 +283,12 @@ def _queue_pages(app: FastAPI) -> None:
         day = parse_day(at)
         with engine_of(request).connect() as conn:
             view = queries.model_view(conn, route, model)
-        if not (view.fields or view.history or view.open_review_items):
-            raise HTTPException(status_code=404, detail=f"nothing known about {route}/{model}")
+            known = bool(view.fields or view.history or view.open_review_items)
+            hint = "" if known else queries.spelling_hint(conn, route, model)
+        if not known:
+            raise HTTPException(
+                status_code=404, detail=f"nothing known about {route}/{model}{hint}"
+            )
         if day is not None:
             view = view_as_of(view, reader.as_of(day))
         return render(request, "model.html", {"view": view, "at": day.isoformat() if day else ""})
