@@ -90,6 +90,12 @@ OPENROUTER_SONNET = "(the catalog calls it openrouter/claude-sonnet-4-5)"
 # pages and the API said only "nothing known", "no route sells" or "no review item").
 SPELLINGS = [
     get("model page by a source's spelling", "/models/claude-sonnet-4.5", 404, SONNET),
+    get(  # the page showed the route's regular expression
+        "route page by a capitalised route",
+        "/models/OpenRouter/claude-sonnet-4-5",
+        422,
+        "route &#39;OpenRouter&#39;: use lowercase letters, digits",
+    ),
     get(
         "route page by a source's spelling",
         "/models/openrouter/anthropic/claude-sonnet-4.5",
@@ -291,9 +297,19 @@ CASES = [
     get("page filter with a NUL", "/queue?route=open%00router", 422, "route"),
     get("page model name with a NUL", "/models/openrouter/gpt%005", 422, "model"),
     get("page unknown status filter", "/queue?status=bogus", 422, "status: one of open"),
-    get("models search with a NUL", "/models?q=gpt%005", 422, "q: String should match pattern"),
+    get(
+        "models search with a NUL",
+        "/models?q=gpt%005",
+        422,
+        "q &#39;gpt\\x005&#39;: no control characters",
+    ),
     get("models route of 400 characters", f"/models?route={'x' * 400}", 422, "route: String"),
-    get("models category with a NUL", "/models?category=chat%00", 422, "category: String"),
+    get(
+        "models category with a NUL",
+        "/models?category=chat%00",
+        422,
+        "category &#39;chat\\x00&#39;: no control",
+    ),
     get("set page model with a NUL", f"/sets/{SET}?model=gpt%005", 422, "model: at most 300"),
     get("set page model of 400 characters", f"/sets/{SET}?model={'x' * 400}", 422, "model: at"),
     Bad("decision signed out", "POST", "/items/1/approve", 401, "sign in as a reviewer", form={}),

@@ -230,12 +230,23 @@ def invalid_detail(exc: RequestValidationError) -> str:
 
 def field_rules(errors: Iterable[Any]) -> str:
     """Pydantic's errors on one line: 'contact: String should have at most 300 characters',
-    each refused field (the last part of its location) and its rule, joined by '; '."""
-    return "; ".join(
-        f"{error['loc'][-1] if error.get('loc') else 'request'}: "
-        f"{str(error.get('msg', 'invalid')).removeprefix('Value error, ')}"
-        for error in errors
-    )
+    each refused field (the last part of its location) and its rule, joined by '; '. A value
+    its pattern refused is quoted with the rule in words ("route 'OpenRouter': use lowercase
+    letters, …"), never the regular expression."""
+    return "; ".join(_field_rule(error) for error in errors)
+
+
+def _field_rule(error: Any) -> str:
+    name = error["loc"][-1] if error.get("loc") else "request"
+    if error.get("type") == "string_pattern_mismatch":
+        pattern = str((error.get("ctx") or {}).get("pattern", ""))
+        rule = (
+            "use lowercase letters, digits, '.', '_' or '-'"
+            if submitted.ROUTE.pattern in pattern
+            else "no control characters"
+        )
+        return f"{name} {error.get('input')!r}: {rule}"
+    return f"{name}: {str(error.get('msg', 'invalid')).removeprefix('Value error, ')}"
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
