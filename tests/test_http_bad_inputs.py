@@ -489,3 +489,30 @@ def test_the_last_date_python_holds_is_a_date_like_any_other(app: Any) -> None:
     ):
         response = client.get(f"{path}{'&' if '?' in path else '?'}at=9999-12-31")
         assert response.status_code == 200, (path, response.text[-300:])
+
+
+@pytest.mark.parametrize(
+    ("workload", "said"),
+    [
+        (
+            f"input_tokens={10**13}&output_tokens=1",
+            "input_tokens: Input should be less than or equal to 1000000000000",
+        ),
+        (
+            "input_tokens=1&output_tokens=1&images=high:1024x1024:0",
+            "images: the image count: Input should be greater than or equal to 1",
+        ),
+    ],
+    ids=["tokens", "images"],
+)
+def test_a_model_pages_workload_out_of_range_is_one_line(
+    app: Any, workload: str, said: str
+) -> None:
+    """The page's cheapest-route form with 10^13 input tokens (or 0 images) showed pydantic's
+    whole report ('1 validation error for Workload', the error type, the input and a link to
+    pydantic's site) where /api/cost says 'input_tokens: …' in one line."""
+    client = TestClient(app)
+    page = client.get(f"/models/gpt-5?{workload}")
+    assert page.status_code == 200
+    shown = re.findall(r'<p class="error">([^<]*)</p>', page.text)
+    assert shown == [said]
