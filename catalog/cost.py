@@ -374,15 +374,16 @@ def _deployment(workload: Workload) -> str:
 
 def _stated(prices: Sequence[PublishedValue], component: Component) -> str:
     """What the catalog does state per 1M text tokens for `component` (the dimensions a workload
-    option selects: --cache-ttl, --service-tier...), as a hint after a refusal; '' if nothing."""
+    option selects: --cache-ttl, --service-tier...), as a hint after a refusal: ' (it states
+    input [service_tier=batch]; input without dimensions)'; '' if nothing."""
     held = sorted(
         {
-            _describe(p.value.dimensions) or " without dimensions"
+            f"{component.value}{_describe(p.value.dimensions) or ' without dimensions'}"
             for p in prices
             if p.value.component == component and p.value.unit == Unit.PER_1M_TOKENS
         }
     )
-    return f" (it states {component.value}{', '.join(held)})" if held else ""
+    return f" (it states {'; '.join(held)})" if held else ""
 
 
 def _describe(dims: Mapping[str, str]) -> str:

@@ -37,9 +37,12 @@ def report_markdown(summary: dict[str, Any]) -> str:
 @flow(name="retention", log_prints=True)
 def retention_flow(database: str | None = None, dry_run: bool = False) -> dict[str, Any]:
     """Apply the retention policy to the catalog at `database` (default: RATECARD_DB or
-    data/ratecard.db); returns what was dropped and kept (catalog.retention.Plan.summary)."""
+    data/ratecard.db); returns what was dropped and kept (catalog.retention.Plan.summary).
+    Raises store.CatalogUnavailable, creating nothing, when no catalog is there."""
     policy = retention.Policy.load()
-    decided = retention.run(store.connect(database), policy, datetime.now(UTC), dry_run=dry_run)
+    decided = retention.run(
+        store.open_catalog(database), policy, datetime.now(UTC), dry_run=dry_run
+    )
     summary = {"dry_run": dry_run, **decided.summary()}
     create_markdown_artifact(
         key="retention", markdown=report_markdown(summary), description="ratecard retention"

@@ -68,10 +68,11 @@ def sla_watch(
     """Report open items due within `within_hours` and overdue, and escalate them through the
     webhook when one is configured; returns the report (with "escalations": {"sent", "failed"}
     when a webhook is configured). Raises escalation.Undelivered, carrying the report, when a
-    delivery failed."""
+    delivery failed, and store.CatalogUnavailable, creating nothing, when no catalog is at
+    `database` (an empty one made there would report nothing due)."""
     now = datetime.now(UTC)
     within = timedelta(hours=within_hours)
-    engine = store.connect(database)
+    engine = store.open_catalog(database)  # an existing catalog: a mistyped URL creates none
     with engine.connect() as conn:
         report = queries.sla_report(conn, now, within)
     try:

@@ -51,8 +51,9 @@ def _report(results: list[dict[str, Any]]) -> str:
 )
 def process_submissions(database: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
     """Open a review item for every pending submission (soonest due first); each one's failure
-    is its own (reported with "fetch": "error"), never the run's."""
-    engine = store.connect(store.database_url(database))
+    is its own (reported with "fetch": "error"), never the run's. Raises
+    store.CatalogUnavailable, creating nothing, when no catalog is at `database`."""
+    engine = store.open_catalog(database)  # an existing catalog: a mistyped URL creates none
     waiting = submitted.pending(engine, limit)
     loaded, failed = submitted.load_all(engine, waiting)
     fetches = check_submission.map(loaded)

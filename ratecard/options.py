@@ -278,26 +278,11 @@ def parse_target(argument: str, text: str, example: str) -> tuple[str, str]:
 
 def spelling_hint(conn: Connection, route: str | None, model: str | None) -> str:
     """' (the catalog calls it …)' when a route and/or model the catalog does not hold is another
-    spelling of one it does (`queries.canonical_name`: case, a vendor prefix, '4.5' for '4-5';
-    a route alone: its alias or case), naming ROUTE/MODEL, the model or the route as given;
-    '' when it is no spelling of a catalog name, or is the catalog's own."""
-    from sqlalchemy import select
-
+    spelling of one it does; '' otherwise (`catalog.queries.spelling_hint`, which the web app's
+    refusals use too)."""
     from catalog import queries
-    from catalog.identity import Identity
-    from catalog.tables import catalog_values
 
-    if model is None:
-        if route is None:
-            return ""
-        meant_route = Identity.load().route(route)
-        held = select(catalog_values.c.route).where(catalog_values.c.route == meant_route)
-        known = meant_route != route and conn.execute(held.limit(1)).first() is not None
-        return f" (the catalog calls it {meant_route})" if known else ""
-    meant = queries.canonical_name(conn, route, model)
-    if meant is None or meant == (route or meant[0], model):
-        return ""
-    return f" (the catalog calls it {meant[1] if route is None else '/'.join(meant)})"
+    return queries.spelling_hint(conn, route, model)
 
 
 def check_choice(argument: str, value: str | None, allowed: Iterable[str]) -> None:

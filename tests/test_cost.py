@@ -118,6 +118,19 @@ def test_a_price_nobody_states_is_refused_naming_the_component(db: str) -> None:
     assert refused.value.component == "output"
 
 
+def test_a_refusal_names_each_stated_price_with_its_component(db: str) -> None:
+    """Azure's gpt-4o states no batch input: the hint read 'it states input [region=eastus2,
+    variant=grader],  [scope=global, …],  without dimensions', the component named once, the
+    next entries a bare bracket or 'without dimensions' after a doubled space."""
+    with pytest.raises(CostError) as refused:
+        priced(db, "azure/gpt-4o", input_tokens=100, output_tokens=1, service_tier="batch")
+    said = str(refused.value)
+    assert "  " not in said
+    stated = said.split("(it states ", 1)[1].removesuffix(")").split("; ")
+    assert "input without dimensions" in stated and len(stated) > 1
+    assert all(entry.startswith("input ") for entry in stated)
+
+
 def test_bad_arguments_get_one_line_and_no_traceback(db: str) -> None:
     for extra, message in (
         (["--images", "high:huge:1"], "'--images': size 'huge': use WIDTHxHEIGHT"),

@@ -84,6 +84,40 @@ def get(name: str, path: str, status: int, says: str) -> Bad:
     return Bad(name, "GET", path, status, says)
 
 
+SONNET = "(the catalog calls it claude-sonnet-4-5)"
+OPENROUTER_SONNET = "(the catalog calls it openrouter/claude-sonnet-4-5)"
+# A source's spelling of a catalog name: the refusal names the catalog's, as the CLI's do (the
+# pages and the API said only "nothing known", "no route sells" or "no review item").
+SPELLINGS = [
+    get("model page by a source's spelling", "/models/claude-sonnet-4.5", 404, SONNET),
+    get(  # the page showed the route's regular expression
+        "route page by a capitalised route",
+        "/models/OpenRouter/claude-sonnet-4-5",
+        422,
+        "route &#39;OpenRouter&#39;: use lowercase letters, digits",
+    ),
+    get(
+        "route page by a source's spelling",
+        "/models/openrouter/anthropic/claude-sonnet-4.5",
+        404,
+        OPENROUTER_SONNET,
+    ),
+    get(
+        "catalog entry by a source's spelling",
+        "/api/catalog/openrouter/anthropic/claude-sonnet-4.5",
+        404,
+        OPENROUTER_SONNET,
+    ),
+    get(
+        "cost by a source's spelling",
+        "/api/cost?route=openrouter&model=anthropic/claude-sonnet-4.5&input_tokens=1"
+        "&output_tokens=1",
+        422,
+        OPENROUTER_SONNET,
+    ),
+    get("queue by a source's spelling", "/queue?model=anthropic/claude-sonnet-4.5", 422, SONNET),
+    get("queue API by a source's spelling", "/api/queue?model=Claude-Sonnet-4.5", 422, SONNET),
+]
 JSON = {"content-type": "application/json"}
 URLENCODED = {"content-type": "application/x-www-form-urlencoded"}
 CASES = [
@@ -263,9 +297,19 @@ CASES = [
     get("page filter with a NUL", "/queue?route=open%00router", 422, "route"),
     get("page model name with a NUL", "/models/openrouter/gpt%005", 422, "model"),
     get("page unknown status filter", "/queue?status=bogus", 422, "status: one of open"),
-    get("models search with a NUL", "/models?q=gpt%005", 422, "q: String should match pattern"),
+    get(
+        "models search with a NUL",
+        "/models?q=gpt%005",
+        422,
+        "q &#39;gpt\\x005&#39;: no control characters",
+    ),
     get("models route of 400 characters", f"/models?route={'x' * 400}", 422, "route: String"),
-    get("models category with a NUL", "/models?category=chat%00", 422, "category: String"),
+    get(
+        "models category with a NUL",
+        "/models?category=chat%00",
+        422,
+        "category &#39;chat\\x00&#39;: no control",
+    ),
     get("set page model with a NUL", f"/sets/{SET}?model=gpt%005", 422, "model: at most 300"),
     get("set page model of 400 characters", f"/sets/{SET}?model={'x' * 400}", 422, "model: at"),
     Bad("decision signed out", "POST", "/items/1/approve", 401, "sign in as a reviewer", form={}),
@@ -366,6 +410,7 @@ CASES = [
         "unknown name or wrong secret",
         form={"name": "alice", "secret": "not the secret at all"},
     ),
+    *SPELLINGS,
 ]
 
 
@@ -444,3 +489,30 @@ def test_the_last_date_python_holds_is_a_date_like_any_other(app: Any) -> None:
     ):
         response = client.get(f"{path}{'&' if '?' in path else '?'}at=9999-12-31")
         assert response.status_code == 200, (path, response.text[-300:])
+
+
+@pytest.mark.parametrize(
+    ("workload", "said"),
+    [
+        (
+            f"input_tokens={10**13}&output_tokens=1",
+            "input_tokens: Input should be less than or equal to 1000000000000",
+        ),
+        (
+            "input_tokens=1&output_tokens=1&images=high:1024x1024:0",
+            "images: the image count: Input should be greater than or equal to 1",
+        ),
+    ],
+    ids=["tokens", "images"],
+)
+def test_a_model_pages_workload_out_of_range_is_one_line(
+    app: Any, workload: str, said: str
+) -> None:
+    """The page's cheapest-route form with 10^13 input tokens (or 0 images) showed pydantic's
+    whole report ('1 validation error for Workload', the error type, the input and a link to
+    pydantic's site) where /api/cost says 'input_tokens: …' in one line."""
+    client = TestClient(app)
+    page = client.get(f"/models/gpt-5?{workload}")
+    assert page.status_code == 200
+    shown = re.findall(r'<p class="error">([^<]*)</p>', page.text)
+    assert shown == [said]

@@ -3,7 +3,9 @@ overdue (as artifacts and return value); process-submissions opens an item per s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from prefect.client.orchestration import get_client
@@ -13,6 +15,7 @@ from sqlalchemy import insert, update
 
 from catalog import queries, store
 from catalog.tables import review_items, submissions
+from flows.retention import retention_flow
 from flows.sla import sla_watch
 from flows.submissions import process_submissions
 from review import submissions as submitted
@@ -110,3 +113,21 @@ def test_process_submissions_flow_opens_items(catalog_db: str) -> None:
     assert submitted.pending(engine) == []
     report = latest_artifact("submissions-report")
     assert "| refused |" in report and "| error |" in report
+
+
+@pytest.mark.parametrize("flow", ["sla-watch", "process-submissions", "retention"])
+def test_a_deployed_flow_on_a_mistyped_catalog_fails_and_creates_nothing(
+    prefect_api: None, tmp_path: Path, flow: str
+) -> None:
+    """The deployments run these flows with RATECARD_DB from the worker's environment: on a
+    mistyped URL each made an empty catalog there (folders and all) and reported success on it,
+    sla-watch saying nothing was due. Only a refresh makes a catalog."""
+    mistyped = f"sqlite:///{tmp_path}/typo/catalog.db"
+    runs: dict[str, Callable[[], object]] = {
+        "sla-watch": lambda: sla_watch(database=mistyped),
+        "process-submissions": lambda: process_submissions(database=mistyped),
+        "retention": lambda: retention_flow(database=mistyped, dry_run=True),
+    }
+    with pytest.raises(store.CatalogUnavailable, match=r"no catalog at .*nothing was created"):
+        runs[flow]()
+    assert list(tmp_path.iterdir()) == []

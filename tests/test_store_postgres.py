@@ -360,7 +360,10 @@ def test_a_nul_in_a_page_path_query_or_form_is_a_4xx_on_postgres(postgres_url: s
     ):
         response = client.get(path)
         assert response.status_code == 422, (path, response.status_code)
-        assert "String should match pattern" in response.text, path
+        said = (
+            "String should match pattern" if path.startswith("/api/") else "no control characters"
+        )
+        assert said in response.text, path
 
     def token(path: str) -> str:
         found = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)

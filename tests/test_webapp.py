@@ -238,6 +238,39 @@ def test_submission_form_reports_errors_and_keeps_input(app: Any) -> None:
     assert 'value="gpt-5"' in response.text
 
 
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({"value": [""]}, "claims: fill in the value of at least one claim"),
+        ({"contact": "x" * 301}, "contact: String should have at most 300 characters"),
+    ],
+    ids=["no-claimed-value", "contact-too-long"],
+)
+def test_a_refused_submission_form_says_why_in_one_line(
+    app: Any, fields: dict[str, Any], said: str
+) -> None:
+    """The form with no claimed value (or a contact over its length) showed pydantic's whole
+    report: '1 validation error for SubmissionIn', the error type, the input and a link to
+    pydantic's site, where every other refusal of the form is one line naming the field."""
+    client = TestClient(app)
+    form = {
+        "csrf": csrf(client, "/submit"),
+        "route": "openrouter",
+        "model": "gpt-5",
+        "source_url": "https://openrouter.ai/gpt-5",
+        "component": ["input"],
+        "unit": ["usd_per_1m_tokens"],
+        "dimensions": [""],
+        "value": ["1"],
+        **fields,
+    }
+    response = client.post("/submit", data=form)
+    assert response.status_code == 422
+    shown = re.findall(r'<p class="error" role="alert">([^<]*)</p>', response.text)
+    assert shown == [said]
+    assert 'value="gpt-5"' in response.text  # what the visitor typed is kept
+
+
 def test_json_submissions_are_rate_limited_per_client(app: Any) -> None:
     client = TestClient(app)
     body = {

@@ -120,8 +120,10 @@ def catalog_entry(request: Request, route: RouteName, model: ModelName) -> dict[
     """Every field of (route, model): value, who verified it and when, who agrees, history."""
     with engine_of(request).connect() as conn:
         view = queries.model_view(conn, route, model)
-    if not (view.fields or view.history or view.not_in_catalog):
-        raise HTTPException(status_code=404, detail=f"nothing known about {route}/{model}")
+        known = bool(view.fields or view.history or view.not_in_catalog)
+        hint = "" if known else queries.spelling_hint(conn, route, model)
+    if not known:
+        raise HTTPException(status_code=404, detail=f"nothing known about {route}/{model}{hint}")
     return view.as_json()
 
 

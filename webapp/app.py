@@ -32,6 +32,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from catalog import queries, reader, store
@@ -224,10 +225,28 @@ def _middleware(app: FastAPI) -> None:
 
 def invalid_detail(exc: RequestValidationError) -> str:
     """'item_id: Input should be a valid integer, …': each refused parameter and its rule."""
-    return "; ".join(
-        f"{error['loc'][-1] if error.get('loc') else 'request'}: {error.get('msg', 'invalid')}"
-        for error in exc.errors()
-    )
+    return field_rules(exc.errors())
+
+
+def field_rules(errors: Iterable[Any]) -> str:
+    """Pydantic's errors on one line: 'contact: String should have at most 300 characters',
+    each refused field (the last part of its location) and its rule, joined by '; '. A value
+    its pattern refused is quoted with the rule in words ("route 'OpenRouter': use lowercase
+    letters, …"), never the regular expression."""
+    return "; ".join(_field_rule(error) for error in errors)
+
+
+def _field_rule(error: Any) -> str:
+    name = error["loc"][-1] if error.get("loc") else "request"
+    if error.get("type") == "string_pattern_mismatch":
+        pattern = str((error.get("ctx") or {}).get("pattern", ""))
+        rule = (
+            "use lowercase letters, digits, '.', '_' or '-'"
+            if submitted.ROUTE.pattern in pattern
+            else "no control characters"
+        )
+        return f"{name} {error.get('input')!r}: {rule}"
+    return f"{name}: {str(error.get('msg', 'invalid')).removeprefix('Value error, ')}"
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
@@ -275,8 +294,12 @@ def _queue_pages(app: FastAPI) -> None:
         day = parse_day(at)
         with engine_of(request).connect() as conn:
             view = queries.model_view(conn, route, model)
-        if not (view.fields or view.history or view.open_review_items):
-            raise HTTPException(status_code=404, detail=f"nothing known about {route}/{model}")
+            known = bool(view.fields or view.history or view.open_review_items)
+            hint = "" if known else queries.spelling_hint(conn, route, model)
+        if not known:
+            raise HTTPException(
+                status_code=404, detail=f"nothing known about {route}/{model}{hint}"
+            )
         if day is not None:
             view = view_as_of(view, reader.as_of(day))
         return render(request, "model.html", {"view": view, "at": day.isoformat() if day else ""})
@@ -516,7 +539,9 @@ def _submission_pages(app: FastAPI) -> None:
         }
         try:
             data = _submission_from_form(form)
-        except ValueError as exc:  # SubmissionError and pydantic's ValidationError alike
+        except ValidationError as exc:  # a field over its length: the field and its rule
+            return _submit_form(request, form, field_rules(exc.errors()), status=422)
+        except ValueError as exc:  # SubmissionError: a claim, a dimension, the URL
             return _submit_form(request, form, str(exc), status=422)
         created = store_submission(request, data)
         if isinstance(created, str):
@@ -533,12 +558,16 @@ def _submission_pages(app: FastAPI) -> None:
 
 
 def _submission_from_form(form: dict[str, Any]) -> SubmissionIn:
-    """The form's fields as the API's submission; claim rows without a value are left out."""
+    """The form's fields as the API's submission; claim rows without a value are left out.
+    Raises SubmissionError for a claim it cannot read or none at all, and pydantic's
+    ValidationError for a field the API refuses."""
     claims = [
         submitted.parse_claim({"component": c, "unit": u, "value": v, "dimensions": parse_dims(d)})
         for c, u, d, v in form["claims"]
         if v.strip()
     ]
+    if not claims:
+        raise submitted.SubmissionError("claims: fill in the value of at least one claim")
     return SubmissionIn.model_validate(
         {
             "route": form["route"],

@@ -16,10 +16,19 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Connection
 
 from catalog import reader
-from catalog.cost import CostError, ImageCount, Workload, choose_price, derive_per_image, estimate
+from catalog.cost import (
+    CostError,
+    ImageCount,
+    Workload,
+    choose_price,
+    derive_per_image,
+    estimate,
+    workload_error,
+)
 from catalog.reader import ModelSummary, PublishedValue
 from schemas.records import decimal_text
 from schemas.vocab import Component, Dim, Kind, Unit
@@ -318,7 +327,10 @@ def model_view(
             images=tuple(ImageCount.parse(t) for t in str(form["images"]).split(",") if t.strip()),
         )
         ranking = cheapest(by_route, model, workload)
-    except ValueError as exc:
+    except ValidationError as exc:  # a count out of range: the field and its rule, one line
+        field, rule = workload_error(exc)
+        error, ranking = f"{field}: {rule}", {"priced": [], "refused": []}
+    except ValueError as exc:  # an images text of no QUALITY:SIZE:N shape
         error, ranking = str(exc), {"priced": [], "refused": []}
     if summaries is None:
         summaries = reader.model_summaries(conn, at)

@@ -25,11 +25,16 @@ MAX_LISTED = 60  # known values listed in the message; more are only counted
 
 
 class UnknownFilter(ValueError):
-    """A filter value no row could match: `name` (the parameter), `value`, and why."""
+    """A filter value no row could match: `name` (the parameter), `value`, and why; then
+    `hint` (' (the catalog calls it …)', queries.spelling_hint) or else the `known` values."""
 
-    def __init__(self, name: str, value: str, why: str, known: Collection[str] = ()) -> None:
+    def __init__(
+        self, name: str, value: str, why: str, known: Collection[str] = (), hint: str = ""
+    ) -> None:
         listed = sorted(known)
-        if not listed:
+        if hint:  # another spelling of a catalog name: that name says more than the list
+            tail = hint
+        elif not listed:
             tail = ""
         elif len(listed) <= MAX_LISTED:
             tail = f"; one of: {', '.join(listed)}"
@@ -49,10 +54,14 @@ def check_known(name: str, value: str | None, known: Collection[str], why: str) 
 def check_queue_filter(conn: Connection, which: queries.QueueFilter) -> None:
     """Refuse a queue filter's route, model, source or change set that no review item could
     name (see the module's rule). Raises UnknownFilter naming the first such parameter."""
-    check_known("route", which.route, queries.queue_routes(conn), "no review item names it")
+    routes = queries.queue_routes(conn)
+    if which.route and which.route not in routes:
+        hint = queries.spelling_hint(conn, which.route, None)
+        raise UnknownFilter("route", which.route, "no review item names it", routes, hint)
     check_known("source", which.source, queue_sources(), "not a configured source")
     if which.model and not queries.queue_has_model(conn, which.model):
-        raise UnknownFilter("model", which.model, "no review item is about this model")
+        hint = queries.spelling_hint(conn, None, which.model)
+        raise UnknownFilter("model", which.model, "no review item is about this model", (), hint)
     if which.set_id and not queries.change_sets(
         conn, queries.QueueFilter(status=None, set_id=which.set_id), limit=1
     ):

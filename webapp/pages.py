@@ -26,7 +26,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from catalog import reader
+from catalog import queries, reader
 from catalog.cost import CostError, Workload, estimate, unknown_target, workload_error
 from catalog.export import FORMATS, render, value_record
 from review import submissions as submitted
@@ -113,13 +113,14 @@ def cost_api(
             if not values
             else None
         )
+        hint = queries.spelling_hint(conn, route, model) if unknown is not None else ""
     try:
         if unknown is not None:
             raise unknown
         return estimate(values, workload, route=route, model=model).model_dump(mode="json")
     except CostError as exc:
         raise HTTPException(
-            status_code=422, detail={"component": exc.component, "refused": str(exc)}
+            status_code=422, detail={"component": exc.component, "refused": f"{exc}{hint}"}
         ) from None
 
 
@@ -331,8 +332,9 @@ def model_page(
             output_tokens=output_tokens,
             images=images,
         )
+        hint = queries.spelling_hint(conn, None, model) if view is None else ""
     if view is None:
-        raise HTTPException(status_code=404, detail=f"no route sells {model} in the catalog")
+        raise HTTPException(status_code=404, detail=f"no route sells {model} in the catalog{hint}")
     context = {**view, "at": at, "root": "/", "ext": "", "static": False}
     return _page(request, "model_routes.html", context)
 
