@@ -3,11 +3,12 @@
 Refreshes through the real flow (Scrapy over loopback HTTP, a real Prefect API, SQLite) of
 epoch-2 worlds made here from the real recorded responses, each with one model's record broken:
 
-- the record cannot be read at all: a field the parser did not expect of that shape and raises
-  on (`mode` of a transcription entry: the record's problem "record of an unexpected shape"), or
-  every field of an OpenRouter entry of another shape (each field quarantined alone: no value
-  left); and, beside them, one field of another shape quarantined alone (LiteLLM's legacy
-  `max_tokens`: the entry's other values are read);
+- no value of the record can be read: a field every other one depends on, of another shape
+  (`mode` of a transcription entry as a list: quarantined as "mode is not a name", and its
+  per-second prices, whose medium the mode says, with it as unit-ambiguous), or every field
+  of an OpenRouter entry of another shape (each field quarantined alone: no value left); and,
+  beside them, one field of another shape quarantined alone (LiteLLM's legacy `max_tokens`:
+  the entry's other values are read);
 - every value it states is read, and every one is set aside by validation (every price of a
   Portkey entry written as a placeholder far over its unit's sane maximum).
 
@@ -30,7 +31,7 @@ from sqlalchemy import and_, select
 
 from catalog import store
 from catalog.compare import MISSING_AFTER
-from catalog.normalize import UNREADABLE_RULE, named_by
+from catalog.normalize import named_by
 from catalog.tables import catalog_values, listings, quarantine, review_items, source_runs
 from schemas.fetch import Uninterpretable
 from schemas.records import ReviewKind
@@ -137,14 +138,15 @@ CASES = {
         _changed("gpt-4o", lambda entry: wrapped(entry, ("max_tokens",))),
         _without("gpt-4o"),
     ),
-    # a transcription entry's mode as a list: its normalizer raises TypeError
+    # a transcription entry's mode as a list: the mode, and the per-second prices it gives a
+    # medium, are quarantined; no value of the entry is left
     "litellm mode a list": Case(
         "litellm",
         (LITELLM,),
         "azure",
         "whisper-1",
         "azure/whisper-1",
-        UNREADABLE_RULE,
+        "mode is not a name",
         _changed("azure/whisper-1", lambda entry: wrapped(entry, ("mode",))),
         _without("azure/whisper-1"),
     ),
