@@ -66,6 +66,11 @@ class Stamp(NamedTuple):
     observed_at: datetime
 
 
+# A named tuple of its fields' values, in order, built as the plain tuple it is: a NamedTuple's
+# __new__ is a Python function (~4x the cost), and a first load builds one per field (~10^6).
+_FIELD_ID = _NEW_VALUE = tuple.__new__
+
+
 class NewValue(NamedTuple):
     """A value a field takes under the accept-new policy. Immutable; a named tuple, since a
     first load makes one per field (~10^5 to 10^6)."""
@@ -170,7 +175,7 @@ def compare(
     measures: dict[tuple[object, ...], Measure] = {}  # by a key's measure part (key[2:])
     for key in sorted(groups):  # keys are distinct: sorted as tuples, by no key function
         group = groups[key]
-        current = in_force.get(key)
+        current = in_force.get(key) if in_force else None  # none in force on a first load
         if current is not None:
             _compare_current(group, current, ctx, result, field_id)
             continue
@@ -178,7 +183,7 @@ def compare(
             measure = measures.get(key[2:])
             if measure is None:
                 measure = measures[key[2:]] = group[0].measure
-            _accept_alone(group[0], FieldId(key[0], key[1], measure), ctx, result)
+            _accept_alone(group[0], _FIELD_ID(FieldId, (key[0], key[1], measure)), ctx, result)
             continue
         officials = [o for o in group if official(o.source, o.route)]
         if _proposal(group, officials) is None:
@@ -506,11 +511,10 @@ def _accept_alone(obs: Observation, field: FieldId, ctx: Context, result: Compar
     """What _accept_new does with a field (`field`) only `obs` states, no source being held: its
     value enters, verified when its source is official for the route."""
     source, at = obs.source, obs.observed_at
-    if ctx.official(source, obs.route):
-        new = NewValue(field, obs.value, at, source, at, source, (obs,))
-    else:
-        new = NewValue(field, obs.value, at, source, None, None, (obs,))
-    result.new_values.append(new)
+    verified_at, verified_by = (at, source) if ctx.official(source, obs.route) else (None, None)
+    result.new_values.append(
+        _NEW_VALUE(NewValue, (field, obs.value, at, source, verified_at, verified_by, (obs,)))
+    )
 
 
 def _source(obs: Observation) -> str:
@@ -543,6 +547,11 @@ def _anomalies(problems: Iterable[Problem], ctx: Context, result: Comparison) ->
         )
 
 
+# Members read once: on Python 3.11 `Unit.PER_IMAGE` is a metaclass lookup, ~10x a global's
+# cost, and these are asked of every field a run states (~10^5 to 10^6).
+_PER_IMAGE, _PER_PIXEL = Unit.PER_IMAGE, Unit.PER_PIXEL
+
+
 def _pixel_consistency(
     groups: dict[_Key, list[Observation]], ctx: Context, result: Comparison
 ) -> None:
@@ -550,10 +559,10 @@ def _pixel_consistency(
     per_image: dict[tuple[str, _Key], Observation] = {}
     per_pixel: list[tuple[_Key, list[Observation]]] = []
     for k, group in groups.items():
-        if k[4] is Unit.PER_IMAGE:
+        if k[4] is _PER_IMAGE:
             for o in group:
-                per_image[(o.source, (*k[:4], Unit.PER_PIXEL, k[5]))] = o
-        elif k[4] is Unit.PER_PIXEL:
+                per_image[(o.source, (*k[:4], _PER_PIXEL, k[5]))] = o
+        elif k[4] is _PER_PIXEL:
             per_pixel.append((k, group))
     for key, group in per_pixel if per_image else ():
         for pixel in group:

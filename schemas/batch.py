@@ -140,6 +140,30 @@ def frame_value(value: Decimal) -> Decimal | None:
     return None if framed.adjusted() >= INTEGER_DIGITS else framed  # rounded up to 10^18
 
 
+class _Framed(dict[Decimal, "Decimal | None"]):
+    """`frame_value` of each value by value, worked out once per distinct value (a batch of
+    ~10^5 states ~10^3). Equal values frame alike (the quantum, not the stated exponent, sets
+    the result's); zero is framed each time: -0 equals 0 but keeps its sign."""
+
+    def __missing__(self, value: Decimal) -> Decimal | None:
+        framed = frame_value(value)
+        if value:
+            self[value] = framed
+        return framed
+
+
+class _FixedText(dict[Decimal, str]):
+    """A framed value's fixed-point text (`format(value, "f")`) by value, formatted once per
+    distinct value (all framed values share one exponent, so equal ones format alike); zero
+    each time, for its sign."""
+
+    def __missing__(self, value: Decimal) -> str:
+        text = format(value, "f")
+        if value:
+            self[value] = text
+        return text
+
+
 def value_text(value: Decimal) -> str:
     """A stated value as text for a report, bounded in length whatever its exponent."""
     if value.is_finite() and -PRECISION <= value.adjusted() < INTEGER_DIGITS:
@@ -177,7 +201,9 @@ def to_frame(observations: Sequence[Observation], values: Sequence[Decimal]) -> 
             "unit": units,
             "dims": dims,
             # as fixed-point text: polars reads it exactly and ~5x faster than Decimal objects
-            "value": pl.Series([format(q, "f") for q in values], dtype=pl.String).cast(DECIMAL),
+            "value": pl.Series(list(map(_FixedText().__getitem__, values)), dtype=pl.String).cast(
+                DECIMAL
+            ),
             "exact": list(map(operator.eq, values, stated)),
         },
         schema_overrides={
@@ -251,12 +277,13 @@ def validate_by_source(
 
 
 _SOURCE = operator.attrgetter("source")
+_VALUE = operator.attrgetter("value")
 
 
 def _validate(
     observations: Sequence[Observation],
 ) -> tuple[list[Observation], list[Problem], bool]:
-    framed = [frame_value(o.value) for o in observations]
+    framed = list(map(_Framed().__getitem__, map(_VALUE, observations)))
     values = [q for q in framed if q is not None]
     fits: Sequence[Observation] = observations
     problems: list[Problem] = []

@@ -40,6 +40,7 @@ from decimal import Decimal
 from typing import Any
 
 from schemas.fetch import UNLISTED_GROUP_RULE, Normalized, Uninterpretable, Unparsable
+from schemas.field import Dims
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import UNKNOWN_LIMIT, Page, load_json, to_decimal
@@ -260,14 +261,22 @@ def _capabilities(out: DraftCollector, model: dict[str, Any]) -> None:
 
 
 _FLAG_VALUES = {0: Decimal(0), 1: Decimal(1)}
+# What `_flag` states, read once: on Python 3.11 each `Kind.CAPABILITY` is a metaclass lookup
+# (~10x a global's cost), and a record states ~7 flags (~38,000 a refresh). The dimensions of
+# each capability the module names, canonical already (`Dims.of` returns a Dims as it is).
+_SUPPORTS, _FLAG, _CAPABILITY = Component.SUPPORTS, Unit.FLAG, Kind.CAPABILITY
+_CAPABILITY_DIMS = {
+    name: Dims.of({Dim.CAPABILITY: name})
+    for name in (*FLAGS.values(), *MODALITY_CAPABILITIES.values())
+}
 
 
 def _flag(out: DraftCollector, name: str, value: int, evidence: str) -> None:
     out.add(
-        Component.SUPPORTS,
-        Unit.FLAG,
+        _SUPPORTS,
+        _FLAG,
         _FLAG_VALUES[value],
         evidence,
-        {Dim.CAPABILITY: name},
-        kind=Kind.CAPABILITY,
+        _CAPABILITY_DIMS[name],
+        kind=_CAPABILITY,
     )
