@@ -361,7 +361,7 @@ def _windows(page: list[str], patterns: list[re.Pattern[str]]) -> Iterator[tuple
     for index, line in enumerate(page):
         if not any(p.search(line) for p in patterns):
             if isinstance(line, Row) and (spots := _transposed(line, patterns)):
-                yield line, spots
+                yield " ⏎ ".join([" | ".join(line.header), line]), spots
             continue
         if numbers(_blank(line, patterns)) or index + 1 >= len(page):
             yield line, _spots(line, patterns)
