@@ -346,11 +346,14 @@ def _blank(text: str, patterns: list[re.Pattern[str]]) -> str:
 
 
 def _spots(line: str, patterns: list[re.Pattern[str]]) -> list[Spot]:
-    """Where a line's numbers are read: each cell of a table row under its column heading, or
-    the whole line."""
+    """Where a line's numbers are read: each cell of a table row under its column heading (or,
+    where the heading names no component, under the row's label: "Output price | Free of
+    charge | $10.00" under "| Free Tier | Paid Tier"), or the whole line."""
     if isinstance(line, Row) and len(line.header) == len(line.cells):
+        label = line.cells[0] if line.cells and not numbers(line.cells[0]) else ""
+        in_row = column_of(label) if label else None
         return [
-            (_blank(cell, patterns), column_of(heading))
+            (_blank(cell, patterns), column_of(heading) or in_row)
             for cell, heading in zip(line.cells, line.header, strict=True)
         ]
     return [(_blank(line, patterns), None)]

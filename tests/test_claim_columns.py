@@ -107,3 +107,22 @@ def test_a_table_naming_its_models_in_the_header_is_read_in_the_models_column(
     assert (found, note) == (True, "")
     assert snippet.startswith("**MODEL | deepseek-chat | deepseek-reasoner ⏎ ")
     assert row in snippet
+
+
+@pytest.mark.parametrize(
+    ("claim", "found", "note"),
+    [
+        ("input 10", False, "stated as the output price"),
+        ("output 1.25", False, "stated as the input price"),
+        ("input 1.25", True, ""),
+        ("output 10", True, ""),
+    ],
+)
+def test_a_row_label_names_the_component_where_the_columns_do_not(
+    claim: str, found: bool, note: str
+) -> None:
+    """Gemini's tables head their columns "Free Tier | Paid Tier" and name the component in
+    each row's label ("Input price", "Output price"): the label says what the row's numbers
+    price."""
+    page = "pricing-pages/gemini-pricing.2025-10-08.jina-reader.md"
+    assert check(page, "gemini-2.5-computer-use-preview-10-2025", claim)[:2] == (found, note)
