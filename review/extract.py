@@ -8,6 +8,15 @@ a heading-like line without numbers, the few lines under it) states the claimed 
 number: "$2.00", "2", "2.0" and "2e0" are all Decimal 2. A token price claimed per 1M tokens is
 also found when the page states it per 1K tokens or per token, and the note says so.
 
+A table row is read cell by cell where its header says what a column prices (`column_of`:
+"Input", "Cached input", "5m Cache Writes", "Batch output", "Prompt caching Write"), or, where
+the header names no component, where the row's label does ("Output price"): a number there
+confirms only a claim of that component, and of the service tier or cache lifetime the heading
+names; found only in another component's place, the claim is not found and the note says what
+the page stated the value as ("stated as the output price"). Prose, JSON and tables whose
+headings name no component are read as before. A table that names the model in its header (the
+models as columns, the components as rows) is read in the model's column.
+
 Claims are in USD. A number the page writes as another currency's money ("￥4.00", "€2",
 "CA$1", "2元", "4.00 CNY") does not state the claim, and neither does a bare number on a page
 whose money is written only in other currencies (a table headed "元/百万 tokens" with cells
