@@ -36,10 +36,11 @@ from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 
 from catalog.identity import general_form
+from schemas.field import Dims
 from schemas.records import decimal_text
 from schemas.vocab import DIMENSION_DEFAULTS, PRICE_UNITS, Dim, Unit
 from spiders.anthropic_page import ABOVE, BATCH, TTL, UP_TO, column_component
-from spiders.openai_page import COLUMNS
+from spiders.openai_page import COLUMNS, TIERS
 from spiders.tables import heading_unit, strip_footnotes
 
 MAX_BLOCK = 4000  # a JSON record longer than this is not "near" anything
@@ -67,16 +68,19 @@ _COMPONENT_WORDS = re.compile(r"input|output|cach", re.IGNORECASE)
 
 
 class Row(str):
-    """A block that is a table row: its text (cells joined by " | ") with its cells and the
-    header in force for it (() when the table has no header row)."""
+    """A block that is a table row: its text (cells joined by " | ") with its cells, the
+    header in force for it (() when the table has no header row) and the service tier the
+    label right above its table names ("Batch", "Standard": openai_page's TIERS; '' if none)."""
 
     cells: tuple[str, ...]
     header: tuple[str, ...]
+    tier: str
 
-    def __new__(cls, cells: tuple[str, ...], header: tuple[str, ...]) -> Row:
+    def __new__(cls, cells: tuple[str, ...], header: tuple[str, ...], tier: str = "") -> Row:
         row = super().__new__(cls, re.sub(r"\s+", " ", " | ".join(cells)).strip())
         row.cells = cells
         row.header = header
+        row.tier = tier
         return row
 
 
@@ -88,7 +92,9 @@ class Column:
     dimensions: dict[str, str]
 
     def label(self) -> str:
-        dims = ", ".join(f"{k}={v}" for k, v in sorted(self.dimensions.items()))
+        """As a claim's label writes it: dimensions at their default value left out."""
+        stated = Dims.of(self.dimensions).items()
+        dims = ", ".join(f"{k}={v}" for k, v in sorted(stated))
         return f"{self.component}{f' [{dims}]' if dims else ''}"
 
     def states(self, claim: Claim) -> bool:
@@ -212,12 +218,15 @@ def _html_lines(html: str) -> list[str]:
     rows: list[Row] = []
     for table in soup.find_all("table"):
         header: tuple[str, ...] = ()
+        above = table.find_previous(string=lambda text: bool(text.strip()))
+        tier = str(above).strip().casefold() if above is not None else ""
+        tier = tier if tier in TIERS else ""
         for number, tr in enumerate(table.find_all("tr")):
             cells = tuple(c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"]))
             heads = tr.find_parent("thead") is not None or all(
                 c.name == "th" for c in tr.find_all(["th", "td"])
             )
-            rows.append(Row(cells, header))
+            rows.append(Row(cells, header, tier))
             if number == 0 and heads:
                 header = cells
             tr.replace_with(soup.new_string(f"\n{_ROW_MARK}{len(rows) - 1}{_ROW_MARK}\n"))
@@ -362,10 +371,17 @@ def _spots(line: str, patterns: list[re.Pattern[str]]) -> list[Spot]:
         label = line.cells[0] if line.cells and not numbers(line.cells[0]) else ""
         in_row = column_of(label) if label else None
         return [
-            (_blank(cell, patterns), column_of(heading) or in_row)
+            (_blank(cell, patterns), _tiered(column_of(heading) or in_row, line.tier))
             for cell, heading in zip(line.cells, line.header, strict=True)
         ]
     return [(_blank(line, patterns), None)]
+
+
+def _tiered(column: Column | None, tier: str) -> Column | None:
+    """The column with the service tier its table's label names, where its heading names none."""
+    if column is None or not tier or Dim.SERVICE_TIER.value in column.dimensions:
+        return column
+    return Column(column.component, {**column.dimensions, Dim.SERVICE_TIER.value: tier})
 
 
 def _windows(page: list[str], patterns: list[re.Pattern[str]]) -> Iterator[tuple[str, list[Spot]]]:

@@ -126,3 +126,29 @@ def test_a_row_label_names_the_component_where_the_columns_do_not(
     price."""
     page = "pricing-pages/gemini-pricing.2025-10-08.jina-reader.md"
     assert check(page, "gemini-2.5-computer-use-preview-10-2025", claim)[:2] == (found, note)
+
+
+@pytest.mark.parametrize(
+    ("claim", "found", "note"),
+    [
+        ("input 0.625", False, "stated as the input [service_tier=batch] price"),
+        (
+            "input 1.25 service_tier=batch",
+            False,
+            "stated as the input price",
+        ),
+        (
+            "output 20 service_tier=flex",
+            False,
+            "stated as the output [service_tier=priority] price",
+        ),
+        ("input 0.625 service_tier=batch", True, ""),
+        ("output 5 service_tier=flex", True, ""),
+        ("input 1.25", True, ""),
+    ],
+)
+def test_the_label_above_a_table_names_its_service_tier(claim: str, found: bool, note: str) -> None:
+    """OpenAI's page heads each tier's table with its label ("Batch", "Flex", "Standard",
+    "Priority"; openai_page's TIERS) over the same Input | Cached input | Output columns: a
+    value in another tier's table does not confirm the claim."""
+    assert check(OPENAI, "gpt-5", claim)[:2] == (found, note)
