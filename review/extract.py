@@ -12,9 +12,10 @@ A table row is read cell by cell where its header says what a column prices (`co
 "Input", "Cached input", "5m Cache Writes", "Batch output", "Prompt caching Write"), or, where
 the header names no component, where the row's label does ("Output price"): a number there
 confirms only a claim of that component, and of the service tier or cache lifetime the heading
-names; found only in another component's place, the claim is not found and the note says what
-the page stated the value as ("stated as the output price"). Prose, JSON and tables whose
-headings name no component are read as before. A table that names the model in its header (the
+names (or the tier the label right above the table names: "Batch", "Priority"). Found only in
+another component's (or tier's) place, the claim is not found and the note says what the page
+stated the value as ("stated as the output price"). Prose, JSON and tables whose headings name
+no component are read as before. A table that names the model in its header (the
 models as columns, the components as rows) is read in the model's column.
 
 Claims are in USD. A number the page writes as another currency's money ("￥4.00", "€2",
