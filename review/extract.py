@@ -430,10 +430,10 @@ def _check(claim: Claim, windows: list[tuple[str, list[Spot]]], page_money: str)
     foreign: Check | None = None
     elsewhere: Check | None = None
     for shown, spots in windows:
-        for readable, column in spots:
-            stated = amounts(readable)
-            for value, how in equivalents(claim):
-                for number, written_in in stated:
+        stated = [(amounts(readable), column) for readable, column in spots]
+        for value, how in equivalents(claim):
+            for numbers_at, column in stated:
+                for number, written_in in numbers_at:
                     if number != value:
                         continue
                     if column is not None and not column.states(claim):
