@@ -8,6 +8,16 @@ a heading-like line without numbers, the few lines under it) states the claimed 
 number: "$2.00", "2", "2.0" and "2e0" are all Decimal 2. A token price claimed per 1M tokens is
 also found when the page states it per 1K tokens or per token, and the note says so.
 
+A table row is read cell by cell where its header says what a column prices (`column_of`:
+"Input", "Cached input", "5m Cache Writes", "Batch output", "Prompt caching Write"), or, where
+the header names no component, where the row's label does ("Output price"): a number there
+confirms only a claim of that component, and of the service tier or cache lifetime the heading
+names (or the tier the label right above the table names: "Batch", "Priority"). Found only in
+another component's (or tier's) place, the claim is not found and the note says what the page
+stated the value as ("stated as the output price"). Prose, JSON and tables whose headings name
+no component are read as before. A table that names the model in its header (the
+models as columns, the components as rows) is read in the model's column.
+
 Claims are in USD. A number the page writes as another currency's money ("￥4.00", "€2",
 "CA$1", "2元", "4.00 CNY") does not state the claim, and neither does a bare number on a page
 whose money is written only in other currencies (a table headed "元/百万 tokens" with cells
@@ -27,8 +37,12 @@ from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 
 from catalog.identity import general_form
+from schemas.field import Dims
 from schemas.records import decimal_text
-from schemas.vocab import PRICE_UNITS, Unit
+from schemas.vocab import DIMENSION_DEFAULTS, PRICE_UNITS, Dim, Unit
+from spiders.anthropic_page import ABOVE, BATCH, TTL, UP_TO, column_component
+from spiders.openai_page import COLUMNS, TIERS
+from spiders.tables import heading_unit, strip_footnotes
 
 MAX_BLOCK = 4000  # a JSON record longer than this is not "near" anything
 FOLLOWING_LINES = 5  # lines read under a heading that names the model
@@ -48,6 +62,84 @@ _FOREIGN_BEFORE = re.compile(
 _FOREIGN_AFTER = re.compile(rf"^\s?(?:(?P<sym>元)|(?P<code>{_CODES})\b)")
 _USD = re.compile(r"\$|\bUSD\b")
 _ANY_FOREIGN = re.compile(rf"[€£¥￥元₹₩]|(?<![A-Za-z])(?!US\$)[A-Z]{{1,3}}\$|\b(?:{_CODES})\b")
+_ROW_MARK = "\x00"
+_MARKED = re.compile(r"\x00(\d+)\x00")
+_CACHING = re.compile(r"\bcach(?:ing|ed)\b", re.IGNORECASE)
+_COMPONENT_WORDS = re.compile(r"input|output|cach", re.IGNORECASE)
+
+
+class Row(str):
+    """A block that is a table row: its text (cells joined by " | ") with its cells, the
+    header in force for it (() when the table has no header row) and the service tier the
+    label right above its table names ("Batch", "Standard": openai_page's TIERS; '' if none)."""
+
+    cells: tuple[str, ...]
+    header: tuple[str, ...]
+    tier: str
+
+    def __new__(cls, cells: tuple[str, ...], header: tuple[str, ...], tier: str = "") -> Row:
+        row = super().__new__(cls, re.sub(r"\s+", " ", " | ".join(cells)).strip())
+        row.cells = cells
+        row.header = header
+        row.tier = tier
+        return row
+
+
+@dataclass(frozen=True)
+class Column:
+    """What a column heading says its numbers price: a component and the dimensions it names."""
+
+    component: str
+    dimensions: dict[str, str]
+
+    def label(self) -> str:
+        """As a claim's label writes it: dimensions at their default value left out."""
+        stated = Dims.of(self.dimensions).items()
+        dims = ", ".join(f"{k}={v}" for k, v in sorted(stated))
+        return f"{self.component}{f' [{dims}]' if dims else ''}"
+
+    def states(self, claim: Claim) -> bool:
+        """Whether a number in this column can be the claim's: the same component, and each
+        dimension the heading names equal to the claim's (its default when the claim states
+        none: a "Batch input" column is no standard-tier input)."""
+        if claim.component != self.component:
+            return False
+        for name, value in self.dimensions.items():
+            claimed = claim.dimensions.get(name)
+            if claimed is None:
+                default = DIMENSION_DEFAULTS.get(Dim(name))
+                if default is None:
+                    continue
+                claimed = default
+            if claimed != value:
+                return False
+        return True
+
+
+def column_of(heading: str) -> Column | None:
+    """The component and dimensions a table's column (or a transposed table's row label)
+    names, in the words of the official page readers: "Cached input" (spiders/openai_page.py
+    COLUMNS), "Base Input Tokens", "5m Cache Writes", "Cache Hits & Refreshes", "Batch input"
+    (spiders/anthropic_page.py), "Prompt caching Write". None where the heading names no
+    component ("Price", "Paid Tier") or a prompt-size tier ("> 200K input tokens", whose cells
+    say what they price): then the column says nothing about what its numbers are."""
+    name = heading_unit(strip_footnotes(heading))[0].casefold()
+    if not _COMPONENT_WORDS.search(name) or ABOVE.search(name) or UP_TO.search(name):
+        return None
+    dims: dict[str, str] = {}
+    known = COLUMNS.get(name)
+    if known is not None:
+        component = known.component
+    else:
+        found = column_component(_CACHING.sub("cache", name))
+        if found is None:
+            return None
+        component = found
+    if (known is not None and known.tier) or BATCH.search(name):
+        dims[Dim.SERVICE_TIER.value] = "batch"
+    if component.value == "cache_write" and (ttl := TTL.search(name)):
+        dims[Dim.CACHE_TTL.value] = "5m" if ttl.group(1).startswith("5") else "1h"
+    return Column(component.value, dims)
 
 
 @dataclass(frozen=True)
@@ -124,13 +216,31 @@ def _html_lines(html: str) -> list[str]:
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(["script", "style", "noscript", "template", "svg"]):
         tag.decompose()
-    for row in soup.find_all("tr"):
-        cells = [c.get_text(" ", strip=True) for c in row.find_all(["th", "td"])]
-        row.replace_with(soup.new_string("\n" + " | ".join(cells) + "\n"))
+    rows: list[Row] = []
+    for table in soup.find_all("table"):
+        header: tuple[str, ...] = ()
+        above = table.find_previous(string=lambda text: bool(text.strip()))
+        tier = str(above).strip().casefold() if above is not None else ""
+        tier = tier if tier in TIERS else ""
+        for number, tr in enumerate(table.find_all("tr")):
+            cells = tuple(c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"]))
+            heads = tr.find_parent("thead") is not None or all(
+                c.name == "th" for c in tr.find_all(["th", "td"])
+            )
+            rows.append(Row(cells, header, tier))
+            if number == 0 and heads:
+                header = cells
+            tr.replace_with(soup.new_string(f"\n{_ROW_MARK}{len(rows) - 1}{_ROW_MARK}\n"))
     text = soup.get_text("\n")
-    return [
-        line for line in (re.sub(r"\s+", " ", raw).strip() for raw in text.splitlines()) if line
-    ]
+    lines: list[str] = []
+    for raw in text.splitlines():
+        line = re.sub(r"\s+", " ", raw).strip()
+        if marked := _MARKED.fullmatch(line):
+            row = rows[int(marked[1])]
+            line = row if row else ""
+        if line:
+            lines.append(line)
+    return lines
 
 
 def _json_blocks(data: Any) -> Iterator[str]:
@@ -224,58 +334,129 @@ def page_currency(page: list[str]) -> str:
 def check_claims(page: list[str], names: list[str], claims: list[Claim]) -> list[Check]:
     """For each claim: is its value stated near the model's name, and where. A price claim
     (USD) is not found in a number written as another currency's money, nor in a bare number on
-    a page whose money is all in other currencies (`page_currency`)."""
+    a page whose money is all in other currencies (`page_currency`). Where a table's heading
+    says what a column prices (`column_of`), a number in it states only that component (and
+    the dimensions the heading names): the note then says what the claimed value was stated
+    as instead ("stated as the output price"). A table whose header names the model (the
+    models as columns, the components as rows) is read in the model's column."""
     patterns = name_patterns(*names)
     windows = _innermost(list(_windows(page, patterns)))
     currency = page_currency(page)
     return [_check(claim, windows, currency) for claim in claims]
 
 
-def _innermost(windows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+# A place a number is read from, with what its column says it prices (None: nothing said).
+Spot = tuple[str, Column | None]
+
+
+def _innermost(windows: list[tuple[str, list[Spot]]]) -> list[tuple[str, list[Spot]]]:
     """Drop a window that contains another: a JSON array naming many models is not "near" the
     model just because one of its records is, and a heading's section yields to its own row."""
     shown = [w[0] for w in windows]
     return [w for w in windows if not any(o != w[0] and o in w[0] for o in shown)]
 
 
-def _windows(page: list[str], patterns: list[re.Pattern[str]]) -> Iterator[tuple[str, str]]:
-    """(text as shown, text to read numbers from) for each place the model is named."""
+def _blank(text: str, patterns: list[re.Pattern[str]]) -> str:
+    """The text with each spelling of the model's name blanked out (its digits are no value)."""
+    spans = [m.span() for p in patterns for m in p.finditer(text)]
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def _spots(line: str, patterns: list[re.Pattern[str]]) -> list[Spot]:
+    """Where a line's numbers are read: each cell of a table row under its column heading (or,
+    where the heading names no component, under the row's label: "Output price | Free of
+    charge | $10.00" under "| Free Tier | Paid Tier"), or the whole line."""
+    if isinstance(line, Row) and len(line.header) == len(line.cells):
+        label = line.cells[0] if line.cells and not numbers(line.cells[0]) else ""
+        in_row = column_of(label) if label else None
+        return [
+            (_blank(cell, patterns), _tiered(column_of(heading) or in_row, line.tier))
+            for cell, heading in zip(line.cells, line.header, strict=True)
+        ]
+    return [(_blank(line, patterns), None)]
+
+
+def _tiered(column: Column | None, tier: str) -> Column | None:
+    """The column with the service tier its table's label names, where its heading names none."""
+    if column is None or not tier or Dim.SERVICE_TIER.value in column.dimensions:
+        return column
+    return Column(column.component, {**column.dimensions, Dim.SERVICE_TIER.value: tier})
+
+
+def _windows(page: list[str], patterns: list[re.Pattern[str]]) -> Iterator[tuple[str, list[Spot]]]:
+    """(text as shown, places to read numbers from) for each place the model is named."""
     for index, line in enumerate(page):
-        spans = [m.span() for p in patterns for m in p.finditer(line)]
-        if not spans:
+        if not any(p.search(line) for p in patterns):
+            if isinstance(line, Row) and (spots := _transposed(line, patterns)):
+                yield " ⏎ ".join([" | ".join(line.header), line]), spots
             continue
-        unnamed = line
-        for start, end in sorted(spans, reverse=True):
-            unnamed = unnamed[:start] + " " * (end - start) + unnamed[end:]
-        if numbers(unnamed) or index + 1 >= len(page):
-            yield line, unnamed
+        if numbers(_blank(line, patterns)) or index + 1 >= len(page):
+            yield line, _spots(line, patterns)
             continue
         following = page[index + 1 : index + 1 + FOLLOWING_LINES]
-        yield " ⏎ ".join([line, *following]), " \n ".join([unnamed, *following])
+        spots = [s for part in [line, *following] for s in _spots(part, patterns)]
+        yield " ⏎ ".join([line, *following]), spots
 
 
-def _check(claim: Claim, windows: list[tuple[str, str]], page_money: str) -> Check:
+def _transposed(row: Row, patterns: list[re.Pattern[str]]) -> list[Spot]:
+    """A row of a table whose header names the model in a column (not the first): the
+    number in the model's column, what it prices said by the row's label (the cells before
+    it). A row stating one number in its last written cell, its other model columns empty or
+    labels, states it for every model column (a cell spanning them, flattened by a converter:
+    "1M INPUT TOKENS (CACHE MISS) | $0.28 |" under "MODEL | deepseek-chat | deepseek-reasoner")."""
+    named = [
+        i for i, heading in enumerate(row.header) if i and any(p.search(heading) for p in patterns)
+    ]
+    if not named or len(row.header) != len(row.cells):
+        return []
+    column = named[0]
+    read = column
+    if not numbers(row.cells[column]):
+        written = [i for i, cell in enumerate(row.cells) if cell]
+        priced = [i for i in written if numbers(row.cells[i])]
+        if len(priced) != 1 or priced[0] != written[-1] or priced[0] == 0:
+            return []
+        read = priced[0]
+    label = " ".join(cell for cell in row.cells[:read] if not numbers(cell))
+    return [(row.cells[read], column_of(label))]
+
+
+def _check(claim: Claim, windows: list[tuple[str, list[Spot]]], page_money: str) -> Check:
     if not windows:
         return Check(claim, False, "", "the page does not name the model")
     priced = claim.unit in PRICE_UNITS
     foreign: Check | None = None
-    for shown, readable in windows:
-        stated = amounts(readable)
+    elsewhere: Check | None = None
+    for shown, spots in windows:
+        stated = [(amounts(readable), column) for readable, column in spots]
         for value, how in equivalents(claim):
-            for number, written_in in stated:
-                if number != value:
-                    continue
-                currency = (written_in or page_money) if priced else ""
-                if not currency:
-                    return Check(claim, True, _trim(shown, value), how)
-                foreign = foreign or Check(
-                    claim,
-                    False,
-                    _trim(shown, value),
-                    f"stated as {decimal_text(number)} in {currency}, not USD",
-                )
+            for numbers_at, column in stated:
+                for number, written_in in numbers_at:
+                    if number != value:
+                        continue
+                    if column is not None and not column.states(claim):
+                        elsewhere = elsewhere or Check(
+                            claim,
+                            False,
+                            _trim(shown, value),
+                            f"stated as the {column.label()} price" + (f", {how}" if how else ""),
+                        )
+                        continue
+                    currency = (written_in or page_money) if priced else ""
+                    if not currency:
+                        return Check(claim, True, _trim(shown, value), how)
+                    foreign = foreign or Check(
+                        claim,
+                        False,
+                        _trim(shown, value),
+                        f"stated as {decimal_text(number)} in {currency}, not USD",
+                    )
     if foreign is not None:
         return foreign
+    if elsewhere is not None:
+        return elsewhere
     return Check(
         claim,
         False,

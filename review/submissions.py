@@ -623,7 +623,9 @@ def _detail(row: Pending, outcome: Outcome) -> str:
     lines = [f"Source: {row.source_url}", f"Fetch: {outcome.status}: {outcome.detail}"]
     for check in outcome.checks:
         mark = "found" if check.found else "NOT FOUND"
-        note = f" ({check.note})" if check.note and check.found else ""
+        # A claim not found where a snippet is shown says why beside it ("stated as the
+        # output price", "stated as 4 in CNY, not USD"); without one, on its own line below.
+        note = f" ({check.note})" if check.note and (check.found or check.snippet) else ""
         lines.append(f"- {mark}: {check.claim.label()}{note}")
         if check.snippet:
             lines.append(f"    {check.snippet}")

@@ -160,7 +160,7 @@ def _columns(record: dict[str, Any], heading: str, cell: str) -> list[_Column]:
         # the column ("Batch input") or the section's heading ("Batch processing") says so: a
         # batch table whose columns lost the word would otherwise state standard prices
         dims[Dim.SERVICE_TIER] = "batch"
-    component = _component(lowered)
+    component = column_component(lowered)
     if component is None:
         raise Uninterpretable(rid, "unknown column", f"{heading}: {cell!r} in row: {text}")
     if component is Component.CACHE_WRITE and (ttl := TTL.search(lowered)):
@@ -170,7 +170,9 @@ def _columns(record: dict[str, Any], heading: str, cell: str) -> list[_Column]:
     return [_Column(component, dims, price, heading_unit(heading)[1])]
 
 
-def _component(text: str) -> Component | None:
+def column_component(text: str) -> Component | None:
+    """The component a lowercased column heading names ("5m cache writes" → cache_write,
+    "cache hits & refreshes" → cache_read, "base input tokens" → input), None for none."""
     if "cache write" in text:
         return Component.CACHE_WRITE
     if "cache hit" in text or "cache read" in text:

@@ -69,6 +69,7 @@ def test_recorded_pricing_page_checks_each_claim(engine: Engine, replay: str) ->
             "cache_read $0.30",
             "input 2.5",
             "input 1.50 usd_per_1m_tokens service_tier=batch",
+            "cache_read 3.75",
         ),
         contact="me@example.org",
         client_id="web:submitter",
@@ -80,7 +81,7 @@ def test_recorded_pricing_page_checks_each_claim(engine: Engine, replay: str) ->
     result = submitted.process(engine, created["id"], loopback_policy(replay))
 
     assert result is not None and result["fetch"] == "fetched"
-    assert (result["found"], result["claims"]) == (4, 5)
+    assert (result["found"], result["claims"]) == (4, 6)
     with engine.connect() as conn:
         item = queries.get_review(conn, result["review_item"])
         status = queries.submission_status(conn, created["token"])
@@ -88,7 +89,7 @@ def test_recorded_pricing_page_checks_each_claim(engine: Engine, replay: str) ->
     assert item.kind == "submission" and item.status == "open"
     assert item.route == "anthropic" and item.model == "claude-sonnet-4-5"
     assert item.due_at == (SUBMITTED_AT + timedelta(hours=48)).isoformat()
-    assert "4 of 5 claimed values found" in item.title
+    assert "4 of 6 claimed values found" in item.title
     found = [(c["component"], c["value"], c["dimensions"], c["found"]) for c in status["checks"]]
     assert found == [
         ("input", "3", {}, True),
@@ -96,12 +97,19 @@ def test_recorded_pricing_page_checks_each_claim(engine: Engine, replay: str) ->
         ("cache_read", "0.3", {}, True),
         ("input", "2.5", {}, False),
         ("input", "1.5", {"service_tier": "batch"}, True),
+        ("cache_read", "3.75", {}, False),
     ]
     snippets = [c["snippet"] for c in status["checks"]]
     assert snippets[0].startswith("Claude Sonnet 4.5 | $3 / MTok | $3.75 / MTok")
     assert snippets[4].startswith("Claude Sonnet 4.5 | $1.50 / MTok | $7.50 / MTok")
     assert status["checks"][3]["note"] == "the model is named, but the value is not stated near it"
     assert "NOT FOUND: input 2.5 usd_per_1m_tokens" in item.detail
+    # 3.75 is in the row, but in its "5m Cache Writes" column: the reviewer is told so.
+    assert snippets[5].startswith("Claude Sonnet 4.5 | $3 / MTok | $3.75 / MTok")
+    assert (
+        "NOT FOUND: cache_read 3.75 usd_per_1m_tokens (stated as the cache_write "
+        "[cache_ttl=5m] price)" in item.detail
+    )
     # The evidence is dated by the recorded response, and only found claims cite the page.
     first = item.changes[0]
     assert first.proposed == "3" and first.current is None
