@@ -14,9 +14,11 @@ the header names no component, where the row's label does ("Output price"): a nu
 confirms only a claim of that component, and of the service tier or cache lifetime the heading
 names (or the tier the label right above the table names: "Batch", "Priority"). Found only in
 another component's (or tier's) place, the claim is not found and the note says what the page
-stated the value as ("stated as the output price"). Prose, JSON and tables whose headings name
-no component are read as before. A table that names the model in its header (the
-models as columns, the components as rows) is read in the model's column.
+stated the value as ("stated as the output price"). In prose, a dollar amount the words next
+to it name ("$15/MTok output", "Output: $15") is read as that component's, the same way. JSON,
+other numbers of prose and tables whose headings name no component are read as before. A
+table that names the model in its header (the models as columns, the components as rows) is
+read in the model's column.
 
 Claims are in USD. A number the page writes as another currency's money ("￥4.00", "€2",
 "CA$1", "2元", "4.00 CNY") does not state the claim, and neither does a bare number on a page
@@ -62,6 +64,18 @@ _FOREIGN_BEFORE = re.compile(
 _FOREIGN_AFTER = re.compile(rf"^\s?(?:(?P<sym>元)|(?P<code>{_CODES})\b)")
 _USD = re.compile(r"\$|\bUSD\b")
 _ANY_FOREIGN = re.compile(rf"[€£¥￥元₹₩]|(?<![A-Za-z])(?!US\$)[A-Z]{{1,3}}\$|\b(?:{_CODES})\b")
+# The words that name what a dollar amount of prose prices, right after it ("$15/MTok output",
+# "$3 per million input tokens") or right before it ("Output: $15", "cache writes at $3.75").
+_WORD = r"(?P<word>cached input|cache (?:read|write|hit)s?|input|output)"
+_DOLLAR_BEFORE = re.compile(r"(?<![A-Za-z])(?:US)?\$\s?$")
+_WORD_AFTER = re.compile(
+    rf"\s*(?:(?:/|per)\s*(?:1M|M|million|1K|K|thousand)?\s*(?:MTok|tok(?:en)?s?)?\s*)?{_WORD}\b",
+    re.IGNORECASE,
+)
+_WORD_BEFORE = re.compile(
+    rf"\b{_WORD}(?:\s+(?:tokens?|price))?\s*(?::|=|-|–|—|\bat\b|\bof\b|\bis\b)?\s*(?:US)?\$\s?$",
+    re.IGNORECASE,
+)
 _ROW_MARK = "\x00"
 _MARKED = re.compile(r"\x00(\d+)\x00")
 _CACHING = re.compile(r"\bcach(?:ing|ed)\b", re.IGNORECASE)
@@ -375,7 +389,27 @@ def _spots(line: str, patterns: list[re.Pattern[str]]) -> list[Spot]:
             (_blank(cell, patterns), _tiered(column_of(heading) or in_row, line.tier))
             for cell, heading in zip(line.cells, line.header, strict=True)
         ]
-    return [(_blank(line, patterns), None)]
+    return _prose_spots(_blank(line, patterns))
+
+
+def _prose_spots(text: str) -> list[Spot]:
+    """A line of prose: each dollar amount the words right after it ("$15/MTok output", "$3
+    per million input tokens") or right before it ("Output: $15") say the component of, on its
+    own, with that component (`column_of`); the rest of the line as it is. A bare number is
+    never labelled so (its words may count tokens: "200,000 input tokens")."""
+    labelled: list[Spot] = []
+    rest = text
+    for match in _NUMBER.finditer(text):
+        before = text[max(0, match.start() - 40) : match.start()]
+        if not _DOLLAR_BEFORE.search(before):
+            continue
+        word = _WORD_AFTER.match(text, match.end()) or _WORD_BEFORE.search(before)
+        column = column_of(word["word"]) if word else None
+        if column is None:
+            continue
+        labelled.append((f"${match[0]}", column))
+        rest = rest[: match.start()] + " " * (match.end() - match.start()) + rest[match.end() :]
+    return [(rest, None), *labelled]
 
 
 def _tiered(column: Column | None, tier: str) -> Column | None:

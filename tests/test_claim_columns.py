@@ -54,6 +54,9 @@ def check(page: str, model: str, text: str) -> tuple[bool, str, str]:
             "stated as the input [service_tier=batch] price",
         ),
         (ANTHROPIC, "claude-haiku-4-5", "output 1", "stated as the input price"),
+        # prose: "Using Claude Sonnet 4.5 at $3/MTok input, $15/MTok output, ..."; its table
+        # row states $15 as the output price too
+        (ANTHROPIC, "claude-sonnet-4-5", "input 15", "stated as the output price"),
         # MiniMax-M2 | $0.3 | $1.2 | Prompt caching Read $0.03 | Prompt caching Write $0.375
         (MINIMAX, "MiniMax-M2", "cache_write 0.03", "stated as the cache_read price"),
         (MINIMAX, "MiniMax-M2", "output 0.3", "stated as the input price"),
