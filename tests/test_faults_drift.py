@@ -169,30 +169,114 @@ def test_genai_prices_constraints_naming_their_kind_read_as_recorded() -> None:
     assert Counter(p.rule for p in found.problems) == Counter(p.rule for p in before.problems)
 
 
-@pytest.mark.parametrize(
-    "constraint",
-    [
-        {"type": "time_of_date", "start_date": "2026-03-13"},  # a kind its keys are not
-        {"type": "service_tier", "start_date": "2026-03-13"},
-        Decimal("20260313"),  # no object at all
-        [{"start_date": "2026-03-13"}],
-    ],
-    ids=["other kind", "unknown kind", "number", "list"],
-)
-def test_a_genai_prices_constraint_of_no_known_kind_is_that_sets_problem(constraint: Any) -> None:
-    """A number or a list where the constraint object was made the whole model unreadable (a
-    TypeError); a `type` other than its keys' kind is no kind to guess. Each is the set's
-    problem alone, as any unknown constraint (genai-prices#445)."""
+def genai_record(provider: str, model: str) -> dict[str, Any]:
+    """One model's record of epoch-2's genai-prices file, as the parser gives it."""
     [(url, body)] = bodies("genai-prices").items()
     [record] = [
         r
         for r in genai_prices.parse(body, url).records
-        if r["provider"] == "openai" and r["model"]["id"] == "o3"
+        if r["provider"] == provider and r["model"]["id"] == model
     ]
+    return record
+
+
+@pytest.mark.parametrize(
+    "constraint",
+    [
+        {"type": "service_tier", "tier": "batch"},  # a kind its keys are not, naming no time
+        {"service_tier": "batch", "region": "eu"},
+        Decimal("20260313"),  # no object at all, stating nothing
+        [{"service_tier": "batch"}],
+    ],
+    ids=["other kind", "request context", "number", "list"],
+)
+def test_a_genai_prices_constraint_of_no_known_kind_is_that_sets_problem(constraint: Any) -> None:
+    """A number or a list where the constraint object was made the whole model unreadable (a
+    TypeError); a `type` other than its keys' kind is no kind to guess. A constraint that
+    states no date or time applies to some requests only: each is the set's problem alone, as
+    any unknown constraint (genai-prices#445), and the unconstrained set is the price."""
+    record = genai_record("openai", "o3")
     record["model"]["prices"][1]["constraint"] = constraint
     found = genai_prices.normalize(record)
     assert [(p.field, p.rule) for p in found.problems] == [("prices[1]", "unknown constraint")]
     assert sorted(d.value for d in found if d.component.value == "output") == [Decimal(40)]
+
+
+# (provider, model, constraint): a recorded set by date or time of day, its constraint written
+# so it still states a date or time (a kind's other spelling, an extra key, a kind without its
+# keys, a list) but no longer as the two kinds genai-prices' schema defines.
+UNREAD_TIMES: list[tuple[str, str, Any]] = [
+    (
+        "deepseek",
+        "deepseek-chat",
+        {"type": "time_of_day", "start_time": "00:30:00Z", "end_time": "16:30:00Z"},
+    ),
+    (
+        "deepseek",
+        "deepseek-reasoner",
+        {"start_time": "00:30:00Z", "end_time": "16:30:00Z", "timezone": "UTC"},
+    ),
+    ("deepseek", "deepseek-chat", {"peak_hours": "00:30-16:30"}),
+    (
+        "openai",
+        "o3",
+        {"type": "time_of_date", "start_date": "2025-06-10"},
+    ),  # a kind its keys are not
+    ("openai", "o3", {"type": "service_tier", "start_date": "2025-06-10"}),
+    ("openai", "o3", [{"start_date": "2025-06-10"}]),
+    ("openai", "o3", {"from": "2025-06-10"}),
+]
+
+
+@pytest.mark.parametrize(("provider", "model", "constraint"), UNREAD_TIMES)
+def test_a_genai_prices_set_by_a_time_not_read_leaves_no_price_read_as_every_hours(
+    provider: str, model: str, constraint: Any
+) -> None:
+    """A set whose constraint states a date or a time this reader cannot read may be the one in
+    force at any date or hour. Set aside alone, it left the unconstrained set read as the price
+    of every hour and date, without a word: DeepSeek's off-peak price as its all-day price, o3's
+    price before 2025-06-10 (input 10 where it is 2) as current. Every price of the model is
+    quarantined as not the whole story, each by name; the model's other fields are read."""
+    record = genai_record(provider, model)
+    sets = record["model"]["prices"]
+    sets[1]["constraint"] = constraint
+    found = genai_prices.normalize(record)
+    assert [d for d in found if d.kind.value == "price"] == []
+    expected = [("prices[1]", "unknown constraint")] + [
+        (f"prices[{index}].{key}", genai_prices.UNREAD_TIME_RULE)
+        for index, entry in enumerate(sets)
+        for key in entry["prices"]
+        if index != 1  # the unread set itself is quarantined whole, by its constraint
+    ]
+    assert sorted((p.field, p.rule) for p in found.problems) == sorted(expected)
+    assert all("prices[1]" in p.detail for p in found.problems)
+    limits = [d.value for d in found if d.component.value == "context_window"]
+    assert limits == (
+        [Decimal(record["model"]["context_window"])] if "context_window" in record["model"] else []
+    )
+
+
+def test_every_genai_prices_set_by_a_time_not_read_is_reported_and_the_rest_read() -> None:
+    """Through the whole reading path: each constraint by date or time written with a zone
+    beside it (a key genai-prices' kinds do not have) leaves its model's prices quarantined,
+    each reported; every other model reads as recorded."""
+    found = read("genai-prices", genai_constraints(lambda c: {**c, "timezone": "UTC"}))
+    before = healthy("genai-prices")
+    assert not found.failure and not found.unparsable, found.failure or found.unparsable
+    [body] = bodies("genai-prices").values()
+    conditional = {
+        f"{provider['id']}/{model['id']}"
+        for provider in json.loads(body)
+        for model in provider["models"]
+        if isinstance(model.get("prices"), list)
+    }
+    assert len(conditional) == 15
+    assert not any(o.kind.value == "price" for o in found.valid if o.record in conditional)
+    assert [o for o in found.valid if o.record not in conditional] == [
+        o for o in before.valid if o.record not in conditional
+    ]
+    unread = {p.record for p in found.problems if p.rule == genai_prices.UNREAD_TIME_RULE}
+    assert unread == conditional
 
 
 # -------------------------------------------------- models.dev: shapes its schema allows
