@@ -10,6 +10,9 @@ Quirks of the source, and how they are read:
   `total_count` is a partial listing: Unparsable. The default listing holds text-output models only;
   `?output_modalities=all` adds image, embedding, speech and video models, so a model can appear
   in both listings: a record always gives the same drafts in the same order.
+- An `error` beside no entries (`{"data": [], "error": {"code", "message"}}`, or no `data` at
+  all) is the source's answer that it failed: Unparsable naming its message (one bounded line,
+  spiders/parsing.py stated_error), not an empty listing without a word of why.
 - `pricing` values are strings of USD per single token (x 10^6 -> usd_per_1m_tokens), except
   `image` (USD per input image, as documented), `request` (per request) and `web_search` (per
   search; stored per 1K searches as vendors quote it: "0.01" -> 10).
@@ -91,6 +94,7 @@ from spiders.parsing import (
     Page,
     is_router_pseudo_model,
     load_json,
+    no_entries_but_an_error,
     to_decimal,
 )
 
@@ -153,6 +157,7 @@ TOKEN_OUTPUTS = frozenset({"text", "image", "audio", "embeddings"})
 
 def parse(body: bytes, url: str) -> Page:
     doc = load_json(body, "openrouter models")
+    no_entries_but_an_error(doc, f"openrouter models ({url})")
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
         raise Unparsable('openrouter models: expected an object {"data": [...]}')
     records = doc["data"]

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from schemas.fetch import FieldProblem
+from schemas.sources import sources
 from spiders import genai_prices, modelsdev, vercel
 from spiders.crawl import crawl
 from spiders.replay import World, serve
@@ -543,3 +544,72 @@ def test_a_genai_prices_body_of_an_object_is_unparsable() -> None:
     [(url, body)] = bodies("genai-prices").items()
     found = read("genai-prices", {url: json.dumps({"providers": json.loads(body)}).encode()})
     assert found.unparsable and not found.valid
+
+
+# ------------------------------------ OpenRouter, Vercel: an error inside an empty envelope
+
+# What a gateway's error says, as it might be written: padded, over lines, longer than a reason
+# line holds.
+GATEWAY_ERROR = "  Upstream\tmodel registry unavailable,\n please retry.  " + "x" * 400
+
+
+def errored(source: str, url: str, error: Any) -> bytes:
+    """The source's recorded body of `url` with no entries and `error` beside them."""
+    document = json.loads(bodies(source)[url])
+    document["data"] = []
+    document["error"] = error
+    return json.dumps(document).encode()
+
+
+@pytest.mark.parametrize("source", ["openrouter", "vercel"])
+def test_an_error_inside_an_empty_envelope_is_named_in_the_one_line_reason(
+    source: str, tmp_path: Path
+) -> None:
+    """`{"data": [], "error": {"message": ...}}` failed the source as an "empty listing" without
+    a word of what the source said. Its own message (whitespace and lines made one space,
+    bounded) is the URL's reason, through the real download path; the other URLs read on."""
+    url = urls(source)[0]
+    body = errored(source, url, {"code": 503, "message": GATEWAY_ERROR})
+    world = World.load(fault_world(tmp_path, {url: {"body": body.decode()}}))
+    with serve(world) as base:
+        result = asyncio.run(asyncio.wait_for(crawl(source, base), timeout=60))
+    assert {page.url for page in result.pages} == set(urls(source)) - {url}
+    [failure] = result.failures
+    assert failure.url == url
+    assert "503: Upstream model registry unavailable, please retry. xxx" in failure.reason
+    assert "\n" not in failure.reason and "\t" not in failure.reason
+    assert failure.reason.endswith("...") and len(failure.reason) < 400
+
+
+@pytest.mark.parametrize(
+    ("error", "named"),
+    [
+        (
+            {"message": "  Rate limit exceeded  "},
+            "answered an error, no entries: Rate limit exceeded",
+        ),
+        ("Service Unavailable", "answered an error, no entries: Service Unavailable"),
+        ({"type": "internal_error"}, "{'type': 'internal_error'}"),
+    ],
+    ids=["message", "text", "no message"],
+)
+@pytest.mark.parametrize("source", ["openrouter", "vercel"])
+def test_each_spelling_of_an_envelopes_error_is_named(source: str, error: Any, named: str) -> None:
+    url = urls(source)[0]
+    found = read(source, {url: errored(source, url, error)})
+    [reason] = found.unparsable
+    assert named in reason and url in reason
+
+
+@pytest.mark.parametrize("source", ["openrouter", "vercel"])
+def test_an_error_stating_nothing_is_no_error(source: str) -> None:
+    """An `error` of null, an empty object or text states nothing: beside the recorded entries
+    the listing reads as recorded, beside none it is the empty listing catalog/health.py names."""
+    url = urls(source)[0]
+    nothing: list[Any] = [None, {}, ""]
+    for empty in nothing:
+        document = json.loads(bodies(source)[url])
+        document["error"] = empty
+        found = read(source, {**bodies(source), url: json.dumps(document).encode()})
+        assert stated(found) == stated(healthy(source))
+        assert sources()[source].parser.parse(errored(source, url, empty), url).records == []
