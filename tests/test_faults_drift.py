@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from schemas import vocab
 from schemas.fetch import FieldProblem
 from schemas.sources import sources
 from spiders import genai_prices, modelsdev, vercel
@@ -613,3 +614,61 @@ def test_an_error_stating_nothing_is_no_error(source: str) -> None:
         found = read(source, {**bodies(source), url: json.dumps(document).encode()})
         assert stated(found) == stated(healthy(source))
         assert sources()[source].parser.parse(errored(source, url, empty), url).records == []
+
+
+# ------------------------------------------- OpenRouter: the router flag's field stated twice
+
+
+def tokenizer_twice(model: str, first: str) -> dict[str, bytes]:
+    """Both recorded OpenRouter listings with `model`'s architecture stating `"tokenizer":
+    first` before the tokenizer it states (duplicate JSON keys: JSON keeps the last one)."""
+    changed: dict[str, bytes] = {}
+    for url, body in bodies("openrouter").items():
+        start = body.index(f'"id": "{model}"'.encode())
+        at = body.index(b'"tokenizer": ', start)
+        following = body.find(b'"id": ', start + 1)
+        assert following == -1 or at < following  # the tokenizer of that model's architecture
+        changed[url] = body[:at] + f'"tokenizer": "{first}", '.encode() + body[at:]
+    return changed
+
+
+def prices_of(found: Read, model: str) -> list[Any]:
+    return [o for o in found.valid if o.record == model and o.kind.value == "price"]
+
+
+@pytest.mark.parametrize(
+    ("model", "first", "table", "price_rule"),
+    [
+        # a router newer than schemas/vocab.py's table: OpenRouter's flag alone says it is one
+        ("openrouter/free", "GPT", False, "duplicate field"),
+        ("openrouter/free", "GPT", True, "router pseudo-model"),  # the table still says so
+        ("anthropic/claude-haiku-4.5", "Router", True, "duplicate field"),
+        ("~anthropic/claude-haiku-latest", "Claude", True, None),  # an alias either way
+    ],
+    ids=["router not in the table", "router in the table", "model", "alias"],
+)
+def test_a_tokenizer_stated_twice_is_reported_not_decided_by_the_last(
+    model: str, first: str, table: bool, price_rule: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`architecture.tokenizer` "Router" is OpenRouter's flag that a model bills the model each
+    call is routed to. Stated twice with different values, it was compared as one value,
+    matched neither, and lost the flag without a word: `openrouter/free`'s "0" read as a free
+    price. The field is reported by name; where the flag depends on which value is taken, every
+    price field is quarantined as a duplicate field; the limits are read as recorded."""
+    if not table:
+        monkeypatch.setitem(vocab.ROUTER_MODELS, "openrouter", frozenset())
+    found = read("openrouter", tokenizer_twice(model, first))
+    before = read("openrouter", bodies("openrouter"))
+    assert not found.failure and not found.unparsable, found.failure or found.unparsable
+    mine = [p for p in found.problems if p.record == model]
+    assert ("architecture.tokenizer", "duplicate field") in {(p.field, p.rule) for p in mine}
+    if price_rule is None:
+        assert prices_of(found, model) == prices_of(before, model) != []
+    else:
+        assert prices_of(found, model) == []
+        priced = {p.field for p in mine if p.rule == price_rule}
+        assert {"pricing.prompt", "pricing.completion"} <= priced
+    limits = [o for o in found.valid if o.record == model and o.kind.value == "limit"]
+    assert limits == [o for o in before.valid if o.record == model and o.kind.value == "limit"]
+    others = [o for o in found.valid if o.record != model]
+    assert others == [o for o in before.valid if o.record != model]
