@@ -672,3 +672,28 @@ def test_a_tokenizer_stated_twice_is_reported_not_decided_by_the_last(
     assert limits == [o for o in before.valid if o.record == model and o.kind.value == "limit"]
     others = [o for o in found.valid if o.record != model]
     assert others == [o for o in before.valid if o.record != model]
+
+
+def emptied_with_error(source: str, document: Any) -> Any:
+    """A recorded body of `source` with its entries removed and an error stated beside what
+    is left, in the casing the source's kind of API writes one."""
+    if source == "azure":
+        document.update(Items=[], Count=0)
+        document["Error"] = {"Code": "ServiceUnavailable", "Message": GATEWAY_ERROR}
+        return document
+    kept = {k: v for k, v in document.items() if k == "sample_spec"}  # LiteLLM's documentation
+    return {**kept, "error": {"code": 503, "message": GATEWAY_ERROR}}
+
+
+@pytest.mark.parametrize("source", ["litellm", "modelsdev", "portkey", "azure"])
+def test_an_error_body_at_another_source_names_its_message(source: str) -> None:
+    """The same at the sources whose body is an object of entries (or Azure's Items page): a
+    body of no entries but an error failed as "an error body or another file?" (or "expected
+    an object with an Items list"), without what the source said."""
+    url = urls(source)[0]
+    document = emptied_with_error(source, json.loads(bodies(source)[url]))
+    found = read(source, {url: json.dumps(document).encode()})
+    [reason] = found.unparsable
+    code = "ServiceUnavailable" if source == "azure" else "503"
+    assert f"{code}: Upstream model registry unavailable, please retry. xxx" in reason
+    assert url in reason and "\n" not in reason and reason.endswith("...")
