@@ -22,8 +22,9 @@ Quirks of the source, and how they are read:
   quarantined ("router pseudo-model"), whatever it states (`"-1"`, or `"0"` for
   `openrouter/free`); their limits and capabilities are kept. The `~vendor/...-latest` aliases
   (tokenizer Router too, but with an `alias_target`, or before 2026-08 a `~` id) state their
-  one target's prices and are read. The tokenizer or alias target stated twice with
-  different values (duplicate JSON keys) is reported by name ("duplicate field"), and where the
+  one target's prices and are read. The tokenizer, the architecture holding it or the alias
+  target stated twice with different values (duplicate JSON keys) is reported by name
+  ("duplicate field"), and where the
   flag depends on which value is taken, every price field is quarantined with that rule: the
   last one, which JSON keeps, would decide unseen whether the prices are prices. Stealth
   models in OpenRouter's namespace (`openrouter/owl-alpha`) are ordinary models. `"-1"`
@@ -219,7 +220,8 @@ def normalize(record: dict[str, Any]) -> Normalized:
     architecture = record.get("architecture") or {}
     _repeated_fields(out, record, architecture)
     if not isinstance(architecture, dict):
-        out.quarantine("architecture", "not an object", repr(architecture))
+        if not isinstance(architecture, Repeated):  # else reported as a duplicate field
+            out.quarantine("architecture", "not an object", repr(architecture))
         architecture = {}
     with out.reading("pricing"):
         _pricing(out, record.get("pricing"), dims, _price_reading(out, record, architecture))
@@ -260,14 +262,14 @@ def _price_reading(
     out: DraftCollector, record: dict[str, Any], architecture: dict[str, Any]
 ) -> _Reading:
     flags = {True} if is_router_pseudo_model(ROUTE, out.source_model) else None
-    flags = flags or _router_flags(record, architecture)
+    flags = flags or _router_flags(record)
     no_price: tuple[str, str] | None = None
     if flags == {True}:
         no_price = ("router pseudo-model", "it bills the price of the model each call is routed to")
     elif len(flags) > 1:
         no_price = (
             DUPLICATE_FIELD,
-            "architecture.tokenizer or alias_target stated twice with different values: whether "
+            "architecture(.tokenizer) or alias_target stated twice with different values: whether "
             "the model is a router pseudo-model (billing the model each call is routed to, with "
             "no price of its own) depends on which, and is not stated",
         )
@@ -293,16 +295,23 @@ def _price_reading(
     return _Reading(no_price, no_token_unit)
 
 
-def _router_flags(record: dict[str, Any], architecture: dict[str, Any]) -> set[bool]:
+def _router_flags(record: dict[str, Any]) -> set[bool]:
     """OpenRouter's own flag, as each of the values it is read from gives it: tokenizer
     "Router", and not an alias of one model (`alias_target`, or before that field existed, the
-    `~` OpenRouter puts before alias ids). One decision, or both where the tokenizer or the
-    alias target is stated twice with different values (parsing.Repeated) and the flag depends
-    on which: JSON's last one would decide it unseen."""
+    `~` OpenRouter puts before alias ids). One decision, or both where the tokenizer, the
+    architecture holding it or the alias target is stated twice with different values
+    (parsing.Repeated) and the flag depends on which: JSON's last one would decide it unseen."""
     tilde = str(record.get("id", "")).startswith("~")
+    tokenizers = [
+        tokenizer
+        for architecture in _each_stated(record.get("architecture"))
+        for tokenizer in _each_stated(
+            architecture.get("tokenizer") if isinstance(architecture, dict) else None
+        )
+    ]
     return {
         tokenizer == ROUTER_TOKENIZER and not (bool(target) or tilde)
-        for tokenizer in _each_stated(architecture.get("tokenizer"))
+        for tokenizer in tokenizers
         for target in _each_stated(record.get("alias_target"))
     }
 
@@ -316,7 +325,7 @@ def _repeated_fields(out: DraftCollector, record: dict[str, Any], architecture: 
     """Report each field the reader compares rather than parses (`architecture.*`,
     `alias_target`) that the entry states twice with different values (parsing.Repeated), by
     name: JSON keeps the last one, and comparing that would decide what it qualifies unseen."""
-    named = [("alias_target", record.get("alias_target"))]
+    named = [("alias_target", record.get("alias_target")), ("architecture", architecture)]
     if isinstance(architecture, dict):
         named += [(f"architecture.{key}", value) for key, value in architecture.items()]
     for field, value in named:

@@ -632,6 +632,39 @@ def tokenizer_twice(model: str, first: str) -> dict[str, bytes]:
     return changed
 
 
+def architecture_twice(model: str) -> dict[str, bytes]:
+    """Both recorded OpenRouter listings with `model` stating its architecture twice: first a
+    copy whose tokenizer is "GPT", then the recorded one."""
+    changed: dict[str, bytes] = {}
+    for url, body in bodies("openrouter").items():
+        [entry] = [m for m in json.loads(body)["data"] if m["id"] == model]
+        start = body.index(f'"id": "{model}"'.encode())
+        at = body.index(b'"architecture": ', start)
+        following = body.find(b'"id": ', start + 1)
+        assert following == -1 or at < following
+        copy = json.dumps({**entry["architecture"], "tokenizer": "GPT"})
+        changed[url] = body[:at] + f'"architecture": {copy}, '.encode() + body[at:]
+    return changed
+
+
+def test_an_architecture_stated_twice_is_reported_not_decided_by_the_last(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same one level up: the whole architecture object stated twice, one copy flagging a
+    router and one not, was an architecture "not an object" read as no flag at all."""
+    monkeypatch.setitem(vocab.ROUTER_MODELS, "openrouter", frozenset())
+    model = "openrouter/free"
+    found = read("openrouter", architecture_twice(model))
+    assert not found.failure and not found.unparsable, found.failure or found.unparsable
+    mine = {(p.field, p.rule) for p in found.problems if p.record == model}
+    assert ("architecture", "duplicate field") in mine
+    assert {
+        ("pricing.prompt", "duplicate field"),
+        ("pricing.completion", "duplicate field"),
+    } <= mine
+    assert prices_of(found, model) == []
+
+
 def prices_of(found: Read, model: str) -> list[Any]:
     return [o for o in found.valid if o.record == model and o.kind.value == "price"]
 
