@@ -2,8 +2,9 @@
 what ratecard does with the mistake when an aggregator ships it.
 
 - truefoundry/models#765: a bot sync set o3's batch prices equal to its standard ones (no batch
-  discount) in a LiteLLM-format map. A secondary source's batch price other than the official
-  one is a disagreement the reviewer sees, beside the official value it contradicts.
+  discount) in a LiteLLM-format map; an entry stating another model's prices is the alias
+  mistake of the same kind. A secondary source's price other than the official one is a
+  disagreement the reviewer sees, beside the official value it contradicts.
 - A cache read dearer than the input price of the same field (the cache_read_le_input rule) is
   quarantined alone, whichever aggregator states it.
 """
@@ -44,13 +45,40 @@ def no_batch_discount(document: dict[str, Any]) -> None:
     entry["output_cost_per_token_batches"] = entry["output_cost_per_token"]
 
 
-def test_a_secondary_batch_price_without_its_discount_is_a_disagreement() -> None:
-    """LiteLLM's gpt-4o batch prices set to its standard ones, beside OpenAI's pricing page
-    (official for openai, stating the batch prices at half): on a first load each batch price
-    is an open disagreement naming both sources' values, and the official value enters."""
+def another_models_prices(document: dict[str, Any]) -> None:
+    for key in ("input_cost_per_token", "output_cost_per_token"):
+        document["gpt-4o-mini"][key] = document["gpt-4o"][key]
+
+
+@pytest.mark.parametrize(
+    ("change", "model", "expected"),
+    [
+        (
+            no_batch_discount,
+            "gpt-4o",
+            {
+                ("input", "service_tier=batch", "1.25", "2.5"),
+                ("output", "service_tier=batch", "5", "10"),
+            },
+        ),
+        (
+            another_models_prices,
+            "gpt-4o-mini",
+            {("input", "", "0.15", "2.5"), ("output", "", "0.6", "10")},
+        ),
+    ],
+    ids=["batch without its discount", "an entry with another model's prices"],
+)
+def test_a_secondary_price_map_mistake_is_a_disagreement_with_the_official_price(
+    change: Any, model: str, expected: set[tuple[str, str, str, str]]
+) -> None:
+    """LiteLLM's map with a reported kind of mistake, beside OpenAI's pricing page (official for
+    openai): gpt-4o's batch prices set to its standard ones (truefoundry/models#765), or
+    gpt-4o-mini's entry stating gpt-4o's prices. On a first load each mistaken price is an
+    open disagreement naming both values, and the official value is the one that enters."""
     batches = [
         world_drafts("openai-page"),
-        draft_source(sources()["litellm"], [litellm_changed(no_batch_discount)]),
+        draft_source(sources()["litellm"], [litellm_changed(change)]),
     ]
     identity = Identity.load()
     learn_official_models(identity, batches)
@@ -59,26 +87,20 @@ def test_a_secondary_batch_price_without_its_discount_is_a_disagreement() -> Non
         run_id=1, now=NOW, accept_new=True, official=is_official, complete_sources=frozenset()
     )
     result = compare(found, {}, {}, [], context)
-    items = [i for i in result.items if (i.route, i.model) == ("openai", "gpt-4o")]
     said = {
-        (i.kind, c.component.value, c.dimensions.key, c.current, c.proposed)
-        for i in items
+        (c.component.value, c.dimensions.key, c.current, c.proposed)
+        for i in result.items
+        if (i.kind, i.route, i.model) == (ReviewKind.DISAGREEMENT, "openai", model)
         for c in i.changes
     }
-    assert said == {
-        (ReviewKind.DISAGREEMENT, "input", "service_tier=batch", "1.25", "2.5"),
-        (ReviewKind.DISAGREEMENT, "output", "service_tier=batch", "5", "10"),
-    }
+    assert said == expected
     entered = {
-        (n.field.component.value, n.value, n.verified_by)
+        (n.field.component.value, n.field.measure.dims.key, n.value, n.verified_by)
         for n in result.new_values
-        if (n.field.route, n.field.model) == ("openai", "gpt-4o")
-        and n.field.measure.dims.key == "service_tier=batch"
+        if (n.field.route, n.field.model) == ("openai", model)
     }
-    assert entered == {
-        ("input", Decimal("1.25"), "openai-page"),
-        ("output", Decimal(5), "openai-page"),
-    }
+    for component, dims, current, _ in expected:
+        assert (component, dims, Decimal(current), "openai-page") in entered
 
 
 def dearer_cache_read(source: str) -> tuple[str, dict[str, bytes]]:
