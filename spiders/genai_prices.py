@@ -28,9 +28,21 @@ Quirks:
     end_time}`): a `type` naming the kind its other keys are is read as that kind. Set aside as
     unknown, a dated set left the unconstrained one (o3's price before 2025-06-10, 5x today's)
     read as current, and a time window left the off-peak price read as the all-day one.
-  - a set under any other constraint (a request-context filter, genai-prices#445; a `type`
-    other than its keys' kind; a constraint that is no object) is quarantined alone; the other
-    sets are read.
+  - a set under any other constraint is read by what the constraint states. genai-prices'
+    format (data.schema.json, ConditionalPrice) gives a constraint "when those prices should be
+    used", its known kinds by date or time of day, the last set whose constraint holds winning.
+    - One that states a date or a time (a key or `type` naming one: `start_date`, `end_time`,
+      `time_of_day`, `weekdays`, `timezone`..., or an ISO date as a value) makes the price vary
+      over time in a way this reader cannot follow: which set is in force now is unknown, so
+      every price of the model is quarantined ("price varies by an unread constraint", naming
+      the unread sets) beside the set's own "unknown constraint"; the model's other fields are
+      read. Set aside alone, an off-peak window of another spelling left DeepSeek's off-peak
+      price read as its price at every hour, and a start date of another spelling o3's price
+      before 2025-06-10 (5x today's) as current.
+    - One that states neither (a request-context filter, `{service_tier: batch}`,
+      genai-prices#445; a `type` other than its keys' kind that names no time; a constraint
+      that is no object and states nothing) applies to some requests only: that set is
+      quarantined alone ("unknown constraint") and the others are read as the price.
   - one `start_time`/`end_time` window beside the unconstrained set is DeepSeek-style time-of-day
     pricing: the window is `time_of_day=peak` and the rest of the day `off_peak`, provided the
     window's prices are at least the others (otherwise the names would be a guess).
@@ -48,6 +60,7 @@ Quirks:
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -179,6 +192,7 @@ def _price_sets(out: DraftCollector, prices: Any, as_of: date | None) -> list[Pr
     default: PriceSet | None = None
     dated: list[tuple[date, PriceSet]] = []
     windows: list[PriceSet] = []
+    unread_times: list[str] = []  # sets under a constraint by time this reader cannot read
     for index, entry in enumerate(prices):
         if not isinstance(entry, dict) or set(entry) - {"constraint", "prices"}:
             raise Uninterpretable(record_id, "not a conditional price", repr(entry)[:120])
@@ -197,8 +211,13 @@ def _price_sets(out: DraftCollector, prices: Any, as_of: date | None) -> list[Pr
             windows.append(PriceSet(entry["prices"], {}, f"{label} ({window})"))
         else:  # a condition this reader does not know (genai-prices#445): that set alone
             out.quarantine(label, "unknown constraint", f"{label}: {constraint!r}"[:200])
+            if _states_time(constraint):
+                unread_times.append(label)
     if default is None:
         raise Uninterpretable(record_id, "no unconstrained price set", f"{len(prices)} sets")
+    if unread_times:
+        _not_the_whole_story(out, [default, *(s for _, s in dated), *windows], unread_times)
+        return []
     if windows:
         if dated or len(windows) > 1:
             raise Uninterpretable(record_id, "mixed conditional prices", "dates and time windows")
@@ -227,6 +246,56 @@ def _constraint_kind(constraint: Any) -> str | None:
     if "type" in constraint and constraint["type"] != kind:
         return None
     return kind
+
+
+# Words of a key or kind that state a date or a time of day (genai-prices' time kinds' keys and
+# names, and the words a schedule is written in): a constraint stating one varies the price over
+# time (module docstring).
+TIME_WORDS = frozenset(
+    {"date", "dates", "time", "times", "day", "days", "hour", "hours", "weekday", "weekdays"}
+    | {"timezone", "tz", "month", "months", "week", "weeks", "peak"}
+)
+UNREAD_TIME_RULE = "price varies by an unread constraint"
+
+
+def _states_time(constraint: Any) -> bool:
+    """Whether a constraint (any JSON shape) states a date or a time of day: a key, or a `type`
+    naming a kind, made of TIME_WORDS (`start_date`, `time_of_date`, `end_time`...), or an ISO
+    date as a value; lists and nested objects are read through."""
+    if isinstance(constraint, list):
+        return any(_states_time(item) for item in constraint)
+    if isinstance(constraint, dict):
+        named = [*constraint, constraint.get("type")]
+        return any(_time_name(name) for name in named) or any(
+            _states_time(value) for value in constraint.values()
+        )
+    if isinstance(constraint, str):
+        try:
+            date.fromisoformat(constraint)
+        except ValueError:
+            return False
+        return True
+    return False
+
+
+def _time_name(name: Any) -> bool:
+    """Whether a key or kind name has a time word (`start_date`, `timeOfDay`, `peak-hours`)."""
+    if not isinstance(name, str):
+        return False
+    words = re.split(r"[^a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower())
+    return not TIME_WORDS.isdisjoint(words)
+
+
+def _not_the_whole_story(out: DraftCollector, sets: list[PriceSet], unread: list[str]) -> None:
+    """Quarantine every price of the read sets: an unread set by time may be the one in force at
+    any date or hour, so none of them is the model's price for certain (module docstring)."""
+    detail = f"{', '.join(unread)} set by a date or time not read"
+    for price_set in sets:
+        if not isinstance(price_set.prices, dict):
+            out.quarantine(price_set.label, UNREAD_TIME_RULE, detail)
+            continue
+        for key in price_set.prices:
+            out.quarantine(f"{price_set.label}.{key}", UNREAD_TIME_RULE, detail)
 
 
 def _date(record_id: str, text: Any) -> date:

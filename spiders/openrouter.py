@@ -10,6 +10,9 @@ Quirks of the source, and how they are read:
   `total_count` is a partial listing: Unparsable. The default listing holds text-output models only;
   `?output_modalities=all` adds image, embedding, speech and video models, so a model can appear
   in both listings: a record always gives the same drafts in the same order.
+- An `error` beside no entries (`{"data": [], "error": {"code", "message"}}`, or no `data` at
+  all) is the source's answer that it failed: Unparsable naming its message (one bounded line,
+  spiders/parsing.py stated_error), not an empty listing without a word of why.
 - `pricing` values are strings of USD per single token (x 10^6 -> usd_per_1m_tokens), except
   `image` (USD per input image, as documented), `request` (per request) and `web_search` (per
   search; stored per 1K searches as vendors quote it: "0.01" -> 10).
@@ -19,9 +22,13 @@ Quirks of the source, and how they are read:
   quarantined ("router pseudo-model"), whatever it states (`"-1"`, or `"0"` for
   `openrouter/free`); their limits and capabilities are kept. The `~vendor/...-latest` aliases
   (tokenizer Router too, but with an `alias_target`, or before 2026-08 a `~` id) state their
-  one target's prices and are read. Stealth models in OpenRouter's namespace
-  (`openrouter/owl-alpha`) are ordinary models. `"-1"` elsewhere is a sentinel, not
-  a price: quarantined. `"0"` (`:free` variants) is a real price.
+  one target's prices and are read. The tokenizer, the architecture holding it or the alias
+  target stated twice with different values (duplicate JSON keys) is reported by name
+  ("duplicate field"), and where the
+  flag depends on which value is taken, every price field is quarantined with that rule: the
+  last one, which JSON keeps, would decide unseen whether the prices are prices. Stealth
+  models in OpenRouter's namespace (`openrouter/owl-alpha`) are ordinary models. `"-1"`
+  elsewhere is a sentinel, not a price: quarantined. `"0"` (`:free` variants) is a real price.
 - Units are facts: the per-token fields (`prompt`, `completion`...) hold per-token prices only
   for models whose `architecture.output_modalities` are all token outputs (TOKEN_OUTPUTS).
   Speech and transcription models carry per-minute, per-second or per-character prices there
@@ -89,8 +96,10 @@ from spiders.parsing import (
     MILLION,
     UNKNOWN_LIMIT,
     Page,
+    Repeated,
     is_router_pseudo_model,
     load_json,
+    no_entries_but_an_error,
     to_decimal,
 )
 
@@ -143,6 +152,7 @@ FEATURE_PARAMETERS = frozenset(
 REQUIRED_PRICES = ("prompt", "completion")
 TIME_WINDOW_KEYS = frozenset({"utc_start", "utc_end"})
 ROUTER_TOKENIZER = "Router"
+DUPLICATE_FIELD = "duplicate field"  # a field stated twice differently: spiders/litellm.py's rule
 # A context tier's threshold whose side it is on is not stated (see the module's docstring).
 THRESHOLD_AMBIGUOUS = "threshold-ambiguous"
 # Outputs OpenRouter meters in tokens. A model with any other stated output (speech,
@@ -153,6 +163,7 @@ TOKEN_OUTPUTS = frozenset({"text", "image", "audio", "embeddings"})
 
 def parse(body: bytes, url: str) -> Page:
     doc = load_json(body, "openrouter models")
+    no_entries_but_an_error(doc, f"openrouter models ({url})")
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
         raise Unparsable('openrouter models: expected an object {"data": [...]}')
     records = doc["data"]
@@ -207,8 +218,10 @@ def normalize(record: dict[str, Any]) -> Normalized:
     source_model, dims = _split_variant(model_id)
     out = DraftCollector(model_id, ROUTE, source_model)
     architecture = record.get("architecture") or {}
+    _repeated_fields(out, record, architecture)
     if not isinstance(architecture, dict):
-        out.quarantine("architecture", "not an object", repr(architecture))
+        if not isinstance(architecture, Repeated):  # else reported as a duplicate field
+            out.quarantine("architecture", "not an object", repr(architecture))
         architecture = {}
     with out.reading("pricing"):
         _pricing(out, record.get("pricing"), dims, _price_reading(out, record, architecture))
@@ -248,12 +261,18 @@ class _Reading(NamedTuple):
 def _price_reading(
     out: DraftCollector, record: dict[str, Any], architecture: dict[str, Any]
 ) -> _Reading:
-    router = is_router_pseudo_model(ROUTE, out.source_model) or _flags_router(record, architecture)
-    no_price = (
-        ("router pseudo-model", "it bills the price of the model each call is routed to")
-        if router
-        else None
-    )
+    flags = {True} if is_router_pseudo_model(ROUTE, out.source_model) else None
+    flags = flags or _router_flags(record)
+    no_price: tuple[str, str] | None = None
+    if flags == {True}:
+        no_price = ("router pseudo-model", "it bills the price of the model each call is routed to")
+    elif len(flags) > 1:
+        no_price = (
+            DUPLICATE_FIELD,
+            "architecture(.tokenizer) or alias_target stated twice with different values: whether "
+            "the model is a router pseudo-model (billing the model each call is routed to, with "
+            "no price of its own) depends on which, and is not stated",
+        )
     outputs = architecture.get("output_modalities")
     modality = architecture.get("modality")
     if outputs is None and isinstance(modality, str) and "->" in modality:
@@ -276,11 +295,43 @@ def _price_reading(
     return _Reading(no_price, no_token_unit)
 
 
-def _flags_router(record: dict[str, Any], architecture: dict[str, Any]) -> bool:
-    """OpenRouter's own flag: tokenizer "Router", and not an alias of one model (`alias_target`,
-    or before that field existed, the `~` OpenRouter puts before alias ids)."""
-    alias = bool(record.get("alias_target")) or str(record.get("id", "")).startswith("~")
-    return architecture.get("tokenizer") == ROUTER_TOKENIZER and not alias
+def _router_flags(record: dict[str, Any]) -> set[bool]:
+    """OpenRouter's own flag, as each of the values it is read from gives it: tokenizer
+    "Router", and not an alias of one model (`alias_target`, or before that field existed, the
+    `~` OpenRouter puts before alias ids). One decision, or both where the tokenizer, the
+    architecture holding it or the alias target is stated twice with different values
+    (parsing.Repeated) and the flag depends on which: JSON's last one would decide it unseen."""
+    tilde = str(record.get("id", "")).startswith("~")
+    tokenizers = [
+        tokenizer
+        for architecture in _each_stated(record.get("architecture"))
+        for tokenizer in _each_stated(
+            architecture.get("tokenizer") if isinstance(architecture, dict) else None
+        )
+    ]
+    return {
+        tokenizer == ROUTER_TOKENIZER and not (bool(target) or tilde)
+        for tokenizer in tokenizers
+        for target in _each_stated(record.get("alias_target"))
+    }
+
+
+def _each_stated(value: Any) -> list[Any]:
+    """The values a field states: several where it is stated twice differently (Repeated)."""
+    return list(value) if isinstance(value, Repeated) else [value]
+
+
+def _repeated_fields(out: DraftCollector, record: dict[str, Any], architecture: Any) -> None:
+    """Report each field the reader compares rather than parses (`architecture.*`,
+    `alias_target`) that the entry states twice with different values (parsing.Repeated), by
+    name: JSON keeps the last one, and comparing that would decide what it qualifies unseen."""
+    named = [("alias_target", record.get("alias_target")), ("architecture", architecture)]
+    if isinstance(architecture, dict):
+        named += [(f"architecture.{key}", value) for key, value in architecture.items()]
+    for field, value in named:
+        if isinstance(value, Repeated):
+            detail = f"stated twice with different values: {tuple(value)!r}"[:200]
+            out.quarantine(field, DUPLICATE_FIELD, detail)
 
 
 def _pricing(out: DraftCollector, pricing: Any, dims: dict[str, str], reading: _Reading) -> None:

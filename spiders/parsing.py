@@ -123,6 +123,48 @@ def load_json(body: bytes, what: str) -> Any:
         raise Unparsable(f"{what}: body is not JSON ({type(exc).__name__}: {exc})") from exc
 
 
+ERROR_SHOWN = 200  # characters of a source's own error message a reason names, at most
+
+
+def _named(doc: dict[str, Any], name: str) -> Any:
+    """The value of `doc`'s key spelled `name` in any case (`error`, `Error`): the casing an
+    API writes its error envelope in (OpenAI-style `error.message`, Azure-style
+    `Error.Message`); None where there is none."""
+    return next((value for key, value in doc.items() if key.lower() == name), None)
+
+
+def stated_error(doc: Any) -> str:
+    """The error a JSON envelope states in its `error` key (any case), as one bounded line (''
+    when it states none: no key, null, false, an empty text or object). An object's `message`
+    is the message (the `{"error": {"message", "code"?, "type"?}}` OpenRouter and Vercel
+    answer), with its `code` before it where one is given; text is the message itself;
+    anything else is shown as written. Every run of whitespace and control characters becomes
+    one space; more than ERROR_SHOWN characters end in an ellipsis."""
+    error = _named(doc, "error") if isinstance(doc, dict) else None
+    if not error:
+        return ""
+    message = _named(error, "message") if isinstance(error, dict) else None
+    if message:
+        code = _named(error, "code")
+        text = f"{code}: {message}" if code not in (None, "") else str(message)
+    else:
+        text = error if isinstance(error, str) else repr(error)
+    line = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return line if len(line) <= ERROR_SHOWN else f"{line[: ERROR_SHOWN - 3]}..."
+
+
+def no_entries_but_an_error(doc: Any, what: str, entries: str | None = "data") -> None:
+    """Raise Unparsable naming the source's own error message (stated_error) when a listing
+    envelope states an `error` and no entries under its key `entries` (missing, null, empty or
+    no list); `entries=None` where the caller has found no entries its own way. The source
+    answered an error, not an empty listing or another file, and its reason says what the
+    source said. An envelope with entries beside an error is read as its entries."""
+    error = stated_error(doc)
+    listed = doc.get(entries) if isinstance(doc, dict) and entries is not None else None
+    if error and not (isinstance(listed, list) and listed):
+        raise Unparsable(f"{what}: the source answered an error, no entries: {error}")
+
+
 def without_float_noise(written: Decimal) -> Decimal:
     """The decimal a number written from a binary double stands for.
 

@@ -57,7 +57,13 @@ from typing import Any, NamedTuple
 from schemas.fetch import Normalized, Uninterpretable, Unparsable
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Unit
 from spiders._drafts import DraftCollector
-from spiders.parsing import Page, load_json, to_decimal, without_single_precision_noise
+from spiders.parsing import (
+    Page,
+    load_json,
+    no_entries_but_an_error,
+    to_decimal,
+    without_single_precision_noise,
+)
 
 MODEL_KEYS = frozenset({"pricing_config", "custom_pricing"})
 URL_PROVIDER = re.compile(r"/pricing/([A-Za-z0-9][A-Za-z0-9._-]*)\.json$")
@@ -167,6 +173,7 @@ def parse(body: bytes, url: str) -> Page:
         # An error answered with 200 (`{"error": ...}`) or another file of Portkey's (a
         # `general/` model-config file) is no price listing: read as one, every model of the
         # provider it left out would count absent from a complete listing.
+        no_entries_but_an_error(data, url, entries=None)
         raise Unparsable(f"{url}: no pricing entries (an error body or another file?)")
     records: list[dict[str, Any]] = []
     for key, entry in data.items():

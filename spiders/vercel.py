@@ -6,6 +6,9 @@ source_model is Vercel's id (`openai/gpt-4o`).
 Quirks of the source, and how they are read:
 
 - Envelope `{"object": "list", "data": [...]}`, one page, no pagination.
+- An `error` beside no entries (`{"data": [], "error": {"message"}}`, or no `data` at all) is
+  the source's answer that it failed: Unparsable naming its message (one bounded line,
+  spiders/parsing.py stated_error), not an empty listing without a word of why.
 - `pricing.input`, `output`, `input_cache_read`, `input_cache_write` are strings of USD per
   single token (x 10^6 -> usd_per_1m_tokens). For `type: "image"` models (gpt-image-1...) the
   `output` tokens are image tokens (gpt-image-1-mini "0.000008" is OpenAI's $8 per 1M image output
@@ -50,7 +53,14 @@ from schemas.fetch import Normalized, Uninterpretable, Unparsable
 from schemas.records import Draft
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
-from spiders.parsing import MILLION, UNKNOWN_LIMIT, Page, load_json, to_decimal
+from spiders.parsing import (
+    MILLION,
+    UNKNOWN_LIMIT,
+    Page,
+    load_json,
+    no_entries_but_an_error,
+    to_decimal,
+)
 
 ROUTE = "vercel"
 
@@ -88,6 +98,7 @@ AUDIO_VARIANTS = {True: "audio", False: "no_audio"}
 
 def parse(body: bytes, url: str) -> Page:
     doc = load_json(body, "vercel models")
+    no_entries_but_an_error(doc, f"vercel models ({url})")
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
         raise Unparsable('vercel models: expected an object {"object": "list", "data": [...]}')
     if doc.get("object", "list") != "list":

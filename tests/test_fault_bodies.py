@@ -71,19 +71,23 @@ def listed(db: str, source: str, route: str) -> int:
 
 
 @pytest.mark.parametrize(
-    ("url", "answer"),
+    ("url", "answer", "named"),
     [
         # Portkey's model-config file for the same provider: no prices, 166 of its keys (the
         # pricing file has 189: no collapse by count), and not the fine-tuned models
-        (PORTKEY_OPENAI, (SNAPSHOTS / "portkey" / "general" / "openai.json").read_text()),
+        (
+            PORTKEY_OPENAI,
+            (SNAPSHOTS / "portkey" / "general" / "openai.json").read_text(),
+            "no pricing entries",
+        ),
         # a rate limit answered with 200, at a file of two entries (one record of two: no
-        # collapse by count either)
-        (PORTKEY_NOMIC, json.dumps(RATE_LIMITED)),
+        # collapse by count either): its reason names the source's own message
+        (PORTKEY_NOMIC, json.dumps(RATE_LIMITED), "answered an error, no entries: 429: Rate limit"),
     ],
     ids=["portkey general config", "rate-limit object"],
 )
 def test_a_portkey_file_of_no_pricing_entries_is_that_urls_failure(
-    epoch2: Path, tmp_path: Path, url: str, answer: str
+    epoch2: Path, tmp_path: Path, url: str, answer: str, named: str
 ) -> None:
     db = copy_catalog(epoch2, tmp_path / "catalog.db")
     assert listed(db, "portkey", "openai") > 0 and not absent(db, "portkey")
@@ -91,7 +95,7 @@ def test_a_portkey_file_of_no_pricing_entries_is_that_urls_failure(
     run_id = replayed_run(db, world, SOURCES)
     status, reason = report(db, run_id, "portkey")
     assert status == "partial", reason
-    assert url in reason and "no pricing entries" in reason
+    assert url in reason and named in reason
     assert absent(db, "portkey") == []
     assert report(db, run_id, "openai-page")[0] == "ok"
 

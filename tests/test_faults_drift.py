@@ -22,7 +22,9 @@ from typing import Any
 
 import pytest
 
+from schemas import vocab
 from schemas.fetch import FieldProblem
+from schemas.sources import sources
 from spiders import genai_prices, modelsdev, vercel
 from spiders.crawl import crawl
 from spiders.replay import World, serve
@@ -169,30 +171,114 @@ def test_genai_prices_constraints_naming_their_kind_read_as_recorded() -> None:
     assert Counter(p.rule for p in found.problems) == Counter(p.rule for p in before.problems)
 
 
-@pytest.mark.parametrize(
-    "constraint",
-    [
-        {"type": "time_of_date", "start_date": "2026-03-13"},  # a kind its keys are not
-        {"type": "service_tier", "start_date": "2026-03-13"},
-        Decimal("20260313"),  # no object at all
-        [{"start_date": "2026-03-13"}],
-    ],
-    ids=["other kind", "unknown kind", "number", "list"],
-)
-def test_a_genai_prices_constraint_of_no_known_kind_is_that_sets_problem(constraint: Any) -> None:
-    """A number or a list where the constraint object was made the whole model unreadable (a
-    TypeError); a `type` other than its keys' kind is no kind to guess. Each is the set's
-    problem alone, as any unknown constraint (genai-prices#445)."""
+def genai_record(provider: str, model: str) -> dict[str, Any]:
+    """One model's record of epoch-2's genai-prices file, as the parser gives it."""
     [(url, body)] = bodies("genai-prices").items()
     [record] = [
         r
         for r in genai_prices.parse(body, url).records
-        if r["provider"] == "openai" and r["model"]["id"] == "o3"
+        if r["provider"] == provider and r["model"]["id"] == model
     ]
+    return record
+
+
+@pytest.mark.parametrize(
+    "constraint",
+    [
+        {"type": "service_tier", "tier": "batch"},  # a kind its keys are not, naming no time
+        {"service_tier": "batch", "region": "eu"},
+        Decimal("20260313"),  # no object at all, stating nothing
+        [{"service_tier": "batch"}],
+    ],
+    ids=["other kind", "request context", "number", "list"],
+)
+def test_a_genai_prices_constraint_of_no_known_kind_is_that_sets_problem(constraint: Any) -> None:
+    """A number or a list where the constraint object was made the whole model unreadable (a
+    TypeError); a `type` other than its keys' kind is no kind to guess. A constraint that
+    states no date or time applies to some requests only: each is the set's problem alone, as
+    any unknown constraint (genai-prices#445), and the unconstrained set is the price."""
+    record = genai_record("openai", "o3")
     record["model"]["prices"][1]["constraint"] = constraint
     found = genai_prices.normalize(record)
     assert [(p.field, p.rule) for p in found.problems] == [("prices[1]", "unknown constraint")]
     assert sorted(d.value for d in found if d.component.value == "output") == [Decimal(40)]
+
+
+# (provider, model, constraint): a recorded set by date or time of day, its constraint written
+# so it still states a date or time (a kind's other spelling, an extra key, a kind without its
+# keys, a list) but no longer as the two kinds genai-prices' schema defines.
+UNREAD_TIMES: list[tuple[str, str, Any]] = [
+    (
+        "deepseek",
+        "deepseek-chat",
+        {"type": "time_of_day", "start_time": "00:30:00Z", "end_time": "16:30:00Z"},
+    ),
+    (
+        "deepseek",
+        "deepseek-reasoner",
+        {"start_time": "00:30:00Z", "end_time": "16:30:00Z", "timezone": "UTC"},
+    ),
+    ("deepseek", "deepseek-chat", {"peak_hours": "00:30-16:30"}),
+    (
+        "openai",
+        "o3",
+        {"type": "time_of_date", "start_date": "2025-06-10"},
+    ),  # a kind its keys are not
+    ("openai", "o3", {"type": "service_tier", "start_date": "2025-06-10"}),
+    ("openai", "o3", [{"start_date": "2025-06-10"}]),
+    ("openai", "o3", {"from": "2025-06-10"}),
+]
+
+
+@pytest.mark.parametrize(("provider", "model", "constraint"), UNREAD_TIMES)
+def test_a_genai_prices_set_by_a_time_not_read_leaves_no_price_read_as_every_hours(
+    provider: str, model: str, constraint: Any
+) -> None:
+    """A set whose constraint states a date or a time this reader cannot read may be the one in
+    force at any date or hour. Set aside alone, it left the unconstrained set read as the price
+    of every hour and date, without a word: DeepSeek's off-peak price as its all-day price, o3's
+    price before 2025-06-10 (input 10 where it is 2) as current. Every price of the model is
+    quarantined as not the whole story, each by name; the model's other fields are read."""
+    record = genai_record(provider, model)
+    sets = record["model"]["prices"]
+    sets[1]["constraint"] = constraint
+    found = genai_prices.normalize(record)
+    assert [d for d in found if d.kind.value == "price"] == []
+    expected = [("prices[1]", "unknown constraint")] + [
+        (f"prices[{index}].{key}", genai_prices.UNREAD_TIME_RULE)
+        for index, entry in enumerate(sets)
+        for key in entry["prices"]
+        if index != 1  # the unread set itself is quarantined whole, by its constraint
+    ]
+    assert sorted((p.field, p.rule) for p in found.problems) == sorted(expected)
+    assert all("prices[1]" in p.detail for p in found.problems)
+    limits = [d.value for d in found if d.component.value == "context_window"]
+    assert limits == (
+        [Decimal(record["model"]["context_window"])] if "context_window" in record["model"] else []
+    )
+
+
+def test_every_genai_prices_set_by_a_time_not_read_is_reported_and_the_rest_read() -> None:
+    """Through the whole reading path: each constraint by date or time written with a zone
+    beside it (a key genai-prices' kinds do not have) leaves its model's prices quarantined,
+    each reported; every other model reads as recorded."""
+    found = read("genai-prices", genai_constraints(lambda c: {**c, "timezone": "UTC"}))
+    before = healthy("genai-prices")
+    assert not found.failure and not found.unparsable, found.failure or found.unparsable
+    [body] = bodies("genai-prices").values()
+    conditional = {
+        f"{provider['id']}/{model['id']}"
+        for provider in json.loads(body)
+        for model in provider["models"]
+        if isinstance(model.get("prices"), list)
+    }
+    assert len(conditional) == 15
+    assert not any(o.kind.value == "price" for o in found.valid if o.record in conditional)
+    assert [o for o in found.valid if o.record not in conditional] == [
+        o for o in before.valid if o.record not in conditional
+    ]
+    unread = {p.record for p in found.problems if p.rule == genai_prices.UNREAD_TIME_RULE}
+    assert unread == conditional
 
 
 # -------------------------------------------------- models.dev: shapes its schema allows
@@ -459,3 +545,188 @@ def test_a_genai_prices_body_of_an_object_is_unparsable() -> None:
     [(url, body)] = bodies("genai-prices").items()
     found = read("genai-prices", {url: json.dumps({"providers": json.loads(body)}).encode()})
     assert found.unparsable and not found.valid
+
+
+# ------------------------------------ OpenRouter, Vercel: an error inside an empty envelope
+
+# What a gateway's error says, as it might be written: padded, over lines, longer than a reason
+# line holds.
+GATEWAY_ERROR = "  Upstream\tmodel registry unavailable,\n please retry.  " + "x" * 400
+
+
+def errored(source: str, url: str, error: Any) -> bytes:
+    """The source's recorded body of `url` with no entries and `error` beside them."""
+    document = json.loads(bodies(source)[url])
+    document["data"] = []
+    document["error"] = error
+    return json.dumps(document).encode()
+
+
+@pytest.mark.parametrize("source", ["openrouter", "vercel"])
+def test_an_error_inside_an_empty_envelope_is_named_in_the_one_line_reason(
+    source: str, tmp_path: Path
+) -> None:
+    """`{"data": [], "error": {"message": ...}}` failed the source as an "empty listing" without
+    a word of what the source said. Its own message (whitespace and lines made one space,
+    bounded) is the URL's reason, through the real download path; the other URLs read on."""
+    url = urls(source)[0]
+    body = errored(source, url, {"code": 503, "message": GATEWAY_ERROR})
+    world = World.load(fault_world(tmp_path, {url: {"body": body.decode()}}))
+    with serve(world) as base:
+        result = asyncio.run(asyncio.wait_for(crawl(source, base), timeout=60))
+    assert {page.url for page in result.pages} == set(urls(source)) - {url}
+    [failure] = result.failures
+    assert failure.url == url
+    assert "503: Upstream model registry unavailable, please retry. xxx" in failure.reason
+    assert "\n" not in failure.reason and "\t" not in failure.reason
+    assert failure.reason.endswith("...") and len(failure.reason) < 400
+
+
+@pytest.mark.parametrize(
+    ("error", "named"),
+    [
+        (
+            {"message": "  Rate limit exceeded  "},
+            "answered an error, no entries: Rate limit exceeded",
+        ),
+        ("Service Unavailable", "answered an error, no entries: Service Unavailable"),
+        ({"type": "internal_error"}, "{'type': 'internal_error'}"),
+    ],
+    ids=["message", "text", "no message"],
+)
+@pytest.mark.parametrize("source", ["openrouter", "vercel"])
+def test_each_spelling_of_an_envelopes_error_is_named(source: str, error: Any, named: str) -> None:
+    url = urls(source)[0]
+    found = read(source, {url: errored(source, url, error)})
+    [reason] = found.unparsable
+    assert named in reason and url in reason
+
+
+@pytest.mark.parametrize("source", ["openrouter", "vercel"])
+def test_an_error_stating_nothing_is_no_error(source: str) -> None:
+    """An `error` of null, an empty object or text states nothing: beside the recorded entries
+    the listing reads as recorded, beside none it is the empty listing catalog/health.py names."""
+    url = urls(source)[0]
+    nothing: list[Any] = [None, {}, ""]
+    for empty in nothing:
+        document = json.loads(bodies(source)[url])
+        document["error"] = empty
+        found = read(source, {**bodies(source), url: json.dumps(document).encode()})
+        assert stated(found) == stated(healthy(source))
+        assert sources()[source].parser.parse(errored(source, url, empty), url).records == []
+
+
+# ------------------------------------------- OpenRouter: the router flag's field stated twice
+
+
+def tokenizer_twice(model: str, first: str) -> dict[str, bytes]:
+    """Both recorded OpenRouter listings with `model`'s architecture stating `"tokenizer":
+    first` before the tokenizer it states (duplicate JSON keys: JSON keeps the last one)."""
+    changed: dict[str, bytes] = {}
+    for url, body in bodies("openrouter").items():
+        start = body.index(f'"id": "{model}"'.encode())
+        at = body.index(b'"tokenizer": ', start)
+        following = body.find(b'"id": ', start + 1)
+        assert following == -1 or at < following  # the tokenizer of that model's architecture
+        changed[url] = body[:at] + f'"tokenizer": "{first}", '.encode() + body[at:]
+    return changed
+
+
+def architecture_twice(model: str) -> dict[str, bytes]:
+    """Both recorded OpenRouter listings with `model` stating its architecture twice: first a
+    copy whose tokenizer is "GPT", then the recorded one."""
+    changed: dict[str, bytes] = {}
+    for url, body in bodies("openrouter").items():
+        [entry] = [m for m in json.loads(body)["data"] if m["id"] == model]
+        start = body.index(f'"id": "{model}"'.encode())
+        at = body.index(b'"architecture": ', start)
+        following = body.find(b'"id": ', start + 1)
+        assert following == -1 or at < following
+        copy = json.dumps({**entry["architecture"], "tokenizer": "GPT"})
+        changed[url] = body[:at] + f'"architecture": {copy}, '.encode() + body[at:]
+    return changed
+
+
+def test_an_architecture_stated_twice_is_reported_not_decided_by_the_last(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same one level up: the whole architecture object stated twice, one copy flagging a
+    router and one not, was an architecture "not an object" read as no flag at all."""
+    monkeypatch.setitem(vocab.ROUTER_MODELS, "openrouter", frozenset())
+    model = "openrouter/free"
+    found = read("openrouter", architecture_twice(model))
+    assert not found.failure and not found.unparsable, found.failure or found.unparsable
+    mine = {(p.field, p.rule) for p in found.problems if p.record == model}
+    assert ("architecture", "duplicate field") in mine
+    assert {
+        ("pricing.prompt", "duplicate field"),
+        ("pricing.completion", "duplicate field"),
+    } <= mine
+    assert prices_of(found, model) == []
+
+
+def prices_of(found: Read, model: str) -> list[Any]:
+    return [o for o in found.valid if o.record == model and o.kind.value == "price"]
+
+
+@pytest.mark.parametrize(
+    ("model", "first", "table", "price_rule"),
+    [
+        # a router newer than schemas/vocab.py's table: OpenRouter's flag alone says it is one
+        ("openrouter/free", "GPT", False, "duplicate field"),
+        ("openrouter/free", "GPT", True, "router pseudo-model"),  # the table still says so
+        ("anthropic/claude-haiku-4.5", "Router", True, "duplicate field"),
+        ("~anthropic/claude-haiku-latest", "Claude", True, None),  # an alias either way
+    ],
+    ids=["router not in the table", "router in the table", "model", "alias"],
+)
+def test_a_tokenizer_stated_twice_is_reported_not_decided_by_the_last(
+    model: str, first: str, table: bool, price_rule: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`architecture.tokenizer` "Router" is OpenRouter's flag that a model bills the model each
+    call is routed to. Stated twice with different values, it was compared as one value,
+    matched neither, and lost the flag without a word: `openrouter/free`'s "0" read as a free
+    price. The field is reported by name; where the flag depends on which value is taken, every
+    price field is quarantined as a duplicate field; the limits are read as recorded."""
+    if not table:
+        monkeypatch.setitem(vocab.ROUTER_MODELS, "openrouter", frozenset())
+    found = read("openrouter", tokenizer_twice(model, first))
+    before = read("openrouter", bodies("openrouter"))
+    assert not found.failure and not found.unparsable, found.failure or found.unparsable
+    mine = [p for p in found.problems if p.record == model]
+    assert ("architecture.tokenizer", "duplicate field") in {(p.field, p.rule) for p in mine}
+    if price_rule is None:
+        assert prices_of(found, model) == prices_of(before, model) != []
+    else:
+        assert prices_of(found, model) == []
+        priced = {p.field for p in mine if p.rule == price_rule}
+        assert {"pricing.prompt", "pricing.completion"} <= priced
+    limits = [o for o in found.valid if o.record == model and o.kind.value == "limit"]
+    assert limits == [o for o in before.valid if o.record == model and o.kind.value == "limit"]
+    others = [o for o in found.valid if o.record != model]
+    assert others == [o for o in before.valid if o.record != model]
+
+
+def emptied_with_error(source: str, document: Any) -> Any:
+    """A recorded body of `source` with its entries removed and an error stated beside what
+    is left, in the casing the source's kind of API writes one."""
+    if source == "azure":
+        document.update(Items=[], Count=0)
+        document["Error"] = {"Code": "ServiceUnavailable", "Message": GATEWAY_ERROR}
+        return document
+    kept = {k: v for k, v in document.items() if k == "sample_spec"}  # LiteLLM's documentation
+    return {**kept, "error": {"code": 503, "message": GATEWAY_ERROR}}
+
+
+@pytest.mark.parametrize("source", ["litellm", "modelsdev", "portkey", "azure"])
+def test_an_error_body_at_another_source_names_its_message(source: str) -> None:
+    """The same at the sources whose body is an object of entries (or Azure's Items page): a
+    body of no entries but an error failed as "an error body or another file?" (or "expected
+    an object with an Items list"), without what the source said."""
+    url = urls(source)[0]
+    document = emptied_with_error(source, json.loads(bodies(source)[url]))
+    found = read(source, {url: json.dumps(document).encode()})
+    [reason] = found.unparsable
+    code = "ServiceUnavailable" if source == "azure" else "503"
+    assert f"{code}: Upstream model registry unavailable, please retry. xxx" in reason
+    assert url in reason and "\n" not in reason and reason.endswith("...")

@@ -85,7 +85,7 @@ def test_routers_are_the_ones_openrouter_flags() -> None:
         raw["id"]
         for name in (MAY, AUGUST, AUGUST_ALL)
         for raw in _records(name).values()
-        if openrouter._flags_router(raw, raw["architecture"])
+        if openrouter._router_flags(raw) == {True}
     }
     assert flagged == ROUTERS_AUGUST == ROUTER_MODELS["openrouter"]
     assert "openrouter/owl-alpha" in _records(MAY)  # a stealth model in the namespace: not one
