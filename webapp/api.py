@@ -203,7 +203,9 @@ def change_sets(
 ) -> list[dict[str, Any]]:
     """The change sets of the open items, soonest due then most urgent first, one page at a
     time: id, label, kind, route, lead source, run, items, fields, earliest due time, most
-    urgent priority.
+    urgent priority. `items` and `fields` count the items matching the filter (with `source`,
+    those citing it); `set_items` and `set_fields` count the whole set's open items, which is
+    what deciding the set covers.
 
     Paged as /api/queue is: the total in `X-Total-Count`, the next page's URL in
     `Link: <...>; rel="next"` until the last page."""
