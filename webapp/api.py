@@ -21,7 +21,7 @@ from review import sets
 from review import submissions as submitted
 from schemas.records import ReviewKind, ReviewStatus
 from schemas.vocab import Component, Unit
-from webapp.filters import check_known, check_queue_filter
+from webapp.filters import check_catalog_name, check_queue_filter
 from webapp.security import client_address
 
 PRIVATE = ("contact", "submitter", "client_id")
@@ -111,7 +111,7 @@ def catalog_index(request: Request, route: RouteFilter = None) -> list[dict[str,
         found = queries.catalog_index(conn, route)
         if route and not found:
             routes = {e.route for e in queries.catalog_index(conn)}
-            check_known("route", route, routes, "no value in force is sold there")
+            check_catalog_name(conn, "route", route, routes, "no value in force is sold there")
     return [entry.as_json() for entry in found]
 
 
