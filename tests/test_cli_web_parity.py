@@ -1,6 +1,7 @@
 """What the CLI and the web app say alike, on catalogs made by real refreshes of the replay worlds:
 a set listing filtered by a source says the whole set's size (what a decision covers) beside
-the items citing the source."""
+the items citing the source; every page's nav links the models list; `show` and `routes` take
+`--at` as the pages take `?at=`."""
 
 from __future__ import annotations
 
@@ -74,3 +75,24 @@ def test_sets_by_source_say_the_whole_set_a_decision_covers(two_db: str) -> None
     line = next(x for x in out.output.splitlines() if x.startswith(set_id + "\t"))
     assert line.split("\t")[1].startswith(f"{whole} items, ")
     assert line.split("\t")[1].endswith(f" ({citing} cite litellm)")
+
+
+def nav_links(page: str) -> list[str]:
+    """The hrefs of a page's nav, in order."""
+    nav = re.search(r"<nav>(.*?)</nav>", page, re.S)
+    assert nav is not None, page[:300]
+    return re.findall(r'<a [^>]*href="([^"]+)"', nav[1])
+
+
+def test_every_pages_nav_links_the_models_list(catalog_db: str) -> None:
+    """The reviewer's pages linked the queue, the submit form and the API, never /models."""
+    client = TestClient(create_app(catalog_db, secret_key="test-only-secret"))
+    with store.connect(catalog_db).connect() as conn:
+        route, model = next((e.route, e.model) for e in queries.catalog_index(conn))
+    pages = ["/queue", "/sets", "/submit", "/login", f"/models/{route}/{model}", "/models"]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "/models" in nav_links(response.text), path
+    missing = client.get("/items/999999")
+    assert missing.status_code == 404 and "/models" in nav_links(missing.text)
