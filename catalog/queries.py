@@ -161,6 +161,28 @@ def model_view(conn: Connection, route: str, model: str) -> ModelView:
     )
 
 
+def model_view_as_of(view: ModelView, moment: datetime) -> ModelView:
+    """The catalog part of a (route, model) view (`model_view`) as it stood at `moment`: the
+    values in force then (valid_from ≤ moment < valid_to) and the history closed by then. A
+    value no longer in force lists no corroborations or disagreements (those are read for values
+    in force now); capabilities, sources' statements and open items stay as they are now."""
+    values = [*view.fields, *view.history]
+    in_force = [
+        v for v in values if v.valid_from <= moment and (v.valid_to is None or v.valid_to > moment)
+    ]
+    return view.model_copy(
+        update={
+            "fields": [
+                v
+                if isinstance(v, FieldView)
+                else FieldView(**dict(v), corroborated_by=[], disagreeing=[])
+                for v in in_force
+            ],
+            "history": [v for v in view.history if v.valid_to is not None and v.valid_to <= moment],
+        }
+    )
+
+
 def _confirmations(conn: Connection, value_ids: list[int]) -> dict[int, list[Confirmation]]:
     if not value_ids:
         return {}

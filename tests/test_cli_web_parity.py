@@ -5,7 +5,10 @@ the items citing the source; every page's nav links the models list; `show` and 
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,9 @@ from typer.testing import CliRunner
 
 from catalog import queries, store
 from ratecard.cli import app as cli
+from review import decisions
+from review.reviewers import add_reviewer
+from schemas.records import decimal_text
 from tests.conftest import WORLDS, copy_catalog, run_flow
 from webapp import create_app
 
@@ -96,3 +102,58 @@ def test_every_pages_nav_links_the_models_list(catalog_db: str) -> None:
         assert "/models" in nav_links(response.text), path
     missing = client.get("/items/999999")
     assert missing.status_code == 404 and "/models" in nav_links(missing.text)
+
+
+def test_show_and_routes_take_at_as_the_pages_do(catalog_db: str) -> None:
+    """`show ROUTE/MODEL --at DAY` and `routes MODEL --at DAY` read the catalog as it stood at
+    the end of DAY, as /models/ROUTE/MODEL?at= does: after an approved price change, the day
+    before it took effect shows the value it replaced; a malformed date is one line, exit 2."""
+    engine = store.connect(catalog_db)
+    add_reviewer(engine, "alice", "correct horse battery staple")
+    with engine.connect() as conn:
+        listed = queries.list_reviews(conn, status="open", kind="price_change", route="openrouter")
+        items = [queries.get_review(conn, i.id) for i in listed]
+    item = next(i for i in items if i and len(i.changes) == 1 and not i.changes[0].dimensions)
+    change = item.changes[0]
+    decisions.decide_items(
+        engine, decisions.Verdict.APPROVE, [item.id], reviewer="alice", reason="parity test"
+    )
+    with engine.connect() as conn:
+        view = queries.model_view(conn, item.route, item.model)
+    (new,) = [f for f in view.fields if f.component == change.component and not f.dimensions]
+    before = (new.valid_from - timedelta(days=1)).date().isoformat()
+    target = f"{item.route}/{item.model}"
+    runner = CliRunner()
+
+    def value_at(at: list[str]) -> Decimal | None:
+        out = runner.invoke(cli, ["show", target, *at, "--db", catalog_db, "--json"])
+        assert out.exit_code == 0, out.output
+        found = [
+            f["value"]
+            for f in json.loads(out.output)["fields"]
+            if f["component"] == change.component and not f["dimensions"]
+        ]
+        return Decimal(found[0]) if found else None
+
+    assert value_at([]) == Decimal(str(change.proposed))
+    assert value_at(["--at", before]) == Decimal(str(change.current))
+    assert value_at(["--at", "1999-12-31"]) is None
+    web = TestClient(create_app(catalog_db, secret_key="test-only-secret"))
+    assert web.get(f"/models/{target}?at={before}").status_code == 200
+
+    routes = runner.invoke(cli, ["routes", item.model, "--at", before, "--db", catalog_db])
+    assert routes.exit_code == 0, routes.output
+    assert f"by route as of {before}" in " ".join(routes.output.split())  # the title wraps
+    assert decimal_text(Decimal(str(change.current))) in routes.output
+    empty = runner.invoke(cli, ["routes", item.model, "--at", "1999-12-31", "--db", catalog_db])
+    assert empty.exit_code == 1
+    assert empty.output.strip().endswith(
+        f"no route sells {item.model} in the catalog on 1999-12-31"
+    )
+    for command in (["show", target], ["routes", item.model]):
+        for bad in ("garbage", "2026-02-30"):
+            refused = runner.invoke(cli, [*command, "--at", bad, "--db", catalog_db])
+            assert refused.exit_code == 2, refused.output
+            lines = refused.output.strip().splitlines()
+            assert lines[-1].endswith(f"'--at': {bad!r}: use a date, YYYY-MM-DD"), lines
+            assert "Traceback" not in refused.output
