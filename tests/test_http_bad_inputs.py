@@ -137,6 +137,9 @@ SPELLINGS = [
         "(the catalog calls it openrouter)",
     ),
     get(
+        "price history by a source's spelling", "/models/claude-sonnet-4.5/history.svg", 404, SONNET
+    ),
+    get(
         "models index on a capitalised route",
         "/models?route=OpenRouter",
         422,

@@ -309,8 +309,11 @@ def index(
 def history_svg(request: Request, model: ModelName, component: str = "input") -> Response:
     with _engine(request).connect() as conn:
         svg = price_history_svg(conn, model, component)
+        hint = queries.spelling_hint(conn, None, model) if svg is None else ""
     if svg is None:
-        raise HTTPException(status_code=404, detail=f"no {component} price history for {model}")
+        raise HTTPException(
+            status_code=404, detail=f"no {component} price history for {model}{hint}"
+        )
     return Response(svg, media_type="image/svg+xml")
 
 
