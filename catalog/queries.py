@@ -161,6 +161,28 @@ def model_view(conn: Connection, route: str, model: str) -> ModelView:
     )
 
 
+def model_view_as_of(view: ModelView, moment: datetime) -> ModelView:
+    """The catalog part of a (route, model) view (`model_view`) as it stood at `moment`: the
+    values in force then (valid_from ≤ moment < valid_to) and the history closed by then. A
+    value no longer in force lists no corroborations or disagreements (those are read for values
+    in force now); capabilities, sources' statements and open items stay as they are now."""
+    values = [*view.fields, *view.history]
+    in_force = [
+        v for v in values if v.valid_from <= moment and (v.valid_to is None or v.valid_to > moment)
+    ]
+    return view.model_copy(
+        update={
+            "fields": [
+                v
+                if isinstance(v, FieldView)
+                else FieldView(**dict(v), corroborated_by=[], disagreeing=[])
+                for v in in_force
+            ],
+            "history": [v for v in view.history if v.valid_to is not None and v.valid_to <= moment],
+        }
+    )
+
+
 def _confirmations(conn: Connection, value_ids: list[int]) -> dict[int, list[Confirmation]]:
     if not value_ids:
         return {}
@@ -563,6 +585,8 @@ class SetTotals:
     sets: int
     items: int
     fields: int
+    set_items: int
+    set_fields: int
 
 
 def queue_routes(conn: Connection) -> list[str]:
@@ -649,7 +673,8 @@ def change_sets(
         .order_by(func.min(c.due_at), func.min(c.priority), c.set_id)
         .offset(offset)
     )
-    rows = conn.execute(query if limit is None else query.limit(limit))
+    rows = list(conn.execute(query if limit is None else query.limit(limit)))
+    whole = _whole_sets(conn, which, [r.set_id for r in rows])
     return [
         ChangeSet(
             id=r.set_id,
@@ -661,6 +686,8 @@ def change_sets(
             models=int(r.models),
             items=int(r.items),
             fields=int(r.fields),
+            set_items=whole.get(r.set_id, (int(r.items), int(r.fields)))[0],
+            set_fields=whole.get(r.set_id, (int(r.items), int(r.fields)))[1],
             due_at=_iso(r.due_at),
             priority=r.priority,
         )
@@ -668,8 +695,33 @@ def change_sets(
     ]
 
 
+def _narrows(which: QueueFilter) -> bool:
+    """Whether the filter can keep some items of a set and not others (a set's items share
+    its kind, route and run; they differ in model, priority, the sources they cite and text)."""
+    return bool(which.source or which.model or which.text or which.priority is not None)
+
+
+def _whole_sets(
+    conn: Connection, which: QueueFilter, set_ids: Sequence[str]
+) -> dict[str, tuple[int, int]]:
+    """Per set id, (items, fields) of every item of the set with the filter's status; {} when the
+    filter cannot narrow a set (its counts are the whole sets')."""
+    if not set_ids or not _narrows(which):
+        return {}
+    c = _items
+    status = QueueFilter(status=which.status).where()
+    rows = conn.execute(
+        select(c.set_id, func.count(), func.coalesce(func.sum(c.fields), 0))
+        .where(c.set_id.in_(list(set_ids)), *status)
+        .group_by(c.set_id)
+    )
+    return {r[0]: (int(r[1]), int(r[2])) for r in rows}
+
+
 def change_set_totals(conn: Connection, which: QueueFilter) -> SetTotals:
-    """How many change sets, items and fields the filter matches (the items of some set)."""
+    """How many change sets, items and fields the filter matches (the items of some set), and
+    how many items and fields those sets hold in all with the filter's status (`set_items`,
+    `set_fields`: what deciding every one of them covers)."""
     c = _items
     row = conn.execute(
         select(
@@ -678,7 +730,16 @@ def change_set_totals(conn: Connection, which: QueueFilter) -> SetTotals:
             func.coalesce(func.sum(c.fields), 0),
         ).where(c.set_id.is_not(None), *which.where())
     ).one()
-    return SetTotals(sets=int(row[0]), items=int(row[1]), fields=int(row[2]))
+    sets, items, fields = int(row[0]), int(row[1]), int(row[2])
+    if not _narrows(which):
+        return SetTotals(sets, items, fields, items, fields)
+    matched = select(c.set_id).where(c.set_id.is_not(None), *which.where()).distinct()
+    whole = conn.execute(
+        select(func.count(), func.coalesce(func.sum(c.fields), 0)).where(
+            c.set_id.in_(matched), *QueueFilter(status=which.status).where()
+        )
+    ).one()
+    return SetTotals(sets, items, fields, int(whole[0]), int(whole[1]))
 
 
 def set_models(conn: Connection, which: QueueFilter) -> list[str]:

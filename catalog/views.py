@@ -287,7 +287,10 @@ class QueuePage(View):
 
 class ChangeSet(View):
     """A change set among matching review items: its kind, route, lead source and run, its
-    model when it has one, counts, earliest due time and most urgent priority."""
+    model when it has one, counts, earliest due time and most urgent priority. `items` and
+    `fields` count the matching items (a source filter keeps only the items citing it);
+    `set_items` and `set_fields` count every item of the set with the filter's status (what a
+    decision on the set covers)."""
 
     id: str
     kind: ReviewKind
@@ -298,5 +301,7 @@ class ChangeSet(View):
     models: int
     items: int
     fields: int
+    set_items: int
+    set_fields: int
     due_at: IsoTime | None
     priority: int | None

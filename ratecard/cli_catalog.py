@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +29,7 @@ from ratecard.options import (
     EXIT_RUN_FAILED,
     EXIT_SOURCES_FAILED,
     MAX_ID,
+    AtOption,
     DbOption,
     Interruption,
     JsonOption,
@@ -41,6 +42,7 @@ from ratecard.options import (
     check_queue_source,
     check_sources,
     interruptible,
+    parse_at,
     parse_duration,
     parse_target,
     prefect_defaults,
@@ -62,7 +64,7 @@ if TYPE_CHECKING:
     from prefect.client.schemas.objects import State
     from sqlalchemy import Connection, Engine
 
-    from catalog.views import Capabilities, ReviewDetail
+    from catalog.views import Capabilities, FieldView, ReviewDetail
     from schemas.records import Run
 
 RUN_COLUMNS = (
@@ -325,47 +327,44 @@ def runs(db: DbOption = None, limit: LimitOption = 10, as_json: JsonOption = Fal
 
 def show(
     target: Annotated[str, typer.Argument(help="ROUTE/MODEL, e.g. azure/gpt-image-1-mini")],
+    at: AtOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Every field of a (route, model): value, provenance, agreement, open review items; and its
     capabilities: the ten flags, input and output modalities, each with the sources that state
     it (unknown where none does). Capability statements are answered there, not listed as
-    fields (a model's `mode` is its category)."""
+    fields (a model's `mode` is its category). With --at, the catalog's values as they stood at
+    the end of that UTC day (as /models/ROUTE/MODEL?at= shows them); capabilities, sources'
+    statements and open items as they stand now."""
     route, model = parse_target("TARGET", target, "azure/gpt-image-1-mini")
-    from catalog import queries
-    from schemas.records import decimal_text
+    day = parse_at(at)
+    from catalog import queries, reader
     from schemas.vocab import Kind
 
     with catalog(db) as engine, engine.connect() as conn:
         view = queries.model_view(conn, route, model)
-        meant = None
-        if not (view.fields or view.not_in_catalog or view.open_review_items):
-            meant = queries.canonical_name(conn, route, model)
-    if not (view.fields or view.not_in_catalog or view.open_review_items):
+        known = bool(view.fields or view.not_in_catalog or view.open_review_items)
+        known = known or (day is not None and bool(view.history))
+        meant = None if known else queries.canonical_name(conn, route, model)
+    if not known:
         hint = f" (the catalog calls it {meant[0]}/{meant[1]})" if meant else ""
         raise Refused(f"nothing known about {route}/{model}{hint}")
+    if day is not None:
+        view = queries.model_view_as_of(view, reader.as_of(day))
     if as_json:
         print_json(view.as_json())
         return
-    print_table(
-        f"{route}/{model}",
-        ("field", "value", "unit", "verified", "corroborated by", "disagreeing"),
-        (
-            (
-                measure_name(f.measure),
-                decimal_text(f.value),
-                f.unit.value,
-                f"{f.verified_by} {f.verified_at.date().isoformat()}"
-                if f.verified_at
-                else f"unverified ({f.accepted_source}, {f.accepted_by})",
-                ", ".join(f"{s.source} {(s.observed_at or '')[:10]}" for s in f.corroborated_by),
-                ", ".join(f"{s.source}={s.value}" for s in f.disagreeing),
-            )
-            for f in view.fields
-            if f.kind != Kind.CAPABILITY
-        ),
-    )
+    as_of = f" as of {day.isoformat()}" if day is not None else ""
+    if day is not None:
+        say(
+            f"catalog values as of {day.isoformat()} (end of day, UTC); capabilities, sources' "
+            "statements and open review items as they stand now"
+        )
+    if day is not None and not view.fields:
+        say(f"no value of {route}/{model} was in force in the catalog on {day.isoformat()}")
+    else:
+        _print_fields(f"{route}/{model}{as_of}", view.fields)
     stated = [s for s in view.not_in_catalog if s.kind != Kind.CAPABILITY]
     if stated:
         print_table(
@@ -391,6 +390,31 @@ def show(
                 for item in view.open_review_items
             )
         )
+
+
+def _print_fields(title: str, fields: Sequence[FieldView]) -> None:
+    """`show`'s table of catalog values: value, unit, verification, agreement."""
+    from schemas.records import decimal_text
+    from schemas.vocab import Kind
+
+    print_table(
+        title,
+        ("field", "value", "unit", "verified", "corroborated by", "disagreeing"),
+        (
+            (
+                measure_name(f.measure),
+                decimal_text(f.value),
+                f.unit.value,
+                f"{f.verified_by} {f.verified_at.date().isoformat()}"
+                if f.verified_at
+                else f"unverified ({f.accepted_source}, {f.accepted_by})",
+                ", ".join(f"{s.source} {(s.observed_at or '')[:10]}" for s in f.corroborated_by),
+                ", ".join(f"{s.source}={s.value}" for s in f.disagreeing),
+            )
+            for f in fields
+            if f.kind != Kind.CAPABILITY
+        ),
+    )
 
 
 def _print_capabilities(found: Capabilities) -> None:
@@ -426,19 +450,29 @@ def _print_capabilities(found: Capabilities) -> None:
 
 def routes(
     model: Annotated[str, typer.Argument(help="canonical model, e.g. gpt-image-1-mini")],
+    at: AtOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """One model's prices on every route that sells it, side by side."""
+    """One model's prices on every route that sells it, side by side. With --at, the routes
+    and prices in force at the end of that UTC day (as /models/MODEL?at= shows them)."""
     check_name("MODEL", model, "the model")
-    from catalog import queries
+    day = parse_at(at)
+    from catalog import queries, reader
 
     with catalog(db) as engine, engine.connect() as conn:
-        views = [queries.model_view(conn, r, model) for r in queries.routes_of(conn, model)]
+        if day is None:
+            sold_on = queries.routes_of(conn, model)
+        else:
+            sold_on = [r for r, _ in reader.models(conn, reader.as_of(day), model)]
+        views = [queries.model_view(conn, r, model) for r in sold_on]
         meant = None if views else queries.canonical_name(conn, None, model)
+    if day is not None:
+        views = [queries.model_view_as_of(v, reader.as_of(day)) for v in views]
     if not views:
-        hint = f" (the catalog calls it {meant[1]})" if meant else ""
-        raise Refused(f"no route sells {model} in the catalog{hint}")
+        hint = f" (the catalog calls it {meant[1]})" if meant and meant[1] != model else ""
+        when = f" on {day.isoformat()}" if day is not None else ""
+        raise Refused(f"no route sells {model} in the catalog{when}{hint}")
     if as_json:
         print_json([view.as_json() for view in views])
         return
@@ -455,7 +489,7 @@ def routes(
     priced = [v.route for v in views if any(v.route in values for values in columns.values())]
     if priced:
         print_table(
-            f"{model} by route (? = unverified)",
+            f"{model} by route{f' as of {day.isoformat()}' if day else ''} (? = unverified)",
             ("price", *priced),
             (
                 (name, *(values.get(r, "") for r in priced))

@@ -14,18 +14,19 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from ratecard.options import (
+    AtOption,
     DbOption,
     Refused,
     bad_input,
     catalog,
     check_name,
+    parse_at,
     parse_target,
     spelling_hint,
 )
@@ -35,21 +36,6 @@ if TYPE_CHECKING:
     from catalog.cost import CostEstimate
 
 T = TypeVar("T")
-
-At = Annotated[
-    str | None,
-    typer.Option("--at", help="As of this date (YYYY-MM-DD, UTC end of day); default: now."),
-]
-
-
-def parse_at(text: str | None) -> date | None:
-    """--at DATE: an ISO date (0001-01-01 to 9999-12-31), else `bad_input('--at', …)`."""
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise bad_input("--at", f"{text!r}: use a date, YYYY-MM-DD") from None
 
 
 def check_writable(argument: str, path: Path) -> None:
@@ -103,7 +89,7 @@ def cost(
         str | None, typer.Option(help="Deployment scope: global (default), data_zone, regional.")
     ] = None,
     region: Annotated[str | None, typer.Option(help="Deployment region, e.g. eastus2.")] = None,
-    at: At = None,
+    at: AtOption = None,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -198,7 +184,7 @@ def export(
             "NAME.provenance.json)."
         ),
     ] = None,
-    at: At = None,
+    at: AtOption = None,
     db: DbOption = None,
 ) -> None:
     """Export the catalog: JSON with provenance per value, CSV, or LiteLLM's map format with a
@@ -277,7 +263,7 @@ def publish(
     model: Annotated[
         list[str] | None, typer.Option("--model", help="Only these models (repeatable).")
     ] = None,
-    at: At = None,
+    at: AtOption = None,
     db: DbOption = None,
 ) -> None:
     """Write the index, the model pages and the exports as static files that open with no

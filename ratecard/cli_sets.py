@@ -48,6 +48,14 @@ def _line(text: str) -> None:
     typer.echo(text)
 
 
+def _citing(items: int, whole: int, source: str | None) -> str:
+    """' (12 cite litellm)' after a set's whole size when a source filter is given: a set
+    decision covers all of the set's open items, not only those citing the source."""
+    if source is None:
+        return ""
+    return f" ({'all' if items == whole else items} cite {source})"
+
+
 def review_sets(
     kind: Annotated[str | None, typer.Option(help="Only sets of this kind.")] = None,
     route: Annotated[str | None, typer.Option(help="Only sets for this route.")] = None,
@@ -78,12 +86,15 @@ def review_sets(
         return
     for s in found[:limit]:
         _line(
-            f"{s['id']}\t{plural(s['items'], 'item')}, {plural(s['fields'], 'field')}"
+            f"{s['id']}\t{plural(s['set_items'], 'item')}, {plural(s['set_fields'], 'field')}"
+            f"{_citing(s['items'], s['set_items'], source)}"
             f"\tdue {s['due_at'][:16]}\tP{s['priority']}\t{s['label']}"
         )
     shown = f" (showing {limit})" if len(found) > limit else ""
-    items = sum(s["items"] for s in found)
-    _line(f"{plural(len(found), 'set')}, {plural(items, 'open item')}{shown}")
+    items = sum(s["set_items"] for s in found)
+    cited = sum(s["items"] for s in found)
+    citing = f", {cited} citing {source}" if source is not None else ""
+    _line(f"{plural(len(found), 'set')}, {plural(items, 'open item')}{citing}{shown}")
     if hint:
         _line(f"--route {route}: no set{hint}")
 

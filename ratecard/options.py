@@ -22,7 +22,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -48,6 +48,22 @@ DbOption = Annotated[
     typer.Option("--db", help="SQLAlchemy URL (default: RATECARD_DB or data/ratecard.db)"),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+AtOption = Annotated[
+    str | None,
+    typer.Option("--at", help="As of this date (YYYY-MM-DD, UTC end of day); default: now."),
+]
+
+
+def parse_at(text: str | None) -> date | None:
+    """--at DATE: an ISO date (0001-01-01 to 9999-12-31), else `bad_input('--at', …)`."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise bad_input("--at", f"{text!r}: use a date, YYYY-MM-DD") from None
+
+
 LimitOption = Annotated[
     int, typer.Option("--limit", min=1, max=100_000, help="At most this many (1-100000).")
 ]

@@ -117,6 +117,34 @@ SPELLINGS = [
     ),
     get("queue by a source's spelling", "/queue?model=anthropic/claude-sonnet-4.5", 422, SONNET),
     get("queue API by a source's spelling", "/api/queue?model=Claude-Sonnet-4.5", 422, SONNET),
+    # the catalog's filters said only "no value in force" (ux11)
+    get(
+        "values by a source's spelling",
+        "/api/values?model=anthropic/claude-sonnet-4.5",
+        422,
+        SONNET,
+    ),
+    get(
+        "values of a route by a source's spelling",
+        "/api/values?route=openrouter&model=anthropic/claude-sonnet-4.5",
+        422,
+        OPENROUTER_SONNET,
+    ),
+    get(
+        "values on a capitalised route",
+        "/api/values?route=OpenRouter",
+        422,
+        "(the catalog calls it openrouter)",
+    ),
+    get(
+        "price history by a source's spelling", "/models/claude-sonnet-4.5/history.svg", 404, SONNET
+    ),
+    get(
+        "models index on a capitalised route",
+        "/models?route=OpenRouter",
+        422,
+        "(the catalog calls it openrouter)",
+    ),
 ]
 JSON = {"content-type": "application/json"}
 URLENCODED = {"content-type": "application/x-www-form-urlencoded"}

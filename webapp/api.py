@@ -21,7 +21,7 @@ from review import sets
 from review import submissions as submitted
 from schemas.records import ReviewKind, ReviewStatus
 from schemas.vocab import Component, Unit
-from webapp.filters import check_known, check_queue_filter
+from webapp.filters import check_catalog_name, check_queue_filter
 from webapp.security import client_address
 
 PRIVATE = ("contact", "submitter", "client_id")
@@ -111,7 +111,7 @@ def catalog_index(request: Request, route: RouteFilter = None) -> list[dict[str,
         found = queries.catalog_index(conn, route)
         if route and not found:
             routes = {e.route for e in queries.catalog_index(conn)}
-            check_known("route", route, routes, "no value in force is sold there")
+            check_catalog_name(conn, "route", route, routes, "no value in force is sold there")
     return [entry.as_json() for entry in found]
 
 
@@ -203,7 +203,9 @@ def change_sets(
 ) -> list[dict[str, Any]]:
     """The change sets of the open items, soonest due then most urgent first, one page at a
     time: id, label, kind, route, lead source, run, items, fields, earliest due time, most
-    urgent priority.
+    urgent priority. `items` and `fields` count the items matching the filter (with `source`,
+    those citing it); `set_items` and `set_fields` count the whole set's open items, which is
+    what deciding the set covers.
 
     Paged as /api/queue is: the total in `X-Total-Count`, the next page's URL in
     `Link: <...>; rel="next"` until the last page."""

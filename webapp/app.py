@@ -36,7 +36,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from catalog import queries, reader, store
-from catalog.views import FieldView, ModelView, ReviewDetail
+from catalog.views import ReviewDetail
 from review import decisions
 from review import submissions as submitted
 from review.reviewers import session_valid, sign_out, verify_reviewer
@@ -301,29 +301,8 @@ def _queue_pages(app: FastAPI) -> None:
                 status_code=404, detail=f"nothing known about {route}/{model}{hint}"
             )
         if day is not None:
-            view = view_as_of(view, reader.as_of(day))
+            view = queries.model_view_as_of(view, reader.as_of(day))
         return render(request, "model.html", {"view": view, "at": day.isoformat() if day else ""})
-
-
-def view_as_of(view: ModelView, moment: datetime) -> ModelView:
-    """The catalog part of a (route, model) page as it stood at `moment`: the values in force
-    then (valid_from ≤ moment < valid_to) and the history closed by then. A value no longer in
-    force lists no corroborations or disagreements (those are read for values in force now)."""
-    values = [*view.fields, *view.history]
-    in_force = [
-        v for v in values if v.valid_from <= moment and (v.valid_to is None or v.valid_to > moment)
-    ]
-    return view.model_copy(
-        update={
-            "fields": [
-                v
-                if isinstance(v, FieldView)
-                else FieldView(**dict(v), corroborated_by=[], disagreeing=[])
-                for v in in_force
-            ],
-            "history": [v for v in view.history if v.valid_to is not None and v.valid_to <= moment],
-        }
-    )
 
 
 def _item_response(

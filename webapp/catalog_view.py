@@ -32,7 +32,7 @@ from catalog.cost import (
 from catalog.reader import ModelSummary, PublishedValue
 from schemas.records import decimal_text
 from schemas.vocab import Component, Dim, Kind, Unit
-from webapp.filters import check_known
+from webapp.filters import check_catalog_name, check_known
 
 FLAGS = (
     "vision",
@@ -379,7 +379,8 @@ def index_rows(
     day = at.date().isoformat()
     check_known("category", category, all_categories, f"no model in force on {day} has it")
     check_known("capability", capability, FLAGS, "not a capability the index filters by")
-    check_known("route", route, all_routes, f"no model in force on {day} is sold there")
+    why = f"no model in force on {day} is sold there"
+    check_catalog_name(conn, "route", route, all_routes, why)
     by_model: dict[str, list[ModelSummary]] = defaultdict(list)
     for s in summaries:
         if verified_only and not s.verified_prices:

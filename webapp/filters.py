@@ -51,6 +51,27 @@ def check_known(name: str, value: str | None, known: Collection[str], why: str) 
         raise UnknownFilter(name, value, why, known)
 
 
+def check_catalog_name(
+    conn: Connection,
+    name: str,
+    value: str | None,
+    known: Collection[str],
+    why: str,
+    *,
+    route: str | None = None,
+) -> None:
+    """check_known for a filter naming a catalog route (`name` 'route') or model ('model', of
+    `route` when one is given and known): an unknown value that is another spelling of a
+    catalog name is refused with that name (queries.spelling_hint), as the CLI refuses it."""
+    if not value or value in known:
+        return
+    if name == "route":
+        hint = queries.spelling_hint(conn, value, None)
+    else:
+        hint = queries.spelling_hint(conn, route, value)
+    raise UnknownFilter(name, value, why, known if name == "route" else (), hint)
+
+
 def check_queue_filter(conn: Connection, which: queries.QueueFilter) -> None:
     """Refuse a queue filter's route, model, source or change set that no review item could
     name (see the module's rule). Raises UnknownFilter naming the first such parameter."""

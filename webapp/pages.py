@@ -33,7 +33,7 @@ from review import submissions as submitted
 from schemas.vocab import Kind
 from webapp.api import NAME, ModelName, Offset, TextFilter
 from webapp.catalog_view import index_rows, model_view, price_history_svg
-from webapp.filters import UnknownFilter, check_known
+from webapp.filters import check_catalog_name
 
 pages_router = APIRouter()
 MEDIA = {
@@ -172,9 +172,9 @@ def check_catalog_filter(
     pairs = reader.models(conn, moment)
     day = moment.date().isoformat()
     routes = {r for r, _ in pairs}
-    check_known("route", route, routes, f"no value in force on {day} is sold there")
-    if model and model not in {m for _, m in pairs}:
-        raise UnknownFilter("model", model, f"no value in force on {day} is of this model")
+    check_catalog_name(conn, "route", route, routes, f"no value in force on {day} is sold there")
+    why = f"no value in force on {day} is of this model"
+    check_catalog_name(conn, "model", model, {m for _, m in pairs}, why, route=route or None)
 
 
 @pages_router.get("/api/export/{fmt}", tags=["catalog"])
@@ -309,8 +309,11 @@ def index(
 def history_svg(request: Request, model: ModelName, component: str = "input") -> Response:
     with _engine(request).connect() as conn:
         svg = price_history_svg(conn, model, component)
+        hint = queries.spelling_hint(conn, None, model) if svg is None else ""
     if svg is None:
-        raise HTTPException(status_code=404, detail=f"no {component} price history for {model}")
+        raise HTTPException(
+            status_code=404, detail=f"no {component} price history for {model}{hint}"
+        )
     return Response(svg, media_type="image/svg+xml")
 
 

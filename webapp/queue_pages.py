@@ -240,6 +240,8 @@ def register(app: FastAPI) -> None:
                 "kinds": [k.value for k in ReviewKind],
                 "items": totals.items,
                 "fields": totals.fields,
+                "set_items": totals.set_items,
+                "set_fields": totals.set_fields,
             },
         )
 

@@ -1,0 +1,159 @@
+"""What the CLI and the web app say alike, on catalogs made by real refreshes of the replay worlds:
+a set listing filtered by a source says the whole set's size (what a decision covers) beside
+the items citing the source; every page's nav links the models list; `show` and `routes` take
+`--at` as the pages take `?at=`."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from catalog import queries, store
+from ratecard.cli import app as cli
+from review import decisions
+from review.reviewers import add_reviewer
+from schemas.records import decimal_text
+from tests.conftest import WORLDS, copy_catalog, run_flow
+from webapp import create_app
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def two_sources(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """OpenRouter's API and LiteLLM's map as the recorded epoch-1 world has them (accept-new),
+    then refreshed with epoch-2: OpenRouter's price-change set holds items LiteLLM also cites
+    and items it does not."""
+    from flows.refresh import refresh
+
+    path = tmp_path_factory.mktemp("parity") / "two.db"
+    for world, accept_new in (("epoch-1", True), ("epoch-2", False)):
+        state = run_flow(
+            refresh(
+                sources=["openrouter", "litellm"],
+                replay=str(WORLDS / f"{world}.json"),
+                database=f"sqlite:///{path}",
+                accept_new=accept_new,
+                return_state=True,
+            )
+        )
+        assert state.is_completed(), state.message
+    return path
+
+
+@pytest.fixture
+def two_db(two_sources: Path, tmp_path: Path) -> str:
+    return copy_catalog(two_sources, tmp_path / "two.db")
+
+
+def narrowed_set(db: str, source: str) -> tuple[str, int, int]:
+    """A set some but not all of whose open items cite `source`: (id, citing, whole)."""
+    with store.connect(db).connect() as conn:
+        every = {s.id: s.items for s in queries.change_sets(conn, queries.QueueFilter())}
+        citing = queries.change_sets(conn, queries.QueueFilter(source=source))
+    found = next((s.id, s.items, every[s.id]) for s in citing if s.items < every[s.id])
+    return found
+
+
+def test_sets_by_source_say_the_whole_set_a_decision_covers(two_db: str) -> None:
+    set_id, citing, whole = narrowed_set(two_db, "litellm")
+    client = TestClient(create_app(two_db, secret_key="test-only-secret"))
+    listed = {s["id"]: s for s in client.get("/api/sets?source=litellm&limit=1000").json()}
+    assert (listed[set_id]["items"], listed[set_id]["set_items"]) == (citing, whole)
+    page = client.get("/sets?source=litellm")
+    assert page.status_code == 200
+    row = re.search(rf'href="/sets/{re.escape(set_id)}".*?</tr>', page.text, re.S)
+    assert row is not None
+    assert f'<td class="items">{whole}</td>' in row[0]
+    assert f'<td class="citing">{citing} items' in row[0]
+    assert "a decision on a set covers all its open items, whether or not they cite litellm" in (
+        page.text
+    )
+    out = CliRunner().invoke(cli, ["review", "sets", "--source", "litellm", "--db", two_db])
+    assert out.exit_code == 0, out.output
+    line = next(x for x in out.output.splitlines() if x.startswith(set_id + "\t"))
+    assert line.split("\t")[1].startswith(f"{whole} items, ")
+    assert line.split("\t")[1].endswith(f" ({citing} cite litellm)")
+
+
+def nav_links(page: str) -> list[str]:
+    """The hrefs of a page's nav, in order."""
+    nav = re.search(r"<nav>(.*?)</nav>", page, re.S)
+    assert nav is not None, page[:300]
+    return re.findall(r'<a [^>]*href="([^"]+)"', nav[1])
+
+
+def test_every_pages_nav_links_the_models_list(catalog_db: str) -> None:
+    """The reviewer's pages linked the queue, the submit form and the API, never /models."""
+    client = TestClient(create_app(catalog_db, secret_key="test-only-secret"))
+    with store.connect(catalog_db).connect() as conn:
+        route, model = next((e.route, e.model) for e in queries.catalog_index(conn))
+    pages = ["/queue", "/sets", "/submit", "/login", f"/models/{route}/{model}", "/models"]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "/models" in nav_links(response.text), path
+    missing = client.get("/items/999999")
+    assert missing.status_code == 404 and "/models" in nav_links(missing.text)
+
+
+def test_show_and_routes_take_at_as_the_pages_do(catalog_db: str) -> None:
+    """`show ROUTE/MODEL --at DAY` and `routes MODEL --at DAY` read the catalog as it stood at
+    the end of DAY, as /models/ROUTE/MODEL?at= does: after an approved price change, the day
+    before it took effect shows the value it replaced; a malformed date is one line, exit 2."""
+    engine = store.connect(catalog_db)
+    add_reviewer(engine, "alice", "correct horse battery staple")
+    with engine.connect() as conn:
+        listed = queries.list_reviews(conn, status="open", kind="price_change", route="openrouter")
+        items = [queries.get_review(conn, i.id) for i in listed]
+    item = next(i for i in items if i and len(i.changes) == 1 and not i.changes[0].dimensions)
+    change = item.changes[0]
+    decisions.decide_items(
+        engine, decisions.Verdict.APPROVE, [item.id], reviewer="alice", reason="parity test"
+    )
+    with engine.connect() as conn:
+        view = queries.model_view(conn, item.route, item.model)
+    (new,) = [f for f in view.fields if f.component == change.component and not f.dimensions]
+    before = (new.valid_from - timedelta(days=1)).date().isoformat()
+    target = f"{item.route}/{item.model}"
+    runner = CliRunner()
+
+    def value_at(at: list[str]) -> Decimal | None:
+        out = runner.invoke(cli, ["show", target, *at, "--db", catalog_db, "--json"])
+        assert out.exit_code == 0, out.output
+        found = [
+            f["value"]
+            for f in json.loads(out.output)["fields"]
+            if f["component"] == change.component and not f["dimensions"]
+        ]
+        return Decimal(found[0]) if found else None
+
+    assert value_at([]) == Decimal(str(change.proposed))
+    assert value_at(["--at", before]) == Decimal(str(change.current))
+    assert value_at(["--at", "1999-12-31"]) is None
+    web = TestClient(create_app(catalog_db, secret_key="test-only-secret"))
+    assert web.get(f"/models/{target}?at={before}").status_code == 200
+
+    routes = runner.invoke(cli, ["routes", item.model, "--at", before, "--db", catalog_db])
+    assert routes.exit_code == 0, routes.output
+    assert f"by route as of {before}" in " ".join(routes.output.split())  # the title wraps
+    assert decimal_text(Decimal(str(change.current))) in routes.output
+    empty = runner.invoke(cli, ["routes", item.model, "--at", "1999-12-31", "--db", catalog_db])
+    assert empty.exit_code == 1
+    assert empty.output.strip().endswith(
+        f"no route sells {item.model} in the catalog on 1999-12-31"
+    )
+    for command in (["show", target], ["routes", item.model]):
+        for bad in ("garbage", "2026-02-30"):
+            refused = runner.invoke(cli, [*command, "--at", bad, "--db", catalog_db])
+            assert refused.exit_code == 2, refused.output
+            lines = refused.output.strip().splitlines()
+            assert lines[-1].endswith(f"'--at': {bad!r}: use a date, YYYY-MM-DD"), lines
+            assert "Traceback" not in refused.output
