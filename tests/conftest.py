@@ -59,13 +59,21 @@ def prefect_api() -> Iterator[None]:
 def refreshed_catalog(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real catalog: OpenRouter's recorded epoch-1 loaded (accept-new), then epoch-2 refreshed
     through the real flow, which opens its recorded price changes and new models as items."""
-    from flows.refresh import refresh
 
     path = tmp_path_factory.mktemp("queue") / "refreshed.db"
-    for world, accept_new in (("epoch-1", True), ("epoch-2", False)):
+    refresh_in_turn(path, [("epoch-1", ["openrouter"], True), ("epoch-2", ["openrouter"], False)])
+    return path
+
+
+def refresh_in_turn(path: Path, runs: list[tuple[str, list[str], bool]]) -> None:
+    """Refreshes the SQLite catalog at `path` through the real flow with each (world under
+    WORLDS, sources, accept new) in turn; each run must complete."""
+    from flows.refresh import refresh
+
+    for world, sources, accept_new in runs:
         state = run_flow(
             refresh(
-                sources=["openrouter"],
+                sources=sources,
                 replay=str(WORLDS / f"{world}.json"),
                 database=f"sqlite:///{path}",
                 accept_new=accept_new,
@@ -73,7 +81,6 @@ def refreshed_catalog(prefect_api: None, tmp_path_factory: pytest.TempPathFactor
             )
         )
         assert state.is_completed(), state.message
-    return path
 
 
 def copy_catalog(source: Path, target: Path) -> str:

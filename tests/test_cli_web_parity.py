@@ -20,7 +20,7 @@ from ratecard.cli import app as cli
 from review import decisions
 from review.reviewers import add_reviewer
 from schemas.records import decimal_text
-from tests.conftest import WORLDS, copy_catalog, run_flow
+from tests.conftest import copy_catalog, refresh_in_turn
 from webapp import create_app
 
 pytestmark = pytest.mark.integration
@@ -31,20 +31,9 @@ def two_sources(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> 
     """OpenRouter's API and LiteLLM's map as the recorded epoch-1 world has them (accept-new),
     then refreshed with epoch-2: OpenRouter's price-change set holds items LiteLLM also cites
     and items it does not."""
-    from flows.refresh import refresh
-
     path = tmp_path_factory.mktemp("parity") / "two.db"
-    for world, accept_new in (("epoch-1", True), ("epoch-2", False)):
-        state = run_flow(
-            refresh(
-                sources=["openrouter", "litellm"],
-                replay=str(WORLDS / f"{world}.json"),
-                database=f"sqlite:///{path}",
-                accept_new=accept_new,
-                return_state=True,
-            )
-        )
-        assert state.is_completed(), state.message
+    both = ["openrouter", "litellm"]
+    refresh_in_turn(path, [("epoch-1", both, True), ("epoch-2", both, False)])
     return path
 
 

@@ -27,9 +27,8 @@ from catalog.tables import (
     review_items,
     stamps,
 )
-from flows.refresh import refresh
 from ratecard.cli import app
-from tests.conftest import SNAPSHOTS, WORLDS, copy_catalog, run_flow
+from tests.conftest import SNAPSHOTS, copy_catalog, refresh_in_turn
 from tests.worlds import fault_world, replayed_run
 
 NOW = datetime(2026, 9, 1, tzinfo=UTC)
@@ -86,22 +85,15 @@ def catalog_path(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) ->
     """OpenRouter's epoch-1 accepted into an empty catalog; then OpenRouter and Vercel from
     epoch-1 (Vercel's values, a route the catalog lacks, only proposed), and epoch-2 twice."""
     path = tmp_path_factory.mktemp("retention") / "catalog.db"
-    for world, sources, accept_new in (
-        ("epoch-1", ["openrouter"], True),
-        ("epoch-1", ["openrouter", "vercel"], False),
-        ("epoch-2", ["openrouter", "vercel"], False),
-        ("epoch-2", ["openrouter", "vercel"], False),
-    ):
-        state = run_flow(
-            refresh(
-                sources=sources,
-                replay=str(WORLDS / f"{world}.json"),
-                database=f"sqlite:///{path}",
-                accept_new=accept_new,
-                return_state=True,
-            )
-        )
-        assert state.is_completed(), state.message
+    refresh_in_turn(
+        path,
+        [
+            ("epoch-1", ["openrouter"], True),
+            ("epoch-1", ["openrouter", "vercel"], False),
+            ("epoch-2", ["openrouter", "vercel"], False),
+            ("epoch-2", ["openrouter", "vercel"], False),
+        ],
+    )
     return path
 
 
