@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, Text, case, cast, func, or_, select
 
+from catalog import reader
 from catalog.tables import (
     audit_log,
     catalog_values,
@@ -161,23 +162,40 @@ def model_view(conn: Connection, route: str, model: str) -> ModelView:
     )
 
 
-def model_view_as_of(view: ModelView, moment: datetime) -> ModelView:
+def model_view_as_of(conn: Connection, view: ModelView, moment: datetime) -> ModelView:
     """The catalog part of a (route, model) view (`model_view`) as it stood at `moment`: the
-    values in force then (valid_from ≤ moment < valid_to) and the history closed by then. A
-    value no longer in force lists no corroborations or disagreements (those are read for values
-    in force now); capabilities, sources' statements and open items stay as they are now."""
+    values in force then (valid_from ≤ moment < valid_to), each verified and corroborated as of
+    then (catalog.reader: the latest official confirmation by `moment`, and each other source's
+    latest by then), and the history closed by then. A value no longer in force lists no
+    disagreements (those are read from the sources' latest statements, for values in force
+    now); capabilities, sources' statements and open items stay as they are now."""
     values = [*view.fields, *view.history]
     in_force = [
         v for v in values if v.valid_from <= moment and (v.valid_to is None or v.valid_to > moment)
     ]
+    stated = reader.statements_as_of(conn, moment, ids=[v.id for v in in_force])
+    fields = []
+    for v in in_force:
+        verified_at, verified_by = reader.verification(
+            v.verified_at, v.verified_by, stated.get(v.id, []), moment
+        )
+        value = {name: getattr(v, name) for name in CatalogValue.model_fields}
+        fields.append(
+            FieldView(
+                **(value | {"verified_at": verified_at, "verified_by": verified_by}),
+                corroborated_by=[
+                    Confirmation(
+                        source=s.source, official=s.official, observed_at=_iso(s.observed_at)
+                    )
+                    for s in stated.get(v.id, [])
+                    if s.source != verified_by
+                ],
+                disagreeing=v.disagreeing if isinstance(v, FieldView) else [],
+            )
+        )
     return view.model_copy(
         update={
-            "fields": [
-                v
-                if isinstance(v, FieldView)
-                else FieldView(**dict(v), corroborated_by=[], disagreeing=[])
-                for v in in_force
-            ],
+            "fields": fields,
             "history": [v for v in view.history if v.valid_to is not None and v.valid_to <= moment],
         }
     )

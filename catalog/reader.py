@@ -5,6 +5,7 @@ the catalog through here (tables: catalog_values, stamps, observations, response
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -24,9 +25,16 @@ from sqlalchemy import (
     select,
 )
 
-from catalog.tables import catalog_values, observations, responses, review_items, stamps
+from catalog.tables import (
+    catalog_values,
+    observations,
+    responses,
+    review_items,
+    source_runs,
+    stamps,
+)
 from schemas.field import Dims
-from schemas.records import CatalogValue, ReviewStatus
+from schemas.records import CatalogValue, ReviewStatus, SourceStatus
 
 
 class Statement(BaseModel):
@@ -112,7 +120,7 @@ def iter_published(
 ) -> Iterator[PublishedValue]:
     """`published_values`, one at a time (the whole catalog is ~60k values)."""
     rows = conn.execute(_in_force_query(at, route, model, kind)).all()
-    statements = _statements(conn, at, route=route, model=model)
+    statements = statements_as_of(conn, at, route=route, model=model)
     for row in rows:
         found = _published(row, statements, at)
         if verified_only and found.verified_at is None:
@@ -137,7 +145,7 @@ def published_page(
     total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = conn.execute(query.offset(offset).limit(limit)).all()
     ids = [row.id for row in rows]
-    statements = _statements(conn, at, route=route, model=model, ids=ids) if ids else {}
+    statements = statements_as_of(conn, at, route=route, model=model, ids=ids) if ids else {}
     return int(total), [_published(row, statements, at) for row in rows]
 
 
@@ -157,10 +165,7 @@ def _in_force_query(
 def _published(row: Any, statements: dict[int, list[Statement]], at: datetime) -> PublishedValue:
     """A value row with its statements and its verification as of `at`."""
     stated = statements.get(row.id, [])
-    claims = [(s.observed_at, s.source) for s in stated if s.official]
-    if row.verified_at is not None and row.verified_at <= at:
-        claims.append((row.verified_at, row.verified_by))
-    verified_at, verified_by = max(claims, default=(None, None))
+    verified_at, verified_by = verification(row.verified_at, row.verified_by, stated, at)
     return PublishedValue(
         value=CatalogValue.model_validate(row),
         as_of=at,
@@ -170,20 +175,83 @@ def _published(row: Any, statements: dict[int, list[Statement]], at: datetime) -
     )
 
 
-def _statements(
+def verification(
+    verified_at: datetime | None,
+    verified_by: str | None,
+    stated: list[Statement],
+    at: datetime,
+) -> tuple[datetime, str] | tuple[None, None]:
+    """A value's verification as of `at`: (date, source) of the latest official statement among
+    `stated` (its statements as of `at`, `statements_as_of`) or of the value row's own
+    verification (`verified_at`, `verified_by`: its latest, which a decision may also have
+    set) when that is dated by `at`; (None, None) when it was unverified then."""
+    claims = [(s.observed_at, s.source) for s in stated if s.official]
+    if verified_at is not None and verified_by is not None and verified_at <= at:
+        claims.append((verified_at, verified_by))
+    return max(claims, default=(None, None))
+
+
+# Source statuses whose statements a run applied (store.APPLIED): a run of another status
+# (failed, broken, stale) confirmed nothing.
+_APPLIED = (SourceStatus.OK.value, SourceStatus.PARTIAL.value)
+
+
+class _ConfirmedBy:
+    """When each source last confirmed a value by a reading time `at`, from its stamp interval.
+
+    A stamp is one interval per (value, source, official): first confirmed at its first date
+    (run `run_id`), last at its last date (run `last_run_id`). Its last date when that is by
+    `at`; otherwise the source kept confirming the value across `at`, and its confirmation as
+    of `at` is the latest date by `at` of that source's applied runs within the interval (the
+    runs' observed dates, source_runs), never earlier than the interval's first date."""
+
+    def __init__(self, conn: Connection, at: datetime) -> None:
+        r = source_runs.c
+        rows = conn.execute(
+            select(r.source, r.run_id, r.observed_at)
+            .where(r.status.in_(_APPLIED), r.observed_at <= at)
+            .order_by(r.source, r.run_id)
+        )
+        self._runs: dict[str, tuple[list[int], list[datetime]]] = {}
+        for row in rows:
+            ids, dates = self._runs.setdefault(row.source, ([], []))
+            ids.append(row.run_id)
+            dates.append(row.observed_at)
+        self._at = at
+        self._found: dict[tuple[str, int, int], datetime | None] = {}
+
+    def latest(self, stamp: Any) -> datetime:
+        """The stamp row's (source, run_id, last_run_id, first_observed_at, observed_at)
+        confirmation as of the reading time; the stamp must begin by then."""
+        if stamp.observed_at <= self._at:
+            return stamp.observed_at  # type: ignore[no-any-return]
+        key = (stamp.source, stamp.run_id, stamp.last_run_id)
+        if key not in self._found:
+            ids, dates = self._runs.get(stamp.source, ([], []))
+            within = dates[bisect_left(ids, stamp.run_id) : bisect_right(ids, stamp.last_run_id)]
+            self._found[key] = max(within, default=None)
+        run_date = self._found[key]
+        first: datetime = stamp.first_observed_at
+        return first if run_date is None else max(first, run_date)
+
+
+def statements_as_of(
     conn: Connection,
     at: datetime,
     *,
-    route: str | None,
-    model: str | None,
+    route: str | None = None,
+    model: str | None = None,
     ids: list[int] | None = None,
 ) -> dict[int, list[Statement]]:
+    """Each catalog value in force at `at` (optionally of one route or model, or of the value
+    ids `ids`) by id: the sources that had confirmed it by `at`, each with its latest
+    confirmation by then (`_ConfirmedBy`), newest first. Reads stamps (and source_runs)."""
     s, c = stamps.c, catalog_values.c
     query = (
-        select(s.value_id, s.source, s.official, func.max(s.observed_at).label("observed_at"))
+        select(s.value_id, s.source, s.official, s.run_id, s.last_run_id)
+        .add_columns(s.first_observed_at, s.observed_at)
         .join(catalog_values, c.id == s.value_id)
-        .where(s.observed_at <= at, _in_force(at))
-        .group_by(s.value_id, s.source, s.official)
+        .where(s.first_observed_at <= at, _in_force(at))
     )
     if route is not None:
         query = query.where(c.route == route)
@@ -191,18 +259,14 @@ def _statements(
         query = query.where(c.model == model)
     if ids is not None:
         query = query.where(s.value_id.in_(ids))
+    confirmed = _ConfirmedBy(conn, at)
     out: dict[int, list[Statement]] = {}
     for r in conn.execute(query):
-        observed = r.observed_at
-        if isinstance(observed, str):  # SQLite returns an aggregate's datetime as text
-            observed = datetime.fromisoformat(observed)
-        if observed.tzinfo is None:
-            observed = observed.replace(tzinfo=UTC)
         out.setdefault(r.value_id, []).append(
-            Statement(source=r.source, official=r.official, observed_at=observed)
+            Statement(source=r.source, official=r.official, observed_at=confirmed.latest(r))
         )
     for stated in out.values():  # newest first; one date's sources by name (the database
-        # groups in no set order: PostgreSQL's hash aggregate differs from SQLite's key order)
+        # returns rows in no set order: PostgreSQL's differs from SQLite's)
         stated.sort(key=lambda st: st.source)
         stated.sort(key=lambda st: st.observed_at, reverse=True)
     return out

@@ -347,11 +347,11 @@ def show(
         known = bool(view.fields or view.not_in_catalog or view.open_review_items)
         known = known or (day is not None and bool(view.history))
         meant = None if known else queries.canonical_name(conn, route, model)
+        if known and day is not None:
+            view = queries.model_view_as_of(conn, view, reader.as_of(day))
     if not known:
         hint = f" (the catalog calls it {meant[0]}/{meant[1]})" if meant else ""
         raise Refused(f"nothing known about {route}/{model}{hint}")
-    if day is not None:
-        view = queries.model_view_as_of(view, reader.as_of(day))
     if as_json:
         print_json(view.as_json())
         return
@@ -467,8 +467,8 @@ def routes(
             sold_on = [r for r, _ in reader.models(conn, reader.as_of(day), model)]
         views = [queries.model_view(conn, r, model) for r in sold_on]
         meant = None if views else queries.canonical_name(conn, None, model)
-    if day is not None:
-        views = [queries.model_view_as_of(v, reader.as_of(day)) for v in views]
+        if day is not None:
+            views = [queries.model_view_as_of(conn, v, reader.as_of(day)) for v in views]
     if not views:
         hint = f" (the catalog calls it {meant[1]})" if meant and meant[1] != model else ""
         when = f" on {day.isoformat()}" if day is not None else ""

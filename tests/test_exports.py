@@ -14,11 +14,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from sqlalchemy import Select
 from typer.testing import CliRunner
 
 from catalog import reader, store
 from catalog.export import LITELLM_PROVIDER
 from catalog.identity import Identity
+from catalog.tables import stamps
 from ratecard import cli_publish
 from ratecard.cli import app
 from spiders import litellm
@@ -184,14 +186,22 @@ def test_sources_stating_a_value_on_one_date_are_listed_in_name_order() -> None:
     on PostgreSQL (its hash aggregate's order) and `genai-prices@…;portkey@…` on SQLite."""
     day, earlier = datetime(2026, 8, 21, tzinfo=UTC), datetime(2026, 7, 18, tzinfo=UTC)
     grouped = [  # as PostgreSQL returned them: no order
-        SimpleNamespace(value_id=7, source="portkey", official=False, observed_at=day),
-        SimpleNamespace(value_id=7, source="litellm", official=False, observed_at=earlier),
-        SimpleNamespace(value_id=7, source="genai-prices", official=False, observed_at=day),
+        SimpleNamespace(
+            value_id=7,
+            source=source,
+            official=False,
+            run_id=32768,
+            last_run_id=32769,
+            first_observed_at=earlier,
+            observed_at=at,
+        )
+        for source, at in (("portkey", day), ("litellm", earlier), ("genai-prices", day))
     ]
 
     class Grouped:
-        def execute(self, _query: object) -> list[SimpleNamespace]:
-            return grouped
+        def execute(self, query: Select[Any]) -> list[SimpleNamespace]:
+            # the stamps, and no source run (each stamp's last date is by the reading time)
+            return grouped if stamps in query.columns_clause_froms else []
 
-    statements = reader._statements(Grouped(), day, route=None, model=None)  # type: ignore[arg-type]
+    statements = reader.statements_as_of(Grouped(), day)  # type: ignore[arg-type]
     assert [s.source for s in statements[7]] == ["genai-prices", "portkey", "litellm"]

@@ -296,12 +296,12 @@ def _queue_pages(app: FastAPI) -> None:
             view = queries.model_view(conn, route, model)
             known = bool(view.fields or view.history or view.open_review_items)
             hint = "" if known else queries.spelling_hint(conn, route, model)
+            if known and day is not None:
+                view = queries.model_view_as_of(conn, view, reader.as_of(day))
         if not known:
             raise HTTPException(
                 status_code=404, detail=f"nothing known about {route}/{model}{hint}"
             )
-        if day is not None:
-            view = queries.model_view_as_of(view, reader.as_of(day))
         return render(request, "model.html", {"view": view, "at": day.isoformat() if day else ""})
 
 

@@ -1,0 +1,103 @@
+"""A value's verification as of a past day is what the catalog knew that day, on catalogs made by
+real refreshes: Azure's recorded epoch-1 (its API answered 2026-07-14) loaded, then epoch-2
+(2026-08-14). Stamps are intervals (first and last confirmation); as of 2026-07-20 a value Azure
+confirmed on both days was verified on 2026-07-14, not unverified (its interval's last date is
+after the day) and not verified 2026-08-14 (a date after the day)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from catalog import queries, reader, store
+from ratecard.cli import app as cli
+from tests.conftest import copy_catalog, refresh_in_turn
+from webapp import create_app
+
+pytestmark = pytest.mark.integration
+
+SOURCES = ["azure", "litellm"]
+BETWEEN = date(2026, 7, 20)  # after Azure's epoch-1 answer (07-14), before its epoch-2 (08-14)
+AZURE_EPOCH_1 = "2026-07-14"
+
+
+@pytest.fixture(scope="module")
+def catalogs(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """(the catalog after epoch-1, the same catalog after epoch-2 too), as URLs."""
+    folder = tmp_path_factory.mktemp("as-of")
+    first = folder / "epoch-1.db"
+    refresh_in_turn(first, [("epoch-1", SOURCES, True)])
+    both = Path(copy_catalog(first, folder / "both.db").removeprefix("sqlite:///"))
+    refresh_in_turn(both, [("epoch-2", SOURCES, False)])
+    return f"sqlite:///{first}", f"sqlite:///{both}"
+
+
+def published(url: str, day: date | None) -> dict[int, reader.PublishedValue]:
+    with store.connect(url).connect() as conn:
+        return {p.value.id: p for p in reader.published_values(conn, reader.as_of(day))}
+
+
+def test_what_was_verified_then_is_verified_as_of_then(catalogs: tuple[str, str]) -> None:
+    first, both = catalogs
+    then = published(first, None)  # the catalog as epoch-1 left it
+    as_of = published(both, BETWEEN)  # the later catalog read as of the day between
+    verified_then = {i: p for i, p in then.items() if p.verified_by == "azure"}
+    assert len(verified_then) > 100
+    still = {i: p for i, p in verified_then.items() if i in as_of}
+    assert len(still) == len(verified_then)  # epoch-2 closed none of them before the day
+    for value_id, p in still.items():
+        again = as_of[value_id]
+        assert (again.verified_by, again.verified_at) == (p.verified_by, p.verified_at)
+        assert again.verified_at is not None and again.verified_at.date().isoformat() == (
+            AZURE_EPOCH_1
+        )
+    # read now, the values Azure confirmed again in epoch-2 are verified on that later date
+    now = published(both, None)
+    again_dates = [now[i].verified_at for i in still if now[i].verified_by == "azure"]
+    assert sum(1 for at in again_dates if at and at.date().isoformat() == "2026-08-14") > 100
+
+
+def test_nothing_is_dated_after_the_day_it_is_read_as_of(catalogs: tuple[str, str]) -> None:
+    _, both = catalogs
+    moment = reader.as_of(BETWEEN)
+    values = published(both, BETWEEN)
+    assert values
+    for p in values.values():
+        assert p.verified_at is None or p.verified_at <= moment
+        assert all(s.observed_at <= moment for s in p.stated_by)
+    # LiteLLM's epoch-2 map is dated 2026-07-18: by the day, it is a value's latest statement
+    assert any(
+        s.source == "litellm" and s.observed_at.day == 18
+        for p in values.values()
+        for s in p.stated_by
+    )
+
+
+def test_show_and_the_model_page_date_verification_as_of_the_day(
+    catalogs: tuple[str, str],
+) -> None:
+    _, both = catalogs
+    shown = CliRunner().invoke(
+        cli, ["show", "azure/gpt-image-1-mini", "--at", BETWEEN.isoformat(), "--db", both, "--json"]
+    )
+    assert shown.exit_code == 0, shown.output
+    fields = json.loads(shown.output)["fields"]
+    verified = [f for f in fields if f["verified_by"] == "azure"]
+    assert verified and {f["verified_at"][:10] for f in verified} == {AZURE_EPOCH_1}
+    for f in fields:
+        assert all(c["observed_at"][:10] <= BETWEEN.isoformat() for c in f["corroborated_by"])
+    with store.connect(both).connect() as conn:
+        view = queries.model_view(conn, "azure", "gpt-image-1-mini")
+        as_of = queries.model_view_as_of(conn, view, reader.as_of(BETWEEN))
+    assert json.loads(json.dumps(as_of.as_json())) == json.loads(shown.output)
+    page = TestClient(create_app(both, secret_key="test-only-secret")).get(
+        f"/models/azure/gpt-image-1-mini?at={BETWEEN.isoformat()}"
+    )
+    assert page.status_code == 200
+    fields_table = page.text.split('<table class="fields">')[1].split("</table>")[0]
+    assert f"azure {AZURE_EPOCH_1}" in fields_table and "2026-08-14" not in fields_table
