@@ -13,14 +13,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 from typer.testing import CliRunner
 
-from catalog import queries, runlog, store
+from catalog import queries, reader, runlog, store
 from catalog.compare import Context, compare
 from catalog.tables import catalog_values, quarantine, review_items, runs
 from ratecard.cli import app
@@ -126,6 +126,12 @@ def test_refresh_results_apply_and_read_back_on_postgres(postgres_url: str) -> N
     assert len(current) == len(comparison.new_values)
     assert verified.value == "2.5"
     assert verified.verified_at == datetime(2026, 8, 19, tzinfo=UTC)
+    with engine.connect() as conn:  # read back as of the day: stamps and source runs on PG
+        as_of = {
+            p.value.id: p for p in reader.published_values(conn, reader.end_of(date(2026, 8, 19)))
+        }
+    assert as_of[verified.id].verified_at == datetime(2026, 8, 19, tzinfo=UTC)
+    assert as_of[verified.id].verified_by == "openrouter"
     again = compare(found, current, {}, [], ctx)
     assert len(again.stamps) == len(comparison.new_values) and not again.new_values
 
