@@ -1,8 +1,9 @@
 """A value's verification as of a past day is what the catalog knew that day, on catalogs made by
 real refreshes: Azure's recorded epoch-1 (its API answered 2026-07-14) loaded, then epoch-2
-(2026-08-14). Stamps are intervals (first and last confirmation); as of 2026-07-20 a value Azure
-confirmed on both days was verified on 2026-07-14, not unverified (its interval's last date is
-after the day) and not verified 2026-08-14 (a date after the day)."""
+(2026-08-14), with LiteLLM's map (2026-03-03, then 2026-07-18). Stamps are intervals (first and
+last confirmation); as of 2026-07-16 a value Azure confirmed on both days was verified on
+2026-07-14, not unverified (its interval's last date is after the day) and not verified
+2026-08-14 (a date after the day); LiteLLM's confirmation of it then is dated 2026-03-03."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from webapp import create_app
 pytestmark = pytest.mark.integration
 
 SOURCES = ["azure", "litellm"]
-BETWEEN = date(2026, 7, 20)  # after Azure's epoch-1 answer (07-14), before its epoch-2 (08-14)
+# inside both sources' intervals: Azure 07-14..08-14, LiteLLM 03-03..07-18
+BETWEEN = date(2026, 7, 16)
 AZURE_EPOCH_1 = "2026-07-14"
 
 
@@ -40,6 +42,10 @@ def catalogs(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> tup
 def published(url: str, day: date | None) -> dict[int, reader.PublishedValue]:
     with store.connect(url).connect() as conn:
         return {p.value.id: p for p in reader.published_values(conn, reader.as_of(day))}
+
+
+def names(value: reader.PublishedValue) -> set[str]:
+    return {s.source for s in value.stated_by}
 
 
 def test_what_was_verified_then_is_verified_as_of_then(catalogs: tuple[str, str]) -> None:
@@ -63,18 +69,26 @@ def test_what_was_verified_then_is_verified_as_of_then(catalogs: tuple[str, str]
 
 
 def test_nothing_is_dated_after_the_day_it_is_read_as_of(catalogs: tuple[str, str]) -> None:
-    _, both = catalogs
+    first, both = catalogs
     moment = reader.as_of(BETWEEN)
     values = published(both, BETWEEN)
     assert values
     for p in values.values():
         assert p.verified_at is None or p.verified_at <= moment
         assert all(s.observed_at <= moment for s in p.stated_by)
-    # LiteLLM's epoch-2 map is dated 2026-07-18: by the day, it is a value's latest statement
-    assert any(
-        s.source == "litellm" and s.observed_at.day == 18
+    # LiteLLM's epoch-2 map (2026-07-18) is after the day: its statements then are epoch-1's
+    litellm = {
+        s.observed_at.date().isoformat()
         for p in values.values()
         for s in p.stated_by
+        if s.source == "litellm"
+    }
+    assert litellm == {"2026-03-03"}
+    # and every value LiteLLM had stated by epoch-1 still names it as of the day
+    cited = {i for i, p in published(first, None).items() if "litellm" in names(p)}
+    assert len(cited) > 1000
+    assert {i for i in cited if i in values and "litellm" in names(values[i])} == cited & set(
+        values
     )
 
 
