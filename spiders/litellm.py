@@ -115,7 +115,7 @@ from spiders.parsing import (
     Page,
     Repeated,
     load_json,
-    no_entries_but_an_error,
+    refuse_an_answered_error,
     to_decimal,
 )
 
@@ -262,7 +262,7 @@ def parse(body: bytes, url: str) -> Page:
                 record["occurrence"] = f"{index} of {len(occurrences)}"
             records.append(record)
     if not any(_is_entry(r["entry"]) for r in records):
-        no_entries_but_an_error(data, url, entries=None)
+        refuse_an_answered_error(data, url, entries=None)
         raise Unparsable(f"{url}: no model entries (an error body or another file?)")
     return Page(records=records)
 

@@ -43,7 +43,7 @@ from schemas.fetch import UNLISTED_GROUP_RULE, Normalized, Uninterpretable, Unpa
 from schemas.field import Dims
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
-from spiders.parsing import UNKNOWN_LIMIT, Page, load_json, no_entries_but_an_error, to_decimal
+from spiders.parsing import UNKNOWN_LIMIT, Page, load_json, refuse_an_answered_error, to_decimal
 
 # The cost keys models.dev's schema requires of a model's (or a mode's) cost: a cost without
 # them (`{}`, or both renamed) states no price though it says it prices the model: reported, and
@@ -107,7 +107,7 @@ def parse(body: bytes, url: str) -> Page:
             {"provider": provider_id, "key": key, "model": model} for key, model in models.items()
         )
     if all(record["key"] is None for record in records):
-        no_entries_but_an_error(data, url, entries=None)
+        refuse_an_answered_error(data, url, entries=None)
         raise Unparsable(
             f"{url}: no models object in any provider (an error body or another file?)"
         )

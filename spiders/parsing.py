@@ -153,16 +153,25 @@ def stated_error(doc: Any) -> str:
     return line if len(line) <= ERROR_SHOWN else f"{line[: ERROR_SHOWN - 3]}..."
 
 
-def no_entries_but_an_error(doc: Any, what: str, entries: str | None = "data") -> None:
+def refuse_an_answered_error(doc: Any, what: str, entries: str | None = "data") -> None:
     """Raise Unparsable naming the source's own error message (stated_error) when a listing
-    envelope states an `error` and no entries under its key `entries` (missing, null, empty or
-    no list); `entries=None` where the caller has found no entries its own way. The source
-    answered an error, not an empty listing or another file, and its reason says what the
-    source said. An envelope with entries beside an error is read as its entries."""
+    envelope states an `error`: beside no entries under its key `entries` (missing, null, empty
+    or no list; `entries=None` where the caller has found no entries its own way), the source
+    answered an error, not an empty listing or another file; beside entries, it said its answer
+    failed, so they are not its listing (a part of it, or what a cache or a retry left: read,
+    every model missing from them would count absent and every price they state would be
+    confirmed by an answer the source itself calls failed). Either reason says what the source
+    said. An `error` stating nothing (null, false, '', {}) is no error."""
     error = stated_error(doc)
+    if not error:
+        return
     listed = doc.get(entries) if isinstance(doc, dict) and entries is not None else None
-    if error and not (isinstance(listed, list) and listed):
-        raise Unparsable(f"{what}: the source answered an error, no entries: {error}")
+    if isinstance(listed, list) and listed:
+        raise Unparsable(
+            f"{what}: the source answered an error beside {len(listed)} entries, which are not "
+            f"read as its listing: {error}"
+        )
+    raise Unparsable(f"{what}: the source answered an error, no entries: {error}")
 
 
 def without_float_noise(written: Decimal) -> Decimal:

@@ -60,7 +60,7 @@ from spiders._drafts import DraftCollector
 from spiders.parsing import (
     Page,
     load_json,
-    no_entries_but_an_error,
+    refuse_an_answered_error,
     to_decimal,
     without_single_precision_noise,
 )
@@ -173,7 +173,7 @@ def parse(body: bytes, url: str) -> Page:
         # An error answered with 200 (`{"error": ...}`) or another file of Portkey's (a
         # `general/` model-config file) is no price listing: read as one, every model of the
         # provider it left out would count absent from a complete listing.
-        no_entries_but_an_error(data, url, entries=None)
+        refuse_an_answered_error(data, url, entries=None)
         raise Unparsable(f"{url}: no pricing entries (an error body or another file?)")
     records: list[dict[str, Any]] = []
     for key, entry in data.items():

@@ -4,6 +4,7 @@ Parsing is the plain function spiders.<source>.parse; normalizing happens after 
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
+from w3lib.encoding import http_content_type_encoding
 from w3lib.url import canonicalize_url
 
 from schemas.fetch import Unparsable, chain_text
@@ -36,6 +38,42 @@ def response_date(response: Response) -> datetime:
         except (TypeError, ValueError):
             pass
     return datetime.now(UTC)
+
+
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # UTF-32's begin as UTF-16's
+# UTF-16 and UTF-32 text without a byte order mark: its zero bytes make ASCII text valid UTF-8 too.
+_WIDE = ("utf-16", "utf-32")
+CUT_CHARACTER = "unexpected end of data"  # UnicodeDecodeError.reason: the bytes end mid-character
+
+
+def readable_body(body: bytes, content_type: bytes | None) -> bytes:
+    """The body as the parsers read it (UTF-8, or JSON's other Unicode forms by their byte order
+    mark), and as it is stored to be parsed again without its headers.
+
+    A body in the charset its Content-Type declares (`text/html; charset=iso-8859-1`, as w3lib
+    and browsers name it: cp1252) that is not UTF-8 is that text, written again in UTF-8: the
+    parsers assume UTF-8 and would fail a legitimate page over its first accented letter. Kept
+    exactly as received: a body that is UTF-8 (a misdeclared charset would garble every
+    non-ASCII name; unless UTF-16 or UTF-32 is declared, whose zero bytes are valid UTF-8 as
+    well), starts with a byte order mark (it states its form itself), is UTF-8 cut
+    inside its last character (a truncated body: the parsers name the cut; read as cp1252 it
+    would pass as whole), declares no charset, one Python does not know, or UTF-8, or does not
+    decode in the one it declares: the parser then fails it, that source's URL alone, with one
+    reason. A `<meta charset>` in an HTML page is the page parser's (spiders/tables.py)."""
+    declared = http_content_type_encoding(content_type.decode("latin-1")) if content_type else None
+    if declared is None or codecs.lookup(declared).name == "utf-8" or body.startswith(_BOMS):
+        return body
+    if not codecs.lookup(declared).name.startswith(_WIDE):
+        try:
+            body.decode("utf-8")
+            return body
+        except UnicodeDecodeError as exc:
+            if exc.reason == CUT_CHARACTER:
+                return body
+    try:
+        return body.decode(declared).encode("utf-8")
+    except UnicodeDecodeError:
+        return body
 
 
 class SourceSpider(Spider):
@@ -77,8 +115,9 @@ class SourceSpider(Spider):
         if response.status != 200:
             yield self._failure(requested, landing, response.status, self._not_whole(response))
             return
+        body = readable_body(response.body, response.headers.get("Content-Type"))
         try:
-            page = self.source.parser.parse(response.body, landing)
+            page = self.source.parser.parse(body, landing)
         except Unparsable as exc:
             yield self._failure(requested, landing, response.status, f"unparsable body: {exc}")
             return
@@ -92,8 +131,8 @@ class SourceSpider(Spider):
             "status": response.status,
             "observed_at": response_date(response),
             "records": page.records,
-            "content_hash": hashlib.sha256(response.body).hexdigest(),
-            "body": response.body,
+            "content_hash": hashlib.sha256(body).hexdigest(),
+            "body": body,
         }
         for url in page.next_urls:
             refused = self._refused(url)
