@@ -8,6 +8,7 @@ the question.
   holds the router flag and the outputs, so a router's placeholder prices read as prices.
 - An `error` beside a non-empty listing: the source says its answer failed.
 - A body in the charset its Content-Type declares, not UTF-8: a legitimate answer failed.
+- A model name drawn like another (a Cyrillic letter, an invisible character): a new model.
 """
 
 from __future__ import annotations
@@ -207,3 +208,57 @@ def test_a_utf8_page_cut_inside_a_character_stays_cut_whatever_it_declares(
     assert not result.pages
     [failure] = result.failures
     assert "truncated body" in failure.reason
+
+
+# ---------------------------------------------------------- a model name that reads as another
+
+LOOKALIKES = [
+    "gpt-4\u043e",  # CYRILLIC SMALL LETTER O
+    "gpt\u20114o",  # NON-BREAKING HYPHEN
+    "\uff47\uff50\uff54-4o",  # FULLWIDTH "gpt"
+    "gpt-4o\u200b",  # ZERO WIDTH SPACE
+    "gpt-4o\u0301",  # a combining accent on the o
+]
+
+
+def with_copy(source: str, name: str) -> tuple[dict[str, bytes], str]:
+    """The source's recorded bodies with its gpt-4o entry stated again under `name` (for
+    OpenRouter, `openai/<name>`), and the record id the copy is reported under."""
+    url = urls(source)[0]
+    document = json.loads(bodies(source)[url])
+    if source == "litellm":
+        document[name] = document["gpt-4o"]
+        record = name
+    else:
+        [entry] = [m for m in document["data"] if m["id"] == "openai/gpt-4o"]
+        record = f"openai/{name}"
+        document["data"].append({**entry, "id": record})
+    return {**bodies(source), url: json.dumps(document).encode()}, record
+
+
+@pytest.mark.parametrize(
+    "name", LOOKALIKES, ids=["cyrillic", "hyphen", "fullwidth", "zwsp", "mark"]
+)
+@pytest.mark.parametrize("source", ["openrouter", "litellm"])
+def test_a_model_name_that_reads_as_another_is_quarantined(source: str, name: str) -> None:
+    """gpt-4o's recorded entry stated again under a name drawn like "gpt-4o" (a Cyrillic о, a
+    non-breaking hyphen, fullwidth letters, an invisible space, a combining accent) was read
+    as a model of its own: a new model a reviewer cannot tell from gpt-4o, with prices beside
+    its own. The copy's values are its record's problem ("lookalike name", naming the
+    character); gpt-4o and every other model read as recorded."""
+    answered, record = with_copy(source, name)
+    found = read(source, answered)
+    before = read(source, bodies(source))
+    assert not found.failure and not found.unparsable
+    assert [o for o in found.valid if o.record == record] == []
+    rules = {p.rule for p in found.problems if p.record == record}
+    assert rules == {"lookalike name"}, rules
+    assert found.valid == before.valid
+
+
+def test_a_name_in_another_script_is_a_name() -> None:
+    """A model named in Chinese characters alone is not drawn like a Latin name: read."""
+    answered, record = with_copy("openrouter", "\u901a\u4e49\u5343\u95ee")
+    found = read("openrouter", answered)
+    assert [o for o in found.valid if o.record == record] != []
+    assert not [p for p in found.problems if p.record == record]
