@@ -7,7 +7,9 @@ Quirks of the source, and how they are read:
 
 - Envelope `{"data": [...]}`; since 2026 also `total_count` and `links.next` (null so far, followed
   when set). A configured listing with no next page holding fewer entries than its
-  `total_count` is a partial listing: Unparsable. The default listing holds text-output models only;
+  `total_count` is a partial listing: Unparsable; so is a chain of pages whose last one
+  leaves its pages short of the total its first page states (that last page fails:
+  spiders/spider.py Chain). The default listing holds text-output models only;
   `?output_modalities=all` adds image, embedding, speech and video models, so a model can appear
   in both listings: a record always gives the same drafts in the same order.
 - An `error` beside no entries (`{"data": [], "error": {"code", "message"}}`, or no `data` at
@@ -176,26 +178,33 @@ def parse(body: bytes, url: str) -> Page:
         raise Unparsable('openrouter models: expected an object {"data": [...]}')
     records = doc["data"]
     next_urls = _next_urls(doc.get("links"), url)
-    _check_total(doc.get("total_count"), len(records), url, bool(next_urls))
-    return Page(records=records, next_urls=next_urls)
+    total = _stated_total(doc.get("total_count"), url)
+    _check_total(total, len(records), url, bool(next_urls))
+    return Page(records=records, next_urls=next_urls, total=total)
 
 
-def _check_total(total: Any, count: int, url: str, more: bool) -> None:
+def _stated_total(total: Any, url: str) -> int | None:
+    """The `total_count` a page states, read as every number is (to_decimal: written as text,
+    "400" is the same total); None where it states none, or one that is no whole number (not
+    judged)."""
+    if total is None:
+        return None
+    try:
+        number = to_decimal(total, url, "total_count")
+    except Uninterpretable:
+        return None
+    return int(number) if number == number.to_integral_value() and number >= 0 else None
+
+
+def _check_total(total: int | None, count: int, url: str, more: bool) -> None:
     """A listing the source states is `total_count` long: a configured listing URL (a first
     page) with no next page is the whole listing, so one holding fewer entries is a part of it
     (its missing models would count as absent): Unparsable. More entries than the total are
     repeated ones, each field of which validation quarantines if they differ. A page
     reached by a next link is not judged alone (its count is the remainder of a total over all
-    pages); a total that is no whole number is not judged, nor a page of no entries (an empty
-    listing, which catalog/health.py names as such). The total is read as every number is
-    (to_decimal): written as text ("400"), it is the same total."""
+    pages: spiders/spider.py judges the chain); nor is a page of no entries (an empty
+    listing, which catalog/health.py names as such)."""
     if more or total is None:
-        return
-    try:
-        total = to_decimal(total, url, "total_count")
-    except Uninterpretable:
-        return
-    if total != total.to_integral_value():
         return
     if 0 < count < total and url in sources()["openrouter"].urls:
         raise Unparsable(

@@ -67,8 +67,13 @@ JSON_ERRORS = (UnicodeDecodeError, json.JSONDecodeError, RecursionError)
 
 @dataclass
 class Page:
+    """What `parse` read of one response: its raw records, the further pages it names, and
+    `total`: the entries the source states its whole listing holds over every page of a chain
+    (OpenRouter's `total_count`), where it states one (spiders/spider.py judges the chain)."""
+
     records: list[dict[str, Any]]
     next_urls: list[str] = field(default_factory=list)
+    total: int | None = None
 
 
 class Repeated(tuple[Any, ...]):

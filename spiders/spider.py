@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
@@ -22,6 +22,7 @@ from w3lib.url import canonicalize_url
 from schemas.fetch import Unparsable, chain_text
 from schemas.sources import Source, sources
 from spiders.middleware import OffDomain, RedirectLoop, redirect_chain
+from spiders.parsing import Page
 
 # Further pages one crawl of a source follows at most (Azure's largest listing is a few pages of
 # 1,000 items): a chain that keeps naming new pages is a runaway, not a listing.
@@ -76,6 +77,32 @@ def readable_body(body: bytes, content_type: bytes | None) -> bytes:
         return body
 
 
+class Chain(NamedTuple):
+    """A listing's pages read so far, from the first (configured) URL along its next links:
+    the total of entries its first page states the listing holds (None: it states none), and
+    the pages and entries read."""
+
+    first: str
+    total: int | None
+    pages: int = 0
+    entries: int = 0
+
+    def short(self, page: Page) -> str:
+        """Why the chain, ended at `page` (it names no further page), is a part of the listing
+        ('' when it is not, or not yet ended): its pages hold fewer entries than the first one
+        stated (a page skipped: a next link past an offset, or one a cache left out). Every
+        model on a skipped page would count absent. A single page is its parser's to judge,
+        and a chain of no entries is the empty listing catalog/health.py names."""
+        if page.next_urls or self.total is None or self.pages < 2:
+            return ""
+        if 0 < self.entries < self.total:
+            return (
+                f"partial listing: {self.first} states total_count={self.total}, but its chain "
+                f"of {self.pages} pages holds {self.entries} entries"
+            )
+        return ""
+
+
 class SourceSpider(Spider):
     """One source's crawl. Only a 200 answer is read (`_not_whole`). Every URL is requested once
     per crawl: a further page a response names that this crawl already requested (Azure's
@@ -125,6 +152,11 @@ class SourceSpider(Spider):
             reason = f"parser error: {type(exc).__name__}: {exc}"
             yield self._failure(requested, landing, response.status, reason)
             return
+        chain = response.meta.get("chain") or Chain(requested, page.total)
+        chain = chain._replace(entries=chain.entries + len(page.records), pages=chain.pages + 1)
+        if short := chain.short(page):
+            yield self._failure(requested, landing, response.status, short)
+            return
         yield {
             "url": requested,
             "landing_url": landing,
@@ -140,7 +172,9 @@ class SourceSpider(Spider):
                 yield self._failure(url, url, 0, f"{refused}: {landing} names {url}")
                 continue
             self.further += 1
-            yield self._request(url)
+            request = self._request(url)
+            request.meta["chain"] = chain
+            yield request
 
     @staticmethod
     def _not_whole(response: Response) -> str:

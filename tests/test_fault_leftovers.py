@@ -9,6 +9,7 @@ the question.
 - An `error` beside a non-empty listing: the source says its answer failed.
 - A body in the charset its Content-Type declares, not UTF-8: a legitimate answer failed.
 - A model name drawn like another (a Cyrillic letter, an invisible character): a new model.
+- A chain of OpenRouter pages that skips one: read as the whole listing.
 """
 
 from __future__ import annotations
@@ -262,3 +263,61 @@ def test_a_name_in_another_script_is_a_name() -> None:
     found = read("openrouter", answered)
     assert [o for o in found.valid if o.record == record] != []
     assert not [p for p in found.problems if p.record == record]
+
+
+# ------------------------------------------------- OpenRouter: a chain of pages that skips one
+
+OPENROUTER = urls("openrouter")[0]
+
+
+def paged(skip: bool) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]], int]:
+    """OpenRouter's recorded listing served as three pages chained by `links.next` (the first
+    at the configured URL, each stating the listing's `total_count`), the first one's link
+    naming the third page when `skip`. Returns the world's override of the configured URL,
+    the further pages' entries, and the listing's length."""
+    document = json.loads(bodies("openrouter")[OPENROUTER])
+    entries = document["data"]
+    cut = len(entries) // 3
+    parts = [entries[:cut], entries[cut : 2 * cut], entries[2 * cut :]]
+    further = [f"{OPENROUTER}?offset={cut}", f"{OPENROUTER}?offset={2 * cut}"]
+    nexts = [further[1] if skip else further[0], further[1], None]
+    pages = [
+        {**document, "data": part, "total_count": len(entries), "links": {"next": following}}
+        for part, following in zip(parts, nexts, strict=True)
+    ]
+    manifest = {"status": 200, "date": "2026-08-19T00:00:00Z", "content_type": "application/json"}
+    first = {OPENROUTER: {"body": json.dumps(pages[0])}}
+    extra = [
+        {**manifest, "url": url, "body": json.dumps(page)}
+        for url, page in zip(further, pages[1:], strict=True)
+    ]
+    return first, extra, len(entries)
+
+
+@pytest.mark.parametrize("skip", [False, True], ids=["whole chain", "a page skipped"])
+def test_a_chain_of_pages_short_of_its_total_is_a_partial_listing(
+    tmp_path: Path, skip: bool
+) -> None:
+    """OpenRouter states `total_count` beside `links.next`. A chain whose first page's link
+    skips the second page ended on the third with a third of the models missing, each page read
+    and the listing taken as whole (a lone page short of its total was already refused, a
+    chain was not judged): every model on the skipped page would count absent. The chain's
+    last page is its failure, naming the total and the entries the chain holds; the pages before
+    it are read. Whole, the three pages read every recorded entry."""
+    first, extra, total = paged(skip)
+    world = World.load(fault_world(tmp_path, first, extra))
+    with serve(world) as base:
+        result = asyncio.run(asyncio.wait_for(crawl("openrouter", base), timeout=60))
+    listing = [
+        p for p in result.pages if p.url.startswith(OPENROUTER) and p.url != urls("openrouter")[1]
+    ]
+    read_entries = sum(len(p.records) for p in listing)
+    if not skip:
+        assert not result.failures, result.failures
+        assert read_entries == total
+        return
+    [failure] = result.failures
+    assert failure.url == extra[-1]["url"]
+    assert f"total_count={total}" in failure.reason and "partial listing" in failure.reason
+    assert f"chain of 2 pages holds {total - total // 3} entries" in failure.reason
+    assert read_entries == total // 3
