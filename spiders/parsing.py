@@ -179,6 +179,24 @@ def refuse_an_answered_error(doc: Any, what: str, entries: str | None = "data") 
     raise Unparsable(f"{what}: the source answered an error, no entries: {error}")
 
 
+def refuse_an_error_key(doc: Any, what: str, entries: int) -> None:
+    """Raise Unparsable naming the source's own message when a body that is an object of
+    entries keyed by name (LiteLLM's map, models.dev's providers, a Portkey file) holds, beside
+    its `entries`, a key `error` (any case) whose value is an error envelope: a text, or an
+    object with a `message`. The source said its answer failed (see
+    `refuse_an_answered_error`): its entries are not read as its listing. A key `error`
+    holding anything else (the shape of an entry) is read as the entry it is."""
+    error = _named(doc, "error") if isinstance(doc, dict) else None
+    envelope = isinstance(error, str) or (
+        isinstance(error, dict) and isinstance(_named(error, "message"), str)
+    )
+    if envelope and (message := stated_error(doc)):
+        raise Unparsable(
+            f"{what}: the source answered an error beside {entries} entries, which are not "
+            f"read as its listing: {message}"
+        )
+
+
 def without_float_noise(written: Decimal) -> Decimal:
     """The decimal a number written from a binary double stands for.
 

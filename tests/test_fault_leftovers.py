@@ -321,3 +321,28 @@ def test_a_chain_of_pages_short_of_its_total_is_a_partial_listing(
     assert f"total_count={total}" in failure.reason and "partial listing" in failure.reason
     assert f"chain of 2 pages holds {total - total // 3} entries" in failure.reason
     assert read_entries == total // 3
+
+
+@pytest.mark.parametrize("source", ["litellm", "modelsdev", "portkey"])
+def test_an_error_key_beside_named_entries_fails_that_url(source: str) -> None:
+    """The same at the sources whose body is an object of entries keyed by name: a key
+    `error` holding `{"code", "message"}` beside the entries was one odd record ("not a model
+    entry", "provider without models", "unknown model keys") and every entry beside it was read
+    as the listing. That URL is unparsable, naming the message; the source's other URLs read."""
+    url = urls(source)[0]
+    document = json.loads(bodies(source)[url])
+    document["error"] = {"code": 503, "message": "Upstream model registry unavailable"}
+    found = read(source, {**bodies(source), url: json.dumps(document).encode()})
+    [reason] = found.unparsable
+    assert "an error beside" in reason and "503: Upstream model registry unavailable" in reason
+    others = {u: b for u, b in bodies(source).items() if u != url}
+    assert found.valid == (read(source, others).valid if others else [])
+
+
+def test_an_entry_named_error_is_an_entry() -> None:
+    """A LiteLLM key `error` holding an entry's shape (no message) is read as the entry it is."""
+    url = urls("litellm")[0]
+    document = json.loads(bodies("litellm")[url])
+    document["error"] = document["gpt-4o"]
+    found = read("litellm", {url: json.dumps(document).encode()})
+    assert not found.unparsable and [o for o in found.valid if o.record == "error"] != []
