@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -103,6 +104,8 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
                     rule, why = ENDED_RULE, ended(draft, page)
                 if not why and not fits:
                     rule, why = NO_NAME_RULE, unnamed(draft)
+                if not why and not fits:
+                    rule, why = LOOKALIKE_RULE, lookalike(draft)
                 if not why:
                     if NUL in draft.evidence or NUL in draft.record:
                         draft = _without_nul(draft)
@@ -152,6 +155,7 @@ def _fits(route: str, model: str) -> bool:
         and len(model) <= _MODEL_FITS
         and not _BLANK_PART.search(model)
         and not _CONTROL.search(f"{model}{route}")
+        and (f"{model}{route}".isascii() or not _looks_like_another(f"{model}{route}"))
     )
 
 
@@ -239,12 +243,17 @@ def _name_fits(model: str, route: str) -> bool:
         and len(model) <= _MODEL_FITS
         and not _BLANK_PART.search(model)
         and not _CONTROL.search(f"{model}{route}")
+        and (f"{model}{route}".isascii() or not _looks_like_another(f"{model}{route}"))
     )
 
 
 def _dimensions_fit(key: str) -> bool:
     """Whether dimensions of this text key make no draft `overlong` or `unnamed`."""
-    return len(key) <= _DIMENSIONS_FIT and not _CONTROL.search(key)
+    return (
+        len(key) <= _DIMENSIONS_FIT
+        and not _CONTROL.search(key)
+        and (key.isascii() or not _looks_like_another(key))
+    )
 
 
 NO_NAME_RULE = "no model name"
@@ -269,6 +278,49 @@ def unnamed(draft: Draft) -> str:
             f"source_model {name!r}, route {route!r} or dimensions {dimensions!r} hold control "
             "characters"
         )
+    return ""
+
+
+LOOKALIKE_RULE = "lookalike name"
+# Scripts whose letters are drawn like Latin ones (U+043E "о" and U+03BF "ο" as "o"): in one
+# name beside Latin letters, they make a name that reads as another.
+_LIKE_LATIN = ("CYRILLIC ", "GREEK ")
+
+
+def lookalike(draft: Draft) -> str:
+    """Why a draft's names read as other names ('' when they do not): a source name, route or
+    dimension value holding a character that is shown as nothing or as another one: a format
+    or other invisible character (U+200B ZERO WIDTH SPACE, U+00AD SOFT HYPHEN, a direction
+    mark), a compatibility form (fullwidth "ｇｐｔ", U+2011 NON-BREAKING HYPHEN, a no-break space:
+    any text Unicode's NFKC normalization changes), or a Cyrillic or Greek letter beside Latin
+    ones ("gpt-4о" with U+043E). Read, each would be a model, seller or variant of its own
+    that a reviewer cannot tell from the real one, its prices beside the real one's; no
+    recorded source writes a name with any character beyond ASCII. Other scripts' names
+    (a name in Chinese) are names."""
+    named = [("source_model", draft.source_model), ("route", draft.route)]
+    named += [(f"dimension {dim}", value) for dim, value in draft.dimensions.items()]
+    for what, text in named:
+        if not text.isascii() and (why := _looks_like_another(text)):
+            return f"{what} {text[:120]!r} holds {why}: it reads as another name"
+    return ""
+
+
+def _looks_like_another(text: str) -> str:
+    """The first character of `text` that makes it read as another text, named ('' if none)."""
+    latin = any(c.isascii() and c.isalpha() for c in text)
+    for char in text:
+        if char.isascii():
+            continue
+        name = unicodedata.name(char, "an unnamed character")
+        shown = f"U+{ord(char):04X} {name}"
+        if unicodedata.category(char)[0] == "C":
+            return f"{shown}, which is not shown"
+        if unicodedata.normalize("NFKC", char) != char:
+            return f"{shown}, a form of {unicodedata.normalize('NFKC', char)!r}"
+        if latin and char.isalpha() and name.startswith(_LIKE_LATIN):
+            return f"{shown} beside Latin letters"
+    if unicodedata.normalize("NFKC", text) != text:  # a combining mark on a letter before it
+        return f"a combination NFKC writes {unicodedata.normalize('NFKC', text)[:120]!r}"
     return ""
 
 

@@ -81,7 +81,7 @@ from schemas.field import Dims
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Unit
 from spiders._drafts import collect
-from spiders.parsing import MILLION, Page, load_json, no_entries_but_an_error, to_decimal
+from spiders.parsing import MILLION, Page, load_json, refuse_an_answered_error, to_decimal
 
 ROUTE = "azure"
 # The key `parse` adds to an item of a meter priced in several volume tiers (`_with_tiers`):
@@ -196,7 +196,7 @@ class Meter:
 
 def parse(body: bytes, url: str) -> Page:
     doc = load_json(body, "azure retail prices")
-    no_entries_but_an_error(doc, f"azure retail prices ({url})", entries="Items")
+    refuse_an_answered_error(doc, f"azure retail prices ({url})", entries="Items")
     if not isinstance(doc, dict) or not isinstance(doc.get("Items"), list):
         raise Unparsable(f"azure retail prices ({url}): expected an object with an Items list")
     items = doc["Items"]

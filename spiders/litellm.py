@@ -8,7 +8,10 @@ Quirks of the source, and how they are read:
 
 - Non-model keys: `sample_spec` (documentation) and `fallback_generalizations` (regex rules,
   since 2026-07) are skipped by name. Any other key whose value is not an entry dict with a
-  `litellm_provider` still becomes a record and is Uninterpretable, so a new one gets reported.
+  `litellm_provider` still becomes a record and is Uninterpretable, so a new one gets reported;
+  a key `error` holding an error envelope (text, or an object with a `message`) beside the
+  entries is the source saying its answer failed: Unparsable, naming its message
+  (spiders/parsing.py refuse_an_error_key).
 - The words that say what an entry's other fields mean (`litellm_provider`, `mode`,
   `web_search_billing_unit`) are read without the whitespace a hand edit can pad them with, as
   every text value of a JSON source is (spiders/parsing.py `load_json`).
@@ -115,7 +118,8 @@ from spiders.parsing import (
     Page,
     Repeated,
     load_json,
-    no_entries_but_an_error,
+    refuse_an_answered_error,
+    refuse_an_error_key,
     to_decimal,
 )
 
@@ -262,8 +266,9 @@ def parse(body: bytes, url: str) -> Page:
                 record["occurrence"] = f"{index} of {len(occurrences)}"
             records.append(record)
     if not any(_is_entry(r["entry"]) for r in records):
-        no_entries_but_an_error(data, url, entries=None)
+        refuse_an_answered_error(data, url, entries=None)
         raise Unparsable(f"{url}: no model entries (an error body or another file?)")
+    refuse_an_error_key(data, url, sum(_is_entry(r["entry"]) for r in records))
     return Page(records=records)
 
 

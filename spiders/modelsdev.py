@@ -30,7 +30,10 @@ Quirks:
   quarantined by name, never dropped unreported.
 - A provider whose `models` is not an object (null, a list, missing) is that provider's problem
   alone (one record, UNLISTED_GROUP_RULE); a body in which no provider has one is no
-  models.dev catalog (an error object answered with 200): Unparsable.
+  models.dev catalog (an error object answered with 200): Unparsable. A top-level `error`
+  holding an error envelope (text, or an object with a `message`) beside providers is the
+  source saying its answer failed: Unparsable too, naming its message (spiders/parsing.py
+  refuse_an_error_key).
 - The recorded copy was re-serialized by `jq -S` (keys sorted): the same content as served.
 """
 
@@ -43,7 +46,14 @@ from schemas.fetch import UNLISTED_GROUP_RULE, Normalized, Uninterpretable, Unpa
 from schemas.field import Dims
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
-from spiders.parsing import UNKNOWN_LIMIT, Page, load_json, no_entries_but_an_error, to_decimal
+from spiders.parsing import (
+    UNKNOWN_LIMIT,
+    Page,
+    load_json,
+    refuse_an_answered_error,
+    refuse_an_error_key,
+    to_decimal,
+)
 
 # The cost keys models.dev's schema requires of a model's (or a mode's) cost: a cost without
 # them (`{}`, or both renamed) states no price though it says it prices the model: reported, and
@@ -107,10 +117,11 @@ def parse(body: bytes, url: str) -> Page:
             {"provider": provider_id, "key": key, "model": model} for key, model in models.items()
         )
     if all(record["key"] is None for record in records):
-        no_entries_but_an_error(data, url, entries=None)
+        refuse_an_answered_error(data, url, entries=None)
         raise Unparsable(
             f"{url}: no models object in any provider (an error body or another file?)"
         )
+    refuse_an_error_key(data, url, sum(record["key"] is not None for record in records))
     return Page(records=records)
 
 

@@ -7,12 +7,15 @@ Quirks of the source, and how they are read:
 
 - Envelope `{"data": [...]}`; since 2026 also `total_count` and `links.next` (null so far, followed
   when set). A configured listing with no next page holding fewer entries than its
-  `total_count` is a partial listing: Unparsable. The default listing holds text-output models only;
+  `total_count` is a partial listing: Unparsable; so is a chain of pages whose last one
+  leaves its pages short of the total its first page states (that last page fails:
+  spiders/spider.py Chain). The default listing holds text-output models only;
   `?output_modalities=all` adds image, embedding, speech and video models, so a model can appear
   in both listings: a record always gives the same drafts in the same order.
 - An `error` beside no entries (`{"data": [], "error": {"code", "message"}}`, or no `data` at
   all) is the source's answer that it failed: Unparsable naming its message (one bounded line,
   spiders/parsing.py stated_error), not an empty listing without a word of why.
+  An `error` beside entries is the same failure, its entries not read as the listing.
 - `pricing` values are strings of USD per single token (x 10^6 -> usd_per_1m_tokens), except
   `image` (USD per input image, as documented), `request` (per request) and `web_search` (per
   search; stored per 1K searches as vendors quote it: "0.01" -> 10).
@@ -26,7 +29,11 @@ Quirks of the source, and how they are read:
   target stated twice with different values (duplicate JSON keys) is reported by name
   ("duplicate field"), and where the
   flag depends on which value is taken, every price field is quarantined with that rule: the
-  last one, which JSON keeps, would decide unseen whether the prices are prices. Stealth
+  last one, which JSON keeps, would decide unseen whether the prices are prices. An
+  `architecture` stated as something other than an object (text such as `"Router"`, a list)
+  states neither the flag nor the outputs: it is reported ("not an object") and every price
+  field is quarantined ("architecture unreadable"); an absent or null one is the listing's
+  older schema (no flag, outputs from `modality` or tokens). Stealth
   models in OpenRouter's namespace (`openrouter/owl-alpha`) are ordinary models. `"-1"`
   elsewhere is a sentinel, not a price: quarantined. `"0"` (`:free` variants) is a real price.
 - Units are facts: the per-token fields (`prompt`, `completion`...) hold per-token prices only
@@ -99,7 +106,7 @@ from spiders.parsing import (
     Repeated,
     is_router_pseudo_model,
     load_json,
-    no_entries_but_an_error,
+    refuse_an_answered_error,
     to_decimal,
 )
 
@@ -152,6 +159,9 @@ FEATURE_PARAMETERS = frozenset(
 REQUIRED_PRICES = ("prompt", "completion")
 TIME_WINDOW_KEYS = frozenset({"utc_start", "utc_end"})
 ROUTER_TOKENIZER = "Router"
+# An architecture stated as text, a list or a number: the router flag and the outputs it holds
+# are not stated, so no price of the record can be read as a price in a known unit.
+ARCHITECTURE_UNREADABLE = "architecture unreadable"
 DUPLICATE_FIELD = "duplicate field"  # a field stated twice differently: spiders/litellm.py's rule
 # A context tier's threshold whose side it is on is not stated (see the module's docstring).
 THRESHOLD_AMBIGUOUS = "threshold-ambiguous"
@@ -163,31 +173,38 @@ TOKEN_OUTPUTS = frozenset({"text", "image", "audio", "embeddings"})
 
 def parse(body: bytes, url: str) -> Page:
     doc = load_json(body, "openrouter models")
-    no_entries_but_an_error(doc, f"openrouter models ({url})")
+    refuse_an_answered_error(doc, f"openrouter models ({url})")
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
         raise Unparsable('openrouter models: expected an object {"data": [...]}')
     records = doc["data"]
     next_urls = _next_urls(doc.get("links"), url)
-    _check_total(doc.get("total_count"), len(records), url, bool(next_urls))
-    return Page(records=records, next_urls=next_urls)
+    total = _stated_total(doc.get("total_count"), url)
+    _check_total(total, len(records), url, bool(next_urls))
+    return Page(records=records, next_urls=next_urls, total=total)
 
 
-def _check_total(total: Any, count: int, url: str, more: bool) -> None:
+def _stated_total(total: Any, url: str) -> int | None:
+    """The `total_count` a page states, read as every number is (to_decimal: written as text,
+    "400" is the same total); None where it states none, or one that is no whole number (not
+    judged)."""
+    if total is None:
+        return None
+    try:
+        number = to_decimal(total, url, "total_count")
+    except Uninterpretable:
+        return None
+    return int(number) if number == number.to_integral_value() and number >= 0 else None
+
+
+def _check_total(total: int | None, count: int, url: str, more: bool) -> None:
     """A listing the source states is `total_count` long: a configured listing URL (a first
     page) with no next page is the whole listing, so one holding fewer entries is a part of it
     (its missing models would count as absent): Unparsable. More entries than the total are
     repeated ones, each field of which validation quarantines if they differ. A page
     reached by a next link is not judged alone (its count is the remainder of a total over all
-    pages); a total that is no whole number is not judged, nor a page of no entries (an empty
-    listing, which catalog/health.py names as such). The total is read as every number is
-    (to_decimal): written as text ("400"), it is the same total."""
+    pages: spiders/spider.py judges the chain); nor is a page of no entries (an empty
+    listing, which catalog/health.py names as such)."""
     if more or total is None:
-        return
-    try:
-        total = to_decimal(total, url, "total_count")
-    except Uninterpretable:
-        return
-    if total != total.to_integral_value():
         return
     if 0 < count < total and url in sources()["openrouter"].urls:
         raise Unparsable(
@@ -217,14 +234,19 @@ def normalize(record: dict[str, Any]) -> Normalized:
         raise Uninterpretable(str(model_id), "no model id", f"id={model_id!r}")
     source_model, dims = _split_variant(model_id)
     out = DraftCollector(model_id, ROUTE, source_model)
-    architecture = record.get("architecture") or {}
+    architecture = record.get("architecture")
     _repeated_fields(out, record, architecture)
-    if not isinstance(architecture, dict):
-        if not isinstance(architecture, Repeated):  # else reported as a duplicate field
-            out.quarantine("architecture", "not an object", repr(architecture))
+    unreadable = None
+    if architecture is None:  # the listing's schema before it existed: no flag, tokens
         architecture = {}
+    elif not isinstance(architecture, dict):
+        if not isinstance(architecture, Repeated):  # else reported as a duplicate field
+            unreadable = _show(architecture)[:80]
+            out.quarantine("architecture", "not an object", repr(architecture)[:200])
+        architecture = {}
+    reading = _price_reading(out, record, architecture, unreadable)
     with out.reading("pricing"):
-        _pricing(out, record.get("pricing"), dims, _price_reading(out, record, architecture))
+        _pricing(out, record.get("pricing"), dims, reading)
     _limits(out, record, dims)
     _capabilities(out, record, architecture, dims)
     return out.result()
@@ -259,13 +281,25 @@ class _Reading(NamedTuple):
 
 
 def _price_reading(
-    out: DraftCollector, record: dict[str, Any], architecture: dict[str, Any]
+    out: DraftCollector,
+    record: dict[str, Any],
+    architecture: dict[str, Any],
+    unreadable: str | None,
 ) -> _Reading:
+    """How the record's prices read. `unreadable`: an architecture stated as something other
+    than an object (shown as written), which states neither the router flag nor the outputs."""
     flags = {True} if is_router_pseudo_model(ROUTE, out.source_model) else None
     flags = flags or _router_flags(record)
     no_price: tuple[str, str] | None = None
     if flags == {True}:
         no_price = ("router pseudo-model", "it bills the price of the model each call is routed to")
+    elif unreadable is not None:
+        no_price = (
+            ARCHITECTURE_UNREADABLE,
+            f"architecture={unreadable} is not an object: whether the model is a router "
+            "pseudo-model (billing the model each call is routed to, with no price of its own) "
+            "and what its output is metered in are not stated",
+        )
     elif len(flags) > 1:
         no_price = (
             DUPLICATE_FIELD,

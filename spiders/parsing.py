@@ -67,8 +67,13 @@ JSON_ERRORS = (UnicodeDecodeError, json.JSONDecodeError, RecursionError)
 
 @dataclass
 class Page:
+    """What `parse` read of one response: its raw records, the further pages it names, and
+    `total`: the entries the source states its whole listing holds over every page of a chain
+    (OpenRouter's `total_count`), where it states one (spiders/spider.py judges the chain)."""
+
     records: list[dict[str, Any]]
     next_urls: list[str] = field(default_factory=list)
+    total: int | None = None
 
 
 class Repeated(tuple[Any, ...]):
@@ -153,16 +158,43 @@ def stated_error(doc: Any) -> str:
     return line if len(line) <= ERROR_SHOWN else f"{line[: ERROR_SHOWN - 3]}..."
 
 
-def no_entries_but_an_error(doc: Any, what: str, entries: str | None = "data") -> None:
+def refuse_an_answered_error(doc: Any, what: str, entries: str | None = "data") -> None:
     """Raise Unparsable naming the source's own error message (stated_error) when a listing
-    envelope states an `error` and no entries under its key `entries` (missing, null, empty or
-    no list); `entries=None` where the caller has found no entries its own way. The source
-    answered an error, not an empty listing or another file, and its reason says what the
-    source said. An envelope with entries beside an error is read as its entries."""
+    envelope states an `error`: beside no entries under its key `entries` (missing, null, empty
+    or no list; `entries=None` where the caller has found no entries its own way), the source
+    answered an error, not an empty listing or another file; beside entries, it said its answer
+    failed, so they are not its listing (a part of it, or what a cache or a retry left: read,
+    every model missing from them would count absent and every price they state would be
+    confirmed by an answer the source itself calls failed). Either reason says what the source
+    said. An `error` stating nothing (null, false, '', {}) is no error."""
     error = stated_error(doc)
+    if not error:
+        return
     listed = doc.get(entries) if isinstance(doc, dict) and entries is not None else None
-    if error and not (isinstance(listed, list) and listed):
-        raise Unparsable(f"{what}: the source answered an error, no entries: {error}")
+    if isinstance(listed, list) and listed:
+        raise Unparsable(
+            f"{what}: the source answered an error beside {len(listed)} entries, which are not "
+            f"read as its listing: {error}"
+        )
+    raise Unparsable(f"{what}: the source answered an error, no entries: {error}")
+
+
+def refuse_an_error_key(doc: Any, what: str, entries: int) -> None:
+    """Raise Unparsable naming the source's own message when a body that is an object of
+    entries keyed by name (LiteLLM's map, models.dev's providers, a Portkey file) holds, beside
+    its `entries`, a key `error` (any case) whose value is an error envelope: a text, or an
+    object with a `message`. The source said its answer failed (see
+    `refuse_an_answered_error`): its entries are not read as its listing. A key `error`
+    holding anything else (the shape of an entry) is read as the entry it is."""
+    error = _named(doc, "error") if isinstance(doc, dict) else None
+    envelope = isinstance(error, str) or (
+        isinstance(error, dict) and isinstance(_named(error, "message"), str)
+    )
+    if envelope and (message := stated_error(doc)):
+        raise Unparsable(
+            f"{what}: the source answered an error beside {entries} entries, which are not "
+            f"read as its listing: {message}"
+        )
 
 
 def without_float_noise(written: Decimal) -> Decimal:

@@ -8,7 +8,9 @@ Quirks:
 - Every pricing file's entries are `{pricing_config, ...}` objects (its `default` too): a body
   none of whose entries is one (an error object answered with 200, Portkey's `general/` model
   configuration of the same provider) is Unparsable, so that URL fails rather than pass for a
-  complete listing of the provider's models with none of them in it.
+  complete listing of the provider's models with none of them in it. An `error` key holding
+  an error envelope beside entries is Unparsable too, naming its message (spiders/parsing.py
+  refuse_an_error_key): the source said that answer failed.
 - A key the reader does not know, beside `pricing_config` (the recorded azure-ai.json nests a
   whole entry inside dall-e-2's) or inside a `pricing_config`, is quarantined alone by name:
   Portkey adds sections (`custom_pricing` arrived in 2026), and the prices beside it are read.
@@ -60,7 +62,8 @@ from spiders._drafts import DraftCollector
 from spiders.parsing import (
     Page,
     load_json,
-    no_entries_but_an_error,
+    refuse_an_answered_error,
+    refuse_an_error_key,
     to_decimal,
     without_single_precision_noise,
 )
@@ -173,8 +176,9 @@ def parse(body: bytes, url: str) -> Page:
         # An error answered with 200 (`{"error": ...}`) or another file of Portkey's (a
         # `general/` model-config file) is no price listing: read as one, every model of the
         # provider it left out would count absent from a complete listing.
-        no_entries_but_an_error(data, url, entries=None)
+        refuse_an_answered_error(data, url, entries=None)
         raise Unparsable(f"{url}: no pricing entries (an error body or another file?)")
+    refuse_an_error_key(data, url, sum(_is_entry(entry) for entry in data.values()))
     records: list[dict[str, Any]] = []
     for key, entry in data.items():
         record: dict[str, Any] = {"provider": provider, "key": key, "entry": entry}

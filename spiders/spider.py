@@ -4,22 +4,25 @@ Parsing is the plain function spiders.<source>.parse; normalizing happens after 
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
+from w3lib.encoding import http_content_type_encoding
 from w3lib.url import canonicalize_url
 
 from schemas.fetch import Unparsable, chain_text
 from schemas.sources import Source, sources
 from spiders.middleware import OffDomain, RedirectLoop, redirect_chain
+from spiders.parsing import Page
 
 # Further pages one crawl of a source follows at most (Azure's largest listing is a few pages of
 # 1,000 items): a chain that keeps naming new pages is a runaway, not a listing.
@@ -36,6 +39,68 @@ def response_date(response: Response) -> datetime:
         except (TypeError, ValueError):
             pass
     return datetime.now(UTC)
+
+
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # UTF-32's begin as UTF-16's
+# UTF-16 and UTF-32 text without a byte order mark: its zero bytes make ASCII text valid UTF-8 too.
+_WIDE = ("utf-16", "utf-32")
+CUT_CHARACTER = "unexpected end of data"  # UnicodeDecodeError.reason: the bytes end mid-character
+
+
+def readable_body(body: bytes, content_type: bytes | None) -> bytes:
+    """The body as the parsers read it (UTF-8, or JSON's other Unicode forms by their byte order
+    mark), and as it is stored to be parsed again without its headers.
+
+    A body in the charset its Content-Type declares (`text/html; charset=iso-8859-1`, as w3lib
+    and browsers name it: cp1252) that is not UTF-8 is that text, written again in UTF-8: the
+    parsers assume UTF-8 and would fail a legitimate page over its first accented letter. Kept
+    exactly as received: a body that is UTF-8 (a misdeclared charset would garble every
+    non-ASCII name; unless UTF-16 or UTF-32 is declared, whose zero bytes are valid UTF-8 as
+    well), starts with a byte order mark (it states its form itself), is UTF-8 cut
+    inside its last character (a truncated body: the parsers name the cut; read as cp1252 it
+    would pass as whole), declares no charset, one Python does not know, or UTF-8, or does not
+    decode in the one it declares: the parser then fails it, that source's URL alone, with one
+    reason. A `<meta charset>` in an HTML page is the page parser's (spiders/tables.py)."""
+    declared = http_content_type_encoding(content_type.decode("latin-1")) if content_type else None
+    if declared is None or codecs.lookup(declared).name == "utf-8" or body.startswith(_BOMS):
+        return body
+    if not codecs.lookup(declared).name.startswith(_WIDE):
+        try:
+            body.decode("utf-8")
+            return body
+        except UnicodeDecodeError as exc:
+            if exc.reason == CUT_CHARACTER:
+                return body
+    try:
+        return body.decode(declared).encode("utf-8")
+    except UnicodeDecodeError:
+        return body
+
+
+class Chain(NamedTuple):
+    """A listing's pages read so far, from the first (configured) URL along its next links:
+    the total of entries its first page states the listing holds (None: it states none), and
+    the pages and entries read."""
+
+    first: str
+    total: int | None
+    pages: int = 0
+    entries: int = 0
+
+    def short(self, page: Page) -> str:
+        """Why the chain, ended at `page` (it names no further page), is a part of the listing
+        ('' when it is not, or not yet ended): its pages hold fewer entries than the first one
+        stated (a page skipped: a next link past an offset, or one a cache left out). Every
+        model on a skipped page would count absent. A single page is its parser's to judge,
+        and a chain of no entries is the empty listing catalog/health.py names."""
+        if page.next_urls or self.total is None or self.pages < 2:
+            return ""
+        if 0 < self.entries < self.total:
+            return (
+                f"partial listing: {self.first} states total_count={self.total}, but its chain "
+                f"of {self.pages} pages holds {self.entries} entries"
+            )
+        return ""
 
 
 class SourceSpider(Spider):
@@ -77,8 +142,9 @@ class SourceSpider(Spider):
         if response.status != 200:
             yield self._failure(requested, landing, response.status, self._not_whole(response))
             return
+        body = readable_body(response.body, response.headers.get("Content-Type"))
         try:
-            page = self.source.parser.parse(response.body, landing)
+            page = self.source.parser.parse(body, landing)
         except Unparsable as exc:
             yield self._failure(requested, landing, response.status, f"unparsable body: {exc}")
             return
@@ -86,14 +152,19 @@ class SourceSpider(Spider):
             reason = f"parser error: {type(exc).__name__}: {exc}"
             yield self._failure(requested, landing, response.status, reason)
             return
+        chain = response.meta.get("chain") or Chain(requested, page.total)
+        chain = chain._replace(entries=chain.entries + len(page.records), pages=chain.pages + 1)
+        if short := chain.short(page):
+            yield self._failure(requested, landing, response.status, short)
+            return
         yield {
             "url": requested,
             "landing_url": landing,
             "status": response.status,
             "observed_at": response_date(response),
             "records": page.records,
-            "content_hash": hashlib.sha256(response.body).hexdigest(),
-            "body": response.body,
+            "content_hash": hashlib.sha256(body).hexdigest(),
+            "body": body,
         }
         for url in page.next_urls:
             refused = self._refused(url)
@@ -101,7 +172,9 @@ class SourceSpider(Spider):
                 yield self._failure(url, url, 0, f"{refused}: {landing} names {url}")
                 continue
             self.further += 1
-            yield self._request(url)
+            request = self._request(url)
+            request.meta["chain"] = chain
+            yield request
 
     @staticmethod
     def _not_whole(response: Response) -> str:

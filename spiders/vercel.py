@@ -9,6 +9,7 @@ Quirks of the source, and how they are read:
 - An `error` beside no entries (`{"data": [], "error": {"message"}}`, or no `data` at all) is
   the source's answer that it failed: Unparsable naming its message (one bounded line,
   spiders/parsing.py stated_error), not an empty listing without a word of why.
+  An `error` beside entries is the same failure, its entries not read as the listing.
 - `pricing.input`, `output`, `input_cache_read`, `input_cache_write` are strings of USD per
   single token (x 10^6 -> usd_per_1m_tokens). For `type: "image"` models (gpt-image-1...) the
   `output` tokens are image tokens (gpt-image-1-mini "0.000008" is OpenAI's $8 per 1M image output
@@ -58,7 +59,7 @@ from spiders.parsing import (
     UNKNOWN_LIMIT,
     Page,
     load_json,
-    no_entries_but_an_error,
+    refuse_an_answered_error,
     to_decimal,
 )
 
@@ -98,7 +99,7 @@ AUDIO_VARIANTS = {True: "audio", False: "no_audio"}
 
 def parse(body: bytes, url: str) -> Page:
     doc = load_json(body, "vercel models")
-    no_entries_but_an_error(doc, f"vercel models ({url})")
+    refuse_an_answered_error(doc, f"vercel models ({url})")
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
         raise Unparsable('vercel models: expected an object {"object": "list", "data": [...]}')
     if doc.get("object", "list") != "list":
