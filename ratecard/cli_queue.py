@@ -18,7 +18,6 @@ and decides all of them in one transaction or none. Only `reviewer add` may crea
 
 from __future__ import annotations
 
-import getpass
 import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
@@ -42,6 +41,7 @@ from ratecard.options import (
     check_reviewer,
     check_sources,
     confirmed,
+    operator,
     parse_duration,
     prefect_defaults,
     spelling_hint,
@@ -87,11 +87,6 @@ UseSourceOption = Annotated[
 ]
 
 
-def _operator() -> str:
-    """The CLI trusts the local operator: the OS account is the person (README, "Who is who")."""
-    return f"cli:{getpass.getuser()}"
-
-
 def _decide(
     verdict: str,
     item_id: int | None,
@@ -126,7 +121,7 @@ def _decide(
                             item_id,
                             reviewer=reviewer,
                             reason=reason,
-                            client_id=_operator(),
+                            client_id=operator(),
                             override=override,
                             use_source=use_source,
                             dry_run=dry_run,
@@ -139,7 +134,7 @@ def _decide(
                             item_id,
                             reviewer=reviewer,
                             reason=reason or "",
-                            client_id=_operator(),
+                            client_id=operator(),
                             dry_run=dry_run,
                         )
                     ]
@@ -261,7 +256,7 @@ def _decide_many(
     if not yes and not confirmed(f"{verdict.value} all {len(matching)}?", err=as_json):
         raise Refused(NOT_CONFIRMED)
     return decisions.decide_many(
-        engine, verdict, which, reviewer=reviewer, reason=reason, client_id=_operator()
+        engine, verdict, which, reviewer=reviewer, reason=reason, client_id=operator()
     )
 
 
@@ -403,7 +398,7 @@ def reviewer_add(
         raise bad_input("--password-stdin" if password_stdin else "secret", str(exc)) from None
     with catalog(db, create=True) as engine:
         try:
-            add_reviewer(engine, name, secret, actor=f"cli:{getpass.getuser()}")
+            add_reviewer(engine, name, secret, actor=operator())
         except ReviewerError as exc:
             raise Refused(f"refused: {exc}") from None
     say(f"reviewer {name} added")
@@ -470,7 +465,7 @@ def submit(
                 claims=claims,
                 contact=contact,
                 submitter=submitter,
-                client_id=_operator(),
+                client_id=operator(),
             )
         except submitted.SubmissionError as exc:
             raise bad_input(_submitted_argument(str(exc)), str(exc)) from None

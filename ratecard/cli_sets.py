@@ -36,6 +36,7 @@ from ratecard.options import (
     check_reason,
     check_reviewer,
     confirmed,
+    operator,
     parse_duration,
     prefect_defaults,
     spelling_hint,
@@ -163,7 +164,13 @@ def _decide_set(
         if not yes and not confirmed(asked, err=as_json):
             raise Refused(NOT_CONFIRMED)
         made = sets.decide(
-            engine, verdict, selection, reviewer=reviewer, reason=reason, override=override
+            engine,
+            verdict,
+            selection,
+            reviewer=reviewer,
+            reason=reason,
+            client_id=operator(),
+            override=override,
         )
     except decisions.DecisionError as exc:
         raise Refused(f"refused: {exc}") from None
