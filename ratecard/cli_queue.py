@@ -19,6 +19,7 @@ and decides all of them in one transaction or none. Only `reviewer add` may crea
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -226,8 +227,10 @@ def _decide_many(
     as_json: bool = False,
 ) -> list[decisions.Decision]:
     """A bulk decision: the matching open items listed (with --json and --dry-run, as JSON;
-    a dry run lists every one, the question before a decision the first 20), confirmed (unless
-    `yes`), then decided all or nothing."""
+    a dry run lists every one, the question before a decision the first 20), each item the
+    decision would refuse marked with why, and then, when any would be, refused in one line
+    before any question (a dry run too: its exit says whether the decision would be made);
+    else confirmed (unless `yes`), then decided all or nothing."""
     from review import decisions
 
     if which.is_empty():
@@ -236,12 +239,30 @@ def _decide_many(
             "give an item id, or a filter (--kind, --route, --model, --source) for a bulk decision",
         )
     matching = decisions.matching_open(engine, which)
+    refused = decisions.refusals(
+        engine,
+        verdict,
+        [i.id for i in matching],
+        reviewer=reviewer,
+        reason=reason,
+        client_id=operator(),
+    )
     if as_json and dry_run:
-        print_json([{"id": i.id, "kind": i.kind.value, "title": i.title} for i in matching])
-        return []
-    if not as_json:
-        shown = matching if dry_run else matching[:20]  # a dry run is read in full
-        say(*(f"  #{item.id} {item.title}" for item in shown))
+        print_json(
+            [
+                {
+                    "id": i.id,
+                    "kind": i.kind.value,
+                    "title": i.title,
+                    "refused": str(refused[i.id]) if i.id in refused else None,
+                }
+                for i in matching
+            ]
+        )
+    elif not as_json:
+        # a dry run is read in full; the question before a decision shows the first 20
+        shown = matching if dry_run else matching[:20]
+        say(*(f"  #{item.id} {item.title}{_refused(refused, item.id)}" for item in shown))
         if len(matching) > len(shown):
             say(f"  … and {len(matching) - len(shown)} more")
         say(f"{plural(len(matching), 'open item')} match")
@@ -251,6 +272,8 @@ def _decide_many(
             if hint:
                 named = (("route", which.route), ("model", which.model))
                 say(f"{' '.join(f'--{k} {v}' for k, v in named if v)}: no item{hint}")
+    if refused:  # said before any question: the decision would not be made
+        raise decisions.refusing(refused, len(matching))
     if dry_run or not matching:
         return []
     if not yes and not confirmed(f"{verdict.value} all {len(matching)}?", err=as_json):
@@ -258,6 +281,11 @@ def _decide_many(
     return decisions.decide_many(
         engine, verdict, which, reviewer=reviewer, reason=reason, client_id=operator()
     )
+
+
+def _refused(refused: Mapping[int, Exception], item_id: int) -> str:
+    """' (refused: WHY)' after an item a bulk decision would refuse, else ''."""
+    return f" (refused: {refused[item_id]})" if item_id in refused else ""
 
 
 def review_approve(
