@@ -158,3 +158,13 @@ def test_the_webs_set_preview_says_which_items_would_be_refused(db: str) -> None
     assert f"refused for {len(ids)} of these {len(ids)} items" in text
     assert text.count(NO_VALUE) == len(ids) + 1  # each row, and the line above the table
     assert "the value in force stands" not in text
+
+
+def test_review_show_says_a_disagreement_on_an_empty_field_proposes_nothing(db: str) -> None:
+    """`review show` printed 'input: none → none', as if a value 'none' were proposed; the web's
+    item page says '—' and '(no value proposed)'."""
+    _, ids = empty_field_set(db)
+    shown = CliRunner().invoke(cli, ["review", "show", str(ids[0]), "--db", db])
+    assert shown.exit_code == 0, shown.output
+    assert "→ none" not in shown.output
+    assert re.search(r"^\w+.*: no value in force, no value proposed$", shown.output, re.M)
