@@ -206,10 +206,16 @@ def refusals(
     decision (`decide_items`' transaction, rolled back; each item under a savepoint of its own,
     so every refusal is found, not only the first). Empty when the decision would be made: a
     preview says what a decision does, and that it would not be made (a disagreement on a field
-    holding no value to keep, a submission its fetch did not confirm, a decided item)."""
+    holding no value to keep, a submission its fetch did not confirm, a decided item). A
+    refusal of the decision as a whole (no such reviewer, a rejection without a reason) is no
+    item's: the decision says it when made."""
     if not item_ids:
         return {}
     with _deciding(engine, dry_run=True) as conn:
+        try:
+            _checked_decision(conn, verdict, reviewer, reason)
+        except DecisionError:
+            return {}  # no item's refusal: the decision itself is refused when made
         return _decide_each(
             conn, item_ids, verdict, reviewer, reason, "cli", client_id, None, override
         )[1]
@@ -243,7 +249,9 @@ def _decide_each(
 ) -> tuple[list[Decision], dict[int, DecisionError]]:
     """Decide each item in turn in the caller's transaction, each under a savepoint: the
     decisions made, and each refused item's refusal (its writes undone). The caller refuses the
-    lot when any was refused."""
+    lot when any was refused. A refusal of the decision as a whole (`_checked_decision`) is
+    raised once, before any item."""
+    _checked_decision(conn, verdict, reviewer, reason)
     made: list[Decision] = []
     refused: dict[int, DecisionError] = {}
     for item_id in item_ids:
@@ -337,11 +345,7 @@ def _decide(
     use_source: str | None = None,
 ) -> Decision:
     now = now or datetime.now(UTC)
-    reason = checked_reason(reason) or None
-    if not reviewer_exists(conn, reviewer):
-        raise Forbidden(f"no active reviewer named {reviewer!r}")
-    if verdict is Verdict.REJECT and not reason:
-        raise DecisionError("a rejection needs a reason")
+    reason = _checked_decision(conn, verdict, reviewer, reason)
     item = conn.execute(select(review_items).where(review_items.c.id == item_id)).first()
     if item is None:
         raise NotFound(f"no review item {item_id}")
@@ -378,6 +382,20 @@ def _decide(
         )
     )
     return Decision(item_id, verdict.status, True, reviewer, opened=opened, closed=closed)
+
+
+def _checked_decision(
+    conn: Connection, verdict: Verdict, reviewer: str, reason: str | None
+) -> str | None:
+    """The decision's reason (stripped; None for none), after the checks of the decision as a
+    whole, whatever items it covers: an active reviewer (Forbidden), a reason without control
+    characters, and one for a rejection (DecisionError)."""
+    checked = checked_reason(reason) or None
+    if not reviewer_exists(conn, reviewer):
+        raise Forbidden(f"no active reviewer named {reviewer!r}")
+    if verdict is Verdict.REJECT and not checked:
+        raise DecisionError("a rejection needs a reason")
+    return checked
 
 
 def _refuse_other_choice(conn: Connection, item_id: int, use_source: str | None) -> None:
