@@ -330,14 +330,18 @@ def start_run(engine: Engine, *, world: str | None, policy: str, now: datetime) 
 
 def finish_run(
     engine: Engine, run_id: int, *, status: str, summary: dict[str, Any], finished_at: datetime
-) -> None:
+) -> dict[str, Any]:
+    """Record the run's end: its status, and `summary` over what the apply noted in the run's
+    summary (`apply`: decided_before, stale_items, in_force_meanwhile). Returns the whole."""
     with engine.begin() as conn:
         noted = conn.execute(select(runs.c.summary).where(runs.c.id == run_id)).scalar() or {}
+        whole = {**noted, **summary}
         conn.execute(
             update(runs)
             .where(runs.c.id == run_id)
-            .values(status=status, summary={**noted, **summary}, finished_at=finished_at)
+            .values(status=status, summary=whole, finished_at=finished_at)
         )
+    return whole
 
 
 def set_flow_run(engine: Engine, run_id: int, flow_run_id: str) -> None:
