@@ -330,14 +330,18 @@ def start_run(engine: Engine, *, world: str | None, policy: str, now: datetime) 
 
 def finish_run(
     engine: Engine, run_id: int, *, status: str, summary: dict[str, Any], finished_at: datetime
-) -> None:
+) -> dict[str, Any]:
+    """Record the run's end: its status, and `summary` over what the apply noted in the run's
+    summary (`apply`: decided_before, stale_items, in_force_meanwhile). Returns the whole."""
     with engine.begin() as conn:
         noted = conn.execute(select(runs.c.summary).where(runs.c.id == run_id)).scalar() or {}
+        whole = {**noted, **summary}
         conn.execute(
             update(runs)
             .where(runs.c.id == run_id)
-            .values(status=status, summary={**noted, **summary}, finished_at=finished_at)
+            .values(status=status, summary=whole, finished_at=finished_at)
         )
+    return whole
 
 
 def set_flow_run(engine: Engine, run_id: int, flow_run_id: str) -> None:
@@ -1162,7 +1166,8 @@ def _apply_items(
     items a source's absence opened close once it states their fields again. Items whose premise
     no longer holds, or that a reviewer decided while the run ran, are not opened again, and
     neither is an item a reviewer decided before whose proposal and evidence are unchanged
-    (`_decided_alike`). A field has one open proposal against the catalog: an item of a kind
+    (`_decided_alike`), nor one questioning a value a reviewer chose with the same evidence
+    (`_chosen_alike`). A field has one open proposal against the catalog: an item of a kind
     that proposes against it (price change, disagreement, new value or model) supersedes the
     open items of those kinds that propose on any of its fields, whatever their kind or the
     other fields grouped with them (`_overlapping`).
@@ -1193,6 +1198,7 @@ def _apply_items(
         conn, {(i.route, i.model) for i in unmatched if i.kind in AGAINST_CATALOG}
     )
     decided = _decided_alike(conn, unmatched)
+    chosen = _chosen_alike(conn, unmatched)
     by_slot: dict[str, list[int]] = {}
     for r in open_rows:
         by_slot.setdefault(r.slot, []).append(r.id)
@@ -1208,7 +1214,9 @@ def _apply_items(
             standing.append(item)
         elif item.fingerprint in decided_meanwhile or not _premise_holds(item, in_force):
             stale += 1
-        elif item.fingerprint in decided and decided[item.fingerprint] == _evidence(item.changes):
+        elif item.fingerprint in chosen or (
+            item.fingerprint in decided and decided[item.fingerprint] == _evidence(item.changes)
+        ):
             already += 1
         elif item.fingerprint not in fresh:
             superseded.extend(by_slot.get(item.slot, []))
@@ -1361,6 +1369,78 @@ def _decided_alike(
         ):
             changes = [FieldChange.model_validate(change) for change in row.changes or []]
             found[row.fingerprint] = _evidence(changes)
+    return found
+
+
+def _sources_said(sources: Iterable[Any]) -> tuple[tuple[str, object], ...]:
+    """Each source's value for a field, as a decision saw it (a stored item's JSON or a
+    SourceValue), comparable across the two."""
+    pairs = (
+        (s["source"], s["value"]) if isinstance(s, Mapping) else (s.source, s.value)
+        for s in sources
+    )
+    return tuple(sorted(((name, _number(value)) for name, value in pairs), key=str))
+
+
+def _chosen_alike(conn: Connection, items: Sequence[ReviewItem]) -> set[str]:
+    """The fingerprints of `items` (of the kinds proposing against the catalog, citing no
+    official source) each of whose fields holds a value a reviewer's approval put in force
+    (accepted_by 'review:N') from an item citing, for that field, exactly the sources and values
+    this one cites. The reviewer chose that value over the other sources' with this evidence in
+    front of them (a disagreement approved with --use-source, a change approved over a source
+    stating another value): the same evidence again is a decision already made, whatever kind
+    of item it now makes (the value in force moved, so `_decided_alike`'s evidence differs).
+    Once a source's value differs it is a new question; an undone decision leaves no value in
+    force to stand on. An official source stating another value than the one chosen is always
+    put to a reviewer again: it is the route's own word."""
+    wanted = [
+        i
+        for i in items
+        if i.kind in AGAINST_CATALOG
+        and i.changes
+        and not any(s.official for ch in i.changes for s in ch.sources)
+    ]
+    if not wanted:
+        return set()
+    pairs = {(i.route, i.model) for i in wanted}
+    v = catalog_values.c
+    by_field: dict[tuple[str, ...], int] = {}
+    rows = conn.execute(
+        select(v.route, v.model, v.kind, v.component, v.unit, v.dimensions, v.accepted_by).where(
+            v.valid_to.is_(None), v.accepted_by.like("review:%")
+        )
+    )
+    for route, model, kind, component, unit, dims, accepted_by in rows:
+        number = accepted_by.removeprefix("review:")
+        if (route, model) in pairs and number.isdigit():
+            key = Dims.parse(dims).key
+            by_field[(route, model, kind, component, unit, key)] = int(number)
+    if not by_field:
+        return set()
+    c = review_items.c
+    seen: dict[tuple[int, tuple[str, ...]], tuple[tuple[str, object], ...]] = {}
+    ids = sorted(set(by_field.values()))
+    for start in range(0, len(ids), 500):
+        for row in conn.execute(
+            select(c.id, c.route, c.model, c.changes).where(
+                c.id.in_(ids[start : start + 500]), c.status == ReviewStatus.APPROVED.value
+            )
+        ):
+            for change in row.changes or []:
+                field = stored_field(row.route, row.model, change)
+                seen[(row.id, field)] = _sources_said(change["sources"])
+    found: set[str] = set()
+    for item in wanted:
+        fields = [
+            ((item.route, item.model, ch.kind, ch.component, ch.unit, ch.dimensions.key), ch)
+            for ch in item.changes
+        ]
+        if all(
+            field in by_field
+            and seen.get((by_field[field], field)) == _sources_said(change.sources)
+            for field, change in fields
+        ):
+            found.add(item.fingerprint)
     return found
 
 

@@ -560,7 +560,9 @@ async def _locked_refresh(
         "unchanged": {s: u.reason for s, u in stages.confirmed.items()},
     }
     status = health.run_status(ordered)
-    store.finish_run(engine, run_id, status=status, summary=summary, finished_at=datetime.now(UTC))
+    noted = store.finish_run(
+        engine, run_id, status=status, summary=summary, finished_at=datetime.now(UTC)
+    )
     await acreate_markdown_artifact(
         key="refresh-report",
         markdown=health.report_markdown(run_id, ordered, stages.opened, stages.batch.quarantined),
@@ -573,6 +575,9 @@ async def _locked_refresh(
     )
     opened = len(stages.opened)
     message = f"run {run_id}: {opened} review item{'' if opened == 1 else 's'} opened"
+    decided = noted.get("decided_before", 0)
+    if decided:  # a reviewer's decisions stand: say so, not only that nothing was opened
+        message += f", {decided} not opened again (decided before on the same evidence)"
     if failed:
         names = ", ".join(f"{r.source} ({r.status.value}: {r.reason})" for r in failed)
         logger.warning("sources not applied: %s", names)

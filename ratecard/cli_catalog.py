@@ -649,11 +649,12 @@ def review_show(
     for change in item.changes:
         pct = f" ({change.pct_change:+.1f}%)" if change.pct_change is not None else ""
         current = "none" if change.current is None else change.current
-        proposed = "none" if change.proposed is None else change.proposed
-        say(
-            "",
-            f"{measure_name(change.measure)}: {current} → {proposed} {change.unit.value}{pct}",
-        )
+        unit = change.unit.value
+        if change.proposed is None:  # the sources below disagree, as the web's '(no value…)'
+            held = "no value in force" if change.current is None else f"{current} {unit} in force"
+            say("", f"{measure_name(change.measure)}: {held}, no value proposed")
+        else:
+            say("", f"{measure_name(change.measure)}: {current} → {change.proposed} {unit}{pct}")
         for s in change.sources:
             role = "official" if s.official else "secondary"
             say(

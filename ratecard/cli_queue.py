@@ -18,8 +18,8 @@ and decides all of them in one transaction or none. Only `reviewer add` may crea
 
 from __future__ import annotations
 
-import getpass
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -42,6 +42,7 @@ from ratecard.options import (
     check_reviewer,
     check_sources,
     confirmed,
+    operator,
     parse_duration,
     prefect_defaults,
     spelling_hint,
@@ -87,11 +88,6 @@ UseSourceOption = Annotated[
 ]
 
 
-def _operator() -> str:
-    """The CLI trusts the local operator: the OS account is the person (README, "Who is who")."""
-    return f"cli:{getpass.getuser()}"
-
-
 def _decide(
     verdict: str,
     item_id: int | None,
@@ -126,7 +122,7 @@ def _decide(
                             item_id,
                             reviewer=reviewer,
                             reason=reason,
-                            client_id=_operator(),
+                            client_id=operator(),
                             override=override,
                             use_source=use_source,
                             dry_run=dry_run,
@@ -139,7 +135,7 @@ def _decide(
                             item_id,
                             reviewer=reviewer,
                             reason=reason or "",
-                            client_id=_operator(),
+                            client_id=operator(),
                             dry_run=dry_run,
                         )
                     ]
@@ -231,8 +227,10 @@ def _decide_many(
     as_json: bool = False,
 ) -> list[decisions.Decision]:
     """A bulk decision: the matching open items listed (with --json and --dry-run, as JSON;
-    a dry run lists every one, the question before a decision the first 20), confirmed (unless
-    `yes`), then decided all or nothing."""
+    a dry run lists every one, the question before a decision the first 20), each item the
+    decision would refuse marked with why, and then, when any would be, refused in one line
+    before any question (a dry run too: its exit says whether the decision would be made);
+    else confirmed (unless `yes`), then decided all or nothing."""
     from review import decisions
 
     if which.is_empty():
@@ -241,12 +239,30 @@ def _decide_many(
             "give an item id, or a filter (--kind, --route, --model, --source) for a bulk decision",
         )
     matching = decisions.matching_open(engine, which)
+    refused = decisions.refusals(
+        engine,
+        verdict,
+        [i.id for i in matching],
+        reviewer=reviewer,
+        reason=reason,
+        client_id=operator(),
+    )
     if as_json and dry_run:
-        print_json([{"id": i.id, "kind": i.kind.value, "title": i.title} for i in matching])
-        return []
-    if not as_json:
-        shown = matching if dry_run else matching[:20]  # a dry run is read in full
-        say(*(f"  #{item.id} {item.title}" for item in shown))
+        print_json(
+            [
+                {
+                    "id": i.id,
+                    "kind": i.kind.value,
+                    "title": i.title,
+                    "refused": str(refused[i.id]) if i.id in refused else None,
+                }
+                for i in matching
+            ]
+        )
+    elif not as_json:
+        # a dry run is read in full; the question before a decision shows the first 20
+        shown = matching if dry_run else matching[:20]
+        say(*(f"  #{item.id} {item.title}{_refused(refused, item.id)}" for item in shown))
         if len(matching) > len(shown):
             say(f"  … and {len(matching) - len(shown)} more")
         say(f"{plural(len(matching), 'open item')} match")
@@ -256,13 +272,20 @@ def _decide_many(
             if hint:
                 named = (("route", which.route), ("model", which.model))
                 say(f"{' '.join(f'--{k} {v}' for k, v in named if v)}: no item{hint}")
+    if refused:  # said before any question: the decision would not be made
+        raise decisions.refusing(refused, len(matching))
     if dry_run or not matching:
         return []
     if not yes and not confirmed(f"{verdict.value} all {len(matching)}?", err=as_json):
         raise Refused(NOT_CONFIRMED)
     return decisions.decide_many(
-        engine, verdict, which, reviewer=reviewer, reason=reason, client_id=_operator()
+        engine, verdict, which, reviewer=reviewer, reason=reason, client_id=operator()
     )
+
+
+def _refused(refused: Mapping[int, Exception], item_id: int) -> str:
+    """' (refused: WHY)' after an item a bulk decision would refuse, else ''."""
+    return f" (refused: {refused[item_id]})" if item_id in refused else ""
 
 
 def review_approve(
@@ -403,7 +426,7 @@ def reviewer_add(
         raise bad_input("--password-stdin" if password_stdin else "secret", str(exc)) from None
     with catalog(db, create=True) as engine:
         try:
-            add_reviewer(engine, name, secret, actor=f"cli:{getpass.getuser()}")
+            add_reviewer(engine, name, secret, actor=operator())
         except ReviewerError as exc:
             raise Refused(f"refused: {exc}") from None
     say(f"reviewer {name} added")
@@ -470,7 +493,7 @@ def submit(
                 claims=claims,
                 contact=contact,
                 submitter=submitter,
-                client_id=_operator(),
+                client_id=operator(),
             )
         except submitted.SubmissionError as exc:
             raise bad_input(_submitted_argument(str(exc)), str(exc)) from None

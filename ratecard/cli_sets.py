@@ -36,6 +36,7 @@ from ratecard.options import (
     check_reason,
     check_reviewer,
     confirmed,
+    operator,
     parse_duration,
     prefect_defaults,
     spelling_hint,
@@ -154,16 +155,33 @@ def _decide_set(
             raise sets.SetError(
                 f"set {set_id} has no open items{f' for {model}' if model else ''}{hint}"
             )
-        rows = sets.preview(found)
+        refused = decisions.refusals(
+            engine,
+            verdict,
+            [i.id for i in found],
+            reviewer=reviewer,
+            reason=reason,
+            client_id=operator(),
+            override=override,
+        )
+        rows = sets.preview(found, refused)
         if not as_json or dry_run:
             _print_preview(rows, as_json=as_json)
+        if refused:  # said before any question: the decision would not be made
+            raise decisions.refusing(refused, len(found))
         if dry_run:
             return
         asked = f"{verdict.value} {plural(len(found), 'item')} of set {set_id}?"
         if not yes and not confirmed(asked, err=as_json):
             raise Refused(NOT_CONFIRMED)
         made = sets.decide(
-            engine, verdict, selection, reviewer=reviewer, reason=reason, override=override
+            engine,
+            verdict,
+            selection,
+            reviewer=reviewer,
+            reason=reason,
+            client_id=operator(),
+            override=override,
         )
     except decisions.DecisionError as exc:
         raise Refused(f"refused: {exc}") from None
@@ -184,7 +202,7 @@ def _print_preview(rows: list[dict[str, Any]], *, as_json: bool) -> None:
         return
     for r in rows:
         pct = f" ({r['pct_change']:+.1f}%)" if r["pct_change"] is not None else ""
-        if r["current"] is None and r["proposed"] is None:
+        if r["refused"] or (r["current"] is None and r["proposed"] is None):
             what = r["effect"]
         else:
             what = f"{r['current'] if r['current'] is not None else '—'} → {r['proposed']}{pct}"

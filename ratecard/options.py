@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import _thread
 import gc
+import getpass
 import logging
 import os
 import re
@@ -330,6 +331,13 @@ def check_reason(reason: str | None, what: str) -> None:
     before anything is read or shown."""
     if not (reason or "").strip():
         raise bad_input("--reason", f"{what} needs a reason")
+
+
+def operator() -> str:
+    """Who runs the CLI, as a decision's and a submission's client id ('cli:ACCOUNT'): the CLI
+    trusts the local operator, so the OS account is the person (README, "Who is who"). Every
+    command that submits or decides passes it, whatever way it names the items."""
+    return f"cli:{getpass.getuser()}"
 
 
 def check_reviewer(engine: Engine, name: str) -> None:

@@ -178,15 +178,106 @@ def decide_many(
     client_id: str | None = None,
     now: datetime | None = None,
 ) -> list[Decision]:
-    """Decide every open item the filter matches, all or nothing: one refusal undoes the lot."""
+    """Decide every open item the filter matches, all or nothing: any refusal undoes the lot,
+    and the DecisionError raised names how many and which items were refused (`refusing`)."""
     if which.is_empty():
         raise DecisionError("a bulk decision needs a filter: kind, route, model or source")
     with _deciding(engine) as conn:
         items = _matching_open(conn, which)
-        return [
-            _decide(conn, item.id, verdict, reviewer, reason, channel, client_id, now)
-            for item in items
-        ]
+        made, refused = _decide_each(
+            conn, [item.id for item in items], verdict, reviewer, reason, channel, client_id, now
+        )
+        if refused:
+            raise refusing(refused, len(items))
+        return made
+
+
+def refusals(
+    engine: Engine,
+    verdict: Verdict,
+    item_ids: Sequence[int],
+    *,
+    reviewer: str,
+    reason: str | None = None,
+    client_id: str | None = None,
+    override: bool = False,
+) -> dict[int, DecisionError]:
+    """What deciding these items together would refuse, by item id, found by rehearsing the
+    decision (`decide_items`' transaction, rolled back; each item under a savepoint of its own,
+    so every refusal is found, not only the first). Empty when the decision would be made: a
+    preview says what a decision does, and that it would not be made (a disagreement on a field
+    holding no value to keep, a submission its fetch did not confirm, a decided item). A
+    refusal of the decision as a whole (no such reviewer, a rejection without a reason) is no
+    item's: the decision says it when made."""
+    if not item_ids:
+        return {}
+    with _deciding(engine, dry_run=True) as conn:
+        try:
+            _checked_decision(conn, verdict, reviewer, reason)
+        except DecisionError:
+            return {}  # no item's refusal: the decision itself is refused when made
+        return _decide_each(
+            conn, item_ids, verdict, reviewer, reason, "cli", client_id, None, override
+        )[1]
+
+
+def refusing(refused: dict[int, DecisionError], total: int) -> DecisionError:
+    """One refusal for a decision on `total` items of which `refused` (by id) were refused:
+    the first one's words, and with more items, how many and which were refused (nothing of
+    the decision is made). Of the first refusal's class (a Forbidden stays one)."""
+    first = refused[min(refused)]
+    if total == 1:
+        return first
+    ids = sorted(refused)
+    named = ", ".join(f"#{i}" for i in ids[:10]) + (", …" if len(ids) > 10 else "")
+    return type(first)(
+        f"{first}; nothing was decided: {len(ids)} of {total} items refused ({named})"
+    )
+
+
+def _decide_each(
+    conn: Connection,
+    item_ids: Sequence[int],
+    verdict: Verdict,
+    reviewer: str,
+    reason: str | None,
+    channel: str,
+    client_id: str | None,
+    now: datetime | None,
+    override: bool = False,
+    use_source: str | None = None,
+) -> tuple[list[Decision], dict[int, DecisionError]]:
+    """Decide each item in turn in the caller's transaction, each under a savepoint: the
+    decisions made, and each refused item's refusal (its writes undone). The caller refuses the
+    lot when any was refused. A refusal of the decision as a whole (`_checked_decision`) is
+    raised once, before any item."""
+    _checked_decision(conn, verdict, reviewer, reason)
+    made: list[Decision] = []
+    refused: dict[int, DecisionError] = {}
+    for item_id in item_ids:
+        try:
+            with conn.begin_nested():
+                made.append(
+                    _decide(
+                        conn,
+                        item_id,
+                        verdict,
+                        reviewer,
+                        reason,
+                        channel,
+                        client_id,
+                        now,
+                        override,
+                        use_source,
+                    )
+                )
+        except IntegrityError as exc:
+            if not _second_in_force(exc):
+                raise
+            refused[item_id] = Stale(f"review item {item_id}: {SECOND_IN_FORCE}")
+        except DecisionError as exc:
+            refused[item_id] = exc
+    return made, refused
 
 
 @contextmanager
@@ -204,10 +295,13 @@ def _deciding(engine: Engine, *, dry_run: bool = False) -> Iterator[Connection]:
     except IntegrityError as exc:
         if not _second_in_force(exc):
             raise
-        raise Stale(
-            "changed meanwhile: another decision put a value in force for this field first; "
-            "nothing was written"
-        ) from exc
+        raise Stale(SECOND_IN_FORCE) from exc
+
+
+SECOND_IN_FORCE = (
+    "changed meanwhile: another decision put a value in force for this field first; "
+    "nothing was written"
+)
 
 
 def _second_in_force(exc: IntegrityError) -> bool:
@@ -251,11 +345,7 @@ def _decide(
     use_source: str | None = None,
 ) -> Decision:
     now = now or datetime.now(UTC)
-    reason = checked_reason(reason) or None
-    if not reviewer_exists(conn, reviewer):
-        raise Forbidden(f"no active reviewer named {reviewer!r}")
-    if verdict is Verdict.REJECT and not reason:
-        raise DecisionError("a rejection needs a reason")
+    reason = _checked_decision(conn, verdict, reviewer, reason)
     item = conn.execute(select(review_items).where(review_items.c.id == item_id)).first()
     if item is None:
         raise NotFound(f"no review item {item_id}")
@@ -292,6 +382,20 @@ def _decide(
         )
     )
     return Decision(item_id, verdict.status, True, reviewer, opened=opened, closed=closed)
+
+
+def _checked_decision(
+    conn: Connection, verdict: Verdict, reviewer: str, reason: str | None
+) -> str | None:
+    """The decision's reason (stripped; None for none), after the checks of the decision as a
+    whole, whatever items it covers: an active reviewer (Forbidden), a reason without control
+    characters, and one for a rejection (DecisionError)."""
+    checked = checked_reason(reason) or None
+    if not reviewer_exists(conn, reviewer):
+        raise Forbidden(f"no active reviewer named {reviewer!r}")
+    if verdict is Verdict.REJECT and not checked:
+        raise DecisionError("a rejection needs a reason")
+    return checked
 
 
 def _refuse_other_choice(conn: Connection, item_id: int, use_source: str | None) -> None:
@@ -632,26 +736,18 @@ def decide_items(
     use_source: str | None = None,
 ) -> list[Decision]:
     """Decide exactly these items (a change set, or the rows a reviewer selected in it) in one
-    transaction, one audit record per item: one refusal undoes the lot. `use_source`: as for
+    transaction, one audit record per item: any refusal undoes the lot, and the DecisionError
+    raised names how many and which items were refused (`refusing`). `use_source`: as for
     `approve`."""
     if not item_ids:
         raise DecisionError("no items to decide: the set (or the selection) is empty")
     with _deciding(engine) as conn:
-        return [
-            _decide(
-                conn,
-                item_id,
-                verdict,
-                reviewer,
-                reason,
-                channel,
-                client_id,
-                now,
-                override,
-                use_source,
-            )
-            for item_id in item_ids
-        ]
+        made, refused = _decide_each(
+            conn, item_ids, verdict, reviewer, reason, channel, client_id, now, override, use_source
+        )
+        if refused:
+            raise refusing(refused, len(item_ids))
+        return made
 
 
 def undo(

@@ -8,7 +8,7 @@ exactly those items in one transaction with one audit record per item (review/de
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,39 +128,49 @@ def field_label(change: FieldChange) -> str:
     return f"{change.component.value}{f' [{dims}]' if dims else ''} ({change.unit.value})"
 
 
-def preview(found: Sequence[ReviewWithChanges]) -> list[dict[str, Any]]:
+def preview(
+    found: Sequence[ReviewWithChanges], refused: Mapping[int, Exception] | None = None
+) -> list[dict[str, Any]]:
     """Exactly what approving these items changes, one row per catalog field: item, route,
-    model, field, current, proposed, change % (or, for items without values, the effect)."""
+    model, field, current, proposed, change % (or, for items without values, the effect), and
+    `refused`: why the decision would refuse the item (`decisions.refusals`), else None; a
+    refused item's effect says so instead of what approving it would do."""
+    refused = refused or {}
     rows = []
     for item in found:
-        if item.kind in NO_VALUE_EFFECT:
-            rows.append(
-                {
-                    "item": item.id,
-                    "route": item.route,
-                    "model": item.model,
-                    "field": "(whole item)",
-                    "current": None,
-                    "proposed": None,
-                    "pct_change": None,
-                    "effect": NO_VALUE_EFFECT[item.kind],
-                }
-            )
-            continue
-        for change in item.changes:
-            rows.append(
-                {
-                    "item": item.id,
-                    "route": item.route,
-                    "model": item.model,
-                    "field": field_label(change),
-                    "current": change.current,
-                    "proposed": change.proposed,
-                    "pct_change": change.pct_change,
-                    "effect": "changes" if change.current is not None else "adds",
-                }
-            )
+        why = str(refused[item.id]) if item.id in refused else None
+        for row in _rows(item):
+            effect = f"refused: {why}" if why else row["effect"]
+            rows.append({**row, "effect": effect, "refused": why})
     return rows
+
+
+def _rows(item: ReviewWithChanges) -> list[dict[str, Any]]:
+    """The preview rows of one item: one per field, or one for the whole item where its
+    approval writes no value (NO_VALUE_EFFECT)."""
+    named = {"item": item.id, "route": item.route, "model": item.model}
+    if item.kind in NO_VALUE_EFFECT:
+        return [
+            {
+                **named,
+                "field": "(whole item)",
+                "current": None,
+                "proposed": None,
+                "pct_change": None,
+                "effect": NO_VALUE_EFFECT[item.kind],
+            }
+        ]
+    return [
+        {
+            **named,
+            "field": field_label(change),
+            "current": change.current,
+            "proposed": change.proposed,
+            "pct_change": change.pct_change,
+            "effect": "changes" if change.current is not None else "adds",
+        }
+        for change in item.changes
+    ]
 
 
 def decide(

@@ -33,11 +33,13 @@ LITELLM_URL = (
 )
 
 
-def run(db: str, sources: list[str], *, world: Path = WORLDS / "epoch-2.json", **kw: Any) -> None:
+def run(db: str, sources: list[str], *, world: Path = WORLDS / "epoch-2.json", **kw: Any) -> str:
+    """Refresh `db` from `sources` of the world through the real flow; its state's message."""
     state = run_flow(
         refresh(sources=sources, replay=str(world), database=db, return_state=True, **kw)
     )
     assert state.is_completed(), state.message
+    return str(state.message)
 
 
 def rows(engine: Engine, **where: Any) -> list[Any]:
@@ -153,8 +155,9 @@ def decided(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> dict
     decisions.reject(engine, rejected.id, reviewer="alice", reason="LiteLLM's copy is wrong")
     decisions.approve(engine, taken.id, reviewer="alice", use_source="litellm", reason="x")
     before = {r.id for r in rows(engine)}
-    run(db, sources)
+    message = run(db, sources)
     return {
+        "message": message,
         "db": db,
         "engine": engine,
         "sources": sources,
@@ -171,6 +174,9 @@ def test_a_decided_disagreement_is_not_opened_again_while_nothing_changed(
     again = {decided["approved"].fingerprint, decided["rejected"].fingerprint}
     assert [r.title for r in decided["opened"] if r.fingerprint in again] == []
     assert decided["summary"]["decided_before"] >= 2
+    # the refresh says so: 'run N: 1 review item opened, 2 not opened again (decided before…)'
+    again_said = f", {decided['summary']['decided_before']} not opened again (decided before"
+    assert again_said in decided["message"], decided["message"]
     # The change the reviewer made is a new question: OpenRouter states another value.
     assert decided["opened"], "the value LiteLLM's choice put in force differs from OpenRouter's"
 

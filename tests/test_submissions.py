@@ -355,7 +355,9 @@ def test_the_local_operator_cannot_approve_what_they_submitted_from_the_cli(
     tmp_path: Path,
 ) -> None:
     """The CLI trusts the local operator: the OS account that submitted (with or without --as)
-    is refused as its approver, from the CLI; another reviewer, on the web, may approve."""
+    is refused as its approver, from the CLI, however the item is named (its id, its change set,
+    a filter); another reviewer, on the web, may approve. `approve --set submission:ID` passed no
+    operator and approved it."""
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     engine = store.connect(db)
     add_reviewer(engine, "alice", "correct horse battery staple")
@@ -370,8 +372,24 @@ def test_the_local_operator_cannot_approve_what_they_submitted_from_the_cli(
     shown = runner.invoke(app, ["review", "show", item, "--db", db])
     assert shown.exit_code == 0 and "None" not in shown.output  # no run, no value in force
     assert "submitted" in shown.output and "input: none → 1.25" in shown.output
-    refused = runner.invoke(app, ["review", "approve", item, "--reviewer", "alice", "--db", db])
-    assert refused.exit_code == 1 and "cannot approve" in refused.output
+    for named in ([item], ["--set", f"submission:{item}"], ["--kind", "submission"]):
+        refused = runner.invoke(
+            app,
+            [
+                "review",
+                "approve",
+                *named,
+                "-r",
+                "alice",
+                "--override",
+                "--reason",
+                "on the page",
+                "--yes",
+                "--db",
+                db,
+            ],
+        )
+        assert refused.exit_code == 1 and "cannot approve" in refused.output, named
     assert decisions.approve(  # the fetch was refused: approving needs an override and a reason
         engine,
         int(item),

@@ -308,13 +308,16 @@ def register(app: FastAPI) -> None:
         request: Request,
         set_id: str,
         entered: Entered,
+        reviewer: str,
         *,
         error: str | None = None,
         status: int = 200,
     ) -> Response:
         """The preview of deciding `entered.items` of the set (every open one for the model when
-        none is ticked), with the reason and override as entered; the set's page with the
-        `error` instead when they cannot be decided (no longer open, or none left)."""
+        none is ticked), with the reason and override as entered, each item the decision would
+        refuse (rehearsed as `reviewer`) marked with why and the refusal said above the table;
+        the set's page with the `error` instead when they cannot be decided (no longer open, or
+        none left)."""
         selection = sets.Selection(
             set_id=set_id, model=entered.model or None, item_ids=entered.items
         )
@@ -332,7 +335,18 @@ def register(app: FastAPI) -> None:
                 status=409,
                 entered=entered,
             )
-        rows = sets.preview(found)
+        refused = decisions.refusals(
+            engine_of(request),
+            decisions.Verdict(entered.verdict),
+            [i.id for i in found],
+            reviewer=reviewer,
+            reason=entered.reason,
+            client_id=request.state.client_id,
+            override=entered.override,
+        )
+        rows = sets.preview(found, refused)
+        if refused and error is None:
+            error = str(decisions.refusing(refused, len(found)))
         return render(
             request,
             "set_preview.html",
@@ -345,6 +359,7 @@ def register(app: FastAPI) -> None:
                 "items": [i.id for i in found],
                 "rows": rows,
                 "changing": len(changing_rows(found, rows)),
+                "refused": len(refused),
                 "error": error,
             },
             status=status,
@@ -361,12 +376,12 @@ def register(app: FastAPI) -> None:
         override: Annotated[bool, Form()] = False,
         item: Annotated[list[int], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
     ) -> Response:
-        require_reviewer(request)
+        reviewer = require_reviewer(request)
         request.app.state.signer.check_csrf(request, csrf)
         chosen = checked_verdict(verdict, item)
         check_filter_text("model", model)
         entered = Entered(chosen.value, reason, model, override, tuple(item))
-        return _preview_response(request, set_id, entered)
+        return _preview_response(request, set_id, entered, reviewer)
 
     @app.post("/sets/{set_id:path}/decide", include_in_schema=False)
     def set_decide(
@@ -407,7 +422,9 @@ def register(app: FastAPI) -> None:
             )
         except decisions.DecisionError as exc:  # e.g. a rejection without a reason
             code = 403 if isinstance(exc, decisions.Forbidden) else 409
-            return _preview_response(request, set_id, entered, error=str(exc), status=code)
+            return _preview_response(
+                request, set_id, entered, reviewer, error=str(exc), status=code
+            )
         back = _link(
             set_href(set_id),
             {"model": model, "done": chosen.status.value, "n": len(made)},
@@ -451,13 +468,15 @@ def changing_rows(
     found: list[ReviewWithChanges], rows: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """The preview rows (`sets.preview`) whose approval changes the catalog: a field with a
-    current or proposed value, or a missing model's values closed. A disagreement, anomaly or
-    unmapped item changes nothing (the value in force stands)."""
+    current or proposed value, or a missing model's values closed, of an item the decision
+    would not refuse. A disagreement, anomaly or unmapped item changes nothing (the value in
+    force stands)."""
     closes = {i.id for i in found if i.kind == ReviewKind.MISSING.value}
     return [
         r
         for r in rows
-        if r["current"] is not None or r["proposed"] is not None or r["item"] in closes
+        if not r.get("refused")
+        and (r["current"] is not None or r["proposed"] is not None or r["item"] in closes)
     ]
 
 

@@ -1,0 +1,170 @@
+"""A decision on many items says, before it is made, which items it would refuse, and a refused
+one names every item refused, not only the first.
+
+Recorded data: LiteLLM's map and models.dev's api.json (both secondary) loaded together with
+accept-new, so where they state different values for a field the catalog holds no value and the
+item is a `disagreement` on an empty field. Approving one without choosing a source is refused
+("holds no value to keep"): a set's preview (`review approve --set ID --dry-run`, the web's
+Preview) said "the value in force stands; the catalog is unchanged" for each of them, exit 0,
+and the decision that followed was refused naming one item; a bulk `--dry-run` listed the items
+without a word, and at volume a reviewer found the refused items one decision at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from catalog import queries, store
+from catalog.tables import catalog_values, review_items
+from ratecard.cli import app as cli
+from review import decisions, triage
+from review.reviewers import add_reviewer
+from tests.conftest import copy_catalog
+from tests.observed import LITELLM, MODELSDEV, observe
+from tests.runs import refresh
+from webapp import create_app
+
+SECRET = "correct horse battery staple"
+NO_VALUE = "holds no value to keep"
+
+
+@pytest.fixture(scope="module")
+def secondaries(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("refusals") / "catalog.db"
+    engine = store.connect(f"sqlite:///{path}")
+    refresh(engine, [*observe(*LITELLM), *observe(*MODELSDEV)], accept_new=True)
+    triage.assign_pending(engine)
+    add_reviewer(engine, "alice", SECRET)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def db(secondaries: Path, tmp_path: Path) -> str:
+    return copy_catalog(secondaries, tmp_path / "catalog.db")
+
+
+def empty_field_set(db: str) -> tuple[str, list[int]]:
+    """A change set of disagreements on fields that hold no value, with its open item ids."""
+    with store.connect(db).connect() as conn:
+        rows = conn.execute(
+            select(review_items.c.set_id, review_items.c.id)
+            .where(review_items.c.kind == "disagreement", review_items.c.status == "open")
+            .order_by(review_items.c.id)
+        ).all()
+        by_set: dict[str, list[int]] = {}
+        for set_id, item_id in rows:
+            by_set.setdefault(set_id, []).append(item_id)
+        for set_id, ids in sorted(by_set.items(), key=lambda s: -len(s[1])):
+            details = [queries.get_review(conn, i) for i in ids]
+            if len(ids) > 1 and all(
+                d is not None and all(c.current is None for c in d.changes) for d in details
+            ):
+                return set_id, ids
+    raise AssertionError("the recorded maps disagree on fields the catalog holds no value for")
+
+
+def state(db: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The catalog's values and every item's status: what a refused decision leaves alone."""
+    with store.connect(db).connect() as conn:
+        values = [tuple(r) for r in conn.execute(select(catalog_values).order_by("id"))]
+        items = [
+            tuple(r)
+            for r in conn.execute(select(review_items.c.id, review_items.c.status).order_by("id"))
+        ]
+    return values, items
+
+
+def approve(db: str, *args: str) -> Any:
+    return CliRunner().invoke(cli, ["review", "approve", *args, "--reviewer", "alice", "--db", db])
+
+
+def test_a_sets_dry_run_marks_each_item_its_approval_would_refuse(db: str) -> None:
+    set_id, ids = empty_field_set(db)
+    before = state(db)
+    result = approve(db, "--set", set_id, "--dry-run")
+    assert result.exit_code == 1, result.output  # the decision would not be made
+    rows = result.stdout.splitlines()[:-1]
+    assert len(rows) == len(ids) and "the value in force stands" not in result.stdout
+    for item_id, row in zip(ids, rows, strict=True):
+        assert row.startswith(f"#{item_id}\t") and f"refused: review item {item_id}: " in row
+        assert NO_VALUE in row
+    [refusal] = result.stderr.strip().splitlines()
+    assert refusal.startswith(f"ratecard: refused: review item {ids[0]}: ")
+    assert f"nothing was decided: {len(ids)} of {len(ids)} items refused (#{ids[0]}" in refusal
+    as_json = approve(db, "--set", set_id, "--dry-run", "--json")
+    assert as_json.exit_code == 1
+    assert all(NO_VALUE in row["refused"] for row in json.loads(as_json.stdout))
+    decided = approve(db, "--set", set_id, "--yes")
+    assert decided.exit_code == 1 and decided.stderr == result.stderr  # said before deciding
+    assert state(db) == before
+
+
+def test_a_bulk_decision_names_every_item_it_refuses(db: str) -> None:
+    _, ids = empty_field_set(db)
+    before = state(db)
+    with store.connect(db).connect() as conn:
+        route = conn.execute(
+            select(review_items.c.route).where(review_items.c.id == ids[0])
+        ).scalar_one()
+        matching = queries.list_reviews(conn, status="open", route=route)
+    assert any(i.kind.value != "disagreement" for i in matching) or len(matching) > len(ids)
+    dry = approve(db, "--route", route, "--dry-run", "--json")
+    assert dry.exit_code == 1
+    listed = json.loads(dry.stdout)
+    refused = [row["id"] for row in listed if row["refused"]]
+    assert set(ids) <= set(refused) and len(listed) == len(matching)
+    assert all(NO_VALUE in row["refused"] for row in listed if row["refused"])
+    decided = approve(db, "--route", route, "--yes")
+    assert decided.exit_code == 1
+    assert f"{len(refused)} of {len(matching)} items refused (#{min(refused)}" in decided.stderr
+    assert state(db) == before
+    with pytest.raises(decisions.DecisionError) as caught:
+        decisions.decide_items(store.connect(db), decisions.Verdict.APPROVE, ids, reviewer="alice")
+    shown = ", ".join(f"#{i}" for i in ids[:10]) + (", …" if len(ids) > 10 else "")
+    assert str(caught.value).endswith(f"{len(ids)} of {len(ids)} items refused ({shown})")
+    assert state(db) == before
+
+
+def test_the_webs_set_preview_says_which_items_would_be_refused(db: str) -> None:
+    set_id, ids = empty_field_set(db)
+    client = TestClient(create_app(db, secret_key="test-only-secret"))
+
+    def csrf(path: str) -> str:
+        match = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
+        assert match, f"no CSRF token on {path}"
+        return match[1]
+
+    signed = client.post(
+        "/login",
+        data={"name": "alice", "secret": SECRET, "csrf": csrf("/login"), "next": "/queue"},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303
+    page = f"/sets/{set_id}"
+    preview = client.post(
+        f"{page}/preview", data={"csrf": csrf(page), "verdict": "approve", "item": ids}
+    )
+    assert preview.status_code == 200
+    text = preview.text
+    assert f"refused for {len(ids)} of these {len(ids)} items" in text
+    assert text.count(NO_VALUE) == len(ids) + 1  # each row, and the line above the table
+    assert "the value in force stands" not in text
+
+
+def test_review_show_says_a_disagreement_on_an_empty_field_proposes_nothing(db: str) -> None:
+    """`review show` printed 'input: none → none', as if a value 'none' were proposed; the web's
+    item page says '—' and '(no value proposed)'."""
+    _, ids = empty_field_set(db)
+    shown = CliRunner().invoke(cli, ["review", "show", str(ids[0]), "--db", db])
+    assert shown.exit_code == 0, shown.output
+    assert "→ none" not in shown.output
+    assert re.search(r"^\w+.*: no value in force, no value proposed$", shown.output, re.M)
