@@ -313,7 +313,14 @@ def _with_sources(conn: Connection, rows: Sequence[Row[Any]]) -> list[Run]:
     for s in per_source:
         by_run.setdefault(s.run_id, []).append(SourceRun.model_validate(s))
     return [
-        Run.model_validate(r).model_copy(update={"sources": by_run.get(r.id, [])}) for r in rows
+        Run.model_validate(r).model_copy(
+            update={
+                "sources": by_run.get(r.id, []),
+                "decided_before": (r.summary or {}).get("decided_before", 0),
+                "stale_items": (r.summary or {}).get("stale_items", 0),
+            }
+        )
+        for r in rows
     ]
 
 

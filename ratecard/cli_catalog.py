@@ -286,8 +286,17 @@ def _own_run(db: str | None, run_id: int) -> Run | None:
 
 
 def _print_run(run: Run) -> None:
+    kept = [
+        f"{count} {what}"
+        for count, what in (
+            (run.decided_before, "not opened again (decided before on the same evidence)"),
+            (run.stale_items, "stale (premise gone or decided meanwhile)"),
+        )
+        if count
+    ]
     print_table(
-        f"run {run.id} ({run.policy}) {run.status}  {run.world or 'live'}",
+        f"run {run.id} ({run.policy}) {run.status}  {run.world or 'live'}"
+        + (f"  items {'; '.join(kept)}" if kept else ""),
         RUN_COLUMNS,
         (
             (

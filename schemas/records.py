@@ -486,3 +486,7 @@ class Run(BaseModel):
     status: str  # running, ok, degraded (a source failed), failed (the run broke off)
     flow_run_id: str | None = None
     sources: list[SourceRun] = Field(default_factory=list)
+    # items the apply did not open again: decided before on the same evidence, or stale (their
+    # premise gone, or decided while the run ran); from the run's summary
+    decided_before: int = 0
+    stale_items: int = 0

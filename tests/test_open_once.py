@@ -15,10 +15,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
+from typer.testing import CliRunner
 
 from catalog import store
 from catalog.tables import review_items, runs
 from flows.refresh import refresh
+from ratecard.cli import app as cli
 from review import decisions
 from review.reviewers import add_reviewer
 from tests.conftest import SNAPSHOTS, WORLDS, run_flow
@@ -177,6 +179,12 @@ def test_a_decided_disagreement_is_not_opened_again_while_nothing_changed(
     # the refresh says so: 'run N: 1 review item opened, 2 not opened again (decided before…)'
     again_said = f", {decided['summary']['decided_before']} not opened again (decided before"
     assert again_said in decided["message"], decided["message"]
+    # and `runs` says it after the fact (its title, and --json)
+    listed = CliRunner().invoke(cli, ["runs", "--limit", "1", "--db", decided["db"]])
+    assert listed.exit_code == 0, listed.output
+    assert f"items {decided['summary']['decided_before']} not opened again" in listed.output
+    as_json = CliRunner().invoke(cli, ["runs", "--limit", "1", "--json", "--db", decided["db"]])
+    assert json.loads(as_json.output)[0]["decided_before"] == decided["summary"]["decided_before"]
     # The change the reviewer made is a new question: OpenRouter states another value.
     assert decided["opened"], "the value LiteLLM's choice put in force differs from OpenRouter's"
 
