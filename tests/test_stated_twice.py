@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime
+from decimal import Decimal
 from functools import cache
 
 import pytest
@@ -128,3 +129,17 @@ def test_no_change_cites_one_source_with_two_values() -> None:
             for cited in change.sources:
                 values[cited.source].add(cited.value)
             assert all(len(v) == 1 for v in values.values()), item.title
+
+
+def test_another_sources_statement_of_the_field_goes_on() -> None:
+    """LiteLLM's bedrock/kimi-k2.5 output is ambiguous; models.dev states it once ($3): that
+    value enters the first load as usual, models.dev's alone."""
+    [entered] = [
+        n
+        for n in first_load().new_values
+        if (n.field.route, n.field.model, n.field.measure.kind, n.field.measure.component)
+        == ("bedrock", "kimi-k2.5", Kind.PRICE, Component.OUTPUT)
+        and not n.field.measure.dims.key
+    ]
+    assert (entered.value, entered.accepted_source) == (Decimal(3), "modelsdev")
+    assert {o.source for o in entered.confirmations} == {"modelsdev"}
