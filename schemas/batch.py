@@ -7,7 +7,7 @@ disappears: it comes back as a Problem naming the source, the record and the rul
 from __future__ import annotations
 
 import operator
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from itertools import groupby
@@ -306,14 +306,27 @@ def _validate(
     if not whole:
         rules = _rejudged_without_own_failures(fits, values, rules)
     valid = [o for i, o in enumerate(fits) if i not in rules]
-    problems += [_problem(fits[i], sorted(set(found))) for i, found in sorted(rules.items())]
+    twins = _stated_twice(fits, rules)
+    problems += [
+        _problem(fits[i], sorted(set(found)), twins.get(i, ""))
+        for i, found in sorted(rules.items())
+    ]
     return valid, problems, whole
 
 
 # The checks that judge a row by the other rows of its source (a field stated twice, a cache
 # read dearer than its input, a context tier below the one beneath it). A row failing any
 # other check fails on its own.
-ACROSS_ROWS = frozenset({"multiple_fields_uniqueness", "cache_read_le_input", "tiers_ascending"})
+UNIQUENESS = "multiple_fields_uniqueness"  # Pandera's name for the check of `Config.unique`
+ACROSS_ROWS = frozenset({UNIQUENESS, "cache_read_le_input", "tiers_ascending"})
+# The rule a source breaks stating one field (KEY: its route, model, measure; current or
+# scheduled) with two values, e.g. two of its ids that name one model (a dated id and its alias,
+# a reseller's id beside the vendor's): which one it means cannot be told, so each statement is
+# quarantined as the source's problem, naming every id and value, and none of them becomes a
+# value, a stamp or a review item's evidence (its other fields and the other sources' statements
+# of the field go on as usual). A value stated twice alike was kept once (catalog/normalize.py).
+STATED_TWICE_RULE = "stated twice with different values"
+TWINS_NAMED = 5  # statements of one field named in a problem's detail; the rest counted
 
 
 def _rules(failures: pl.DataFrame, rows: int) -> tuple[dict[int, list[str]], bool]:
@@ -367,15 +380,56 @@ def _rejudged_without_own_failures(
     return {**kept, **rejudged}
 
 
-def _problem(obs: Observation, rules: list[str]) -> Problem:
+def _field_key(obs: Observation) -> tuple[object, ...]:
+    """The batch's key (KEY) of the field `obs` states, `model_key` as to_frame makes it."""
+    model = obs.model or f"?{obs.source_model}"
+    return (
+        *(obs.source, obs.scheduled, obs.route, model, obs.kind, obs.component, obs.unit),
+        obs.dimensions.key,
+    )
+
+
+def _stated_twice(fits: Sequence[Observation], rules: dict[int, list[str]]) -> dict[int, str]:
+    """For each row quarantined as stated twice (its final rules hold UNIQUENESS), what its
+    source states of that field: each statement's record (or source id) and value, sorted by
+    value then record, e.g. 'modelsdev states it 2 times: alibaba-cn/deepseek-r1-0528 131072,
+    alibaba-cn/siliconflow/deepseek-r1-0528 163840'. A record named twice is told apart by its
+    evidence. Only the rows judged stated twice are named (a row set aside for a check of its
+    own is no twin, `_rejudged_without_own_failures`)."""
+    twins: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    for i, found in rules.items():
+        if UNIQUENESS in found:
+            twins[_field_key(fits[i])].append(i)
+    named: dict[int, str] = {}
+    for rows in twins.values():
+        stated = sorted(
+            (fits[i].value, fits[i].record or fits[i].source_model, fits[i].evidence) for i in rows
+        )
+        names = Counter(name for _, name, _ in stated)
+        parts = [
+            f"{name} {value_text(value)}" + (f" ({evidence})" if names[name] > 1 else "")
+            for value, name, evidence in stated[:TWINS_NAMED]
+        ]
+        if len(stated) > TWINS_NAMED:
+            parts.append(f"and {len(stated) - TWINS_NAMED} more")
+        text = f"{fits[rows[0]].source} states it {len(stated)} times: {', '.join(parts)}"
+        named.update(dict.fromkeys(rows, text))
+    return named
+
+
+def _problem(obs: Observation, rules: list[str], twins: str = "") -> Problem:
+    """A quarantined row as a problem: its rules (Pandera's uniqueness check read as
+    STATED_TWICE_RULE), the value it states and, stated twice, `twins` (`_stated_twice`)."""
     dims = obs.dimensions.key
+    named = sorted(STATED_TWICE_RULE if rule == UNIQUENESS else rule for rule in rules)
     return Problem(
         source=obs.source,
         record=obs.record or obs.source_model,
-        rule=", ".join(rules),
+        rule=", ".join(named),
         detail=(
             f"{obs.kind.value} {obs.component.value}{f' [{dims}]' if dims else ''} = "
             f"{value_text(obs.value)} {obs.unit.value} ({obs.evidence})"
+            + (f"; {twins}" if twins else "")
         ),
         observation=obs,
     )

@@ -11,13 +11,15 @@ from pandera.errors import SchemaErrors
 
 from schemas.batch import (
     ACROSS_ROWS,
+    STATED_TWICE_RULE,
+    UNIQUENESS,
     ObservationBatch,
     frame_value,
     to_frame,
     validate,
     validate_by_source,
 )
-from schemas.records import Observation
+from schemas.records import Observation, decimal_text
 from tests.observed import LITELLM, OPENROUTER_AUGUST, observe
 
 
@@ -93,10 +95,14 @@ def test_one_source_stating_two_values_for_one_field_is_quarantined(
     target = pick(litellm, "gpt-4o", "output")
     twin = replace(target, value=Decimal("11"), record="copy of gpt-4o")
     _, problems = validate([*litellm, twin])
-    unique = {p.record for p in problems if "uniqueness" in p.rule}
-    assert {target.record, "copy of gpt-4o"} <= unique
+    unique = {p.record: p.detail for p in problems if STATED_TWICE_RULE in p.rule}
+    assert {target.record, "copy of gpt-4o"} <= set(unique)
+    # each names every statement of the field: both records and their values
+    stated = f"{target.record} {decimal_text(target.value)}"
+    for record in (target.record, "copy of gpt-4o"):
+        assert stated in unique[record] and "copy of gpt-4o 11" in unique[record], unique[record]
     _, untouched = validate(litellm)
-    assert target.record not in {p.record for p in untouched if "uniqueness" in p.rule}
+    assert target.record not in {p.record for p in untouched if STATED_TWICE_RULE in p.rule}
 
 
 def test_value_finer_than_the_frame_holds_is_flagged_not_rounded(
@@ -190,7 +196,9 @@ def test_sources_validated_together_get_the_verdicts_each_gets_alone(
     }
     rules = {p.record: p.rule for p in together["litellm"][1]}
     assert rules[cache.record] == "cache_read_le_input" and rules["beyond"] == "out_of_range"
-    assert "uniqueness" in {p.record: p.rule for p in together["openrouter"][1]}["stated twice"]
+    assert (
+        STATED_TWICE_RULE in {p.record: p.rule for p in together["openrouter"][1]}["stated twice"]
+    )
 
 
 def whole_frame_rules(found: list[Observation]) -> dict[int, set[str]]:
@@ -243,12 +251,16 @@ def test_validation_names_every_rule_pandera_finds_on_each_broken_row(
     own = {i: rules - ACROSS_ROWS for i, rules in first.items() if rules - ACROSS_ROWS}
     rest = [i for i in range(len(batch)) if i not in own]
     checks = own | {rest[j]: r for j, r in whole_frame_rules([batch[i] for i in rest]).items()}
-    expected = {i: ", ".join(sorted(rules)) for i, rules in checks.items()}
+    # as a problem names them: Pandera's uniqueness check is the rule 'stated twice'
+    expected = {
+        i: ", ".join(sorted(STATED_TWICE_RULE if r == UNIQUENESS else r for r in rules))
+        for i, rules in checks.items()
+    }
     # the twin still conflicts with the output it is stated beside; the too-fine output is
     # quarantined for its own rule alone
     twin, too_fine = len(batch) - 4, len(batch) - 1
-    assert "multiple_fields_uniqueness" in expected[twin]
-    assert "multiple_fields_uniqueness" in first[too_fine] and expected[too_fine] == "isin([True])"
+    assert STATED_TWICE_RULE in expected[twin]
+    assert UNIQUENESS in first[too_fine] and expected[too_fine] == "isin([True])"
     valid, problems = validate(batch)
     position = {id(o): i for i, o in enumerate(batch)}
     found = {position[id(p.observation)]: p.rule for p in problems if p.observation}
