@@ -1,17 +1,23 @@
 """What a reader of the published catalog meets, on the real refreshed catalog (OpenRouter's
 recorded epoch-1, then epoch-2): the Atom feed of accepted changes validates as Atom (RFC 4287),
-and the index as of a day says of each price what every other reading of that day says."""
+the index as of a day says of each price what every other reading of that day says, and the
+catalog API answers `?at=` as `show --at --json` does."""
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from catalog import queries, reader, store
+from ratecard.cli import app as cli
 from review import decisions
 from review.reviewers import add_reviewer
 from tests.conftest import copy_catalog
@@ -70,3 +76,38 @@ def test_the_index_as_of_a_day_says_verified_as_show_does(
     assert page.status_code == 200
     row = page.text.split(">claude-3-haiku<", 1)[1].split("</tr>", 1)[0]
     assert "0.25 on openrouter" in row and "unverified" not in row
+
+
+def test_the_catalog_api_reads_a_past_day_as_show_does(catalog_db: str) -> None:
+    """An approved OpenRouter price change (in force from 2026-08-19): on 2026-06-01 the value
+    before it was in force. `show --at 2026-06-01 --json` says so; /api/catalog/ROUTE/MODEL
+    ?at=2026-06-01 ignored `at` and answered today's value (and a bad date went unnoticed).
+    Now both answer alike."""
+    engine = store.connect(catalog_db)
+    add_reviewer(engine, "alice", "correct horse battery staple")
+    with engine.connect() as conn:
+        item = queries.list_reviews(conn, status="open", kind="price_change", route="openrouter")[0]
+        detail = queries.get_review(conn, item.id)
+    assert detail is not None
+    change = detail.changes[0]
+    decisions.approve(engine, item.id, reviewer="alice", reason="OpenRouter's API states it")
+    client = TestClient(create_app(catalog_db, secret_key="test-only-secret"))
+    path = f"/api/catalog/openrouter/{item.model}"
+    api = client.get(f"{path}?at=2026-06-01").json()
+    shown = CliRunner().invoke(
+        cli,
+        ["show", f"openrouter/{item.model}", "--at", "2026-06-01", "--json", "--db", catalog_db],
+    )
+    assert shown.exit_code == 0, shown.output
+    assert api == json.loads(shown.output)
+
+    def plain(fields: list[dict[str, Any]]) -> list[Decimal]:
+        return [
+            Decimal(f["value"])
+            for f in fields
+            if f["component"] == change.component.value and not f["dimensions"]
+        ]
+
+    assert plain(api["fields"]) == [Decimal(str(change.current))]
+    assert plain(client.get(path).json()["fields"]) == [Decimal(str(change.proposed))]
+    assert client.get(f"{path}?at=2026-13-01").status_code == 422
