@@ -111,3 +111,17 @@ def test_the_catalog_api_reads_a_past_day_as_show_does(catalog_db: str) -> None:
     assert plain(api["fields"]) == [Decimal(str(change.current))]
     assert plain(client.get(path).json()["fields"]) == [Decimal(str(change.proposed))]
     assert client.get(f"{path}?at=2026-13-01").status_code == 422
+
+
+def test_the_index_as_of_a_day_links_each_model_on_that_day(catalog_db: str) -> None:
+    """/models?at=2026-06-01 lists each model's prices of that day, but its links opened the
+    model pages as of now (/models/MODEL), where an approved change since shows another price
+    than the row the reader clicked. They keep the day, as a model page's route links do."""
+    client = TestClient(create_app(catalog_db, secret_key="test-only-secret"))
+    index = client.get("/models?at=2026-06-01&q=claude-3-haiku").text
+    assert 'href="/models/claude-3-haiku?at=2026-06-01"' in index
+    assert 'href="/models/claude-3-haiku"' not in index
+    page = client.get("/models/claude-3-haiku?at=2026-06-01").text
+    assert 'href="/models/openrouter/claude-3-haiku?at=2026-06-01"' in page
+    now = client.get("/models?q=claude-3-haiku").text
+    assert 'href="/models/claude-3-haiku"' in now

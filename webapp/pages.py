@@ -299,7 +299,7 @@ def index(
             "capability": capability or "",
             "route": route or "",
             "verified_only": verified_only,
-            "at": at,
+            "at": day.isoformat() if day else "",  # the form's value, and each model link's
         },
         "root": "/",
         "ext": "",
