@@ -125,3 +125,17 @@ def test_the_index_as_of_a_day_links_each_model_on_that_day(catalog_db: str) -> 
     assert 'href="/models/openrouter/claude-3-haiku?at=2026-06-01"' in page
     now = client.get("/models?q=claude-3-haiku").text
     assert 'href="/models/claude-3-haiku"' in now
+
+
+@pytest.mark.parametrize("group", [[], ["review"], ["report"], ["reviewer"]])
+def test_help_lists_each_command_with_its_whole_summary(group: list[str]) -> None:
+    """`ratecard --help | cat` cut each command's summary with '...' at the width less the names
+    ('show  Every field of a (route, model): value,...'), at any width. Each summary is now
+    the first sentence of the command's help, folded onto more lines, never cut."""
+    shown = CliRunner().invoke(cli, [*group, "--help"], terminal_width=60)
+    assert shown.exit_code == 0, shown.output
+    listed = shown.output.split("Commands:", 1)[1]
+    assert "..." not in listed
+    assert all(len(line) <= 60 for line in listed.splitlines())
+    if not group:
+        assert "refuses when a needed price is unknown." in " ".join(listed.split())
