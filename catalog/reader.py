@@ -404,12 +404,36 @@ class ModelSummary(BaseModel):
     verified_prices: int = 0
 
 
+def _officially_confirmed(conn: Connection, at: datetime) -> set[int]:
+    """Ids of the prices in force at `at` that an official source had confirmed by `at` (a stamp
+    of it begun by then) though their row is not verified by `at` (`verified_at` later, or
+    none): `verification` finds them verified as of `at`. Reads stamps and catalog_values."""
+    s, c = stamps.c, catalog_values.c
+    query = (
+        select(s.value_id)
+        .join(catalog_values, c.id == s.value_id)
+        .where(
+            s.official.is_(True),
+            s.first_observed_at <= at,
+            c.kind == "price",
+            _in_force(at),
+            or_(c.verified_at.is_(None), c.verified_at > at),
+        )
+        .distinct()
+    )
+    return set(conn.execute(query).scalars())
+
+
 def model_summaries(conn: Connection, at: datetime) -> list[ModelSummary]:
     """Every (route, model) in force at `at`, summarized for the index and the category facts.
-    Verification is each value's latest one, counted when dated at or before `at`."""
+    A price is verified as of `at` as `verification` reads it: its row's verification dated by
+    `at`, or an official source's confirmation by `at` (a stamp begun by then, whose later
+    dates the row's `verified_at` may carry)."""
     c = catalog_values.c
+    confirmed = _officially_confirmed(conn, at)
     rows = conn.execute(
-        select(c.route, c.model, c.kind, c.component, c.unit, c.dimensions, c.value, c.verified_at)
+        select(c.id, c.route, c.model, c.kind, c.component, c.unit, c.dimensions, c.value)
+        .add_columns(c.verified_at)
         .where(_in_force(at))
         .order_by(c.model, c.route)
     )
@@ -418,7 +442,7 @@ def model_summaries(conn: Connection, at: datetime) -> list[ModelSummary]:
         summary = found.get((r.route, r.model))
         if summary is None:
             summary = found[(r.route, r.model)] = ModelSummary(route=r.route, model=r.model)
-        verified = r.verified_at is not None and r.verified_at <= at
+        verified = (r.verified_at is not None and r.verified_at <= at) or r.id in confirmed
         if r.kind == "price" and verified:
             summary.verified_prices += 1
         dims = Dims.parse(r.dimensions)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import typer
 
 from ratecard import cli_catalog, cli_publish, cli_queue, cli_retention, cli_sets
-from ratecard.options import OneLineErrors
+from ratecard.options import OneLineErrors, WholeSummaries
 
 # Help is Click's plain text: Typer's rich help panels import rich and markdown-it, seconds
 # of `ratecard --help` on a busy machine, for boxes that a pipe or a log does not need.
@@ -24,11 +24,15 @@ app = typer.Typer(
     rich_markup_mode=PLAIN,
 )
 review_app = typer.Typer(
-    help="The review queue: proposed changes with their evidence.", rich_markup_mode=PLAIN
+    cls=WholeSummaries,
+    help="The review queue: proposed changes with their evidence.",
+    rich_markup_mode=PLAIN,
 )
-report_app = typer.Typer(help="Reports across sources.", rich_markup_mode=PLAIN)
+report_app = typer.Typer(cls=WholeSummaries, help="Reports across sources.", rich_markup_mode=PLAIN)
 reviewer_app = typer.Typer(
-    help="Reviewer accounts: the people who decide review items.", rich_markup_mode=PLAIN
+    cls=WholeSummaries,
+    help="Reviewer accounts: the people who decide review items.",
+    rich_markup_mode=PLAIN,
 )
 app.add_typer(review_app, name="review")
 app.add_typer(report_app, name="report")

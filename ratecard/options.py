@@ -102,7 +102,26 @@ def bad_input(argument: str, message: str) -> typer.BadParameter:
     return typer.BadParameter(message, param_hint=f"'{argument}'")
 
 
-class OneLineErrors(TyperGroup):
+class WholeSummaries(TyperGroup):
+    """A command group whose --help lists each command with the whole first sentence of its
+    help, folded to the width: Click cuts it at the terminal's width less the names ('Every
+    field of a (route, model): value,...'), piped or not."""
+
+    def format_commands(
+        self, ctx: typer._click.core.Context, formatter: typer._click.formatting.HelpFormatter
+    ) -> None:
+        """The 'Commands' section: name, then the first sentence of its help, never cut."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=sys.maxsize)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class OneLineErrors(WholeSummaries):
     """The command group: every Click error and refusal is one line on standard error.
 
     Click and Typer would print a usage block and a boxed message; a person reading a pipe or a

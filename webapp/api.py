@@ -9,14 +9,14 @@ pages, by signed-in reviewers, with CSRF tokens. Every path and query parameter 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, Field, StrictFloat, StrictInt, StrictStr
 from sqlalchemy import Engine
 
-from catalog import queries
+from catalog import queries, reader
 from review import sets
 from review import submissions as submitted
 from schemas.records import ReviewKind, ReviewStatus
@@ -116,12 +116,25 @@ def catalog_index(request: Request, route: RouteFilter = None) -> list[dict[str,
 
 
 @api_router.get("/catalog/{route}/{model:path}", tags=["catalog"])
-def catalog_entry(request: Request, route: RouteName, model: ModelName) -> dict[str, Any]:
-    """Every field of (route, model): value, who verified it and when, who agrees, history."""
+def catalog_entry(
+    request: Request,
+    route: RouteName,
+    model: ModelName,
+    at: Annotated[
+        date | None,
+        Query(description="the values in force at the end of that UTC day, as `show --at`"),
+    ] = None,
+) -> dict[str, Any]:
+    """Every field of (route, model): value, who verified it and when, who agrees, history.
+    With `at`, the catalog's values as they stood at the end of that UTC day, verified and
+    corroborated as known then (as `ratecard show --at DATE --json` and /models/ROUTE/MODEL?at=
+    read them); capabilities, sources' statements and open items as they stand now."""
     with engine_of(request).connect() as conn:
         view = queries.model_view(conn, route, model)
         known = bool(view.fields or view.history or view.not_in_catalog)
         hint = "" if known else queries.spelling_hint(conn, route, model)
+        if known and at is not None:
+            view = queries.model_view_as_of(conn, view, reader.as_of(at))
     if not known:
         raise HTTPException(status_code=404, detail=f"nothing known about {route}/{model}{hint}")
     return view.as_json()

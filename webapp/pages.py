@@ -216,6 +216,7 @@ def feed(request: Request) -> Response:
     fg = FeedGenerator()
     fg.id(f"{base}/feed.atom")
     fg.title("ratecard: accepted price changes")
+    fg.author(name="ratecard")  # RFC 4287 4.1.1: a feed names its author unless each entry does
     fg.link(href=f"{base}/feed.atom", rel="self")
     fg.link(href=f"{base}/models", rel="alternate")
     fg.updated(changes[0].decided_at if changes else reader.as_of(None))
@@ -231,6 +232,8 @@ def feed(request: Request) -> Response:
         )
         entry.link(href=f"{base}/models/{v.route}/{v.model}")
         entry.updated(change.decided_at)
+        if change.reviewer:
+            entry.author(name=change.reviewer)
         entry.summary(
             f"{change.title}. Approved by {change.reviewer or 'a reviewer'}"
             f"{f': {change.reason}' if change.reason else ''}; in force from "
@@ -296,7 +299,7 @@ def index(
             "capability": capability or "",
             "route": route or "",
             "verified_only": verified_only,
-            "at": at,
+            "at": day.isoformat() if day else "",  # the form's value, and each model link's
         },
         "root": "/",
         "ext": "",
