@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import sqlite3
 import tempfile
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import TypeVar
@@ -60,8 +61,34 @@ def refreshed_catalog(prefect_api: None, tmp_path_factory: pytest.TempPathFactor
     """A real catalog: OpenRouter's recorded epoch-1 loaded (accept-new), then epoch-2 refreshed
     through the real flow, which opens its recorded price changes and new models as items."""
 
-    path = tmp_path_factory.mktemp("queue") / "refreshed.db"
-    refresh_in_turn(path, [("epoch-1", ["openrouter"], True), ("epoch-2", ["openrouter"], False)])
+    return built_once(
+        tmp_path_factory,
+        "refreshed.db",
+        lambda path: refresh_in_turn(
+            path, [("epoch-1", ["openrouter"], True), ("epoch-2", ["openrouter"], False)]
+        ),
+    )
+
+
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]
+) -> Path:
+    """The SQLite catalog `name`, built by `build(path)` once for the whole run: the pytest-xdist
+    workers share the folder above their own temporary folders, and the first to get there builds
+    while the others wait on a lock (flock). A catalog costs a real refresh or two, and each
+    worker used to build its own. Only a whole file lands at the name (a failed build leaves
+    none, and the next asker builds again). Tests read it or copy it, never write to it."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    path = shared / name
+    with open(f"{path}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not path.exists():
+            building = tmp_path_factory.mktemp("building") / name
+            build(building)
+            copy_catalog(building, shared / f"{name}.part")
+            os.replace(shared / f"{name}.part", path)
     return path
 
 

@@ -12,20 +12,17 @@ from catalog import queries, reports, store
 from flows.refresh import refresh
 from ratecard.cli import app
 from schemas.capabilities import Flag, Modality
-from tests.conftest import WORLDS, run_flow
+from tests.conftest import WORLDS, copy_catalog, run_flow
+from tests.published import epoch2_catalog
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def catalog_db(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> str:
-    db = f"sqlite:///{tmp_path_factory.mktemp('all') / 'ratecard.db'}"
-    state = run_flow(
-        refresh(
-            replay=str(WORLDS / "epoch-2.json"), database=db, accept_new=True, return_state=True
-        )
-    )
-    assert state.is_completed(), state.message
+    """epoch-2 refreshed with accept-new onto an empty catalog (the session's copy of that first
+    run: tests/published.py), then refreshed again with the review policy."""
+    db = copy_catalog(epoch2_catalog(tmp_path_factory), tmp_path_factory.mktemp("all") / "r.db")
     again = run_flow(refresh(replay=str(WORLDS / "epoch-2.json"), database=db, return_state=True))
     assert again.is_completed(), again.message
     return db
