@@ -183,13 +183,10 @@ def decide_many(
     if which.is_empty():
         raise DecisionError("a bulk decision needs a filter: kind, route, model or source")
     with _deciding(engine) as conn:
-        items = _matching_open(conn, which)
-        made, refused = _decide_each(
-            conn, [item.id for item in items], verdict, reviewer, reason, channel, client_id, now
+        ids = [item.id for item in _matching_open(conn, which)]
+        return _all_or_nothing(
+            _decide_each(conn, ids, verdict, reviewer, reason, channel, client_id, now), len(ids)
         )
-        if refused:
-            raise refusing(refused, len(items))
-        return made
 
 
 def refusals(
@@ -233,6 +230,18 @@ def refusing(refused: dict[int, DecisionError], total: int) -> DecisionError:
     return type(first)(
         f"{first}; nothing was decided: {len(ids)} of {total} items refused ({named})"
     )
+
+
+def _all_or_nothing(
+    decided: tuple[list[Decision], dict[int, DecisionError]], total: int
+) -> list[Decision]:
+    """What `_decide_each` did with `total` items, all or nothing: the decisions made, or the
+    one refusal (`refusing`) naming every refused item (the caller's transaction undoes the
+    rest)."""
+    made, refused = decided
+    if refused:
+        raise refusing(refused, total)
+    return made
 
 
 def _decide_each(
@@ -742,12 +751,21 @@ def decide_items(
     if not item_ids:
         raise DecisionError("no items to decide: the set (or the selection) is empty")
     with _deciding(engine) as conn:
-        made, refused = _decide_each(
-            conn, item_ids, verdict, reviewer, reason, channel, client_id, now, override, use_source
+        return _all_or_nothing(
+            _decide_each(
+                conn,
+                item_ids,
+                verdict,
+                reviewer,
+                reason,
+                channel,
+                client_id,
+                now,
+                override,
+                use_source,
+            ),
+            len(item_ids),
         )
-        if refused:
-            raise refusing(refused, len(item_ids))
-        return made
 
 
 def undo(
