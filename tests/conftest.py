@@ -8,9 +8,14 @@ import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import closing
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from catalog.views import ReviewDetail
 
 # Prefect: a throwaway home (its own server DB), no telemetry, patience for a slow first start.
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="ratecard-prefect-"))
@@ -121,3 +126,21 @@ def copy_catalog(source: Path, target: Path) -> str:
 def catalog_db(refreshed_catalog: Path, tmp_path: Path) -> str:
     """A copy of the refreshed catalog for one test to change."""
     return copy_catalog(refreshed_catalog, tmp_path / "catalog.db")
+
+
+def approve_an_openrouter_change(db: str) -> tuple[Engine, ReviewDetail]:
+    """On a copy of the refreshed catalog (`catalog_db`): reviewer alice approves the first open
+    OpenRouter price change ("OpenRouter's API states it"). The engine, and the item as it
+    stood before the approval (its changes: what the catalog held and what it proposed)."""
+    from catalog import queries, store
+    from review import decisions
+    from review.reviewers import add_reviewer
+
+    engine = store.connect(db)
+    add_reviewer(engine, "alice", "correct horse battery staple")
+    with engine.connect() as conn:
+        item = queries.list_reviews(conn, status="open", kind="price_change", route="openrouter")[0]
+        detail = queries.get_review(conn, item.id)
+    assert detail is not None
+    decisions.approve(engine, item.id, reviewer="alice", reason="OpenRouter's API states it")
+    return engine, detail

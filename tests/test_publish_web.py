@@ -15,11 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from catalog import queries, store
+from catalog import store
 from ratecard.cli import app as cli
 from review import decisions
-from review.reviewers import add_reviewer
-from tests.conftest import copy_catalog
+from tests.conftest import approve_an_openrouter_change, copy_catalog
 from tests.published import epoch2_catalog
 from webapp import create_app
 
@@ -110,14 +109,8 @@ def test_docs_render_from_the_apps_own_files(client: TestClient) -> None:
 
 
 def test_feed_lists_an_approved_change(catalog_db: str) -> None:
-    engine = store.connect(catalog_db)
-    add_reviewer(engine, "alice", "correct horse battery staple")
-    with engine.connect() as conn:
-        item = queries.list_reviews(conn, status="open", kind="price_change", route="openrouter")[0]
-        detail = queries.get_review(conn, item.id)
-    assert detail is not None
-    change = detail.changes[0]
-    decisions.approve(engine, item.id, reviewer="alice", reason="OpenRouter's API states it")
+    _, item = approve_an_openrouter_change(catalog_db)
+    change = item.changes[0]
     client = TestClient(create_app(catalog_db, secret_key="test-only-secret"))
     response = client.get("/feed.atom")
     assert response.headers["content-type"].startswith("application/atom+xml")
@@ -135,11 +128,7 @@ def test_feed_lists_an_approved_change(catalog_db: str) -> None:
 def test_feed_leaves_out_an_approval_that_was_undone(catalog_db: str) -> None:
     """Approved, undone, then rejected: the value the approval opened was never in force (undo
     retracts it), so the feed lists no accepted change, under the later decision's words or any."""
-    engine = store.connect(catalog_db)
-    add_reviewer(engine, "alice", "correct horse battery staple")
-    with engine.connect() as conn:
-        item = queries.list_reviews(conn, status="open", kind="price_change", route="openrouter")[0]
-    decisions.approve(engine, item.id, reviewer="alice", reason="OpenRouter's API states it")
+    engine, item = approve_an_openrouter_change(catalog_db)
     client = TestClient(create_app(catalog_db, secret_key="test-only-secret"))
     assert len(feedparser.parse(client.get("/feed.atom").text).entries) == 1
     decisions.undo(engine, item.id, reviewer="alice", reason="approved too soon")

@@ -16,11 +16,9 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from catalog import queries, reader, store
+from catalog import reader, store
 from ratecard.cli import app as cli
-from review import decisions
-from review.reviewers import add_reviewer
-from tests.conftest import copy_catalog
+from tests.conftest import approve_an_openrouter_change, copy_catalog
 from webapp import create_app
 
 pytestmark = pytest.mark.integration
@@ -32,11 +30,7 @@ def test_the_feed_names_its_authors(catalog_db: str) -> None:
     """RFC 4287 4.1.1: a feed holds an atom:author unless every entry does. The feed had none
     anywhere (feedparser does not check; the W3C validator refuses it: 'Missing feed element:
     author'); now the feed names ratecard and each entry the reviewer who approved it."""
-    engine = store.connect(catalog_db)
-    add_reviewer(engine, "alice", "correct horse battery staple")
-    with engine.connect() as conn:
-        item = queries.list_reviews(conn, status="open", kind="price_change", route="openrouter")[0]
-    decisions.approve(engine, item.id, reviewer="alice", reason="OpenRouter's API states it")
+    approve_an_openrouter_change(catalog_db)
     client = TestClient(create_app(catalog_db, secret_key="test-only-secret"))
     feed = ET.fromstring(client.get("/feed.atom").content)
     entries = feed.findall(f"{ATOM}entry")
@@ -83,14 +77,8 @@ def test_the_catalog_api_reads_a_past_day_as_show_does(catalog_db: str) -> None:
     before it was in force. `show --at 2026-06-01 --json` says so; /api/catalog/ROUTE/MODEL
     ?at=2026-06-01 ignored `at` and answered today's value (and a bad date went unnoticed).
     Now both answer alike."""
-    engine = store.connect(catalog_db)
-    add_reviewer(engine, "alice", "correct horse battery staple")
-    with engine.connect() as conn:
-        item = queries.list_reviews(conn, status="open", kind="price_change", route="openrouter")[0]
-        detail = queries.get_review(conn, item.id)
-    assert detail is not None
-    change = detail.changes[0]
-    decisions.approve(engine, item.id, reviewer="alice", reason="OpenRouter's API states it")
+    _, item = approve_an_openrouter_change(catalog_db)
+    change = item.changes[0]
     client = TestClient(create_app(catalog_db, secret_key="test-only-secret"))
     path = f"/api/catalog/openrouter/{item.model}"
     api = client.get(f"{path}?at=2026-06-01").json()
