@@ -136,10 +136,19 @@ def _absolute_location(recorded: Recorded) -> dict[str, str]:
     }
 
 
+class _ReplayServer(ThreadingHTTPServer):
+    """A threading HTTP server whose listen backlog holds every connection a refresh opens at
+    once (eleven crawlers, several connections each). socketserver's backlog of 5 let the
+    kernel drop the connection attempts beyond it, which the client only retried after TCP's
+    one-second retransmission timeout: a stall no live host shows, in about half the replays."""
+
+    request_queue_size = 128
+
+
 @contextmanager
 def serve(world: World) -> Iterator[str]:
     """Serve a world on 127.0.0.1 (a free port) while the block runs; yields its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(world))
+    server = _ReplayServer(("127.0.0.1", 0), _handler(world))
     server.daemon_threads = True
     # shutdown() waits for the serving loop to notice it, which looks once per poll interval:
     # socketserver's 0.5 s default would add a quarter of a second to every replayed refresh.

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote
 
 import requests
 
+from spiders import replay
 from spiders.replay import World, serve
 from tests.conftest import SNAPSHOTS, WORLDS
 
@@ -37,3 +39,21 @@ def test_urls_match_after_decoding_percent_escapes() -> None:
         response = get(base, encoded)
     assert response.status_code == 200
     assert response.content == page1.content()
+
+
+def test_a_refresh_worth_of_connections_waits_for_the_server() -> None:
+    """A refresh opens its connections at once (eleven crawlers, several each), before the
+    server's thread has accepted any: the listen queue holds them all. socketserver's queue of
+    5 had the kernel drop the rest, and their clients retried only after TCP's one-second
+    retransmission timeout (a refresh stalled for a second in about half the replays)."""
+    world = World.load(WORLDS / "epoch-2.json")
+    server = replay._ReplayServer(("127.0.0.1", 0), replay._handler(world))  # accepts nothing
+    opened: list[socket.socket] = []
+    try:
+        for _ in range(64):
+            opened.append(socket.create_connection(server.server_address, timeout=0.5))
+    finally:
+        for connection in opened:
+            connection.close()
+        server.server_close()
+    assert len(opened) == 64
