@@ -35,7 +35,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State
-from prefect.context import get_run_context
+from prefect.context import SyncClientContext, get_run_context
 from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 from sqlalchemy import Connection, Engine
@@ -427,6 +427,22 @@ async def _refresh_stages(
     else:
         results = await asyncio.gather(*(fetch(s, None) for s in selected))
 
+    # The stages after the fetch are synchronous tasks: each would open a Prefect client of its
+    # own (an HTTP client, with a TLS context loaded from the CA bundle: ~25 ms apiece) unless
+    # one is open in this context, so one is opened for all of them.
+    with SyncClientContext.get_or_create():
+        return _read_compare_apply(url, engine, results, run_id, accept_new, progress)
+
+
+def _read_compare_apply(
+    url: str,
+    engine: Engine,
+    results: list[CrawlResult],
+    run_id: int,
+    accept_new: bool,
+    progress: Progress,
+) -> Stages:
+    """Judge, read, compare, apply: the synchronous stages after the fetch."""
     reports, evidence, judged = judge_sources(url, quote(results))
     confirmed = find_unchanged(url, quote(evidence), reports)  # type: ignore[call-overload]
     for source, decided in confirmed.items():
