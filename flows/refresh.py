@@ -421,11 +421,14 @@ async def _refresh_stages(
         progress(source, f"{len(result.pages)} responses, {len(result.failures)} failed")
         return result
 
-    if world is not None:
-        with serve(world) as replay_url:
-            results = await asyncio.gather(*(fetch(s, replay_url) for s in selected))
-    else:
-        results = await asyncio.gather(*(fetch(s, None) for s in selected))
+    # The fetch builds every response's records (~10^5 dicts and Decimals, no cycles): the
+    # collector re-walking them as they arrive cost ~0.15 s of a replayed refresh's fetch.
+    with collection_paused():
+        if world is not None:
+            with serve(world) as replay_url:
+                results = await asyncio.gather(*(fetch(s, replay_url) for s in selected))
+        else:
+            results = await asyncio.gather(*(fetch(s, None) for s in selected))
 
     # The stages after the fetch are synchronous tasks: each would open a Prefect client of its
     # own (an HTTP client, with a TLS context loaded from the CA bundle: ~25 ms apiece) unless

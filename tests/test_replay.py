@@ -51,7 +51,9 @@ def test_a_refresh_worth_of_connections_waits_for_the_server() -> None:
     opened: list[socket.socket] = []
     try:
         for _ in range(64):
-            opened.append(socket.create_connection(server.server_address, timeout=0.5))
+            opened.append(
+                socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=0.5)
+            )
     finally:
         for connection in opened:
             connection.close()
