@@ -5,7 +5,8 @@ names to 100k, 300k and 1M, each size in its own process (so peak memory is that
 
 For each size it prints the time of validate, compare and apply into a fresh SQLite catalog for a
 first load (the accept-new policy), the same for the same observations again (everything
-confirmed), the peak RSS, and at the end time(largest) / time(smallest) against the size ratio.
+confirmed), the peak RSS of each (MiB: the first load's, then the repeat's from the end of the
+first), and at the end time(largest) / time(smallest) against the size ratio.
 The stages run as the flow runs them: with the cyclic garbage collector paused.
 """
 
@@ -101,8 +102,22 @@ def one_pass(
     return timings
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident set since it started or since `reset_peak_rss` (VmHWM), MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_peak_rss() -> None:
+    """Start this process's peak resident set again from what it holds now (Linux clear_refs)."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
 def run_size(pickled: Path, size: int) -> None:
-    """One size, in this process: prints stage times and peak RSS."""
+    """One size, in this process: prints stage times and peak RSS, the first load's and the
+    repeat's apart (the repeat also loads the catalog the first one wrote)."""
     base: list[Observation] = pickle.loads(pickled.read_bytes())
     batch = replicate(base, size)
     gc.collect()
@@ -110,17 +125,22 @@ def run_size(pickled: Path, size: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         engine = store.connect(f"sqlite:///{tmp}/scale.db")
         timings = one_pass(engine, batch, "first", accept_new=True)
+        peak = peak_rss_mb()
+        reset_peak_rss()
         timings |= one_pass(engine, batch, "again", accept_new=False)
+        peak_again = peak_rss_mb()
         db_mb = Path(f"{tmp}/scale.db").stat().st_size / 1e6
     gc.enable()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     first = sum(v for k, v in timings.items() if k.startswith("first") and "load" not in k)
     again = sum(v for k, v in timings.items() if k.startswith("again"))
     print(f"size {size:>9,}")
     for label, seconds in timings.items():
         print(f"  {label:<24} {seconds:8.2f} s")
     print(f"  {'validate+compare+apply':<24} {first:8.2f} s first, {again:8.2f} s again")
-    print(f"  {'peak RSS':<24} {peak:8.0f} MB   database {db_mb:.0f} MB")
+    print(
+        f"  {'peak RSS':<24} {peak:8.0f} MiB first, {peak_again:6.0f} MiB again"
+        f"   database {db_mb:.0f} MB"
+    )
     print(f"TOTAL {size} {first:.3f} {again:.3f} {peak:.0f}", flush=True)
 
 
