@@ -69,6 +69,7 @@ class Stamp(NamedTuple):
 # A named tuple of its fields' values, in order, built as the plain tuple it is: a NamedTuple's
 # __new__ is a Python function (~4x the cost), and a first load builds one per field (~10^6).
 _FIELD_ID = _NEW_VALUE = tuple.__new__
+_JOINED = "\0".join  # a key's texts as one (the enums are str), for sorting keys
 
 
 class NewValue(NamedTuple):
@@ -173,7 +174,10 @@ def compare(
     # Keys sort as their fields do (the enums are str, compared as their values).
     alone = ctx.accept_new and not ctx.held
     measures: dict[tuple[object, ...], Measure] = {}  # by a key's measure part (key[2:])
-    for key in sorted(groups):  # keys are distinct: sorted as tuples, by no key function
+    # Sorted as tuples are, by their texts joined with NUL (below every other character, so a
+    # text sorts before those it begins: the same order); one string compare a pair instead of
+    # field by field, about half the sort's time at 10^6 fields.
+    for key in sorted(groups, key=_JOINED):
         group = groups[key]
         current = in_force.get(key) if in_force else None  # none in force on a first load
         if current is not None:

@@ -993,9 +993,15 @@ def _apply_new_values(conn: Connection, run_id: int, comparison: Comparison) -> 
     texts = _Texts()
     valid_from = _binder(conn, catalog_values, "valid_from")  # rows go in ready to bind
     verified_at = _binder(conn, catalog_values, "verified_at")
+    stored = _STORED.__getitem__
     rows = [
         (
-            *(route, model, _STORED[kind], _STORED[component], _STORED[unit], dims.key),
+            route,
+            model,
+            stored(kind),
+            stored(component),
+            stored(unit),
+            dims.key,
             texts[value],
             valid_from(since),
             verified_at(verified),
@@ -1004,10 +1010,15 @@ def _apply_new_values(conn: Connection, run_id: int, comparison: Comparison) -> 
             accepted_source,
             run_id,
         )
-        for field_id, value, since, accepted_source, verified, verified_by, _ in (
-            comparison.new_values
-        )
-        for route, model, (kind, component, unit, dims) in [field_id]
+        for (
+            (route, model, (kind, component, unit, dims)),
+            value,
+            since,
+            accepted_source,
+            verified,
+            verified_by,
+            _,
+        ) in comparison.new_values
     ]
     c = catalog_values.c
     before = conn.execute(select(func.coalesce(func.max(c.id), 0))).scalar_one()
@@ -1084,6 +1095,8 @@ def _apply_stamps(conn: Connection, run_id: int, comparison: Comparison) -> None
         )
 
 
+_STAMP_KEY, _STAMP_AT = itemgetter(0, 1, 2), itemgetter(3)  # of a confirmation
+
 # The stamp columns an insert writes, in the order of _record_stamps' row tuples (the table's).
 _STAMP_COLUMNS = (
     "value_id",
@@ -1107,11 +1120,16 @@ def _record_stamps(
     source's stamp interval on the value, or starts one. A source stating a value on two URLs of
     one run confirms it once, at the later date. `new_values`: the values were inserted by this
     transaction just now, so none has a stamp to move yet and none is looked up."""
-    latest: dict[tuple[int, str, bool], datetime] = {}
-    for value_id, source, official, at in confirmed:
-        key = (value_id, source, official)
-        if key not in latest or at > latest[key]:
-            latest[key] = at
+    # Built in C, each key once as nearly always; where a key comes twice, again at its latest.
+    latest: dict[tuple[int, str, bool], datetime] = dict(
+        zip(map(_STAMP_KEY, confirmed), map(_STAMP_AT, confirmed), strict=True)
+    )
+    if len(latest) < len(confirmed):
+        latest = {}
+        for value_id, source, official, at in confirmed:
+            key = (value_id, source, official)
+            if key not in latest or at > latest[key]:
+                latest[key] = at
     if not latest:
         return
     c = stamps.c
