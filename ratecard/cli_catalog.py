@@ -569,8 +569,13 @@ def report_disagreements(
         )
 
 
+ANY_STATUS = "any"  # review list --status: every status, as the web queue's ?status=any
+
+
 def review_list(
-    status: Annotated[str, typer.Option(help="open, approved, rejected, superseded")] = "open",
+    status: Annotated[
+        str, typer.Option(help="open, approved, rejected, superseded, or any (every status)")
+    ] = "open",
     kind: Annotated[str | None, typer.Option(help="price_change, new_model, anomaly...")] = None,
     route: Annotated[str | None, typer.Option(help="Only items for this route.")] = None,
     model: Annotated[
@@ -585,7 +590,7 @@ def review_list(
     """Review items, soonest due first."""
     from schemas.records import ReviewKind, ReviewStatus
 
-    check_choice("--status", status, ReviewStatus)
+    check_choice("--status", status, [*ReviewStatus, ANY_STATUS])
     check_choice("--kind", kind, ReviewKind)
     check_queue_source("--source", source)
     if route is not None:
@@ -599,7 +604,7 @@ def review_list(
         due_before = datetime.now(UTC) + due if due is not None else None
         items = queries.list_reviews(
             conn,
-            status=status,
+            status=None if status == ANY_STATUS else status,
             kind=kind,
             route=route,
             model=model,

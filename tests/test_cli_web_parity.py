@@ -146,3 +146,25 @@ def test_show_and_routes_take_at_as_the_pages_do(catalog_db: str) -> None:
             lines = refused.output.strip().splitlines()
             assert lines[-1].endswith(f"'--at': {bad!r}: use a date, YYYY-MM-DD"), lines
             assert "Traceback" not in refused.output
+
+
+def test_review_list_any_status_lists_what_the_web_queue_lists(two_db: str) -> None:
+    """`review list --status any` is every item whatever its status, as /api/queue?status=any:
+    after an approval, the approved item beside the open ones (`any` was refused as no status)."""
+    engine = store.connect(two_db)
+    add_reviewer(engine, "ana", "correct horse battery staple")
+    with engine.connect() as conn:
+        first = queries.list_reviews(conn, status="open", kind="price_change")[0].id
+    decisions.decide_items(
+        engine, decisions.Verdict.APPROVE, [first], reviewer="ana", reason="parity test"
+    )
+    shown = CliRunner().invoke(
+        cli, ["review", "list", "--status", "any", "--limit", "100000", "--json", "--db", two_db]
+    )
+    assert shown.exit_code == 0, shown.output
+    listed = json.loads(shown.output)
+    client = TestClient(create_app(two_db, secret_key="test-only-secret"))
+    queue = client.get("/api/queue?status=any&limit=1")
+    assert len(listed) == int(queue.headers["X-Total-Count"])
+    assert {"open", "approved"} <= {i["status"] for i in listed}
+    assert next(i for i in listed if i["id"] == first)["status"] == "approved"
