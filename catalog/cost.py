@@ -43,7 +43,7 @@ from pydantic import (
     field_validator,
 )
 
-from catalog.reader import PublishedValue
+from catalog.reader import PublishedValue, read_when
 from schemas.records import decimal_text
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 
@@ -268,17 +268,23 @@ class CostEstimate(BaseModel):
 
 
 def estimate(
-    values: Sequence[PublishedValue], workload: Workload, *, route: str, model: str
+    values: Sequence[PublishedValue],
+    workload: Workload,
+    *,
+    route: str,
+    model: str,
+    at: datetime | None = None,
 ) -> CostEstimate:
     """Price `workload` on (route, model) from `values` (that route and model's published
-    values as of one time, from catalog.reader.published_values).
+    values as of one time, `at`: None is now; from catalog.reader.published_values).
 
     Returns a CostEstimate (USD, Decimal), every amount exact. Raises CostError naming the
-    component when a needed price is not in `values`, or when the workload is inconsistent.
+    component when a needed price is not in `values` (and the date the catalog was read at),
+    or when the workload is inconsistent.
     """
     with localcontext(prec=EXACT) as exact:
         exact.clear_flags()
-        result = _estimate(values, workload, route=route, model=model)
+        result = _estimate(values, workload, route=route, model=model, at=at)
         if exact.flags[Inexact]:
             raise CostError(
                 "workload", f"amounts beyond {EXACT} significant digits cannot be stated exactly"
@@ -286,23 +292,32 @@ def estimate(
     return result
 
 
-def unknown_target(route: str, model: str, routes: Sequence[str]) -> CostError | None:
-    """What is unknown when the catalog holds nothing for `route`/`model`: the model, when no
-    route sells it (`routes`, the routes with a value of it in force, is empty), else the route,
-    naming the routes that do sell it; None when `route` is among them."""
+def unknown_target(
+    route: str, model: str, routes: Sequence[str], at: datetime | None = None
+) -> CostError | None:
+    """What is unknown when the catalog read at `at` (None: now) holds nothing for
+    `route`/`model`: the model, when no route sells it (`routes`, the routes with a value of it
+    in force, is empty), else the route, naming the routes that do sell it; None when `route`
+    is among them."""
+    when = read_when(at)
     if not routes:
-        return CostError("model", f"{model!r}: no route sells it in the catalog at that time")
+        return CostError("model", f"{model!r}: no route sells it in the catalog {when}")
     if route not in routes:
         return CostError(
             "route",
-            f"{route!r} does not sell {model} in the catalog at that time; "
+            f"{route!r} does not sell {model} in the catalog {when}; "
             f"routes that do: {', '.join(sorted(routes))}",
         )
     return None
 
 
 def _estimate(
-    values: Sequence[PublishedValue], workload: Workload, *, route: str, model: str
+    values: Sequence[PublishedValue],
+    workload: Workload,
+    *,
+    route: str,
+    model: str,
+    at: datetime | None,
 ) -> CostEstimate:
     prices = [
         v
@@ -310,7 +325,7 @@ def _estimate(
         if v.value.kind == Kind.PRICE and (v.value.route, v.value.model) == (route, model)
     ]
     if not prices:
-        raise CostError("route", f"the catalog holds no price for {route}/{model} at that time")
+        raise CostError("route", f"the catalog holds no price for {route}/{model} {read_when(at)}")
     uncached = workload.uncached_tokens()
     tier = _context_tier(prices, workload)
     lines: list[CostLine] = []

@@ -88,6 +88,11 @@ def as_of(day: date | None) -> datetime:
     return end_of(day) if day is not None else datetime.now(UTC)
 
 
+def read_when(at: datetime | None) -> str:
+    """When the catalog was read, as a message names it: 'now' (None), or 'on YYYY-MM-DD'."""
+    return "now" if at is None else f"on {at.astimezone(UTC).date().isoformat()}"
+
+
 def _in_force(at: datetime) -> Any:
     c = catalog_values.c
     return and_(c.valid_from <= at, or_(c.valid_to.is_(None), c.valid_to > at))

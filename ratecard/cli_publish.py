@@ -122,10 +122,11 @@ def cost(
     except ValueError as exc:
         raise bad_input("--images", str(exc)) from None
     moment = reader.as_of(day)
+    asked = moment if day is not None else None  # the date a refusal names; None is now
     with catalog(db) as engine, engine.connect() as conn:
         values = reader.published_values(conn, moment, route=route, model=model)
         unknown = (
-            unknown_target(route, model, [r for r, _ in reader.models(conn, moment, model)])
+            unknown_target(route, model, [r for r, _ in reader.models(conn, moment, model)], asked)
             if not values
             else None
         )
@@ -133,7 +134,7 @@ def cost(
     try:
         if unknown is not None:
             raise unknown
-        result = estimate(values, workload, route=route, model=model)
+        result = estimate(values, workload, route=route, model=model, at=asked)
     except CostError as exc:
         raise Refused(f"cost {route}/{model}: refused: {exc}{hint}") from None
     if as_json:
@@ -298,9 +299,8 @@ def publish(
             unknown = [name for name in model or () if not reader.models(conn, moment, name)]
             hint = spelling_hint(conn, None, unknown[0]) if unknown else ""
         if unknown:
-            raise Refused(
-                f"--model {unknown[0]}: no route sells it in the catalog at that time{hint}"
-            )
+            when = reader.read_when(moment if at is not None else None)
+            raise Refused(f"--model {unknown[0]}: no route sells it in the catalog {when}{hint}")
         try:
             written = write_site(engine, directory, moment, model, progress)
         except OSError as exc:  # an unwritable destination is the argument's fault

@@ -256,8 +256,11 @@ def test_an_unknown_model_or_route_is_refused_naming_which(db: str) -> None:
     assert unknown_model.exit_code == 1
     assert unknown_model.output.splitlines() == [
         "ratecard: cost azure/nosuch-model: refused: model: 'nosuch-model': no route sells it "
-        "in the catalog at that time"
+        "in the catalog now"
     ]
+    then = CliRunner().invoke(app, ["cost", "azure/nosuch-model", "--at", "2026-07-16", *tokens])
+    assert then.exit_code == 1
+    assert then.output.rstrip().endswith("no route sells it in the catalog on 2026-07-16")
     unknown_route = CliRunner().invoke(app, ["cost", "nosuch/gpt-image-2", *tokens])
     assert unknown_route.exit_code == 1
     assert "refused: route: 'nosuch' does not sell gpt-image-2" in unknown_route.output

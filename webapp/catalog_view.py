@@ -206,16 +206,16 @@ def categories(values: list[PublishedValue]) -> list[str]:
 
 
 def cheapest(
-    by_route: dict[str, list[PublishedValue]], model: str, workload: Workload
+    by_route: dict[str, list[PublishedValue]], model: str, workload: Workload, at: datetime
 ) -> dict[str, Any]:
-    """Every route's cost of `workload`: the routes whose every price used is verified first,
-    cheapest first, then the others (a price only a secondary source states is no ranking's
-    winner); routes that refuse say why."""
+    """Every route's cost of `workload` in the catalog read at `at`: the routes whose every
+    price used is verified first, cheapest first, then the others (a price only a secondary
+    source states is no ranking's winner); routes that refuse say why."""
     priced: list[dict[str, Any]] = []
     refused: list[dict[str, str]] = []
     for route, values in by_route.items():
         try:
-            result = estimate(values, workload, route=route, model=model)
+            result = estimate(values, workload, route=route, model=model, at=at)
         except CostError as exc:
             refused.append({"route": route, "reason": str(exc)})
             continue
@@ -326,7 +326,7 @@ def model_view(
             output_tokens=form["output_tokens"],
             images=tuple(ImageCount.parse(t) for t in str(form["images"]).split(",") if t.strip()),
         )
-        ranking = cheapest(by_route, model, workload)
+        ranking = cheapest(by_route, model, workload, at)
     except ValidationError as exc:  # a count out of range: the field and its rule, one line
         field, rule = workload_error(exc)
         error, ranking = f"{field}: {rule}", {"priced": [], "refused": []}

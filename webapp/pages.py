@@ -106,10 +106,11 @@ def cost_api(
     except ValueError as exc:  # an `images` text of no QUALITY:SIZE:N shape
         raise HTTPException(status_code=422, detail=f"images: {exc}") from None
     moment = _at(at)
+    asked = moment if at is not None else None  # the date a refusal names; None is now
     with _engine(request).connect() as conn:
         values = reader.published_values(conn, moment, route=route, model=model)
         unknown = (
-            unknown_target(route, model, [r for r, _ in reader.models(conn, moment, model)])
+            unknown_target(route, model, [r for r, _ in reader.models(conn, moment, model)], asked)
             if not values
             else None
         )
@@ -117,7 +118,9 @@ def cost_api(
     try:
         if unknown is not None:
             raise unknown
-        return estimate(values, workload, route=route, model=model).model_dump(mode="json")
+        return estimate(values, workload, route=route, model=model, at=asked).model_dump(
+            mode="json"
+        )
     except CostError as exc:
         raise HTTPException(
             status_code=422, detail={"component": exc.component, "refused": f"{exc}{hint}"}
