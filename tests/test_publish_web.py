@@ -116,7 +116,7 @@ def test_feed_lists_an_approved_change(catalog_db: str) -> None:
     assert response.headers["content-type"].startswith("application/atom+xml")
     feed = feedparser.parse(response.text)
     assert not feed.bozo, feed.bozo_exception
-    assert feed.feed.title == "ratecard: accepted price changes"
+    assert feed.feed.title == "ratecard: accepted catalog changes"
     assert len(feed.entries) == 1
     entry = feed.entries[0]
     assert entry.title.startswith(f"openrouter/{item.model} {change.component.value}")

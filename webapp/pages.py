@@ -218,7 +218,7 @@ def feed(request: Request) -> Response:
         changes = reader.accepted_changes(conn)
     fg = FeedGenerator()
     fg.id(f"{base}/feed.atom")
-    fg.title("ratecard: accepted price changes")
+    fg.title("ratecard: accepted catalog changes")  # prices, and limits such as context windows
     fg.author(name="ratecard")  # RFC 4287 4.1.1: a feed names its author unless each entry does
     fg.link(href=f"{base}/feed.atom", rel="self")
     fg.link(href=f"{base}/models", rel="alternate")
