@@ -19,7 +19,7 @@ and decides all of them in one transaction or none. Only `reviewer add` may crea
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -79,6 +79,13 @@ SetOption = Annotated[
 OverrideOption = Annotated[
     bool, typer.Option("--override", help="Approve a submission whose claims were not found.")
 ]
+SkipRefusedOption = Annotated[
+    bool,
+    typer.Option(
+        "--skip-refused",
+        help="Bulk or --set: decide the items that would not be refused, leaving those open.",
+    ),
+]
 UseSourceOption = Annotated[
     str | None,
     typer.Option(
@@ -101,11 +108,14 @@ def _decide(
     as_json: bool,
     override: bool = False,
     use_source: str | None = None,
+    skip_refused: bool = False,
 ) -> None:
     from review import decisions
 
     if item_id is not None and not which.is_empty():
         raise bad_input("ID", f"{item_id}: give an item id or a filter (--kind, …), not both")
+    if item_id is not None and skip_refused:
+        raise bad_input("--skip-refused", "decides a filter's or a set's items: give no item id")
     check_filter(which.kind, which.source, which.route, which.model)
     check_sources("--use-source", [use_source] if use_source is not None else None)
     chosen = decisions.Verdict(verdict)
@@ -142,7 +152,9 @@ def _decide(
             elif use_source is not None:
                 raise decisions.DecisionError("--use-source decides one item: give its id")
             else:
-                made = _decide_many(engine, chosen, which, reviewer, reason, yes, dry_run, as_json)
+                made = _decide_many(
+                    engine, chosen, which, reviewer, reason, yes, dry_run, as_json, skip_refused
+                )
                 if dry_run:
                     return
         except decisions.DecisionError as exc:
@@ -225,12 +237,15 @@ def _decide_many(
     yes: bool,
     dry_run: bool,
     as_json: bool = False,
+    skip_refused: bool = False,
 ) -> list[decisions.Decision]:
     """A bulk decision: the matching open items listed (with --json and --dry-run, as JSON;
     a dry run lists every one, the question before a decision the first 20), each item the
     decision would refuse marked with why, and then, when any would be, refused in one line
     before any question (a dry run too: its exit says whether the decision would be made);
-    else confirmed (unless `yes`), then decided all or nothing."""
+    else confirmed (unless `yes`), then decided all or nothing. `skip_refused`: the items that
+    would be refused are named and left open, and the others decided (refused when none is
+    left)."""
     from review import decisions
 
     if which.is_empty():
@@ -272,15 +287,48 @@ def _decide_many(
             if hint:
                 named = (("route", which.route), ("model", which.model))
                 say(f"{' '.join(f'--{k} {v}' for k, v in named if v)}: no item{hint}")
-    if refused:  # said before any question: the decision would not be made
-        raise decisions.refusing(refused, len(matching))
+    deciding = skipping(refused, [i.id for i in matching], skip_refused, as_json)
     if dry_run or not matching:
         return []
-    if not yes and not confirmed(f"{verdict.value} all {len(matching)}?", err=as_json):
+    asked = f"{verdict.value} all {len(matching)}?"
+    if refused:
+        asked = f"{verdict.value} the other {plural(len(deciding), 'item')}?"
+    if not yes and not confirmed(asked, err=as_json):
         raise Refused(NOT_CONFIRMED)
+    if refused:
+        return decisions.decide_items(
+            engine, verdict, deciding, reviewer=reviewer, reason=reason, client_id=operator()
+        )
     return decisions.decide_many(
         engine, verdict, which, reviewer=reviewer, reason=reason, client_id=operator()
     )
+
+
+def skipping(
+    refused: Mapping[int, decisions.DecisionError],
+    item_ids: Sequence[int],
+    skip_refused: bool,
+    as_json: bool,
+) -> list[int]:
+    """The items of a bulk or set decision to decide: all of `item_ids` when none would be
+    refused. Else, with `skip_refused`, the others, the refused ones named as left open (on
+    standard error with --json); without it, or when every one would be refused, the decision
+    is refused in one line (DecisionError) before any question, naming --skip-refused where it
+    would decide some."""
+    from review import decisions
+
+    if not refused:
+        return list(item_ids)
+    deciding = [i for i in item_ids if i not in refused]
+    if not skip_refused or not deciding:
+        refusal = decisions.refusing(dict(refused), len(item_ids))
+        if deciding:
+            hint = f"; --skip-refused decides the other {plural(len(deciding), 'item')}"
+            raise type(refusal)(f"{refusal}{hint}")
+        raise refusal
+    named = ", ".join(f"#{i}" for i in sorted(refused)[:10]) + (", …" if len(refused) > 10 else "")
+    typer.echo(f"skipping {plural(len(refused), 'refused item')}, left open: {named}", err=as_json)
+    return deciding
 
 
 def _refused(refused: Mapping[int, Exception], item_id: int) -> str:
@@ -301,6 +349,7 @@ def review_approve(
     set_id: SetOption = None,
     override: OverrideOption = False,
     use_source: UseSourceOption = None,
+    skip_refused: SkipRefusedOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -323,6 +372,7 @@ def review_approve(
             dry_run=dry_run,
             db=db,
             as_json=as_json,
+            skip_refused=skip_refused,
         )
         return
     which = decisions.Filter(kind=kind, route=route, model=model, source=source)
@@ -338,6 +388,7 @@ def review_approve(
         as_json=as_json,
         override=override,
         use_source=use_source,
+        skip_refused=skip_refused,
     )
 
 
@@ -352,6 +403,7 @@ def review_reject(
     yes: YesOption = False,
     dry_run: DryRunOption = False,
     set_id: SetOption = None,
+    skip_refused: SkipRefusedOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -373,6 +425,7 @@ def review_reject(
             dry_run=dry_run,
             db=db,
             as_json=as_json,
+            skip_refused=skip_refused,
         )
         return
     which = decisions.Filter(kind=kind, route=route, model=model, source=source)
@@ -386,6 +439,7 @@ def review_reject(
         dry_run=dry_run,
         db=db,
         as_json=as_json,
+        skip_refused=skip_refused,
     )
 
 

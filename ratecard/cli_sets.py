@@ -112,8 +112,10 @@ def decide_set(
     dry_run: bool,
     db: str | None,
     as_json: bool,
+    skip_refused: bool = False,
 ) -> None:
-    """`review approve|reject --set ID`: print the fields it changes, then decide (or not)."""
+    """`review approve|reject --set ID`: print the fields it changes, then decide (or not);
+    `skip_refused`: the items the decision would refuse left open, the others decided."""
     from review import decisions, sets
 
     if not sets.well_formed(set_id):
@@ -128,7 +130,18 @@ def decide_set(
     selection = sets.Selection(set_id=set_id, model=model)
     with catalog(db) as engine:
         check_reviewer(engine, reviewer)
-        _decide_set(engine, verdict, selection, reviewer, reason, override, yes, dry_run, as_json)
+        _decide_set(
+            engine,
+            verdict,
+            selection,
+            reviewer,
+            reason,
+            override,
+            yes,
+            dry_run,
+            as_json,
+            skip_refused,
+        )
 
 
 def _decide_set(
@@ -141,7 +154,9 @@ def _decide_set(
     yes: bool,
     dry_run: bool,
     as_json: bool,
+    skip_refused: bool,
 ) -> None:
+    from ratecard.cli_queue import skipping
     from review import decisions, sets
 
     set_id, model = selection.set_id, selection.model
@@ -167,11 +182,14 @@ def _decide_set(
         rows = sets.preview(found, refused)
         if not as_json or dry_run:
             _print_preview(rows, as_json=as_json)
-        if refused:  # said before any question: the decision would not be made
-            raise decisions.refusing(refused, len(found))
+        # said before any question: the decision would not be made, or not on these
+        deciding = skipping(refused, [i.id for i in found], skip_refused, as_json)
         if dry_run:
             return
         asked = f"{verdict.value} {plural(len(found), 'item')} of set {set_id}?"
+        if refused:
+            selection = sets.Selection(set_id=set_id, model=model, item_ids=tuple(deciding))
+            asked = f"{verdict.value} the other {plural(len(deciding), 'item')} of set {set_id}?"
         if not yes and not confirmed(asked, err=as_json):
             raise Refused(NOT_CONFIRMED)
         made = sets.decide(

@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 from catalog import queries, store
 from catalog.tables import catalog_values, review_items
 from ratecard.cli import app as cli
+from ratecard.output import plural
 from review import decisions, triage
 from review.reviewers import add_reviewer
 from tests.conftest import copy_catalog
@@ -168,3 +169,46 @@ def test_review_show_says_a_disagreement_on_an_empty_field_proposes_nothing(db: 
     assert shown.exit_code == 0, shown.output
     assert "→ none" not in shown.output
     assert re.search(r"^\w+.*: no value in force, no value proposed$", shown.output, re.M)
+
+
+def test_skip_refused_decides_the_others_and_leaves_the_refused_open(db: str) -> None:
+    """`--skip-refused`: a bulk decision whose items would be refused in part decides the
+    others and leaves the refused ones open, naming them; without it the refusal says what the
+    option would decide. A set every item of which would be refused is refused all the same."""
+    _, ids = empty_field_set(db)
+    with store.connect(db).connect() as conn:
+        route = conn.execute(
+            select(review_items.c.route).where(review_items.c.id == ids[0])
+        ).scalar_one()
+        matching = [i.id for i in queries.list_reviews(conn, status="open", route=route)]
+    refused = decisions.refusals(
+        store.connect(db), decisions.Verdict.APPROVE, matching, reviewer="alice"
+    )
+    others = [i for i in matching if i not in refused]
+    assert refused and others, "the route mixes items approval refuses with others"
+    before = state(db)
+    plain = approve(db, "--route", route, "--yes")
+    assert plain.exit_code == 1
+    hint = f"; --skip-refused decides the other {plural(len(others), 'item')}"
+    assert plain.stderr.rstrip().endswith(hint)
+    assert state(db) == before
+    skipped = approve(db, "--route", route, "--yes", "--skip-refused")
+    assert skipped.exit_code == 0, skipped.output
+    skipping = f"skipping {plural(len(refused), 'refused item')}, left open: #{min(refused)}"
+    assert skipping in skipped.stdout
+    with store.connect(db).connect() as conn:
+        status = dict(
+            conn.execute(
+                select(review_items.c.id, review_items.c.status).where(
+                    review_items.c.id.in_(matching)
+                )
+            ).all()
+        )
+    assert {status[i] for i in refused} == {"open"}
+    assert {status[i] for i in others} == {"approved"}
+    set_id, set_ids = empty_field_set(db)
+    whole = approve(db, "--set", set_id, "--yes", "--skip-refused")
+    assert whole.exit_code == 1
+    assert f"nothing was decided: {len(set_ids)} of {len(set_ids)} items refused" in whole.stderr
+    single = approve(db, str(others[0]), "--skip-refused")
+    assert single.exit_code == 2 and "--skip-refused" in single.stderr
