@@ -287,7 +287,7 @@ def _decide_many(
             if hint:
                 named = (("route", which.route), ("model", which.model))
                 say(f"{' '.join(f'--{k} {v}' for k, v in named if v)}: no item{hint}")
-    deciding = skipping(refused, [i.id for i in matching], skip_refused, as_json)
+    deciding = skipping(refused, [i.id for i in matching], skip_refused, as_json, dry_run)
     if dry_run or not matching:
         return []
     asked = f"{verdict.value} all {len(matching)}?"
@@ -309,6 +309,7 @@ def skipping(
     item_ids: Sequence[int],
     skip_refused: bool,
     as_json: bool,
+    dry_run: bool = False,
 ) -> list[int]:
     """The items of a bulk or set decision to decide: all of `item_ids` when none would be
     refused. Else, with `skip_refused`, the others, the refused ones named as left open (on
@@ -327,7 +328,8 @@ def skipping(
             raise type(refusal)(f"{refusal}{hint}")
         raise refusal
     named = ", ".join(f"#{i}" for i in sorted(refused)[:10]) + (", …" if len(refused) > 10 else "")
-    typer.echo(f"skipping {plural(len(refused), 'refused item')}, left open: {named}", err=as_json)
+    verb = "would skip" if dry_run else "skipping"
+    typer.echo(f"{verb} {plural(len(refused), 'refused item')}, left open: {named}", err=as_json)
     return deciding
 
 

@@ -183,7 +183,7 @@ def _decide_set(
         if not as_json or dry_run:
             _print_preview(rows, as_json=as_json)
         # said before any question: the decision would not be made, or not on these
-        deciding = skipping(refused, [i.id for i in found], skip_refused, as_json)
+        deciding = skipping(refused, [i.id for i in found], skip_refused, as_json, dry_run)
         if dry_run:
             return
         asked = f"{verdict.value} {plural(len(found), 'item')} of set {set_id}?"

@@ -192,6 +192,10 @@ def test_skip_refused_decides_the_others_and_leaves_the_refused_open(db: str) ->
     hint = f"; --skip-refused decides the other {plural(len(others), 'item')}"
     assert plain.stderr.rstrip().endswith(hint)
     assert state(db) == before
+    rehearsed = approve(db, "--route", route, "--dry-run", "--skip-refused")
+    assert rehearsed.exit_code == 0, rehearsed.output  # the decision would be made, on the others
+    assert f"would skip {plural(len(refused), 'refused item')}" in rehearsed.stdout
+    assert state(db) == before
     skipped = approve(db, "--route", route, "--yes", "--skip-refused")
     assert skipped.exit_code == 0, skipped.output
     skipping = f"skipping {plural(len(refused), 'refused item')}, left open: #{min(refused)}"
