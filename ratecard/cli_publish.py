@@ -297,10 +297,13 @@ def publish(
     with catalog(db) as engine:
         with engine.connect() as conn:
             unknown = [name for name in model or () if not reader.models(conn, moment, name)]
-            hint = spelling_hint(conn, None, unknown[0]) if unknown else ""
+            hint = spelling_hint(conn, None, unknown[0]) if len(unknown) == 1 else ""
         if unknown:
             when = reader.read_when(moment if at is not None else None)
-            raise Refused(f"--model {unknown[0]}: no route sells it in the catalog {when}{hint}")
+            them = "it" if len(unknown) == 1 else "them"
+            raise Refused(
+                f"--model {', '.join(unknown)}: no route sells {them} in the catalog {when}{hint}"
+            )
         try:
             written = write_site(engine, directory, moment, model, progress)
         except OSError as exc:  # an unwritable destination is the argument's fault

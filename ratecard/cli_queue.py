@@ -160,7 +160,8 @@ def _decide(
         except decisions.DecisionError as exc:
             raise Refused(f"refused: {exc}") from None
     if as_json:
-        print_json([_decision_json(d, dry_run) for d in made])
+        decided = [_decision_json(d, dry_run) for d in made]
+        print_json(with_skipped(decided, refused_ids(made, skip_refused)))
         return
     for d in made:
         _print_decision(d, chosen, dry_run)
@@ -280,7 +281,7 @@ def _decide_many(
         say(*(f"  #{item.id} {item.title}{_refused(refused, item.id)}" for item in shown))
         if len(matching) > len(shown):
             say(f"  … and {len(matching) - len(shown)} more")
-        say(f"{plural(len(matching), 'open item')} match")
+        say(f"{plural(len(matching), 'open item')} match{'es' if len(matching) == 1 else ''}")
         if not matching and (which.route or which.model):
             with engine.connect() as conn:
                 hint = spelling_hint(conn, which.route, which.model)
@@ -296,12 +297,42 @@ def _decide_many(
     if not yes and not confirmed(asked, err=as_json):
         raise Refused(NOT_CONFIRMED)
     if refused:
-        return decisions.decide_items(
+        made = decisions.decide_items(
             engine, verdict, deciding, reviewer=reviewer, reason=reason, client_id=operator()
         )
+        return Decided(made, {i: str(why) for i, why in refused.items()})
     return decisions.decide_many(
         engine, verdict, which, reviewer=reviewer, reason=reason, client_id=operator()
     )
+
+
+class Decided(list["decisions.Decision"]):
+    """A bulk or set decision's decisions, with the refusals of the items --skip-refused left
+    open (by id: why each would be refused)."""
+
+    skipped: dict[int, str]
+
+    def __init__(self, made: list[decisions.Decision], skipped: dict[int, str]) -> None:
+        super().__init__(made)
+        self.skipped = skipped
+
+
+def refused_ids(made: list[decisions.Decision], skip_refused: bool) -> dict[int, str] | None:
+    """The items --skip-refused left open, with why (None without the option)."""
+    if not skip_refused:
+        return None
+    return made.skipped if isinstance(made, Decided) else {}
+
+
+def with_skipped(decided: list[dict[str, Any]], skipped: dict[int, str] | None) -> Any:
+    """What --json prints of a bulk or set decision: its decisions; with --skip-refused, an
+    object of them ('decided') and of the items left open ('skipped': id and refusal)."""
+    if skipped is None:
+        return decided
+    return {
+        "decided": decided,
+        "skipped": [{"id": i, "refused": why} for i, why in sorted(skipped.items())],
+    }
 
 
 def skipping(
@@ -325,8 +356,9 @@ def skipping(
         refusal = decisions.refusing(dict(refused), len(item_ids))
         if deciding:
             hint = f"; --skip-refused decides the other {plural(len(deciding), 'item')}"
-            raise type(refusal)(f"{refusal}{hint}")
-        raise refusal
+        else:
+            hint = "; --skip-refused leaves nothing to decide" if skip_refused else ""
+        raise type(refusal)(f"{refusal}{hint}")
     named = ", ".join(f"#{i}" for i in sorted(refused)[:10]) + (", …" if len(refused) > 10 else "")
     verb = "would skip" if dry_run else "skipping"
     typer.echo(f"{verb} {plural(len(refused), 'refused item')}, left open: {named}", err=as_json)

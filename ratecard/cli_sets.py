@@ -156,7 +156,7 @@ def _decide_set(
     as_json: bool,
     skip_refused: bool,
 ) -> None:
-    from ratecard.cli_queue import skipping
+    from ratecard.cli_queue import Decided, refused_ids, skipping, with_skipped
     from review import decisions, sets
 
     set_id, model = selection.set_id, selection.model
@@ -201,10 +201,14 @@ def _decide_set(
             client_id=operator(),
             override=override,
         )
+        if refused:
+            made = Decided(made, {i: str(why) for i, why in refused.items()})
     except decisions.DecisionError as exc:
         raise Refused(f"refused: {exc}") from None
     if as_json:
-        _line(json.dumps([vars(d) for d in made], default=str, indent=2))
+        decided = [vars(d) for d in made]
+        shown = with_skipped(decided, refused_ids(made, skip_refused))
+        _line(json.dumps(shown, default=str, indent=2))
         return
     opened = sum(len(d.opened) for d in made)
     closed = sum(len(d.closed) for d in made)

@@ -89,10 +89,21 @@ def confirmed(question: str, *, err: bool) -> bool:
     """Ask `question` on standard output (error with `err`) and read yes or no. An answer that
     never comes (standard input at its end, `< /dev/null`, or Ctrl-C) is a refusal, NOT_ANSWERED,
     printed on a line of its own: the prompt's line is ended first (Click leaves it open, so the
-    refusal used to read 'approve all 16? [y/N]: ratecard: aborted')."""
+    refusal used to read 'approve all 16? [y/N]: ratecard: aborted'). With `err` nothing at all
+    goes to standard output, which --json keeps for its JSON (Click's prompt wrote its last
+    space there)."""
     try:
-        return typer.confirm(question, err=err)
-    except typer.Abort:
+        if not err:
+            return typer.confirm(question)
+        while True:
+            typer.echo(f"{question} [y/N]: ", err=True, nl=False)
+            answer = sys.stdin.readline()
+            if not answer:  # end of input: no answer
+                raise typer.Abort
+            if answer.strip().lower() in ("y", "yes", "n", "no", ""):
+                return answer.strip().lower() in ("y", "yes")
+            typer.echo("Error: invalid input", err=True)
+    except (typer.Abort, KeyboardInterrupt):
         typer.echo("", err=err)
         raise Refused(NOT_ANSWERED) from None
 

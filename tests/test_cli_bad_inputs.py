@@ -86,6 +86,13 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         1,
     ),
     (
+        "publish-several-unknown-models",
+        ["publish", "{dir}/site", "--model", "nosuch-a", "--model", "nosuch-b"],
+        "--model nosuch-a, nosuch-b: no route sells them",
+        "in the catalog now",
+        1,
+    ),
+    (
         "set-model-a-sources-spelling",
         [
             "review",

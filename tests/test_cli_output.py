@@ -264,6 +264,16 @@ def test_a_bulk_decision_by_another_spelling_names_the_catalogs(catalog_db: str)
     ]
     canonical = runner.invoke(app, [*decide, "--route", "openrouter"])
     assert "no item" not in canonical.stdout and "0 open items" not in canonical.stdout
+    from collections import Counter
+
+    from catalog import queries
+
+    with store.open_catalog(catalog_db).connect() as conn:
+        listed = queries.list_reviews(conn, status="open", route="openrouter")
+    alone = next(m for m, n in Counter(i.model for i in listed).items() if n == 1)
+    one = runner.invoke(app, [*decide, "--route", "openrouter", "--model", alone])
+    assert one.exit_code == 0, one.output
+    assert one.stdout.splitlines()[-1] == "1 open item matches"
 
 
 @pytest.mark.parametrize(

@@ -214,5 +214,28 @@ def test_skip_refused_decides_the_others_and_leaves_the_refused_open(db: str) ->
     whole = approve(db, "--set", set_id, "--yes", "--skip-refused")
     assert whole.exit_code == 1
     assert f"nothing was decided: {len(set_ids)} of {len(set_ids)} items refused" in whole.stderr
+    assert whole.stderr.rstrip().endswith("; --skip-refused leaves nothing to decide")
     single = approve(db, str(others[0]), "--skip-refused")
     assert single.exit_code == 2 and "--skip-refused" in single.stderr
+
+
+def test_skip_refused_json_says_what_it_decided_and_what_it_left_open(db: str) -> None:
+    """With --json, --skip-refused prints an object: the decisions made and the items left
+    open with why (the skipped ones were only on standard error); unanswered, --json prints
+    nothing at all on standard output (Click's prompt left a space there)."""
+    _, ids = empty_field_set(db)
+    with store.connect(db).connect() as conn:
+        route = conn.execute(
+            select(review_items.c.route).where(review_items.c.id == ids[0])
+        ).scalar_one()
+    unanswered = approve(db, "--route", route, "--skip-refused", "--json")
+    assert unanswered.exit_code == 1 and unanswered.stdout == ""
+    assert "[y/N]: " in unanswered.stderr
+    made = approve(db, "--route", route, "--skip-refused", "--json", "--yes")
+    assert made.exit_code == 0, made.output
+    shown = json.loads(made.stdout)
+    skipped = {row["id"] for row in shown["skipped"]}
+    assert set(ids) <= skipped and all(NO_VALUE in row["refused"] for row in shown["skipped"])
+    decided = {row["item_id"] for row in shown["decided"]}
+    assert decided and not decided & skipped
+    assert {row["status"] for row in shown["decided"]} == {"approved"}
