@@ -55,6 +55,7 @@ from ratecard.output import (
     field_name,
     heading,
     measure_name,
+    note_cut,
     print_json,
     print_table,
     say,
@@ -614,6 +615,7 @@ def review_list(
         hint = spelling_hint(conn, route, model) if not items else ""
     if as_json:
         print_json([item.as_json() for item in items[:limit]])
+        note_cut(min(limit, len(items)), len(items), "review items")
         return
     print_table(
         f"{len(items)} review items" + (f" (showing {limit})" if len(items) > limit else ""),

@@ -160,14 +160,14 @@ def _decide(
         except decisions.DecisionError as exc:
             raise Refused(f"refused: {exc}") from None
     if as_json:
-        decided = [_decision_json(d, dry_run) for d in made]
+        decided = [decision_json(d, dry_run) for d in made]
         print_json(with_skipped(decided, refused_ids(made, skip_refused)))
         return
     for d in made:
         _print_decision(d, chosen, dry_run)
 
 
-def _decision_json(d: decisions.Decision, dry_run: bool) -> dict[str, Any]:
+def decision_json(d: decisions.Decision, dry_run: bool) -> dict[str, Any]:
     """A decision as --json prints it: each value's dimensions an object, as `review show` and
     `show` give them; a rehearsal's values to open without an id (the real decision gives them
     theirs)."""

@@ -41,7 +41,7 @@ from ratecard.options import (
     prefect_defaults,
     spelling_hint,
 )
-from ratecard.output import plural
+from ratecard.output import note_cut, plural
 
 
 def _line(text: str) -> None:
@@ -84,6 +84,7 @@ def review_sets(
             hint = ""
     if as_json:
         _line(json.dumps(found[:limit], indent=2))
+        note_cut(min(limit, len(found)), len(found), "sets")
         return
     for s in found[:limit]:
         _line(
@@ -156,7 +157,7 @@ def _decide_set(
     as_json: bool,
     skip_refused: bool,
 ) -> None:
-    from ratecard.cli_queue import Decided, refused_ids, skipping, with_skipped
+    from ratecard.cli_queue import Decided, decision_json, refused_ids, skipping, with_skipped
     from review import decisions, sets
 
     set_id, model = selection.set_id, selection.model
@@ -206,7 +207,7 @@ def _decide_set(
     except decisions.DecisionError as exc:
         raise Refused(f"refused: {exc}") from None
     if as_json:
-        decided = [vars(d) for d in made]
+        decided = [decision_json(d, False) for d in made]  # as a filter's decision prints
         shown = with_skipped(decided, refused_ids(made, skip_refused))
         _line(json.dumps(shown, default=str, indent=2))
         return

@@ -105,6 +105,13 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
+def note_cut(shown: int, total: int, what: str) -> None:
+    """Under a --json listing cut at --limit, one line on standard error (the JSON stays the
+    list): 'showing 50 of 6607 review items (--limit)'; nothing when none was left out."""
+    if total > shown:
+        sys.stderr.write(f"showing {shown} of {total} {what} (--limit)\n")
+
+
 def field_name(f: Mapping[str, Any]) -> str:
     """'input [service_tier=batch]': a field's component and dimensions, from a JSON record."""
     dims = ", ".join(f"{k}={v}" for k, v in f["dimensions"].items())

@@ -162,6 +162,18 @@ def test_cli_approves_a_set_one_audit_record_per_item(engine: Engine, catalog_db
             assert in_force(engine, item, change) == change.proposed
     rest = open_items(engine, set_id=PRICE_CHANGES)
     assert len(rest) == len(members) - len(chosen) and all(i.model != model for i in rest)
+    other = rest[0].model
+    as_json = CliRunner().invoke(
+        app,
+        [
+            *("review", "approve", "--set", PRICE_CHANGES, "--model", other, "--yes", "--json"),
+            *("-r", "alice", "--db", catalog_db),
+        ],
+    )
+    assert as_json.exit_code == 0, as_json.output
+    decided = json.loads(as_json.stdout)  # as a filter's decision prints them
+    assert decided and all(d["dry_run"] is False and d["status"] == "approved" for d in decided)
+    assert all(isinstance(v["dimensions"], dict) for d in decided for v in d["opened"])
 
 
 def test_a_set_decision_is_all_or_nothing(engine: Engine) -> None:

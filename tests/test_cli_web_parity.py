@@ -168,3 +168,8 @@ def test_review_list_any_status_lists_what_the_web_queue_lists(two_db: str) -> N
     assert len(listed) == int(queue.headers["X-Total-Count"])
     assert {"open", "approved"} <= {i["status"] for i in listed}
     assert next(i for i in listed if i["id"] == first)["status"] == "approved"
+    cut = CliRunner().invoke(
+        cli, ["review", "list", "--status", "any", "--limit", "5", "--json", "--db", two_db]
+    )
+    assert cut.exit_code == 0 and len(json.loads(cut.stdout)) == 5
+    assert cut.stderr == f"showing 5 of {len(listed)} review items (--limit)\n"
