@@ -19,12 +19,13 @@ and decides all of them in one transaction or none. Only `reviewer add` may crea
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ratecard.cli_sets import Decided, decision_json, refused_ids, skipping, with_skipped
 from ratecard.options import (
     MAX_ID,
     NOT_CONFIRMED,
@@ -167,26 +168,6 @@ def _decide(
         _print_decision(d, chosen, dry_run)
 
 
-def decision_json(d: decisions.Decision, dry_run: bool) -> dict[str, Any]:
-    """A decision as --json prints it: each value's dimensions an object, as `review show` and
-    `show` give them; a rehearsal's values to open without an id (the real decision gives them
-    theirs)."""
-    from schemas.field import Dims
-
-    def value(row: dict[str, Any], rehearsed: bool) -> dict[str, Any]:
-        shown = {**row, "dimensions": dict(Dims.parse(row.get("dimensions") or ""))}
-        if rehearsed:
-            shown.pop("id", None)
-        return shown
-
-    return {
-        **vars(d),
-        "closed": [value(row, False) for row in d.closed],
-        "opened": [value(row, dry_run) for row in d.opened],
-        "dry_run": dry_run,
-    }
-
-
 def _print_decision(d: decisions.Decision, verdict: decisions.Verdict, dry_run: bool) -> None:
     """One line per decision, then with --dry-run each value it would close and open."""
     if not d.changed:
@@ -304,65 +285,6 @@ def _decide_many(
     return decisions.decide_many(
         engine, verdict, which, reviewer=reviewer, reason=reason, client_id=operator()
     )
-
-
-class Decided(list["decisions.Decision"]):
-    """A bulk or set decision's decisions, with the refusals of the items --skip-refused left
-    open (by id: why each would be refused)."""
-
-    skipped: dict[int, str]
-
-    def __init__(self, made: list[decisions.Decision], skipped: dict[int, str]) -> None:
-        super().__init__(made)
-        self.skipped = skipped
-
-
-def refused_ids(made: list[decisions.Decision], skip_refused: bool) -> dict[int, str] | None:
-    """The items --skip-refused left open, with why (None without the option)."""
-    if not skip_refused:
-        return None
-    return made.skipped if isinstance(made, Decided) else {}
-
-
-def with_skipped(decided: list[dict[str, Any]], skipped: dict[int, str] | None) -> Any:
-    """What --json prints of a bulk or set decision: its decisions; with --skip-refused, an
-    object of them ('decided') and of the items left open ('skipped': id and refusal)."""
-    if skipped is None:
-        return decided
-    return {
-        "decided": decided,
-        "skipped": [{"id": i, "refused": why} for i, why in sorted(skipped.items())],
-    }
-
-
-def skipping(
-    refused: Mapping[int, decisions.DecisionError],
-    item_ids: Sequence[int],
-    skip_refused: bool,
-    as_json: bool,
-    dry_run: bool = False,
-) -> list[int]:
-    """The items of a bulk or set decision to decide: all of `item_ids` when none would be
-    refused. Else, with `skip_refused`, the others, the refused ones named as left open (on
-    standard error with --json); without it, or when every one would be refused, the decision
-    is refused in one line (DecisionError) before any question, naming --skip-refused where it
-    would decide some."""
-    from review import decisions
-
-    if not refused:
-        return list(item_ids)
-    deciding = [i for i in item_ids if i not in refused]
-    if not skip_refused or not deciding:
-        refusal = decisions.refusing(dict(refused), len(item_ids))
-        if deciding:
-            hint = f"; --skip-refused decides the other {plural(len(deciding), 'item')}"
-        else:
-            hint = "; --skip-refused leaves nothing to decide" if skip_refused else ""
-        raise type(refusal)(f"{refusal}{hint}")
-    named = ", ".join(f"#{i}" for i in sorted(refused)[:10]) + (", …" if len(refused) > 10 else "")
-    verb = "would skip" if dry_run else "skipping"
-    typer.echo(f"{verb} {plural(len(refused), 'refused item')}, left open: {named}", err=as_json)
-    return deciding
 
 
 def _refused(refused: Mapping[int, Exception], item_id: int) -> str:
