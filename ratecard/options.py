@@ -97,11 +97,12 @@ def confirmed(question: str, *, err: bool) -> bool:
             return typer.confirm(question)
         while True:
             typer.echo(f"{question} [y/N]: ", err=True, nl=False)
-            answer = sys.stdin.readline()
-            if not answer:  # end of input: no answer
+            line = sys.stdin.readline()
+            if not line:  # end of input: no answer
                 raise typer.Abort
-            if answer.strip().lower() in ("y", "yes", "n", "no", ""):
-                return answer.strip().lower() in ("y", "yes")
+            answer = line.strip().lower()
+            if answer in ("y", "yes", "n", "no", ""):  # as Click's confirm reads it; N by default
+                return answer in ("y", "yes")
             typer.echo("Error: invalid input", err=True)
     except (typer.Abort, KeyboardInterrupt):
         typer.echo("", err=err)

@@ -229,21 +229,22 @@ def test_cli_bulk_dry_run_as_json_is_the_matching_items(db: str) -> None:
 
 def test_cli_bulk_question_with_json_is_asked_on_standard_error(db: str) -> None:
     """Asked before a bulk decision with --json (no --yes), the question goes to standard error:
-    standard output holds only the JSON of the decisions made."""
+    standard output holds only the JSON of the decisions made (not the prompt's last space, nor
+    the answer echoed after it); an answer other than yes or no is asked again."""
     item = disagreement(db)
-    result = CliRunner().invoke(
-        cli,
-        [
-            *("review", "reject", "--kind", "disagreement", "--json"),
-            *("--reason", "x", "--reviewer", "alice", "--db", db),
-        ],
-        input="y\n",
-    )
+    reject = [
+        *("review", "reject", "--kind", "disagreement", "--json"),
+        *("--reason", "x", "--reviewer", "alice", "--db", db),
+    ]
+    declined = CliRunner().invoke(cli, reject, input="maybe\nn\n")
+    assert declined.exit_code == 1 and declined.stdout == ""
+    assert declined.stderr.count("reject all") == 2 and "Error: invalid input" in declined.stderr
+    assert status(db, item.id) == "open"
+    result = CliRunner().invoke(cli, reject, input="y\n")
     assert result.exit_code == 0, result.output
     assert "reject all" in result.stderr
-    # nothing but the JSON: not the prompt's last space, nor the answer echoed after it
-    assert item.id in [d["item_id"] for d in json.loads(result.stdout)]
     assert result.stdout.startswith("[")
+    assert item.id in [d["item_id"] for d in json.loads(result.stdout)]
     assert status(db, item.id) == "rejected"
 
 
