@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ratecard.cli_sets import Decided, decision_json, refused_ids, skipping, with_skipped
+from ratecard.cli_sets import decision_json, skipping, with_skipped
 from ratecard.options import (
     MAX_ID,
     NOT_CONFIRMED,
@@ -124,6 +124,7 @@ def _decide(
         check_reason(reason, "a rejection")
     with catalog(db) as engine:
         check_reviewer(engine, reviewer)
+        skipped: Mapping[int, decisions.DecisionError] = {}  # what --skip-refused left open
         try:
             if item_id is not None:
                 if chosen is decisions.Verdict.APPROVE:
@@ -153,7 +154,7 @@ def _decide(
             elif use_source is not None:
                 raise decisions.DecisionError("--use-source decides one item: give its id")
             else:
-                made = _decide_many(
+                made, skipped = _decide_many(
                     engine, chosen, which, reviewer, reason, yes, dry_run, as_json, skip_refused
                 )
                 if dry_run:
@@ -162,7 +163,7 @@ def _decide(
             raise Refused(f"refused: {exc}") from None
     if as_json:
         decided = [decision_json(d, dry_run) for d in made]
-        print_json(with_skipped(decided, refused_ids(made, skip_refused)))
+        print_json(with_skipped(decided, skipped if skip_refused else None))
         return
     for d in made:
         _print_decision(d, chosen, dry_run)
@@ -220,14 +221,14 @@ def _decide_many(
     dry_run: bool,
     as_json: bool = False,
     skip_refused: bool = False,
-) -> list[decisions.Decision]:
+) -> tuple[list[decisions.Decision], dict[int, decisions.DecisionError]]:
     """A bulk decision: the matching open items listed (with --json and --dry-run, as JSON;
     a dry run lists every one, the question before a decision the first 20), each item the
     decision would refuse marked with why, and then, when any would be, refused in one line
     before any question (a dry run too: its exit says whether the decision would be made);
     else confirmed (unless `yes`), then decided all or nothing. `skip_refused`: the items that
     would be refused are named and left open, and the others decided (refused when none is
-    left)."""
+    left). Returns the decisions made and the refusals of the items left open."""
     from review import decisions
 
     if which.is_empty():
@@ -271,7 +272,7 @@ def _decide_many(
                 say(f"{' '.join(f'--{k} {v}' for k, v in named if v)}: no item{hint}")
     deciding = skipping(refused, [i.id for i in matching], skip_refused, as_json, dry_run)
     if dry_run or not matching:
-        return []
+        return [], refused
     asked = f"{verdict.value} all {len(matching)}?"
     if refused:
         asked = f"{verdict.value} the other {plural(len(deciding), 'item')}?"
@@ -281,10 +282,11 @@ def _decide_many(
         made = decisions.decide_items(
             engine, verdict, deciding, reviewer=reviewer, reason=reason, client_id=operator()
         )
-        return Decided(made, {i: str(why) for i, why in refused.items()})
-    return decisions.decide_many(
+        return made, refused
+    made = decisions.decide_many(
         engine, verdict, which, reviewer=reviewer, reason=reason, client_id=operator()
     )
+    return made, refused
 
 
 def _refused(refused: Mapping[int, Exception], item_id: int) -> str:

@@ -125,32 +125,15 @@ def decision_json(d: decisions.Decision, dry_run: bool) -> dict[str, Any]:
     }
 
 
-class Decided(list["decisions.Decision"]):
-    """A bulk or set decision's decisions, with the refusals of the items --skip-refused left
-    open (by id: why each would be refused)."""
-
-    skipped: dict[int, str]
-
-    def __init__(self, made: list[decisions.Decision], skipped: dict[int, str]) -> None:
-        super().__init__(made)
-        self.skipped = skipped
-
-
-def refused_ids(made: list[decisions.Decision], skip_refused: bool) -> dict[int, str] | None:
-    """The items --skip-refused left open, with why (None without the option)."""
-    if not skip_refused:
-        return None
-    return made.skipped if isinstance(made, Decided) else {}
-
-
-def with_skipped(decided: list[dict[str, Any]], skipped: dict[int, str] | None) -> Any:
-    """What --json prints of a bulk or set decision: its decisions; with --skip-refused, an
-    object of them ('decided') and of the items left open ('skipped': id and refusal)."""
+def with_skipped(decided: list[dict[str, Any]], skipped: Mapping[int, object] | None) -> Any:
+    """What --json prints of a bulk or set decision: its decisions; with --skip-refused
+    (`skipped` not None), an object of them ('decided') and of the items it left open
+    ('skipped': id and refusal)."""
     if skipped is None:
         return decided
     return {
         "decided": decided,
-        "skipped": [{"id": i, "refused": why} for i, why in sorted(skipped.items())],
+        "skipped": [{"id": i, "refused": str(why)} for i, why in sorted(skipped.items())],
     }
 
 
@@ -284,13 +267,11 @@ def _decide_set(
             client_id=operator(),
             override=override,
         )
-        if refused:
-            made = Decided(made, {i: str(why) for i, why in refused.items()})
     except decisions.DecisionError as exc:
         raise Refused(f"refused: {exc}") from None
     if as_json:
         decided = [decision_json(d, False) for d in made]  # as a filter's decision prints
-        shown = with_skipped(decided, refused_ids(made, skip_refused))
+        shown = with_skipped(decided, refused if skip_refused else None)
         _line(json.dumps(shown, default=str, indent=2))
         return
     opened = sum(len(d.opened) for d in made)
