@@ -747,13 +747,53 @@ def _insert_tuples(
         params = list(zip(*(columns[i] for i in order), strict=True))
     elif order != list(range(len(names))):
         params = list(map(itemgetter(*order), rows)) if len(order) > 1 else rows
-    if positional:
-        conn.exec_driver_sql(compiled.string, list(params))
-    else:  # pyformat / named drivers (psycopg)
-        ordered = [names[i] for i in order]
-        conn.exec_driver_sql(
-            compiled.string, [dict(zip(ordered, row, strict=True)) for row in params]
-        )
+    with _bulk_load(conn, table, len(rows)):
+        if positional:
+            conn.exec_driver_sql(compiled.string, list(params))
+        else:  # pyformat / named drivers (psycopg)
+            ordered = [names[i] for i in order]
+            conn.exec_driver_sql(
+                compiled.string, [dict(zip(ordered, row, strict=True)) for row in params]
+            )
+
+
+# Rows from which an insert into a SQLite table that holds no more rows than it adds rebuilds the
+# table's secondary indexes instead of maintaining them row by row (`_bulk_load`). Below it the
+# few milliseconds of DDL are not worth saving.
+BULK_ROWS = 10_000
+
+
+@contextmanager
+def _bulk_load(conn: Connection, table: Table, adding: int) -> Iterator[None]:
+    """Around an insert of `adding` rows into `table`: on SQLite, when they are at least
+    BULK_ROWS and at least as many as the table holds (its largest rowid, never less than its
+    row count), its non-unique indexes are dropped for the insert and created again after it
+    from their own stored SQL, in the caller's transaction.
+
+    A B-tree takes rows in random key order at about 2.4 times the cost of building the index
+    from a sort (measured at 10^6 observations: 4.5 s against 1.9 s for the four such indexes of
+    observations, catalog_values and stamps). Unique indexes stay: they are the database's
+    invariants (one value in force per field) and the ON CONFLICT targets. Readers see the old
+    indexes until the commit (WAL); if the insert fails, the caller's transaction rolls back
+    and the indexes with it. PostgreSQL keeps its indexes: dropping one there locks the table
+    against the catalog's readers for the whole apply."""
+    if conn.dialect.name != "sqlite" or adding < BULK_ROWS:
+        yield
+        return
+    held = conn.exec_driver_sql(f'SELECT max(rowid) FROM "{table.name}"').scalar() or 0
+    indexes = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+        " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE %'",
+        (table.name,),
+    ).all()
+    if adding < held or not indexes:
+        yield
+        return
+    for name, _ in indexes:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in indexes:
+        conn.exec_driver_sql(sql)
 
 
 class _Bound(dict[Any, Any]):
