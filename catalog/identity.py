@@ -39,6 +39,11 @@ states another value for one of its fields, on the same route, under another nam
 (e.g. modelsdev's `qwen25-vl-72b-instruct` beside its `qwen2.5-vl-72b-instruct`): a rule never
 makes one source state two values for one field.
 
+Bare versions: a general form that begins with a digit (Azure's ``Qwen models/32b``, whose
+product alone told which model it meant; Portkey's ``70b``) names no model on its own. An official
+source stating it does not make it known; only an alias names the model it means, and until one
+does its values are unmapped (an item asks for the alias).
+
 Unmapped names: a name that resolves to no known model is observed with model None. Its values
 still pass every record-level check of the batch gate (schemas.batch.validate keys them by
 ``?<source name>``); the set-based checks of catalog.compare (same price, per-pixel consistency,
@@ -224,7 +229,12 @@ class Identity:
                 last = (source, official, route, source_model)
                 stated = fields[(source, official, route, self.candidate(source_model))]
             stated[key] = value
-        self.known.update(name for (_, official, _, name) in fields if official)
+        # A name that begins with a digit is a version or a size that only its path made unique
+        # ("5.2 chat 0210" of Azure's product "Azure OpenAI GPT5", "32b" of "Qwen models"): it
+        # names no model on its own, so an official source teaches it only through an alias.
+        self.known.update(
+            name for (_, official, _, name) in fields if official and not name[:1].isdigit()
+        )
         # Remembered across calls: a route whose official source priced by deployment scope in
         # statements learned earlier (held while it is not read) stays scoped for the rest.
         self.scoped_routes.update(

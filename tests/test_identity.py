@@ -207,3 +207,20 @@ def test_bare_azure_key_states_no_scope_without_a_matching_official_meter() -> N
     identity, _ = _run("azure", "litellm")
     (obs,) = observations(SourceDrafts(real.source, [(page, rescaled)], []), identity)
     assert obs.model == "o1-mini" and obs.dimensions == {}
+
+
+def test_a_bare_version_of_an_official_source_names_no_model_without_an_alias() -> None:
+    """Azure's epoch-2 meters name "5.2 chat 0210" under "Azure OpenAI GPT5" and "32b" under
+    "Qwen models": only the product said which model each meant, and no alias says it, so they
+    stay unmapped (an item asks for the alias) instead of becoming models "5.2-chat-0210" and
+    "32b". The bare versions the alias table names ("5.2" of the same product) map as before."""
+    identity, found = _run("azure")
+    assert identity.model("Qwen models/32b") is None
+    assert identity.model("Azure OpenAI GPT5/5.2 chat 0210") is None
+    assert not {"32b", "5.2-chat-0210"} & identity.known
+    bare = [
+        o for o in found if o.source_model in ("Qwen models/32b", "Azure OpenAI GPT5/5.2 chat 0210")
+    ]
+    assert bare and {o.model for o in bare} == {None}
+    assert identity.model("Azure OpenAI GPT5/5.2") == "gpt-5.2"
+    assert {o.model for o in found if o.source_model == "Azure OpenAI GPT5/5.2"} == {"gpt-5.2"}
