@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -50,13 +52,33 @@ def check_writable(argument: str, path: Path) -> None:
         raise bad_input(argument, f"{path}: not writable")
 
 
-def write_text(argument: str, path: Path, text: str) -> None:
-    """Write `text` to `path`; a destination the OS will not write (/proc, a read-only disk) is
-    `bad_input(argument, …)` with the OS's reason, as a missing folder is."""
+def write_files(files: Sequence[tuple[str, Path, str]]) -> None:
+    """Write each (argument, path, text), all or none: each text goes to a temporary file beside
+    its path first, and the files take their paths only once every one is written, so a refused
+    destination leaves nothing behind (no export without its sidecar). A destination the OS will
+    not write (/proc, a read-only disk) is `bad_input(argument, …)` with the OS's reason, as a
+    missing folder is. A file keeps the mode of the one it replaces (else the umask's)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    staged: list[tuple[Path, Path]] = []
     try:
-        path.write_text(text)
-    except OSError as exc:
-        raise bad_input(argument, f"{path}: cannot write: {exc.strerror}") from None
+        for argument, path, text in files:
+            try:
+                handle, name = tempfile.mkstemp(
+                    dir=path.parent, prefix=f".{path.name}.", suffix=".part"
+                )
+                staged.append((Path(name), path))
+                with os.fdopen(handle, "w") as out:
+                    out.write(text)
+                mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~mask
+                os.chmod(name, mode)
+            except OSError as exc:
+                raise bad_input(argument, f"{path}: cannot write: {exc.strerror}") from None
+        for staged_path, path in staged:
+            os.replace(staged_path, path)
+    finally:
+        for staged_path, _ in staged:
+            staged_path.unlink(missing_ok=True)
 
 
 def cost(
@@ -217,16 +239,17 @@ def export(
         text, sidecar = exports.render(
             fmt, values, as_of=moment.isoformat(), verified_only=verified_only
         )
+    files = [] if output is None else [("--output", output, text)]
+    if sidecar is not None and provenance is not None:
+        files.append(("--provenance", provenance, sidecar))
+    write_files(files)
     if output is None:
         typer.echo(text, nl=False)
-    else:
-        write_text("--output", output, text)
     typer.echo(f"exported {plural(counted[0], 'value')} ({fmt})", err=True)
     if sidecar is not None:
         if provenance is None:
             typer.echo("provenance sidecar not written: give -o FILE or --provenance", err=True)
         else:
-            write_text("--provenance", provenance, sidecar)
             typer.echo(f"provenance: {provenance}", err=True)
 
 

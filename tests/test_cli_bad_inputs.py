@@ -375,6 +375,13 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         "the export's own file",
         2,
     ),
+    (  # the export was written and left behind when its sidecar could not be
+        "export-sidecar-unwritable",
+        ["export", "litellm", "-o", "{dir}/out.json", "--provenance", "/proc/ratecard-test.json"],
+        "'--provenance'",
+        "cannot write",
+        2,
+    ),
     (
         "export-provenance-of-json",
         ["export", "json", "--provenance", "{dir}/p.json"],
