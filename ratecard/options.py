@@ -486,8 +486,11 @@ def interruptible(last_word: Callable[[Interruption], str]) -> Iterator[Interrup
     try:
         yield interruption
     finally:
+        # After a signal the command is ending: the signals stay ignored to its exit, so another
+        # Ctrl-C cannot cut short the exit handlers (Prefect's stop of the temporary server)
+        # with a traceback. The grace timer still ends a stuck exit.
         for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            signal.signal(signum, signal.SIG_IGN if interruption.raised else handler)
 
 
 def _own_session_popen(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
