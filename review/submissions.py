@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, insert, select, update
 
+from catalog import queries
 from catalog.compare import fingerprint, pct_change
 from catalog.identity import Identity
 from catalog.store import item_row
@@ -233,8 +234,9 @@ def submit(
 
     Raises SubmissionError naming the part and the rule: a route outside ROUTE, a model or
     contact too long or with control characters, a source URL that is not a full http(s) URL,
-    not 1..MAX_CLAIMS claims, or a claimed value outside `parse_amount`'s bounds (every claim is
-    stored in its canonical bounded form, whoever built it).
+    not 1..MAX_CLAIMS claims, a claimed value outside `parse_amount`'s bounds (every claim is
+    stored in its canonical bounded form, whoever built it), or a model written as another
+    spelling of one the catalog holds (the refusal names the catalog's).
     """
     route_text = (_clean("route", route, 100) or "").lower()
     if not ROUTE.fullmatch(route_text):
@@ -275,6 +277,14 @@ def submit(
         "checks": [],
     }
     with engine.begin() as conn:
+        # Another spelling of a model the catalog holds ('4.5' for '4-5', case, a vendor prefix)
+        # is that model: stored as written, the submission would be about a model of no values.
+        hint = queries.spelling_hint(conn, route_text, row["model"])
+        if hint:
+            raise SubmissionError(
+                f"model: {route_text}/{row['model']} is not in the catalog{hint}; submit it "
+                "under the catalog's name"
+            )
         submission_id = inserted_id(conn.execute(insert(submissions).values(**row)))
     return {"id": submission_id, "token": row["token"], "due_at": row["due_at"]}
 

@@ -265,6 +265,13 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
     ("submit-ftp-url", [*SUBMIT[:3], "ftp://openrouter.ai/gpt-5", *SUBMIT[4:]], "'URL'", "http", 2),
     ("submit-route", ["submit", "Open Router", *SUBMIT[2:]], "'ROUTE'", "lowercase letters", 2),
     ("submit-unknown-as", [*SUBMIT, "--as", "nobody"], "'--as'", "no active reviewer", 2),
+    (  # stored as written, it was about a model of no values, and hid show's hint
+        "submit-other-spelling",
+        ["submit", "openrouter", "GPT-5", *SUBMIT[3:]],
+        "'MODEL'",
+        "the catalog calls it openrouter/gpt-5",
+        2,
+    ),
     ("reviewer-name", ["reviewer", "add", "Alice Smith", "--password-stdin"], "'NAME'", "2-50", 2),
     ("reviewer-no-terminal", ["reviewer", "add", "carol"], "'--password-stdin'", "no terminal", 2),
     # the catalog URL
