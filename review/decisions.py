@@ -125,7 +125,8 @@ def approve(
     dry_run: bool = False,
 ) -> Decision:
     """Approve one item in one transaction. A submission whose claims the fetch did not find
-    needs `override` and a reason (Unconfirmed otherwise). `use_source` (disagreements only):
+    needs `override` and a reason (Unconfirmed otherwise); `override` on any other item is
+    refused (DecisionError). `use_source` (disagreements only):
     write the value that source stated instead of keeping the value in force. `dry_run`: the
     decision is made and its transaction rolled back, so the Decision says exactly what
     approving would close and open (or raises what it would refuse) and nothing is written."""
@@ -366,6 +367,11 @@ def _decide(
         raise NotOpen(f"review item {item_id} is {item.status}, no longer open")
     submission = _submission_of(conn, item_id)
     if verdict is Verdict.APPROVE:
+        if override and submission is None:  # nothing to override: no claim went unfound
+            raise DecisionError(
+                f"review item {item_id} is of kind {item.kind}: an override applies to "
+                "submissions only"
+            )
         _refuse_own_submission(submission, reviewer, client_id)
         _refuse_unconfirmed(submission, item_id, override, reason)
         closed, opened = _apply(conn, item, now, use_source)

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 
-from catalog import store
+from catalog import queries, store
 from review import decisions
+from schemas.records import ReviewKind
 
 TIMEOUT = 120  # seconds for every process to decide
 
@@ -19,6 +20,8 @@ def _approve(
     url: str, item_id: int, reviewer: str, barrier: Barrier, results: Queue[tuple[int, str]]
 ) -> None:
     engine = store.connect(url)
+    with engine.connect() as conn:
+        item = queries.get_review(conn, item_id)
     barrier.wait(TIMEOUT)
     try:
         decisions.approve(  # submissions the fetch could not confirm need the override
@@ -26,7 +29,7 @@ def _approve(
             item_id,
             reviewer=reviewer,
             channel="web",
-            override=True,
+            override=item is not None and item.kind == ReviewKind.SUBMISSION,
             reason="the value is stated at the submitted URL",
         )
         results.put((item_id, "approved"))

@@ -89,6 +89,25 @@ def test_approving_a_price_change_closes_the_old_value_and_opens_the_new(engine:
     assert record["after"]["values"][0]["value"] == change["proposed"]
 
 
+def test_an_override_on_an_item_that_is_no_submission_is_refused(
+    engine: Engine, catalog_db: str
+) -> None:
+    """An override lets a submission whose claims the fetch did not find be approved; on a price
+    change there is nothing to override, and it was accepted without a word."""
+    item = official_price_change(engine)
+    before = history(engine, item)
+    for dry_run in ([], ["--dry-run"]):
+        refused = CliRunner().invoke(
+            app,
+            ["review", "approve", str(item["id"]), "-r", "alice", "--override", "--reason", "x"]
+            + [*dry_run, "--db", catalog_db],
+        )
+        assert refused.exit_code == 1, refused.output
+        assert "an override applies to submissions only" in refused.output
+    assert history(engine, item) == before
+    assert audit(engine, item["id"]) == []
+
+
 def test_decisions_are_idempotent_and_refuse_items_no_longer_open(engine: Engine) -> None:
     item = official_price_change(engine)
     decisions.approve(engine, item["id"], reviewer="alice")
