@@ -99,8 +99,10 @@ def test_an_override_on_an_item_that_is_no_submission_is_refused(
     for dry_run in ([], ["--dry-run"]):
         refused = CliRunner().invoke(
             app,
-            ["review", "approve", str(item["id"]), "-r", "alice", "--override", "--reason", "x"]
-            + [*dry_run, "--db", catalog_db],
+            [
+                *("review", "approve", str(item["id"]), "-r", "alice", "--override"),
+                *("--reason", "x", *dry_run, "--db", catalog_db),
+            ],
         )
         assert refused.exit_code == 1, refused.output
         assert "an override applies to submissions only" in refused.output
