@@ -39,6 +39,7 @@ from ratecard.options import (
     catalog,
     check_choice,
     check_name,
+    check_queue_filter,
     check_queue_source,
     check_sources,
     interruptible,
@@ -46,7 +47,6 @@ from ratecard.options import (
     parse_duration,
     parse_target,
     prefect_defaults,
-    spelling_hint,
     temporary_server,
     without_collector,
 )
@@ -602,6 +602,7 @@ def review_list(
     from catalog import queries
 
     with catalog(db) as engine, engine.connect() as conn:
+        check_queue_filter(conn, queries.QueueFilter(route=route, model=model, source=source))
         due_before = datetime.now(UTC) + due if due is not None else None
         items = queries.list_reviews(
             conn,
@@ -612,7 +613,6 @@ def review_list(
             source=source,
             due_before=due_before,
         )
-        hint = spelling_hint(conn, route, model) if not items else ""
     if as_json:
         print_json([item.as_json() for item in items[:limit]])
         note_cut(min(limit, len(items)), len(items), "review items")
@@ -625,9 +625,6 @@ def review_list(
             for item in items[:limit]
         ),
     )
-    if hint:
-        named = " ".join(f"--{k} {v}" for k, v in (("route", route), ("model", model)) if v)
-        say(f"{named}: no item{hint}")
 
 
 def _open_on_same_slot(conn: Connection, item: ReviewDetail | None) -> int | None:

@@ -38,6 +38,7 @@ from ratecard.options import (
     check_catalog,
     check_choice,
     check_name,
+    check_queue_filter,
     check_queue_source,
     check_reason,
     check_reviewer,
@@ -46,7 +47,6 @@ from ratecard.options import (
     operator,
     parse_duration,
     prefect_defaults,
-    spelling_hint,
 )
 from ratecard.output import plural, print_json, print_table, say
 
@@ -236,6 +236,12 @@ def _decide_many(
             "ID",
             "give an item id, or a filter (--kind, --route, --model, --source) for a bulk decision",
         )
+    from catalog.queries import QueueFilter
+
+    with engine.connect() as conn:
+        check_queue_filter(
+            conn, QueueFilter(route=which.route, model=which.model, source=which.source)
+        )
     matching = decisions.matching_open(engine, which)
     refused = decisions.refusals(
         engine,
@@ -264,16 +270,10 @@ def _decide_many(
         if len(matching) > len(shown):
             say(f"  … and {len(matching) - len(shown)} more")
         say(f"{plural(len(matching), 'open item')} match{'es' if len(matching) == 1 else ''}")
-        if not matching and (which.route or which.model):
-            with engine.connect() as conn:
-                hint = spelling_hint(conn, which.route, which.model)
-            if hint:
-                named = (("route", which.route), ("model", which.model))
-                say(f"{' '.join(f'--{k} {v}' for k, v in named if v)}: no item{hint}")
     deciding = skipping(refused, [i.id for i in matching], skip_refused, as_json, dry_run)
     if dry_run or not matching:
         return [], refused
-    asked = f"{verdict.value} all {len(matching)}?"
+    asked = f"{verdict.value} all {len(matching)}?" if len(matching) > 1 else f"{verdict.value} it?"
     if refused:
         asked = f"{verdict.value} the other {plural(len(deciding), 'item')}?"
     if not yes and not confirmed(asked, err=as_json):

@@ -33,6 +33,7 @@ from ratecard.options import (
     check_catalog,
     check_choice,
     check_name,
+    check_queue_filter,
     check_queue_source,
     check_reason,
     check_reviewer,
@@ -79,13 +80,11 @@ def review_sets(
     check_queue_source("--source", source)
     if route is not None:
         check_name("--route", route, "the route")
+    which = queries.QueueFilter(kind=kind, route=route, source=source)
     with catalog(db) as engine:
-        found = sets.list_sets(engine, queries.QueueFilter(kind=kind, route=route, source=source))
-        if not found and route is not None:
-            with engine.connect() as conn:
-                hint = spelling_hint(conn, route, None)
-        else:
-            hint = ""
+        with engine.connect() as conn:
+            check_queue_filter(conn, which)
+        found = sets.list_sets(engine, which)
     if as_json:
         _line(json.dumps(found[:limit], indent=2))
         note_cut(min(limit, len(found)), len(found), "sets")
@@ -101,8 +100,6 @@ def review_sets(
     cited = sum(s["items"] for s in found)
     citing = f", {cited} citing {source}" if source is not None else ""
     _line(f"{plural(len(found), 'set')}, {plural(items, 'open item')}{citing}{shown}")
-    if hint:
-        _line(f"--route {route}: no set{hint}")
 
 
 def decision_json(d: decisions.Decision, dry_run: bool) -> dict[str, Any]:

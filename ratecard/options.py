@@ -33,6 +33,8 @@ from typer.core import TyperGroup
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
+    from catalog.queries import QueueFilter
+
 EXIT_OK = 0
 EXIT_REFUSED = 1  # a well-formed request the catalog refuses (no such item, decision refused)
 EXIT_BAD_INPUT = 2  # an argument breaks its rule (Click's own usage errors use 2 as well)
@@ -331,6 +333,20 @@ def spelling_hint(conn: Connection, route: str | None, model: str | None) -> str
     from catalog import queries
 
     return queries.spelling_hint(conn, route, model)
+
+
+def check_queue_filter(conn: Connection, which: QueueFilter) -> None:
+    """Refuse a queue filter's --route, --model, --source or set that no review item, whatever
+    its status, could name: the rule the web queue follows (catalog/filters.py), never an empty
+    list that reads as "nothing matches". Another spelling of a catalog name is refused naming
+    the catalog's (' (the catalog calls it …)')."""
+    from catalog.filters import UnknownFilter
+    from catalog.filters import check_queue_filter as check
+
+    try:
+        check(conn, which)
+    except UnknownFilter as exc:
+        raise bad_input(f"--{exc.name}", str(exc)) from None
 
 
 def check_choice(argument: str, value: str | None, allowed: Iterable[str]) -> None:

@@ -352,7 +352,7 @@ CASES = [
     get("sets page of 0", "/api/sets?limit=0", 422, "greater than or equal to 1"),
     get("sets page of 1001", "/api/sets?limit=1001", 422, "less than or equal to 1000"),
     get("sets offset beyond any integer", "/api/sets?offset=" + "9" * 20, 422, "2147483647"),
-    # A filter naming what the list never holds: refused, not an empty list (webapp/filters.py).
+    # A filter naming what the list never holds: refused, not an empty list (catalog/filters.py).
     get("models of an unknown category", "/models?category=bogus", 422, "no model in force on"),
     get("models with an unknown capability", "/models?capability=teleport", 422, "pdf_input"),
     get("models on an unknown route", "/models?route=nowhere", 422, "one of: openrouter"),

@@ -17,11 +17,11 @@ from pydantic import BaseModel, Field, StrictFloat, StrictInt, StrictStr
 from sqlalchemy import Engine
 
 from catalog import queries, reader
+from catalog.filters import check_catalog_name, check_queue_filter
 from review import sets
 from review import submissions as submitted
 from schemas.records import ReviewKind, ReviewStatus
 from schemas.vocab import Component, Unit
-from webapp.filters import check_catalog_name, check_queue_filter
 from webapp.security import client_address
 
 PRIVATE = ("contact", "submitter", "client_id")

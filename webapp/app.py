@@ -36,6 +36,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from catalog import queries, reader, store
+from catalog.filters import UnknownFilter
 from catalog.views import ReviewDetail
 from review import decisions
 from review import submissions as submitted
@@ -53,7 +54,6 @@ from webapp.api import (
     engine_of,
     store_submission,
 )
-from webapp.filters import UnknownFilter
 from webapp.pages import pages_router, parse_day
 from webapp.security import (
     MAX_BODY,
@@ -202,7 +202,7 @@ def _middleware(app: FastAPI) -> None:
 
     @app.exception_handler(UnknownFilter)
     async def unknown_filter(request: Request, exc: UnknownFilter) -> Response:
-        """A filter naming what the list never holds (webapp/filters.py): 422 saying so, as
+        """A filter naming what the list never holds (catalog/filters.py): 422 saying so, as
         JSON under /api, else the error page."""
         refused = HTTPException(status_code=422, detail=str(exc))
         if request.url.path.startswith("/api/"):

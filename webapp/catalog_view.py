@@ -29,10 +29,10 @@ from catalog.cost import (
     estimate,
     workload_error,
 )
+from catalog.filters import check_catalog_name, check_known
 from catalog.reader import ModelSummary, PublishedValue
 from schemas.records import decimal_text
 from schemas.vocab import Component, Dim, Kind, Unit
-from webapp.filters import check_catalog_name, check_known
 
 FLAGS = (
     "vision",
@@ -372,7 +372,7 @@ def index_rows(
     by a search text, category (mode), capability, route and verified prices only.
 
     Raises UnknownFilter for a category or route no model in force at `at` has, or a
-    capability that is not one of FLAGS (webapp/filters.py: never an empty list)."""
+    capability that is not one of FLAGS (catalog/filters.py: never an empty list)."""
     summaries = reader.model_summaries(conn, at)
     all_categories = sorted({m for s in summaries for m in s.modes})
     all_routes = sorted({s.route for s in summaries})

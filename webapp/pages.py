@@ -29,11 +29,11 @@ from pydantic import ValidationError
 from catalog import queries, reader
 from catalog.cost import CostError, Workload, estimate, unknown_target, workload_error
 from catalog.export import FORMATS, render, value_record
+from catalog.filters import check_catalog_name
 from review import submissions as submitted
 from schemas.vocab import Kind
 from webapp.api import NAME, ModelName, Offset, TextFilter
 from webapp.catalog_view import index_rows, model_view, price_history_svg
-from webapp.filters import check_catalog_name
 
 pages_router = APIRouter()
 MEDIA = {
@@ -168,7 +168,7 @@ def values_api(
 def check_catalog_filter(
     conn: Any, moment: Any, *, route: str | None = None, model: str | None = None
 ) -> None:
-    """Refuse a route or model filter naming no value in force at `moment` (webapp/filters.py:
+    """Refuse a route or model filter naming no value in force at `moment` (catalog/filters.py:
     never an empty list). Raises UnknownFilter naming the parameter."""
     if not (route or model):
         return

@@ -26,11 +26,11 @@ from fastapi import FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from catalog import queries
+from catalog.filters import check_known, check_queue_filter
 from catalog.views import ReviewWithChanges
 from review import decisions, sets
 from schemas.records import ReviewKind, ReviewStatus
 from webapp.api import MAX_ID, ItemId, SetId, engine_of
-from webapp.filters import check_known, check_queue_filter
 
 PAGE = 200
 SET_PAGE = 100

@@ -7,9 +7,10 @@ the capability flags it shows; the queue pages (and /api/queue, /api/sets) know 
 models and change sets its items name, whatever their status, and the configured sources
 (data/sources.json) and 'submission' (the source of a submitted claim no official source
 stated). The catalog API (/api/values, /api/catalog) knows the routes and models of the values
-in force. A known value that matches nothing now is an honest empty list. The app answers an
-UnknownFilter with 422 naming the parameter, the value and, when they are few enough to read,
-the known values (app.py).
+in force. A known value that matches nothing now is an honest empty list. The web app answers
+an UnknownFilter with 422 naming the parameter, the value and, when they are few enough to read,
+the known values (webapp/app.py); the CLI's queue commands (`review list`, `review sets`, bulk
+decisions) refuse it in one line naming the option (ratecard/options.py `check_queue_filter`).
 """
 
 from __future__ import annotations
