@@ -212,7 +212,12 @@ def compare(
                 "(unmapped)",
                 [],
                 ctx,
-                title=f"{len(names_listed)} {source} names for route {route} map to no known model",
+                title=(
+                    f"1 {source} name for route {route} maps to no known model"
+                    if len(names_listed) == 1
+                    else f"{len(names_listed)} {source} names for route {route} map to no "
+                    "known model"
+                ),
                 detail="\n".join(names_listed),
                 source=source,
                 identity=(source, names_listed),

@@ -418,7 +418,11 @@ async def _refresh_stages(
     async def fetch(source: str, replay_url: str | None) -> CrawlResult:
         progress(source, "fetching")
         result = await fetch_source(source, replay_url)
-        progress(source, f"{len(result.pages)} responses, {len(result.failures)} failed")
+        answered = len(result.pages)
+        progress(
+            source,
+            f"{answered} response{'' if answered == 1 else 's'}, {len(result.failures)} failed",
+        )
         return result
 
     # The fetch builds every response's records (~10^5 dicts and Decimals, no cycles): the

@@ -56,6 +56,7 @@ from ratecard.output import (
     heading,
     measure_name,
     note_cut,
+    plural,
     print_json,
     print_table,
     say,
@@ -117,7 +118,8 @@ def check_world(path: Path) -> None:
     missing = sorted(str(file) for file in files if not file.is_file())
     if missing:
         raise bad_input(
-            "--replay", f"{path}: {len(missing)} recorded files are missing, e.g. {missing[0]}"
+            "--replay",
+            f"{path}: {plural(len(missing), 'recorded file')} missing, e.g. {missing[0]}",
         )
 
 

@@ -15,6 +15,7 @@ import json
 import re
 import sys
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -101,8 +102,13 @@ def print_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]
 
 
 def print_json(data: Any) -> None:
-    """Data as indented JSON on standard output (dates and Decimals as strings)."""
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+    """Data as indented JSON on standard output (times and dates in ISO 8601, as every listing
+    gives them; Decimals and the rest as strings)."""
+    sys.stdout.write(json.dumps(data, indent=2, default=_json_text) + "\n")
+
+
+def _json_text(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 def note_cut(shown: int, total: int, what: str) -> None:

@@ -630,7 +630,7 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         "refresh-world-missing-file",
         ["refresh", "--replay", "{dir}/missing-file.json"],
         "'--replay'",
-        "recorded files are missing",
+        "1 recorded file missing",
         2,
     ),
     (

@@ -4,6 +4,7 @@ saying found / not found per claim with the snippet; unusable URLs still get the
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -364,9 +365,14 @@ def test_the_local_operator_cannot_approve_what_they_submitted_from_the_cli(
     runner = CliRunner()
     made = runner.invoke(
         app,
-        ["submit", "openrouter", "gpt-5", "http://10.0.0.1/p", "-c", "input 1.25", "--db", db],
+        [
+            *("submit", "openrouter", "gpt-5", "http://10.0.0.1/p", "-c", "input 1.25"),
+            *("--db", db, "--json"),
+        ],
     )
     assert made.exit_code == 0, made.output
+    due = json.loads(made.stdout)["due_at"]  # ISO 8601, as every --json listing gives times
+    assert datetime.fromisoformat(due).tzinfo is not None and due[10] == "T", due
     (result,) = submitted.process_pending(engine)
     item = str(result["review_item"])
     shown = runner.invoke(app, ["review", "show", item, "--db", db])
