@@ -106,7 +106,8 @@ def check_world(path: Path) -> None:
     except json.JSONDecodeError as exc:
         raise bad_input("--replay", f"{path}: {manifest} (bad JSON: {exc})") from None
     except KeyError as exc:
-        raise bad_input("--replay", f"{path}: {manifest} (an entry lacks {exc})") from None
+        lacking = "the manifest lacks" if exc.args == ("responses",) else "an entry lacks"
+        raise bad_input("--replay", f"{path}: {manifest} ({lacking} {exc})") from None
     except ValueError as exc:
         raise bad_input("--replay", f"{path}: {manifest} (a bad value: {exc})") from None
     except (TypeError, AttributeError):

@@ -453,6 +453,9 @@ def reviewer_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         print_json(found)
         return
+    if not found:
+        say("no reviewer yet: `ratecard reviewer add NAME` adds one")
+        return
     say(
         *(
             f"{r['name']}  {'active' if r['active'] else 'inactive'}  {r['created_at']}"

@@ -619,6 +619,13 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         "an entry lacks 'status'",
         2,
     ),
+    (  # said "an entry lacks 'responses'": the manifest does
+        "refresh-world-no-responses",
+        ["refresh", "--replay", "{dir}/no-responses.json"],
+        "'--replay'",
+        "the manifest lacks 'responses'",
+        2,
+    ),
     (
         "refresh-world-bad-date",
         ["refresh", "--replay", "{dir}/bad-date.json"],
@@ -705,6 +712,7 @@ def _broken_worlds(folder: Path) -> None:
     (folder / "latin1.json").write_bytes(recorded.replace(b'"responses"', b'"r\xe9sponses"', 1))
     (folder / "list.json").write_text(json.dumps(manifest["responses"]))
     (folder / "empty-world.json").write_text(json.dumps({**manifest, "responses": []}))
+    (folder / "no-responses.json").write_text(json.dumps({"name": "epoch-2"}))
     (folder / LONG_FOLDER).mkdir(parents=True)
     (folder / LONG_FOLDER / "epoch-2.json").write_text(json.dumps(manifest))
 

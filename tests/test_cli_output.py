@@ -151,6 +151,13 @@ def test_json_is_plain_json(refreshed_catalog: Path, command: list[str]) -> None
     json.loads(result.stdout)
 
 
+def test_a_catalog_without_reviewers_says_so_and_how_to_add_one(refreshed_catalog: Path) -> None:
+    """`reviewer list` printed nothing at all, where `runs` says no refresh has run yet."""
+    result = CliRunner().invoke(app, ["reviewer", "list", "--db", f"sqlite:///{refreshed_catalog}"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "no reviewer yet: `ratecard reviewer add NAME` adds one\n"
+
+
 def test_a_report_on_an_official_source_says_there_is_nothing_to_compare(
     refreshed_catalog: Path,
 ) -> None:
