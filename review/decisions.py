@@ -519,10 +519,24 @@ def _apply(
     closed: list[dict[str, Any]] = []
     opened: list[dict[str, Any]] = []
     for change in changes:
+        if use_source is not None and _holds_already(conn, item, change):
+            continue  # the chosen source states the value in force: it stands, untouched
         was, now_value = _apply_change(conn, item, change, now, use_source)
         closed.extend(was)
         opened.append(now_value)
     return closed, opened
+
+
+def _holds_already(conn: Connection, item: Row[Any], change: FieldChange) -> bool:
+    """Whether the change's field holds its proposed value in force already (a source chosen
+    for a disagreement that states the value in force): closing it to open the same value
+    would split its history for nothing."""
+    current = _in_force(conn, FieldId(item.route, item.model, change.measure))
+    return (
+        current is not None
+        and change.proposed is not None
+        and Decimal(current.value) == Decimal(change.proposed)
+    )
 
 
 def _keep_in_force(

@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from catalog import queries, store
 from catalog.tables import catalog_values, runs
@@ -138,3 +138,41 @@ def test_the_same_sources_again_do_not_reopen_a_reviewers_choice(
     refresh(engine, moved)
     [(kind, title)] = opened_on(db, item, before)
     assert kind in {"price_change", "disagreement"} and str(chosen.value) in title
+
+
+def test_choosing_the_source_that_states_the_value_in_force_writes_nothing(
+    loaded: Path, tmp_path: Path
+) -> None:
+    """A disagreement approved with --use-source naming the source whose value is the one in
+    force closed that value and opened the same one, splitting the field's history for nothing.
+    Here the field took models.dev's value meanwhile (another reviewer's decision)."""
+    db = copy_catalog(loaded, tmp_path / "catalog.db")
+    item = between_sources(db)
+    change = item.changes[0]
+    chosen = next(s for s in change.sources if s.source == "modelsdev")
+    field = queries.change_field(item, change)
+    engine = store.connect(db)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(catalog_values).values(
+                route=field.route,
+                model=field.model,
+                kind=field.kind.value,
+                component=field.component.value,
+                unit=field.unit.value,
+                dimensions=field.dims.key,
+                value=chosen.value,
+                valid_from=chosen.observed_at,
+                accepted_by="review:another",
+                accepted_source="modelsdev",
+            )
+        )
+    with engine.connect() as conn:
+        before = [h.as_json() for h in queries.field_history(conn, field)]
+    decision = decisions.approve(
+        engine, item.id, reviewer="alice", use_source="modelsdev", reason="as in force"
+    )
+    assert decision.changed and (decision.closed, decision.opened) == ([], [])
+    with engine.connect() as conn:
+        assert [h.as_json() for h in queries.field_history(conn, field)] == before
+    assert in_force(db, item) == chosen.value
