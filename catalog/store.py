@@ -208,7 +208,12 @@ def open_catalog(url: str | None = None, *, create: bool = False) -> Engine:
 
 def _check_sqlite_file(shown: str, database: str | None, *, create: bool) -> None:
     """Refuse an SQLite path that is no catalog file; with `create`, make a missing one's folder."""
-    if not database or database == ":memory:" or database.startswith("file:"):
+    if database == ":memory:":  # as typed: SQLAlchemy renders it percent-encoded
+        raise CatalogUnavailable(
+            "sqlite:///:memory: is a database in memory, gone at exit: give the catalog's file "
+            "(sqlite:///PATH)"
+        )
+    if not database or database.startswith("file:"):
         raise CatalogUnavailable(f"{shown}: give the catalog's file (sqlite:///PATH)")
     path = Path(database)
     if path.is_dir():
@@ -239,7 +244,10 @@ def _check_sqlite_file(shown: str, database: str | None, *, create: bool) -> Non
     except sqlite3.Error as exc:
         raise CatalogUnavailable(f"{shown}: cannot read {path}: {exc}") from None
     if "alembic_version" not in tables and (tables or not create):
-        raise CatalogUnavailable(f"{shown}: {path} is an SQLite database, not a ratecard catalog")
+        empty = "" if tables else "an empty one, "
+        raise CatalogUnavailable(
+            f"{shown}: {path} is an SQLite database, {empty}not a ratecard catalog"
+        )
 
 
 def _migrations() -> Config:

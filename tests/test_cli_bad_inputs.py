@@ -278,6 +278,13 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
     ("db-not-a-url", ["runs", "--db", "catalog.db"], "'--db'", "not a database URL", 2),
     ("db-unknown-driver", ["runs", "--db", "mysqlx://host/db"], "'--db'", "unknown database", 2),
     ("db-in-memory", ["runs", "--db", "sqlite://"], "'--db'", "give the catalog's file", 2),
+    (  # echoed percent-encoded, as sqlite:///%3Amemory%3A
+        "db-named-memory",
+        ["runs", "--db", "sqlite:///:memory:"],
+        "'--db'",
+        "sqlite:///:memory: is a database in memory",
+        2,
+    ),
     ("db-directory", ["runs", "--db", "sqlite:///{dir}"], "'--db'", "is a directory", 2),
     (
         "db-text-file",
