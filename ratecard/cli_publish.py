@@ -299,7 +299,7 @@ def publish(
     for name in model or ():
         check_name("--model", name, "the model")
     if not folder:
-        raise bad_input("DIR", "the folder is empty; give a folder's path")
+        raise bad_input("DIR", "the path is empty; give the folder's path")
     directory = Path(folder)
     if directory.exists() and not directory.is_dir():
         raise bad_input("DIR", f"{directory} is a file; give a folder")

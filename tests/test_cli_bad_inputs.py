@@ -463,7 +463,7 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         2,
     ),
     ("publish-into-a-file", ["publish", "{dir}/notes.txt"], "'DIR'", "is a file", 2),
-    ("publish-empty-dir", ["publish", ""], "'DIR'", "the folder is empty", 2),
+    ("publish-empty-dir", ["publish", ""], "'DIR'", "the path is empty", 2),
     ("publish-into-other-files", ["publish", "{dir}"], "'DIR'", "a folder holding other", 2),
     ("publish-unwritable", ["publish", "/proc/ratecard-test"], "'DIR'", "/proc/ratecard-test", 2),
     (
