@@ -104,14 +104,10 @@ def after_download(
     with refresh.collection_paused():
         batch, comparison = refresh.Batch(), Comparison()
         if any(to_read.values()):
-            identity, held, before, learn_pages = laps.time(
-                "read: identity, held, last prices",
-                lambda: refresh.reading_context(engine, reports, confirmed, to_read, evidence),
-            )
-            batch = laps.time(
-                "read (normalize .. validate)",
-                lambda: refresh.read_sources.fn(
-                    to_read, identity, reports, held, before, learn_pages
+            identity, held, batch = laps.time(
+                "read (context, normalize .. validate)",
+                lambda: refresh.read_healthy(
+                    engine, reports, confirmed, to_read, evidence, refresh.read_sources.fn
                 ),
             )
             comparison = laps.time(

@@ -195,7 +195,7 @@ def find_unchanged(
 
 @task(name="read-sources", cache_policy=NO_CACHE)
 def read_sources(
-    evidence: dict[str, list[FetchedPage]],
+    evidence: Mapping[str, Sequence[FetchedPage]],
     identity: Identity,
     reports: dict[str, SourceRun],
     held: Sequence[Observation] = (),
@@ -325,6 +325,85 @@ def apply_changes(
     for report in reports.values():
         report.review_items = citing[report.source]
     return opened
+
+
+Reader = Callable[
+    [
+        Mapping[str, Sequence[FetchedPage]],
+        Identity,
+        dict[str, SourceRun],
+        Sequence[Observation],
+        Mapping[str, Mapping[health.PriceKey, Decimal]],
+        Mapping[str, Sequence[FetchedPage]],
+    ],
+    Batch,
+]
+
+
+def _read_task(
+    to_read: Mapping[str, Sequence[FetchedPage]],
+    identity: Identity,
+    reports: dict[str, SourceRun],
+    held: Sequence[Observation],
+    before: Mapping[str, Mapping[health.PriceKey, Decimal]],
+    learn_pages: Mapping[str, Sequence[FetchedPage]],
+) -> Batch:
+    """The read-sources task, its large arguments passed as they are (quote: Prefect would walk
+    every observation looking for futures)."""
+    batch: Batch = read_sources(
+        quote(to_read),
+        quote(identity),
+        reports,
+        quote(held),
+        quote(before),
+        quote(learn_pages),
+    )  # type: ignore[call-overload]
+    return batch
+
+
+def read_healthy(
+    engine: Engine,
+    reports: dict[str, SourceRun],
+    confirmed: Mapping[str, unchanged.Unchanged],
+    to_read: Mapping[str, Sequence[FetchedPage]],
+    evidence: Mapping[str, Sequence[FetchedPage]],
+    read_with: Reader | None = None,
+) -> tuple[Identity, tuple[Observation, ...], Batch]:
+    """Read the sources to read (`reading_context`, then `read_with`: the read-sources task, or
+    its plain function for a caller outside a flow): (the identity they were read with, the held
+    statements of the sources not read, the batch).
+
+    A source that fails in reading (its normalizer breaks, its statements collapse in
+    validation, its listing is rescaled) can only fail itself. What it stated this run taught
+    identity beside the others' statements (its official models known, its dated ids priced
+    apart), so the others are read again without it, from their reports as health left them,
+    with identity taught by its last applied statements as on a day it did not answer, until
+    no source fails anew. A failed source keeps the report and the quarantined statements of
+    the reading that failed it."""
+    read = dict(to_read)
+    as_judged = {source: reports[source].model_copy() for source in read}
+    rejected: list[Problem] = []
+    while True:
+        identity, held, before, learn_pages = reading_context(
+            engine, reports, confirmed, read, evidence
+        )
+        batch = (read_with or _read_task)(read, identity, reports, held, before, learn_pages)
+        failed = {
+            source
+            for source in read
+            if reports[source].status is SourceStatus.FAILED
+            and as_judged[source].status is not SourceStatus.FAILED
+        }
+        if not failed:
+            batch.rejected = rejected + batch.rejected
+            return identity, held, batch
+        rejected += [p for p in batch.rejected if p.source in failed]
+        read = {source: pages for source, pages in read.items() if source not in failed}
+        for source in read:  # read again from what health found
+            reports[source] = as_judged[source].model_copy()
+        if not any(read.values()):
+            identity, held, _, _ = reading_context(engine, reports, confirmed, read, evidence)
+            return identity, held, Batch(rejected=rejected)
 
 
 def _statements(held: Sequence[Observation]) -> Iterator[Statement]:
@@ -462,17 +541,7 @@ def _read_compare_apply(
         batch, comparison = Batch(), Comparison()
         if any(to_read.values()):
             progress("*", "normalizing")
-            identity, held, before, learn_pages = reading_context(
-                engine, reports, confirmed, to_read, evidence
-            )
-            batch = read_sources(
-                quote(to_read),
-                quote(identity),
-                reports,
-                quote(held),
-                quote(before),
-                quote(learn_pages),
-            )  # type: ignore[call-overload]
+            identity, held, batch = read_healthy(engine, reports, confirmed, to_read, evidence)
             progress("*", "comparing")
             comparison = compare_catalog(  # type: ignore[call-overload]
                 url,
