@@ -54,6 +54,7 @@ from catalog import (
 )
 from catalog.compare import Comparison, Context, compare
 from catalog.identity import Identity, Statement
+from catalog.normalize import SourceDrafts
 from review import triage
 from schemas.fetch import FetchedPage
 from schemas.records import Observation, Problem, ReviewItem, SourceRun, SourceStatus
@@ -201,6 +202,7 @@ def read_sources(
     held: Sequence[Observation] = (),
     before: Mapping[str, Mapping[health.PriceKey, Decimal]] | None = None,
     learn_pages: Mapping[str, Sequence[FetchedPage]] | None = None,
+    drafted: dict[str, SourceDrafts] | None = None,
 ) -> Batch:
     """Normalize, map and validate each source under its own boundary (catalog/intake.py); a
     source that fails there is reported failed and applies nothing. `held`: the last statements
@@ -209,10 +211,16 @@ def read_sources(
     `learn_pages`: responses of sources not read this run (confirmed unchanged, or the stored
     ones of a failed source's last applied run), normalized here only so that identity learns
     from their statements as on a run that read them (one whose normalizer fails teaches its
-    held statements instead)."""
-    drafts, failures = intake.normalize_each(
-        {s: pages for s, pages in evidence.items() if pages}, configured_sources()
+    held statements instead). `drafted`: each source's drafts by id, from an earlier reading of
+    the same pages (normalizing does not depend on identity); the sources normalized here are
+    added to it."""
+    pages = {s: answered for s, answered in evidence.items() if answered}
+    drafted = {} if drafted is None else drafted
+    fresh, failures = intake.normalize_each(
+        {s: answered for s, answered in pages.items() if s not in drafted}, configured_sources()
     )
+    drafted.update((batch.source.id, batch) for batch in fresh)
+    drafts = [drafted[s] for s in pages if s in drafted]
     learned, unreadable = intake.normalize_each(learn_pages or {}, configured_sources())
     identity.learn_official(_statements([o for o in held if o.source in unreadable]))
     for source, reason in failures.items():
@@ -335,6 +343,7 @@ Reader = Callable[
         Sequence[Observation],
         Mapping[str, Mapping[health.PriceKey, Decimal]],
         Mapping[str, Sequence[FetchedPage]],
+        dict[str, SourceDrafts],
     ],
     Batch,
 ]
@@ -347,6 +356,7 @@ def _read_task(
     held: Sequence[Observation],
     before: Mapping[str, Mapping[health.PriceKey, Decimal]],
     learn_pages: Mapping[str, Sequence[FetchedPage]],
+    drafted: dict[str, SourceDrafts],
 ) -> Batch:
     """The read-sources task, its large arguments passed as they are (quote: Prefect would walk
     every observation looking for futures)."""
@@ -357,6 +367,7 @@ def _read_task(
         quote(held),
         quote(before),
         quote(learn_pages),
+        quote(drafted),
     )  # type: ignore[call-overload]
     return batch
 
@@ -383,11 +394,14 @@ def read_healthy(
     read = dict(to_read)
     as_judged = {source: reports[source].model_copy() for source in read}
     rejected: list[Problem] = []
+    drafted: dict[str, SourceDrafts] = {}  # each normalized once: a second reading redoes the rest
     while True:
         identity, held, before, learn_pages = reading_context(
             engine, reports, confirmed, read, evidence
         )
-        batch = (read_with or _read_task)(read, identity, reports, held, before, learn_pages)
+        batch = (read_with or _read_task)(
+            read, identity, reports, held, before, learn_pages, drafted
+        )
         failed = {
             source
             for source in read
