@@ -965,12 +965,19 @@ def apply(
                 {
                     **report,
                     "run_id": run_id,
-                    "review_items": sum(report["source"] in i.sources for i in opened),
+                    "review_items": review_items_of(report["source"], report["status"], opened),
                 }
                 for report in source_reports
             ],
         )
     return opened
+
+
+def review_items_of(source: str, status: str, opened: Sequence[ReviewItem]) -> int:
+    """How many of the items a run opened a source's row counts: those citing it, when it was
+    applied (`status` in APPLIED); none when it was not, for it only stood in with what it last
+    stated (held), and its row would read as if this run's answer had led to them."""
+    return sum(source in item.sources for item in opened) if status in APPLIED else 0
 
 
 def _record_quarantine(conn: Connection, run_id: int, problems: Sequence[Problem]) -> None:

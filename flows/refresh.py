@@ -329,9 +329,8 @@ def apply_changes(
             unchanged=list(confirmed.values()),
             triage=triage.columns,
         )
-    citing = Counter(source for item in opened for source in set(item.sources))
     for report in reports.values():
-        report.review_items = citing[report.source]
+        report.review_items = store.review_items_of(report.source, report.status.value, opened)
     return opened
 
 

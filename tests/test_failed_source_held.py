@@ -73,6 +73,8 @@ def test_a_source_failing_in_validation_changes_nothing_of_the_others_reading(
     assert run is not None
     [openrouter] = [s for s in run.sources if s.source == "openrouter"]
     assert openrouter.status.value == "failed" and "validation collapse" in openrouter.reason
+    # the items citing what it last stated (held) are not counted as its: it applied nothing
+    assert openrouter.review_items == 0
 
     held_db = copy_catalog(epoch1, tmp_path / "held.db")
     held_run = replayed_run(held_db, WORLDS / "epoch-2.json", ["litellm"])
