@@ -261,11 +261,12 @@ def submit(
     if not 1 <= len(claims) <= MAX_CLAIMS:
         raise SubmissionError(f"claim between 1 and {MAX_CLAIMS} values")
     claims = [replace(c, value=parse_amount(str(c.value))) for c in claims]
+    model_text = _clean("model", model, 300)
     now = now or datetime.now(UTC)
     row = {
         "token": secrets.token_urlsafe(24),
         "route": route_text,
-        "model": _clean("model", model, 300),
+        "model": model_text,
         "source_url": url,
         "claims": [claim_json(c) for c in claims],
         "contact": _clean("contact", contact, 300, required=False),
@@ -279,10 +280,10 @@ def submit(
     with engine.begin() as conn:
         # Another spelling of a model the catalog holds ('4.5' for '4-5', case, a vendor prefix)
         # is that model: stored as written, the submission would be about a model of no values.
-        hint = queries.spelling_hint(conn, route_text, row["model"])
+        hint = queries.spelling_hint(conn, route_text, model_text)
         if hint:
             raise SubmissionError(
-                f"model: {route_text}/{row['model']} is not in the catalog{hint}; submit it "
+                f"model: {route_text}/{model_text} is not in the catalog{hint}; submit it "
                 "under the catalog's name"
             )
         submission_id = inserted_id(conn.execute(insert(submissions).values(**row)))
