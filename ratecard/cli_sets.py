@@ -43,7 +43,7 @@ from ratecard.options import (
     prefect_defaults,
     spelling_hint,
 )
-from ratecard.output import note_cut, plural
+from ratecard.output import note_cut, plural, print_json
 
 if TYPE_CHECKING:
     from review import decisions
@@ -269,7 +269,7 @@ def _decide_set(
     if as_json:
         decided = [decision_json(d, False) for d in made]  # as a filter's decision prints
         shown = with_skipped(decided, refused if skip_refused else None)
-        _line(json.dumps(shown, default=str, indent=2))
+        print_json(shown)
         return
     opened = sum(len(d.opened) for d in made)
     closed = sum(len(d.closed) for d in made)
@@ -382,7 +382,7 @@ def _print_sla(report: dict[str, Any], within: str, as_json: bool) -> None:
     """The sla-watch report: JSON, or a line per promise (submissions, machine items) and one
     counting the escalations sent."""
     if as_json:
-        _line(json.dumps(report, default=str, indent=2))
+        print_json(report)
         return
     for who, row in report["promise"].items():
         _line(

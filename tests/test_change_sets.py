@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -174,6 +174,9 @@ def test_cli_approves_a_set_one_audit_record_per_item(engine: Engine, catalog_db
     decided = json.loads(as_json.stdout)  # as a filter's decision prints them
     assert decided and all(d["dry_run"] is False and d["status"] == "approved" for d in decided)
     assert all(isinstance(v["dimensions"], dict) for d in decided for v in d["opened"])
+    # times in ISO 8601, as every --json gives them
+    since = [v["valid_from"] for d in decided for v in d["opened"]]
+    assert since and all(datetime.fromisoformat(t) and t[10] == "T" for t in since), since
 
 
 def test_a_set_decision_is_all_or_nothing(engine: Engine) -> None:
