@@ -11,9 +11,10 @@ Authority holds on a bad day:
 - A source not read this run (it failed, was not selected, or answered unchanged) is *held*: its
   last applied statements (`Context.held`) stand in for it as evidence, so every item comes out
   as it did when the source last answered (same fingerprints: nothing opened, nothing
-  superseded because of its absence). Held statements never stamp, never count as a listing,
-  never let a value in, and never make an item on their own: an item cites a source read this
-  run (what only held sources state stays as its open item left it).
+  superseded because of its absence). So is what a partial source stated through a URL that
+  gave no evidence this run (its other URLs are read). Held statements never stamp, never count
+  as a listing, never let a value in, and never make an item on their own: an item cites a
+  statement read this run (what only held statements state stays as its open item left it).
 """
 
 from __future__ import annotations
@@ -107,13 +108,41 @@ class Context:
     official: Callable[[str, str], bool]  # (source, route) -> is the source official for it
     complete_sources: frozenset[str]  # sources whose listing was complete this run
     same_price: dict[str, tuple[str, ...]] = field(default_factory=dict)  # vendor -> resellers
-    # The last applied statements of the sources not read this run (store.last_statements);
-    # a source is either live (in the observations) or held, never both.
+    # The last applied statements that stand in for what was not read this run
+    # (store.last_statements): every statement of a source not read, and those a `partial`
+    # source made through the URLs that gave no evidence this run. A statement is live (in the
+    # observations) or held, never both.
     held: tuple[Observation, ...] = ()
+    partial: frozenset[str] = frozenset()  # sources read this run, some of whose URLs are held
 
     @cached_property
     def held_sources(self) -> frozenset[str]:
-        return frozenset(o.source for o in self.held)
+        """The sources none of whose statements were read this run."""
+        return frozenset(o.source for o in self.held) - self.partial
+
+    @cached_property
+    def held_ids(self) -> frozenset[int]:
+        """The held statements by identity: a partial source's are told from its live ones so."""
+        return frozenset(map(id, self.held))
+
+    @cached_property
+    def held_urls(self) -> frozenset[tuple[str, str]]:
+        """(source, URL) of the held statements of partial sources."""
+        return frozenset((o.source, o.url) for o in self.held if o.source in self.partial)
+
+    def only_held(self, item: ReviewItem) -> bool:
+        """Whether every statement `item` cites is held (it then stays as its open item left
+        it): all its sources are held, or the statements it cites of partial sources came
+        through their held URLs."""
+        sources = set(item.sources)
+        if not sources or not sources <= self.held_sources | self.partial:
+            return False
+        if sources <= self.held_sources:
+            return True
+        cited = {(s.source, s.url) for change in item.changes for s in change.sources}
+        return bool(cited) and all(
+            source in self.held_sources or (source, url) in self.held_urls for source, url in cited
+        )
 
 
 def fingerprint(*parts: object) -> str:
@@ -227,12 +256,11 @@ def compare(
     _pixel_consistency(groups, ctx, result)
     _same_price(groups, ctx, result, field_id)
     _absences(listed_by, listings, ctx, result)
-    held = ctx.held_sources
-    if held:
-        # What only held sources state is what they said when they last answered: it stands in
-        # as evidence beside a source read this run, never proposes anything on its own (a run
-        # in which every source failed opens, touches and supersedes nothing).
-        result.items = [i for i in result.items if not i.sources or not held.issuperset(i.sources)]
+    if ctx.held:
+        # What only held statements state is what their sources said when they last answered:
+        # it stands in as evidence beside a statement read this run, never proposes anything on
+        # its own (a run in which every source failed opens, touches and supersedes nothing).
+        result.items = [i for i in result.items if not ctx.only_held(i)]
     return result
 
 
@@ -426,14 +454,14 @@ def _compare_current(
     field_id: Callable[[Observation], FieldId],
 ) -> None:
     differing: list[Observation] = []
-    held = ctx.held_sources
+    held = ctx.held_ids
     official = ctx.official
     stamps = result.stamps
     value = current.value
     for obs in group:
         if obs.value != value:
             differing.append(obs)
-        elif obs.source not in held:
+        elif id(obs) not in held:
             stamps.append(
                 Stamp(current.id, obs.source, official(obs.source, obs.route), obs.observed_at)
             )
@@ -487,14 +515,14 @@ def _accept_new(
     Held statements let nothing in, and where the held one is an official source's, no secondary
     value enters in its place either: the field waits for the official source to answer."""
     key = field_id(group[0])
-    held = ctx.held_sources
+    held = ctx.held_ids
     if held:
-        if any(o.source in held and ctx.official(o.source, o.route) for o in group):
+        if any(id(o) in held and ctx.official(o.source, o.route) for o in group):
             return
-        group = [o for o in group if o.source not in held]
+        group = [o for o in group if id(o) not in held]
         if not group:
             return
-        officials = [o for o in officials if o.source not in held]
+        officials = [o for o in officials if id(o) not in held]
     if officials:
         chosen = officials[0]
         verified_at, verified_by = chosen.observed_at, chosen.source

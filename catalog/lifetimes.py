@@ -46,19 +46,24 @@ def with_lifetimes(
     """(kept, quarantined): the observations in their order, each lifetime-less cache write of a
     (route, model) whose writes have lifetimes relabelled with one (module docstring), and one
     problem per cache write that could not be given one or that conflicts once relabelled.
-    `held` are the last statements of sources not read this run: they count as what the route
-    states (a source can only fail itself), but are neither kept nor quarantined here."""
+    `held` are the last statements standing in for what is not read this run: they count as
+    what the route states (a source can only fail itself), but are neither kept nor quarantined
+    here, and are not what a source states this run (a relabelled write equal to its own held
+    one is still kept: a partial source holds only its failed URLs' statements)."""
     ttl = Dim.CACHE_TTL.value
     lifetimes: dict[Field, dict[str, set[Decimal]]] = defaultdict(lambda: defaultdict(set))
-    # each source's statement of a field, per effective date (a scheduled price is another one)
+    # each source's statement of a field this run, per effective date (a scheduled price is
+    # another one)
     stated: dict[tuple[object, ...], Decimal] = {}
     priced_per_lifetime: set[tuple[str, str]] = set()  # (route, model)
-    for obs in (*held, *observations):
-        if _cache_write(obs) and ttl in obs.dimensions:
-            bare = _without_ttl(obs.measure)
-            lifetimes[(obs.route, obs.model or "", bare)][obs.dimensions[ttl]].add(obs.value)
-            stated[_statement(obs, obs.measure)] = obs.value
-            priced_per_lifetime.add((obs.route, obs.model or ""))
+    for live, statements in ((False, held), (True, observations)):
+        for obs in statements:
+            if _cache_write(obs) and ttl in obs.dimensions:
+                bare = _without_ttl(obs.measure)
+                lifetimes[(obs.route, obs.model or "", bare)][obs.dimensions[ttl]].add(obs.value)
+                if live:
+                    stated[_statement(obs, obs.measure)] = obs.value
+                priced_per_lifetime.add((obs.route, obs.model or ""))
     kept: list[Observation] = []
     problems: list[Problem] = []
     for obs in observations:

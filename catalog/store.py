@@ -1628,8 +1628,9 @@ def _restated_after_absence(
     conn: Connection, run_id: int, waiting: Sequence[Any], valid: Sequence[Observation]
 ) -> list[tuple[int, str]]:
     """Open items, not proposed again by this run, that were opened while a source had failed
-    and whose fields that source states again in this run: what its absence caused. Returns
-    (item id, the reason it closes itself)."""
+    and whose fields that source states again in this run: what its absence caused. An item
+    citing no source read this run is not proposed only because its sources are held (compare
+    keeps it as it stands): it stays. Returns (item id, the reason it closes itself)."""
     item_runs = {r.run_id for r in waiting if r.run_id is not None}
     if not item_runs:
         return []
@@ -1651,14 +1652,16 @@ def _restated_after_absence(
     c = review_items.c
     absent_ids = [r.id for r in waiting if failed.get(r.run_id)]
     changes: dict[int, Any] = {}
+    read = {o.source for o in valid}
     for start in range(0, len(absent_ids), 5000):
         chunk = absent_ids[start : start + 5000]
-        for row in conn.execute(select(c.id, c.changes).where(c.id.in_(chunk))):
-            changes[row.id] = row.changes
+        for item in conn.execute(select(c.id, c.changes, c.sources).where(c.id.in_(chunk))):
+            if read.intersection(item.sources or ()):
+                changes[item.id] = item.changes
     closing: list[tuple[int, str]] = []
     for row in waiting:
         absent = failed.get(row.run_id)
-        if not absent:
+        if not absent or row.id not in changes:
             continue
         fields = [
             FieldId(row.route, row.model, FieldChange.model_validate(change).measure)

@@ -24,7 +24,7 @@ import asyncio
 import gc
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -206,7 +206,8 @@ def read_sources(
 ) -> Batch:
     """Normalize, map and validate each source under its own boundary (catalog/intake.py); a
     source that fails there is reported failed and applies nothing. `held`: the last statements
-    of the sources not read this run, which the rules across sources count as stated; `before`:
+    standing in for what is not read this run (`standing_in`), which the rules across sources
+    count as stated; `before`:
     each read source's prices in its last applied run (a rescaled listing fails);
     `learn_pages`: responses of sources not read this run (confirmed unchanged, or the stored
     ones of a failed source's last applied run), normalized here only so that identity learns
@@ -273,12 +274,17 @@ def compare_catalog(
     as when it last answered, whichever sources a run selects (`--source azure` alone proposes
     what a refresh of every source does, so it finds the same items open and opens no part of
     them again), and a held source neither stamps nor counts listings here (an unchanged
-    source's confirmation does that at apply). `last`: last statements the caller already read
-    (of any sources); the held sources' found there are used, the others' (one that failed in
-    reading) read here."""
+    source's confirmation does that at apply). So is a partial source at what it stated through
+    the URLs that gave no evidence this run. `last`: the statements standing in that the caller
+    already read (`standing_in`); the held sources' and the partial ones' found there are used,
+    the other held sources' (one that failed in reading) read here."""
     holding = {s for s, r in reports.items() if r.status not in store.APPLIED or s in confirmed}
     holding.update(s for s in configured_sources() if s not in reports)
-    held = [o for o in last or () if o.source in holding]
+    # a partial source's statements in `last` are those of the URLs that gave no evidence
+    partial = {
+        s for s, r in reports.items() if r.status is SourceStatus.PARTIAL and s not in confirmed
+    }
+    held = [o for o in last or () if o.source in holding or o.source in partial]
     with catalog_engine(engine_url) as engine, engine.connect() as conn:
         current = store.load_catalog(conn)
         listings = store.load_listings(conn)
@@ -294,6 +300,7 @@ def compare_catalog(
         complete_sources=complete,
         same_price=identity.same_price,
         held=tuple(schedule.current(held)),
+        partial=frozenset(partial),
     )
     # A scheduled price (catalog/schedule.py) is recorded with the batch but compared from its date.
     return compare(
@@ -453,17 +460,18 @@ def reading_context(
         # (read_sources normalizes them: an unchanged source's in hand, a failed one's stored
         # bodies), as that run learned: its stored observations lack what it quarantined, and a
         # dated id priced apart only there would map otherwise. Its held statements teach only
-        # when those bodies are gone (retention) or no longer parse.
+        # when those bodies are gone (retention) or no longer parse. So does a partial source
+        # for the URLs that gave no evidence this run (its other responses are read).
         short = [
             s
             for s in configured_sources()
             if s not in reports or reports[s].status is not SourceStatus.OK or s in confirmed
         ]
-        held = store.last_statements(conn, short)
+        held = standing_in(store.last_statements(conn, short), reports, to_read)
         pages: dict[str, Sequence[FetchedPage]] = {s: evidence[s] for s in confirmed}
-        for source in short:  # a partial source is read this run: its held statements teach
-            if source not in confirmed and not to_read.get(source):
-                stored = _stored_responses(conn, source)
+        for source in short:
+            if source not in confirmed:
+                stored = _stored_responses(conn, source, {p.url for p in to_read.get(source, ())})
                 if stored:
                     pages[source] = stored
         identity.learn_official(_statements([o for o in held if o.source not in pages]))
@@ -471,12 +479,35 @@ def reading_context(
     return identity, held, before, pages
 
 
-def _stored_responses(conn: Connection, source: str) -> list[FetchedPage] | None:
-    """The responses of `source`'s last applied run parsed again from their stored bodies by
-    its parser; None when a body is gone or no longer parses."""
+def standing_in(
+    held: Sequence[Observation],
+    reports: Mapping[str, SourceRun],
+    to_read: Mapping[str, Sequence[FetchedPage]],
+) -> tuple[Observation, ...]:
+    """Of the last applied statements `held` (store.last_statements), those that stand in for
+    what is not read this run: every statement of a source with no response to read, and of a
+    partial source those it made through the URLs that gave no evidence this run (failed or
+    stale responses: its other URLs are read). What a source read this run stated before is
+    otherwise no evidence beside what it states now."""
+    answered = {s: {p.url for p in pages} for s, pages in to_read.items() if pages}
+    return tuple(
+        o
+        for o in held
+        if o.source not in answered
+        or (reports[o.source].status is SourceStatus.PARTIAL and o.url not in answered[o.source])
+    )
+
+
+def _stored_responses(
+    conn: Connection, source: str, answered: Set[str] = frozenset()
+) -> list[FetchedPage] | None:
+    """The responses of `source`'s last applied run but those of the URLs `answered` this run,
+    parsed again from their stored bodies by its parser; None when a body is gone or no longer
+    parses."""
     stored = store.last_applied_responses(conn, source)
     if stored is None:
         return None
+    stored = [page for page in stored if page.url not in answered]
     parser = configured_sources()[source].parser
     try:
         for page in stored:
