@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -568,6 +569,7 @@ def _anomalies(problems: Iterable[Problem], ctx: Context, result: Comparison) ->
         grouped[(problem.source, obs.route, obs.model or obs.source_model)].append(problem)
     for (source, route, model), found in sorted(grouped.items()):
         lines = sorted({f"{p.rule}: {p.detail}" for p in found})
+        detail = "\n".join(lines)
         result.items.append(
             _item(
                 ReviewKind.ANOMALY,
@@ -577,11 +579,32 @@ def _anomalies(problems: Iterable[Problem], ctx: Context, result: Comparison) ->
                 ctx,
                 title=f"anomaly: {route}/{model} from {source}: {found[0].rule}"
                 + (f" (+{len(lines) - 1} more)" if len(lines) > 1 else ""),
-                detail="\n".join(lines),
+                detail=detail,
                 source=source,
-                identity=(source, lines),
+                identity=anomaly_identity(source, detail),
             )
         )
+
+
+# A number written in a text (not a part of a name: "gpt-4o", "v1.2"), as a source writes it.
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.])")
+_EXPONENT_SHOWN = 30  # a number further from 1 than 10^30 is left as written
+
+
+def _canonical_number(found: re.Match[str]) -> str:
+    value = Decimal(found[0]).normalize()
+    if abs(value.adjusted()) > _EXPONENT_SHOWN:
+        return found[0]
+    return format(value, "f")
+
+
+def anomaly_identity(source: str, detail: str) -> tuple[str, list[str]]:
+    """What an anomaly item about values validation set aside proposes (its fingerprint's
+    part): the source and the detail's lines, each number in them written one way ("5e-06",
+    "0.0000050" and "0.000005" alike). How a source writes a number is its noise: the same
+    values set aside for the same rules, written anew, find the item a reviewer saw (open or
+    decided). `detail`: the item's detail as stored (its lines joined by newlines)."""
+    return source, sorted(_NUMBER.sub(_canonical_number, detail).split("\n"))
 
 
 # Members read once: on Python 3.11 `Unit.PER_IMAGE` is a metaclass lookup, ~10x a global's

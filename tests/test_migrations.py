@@ -9,6 +9,7 @@ from alembic.config import Config
 from sqlalchemy import create_engine, text
 
 from catalog import store
+from catalog.compare import anomaly_identity, fingerprint
 
 
 def migrate(url: str, revision: str, *, down: bool = False) -> None:
@@ -258,3 +259,45 @@ def test_0013_adds_the_reviewers_sign_out_and_takes_it_back(tmp_path: Path) -> N
     assert "signed_out_at" in columns()
     migrate(url, "0012", down=True)
     assert "signed_out_at" not in columns() and "secret_hash" in columns()
+
+
+def test_0014_fingerprints_set_aside_anomalies_with_numbers_read_one_way(tmp_path: Path) -> None:
+    """An anomaly item about a value set aside, fingerprinted from its detail as written, gets
+    the fingerprint the comparison now gives it (a rewrite of its numbers finds it); an item
+    with changes keeps its own."""
+    url = f"sqlite:///{tmp_path / 'anomalies.db'}"
+    migrate(url, "0013")
+    detail = (
+        'implausible for unit: input (modality=image) 1E-7 usd_per_image (pricing.image="1e-7"): '
+        "outside the usd_per_image band 0.00001..100"
+    )
+    route, model = "openrouter", "gemini-2.5-flash-image"
+    written = fingerprint("anomaly", route, model, ("openrouter", [detail]))
+    with create_engine(url).begin() as conn:
+        for changes, stored in (("[]", written), ('[{"kind": "price"}]', "kept")):
+            conn.execute(
+                text(
+                    "INSERT INTO review_items (kind, route, model, title, changes, sources, "
+                    "detail, fingerprint, slot, status, created_at, due_at, last_seen_at) VALUES "
+                    "('anomaly', :route, :model, 't', :changes, '[\"openrouter\"]', :detail, "
+                    ":stored, 's', 'open', '2026-08-19 00:00:00', '2026-08-21 00:00:00', "
+                    "'2026-08-19 00:00:00')"
+                ),
+                {
+                    "route": route,
+                    "model": model,
+                    "changes": changes,
+                    "detail": detail,
+                    "stored": stored,
+                },
+            )
+    migrate(url, "head")
+    with create_engine(url).connect() as conn:
+        now = list(conn.execute(text("SELECT fingerprint FROM review_items ORDER BY id")).scalars())
+    assert now == [
+        fingerprint("anomaly", route, model, anomaly_identity("openrouter", detail)),
+        "kept",
+    ]
+    assert now[0] != written
+    rewritten = detail.replace('"1e-7"', '"0.0000001"')
+    assert anomaly_identity("openrouter", rewritten) == anomaly_identity("openrouter", detail)
