@@ -11,10 +11,11 @@ Authority holds on a bad day:
 - A source not read this run (it failed, was not selected, or answered unchanged) is *held*: its
   last applied statements (`Context.held`) stand in for it as evidence, so every item comes out
   as it did when the source last answered (same fingerprints: nothing opened, nothing
-  superseded because of its absence). So is what a partial source stated through a URL that
-  gave no evidence this run (its other URLs are read). Held statements never stamp, never count
-  as a listing, never let a value in, and never make an item on their own: an item cites a
-  statement read this run (what only held statements state stays as its open item left it).
+  superseded because of its absence). So is what a partial source stated of the fields it
+  states nothing of this run (what its responses that gave no evidence stated). Held statements
+  never stamp, never count as a listing, never let a value in, and never make an item on their
+  own: an item cites a statement read this run (what only held statements state stays as its
+  open item left it).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from schemas.records import (
     Problem,
     ReviewItem,
     ReviewKind,
+    SourceValue,
     decimal_text,
 )
 from schemas.vocab import Component, Kind, Unit
@@ -110,11 +112,11 @@ class Context:
     complete_sources: frozenset[str]  # sources whose listing was complete this run
     same_price: dict[str, tuple[str, ...]] = field(default_factory=dict)  # vendor -> resellers
     # The last applied statements that stand in for what was not read this run
-    # (store.last_statements): every statement of a source not read, and those a `partial`
-    # source made through the URLs that gave no evidence this run. A statement is live (in the
+    # (store.last_statements): every statement of a source not read, and those of a `partial`
+    # source about the fields it states nothing of this run. A statement is live (in the
     # observations) or held, never both.
     held: tuple[Observation, ...] = ()
-    partial: frozenset[str] = frozenset()  # sources read this run, some of whose URLs are held
+    partial: frozenset[str] = frozenset()  # sources read this run, some of whose fields are held
 
     @cached_property
     def held_sources(self) -> frozenset[str]:
@@ -127,23 +129,31 @@ class Context:
         return frozenset(map(id, self.held))
 
     @cached_property
-    def held_urls(self) -> frozenset[tuple[str, str]]:
-        """(source, URL) of the held statements of partial sources."""
-        return frozenset((o.source, o.url) for o in self.held if o.source in self.partial)
+    def held_of_partial(self) -> frozenset[tuple[object, ...]]:
+        """The held statements of partial sources as an item cites them (`_cited`)."""
+        return frozenset(
+            (o.source, o.source_model, o.url, o.observed_at, o.evidence)
+            for o in self.held
+            if o.source in self.partial
+        )
 
     def only_held(self, item: ReviewItem) -> bool:
         """Whether every statement `item` cites is held (it then stays as its open item left
-        it): all its sources are held, or the statements it cites of partial sources came
-        through their held URLs."""
+        it): all its sources are held, or the statements it cites of partial sources are."""
         sources = set(item.sources)
         if not sources or not sources <= self.held_sources | self.partial:
             return False
         if sources <= self.held_sources:
             return True
-        cited = {(s.source, s.url) for change in item.changes for s in change.sources}
+        cited = [s for change in item.changes for s in change.sources]
         return bool(cited) and all(
-            source in self.held_sources or (source, url) in self.held_urls for source, url in cited
+            s.source in self.held_sources or _cited(s) in self.held_of_partial for s in cited
         )
+
+
+def _cited(value: SourceValue) -> tuple[object, ...]:
+    """A statement as an item cites it: its source, name there, URL, date and evidence."""
+    return (value.source, value.source_model, value.url, value.observed_at, value.evidence)
 
 
 def fingerprint(*parts: object) -> str:

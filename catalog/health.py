@@ -36,6 +36,7 @@ BROKEN_RATIO = 0.5  # fewer records than this share of the last complete respons
 COLLAPSE_RATIO = 0.5  # more than this share of a source's statements invalid: source fails
 CLOCK_SKEW = timedelta(days=1)  # a response dated further ahead of its fetch is no evidence
 REPORTED_PROBLEMS = 200  # listed in the run's artifact; all of them stay in the quarantine table
+NAMED_URLS = 3  # the URLs a reason names of those that failed alike; the others are counted
 RESCALE_PAIRS = 5  # prices stated both times, at least, before a common factor says anything
 # A price's field as a source states it: route, model (or the source's name), component, unit,
 # dimensions (Dims.key).
@@ -145,16 +146,25 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
 
 
 def _summarize(faults: Sequence[Verdict], total: int) -> str:
-    """One clause per kind of fault (a source may have 46 URLs)."""
+    """One clause per kind of fault (a source may have 46 URLs), naming its first
+    `NAMED_URLS` URLs (a partial source's reason says which responses it was held at)."""
     by_kind: dict[str, list[Verdict]] = {}
     for verdict in faults:
         by_kind.setdefault(verdict.fault, []).append(verdict)
     return "; ".join(
         found[0].text
         if len(found) == 1
-        else f"{kind} for {len(found)} of {total} URLs (first: {found[0].text})"
+        else f"{kind} for {len(found)} of {total} URLs: {_named(found)}"
         for kind, found in by_kind.items()
     )
+
+
+def _named(found: Sequence[Verdict]) -> str:
+    named = ", ".join(
+        v.answer.url + (f" ({v.detail})" if v.detail else "") for v in found[:NAMED_URLS]
+    )
+    more = len(found) - NAMED_URLS
+    return f"{named} and {more} more" if more > 0 else named
 
 
 def source_health(

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from itertools import chain
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -207,14 +208,13 @@ def read_sources(
     """Normalize, map and validate each source under its own boundary (catalog/intake.py); a
     source that fails there is reported failed and applies nothing. `held`: the last statements
     standing in for what is not read this run (`standing_in`), which the rules across sources
-    count as stated; `before`:
-    each read source's prices in its last applied run (a rescaled listing fails);
-    `learn_pages`: responses of sources not read this run (confirmed unchanged, or the stored
-    ones of a failed source's last applied run), normalized here only so that identity learns
-    from their statements as on a run that read them (one whose normalizer fails teaches its
-    held statements instead). `drafted`: each source's drafts by id, from an earlier reading of
-    the same pages (normalizing does not depend on identity); the sources normalized here are
-    added to it."""
+    count as stated; `before`: each read source's prices in its last applied run (a rescaled
+    listing fails); `learn_pages`: responses of sources not read this run (confirmed unchanged,
+    or the stored ones of a failed source's last applied run, or of a partial source's URLs
+    that gave no evidence), normalized here only so that identity learns from their statements
+    as on a run that read them (one whose normalizer fails teaches its held statements
+    instead). `drafted`: each source's drafts by id, from an earlier reading of the same pages
+    (normalizing does not depend on identity); the sources normalized here are added to it."""
     pages = {s: answered for s, answered in evidence.items() if answered}
     drafted = {} if drafted is None else drafted
     fresh, failures = intake.normalize_each(
@@ -274,21 +274,21 @@ def compare_catalog(
     as when it last answered, whichever sources a run selects (`--source azure` alone proposes
     what a refresh of every source does, so it finds the same items open and opens no part of
     them again), and a held source neither stamps nor counts listings here (an unchanged
-    source's confirmation does that at apply). So is a partial source at what it stated through
-    the URLs that gave no evidence this run. `last`: the statements standing in that the caller
-    already read (`standing_in`); the held sources' and the partial ones' found there are used,
-    the other held sources' (one that failed in reading) read here."""
+    source's confirmation does that at apply). So is a partial source at what it stated of the
+    fields it states nothing of this run (`unstated`). `last`: the statements standing in that
+    the caller already read (`standing_in`); the held sources' found there are used, the other
+    held sources' (one that failed in reading) read here."""
     holding = {s for s, r in reports.items() if r.status not in store.APPLIED or s in confirmed}
     holding.update(s for s in configured_sources() if s not in reports)
-    # a partial source's statements in `last` are those of the URLs that gave no evidence
     partial = {
         s for s, r in reports.items() if r.status is SourceStatus.PARTIAL and s not in confirmed
     }
-    held = [o for o in last or () if o.source in holding or o.source in partial]
+    held = [o for o in last or () if o.source in holding]
     with catalog_engine(engine_url) as engine, engine.connect() as conn:
         current = store.load_catalog(conn)
         listings = store.load_listings(conn)
         held.extend(store.last_statements(conn, holding - {o.source for o in held}))
+        held.extend(unstated(store.last_statements(conn, partial), batch))
     complete = frozenset(
         s for s, r in reports.items() if r.status is SourceStatus.OK and s not in confirmed
     )
@@ -447,8 +447,9 @@ def reading_context(
     """What reading needs from the catalog, for `read_sources`: the identity (the catalog's
     models, and the official statements of the sources not read whose responses are not at
     hand), those held statements, each source to read's prices in its last applied run (a
-    rescaled listing fails), and the responses of the sources not read that identity learns
-    from (`read_sources`' learn_pages)."""
+    rescaled listing fails), and the responses of the sources not read (and of a partial
+    source's URLs that gave no evidence) that identity learns from (`read_sources`'
+    learn_pages)."""
     identity = Identity.load()
     with engine.connect() as conn:
         identity.learn(store.known_models(conn))
@@ -496,6 +497,26 @@ def standing_in(
         if o.source not in answered
         or (reports[o.source].status is SourceStatus.PARTIAL and o.url not in answered[o.source])
     )
+
+
+def unstated(last: Sequence[Observation], batch: Batch) -> list[Observation]:
+    """Of partial sources' last applied statements `last` (store.last_statements), those of the
+    fields each states nothing of this run (neither read nor set aside in `batch`): what the
+    responses that gave no evidence stated (a failed URL, a further page of a listing that
+    failed, a stale response), whichever of its URLs a statement was recorded under (what two
+    of a source's responses state is recorded under the first). A partial listing counts no
+    absence, so a field it does not state now stands as it last stated it."""
+    sources = {o.source for o in last}
+    if not sources:
+        return []
+    set_aside = (p.observation for p in batch.problems if p.observation is not None)
+    stated = {_statement(o) for o in chain(batch.valid, set_aside) if o.source in sources}
+    return [o for o in last if _statement(o) not in stated]
+
+
+def _statement(o: Observation) -> tuple[object, ...]:
+    """What a statement is of: its source, route, name at the source, measure and date."""
+    return (o.source, o.route, o.source_model, o.measure, o.effective_from)
 
 
 def _stored_responses(

@@ -99,7 +99,23 @@ def test_an_answer_dated_in_the_future_is_no_evidence() -> None:
 def test_failed_answers_fail_the_source_with_each_reason_once() -> None:
     found = judged(answer(MODELS, 0, error="HTTP 503"), answer(ALL, 0, error="HTTP 503"))
     assert found.status is SourceStatus.FAILED
-    assert found.reason == f"HTTP 503 for 2 of 2 URLs (first: {MODELS}: HTTP 503)"
+    assert found.reason == f"HTTP 503 for 2 of 2 URLs: {MODELS}, {ALL}"
+
+
+def test_a_reason_names_the_first_urls_that_failed_alike_and_counts_the_others() -> None:
+    """Portkey's 46 URLs, 5 answering 404 and 1 500: the 404s' first three are named."""
+    urls = sorted(sources()["portkey"].urls)
+    answers = [
+        *(answer(url, 0, error="HTTP 404") for url in urls[:5]),
+        answer(urls[5], 0, error="HTTP 500"),
+        *(answer(url, 10) for url in urls[6:]),
+    ]
+    found = health.source_health(answers, urls, {}, None, AUGUST)
+    assert found.status is SourceStatus.PARTIAL
+    assert found.reason == (
+        f"HTTP 404 for 5 of 46 URLs: {urls[0]}, {urls[1]}, {urls[2]} and 2 more; "
+        f"{urls[5]}: HTTP 500"
+    )
 
 
 def test_far_fewer_records_than_the_last_complete_run_is_a_broken_layout() -> None:

@@ -13,6 +13,7 @@ field.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,14 @@ import pytest
 from sqlalchemy import func, select
 
 from catalog import queries, store
-from catalog.tables import interval_ends, observations, responses, review_items, stamps
+from catalog.tables import (
+    catalog_values,
+    interval_ends,
+    observations,
+    responses,
+    review_items,
+    stamps,
+)
 from tests.conftest import WORLDS, copy_catalog
 from tests.worlds import fault_world, replayed_run
 
@@ -83,4 +91,63 @@ def test_one_failed_response_of_a_source_changes_nothing_it_stood_for(
     assert stated > 10_000 and again == stated
     assert 0 < stamped_urls == portkey.stamped
     # nothing opened, superseded or closed, and no item's evidence lost Portkey
+    assert review_state(db) == before
+
+
+def split_azure(tmp_path: Path, page2: dict[str, Any] | None = None) -> Path:
+    """Epoch-2 with Azure's eastus2 listing (1,520 items, one page as recorded) served as two
+    pages chained by NextPageLink, as the API pages a longer listing: the first 1,000 items,
+    then the rest (or `page2`'s answer instead). The link is the one Azure's recorded epoch-1
+    first page names."""
+    recorded = {
+        world: next(
+            e
+            for e in json.loads((WORLDS / f"{world}.json").read_text())["responses"]
+            if "eastus2" in e["url"]
+        )
+        for world in ("epoch-1", "epoch-2")
+    }
+    following = json.loads((WORLDS / recorded["epoch-1"]["file"]).read_bytes())["NextPageLink"]
+    entry = recorded["epoch-2"]
+    document = json.loads((WORLDS / entry["file"]).read_bytes())
+    items = document["Items"]
+    first = {**document, "Items": items[:1000], "Count": 1000, "NextPageLink": following}
+    rest = {**document, "Items": items[1000:], "Count": len(items) - 1000, "NextPageLink": None}
+    served = {k: v for k, v in entry.items() if k != "file"}
+    served |= {"url": following, "body": json.dumps(rest)} | (page2 or {})
+    return fault_world(tmp_path, {entry["url"]: {"body": json.dumps(first)}}, [served])
+
+
+@pytest.fixture(scope="module")
+def paged(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Azure's and LiteLLM's epoch-1 loaded (accept-new), then their epoch-2 (Azure's listing
+    in one page, as recorded)."""
+    base = tmp_path_factory.mktemp("paged") / "catalog.db"
+    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-1.json", PAGED, accept_new=True)
+    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-2.json", PAGED)
+    return base
+
+
+PAGED = ["azure", "litellm"]
+
+
+def test_a_failed_further_page_changes_nothing_it_stood_for(paged: Path, tmp_path: Path) -> None:
+    """The same listing served in two pages, the second answering 500: what that page states
+    was recorded under the listing's URL (one page then), which answered, so holding the
+    failed URLs' statements held none of it, and the items on its models were proposed again
+    without its fields (a new model's item losing some)."""
+    db = copy_catalog(paged, tmp_path / "catalog.db")
+    before = review_state(db)
+    with store.connect(db).connect() as conn:
+        values = conn.execute(select(catalog_values).order_by(catalog_values.c.id)).all()
+
+    run_id = replayed_run(db, split_azure(tmp_path, {"status": 500}), PAGED)
+
+    with store.connect(db).connect() as conn:
+        run = queries.get_run(conn, run_id)
+        assert run is not None
+        azure = next(s for s in run.sources if s.source == "azure")
+        assert azure.status.value == "partial", azure
+        assert conn.execute(select(catalog_values).order_by(catalog_values.c.id)).all() == values
+    assert any("azure" in sources for _, _, sources, _ in before.values())
     assert review_state(db) == before
