@@ -15,7 +15,8 @@ Authority holds on a bad day:
   states nothing of this run (what its responses that gave no evidence stated). Held statements
   never stamp, never count as a listing, never let a value in, and never make an item on their
   own: an item cites a statement read this run (what only held statements state stays as its
-  open item left it).
+  open item left it, unless a source read this run no longer states what that open item cites
+  it for: `Comparison.held_items`, which the store opens in its place).
 """
 
 from __future__ import annotations
@@ -101,6 +102,9 @@ class Comparison:
     new_values: list[NewValue] = field(default_factory=list)
     items: list[ReviewItem] = field(default_factory=list)
     listings: dict[ListingId, Listing] = field(default_factory=dict)
+    # Items citing only held statements: they propose nothing on their own, but stand in for an
+    # open item of theirs that a source read this run no longer backs (store._apply_items).
+    held_items: list[ReviewItem] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -271,7 +275,9 @@ def compare(
         # What only held statements state is what their sources said when they last answered:
         # it stands in as evidence beside a statement read this run, never proposes anything on
         # its own (a run in which every source failed opens, touches and supersedes nothing).
-        result.items = [i for i in result.items if not ctx.only_held(i)]
+        items, result.items = result.items, []
+        for item in items:
+            (result.held_items if ctx.only_held(item) else result.items).append(item)
     return result
 
 

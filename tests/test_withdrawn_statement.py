@@ -1,0 +1,94 @@
+"""A source read this run that no longer states what an open item cites it for changes that item,
+whether the item's other sources are read or held (unchanged): holding an unchanged source is
+an economy, and must propose what reading it would.
+
+LiteLLM's and models.dev's epoch-1 answers are loaded (accept-new), then their epoch-2 answers
+open new-model items citing both. Then epoch-2 is served again with one such model's entry taken
+out of LiteLLM's map (made here from the recorded body), once with models.dev's body as recorded
+(confirmed unchanged: held) and once re-indented (the same JSON, read again). Read again,
+models.dev's statements make the item anew without LiteLLM and it supersedes the open one; held,
+they made an item citing only held statements, which was dropped, and the open item kept citing
+LiteLLM for values LiteLLM no longer states.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from catalog import queries, store
+from catalog.tables import review_items
+from tests.conftest import WORLDS, copy_catalog
+from tests.worlds import fault_world, replayed_run
+
+pytestmark = pytest.mark.integration
+
+SOURCES = ["litellm", "modelsdev"]
+
+
+@pytest.fixture(scope="module")
+def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("withdrawn") / "catalog.db"
+    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-1.json", SOURCES, accept_new=True)
+    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-2.json", SOURCES)
+    return base
+
+
+def recorded(url_part: str) -> dict[str, Any]:
+    return next(
+        e
+        for e in json.loads((WORLDS / "epoch-2.json").read_text())["responses"]
+        if url_part in e["url"]
+    )
+
+
+def items(db: str) -> dict[int, tuple[Any, ...]]:
+    """Every review item: id -> (kind, route, model, status, fingerprint, sources, changes)."""
+    c = review_items.c
+    with store.connect(db).connect() as conn:
+        rows = conn.execute(
+            select(c.id, c.kind, c.route, c.model, c.status, c.fingerprint, c.sources, c.changes)
+        )
+        return {r.id: tuple(r[1:]) for r in rows}
+
+
+def test_a_withdrawn_statement_changes_its_item_whether_the_others_are_read_or_held(
+    epoch2: Path, tmp_path: Path
+) -> None:
+    before = items(f"sqlite:///{epoch2}")
+    both = [
+        (item_id, row)
+        for item_id, row in before.items()
+        if row[0] == "new_model" and row[3] == "open" and row[5] == SOURCES
+    ]
+    assert both, "epoch-2 opens new-model items that LiteLLM and models.dev both cite"
+    item_id, row = both[0]
+    names = {s["source_model"] for c in row[6] for s in c["sources"] if s["source"] == "litellm"}
+    litellm, modelsdev = recorded("BerriAI"), recorded("models.dev")
+    document = json.loads((WORLDS / litellm["file"]).read_text())
+    for name in names:
+        del document[name]
+    without = {litellm["url"]: {"body": json.dumps(document)}}
+    reindented = json.dumps(json.loads((WORLDS / modelsdev["file"]).read_text()), indent=1)
+
+    outcome = {}
+    for case, broken in {
+        "held": without,
+        "read": {**without, modelsdev["url"]: {"body": reindented}},
+    }.items():
+        db = copy_catalog(epoch2, tmp_path / f"{case}.db")
+        (tmp_path / case).mkdir()
+        run_id = replayed_run(db, fault_world(tmp_path / case, broken), SOURCES)
+        with store.connect(db).connect() as conn:
+            run = queries.get_run(conn, run_id)
+        assert run is not None
+        reason = next(s.reason for s in run.sources if s.source == "modelsdev")
+        assert reason.startswith("unchanged since") == (case == "held"), (case, reason)
+        outcome[case] = items(db)
+
+    assert outcome["read"][item_id][3] == "superseded"
+    assert outcome["held"] == outcome["read"]
