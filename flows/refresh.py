@@ -501,7 +501,7 @@ def standing_in(
 
 def unstated(last: Sequence[Observation], batch: Batch) -> list[Observation]:
     """Of partial sources' last applied statements `last` (store.last_statements), those of the
-    fields each states nothing of this run (neither read nor set aside in `batch`): what the
+    fields each states nothing of this run (neither read nor set aside in `batch`, `_of`): what the
     responses that gave no evidence stated (a failed URL, a further page of a listing that
     failed, a stale response), whichever of its URLs a statement was recorded under (what two
     of a source's responses state is recorded under the first). A partial listing counts no
@@ -510,13 +510,19 @@ def unstated(last: Sequence[Observation], batch: Batch) -> list[Observation]:
     if not sources:
         return []
     set_aside = (p.observation for p in batch.problems if p.observation is not None)
-    stated = {_statement(o) for o in chain(batch.valid, set_aside) if o.source in sources}
-    return [o for o in last if _statement(o) not in stated]
+    stated = {key for o in chain(batch.valid, set_aside) if o.source in sources for key in _of(o)}
+    return [o for o in last if stated.isdisjoint(_of(o))]
 
 
-def _statement(o: Observation) -> tuple[object, ...]:
-    """What a statement is of: its source, route, name at the source, measure and date."""
-    return (o.source, o.route, o.source_model, o.measure, o.effective_from)
+def _of(o: Observation) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    """What a statement is of, two ways: its source, route, model (its name at the source when
+    it maps to none) and measure; and the same by its name at the source. Any date: a price
+    stated again from another date, under another name of the same model (a renamed product)
+    or for a name now mapped otherwise is the same field stated now."""
+    return (
+        (o.source, o.route, "model", o.model or o.source_model, o.measure),
+        (o.source, o.route, "name", o.source_model, o.measure),
+    )
 
 
 def _stored_responses(

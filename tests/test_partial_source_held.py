@@ -94,11 +94,14 @@ def test_one_failed_response_of_a_source_changes_nothing_it_stood_for(
     assert review_state(db) == before
 
 
-def split_azure(tmp_path: Path, page2: dict[str, Any] | None = None) -> Path:
+def split_azure(
+    tmp_path: Path, page2: dict[str, Any] | None = None, repriced: bool = False
+) -> Path:
     """Epoch-2 with Azure's eastus2 listing (1,520 items, one page as recorded) served as two
     pages chained by NextPageLink, as the API pages a longer listing: the first 1,000 items,
     then the rest (or `page2`'s answer instead). The link is the one Azure's recorded epoch-1
-    first page names."""
+    first page names. `repriced`: the first priced meter on the first page states twice its
+    price from a later date (2026-08-01)."""
     recorded = {
         world: next(
             e
@@ -111,6 +114,10 @@ def split_azure(tmp_path: Path, page2: dict[str, Any] | None = None) -> Path:
     entry = recorded["epoch-2"]
     document = json.loads((WORLDS / entry["file"]).read_bytes())
     items = document["Items"]
+    if repriced:
+        meter = next(i for i in items if i["retailPrice"] > 0)
+        meter["retailPrice"] = meter["unitPrice"] = meter["retailPrice"] * 2
+        meter["effectiveStartDate"] = "2026-08-01T00:00:00Z"
     first = {**document, "Items": items[:1000], "Count": 1000, "NextPageLink": following}
     rest = {**document, "Items": items[1000:], "Count": len(items) - 1000, "NextPageLink": None}
     served = {k: v for k, v in entry.items() if k != "file"}
@@ -151,3 +158,30 @@ def test_a_failed_further_page_changes_nothing_it_stood_for(paged: Path, tmp_pat
         assert conn.execute(select(catalog_values).order_by(catalog_values.c.id)).all() == values
     assert any("azure" in sources for _, _, sources, _ in before.values())
     assert review_state(db) == before
+
+
+def by_fingerprint(db: str) -> dict[str, tuple[Any, ...]]:
+    """Every review item by fingerprint: (kind, route, model, status, sources, changes)."""
+    c = review_items.c
+    with store.connect(db).connect() as conn:
+        rows = conn.execute(
+            select(c.fingerprint, c.kind, c.route, c.model, c.status, c.sources, c.changes)
+        )
+        return {r.fingerprint: tuple(r[1:]) for r in rows}
+
+
+def test_a_price_a_good_page_states_anew_is_not_held_beside_it(paged: Path, tmp_path: Path) -> None:
+    """The first page states a meter's price anew (twice it, from a later date) while the second
+    page fails: the old statement of that field was held beside the new one (a held field was
+    told by its date too), and the item proposing the change cited both."""
+    outcome = {}
+    for case, page2 in {"failed": {"status": 500}, "answered": None}.items():
+        db = copy_catalog(paged, tmp_path / f"{case}.db")
+        (tmp_path / case).mkdir()
+        replayed_run(db, split_azure(tmp_path / case, page2, repriced=True), PAGED)
+        outcome[case] = by_fingerprint(db)
+    changed = [
+        row for row in outcome["answered"].values() if row[3] == "open" and "azure" in row[4]
+    ]
+    assert any(c.get("proposed") == "33" for row in changed for c in row[5])
+    assert outcome["failed"] == outcome["answered"]
