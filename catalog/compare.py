@@ -16,7 +16,7 @@ Authority holds on a bad day:
   never stamp, never count as a listing, never let a value in, and never make an item on their
   own: an item cites a statement read this run (what only held statements state stays as its
   open item left it, unless a source read this run no longer states what that open item cites
-  it for: `Comparison.held_items`, which the store opens in its place).
+  it for: `Comparison.held_items`, which the store then takes as proposed).
 """
 
 from __future__ import annotations
@@ -102,8 +102,9 @@ class Comparison:
     new_values: list[NewValue] = field(default_factory=list)
     items: list[ReviewItem] = field(default_factory=list)
     listings: dict[ListingId, Listing] = field(default_factory=dict)
-    # Items citing only held statements: they propose nothing on their own, but stand in for an
-    # open item of theirs that a source read this run no longer backs (store._apply_items).
+    # Items citing only held statements: they propose nothing on their own, but do where an
+    # open item on their route and model cites a source read this run that they do not
+    # (store._backing_withdrawn).
     held_items: list[ReviewItem] = field(default_factory=list)
 
 

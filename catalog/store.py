@@ -1237,32 +1237,29 @@ def _record_stamps(
 def _backing_withdrawn(
     conn: Connection, held_items: Sequence[ReviewItem], valid: Sequence[Observation]
 ) -> list[ReviewItem]:
-    """Of the items citing only held statements (compare's Comparison.held_items), those in
-    place of an open item of their kind on their route and model that cites a source read this
-    run (in `valid`) which they do not: that source no longer states what the open item cites
-    it for, so the item the held statements make is what a run reading every source proposes
-    (an unchanged source is held: it must not keep a withdrawn statement on review). The others
-    propose nothing: what only held statements state stays as its open item left it."""
+    """Of the items citing only held statements (compare's Comparison.held_items), those on a
+    route and model with an open item citing a source read this run which they do not: that
+    source no longer states what the open item cites it for, so the items the held statements
+    make there are what a run reading every source proposes (an unchanged source is held: it
+    must not keep a withdrawn statement on review). The others propose nothing: what only held
+    statements state stays as its open item left it."""
     read = {o.source for o in valid}
     if not held_items or not read:
         return []
     c = review_items.c
-    wanted = {(i.kind.value, i.route, i.model) for i in held_items}
-    cited: dict[tuple[str, str, str], set[str]] = {}
-    for kind in {k for k, _, _ in wanted}:
-        routes = {r for k, r, _ in wanted if k == kind}
-        rows = conn.execute(
-            select(c.route, c.model, c.sources).where(
-                c.status == ReviewStatus.OPEN.value, c.kind == kind, c.route.in_(routes)
-            )
+    wanted = {(i.route, i.model) for i in held_items}
+    cited: dict[tuple[str, str], set[str]] = {}
+    rows = conn.execute(
+        select(c.route, c.model, c.sources).where(
+            c.status == ReviewStatus.OPEN.value, c.route.in_({route for route, _ in wanted})
         )
-        for row in rows:
-            key = (kind, row.route, row.model)
-            if key in wanted:
-                cited.setdefault(key, set()).update(read.intersection(row.sources or ()))
-    return [
-        i for i in held_items if cited.get((i.kind.value, i.route, i.model), set()) - set(i.sources)
-    ]
+    )
+    for row in rows:
+        if (row.route, row.model) in wanted:
+            cited.setdefault((row.route, row.model), set()).update(
+                read.intersection(row.sources or ())
+            )
+    return [i for i in held_items if cited.get((i.route, i.model), set()) - set(i.sources)]
 
 
 def _apply_items(

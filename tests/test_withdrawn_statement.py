@@ -92,3 +92,46 @@ def test_a_withdrawn_statement_changes_its_item_whether_the_others_are_read_or_h
 
     assert outcome["read"][item_id][3] == "superseded"
     assert outcome["held"] == outcome["read"]
+
+
+@pytest.fixture(scope="module")
+def openrouter_epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("withdrawn-openrouter") / "catalog.db"
+    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-1.json", OFFICIAL, accept_new=True)
+    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-2.json", OFFICIAL)
+    return base
+
+
+OFFICIAL = ["openrouter", "modelsdev"]
+
+
+def test_an_official_listing_of_another_day_proposes_alike_whether_the_others_are_read_or_held(
+    openrouter_epoch2: Path, tmp_path: Path
+) -> None:
+    """OpenRouter's epoch-1 listings served (dated anew) after epoch-2: models it lists no more
+    leave the secondary values of models.dev against the values it verified, as disagreements
+    citing models.dev alone, which supersede open items of other kinds on those models. Held,
+    models.dev's statements made those items citing only held statements, and only those in
+    place of an open item of their own kind were taken (63 missing): the open items stayed,
+    citing OpenRouter for what it no longer states."""
+    epoch1 = {e["url"]: e for e in json.loads((WORLDS / "epoch-1.json").read_text())["responses"]}
+    served_again = {
+        url: {"file": str((WORLDS / epoch1[url]["file"]).resolve()), "date": "2026-09-01T00:00:00Z"}
+        for url in epoch1
+        if "openrouter.ai" in url
+    }
+    modelsdev = recorded("models.dev")
+    same_json = (WORLDS / modelsdev["file"]).read_text() + "\n"  # read again, stating the same
+    outcome = {}
+    for case, broken in {
+        "held": served_again,
+        "read": {**served_again, modelsdev["url"]: {"body": same_json}},
+    }.items():
+        db = copy_catalog(openrouter_epoch2, tmp_path / f"{case}.db")
+        (tmp_path / case).mkdir()
+        replayed_run(db, fault_world(tmp_path / case, broken), OFFICIAL)
+        outcome[case] = {row[4]: row for row in items(db).values()}  # ids: in opening order
+    assert outcome["held"] == outcome["read"]
+    assert any(
+        row[0] == "disagreement" and row[5] == ["modelsdev"] for row in outcome["read"].values()
+    )
