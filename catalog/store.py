@@ -935,14 +935,7 @@ def apply(
         in_force_meanwhile = _apply_new_values(conn, run_id, comparison)
         _apply_stamps(conn, run_id, comparison)
         opened, stale, decided = (
-            _apply_items(
-                conn,
-                run_id,
-                [*comparison.items, *_backing_withdrawn(conn, comparison.held_items, valid)],
-                valid,
-                now,
-                triage,
-            )
+            _apply_items(conn, run_id, comparison.items, comparison.held_items, valid, now, triage)
             if comparison.items or valid
             else ([], 0, 0)  # nothing read this run: no item to open, touch or close
         )
@@ -1235,26 +1228,19 @@ def _record_stamps(
 
 
 def _backing_withdrawn(
-    conn: Connection, held_items: Sequence[ReviewItem], valid: Sequence[Observation]
+    open_rows: Sequence[Any], held_items: Sequence[ReviewItem], read: set[str]
 ) -> list[ReviewItem]:
     """Of the items citing only held statements (compare's Comparison.held_items), those on a
-    route and model with an open item citing a source read this run which they do not: that
-    source no longer states what the open item cites it for, so the items the held statements
-    make there are what a run reading every source proposes (an unchanged source is held: it
-    must not keep a withdrawn statement on review). The others propose nothing: what only held
-    statements state stays as its open item left it."""
-    read = {o.source for o in valid}
+    route and model with an open item (of `open_rows`) citing a source read this run (`read`)
+    which they do not: that source no longer states what the open item cites it for, so the
+    items the held statements make there are what a run reading every source proposes (an
+    unchanged source is held: it must not keep a withdrawn statement on review). The others
+    propose nothing: what only held statements state stays as its open item left it."""
     if not held_items or not read:
         return []
-    c = review_items.c
     wanted = {(i.route, i.model) for i in held_items}
     cited: dict[tuple[str, str], set[str]] = {}
-    rows = conn.execute(
-        select(c.route, c.model, c.sources).where(
-            c.status == ReviewStatus.OPEN.value, c.route.in_({route for route, _ in wanted})
-        )
-    )
-    for row in rows:
+    for row in open_rows:
         if (row.route, row.model) in wanted:
             cited.setdefault((row.route, row.model), set()).update(
                 read.intersection(row.sources or ())
@@ -1266,6 +1252,7 @@ def _apply_items(
     conn: Connection,
     run_id: int,
     items: Sequence[ReviewItem],
+    held_items: Sequence[ReviewItem],
     valid: Sequence[Observation],
     now: datetime,
     triage: Triage | None,
@@ -1278,15 +1265,18 @@ def _apply_items(
     (`_chosen_alike`). A field has one open proposal against the catalog: an item of a kind
     that proposes against it (price change, disagreement, new value or model) supersedes the
     open items of those kinds that propose on any of its fields, whatever their kind or the
-    other fields grouped with them (`_overlapping`).
+    other fields grouped with them (`_overlapping`). Items citing only held statements are
+    taken where `_backing_withdrawn` says.
     Returns (the items opened, how many were not opened as stale (premise gone, decided
     meanwhile), how many as decided before)."""
     c = review_items.c
     open_rows = conn.execute(
-        select(c.id, c.fingerprint, c.slot, c.kind, c.route, c.model, c.run_id).where(
+        select(c.id, c.fingerprint, c.slot, c.kind, c.route, c.model, c.run_id, c.sources).where(
             c.status == ReviewStatus.OPEN.value
         )
     ).all()
+    read = {o.source for o in valid}
+    items = [*items, *_backing_withdrawn(open_rows, held_items, read)]
     started = conn.execute(select(runs.c.started_at).where(runs.c.id == run_id)).scalar()
     decided_meanwhile = set(
         conn.execute(
@@ -1333,7 +1323,7 @@ def _apply_items(
     produced = {item.fingerprint for item in items}
     waiting = [r for r in open_rows if r.fingerprint not in produced and r.id not in superseded]
     # What a source's absence caused closes as such, before older proposals are superseded.
-    restated = _restated_after_absence(conn, run_id, waiting, valid)
+    restated = _restated_after_absence(conn, run_id, waiting, valid, read)
     closing = {*superseded, *seen, *(item_id for item_id, _ in restated)}
     superseded.extend(_overlapping(conn, open_rows, standing, closing))
     opened: list[ReviewItem] = []
@@ -1660,12 +1650,17 @@ def _premise_holds(item: ReviewItem, in_force: dict[tuple[str, ...], Decimal]) -
 
 
 def _restated_after_absence(
-    conn: Connection, run_id: int, waiting: Sequence[Any], valid: Sequence[Observation]
+    conn: Connection,
+    run_id: int,
+    waiting: Sequence[Any],
+    valid: Sequence[Observation],
+    read: set[str],
 ) -> list[tuple[int, str]]:
     """Open items, not proposed again by this run, that were opened while a source had failed
     and whose fields that source states again in this run: what its absence caused. An item
-    citing no source read this run is not proposed only because its sources are held (compare
-    keeps it as it stands): it stays. Returns (item id, the reason it closes itself)."""
+    citing no source read this run (`read`) is not proposed only because its sources are held
+    (compare keeps it as it stands): it stays. Returns (item id, the reason it closes itself)."""
+    waiting = [r for r in waiting if read.intersection(r.sources or ())]
     item_runs = {r.run_id for r in waiting if r.run_id is not None}
     if not item_runs:
         return []
@@ -1687,16 +1682,14 @@ def _restated_after_absence(
     c = review_items.c
     absent_ids = [r.id for r in waiting if failed.get(r.run_id)]
     changes: dict[int, Any] = {}
-    read = {o.source for o in valid}
     for start in range(0, len(absent_ids), 5000):
         chunk = absent_ids[start : start + 5000]
-        for item in conn.execute(select(c.id, c.changes, c.sources).where(c.id.in_(chunk))):
-            if read.intersection(item.sources or ()):
-                changes[item.id] = item.changes
+        for row in conn.execute(select(c.id, c.changes).where(c.id.in_(chunk))):
+            changes[row.id] = row.changes
     closing: list[tuple[int, str]] = []
     for row in waiting:
         absent = failed.get(row.run_id)
-        if not absent or row.id not in changes:
+        if not absent:
             continue
         fields = [
             FieldId(row.route, row.model, FieldChange.model_validate(change).measure)

@@ -5,10 +5,10 @@ an economy, and must propose what reading it would.
 LiteLLM's and models.dev's epoch-1 answers are loaded (accept-new), then their epoch-2 answers
 open new-model items citing both. Then epoch-2 is served again with one such model's entry taken
 out of LiteLLM's map (made here from the recorded body), once with models.dev's body as recorded
-(confirmed unchanged: held) and once re-indented (the same JSON, read again). Read again,
-models.dev's statements make the item anew without LiteLLM and it supersedes the open one; held,
-they made an item citing only held statements, which was dropped, and the open item kept citing
-LiteLLM for values LiteLLM no longer states.
+(confirmed unchanged: held) and once ending in one more newline (the same JSON, read again).
+Read again, models.dev's statements make the item anew without LiteLLM and it supersedes the
+open one; held, they made an item citing only held statements, which was dropped, and the open
+item kept citing LiteLLM for values LiteLLM no longer states.
 """
 
 from __future__ import annotations
@@ -46,6 +46,30 @@ def recorded(url_part: str) -> dict[str, Any]:
     )
 
 
+def held_and_read(
+    base: Path, broken: dict[str, dict[str, Any]], sources: list[str], tmp_path: Path
+) -> dict[str, str]:
+    """The `broken` world replayed on two copies of `base`: "held" with models.dev's body as
+    recorded (confirmed unchanged), "read" with it ending in one more newline (the same JSON,
+    read again). The copies' URLs."""
+    modelsdev = recorded("models.dev")
+    same_json = (WORLDS / modelsdev["file"]).read_text() + "\n"
+    dbs = {}
+    for case, world in {
+        "held": broken,
+        "read": {**broken, modelsdev["url"]: {"body": same_json}},
+    }.items():
+        db = dbs[case] = copy_catalog(base, tmp_path / f"{case}.db")
+        (tmp_path / case).mkdir()
+        run_id = replayed_run(db, fault_world(tmp_path / case, world), sources)
+        with store.connect(db).connect() as conn:
+            run = queries.get_run(conn, run_id)
+        assert run is not None
+        reason = next(s.reason for s in run.sources if s.source == "modelsdev")
+        assert reason.startswith("unchanged since") == (case == "held"), (case, reason)
+    return dbs
+
+
 def items(db: str) -> dict[int, tuple[Any, ...]]:
     """Every review item: id -> (kind, route, model, status, fingerprint, sources, changes)."""
     c = review_items.c
@@ -68,27 +92,15 @@ def test_a_withdrawn_statement_changes_its_item_whether_the_others_are_read_or_h
     assert both, "epoch-2 opens new-model items that LiteLLM and models.dev both cite"
     item_id, row = both[0]
     names = {s["source_model"] for c in row[6] for s in c["sources"] if s["source"] == "litellm"}
-    litellm, modelsdev = recorded("BerriAI"), recorded("models.dev")
+    litellm = recorded("BerriAI")
     document = json.loads((WORLDS / litellm["file"]).read_text())
     for name in names:
         del document[name]
     without = {litellm["url"]: {"body": json.dumps(document)}}
-    reindented = json.dumps(json.loads((WORLDS / modelsdev["file"]).read_text()), indent=1)
 
-    outcome = {}
-    for case, broken in {
-        "held": without,
-        "read": {**without, modelsdev["url"]: {"body": reindented}},
-    }.items():
-        db = copy_catalog(epoch2, tmp_path / f"{case}.db")
-        (tmp_path / case).mkdir()
-        run_id = replayed_run(db, fault_world(tmp_path / case, broken), SOURCES)
-        with store.connect(db).connect() as conn:
-            run = queries.get_run(conn, run_id)
-        assert run is not None
-        reason = next(s.reason for s in run.sources if s.source == "modelsdev")
-        assert reason.startswith("unchanged since") == (case == "held"), (case, reason)
-        outcome[case] = items(db)
+    outcome = {
+        case: items(db) for case, db in held_and_read(epoch2, without, SOURCES, tmp_path).items()
+    }
 
     assert outcome["read"][item_id][3] == "superseded"
     assert outcome["held"] == outcome["read"]
@@ -120,17 +132,10 @@ def test_an_official_listing_of_another_day_proposes_alike_whether_the_others_ar
         for url in epoch1
         if "openrouter.ai" in url
     }
-    modelsdev = recorded("models.dev")
-    same_json = (WORLDS / modelsdev["file"]).read_text() + "\n"  # read again, stating the same
-    outcome = {}
-    for case, broken in {
-        "held": served_again,
-        "read": {**served_again, modelsdev["url"]: {"body": same_json}},
-    }.items():
-        db = copy_catalog(openrouter_epoch2, tmp_path / f"{case}.db")
-        (tmp_path / case).mkdir()
-        replayed_run(db, fault_world(tmp_path / case, broken), OFFICIAL)
-        outcome[case] = {row[4]: row for row in items(db).values()}  # ids: in opening order
+    outcome = {  # by fingerprint: ids follow the order items opened in
+        case: {row[4]: row for row in items(db).values()}
+        for case, db in held_and_read(openrouter_epoch2, served_again, OFFICIAL, tmp_path).items()
+    }
     assert outcome["held"] == outcome["read"]
     assert any(
         row[0] == "disagreement" and row[5] == ["modelsdev"] for row in outcome["read"].values()
