@@ -100,6 +100,8 @@ def after_download(
     confirmed = laps.time(
         "find unchanged", lambda: refresh.find_unchanged.fn(url, evidence, reports)
     )
+    if not any(pages for s, pages in evidence.items() if s not in confirmed):
+        refresh.settle_unchanged(confirmed, None, print)
     to_read = {s: pages for s, pages in evidence.items() if s not in confirmed}
     with refresh.collection_paused():
         batch, comparison = refresh.Batch(), Comparison()
@@ -116,10 +118,12 @@ def after_download(
                     url, batch, reports, run_id, accept_new, identity, frozenset(confirmed), held
                 ),
             )
+        refresh.report_unchanged(reports, confirmed)
+        naming = refresh.naming_to_record(reports, batch, confirmed)
         opened = laps.time(
             "apply (one transaction)",
             lambda: refresh.apply_changes.fn(
-                url, run_id, batch, comparison, reports, evidence, confirmed
+                url, run_id, batch, comparison, reports, evidence, confirmed, naming
             ),
         )
     return laps, refresh.Stages(reports, batch, comparison, opened, judged, confirmed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 import unicodedata
@@ -385,37 +386,52 @@ def named_models(batch: SourceDrafts, identity: Identity) -> set[tuple[str, str]
     return found
 
 
-def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
-    """Drafts with identity and provenance; a value stated twice identically is kept once.
+class _Naming:
+    """How identity names a source's drafts (`observations`): a draft's route, canonical model
+    (None: a name that maps to no known model) and dimensions.
 
     Identity is resolved once per (route, model name) the source writes, not once per value:
     the route, the canonical model and whether the source is official for that route. Only a
     secondary's statement that names no deployment scope, of a (route, model) whose official
     prices state scopes, is looked up value by value (catalog.identity.OfficialScopes)."""
-    source = batch.source
-    scopes = identity.scopes
-    scoped = {(route, model) for route, model, _ in scopes.prices}
-    seen: set[tuple[object, ...]] = set()
-    out: list[Observation] = []
-    named: dict[tuple[str, str], tuple[str, str | None, bool]] = {}
-    for page, draft in batch.drafts:
+
+    def __init__(self, source: Source, identity: Identity) -> None:
+        self._source = source
+        self._identity = identity
+        self._scopes = identity.scopes
+        self._scoped = {(route, model) for route, model, _ in identity.scopes.prices}
+        self._named: dict[tuple[str, str], tuple[str, str | None, bool]] = {}
+
+    def __call__(self, draft: Draft) -> tuple[str, str | None, Dims]:
         stated = (draft.route, draft.source_model)
-        found = named.get(stated)
+        found = self._named.get(stated)
         if found is None:
-            route = identity.route(draft.route)
-            model = identity.model(draft.source_model)
+            route = self._identity.route(draft.route)
+            model = self._identity.model(draft.source_model)
             # a secondary's statement of a model priced by scope may get its official scope
-            found = named[stated] = (
+            found = self._named[stated] = (
                 route,
                 model,
-                (route, model) in scoped and not source.is_official(route),
+                (route, model) in self._scoped and not self._source.is_official(route),
             )
         route, model, secondary = found
         dimensions = draft.dimensions
         if secondary and model is not None and _SCOPE not in dimensions:
-            scope = scopes.scope(route, model, draft.measure, draft.value)
+            scope = self._scopes.scope(route, model, draft.measure, draft.value)
             if scope is not None:
                 dimensions = Dims.of({**dimensions, _SCOPE: scope})
+        return route, model, dimensions
+
+
+def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
+    """Drafts with identity and provenance (named by `_Naming`); a value stated twice
+    identically is kept once."""
+    source = batch.source
+    name = _Naming(source, identity)
+    seen: set[tuple[object, ...]] = set()
+    out: list[Observation] = []
+    for page, draft in batch.drafts:
+        route, model, dimensions = name(draft)
         key = (
             route,
             model or draft.source_model,
@@ -453,3 +469,29 @@ def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
 
 
 _SCOPE = Dim.SCOPE.value
+
+
+def naming_digest(batch: SourceDrafts, identity: Identity) -> str:
+    """sha256 (hex) of how `identity` names the batch's statements (`observations`): each
+    (route, model name) the source writes with the route and model it resolves to, each
+    statement given a deployment scope with that scope, and the models its problem records name
+    (`named_models`). Equal digests of the same drafts in two runs: every statement is named
+    alike in both, so an unchanged source's last statements stand for what reading it would
+    state (flows/refresh.py; a source's names can map otherwise when another source's statements
+    make a model known or a dated id priced apart)."""
+    name = _Naming(batch.source, identity)
+    told: set[tuple[str, ...]] = set()
+    for _, draft in batch.drafts:
+        route, model, dimensions = name(draft)
+        stated = (draft.route, draft.source_model, route, model or "")
+        if dimensions is draft.dimensions:
+            told.add(stated)
+        else:
+            measure = (draft.kind, draft.component, draft.unit, draft.dimensions.key)
+            told.add((*stated, *measure, str(draft.value), dimensions.key))
+    told.update(("named", route, model) for route, model in named_models(batch, identity))
+    digest = hashlib.sha256()
+    for entry in sorted(told):
+        digest.update("\x1f".join(entry).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()

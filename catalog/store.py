@@ -914,6 +914,7 @@ def apply(
     pages: Mapping[str, Sequence[FetchedPage]] | None = None,
     unchanged: Sequence[Unchanged] = (),
     triage: Triage | None = None,
+    naming: Mapping[str, str] | None = None,
 ) -> list[ReviewItem]:
     """Write one refresh in one transaction. Returns the review items it opened.
 
@@ -928,6 +929,8 @@ def apply(
     the same transaction, and the catalog mark after it all is noted in the run's summary.
     `triage` gives the items it opens their triage columns before they are inserted (see
     `Triage`); without it they go in untriaged (priority NULL) for review/triage.py's `assign`.
+    `naming`: how identity named each applied source's statements this run (by source: its
+    catalog/normalize.py naming_digest), noted in the summary beside the catalog mark.
     """
     with write_transaction(engine) as conn:
         _insert_observations(conn, run_id, valid)
@@ -957,7 +960,7 @@ def apply(
             skipped = {u.source for u in unchanged}
             record_pages(conn, run_id, {s: p for s, p in pages.items() if s not in skipped})
             store_bodies(conn, run_id, (p for listed in pages.values() for p in listed))
-        note_catalog_mark(conn, run_id)
+        note_catalog_mark(conn, run_id, naming or {})
         _insert_many(
             conn,
             source_runs,
@@ -1756,11 +1759,13 @@ def catalog_mark(conn: Connection) -> tuple[int, int]:
 def previous_runs(conn: Connection, sources: Iterable[str]) -> dict[str, PreviousRun]:
     """Each source's previous run as catalog/unchanged.py judges it: the status and counts of its
     latest source_runs row, that run's responses of it by URL (with the first response of each
-    unbroken line of identical bodies), the catalog mark the run left and the source's listing
-    counters. A source never run is absent. Reads source_runs, responses, runs, listings."""
+    unbroken line of identical bodies), the catalog mark the run left, how its names were named
+    then, whether a later run applied any source's values, and the source's listing counters.
+    A source never run is absent. Reads source_runs, responses, runs, listings."""
     s, r, li = source_runs.c, responses.c, listings.c
     since = responses.alias("since")
     since_run = runs.alias("since_run")
+    last_applied = conn.execute(select(func.max(s.run_id)).where(s.status.in_(APPLIED))).scalar()
     found: dict[str, PreviousRun] = {}
     for source in sorted(set(sources)):
         last = conn.execute(
@@ -1781,6 +1786,7 @@ def previous_runs(conn: Connection, sources: Iterable[str]) -> dict[str, Previou
         summary = conn.execute(select(runs.c.summary).where(runs.c.id == last.run_id)).scalar()
         mark = (summary or {}).get("catalog_mark")
         code = (summary or {}).get("reading_code")
+        naming = ((summary or {}).get("naming") or {}).get(source)
         missing = conn.execute(
             select(li.missing_runs).where(li.source == source, li.missing_runs > 0).distinct()
         ).scalars()
@@ -1807,6 +1813,8 @@ def previous_runs(conn: Connection, sources: Iterable[str]) -> dict[str, Previou
             catalog_mark=(int(mark[0]), int(mark[1])) if mark else None,
             missing_runs=tuple(missing),
             reading_code=code if isinstance(code, str) else None,
+            naming=naming if isinstance(naming, str) else None,
+            applied_after=(last_applied or 0) > last.run_id,
         )
     return found
 
@@ -1992,10 +2000,11 @@ def store_bodies(conn: Connection, run_id: int, pages: Iterable[FetchedPage]) ->
     )
 
 
-def note_catalog_mark(conn: Connection, run_id: int) -> None:
-    """Record in the run's summary the catalog mark its apply left and the fingerprint of the
-    code that read its sources (catalog/unchanged.py reads both to know whether the catalog, or
-    the reading of the same bytes, changed since)."""
+def note_catalog_mark(conn: Connection, run_id: int, naming: Mapping[str, str]) -> None:
+    """Record in the run's summary the catalog mark its apply left, the fingerprint of the
+    code that read its sources and how identity named each source's statements (`naming`, by
+    source: catalog/unchanged.py reads them to know whether the catalog, the reading of the same
+    bytes, or the names they map to changed since)."""
     summary = conn.execute(select(runs.c.summary).where(runs.c.id == run_id)).scalar() or {}
     conn.execute(
         update(runs)
@@ -2005,6 +2014,7 @@ def note_catalog_mark(conn: Connection, run_id: int) -> None:
                 **summary,
                 "catalog_mark": list(catalog_mark(conn)),
                 "reading_code": reading_code.fingerprint(),
+                "naming": dict(naming),
             }
         )
     )

@@ -19,7 +19,10 @@ instead of being normalized, validated and compared again. Anything else goes th
 - the catalog changed since the previous run (a value opened or closed: a reviewer's decision or
   another source's new value may now be what this source states);
 - one of its complete-listing counters stands one absence short of opening a "missing" item
-  (counting it needs compare's item).
+  (counting it needs compare's item);
+- its names map otherwise than they did then (`named_otherwise`, decided once identity has
+  learned from this run's statements): another source's statements made a model known or a
+  dated id priced apart, and the same bytes now state another model's values.
 """
 
 from __future__ import annotations
@@ -71,6 +74,10 @@ class PreviousRun:
     catalog_mark: tuple[int, int] | None
     missing_runs: Sequence[int] = ()
     reading_code: str | None = None  # catalog/reading_code.py's fingerprint; None: not recorded
+    # how identity named the source's statements then (catalog/normalize.py's naming_digest)
+    naming: str | None = None
+    # a later run applied some source's values (read or confirmed): identity may have moved
+    applied_after: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,3 +154,23 @@ def decide(
         since_run=since.since_run,
         since_at=since.since_at,
     )
+
+
+def named_otherwise(decided: Unchanged, naming: Mapping[str, str] | None) -> str | None:
+    """Why a source `decided` unchanged is to be read after all, or None: its last statements
+    stand for what reading its bytes again would state only where identity names them as it did
+    then (the alias tables and the reading code are the same: `decide`; what the other sources
+    state may not be). `naming`: this run's naming digest of each source read or confirmed
+    (catalog/normalize.py's naming_digest), None when this run reads no source; then identity
+    learns from nothing that a run after the previous one did not, unless such a run applied
+    some source's values."""
+    previous = decided.previous
+    if previous.naming is None:
+        return f"run {previous.run_id} recorded no naming of its names"
+    if naming is None:
+        if previous.applied_after:
+            return f"a run after run {previous.run_id} applied values: names may map otherwise"
+        return None
+    if naming.get(decided.source) != previous.naming:
+        return f"its names map otherwise than in run {previous.run_id}"
+    return None

@@ -55,7 +55,7 @@ from catalog import (
 )
 from catalog.compare import Comparison, Context, compare
 from catalog.identity import Identity, Statement
-from catalog.normalize import SourceDrafts
+from catalog.normalize import SourceDrafts, naming_digest
 from review import triage
 from schemas.fetch import FetchedPage
 from schemas.records import Observation, Problem, ReviewItem, SourceRun, SourceStatus
@@ -103,6 +103,9 @@ class Batch:
     rejected: list[Problem] = field(default_factory=list)  # of failed sources: quarantined only
     # (source, route, model) its records read with a problem name (catalog/intake.py)
     named: set[tuple[str, str, str]] = field(default_factory=set)
+    # each source read or confirmed unchanged: how identity named its statements this run
+    # (catalog/normalize.py's naming_digest)
+    naming: dict[str, str] = field(default_factory=dict)
 
     @property
     def quarantined(self) -> list[Problem]:
@@ -166,8 +169,8 @@ def find_unchanged(
     url: str, evidence: dict[str, list[FetchedPage]], reports: dict[str, SourceRun]
 ) -> dict[str, unchanged.Unchanged]:
     """The sources whose every response repeats, byte for byte, their previous complete one
-    (catalog/unchanged.py decides): reported ok, "unchanged since …", with the counts of the run
-    they repeat; their values are confirmed at apply instead of being read again."""
+    (catalog/unchanged.py decides): their values are confirmed at apply instead of being read
+    again, unless reading finds their names map otherwise now (`settle_unchanged`)."""
     with catalog_engine(url) as engine, engine.connect() as conn:
         previous = store.previous_runs(conn, reports)
         mark = store.catalog_mark(conn)
@@ -184,37 +187,97 @@ def find_unchanged(
             mark,
             reading_code.fingerprint(),
         )
-        if isinstance(decided, str):
-            continue
-        found[source] = decided
-        before = decided.previous
+        if not isinstance(decided, str):
+            found[source] = decided
+    return found
+
+
+def settle_unchanged(
+    confirmed: dict[str, unchanged.Unchanged],
+    naming: Mapping[str, str] | None,
+    told: Progress,
+) -> list[str]:
+    """Take out of `confirmed` (and return) the sources whose names map otherwise now than when
+    they were last read (catalog/unchanged.py's named_otherwise; `naming`: this run's naming
+    digests, None when no source is read): they are read instead, each told why."""
+    shifted = []
+    for source, decided in list(confirmed.items()):
+        why = unchanged.named_otherwise(decided, naming)
+        if why is not None:
+            del confirmed[source]
+            shifted.append(source)
+            told(source, f"{why}: read again")
+    return shifted
+
+
+def report_unchanged(
+    reports: dict[str, SourceRun], confirmed: Mapping[str, unchanged.Unchanged]
+) -> None:
+    """Report each confirmed source ok, "unchanged since …", with the counts of the run its
+    responses repeat."""
+    for source, decided in confirmed.items():
+        report, before = reports[source], decided.previous
         report.reason = decided.reason
         report.observations = before.observations
         report.quarantined = before.quarantined
         report.stamped = before.stamped
-    return found
+
+
+def naming_to_record(
+    reports: Mapping[str, SourceRun],
+    batch: Batch,
+    confirmed: Mapping[str, unchanged.Unchanged],
+) -> dict[str, str]:
+    """How identity named each source this run applies, for the run's summary: a source read,
+    as this run's reading named it; a confirmed one, so, or as its previous run did when this
+    run read no source (`settle_unchanged` found nothing for identity to learn anew)."""
+    naming = {
+        source: digest
+        for source, digest in batch.naming.items()
+        if source in confirmed or (source in reports and reports[source].status in store.APPLIED)
+    }
+    for source, decided in confirmed.items():
+        if source not in naming and decided.previous.naming is not None:
+            naming[source] = decided.previous.naming
+    return naming
+
+
+@dataclass
+class Reading:
+    """What reading needs from the catalog (`reading_context`), for `read_sources`.
+
+    `identity`: the alias tables, the catalog's models and the official statements of the
+    sources not read whose responses are not at hand. `held`: the last statements standing in
+    for what is not read this run (`standing_in`), which the rules across sources count as
+    stated. `before`: each source to read's prices in its last applied run (a rescaled listing
+    fails). `learn_pages`: responses of sources not read this run (confirmed unchanged, or the
+    stored ones of a failed source's last applied run, or of a partial source's URLs that gave
+    no evidence), normalized only so that identity learns from their statements as on a run
+    that read them (one whose normalizer fails teaches its held statements instead). `behind`:
+    a partial source's last statements made through URLs that did answer (what a further page
+    that failed stated is recorded under its listing's URL): identity learns those of fields
+    this run's responses state nothing of, as on a day the whole listing answered."""
+
+    identity: Identity
+    held: tuple[Observation, ...]
+    before: dict[str, dict[health.PriceKey, Decimal]]
+    learn_pages: dict[str, Sequence[FetchedPage]]
+    behind: tuple[Observation, ...] = ()
 
 
 @task(name="read-sources", cache_policy=NO_CACHE)
 def read_sources(
     evidence: Mapping[str, Sequence[FetchedPage]],
-    identity: Identity,
+    reading: Reading,
     reports: dict[str, SourceRun],
-    held: Sequence[Observation] = (),
-    before: Mapping[str, Mapping[health.PriceKey, Decimal]] | None = None,
-    learn_pages: Mapping[str, Sequence[FetchedPage]] | None = None,
     drafted: dict[str, SourceDrafts] | None = None,
 ) -> Batch:
     """Normalize, map and validate each source under its own boundary (catalog/intake.py); a
-    source that fails there is reported failed and applies nothing. `held`: the last statements
-    standing in for what is not read this run (`standing_in`), which the rules across sources
-    count as stated; `before`: each read source's prices in its last applied run (a rescaled
-    listing fails); `learn_pages`: responses of sources not read this run (confirmed unchanged,
-    or the stored ones of a failed source's last applied run, or of a partial source's URLs
-    that gave no evidence), normalized here only so that identity learns from their statements
-    as on a run that read them (one whose normalizer fails teaches its held statements
-    instead). `drafted`: each source's drafts by id, from an earlier reading of the same pages
-    (normalizing does not depend on identity); the sources normalized here are added to it."""
+    source that fails there is reported failed and applies nothing. `reading`: what reading
+    needs from the catalog (`Reading`; its identity learns here). `drafted`: each source's
+    drafts by id, from an earlier reading of the same pages (normalizing does not depend on
+    identity); the sources normalized here are added to it."""
+    identity, held = reading.identity, reading.held
     pages = {s: answered for s, answered in evidence.items() if answered}
     drafted = {} if drafted is None else drafted
     fresh, failures = intake.normalize_each(
@@ -222,12 +285,13 @@ def read_sources(
     )
     drafted.update((batch.source.id, batch) for batch in fresh)
     drafts = [drafted[s] for s in pages if s in drafted]
-    learned, unreadable = intake.normalize_each(learn_pages or {}, configured_sources())
+    learned, unreadable = intake.normalize_each(reading.learn_pages, configured_sources())
     identity.learn_official(_statements([o for o in held if o.source in unreadable]))
+    identity.learn_official(_statements(_unstated_behind(reading.behind, drafts, identity)))
     for source, reason in failures.items():
         reports[source].status, reports[source].reason = SourceStatus.FAILED, reason
     batch = Batch()
-    for found in intake.validate_each(drafts, identity, before, learned):
+    for found in intake.validate_each(drafts, identity, reading.before, learned):
         report = reports[found.source]
         report.observations = len(found.valid)
         report.quarantined = len(found.problems)
@@ -245,6 +309,7 @@ def read_sources(
         batch.valid.extend(found.valid)
         batch.problems.extend(found.problems)
         batch.named.update((found.source, route, model) for route, model in found.named)
+    batch.naming = {d.source.id: naming_digest(d, identity) for d in [*drafts, *learned]}
     # Across sources: a cache write without lifetime beside the route's per-lifetime ones is one
     # of them; a context tier whose threshold contradicts the route's own is a flag.
     # Units are facts: prices outside their unit's band, or per token for a model not metered
@@ -317,6 +382,7 @@ def apply_changes(
     reports: dict[str, SourceRun],
     evidence: dict[str, list[FetchedPage]],
     confirmed: dict[str, unchanged.Unchanged],
+    naming: dict[str, str] | None = None,
 ) -> list[ReviewItem]:
     stamped = Counter(s.source for s in comparison.stamps)
     stamped.update(o.source for n in comparison.new_values for o in n.confirmations)
@@ -335,6 +401,7 @@ def apply_changes(
             pages={s: pages for s, pages in evidence.items() if reports[s].status in store.APPLIED},
             unchanged=list(confirmed.values()),
             triage=triage.columns,
+            naming=naming,
         )
     for report in reports.values():
         report.review_items = store.review_items_of(report.source, report.status.value, opened)
@@ -342,49 +409,31 @@ def apply_changes(
 
 
 Reader = Callable[
-    [
-        Mapping[str, Sequence[FetchedPage]],
-        Identity,
-        dict[str, SourceRun],
-        Sequence[Observation],
-        Mapping[str, Mapping[health.PriceKey, Decimal]],
-        Mapping[str, Sequence[FetchedPage]],
-        dict[str, SourceDrafts],
-    ],
+    [Mapping[str, Sequence[FetchedPage]], Reading, dict[str, SourceRun], dict[str, SourceDrafts]],
     Batch,
 ]
 
 
 def _read_task(
     to_read: Mapping[str, Sequence[FetchedPage]],
-    identity: Identity,
+    reading: Reading,
     reports: dict[str, SourceRun],
-    held: Sequence[Observation],
-    before: Mapping[str, Mapping[health.PriceKey, Decimal]],
-    learn_pages: Mapping[str, Sequence[FetchedPage]],
     drafted: dict[str, SourceDrafts],
 ) -> Batch:
     """The read-sources task, its large arguments passed as they are (quote: Prefect would walk
     every observation looking for futures)."""
-    batch: Batch = read_sources(
-        quote(to_read),
-        quote(identity),
-        reports,
-        quote(held),
-        quote(before),
-        quote(learn_pages),
-        quote(drafted),
-    )  # type: ignore[call-overload]
+    batch: Batch = read_sources(quote(to_read), quote(reading), reports, quote(drafted))  # type: ignore[call-overload]
     return batch
 
 
 def read_healthy(
     engine: Engine,
     reports: dict[str, SourceRun],
-    confirmed: Mapping[str, unchanged.Unchanged],
+    confirmed: dict[str, unchanged.Unchanged],
     to_read: Mapping[str, Sequence[FetchedPage]],
     evidence: Mapping[str, Sequence[FetchedPage]],
     read_with: Reader | None = None,
+    told: Progress = _quiet,
 ) -> tuple[Identity, tuple[Observation, ...], Batch]:
     """Read the sources to read (`reading_context`, then `read_with`: the read-sources task, or
     its plain function for a caller outside a flow): (the identity they were read with, the held
@@ -396,34 +445,44 @@ def read_healthy(
     apart), so the others are read again without it, from their reports as health left them,
     with identity taught by its last applied statements as on a day it did not answer, until
     no source fails anew. A failed source keeps the report and the quarantined statements of
-    the reading that failed it."""
+    the reading that failed it.
+
+    A `confirmed` (unchanged) source whose names the final identity maps otherwise than when it
+    was last read is taken out of `confirmed` and read with the others (`settle_unchanged`):
+    its last statements no longer stand for what its bytes state."""
     read = dict(to_read)
     as_judged = {source: reports[source].model_copy() for source in read}
     rejected: list[Problem] = []
     drafted: dict[str, SourceDrafts] = {}  # each normalized once: a second reading redoes the rest
     while True:
-        identity, held, before, learn_pages = reading_context(
-            engine, reports, confirmed, read, evidence
-        )
-        batch = (read_with or _read_task)(
-            read, identity, reports, held, before, learn_pages, drafted
-        )
+        reading = reading_context(engine, reports, confirmed, read, evidence)
+        batch = (read_with or _read_task)(read, reading, reports, drafted)
         failed = {
             source
             for source in read
             if reports[source].status is SourceStatus.FAILED
             and as_judged[source].status is not SourceStatus.FAILED
         }
-        if not failed:
-            batch.rejected = rejected + batch.rejected
-            return identity, held, batch
         rejected += [p for p in batch.rejected if p.source in failed]
         read = {source: pages for source, pages in read.items() if source not in failed}
+        # What identity learned is final once no source fails anew; with none left to read, it
+        # learns nothing a later run than a confirmed source's last did not (named_otherwise).
+        shifted: list[str] = []
+        if not failed:
+            shifted = settle_unchanged(confirmed, batch.naming, told)
+        elif not any(read.values()):
+            shifted = settle_unchanged(confirmed, None, told)
+        if not failed and not shifted:
+            batch.rejected = rejected + batch.rejected
+            return reading.identity, reading.held, batch
+        for source in shifted:
+            read[source] = evidence[source]
+            as_judged[source] = reports[source].model_copy()
         for source in read:  # read again from what health found
             reports[source] = as_judged[source].model_copy()
         if not any(read.values()):
-            identity, held, _, _ = reading_context(engine, reports, confirmed, read, evidence)
-            return identity, held, Batch(rejected=rejected)
+            reading = reading_context(engine, reports, confirmed, read, evidence)
+            return reading.identity, reading.held, Batch(rejected=rejected)
 
 
 def _statements(held: Sequence[Observation]) -> Iterator[Statement]:
@@ -438,18 +497,8 @@ def reading_context(
     confirmed: Mapping[str, unchanged.Unchanged],
     to_read: Mapping[str, Sequence[FetchedPage]],
     evidence: Mapping[str, Sequence[FetchedPage]],
-) -> tuple[
-    Identity,
-    tuple[Observation, ...],
-    dict[str, dict[health.PriceKey, Decimal]],
-    dict[str, Sequence[FetchedPage]],
-]:
-    """What reading needs from the catalog, for `read_sources`: the identity (the catalog's
-    models, and the official statements of the sources not read whose responses are not at
-    hand), those held statements, each source to read's prices in its last applied run (a
-    rescaled listing fails), and the responses of the sources not read (and of a partial
-    source's URLs that gave no evidence) that identity learns from (`read_sources`'
-    learn_pages)."""
+) -> Reading:
+    """What reading the sources `to_read` needs from the catalog (`Reading`)."""
     identity = Identity.load()
     with engine.connect() as conn:
         identity.learn(store.known_models(conn))
@@ -468,7 +517,11 @@ def reading_context(
             for s in configured_sources()
             if s not in reports or reports[s].status is not SourceStatus.OK or s in confirmed
         ]
-        held = standing_in(store.last_statements(conn, short), reports, to_read)
+        last = store.last_statements(conn, short)
+        held = standing_in(last, reports, to_read)
+        standing = set(map(id, held))
+        partial = {s for s, r in reports.items() if r.status is SourceStatus.PARTIAL}
+        behind = tuple(o for o in last if o.source in partial and id(o) not in standing)
         pages: dict[str, Sequence[FetchedPage]] = {s: evidence[s] for s in confirmed}
         for source in short:
             if source not in confirmed:
@@ -477,7 +530,24 @@ def reading_context(
                     pages[source] = stored
         identity.learn_official(_statements([o for o in held if o.source not in pages]))
         before = {s: runlog.last_prices(conn, s) for s in to_read}
-    return identity, held, before, pages
+    return Reading(identity, held, before, pages, behind)
+
+
+def _unstated_behind(
+    behind: Sequence[Observation], drafts: Sequence[SourceDrafts], identity: Identity
+) -> list[Observation]:
+    """Of a partial source's last statements through URLs that answered (`Reading.behind`),
+    those of fields (route, name at the source, measure) its drafts this run state nothing of."""
+    sources = {o.source for o in behind}
+    if not sources:
+        return []
+    stated = {
+        (batch.source.id, identity.route(draft.route), draft.source_model, draft.measure)
+        for batch in drafts
+        if batch.source.id in sources
+        for _, draft in batch.drafts
+    }
+    return [o for o in behind if (o.source, o.route, o.source_model, o.measure) not in stated]
 
 
 def standing_in(
@@ -604,6 +674,8 @@ def _read_compare_apply(
     confirmed = find_unchanged(url, quote(evidence), reports)  # type: ignore[call-overload]
     for source, decided in confirmed.items():
         progress(source, decided.reason)
+    if not any(pages for s, pages in evidence.items() if s not in confirmed):
+        settle_unchanged(confirmed, None, progress)  # no source read: identity learns nothing new
     to_read = {s: pages for s, pages in evidence.items() if s not in confirmed}
     # quote(): large payloads pass between tasks as they are; Prefect would otherwise walk every
     # observation looking for futures (tens of seconds for a full refresh). Prefect's Task
@@ -612,7 +684,9 @@ def _read_compare_apply(
         batch, comparison = Batch(), Comparison()
         if any(to_read.values()):
             progress("*", "normalizing")
-            identity, held, batch = read_healthy(engine, reports, confirmed, to_read, evidence)
+            identity, held, batch = read_healthy(
+                engine, reports, confirmed, to_read, evidence, told=progress
+            )
             progress("*", "comparing")
             comparison = compare_catalog(  # type: ignore[call-overload]
                 url,
@@ -624,6 +698,7 @@ def _read_compare_apply(
                 frozenset(confirmed),
                 quote(held),
             )
+        report_unchanged(reports, confirmed)
         progress("*", "applying")
         opened = apply_changes(  # type: ignore[call-overload]
             url,
@@ -633,6 +708,7 @@ def _read_compare_apply(
             reports,
             quote(evidence),
             quote(confirmed),
+            naming_to_record(reports, batch, confirmed),
         )
     return Stages(reports, batch, comparison, opened, judged, confirmed)
 
