@@ -301,3 +301,34 @@ def test_0014_fingerprints_set_aside_anomalies_with_numbers_read_one_way(tmp_pat
     assert now[0] != written
     rewritten = detail.replace('"1e-7"', '"0.0000001"')
     assert anomaly_identity("openrouter", rewritten) == anomaly_identity("openrouter", detail)
+
+
+def test_0015_titles_say_none_where_a_field_holds_no_value(tmp_path: Path) -> None:
+    """Titles written with Python's None for a missing value say "none"; a None that is part of
+    a name stays as written."""
+    url = f"sqlite:///{tmp_path / 'titles.db'}"
+    migrate(url, "0014")
+    titles = [
+        "new_model: azure/fw-deepseekv3.2 cache_read: None → 0.31 usd_per_1m_tokens",
+        "disagreement: openai/gpt-4o input: 2.5 → None usd_per_1m_tokens",
+        "new_model: vercel/None-mini: 3 fields",
+    ]
+    with create_engine(url).begin() as conn:
+        for title in titles:
+            conn.execute(
+                text(
+                    "INSERT INTO review_items (kind, route, model, title, changes, sources, "
+                    "detail, fingerprint, slot, status, created_at, due_at, last_seen_at) VALUES "
+                    "('new_model', 'r', 'm', :title, '[]', '[]', '', 'f', 's', 'open', "
+                    "'2026-08-19 00:00:00', '2026-08-21 00:00:00', '2026-08-19 00:00:00')"
+                ),
+                {"title": title},
+            )
+    migrate(url, "head")
+    with create_engine(url).connect() as conn:
+        now = list(conn.execute(text("SELECT title FROM review_items ORDER BY id")).scalars())
+    assert now == [
+        "new_model: azure/fw-deepseekv3.2 cache_read: none → 0.31 usd_per_1m_tokens",
+        "disagreement: openai/gpt-4o input: 2.5 → none usd_per_1m_tokens",
+        "new_model: vercel/None-mini: 3 fields",
+    ]
