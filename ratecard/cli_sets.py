@@ -298,6 +298,7 @@ def review_undo(
     reviewer: Annotated[str, typer.Option("--reviewer", "-r", help="Who undoes (must exist).")],
     reason: Annotated[str, typer.Option(help="Why (required, recorded).")],
     db: DbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Undo a decision: the values before it come back in force, the item is open again."""
     from review import decisions
@@ -309,18 +310,25 @@ def review_undo(
             done = decisions.undo(engine, item_id, reviewer=reviewer, reason=reason)
     except decisions.DecisionError as exc:
         raise Refused(f"refused: {exc}") from None
+    if as_json:
+        print_json(decision_json(done, False))
+        return
     _line(
         f"#{item_id} open again: {plural(len(done.closed), 'value')} closed, "
         f"{len(done.opened)} restored"
     )
 
 
-def review_triage(db: DbOption = None) -> None:
+def review_triage(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Give open items not yet triaged (from before triage existed) priority, due time, set."""
     from review import triage
 
     with catalog(db) as engine:
-        _line(f"{plural(triage.assign_pending(engine), 'item')} triaged")
+        triaged = triage.assign_pending(engine)
+    if as_json:
+        print_json({"triaged": triaged})
+        return
+    _line(f"{plural(triaged, 'item')} triaged")
 
 
 def sla_watch(

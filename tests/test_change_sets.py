@@ -401,3 +401,26 @@ def test_a_set_that_does_not_exist_is_named_as_such(engine: Engine, catalog_db: 
     )
     assert result.exit_code == 1, result.output
     assert result.stderr.strip() == f"ratecard: no change set {missing} (`review sets` lists them)"
+
+
+def test_undo_and_triage_print_json_like_the_decisions(engine: Engine, catalog_db: str) -> None:
+    """`review undo --json` prints the decision as `review approve --json` does (the values it
+    closed and restored); `review triage --json` how many items it triaged."""
+    item = open_items(engine, set_id=PRICE_CHANGES)[0]
+    change = item.changes[0]
+    runner = CliRunner()
+    approved = runner.invoke(
+        app, ["review", "approve", str(item.id), "-r", "alice", "--json", "--db", catalog_db]
+    )
+    assert approved.exit_code == 0, approved.output
+    undo = ["review", "undo", str(item.id), "-r", "bob", "--reason", "wrong model"]
+    undone = runner.invoke(app, [*undo, "--json", "--db", catalog_db])
+    assert undone.exit_code == 0, undone.output
+    [made] = json.loads(approved.stdout)
+    back = json.loads(undone.stdout)
+    assert back["item_id"] == made["item_id"] == item.id
+    assert [v["value"] for v in back["closed"]] == [change.proposed]
+    assert [v["value"] for v in back["opened"]] == [change.current]
+    assert back.keys() == made.keys()
+    triaged = runner.invoke(app, ["review", "triage", "--json", "--db", catalog_db])
+    assert triaged.exit_code == 0 and json.loads(triaged.stdout) == {"triaged": 0}
