@@ -32,6 +32,7 @@ PUBLIC_URL_ENV = "RATECARD_PUBLIC_URL"
 DUE_SOON = "due_soon"
 OVERDUE = "overdue"
 TIMEOUT_SECONDS = 10.0
+NAMED = 3  # the undelivered items a one-line summary names; the rest are counted
 
 
 class EscalationError(Exception):
@@ -50,9 +51,12 @@ class Undelivered(EscalationError):
         return (Undelivered, (str(self), self.report))
 
     def summary(self) -> str:
-        """One line: how many were not delivered, each item and state, the first error."""
+        """One line: how many were not delivered, the first NAMED items and their states (the
+        rest counted; the run's report lists them all), the first error."""
         failed = self.report.get("escalations", {}).get("failed", [])
-        named = ", ".join(f"#{f['id']} ({f['state']})" for f in failed)
+        named = ", ".join(f"#{f['id']} ({f['state']})" for f in failed[:NAMED])
+        if len(failed) > NAMED:
+            named += f" and {len(failed) - NAMED} more"
         first = " ".join(str(failed[0]["error"]).split()) if failed else ""
         return (
             f"{len(failed)} escalations not delivered (sent again on the next run): "

@@ -163,3 +163,13 @@ def test_a_refusing_receiver_still_gets_the_report_printed_and_one_line(
     again = CliRunner().invoke(app, ["sla-watch", "--webhook", receiver.url, "--db", catalog_db])
     assert again.exit_code == 0, again.output
     assert [b["item"]["id"] for b in receiver.bodies] == [overdue]
+
+
+def test_the_line_of_many_undelivered_escalations_names_three_and_counts_the_rest() -> None:
+    """Hundreds of undelivered escalations (a receiver down for a day) are one readable line."""
+    failed = [{"id": i, "state": "overdue", "error": "ConnectionError: refused"} for i in range(5)]
+    line = escalation.Undelivered("x", {"escalations": {"failed": failed}}).summary()
+    assert line == (
+        "5 escalations not delivered (sent again on the next run): #0 (overdue), #1 (overdue), "
+        "#2 (overdue) and 2 more: ConnectionError: refused"
+    )
