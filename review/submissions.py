@@ -235,9 +235,8 @@ def submit(
     Raises SubmissionError naming the part and the rule: a route outside ROUTE, a model or
     contact too long or with control characters, a source URL that is not a full http(s) URL,
     not 1..MAX_CLAIMS claims, a claimed value outside `parse_amount`'s bounds (every claim is
-    stored in its canonical bounded form, whoever built it), a model written as a path ('/': the
-    catalog's names hold none), or a model written as another spelling of one the catalog holds
-    (the refusal names the catalog's).
+    stored in its canonical bounded form, whoever built it), or a model written as another
+    spelling of one the catalog holds (the refusal names the catalog's).
     """
     route_text = (_clean("route", route, 100) or "").lower()
     if not ROUTE.fullmatch(route_text):
@@ -262,13 +261,7 @@ def submit(
     if not 1 <= len(claims) <= MAX_CLAIMS:
         raise SubmissionError(f"claim between 1 and {MAX_CLAIMS} values")
     claims = [replace(c, value=parse_amount(str(c.value))) for c in claims]
-    model_text = _clean("model", model, 300) or ""
-    if "/" in model_text:
-        # A path: the catalog names models without one (a vendor prefix is the route's).
-        raise SubmissionError(
-            f"model: {model_text!r} is a path; give the model's name alone, e.g. "
-            f"{model_text.rstrip('/').rsplit('/', 1)[-1]!r} (the route is given apart)"
-        )
+    model_text = _clean("model", model, 300)
     now = now or datetime.now(UTC)
     row = {
         "token": secrets.token_urlsafe(24),
