@@ -10,18 +10,21 @@ from schemas.sources import is_official
 from schemas.vocab import Component
 from tests.observed import LITELLM, MODELSDEV, observe
 
+# under review, on 2026-08-21, with no complete listing
+REVIEW = Context(
+    run_id=1,
+    now=datetime(2026, 8, 21, tzinfo=UTC),
+    accept_new=False,
+    official=is_official,
+    complete_sources=frozenset(),
+)
+
 
 def test_disagreement_without_catalog_value_names_each_source_value() -> None:
     """LiteLLM and models.dev, recorded, on an empty catalog with no official source: every
     disagreement's title names the sources and their values instead of `None → None`."""
     found = observe(*LITELLM) + observe(*MODELSDEV)
-    ctx = Context(
-        run_id=1,
-        now=datetime(2026, 8, 21, tzinfo=UTC),
-        accept_new=False,
-        official=is_official,
-        complete_sources=frozenset(),
-    )
+    ctx = REVIEW
     items = [i for i in compare(found, {}, {}, [], ctx).items if i.kind.value == "disagreement"]
     assert len(items) > 10
     assert not [i.title for i in items if "None" in i.title]
@@ -47,13 +50,7 @@ def test_no_title_writes_a_missing_value_as_none() -> None:
         for i, o in enumerate(found)
         if o.component is not Component.CACHE_READ
     }
-    ctx = Context(
-        run_id=1,
-        now=datetime(2026, 8, 21, tzinfo=UTC),
-        accept_new=False,
-        official=is_official,
-        complete_sources=frozenset(),
-    )
+    ctx = REVIEW
     items = compare(found, catalog, {}, [], ctx).items
     single = [i.title for i in items if len(i.changes) == 1 and i.changes[0].current is None]
     assert single and all(": none → " in title for title in single), single[:3]
