@@ -25,7 +25,7 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -271,7 +271,7 @@ def compare(
     _anomalies(problems, ctx, result)
     _pixel_consistency(groups, ctx, result)
     _same_price(groups, ctx, result, field_id)
-    _absences(listed_by, listings, ctx, result)
+    _absences(listed_by, listings, ctx, result, groups)
     if ctx.held:
         # What only held statements state is what their sources said when they last answered:
         # it stands in as evidence beside a statement read this run, never proposes anything on
@@ -716,10 +716,18 @@ def _absences(
     listings: dict[ListingId, Listing],
     ctx: Context,
     result: Comparison,
+    groups: Mapping[_Key, list[Observation]],
 ) -> None:
     """Count models absent from complete listings; the third consecutive absence opens an item.
     `seen`: (source, route, model) of every model a complete listing named this run, whether
-    or not a value of it could be read (as ListingId compares)."""
+    or not a value of it could be read (as ListingId compares); `groups`: this run's statements
+    (and the held ones) by field.
+
+    A secondary source's absence opens no item on a model that a source official for the route
+    states this run (read, or held while it fails) or names in its complete listing: approving
+    it would close values the official source stands behind, and what it stands behind is not a
+    secondary source's to remove (authority). The absences are counted all the same."""
+    official_models: set[tuple[str, str]] | None = None
     for listed in seen:
         result.listings[ListingId(*listed)] = Listing(last_seen_run=ctx.run_id, missing_runs=0)
     for key, listing in listings.items():
@@ -730,6 +738,11 @@ def _absences(
         result.listings[key] = Listing(last_seen_run=listing.last_seen_run, missing_runs=missing)
         if missing != MISSING_AFTER:
             continue
+        if not ctx.official(source, route):
+            if official_models is None:
+                official_models = _officially_stated(groups, seen, ctx)
+            if (route, model) in official_models:
+                continue
         result.items.append(
             _item(
                 ReviewKind.MISSING,
@@ -743,3 +756,18 @@ def _absences(
                 identity=(source, listing.last_seen_run),
             )
         )
+
+
+def _officially_stated(
+    groups: Mapping[_Key, list[Observation]], seen: set[tuple[str, str, str]], ctx: Context
+) -> set[tuple[str, str]]:
+    """(route, model) of every model a source official for the route states (a statement read
+    or held) or names in a complete listing this run."""
+    official = ctx.official
+    stated = {
+        (key[0], key[1])
+        for key, group in groups.items()
+        if any(official(o.source, o.route) for o in group)
+    }
+    stated.update((route, model) for source, route, model in seen if official(source, route))
+    return stated

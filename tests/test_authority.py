@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from catalog import store
-from catalog.compare import Comparison, Context, Current, compare
+from catalog.compare import MISSING_AFTER, Comparison, Context, Current, Listing, compare
 from catalog.tables import review_items, runs, stamps
 from review import decisions
 from review.reviewers import add_reviewer
-from schemas.field import FieldId
+from schemas.field import FieldId, ListingId
 from schemas.records import Observation, ReviewKind
 from schemas.sources import is_official
 from tests.conftest import copy_catalog
@@ -245,3 +245,30 @@ def test_models_an_official_source_listed_stay_known_while_it_fails(
     assert {o.model for o in august if o.model} <= known
     secondary_only = {o.model for o in modelsdev if o.model} - {o.model for o in august}
     assert secondary_only and not secondary_only & known
+
+
+def test_a_secondary_absence_opens_no_missing_item_on_what_the_official_source_states(
+    august: list[Observation], litellm: list[Observation]
+) -> None:
+    """LiteLLM's complete map lacks, a third time running, a model of the openrouter route that
+    OpenRouter (official there) states this run: the absence is counted, and no item proposes
+    closing values OpenRouter stands behind. Where OpenRouter does not state it either (its
+    own listing lacks it too), LiteLLM's third absence opens the item."""
+    both = {o.model for o in august if o.model} & {
+        o.model for o in litellm if o.model and o.route == "openrouter"
+    }
+    model = sorted(both)[0]
+    listing = ListingId("litellm", "openrouter", model)
+    listings = {listing: Listing(last_seen_run=1, missing_runs=MISSING_AFTER - 1)}
+    without = [o for o in litellm if not (o.route == "openrouter" and o.model == model)]
+    live = context({"openrouter", "litellm"})
+
+    stated = compare([*august, *without], {}, listings, [], live)
+    assert stated.listings[listing].missing_runs == MISSING_AFTER
+    assert not [i for i in stated.items if i.kind is ReviewKind.MISSING]
+
+    unstated = [o for o in august if o.model != model]
+    alone = compare([*unstated, *without], {}, listings, [], live)
+    assert [(i.kind, i.route, i.model) for i in alone.items if i.kind is ReviewKind.MISSING] == [
+        (ReviewKind.MISSING, "openrouter", model)
+    ]
