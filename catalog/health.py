@@ -24,7 +24,7 @@ values apply, no absence is counted); `stale` when every answer was older news; 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -38,6 +38,7 @@ CLOCK_SKEW = timedelta(days=1)  # a response dated further ahead of its fetch is
 REPORTED_PROBLEMS = 200  # listed in the run's artifact; all of them stay in the quarantine table
 NAMED_URLS = 3  # the URLs a reason names of those that failed alike; the others are counted
 RESCALE_PAIRS = 5  # prices stated both times, at least, before a common factor says anything
+AGREEING = 2  # other sources stating a field's value alike, at least, to judge a source by it
 # A price's field as a source states it: route, model (or the source's name), component, unit,
 # dimensions (Dims.key).
 PriceKey = tuple[str, str, str, str, str]
@@ -253,35 +254,92 @@ def prices_by_field(observations: Iterable[Observation]) -> dict[PriceKey, Decim
     }
 
 
-def rescaled(now: Mapping[PriceKey, Decimal], before: Mapping[PriceKey, Decimal]) -> str:
-    """Why a source's prices are a rescaled listing ('' when they are not): `now` and `before`
-    are its prices by field this run and in the last run that applied it. Of the fields priced
-    non-zero both times (at least RESCALE_PAIRS), more than COLLAPSE_RATIO moved by one and the
-    same power of ten (x1000: a per-1K price written where per-1M was, or per-token read as
-    per-1M; x0.01: dollars read as cents). A provider's real price change is no exact power of
-    ten across most of a listing, and one model's tenfold move is still compared (an anomaly),
-    so the listing's unit changed under its parser: none of it is a price."""
-    factors: Counter[int] = Counter()
-    pairs = 0
-    for key, value in now.items():
-        old = before.get(key)
-        if old is None or old == 0 or value == 0:
-            continue
-        pairs += 1
-        ratio = (value / old).normalize()
-        sign, digits, exponent = ratio.as_tuple()
-        if digits == (1,) and isinstance(exponent, int) and exponent != 0 and not sign:
-            factors[exponent] += 1
+LAST_APPLIED = "what the source stated in its last applied run"
+IN_FORCE = "the catalog's values in force, or what the other sources state"
+
+
+def rescaled(
+    now: Mapping[PriceKey, Decimal], before: Mapping[PriceKey, Decimal], against: str = LAST_APPLIED
+) -> str:
+    """Why a source's prices are a rescaled listing ('' when they are not): `now` are its prices
+    by field this run, `before` the prices they are judged against (its own in the last run that
+    applied it, or the reference of `reference_for`), which `against` names in the reason. Of the
+    fields priced non-zero in both (at least RESCALE_PAIRS), more than COLLAPSE_RATIO moved by
+    one and the same power of ten (x1000: a per-1K price written where per-1M was, or per-token
+    read as per-1M; x0.01: dollars read as cents). A provider's real price change is no exact
+    power of ten across most of a listing, and one model's tenfold move is still compared (an
+    anomaly), so the listing's unit changed under its parser: none of it is a price."""
+    factors, pairs, _ = _ratios(now, before)
     if pairs < RESCALE_PAIRS or not factors:
         return ""
     exponent, moved = factors.most_common(1)[0]
     if moved <= pairs * COLLAPSE_RATIO:
         return ""
     factor = Decimal(10) ** exponent
-    return (
-        f"rescaled listing: {moved} of {pairs} prices are {factor:f} times what the source "
-        "stated in its last applied run"
-    )
+    return f"rescaled listing: {moved} of {pairs} prices are {factor:f} times {against}"
+
+
+def agrees(now: Mapping[PriceKey, Decimal], reference: Mapping[PriceKey, Decimal]) -> bool:
+    """Whether most of a source's prices (`now`, by field) equal the reference's, over at least
+    RESCALE_PAIRS fields priced non-zero in both: a source that agrees with the catalog is not
+    rescaled, even where its own last applied prices were (that run was the wrong one)."""
+    _, pairs, equal = _ratios(now, reference)
+    return pairs >= RESCALE_PAIRS and equal > pairs * COLLAPSE_RATIO
+
+
+def _ratios(
+    now: Mapping[PriceKey, Decimal], before: Mapping[PriceKey, Decimal]
+) -> tuple[Counter[int], int, int]:
+    """(how many fields moved by each power of ten, by its exponent; fields priced non-zero in
+    both; fields equal in both)."""
+    factors: Counter[int] = Counter()
+    pairs = equal = 0
+    for key, value in now.items():
+        old = before.get(key)
+        if old is None or old == 0 or value == 0:
+            continue
+        pairs += 1
+        if value == old:
+            equal += 1
+            continue
+        ratio = (value / old).normalize()
+        sign, digits, exponent = ratio.as_tuple()
+        if digits == (1,) and isinstance(exponent, int) and exponent != 0 and not sign:
+            factors[exponent] += 1
+    return factors, pairs, equal
+
+
+def reference_for(
+    source: str,
+    prices: Mapping[PriceKey, Decimal],
+    in_force: Mapping[PriceKey, Decimal],
+    stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
+) -> Mapping[PriceKey, Decimal]:
+    """What a source's `prices` (by field) are judged against besides its own history: the
+    catalog's values in force (`in_force`), and where those price fewer than RESCALE_PAIRS of
+    its fields (a first load, a source stating what the catalog does not hold yet), for each
+    field the value most of the other sources state this run, where at least AGREEING of them
+    state it alike (`stated()`: each source's prices by field, asked for only then): one other
+    source alone would make the two judge each other, and a rescaled one fail the right one.
+    A source read for the first time has no history, and its rescaled listing would otherwise
+    enter the catalog (a first load accepts new values) and then make every later right answer
+    look rescaled."""
+    held = sum(1 for key in prices if key in in_force)
+    if held >= RESCALE_PAIRS:
+        return in_force
+    votes: dict[PriceKey, Counter[Decimal]] = {}
+    for other, theirs in stated().items():
+        if other == source:
+            continue
+        for key, value in theirs.items():
+            if key in prices and key not in in_force:
+                votes.setdefault(key, Counter())[value] += 1
+    merged = {key: in_force[key] for key in prices if key in in_force}
+    for key, counted in votes.items():
+        (value, most), *others = counted.most_common(2)
+        if most >= AGREEING and (not others or others[0][1] < most):
+            merged[key] = value
+    return merged
 
 
 def run_status(reports: Sequence[SourceRun]) -> str:

@@ -16,7 +16,15 @@ from functools import partial
 from operator import attrgetter
 from typing import TypeVar
 
-from catalog.health import PriceKey, prices_by_field, rescaled, validation_collapse
+from catalog.health import (
+    IN_FORCE,
+    PriceKey,
+    agrees,
+    prices_by_field,
+    reference_for,
+    rescaled,
+    validation_collapse,
+)
 from catalog.identity import Identity
 from catalog.normalize import (
     SourceDrafts,
@@ -85,12 +93,15 @@ def validate_each(
     identity: Identity,
     before: Mapping[str, Mapping[PriceKey, Decimal]] | None = None,
     unread: Sequence[SourceDrafts] = (),
+    in_force: Mapping[PriceKey, Decimal] | None = None,
 ) -> list[SourceIntake]:
     """Identity and validation, source by source. First every official source's models become
     known (so secondary sources' names map to them), then each source's batch is validated on
     its own; a source most of whose statements are invalid has collapsed and fails, as does one
     most of whose prices moved by one power of ten from `before` (each source's prices in its
-    last applied run, catalog.runlog.last_prices): a rescaled listing (catalog.health).
+    last applied run, catalog.runlog.last_prices) or from `in_force` (the catalog's prices in
+    force by field, catalog.runlog.prices_in_force) or, for fields the catalog does not price,
+    from what most other sources state: a rescaled listing (catalog.health).
 
     `unread`: the drafts of sources not read this run (confirmed unchanged, or a failed
     source's last applied responses), not validated here: their statements teach identity
@@ -121,6 +132,13 @@ def validate_each(
     verdicts, _ = boundary(
         "validate", partial(validate_by_source, [o for f in found.values() for o in f])
     )
+    stated: dict[str, Mapping[PriceKey, Decimal]] = {}
+
+    def each_stated() -> Mapping[str, Mapping[PriceKey, Decimal]]:
+        if not stated:
+            stated.update((s, prices_by_field(f)) for s, f in found.items())
+        return stated
+
     return [
         _judge_one(
             batch,
@@ -128,6 +146,7 @@ def validate_each(
             (before or {}).get(batch.source.id, {}),
             verdicts.get(batch.source.id, ([], [])) if verdicts is not None else None,
             named[batch.source.id],
+            partial(rescaled_response, in_force=in_force, stated=each_stated),
         )
         if batch.source.id not in failures
         else SourceIntake(
@@ -150,10 +169,12 @@ def _judge_one(
     before: Mapping[PriceKey, Decimal],
     verdict: tuple[list[Observation], list[Problem]] | None,
     named: set[tuple[str, str]],
+    rescaled_by: Callable[[Sequence[Observation], Mapping[PriceKey, Decimal]], str],
 ) -> SourceIntake:
     """One source's validated observations (`verdict`, or validated here when None) judged
-    whole: a collapsed or rescaled listing (or response: `rescaled_response`) fails the
-    source. `named`: the models its records read with a problem name, kept if it does not."""
+    whole: a collapsed or rescaled listing (or response: `rescaled_by`, `rescaled_response`
+    with the run's references) fails the source. `named`: the models its records read with a
+    problem name, kept if it does not."""
     source = batch.source.id
 
     def step() -> SourceIntake:
@@ -168,7 +189,7 @@ def _judge_one(
             zero_prices=sum(o.kind is _PRICE and o.value == 0 for o in valid),
             quarantined_fields=sum(p.field is not None for p in batch.problems),
         )
-        failure = collapse or rescaled_response(valid, before)
+        failure = collapse or rescaled_by(valid, before)
         if failure:
             return SourceIntake(source, problems=problems, failure=failure)
         return SourceIntake(source, valid, problems, named=named, incomplete=unlisted(problems))
@@ -207,15 +228,35 @@ def _by_kind(observations: Sequence[Observation]) -> dict[str, int]:
 _KIND = attrgetter("kind")
 
 
-def rescaled_response(valid: Sequence[Observation], before: Mapping[PriceKey, Decimal]) -> str:
+def rescaled_response(
+    valid: Sequence[Observation],
+    before: Mapping[PriceKey, Decimal],
+    in_force: Mapping[PriceKey, Decimal] | None = None,
+    stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]] = dict,
+) -> str:
     """Why a source's prices are rescaled ('' when they are not): judged over all of them, then
     over each response's (one file of Portkey's 46, one of OpenRouter's two listings), since
     one response in another unit is a small share of the source's prices but every price it
-    states is wrong (`catalog.health.rescaled`). The reason names the response. With no prices
-    from a last applied run (`before` empty), nothing can have been rescaled."""
-    if not before:
-        return ""
-    whole = rescaled(prices_by_field(valid), before)
+    states is wrong (`catalog.health.rescaled`). The reason names the response.
+
+    Each is judged against a reference (catalog.health.reference_for: `in_force`, the catalog's
+    values in force by field, or what the other sources state, `stated()`), then against
+    `before` (its prices in its last applied run) unless most of them agree with the reference.
+    A source whose prices all moved from its last applied run and agree with the reference is
+    right again (that run was the rescaled one): its history judges none of its responses."""
+    prices = prices_by_field(valid)
+    source = valid[0].source if valid else ""
+    reference = reference_for(source, prices, in_force or {}, stated)
+    if before and agrees(prices, reference) and rescaled(prices, before):
+        before = {}
+
+    def judged(prices: Mapping[PriceKey, Decimal]) -> str:
+        found = rescaled(prices, reference, IN_FORCE)
+        if not found and before and not agrees(prices, reference):
+            found = rescaled(prices, before)
+        return found
+
+    whole = judged(prices)
     if whole:
         return whole
     by_url: dict[str, list[Observation]] = {}
@@ -223,8 +264,8 @@ def rescaled_response(valid: Sequence[Observation], before: Mapping[PriceKey, De
         by_url.setdefault(obs.url, []).append(obs)
     if len(by_url) < 2:
         return ""
-    for url, stated in sorted(by_url.items()):
-        found = rescaled(prices_by_field(stated), before)
+    for url, at_url in sorted(by_url.items()):
+        found = judged(prices_by_field(at_url))
         if found:
             return f"{found} (the response of {url})"
     return ""

@@ -306,6 +306,22 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
     }
 
 
+def prices_in_force(conn: Connection) -> dict[PriceKey, Decimal]:
+    """The catalog's prices in force by field (catalog.health.PriceKey): what a source's prices
+    are judged against for a rescaled listing besides its own last ones (catalog.health
+    `reference_for`). Read from the catalog_values table."""
+    c = catalog_values.c
+    rows = conn.execute(
+        select(c.route, c.model, c.component, c.unit, c.dimensions, c.value).where(
+            c.valid_to.is_(None), c.kind == Kind.PRICE.value
+        )
+    )
+    return {
+        (route, model, component, unit, dims): Decimal(value)
+        for route, model, component, unit, dims, value in rows
+    }
+
+
 def last_prices(conn: Connection, source: str) -> dict[PriceKey, Decimal]:
     """The prices `source` stated in the last run that applied it (ok or partial), by field
     (catalog.health.PriceKey; the source's own name where no model is known). Empty when it

@@ -249,11 +249,12 @@ class Reading:
     `identity`: the alias tables, the catalog's models and the official statements of the
     sources not read whose responses are not at hand. `held`: the last statements standing in
     for what is not read this run (`standing_in`), which the rules across sources count as
-    stated. `before`: each source to read's prices in its last applied run (a rescaled listing
-    fails). `learn_pages`: responses of sources not read this run (confirmed unchanged, or the
-    stored ones of a failed source's last applied run, or of a partial source's URLs that gave
-    no evidence), normalized only so that identity learns from their statements as on a run
-    that read them (one whose normalizer fails teaches its held statements instead). `behind`:
+    stated. `before`: each source to read's prices in its last applied run, and `in_force`:
+    the catalog's prices in force (a listing rescaled from either fails). `learn_pages`:
+    responses of sources not read this run (confirmed unchanged, or the stored ones of a failed
+    source's last applied run, or of a partial source's URLs that gave no evidence), normalized
+    only so that identity learns from their statements as on a run that read them (one whose
+    normalizer fails teaches its held statements instead). `behind`:
     a partial source's last statements made through URLs that did answer (what a further page
     that failed stated is recorded under its listing's URL): identity learns those of fields
     this run's responses state nothing of, as on a day the whole listing answered."""
@@ -263,6 +264,7 @@ class Reading:
     before: dict[str, dict[health.PriceKey, Decimal]]
     learn_pages: dict[str, Sequence[FetchedPage]]
     behind: tuple[Observation, ...] = ()
+    in_force: dict[health.PriceKey, Decimal] = field(default_factory=dict)
 
 
 @task(name="read-sources", cache_policy=NO_CACHE)
@@ -291,7 +293,7 @@ def read_sources(
     for source, reason in failures.items():
         reports[source].status, reports[source].reason = SourceStatus.FAILED, reason
     batch = Batch()
-    for found in intake.validate_each(drafts, identity, reading.before, learned):
+    for found in intake.validate_each(drafts, identity, reading.before, learned, reading.in_force):
         report = reports[found.source]
         report.observations = len(found.valid)
         report.quarantined = len(found.problems)
@@ -530,7 +532,8 @@ def reading_context(
                     pages[source] = stored
         identity.learn_official(_statements([o for o in held if o.source not in pages]))
         before = {s: runlog.last_prices(conn, s) for s in to_read}
-    return Reading(identity, held, before, pages, behind)
+        in_force = runlog.prices_in_force(conn)
+    return Reading(identity, held, before, pages, behind, in_force)
 
 
 def _unstated_behind(
