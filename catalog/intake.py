@@ -239,33 +239,37 @@ def rescaled_response(
     one response in another unit is a small share of the source's prices but every price it
     states is wrong (`catalog.health.rescaled`). The reason names the response.
 
-    Each is judged against a reference (catalog.health.reference_for: `in_force`, the catalog's
-    values in force by field, or what the other sources state, `stated()`), then against
-    `before` (its prices in its last applied run) unless most of them agree with the reference.
-    A source whose prices all moved from its last applied run and agree with the reference is
-    right again (that run was the rescaled one): its history judges none of its responses."""
+    All of them are judged against a reference (catalog.health.reference_for: `in_force`, the
+    catalog's values in force by field, or what the other sources state, `stated()`), so that a
+    source read for the first time is judged too; then all of them, and each response's,
+    against `before` (its prices in its last applied run), unless they agree with the
+    reference. A source whose prices all moved from its last applied run and agree with the
+    reference is right again (that run was the rescaled one): its history judges none of its
+    responses. One response is not judged against the reference alone: a source's own file can
+    state a few models' prices in another unit than the other sources (Portkey's minimax.json,
+    recorded, a hundredth of everyone else's), which is that source's disagreement on those
+    models, reviewed as such."""
     prices = prices_by_field(valid)
     source = valid[0].source if valid else ""
     reference = reference_for(source, prices, in_force or {}, stated)
-    if before and agrees(prices, reference) and rescaled(prices, before):
-        before = {}
-
-    def judged(prices: Mapping[PriceKey, Decimal]) -> str:
-        found = rescaled(prices, reference, IN_FORCE)
-        if not found and before and not agrees(prices, reference):
-            found = rescaled(prices, before)
-        return found
-
-    whole = judged(prices)
-    if whole:
+    whole = rescaled(prices, reference, IN_FORCE)
+    if whole or not before:
         return whole
+    if agrees(prices, reference):
+        if rescaled(prices, before):
+            return ""  # right again after a rescaled run: that run's prices judge nothing
+    else:
+        whole = rescaled(prices, before)
+        if whole:
+            return whole
     by_url: dict[str, list[Observation]] = {}
     for obs in valid:
         by_url.setdefault(obs.url, []).append(obs)
     if len(by_url) < 2:
         return ""
     for url, at_url in sorted(by_url.items()):
-        found = judged(prices_by_field(at_url))
+        there = prices_by_field(at_url)
+        found = "" if agrees(there, reference) else rescaled(there, before)
         if found:
             return f"{found} (the response of {url})"
     return ""
