@@ -71,8 +71,9 @@ Quirks of the source, and how they are read:
   they are `time_of_day=peak` (the windows above the base, which must all state the same
   prices; their hours are in the evidence) and the base prices `time_of_day=off_peak`. Windows
   that do not read so (a window below the base, peaks that differ, windows mixed with context
-  tiers) are each quarantined alone ("time-window override"); the base prices are then read
-  without time of day.
+  tiers) are each quarantined alone ("time-window override"), and so is each base price a
+  window also prices (the hours it applies at are not read: the windows may cover the whole
+  day, as deepseek-v4-pro's do); the base prices no window states are read without time of day.
 - Every pricing key is read or quarantined by name: an unknown key becomes a field problem
   ("unknown pricing key") and the record's other fields are kept. A pricing object without
   `prompt` or `completion` (required by OpenRouter's schema: `{}`, or one renamed) is reported
@@ -386,13 +387,15 @@ def _pricing(out: DraftCollector, pricing: Any, dims: dict[str, str], reading: _
     two_ttls = any("input_cache_write_1h" in prices for prices in [pricing, *overrides])
     tiers = [(i, o) for i, o in enumerate(overrides) if not _is_window(o)]
     windows = [(i, o) for i, o in enumerate(overrides) if _is_window(o)]
-    base_dims, peak = dict(dims), None
+    base_dims, peak, windowed = dict(dims), None, set[str]()
     if windows:
         peak = _peak_window(out, pricing, windows, bool(tiers))
         if peak is not None:
             base_dims[Dim.TIME_OF_DAY] = "off_peak"
+        else:
+            windowed = _windowed_base(out, pricing, windows)
     sets = _PriceSets(out, reading, two_ttls)
-    sets.read(pricing, "pricing", base_dims, {"overrides"})
+    sets.read(pricing, "pricing", base_dims, {"overrides", *windowed})
     if peak is not None:
         first, window = peak[0]
         note = " (UTC window " + "; ".join(f"overrides[{i}] {_hours(w)}" for i, w in peak) + ")"
@@ -447,6 +450,27 @@ def _peak_window(
             "the base (off-peak) prices",
         )
     return None
+
+
+def _windowed_base(
+    out: DraftCollector, base: dict[str, Any], windows: list[tuple[int, dict[str, Any]]]
+) -> set[str]:
+    """The base prices that windows not read as peak and off-peak also price: at which hours
+    each applies is not read (the windows may cover the whole day), so each is quarantined
+    with them ("time-window override"), and their keys are returned to be left unread. A base
+    price no window states is read without time of day; one stated twice differently is read
+    (and reported) as every price is."""
+    windowed = {key for _, window in windows for key in _window_prices(window)}
+    hours = "; ".join(_hours(window) for _, window in windows)
+    keys = {key for key in windowed & base.keys() if not isinstance(base[key], Repeated)}
+    for key in sorted(keys):
+        out.quarantine(
+            f"pricing.{key}",
+            "time-window override",
+            f"pricing.{key}={_show(base[key])}: the price outside UTC windows ({hours}) that do "
+            "not read as one peak above it: the hours it applies at are not read"[:200],
+        )
+    return keys
 
 
 def _hours(window: dict[str, Any]) -> str:

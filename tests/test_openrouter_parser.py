@@ -228,14 +228,38 @@ def test_time_window_overrides_are_peak_and_off_peak() -> None:
     assert all("utc_start=100 utc_end=400" in d.evidence for d in peak)
 
 
-def test_an_unreadable_time_window_is_quarantined_alone() -> None:
+def test_an_unreadable_time_window_is_quarantined_with_the_base_prices_it_prices() -> None:
+    """The windows cover the whole day: the base prices are the off-peak ones, not prices at
+    every hour, so each the windows also price is quarantined with them; the limits are read."""
     raw = record(AUGUST, "deepseek/deepseek-v4-pro")
     raw["pricing"]["overrides"][1]["prompt"] = "0.0000001"  # a window below the base prices
+    raw["pricing"]["web_search"] = "0.01"  # a base price no window states: read as stated
     found = openrouter.normalize(raw)
-    assert set(rules(found)) == {f"pricing.overrides[{i}]" for i in range(4)}
+    windowed = {"pricing.prompt", "pricing.completion", "pricing.input_cache_read"}
+    assert set(rules(found)) == {f"pricing.overrides[{i}]" for i in range(4)} | windowed
     assert set(rules(found).values()) == {"time-window override"}
-    assert value(found, Component.INPUT) == Decimal("0.66")  # the base, without time of day
+    prices = [d for d in found if d.kind is Kind.PRICE]
+    assert [(d.component, d.value, d.dimensions) for d in prices] == [
+        (Component.WEB_SEARCH, Decimal(10), {})
+    ]
     assert value(found, Component.MAX_OUTPUT_TOKENS, Unit.TOKENS, Kind.LIMIT) == 384000
+
+
+def test_a_base_price_stated_twice_leaks_no_off_peak_price_as_the_price() -> None:
+    model = "deepseek/deepseek-v4-pro"
+    """A fault round's duplicate key (`prompt` twice, the second x10) made the windows
+    unreadable (the base prompt is no number): the off-peak output and cache read then entered
+    as the model's prices at every hour, and OpenRouter, official for its route, proposed them
+    over the catalog's. Each is quarantined; the doubled key is reported as not a number."""
+    text = snapshot(AUGUST).decode()
+    start = text.index('"id": "deepseek/deepseek-v4-pro"')
+    base = text.index('"prompt": "0.00000066"', start)
+    text = f'{text[:base]}"prompt": "0.00000066", "prompt": "0.0000066"{text[base + 22 :]}'
+    [raw] = [r for r in openrouter.parse(text.encode(), URL).records if r["id"] == model]
+    found = openrouter.normalize(raw)
+    assert not [d for d in found if d.kind is Kind.PRICE]
+    assert rules(found)["pricing.prompt"] == "not a number"
+    assert rules(found)["pricing.completion"] == "time-window override"
 
 
 def test_price_change_between_may_and_august() -> None:
