@@ -13,9 +13,10 @@ Four rules, over one refresh's observations from every source:
    prices (Portkey's `tts-1` "15 per 1M tokens", which is OpenAI's per-1M-character price) have
    no stated unit: quarantined with AMBIGUOUS_RULE ("unit-ambiguous"), never stored per token.
 3. Equivalent units: where sources state one field (route, model, component, dimensions) per
-   second and per minute or hour, the statements are one price: each is converted into the unit
-   an official source states it in (else the largest stated unit; multiplication by 60 or 3600
-   is exact), so compare judges them as one field. A conversion that does not come out exact in
+   second and per minute or hour, or state it in another time unit than the catalog keeps it
+   in, the statements are one price: each is converted into the unit an official source states
+   it in (else the catalog's, else the largest stated unit; multiplication by 60 or 3600 is
+   exact), so compare judges them as one field. A conversion that does not come out exact in
    Decimal (a division that does not terminate) leaves the statement in its own unit.
 
 4. Modalities of one token price: a non-zero per-1M-token price of a non-text modality below a
@@ -34,21 +35,23 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, Inexact, InvalidOperation, localcontext
 from functools import cache
 from pathlib import Path
 
+from catalog.health import PriceKey
 from schemas.field import Dims
 from schemas.records import Observation, Problem
-from schemas.vocab import PRICE_UNITS, Dim, Kind, Unit
+from schemas.vocab import PRICE_UNITS, Component, Dim, Kind, Unit
 
 BANDS_FILE = Path(__file__).resolve().parent.parent / "data" / "plausibility_bands.json"
 IMPLAUSIBLE_RULE = "implausible for unit"
 AMBIGUOUS_RULE = "unit-ambiguous"
 NOT_TOKENS = frozenset({Unit.PER_MINUTE, Unit.PER_SECOND, Unit.PER_HOUR, Unit.PER_CHARACTER})
 SECONDS: dict[Unit, int] = {Unit.PER_SECOND: 1, Unit.PER_MINUTE: 60, Unit.PER_HOUR: 3600}
+_TIME_UNITS = frozenset(unit.value for unit in SECONDS)
 MODALITY_FLOOR = Decimal(100)
 MODALITY = Dim.MODALITY.value
 
@@ -95,11 +98,13 @@ def check(
     observations: Sequence[Observation],
     official: Callable[[str, str], bool],
     held: Sequence[Observation] = (),
+    in_force: Mapping[PriceKey, Decimal] | None = None,
 ) -> tuple[list[Observation], list[Problem]]:
-    """(kept, quarantined) by the module's three rules: kept in order, converted where rule 3
+    """(kept, quarantined) by the module's rules: kept in order, converted where rule 3
     applies; one problem per observation set aside. `official(source, route)` says who speaks
     for a route; `held` (the last statements of sources not read this run) count as what sources
-    state, and are neither kept nor quarantined here."""
+    state, and are neither kept nor quarantined here; `in_force` (the catalog's prices in force,
+    catalog.runlog.prices_in_force) gives the unit the catalog keeps a field in (rule 3)."""
     table = bands()
     official = cache(official)  # asked per price, about a few hundred (source, route) pairs
     untokened = _not_metered_in_tokens((*held, *observations), official)
@@ -125,7 +130,7 @@ def check(
             problems.append(_problem(obs, AMBIGUOUS_RULE, detail))
         else:
             kept.append(obs)
-    return _one_time_unit(kept, official, held), problems
+    return _one_time_unit(kept, official, held, _time_units(in_force or {})), problems
 
 
 def _not_metered_in_tokens(
@@ -157,15 +162,30 @@ def _not_metered_in_tokens(
     }
 
 
+def _time_units(in_force: Mapping[PriceKey, Decimal]) -> dict[tuple[object, ...], Unit]:
+    """The time unit the catalog keeps each field in (by `_time_field`), of its prices in force."""
+    found: dict[tuple[object, ...], Unit] = {}
+    for route, model, component, unit, dims in in_force:
+        if unit in _TIME_UNITS:
+            found[(route, model, Component(component), dims)] = Unit(unit)
+    return found
+
+
 def _one_time_unit(
     observations: list[Observation],
     official: Callable[[str, str], bool],
     held: Sequence[Observation] = (),
+    kept_in: Mapping[tuple[object, ...], Unit] | None = None,
 ) -> list[Observation]:
     """Rule 3: one field's per-second, per-minute and per-hour statements in one unit (`held`
-    statements count among them, and are not returned)."""
+    statements count among them, and are not returned). `kept_in`: the time unit the catalog
+    keeps a field in, which counts as stated by an official source where none states the field
+    this run (OpenAI's page read without its Whisper row: LiteLLM's per-second price of it is
+    still the catalog's per-minute one)."""
     units: dict[tuple[object, ...], set[Unit]] = defaultdict(set)
-    official_unit: dict[tuple[object, ...], Unit] = {}
+    for key, unit in (kept_in or {}).items():
+        units[key].add(unit)
+    official_unit: dict[tuple[object, ...], Unit] = dict(kept_in or {})
     for obs in (*held, *observations):
         if obs.kind is _PRICE and obs.unit in SECONDS:
             key = _time_field(obs)

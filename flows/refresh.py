@@ -318,7 +318,7 @@ def read_sources(
     # in tokens, are set aside; one price in two time units is one field.
     batch.valid, unstated = lifetimes.with_lifetimes(batch.valid, held)
     batch.valid, contradictions = thresholds.contradicting(batch.valid, is_official, held)
-    batch.valid, implausible = plausibility.check(batch.valid, is_official, held)
+    batch.valid, implausible = plausibility.check(batch.valid, is_official, held, reading.in_force)
     for problem in unstated + contradictions + implausible:
         batch.problems.append(problem)
         reports[problem.source].quarantined += 1

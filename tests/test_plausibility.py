@@ -152,6 +152,25 @@ def test_recorded_per_second_and_per_minute_are_one_price() -> None:
     }
 
 
+def test_a_price_in_another_time_unit_than_the_catalog_keeps_is_converted_to_it() -> None:
+    """OpenAI's page read without its Whisper row (a fault round's): LiteLLM's $0.0001 per
+    second is the catalog's $0.006 per minute, not a new per-second value of whisper-1."""
+    found = [o for o in _recorded() if not (o.source == "openai-page" and o.model == "whisper-1")]
+    match = {"source": "litellm", "model": "whisper-1", "route": "openai"}
+    litellm = _one(tuple(found), **match, component=Component.INPUT, unit=Unit.PER_SECOND)
+    kept, _ = check(found, is_official)
+    assert litellm in kept  # alone, it stays in the unit it is stated in
+    field = ("openai", "whisper-1", "input", "usd_per_minute", litellm.dimensions.key)
+    kept, _ = check(found, is_official, in_force={field: Decimal("0.006")})
+    [converted] = [
+        o
+        for o in kept
+        if all(getattr(o, k) == v for k, v in match.items())
+        and (o.component, o.dimensions) == (Component.INPUT, litellm.dimensions)
+    ]
+    assert (converted.unit, converted.value) == (Unit.PER_MINUTE, Decimal("0.006"))
+
+
 def test_rescaled_variant_of_a_recorded_price_is_quarantined() -> None:
     """A recorded price rescaled by 10^-6 (a per-token rate in a per-1M field) is set aside."""
     found = _recorded()
