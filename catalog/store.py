@@ -534,8 +534,10 @@ def _open_intervals(
     """The intervals the previous response of each (source, URL) ended: a repeat extends them.
 
     Keyed by (source, URL, statement: the observation row's route .. value columns, see
-    `_OBSERVATION_COLUMNS`); the value is the observation row's id. The rows are found by their
-    source (the index no interval's move rewrites) and the end rows of those responses.
+    `_OBSERVATION_COLUMNS`, and its effective date: a price in force and its scheduled twin of
+    the same value are two statements); the value is the observation row's id. The rows are
+    found by their source (the index no interval's move rewrites) and the end rows of those
+    responses.
     """
     wanted = set(keys)
     r, e = responses.c, interval_ends.c
@@ -565,7 +567,7 @@ def _open_intervals(
     found: dict[tuple[object, ...], int] = {}
     for start in range(0, len(ends), 5000):
         rows = conn.execute(
-            select(o.id, o.source, o.end_id, *statement, o.value).where(
+            select(o.id, o.source, o.end_id, *statement, o.value, o.effective_from).where(
                 o.source.in_({s for s, _ in keys}), o.end_id.in_(ends[start : start + 5000])
             )
         )
@@ -619,7 +621,7 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
             effective(obs.effective_from),
         )
         if open_rows:
-            row_id = open_rows.pop((obs.source, obs.url, *row[4:12]), None)
+            row_id = open_rows.pop((obs.source, obs.url, *row[4:12], obs.effective_from), None)
             if row_id is not None:
                 extended.append({"oid": row_id, "end": end_of[response_id]})
                 continue
