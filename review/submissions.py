@@ -584,11 +584,14 @@ def _item(
         if outcome.status == "fetched"
         else f"source {outcome.status}"
     )
+    model = _canonical_model(row.model)
+    # the catalog's name of the model, which approving writes; the submitted one where it differs
+    named = model if model == row.model else f"{model} (submitted as {row.model!r})"
     return ReviewItem(
         kind=ReviewKind.SUBMISSION,
         route=row.route,
-        model=_canonical_model(row.model),
-        title=f"submission #{row.id}: {row.route}/{row.model}: {what}",
+        model=model,
+        title=f"submission #{row.id}: {row.route}/{named}: {what}",
         changes=changes,
         detail=_detail(row, outcome),
         fingerprint=fingerprint("submission", row.id),

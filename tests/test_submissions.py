@@ -57,6 +57,32 @@ def claims(*texts: str) -> list[Claim]:
     return [submitted.parse_claim_text(t) for t in texts]
 
 
+def test_an_item_names_the_model_as_the_catalog_does_and_as_submitted(
+    engine: Engine, replay: str
+) -> None:
+    """A model submitted by its vendor path (as OpenRouter writes ids) is the catalog's model of
+    that name, which approving writes; the title says so beside what was typed."""
+    created = submitted.submit(
+        engine,
+        route="anthropic",
+        model="anthropic/Claude-Sonnet-4-5",
+        source_url=f"{replay}/replay?url={quote(ANTHROPIC, safe='')}",
+        claims=claims("input 3"),
+        contact="me@example.org",
+        client_id="web:submitter",
+        now=SUBMITTED_AT,
+    )
+    result = submitted.process(engine, created["id"], loopback_policy(replay))
+    assert result is not None and result["found"] == 1
+    with engine.connect() as conn:
+        item = queries.get_review(conn, result["review_item"])
+    assert item is not None and item.model == "claude-sonnet-4-5"
+    assert item.title.startswith(
+        f"submission #{created['id']}: anthropic/claude-sonnet-4-5 (submitted as "
+        "'anthropic/Claude-Sonnet-4-5'): 1 of 1 claimed values found"
+    )
+
+
 def test_recorded_pricing_page_checks_each_claim(engine: Engine, replay: str) -> None:
     url = f"{replay}/replay?url={quote(ANTHROPIC, safe='')}"
     created = submitted.submit(
