@@ -236,7 +236,9 @@ def test_anonymous_visitor_submits_a_source_and_a_script_stays_inert(
     reviewer = browser.new_context().new_page()
     sign_in(reviewer, live)
     reviewer.goto(f"{live.base}/queue?kind=submission")
-    reviewer.get_by_role("link", name=f"{PAYLOAD}: source refused", exact=False).click()
+    reviewer.get_by_role(
+        "link", name=f"(submitted as {PAYLOAD!r}): source refused", exact=False
+    ).click()
     assert reviewer.inner_text(".submitted-model") == PAYLOAD
     assert PAYLOAD in reviewer.inner_text("#title")
     assert reviewer.evaluate("typeof window.__pwned") == "undefined"
