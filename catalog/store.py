@@ -940,7 +940,16 @@ def apply(
         in_force_meanwhile = _apply_new_values(conn, run_id, comparison)
         _apply_stamps(conn, run_id, comparison)
         opened, stale, decided = (
-            _apply_items(conn, run_id, comparison.items, comparison.held_items, valid, now, triage)
+            _apply_items(
+                conn,
+                run_id,
+                comparison.items,
+                comparison.held_items,
+                valid,
+                now,
+                triage,
+                {r["source"] for r in source_reports if r["status"] == SourceStatus.OK.value},
+            )
             if comparison.items or valid
             else ([], 0, 0)  # nothing read this run: no item to open, touch or close
         )
@@ -1261,9 +1270,12 @@ def _apply_items(
     valid: Sequence[Observation],
     now: datetime,
     triage: Triage | None,
+    complete: set[str],
 ) -> tuple[list[ReviewItem], int, int]:
     """Open new items; an identical open item is only touched; an older proposal is superseded;
-    items a source's absence opened close once it states their fields again. Items whose premise
+    items a source's absence opened close once it states their fields again, and so do those
+    whose every source answered in full (`complete`: status ok) and proposes them no more
+    (`_withdrawn`). Items whose premise
     no longer holds, or that a reviewer decided while the run ran, are not opened again, and
     neither is an item a reviewer decided before whose proposal and evidence are unchanged
     (`_decided_alike`), nor one questioning a value a reviewer chose with the same evidence
@@ -1329,6 +1341,9 @@ def _apply_items(
     waiting = [r for r in open_rows if r.fingerprint not in produced and r.id not in superseded]
     # What a source's absence caused closes as such, before older proposals are superseded.
     restated = _restated_after_absence(conn, run_id, waiting, valid, read)
+    proposed_held = {i.fingerprint for i in held_items}
+    standing_by_held = [r for r in waiting if r.fingerprint not in proposed_held]
+    restated += _withdrawn(standing_by_held, complete, {i for i, _ in restated}, run_id)
     closing = {*superseded, *seen, *(item_id for item_id, _ in restated)}
     superseded.extend(_overlapping(conn, open_rows, standing, closing))
     opened: list[ReviewItem] = []
@@ -1710,6 +1725,44 @@ def _restated_after_absence(
                 )
             )
     return closing
+
+
+# The kinds a source's statements propose: while its sources go on stating it, a refresh
+# produces the item again; one they no longer state is withdrawn (`_withdrawn`).
+PROPOSED_BY_SOURCES = frozenset(
+    kind.value
+    for kind in (
+        ReviewKind.PRICE_CHANGE,
+        ReviewKind.DISAGREEMENT,
+        ReviewKind.NEW_VALUE,
+        ReviewKind.NEW_MODEL,
+    )
+)
+
+
+def _withdrawn(
+    waiting: Sequence[Any], complete: set[str], closing: set[int], run_id: int
+) -> list[tuple[int, str]]:
+    """Open items of a kind sources propose (PROPOSED_BY_SOURCES), proposed again neither by
+    this run's statements nor by the held ones (`waiting`), every source of which answered in
+    full this run (`complete`: status ok, read or confirmed unchanged): those sources no longer
+    state what the item proposes (a value corrected back to the catalog's, a field no longer
+    stated), so it closes by itself rather than stay approvable on a statement that is gone (a
+    faulty response's price change, once the source answers right again). An item citing a
+    source that did not answer in full (failed, stale, partial) stays as it is. `closing`:
+    items already closing. Returns (item id, the reason it closes itself)."""
+    return [
+        (
+            row.id,
+            f"closed by itself: what it proposes is no longer stated by "
+            f"{', '.join(sorted(row.sources))} (answered in full, run {run_id})",
+        )
+        for row in waiting
+        if row.kind in PROPOSED_BY_SOURCES
+        and row.id not in closing
+        and row.sources
+        and complete.issuperset(row.sources)
+    ]
 
 
 def _apply_listings(conn: Connection, updates: dict[ListingId, Listing]) -> None:
