@@ -106,6 +106,10 @@ class Comparison:
     # open item on their route and model cites a source read this run that they do not
     # (store._backing_withdrawn).
     held_items: list[ReviewItem] = field(default_factory=list)
+    # (source, route, model) of the known models a source named this run in a record read with
+    # a problem, or with a value set aside: what it states of them is not all read, so its open
+    # items there are not taken as withdrawn (store._withdrawn).
+    unsure: set[tuple[str, str, str]] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -210,7 +214,9 @@ def compare(
         if obs.source in complete:
             listed_by.add((obs.source, obs.route, model))
     problems = list(problems)
+    named = list(named)
     listed_by.update(_named(problems, named, complete))
+    result.unsure = _named(problems, named, None)
 
     in_force = {_key(k): current for k, current in catalog.items()}
     new_fields: dict[tuple[str, str], list[tuple[FieldId, list[Observation]]]] = defaultdict(list)
@@ -283,14 +289,21 @@ def compare(
 
 
 def _named(
-    problems: Iterable[Problem], named: Iterable[tuple[str, str, str]], complete: frozenset[str]
+    problems: Iterable[Problem],
+    named: Iterable[tuple[str, str, str]],
+    complete: frozenset[str] | None,
 ) -> set[tuple[str, str, str]]:
-    """(source, route, model) of the known models complete listings name without a value read:
-    each value set aside (a problem with its observation), each record read with a problem."""
-    found = {listed for listed in named if listed[0] in complete}
+    """(source, route, model) of the known models sources name without a value read (those of
+    complete listings; every source's where `complete` is None): each value set aside (a
+    problem with its observation), each record read with a problem."""
+    found = {listed for listed in named if complete is None or listed[0] in complete}
     for problem in problems:
         obs = problem.observation
-        if obs is not None and obs.model is not None and obs.source in complete:
+        if (
+            obs is not None
+            and obs.model is not None
+            and (complete is None or obs.source in complete)
+        ):
             found.add((obs.source, obs.route, obs.model))
     return found
 

@@ -949,6 +949,7 @@ def apply(
                 now,
                 triage,
                 {r["source"] for r in source_reports if r["status"] == SourceStatus.OK.value},
+                comparison.unsure,
             )
             if comparison.items or valid
             else ([], 0, 0)  # nothing read this run: no item to open, touch or close
@@ -1271,11 +1272,13 @@ def _apply_items(
     now: datetime,
     triage: Triage | None,
     complete: set[str],
+    unsure_named: set[tuple[str, str, str]],
 ) -> tuple[list[ReviewItem], int, int]:
     """Open new items; an identical open item is only touched; an older proposal is superseded;
     items a source's absence opened close once it states their fields again, and so do those
     whose every source answered in full (`complete`: status ok) and proposes them no more
-    (`_withdrawn`). Items whose premise
+    (`_withdrawn`), unless one of them named the item's model in a record read with a problem
+    or a value set aside (`unsure_named`: what it states there is not all read). Items whose premise
     no longer holds, or that a reviewer decided while the run ran, are not opened again, and
     neither is an item a reviewer decided before whose proposal and evidence are unchanged
     (`_decided_alike`), nor one questioning a value a reviewer chose with the same evidence
@@ -1343,7 +1346,10 @@ def _apply_items(
     restated = _restated_after_absence(conn, run_id, waiting, valid, read)
     proposed_held = {i.fingerprint for i in held_items}
     standing_by_held = [r for r in waiting if r.fingerprint not in proposed_held]
-    restated += _withdrawn(standing_by_held, complete, {i for i, _ in restated}, run_id)
+    unsure = {i for i, _ in restated} | {
+        r.id for r in waiting if any((s, r.route, r.model) in unsure_named for s in r.sources or ())
+    }
+    restated += _withdrawn(standing_by_held, complete, unsure, run_id)
     closing = {*superseded, *seen, *(item_id for item_id, _ in restated)}
     superseded.extend(_overlapping(conn, open_rows, standing, closing))
     opened: list[ReviewItem] = []
@@ -1750,7 +1756,8 @@ def _withdrawn(
     stated), so it closes by itself rather than stay approvable on a statement that is gone (a
     faulty response's price change, once the source answers right again). An item citing a
     source that did not answer in full (failed, stale, partial) stays as it is. `closing`:
-    items already closing. Returns (item id, the reason it closes itself)."""
+    items already closing, or not to be judged so. Returns (item id, the reason it closes
+    itself)."""
     return [
         (
             row.id,

@@ -82,3 +82,16 @@ def test_an_item_whose_source_fails_stays_open(misprinted: Path, tmp_path: Path)
     replayed(db, world, ["openai-page"])  # every source selected failed: the run fails
     [(_, _, status, _)] = items_on_gpt4o(db)
     assert status == "open"
+
+
+def test_an_item_whose_field_its_source_could_not_read_stays_open(
+    misprinted: Path, tmp_path: Path
+) -> None:
+    """The page answered in full, but gpt-4o's input cell reads as no price ("$2,50": a comma
+    that groups no thousands): what the source states there is not all read, so its item is
+    not taken as withdrawn."""
+    db = copy_catalog(misprinted, tmp_path / "unreadable.db")
+    body = recorded_page().replace(ROW, "| gpt-4o | $2,50 | $1.25 | $10.00 |")
+    replayed_run(db, fault_world(tmp_path, {PAGE: {"body": body}}), ["openai-page"])
+    [(_, _, status, _)] = items_on_gpt4o(db)
+    assert status == "open"
