@@ -410,42 +410,57 @@ def last_applied_run(conn: Connection, source: str) -> int | None:
     return found
 
 
-def last_statements(conn: Connection, sources: Iterable[str]) -> tuple[Observation, ...]:
+def last_statements(
+    conn: Connection, sources: Iterable[str], models: Collection[str] | None = None
+) -> tuple[Observation, ...]:
     """What each source stated in the last run that applied it (status ok or partial): the
-    statements that hold for it while it fails (compare's Context.held). A source never applied
-    holds nothing. Read from the observations and responses tables."""
-    o = observations.c
+    statements that hold for it while it fails (compare's Context.held); only those of
+    `models` (canonical names) when given. A source never applied holds nothing. Read from the
+    observations and responses tables."""
     held: list[Observation] = []
+    chunks: list[list[str] | None] = [None]
+    if models is not None:
+        names = sorted(models)
+        chunks = [names[i : i + 500] for i in range(0, len(names), 500)]
     for source in sorted(set(sources)):
         last = last_applied_run(conn, source)
         if last is None:
             continue
-        rows = conn.execute(
-            select(observations, responses.c.url, responses.c.landing_url, responses.c.observed_at)
-            .select_from(last_stated())
-            .where(responses.c.run_id == last, o.source == source)
-            .order_by(o.id)
-        )
-        held.extend(
-            Observation(
-                source=row.source,
-                route=row.route,
-                model=row.model,
-                source_model=row.source_model,
-                kind=Kind(row.kind),
-                component=Component(row.component),
-                unit=Unit(row.unit),
-                dimensions=Dims.parse(row.dimensions),
-                value=Decimal(row.value),
-                observed_at=row.observed_at,
-                url=row.url,
-                landing_url=row.landing_url,
-                evidence=row.evidence,
-                effective_from=row.effective_from,
-            )
-            for row in rows
-        )
+        for chunk in chunks:
+            held.extend(_statements_of(conn, source, last, chunk))
     return tuple(held)
+
+
+def _statements_of(
+    conn: Connection, source: str, run_id: int, models: list[str] | None
+) -> Iterator[Observation]:
+    """`last_statements` of one source in run `run_id` (of `models` when given)."""
+    o = observations.c
+    query = (
+        select(observations, responses.c.url, responses.c.landing_url, responses.c.observed_at)
+        .select_from(last_stated())
+        .where(responses.c.run_id == run_id, o.source == source)
+        .order_by(o.id)
+    )
+    if models is not None:
+        query = query.where(o.model.in_(models))
+    for row in conn.execute(query):
+        yield Observation(
+            source=row.source,
+            route=row.route,
+            model=row.model,
+            source_model=row.source_model,
+            kind=Kind(row.kind),
+            component=Component(row.component),
+            unit=Unit(row.unit),
+            dimensions=Dims.parse(row.dimensions),
+            value=Decimal(row.value),
+            observed_at=row.observed_at,
+            url=row.url,
+            landing_url=row.landing_url,
+            evidence=row.evidence,
+            effective_from=row.effective_from,
+        )
 
 
 def last_applied_responses(conn: Connection, source: str) -> list[FetchedPage] | None:

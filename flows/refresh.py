@@ -351,11 +351,29 @@ def compare_catalog(
         s for s, r in reports.items() if r.status is SourceStatus.PARTIAL and s not in confirmed
     }
     held = [o for o in last or () if o.source in holding]
+    # A source read in full that named a model in a record read with a problem states what it
+    # could be read to state of it: a field of that model it states nothing of now was hidden by
+    # the problem, not withdrawn (a renamed key, a cell of another shape), so it too stands as
+    # last stated, as a partial source's do, and items do not churn for it.
+    unsure = {
+        (s, route, model)
+        for s, route, model in batch.named
+        if s in reports and reports[s].status is SourceStatus.OK and s not in confirmed
+    }
     with catalog_engine(engine_url) as engine, engine.connect() as conn:
         current = store.load_catalog(conn)
         listings = store.load_listings(conn)
         held.extend(store.last_statements(conn, holding - {o.source for o in held}))
         held.extend(unstated(store.last_statements(conn, partial), batch))
+        if unsure:
+            hidden = store.last_statements(
+                conn, {s for s, _, _ in unsure}, {m for _, _, m in unsure}
+            )
+            hidden_by_problems = unstated(
+                [o for o in hidden if (o.source, o.route, o.model) in unsure], batch
+            )
+            held.extend(hidden_by_problems)
+            partial.update(o.source for o in hidden_by_problems)
     complete = frozenset(
         s for s, r in reports.items() if r.status is SourceStatus.OK and s not in confirmed
     )

@@ -1,0 +1,75 @@
+"""A field a record's problem hides is not withdrawn: it stands as the source last stated it.
+
+A fault round renamed LiteLLM's `input_cost_per_token` to `input_cost_per_token_v2` in every
+entry. LiteLLM answered in full and each renamed key was quarantined alone ("unknown field"),
+as it should be, but the run then superseded and reopened 112 new-model, 12 new-value and 2
+disagreement items without LiteLLM's input prices, items other sources lead among them, and
+the next healthy run reopened them all again under new ids. What a source sent and ratecard
+could not read is not gone: now the fields a source read in full states nothing of, of a model
+it named in a record read with a problem, stand as it last stated them (as a partial source's
+do), and the items stay as they were.
+
+LiteLLM's and models.dev's epoch-1 answers are loaded (accept-new), then their epoch-2 answers
+open new-model items citing both; then epoch-2 again with the key renamed in LiteLLM's map
+(made here from the recorded body). Refreshes through the real flow (Scrapy over loopback HTTP,
+a real Prefect API, SQLite).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import WORLDS, copy_catalog
+from tests.test_withdrawn_statement import SOURCES, items, recorded
+from tests.worlds import fault_world, replayed_run
+
+pytestmark = pytest.mark.integration
+
+RENAMED = "input_cost_per_token"
+
+
+@pytest.fixture(scope="module")
+def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("hidden") / "catalog.db"
+    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-1.json", SOURCES, accept_new=True)
+    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-2.json", SOURCES)
+    return base
+
+
+def renamed(document: dict[str, Any]) -> int:
+    """Every entry's RENAMED key under a new name; how many entries had it."""
+    count = 0
+    for entry in document.values():
+        if isinstance(entry, dict) and RENAMED in entry:
+            entry[f"{RENAMED}_v2"] = entry.pop(RENAMED)
+            count += 1
+    return count
+
+
+def test_a_renamed_key_keeps_the_items_that_cite_its_values(epoch2: Path, tmp_path: Path) -> None:
+    db = copy_catalog(epoch2, tmp_path / "renamed.db")
+    before = items(db)
+    citing = {
+        item_id
+        for item_id, row in before.items()
+        if row[3] == "open"
+        and "litellm" in row[5]
+        and any(s["source"] == "litellm" for c in row[6] for s in c["sources"])
+        and any(c["component"] == "input" for c in row[6])
+    }
+    assert len(citing) > 50  # items that quote LiteLLM's input prices
+    litellm = recorded("BerriAI")
+    document = json.loads((WORLDS / litellm["file"]).read_text())
+    assert renamed(document) > 1000
+    replayed_run(
+        db, fault_world(tmp_path, {litellm["url"]: {"body": json.dumps(document)}}), SOURCES
+    )
+    after = items(db)
+    assert {i for i in citing if after[i][3] != "open"} == set()
+    assert {i: after[i] for i in citing} == {i: before[i] for i in citing}
+    opened = [row for i, row in after.items() if i not in before and row[0] != "anomaly"]
+    assert opened == []
