@@ -228,11 +228,21 @@ def compare(
     # Sorted as tuples are, by their texts joined with NUL (below every other character, so a
     # text sorts before those it begins: the same order); one string compare a pair instead of
     # field by field, about half the sort's time at 10^6 fields.
+    # Fields whose official statement this run was set aside (stated twice, implausible): the
+    # source that speaks for the route did state them, unreadably, so what other sources state
+    # of a field the catalog lacks proposes nothing there (authority does not lapse).
+    unread_official = {
+        (o.route, o.model, o.kind, o.component, o.unit, o.dimensions.key)
+        for o in (p.observation for p in problems)
+        if o is not None and o.model is not None and official(o.source, o.route)
+    }
     for key in sorted(groups, key=_JOINED):
         group = groups[key]
         current = in_force.get(key) if in_force else None  # none in force on a first load
         if current is not None:
             _compare_current(group, current, ctx, result, field_id)
+            continue
+        if key in unread_official and not any(official(o.source, o.route) for o in group):
             continue
         if alone and len(group) == 1:  # most fields of a first load: one source states them
             measure = measures.get(key[2:])

@@ -122,6 +122,37 @@ def test_new_secondary_value_enters_unverified_with_its_source(august: list[Obse
     assert (new.accepted_source, new.verified_by, new.verified_at) == ("litellm", None, None)
 
 
+def test_a_secondary_proposes_nothing_where_the_official_statement_was_set_aside(
+    august: list[Observation],
+) -> None:
+    """OpenRouter speaks for its route. Its gpt-4o input set aside this run (a problem holding
+    its observation: stated twice, implausible) is still its statement of the field: LiteLLM's
+    value of a field the catalog lacks proposes nothing there (authority does not lapse), and
+    is proposed as usual where the official statement was simply not made."""
+    official = find(august, "gpt-4o", "input")
+    secondary = replace_value(official, source="litellm", value=Decimal("5"))
+    others = [o for o in august if o is not official]
+    set_aside = Problem(
+        source="openrouter",
+        record="openai/gpt-4o",
+        rule="stated twice",
+        detail="",
+        observation=official,
+    )
+
+    def proposed(result: Comparison) -> list[str]:
+        return [
+            s.source
+            for item in result.items
+            for c in item.changes
+            if item.model == "gpt-4o" and c.component is Component.INPUT and not c.dimensions
+            for s in c.sources
+        ]
+
+    assert proposed(compare([*others, secondary], {}, {}, [], ctx())) == ["litellm"]
+    assert proposed(compare([*others, secondary], {}, {}, [set_aside], ctx())) == []
+
+
 def test_absence_from_complete_listings_opens_an_item_on_the_third(
     august: list[Observation],
 ) -> None:
