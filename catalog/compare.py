@@ -262,6 +262,7 @@ def compare(
             new_fields[(key[0], key[1])].append((field_id(group[0]), group))
 
     if new_fields:  # the catalog's models matter only to fields it lacks
+        _rescaled_models(new_fields, groups, in_force, ctx, result)
         _new_fields(new_fields, groups, catalog, ctx, result)
 
     for (source, route), names in sorted(unmapped.items()):
@@ -531,6 +532,78 @@ def _compare_current(
         kind = ReviewKind.ANOMALY
     change = _change(key, current.value, proposed, group, ctx)
     result.items.append(_item(kind, key.route, key.model, [change], ctx))
+
+
+def _rescaled_models(
+    new_fields: dict[tuple[str, str], list[tuple[FieldId, list[Observation]]]],
+    groups: Mapping[_Key, list[Observation]],
+    in_force: Mapping[_Key, Current],
+    ctx: Context,
+    result: Comparison,
+) -> None:
+    """A source two or more of whose prices of a model moved from the catalog's by one and the
+    same power of ten has restated those in another unit (Azure meters whose unitOfMeasure
+    changed, their prices not rescaled): the moves are anomalies, and so is its price of a
+    field of that model the catalog lacks that stands at that same power of ten from a catalog
+    value of the model's same component and unit (the same slip), which would otherwise be
+    proposed. Each such field becomes an anomaly item (approving one writes nothing) and
+    leaves `new_fields`; where the source is official for the route, no other source's value
+    is proposed for it either (authority does not lapse). Asked only about models with an
+    anomaly item this run."""
+    suspects = {
+        (item.route, item.model) for item in result.items if item.kind is ReviewKind.ANOMALY
+    } & new_fields.keys()
+    if not suspects:
+        return
+    moves: dict[tuple[str, str, str], Counter[int]] = defaultdict(Counter)
+    siblings: dict[tuple[str, str, Component, Unit], set[Decimal]] = defaultdict(set)
+    for key, current in in_force.items():
+        if (key[0], key[1]) in suspects and key[2] is Kind.PRICE:
+            siblings[(key[0], key[1], key[3], key[4])].add(current.value)
+            if current.value == 0:
+                continue
+            for obs in groups.get(key, ()):
+                if id(obs) not in ctx.held_ids:
+                    ratio = obs.value / current.value
+                    moves[(obs.source, key[0], key[1])][_power_of_ten(ratio)] += 1
+    for (source, route, model), counted in sorted(moves.items()):
+        exponent, moved = max(
+            ((e, n) for e, n in counted.items() if e), default=(0, 0), key=_second
+        )
+        if moved < 2:
+            continue
+        factor = Decimal(10) ** exponent
+        kept: list[tuple[FieldId, list[Observation]]] = []
+        for stated, group in new_fields.get((route, model), []):
+            mine = [o for o in group if o.source == source]
+            values = siblings[(route, model, stated.measure.component, stated.measure.unit)]
+            if not mine or mine[0].value / factor not in values:
+                kept.append((stated, group))
+                continue
+            change = _change(stated, None, mine[0].value, group, ctx)
+            title = (
+                f"anomaly: {route}/{model} {stated.measure.text()}: {source} states it at "
+                f"{factor:f} times a catalog price of the model, as it does {moved} prices the "
+                "catalog holds"
+            )
+            result.items.append(_item(ReviewKind.ANOMALY, route, model, [change], ctx, title=title))
+            others = [o for o in group if o.source != source]
+            if others and not ctx.official(source, route):
+                kept.append((stated, others))
+        if kept:
+            new_fields[(route, model)] = kept
+        else:
+            new_fields.pop((route, model), None)
+
+
+def _second(pair: tuple[int, int]) -> int:
+    return pair[1]
+
+
+def _power_of_ten(ratio: Decimal) -> int:
+    """The exponent when `ratio` is an exact power of ten (0 for 1 and for any other ratio)."""
+    sign, digits, exponent = ratio.normalize().as_tuple()
+    return exponent if digits == (1,) and isinstance(exponent, int) and not sign else 0
 
 
 def _most_stated(group: list[Observation]) -> Decimal:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -24,7 +25,7 @@ from catalog.compare import (
 from catalog.identity import Identity
 from catalog.normalize import learn_official_models, observations
 from schemas.field import Dims, FieldId, ListingId, Measure
-from schemas.records import Observation, Problem, ReviewKind
+from schemas.records import Observation, Problem, ReviewKind, decimal_text
 from schemas.sources import is_official
 from schemas.vocab import Component, Kind, Unit
 from tests.observed import LITELLM, OPENROUTER_AUGUST, OPENROUTER_MAY, observe, world_drafts
@@ -388,3 +389,26 @@ def test_a_field_one_source_states_enters_as_the_general_first_load_rule_lets_it
         _accept_alone(obs, field_id(obs), context, shortcut)
     assert shortcut.new_values == general.new_values and not general.items
     assert len(shortcut.new_values) == len(statements)
+
+
+def test_a_model_restated_in_another_unit_proposes_no_new_field_at_the_slip() -> None:
+    """Azure's meters of one model read with a unitOfMeasure of 1M where 1K was, the prices not
+    rescaled (a fault round's): each field the catalog holds moves 1000x down, an anomaly, and a
+    field of that model the catalog lacks would have been proposed at the same thousandth.
+    It is an anomaly too (approving one writes nothing), and no new value."""
+    azure = [o for o in _world("epoch-2", "azure") if o.kind is Kind.PRICE and o.model]
+    by_model = Counter(o.model for o in azure)
+    model = next(m for m, n in sorted(by_model.items()) if n >= 4)
+    mine = [o for o in azure if o.model == model]
+    lacking = mine[0]
+    catalog = as_catalog([o for o in azure if o is not lacking])
+    slipped = [replace_value(o, value=o.value / 1000) for o in mine]
+    result = compare([*[o for o in azure if o.model != model], *slipped], catalog, {}, [], ctx())
+    on_model = [i for i in result.items if i.model == model]
+    assert {i.kind for i in on_model} == {ReviewKind.ANOMALY}
+    [new] = [i for i in on_model if i.changes[0].current is None]
+    assert new.changes[0].proposed == decimal_text(lacking.value / 1000)
+    assert "0.001 times a catalog price of the model" in new.title
+    # the same field read at its own scale beside them is a new value as usual
+    healthy = compare([*[o for o in azure if o.model != model], *mine], catalog, {}, [], ctx())
+    assert [i.kind for i in healthy.items if i.model == model] == [ReviewKind.NEW_VALUE]
