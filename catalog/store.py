@@ -1364,7 +1364,7 @@ def _apply_items(
     unsure = {i for i, _ in restated} | {
         r.id for r in waiting if any((s, r.route, r.model) in unsure_named for s in r.sources or ())
     }
-    restated += _withdrawn(standing_by_held, complete, unsure, run_id)
+    restated += _withdrawn(conn, standing_by_held, complete, unsure, valid, run_id)
     closing = {*superseded, *seen, *(item_id for item_id, _ in restated)}
     superseded.extend(_overlapping(conn, open_rows, standing, closing))
     opened: list[ReviewItem] = []
@@ -1762,29 +1762,69 @@ PROPOSED_BY_SOURCES = frozenset(
 
 
 def _withdrawn(
-    waiting: Sequence[Any], complete: set[str], closing: set[int], run_id: int
+    conn: Connection,
+    waiting: Sequence[Any],
+    complete: set[str],
+    closing: set[int],
+    valid: Sequence[Observation],
+    run_id: int,
 ) -> list[tuple[int, str]]:
     """Open items of a kind sources propose (PROPOSED_BY_SOURCES), proposed again neither by
     this run's statements nor by the held ones (`waiting`), every source of which answered in
-    full this run (`complete`: status ok, read or confirmed unchanged): those sources no longer
-    state what the item proposes (a value corrected back to the catalog's, a field no longer
-    stated), so it closes by itself rather than stay approvable on a statement that is gone (a
-    faulty response's price change, once the source answers right again). An item citing a
-    source that did not answer in full (failed, stale, partial) stays as it is. `closing`:
-    items already closing, or not to be judged so. Returns (item id, the reason it closes
-    itself)."""
-    return [
-        (
-            row.id,
-            f"closed by itself: what it proposes is no longer stated by "
-            f"{', '.join(sorted(row.sources))} (answered in full, run {run_id})",
-        )
+    full this run (`complete`: status ok) and states each of the item's fields again, read this
+    run (`valid`), some with another value than the item quotes: those sources no longer state
+    what it proposes (a misprinted price corrected, input and output swapped back), so it
+    closes by itself rather than stay approvable on a statement that is gone. A field a source
+    states nothing of now is an absence, not a correction: the item stays, as does one citing
+    a source that did not answer in full (failed, stale, partial). `closing`: items already
+    closing, or not to be judged so. Returns (item id, the reason it closes itself)."""
+    candidates = [
+        row
         for row in waiting
         if row.kind in PROPOSED_BY_SOURCES
         and row.id not in closing
         and row.sources
         and complete.issuperset(row.sources)
     ]
+    if not candidates:
+        return []
+    wanted = {(src, row.route, row.model) for row in candidates for src in row.sources}
+    now: dict[tuple[str, FieldId], Decimal] = {
+        (o.source, o.field_id()): o.value
+        for o in valid
+        if o.model is not None and (o.source, o.route, o.model) in wanted
+    }
+    c = review_items.c
+    changes: dict[int, Any] = {}
+    ids = [row.id for row in candidates]
+    for start in range(0, len(ids), 5000):
+        for found in conn.execute(
+            select(c.id, c.changes).where(c.id.in_(ids[start : start + 5000]))
+        ):
+            changes[found.id] = found.changes
+    closed: list[tuple[int, str]] = []
+    for row in candidates:
+        stated = [FieldChange.model_validate(change) for change in changes[row.id] or []]
+        quoted = [
+            (FieldId(row.route, row.model, change.measure), said.source, said.value)
+            for change in stated
+            for said in change.sources
+            if said.source in row.sources
+        ]
+        restated = [now.get((source, field)) for field, source, _ in quoted]
+        if not quoted or None in restated:
+            continue
+        if any(
+            again != Decimal(said) for again, (_, _, said) in zip(restated, quoted, strict=True)
+        ):
+            closed.append(
+                (
+                    row.id,
+                    f"closed by itself: what it proposes is no longer stated by "
+                    f"{', '.join(sorted(row.sources))} (answered in full, run {run_id})",
+                )
+            )
+    return closed
 
 
 def _apply_listings(conn: Connection, updates: dict[ListingId, Listing]) -> None:

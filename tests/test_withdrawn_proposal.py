@@ -95,3 +95,16 @@ def test_an_item_whose_field_its_source_could_not_read_stays_open(
     replayed_run(db, fault_world(tmp_path, {PAGE: {"body": body}}), ["openai-page"])
     [(_, _, status, _)] = items_on_gpt4o(db)
     assert status == "open"
+
+
+def test_an_item_whose_field_its_source_leaves_out_stays_open(
+    misprinted: Path, tmp_path: Path
+) -> None:
+    """The page answered in full without gpt-4o's standard row: a field its source states
+    nothing of now is an absence, not a correction (a model's absence waits for three complete
+    listings), so the item stays open, with its id and due date."""
+    db = copy_catalog(misprinted, tmp_path / "absent.db")
+    before = items_on_gpt4o(db)
+    body = recorded_page().replace(ROW + "\n", "")
+    replayed_run(db, fault_world(tmp_path, {PAGE: {"body": body}}), ["openai-page"])
+    assert items_on_gpt4o(db) == before
