@@ -230,8 +230,8 @@ def compare(
     # field by field, about half the sort's time at 10^6 fields.
     # Fields whose official statement this run was set aside (stated twice, implausible): the
     # source that speaks for the route did state them, unreadably, so what other sources state
-    # of them proposes nothing this run, a new field or a change (authority does not lapse);
-    # the set-aside statement is reported as an anomaly.
+    # of a field the catalog lacks proposes nothing there (authority does not lapse); the
+    # set-aside statement is reported as an anomaly.
     unread_official = {
         (o.route, o.model, o.kind, o.component, o.unit, o.dimensions.key)
         for o in (p.observation for p in problems)
@@ -239,11 +239,11 @@ def compare(
     }
     for key in sorted(groups, key=_JOINED):
         group = groups[key]
-        if key in unread_official and not any(official(o.source, o.route) for o in group):
-            continue
         current = in_force.get(key) if in_force else None  # none in force on a first load
         if current is not None:
             _compare_current(group, current, ctx, result, field_id)
+            continue
+        if key in unread_official and not any(official(o.source, o.route) for o in group):
             continue
         if alone and len(group) == 1:  # most fields of a first load: one source states them
             measure = measures.get(key[2:])
