@@ -219,7 +219,7 @@ def compare(
     result.unsure = _named(problems, named, None)
 
     in_force = {_key(k): current for k, current in catalog.items()}
-    new_fields: dict[tuple[str, str], list[tuple[FieldId, list[Observation]]]] = defaultdict(list)
+    new_fields: NewFields = defaultdict(list)
     official = ctx.official
     field_id = _field_ids()
     # Keys sort as their fields do (the enums are str, compared as their values).
@@ -321,7 +321,7 @@ def _named(
 
 
 def _new_fields(
-    new_fields: dict[tuple[str, str], list[tuple[FieldId, list[Observation]]]],
+    new_fields: NewFields,
     groups: dict[_Key, list[Observation]],
     catalog: dict[FieldId, Current],
     ctx: Context,
@@ -353,6 +353,8 @@ def _new_fields(
 # component, unit and the dimensions' text key. Equal exactly when the fields are equal, and
 # hashed without calling the dataclasses' methods.
 _Key = tuple[str, str, Kind, Component, Unit, str]
+# The fields the catalog lacks, by (route, model): each field with the statements of it.
+NewFields = dict[tuple[str, str], list[tuple[FieldId, list[Observation]]]]
 
 
 def _key(field_id: FieldId) -> _Key:
@@ -536,7 +538,7 @@ def _compare_current(
 
 
 def _rescaled_models(
-    new_fields: dict[tuple[str, str], list[tuple[FieldId, list[Observation]]]],
+    new_fields: NewFields,
     groups: Mapping[_Key, list[Observation]],
     in_force: Mapping[_Key, Current],
     ctx: Context,
