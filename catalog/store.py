@@ -1291,7 +1291,7 @@ def _apply_items(
 ) -> tuple[list[ReviewItem], int, int]:
     """Open new items; an identical open item is only touched; an older proposal is superseded;
     items a source's absence opened close once it states their fields again, and so do those
-    whose every source answered in full (`complete`: status ok) and proposes them no more
+    whose every source answered in full (`complete`: status ok) and restates them otherwise
     (`_withdrawn`), unless one of them named the item's model in a record read with a problem
     or a value set aside (`unsure_named`: what it states there is not all read). Items whose premise
     no longer holds, or that a reviewer decided while the run ran, are not opened again, and
@@ -1748,19 +1748,6 @@ def _restated_after_absence(
     return closing
 
 
-# The kinds a source's statements propose: while its sources go on stating it, a refresh
-# produces the item again; one they no longer state is withdrawn (`_withdrawn`).
-PROPOSED_BY_SOURCES = frozenset(
-    kind.value
-    for kind in (
-        ReviewKind.PRICE_CHANGE,
-        ReviewKind.DISAGREEMENT,
-        ReviewKind.NEW_VALUE,
-        ReviewKind.NEW_MODEL,
-    )
-)
-
-
 def _withdrawn(
     conn: Connection,
     waiting: Sequence[Any],
@@ -1769,7 +1756,8 @@ def _withdrawn(
     valid: Sequence[Observation],
     run_id: int,
 ) -> list[tuple[int, str]]:
-    """Open items of a kind sources propose (PROPOSED_BY_SOURCES), proposed again neither by
+    """Open items of a kind sources propose against the catalog (AGAINST_CATALOG: while its
+    sources go on stating it, a refresh produces the item again), proposed again neither by
     this run's statements nor by the held ones (`waiting`), every source of which answered in
     full this run (`complete`: status ok) and states each of the item's fields again, read this
     run (`valid`), some with another value than the item quotes: those sources no longer state
@@ -1781,7 +1769,7 @@ def _withdrawn(
     candidates = [
         row
         for row in waiting
-        if row.kind in PROPOSED_BY_SOURCES
+        if row.kind in AGAINST_CATALOG_TEXT
         and row.id not in closing
         and row.sources
         and complete.issuperset(row.sources)
