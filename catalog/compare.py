@@ -32,9 +32,11 @@ from decimal import Decimal
 from difflib import get_close_matches
 from functools import cache, cached_property
 from itertools import chain
+from operator import itemgetter
 from typing import NamedTuple
 
 from catalog import titles
+from catalog.health import power_of_ten
 from schemas.field import FieldId, ListingId, Measure
 from schemas.records import (
     FieldChange,
@@ -568,10 +570,10 @@ def _rescaled_models(
             for obs in groups.get(key, ()):
                 if id(obs) not in ctx.held_ids:
                     ratio = obs.value / current.value
-                    moves[(obs.source, key[0], key[1])][_power_of_ten(ratio)] += 1
+                    moves[(obs.source, key[0], key[1])][power_of_ten(ratio)] += 1
     for (source, route, model), counted in sorted(moves.items()):
         exponent, moved = max(
-            ((e, n) for e, n in counted.items() if e), default=(0, 0), key=_second
+            ((e, n) for e, n in counted.items() if e), default=(0, 0), key=itemgetter(1)
         )
         if moved < 2:
             continue
@@ -597,16 +599,6 @@ def _rescaled_models(
             new_fields[(route, model)] = kept
         else:
             new_fields.pop((route, model), None)
-
-
-def _second(pair: tuple[int, int]) -> int:
-    return pair[1]
-
-
-def _power_of_ten(ratio: Decimal) -> int:
-    """The exponent when `ratio` is an exact power of ten (0 for 1 and for any other ratio)."""
-    sign, digits, exponent = ratio.normalize().as_tuple()
-    return exponent if digits == (1,) and isinstance(exponent, int) and not sign else 0
 
 
 def _most_stated(group: list[Observation]) -> Decimal:

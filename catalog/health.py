@@ -302,11 +302,17 @@ def _ratios(
         if value == old:
             equal += 1
             continue
-        ratio = (value / old).normalize()
-        sign, digits, exponent = ratio.as_tuple()
-        if digits == (1,) and isinstance(exponent, int) and exponent != 0 and not sign:
+        exponent = power_of_ten(value / old)
+        if exponent:
             factors[exponent] += 1
     return factors, pairs, equal
+
+
+def power_of_ten(ratio: Decimal) -> int:
+    """The exponent when `ratio` is an exact power of ten (3 for 1000, -2 for 0.01); 0 for 1
+    and for any other ratio: a move by it is one slip of unit, not a repricing."""
+    sign, digits, exponent = ratio.normalize().as_tuple()
+    return exponent if digits == (1,) and isinstance(exponent, int) and not sign else 0
 
 
 def reference_for(
@@ -324,8 +330,8 @@ def reference_for(
     A source read for the first time has no history, and its rescaled listing would otherwise
     enter the catalog (a first load accepts new values) and then make every later right answer
     look rescaled."""
-    held = sum(1 for key in prices if key in in_force)
-    if held >= RESCALE_PAIRS:
+    in_catalog = sum(1 for key in prices if key in in_force)
+    if in_catalog >= RESCALE_PAIRS:
         return in_force
     votes: dict[PriceKey, Counter[Decimal]] = {}
     for other, theirs in stated().items():
