@@ -2,7 +2,8 @@
 abandoned, and what earlier runs said about each URL of a source.
 
 One refresh at a time per catalog is an OS-level lock that dies with its holder: a lock file
-beside a SQLite catalog (``<file>.refresh-lock``, flock), a session advisory lock on PostgreSQL.
+beside a SQLite catalog while a refresh runs (``<file>.refresh-lock``, flock; removed as it ends),
+a session advisory lock on PostgreSQL.
 A second refresh refuses at once with a message naming the running one. Whoever holds (or can
 take) the lock knows that any run still marked ``running`` has no live process: it is marked
 ``abandoned`` with when it was found, by the next refresh or by any command that calls `reap`.
@@ -68,20 +69,32 @@ def _running(engine: Engine) -> str:
 
 @contextmanager
 def _file_lock(path: Path) -> Iterator[bool]:
-    """Yields whether the lock was taken (False: someone holds it)."""
-    with path.open("a+b") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
+    """Yields whether the lock was taken (False: someone holds it). The file exists only while
+    it is held: its holder removes it before letting go, so no file stays beside the catalog.
+    A process that opened the file just before it was removed locks a file no longer at `path`
+    and opens it again (the lock is the file at `path`, compared by inode)."""
+    while True:
+        with path.open("a+b") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                current = path.stat().st_ino
+            except FileNotFoundError:
+                current = None
+            if current != os.fstat(handle.fileno()).st_ino:
+                continue  # removed by its last holder after this process opened it
+            handle.truncate(0)  # who holds it, for a refusal while no run is recorded yet
+            handle.write(f"pid {os.getpid()} on {socket.gethostname()}".encode())
+            handle.flush()
+            try:
+                yield True
+            finally:
+                path.unlink(missing_ok=True)
+                fcntl.flock(handle, fcntl.LOCK_UN)
             return
-        handle.truncate(0)  # who holds it, for a refusal while no run is recorded yet
-        handle.write(f"pid {os.getpid()} on {socket.gethostname()}".encode())
-        handle.flush()
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 HOLDER = "ratecard refresh: "  # the lock's session's application_name: this, then who holds it

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -73,6 +74,21 @@ def test_reading_runs_of_a_catalog_never_refreshed_creates_no_lock_file(tmp_path
     engine = store.connect(f"sqlite:///{tmp_path / 'catalog.db'}")
     assert runlog.reap(engine, datetime.now(UTC)) == []
     assert not (tmp_path / "catalog.db.refresh-lock").exists()
+
+
+def test_the_lock_file_lives_while_a_refresh_holds_it(tmp_path: Path) -> None:
+    engine = store.connect(f"sqlite:///{tmp_path / 'catalog.db'}")
+    lock = tmp_path / "catalog.db.refresh-lock"
+    lock.write_text("pid 1 on a machine whose refresh was killed")  # left by a killed holder
+    with runlog.refresh_lock(engine, datetime.now(UTC)):
+        assert lock.read_text() == f"pid {os.getpid()} on {socket.gethostname()}"
+        refused = pytest.raises(runlog.RefreshRunning, match="another refresh is starting")
+        with refused, runlog.refresh_lock(engine, datetime.now(UTC)):
+            pass
+    assert not lock.exists()
+    with runlog.refresh_lock(engine, datetime.now(UTC)):  # and it can be taken again
+        assert lock.exists()
+    assert not lock.exists()
 
 
 @pytest.mark.integration
