@@ -1293,7 +1293,9 @@ def _apply_items(
     items a source's absence opened close once it states their fields again, and so do those
     whose every source answered in full (`complete`: status ok) and restates them otherwise
     (`_withdrawn`), unless one of them named the item's model in a record read with a problem
-    or a value set aside (`unsure_named`: what it states there is not all read). Items whose premise
+    or a value set aside (`unsure_named`: what it states there is not all read); anomalies and
+    unmapped-name items its sources, read in full, no longer raise close too
+    (`_no_longer_raised`). Items whose premise
     no longer holds, or that a reviewer decided while the run ran, are not opened again, and
     neither is an item a reviewer decided before whose proposal and evidence are unchanged
     (`_decided_alike`), nor one questioning a value a reviewer chose with the same evidence
@@ -1365,6 +1367,7 @@ def _apply_items(
         r.id for r in waiting if any((s, r.route, r.model) in unsure_named for s in r.sources or ())
     }
     restated += _withdrawn(conn, standing_by_held, complete, unsure, valid, run_id)
+    restated += _no_longer_raised(standing_by_held, complete, read, unsure, run_id)
     closing = {*superseded, *seen, *(item_id for item_id, _ in restated)}
     superseded.extend(_overlapping(conn, open_rows, standing, closing))
     opened: list[ReviewItem] = []
@@ -1813,6 +1816,41 @@ def _withdrawn(
                 )
             )
     return closed
+
+
+# Kinds of items a source's statements raise rather than propose (a value set aside, names that
+# map to no model): while those statements stand, a refresh raises the item again.
+RAISED_TEXT = frozenset((ReviewKind.ANOMALY.value, ReviewKind.UNMAPPED.value))
+
+
+def _no_longer_raised(
+    waiting: Sequence[Any],
+    complete: set[str],
+    read: set[str],
+    closing: set[int],
+    run_id: int,
+) -> list[tuple[int, str]]:
+    """Open anomalies and unmapped-name items (RAISED_TEXT) this run raised neither from what it
+    read nor from held statements (`waiting`), every source of which was read this run (`read`)
+    and answered in full (`complete`: status ok): the statements that raised them are gone (a
+    value back in its range, a name mapped again or no longer listed: a renamed key put back),
+    so they close by themselves rather than wait in the queue for nothing. An item citing a
+    source not read in full (failed, stale, partial, unchanged and not read) stays, and so does
+    one in `closing` (already closing, or about a model a source named in a record read with a
+    problem). Returns (item id, the reason it closes itself)."""
+    return [
+        (
+            row.id,
+            f"closed by itself: no longer raised by {', '.join(sorted(row.sources))} "
+            f"(answered in full, run {run_id})",
+        )
+        for row in waiting
+        if row.kind in RAISED_TEXT
+        and row.id not in closing
+        and row.sources
+        and complete.issuperset(row.sources)
+        and read.issuperset(row.sources)
+    ]
 
 
 def _apply_listings(conn: Connection, updates: dict[ListingId, Listing]) -> None:

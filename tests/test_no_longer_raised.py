@@ -1,0 +1,103 @@
+"""An anomaly or an unmapped-name item its sources, read in full, no longer raise closes by itself.
+
+A fault round: a day's misprinted price (OpenAI's gpt-4o input at $2,500) was set aside as an
+anomaly, and a renamed key in Portkey's DeepSeek prices (deepseek-chat listed as
+"deepseek-chat-qzx") opened an unmapped-name item; the next day both sources answered as
+recorded, and both items stayed in the queue for good, about statements no source made any
+more. Now they close by themselves; while a source that raised one fails, its item stays.
+
+Refreshes through the real flow (Scrapy over loopback HTTP, a real Prefect API, SQLite) of
+epoch-2 and worlds made here from its recorded OpenAI page and Portkey's DeepSeek prices.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from catalog import store
+from catalog.tables import review_items
+from tests.conftest import WORLDS, copy_catalog
+from tests.worlds import fault_world, replayed_run
+
+pytestmark = pytest.mark.integration
+
+SOURCES = ["openai-page", "deepseek-page", "portkey"]
+PAGE = "https://platform.openai.com/docs/pricing"
+PRICES = "https://configs.portkey.ai/pricing/deepseek.json"
+ROW = "| gpt-4o | $2.50 | $1.25 | $10.00 |"  # the standard tier's row, as recorded
+NAME = '"deepseek-chat":'
+
+
+def recorded(url: str) -> str:
+    manifest = json.loads((WORLDS / "epoch-2.json").read_text())
+    [entry] = [e for e in manifest["responses"] if e["url"] == url and "file" in e]
+    return (WORLDS / str(entry["file"])).read_text()
+
+
+def raised(db: str) -> list[Any]:
+    """The anomaly on gpt-4o from OpenAI's page and the unmapped-name items on route deepseek."""
+    ri = review_items.c
+    with store.connect(db).connect() as conn:
+        return list(
+            conn.execute(
+                select(ri.kind, ri.route, ri.status, ri.reason)
+                .where(
+                    ((ri.kind == "anomaly") & (ri.route == "openai") & (ri.model == "gpt-4o"))
+                    | ((ri.kind == "unmapped") & (ri.route == "deepseek"))
+                )
+                .order_by(ri.kind)
+            )
+        )
+
+
+@pytest.fixture(scope="module")
+def faulty_day(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An epoch-2 catalog, then a day of a misprinted price and a renamed key."""
+    folder = tmp_path_factory.mktemp("raised")
+    db = folder / "catalog.db"
+    replayed_run(f"sqlite:///{db}", WORLDS / "epoch-2.json", SOURCES, accept_new=True)
+    assert raised(f"sqlite:///{db}") == []
+    page, prices = recorded(PAGE), recorded(PRICES)
+    assert page.count(ROW) == 1 and prices.count(NAME) == 1
+    broken = {
+        PAGE: {"body": page.replace(ROW, "| gpt-4o | $2,500.00 | $1.25 | $10.00 |")},
+        PRICES: {"body": prices.replace(NAME, '"deepseek-chat-qzx":')},
+    }
+    replayed_run(f"sqlite:///{db}", fault_world(folder, broken), SOURCES)
+    assert [(kind, route, status) for kind, route, status, _ in raised(f"sqlite:///{db}")] == [
+        ("anomaly", "openai", "open"),
+        ("unmapped", "deepseek", "open"),
+    ]
+    return db
+
+
+def test_items_no_longer_raised_close_by_themselves(faulty_day: Path, tmp_path: Path) -> None:
+    db = copy_catalog(faulty_day, tmp_path / "recovered.db")
+    run_id = replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    assert raised(db) == [
+        (
+            "anomaly",
+            "openai",
+            "superseded",
+            f"closed by itself: no longer raised by openai-page (answered in full, run {run_id})",
+        ),
+        (
+            "unmapped",
+            "deepseek",
+            "superseded",
+            f"closed by itself: no longer raised by portkey (answered in full, run {run_id})",
+        ),
+    ]
+
+
+def test_an_item_whose_source_fails_stays_open(faulty_day: Path, tmp_path: Path) -> None:
+    db = copy_catalog(faulty_day, tmp_path / "failed.db")
+    before = raised(db)
+    down = {url: {"status": 503, "body": "unavailable"} for url in (PAGE, PRICES)}
+    replayed_run(db, fault_world(tmp_path, down), SOURCES)  # deepseek-page still answers
+    assert raised(db) == before
