@@ -414,9 +414,11 @@ def last_statements(
     conn: Connection, sources: Iterable[str], models: Collection[str] | None = None
 ) -> tuple[Observation, ...]:
     """What each source stated in the last run that applied it (status ok or partial): the
-    statements that hold for it while it fails (compare's Context.held); only those of
-    `models` (canonical names) when given. A source never applied holds nothing. Read from the
-    observations and responses tables."""
+    statements that hold for it while it fails (compare's Context.held). A source never applied
+    holds nothing. With `models` (canonical names), only those models' fields, each as the
+    source last stated it up to that run, in that run or before: a field a record's problem
+    hides stands so for as long as the problem lasts (the run that held it stated nothing of
+    it). Read from the observations and responses tables."""
     held: list[Observation] = []
     chunks: list[list[str] | None] = [None]
     if models is not None:
@@ -433,19 +435,33 @@ def last_statements(
 
 def _statements_of(
     conn: Connection, source: str, run_id: int, models: list[str] | None
-) -> Iterator[Observation]:
-    """`last_statements` of one source in run `run_id` (of `models` when given)."""
+) -> list[Observation]:
+    """`last_statements` of one source: what it stated in run `run_id`; of `models` when given,
+    each field's statements of the last run up to `run_id` that stated it."""
     o = observations.c
     query = (
-        select(observations, responses.c.url, responses.c.landing_url, responses.c.observed_at)
+        select(observations, responses.c.run_id.label("stated_in"), responses.c.url)
+        .add_columns(responses.c.landing_url, responses.c.observed_at)
         .select_from(last_stated())
-        .where(responses.c.run_id == run_id, o.source == source)
+        .where(o.source == source)
         .order_by(o.id)
     )
-    if models is not None:
-        query = query.where(o.model.in_(models))
-    for row in conn.execute(query):
-        yield Observation(
+    if models is None:
+        rows = conn.execute(query.where(responses.c.run_id == run_id)).all()
+    else:
+        rows = conn.execute(query.where(responses.c.run_id <= run_id, o.model.in_(models))).all()
+        latest: dict[tuple[object, ...], int] = {}
+        for row in rows:
+            field = (row.route, row.model, row.kind, row.component, row.unit, row.dimensions)
+            latest[field] = max(latest.get(field, 0), row.stated_in)
+        rows = [
+            row
+            for row in rows
+            if row.stated_in
+            == latest[(row.route, row.model, row.kind, row.component, row.unit, row.dimensions)]
+        ]
+    return [
+        Observation(
             source=row.source,
             route=row.route,
             model=row.model,
@@ -461,6 +477,8 @@ def _statements_of(
             evidence=row.evidence,
             effective_from=row.effective_from,
         )
+        for row in rows
+    ]
 
 
 def last_applied_responses(conn: Connection, source: str) -> list[FetchedPage] | None:
