@@ -108,9 +108,11 @@ class Comparison:
     # open item on their route and model cites a source read this run that they do not
     # (store._backing_withdrawn).
     held_items: list[ReviewItem] = field(default_factory=list)
-    # (source, route, model) of the known models a source named this run in a record read with
-    # a problem, or with a value set aside: what it states of them is not all read, so its open
-    # items there are not taken as withdrawn (store._withdrawn).
+    # (source, route, model) of the known models a source named this run in a record nothing
+    # could be read from: what it states of them is not read (another record naming them, a
+    # case-only variant of the name, would speak for them), so its open items there are not
+    # taken as withdrawn (store._withdrawn). A field set aside, or a record's field it could not
+    # read, is not restated: the item stays for it alone, and the model's other fields count.
     unsure: set[tuple[str, str, str]] = field(default_factory=set)
 
 
@@ -184,6 +186,7 @@ def compare(
     problems: Iterable[Problem],
     ctx: Context,
     named: Iterable[tuple[str, str, str]] = (),
+    unread: Iterable[tuple[str, str, str]] = (),
 ) -> Comparison:
     """Compare this run's observations (and the held statements of sources that failed) with
     the catalog in force. Observations: values in canonical units (Decimal), each naming its
@@ -194,7 +197,8 @@ def compare(
     it could be read: named by an observation, by a value set aside (a problem's observation),
     or by a record read with a problem (`named`: (source, route, model), from
     catalog/intake.py's SourceIntake.named). A source can only fail itself: what it sent and
-    ratecard could not read never proposes its removal."""
+    ratecard could not read never proposes its removal. `unread`: those of `named` a record
+    nothing could be read from names (Comparison.unsure)."""
     result = Comparison()
     # Who is official is asked ~10^5 times about a few hundred (source, route) pairs.
     ctx = replace(ctx, official=cache(ctx.official))
@@ -218,7 +222,7 @@ def compare(
     problems = list(problems)
     named = list(named)
     listed_by.update(_named(problems, named, complete))
-    result.unsure = _named(problems, named, None)
+    result.unsure = set(unread)
 
     in_force = {_key(k): current for k, current in catalog.items()}
     new_fields: NewFields = defaultdict(list)
@@ -567,10 +571,9 @@ def _rescaled_models(
             siblings[(key[0], key[1], key[3], key[4])].add(current.value)
             if current.value == 0:
                 continue
-            for obs in groups.get(key, ()):
-                if id(obs) not in ctx.held_ids:
-                    ratio = obs.value / current.value
-                    moves[(obs.source, key[0], key[1])][power_of_ten(ratio)] += 1
+            for obs in groups.get(key, ()):  # held ones too: an unchanged source slips still
+                ratio = obs.value / current.value
+                moves[(obs.source, key[0], key[1])][power_of_ten(ratio)] += 1
     for (source, route, model), counted in sorted(moves.items()):
         exponent, moved = max(
             ((e, n) for e, n in counted.items() if e), default=(0, 0), key=itemgetter(1)

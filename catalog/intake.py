@@ -52,13 +52,15 @@ class SourceIntake:
     """What one source's records became. `failure` is '' unless the source failed: then
     nothing of it is applied, and `problems` are kept (quarantined) but open no review items.
     `named`: (route, model) of the known models its records read with a problem name
-    (catalog/normalize.py `named_models`): listed this run, though no value of theirs may be."""
+    (catalog/normalize.py `named_models`): listed this run, though no value of theirs may be;
+    `unread`: those of them that records nothing could be read from name."""
 
     source: str
     valid: list[Observation] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     failure: str = ""
     named: set[tuple[str, str]] = field(default_factory=set)
+    unread: set[tuple[str, str]] = field(default_factory=set)
     # Why its listing is not complete though its values apply ('' when it is): records that
     # stand for models it lists and ratecard cannot name (UNLISTED_GROUP_RULE, HEADERLESS_RULE).
     incomplete: str = ""
@@ -120,13 +122,14 @@ def validate_each(
                 failures[batch.source.id] = failure
     readable = [batch for batch in drafts if batch.source.id not in failures]
     found: dict[str, list[Observation]] = {}
-    named: dict[str, set[tuple[str, str]]] = {}
+    named: dict[str, tuple[set[tuple[str, str]], set[tuple[str, str]]]] = {}
     for batch in readable:
         mapped, failure = boundary("validate", partial(_mapped, batch, identity))
         if mapped is None:
             failures[batch.source.id] = failure
         else:
-            found[batch.source.id], named[batch.source.id] = mapped
+            found[batch.source.id], *names = mapped
+            named[batch.source.id] = (names[0], names[1])
     # One Pandera pass over every source's rows (each row's verdict keys on its source); if
     # that pass raises, each source is validated apart, so only the one that breaks it fails.
     verdicts, _ = boundary(
@@ -145,7 +148,7 @@ def validate_each(
             found[batch.source.id],
             (before or {}).get(batch.source.id, {}),
             verdicts.get(batch.source.id, ([], [])) if verdicts is not None else None,
-            named[batch.source.id],
+            *named[batch.source.id],
             partial(rescaled_response, in_force=in_force, stated=each_stated),
         )
         if batch.source.id not in failures
@@ -158,9 +161,14 @@ def validate_each(
 
 def _mapped(
     batch: SourceDrafts, identity: Identity
-) -> tuple[list[Observation], set[tuple[str, str]]]:
-    """The batch's observations, and the known models its records read with a problem name."""
-    return observations(batch, identity), named_models(batch, identity)
+) -> tuple[list[Observation], set[tuple[str, str]], set[tuple[str, str]]]:
+    """The batch's observations, the known models its records read with a problem name, and
+    those its records nothing could be read from name."""
+    return (
+        observations(batch, identity),
+        named_models(batch, identity),
+        named_models(batch, identity, unread=True),
+    )
 
 
 def _judge_one(
@@ -169,12 +177,13 @@ def _judge_one(
     before: Mapping[PriceKey, Decimal],
     verdict: tuple[list[Observation], list[Problem]] | None,
     named: set[tuple[str, str]],
+    unread: set[tuple[str, str]],
     rescaled_by: Callable[[Sequence[Observation], Mapping[PriceKey, Decimal]], str],
 ) -> SourceIntake:
     """One source's validated observations (`verdict`, or validated here when None) judged
     whole: a collapsed or rescaled listing (or response: `rescaled_by`, `rescaled_response`
     with the run's references) fails the source. `named`: the models its records read with a
-    problem name, kept if it does not."""
+    problem name (`unread`: nothing could be read from them), kept if it does not."""
     source = batch.source.id
 
     def step() -> SourceIntake:
@@ -192,7 +201,9 @@ def _judge_one(
         failure = collapse or rescaled_by(valid, before)
         if failure:
             return SourceIntake(source, problems=problems, failure=failure)
-        return SourceIntake(source, valid, problems, named=named, incomplete=unlisted(problems))
+        return SourceIntake(
+            source, valid, problems, named=named, unread=unread, incomplete=unlisted(problems)
+        )
 
     intake, failure = boundary("validate", step)
     return (

@@ -25,12 +25,14 @@ from schemas.vocab import Dim
 @dataclass
 class SourceDrafts:
     """What a source's records became: drafts, problems, and `named`: the (route, model name)
-    pairs, as the source writes them, that its records read with a problem name (`named_by`)."""
+    pairs, as the source writes them, that its records read with a problem name (`named_by`);
+    `unread`: those of them that records nothing could be read from name."""
 
     source: Source
     drafts: list[tuple[FetchedPage, Draft]]
     problems: list[Problem]
     named: set[tuple[str, str]] = field(default_factory=set)
+    unread: set[tuple[str, str]] = field(default_factory=set)
 
 
 def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
@@ -52,7 +54,8 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
 
     Every record read with a problem (any of the above) also gives the models it names
     (`named_by`, into `SourceDrafts.named`): a model whose record the source sent stays listed
-    whether or not its values could be read (catalog/compare.py counts no absence of it).
+    whether or not its values could be read (catalog/compare.py counts no absence of it). Those
+    a record nothing could be read from names are also `SourceDrafts.unread`.
     """
     normalize = source.parser.normalize
     name_record: Callable[[Any], Iterable[tuple[str, str]]] | None = getattr(
@@ -65,6 +68,7 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
     drafts: list[tuple[FetchedPage, Draft]] = []
     problems: list[Problem] = []
     named: set[tuple[str, str]] = set()
+    unread: set[tuple[str, str]] = set()
     # The names and dimensions seen to fit (`_name_fits`, `_dimensions_fit`): a draft of both is
     # neither `overlong` nor `unnamed`, and a model's drafts share its names (~10 per record)
     # and a source's a few hundred dimension sets, so each is judged once.
@@ -78,7 +82,7 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
                 problems.append(
                     Problem(source=source.id, record=exc.record, rule=exc.rule, detail=exc.detail)
                 )
-                named.update(named_by(name_record, record))
+                unread.update(named_by(name_record, record))
                 continue
             except Exception as exc:
                 detail = f"{type(exc).__name__}: {exc}"
@@ -90,7 +94,7 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
                         detail=detail if len(detail) <= 300 else f"{detail[:297]}...",
                     )
                 )
-                named.update(named_by(name_record, record))
+                unread.update(named_by(name_record, record))
                 continue
             set_aside: set[tuple[str, str]] = set()  # each reported once per record
             for draft in found:
@@ -124,7 +128,8 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
             if found.problems or set_aside:
                 problems.extend(field_problem(source.id, p) for p in found.problems)
                 named.update(named_by(name_record, record))
-    return SourceDrafts(source, in_force(drafts), [_stored(p) for p in problems], named)
+    stored = [_stored(p) for p in problems]
+    return SourceDrafts(source, in_force(drafts), stored, named | unread, unread)
 
 
 def named_by(
@@ -374,12 +379,15 @@ def _statements(identity: Identity, batches: Iterable[SourceDrafts]) -> Iterator
             yield (source.id, resolved[1], resolved[0], d.source_model, d.measure, d.value)
 
 
-def named_models(batch: SourceDrafts, identity: Identity) -> set[tuple[str, str]]:
+def named_models(
+    batch: SourceDrafts, identity: Identity, *, unread: bool = False
+) -> set[tuple[str, str]]:
     """(route, model) of each known model the batch's records read with a problem name
-    (`SourceDrafts.named`), resolved as `observations` resolves a draft's route and model name.
-    A name that maps to no known model is left out: an unmapped name lists no model."""
+    (`SourceDrafts.named`; `unread`: those records nothing could be read from name), resolved as
+    `observations` resolves a draft's route and model name. A name that maps to no known model
+    is left out: an unmapped name lists no model."""
     found: set[tuple[str, str]] = set()
-    for route, source_model in batch.named:
+    for route, source_model in batch.unread if unread else batch.named:
         model = identity.model(source_model)
         if model is not None:
             found.add((identity.route(route), model))

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from itertools import chain
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -411,14 +411,19 @@ def last_applied_run(conn: Connection, source: str) -> int | None:
 
 
 def last_statements(
-    conn: Connection, sources: Iterable[str], models: Collection[str] | None = None
+    conn: Connection,
+    sources: Iterable[str],
+    models: Collection[str] | None = None,
+    *,
+    hidden: bool = False,
 ) -> tuple[Observation, ...]:
     """What each source stated in the last run that applied it (status ok or partial): the
-    statements that hold for it while it fails (compare's Context.held). A source never applied
-    holds nothing. With `models` (canonical names), only those models' fields, each as the
-    source last stated it up to that run, in that run or before: a field a record's problem
-    hides stands so for as long as the problem lasts (the run that held it stated nothing of
-    it). Read from the observations and responses tables."""
+    statements that hold for it while it fails (compare's Context.held); only those of
+    `models` (canonical names) when given. A source never applied holds nothing. `hidden`
+    (with `models`): each field of those models as the source last stated it up to that run,
+    in that run or before: a field a record's problem hides stands so for as long as the
+    problem lasts (the run that held it stated nothing of it). Read from the observations and
+    responses tables."""
     held: list[Observation] = []
     chunks: list[list[str] | None] = [None]
     if models is not None:
@@ -429,15 +434,15 @@ def last_statements(
         if last is None:
             continue
         for chunk in chunks:
-            held.extend(_statements_of(conn, source, last, chunk))
+            held.extend(_statements_of(conn, source, last, chunk, hidden=hidden))
     return tuple(held)
 
 
 def _statements_of(
-    conn: Connection, source: str, run_id: int, models: list[str] | None
+    conn: Connection, source: str, run_id: int, models: list[str] | None, *, hidden: bool
 ) -> list[Observation]:
-    """`last_statements` of one source: what it stated in run `run_id`; of `models` when given,
-    each field's statements of the last run up to `run_id` that stated it."""
+    """`last_statements` of one source: what it stated in run `run_id` (of `models` when
+    given); `hidden`: each field as stated in the last run up to `run_id` that stated it."""
     o = observations.c
     query = (
         select(observations, responses.c.run_id.label("stated_in"), responses.c.url)
@@ -446,20 +451,17 @@ def _statements_of(
         .where(o.source == source)
         .order_by(o.id)
     )
-    if models is None:
+    if models is not None:
+        query = query.where(o.model.in_(models))
+    if not hidden:
         rows = conn.execute(query.where(responses.c.run_id == run_id)).all()
     else:
-        rows = conn.execute(query.where(responses.c.run_id <= run_id, o.model.in_(models))).all()
+        rows = conn.execute(query.where(responses.c.run_id <= run_id)).all()
+        field = attrgetter("route", "model", "kind", "component", "unit", "dimensions")
         latest: dict[tuple[object, ...], int] = {}
         for row in rows:
-            field = (row.route, row.model, row.kind, row.component, row.unit, row.dimensions)
-            latest[field] = max(latest.get(field, 0), row.stated_in)
-        rows = [
-            row
-            for row in rows
-            if row.stated_in
-            == latest[(row.route, row.model, row.kind, row.component, row.unit, row.dimensions)]
-        ]
+            latest[field(row)] = max(latest.get(field(row), 0), row.stated_in)
+        rows = [row for row in rows if row.stated_in == latest[field(row)]]
     return [
         Observation(
             source=row.source,
@@ -983,6 +985,7 @@ def apply(
                 triage,
                 {r["source"] for r in source_reports if r["status"] == SourceStatus.OK.value},
                 comparison.unsure,
+                {u.source for u in unchanged},
             )
             if comparison.items or valid
             else ([], 0, 0)  # nothing read this run: no item to open, touch or close
@@ -1306,12 +1309,14 @@ def _apply_items(
     triage: Triage | None,
     complete: set[str],
     unsure_named: set[tuple[str, str, str]],
+    unchanged: set[str],
 ) -> tuple[list[ReviewItem], int, int]:
     """Open new items; an identical open item is only touched; an older proposal is superseded;
     items a source's absence opened close once it states their fields again, and so do those
     whose every source answered in full (`complete`: status ok) and restates them otherwise
-    (`_withdrawn`), unless one of them named the item's model in a record read with a problem
-    or a value set aside (`unsure_named`: what it states there is not all read); anomalies and
+    (`_withdrawn`; a source confirmed `unchanged` restates what it last stated), unless one of
+    them named the item's model in a record nothing could be read from (`unsure_named`: what it
+    states there is not read); anomalies and
     unmapped-name items its sources, read in full, no longer raise close too
     (`_no_longer_raised`). Items whose premise
     no longer holds, or that a reviewer decided while the run ran, are not opened again, and
@@ -1384,8 +1389,8 @@ def _apply_items(
     unsure = {i for i, _ in restated} | {
         r.id for r in waiting if any((s, r.route, r.model) in unsure_named for s in r.sources or ())
     }
-    restated += _withdrawn(conn, standing_by_held, complete, unsure, valid, run_id)
-    restated += _no_longer_raised(standing_by_held, complete, read, unsure, run_id)
+    restated += _withdrawn(conn, standing_by_held, complete, unsure, valid, unchanged, run_id)
+    restated += _no_longer_raised(conn, standing_by_held, complete, read, unchanged, unsure, run_id)
     closing = {*superseded, *seen, *(item_id for item_id, _ in restated)}
     superseded.extend(_overlapping(conn, open_rows, standing, closing))
     opened: list[ReviewItem] = []
@@ -1775,13 +1780,17 @@ def _withdrawn(
     complete: set[str],
     closing: set[int],
     valid: Sequence[Observation],
+    unchanged: set[str],
     run_id: int,
 ) -> list[tuple[int, str]]:
     """Open items of a kind sources propose against the catalog (AGAINST_CATALOG: while its
     sources go on stating it, a refresh produces the item again), proposed again neither by
     this run's statements nor by the held ones (`waiting`), every source of which answered in
     full this run (`complete`: status ok) and states each of the item's fields again, read this
-    run (`valid`), some with another value than the item quotes: those sources no longer state
+    run (`valid`) or, for a source confirmed `unchanged` (its bytes those of its last complete
+    answer), as it last stated them, some with another value than the item quotes (a faulty
+    official page corrected while the secondaries it quoted beside stay as they were): those
+    sources no longer state
     what it proposes (a misprinted price corrected, input and output swapped back), so it
     closes by itself rather than stay approvable on a statement that is gone. A field a source
     states nothing of now is an absence, not a correction: the item stays, as does one citing
@@ -1798,9 +1807,12 @@ def _withdrawn(
     if not candidates:
         return []
     wanted = {(src, row.route, row.model) for row in candidates for src in row.sources}
+    repeated = last_statements(
+        conn, {s for s, _, _ in wanted} & unchanged, {m for _, _, m in wanted}
+    )
     now: dict[tuple[str, FieldId], Decimal] = {
         (o.source, o.field_id()): o.value
-        for o in valid
+        for o in (*valid, *repeated)
         if o.model is not None and (o.source, o.route, o.model) in wanted
     }
     c = review_items.c
@@ -1842,32 +1854,54 @@ RAISED_TEXT = frozenset((ReviewKind.ANOMALY.value, ReviewKind.UNMAPPED.value))
 
 
 def _no_longer_raised(
+    conn: Connection,
     waiting: Sequence[Any],
     complete: set[str],
     read: set[str],
+    unchanged: set[str],
     closing: set[int],
     run_id: int,
 ) -> list[tuple[int, str]]:
     """Open anomalies and unmapped-name items (RAISED_TEXT) this run raised neither from what it
-    read nor from held statements (`waiting`), every source of which was read this run (`read`)
-    and answered in full (`complete`: status ok): the statements that raised them are gone (a
-    value back in its range, a name mapped again or no longer listed: a renamed key put back),
-    so they close by themselves rather than wait in the queue for nothing. An item citing a
-    source not read in full (failed, stale, partial, unchanged and not read) stays, and so does
-    one in `closing` (already closing, or about a model a source named in a record read with a
-    problem). Returns (item id, the reason it closes itself)."""
+    read nor from held statements (`waiting`), every source of which answered in full
+    (`complete`: status ok) and was read this run (`read`): the statements that raised them are
+    gone (a value back in its range, a name mapped again or no longer listed: a renamed key put
+    back), so they close by themselves rather than wait in the queue for nothing. An anomaly
+    quoting statements (its field changes: a reseller's price against the vendor's, a price
+    against the catalog's) is raised from held statements too, so there a source confirmed
+    `unchanged` counts as read (a faulty official page corrected beside an unchanged reseller);
+    one a source's own records raised (values set aside, unmapped names) is raised again only
+    where that source is read. An item citing a source not read in full (failed, stale,
+    partial) stays, and so does one in `closing` (already closing, or about a model a source
+    named in a record nothing could be read from). Returns (item id, the reason it closes
+    itself)."""
+    candidates = [
+        row
+        for row in waiting
+        if row.kind in RAISED_TEXT
+        and row.id not in closing
+        and row.sources
+        and complete.issuperset(row.sources)
+        and (read | unchanged).issuperset(row.sources)
+    ]
+    unread = [row.id for row in candidates if not read.issuperset(row.sources)]
+    c = review_items.c
+    quoting = {
+        found.id
+        for start in range(0, len(unread), 5000)
+        for found in conn.execute(
+            select(c.id, c.changes).where(c.id.in_(unread[start : start + 5000]))
+        )
+        if found.changes
+    }
     return [
         (
             row.id,
             f"closed by itself: no longer raised by {', '.join(sorted(row.sources))} "
             f"(answered in full, run {run_id})",
         )
-        for row in waiting
-        if row.kind in RAISED_TEXT
-        and row.id not in closing
-        and row.sources
-        and complete.issuperset(row.sources)
-        and read.issuperset(row.sources)
+        for row in candidates
+        if read.issuperset(row.sources) or row.id in quoting
     ]
 
 

@@ -101,8 +101,10 @@ class Batch:
     valid: list[Observation] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # quarantined, each a reviewable anomaly
     rejected: list[Problem] = field(default_factory=list)  # of failed sources: quarantined only
-    # (source, route, model) its records read with a problem name (catalog/intake.py)
+    # (source, route, model) its records read with a problem name (catalog/intake.py), and those
+    # records nothing could be read from name (`unread`)
     named: set[tuple[str, str, str]] = field(default_factory=set)
+    unread: set[tuple[str, str, str]] = field(default_factory=set)
     # each source read or confirmed unchanged: how identity named its statements this run
     # (catalog/normalize.py's naming_digest)
     naming: dict[str, str] = field(default_factory=dict)
@@ -311,6 +313,7 @@ def read_sources(
         batch.valid.extend(found.valid)
         batch.problems.extend(found.problems)
         batch.named.update((found.source, route, model) for route, model in found.named)
+        batch.unread.update((found.source, route, model) for route, model in found.unread)
     batch.naming = {d.source.id: naming_digest(d, identity) for d in [*drafts, *learned]}
     # Across sources: a cache write without lifetime beside the route's per-lifetime ones is one
     # of them; a context tier whose threshold contradicts the route's own is a flag.
@@ -367,7 +370,7 @@ def compare_catalog(
         held.extend(unstated(store.last_statements(conn, partial), batch))
         if unsure:
             hidden = store.last_statements(
-                conn, {s for s, _, _ in unsure}, {m for _, _, m in unsure}
+                conn, {s for s, _, _ in unsure}, {m for _, _, m in unsure}, hidden=True
             )
             hidden_by_problems = unstated(
                 [o for o in hidden if (o.source, o.route, o.model) in unsure], batch
@@ -389,7 +392,13 @@ def compare_catalog(
     )
     # A scheduled price (catalog/schedule.py) is recorded with the batch but compared from its date.
     return compare(
-        schedule.current(batch.valid), current, listings, batch.problems, ctx, batch.named
+        schedule.current(batch.valid),
+        current,
+        listings,
+        batch.problems,
+        ctx,
+        batch.named,
+        batch.unread,
     )
 
 
