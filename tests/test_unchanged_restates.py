@@ -1,0 +1,94 @@
+"""An item closes by itself beside sources that answered byte-identically.
+
+A fault round swapped the "Base Input Tokens" and "Output Tokens" headers of Anthropic's pricing
+table (the data rows as they were): every model's input and output were proposed swapped, as
+price changes citing Anthropic's page and the secondaries that state the model. The next day
+the page was right again and read in full, but Portkey answered byte for byte as before, so it
+was confirmed unchanged, not read, and the items stayed open and approvable (approving one wrote
+the swapped price as verified). A source confirmed unchanged states what it last stated: the
+items close by themselves.
+
+Refreshes through the real flow (Scrapy over loopback HTTP, a real Prefect API, SQLite) of
+epoch-2 and worlds made here from its recorded Anthropic page.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from catalog import store
+from catalog.tables import review_items, source_runs
+from tests.conftest import WORLDS, copy_catalog
+from tests.worlds import fault_world, replayed_run
+
+pytestmark = pytest.mark.integration
+
+SOURCES = ["anthropic-page", "portkey"]
+PAGE = "https://platform.claude.com/docs/en/about-claude/pricing.md"
+HEADER = (
+    "| Model             | Base Input Tokens | 5m Cache Writes | 1h Cache Writes |"
+    " Cache Hits & Refreshes | Output Tokens |"
+)
+SWAPPED = (
+    "| Model             | Output Tokens | 5m Cache Writes | 1h Cache Writes |"
+    " Cache Hits & Refreshes | Base Input Tokens |"
+)
+
+
+def recorded_page() -> str:
+    manifest = json.loads((WORLDS / "epoch-2.json").read_text())
+    [entry] = [e for e in manifest["responses"] if e["url"] == PAGE and "file" in e]
+    text = (WORLDS / str(entry["file"])).read_text()
+    assert text.count(HEADER) == 1
+    return text
+
+
+def price_changes(db: str) -> list[Any]:
+    ri = review_items.c
+    with store.connect(db).connect() as conn:
+        return list(
+            conn.execute(
+                select(ri.id, ri.status, ri.reason, ri.sources)
+                .where(ri.kind == "price_change", ri.route == "anthropic")
+                .order_by(ri.id)
+            )
+        )
+
+
+@pytest.fixture(scope="module")
+def swapped(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An epoch-2 catalog of Anthropic's page and Portkey, then a day of swapped headers."""
+    folder = tmp_path_factory.mktemp("swapped")
+    db = folder / "catalog.db"
+    replayed_run(f"sqlite:///{db}", WORLDS / "epoch-2.json", SOURCES, accept_new=True)
+    body = recorded_page().replace(HEADER, SWAPPED)
+    replayed_run(f"sqlite:///{db}", fault_world(folder, {PAGE: {"body": body}}), SOURCES)
+    opened = price_changes(f"sqlite:///{db}")
+    assert len(opened) > 5 and {status for _, status, _, _ in opened} == {"open"}
+    assert any("portkey" in sources for _, _, _, sources in opened)
+    return db
+
+
+def test_price_changes_close_beside_an_unchanged_source(swapped: Path, tmp_path: Path) -> None:
+    db = copy_catalog(swapped, tmp_path / "corrected.db")
+    corrected = recorded_page() + "\n"  # the page right again (read: its bytes differ)
+    run_id = replayed_run(db, fault_world(tmp_path, {PAGE: {"body": corrected}}), SOURCES)
+    with store.connect(db).connect() as conn:
+        portkey = conn.execute(
+            select(source_runs.c.reason).where(
+                source_runs.c.run_id == run_id, source_runs.c.source == "portkey"
+            )
+        ).scalar_one()
+    assert portkey.startswith("unchanged since run")
+    after = price_changes(db)
+    assert {status for _, status, _, _ in after} == {"superseded"}
+    assert {reason for _, _, reason, _ in after} == {
+        f"closed by itself: what it proposes is no longer stated by {', '.join(sources)} "
+        f"(answered in full, run {run_id})"
+        for _, _, _, sources in after
+    }
