@@ -659,6 +659,7 @@ _GLUED_LETTERS = re.compile(r"([A-Za-z]+)$")
 # by a space or a narrow no-break space): read, the amount would be its first part.
 _MORE_DIGITS = re.compile(r"[.,][0-9]|[ \u00a0\u2009\u202f][0-9]{3}(?![0-9])")
 _CODE_AFTER = re.compile(r"^\s?([A-Z]{3})\b")
+_CODE_BEFORE = re.compile(rf"\b(?:USD|EUR|GBP|CNY|RMB|JPY)\s?(?:{_AMOUNT})(?![0-9A-Za-z])")
 _NONE = frozenset({"", "-", "–", "—", "n/a", "na", "not available", "not supported"})
 _FREE = frozenset({"free", "free of charge"})
 _CURRENCIES = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY", "￥": "CNY"}
@@ -687,7 +688,11 @@ def find_prices(text: str) -> list[Price]:
     one whose digits go on past it ("$1.234,56", "$1 750": `_MORE_DIGITS`); and for one that
     is no current price (struck through, a bound or an estimate, a range: `_STRUCK`, `_BOUND`,
     `_RANGE`). Letters glued before a "$" ("CA$") or a currency code after the amount ("$2.50
-    AUD") make its currency that one."""
+    AUD") make its currency that one. Raises ValueError too for an amount with a currency code
+    before it and no symbol ("USD 0.28", `_CODE_BEFORE`): no amount a page states is dropped
+    for being written otherwise than this reader finds money (the cell is quarantined)."""
+    if code_before := _CODE_BEFORE.search(text):
+        raise ValueError(f"an amount written {code_before.group(0)!r}: its currency before it")
     prices: list[Price] = []
     struck = [m.span() for m in _STRUCK.finditer(text)]
     for match in _MONEY.finditer(text):

@@ -166,6 +166,34 @@ def test_a_cell_stating_no_one_current_usd_price_is_quarantined(source: str, wri
         assert stated(drafts, cell, cell.kept) == stated(healthy, cell, cell.kept) != []
 
 
+NO_MONEY = {
+    "a currency code before the amount": ("USD {}", sorted(CELLS)),
+    "the euro's code before the amount": ("EUR {}", sorted(CELLS)),
+    # Gemini's cell goes on with more prices ("$2.00, prompts <= 200k tokens $4.00, ..."): a
+    # bare first amount there is a qualifier's number to this reader, a known limit
+    "no currency at all": ("{}", ["anthropic", "deepseek", "openai"]),
+}
+
+
+@pytest.mark.parametrize(
+    ("source", "written"),
+    [(source, form) for form, sources in NO_MONEY.values() for source in sources],
+)
+def test_an_amount_written_as_no_money_is_quarantined_not_dropped(
+    source: str, written: str
+) -> None:
+    """A fault round: DeepSeek's "$0.28" written "USD 0.28" or "0.28", Gemini's "$2.00" written
+    "USD 2.00": the page's reader found no money in the cell, and the row was dropped with no
+    problem reported (the source read ok, two prices fewer)."""
+    cell = CELLS[source]
+    healthy, healthy_problems = read(cell, "{}")
+    drafts, problems = read(cell, written.format(cell.amount.lstrip("$")).replace("{", "{{"))
+    assert not stated(drafts, cell, cell.component), written
+    assert len(problems) > len(healthy_problems)
+    assert {p.rule for p in problems} - {p.rule for p in healthy_problems} <= {"not a price"}
+    assert stated(drafts, cell, cell.kept) == stated(healthy, cell, cell.kept) != []
+
+
 def test_money_reading_tells_the_price_from_what_surrounds_it() -> None:
     assert [(p.amount, p.currency) for p in find_prices("US$2.50 / 1M tokens")] == [
         (Decimal("2.50"), "USD")
