@@ -23,7 +23,8 @@ How a row is read:
   row written with more cells than the header has columns: Markdown keeps only as many, so a
   second model's price beyond them would be lost and the first read as stated for both. A
   price row without any header (the table split in two by a banner: tables.py `check_headed`)
-  names no model column: Uninterpretable, and the listing is incomplete.
+  names no model column: Uninterpretable, and the listing is incomplete; so is one under a
+  header that names a model in two columns (one of them is another model's).
 - The unit is what the page states for it: the row's label ("1M INPUT TOKENS"), the price's own
   "per ..." and the prose above the table ("in units of per 1M tokens"). Those stated must agree:
   a label in one unit under prose in another ("1K INPUT TOKENS" below "per 1M tokens") is
@@ -98,6 +99,9 @@ def normalize(record: dict[str, Any]) -> Normalized:
     models = [i for i, name in enumerate(header) if MODEL.match(name)]
     if not models:
         raise Uninterpretable(rid, "no model columns", f"header {header}: {text}")
+    named = [header[i] for i in models]
+    if len(set(named)) < len(named):  # one column is another model's, its name miswritten
+        raise Uninterpretable(rid, "a model named twice", f"header {header}: {text}")
     label = " ".join(cell for cell in cells[:first] if cell)
     prices = _prices(record, cells, first, models)
     component = _component(label)

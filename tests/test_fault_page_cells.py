@@ -194,6 +194,21 @@ def test_an_amount_written_as_no_money_is_quarantined_not_dropped(
     assert stated(drafts, cell, cell.kept) == stated(healthy, cell, cell.kept) != []
 
 
+def test_a_deepseek_header_naming_a_model_twice_prices_neither_column() -> None:
+    """A fault round: the header read "deepseek-chat | deepseek-chat"; deepseek-reasoner's
+    prices were taken as deepseek-chat's second statement, and deepseek-reasoner dropped out
+    with no problem reported. Every price row is quarantined instead."""
+    cell = CELLS["deepseek"]
+    body = snapshot(PAGES + cell.file)
+    named = b"deepseek-chat| deepseek-reasoner"
+    assert body.count(named) == 1
+    drafts, problems = run(
+        deepseek_page, body.replace(named, b"deepseek-chat| deepseek-chat"), cell.url
+    )
+    assert [d for d in drafts if d.kind == "price"] == []
+    assert len([p for p in problems if p.rule == "a model named twice"]) == 3
+
+
 def test_money_reading_tells_the_price_from_what_surrounds_it() -> None:
     assert [(p.amount, p.currency) for p in find_prices("US$2.50 / 1M tokens")] == [
         (Decimal("2.50"), "USD")
