@@ -1796,14 +1796,7 @@ def _withdrawn(
     states nothing of now is an absence, not a correction: the item stays, as does one citing
     a source that did not answer in full (failed, stale, partial). `closing`: items already
     closing, or not to be judged so. Returns (item id, the reason it closes itself)."""
-    candidates = [
-        row
-        for row in waiting
-        if row.kind in AGAINST_CATALOG_TEXT
-        and row.id not in closing
-        and row.sources
-        and complete.issuperset(row.sources)
-    ]
+    candidates = _answered(waiting, AGAINST_CATALOG_TEXT, complete, closing)
     if not candidates:
         return []
     wanted = {(src, row.route, row.model) for row in candidates for src in row.sources}
@@ -1815,14 +1808,7 @@ def _withdrawn(
         for o in (*valid, *repeated)
         if o.model is not None and (o.source, o.route, o.model) in wanted
     }
-    c = review_items.c
-    changes: dict[int, Any] = {}
-    ids = [row.id for row in candidates]
-    for start in range(0, len(ids), 5000):
-        for found in conn.execute(
-            select(c.id, c.changes).where(c.id.in_(ids[start : start + 5000]))
-        ):
-            changes[found.id] = found.changes
+    changes = _changes_of(conn, [row.id for row in candidates])
     closed: list[tuple[int, str]] = []
     for row in candidates:
         stated = [FieldChange.model_validate(change) for change in changes[row.id] or []]
@@ -1846,6 +1832,33 @@ def _withdrawn(
                 )
             )
     return closed
+
+
+def _answered(
+    waiting: Sequence[Any], kinds: frozenset[str], complete: set[str], closing: set[int]
+) -> list[Any]:
+    """The open item rows of `kinds` not in `closing` every source of which answered in full
+    (`complete`): those a run can judge withdrawn or no longer raised."""
+    return [
+        row
+        for row in waiting
+        if row.kind in kinds
+        and row.id not in closing
+        and row.sources
+        and complete.issuperset(row.sources)
+    ]
+
+
+def _changes_of(conn: Connection, ids: Sequence[int]) -> dict[int, Any]:
+    """Each item's stored changes (its JSON: a list of FieldChange dicts), by id."""
+    c = review_items.c
+    return {
+        found.id: found.changes
+        for start in range(0, len(ids), 5000)
+        for found in conn.execute(
+            select(c.id, c.changes).where(c.id.in_(ids[start : start + 5000]))
+        )
+    }
 
 
 # Kinds of items a source's statements raise rather than propose (a value set aside, names that
@@ -1877,23 +1890,11 @@ def _no_longer_raised(
     itself)."""
     candidates = [
         row
-        for row in waiting
-        if row.kind in RAISED_TEXT
-        and row.id not in closing
-        and row.sources
-        and complete.issuperset(row.sources)
-        and (read | unchanged).issuperset(row.sources)
+        for row in _answered(waiting, RAISED_TEXT, complete, closing)
+        if (read | unchanged).issuperset(row.sources)
     ]
     unread = [row.id for row in candidates if not read.issuperset(row.sources)]
-    c = review_items.c
-    quoting = {
-        found.id
-        for start in range(0, len(unread), 5000)
-        for found in conn.execute(
-            select(c.id, c.changes).where(c.id.in_(unread[start : start + 5000]))
-        )
-        if found.changes
-    }
+    quoting = {item_id for item_id, changes in _changes_of(conn, unread).items() if changes}
     return [
         (
             row.id,

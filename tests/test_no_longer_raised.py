@@ -12,7 +12,6 @@ epoch-2 and worlds made here from its recorded OpenAI page and Portkey's DeepSee
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from sqlalchemy import select
 from catalog import store
 from catalog.tables import review_items
 from tests.conftest import WORLDS, copy_catalog
-from tests.worlds import fault_world, replayed_run
+from tests.worlds import fault_world, recorded_text, replayed_run
 
 pytestmark = pytest.mark.integration
 
@@ -31,12 +30,6 @@ PAGE = "https://platform.openai.com/docs/pricing"
 PRICES = "https://configs.portkey.ai/pricing/deepseek.json"
 ROW = "| gpt-4o | $2.50 | $1.25 | $10.00 |"  # the standard tier's row, as recorded
 NAME = '"deepseek-chat":'
-
-
-def recorded(url: str) -> str:
-    manifest = json.loads((WORLDS / "epoch-2.json").read_text())
-    [entry] = [e for e in manifest["responses"] if e["url"] == url and "file" in e]
-    return (WORLDS / str(entry["file"])).read_text()
 
 
 def raised(db: str) -> list[Any]:
@@ -62,7 +55,7 @@ def faulty_day(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> P
     db = folder / "catalog.db"
     replayed_run(f"sqlite:///{db}", WORLDS / "epoch-2.json", SOURCES, accept_new=True)
     assert raised(f"sqlite:///{db}") == []
-    page, prices = recorded(PAGE), recorded(PRICES)
+    page, prices = recorded_text(PAGE), recorded_text(PRICES)
     assert page.count(ROW) == 1 and prices.count(NAME) == 1
     broken = {
         PAGE: {"body": page.replace(ROW, "| gpt-4o | $2,500.00 | $1.25 | $10.00 |")},

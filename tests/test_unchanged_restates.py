@@ -14,7 +14,6 @@ epoch-2 and worlds made here from its recorded Anthropic page.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from sqlalchemy import select
 from catalog import store
 from catalog.tables import review_items, source_runs
 from tests.conftest import WORLDS, copy_catalog
-from tests.worlds import fault_world, replayed_run
+from tests.worlds import fault_world, recorded_text, replayed_run
 
 pytestmark = pytest.mark.integration
 
@@ -41,9 +40,7 @@ SWAPPED = (
 
 
 def recorded_page() -> str:
-    manifest = json.loads((WORLDS / "epoch-2.json").read_text())
-    [entry] = [e for e in manifest["responses"] if e["url"] == PAGE and "file" in e]
-    text = (WORLDS / str(entry["file"])).read_text()
+    text = recorded_text(PAGE)
     assert text.count(HEADER) == 1
     return text
 

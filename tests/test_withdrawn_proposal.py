@@ -11,7 +11,6 @@ epoch-2 and worlds made here from OpenAI's recorded pricing page.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from sqlalchemy import select
 from catalog import store
 from catalog.tables import review_items
 from tests.conftest import WORLDS, copy_catalog
-from tests.worlds import fault_world, replayed, replayed_run
+from tests.worlds import fault_world, recorded_text, replayed, replayed_run
 
 pytestmark = pytest.mark.integration
 
@@ -31,9 +30,7 @@ MISPRINTED = "| gpt-4o | $2.75 | $1.25 | $10.00 |"
 
 
 def recorded_page() -> str:
-    manifest = json.loads((WORLDS / "epoch-2.json").read_text())
-    [entry] = [e for e in manifest["responses"] if e["url"] == PAGE and "file" in e]
-    text = (WORLDS / str(entry["file"])).read_text()
+    text = recorded_text(PAGE)
     assert text.count(ROW) == 1
     return text
 

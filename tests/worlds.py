@@ -32,6 +32,13 @@ def fault_world(
     return path
 
 
+def recorded_text(url: str, base: str = "epoch-2") -> str:
+    """The body the `base` world records for `url`, as text (a broken variant starts here)."""
+    manifest = json.loads((WORLDS / f"{base}.json").read_text())
+    [entry] = [e for e in manifest["responses"] if e["url"] == url and "file" in e]
+    return (WORLDS / str(entry["file"])).read_text()
+
+
 def replayed(db: str, world: Path, sources: list[str], *, accept_new: bool = False) -> Any:
     """The real refresh flow of `sources` replaying `world` into `db`: its final state."""
     from flows.refresh import refresh
