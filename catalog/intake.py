@@ -128,8 +128,8 @@ def validate_each(
         if mapped is None:
             failures[batch.source.id] = failure
         else:
-            found[batch.source.id], *names = mapped
-            named[batch.source.id] = (names[0], names[1])
+            found[batch.source.id], named_here, unread_here = mapped
+            named[batch.source.id] = (named_here, unread_here)
     # One Pandera pass over every source's rows (each row's verdict keys on its source); if
     # that pass raises, each source is validated apart, so only the one that breaks it fails.
     verdicts, _ = boundary(

@@ -1316,11 +1316,10 @@ def _apply_items(
     whose every source answered in full (`complete`: status ok) and restates them otherwise
     (`_withdrawn`; a source confirmed `unchanged` restates what it last stated), unless one of
     them named the item's model in a record nothing could be read from (`unsure_named`: what it
-    states there is not read); anomalies and
-    unmapped-name items its sources, read in full, no longer raise close too
-    (`_no_longer_raised`). Items whose premise
-    no longer holds, or that a reviewer decided while the run ran, are not opened again, and
-    neither is an item a reviewer decided before whose proposal and evidence are unchanged
+    states there is not read); anomalies and unmapped-name items its sources, read in full, no
+    longer raise close too (`_no_longer_raised`). Items whose premise no longer holds, or that
+    a reviewer decided while the run ran, are not opened again, and neither is an item a
+    reviewer decided before whose proposal and evidence are unchanged
     (`_decided_alike`), nor one questioning a value a reviewer chose with the same evidence
     (`_chosen_alike`). A field has one open proposal against the catalog: an item of a kind
     that proposes against it (price change, disagreement, new value or model) supersedes the
@@ -1790,9 +1789,9 @@ def _withdrawn(
     run (`valid`) or, for a source confirmed `unchanged` (its bytes those of its last complete
     answer), as it last stated them, some with another value than the item quotes (a faulty
     official page corrected while the secondaries it quoted beside stay as they were): those
-    sources no longer state
-    what it proposes (a misprinted price corrected, input and output swapped back), so it
-    closes by itself rather than stay approvable on a statement that is gone. A field a source
+    sources no longer state what it proposes (a misprinted price corrected, input and output
+    swapped back), so it closes by itself rather than stay approvable on a statement that is
+    gone. A field a source
     states nothing of now is an absence, not a correction: the item stays, as does one citing
     a source that did not answer in full (failed, stale, partial). `closing`: items already
     closing, or not to be judged so. Returns (item id, the reason it closes itself)."""
