@@ -114,6 +114,9 @@ class Comparison:
     # taken as withdrawn (store._withdrawn). A field set aside, or a record's field it could not
     # read, is not restated: the item stays for it alone, and the model's other fields count.
     unsure: set[tuple[str, str, str]] = field(default_factory=set)
+    # (source, route, model) of the known models a source named this run in any record read with
+    # a problem (a field of it may be hidden): a new model is not taken as gone from it.
+    named: set[tuple[str, str, str]] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -223,6 +226,7 @@ def compare(
     named = list(named)
     listed_by.update(_named(problems, named, complete))
     result.unsure = set(unread)
+    result.named = {*named, *unread}
 
     in_force = {_key(k): current for k, current in catalog.items()}
     new_fields: NewFields = defaultdict(list)

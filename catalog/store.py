@@ -986,6 +986,7 @@ def apply(
                 {r["source"] for r in source_reports if r["status"] == SourceStatus.OK.value},
                 comparison.unsure,
                 {u.source for u in unchanged},
+                comparison.named,
             )
             if comparison.items or valid
             else ([], 0, 0)  # nothing read this run: no item to open, touch or close
@@ -1310,6 +1311,7 @@ def _apply_items(
     complete: set[str],
     unsure_named: set[tuple[str, str, str]],
     unchanged: set[str],
+    named: set[tuple[str, str, str]],
 ) -> tuple[list[ReviewItem], int, int]:
     """Open new items; an identical open item is only touched; an older proposal is superseded;
     items a source's absence opened close once it states their fields again, and so do those
@@ -1385,10 +1387,10 @@ def _apply_items(
     restated = _restated_after_absence(conn, run_id, waiting, valid, read)
     proposed_held = {i.fingerprint for i in held_items}
     standing_by_held = [r for r in waiting if r.fingerprint not in proposed_held]
-    unsure = {i for i, _ in restated} | {
-        r.id for r in waiting if any((s, r.route, r.model) in unsure_named for s in r.sources or ())
-    }
-    restated += _withdrawn(conn, standing_by_held, complete, unsure, valid, unchanged, run_id)
+    unsure = {i for i, _ in restated} | _naming(waiting, unsure_named)
+    restated += _withdrawn(
+        conn, standing_by_held, complete, unsure, valid, unchanged, _naming(waiting, named), run_id
+    )
     restated += _no_longer_raised(conn, standing_by_held, complete, read, unchanged, unsure, run_id)
     closing = {*superseded, *seen, *(item_id for item_id, _ in restated)}
     superseded.extend(_overlapping(conn, open_rows, standing, closing))
@@ -1780,6 +1782,7 @@ def _withdrawn(
     closing: set[int],
     valid: Sequence[Observation],
     unchanged: set[str],
+    named: set[int],
     run_id: int,
 ) -> list[tuple[int, str]]:
     """Open items of a kind sources propose against the catalog (AGAINST_CATALOG: while its
@@ -1793,8 +1796,13 @@ def _withdrawn(
     swapped back), so it closes by itself rather than stay approvable on a statement that is
     gone. A field a source
     states nothing of now is an absence, not a correction: the item stays, as does one citing
-    a source that did not answer in full (failed, stale, partial). `closing`: items already
-    closing, or not to be judged so. Returns (item id, the reason it closes itself)."""
+    a source that did not answer in full (failed, stale, partial). But an item on a model the
+    catalog holds no value of, no source it cites states any field of now, is about a model
+    gone from them all (a dated snapshot one source's typo priced apart, folded into its base
+    again: its new-model items and disagreements): it closes by itself, unless one of them
+    named the model in a record read with a problem (`named`: item ids). A catalogued model
+    gone is an absence the listings count (a missing item). `closing`: items
+    already closing, or not to be judged so. Returns (item id, the reason it closes itself)."""
     candidates = _answered(waiting, AGAINST_CATALOG_TEXT, complete, closing)
     if not candidates:
         return []
@@ -1807,6 +1815,7 @@ def _withdrawn(
         for o in (*valid, *repeated)
         if o.model is not None and (o.source, o.route, o.model) in wanted
     }
+    stating = {(source, field.route, field.model) for source, field in now}
     changes = _changes_of(conn, [row.id for row in candidates])
     closed: list[tuple[int, str]] = []
     for row in candidates:
@@ -1818,6 +1827,21 @@ def _withdrawn(
             if said.source in row.sources
         ]
         restated = [now.get((source, field)) for field, source, _ in quoted]
+        sources = ", ".join(sorted(row.sources))
+        if (
+            quoted
+            and row.id not in named
+            and not any((s, row.route, row.model) in stating for s in row.sources)
+            and not _catalogued(conn, row.route, row.model)
+        ):
+            closed.append(
+                (
+                    row.id,
+                    f"closed by itself: the model is no longer stated by {sources} (answered "
+                    f"in full, run {run_id})",
+                )
+            )
+            continue
         if not quoted or None in restated:
             continue
         if any(
@@ -1826,11 +1850,24 @@ def _withdrawn(
             closed.append(
                 (
                     row.id,
-                    f"closed by itself: what it proposes is no longer stated by "
-                    f"{', '.join(sorted(row.sources))} (answered in full, run {run_id})",
+                    f"closed by itself: what it proposes is no longer stated by {sources} "
+                    f"(answered in full, run {run_id})",
                 )
             )
     return closed
+
+
+def _catalogued(conn: Connection, route: str, model: str) -> bool:
+    """Whether the catalog holds a value of (route, model), in force or not."""
+    c = catalog_values.c
+    found = conn.execute(select(c.id).where(c.route == route, c.model == model).limit(1))
+    return found.first() is not None
+
+
+def _naming(rows: Sequence[Any], named: set[tuple[str, str, str]]) -> set[int]:
+    """The ids of the item rows one of whose sources names its route and model in `named`
+    ((source, route, model) named in records read with a problem)."""
+    return {r.id for r in rows if any((s, r.route, r.model) in named for s in r.sources or ())}
 
 
 def _answered(
