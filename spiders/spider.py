@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, NamedTuple
@@ -109,7 +109,9 @@ class SourceSpider(Spider):
     `NextPageLink` or OpenRouter's `links.next` naming its own page or an earlier one), or one
     past MAX_FURTHER_PAGES, is not requested again but answered as a failure of that URL naming
     the page that named it ("pagination loop", "page cap"): the chain is broken, so the listing
-    is incomplete, and the crawl ends."""
+    is incomplete, and the crawl ends. So is a further page whose records are those of a page
+    this crawl already read ("repeated page": a server answering its first page again under
+    the next page's URL would otherwise pass for a whole listing of half the records)."""
 
     source_id: ClassVar[str]
 
@@ -117,6 +119,7 @@ class SourceSpider(Spider):
         super().__init__(*args, **kwargs)
         self.requested: set[str] = set()  # canonical URLs this crawl requested
         self.further = 0  # further pages requested
+        self.read_pages: dict[str, str] = {}  # digest of a paged listing's records -> its URL
 
     @property
     def source(self) -> Source:
@@ -157,6 +160,9 @@ class SourceSpider(Spider):
         if short := chain.short(page):
             yield self._failure(requested, landing, response.status, short)
             return
+        if repeated := self._repeated(response, page.records, page.next_urls, requested):
+            yield self._failure(requested, landing, response.status, repeated)
+            return
         yield {
             "url": requested,
             "landing_url": landing,
@@ -182,6 +188,20 @@ class SourceSpider(Spider):
         whole, a cut listing would count its missing models absent), a 203 what a proxy made
         of it (not the source's word), 201, 202, 204 and 205 no representation of it at all."""
         return f"HTTP {response.status}: only a 200 answer is the source's whole response"
+
+    def _repeated(
+        self, response: Response, records: list[Any], next_urls: Sequence[str], url: str
+    ) -> str:
+        """Why a page of a paged listing is no evidence ('' when it is): its records are those
+        of a page this crawl already read. Only pages of a chain (a further page, or one naming
+        further pages) are compared, by a digest of their records as parsed."""
+        if not records or not (next_urls or response.meta.get("chain")):
+            return ""
+        digest = hashlib.sha256(repr(records).encode()).hexdigest()
+        earlier = self.read_pages.setdefault(digest, url)
+        if earlier == url:
+            return ""
+        return f"repeated page: its {len(records)} records are those of {earlier}"
 
     def _refused(self, url: str) -> str:
         """Why a further page is not requested ('' when it is)."""

@@ -442,6 +442,50 @@ def test_a_pagination_loop_over_http_ends_the_crawl(tmp_path: Path) -> None:
     assert failure.reason.startswith("pagination loop") and failure.url == url
 
 
+def test_a_next_page_repeating_the_first_is_no_page_of_the_listing(tmp_path: Path) -> None:
+    """A fault round: Azure's listing answered as two pages, the second (its NextPageLink's URL)
+    repeating the first page's records: it read as a whole listing of half the meters, and the
+    secondaries proposed on the fields of the meters it left out. The repeated page is now a
+    failure of its URL, naming the page it repeats, and the source is partial."""
+    url = urls("azure")[-1]
+    document = json.loads(recorded()[url].read_bytes())
+    items = document["Items"]
+    assert len(items) > 2
+    first = {**document, "Items": items[: len(items) // 2], "Count": len(items) // 2}
+    repeat = {**first, "NextPageLink": None}
+    first["NextPageLink"] = f"{url}&$skip={len(items) // 2}"
+    extra = [
+        {
+            "url": first["NextPageLink"],
+            "status": 200,
+            "date": "2026-08-14T00:00:00Z",
+            "content_type": "application/json",
+            "body": json.dumps(repeat),
+        }
+    ]
+    world = World.load(fault_world(tmp_path, {url: {"body": json.dumps(first)}}, extra))
+    with serve(world) as base:
+        result = asyncio.run(asyncio.wait_for(crawl("azure", base), timeout=60))
+    assert sorted(p.url for p in result.pages) == sorted(urls("azure"))
+    [failure] = result.failures
+    assert failure.url == first["NextPageLink"]
+    assert failure.reason == f"repeated page: its {len(items) // 2} records are those of {url}"
+    judged = health.source_health(
+        [
+            *(
+                health.Answer(p.url, p.landing_url, 200, OBSERVED, len(p.records))
+                for p in result.pages
+            ),
+            health.Answer(failure.url, failure.landing_url, 0, None, 0, failure.reason),
+        ],
+        urls("azure"),
+        {},
+        None,
+        OBSERVED,
+    )
+    assert judged.status is SourceStatus.PARTIAL and "repeated page" in judged.reason
+
+
 def test_azure_pages_naming_each_other_stop_at_the_first_repeat() -> None:
     """Two listing URLs whose pages name each other: each is fetched once."""
     first, second = urls("azure")
