@@ -19,12 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from catalog import store
 from catalog.tables import review_items
 from tests.conftest import WORLDS, copy_catalog
-from tests.worlds import fault_world, recorded_text, replayed_run
+from tests.worlds import fault_world, recorded_text, replayed_run, review_rows
 
 pytestmark = pytest.mark.integration
 
@@ -35,14 +33,9 @@ SNAPSHOT = "claude-sonnet-4-5-20250929"
 
 def snapshot_items(db: str) -> list[Any]:
     ri = review_items.c
-    with store.connect(db).connect() as conn:
-        return list(
-            conn.execute(
-                select(ri.kind, ri.status, ri.reason).where(
-                    ri.route == "anthropic", ri.model == SNAPSHOT
-                )
-            )
-        )
+    return review_rows(
+        db, (ri.kind, ri.status, ri.reason), ri.route == "anthropic", ri.model == SNAPSHOT
+    )
 
 
 @pytest.fixture(scope="module")

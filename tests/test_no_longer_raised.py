@@ -16,12 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from catalog import store
 from catalog.tables import review_items
 from tests.conftest import WORLDS, copy_catalog
-from tests.worlds import fault_world, recorded_text, replayed_run
+from tests.worlds import fault_world, recorded_text, replayed_run, review_rows
 
 pytestmark = pytest.mark.integration
 
@@ -35,17 +33,13 @@ NAME = '"deepseek-chat":'
 def raised(db: str) -> list[Any]:
     """The anomaly on gpt-4o from OpenAI's page and the unmapped-name items on route deepseek."""
     ri = review_items.c
-    with store.connect(db).connect() as conn:
-        return list(
-            conn.execute(
-                select(ri.kind, ri.route, ri.status, ri.reason)
-                .where(
-                    ((ri.kind == "anomaly") & (ri.route == "openai") & (ri.model == "gpt-4o"))
-                    | ((ri.kind == "unmapped") & (ri.route == "deepseek"))
-                )
-                .order_by(ri.kind)
-            )
-        )
+    found = review_rows(
+        db,
+        (ri.kind, ri.route, ri.status, ri.reason),
+        ((ri.kind == "anomaly") & (ri.route == "openai") & (ri.model == "gpt-4o"))
+        | ((ri.kind == "unmapped") & (ri.route == "deepseek")),
+    )
+    return sorted(found, key=lambda row: row.kind)
 
 
 @pytest.fixture(scope="module")

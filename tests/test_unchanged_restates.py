@@ -23,7 +23,7 @@ from sqlalchemy import select
 from catalog import store
 from catalog.tables import review_items, source_runs
 from tests.conftest import WORLDS, copy_catalog
-from tests.worlds import fault_world, recorded_text, replayed_run
+from tests.worlds import fault_world, recorded_text, replayed_run, review_rows
 
 pytestmark = pytest.mark.integration
 
@@ -47,14 +47,8 @@ def recorded_page() -> str:
 
 def price_changes(db: str) -> list[Any]:
     ri = review_items.c
-    with store.connect(db).connect() as conn:
-        return list(
-            conn.execute(
-                select(ri.id, ri.status, ri.reason, ri.sources)
-                .where(ri.kind == "price_change", ri.route == "anthropic")
-                .order_by(ri.id)
-            )
-        )
+    columns = (ri.id, ri.status, ri.reason, ri.sources)
+    return review_rows(db, columns, ri.kind == "price_change", ri.route == "anthropic")
 
 
 @pytest.fixture(scope="module")

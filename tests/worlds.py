@@ -7,6 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import ColumnElement, select
+
+from catalog import store
+from catalog.tables import review_items
 from tests.conftest import WORLDS, run_flow
 
 
@@ -37,6 +41,16 @@ def recorded_text(url: str, base: str = "epoch-2") -> str:
     manifest = json.loads((WORLDS / f"{base}.json").read_text())
     [entry] = [e for e in manifest["responses"] if e["url"] == url and "file" in e]
     return (WORLDS / str(entry["file"])).read_text()
+
+
+def review_rows(
+    db: str, columns: tuple[ColumnElement[Any], ...], *where: ColumnElement[bool]
+) -> list[Any]:
+    """The `columns` of `db`'s review items that meet every condition of `where`, in the order
+    the items were opened (by id)."""
+    with store.connect(db).connect() as conn:
+        query = select(*columns).where(*where).order_by(review_items.c.id)
+        return list(conn.execute(query))
 
 
 def replayed(db: str, world: Path, sources: list[str], *, accept_new: bool = False) -> Any:
