@@ -306,10 +306,12 @@ def test_reviewer_approves_official_price_changes_as_a_set_and_pages_the_queue(
     assert page.inner_text("#title") == label
 
     page.select_option("select[name=model]", model)
-    page.click("#filter")
+    with page.expect_navigation():  # a form's GET: read the page it leads to, not this one
+        page.click("#filter")
     assert set(page.locator("table.set td.model").all_inner_texts()) == {model}
     page.fill("#reason", "OpenRouter's API states it")
-    page.click("#preview-approve")
+    with page.expect_navigation():
+        page.click("#preview-approve")
     previewed = page.locator("table.preview tbody tr").all_inner_texts()
     assert len(previewed) == sum(len(i["changes"]) for i in chosen)
     page.click("#confirm")
@@ -386,10 +388,12 @@ def test_azure_meters_first_read_in_epoch_2_are_a_new_value_set_a_reviewer_appro
     assert page.inner_text("#title") == label
 
     page.select_option("select[name=model]", model)
-    page.click("#filter")
+    with page.expect_navigation():  # a form's GET: read the page it leads to, not this one
+        page.click("#filter")
     assert set(page.locator("table.set td.model").all_inner_texts()) == {model}
     page.fill("#reason", "Azure Retail Prices states it")
-    page.click("#preview-approve")
+    with page.expect_navigation():
+        page.click("#preview-approve")
     previewed = page.locator("table.preview tbody tr").all_inner_texts()
     assert len(previewed) == sum(len(i["changes"]) for i in chosen)
     page.click("#confirm")
