@@ -180,7 +180,8 @@ def test_reviewer_approves_a_recorded_price_change(live: Live, browser: Any) -> 
     sign_in(page, live)
     page.select_option("select[name=kind]", "price_change")
     page.fill("input[name=route]", "openrouter")
-    page.click("button:has-text('Filter')")
+    with page.expect_navigation():
+        page.click("button:has-text('Filter')")
     page.get_by_role("link", name=item["title"], exact=True).click()
     page.wait_for_url(f"{live.base}/items/{item['id']}")
     assert page.inner_text(".side-by-side td.current") == change["current"]
@@ -196,7 +197,8 @@ def test_reviewer_approves_a_recorded_price_change(live: Live, browser: Any) -> 
     assert rows[1].split("\t")[0] == change["current"] and "2026-08-19" in rows[1]
     assert "alice (web) approve: OpenRouter's API states it" in page.inner_text("section.audit")
 
-    page.click(f"a[href='/models/openrouter/{item['model']}']")
+    with page.expect_navigation():
+        page.click(f"a[href='/models/openrouter/{item['model']}']")
     fields = page.locator("table.fields tbody tr").all_inner_texts()
     history = page.locator("table.history tbody tr").all_inner_texts()
     component = change["component"]
@@ -297,7 +299,8 @@ def test_reviewer_approves_official_price_changes_as_a_set_and_pages_the_queue(
     page.wait_for_url(f"{live.base}/sets")
     assert int(page.inner_text("#range").split(" of ")[1]) == len(sets.list_sets(engine))
     page.select_option("select[name=kind]", "price_change")
-    page.click("button:has-text('Filter')")
+    with page.expect_navigation():
+        page.click("button:has-text('Filter')")
     label = f"openrouter: price changes from OpenRouter models API, run {change_set['run_id']}"
     row = page.locator("table.sets tbody tr", has=page.get_by_role("link", name=label, exact=True))
     assert row.locator("td.items").inner_text() == str(len(members))
@@ -338,7 +341,8 @@ def test_reviewer_approves_official_price_changes_as_a_set_and_pages_the_queue(
     assert page.inner_text("#range") == f"201–{min(400, open_total)} of {open_total}"
     other = next(i["model"] for i in sets.list_sets(engine) if i["kind"] == "new_model")
     page.fill("input[name=model]", other)
-    page.click("button:has-text('Filter')")
+    with page.expect_navigation():
+        page.click("button:has-text('Filter')")
     assert page.inner_text("#range").startswith("1–")
     assert set(page.locator("table.queue td.model").all_inner_texts()) == {other}
 
@@ -375,10 +379,12 @@ def test_azure_meters_first_read_in_epoch_2_are_a_new_value_set_a_reviewer_appro
     page.wait_for_url(f"{azure_live.base}/sets")
     assert int(page.inner_text("#range").split(" of ")[1]) == len(every)
     page.select_option("select[name=kind]", "price_change")
-    page.click("button:has-text('Filter')")
+    with page.expect_navigation():
+        page.click("button:has-text('Filter')")
     assert "Azure Retail Prices" not in page.inner_text("table.sets tbody")
     page.select_option("select[name=kind]", "new_value")
-    page.click("button:has-text('Filter')")
+    with page.expect_navigation():
+        page.click("button:has-text('Filter')")
     title = "Azure Retail Prices (Foundry Models)"
     label = f"azure: new values from {title}, run {change_set['run_id']}"
     row = page.locator("table.sets tbody tr", has=page.get_by_role("link", name=label, exact=True))

@@ -85,7 +85,8 @@ def test_reviewer_takes_litellms_value_for_a_disagreement(disagreeing: Live, bro
     assert "unverified (litellm)" in rows[0]
     assert all(change.current != r.split("\t")[0] or "in force" not in r for r in rows)
 
-    page.click(f"a[href='/models/{item.route}/{item.model}']")
+    with page.expect_navigation():
+        page.click(f"a[href='/models/{item.route}/{item.model}']")
     fields = page.locator("table.fields tbody tr").all_inner_texts()
     assert any(
         r.startswith(f"{change.component}\t{litellm}\t") and "unverified (litellm)" in r
