@@ -226,7 +226,7 @@ def compare(
     named = list(named)
     listed_by.update(_named(problems, named, complete))
     result.unsure = set(unread)
-    result.named = {*named, *unread}
+    result.named = set(named)
 
     in_force = {_key(k): current for k, current in catalog.items()}
     new_fields: NewFields = defaultdict(list)
@@ -313,19 +313,15 @@ def compare(
 def _named(
     problems: Iterable[Problem],
     named: Iterable[tuple[str, str, str]],
-    complete: frozenset[str] | None,
+    complete: frozenset[str],
 ) -> set[tuple[str, str, str]]:
-    """(source, route, model) of the known models sources name without a value read (those of
-    complete listings; every source's where `complete` is None): each value set aside (a
-    problem with its observation), each record read with a problem."""
-    found = {listed for listed in named if complete is None or listed[0] in complete}
+    """(source, route, model) of the known models the `complete` listings name without a value
+    read: each value set aside (a problem with its observation), each record read with a
+    problem."""
+    found = {listed for listed in named if listed[0] in complete}
     for problem in problems:
         obs = problem.observation
-        if (
-            obs is not None
-            and obs.model is not None
-            and (complete is None or obs.source in complete)
-        ):
+        if obs is not None and obs.model is not None and obs.source in complete:
             found.add((obs.source, obs.route, obs.model))
     return found
 
