@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import fcntl
 import os
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Awaitable, Callable, Iterator
@@ -18,7 +20,12 @@ if TYPE_CHECKING:
     from catalog.views import ReviewDetail
 
 # Prefect: a throwaway home (its own server DB), no telemetry, patience for a slow first start.
-os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="ratecard-prefect-"))
+# Made here only when none is set, and then removed when this pytest process ends (each xdist
+# worker makes its own: ~5 MB each, left behind they pile up in /tmp run after run).
+if "PREFECT_HOME" not in os.environ:
+    _HOME = tempfile.mkdtemp(prefix="ratecard-prefect-")
+    os.environ["PREFECT_HOME"] = _HOME
+    atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")

@@ -96,6 +96,7 @@ def postgres_url() -> Iterator[str]:
             check=False,
             capture_output=True,
         )
+        shutil.rmtree(data, ignore_errors=True)  # ~200 MB a cluster: left, they fill the disk
 
 
 def test_refresh_results_apply_and_read_back_on_postgres(postgres_url: str) -> None:
