@@ -701,24 +701,27 @@ def _anomalies(problems: Iterable[Problem], ctx: Context, result: Comparison) ->
         )
 
 
-# A number written in a text (not a part of a name: "gpt-4o", "v1.2"), as a source writes it.
-_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.])")
+# A number written in a text (not a part of a name: "gpt-4o", "v1.2"), as a source writes it:
+# bare, or quoted whole (a JSON string: OpenRouter's `pricing.image="3e-7"`, a number in another
+# version of the same source). The quotes are the source's spelling, not the value.
+_NUMBER = re.compile(r"""(?<![\w.])(["']?)(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\1(?![\w.])""")
 _EXPONENT_SHOWN = 30  # a number further from 1 than 10^30 is left as written
 
 
 def _canonical_number(found: re.Match[str]) -> str:
-    value = Decimal(found[0]).normalize()
+    value = Decimal(found[2]).normalize()
     if abs(value.adjusted()) > _EXPONENT_SHOWN:
-        return found[0]
+        return found[2]
     return format(value, "f")
 
 
 def anomaly_identity(source: str, detail: str) -> tuple[str, list[str]]:
     """What an anomaly item about values validation set aside proposes (its fingerprint's
     part): the source and the detail's lines, each number in them written one way ("5e-06",
-    "0.0000050" and "0.000005" alike). How a source writes a number is its noise: the same
-    values set aside for the same rules, written anew, find the item a reviewer saw (open or
-    decided). `detail`: the item's detail as stored (its lines joined by newlines)."""
+    "0.0000050", "0.000005" and the JSON string "5E-6" alike). How a source writes a number is
+    its noise: the same values set aside for the same rules, written anew, find the item a
+    reviewer saw (open or decided). `detail`: the item's detail as stored (its lines joined by
+    newlines)."""
     return source, sorted(_NUMBER.sub(_canonical_number, detail).split("\n"))
 
 

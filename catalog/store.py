@@ -44,7 +44,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.sql.dml import Insert, Update
 
-from catalog import reading_code
+from catalog import compare, reading_code
 from catalog.compare import Comparison, Current, Listing
 from catalog.tables import (
     FIELD_COLUMNS,
@@ -2250,3 +2250,38 @@ def note_catalog_mark(conn: Connection, run_id: int, naming: Mapping[str, str]) 
             }
         )
     )
+
+
+def refingerprint_anomalies(conn: Connection) -> int:
+    """Fingerprint each stored anomaly item about values set aside (no changes, one source) as
+    the comparison now does (compare.anomaly_identity, from its stored detail): for a migration
+    that changes how a detail's text is read. Returns how many fingerprints changed."""
+    ri = review_items.c
+    rows = conn.execute(
+        select(ri.id, ri.route, ri.model, ri.sources, ri.changes, ri.detail, ri.fingerprint).where(
+            ri.kind == ReviewKind.ANOMALY.value
+        )
+    ).all()
+    updates = [
+        {"item": row.id, "new": new}
+        for row in rows
+        if not row.changes
+        and len(row.sources or ()) == 1
+        and (
+            new := compare.fingerprint(
+                ReviewKind.ANOMALY.value,
+                row.route,
+                row.model,
+                compare.anomaly_identity(row.sources[0], row.detail),
+            )
+        )
+        != row.fingerprint
+    ]
+    if updates:
+        conn.execute(
+            update(review_items)
+            .where(ri.id == bindparam("item"))
+            .values(fingerprint=bindparam("new")),
+            updates,
+        )
+    return len(updates)

@@ -261,46 +261,72 @@ def test_0013_adds_the_reviewers_sign_out_and_takes_it_back(tmp_path: Path) -> N
     assert "signed_out_at" not in columns() and "secret_hash" in columns()
 
 
+def insert_anomaly(url: str, detail: str, stored: str, changes: str = "[]") -> None:
+    """One open anomaly item on openrouter/gemini-2.5-flash-image, fingerprinted `stored`."""
+    with create_engine(url).begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO review_items (kind, route, model, title, changes, sources, "
+                "detail, fingerprint, slot, status, created_at, due_at, last_seen_at) VALUES "
+                "('anomaly', 'openrouter', 'gemini-2.5-flash-image', 't', :changes, "
+                "'[\"openrouter\"]', :detail, :stored, 's', 'open', '2026-08-19 00:00:00', "
+                "'2026-08-21 00:00:00', '2026-08-19 00:00:00')"
+            ),
+            {"changes": changes, "detail": detail, "stored": stored},
+        )
+
+
+def fingerprints(url: str) -> list[str]:
+    with create_engine(url).connect() as conn:
+        return list(
+            conn.execute(text("SELECT fingerprint FROM review_items ORDER BY id")).scalars()
+        )
+
+
+IMAGE_DETAIL = (
+    'implausible for unit: input (modality=image) 1E-7 usd_per_image (pricing.image="1e-7"): '
+    "outside the usd_per_image band 0.00001..100"
+)
+
+
+def anomaly_fingerprint(detail: str) -> str:
+    identity = anomaly_identity("openrouter", detail)
+    return fingerprint("anomaly", "openrouter", "gemini-2.5-flash-image", identity)
+
+
 def test_0014_fingerprints_set_aside_anomalies_with_numbers_read_one_way(tmp_path: Path) -> None:
     """An anomaly item about a value set aside, fingerprinted from its detail as written, gets
     the fingerprint the comparison now gives it (a rewrite of its numbers finds it); an item
     with changes keeps its own."""
     url = f"sqlite:///{tmp_path / 'anomalies.db'}"
     migrate(url, "0013")
-    detail = (
-        'implausible for unit: input (modality=image) 1E-7 usd_per_image (pricing.image="1e-7"): '
-        "outside the usd_per_image band 0.00001..100"
+    written = fingerprint(
+        "anomaly", "openrouter", "gemini-2.5-flash-image", ("openrouter", [IMAGE_DETAIL])
     )
-    route, model = "openrouter", "gemini-2.5-flash-image"
-    written = fingerprint("anomaly", route, model, ("openrouter", [detail]))
-    with create_engine(url).begin() as conn:
-        for changes, stored in (("[]", written), ('[{"kind": "price"}]', "kept")):
-            conn.execute(
-                text(
-                    "INSERT INTO review_items (kind, route, model, title, changes, sources, "
-                    "detail, fingerprint, slot, status, created_at, due_at, last_seen_at) VALUES "
-                    "('anomaly', :route, :model, 't', :changes, '[\"openrouter\"]', :detail, "
-                    ":stored, 's', 'open', '2026-08-19 00:00:00', '2026-08-21 00:00:00', "
-                    "'2026-08-19 00:00:00')"
-                ),
-                {
-                    "route": route,
-                    "model": model,
-                    "changes": changes,
-                    "detail": detail,
-                    "stored": stored,
-                },
-            )
+    insert_anomaly(url, IMAGE_DETAIL, written)
+    insert_anomaly(url, IMAGE_DETAIL, "kept", changes='[{"kind": "price"}]')
+    migrate(url, "0014")
+    assert fingerprints(url) == [anomaly_fingerprint(IMAGE_DETAIL), "kept"]
+    assert fingerprints(url)[0] != written
+    rewritten = IMAGE_DETAIL.replace('"1e-7"', '"0.0000001"')
+    assert anomaly_fingerprint(rewritten) == anomaly_fingerprint(IMAGE_DETAIL)
+
+
+def test_0016_reads_a_number_quoted_whole_as_the_number(tmp_path: Path) -> None:
+    """A detail quoting the value as a JSON string ("1e-7") and one writing it as a number
+    (1e-07, the source's next spelling) are one anomaly: the stored item is fingerprinted again
+    so that the next spelling finds it."""
+    url = f"sqlite:///{tmp_path / 'quoted.db'}"
+    migrate(url, "0015")
+    # as 0014 read it: each number one way, the quotes kept
+    read_by_0014 = IMAGE_DETAIL.replace("1E-7", "0.0000001").replace('"1e-7"', '"0.0000001"')
+    before = fingerprint(
+        "anomaly", "openrouter", "gemini-2.5-flash-image", ("openrouter", [read_by_0014])
+    )
+    insert_anomaly(url, IMAGE_DETAIL, before)
     migrate(url, "head")
-    with create_engine(url).connect() as conn:
-        now = list(conn.execute(text("SELECT fingerprint FROM review_items ORDER BY id")).scalars())
-    assert now == [
-        fingerprint("anomaly", route, model, anomaly_identity("openrouter", detail)),
-        "kept",
-    ]
-    assert now[0] != written
-    rewritten = detail.replace('"1e-7"', '"0.0000001"')
-    assert anomaly_identity("openrouter", rewritten) == anomaly_identity("openrouter", detail)
+    as_number = IMAGE_DETAIL.replace('"1e-7"', "1e-07")
+    assert fingerprints(url) == [anomaly_fingerprint(as_number)] != [before]
 
 
 def test_0015_titles_say_none_where_a_field_holds_no_value(tmp_path: Path) -> None:
