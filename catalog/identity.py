@@ -218,6 +218,7 @@ class Identity:
         # (the same objects): their fields are found once per run of them, not once per value.
         last: tuple[str, bool, str, str] | None = None
         stated: dict[Measure, Decimal] = {}
+        ambiguous: list[tuple[dict[Measure, Decimal], Measure]] = []
         for source, official, route, source_model, key, value in statements:
             if (
                 last is None
@@ -228,7 +229,12 @@ class Identity:
             ):
                 last = (source, official, route, source_model)
                 stated = fields[(source, official, route, self.candidate(source_model))]
-            stated[key] = value
+            if stated.setdefault(key, value) != value:
+                # one name's field at two values (two records, or two names of one candidate):
+                # neither is the name's value, whichever the source happens to list last
+                ambiguous.append((stated, key))
+        for stated, key in ambiguous:
+            stated.pop(key, None)
         # A name that begins with a digit is a version or a size that only its path made unique
         # ("5.2 chat 0210" of Azure's product "Azure OpenAI GPT5", "32b" of "Qwen models"): it
         # names no model on its own, so an official source teaches it only through an alias.
@@ -337,12 +343,22 @@ def _priced_apart(
     name: str, stated: dict[Measure, Decimal], group: dict[str, dict[Measure, Decimal]]
 ) -> bool:
     """Does one source state a field of this snapshot at another value than its base does (or,
-    for a field its base does not state, than another snapshot of the same base does)?"""
-    base = next((other for other in group if not snapshot_base(other)), None)
-    own = group.get(base, {}) if base is not None else {}
+    for a field its base does not state, than another snapshot of the same base does)?
+
+    The base is the name the snapshot's form names (`snapshot_base`) where the source writes
+    it; else every name of the group without a date (spellings of one base: "gpt-3.5-turbo" and
+    "gpt-35-turbo"), and a field is priced apart when none of those stating it agrees. Whatever
+    order the source lists its names in, the answer is the same."""
+    written = snapshot_base(name)
+    bases = (
+        [group[written]]
+        if written in group
+        else [prices for other, prices in group.items() if not snapshot_base(other)]
+    )
     for key, value in stated.items():
-        if key in own:
-            if own[key] != value:
+        stating = [prices[key] for prices in bases if key in prices]
+        if stating:
+            if value not in stating:
                 return True
         elif any(o != name and prices.get(key, value) != value for o, prices in group.items()):
             return True

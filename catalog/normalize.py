@@ -433,10 +433,11 @@ class _Naming:
 
 def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
     """Drafts with identity and provenance (named by `_Naming`); a value stated twice
-    identically is kept once."""
+    identically is kept once, as the record first by (record id, evidence) states it: which
+    record an item quotes does not depend on the order the source lists them in."""
     source = batch.source
     name = _Naming(source, identity)
-    seen: set[tuple[object, ...]] = set()
+    seen: dict[tuple[object, ...], int] = {}  # each statement's index in `out`
     out: list[Observation] = []
     for page, draft in batch.drafts:
         route, model, dimensions = name(draft)
@@ -451,28 +452,34 @@ def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
             # a scheduled statement is not the current one, even at the same value
             draft.effective_from is not None and draft.effective_from > page.observed_at.date(),
         )
-        if key in seen:
+        held = seen.get(key)
+        if held is not None and (draft.record, draft.evidence) >= (
+            out[held].record,
+            out[held].evidence,
+        ):
             continue
-        seen.add(key)
-        out.append(
-            make_observation(  # Observation(source=..., ...) positionally: ~4x cheaper
-                source.id,
-                route,
-                model,
-                draft.source_model,
-                draft.kind,
-                draft.component,
-                draft.unit,
-                dimensions,
-                draft.value,
-                page.observed_at,
-                page.url,
-                page.landing_url,
-                draft.evidence,
-                draft.record,
-                draft.effective_from,
-            )
+        observation = make_observation(  # Observation(source=..., ...) positionally: ~4x cheaper
+            source.id,
+            route,
+            model,
+            draft.source_model,
+            draft.kind,
+            draft.component,
+            draft.unit,
+            dimensions,
+            draft.value,
+            page.observed_at,
+            page.url,
+            page.landing_url,
+            draft.evidence,
+            draft.record,
+            draft.effective_from,
         )
+        if held is None:
+            seen[key] = len(out)
+            out.append(observation)
+        else:
+            out[held] = observation
     return out
 
 

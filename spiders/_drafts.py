@@ -42,6 +42,7 @@ from schemas.vocab import CACHE_TTL_DEFAULTS, Component, Dim, Kind, Unit
 from spiders.parsing import NOT_WHOLE_LIMIT, is_router_pseudo_model
 
 ROUTER_RULE = "router pseudo-model"
+EVIDENCE_JOIN = "; "  # between the places a record states one value of a field
 # (route, source model, kind, component, unit, dimensions' text key, effective from): a price
 # and the one a record schedules for a later date are two statements of one field. The
 # dimensions by their canonical text (Dims.key), equal exactly when the Dims are: a key of
@@ -144,7 +145,10 @@ class DraftCollector:
         if len(self._drafts) > held:
             return
         if known.value == draft.value:
-            evidence = f"{known.evidence}; {draft.evidence}"
+            # each place it is stated, once, in one order whatever order the source lists them
+            evidence = EVIDENCE_JOIN.join(
+                sorted({*known.evidence.split(EVIDENCE_JOIN), draft.evidence})
+            )
             self._drafts[key] = replace(known, evidence=evidence)
         else:
             del self._drafts[key]

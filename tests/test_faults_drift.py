@@ -405,6 +405,41 @@ def test_every_price_in_another_json_spelling_reads_as_recorded(source: str, res
     assert anomalies(found) == anomalies(healthy(source))
 
 
+def reordered(node: Any, rows: bool) -> Any:
+    """The JSON document with every object's keys listed in reverse (and, if `rows`, every
+    array's items too)."""
+    if isinstance(node, dict):
+        return {key: reordered(node[key], rows) for key in reversed(list(node))}
+    if isinstance(node, list):
+        return [reordered(item, rows) for item in (reversed(node) if rows else node)]
+    return node
+
+
+@pytest.mark.parametrize(
+    ("source", "rows"),
+    [
+        *((s, False) for s in ("litellm", "modelsdev", "portkey", "openrouter", "vercel")),
+        *((s, False) for s in ("genai-prices", "azure")),
+        # arrays of records (not LiteLLM's tier lists, whose order is the tiers')
+        *((s, True) for s in ("openrouter", "vercel", "genai-prices", "azure", "modelsdev")),
+    ],
+)
+def test_a_source_listing_the_same_in_another_order_reads_the_same(source: str, rows: bool) -> None:
+    """JSON objects are unordered: the same document with its keys (or its records) in another
+    order states the same values of the same models, and raises the same anomalies. Portkey's
+    deepbricks lists claude-3.5-sonnet twice at two prices: whichever came last decided whether
+    claude-3-5-sonnet-20240620 was priced apart from it (a model of its own on every route, or
+    folded into its base); and a value two records state alike was quoted as the first listed."""
+    answered = {
+        url: json.dumps(reordered(json.loads(body), rows)).encode()
+        for url, body in bodies(source).items()
+    }
+    found = read(source, answered)
+    assert not found.failure and not found.unparsable, found.failure or found.unparsable
+    assert stated(found) == stated(healthy(source))
+    assert anomalies(found) == anomalies(healthy(source))
+
+
 def anomalies(found: Read) -> set[str]:
     """The fingerprints of the anomaly items the comparison raises from what was set aside."""
     ctx = Context(1, datetime(2026, 8, 19, tzinfo=UTC), False, is_official, frozenset())
