@@ -52,6 +52,32 @@ def check_writable(argument: str, path: Path) -> None:
         raise bad_input(argument, f"{path}: not writable")
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
+
+
+def refuse_database(argument: str, path: Path, db: str | None) -> None:
+    """Refuse to write an export over a database: the catalog the command reads (`db`, as
+    `--db`; its file or the -wal/-shm files beside it, whether or not they exist yet) or any
+    existing SQLite file (another catalog, another application's). Reads 16 bytes at most."""
+    from sqlalchemy.engine import make_url
+
+    from catalog import store
+
+    url = make_url(store.database_url(db))
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        catalog = Path(url.database or "").resolve()
+        if path.resolve() in {
+            catalog.with_name(catalog.name + end) for end in ("", "-wal", "-shm")
+        }:
+            raise bad_input(argument, f"{path} is the catalog this export reads (--db)")
+    if path.is_file():
+        with path.open("rb") as existing:
+            if existing.read(len(SQLITE_HEADER)) == SQLITE_HEADER:
+                raise bad_input(
+                    argument, f"{path} is an SQLite database: an export never replaces one"
+                )
+
+
 def write_files(files: Sequence[tuple[str, Path, str]]) -> None:
     """Write each (argument, path, text), all or none: each text goes to a temporary file beside
     its path first, and the files take their paths only once every one is written, so a refused
@@ -229,6 +255,7 @@ def export(
     for argument, path in (("--output", output), ("--provenance", provenance)):
         if path is not None:
             check_writable(argument, path)
+            refuse_database(argument, path, db)
     counted = [0]
     with catalog(db) as engine, engine.connect() as conn:
         progress = _on_terminal()

@@ -205,3 +205,30 @@ def test_sources_stating_a_value_on_one_date_are_listed_in_name_order() -> None:
 
     statements = reader.statements_as_of(Grouped(), day)  # type: ignore[arg-type]
     assert [s.source for s in statements[7]] == ["genai-prices", "portkey", "litellm"]
+
+
+@pytest.mark.parametrize("option", ["-o", "--provenance"])
+@pytest.mark.parametrize("target", ["catalog", "its wal", "another database"])
+def test_an_export_never_writes_over_a_database(
+    db: str, tmp_path: Path, option: str, target: str
+) -> None:
+    """`-o data/ratecard.db` (a slip of the keyboard) wrote the export over the catalog it read,
+    and over any other SQLite file: refused (exit 2, one line), the database left as it was."""
+    catalog = Path(db.removeprefix("sqlite:///"))
+    other = tmp_path / "other.db"
+    other.write_bytes(catalog.read_bytes()[:4096])  # a real SQLite file's first page
+    path = {
+        "catalog": catalog,
+        "its wal": catalog.with_name(catalog.name + "-wal"),
+        "another database": other,
+    }[target]
+    before = path.read_bytes() if path.exists() else None
+    fmt = "litellm" if option == "--provenance" else "csv"
+    args = ["export", fmt, "--db", db, option, str(path)]
+    if option == "--provenance":
+        args += ["-o", str(tmp_path / "map.json")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1 and option in result.stderr, result.stderr
+    assert (path.read_bytes() if path.exists() else None) == before
+    assert not (tmp_path / "map.json").exists()
