@@ -47,6 +47,7 @@ from schemas.vocab import Component, Dim, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import Page
 from spiders.tables import (
+    TOKEN_COUNT,
     Price,
     check_aligned,
     check_headed,
@@ -58,6 +59,7 @@ from spiders.tables import (
     rescales,
     row_records,
     strip_footnotes,
+    token_count,
     unit_of,
     where,
 )
@@ -68,7 +70,7 @@ NAME = re.compile(r"^claude\s+(opus|sonnet|haiku)\s+(\d+)(?:\.(\d+))?$", re.I)
 MENTION = re.compile(r"\b(?:claude\s+)?(opus|sonnet|haiku)\s+(\d+(?:\.\d+)?)\b", re.I)
 PARENTHESES = re.compile(r"\([^)]*\)")
 NOT_NAME = re.compile(r"[^a-z0-9.]+")
-ABOVE = re.compile(r"(>=|≥|>|at least|over|above|exceed\w*)\s*(\d+(?:\.\d+)?)\s*([km])?", re.I)
+ABOVE = re.compile(r"(>=|≥|>|at least|over|above|exceed\w*)\s*" + TOKEN_COUNT + r"\s*([km])?", re.I)
 # A heading that names a count of tokens, prompts or context: a prompt-size tier of some kind.
 SIZED = re.compile(
     r"\d.*\b(?:tokens?|prompts?|context)\b|\b(?:tokens?|prompts?|context)\b.*\d", re.I
@@ -78,7 +80,6 @@ TTL = re.compile(r"\b(5\s*m|5[- ]?min\w*|1\s*h|1[- ]?hour)\b", re.I)
 # Any lifetime a heading names ("30m", "2 hours"): one that is not TTL's is none the
 # vocabulary has, and the write is not the lifetime-less (so 5-minute) one either.
 LIFETIME = re.compile(r"\b\d+(?:\.\d+)?\s*[- ]?(?:m(?!\s*tok)|min\w*|h|hr|hours?|d|days?)\b", re.I)
-MULTIPLIERS = {"k": 1_000, "m": 1_000_000, "": 1}
 BATCH = re.compile(r"\bbatch\b", re.I)
 
 
@@ -147,7 +148,7 @@ def _columns(record: dict[str, Any], heading: str, cell: str) -> list[_Column]:
     lowered = heading.casefold()
     dims: dict[str, str] = {}
     if above := ABOVE.search(heading):
-        number = Decimal(above.group(2)) * MULTIPLIERS[(above.group(3) or "").lower()]
+        number = token_count(above.group(2), above.group(3))
         dims[Dim.CONTEXT_ABOVE] = context_above(above.group(1), number)
         lowered = strip_footnotes(cell)[: price.start].casefold()
     elif UP_TO.search(heading):

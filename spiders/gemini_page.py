@@ -56,6 +56,7 @@ from schemas.vocab import Component, Dim, Unit
 from spiders._drafts import DraftCollector, collect
 from spiders.parsing import Page
 from spiders.tables import (
+    TOKEN_COUNT,
     Price,
     Section,
     Table,
@@ -68,6 +69,7 @@ from spiders.tables import (
     rescales,
     stated_unit,
     strip_footnotes,
+    token_count,
     unit_of,
     where,
 )
@@ -82,12 +84,13 @@ NOT_NAME = re.compile(r"[^a-z0-9.]+")
 WORDS = re.compile(r"[a-z0-9.]+")
 MODALITIES = ("text", "image", "audio", "video")
 PARENTHESES = re.compile(r"\(([^)]*)\)")
-ABOVE = re.compile(r"prompts?\s*(>=|≥|>|at least|over|above)\s*(\d+(?:\.\d+)?)\s*([km])?", re.I)
+ABOVE = re.compile(
+    r"prompts?\s*(>=|≥|>|at least|over|above)\s*" + TOKEN_COUNT + r"\s*([km])?", re.I
+)
 # A qualifier naming a prompt size, and the base one ("prompts <= 200k tokens").
 PROMPT_SIZE = re.compile(r"\bprompts?\b.*\d", re.I)
 AT_MOST = re.compile(r"prompts?\s*(?:\\?<=|≤|<|up to|under|below)\s*\d", re.I)
 SIZES = re.compile(r"\b(\d+k)\b", re.I)
-MULTIPLIERS = {"k": 1_000, "m": 1_000_000, "": 1}
 NO_PRICE = frozenset({"", "-", "not available", "n/a"})
 FREE = frozenset({"free of charge", "free"})
 
@@ -323,7 +326,7 @@ class _Context:
             component, unit = Component.CACHE_STORAGE, Unit.PER_1M_TOKENS_PER_HOUR
         dims: dict[str, str] = {Dim.SERVICE_TIER: self.tier}
         if above := ABOVE.search(qualifier):
-            number = Decimal(above.group(2)) * MULTIPLIERS[(above.group(3) or "").lower()]
+            number = token_count(above.group(2), above.group(3))
             dims[Dim.CONTEXT_ABOVE] = context_above(above.group(1), number)
         modalities = self._modalities(qualifier, unit)
         sizes = [s.lower() for s in SIZES.findall(price.per)] if unit is Unit.PER_IMAGE else []

@@ -656,8 +656,17 @@ _RANGE = re.compile(r"^\s*(?:[-–—]|to\b)\s*(?:[A-Za-z]{0,3}\$|€|£|¥|￥)
 _GLUED_LETTERS = re.compile(r"([A-Za-z]+)$")
 # Digits that go on right after an amount: "$1.234,56" (a decimal comma after a dot grouping
 # thousands: 1234.56, not 1.234), "$1.234.567", "$1 750" and "$1\u202f750" (thousands grouped
-# by a space or a narrow no-break space): read, the amount would be its first part.
-_MORE_DIGITS = re.compile(r"[.,][0-9]|[ \u00a0\u2009\u202f][0-9]{3}(?![0-9])")
+# by a space or a narrow no-break space), other scripts' and countries' separators ("$1٫25" with
+# the Arabic decimal separator, "$0·875", "$1'250" and "$1’250"), or an exponent ("$2.8e-1"):
+# read, the amount would be its first part.
+_MORE_DIGITS = re.compile(
+    r"[.,'\u066b\u066c\u00b7\u2019\u02bc][0-9]|[eE][-+]?[0-9]"
+    r"|[ \u00a0\u2009\u202f][0-9]{3}(?![0-9])"
+)
+# A minus sign glued before an amount, itself after a space or the cell's start ("-$1.25",
+# "−$1.25" with U+2212; not a range's "$1-$2"): no price is negative, and dropping the sign
+# would read the amount as one.
+_MINUS_BEFORE = re.compile(r"(?:^|[\s(:])[-\u2212\ufe63\uff0d]$")
 _CODE_AFTER = re.compile(r"^\s?([A-Z]{3})\b")
 _CODE_BEFORE = re.compile(rf"\b(?:USD|EUR|GBP|CNY|RMB|JPY)\s?(?:{_AMOUNT})(?![0-9A-Za-z])")
 _NONE = frozenset({"", "-", "–", "—", "n/a", "na", "not available", "not supported"})
@@ -685,7 +694,8 @@ def find_prices(text: str) -> list[Price]:
 
     Raises ValueError for an amount with any other comma ("$0,28"): a decimal comma or a
     thousands one, it cannot be told which, so its cell is quarantined, never read as 28; for
-    one whose digits go on past it ("$1.234,56", "$1 750": `_MORE_DIGITS`); and for one that
+    one whose digits go on past it ("$1.234,56", "$1 750", "$1٫25": `_MORE_DIGITS`); for one
+    with a minus sign before it ("−$1.25"); and for one that
     is no current price (struck through, a bound or an estimate, a range: `_STRUCK`, `_BOUND`,
     `_RANGE`). Letters glued before a "$" ("CA$") or a currency code after the amount ("$2.50
     AUD") make its currency that one. Raises ValueError too for an amount with a currency code
@@ -715,6 +725,8 @@ def find_prices(text: str) -> list[Price]:
             raise ValueError(f"a bound or an estimate, not a price: {text!r}")
         if _RANGE.match(after):
             raise ValueError(f"a range of prices, not a price: {text!r}")
+        if _MINUS_BEFORE.search(before):
+            raise ValueError(f"a negative amount, not a price: {text!r}")
         currency = _CURRENCIES[symbol]
         glued = _GLUED_LETTERS.search(before) if symbol == "$" else None
         if glued and glued.group(1).upper() != "US":
@@ -796,6 +808,23 @@ def heading_unit(heading: str) -> tuple[str, str]:
 
 
 INCLUSIVE = frozenset({">=", "≥", "at least", "from"})
+
+
+# A count of tokens as a page writes it, for a threshold's pattern: digits grouped in thousands
+# ("200,000", "200 000" with a space of any width) or plain ("200", "1.5" before a K or M), and
+# never a number cut short: followed by another separator and a digit ("200,00", "1٫5") it is
+# no count this reads, so the threshold is not read (its cell or column is quarantined).
+TOKEN_COUNT = r"(\d{1,3}(?:[,\u00a0\u2009\u202f ]\d{3})+|\d+(?:\.\d+)?)(?!\d|[^\s\w)]\d)"
+_GROUPING = re.compile(r"[,\u00a0\u2009\u202f ]")
+
+
+def token_count(written: str, multiplier: str | None) -> Decimal:
+    """The count a TOKEN_COUNT match and its optional K or M state ("200,000" → 200000, "1.5",
+    "m" → 1500000)."""
+    return Decimal(_GROUPING.sub("", written)) * MULTIPLIERS[(multiplier or "").lower()]
+
+
+MULTIPLIERS = {"k": 1_000, "m": 1_000_000, "": 1}
 
 
 def context_above(operator: str, count: Decimal) -> str:

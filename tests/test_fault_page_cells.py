@@ -149,6 +149,14 @@ NOT_ONE_PRICE = {
     "a decimal comma after a thousands dot": "{}.000,00",
     "thousands grouped by a space": "{} 000",
     "thousands grouped by a narrow no-break space": "{}\u202f000",
+    # a fault round: each read as its digits before the separator ("$1٫25" as $1, "$0·875" as 0)
+    "the Arabic decimal separator": "{}\u066b25",
+    "a middle dot": "{}\u00b7875",
+    "an apostrophe grouping thousands": "{}'250",
+    "a typographic apostrophe": "{}\u2019250",
+    "an exponent": "{}e-1",
+    "a minus sign (U+2212)": "\u2212{}",
+    "a hyphen-minus": "-{}",
 }
 
 
@@ -396,3 +404,53 @@ def test_a_consent_wall_answered_200_is_no_page_of_prices(source: str) -> None:
     wall = CONSENT.format(filler="Strictly necessary cookies are always on. " * 20)
     with pytest.raises(Unparsable, match="no price"):
         cell.module.parse(f"{body}{wall}</body></html>".encode(), cell.url)
+
+
+# A prompt-size threshold as pages write it: (module, url, file, the recorded text of it).
+THRESHOLDS = {
+    "gemini": (gemini_page, GEMINI_URL, "gemini-pricing.2025-11-21.devsite-md.md", b"\\> 200k"),
+    "anthropic": (
+        anthropic_page,
+        ANTHROPIC_URL,
+        "anthropic-pricing.2025-12-19.llmdocs.md",
+        b"| > 200K input tokens |",
+    ),
+}
+
+
+def tiered(drafts: list[Draft]) -> set[tuple[str, str, str, Decimal]]:
+    """Each price a context tier states: (model, component, dimensions, value)."""
+    return {
+        (d.source_model, d.component.value, d.dimensions.key, d.value)
+        for d in drafts
+        if "context_above" in d.dimensions.key
+    }
+
+
+@pytest.mark.parametrize("grouping", [",", "\u00a0", "\u202f", " "])
+@pytest.mark.parametrize("source", sorted(THRESHOLDS))
+def test_a_threshold_with_grouped_thousands_reads_as_the_count(source: str, grouping: str) -> None:
+    """A fault round: "prompts > 200,000 tokens" was read as above 200 tokens (the count
+    stopped at the comma): long-context prices proposed for every prompt over 200 tokens."""
+    module, url, file, recorded = THRESHOLDS[source]
+    body = snapshot(PAGES + file)
+    healthy, _ = run(module, body, url)
+    written = recorded.replace(b"200k", f"200{grouping}000".encode()).replace(
+        b"200K", f"200{grouping}000".encode()
+    )
+    drafts, _ = run(module, body.replace(recorded, written), url)
+    assert tiered(drafts) == tiered(healthy) != set()
+
+
+@pytest.mark.parametrize("cut", ["200,00", "200\u066b5K", "200.000,5"])
+@pytest.mark.parametrize("source", sorted(THRESHOLDS))
+def test_a_threshold_not_read_whole_is_quarantined(source: str, cut: str) -> None:
+    """A count followed by another separator and digits is no count this reads: its tier's
+    prices are quarantined ("context tier unknown"), never read above the digits before it."""
+    module, url, file, recorded = THRESHOLDS[source]
+    body = snapshot(PAGES + file)
+    healthy, healthy_problems = run(module, body, url)
+    written = recorded.replace(b"200k", cut.encode()).replace(b"200K", cut.encode())
+    drafts, problems = run(module, body.replace(recorded, written), url)
+    assert not tiered(drafts) - tiered(healthy)
+    assert len(problems) > len(healthy_problems)
