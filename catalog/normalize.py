@@ -14,12 +14,13 @@ from sqlalchemy import String
 
 from catalog import tables
 from catalog.identity import Identity, Statement
+from catalog.plausibility import bands
 from catalog.schedule import in_force
 from schemas.fetch import FetchedPage, FieldProblem, Uninterpretable
 from schemas.field import Dims
 from schemas.records import Draft, Observation, Problem, make_observation
 from schemas.sources import Source
-from schemas.vocab import Dim
+from schemas.vocab import Dim, Kind
 
 
 @dataclass
@@ -362,8 +363,16 @@ def field_problem(source: str, problem: FieldProblem) -> Problem:
 
 def learn_official_models(identity: Identity, batches: Iterable[SourceDrafts]) -> None:
     """A model an official source lists for its own route is a known model; what the sources
-    state also decides dated ids and Azure scopes (catalog.identity)."""
-    identity.learn_official(_statements(identity, batches))
+    state also decides dated ids and Azure scopes (catalog.identity). A price outside its
+    unit's plausibility band (catalog/plausibility.py rule 1, which validation quarantines)
+    teaches nothing: LiteLLM's gpt-4o-mini input at 100,000 times its price priced the snapshot
+    gpt-4o-mini-2024-07-18 apart from it, a model of its own on every route for that day."""
+    table = bands()
+    identity.learn_official(
+        s
+        for s in _statements(identity, batches)
+        if s[4].kind is not _PRICE or (band := table.get(s[4].unit)) is None or band.holds(s[5])
+    )
 
 
 def _statements(identity: Identity, batches: Iterable[SourceDrafts]) -> Iterator[Statement]:
@@ -484,6 +493,7 @@ def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
 
 
 _SCOPE = Dim.SCOPE.value
+_PRICE = Kind.PRICE
 
 
 def naming_digest(batch: SourceDrafts, identity: Identity) -> str:
