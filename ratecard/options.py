@@ -46,9 +46,23 @@ EXIT_RUN_FAILED = 2  # the run failed (every source failed, or an error): nothin
 MAX_ID = 2**31 - 1  # the largest id a catalog integer column holds everywhere (PostgreSQL)
 MAX_DURATION = timedelta(days=36_500)
 
+def _db_given(url: str | None) -> str | None:
+    """--db as given; an empty one (an unset shell variable: `--db "$CATALOG"`) is refused, not
+    read as "the default catalog", and so is an empty RATECARD_DB when --db is not given."""
+    if url == "":
+        raise bad_input("--db", "empty: give a SQLAlchemy URL, or leave --db out for the default")
+    if url is None and os.environ.get("RATECARD_DB") == "":
+        raise bad_input("RATECARD_DB", "set but empty: unset it for the default catalog")
+    return url
+
+
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="SQLAlchemy URL (default: RATECARD_DB or data/ratecard.db)"),
+    typer.Option(
+        "--db",
+        help="SQLAlchemy URL (default: RATECARD_DB or data/ratecard.db)",
+        callback=_db_given,
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 AtOption = Annotated[

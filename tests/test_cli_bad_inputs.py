@@ -885,6 +885,22 @@ def test_a_bad_catalog_url_from_the_environment_is_named_as_such(workspace: Path
     assert _tree(workspace) == before
 
 
+@pytest.mark.parametrize("command", [["runs"], ["review", "list"], ["refresh", "--source", "x"]])
+@pytest.mark.parametrize("given", ["--db", "RATECARD_DB"])
+def test_an_empty_catalog_url_is_refused_not_the_default(
+    workspace: Path, command: list[str], given: str
+) -> None:
+    """`--db "$CATALOG"` with the variable unset read the default catalog (data/ratecard.db)
+    and went on there: an empty URL is refused, naming where it came from."""
+    before = _tree(workspace)
+    args, env = ([*command, "--db", ""], {}) if given == "--db" else (command, {"RATECARD_DB": ""})
+    result = CliRunner().invoke(app, args, prog_name="ratecard", env=env)
+    assert result.exit_code == 2, result.output
+    [line] = result.output.splitlines()
+    assert f"Invalid value for '{given}': " in line and "empty" in line
+    assert _tree(workspace) == before
+
+
 def test_a_catalog_url_from_the_environment_with_bytes_no_character_has_is_one_line(
     workspace: Path,
 ) -> None:
