@@ -233,7 +233,8 @@ def submit(
     """Store a submission at once; returns its id, status token and due time.
 
     Raises SubmissionError naming the part and the rule: a route outside ROUTE, a model or
-    contact too long or with control characters, a source URL that is not a full http(s) URL,
+    contact too long or with control characters, a source URL that is not a full http(s) URL
+    or that holds a user name or password,
     not 1..MAX_CLAIMS claims, a claimed value outside `parse_amount`'s bounds (every claim is
     stored in its canonical bounded form, whoever built it), or a model written as another
     spelling of one the catalog holds (the refusal names the catalog's).
@@ -251,6 +252,9 @@ def submit(
         raise SubmissionError("source URL: a full URL, e.g. https://example.com/pricing")
     if parts.scheme.lower() not in URL_SCHEMES:
         raise SubmissionError(f"source URL: scheme {parts.scheme!r} is not allowed: http or https")
+    if parts.username is not None or parts.password is not None:
+        # the fetch refuses them anyway, and stored they would show on the public status page
+        raise SubmissionError("source URL: no user name or password in it (user:pw@host)")
     if NOT_IN_URL.search(url):
         raise SubmissionError(
             'source URL: no spaces or characters a URL cannot hold (<>"{}|\\^`): '

@@ -255,6 +255,8 @@ def test_malformed_submissions_are_refused(engine: Engine) -> None:
         ({"source_url": "ftp://example.com/prices"}, "scheme 'ftp' is not allowed"),
         ({"source_url": "gopher://example.com/"}, "scheme 'gopher' is not allowed"),
         ({"source_url": "http://example.com:99999/"}, "not a readable URL"),
+        ({"source_url": "https://user:pw@example.com/p"}, "no user name or password"),
+        ({"source_url": "https://token@example.com/p"}, "no user name or password"),
         ({"claims": []}, "between 1 and 20"),
         ({"model": "bad\x00name"}, "control characters"),
     ):
