@@ -19,7 +19,9 @@ Rules, from what the sources state:
 - Service tier (standard, batch, flex, priority) selects the prices stated for that tier.
 - Deployment: a price stated for a scope or region applies only to that scope or region; an
   unstated scope means the route's global deployment (Azure's list price), falling back to
-  prices stated with no scope. Of the prices that apply, the most specific is used.
+  prices stated with no scope. A scope or region the workload states must be the price's own:
+  a price stated for no deployment is not used for one. Of the prices that apply, the most
+  specific is used.
 - Images: QUALITY × SIZE × count, at the per-image price; where a route states only a per-pixel
   price (Azure), the per-image price is derived as per-pixel price × width × height and marked
   derived.
@@ -428,15 +430,21 @@ def _context_tier(prices: Sequence[PublishedValue], workload: Workload) -> int |
 
 
 def _selector_match(dims: Mapping[str, str], workload: Workload) -> int | None:
-    """How many deployment selectors of a price the workload matches; None if one differs."""
+    """How many deployment selectors of a price the workload matches; None if one differs, or
+    if the workload states one (--scope, --region) the price does not: a price stated for no
+    deployment is not known to be that deployment's (the fallback is for a workload that names
+    none)."""
     stated = {
         Dim.SCOPE.value: workload.scope or DEFAULT_SCOPE,
         Dim.REGION.value: workload.region,
     }
+    asked = {Dim.SCOPE.value: workload.scope, Dim.REGION.value: workload.region}
     matched = 0
     for selector in SELECTORS:
         value = dims.get(selector.value)
         if value is None:
+            if asked.get(selector.value) is not None:
+                return None
             continue
         if stated.get(selector.value) != value:
             return None

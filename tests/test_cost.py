@@ -296,3 +296,21 @@ def test_routes_sets_side_by_side_only_the_routes_with_a_price(db: str) -> None:
     header = next(line for line in table if line.lstrip("┃│ ").startswith("price"))
     assert [cell.strip() for cell in header.strip("┃│").split("┃")][1:] == priced
     assert table[-1] == f"no price of gpt-4o in the catalog on: {', '.join(unpriced)}"
+
+
+def test_a_deployment_the_workload_names_is_never_assumed(db: str) -> None:
+    """A new-user pass: `--scope regional --region eastus2` (or a region called "mars") on a
+    price stated for no deployment was priced at it, with no sign the deployment asked for
+    was not found. Named, the deployment must be the price's own: refused, naming what the
+    catalog states; with none named, the unscoped price is the fallback as before."""
+    workload = {"input_tokens": 1000, "output_tokens": 400}
+    assert priced(db, "azure/gpt-image-2", **workload).per_request == Decimal("0.009")
+    # the input is priced for the global deployment alone; the output for none
+    for scope, region, component in (
+        ("regional", "eastus2", "input"),
+        ("data_zone", "mars", "input"),
+        ("global", None, "output"),
+    ):
+        with pytest.raises(CostError) as refused:
+            priced(db, "azure/gpt-image-2", **workload, scope=scope, region=region)
+        assert refused.value.component == component
