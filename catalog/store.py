@@ -1796,7 +1796,9 @@ def _withdrawn(
     swapped back), so it closes by itself rather than stay approvable on a statement that is
     gone. A field a source
     states nothing of now is an absence, not a correction: the item stays, as does one citing
-    a source that did not answer in full (failed, stale, partial). But an item on a model the
+    a source that did not answer in full (failed, stale, partial); but a disagreement one of
+    whose sources, stating the model, states nothing of its field now holds one value or none
+    and no disagreement: it closes. An item on a model the
     catalog holds no value of, no source it cites states any field of now, is about a model
     gone from them all (a dated snapshot one source's typo priced apart, folded into its base
     again: its new-model items and disagreements): it closes by itself, unless one of them
@@ -1839,6 +1841,23 @@ def _withdrawn(
                     row.id,
                     f"closed by itself: the model is no longer stated by {sources} (answered "
                     f"in full, run {run_id})",
+                )
+            )
+            continue
+        if (
+            row.kind == ReviewKind.DISAGREEMENT.value
+            and None in restated
+            and len({value for value in restated if value is not None}) < 2
+            and all((s, row.route, row.model) in stating for s in row.sources)
+        ):
+            # a source it quotes states the model but no longer this field (a secondary's price
+            # placed in a deployment scope again once the official source prices that scope):
+            # one value or none is left of the field, and no disagreement
+            closed.append(
+                (
+                    row.id,
+                    f"closed by itself: the sources it quotes no longer disagree ({sources} "
+                    f"answered in full, run {run_id})",
                 )
             )
             continue
