@@ -104,6 +104,14 @@ def test_web_queue_pages_sorts_and_filters_by_model(app: Any) -> None:
     assert [int(i) for i in re.findall(r'<a href="/items/(\d+)">', second.text)] == open_ids(app)[
         200:400
     ]
+    # a priority as every page shows it ("P2") filters as the number does
+    shown, number = (client.get("/queue", params={"priority": p}) for p in ("P2", "2"))
+    assert shown.status_code == number.status_code == 200
+    assert (
+        re.findall(r'<a href="/items/(\d+)">', shown.text)
+        == re.findall(r'<a href="/items/(\d+)">', number.text)
+        != []
+    )
     model = client.get("/api/queue?kind=new_model&limit=1").json()[0]["model"]
     only = client.get("/queue", params={"model": model})
     cells = re.findall(r'<td class="model">([^<]*)</td>', only.text)

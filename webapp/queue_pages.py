@@ -64,7 +64,7 @@ def queue_filter(
 ) -> queries.QueueFilter:
     """The queue's query parameters as a filter; 'any' status matches every status. Raises
     HTTPException 422 naming a status or kind not in the vocabulary, a filter with control
-    characters or over 300 characters, or a priority that is not a number from 1 to 9."""
+    characters or over 300 characters, or a priority that is neither P1..P9 nor 1..9."""
     statuses = [s.value for s in ReviewStatus]
     if status not in (None, "", "any", *statuses):
         raise HTTPException(status_code=422, detail=f"status: one of {', '.join(statuses)} or any")
@@ -73,9 +73,17 @@ def queue_filter(
         raise HTTPException(status_code=422, detail=f"kind: one of {', '.join(kinds)}")
     for name, text in (("route", route), ("model", model), ("source", source), ("q", q)):
         check_filter_text(name, text)
-    if priority and not (priority.isascii() and priority.isdigit() and 1 <= int(priority) <= 9):
-        raise HTTPException(status_code=422, detail=f"priority {priority!r}: a number from 1 to 9")
-    level = int(priority) if priority else None
+    # as the pages show it ("P2") or as a number ("2")
+    number = priority[1:] if priority and priority[:1] in ("P", "p") else priority
+    if (
+        number is not None
+        and priority
+        and not (number.isascii() and number.isdigit() and 1 <= int(number) <= 9)
+    ):
+        raise HTTPException(
+            status_code=422, detail=f"priority {priority!r}: P1 to P9, or a number from 1 to 9"
+        )
+    level = int(number) if number else None
     return queries.QueueFilter(
         status=None if status in (None, "", "any") else status,
         kind=kind or None,
