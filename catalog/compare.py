@@ -718,11 +718,22 @@ def _canonical_number(found: re.Match[str]) -> str:
 def anomaly_identity(source: str, detail: str) -> tuple[str, list[str]]:
     """What an anomaly item about values validation set aside proposes (its fingerprint's
     part): the source and the detail's lines, each number in them written one way ("5e-06",
-    "0.0000050", "0.000005" and the JSON string "5E-6" alike). How a source writes a number is
-    its noise: the same values set aside for the same rules, written anew, find the item a
-    reviewer saw (open or decided). `detail`: the item's detail as stored (its lines joined by
-    newlines)."""
-    return source, sorted(_NUMBER.sub(_canonical_number, detail).split("\n"))
+    "0.0000050", "0.000005" and the JSON string "5E-6" alike), and the places a value is stated
+    (in parentheses, "a; b") as a set. How a source writes a number, or the order it lists the
+    places in, is its noise: the same values set aside for the same rules, written anew, find
+    the item a reviewer saw (open or decided). `detail`: the item's detail as stored (its lines
+    joined by newlines)."""
+    lines = _NUMBER.sub(_canonical_number, detail).split("\n")
+    return source, sorted(_PLACES.sub(_places_sorted, line) for line in lines)
+
+
+# The places a value is stated, in parentheses and joined by "; " (spiders/_drafts.py merges
+# them sorted; items stored before listed them in the source's order): one set of places.
+_PLACES = re.compile(r"\(([^()]*; [^()]*)\)")
+
+
+def _places_sorted(found: re.Match[str]) -> str:
+    return "(" + "; ".join(sorted(found[1].split("; "))) + ")"
 
 
 # Members read once: on Python 3.11 `Unit.PER_IMAGE` is a metaclass lookup, ~10x a global's

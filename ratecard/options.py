@@ -46,6 +46,7 @@ EXIT_RUN_FAILED = 2  # the run failed (every source failed, or an error): nothin
 MAX_ID = 2**31 - 1  # the largest id a catalog integer column holds everywhere (PostgreSQL)
 MAX_DURATION = timedelta(days=36_500)
 
+
 def _db_given(url: str | None) -> str | None:
     """--db as given; an empty one (an unset shell variable: `--db "$CATALOG"`) is refused, not
     read as "the default catalog", and so is an empty RATECARD_DB when --db is not given."""

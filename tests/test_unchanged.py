@@ -369,9 +369,9 @@ LITELLM = (
 def test_a_source_read_beside_unread_ones_maps_its_names_as_among_them(
     prefect_api: None, tmp_path: Path, portkey: str
 ) -> None:
-    """Whether a dated id is a model of its own is decided from every statement of the run,
-    some of which a source then quarantines (Portkey states gpt-4o-mini-transcribe's audio input
-    at 3000 per 1M beside its dated ids' 3). Then LiteLLM's body changes (one byte) while
+    """Whether a dated id is a model of its own is decided from every statement of the run
+    (Portkey's prices gpt-realtime-mini-2025-10-06 apart from gpt-realtime-mini, where LiteLLM's
+    alone do not). Then LiteLLM's body changes (one byte) while
     Portkey's is unchanged, or Portkey fails: LiteLLM states the same models as when all three
     were read (learning from Portkey's stored observations instead folded some of LiteLLM's
     dated ids into their base: a source that failed changed another's statements, and three
@@ -403,7 +403,7 @@ def test_a_source_read_beside_unread_ones_maps_its_names_as_among_them(
     reports = _reports(db, second)
     assert reports["portkey"].status == ("ok" if portkey == "unchanged" else "failed")
     assert not reports["litellm"].reason.startswith("unchanged")
-    assert "gpt-4o-mini-transcribe-2025-03-20" in litellm_models(first)
+    assert "gpt-realtime-mini-2025-10-06" in litellm_models(first)
     assert litellm_models(second) == litellm_models(first)
 
 

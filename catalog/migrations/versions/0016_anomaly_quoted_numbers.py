@@ -5,10 +5,11 @@ Revises: 0015
 
 A source that wrote a value it states as a JSON string one day and as a JSON number the next
 (OpenRouter's `pricing.image="3e-7"`, then `3E-7`) gave the same anomaly another fingerprint: the
-open item was superseded and opened again, and one a reviewer had decided came back. The
-fingerprint now reads a number quoted whole as that number (catalog/compare.py
-`anomaly_identity`); the stored items are fingerprinted again from their stored detail, as 0014
-did for numbers written in other notations.
+open item was superseded and opened again, and one a reviewer had decided came back; so did
+one whose value two records state alike, when the places were listed in another order. The
+fingerprint now reads a number quoted whole as that number and the places as a set
+(catalog/compare.py `anomaly_identity`); the stored items are fingerprinted again from their
+stored detail, as 0014 did for numbers written in other notations.
 """
 
 from __future__ import annotations
