@@ -34,7 +34,10 @@ METER = "gpt4omini-rt-aud1217 Inp glbl Tokens"
 
 def eastus2() -> str:
     manifest = json.loads((WORLDS / "epoch-2.json").read_text())
-    [url] = [e["url"] for e in manifest["responses"] if "eastus2" in e["url"] and "file" in e]
+    urls: list[str] = [
+        e["url"] for e in manifest["responses"] if "eastus2" in e["url"] and "file" in e
+    ]
+    [url] = urls
     return url
 
 
