@@ -1798,7 +1798,8 @@ def _withdrawn(
     states nothing of now is an absence, not a correction: the item stays, as does one citing
     a source that did not answer in full (failed, stale, partial); but a disagreement one of
     whose sources, stating the model, states nothing of its field now holds one value or none
-    and no disagreement: it closes. An item on a model the
+    and no disagreement: it closes (unless a source named the model in a record read with a
+    problem, `named`). An item on a model the
     catalog holds no value of, no source it cites states any field of now, is about a model
     gone from them all (a dated snapshot one source's typo priced apart, folded into its base
     again: its new-model items and disagreements): it closes by itself, unless one of them
@@ -1846,6 +1847,7 @@ def _withdrawn(
             continue
         if (
             row.kind == ReviewKind.DISAGREEMENT.value
+            and row.id not in named  # a field a record read with a problem left out stays
             and None in restated
             and len({value for value in restated if value is not None}) < 2
             and all((s, row.route, row.model) in stating for s in row.sources)
