@@ -2273,10 +2273,10 @@ def note_catalog_mark(conn: Connection, run_id: int, naming: Mapping[str, str]) 
     )
 
 
-def refingerprint_anomalies(conn: Connection) -> int:
+def refingerprint_anomalies(conn: Connection) -> None:
     """Fingerprint each stored anomaly item about values set aside (no changes, one source) as
     the comparison now does (compare.anomaly_identity, from its stored detail): for a migration
-    that changes how a detail's text is read. Returns how many fingerprints changed."""
+    that changes how a detail's text is read."""
     ri = review_items.c
     rows = conn.execute(
         select(ri.id, ri.route, ri.model, ri.sources, ri.changes, ri.detail, ri.fingerprint).where(
@@ -2305,4 +2305,3 @@ def refingerprint_anomalies(conn: Connection) -> int:
             .values(fingerprint=bindparam("new")),
             updates,
         )
-    return len(updates)

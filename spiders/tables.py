@@ -816,15 +816,13 @@ INCLUSIVE = frozenset({">=", "≥", "at least", "from"})
 # no count this reads, so the threshold is not read (its cell or column is quarantined).
 TOKEN_COUNT = r"(\d{1,3}(?:[,\u00a0\u2009\u202f ]\d{3})+|\d+(?:\.\d+)?)(?!\d|[^\s\w)]\d)"
 _GROUPING = re.compile(r"[,\u00a0\u2009\u202f ]")
+MULTIPLIERS = {"k": 1_000, "m": 1_000_000, "": 1}
 
 
 def token_count(written: str, multiplier: str | None) -> Decimal:
     """The count a TOKEN_COUNT match and its optional K or M state ("200,000" → 200000, "1.5",
     "m" → 1500000)."""
     return Decimal(_GROUPING.sub("", written)) * MULTIPLIERS[(multiplier or "").lower()]
-
-
-MULTIPLIERS = {"k": 1_000, "m": 1_000_000, "": 1}
 
 
 def context_above(operator: str, count: Decimal) -> str:
