@@ -201,8 +201,20 @@ def _judge_one(
         failure = collapse or rescaled_by(valid, before)
         if failure:
             return SourceIntake(source, problems=problems, failure=failure)
+        # A value validation set aside is read but not usable: the source named its model, and
+        # the field stands as last stated (flows/refresh.py `unstated`), not as withdrawn.
+        set_aside = {
+            (p.observation.route, p.observation.model)
+            for p in problems
+            if p.observation is not None and p.observation.model is not None
+        }
         return SourceIntake(
-            source, valid, problems, named=named, unread=unread, incomplete=unlisted(problems)
+            source,
+            valid,
+            problems,
+            named=named | set_aside,
+            unread=unread,
+            incomplete=unlisted(problems),
         )
 
     intake, failure = boundary("validate", step)

@@ -6,8 +6,12 @@ import hashlib
 import re
 import sys
 import unicodedata
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import String
@@ -20,7 +24,7 @@ from schemas.fetch import FetchedPage, FieldProblem, Uninterpretable
 from schemas.field import Dims
 from schemas.records import Draft, Observation, Problem, make_observation
 from schemas.sources import Source
-from schemas.vocab import Dim, Kind
+from schemas.vocab import Component, Dim, Kind
 
 
 @dataclass
@@ -363,16 +367,61 @@ def field_problem(source: str, problem: FieldProblem) -> Problem:
 
 def learn_official_models(identity: Identity, batches: Iterable[SourceDrafts]) -> None:
     """A model an official source lists for its own route is a known model; what the sources
-    state also decides dated ids and Azure scopes (catalog.identity). A price outside its
-    unit's plausibility band (catalog/plausibility.py rule 1, which validation quarantines)
-    teaches nothing: LiteLLM's gpt-4o-mini input at 100,000 times its price priced the snapshot
-    gpt-4o-mini-2024-07-18 apart from it, a model of its own on every route for that day."""
+    state also decides dated ids and Azure scopes (catalog.identity). A price validation sets
+    aside teaches nothing: one outside its unit's plausibility band (catalog/plausibility.py
+    rule 1; LiteLLM's gpt-4o-mini input at 100,000 times its price priced the snapshot
+    gpt-4o-mini-2024-07-18 apart from it, a model of its own on every route for that day), and
+    one that contradicts its name's other prices as schemas/batch.py's checks across rows judge
+    them (`contradicted`: a cache read dearer than its input, a context tier cheaper than the
+    one beneath it)."""
     table = bands()
-    identity.learn_official(
+    in_band = [
         s
         for s in _statements(identity, batches)
         if s[4].kind is not _PRICE or (band := table.get(s[4].unit)) is None or band.holds(s[5])
-    )
+    ]
+    wrong = contradicted(in_band)
+    identity.learn_official(s for i, s in enumerate(in_band) if i not in wrong)
+
+
+def contradicted(statements: Sequence[Statement]) -> set[int]:
+    """The places in `statements` of the prices their name's other prices contradict, as
+    schemas/batch.py's checks across rows judge a source's rows (by source, route, name, unit
+    and dimensions): a cache read dearer than the cheapest input (`cache_read_le_input`), and a
+    price above N tokens below a price of a lower tier (`tiers_ascending`; the price without a
+    threshold is the lowest tier)."""
+    inputs: dict[tuple[object, ...], Decimal] = {}
+    reads: list[tuple[int, tuple[object, ...], Decimal]] = []
+    # by (source, route, name, component, unit, dimensions but the tier): (tier, place, value)
+    tiers: dict[tuple[object, ...], list[tuple[int, int, Decimal]]] = defaultdict(list)
+    tiered: set[tuple[object, ...]] = set()
+    for i, (source, _, route, name, measure, value) in enumerate(statements):
+        if measure.kind is not _PRICE:
+            continue
+        dims = measure.dims
+        if measure.component is _INPUT:
+            key = (source, route, name, measure.unit, dims)
+            if key not in inputs or value < inputs[key]:
+                inputs[key] = value
+        elif measure.component is _CACHE_READ:
+            reads.append((i, (source, route, name, measure.unit, dims), value))
+        above = dims.get(_ABOVE)
+        if above is not None:
+            dims = Dims.of({d: v for d, v in dims.items() if d != _ABOVE})
+        group = (source, route, name, measure.component, measure.unit, dims)
+        tiers[group].append((int(above) if above and above.isdigit() else 0, i, value))
+        if above is not None:
+            tiered.add(group)
+    wrong = {i for i, key, value in reads if key in inputs and value > inputs[key]}
+    for price in tiered:
+        below: Decimal | None = None
+        for _, stated in groupby(sorted(tiers[price]), key=itemgetter(0)):
+            values = list(stated)
+            if below is not None:
+                wrong.update(i for _, i, value in values if value < below)
+            highest = max(value for _, _, value in values)
+            below = highest if below is None else max(below, highest)
+    return wrong
 
 
 def _statements(identity: Identity, batches: Iterable[SourceDrafts]) -> Iterator[Statement]:
@@ -494,6 +543,9 @@ def observations(batch: SourceDrafts, identity: Identity) -> list[Observation]:
 
 _SCOPE = Dim.SCOPE.value
 _PRICE = Kind.PRICE
+_INPUT = Component.INPUT
+_CACHE_READ = Component.CACHE_READ
+_ABOVE = Dim.CONTEXT_ABOVE.value
 
 
 def naming_digest(batch: SourceDrafts, identity: Identity) -> str:

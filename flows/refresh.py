@@ -29,7 +29,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from itertools import chain
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -601,16 +600,17 @@ def standing_in(
 
 def unstated(last: Sequence[Observation], batch: Batch) -> list[Observation]:
     """Of partial sources' last applied statements `last` (store.last_statements), those of the
-    fields each states nothing of this run (neither read nor set aside in `batch`, `_of`): what the
-    responses that gave no evidence stated (a failed URL, a further page of a listing that
-    failed, a stale response), whichever of its URLs a statement was recorded under (what two
-    of a source's responses state is recorded under the first). A partial listing counts no
-    absence, so a field it does not state now stands as it last stated it."""
+    fields each states no valid value of this run (`batch.valid`, `_of`): what the responses
+    that gave no evidence stated (a failed URL, a further page of a listing that failed, a
+    stale response), whichever of its URLs a statement was recorded under (what two of a
+    source's responses state is recorded under the first), and what a value validation set
+    aside stood for (a cache read dearer than its input, a field stated twice: quarantined, not
+    withdrawn). A partial listing counts no absence, so a field it does not state now stands
+    as it last stated it."""
     sources = {o.source for o in last}
     if not sources:
         return []
-    set_aside = (p.observation for p in batch.problems if p.observation is not None)
-    stated = {key for o in chain(batch.valid, set_aside) if o.source in sources for key in _of(o)}
+    stated = {key for o in batch.valid if o.source in sources for key in _of(o)}
     return [o for o in last if stated.isdisjoint(_of(o))]
 
 

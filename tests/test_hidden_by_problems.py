@@ -102,3 +102,51 @@ def test_a_key_renamed_for_days_keeps_them_every_day(epoch2: Path, tmp_path: Pat
     assert [row for row in opened["renamed"] if row[0] != "anomaly"] == [
         row for row in opened["recorded"] if row[0] != "anomaly"
     ]
+
+
+CACHE_READ = "cache_read_input_token_cost"
+
+
+def test_values_validation_sets_aside_keep_the_items_that_cite_their_fields(
+    epoch2: Path, tmp_path: Path
+) -> None:
+    """A fault round made OpenRouter's cache read price of a model ten times its input price:
+    validation set the value aside (a cache read dearer than its input), but the open item that
+    quoted the field was superseded by one without it (24 fields to 23), and again with it when
+    the source recovered: a reviewer's item replaced twice for a value the source did not
+    withdraw. Here LiteLLM states 40 models' cache read prices at ten times their input price:
+    each is quarantined alone, and every item stays as it was."""
+    db = copy_catalog(epoch2, tmp_path / "dearer.db")
+    before = items(db)
+    litellm = recorded("BerriAI")
+    document = json.loads((WORLDS / litellm["file"]).read_text())
+    dearer = [
+        name
+        for name, entry in document.items()
+        if isinstance(entry, dict)
+        and entry.get(CACHE_READ)
+        and entry.get(RENAMED)
+        and entry.get("litellm_provider") == "openai"
+    ][:40]
+    citing = {
+        item_id
+        for item_id, row in before.items()
+        if row[3] == "open"
+        and any(
+            c["component"] == "cache_read" and any(s["source"] == "litellm" for s in c["sources"])
+            for c in row[6]
+        )
+    }
+    assert len(dearer) == 40
+    assert citing  # items that quote LiteLLM's cache read prices
+    for name in dearer:
+        document[name][CACHE_READ] = document[name][RENAMED] * 10
+    replayed_run(
+        db, fault_world(tmp_path, {litellm["url"]: {"body": json.dumps(document)}}), SOURCES
+    )
+    after = items(db)
+    assert {i: after[i] for i in before if before[i][0] != "anomaly"} == {
+        i: row for i, row in before.items() if row[0] != "anomaly"
+    }
+    opened = [row for i, row in after.items() if i not in before]
+    assert opened and {row[0] for row in opened} == {"anomaly"}
