@@ -39,11 +39,17 @@ def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def recorded(url_part: str) -> dict[str, Any]:
-    return next(
-        e
-        for e in json.loads((WORLDS / "epoch-2.json").read_text())["responses"]
-        if url_part in e["url"]
-    )
+    return recorded_in("epoch-2", url_part)
+
+
+def recorded_all(world: str, url_part: str) -> dict[str, dict[str, Any]]:
+    """Each response of the recorded `world` whose URL holds `url_part`, by URL."""
+    responses = json.loads((WORLDS / f"{world}.json").read_text())["responses"]
+    return {e["url"]: e for e in responses if url_part in e["url"]}
+
+
+def recorded_in(world: str, url_part: str) -> dict[str, Any]:
+    return next(iter(recorded_all(world, url_part).values()))
 
 
 def held_and_read(
@@ -120,18 +126,25 @@ OFFICIAL = ["openrouter", "modelsdev"]
 def test_an_official_listing_of_another_day_proposes_alike_whether_the_others_are_read_or_held(
     openrouter_epoch2: Path, tmp_path: Path
 ) -> None:
-    """OpenRouter's epoch-1 listings served (dated anew) after epoch-2: models it lists no more
-    leave the secondary values of models.dev against the values it verified, as disagreements
-    citing models.dev alone, which supersede open items of other kinds on those models. Held,
+    """OpenRouter's epoch-2 listings served again without the models its epoch-1 listing did not
+    list yet (its older listing, as a fault round served it): models it lists no more leave the
+    secondary values of models.dev against the values it verified, as disagreements citing
+    models.dev alone, which supersede open items of other kinds on those models. Held,
     models.dev's statements made those items citing only held statements, and only those in
     place of an open item of their own kind were taken (63 missing): the open items stayed,
-    citing OpenRouter for what it no longer states."""
-    epoch1 = {e["url"]: e for e in json.loads((WORLDS / "epoch-1.json").read_text())["responses"]}
-    served_again = {
-        url: {"file": str((WORLDS / epoch1[url]["file"]).resolve()), "date": "2026-09-01T00:00:00Z"}
-        for url in epoch1
-        if "openrouter.ai" in url
+    citing OpenRouter for what it no longer states. (The older listing itself also states many
+    fields twice at different values: quarantined, not withdrawn, those stand as last stated.)"""
+    listed = {
+        entry["id"]
+        for entry in json.loads(
+            (WORLDS / recorded_in("epoch-1", "openrouter.ai")["file"]).read_text()
+        )["data"]
     }
+    served_again = {}
+    for url, entry in recorded_all("epoch-2", "openrouter.ai").items():
+        document = json.loads((WORLDS / entry["file"]).read_text())
+        document["data"] = [e for e in document["data"] if e["id"] in listed]
+        served_again[url] = {"body": json.dumps(document), "date": "2026-09-01T00:00:00Z"}
     outcome = {  # by fingerprint: ids follow the order items opened in
         case: {row[4]: row for row in items(db).values()}
         for case, db in held_and_read(openrouter_epoch2, served_again, OFFICIAL, tmp_path).items()
