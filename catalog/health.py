@@ -87,7 +87,19 @@ class Verdict:
 
     @property
     def text(self) -> str:
-        return f"{self.answer.url}: {self.fault}" + (f" ({self.detail})" if self.detail else "")
+        """'URL: fault (detail)'; an answer from another URL than the one asked (a redirect on
+        the source's own domains: a sign-in page, a status page) names where it came from."""
+        detail = f" ({self.detail})" if self.detail else ""
+        return f"{self.where}: {self.fault}{detail}"
+
+    @property
+    def where(self) -> str:
+        """The URL asked, and the one that answered where a redirect on the source's own
+        domains led elsewhere (a sign-in page, a status page), unless the fault names it."""
+        landed, asked = self.answer.landing_url, self.answer.url
+        if landed and landed != asked and landed not in self.fault:
+            return f"{asked} (answered from {landed})"
+        return asked
 
     def summary(self, source: str) -> dict[str, object]:
         """The verdict as the run's summary records it (JSON): what `url_history` reads back."""
@@ -161,9 +173,7 @@ def _summarize(faults: Sequence[Verdict], total: int) -> str:
 
 
 def _named(found: Sequence[Verdict]) -> str:
-    named = ", ".join(
-        v.answer.url + (f" ({v.detail})" if v.detail else "") for v in found[:NAMED_URLS]
-    )
+    named = ", ".join(v.where + (f" ({v.detail})" if v.detail else "") for v in found[:NAMED_URLS])
     more = len(found) - NAMED_URLS
     return f"{named} and {more} more" if more > 0 else named
 

@@ -50,6 +50,7 @@ TIMEOUT = 10  # seconds a download may take here (a loaded machine serves a heal
 
 OR_MODELS = "https://openrouter.ai/api/v1/models"
 OR_ALL = "https://openrouter.ai/api/v1/models?output_modalities=all"
+OR_SIGN_IN = "https://openrouter.ai/sign-in?redirect_url=%2Fapi%2Fv1%2Fmodels"
 ELSEWHERE = "https://login.example-sso.net/authorize?next=pricing"
 STALE_BY = timedelta(days=45)  # how much older than the recorded answer a stale one is dated
 
@@ -280,6 +281,21 @@ FAULTS: dict[str, Fault] = {
         {"failed"},
         naming("redirected off the source's domains", ELSEWHERE),
     ),
+    "redirect on-domain to a sign-in page": Fault(
+        lambda s: {OR_MODELS: {"status": 302, "headers": {"Location": OR_SIGN_IN}, "body": ""}},
+        {"partial"},
+        naming(f"{OR_MODELS} (answered from {OR_SIGN_IN})", "not JSON"),
+        extra=[
+            {
+                "url": OR_SIGN_IN,
+                "status": 200,
+                "body": SIGN_IN,
+                "date": "2026-08-20T00:00:00Z",
+                "content_type": "text/html; charset=utf-8",
+            }
+        ],
+        faulty_urls=lambda s: (OR_MODELS,),
+    ),
     "layout change": Fault(
         lambda s: each_url(s, without_tables), FAILED, naming("no price tables")
     ),
@@ -304,6 +320,7 @@ AT = {
     "openrouter": (
         "timeout",
         "redirect off-domain, page served there",
+        "redirect on-domain to a sign-in page",
         "one of two listings empty",
         "every listing empty",
         "one absurd value",
