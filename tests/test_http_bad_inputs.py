@@ -414,6 +414,15 @@ CASES = [
         signed_in=True,
     ),
     Bad(
+        "set decision on an item id that is no number",
+        "POST",
+        "/sets/1:openrouter:openrouter:price_change/decide",
+        422,
+        "item &#39;abc&#39;: Input should be a valid integer",
+        form={"verdict": "approve", "item": ["abc"]},
+        signed_in=True,
+    ),
+    Bad(
         "undo of an item id beyond any integer",
         "POST",
         f"/items/{'9' * 20}/undo",

@@ -237,7 +237,12 @@ def field_rules(errors: Iterable[Any]) -> str:
 
 
 def _field_rule(error: Any) -> str:
-    name = error["loc"][-1] if error.get("loc") else "request"
+    # the field's name, not a list item's position ("item 'abc'", not "0")
+    location = error.get("loc") or ()
+    names = [part for part in location if isinstance(part, str)]
+    name = names[-1] if names else "request"
+    if location and isinstance(location[-1], int):
+        name = f"{name} {error.get('input')!r}"
     if error.get("type") == "string_pattern_mismatch":
         pattern = str((error.get("ctx") or {}).get("pattern", ""))
         rule = (
