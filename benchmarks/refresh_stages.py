@@ -79,7 +79,7 @@ def json_floor(world: World, results: list[CrawlResult]) -> tuple[float, int, in
         else:
             json_bodies.append(body)
     passes = []
-    with refresh.collection_paused():
+    with refresh.records_released(), refresh.collection_paused():
         for _ in range(3):
             start = time.perf_counter()
             for body in json_bodies:
@@ -152,7 +152,8 @@ def refreshes(sequence: list[tuple[Path, bool]], floor: float) -> list[tuple[flo
             policy = "accept-new" if accept_new else "review"
             run_id = store.start_run(engine, world=str(world_path), policy=policy, now=now)
             print(f"{world_path.stem}, run {run_id} ({policy})")
-            laps, stages = after_download(url, engine, results, run_id, accept_new)
+            with refresh.records_released():  # as the flow ends each run
+                laps, stages = after_download(url, engine, results, run_id, accept_new)
             store.finish_run(engine, run_id, status="ok", summary={}, finished_at=now)
             grown = _file_size(engine, path) - before
             figures.append((laps.total, grown))
