@@ -13,7 +13,8 @@ How a row is read:
 
 - Rows without money (base URL, context length, features) state no price: []; but a row whose
   label counts tokens ("1M INPUT TOKENS") and whose cells hold a number written as no money
-  ("0.42", "USD 0.28") is a price row read as nothing: "not a price", never dropped.
+  ("0.42", "USD 0.28"), or words after that label ("Contact sales", "Free"), is a price row
+  read as nothing: "not a price", never dropped; "-" or "N/A" there says there is no price.
 - The text before the first price says what it prices: cache hit → cache_read, cache miss →
   input, output → output, input → input; "off-peak" / "peak" → time_of_day. Anything else that
   carries a price is Uninterpretable.
@@ -51,6 +52,7 @@ from spiders.tables import (
     check_whole,
     find_prices,
     framing_unit,
+    no_price,
     parse_price,
     row_records,
     unit_of,
@@ -88,8 +90,11 @@ def normalize(record: dict[str, Any]) -> Normalized:
     except ValueError as exc:  # struck through, a range, a bound, a decimal comma
         raise Uninterpretable(rid, "not a price", f"{exc}: {text}") from exc
     if first is None:
-        if _label_count(" ".join(cells)) and any(
-            any(c.isdigit() for c in cell) for cell in cells if not _label_count(cell)
+        counted = [i for i, cell in enumerate(cells) if _label_count(cell)]
+        stated = [cell for cell in cells[counted[-1] + 1 :] if cell] if counted else []
+        if (stated and not all(map(no_price, stated))) or (
+            _label_count(" ".join(cells))
+            and any(any(c.isdigit() for c in cell) for cell in cells if not _label_count(cell))
         ):
             raise Uninterpretable(rid, "not a price", f"a price row without money in it: {text}")
         return Normalized()

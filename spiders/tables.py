@@ -739,12 +739,18 @@ def find_prices(text: str) -> list[Price]:
     return prices
 
 
+def no_price(text: str) -> bool:
+    """Whether a cell says there is no price ("-", "N/A", "Not available"): `parse_price`'s
+    None."""
+    return strip_footnotes(text).casefold() in _NONE
+
+
 def parse_price(text: str) -> Price | None:
     """A cell that states one price, or nothing ("-", "Not available"). Free is zero.
 
     Raises ValueError for a cell that states something else (several prices, words)."""
     cell = strip_footnotes(text)
-    if cell.casefold() in _NONE:
+    if no_price(cell):
         return None
     if cell.casefold() in _FREE:
         return Price(Decimal(0), "USD", "")

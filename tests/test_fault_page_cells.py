@@ -180,6 +180,11 @@ NO_MONEY = {
     # Gemini's cell goes on with more prices ("$2.00, prompts <= 200k tokens $4.00, ..."): a
     # bare first amount there is a qualifier's number to this reader, a known limit
     "no currency at all": ("{}", ["anthropic", "deepseek", "openai"]),
+    # fault round 9: DeepSeek's row of one price shared by both models, its price in words,
+    # was dropped with no problem reported (the page read ok, its input price gone)
+    # (Gemini's cell goes on with more prices, as above)
+    "words in place of the amount": ("Contact sales", ["anthropic", "deepseek", "openai"]),
+    "free in a cell shared by two models": ("Free", ["deepseek"]),
 }
 
 
