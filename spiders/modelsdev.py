@@ -47,8 +47,10 @@ from schemas.field import Dims
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import (
+    NOT_USD_RULE,
     UNKNOWN_LIMIT,
     Page,
+    foreign_currency,
     load_json,
     refuse_an_answered_error,
     refuse_an_error_key,
@@ -154,6 +156,9 @@ def normalize(record: dict[str, Any]) -> Normalized:
 def _cost(out: DraftCollector, cost: Any, dims: dict[str, str], path: str) -> None:
     if not isinstance(cost, dict):
         raise Uninterpretable(out.record, "not an object", f"{path}={cost!r}")
+    if named := foreign_currency(cost):
+        out.quarantine(path, NOT_USD_RULE, f"{path}.{named}: no price of it is read")
+        return
     if not cost.keys() >= REQUIRED_COST:
         out.quarantine(
             path,

@@ -102,9 +102,11 @@ from schemas.vocab import Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import (
     MILLION,
+    NOT_USD_RULE,
     UNKNOWN_LIMIT,
     Page,
     Repeated,
+    foreign_currency,
     is_router_pseudo_model,
     load_json,
     refuse_an_answered_error,
@@ -374,6 +376,9 @@ def _pricing(out: DraftCollector, pricing: Any, dims: dict[str, str], reading: _
         raise Uninterpretable(out.record, "no pricing stated", "pricing is null or absent")
     if not isinstance(pricing, dict):
         raise Uninterpretable(out.record, "pricing is not an object", f"pricing={pricing!r}")
+    if named := foreign_currency(pricing):
+        out.quarantine("pricing", NOT_USD_RULE, f"pricing.{named}: no price of it is read")
+        return
     if missing := [key for key in REQUIRED_PRICES if key not in pricing]:
         out.quarantine(
             "pricing",

@@ -56,8 +56,10 @@ from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import (
     MILLION,
+    NOT_USD_RULE,
     UNKNOWN_LIMIT,
     Page,
+    foreign_currency,
     load_json,
     refuse_an_answered_error,
     to_decimal,
@@ -137,6 +139,8 @@ def normalize(record: dict[str, Any]) -> Normalized:
     pricing = record.get("pricing")
     if pricing is not None and not isinstance(pricing, dict):
         out.quarantine("pricing", "pricing is not an object", repr(pricing))
+    elif named := foreign_currency(pricing):
+        out.quarantine("pricing", NOT_USD_RULE, f"pricing.{named}: no price of it is read")
     elif pricing is not None:
         for key in sorted(pricing):
             with out.reading(f"pricing.{key}"):
