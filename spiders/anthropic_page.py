@@ -47,6 +47,7 @@ from schemas.vocab import Component, Dim, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import Page
 from spiders.tables import (
+    SEVERAL_MODELS_RULE,
     TOKEN_COUNT,
     Price,
     check_aligned,
@@ -55,6 +56,7 @@ from spiders.tables import (
     framing_unit,
     headerless,
     heading_unit,
+    joined_names,
     parse_price,
     rescales,
     row_records,
@@ -101,7 +103,7 @@ def _models(record: dict[str, Any]) -> list[tuple[str, str]]:
     lowered = [h.strip().casefold() for h in record["header"]]
     if "model" in lowered:
         name = strip_footnotes(record["cells"][lowered.index("model")])
-        return [(model_id(name), name)] if name else []
+        return [(model_id(part), part) for part in joined_names(name) or [name] if part]
     return _mentioned(record)
 
 
@@ -113,6 +115,9 @@ def normalize(record: dict[str, Any]) -> Normalized:
     models = _models(record)
     if not models:
         raise Uninterpretable(rid, "no model named", text)
+    lowered = [h.casefold() for h in header]
+    if "model" in lowered and joined_names(record["cells"][lowered.index("model")]):
+        raise Uninterpretable(rid, SEVERAL_MODELS_RULE, f"no one model's prices: {text}")
     out = DraftCollector(rid)
     for heading, cell in zip(header, record["cells"], strict=False):
         if heading.casefold() == "model":

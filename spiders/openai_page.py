@@ -38,7 +38,9 @@ How the page is read:
   currency, no unit) is quarantined by its column alone: the row's other prices are read.
 - "-" is no price; "Free of charge" is 0. Model names go through one rule (lowercase, spaces and
   punctuation to "-": "GPT Image 1 Mini" → gpt-image-1-mini, "DALL·E 3" → dall-e-3);
-  data/aliases/pages.json maps the few names that differ from the API id (Whisper, TTS).
+  data/aliases/pages.json maps the few names that differ from the API id (Whisper, TTS). A
+  Model cell that joins names ("gpt-4.1-mini / gpt-4.1-nano": tables.py `joined_names`) prices
+  no one model: its row is Uninterpretable, and each name counts as named.
 """
 
 from __future__ import annotations
@@ -55,11 +57,13 @@ from schemas.vocab import Component, Dim, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import Page
 from spiders.tables import (
+    SEVERAL_MODELS_RULE,
     Table,
     check_aligned,
     check_headed,
     framing_unit,
     heading_unit,
+    joined_names,
     parse_price,
     price_tables,
     realign,
@@ -169,7 +173,7 @@ def names(record: dict[str, Any]) -> list[tuple[str, str]]:
     if "model" not in header or record["after_break"]:
         return []
     name = dict(zip(header, record["cells"], strict=False))["model"]
-    return [(ROUTE, _model_name(name))] if name else []
+    return [(ROUTE, _model_name(part)) for part in joined_names(name) or [name] if part]
 
 
 def _model_name(cell: str) -> str:
@@ -205,6 +209,10 @@ def normalize(record: dict[str, Any]) -> Normalized:
     name = cells["model"]
     if not name:
         raise Uninterpretable(rid, "no model name", text)
+    if joined_names(name):
+        raise Uninterpretable(
+            rid, SEVERAL_MODELS_RULE, f"Model {name!r}: no one model's prices: {text}"
+        )
     row = _Row(record, cells)
     out = DraftCollector(rid)
     for column, cell in zip(record["header"], record["cells"], strict=False):

@@ -739,6 +739,20 @@ def find_prices(text: str) -> list[Price]:
     return prices
 
 
+# What joins two models' names in one Model cell ("gpt-4.1-mini / gpt-4.1-nano", "Claude Opus 4
+# and Opus 4.1"): no recorded page writes one, and no model name holds one.
+_JOINED = re.compile(r"\s*/\s*|\s+[&+]\s+|\s*,\s*|\s+(?:or|and)\s+", re.I)
+SEVERAL_MODELS_RULE = "names several models"
+
+
+def joined_names(cell: str) -> list[str]:
+    """The names a Model cell joins ("a / b", "a, b", "a or b", "a & b"), footnotes left out;
+    [] when it names one. Such a row's prices are no one model's: its reader quarantines it,
+    and each name it joins counts as named (its fields stand as last stated)."""
+    parts = [part for part in _JOINED.split(strip_footnotes(cell)) if part.strip()]
+    return parts if len(parts) > 1 else []
+
+
 def no_price(text: str) -> bool:
     """Whether a cell says there is no price ("-", "N/A", "Not available"): `parse_price`'s
     None."""

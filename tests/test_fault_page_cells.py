@@ -19,7 +19,7 @@ import pytest
 from schemas.fetch import Uninterpretable, Unparsable
 from schemas.records import Draft
 from spiders import anthropic_page, deepseek_page, gemini_page, openai_page
-from spiders.tables import find_prices, parse_price
+from spiders.tables import SEVERAL_MODELS_RULE, find_prices, parse_price
 from tests.conftest import snapshot
 from tests.test_fault_units import as_document
 from tests.test_pricing_pages import (
@@ -459,3 +459,36 @@ def test_a_threshold_not_read_whole_is_quarantined(source: str, cut: str) -> Non
     drafts, problems = run(module, body.replace(recorded, written), url)
     assert not tiered(drafts) - tiered(healthy)
     assert len(problems) > len(healthy_problems)
+
+
+JOINED = {
+    "openai": (b"| gpt-4.1-mini ", b"| gpt-4.1-mini / gpt-4.1-nano ", "gpt-4.1-mini-gpt-4.1-nano"),
+    "anthropic": (
+        b"| Claude Opus 4.5 ",
+        b"| Claude Opus 4.5 and Opus 4.1 ",
+        "claude-opus-4-5-and-opus-4-1",
+    ),
+}
+
+
+@pytest.mark.parametrize("source", sorted(JOINED))
+def test_a_model_cell_naming_two_models_prices_neither(source: str) -> None:
+    """Fault round 9: OpenAI's gpt-4.1-mini row renamed "gpt-4.1-mini / gpt-4.1-nano" (same
+    cells) was read as one model, "gpt-4.1-mini-gpt-4.1-nano", and proposed as a new model. A
+    Model cell that joins names prices no one model: the row is quarantined, and each name it
+    joins counts as named (its fields stand as last stated)."""
+    cell = CELLS[source]
+    recorded, joined, made_up = JOINED[source]
+    body = snapshot(PAGES + cell.file)
+    healthy, healthy_problems = run(cell.module, body, cell.url)
+    changed = body.replace(recorded, joined)
+    assert changed.count(joined) == body.count(recorded) > 0
+    drafts, problems = run(cell.module, changed, cell.url)
+    assert made_up not in {d.source_model for d in drafts}
+    assert {d.source_model for d in drafts} <= {d.source_model for d in healthy}
+    several = [p for p in problems if p.rule == SEVERAL_MODELS_RULE]
+    assert 0 < len(several) <= body.count(recorded)  # (one mention may be in another table)
+    assert SEVERAL_MODELS_RULE not in {p.rule for p in healthy_problems}
+    name = joined.decode().strip("| ")
+    rows = [r for r in cell.module.parse(changed, cell.url).records if name in r["text"]]
+    assert rows and all(len(cell.module.names(r)) == 2 for r in rows)
