@@ -281,6 +281,9 @@ class Reading:
     learn_pages: dict[str, Sequence[FetchedPage]]
     behind: tuple[Observation, ...] = ()
     in_force: dict[health.PriceKey, Decimal] = field(default_factory=dict)
+    # each source's last statement of every field of the models given, by source (store
+    # last_statements, hidden): what a record's problem hides from identity this run
+    last_hidden: Callable[[Mapping[str, set[str]]], tuple[Observation, ...]] | None = None
 
 
 @task(name="read-sources", cache_policy=NO_CACHE)
@@ -306,6 +309,10 @@ def read_sources(
     learned, unreadable = intake.normalize_each(reading.learn_pages, configured_sources())
     identity.learn_official(_statements([o for o in held if o.source in unreadable]))
     identity.learn_official(_statements(_unstated_behind(reading.behind, drafts, identity)))
+    if reading.last_hidden is not None:
+        identity.learn_official(
+            _statements(_unstated_behind(_officially_hidden(drafts, reading), drafts, identity))
+        )
     for source, reason in failures.items():
         reports[source].status, reports[source].reason = SourceStatus.FAILED, reason
     batch = Batch()
@@ -574,7 +581,36 @@ def reading_context(
         identity.learn_official(_statements([o for o in held if o.source not in pages]))
         before = {s: runlog.last_prices(conn, s) for s in to_read}
         in_force = runlog.prices_in_force(conn)
-    return Reading(identity, held, before, pages, behind, in_force)
+    return Reading(
+        identity, held, before, pages, behind, in_force, lambda wanted: _last_hidden(engine, wanted)
+    )
+
+
+def _last_hidden(engine: Engine, wanted: Mapping[str, set[str]]) -> tuple[Observation, ...]:
+    """Each source's last statement of every field of the models `wanted` names for it."""
+    with engine.connect() as conn:
+        return tuple(
+            o
+            for source, models in wanted.items()
+            for o in store.last_statements(conn, [source], models, hidden=True)
+        )
+
+
+def _officially_hidden(drafts: Sequence[SourceDrafts], reading: Reading) -> list[Observation]:
+    """What official sources last stated of the models their records read with a problem this
+    run name, on the routes they speak for (`Reading.last_hidden`): the fields those problems
+    hide (an Azure meter quarantined for its currency or its tiers) teach identity as last
+    stated, as a failed source's do, so the scopes its price placed secondaries' unscoped
+    prices in stay where they were."""
+    identity = reading.identity
+    wanted: dict[str, set[str]] = {}
+    for batch in drafts:
+        for route, name in batch.named:
+            if batch.source.is_official(identity.route(route)):
+                wanted.setdefault(batch.source.id, set()).add(identity.model(name) or name)
+    if not wanted or reading.last_hidden is None:
+        return []
+    return [o for o in reading.last_hidden(wanted) if is_official(o.source, o.route)]
 
 
 def _unstated_behind(

@@ -1,0 +1,68 @@
+"""An official price a record's problem hides still places the secondaries' prices in its scope.
+
+A fault round (9) gave Azure's gpt-4o-2024-08-06 global input and output meters a second
+volume tier (tierMinimumUnits 1000000 at 80% of the price): both meters were quarantined, as
+they should be ("volume tier"), but LiteLLM's and Portkey's unscoped azure/gpt-4o-2024-08-06
+output, which Azure's global price had placed in the global scope, fell back to no scope, and
+the open new-value item on the model was replaced by one with a field more (6 fields to 7). A
+field a record's problem hides stands as last stated, for identity too: the official scopes it
+taught stay where they were, and nothing but the anomalies opens.
+
+Epoch-1 (accept-new) then epoch-2 of Azure, LiteLLM and Portkey through the real flow (Scrapy
+over loopback HTTP, a real Prefect API, SQLite); then epoch-2 with the two meters tiered (made
+here from the recorded listing).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import WORLDS, copy_catalog
+from tests.test_withdrawn_statement import items, recorded
+from tests.worlds import fault_world, replayed_run
+
+pytestmark = pytest.mark.integration
+
+SOURCES = ["azure", "litellm", "portkey"]
+METERS = {"gpt-4o-0806-Inp-glbl Tokens", "gpt-4o-0806-Outp-glbl Tokens"}
+
+
+@pytest.fixture(scope="module")
+def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("scopes") / "catalog.db"
+    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-1.json", SOURCES, accept_new=True)
+    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-2.json", SOURCES)
+    return base
+
+
+def test_tiered_official_meters_leave_the_secondaries_in_their_scope(
+    epoch2: Path, tmp_path: Path
+) -> None:
+    db = copy_catalog(epoch2, tmp_path / "tiered.db")
+    before = items(db)
+    on_model = [
+        row for row in before.values() if row[2] == "gpt-4o-2024-08-06" and row[3] == "open"
+    ]
+    assert on_model  # items on the model, citing the secondaries' scoped prices
+    listing = recorded("eastus2")
+    document = json.loads((WORLDS / listing["file"]).read_text())
+    tiered = [i for i in document["Items"] if i["meterName"] in METERS]
+    assert len(tiered) == 2
+    for item in tiered:
+        second = copy.deepcopy(item)
+        second["tierMinimumUnits"] = 1000000.0
+        second["retailPrice"] = second["unitPrice"] = item["retailPrice"] * 0.8
+        document["Items"].append(second)
+    document["Count"] = len(document["Items"])
+    replayed_run(
+        db, fault_world(tmp_path, {listing["url"]: {"body": json.dumps(document)}}), SOURCES
+    )
+    after = items(db)
+    assert {i: after[i] for i in before if before[i][0] != "anomaly"} == {
+        i: row for i, row in before.items() if row[0] != "anomaly"
+    }
+    assert {row[0] for i, row in after.items() if i not in before} <= {"anomaly"}
