@@ -30,13 +30,19 @@ from tests.worlds import recorded_text
 AT = datetime(2026, 8, 21, tzinfo=UTC)
 
 
-def _vercel(currency: Any) -> Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]:
-    def change(document: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        [entry] = [e for e in document["data"] if e["id"] == "openai/gpt-4o"]
-        entry["pricing"]["currency"] = currency
-        return "openai/gpt-4o", entry["pricing"]
+def _listed(key: str) -> Callable[[Any], Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]]:
+    """A change to openai/gpt-4o's `pricing` in a listing of `data` entries (Vercel's,
+    OpenRouter's): `key` naming the currency given."""
 
-    return change
+    def naming(currency: Any) -> Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]:
+        def change(document: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+            [entry] = [e for e in document["data"] if e["id"] == "openai/gpt-4o"]
+            entry["pricing"][key] = currency
+            return "openai/gpt-4o", entry["pricing"]
+
+        return change
+
+    return naming
 
 
 def _modelsdev(currency: Any) -> Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]:
@@ -48,19 +54,10 @@ def _modelsdev(currency: Any) -> Callable[[dict[str, Any]], tuple[str, dict[str,
     return change
 
 
-def _openrouter(currency: Any) -> Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]:
-    def change(document: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        [entry] = [e for e in document["data"] if e["id"] == "openai/gpt-4o"]
-        entry["pricing"]["currency_code"] = currency
-        return "openai/gpt-4o", entry["pricing"]
-
-    return change
-
-
 SOURCES = {
-    "vercel": ("https://ai-gateway.vercel.sh/v1/models", _vercel),
+    "vercel": ("https://ai-gateway.vercel.sh/v1/models", _listed("currency")),
     "modelsdev": ("https://models.dev/api.json", _modelsdev),
-    "openrouter": ("https://openrouter.ai/api/v1/models", _openrouter),
+    "openrouter": ("https://openrouter.ai/api/v1/models", _listed("currency_code")),
 }
 
 
