@@ -113,10 +113,12 @@ from schemas.vocab import Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import (
     MILLION,
+    NOT_USD_RULE,
     NOT_WHOLE_LIMIT,
     UNKNOWN_LIMIT,
     Page,
     Repeated,
+    foreign_currency,
     load_json,
     refuse_an_answered_error,
     refuse_an_error_key,
@@ -184,7 +186,6 @@ SECOND_MEDIUM: dict[tuple[str, str], str | None] = {
     ("chat", "output"): None,
 }
 AMBIGUOUS_RULE = "unit-ambiguous"  # catalog/plausibility.py's name for it
-NOT_USD_RULE = "not USD"
 SEARCH_SIZES = {
     "search_context_size_low": "low",
     "search_context_size_medium": "medium",
@@ -644,12 +645,7 @@ def _looks_like_cost(name: str) -> bool:
 def not_usd(entry: dict[str, Any]) -> str | None:
     """What an entry's `currency` states when it is not USD (None where it is, or is absent):
     its prices are in a currency ratecard does not store (module docstring)."""
-    if "currency" not in entry:
-        return None
-    stated = entry["currency"]
-    if isinstance(stated, str) and stated.strip().upper() == "USD":
-        return None
-    return f"currency={stated!r}"
+    return foreign_currency(entry) or None
 
 
 def _is_price_field(name: str) -> bool:

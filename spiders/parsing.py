@@ -251,16 +251,17 @@ def without_single_precision_noise(written: Decimal) -> Decimal:
     return short.normalize()
 
 
-NOT_USD_RULE = "prices not in US dollars"
+NOT_USD_RULE = "not USD"
 _USD = frozenset({"usd", "us$", "$"})
 
 
 def foreign_currency(prices: Any) -> str:
     """'' when an object of prices names no currency but the US dollar; else 'key=value' of
     the key that names another ("currency": "EUR", "currency_code": "CNY", or a value that is
-    no currency's code). Every price recorded from the JSON sources is in US dollars and none
-    names its currency; a key that does qualifies every price beside it, so those prices are
-    the object's problem (NOT_USD_RULE), never read as dollars: no exchange rate is guessed."""
+    no currency's code). Every price recorded from the JSON sources is in US dollars; a key
+    naming another currency qualifies every price beside it (a LiteLLM entry's, a Portkey
+    config's, a Vercel or OpenRouter `pricing`, a models.dev `cost`), so those prices are their
+    record's problem (NOT_USD_RULE), never read as dollars: no exchange rate is guessed."""
     if not isinstance(prices, dict):
         return ""
     for key, value in prices.items():

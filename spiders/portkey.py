@@ -60,7 +60,9 @@ from schemas.fetch import Normalized, Uninterpretable, Unparsable
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import (
+    NOT_USD_RULE,
     Page,
+    foreign_currency,
     load_json,
     refuse_an_answered_error,
     refuse_an_error_key,
@@ -242,8 +244,8 @@ def _config(
     for unknown in sorted(set(config) - allowed):  # a section Portkey added: it alone
         detail = f"{path}.{unknown}={config[unknown]!r}"[:160]
         out.quarantine(f"{path}.{unknown}", "unknown pricing_config key", detail)
-    if config.get("currency", "USD") != "USD":
-        raise Uninterpretable(out.record, "not USD", f"{path}.currency={config['currency']!r}")
+    if named := foreign_currency(config):
+        raise Uninterpretable(out.record, NOT_USD_RULE, f"{path}.{named}")
     if "pay_as_you_go" in config:
         _rates(out, config["pay_as_you_go"], dims, f"{path}.pay_as_you_go")
     if "batch_config" in config:

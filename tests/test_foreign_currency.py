@@ -5,7 +5,8 @@ deepseek-chat `cost` a `currency: "CNY"`: the key was quarantined as unknown, bu
 beside it were read as dollars (price changes "2.5 -> 2.3 usd_per_1m_tokens" proposed, open
 disagreements rewritten to cite "2 USD/1M"). Every price the recorded JSON sources state is in
 dollars and none names its currency; one that does qualifies its siblings, so the object is the
-record's problem ("prices not in US dollars"), its other fields kept.
+record's problem ("not USD", as LiteLLM's entries and Portkey's configs already were), its
+other fields kept.
 
 Each case is the recorded epoch-2 response, one entry's price object changed here.
 """
@@ -54,6 +55,16 @@ def _modelsdev(currency: Any) -> Callable[[dict[str, Any]], tuple[str, dict[str,
     return change
 
 
+def _portkey(currency: Any) -> Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]:
+    def change(document: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        config = document["gpt-4o"]["pricing_config"]
+        config["currency"] = currency
+        return "openai/gpt-4o", config
+
+    return change
+
+
+PORTKEY = ("https://configs.portkey.ai/pricing/openai.json", _portkey)
 SOURCES = {
     "vercel": ("https://ai-gateway.vercel.sh/v1/models", _listed("currency")),
     "modelsdev": ("https://models.dev/api.json", _modelsdev),
@@ -64,7 +75,7 @@ SOURCES = {
 def read(
     source: str, change: Callable[[dict[str, Any]], Any] | None
 ) -> tuple[list[Draft], list[Problem], str]:
-    url, _ = SOURCES[source]
+    url, _ = {**SOURCES, "portkey": PORTKEY}[source]
     document = json.loads(recorded_text(url))
     record = change(document)[0] if change else ""
     config = sources()[source]
@@ -98,3 +109,19 @@ def test_a_currency_named_as_the_dollar_changes_no_price(source: str) -> None:
     drafts, problems, _ = read(source, SOURCES[source][1]("USD"))
     assert drafts == healthy
     assert NOT_USD_RULE not in {p.rule for p in problems}
+
+
+@pytest.mark.parametrize("currency", ["EUR", 978])
+def test_a_portkey_config_in_another_currency_reads_none_of_its_prices(currency: Any) -> None:
+    """Portkey's configs already refused a currency but "USD" (LiteLLM's entries too): the one
+    rule (parsing.foreign_currency) reads them all; the config's prices alone are set aside
+    (the model's regional `custom_pricing` beside it is its own config)."""
+    healthy, healthy_problems, _ = read("portkey", None)
+    drafts, problems, record = read("portkey", _portkey(currency))
+    of_config = [d for d in _prices_of(healthy, record) if d.evidence.startswith("pricing_config")]
+    assert of_config
+    assert not [d for d in drafts if d in of_config]
+    # every other record reads as recorded
+    assert [d for d in drafts if d.record != record] == [d for d in healthy if d.record != record]
+    [found] = [p for p in problems if p.rule == NOT_USD_RULE]
+    assert str(currency) in found.detail and len(problems) == len(healthy_problems) + 1
