@@ -66,7 +66,10 @@ _HTML_BLOCK = re.compile(r"</(table|p|div|h[1-6]|li|td|body)\s*>", re.I)
 _DOCUMENT = ("<!doctype html", "<html", "<?xml")
 _SPACES = re.compile(r"\s+")
 _PIPE = re.compile(r"(?<!\\)\|")
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# Characters a page renders as nothing: zero-width spaces and joiners, word joiners, the byte
+# order mark, the soft hyphen (a fault round: "$2.\u00ad50" read as $2), directional marks and
+# invisible operators. Joined as rendered, "$2.\u00ad50" reads as the $2.50 a reader sees.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -659,9 +662,21 @@ _GLUED_LETTERS = re.compile(r"([A-Za-z]+)$")
 # by a space or a narrow no-break space), other scripts' and countries' separators ("$1٫25" with
 # the Arabic decimal separator, "$0·875", "$1'250" and "$1’250"), or an exponent ("$2.8e-1"):
 # read, the amount would be its first part.
+# A fault round: a decimal part set apart from its amount ("$2 .50", "$8\u202400" with the
+# one-dot leader, "$2\uff0e50" with the full-width stop, "$2<sup>.50</sup>", "$8<sup>00</sup>":
+# `strip_footnotes` keeps a superscript that goes on with an amount, after "\u2038") was read as
+# the whole dollars before it.
 _MORE_DIGITS = re.compile(
-    r"[.,'\u066b\u066c\u00b7\u2019\u02bc][0-9]|[eE][-+]?[0-9]"
+    r"[.,'\u066b\u066c\u00b7\u2019\u02bc\u2024\u2027\uff0c\uff0e][0-9]|[eE][-+]?[0-9]"
     r"|[ \u00a0\u2009\u202f][0-9]{3}(?![0-9])"
+    r"|[ \u00a0\u2009\u202f]?[.,\u2024\u2027\uff0c\uff0e][0-9]|\u2038"
+)
+_DIGITS = re.compile(r"[0-9.,]*")
+# A superscript that goes on with a whole amount: a decimal part ("$2^.50^") or cents in two
+# digits or more ("$8^00^"), not a footnote's number ("$5^1^").
+_SUPERSCRIPT_CENTS = re.compile(
+    r"((?:\$|€|£|¥|￥)\s?[0-9][0-9,]*\.?)"
+    r"\^\s*([.,\u2024\u2027\uff0c\uff0e]\s*[0-9]+|[0-9]{2,})\s*\^"
 )
 # A minus sign glued before an amount, itself after a space or the cell's start ("-$1.25",
 # "−$1.25" with U+2212; not a range's "$1-$2"): no price is negative, and dropping the sign
@@ -685,6 +700,11 @@ class Price:
 
 
 def strip_footnotes(text: str) -> str:
+    """`text` without footnote markers (`_FOOTNOTES`) and characters rendered as nothing
+    (`_INVISIBLE`). A superscript that goes on with a whole
+    amount (`_SUPERSCRIPT_CENTS`: "$8<sup>00</sup>") is no footnote: it stays, after a caret
+    ("$8\u203800"), for `find_prices` to refuse (its digits go on past the amount)."""
+    text = _SUPERSCRIPT_CENTS.sub("\\1\u2038\\2", _INVISIBLE.sub("", text))
     return _SPACES.sub(" ", _FOOTNOTES.sub("", text)).strip()
 
 
@@ -711,7 +731,7 @@ def find_prices(text: str) -> list[Price]:
         if "," in raw and _GROUPED.fullmatch(raw) is None:
             raise ValueError(f"ambiguous amount {raw!r}: its commas do not group thousands")
         if more := _MORE_DIGITS.match(text, match.end()):
-            written = text[match.start() : more.end()]
+            written = text[match.start() : _DIGITS.match(text, more.end()).end()]
             raise ValueError(f"ambiguous amount {written!r}: its digits go on past it")
         try:
             amount = Decimal(raw.replace(",", ""))

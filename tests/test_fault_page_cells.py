@@ -163,14 +163,55 @@ NOT_ONE_PRICE = {
 @pytest.mark.parametrize("written", list(NOT_ONE_PRICE.values()), ids=list(NOT_ONE_PRICE))
 @pytest.mark.parametrize("source", sorted(CELLS))
 def test_a_cell_stating_no_one_current_usd_price_is_quarantined(source: str, written: str) -> None:
+    assert_quarantined(CELLS[source], written)
+
+
+def split_amount(cell: Cell) -> tuple[str, str]:
+    """The recorded amount's whole part (with its "$") and decimal part ("00" for a whole one)."""
+    whole, _, decimals = cell.amount.partition(".")
+    return whole, decimals or "00"
+
+
+# A fault round: each was read as the whole dollars before its decimal part ("$2 .50" as $2)
+APART = {
+    "a space before the point": "{} .{}",
+    "the one-dot leader as the point": "{}\u2024{}",
+    "the full-width stop as the point": "{}\uff0e{}",
+    "the decimal part superscripted": "{}<sup>.{}</sup>",
+    "the cents superscripted": "{}<sup>{}</sup>",
+}
+
+
+@pytest.mark.parametrize("written", list(APART.values()), ids=list(APART))
+@pytest.mark.parametrize("source", sorted(CELLS))
+def test_an_amount_whose_decimal_part_is_set_apart_is_quarantined(
+    source: str, written: str
+) -> None:
     cell = CELLS[source]
+    assert_quarantined(cell, written.format(*split_amount(cell)))
+
+
+@pytest.mark.parametrize("invisible", ["\u00ad", "\u200b", "\u200e"])
+@pytest.mark.parametrize("source", sorted(CELLS))
+def test_a_character_rendered_as_nothing_is_no_part_of_the_amount(
+    source: str, invisible: str
+) -> None:
+    """A fault round: "$2.\u00ad50" (a soft hyphen after the point) was read as $2."""
+    cell = CELLS[source]
+    whole, decimals = split_amount(cell)
+    drafts, _ = read(cell, f"{whole}.{invisible}{decimals}")
+    assert stated(drafts, cell, cell.component) == [Decimal(f"{whole[1:]}.{decimals}")]
+
+
+def assert_quarantined(cell: Cell, written: str) -> None:
+    """The cell written so (`read`) states no price; a problem says so; the rest still reads."""
     healthy, healthy_problems = read(cell, "{}")
     drafts, problems = read(cell, written)
     assert not stated(drafts, cell, cell.component), written
     assert len(problems) > len(healthy_problems)
-    if source in ("openai", "anthropic"):  # a column is its cell alone: the row's others kept
+    if cell.module in (openai_page, anthropic_page):  # a column is its cell alone: others kept
         assert stated(drafts, cell, cell.kept) == stated(healthy, cell, cell.kept) != []
-    if source == "deepseek":  # one cell, one row: the other rows read
+    if cell.module is deepseek_page:  # one cell, one row: the other rows read
         assert stated(drafts, cell, cell.kept) == stated(healthy, cell, cell.kept) != []
 
 
