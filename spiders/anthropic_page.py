@@ -47,6 +47,7 @@ from schemas.vocab import Component, Dim, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import Page
 from spiders.tables import (
+    NOTED_RULE,
     SEVERAL_MODELS_RULE,
     TOKEN_COUNT,
     Price,
@@ -57,6 +58,7 @@ from spiders.tables import (
     headerless,
     heading_unit,
     joined_names,
+    name_and_note,
     parse_price,
     rescales,
     row_records,
@@ -68,7 +70,12 @@ from spiders.tables import (
 
 ROUTE = "anthropic"
 AMBIGUOUS_RULE = "unit-ambiguous"  # catalog/plausibility.py's name for it
-NAME = re.compile(r"^claude\s+(opus|sonnet|haiku)\s+(\d+)(?:\.(\d+))?$", re.I)
+# "Claude Sonnet 4.5", and the order the page wrote before Claude 4: "Claude 3.5 Haiku"
+NAME = re.compile(
+    r"^claude\s+(?:(?P<family>opus|sonnet|haiku)\s+(?P<major>\d+)(?:\.(?P<minor>\d+))?"
+    r"|(?P<major2>\d+)(?:\.(?P<minor2>\d+))?\s+(?P<family2>opus|sonnet|haiku))$",
+    re.I,
+)
 MENTION = re.compile(r"\b(?:claude\s+)?(opus|sonnet|haiku)\s+(\d+(?:\.\d+)?)\b", re.I)
 PARENTHESES = re.compile(r"\([^)]*\)")
 NOT_NAME = re.compile(r"[^a-z0-9.]+")
@@ -116,8 +123,12 @@ def normalize(record: dict[str, Any]) -> Normalized:
     if not models:
         raise Uninterpretable(rid, "no model named", text)
     lowered = [h.casefold() for h in header]
-    if "model" in lowered and joined_names(record["cells"][lowered.index("model")]):
-        raise Uninterpretable(rid, SEVERAL_MODELS_RULE, f"no one model's prices: {text}")
+    if "model" in lowered:
+        name = strip_footnotes(record["cells"][lowered.index("model")])
+        if joined_names(name):
+            raise Uninterpretable(rid, SEVERAL_MODELS_RULE, f"no one model's prices: {text}")
+        if note := noted(name):
+            raise Uninterpretable(rid, NOTED_RULE, f"{note!r} beside the model's name: {text}")
     out = DraftCollector(rid)
     for heading, cell in zip(header, record["cells"], strict=False):
         if heading.casefold() == "model":
@@ -256,11 +267,22 @@ def _mentioned(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def model_id(name: str) -> str:
-    """The page's model name as the API's id ("Claude Sonnet 4.5" → claude-sonnet-4-5)."""
+    """The page's model name as the API's id ("Claude Sonnet 4.5" and "Claude 3.5 Haiku" →
+    claude-sonnet-4-5, claude-3-5-haiku); the note after a name (`noted`) left out."""
     clean = " ".join(PARENTHESES.sub("", name).split())
-    match = NAME.match(clean)
+    opening, _ = name_and_note(clean, NAME)
+    match = NAME.match(opening)
     if match is None:
         return NOT_NAME.sub("-", clean.casefold()).strip("-")
-    family, major, minor = match.group(1).lower(), match.group(2), match.group(3)
+    family = (match["family"] or match["family2"]).lower()
+    major, minor = match["major"] or match["major2"], match["minor"] or match["minor2"]
     version = f"{major}-{minor}" if minor else major
     return f"claude-{family}-{version}" if int(major) >= 4 else f"claude-{version}-{family}"
+
+
+def noted(name: str) -> str:
+    """What a Model cell writes after the model's name ("New" in "Claude Opus 4.5 New"), its
+    parentheses left out as `model_id` leaves them ("Claude Opus 3 (deprecated)"): "" for a
+    name alone or one this page's grammar does not read (`NAME`)."""
+    opening, note = name_and_note(" ".join(PARENTHESES.sub("", name).split()), NAME)
+    return note if opening else ""

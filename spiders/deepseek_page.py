@@ -47,11 +47,13 @@ from schemas.vocab import Component, Dim, Unit
 from spiders._drafts import collect
 from spiders.parsing import Page
 from spiders.tables import (
+    NOTED_RULE,
     Price,
     check_headed,
     check_whole,
     find_prices,
     framing_unit,
+    name_and_note,
     no_price,
     parse_price,
     row_records,
@@ -77,9 +79,15 @@ def parse(body: bytes, url: str) -> Page:
 
 
 def names(record: dict[str, Any]) -> list[tuple[str, str]]:
-    """The models a row's table prices (spiders/parsing.py): the model columns of its header."""
-    header = [h.strip(" *") for h in record["header"]]
-    return [(ROUTE, name) for name in header if MODEL.match(name)]
+    """The models a row's table prices (spiders/parsing.py): the model columns of its header,
+    a note beside a column's model id left out ("deepseek-chat (NEW)")."""
+    return [(ROUTE, name) for name, _ in map(_noted_column, record["header"]) if name]
+
+
+def _noted_column(heading: str) -> tuple[str, str]:
+    """A header cell as (the model id it opens with, the note after it): ("", ...) for one that
+    names no model."""
+    return name_and_note(heading.strip(" *"), MODEL)
 
 
 def normalize(record: dict[str, Any]) -> Normalized:
@@ -101,6 +109,8 @@ def normalize(record: dict[str, Any]) -> Normalized:
     check_headed(record)
     check_whole(record)
     header = [h.strip(" *") for h in record["header"]]
+    if notes := [note for name, note in map(_noted_column, header) if name and note]:
+        raise Uninterpretable(rid, NOTED_RULE, f"{notes[0]!r} beside a model column's id: {text}")
     models = [i for i, name in enumerate(header) if MODEL.match(name)]
     if not models:
         raise Uninterpretable(rid, "no model columns", f"header {header}: {text}")

@@ -47,6 +47,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from decimal import Decimal
+from itertools import takewhile
 from typing import Any, NamedTuple
 
 from schemas.fetch import Normalized, Uninterpretable
@@ -56,6 +57,7 @@ from schemas.vocab import Component, Dim, Unit
 from spiders._drafts import DraftCollector, collect
 from spiders.parsing import Page
 from spiders.tables import (
+    NOTED_RULE,
     TOKEN_COUNT,
     Price,
     Section,
@@ -79,8 +81,6 @@ AMBIGUOUS_RULE = "unit-ambiguous"  # catalog/plausibility.py's name for it
 TIERS = frozenset({"standard", "batch", "flex", "priority"})
 ID = re.compile(r"^[a-z][a-z0-9]*(?:[-.][a-z0-9]+)+$")
 ID_SEPARATORS = re.compile(r"[\s,]+")
-VERSION = re.compile(r"\d")
-NOT_NAME = re.compile(r"[^a-z0-9.]+")
 WORDS = re.compile(r"[a-z0-9.]+")
 MODALITIES = ("text", "image", "audio", "video")
 PARENTHESES = re.compile(r"\(([^)]*)\)")
@@ -107,12 +107,12 @@ def parse(body: bytes, url: str) -> Page:
     records: list[dict[str, Any]] = []
     for table in tables:
         key = _model_section(table)
-        ids, title = _models(key)
+        ids, note = _models(key)
         extra: dict[str, Any] = {
             "route": ROUTE,
             "url": url,
             "model_ids": ids,
-            "model_title": title,
+            "model_note": note,
             "tier": _table_tier(table),
             "untiered_tables": untiered[key],
             "tier_tables": per_tier[key, _table_tier(table)],
@@ -131,13 +131,19 @@ def _model_section(table: Table) -> Section | None:
 
 
 def _models(section: Section | None) -> tuple[list[str], str]:
+    """The model ids the first line under a model's heading that opens with ids names, and the
+    note written after them ("New" in "`gemini-2.5-flash-preview-09-2025` New"; "" for ids
+    alone). A heading names no id: a section without an id line prices no model (its heading
+    read as an id named another model: "Gemini 2.5 Flash Preview" for gemini-2.5-flash-preview,
+    an older model than the section's gemini-2.5-flash-preview-09-2025)."""
     if section is None:
         return [], ""
     for text in section.lead:
         tokens = [t for t in ID_SEPARATORS.split(text) if t]
-        if tokens and all(ID.match(t) for t in tokens):
-            return tokens, section.title
-    return [], section.title
+        ids = list(takewhile(ID.match, tokens))
+        if ids:
+            return ids, " ".join(tokens[len(ids) :])
+    return [], ""
 
 
 def _table_tier(table: Table) -> str | None:
@@ -173,6 +179,8 @@ def normalize(record: dict[str, Any]) -> Normalized:
     model = _model(record, label)
     if model is None:
         raise Uninterpretable(rid, "no model named", f"{where(record)}: {text}")
+    if note := record.get("model_note"):
+        raise Uninterpretable(rid, NOTED_RULE, f"{note!r} beside the model's id: {text}")
     if record["tier"] is None and record["untiered_tables"] > 1:
         raise Uninterpretable(
             rid, "tier unknown", f"{where(record)} has several tables without a tier: {text}"
@@ -238,8 +246,7 @@ def _row(label: str) -> Row | None:
 def _model(record: dict[str, Any], label: str) -> str | None:
     ids: list[str] = record["model_ids"]
     if not ids:
-        title = record["model_title"]
-        return model_id(title) if VERSION.search(title) else None
+        return None
     if len(ids) == 1:
         return ids[0]
     words = set(WORDS.findall(label.casefold()))
@@ -366,8 +373,3 @@ def _with(dims: dict[str, str], modality: str | None, size: str | None) -> dict[
     if size:
         out[Dim.SIZE] = size
     return out
-
-
-def model_id(name: str) -> str:
-    """A heading as a model id: lowercase, anything else than letters, digits and dots to "-"."""
-    return NOT_NAME.sub("-", name.casefold()).strip("-")

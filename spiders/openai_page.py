@@ -57,6 +57,7 @@ from schemas.vocab import Component, Dim, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import Page
 from spiders.tables import (
+    NOTED_RULE,
     SEVERAL_MODELS_RULE,
     Table,
     check_aligned,
@@ -64,6 +65,7 @@ from spiders.tables import (
     framing_unit,
     heading_unit,
     joined_names,
+    name_and_note,
     parse_price,
     price_tables,
     realign,
@@ -86,6 +88,9 @@ SIZE_COLUMN = re.compile(r"^\s*\d{2,5}\s*[x×]\s*\d{2,5}\s*$")
 DATA_SHARING = re.compile(r"\s*with data sharing\s*$", re.I)
 FOOTNOTE = re.compile(r"\s*\[\d+\]\s*$")
 NOT_NAME = re.compile(r"[^a-z0-9._]+")
+# An API id as the page writes one ("gpt-5.2", "o4-mini-2025-04-16", "tts-1"): lowercase, with
+# a digit or a hyphen; a name written for people opens with a capital ("GPT Image 1 Mini").
+API_ID = re.compile(r"[a-z0-9][a-z0-9._:-]*(?<=[0-9])|[a-z0-9][a-z0-9._:]*-[a-z0-9._:-]*")
 
 
 class Column(NamedTuple):
@@ -177,8 +182,21 @@ def names(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _model_name(cell: str) -> str:
-    """The model id of a Model cell: footnotes and the data-sharing note left out."""
-    return model_id(DATA_SHARING.sub("", FOOTNOTE.sub("", strip_footnotes(cell))))
+    """The model id of a Model cell: footnotes, the data-sharing note and any other note after
+    an API id (`_noted`) left out."""
+    written = _written(cell)
+    return model_id(name_and_note(written, API_ID)[0] or written)
+
+
+def _written(cell: str) -> str:
+    return DATA_SHARING.sub("", FOOTNOTE.sub("", strip_footnotes(cell)))
+
+
+def _noted(cell: str) -> str:
+    """What a Model cell writes after an API id ("New" in "gpt-5.2 New", "(deprecated)"): ""
+    for an id alone or a name written for people ("GPT Image 1 Mini", "TTS HD"), which is
+    read whole."""
+    return name_and_note(_written(cell), API_ID)[1] if API_ID.match(_written(cell)) else ""
 
 
 def normalize(record: dict[str, Any]) -> Normalized:
@@ -213,6 +231,8 @@ def normalize(record: dict[str, Any]) -> Normalized:
         raise Uninterpretable(
             rid, SEVERAL_MODELS_RULE, f"Model {name!r}: no one model's prices: {text}"
         )
+    if note := _noted(name):
+        raise Uninterpretable(rid, NOTED_RULE, f"{note!r} beside the model's id: {text}")
     row = _Row(record, cells)
     out = DraftCollector(rid)
     for column, cell in zip(record["header"], record["cells"], strict=False):

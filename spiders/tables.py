@@ -731,7 +731,8 @@ def find_prices(text: str) -> list[Price]:
         if "," in raw and _GROUPED.fullmatch(raw) is None:
             raise ValueError(f"ambiguous amount {raw!r}: its commas do not group thousands")
         if more := _MORE_DIGITS.match(text, match.end()):
-            written = text[match.start() : _DIGITS.match(text, more.end()).end()]
+            rest = _DIGITS.match(text, more.end())
+            written = text[match.start() : rest.end() if rest else more.end()]
             raise ValueError(f"ambiguous amount {written!r}: its digits go on past it")
         try:
             amount = Decimal(raw.replace(",", ""))
@@ -771,6 +772,27 @@ def joined_names(cell: str) -> list[str]:
     and each name it joins counts as named (its fields stand as last stated)."""
     parts = [part for part in _JOINED.split(strip_footnotes(cell)) if part.strip()]
     return parts if len(parts) > 1 else []
+
+
+# A fault round: a note or badge written beside a model's name ("Claude Opus 4.5 New", "gpt-5.2
+# New", "deepseek-chat (NEW)", "`gemini-2.5-flash-preview-09-2025` New", "Claude Sonnet 4.5 ⭐")
+# was read into the name: a new model proposed, other sources' names mapped to it.
+NOTED_RULE = "words beside the model name"
+
+
+def name_and_note(text: str, name: re.Pattern[str]) -> tuple[str, str]:
+    """`text` (a Model cell or heading, footnotes left out) as (the model name it opens with,
+    the note written after it): the longest run of its leading words that `name` matches in
+    full, and the rest, stripped ("" when the name is all of it). ("", text) when no leading
+    words are a name. A row whose name carries a note is its reader's NOTED_RULE problem:
+    whether the note qualifies the prices ("Batch", "Thinking") or only badges the name
+    ("New"), the reader cannot tell; the name counts as named (its fields stand as last
+    stated)."""
+    words = text.split()
+    for end in range(len(words), 0, -1):
+        if name.fullmatch(" ".join(words[:end])):
+            return " ".join(words[:end]), " ".join(words[end:])
+    return "", text
 
 
 def no_price(text: str) -> bool:
