@@ -425,11 +425,18 @@ def contradicted(statements: Sequence[Statement]) -> set[int]:
 
 
 def _statements(identity: Identity, batches: Iterable[SourceDrafts]) -> Iterator[Statement]:
-    """Each draft as identity.Statement, its route resolved once per name the source writes."""
+    """Each draft in force as identity.Statement, its route resolved once per name the source
+    writes. A price scheduled after its page's date (catalog/schedule.py) states nothing of
+    today: beside the current price of its field it read as one name's field at two values, and
+    that field taught identity nothing (a fault round: Azure's announced price for a global
+    deployment left the global scope without its official price, and LiteLLM's unscoped one
+    became a field of its own)."""
     for batch in batches:
         source = batch.source
         routes: dict[str, tuple[str, bool]] = {}
-        for _, d in batch.drafts:
+        for page, d in batch.drafts:
+            if d.effective_from is not None and d.effective_from > page.observed_at.date():
+                continue
             resolved = routes.get(d.route)
             if resolved is None:
                 route = identity.route(d.route)

@@ -536,9 +536,12 @@ def read_healthy(
 
 
 def _statements(held: Sequence[Observation]) -> Iterator[Statement]:
-    """Held observations as the statements identity learns from."""
+    """Held observations as the statements identity learns from: those in force on their
+    response's date (a scheduled price states nothing of that day, catalog.normalize)."""
     for o in held:
-        yield o.source, is_official(o.source, o.route), o.route, o.source_model, o.measure, o.value
+        if not o.scheduled:
+            official = is_official(o.source, o.route)
+            yield o.source, official, o.route, o.source_model, o.measure, o.value
 
 
 def reading_context(

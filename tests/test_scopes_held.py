@@ -8,9 +8,16 @@ the open new-value item on the model was replaced by one with a field more (6 fi
 field a record's problem hides stands as last stated, for identity too: the official scopes it
 taught stay where they were, and nothing but the anomalies opens.
 
+A later fault round (10) gave the same two meters a row each scheduled after the listing's date
+(`effectiveStartDate` a month on, at 80% of the price: how Azure announces a price change).
+The scheduled price was recorded and compared with nothing, as it should be, but beside the
+current one it read to identity as one name's field at two values, so the field placed no
+secondary's price in its scope, and the item was again replaced with a field more. A price
+scheduled after its response's date teaches identity nothing of today.
+
 Epoch-1 (accept-new) then epoch-2 of Azure, LiteLLM and Portkey through the real flow (Scrapy
-over loopback HTTP, a real Prefect API, SQLite); then epoch-2 with the two meters tiered (made
-here from the recorded listing).
+over loopback HTTP, a real Prefect API, SQLite); then epoch-2 with the two meters tiered or
+given a scheduled row (made here from the recorded listing).
 """
 
 from __future__ import annotations
@@ -39,10 +46,18 @@ def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base
 
 
-def test_tiered_official_meters_leave_the_secondaries_in_their_scope(
-    epoch2: Path, tmp_path: Path
+# each meter's second row: a volume tier, or a price scheduled a month after the listing's date
+SECOND_ROWS = {
+    "tiered": {"tierMinimumUnits": 1000000.0},
+    "scheduled": {"effectiveStartDate": "2026-09-14T00:00:00Z"},
+}
+
+
+@pytest.mark.parametrize("second_row", sorted(SECOND_ROWS))
+def test_official_meters_with_a_second_row_leave_the_secondaries_in_their_scope(
+    epoch2: Path, tmp_path: Path, second_row: str
 ) -> None:
-    db = copy_catalog(epoch2, tmp_path / "tiered.db")
+    db = copy_catalog(epoch2, tmp_path / f"{second_row}.db")
     before = items(db)
     on_model = [
         row for row in before.values() if row[2] == "gpt-4o-2024-08-06" and row[3] == "open"
@@ -50,11 +65,11 @@ def test_tiered_official_meters_leave_the_secondaries_in_their_scope(
     assert on_model  # items on the model, citing the secondaries' scoped prices
     listing = recorded("eastus2")
     document = json.loads((WORLDS / listing["file"]).read_text())
-    tiered = [i for i in document["Items"] if i["meterName"] in METERS]
-    assert len(tiered) == 2
-    for item in tiered:
+    meters = [i for i in document["Items"] if i["meterName"] in METERS]
+    assert len(meters) == 2
+    for item in meters:
         second = copy.deepcopy(item)
-        second["tierMinimumUnits"] = 1000000.0
+        second.update(SECOND_ROWS[second_row])
         second["retailPrice"] = second["unitPrice"] = item["retailPrice"] * 0.8
         document["Items"].append(second)
     document["Count"] = len(document["Items"])
@@ -66,3 +81,5 @@ def test_tiered_official_meters_leave_the_secondaries_in_their_scope(
         i: row for i, row in before.items() if row[0] != "anomaly"
     }
     assert {row[0] for i, row in after.items() if i not in before} <= {"anomaly"}
+    if second_row == "scheduled":  # recorded, compared with nothing: no anomaly either
+        assert after == before
