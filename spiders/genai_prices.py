@@ -52,8 +52,10 @@ Quirks:
   record states no price, so it gives no price drafts, only its context window if any.
 - A cache write without lifetime (`cache_write_mtok`: claude-3-haiku) is the route's documented
   default lifetime where it has one (5 minutes for anthropic; spiders/_drafts.py).
-- A provider that is no object or has no `models` list is that provider's problem alone (one
-  record, UNLISTED_GROUP_RULE); a body in which no provider has one is Unparsable.
+- A provider that is no object, has no `models` list or an empty one is that provider's
+  problem alone (one record, UNLISTED_GROUP_RULE: the listing is partial, its models count no
+  absence; no recorded provider lists none); a body in which no provider has one is
+  Unparsable.
 - `context_window` is a limit in tokens; 0 is unknown, not a value (quarantined by name). The
   build strips `prices_checked`, so no checked date is available from this file.
 """
@@ -126,14 +128,16 @@ def parse(body: bytes, url: str) -> Page:
         raise Unparsable(f"{url}: expected a list of providers")
     records: list[dict[str, Any]] = []
     for index, provider in enumerate(data):
-        if not isinstance(provider, dict) or not isinstance(provider.get("models"), list):
+        models = provider.get("models") if isinstance(provider, dict) else None
+        if not isinstance(models, list) or not models:
             # That provider's problem alone (a listing entry of another shape): one record
             # that normalize reports, naming no model; the other providers are read.
             named = provider.get("id") if isinstance(provider, dict) else None
             name = named if isinstance(named, str) else f"providers[{index}]"
-            records.append({"provider": name, "model": None, "unread": str(provider)[:80]})
+            unread = "an empty `models` list" if models == [] else str(provider)[:80]
+            records.append({"provider": name, "model": None, "unread": unread})
             continue
-        records.extend({"provider": provider.get("id"), "model": m} for m in provider["models"])
+        records.extend({"provider": provider.get("id"), "model": m} for m in models)
     if all("unread" in record for record in records):
         raise Unparsable(f"{url}: no models list in any provider (an error body or another file?)")
     return Page(records=records)

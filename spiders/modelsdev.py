@@ -28,8 +28,11 @@ Quirks:
   modality is 1, an unlisted one is not stated. One of those fields stated as anything but a
   boolean (models.dev's schema lets `tool_call` be `{supported, streaming, parallel}`) is
   quarantined by name, never dropped unreported.
-- A provider whose `models` is not an object (null, a list, missing) is that provider's problem
-  alone (one record, UNLISTED_GROUP_RULE); a body in which no provider has one is no
+- A provider whose `models` is not an object (null, a list, missing) or is an empty one is that
+  provider's problem alone (one record, UNLISTED_GROUP_RULE: the listing is partial, its
+  models count no absence; a fault round emptied `openai.models`, and the 48 items quoting
+  models.dev's OpenAI prices were narrowed as if it had withdrawn every one of them; no
+  recorded provider lists none); a body in which no provider has one is no
   models.dev catalog (an error object answered with 200): Unparsable. A top-level `error`
   holding an error envelope (text, or an object with a `message`) beside providers is the
   source saying its answer failed: Unparsable too, naming its message (spiders/parsing.py
@@ -110,10 +113,10 @@ def parse(body: bytes, url: str) -> Page:
     records: list[dict[str, Any]] = []
     for provider_id, provider in data.items():
         models = provider.get("models") if isinstance(provider, dict) else None
-        if not isinstance(models, dict):
-            # That provider's problem alone (a listing entry of another shape): one record
-            # that normalize reports, naming no model; the other providers are read.
-            records.append({"provider": provider_id, "key": None, "model": None})
+        if not isinstance(models, dict) or not models:
+            # That provider's problem alone (a listing entry of another shape, or of none): one
+            # record that normalize reports, naming no model; the other providers are read.
+            records.append({"provider": provider_id, "key": None, "model": models})
             continue
         records.extend(
             {"provider": provider_id, "key": key, "model": model} for key, model in models.items()
@@ -136,7 +139,8 @@ def names(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 def normalize(record: dict[str, Any]) -> Normalized:
     if record["key"] is None:
-        raise Uninterpretable(str(record["provider"]), UNLISTED_GROUP_RULE, "no `models` object")
+        written = "an empty `models` object" if record["model"] == {} else "no `models` object"
+        raise Uninterpretable(str(record["provider"]), UNLISTED_GROUP_RULE, written)
     record_id = f"{record['provider']}/{record['key']}"
     model = record["model"]
     if not isinstance(model, dict):

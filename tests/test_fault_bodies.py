@@ -121,19 +121,25 @@ def modelsdev_with(provider: str, value: Any) -> bytes:
     if value is DROP:
         del document[provider]["models"]
     else:
-        document[provider]["models"] = value
+        document[provider]["models"] = {} if value is EMPTY else value
     return json.dumps(document).encode()
 
 
 def genai_with(index: int, value: Any) -> bytes:
     document = json.loads(snapshot(GENAI))
-    document[index] = value if value is not DROP else {**document[index], "models": None}
+    if value is DROP or value is EMPTY:
+        document[index] = {**document[index], "models": None if value is DROP else []}
+    else:
+        document[index] = value
     return json.dumps(document).encode()
 
 
 DROP = object()
-SHAPES = [None, [], "openai", DROP]
-SHAPE_IDS = ["null", "list", "text", "missing"]
+# a fault round: a provider's models emptied ({} on models.dev, [] on genai-prices) read as a
+# provider that had withdrawn every model (48 items narrowed)
+EMPTY = object()
+SHAPES = [None, [], "openai", DROP, EMPTY]
+SHAPE_IDS = ["null", "list", "text", "missing", "empty"]
 
 
 @cache
