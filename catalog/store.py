@@ -1387,7 +1387,10 @@ def _apply_items(
     restated = _restated_after_absence(conn, run_id, waiting, valid, read)
     proposed_held = {i.fingerprint for i in held_items}
     standing_by_held = [r for r in waiting if r.fingerprint not in proposed_held]
-    unsure = {i for i, _ in restated} | _naming(waiting, unsure_named)
+    unsure_rows = [r for r in waiting if r.id in _naming(waiting, unsure_named)]
+    unsure = {i for i, _ in restated} | (
+        {r.id for r in unsure_rows} - _stated_again(conn, unsure_rows, valid)
+    )
     restated += _withdrawn(
         conn, standing_by_held, complete, unsure, valid, unchanged, _naming(waiting, named), run_id
     )
@@ -1883,6 +1886,33 @@ def _catalogued(conn: Connection, route: str, model: str) -> bool:
     c = catalog_values.c
     found = conn.execute(select(c.id).where(c.route == route, c.model == model).limit(1))
     return found.first() is not None
+
+
+def _stated_again(conn: Connection, rows: Sequence[Any], valid: Sequence[Observation]) -> set[int]:
+    """The ids of the item rows quoting fields (their changes) each of which every source of the
+    row states again this run (`valid`). A record of the model read with nothing to read from
+    it (an unknown row beside the model's prices) hides none of those fields: they are stated,
+    so the item is judged as any other (a fault round: anomalies a day's misread Gemini prices
+    raised never closed, gemini-2.5-pro having a row the page reader does not know)."""
+    if not rows:
+        return set()
+    wanted = {(row.route, row.model) for row in rows}
+    stated = {
+        (o.source, o.field_id())
+        for o in valid
+        if o.model is not None and (o.route, o.model) in wanted
+    }
+    again: set[int] = set()
+    by_id = {row.id: row for row in rows}
+    for row_id, changes in _changes_of(conn, list(by_id)).items():
+        row = by_id[row_id]
+        fields = [
+            FieldId(row.route, row.model, FieldChange.model_validate(c).measure)
+            for c in changes or []
+        ]
+        if fields and all((s, f) in stated for s in row.sources for f in fields):
+            again.add(row_id)
+    return again
 
 
 def _naming(rows: Sequence[Any], named: set[tuple[str, str, str]]) -> set[int]:

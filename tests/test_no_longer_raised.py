@@ -88,3 +88,43 @@ def test_an_item_whose_source_fails_stays_open(faulty_day: Path, tmp_path: Path)
     down = {url: {"status": 503, "body": "unavailable"} for url in (PAGE, PRICES)}
     replayed_run(db, fault_world(tmp_path, down), SOURCES)  # deepseek-page still answers
     assert raised(db) == before
+
+
+GEMINI = "https://ai.google.dev/gemini-api/docs/pricing"
+PRO = ("## Gemini 2.5 Pro\n", "## Gemini 2.5 Flash\n")  # the section's heading, the next one's
+
+
+def test_an_anomaly_on_a_model_with_an_unread_row_closes_once_its_fields_read_again(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """Fault round 11: Gemini 2.5 Pro's tables headed "per 1K tokens" for a day raised
+    anomalies on its cache read prices (1000 times the catalog's); the next day the page answered as
+    recorded, yet they stayed open for good: the section has a row the page reader does not
+    know (its Maps grounding price), read as a record nothing could be read from, and an item
+    on a model such a record names was never judged. The fields the anomalies quote are stated
+    again: that record hides none of them."""
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    replayed_run(db, WORLDS / "epoch-2.json", ["gemini-page"], accept_new=True)
+    page = recorded_text(GEMINI)
+    start, end = page.index(PRO[0]), page.index(PRO[1])
+    section = page[start:end]
+    assert section.count("per 1M tokens in USD") == 2
+    assert "| Grounding with Google Maps" in section  # the row read with nothing to read from
+    faulty = page[:start] + section.replace("per 1M tokens in USD", "per 1K tokens in USD")
+    replayed_run(
+        db, fault_world(tmp_path, {GEMINI: {"body": faulty + page[end:]}}), ["gemini-page"]
+    )
+    ri = review_items.c
+    on_pro = (ri.kind == "anomaly") & (ri.model == "gemini-2.5-pro")
+    # the anomalies quoting the catalog's price (the cache read prices, whose 1000-fold move the
+    # catalog judges); the page's values set aside (validation's magnitude check) are left
+    quoting = [
+        row for row in review_rows(db, (ri.id, ri.status, ri.changes), on_pro) if row.changes
+    ]
+    assert len(quoting) >= 2 and {row.status for row in quoting} == {"open"}
+    run_id = replayed_run(db, WORLDS / "epoch-2.json", ["gemini-page"])
+    ids = {row.id for row in quoting}
+    reasons = {row.reason for row in review_rows(db, (ri.id, ri.reason), on_pro) if row.id in ids}
+    assert reasons == {
+        f"closed by itself: no longer raised by gemini-page (answered in full, run {run_id})"
+    }
