@@ -104,10 +104,12 @@ class SourceDomainMiddleware:
                 raise OffDomain(live, f"a further page over http: {live} (the source is https)")
         if source is None or source.lives_at(live):
             return
+        # a further page a listing names (no redirect: it is its own first URL) is no redirect
+        how = f"redirected off the source's domains: {first} led to {live}"
+        if not request.meta.get("redirect_urls") and first == live:
+            how = f"a further page off the source's domains: {live}"
         raise OffDomain(
-            live,
-            f"redirected off the source's domains: {first} led to {live} "
-            f"({urlsplit(live).hostname} is not within {', '.join(source.domains)})",
+            live, f"{how} ({urlsplit(live).hostname} is not within {', '.join(source.domains)})"
         )
 
 
