@@ -52,6 +52,8 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.middleware.SourceDomainMiddleware": 900,
     # Below RetryMiddleware (550) so it sees a failure first: an unreachable host is not retried.
     "spiders.middleware.UnreachableHostMiddleware": 560,
+    # Above HttpCompressionMiddleware (590): sees each response before it is decompressed.
+    "spiders.middleware.WholeEncodingMiddleware": 595,
 }
 
 # Replay mode: every request goes to the loopback replay server; no cache, no throttling.

@@ -12,8 +12,10 @@ aside, with its rule, and does no wrong value reach the observations?
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import re
+import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -391,3 +393,33 @@ def test_a_listing_of_no_objects_fails_its_source(source: str) -> None:
     document[LISTS[source]] = [None] * len(document[LISTS[source]])
     found = read(source, {url: json.dumps(document).encode()})
     assert found.failure.startswith("validation collapse") and not found.valid
+
+
+@pytest.mark.parametrize("cut", [0, 1], ids=["whole", "cut"])
+def test_a_gzip_encoded_listing_cut_short_is_no_evidence(tmp_path: Path, cut: int) -> None:
+    """Fault round 11: a gzip-encoded body cut mid-transfer (the stream without its last block
+    and trailer) was decompressed as far as it went and read as the whole response: a listing
+    with models missing, their absence counted. The same body whole reads as recorded."""
+    recorded_body = recorded()[VERCEL].read_bytes()
+    document = json.loads(recorded_body)
+    # cut where what it decompresses to still reads (a listing of half the models): the stream
+    # flushed up to there, then nothing more (no last block, no trailer)
+    half = json.dumps({**document, "data": document["data"][: len(document["data"]) // 2]})
+    stream = zlib.compressobj(wbits=31)
+    encoded = stream.compress(half.encode()) + stream.flush(zlib.Z_FULL_FLUSH)
+    body = tmp_path / "vercel.json.gz"
+    body.write_bytes(encoded if cut else gzip.compress(recorded_body))
+    answer = {
+        "file": str(body),
+        "headers": {"Content-Encoding": "gzip", "Content-Type": "application/json"},
+    }
+    result = crawled(tmp_path, {VERCEL: answer})
+    if not cut:
+        [page] = result.pages
+        assert len(page.records) == len(json.loads(recorded_body)["data"])
+        return
+    assert not result.pages
+    [failure] = result.failures
+    assert failure.reason == (
+        "CutEncoding: the gzip-encoded body ends before its stream does: a cut response"
+    )
