@@ -20,6 +20,7 @@ from catalog.health import (
     IN_FORCE,
     PriceKey,
     agrees,
+    power_of_ten,
     prices_by_field,
     reference_for,
     rescaled,
@@ -142,6 +143,19 @@ def validate_each(
             stated.update((s, prices_by_field(f)) for s, f in found.items())
         return stated
 
+    anywhere: dict[str, Mapping[PriceKey, Decimal]] = {}
+
+    def stated_anywhere() -> Mapping[str, Mapping[PriceKey, Decimal]]:
+        """What each source read states, and each source not read (`unread`: confirmed
+        unchanged, its bytes those it last sent) as it last stated it."""
+        if not anywhere:
+            anywhere.update(each_stated())
+            for batch in unread:
+                if batch.source.id not in anywhere:
+                    held = observations(batch, identity)
+                    anywhere[batch.source.id] = prices_by_field(held)
+        return anywhere
+
     return [
         _judge_one(
             batch,
@@ -150,6 +164,7 @@ def validate_each(
             verdicts.get(batch.source.id, ([], [])) if verdicts is not None else None,
             *named[batch.source.id],
             partial(rescaled_response, in_force=in_force, stated=each_stated),
+            partial(slipped, in_force=in_force or {}, stated=stated_anywhere),
         )
         if batch.source.id not in failures
         else SourceIntake(
@@ -179,6 +194,7 @@ def _judge_one(
     named: set[tuple[str, str]],
     unread: set[tuple[str, str]],
     rescaled_by: Callable[[Sequence[Observation], Mapping[PriceKey, Decimal]], str],
+    slipped_by: Callable[[Sequence[Observation], Mapping[PriceKey, Decimal]], list[Problem]],
 ) -> SourceIntake:
     """One source's validated observations (`verdict`, or validated here when None) judged
     whole: a collapsed or rescaled listing (or response: `rescaled_by`, `rescaled_response`
@@ -201,6 +217,10 @@ def _judge_one(
         failure = collapse or rescaled_by(valid, before)
         if failure:
             return SourceIntake(source, problems=problems, failure=failure)
+        if slips := slipped_by(valid, before):
+            aside = {id(p.observation) for p in slips}
+            valid = [o for o in valid if id(o) not in aside]
+            problems = problems + slips
         # A value validation set aside is read but not usable: the source named its model, and
         # the field stands as last stated (flows/refresh.py `unstated`), not as withdrawn.
         set_aside = {
@@ -249,6 +269,65 @@ def _by_kind(observations: Sequence[Observation]) -> dict[str, int]:
 
 
 _KIND = attrgetter("kind")
+
+
+SLIPPED_RULE = "moved by a power of ten"
+
+
+def slipped(
+    valid: Sequence[Observation],
+    before: Mapping[PriceKey, Decimal],
+    in_force: Mapping[PriceKey, Decimal],
+    stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
+) -> list[Problem]:
+    """A source's prices of fields the catalog does not price (`in_force`) that moved by a
+    power of ten from its own last applied statement of the field (`before`) while another
+    source still states that statement's value (`stated()`, asked only then: the sources read
+    this run, and those confirmed unchanged as they last stated it): one
+    provider block of a listing rescaled (a fault round: models.dev's DeepSeek prices x1000,
+    proposed as disagreements beside the other sources' new-model items, which were narrowed
+    without the prices). Set aside (SLIPPED_RULE: an anomaly to review); the fields stand as
+    last stated. A catalog field's move is the catalog's anomaly (catalog/compare.py), and a
+    whole listing rescaled fails its source (`rescaled_response`). A source that states a
+    field at a power of ten from the others' all along (Portkey's minimax.json) did not move:
+    that is its disagreement, reviewed as such."""
+    moved: list[tuple[Observation, PriceKey, Decimal]] = []
+    for obs in valid:
+        if obs.kind is not _PRICE or obs.value == 0 or obs.scheduled:
+            continue
+        field = (
+            obs.route,
+            obs.model or obs.source_model,
+            obs.component.value,
+            obs.unit.value,
+            obs.dimensions.key,
+        )
+        last = before.get(field)
+        if last and last != obs.value and field not in in_force and power_of_ten(obs.value / last):
+            moved.append((obs, field, last))
+    if not moved:
+        return []
+    others = stated()
+    problems: list[Problem] = []
+    for obs, field, last in moved:
+        still = sorted(
+            s for s, prices in others.items() if s != obs.source and prices.get(field) == last
+        )
+        if still:
+            problems.append(
+                Problem(
+                    source=obs.source,
+                    record=obs.record,
+                    rule=SLIPPED_RULE,
+                    detail=(
+                        f"{obs.measure.text()} = {obs.value} {obs.unit.value}: "
+                        f"{obs.value / last:f} times its last statement, {last}, which "
+                        f"{', '.join(still)} still state ({obs.evidence})"
+                    ),
+                    observation=obs,
+                )
+            )
+    return problems
 
 
 def rescaled_response(

@@ -1,0 +1,89 @@
+"""One provider block of a listing rescaled: its prices of fields the catalog does not price yet
+are set aside, not proposed.
+
+A fault round multiplied every `cost` under models.dev's `deepseek` provider by 1000: the source
+read ok (one provider's prices are no rescaled listing), the open new-model items on
+deepseek-v4-flash and deepseek-v4-pro, which LiteLLM and models.dev stated alike, were replaced
+by items without the prices ("closed by itself: what it proposes is no longer stated"), and
+disagreements opened presenting the misprints as models.dev's word ("litellm 0.14 vs modelsdev
+140"). A price that moved by a power of ten from the source's own last statement while another
+source still states that statement is a slip: set aside (an anomaly to review), its field
+standing as last stated.
+
+genai-prices, LiteLLM and models.dev: epoch-1 (accept-new), epoch-2 (the new-model items
+open), then epoch-2 with models.dev's DeepSeek prices x1000 (made here from the recorded body),
+through the real flow (Scrapy over loopback HTTP, a real Prefect API, SQLite). genai-prices
+answers the same bytes again: confirmed unchanged, it still states the last value.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from catalog import store
+from catalog.intake import SLIPPED_RULE
+from catalog.tables import quarantine
+from tests.conftest import WORLDS, copy_catalog
+from tests.test_withdrawn_statement import items, recorded
+from tests.worlds import fault_world, replayed_run
+
+pytestmark = pytest.mark.integration
+
+SOURCES = ["genai-prices", "litellm", "modelsdev"]
+
+
+@pytest.fixture(scope="module")
+def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("slipped") / "catalog.db"
+    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-1.json", SOURCES, accept_new=True)
+    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-2.json", SOURCES)
+    return base
+
+
+def times_1000(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: times_1000(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [times_1000(value) for value in node]
+    if isinstance(node, Decimal):
+        return node * 1000
+    return node
+
+
+def test_one_provider_block_rescaled_proposes_nothing_and_narrows_nothing(
+    epoch2: Path, tmp_path: Path
+) -> None:
+    db = copy_catalog(epoch2, tmp_path / "catalog.db")
+    before = items(db)
+    on_deepseek = [
+        row for row in before.values() if row[1] == "deepseek" and row[3] == "open" and row[6]
+    ]
+    assert on_deepseek  # new-model items quoting both sources' DeepSeek prices
+    listing = recorded("models.dev")
+    document = json.loads((WORLDS / listing["file"]).read_text(), parse_float=Decimal)
+    for model in document["deepseek"]["models"].values():
+        if "cost" in model:
+            model["cost"] = times_1000(model["cost"])
+    body = json.dumps(document, default=float)  # each Decimal a JSON number
+    run_id = replayed_run(db, fault_world(tmp_path, {listing["url"]: {"body": body}}), SOURCES)
+    after = items(db)
+    assert {i: after[i] for i in before} == before  # nothing superseded, narrowed or closed
+    opened = [row for i, row in after.items() if i not in before]
+    assert opened and {row[0] for row in opened} == {"anomaly"}
+    with store.connect(db).connect() as conn:
+        rules = (
+            conn.execute(
+                select(quarantine.c.rule).where(
+                    quarantine.c.run_id == run_id, quarantine.c.source == "modelsdev"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert SLIPPED_RULE in rules
