@@ -34,6 +34,7 @@ from catalog.normalize import (
     named_models,
     observations,
 )
+from catalog.plausibility import implausible
 from schemas.batch import validate, validate_by_source
 from schemas.fetch import HEADERLESS_RULE, UNLISTED_GROUP_RULE, FetchedPage
 from schemas.records import Observation, Problem
@@ -290,10 +291,13 @@ def slipped(
     last stated. A catalog field's move is the catalog's anomaly (catalog/compare.py), and a
     whole listing rescaled fails its source (`rescaled_response`). A source that states a
     field at a power of ten from the others' all along (Portkey's minimax.json) did not move:
-    that is its disagreement, reviewed as such."""
+    that is its disagreement, reviewed as such. A price outside its unit's band is left to
+    plausibility's rule (catalog/plausibility.py: "implausible for unit")."""
     moved: list[tuple[Observation, PriceKey, Decimal]] = []
     for obs in valid:
         if obs.kind is not _PRICE or obs.value == 0 or obs.scheduled:
+            continue
+        if implausible(obs.value, obs.unit):  # outside its unit's band: plausibility's to say
             continue
         field = (
             obs.route,
