@@ -31,14 +31,17 @@ MAX_REDIRECTS = "max redirections reached"  # Scrapy's RedirectMiddleware, past 
 
 
 def response_date(response: Response) -> datetime:
-    """The response's Date header, or the fetch time where none is given."""
-    header = response.headers.get("Date")
-    if header:
+    """The response's Date header, or the fetch time where none can be read. Every Date header
+    is read: one that is no date beside one that is (a proxy's garbled copy: a fault round)
+    leaves the date the response states; two dates that differ state none, so the fetch time
+    stands, as for no Date at all."""
+    dates: set[datetime] = set()
+    for header in response.headers.getlist("Date"):
         try:
-            return parsedate_to_datetime(header.decode("latin-1")).astimezone(UTC)
+            dates.add(parsedate_to_datetime(header.decode("latin-1")).astimezone(UTC))
         except (TypeError, ValueError):
-            pass
-    return datetime.now(UTC)
+            continue
+    return dates.pop() if len(dates) == 1 else datetime.now(UTC)
 
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # UTF-32's begin as UTF-16's

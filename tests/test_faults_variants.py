@@ -385,6 +385,31 @@ def test_a_recorded_date_without_a_time_zone_is_utc(tmp_path: Path) -> None:
     assert page.observed_at == datetime(2026, 4, 2, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    ("second", "dated"),
+    [
+        ("not a date", True),
+        ("Thu, 02 Apr 2026 00:00:00 GMT", True),
+        ("Sun, 01 Mar 2026 00:00:00 GMT", False),
+    ],
+    ids=["garbled", "the same date", "another date"],
+)
+def test_a_second_date_header_beside_the_recorded_one(
+    tmp_path: Path, second: str, dated: bool
+) -> None:
+    """A fault round: a second Date header that is no date (a proxy's garbled copy) beside the
+    recorded one dated the answer at the fetch time, and the next day's true answer read as
+    older than it (stale). Two headers that state one date date it; two dates that differ
+    state none (the fetch time stands, as for no Date)."""
+    answer = {"date": "2026-04-02T00:00:00Z", "headers": {"Date": second}}
+    started = datetime.now(UTC)
+    [page] = crawled(tmp_path, {VERCEL: answer}).pages
+    if dated:
+        assert page.observed_at == datetime(2026, 4, 2, tzinfo=UTC)
+    else:
+        assert page.observed_at >= started
+
+
 @pytest.mark.parametrize("source", sorted(LISTS))
 def test_a_listing_of_no_objects_fails_its_source(source: str) -> None:
     """Every entry null (a body of another shape): nothing is read, so the source fails."""
