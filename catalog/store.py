@@ -565,14 +565,14 @@ _OBSERVATION_COLUMNS = (
 
 def _open_intervals(
     conn: Connection, run_id: int, keys: Sequence[tuple[str, str]]
-) -> dict[tuple[object, ...], int]:
+) -> dict[tuple[object, ...], tuple[int, str]]:
     """The intervals the previous response of each (source, URL) ended: a repeat extends them.
 
     Keyed by (source, URL, statement: the observation row's route .. value columns, see
     `_OBSERVATION_COLUMNS`, and its effective date: a price in force and its scheduled twin of
-    the same value are two statements); the value is the observation row's id. The rows are
-    found by their source (the index no interval's move rewrites) and the end rows of those
-    responses.
+    the same value are two statements); the value is the observation row's id and evidence.
+    The rows are found by their source (the index no interval's move rewrites) and the end
+    rows of those responses.
     """
     wanted = set(keys)
     r, e = responses.c, interval_ends.c
@@ -599,22 +599,26 @@ def _open_intervals(
     o = observations.c
     statement = (o.route, o.model, o.source_model, o.kind, o.component, o.unit, o.dimensions)
     ends = sorted(url_of_end)
-    found: dict[tuple[object, ...], int] = {}
+    found: dict[tuple[object, ...], tuple[int, str]] = {}
     for start in range(0, len(ends), 5000):
         rows = conn.execute(
-            select(o.id, o.source, o.end_id, *statement, o.value, o.effective_from).where(
-                o.source.in_({s for s, _ in keys}), o.end_id.in_(ends[start : start + 5000])
-            )
+            select(
+                o.id, o.evidence, o.source, o.end_id, *statement, o.value, o.effective_from
+            ).where(o.source.in_({s for s, _ in keys}), o.end_id.in_(ends[start : start + 5000]))
         )
         for row in _rows(rows):
-            found[(row[1], url_of_end[row[2]], *row[3:])] = row[0]
+            found[(row[2], url_of_end[row[3]], *row[4:])] = (row[0], row[1])
     return found
 
 
 def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observation]) -> None:
     """Each response once (source, URL, landing URL, date), with its end row; then each
     observation extends the interval its source's previous response of that URL ended (points
-    it at this response's end row), or starts a new one there."""
+    it at this response's end row), or starts a new one there. An interval extended by a
+    statement written otherwise (its evidence: a page's section renamed, the value the same)
+    takes the latest response's words, so that the evidence an interval shows is what the
+    response it ends at says (a fault round: an item quoted the epoch-1 page's text dated as
+    the epoch-2 page)."""
     keys = list(dict.fromkeys((o.source, o.url, o.landing_url, o.observed_at) for o in valid))
     if not keys:
         return
@@ -633,6 +637,7 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
     end_of = dict(zip(response_of.values(), end_ids, strict=True))
     open_rows = _open_intervals(conn, run_id, list(dict.fromkeys((s, u) for s, u, _, _ in keys)))
     extended: list[dict[str, int]] = []
+    reworded: list[dict[str, object]] = []
     fresh: list[tuple[object, ...]] = []
     texts = _Texts()
     effective = _binder(conn, observations, "effective_from")  # rows go in ready to bind
@@ -656,19 +661,32 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
             effective(obs.effective_from),
         )
         if open_rows:
-            row_id = open_rows.pop((obs.source, obs.url, *row[4:12], obs.effective_from), None)
-            if row_id is not None:
-                extended.append({"oid": row_id, "end": end_of[response_id]})
+            found = open_rows.pop((obs.source, obs.url, *row[4:12], obs.effective_from), None)
+            if found is not None:
+                row_id, said = found
+                if said == obs.evidence:
+                    extended.append({"oid": row_id, "end": end_of[response_id]})
+                else:
+                    reworded.append(
+                        {"oid": row_id, "end": end_of[response_id], "evidence": obs.evidence}
+                    )
                 continue
         fresh.append(row)
     _insert_tuples(conn, observations, _OBSERVATION_COLUMNS, fresh, bound={"effective_from"})
+    o = observations.c
     if extended:
         _execute_rows(
             conn,
-            update(observations)
-            .where(observations.c.id == bindparam("oid"))
-            .values(end_id=bindparam("end")),
+            update(observations).where(o.id == bindparam("oid")).values(end_id=bindparam("end")),
             extended,
+        )
+    if reworded:
+        _execute_rows(
+            conn,
+            update(observations)
+            .where(o.id == bindparam("oid"))
+            .values(end_id=bindparam("end"), evidence=bindparam("evidence")),
+            reworded,
         )
 
 
