@@ -1405,7 +1405,8 @@ def _apply_items(
     restated = _restated_after_absence(conn, run_id, waiting, valid, read)
     proposed_held = {i.fingerprint for i in held_items}
     standing_by_held = [r for r in waiting if r.fingerprint not in proposed_held]
-    unsure_rows = [r for r in waiting if r.id in _naming(waiting, unsure_named)]
+    naming_unsure = _naming(waiting, unsure_named)
+    unsure_rows = [r for r in waiting if r.id in naming_unsure]
     unsure = {i for i, _ in restated} | (
         {r.id for r in unsure_rows} - _stated_again(conn, unsure_rows, valid)
     )
