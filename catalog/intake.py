@@ -284,10 +284,10 @@ def slipped(
     """A source's prices of fields the catalog does not price (`in_force`) that moved by a
     power of ten from its own last applied statement of the field (`before`) while another
     source still states that statement's value (`stated()`, asked only then: the sources read
-    this run, and those confirmed unchanged as they last stated it): one
-    provider block of a listing rescaled (a fault round: models.dev's DeepSeek prices x1000,
-    proposed as disagreements beside the other sources' new-model items, which were narrowed
-    without the prices). Set aside (SLIPPED_RULE: an anomaly to review); the fields stand as
+    this run, and those confirmed unchanged as they last stated it): one provider block of a
+    listing rescaled (a fault round: models.dev's DeepSeek prices x1000, proposed as
+    disagreements beside the other sources' new-model items, which were narrowed without the
+    prices). Set aside (SLIPPED_RULE: an anomaly to review); the fields stand as
     last stated. A catalog field's move is the catalog's anomaly (catalog/compare.py), and a
     whole listing rescaled fails its source (`rescaled_response`). A source that states a
     field at a power of ten from the others' all along (Portkey's minimax.json) did not move:
