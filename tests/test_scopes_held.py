@@ -30,7 +30,7 @@ import pytest
 
 from tests.conftest import WORLDS, copy_catalog
 from tests.test_withdrawn_statement import items, recorded
-from tests.worlds import fault_world, replayed_run
+from tests.worlds import epoch2_after_epoch1, fault_world, replayed_run
 
 pytestmark = pytest.mark.integration
 
@@ -40,10 +40,7 @@ METERS = {"gpt-4o-0806-Inp-glbl Tokens", "gpt-4o-0806-Outp-glbl Tokens"}
 
 @pytest.fixture(scope="module")
 def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("scopes") / "catalog.db"
-    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-1.json", SOURCES, accept_new=True)
-    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-2.json", SOURCES)
-    return base
+    return epoch2_after_epoch1(tmp_path_factory.mktemp("scopes"), SOURCES)
 
 
 # each meter's second row: a volume tier, or a price scheduled a month after the listing's date

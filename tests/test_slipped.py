@@ -31,7 +31,7 @@ from catalog.intake import SLIPPED_RULE
 from catalog.tables import quarantine
 from tests.conftest import WORLDS, copy_catalog
 from tests.test_withdrawn_statement import items, recorded
-from tests.worlds import fault_world, replayed_run
+from tests.worlds import epoch2_after_epoch1, fault_world, replayed_run
 
 pytestmark = pytest.mark.integration
 
@@ -40,10 +40,7 @@ SOURCES = ["genai-prices", "litellm", "modelsdev"]
 
 @pytest.fixture(scope="module")
 def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("slipped") / "catalog.db"
-    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-1.json", SOURCES, accept_new=True)
-    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-2.json", SOURCES)
-    return base
+    return epoch2_after_epoch1(tmp_path_factory.mktemp("slipped"), SOURCES)
 
 
 def times_1000(node: Any) -> Any:

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from catalog import queries, store
 from catalog.tables import review_items
 from tests.conftest import WORLDS, copy_catalog
-from tests.worlds import fault_world, replayed_run
+from tests.worlds import epoch2_after_epoch1, fault_world, replayed_run
 
 pytestmark = pytest.mark.integration
 
@@ -32,10 +32,7 @@ SOURCES = ["litellm", "modelsdev"]
 
 @pytest.fixture(scope="module")
 def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("withdrawn") / "catalog.db"
-    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-1.json", SOURCES, accept_new=True)
-    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-2.json", SOURCES)
-    return base
+    return epoch2_after_epoch1(tmp_path_factory.mktemp("withdrawn"), SOURCES)
 
 
 def recorded(url_part: str) -> dict[str, Any]:

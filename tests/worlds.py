@@ -75,3 +75,12 @@ def replayed_run(db: str, world: Path, sources: list[str], *, accept_new: bool =
     run_id = state.result()
     assert isinstance(run_id, int)
     return run_id
+
+
+def epoch2_after_epoch1(folder: Path, sources: list[str]) -> Path:
+    """A catalog in `folder` of `sources`' epoch-1 answers (accept-new), then their epoch-2
+    answers (review: the new-model items and changes epoch-2 opens stay open); its path."""
+    base = folder / "catalog.db"
+    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-1.json", sources, accept_new=True)
+    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-2.json", sources)
+    return base
