@@ -269,14 +269,18 @@ def cut_row(text: str) -> str:
     as the row above it. Anything else is a row cut short, whose last cell may be a price cut
     short ("| gpt-5.2 | $0.875 | $0" of "... | $0.0875 |"): read, it would state a wrong price.
     A page whose rows are not closed by pipes cannot show its last row whole, so it is cut too.
+    A last line that begins a row below no row is a table's header cut short, or alone without
+    the rows it heads: cut as well (the page went on with that table).
     """
     if not text or text.endswith(("\n", "\r")):
         return ""
     lines = text.split("\n")
     last = lines[-1].rstrip()
     above = lines[-2].rstrip() if len(lines) > 1 else ""
-    if not last.strip() or not _pipes(above):
+    if not last.strip():
         return ""
+    if not _pipes(above):
+        return last if last.lstrip().startswith("|") else ""
     whole = last.endswith("|") and _pipes(last) >= _pipes(above)
     return "" if whole else last
 

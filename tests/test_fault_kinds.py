@@ -171,6 +171,20 @@ def cut_in_a_row(body: bytes) -> bytes:
     return text[: cells[len(cells) // 2] + 2].encode()
 
 
+def cut_in_a_header(body: bytes) -> bytes:
+    """The page cut two characters into the header row of its middle table written with leading
+    pipes (the first row of a table, below a heading or a blank line: no row above it shows how
+    many cells it has)."""
+    text = body.decode()
+    lines = text.split("\n")
+    starts = [
+        sum(len(line) + 1 for line in lines[:at])
+        for at in range(1, len(lines))
+        if lines[at].lstrip().startswith("|") and "|" not in lines[at - 1]
+    ]
+    return text[: starts[len(starts) // 2] + 2].encode()
+
+
 def _line_at(text: str, offset: int) -> str:
     start = text.rfind("\n", 0, offset) + 1
     end = text.find("\n", offset)
@@ -243,6 +257,9 @@ KINDS: dict[str, Kind_] = {
     ),
     "every price 0": Kind_(every_price_zero, fails_reading("zeroed listing")),
     "page cut inside a table row": Kind_(cut_in_a_row, fails_unparsable("truncated", "row")),
+    "page cut inside a table's header row": Kind_(
+        cut_in_a_header, fails_unparsable("truncated", "row")
+    ),
     # Already handled: kept so that they stay so.
     "byte order mark before the body": Kind_(
         lambda b: b"\xef\xbb\xbf" + b, lambda s, f: _as_healthy(s, f)
@@ -276,6 +293,8 @@ AT = {
         "gemini-page",
         "deepseek-page",
     ),
+    # DeepSeek's rows open with no pipe: a header cut short reads as a line of prose.
+    "page cut inside a table's header row": ("openai-page", "anthropic-page", "gemini-page"),
     "byte order mark before the body": ("openrouter", "anthropic-page"),
     "body in UTF-16": ("vercel", "deepseek-page"),
     "JSON error object with status 200": ("openrouter", "vercel", "azure", "genai-prices"),
