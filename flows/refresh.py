@@ -309,10 +309,11 @@ def read_sources(
     learned, unreadable = intake.normalize_each(reading.learn_pages, configured_sources())
     identity.learn_official(_statements([o for o in held if o.source in unreadable]))
     identity.learn_official(_statements(_unstated_behind(reading.behind, drafts, identity)))
-    if reading.last_hidden is not None:
-        identity.learn_official(
-            _statements(_unstated_behind(_officially_hidden(drafts, reading), drafts, identity))
-        )
+    # What a record's problem hides of an official source's statements stands as last stated,
+    # for identity and for the rules across sources (a secondary's tier is judged against the
+    # official thresholds the hidden rows stated, not against none).
+    hidden = _unstated_behind(_officially_hidden(drafts, reading), drafts, identity)
+    identity.learn_official(_statements(hidden))
     for source, reason in failures.items():
         reports[source].status, reports[source].reason = SourceStatus.FAILED, reason
     batch = Batch()
@@ -340,9 +341,12 @@ def read_sources(
     # of them; a context tier whose threshold contradicts the route's own is a flag.
     # Units are facts: prices outside their unit's band, or per token for a model not metered
     # in tokens, are set aside; one price in two time units is one field.
-    batch.valid, unstated = lifetimes.with_lifetimes(batch.valid, held)
-    batch.valid, contradictions = thresholds.contradicting(batch.valid, is_official, held)
-    batch.valid, implausible = plausibility.check(batch.valid, is_official, held, reading.in_force)
+    standing = (*held, *hidden)
+    batch.valid, unstated = lifetimes.with_lifetimes(batch.valid, standing)
+    batch.valid, contradictions = thresholds.contradicting(batch.valid, is_official, standing)
+    batch.valid, implausible = plausibility.check(
+        batch.valid, is_official, standing, reading.in_force
+    )
     for problem in unstated + contradictions + implausible:
         batch.problems.append(problem)
         reports[problem.source].quarantined += 1
