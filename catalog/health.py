@@ -10,6 +10,10 @@ Which of a source's responses count as evidence this run, and what the source's 
   would make every later true answer look stale);
 - a listing URL answering no records, or far fewer than its last complete response
   (`BROKEN_RATIO`), is *empty* or *collapsed*: each listing URL of a source is judged on its own;
+- a body that is the first bytes of the one the URL gave in the source's last applied run,
+  and at most `CUT_SHARE` of it, is *cut short*: a transfer that stopped at a line break reads
+  as a shorter page, every model past the cut missing. An edit that only drops a page's last
+  rows loses a small part of it: below that share, such a page is read;
 - a source whose usable responses hold far fewer records than its last complete run is broken;
 - a source most of whose statements are invalid, or most of whose prices are 0, has collapsed
   in validation;
@@ -33,6 +37,7 @@ from schemas.records import Observation, Problem, ReviewItem, SourceRun, SourceS
 from schemas.vocab import Kind
 
 BROKEN_RATIO = 0.5  # fewer records than this share of the last complete response or run: broken
+CUT_SHARE = 0.9  # a body at most this share of its last one, and its first bytes: cut short
 COLLAPSE_RATIO = 0.5  # more than this share of a source's statements invalid: source fails
 CLOCK_SKEW = timedelta(days=1)  # a response dated further ahead of its fetch is no evidence
 REPORTED_PROBLEMS = 200  # listed in the run's artifact; all of them stay in the quarantine table
@@ -54,6 +59,10 @@ class Answer:
     observed_at: datetime | None
     records: int
     error: str = ""  # why the response is no evidence at all (fetch, parse, domain)
+    size: int = 0  # bytes of the body
+    cut_of: int = (
+        0  # bytes of the URL's last applied body, when this one is its start (`cut_short`)
+    )
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,13 @@ STALE = "stale"
 FUTURE = "dated in the future"
 EMPTY = "empty listing"
 COLLAPSED = "collapsed listing"
+CUT = "cut short"
+
+
+def cut_short(body: bytes, before: bytes) -> bool:
+    """Whether `body` is the first bytes of `before` (the body the same URL gave in the source's
+    last applied run), and at most CUT_SHARE of its length: the same answer, cut short."""
+    return 0 < len(body) <= len(before) * CUT_SHARE and before.startswith(body)
 
 
 @dataclass(frozen=True)
@@ -150,6 +166,10 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
             f"{_date(history.observed_at)} already given"
         )
         return Verdict(answer, STALE, detail)
+    if answer.cut_of:
+        detail = f"its {answer.size} bytes are the first of the {answer.cut_of} it answered"
+        detail += " when last applied"
+        return Verdict(answer, CUT, detail)
     if listing and answer.records == 0:
         return Verdict(answer, EMPTY, "no records")
     if history.records and answer.records < history.records * BROKEN_RATIO:
@@ -201,7 +221,7 @@ def source_health(
     if not usable:
         if all(v.fault == STALE for v in faults):
             return Health(SourceStatus.STALE, reason, verdicts)
-        read = any(v.fault in (EMPTY, COLLAPSED, FUTURE) for v in faults)
+        read = any(v.fault in (EMPTY, COLLAPSED, FUTURE, CUT) for v in faults)
         return Health(SourceStatus.BROKEN if read else SourceStatus.FAILED, reason, verdicts)
     records = sum(v.answer.records for v in usable)
     if not faults and last_complete_records and records < last_complete_records * BROKEN_RATIO:

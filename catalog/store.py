@@ -514,6 +514,29 @@ def last_applied_responses(conn: Connection, source: str) -> list[FetchedPage] |
     ]
 
 
+def last_applied_bodies(
+    conn: Connection, source: str, larger_than: Mapping[str, int]
+) -> dict[str, bytes]:
+    """Of the URLs in `larger_than` (URL -> a size in bytes), the body each gave in the last run
+    that applied `source` (see `last_applied_run`), where that body is still kept and is larger
+    than the size given; by URL. Reads responses and bodies (the sizes first: only the bodies
+    asked for are decompressed)."""
+    last = last_applied_run(conn, source)
+    if last is None or not larger_than:
+        return {}
+    r, b = responses.c, bodies.c
+    sized = conn.execute(
+        select(r.url, b.content_hash, b.size)
+        .join(bodies, b.content_hash == r.content_hash)
+        .where(r.run_id == last, r.source == source, r.url.in_(list(larger_than)))
+    ).all()
+    wanted = {row.content_hash: row.url for row in sized if row.size > larger_than[row.url]}
+    if not wanted:
+        return {}
+    kept = conn.execute(select(b.content_hash, b.body).where(b.content_hash.in_(list(wanted))))
+    return {wanted[row.content_hash]: zlib.decompress(row.body) for row in kept}
+
+
 def load_listings(conn: Connection) -> dict[ListingId, Listing]:
     """How each source's complete listings have shown each model so far."""
     rows = conn.execute(select(listings))

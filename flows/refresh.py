@@ -133,10 +133,22 @@ async def fetch_source(source: str, replay_url: str | None) -> CrawlResult:
     return await crawl(source, replay_url)
 
 
-def answers(result: CrawlResult) -> list[health.Answer]:
-    """What each URL of a crawl answered, for the health rules."""
+def answers(result: CrawlResult, before: Mapping[str, bytes] | None = None) -> list[health.Answer]:
+    """What each URL of a crawl answered, for the health rules; `before`: the bodies the URLs
+    gave in the source's last applied run (store.last_applied_bodies), for `health.cut_short`."""
+    before = before or {}
     return [
-        health.Answer(p.url, p.landing_url, p.status, p.observed_at, len(p.records))
+        health.Answer(
+            p.url,
+            p.landing_url,
+            p.status,
+            p.observed_at,
+            len(p.records),
+            size=len(p.body),
+            cut_of=len(before[p.url])
+            if p.url in before and health.cut_short(p.body, before[p.url])
+            else 0,
+        )
         for p in result.pages
     ] + [
         health.Answer(f.url, f.landing_url, f.status, None, 0, error=f.reason)
@@ -158,9 +170,16 @@ def judge_sources(
     with catalog_engine(url) as engine, engine.connect() as conn:
         histories = {r.source: runlog.url_history(conn, r.source) for r in results}
         last_records = {r.source: store.last_complete_records(engine, r.source) for r in results}
+        # the last applied bodies that a shorter body this run may be the start of
+        before = {
+            r.source: store.last_applied_bodies(
+                conn, r.source, {p.url: int(len(p.body) / health.CUT_SHARE) for p in r.pages}
+            )
+            for r in results
+        }
     for result in results:
         verdict = health.source_health(
-            answers(result),
+            answers(result, before[result.source]),
             configured[result.source].urls,
             histories[result.source],
             last_records[result.source],

@@ -1,0 +1,78 @@
+"""A page cut short at a line break is no evidence; a page that loses a few rows at its end is.
+
+A transfer that stops at a line break leaves a Markdown page that parses: every table before
+the cut whole, every model after it missing. OpenAI's page cut at the line break before 60% of
+its bytes read as a complete listing of 116 of its 195 records: new-model items narrowed or
+closed for the models past the cut, disagreements quoted from what was left. A body that is the
+first bytes of the one the same URL gave in the source's last applied run, and at most
+`health.CUT_SHARE` of it, is cut short now (catalog/health.py): the source is broken that day and
+changes nothing. The same page with its last two rows dropped (an edit: a page retiring its last
+models loses a small part of its end) reads as any answer.
+
+OpenAI's page and LiteLLM (who state the same models), epoch-2 into an empty catalog under
+review, then epoch-2 with the page cut or trimmed (made here from the recorded page). Refreshes
+through the real flow (Scrapy over loopback HTTP, a real Prefect API, SQLite).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from catalog import health, store
+from catalog.tables import source_runs
+from tests.conftest import WORLDS, copy_catalog
+from tests.test_withdrawn_statement import items
+from tests.worlds import fault_world, recorded_text, replayed_run
+
+pytestmark = pytest.mark.integration
+
+SOURCES = ["openai-page", "litellm"]
+PAGE = "https://platform.openai.com/docs/pricing"
+LAST_ROWS = "| davinci-002 | $2.00 | $2.00 |\n| babbage-002 | $0.40 | $0.40 |"
+
+
+@pytest.fixture(scope="module")
+def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("cut") / "catalog.db"
+    replayed_run(f"sqlite:///{db}", WORLDS / "epoch-2.json", SOURCES)
+    return db
+
+
+def reported(db: str, run_id: int) -> tuple[str, str]:
+    """The page's status and reason in run `run_id`."""
+    sr = source_runs.c
+    with store.connect(db).connect() as conn:
+        found = conn.execute(
+            select(sr.status, sr.reason).where(sr.run_id == run_id, sr.source == "openai-page")
+        ).one()
+    return found.status, found.reason
+
+
+def test_a_page_cut_at_a_line_break_changes_nothing(epoch2: Path, tmp_path: Path) -> None:
+    db = copy_catalog(epoch2, tmp_path / "cut.db")
+    before = items(db)
+    page = recorded_text(PAGE)
+    cut = page[: page.rindex("\n", 0, len(page) * 6 // 10) + 1]
+    assert cut.endswith("|\n")  # after a whole table row: the tables before it read whole
+    run_id = replayed_run(db, fault_world(tmp_path, {PAGE: {"body": cut}}), SOURCES)
+    status, reason = reported(db, run_id)
+    assert status == "broken"
+    whole = len(page.encode())
+    assert reason == (
+        f"{PAGE}: cut short (its {len(cut.encode())} bytes are the first of the {whole} "
+        "it answered when last applied)"
+    )
+    assert items(db) == before
+
+
+def test_a_page_that_drops_its_last_rows_is_read(epoch2: Path, tmp_path: Path) -> None:
+    db = copy_catalog(epoch2, tmp_path / "trimmed.db")
+    page = recorded_text(PAGE)
+    assert page.endswith(LAST_ROWS)
+    trimmed = page.removesuffix(LAST_ROWS).rstrip("\n")
+    assert len(trimmed) > len(page) * health.CUT_SHARE and page.startswith(trimmed)
+    run_id = replayed_run(db, fault_world(tmp_path, {PAGE: {"body": trimmed}}), SOURCES)
+    assert reported(db, run_id) == ("ok", "")
