@@ -36,7 +36,7 @@ from catalog.normalize import (
 )
 from catalog.plausibility import implausible
 from schemas.batch import validate, validate_by_source
-from schemas.fetch import HEADERLESS_RULE, UNLISTED_GROUP_RULE, FetchedPage
+from schemas.fetch import HEADERLESS_RULE, PAGES_SHIFTED_RULE, UNLISTED_GROUP_RULE, FetchedPage
 from schemas.records import Observation, Problem
 from schemas.sources import Source
 from schemas.vocab import Kind
@@ -251,12 +251,18 @@ def unlisted(problems: Sequence[Problem]) -> str:
     models it lists and ratecard cannot name: groups of them (UNLISTED_GROUP_RULE, e.g. a
     models.dev provider whose `models` is of another shape), and pricing-page rows cut off from
     their header (HEADERLESS_RULE: a table split by a banner; the first CUT_ROWS_NAMED named,
-    all counted). Their models are not absent: counted absent, three such runs would propose
-    removing every one of them. A row under a header without a Model column (a tool's price)
-    names no model and leaves the listing complete."""
+    all counted), and records a paged listing gave twice (PAGES_SHIFTED_RULE: as many may have
+    slipped past its pages; named and counted so). Their models are not absent: counted
+    absent, three such runs would propose removing every one of them. A row under a header
+    without a Model column (a tool's price) names no model and leaves the listing complete."""
     groups = sorted({p.record for p in problems if p.rule == UNLISTED_GROUP_RULE})
     cut = sorted({p.record for p in problems if p.rule == HEADERLESS_RULE})
+    shifted = sorted({p.record for p in problems if p.rule == PAGES_SHIFTED_RULE})
     reasons = [f"{UNLISTED_GROUP_RULE}: {', '.join(groups)}"] if groups else []
+    if shifted:
+        named = "; ".join(shifted[:CUT_ROWS_NAMED])
+        named += "; ..." if len(shifted) > CUT_ROWS_NAMED else ""
+        reasons.append(f"{PAGES_SHIFTED_RULE}: {len(shifted)} given on two pages ({named})")
     if cut:
         named = "; ".join(cut[:CUT_ROWS_NAMED]) + ("; ..." if len(cut) > CUT_ROWS_NAMED else "")
         reasons.append(f"{HEADERLESS_RULE}: {len(cut)} rows ({named})")

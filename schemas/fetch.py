@@ -48,6 +48,10 @@ UNLISTED_GROUP_RULE = "provider without models"
 # unknown, so the page's listing this run is not complete either (a model listed only in such
 # rows would count absent).
 HEADERLESS_RULE = "row without its header"
+# The rule of a record a paged listing gave on two of its pages (an Azure meter on two
+# NextPageLink pages): the set it pages through changed between requests, so records may have
+# slipped past the pages too; the listing this run is not complete either.
+PAGES_SHIFTED_RULE = "pages overlap"
 
 
 class Uninterpretable(ValueError):

@@ -76,7 +76,7 @@ from itertools import pairwise
 from typing import Any, NamedTuple
 from urllib.parse import urljoin
 
-from schemas.fetch import Normalized, Uninterpretable, Unparsable
+from schemas.fetch import PAGES_SHIFTED_RULE, Normalized, Uninterpretable, Unparsable
 from schemas.field import Dims
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Unit
@@ -87,6 +87,9 @@ ROUTE = "azure"
 # The key `parse` adds to an item of a meter priced in several volume tiers (`_with_tiers`):
 # no key of the API's (its keys are camelCase words).
 TIERS = "ratecard:tierMinimums"
+# The key of the record `link_pages` adds beside an item a NextPageLink page repeats from an
+# earlier page of the same listing: the page it was first on (1-based).
+REPEATED = "ratecard:repeatsPage"
 ONE = Decimal(1)
 THOUSAND = Decimal(1000)
 
@@ -221,22 +224,36 @@ def link_pages(pages: list[list[Any]]) -> list[list[Any]]:
     or across the NextPageLink pages of one listing) a copy carrying those tiers' minimums under
     TIERS (sorted): its first tier's `tierMinimumUnits` is 0 like a flat meter's, and read
     alone its price (often 0, a free allowance) would be the meter's. An item of one tier is
-    as given (so is one `parse` marked, where no page adds a tier to it)."""
+    as given (so is one `parse` marked, where no page adds a tier to it).
+
+    An item a later page gives again (the same meter, tier and start date as on an earlier
+    page) is read as any repeated statement (the same price once, two prices neither), and a
+    record naming it and the page it was first on (REPEATED) follows it: `$skip` paging over a
+    set that changed between requests shifts items onto the next page, and as many may slip
+    past both, so the listing is not complete (PAGES_SHIFTED_RULE)."""
     tiers: dict[tuple[str, ...], set[str]] = {}
-    for items in pages:
-        for entry in items:
+    first_page: dict[tuple[str, ...], int] = {}
+    repeated: dict[tuple[int, int], int] = {}  # (page, index) -> the page it was first on
+    for number, items in enumerate(pages, 1):
+        for index, entry in enumerate(items):
             if isinstance(entry, dict):
                 minimum = str(entry.get("tierMinimumUnits", 0))
                 tiers.setdefault(_meter_key(entry), set()).add(minimum)
-    return [
-        [
-            {**entry, TIERS: sorted(tiers[key])}
-            if isinstance(entry, dict) and len(tiers[key := _meter_key(entry)]) > 1
-            else entry
-            for entry in items
-        ]
-        for items in pages
-    ]
+                item = (*_meter_key(entry), minimum, str(entry.get("effectiveStartDate")))
+                seen = first_page.setdefault(item, number)
+                if seen != number:
+                    repeated[(number, index)] = seen
+    linked: list[list[Any]] = []
+    for number, items in enumerate(pages, 1):
+        page: list[Any] = []
+        for index, entry in enumerate(items):
+            tiered = isinstance(entry, dict) and len(tiers[_meter_key(entry)]) > 1
+            page.append({**entry, TIERS: sorted(tiers[_meter_key(entry)])} if tiered else entry)
+            if (number, index) in repeated:
+                named = {k: entry.get(k) for k in ("meterName", "armRegionName")}
+                page.append({**named, REPEATED: repeated[(number, index)]})
+        linked.append(page)
+    return linked
 
 
 def _meter_key(entry: dict[str, Any]) -> tuple[str, ...]:
@@ -249,6 +266,13 @@ def normalize(record: dict[str, Any]) -> Normalized:
     meter_name = _required(record, "meterName", "?")
     region = _text(record, "armRegionName", meter_name)
     record_id = f"{meter_name} [{region}]" if region else meter_name
+    if REPEATED in record:
+        raise Uninterpretable(
+            record_id,
+            PAGES_SHIFTED_RULE,
+            f"given again after page {record[REPEATED]} of the listing: its pages shifted "
+            "while it was paged, and items may have slipped past them",
+        )
     _check_offer(record, record_id)
     sku = _required(record, "skuName", record_id)
     if not meter_name.startswith(sku):
