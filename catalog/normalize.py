@@ -145,17 +145,38 @@ def named_by(
     record read with a problem. A record whose names cannot be read names none: no `names` in
     the parser, `names` raising (a record of an unexpected shape), or a name no draft could
     carry (too long for the catalog, blank, with control characters: `overlong`, `unnamed`).
-    Such a record cannot vouch for any model, and its models count as absent as before."""
+    Such a record cannot vouch for any model, and its models count as absent as before. A name
+    that reads as another (`lookalike`: an invisible character, a compatibility form, spaces
+    around it) names the model it reads as, the name as a reader sees it (`as_read`): a
+    record renamed so vouches for that model's fields as last stated, as any record read with
+    a problem does for its own."""
     if name_record is None:
         return []
     try:
-        return [
-            (route, model)
-            for route, model in name_record(record)
-            if isinstance(route, str) and isinstance(model, str) and _fits(route, model)
-        ]
+        named = []
+        for route, model in name_record(record):
+            if not (isinstance(route, str) and isinstance(model, str)):
+                continue
+            if not _fits(route, model):
+                route, model = as_read(route), as_read(model)
+            if _fits(route, model):
+                named.append((route, model))
+        return named
     except Exception:
         return []
+
+
+def as_read(text: str) -> str:
+    """`text` as a reader sees it: in its NFKC form (fullwidth letters, a no-break space as
+    their plain forms), every dash a hyphen-minus (a non-breaking hyphen, an en dash: Unicode's
+    category Pd), without the characters shown as nothing (categories C: U+200B ZERO WIDTH
+    SPACE, U+00AD SOFT HYPHEN, direction marks, controls), without the spaces around it."""
+    shown = []
+    for char in unicodedata.normalize("NFKC", text):
+        category = unicodedata.category(char)
+        if category[0] != "C":
+            shown.append("-" if category == "Pd" else char)
+    return "".join(shown).strip()
 
 
 def _fits(route: str, model: str) -> bool:

@@ -21,11 +21,13 @@ from typing import Any
 
 import pytest
 
+from catalog import intake
 from schemas import vocab
+from schemas.fetch import FetchedPage
 from schemas.sources import sources
 from spiders.crawl import CrawlResult, crawl
 from spiders.replay import World, serve
-from tests.test_fault_kinds import Read, bodies, read, recorded, urls
+from tests.test_fault_kinds import OBSERVED, Read, bodies, read, recorded, urls
 from tests.worlds import fault_world
 
 
@@ -255,6 +257,39 @@ def test_a_model_name_that_reads_as_another_is_quarantined(source: str, name: st
     rules = {p.rule for p in found.problems if p.record == record}
     assert rules == {"lookalike name"}, rules
     assert found.valid == before.valid
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["gpt\u20114o", "\uff47\uff50\uff54-4o", "gpt-4o\u200b", "gpt-4o\u200b "],
+    ids=["hyphen", "fullwidth", "zwsp", "zwsp-space"],
+)
+@pytest.mark.parametrize("source", ["openrouter", "litellm"])
+def test_a_record_renamed_to_a_lookalike_names_the_model_it_reads_as(
+    source: str, name: str
+) -> None:
+    """A fault round renamed OpenRouter's gpt-4o entry itself (no copy beside it) to
+    "openai/gpt-4o<U+200B ZERO WIDTH SPACE><space>": quarantined, as it should be, but naming
+    no model, so gpt-4o's fields counted as withdrawn that day (a new-value item lost its cache
+    read, a disagreement its OpenRouter side). The record names the model it reads as: its
+    fields stand as last stated while the name is wrong."""
+    url = urls(source)[0]
+    document = json.loads(bodies(source)[url])
+    if source == "litellm":
+        document[name] = document.pop("gpt-4o")
+        real, record = "gpt-4o", name.strip()  # record ids are read trimmed
+    else:
+        [entry] = [m for m in document["data"] if m["id"] == "openai/gpt-4o"]
+        entry["id"], real = f"openai/{name}", "openai/gpt-4o"
+        record = entry["id"].strip()
+    body = json.dumps(document).encode()
+    records = sources()[source].parser.parse(body, url).records
+    [renamed], _ = intake.normalize_each(
+        {source: [FetchedPage(url, url, 200, OBSERVED, records)]}, sources()
+    )
+    assert {p.rule for p in renamed.problems if p.record == record} == {"lookalike name"}
+    assert not [d for _, d in renamed.drafts if d.record == record]
+    assert real in {model for _, model in renamed.named}
 
 
 def test_a_name_in_another_script_is_a_name() -> None:
