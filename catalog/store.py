@@ -438,6 +438,40 @@ def last_statements(
     return tuple(held)
 
 
+def last_set_aside(conn: Connection, wanted: Mapping[str, Collection[str]]) -> list[Problem]:
+    """The values each source's last applied run set aside (quarantine rows that keep the
+    value's observation: a magnitude, a threshold, a slip) of the models `wanted` names for it
+    (canonical names, or the source's own where it maps to none), as problems. Reads source_runs
+    and quarantine."""
+    q = quarantine.c
+    found: list[Problem] = []
+    for source, models in sorted(wanted.items()):
+        last = last_applied_run(conn, source)
+        if last is None or not models:
+            continue
+        rows = conn.execute(
+            select(q.record, q.rule, q.detail, q.payload).where(
+                q.source == source, q.last_run_id == last
+            )
+        )
+        for row in rows:
+            payload = row.payload if isinstance(row.payload, dict) else {}
+            if "value" not in payload:
+                continue
+            obs = _OBSERVATION.validate_python(payload)
+            if (obs.model or obs.source_model) in models:
+                found.append(
+                    Problem(
+                        source=source,
+                        record=row.record,
+                        rule=row.rule,
+                        detail=row.detail,
+                        observation=obs,
+                    )
+                )
+    return found
+
+
 def _statements_of(
     conn: Connection, source: str, run_id: int, models: list[str] | None, *, hidden: bool
 ) -> list[Observation]:

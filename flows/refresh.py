@@ -303,6 +303,9 @@ class Reading:
     # each source's last statement of every field of the models given, by source (store
     # last_statements, hidden): what a record's problem hides from identity this run
     last_hidden: Callable[[Mapping[str, set[str]]], tuple[Observation, ...]] | None = None
+    # each source's values its last applied run set aside, of the models given, by source
+    # (store.last_set_aside): what stays set aside while a record's problem hides its field
+    last_set_aside: Callable[[Mapping[str, set[str]]], list[Problem]] | None = None
 
 
 @task(name="read-sources", cache_policy=NO_CACHE)
@@ -369,6 +372,7 @@ def read_sources(
     for problem in unstated + contradictions + implausible:
         batch.problems.append(problem)
         reports[problem.source].quarantined += 1
+    batch.problems.extend(_set_aside_behind(drafts, batch, reports, reading))
     return batch
 
 
@@ -608,8 +612,53 @@ def reading_context(
         before = {s: runlog.last_prices(conn, s) for s in to_read}
         in_force = runlog.prices_in_force(conn)
     return Reading(
-        identity, held, before, pages, behind, in_force, lambda wanted: _last_hidden(engine, wanted)
+        identity,
+        held,
+        before,
+        pages,
+        behind,
+        in_force,
+        lambda wanted: _last_hidden(engine, wanted),
+        lambda wanted: _last_set_aside(engine, wanted),
     )
+
+
+def _last_set_aside(engine: Engine, wanted: Mapping[str, set[str]]) -> list[Problem]:
+    with engine.connect() as conn:
+        return store.last_set_aside(conn, wanted)
+
+
+def _set_aside_behind(
+    drafts: Sequence[SourceDrafts],
+    batch: Batch,
+    reports: Mapping[str, SourceRun],
+    reading: Reading,
+) -> list[Problem]:
+    """The values a source read in full set aside in its last applied run, of fields of models
+    it named this run in a record read with a problem (`SourceDrafts.named`, known to identity
+    or not) and states nothing of now (neither a value nor a value set aside): the problem hides
+    the field, so what was set aside of it stays so, as a value stated stands as last stated
+    (compare's `unsure`), and the anomaly that reports it keeps its lines (a fault round: a key
+    LiteLLM renamed hid every input price, and fourteen anomalies lost their input line)."""
+    if reading.last_set_aside is None:
+        return []
+    identity = reading.identity
+    wanted: dict[str, set[str]] = {}
+    for found in drafts:
+        source = found.source.id
+        if found.named and reports[source].status is SourceStatus.OK:
+            models = wanted.setdefault(source, set())
+            models.update(identity.model(name) or name for _, name in found.named)
+    if not wanted:
+        return []
+    now = [o for o in batch.valid if o.source in wanted]
+    now += [p.observation for p in batch.problems if p.observation and p.source in wanted]
+    stated = {key for o in now for key in _of(o)}
+    return [
+        p
+        for p in reading.last_set_aside(wanted)
+        if p.observation is not None and stated.isdisjoint(_of(p.observation))
+    ]
 
 
 def _last_hidden(engine: Engine, wanted: Mapping[str, set[str]]) -> tuple[Observation, ...]:

@@ -72,8 +72,10 @@ def test_a_renamed_key_keeps_the_items_that_cite_its_values(epoch2: Path, tmp_pa
     after = items(db)
     assert {i for i in citing if after[i][3] != "open"} == set()
     assert {i: after[i] for i in citing} == {i: before[i] for i in citing}
-    opened = [row for i, row in after.items() if i not in before and row[0] != "anomaly"]
-    assert opened == []
+    # nor any other: the anomalies on values LiteLLM's last run set aside (an input price
+    # 100,000 times too high) keep their lines while the key hides the field (a fault round:
+    # fourteen lost their input line for the day)
+    assert after == before
 
 
 def test_a_key_renamed_for_days_keeps_them_every_day(epoch2: Path, tmp_path: Path) -> None:
