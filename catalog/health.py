@@ -60,9 +60,7 @@ class Answer:
     records: int
     error: str = ""  # why the response is no evidence at all (fetch, parse, domain)
     size: int = 0  # bytes of the body
-    cut_of: int = (
-        0  # bytes of the URL's last applied body, when this one is its start (`cut_short`)
-    )
+    cut_of: int = 0  # bytes of the URL's last applied body where this one is its start
 
 
 @dataclass(frozen=True)
