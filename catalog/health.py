@@ -8,8 +8,12 @@ Which of a source's responses count as evidence this run, and what the source's 
   recorded and reported with both dates, never evidence, never absence; one dated more than
   `CLOCK_SKEW` after it was fetched is no evidence either (else a wrong clock at the source
   would make every later true answer look stale);
-- a listing URL answering no records, or far fewer than its last complete response
-  (`BROKEN_RATIO`), is *empty* or *collapsed*: each listing URL of a source is judged on its own;
+- a listing URL answering no records is *empty*; one answering far fewer, or far more, than
+  it usually does (`BROKEN_RATIO`: half, or twice, the median of its last `USUAL_ANSWERS`
+  answers read whole, whatever their size) is *collapsed* or *swollen*: each listing URL of a
+  source is judged on its own. A count that lasts becomes the usual one (a listing that really
+  halved or doubled is read from its third day), and one odd day never does (a listing padded
+  tenfold for a day leaves the next day's true one its usual size);
 - a body that is the first bytes of the one the URL gave in the source's last applied run,
   and at most `CUT_SHARE` of it, is *cut short*: a transfer that stopped at a line break reads
   as a shorter page, every model past the cut missing. An edit that only drops a page's last
@@ -36,7 +40,8 @@ from decimal import Decimal
 from schemas.records import Observation, Problem, ReviewItem, SourceRun, SourceStatus
 from schemas.vocab import Kind
 
-BROKEN_RATIO = 0.5  # fewer records than this share of the last complete response or run: broken
+BROKEN_RATIO = 0.5  # fewer records than this share of the usual count or last run: broken
+USUAL_ANSWERS = 3  # a URL's usual record count: the median of its last answers read whole
 CUT_SHARE = 0.9  # a body at most this share of its last one, and its first bytes: cut short
 COLLAPSE_RATIO = 0.5  # more than this share of a source's statements invalid: source fails
 CLOCK_SKEW = timedelta(days=1)  # a response dated further ahead of its fetch is no evidence
@@ -65,8 +70,8 @@ class Answer:
 
 @dataclass(frozen=True)
 class History:
-    """What the source's earlier runs said about one URL: its newest evidence's date and the
-    record count of its last complete response."""
+    """What the source's earlier runs said about one URL: its newest evidence's date and its
+    usual record count (`usual_records` of its last answers read whole)."""
 
     observed_at: datetime | None = None
     records: int | None = None
@@ -76,6 +81,19 @@ STALE = "stale"
 FUTURE = "dated in the future"
 EMPTY = "empty listing"
 COLLAPSED = "collapsed listing"
+SWOLLEN = "swollen listing"
+# Faults of an answer read whole, judged only for its size: its count still tells the usual one.
+SIZED = ("", COLLAPSED, SWOLLEN)
+
+
+def usual_records(counts: Sequence[int]) -> int | None:
+    """The usual record count of a URL from its last answers read whole (`counts`, newest
+    first): the median of the newest USUAL_ANSWERS (the lower of the middle two), None without
+    any."""
+    recent = sorted(counts[:USUAL_ANSWERS])
+    return recent[(len(recent) - 1) // 2] if recent else None
+
+
 CUT = "cut short"
 
 
@@ -171,8 +189,11 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
     if listing and answer.records == 0:
         return Verdict(answer, EMPTY, "no records")
     if history.records and answer.records < history.records * BROKEN_RATIO:
-        detail = f"{answer.records} records against {history.records} in its last complete response"
+        detail = f"{answer.records} records against its usual {history.records}"
         return Verdict(answer, COLLAPSED, detail)
+    if listing and history.records and answer.records > history.records / BROKEN_RATIO:
+        detail = f"{answer.records} records against its usual {history.records}"
+        return Verdict(answer, SWOLLEN, detail)
     return Verdict(answer)
 
 
@@ -219,7 +240,7 @@ def source_health(
     if not usable:
         if all(v.fault == STALE for v in faults):
             return Health(SourceStatus.STALE, reason, verdicts)
-        read = any(v.fault in (EMPTY, COLLAPSED, FUTURE, CUT) for v in faults)
+        read = any(v.fault in (EMPTY, COLLAPSED, SWOLLEN, FUTURE, CUT) for v in faults)
         return Health(SourceStatus.BROKEN if read else SourceStatus.FAILED, reason, verdicts)
     records = sum(v.answer.records for v in usable)
     if not faults and last_complete_records and records < last_complete_records * BROKEN_RATIO:

@@ -23,14 +23,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, text, update
 
-from catalog.health import History, PriceKey
+from catalog.health import SIZED, USUAL_ANSWERS, History, PriceKey, usual_records
 from catalog.store import last_applied_run, shown_url
 from catalog.tables import catalog_values, last_stated, observations, responses, runs, source_runs
 from schemas.records import SourceStatus
 from schemas.vocab import Kind
 
 ADVISORY_KEY = 0x7261746563617264  # "ratecard": the PostgreSQL advisory lock of refreshes
-SCANNED_RUNS = 200  # how far back a URL's last complete response is looked for
+SCANNED_RUNS = 200  # how far back a URL's answers read whole are looked for
 
 
 class RefreshRunning(RuntimeError):
@@ -297,7 +297,8 @@ def claim(engine: Engine, run_id: int) -> None:
 
 def url_history(conn: Connection, source: str) -> dict[str, History]:
     """For each URL of `source`: the date of the newest evidence it gave there (a response of a
-    run that applied it) and the record count of its last complete (fault-free) response."""
+    run that applied it) and its usual record count (catalog.health `usual_records` of its last
+    answers read whole: fault-free, or judged only for their size)."""
     newest = dict(
         conn.execute(
             select(responses.c.url, func.max(responses.c.observed_at))
@@ -305,17 +306,18 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
             .group_by(responses.c.url)
         ).all()
     )
-    records: dict[str, int] = {}
+    counts: dict[str, list[int]] = {}
     summaries = conn.execute(
         select(runs.c.summary).order_by(runs.c.id.desc()).limit(SCANNED_RUNS)
     ).scalars()
     for summary in summaries:
         for answer in _answers(summary, source):
-            if not answer.get("fault") and answer["url"] not in records:
-                records[answer["url"]] = int(answer["records"])
+            usual = counts.setdefault(answer["url"], [])
+            if answer.get("fault", "") in SIZED and len(usual) < USUAL_ANSWERS:
+                usual.append(int(answer["records"]))
     return {
-        url: History(observed_at=newest.get(url), records=records.get(url))
-        for url in newest.keys() | records.keys()
+        url: History(observed_at=newest.get(url), records=usual_records(counts.get(url, [])))
+        for url in newest.keys() | counts.keys()
     }
 
 

@@ -52,11 +52,37 @@ def test_one_empty_listing_of_two_makes_the_source_partial_never_ok() -> None:
     assert found.evidence_urls == {MODELS}
 
 
-def test_a_collapsed_listing_is_judged_against_its_own_last_response() -> None:
+def test_a_collapsed_listing_is_judged_against_its_own_usual_count() -> None:
     """200 records would pass against the source's total history; not against this URL's."""
     found = judged(answer(MODELS, 414), answer(ALL, 200))
     assert found.status is SourceStatus.PARTIAL
-    assert "collapsed listing (200 records against 549" in found.reason
+    assert f"{ALL}: collapsed listing (200 records against its usual 549)" in found.reason
+
+
+def test_a_swollen_listing_is_no_evidence() -> None:
+    """A listing padded to ten times its models (copies under new ids) opened 2,300 new-model
+    items in a fault round; more than twice the usual count is as far off as half of it."""
+    found = judged(answer(MODELS, 414), answer(ALL, 5490))
+    assert found.status is SourceStatus.PARTIAL and found.evidence_urls == {MODELS}
+    assert found.reason == f"{ALL}: swollen listing (5490 records against its usual 549)"
+    assert judged(answer(MODELS, 414), answer(ALL, 1098)).status is SourceStatus.OK
+
+
+@pytest.mark.parametrize(
+    ("counts", "usual"),
+    [
+        ([], None),
+        ([258], 258),
+        ([2580, 258], 258),  # the day after one swollen answer: the true count is usual
+        ([258, 2580, 258], 258),
+        ([600, 600, 258], 600),  # a count that lasted two answers is the usual one
+        ([100, 258, 258, 5], 258),  # only the newest three count
+    ],
+)
+def test_a_urls_usual_count_is_the_median_of_its_last_answers(
+    counts: list[int], usual: int | None
+) -> None:
+    assert health.usual_records(counts) == usual
 
 
 def test_every_listing_empty_breaks_the_source() -> None:

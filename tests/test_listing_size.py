@@ -1,0 +1,63 @@
+"""A listing far larger than usual is no evidence, and one odd day does not change what is usual.
+
+A fault round served Vercel's listing with every model copied nine times under new ids
+("claude-3-haiku-1" ... "-9"): read as 2,580 models, it opened about 2,300 new-model items, and
+the padded ids that happened to be real names ("gpt-5" + "-6") made LiteLLM's names of them
+known models. Worse, the padded answer became the "last complete response" the next day's
+true listing was judged against: 258 records against 2,580, a collapsed listing, refused every
+day after. A listing URL is now judged against its usual count (the median of its last three
+answers read whole, catalog/health.py), and more than twice that count is a swollen listing.
+
+Vercel and LiteLLM, epoch-2 into an empty catalog under review, then epoch-2 with Vercel's
+listing padded tenfold (made here from the recorded body), then epoch-2 again. Refreshes through
+the real flow (Scrapy over loopback HTTP, a real Prefect API, SQLite).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from catalog import store
+from catalog.tables import source_runs
+from tests.conftest import WORLDS
+from tests.test_withdrawn_statement import items
+from tests.worlds import fault_world, recorded_text, replayed_run
+
+pytestmark = pytest.mark.integration
+
+SOURCES = ["vercel", "litellm"]
+VERCEL = "https://ai-gateway.vercel.sh/v1/models"
+
+
+def reported(db: str, run_id: int) -> tuple[str, str]:
+    sr = source_runs.c
+    with store.connect(db).connect() as conn:
+        found = conn.execute(
+            select(sr.status, sr.reason).where(sr.run_id == run_id, sr.source == "vercel")
+        ).one()
+    return found.status, found.reason
+
+
+def test_a_padded_listing_changes_nothing_and_the_next_true_one_is_read(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    before = items(db)
+    document = json.loads(recorded_text(VERCEL))
+    models = document["data"]
+    padded = models + [{**m, "id": f"{m['id']}-{k}"} for k in range(1, 10) for m in models]
+    body = json.dumps({**document, "data": padded})
+    run_id = replayed_run(db, fault_world(tmp_path, {VERCEL: {"body": body}}), SOURCES)
+    assert reported(db, run_id) == (
+        "broken",
+        f"{VERCEL}: swollen listing ({len(padded)} records against its usual {len(models)})",
+    )
+    assert items(db) == before
+    run_id = replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    assert reported(db, run_id) == ("ok", "")
+    assert items(db) == before
