@@ -53,6 +53,7 @@ from spiders.tables import (
     check_whole,
     find_prices,
     framing_unit,
+    heading_unit,
     name_and_note,
     no_price,
     parse_price,
@@ -70,6 +71,9 @@ LABEL_COUNT = re.compile(
     r"(?<![\w.,])(?P<count>\d[\d,.]*\s*[km]?|million|thousand)\s+(?:input\s+|output\s+)?tokens?\b",
     re.I,
 )
+# A label's "per ..." that is a count alone ("per 1K"), and a label that names tokens.
+BARE_COUNT = re.compile(r"\d[\d,.]*\s*[km]?|million|thousand", re.I)
+TOKENS = re.compile(r"\btokens?\b", re.I)
 OFF_PEAK = re.compile(r"\boff[- ]?peak\b", re.I)
 PEAK = re.compile(r"\bpeak\b", re.I)
 
@@ -213,9 +217,16 @@ def _unit(record: dict[str, Any], label: str, price: Price) -> tuple[Unit, Decim
 
 
 def _label_count(label: str) -> str:
-    """The "<count> tokens" phrase of a row's label ('' when it names no count of tokens)."""
+    """The "<count> tokens" phrase of a row's label ('' when it names no count of tokens): a
+    count before "tokens" ("1M INPUT TOKENS"), or the "per ..." the label ends with ("OUTPUT
+    TOKENS (per 1K)": a bare count, of the tokens the label names)."""
     found = LABEL_COUNT.search(label)
-    return f"{found['count']} tokens" if found else ""
+    if found:
+        return f"{found['count']} tokens"
+    _, per = heading_unit(label)
+    if per and BARE_COUNT.fullmatch(per) and TOKENS.search(label):
+        return f"{per} tokens"
+    return per
 
 
 def _time_of_day(label: str) -> str | None:

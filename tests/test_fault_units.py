@@ -64,6 +64,19 @@ def test_a_row_labelled_in_another_unit_than_the_prose_is_unit_ambiguous() -> No
     assert read[("deepseek-reasoner", "output")] == M("0.42")
 
 
+def test_a_label_ending_in_its_own_per_phrase_states_that_unit() -> None:
+    """A fault round wrote the output row's label "OUTPUT TOKENS (per 1K)": its count was read
+    from nowhere, the prose's per 1M stood alone, and $0.42 was read per 1M. The label's own
+    "per 1K" is a unit it states: against the prose's, the row is unit-ambiguous; under prose
+    that says per 1K too, it is read so."""
+    body = DEEPSEEK.replace(b"1M OUTPUT TOKENS", b"OUTPUT TOKENS (per 1K)")
+    assert ("deepseek-chat", "output") not in prices(body)
+    assert rules(body) == {"OUTPUT TOKENS (per 1K)": "unit-ambiguous"}
+    assert prices(body)[("deepseek-chat", "input")] == M("0.28")
+    agreeing = body.replace(PROSE, PROSE.replace(b"1M", b"1K")).replace(b"1M ", b"1K ")
+    assert prices(agreeing)[("deepseek-chat", "output")] == M("420")
+
+
 def test_prose_in_another_unit_than_every_row_label_is_unit_ambiguous() -> None:
     body = DEEPSEEK.replace(PROSE, PROSE.replace(b"1M", b"1K"))
     assert prices(body) == {}
