@@ -9,11 +9,11 @@ Which of a source's responses count as evidence this run, and what the source's 
   `CLOCK_SKEW` after it was fetched is no evidence either (else a wrong clock at the source
   would make every later true answer look stale);
 - a listing URL answering no records is *empty*; one answering far fewer, or far more, than
-  it usually does (`BROKEN_RATIO`: half, or twice, the median of its last `USUAL_ANSWERS`
-  answers read whole, whatever their size) is *collapsed* or *swollen*: each listing URL of a
-  source is judged on its own. A count that lasts becomes the usual one (a listing that really
-  halved or doubled is read from its third day), and one odd day never does (a listing padded
-  tenfold for a day leaves the next day's true one its usual size);
+  it usually does (`BROKEN_RATIO`: half, or twice and `SWELL_MIN` more, the median of its
+  last `USUAL_ANSWERS` answers read whole, whatever their size) is *collapsed* or *swollen*:
+  each listing URL of a source is judged on its own. A count that lasts becomes the usual one
+  (a listing that really halved or doubled is read from its third day), and one odd day never
+  does (a listing padded tenfold for a day leaves the next day's true one its usual size);
 - a body that is the first bytes of the one the URL gave in the source's last applied run,
   and at most `CUT_SHARE` of it, is *cut short*: a transfer that stopped at a line break reads
   as a shorter page, every model past the cut missing. An edit that only drops a page's last
@@ -42,6 +42,8 @@ from schemas.vocab import Kind
 
 BROKEN_RATIO = 0.5  # fewer records than this share of the usual count or last run: broken
 USUAL_ANSWERS = 3  # a URL's usual record count: the median of its last answers read whole
+SWELL_MIN = 25  # a swollen listing has at least this many records more than usual (a provider
+# file of a handful of models that doubles is a provider adding a few)
 CUT_SHARE = 0.9  # a body at most this share of its last one, and its first bytes: cut short
 COLLAPSE_RATIO = 0.5  # more than this share of a source's statements invalid: source fails
 CLOCK_SKEW = timedelta(days=1)  # a response dated further ahead of its fetch is no evidence
@@ -191,7 +193,8 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
     if history.records and answer.records < history.records * BROKEN_RATIO:
         detail = f"{answer.records} records against its usual {history.records}"
         return Verdict(answer, COLLAPSED, detail)
-    if listing and history.records and answer.records > history.records / BROKEN_RATIO:
+    usual = history.records
+    if listing and usual and answer.records > max(usual / BROKEN_RATIO, usual + SWELL_MIN):
         detail = f"{answer.records} records against its usual {history.records}"
         return Verdict(answer, SWOLLEN, detail)
     return Verdict(answer)

@@ -66,6 +66,12 @@ def test_a_swollen_listing_is_no_evidence() -> None:
     assert found.status is SourceStatus.PARTIAL and found.evidence_urls == {MODELS}
     assert found.reason == f"{ALL}: swollen listing (5490 records against its usual 549)"
     assert judged(answer(MODELS, 414), answer(ALL, 1098)).status is SourceStatus.OK
+    # a listing of a handful of models that doubles is a provider adding a few
+    few = {MODELS: History(AUGUST, 8)}
+    grown = health.source_health([answer(MODELS, 30)], [MODELS], few, None, NOW)
+    assert grown.status is SourceStatus.OK
+    padded = health.source_health([answer(MODELS, 34)], [MODELS], few, None, NOW)
+    assert padded.reason == f"{MODELS}: swollen listing (34 records against its usual 8)"
 
 
 @pytest.mark.parametrize(
