@@ -244,7 +244,7 @@ def test_far_fewer_records_than_last_complete_run_is_a_broken_layout(
         assert queries.list_runs(conn, limit=1)[0].status == "failed"  # as the flow run
     status = source_status(db)["litellm"]
     assert status["status"] == "broken"
-    assert "records against 2966" in status["reason"]
+    assert "collapsed listing (592 records against its usual 2966)" in status["reason"]
     with store.connect(db).connect() as conn:
         values_after = conn.execute(select(func.count()).select_from(catalog_values)).scalar()
         missing = conn.execute(
