@@ -19,13 +19,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from catalog import health, store
-from catalog.tables import source_runs
-from tests.conftest import WORLDS, copy_catalog
+from catalog import health
+from tests.conftest import copy_catalog
 from tests.test_withdrawn_statement import items
-from tests.worlds import fault_world, recorded_text, replayed_run
+from tests.worlds import epoch2_under_review, fault_world, recorded_text, replayed_run, reported
 
 pytestmark = pytest.mark.integration
 
@@ -36,19 +34,9 @@ LAST_ROWS = "| davinci-002 | $2.00 | $2.00 |\n| babbage-002 | $0.40 | $0.40 |"
 
 @pytest.fixture(scope="module")
 def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("cut") / "catalog.db"
-    replayed_run(f"sqlite:///{db}", WORLDS / "epoch-2.json", SOURCES)
-    return db
-
-
-def reported(db: str, run_id: int) -> tuple[str, str]:
-    """The page's status and reason in run `run_id`."""
-    sr = source_runs.c
-    with store.connect(db).connect() as conn:
-        found = conn.execute(
-            select(sr.status, sr.reason).where(sr.run_id == run_id, sr.source == "openai-page")
-        ).one()
-    return found.status, found.reason
+    folder = tmp_path_factory.mktemp("cut")
+    epoch2_under_review(folder, SOURCES)
+    return folder / "catalog.db"
 
 
 def test_a_page_cut_at_a_line_break_changes_nothing(epoch2: Path, tmp_path: Path) -> None:
@@ -58,7 +46,7 @@ def test_a_page_cut_at_a_line_break_changes_nothing(epoch2: Path, tmp_path: Path
     cut = page[: page.rindex("\n", 0, len(page) * 6 // 10) + 1]
     assert cut.endswith("|\n")  # after a whole table row: the tables before it read whole
     run_id = replayed_run(db, fault_world(tmp_path, {PAGE: {"body": cut}}), SOURCES)
-    status, reason = reported(db, run_id)
+    status, reason = reported(db, run_id)["openai-page"]
     assert status == "broken"
     whole = len(page.encode())
     assert reason == (
@@ -75,4 +63,4 @@ def test_a_page_that_drops_its_last_rows_is_read(epoch2: Path, tmp_path: Path) -
     trimmed = page.removesuffix(LAST_ROWS).rstrip("\n")
     assert len(trimmed) > len(page) * health.CUT_SHARE and page.startswith(trimmed)
     run_id = replayed_run(db, fault_world(tmp_path, {PAGE: {"body": trimmed}}), SOURCES)
-    assert reported(db, run_id) == ("ok", "")
+    assert reported(db, run_id)["openai-page"] == ("ok", "")

@@ -22,13 +22,18 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from catalog import store
-from catalog.tables import review_items, source_runs
+from catalog.tables import review_items
 from tests.conftest import WORLDS
 from tests.test_withdrawn_statement import items
-from tests.worlds import fault_world, recorded_text, replayed_run, review_rows
+from tests.worlds import (
+    epoch2_under_review,
+    fault_world,
+    recorded_text,
+    replayed_run,
+    reported,
+    review_rows,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -41,8 +46,7 @@ ID_LINE = "*`gemini-2.5-pro`*\n"
 def test_a_hidden_official_row_still_states_its_threshold_to_the_others(
     prefect_api: None, tmp_path: Path
 ) -> None:
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    db = epoch2_under_review(tmp_path, SOURCES)
     ri = review_items.c
     contradicted = (ri.kind == "anomaly") & (ri.model == "gemini-2.5-pro") & (ri.status == "open")
     [anomaly] = review_rows(db, (ri.id, ri.detail), contradicted)
@@ -55,10 +59,7 @@ def test_a_hidden_official_row_still_states_its_threshold_to_the_others(
     assert reindented != recorded_text(PORTKEY)
     broken = {GEMINI: {"body": badged}, PORTKEY: {"body": reindented}}
     run_id = replayed_run(db, fault_world(tmp_path, broken), SOURCES)
-    with store.connect(db).connect() as conn:
-        sr = source_runs.c
-        found = conn.execute(select(sr.source, sr.reason).where(sr.run_id == run_id))
-        reasons = {row.source: row.reason for row in found}
+    reasons = {source: reason for source, (_, reason) in reported(db, run_id).items()}
     assert reasons == {"gemini-page": "", "portkey": ""}  # both read, neither confirmed unchanged
     assert items(db) == before
     replayed_run(db, WORLDS / "epoch-2.json", SOURCES)

@@ -19,13 +19,10 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from catalog import store
-from catalog.tables import source_runs
 from tests.conftest import WORLDS
 from tests.test_withdrawn_statement import items
-from tests.worlds import fault_world, recorded_text, replayed_run
+from tests.worlds import epoch2_under_review, fault_world, recorded_text, replayed_run, reported
 
 pytestmark = pytest.mark.integration
 
@@ -33,31 +30,21 @@ SOURCES = ["vercel", "litellm"]
 VERCEL = "https://ai-gateway.vercel.sh/v1/models"
 
 
-def reported(db: str, run_id: int) -> tuple[str, str]:
-    sr = source_runs.c
-    with store.connect(db).connect() as conn:
-        found = conn.execute(
-            select(sr.status, sr.reason).where(sr.run_id == run_id, sr.source == "vercel")
-        ).one()
-    return found.status, found.reason
-
-
 def test_a_padded_listing_changes_nothing_and_the_next_true_one_is_read(
     prefect_api: None, tmp_path: Path
 ) -> None:
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    db = epoch2_under_review(tmp_path, SOURCES)
     before = items(db)
     document = json.loads(recorded_text(VERCEL))
     models = document["data"]
     padded = models + [{**m, "id": f"{m['id']}-{k}"} for k in range(1, 10) for m in models]
     body = json.dumps({**document, "data": padded})
     run_id = replayed_run(db, fault_world(tmp_path, {VERCEL: {"body": body}}), SOURCES)
-    assert reported(db, run_id) == (
+    assert reported(db, run_id)["vercel"] == (
         "broken",
         f"{VERCEL}: swollen listing ({len(padded)} records against its usual {len(models)})",
     )
     assert items(db) == before
     run_id = replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
-    assert reported(db, run_id) == ("ok", "")
+    assert reported(db, run_id)["vercel"] == ("ok", "")
     assert items(db) == before

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 
 from catalog import store
-from catalog.tables import review_items
+from catalog.tables import review_items, source_runs
 from tests.conftest import WORLDS, run_flow
 
 
@@ -77,6 +77,14 @@ def replayed_run(db: str, world: Path, sources: list[str], *, accept_new: bool =
     return run_id
 
 
+def epoch2_under_review(folder: Path, sources: list[str]) -> str:
+    """A catalog in `folder` that `sources`' epoch-2 answers were read into under review (what
+    they state opens new-model items, which stay open); its URL."""
+    db = f"sqlite:///{folder / 'catalog.db'}"
+    replayed_run(db, WORLDS / "epoch-2.json", sources)
+    return db
+
+
 def epoch2_after_epoch1(folder: Path, sources: list[str]) -> Path:
     """A catalog in `folder` of `sources`' epoch-1 answers (accept-new), then their epoch-2
     answers (review: the new-model items and changes epoch-2 opens stay open); its path."""
@@ -84,3 +92,11 @@ def epoch2_after_epoch1(folder: Path, sources: list[str]) -> Path:
     replayed_run(f"sqlite:///{base}", WORLDS / "epoch-1.json", sources, accept_new=True)
     replayed_run(f"sqlite:///{base}", WORLDS / "epoch-2.json", sources)
     return base
+
+
+def reported(db: str, run_id: int) -> dict[str, tuple[str, str]]:
+    """Each source's status and reason in run `run_id` of `db`, by source."""
+    sr = source_runs.c
+    with store.connect(db).connect() as conn:
+        found = conn.execute(select(sr.source, sr.status, sr.reason).where(sr.run_id == run_id))
+        return {row.source: (row.status, row.reason) for row in found}
