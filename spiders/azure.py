@@ -247,8 +247,8 @@ def link_pages(pages: list[list[Any]]) -> list[list[Any]]:
     for number, items in enumerate(pages, 1):
         page: list[Any] = []
         for index, entry in enumerate(items):
-            tiered = isinstance(entry, dict) and len(tiers[_meter_key(entry)]) > 1
-            page.append({**entry, TIERS: sorted(tiers[_meter_key(entry)])} if tiered else entry)
+            minimums = tiers[_meter_key(entry)] if isinstance(entry, dict) else set()
+            page.append({**entry, TIERS: sorted(minimums)} if len(minimums) > 1 else entry)
             if (number, index) in repeated:
                 named = {k: entry.get(k) for k in ("meterName", "armRegionName")}
                 page.append({**named, REPEATED: repeated[(number, index)]})

@@ -217,9 +217,10 @@ def _unit(record: dict[str, Any], label: str, price: Price) -> tuple[Unit, Decim
 
 
 def _label_count(label: str) -> str:
-    """The "<count> tokens" phrase of a row's label ('' when it names no count of tokens): a
-    count before "tokens" ("1M INPUT TOKENS"), or the "per ..." the label ends with ("OUTPUT
-    TOKENS (per 1K)": a bare count, of the tokens the label names)."""
+    """The unit phrase a row's label states ('' when it states none): a count before
+    "tokens" ("1M INPUT TOKENS" -> "1M tokens"), or the "per ..." the label ends with ("OUTPUT
+    TOKENS (per 1K)" -> "1k tokens": a bare count counts the tokens the label names; any other
+    per-phrase as written, for `_unit` to read or report)."""
     found = LABEL_COUNT.search(label)
     if found:
         return f"{found['count']} tokens"
