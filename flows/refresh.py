@@ -651,14 +651,21 @@ def _set_aside_behind(
             models.update(identity.model(name) or name for _, name in found.named)
     if not wanted:
         return []
+    behind = [(p, p.observation) for p in reading.last_set_aside(wanted) if p.observation]
+    if not behind:
+        return []
+    # only statements of the same model or name can state one of these fields
+    of_model = {o.model or o.source_model for _, o in behind}
+    of_name = {o.source_model for _, o in behind}
     now = [o for o in batch.valid if o.source in wanted]
     now += [p.observation for p in batch.problems if p.observation and p.source in wanted]
-    stated = {key for o in now for key in _of(o)}
-    return [
-        p
-        for p in reading.last_set_aside(wanted)
-        if p.observation is not None and stated.isdisjoint(_of(p.observation))
-    ]
+    stated = {
+        key
+        for o in now
+        if (o.model or o.source_model) in of_model or o.source_model in of_name
+        for key in _of(o)
+    }
+    return [p for p, o in behind if stated.isdisjoint(_of(o))]
 
 
 def _last_hidden(engine: Engine, wanted: Mapping[str, set[str]]) -> tuple[Observation, ...]:
