@@ -8,6 +8,7 @@ import sqlite3
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -569,6 +570,34 @@ def last_applied_bodies(
         return {}
     kept = conn.execute(select(b.content_hash, b.body).where(b.content_hash.in_(list(wanted))))
     return {wanted[row.content_hash]: zlib.decompress(row.body) for row in kept}
+
+
+@dataclass(frozen=True)
+class AnsweredBefore:
+    """What one URL of a source answered in the runs that applied the source: the content hash
+    of its last such answer, and the date of the last answer with each hash it gave."""
+
+    last: str
+    dated: dict[str, datetime]
+
+
+def answered_before(conn: Connection, source: str) -> dict[str, AnsweredBefore]:
+    """Each URL's answers that `source`'s applied runs kept as evidence (responses with a
+    content hash: those recorded before bodies were hashed say nothing), by URL. Reads
+    responses."""
+    r = responses.c
+    rows = conn.execute(
+        select(r.url, r.content_hash, func.max(r.run_id), func.max(r.observed_at))
+        .where(r.source == source, r.content_hash.is_not(None))
+        .group_by(r.url, r.content_hash)
+    ).all()
+    latest: dict[str, tuple[int, str]] = {}
+    dated: dict[str, dict[str, datetime]] = {}
+    for url, content_hash, run_id, observed_at in rows:
+        dated.setdefault(url, {})[content_hash] = observed_at
+        if run_id > latest.get(url, (-1, ""))[0]:
+            latest[url] = (run_id, content_hash)
+    return {url: AnsweredBefore(latest[url][1], dated[url]) for url in latest}
 
 
 def load_listings(conn: Connection) -> dict[ListingId, Listing]:

@@ -133,10 +133,16 @@ async def fetch_source(source: str, replay_url: str | None) -> CrawlResult:
     return await crawl(source, replay_url)
 
 
-def answers(result: CrawlResult, before: Mapping[str, bytes] | None = None) -> list[health.Answer]:
+def answers(
+    result: CrawlResult,
+    before: Mapping[str, bytes] | None = None,
+    answered: Mapping[str, store.AnsweredBefore] | None = None,
+) -> list[health.Answer]:
     """What each URL of a crawl answered, for the health rules; `before`: the bodies the URLs
-    gave in the source's last applied run (store.last_applied_bodies), for `health.cut_short`."""
-    before = before or {}
+    gave in the source's last applied run (store.last_applied_bodies), for `health.cut_short`;
+    `answered`: what they answered in its applied runs (store.answered_before), for an older
+    answer given again."""
+    before, answered = before or {}, answered or {}
     return [
         health.Answer(
             p.url,
@@ -148,12 +154,21 @@ def answers(result: CrawlResult, before: Mapping[str, bytes] | None = None) -> l
             cut_of=len(before[p.url])
             if p.url in before and health.cut_short(p.body, before[p.url])
             else 0,
+            answered_on=_answered_on(p, answered.get(p.url)),
         )
         for p in result.pages
     ] + [
         health.Answer(f.url, f.landing_url, f.status, None, 0, error=f.reason)
         for f in result.failures
     ]
+
+
+def _answered_on(page: FetchedPage, before: store.AnsweredBefore | None) -> datetime | None:
+    """The date the page's URL last gave these very bytes in a run that applied its source,
+    where its last applied answer was another (None otherwise, and for a body not hashed)."""
+    if before is None or not page.content_hash or page.content_hash == before.last:
+        return None
+    return before.dated.get(page.content_hash)
 
 
 @task(name="judge-sources", cache_policy=NO_CACHE)
@@ -177,9 +192,10 @@ def judge_sources(
             )
             for r in results
         }
+        answered = {r.source: store.answered_before(conn, r.source) for r in results}
     for result in results:
         verdict = health.source_health(
-            answers(result, before[result.source]),
+            answers(result, before[result.source], answered[result.source]),
             configured[result.source].urls,
             histories[result.source],
             last_records[result.source],

@@ -1,0 +1,65 @@
+"""An older answer served again with a fresh date is stale; the answer it replaced, given again
+after a fault day, is read.
+
+A cache or mirror behind its origin can serve a URL's earlier body under a Date set anew: a fault
+round gave OpenAI's November page and OpenRouter's May listing, each dated as the epoch-2 day,
+to a catalog that had read both and then their epoch-2 answers. Both read as news: the page's
+and listing's older prices re-quoted every open item of their models. A body byte-identical to
+an earlier answer of its URL in a run that applied the source, where the last applied answer
+was another, is stale now (catalog/health.py, store.answered_before): it changes nothing, and
+its reason names the date of the answer it repeats.
+
+OpenAI's page and OpenRouter (whose second URL, the listing of every modality, answers as
+recorded), epoch-1 (accept-new) then epoch-2 under review, then the epoch-2 world with the two
+older bodies (the recorded epoch-1 ones), then epoch-2 again. Refreshes through the real flow
+(Scrapy over loopback HTTP, a real Prefect API, SQLite).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import WORLDS, copy_catalog
+from tests.test_withdrawn_statement import items
+from tests.worlds import epoch2_after_epoch1, fault_world, recorded_text, replayed_run, reported
+
+pytestmark = pytest.mark.integration
+
+SOURCES = ["openai-page", "openrouter"]
+PAGE = "https://platform.openai.com/docs/pricing"
+LISTING = "https://openrouter.ai/api/v1/models"
+
+
+@pytest.fixture(scope="module")
+def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return epoch2_after_epoch1(tmp_path_factory.mktemp("older"), SOURCES)
+
+
+def test_an_older_answer_dated_anew_changes_nothing(epoch2: Path, tmp_path: Path) -> None:
+    db = copy_catalog(epoch2, tmp_path / "older.db")
+    before = items(db)
+    older = {url: {"body": recorded_text(url, "epoch-1")} for url in (PAGE, LISTING)}
+    assert all(o["body"] != recorded_text(url) for url, o in older.items())
+    run_id = replayed_run(db, fault_world(tmp_path, older), SOURCES)
+    assert reported(db, run_id) == {
+        "openai-page": (
+            "stale",
+            f"{PAGE}: stale (the same bytes as its answer of 2025-11-21T00:00:00+00:00, older"
+            " than the evidence of 2025-12-17T00:00:00+00:00 already given)",
+        ),
+        "openrouter": (
+            "partial",
+            f"{LISTING}: stale (the same bytes as its answer of 2026-05-20T00:00:00+00:00, older"
+            " than the evidence of 2026-08-19T00:00:00+00:00 already given)",
+        ),
+    }
+    assert items(db) == before
+
+    recovered = replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    assert {s: status for s, (status, _) in reported(db, recovered).items()} == {
+        "openai-page": "ok",
+        "openrouter": "ok",
+    }
+    assert items(db) == before
