@@ -37,6 +37,7 @@ from typing import NamedTuple
 
 from catalog import titles
 from catalog.health import power_of_ten
+from catalog.plausibility import jumped
 from schemas.field import FieldId, ListingId, Measure
 from schemas.records import (
     FieldChange,
@@ -50,7 +51,6 @@ from schemas.records import (
 from schemas.vocab import Component, Kind, Unit
 
 REVIEW_DUE = timedelta(hours=48)
-JUMP = Decimal(10)  # a price that moves more than 10x since the accepted one is an anomaly
 MISSING_AFTER = 3  # consecutive complete listings without a model before it becomes an item
 
 
@@ -536,7 +536,7 @@ def _compare_current(
     if (
         kind is ReviewKind.PRICE_CHANGE
         and key.kind is Kind.PRICE
-        and _jumped(current.value, proposed)
+        and jumped(current.value, proposed)
     ):
         kind = ReviewKind.ANOMALY
     change = _change(key, current.value, proposed, group, ctx)
@@ -608,14 +608,6 @@ def _most_stated(group: list[Observation]) -> Decimal:
     """The value most sources state (ties: the smallest), the same whichever order they came in."""
     counts = Counter(o.value for o in group)
     return min(counts, key=lambda value: (-counts[value], value))
-
-
-def _jumped(current: Decimal, proposed: Decimal) -> bool:
-    """More than a tenfold move either way (a unit slip, not a repricing), or to/from zero."""
-    low, high = sorted((current, proposed))
-    if low == 0:
-        return high != 0 and current != 0
-    return high / low > JUMP
 
 
 def _accept_new(

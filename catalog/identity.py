@@ -207,6 +207,14 @@ class Identity:
                 self.distinct.add(name)
         self._changed()
 
+    def learn_listed(self, models: Iterable[str]) -> None:
+        """Count these canonical models as known (what official sources listed on earlier
+        runs), without holding a dated one apart from its base: what prices it apart is what
+        the sources state (`learn_official`), and a name a run once priced apart (a slip, a
+        price stated at $0) maps back to its base when nothing prices it apart any more."""
+        self.known.update(models)
+        self._changed()
+
     def learn_official(self, statements: Iterable[Statement]) -> None:
         """Learn from what a run's sources state: `statements` are (source, official, route,
         source_model, field key, value), the field key (kind, component, unit, dimension items),

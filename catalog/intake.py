@@ -114,12 +114,13 @@ def validate_each(
     quarantines are decided alike).
     """
     failures: dict[str, str] = {}
-    _, failure = boundary("identity", partial(learn_official_models, identity, [*drafts, *unread]))
+    learn = partial(learn_official_models, identity, prices_in_force=in_force)
+    _, failure = boundary("identity", partial(learn, [*drafts, *unread]))
     if failure:
         # Learning is judged over every source's statements at once (catalog.identity); only
         # when that breaks is it retried source by source, to name the source that breaks it.
         for batch in [*drafts, *unread]:
-            _, failure = boundary("identity", partial(learn_official_models, identity, [batch]))
+            _, failure = boundary("identity", partial(learn, [batch]))
             if failure:
                 failures[batch.source.id] = failure
     readable = [batch for batch in drafts if batch.source.id not in failures]

@@ -7,7 +7,7 @@ import re
 import sys
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import groupby
@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import String
 
 from catalog import tables
+from catalog.health import PriceKey
 from catalog.identity import Identity, Statement
-from catalog.plausibility import bands
+from catalog.plausibility import bands, jumped
 from catalog.schedule import in_force
 from schemas.fetch import FetchedPage, FieldProblem, Uninterpretable
 from schemas.field import Dims
@@ -386,7 +387,11 @@ def field_problem(source: str, problem: FieldProblem) -> Problem:
     )
 
 
-def learn_official_models(identity: Identity, batches: Iterable[SourceDrafts]) -> None:
+def learn_official_models(
+    identity: Identity,
+    batches: Iterable[SourceDrafts],
+    prices_in_force: Mapping[PriceKey, Decimal] | None = None,
+) -> None:
     """A model an official source lists for its own route is a known model; what the sources
     state also decides dated ids and Azure scopes (catalog.identity). A price validation sets
     aside teaches nothing: one outside its unit's plausibility band (catalog/plausibility.py
@@ -394,15 +399,37 @@ def learn_official_models(identity: Identity, batches: Iterable[SourceDrafts]) -
     gpt-4o-mini-2024-07-18 apart from it, a model of its own on every route for that day), and
     one that contradicts its name's other prices as schemas/batch.py's checks across rows judge
     them (`contradicted`: a cache read dearer than its input, a context tier cheaper than the
-    one beneath it)."""
+    one beneath it). Nor does a price that moved tenfold or to zero from the catalog's price in
+    force of its field (`prices_in_force`, by catalog.health.PriceKey), the anomaly compare
+    makes of it (catalog.plausibility `jumped`): OpenRouter's gpt-4o-mini stated at $0 priced
+    its snapshot apart, and the snapshot became a model of its own on every route, the official
+    page's included."""
     table = bands()
+    moved = _moved(identity, prices_in_force or {})
     in_band = [
         s
         for s in _statements(identity, batches)
-        if s[4].kind is not _PRICE or (band := table.get(s[4].unit)) is None or band.holds(s[5])
+        if s[4].kind is not _PRICE
+        or (((band := table.get(s[4].unit)) is None or band.holds(s[5])) and not moved(s))
     ]
     wrong = contradicted(in_band)
     identity.learn_official(s for i, s in enumerate(in_band) if i not in wrong)
+
+
+def _moved(identity: Identity, prices: Mapping[PriceKey, Decimal]) -> Callable[[Statement], bool]:
+    """Whether a price statement moved tenfold or to zero from the catalog's price in force of
+    the field its name maps to now (before this run's sources teach identity)."""
+
+    def moved(statement: Statement) -> bool:
+        _, _, route, name, measure, value = statement
+        model = identity.model(name)
+        if model is None:
+            return False
+        key = (route, model, measure.component.value, measure.unit.value, measure.dims.key)
+        current = prices.get(key)
+        return current is not None and jumped(current, value)
+
+    return moved if prices else lambda statement: False
 
 
 def contradicted(statements: Sequence[Statement]) -> set[int]:

@@ -52,6 +52,8 @@ AMBIGUOUS_RULE = "unit-ambiguous"
 NOT_TOKENS = frozenset({Unit.PER_MINUTE, Unit.PER_SECOND, Unit.PER_HOUR, Unit.PER_CHARACTER})
 SECONDS: dict[Unit, int] = {Unit.PER_SECOND: 1, Unit.PER_MINUTE: 60, Unit.PER_HOUR: 3600}
 _TIME_UNITS = frozenset(unit.value for unit in SECONDS)
+# a price that moves tenfold or more from the one in force is an anomaly (a slip, not a repricing)
+JUMP = Decimal(10)
 MODALITY_FLOOR = Decimal(100)
 MODALITY = Dim.MODALITY.value
 
@@ -260,3 +262,13 @@ def _problem(obs: Observation, rule: str, detail: str) -> Problem:
         observation=obs,
         field=f"{obs.source_model} {obs.measure.text()}",
     )
+
+
+def jumped(current: Decimal, proposed: Decimal) -> bool:
+    """Whether a price proposed in place of `current` (the one in force, same unit) moved
+    tenfold or more either way (a unit or decimal slip, not a repricing), or to zero from a
+    price (a free model's price is stated as such from its first day)."""
+    low, high = sorted((current, proposed))
+    if low == 0:
+        return high != 0 and current != 0
+    return high / low >= JUMP

@@ -575,10 +575,11 @@ def last_applied_bodies(
 @dataclass(frozen=True)
 class AnsweredBefore:
     """What one URL of a source answered in the runs that applied the source: the content hash
-    of its last such answer, and the date of the last answer with each hash it gave."""
+    and run of its last such answer, and the run and date of the last answer with each hash."""
 
     last: str
-    dated: dict[str, datetime]
+    last_run: int
+    answers: dict[str, tuple[int, datetime]]
 
 
 def answered_before(conn: Connection, source: str) -> dict[str, AnsweredBefore]:
@@ -591,13 +592,39 @@ def answered_before(conn: Connection, source: str) -> dict[str, AnsweredBefore]:
         .where(r.source == source, r.content_hash.is_not(None))
         .group_by(r.url, r.content_hash)
     ).all()
-    latest: dict[str, tuple[int, str]] = {}
-    dated: dict[str, dict[str, datetime]] = {}
+    answers: dict[str, dict[str, tuple[int, datetime]]] = {}
     for url, content_hash, run_id, observed_at in rows:
-        dated.setdefault(url, {})[content_hash] = observed_at
-        if run_id > latest.get(url, (-1, ""))[0]:
-            latest[url] = (run_id, content_hash)
-    return {url: AnsweredBefore(latest[url][1], dated[url]) for url in latest}
+        answers.setdefault(url, {})[content_hash] = (run_id, observed_at)
+    found = {}
+    for url, given in answers.items():
+        last = max(given, key=lambda content_hash: given[content_hash][0])
+        found[url] = AnsweredBefore(last, given[last][0], given)
+    return found
+
+
+def stated_beyond(conn: Connection, source: str, url: str, earlier_run: int, last_run: int) -> bool:
+    """Whether the answer `url` gave `source` in run `last_run` stated a value (a field at a
+    value, kept as valid) its answer in the earlier run `earlier_run` did not: what a later
+    answer added that a set-aside value never is. Reads observations, interval_ends and
+    responses (an interval states its value in every run from its first response's to its
+    last's)."""
+    o, first, last = observations.c, responses.alias("first"), responses.alias("last")
+    stated = (o.route, o.model, o.source_model, o.kind, o.component, o.unit, o.dimensions, o.value)
+    intervals = (
+        select(*stated)
+        .join(first, first.c.id == o.response_id)
+        .join(interval_ends, interval_ends.c.id == o.end_id)
+        .join(last, last.c.id == interval_ends.c.response_id)
+        .where(o.source == source, last.c.url == url)
+    )
+
+    def stated_in(run_id: int) -> set[tuple[object, ...]]:
+        rows = conn.execute(
+            intervals.where(first.c.run_id <= run_id, last.c.run_id >= run_id)
+        ).all()
+        return {tuple(row) for row in rows}
+
+    return not stated_in(last_run) <= stated_in(earlier_run)
 
 
 def load_listings(conn: Connection) -> dict[ListingId, Listing]:
@@ -621,13 +648,17 @@ def last_complete_records(engine: Engine, source: str) -> int | None:
         ).scalar()
 
 
-def known_models(conn: Connection) -> set[str]:
-    """Canonical models the catalog holds values for, and models an official source listed for
-    its own route in a complete listing (the listings table): what keeps a secondary's names
-    for them mapped while that official source is failing."""
-    held = set(conn.execute(select(catalog_values.c.model).distinct()).scalars())
+def catalog_models(conn: Connection) -> set[str]:
+    """Canonical models the catalog holds values for (catalog_values)."""
+    return set(conn.execute(select(catalog_values.c.model).distinct()).scalars())
+
+
+def officially_listed(conn: Connection) -> set[str]:
+    """Models an official source listed for its own route in a complete listing (the listings
+    table, under the name identity gave them that run): what keeps a secondary's names for them
+    mapped while that official source is failing."""
     listed = conn.execute(select(listings.c.source, listings.c.route, listings.c.model).distinct())
-    return held | {r.model for r in listed if is_official(r.source, r.route)}
+    return {r.model for r in listed if is_official(r.source, r.route)}
 
 
 # The observation columns an insert writes, in the order of _insert_observations' row tuples.

@@ -136,13 +136,12 @@ async def fetch_source(source: str, replay_url: str | None) -> CrawlResult:
 def answers(
     result: CrawlResult,
     before: Mapping[str, bytes] | None = None,
-    answered: Mapping[str, store.AnsweredBefore] | None = None,
+    reverted: Mapping[str, datetime] | None = None,
 ) -> list[health.Answer]:
     """What each URL of a crawl answered, for the health rules; `before`: the bodies the URLs
     gave in the source's last applied run (store.last_applied_bodies), for `health.cut_short`;
-    `answered`: what they answered in its applied runs (store.answered_before), for an older
-    answer given again."""
-    before, answered = before or {}, answered or {}
+    `reverted`: the date of the earlier answer each URL gives again (`reverted`)."""
+    before, reverted = before or {}, reverted or {}
     return [
         health.Answer(
             p.url,
@@ -154,7 +153,7 @@ def answers(
             cut_of=len(before[p.url])
             if p.url in before and health.cut_short(p.body, before[p.url])
             else 0,
-            answered_on=_answered_on(p, answered.get(p.url)),
+            answered_on=reverted.get(p.url),
         )
         for p in result.pages
     ] + [
@@ -163,12 +162,25 @@ def answers(
     ]
 
 
-def _answered_on(page: FetchedPage, before: store.AnsweredBefore | None) -> datetime | None:
-    """The date the page's URL last gave these very bytes in a run that applied its source,
-    where its last applied answer was another (None otherwise, and for a body not hashed)."""
-    if before is None or not page.content_hash or page.content_hash == before.last:
-        return None
-    return before.dated.get(page.content_hash)
+def reverted(conn: Connection, result: CrawlResult) -> dict[str, datetime]:
+    """The URLs of a crawl that answer, byte for byte, an earlier answer of theirs in a run that
+    applied the source, where their last applied answer was another that stated a value the
+    earlier one did not (store.stated_beyond): an older answer served again (a cache or mirror
+    behind its origin, a Date set anew), by URL, with the date of the answer it repeats. An
+    answer from before a day whose differing values were set aside (a price stated at $0, a
+    rescaled field) repeats what the source stated since, and is read."""
+    before = store.answered_before(conn, result.source)
+    found: dict[str, datetime] = {}
+    for page in result.pages:
+        earlier = before.get(page.url)
+        if earlier is None or page.content_hash == earlier.last:
+            continue
+        given = earlier.answers.get(page.content_hash)
+        if given is not None and store.stated_beyond(
+            conn, result.source, page.url, given[0], earlier.last_run
+        ):
+            found[page.url] = given[1]
+    return found
 
 
 @task(name="judge-sources", cache_policy=NO_CACHE)
@@ -192,10 +204,10 @@ def judge_sources(
             )
             for r in results
         }
-        answered = {r.source: store.answered_before(conn, r.source) for r in results}
+        again = {r.source: reverted(conn, r) for r in results}
     for result in results:
         verdict = health.source_health(
-            answers(result, before[result.source], answered[result.source]),
+            answers(result, before[result.source], again[result.source]),
             configured[result.source].urls,
             histories[result.source],
             last_records[result.source],
@@ -597,7 +609,8 @@ def reading_context(
     """What reading the sources `to_read` needs from the catalog (`Reading`)."""
     identity = Identity.load()
     with engine.connect() as conn:
-        identity.learn(store.known_models(conn))
+        identity.learn(store.catalog_models(conn))
+        identity.learn_listed(store.officially_listed(conn))
         # A source not read this run (not selected, failed, partial, or unchanged) still
         # teaches what it last stated (its models, dated ids, official scopes): others' names
         # map as on a full, healthy day (`--source litellm` alone maps LiteLLM's names of

@@ -240,7 +240,7 @@ def test_models_an_official_source_listed_stay_known_while_it_fails(
     engine = store.connect(f"sqlite:///{tmp_path / 'review.db'}")
     refresh(engine, [*august, *modelsdev])  # review policy: new models are items, no values
     with engine.connect() as conn:
-        known = store.known_models(conn)
+        known = store.catalog_models(conn) | store.officially_listed(conn)
         assert store.load_catalog(conn) == {}
     assert {o.model for o in august if o.model} <= known
     secondary_only = {o.model for o in modelsdev if o.model} - {o.model for o in august}

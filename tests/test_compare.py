@@ -242,12 +242,24 @@ def test_per_pixel_times_pixels_must_equal_per_image(litellm: list[Observation])
     assert change.proposed is not None and change.proposed.startswith("1.67")
 
 
-def test_tenfold_move_is_an_anomaly_not_a_price_change(august: list[Observation]) -> None:
+@pytest.mark.parametrize(
+    ("factor", "kind", "proposed"),
+    [
+        ("1000", ReviewKind.ANOMALY, "2500"),
+        ("10", ReviewKind.ANOMALY, "25"),  # exactly tenfold: a slipped decimal point
+        ("0.1", ReviewKind.ANOMALY, "0.25"),
+        ("0", ReviewKind.ANOMALY, "0"),
+        ("9.6", ReviewKind.PRICE_CHANGE, "24"),
+    ],
+)
+def test_tenfold_move_is_an_anomaly_not_a_price_change(
+    august: list[Observation], factor: str, kind: ReviewKind, proposed: str
+) -> None:
     official = find(august, "gpt-4o", "input")
-    slipped = replace_value(official, value=official.value * 1000)
+    slipped = replace_value(official, value=official.value * Decimal(factor))
     [item] = compare([slipped], as_catalog([official]), {}, [], ctx()).items
-    assert item.kind is ReviewKind.ANOMALY
-    assert (item.changes[0].current, item.changes[0].proposed) == ("2.5", "2500")
+    assert item.kind is kind
+    assert (item.changes[0].current, item.changes[0].proposed) == ("2.5", proposed)
 
 
 def test_new_official_model_names_the_similar_model_that_vanished(
