@@ -68,9 +68,6 @@ class Answer:
     error: str = ""  # why the response is no evidence at all (fetch, parse, domain)
     size: int = 0  # bytes of the body
     cut_of: int = 0  # bytes of the URL's last applied body where this one is its start
-    # the date of the URL's earlier answer with these very bytes, where its last applied answer
-    # was another: an older answer served again (a cache or mirror behind, a Date set anew)
-    answered_on: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -185,12 +182,6 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
         detail = (
             f"response dated {_date(answer.observed_at)}, older than the evidence of "
             f"{_date(history.observed_at)} already given"
-        )
-        return Verdict(answer, STALE, detail)
-    if answer.answered_on is not None:
-        detail = (
-            f"the same bytes as its answer of {_date(answer.answered_on)}, older than the"
-            f" evidence of {_date(history.observed_at)} already given"
         )
         return Verdict(answer, STALE, detail)
     if answer.cut_of:

@@ -8,7 +8,6 @@ import sqlite3
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -570,61 +569,6 @@ def last_applied_bodies(
         return {}
     kept = conn.execute(select(b.content_hash, b.body).where(b.content_hash.in_(list(wanted))))
     return {wanted[row.content_hash]: zlib.decompress(row.body) for row in kept}
-
-
-@dataclass(frozen=True)
-class AnsweredBefore:
-    """What one URL of a source answered in the runs that applied the source: the content hash
-    and run of its last such answer, and the run and date of the last answer with each hash."""
-
-    last: str
-    last_run: int
-    answers: dict[str, tuple[int, datetime]]
-
-
-def answered_before(conn: Connection, source: str) -> dict[str, AnsweredBefore]:
-    """Each URL's answers that `source`'s applied runs kept as evidence (responses with a
-    content hash: those recorded before bodies were hashed say nothing), by URL. Reads
-    responses."""
-    r = responses.c
-    rows = conn.execute(
-        select(r.url, r.content_hash, func.max(r.run_id), func.max(r.observed_at))
-        .where(r.source == source, r.content_hash.is_not(None))
-        .group_by(r.url, r.content_hash)
-    ).all()
-    answers: dict[str, dict[str, tuple[int, datetime]]] = {}
-    for url, content_hash, run_id, observed_at in rows:
-        answers.setdefault(url, {})[content_hash] = (run_id, observed_at)
-    found = {}
-    for url, given in answers.items():
-        last = max(given, key=lambda content_hash: given[content_hash][0])
-        found[url] = AnsweredBefore(last, given[last][0], given)
-    return found
-
-
-def stated_beyond(conn: Connection, source: str, url: str, earlier_run: int, last_run: int) -> bool:
-    """Whether the answer `url` gave `source` in run `last_run` stated a value (a field at a
-    value, kept as valid) its answer in the earlier run `earlier_run` did not: what a later
-    answer added that a set-aside value never is. Reads observations, interval_ends and
-    responses (an interval states its value in every run from its first response's to its
-    last's)."""
-    o, first, last = observations.c, responses.alias("first"), responses.alias("last")
-    stated = (o.route, o.model, o.source_model, o.kind, o.component, o.unit, o.dimensions, o.value)
-    intervals = (
-        select(*stated)
-        .join(first, first.c.id == o.response_id)
-        .join(interval_ends, interval_ends.c.id == o.end_id)
-        .join(last, last.c.id == interval_ends.c.response_id)
-        .where(o.source == source, last.c.url == url)
-    )
-
-    def stated_in(run_id: int) -> set[tuple[object, ...]]:
-        rows = conn.execute(
-            intervals.where(first.c.run_id <= run_id, last.c.run_id >= run_id)
-        ).all()
-        return {tuple(row) for row in rows}
-
-    return not stated_in(last_run) <= stated_in(earlier_run)
 
 
 def load_listings(conn: Connection) -> dict[ListingId, Listing]:

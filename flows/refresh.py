@@ -133,15 +133,10 @@ async def fetch_source(source: str, replay_url: str | None) -> CrawlResult:
     return await crawl(source, replay_url)
 
 
-def answers(
-    result: CrawlResult,
-    before: Mapping[str, bytes] | None = None,
-    reverted: Mapping[str, datetime] | None = None,
-) -> list[health.Answer]:
+def answers(result: CrawlResult, before: Mapping[str, bytes] | None = None) -> list[health.Answer]:
     """What each URL of a crawl answered, for the health rules; `before`: the bodies the URLs
-    gave in the source's last applied run (store.last_applied_bodies), for `health.cut_short`;
-    `reverted`: the date of the earlier answer each URL gives again (`reverted`)."""
-    before, reverted = before or {}, reverted or {}
+    gave in the source's last applied run (store.last_applied_bodies), for `health.cut_short`."""
+    before = before or {}
     return [
         health.Answer(
             p.url,
@@ -153,34 +148,12 @@ def answers(
             cut_of=len(before[p.url])
             if p.url in before and health.cut_short(p.body, before[p.url])
             else 0,
-            answered_on=reverted.get(p.url),
         )
         for p in result.pages
     ] + [
         health.Answer(f.url, f.landing_url, f.status, None, 0, error=f.reason)
         for f in result.failures
     ]
-
-
-def reverted(conn: Connection, result: CrawlResult) -> dict[str, datetime]:
-    """The URLs of a crawl that answer, byte for byte, an earlier answer of theirs in a run that
-    applied the source, where their last applied answer was another that stated a value the
-    earlier one did not (store.stated_beyond): an older answer served again (a cache or mirror
-    behind its origin, a Date set anew), by URL, with the date of the answer it repeats. An
-    answer from before a day whose differing values were set aside (a price stated at $0, a
-    rescaled field) repeats what the source stated since, and is read."""
-    before = store.answered_before(conn, result.source)
-    found: dict[str, datetime] = {}
-    for page in result.pages:
-        earlier = before.get(page.url)
-        if earlier is None or page.content_hash == earlier.last:
-            continue
-        given = earlier.answers.get(page.content_hash)
-        if given is not None and store.stated_beyond(
-            conn, result.source, page.url, given[0], earlier.last_run
-        ):
-            found[page.url] = given[1]
-    return found
 
 
 @task(name="judge-sources", cache_policy=NO_CACHE)
@@ -204,10 +177,9 @@ def judge_sources(
             )
             for r in results
         }
-        again = {r.source: reverted(conn, r) for r in results}
     for result in results:
         verdict = health.source_health(
-            answers(result, before[result.source], again[result.source]),
+            answers(result, before[result.source]),
             configured[result.source].urls,
             histories[result.source],
             last_records[result.source],

@@ -71,6 +71,7 @@ from spiders.tables import (
     rescales,
     stated_unit,
     strip_footnotes,
+    terms_after,
     token_count,
     unit_of,
     where,
@@ -316,6 +317,8 @@ class _Context:
         if price.currency != "USD":
             raise self.fail("not USD", repr(cell))
         lowered = qualifier.casefold()
+        if terms := terms_after(qualifier):
+            raise self.fail("not a price", f"a price with its terms beside it: {terms!r}")
         if "input:" in lowered or "output:" in lowered:
             raise self.fail("several components in one price", repr(cell))
         component = self.row.component

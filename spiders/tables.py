@@ -805,10 +805,27 @@ def no_price(text: str) -> bool:
     return strip_footnotes(text).casefold() in _NONE
 
 
+# A note in parentheses after a price and its per-phrase that limits the price's terms ("$2 /
+# MTok (introductory, through Aug 31)", "$0.10 / GB per day (1GB free)"): until when, or past
+# what allowance, it holds. A note that says what is priced ("(image)", "(storage price)") is
+# the reader's to read.
+_NOTE_AFTER = re.compile(r"\s*\((?P<note>[^)]*)\)")
+_TERMS = re.compile(
+    r"\b(?:until|till|through|thru|ends?|ending|expires?|before|after|from|starting|effective"
+    r"|introductory|intro|promo(?:tional)?|launch|limited|discount(?:ed)?|trial|offer|free"
+    r"|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june"
+    r"|july|august|september|october|november|december|20[0-9]{2})\b",
+    re.I,
+)
+
+
 def parse_price(text: str) -> Price | None:
     """A cell that states one price, or nothing ("-", "Not available"). Free is zero.
 
-    Raises ValueError for a cell that states something else (several prices, words)."""
+    Raises ValueError for a cell that states something else (several prices, words), and for a
+    price with a note in parentheses after it that limits its terms (`_NOTE_AFTER`, `_TERMS`):
+    an introductory or promotional price, or one past an allowance, is not the price in force
+    as such (a public report: a page's introductory price read as the plain one)."""
     cell = strip_footnotes(text)
     if no_price(cell):
         return None
@@ -817,7 +834,18 @@ def parse_price(text: str) -> Price | None:
     prices = find_prices(cell)
     if len(prices) != 1:
         raise ValueError(f"not one price: {text!r}")
+    if terms := terms_after(cell[prices[0].end :]):
+        raise ValueError(f"a price with its terms beside it: {terms!r}")
     return prices[0]
+
+
+def terms_after(after: str) -> str:
+    """The note in parentheses that limits a price's terms (`_NOTE_AFTER`, `_TERMS`), in the
+    text `after` the amount (its per-phrase first, if any): "(introductory, through Aug 31)",
+    "(first 1M tokens free)"; "" when there is none (a note of what is priced, "(image)")."""
+    per = _PER.match(after)
+    note = _NOTE_AFTER.match(after, per.end() if per else 0)
+    return note.group("note") if note and _TERMS.search(note.group("note")) else ""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -157,6 +157,11 @@ NOT_ONE_PRICE = {
     "an exponent": "{}e-1",
     "a minus sign (U+2212)": "\u2212{}",
     "a hyphen-minus": "-{}",
+    # a public report (genai-prices #703): an introductory price read as the plain one
+    "an introductory price": "{} (introductory, through Aug 31)",
+    "a promotional price": "{} (promo)",
+    "a price past an allowance": "{} (first 1M tokens free)",
+    "a price until a date": "{} (until 2026-09-01)",
 }
 
 

@@ -92,7 +92,7 @@ def test_whether_a_snapshot_is_apart_is_decided_by_the_official_prices() -> None
     assert openrouter.snapshot_of("deepseek-r1-0528") == "deepseek-r1"
 
 
-def test_a_snapshot_priced_like_its_base_folds_into_it() -> None:
+def _priced_like_gpt_4o() -> SourceDrafts:
     """A variant of OpenAI's page in which gpt-4o-2024-05-13 costs what gpt-4o costs."""
     real = world_drafts("openai-page")
     base = {
@@ -107,11 +107,28 @@ def test_a_snapshot_priced_like_its_base_folds_into_it() -> None:
         key = (draft.kind, draft.component, draft.unit, tuple(draft.dimensions.items()))
         return replace(draft, value=base.get(key, draft.value))
 
-    variant = SourceDrafts(real.source, [(p, repriced(d)) for p, d in real.drafts], [])
+    return SourceDrafts(real.source, [(p, repriced(d)) for p, d in real.drafts], [])
+
+
+def test_a_snapshot_priced_like_its_base_folds_into_it() -> None:
     identity = Identity.load()
-    learn_official_models(identity, [variant])
+    learn_official_models(identity, [_priced_like_gpt_4o()])
     assert identity.model("gpt-4o-2024-05-13") == "gpt-4o"
     assert identity.snapshot_of("gpt-4o-2024-05-13") is None
+
+
+def test_a_snapshot_an_official_source_once_listed_folds_into_its_base_again() -> None:
+    """The listings table remembers gpt-4o-2024-05-13 under its own name (a run that priced it
+    apart); a run whose page prices it as gpt-4o maps it to gpt-4o, as the catalog's own models
+    (`learn`) would not."""
+    variant = _priced_like_gpt_4o()
+    listed, held = Identity.load(), Identity.load()
+    listed.learn_listed(["gpt-4o", "gpt-4o-2024-05-13"])
+    held.learn(["gpt-4o", "gpt-4o-2024-05-13"])
+    for identity in (listed, held):
+        learn_official_models(identity, [variant])
+    assert listed.model("gpt-4o-2024-05-13") == "gpt-4o"
+    assert held.model("gpt-4o-2024-05-13") == "gpt-4o-2024-05-13"
 
 
 def test_catalog_models_and_pinning_aliases_stay_as_they_are(tmp_path: Path) -> None:
