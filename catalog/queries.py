@@ -54,7 +54,9 @@ def _latest_observations(
     conn: Connection, route: str, model: str
 ) -> dict[tuple[Measure, str], tuple[Observation, str]]:
     """Each source's latest statement of each field of (route, model), by (measure, source):
-    the Observation it was stored from, and its value's stored text."""
+    the Observation it was stored from, and its value's stored text. A price scheduled after
+    its response's date (catalog/schedule.py) is no statement of today's value: beside the
+    current one, it listed the official source as disagreeing with itself."""
     c, last = observations.c, responses.c
     latest_run = (
         select(c.source, func.max(last.run_id).label("run_id"))
@@ -75,6 +77,8 @@ def _latest_observations(
     )
     latest: dict[tuple[Measure, str], tuple[Observation, str]] = {}
     for r in rows:
+        if r.effective_from is not None and r.effective_from > r.observed_at.date():
+            continue
         measure = FieldId.from_row(r).measure
         if (measure, r.source) not in latest:
             latest[measure, r.source] = (

@@ -8,8 +8,9 @@ import json
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
-from catalog import schedule
+from catalog import queries, schedule, store
 from catalog.compare import Context, compare
 from catalog.identity import Identity
 from catalog.normalize import draft_source, learn_official_models, observations
@@ -19,6 +20,7 @@ from schemas.records import Observation
 from schemas.sources import is_official, sources
 from schemas.vocab import Component
 from tests.conftest import snapshot
+from tests.runs import refresh
 
 GENAI_URL = (
     "https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/new_data/v2/data.json"
@@ -154,3 +156,23 @@ def test_azure_effective_start_after_the_response_is_scheduled() -> None:
         (True, date(2026, 10, 1)),
     ]
     assert [o.value for o in schedule.current(both)] == [found[0].value]
+
+
+def test_show_lists_no_scheduled_price_as_a_disagreement(tmp_path: Path) -> None:
+    """A fault round: Azure stating a meter's current price and a price scheduled after its
+    response (a real meter, its copy starting 2026-10-01 at twice the price); `show` listed
+    Azure, official, as disagreeing with its own value in force."""
+    items = json.loads(snapshot(AZURE_FILE))["Items"]
+    real = next(i for i in items if i["meterName"] == "gpt-4o-aud-1217 Inp glbl Tokens")
+    later = copy.deepcopy(real)
+    later["effectiveStartDate"] = "2026-10-01T00:00:00Z"
+    later["retailPrice"] = later["unitPrice"] = real["retailPrice"] * 2
+    engine = store.connect(f"sqlite:///{tmp_path / 'catalog.db'}")
+    [current] = _observe("azure", AZURE_URL, [real], AZURE_DATE)
+    refresh(engine, [current], accept_new=True)
+    refresh(engine, _observe("azure", AZURE_URL, [real, later], AZURE_DATE))
+    assert current.model is not None
+    with engine.connect() as conn:
+        [field] = queries.model_view(conn, "azure", current.model).fields
+    assert Decimal(field.value) == current.value and field.verified_by == "azure"
+    assert field.disagreeing == []
