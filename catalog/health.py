@@ -99,6 +99,17 @@ def usual_records(counts: Sequence[int]) -> int | None:
 CUT = "cut short"
 
 
+def statements_collapse(valid: int, usual: int | None) -> str:
+    """Why a source read whole collapsed in what it states ('' when it did not): fewer than
+    BROKEN_RATIO of its usual count of valid statements (`usual_records` of its last counts
+    read whole, catalog.runlog.usual_statements), however many records it still has (a page
+    whose main price table turned into prose still names each model in its other tables: a
+    fault round's Anthropic page read 24 statements of its 74, every record there)."""
+    if usual and valid < usual * BROKEN_RATIO:
+        return f"collapsed statements: {valid} valid statements against its usual {usual}"
+    return ""
+
+
 def cut_short(body: bytes, before: bytes) -> bool:
     """Whether `body` is the first bytes of `before` (the body the same URL gave in the source's
     last applied run), and at most CUT_SHARE of its length: the same answer, cut short."""

@@ -321,6 +321,27 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
     }
 
 
+def usual_statements(conn: Connection) -> dict[str, int]:
+    """Each source's usual count of valid statements: catalog.health `usual_records` of the
+    counts its last runs that read it whole recorded (the run summary's "statements", kept for
+    a source whose statements collapsed too: a count that lasts becomes usual). Reads runs."""
+    counts: dict[str, list[int]] = {}
+    summaries = conn.execute(
+        select(runs.c.summary).order_by(runs.c.id.desc()).limit(SCANNED_RUNS)
+    ).scalars()
+    for summary in summaries:
+        stated = summary.get("statements") if isinstance(summary, dict) else None
+        for source, count in (stated or {}).items():
+            usual = counts.setdefault(source, [])
+            if isinstance(count, int) and len(usual) < USUAL_ANSWERS:
+                usual.append(count)
+    return {
+        source: found
+        for source, usual in counts.items()
+        if (found := usual_records(usual)) is not None
+    }
+
+
 def prices_in_force(conn: Connection) -> dict[PriceKey, Decimal]:
     """The catalog's prices in force by field (catalog.health.PriceKey): what a source's prices
     are judged against for a rescaled listing besides its own last ones (catalog.health

@@ -122,6 +122,9 @@ class Batch:
     # each source read or confirmed unchanged: how identity named its statements this run
     # (catalog/normalize.py's naming_digest)
     naming: dict[str, str] = field(default_factory=dict)
+    # each source read whole (status ok): how many valid statements it read (health
+    # `statements_collapse`; the run summary keeps them for runlog.usual_statements)
+    statements: dict[str, int] = field(default_factory=dict)
 
     @property
     def quarantined(self) -> list[Problem]:
@@ -300,6 +303,8 @@ class Reading:
     learn_pages: dict[str, Sequence[FetchedPage]]
     behind: tuple[Observation, ...] = ()
     in_force: dict[health.PriceKey, Decimal] = field(default_factory=dict)
+    # each source's usual count of valid statements (runlog.usual_statements)
+    usual_statements: dict[str, int] = field(default_factory=dict)
     # each source's last statement of every field of the models given, by source (store
     # last_statements, hidden): what a record's problem hides from identity this run
     last_hidden: Callable[[Mapping[str, set[str]]], tuple[Observation, ...]] | None = None
@@ -348,6 +353,13 @@ def read_sources(
             report.status, report.reason = SourceStatus.FAILED, reason
             batch.rejected.extend(found.problems)  # kept with their reasons, not one item each
             continue
+        if report.status is SourceStatus.OK and not found.incomplete:
+            batch.statements[found.source] = len(found.valid)
+            usual = reading.usual_statements.get(found.source)
+            if collapsed := health.statements_collapse(len(found.valid), usual):
+                report.status, report.reason = SourceStatus.BROKEN, collapsed
+                batch.rejected.extend(found.problems)
+                continue
         if found.incomplete:
             # its values apply; no absence is counted (compare reads only ok sources' listings)
             reason = f"{report.reason}; {found.incomplete}" if report.reason else found.incomplete
@@ -612,6 +624,7 @@ def reading_context(
         identity.learn_official(_statements([o for o in held if o.source not in pages]))
         before = {s: runlog.last_prices(conn, s) for s in to_read}
         in_force = runlog.prices_in_force(conn)
+        usual = runlog.usual_statements(conn)
     return Reading(
         identity,
         held,
@@ -619,6 +632,7 @@ def reading_context(
         pages,
         behind,
         in_force,
+        usual,
         lambda wanted: _last_hidden(engine, wanted),
         lambda wanted: _last_set_aside(engine, wanted),
     )
@@ -961,6 +975,7 @@ async def _locked_refresh(
         "new_values": len(stages.comparison.new_values),
         "quarantined": len(stages.batch.quarantined),
         "unchanged": {s: u.reason for s, u in stages.confirmed.items()},
+        "statements": stages.batch.statements,
     }
     status = health.run_status(ordered)
     noted = store.finish_run(

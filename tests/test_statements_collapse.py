@@ -1,0 +1,89 @@
+"""A page that still names its models but states a fraction of its usual values is broken for
+the day; a count that lasts becomes usual.
+
+A fault round turned the main price table of Anthropic's page into bullet lines (a layout
+change: "- **Claude Opus 4.5**: input $5 / MTok, ..."). Its other tables (batch, long context)
+still name each model, so the page kept more than half its records, and it read as a complete
+answer of 24 statements where it had stated 74: disagreement items lost the official side, new
+model items narrowed. A source read whole that states fewer than half its usual count of valid
+statements (the median of its last three counts read whole, catalog/runlog.usual_statements) is
+`broken` now, and changes nothing; the same count on a later day is read (one odd day never
+becomes usual, a count that lasts does).
+
+Anthropic's page alone, epoch-2 into an empty catalog under review twice (its new-model items
+stay open), then the bullet-line page (made here from the recorded one) twice, then epoch-2.
+Refreshes through the real flow (Scrapy over loopback HTTP, a real Prefect API, SQLite).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sqlalchemy import func, select
+
+from catalog import store
+from catalog.tables import runs
+from tests.conftest import WORLDS
+from tests.test_withdrawn_statement import items
+from tests.worlds import (
+    epoch2_under_review,
+    fault_world,
+    recorded_text,
+    replayed,
+    replayed_run,
+    reported,
+)
+
+pytestmark = pytest.mark.integration
+
+SOURCES = ["anthropic-page"]
+PAGE = "https://platform.claude.com/docs/en/about-claude/pricing.md"
+ROW = re.compile(r"^\| (Claude [^|]+?)\s*\|" + r" ([^|]+?)\s*\|" * 5 + r"\s*$")
+
+
+def bullets(page: str) -> str:
+    """The page with each row of its main price table (a model and five prices per 1M tokens)
+    written as a bullet line."""
+    lines = []
+    for line in page.splitlines():
+        row = ROW.match(line)
+        if row and "MTok" in line:
+            name, *prices = row.groups()
+            lines.append(
+                f"- **{name}**: input {prices[0]}, 5m cache writes {prices[1]}, 1h cache writes "
+                f"{prices[2]}, cache hits {prices[3]}, output {prices[4]}"
+            )
+        else:
+            lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def test_a_page_stating_a_fraction_of_its_values_is_broken_until_it_lasts(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    db = epoch2_under_review(tmp_path, SOURCES)
+    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    before = items(db)
+    page = recorded_text(PAGE)
+    changed = bullets(page)
+    assert changed.count("- **Claude") >= 10
+    world = fault_world(tmp_path, {PAGE: {"body": changed}})
+
+    assert replayed(db, world, SOURCES).is_failed()  # its one source changed nothing
+    with store.connect(db).connect() as conn:
+        run_id = conn.execute(select(func.max(runs.c.id))).scalar_one()
+    assert reported(db, run_id)["anthropic-page"] == (
+        "broken",
+        "collapsed statements: 24 valid statements against its usual 74",
+    )
+    assert items(db) == before
+
+    lasting = replayed_run(db, world, SOURCES)
+    assert reported(db, lasting)["anthropic-page"] == ("ok", "")
+    assert items(db) != before  # read: what it no longer states narrows its new-model items
+
+    recovered = replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    assert reported(db, recovered)["anthropic-page"] == ("ok", "")
