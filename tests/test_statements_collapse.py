@@ -21,7 +21,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from sqlalchemy import func, select
 
 from catalog import store
