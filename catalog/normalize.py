@@ -18,7 +18,7 @@ from sqlalchemy import String
 
 from catalog import tables
 from catalog.health import PriceKey
-from catalog.identity import Identity, Statement
+from catalog.identity import Identity, Statement, snapshot_base
 from catalog.plausibility import bands, jumped
 from catalog.schedule import in_force
 from schemas.fetch import FetchedPage, FieldProblem, Uninterpretable
@@ -418,12 +418,15 @@ def learn_official_models(
 
 def _moved(identity: Identity, prices: Mapping[PriceKey, Decimal]) -> Callable[[Statement], bool]:
     """Whether a price statement moved tenfold or to zero from the catalog's price in force of
-    the field its name maps to now (before this run's sources teach identity)."""
+    the field its name maps to now (before this run's sources teach identity). A dated
+    snapshot's name folded into its base is not judged by the base's price: that it differs
+    is what prices it apart (a real snapshot at ten times its base's price is a model of its
+    own)."""
 
     def moved(statement: Statement) -> bool:
         _, _, route, name, measure, value = statement
         model = identity.model(name)
-        if model is None:
+        if model is None or (model != name and snapshot_base(identity.candidate(name))):
             return False
         key = (route, model, measure.component.value, measure.unit.value, measure.dims.key)
         current = prices.get(key)

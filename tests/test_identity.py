@@ -7,6 +7,7 @@ import json
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from catalog.identity import Identity, snapshot_base
 from catalog.normalize import SourceDrafts, learn_official_models, observations
@@ -129,6 +130,53 @@ def test_a_snapshot_an_official_source_once_listed_folds_into_its_base_again() -
         learn_official_models(identity, [variant])
     assert listed.model("gpt-4o-2024-05-13") == "gpt-4o"
     assert held.model("gpt-4o-2024-05-13") == "gpt-4o-2024-05-13"
+
+
+def _with_snapshot(factor: str, base_factor: str = "1") -> tuple[SourceDrafts, dict[Any, Decimal]]:
+    """OpenAI's page with gpt-4.1's rows written again for gpt-4.1-2026-01-15 at `factor` times
+    their prices, and gpt-4.1's own at `base_factor` times; and the catalog's prices in force
+    of gpt-4.1 (the page as recorded), by catalog.health.PriceKey."""
+    real = world_drafts("openai-page")
+    rows = [d for _, d in real.drafts if d.source_model == "gpt-4.1"]
+    page = next(p for p, d in real.drafts if d.source_model == "gpt-4.1")
+    in_force = {
+        ("openai", "gpt-4.1", d.component.value, d.unit.value, d.dimensions.key): d.value
+        for d in rows
+        if d.kind is Kind.PRICE
+    }
+    drafts = [
+        (p, replace(d, value=d.value * Decimal(base_factor)) if d in rows else d)
+        for p, d in real.drafts
+    ]
+    drafts += [
+        (page, replace(d, source_model=SNAPSHOT, value=d.value * Decimal(factor))) for d in rows
+    ]
+    return SourceDrafts(real.source, drafts, []), in_force
+
+
+SNAPSHOT = "gpt-4.1-2026-01-15"
+
+
+def test_a_snapshot_priced_tenfold_apart_is_a_model_of_its_own() -> None:
+    """A price that moved tenfold from the catalog's teaches identity nothing, but a dated
+    snapshot is not judged by its base's price: a fault round's snapshot at ten times gpt-4.1
+    was folded into gpt-4.1, and both sides quarantined as stated twice, every day."""
+    for factor in ("2", "10"):
+        drafts, in_force = _with_snapshot(factor)
+        identity = Identity.load()
+        learn_official_models(identity, [drafts], in_force)
+        assert identity.model(SNAPSHOT) == SNAPSHOT
+
+
+def test_a_base_priced_at_zero_prices_its_snapshot_apart_from_nothing() -> None:
+    """OpenRouter's gpt-4o-mini at $0 split its snapshot from it (tests/test_zero_price_snapshot
+    through the flow); here gpt-4.1 at $0 beside a snapshot at its real prices."""
+    drafts, in_force = _with_snapshot("1", base_factor="0")
+    identity = Identity.load()
+    learn_official_models(identity, [drafts], in_force)
+    assert identity.model(SNAPSHOT) == "gpt-4.1"
+    learn_official_models(unpriced := Identity.load(), [drafts])
+    assert unpriced.model(SNAPSHOT) == SNAPSHOT  # without the catalog's prices: apart
 
 
 def test_catalog_models_and_pinning_aliases_stay_as_they_are(tmp_path: Path) -> None:
