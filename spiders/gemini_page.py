@@ -67,11 +67,11 @@ from spiders.tables import (
     find_prices,
     heading_unit,
     price_tables,
+    price_terms,
     record_of,
     rescales,
     stated_unit,
     strip_footnotes,
-    terms_after,
     token_count,
     unit_of,
     where,
@@ -317,7 +317,7 @@ class _Context:
         if price.currency != "USD":
             raise self.fail("not USD", repr(cell))
         lowered = qualifier.casefold()
-        if terms := terms_after(qualifier):
+        if terms := price_terms(cell[: price.start], qualifier):
             raise self.fail("not a price", f"a price with its terms beside it: {terms!r}")
         if "input:" in lowered or "output:" in lowered:
             raise self.fail("several components in one price", repr(cell))

@@ -805,16 +805,19 @@ def no_price(text: str) -> bool:
     return strip_footnotes(text).casefold() in _NONE
 
 
-# A note in parentheses after a price and its per-phrase that limits the price's terms ("$2 /
-# MTok (introductory, through Aug 31)", "$0.10 / GB per day (1GB free)"): until when, or past
-# what allowance, it holds. A note that says what is priced ("(image)", "(storage price)") is
-# the reader's to read.
-_NOTE_AFTER = re.compile(r"\s*\((?P<note>[^)]*)\)")
+# Words that limit a price's terms to a time ("introductory", "until Aug 31", "(promo)",
+# "through 2026-09-01"), written before the amount or after it: a price that holds only for a
+# while is not the price in force as such. An allowance ("1,500 RPD free, then $35") or a
+# standing discount ("(50% discount)" in a batch table) limits nothing in time.
+_MONTH = (
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april"
+    r"|june|july|august|september|october|november|december)"
+)
 _TERMS = re.compile(
-    r"\b(?:until|till|through|thru|ends?|ending|expires?|before|after|from|starting|effective"
-    r"|introductory|intro|promo(?:tional)?|launch|limited|discount(?:ed)?|trial|offer|free"
-    r"|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june"
-    r"|july|august|september|october|november|december|20[0-9]{2})\b",
+    r"\b(?:until|till|through|thru|ends?|ending|expires?|expiring|starting|effective"
+    r"|introductory|intro|promo(?:tional)?|launch|limited[- ]time|trial|temporary|sale)\b"
+    rf"|\b{_MONTH}\.?\s+[0-9]{{1,2}}\b|\b[0-9]{{1,2}}\s+{_MONTH}\b"
+    r"|(?<![\w-])20[0-9]{2}(?:-[0-9]{2}-[0-9]{2})?(?![\w-])",
     re.I,
 )
 
@@ -823,9 +826,9 @@ def parse_price(text: str) -> Price | None:
     """A cell that states one price, or nothing ("-", "Not available"). Free is zero.
 
     Raises ValueError for a cell that states something else (several prices, words), and for a
-    price with a note in parentheses after it that limits its terms (`_NOTE_AFTER`, `_TERMS`):
-    an introductory or promotional price, or one past an allowance, is not the price in force
-    as such (a public report: a page's introductory price read as the plain one)."""
+    price with words before or after it that limit it to a time (`price_terms`): an
+    introductory or promotional price is not the price in force as such (a public report: a
+    page's introductory price read as the plain one)."""
     cell = strip_footnotes(text)
     if no_price(cell):
         return None
@@ -834,18 +837,17 @@ def parse_price(text: str) -> Price | None:
     prices = find_prices(cell)
     if len(prices) != 1:
         raise ValueError(f"not one price: {text!r}")
-    if terms := terms_after(cell[prices[0].end :]):
+    if terms := price_terms(cell[: prices[0].start], cell[prices[0].end :]):
         raise ValueError(f"a price with its terms beside it: {terms!r}")
     return prices[0]
 
 
-def terms_after(after: str) -> str:
-    """The note in parentheses that limits a price's terms (`_NOTE_AFTER`, `_TERMS`), in the
-    text `after` the amount (its per-phrase first, if any): "(introductory, through Aug 31)",
-    "(first 1M tokens free)"; "" when there is none (a note of what is priced, "(image)")."""
-    per = _PER.match(after)
-    note = _NOTE_AFTER.match(after, per.end() if per else 0)
-    return note.group("note") if note and _TERMS.search(note.group("note")) else ""
+def price_terms(before: str, after: str) -> str:
+    """The words (`_TERMS`) in the text `before` or `after` a price that limit it to a time:
+    "Introductory:", "(introductory, through Aug 31)", "(until 2026-09-01)"; "" when there are
+    none (a note of what is priced, "(image)", a label, "Input:")."""
+    found = _TERMS.search(before) or _TERMS.search(after)
+    return found.group(0) if found else ""
 
 
 # ---------------------------------------------------------------------------------------------

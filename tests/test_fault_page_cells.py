@@ -160,8 +160,10 @@ NOT_ONE_PRICE = {
     # a public report (genai-prices #703): an introductory price read as the plain one
     "an introductory price": "{} (introductory, through Aug 31)",
     "a promotional price": "{} (promo)",
-    "a price past an allowance": "{} (first 1M tokens free)",
     "a price until a date": "{} (until 2026-09-01)",
+    "its terms after another note": "{} (text) (introductory, through Aug 31)",
+    "its terms before it": "Introductory: {}",
+    "its terms before it in parentheses": "(introductory) {}",
 }
 
 
@@ -266,6 +268,19 @@ def test_a_deepseek_header_naming_a_model_twice_prices_neither_column() -> None:
     )
     assert [d for d in drafts if d.kind == "price"] == []
     assert len([p for p in problems if p.rule == "a model named twice"]) == 3
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["{} (first 1M tokens free)", "{} (50% discount)", "{} (may vary by region)", "{} (text)"],
+)
+@pytest.mark.parametrize("source", sorted(set(CELLS) - {"anthropic"}))  # its "/ MTok" follows
+def test_a_note_that_limits_no_time_is_no_term_of_the_price(source: str, written: str) -> None:
+    """An allowance, a standing discount, a note of what is priced: the price is read (a fault
+    round: "(50% discount)" on a batch price, "(first 1,500 RPD free)" were quarantined)."""
+    cell = CELLS[source]
+    drafts, _ = read(cell, written)
+    assert stated(drafts, cell, cell.component) == [Decimal(cell.amount.lstrip("$"))]
 
 
 def test_money_reading_tells_the_price_from_what_surrounds_it() -> None:
