@@ -322,9 +322,11 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
 
 
 def usual_statements(conn: Connection) -> dict[str, int]:
-    """Each source's usual count of valid statements: catalog.health `usual_records` of the
-    counts its last runs that read it whole recorded (the run summary's "statements", kept for
-    a source whose statements collapsed too: a count that lasts becomes usual). Reads runs."""
+    """Each source's usual count of valid statements: the median of the counts its last
+    USUAL_ANSWERS runs that read it whole recorded (the run summary's "statements", kept for a
+    source whose statements collapsed too: a count that lasts becomes usual from its third
+    day), the higher of the middle two of two counts (a source that grew, and then lost what
+    it gained and more, is judged against what it had grown to). Reads runs."""
     counts: dict[str, list[int]] = {}
     summaries = conn.execute(
         select(runs.c.summary).order_by(runs.c.id.desc()).limit(SCANNED_RUNS)
@@ -335,11 +337,7 @@ def usual_statements(conn: Connection) -> dict[str, int]:
             usual = counts.setdefault(source, [])
             if isinstance(count, int) and len(usual) < USUAL_ANSWERS:
                 usual.append(count)
-    return {
-        source: found
-        for source, usual in counts.items()
-        if (found := usual_records(usual)) is not None
-    }
+    return {source: sorted(usual)[len(usual) // 2] for source, usual in counts.items() if usual}
 
 
 def prices_in_force(conn: Connection) -> dict[PriceKey, Decimal]:
