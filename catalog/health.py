@@ -235,12 +235,13 @@ def source_health(
     answers: Sequence[Answer],
     listing_urls: Sequence[str],
     history: Mapping[str, History],
-    last_complete_records: int | None,
+    usual_total: int | None,
     now: datetime,
 ) -> Health:
     """Judge a source's answers this run: its status, the reason, and which answers are
-    evidence. `history` is by URL; `last_complete_records` is the source's record count in its
-    last complete run (for the broken-layout rule); `now` is when the run fetched."""
+    evidence. `history` is by URL; `usual_total` is the source's usual record count across its
+    URLs (catalog.runlog.usual_source_records, for the broken-layout rule); `now` is when the
+    run fetched."""
     listing = set(listing_urls)
     verdicts = tuple(
         judge_answer(a, history.get(a.url, History()), a.url in listing, now)
@@ -257,8 +258,8 @@ def source_health(
         read = any(v.fault in (EMPTY, COLLAPSED, SWOLLEN, FUTURE, CUT) for v in faults)
         return Health(SourceStatus.BROKEN if read else SourceStatus.FAILED, reason, verdicts)
     records = sum(v.answer.records for v in usable)
-    if not faults and last_complete_records and records < last_complete_records * BROKEN_RATIO:
-        reason = f"{records} records against {last_complete_records} in the last complete run"
+    if not faults and usual_total and records < usual_total * BROKEN_RATIO:
+        reason = f"{records} records against its usual {usual_total}"
         broken = tuple(Verdict(v.answer, COLLAPSED, reason) for v in verdicts)
         return Health(SourceStatus.BROKEN, reason, broken)
     return Health(SourceStatus.PARTIAL if faults else SourceStatus.OK, reason, verdicts)

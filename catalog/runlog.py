@@ -321,6 +321,25 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
     }
 
 
+def usual_source_records(conn: Connection, source: str) -> int | None:
+    """The source's usual record count across its URLs: catalog.health `usual_records` of the
+    totals of its last runs whose every answer was read whole (fault-free, or judged only for
+    its size: a total that lasts becomes usual, where the last complete run's count never moved
+    while the source was broken, and a page that really halved was refused for good). Reads
+    runs."""
+    totals: list[int] = []
+    summaries = conn.execute(
+        select(runs.c.summary).order_by(runs.c.id.desc()).limit(SCANNED_RUNS)
+    ).scalars()
+    for summary in summaries:
+        answers = _answers(summary, source)
+        if answers and all(a.get("fault", "") in SIZED for a in answers):
+            totals.append(sum(int(a["records"]) for a in answers))
+            if len(totals) == USUAL_ANSWERS:
+                break
+    return usual_records(totals)
+
+
 def usual_statements(conn: Connection) -> dict[str, int]:
     """Each source's usual count of valid statements: the median of the counts its last
     USUAL_ANSWERS runs that read it whole recorded (the run summary's "statements", kept for a

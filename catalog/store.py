@@ -580,18 +580,6 @@ def load_listings(conn: Connection) -> dict[ListingId, Listing]:
     }
 
 
-def last_complete_records(engine: Engine, source: str) -> int | None:
-    """How many records the source's last complete listing had (for the broken-layout guard)."""
-    c = source_runs.c
-    with engine.connect() as conn:
-        return conn.execute(
-            select(c.records)
-            .where(c.source == source, c.status == "ok")
-            .order_by(c.run_id.desc())
-            .limit(1)
-        ).scalar()
-
-
 def catalog_models(conn: Connection) -> set[str]:
     """Canonical models the catalog holds values for (catalog_values)."""
     return set(conn.execute(select(catalog_values.c.model).distinct()).scalars())

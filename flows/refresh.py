@@ -172,7 +172,7 @@ def judge_sources(
     judged: list[dict[str, object]] = []
     with catalog_engine(url) as engine, engine.connect() as conn:
         histories = {r.source: runlog.url_history(conn, r.source) for r in results}
-        last_records = {r.source: store.last_complete_records(engine, r.source) for r in results}
+        usual = {r.source: runlog.usual_source_records(conn, r.source) for r in results}
         # the last applied bodies that a shorter body this run may be the start of
         before = {
             r.source: store.last_applied_bodies(
@@ -185,7 +185,7 @@ def judge_sources(
             answers(result, before[result.source]),
             configured[result.source].urls,
             histories[result.source],
-            last_records[result.source],
+            usual[result.source],
             now,
         )
         usable = verdict.evidence_urls

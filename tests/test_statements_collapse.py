@@ -88,3 +88,34 @@ def test_a_page_stating_a_fraction_of_its_values_is_broken_until_it_lasts(
 
     recovered = replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
     assert reported(db, recovered)["anthropic-page"] == ("ok", "")
+
+
+HALVED = re.compile(r"^\|\s*Claude (Opus 4\.1|Opus 4|Sonnet 4|Sonnet 3\.7|Opus 3|Haiku 3\.5)\b")
+
+
+def test_a_page_that_really_halves_is_read_once_its_count_lasts(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """A fault round: Anthropic's page really dropping six of its ten models from every table
+    stayed `broken` for good ("10 records against 22 in the last complete run": the last
+    complete run never moved while the source was broken). The source's usual record count
+    is the median of its last totals read whole now (catalog/runlog.usual_source_records): the
+    page is refused while its count is odd, for records then for statements, and read once
+    both counts last."""
+    db = epoch2_under_review(tmp_path, SOURCES)
+    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    before = items(db)
+    page = recorded_text(PAGE)
+    halved = "\n".join(line for line in page.split("\n") if not HALVED.match(line))
+    world = fault_world(tmp_path, {PAGE: {"body": halved}})
+    statuses = []
+    for _ in range(5):
+        state = replayed(db, world, SOURCES)
+        with store.connect(db).connect() as conn:
+            run_id = conn.execute(select(func.max(runs.c.id))).scalar_one()
+        status, reason = reported(db, run_id)["anthropic-page"]
+        statuses.append(status)
+        if status == "broken":
+            assert state.is_failed() and items(db) == before, reason
+    assert statuses == ["broken", "broken", "broken", "broken", "ok"]
+    assert items(db) != before  # read: the models it dropped no longer widen its items
