@@ -101,8 +101,8 @@ CUT = "cut short"
 
 def statements_collapse(valid: int, usual: int | None) -> str:
     """Why a source read whole collapsed in what it states ('' when it did not): fewer than
-    BROKEN_RATIO of its usual count of valid statements (`usual_records` of its last counts
-    read whole, catalog.runlog.usual_statements), however many records it still has (a page
+    BROKEN_RATIO of its usual count of valid statements (the median of its last counts read
+    whole, catalog.runlog.usual_statements), however many records it still has (a page
     whose main price table turned into prose still names each model in its other tables: a
     fault round's Anthropic page read 24 statements of its 74, every record there)."""
     if usual and valid < usual * BROKEN_RATIO:

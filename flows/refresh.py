@@ -358,6 +358,7 @@ def read_sources(
             usual = reading.usual_statements.get(found.source)
             if collapsed := health.statements_collapse(len(found.valid), usual):
                 report.status, report.reason = SourceStatus.BROKEN, collapsed
+                report.observations = 0  # none applied: the count is in the reason
                 batch.rejected.extend(found.problems)
                 continue
         if found.incomplete:
