@@ -18,7 +18,10 @@ Which of a source's responses count as evidence this run, and what the source's 
   and at most `CUT_SHARE` of it, is *cut short*: a transfer that stopped at a line break reads
   as a shorter page, every model past the cut missing. An edit that only drops a page's last
   rows loses a small part of it: below that share, such a page is read;
-- a source whose usable responses hold far fewer records than its last complete run is broken;
+- a source whose usable responses hold far fewer records than its usual total (the median of
+  its last totals read whole) is broken, and so is one read whole that states far fewer valid
+  statements than usual (`statements_collapse`: a page whose main table turned into prose
+  still names its models); a count that lasts becomes usual there too;
 - a source most of whose statements are invalid, or most of whose prices are 0, has collapsed
   in validation;
 - a source most of whose prices moved by one power of ten since its last applied run is a
