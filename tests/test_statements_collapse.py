@@ -22,11 +22,9 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
-from catalog import store
-from catalog.tables import runs
 from tests.conftest import WORLDS
+from tests.test_faults_kill import newest_run
 from tests.test_withdrawn_statement import items
 from tests.worlds import (
     epoch2_under_review,
@@ -74,9 +72,7 @@ def test_a_page_stating_a_fraction_of_its_values_is_broken_until_it_lasts(
 
     for _ in range(2):  # against the median of [74], then of [24, 74]: the higher of two
         assert replayed(db, world, SOURCES).is_failed()  # its one source changed nothing
-        with store.connect(db).connect() as conn:
-            run_id = conn.execute(select(func.max(runs.c.id))).scalar_one()
-        assert reported(db, run_id)["anthropic-page"] == (
+        assert reported(db, newest_run(db))["anthropic-page"] == (
             "broken",
             "collapsed statements: 24 valid statements against its usual 74",
         )
@@ -111,9 +107,7 @@ def test_a_page_that_really_halves_is_read_once_its_count_lasts(
     statuses = []
     for _ in range(5):
         state = replayed(db, world, SOURCES)
-        with store.connect(db).connect() as conn:
-            run_id = conn.execute(select(func.max(runs.c.id))).scalar_one()
-        status, reason = reported(db, run_id)["anthropic-page"]
+        status, reason = reported(db, newest_run(db))["anthropic-page"]
         statuses.append(status)
         if status == "broken":
             assert state.is_failed() and items(db) == before, reason
