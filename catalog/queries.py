@@ -77,28 +77,27 @@ def _latest_observations(
     )
     latest: dict[tuple[Measure, str], tuple[Observation, str]] = {}
     for r in rows:
-        if r.effective_from is not None and r.effective_from > r.observed_at.date():
-            continue
         measure = FieldId.from_row(r).measure
-        if (measure, r.source) not in latest:
-            latest[measure, r.source] = (
-                Observation(
-                    source=r.source,
-                    route=r.route,
-                    model=r.model,
-                    source_model=r.source_model,
-                    kind=measure.kind,
-                    component=measure.component,
-                    unit=measure.unit,
-                    dimensions=measure.dims,
-                    value=Decimal(r.value),
-                    observed_at=r.observed_at,
-                    url=r.url,
-                    landing_url=r.landing_url,
-                    evidence=r.evidence,
-                ),
-                r.value,
-            )
+        if (measure, r.source) in latest:
+            continue
+        stated = Observation(
+            source=r.source,
+            route=r.route,
+            model=r.model,
+            source_model=r.source_model,
+            kind=measure.kind,
+            component=measure.component,
+            unit=measure.unit,
+            dimensions=measure.dims,
+            value=Decimal(r.value),
+            observed_at=r.observed_at,
+            url=r.url,
+            landing_url=r.landing_url,
+            evidence=r.evidence,
+            effective_from=r.effective_from,
+        )
+        if not stated.scheduled:
+            latest[measure, r.source] = (stated, r.value)
     return latest
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import fcntl
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
@@ -340,22 +340,25 @@ def usual_source_records(conn: Connection, source: str) -> int | None:
     return usual_records(totals)
 
 
-def usual_statements(conn: Connection) -> dict[str, int]:
+def usual_statements(conn: Connection, sources: Collection[str]) -> dict[str, int]:
     """Each source's usual count of valid statements: the median of the counts its last
     USUAL_ANSWERS runs that read it whole recorded (the run summary's "statements", kept for a
     source whose statements collapsed too: a count that lasts becomes usual from its third
     day), the higher of the middle two of two counts (a source that grew, and then lost what
-    it gained and more, is judged against what it had grown to). Reads runs."""
-    counts: dict[str, list[int]] = {}
+    it gained and more, is judged against what it had grown to), of each of `sources`. Reads
+    runs, newest first, until each of them has its counts."""
+    counts: dict[str, list[int]] = {source: [] for source in sources}
     summaries = conn.execute(
         select(runs.c.summary).order_by(runs.c.id.desc()).limit(SCANNED_RUNS)
     ).scalars()
     for summary in summaries:
         stated = summary.get("statements") if isinstance(summary, dict) else None
         for source, count in (stated or {}).items():
-            usual = counts.setdefault(source, [])
-            if isinstance(count, int) and len(usual) < USUAL_ANSWERS:
+            usual = counts.get(source)
+            if usual is not None and isinstance(count, int) and len(usual) < USUAL_ANSWERS:
                 usual.append(count)
+        if all(len(usual) == USUAL_ANSWERS for usual in counts.values()):
+            break
     return {source: sorted(usual)[len(usual) // 2] for source, usual in counts.items() if usual}
 
 

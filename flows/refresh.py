@@ -625,7 +625,7 @@ def reading_context(
         identity.learn_official(_statements([o for o in held if o.source not in pages]))
         before = {s: runlog.last_prices(conn, s) for s in to_read}
         in_force = runlog.prices_in_force(conn)
-        usual = runlog.usual_statements(conn)
+        usual = runlog.usual_statements(conn, to_read)
     return Reading(
         identity,
         held,

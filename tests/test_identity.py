@@ -7,8 +7,8 @@ import json
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
+from catalog.health import PriceKey
 from catalog.identity import Identity, snapshot_base
 from catalog.normalize import SourceDrafts, learn_official_models, observations
 from schemas.batch import validate
@@ -132,7 +132,9 @@ def test_a_snapshot_an_official_source_once_listed_folds_into_its_base_again() -
     assert held.model("gpt-4o-2024-05-13") == "gpt-4o-2024-05-13"
 
 
-def _with_snapshot(factor: str, base_factor: str = "1") -> tuple[SourceDrafts, dict[Any, Decimal]]:
+def _with_snapshot(
+    factor: str, base_factor: str = "1"
+) -> tuple[SourceDrafts, dict[PriceKey, Decimal]]:
     """OpenAI's page with gpt-4.1's rows written again for gpt-4.1-2026-01-15 at `factor` times
     their prices, and gpt-4.1's own at `base_factor` times; and the catalog's prices in force
     of gpt-4.1 (the page as recorded), by catalog.health.PriceKey."""
