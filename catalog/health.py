@@ -13,7 +13,8 @@ Which of a source's responses count as evidence this run, and what the source's 
   last `USUAL_ANSWERS` answers read whole, whatever their size) is *collapsed* or *swollen*:
   each listing URL of a source is judged on its own. A count that lasts becomes the usual one
   (a listing that really halved or doubled is read from its third day), and one odd day never
-  does (a listing padded tenfold for a day leaves the next day's true one its usual size);
+  does (a listing padded tenfold for a day leaves the next day's true one its usual size), nor
+  does a fault the source recovered from (`Counts`);
 - a body that is the first bytes of the one the URL gave in the source's last applied run,
   and at most `CUT_SHARE` of it, is *cut short*: a transfer that stopped at a line break reads
   as a shorter page, every model past the cut missing. An edit that only drops a page's last
@@ -89,6 +90,39 @@ COLLAPSED = "collapsed listing"
 SWOLLEN = "swollen listing"
 # Faults of an answer read whole, judged only for its size: its count still tells the usual one.
 SIZED = ("", COLLAPSED, SWOLLEN)
+
+
+class Counts:
+    """A URL's or a source's counts read whole, added newest first, each with whether its run
+    judged it fault-free: `kept` holds the newest USUAL_ANSWERS that tell its usual count. A
+    count judged faulty (collapsed or swollen) is left out when a later fault-free count
+    disagrees with it (off by more than BROKEN_RATIO either way): the source recovered from it,
+    so it was a fault. One no later run contradicted stays, so a count that lasts becomes
+    usual from its third day, where a collapse that comes back after a day's recovery is still
+    judged against the recovered count (collapsed, collapsed, recovered, collapsed: the median
+    of the last three was the collapsed count, and the third collapse was read)."""
+
+    def __init__(self) -> None:
+        self.kept: list[int] = []
+        self._later: int | None = None  # the nearest later fault-free count
+
+    def add(self, count: int, fault_free: bool) -> None:
+        """One more count, older than those added before."""
+        if self.full:
+            return
+        if fault_free:
+            self._later = count
+        elif self._later is not None and not _agree(count, self._later):
+            return
+        self.kept.append(count)
+
+    @property
+    def full(self) -> bool:
+        return len(self.kept) >= USUAL_ANSWERS
+
+
+def _agree(count: int, other: int) -> bool:
+    return min(count, other) >= max(count, other) * BROKEN_RATIO
 
 
 def usual_records(counts: Sequence[int]) -> int | None:

@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, text, update
 
-from catalog.health import SIZED, USUAL_ANSWERS, History, PriceKey, usual_records
+from catalog.health import SIZED, Counts, History, PriceKey, usual_records
 from catalog.store import last_applied_run, shown_url
 from catalog.tables import catalog_values, last_stated, observations, responses, runs, source_runs
 from schemas.records import SourceStatus
@@ -298,7 +298,8 @@ def claim(engine: Engine, run_id: int) -> None:
 def url_history(conn: Connection, source: str) -> dict[str, History]:
     """For each URL of `source`: the date of the newest evidence it gave there (a response of a
     run that applied it) and its usual record count (catalog.health `usual_records` of its last
-    answers read whole: fault-free, or judged only for their size)."""
+    answers read whole: fault-free, or judged only for their size, but for a fault the URL
+    recovered from, catalog.health `Counts`)."""
     newest = dict(
         conn.execute(
             select(responses.c.url, func.max(responses.c.observed_at))
@@ -306,17 +307,20 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
             .group_by(responses.c.url)
         ).all()
     )
-    counts: dict[str, list[int]] = {}
+    counts: dict[str, Counts] = {}
     summaries = conn.execute(
         select(runs.c.summary).order_by(runs.c.id.desc()).limit(SCANNED_RUNS)
     ).scalars()
     for summary in summaries:
         for answer in _answers(summary, source):
-            usual = counts.setdefault(answer["url"], [])
-            if answer.get("fault", "") in SIZED and len(usual) < USUAL_ANSWERS:
-                usual.append(int(answer["records"]))
+            fault = answer.get("fault", "")
+            if fault in SIZED:
+                counts.setdefault(answer["url"], Counts()).add(int(answer["records"]), not fault)
     return {
-        url: History(observed_at=newest.get(url), records=usual_records(counts.get(url, [])))
+        url: History(
+            observed_at=newest.get(url),
+            records=usual_records(counts[url].kept if url in counts else []),
+        )
         for url in newest.keys() | counts.keys()
     }
 
@@ -325,41 +329,52 @@ def usual_source_records(conn: Connection, source: str) -> int | None:
     """The source's usual record count across its URLs: catalog.health `usual_records` of the
     totals of its last runs whose every answer was read whole (fault-free, or judged only for
     its size: a total that lasts becomes usual, where the last complete run's count never moved
-    while the source was broken, and a page that really halved was refused for good). Reads
-    runs."""
-    totals: list[int] = []
+    while the source was broken, and a page that really halved was refused for good; one the
+    source recovered from is left out, catalog.health `Counts`). Reads runs."""
+    totals = Counts()
     summaries = conn.execute(
         select(runs.c.summary).order_by(runs.c.id.desc()).limit(SCANNED_RUNS)
     ).scalars()
     for summary in summaries:
         answers = _answers(summary, source)
         if answers and all(a.get("fault", "") in SIZED for a in answers):
-            totals.append(sum(int(a["records"]) for a in answers))
-            if len(totals) == USUAL_ANSWERS:
+            fault_free = not any(a.get("fault") for a in answers)
+            totals.add(sum(int(a["records"]) for a in answers), fault_free)
+            if totals.full:
                 break
-    return usual_records(totals)
+    return usual_records(totals.kept)
 
 
 def usual_statements(conn: Connection, sources: Collection[str]) -> dict[str, int]:
     """Each source's usual count of valid statements: the median of the counts its last
     USUAL_ANSWERS runs that read it whole recorded (the run summary's "statements", kept for a
     source whose statements collapsed too: a count that lasts becomes usual from its third
-    day), the higher of the middle two of two counts (a source that grew, and then lost what
-    it gained and more, is judged against what it had grown to), of each of `sources`. Reads
-    runs, newest first, until each of them has its counts."""
-    counts: dict[str, list[int]] = {source: [] for source in sources}
+    day, and one the source recovered from is left out, catalog.health `Counts`), the higher
+    of the middle two of two counts (a source that grew, and then lost what it gained and
+    more, is judged against what it had grown to), of each of `sources`. Reads runs, newest
+    first, until each of them has its counts."""
+    counts = {source: Counts() for source in sources}
     summaries = conn.execute(
         select(runs.c.summary).order_by(runs.c.id.desc()).limit(SCANNED_RUNS)
     ).scalars()
     for summary in summaries:
-        stated = summary.get("statements") if isinstance(summary, dict) else None
-        for source, count in (stated or {}).items():
-            usual = counts.get(source)
-            if usual is not None and isinstance(count, int) and len(usual) < USUAL_ANSWERS:
-                usual.append(count)
-        if all(len(usual) == USUAL_ANSWERS for usual in counts.values()):
+        if not isinstance(summary, dict):
+            continue
+        ok = {
+            s.get("source")
+            for s in summary.get("sources", [])
+            if isinstance(s, dict) and s.get("status") == SourceStatus.OK.value
+        }
+        for source, count in (summary.get("statements") or {}).items():
+            if source in counts and isinstance(count, int):
+                counts[source].add(count, source in ok)
+        if all(usual.full for usual in counts.values()):
             break
-    return {source: sorted(usual)[len(usual) // 2] for source, usual in counts.items() if usual}
+    return {
+        source: sorted(usual.kept)[len(usual.kept) // 2]
+        for source, usual in counts.items()
+        if usual.kept
+    }
 
 
 def prices_in_force(conn: Connection) -> dict[PriceKey, Decimal]:

@@ -91,6 +91,31 @@ def test_a_urls_usual_count_is_the_median_of_its_last_answers(
     assert health.usual_records(counts) == usual
 
 
+@pytest.mark.parametrize(
+    ("counts", "usual"),
+    [
+        # newest first: (count, judged fault-free)
+        ([(258, True)] * 3, 258),
+        ([(100, False), (258, True), (258, True)], 258),  # collapsed for a day
+        ([(100, False), (100, False), (258, True)], 100),  # lasted: usual from its third day
+        ([(100, True), (100, False), (100, False), (258, True)], 100),  # read, and stays usual
+        # collapsed twice, recovered, collapsed again: the recovered count is usual
+        ([(258, True), (100, False), (100, False), (258, True), (258, True)], 258),
+        ([(100, False), (258, True), (100, False), (100, False), (258, True)], 258),
+        ([(2580, False), (258, True), (258, True)], 258),  # swollen for a day
+        ([(258, True), (2580, False), (2580, False), (258, True)], 258),
+        ([(180, True), (100, False), (258, True)], 180),  # a fault agreeing with what came after
+    ],
+)
+def test_a_count_the_source_recovered_from_is_not_usual(
+    counts: list[tuple[int, bool]], usual: int
+) -> None:
+    kept = health.Counts()
+    for count, fault_free in counts:
+        kept.add(count, fault_free)
+    assert health.usual_records(kept.kept) == usual
+
+
 def test_every_listing_empty_breaks_the_source() -> None:
     found = judged(answer(MODELS, 0), answer(ALL, 0))
     assert found.status is SourceStatus.BROKEN and not found.evidence_urls

@@ -86,6 +86,25 @@ def test_a_page_stating_a_fraction_of_its_values_is_broken_until_it_lasts(
     assert reported(db, recovered)["anthropic-page"] == ("ok", "")
 
 
+def test_a_collapse_after_a_days_recovery_is_still_broken(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """A fault round: the bullet-line page two days, the recorded page a day, the bullet-line
+    page again: the third collapse was read (the median of the last three counts, 24, 24 and
+    74, was 24). A count the source recovered from is no usual one (catalog.health `Counts`)."""
+    db = epoch2_under_review(tmp_path, SOURCES)
+    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    before = items(db)
+    world = fault_world(tmp_path, {PAGE: {"body": bullets(recorded_text(PAGE))}})
+    for day in (world, world, WORLDS / "epoch-2.json", world):
+        replayed(db, day, SOURCES)
+    assert reported(db, newest_run(db))["anthropic-page"] == (
+        "broken",
+        "collapsed statements: 24 valid statements against its usual 74",
+    )
+    assert items(db) == before
+
+
 HALVED = re.compile(r"^\|\s*Claude (Opus 4\.1|Opus 4|Sonnet 4|Sonnet 3\.7|Opus 3|Haiku 3\.5)\b")
 
 
