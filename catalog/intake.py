@@ -64,8 +64,11 @@ class SourceIntake:
     named: set[tuple[str, str]] = field(default_factory=set)
     unread: set[tuple[str, str]] = field(default_factory=set)
     # Why its listing is not complete though its values apply ('' when it is): records that
-    # stand for models it lists and ratecard cannot name (UNLISTED_GROUP_RULE, HEADERLESS_RULE).
+    # stand for models it lists and ratecard cannot name (UNLISTED_GROUP_RULE, HEADERLESS_RULE),
+    # responses refused whole (catalog/normalize.py `refused_responses`).
     incomplete: str = ""
+    # The problems of its responses refused whole: quarantined, opening no review item each.
+    rejected: list[Problem] = field(default_factory=list)
 
 
 def boundary(stage: str, step: Callable[[], T]) -> tuple[T | None, str]:
@@ -170,7 +173,9 @@ def validate_each(
         )
         if batch.source.id not in failures
         else SourceIntake(
-            batch.source.id, problems=batch.problems, failure=failures[batch.source.id]
+            batch.source.id,
+            problems=batch.problems + batch.refused_problems,
+            failure=failures[batch.source.id],
         )
         for batch in drafts
     ]
@@ -218,7 +223,7 @@ def _judge_one(
         )
         failure = collapse or rescaled_by(valid, before)
         if failure:
-            return SourceIntake(source, problems=problems, failure=failure)
+            return SourceIntake(source, problems=problems + batch.refused_problems, failure=failure)
         if slips := slipped_by(valid, before):
             aside = {id(p.observation) for p in slips}
             valid = [o for o in valid if id(o) not in aside]
@@ -230,20 +235,22 @@ def _judge_one(
             for p in problems
             if p.observation is not None and p.observation.model is not None
         }
+        incomplete = "; ".join(filter(None, [unlisted(problems), *batch.refused.values()]))
         return SourceIntake(
             source,
             valid,
             problems,
             named=named | set_aside,
             unread=unread,
-            incomplete=unlisted(problems),
+            incomplete=incomplete,
+            rejected=batch.refused_problems,
         )
 
     intake, failure = boundary("validate", step)
     return (
         intake
         if intake is not None
-        else SourceIntake(source, problems=batch.problems, failure=failure)
+        else SourceIntake(source, problems=batch.problems + batch.refused_problems, failure=failure)
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import String
 
 from catalog import tables
-from catalog.health import PriceKey
+from catalog.health import PriceKey, quarantined_collapse
 from catalog.identity import Identity, Statement, snapshot_base
 from catalog.plausibility import bands, jumped
 from catalog.schedule import in_force
@@ -39,6 +39,10 @@ class SourceDrafts:
     problems: list[Problem]
     named: set[tuple[str, str]] = field(default_factory=set)
     unread: set[tuple[str, str]] = field(default_factory=set)
+    # Responses refused whole (`refused_responses`): why, by URL, and their records' problems
+    # (quarantined, no review item each: the response is the fault, not each record).
+    refused: dict[str, str] = field(default_factory=dict)
+    refused_problems: list[Problem] = field(default_factory=list)
 
 
 def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
@@ -80,7 +84,9 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
     # and a source's a few hundred dimension sets, so each is judged once.
     names_fit: set[tuple[str, str]] = set()
     dimensions_fit: set[str] = set()
+    spans: list[tuple[FetchedPage, slice, slice]] = []  # each page's drafts and problems
     for page, records in zip(pages, linked, strict=True):
+        first_draft, first_problem = len(drafts), len(problems)
         for index, record in enumerate(records):
             try:
                 found = normalize(record)
@@ -134,8 +140,48 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
             if found.problems or set_aside:
                 problems.extend(field_problem(source.id, p) for p in found.problems)
                 named.update(named_by(name_record, record))
+        spans.append((page, slice(first_draft, len(drafts)), slice(first_problem, len(problems))))
+    refused = refused_responses(
+        [(page, [d for _, d in drafts[kept]], problems[aside]) for page, kept, aside in spans]
+    )
+    refused_problems: list[Problem] = []
+    if refused:
+        out = {id(page) for page in pages if page.url in refused}
+        refused_problems = [
+            _stored(p) for page, _, aside in spans if id(page) in out for p in problems[aside]
+        ]
+        drafts = [(page, draft) for page, draft in drafts if id(page) not in out]
+        problems = [p for page, _, aside in spans if id(page) not in out for p in problems[aside]]
     stored = [_stored(p) for p in problems]
-    return SourceDrafts(source, in_force(drafts), stored, named | unread, unread)
+    return SourceDrafts(
+        source, in_force(drafts), stored, named | unread, unread, refused, refused_problems
+    )
+
+
+def refused_responses(
+    responses: Sequence[tuple[FetchedPage, Sequence[Draft], Sequence[Problem]]],
+) -> dict[str, str]:
+    """The responses of a source of several that collapsed under its parser, each judged alone
+    (`responses`: each page with its drafts and its records' problems): more of its fields
+    quarantined than prices read (catalog.health `quarantined_collapse`). By URL, the reason.
+    A body of another file at one URL reads as such (a fault round: Vercel's listing answered
+    at OpenRouter's models URL; the two share their envelope and some price keys, so 206
+    cache and web-search prices were read as OpenRouter's while 781 fields, every record's
+    prompt and completion prices among them, were quarantined, and the source's other
+    listing kept the source's share low). The other rules of a collapse are the source's
+    alone: a response of a few records none of which is a model's (an Azure region's four
+    meters) or of mostly free prices (Portkey's deepgram.json) is read. A source of one
+    response, or whose every response collapsed, is judged whole (catalog/intake.py): none is
+    refused here."""
+    found: dict[str, str] = {}
+    for page, stated, problems in responses:
+        collapse = quarantined_collapse(
+            sum(p.field is not None for p in problems), sum(d.kind is _PRICE for d in stated)
+        )
+        if collapse:
+            found[page.url] = f"{collapse} (the response of {page.url})"
+    read = sum(1 for _, stated, problems in responses if stated or problems)
+    return found if len(found) < read else {}
 
 
 def named_by(

@@ -369,6 +369,7 @@ def read_sources(
             report.reason = reason
         batch.valid.extend(found.valid)
         batch.problems.extend(found.problems)
+        batch.rejected.extend(found.rejected)
         batch.named.update((found.source, route, model) for route, model in found.named)
         batch.unread.update((found.source, route, model) for route, model in found.unread)
     batch.naming = {d.source.id: naming_digest(d, identity) for d in [*drafts, *learned]}

@@ -1,0 +1,59 @@
+"""One response of a source of several that is a body of another file is refused whole.
+
+A fault round served Vercel's recorded listing at OpenRouter's models URL. The two share their
+envelope ({"data": [...]}) and some price keys, so OpenRouter's parser read Vercel's cache and
+web-search prices as OpenRouter's own while it quarantined every record's prompt and completion
+prices; OpenRouter's other listing (every modality) kept the source's share of quarantined
+fields low, and the source read as `ok`: under review, new-model items and price changes citing
+OpenRouter as official for values only Vercel states, a "verified by openrouter" stamp on a
+model neither of OpenRouter's listings names. A response with more fields quarantined than
+prices read is refused whole now (catalog/normalize.py `refused_responses`): the source is
+`partial` (no absence counted), its records' problems are quarantined and reported, and the
+response opens nothing.
+
+OpenRouter alone, epoch-2 into an empty catalog under review twice, then the swapped body.
+Refreshes through the real flow (Scrapy over loopback HTTP, a real Prefect API, SQLite).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from catalog import store
+from catalog.tables import quarantine
+from tests.conftest import WORLDS
+from tests.test_withdrawn_statement import items
+from tests.worlds import epoch2_under_review, fault_world, recorded_text, replayed_run, reported
+
+pytestmark = pytest.mark.integration
+
+SOURCES = ["openrouter"]
+MODELS = "https://openrouter.ai/api/v1/models"
+VERCEL = "https://ai-gateway.vercel.sh/v1/models"
+
+
+def test_a_body_of_another_file_at_one_listing_url_is_refused_whole(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    db = epoch2_under_review(tmp_path, SOURCES)
+    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    before = items(db)
+    world = fault_world(tmp_path, {MODELS: {"body": recorded_text(VERCEL)}})
+
+    run_id = replayed_run(db, world, SOURCES)
+
+    status, reason = reported(db, run_id)["openrouter"]
+    assert status == "partial"
+    assert reason.startswith("validation collapse: ")
+    assert reason.endswith(f"against 206 valid prices (the response of {MODELS})")
+    assert items(db) == before  # nothing proposed, nothing superseded
+    with store.connect(db).connect() as conn:
+        kept = conn.execute(
+            select(func.count()).where(
+                quarantine.c.last_run_id == run_id, quarantine.c.source == "openrouter"
+            )
+        ).scalar_one()
+    assert kept > 781  # the refused response's problems are reported beside the other's
