@@ -144,7 +144,7 @@ class SourceSpider(Spider):
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[dict[str, Any] | Request]:
         requested = response.meta["requested_url"]
-        landing = response.meta.get("live_url", response.url)
+        landing = landed(requested, response.meta.get("live_url", response.url))
         if response.status != 200:
             yield self._failure(requested, landing, response.status, self._not_whole(response))
             return
@@ -217,7 +217,7 @@ class SourceSpider(Spider):
     def failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
         request = failure.request  # type: ignore[attr-defined]
         url = request.meta.get("requested_url", request.url)
-        landing = request.meta.get("live_url", url)
+        landing = landed(url, request.meta.get("live_url", url))
         error = failure.value
         if isinstance(error, HttpError):
             response = error.response
@@ -236,6 +236,14 @@ class SourceSpider(Spider):
     @staticmethod
     def _failure(url: str, landing: str, status: int, reason: str) -> dict[str, Any]:
         return {"url": url, "landing_url": landing, "status": status, "error": reason}
+
+
+def landed(requested: str, landing: str) -> str:
+    """The URL that answered `requested`: `landing` where a redirect led elsewhere, else
+    `requested` as the source's configuration writes it (Scrapy asks for, and answers from,
+    its percent-encoded form: Azure's filter "serviceName eq 'Foundry Models'" came back as
+    "serviceName%20eq%20%27Foundry%20Models%27", and reasons named it as a redirect)."""
+    return requested if canonicalize_url(landing) == canonicalize_url(requested) else landing
 
 
 class LiteLLMSpider(SourceSpider):

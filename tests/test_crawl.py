@@ -12,6 +12,7 @@ from schemas.sources import sources
 from spiders.crawl import crawl
 from spiders.replay import World, serve
 from tests.conftest import SNAPSHOTS
+from tests.worlds import fault_world
 
 
 def closed_port() -> int:
@@ -90,3 +91,18 @@ def test_a_redirect_off_the_sources_domains_is_refused_and_named(tmp_path: Path)
     assert failure.url == page and failure.landing_url == elsewhere
     assert "redirected off the source's domains" in failure.reason
     assert page in failure.reason and elsewhere in failure.reason
+
+
+def test_an_answer_not_redirected_lands_where_it_was_asked(tmp_path: Path) -> None:
+    """Azure's URLs hold spaces and quotes in their filter: Scrapy asks for, and answers from,
+    their percent-encoded form, and a failure's reason named the same URL as a redirect ("...
+    eq 'eastus2' ... (answered from ...%20eq%20%27eastus2%27...)")."""
+    failing, *others = sources()["azure"].urls
+    assert " eq '" in failing
+    world = fault_world(tmp_path, {failing: {"status": 500, "body": ""}})
+    with serve(World.load(world)) as base:
+        result = asyncio.run(crawl("azure", base))
+    assert [(f.url, f.landing_url, f.reason) for f in result.failures] == [
+        (failing, failing, "HTTP 500")
+    ]
+    assert sorted((p.url, p.landing_url) for p in result.pages) == sorted((u, u) for u in others)
