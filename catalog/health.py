@@ -15,6 +15,8 @@ Which of a source's responses count as evidence this run, and what the source's 
   (a listing that really halved or doubled is read from its third day), and one odd day never
   does (a listing padded tenfold for a day leaves the next day's true one its usual size), nor
   does a fault the source recovered from (`Counts`);
+- a URL answering the bytes another URL of the source answers, where the two differed when
+  last applied, answers *another URL's body* (`copies`: a cache keyed without the query);
 - a body that is the first bytes of the one the URL gave in the source's last applied run,
   and at most `CUT_SHARE` of it, is *cut short*: a transfer that stopped at a line break reads
   as a shorter page, every model past the cut missing. An edit that only drops a page's last
@@ -72,6 +74,7 @@ class Answer:
     error: str = ""  # why the response is no evidence at all (fetch, parse, domain)
     size: int = 0  # bytes of the body
     cut_of: int = 0  # bytes of the URL's last applied body where this one is its start
+    copy_of: str = ""  # the other URL of the source whose body this one repeats (`copies`)
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ FUTURE = "dated in the future"
 EMPTY = "empty listing"
 COLLAPSED = "collapsed listing"
 SWOLLEN = "swollen listing"
+COPIED = "another URL's body"
 # Faults of an answer read whole, judged only for its size: its count still tells the usual one.
 SIZED = ("", COLLAPSED, SWOLLEN)
 
@@ -145,6 +149,32 @@ def statements_collapse(valid: int, usual: int | None) -> str:
     if usual and valid < usual * BROKEN_RATIO:
         return f"collapsed statements: {valid} valid statements against its usual {usual}"
     return ""
+
+
+def copies(bodies: Mapping[str, str], last: Mapping[str, str]) -> dict[str, str]:
+    """The URLs of one source that answered another of its URLs' body this run, each with that
+    other URL (`bodies`: each URL's body hash this run; `last`: each URL's body hash in the
+    source's last applied run). Among URLs answering the same bytes that did not all answer
+    one body when last applied, each whose body is not the one it gave then is a copy (of one
+    that still gives its own, else of the first other). A fault round: OpenRouter's listing
+    of every modality answered its main listing's bytes (a cache keyed without the query),
+    read whole: the image, embedding and audio models it alone lists turned absent, and the
+    items of every one of them were narrowed. URLs with no body applied before are not judged
+    (the first read of a source whose two files are the same: Portkey's sagemaker.json and
+    segmind.json, recorded); nor are URLs that answered one body last time too."""
+    by_body: dict[str, list[str]] = {}
+    for url, body in sorted(bodies.items()):
+        by_body.setdefault(body, []).append(url)
+    found: dict[str, str] = {}
+    for body, urls in by_body.items():
+        before = {last.get(url) for url in urls}
+        if len(urls) < 2 or before == {None} or (len(before) == 1 and None not in before):
+            continue
+        changed = [url for url in urls if last.get(url) != body]
+        kept = [url for url in urls if url not in changed]
+        for url in changed:
+            found[url] = (kept or [u for u in urls if u != url])[0]
+    return found
 
 
 def cut_short(body: bytes, before: bytes) -> bool:
@@ -232,6 +262,8 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
             f"{_date(history.observed_at)} already given"
         )
         return Verdict(answer, STALE, detail)
+    if answer.copy_of:
+        return Verdict(answer, COPIED, f"the same bytes as {answer.copy_of}")
     if answer.cut_of:
         detail = f"its {answer.size} bytes are the first of the {answer.cut_of} it answered"
         detail += " when last applied"
@@ -292,7 +324,7 @@ def source_health(
     if not usable:
         if all(v.fault == STALE for v in faults):
             return Health(SourceStatus.STALE, reason, verdicts)
-        read = any(v.fault in (EMPTY, COLLAPSED, SWOLLEN, FUTURE, CUT) for v in faults)
+        read = any(v.fault in (EMPTY, COLLAPSED, SWOLLEN, FUTURE, CUT, COPIED) for v in faults)
         return Health(SourceStatus.BROKEN if read else SourceStatus.FAILED, reason, verdicts)
     records = sum(v.answer.records for v in usable)
     if not faults and usual_total and records < usual_total * BROKEN_RATIO:

@@ -136,10 +136,16 @@ async def fetch_source(source: str, replay_url: str | None) -> CrawlResult:
     return await crawl(source, replay_url)
 
 
-def answers(result: CrawlResult, before: Mapping[str, bytes] | None = None) -> list[health.Answer]:
+def answers(
+    result: CrawlResult,
+    before: Mapping[str, bytes] | None = None,
+    hashes: Mapping[str, str] | None = None,
+) -> list[health.Answer]:
     """What each URL of a crawl answered, for the health rules; `before`: the bodies the URLs
-    gave in the source's last applied run (store.last_applied_bodies), for `health.cut_short`."""
+    gave in the source's last applied run (store.last_applied_bodies), for `health.cut_short`;
+    `hashes`: their sha256 then (store.last_applied_hashes), for `health.copies`."""
     before = before or {}
+    copied = health.copies({p.url: p.content_hash for p in result.pages}, hashes or {})
     return [
         health.Answer(
             p.url,
@@ -151,6 +157,7 @@ def answers(result: CrawlResult, before: Mapping[str, bytes] | None = None) -> l
             cut_of=len(before[p.url])
             if p.url in before and health.cut_short(p.body, before[p.url])
             else 0,
+            copy_of=copied.get(p.url, ""),
         )
         for p in result.pages
     ] + [
@@ -180,9 +187,10 @@ def judge_sources(
             )
             for r in results
         }
+        hashes = {r.source: store.last_applied_hashes(conn, r.source) for r in results}
     for result in results:
         verdict = health.source_health(
-            answers(result, before[result.source]),
+            answers(result, before[result.source], hashes[result.source]),
             configured[result.source].urls,
             histories[result.source],
             usual[result.source],

@@ -116,6 +116,23 @@ def test_a_count_the_source_recovered_from_is_not_usual(
     assert health.usual_records(kept.kept) == usual
 
 
+@pytest.mark.parametrize(
+    ("bodies", "last", "copies"),
+    [
+        ({"a": "1", "b": "1"}, {}, {}),  # a first read: not judged
+        ({"a": "1", "b": "1"}, {"a": "1", "b": "1"}, {}),  # the same file at two URLs all along
+        ({"a": "1", "b": "1"}, {"a": "1", "b": "2"}, {"b": "a"}),  # b answered a's bytes
+        ({"a": "3", "b": "3"}, {"a": "1", "b": "2"}, {"a": "b", "b": "a"}),  # neither its own
+        ({"a": "1", "b": "1", "c": "4"}, {"a": "1", "c": "3"}, {"b": "a"}),  # b never applied
+        ({"a": "1", "b": "2"}, {"a": "1", "b": "3"}, {}),  # different bytes: read
+    ],
+)
+def test_a_url_answering_another_urls_bytes_is_a_copy(
+    bodies: dict[str, str], last: dict[str, str], copies: dict[str, str]
+) -> None:
+    assert health.copies(bodies, last) == copies
+
+
 def test_every_listing_empty_breaks_the_source() -> None:
     found = judged(answer(MODELS, 0), answer(ALL, 0))
     assert found.status is SourceStatus.BROKEN and not found.evidence_urls

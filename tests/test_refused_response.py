@@ -1,5 +1,9 @@
 """One response of a source of several that is a body of another file is refused whole.
 
+Two fault rounds' kinds, OpenRouter alone (epoch-2 into an empty catalog under review twice,
+then the broken world), through the real flow (Scrapy over loopback HTTP, a real Prefect API,
+SQLite).
+
 A fault round served Vercel's recorded listing at OpenRouter's models URL. The two share their
 envelope ({"data": [...]}) and some price keys, so OpenRouter's parser read Vercel's cache and
 web-search prices as OpenRouter's own while it quarantined every record's prompt and completion
@@ -11,8 +15,11 @@ prices read is refused whole now (catalog/normalize.py `refused_responses`): the
 `partial` (no absence counted), its records' problems are quarantined and reported, and the
 response opens nothing.
 
-OpenRouter alone, epoch-2 into an empty catalog under review twice, then the swapped body.
-Refreshes through the real flow (Scrapy over loopback HTTP, a real Prefect API, SQLite).
+OpenRouter's listing of every modality answering its main listing's bytes (a cache keyed
+without the query) read as `ok`: the image, embedding and audio models it alone lists turned
+absent, and their new-model items were narrowed. A URL answering the bytes another URL of its
+source answers, where the two differed when last applied, is no evidence now (catalog/health.py
+`copies`).
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ pytestmark = pytest.mark.integration
 SOURCES = ["openrouter"]
 MODELS = "https://openrouter.ai/api/v1/models"
 VERCEL = "https://ai-gateway.vercel.sh/v1/models"
+EVERY = "https://openrouter.ai/api/v1/models?output_modalities=all"
 
 
 def test_a_body_of_another_file_at_one_listing_url_is_refused_whole(
@@ -57,3 +65,20 @@ def test_a_body_of_another_file_at_one_listing_url_is_refused_whole(
             )
         ).scalar_one()
     assert kept > 781  # the refused response's problems are reported beside the other's
+
+
+def test_a_listing_url_answering_its_siblings_bytes_is_no_evidence(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    db = epoch2_under_review(tmp_path, SOURCES)
+    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    before = items(db)
+    world = fault_world(tmp_path, {EVERY: {"body": recorded_text(MODELS)}})
+
+    run_id = replayed_run(db, world, SOURCES)
+
+    assert reported(db, run_id)["openrouter"] == (
+        "partial",
+        f"{EVERY}: another URL's body (the same bytes as {MODELS})",
+    )
+    assert items(db) == before
