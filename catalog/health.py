@@ -15,8 +15,9 @@ Which of a source's responses count as evidence this run, and what the source's 
   (a listing that really halved or doubled is read from its third day), and one odd day never
   does (a listing padded tenfold for a day leaves the next day's true one its usual size), nor
   does a fault the source recovered from (`Counts`);
-- a URL answering the bytes another URL of the source answers, where the two differed when
-  last applied, answers *another URL's body* (`copies`: a cache keyed without the query);
+- a URL answering, instead of its own body, the bytes another URL of the source answers or
+  last gave answers *another URL's body* (`copies`: a cache keyed without the query, two
+  files swapped);
 - a body that is the first bytes of the one the URL gave in the source's last applied run,
   and at most `CUT_SHARE` of it, is *cut short*: a transfer that stopped at a line break reads
   as a shorter page, every model past the cut missing. An edit that only drops a page's last
@@ -75,15 +76,36 @@ class Answer:
     size: int = 0  # bytes of the body
     cut_of: int = 0  # bytes of the URL's last applied body where this one is its start
     copy_of: str = ""  # the other URL of the source whose body this one repeats (`copies`)
+    content_hash: str = ""  # sha256 (hex) of the body
 
 
 @dataclass(frozen=True)
 class History:
-    """What the source's earlier runs said about one URL: its newest evidence's date and its
-    usual record count (`usual_records` of its last answers read whole)."""
+    """What the source's earlier runs said about one URL (or, without a date or bodies, about
+    the source's total): its newest evidence's date, its usual record count (`usual_records`
+    of its last answers read whole, `Counts.kept`), the usual count of those of them judged
+    fault-free alone (`steady`, `Counts.fault_free`), and the sha256 of the bodies its last
+    two answers gave, newest first (`copies`)."""
 
     observed_at: datetime | None = None
     records: int | None = None
+    steady: int | None = None
+    bodies: tuple[str, ...] = ()
+
+    def off(self, records: int, listing: bool) -> str:
+        """COLLAPSED or SWOLLEN when `records` is off the usual count and off the steady one
+        alike ('' when not): a count back at what the source gave before a fault is no fault
+        (collapsed twice, then the true count: the usual count was the collapsed one, and the
+        recovery read as swollen), and a count that lasts is no fault either."""
+        usual = [count for count in (self.records, self.steady) if count]
+        if not usual:
+            return ""
+        if all(records < count * BROKEN_RATIO for count in usual):
+            return COLLAPSED
+        swollen = (max(count / BROKEN_RATIO, count + SWELL_MIN) for count in usual)
+        if listing and all(records > bound for bound in swollen):
+            return SWOLLEN
+        return ""
 
 
 STALE = "stale"
@@ -108,21 +130,27 @@ class Counts:
 
     def __init__(self) -> None:
         self.kept: list[int] = []
+        self.fault_free: list[int] = []  # the newest USUAL_ANSWERS counts judged fault-free
         self._later: int | None = None  # the nearest later fault-free count
 
     def add(self, count: int, fault_free: bool) -> None:
         """One more count, older than those added before."""
-        if self.full:
-            return
         if fault_free:
             self._later = count
+            if len(self.fault_free) < USUAL_ANSWERS:
+                self.fault_free.append(count)
         elif self._later is not None and not _agree(count, self._later):
             return
-        self.kept.append(count)
+        if len(self.kept) < USUAL_ANSWERS:
+            self.kept.append(count)
 
     @property
     def full(self) -> bool:
-        return len(self.kept) >= USUAL_ANSWERS
+        return len(self.kept) >= USUAL_ANSWERS and len(self.fault_free) >= USUAL_ANSWERS
+
+    def history(self) -> History:
+        """The usual count and the steady one, as `History` holds them."""
+        return History(records=usual_records(self.kept), steady=usual_records(self.fault_free))
 
 
 def _agree(count: int, other: int) -> bool:
@@ -151,29 +179,33 @@ def statements_collapse(valid: int, usual: int | None) -> str:
     return ""
 
 
-def copies(bodies: Mapping[str, str], last: Mapping[str, str]) -> dict[str, str]:
+def copies(bodies: Mapping[str, str], history: Mapping[str, History]) -> dict[str, str]:
     """The URLs of one source that answered another of its URLs' body this run, each with that
-    other URL (`bodies`: each URL's body hash this run; `last`: each URL's body hash in the
-    source's last applied run). Among URLs answering the same bytes that did not all answer
-    one body when last applied, each whose body is not the one it gave then is a copy (of one
-    that still gives its own, else of the first other). A fault round: OpenRouter's listing
-    of every modality answered its main listing's bytes (a cache keyed without the query),
-    read whole: the image, embedding and audio models it alone lists turned absent, and the
-    items of every one of them were narrowed. URLs with no body applied before are not judged
-    (the first read of a source whose two files are the same: Portkey's sagemaker.json and
-    segmind.json, recorded); nor are URLs that answered one body last time too."""
-    by_body: dict[str, list[str]] = {}
-    for url, body in sorted(bodies.items()):
-        by_body.setdefault(body, []).append(url)
+    other URL (`bodies`: each URL's body hash this run; `history`: each URL's, whose `bodies`
+    are the hashes of its last two answers). A URL answers its own body when that is the body
+    each of its last two answers gave (or it has none recorded: a first read is not judged);
+    one that does not, answering the bytes another URL of the source answers this run or gave
+    last, answers that URL's body (the one that still answers its own, where one does). A
+    fault round: OpenRouter's listing of every modality answered its main listing's bytes (a
+    cache keyed without the query), read whole: the image, embedding and audio models only it
+    lists turned absent, and the items of every one of them were narrowed; two Portkey files
+    of one size answering each other's bytes read as two providers' new models. A body that
+    lasts is the URL's own from its third day (two files that really converged), and so is
+    the same file at two URLs all along (Portkey's sagemaker.json and segmind.json)."""
+
+    def own(url: str) -> bool:
+        before = history[url].bodies if url in history else ()
+        return all(body == bodies[url] for body in before)
+
+    gave = {url: h.bodies[0] for url, h in sorted(history.items()) if h.bodies}
     found: dict[str, str] = {}
-    for body, urls in by_body.items():
-        before = {last.get(url) for url in urls}
-        if len(urls) < 2 or before == {None} or (len(before) == 1 and None not in before):
+    for url, body in sorted(bodies.items()):
+        if own(url):
             continue
-        changed = [url for url in urls if last.get(url) != body]
-        kept = [url for url in urls if url not in changed]
-        for url in changed:
-            found[url] = (kept or [u for u in urls if u != url])[0]
+        same = [other for other, its in sorted(bodies.items()) if other != url and its == body]
+        earlier = [other for other, its in gave.items() if other != url and its == body]
+        if same or earlier:
+            found[url] = ([other for other in same if own(other)] or same or earlier)[0]
     return found
 
 
@@ -223,6 +255,7 @@ class Verdict:
             "status": self.answer.status,
             "observed_at": at.isoformat() if at is not None else None,
             "records": self.answer.records,
+            "content_hash": self.answer.content_hash,
             "fault": self.fault,
             "detail": self.detail,
         }
@@ -270,13 +303,8 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
         return Verdict(answer, CUT, detail)
     if listing and answer.records == 0:
         return Verdict(answer, EMPTY, "no records")
-    if history.records and answer.records < history.records * BROKEN_RATIO:
-        detail = f"{answer.records} records against its usual {history.records}"
-        return Verdict(answer, COLLAPSED, detail)
-    usual = history.records
-    if listing and usual and answer.records > max(usual / BROKEN_RATIO, usual + SWELL_MIN):
-        detail = f"{answer.records} records against its usual {history.records}"
-        return Verdict(answer, SWOLLEN, detail)
+    if off := history.off(answer.records, listing):
+        return Verdict(answer, off, f"{answer.records} records against its usual {history.records}")
     return Verdict(answer)
 
 
@@ -304,7 +332,7 @@ def source_health(
     answers: Sequence[Answer],
     listing_urls: Sequence[str],
     history: Mapping[str, History],
-    usual_total: int | None,
+    usual_total: History,
     now: datetime,
 ) -> Health:
     """Judge a source's answers this run: its status, the reason, and which answers are
@@ -327,8 +355,8 @@ def source_health(
         read = any(v.fault in (EMPTY, COLLAPSED, SWOLLEN, FUTURE, CUT, COPIED) for v in faults)
         return Health(SourceStatus.BROKEN if read else SourceStatus.FAILED, reason, verdicts)
     records = sum(v.answer.records for v in usable)
-    if not faults and usual_total and records < usual_total * BROKEN_RATIO:
-        reason = f"{records} records against its usual {usual_total}"
+    if not faults and usual_total.off(records, listing=False) == COLLAPSED:
+        reason = f"{records} records against its usual {usual_total.records}"
         broken = tuple(Verdict(v.answer, COLLAPSED, reason) for v in verdicts)
         return Health(SourceStatus.BROKEN, reason, broken)
     return Health(SourceStatus.PARTIAL if faults else SourceStatus.OK, reason, verdicts)

@@ -170,14 +170,17 @@ def refused_responses(
     prompt and completion prices among them, were quarantined, and the source's other
     listing kept the source's share low). The other rules of a collapse are the source's
     alone: a response of a few records none of which is a model's (an Azure region's four
-    meters) or of mostly free prices (Portkey's deepgram.json) is read. A source of one
+    meters) or of mostly free prices (Portkey's deepgram.json) is read, and so is one whose
+    quarantined fields are one record's (a file of one model whose prices turned into
+    objects: that record's fields are quarantined alone). A source of one
     response, or whose every response collapsed, is judged whole (catalog/intake.py): none is
     refused here."""
     found: dict[str, str] = {}
     for page, stated, problems in responses:
-        collapse = quarantined_collapse(
-            sum(p.field is not None for p in problems), sum(d.kind is _PRICE for d in stated)
-        )
+        quarantined = [p for p in problems if p.field is not None]
+        if len({p.record for p in quarantined}) < 2:
+            continue  # one record's fields: quarantined alone (nomic.json's one model)
+        collapse = quarantined_collapse(len(quarantined), sum(d.kind is _PRICE for d in stated))
         if collapse:
             found[page.url] = f"{collapse} (the response of {page.url})"
     read = sum(1 for _, stated, problems in responses if stated or problems)

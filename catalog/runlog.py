@@ -16,6 +16,7 @@ import os
 import socket
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, text, update
 
-from catalog.health import SIZED, Counts, History, PriceKey, usual_records
+from catalog.health import SIZED, Counts, History, PriceKey
 from catalog.store import last_applied_run, shown_url
 from catalog.tables import catalog_values, last_stated, observations, responses, runs, source_runs
 from schemas.records import SourceStatus
@@ -31,6 +32,7 @@ from schemas.vocab import Kind
 
 ADVISORY_KEY = 0x7261746563617264  # "ratecard": the PostgreSQL advisory lock of refreshes
 SCANNED_RUNS = 200  # how far back a URL's answers read whole are looked for
+ANSWERED_BODIES = 2  # a URL's last answers whose bodies tell its own (catalog.health `copies`)
 
 
 class RefreshRunning(RuntimeError):
@@ -297,9 +299,11 @@ def claim(engine: Engine, run_id: int) -> None:
 
 def url_history(conn: Connection, source: str) -> dict[str, History]:
     """For each URL of `source`: the date of the newest evidence it gave there (a response of a
-    run that applied it) and its usual record count (catalog.health `usual_records` of its last
+    run that applied it), its usual record count (catalog.health `usual_records` of its last
     answers read whole: fault-free, or judged only for their size, but for a fault the URL
-    recovered from, catalog.health `Counts`)."""
+    recovered from, catalog.health `Counts`) and that of its fault-free answers alone, and
+    the sha256 of the bodies its last ANSWERED_BODIES answers gave (any answer with a body,
+    a faulty one too: a body that lasts becomes the URL's own, catalog.health `copies`)."""
     newest = dict(
         conn.execute(
             select(responses.c.url, func.max(responses.c.observed_at))
@@ -308,6 +312,7 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
         ).all()
     )
     counts: dict[str, Counts] = {}
+    bodies: dict[str, list[str]] = {}
     summaries = conn.execute(
         select(runs.c.summary).order_by(runs.c.id.desc()).limit(SCANNED_RUNS)
     ).scalars()
@@ -316,17 +321,22 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
             fault = answer.get("fault", "")
             if fault in SIZED:
                 counts.setdefault(answer["url"], Counts()).add(int(answer["records"]), not fault)
+            hashed = bodies.setdefault(answer["url"], [])
+            if answer.get("content_hash") and len(hashed) < ANSWERED_BODIES:
+                hashed.append(answer["content_hash"])
     return {
-        url: History(
+        url: replace(
+            counts[url].history() if url in counts else History(),
             observed_at=newest.get(url),
-            records=usual_records(counts[url].kept if url in counts else []),
+            bodies=tuple(bodies.get(url, ())),
         )
-        for url in newest.keys() | counts.keys()
+        for url in newest.keys() | counts.keys() | bodies.keys()
     }
 
 
-def usual_source_records(conn: Connection, source: str) -> int | None:
-    """The source's usual record count across its URLs: catalog.health `usual_records` of the
+def usual_source_records(conn: Connection, source: str) -> History:
+    """The source's usual record count across its URLs, and that of its fault-free runs alone
+    (catalog.health `History`, without a date): catalog.health `usual_records` of the
     totals of its last runs whose every answer was read whole (fault-free, or judged only for
     its size: a total that lasts becomes usual, where the last complete run's count never moved
     while the source was broken, and a page that really halved was refused for good; one the
@@ -342,7 +352,7 @@ def usual_source_records(conn: Connection, source: str) -> int | None:
             totals.add(sum(int(a["records"]) for a in answers), fault_free)
             if totals.full:
                 break
-    return usual_records(totals.kept)
+    return totals.history()
 
 
 def usual_statements(conn: Connection, sources: Collection[str]) -> dict[str, int]:

@@ -548,21 +548,6 @@ def last_applied_responses(conn: Connection, source: str) -> list[FetchedPage] |
     ]
 
 
-def last_applied_hashes(conn: Connection, source: str) -> dict[str, str]:
-    """The sha256 (hex) of the body each URL gave in the last run that applied `source` (see
-    `last_applied_run`), by URL; URLs recorded without a hash are left out. Reads responses."""
-    last = last_applied_run(conn, source)
-    if last is None:
-        return {}
-    r = responses.c
-    found = conn.execute(
-        select(r.url, r.content_hash).where(
-            r.run_id == last, r.source == source, r.content_hash.is_not(None)
-        )
-    )
-    return {row.url: row.content_hash for row in found}
-
-
 def last_applied_bodies(
     conn: Connection, source: str, larger_than: Mapping[str, int]
 ) -> dict[str, bytes]:

@@ -139,13 +139,13 @@ async def fetch_source(source: str, replay_url: str | None) -> CrawlResult:
 def answers(
     result: CrawlResult,
     before: Mapping[str, bytes] | None = None,
-    hashes: Mapping[str, str] | None = None,
+    history: Mapping[str, health.History] | None = None,
 ) -> list[health.Answer]:
     """What each URL of a crawl answered, for the health rules; `before`: the bodies the URLs
     gave in the source's last applied run (store.last_applied_bodies), for `health.cut_short`;
-    `hashes`: their sha256 then (store.last_applied_hashes), for `health.copies`."""
+    `history`: each URL's (runlog.url_history), for `health.copies`."""
     before = before or {}
-    copied = health.copies({p.url: p.content_hash for p in result.pages}, hashes or {})
+    copied = health.copies({p.url: p.content_hash for p in result.pages}, history or {})
     return [
         health.Answer(
             p.url,
@@ -158,6 +158,7 @@ def answers(
             if p.url in before and health.cut_short(p.body, before[p.url])
             else 0,
             copy_of=copied.get(p.url, ""),
+            content_hash=p.content_hash,
         )
         for p in result.pages
     ] + [
@@ -187,10 +188,9 @@ def judge_sources(
             )
             for r in results
         }
-        hashes = {r.source: store.last_applied_hashes(conn, r.source) for r in results}
     for result in results:
         verdict = health.source_health(
-            answers(result, before[result.source], hashes[result.source]),
+            answers(result, before[result.source], histories[result.source]),
             configured[result.source].urls,
             histories[result.source],
             usual[result.source],
@@ -355,7 +355,7 @@ def read_sources(
     for found in intake.validate_each(drafts, identity, reading.before, learned, reading.in_force):
         report = reports[found.source]
         report.observations = len(found.valid)
-        report.quarantined = len(found.problems)
+        report.quarantined = len(found.problems) + len(found.rejected)
         if found.failure:  # what health already found wrong (a partial source) stays named
             reason = f"{report.reason}; {found.failure}" if report.reason else found.failure
             report.status, report.reason = SourceStatus.FAILED, reason

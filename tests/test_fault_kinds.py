@@ -434,7 +434,7 @@ def test_a_page_naming_itself_as_the_next_is_not_fetched_again(source: str) -> N
         ],
         [url],
         {},
-        None,
+        health.History(),
         OBSERVED,
     )
     assert judged.status is SourceStatus.PARTIAL and "pagination loop" in judged.reason
@@ -499,7 +499,7 @@ def test_a_next_page_repeating_the_first_is_no_page_of_the_listing(tmp_path: Pat
         ],
         urls("azure"),
         {},
-        None,
+        health.History(),
         OBSERVED,
     )
     assert judged.status is SourceStatus.PARTIAL and "repeated page" in judged.reason

@@ -36,7 +36,7 @@ NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def judged(*answers: Answer, last: int | None = 963) -> health.Health:
-    return health.source_health(answers, [MODELS, ALL], SEEN, last, NOW)
+    return health.source_health(answers, [MODELS, ALL], SEEN, History(records=last), NOW)
 
 
 def test_every_listing_answering_in_full_is_ok() -> None:
@@ -68,9 +68,9 @@ def test_a_swollen_listing_is_no_evidence() -> None:
     assert judged(answer(MODELS, 414), answer(ALL, 1098)).status is SourceStatus.OK
     # a listing of a handful of models that doubles is a provider adding a few
     few = {MODELS: History(AUGUST, 8)}
-    grown = health.source_health([answer(MODELS, 30)], [MODELS], few, None, NOW)
+    grown = health.source_health([answer(MODELS, 30)], [MODELS], few, History(), NOW)
     assert grown.status is SourceStatus.OK
-    padded = health.source_health([answer(MODELS, 34)], [MODELS], few, None, NOW)
+    padded = health.source_health([answer(MODELS, 34)], [MODELS], few, History(), NOW)
     assert padded.reason == f"{MODELS}: swollen listing (34 records against its usual 8)"
 
 
@@ -117,20 +117,43 @@ def test_a_count_the_source_recovered_from_is_not_usual(
 
 
 @pytest.mark.parametrize(
-    ("bodies", "last", "copies"),
+    ("bodies", "before", "copies"),
     [
+        # this run's body hash by URL; the bodies of each URL's last two answers, newest first
         ({"a": "1", "b": "1"}, {}, {}),  # a first read: not judged
-        ({"a": "1", "b": "1"}, {"a": "1", "b": "1"}, {}),  # the same file at two URLs all along
-        ({"a": "1", "b": "1"}, {"a": "1", "b": "2"}, {"b": "a"}),  # b answered a's bytes
-        ({"a": "3", "b": "3"}, {"a": "1", "b": "2"}, {"a": "b", "b": "a"}),  # neither its own
-        ({"a": "1", "b": "1", "c": "4"}, {"a": "1", "c": "3"}, {"b": "a"}),  # b never applied
-        ({"a": "1", "b": "2"}, {"a": "1", "b": "3"}, {}),  # different bytes: read
+        ({"a": "1", "b": "1"}, {"a": "11", "b": "11"}, {}),  # one file at two URLs all along
+        ({"a": "1", "b": "1"}, {"a": "11", "b": "22"}, {"b": "a"}),  # b answered a's bytes
+        ({"a": "2", "b": "1"}, {"a": "11", "b": "22"}, {"a": "b", "b": "a"}),  # swapped
+        ({"a": "1", "b": "1"}, {"a": "11", "b": "12"}, {"b": "a"}),  # the second day
+        ({"a": "1", "b": "1"}, {"a": "11", "b": "1"}, {}),  # no other answer recorded
+        ({"a": "1", "b": "3"}, {"a": "11", "b": "22"}, {}),  # b changed: read
+        ({"a": "3", "b": "3"}, {"a": "11", "b": "22"}, {"a": "b", "b": "a"}),
     ],
 )
 def test_a_url_answering_another_urls_bytes_is_a_copy(
-    bodies: dict[str, str], last: dict[str, str], copies: dict[str, str]
+    bodies: dict[str, str], before: dict[str, str], copies: dict[str, str]
 ) -> None:
-    assert health.copies(bodies, last) == copies
+    history = {url: History(bodies=tuple(hashes)) for url, hashes in before.items()}
+    assert health.copies(bodies, history) == copies
+
+
+def test_the_count_before_a_collapse_is_no_swollen_one() -> None:
+    """A fault round: Vercel's listing cut to a third two days, then whole: its usual count was
+    the collapsed one (the median of 86, 86, 258), and the whole listing read as swollen;
+    the next day's cut listing was read. A count at the fault-free ones' usual is evidence."""
+    counts = health.Counts()
+    for count, fault_free in [(86, False), (86, False), (258, True), (258, True), (258, True)]:
+        counts.add(count, fault_free)
+    usual = counts.history()
+    assert (usual.records, usual.steady) == (86, 258)
+    recovered = health.source_health([answer(MODELS, 258)], [MODELS], {MODELS: usual}, usual, NOW)
+    assert recovered.status is SourceStatus.OK
+    counts = health.Counts()
+    for count, fault_free in [(258, True), (86, False), (86, False), (258, True), (258, True)]:
+        counts.add(count, fault_free)
+    again = counts.history()
+    cut = health.source_health([answer(MODELS, 86)], [MODELS], {MODELS: again}, again, NOW)
+    assert cut.reason == f"{MODELS}: collapsed listing (86 records against its usual 258)"
 
 
 def test_every_listing_empty_breaks_the_source() -> None:
@@ -140,7 +163,7 @@ def test_every_listing_empty_breaks_the_source() -> None:
 
 
 def test_an_empty_listing_without_history_is_still_a_fault() -> None:
-    found = health.source_health([answer(MODELS, 0)], [MODELS], {}, None, NOW)
+    found = health.source_health([answer(MODELS, 0)], [MODELS], {}, History(), NOW)
     assert found.status is SourceStatus.BROKEN
 
 
@@ -184,7 +207,7 @@ def test_a_reason_names_the_first_urls_that_failed_alike_and_counts_the_others()
         answer(urls[5], 0, error="HTTP 500"),
         *(answer(url, 10) for url in urls[6:]),
     ]
-    found = health.source_health(answers, urls, {}, None, AUGUST)
+    found = health.source_health(answers, urls, {}, History(), AUGUST)
     assert found.status is SourceStatus.PARTIAL
     assert found.reason == (
         f"HTTP 404 for 5 of 46 URLs: {urls[0]}, {urls[1]}, {urls[2]} and 2 more; "
@@ -193,7 +216,7 @@ def test_a_reason_names_the_first_urls_that_failed_alike_and_counts_the_others()
 
 
 def test_far_fewer_records_than_usual_is_a_broken_layout() -> None:
-    found = health.source_health([answer(MODELS, 100)], [MODELS], {}, 414, NOW)
+    found = health.source_health([answer(MODELS, 100)], [MODELS], {}, History(records=414), NOW)
     assert found.status is SourceStatus.BROKEN and not found.evidence_urls
     assert found.reason == "100 records against its usual 414"
 
@@ -201,7 +224,7 @@ def test_far_fewer_records_than_usual_is_a_broken_layout() -> None:
 def test_further_pages_may_be_empty() -> None:
     """A page the parser named (e.g. the last page of a paged API) is not a whole listing."""
     found = health.source_health(
-        [answer(MODELS, 414), answer(f"{MODELS}?page=2", 0)], [MODELS], {}, None, NOW
+        [answer(MODELS, 414), answer(f"{MODELS}?page=2", 0)], [MODELS], {}, History(), NOW
     )
     assert found.status is SourceStatus.OK
 

@@ -21,8 +21,16 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import WORLDS
+from tests.test_faults_kill import newest_run
 from tests.test_withdrawn_statement import items
-from tests.worlds import epoch2_under_review, fault_world, recorded_text, replayed_run, reported
+from tests.worlds import (
+    epoch2_under_review,
+    fault_world,
+    recorded_text,
+    replayed,
+    replayed_run,
+    reported,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -47,4 +55,29 @@ def test_a_padded_listing_changes_nothing_and_the_next_true_one_is_read(
     assert items(db) == before
     run_id = replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
     assert reported(db, run_id)["vercel"] == ("ok", "")
+    assert items(db) == before
+
+
+def test_a_listing_back_at_its_count_after_two_cut_days_is_read(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """A fault round: Vercel's listing cut to a third two days, then whole, then cut again. The
+    whole listing read as swollen against the collapsed count (the median of the last three
+    was the cut one), and the next cut listing was read: 149 items. A count at the usual of
+    the fault-free answers is evidence (catalog/health.py `History.off`), and the cut listing
+    after it is still collapsed."""
+    sources = ["vercel"]
+    db = epoch2_under_review(tmp_path, sources)
+    for _ in range(2):
+        replayed_run(db, WORLDS / "epoch-2.json", sources)
+    before = items(db)
+    listing = json.loads(recorded_text(VERCEL))
+    listing["data"] = listing["data"][: len(listing["data"]) // 3]
+    cut = fault_world(tmp_path, {VERCEL: {"body": json.dumps(listing)}})
+    statuses = []
+    for day in (cut, cut, WORLDS / "epoch-2.json", cut):
+        replayed(db, day, sources)
+        statuses.append(reported(db, newest_run(db))["vercel"])
+    assert [status for status, _ in statuses] == ["broken", "broken", "ok", "broken"], statuses
+    assert statuses[3][1] == f"{VERCEL}: collapsed listing (86 records against its usual 258)"
     assert items(db) == before

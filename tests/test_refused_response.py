@@ -24,18 +24,27 @@ source answers, where the two differed when last applied, is no evidence now (ca
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from catalog import store
-from catalog.tables import quarantine
+from catalog.normalize import draft_source
+from catalog.tables import quarantine, source_runs
+from schemas.fetch import FetchedPage
+from schemas.sources import sources
 from tests.conftest import WORLDS
 from tests.test_withdrawn_statement import items
-from tests.worlds import epoch2_under_review, fault_world, recorded_text, replayed_run, reported
-
-pytestmark = pytest.mark.integration
+from tests.worlds import (
+    epoch2_under_review,
+    fault_world,
+    recorded_text,
+    replayed_run,
+    reported,
+)
 
 SOURCES = ["openrouter"]
 MODELS = "https://openrouter.ai/api/v1/models"
@@ -43,6 +52,7 @@ VERCEL = "https://ai-gateway.vercel.sh/v1/models"
 EVERY = "https://openrouter.ai/api/v1/models?output_modalities=all"
 
 
+@pytest.mark.integration
 def test_a_body_of_another_file_at_one_listing_url_is_refused_whole(
     prefect_api: None, tmp_path: Path
 ) -> None:
@@ -64,9 +74,16 @@ def test_a_body_of_another_file_at_one_listing_url_is_refused_whole(
                 quarantine.c.last_run_id == run_id, quarantine.c.source == "openrouter"
             )
         ).scalar_one()
+        counted = conn.execute(
+            select(source_runs.c.quarantined).where(
+                source_runs.c.run_id == run_id, source_runs.c.source == "openrouter"
+            )
+        ).scalar_one()
     assert kept > 781  # the refused response's problems are reported beside the other's
+    assert counted == kept  # and counted in the source's report
 
 
+@pytest.mark.integration
 def test_a_listing_url_answering_its_siblings_bytes_is_no_evidence(
     prefect_api: None, tmp_path: Path
 ) -> None:
@@ -82,3 +99,25 @@ def test_a_listing_url_answering_its_siblings_bytes_is_no_evidence(
         f"{EVERY}: another URL's body (the same bytes as {MODELS})",
     )
     assert items(db) == before
+
+
+def portkey_page(url: str, body: str) -> FetchedPage:
+    parsed = sources()["portkey"].parser.parse(body.encode(), url)
+    return FetchedPage(url, url, 200, datetime(2026, 8, 19, tzinfo=UTC), parsed.records)
+
+
+@pytest.mark.parametrize("broken", [1, 2])
+def test_one_records_fields_never_refuse_its_response(broken: int) -> None:
+    """A fault round: Portkey's nomic.json (one model) with both prices turned into objects
+    made the whole 46-file source partial ("2 fields quarantined against 0 valid prices"):
+    one record's fields are quarantined alone, its response read."""
+    nomic = "https://configs.portkey.ai/pricing/nomic.json"
+    document = json.loads(recorded_text(nomic))
+    pay = document["nomic-embed-text-v1"]["pricing_config"]["pay_as_you_go"]
+    for price in ("request_token", "response_token")[:broken]:
+        pay[price]["price"] = {"value": pay[price]["price"], "unit": "token"}
+    other = "https://configs.portkey.ai/pricing/groq.json"
+    pages = [portkey_page(nomic, json.dumps(document)), portkey_page(other, recorded_text(other))]
+    drafted = draft_source(sources()["portkey"], pages)
+    assert not drafted.refused
+    assert len([p for p in drafted.problems if p.field is not None]) == broken
