@@ -185,7 +185,8 @@ def copies(bodies: Mapping[str, str], history: Mapping[str, History]) -> dict[st
     are the hashes of its last two answers). A URL answers its own body when that is the body
     each of its last two answers gave (or it has none recorded: a first read is not judged);
     one that does not, answering the bytes another URL of the source answers this run or gave
-    last, answers that URL's body (the one that still answers its own, where one does). A
+    in each of its last two answers, answers that URL's body (the one that still answers its
+    own, where one does; after a swap, each URL's own body again is no copy of the other's). A
     fault round: OpenRouter's listing of every modality answered its main listing's bytes (a
     cache keyed without the query), read whole: the image, embedding and audio models only it
     lists turned absent, and the items of every one of them were narrowed; two Portkey files
@@ -197,7 +198,8 @@ def copies(bodies: Mapping[str, str], history: Mapping[str, History]) -> dict[st
         before = history[url].bodies if url in history else ()
         return all(body == bodies[url] for body in before)
 
-    gave = {url: h.bodies[0] for url, h in sorted(history.items()) if h.bodies}
+    # each URL's own body as its last two answers gave it (not one day's: a swapped one's)
+    gave = {url: h.bodies[0] for url, h in sorted(history.items()) if len(set(h.bodies)) == 1}
     found: dict[str, str] = {}
     for url, body in sorted(bodies.items()):
         if own(url):

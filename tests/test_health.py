@@ -128,6 +128,8 @@ def test_a_count_the_source_recovered_from_is_not_usual(
         ({"a": "1", "b": "1"}, {"a": "11", "b": "1"}, {}),  # no other answer recorded
         ({"a": "1", "b": "3"}, {"a": "11", "b": "22"}, {}),  # b changed: read
         ({"a": "3", "b": "3"}, {"a": "11", "b": "22"}, {"a": "b", "b": "a"}),
+        ({"a": "1", "b": "2"}, {"a": "21", "b": "12"}, {}),  # the day after a swap
+        ({"a": "2", "b": "2"}, {"a": "21", "b": "12"}, {"a": "b", "b": "a"}),
     ],
 )
 def test_a_url_answering_another_urls_bytes_is_a_copy(
