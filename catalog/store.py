@@ -419,7 +419,11 @@ def last_statements(
 ) -> tuple[Observation, ...]:
     """What each source stated in the last run that applied it (status ok or partial): the
     statements that hold for it while it fails (compare's Context.held); only those of
-    `models` (canonical names) when given. A source never applied holds nothing. `hidden`
+    `models` (canonical names) when given. A source never applied holds nothing. Where that
+    run was partial, each field as the source last stated it since its last complete run (a
+    file that failed two runs in a row stands as it last answered, not as nothing: a fault
+    round's Portkey zhipu.json answering 404 narrowed three new-model items on its second
+    day). `hidden`
     (with `models`): each field of those models as the source last stated it up to that run,
     in that run or before: a field a record's problem hides stands so for as long as the
     problem lasts (the run that held it stated nothing of it). Read from the observations and
@@ -433,9 +437,24 @@ def last_statements(
         last = last_applied_run(conn, source)
         if last is None:
             continue
+        since = 0 if hidden else _last_complete_run(conn, source, last)
         for chunk in chunks:
-            held.extend(_statements_of(conn, source, last, chunk, hidden=hidden))
+            held.extend(_statements_of(conn, source, last, chunk, since=since))
     return tuple(held)
+
+
+def _last_complete_run(conn: Connection, source: str, last: int) -> int | None:
+    """The last run up to `last` that applied `source` whole (status ok): None when that is
+    `last` itself (its statements are that run's), 0 when none did (every run up to `last`
+    is read). Reads source_runs."""
+    r = source_runs.c
+    found: int | None = conn.execute(
+        select(r.run_id)
+        .where(r.source == source, r.status == SourceStatus.OK.value, r.run_id <= last)
+        .order_by(r.run_id.desc())
+        .limit(1)
+    ).scalar()
+    return None if found == last else found or 0
 
 
 def last_set_aside(conn: Connection, wanted: Mapping[str, Collection[str]]) -> list[Problem]:
@@ -473,10 +492,11 @@ def last_set_aside(conn: Connection, wanted: Mapping[str, Collection[str]]) -> l
 
 
 def _statements_of(
-    conn: Connection, source: str, run_id: int, models: list[str] | None, *, hidden: bool
+    conn: Connection, source: str, run_id: int, models: list[str] | None, *, since: int | None
 ) -> list[Observation]:
     """`last_statements` of one source: what it stated in run `run_id` (of `models` when
-    given); `hidden`: each field as stated in the last run up to `run_id` that stated it."""
+    given); with `since`, each field as stated in the last run from `since` up to `run_id`
+    that stated it."""
     o = observations.c
     query = (
         select(observations, responses.c.run_id.label("stated_in"), responses.c.url)
@@ -487,10 +507,10 @@ def _statements_of(
     )
     if models is not None:
         query = query.where(o.model.in_(models))
-    if not hidden:
+    if since is None:
         rows = conn.execute(query.where(responses.c.run_id == run_id)).all()
     else:
-        rows = conn.execute(query.where(responses.c.run_id <= run_id)).all()
+        rows = conn.execute(query.where(responses.c.run_id.between(since, run_id))).all()
         field = attrgetter("route", "model", "kind", "component", "unit", "dimensions")
         latest: dict[tuple[object, ...], int] = {}
         for row in rows:

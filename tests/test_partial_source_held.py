@@ -94,6 +94,23 @@ def test_one_failed_response_of_a_source_changes_nothing_it_stood_for(
     assert review_state(db) == before
 
 
+def test_a_response_failing_two_runs_in_a_row_changes_nothing_it_stood_for(
+    epoch2: tuple[Path, int], tmp_path: Path
+) -> None:
+    """A fault round: Portkey's zhipu.json answering 404 three days changed nothing on the
+    first, and narrowed three new-model items on the second: what a source states is held from
+    its last applied run, and that run (the first day's, partial) stated nothing through the
+    failed URL. Each field stands as the source last stated it since its last complete run
+    now (catalog/store.py `last_statements`)."""
+    base, _ = epoch2
+    db = copy_catalog(base, tmp_path / "catalog.db")
+    before = review_state(db)
+    world = fault_world(tmp_path, {FAILING: {"status": 500}})
+    for _ in range(2):
+        replayed_run(db, world, SOURCES)
+    assert review_state(db) == before
+
+
 def split_azure(
     tmp_path: Path, page2: dict[str, Any] | None = None, repriced: bool = False
 ) -> Path:
