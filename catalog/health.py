@@ -192,7 +192,8 @@ def copies(bodies: Mapping[str, str], history: Mapping[str, History]) -> dict[st
     lists turned absent, and the items of every one of them were narrowed; two Portkey files
     of one size answering each other's bytes read as two providers' new models. A body that
     lasts is the URL's own from its third day (two files that really converged), and so is
-    the same file at two URLs all along (Portkey's sagemaker.json and segmind.json)."""
+    the same file at two URLs all along (Portkey's sagemaker.json and segmind.json), changing
+    together too (a day after every Portkey file was rescaled, both answered right again)."""
 
     def own(url: str) -> bool:
         before = history[url].bodies if url in history else ()
@@ -200,11 +201,16 @@ def copies(bodies: Mapping[str, str], history: Mapping[str, History]) -> dict[st
 
     # each URL's own body as its last two answers gave it (not one day's: a swapped one's)
     gave = {url: h.bodies[0] for url, h in sorted(history.items()) if len(set(h.bodies)) == 1}
+    last = {url: h.bodies[0] for url, h in history.items() if h.bodies}
     found: dict[str, str] = {}
     for url, body in sorted(bodies.items()):
         if own(url):
             continue
-        same = [other for other, its in sorted(bodies.items()) if other != url and its == body]
+        same = [
+            other
+            for other, its in sorted(bodies.items())
+            if other != url and its == body and (other not in last or last[other] != last[url])
+        ]
         earlier = [other for other, its in gave.items() if other != url and its == body]
         if same or earlier:
             found[url] = ([other for other in same if own(other)] or same or earlier)[0]

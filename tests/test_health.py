@@ -129,6 +129,7 @@ def test_a_count_the_source_recovered_from_is_not_usual(
         ({"a": "1", "b": "3"}, {"a": "11", "b": "22"}, {}),  # b changed: read
         ({"a": "3", "b": "3"}, {"a": "11", "b": "22"}, {"a": "b", "b": "a"}),
         ({"a": "1", "b": "2"}, {"a": "21", "b": "12"}, {}),  # the day after a swap
+        ({"a": "3", "b": "3"}, {"a": "1", "b": "1"}, {}),  # one file at two URLs, changed
         ({"a": "2", "b": "2"}, {"a": "21", "b": "12"}, {"a": "b", "b": "a"}),
     ],
 )
