@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -52,16 +53,20 @@ VERCEL = "https://ai-gateway.vercel.sh/v1/models"
 EVERY = "https://openrouter.ai/api/v1/models?output_modalities=all"
 
 
+def fault_day(tmp_path: Path, url: str, body: str) -> tuple[str, int, dict[int, Any]]:
+    """OpenRouter alone: epoch-2 into an empty catalog under review twice, then `url`
+    answering `body`: the catalog, the fault day's run, and the review items before it."""
+    db = epoch2_under_review(tmp_path, SOURCES)
+    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    before = items(db)
+    return db, replayed_run(db, fault_world(tmp_path, {url: {"body": body}}), SOURCES), before
+
+
 @pytest.mark.integration
 def test_a_body_of_another_file_at_one_listing_url_is_refused_whole(
     prefect_api: None, tmp_path: Path
 ) -> None:
-    db = epoch2_under_review(tmp_path, SOURCES)
-    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
-    before = items(db)
-    world = fault_world(tmp_path, {MODELS: {"body": recorded_text(VERCEL)}})
-
-    run_id = replayed_run(db, world, SOURCES)
+    db, run_id, before = fault_day(tmp_path, MODELS, recorded_text(VERCEL))
 
     status, reason = reported(db, run_id)["openrouter"]
     assert status == "partial"
@@ -87,12 +92,7 @@ def test_a_body_of_another_file_at_one_listing_url_is_refused_whole(
 def test_a_listing_url_answering_its_siblings_bytes_is_no_evidence(
     prefect_api: None, tmp_path: Path
 ) -> None:
-    db = epoch2_under_review(tmp_path, SOURCES)
-    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
-    before = items(db)
-    world = fault_world(tmp_path, {EVERY: {"body": recorded_text(MODELS)}})
-
-    run_id = replayed_run(db, world, SOURCES)
+    db, run_id, before = fault_day(tmp_path, EVERY, recorded_text(MODELS))
 
     assert reported(db, run_id)["openrouter"] == (
         "partial",
