@@ -15,9 +15,9 @@ Which of a source's responses count as evidence this run, and what the source's 
   (a listing that really halved or doubled is read from its third day), and one odd day never
   does (a listing padded tenfold for a day leaves the next day's true one its usual size), nor
   does a fault the source recovered from (`Counts`);
-- a URL answering, instead of its own body, the bytes another URL of the source answers or
-  last gave answers *another URL's body* (`copies`: a cache keyed without the query, two
-  files swapped);
+- a URL answering, instead of its own body, bytes another URL of the source gives as its own
+  answers *another URL's body* (`copies`: a cache keyed without the query, two files
+  swapped);
 - a body that is the first bytes of the one the URL gave in the source's last applied run,
   and at most `CUT_SHARE` of it, is *cut short*: a transfer that stopped at a line break reads
   as a shorter page, every model past the cut missing. An edit that only drops a page's last
@@ -85,12 +85,14 @@ class History:
     the source's total): its newest evidence's date, its usual record count (`usual_records`
     of its last answers read whole, `Counts.kept`), the usual count of those of them judged
     fault-free alone (`steady`, `Counts.fault_free`), and the sha256 of the bodies its last
-    two answers gave, newest first (`copies`)."""
+    two answers gave and of those its last two answers that were evidence gave, newest first
+    (`copies`)."""
 
     observed_at: datetime | None = None
     records: int | None = None
     steady: int | None = None
     bodies: tuple[str, ...] = ()
+    evidence_bodies: tuple[str, ...] = ()
 
     def off(self, records: int, listing: bool) -> str:
         """COLLAPSED or SWOLLEN when `records` is off the usual count and off the steady one
@@ -181,39 +183,38 @@ def statements_collapse(valid: int, usual: int | None) -> str:
 
 def copies(bodies: Mapping[str, str], history: Mapping[str, History]) -> dict[str, str]:
     """The URLs of one source that answered another of its URLs' body this run, each with that
-    other URL (`bodies`: each URL's body hash this run; `history`: each URL's, whose `bodies`
-    are the hashes of its last two answers). A URL answers its own body when that is the body
-    each of its last two answers gave (or it has none recorded: a first read is not judged);
-    one that does not, answering the bytes another URL of the source answers this run or gave
-    in each of its last two answers, answers that URL's body (the one that still answers its
-    own, where one does; after a swap, each URL's own body again is no copy of the other's). A
-    fault round: OpenRouter's listing of every modality answered its main listing's bytes (a
-    cache keyed without the query), read whole: the image, embedding and audio models only it
-    lists turned absent, and the items of every one of them were narrowed; two Portkey files
-    of one size answering each other's bytes read as two providers' new models. A body that
-    lasts is the URL's own from its third day (two files that really converged), and so is
-    the same file at two URLs all along (Portkey's sagemaker.json and segmind.json), changing
-    together too (a day after every Portkey file was rescaled, both answered right again)."""
+    other URL (`bodies`: each URL's body hash this run; `history`: each URL's). A URL answers
+    its own body when it is the one its last answer that was evidence gave, or the one each of
+    its last two answers gave (a body that lasts is the URL's own from its third day: two
+    files that really converged), or when it has none recorded (a first read is not judged).
+    One that does not, answering bytes another URL gave in one of its last two answers that
+    were evidence, or gives as its own this run, answers that URL's body. A fault round:
+    OpenRouter's listing of every modality answered its main listing's bytes (a cache keyed
+    without the query), read whole: the image, embedding and audio models only it lists
+    turned absent, and the items of every one of them were narrowed; two Portkey files of one
+    size answering each other's bytes read as two providers' new models. A swap lasting two
+    days is refused both days, and the day after, each URL's own body again is its own. Two
+    URLs of one file (Portkey's sagemaker.json and segmind.json, recorded) changing together
+    answer no one's body but their own."""
 
     def own(url: str) -> bool:
-        before = history[url].bodies if url in history else ()
-        return all(body == bodies[url] for body in before)
+        h = history.get(url, History())
+        if not h.bodies and not h.evidence_bodies:
+            return True
+        lasting = bool(h.bodies) and all(body == bodies[url] for body in h.bodies)
+        return lasting or h.evidence_bodies[:1] == (bodies[url],)
 
-    # each URL's own body as its last two answers gave it (not one day's: a swapped one's)
-    gave = {url: h.bodies[0] for url, h in sorted(history.items()) if len(set(h.bodies)) == 1}
-    last = {url: h.bodies[0] for url, h in history.items() if h.bodies}
+    given = {
+        url: {*h.evidence_bodies, *([bodies[url]] if url in bodies and own(url) else [])}
+        for url, h in history.items()
+    }
     found: dict[str, str] = {}
     for url, body in sorted(bodies.items()):
         if own(url):
             continue
-        same = [
-            other
-            for other, its in sorted(bodies.items())
-            if other != url and its == body and (other not in last or last[other] != last[url])
-        ]
-        earlier = [other for other, its in gave.items() if other != url and its == body]
-        if same or earlier:
-            found[url] = ([other for other in same if own(other)] or same or earlier)[0]
+        donors = sorted(other for other, its in given.items() if other != url and body in its)
+        if donors:
+            found[url] = donors[0]
     return found
 
 

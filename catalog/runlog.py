@@ -303,7 +303,8 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
     answers read whole: fault-free, or judged only for their size, but for a fault the URL
     recovered from, catalog.health `Counts`) and that of its fault-free answers alone, and
     the sha256 of the bodies its last ANSWERED_BODIES answers gave (any answer with a body,
-    a faulty one too: a body that lasts becomes the URL's own, catalog.health `copies`)."""
+    a faulty one too: a body that lasts becomes the URL's own) and its last ANSWERED_BODIES
+    answers that were evidence gave (catalog.health `copies`)."""
     newest = dict(
         conn.execute(
             select(responses.c.url, func.max(responses.c.observed_at))
@@ -313,6 +314,7 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
     )
     counts: dict[str, Counts] = {}
     bodies: dict[str, list[str]] = {}
+    evidence: dict[str, list[str]] = {}
     summaries = conn.execute(
         select(runs.c.summary).order_by(runs.c.id.desc()).limit(SCANNED_RUNS)
     ).scalars()
@@ -321,14 +323,17 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
             fault = answer.get("fault", "")
             if fault in SIZED:
                 counts.setdefault(answer["url"], Counts()).add(int(answer["records"]), not fault)
-            hashed = bodies.setdefault(answer["url"], [])
-            if answer.get("content_hash") and len(hashed) < ANSWERED_BODIES:
-                hashed.append(answer["content_hash"])
+            body = answer.get("content_hash")
+            for kept, wanted in ((bodies, True), (evidence, not fault)):
+                hashed = kept.setdefault(answer["url"], [])
+                if body and wanted and len(hashed) < ANSWERED_BODIES:
+                    hashed.append(body)
     return {
         url: replace(
             counts[url].history() if url in counts else History(),
             observed_at=newest.get(url),
             bodies=tuple(bodies.get(url, ())),
+            evidence_bodies=tuple(evidence.get(url, ())),
         )
         for url in newest.keys() | counts.keys() | bodies.keys()
     }

@@ -119,24 +119,33 @@ def test_a_count_the_source_recovered_from_is_not_usual(
 @pytest.mark.parametrize(
     ("bodies", "before", "copies"),
     [
-        # this run's body hash by URL; the bodies of each URL's last two answers, newest first
+        # this run's body hash by URL; each URL's last two answered bodies and last two bodies
+        # that were evidence, newest first
         ({"a": "1", "b": "1"}, {}, {}),  # a first read: not judged
-        ({"a": "1", "b": "1"}, {"a": "11", "b": "11"}, {}),  # one file at two URLs all along
-        ({"a": "1", "b": "1"}, {"a": "11", "b": "22"}, {"b": "a"}),  # b answered a's bytes
-        ({"a": "2", "b": "1"}, {"a": "11", "b": "22"}, {"a": "b", "b": "a"}),  # swapped
-        ({"a": "1", "b": "1"}, {"a": "11", "b": "12"}, {"b": "a"}),  # the second day
-        ({"a": "1", "b": "1"}, {"a": "11", "b": "1"}, {}),  # no other answer recorded
-        ({"a": "1", "b": "3"}, {"a": "11", "b": "22"}, {}),  # b changed: read
-        ({"a": "3", "b": "3"}, {"a": "11", "b": "22"}, {"a": "b", "b": "a"}),
-        ({"a": "1", "b": "2"}, {"a": "21", "b": "12"}, {}),  # the day after a swap
-        ({"a": "3", "b": "3"}, {"a": "1", "b": "1"}, {}),  # one file at two URLs, changed
-        ({"a": "2", "b": "2"}, {"a": "21", "b": "12"}, {"a": "b", "b": "a"}),
+        ({"a": "1", "b": "1"}, {"a": ("11", "11"), "b": ("11", "11")}, {}),  # one file, two URLs
+        ({"a": "1", "b": "1"}, {"a": ("11", "11"), "b": ("22", "22")}, {"b": "a"}),
+        ({"a": "2", "b": "1"}, {"a": ("11", "11"), "b": ("22", "22")}, {"a": "b", "b": "a"}),
+        # swapped a second day, and the day after one swap day or two
+        ({"a": "2", "b": "1"}, {"a": ("21", "11"), "b": ("12", "22")}, {"a": "b", "b": "a"}),
+        ({"a": "1", "b": "2"}, {"a": ("21", "11"), "b": ("12", "22")}, {}),
+        ({"a": "1", "b": "2"}, {"a": ("22", "11"), "b": ("11", "22")}, {}),
+        ({"a": "1", "b": "3"}, {"a": ("11", "11"), "b": ("22", "22")}, {}),  # b changed: read
+        ({"a": "3", "b": "3"}, {"a": ("11", "11"), "b": ("22", "22")}, {}),  # no donor
+        ({"a": "3", "b": "3"}, {"a": ("11", "11"), "b": ("11", "11")}, {}),  # changed together
+        # a answers what b gave as b changes: a copy that day and the next, its own the third
+        ({"a": "2", "b": "3"}, {"a": ("11", "11"), "b": ("22", "22")}, {"a": "b"}),
+        ({"a": "2", "b": "3"}, {"a": ("21", "11"), "b": ("32", "32")}, {"a": "b"}),
+        ({"a": "2", "b": "3"}, {"a": ("22", "11"), "b": ("33", "33")}, {}),
+        ({"a": "1", "b": "1"}, {"a": ("11", "11"), "b": ("1", "")}, {}),  # b gave no evidence
     ],
 )
 def test_a_url_answering_another_urls_bytes_is_a_copy(
-    bodies: dict[str, str], before: dict[str, str], copies: dict[str, str]
+    bodies: dict[str, str], before: dict[str, tuple[str, str]], copies: dict[str, str]
 ) -> None:
-    history = {url: History(bodies=tuple(hashes)) for url, hashes in before.items()}
+    history = {
+        url: History(bodies=tuple(answered), evidence_bodies=tuple(evidence))
+        for url, (answered, evidence) in before.items()
+    }
     assert health.copies(bodies, history) == copies
 
 

@@ -51,6 +51,7 @@ SOURCES = ["openrouter"]
 MODELS = "https://openrouter.ai/api/v1/models"
 VERCEL = "https://ai-gateway.vercel.sh/v1/models"
 EVERY = "https://openrouter.ai/api/v1/models?output_modalities=all"
+PORTKEY = "https://configs.portkey.ai/pricing/"
 
 
 def fault_day(tmp_path: Path, url: str, body: str) -> tuple[str, int, dict[int, Any]]:
@@ -121,3 +122,27 @@ def test_one_records_fields_never_refuse_its_response(broken: int) -> None:
     drafted = draft_source(sources()["portkey"], pages)
     assert not drafted.refused
     assert len([p for p in drafted.problems if p.field is not None]) == broken
+
+
+@pytest.mark.integration
+def test_two_files_swapping_bytes_two_days_change_nothing(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """Fault rounds: Portkey's anthropic.json and nebius.json (34 models each, so no count
+    rule sees it) answering each other's bytes read as two providers' new models; once
+    refused, a second day of it was read (the swapped bytes were each URL's last two
+    answers', so its own), and the recorded files the day after were refused as each other's.
+    A URL's own body is the one its last answer that was evidence gave."""
+    sources = ["portkey"]
+    db = epoch2_under_review(tmp_path, sources)
+    replayed_run(db, WORLDS / "epoch-2.json", sources)
+    before = items(db)
+    first, second = PORTKEY + "anthropic.json", PORTKEY + "nebius.json"
+    swapped = fault_world(
+        tmp_path,
+        {first: {"body": recorded_text(second)}, second: {"body": recorded_text(first)}},
+    )
+    days = (swapped, swapped, WORLDS / "epoch-2.json")
+    statuses = [reported(db, replayed_run(db, day, sources))["portkey"][0] for day in days]
+    assert statuses == ["partial", "partial", "ok"]
+    assert items(db) == before
