@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Row, Text, case, cast, func, or_, select
@@ -80,22 +79,7 @@ def _latest_observations(
         measure = FieldId.from_row(r).measure
         if (measure, r.source) in latest:
             continue
-        stated = Observation(
-            source=r.source,
-            route=r.route,
-            model=r.model,
-            source_model=r.source_model,
-            kind=measure.kind,
-            component=measure.component,
-            unit=measure.unit,
-            dimensions=measure.dims,
-            value=Decimal(r.value),
-            observed_at=r.observed_at,
-            url=r.url,
-            landing_url=r.landing_url,
-            evidence=r.evidence,
-            effective_from=r.effective_from,
-        )
+        stated = Observation.from_row(r)
         if not stated.scheduled:
             latest[measure, r.source] = (stated, r.value)
     return latest

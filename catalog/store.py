@@ -516,25 +516,7 @@ def _statements_of(
         for row in rows:
             latest[field(row)] = max(latest.get(field(row), 0), row.stated_in)
         rows = [row for row in rows if row.stated_in == latest[field(row)]]
-    return [
-        Observation(
-            source=row.source,
-            route=row.route,
-            model=row.model,
-            source_model=row.source_model,
-            kind=Kind(row.kind),
-            component=Component(row.component),
-            unit=Unit(row.unit),
-            dimensions=Dims.parse(row.dimensions),
-            value=Decimal(row.value),
-            observed_at=row.observed_at,
-            url=row.url,
-            landing_url=row.landing_url,
-            evidence=row.evidence,
-            effective_from=row.effective_from,
-        )
-        for row in rows
-    ]
+    return [Observation.from_row(row) for row in rows]
 
 
 def last_applied_responses(conn: Connection, source: str) -> list[FetchedPage] | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
@@ -278,6 +279,28 @@ class Observation:
     def scheduled(self) -> bool:
         """The price takes effect after the date of the response that stated it."""
         return self.effective_from is not None and self.effective_from > self.observed_at.date()
+
+    @classmethod
+    def from_row(cls, row: Any) -> Observation:
+        """From a database row of the observations table with its response's url, landing_url
+        and observed_at (catalog/tables.py `last_stated`)."""
+        m = FieldId.from_row(row).measure
+        return cls(
+            source=row.source,
+            route=row.route,
+            model=row.model,
+            source_model=row.source_model,
+            kind=m.kind,
+            component=m.component,
+            unit=m.unit,
+            dimensions=m.dims,
+            value=Decimal(row.value),
+            observed_at=row.observed_at,
+            url=row.url,
+            landing_url=row.landing_url,
+            evidence=row.evidence,
+            effective_from=row.effective_from,
+        )
 
     def field_id(self) -> FieldId:
         """The catalog field this states; only for an observation whose model is known."""
