@@ -533,11 +533,11 @@ def _compare_current(
         authority = official_agrees or current.verified_by is not None
         kind = ReviewKind.DISAGREEMENT if authority else ReviewKind.PRICE_CHANGE
         proposed = _most_stated(differing)
-    if (
-        kind is ReviewKind.PRICE_CHANGE
-        and key.kind is Kind.PRICE
-        and jumped(current.value, proposed)
-    ):
+    # A price moved tenfold (or to zero) is a slip, whoever states it: a secondary's too, where
+    # an official source vouches for the value in force (a fault round: LiteLLM's Anthropic
+    # entries at 100 times their prices opened 26 disagreements a reviewer could take the
+    # secondary's value from).
+    if key.kind is Kind.PRICE and jumped(current.value, proposed):
         kind = ReviewKind.ANOMALY
     change = _change(key, current.value, proposed, group, ctx)
     result.items.append(_item(kind, key.route, key.model, [change], ctx))
