@@ -2113,8 +2113,9 @@ def previous_runs(conn: Connection, sources: Iterable[str]) -> dict[str, Previou
     """Each source's previous run as catalog/unchanged.py judges it: the status and counts of its
     latest source_runs row, that run's responses of it by URL (with the first response of each
     unbroken line of identical bodies), the catalog mark the run left, how its names were named
-    then, whether a later run applied any source's values, and the source's listing counters.
-    A source never run is absent. Reads source_runs, responses, runs, listings."""
+    then, whether a later run applied any source's values, the sources that answered in full
+    in that run, and the source's listing counters. A source never run is absent. Reads
+    source_runs, responses, runs, listings."""
     s, r, li = source_runs.c, responses.c, listings.c
     since = responses.alias("since")
     since_run = runs.alias("since_run")
@@ -2168,6 +2169,13 @@ def previous_runs(conn: Connection, sources: Iterable[str]) -> dict[str, Previou
             reading_code=code if isinstance(code, str) else None,
             naming=naming if isinstance(naming, str) else None,
             applied_after=(last_applied or 0) > last.run_id,
+            in_full=frozenset(
+                conn.execute(
+                    select(s.source).where(
+                        s.run_id == last.run_id, s.status == SourceStatus.OK.value
+                    )
+                ).scalars()
+            ),
         )
     return found
 

@@ -18,6 +18,12 @@ instead of being normalized, validated and compared again. Anything else goes th
   response that stated the value);
 - the catalog changed since the previous run (a value opened or closed: a reviewer's decision or
   another source's new value may now be what this source states);
+- a source that did not answer in full in the previous run (failed, partial, broken, stale, or
+  not run) answers in full now: the rules across sources judged this source's statements then
+  without what that one states (LiteLLM failing on the day models.dev changed: no source
+  priced Whisper per second, so models.dev's per-token prices of it were proposed, where read
+  beside LiteLLM they are unit-ambiguous; the day LiteLLM recovered, models.dev's same bytes
+  confirmed that reading);
 - one of its complete-listing counters stands one absence short of opening a "missing" item
   (counting it needs compare's item);
 - its names map otherwise than they did then (`named_otherwise`, decided once identity has
@@ -27,7 +33,7 @@ instead of being normalized, validated and compared again. Anything else goes th
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
@@ -78,6 +84,8 @@ class PreviousRun:
     naming: str | None = None
     # a later run applied some source's values (read or confirmed): identity may have moved
     applied_after: bool = False
+    # the sources that answered in full (ok) in that run
+    in_full: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -105,13 +113,16 @@ def decide(
     previous: PreviousRun | None,
     catalog_mark: tuple[int, int],
     reading_code: str,
+    in_full: Collection[str] = (),
 ) -> Unchanged | str:
     """The confirmation to apply for `source`, or why it goes the normal way (one line).
 
     `answers`: this run's responses the health rules kept as evidence; `previous`: the source's
     previous run (None when it has none); `catalog_mark`: (highest catalog value id, values in
     force) now, compared with the mark its previous run left; `reading_code`: this run's
-    fingerprint of the reading code (catalog/reading_code.py), compared with the previous run's.
+    fingerprint of the reading code (catalog/reading_code.py), compared with the previous run's;
+    `in_full`: the sources that answer in full (ok) this run, compared with those that did in
+    the previous run.
     """
     if status is not SourceStatus.OK:
         return f"not ok this run ({status.value})"
@@ -142,6 +153,8 @@ def decide(
         return "dates do not carry over in order"
     if previous.catalog_mark != catalog_mark:
         return f"the catalog changed since run {previous.run_id}"
+    if back := sorted(set(in_full) - previous.in_full - {source}):
+        return f"{', '.join(back)} answered in full, not in run {previous.run_id}"
     if MISSING_AFTER - 1 in previous.missing_runs:
         return "a listing counter would open a missing item"
     since = max(previous.responses.values(), key=lambda r: (r.since_run, r.since_at))

@@ -221,6 +221,7 @@ def find_unchanged(
         previous = store.previous_runs(conn, reports)
         mark = store.catalog_mark(conn)
     found: dict[str, unchanged.Unchanged] = {}
+    in_full = {source for source, report in reports.items() if report.status is SourceStatus.OK}
     for source, report in reports.items():
         decided = unchanged.decide(
             source,
@@ -232,6 +233,7 @@ def find_unchanged(
             previous.get(source),
             mark,
             reading_code.fingerprint(),
+            in_full,
         )
         if not isinstance(decided, str):
             found[source] = decided
@@ -386,8 +388,14 @@ def read_sources(
     # Units are facts: prices outside their unit's band, or per token for a model not metered
     # in tokens, are set aside; one price in two time units is one field.
     standing = (*held, *hidden)
-    batch.valid, unstated = lifetimes.with_lifetimes(batch.valid, standing)
-    batch.valid, contradictions = thresholds.contradicting(batch.valid, is_official, standing)
+    # An official statement validation set aside (stated twice, out of its band) still states
+    # its field's cache lifetime and tier threshold, as a hidden one does: its value is in
+    # doubt, not its field (a fault round: OpenRouter's Claude block rescaled in one of its
+    # two listings left the secondaries' cache writes of those models without a lifetime, a
+    # field of their own, on that day and every day their bytes repeated).
+    stating = (*standing, *_set_aside_officially(batch.problems))
+    batch.valid, unstated = lifetimes.with_lifetimes(batch.valid, stating)
+    batch.valid, contradictions = thresholds.contradicting(batch.valid, is_official, stating)
     batch.valid, implausible = plausibility.check(
         batch.valid, is_official, standing, reading.in_force
     )
@@ -701,6 +709,18 @@ def _last_hidden(engine: Engine, wanted: Mapping[str, set[str]]) -> tuple[Observ
             for source, models in wanted.items()
             for o in store.last_statements(conn, [source], models, hidden=True)
         )
+
+
+def _set_aside_officially(problems: Sequence[Problem]) -> list[Observation]:
+    """The statements of sources on the routes they speak for among `problems` (those set
+    aside with their observation)."""
+    return [
+        p.observation
+        for p in problems
+        if p.observation is not None
+        and p.observation.model is not None
+        and is_official(p.observation.source, p.observation.route)
+    ]
 
 
 def _officially_hidden(drafts: Sequence[SourceDrafts], reading: Reading) -> list[Observation]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,19 @@ def test_anything_else_goes_the_normal_way(
 ) -> None:
     found = decide("openrouter", status, _answers(answers), previous, mark, CODE)
     assert isinstance(found, str) and why in found
+
+
+def test_a_source_answering_in_full_that_did_not_then_reads_the_others_again() -> None:
+    """The previous run read OpenRouter's bytes while LiteLLM failed: the rules across sources
+    judged them without LiteLLM's statements. LiteLLM answers in full now, so OpenRouter's
+    same bytes are read again; a source failing then and now, or one answering in full then
+    and now, changes nothing."""
+    previous = replace(_previous(OPENROUTER), in_full=frozenset({"openrouter", "vercel"}))
+    args = ("openrouter", SourceStatus.OK, _answers(OPENROUTER), previous, (9, 9), CODE)
+    found = decide(*args, in_full={"openrouter", "vercel", "litellm"})
+    assert found == "litellm answered in full, not in run 4"
+    assert isinstance(decide(*args, in_full={"openrouter", "vercel"}), Unchanged)
+    assert isinstance(decide(*args, in_full={"openrouter"}), Unchanged)
 
 
 def test_a_response_dated_before_the_one_it_repeats_is_not_unchanged() -> None:
