@@ -803,8 +803,11 @@ def undo(
     closed where it began: no date is answered with it any more), each value it closed is in
     force again in its own row (its dates, stamps and corroborations with it), and the item is
     open again; the audit log keeps what was decided and undone, and when. Refused without a
-    reason, for an item never decided, or when a value it opened is no longer the one in force
-    (a later decision would be overwritten)."""
+    reason, for an item never decided, when a value it opened is no longer the one in force
+    (a later decision would be overwritten), or when an item opened since proposes on the same
+    fields (its slot) and stays open: a field has one open proposal (a fault round: a rejected
+    fault-day item undone after the true value was proposed again stood open beside it, and
+    approving it put the fault's value in force)."""
     now = now or datetime.now(UTC)
     reason = checked_reason(reason)
     with _deciding(engine) as conn:
@@ -831,6 +834,16 @@ def undo(
         restored = [_restore(conn, value, item_id) for value in closed]
         _supersede_proposals_on(conn, item_id, retired, now)
         c = review_items.c
+        later = conn.execute(
+            select(c.id).where(
+                c.slot == item.slot, c.status == ReviewStatus.OPEN.value, c.id != item_id
+            )
+        ).scalar()
+        if later is not None:
+            raise Stale(
+                f"review item {item_id} cannot be open again: review item {later}, opened "
+                "since, proposes on the same fields; decide that one"
+            )
         reopened = conn.execute(
             update(review_items)
             .where(c.id == item_id, c.status == item.status)

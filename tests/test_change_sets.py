@@ -290,6 +290,30 @@ def test_undo_supersedes_the_proposals_made_against_the_undone_value(engine: Eng
     assert status == "superseded" and f"undone with review item {item.id}" in reason
 
 
+def test_undoing_a_rejection_after_a_later_proposal_on_its_fields_is_refused(
+    engine: Engine,
+) -> None:
+    """A fault round: a fault day's proposal rejected, the true value proposed again the next
+    day (a new item, the same fields), then the rejection undone: both stood open on one field,
+    and approving the undone one put the fault's value in force. The undo is refused, naming
+    the later item; nothing changes."""
+    item = open_items(engine, set_id=PRICE_CHANGES)[0]
+    change = item.changes[0]
+    decisions.reject(engine, item.id, reviewer="alice", reason="a fault day")
+    field = queries.change_field(item, change)
+    moved = Decimal(change.proposed or "nan") * 2
+    live = [
+        replace(o, value=moved) if o.model and o.field_id() == field else o
+        for o in observe(*OPENROUTER_AUGUST)
+    ]
+    _, _, opened = refresh(engine, live)
+    [later] = [i for i in opened if any(queries.change_field(i, c) == field for c in i.changes)]
+    with pytest.raises(decisions.Stale, match=f"review item {later.id}, opened since"):
+        decisions.undo(engine, item.id, reviewer="bob", reason="rejected the wrong item")
+    statuses = {i.id: i.status.value for i in open_items(engine, route=item.route)}
+    assert statuses.get(later.id) == "open" and item.id not in statuses
+
+
 def by_source(source: str) -> list[list[str]]:
     """`review list`, `review sets` and a bulk rejection's dry run filtered by `source`."""
     bulk = ["reject", "--dry-run", "-r", "alice", "--reason", "not on the page"]
