@@ -14,7 +14,7 @@ from __future__ import annotations
 import fcntl
 import os
 import socket
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -337,6 +337,25 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
         )
         for url in newest.keys() | counts.keys() | bodies.keys()
     }
+
+
+def repeating(conn: Connection, answered: Mapping[str, Mapping[str, str]]) -> set[str]:
+    """The sources of `answered` (source -> URL -> sha256 of the body it answered this run)
+    whose answers repeat, URL for URL, the bodies their latest run's summary records them
+    answering: whatever that run made of them, reading them again makes the same (a page
+    that collapses in validation every day answers in full at fetch every day). Reads runs."""
+    wanted = {source for source, bodies in answered.items() if bodies}
+    last: dict[str, dict[str, str]] = {}
+    summaries = conn.execute(
+        select(runs.c.summary).order_by(runs.c.id.desc()).limit(SCANNED_RUNS)
+    ).scalars()
+    for summary in summaries:
+        for source in wanted - last.keys():
+            if gave := _answers(summary, source):
+                last[source] = {a["url"]: a.get("content_hash") or "" for a in gave}
+        if last.keys() >= wanted:
+            break
+    return {source for source in wanted if last.get(source) == dict(answered[source])}
 
 
 def usual_source_records(conn: Connection, source: str) -> History:

@@ -23,7 +23,9 @@ instead of being normalized, validated and compared again. Anything else goes th
   without what that one states (LiteLLM failing on the day models.dev changed: no source
   priced Whisper per second, so models.dev's per-token prices of it were proposed, where read
   beside LiteLLM they are unit-ambiguous; the day LiteLLM recovered, models.dev's same bytes
-  confirmed that reading);
+  confirmed that reading); one repeating the bodies of its last run is not back, whatever that
+  run made of them (a page that collapses in validation each day answers in full at fetch each
+  day: it would have every other source read again every run);
 - one of its complete-listing counters stands one absence short of opening a "missing" item
   (counting it needs compare's item);
 - its names map otherwise than they did then (`named_otherwise`, decided once identity has
@@ -121,8 +123,8 @@ def decide(
     previous run (None when it has none); `catalog_mark`: (highest catalog value id, values in
     force) now, compared with the mark its previous run left; `reading_code`: this run's
     fingerprint of the reading code (catalog/reading_code.py), compared with the previous run's;
-    `in_full`: the sources that answer in full (ok) this run, compared with those that did in
-    the previous run.
+    `in_full`: the sources that answer in full (ok) this run with other bodies than in their
+    last run (catalog.runlog `repeating`), compared with those that did in the previous run.
     """
     if status is not SourceStatus.OK:
         return f"not ok this run ({status.value})"

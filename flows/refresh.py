@@ -217,11 +217,15 @@ def find_unchanged(
     """The sources whose every response repeats, byte for byte, their previous complete one
     (catalog/unchanged.py decides): their values are confirmed at apply instead of being read
     again, unless reading finds their names map otherwise now (`settle_unchanged`)."""
+    # Answering in full at fetch; a source repeating the bodies of its last run makes of them
+    # what it made then, so it is no source back in full (catalog/unchanged.py `decide`).
+    in_full = {source for source, report in reports.items() if report.status is SourceStatus.OK}
+    answered = {s: {p.url: p.content_hash for p in evidence.get(s, [])} for s in in_full}
     with catalog_engine(url) as engine, engine.connect() as conn:
         previous = store.previous_runs(conn, reports)
         mark = store.catalog_mark(conn)
+        in_full -= runlog.repeating(conn, answered)
     found: dict[str, unchanged.Unchanged] = {}
-    in_full = {source for source, report in reports.items() if report.status is SourceStatus.OK}
     for source, report in reports.items():
         decided = unchanged.decide(
             source,

@@ -58,3 +58,19 @@ def test_the_day_a_failed_source_answers_again_the_others_are_read_beside_it(
     again = replayed_run(db, WORLDS / "epoch-2.json", SOURCES)  # nothing new: confirmed
     assert reported(db, again)["modelsdev"][1].startswith("unchanged since run")
     assert ambiguous(db, again) == read_beside  # carried on
+
+
+def test_a_source_failing_alike_every_day_has_no_other_read_again(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """Fault round 19: epoch-1's Gemini page collapses in validation, every day alike, after
+    answering in full at fetch: it read as a source back in full each day, and every other
+    source was read again on every run. Its bodies repeat: Anthropic's page is confirmed."""
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    pages = ["gemini-page", "anthropic-page"]
+    replayed_run(db, WORLDS / "epoch-1.json", pages, accept_new=True)
+    for _ in range(2):
+        run_id = replayed_run(db, WORLDS / "epoch-1.json", pages)
+        found = reported(db, run_id)
+        assert found["gemini-page"][0] == "failed", found
+        assert found["anthropic-page"][1].startswith("unchanged since run"), found
