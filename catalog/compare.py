@@ -533,12 +533,7 @@ def _compare_current(
         authority = official_agrees or current.verified_by is not None
         kind = ReviewKind.DISAGREEMENT if authority else ReviewKind.PRICE_CHANGE
         proposed = _most_stated(differing)
-    # A price moved tenfold (or to zero) is a slip, whoever states it: a secondary's too, where
-    # an official source vouches for the value in force (a fault round: LiteLLM's Anthropic
-    # entries at 100 times their prices opened 26 disagreements a reviewer could take the
-    # secondary's value from).
-    if key.kind is Kind.PRICE and jumped(current.value, proposed):
-        kind = ReviewKind.ANOMALY
+    kind = _slipped(kind, key, current.value, proposed)
     change = _change(key, current.value, proposed, group, ctx)
     result.items.append(_item(kind, key.route, key.model, [change], ctx))
 
@@ -648,8 +643,21 @@ def _accept_new(
         NewValue(key, value, chosen.observed_at, chosen.source, verified_at, verified_by, agreeing)
     )
     if disagreeing:
-        change = _change(key, value, _most_stated(disagreeing), group, ctx)
-        result.items.append(_item(ReviewKind.DISAGREEMENT, key.route, key.model, [change], ctx))
+        proposed = _most_stated(disagreeing)
+        kind = _slipped(ReviewKind.DISAGREEMENT, key, value, proposed)
+        change = _change(key, value, proposed, group, ctx)
+        result.items.append(_item(kind, key.route, key.model, [change], ctx))
+
+
+def _slipped(kind: ReviewKind, key: FieldId, current: Decimal, proposed: Decimal) -> ReviewKind:
+    """ANOMALY for a price proposed tenfold off `current` or at zero from it (catalog.plausibility
+    `jumped`), whoever states it, else `kind`: a slip, not a price to take. A secondary's too,
+    where an official source vouches for the value (a fault round: LiteLLM's Anthropic entries
+    at 100 times their prices opened 32 disagreements a reviewer could take its value from), on
+    a first load as on any later day (the same question is the same item)."""
+    if key.kind is Kind.PRICE and jumped(current, proposed):
+        return ReviewKind.ANOMALY
+    return kind
 
 
 def _accept_alone(obs: Observation, field: FieldId, ctx: Context, result: Comparison) -> None:
