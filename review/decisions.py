@@ -834,11 +834,7 @@ def undo(
         restored = [_restore(conn, value, item_id) for value in closed]
         _supersede_proposals_on(conn, item_id, retired, now)
         c = review_items.c
-        later = conn.execute(
-            select(c.id).where(
-                c.slot == item.slot, c.status == ReviewStatus.OPEN.value, c.id != item_id
-            )
-        ).scalar()
+        later = _open_on_its_fields(conn, item)
         if later is not None:
             raise Stale(
                 f"review item {item_id} cannot be open again: review item {later}, opened "
@@ -869,6 +865,36 @@ def undo(
             )
         )
     return Decision(item_id, ReviewStatus.OPEN, True, reviewer, opened=restored, closed=retired)
+
+
+def _open_on_its_fields(conn: Connection, item: Any) -> int | None:
+    """The id of an open item other than `item` (a review_items row) about the same thing: of
+    its slot, or, for an item that proposes against the catalog, one of those kinds proposing
+    on any of its fields, whatever its kind or the fields grouped with it (as a refresh
+    supersedes, catalog/store.py `_overlapping`); None when there is none."""
+    c = review_items.c
+    others = conn.execute(
+        select(c.id, c.slot, c.kind, c.changes).where(
+            c.status == ReviewStatus.OPEN.value,
+            c.id != item.id,
+            c.route == item.route,
+            c.model == item.model,
+        )
+    )
+    fields = {store.stored_field(item.route, item.model, ch) for ch in item.changes or []}
+    proposing = item.kind in store.AGAINST_CATALOG_TEXT
+    for row in others:
+        if row.slot == item.slot:
+            return int(row.id)
+        if (
+            proposing
+            and row.kind in store.AGAINST_CATALOG_TEXT
+            and any(
+                store.stored_field(item.route, item.model, ch) in fields for ch in row.changes or []
+            )
+        ):
+            return int(row.id)
+    return None
 
 
 def _supersede_proposals_on(

@@ -314,6 +314,26 @@ def test_undoing_a_rejection_after_a_later_proposal_on_its_fields_is_refused(
     assert statuses.get(later.id) == "open" and item.id not in statuses
 
 
+def test_undoing_a_rejection_after_a_proposal_on_fewer_of_its_fields_is_refused(
+    engine: Engine,
+) -> None:
+    """Fault round 19: the refusal looked only for an item of the same slot (kind and fields),
+    so a later proposal grouping other fields (or of another kind) on one of the undone item's
+    fields let it open again beside it. A new model's item rejected, the model stated again
+    without one of its fields (a new item, fewer fields): the undo is refused."""
+    item = next(
+        i for i in open_items(engine, kind="new_model", route="openrouter") if len(i.changes) > 2
+    )
+    decisions.reject(engine, item.id, reviewer="alice", reason="a fault day")
+    dropped = queries.change_field(item, item.changes[0])
+    live = [o for o in observe(*OPENROUTER_AUGUST) if not (o.model and o.field_id() == dropped)]
+    _, _, opened = refresh(engine, live)
+    [later] = [i for i in opened if (i.route, i.model) == (item.route, item.model)]
+    assert len(later.changes) == len(item.changes) - 1  # another slot: other fields
+    with pytest.raises(decisions.Stale, match=f"review item {later.id}, opened since"):
+        decisions.undo(engine, item.id, reviewer="bob", reason="rejected the wrong item")
+
+
 def by_source(source: str) -> list[list[str]]:
     """`review list`, `review sets` and a bulk rejection's dry run filtered by `source`."""
     bulk = ["reject", "--dry-run", "-r", "alice", "--reason", "not on the page"]
