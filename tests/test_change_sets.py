@@ -26,7 +26,7 @@ from review import decisions, sets, triage
 from review import submissions as submitted
 from review.reviewers import add_reviewer
 from review.safefetch import FetchPolicy
-from schemas.records import FieldChange, decimal_text
+from schemas.records import FieldChange, ReviewItem, decimal_text
 from tests.observed import OPENROUTER_AUGUST, observe
 from tests.runs import refresh
 from tests.test_queue_pages import unfound_claim_item
@@ -252,13 +252,11 @@ def test_undo_is_a_decision_that_restores_the_value_before(engine: Engine) -> No
     assert again.changed and in_force(engine, item, change) == change.proposed
 
 
-def test_undo_supersedes_the_proposals_made_against_the_undone_value(engine: Engine) -> None:
-    """Approved, then a refresh in which OpenRouter states yet another value proposes against the
-    approved one; undoing the approval makes that proposal's premise false: it is superseded,
-    and the field has one open proposal again (the undone item)."""
-    item = open_items(engine, set_id=PRICE_CHANGES)[0]
-    change = item.changes[0]
-    decisions.approve(engine, item.id, reviewer="alice")
+def proposed_again(
+    engine: Engine, item: ReviewWithChanges, change: FieldChange
+) -> tuple[ReviewItem, Decimal]:
+    """A refresh in which OpenRouter states `change`'s field at twice what `item` proposed: the
+    item it opens on that field, and the value."""
     field = queries.change_field(item, change)
     moved = Decimal(change.proposed or "nan") * 2
     live = [
@@ -273,8 +271,20 @@ def test_undo_supersedes_the_proposals_made_against_the_undone_value(engine: Eng
         if (i.route, i.model, c.component, c.unit, c.dimensions)
         == (item.route, item.model, change.component, change.unit, change.dimensions)
     ]
+    return later, moved
+
+
+def test_undo_supersedes_the_proposals_made_against_the_undone_value(engine: Engine) -> None:
+    """Approved, then a refresh in which OpenRouter states yet another value proposes against the
+    approved one; undoing the approval makes that proposal's premise false: it is superseded,
+    and the field has one open proposal again (the undone item)."""
+    item = open_items(engine, set_id=PRICE_CHANGES)[0]
+    change = item.changes[0]
+    decisions.approve(engine, item.id, reviewer="alice")
+    later, moved = proposed_again(engine, item, change)
     assert [c.proposed for c in later.changes] == [decimal_text(moved)]
     decisions.undo(engine, item.id, reviewer="bob", reason="approved the wrong model")
+    field = queries.change_field(item, change)
     proposing = [
         i.id
         for i in open_items(engine, route=item.route, model=item.model)
@@ -300,20 +310,7 @@ def test_undoing_a_rejection_after_a_later_proposal_on_its_fields_is_refused(
     item = open_items(engine, set_id=PRICE_CHANGES)[0]
     change = item.changes[0]
     decisions.reject(engine, item.id, reviewer="alice", reason="a fault day")
-    field = queries.change_field(item, change)
-    moved = Decimal(change.proposed or "nan") * 2
-    live = [
-        replace(o, value=moved) if o.model and o.field_id() == field else o
-        for o in observe(*OPENROUTER_AUGUST)
-    ]
-    _, _, opened = refresh(engine, live)
-    [later] = [
-        i
-        for i in opened
-        for c in i.changes
-        if (i.route, i.model, c.component, c.unit, c.dimensions)
-        == (item.route, item.model, change.component, change.unit, change.dimensions)
-    ]
+    later, _ = proposed_again(engine, item, change)
     with pytest.raises(decisions.Stale, match=f"review item {later.id}, opened since"):
         decisions.undo(engine, item.id, reviewer="bob", reason="rejected the wrong item")
     still_open = {i.id for i in open_items(engine, route=item.route)}
