@@ -804,8 +804,8 @@ def undo(
     force again in its own row (its dates, stamps and corroborations with it), and the item is
     open again; the audit log keeps what was decided and undone, and when. Refused without a
     reason, for an item never decided, when a value it opened is no longer the one in force
-    (a later decision would be overwritten), or when an item opened since proposes on the same
-    fields (its slot) and stays open: a field has one open proposal (a fault round: a rejected
+    (a later decision would be overwritten), or when an item opened since stays open about the
+    same thing (`_open_on_its_fields`): a field has one open proposal (a fault round: a rejected
     fault-day item undone after the true value was proposed again stood open beside it, and
     approving it put the fault's value in force)."""
     now = now or datetime.now(UTC)
