@@ -93,6 +93,10 @@ BATCH = re.compile(r"\bbatch\b", re.I)
 
 
 def parse(body: bytes, url: str) -> Page:
+    """Every row of every table on Anthropic's pricing page (the Markdown export or the HTML page,
+    `url` the address it answered from) that states money, as row records of the one table reader
+    (spiders/tables.py `record_of`, route `anthropic`): a Page of those records, no further pages.
+    Raises Unparsable for an empty or cut body, or a page with no price tables."""
     return Page(row_records(body, url, ROUTE))
 
 
@@ -115,6 +119,13 @@ def _models(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def normalize(record: dict[str, Any]) -> Normalized:
+    """One table row of the pricing page as drafts (route `anthropic`, USD per 1M tokens unless the
+    row's cell, heading or framing text states another unit): one price per readable cell for each
+    model the row names (its Model cell, or the models the text above a model-less long-context
+    table names), with cache lifetime, batch tier and context tier from the heading. A cell that
+    cannot be read is quarantined by its heading alone. Raises Uninterpretable for the whole row
+    when it has no header, is misaligned with its header, names no model or several in one cell, or
+    carries a note beside the model's name."""
     rid, text = record["record"], record["text"]
     check_headed(record)
     check_aligned(record)

@@ -160,6 +160,8 @@ class Measure(NamedTuple):
 
     @property
     def per_image(self) -> bool:
+        """Whether the measure prices generated images (usd_per_image): such a meter's words are
+        read as an image meter's (quality, resolution class)."""
         return self.unit == Unit.PER_IMAGE
 
 
@@ -177,6 +179,10 @@ MEASURES: dict[str, Measure] = {
 
 @dataclass
 class Word:
+    """One word of a skuName: its text and span in the name, and the slot (scope, direction, cache,
+    modality, tier...) and value it was sorted into; no slot while it is part of the model's
+    name."""
+
     text: str
     start: int
     end: int
@@ -198,6 +204,11 @@ class Meter:
 
 
 def parse(body: bytes, url: str) -> Page:
+    """One page of the Azure Retail Prices listing (the Foundry Models meters of one region): its
+    `Items` as records, the tiered ones marked by `link_pages`, and `NextPageLink` (resolved against
+    `url`) as the one further page, none on the last page. Raises Unparsable for a body that is not
+    the envelope (no `Items` list, no `NextPageLink` key, a next link that is no URL), whose `Count`
+    disagrees with its items, or that states an error."""
     doc = load_json(body, "azure retail prices")
     refuse_an_answered_error(doc, f"azure retail prices ({url})", entries="Items")
     if not isinstance(doc, dict) or not isinstance(doc.get("Items"), list):
@@ -261,6 +272,15 @@ def _meter_key(entry: dict[str, Any]) -> tuple[str, ...]:
 
 
 def normalize(record: dict[str, Any]) -> Normalized:
+    """One meter item (one region) as drafts of route `azure`: its `retailPrice` in USD per its
+    `unitOfMeasure`, converted to the measure's canonical unit (per 1M tokens, per image, per pixel,
+    per page, per 1K queries, per second or per hour), source_model `<productName>/<model>`,
+    dimensions from the skuName's words and the region, and `effectiveStartDate` /
+    `effectiveEndDate` as each draft's effective_from / effective_until; one draft per size for
+    DALL-E 3 resolution classes. Raises Uninterpretable for the whole meter when it is not a USD
+    Consumption price of one volume tier, is no per-model usage price (training, hosting, PTU...),
+    states two prices, cannot be read, or was given again on a later page (PAGES_SHIFTED_RULE);
+    TypeError for an item that is not an object."""
     if not isinstance(record, dict):  # that entry's problem alone (catalog/normalize.py)
         raise TypeError(f"an entry of Items is not an object: {str(record)[:80]}")
     meter_name = _required(record, "meterName", "?")

@@ -28,6 +28,9 @@ logging.getLogger("scrapy").setLevel(logging.ERROR)
 
 @dataclass
 class FetchFailure:
+    """A URL of the crawl that gave no records: the URL requested, where it landed, the HTTP status
+    (0 for no answer: network, refused redirect, page cap) and why."""
+
     url: str
     landing_url: str
     status: int
@@ -36,12 +39,18 @@ class FetchFailure:
 
 @dataclass
 class CrawlResult:
+    """What one crawl of `source` read: a FetchedPage per response read (sorted by URL) and a
+    FetchFailure per URL that gave no records (sorted by URL)."""
+
     source: str
     pages: list[FetchedPage] = field(default_factory=list)
     failures: list[FetchFailure] = field(default_factory=list)
 
 
 def crawl_settings(replay_url: str | None) -> Settings:
+    """The Scrapy settings of one crawl: the project's (spiders/settings.py), and with a
+    `replay_url` that URL as REPLAY_URL plus REPLAY_OVERRIDES (no cache, no throttling, no retries),
+    so every request goes to the loopback replay server."""
     settings = get_project_settings()
     settings.setmodule(project_settings, priority="project")
     if replay_url:

@@ -79,6 +79,10 @@ PEAK = re.compile(r"\bpeak\b", re.I)
 
 
 def parse(body: bytes, url: str) -> Page:
+    """Every row of every table on DeepSeek's pricing page (the crawler's flattened Markdown or the
+    HTML page) that states money, as row records of the one table reader (spiders/tables.py
+    `record_of`, route `deepseek`): a Page of those records, no further pages. Raises Unparsable for
+    an empty or cut body, or a page with no price tables."""
     return Page(row_records(body, url, ROUTE))
 
 
@@ -95,6 +99,14 @@ def _noted_column(heading: str) -> tuple[str, str]:
 
 
 def normalize(record: dict[str, Any]) -> Normalized:
+    """One table row as drafts of route `deepseek`: the price under each model column of the header
+    (or one price stated for every model), its component (input, cache_read, output) and time of day
+    from the row's label, in the unit the label, the price and the prose above the table agree on
+    (per 1M tokens on the recorded page). A row stating no money is no drafts. Raises
+    Uninterpretable for the whole row: a price row without money or a readable price, without a
+    header or model columns, written wider than its header, with a note beside a model's id or a
+    model named twice, of an unknown label, with prices that do not line up with the model columns,
+    in several or disagreeing units, or not in USD."""
     rid, text = record["record"], record["text"]
     cells: list[str] = record["cells"]
     try:

@@ -97,11 +97,19 @@ FREE = frozenset({"free of charge", "free"})
 
 
 class Row(NamedTuple):
+    """What a row's label prices: its component, and the modality (image, video) where the label
+    names one."""
+
     component: Component
     modality: str | None = None
 
 
 def parse(body: bytes, url: str) -> Page:
+    """Every row of every price table on the Gemini API pricing page (Markdown export or HTML) as
+    row records (spiders/tables.py `record_of`, route `google`), each carrying its model section's
+    ids (`model_ids`) and the note after them, its service tier heading (`tier`, None for none) and
+    how many tables of its section share its tier or have none: a Page of those records, no further
+    pages. Raises Unparsable for an empty or cut body, or a page with no price tables."""
     tables = price_tables(body)
     untiered = Counter(_model_section(t) for t in tables if _table_tier(t) is None)
     per_tier = Counter((_model_section(t), _table_tier(t)) for t in tables)
@@ -158,6 +166,15 @@ def _table_tier(table: Table) -> str | None:
 
 
 def normalize(record: dict[str, Any]) -> Normalized:
+    """One row's Paid Tier cell as drafts of route `google`: each price it states, qualified by what
+    follows it (prompt size, modality, storage, image size), for the model its section and label
+    name, in the unit its column heading or its label states, with the table's service tier. "Not
+    available" is no drafts; a row of no known label that states no price is none either. A later
+    price of the cell that cannot be read is quarantined alone. Raises Uninterpretable for the whole
+    row when it is misaligned, has no paid-tier column, an unknown label beside a price, no one
+    model, a note beside the model's id, an unknown tier (its section has several untiered tables or
+    two of one tier), a unit that is missing or disagrees with its column's, or a first price it
+    cannot read (not USD, marked coming soon, with terms beside it)."""
     rid, text = record["record"], record["text"]
     check_aligned(record)
     header = [h.casefold() for h in record["header"]]

@@ -73,6 +73,9 @@ from spiders.parsing import UNKNOWN_LIMIT, Page, load_json, to_decimal
 
 
 class PriceKey(NamedTuple):
+    """Where one genai-prices price key goes: component, canonical unit, dimensions (modality,
+    variant, cache lifetime) and the power of ten from the key's unit to that unit."""
+
     component: Component
     unit: Unit
     dimensions: dict[str, str]
@@ -116,6 +119,10 @@ PRICE_KEYS: dict[str, PriceKey] = {
 
 
 class PriceSet(NamedTuple):
+    """One set of a model's prices to read: the prices object, the dimensions it adds (a time-of-day
+    window), where it sits (for evidence), and the `start_date` it takes effect on, if a constraint
+    states one."""
+
     prices: Any
     dimensions: dict[str, str]
     label: str  # where the set sits, for evidence
@@ -123,6 +130,11 @@ class PriceSet(NamedTuple):
 
 
 def parse(body: bytes, url: str) -> Page:
+    """genai-prices' data.json (a list of providers) as one record per provider's model:
+    `{"provider": <provider id>, "model": <model object>}`; a provider without a non-empty `models`
+    list is one record `{"provider", "model": None, "unread": ...}` that normalize reports. A Page
+    of those records, no further pages. Raises Unparsable when the body is not a non-empty JSON list
+    or no provider lists models."""
     data = load_json(body, url)
     if not isinstance(data, list) or not data:
         raise Unparsable(f"{url}: expected a list of providers")
@@ -153,6 +165,14 @@ def names(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def normalize(record: dict[str, Any], as_of: date | None = None) -> Normalized:
+    """One provider's model as drafts (route: the provider id; record `<provider>/<model id>`): its
+    prices in USD in the vocabulary's units (per 1M tokens, per 1K queries, per character, per hour,
+    per pixel, per page), scheduled sets with their effective_from (only the set in force on `as_of`
+    when given), and its context window in tokens. A price key, constraint or price variant it
+    cannot read is quarantined alone. Raises Uninterpretable for a record of an unlisted provider
+    (UNLISTED_GROUP_RULE), a model without an id, or prices that are no object or a list of
+    conditional sets it can read (none or two unconstrained, an entry that is no set, dates mixed
+    with time windows, a date that is none)."""
     if "unread" in record:
         raise Uninterpretable(record["provider"], UNLISTED_GROUP_RULE, record["unread"])
     model = record["model"]

@@ -253,6 +253,11 @@ def _is_entry(value: Any) -> TypeGuard[dict[str, Any]]:
 
 
 def parse(body: bytes, url: str) -> Page:
+    """LiteLLM's `model_prices_and_context_window.json` as one record per key (`{"key", "entry"}`,
+    with `duplicate_fields` naming the fields an entry repeats differently, and `occurrence` on each
+    of a key's differing repeats), the non-model keys skipped: a Page of those records, no further
+    pages. Raises Unparsable when the body is not a JSON object, holds no model entry, or states an
+    error beside its entries."""
     data = load_json(body, url)
     if not isinstance(data, dict):
         raise Unparsable(f"{url}: expected a JSON object of model entries, got {type(data)}")
@@ -296,6 +301,9 @@ class Emitter:
         value: Decimal,
         evidence: str,
     ) -> None:
+        """One value of the entry's model, `value` already in `unit`: the key's path dimensions
+        merged with `dims` (two values for one dimension raise Uninterpretable), the key before the
+        evidence."""
         self.collector.add(
             component,
             unit,
@@ -308,6 +316,7 @@ class Emitter:
     def price(
         self, component: Component, unit: Unit, dims: dict[str, str], value: Decimal, evidence: str
     ) -> None:
+        """One price of the entry's model (`add` of kind price)."""
         self.add(Kind.PRICE, component, unit, dims, value, evidence)
 
 
@@ -373,6 +382,8 @@ def key_dimensions(key: str, provider: str) -> tuple[str, dict[str, str]]:
 
 
 def read_limit(key: str, name: str, raw: Any) -> Decimal:
+    """A limit field as a whole number of tokens or requests. Raises Uninterpretable
+    (NOT_WHOLE_LIMIT) for a negative or fractional one, or for anything to_decimal cannot read."""
     value = to_decimal(raw, key, name)
     if value != value.to_integral_value() or value < 0:
         raise Uninterpretable(key, NOT_WHOLE_LIMIT, f"{name}={raw}")
@@ -380,6 +391,9 @@ def read_limit(key: str, name: str, raw: Any) -> Decimal:
 
 
 class Suffixes(NamedTuple):
+    """What a cost field's suffixes say: the dimensions they add (context tier, service tier,
+    interval, 1080p), and whether the field is a cache read or the 1-hour cache write."""
+
     dims: dict[str, str]
     cache_hit: bool  # `_cache_hit`: the field is a cache read
     one_hour: bool  # `_above_1hr`: the cache write with the 1-hour TTL
@@ -412,6 +426,10 @@ def emit_cost(
 
 
 def read_suffixes(key: str, name: str, match: re.Match[str]) -> Suffixes:
+    """The suffixes of a cost field (`match` of COST_FIELD on `name`) read. Raises Uninterpretable
+    ("unknown cost field") for a suffix repeated or on a base it does not fit: `_cache_hit` other
+    than on input per token and alone, `_above_1hr` off a cache write, an interval or `_1080p` off a
+    per-second price."""
     found: dict[str, str] = {}
     for suffix in SUFFIX.finditer(match["suffixes"]):
         kind = next(group for group, text in suffix.groupdict().items() if text)
@@ -516,6 +534,10 @@ def emit_search_context(out: Emitter, raw: Any, billing_unit: Any) -> None:
 
 
 def emit_tiers(out: Emitter, entry: dict[str, Any], raw: Any) -> None:
+    """An entry's `tiered_pricing` list as prices per tier: context tiers (`range`) as
+    context_above, search tiers (`max_results_range`) as a max-results variant. Raises
+    Uninterpretable for the whole field when it is no non-empty list of tier objects, a tier states
+    no price or a suffixed one, or the context ranges leave a gap or overlap."""
     if not isinstance(raw, list) or not raw:
         raise Uninterpretable(out.key, "unknown tiered_pricing shape", f"tiered_pricing={raw}")
     _check_context_ranges(out.key, raw)
@@ -579,6 +601,9 @@ def _tier_dims(key: str, where: str, tier: dict[str, Any]) -> dict[str, str]:
 
 
 def emit_limits(out: Emitter, entry: dict[str, Any]) -> None:
+    """The entry's limits (`max_input_tokens`, `max_output_tokens`, `rpm`, `tpm`, and the legacy
+    `max_tokens` where it mirrors max_output_tokens) as limit drafts in tokens or per minute; each
+    one that is 0 (unknown) or no whole number is quarantined alone."""
     for name, (component, unit) in LIMITS.items():
         if name in entry:
             with out.collector.reading(name):
@@ -617,6 +642,8 @@ def _limit_or_none(key: str, raw: Any) -> Decimal | None:
 
 
 def emit_capability(out: Emitter, name: str, raw: Any) -> None:
+    """A `supports_<x>` flag (or an alias) as capability `<x>`, 1 for true and 0 for false. Raises
+    Uninterpretable when the value is not a boolean."""
     capability = FLAG_ALIASES.get(name) or name.removeprefix("supports_")
     if not isinstance(raw, bool):
         raise Uninterpretable(out.key, "flag is not a boolean", f"{name}={raw!r}")
@@ -653,6 +680,11 @@ def _is_price_field(name: str) -> bool:
 
 
 def emit_field(out: Emitter, entry: dict[str, Any], name: str, raw: Any) -> None:
+    """One field of an entry into drafts by its name: a capability flag, the mode, the search
+    context prices, the tiered prices or a cost field; limits and the fields NOT_READ are read
+    elsewhere or not at all. Raises Uninterpretable (that field alone, under `reading`) for a price
+    of a non-USD entry, a unit not in the vocabulary, an unknown cost field, or a value that cannot
+    be read."""
     if name in NOT_READ or name in LIMITS:
         return
     currency = not_usd(entry)
@@ -697,6 +729,13 @@ def names(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def normalize(record: dict[str, Any]) -> Normalized:
+    """One key's entry as drafts: its route (`litellm_provider`), the model and dimensions its key's
+    path states, every cost field as a price in the vocabulary's units (per 1M tokens, per image,
+    per second...), its limits and its capabilities. A parameter-size price bucket gives no drafts;
+    a field that cannot be read, or that the entry repeats with different values, is quarantined
+    alone. Raises Uninterpretable for the whole entry when it is one of a key's differing repeats,
+    is no model entry, repeats a word its other fields are read by (QUALIFIERS), or has a key whose
+    model part is empty."""
     key = str(record.get("key", ""))
     entry = record.get("entry")
     if "occurrence" in record:

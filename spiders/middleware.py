@@ -26,9 +26,12 @@ class ReplayMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReplayMiddleware:
+        """The middleware with the crawl's REPLAY_URL ('' in live mode: no rewriting)."""
         return cls(crawler.settings.get("REPLAY_URL") or "")
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Request | None:
+        """A live request rewritten to `<replay>/replay?url=<live URL>`, the live URL kept as meta
+        `live_url`; None (the request as it is) in live mode or once rewritten."""
         if not self.base or request.url.startswith(self.base):
             return None
         meta = {**request.meta, "live_url": request.url}
@@ -85,9 +88,13 @@ class SourceDomainMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SourceDomainMiddleware:
+        """The middleware of `crawler`, whose spider's source it judges requests by."""
         return cls(crawler)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        """Nothing for a request the source may make. Raises RedirectLoop for a redirect to a URL
+        its chain already went through, and OffDomain for a request off the source's domains or over
+        http where the source is asked over https."""
         source = getattr(self.crawler.spider, "source", None)
         # A redirect copies the meta of the request it answers: only a request already sent to
         # the replay server has its own live URL there.
@@ -123,6 +130,8 @@ class UnreachableHostMiddleware:
         self.down: dict[str, str] = {}
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        """Raises IgnoreRequest, naming the earlier failure, for a request to a host found
+        unreachable earlier in this crawl."""
         host = _host(request)
         if host in self.down:
             raise IgnoreRequest(f"{host} unreachable earlier in this crawl: {self.down[host]}")
@@ -130,6 +139,8 @@ class UnreachableHostMiddleware:
     def process_exception(
         self, request: Request, exception: Exception, spider: Spider | None = None
     ) -> Response | Request | None:
+        """Records the request's host as down when the exception says it cannot be reached (name not
+        resolved, connection refused); returns None so the failure goes on as it is."""
         if isinstance(exception, UNREACHABLE):
             self.down[_host(request)] = f"{type(exception).__name__}: {exception}"
         return None
@@ -158,6 +169,8 @@ class WholeEncodingMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
+        """The response as it is. Raises CutEncoding when its last Content-Encoding is gzip or
+        deflate and the compressed stream ends before its end-of-stream marker."""
         encodings = response.headers.getlist("Content-Encoding")
         last = encodings[-1].strip().lower() if encodings else b""
         if (

@@ -107,6 +107,11 @@ MODALITY_CAPABILITIES: dict[tuple[str, str], str] = {
 
 
 def parse(body: bytes, url: str) -> Page:
+    """models.dev's api.json as one record per provider's model: `{"provider": <provider id>, "key":
+    <model key>, "model": <model object>}`; a provider without a non-empty `models` object is one
+    record with key None that normalize reports. A Page of those records, no further pages. Raises
+    Unparsable when the body is not a non-empty JSON object, no provider lists models, or it states
+    an error beside its providers."""
     data = load_json(body, url)
     if not isinstance(data, dict) or not data:
         raise Unparsable(f"{url}: expected an object of providers")
@@ -138,6 +143,12 @@ def names(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def normalize(record: dict[str, Any]) -> Normalized:
+    """One provider's model as drafts (route: the provider id; record `<provider>/<key>`): its
+    `cost` and each mode's cost in USD per 1M tokens (context tiers as context_above, modes as
+    service tier or variant), its `limit` values in tokens, and its boolean flags and modalities as
+    capabilities. An unknown key, a limit of 0 or a non-boolean flag is quarantined alone. Raises
+    Uninterpretable for a record of an unlisted provider (UNLISTED_GROUP_RULE) or a model that is
+    not an object."""
     if record["key"] is None:
         written = "an empty `models` object" if record["model"] == {} else "no `models` object"
         raise Uninterpretable(str(record["provider"]), UNLISTED_GROUP_RULE, written)

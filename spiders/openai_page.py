@@ -94,6 +94,9 @@ API_ID = re.compile(r"[a-z0-9][a-z0-9._:-]*(?<=[0-9])|[a-z0-9][a-z0-9._:]*-[a-z0
 
 
 class Column(NamedTuple):
+    """What a known column heading prices: its component, and the unit, modality or service tier the
+    heading fixes (None where the cell or section says)."""
+
     component: Component
     unit: Unit | None = None
     modality: str | None = None
@@ -115,6 +118,12 @@ USE_CASES = {"transcription": "audio", "speech generation": "text"}
 
 
 def parse(body: bytes, url: str) -> Page:
+    """Every row of every price table on OpenAI's pricing page (Markdown made from the rendered
+    page, or HTML) as row records (spiders/tables.py `record_of`, route `openai`), image rows a
+    converter flattened given their model back from the row above, each marked when its table's tier
+    is unknown (`tier_unknown`) and with how many tables of its section share its tier
+    (`alike_tables`): a Page of those records, no further pages. Raises Unparsable for an empty or
+    cut body, or a page with no price tables."""
     tables = price_tables(body)
     tiered = {_section(t) for t in tables if _labelled_tier(t)}
     alike = Counter((_section(t), _labelled_tier(t)) for t in tables)
@@ -200,6 +209,12 @@ def _noted(cell: str) -> str:
 
 
 def normalize(record: dict[str, Any]) -> Normalized:
+    """One table row as drafts of route `openai`: a price per readable cell for the model of its
+    Model cell, with its service tier, modality, fine-tuning variant, quality and size, in the unit
+    its cell, column or section states (per 1M tokens, per image, per second, per minute...). A cell
+    that cannot be read is quarantined by its column alone. Raises Uninterpretable for the whole row
+    when it has no header or no Model column, is misaligned or after a break in its table, its tier
+    or section is unknown, or its Model cell is empty, joins several names or carries a note."""
     rid, text = record["record"], record["text"]
     check_headed(record)
     header = [_heading(h) for h in record["header"]]

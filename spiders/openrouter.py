@@ -119,6 +119,9 @@ THOUSAND = Decimal(1000)
 
 
 class Rate(NamedTuple):
+    """What an OpenRouter `pricing` key prices: component, canonical unit, the factor from USD per
+    token (or per image, request or search) to it, and the modality."""
+
     component: Component
     unit: Unit
     factor: Decimal
@@ -175,6 +178,11 @@ TOKEN_OUTPUTS = frozenset({"text", "image", "audio", "embeddings"})
 
 
 def parse(body: bytes, url: str) -> Page:
+    """One page of OpenRouter's models listing: its `data` entries as records, `links.next`
+    (resolved against `url`) as the further page, and `total_count` as the listing's stated total.
+    Raises Unparsable for a body that is not `{"data": [...]}`, states an error, has a `links` or
+    `links.next` that is no object or URL, or is a configured listing with no next page holding
+    fewer entries than its total_count."""
     doc = load_json(body, "openrouter models")
     refuse_an_answered_error(doc, f"openrouter models ({url})")
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
@@ -230,6 +238,13 @@ def _next_urls(links: Any, url: str) -> list[str]:
 
 
 def normalize(record: dict[str, Any]) -> Normalized:
+    """One model entry as drafts of route `openrouter` (source_model: its id without the `:suffix`,
+    which becomes service tier batch or a variant): `pricing` strings of USD per token as per 1M
+    tokens, `image` per image, `request` per request, `web_search` per 1K searches; its context and
+    output limits in tokens and its capabilities. A router pseudo-model's prices, an unknown or
+    non-USD pricing field and a duplicated field are quarantined alone. Raises Uninterpretable for
+    an entry without an id or with a malformed `:suffix`; TypeError for an entry that is not an
+    object."""
     if not isinstance(record, dict):  # that entry's problem alone (catalog/normalize.py)
         raise TypeError(f"an entry of data is not an object: {str(record)[:80]}")
     model_id = record.get("id")

@@ -84,6 +84,9 @@ TEXT: dict[str, str] = {Dim.MODALITY: "text"}
 
 
 class Rate(NamedTuple):
+    """Where a Portkey price key goes: component, canonical unit, dimensions, and the power of ten
+    from US cents per source unit to that unit."""
+
     component: Component
     unit: Unit
     dimensions: dict[str, str]
@@ -167,6 +170,11 @@ MODE_CONFIG_KEYS = frozenset({"pay_as_you_go"})
 
 
 def parse(body: bytes, url: str) -> Page:
+    """One Portkey pricing file (`…/pricing/<provider>.json`, the provider read from `url`) as one
+    record per key: `{"provider", "key", "entry"}`, a google.json long-context key whose bare id is
+    not listed marked `tier_of` that id. A Page of those records, no further pages. Raises
+    Unparsable for a URL that is not a pricing file's, a body that is not a non-empty JSON object,
+    holds no pricing entry, or states an error beside its entries."""
     match = URL_PROVIDER.search(url.split("?", 1)[0])
     if match is None:
         raise Unparsable(f"{url}: not a Portkey pricing URL (…/pricing/<provider>.json)")
@@ -206,6 +214,12 @@ def names(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def normalize(record: dict[str, Any]) -> Normalized:
+    """One key's entry as drafts (route: the file's provider; record `<provider>/<key>`): its
+    `pricing_config` and `custom_pricing` prices, US cents converted to USD in the vocabulary's
+    units (per 1M tokens, per image, per second, per 1K queries...), with batch or other service
+    tier, context tier and variant. The `default` entry gives no drafts; an unknown key or unit is
+    quarantined alone. Raises Uninterpretable for an entry that is not an object or has neither
+    `pricing_config` nor `custom_pricing`."""
     provider, key, entry = record["provider"], record["key"], record["entry"]
     if key == "default":
         return Normalized()

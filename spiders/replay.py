@@ -29,6 +29,10 @@ SHUTDOWN_POLL = 0.02  # seconds between the serving loop's looks for a shutdown 
 
 @dataclass(frozen=True)
 class Recorded:
+    """One recorded answer of a world: the live URL, status, date (sent as the Date header),
+    headers, and body (inline or in `file`), with an optional delay in seconds and a byte count to
+    cut the body at."""
+
     url: str
     status: int
     date: datetime
@@ -39,17 +43,25 @@ class Recorded:
     truncate: int | None = None  # send only this many bytes of a body its headers state whole
 
     def content(self) -> bytes:
+        """The recorded body: the file's bytes where it has one, else the inline body."""
         return self.file.read_bytes() if self.file is not None else self.body
 
 
 @dataclass
 class World:
+    """A recorded world: its name, its manifest's path, and its answers by live URL
+    (percent-decoded)."""
+
     name: str
     path: Path
     responses: dict[str, Recorded]
 
     @classmethod
     def load(cls, path: Path) -> World:
+        """The world a manifest (worlds/*.json) describes: its `responses` by percent-decoded URL,
+        files relative to the manifest, dates in UTC; the name is the manifest's `name` or file
+        stem. Raises OSError or ValueError (JSON, a date, a number) for a manifest that cannot be
+        read, and KeyError for a response without url, status or date."""
         manifest = json.loads(path.read_text())
         responses: dict[str, Recorded] = {}
         for entry in manifest["responses"]:
@@ -69,6 +81,8 @@ class World:
         return cls(name=manifest.get("name", path.stem), path=path, responses=responses)
 
     def lookup(self, url: str) -> Recorded | None:
+        """The recorded answer for a live URL (compared percent-decoded), None when the world does
+        not name it."""
         return self.responses.get(unquote(url))
 
 

@@ -126,9 +126,11 @@ class SourceSpider(Spider):
 
     @property
     def source(self) -> Source:
+        """The configured source this spider crawls (data/sources.json)."""
         return sources()[self.source_id]
 
     async def start(self) -> AsyncIterator[Request]:
+        """One request per URL the source configures, in order."""
         for url in self.source.urls:
             yield self._request(url)
 
@@ -143,6 +145,13 @@ class SourceSpider(Spider):
         )
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[dict[str, Any] | Request]:
+        """One response of the source: yields one item dict (url, landing_url, status,
+        observed_at: the Date header or else the fetch time, records: the parser's Page records,
+        content_hash: the body's sha256 in hex, body), then a request for each further page the
+        parser names. A failure item (url, landing_url, status, error) stands instead of the page
+        for an answer other than 200, a body the parser raises Unparsable on ("unparsable body")
+        or anything else on ("parser error"), a chain short of its stated total, or a repeated
+        page; and one for each further page refused (pagination loop, page cap)."""
         requested = response.meta["requested_url"]
         landing = landed(requested, response.meta.get("live_url", response.url))
         if response.status != 200:
@@ -215,6 +224,9 @@ class SourceSpider(Spider):
         return ""
 
     def failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
+        """The errback of every request: yields one failure item `{url, landing_url, status, error}`
+        naming why (an HTTP status, a refused redirect or off-domain page, too many redirects with
+        their chain, or the network error), status 0 where nothing answered."""
         request = failure.request  # type: ignore[attr-defined]
         url = request.meta.get("requested_url", request.url)
         landing = landed(url, request.meta.get("live_url", url))
@@ -247,46 +259,69 @@ def landed(requested: str, landing: str) -> str:
 
 
 class LiteLLMSpider(SourceSpider):
+    """The crawl of LiteLLM's price map (source `litellm`)."""
+
     name = source_id = "litellm"
 
 
 class OpenRouterSpider(SourceSpider):
+    """The crawl of OpenRouter's models API (source `openrouter`), following `links.next`."""
+
     name = source_id = "openrouter"
 
 
 class AzureSpider(SourceSpider):
+    """The crawl of the Azure Retail Prices API's Foundry Models meters (source `azure`), following
+    `NextPageLink`."""
+
     name = source_id = "azure"
 
 
 class VercelSpider(SourceSpider):
+    """The crawl of Vercel AI Gateway's models API (source `vercel`)."""
+
     name = source_id = "vercel"
 
 
 class ModelsDevSpider(SourceSpider):
+    """The crawl of models.dev's api.json (source `modelsdev`)."""
+
     name = source_id = "modelsdev"
 
 
 class GenaiPricesSpider(SourceSpider):
+    """The crawl of pydantic genai-prices' data.json (source `genai-prices`)."""
+
     name = source_id = "genai-prices"
 
 
 class PortkeySpider(SourceSpider):
+    """The crawl of Portkey's pricing files, one per provider (source `portkey`)."""
+
     name = source_id = "portkey"
 
 
 class OpenAIPageSpider(SourceSpider):
+    """The crawl of OpenAI's pricing page (source `openai-page`)."""
+
     name = source_id = "openai-page"
 
 
 class AnthropicPageSpider(SourceSpider):
+    """The crawl of Anthropic's pricing page (source `anthropic-page`)."""
+
     name = source_id = "anthropic-page"
 
 
 class GeminiPageSpider(SourceSpider):
+    """The crawl of the Gemini API pricing page (source `gemini-page`)."""
+
     name = source_id = "gemini-page"
 
 
 class DeepSeekPageSpider(SourceSpider):
+    """The crawl of DeepSeek's API pricing page (source `deepseek-page`)."""
+
     name = source_id = "deepseek-page"
 
 

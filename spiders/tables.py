@@ -84,6 +84,10 @@ class Section:
 
 @dataclass(frozen=True)
 class Row:
+    """One body row of a table: its cell texts (spans expanded), the header in force above it,
+    whether an empty row came between them, the label row it sits under, and how many cells the
+    source wrote (`width`) and the delimiter row stated (`columns`)."""
+
     cells: tuple[str, ...]
     header: tuple[str, ...]  # the header in force for this row
     after_break: bool = False  # an empty row came between the header and this row
@@ -114,11 +118,15 @@ class Row:
 
     @property
     def text(self) -> str:
+        """The row's cells joined by " | ", as evidence and problem details quote it."""
         return " | ".join(self.cells)
 
 
 @dataclass(frozen=True)
 class Table:
+    """One table of a page: its position, the heading path above it, the text blocks just before it,
+    its header, its body rows and its caption."""
+
     index: int  # position on the page, from 0
     sections: tuple[Section, ...]  # heading path, outermost first
     labels: tuple[str, ...]  # text blocks between the previous table/heading and this table
@@ -128,10 +136,12 @@ class Table:
 
     @property
     def titles(self) -> tuple[str, ...]:
+        """The headings above the table, outermost first."""
         return tuple(s.title for s in self.sections)
 
     @property
     def has_money(self) -> bool:
+        """Whether any cell of the table states a money amount (`_MONEY`): a price table."""
         return any(_MONEY.search(cell) for row in self.rows for cell in row.cells)
 
 
@@ -574,6 +584,8 @@ MISALIGNED = "cells do not line up with the header"
 
 
 def trailing_empty(cells: tuple[str, ...]) -> int:
+    """How many cells at the end of a row are empty: the cells a rowspan flattened by a converter
+    took from the row's start (`realign`)."""
     count = 0
     for cell in reversed(cells):
         if cell:
@@ -696,6 +708,10 @@ _CURRENCIES.update({"元": "CNY", "USD": "USD", "CNY": "CNY", "RMB": "CNY", "EUR
 
 @dataclass(frozen=True)
 class Price:
+    """One money amount found in a cell: the amount as written, its currency ("USD", "CNY", "CA$",
+    "USD AUD" where a code after it differs), the "per ..." phrase after it, and its span in the
+    text searched."""
+
     amount: Decimal
     currency: str
     per: str  # the "per ..." phrase after the amount, lowercased ("mtok", "1k calls"), or ""
@@ -992,6 +1008,7 @@ def row_records(body: bytes, url: str, route: str) -> list[dict[str, Any]]:
 
 
 def titles(record: dict[str, Any]) -> list[str]:
+    """The heading titles above a row record's table, outermost first."""
     return [s["title"] for s in record["sections"]]
 
 

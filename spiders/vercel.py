@@ -100,6 +100,9 @@ AUDIO_VARIANTS = {True: "audio", False: "no_audio"}
 
 
 def parse(body: bytes, url: str) -> Page:
+    """Vercel AI Gateway's models listing: its `data` entries as records, a Page with no further
+    pages. Raises Unparsable for a body that is not `{"object": "list", "data": [...]}` or that
+    states an error."""
     doc = load_json(body, "vercel models")
     refuse_an_answered_error(doc, f"vercel models ({url})")
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
@@ -126,6 +129,12 @@ class _Context(NamedTuple):
 
 
 def normalize(record: dict[str, Any]) -> Normalized:
+    """One model entry as drafts of route `vercel` (source_model: its id): `pricing` strings of USD
+    per token as per 1M tokens (context tiers as context_above, service tiers), web search per 1K
+    queries, images per image and video per second, its context window and max output in tokens, and
+    capabilities from its type and tags. An unreadable, non-USD or unknown pricing key and a limit
+    of 0 are quarantined alone. Raises Uninterpretable for an entry without an id or of an unknown
+    type; TypeError for an entry that is not an object."""
     if not isinstance(record, dict):  # that entry's problem alone (catalog/normalize.py)
         raise TypeError(f"an entry of data is not an object: {str(record)[:80]}")
     model_id = record.get("id")
