@@ -94,12 +94,19 @@ class NewValue(NamedTuple):
 
 @dataclass
 class Listing:
+    """A (source, route, model) listing's counters: the last run whose complete listing named the
+    model, and how many complete listings since have not (MISSING_AFTER opens an item)."""
+
     last_seen_run: int
     missing_runs: int
 
 
 @dataclass
 class Comparison:
+    """What `compare` decided, for catalog/store.py to apply in one transaction: the stamps of
+    values confirmed, the new values a policy lets in, the review items to open, each listing's
+    counters, and the held items and named or unread models that decide what counts as withdrawn."""
+
     stamps: list[Stamp] = field(default_factory=list)
     new_values: list[NewValue] = field(default_factory=list)
     items: list[ReviewItem] = field(default_factory=list)
@@ -121,6 +128,12 @@ class Comparison:
 
 @dataclass(frozen=True)
 class Context:
+    """What a comparison is run against: the run's id and time, whether new fields are let in (the
+    accept-new first-load policy), which source is official for which route, the sources whose
+    listing was complete this run, the vendor routes whose resellers must match their prices, and
+    the held statements that stand in for sources (or fields of partial sources) not read this
+    run."""
+
     run_id: int
     now: datetime
     accept_new: bool
@@ -173,10 +186,15 @@ def _cited(value: SourceValue) -> tuple[object, ...]:
 
 
 def fingerprint(*parts: object) -> str:
+    """The sha256 (hex) of `parts` as sorted JSON (anything not JSON written by str): the same parts
+    give the same text on every run, which is how a review item's fingerprint (what it proposes) and
+    slot (what it is about) find it again."""
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def pct_change(current: Decimal | None, proposed: Decimal | None) -> float | None:
+    """The change from `current` to `proposed` in percent (+100.0 for a doubling); None where either
+    is missing or `current` is 0."""
     if current is None or proposed is None or current == 0:
         return None
     return float((proposed - current) / current * 100)

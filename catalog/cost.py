@@ -240,6 +240,7 @@ class CostLine(BaseModel):
         return decimal_text(value)
 
     def label(self) -> str:
+        """The line's component with its dimensions, for people: `input [modality=audio]`."""
         dims = ", ".join(f"{k}={v}" for k, v in sorted(self.dimensions.items()))
         return f"{self.component} [{dims}]" if dims else self.component
 
@@ -266,6 +267,7 @@ class CostEstimate(BaseModel):
 
     @property
     def all_verified(self) -> bool:
+        """Whether every price the estimate used was verified by an official source."""
         return all(line.verified for line in self.lines)
 
 

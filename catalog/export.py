@@ -158,6 +158,8 @@ def to_csv(values: Iterable[PublishedValue]) -> str:
 
 
 def litellm_provider(route: str) -> str:
+    """LiteLLM's name for a route in `litellm_provider` (gemini for google, vertex_ai for vertex,
+    vercel_ai_gateway for vercel...: LITELLM_PROVIDER); any other route is its own name."""
     return LITELLM_PROVIDER.get(route, route)
 
 

@@ -148,6 +148,8 @@ class Counts:
 
     @property
     def full(self) -> bool:
+        """Whether enough counts are in (USUAL_ANSWERS kept and as many fault-free) to stop reading
+        older runs."""
         return len(self.kept) >= USUAL_ANSWERS and len(self.fault_free) >= USUAL_ANSWERS
 
     def history(self) -> History:
@@ -236,6 +238,7 @@ class Verdict:
 
     @property
     def evidence(self) -> bool:
+        """Whether the answer counts as evidence: no fault found."""
         return not self.fault
 
     @property
@@ -272,12 +275,16 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Health:
+    """A source's health this run (`source_health`): its status (ok, partial, stale, broken,
+    failed), the reason in one line ('' when there is none to give), and each answer's verdict."""
+
     status: SourceStatus
     reason: str
     verdicts: tuple[Verdict, ...]
 
     @property
     def evidence_urls(self) -> frozenset[str]:
+        """The URLs whose answers are evidence this run; only their records are read."""
         return frozenset(v.answer.url for v in self.verdicts if v.evidence)
 
 

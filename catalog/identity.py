@@ -135,6 +135,9 @@ class OfficialScopes:
     )
 
     def add(self, route: str, model: str, key: Measure, value: Decimal) -> None:
+        """Record an official price of (route, model) for a field stated with a deployment scope:
+        `value` (in the field's unit) under that scope, the field kept without scope and region. A
+        field without a scope is not recorded."""
         dims = dict(key.dims)
         scope = dims.pop(_SCOPE, None)
         if scope is None:
@@ -153,6 +156,11 @@ class OfficialScopes:
 
 @dataclass
 class Identity:
+    """Which canonical route and model a source's names refer to: the alias tables
+    (data/aliases/*.json: routes, models, same_price), the models known from the catalog and the
+    official sources, the dated snapshots kept apart, the names left unmapped by a collision, and
+    the deployment scopes official sources state."""
+
     routes: dict[str, str] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
     known: set[str] = field(default_factory=set)
@@ -167,6 +175,10 @@ class Identity:
 
     @classmethod
     def load(cls, directory: Path = ALIAS_DIR) -> Identity:
+        """The identity the alias tables in `directory` state (every *.json, in name order; a later
+        table's entry wins): routes and model names lowercased, each aliased model known, an alias
+        that maps a name to itself kept distinct. Raises OSError or json.JSONDecodeError for a table
+        that cannot be read."""
         identity = cls()
         for path in sorted(directory.glob("*.json")):
             table = json.loads(path.read_text())
@@ -180,6 +192,8 @@ class Identity:
         return identity
 
     def route(self, name: str) -> str:
+        """The catalog's route for a source's route name (trimmed, lowercased): its alias, else the
+        name itself."""
         key = name.strip().lower()
         return self.routes.get(key, key)
 

@@ -71,6 +71,8 @@ class Band:
     high: Decimal
 
     def holds(self, value: Decimal) -> bool:
+        """Whether `value` (USD, in the band's unit) is plausible: 0 (a free price) or within the
+        bounds."""
         return value == 0 or self.low <= value <= self.high
 
 

@@ -265,6 +265,9 @@ def get_review(conn: Connection, item_id: int) -> ReviewDetail | None:
 
 
 def due_counts(conn: Connection, now: datetime, within: timedelta) -> dict[str, int]:
+    """How many review items are open, how many of those fall due after `now` and within `within`,
+    and how many are overdue (due at or before `now`): `{"open", "due_soon", "overdue"}`. Items
+    without a due date count only as open."""
     c = review_items.c
     open_ = c.status == ReviewStatus.OPEN.value
 
@@ -564,6 +567,9 @@ class QueueFilter:
     set_id: str | None = None
 
     def where(self) -> list[Any]:
+        """The filter's SQL conditions on review_items, to be ANDed (an empty list matches every
+        item): each criterion given as an equality, `source` as a quoted name within the item's
+        sources, `text` as a case-insensitive substring of title, model or route."""
         c = _items
         conditions: list[Any] = []
         for column, value in (

@@ -66,6 +66,7 @@ class PublishedValue(BaseModel):
 
     @property
     def verified(self) -> bool:
+        """Whether an official source stated exactly this value at or before `as_of`."""
         return self.verified_at is not None
 
     def provenance(self) -> str:

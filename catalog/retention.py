@@ -87,6 +87,9 @@ class BodyUse:
 
 @dataclass(frozen=True)
 class QuarantineRow:
+    """A quarantine row as retention judges it: its id, its source, and the last run that
+    repeated it."""
+
     id: int
     source: str
     last_run_id: int
@@ -94,6 +97,9 @@ class QuarantineRow:
 
 @dataclass
 class SourcePlan:
+    """One source's part of a retention plan: its runs and how many are kept, the bodies and bytes
+    dropped that its responses had, and its quarantine rows dropped and kept."""
+
     runs: int = 0
     runs_kept: int = 0
     bodies_dropped: int = 0
@@ -115,6 +121,9 @@ class Plan:
     sources: dict[str, SourcePlan] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
+        """The plan as the retention report records it (JSON): bodies and bytes dropped, bodies kept
+        (and how many only for accepted values), quarantine rows dropped, and each source's
+        counts."""
         return {
             "bodies_dropped": len(self.drop_bodies),
             "bytes_dropped": self.bytes_dropped,

@@ -327,6 +327,9 @@ def world_unfit(world: str) -> str:
 
 
 def start_run(engine: Engine, *, world: str | None, policy: str, now: datetime) -> int:
+    """Record a run as started at `now` (status "running", an empty summary), with the world it
+    replays (None: live) and its policy ("accept-new" or "review"); returns its id. One
+    transaction."""
     with engine.begin() as conn:
         result = conn.execute(
             insert(runs).values(
@@ -353,6 +356,7 @@ def finish_run(
 
 
 def set_flow_run(engine: Engine, run_id: int, flow_run_id: str) -> None:
+    """Record the Prefect flow run that runs catalog run `run_id`."""
     with engine.begin() as conn:
         conn.execute(update(runs).where(runs.c.id == run_id).values(flow_run_id=flow_run_id))
 

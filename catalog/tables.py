@@ -46,6 +46,8 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """The datetime as stored: in UTC (None stays None). Raises ValueError for a naive datetime:
+        ratecard stores UTC only."""
         if value is None:
             return None
         if value.tzinfo is UTC:  # the common case, and a hot path: every observation has one
@@ -55,6 +57,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """The stored datetime read back in UTC (a naive one, as SQLite returns, is UTC)."""
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

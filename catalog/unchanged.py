@@ -105,6 +105,8 @@ class Unchanged:
 
     @property
     def reason(self) -> str:
+        """Why the source's values are confirmed without reading them: 'unchanged since run <id>
+        (<date>)'."""
         return f"unchanged since run {self.since_run} ({self.since_at.date().isoformat()})"
 
 

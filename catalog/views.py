@@ -66,6 +66,7 @@ class FieldView(CatalogValue):
 
     @property
     def measure(self) -> Measure:
+        """The field's kind, component, unit and dimensions, without route and model."""
         return Measure(self.kind, self.component, self.unit, self.dimensions)
 
 
@@ -86,6 +87,7 @@ class UncataloguedStatement(View):
 
     @property
     def measure(self) -> Measure:
+        """The statement's kind, component, unit and dimensions, without route and model."""
         return Measure(self.kind, self.component, self.unit, self.dimensions)
 
 
@@ -172,6 +174,7 @@ class CapabilityAnswer(View):
 
     @classmethod
     def of(cls, name: str, answer: capabilities.Answer) -> CapabilityAnswer:
+        """The view of capability `name`'s answer, with each source's statement of it."""
         return cls(
             name=name,
             value=answer.value,
@@ -203,6 +206,9 @@ class Capabilities(View):
 
     @classmethod
     def of(cls, found: capabilities.Profile) -> Capabilities:
+        """The view of a capability profile (schemas.capabilities.profile): category with its
+        sources, the flags in their order, the input and output modalities, other flags sorted by
+        name, and unmapped raw names."""
         category = found.category
         return cls(
             category=category.value if category else None,

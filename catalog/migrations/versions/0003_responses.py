@@ -20,6 +20,9 @@ FK = "fk_observations_response_id"
 
 
 def upgrade() -> None:
+    """Create responses (one row per distinct run, source, URL, landing URL and date of the existing
+    observations), point each observation at its response (`response_id`) and drop the observations'
+    url, landing_url and observed_at."""
     op.create_table(
         "responses",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -54,6 +57,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Write url, landing_url and observed_at back onto each observation from its response, then
+    drop `response_id` and the responses table."""
     with op.batch_alter_table("observations") as batch_op:
         batch_op.add_column(sa.Column("url", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("landing_url", sa.Text(), nullable=True))

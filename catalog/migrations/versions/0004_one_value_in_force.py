@@ -101,6 +101,8 @@ def close_duplicates(conn: sa.Connection, now: datetime) -> int:
 
 
 def upgrade() -> None:
+    """Close every field's duplicate values in force but the latest (each reported in the log and
+    audit_log), then add the unique partial index uq_catalog_in_force (WHERE valid_to IS NULL)."""
     close_duplicates(op.get_bind(), datetime.now(UTC))
     op.create_index(
         INDEX,
@@ -113,4 +115,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop the unique index; the values the upgrade closed stay closed."""
     op.drop_index(INDEX, table_name="catalog_values")

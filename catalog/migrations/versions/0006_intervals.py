@@ -27,6 +27,10 @@ _KEY = "source, route, model, source_model, kind, component, unit, dimensions, v
 
 
 def upgrade() -> None:
+    """Add the interval columns (observations' last_run_id and last_response_id, stamps'
+    first_observed_at and last_run_id, quarantine's last_run_id), collapse the existing rows into
+    intervals, then make the columns required, index them and make stamps unique per (value, source,
+    official)."""
     with op.batch_alter_table("observations") as batch_op:
         batch_op.add_column(sa.Column("last_run_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("last_response_id", sa.Integer(), nullable=True))
@@ -148,6 +152,8 @@ def _collapse_stamps(conn: Any) -> None:
 
 
 def downgrade() -> None:
+    """Drop the interval columns, their indexes and the stamps' unique constraint; the rows merged
+    into intervals stay merged."""
     with op.batch_alter_table("quarantine") as batch_op:
         batch_op.drop_index("ix_quarantine_last_run_id")
         batch_op.drop_column("last_run_id")

@@ -16,6 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """Add review_items' triage columns (priority, set_id, lead_source, fields, escalated) and the
+    indexes by set and by status, due date and priority."""
     with op.batch_alter_table("review_items") as batch_op:
         batch_op.add_column(sa.Column("priority", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("set_id", sa.String(length=400), nullable=True))
@@ -29,6 +31,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop the triage columns and their indexes."""
     with op.batch_alter_table("review_items") as batch_op:
         batch_op.drop_index("ix_review_status_due_priority")
         batch_op.drop_index("ix_review_set")

@@ -18,10 +18,12 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """Add observations.effective_from (a date, null for every existing row)."""
     with op.batch_alter_table("observations") as batch_op:
         batch_op.add_column(sa.Column("effective_from", sa.Date(), nullable=True))
 
 
 def downgrade() -> None:
+    """Drop observations.effective_from."""
     with op.batch_alter_table("observations") as batch_op:
         batch_op.drop_column("effective_from")

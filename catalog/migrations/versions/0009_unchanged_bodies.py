@@ -21,6 +21,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """Add responses' content_hash and same_as_id with their indexes, index stamps by (source,
+    last_run_id), and create the bodies table (one body per sha256)."""
     with op.batch_alter_table("responses") as batch_op:
         batch_op.add_column(sa.Column("content_hash", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("same_as_id", sa.Integer(), nullable=True))
@@ -37,6 +39,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop the bodies table, the stamps index and responses' two columns with their indexes."""
     op.drop_table("bodies")
     op.drop_index("ix_stamps_source_last_run", table_name="stamps")
     with op.batch_alter_table("responses") as batch_op:

@@ -40,6 +40,8 @@ def _recreate(autoincrement: bool) -> None:
 
 
 def upgrade() -> None:
+    """On SQLite only: rebuild runs and responses with AUTOINCREMENT and seed their sequences at
+    FIRST_ID (or the largest id already given, whichever is greater)."""
     if op.get_bind().dialect.name != "sqlite":
         return
     _recreate(True)
@@ -52,6 +54,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """On SQLite only: rebuild runs and responses without AUTOINCREMENT."""
     if op.get_bind().dialect.name != "sqlite":
         return
     _recreate(False)

@@ -26,6 +26,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """Drop the observations and stamps indexes on run ids and interval ends, and index stamps by
+    source."""
     op.drop_index("ix_observations_run_id", table_name="observations")
     op.drop_index("ix_observations_last_response", table_name="observations")
     op.drop_index("ix_observations_source_last_run", table_name="observations")
@@ -36,6 +38,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Restore the indexes the upgrade dropped, and drop the stamps index by source."""
     op.drop_index("ix_stamps_source", table_name="stamps")
     op.create_index("ix_stamps_source_last_run", "stamps", ["source", "last_run_id"])
     op.create_index("ix_stamps_run_id", "stamps", ["run_id"])

@@ -25,6 +25,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """Create interval_ends (one row per response that ends an interval), point each observation at
+    its row (`end_id`) and drop observations' last_response_id and last_run_id."""
     op.create_table(
         "interval_ends",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -59,6 +61,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Write last_response_id and last_run_id back onto each observation from its end row, then drop
+    `end_id` and the interval_ends table."""
     with op.batch_alter_table("observations") as batch_op:
         batch_op.add_column(sa.Column("last_run_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("last_response_id", sa.Integer(), nullable=True))

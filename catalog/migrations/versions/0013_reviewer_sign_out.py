@@ -22,10 +22,12 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """Add reviewers.signed_out_at (null: never signed out)."""
     with op.batch_alter_table("reviewers") as batch_op:
         batch_op.add_column(sa.Column("signed_out_at", catalog.tables.UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
+    """Drop reviewers.signed_out_at."""
     with op.batch_alter_table("reviewers") as batch_op:
         batch_op.drop_column("signed_out_at")

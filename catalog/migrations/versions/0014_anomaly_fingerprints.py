@@ -23,6 +23,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """Fingerprint the stored anomaly items again from their detail, each number read one way
+    (`refingerprint_anomalies`)."""
     refingerprint_anomalies(op.get_bind())
 
 

@@ -22,6 +22,7 @@ _items = sa.table("review_items", sa.column("title", sa.Text))
 
 
 def upgrade() -> None:
+    """Rewrite the stored review item titles that write a missing value as "None" to say "none"."""
     title = _items.c.title
     for written in (": None → ", " → None "):
         op.execute(

@@ -25,6 +25,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """Fingerprint the stored anomaly items again from their detail, a number quoted as text read as
+    the number and the places as a set (`refingerprint_anomalies`)."""
     refingerprint_anomalies(op.get_bind())
 
 
