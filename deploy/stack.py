@@ -198,6 +198,9 @@ def running(*, schedules: bool = True, workers: int = WORKERS) -> Iterator[Stack
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Start the stack (the scheduler off with --no-schedules), print its addresses and wait
+    until Ctrl-C; returns 0 then, and 1 with one line on standard error when it cannot start
+    (StackError)."""
     parser = argparse.ArgumentParser(prog="python -m deploy.stack", description=__doc__)
     parser.add_argument("--no-schedules", action="store_true", help="start the scheduler off")
     args = parser.parse_args(argv)

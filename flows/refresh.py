@@ -112,6 +112,11 @@ def catalog_engine(url: str) -> Iterator[Engine]:
 
 @dataclass
 class Batch:
+    """What reading the sources gave this run: the valid observations, the problems quarantined
+    (as reviewable anomalies) and those of failed sources (quarantined only), the models named by
+    records read with a problem or unread, how identity named each source's statements, and each
+    source's count of valid statements."""
+
     valid: list[Observation] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # quarantined, each a reviewable anomaly
     rejected: list[Problem] = field(default_factory=list)  # of failed sources: quarantined only
@@ -128,11 +133,14 @@ class Batch:
 
     @property
     def quarantined(self) -> list[Problem]:
+        """Every problem to store in quarantine: the reviewable ones, then the failed sources'."""
         return self.problems + self.rejected
 
 
 @task(name="fetch-source", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
 async def fetch_source(source: str, replay_url: str | None) -> CrawlResult:
+    """Crawl one source (every page it names), through the loopback replay server at `replay_url`
+    when given: a CrawlResult of the pages read and the URLs that failed."""
     return await crawl(source, replay_url)
 
 
@@ -495,6 +503,11 @@ def apply_changes(
     confirmed: dict[str, unchanged.Unchanged],
     naming: dict[str, str] | None = None,
 ) -> list[ReviewItem]:
+    """Apply the run to the catalog at `engine_url` in one transaction (catalog/store.py
+    `apply`): the valid observations, the quarantine, the comparison's stamps, new values and
+    items, the responses read of the applied sources, and the unchanged sources confirmed. Sets
+    each source report's count of values stamped and the review items it opened; returns the
+    items opened."""
     stamped = Counter(s.source for s in comparison.stamps)
     stamped.update(o.source for n in comparison.new_values for o in n.confirmations)
     for source, report in reports.items():
@@ -828,6 +841,10 @@ def _stored_responses(
 
 @dataclass
 class Stages:
+    """What a refresh's stages produced between its run's start and end: each source's report,
+    the batch read, the comparison, the review items opened, each answer's verdict as the run
+    summary records it, and the sources confirmed unchanged."""
+
     reports: dict[str, SourceRun]
     batch: Batch
     comparison: Comparison

@@ -15,6 +15,10 @@ from catalog import retention, store
 
 
 def report_markdown(summary: dict[str, Any]) -> str:
+    """The retention report as Markdown: what was (or, in a dry run, would be) dropped and kept
+    in all, in MB and rows, and a table of each source's runs kept, bodies and quarantined rows
+    dropped and quarantined rows kept. `summary` is retention.run's result (Plan.summary with
+    `dry_run`)."""
     verb = "would drop" if summary["dry_run"] else "dropped"
     lines = [
         "# ratecard retention",

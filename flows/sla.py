@@ -20,6 +20,10 @@ from review import escalation
 
 
 def report_markdown(report: dict[str, Any]) -> str:
+    """The sla-watch report as Markdown: the counts of open, due-soon and overdue items and of
+    submissions not yet fetched, the promise split between submissions and machine items, the
+    escalations sent and failed where any were attempted, and the overdue and due-soon items by
+    id, due time and title."""
     counts = report["counts"]
     lines = [
         "# ratecard: the 48-hour promise",

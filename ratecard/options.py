@@ -176,6 +176,11 @@ class OneLineErrors(WholeSummaries):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
+        """Run the command line `args` (default: sys.argv[1:]) and exit with the command's code
+        (2 for bad input, 1 for a refusal, 0 for a command that returns none). An argument
+        holding bytes UTF-8 never has, and every Click or Typer error, is one line on standard
+        error naming the command and the argument; an abort says so. With `standalone_mode` False
+        the code is returned instead."""
         try:
             argv = list(sys.argv[1:] if args is None else args)
             self._refuse_bytes(argv, prog_name or "ratecard")

@@ -97,6 +97,8 @@ def table(
 
 
 def print_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
+    """Print `rows` under `columns` as a rich table titled `title` on standard output, sized to
+    the terminal (unlimited when piped), numbers kept whole where there is room (`table`)."""
     out = console()
     out.print(table(title, columns, rows, out.width))
 

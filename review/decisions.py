@@ -56,11 +56,14 @@ VALUE_KINDS = frozenset(
 
 
 class Verdict(StrEnum):
+    """What a decision does to a review item: approve or reject."""
+
     APPROVE = "approve"
     REJECT = "reject"
 
     @property
     def status(self) -> ReviewStatus:
+        """The item's status once decided so: approved or rejected."""
         return ReviewStatus.APPROVED if self is Verdict.APPROVE else ReviewStatus.REJECTED
 
 
@@ -69,14 +72,22 @@ class DecisionError(Exception):
 
 
 class NotFound(DecisionError):
+    """No review item has that id."""
+
     pass
 
 
 class NotOpen(DecisionError):
+    """The item is not in the state the decision needs: already decided otherwise, decided
+    meanwhile, or (for an undo) not decided at all."""
+
     pass
 
 
 class Forbidden(DecisionError):
+    """The reviewer may not decide it: no active reviewer of that name, or the person who
+    submitted the source approving the item it opened."""
+
     pass
 
 
@@ -90,6 +101,10 @@ class Stale(DecisionError):
 
 @dataclass(frozen=True)
 class Decision:
+    """A decision made (or found already made): the item, its status now, whether anything
+    changed (False for an idempotent repeat), the reviewer, and the catalog value rows it opened
+    and closed."""
+
     item_id: int
     status: ReviewStatus
     changed: bool  # False: the item already had this decision (an idempotent repeat)
@@ -108,6 +123,7 @@ class Filter:
     source: str | None = None
 
     def is_empty(self) -> bool:
+        """Whether no criterion is given (a bulk decision refuses to cover every item)."""
         return not (self.kind or self.route or self.model or self.source)
 
 

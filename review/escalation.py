@@ -78,6 +78,8 @@ class Escalation:
 
     @property
     def submission(self) -> bool:
+        """Whether the item is a submission's rather than a machine item (the escalation says
+        which)."""
         return self.kind == ReviewKind.SUBMISSION.value
 
 

@@ -92,6 +92,8 @@ class Row(str):
     tier: str
 
     def __new__(cls, cells: tuple[str, ...], header: tuple[str, ...], tier: str = "") -> Row:
+        """A row of `cells` (their text joined by " | ", whitespace runs made one space) under
+        `header`, below a table labelled `tier` ('' when none)."""
         row = super().__new__(cls, re.sub(r"\s+", " ", " | ".join(cells)).strip())
         row.cells = cells
         row.header = header
@@ -158,12 +160,16 @@ def column_of(heading: str) -> Column | None:
 
 @dataclass(frozen=True)
 class Claim:
+    """One claimed value: component, unit, dimensions and the value as Decimal in that unit (USD
+    for a price)."""
+
     component: str
     unit: str
     dimensions: dict[str, str]
     value: Decimal
 
     def label(self) -> str:
+        """For people: `input [service_tier=batch] 3 usd_per_1m_tokens`."""
         dims = ", ".join(f"{k}={v}" for k, v in sorted(self.dimensions.items()))
         return (
             f"{self.component}{f' [{dims}]' if dims else ''} {decimal_text(self.value)} {self.unit}"
@@ -180,6 +186,8 @@ class Check:
     note: str
 
     def as_json(self) -> dict[str, Any]:
+        """The check as a submission's stored outcome writes it (JSON): the claim's component,
+        unit, dimensions and value (exact text), whether it was found, the snippet and the note."""
         return {
             "component": self.claim.component,
             "unit": self.claim.unit,
@@ -304,6 +312,8 @@ def equivalents(claim: Claim) -> list[tuple[Decimal, str]]:
 
 
 def numbers(text: str) -> list[Decimal]:
+    """Every number written in `text` (thousands commas dropped, decimals and exponents read), as
+    Decimal, in order; a number glued to a letter, digit or dot ("gpt-4o") is not one."""
     found = []
     for match in _NUMBER.finditer(text):
         try:

@@ -28,6 +28,8 @@ class ReviewerError(ValueError):
 
 
 def validate_name(name: str) -> str:
+    """`name` as given when it is a reviewer name: 2 to 50 characters, lowercase letters and
+    digits first, then also '.', '_' or '-'. Raises ReviewerError otherwise."""
     if not NAME.fullmatch(name):
         raise ReviewerError(
             f"{name!r}: use 2-50 characters: lowercase letters, digits, '.', '_' or '-'"
@@ -83,6 +85,7 @@ def add_reviewer(
 
 
 def reviewer_exists(conn: Connection, name: str, *, active_only: bool = True) -> bool:
+    """Whether a reviewer called `name` exists (and is active, unless `active_only` is False)."""
     query = select(reviewers.c.id).where(reviewers.c.name == name)
     if active_only:
         query = query.where(reviewers.c.active.is_(True))
@@ -132,6 +135,8 @@ def sign_out(engine: Engine, name: str, now: datetime) -> None:
 
 
 def list_reviewers(engine: Engine) -> list[dict[str, object]]:
+    """Every reviewer account by name: `{"name", "active", "created_at" (ISO 8601)}`, never the
+    secret's hash."""
     with engine.connect() as conn:
         rows = conn.execute(select(reviewers).order_by(reviewers.c.name)).all()
     return [

@@ -95,6 +95,10 @@ def system_resolver(host: str, port: int) -> list[str]:
 
 @dataclass(frozen=True)
 class FetchPolicy:
+    """The limits of one fetch: body size in bytes, the whole fetch's seconds, redirects
+    followed, the resolver, and the host:port pairs exempt from the address rule (loopback test
+    servers only)."""
+
     max_bytes: int = MAX_BYTES
     timeout: float = TIMEOUT
     max_redirects: int = MAX_REDIRECTS
@@ -116,6 +120,8 @@ class Target:
 
     @property
     def host_header(self) -> str:
+        """The Host header for the target: its host (IPv6 in brackets), with the port unless it
+        is the scheme's default."""
         default = 443 if self.scheme == "https" else 80
         host = f"[{self.host}]" if ":" in self.host else self.host
         return host if self.port == default else f"{host}:{self.port}"
@@ -123,6 +129,10 @@ class Target:
 
 @dataclass(frozen=True)
 class Fetched:
+    """A page fetched: the URL asked and the one that answered, status (2xx), content type, the
+    body (at most the policy's bytes), the response's Date (None when absent or unreadable) and
+    the redirects followed."""
+
     url: str
     final_url: str
     status: int
@@ -293,6 +303,8 @@ class Watchdog:
         self._timer.start()
 
     def watch(self, sock: socket.socket) -> None:
+        """Watch `sock` (through a duplicate of its descriptor) until released: shut down at once
+        if the deadline has already passed, else when it passes."""
         duplicate = sock.dup()
         with self._lock:
             self._sockets.append(duplicate)
@@ -314,6 +326,7 @@ class Watchdog:
             self._sockets.clear()
 
     def stop(self) -> None:
+        """Cancel the deadline and forget every watched socket (the fetch is over)."""
         self._timer.cancel()
         self.release()
 

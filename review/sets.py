@@ -44,6 +44,8 @@ class Selection:
     item_ids: tuple[int, ...] = ()
 
     def filter(self) -> queries.QueueFilter:
+        """The queue filter of the selection's open items: its set, and its model where one is
+        given (the `item_ids` are checked apart)."""
         return queries.QueueFilter(
             status=ReviewStatus.OPEN.value, set_id=self.set_id, model=self.model or None
         )

@@ -87,6 +87,8 @@ class Outcome:
 
 
 def claim_kind(unit: str) -> Kind:
+    """The kind a claim's unit makes it: a price unit is a price, `flag` a capability, any other
+    a limit. Raises ValueError for a unit the vocabulary does not have."""
     if Unit(unit) in PRICE_UNITS:
         return Kind.PRICE
     return Kind.CAPABILITY if unit == Unit.FLAG.value else Kind.LIMIT
@@ -309,6 +311,7 @@ def attribute_to_reviewer(engine: Engine, client_id: str, reviewer: str) -> int:
 
 
 def claim_json(claim: Claim) -> dict[str, Any]:
+    """A claim as JSON: component, unit, dimensions and the value as its exact text."""
     return {
         "component": claim.component,
         "unit": claim.unit,

@@ -1,0 +1,2 @@
+"""The vocabulary and records every layer shares: kinds, components, units and dimensions, drafts
+and observations, review items, fetched pages, capabilities and the configured sources."""

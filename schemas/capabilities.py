@@ -51,6 +51,9 @@ class Flag(StrEnum):
 
 
 class Modality(StrEnum):
+    """A medium a model takes in or gives out: text, image, audio, video, file (documents) or
+    embedding (vectors, as output)."""
+
     TEXT = "text"
     IMAGE = "image"
     AUDIO = "audio"
@@ -239,16 +242,19 @@ class Answer:
 
     @property
     def value(self) -> bool | None:
+        """True where any statement says so, False where all say not, None where none is stated."""
         if not self.statements:
             return None
         return any(s.value for s in self.statements)
 
     @property
     def disputed(self) -> bool:
+        """Whether the statements say both yes and no."""
         return len({s.value for s in self.statements}) > 1
 
     @property
     def sources(self) -> list[str]:
+        """The sources of the statements, sorted, each once."""
         return sorted({s.source for s in self.statements})
 
 

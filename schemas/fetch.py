@@ -13,6 +13,10 @@ from schemas.records import Draft
 
 @dataclass
 class FetchedPage:
+    """One response a crawl read: the URL requested and the one that answered, the HTTP status,
+    when it was observed (the response's Date, else the fetch time), the parser's raw records,
+    and the body with its sha256."""
+
     url: str
     landing_url: str
     status: int

@@ -100,6 +100,8 @@ class Dims(dict[str, str]):
 
     @property
     def key(self) -> str:
+        """The canonical text of the dimensions, `k=v;k=v` (sorted, defaults left out; '' for
+        none): how they are stored and compared."""
         return self._key
 
     def __hash__(self) -> int:  # type: ignore[override]  # immutable, so hashable
@@ -181,18 +183,22 @@ class FieldId(NamedTuple):
 
     @property
     def kind(self) -> Kind:
+        """The field's kind: price, limit or capability."""
         return self.measure.kind
 
     @property
     def component(self) -> Component:
+        """The field's component (input, output, cache_read...)."""
         return self.measure.component
 
     @property
     def unit(self) -> Unit:
+        """The field's unit (usd_per_1m_tokens, tokens, flag...)."""
         return self.measure.unit
 
     @property
     def dims(self) -> Dims:
+        """The field's dimensions."""
         return self.measure.dims
 
     def on(self, route: str) -> FieldId:

@@ -120,6 +120,7 @@ class Draft:
 
     @property
     def measure(self) -> Measure:
+        """The draft's kind, component, unit and dimensions, without route and model."""
         return _MEASURE(Measure, (self.kind, self.component, self.unit, self.dimensions))
 
 
@@ -273,6 +274,7 @@ class Observation:
 
     @property
     def measure(self) -> Measure:
+        """The observation's kind, component, unit and dimensions, without route and model."""
         return _MEASURE(Measure, (self.kind, self.component, self.unit, self.dimensions))
 
     @property
@@ -371,6 +373,9 @@ class Problem(BaseModel):
 
 
 class SourceStatus(StrEnum):
+    """What a source's run came to: ok, partial (values applied, no absence counted), or broken,
+    failed or stale (nothing applied)."""
+
     OK = "ok"
     PARTIAL = "partial"  # some pages failed: values applied, no absence counted
     BROKEN = "broken"  # parsed far fewer records than last time: nothing applied
@@ -379,6 +384,10 @@ class SourceStatus(StrEnum):
 
 
 class ReviewKind(StrEnum):
+    """What a review item is about: a price change, a new model or value, a model missing from
+    complete listings, sources disagreeing, an anomaly set aside, a name no alias maps, or a
+    submitted source's claims."""
+
     PRICE_CHANGE = "price_change"
     NEW_MODEL = "new_model"
     NEW_VALUE = "new_value"
@@ -390,6 +399,9 @@ class ReviewKind(StrEnum):
 
 
 class ReviewStatus(StrEnum):
+    """Where a review item stands: open, approved, rejected, or superseded by a newer proposal
+    about the same thing."""
+
     OPEN = "open"
     APPROVED = "approved"
     REJECTED = "rejected"
@@ -426,10 +438,15 @@ class FieldChange(BaseModel):
 
     @property
     def measure(self) -> Measure:
+        """The change's kind, component, unit and dimensions, without route and model."""
         return Measure(self.kind, self.component, self.unit, self.dimensions)
 
 
 class ReviewItem(BaseModel):
+    """A proposal for a reviewer about (route, model): its kind, title and field changes with
+    every source's value, its fingerprint (what it proposes) and slot (what it is about), its
+    status, when it was opened and falls due, the sources it cites, and its decision once made."""
+
     model_config = FORBID
 
     id: int | None = None

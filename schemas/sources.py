@@ -19,6 +19,9 @@ SUBMISSION_SOURCE = "submission"
 
 @dataclass(frozen=True)
 class Source:
+    """A configured source: its id and title, the parser module, the URLs a crawl starts from,
+    the domains its responses may come from, and the routes it is official for."""
+
     id: str
     title: str
     module: str
@@ -28,9 +31,12 @@ class Source:
 
     @property
     def parser(self) -> ModuleType:
+        """The source's parser module (spiders.<source>: parse, normalize...), imported when
+        first asked for."""
         return importlib.import_module(self.module)
 
     def is_official(self, route: str) -> bool:
+        """Whether the source speaks for `route` (else it is secondary there)."""
         return route in self.official_for
 
     def lives_at(self, url: str) -> bool:
@@ -42,6 +48,8 @@ class Source:
 
 @cache
 def sources() -> dict[str, Source]:
+    """Every configured source by id, read once from data/sources.json. Raises OSError or
+    json.JSONDecodeError for a file that cannot be read, KeyError for an entry missing a key."""
     config = json.loads(CONFIG.read_text())
     return {
         sid: Source(
@@ -63,5 +71,6 @@ def queue_sources() -> list[str]:
 
 
 def is_official(source: str, route: str) -> bool:
+    """Whether configured source `source` is official for `route`; False for an unknown source."""
     known = sources().get(source)
     return known is not None and known.is_official(route)

@@ -47,6 +47,9 @@ api_router = APIRouter(prefix="/api")
 
 
 class ClaimIn(BaseModel):
+    """One claimed value in a submission: component, unit (usd_per_1m_tokens by default),
+    dimensions and the value, best as text so it is read exactly."""
+
     component: Component
     unit: Unit = Unit.PER_1M_TOKENS
     dimensions: dict[str, str] = Field(default_factory=dict, examples=[{"service_tier": "batch"}])
@@ -59,6 +62,9 @@ class ClaimIn(BaseModel):
 
 
 class SubmissionIn(BaseModel):
+    """A submission as the API takes it: route, model, the source URL to fetch, one or more
+    claims, and an optional contact."""
+
     route: str = Field(min_length=1, max_length=100, examples=["anthropic"])
     model: str = Field(min_length=1, max_length=300, examples=["claude-sonnet-4-5"])
     source_url: str = Field(
@@ -71,6 +77,9 @@ class SubmissionIn(BaseModel):
 
 
 class SubmissionCreated(BaseModel):
+    """A submission stored: its id, status (pending), when its review falls due, and the URLs of
+    its status page and status API."""
+
     id: int
     status: str = "pending"
     due_at: datetime
@@ -79,6 +88,7 @@ class SubmissionCreated(BaseModel):
 
 
 def engine_of(request: Request) -> Engine:
+    """The catalog engine the app was created over."""
     engine: Engine = request.app.state.engine
     return engine
 

@@ -101,6 +101,7 @@ def due_label(due_at: str | None) -> str:
 
 
 def pct_label(value: float | None) -> str:
+    """A change in percent as the pages show it ('+12.5%'); '' for none."""
     return "" if value is None else f"{value:+.1f}%"
 
 
@@ -124,6 +125,7 @@ def day_label(when: datetime | str | None) -> str:
 
 
 def dims_label(dims: dict[str, str] | None) -> str:
+    """Dimensions for people, sorted: 'modality=audio, service_tier=batch' ('' for none)."""
     return ", ".join(f"{k}={v}" for k, v in sorted((dims or {}).items()))
 
 
@@ -255,6 +257,8 @@ def _field_rule(error: Any) -> str:
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    """The template `name` rendered with `context` and HTTP `status`, plus the signed-in reviewer
+    (None when signed out) and a CSRF token for its forms."""
     app = request.app
     templates: Jinja2Templates = app.state.templates
     return templates.TemplateResponse(
@@ -270,6 +274,7 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
 
 
 def require_reviewer(request: Request) -> str:
+    """The signed-in reviewer's name. Raises HTTPException 401 when no reviewer is signed in."""
     if not request.state.reviewer:
         raise HTTPException(status_code=401, detail="sign in as a reviewer first")
     return str(request.state.reviewer)

@@ -81,6 +81,9 @@ def cell(
 
 
 def ladder(prices: list[PublishedValue]) -> list[dict[str, Any]]:
+    """The route ladder's rows for one route's prices: per LADDER entry (input, cached input,
+    cache writes, output, image and batch tokens) its label and the standard-tier price per 1M
+    tokens as a `cell`, or None where the route states none or no one price."""
     rows = []
     for label, component, dims in LADDER:
         try:
@@ -162,6 +165,8 @@ def capabilities(by_route: dict[str, list[PublishedValue]]) -> list[dict[str, An
 
 
 def modalities(by_route: dict[str, list[PublishedValue]]) -> dict[str, list[dict[str, Any]]]:
+    """Which routes state each modality a model takes in and gives out: `{"input": [{"modality",
+    "routes"}], "output": [...]}`, modalities and routes sorted."""
     found: dict[str, dict[str, set[str]]] = {"input": defaultdict(set), "output": defaultdict(set)}
     for route, values in by_route.items():
         for p in values:
@@ -176,6 +181,9 @@ def modalities(by_route: dict[str, list[PublishedValue]]) -> dict[str, list[dict
 
 
 def limits(by_route: dict[str, list[PublishedValue]]) -> list[dict[str, Any]]:
+    """The token limits (context window, max input, max output) each route states without
+    dimensions other than scope: one row per limit stated anywhere, `{"limit", "routes": {route:
+    cell}}`."""
     rows = []
     for component in LIMITS:
         per_route = {}
@@ -195,6 +203,7 @@ def limits(by_route: dict[str, list[PublishedValue]]) -> list[dict[str, Any]]:
 
 
 def categories(values: list[PublishedValue]) -> list[str]:
+    """The modes (chat, embedding, image_generation...) the values state, sorted, each once."""
     return sorted(
         {
             p.value.dimensions.get(Dim.MODE.value, "")
@@ -425,6 +434,8 @@ def index_rows(
 
 
 def price_history(history: list[Any], component: str) -> list[Any]:
+    """The values of `history` that are `component`'s text price per 1M tokens (no dimension but
+    scope), in the order given."""
     return [
         v
         for v in history

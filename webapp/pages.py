@@ -266,6 +266,8 @@ def docs(request: Request) -> HTMLResponse:
 
 @pages_router.get("/docs-assets/{name}", include_in_schema=False)
 def docs_asset(name: str) -> FileResponse:
+    """One Swagger UI asset (DOCS_FILES) from the installed swagger-ui-bundle. Raises
+    HTTPException 404 for any other name."""
     from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
     if name not in DOCS_FILES:
@@ -283,6 +285,8 @@ def index(
     verified_only: bool = False,
     at: str = "",
 ) -> Response:
+    """The models index page as of `at` (YYYY-MM-DD; empty: now), filtered by text, category,
+    capability, route and verification. Raises HTTPException 422 for an `at` that is no date."""
     day = parse_day(at)
     with _engine(request).connect() as conn:
         view = index_rows(
@@ -313,6 +317,8 @@ def index(
 
 @pages_router.get("/models/{model}/history.svg", include_in_schema=False)
 def history_svg(request: Request, model: ModelName, component: str = "input") -> Response:
+    """The SVG chart of `model`'s text `component` price per 1M tokens over time, one line per
+    route. Raises HTTPException 404, with a spelling hint, where there is no such history."""
     with _engine(request).connect() as conn:
         svg = price_history_svg(conn, model, component)
         hint = queries.spelling_hint(conn, None, model) if svg is None else ""
@@ -332,6 +338,9 @@ def model_page(
     output_tokens: Annotated[int | None, Query(ge=0)] = None,
     images: str = "",
 ) -> Response:
+    """The page of `model`: its routes, prices, capabilities and the cheapest route for the
+    stated workload (tokens in and out, images), as of `at`. Raises HTTPException 404, with a
+    spelling hint, where no route sells it, and 422 for an `at` that is no date."""
     with _engine(request).connect() as conn:
         view = model_view(
             conn,

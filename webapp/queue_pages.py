@@ -138,6 +138,7 @@ def pager(path: str, params: dict[str, Any], offset: int, total: int, size: int)
 
 
 def set_href(set_id: str) -> str:
+    """The path of a change set's page, its id percent-encoded (':' kept)."""
     return f"/sets/{quote(set_id, safe=':')}"
 
 

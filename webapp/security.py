@@ -74,6 +74,7 @@ class Signer:
         return f"web:{secrets.token_urlsafe(16)}", True
 
     def set_client(self, response: Response, request: Request, client_id: str) -> None:
+        """Set the signed client id cookie (HttpOnly, SameSite=Lax, Secure over https)."""
         response.set_cookie(
             CLIENT_COOKIE,
             self._client.dumps(client_id),
@@ -125,6 +126,7 @@ class Signer:
         )
 
     def end_session(self, response: Response) -> None:
+        """Delete the session cookie (signing out also records the time: reviewers.sign_out)."""
         response.delete_cookie(SESSION_COOKIE)
 
     def csrf_token(self, request: Request) -> str:
@@ -239,6 +241,8 @@ class BodyLimit:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on, its body read through a counter that raises BodyTooLarge (413)
+        when a declared or received length passes the limit."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -269,6 +273,8 @@ class HeadAsGet:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass a HEAD request on as a GET, sending its answer's headers and an empty body; any
+        other request passes unchanged."""
         if scope["type"] != "http" or scope["method"] != "HEAD":
             await self.app(scope, receive, send)
             return
