@@ -35,6 +35,9 @@ def import_times() -> dict[str, tuple[int, int]]:
 
 
 def main() -> None:
+    """Import ratecard.cli in RUNS fresh interpreters (argv[1], default 5) and print each run's
+    total in seconds, their median against the target, and the ten top-level packages that cost
+    the most in the last run."""
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     totals = []
     for _ in range(runs):

@@ -84,6 +84,9 @@ def refresh(
 
 
 def show(label: str, marks: dict[str, float]) -> None:
+    """Print one refresh's line: its total seconds to exit and the seconds of each stage
+    (start-up, then each stage whose progress line arrived), from its `marks` (seconds since the
+    command started, by stage, and "exit")."""
     names = [stage for stage, _ in STAGES if stage in marks]
     edges = [0.0, *(marks[n] for n in names), marks["exit"]]
     parts = ["start-up", *names]
@@ -94,6 +97,10 @@ def show(label: str, marks: dict[str, float]) -> None:
 
 
 def main(argv: list[str]) -> None:
+    """Time RUNS (argv[0], default 3) epoch-2 refreshes from command to exit, each into a copy of
+    one epoch-1 catalog and then again into it, against the Prefect server PREFECT_API_URL names
+    or one started on loopback; print each and the median. Raises SystemExit when a refresh
+    fails."""
     runs = int(argv[0]) if argv else 3
     env = {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING"}
     server: subprocess.Popen[bytes] | None = None

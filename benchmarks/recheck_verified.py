@@ -47,6 +47,7 @@ def dims_of(text: str) -> Dims:
 
 
 def dims(**pairs: str | None) -> Dims:
+    """Dimension pairs from keywords, sorted, those given None left out."""
     return tuple(sorted((k, v) for k, v in pairs.items() if v is not None))
 
 
@@ -61,6 +62,9 @@ def dec(text: object) -> Decimal | None:
 
 @dataclass(frozen=True)
 class Statement:
+    """One value a response states for a field, in the catalog's unit, and where (URL, record,
+    key and the raw text)."""
+
     value: Decimal
     where: str
 
@@ -82,6 +86,8 @@ class Reading:
         value: Decimal | None,
         where: str,
     ) -> None:
+        """Record that `model` is listed, and, unless `value` is None, that it states `value` (in
+        the catalog's unit) for the field (kind, component, unit, dimensions `d`)."""
         self.models.add(model)
         if value is not None:
             self.statements[(model, kind, component, unit, d)].append(Statement(value, where))
@@ -181,6 +187,9 @@ def _openrouter_prices(
 
 
 def read_openrouter(bodies: list[tuple[str, bytes]]) -> Reading:
+    """OpenRouter's models pages as statements: pricing strings (USD per token) as per 1M tokens,
+    image per image, web_search per 1K, request per request, the `:suffix` as service tier or
+    variant, context-tier and time-of-day overrides, limits in tokens and capability flags."""
     r = Reading()
     for url, body in bodies:
         for rec in json.loads(body, parse_float=Decimal)["data"]:
@@ -274,6 +283,9 @@ VERCEL_MODES = {
 
 
 def read_vercel(bodies: list[tuple[str, bytes]]) -> Reading:
+    """Vercel's models listing as statements: token prices (USD per token) as per 1M tokens (an
+    image model's output as image tokens), their context tiers and service tiers, web search per
+    1K, image prices per image, video per second, limits in tokens, tags and mode."""
     r = Reading()
     for url, body in bodies:
         for rec in json.loads(body, parse_float=Decimal)["data"]:
@@ -455,6 +467,7 @@ AZ_FACTORS = {
 
 
 def az_words(text: str) -> list[str]:
+    """The words of a meter name, lowercased, split on spaces, dashes and underscores."""
     return [w for w in re.split(r"[\s\-_]+", text.lower()) if w]
 
 
@@ -468,6 +481,10 @@ def az_residue(name: str) -> str:
 
 
 def read_azure(bodies: list[tuple[str, bytes]]) -> Reading:
+    """Azure Retail Prices pages as statements: each meter's retailPrice per its unitOfMeasure
+    converted (tokens per 1M, images, pages, seconds, hours, searches per 1K), with scope, region
+    (none for global), tier, modality and fine-tuning or grader variant read from its words; a
+    meter it cannot place is only listed."""
     r = Reading()
     for url, body in bodies:
         for item in json.loads(body, parse_float=Decimal)["Items"]:
@@ -560,6 +577,9 @@ DOLLARS = re.compile(r"\$\s*([0-9][0-9,]*(?:\.[0-9]+)?)")
 
 @dataclass(frozen=True)
 class Table:
+    """One Markdown table: the heading path above it, the paragraph just before it (lowercased),
+    the last inline-code paragraph under its h2, its header and its body rows."""
+
     headings: tuple[str, ...]  # h1..h4 path, text
     label: str  # the paragraph just before the table (a tab label such as "Batch"), lowercased
     code: str  # the last paragraph under the current h2 that is only inline code (a model id)
@@ -597,6 +617,7 @@ def markdown_tables(body: bytes) -> Iterator[Table]:
 
 
 def one_price(cell: str) -> Decimal | None:
+    """The amount of a cell that states exactly one dollar amount, else None."""
     found = DOLLARS.findall(cell)
     return dec(found[0]) if len(found) == 1 else None
 
@@ -630,6 +651,9 @@ OPENAI_COLUMNS = {
 
 
 def read_openai_page(bodies: list[tuple[str, bytes]]) -> Reading:
+    """OpenAI's pricing page (Markdown) as statements: the per-1M token prices of each Model
+    table by tier label, modality heading and fine-tuning section, and the image grids' prices
+    per image by quality and size."""
     r = Reading()
     for url, body in bodies:
         for t in markdown_tables(body):
@@ -851,6 +875,9 @@ READERS = {
 
 @dataclass(frozen=True)
 class Verdict:
+    """The re-check of one verified catalog value: its id, official source, field, value, the
+    outcome (agrees, contradicts or not_located) and why."""
+
     value_id: int  # catalog_values.id
     source: str
     field: str
@@ -861,10 +888,13 @@ class Verdict:
 
 @dataclass
 class Report:
+    """Every verdict, and per source how many verified dates match the response's date."""
+
     verdicts: list[Verdict]
     dates: Counter[tuple[str, str]]  # (source, "same" | "differs"): verified date vs response date
 
     def count(self, outcome: str, source: str | None = None) -> int:
+        """How many verdicts have `outcome` (of `source` only, when given)."""
         return sum(
             1
             for v in self.verdicts
@@ -1001,6 +1031,9 @@ def recheck(database: str, world_path: Path) -> Report:
 
 
 def main(argv: list[str]) -> int:
+    """Re-check the catalog SQLITE_URL against the world WORLD_JSON (`argv`) and print the counts
+    per source, the contradictions and the values not located by reason. Returns 0, 2 for bad
+    arguments or a missing world file, 1 for input that cannot be read."""
     if len(argv) != 2:
         print("usage: recheck_verified.py SQLITE_URL WORLD_JSON", file=sys.stderr)
         return 2

@@ -47,6 +47,7 @@ class Laps:
         self.seconds: dict[str, float] = {}
 
     def time(self, stage: str, fn: Callable[[], T]) -> T:
+        """Run `fn`, record and print its seconds as `stage`'s, and return its result."""
         start = time.perf_counter()
         result = fn()
         self.seconds[stage] = time.perf_counter() - start
@@ -55,6 +56,7 @@ class Laps:
 
     @property
     def total(self) -> float:
+        """The seconds of every stage timed so far."""
         return sum(self.seconds.values())
 
 
@@ -173,6 +175,9 @@ def refreshes(sequence: list[tuple[Path, bool]], floor: float) -> list[tuple[flo
 
 
 def main() -> None:
+    """Replay the world (argv[1], default epoch-2) through every source's crawl, time the json
+    parse floor, then the two refresh sequences stage by stage, and print each against its target
+    and the peak RSS."""
     world_path = (
         Path(sys.argv[1])
         if len(sys.argv) > 1

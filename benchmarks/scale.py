@@ -145,6 +145,8 @@ def run_size(pickled: Path, size: int) -> None:
 
 
 def main(argv: list[str]) -> None:
+    """Time validate, compare and apply at each size in `argv` (default SIZES), each in its own
+    process (`--one PICKLE SIZE` runs one), and print how the time grows against the size."""
     if argv[:1] == ["--one"]:
         run_size(Path(argv[1]), int(argv[2]))
         return
