@@ -1937,7 +1937,10 @@ def _withdrawn(
     a source that did not answer in full (failed, stale, partial); but a disagreement one of
     whose sources, stating the model, states nothing of its field now holds one value or none
     and no disagreement: it closes (unless a source named the model in a record read with a
-    problem, `named`). An item on a model the
+    problem, `named`). So does an item each source stating what it proposes now states only
+    with narrower dimensions, field by field (a secondary's unscoped price placed in the
+    deployment scope the official source prices, once that source answers after a day it
+    failed): no source proposes it on its field now. An item on a model the
     catalog holds no value of, no source it cites states any field of now, is about a model
     gone from them all (a dated snapshot one source's typo priced apart, folded into its base
     again: its new-model items and disagreements): it closes by itself, unless one of them
@@ -1957,6 +1960,9 @@ def _withdrawn(
         if o.model is not None and (o.source, o.route, o.model) in wanted
     }
     stating = {(source, field.route, field.model) for source, field in now}
+    scoped: dict[tuple[str, tuple[str, ...]], list[Dims]] = {}
+    for source, field in now:
+        scoped.setdefault((source, _unscoped(field)), []).append(field.dims)
     changes = _changes_of(conn, [row.id for row in candidates])
     closed: list[tuple[int, str]] = []
     for row in candidates:
@@ -2001,6 +2007,34 @@ def _withdrawn(
                 )
             )
             continue
+        proposing = [
+            (FieldId(row.route, row.model, change.measure), said.source)
+            for change in stated
+            for said in change.sources
+            if said.source in row.sources
+            and change.proposed is not None
+            and _number(said.value) == _number(change.proposed)
+        ]
+        if proposing and all(
+            (source, field) not in now
+            and any(
+                field.dims.items() < dims.items()
+                for dims in scoped.get((source, _unscoped(field)), ())
+            )
+            for field, source in proposing
+        ):
+            # every source that states what it proposes states each of its fields now only in
+            # a narrower scope (a secondary's unscoped price placed again in the deployment
+            # scope the official source prices, once that source answers after a day it failed)
+            proposers = ", ".join(sorted({source for _, source in proposing}))
+            closed.append(
+                (
+                    row.id,
+                    f"closed by itself: {proposers} state what it proposes only in a narrower "
+                    f"scope now (answered in full, run {run_id})",
+                )
+            )
+            continue
         if not quoted or None in restated:
             continue
         if any(
@@ -2014,6 +2048,11 @@ def _withdrawn(
                 )
             )
     return closed
+
+
+def _unscoped(field: FieldId) -> tuple[str, ...]:
+    """A field without its dimensions: (route, model, kind, component, unit)."""
+    return field.route, field.model, field.kind, field.component, field.unit
 
 
 def _catalogued(conn: Connection, route: str, model: str) -> bool:
