@@ -1471,7 +1471,7 @@ def _apply_items(
     restated += _no_longer_raised(conn, standing_by_held, complete, read, unchanged, unsure, run_id)
     closing = {*superseded, *seen, *(item_id for item_id, _ in restated)}
     superseded.extend(_overlapping(conn, open_rows, standing, closing))
-    opened: list[ReviewItem] = []
+    opened = _reopen(conn, fresh, now, triage)
     if fresh:
         # One executemany, then the ids read back by fingerprint (unique among this run's new
         # items): INSERT .. RETURNING in parameter order is one statement per row on SQLite.
@@ -1484,7 +1484,7 @@ def _apply_items(
             for key, item_id in conn.execute(select(c.fingerprint, c.id).where(c.id > before))
             if key in fresh
         }
-        opened = [item.model_copy(update={"id": ids[key]}) for key, item in fresh.items()]
+        opened += [item.model_copy(update={"id": ids[key]}) for key, item in fresh.items()]
     if seen:
         conn.execute(update(review_items).where(c.id.in_(seen)).values(last_seen_at=now))
         _restate_evidence(
@@ -1495,6 +1495,71 @@ def _apply_items(
     for item_id, reason in restated:
         supersede(conn, [item_id], now, reason)
     return opened, stale, already
+
+
+def _reopen(
+    conn: Connection, fresh: dict[str, ReviewItem], now: datetime, triage: Triage | None
+) -> list[ReviewItem]:
+    """Reopen, rather than open anew, each of the `fresh` items (by fingerprint; taken out of
+    `fresh`) whose latest item of the same fingerprint was closed without a reviewer's decision
+    (superseded by a newer proposal, or closed when its sources stopped stating it): the same
+    proposal made again, as after a day a source misstated its values. It keeps its id, when
+    it was opened, its run and so its due time and change set (a clean week would have kept
+    it open throughout), and takes this run's evidence (changes, sources, title, detail) and
+    triage. Returns the items reopened, as they now stand."""
+    c = review_items.c
+    latest: dict[str, Any] = {}
+    keys = sorted(fresh)
+    for start in range(0, len(keys), 500):
+        rows = conn.execute(
+            select(c.id, c.fingerprint, c.status, c.created_at, c.due_at, c.run_id)
+            .where(c.fingerprint.in_(keys[start : start + 500]))
+            .order_by(c.id)
+        )
+        latest.update((row.fingerprint, row) for row in rows)
+    again = [
+        fresh.pop(key).model_copy(
+            update={
+                "id": row.id,
+                "created_at": row.created_at,
+                "due_at": row.due_at,
+                "run_id": row.run_id,
+            }
+        )
+        for key, row in latest.items()
+        if row.status == ReviewStatus.SUPERSEDED.value
+    ]
+    if not again:
+        return []
+    triaged = triage(conn, again) if triage is not None else [{} for _ in again]
+    conn.execute(
+        update(review_items)
+        .where(c.id == bindparam("item_id"))
+        .values(
+            status=ReviewStatus.OPEN.value,
+            decided_at=None,
+            reviewer=None,
+            reason=None,
+            last_seen_at=now,
+            changes=bindparam("new_changes"),
+            sources=bindparam("new_sources"),
+            title=bindparam("new_title"),
+            detail=bindparam("new_detail"),
+            **{name: bindparam(f"new_{name}") for name in triaged[0]},
+        ),
+        [
+            {
+                "item_id": item.id,
+                "new_changes": _CHANGES.dump_python(item.changes, mode="json"),
+                "new_sources": item.sources,
+                "new_title": item.title,
+                "new_detail": item.detail,
+                **{f"new_{name}": value for name, value in columns.items()},
+            }
+            for item, columns in zip(again, triaged, strict=True)
+        ],
+    )
+    return again
 
 
 # The statuses of items a reviewer decided.
@@ -1876,7 +1941,10 @@ def _withdrawn(
     a source that did not answer in full (failed, stale, partial); but a disagreement one of
     whose sources, stating the model, states nothing of its field now holds one value or none
     and no disagreement: it closes (unless a source named the model in a record read with a
-    problem, `named`). An item on a model the
+    problem, `named`). So does an item each source stating what it proposes now states only
+    with narrower dimensions, field by field (a secondary's unscoped price placed in the
+    deployment scope the official source prices, once that source answers after a day it
+    failed): no source proposes it on its field now. An item on a model the
     catalog holds no value of, no source it cites states any field of now, is about a model
     gone from them all (a dated snapshot one source's typo priced apart, folded into its base
     again: its new-model items and disagreements): it closes by itself, unless one of them
@@ -1896,6 +1964,9 @@ def _withdrawn(
         if o.model is not None and (o.source, o.route, o.model) in wanted
     }
     stating = {(source, field.route, field.model) for source, field in now}
+    scoped: dict[tuple[str, tuple[str, ...]], list[Dims]] = {}
+    for source, field in now:
+        scoped.setdefault((source, _unscoped(field)), []).append(field.dims)
     changes = _changes_of(conn, [row.id for row in candidates])
     closed: list[tuple[int, str]] = []
     for row in candidates:
@@ -1940,6 +2011,34 @@ def _withdrawn(
                 )
             )
             continue
+        proposing = [
+            (FieldId(row.route, row.model, change.measure), said.source)
+            for change in stated
+            for said in change.sources
+            if said.source in row.sources
+            and change.proposed is not None
+            and _number(said.value) == _number(change.proposed)
+        ]
+        if proposing and all(
+            (source, field) not in now
+            and any(
+                field.dims.items() < dims.items()
+                for dims in scoped.get((source, _unscoped(field)), ())
+            )
+            for field, source in proposing
+        ):
+            # every source that states what it proposes states each of its fields now only in
+            # a narrower scope (a secondary's unscoped price placed again in the deployment
+            # scope the official source prices, once that source answers after a day it failed)
+            proposers = ", ".join(sorted({source for _, source in proposing}))
+            closed.append(
+                (
+                    row.id,
+                    f"closed by itself: {proposers} state what it proposes only in a narrower "
+                    f"scope now (answered in full, run {run_id})",
+                )
+            )
+            continue
         if not quoted or None in restated:
             continue
         if any(
@@ -1953,6 +2052,11 @@ def _withdrawn(
                 )
             )
     return closed
+
+
+def _unscoped(field: FieldId) -> tuple[str, ...]:
+    """A field without its dimensions: (route, model, kind, component, unit)."""
+    return field.route, field.model, field.kind, field.component, field.unit
 
 
 def _catalogued(conn: Connection, route: str, model: str) -> bool:

@@ -57,9 +57,11 @@ from catalog.identity import Identity, Statement
 from catalog.normalize import SourceDrafts, naming_digest
 from review import triage
 from schemas.fetch import FetchedPage
+from schemas.field import Dims, Measure
 from schemas.records import Observation, Problem, ReviewItem, SourceRun, SourceStatus
 from schemas.sources import is_official
 from schemas.sources import sources as configured_sources
+from schemas.vocab import Dim
 from spiders.crawl import CrawlResult, crawl
 from spiders.replay import World, serve
 
@@ -801,22 +803,44 @@ def unstated(last: Sequence[Observation], batch: Batch) -> list[Observation]:
     source's responses state is recorded under the first), and what a value validation set
     aside stood for (a cache read dearer than its input, a field stated twice: quarantined, not
     withdrawn). A partial listing counts no absence, so a field it does not state now stands
-    as it last stated it."""
+    as it last stated it. A secondary's price stated now in a deployment scope (placed there
+    by the official scope it matches, catalog/normalize.py) states the unscoped field it was
+    last stated as too: the same statement, placed once the official source prices that scope
+    (a fault round: Azure failing for a day left portkey's unscoped price unplaced; the next
+    day, portkey named the model in a record read with a problem, and its unscoped statement
+    of the day before stood beside the placed one, proposing a price change a clean run never
+    made)."""
     sources = {o.source for o in last}
     if not sources:
         return []
     stated = {key for o in batch.valid if o.source in sources for key in _of(o)}
+    stated.update(
+        key
+        for o in batch.valid
+        if o.source in sources and Dim.SCOPE in o.dimensions and not is_official(o.source, o.route)
+        for key in _of(o, _unplaced(o.measure))
+    )
     return [o for o in last if stated.isdisjoint(_of(o))]
 
 
-def _of(o: Observation) -> tuple[tuple[object, ...], tuple[object, ...]]:
+def _unplaced(measure: Measure) -> Measure:
+    """A measure without its deployment scope: what a secondary's price placed in one was
+    stated as."""
+    dims = Dims.of({d: v for d, v in measure.dims.items() if d != Dim.SCOPE})
+    return measure._replace(dims=dims)
+
+
+def _of(
+    o: Observation, measure: Measure | None = None
+) -> tuple[tuple[object, ...], tuple[object, ...]]:
     """What a statement is of, two ways: its source, route, model (its name at the source when
-    it maps to none) and measure; and the same by its name at the source. Any date: a price
-    stated again from another date, under another name of the same model (a renamed product)
-    or for a name now mapped otherwise is the same field stated now."""
+    it maps to none) and measure (its own, or `measure`); and the same by its name at the
+    source. Any date: a price stated again from another date, under another name of the same
+    model (a renamed product) or for a name now mapped otherwise is the same field stated now."""
+    measure = measure or o.measure
     return (
-        (o.source, o.route, "model", o.model or o.source_model, o.measure),
-        (o.source, o.route, "name", o.source_model, o.measure),
+        (o.source, o.route, "model", o.model or o.source_model, measure),
+        (o.source, o.route, "name", o.source_model, measure),
     )
 
 

@@ -29,8 +29,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
+from typing import Protocol
 
+from schemas.field import Dims
 from schemas.records import Observation
 from schemas.vocab import Component, Dim, Kind, Unit
 
@@ -279,7 +282,52 @@ def _statement(obs: Observation, raw: str, value: bool) -> Statement:
     return Statement(obs.source, obs.route, raw, value, obs.evidence, obs.observed_at)
 
 
-def _price_modality(obs: Observation) -> tuple[str, Modality] | None:
+class Stated(Protocol):
+    """A value of a field: an observation, or a catalog value in force."""
+
+    @property
+    def kind(self) -> Kind:
+        """A price, a limit or a capability."""
+
+    @property
+    def component(self) -> Component:
+        """What of the model it is for (input, output, supports...)."""
+
+    @property
+    def unit(self) -> Unit:
+        """Its unit (USD per 1M tokens, per image, a boolean...)."""
+
+    @property
+    def dimensions(self) -> Dims:
+        """Its dimensions (modality, capability name, scope...)."""
+
+    @property
+    def value(self) -> Decimal:
+        """The value (a capability: 1 true, 0 false)."""
+
+
+def modalities_stated(stated: Stated) -> list[tuple[str, Modality]]:
+    """The (side, modality) pairs a value says its model takes ("in") or gives ("out"), as
+    `profile` reads them: a positive price of a modality's tokens or of images out, or a
+    capability stated true whose raw name means a modality (LiteLLM's `supports_vision`: image
+    in; OpenRouter's `input_file`: file in). Empty for any other value."""
+    if stated.kind is Kind.PRICE:
+        found = _price_modality(stated)
+        return [found] if found is not None and stated.value > 0 else []
+    if stated.kind is not Kind.CAPABILITY or stated.component is Component.MODE:
+        return []
+    if stated.value != 1:
+        return []
+    raw = stated.dimensions.get(Dim.CAPABILITY.value, "")
+    return [
+        (side, modality)
+        for meaning in RAW.get(raw, ())
+        for side, modality in (("in", meaning.modality_in), ("out", meaning.modality_out))
+        if modality is not None
+    ]
+
+
+def _price_modality(obs: Stated) -> tuple[str, Modality] | None:
     """The side and modality a price states (input of audio, output of image...), if any."""
     if obs.unit in (Unit.PER_IMAGE, Unit.PER_PIXEL) and obs.component is Component.OUTPUT:
         return "out", Modality.IMAGE

@@ -245,3 +245,20 @@ def test_publishing_again_leaves_no_page_the_new_site_does_not_link(
         p.startswith(f"{first[0]}.") or p.startswith(f"{first[0]}-") for p in pages
     )
     assert notes.read_text() == "the host's own file"
+
+
+def test_a_model_pages_modalities_read_the_one_capability_vocabulary(client: TestClient) -> None:
+    """Fault round 20 (the read side): /models/MODEL listed only values named like `pdf_input`
+    as modalities, so claude-sonnet-4-5, priced for text and flagged for vision on every
+    route, read "in pdf, out unknown" while `show` answered text, image and file in; and
+    gpt-image-2, priced per image out, had no image output. The page reads the values in force
+    as `show` reads statements (schemas/capabilities.py): a flag meaning a modality, a price of
+    a modality's tokens or of images out."""
+    sonnet = client.get("/models/claude-sonnet-4-5").text
+    stated_in = re.search(r'<dd id="modalities-in">(.*?)</dd>', sonnet, re.S)
+    assert stated_in is not None
+    assert {"text", "image", "file"} <= set(re.findall(r"(\w+) \(", stated_in[1]))
+    image = client.get("/models/gpt-image-2").text
+    stated_out = re.search(r'<dd id="modalities-out">(.*?)</dd>', image, re.S)
+    assert stated_out is not None
+    assert "image" in re.findall(r"(\w+) \(", stated_out[1])

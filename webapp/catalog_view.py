@@ -31,6 +31,7 @@ from catalog.cost import (
 )
 from catalog.filters import check_catalog_name, check_known
 from catalog.reader import ModelSummary, PublishedValue
+from schemas.capabilities import RAW, modalities_stated
 from schemas.records import decimal_text
 from schemas.vocab import Component, Dim, Kind, Unit
 
@@ -60,7 +61,6 @@ LADDER: tuple[tuple[str, Component, dict[str, str]], ...] = (
 )
 LIMITS = (Component.CONTEXT_WINDOW, Component.MAX_INPUT_TOKENS, Component.MAX_OUTPUT_TOKENS)
 QUALITY_ORDER = ("low", "medium", "high", "standard", "hd")
-MODALITY = re.compile(r"^(text|image|audio|video|pdf|file)_(input|output)$")
 DEFAULT_WORKLOAD = {"input_tokens": 3000, "output_tokens": 400}
 IMAGE_WORKLOAD = {"input_tokens": 100, "output_tokens": 0, "images": "medium:1024x1024:1"}
 STANDARD = Workload(input_tokens=0, output_tokens=0)
@@ -141,10 +141,13 @@ def _pixels(size: str) -> tuple[int, str]:
     return (int(match[1]) * int(match[2]) if match else 0, size)
 
 
-def _flag_name(p: PublishedValue) -> str | None:
-    if p.value.kind == Kind.CAPABILITY and p.value.component == Component.SUPPORTS:
-        return p.value.dimensions.get(Dim.CAPABILITY.value)
-    return None
+def _flags_of(p: PublishedValue) -> set[str]:
+    """The flags a capability value in force answers: its raw name and the flags the capability
+    vocabulary reads it as (schemas/capabilities.py: OpenRouter's `input_image` is vision)."""
+    if p.value.kind != Kind.CAPABILITY or p.value.component != Component.SUPPORTS:
+        return set()
+    raw = p.value.dimensions.get(Dim.CAPABILITY.value, "")
+    return {raw, *(m.flag for m in RAW.get(raw, ()) if m.flag is not None)}
 
 
 def capabilities(by_route: dict[str, list[PublishedValue]]) -> list[dict[str, Any]]:
@@ -153,7 +156,7 @@ def capabilities(by_route: dict[str, list[PublishedValue]]) -> list[dict[str, An
     for flag in FLAGS:
         per_route = {}
         for route, values in by_route.items():
-            stated = [p for p in values if _flag_name(p) == flag]
+            stated = [p for p in values if flag in _flags_of(p)]
             if stated:
                 p = stated[0]
                 per_route[route] = {
@@ -165,18 +168,18 @@ def capabilities(by_route: dict[str, list[PublishedValue]]) -> list[dict[str, An
 
 
 def modalities(by_route: dict[str, list[PublishedValue]]) -> dict[str, list[dict[str, Any]]]:
-    """Which routes state each modality a model takes in and gives out: `{"input": [{"modality",
-    "routes"}], "output": [...]}`, modalities and routes sorted."""
-    found: dict[str, dict[str, set[str]]] = {"input": defaultdict(set), "output": defaultdict(set)}
+    """The modalities each route's values in force say the model takes and gives, read by the
+    capability vocabulary as `show` reads sources' statements (schemas/capabilities.py): a
+    capability whose raw name means one (vision: image in), a positive price of a modality's
+    tokens or of images out. {"input"|"output": [{"modality", "routes"}]}, sorted."""
+    found: dict[str, dict[str, set[str]]] = {"in": defaultdict(set), "out": defaultdict(set)}
     for route, values in by_route.items():
         for p in values:
-            name = _flag_name(p)
-            match = MODALITY.match(name or "")
-            if match and p.value.value == 1:
-                found[match[2]][match[1]].add(route)
+            for side, modality in modalities_stated(p.value):
+                found[side][modality.value].add(route)
     return {
-        side: [{"modality": m, "routes": sorted(r)} for m, r in sorted(by.items())]
-        for side, by in found.items()
+        label: [{"modality": m, "routes": sorted(r)} for m, r in sorted(found[side].items())]
+        for label, side in (("input", "in"), ("output", "out"))
     }
 
 
