@@ -51,6 +51,13 @@ def dims(**pairs: str | None) -> Dims:
     return tuple(sorted((k, v) for k, v in pairs.items() if v is not None))
 
 
+def per_million(text: object) -> Decimal:
+    """A per-token price as the source wrote it, per 1M tokens; -1M when it is no number (so it
+    contradicts any catalog value). A price of 0 is 0, not unreadable."""
+    value = dec(text)
+    return (value if value is not None else Decimal(-1)) * MILLION
+
+
 def dec(text: object) -> Decimal | None:
     """A number as the source wrote it (a JSON string or number's text), or None."""
     try:
@@ -302,7 +309,7 @@ def read_vercel(bodies: list[tuple[str, bytes]]) -> Reading:
                         component,
                         "usd_per_1m_tokens",
                         dims(modality=modality),
-                        (dec(pricing[key]) or Decimal(-1)) * MILLION,
+                        per_million(pricing[key]),
                         f"{where} pricing.{key}",
                     )
                 for i, tier in enumerate(pricing.get(f"{key}_tiers") or []):
@@ -314,7 +321,7 @@ def read_vercel(bodies: list[tuple[str, bytes]]) -> Reading:
                         component,
                         "usd_per_1m_tokens",
                         dims(modality=modality, context_above=above),
-                        (dec(tier["cost"]) or Decimal(-1)) * MILLION,
+                        per_million(tier["cost"]),
                         f"{where} pricing.{key}_tiers[{i}]",
                     )
             for tier_name, prices in (pricing.get("service_tiers") or {}).items():
@@ -326,7 +333,7 @@ def read_vercel(bodies: list[tuple[str, bytes]]) -> Reading:
                             component,
                             "usd_per_1m_tokens",
                             dims(service_tier=tier_name),
-                            (dec(prices[key]) or Decimal(-1)) * MILLION,
+                            per_million(prices[key]),
                             f"{where} pricing.service_tiers.{tier_name}.{key}",
                         )
             if "web_search" in pricing:  # Vercel states web search per 1K queries

@@ -6,6 +6,7 @@ benchmarks/recheck_verified.py re-reads the official responses with its own read
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from contextlib import closing
 from decimal import Decimal
@@ -86,3 +87,24 @@ def test_a_rescaled_value_is_a_contradiction(
     contradictions = [v for v in recheck(url, WORLD).verdicts if v.outcome == "contradicts"]
     assert [v.field for v in contradictions] == [agreeing.field]
     assert f"{agreeing.value.normalize():f} at " in contradictions[0].reason
+
+
+def test_a_free_price_reads_as_zero_not_as_unreadable() -> None:
+    """The re-check's Vercel reader took a price of "0" for no number (Decimal 0 is false), so
+    a verified free price would read as a contradiction: Vercel's recorded listing with one
+    model's input made free reads 0 for it."""
+    from benchmarks.recheck_verified import read_vercel
+    from tests.worlds import recorded_text
+
+    url = "https://ai-gateway.vercel.sh/v1/models"
+    listing = json.loads(recorded_text(url))
+    priced = next(m for m in listing["data"] if (m.get("pricing") or {}).get("input"))
+    priced["pricing"]["input"] = "0"
+    reading = read_vercel([(url, json.dumps(listing).encode())])
+    [stated] = [
+        s.value
+        for (model, kind, component, _, d), found in reading.statements.items()
+        for s in found
+        if model == priced["id"] and kind == "price" and component == "input" and not d
+    ]
+    assert stated == 0
