@@ -111,7 +111,7 @@ def model_view(conn: Connection, route: str, model: str) -> ModelView:
     history = conn.execute(
         select(catalog_values)
         .where(c.route == route, c.model == model, c.valid_to.is_not(None))
-        .order_by(c.valid_to.desc())
+        .order_by(c.valid_to.desc(), c.id.desc())
     ).all()
     latest = _latest_observations(conn, route, model)
     statements = {key: _statement(obs, text) for key, (obs, text) in latest.items()}
@@ -189,6 +189,9 @@ def model_view_as_of(conn: Connection, view: ModelView, moment: datetime) -> Mod
 
 
 def _confirmations(conn: Connection, value_ids: list[int]) -> dict[int, list[Confirmation]]:
+    """Each value's confirming sources (stamps), each with its latest statement's date: the
+    latest first, then by source, the same on every database (fault round 20: PostgreSQL gave
+    the groups in another order than SQLite)."""
     if not value_ids:
         return {}
     c = stamps.c
@@ -198,11 +201,13 @@ def _confirmations(conn: Connection, value_ids: list[int]) -> dict[int, list[Con
         .group_by(c.value_id, c.source, c.official)
     )
     out: dict[int, list[Confirmation]] = {}
-    for r in rows:
+    for r in sorted(rows, key=lambda r: r.source):
         observed = r.observed_at if isinstance(r.observed_at, str) else _iso(r.observed_at)
         out.setdefault(r.value_id, []).append(
             Confirmation(source=r.source, official=r.official, observed_at=observed)
         )
+    for found in out.values():  # the latest first, then by source: whatever the database's order
+        found.sort(key=lambda s: s.observed_at or "", reverse=True)
     return out
 
 

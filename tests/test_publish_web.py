@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from catalog import store
+from catalog import queries, store
 from ratecard.cli import app as cli
 from review import decisions
 from tests.conftest import approve_an_openrouter_change, copy_catalog
@@ -262,3 +262,24 @@ def test_a_model_pages_modalities_read_the_one_capability_vocabulary(client: Tes
     stated_out = re.search(r'<dd id="modalities-out">(.*?)</dd>', image, re.S)
     assert stated_out is not None
     assert "image" in re.findall(r"(\w+) \(", stated_out[1])
+
+
+def test_who_agrees_reads_latest_first_whatever_the_database(db: str) -> None:
+    """Fault round 20 (SQLite beside PostgreSQL): a value's corroborating sources came in the
+    order the database grouped them, so `show` and `routes` listed them differently on each.
+    They read latest first, then by source; on epoch-2, portkey (2026-08-21) before litellm
+    (2026-07-18), which the alphabet orders the other way."""
+    with store.connect(db).connect() as conn:
+        agreeing = [
+            [(s.observed_at, s.source) for s in field.corroborated_by]
+            for route, model in (("azure", "gpt-4o-mini"), ("anthropic", "claude-sonnet-4-5"))
+            for field in queries.model_view(conn, route, model).fields
+        ]
+    for found in agreeing:
+        by_source = sorted(found, key=lambda s: s[1])
+        assert found == sorted(by_source, key=lambda s: s[0] or "", reverse=True)
+    assert any(
+        [s for _, s in found].index("portkey") < [s for _, s in found].index("litellm")
+        for found in agreeing
+        if {"portkey", "litellm"} <= {s for _, s in found}
+    )
