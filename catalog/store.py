@@ -76,7 +76,7 @@ from schemas.records import (
     decimal_text,
 )
 from schemas.sources import is_official
-from schemas.vocab import Component, Kind, Unit
+from schemas.vocab import Component, Dim, Kind, Unit
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
@@ -1942,8 +1942,8 @@ def _withdrawn(
     whose sources, stating the model, states nothing of its field now holds one value or none
     and no disagreement: it closes (unless a source named the model in a record read with a
     problem, `named`). So does an item each source stating what it proposes now states only
-    with narrower dimensions, field by field (a secondary's unscoped price placed in the
-    deployment scope the official source prices, once that source answers after a day it
+    in a deployment scope, field by field, the same value (a secondary's unscoped price placed
+    in the scope the official source prices it in, once that source answers after a day it
     failed): no source proposes it on its field now. An item on a model the
     catalog holds no value of, no source it cites states any field of now, is about a model
     gone from them all (a dated snapshot one source's typo priced apart, folded into its base
@@ -1964,9 +1964,9 @@ def _withdrawn(
         if o.model is not None and (o.source, o.route, o.model) in wanted
     }
     stating = {(source, field.route, field.model) for source, field in now}
-    scoped: dict[tuple[str, tuple[str, ...]], list[Dims]] = {}
-    for source, field in now:
-        scoped.setdefault((source, _unscoped(field)), []).append(field.dims)
+    scoped: dict[tuple[str, tuple[str, ...]], list[tuple[Dims, Decimal]]] = {}
+    for (source, field), value in now.items():
+        scoped.setdefault((source, _unscoped(field)), []).append((field.dims, value))
     changes = _changes_of(conn, [row.id for row in candidates])
     closed: list[tuple[int, str]] = []
     for row in candidates:
@@ -2012,29 +2012,25 @@ def _withdrawn(
             )
             continue
         proposing = [
-            (FieldId(row.route, row.model, change.measure), said.source)
+            (FieldId(row.route, row.model, change.measure), said.source, proposed)
             for change in stated
+            if (proposed := _number(change.proposed)) is not None
             for said in change.sources
-            if said.source in row.sources
-            and change.proposed is not None
-            and _number(said.value) == _number(change.proposed)
+            if said.source in row.sources and _number(said.value) == proposed
         ]
         if proposing and all(
             (source, field) not in now
-            and any(
-                field.dims.items() < dims.items()
-                for dims in scoped.get((source, _unscoped(field)), ())
-            )
-            for field, source in proposing
+            and _placed(field, proposed, scoped.get((source, _unscoped(field)), ()))
+            for field, source, proposed in proposing
         ):
-            # every source that states what it proposes states each of its fields now only in
-            # a narrower scope (a secondary's unscoped price placed again in the deployment
-            # scope the official source prices, once that source answers after a day it failed)
-            proposers = ", ".join(sorted({source for _, source in proposing}))
+            # every source that states what it proposes states it now only in a deployment
+            # scope (a secondary's unscoped price placed again in the scope the official source
+            # prices it in, once that source answers after a day it failed)
+            proposers = ", ".join(sorted({source for _, source, _ in proposing}))
             closed.append(
                 (
                     row.id,
-                    f"closed by itself: {proposers} state what it proposes only in a narrower "
+                    f"closed by itself: {proposers} state what it proposes only in a deployment "
                     f"scope now (answered in full, run {run_id})",
                 )
             )
@@ -2052,6 +2048,18 @@ def _withdrawn(
                 )
             )
     return closed
+
+
+def _placed(field: FieldId, value: Decimal | str, found: Iterable[tuple[Dims, Decimal]]) -> bool:
+    """Whether a source's statements of the field's measure (`found`: dimensions and value)
+    state `value` in a deployment scope, the field naming none and otherwise the same: the
+    field's price placed in that scope (catalog/normalize.py), not another price."""
+    return Dim.SCOPE not in field.dims and any(
+        stated == value
+        and dims.keys() - field.dims.keys() == {Dim.SCOPE}
+        and field.dims.items() < dims.items()
+        for dims, stated in found
+    )
 
 
 def _unscoped(field: FieldId) -> tuple[str, ...]:
