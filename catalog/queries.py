@@ -313,6 +313,7 @@ def _with_sources(conn: Connection, rows: Sequence[Row[Any]]) -> list[Run]:
                 "sources": by_run.get(r.id, []),
                 "decided_before": (r.summary or {}).get("decided_before", 0),
                 "stale_items": (r.summary or {}).get("stale_items", 0),
+                "reopened_items": (r.summary or {}).get("reopened_items", 0),
             }
         )
         for r in rows

@@ -1047,7 +1047,7 @@ def apply(
         _record_quarantine(conn, run_id, list(problems))
         in_force_meanwhile = _apply_new_values(conn, run_id, comparison)
         _apply_stamps(conn, run_id, comparison)
-        opened, stale, decided = (
+        opened, stale, decided, reopened = (
             _apply_items(
                 conn,
                 run_id,
@@ -1062,10 +1062,10 @@ def apply(
                 comparison.named,
             )
             if comparison.items or valid
-            else ([], 0, 0)  # nothing read this run: no item to open, touch or close
+            else ([], 0, 0, 0)  # nothing read this run: no item to open, touch or close
         )
         _apply_listings(conn, comparison.listings)
-        if in_force_meanwhile or stale or decided:
+        if in_force_meanwhile or stale or decided or reopened:
             conn.execute(
                 update(runs)
                 .where(runs.c.id == run_id)
@@ -1074,6 +1074,7 @@ def apply(
                         "in_force_meanwhile": [_field_text(f) for f in in_force_meanwhile],
                         "stale_items": stale,
                         "decided_before": decided,
+                        "reopened_items": reopened,
                     }
                 )
             )
@@ -1385,7 +1386,7 @@ def _apply_items(
     unsure_named: set[tuple[str, str, str]],
     unchanged: set[str],
     named: set[tuple[str, str, str]],
-) -> tuple[list[ReviewItem], int, int]:
+) -> tuple[list[ReviewItem], int, int, int]:
     """Open new items; an identical open item is only touched; an older proposal is superseded;
     items a source's absence opened close once it states their fields again, and so do those
     whose every source answered in full (`complete`: status ok) and restates them otherwise
@@ -1401,8 +1402,9 @@ def _apply_items(
     open items of those kinds that propose on any of its fields, whatever their kind or the
     other fields grouped with them (`_overlapping`). Items citing only held statements are
     taken where `_backing_withdrawn` says.
+    A proposal closed without a reviewer and made again is reopened (`_reopen`), not opened.
     Returns (the items opened, how many were not opened as stale (premise gone, decided
-    meanwhile), how many as decided before)."""
+    meanwhile), how many as decided before, how many were reopened)."""
     c = review_items.c
     open_rows = conn.execute(
         select(c.id, c.fingerprint, c.slot, c.kind, c.route, c.model, c.run_id, c.sources).where(
@@ -1471,7 +1473,8 @@ def _apply_items(
     restated += _no_longer_raised(conn, standing_by_held, complete, read, unchanged, unsure, run_id)
     closing = {*superseded, *seen, *(item_id for item_id, _ in restated)}
     superseded.extend(_overlapping(conn, open_rows, standing, closing))
-    opened = _reopen(conn, fresh, now, triage)
+    reopened = _reopen(conn, fresh, now, triage)
+    opened: list[ReviewItem] = []
     if fresh:
         # One executemany, then the ids read back by fingerprint (unique among this run's new
         # items): INSERT .. RETURNING in parameter order is one statement per row on SQLite.
@@ -1484,7 +1487,7 @@ def _apply_items(
             for key, item_id in conn.execute(select(c.fingerprint, c.id).where(c.id > before))
             if key in fresh
         }
-        opened += [item.model_copy(update={"id": ids[key]}) for key, item in fresh.items()]
+        opened = [item.model_copy(update={"id": ids[key]}) for key, item in fresh.items()]
     if seen:
         conn.execute(update(review_items).where(c.id.in_(seen)).values(last_seen_at=now))
         _restate_evidence(
@@ -1494,7 +1497,7 @@ def _apply_items(
     supersede(conn, superseded, now, "superseded by a newer proposal about the same thing")
     for item_id, reason in restated:
         supersede(conn, [item_id], now, reason)
-    return opened, stale, already
+    return opened, stale, already, len(reopened)
 
 
 def _reopen(
@@ -1506,7 +1509,8 @@ def _reopen(
     proposal made again, as after a day a source misstated its values. It keeps its id, when
     it was opened, its run and so its due time and change set (a clean week would have kept
     it open throughout), and takes this run's evidence (changes, sources, title, detail) and
-    triage. Returns the items reopened, as they now stand."""
+    triage. Returns the items reopened, as they now stand (the run reports them apart from
+    those it opens: a week with a bad day reports what a clean one does, and the reopening)."""
     c = review_items.c
     latest: dict[str, Any] = {}
     keys = sorted(fresh)

@@ -1071,6 +1071,9 @@ async def _locked_refresh(
     decided = noted.get("decided_before", 0)
     if decided:  # a reviewer's decisions stand: say so, not only that nothing was opened
         message += f", {decided} not opened again (decided before on the same evidence)"
+    reopened = noted.get("reopened_items", 0)
+    if reopened:  # the same proposals, back after a day that closed them: not new items
+        message += f", {reopened} reopened (closed without a decision, proposed again)"
     if failed:
         names = ", ".join(f"{r.source} ({r.status.value}: {r.reason})" for r in failed)
         logger.warning("sources not applied: %s", names)

@@ -304,6 +304,7 @@ def _print_run(run: Run) -> None:
         for count, what in (
             (run.decided_before, "not opened again (decided before on the same evidence)"),
             (run.stale_items, "stale (premise gone or decided meanwhile)"),
+            (run.reopened_items, "reopened (closed without a decision, proposed again)"),
         )
         if count
     ]

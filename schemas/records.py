@@ -527,6 +527,8 @@ class Run(BaseModel):
     flow_run_id: str | None = None
     sources: list[SourceRun] = Field(default_factory=list)
     # items the apply did not open again: decided before on the same evidence, or stale (their
-    # premise gone, or decided while the run ran); from the run's summary
+    # premise gone, or decided while the run ran); and those it reopened (closed without a
+    # decision, proposed again); from the run's summary
     decided_before: int = 0
     stale_items: int = 0
+    reopened_items: int = 0

@@ -15,8 +15,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from catalog.tables import review_items
+from catalog import store
+from catalog.tables import review_items, runs
 from tests.conftest import WORLDS
 from tests.test_fault_kinds import urls
 from tests.worlds import epoch2_after_epoch1, fault_world, recorded_text, replayed_run, review_rows
@@ -50,10 +52,13 @@ def test_a_proposal_superseded_on_a_fault_day_reopens_as_itself(
     gone = {r.fingerprint for r in review_rows(db, columns, c.status == "open")}
     superseded = {f for f in before if f not in gone}
     assert superseded, "the fault day superseded none of epoch-2's items"
-    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    recovered = replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
     after = {r.fingerprint: r for r in review_rows(db, columns, c.status == "open")}
     assert set(before) <= set(after)
     for fingerprint, row in before.items():
         again = after[fingerprint]
         assert (again.id, again.created_at, again.due_at) == (row.id, row.created_at, row.due_at)
     assert len(review_rows(db, columns, c.fingerprint.in_(superseded))) == len(superseded)
+    with store.connect(db).connect() as conn:
+        summary = conn.execute(select(runs.c.summary).where(runs.c.id == recovered)).scalar_one()
+    assert summary["reopened_items"] == len(superseded)  # reported apart from items opened
