@@ -33,6 +33,7 @@ from catalog.tables import (
     source_runs,
     stamps,
 )
+from schemas.capabilities import RAW
 from schemas.field import Dims
 from schemas.records import CatalogValue, ReviewStatus, SourceStatus
 
@@ -396,7 +397,8 @@ HEADLINE_DIMENSIONS = ("", "scope=global")
 
 class ModelSummary(BaseModel):
     """What the index shows of one (route, model): its modes (category), capability flags
-    (1 or 0 as stated; absent = unknown), text input price per 1M tokens at the standard tier
+    (1 or 0 as stated, under the raw name and each flag the capability vocabulary reads it as,
+    schemas/capabilities.py RAW; absent = unknown), text input price per 1M tokens at the standard tier
     (global deployment or unscoped), and whether an official source verified that price."""
 
     model_config = ConfigDict(extra="forbid")
@@ -456,7 +458,8 @@ def model_summaries(conn: Connection, at: datetime) -> list[ModelSummary]:
             summary.modes.add(dims["mode"])
         elif r.component == "supports" and "capability" in dims:
             name = dims["capability"]
-            summary.flags[name] = summary.flags.get(name, False) or r.value == "1"
+            for flag in {name, *(m.flag for m in RAW.get(name, ()) if m.flag is not None)}:
+                summary.flags[flag] = summary.flags.get(flag, False) or r.value == "1"
         elif (
             (r.component, r.unit, r.kind) == ("input", "usd_per_1m_tokens", "price")
             and r.dimensions in HEADLINE_DIMENSIONS

@@ -283,3 +283,34 @@ def test_who_agrees_reads_latest_first_whatever_the_database(db: str) -> None:
         for found in agreeing
         if {"portkey", "litellm"} <= {s for _, s in found}
     )
+
+
+def test_a_model_pages_flags_are_the_ones_show_answers(db: str) -> None:
+    """Fault round 21: the cross-route page listed ten flags of its own (response_schema,
+    tool_choice, system_messages...), so OpenRouter's `structured_outputs` read unknown there
+    while `show` answered structured_output yes, and audio and streaming were never shown. The
+    page's flags are the vocabulary's ten, in `show`'s order, and a route whose sources all
+    say yes to a flag in `show` says yes on the page."""
+    from datetime import UTC, datetime
+
+    from webapp.catalog_view import model_view
+
+    model = "claude-sonnet-4-5"
+    with store.connect(db).connect() as conn:
+        page = model_view(conn, model, datetime.now(UTC))
+        assert page is not None
+        routes = sorted({route for row in page["capabilities"] for route in row["routes"]})
+        shown = {
+            route: queries.model_view(conn, route, model).capabilities.flags for route in routes
+        }
+    rows = {row["flag"]: row["routes"] for row in page["capabilities"]}
+    assert list(rows) == [answer.name for answer in next(iter(shown.values()))]
+    agreed = [
+        (answer.name, route)
+        for route, answers in shown.items()
+        for answer in answers
+        if answer.value and not answer.disputed
+    ]
+    assert ("structured_output", "openrouter") in agreed
+    for flag, route in agreed:
+        assert rows[flag].get(route, {}).get("state") == "yes", (flag, route)

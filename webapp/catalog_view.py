@@ -31,22 +31,11 @@ from catalog.cost import (
 )
 from catalog.filters import check_catalog_name, check_known
 from catalog.reader import ModelSummary, PublishedValue
-from schemas.capabilities import RAW, modalities_stated
+from schemas.capabilities import RAW, Flag, modalities_stated
 from schemas.records import decimal_text
 from schemas.vocab import Component, Dim, Kind, Unit
 
-FLAGS = (
-    "vision",
-    "function_calling",
-    "tool_choice",
-    "parallel_function_calling",
-    "response_schema",
-    "reasoning",
-    "prompt_caching",
-    "pdf_input",
-    "web_search",
-    "system_messages",
-)
+FLAGS = tuple(flag.value for flag in Flag)  # the ten flags `show` answers too
 LADDER: tuple[tuple[str, Component, dict[str, str]], ...] = (
     ("input", Component.INPUT, {}),
     ("cached input", Component.CACHE_READ, {}),
