@@ -398,8 +398,9 @@ HEADLINE_DIMENSIONS = ("", "scope=global")
 class ModelSummary(BaseModel):
     """What the index shows of one (route, model): its modes (category), capability flags
     (1 or 0 as stated, under the raw name and each flag the capability vocabulary reads it as,
-    schemas/capabilities.py RAW; absent = unknown), text input price per 1M tokens at the standard tier
-    (global deployment or unscoped), and whether an official source verified that price."""
+    schemas/capabilities.py RAW; absent = unknown), text input price per 1M tokens at the
+    standard tier (global deployment or unscoped), and whether an official source verified
+    that price."""
 
     model_config = ConfigDict(extra="forbid")
 
