@@ -1946,14 +1946,14 @@ def _withdrawn(
     whose sources, stating the model, states nothing of its field now holds one value or none
     and no disagreement: it closes (unless a source named the model in a record read with a
     problem, `named`). So does an item each source stating what it proposes now states only
-    in a deployment scope, field by field, the same value (a secondary's unscoped price placed
-    in the scope the official source prices it in, once that source answers after a day it
-    failed): no source proposes it on its field now. An item on a model the
-    catalog holds no value of, no source it cites states any field of now, is about a model
-    gone from them all (a dated snapshot one source's typo priced apart, folded into its base
-    again: its new-model items and disagreements): it closes by itself, unless one of them
-    named the model in a record read with a problem (`named`: item ids). A catalogued model
-    gone is an absence the listings count (a missing item). `closing`: items
+    in a deployment scope, field by field (a secondary's unscoped price placed in the scope
+    the official source prices it in, once that source answers after a day it failed, or its
+    rescaled value corrected and placed): no source proposes it on its field now. An item on
+    a model the catalog holds no value of, no source it cites states any field of now, is
+    about a model gone from them all (a dated snapshot one source's typo priced apart, folded
+    into its base again: its new-model items and disagreements): it closes by itself, unless
+    one of them named the model in a record read with a problem (`named`: item ids). A
+    catalogued model gone is an absence the listings count (a missing item). `closing`: items
     already closing, or not to be judged so. Returns (item id, the reason it closes itself)."""
     candidates = _answered(waiting, AGAINST_CATALOG_TEXT, complete, closing)
     if not candidates:
@@ -1968,9 +1968,9 @@ def _withdrawn(
         if o.model is not None and (o.source, o.route, o.model) in wanted
     }
     stating = {(source, field.route, field.model) for source, field in now}
-    scoped: dict[tuple[str, tuple[str, ...]], list[tuple[Dims, Decimal]]] = {}
-    for (source, field), value in now.items():
-        scoped.setdefault((source, _unscoped(field)), []).append((field.dims, value))
+    scoped: dict[tuple[str, tuple[str, ...]], list[Dims]] = {}
+    for source, field in now:
+        scoped.setdefault((source, _unscoped(field)), []).append(field.dims)
     changes = _changes_of(conn, [row.id for row in candidates])
     closed: list[tuple[int, str]] = []
     for row in candidates:
@@ -2016,7 +2016,7 @@ def _withdrawn(
             )
             continue
         proposing = [
-            (FieldId(row.route, row.model, change.measure), said.source, proposed)
+            (FieldId(row.route, row.model, change.measure), said.source)
             for change in stated
             if (proposed := _number(change.proposed)) is not None
             for said in change.sources
@@ -2024,13 +2024,13 @@ def _withdrawn(
         ]
         if proposing and all(
             (source, field) not in now
-            and _placed(field, proposed, scoped.get((source, _unscoped(field)), ()))
-            for field, source, proposed in proposing
+            and _placed(field, scoped.get((source, _unscoped(field)), ()))
+            for field, source in proposing
         ):
             # every source that states what it proposes states it now only in a deployment
             # scope (a secondary's unscoped price placed again in the scope the official source
             # prices it in, once that source answers after a day it failed)
-            proposers = ", ".join(sorted({source for _, source, _ in proposing}))
+            proposers = ", ".join(sorted({source for _, source in proposing}))
             closed.append(
                 (
                     row.id,
@@ -2054,15 +2054,15 @@ def _withdrawn(
     return closed
 
 
-def _placed(field: FieldId, value: Decimal | str, found: Iterable[tuple[Dims, Decimal]]) -> bool:
-    """Whether a source's statements of the field's measure (`found`: dimensions and value)
-    state `value` in a deployment scope, the field naming none and otherwise the same: the
-    field's price placed in that scope (catalog/normalize.py), not another price."""
+def _placed(field: FieldId, found: Iterable[Dims]) -> bool:
+    """Whether a source's statements of the field's measure (`found`: their dimensions) state
+    it in a deployment scope, the field naming none and otherwise the same: the field's price
+    placed in that scope (catalog/normalize.py, by the official scope its value matches: a
+    fault day's rescaled value, corrected, is placed where the true one is), not another price
+    (a batch or flex tier, a region)."""
     return Dim.SCOPE not in field.dims and any(
-        stated == value
-        and dims.keys() - field.dims.keys() == {Dim.SCOPE}
-        and field.dims.items() < dims.items()
-        for dims, stated in found
+        dims.keys() - field.dims.keys() == {Dim.SCOPE} and field.dims.items() < dims.items()
+        for dims in found
     )
 
 

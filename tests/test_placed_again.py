@@ -7,21 +7,27 @@ non-batch global input; so the secondaries' unscoped input (0.15) stayed unscope
 a price change against the unscoped 0.165 LiteLLM's epoch-1 map put in the catalog. The next
 day Azure answered, the secondaries' 0.15 was placed in its global scope, as a clean run places
 it, and the item stood open for good: its sources stated the model but no longer its field,
-which reads as an absence. A clean run (epoch-1, then epoch-2) opens no such item.
+which reads as an absence. A clean run (epoch-1, then epoch-2) opens no such item. With
+LiteLLM's azure block rescaled tenfold the same day (the round's sequence), its unscoped
+tenfold prices of models Azure had not priced before proposed new values that stayed open
+after both recovered: LiteLLM's corrected prices were placed in Azure's scope.
 
 Refreshes through the real flow (Scrapy over loopback HTTP, a real Prefect API, SQLite).
 """
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from catalog.tables import review_items
 from tests.conftest import WORLDS
 from tests.test_fault_kinds import urls
-from tests.worlds import fault_world, replayed_run, review_rows
+from tests.worlds import fault_world, recorded_text, replayed_run, review_rows
 
 pytestmark = pytest.mark.integration
 
@@ -35,6 +41,18 @@ def azure_queue(db: str) -> set[tuple[str, str, str]]:
     return {(row.kind, row.model, row.title) for row in rows}
 
 
+def azure_tenfold() -> str:
+    """LiteLLM's recorded epoch-2 map with every price of its azure entries ten times as
+    written."""
+    document: dict[str, Any] = json.loads(recorded_text(urls("litellm")[0]))
+    for entry in document.values():
+        if isinstance(entry, dict) and entry.get("litellm_provider") == "azure":
+            for name, value in entry.items():
+                if "cost" in name and isinstance(value, int | float) and value > 0:
+                    entry[name] = float(Decimal(str(value)) * 10)
+    return json.dumps(document)
+
+
 def test_an_unscoped_proposal_closes_once_its_prices_are_placed_again(
     prefect_api: None, tmp_path: Path
 ) -> None:
@@ -43,7 +61,10 @@ def test_an_unscoped_proposal_closes_once_its_prices_are_placed_again(
     replayed_run(clean, WORLDS / "epoch-2.json", SOURCES)
     db = f"sqlite:///{tmp_path / 'catalog.db'}"
     replayed_run(db, WORLDS / "epoch-1.json", SOURCES, accept_new=True)
-    failing = {url: {"status": 500, "body": "Internal Server Error"} for url in urls("azure")}
+    failing: dict[str, dict[str, Any]] = {
+        url: {"status": 500, "body": "Internal Server Error"} for url in urls("azure")
+    }
+    failing[urls("litellm")[0]] = {"body": azure_tenfold()}
     replayed_run(db, fault_world(tmp_path, failing), SOURCES)
     unscoped = (
         "price_change",
