@@ -126,7 +126,9 @@ def model_view(conn: Connection, route: str, model: str) -> ModelView:
             FieldView(
                 **dict(CatalogValue.model_validate(r)),
                 corroborated_by=[
-                    s for s in confirmations.get(r.id, []) if s.source != r.verified_by
+                    s
+                    for s in confirmations.get(r.id, [])
+                    if _corroborates(s.source, r.verified_by, r.accepted_source)
                 ],
                 disagreeing=[s for s in stated if s.value != r.value],
             )
@@ -175,7 +177,7 @@ def model_view_as_of(conn: Connection, view: ModelView, moment: datetime) -> Mod
                         source=s.source, official=s.official, observed_at=_iso(s.observed_at)
                     )
                     for s in stated.get(v.id, [])
-                    if s.source != verified_by
+                    if _corroborates(s.source, verified_by, v.accepted_source)
                 ],
                 disagreeing=v.disagreeing if isinstance(v, FieldView) else [],
             )
@@ -186,6 +188,13 @@ def model_view_as_of(conn: Connection, view: ModelView, moment: datetime) -> Mod
             "history": [v for v in view.history if v.valid_to is not None and v.valid_to <= moment],
         }
     )
+
+
+def _corroborates(source: str, verified_by: str | None, accepted_source: str) -> bool:
+    """Whether `source` stating a value corroborates it (DESIGN.md: another source's agreement):
+    not the official source that verified it, nor, while no official source has, the source
+    whose statement let it in (a value LiteLLM alone states is not corroborated by LiteLLM)."""
+    return source != verified_by and (verified_by is not None or source != accepted_source)
 
 
 def _confirmations(conn: Connection, value_ids: list[int]) -> dict[int, list[Confirmation]]:

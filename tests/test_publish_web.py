@@ -314,3 +314,17 @@ def test_a_model_pages_flags_are_the_ones_show_answers(db: str) -> None:
     assert ("structured_output", "openrouter") in agreed
     for flag, route in agreed:
         assert rows[flag].get(route, {}).get("state") == "yes", (flag, route)
+
+
+def test_a_value_no_official_source_verified_is_not_corroborated_by_its_own_source(
+    db: str,
+) -> None:
+    """A new user's pass: azure/gpt-image-1-mini's per-pixel prices, let in from LiteLLM alone
+    and unverified, read "corroborated by litellm" in `show`: the source a value came from
+    agreeing with itself. Corroboration is another source's agreement (DESIGN.md)."""
+    with store.connect(db).connect() as conn:
+        fields = queries.model_view(conn, "azure", "gpt-image-1-mini").fields
+    unverified = [f for f in fields if f.verified_by is None]
+    assert any(f.accepted_source == "litellm" for f in unverified)
+    for f in unverified:
+        assert f.accepted_source not in {s.source for s in f.corroborated_by}
