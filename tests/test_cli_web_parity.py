@@ -139,6 +139,9 @@ def test_show_and_routes_take_at_as_the_pages_do(catalog_db: str) -> None:
     assert empty.output.strip().endswith(
         f"no route sells {item.model} in the catalog on 1999-12-31"
     )
+    page = web.get(f"/models/{item.model}?at=1999-12-31")  # the page says what the CLI says
+    assert page.status_code == 404
+    assert f"no route sells {item.model} in the catalog on 1999-12-31" in page.text
     for command in (["show", target], ["routes", item.model]):
         for bad in ("garbage", "2026-02-30"):
             refused = runner.invoke(cli, [*command, "--at", bad, "--db", catalog_db])

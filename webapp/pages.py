@@ -341,18 +341,22 @@ def model_page(
     """The page of `model`: its routes, prices, capabilities and the cheapest route for the
     stated workload (tokens in and out, images), as of `at`. Raises HTTPException 404, with a
     spelling hint, where no route sells it, and 422 for an `at` that is no date."""
+    day = parse_day(at)
     with _engine(request).connect() as conn:
         view = model_view(
             conn,
             model,
-            _at(parse_day(at)),
+            _at(day),
             input_tokens=input_tokens,
             output_tokens=output_tokens,
             images=images,
         )
         hint = queries.spelling_hint(conn, None, model) if view is None else ""
     if view is None:
-        raise HTTPException(status_code=404, detail=f"no route sells {model} in the catalog{hint}")
+        when = f" on {day.isoformat()}" if day is not None else ""  # as `routes --at` says it
+        raise HTTPException(
+            status_code=404, detail=f"no route sells {model} in the catalog{when}{hint}"
+        )
     context = {**view, "at": at, "root": "/", "ext": "", "static": False}
     return _page(request, "model_routes.html", context)
 
