@@ -33,7 +33,7 @@ from catalog.tables import (
     source_runs,
     stamps,
 )
-from schemas.capabilities import RAW
+from schemas.capabilities import flags_answered
 from schemas.field import Dims
 from schemas.records import CatalogValue, ReviewStatus, SourceStatus
 
@@ -459,7 +459,7 @@ def model_summaries(conn: Connection, at: datetime) -> list[ModelSummary]:
             summary.modes.add(dims["mode"])
         elif r.component == "supports" and "capability" in dims:
             name = dims["capability"]
-            for flag in {name, *(m.flag for m in RAW.get(name, ()) if m.flag is not None)}:
+            for flag in flags_answered(name):
                 summary.flags[flag] = summary.flags.get(flag, False) or r.value == "1"
         elif (
             (r.component, r.unit, r.kind) == ("input", "usd_per_1m_tokens", "price")

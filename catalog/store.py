@@ -1970,7 +1970,7 @@ def _withdrawn(
     stating = {(source, field.route, field.model) for source, field in now}
     scoped: dict[tuple[str, tuple[str, ...]], list[Dims]] = {}
     for source, field in now:
-        scoped.setdefault((source, _unscoped(field)), []).append(field.dims)
+        scoped.setdefault((source, _without_dims(field)), []).append(field.dims)
     changes = _changes_of(conn, [row.id for row in candidates])
     closed: list[tuple[int, str]] = []
     for row in candidates:
@@ -2024,7 +2024,7 @@ def _withdrawn(
         ]
         if proposing and all(
             (source, field) not in now
-            and _placed(field, scoped.get((source, _unscoped(field)), ()))
+            and _placed(field, scoped.get((source, _without_dims(field)), ()))
             for field, source in proposing
         ):
             # every source that states what it proposes states it now only in a deployment
@@ -2061,12 +2061,11 @@ def _placed(field: FieldId, found: Iterable[Dims]) -> bool:
     fault day's rescaled value, corrected, is placed where the true one is), not another price
     (a batch or flex tier, a region)."""
     return Dim.SCOPE not in field.dims and any(
-        dims.keys() - field.dims.keys() == {Dim.SCOPE} and field.dims.items() < dims.items()
-        for dims in found
+        Dim.SCOPE in dims and dims.without(Dim.SCOPE) == field.dims for dims in found
     )
 
 
-def _unscoped(field: FieldId) -> tuple[str, ...]:
+def _without_dims(field: FieldId) -> tuple[str, ...]:
     """A field without its dimensions: (route, model, kind, component, unit)."""
     return field.route, field.model, field.kind, field.component, field.unit
 

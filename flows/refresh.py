@@ -57,7 +57,7 @@ from catalog.identity import Identity, Statement
 from catalog.normalize import SourceDrafts, naming_digest
 from review import triage
 from schemas.fetch import FetchedPage
-from schemas.field import Dims, Measure
+from schemas.field import Measure
 from schemas.records import Observation, Problem, ReviewItem, SourceRun, SourceStatus
 from schemas.sources import is_official
 from schemas.sources import sources as configured_sources
@@ -818,16 +818,9 @@ def unstated(last: Sequence[Observation], batch: Batch) -> list[Observation]:
         key
         for o in batch.valid
         if o.source in sources and Dim.SCOPE in o.dimensions and not is_official(o.source, o.route)
-        for key in _of(o, _unplaced(o.measure))
+        for key in _of(o, o.measure._replace(dims=o.dimensions.without(Dim.SCOPE)))
     )
     return [o for o in last if stated.isdisjoint(_of(o))]
-
-
-def _unplaced(measure: Measure) -> Measure:
-    """A measure without its deployment scope: what a secondary's price placed in one was
-    stated as."""
-    dims = Dims.of({d: v for d, v in measure.dims.items() if d != Dim.SCOPE})
-    return measure._replace(dims=dims)
 
 
 def _of(

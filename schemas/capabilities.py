@@ -306,6 +306,12 @@ class Stated(Protocol):
         """The value (a capability: 1 true, 0 false)."""
 
 
+def flags_answered(raw: str) -> set[str]:
+    """The flags a capability stated under the raw name `raw` answers: the name itself and
+    each flag the vocabulary reads it as (OpenRouter's `input_image`: vision)."""
+    return {raw, *(m.flag for m in RAW.get(raw, ()) if m.flag is not None)}
+
+
 def modalities_stated(stated: Stated) -> list[tuple[str, Modality]]:
     """The (side, modality) pairs a value says its model takes ("in") or gives ("out"), as
     `profile` reads them: a positive price of a modality's tokens or of images out, or a

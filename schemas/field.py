@@ -121,6 +121,11 @@ class Dims(dict[str, str]):
     def __repr__(self) -> str:
         return f"Dims({dict(self)!r})"
 
+    def without(self, name: str) -> Dims:
+        """These dimensions but `name` (a Dim): a secondary's price placed in a deployment
+        scope, `without(Dim.SCOPE)`, is the unscoped field it was stated as."""
+        return Dims.of({d: v for d, v in self.items() if d != name})
+
     def text(self) -> str:
         """For people: 'cache_ttl=5m, modality=audio' ('' for none)."""
         return ", ".join(f"{k}={v}" for k, v in self.items())

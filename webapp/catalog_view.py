@@ -31,7 +31,7 @@ from catalog.cost import (
 )
 from catalog.filters import check_catalog_name, check_known
 from catalog.reader import ModelSummary, PublishedValue
-from schemas.capabilities import RAW, Flag, modalities_stated
+from schemas.capabilities import Flag, flags_answered, modalities_stated
 from schemas.records import decimal_text
 from schemas.vocab import Component, Dim, Kind, Unit
 
@@ -136,7 +136,7 @@ def _flags_of(p: PublishedValue) -> set[str]:
     if p.value.kind != Kind.CAPABILITY or p.value.component != Component.SUPPORTS:
         return set()
     raw = p.value.dimensions.get(Dim.CAPABILITY.value, "")
-    return {raw, *(m.flag for m in RAW.get(raw, ()) if m.flag is not None)}
+    return flags_answered(raw)
 
 
 def capabilities(by_route: dict[str, list[PublishedValue]]) -> list[dict[str, Any]]:
