@@ -26,7 +26,7 @@ from catalog.health import (
     rescaled,
     validation_collapse,
 )
-from catalog.identity import Identity
+from catalog.identity import Identity, OfficialScopes
 from catalog.normalize import (
     SourceDrafts,
     draft_source,
@@ -34,12 +34,12 @@ from catalog.normalize import (
     named_models,
     observations,
 )
-from catalog.plausibility import implausible
+from catalog.plausibility import implausible, jumped
 from schemas.batch import validate, validate_by_source
 from schemas.fetch import HEADERLESS_RULE, PAGES_SHIFTED_RULE, UNLISTED_GROUP_RULE, FetchedPage
 from schemas.records import Observation, Problem
 from schemas.sources import Source
-from schemas.vocab import Kind
+from schemas.vocab import Dim, Kind
 
 T = TypeVar("T")
 CUT_ROWS_NAMED = 3  # rows without their header named in a listing's reason; the rest counted
@@ -170,6 +170,7 @@ def validate_each(
             *named[batch.source.id],
             partial(rescaled_response, in_force=in_force, stated=each_stated),
             partial(slipped, in_force=in_force or {}, stated=stated_anywhere),
+            partial(off_official_scopes, scopes=identity.scopes, official=batch.source.is_official),
         )
         if batch.source.id not in failures
         else SourceIntake(
@@ -202,6 +203,7 @@ def _judge_one(
     unread: set[tuple[str, str]],
     rescaled_by: Callable[[Sequence[Observation], Mapping[PriceKey, Decimal]], str],
     slipped_by: Callable[[Sequence[Observation], Mapping[PriceKey, Decimal]], list[Problem]],
+    off_by: Callable[[Sequence[Observation]], list[Problem]],
 ) -> SourceIntake:
     """One source's validated observations (`verdict`, or validated here when None) judged
     whole: a collapsed or rescaled listing (or response: `rescaled_by`, `rescaled_response`
@@ -224,7 +226,7 @@ def _judge_one(
         failure = collapse or rescaled_by(valid, before)
         if failure:
             return SourceIntake(source, problems=problems + batch.refused_problems, failure=failure)
-        if slips := slipped_by(valid, before):
+        if slips := slipped_by(valid, before) + off_by(valid):
             aside = {id(p.observation) for p in slips}
             valid = [o for o in valid if id(o) not in aside]
             problems = problems + slips
@@ -345,6 +347,53 @@ def slipped(
                     observation=obs,
                 )
             )
+    return problems
+
+
+OFF_OFFICIAL_RULE = "a power of ten off every official scope's price"
+_SCOPE = Dim.SCOPE.value
+
+
+def off_official_scopes(
+    valid: Sequence[Observation], scopes: OfficialScopes, official: Callable[[str], bool]
+) -> list[Problem]:
+    """A secondary's prices stated with no deployment scope, of a field the route's official
+    source prices by scope (`scopes`, catalog.identity.OfficialScopes: Azure's meters), that are
+    tenfold or more off every scope's official price, or zero beside them
+    (catalog.plausibility `jumped`): no deployment of the model is priced so, and left without a
+    scope the statement would be proposed as a field of its own (a fault round: LiteLLM's
+    `azure/gpt-4.1-mini` stated per 1K tokens, 400 beside Azure's 0.4 per 1M, proposed as a new
+    unscoped price). Set aside (OFF_OFFICIAL_RULE: an anomaly to review); the field stands as
+    last stated. `official(route)`: whether the source speaks for the route (its prices are
+    the scopes' own, never judged here)."""
+    problems: list[Problem] = []
+    for obs in valid:
+        if obs.kind is not _PRICE or obs.model is None or obs.scheduled:
+            continue
+        if _SCOPE in obs.dimensions or official(obs.route):
+            continue
+        by_scope = scopes.prices.get((obs.route, obs.model, obs.measure))
+        if not by_scope or not all(
+            jumped(price, obs.value) for prices in by_scope.values() for price in prices
+        ):
+            continue
+        stated = "; ".join(
+            f"{scope} {', '.join(str(p) for p in sorted(prices))}"
+            for scope, prices in sorted(by_scope.items())
+        )
+        problems.append(
+            Problem(
+                source=obs.source,
+                record=obs.record,
+                rule=OFF_OFFICIAL_RULE,
+                detail=(
+                    f"{obs.route}/{obs.model} {obs.measure.text()} = {obs.value} "
+                    f"{obs.unit.value} with no deployment scope: the route's official source "
+                    f"states {stated} ({obs.evidence})"
+                ),
+                observation=obs,
+            )
+        )
     return problems
 
 

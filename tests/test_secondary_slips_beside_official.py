@@ -1,0 +1,98 @@
+"""A secondary's slip beside what the route's official source states is set aside, not proposed.
+
+Fault kinds from the sources' public bug reports (fault round 22), each made here from the
+recorded LiteLLM map of epoch-2:
+
+- a model's prices stated per 1K tokens where the key says per token (BerriAI/litellm#38167):
+  LiteLLM's `azure/gpt-4.1-mini` at 400 per 1M beside Azure's 0.4 Global meter. Stated without
+  a deployment scope, and equal to no scope's meter, it was proposed as an unscoped price of its
+  own, a thousand times Azure's;
+- a tier key renamed (BerriAI/litellm#9807): `claude-sonnet-4-5`'s `*_above_200k_tokens` keys as
+  `*_above_128k_tokens`, while its dated key still states 200k. The dated key's 200k excused the
+  other key's 128k, and a 128k tier Anthropic's page contradicts was proposed.
+
+Refreshes through the real flow (Scrapy over loopback HTTP, a real Prefect API, SQLite).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from catalog import store
+from catalog.intake import OFF_OFFICIAL_RULE
+from catalog.tables import quarantine, review_items
+from catalog.thresholds import THRESHOLD_RULE
+from tests.conftest import WORLDS
+from tests.test_fault_kinds import urls
+from tests.worlds import fault_world, recorded_text, replayed_run, reported
+
+pytestmark = pytest.mark.integration
+
+
+def _litellm_changed(tmp_path: Path, change: dict[str, dict[str, object]]) -> Path:
+    """Epoch-2 with LiteLLM's map as recorded but the entries in `change` replaced."""
+    url = urls("litellm")[0]
+    document = json.loads(recorded_text(url))
+    for key, entry in change.items():
+        assert key in document
+        document[key] = entry
+    return fault_world(tmp_path, {url: {"body": json.dumps(document)}})
+
+
+def _opened_and_set_aside(db: str, run_id: int, model: str) -> tuple[list[str], list[str]]:
+    """The review items run `run_id` opened about `model` (kind: title) and the rules its
+    quarantine rows of LiteLLM name `model` under."""
+    ri, q = review_items.c, quarantine.c
+    with store.connect(db).connect() as conn:
+        opened = conn.execute(
+            select(ri.kind, ri.title).where(ri.run_id == run_id, ri.model == model)
+        ).all()
+        rules = conn.execute(
+            select(q.rule, q.detail).where(q.run_id == run_id, q.source == "litellm")
+        ).all()
+    return (
+        [f"{kind}: {title}" for kind, title in opened],
+        [rule for rule, detail in rules if model in detail],
+    )
+
+
+def test_a_secondary_azure_price_per_1k_is_set_aside_not_proposed_unscoped(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    sources = ["azure", "litellm"]
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    replayed_run(db, WORLDS / "epoch-2.json", sources, accept_new=True)
+    url = urls("litellm")[0]
+    entry = json.loads(recorded_text(url))["azure/gpt-4.1-mini"]
+    per_1k = {
+        k: float(Decimal(str(v)) * 1000) if k.endswith("_per_token") else v
+        for k, v in entry.items()
+    }
+    assert per_1k["input_cost_per_token"] == 0.0004
+    run_id = replayed_run(db, _litellm_changed(tmp_path, {"azure/gpt-4.1-mini": per_1k}), sources)
+    assert reported(db, run_id)["litellm"][0] == "ok"
+    opened, rules = _opened_and_set_aside(db, run_id, "gpt-4.1-mini")
+    assert not [item for item in opened if not item.startswith("anomaly")], opened
+    assert OFF_OFFICIAL_RULE in rules, rules
+
+
+def test_a_tier_key_renamed_beside_a_dated_key_is_flagged_not_a_new_tier(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    sources = ["anthropic-page", "litellm"]
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    replayed_run(db, WORLDS / "epoch-2.json", sources, accept_new=True)
+    url = urls("litellm")[0]
+    entry = json.loads(recorded_text(url))["claude-sonnet-4-5"]
+    renamed = {k.replace("_above_200k_tokens", "_above_128k_tokens"): v for k, v in entry.items()}
+    assert renamed != entry
+    world = _litellm_changed(tmp_path, {"claude-sonnet-4-5": renamed})
+    run_id = replayed_run(db, world, sources)
+    opened, rules = _opened_and_set_aside(db, run_id, "claude-sonnet-4-5")
+    assert not [item for item in opened if "128000" in item or "new" in item], opened
+    assert THRESHOLD_RULE in rules, rules
