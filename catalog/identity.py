@@ -30,9 +30,14 @@ secondary's price with no scope on a route that sources price by deployment scop
 not compared: which deployment it is for is not known yet. Such a snapshot is a known model of
 its own everywhere, with its base noted (`snapshot_of`); the others fold into their base, which
 then carries their prices. What one source states is compared only with itself, so two sources
-disagreeing never split a model. A dated model the catalog already holds (`learn`) stays what it
-is, so a run in which the official source is out decides nothing differently. One name means one
-model on every route.
+disagreeing never split a model. Nor does a secondary's statement of the base that the route's
+official source contradicts: a secondary's field of the base at another value than the official
+states it on that route is no evidence that the snapshot is priced apart (a fault round:
+LiteLLM's `gpt-4.1-mini` cache read written as its input price, beside OpenAI's, split
+`gpt-4.1-mini-2025-04-14` off on four routes, OpenAI's own fine-tuning prices of it with them);
+the snapshot folds, and the source's two values of the field are its problem ("stated twice").
+A dated model the catalog already holds (`learn`) stays what it is, so a run in which the
+official source is out decides nothing differently. One name means one model on every route.
 
 Collisions: a name a rule maps onto a model (rules 2-4) stays unmapped when the same source
 states another value for one of its fields, on the same route, under another name of that model
@@ -280,12 +285,21 @@ class Identity:
                 }
             siblings[(source, route, squashed(snapshot_base(name) or name))][name] = stated
             compared[(source, route, name)] = stated
-        for group in siblings.values():
+        official_by = {
+            (route, name): stated
+            for (_, official, route, name), stated in fields.items()
+            if official
+        }
+        folded: set[str] = set()  # apart only by a base's field the official contradicts
+        for (_, route, _), group in siblings.items():
             for name, stated in group.items():
                 if snapshot_base(name) and _priced_apart(name, stated, group):
-                    self.distinct.add(name)
+                    if _priced_apart(name, stated, _as_official_allows(route, group, official_by)):
+                        self.distinct.add(name)
+                    else:
+                        folded.add(name)
         self._changed()
-        self._block_collisions(compared)
+        self._block_collisions(compared, folded - self.distinct)
         for (_, official, route, name), stated in fields.items():
             if official:
                 model = self.model(name)
@@ -293,11 +307,15 @@ class Identity:
                     self.scopes.add(route, model or name, key, value)
 
     def _block_collisions(
-        self, compared: dict[tuple[str, str, str], dict[Measure, Decimal]]
+        self, compared: dict[tuple[str, str, str], dict[Measure, Decimal]], folded: set[str]
     ) -> None:
         """A name that a rule (not its own form) maps onto a model is left unmapped when the same
         source states, on the same route, another value for one of its fields under another name
-        of that model: a rule never makes one source state two values for one field."""
+        of that model: a rule never makes one source state two values for one field. Not a
+        snapshot `folded` into its base though a source's fields of the base differ from it
+        where the official source contradicts them (module docstring): left unmapped, it would
+        be unmapped for every source, the official one too; the source's two values of the field
+        are its problem ("stated twice")."""
         by_model: dict[tuple[str, str, str], list[str]] = defaultdict(list)
         for source, route, name in compared:
             model = self.model(name)
@@ -305,7 +323,7 @@ class Identity:
                 by_model[(source, route, model)].append(name)
         for (source, route, model), names in by_model.items():
             for name in names:
-                if name == model or name in self.distinct:
+                if name == model or name in self.distinct or name in folded:
                     continue
                 stated = compared[(source, route, name)]
                 if any(
@@ -359,6 +377,25 @@ class Identity:
             )
         self._resolved[source_model] = found
         return found
+
+
+def _as_official_allows(
+    route: str,
+    group: dict[str, dict[Measure, Decimal]],
+    official_by: dict[tuple[str, str], dict[Measure, Decimal]],
+) -> dict[str, dict[Measure, Decimal]]:
+    """One source's names of a model on `route` (`group`), its undated names (bases) without the
+    fields the route's official source states at another value under the same name
+    (`official_by`, by (route, name)): what `_priced_apart` may compare a snapshot with. An
+    official source's own group is returned as it is."""
+    trimmed: dict[str, dict[Measure, Decimal]] = {}
+    for name, stated in group.items():
+        official = official_by.get((route, name))
+        if official is None or snapshot_base(name) or official is stated:
+            trimmed[name] = stated
+        else:
+            trimmed[name] = {k: v for k, v in stated.items() if official.get(k, v) == v}
+    return trimmed
 
 
 def _priced_apart(

@@ -9,7 +9,10 @@ recorded LiteLLM map of epoch-2:
   own, a thousand times Azure's;
 - a tier key renamed (BerriAI/litellm#9807): `claude-sonnet-4-5`'s `*_above_200k_tokens` keys as
   `*_above_128k_tokens`, while its dated key still states 200k. The dated key's 200k excused the
-  other key's 128k, and a 128k tier Anthropic's page contradicts was proposed.
+  other key's 128k, and a 128k tier Anthropic's page contradicts was proposed;
+- a cache read written as the input price (BerriAI/litellm#9833) on `gpt-4.1-mini` only: LiteLLM
+  then priced its dated key apart from it, and `gpt-4.1-mini-2025-04-14` became a model of its
+  own on every route, OpenAI's own statements of it with it.
 
 Refreshes through the real flow (Scrapy over loopback HTTP, a real Prefect API, SQLite).
 """
@@ -27,6 +30,7 @@ from catalog import store
 from catalog.intake import OFF_OFFICIAL_RULE
 from catalog.tables import quarantine, review_items
 from catalog.thresholds import THRESHOLD_RULE
+from schemas.batch import STATED_TWICE_RULE
 from tests.conftest import WORLDS
 from tests.test_fault_kinds import urls
 from tests.worlds import fault_world, recorded_text, replayed_run, reported
@@ -96,3 +100,27 @@ def test_a_tier_key_renamed_beside_a_dated_key_is_flagged_not_a_new_tier(
     opened, rules = _opened_and_set_aside(db, run_id, "claude-sonnet-4-5")
     assert not [item for item in opened if "128000" in item or "new" in item], opened
     assert THRESHOLD_RULE in rules, rules
+
+
+def test_a_base_price_the_official_contradicts_splits_no_snapshot(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """LiteLLM's `gpt-4.1-mini` cache read written as its input price (BerriAI/litellm#9833),
+    its dated key as recorded: the dated id stays the model OpenAI's page names, and LiteLLM's
+    two values of the field are its problem."""
+    sources = ["openai-page", "litellm"]
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    replayed_run(db, WORLDS / "epoch-2.json", sources, accept_new=True)
+    url = urls("litellm")[0]
+    entry = json.loads(recorded_text(url))["gpt-4.1-mini"]
+    assert entry["cache_read_input_token_cost"] < entry["input_cost_per_token"]
+    world = _litellm_changed(
+        tmp_path,
+        {"gpt-4.1-mini": {**entry, "cache_read_input_token_cost": entry["input_cost_per_token"]}},
+    )
+    run_id = replayed_run(db, world, sources)
+    opened, rules = _opened_and_set_aside(db, run_id, "gpt-4.1-mini")
+    split, _ = _opened_and_set_aside(db, run_id, "gpt-4.1-mini-2025-04-14")
+    assert split == [], split
+    assert STATED_TWICE_RULE in rules, rules
+    assert not [item for item in opened if item.startswith("new")], opened
