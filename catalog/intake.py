@@ -37,6 +37,7 @@ from catalog.normalize import (
 from catalog.plausibility import implausible, jumped
 from schemas.batch import validate, validate_by_source
 from schemas.fetch import HEADERLESS_RULE, PAGES_SHIFTED_RULE, UNLISTED_GROUP_RULE, FetchedPage
+from schemas.field import Dims
 from schemas.records import Observation, Problem
 from schemas.sources import Source
 from schemas.vocab import Dim, Kind
@@ -170,7 +171,12 @@ def validate_each(
             *named[batch.source.id],
             partial(rescaled_response, in_force=in_force, stated=each_stated),
             partial(slipped, in_force=in_force or {}, stated=stated_anywhere),
-            partial(off_official_scopes, scopes=identity.scopes, official=batch.source.is_official),
+            partial(
+                off_official_scopes,
+                scopes=identity.scopes,
+                official=batch.source.is_official,
+                in_force=in_force or {},
+            ),
         )
         if batch.source.id not in failures
         else SourceIntake(
@@ -352,21 +358,28 @@ def slipped(
 
 OFF_OFFICIAL_RULE = "a power of ten off every official scope's price"
 _SCOPE = Dim.SCOPE.value
+_REGION = Dim.REGION.value
 
 
 def off_official_scopes(
-    valid: Sequence[Observation], scopes: OfficialScopes, official: Callable[[str], bool]
+    valid: Sequence[Observation],
+    scopes: OfficialScopes,
+    official: Callable[[str], bool],
+    in_force: Mapping[PriceKey, Decimal],
 ) -> list[Problem]:
     """A secondary's prices stated with no deployment scope, of a field the route's official
     source prices by scope (`scopes`, catalog.identity.OfficialScopes: Azure's meters), that are
     tenfold or more off every scope's official price, or zero beside them
-    (catalog.plausibility `jumped`): no deployment of the model is priced so, and left without a
-    scope the statement would be proposed as a field of its own (a fault round: LiteLLM's
-    `azure/gpt-4.1-mini` stated per 1K tokens, 400 beside Azure's 0.4 per 1M, proposed as a new
-    unscoped price). Set aside (OFF_OFFICIAL_RULE: an anomaly to review); the field stands as
-    last stated. `official(route)`: whether the source speaks for the route (its prices are
-    the scopes' own, never judged here)."""
+    (catalog.plausibility `jumped`), and off every scope's price the catalog holds in force
+    (`in_force`, catalog.runlog.prices_in_force: what the official vouched for before, standing
+    in for a meter of its own that moved this run and teaches no scope): no deployment of the
+    model is priced so, and left without a scope the statement would be proposed as a field of
+    its own (a fault round: LiteLLM's `azure/gpt-4.1-mini` stated per 1K tokens, 400 beside
+    Azure's 0.4 per 1M, proposed as a new unscoped price). Set aside (OFF_OFFICIAL_RULE: an
+    anomaly to review); the field stands as last stated. `official(route)`: whether the source
+    speaks for the route (its prices are the scopes' own, never judged here)."""
     problems: list[Problem] = []
+    held: dict[PriceKey, set[Decimal]] | None = None  # in force by field without scope, if asked
     for obs in valid:
         if obs.kind is not _PRICE or obs.model is None or obs.scheduled:
             continue
@@ -376,6 +389,11 @@ def off_official_scopes(
         if not by_scope or not all(
             jumped(price, obs.value) for prices in by_scope.values() for price in prices
         ):
+            continue
+        if held is None:
+            held = _in_force_without_scope(in_force)
+        field = (obs.route, obs.model, obs.component.value, obs.unit.value, obs.dimensions.key)
+        if not all(jumped(price, obs.value) for price in held.get(field, ())):
             continue
         stated = "; ".join(
             f"{scope} {', '.join(str(p) for p in sorted(prices))}"
@@ -395,6 +413,17 @@ def off_official_scopes(
             )
         )
     return problems
+
+
+def _in_force_without_scope(in_force: Mapping[PriceKey, Decimal]) -> dict[PriceKey, set[Decimal]]:
+    """The catalog's prices in force of fields stated with a deployment scope, by the field
+    without its scope and region."""
+    out: dict[PriceKey, set[Decimal]] = {}
+    for (route, model, component, unit, dims), value in in_force.items():
+        if f"{_SCOPE}=" in dims:
+            bare = Dims.parse(dims).without(_SCOPE).without(_REGION)
+            out.setdefault((route, model, component, unit, bare.key), set()).add(value)
+    return out
 
 
 def rescaled_response(

@@ -10,13 +10,13 @@ same route has one set of thresholds, so the rule, per (route, model):
   no official source states a tier, those every other source states for it on that route,
   provided at least two other sources state tiers and they agree (one source against one other is
   a disagreement of sources, for compare to report, not a contradiction);
-- a source's price whose threshold is not among the reference thresholds, while the source
-  states none of them under the same name (a record that states the reference threshold and
-  another has a tier the reference may not state; another spelling's statement of the reference
-  excuses nothing: a fault round renamed LiteLLM's `claude-sonnet-4-5` tier keys to 128k while
-  its dated key still stated Anthropic's 200k), is quarantined with the rule THRESHOLD_RULE,
-  its observation kept as the evidence: it becomes an anomaly for a reviewer, and no field
-  `context_above=N` is made of it;
+- a source's price whose threshold is not among the reference thresholds is quarantined with
+  the rule THRESHOLD_RULE, its observation kept as the evidence: it becomes an anomaly for a
+  reviewer, and no field `context_above=N` is made of it, whatever else the source states (fault
+  rounds: LiteLLM's `claude-sonnet-4-5` tier keys renamed to 128k beside its dated key's 200k;
+  Gemini 1.5's 128k tier keys pasted into a 2.5 record beside its 200k ones; recorded, Portkey's
+  gemini-3.1-pro-preview tier above 128k beside its 200k one, where LiteLLM, models.dev and
+  genai-prices state 200k alone);
 - where the route's official source prices the model with no tier at all, a secondary's tier
   priced exactly as its own price below the threshold is a phantom (a key name's threshold over
   a flat price: Portkey's `gemini-2.0-flash-gt-128k`), quarantined by the same rule. A tier
@@ -59,8 +59,6 @@ def contradicting(
     statements of sources not read this run) count as stated, and are neither kept nor flagged."""
     official = cache(official)  # asked per price, about a few hundred (source, route) pairs
     stated: dict[RouteModel, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-    # The thresholds each name a source writes states, by (source, name there, route, model).
-    by_name: dict[tuple[str, str, RouteModel], set[int]] = defaultdict(set)
     flat: set[RouteModel] = set()  # priced by the route's official source, which states no tier
     # Each source's untiered prices, by (source, (route, model), measure as a _MeasureKey).
     base: dict[tuple[str, RouteModel, _MeasureKey], Decimal] = {}
@@ -70,7 +68,6 @@ def contradicting(
         above = _threshold(obs)
         if above is not None:
             stated[(obs.route, obs.model)][obs.source].add(above)
-            by_name[(obs.source, obs.source_model, (obs.route, obs.model))].add(above)
         else:
             measure = (obs.kind, obs.component, obs.unit, obs.dimensions.key)
             base[(obs.source, (obs.route, obs.model), measure)] = obs.value
@@ -96,11 +93,7 @@ def contradicting(
                 )
             )
             continue
-        if (
-            not reference
-            or above in reference
-            or by_name[(obs.source, obs.source_model, key)] & reference
-        ):
+        if not reference or above in reference:
             kept.append(obs)
             continue
         thresholds = ", ".join(str(t) for t in sorted(reference))

@@ -124,3 +124,58 @@ def test_a_base_price_the_official_contradicts_splits_no_snapshot(
     assert split == [], split
     assert STATED_TWICE_RULE in rules, rules
     assert not [item for item in opened if item.startswith("new")], opened
+
+
+def test_secondaries_beside_an_azure_meter_that_moved_are_not_set_aside(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """Azure the one rescaled (Azure-Samples/AI-Gateway#403: a per-1K meter's unit read as 1M):
+    its moved meters are anomalies, and the secondaries stating the price in force are not set
+    aside as a power of ten off the meter epoch-2 adds, the one Azure states that teaches a
+    scope (no value of it in force to have moved from)."""
+    sources = ["azure", "litellm"]
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    replayed_run(db, WORLDS / "epoch-1.json", sources, accept_new=True)
+    broken: dict[str, dict[str, object]] = {}
+    for url in urls("azure"):
+        document = json.loads(recorded_text(url))
+        meters = [
+            item
+            for item in document["Items"]
+            if item["skuName"].lower().startswith("gpt 4.1 mini") and item["unitOfMeasure"] == "1K"
+        ]
+        for item in meters:
+            item["unitOfMeasure"] = "1M"
+        if meters:
+            broken[url] = {"body": json.dumps(document)}
+    assert broken
+    run_id = replayed_run(db, fault_world(tmp_path, broken), sources)
+    opened, rules = _opened_and_set_aside(db, run_id, "gpt-4.1-mini")
+    assert any(item.startswith("anomaly") for item in opened), opened
+    assert OFF_OFFICIAL_RULE not in rules, rules
+
+
+def test_a_tier_the_official_page_does_not_state_is_flagged_beside_its_own(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """Gemini 1.5's 128k tier keys pasted into LiteLLM's gemini-2.5-pro records beside their 200k
+    ones: Google's page states the model's one threshold, 200k."""
+    sources = ["gemini-page", "litellm"]
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    replayed_run(db, WORLDS / "epoch-2.json", sources, accept_new=True)
+    document = json.loads(recorded_text(urls("litellm")[0]))
+    change = {}
+    for key in ("gemini-2.5-pro", "gemini/gemini-2.5-pro"):
+        entry = document[key]
+        extra = {
+            k.replace("_above_200k_tokens", "_above_128k_tokens"): v
+            for k, v in entry.items()
+            if "_above_200k_tokens" in k
+        }
+        assert extra
+        change[key] = {**entry, **extra}
+    run_id = replayed_run(db, _litellm_changed(tmp_path, change), sources)
+    opened, rules = _opened_and_set_aside(db, run_id, "gemini-2.5-pro")
+    on_google = [item for item in opened if "google/" in item]
+    assert not [item for item in on_google if "128000" in item or "new" in item], opened
+    assert THRESHOLD_RULE in rules, rules
