@@ -384,8 +384,7 @@ def test_a_source_read_beside_unread_ones_maps_its_names_as_among_them(
     prefect_api: None, tmp_path: Path, portkey: str
 ) -> None:
     """Whether a dated id is a model of its own is decided from every statement of the run
-    (Portkey's prices gpt-realtime-mini-2025-10-06 apart from gpt-realtime-mini, where LiteLLM's
-    alone do not). Then LiteLLM's body changes (one byte) while
+    (Portkey's prices gpt-5.2-2025-12-11 apart from gpt-5.2, where LiteLLM's alone do not). Then LiteLLM's body changes (one byte) while
     Portkey's is unchanged, or Portkey fails: LiteLLM states the same models as when all three
     were read (learning from Portkey's stored observations instead folded some of LiteLLM's
     dated ids into their base: a source that failed changed another's statements, and three
@@ -417,7 +416,7 @@ def test_a_source_read_beside_unread_ones_maps_its_names_as_among_them(
     reports = _reports(db, second)
     assert reports["portkey"].status == ("ok" if portkey == "unchanged" else "failed")
     assert not reports["litellm"].reason.startswith("unchanged")
-    assert "gpt-realtime-mini-2025-10-06" in litellm_models(first)
+    assert "gpt-5.2-2025-12-11" in litellm_models(first)
     assert litellm_models(second) == litellm_models(first)
 
 
