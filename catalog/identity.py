@@ -31,11 +31,14 @@ not compared: which deployment it is for is not known yet. Such a snapshot is a 
 its own everywhere, with its base noted (`snapshot_of`); the others fold into their base, which
 then carries their prices. What one source states is compared only with itself, so two sources
 disagreeing never split a model. Nor does a secondary's statement of the base that the route's
-official source contradicts: a secondary's field of the base at another value than the official
-states it on that route is no evidence that the snapshot is priced apart (a fault round:
-LiteLLM's `gpt-4.1-mini` cache read written as its input price, beside OpenAI's, split
-`gpt-4.1-mini-2025-04-14` off on four routes, OpenAI's own fine-tuning prices of it with them);
-the snapshot folds, and the source's two values of the field are its problem ("stated twice").
+official source contradicts while the source's own snapshot states the official's value: the
+source contradicts itself and the official sides with its snapshot, so its base's field is no
+evidence that the snapshot is priced apart (a fault round: LiteLLM's `gpt-4.1-mini` cache read
+written as its input price, beside OpenAI's, split `gpt-4.1-mini-2025-04-14` off on four routes,
+OpenAI's own fine-tuning prices of it with them); the snapshot folds, and the source's two values
+of the field are its problem ("stated twice"). The base is met under any spelling (squashed). A
+base field the official contradicts that no snapshot of the source backs stays: the official
+page may be the one misprinted, and one misprint must not remap a model on every route.
 A dated model the catalog already holds (`learn`) stays what it is, so a run in which the
 official source is out decides nothing differently. One name means one model on every route.
 
@@ -285,11 +288,14 @@ class Identity:
                 }
             siblings[(source, route, squashed(snapshot_base(name) or name))][name] = stated
             compared[(source, route, name)] = stated
-        official_by = {
-            (route, name): stated
-            for (_, official, route, name), stated in fields.items()
-            if official
-        }
+        # The official statements by (route, squashed name): a secondary's spelling of a base
+        # ("gpt-41-mini") meets the official's name; two official names one key would join
+        # (route, key) to nothing, since neither is the other's statement.
+        official_by: dict[tuple[str, str], dict[Measure, Decimal] | None] = {}
+        for (_, official, route, name), stated in fields.items():
+            if official:
+                joined = (route, squashed(name))
+                official_by[joined] = None if joined in official_by else stated
         folded: set[str] = set()  # apart only by a base's field the official contradicts
         for (_, route, _), group in siblings.items():
             for name, stated in group.items():
@@ -382,19 +388,33 @@ class Identity:
 def _as_official_allows(
     route: str,
     group: dict[str, dict[Measure, Decimal]],
-    official_by: dict[tuple[str, str], dict[Measure, Decimal]],
+    official_by: dict[tuple[str, str], dict[Measure, Decimal] | None],
 ) -> dict[str, dict[Measure, Decimal]]:
-    """One source's names of a model on `route` (`group`), its undated names (bases) without the
-    fields the route's official source states at another value under the same name
-    (`official_by`, by (route, name)): what `_priced_apart` may compare a snapshot with. An
-    official source's own group is returned as it is."""
+    """One source's names of a model on `route` (`group`), its undated names (bases) without each
+    field the source contradicts itself on where the route's official source sides with its
+    snapshot: the base states the field at another value than the official statement of the
+    same name (`official_by`, by (route, squashed name)), and a snapshot of the group states it
+    at the official's value. What `_priced_apart` may compare a snapshot with. A base field the
+    official contradicts but no snapshot of the source backs stays (the official may be the one
+    mistaken; the source's snapshot and base then differ on their own). An official source's own
+    group is returned as it is."""
+    backed = {
+        (key, value)
+        for name, stated in group.items()
+        if snapshot_base(name)
+        for key, value in stated.items()
+    }
     trimmed: dict[str, dict[Measure, Decimal]] = {}
     for name, stated in group.items():
-        official = official_by.get((route, name))
+        official = official_by.get((route, squashed(name)))
         if official is None or snapshot_base(name) or official is stated:
             trimmed[name] = stated
         else:
-            trimmed[name] = {k: v for k, v in stated.items() if official.get(k, v) == v}
+            trimmed[name] = {
+                k: v
+                for k, v in stated.items()
+                if official.get(k, v) == v or (k, official[k]) not in backed
+            }
     return trimmed
 
 

@@ -12,7 +12,9 @@ recorded LiteLLM map of epoch-2:
   other key's 128k, and a 128k tier Anthropic's page contradicts was proposed;
 - a cache read written as the input price (BerriAI/litellm#9833) on `gpt-4.1-mini` only: LiteLLM
   then priced its dated key apart from it, and `gpt-4.1-mini-2025-04-14` became a model of its
-  own on every route, OpenAI's own statements of it with it.
+  own on every route, OpenAI's own statements of it with it. The same under the spelling
+  `gpt-41-mini`, and (fault round 24) the converse: OpenAI's page misprinting a base price must
+  not fold a dated id that Portkey prices apart.
 
 Refreshes through the real flow (Scrapy over loopback HTTP, a real Prefect API, SQLite).
 """
@@ -28,7 +30,7 @@ from sqlalchemy import select
 
 from catalog import store
 from catalog.intake import OFF_OFFICIAL_RULE
-from catalog.tables import quarantine, review_items
+from catalog.tables import catalog_values, quarantine, review_items
 from catalog.thresholds import THRESHOLD_RULE
 from schemas.batch import STATED_TWICE_RULE
 from tests.conftest import WORLDS
@@ -179,3 +181,60 @@ def test_a_tier_the_official_page_does_not_state_is_flagged_beside_its_own(
     on_google = [item for item in opened if "google/" in item]
     assert not [item for item in on_google if "128000" in item or "new" in item], opened
     assert THRESHOLD_RULE in rules, rules
+
+
+def test_a_base_spelled_otherwise_is_met_by_the_official_statement(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """The cache-read slip of the test above under LiteLLM's spelling `gpt-41-mini` (Azure's way
+    of writing versions): the official statement meets the base under any spelling, and the
+    dated id still folds."""
+    sources = ["openai-page", "litellm"]
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    replayed_run(db, WORLDS / "epoch-2.json", sources, accept_new=True)
+    url = urls("litellm")[0]
+    document = json.loads(recorded_text(url))
+    entry = document.pop("gpt-4.1-mini")
+    assert "gpt-41-mini" not in document
+    document["gpt-41-mini"] = {
+        **entry,
+        "cache_read_input_token_cost": entry["input_cost_per_token"],
+    }
+    run_id = replayed_run(db, fault_world(tmp_path, {url: {"body": json.dumps(document)}}), sources)
+    split, _ = _opened_and_set_aside(db, run_id, "gpt-4.1-mini-2025-04-14")
+    assert split == [], split
+
+
+def _family(db: str, base: str) -> set[tuple[str, str]]:
+    """The (route, model) pairs of `db`'s catalog values whose model is `base` or a dated id."""
+    v = catalog_values.c
+    with store.connect(db).connect() as conn:
+        found = conn.execute(
+            select(v.route, v.model).distinct().where(v.model.like(f"{base}%"))
+        ).all()
+    return {(route, model) for route, model in found}
+
+
+def test_an_official_misprint_no_snapshot_backs_remaps_no_model(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """OpenAI's page with gpt-4o-mini-audio-preview's audio prices a fifth too high ($12/$24 for
+    $10/$20), read into a new catalog: Portkey's base states $10/$20 and its dated key other
+    values again, so nothing backs the page's figure against Portkey's base, which still prices
+    the dated id apart: the catalog holds the models the recorded page gives it."""
+    sources = ["openai-page", "portkey"]
+    recorded = f"sqlite:///{tmp_path / 'recorded.db'}"
+    replayed_run(recorded, WORLDS / "epoch-2.json", sources, accept_new=True)
+    url = urls("openai-page")[0]
+    row = "| gpt-4o-mini-audio-preview | $10.00 | - | $20.00 |"
+    page = recorded_text(url)
+    assert page.count(row) == 1
+    world = fault_world(
+        tmp_path,
+        {url: {"body": page.replace(row, row.replace("$10.00", "$12.00").replace("$20", "$24"))}},
+    )
+    misprinted = f"sqlite:///{tmp_path / 'misprinted.db'}"
+    replayed_run(misprinted, world, sources, accept_new=True)
+    family = _family(recorded, "gpt-4o-mini-audio-preview")
+    assert ("openai", "gpt-4o-mini-audio-preview-2024-12-17") in family, family
+    assert _family(misprinted, "gpt-4o-mini-audio-preview") == family

@@ -384,11 +384,12 @@ def test_a_source_read_beside_unread_ones_maps_its_names_as_among_them(
     prefect_api: None, tmp_path: Path, portkey: str
 ) -> None:
     """Whether a dated id is a model of its own is decided from every statement of the run
-    (Portkey's prices gpt-5.2-2025-12-11 apart from gpt-5.2, where LiteLLM's alone do not). Then LiteLLM's body changes (one byte) while
-    Portkey's is unchanged, or Portkey fails: LiteLLM states the same models as when all three
-    were read (learning from Portkey's stored observations instead folded some of LiteLLM's
-    dated ids into their base: a source that failed changed another's statements, and three
-    runs later 'missing' items opened for models LiteLLM lists)."""
+    (Portkey's prices gpt-5.2-2025-12-11 apart from gpt-5.2, where LiteLLM's alone do not).
+    Then LiteLLM's body changes (one byte) while Portkey's is unchanged, or Portkey fails:
+    LiteLLM states the same models as when all three were read (learning from Portkey's stored
+    observations instead folded some of LiteLLM's dated ids into their base: a source that
+    failed changed another's statements, and three runs later 'missing' items opened for
+    models LiteLLM lists)."""
     db = f"sqlite:///{tmp_path / 'catalog.db'}"
     body = (SNAPSHOTS / "litellm/model_prices_and_context_window.json").read_text() + "\n"
     broken: dict[str, dict[str, Any]] = {LITELLM: {"body": body}}
