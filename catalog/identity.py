@@ -289,13 +289,15 @@ class Identity:
             siblings[(source, route, squashed(snapshot_base(name) or name))][name] = stated
             compared[(source, route, name)] = stated
         # The official statements by (route, squashed name): a secondary's spelling of a base
-        # ("gpt-41-mini") meets the official's name; two official names one key would join
-        # (route, key) to nothing, since neither is the other's statement.
-        official_by: dict[tuple[str, str], dict[Measure, Decimal] | None] = {}
+        # ("gpt-41-mini") meets the official's name. Two official statements one key joins (two
+        # spellings, or two sources official for the route) join as the fields they do not
+        # state at two values.
+        official_by: dict[tuple[str, str], dict[Measure, Decimal]] = {}
         for (_, official, route, name), stated in fields.items():
             if official:
                 joined = (route, squashed(name))
-                official_by[joined] = None if joined in official_by else stated
+                other = official_by.get(joined)
+                official_by[joined] = stated if other is None else _agreed(other, stated)
         folded: set[str] = set()  # apart only by a base's field the official contradicts
         for (_, route, _), group in siblings.items():
             for name, stated in group.items():
@@ -385,10 +387,16 @@ class Identity:
         return found
 
 
+def _agreed(one: dict[Measure, Decimal], other: dict[Measure, Decimal]) -> dict[Measure, Decimal]:
+    """The fields of two statements of one model, without those they state at two values."""
+    joined = {**other, **one}
+    return {k: v for k, v in joined.items() if other.get(k, v) == v and one.get(k, v) == v}
+
+
 def _as_official_allows(
     route: str,
     group: dict[str, dict[Measure, Decimal]],
-    official_by: dict[tuple[str, str], dict[Measure, Decimal] | None],
+    official_by: dict[tuple[str, str], dict[Measure, Decimal]],
 ) -> dict[str, dict[Measure, Decimal]]:
     """One source's names of a model on `route` (`group`), its undated names (bases) without each
     field the source contradicts itself on where the route's official source sides with its

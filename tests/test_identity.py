@@ -291,3 +291,41 @@ def test_a_bare_version_of_an_official_source_names_no_model_without_an_alias() 
     assert bare and {o.model for o in bare} == {None}
     assert identity.model("Azure OpenAI GPT5/5.2") == "gpt-5.2"
     assert {o.model for o in found if o.source_model == "Azure OpenAI GPT5/5.2"} == {"gpt-5.2"}
+
+
+def _cache_read_as_input(drafts: SourceDrafts, source_model: str) -> SourceDrafts:
+    """`drafts` with `source_model`'s cache read (no dimensions) at its input price: LiteLLM's
+    fault kind BerriAI/litellm#9833, made from the recorded drafts."""
+    stated = {
+        d.component: d.value
+        for _, d in drafts.drafts
+        if d.source_model == source_model and d.route == "openai" and not d.dimensions
+    }
+    assert stated[Component.CACHE_READ] < stated[Component.INPUT]
+
+    def slipped(draft: Draft) -> Draft:
+        if (draft.source_model, draft.route, draft.component) != (
+            source_model,
+            "openai",
+            Component.CACHE_READ,
+        ) or draft.dimensions:
+            return draft
+        return replace(draft, value=stated[Component.INPUT])
+
+    return SourceDrafts(drafts.source, [(p, slipped(d)) for p, d in drafts.drafts], [])
+
+
+def test_two_official_statements_of_a_base_side_with_a_snapshot_only_where_they_agree() -> None:
+    """Two sources official for OpenAI's route (the page and a second reading of it under
+    another id) and LiteLLM's gpt-4.1-mini cache read written as its input price: where both
+    official sources state the true cache read, LiteLLM's dated key backs them and the dated id
+    folds; where the second states the slip too, the official word is split, backs nothing, and
+    LiteLLM's base and dated key stand apart as stated."""
+    page = world_drafts("openai-page")
+    second = replace(page.source, id="openai-second")
+    litellm = _cache_read_as_input(world_drafts("litellm"), "gpt-4.1-mini")
+    snapshot = "gpt-4.1-mini-2025-04-14"
+    for also, folds in ((page, True), (_cache_read_as_input(page, "gpt-4.1-mini"), False)):
+        identity = Identity.load()
+        learn_official_models(identity, [page, SourceDrafts(second, also.drafts, []), litellm])
+        assert (identity.model(snapshot) == "gpt-4.1-mini") is folds
