@@ -323,21 +323,30 @@ class Identity:
         snapshot `folded` into its base though a source's fields of the base differ from it
         where the official source contradicts them (module docstring): left unmapped, it would
         be unmapped for every source, the official one too; the source's two values of the field
-        are its problem ("stated twice")."""
+        are its problem ("stated twice"). Where the source also writes the model's own form, a
+        field that form states is held against it alone: the name that departs from it is the
+        one left unmapped, not a name that agrees with it (a fault round: LiteLLM's second spelling
+        `gpt-41-mini` with a slipped cache read unmapped `gpt-4.1-mini-2025-04-14`, which states
+        the base's value, for every source)."""
         by_model: dict[tuple[str, str, str], list[str]] = defaultdict(list)
         for source, route, name in compared:
             model = self.model(name)
             if model is not None:
                 by_model[(source, route, model)].append(name)
         for (source, route, model), names in by_model.items():
+            own = compared.get((source, route, model), {}) if model in names else {}
             for name in names:
                 if name == model or name in self.distinct or name in folded:
                     continue
                 stated = compared[(source, route, name)]
                 if any(
-                    compared[(source, route, other)].get(key, value) != value
-                    for other in names
-                    if other != name
+                    own[key] != value
+                    if key in own
+                    else any(
+                        compared[(source, route, other)].get(key, value) != value
+                        for other in names
+                        if other != name
+                    )
                     for key, value in stated.items()
                 ):
                     self.blocked.add(name)

@@ -329,3 +329,27 @@ def test_two_official_statements_of_a_base_side_with_a_snapshot_only_where_they_
         identity = Identity.load()
         learn_official_models(identity, [page, SourceDrafts(second, also.drafts, []), litellm])
         assert (identity.model(snapshot) == "gpt-4.1-mini") is folds
+
+
+def test_a_second_spelling_that_departs_from_the_base_is_the_one_left_unmapped() -> None:
+    """LiteLLM's gpt-4.1-mini as recorded, and the same entry again as `gpt-41-mini` with its
+    cache read at its input price: the second spelling is left unmapped, and the dated id, which
+    states the base's values, still folds into gpt-4.1-mini for every source."""
+    litellm = world_drafts("litellm")
+    respelled = _cache_read_as_input(
+        SourceDrafts(
+            litellm.source,
+            [
+                (p, replace(d, source_model="gpt-41-mini"))
+                for p, d in litellm.drafts
+                if d.source_model == "gpt-4.1-mini"
+            ],
+            [],
+        ),
+        "gpt-41-mini",
+    )
+    both = SourceDrafts(litellm.source, litellm.drafts + respelled.drafts, [])
+    identity = Identity.load()
+    learn_official_models(identity, [world_drafts("openai-page"), both])
+    assert identity.model("gpt-41-mini") is None
+    assert identity.model("gpt-4.1-mini-2025-04-14") == "gpt-4.1-mini"
