@@ -32,13 +32,17 @@ its own everywhere, with its base noted (`snapshot_of`); the others fold into th
 then carries their prices. What one source states is compared only with itself, so two sources
 disagreeing never split a model. Nor does a secondary's statement of the base that the route's
 official source contradicts while the source's own snapshot states the official's value: the
-source contradicts itself and the official sides with its snapshot, so its base's field is no
-evidence that the snapshot is priced apart (a fault round: LiteLLM's `gpt-4.1-mini` cache read
-written as its input price, beside OpenAI's, split `gpt-4.1-mini-2025-04-14` off on four routes,
-OpenAI's own fine-tuning prices of it with them); the snapshot folds, and the source's two values
-of the field are its problem ("stated twice"). The base is met under any spelling (squashed). A
-base field the official contradicts that no snapshot of the source backs stays: the official
-page may be the one misprinted, and one misprint must not remap a model on every route.
+source contradicts itself and the official sides with its snapshot, so its base's field is read
+at the official's value (a fault round: LiteLLM's `gpt-4.1-mini` cache read written as its input
+price, beside OpenAI's, split `gpt-4.1-mini-2025-04-14` off on four routes, OpenAI's own
+fine-tuning prices of it with them); the snapshot folds, and the source's two values of the
+field are its problem ("stated twice"). A stale base the same way: Portkey's recorded
+`gpt-4o-audio-preview` at its 2024-10-01 key's audio prices, where OpenAI's page and Portkey's
+2024-12-17 key state $40/$80: 2024-12-17 and 2025-06-03 fold (Azure's gpt-4o-aud meters with
+them) and 2024-10-01 is the one apart. The base is met under any spelling (squashed); two
+official statements of one base count as the fields they agree on. A base field the official
+contradicts that no snapshot of the source backs stays: the official page may be the one
+misprinted, and one misprint must not remap a model on every route.
 A dated model the catalog already holds (`learn`) stays what it is, so a run in which the
 official source is out decides nothing differently. One name means one model on every route.
 
@@ -300,12 +304,14 @@ class Identity:
                 official_by[joined] = stated if other is None else _agreed(other, stated)
         folded: set[str] = set()  # apart only by a base's field the official contradicts
         for (_, route, _), group in siblings.items():
+            allowed = _as_official_allows(route, group, official_by)
             for name, stated in group.items():
-                if snapshot_base(name) and _priced_apart(name, stated, group):
-                    if _priced_apart(name, stated, _as_official_allows(route, group, official_by)):
-                        self.distinct.add(name)
-                    else:
-                        folded.add(name)
+                if not snapshot_base(name):
+                    continue
+                if _priced_apart(name, stated, allowed):
+                    self.distinct.add(name)
+                elif _priced_apart(name, stated, group):
+                    folded.add(name)
         self._changed()
         self._block_collisions(compared, folded - self.distinct)
         for (_, official, route, name), stated in fields.items():
@@ -407,14 +413,16 @@ def _as_official_allows(
     group: dict[str, dict[Measure, Decimal]],
     official_by: dict[tuple[str, str], dict[Measure, Decimal]],
 ) -> dict[str, dict[Measure, Decimal]]:
-    """One source's names of a model on `route` (`group`), its undated names (bases) without each
-    field the source contradicts itself on where the route's official source sides with its
-    snapshot: the base states the field at another value than the official statement of the
-    same name (`official_by`, by (route, squashed name)), and a snapshot of the group states it
-    at the official's value. What `_priced_apart` may compare a snapshot with. A base field the
-    official contradicts but no snapshot of the source backs stays (the official may be the one
-    mistaken; the source's snapshot and base then differ on their own). An official source's own
-    group is returned as it is."""
+    """One source's names of a model on `route` (`group`), each undated name's (base's) field
+    read at the official's value where the source contradicts itself and the route's official
+    source sides with its snapshot: the base states the field at another value than the
+    official statement of the same name (`official_by`, by (route, squashed name)), and a
+    snapshot of the group states it at the official's value. What `_priced_apart` compares a
+    snapshot with: the base as the official prices it, so a snapshot priced like the source's
+    slipped or stale base is the one apart. A base field the official contradicts but no
+    snapshot of the source backs stays (the official may be the one mistaken; the source's
+    snapshot and base then differ on their own). An official source's own group is returned as
+    it is."""
     backed = {
         (key, value)
         for name, stated in group.items()
@@ -428,9 +436,8 @@ def _as_official_allows(
             trimmed[name] = stated
         else:
             trimmed[name] = {
-                k: v
+                k: official[k] if k in official and (k, official[k]) in backed else v
                 for k, v in stated.items()
-                if official.get(k, v) == v or (k, official[k]) not in backed
             }
     return trimmed
 

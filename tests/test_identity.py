@@ -353,3 +353,39 @@ def test_a_second_spelling_that_departs_from_the_base_is_the_one_left_unmapped()
     learn_official_models(identity, [world_drafts("openai-page"), both])
     assert identity.model("gpt-41-mini") is None
     assert identity.model("gpt-4.1-mini-2025-04-14") == "gpt-4.1-mini"
+
+
+def test_a_stale_secondary_base_is_read_as_the_official_states_it() -> None:
+    """Portkey's recorded gpt-4o-audio-preview is stale: audio at $100/$200 per 1M, the prices of
+    its 2024-10-01 key, where OpenAI's page and Portkey's own 2024-12-17 key state $40/$80. The
+    dated ids that state the official's price fold into the base (Azure's gpt-4o-aud-1217 and
+    -0603 meters with them); the one priced as the stale base is apart."""
+    identity = Identity.load()
+    sources = ("openai-page", "azure", "portkey")
+    learn_official_models(identity, [world_drafts(s) for s in sources])
+    for dated in ("gpt-4o-audio-preview-2024-12-17", "Azure OpenAI/gpt-4o-aud-0603"):
+        assert identity.model(dated) == "gpt-4o-audio-preview", dated
+    old = "gpt-4o-audio-preview-2024-10-01"
+    assert identity.model(old) == old
+    assert identity.snapshot_of(old) == "gpt-4o-audio-preview"
+
+
+def test_a_secondary_base_left_at_an_old_snapshot_s_prices_remaps_nothing() -> None:
+    """Portkey's gpt-4o-realtime-preview in its openai.json given its 2024-10-01 entry (an alias
+    left at the old snapshot's prices after it moved): the same dated ids are models of their
+    own as with Portkey's recorded entry."""
+    portkey = world_drafts("portkey")
+    old = "gpt-4o-realtime-preview-2024-10-01"
+    base = "gpt-4o-realtime-preview"
+    stale = [(p, d) for p, d in portkey.drafts if (d.source_model, d.route) != (base, "openai")]
+    stale += [
+        (p, replace(d, source_model=base))
+        for p, d in portkey.drafts
+        if (d.source_model, d.route) == (old, "openai")
+    ]
+    distinct = []
+    for drafts in (portkey, SourceDrafts(portkey.source, stale, [])):
+        identity = Identity.load()
+        learn_official_models(identity, [world_drafts("openai-page"), drafts])
+        distinct.append({m for m in identity.distinct if m.startswith(base)})
+    assert distinct[0] == distinct[1], distinct
