@@ -25,7 +25,8 @@ route, it states a field (price, limit or flag) of the snapshot at a value other
 states for the same field of the base model, or, for a field the base does not state, of another
 snapshot of the same base. Recorded: OpenAI's page lists gpt-4o-2024-05-13 at $5 beside gpt-4o
 at $2.50; Azure prices gpt-4o 0513/0806/1120 differently; OpenRouter prices deepseek-r1-0528
-apart from deepseek-r1. So folding never puts two values of one source on one field. A
+apart from deepseek-r1. So folding puts two values of one source on one field only where the
+official source or the other sources side against it (below: its "stated twice"). A
 secondary's price with no scope on a route that sources price by deployment scope (Azure) is
 not compared: which deployment it is for is not known yet. Such a snapshot is a known model of
 its own everywhere, with its base noted (`snapshot_of`); the others fold into their base, which
@@ -43,6 +44,15 @@ them) and 2024-10-01 is the one apart. The base is met under any spelling (squas
 official statements of one base count as the fields they agree on. A base field the official
 contradicts that no snapshot of the source backs stays: the official page may be the one
 misprinted, and one misprint must not remap a model on every route.
+The sources vote, field by field on each route: a dated id is apart when the route's official
+source prices it apart on a field, or, where no official source says either, when more sources
+price it apart on the field than state it at their base's value. So one secondary's slip on a
+dated key or its base (LiteLLM's gpt-4.1-mini-2025-04-14 cache read written as its input price;
+Portkey's recorded gpt-4o-mini-audio-preview-2024-12-17 with audio input and output swapped) is
+outvoted by another secondary that states the dated id as its base, and a source read alone
+beside the official page still decides by itself. The votes of one run add up over its calls
+(statements held for an unread source, then those read), so the order the statements come in
+decides nothing.
 A dated model the catalog already holds (`learn`) stays what it is, so a run in which the
 official source is out decides nothing differently. One name means one model on every route.
 
@@ -181,6 +191,14 @@ class Identity:
     blocked: set[str] = field(default_factory=set)  # names a rule would merge into a collision
     scopes: OfficialScopes = field(default_factory=OfficialScopes)
     scoped_routes: set[str] = field(default_factory=set)  # official prices there state a scope
+    # What each source's statements in this run say of each dated id, field by field
+    # (name -> (route, field) -> source -> (official for the route, priced apart)), the ids
+    # those votes keep apart, and the ids a source priced apart from its own base as it wrote it.
+    _votes: dict[str, dict[tuple[str, Measure], dict[str, tuple[bool, bool]]]] = field(
+        default_factory=dict, repr=False
+    )
+    _voted: set[str] = field(default_factory=set, repr=False)
+    _apart_once: set[str] = field(default_factory=set, repr=False)
     _candidates: dict[str, str] = field(default_factory=dict, repr=False)
     _resolved: dict[str, str | None] = field(default_factory=dict, repr=False)
     _loose: dict[str, set[str]] | None = field(default=None, repr=False)
@@ -231,6 +249,7 @@ class Identity:
             self.known.add(name)
             if snapshot_base(name):
                 self.distinct.add(name)
+                self._voted.discard(name)
         self._changed()
 
     def learn_listed(self, models: Iterable[str]) -> None:
@@ -302,18 +321,22 @@ class Identity:
                 joined = (route, squashed(name))
                 other = official_by.get(joined)
                 official_by[joined] = stated if other is None else _agreed(other, stated)
-        folded: set[str] = set()  # apart only by a base's field the official contradicts
-        for (_, route, _), group in siblings.items():
+        speaks = {(source, route) for (source, official, route, _) in fields if official}
+        for (source, route, _), group in siblings.items():
             allowed = _as_official_allows(route, group, official_by)
             for name, stated in group.items():
                 if not snapshot_base(name):
                     continue
-                if _priced_apart(name, stated, allowed):
-                    self.distinct.add(name)
-                elif _priced_apart(name, stated, group):
-                    folded.add(name)
+                votes = self._votes.setdefault(name, {})
+                for key, apart in _fields_apart(name, stated, allowed).items():
+                    votes.setdefault((route, key), {})[source] = ((source, route) in speaks, apart)
+                if _priced_apart(name, stated, group):
+                    self._apart_once.add(name)
+        self.distinct -= self._voted
+        self._voted = {n for n, v in self._votes.items() if _voted_apart(v)} - self.distinct
+        self.distinct |= self._voted
         self._changed()
-        self._block_collisions(compared, folded - self.distinct)
+        self._block_collisions(compared, self._apart_once - self.distinct)
         for (_, official, route, name), stated in fields.items():
             if official:
                 model = self.model(name)
@@ -440,6 +463,45 @@ def _as_official_allows(
                 for k, v in stated.items()
             }
     return trimmed
+
+
+def _fields_apart(
+    name: str, stated: dict[Measure, Decimal], group: dict[str, dict[Measure, Decimal]]
+) -> dict[Measure, bool]:
+    """Field by field, what one source's statement of a snapshot says against its base
+    (`_priced_apart`'s base): True where it states the field at another value than the base
+    (or, for a field no base states, than another snapshot of the same base), False where it
+    states the base's value. Fields it says nothing of are left out."""
+    written = snapshot_base(name)
+    bases = (
+        [group[written]]
+        if written in group
+        else [prices for other, prices in group.items() if not snapshot_base(other)]
+    )
+    said: dict[Measure, bool] = {}
+    for key, value in stated.items():
+        stating = [prices[key] for prices in bases if key in prices]
+        if stating:
+            said[key] = value not in stating
+        elif any(o != name and prices.get(key, value) != value for o, prices in group.items()):
+            said[key] = True
+    return said
+
+
+def _voted_apart(votes: dict[tuple[str, Measure], dict[str, tuple[bool, bool]]]) -> bool:
+    """Whether the sources' statements of a dated id keep it apart from its base: on some
+    route and field, the route's official source prices it apart, or (no official source
+    saying either) more sources price it apart than state it at their base's value. One
+    secondary's slip on a snapshot or its base is outvoted by another secondary that states
+    the snapshot as its base (module docstring)."""
+    for said in votes.values():
+        official = [apart for speaks, apart in said.values() if speaks]
+        if official:
+            if any(official):
+                return True
+        elif 2 * sum(apart for _, apart in said.values()) > len(said):
+            return True
+    return False
 
 
 def _priced_apart(

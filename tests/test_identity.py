@@ -389,3 +389,22 @@ def test_a_secondary_base_left_at_an_old_snapshot_s_prices_remaps_nothing() -> N
         learn_official_models(identity, [world_drafts("openai-page"), drafts])
         distinct.append({m for m in identity.distinct if m.startswith(base)})
     assert distinct[0] == distinct[1], distinct
+
+
+def test_one_secondary_s_slip_on_a_dated_key_is_outvoted() -> None:
+    """LiteLLM's gpt-4.1-mini-2025-04-14 with its cache read at its input price
+    (BerriAI/litellm#9833 on the dated key): Portkey states the dated id at its base's prices,
+    so LiteLLM alone does not make it a model of its own; Portkey's recorded
+    gpt-4o-mini-audio-preview-2024-12-17, its audio input and output swapped, is outvoted by
+    LiteLLM the same way. Read alone beside the official page, a source's word stands."""
+    page, portkey = world_drafts("openai-page"), world_drafts("portkey")
+    litellm = _cache_read_as_input(world_drafts("litellm"), "gpt-4.1-mini-2025-04-14")
+    dated = "gpt-4.1-mini-2025-04-14"
+    swapped = "gpt-4o-mini-audio-preview-2024-12-17"
+    identity = Identity.load()
+    learn_official_models(identity, [page, litellm, portkey])
+    assert identity.model(dated) == "gpt-4.1-mini"
+    assert identity.model(swapped) == "gpt-4o-mini-audio-preview"
+    alone = Identity.load()
+    learn_official_models(alone, [page, litellm])
+    assert alone.model(dated) == dated
