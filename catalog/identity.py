@@ -50,9 +50,13 @@ price it apart on the field than state it at their base's value. So one secondar
 dated key or its base (LiteLLM's gpt-4.1-mini-2025-04-14 cache read written as its input price;
 Portkey's recorded gpt-4o-mini-audio-preview-2024-12-17 with audio input and output swapped) is
 outvoted by another secondary that states the dated id as its base, and a source read alone
-beside the official page still decides by itself. The votes of one run add up over its calls
-(statements held for an unread source, then those read), so the order the statements come in
-decides nothing.
+beside the official page still decides by itself. One against one folds: a wrong fold costs the
+source that priced the id apart its statements of it ("stated twice", reported), while a wrong
+split moves every source's statements of the id, the official's too. A field only one source
+states of the id and its base is that source's to decide, and copies of one slip in two
+sources outvote one source; the official source's word on any route settles it. Everything
+the run states so far decides, whatever call of `learn_official` brought it (statements held
+for an unread source, read, or behind a partial one).
 A dated model the catalog already holds (`learn`) stays what it is, so a run in which the
 official source is out decides nothing differently. One name means one model on every route.
 
@@ -191,10 +195,9 @@ class Identity:
     blocked: set[str] = field(default_factory=set)  # names a rule would merge into a collision
     scopes: OfficialScopes = field(default_factory=OfficialScopes)
     scoped_routes: set[str] = field(default_factory=set)  # official prices there state a scope
-    # What each source's statements in this run say of each dated id, field by field
-    # (name -> (route, field) -> source -> (official for the route, priced apart)), the ids
-    # those votes keep apart, and the ids a source priced apart from its own base as it wrote it.
-    _votes: dict[str, dict[tuple[str, Measure], dict[str, tuple[bool, bool]]]] = field(
+    # The run's statements learned so far, by (source, official, route, name); the dated ids
+    # their votes keep apart; those a source priced apart from its own base as it wrote it.
+    _said: dict[tuple[str, bool, str, str], dict[Measure, Decimal]] = field(
         default_factory=dict, repr=False
     )
     _voted: set[str] = field(default_factory=set, repr=False)
@@ -302,46 +305,65 @@ class Identity:
             if official and any(_SCOPE in key.dims for key in stated)
         )
         scoped = self.scoped_routes
-        siblings: dict[tuple[str, str, str], dict[str, dict[Measure, Decimal]]] = defaultdict(dict)
         compared: dict[tuple[str, str, str], dict[Measure, Decimal]] = {}
         for (source, official, route, name), stated in fields.items():
             if not official and route in scoped:  # only there is a statement left out
-                stated = {
-                    k: v for k, v in stated.items() if k.kind is not _PRICE or _SCOPE in k.dims
-                }
-            siblings[(source, route, squashed(snapshot_base(name) or name))][name] = stated
+                stated = _scoped_only(stated)
             compared[(source, route, name)] = stated
-        # The official statements by (route, squashed name): a secondary's spelling of a base
-        # ("gpt-41-mini") meets the official's name. Two official statements one key joins (two
-        # spellings, or two sources official for the route) join as the fields they do not
-        # state at two values.
-        official_by: dict[tuple[str, str], dict[Measure, Decimal]] = {}
-        for (_, official, route, name), stated in fields.items():
-            if official:
-                joined = (route, squashed(name))
-                other = official_by.get(joined)
-                official_by[joined] = stated if other is None else _agreed(other, stated)
-        speaks = {(source, route) for (source, official, route, _) in fields if official}
-        for (source, route, _), group in siblings.items():
-            allowed = _as_official_allows(route, group, official_by)
-            for name, stated in group.items():
-                if not snapshot_base(name):
-                    continue
-                votes = self._votes.setdefault(name, {})
-                for key, apart in _fields_apart(name, stated, allowed).items():
-                    votes.setdefault((route, key), {})[source] = ((source, route) in speaks, apart)
-                if _priced_apart(name, stated, group):
-                    self._apart_once.add(name)
-        self.distinct -= self._voted
-        self._voted = {n for n, v in self._votes.items() if _voted_apart(v)} - self.distinct
-        self.distinct |= self._voted
-        self._changed()
+        # Whether a dated id is apart is decided from every statement of the run learned so far
+        # (held for an unread source, read, behind a partial one), whatever call brought it.
+        for said, stated in fields.items():
+            known = self._said.setdefault(said, stated)
+            if known is not stated:
+                self._said[said] = _agreed(known, stated)
+        self._decide_snapshots()
         self._block_collisions(compared, self._apart_once - self.distinct)
         for (_, official, route, name), stated in fields.items():
             if official:
                 model = self.model(name)
                 for key, value in stated.items():
                     self.scopes.add(route, model or name, key, value)
+
+    def _decide_snapshots(self) -> None:
+        """The dated ids the run's statements so far keep apart (module docstring): each
+        source's statement of a dated id votes per route and field, with the base read at the
+        official's value where the source's own snapshot backs the official."""
+        scoped = self.scoped_routes
+        siblings: dict[tuple[str, str, str], dict[str, dict[Measure, Decimal]]] = defaultdict(dict)
+        # The official statements by (route, squashed name): a secondary's spelling of a base
+        # ("gpt-41-mini") meets the official's name. Two official statements one key joins (two
+        # spellings, or two sources official for the route) join as the fields they do not
+        # state at two values.
+        official_by: dict[tuple[str, str], dict[Measure, Decimal]] = {}
+        speaks: set[tuple[str, str]] = set()
+        for (source, official, route, name), stated in self._said.items():
+            if official:
+                speaks.add((source, route))
+                joined = (route, squashed(name))
+                other = official_by.get(joined)
+                official_by[joined] = stated if other is None else _agreed(other, stated)
+            elif route in scoped:  # only there is a statement left out
+                stated = _scoped_only(stated)
+            siblings[(source, route, squashed(snapshot_base(name) or name))][name] = stated
+        votes: dict[str, dict[tuple[str, Measure], dict[str, tuple[bool, bool]]]] = {}
+        self._apart_once = set()
+        for (source, route, _), group in siblings.items():
+            if not any(map(snapshot_base, group)):
+                continue
+            official = (source, route) in speaks
+            allowed = group if official else _as_official_allows(route, group, official_by)
+            for name, stated in group.items():
+                if not snapshot_base(name):
+                    continue
+                for key, apart in _fields_apart(name, stated, allowed).items():
+                    said = votes.setdefault(name, {}).setdefault((route, key), {})
+                    said[source] = (official, apart)
+                if any(_fields_apart(name, stated, group).values()):
+                    self._apart_once.add(name)
+        self.distinct -= self._voted
+        self._voted = {n for n, v in votes.items() if _voted_apart(v)} - self.distinct
+        self.distinct |= self._voted
+        self._changed()
 
     def _block_collisions(
         self, compared: dict[tuple[str, str, str], dict[Measure, Decimal]], folded: set[str]
@@ -425,6 +447,12 @@ class Identity:
         return found
 
 
+def _scoped_only(stated: dict[Measure, Decimal]) -> dict[Measure, Decimal]:
+    """A secondary's statement on a route priced by deployment scope, without its prices stated
+    with no scope (which deployment they are for is not known yet)."""
+    return {k: v for k, v in stated.items() if k.kind is not _PRICE or _SCOPE in k.dims}
+
+
 def _agreed(one: dict[Measure, Decimal], other: dict[Measure, Decimal]) -> dict[Measure, Decimal]:
     """The fields of two statements of one model, without those they state at two values."""
     joined = {**other, **one}
@@ -440,12 +468,11 @@ def _as_official_allows(
     read at the official's value where the source contradicts itself and the route's official
     source sides with its snapshot: the base states the field at another value than the
     official statement of the same name (`official_by`, by (route, squashed name)), and a
-    snapshot of the group states it at the official's value. What `_priced_apart` compares a
+    snapshot of the group states it at the official's value. What `_fields_apart` compares a
     snapshot with: the base as the official prices it, so a snapshot priced like the source's
     slipped or stale base is the one apart. A base field the official contradicts but no
     snapshot of the source backs stays (the official may be the one mistaken; the source's
-    snapshot and base then differ on their own). An official source's own group is returned as
-    it is."""
+    snapshot and base then differ on their own). Not for an official source's own group."""
     backed = {
         (key, value)
         for name, stated in group.items()
@@ -455,7 +482,7 @@ def _as_official_allows(
     trimmed: dict[str, dict[Measure, Decimal]] = {}
     for name, stated in group.items():
         official = official_by.get((route, squashed(name)))
-        if official is None or snapshot_base(name) or official is stated:
+        if official is None or snapshot_base(name):
             trimmed[name] = stated
         else:
             trimmed[name] = {
@@ -468,10 +495,15 @@ def _as_official_allows(
 def _fields_apart(
     name: str, stated: dict[Measure, Decimal], group: dict[str, dict[Measure, Decimal]]
 ) -> dict[Measure, bool]:
-    """Field by field, what one source's statement of a snapshot says against its base
-    (`_priced_apart`'s base): True where it states the field at another value than the base
-    (or, for a field no base states, than another snapshot of the same base), False where it
-    states the base's value. Fields it says nothing of are left out."""
+    """Field by field, what one source's statement of a snapshot says against its base: True
+    where it states the field at another value than its base does (or, for a field no base
+    states, than another snapshot of the same base does), False where it states the base's
+    value. Fields it says nothing of are left out.
+
+    The base is the name the snapshot's form names (`snapshot_base`) where the source writes
+    it; else every name of the group without a date (spellings of one base: "gpt-3.5-turbo" and
+    "gpt-35-turbo"), and a field is priced apart when none of those stating it agrees. Whatever
+    order the source lists its names in, the answer is the same."""
     written = snapshot_base(name)
     bases = (
         [group[written]]
@@ -491,40 +523,13 @@ def _fields_apart(
 def _voted_apart(votes: dict[tuple[str, Measure], dict[str, tuple[bool, bool]]]) -> bool:
     """Whether the sources' statements of a dated id keep it apart from its base: on some
     route and field, the route's official source prices it apart, or (no official source
-    saying either) more sources price it apart than state it at their base's value. One
-    secondary's slip on a snapshot or its base is outvoted by another secondary that states
-    the snapshot as its base (module docstring)."""
+    saying either) more sources price it apart than state it at their base's value (module
+    docstring: one against one folds)."""
     for said in votes.values():
         official = [apart for speaks, apart in said.values() if speaks]
         if official:
             if any(official):
                 return True
         elif 2 * sum(apart for _, apart in said.values()) > len(said):
-            return True
-    return False
-
-
-def _priced_apart(
-    name: str, stated: dict[Measure, Decimal], group: dict[str, dict[Measure, Decimal]]
-) -> bool:
-    """Does one source state a field of this snapshot at another value than its base does (or,
-    for a field its base does not state, than another snapshot of the same base does)?
-
-    The base is the name the snapshot's form names (`snapshot_base`) where the source writes
-    it; else every name of the group without a date (spellings of one base: "gpt-3.5-turbo" and
-    "gpt-35-turbo"), and a field is priced apart when none of those stating it agrees. Whatever
-    order the source lists its names in, the answer is the same."""
-    written = snapshot_base(name)
-    bases = (
-        [group[written]]
-        if written in group
-        else [prices for other, prices in group.items() if not snapshot_base(other)]
-    )
-    for key, value in stated.items():
-        stating = [prices[key] for prices in bases if key in prices]
-        if stating:
-            if value not in stating:
-                return True
-        elif any(o != name and prices.get(key, value) != value for o, prices in group.items()):
             return True
     return False

@@ -408,3 +408,19 @@ def test_one_secondary_s_slip_on_a_dated_key_is_outvoted() -> None:
     alone = Identity.load()
     learn_official_models(alone, [page, litellm])
     assert alone.model(dated) == dated
+
+
+def test_which_dated_ids_are_apart_does_not_depend_on_the_calls_they_came_in() -> None:
+    """A run learns in several calls (statements held for an unread source, those behind a
+    partial one, those read): Portkey's statements learned before or after OpenAI's page and
+    Azure's, or with them, keep the same dated ids apart (Portkey's stale gpt-4o-audio-preview
+    is read at the page's price only if the page's statement meets it)."""
+    page, azure, portkey = (world_drafts(s) for s in ("openai-page", "azure", "portkey"))
+    found = []
+    for calls in ([[page, azure, portkey]], [[portkey], [page, azure]], [[page, azure], [portkey]]):
+        identity = Identity.load()
+        for batches in calls:
+            learn_official_models(identity, batches)
+        found.append(identity.distinct)
+    assert found[0] == found[1] == found[2]
+    assert "gpt-4o-audio-preview-2024-10-01" in found[0]
