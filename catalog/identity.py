@@ -267,8 +267,9 @@ class Identity:
         """Learn from what a run's sources state: `statements` are (source, official, route,
         source_model, field key, value), the field key (kind, component, unit, dimension items),
         `official` when the source speaks for the route. Models official sources state become
-        known; a dated id one source prices apart from its base or a sibling snapshot on one
-        route becomes distinct (module docstring); official scoped prices feed OfficialScopes."""
+        known; a dated id the sources' statements of the run so far vote apart from its base
+        becomes distinct, and one they no longer do folds again (module docstring); official
+        scoped prices feed OfficialScopes."""
         fields: dict[tuple[str, bool, str, str], dict[Measure, Decimal]] = defaultdict(dict)
         # A record's statements come one after another with the same source, route and name
         # (the same objects): their fields are found once per run of them, not once per value.
