@@ -52,9 +52,11 @@ Portkey's recorded gpt-4o-mini-audio-preview-2024-12-17 with audio input and out
 outvoted by another secondary that states the dated id as its base, and a source read alone
 beside the official page still decides by itself. One against one folds: a wrong fold costs the
 source that priced the id apart its statements of it ("stated twice", reported), while a wrong
-split moves every source's statements of the id, the official's too. A field only one source
-states of the id and its base is that source's to decide, and copies of one slip in two
-sources outvote one source; the official source's word on any route settles it. Everything
+split moves every source's statements of the id, the official's too. A source that states a
+dated id exactly as its base on every field it states of it votes "its base" on the fields it
+does not state too (recorded: Portkey's o1-2024-12-17 outvotes LiteLLM's, apart from o1 only by
+a function-calling flag no other source states of both). Copies of one slip in two sources
+outvote one source; the official source's word on any route settles it. Everything
 the run states so far decides, whatever call of `learn_official` brought it (statements held
 for an unread source, read, or behind a partial one).
 A dated model the catalog already holds (`learn`) stays what it is, so a run in which the
@@ -347,6 +349,9 @@ class Identity:
                 stated = _scoped_only(stated)
             siblings[(source, route, squashed(snapshot_base(name) or name))][name] = stated
         votes: dict[str, dict[tuple[str, Measure], dict[str, tuple[bool, bool]]]] = {}
+        # Who states a dated id on a route exactly as its base, on every field it states of it:
+        # it says the id is its base, on the fields it does not state too.
+        as_base: dict[tuple[str, str], dict[str, bool]] = defaultdict(dict)
         self._apart_once = set()
         for (source, route, _), group in siblings.items():
             if not any(map(snapshot_base, group)):
@@ -356,11 +361,18 @@ class Identity:
             for name, stated in group.items():
                 if not snapshot_base(name):
                     continue
-                for key, apart in _fields_apart(name, stated, allowed).items():
+                said_of = _fields_apart(name, stated, allowed)
+                for key, apart in said_of.items():
                     said = votes.setdefault(name, {}).setdefault((route, key), {})
                     said[source] = (official, apart)
+                if said_of and not any(said_of.values()):
+                    as_base[(name, route)][source] = official
                 if any(_fields_apart(name, stated, group).values()):
                     self._apart_once.add(name)
+        for name, by_field in votes.items():
+            for (route, _), said in by_field.items():
+                for source, official in as_base.get((name, route), {}).items():
+                    said.setdefault(source, (official, False))
         self.distinct -= self._voted
         self._voted = {n for n, v in votes.items() if _voted_apart(v)} - self.distinct
         self.distinct |= self._voted

@@ -424,3 +424,18 @@ def test_which_dated_ids_are_apart_does_not_depend_on_the_calls_they_came_in() -
         found.append(identity.distinct)
     assert found[0] == found[1] == found[2]
     assert "gpt-4o-audio-preview-2024-10-01" in found[0]
+
+
+def test_a_source_stating_a_dated_id_as_its_base_outvotes_a_field_only_another_states() -> None:
+    """Recorded: LiteLLM's o1-2024-12-17 states o1's prices but not its
+    `supports_parallel_function_calling` flag as o1's, and no other source states that flag of
+    both; Portkey states o1-2024-12-17 as o1 on every field it states of it, which says it is
+    o1 on the flag too: the dated id folds. LiteLLM read alone beside the page keeps it apart."""
+    dated = "o1-2024-12-17"
+    sources = [world_drafts("openai-page"), world_drafts("litellm")]
+    alone = Identity.load()
+    learn_official_models(alone, sources)
+    assert alone.model(dated) == dated
+    identity = Identity.load()
+    learn_official_models(identity, [*sources, world_drafts("portkey")])
+    assert identity.model(dated) == "o1"
