@@ -197,13 +197,12 @@ class Identity:
     blocked: set[str] = field(default_factory=set)  # names a rule would merge into a collision
     scopes: OfficialScopes = field(default_factory=OfficialScopes)
     scoped_routes: set[str] = field(default_factory=set)  # official prices there state a scope
-    # The run's statements learned so far, by (source, official, route, name); the dated ids
-    # their votes keep apart; those a source priced apart from its own base as it wrote it.
+    # The run's statements learned so far, by (source, official, route, name), and the dated
+    # ids their votes keep apart.
     _said: dict[tuple[str, bool, str, str], dict[Measure, Decimal]] = field(
         default_factory=dict, repr=False
     )
     _voted: set[str] = field(default_factory=set, repr=False)
-    _apart_once: set[str] = field(default_factory=set, repr=False)
     _candidates: dict[str, str] = field(default_factory=dict, repr=False)
     _resolved: dict[str, str | None] = field(default_factory=dict, repr=False)
     _loose: dict[str, set[str]] | None = field(default=None, repr=False)
@@ -319,18 +318,20 @@ class Identity:
             known = self._said.setdefault(said, stated)
             if known is not stated:
                 self._said[said] = _agreed(known, stated)
-        self._decide_snapshots()
-        self._block_collisions(compared, self._apart_once - self.distinct)
+        apart_as_written = self._decide_snapshots()
+        self._block_collisions(compared, apart_as_written - self.distinct)
         for (_, official, route, name), stated in fields.items():
             if official:
                 model = self.model(name)
                 for key, value in stated.items():
                     self.scopes.add(route, model or name, key, value)
 
-    def _decide_snapshots(self) -> None:
-        """The dated ids the run's statements so far keep apart (module docstring): each
+    def _decide_snapshots(self) -> set[str]:
+        """Decide the dated ids the run's statements so far keep apart (module docstring): each
         source's statement of a dated id votes per route and field, with the base read at the
-        official's value where the source's own snapshot backs the official."""
+        official's value where the source's own snapshot backs the official. Returns the dated
+        ids some source prices apart from its base as it wrote it (whether or not they end
+        apart: `_block_collisions` leaves those that fold mapped)."""
         scoped = self.scoped_routes
         siblings: dict[tuple[str, str, str], dict[str, dict[Measure, Decimal]]] = defaultdict(dict)
         # The official statements by (route, squashed name): a secondary's spelling of a base
@@ -352,7 +353,7 @@ class Identity:
         # Who states a dated id on a route exactly as its base, on every field it states of it:
         # it says the id is its base, on the fields it does not state too.
         as_base: dict[tuple[str, str], dict[str, bool]] = defaultdict(dict)
-        self._apart_once = set()
+        apart_as_written: set[str] = set()
         for (source, route, _), group in siblings.items():
             if not any(map(snapshot_base, group)):
                 continue
@@ -367,8 +368,10 @@ class Identity:
                     said[source] = (official, apart)
                 if said_of and not any(said_of.values()):
                     as_base[(name, route)][source] = official
-                if any(_fields_apart(name, stated, group).values()):
-                    self._apart_once.add(name)
+                if allowed is not group:
+                    said_of = _fields_apart(name, stated, group)
+                if any(said_of.values()):
+                    apart_as_written.add(name)
         for name, by_field in votes.items():
             for (route, _), said in by_field.items():
                 for source, official in as_base.get((name, route), {}).items():
@@ -377,6 +380,7 @@ class Identity:
         self._voted = {n for n, v in votes.items() if _voted_apart(v)} - self.distinct
         self.distinct |= self._voted
         self._changed()
+        return apart_as_written
 
     def _block_collisions(
         self, compared: dict[tuple[str, str, str], dict[Measure, Decimal]], folded: set[str]
@@ -485,7 +489,8 @@ def _as_official_allows(
     snapshot with: the base as the official prices it, so a snapshot priced like the source's
     slipped or stale base is the one apart. A base field the official contradicts but no
     snapshot of the source backs stays (the official may be the one mistaken; the source's
-    snapshot and base then differ on their own). Not for an official source's own group."""
+    snapshot and base then differ on their own). `group` itself where no field is read so. Not
+    for an official source's own group."""
     backed = {
         (key, value)
         for name, stated in group.items()
@@ -502,7 +507,7 @@ def _as_official_allows(
                 k: official[k] if k in official and (k, official[k]) in backed else v
                 for k, v in stated.items()
             }
-    return trimmed
+    return group if trimmed == group else trimmed
 
 
 def _fields_apart(
