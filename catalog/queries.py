@@ -122,15 +122,18 @@ def model_view(conn: Connection, route: str, model: str) -> ModelView:
         measure = FieldId.from_row(r).measure
         catalogued.add(measure)
         stated = [s for (m, _), s in statements.items() if m == measure]
+        disagreeing = [s for s in stated if s.value != r.value]
+        moved = {s.source for s in disagreeing}  # agreed once; their latest statement differs
         fields.append(
             FieldView(
                 **dict(CatalogValue.model_validate(r)),
                 corroborated_by=[
                     s
                     for s in confirmations.get(r.id, [])
-                    if _corroborates(s.source, r.verified_by, r.accepted_source)
+                    if s.source not in moved
+                    and _corroborates(s.source, r.verified_by, r.accepted_source)
                 ],
-                disagreeing=[s for s in stated if s.value != r.value],
+                disagreeing=disagreeing,
             )
         )
     uncatalogued = [

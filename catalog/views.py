@@ -57,7 +57,8 @@ class Confirmation(View):
 
 
 class FieldView(CatalogValue):
-    """A catalog value in force with who confirms it and who states something else."""
+    """A catalog value in force with who confirms it (sources whose latest statement of the field
+    agrees) and who states something else (each disagreeing source's latest statement)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -149,9 +149,10 @@ def refresh(
 ) -> None:
     """Fetch the sources, validate, compare with the catalog and apply in one transaction.
 
-    Exit 0: every source read in full or in part; 1: some source failed and changed nothing;
-    2: the run failed (nothing applied), Prefect's temporary server ended under it, or an
-    argument was refused; 130: interrupted (one line says whether the apply had committed).
+    Exit 0: every source read in full or in part; 1: some source failed and changed nothing
+    (the others applied); 2: the run failed (every source chosen failed, `--source` ones too,
+    or an error: nothing applied), Prefect's temporary server ended under it, or an argument
+    was refused; 130: interrupted (one line says whether the apply had committed).
     """
     from catalog import runlog
 

@@ -18,8 +18,12 @@ Quirks:
 - Prices are US CENTS: per token for token rates (`0.00025` = $2.50 per 1M), per image for the
   `image` grid, per unit for most `additional_units`. Every leaf is `{"price": n}`.
 - `default` is the provider-wide fallback (zero rates and the `calculate` formula): no model's
-  price, so it gives no drafts. `calculate` (how rates combine) and `finetune_config` (training
-  prices) are not prices of the model's use and are not read.
+  price, so it gives no drafts. An entry every rate of which is 0 restates that fallback: Portkey
+  writes it for models it does not price (deepinfra's FLUX and Bria image models, x-ai's
+  grok-imagine-image, fal-ai's veo3.1, all sold per image or per second elsewhere) and for free
+  ones alike, so the zeros say neither; the record is quarantined (ZERO_RATES_RULE) rather than
+  read as a free model, which `cost` would quote at $0. `calculate` (how rates combine) and
+  `finetune_config` (training prices) are not prices of the model's use and are not read.
 - `pay_as_you_go` is the standard price; `batch_config` the batch tier; `fixed_cost` a fee per
   request (its request and response parts added). `image[quality][size]` is a price per generated
   image; `default` as a quality or size means "not given in the request" and sets no dimension.
@@ -71,6 +75,10 @@ from spiders.parsing import (
 )
 
 MODEL_KEYS = frozenset({"pricing_config", "custom_pricing"})
+ZERO_RATES_RULE = "every rate zero"
+# Sections of a pricing_config that hold no price of the model's use (how rates combine;
+# training prices): left out of what an entry prices.
+NOT_USE_PRICES = frozenset({"calculate", "finetune_config"})
 URL_PROVIDER = re.compile(r"/pricing/([A-Za-z0-9][A-Za-z0-9._-]*)\.json$")
 TIER_SUFFIX = re.compile(r"^(?P<model>.+)-(?P<side>lte|gt)-(?P<thousands>\d+)k$")
 TIERED_FILES = frozenset({"google"})
@@ -229,6 +237,13 @@ def normalize(record: dict[str, Any]) -> Normalized:
         raise Uninterpretable(record_id, "unknown model keys", f"{detail}")
     model, dims = _model(record)
     out = DraftCollector(record_id, provider, model)
+    if _every_rate_zero(entry):
+        raise Uninterpretable(
+            record_id,
+            ZERO_RATES_RULE,
+            "every rate 0, as the file's `default` fallback: Portkey's placeholder for a model "
+            "it does not price, and its entry for a free one alike; no price stated",
+        )
     for unknown in sorted(set(entry) - MODEL_KEYS):  # a key Portkey added: it alone
         out.quarantine(unknown, "unknown model key", f"{unknown}={entry[unknown]!r}"[:160])
     if entry.get("pricing_config") is not None:
@@ -238,6 +253,31 @@ def normalize(record: dict[str, Any]) -> Normalized:
         with out.reading("custom_pricing"):
             _custom(out, entry["custom_pricing"], dims)
     return out.result()
+
+
+def _every_rate_zero(entry: dict[str, Any]) -> bool:
+    """Whether an entry states at least one `{"price": n}` for the model's use and every one is
+    the number 0 (a price that is no number is no zero: the entry is read and that field alone
+    quarantined; values that are no object, such as a currency or a tier's name, hold no price)."""
+    prices: list[Any] = []
+    sections = [entry[key] for key in sorted(MODEL_KEYS & set(entry))]
+    while sections:
+        section = sections.pop()
+        if not isinstance(section, dict):
+            continue
+        if set(section) == {"price"}:
+            prices.append(section["price"])
+            continue
+        sections.extend(v for k, v in section.items() if k not in NOT_USE_PRICES)
+    return bool(prices) and all(_is_zero(price) for price in prices)
+
+
+def _is_zero(price: Any) -> bool:
+    """Whether a price reads as the number 0 (a JSON number or numeric text, as `_add` reads it)."""
+    try:
+        return to_decimal(price, "", "price").is_zero()
+    except Uninterpretable:
+        return False
 
 
 def _model(record: dict[str, Any]) -> tuple[str, dict[str, str]]:

@@ -118,6 +118,26 @@ def test_a_price_nobody_states_is_refused_naming_the_component(db: str) -> None:
     assert refused.value.component == "output"
 
 
+def test_an_image_model_portkey_prices_only_with_zero_rates_is_refused_not_free(db: str) -> None:
+    # Portkey's deepinfra.json writes its fallback's zero token rates for FLUX-2-pro, which fal-ai
+    # and Vercel sell per image: no $0 answer, the routes that price it named instead
+    result = CliRunner().invoke(
+        app,
+        [
+            "cost",
+            "deepinfra/flux-2-pro",
+            "--input-tokens",
+            "100",
+            "--output-tokens",
+            "4096",
+            *["--db", db],
+        ],
+    )
+    assert result.exit_code == 1
+    assert "per request" not in result.output
+    assert "does not sell flux-2-pro in the catalog now; routes that do: fal-ai" in result.output
+
+
 def test_a_refusal_names_each_stated_price_with_its_component(db: str) -> None:
     """Azure's gpt-4o states no batch input: the hint read 'it states input [region=eastus2,
     variant=grader],  [scope=global, …],  without dimensions', the component named once, the

@@ -53,14 +53,15 @@ def value(found: list[Draft], component: Component, unit: Unit, **dims: str) -> 
 PER_1M = Unit.PER_1M_TOKENS
 
 # (file, records, drafts, uninterpretable records, quarantined fields) on the recorded files.
-# The quarantined fields are Portkey's custom_pricing restating a price with another value, and
-# in openrouter.json the prices of OpenRouter's routers (openrouter/auto...).
+# The quarantined fields are Portkey's custom_pricing restating a price with another value. The
+# uninterpretable records are entries every rate of which is 0 (ZERO_RATES_RULE: deepinfra's
+# image models, openrouter.json's routers and ':free' models, text-moderation...).
 COUNTS = [
     ("ai21", 14, 26, 0, 0),
     ("anthropic", 34, 233, 0, 0),
     ("anyscale", 18, 34, 0, 0),
-    ("azure-ai", 276, 1154, 0, 1),  # dall-e-2 read, its nested gpt-image-1 key quarantined
-    ("azure-openai", 172, 824, 0, 0),
+    ("azure-ai", 276, 1146, 4, 1),  # dall-e-2 read, its nested gpt-image-1 key quarantined
+    ("azure-openai", 172, 816, 4, 0),
     ("bedrock-mantle", 53, 139, 0, 0),
     ("bedrock", 199, 1077, 0, 0),
     ("byteplus", 61, 226, 0, 2),
@@ -70,10 +71,10 @@ COUNTS = [
     ("dashscope", 142, 329, 0, 0),
     ("deepbricks", 42, 114, 0, 0),
     ("deepgram", 9, 22, 0, 0),
-    ("deepinfra", 225, 487, 0, 0),
+    ("deepinfra", 225, 399, 44, 0),
     ("deepseek", 5, 16, 0, 0),
     ("ember-cloud", 8, 21, 0, 0),
-    ("fal-ai", 57, 95, 0, 0),
+    ("fal-ai", 57, 71, 12, 0),
     ("fireworks-ai", 43, 128, 0, 1),
     ("google", 141, 814, 0, 0),
     ("groq", 22, 43, 0, 0),
@@ -87,7 +88,7 @@ COUNTS = [
     ("nomic", 2, 2, 0, 0),
     ("novita-ai", 63, 141, 0, 0),
     ("openai", 189, 2131, 0, 15),
-    ("openrouter", 651, 1754, 0, 12),
+    ("openrouter", 651, 1612, 77, 0),
     ("oracle", 14, 42, 0, 0),
     ("palm", 3, 4, 0, 0),
     ("perplexity-ai", 29, 77, 0, 0),
@@ -97,11 +98,11 @@ COUNTS = [
     ("segmind", 1, 0, 0, 0),
     ("stability-ai", 12, 11, 0, 0),
     ("together-ai", 175, 333, 0, 0),
-    ("vertex-ai", 172, 1676, 0, 31),
+    ("vertex-ai", 172, 1674, 1, 31),
     ("workers-ai", 45, 93, 0, 0),
-    ("x-ai", 84, 610, 0, 0),
-    ("z-ai", 19, 53, 0, 0),
-    ("zhipu", 18, 50, 0, 0),
+    ("x-ai", 84, 598, 6, 0),
+    ("z-ai", 19, 44, 3, 0),
+    ("zhipu", 18, 41, 3, 0),
 ]
 
 
@@ -271,6 +272,41 @@ def test_a_real_record_with_a_nested_model_quarantines_that_key_alone() -> None:
     assert sorted({d.value for d in found}) == [Decimal("0.016"), Decimal("0.018"), Decimal("0.02")]
 
 
+@pytest.mark.parametrize(
+    ("provider", "key"),
+    [
+        ("deepinfra", "black-forest-labs/FLUX-2-pro"),  # $0.03 per image on fal-ai
+        ("x-ai", "grok-imagine-image"),  # sold per image
+        ("fal-ai", "fal-ai/veo3.1"),  # sold per second of video
+        ("z-ai", "glm-4.5-flash"),  # free, and written alike
+    ],
+)
+def test_an_entry_of_zero_rates_alone_states_no_price(provider: str, key: str) -> None:
+    # Portkey writes its `default` fallback's zeros for models it does not price: no $0 price
+    with pytest.raises(Uninterpretable) as placeholder:
+        drafts(provider, key)
+    assert placeholder.value.rule == portkey.ZERO_RATES_RULE
+    assert placeholder.value.record == f"{provider}/{key}"
+
+
+def test_zero_rates_beside_a_price_are_read_and_a_zero_not_a_number_is_quarantined() -> None:
+    # text-embedding-3-small prices its input and states 0 for output (it has none): both read
+    found = drafts("azure-openai", "text-embedding-3-small")
+    assert value(found, Component.OUTPUT, PER_1M) == 0
+    assert value(found, Component.INPUT, PER_1M) > 0
+    # a zero written as numeric text is a zero; one that is no number is no zero: the entry is
+    # read and that field alone quarantined
+    text = record("deepinfra", "black-forest-labs/FLUX-2-pro")
+    text["entry"]["pricing_config"]["pay_as_you_go"]["response_token"]["price"] = "0.0"
+    with pytest.raises(Uninterpretable, match=portkey.ZERO_RATES_RULE):
+        portkey.normalize(text)
+    broken = record("deepinfra", "black-forest-labs/FLUX-2-pro")
+    broken["entry"]["pricing_config"]["pay_as_you_go"]["response_token"]["price"] = "free"
+    found = portkey.normalize(broken)
+    assert value(found, Component.INPUT, PER_1M) == 0
+    assert set(rules(found).values()) == {"not a number"}
+
+
 def test_unknown_additional_unit_is_uninterpretable() -> None:
     broken = record("openai", "gpt-4o")
     units = broken["entry"]["pricing_config"]["pay_as_you_go"]["additional_units"]
@@ -313,8 +349,14 @@ def test_routes_come_from_the_url_and_map_to_canonical_ids() -> None:
 
 
 def test_a_router_pseudo_model_has_no_price() -> None:
-    """Issue 9 row 9: Portkey's 0 for openrouter/auto is not a price."""
-    found = drafts("openrouter", "openrouter/auto")
+    """Issue 9 row 9: Portkey's 0 for openrouter/auto is not a price (its zero rates alone are
+    the fallback's placeholder; any rate it states is a router's, no model's)."""
+    with pytest.raises(Uninterpretable, match=portkey.ZERO_RATES_RULE):
+        drafts("openrouter", "openrouter/auto")
+    priced = record("openrouter", "openrouter/auto")
+    rates = priced["entry"]["pricing_config"]["pay_as_you_go"]
+    rates["request_text_token"]["price"] = Decimal("1e-4")
+    found = portkey.normalize(priced)
     assert [d for d in found if d.kind is Kind.PRICE] == []
     assert set(rules(found).values()) == {"router pseudo-model"}
     assert "openrouter/auto price input usd_per_1m_tokens" in rules(found)
