@@ -39,12 +39,13 @@ def test_a_source_whose_latest_statement_differs_no_longer_corroborates(tmp_path
     engine = store.connect(f"sqlite:///{tmp_path / 'catalog.db'}")
     refresh(engine, day_one, accept_new=True)
 
-    def field(route: str, model: str) -> FieldView:
+    def field() -> FieldView:
+        assert agreeing.model is not None
         with engine.connect() as conn:
-            view = queries.model_view(conn, route, model)
+            view = queries.model_view(conn, agreeing.route, agreeing.model)
         return next(f for f in view.fields if f.measure == agreeing.measure)
 
-    assert "portkey" in {s.source for s in field(agreeing.route, agreeing.model).corroborated_by}
+    assert "portkey" in {s.source for s in field().corroborated_by}
     # the next day Portkey states ten times the price; every other statement is as before
     later = timedelta(days=1)
     day_two = [
@@ -54,7 +55,7 @@ def test_a_source_whose_latest_statement_differs_no_longer_corroborates(tmp_path
         for o in day_one
     ]
     refresh(engine, day_two)
-    now = field(agreeing.route, agreeing.model)
+    now = field()
     assert now.value == agreeing.value  # the official value stands
     assert [(s.source, Decimal(s.value)) for s in now.disagreeing] == [
         ("portkey", agreeing.value * 10)
