@@ -235,8 +235,6 @@ def normalize(record: dict[str, Any]) -> Normalized:
     if not isinstance(entry, dict) or not set(entry) & MODEL_KEYS:
         detail = sorted(entry) if isinstance(entry, dict) else repr(entry)[:80]
         raise Uninterpretable(record_id, "unknown model keys", f"{detail}")
-    model, dims = _model(record)
-    out = DraftCollector(record_id, provider, model)
     if _every_rate_zero(entry):
         raise Uninterpretable(
             record_id,
@@ -244,6 +242,8 @@ def normalize(record: dict[str, Any]) -> Normalized:
             "every rate 0, as the file's `default` fallback: Portkey's placeholder for a model "
             "it does not price, and its entry for a free one alike; no price stated",
         )
+    model, dims = _model(record)
+    out = DraftCollector(record_id, provider, model)
     for unknown in sorted(set(entry) - MODEL_KEYS):  # a key Portkey added: it alone
         out.quarantine(unknown, "unknown model key", f"{unknown}={entry[unknown]!r}"[:160])
     if entry.get("pricing_config") is not None:
