@@ -226,8 +226,8 @@ def normalize(record: dict[str, Any]) -> Normalized:
     `pricing_config` and `custom_pricing` prices, US cents converted to USD in the vocabulary's
     units (per 1M tokens, per image, per second, per 1K queries...), with batch or other service
     tier, context tier and variant. The `default` entry gives no drafts; an unknown key or unit is
-    quarantined alone. Raises Uninterpretable for an entry that is not an object or has neither
-    `pricing_config` nor `custom_pricing`."""
+    quarantined alone. Raises Uninterpretable for an entry that is not an object, has neither
+    `pricing_config` nor `custom_pricing`, or whose every rate is 0 (ZERO_RATES_RULE)."""
     provider, key, entry = record["provider"], record["key"], record["entry"]
     if key == "default":
         return Normalized()
