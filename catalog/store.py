@@ -1489,7 +1489,11 @@ def _apply_items(
         }
         opened = [item.model_copy(update={"id": ids[key]}) for key, item in fresh.items()]
     if seen:
-        conn.execute(update(review_items).where(c.id.in_(seen)).values(last_seen_at=now))
+        conn.execute(
+            update(review_items)
+            .where(c.id.in_(seen), c.status == ReviewStatus.OPEN.value)
+            .values(last_seen_at=now)
+        )
         _restate_evidence(
             conn,
             {by_fingerprint[i.fingerprint]: i for i in standing if i.fingerprint in by_fingerprint},
@@ -1608,13 +1612,15 @@ def stored_field(route: str, model: str, change: Mapping[str, Any]) -> tuple[str
 
 def supersede(conn: Connection, item_ids: Sequence[int], now: datetime, reason: str) -> None:
     """Close these review items as superseded at `now`, saying why (in the caller's
-    transaction). Nothing when `item_ids` is empty."""
+    transaction). Nothing when `item_ids` is empty. Only items still open close: one a reviewer
+    decided after the caller read it open (a decision committed while a refresh applied, on a
+    database that lets the two run at once) keeps its decision."""
     if not item_ids:
         return
     c = review_items.c
     conn.execute(
         update(review_items)
-        .where(c.id.in_(item_ids))
+        .where(c.id.in_(item_ids), c.status == ReviewStatus.OPEN.value)
         .values(status=ReviewStatus.SUPERSEDED.value, decided_at=now, reason=reason)
     )
 
@@ -1644,7 +1650,7 @@ def _restate_evidence(conn: Connection, found: Mapping[int, ReviewItem]) -> None
     if restated:
         conn.execute(
             update(review_items)
-            .where(c.id == bindparam("item_id"))
+            .where(c.id == bindparam("item_id"), c.status == ReviewStatus.OPEN.value)
             .values(
                 changes=bindparam("new_changes"),
                 sources=bindparam("new_sources"),
