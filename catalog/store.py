@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import traceback
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
@@ -306,13 +307,27 @@ def write_transaction(engine: Engine, *, rollback: bool = False) -> Iterator[Con
             if conn.dialect.name == "sqlite":
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             yield conn
-        except BaseException:
+        except BaseException as exc:
             transaction.rollback()
+            if not isinstance(exc, Exception):
+                _release_statements(exc)
             raise
         if rollback:
             transaction.rollback()
         else:
             transaction.commit()
+
+
+def _release_statements(interruption: BaseException) -> None:
+    """Free what the frames an interruption (a signal's KeyboardInterrupt or Prefect's
+    TerminationSignal) unwound still hold. Raised inside a statement (SQLite's executemany calls
+    back into Python), it makes SQLAlchemy invalidate the connection rather than roll it back,
+    and SQLite then keeps the connection, its transaction and so the write lock until the
+    statement's cursor is freed: the cursor lives in those frames, which the exception's
+    traceback keeps, and the run could not be recorded ended for the busy timeout (fault round
+    29: 'database is locked', the run left 'running'). Clearing them (their locals; the
+    traceback still names every line) frees it."""
+    traceback.clear_frames(interruption.__traceback__)
 
 
 def world_unfit(world: str) -> str:
