@@ -40,10 +40,13 @@ class RefreshRunning(RuntimeError):
 
 
 def _lock_path(engine: Engine) -> Path | None:
+    """The lock file of a SQLite catalog, beside the file its path resolves to: a symbolic link
+    to the catalog (or a path through one) is the same catalog, and two refreshes through two
+    names of it ran at once (fault round 29). None for other databases."""
     database = engine.url.database
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":
         return None
-    return Path(f"{database}.refresh-lock")
+    return Path(f"{Path(database).resolve()}.refresh-lock")
 
 
 def _running(engine: Engine) -> str:
@@ -191,7 +194,7 @@ _handed: dict[str, bool] = {}
 def _lock_key(engine: Engine) -> str:
     path = _lock_path(engine)
     if path is not None:
-        return str(path.resolve())
+        return str(path)
     return shown_url(engine.url)
 
 

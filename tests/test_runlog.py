@@ -91,6 +91,19 @@ def test_the_lock_file_lives_while_a_refresh_holds_it(tmp_path: Path) -> None:
     assert not lock.exists()
 
 
+def test_a_link_to_the_catalog_is_the_same_catalog_to_lock(tmp_path: Path) -> None:
+    # fault round 29: a refresh through a symbolic link to the catalog ran beside one through
+    # its own name, and the later one applied over the first's result
+    engine = store.connect(f"sqlite:///{tmp_path / 'catalog.db'}")
+    (tmp_path / "link.db").symlink_to(tmp_path / "catalog.db")
+    linked = store.connect(f"sqlite:///{tmp_path / 'link.db'}")
+    with runlog.refresh_lock(engine, datetime.now(UTC)):
+        refused = pytest.raises(runlog.RefreshRunning, match="another refresh is starting")
+        with refused, runlog.refresh_lock(linked, datetime.now(UTC)):
+            pass
+    assert not (tmp_path / "link.db.refresh-lock").exists()
+
+
 @pytest.mark.integration
 def test_a_second_refresh_refuses_naming_the_running_one(prefect_api: None, tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'catalog.db'}"
