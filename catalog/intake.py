@@ -36,7 +36,13 @@ from catalog.normalize import (
 )
 from catalog.plausibility import implausible, jumped
 from schemas.batch import validate, validate_by_source
-from schemas.fetch import HEADERLESS_RULE, PAGES_SHIFTED_RULE, UNLISTED_GROUP_RULE, FetchedPage
+from schemas.fetch import (
+    HEADERLESS_RULE,
+    PAGES_SHIFTED_RULE,
+    UNLISTED_GROUP_RULE,
+    ZERO_RATES_RULE,
+    FetchedPage,
+)
 from schemas.field import Dims
 from schemas.records import Observation, Problem
 from schemas.sources import Source
@@ -220,13 +226,14 @@ def _judge_one(
     def step() -> SourceIntake:
         valid, problems = verdict if verdict is not None else validate(found)
         problems = batch.problems + problems
+        zeroed = sum(p.rule == ZERO_RATES_RULE for p in batch.problems)
         # Unreadable records count too: a source whose format changed under the parser reads
         # as nothing valid, and must not pass for a complete listing of nothing.
         collapse = validation_collapse(
             _by_kind(found),
             _by_kind(valid),
             unreadable=len(batch.problems),
-            zero_prices=sum(o.kind is _PRICE and o.value == 0 for o in valid),
+            zero_prices=sum(o.kind is _PRICE and o.value == 0 for o in valid) + zeroed,
             quarantined_fields=sum(p.field is not None for p in batch.problems),
         )
         failure = collapse or rescaled_by(valid, before)

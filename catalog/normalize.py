@@ -17,11 +17,11 @@ from typing import Any
 from sqlalchemy import String
 
 from catalog import tables
-from catalog.health import PriceKey, quarantined_collapse
+from catalog.health import COLLAPSE_RATIO, PriceKey, quarantined_collapse
 from catalog.identity import Identity, Statement, snapshot_base
 from catalog.plausibility import bands, jumped
 from catalog.schedule import in_force
-from schemas.fetch import FetchedPage, FieldProblem, Uninterpretable
+from schemas.fetch import ZERO_RATES_RULE, FetchedPage, FieldProblem, Uninterpretable
 from schemas.field import Dims
 from schemas.records import Draft, Observation, Problem, make_observation
 from schemas.sources import Source
@@ -163,7 +163,10 @@ def refused_responses(
 ) -> dict[str, str]:
     """The responses of a source of several that collapsed under its parser, each judged alone
     (`responses`: each page with its drafts and its records' problems): more of its fields
-    quarantined than prices read (catalog.health `quarantined_collapse`). By URL, the reason.
+    quarantined than prices read (catalog.health `quarantined_collapse`), or more of its records
+    stating every rate 0 (ZERO_RATES_RULE) than records it prices: a zeroed file (fault round
+    30: Portkey's openai.json with every price 0 was read as 188 placeholders, the source ok).
+    By URL, the reason.
     A body of another file at one URL reads as such (a fault round: Vercel's listing answered
     at OpenRouter's models URL; the two share their envelope and some price keys, so 206
     cache and web-search prices were read as OpenRouter's while 781 fields, every record's
@@ -177,6 +180,14 @@ def refused_responses(
     refused here."""
     found: dict[str, str] = {}
     for page, stated, problems in responses:
+        zeroed = sum(p.rule == ZERO_RATES_RULE for p in problems)
+        priced = len({d.record for d in stated if d.kind is _PRICE})
+        if zeroed > 1 and zeroed > (zeroed + priced) * COLLAPSE_RATIO:
+            found[page.url] = (
+                f"validation collapse: {zeroed} of {zeroed + priced} records state every rate 0"
+                f" (a zeroed listing: the response of {page.url})"
+            )
+            continue
         quarantined = [p for p in problems if p.field is not None]
         if len({p.record for p in quarantined}) < 2:
             continue  # one record's fields: quarantined alone (nomic.json's one model)

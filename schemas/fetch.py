@@ -56,6 +56,12 @@ HEADERLESS_RULE = "row without its header"
 # NextPageLink pages): the set it pages through changed between requests, so records may have
 # slipped past the pages too; the listing this run is not complete either.
 PAGES_SHIFTED_RULE = "pages overlap"
+# The rule of a record every price of which is 0 where its source writes the same zeros for a
+# model it does not price and for a free one (Portkey's `default` fallback restated): no price
+# stated. Each such record counts as a zero price when its source's or response's listing is
+# judged (catalog/health.py `validation_collapse`): a listing zeroed under its parser is
+# refused, not read as nothing.
+ZERO_RATES_RULE = "every rate zero"
 
 
 class Uninterpretable(ValueError):

@@ -60,7 +60,7 @@ import re
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from schemas.fetch import Normalized, Uninterpretable, Unparsable
+from schemas.fetch import ZERO_RATES_RULE, Normalized, Uninterpretable, Unparsable
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import (
@@ -75,7 +75,6 @@ from spiders.parsing import (
 )
 
 MODEL_KEYS = frozenset({"pricing_config", "custom_pricing"})
-ZERO_RATES_RULE = "every rate zero"
 # Sections of a pricing_config that hold no price of the model's use (how rates combine;
 # training prices): left out of what an entry prices.
 NOT_USE_PRICES = frozenset({"calculate", "finetune_config"})

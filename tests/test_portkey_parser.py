@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from catalog.identity import Identity
-from schemas.fetch import Normalized, Uninterpretable, Unparsable
+from schemas.fetch import ZERO_RATES_RULE, Normalized, Uninterpretable, Unparsable
 from schemas.records import Draft
 from schemas.vocab import Component, Kind, Unit
 from spiders import portkey
@@ -285,7 +285,7 @@ def test_an_entry_of_zero_rates_alone_states_no_price(provider: str, key: str) -
     # Portkey writes its `default` fallback's zeros for models it does not price: no $0 price
     with pytest.raises(Uninterpretable) as placeholder:
         drafts(provider, key)
-    assert placeholder.value.rule == portkey.ZERO_RATES_RULE
+    assert placeholder.value.rule == ZERO_RATES_RULE
     assert placeholder.value.record == f"{provider}/{key}"
 
 
@@ -298,7 +298,7 @@ def test_zero_rates_beside_a_price_are_read_and_a_zero_not_a_number_is_quarantin
     # read and that field alone quarantined
     text = record("deepinfra", "black-forest-labs/FLUX-2-pro")
     text["entry"]["pricing_config"]["pay_as_you_go"]["response_token"]["price"] = "0.0"
-    with pytest.raises(Uninterpretable, match=portkey.ZERO_RATES_RULE):
+    with pytest.raises(Uninterpretable, match=ZERO_RATES_RULE):
         portkey.normalize(text)
     broken = record("deepinfra", "black-forest-labs/FLUX-2-pro")
     broken["entry"]["pricing_config"]["pay_as_you_go"]["response_token"]["price"] = "free"
@@ -351,7 +351,7 @@ def test_routes_come_from_the_url_and_map_to_canonical_ids() -> None:
 def test_a_router_pseudo_model_has_no_price() -> None:
     """Issue 9 row 9: Portkey's 0 for openrouter/auto is not a price (its zero rates alone are
     the fallback's placeholder; any rate it states is a router's, no model's)."""
-    with pytest.raises(Uninterpretable, match=portkey.ZERO_RATES_RULE):
+    with pytest.raises(Uninterpretable, match=ZERO_RATES_RULE):
         drafts("openrouter", "openrouter/auto")
     priced = record("openrouter", "openrouter/auto")
     rates = priced["entry"]["pricing_config"]["pay_as_you_go"]

@@ -124,6 +124,36 @@ def test_one_records_fields_never_refuse_its_response(broken: int) -> None:
     assert len([p for p in drafted.problems if p.field is not None]) == broken
 
 
+def _zeroed(document: dict[str, Any]) -> int:
+    """Every price of a Portkey document set to 0 (in place); how many prices that was."""
+    count = 0
+    sections: list[Any] = list(document.values())
+    while sections:
+        section = sections.pop()
+        if isinstance(section, dict) and set(section) == {"price"}:
+            section["price"], count = 0, count + 1
+        elif isinstance(section, dict):
+            sections.extend(section.values())
+    return count
+
+
+def test_a_zeroed_file_of_a_source_of_several_is_refused_not_read_as_placeholders() -> None:
+    """Fault round 30: Portkey's openai.json with every price 0 read as 188 records of the
+    fallback's zeros ("every rate zero"), counted neither as zero prices nor as quarantined
+    fields: the source was ok and its old openai values stood with no word of why."""
+    openai, other = PORTKEY + "openai.json", PORTKEY + "groq.json"
+    document = json.loads(recorded_text(openai))
+    assert _zeroed(document) > 1000
+    pages = [portkey_page(openai, json.dumps(document)), portkey_page(other, recorded_text(other))]
+    drafted = draft_source(sources()["portkey"], pages)
+    assert set(drafted.refused) == {openai}
+    assert drafted.refused[openai].startswith("validation collapse: 188 of 188 records state")
+    # the recorded files, whose zero-rate entries are a fifth of a file at most, are read
+    deepinfra = PORTKEY + "deepinfra.json"
+    pages = [portkey_page(url, recorded_text(url)) for url in (openai, deepinfra, other)]
+    assert not draft_source(sources()["portkey"], pages).refused
+
+
 @pytest.mark.integration
 def test_two_files_swapping_bytes_two_days_change_nothing(
     prefect_api: None, tmp_path: Path
