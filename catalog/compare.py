@@ -37,7 +37,7 @@ from typing import NamedTuple
 
 from catalog import titles
 from catalog.health import power_of_ten
-from catalog.plausibility import jumped
+from catalog.plausibility import NO_SEPARATE_PRICE_RULE, jumped
 from schemas.field import FieldId, ListingId, Measure
 from schemas.records import (
     FieldChange,
@@ -692,13 +692,20 @@ def _source(obs: Observation) -> str:
     return obs.source
 
 
+# Rules whose values are set aside as no price at all, with nothing for a reviewer to decide:
+# reported in the quarantine, not raised as anomalies (a secondary's 0 cache write beside its
+# input price is how it writes "billed as input", ~330 models in the recorded world).
+NOT_REVIEWED = frozenset({NO_SEPARATE_PRICE_RULE})
+
+
 def _anomalies(problems: Iterable[Problem], ctx: Context, result: Comparison) -> None:
-    """Values validation set aside: one anomaly item per (source, route, model) with the rules."""
+    """Values validation set aside: one anomaly item per (source, route, model) with the rules
+    (NOT_REVIEWED rules aside)."""
     grouped: dict[tuple[str, str, str], list[Problem]] = defaultdict(list)
     for problem in problems:
         obs = problem.observation
-        if obs is None:
-            continue  # a record that never became an observation: reported, not reviewable
+        if obs is None or problem.rule in NOT_REVIEWED:
+            continue  # no observation, or no price at all: reported, nothing to review
         grouped[(problem.source, obs.route, obs.model or obs.source_model)].append(problem)
     for (source, route, model), found in sorted(grouped.items()):
         lines = sorted({f"{p.rule}: {p.detail}" for p in found})

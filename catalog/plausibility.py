@@ -1,7 +1,7 @@
 """Units are facts to establish: per-unit plausibility bands, units a model is not metered in,
 and one price stated in two time units. Pure (the bands are read from data/).
 
-Four rules, over one refresh's observations from every source:
+Five rules, over one refresh's observations from every source:
 
 1. Bands (data/plausibility_bands.json): a non-zero price outside its unit's band is quarantined
    with IMPLAUSIBLE_RULE ("implausible for unit"): a rescaling slip, not a price. 0 is a price.
@@ -27,6 +27,13 @@ Four rules, over one refresh's observations from every source:
    "$0.0011" under "per 1M tokens", which its footnote prices per image). Quarantined with
    AMBIGUOUS_RULE.
 
+5. No separate price: a cache read or cache write priced 0 by a source that prices the same
+   field's input above 0 (route, model and dimensions, a cache lifetime aside) is no price of
+   its own: secondaries write 0 where a provider bills cache writes as input (OpenAI, DeepSeek)
+   or has no cache at all (Portkey's gpt-4o cache_write, LiteLLM's gemini-robotics-er cache
+   read), and `cost` would bill those tokens at $0. No official source states such a 0 in the
+   recorded world. Quarantined with NO_SEPARATE_PRICE_RULE; a free model's 0s (input 0 too) stay.
+
 Errors: a bands file without a band for a price unit, or a bound that is not a decimal, raises
 ValueError naming the unit.
 """
@@ -49,6 +56,8 @@ from schemas.vocab import PRICE_UNITS, Component, Dim, Kind, Unit
 BANDS_FILE = Path(__file__).resolve().parent.parent / "data" / "plausibility_bands.json"
 IMPLAUSIBLE_RULE = "implausible for unit"
 AMBIGUOUS_RULE = "unit-ambiguous"
+NO_SEPARATE_PRICE_RULE = "no separate price"
+CACHE = frozenset({Component.CACHE_READ, Component.CACHE_WRITE})
 NOT_TOKENS = frozenset({Unit.PER_MINUTE, Unit.PER_SECOND, Unit.PER_HOUR, Unit.PER_CHARACTER})
 SECONDS: dict[Unit, int] = {Unit.PER_SECOND: 1, Unit.PER_MINUTE: 60, Unit.PER_HOUR: 3600}
 _TIME_UNITS = frozenset(unit.value for unit in SECONDS)
@@ -56,6 +65,7 @@ _TIME_UNITS = frozenset(unit.value for unit in SECONDS)
 JUMP = Decimal(10)
 MODALITY_FLOOR = Decimal(100)
 MODALITY = Dim.MODALITY.value
+CACHE_TTL = Dim.CACHE_TTL.value
 
 # Members read once: on Python 3.11 `Kind.PRICE` is a metaclass lookup, ~10x a global's cost,
 # and these are asked per observation.
@@ -113,6 +123,7 @@ def check(
     official = cache(official)  # asked per price, about a few hundred (source, route) pairs
     untokened = _not_metered_in_tokens((*held, *observations), official)
     text_price = _text_prices((*held, *observations))
+    input_priced = _input_priced(observations)
     kept: list[Observation] = []
     problems: list[Problem] = []
     for obs in observations:
@@ -128,6 +139,12 @@ def check(
                 f" is under 1/{MODALITY_FLOOR} of the text price {below}: not a token price"
             )
             problems.append(_problem(obs, AMBIGUOUS_RULE, detail))
+        elif obs.value == 0 and obs.component in CACHE and _cache_key(obs) in input_priced:
+            detail = (
+                f"{obs.component.value} 0 beside a non-zero input price of the same source: "
+                "no price of its own (billed as input, or no cache), not free"
+            )
+            problems.append(_problem(obs, NO_SEPARATE_PRICE_RULE, detail))
         elif obs.unit is _PER_1M_TOKENS and obs.model in untokened:
             units = ", ".join(sorted(u.value for u in untokened[obs.model]))
             detail = f"{obs.model} is priced in {units} and per token by no source that does so"
@@ -135,6 +152,24 @@ def check(
         else:
             kept.append(obs)
     return _one_time_unit(kept, official, held, _time_units(in_force or {})), problems
+
+
+def _cache_key(obs: Observation) -> tuple[object, ...]:
+    """A price's field as rule 5 pairs a cache price with its input: source, route, model,
+    unit and dimensions without a cache lifetime."""
+    dims = obs.dimensions
+    if CACHE_TTL in dims:
+        dims = Dims.of({k: v for k, v in dims.items() if k != CACHE_TTL})
+    return (obs.source, obs.route, obs.model, obs.unit, dims)
+
+
+def _input_priced(observations: Sequence[Observation]) -> set[tuple[object, ...]]:
+    """The fields (`_cache_key`) whose input a source prices above 0 this run."""
+    return {
+        _cache_key(obs)
+        for obs in observations
+        if obs.kind is _PRICE and obs.component is Component.INPUT and obs.value > 0
+    }
 
 
 def _not_metered_in_tokens(

@@ -138,6 +138,14 @@ def test_an_image_model_portkey_prices_only_with_zero_rates_is_refused_not_free(
     assert "does not sell flux-2-pro in the catalog now; routes that do: fal-ai" in result.output
 
 
+def test_a_secondarys_zero_cache_write_is_no_free_cache_write(db: str) -> None:
+    # Portkey states gpt-4o's cache write 0 beside its input price: OpenAI bills cache writes as
+    # input, so 8,000 cache-write tokens were billed at $0 (fault round 30); refused now
+    with pytest.raises(CostError) as refused:
+        priced(db, "openai/gpt-4o", input_tokens=10000, output_tokens=1000, cache_write_tokens=8000)
+    assert refused.value.component == "cache_write"
+
+
 def test_a_refusal_names_each_stated_price_with_its_component(db: str) -> None:
     """Azure's gpt-4o states no batch input: the hint read 'it states input [region=eastus2,
     variant=grader],  [scope=global, …],  without dimensions', the component named once, the

@@ -16,6 +16,7 @@ from catalog.normalize import draft_source, learn_official_models, observations
 from catalog.plausibility import (
     AMBIGUOUS_RULE,
     IMPLAUSIBLE_RULE,
+    NO_SEPARATE_PRICE_RULE,
     bands,
     check,
     implausible,
@@ -135,6 +136,31 @@ def test_recorded_speech_prices_per_token_are_unit_ambiguous() -> None:
     assert not [o for o in kept if o.model in speech and o.unit is Unit.PER_1M_TOKENS]
     # gpt-4o-mini-tts is priced per token by OpenAI itself: its token prices stay
     assert [o for o in kept if o.model == "gpt-4o-mini-tts" and o.unit is Unit.PER_1M_TOKENS]
+
+
+def test_a_secondarys_zero_cache_price_beside_its_input_price_is_no_price() -> None:
+    """Fault round 30: Portkey's openai.json states gpt-4o's cache write 0 (OpenAI bills cache
+    writes as input), and `cost` billed 8,000 cache-write tokens at $0. A 0 cache price beside
+    the same source's non-zero input is set aside; a non-zero one, and a free model's 0s, stay."""
+    found = _recorded()
+    kept, problems = check(found, is_official)
+    aside = {
+        (p.observation.source, p.observation.model, p.observation.component)
+        for p in problems
+        if p.rule == NO_SEPARATE_PRICE_RULE and p.observation
+    }
+    assert ("portkey", "gpt-4o", Component.CACHE_WRITE) in aside
+    assert {
+        p.observation.value for p in problems if p.rule == NO_SEPARATE_PRICE_RULE and p.observation
+    } == {0}
+    cache_read = _one(tuple(kept), source="portkey", model="gpt-4o", component=Component.CACHE_READ)
+    assert cache_read.value == Decimal("1.25")
+    # the same 0 where the source prices the input at 0 too (a free model) is a price
+    free = [
+        replace(o, value=Decimal(0)) for o in found if o.source == "portkey" and o.model == "gpt-4o"
+    ]
+    kept, problems = check(free, is_official)
+    assert not [p for p in problems if p.rule == NO_SEPARATE_PRICE_RULE]
 
 
 def test_recorded_per_second_and_per_minute_are_one_price() -> None:
