@@ -6,12 +6,13 @@ Five rules, over one refresh's observations from every source:
 1. Bands (data/plausibility_bands.json): a non-zero price outside its unit's band is quarantined
    with IMPLAUSIBLE_RULE ("implausible for unit"): a rescaling slip, not a price. 0 is a price.
 2. Metering: a model is not metered in tokens when every source that prices it per minute,
-   second, hour or character states no non-zero per-token price for it (a 0 per token beside a
-   per-second price is a placeholder: LiteLLM's whisper-large-v3 on Scaleway), and no official
-   source prices it per token (whisper-1: $0.006 per minute on OpenAI's page; tts-1: per
-   character). Its per-token
-   prices (Portkey's `tts-1` "15 per 1M tokens", which is OpenAI's per-1M-character price) have
-   no stated unit: quarantined with AMBIGUOUS_RULE ("unit-ambiguous"), never stored per token.
+   second, hour, character or generated image states no non-zero per-token price for it (a 0
+   per token beside a per-second price is a placeholder: LiteLLM's whisper-large-v3 on
+   Scaleway; so is LiteLLM's dall-e-3 output 0 per token beside its per-image grid), and no
+   official source prices it per token (whisper-1: $0.006 per minute on OpenAI's page; tts-1:
+   per character). Its per-token prices (Portkey's `tts-1` "15 per 1M tokens", which is
+   OpenAI's per-1M-character price) have no stated unit: quarantined with AMBIGUOUS_RULE
+   ("unit-ambiguous"), never stored per token.
 3. Equivalent units: where sources state one field (route, model, component, dimensions) per
    second and per minute or hour, or state it in another time unit than the catalog keeps it
    in, the statements are one price: each is converted into the unit an official source states
@@ -172,13 +173,21 @@ def _input_priced(observations: Sequence[Observation]) -> set[tuple[object, ...]
     }
 
 
+def _not_tokens(obs: Observation) -> bool:
+    """Whether a price meters its model in a unit that is no token: time or characters, or a
+    generated image (a per-image input is a vision price beside token prices)."""
+    return obs.unit in NOT_TOKENS or (
+        obs.unit is Unit.PER_IMAGE and obs.component is Component.OUTPUT
+    )
+
+
 def _not_metered_in_tokens(
     observations: Sequence[Observation], official: Callable[[str, str], bool]
 ) -> dict[str, set[Unit]]:
     """Models priced in units other than tokens by sources that never price them per token."""
     other: dict[str, dict[str, set[Unit]]] = defaultdict(lambda: defaultdict(set))
     for obs in observations:
-        if obs.unit in NOT_TOKENS and obs.kind is _PRICE and obs.model is not None:
+        if obs.kind is _PRICE and obs.model is not None and _not_tokens(obs):
             other[obs.model][obs.source].add(obs.unit)
     if not other:
         return {}

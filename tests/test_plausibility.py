@@ -163,6 +163,24 @@ def test_a_secondarys_zero_cache_price_beside_its_input_price_is_no_price() -> N
     assert not [p for p in problems if p.rule == NO_SEPARATE_PRICE_RULE]
 
 
+def test_zero_token_prices_of_a_model_sold_per_generated_image_are_no_token_prices() -> None:
+    """Fault round 30: LiteLLM's dall-e-3 keys state output 0 per 1M tokens beside the price per
+    image, and `cost` answered $0 for a model sold per image. A model priced per generated image
+    by sources that price it per token at no more than 0 is not metered in tokens (rule 2);
+    gpt-image-1, which OpenAI prices per token, keeps its token prices."""
+    kept, problems = check(_recorded(), is_official)
+    ambiguous = [
+        p.observation
+        for p in problems
+        if p.rule == AMBIGUOUS_RULE and p.observation and p.observation.model == "dall-e-3"
+    ]
+    assert {o.source for o in ambiguous} == {"litellm"}
+    assert {o.unit for o in ambiguous} == {Unit.PER_1M_TOKENS}
+    assert not [o for o in kept if o.model == "dall-e-3" and o.unit is Unit.PER_1M_TOKENS]
+    assert [o for o in kept if o.model == "dall-e-3" and o.unit is Unit.PER_IMAGE]
+    assert [o for o in kept if o.model == "gpt-image-1" and o.unit is Unit.PER_1M_TOKENS]
+
+
 def test_recorded_per_second_and_per_minute_are_one_price() -> None:
     """whisper-1: OpenAI's page states $0.006 per minute, LiteLLM $0.0001 per second."""
     found = _recorded()
