@@ -44,7 +44,10 @@ Quirks of the source, and how they are read:
   each per-token field of a model whose `output_modalities` is not a list of names (`"audio"`,
   null inside it): what its output is metered in is then not stated. Where it is absent (the
   listing's schema before it existed), the outputs are read from `modality`, whose right side
-  names them the same way (`"audio->transcription"`); where both are absent, tokens.
+  names them the same way (`"audio->transcription"`); where both are absent, tokens. A
+  `completion` of "0" for a model whose `output_modalities` name media only (flux.2-flex, an
+  image generator priced by `image_output`; not an embedding model) is no free text output: it
+  has none, and `cost` quoted $0 for its output tokens; quarantined ("no text output").
 - Suffixes are variants: `:free`, `:thinking`... become the `variant` dimension on every draft of
   the record (limits and capabilities too, since a variant's limits can differ); `:batch` is
   OpenRouter's batch pricing and becomes `service_tier=batch`.
@@ -175,6 +178,7 @@ THRESHOLD_AMBIGUOUS = "threshold-ambiguous"
 # transcription, video, rerank) is billed per minute, second, character or search, so a price in
 # its per-token fields has no stated unit.
 TOKEN_OUTPUTS = frozenset({"text", "image", "audio", "embeddings"})
+NO_TEXT_OUTPUT_RULE = "no text output"
 
 
 def parse(body: bytes, url: str) -> Page:
@@ -296,6 +300,7 @@ class _Reading(NamedTuple):
 
     no_price: tuple[str, str] | None
     no_token_unit: tuple[str, str] | None
+    no_text_output: bool = False  # output_modalities name media only: no text, no embeddings
 
 
 def _price_reading(
@@ -344,7 +349,11 @@ def _price_reading(
             f"a per-token field of a model whose output is {', '.join(untokened)}, which is not "
             "metered in tokens (per minute, second or character): the unit is not stated",
         )
-    return _Reading(no_price, no_token_unit)
+    # media generators: embedding models state their output (none) at 0 honestly
+    no_text = (
+        isinstance(outputs, list) and bool(outputs) and not {"text", "embeddings"} & set(outputs)
+    )
+    return _Reading(no_price, no_token_unit, no_text)
 
 
 def _router_flags(record: dict[str, Any]) -> set[bool]:
@@ -602,6 +611,13 @@ class _PriceSets(NamedTuple):
         if rate.unit is Unit.PER_1M_TOKENS and self.reading.no_token_unit is not None:
             rule, why = self.reading.no_token_unit
             raise Uninterpretable(out.record, rule, f"{name}={_show(raw)}: {why}")
+        if key == "completion" and value == 0 and self.reading.no_text_output:
+            raise Uninterpretable(
+                out.record,
+                NO_TEXT_OUTPUT_RULE,
+                f"{name}={_show(raw)}: the model's output_modalities name no text, so a 0 per "
+                "text token is no price (its output is priced per image or media token)",
+            )
         rate_dims = dict(dims)
         if rate.modality:
             rate_dims[Dim.MODALITY] = rate.modality

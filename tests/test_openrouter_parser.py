@@ -50,16 +50,17 @@ def drafts(name: str, model_id: str) -> Normalized:
         # 64 context tiers (of 40 models), each quarantined alone: 215 prices not read.
         (AUGUST, 414, 5847, {**ROUTER_PRICES_AUGUST, "threshold-ambiguous": 64}),
         # 28 speech and transcription models: 134 per-token fields of unstated unit; 56 zero
-        # limits of speech, image and video models.
+        # limits of speech, image and video models; 31 image generators' completion "0".
         (
             AUGUST_ALL,
             549,
-            6584,
+            6553,
             {
                 **ROUTER_PRICES_AUGUST,
                 "threshold-ambiguous": 64,
                 "unit-ambiguous": 134,
                 "a limit of 0 is unknown": 56,
+                openrouter.NO_TEXT_OUTPUT_RULE: 31,
             },
         ),
     ],
@@ -373,3 +374,16 @@ def test_model_aliases_name_recorded_models_only() -> None:
     assert identity.candidate("anthropic/claude-3.5-sonnet") == "claude-3-5-sonnet"
     assert identity.candidate("anthropic/claude-sonnet-4.5") == "claude-sonnet-4-5"
     assert identity.candidate("openai/gpt-4o") == "gpt-4o"
+
+
+def test_an_image_generators_zero_completion_is_no_free_text_output() -> None:
+    """Fault round 30: flux.2-flex (output_modalities ["image"]) states completion "0" beside its
+    image_output price, and `cost` quoted $0 verified for its output tokens. That 0 is
+    quarantined; its image output price is read; an embedding model's 0 output stays a price."""
+    flux = drafts(AUGUST_ALL, "black-forest-labs/flux.2-flex")
+    assert quarantined(flux, "pricing.completion").rule == openrouter.NO_TEXT_OUTPUT_RULE
+    assert value(flux, Component.OUTPUT, modality="image") > 0
+    assert value(flux, Component.INPUT) == 0  # its prompt tokens: stated free
+    voyage = drafts(AUGUST_ALL, "voyageai/voyage-code-4")
+    assert value(voyage, Component.OUTPUT) == 0
+    assert not voyage.problems
