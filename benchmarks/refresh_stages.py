@@ -128,6 +128,8 @@ def after_download(
                 url, run_id, batch, comparison, reports, evidence, confirmed, naming
             ),
         )
+    if isinstance(opened, refresh.WriteRefused):
+        raise SystemExit(f"the catalog refused the write: {opened.reason}")
     return laps, refresh.Stages(reports, batch, comparison, opened, judged, confirmed)
 
 

@@ -39,6 +39,7 @@ from prefect.context import SyncClientContext, get_run_context
 from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from catalog import (
     health,
@@ -494,6 +495,19 @@ def compare_catalog(
     )
 
 
+@dataclass(frozen=True)
+class WriteRefused:
+    """The catalog's database refused the apply's write (its disk full, the write lock held by
+    another writer past the busy timeout, a read-only file): the transaction rolled back,
+    nothing applied. `reason` is the database's own one line."""
+
+    reason: str
+
+
+class CatalogRefusedWrite(Exception):
+    """Raised in the flow for a WriteRefused apply: the run ends failed with one line."""
+
+
 @task(name="apply", cache_policy=NO_CACHE)
 def apply_changes(
     engine_url: str,
@@ -504,34 +518,51 @@ def apply_changes(
     evidence: dict[str, list[FetchedPage]],
     confirmed: dict[str, unchanged.Unchanged],
     naming: dict[str, str] | None = None,
-) -> list[ReviewItem]:
+) -> list[ReviewItem] | WriteRefused:
     """Apply the run to the catalog at `engine_url` in one transaction (catalog/store.py
     `apply`): the valid observations, the quarantine, the comparison's stamps, new values and
     items, the responses read of the applied sources, and the unchanged sources confirmed. Sets
     each source report's count of values stamped and the review items it opened; returns the
-    items opened."""
+    items opened, or WriteRefused when the database refused the write (returned, not raised:
+    the task ends, and the run with one line rather than Prefect's tracebacks and SQL)."""
     stamped = Counter(s.source for s in comparison.stamps)
     stamped.update(o.source for n in comparison.new_values for o in n.confirmations)
     for source, report in reports.items():
         if source not in confirmed:
             report.stamped = stamped[source]
     with catalog_engine(engine_url) as engine:
-        opened = store.apply(
-            engine,
-            run_id,
-            valid=batch.valid,
-            problems=batch.quarantined,
-            comparison=comparison,
-            source_reports=[r.model_dump() for r in reports.values()],
-            now=datetime.now(UTC),
-            pages={s: pages for s, pages in evidence.items() if reports[s].status in store.APPLIED},
-            unchanged=list(confirmed.values()),
-            triage=triage.columns,
-            naming=naming,
-        )
+        try:
+            opened = _apply(engine, run_id, batch, comparison, reports, evidence, confirmed, naming)
+        except OperationalError as exc:
+            return WriteRefused(str(exc.orig).splitlines()[0] if exc.orig else str(exc))
     for report in reports.values():
         report.review_items = store.review_items_of(report.source, report.status.value, opened)
     return opened
+
+
+def _apply(
+    engine: Engine,
+    run_id: int,
+    batch: Batch,
+    comparison: Comparison,
+    reports: dict[str, SourceRun],
+    evidence: dict[str, list[FetchedPage]],
+    confirmed: dict[str, unchanged.Unchanged],
+    naming: dict[str, str] | None,
+) -> list[ReviewItem]:
+    return store.apply(
+        engine,
+        run_id,
+        valid=batch.valid,
+        problems=batch.quarantined,
+        comparison=comparison,
+        source_reports=[r.model_dump() for r in reports.values()],
+        now=datetime.now(UTC),
+        pages={s: pages for s, pages in evidence.items() if reports[s].status in store.APPLIED},
+        unchanged=list(confirmed.values()),
+        triage=triage.columns,
+        naming=naming,
+    )
 
 
 Reader = Callable[
@@ -956,6 +987,8 @@ def _read_compare_apply(
             quote(confirmed),
             naming_to_record(reports, batch, confirmed),
         )
+    if isinstance(opened, WriteRefused):
+        raise CatalogRefusedWrite(opened.reason)
     return Stages(reports, batch, comparison, opened, judged, confirmed)
 
 
@@ -1002,6 +1035,9 @@ async def refresh(
                 return await _locked_refresh(url, engine, selected, world, accept_new, tell, logger)
         except runlog.RefreshRunning as exc:
             return Failed(message=f"refused: {exc}", data=None)
+        except OperationalError as exc:  # locked past the busy timeout as the run starts or ends
+            reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+            return Failed(message=f"the catalog refused the write: {reason}", data=None)
 
 
 async def _locked_refresh(
@@ -1025,6 +1061,13 @@ async def _locked_refresh(
 
     try:
         stages = await _refresh_stages(url, engine, selected, world, run_id, accept_new, progress)
+    except CatalogRefusedWrite as exc:  # one line, no traceback: the database said why
+        status = runlog.end_broken_run(engine, run_id, str(exc), datetime.now(UTC))
+        return Failed(
+            message=f"the catalog refused the write: {exc}; nothing applied "
+            f"(run {run_id} recorded {status})",
+            data=run_id,
+        )
     except BaseException as exc:  # the run's row must not stay "running" (then re-raise)
         # An interruption can land after the apply committed (while Prefect reports the task):
         # the run then ends as its applied sources say, not failed.
