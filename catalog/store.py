@@ -263,6 +263,9 @@ def _head() -> str | None:
     return ScriptDirectory.from_config(_migrations()).get_current_head()
 
 
+MIGRATION_LOCK_KEY = 0x7261746563617267  # PostgreSQL's advisory lock of a catalog's migration
+
+
 def migrate(engine: Engine) -> None:
     """Upgrade the catalog to the newest revision in catalog/migrations, in one transaction. A
     catalog already there (its alembic_version row) is left as it is without running Alembic's
@@ -275,6 +278,15 @@ def migrate(engine: Engine) -> None:
         revision = MigrationContext.configure(conn).get_current_revision()
         if revision == _head():
             return
+        if conn.dialect.name == "postgresql":
+            # Two first connects to one empty database (two refreshes started at once) both
+            # created the tables, and the loser read "duplicate key value violates unique
+            # constraint" as an unusable database (fault round 29): one migrates at a time, and
+            # the next finds the catalog there.
+            conn.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK_KEY)))
+            revision = MigrationContext.configure(conn).get_current_revision()
+            if revision == _head():
+                return
         others = sorted(set(inspect(conn).get_table_names()) - {"alembic_version"})
         # Another application's: any table beside no catalog, or its own Alembic revision (a
         # Prefect database) beside no table of ratecard's.

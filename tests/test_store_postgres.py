@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -389,3 +390,29 @@ def test_a_nul_in_a_page_path_query_or_form_is_a_4xx_on_postgres(postgres_url: s
         response = client.post(f"/items/{item}/{action}", data=form)
         assert response.status_code == 409, (action, response.status_code)
         assert "control character" in response.text
+
+
+def test_first_connects_at_once_to_an_empty_database_migrate_once(postgres_url: str) -> None:
+    """Fault round 29: two refreshes started at once into an empty database both created the
+    catalog's tables, and the loser said the database could not be used ("duplicate key value
+    violates unique constraint"). One migrates at a time; the others find the catalog there."""
+    url = fresh_database(postgres_url, "first_connects")
+    start = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def connect() -> None:
+        start.wait()
+        try:
+            store.connect(url).dispose()
+        except BaseException as exc:  # collected, then asserted
+            failures.append(exc)
+
+    threads = [threading.Thread(target=connect) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not [thread for thread in threads if thread.is_alive()]  # none waits on another
+    assert failures == []
+    with create_engine(url).connect() as conn:
+        assert "runs" in inspect(conn).get_table_names()
