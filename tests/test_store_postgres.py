@@ -407,7 +407,7 @@ def test_first_connects_at_once_to_an_empty_database_migrate_once(postgres_url: 
         except BaseException as exc:  # collected, then asserted
             failures.append(exc)
 
-    threads = [threading.Thread(target=connect) for _ in range(4)]
+    threads = [threading.Thread(target=connect, daemon=True) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
