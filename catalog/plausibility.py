@@ -28,8 +28,8 @@ Five rules, over one refresh's observations from every source:
    "$0.0011" under "per 1M tokens", which its footnote prices per image). Quarantined with
    AMBIGUOUS_RULE.
 
-5. No separate price: a cache read or cache write priced 0 by a source that prices the same
-   field's input above 0 (route, model and dimensions, a cache lifetime aside) is no price of
+5. No separate price: a cache read or cache write priced 0 by a secondary source that prices the
+   same field's input above 0 (route, model and dimensions, a cache lifetime aside) is no price of
    its own: secondaries write 0 where a provider bills cache writes as input (OpenAI, DeepSeek)
    or has no cache at all (Portkey's gpt-4o cache_write, LiteLLM's gemini-robotics-er cache
    read), and `cost` would bill those tokens at $0. No official source states such a 0 in the
@@ -140,7 +140,12 @@ def check(
                 f" is under 1/{MODALITY_FLOOR} of the text price {below}: not a token price"
             )
             problems.append(_problem(obs, AMBIGUOUS_RULE, detail))
-        elif obs.value == 0 and obs.component in CACHE and _cache_key(obs) in input_priced:
+        elif (
+            obs.value == 0
+            and obs.component in CACHE
+            and _cache_key(obs) in input_priced
+            and not official(obs.source, obs.route)
+        ):
             detail = (
                 f"{obs.component.value} 0 beside a non-zero input price of the same source: "
                 "no price of its own (billed as input, or no cache), not free"

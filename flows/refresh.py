@@ -504,6 +504,13 @@ class WriteRefused:
     reason: str
 
 
+def _refusal(exc: OperationalError) -> str:
+    """The database's own first line of why it refused ("database or disk is full"), without
+    the statement and parameters SQLAlchemy adds."""
+    lines = str(exc.orig if exc.orig is not None else exc).strip().splitlines()
+    return lines[0] if lines else type(exc.orig).__name__
+
+
 class CatalogRefusedWrite(Exception):
     """Raised in the flow for a WriteRefused apply: the run ends failed with one line."""
 
@@ -534,7 +541,7 @@ def apply_changes(
         try:
             opened = _apply(engine, run_id, batch, comparison, reports, evidence, confirmed, naming)
         except OperationalError as exc:
-            return WriteRefused(str(exc.orig).splitlines()[0] if exc.orig else str(exc))
+            return WriteRefused(_refusal(exc))
     for report in reports.values():
         report.review_items = store.review_items_of(report.source, report.status.value, opened)
     return opened
@@ -1036,8 +1043,7 @@ async def refresh(
         except runlog.RefreshRunning as exc:
             return Failed(message=f"refused: {exc}", data=None)
         except OperationalError as exc:  # locked past the busy timeout as the run starts or ends
-            reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
-            return Failed(message=f"the catalog refused the write: {reason}", data=None)
+            return Failed(message=f"the catalog refused the write: {_refusal(exc)}", data=None)
 
 
 async def _locked_refresh(
