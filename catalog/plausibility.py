@@ -28,12 +28,14 @@ Five rules, over one refresh's observations from every source:
    "$0.0011" under "per 1M tokens", which its footnote prices per image). Quarantined with
    AMBIGUOUS_RULE.
 
-5. No separate price: a cache read or cache write priced 0 by a secondary source that prices the
-   same field's input above 0 (route, model and dimensions, a cache lifetime aside) is no price of
-   its own: secondaries write 0 where a provider bills cache writes as input (OpenAI, DeepSeek)
-   or has no cache at all (Portkey's gpt-4o cache_write, LiteLLM's gemini-robotics-er cache
-   read), and `cost` would bill those tokens at $0. No official source states such a 0 in the
-   recorded world. Quarantined with NO_SEPARATE_PRICE_RULE; a free model's 0s (input 0 too) stay.
+5. No separate price: a secondary source's cache read or cache write of 0 is a price only beside
+   its own input price of 0 (a free model; the same route, model and dimensions, a cache
+   lifetime aside). Elsewhere it is no price of its own: secondaries write 0 where a provider
+   bills cache writes as input (OpenAI, DeepSeek) or has no cache at all (Portkey's gpt-4o
+   cache_write, LiteLLM's gemini-robotics-er cache read), and `cost` would bill those tokens at
+   $0; and a day a problem hides the source's input key leaves the same 0 no more a price. No
+   official source states such a 0 in the recorded world. Quarantined with
+   NO_SEPARATE_PRICE_RULE.
 
 Errors: a bands file without a band for a price unit, or a bound that is not a decimal, raises
 ValueError naming the unit.
@@ -124,7 +126,7 @@ def check(
     official = cache(official)  # asked per price, about a few hundred (source, route) pairs
     untokened = _not_metered_in_tokens((*held, *observations), official)
     text_price = _text_prices((*held, *observations))
-    input_priced = _input_priced(observations)
+    free_input = _free_input((*held, *observations))
     kept: list[Observation] = []
     problems: list[Problem] = []
     for obs in observations:
@@ -143,12 +145,12 @@ def check(
         elif (
             obs.value == 0
             and obs.component in CACHE
-            and _cache_key(obs) in input_priced
+            and _cache_key(obs) not in free_input
             and not official(obs.source, obs.route)
         ):
             detail = (
-                f"{obs.component.value} 0 beside a non-zero input price of the same source: "
-                "no price of its own (billed as input, or no cache), not free"
+                f"{obs.component.value} 0 where the source prices no free input: no price of its "
+                "own (billed as input, or no cache), not free"
             )
             problems.append(_problem(obs, NO_SEPARATE_PRICE_RULE, detail))
         elif obs.unit is _PER_1M_TOKENS and obs.model in untokened:
@@ -161,20 +163,21 @@ def check(
 
 
 def _cache_key(obs: Observation) -> tuple[object, ...]:
-    """A price's field as rule 5 pairs a cache price with its input: source, route, model,
-    unit and dimensions without a cache lifetime."""
+    """A price's field as rule 5 pairs a cache price with its input: source, route, model, unit
+    and dimensions without a cache lifetime."""
     dims = obs.dimensions
     if CACHE_TTL in dims:
         dims = Dims.of({k: v for k, v in dims.items() if k != CACHE_TTL})
     return (obs.source, obs.route, obs.model, obs.unit, dims)
 
 
-def _input_priced(observations: Sequence[Observation]) -> set[tuple[object, ...]]:
-    """The fields (`_cache_key`) whose input a source prices above 0 this run."""
+def _free_input(observations: Sequence[Observation]) -> set[tuple[object, ...]]:
+    """The fields (`_cache_key`) whose input their source prices at 0 this run (held statements
+    too): a free model, whose 0 cache price is free as well."""
     return {
         _cache_key(obs)
         for obs in observations
-        if obs.kind is _PRICE and obs.component is Component.INPUT and obs.value > 0
+        if obs.kind is _PRICE and obs.component is Component.INPUT and obs.value == 0
     }
 
 
