@@ -172,6 +172,11 @@ def refresh(
                 except KeyboardInterrupt:
                     interruption.tell_once(_last_word(engine, before, interruption))
                     raise typer.Exit(interruption.exit_code) from None
+                if interruption.raised:
+                    # The signal landed where the flow took it for a failure (in a source's
+                    # crawl: that source failed, and the run ended): interrupted all the same.
+                    interruption.tell_once(_last_word(engine, before, interruption))
+                    raise typer.Exit(interruption.exit_code)
     run_id = state.result(raise_on_failure=False) if state.is_final() else None
     run = _own_run(db, run_id) if isinstance(run_id, int) else None
     if as_json:
