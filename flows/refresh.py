@@ -539,37 +539,26 @@ def apply_changes(
             report.stamped = stamped[source]
     with catalog_engine(engine_url) as engine:
         try:
-            opened = _apply(engine, run_id, batch, comparison, reports, evidence, confirmed, naming)
+            opened = store.apply(
+                engine,
+                run_id,
+                valid=batch.valid,
+                problems=batch.quarantined,
+                comparison=comparison,
+                source_reports=[r.model_dump() for r in reports.values()],
+                now=datetime.now(UTC),
+                pages={
+                    s: pages for s, pages in evidence.items() if reports[s].status in store.APPLIED
+                },
+                unchanged=list(confirmed.values()),
+                triage=triage.columns,
+                naming=naming,
+            )
         except OperationalError as exc:
             return WriteRefused(_refusal(exc))
     for report in reports.values():
         report.review_items = store.review_items_of(report.source, report.status.value, opened)
     return opened
-
-
-def _apply(
-    engine: Engine,
-    run_id: int,
-    batch: Batch,
-    comparison: Comparison,
-    reports: dict[str, SourceRun],
-    evidence: dict[str, list[FetchedPage]],
-    confirmed: dict[str, unchanged.Unchanged],
-    naming: dict[str, str] | None,
-) -> list[ReviewItem]:
-    return store.apply(
-        engine,
-        run_id,
-        valid=batch.valid,
-        problems=batch.quarantined,
-        comparison=comparison,
-        source_reports=[r.model_dump() for r in reports.values()],
-        now=datetime.now(UTC),
-        pages={s: pages for s, pages in evidence.items() if reports[s].status in store.APPLIED},
-        unchanged=list(confirmed.values()),
-        triage=triage.columns,
-        naming=naming,
-    )
 
 
 Reader = Callable[
