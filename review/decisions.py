@@ -33,11 +33,19 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, insert, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from catalog import queries, store
-from catalog.tables import audit_log, catalog_values, inserted_id, review_items, stamps, submissions
+from catalog.tables import (
+    FIELD_COLUMNS,
+    audit_log,
+    catalog_values,
+    inserted_id,
+    review_items,
+    stamps,
+    submissions,
+)
 from catalog.views import ReviewRow
 from review.reviewers import reviewer_exists
 from schemas.field import FieldId
@@ -52,6 +60,35 @@ VALUE_KINDS = frozenset(
         ReviewKind.NEW_VALUE,
         ReviewKind.SUBMISSION,
     }
+)
+
+
+# The statements a decision runs for each field it writes, built once: a bulk decision writes
+# thousands of fields, and building a statement anew for each cost more than running it (a
+# profile of 330 items: 3,781 fields, three quarters of the time in SQLAlchemy's construction).
+_c = catalog_values.c
+_IN_FORCE = select(catalog_values).where(
+    *(_c[name] == bindparam(name) for name in FIELD_COLUMNS), _c.valid_to.is_(None)
+)
+_CLOSE = (
+    update(catalog_values)
+    .where(_c.id == bindparam("value_id"), _c.valid_to.is_(None))
+    .values(valid_to=bindparam("closed_at"))
+)
+_OPEN = insert(catalog_values)
+_STAMP = insert(stamps)
+_DECIDE_ITEM = (
+    update(review_items)
+    .where(
+        review_items.c.id == bindparam("item_id"),
+        review_items.c.status == ReviewStatus.OPEN.value,
+    )
+    .values(
+        status=bindparam("decided"),
+        decided_at=bindparam("decided_on"),
+        reviewer=bindparam("decided_by"),
+        reason=bindparam("why"),
+    )
 )
 
 
@@ -497,11 +534,15 @@ def _close_item(
     now: datetime,
 ) -> None:
     """Record the decision, guarding against a concurrent decision on the same item."""
-    c = review_items.c
     result = conn.execute(
-        update(review_items)
-        .where(c.id == item_id, c.status == ReviewStatus.OPEN.value)
-        .values(status=status.value, decided_at=now, reviewer=reviewer, reason=reason)
+        _DECIDE_ITEM,
+        {
+            "item_id": item_id,
+            "decided": status.value,
+            "decided_on": now,
+            "decided_by": reviewer,
+            "why": reason,
+        },
     )
     if result.rowcount != 1:
         raise NotOpen(f"review item {item_id} was decided meanwhile")
@@ -586,19 +627,20 @@ def _chosen(item_id: int, change: FieldChange, source: str) -> FieldChange:
     return change.model_copy(update={"proposed": latest.value})
 
 
+def _field_key(field_id: FieldId) -> dict[str, str]:
+    """The field's stored columns (`FIELD_COLUMNS`) by name: the bind values of `_IN_FORCE`."""
+    return {
+        "route": field_id.route,
+        "model": field_id.model,
+        "kind": field_id.kind.value,
+        "component": field_id.component.value,
+        "unit": field_id.unit.value,
+        "dimensions": field_id.dims.key,
+    }
+
+
 def _in_force(conn: Connection, field_id: FieldId) -> Row[Any] | None:
-    c = catalog_values.c
-    return conn.execute(
-        select(catalog_values).where(
-            c.route == field_id.route,
-            c.model == field_id.model,
-            c.kind == field_id.kind.value,
-            c.component == field_id.component.value,
-            c.unit == field_id.unit.value,
-            c.dimensions == field_id.dims.key,
-            c.valid_to.is_(None),
-        )
-    ).first()
+    return conn.execute(_IN_FORCE, _field_key(field_id)).first()
 
 
 def _apply_change(
@@ -610,21 +652,8 @@ def _apply_change(
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Close the field's value in force (if any) and open the proposed one from its date
     (`use_source`: the source whose value the reviewer chose, its accepted source)."""
-    field_id = FieldId(item.route, item.model, change.measure)
-    key = {
-        "route": field_id.route,
-        "model": field_id.model,
-        "kind": field_id.kind.value,
-        "component": field_id.component.value,
-        "unit": field_id.unit.value,
-        "dimensions": field_id.dims.key,
-    }
-    c = catalog_values.c
-    current = conn.execute(
-        select(catalog_values).where(
-            *(getattr(c, name) == value for name, value in key.items()), c.valid_to.is_(None)
-        )
-    ).first()
+    key = _field_key(FieldId(item.route, item.model, change.measure))
+    current = conn.execute(_IN_FORCE, key).first()
     _refuse_stale(item.id, change, current)
     assert change.proposed is not None  # _apply refuses items with unproposed fields
     proposed = Decimal(change.proposed)
@@ -634,11 +663,7 @@ def _apply_change(
     closed = []
     if current is not None:
         valid_from = max(valid_from, current.valid_from)
-        replaced = conn.execute(
-            update(catalog_values)
-            .where(c.id == current.id, c.valid_to.is_(None))
-            .values(valid_to=valid_from)
-        )
+        replaced = conn.execute(_CLOSE, {"value_id": current.id, "closed_at": valid_from})
         if replaced.rowcount != 1:
             raise Stale(
                 f"review item {item.id}: changed meanwhile: the value in force for "
@@ -646,7 +671,7 @@ def _apply_change(
             )
         closed.append(_value_dict(current._mapping, valid_to=valid_from))
     row = {**key, **_provenance(item, proposed, valid_from, stated, use_source)}
-    value_id = inserted_id(conn.execute(insert(catalog_values).values(**row)))
+    value_id = inserted_id(conn.execute(_OPEN, row))
     _stamp(conn, value_id, item.run_id, stated)
     return closed, _value_dict({**row, "id": value_id})
 
@@ -717,7 +742,7 @@ def _stamp(
     if run_id is None or not stated:
         return
     conn.execute(
-        insert(stamps),
+        _STAMP,
         [
             {
                 "value_id": value_id,
