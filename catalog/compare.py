@@ -316,7 +316,7 @@ def compare(
         )
     _anomalies(problems, ctx, result)
     _pixel_consistency(groups, ctx, result)
-    _same_price(groups, ctx, result, field_id)
+    _same_price(groups, in_force, ctx, result, field_id)
     _absences(listed_by, listings, ctx, result, groups)
     if ctx.held:
         # What only held statements state is what their sources said when they last answered:
@@ -807,14 +807,23 @@ def _pixel_consistency(
 
 def _same_price(
     groups: dict[_Key, list[Observation]],
+    in_force: dict[_Key, Current],
     ctx: Context,
     result: Comparison,
     field_id: Callable[[Observation], FieldId],
 ) -> None:
-    """A reseller's official price for a vendor's model must be the vendor's official price."""
+    """A reseller's official price for a vendor's model must be the vendor's official price.
+    An official statement that slipped from the value in force (`_slipped`: tenfold off, or to
+    zero) is compared with nothing: it is raised as its own anomaly, and set beside the other
+    route's price it would accuse that route's right price too (a fault round: the Anthropic
+    page's input read as $0 opened an item saying OpenRouter's $3 must be $0)."""
 
     def official(key: _Key) -> Observation | None:
-        return next((o for o in groups.get(key, []) if ctx.official(o.source, o.route)), None)
+        stated = next((o for o in groups.get(key, []) if ctx.official(o.source, o.route)), None)
+        current = in_force.get(key)
+        if stated is not None and current is not None and jumped(current.value, stated.value):
+            return None
+        return stated
 
     if not ctx.same_price:
         return

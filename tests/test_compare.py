@@ -300,6 +300,33 @@ def test_reseller_must_match_the_vendors_own_price(august: list[Observation]) ->
     assert "routes that must match" in item.title
 
 
+@pytest.mark.parametrize("slipped_route", ["openai", "openrouter"])
+def test_a_slipped_official_price_accuses_no_other_route(
+    august: list[Observation], slipped_route: str
+) -> None:
+    """A fault round: the vendor's page read as $0 (or the reseller's API) beside the other
+    route's right price. The slip is one anomaly on its own route; it is not also set against
+    the other route as "routes that must match" (which would say the right price is wrong)."""
+    gateway = find(august, "gpt-4o", "input")
+    vendor = replace_value(gateway, source="openai-page", route="openai", value=gateway.value)
+    review = Context(
+        run_id=2,
+        now=NOW,
+        accept_new=False,
+        official=is_official,
+        complete_sources=frozenset(),
+        same_price=Identity.load().same_price,
+    )
+    stated = [
+        replace_value(o, value=Decimal(0)) if o.route == slipped_route else o
+        for o in (vendor, gateway)
+    ]
+    [item] = compare(stated, as_catalog([vendor, gateway]), {}, [], review).items
+    assert (item.kind, item.route) == (ReviewKind.ANOMALY, slipped_route)
+    assert (item.changes[0].current, item.changes[0].proposed) == (decimal_text(gateway.value), "0")
+    assert "routes that must match" not in item.title
+
+
 def _world(world: str, *names: str) -> list[Observation]:
     """These sources' observations as one refresh of a recorded world makes them."""
     batches = [world_drafts(n, world) for n in names]
