@@ -22,6 +22,9 @@ Rules, from what the sources state:
   prices stated with no scope. A scope or region the workload states must be the price's own:
   a price stated for no deployment is not used for one. Of the prices that apply, the most
   specific is used.
+- Variant (`variant`: OpenRouter's `:free` models, Azure's fine-tuned and grader meters, ...): a
+  price stated for a variant applies only to a workload naming it, and a workload naming one
+  uses only that variant's prices.
 - Images: QUALITY × SIZE × count, at the per-image price; where a route states only a per-pixel
   price (Azure), the per-image price is derived as per-pixel price × width × height and marked
   derived.
@@ -114,6 +117,7 @@ class Workload(BaseModel):
     service_tier: str = "standard"
     scope: str | None = None
     region: str | None = None
+    variant: str | None = None
 
     @field_validator("cached_tokens", "cache_write_tokens")
     @classmethod
@@ -153,6 +157,19 @@ class Workload(BaseModel):
             raise ValueError(f"scope {scope!r}: one of {sorted(DIMENSION_VALUES[Dim.SCOPE])}")
         return scope
 
+    @field_validator("variant")
+    @classmethod
+    def _variant(cls, variant: str | None) -> str | None:
+        """A variant as the catalog's dimensions hold it: 1 to 100 printable characters, no ';'
+        or '=' (they separate a dimensions key's parts)."""
+        if variant is not None and not (
+            0 < len(variant) <= 100 and variant.isprintable() and not set(variant) & {";", "="}
+        ):
+            raise ValueError(
+                f"variant {variant!r}: 1 to 100 printable characters without ';' or '=', e.g. free"
+            )
+        return variant
+
     @field_validator("region")
     @classmethod
     def _region(cls, region: str | None, info: ValidationInfo) -> str | None:
@@ -180,6 +197,7 @@ class Workload(BaseModel):
         service_tier: str = "standard",
         scope: str | None = None,
         region: str | None = None,
+        variant: str | None = None,
     ) -> Workload:
         """The workload a `ratecard cost` command or a `/api/cost` query states, images as
         'QUALITY:SIZE:N' texts. Raises pydantic's ValidationError (a ValueError) naming the
@@ -195,6 +213,7 @@ class Workload(BaseModel):
             service_tier=service_tier,
             scope=scope,
             region=region,
+            variant=variant,
         )
 
     def uncached_tokens(self) -> int:
@@ -386,7 +405,7 @@ def _day(values: Sequence[PublishedValue]) -> str:
 
 def _deployment(workload: Workload) -> str:
     """' (scope=data_zone, region=eastus2)': the deployment a workload states, if any."""
-    stated = {"scope": workload.scope, "region": workload.region}
+    stated = {"scope": workload.scope, "region": workload.region, "variant": workload.variant}
     shown = ", ".join(f"{k}={v}" for k, v in stated.items() if v)
     return f" ({shown})" if shown else ""
 
@@ -432,15 +451,20 @@ def _context_tier(prices: Sequence[PublishedValue], workload: Workload) -> int |
 
 
 def _selector_match(dims: Mapping[str, str], workload: Workload) -> int | None:
-    """How many deployment selectors of a price the workload matches; None if one differs, or
-    if the workload states one (--scope, --region) the price does not: a price stated for no
+    """How many selectors of a price the workload matches; None if one differs, or if the
+    workload states one (--scope, --region, --variant) the price does not: a price stated for no
     deployment is not known to be that deployment's (the fallback is for a workload that names
     none)."""
     stated = {
         Dim.SCOPE.value: workload.scope or DEFAULT_SCOPE,
         Dim.REGION.value: workload.region,
+        Dim.VARIANT.value: workload.variant,
     }
-    asked = {Dim.SCOPE.value: workload.scope, Dim.REGION.value: workload.region}
+    asked = {
+        Dim.SCOPE.value: workload.scope,
+        Dim.REGION.value: workload.region,
+        Dim.VARIANT.value: workload.variant,
+    }
     matched = 0
     for selector in SELECTORS:
         value = dims.get(selector.value)

@@ -137,6 +137,13 @@ def cost(
         str | None, typer.Option(help="Deployment scope: global (default), data_zone, regional.")
     ] = None,
     region: Annotated[str | None, typer.Option(help="Deployment region, e.g. eastus2.")] = None,
+    variant: Annotated[
+        str | None,
+        typer.Option(
+            help="Only the prices stated for this variant, e.g. free (OpenRouter's :free models) "
+            "or fine_tuned (Azure); without it, prices stated for a variant are not used."
+        ),
+    ] = None,
     at: AtOption = None,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -163,6 +170,7 @@ def cost(
             service_tier=service_tier,
             scope=scope,
             region=region,
+            variant=variant,
         )
     except ValidationError as exc:
         field, rule = workload_error(exc)

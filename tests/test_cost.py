@@ -342,3 +342,44 @@ def test_a_deployment_the_workload_names_is_never_assumed(db: str) -> None:
         with pytest.raises(CostError) as refused:
             priced(db, "azure/gpt-image-2", **workload, scope=scope, region=region)
         assert refused.value.component == component
+
+
+def _variants_of(db: str, route: str, variant: str) -> tuple[str, str]:
+    """A model of `route` whose input is priced both for `variant` and without dimensions, and
+    one priced for `variant` alone (from the catalog, as the recorded listing states them)."""
+    tagged, plain = set(), set()
+    with store.connect(db).connect() as conn:
+        for value in reader.published_values(conn, reader.as_of(None), route=route):
+            if value.value.component.value != "input" or value.value.kind.value != "price":
+                continue
+            dims = dict(value.value.dimensions)
+            if dims == {"variant": variant}:
+                tagged.add(value.value.model)
+            elif not dims:
+                plain.add(value.value.model)
+    return min(tagged & plain), min(tagged - plain)
+
+
+def test_a_variants_price_is_used_only_when_the_workload_names_it(db: str) -> None:
+    """Round 30 D7: OpenRouter lists `:free` twins of paid models (variant=free); `cost` had no
+    way to ask for them, and a model listed only free was refused with nothing to choose.
+    --variant selects that variant's prices alone; without it, a variant's prices are not used."""
+    both, free_only = _variants_of(db, "openrouter", "free")
+    workload = {"input_tokens": 1000, "output_tokens": 100}
+    paid = priced(db, f"openrouter/{both}", **workload)
+    assert paid.per_request > 0
+    assert all("variant" not in line.dimensions for line in paid.lines)
+    free = priced(db, f"openrouter/{both}", **workload, variant="free")
+    assert free.per_request == 0
+    assert {line.dimensions.get("variant") for line in free.lines} == {"free"}
+    with pytest.raises(CostError) as refused:
+        priced(db, f"openrouter/{free_only}", **workload)
+    assert "input [variant=free]" in str(refused.value)
+    assert priced(db, f"openrouter/{free_only}", **workload, variant="free").per_request == 0
+    with pytest.raises(CostError):
+        priced(db, f"openrouter/{both}", **workload, variant="no-such-variant")
+    result = CliRunner().invoke(
+        app, ["cost", f"openrouter/{both}", *BASE[2:], "--variant", "a=b", "--db", db]
+    )
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "--variant" in result.output

@@ -82,6 +82,7 @@ def cost_api(
     service_tier: str = "standard",
     scope: str | None = None,
     region: str | None = None,
+    variant: Annotated[str | None, Query(max_length=100)] = None,
     at: date | None = None,
 ) -> dict[str, Any]:
     """What a workload costs on (route, model) as of `at`: per request, per day, per month
@@ -99,6 +100,7 @@ def cost_api(
             service_tier=service_tier,
             scope=scope,
             region=region,
+            variant=variant,
         )
     except ValidationError as exc:
         field, rule = workload_error(exc)
