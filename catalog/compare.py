@@ -37,7 +37,7 @@ from typing import NamedTuple
 
 from catalog import titles
 from catalog.health import power_of_ten
-from catalog.plausibility import NO_SEPARATE_PRICE_RULE, jumped
+from catalog.plausibility import NO_SEPARATE_PRICE_RULE, ZERO_ROUTE_RULE, jumped
 from schemas.field import FieldId, ListingId, Measure
 from schemas.records import (
     FieldChange,
@@ -694,8 +694,9 @@ def _source(obs: Observation) -> str:
 
 # Rules whose values are set aside as no price at all, with nothing for a reviewer to decide:
 # reported in the quarantine, not raised as anomalies (a secondary's 0 cache write beside its
-# input price is how it writes "billed as input", ~330 models in the recorded world).
-NOT_REVIEWED = frozenset({NO_SEPARATE_PRICE_RULE})
+# input price is how it writes "billed as input", ~330 models in the recorded world; a plan's
+# route priced all at 0, ~480 values of models.dev).
+NOT_REVIEWED = frozenset({NO_SEPARATE_PRICE_RULE, ZERO_ROUTE_RULE})
 
 
 def _anomalies(problems: Iterable[Problem], ctx: Context, result: Comparison) -> None:

@@ -1,7 +1,7 @@
 """Units are facts to establish: per-unit plausibility bands, units a model is not metered in,
 and one price stated in two time units. Pure (the bands are read from data/).
 
-Five rules, over one refresh's observations from every source:
+Six rules, over one refresh's observations from every source:
 
 1. Bands (data/plausibility_bands.json): a non-zero price outside its unit's band is quarantined
    with IMPLAUSIBLE_RULE ("implausible for unit"): a rescaling slip, not a price. 0 is a price.
@@ -36,6 +36,13 @@ Five rules, over one refresh's observations from every source:
    $0; and a day a problem hides the source's input key leaves the same 0 no more a price. No
    official source states such a 0 in the recorded world. Quarantined with
    NO_SEPARATE_PRICE_RULE.
+6. No price on the route: where a secondary source prices every model of a route at 0 (every
+   price it states there, held statements too), the route sells by plan, trial or local run,
+   not per unit: models.dev's coding and token plans (`zai-coding-plan`, `alibaba-token-plan`),
+   GitHub Models, LM Studio; LiteLLM's `ollama`. Those zeros are no prices (`cost` would quote
+   a subscription at $0 a request). A route a source prices at all keeps its free models' zeros
+   (OpenRouter's `:free` twins). An official source's 0 is its statement. Quarantined with
+   ZERO_ROUTE_RULE.
 
 Errors: a bands file without a band for a price unit, or a bound that is not a decimal, raises
 ValueError naming the unit.
@@ -60,6 +67,7 @@ BANDS_FILE = Path(__file__).resolve().parent.parent / "data" / "plausibility_ban
 IMPLAUSIBLE_RULE = "implausible for unit"
 AMBIGUOUS_RULE = "unit-ambiguous"
 NO_SEPARATE_PRICE_RULE = "no separate price"
+ZERO_ROUTE_RULE = "every price of the route zero"
 CACHE = frozenset({Component.CACHE_READ, Component.CACHE_WRITE})
 NOT_TOKENS = frozenset({Unit.PER_MINUTE, Unit.PER_SECOND, Unit.PER_HOUR, Unit.PER_CHARACTER})
 SECONDS: dict[Unit, int] = {Unit.PER_SECOND: 1, Unit.PER_MINUTE: 60, Unit.PER_HOUR: 3600}
@@ -127,6 +135,7 @@ def check(
     untokened = _not_metered_in_tokens((*held, *observations), official)
     text_price = _text_prices((*held, *observations))
     free_input = _free_input((*held, *observations))
+    zero_routes = _zero_routes((*held, *observations), official)
     kept: list[Observation] = []
     problems: list[Problem] = []
     for obs in observations:
@@ -142,6 +151,12 @@ def check(
                 f" is under 1/{MODALITY_FLOOR} of the text price {below}: not a token price"
             )
             problems.append(_problem(obs, AMBIGUOUS_RULE, detail))
+        elif obs.value == 0 and (obs.source, obs.route) in zero_routes:
+            detail = (
+                f"{obs.source} prices every model of {obs.route} at 0: sold by plan, trial or "
+                "local run, not per unit"
+            )
+            problems.append(_problem(obs, ZERO_ROUTE_RULE, detail))
         elif (
             obs.value == 0
             and obs.component in CACHE
@@ -179,6 +194,21 @@ def _free_input(observations: Sequence[Observation]) -> set[tuple[object, ...]]:
         for obs in observations
         if obs.kind is _PRICE and obs.component is Component.INPUT and obs.value == 0
     }
+
+
+def _zero_routes(
+    observations: Sequence[Observation], official: Callable[[str, str], bool]
+) -> set[tuple[str, str]]:
+    """The (source, route) pairs whose every price (held statements too) is 0, of sources not
+    official for the route (rule 6)."""
+    priced: set[tuple[str, str]] = set()
+    stated: set[tuple[str, str]] = set()
+    for obs in observations:
+        if obs.kind is _PRICE:
+            stated.add((obs.source, obs.route))
+            if obs.value != 0:
+                priced.add((obs.source, obs.route))
+    return {pair for pair in stated - priced if not official(*pair)}
 
 
 def _not_tokens(obs: Observation) -> bool:

@@ -17,6 +17,7 @@ from catalog.plausibility import (
     AMBIGUOUS_RULE,
     IMPLAUSIBLE_RULE,
     NO_SEPARATE_PRICE_RULE,
+    ZERO_ROUTE_RULE,
     bands,
     check,
     implausible,
@@ -161,6 +162,40 @@ def test_a_secondarys_zero_cache_price_beside_its_input_price_is_no_price() -> N
     ]
     kept, problems = check(free, is_official)
     assert not [p for p in problems if p.rule == NO_SEPARATE_PRICE_RULE]
+
+
+def _modelsdev() -> tuple[Observation, ...]:
+    """models.dev's recorded api.json, read as one refresh reads it."""
+    url = "https://models.dev/api.json"
+    records = (
+        sources()["modelsdev"]
+        .parser.parse(snapshot("catalogs/models-dev.api.2026-06-13.jq-sorted.json"), url)
+        .records
+    )
+    batch = draft_source(sources()["modelsdev"], [FetchedPage(url, url, 200, AT, records)])
+    return tuple(observations(batch, Identity.load()))
+
+
+def test_a_route_a_secondary_prices_all_at_zero_states_no_prices() -> None:
+    """Round 30 D3: models.dev prices every model of its coding and token plans, GitHub Models
+    and LM Studio at 0, and `cost zai-coding-plan/glm-4.6` quoted a subscription at $0 a
+    request. Where a secondary prices every model of a route at 0, the zeros are set aside
+    (rule 6); a route it prices at all keeps its free models' zeros, and one non-zero price
+    on a route keeps every zero there."""
+    found = _modelsdev()
+    kept, problems = check(found, is_official)
+    aside = {p.observation.route for p in problems if p.rule == ZERO_ROUTE_RULE and p.observation}
+    assert {"zai-coding-plan", "github-models", "lmstudio"} <= aside
+    assert {
+        p.observation.value for p in problems if p.rule == ZERO_ROUTE_RULE and p.observation
+    } == {0}
+    assert not [o for o in kept if o.route in aside and o.kind.value == "price"]
+    free_twins = [o for o in kept if o.route == "openrouter" and o.value == 0]
+    assert free_twins and "openrouter" not in aside
+    plan = [o for o in found if o.route == "zai-coding-plan" and o.kind.value == "price"]
+    one_priced = [replace(plan[0], value=Decimal("0.6")), *plan[1:]]
+    _, problems = check(one_priced, is_official)
+    assert not [p for p in problems if p.rule == ZERO_ROUTE_RULE]
 
 
 def test_zero_token_prices_of_a_model_sold_per_generated_image_are_no_token_prices() -> None:
