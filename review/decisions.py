@@ -627,20 +627,8 @@ def _chosen(item_id: int, change: FieldChange, source: str) -> FieldChange:
     return change.model_copy(update={"proposed": latest.value})
 
 
-def _field_key(field_id: FieldId) -> dict[str, str]:
-    """The field's stored columns (`FIELD_COLUMNS`) by name: the bind values of `_IN_FORCE`."""
-    return {
-        "route": field_id.route,
-        "model": field_id.model,
-        "kind": field_id.kind.value,
-        "component": field_id.component.value,
-        "unit": field_id.unit.value,
-        "dimensions": field_id.dims.key,
-    }
-
-
 def _in_force(conn: Connection, field_id: FieldId) -> Row[Any] | None:
-    return conn.execute(_IN_FORCE, _field_key(field_id)).first()
+    return conn.execute(_IN_FORCE, field_id.stored()).first()
 
 
 def _apply_change(
@@ -652,7 +640,7 @@ def _apply_change(
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Close the field's value in force (if any) and open the proposed one from its date
     (`use_source`: the source whose value the reviewer chose, its accepted source)."""
-    key = _field_key(FieldId(item.route, item.model, change.measure))
+    key = FieldId(item.route, item.model, change.measure).stored()
     current = conn.execute(_IN_FORCE, key).first()
     _refuse_stale(item.id, change, current)
     assert change.proposed is not None  # _apply refuses items with unproposed fields

@@ -210,6 +210,18 @@ class FieldId(NamedTuple):
         """The same measure of the same model on another route."""
         return FieldId(route, self.model, self.measure)
 
+    def stored(self) -> dict[str, str]:
+        """The field as the database's columns hold it (route, model, kind, component, unit,
+        dimensions: texts, by column name): what `from_row` reads back."""
+        return {
+            "route": self.route,
+            "model": self.model,
+            "kind": self.kind.value,
+            "component": self.component.value,
+            "unit": self.unit.value,
+            "dimensions": self.dims.key,
+        }
+
     @classmethod
     def from_row(cls, row: Any) -> FieldId:
         """From a database row with route, model, kind, component, unit and dimensions (text)."""

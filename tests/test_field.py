@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
+from catalog.tables import FIELD_COLUMNS
 from schemas.field import Dims, FieldId, Measure
 from schemas.records import Draft, FieldChange
 from schemas.vocab import Component, Kind, Unit
@@ -81,3 +83,15 @@ def test_a_stored_change_reads_back_into_its_field() -> None:
     assert FieldId(obs.route, obs.model or "", back.measure) == obs.field_id()
     assert back.measure == Measure(obs.kind, obs.component, obs.unit, obs.dimensions)
     assert back.measure != Measure(Kind.PRICE, Component.INPUT, Unit.PER_1M_TOKENS)
+
+
+def test_a_field_as_its_columns_reads_back_into_itself() -> None:
+    """`stored` gives the catalog's field columns, which `from_row` reads back: every field of
+    the recorded August listing, dimensions or none."""
+    fields = {o.field_id() for o in observe(*OPENROUTER_AUGUST) if o.model}
+    assert any(f.dims for f in fields) and any(not f.dims for f in fields)
+    for field in fields:
+        columns = field.stored()
+        assert tuple(columns) == FIELD_COLUMNS
+        assert all(type(text) is str for text in columns.values())
+        assert FieldId.from_row(SimpleNamespace(**columns)) == field
