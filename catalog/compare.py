@@ -814,28 +814,31 @@ def _same_price(
     field_id: Callable[[Observation], FieldId],
 ) -> None:
     """A reseller's official price for a vendor's model must be the vendor's official price.
-    An official statement that slipped from the value in force (`_slipped`: tenfold off, or to
-    zero) is compared with nothing: it is raised as its own anomaly, and set beside the other
-    route's price it would accuse that route's right price too (a fault round: the Anthropic
-    page's input read as $0 opened an item saying OpenRouter's $3 must be $0)."""
+    The vendor's statement is compared only where it is the value in force (or the field holds
+    none yet): one that differs is a price change or a slip under review, and set beside the
+    resellers' prices it would accuse their right prices (fault rounds: the Anthropic page's
+    input read as $0 opened an item saying OpenRouter's $3 must be $0; OpenAI's page with its
+    Standard and Batch labels swapped, 134 such items). A reseller's statement that slipped
+    from its value in force (`_slipped`: tenfold off, or to zero) is raised as its own anomaly
+    and compared with nothing."""
 
-    def official(key: _Key) -> Observation | None:
+    def official(key: _Key, pending: bool) -> Observation | None:
         stated = next((o for o in groups.get(key, []) if ctx.official(o.source, o.route)), None)
         current = in_force.get(key)
-        if stated is not None and current is not None and jumped(current.value, stated.value):
-            return None
-        return stated
+        if stated is None or current is None or current.value == stated.value:
+            return stated
+        return stated if pending and not jumped(current.value, stated.value) else None
 
     if not ctx.same_price:
         return
     vendors = [k for k in groups if k[0] in ctx.same_price and k[2] is Kind.PRICE]
     for key in sorted(vendors):
-        vendor = official(key)
+        vendor = official(key, pending=False)
         if vendor is None:
             continue
         vendor_field = field_id(groups[key][0])
         for reseller_route in ctx.same_price[key[0]]:
-            reseller = official((reseller_route, *key[1:]))
+            reseller = official((reseller_route, *key[1:]), pending=True)
             if reseller is None or reseller.value == vendor.value:
                 continue
             reseller_key = vendor_field.on(reseller_route)

@@ -124,8 +124,8 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
                 if not why and not fits:
                     rule, why = LOOKALIKE_RULE, lookalike(draft)
                 if not why:
-                    if NUL in draft.evidence or NUL in draft.record:
-                        draft = _without_nul(draft)
+                    if _UNSHOWN.search(draft.evidence) or _UNSHOWN.search(draft.record):
+                        draft = _shown(draft)
                     drafts.append((page, draft))
                 elif (rule, why) not in set_aside:
                     set_aside.add((rule, why))
@@ -252,27 +252,38 @@ def _fits(route: str, model: str) -> bool:
     )
 
 
-NUL = "\x00"
+# Characters a source's text may hold that are written escaped wherever ratecard keeps or shows
+# that text (evidence, a record's name, a problem's detail and field): control characters but
+# tab and line break (NUL, which PostgreSQL's text and jsonb refuse; ESC, which starts a
+# terminal's escape sequences: a colour, a hyperlink, a window title; a carriage return that
+# writes over a line), lone surrogates (no UTF-8 encodes one: the database driver refused the
+# whole run's write), and the direction overrides and isolates that show text reversed.
+_UNSHOWN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
 
-def nul_escaped(text: str) -> str:
-    """`text` with each NUL character written `\\x00`: PostgreSQL's text (and jsonb) refuse
-    NUL, so one a source wrote into a key or a value would fail the transaction of the whole
-    run, every source's part with it; escaped, it is still shown for what it was."""
-    return text.replace(NUL, "\\x00") if NUL in text else text
+def shown_escaped(text: str) -> str:
+    """`text` with each character of `_UNSHOWN` written as its Python escape (`\\x1b`,
+    `\\ud800`, `\\u202e`): storable in every database, harmless on a terminal or a page, and
+    still shown for what it was. One source's odd bytes would otherwise fail the transaction of
+    the whole run, every source's part with it, or drive the reviewer's terminal."""
+    if not _UNSHOWN.search(text):
+        return text
+    return _UNSHOWN.sub(lambda found: found[0].encode("unicode_escape").decode("ascii"), text)
 
 
-def _without_nul(draft: Draft) -> Draft:
-    return replace(draft, evidence=nul_escaped(draft.evidence), record=nul_escaped(draft.record))
+def _shown(draft: Draft) -> Draft:
+    return replace(
+        draft, evidence=shown_escaped(draft.evidence), record=shown_escaped(draft.record)
+    )
 
 
 def _stored(problem: Problem) -> Problem:
     texts = (problem.record, problem.detail, problem.field or "")
-    if not any(NUL in text for text in texts):
+    if not any(_UNSHOWN.search(text) for text in texts):
         return problem
-    update = {"record": nul_escaped(problem.record), "detail": nul_escaped(problem.detail)}
+    update = {"record": shown_escaped(problem.record), "detail": shown_escaped(problem.detail)}
     if problem.field is not None:
-        update["field"] = nul_escaped(problem.field)
+        update["field"] = shown_escaped(problem.field)
     return problem.model_copy(update=update)
 
 
@@ -341,10 +352,14 @@ def _name_fits(model: str, route: str) -> bool:
 
 
 def _dimensions_fit(key: str) -> bool:
-    """Whether dimensions of this text key make no draft `overlong` or `unnamed`."""
+    """Whether dimensions of this text key make no draft `overlong`, `unnamed` or a `lookalike`:
+    each part one name and one value (no value holds ';' or '=': `Dims.parse` reads the key
+    back into the same dimensions)."""
     return (
         len(key) <= _DIMENSIONS_FIT
         and not _CONTROL.search(key)
+        and (not key or all(part.count("=") == 1 for part in key.split(";")))
+        and Dims.parse(key).key == key
         and (key.isascii() or not _looks_like_another(key))
     )
 
@@ -362,10 +377,15 @@ def unnamed(draft: Draft) -> str:
     it; or a name, route or dimension value holding control characters ("gpt-4o\\x00", a line
     break, a variant "batch\\x00"), which no command can name (the CLI refuses them) and
     PostgreSQL cannot store (NUL). No recorded source writes one; every source's name for a
-    real model has text in every part."""
+    real model has text in every part. Or a dimension value holding ';' or '=', which separate a
+    stored key's dimensions ("free;modality=audio" would read back as a second dimension, and
+    a field's second value in force under another key)."""
     name, route, dimensions = draft.source_model, draft.route, draft.dimensions.key
     if _BLANK_PART.search(name):
         return f"source_model {name!r} has a blank part"
+    for dim, value in draft.dimensions.items():
+        if ";" in value or "=" in value:
+            return f"dimension {dim} {value[:120]!r} holds ';' or '=', which separate dimensions"
     if _CONTROL.search(f"{name}{route}{dimensions}"):
         return (
             f"source_model {name!r}, route {route!r} or dimensions {dimensions!r} hold control "
@@ -375,9 +395,13 @@ def unnamed(draft: Draft) -> str:
 
 
 LOOKALIKE_RULE = "lookalike name"
-# Scripts whose letters are drawn like Latin ones (U+043E "о" and U+03BF "ο" as "o"): in one
-# name beside Latin letters, they make a name that reads as another.
-_LIKE_LATIN = ("CYRILLIC ", "GREEK ")
+# Scripts whose letters are drawn like Latin ones (U+043E "о" and U+03BF "ο" as "o", Armenian
+# U+0585 "օ"): in one name beside Latin letters, they make a name that reads as another. So do
+# Latin letters that are no accented form of an ASCII one (U+0261 "ɡ", U+0131 "ı").
+_LIKE_LATIN = ("CYRILLIC ", "GREEK ", "ARMENIAN ", "CHEROKEE ", "COPTIC ")
+# Characters drawn as "-" that NFKC leaves as they are: every dash punctuation (U+2010 HYPHEN,
+# U+2013 EN DASH...) and these.
+_DASHES = frozenset("\u2212\u2043\u02d7")
 
 
 def lookalike(draft: Draft) -> str:
@@ -385,9 +409,11 @@ def lookalike(draft: Draft) -> str:
     dimension value holding a character that is shown as nothing or as another one: a format
     or other invisible character (U+200B ZERO WIDTH SPACE, U+00AD SOFT HYPHEN, a direction
     mark), a compatibility form (fullwidth "ｇｐｔ", U+2011 NON-BREAKING HYPHEN, a no-break space:
-    any text Unicode's NFKC normalization changes), or a Cyrillic or Greek letter beside Latin
-    ones ("gpt-4о" with U+043E). Read, each would be a model, seller or variant of its own
-    that a reviewer cannot tell from the real one, its prices beside the real one's; no
+    any text Unicode's NFKC normalization changes), a dash other than "-" ("gpt‐4o" with U+2010
+    HYPHEN, U+2212 MINUS SIGN), or a letter drawn like a Latin one beside Latin ones ("gpt-4о"
+    with Cyrillic U+043E, Armenian U+0585, "ɡpt-4o" with U+0261). Read, each would be a model,
+    seller or variant of its own that a reviewer cannot tell from the real one, its prices
+    beside the real one's; no
     recorded source writes a name with any character beyond ASCII. Other scripts' names
     (a name in Chinese) are names."""
     named = [("source_model", draft.source_model), ("route", draft.route)]
@@ -410,11 +436,21 @@ def _looks_like_another(text: str) -> str:
             return f"{shown}, which is not shown"
         if unicodedata.normalize("NFKC", char) != char:
             return f"{shown}, a form of {unicodedata.normalize('NFKC', char)!r}"
-        if latin and char.isalpha() and name.startswith(_LIKE_LATIN):
+        if char in _DASHES or unicodedata.category(char) == "Pd":
+            return f"{shown}, drawn as '-'"
+        if latin and char.isalpha() and _like_latin(char, name):
             return f"{shown} beside Latin letters"
     if unicodedata.normalize("NFKC", text) != text:  # a combining mark on a letter before it
         return f"a combination NFKC writes {unicodedata.normalize('NFKC', text)[:120]!r}"
     return ""
+
+
+def _like_latin(letter: str, name: str) -> bool:
+    """Whether a letter (not ASCII, named `name`) is drawn like a Latin one: of a script that
+    has such letters, or a Latin letter with no decomposition into an ASCII one and a mark."""
+    if name.startswith(_LIKE_LATIN):
+        return True
+    return name.startswith("LATIN ") and not unicodedata.decomposition(letter)
 
 
 UNREADABLE_RULE = "record of an unexpected shape"

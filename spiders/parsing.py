@@ -112,6 +112,16 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
+def _json_number(text: str) -> Decimal:
+    """A JSON number with a fraction or an exponent, as written; NaN (not a number: its field is
+    quarantined alone) where the exponent is beyond any Decimal's (`1e9999999999999999999`), as
+    `1e999999` is out of every range: one such number must not fail the whole body."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return Decimal("NaN")
+
+
 def load_json(body: bytes, what: str) -> Any:
     """JSON with every number as Decimal, exactly as written (never binary float); every key of
     an object, every text value, and every text item of a list an object holds, without the
@@ -123,7 +133,9 @@ def load_json(body: bytes, what: str) -> Any:
     named so is its record's problem, shown as written). Unparsable when the body is not JSON
     (JSON_ERRORS)."""
     try:
-        return json.loads(body, parse_float=Decimal, parse_int=Decimal, object_pairs_hook=_pairs)
+        return json.loads(
+            body, parse_float=_json_number, parse_int=Decimal, object_pairs_hook=_pairs
+        )
     except JSON_ERRORS as exc:
         raise Unparsable(f"{what}: body is not JSON ({type(exc).__name__}: {exc})") from exc
 

@@ -451,3 +451,28 @@ def test_a_model_restated_in_another_unit_proposes_no_new_field_at_the_slip() ->
     # the same field read at its own scale beside them is a new value as usual
     healthy = compare([*[o for o in azure if o.model != model], *mine], catalog, {}, [], ctx())
     assert [i.kind for i in healthy.items if i.model == model] == [ReviewKind.NEW_VALUE]
+
+
+def test_a_vendors_price_under_review_accuses_no_reseller(august: list[Observation]) -> None:
+    """Fault round 32: OpenAI's page with its Standard and Batch labels swapped halved or
+    doubled every price, and each reseller's right price was raised as "routes that must
+    match" against the unreviewed one (134 items). The vendor's price is compared only once
+    in force: the change is one item on the vendor's route."""
+    gateway = find(august, "gpt-4o", "input")
+    vendor = replace_value(gateway, source="openai-page", route="openai", value=gateway.value)
+    review = Context(
+        run_id=2,
+        now=NOW,
+        accept_new=False,
+        official=is_official,
+        complete_sources=frozenset(),
+        same_price=Identity.load().same_price,
+    )
+    halved = replace_value(vendor, value=vendor.value / 2)
+    [item] = compare([halved, gateway], as_catalog([vendor, gateway]), {}, [], review).items
+    assert (item.kind, item.route) == (ReviewKind.PRICE_CHANGE, "openai")
+    # a reseller's own change is still set against the vendor's price in force
+    dearer = replace_value(gateway, value=gateway.value * 2)
+    items = compare([vendor, dearer], as_catalog([vendor, gateway]), {}, [], review).items
+    assert sorted(i.kind for i in items) == [ReviewKind.ANOMALY, ReviewKind.PRICE_CHANGE]
+    assert all(i.route == "openrouter" for i in items)

@@ -221,6 +221,10 @@ LOOKALIKES = [
     "\uff47\uff50\uff54-4o",  # FULLWIDTH "gpt"
     "gpt-4o\u200b",  # ZERO WIDTH SPACE
     "gpt-4o\u0301",  # a combining accent on the o
+    "gpt\u20104o",  # HYPHEN (fault round 31: NFKC leaves it)
+    "gpt\u22124o",  # MINUS SIGN
+    "gpt-4\u0585",  # ARMENIAN SMALL LETTER OH
+    "\u0261pt-4o",  # LATIN SMALL LETTER SCRIPT G
 ]
 
 
@@ -240,7 +244,9 @@ def with_copy(source: str, name: str) -> tuple[dict[str, bytes], str]:
 
 
 @pytest.mark.parametrize(
-    "name", LOOKALIKES, ids=["cyrillic", "hyphen", "fullwidth", "zwsp", "mark"]
+    "name",
+    LOOKALIKES,
+    ids=["cyrillic", "hyphen", "fullwidth", "zwsp", "mark", "dash", "minus", "armenian", "ipa"],
 )
 @pytest.mark.parametrize("source", ["openrouter", "litellm"])
 def test_a_model_name_that_reads_as_another_is_quarantined(source: str, name: str) -> None:
