@@ -126,9 +126,20 @@ def to_json(values: Iterable[PublishedValue], *, as_of: str, verified_only: bool
     return json.dumps(document, ensure_ascii=False) + "\n"  # unindented: the C encoder
 
 
+# What a spreadsheet takes for the start of a formula in a cell: a name a source wrote so
+# ("=HYPERLINK(...)", "@SUM(1+1)", "+1+1") would run in the reader's spreadsheet (OWASP's CSV
+# injection). Such a text cell is written after a "'", which spreadsheets show as text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_cell(text: str) -> str:
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
 def to_csv(values: Iterable[PublishedValue]) -> str:
     """The CSV export: one row per value, columns CSV_COLUMNS; dimensions as 'k=v;k=v',
-    stated_by as 'source@date;...'."""
+    stated_by as 'source@date;...'. A text cell (a name, dimensions, a source) that begins as a
+    formula does (FORMULA_START) is written after a "'"; the value column is a number."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -136,19 +147,21 @@ def to_csv(values: Iterable[PublishedValue]) -> str:
         v = p.value
         writer.writerow(
             [
-                v.route,
-                v.model,
+                _text_cell(v.route),
+                _text_cell(v.model),
                 v.kind.value,
                 v.component.value,
                 v.unit.value,
-                v.dimensions.key,
+                _text_cell(v.dimensions.key),
                 decimal_text(v.value),
                 v.valid_from.isoformat(),
                 p.verified_at.isoformat() if p.verified_at else "",
                 p.verified_by or "",
-                v.accepted_source,
-                v.accepted_by,
-                ";".join(f"{s.source}@{s.observed_at.date().isoformat()}" for s in p.stated_by),
+                _text_cell(v.accepted_source),
+                _text_cell(v.accepted_by),
+                _text_cell(
+                    ";".join(f"{s.source}@{s.observed_at.date().isoformat()}" for s in p.stated_by)
+                ),
             ]
         )
     return out.getvalue()

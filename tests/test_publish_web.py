@@ -4,11 +4,15 @@ the Atom feed of accepted changes (parsed with feedparser), /docs served offline
 
 from __future__ import annotations
 
+import csv
+import html
+import io
 import json
 import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import feedparser
 import pytest
@@ -328,3 +332,38 @@ def test_a_value_no_official_source_verified_is_not_corroborated_by_its_own_sour
     assert any(f.accepted_source == "litellm" for f in unverified)
     for f in unverified:
         assert f.accepted_source not in {s.source for s in f.corroborated_by}
+
+
+@pytest.mark.parametrize(
+    "renamed",
+    ["gpt-image-1-mini?x#y", "=HYPERLINK(gpt-image-1-mini)", "通义千问" * 12 + "-mini"],
+    ids=["query", "formula", "long"],
+)
+def test_a_hostile_model_name_is_linked_published_and_exported_as_text(
+    db: str, tmp_path: Path, renamed: str
+) -> None:
+    """Fault round 31: names a source may write (the catalog takes 1 to 300 printable
+    characters). The recorded catalog's gpt-image-1-mini renamed: web links quote it (an
+    `a?b#c` link opened another page), `publish` writes its page under a file name the file
+    system takes (48 Chinese characters failed the whole site, half written), and the CSV
+    export writes a formula-like name as text (`=HYPERLINK(...)` ran in a spreadsheet)."""
+    copy = copy_catalog(Path(db.removeprefix("sqlite:///")), tmp_path / "catalog.db")
+    with store.connect(copy).begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE catalog_values SET model = ? WHERE model = 'gpt-image-1-mini'", (renamed,)
+        )
+    index = TestClient(create_app(copy, secret_key="test-only-secret")).get("/models").text
+    assert f'/models/{quote(renamed)}"' in index.replace("&amp;", "&")
+    site = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["publish", str(site), "--model", renamed, "--db", copy])
+    assert result.exit_code == 0, result.output
+    [page] = (site / "models").glob("*.html")
+    assert f'href="models/{page.name}"' in (site / "index.html").read_text()
+    assert renamed in page.read_text() or html.escape(renamed) in page.read_text()
+    exported = CliRunner().invoke(cli, ["export", "csv", "--db", copy])
+    assert exported.exit_code == 0, exported.output
+    table = list(csv.reader(io.StringIO(exported.output)))
+    rows = [row for row in table if len(row) > 1 and renamed in row[1]]
+    assert rows and {row[1] for row in rows} == {
+        f"'{renamed}" if renamed.startswith("=") else renamed
+    }

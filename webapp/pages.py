@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -235,7 +235,7 @@ def feed(request: Request) -> Response:
             f"{v.route}/{v.model} {field}: {change.previous or 'new'} → "
             f"{v.model_dump(mode='json')['value']} {v.unit.value}"
         )
-        entry.link(href=f"{base}/models/{v.route}/{v.model}")
+        entry.link(href=f"{base}/models/{quote(v.route)}/{quote(v.model)}")
         entry.updated(change.decided_at)
         if change.reviewer:
             entry.author(name=change.reviewer)

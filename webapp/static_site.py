@@ -11,6 +11,7 @@ serve, and that open from the folder with no server (relative links, no scripts)
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -25,11 +26,22 @@ from webapp.catalog_view import index_rows, model_view, price_history_svg
 
 HERE = Path(__file__).resolve().parent
 SAFE_NAME = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_")
+# The longest file name `file_name` writes: far below every file system's 255 bytes, with room
+# for the ".html" after it.
+NAME_BYTES = 120
 
 
 def file_name(model: str) -> str:
-    """A model's file name: its canonical name where every character is safe, else escaped."""
-    return "".join(ch if ch in SAFE_NAME else f"_{ord(ch):x}_" for ch in model)
+    """A model's file name (without ".html"): its canonical name where every character is safe
+    (SAFE_NAME), else each other character written `~hex~` ("~" is never safe, so no two names
+    share a file: "+1+1" and "_2b_1_2b_1" did); a name that would be longer than NAME_BYTES
+    (a 300-character name, or Chinese characters at seven bytes each) is cut and told apart by
+    its SHA-256 (a fault round: one long name failed the whole site, half written)."""
+    escaped = "".join(ch if ch in SAFE_NAME else f"~{ord(ch):x}~" for ch in model)
+    if len(escaped) <= NAME_BYTES:
+        return escaped
+    digest = hashlib.sha256(model.encode("utf-8", "backslashreplace")).hexdigest()[:24]
+    return f"{escaped[: NAME_BYTES - len(digest) - 1]}~{digest}"
 
 
 def publish(
