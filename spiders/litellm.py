@@ -139,12 +139,12 @@ COST_FIELD = re.compile(
     r"|(?P<cache>cache_read|cache_creation)_input(?:_(?P<cache_mod>audio|image))?_token_cost"
     r"|(?P<page>ocr|annotation)_cost_per_page"
     r"|(?P<citation>citation)_cost_per_token)"
-    r"(?P<suffixes>(?:_above_\d+k_tokens|_above_1hr|_above_\d+s_interval|_1080p|_priority|_flex"
-    r"|_batches|_cache_hit)*)$"
+    r"(?P<suffixes>(?:_above_[0-9]{1,9}k_tokens|_above_1hr|_above_[0-9]{1,9}s_interval|_1080p"
+    r"|_priority|_flex|_batches|_cache_hit)*)$"
 )
 SUFFIX = re.compile(
-    r"_above_(?P<context>\d+)k_tokens|(?P<ttl>_above_1hr)|_above_(?P<interval>\d+)s_interval"
-    r"|(?P<p1080>_1080p)|_(?P<tier>priority|flex|batches)|(?P<hit>_cache_hit)"
+    r"_above_(?P<context>[0-9]{1,9})k_tokens|(?P<ttl>_above_1hr)"
+    r"|_above_(?P<interval>[0-9]{1,9})s_interval|(?P<p1080>_1080p)|_(?P<tier>priority|flex|batches)|(?P<hit>_cache_hit)"
 )
 SERVICE_TIERS = {"priority": "priority", "flex": "flex", "batches": "batch"}
 
@@ -225,12 +225,12 @@ NOT_IN_VOCABULARY = {
 
 AZURE_ZONES = frozenset({"us", "eu"})
 AZURE_GLOBAL = frozenset({"global", "global-standard"})
-AWS_REGION = re.compile(r"^[a-z]{2}(?:-gov)?-[a-z]+-\d+$")
-COMMITMENT = re.compile(r"^\d+-month-commitment$")
+AWS_REGION = re.compile(r"^[a-z]{2}(?:-gov)?-[a-z]+-[0-9]{1,3}$")
+COMMITMENT = re.compile(r"^[0-9]{1,3}-month-commitment$")
 BEDROCK_GEO = re.compile(r"^(?P<geo>us-gov|us|eu|apac|jp|au|global)\.(?P<model>.+)$")
 QUALITIES = frozenset({"low", "medium", "high", "standard", "hd"})
-SIZE = re.compile(r"^(?P<w>\d+|max)-x-(?P<h>\d+|max)$")
-STEPS = re.compile(r"^(?:\d+|max)-steps$")
+SIZE = re.compile(r"^(?P<w>[0-9]{1,6}|max)-x-(?P<h>[0-9]{1,6}|max)$")
+STEPS = re.compile(r"^(?:[0-9]{1,6}|max)-steps$")
 
 
 # ---------------------------------------------------------------------------- parse

@@ -79,10 +79,10 @@ MODEL_KEYS = frozenset({"pricing_config", "custom_pricing"})
 # training prices): left out of what an entry prices.
 NOT_USE_PRICES = frozenset({"calculate", "finetune_config"})
 URL_PROVIDER = re.compile(r"/pricing/([A-Za-z0-9][A-Za-z0-9._-]*)\.json$")
-TIER_SUFFIX = re.compile(r"^(?P<model>.+)-(?P<side>lte|gt)-(?P<thousands>\d+)k$")
+TIER_SUFFIX = re.compile(r"^(?P<model>.+)-(?P<side>lte|gt)-(?P<thousands>[0-9]{1,9})k$")
 TIERED_FILES = frozenset({"google"})
-SIZE = re.compile(r"^\d+x\d+$")
-VIDEO_SECONDS = re.compile(r"^video_duration_seconds_(\d+)_(\d+)$")
+SIZE = re.compile(r"^[0-9]{1,6}x[0-9]{1,6}$")
+VIDEO_SECONDS = re.compile(r"^video_duration_seconds_([0-9]{1,6})_([0-9]{1,6})$")
 
 IMAGE: dict[str, str] = {Dim.MODALITY: "image"}
 AUDIO: dict[str, str] = {Dim.MODALITY: "audio"}

@@ -925,8 +925,13 @@ INCLUSIVE = frozenset({">=", "≥", "at least", "from"})
 # A count of tokens as a page writes it, for a threshold's pattern: digits grouped in thousands
 # ("200,000", "200 000" with a space of any width) or plain ("200", "1.5" before a K or M), and
 # never a number cut short: followed by another separator and a digit ("200,00", "1٫5") it is
-# no count this reads, so the threshold is not read (its cell or column is quarantined).
-TOKEN_COUNT = r"(\d{1,3}(?:[,\u00a0\u2009\u202f ]\d{3})+|\d+(?:\.\d+)?)(?!\d|[^\s\w)]\d)"
+# no count this reads, so the threshold is not read (its cell or column is quarantined). ASCII
+# digits only, at most twelve (a fault round: another script's digits were read as a count, and a
+# run of 5,000 digits failed the whole row at Python's int-to-text limit).
+TOKEN_COUNT = (
+    r"([0-9]{1,3}(?:[,\u00a0\u2009\u202f ][0-9]{3}){1,4}|[0-9]{1,12}(?:\.[0-9]{1,6})?)"
+    r"(?!\d|[^\s\w)]\d)"
+)
 _GROUPING = re.compile(r"[,\u00a0\u2009\u202f ]")
 MULTIPLIERS = {"k": 1_000, "m": 1_000_000, "": 1}
 

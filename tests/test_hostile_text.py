@@ -114,3 +114,32 @@ def test_a_number_no_decimal_holds_is_its_fields_problem() -> None:
     assert not found.failure and not found.unparsable
     assert len(found.valid) == len(before.valid) - 1
     assert len(found.problems) == len(before.problems) + 1
+
+
+@pytest.mark.parametrize("count", ["２００", "9" * 5000], ids=["fullwidth", "5000-digits"])
+def test_a_threshold_not_written_in_ascii_digits_is_no_tier(count: str) -> None:
+    """Fault round 31: a prompt-size threshold in fullwidth digits was read as the 200K tier,
+    and one of 5,000 digits failed its whole record at Python's int-to-text limit (LiteLLM's
+    gemini-2.5-pro lost its 21 other statements). Neither is a count: on Anthropic's page the
+    long-context prices name no tier; LiteLLM's key is one unknown field, its record's other
+    fields read."""
+    url = urls("anthropic-page")[0]
+    page = bodies("anthropic-page")[url].decode()
+    found = read("anthropic-page", {url: page.replace("200K", f"{count}K").encode()})
+    before = read("anthropic-page", {url: page.encode()})
+    assert not found.failure
+    tiers = {o.dimensions.get("context_above") for o in found.valid}
+    assert tiers == {None}, tiers
+    assert {"200000"} <= {o.dimensions.get("context_above") for o in before.valid}
+    assert sorted((o.field_id(), o.value) for o in found.valid) == sorted(
+        (o.field_id(), o.value) for o in before.valid if "context_above" not in o.dimensions
+    )
+    key = f"input_cost_per_token_above_{count}k_tokens"
+    url = urls("litellm")[0]
+    document = json.loads(bodies("litellm")[url])
+    document["gemini-2.5-pro"][key] = 2.5e-06
+    found = read("litellm", {url: json.dumps(document).encode()})
+    before = read("litellm", bodies("litellm"))
+    mine = [o for o in found.valid if o.record == "gemini-2.5-pro"]
+    assert mine == [o for o in before.valid if o.record == "gemini-2.5-pro"]
+    assert [p.field for p in found.problems if p.record == "gemini-2.5-pro"] == [key]
