@@ -124,7 +124,11 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
                 if not why and not fits:
                     rule, why = LOOKALIKE_RULE, lookalike(draft)
                 if not why:
-                    if _UNSHOWN.search(draft.evidence) or _UNSHOWN.search(draft.record):
+                    if (
+                        len(draft.evidence) > EVIDENCE_CHARS
+                        or _UNSHOWN.search(draft.evidence)
+                        or _UNSHOWN.search(draft.record)
+                    ):
                         draft = _shown(draft)
                     drafts.append((page, draft))
                 elif (rule, why) not in set_aside:
@@ -271,10 +275,19 @@ def shown_escaped(text: str) -> str:
     return _UNSHOWN.sub(lambda found: found[0].encode("unicode_escape").decode("ascii"), text)
 
 
+# The longest evidence kept of one statement: the recorded sources' run to about 300 characters
+# (a Portkey key path); a page heading a megabyte long (a fault round) put a megabyte into every
+# statement under it, the review item and the reviewer's terminal.
+EVIDENCE_CHARS = 1000
+
+
 def _shown(draft: Draft) -> Draft:
-    return replace(
-        draft, evidence=shown_escaped(draft.evidence), record=shown_escaped(draft.record)
-    )
+    """The draft with its evidence and record as `shown_escaped` writes them, the evidence cut
+    to EVIDENCE_CHARS (ending in "…")."""
+    evidence = shown_escaped(draft.evidence)
+    if len(evidence) > EVIDENCE_CHARS:
+        evidence = f"{evidence[: EVIDENCE_CHARS - 1]}…"
+    return replace(draft, evidence=evidence, record=shown_escaped(draft.record))
 
 
 def _stored(problem: Problem) -> Problem:

@@ -143,3 +143,19 @@ def test_a_threshold_not_written_in_ascii_digits_is_no_tier(count: str) -> None:
     mine = [o for o in found.valid if o.record == "gemini-2.5-pro"]
     assert mine == [o for o in before.valid if o.record == "gemini-2.5-pro"]
     assert [p.field for p in found.problems if p.record == "gemini-2.5-pro"] == [key]
+
+
+def test_a_megabyte_heading_is_cut_in_the_evidence() -> None:
+    """Fault round 31: a page heading a megabyte long went whole into every statement under it
+    (50 observations of 1 MB, the catalog 52 MB larger, `review show` printing it). Evidence
+    keeps its first thousand characters; the prices read are the recorded page's."""
+    url = urls("anthropic-page")[0]
+    page = bodies("anthropic-page")[url].decode()
+    long = page.replace("## Model pricing\n", f"## Model pricing {'x' * 1_000_000}\n")
+    found = read("anthropic-page", {url: long.encode()})
+    before = read("anthropic-page", {url: page.encode()})
+    assert [(o.field_id(), o.value) for o in found.valid] == [
+        (o.field_id(), o.value) for o in before.valid
+    ]
+    assert max(len(o.evidence) for o in found.valid) == 1000
+    assert [o for o in found.valid if o.evidence.endswith("x…")]
