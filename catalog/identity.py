@@ -80,7 +80,9 @@ comparison with the catalog) need a model and see only mapped rows.
 Azure deployment scopes (OfficialScopes): a secondary source's Azure price that names no deployment
 scope (LiteLLM's bare ``azure/<model>`` keys, see spiders/litellm.py) is read as the scope whose
 official Azure Retail Prices meter states the same value for the same model and field in the same
-run, preferring global, then regional, then data zone. Measured on the recorded map and the
+run, preferring global, then regional, then data zone, and as its region where one region's
+meter alone states the value (so it confirms that meter's field, not a regional field of no
+region). Measured on the recorded map and the
 eastus2 meters (2026-07/08): 55 bare keys equal the Global meter, 8 equal only the Regional
 (Standard) meter (o1-mini, gpt-4o-mini, gpt-4o-2024-11-20, gpt-4, gpt-4-32k, gpt-35-turbo-16k...),
 whose price Azure sets equal to Data Zone (1.1x Global). A value no meter states keeps no scope: a
@@ -161,25 +163,40 @@ class OfficialScopes:
     prices: dict[tuple[str, str, Measure], dict[str, set[Decimal]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(set))
     )
+    # The regions whose meters state each (route, model, field without scope, scope, value);
+    # None for a meter of no region.
+    regions: dict[tuple[str, str, Measure, str, Decimal], set[str | None]] = field(
+        default_factory=lambda: defaultdict(set)
+    )
 
     def add(self, route: str, model: str, key: Measure, value: Decimal) -> None:
         """Record an official price of (route, model) for a field stated with a deployment scope:
-        `value` (in the field's unit) under that scope, the field kept without scope and region. A
-        field without a scope is not recorded."""
+        `value` (in the field's unit) under that scope and its region, the field kept without
+        scope and region. A field without a scope is not recorded."""
         dims = dict(key.dims)
         scope = dims.pop(_SCOPE, None)
         if scope is None:
             return
-        dims.pop(_REGION, None)
+        region = dims.pop(_REGION, None)
         unscoped = Measure(key.kind, key.component, key.unit, Dims.of(dims))
         self.prices[(route, model, unscoped)][scope].add(value)
+        self.regions[(route, model, unscoped, scope, value)].add(region)
 
-    def scope(self, route: str, model: str, key: Measure, value: Decimal) -> str | None:
-        """The scope whose official price equals `value` for this field (None: no meter does)."""
+    def scope(self, route: str, model: str, key: Measure, value: Decimal) -> dict[str, str]:
+        """The deployment whose official price equals `value` for this field, as dimensions: its
+        scope, and its region where one region's meter alone states the value (a fault round:
+        LiteLLM's bare price equal to Azure's eastus2 Regional meter was placed as a regional
+        field of no region, a field of its own, proposed as new beside the meter's). Empty when
+        no meter does."""
         stated = self.prices.get((route, model, key))
         if not stated:
-            return None
-        return next((s for s in SCOPE_PREFERENCE if value in stated.get(s, ())), None)
+            return {}
+        scope = next((s for s in SCOPE_PREFERENCE if value in stated.get(s, ())), None)
+        if scope is None:
+            return {}
+        regions = self.regions.get((route, model, key, scope, value), set())
+        region = next(iter(regions)) if len(regions) == 1 else None
+        return {_SCOPE: scope} if region is None else {_SCOPE: scope, _REGION: region}
 
 
 @dataclass

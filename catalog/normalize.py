@@ -650,9 +650,9 @@ class _Naming:
         route, model, secondary = found
         dimensions = draft.dimensions
         if secondary and model is not None and _SCOPE not in dimensions:
-            scope = self._scopes.scope(route, model, draft.measure, draft.value)
-            if scope is not None:
-                dimensions = Dims.of({**dimensions, _SCOPE: scope})
+            deployment = self._scopes.scope(route, model, draft.measure, draft.value)
+            if deployment:
+                dimensions = Dims.of({**dimensions, **deployment})
         return route, model, dimensions
 
 

@@ -226,7 +226,7 @@ def _azure_prices(found: list[Observation], record: str) -> dict[tuple[str, str 
         if o.kind is Kind.PRICE
         and o.unit is Unit.PER_1M_TOKENS
         and o.route == "azure"
-        and set(o.dimensions) <= {"scope"}
+        and set(o.dimensions) <= {"scope", "region"}
     }
 
 
@@ -254,6 +254,12 @@ def test_row8_bare_azure_keys_take_the_scope_of_the_azure_meter_they_equal() -> 
     ]
     _, problems = validate(stated)
     assert problems == []
+    # placed where the one meter stating the value is: Azure's eastus2 Regional field itself
+    # (fault round 32: a regional field of no region was a field of its own, proposed as new)
+    regional = [o for o in stated if o.dimensions.get("scope") == "regional"]
+    assert regional and {o.dimensions.get("region") for o in regional} == {"eastus2"}
+    meters = {o.field_id() for o in found if o.source == "azure" and o.model}
+    assert {o.field_id() for o in regional} <= meters
 
 
 def test_bare_azure_key_states_no_scope_without_a_matching_official_meter() -> None:
