@@ -38,6 +38,7 @@ values apply, no absence is counted); `stale` when every answer was older news; 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -552,6 +553,24 @@ def unusable(reports: Sequence[SourceRun]) -> list[SourceRun]:
     return [r for r in reports if r.status not in (SourceStatus.OK, SourceStatus.PARTIAL)]
 
 
+# Characters of a source's text that Markdown would read as structure: a link or an image
+# (brackets), a code span's end, a table cell's end, HTML, emphasis, an escape.
+_MARKDOWN = re.compile(r"([\\`\[\]|<>*_])")
+
+
+def markdown_text(text: str) -> str:
+    """A source's text (a record's name, a detail, a reason) as Markdown shows it literally: on
+    one line, each structural character escaped (a fault round: a backtick in a record name
+    ended its code span and a `[link](http://…)` after it became a live link in the run's
+    artifact; a line break started a heading; a `|` broke the table)."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(text.splitlines()))
+
+
+def markdown_code(text: str) -> str:
+    """A source's text as a Markdown code span, on one line, its backticks shown as quotes."""
+    return "`" + " ".join(text.splitlines()).replace("`", "'") + "`"
+
+
 def report_markdown(
     run_id: int,
     reports: Sequence[SourceRun],
@@ -568,7 +587,7 @@ def report_markdown(
     ]
     lines += [
         f"| {r.source} | {r.status.value} | {r.observations} | {r.quarantined} | {r.stamped} "
-        f"| {r.review_items} | {r.reason} |"
+        f"| {r.review_items} | {markdown_text(r.reason)} |"
         for r in reports
     ]
     kinds = Counter(i.kind.value for i in opened)
@@ -577,7 +596,10 @@ def report_markdown(
     anomalies = [p for p in problems if p.observation is not None]
     shown = problems[:REPORTED_PROBLEMS]
     lines += ["", f"## Quarantined ({len(problems)}; {len(anomalies)} anomalies)", ""]
-    lines += [f"- {p.source} `{p.record}`: {p.rule}: {p.detail}" for p in shown]
+    lines += [
+        f"- {p.source} {markdown_code(p.record)}: {p.rule}: {markdown_text(p.detail)}"
+        for p in shown
+    ]
     if len(problems) > len(shown):
         lines.append(
             f"- … {len(problems) - len(shown)} more in the quarantine table (run {run_id})"

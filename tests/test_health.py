@@ -4,6 +4,7 @@ records made from real recorded responses."""
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -344,3 +345,30 @@ def test_a_validation_error_fails_only_its_own_source(monkeypatch: pytest.Monkey
     )
     assert not found["openrouter"].valid
     assert found["litellm"].failure == "" and found["litellm"].valid
+
+
+def test_the_runs_markdown_shows_a_sources_text_literally() -> None:
+    """Fault round 31: a record name holding a backtick ended its code span in the run's
+    Markdown artifact, so a `[link](http://…)` after it became a live link; a line break in a
+    detail started a heading, a `|` in a reason broke the table. LiteLLM's recorded map with
+    an entry so named and a field so named: each problem is one line, its name one code span,
+    its detail's brackets and bars escaped."""
+    from tests.test_fault_kinds import bodies, read, urls
+
+    url = urls("litellm")[0]
+    document = json.loads(bodies("litellm")[url])
+    name = "gpt-4o`[link](http://evil.example)"
+    document[name] = {**document["gpt-4o"], "mode": "chat\n# heading | cell"}
+    document["gpt-4o"]["odd|[x](http://evil.example)_cost_per_token"] = 1
+    found = read("litellm", {url: json.dumps(document).encode()})
+    odd = [p for p in found.problems if "evil.example" in f"{p.record}{p.detail}{p.field}"]
+    assert len(odd) >= 2
+    reports = [SourceRun(source="litellm", status=SourceStatus.OK, reason="a | b\n# c")]
+    text = health.report_markdown(7, reports, [], odd)
+    assert "\n# " not in text.split("## Quarantined")[1] and "\n# c" not in text
+    assert "| a \\| b # c |" in text
+    for line in text.split("## Quarantined")[1].splitlines()[2:]:
+        assert line.startswith("- litellm `"), line
+        assert len(re.findall(r"(?<!\\)`", line)) == 2, line  # one code span, nothing else
+        after = line.split("`", 2)[2]
+        assert not re.search(r"(?<!\\)\]\(", after), line  # no link outside it
