@@ -22,7 +22,7 @@ from catalog.identity import Identity, Statement, snapshot_base
 from catalog.plausibility import bands, jumped
 from catalog.schedule import in_force
 from schemas.fetch import ZERO_RATES_RULE, FetchedPage, FieldProblem, Uninterpretable
-from schemas.field import Dims
+from schemas.field import ROUTE_NAME, Dims
 from schemas.records import Draft, Observation, Problem, make_observation
 from schemas.sources import Source
 from schemas.vocab import Component, Dim, Kind
@@ -247,7 +247,7 @@ def as_read(text: str) -> str:
 def _fits(route: str, model: str) -> bool:
     """Whether a draft of this route and model would be kept (`overlong`, `unnamed`)."""
     return (
-        route.strip() != ""
+        ROUTE_NAME.fullmatch(route) is not None
         and len(route) <= _ROUTE_FITS
         and len(model) <= _MODEL_FITS
         and not _BLANK_PART.search(model)
@@ -360,6 +360,7 @@ def _name_fits(model: str, route: str) -> bool:
         and len(model) <= _MODEL_FITS
         and not _BLANK_PART.search(model)
         and not _CONTROL.search(f"{model}{route}")
+        and ROUTE_NAME.fullmatch(route) is not None
         and (f"{model}{route}".isascii() or not _looks_like_another(f"{model}{route}"))
     )
 
@@ -396,6 +397,11 @@ def unnamed(draft: Draft) -> str:
     name, route, dimensions = draft.source_model, draft.route, draft.dimensions.key
     if _BLANK_PART.search(name):
         return f"source_model {name!r} has a blank part"
+    if not ROUTE_NAME.fullmatch(route) and not _CONTROL.search(route):
+        return (
+            f"route {route[:120]!r} is no route name (lowercase letters, digits, '.', '_', '-'):"
+            " no command or page could name it"
+        )
     for dim, value in draft.dimensions.items():
         if ";" in value or "=" in value:
             return f"dimension {dim} {value[:120]!r} holds ';' or '=', which separate dimensions"

@@ -38,7 +38,7 @@ from catalog.store import item_row
 from catalog.tables import catalog_values, inserted_id, review_items, submissions
 from review import extract, safefetch, triage
 from review.extract import Check, Claim
-from schemas.field import Dims
+from schemas.field import ROUTE_NAME, Dims
 from schemas.records import (
     FieldChange,
     ReviewItem,
@@ -61,7 +61,7 @@ URL_SCHEMES = ("http", "https")
 # ASCII digits only (no other scripts' digits), no sign, no separators; an exponent whose length
 # parse_amount checks before any arithmetic.
 AMOUNT = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE](?P<exponent>[-+]?[0-9]+))?")
-ROUTE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+ROUTE = ROUTE_NAME
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Characters RFC 3986 lets no URL hold unencoded: whitespace and <>"{}|\^`.
 NOT_IN_URL = re.compile(r"[\s<>\"{}|\\^`]")

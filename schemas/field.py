@@ -11,6 +11,7 @@ unit, then the dimensions' text key, which is the order the catalog lists fields
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -18,6 +19,10 @@ from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from schemas.vocab import DIMENSION_DEFAULTS, Component, Dim, Kind, Unit
+
+# A route's name, as every source's routes are written and every command and page takes one:
+# lowercase letters and digits, then also '.', '_' and '-', at most 100 characters.
+ROUTE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 
 _DIMENSIONS = frozenset(d.value for d in Dim)
 _DEFAULTS = {d.value: v for d, v in DIMENSION_DEFAULTS.items()}

@@ -159,3 +159,17 @@ def test_a_megabyte_heading_is_cut_in_the_evidence() -> None:
     ]
     assert max(len(o.evidence) for o in found.valid) == 1000
     assert [o for o in found.valid if o.evidence.endswith("x…")]
+
+
+def test_a_route_no_command_can_name_is_its_records_problem() -> None:
+    """Fault round 31: LiteLLM's `litellm_provider` "<b onmouseover=alert(3)>evilroute" made a
+    route the queue listed and the web could not filter on (422). A route must be a route name
+    (every recorded source's 285 routes are); the record is its problem, nothing else moves."""
+    url = urls("litellm")[0]
+    document = json.loads(bodies("litellm")[url])
+    document["evil-model"] = {**document["gpt-4o"], "litellm_provider": "<b onmouseover=x>evil"}
+    found = read("litellm", {url: json.dumps(document).encode()})
+    before = read("litellm", bodies("litellm"))
+    assert found.valid == before.valid
+    [problem] = [p for p in found.problems if p.record == "evil-model"]
+    assert problem.rule == "no model name" and "no route name" in problem.detail
