@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +16,7 @@ from catalog.tables import (
     catalog_values,
     last_stated,
     observations,
+    quarantine,
     responses,
     review_items,
     runs,
@@ -32,6 +33,7 @@ from catalog.views import (
     FieldView,
     IndexEntry,
     ModelView,
+    QuarantinedRecord,
     QueuePage,
     ReviewDetail,
     ReviewRow,
@@ -302,6 +304,55 @@ def list_runs(conn: Connection, limit: int = 20) -> list[Run]:
     """The latest `limit` runs, newest first, each with its sources' parts."""
     rows = conn.execute(select(runs).order_by(runs.c.id.desc()).limit(limit)).all()
     return _with_sources(conn, rows)
+
+
+def quarantined(
+    conn: Connection,
+    run_id: int,
+    *,
+    source: str | None = None,
+    rule: str | None = None,
+    limit: int = 50,
+) -> tuple[int, list[QuarantinedRecord]]:
+    """What run `run_id` set aside (the rows whose runs span it), by source then record, the
+    first `limit` of them, with how many matched: of `source` only, of rules holding the text
+    `rule` (case-insensitive) only. Reads the quarantine table (catalog/tables.py)."""
+    q = quarantine.c
+    where = [q.run_id <= run_id, q.last_run_id >= run_id]
+    if source is not None:
+        where.append(q.source == source)
+    if rule is not None:
+        where.append(func.lower(q.rule).contains(rule.lower(), autoescape=True))
+    total = conn.execute(select(func.count()).select_from(quarantine).where(*where)).scalar_one()
+    rows = conn.execute(
+        select(quarantine).where(*where).order_by(q.source, q.record, q.id).limit(limit)
+    ).all()
+    return total, [
+        QuarantinedRecord(
+            id=row.id,
+            source=row.source,
+            record=row.record,
+            rule=row.rule,
+            detail=row.detail,
+            field=_set_aside_field(row.payload or {}),
+            value=None if (row.payload or {}).get("value") is None else str(row.payload["value"]),
+            first_run=row.run_id,
+            last_run=row.last_run_id,
+        )
+        for row in rows
+    ]
+
+
+def _set_aside_field(payload: Mapping[str, Any]) -> str | None:
+    """The field a quarantine row's payload names: a field problem's field as the source names
+    it, or a value's component and dimensions ('input [service_tier=batch]'); None for a
+    record set aside whole."""
+    if payload.get("field"):
+        return str(payload["field"])
+    if not payload.get("component"):
+        return None
+    dims = ", ".join(f"{k}={v}" for k, v in sorted((payload.get("dimensions") or {}).items()))
+    return f"{payload['component']}{f' [{dims}]' if dims else ''}"
 
 
 def get_run(conn: Connection, run_id: int) -> Run | None:

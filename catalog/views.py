@@ -312,3 +312,20 @@ class ChangeSet(View):
     set_fields: int
     due_at: IsoTime | None
     priority: int | None
+
+
+class QuarantinedRecord(View):
+    """A record, field or value a refresh set aside: the source, the record as the source names
+    it, the rule and why, the field or value set aside (when one was), and the runs that set it
+    aside (a repeat extends the row: first and last run)."""
+
+    id: int
+    source: str
+    record: str
+    rule: str
+    detail: str
+    field: str | None = None
+    value: str | None = None
+    first_run: int
+    last_run: int
+

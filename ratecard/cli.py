@@ -41,6 +41,7 @@ cli_publish.register(app)  # cost, export, publish
 
 app.command()(cli_catalog.refresh)
 app.command()(cli_catalog.runs)
+app.command()(cli_catalog.quarantine)
 app.command()(cli_catalog.show)
 app.command()(cli_catalog.routes)
 report_app.command("disagreements")(cli_catalog.report_disagreements)

@@ -354,6 +354,61 @@ def runs(db: DbOption = None, limit: LimitOption = 10, as_json: JsonOption = Fal
         _print_run(run)
 
 
+QUARANTINE_COLUMNS = ("source", "record", "rule", "field", "value", "runs", "detail")
+
+
+def quarantine(
+    run: Annotated[
+        int | None,
+        typer.Option(
+            "--run", min=1, max=MAX_ID, help="The run whose set-aside records to list (latest)."
+        ),
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="Only this source's.")] = None,
+    rule: Annotated[
+        str | None, typer.Option(help="Only rules holding this text, e.g. 'unit-ambiguous'.")
+    ] = None,
+    db: DbOption = None,
+    limit: LimitOption = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """What a refresh set aside and why: each record, field or value quarantined in a run (the
+    latest by default), with its rule and detail, and the runs it has been set aside in. The
+    run's report shows the first of them; this lists them all (--limit)."""
+    from catalog import queries
+
+    check_sources("--source", [source] if source is not None else None)
+    if rule is not None and not rule.strip():
+        raise bad_input("--rule", "is empty: give text a rule holds, e.g. 'unit-ambiguous'")
+    with catalog(db) as engine, engine.connect() as conn:
+        latest = queries.list_runs(conn, limit=1)
+        if run is None and not latest:
+            raise Refused("no refresh has run on this catalog yet")
+        run_id = run if run is not None else latest[0].id
+        if queries.get_run(conn, run_id) is None:
+            raise Refused(f"no run {run_id} in this catalog")
+        total, rows = queries.quarantined(
+            conn, run_id, source=source, rule=rule.strip() if rule else None, limit=limit
+        )
+    if as_json:
+        print_json([row.as_json() for row in rows])
+        note_cut(len(rows), total, "quarantined records")
+        return
+    runs_of = (
+        f"{r.first_run}" if r.first_run == r.last_run else f"{r.first_run}-{r.last_run}"
+        for r in rows
+    )
+    print_table(
+        f"run {run_id}: {plural(total, 'quarantined record')}"
+        + (f", the first {len(rows)}" if total > len(rows) else ""),
+        QUARANTINE_COLUMNS,
+        (
+            (r.source, r.record, r.rule, r.field or "", r.value or "", spans, r.detail)
+            for r, spans in zip(rows, runs_of, strict=True)
+        ),
+    )
+
+
 def show(
     target: Annotated[str, typer.Argument(help="ROUTE/MODEL, e.g. azure/gpt-image-1-mini")],
     at: AtOption = None,
