@@ -416,11 +416,14 @@ def unnamed(draft: Draft) -> str:
 LOOKALIKE_RULE = "lookalike name"
 # Scripts whose letters are drawn like Latin ones (U+043E "о" and U+03BF "ο" as "o", Armenian
 # U+0585 "օ"): in one name beside Latin letters, they make a name that reads as another. So do
-# Latin letters that are no accented form of an ASCII one (U+0261 "ɡ", U+0131 "ı").
+# the phonetic forms of Latin letters (U+0261 "ɡ", U+0131 "ı", small capitals: IPA and
+# phonetic extensions); letters of languages written in Latin ("ø", "ß", "Ł") do not.
 _LIKE_LATIN = ("CYRILLIC ", "GREEK ", "ARMENIAN ", "CHEROKEE ", "COPTIC ")
-# Characters drawn as "-" that NFKC leaves as they are: every dash punctuation (U+2010 HYPHEN,
-# U+2013 EN DASH...) and these.
-_DASHES = frozenset("\u2212\u2043\u02d7")
+_PHONETIC = ((0x0250, 0x02AF), (0x1D00, 0x1DBF), (0xA730, 0xA7FF))
+_DOTLESS = frozenset("\u0131\u0237")
+# Characters drawn as "-" that NFKC leaves as they are (U+2010 HYPHEN, the figure, en and em
+# dashes, U+2212 MINUS SIGN...); a wave dash ("〜") is drawn as no hyphen.
+_DASHES = frozenset("\u2010\u2012\u2013\u2014\u2015\u2212\u2043\u02d7\u058a\u1806\u2e3a\u2e3b")
 
 
 def lookalike(draft: Draft) -> str:
@@ -455,7 +458,7 @@ def _looks_like_another(text: str) -> str:
             return f"{shown}, which is not shown"
         if unicodedata.normalize("NFKC", char) != char:
             return f"{shown}, a form of {unicodedata.normalize('NFKC', char)!r}"
-        if char in _DASHES or unicodedata.category(char) == "Pd":
+        if char in _DASHES:
             return f"{shown}, drawn as '-'"
         if latin and char.isalpha() and _like_latin(char, name):
             return f"{shown} beside Latin letters"
@@ -466,10 +469,11 @@ def _looks_like_another(text: str) -> str:
 
 def _like_latin(letter: str, name: str) -> bool:
     """Whether a letter (not ASCII, named `name`) is drawn like a Latin one: of a script that
-    has such letters, or a Latin letter with no decomposition into an ASCII one and a mark."""
-    if name.startswith(_LIKE_LATIN):
+    has such letters, or a phonetic or dotless form of a Latin letter."""
+    if name.startswith(_LIKE_LATIN) or letter in _DOTLESS:
         return True
-    return name.startswith("LATIN ") and not unicodedata.decomposition(letter)
+    point = ord(letter)
+    return name.startswith("LATIN ") and any(low <= point <= high for low, high in _PHONETIC)
 
 
 UNREADABLE_RULE = "record of an unexpected shape"

@@ -41,8 +41,9 @@ Six rules, over one refresh's observations from every source:
    not per unit: models.dev's coding and token plans (`zai-coding-plan`, `alibaba-token-plan`),
    GitHub Models, LM Studio; LiteLLM's `ollama`. Those zeros are no prices (`cost` would quote
    a subscription at $0 a request). A route a source prices at all keeps its free models' zeros
-   (OpenRouter's `:free` twins). An official source's 0 is its statement. Quarantined with
-   ZERO_ROUTE_RULE.
+   (OpenRouter's `:free` twins), and so does a route the catalog prices above 0 for a model
+   the source states there (a route priced yesterday and all 0 today is a slip to review, not
+   a plan). An official source's 0 is its statement. Quarantined with ZERO_ROUTE_RULE.
 
 Errors: a bands file without a band for a price unit, or a bound that is not a decimal, raises
 ValueError naming the unit.
@@ -135,7 +136,7 @@ def check(
     untokened = _not_metered_in_tokens((*held, *observations), official)
     text_price = _text_prices((*held, *observations))
     free_input = _free_input((*held, *observations))
-    zero_routes = _zero_routes((*held, *observations), official)
+    zero_routes = _zero_routes((*held, *observations), official, in_force or {})
     kept: list[Observation] = []
     problems: list[Problem] = []
     for obs in observations:
@@ -197,18 +198,28 @@ def _free_input(observations: Sequence[Observation]) -> set[tuple[object, ...]]:
 
 
 def _zero_routes(
-    observations: Sequence[Observation], official: Callable[[str, str], bool]
+    observations: Sequence[Observation],
+    official: Callable[[str, str], bool],
+    in_force: Mapping[PriceKey, Decimal],
 ) -> set[tuple[str, str]]:
     """The (source, route) pairs whose every price (held statements too) is 0, of sources not
-    official for the route (rule 6)."""
+    official for the route, none of whose models there the catalog prices above 0 in force
+    (`in_force`: PriceKey to value) (rule 6)."""
     priced: set[tuple[str, str]] = set()
-    stated: set[tuple[str, str]] = set()
+    stated: dict[tuple[str, str], set[str | None]] = defaultdict(set)
     for obs in observations:
         if obs.kind is _PRICE:
-            stated.add((obs.source, obs.route))
+            stated[(obs.source, obs.route)].add(obs.model)
             if obs.value != 0:
                 priced.add((obs.source, obs.route))
-    return {pair for pair in stated - priced if not official(*pair)}
+    catalogued = {(route, model) for (route, model, *_), value in in_force.items() if value}
+    return {
+        (source, route)
+        for (source, route), models in stated.items()
+        if (source, route) not in priced
+        and not official(source, route)
+        and not any((route, model) in catalogued for model in models)
+    }
 
 
 def _not_tokens(obs: Observation) -> bool:

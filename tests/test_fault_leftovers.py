@@ -298,9 +298,16 @@ def test_a_record_renamed_to_a_lookalike_names_the_model_it_reads_as(
     assert real in {model for _, model in renamed.named}
 
 
-def test_a_name_in_another_script_is_a_name() -> None:
-    """A model named in Chinese characters alone is not drawn like a Latin name: read."""
-    answered, record = with_copy("openrouter", "\u901a\u4e49\u5343\u95ee")
+@pytest.mark.parametrize(
+    "name",
+    ["\u901a\u4e49\u5343\u95ee", "bj\u00f8rn-7b", "stra\u00dfe-1", "qwen\u301cchat"],
+    ids=["chinese", "o-stroke", "sharp-s", "wave-dash"],
+)
+def test_a_name_in_another_script_is_a_name(name: str) -> None:
+    """A model named in Chinese characters alone is not drawn like a Latin name, nor one with a
+    letter of a language written in Latin, nor a wave dash: read (fault round 33: the first
+    form of the dash and Latin-letter rules refused "bjørn-7b" and "qwen〜chat")."""
+    answered, record = with_copy("openrouter", name)
     found = read("openrouter", answered)
     assert [o for o in found.valid if o.record == record] != []
     assert not [p for p in found.problems if p.record == record]

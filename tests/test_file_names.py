@@ -26,6 +26,7 @@ def test_the_names_of_a_fault_round_get_files_of_their_own() -> None:
 def test_every_name_is_a_short_safe_file_name(name: str) -> None:
     made = file_name(name)
     assert 0 < len(made.encode()) <= NAME_BYTES
+    assert not made.startswith(".")  # no hidden file (".." was "...html")
     assert set(made) <= SAFE_NAME | {"~"} | set("0123456789abcdef")
 
 

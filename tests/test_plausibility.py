@@ -196,6 +196,18 @@ def test_a_route_a_secondary_prices_all_at_zero_states_no_prices() -> None:
     one_priced = [replace(plan[0], value=Decimal("0.6")), *plan[1:]]
     _, problems = check(one_priced, is_official)
     assert not [p for p in problems if p.rule == ZERO_ROUTE_RULE]
+    # a route the catalog prices above 0 (yesterday's statements) zeroed today is a slip, for
+    # compare to raise, not a plan (fault round 33: LiteLLM's zai entries all set to 0)
+    first = plan[0]
+    assert first.model is not None
+    priced_before = {
+        (first.route, first.model, first.component.value, first.unit.value, first.dimensions.key): (
+            Decimal("0.6")
+        )
+    }
+    kept, problems = check(plan, is_official, in_force=priced_before)
+    assert not [p for p in problems if p.rule == ZERO_ROUTE_RULE]
+    assert len(kept) == len(plan)
 
 
 def test_zero_token_prices_of_a_model_sold_per_generated_image_are_no_token_prices() -> None:

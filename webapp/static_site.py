@@ -34,10 +34,13 @@ NAME_BYTES = 120
 def file_name(model: str) -> str:
     """A model's file name (without ".html"): its canonical name where every character is safe
     (SAFE_NAME), else each other character written `~hex~` ("~" is never safe, so no two names
-    share a file: "+1+1" and "_2b_1_2b_1" did); a name that would be longer than NAME_BYTES
-    (a 300-character name, or Chinese characters at seven bytes each) is cut and told apart by
-    its SHA-256 (a fault round: one long name failed the whole site, half written)."""
+    share a file: "+1+1" and "_2b_1_2b_1" did), a leading "." too (no hidden file: ".." was
+    "...html"); a name that would be longer than NAME_BYTES (a 300-character name, or Chinese
+    characters at seven bytes each) is cut and told apart by its SHA-256 (a fault round: one
+    long name failed the whole site, half written)."""
     escaped = "".join(ch if ch in SAFE_NAME else f"~{ord(ch):x}~" for ch in model)
+    if escaped.startswith("."):  # ".." would be "...html", a hidden file static hosts skip
+        escaped = f"~2e~{escaped[1:]}"
     if len(escaped) <= NAME_BYTES:
         return escaped
     digest = hashlib.sha256(model.encode("utf-8", "backslashreplace")).hexdigest()[:24]
