@@ -247,7 +247,7 @@ def as_read(text: str) -> str:
 def _fits(route: str, model: str) -> bool:
     """Whether a draft of this route and model would be kept (`overlong`, `unnamed`)."""
     return (
-        ROUTE_NAME.fullmatch(route) is not None
+        _is_route_name(route)
         and len(route) <= _ROUTE_FITS
         and len(model) <= _MODEL_FITS
         and not _BLANK_PART.search(model)
@@ -360,9 +360,15 @@ def _name_fits(model: str, route: str) -> bool:
         and len(model) <= _MODEL_FITS
         and not _BLANK_PART.search(model)
         and not _CONTROL.search(f"{model}{route}")
-        and ROUTE_NAME.fullmatch(route) is not None
+        and _is_route_name(route)
         and (f"{model}{route}".isascii() or not _looks_like_another(f"{model}{route}"))
     )
+
+
+def _is_route_name(route: str) -> bool:
+    """Whether a source's route, as identity reads it (trimmed, lowercased), is a route name
+    (schemas.field.ROUTE_NAME)."""
+    return ROUTE_NAME.fullmatch(route.strip().lower()) is not None
 
 
 def _dimensions_fit(key: str) -> bool:
@@ -397,7 +403,7 @@ def unnamed(draft: Draft) -> str:
     name, route, dimensions = draft.source_model, draft.route, draft.dimensions.key
     if _BLANK_PART.search(name):
         return f"source_model {name!r} has a blank part"
-    if not ROUTE_NAME.fullmatch(route) and not _CONTROL.search(route):
+    if not _is_route_name(route) and not _CONTROL.search(route):
         return (
             f"route {route[:120]!r} is no route name (lowercase letters, digits, '.', '_', '-'):"
             " no command or page could name it"
@@ -435,9 +441,9 @@ def lookalike(draft: Draft) -> str:
     HYPHEN, U+2212 MINUS SIGN), or a letter drawn like a Latin one beside Latin ones ("gpt-4о"
     with Cyrillic U+043E, Armenian U+0585, "ɡpt-4o" with U+0261). Read, each would be a model,
     seller or variant of its own that a reviewer cannot tell from the real one, its prices
-    beside the real one's; no
-    recorded source writes a name with any character beyond ASCII. Other scripts' names
-    (a name in Chinese) are names."""
+    beside the real one's; no recorded source writes a name with any character beyond ASCII.
+    Other scripts' names (a name in Chinese) are names, as are letters of languages written in
+    Latin ("bjørn") and a wave dash."""
     named = [("source_model", draft.source_model), ("route", draft.route)]
     named += [(f"dimension {dim}", value) for dim, value in draft.dimensions.items()]
     for what, text in named:

@@ -173,3 +173,11 @@ def test_a_route_no_command_can_name_is_its_records_problem() -> None:
     assert found.valid == before.valid
     [problem] = [p for p in found.problems if p.record == "evil-model"]
     assert problem.rule == "no model name" and "no route name" in problem.detail
+    # a route written in capitals or padded is the route identity reads (trimmed, lowercased)
+    document = json.loads(bodies("litellm")[url])
+    document["gpt-4o"]["litellm_provider"] = " OpenAI "
+    found = read("litellm", {url: json.dumps(document).encode()})
+    mine = [(o.route, o.measure, o.value) for o in found.valid if o.record == "gpt-4o"]
+    assert mine and mine == [
+        (o.route, o.measure, o.value) for o in before.valid if o.record == "gpt-4o"
+    ]
