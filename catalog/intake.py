@@ -34,7 +34,7 @@ from catalog.normalize import (
     named_models,
     observations,
 )
-from catalog.plausibility import implausible
+from catalog.plausibility import implausible, jumped
 from schemas.batch import validate, validate_by_source
 from schemas.fetch import (
     HEADERLESS_RULE,
@@ -363,11 +363,7 @@ def slipped(
     return problems
 
 
-OFF_OFFICIAL_RULE = "off every official scope's price"
-# How far a secondary's unscoped price may be from an official scope's price and still be that
-# deployment's: Azure's own scopes of one model differ by a tenth (data zone and regional
-# against global, in the recorded meters); half as much again is no deployment's price.
-OFF_FACTOR = Decimal("1.5")
+OFF_OFFICIAL_RULE = "a power of ten off every official scope's price"
 _SCOPE = Dim.SCOPE.value
 _REGION = Dim.REGION.value
 
@@ -380,15 +376,13 @@ def off_official_scopes(
 ) -> list[Problem]:
     """A secondary's prices stated with no deployment scope, of a field the route's official
     source prices by scope (`scopes`, catalog.identity.OfficialScopes: Azure's meters), that are
-    off every scope's official price by OFF_FACTOR or more, or zero beside them (`_off`), and
-    off every scope's price the catalog holds in force
+    tenfold or more off every scope's official price, or zero beside them
+    (catalog.plausibility `jumped`), and off every scope's price the catalog holds in force
     (`in_force`, catalog.runlog.prices_in_force: what the official vouched for before, standing
     in for a meter of its own that moved this run and teaches no scope): no deployment of the
     model is priced so, and left without a scope the statement would be proposed as a field of
     its own (a fault round: LiteLLM's `azure/gpt-4.1-mini` stated per 1K tokens, 400 beside
-    Azure's 0.4 per 1M, proposed as a new unscoped price; fault round 32: models.dev's Azure
-    gpt-4 at GPT-4-32K's 60 beside Azure's 30, Portkey's gpt-5.6-luna at OpenAI's 0.2 beside
-    Azure's 1, each loaded unscoped and quoted by `cost`). Set aside (OFF_OFFICIAL_RULE: an
+    Azure's 0.4 per 1M, proposed as a new unscoped price). Set aside (OFF_OFFICIAL_RULE: an
     anomaly to review); the field stands as last stated. `official(route)`: whether the source
     speaks for the route (its prices are the scopes' own, never judged here)."""
     problems: list[Problem] = []
@@ -400,13 +394,13 @@ def off_official_scopes(
             continue
         by_scope = scopes.prices.get((obs.route, obs.model, obs.measure))
         if not by_scope or not all(
-            _off(price, obs.value) for prices in by_scope.values() for price in prices
+            jumped(price, obs.value) for prices in by_scope.values() for price in prices
         ):
             continue
         if held is None:
             held = _in_force_without_scope(in_force)
         field = (obs.route, obs.model, obs.component.value, obs.unit.value, obs.dimensions.key)
-        if not all(_off(price, obs.value) for price in held.get(field, ())):
+        if not all(jumped(price, obs.value) for price in held.get(field, ())):
             continue
         stated = "; ".join(
             f"{scope} {', '.join(str(p) for p in sorted(prices))}"
@@ -426,15 +420,6 @@ def off_official_scopes(
             )
         )
     return problems
-
-
-def _off(official: Decimal, stated: Decimal) -> bool:
-    """Whether `stated` is no price of the deployment the official price is of: OFF_FACTOR or
-    more away from it either way, or zero beside a price (or a price beside a zero)."""
-    low, high = sorted((official, stated))
-    if low == 0:
-        return high != 0
-    return high / low >= OFF_FACTOR
 
 
 def _in_force_without_scope(in_force: Mapping[PriceKey, Decimal]) -> dict[PriceKey, set[Decimal]]:

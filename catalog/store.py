@@ -2090,11 +2090,15 @@ def _withdrawn(
 def _placed(field: FieldId, found: Iterable[Dims]) -> bool:
     """Whether a source's statements of the field's measure (`found`: their dimensions) state
     it in a deployment scope, the field naming none and otherwise the same: the field's price
-    placed in that scope (catalog/normalize.py, by the official scope its value matches: a
-    fault day's rescaled value, corrected, is placed where the true one is), not another price
-    (a batch or flex tier, a region)."""
-    return Dim.SCOPE not in field.dims and any(
-        Dim.SCOPE in dims and dims.without(Dim.SCOPE) == field.dims for dims in found
+    placed in that scope and, where one region's meter alone states it, that region
+    (catalog/normalize.py, by the official meter its value matches: a fault day's rescaled
+    value, corrected, is placed where the true one is), not another price (a batch or flex
+    tier)."""
+    if Dim.SCOPE in field.dims or Dim.REGION in field.dims:
+        return False
+    return any(
+        Dim.SCOPE in dims and dims.without(Dim.SCOPE).without(Dim.REGION) == field.dims
+        for dims in found
     )
 
 

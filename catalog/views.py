@@ -328,4 +328,3 @@ class QuarantinedRecord(View):
     value: str | None = None
     first_run: int
     last_run: int
-

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
-from types import SimpleNamespace
+from types import FrameType, SimpleNamespace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -484,6 +484,12 @@ class Interruption:
         return True
 
 
+# Where a signal's KeyboardInterrupt cannot be raised: importlib's frozen bootstrap, whose
+# module-lock weakref callback prints and ignores an exception; and how soon it comes again.
+IMPORT_MACHINERY = "<frozen importlib"
+REDELIVER_SECONDS = 0.01
+
+
 @contextmanager
 def interruptible(last_word: Callable[[Interruption], str]) -> Iterator[Interruption]:
     """Run a command that a signal may end (SIGINT, SIGTERM, SIGHUP): the first raises
@@ -506,8 +512,18 @@ def interruptible(last_word: Callable[[Interruption], str]) -> Iterator[Interrup
         sys.stderr.flush()
         os._exit(interruption.exit_code)
 
-    def on_signal(signum: int, frame: object) -> None:
+    def on_signal(signum: int, frame: FrameType | None) -> None:
         if interruption.raised:
+            return
+        if frame is not None and frame.f_code.co_filename.startswith(IMPORT_MACHINERY):
+            # Raised inside importlib's module-lock callback, KeyboardInterrupt would be printed
+            # as "Exception ignored" with a traceback, and lost: the signal comes again a moment
+            # later, past the import (CI saw it once in test_interrupt).
+            again = threading.Timer(
+                REDELIVER_SECONDS, signal.pthread_kill, (threading.main_thread().ident, signum)
+            )
+            again.daemon = True
+            again.start()
             return
         interruption.raised = True
         interruption.reason = interruption.reason or "interrupted"

@@ -417,9 +417,10 @@ def test_azure_meters_first_read_in_epoch_2_are_a_new_value_set_a_reviewer_appro
         assert any(
             r.startswith(f"{cell}\t{value}\t") and f"review:{item_id}" in r for r in fields
         ), (cell, fields)
+    # LiteLLM's bare o1-mini prices confirm the eastus2 Regional meters' own fields
     for cell, value in (
-        ("input [scope=regional]", "1.21"),
-        ("cache_read [scope=regional]", "0.605"),
+        ("input [region=eastus2, scope=regional]", "1.21"),
+        ("cache_read [region=eastus2, scope=regional]", "0.605"),
     ):
         assert any(r.startswith(f"{cell}\t{value}\t") and "litellm" in r for r in fields), cell
     assert page.locator("table.history tbody tr").all_inner_texts() == ["No earlier values."]

@@ -391,12 +391,20 @@ def test_azure_meters_first_read_after_a_missing_page_are_new_values_not_price_c
     ]
 
     per_1m = Unit.PER_1M_TOKENS
+    # LiteLLM's 1.21 is the eastus2 Regional meter's own field (placed in its one region), not
+    # a regional field of no region beside it
     regional = FieldId(
         "azure",
         "o1-mini",
-        Measure(Kind.PRICE, Component.INPUT, per_1m, Dims.of({"scope": "regional"})),
+        Measure(
+            Kind.PRICE,
+            Component.INPUT,
+            per_1m,
+            Dims.of({"scope": "regional", "region": "eastus2"}),
+        ),
     )
-    assert (catalog[regional].value, catalog[regional].verified_by) == (Decimal("1.21"), None)
+    assert (catalog[regional].value, catalog[regional].verified_by) == (Decimal("1.21"), "azure")
+    assert not [f for f in catalog if f.dims.get("scope") == "regional" and "region" not in f.dims]
     [o1_mini] = [
         i
         for i in second.items
