@@ -300,13 +300,11 @@ def test_reseller_must_match_the_vendors_own_price(august: list[Observation]) ->
     assert "routes that must match" in item.title
 
 
-@pytest.mark.parametrize("slipped_route", ["openai", "openrouter"])
-def test_a_slipped_official_price_accuses_no_other_route(
-    august: list[Observation], slipped_route: str
-) -> None:
-    """A fault round: the vendor's page read as $0 (or the reseller's API) beside the other
-    route's right price. The slip is one anomaly on its own route; it is not also set against
-    the other route as "routes that must match" (which would say the right price is wrong)."""
+def _gpt_4o_on_vendor_and_reseller(
+    august: list[Observation],
+) -> tuple[Observation, Observation, Context]:
+    """OpenRouter's recorded gpt-4o input, the same price stated by OpenAI's page on its own
+    route, and a review run's context with the routes that must match (the alias table's)."""
     gateway = find(august, "gpt-4o", "input")
     vendor = replace_value(gateway, source="openai-page", route="openai", value=gateway.value)
     review = Context(
@@ -317,6 +315,17 @@ def test_a_slipped_official_price_accuses_no_other_route(
         complete_sources=frozenset(),
         same_price=Identity.load().same_price,
     )
+    return gateway, vendor, review
+
+
+@pytest.mark.parametrize("slipped_route", ["openai", "openrouter"])
+def test_a_slipped_official_price_accuses_no_other_route(
+    august: list[Observation], slipped_route: str
+) -> None:
+    """A fault round: the vendor's page read as $0 (or the reseller's API) beside the other
+    route's right price. The slip is one anomaly on its own route; it is not also set against
+    the other route as "routes that must match" (which would say the right price is wrong)."""
+    gateway, vendor, review = _gpt_4o_on_vendor_and_reseller(august)
     stated = [
         replace_value(o, value=Decimal(0)) if o.route == slipped_route else o
         for o in (vendor, gateway)
@@ -466,16 +475,7 @@ def test_a_vendors_price_under_review_accuses_no_reseller(august: list[Observati
     doubled every price, and each reseller's right price was raised as "routes that must
     match" against the unreviewed one (134 items). The vendor's price is compared only once
     in force: the change is one item on the vendor's route."""
-    gateway = find(august, "gpt-4o", "input")
-    vendor = replace_value(gateway, source="openai-page", route="openai", value=gateway.value)
-    review = Context(
-        run_id=2,
-        now=NOW,
-        accept_new=False,
-        official=is_official,
-        complete_sources=frozenset(),
-        same_price=Identity.load().same_price,
-    )
+    gateway, vendor, review = _gpt_4o_on_vendor_and_reseller(august)
     halved = replace_value(vendor, value=vendor.value / 2)
     [item] = compare([halved, gateway], as_catalog([vendor, gateway]), {}, [], review).items
     assert (item.kind, item.route) == (ReviewKind.PRICE_CHANGE, "openai")
