@@ -5,9 +5,10 @@ names to 100k, 300k and 1M, each size in its own process (so peak memory is that
 
 For each size it prints the time of validate, compare and apply into a fresh SQLite catalog for a
 first load (the accept-new policy), the same for the same observations again (everything
-confirmed), the peak RSS of each (MiB: the first load's, then the repeat's from the end of the
-first), and at the end time(largest) / time(smallest) against the size ratio.
-The stages run as the flow runs them: with the cyclic garbage collector paused.
+confirmed), the peak RSS of each (MiB), and at the end time(largest) / time(smallest) against the
+size ratio. The first load and the repeat each run in a process of their own, as two refreshes
+do (each is a flow run of its own), so each peak is that refresh's own. The stages run as the flow
+runs them: with the cyclic garbage collector paused.
 """
 
 from __future__ import annotations
@@ -115,62 +116,69 @@ def reset_peak_rss() -> None:
     Path("/proc/self/clear_refs").write_text("5")
 
 
-def run_size(pickled: Path, size: int) -> None:
-    """One size, in this process: prints stage times and peak RSS, the first load's and the
-    repeat's apart (the repeat also loads the catalog the first one wrote)."""
+def run_size(pickled: Path, size: int, database: Path, label: str) -> None:
+    """One pass of one size, in this process: the first load into a new catalog at `database`
+    ("first", accept-new) or the same observations again into the catalog it left ("again");
+    prints its stage times, peak RSS and the database's size."""
     base: list[Observation] = pickle.loads(pickled.read_bytes())
     batch = replicate(base, size)
+    del base
     gc.collect()
+    reset_peak_rss()
     gc.disable()
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = store.connect(f"sqlite:///{tmp}/scale.db")
-        timings = one_pass(engine, batch, "first", accept_new=True)
-        peak = peak_rss_mb()
-        reset_peak_rss()
-        timings |= one_pass(engine, batch, "again", accept_new=False)
-        peak_again = peak_rss_mb()
-        db_mb = Path(f"{tmp}/scale.db").stat().st_size / 1e6
+    engine = store.connect(f"sqlite:///{database}")
+    timings = one_pass(engine, batch, label, accept_new=label == "first")
+    peak = peak_rss_mb()
+    engine.dispose()
     gc.enable()
-    first = sum(v for k, v in timings.items() if k.startswith("first") and "load" not in k)
-    again = sum(v for k, v in timings.items() if k.startswith("again"))
+    work = sum(v for k, v in timings.items() if "load" not in k)
+    for stage, seconds in timings.items():
+        print(f"  {stage:<24} {seconds:8.2f} s")
+    size_mb = database.stat().st_size / 1e6
+    print(f"  {label + ': peak RSS':<24} {peak:8.0f} MiB   database {size_mb:.0f} MB")
+    print(f"TOTAL {size} {label} {work:.3f}", flush=True)
+
+
+def measure(pickled: Path, size: int, tmp: Path) -> float:
+    """The first load and the repeat of one size, each in a process of its own; prints both and
+    returns the first load's validate + compare + apply seconds."""
+    database = tmp / f"scale-{size}.db"
+    totals: dict[str, float] = {}
     print(f"size {size:>9,}")
-    for label, seconds in timings.items():
-        print(f"  {label:<24} {seconds:8.2f} s")
-    print(f"  {'validate+compare+apply':<24} {first:8.2f} s first, {again:8.2f} s again")
+    for label in ("first", "again"):
+        done = subprocess.run(
+            [sys.executable, __file__, "--one", str(pickled), str(size), str(database), label],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        for line in done.stdout.splitlines():
+            if line.startswith("TOTAL "):
+                totals[label] = float(line.split()[3])
+            else:
+                print(line)
     print(
-        f"  {'peak RSS':<24} {peak:8.0f} MiB first, {peak_again:6.0f} MiB again"
-        f"   database {db_mb:.0f} MB"
+        f"  {'validate+compare+apply':<24} {totals['first']:8.2f} s first, "
+        f"{totals['again']:8.2f} s again"
     )
-    print(f"TOTAL {size} {first:.3f} {again:.3f} {peak:.0f}", flush=True)
+    return totals["first"]
 
 
 def main(argv: list[str]) -> None:
     """Time validate, compare and apply at each size in `argv` (default SIZES), each in its own
-    process (`--one PICKLE SIZE` runs one), and print how the time grows against the size."""
+    pair of processes (`--one PICKLE SIZE DATABASE first|again` runs one pass), and print how
+    the time grows against the size."""
     if argv[:1] == ["--one"]:
-        run_size(Path(argv[1]), int(argv[2]))
+        run_size(Path(argv[1]), int(argv[2]), Path(argv[3]), argv[4])
         return
     sizes = [int(a) for a in argv] or list(SIZES)
     start = time.perf_counter()
     base = recorded_observations()
     print(f"{len(base):,} recorded observations with a model ({time.perf_counter() - start:.1f} s)")
-    totals: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         pickled = Path(tmp) / "observations.pickle"
         pickled.write_bytes(pickle.dumps(base))
-        for size in sizes:
-            done = subprocess.run(
-                [sys.executable, __file__, "--one", str(pickled), str(size)],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            for line in done.stdout.splitlines():
-                if line.startswith("TOTAL "):
-                    _, n, first, _again, _peak = line.split()
-                    totals[int(n)] = float(first)
-                else:
-                    print(line)
+        totals = {size: measure(pickled, size, Path(tmp)) for size in sizes}
     if len(totals) > 1:
         small, large = min(totals), max(totals)
         print(

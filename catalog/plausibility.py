@@ -52,6 +52,7 @@ ValueError naming the unit.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -70,6 +71,7 @@ AMBIGUOUS_RULE = "unit-ambiguous"
 NO_SEPARATE_PRICE_RULE = "no separate price"
 ZERO_ROUTE_RULE = "every price of the route zero"
 CACHE = frozenset({Component.CACHE_READ, Component.CACHE_WRITE})
+_PRICE_FIELD = re.compile("cost|pric", re.IGNORECASE)  # a source's name for a price field
 NOT_TOKENS = frozenset({Unit.PER_MINUTE, Unit.PER_SECOND, Unit.PER_HOUR, Unit.PER_CHARACTER})
 SECONDS: dict[Unit, int] = {Unit.PER_SECOND: 1, Unit.PER_MINUTE: 60, Unit.PER_HOUR: 3600}
 _TIME_UNITS = frozenset(unit.value for unit in SECONDS)
@@ -125,18 +127,21 @@ def check(
     official: Callable[[str, str], bool],
     held: Sequence[Observation] = (),
     in_force: Mapping[PriceKey, Decimal] | None = None,
+    set_aside: Sequence[Problem] = (),
 ) -> tuple[list[Observation], list[Problem]]:
     """(kept, quarantined) by the module's rules: kept in order, converted where rule 3
     applies; one problem per observation set aside. `official(source, route)` says who speaks
     for a route; `held` (the last statements of sources not read this run) count as what sources
     state, and are neither kept nor quarantined here; `in_force` (the catalog's prices in force,
-    catalog.runlog.prices_in_force) gives the unit the catalog keeps a field in (rule 3)."""
+    catalog.runlog.prices_in_force) gives the unit the catalog keeps a field in (rule 3);
+    `set_aside` (what the run set aside before these rules: fields a parser could not read,
+    values validation refused) may hide a route's prices from rule 6."""
     table = bands()
     official = cache(official)  # asked per price, about a few hundred (source, route) pairs
     untokened = _not_metered_in_tokens((*held, *observations), official)
     text_price = _text_prices((*held, *observations))
     free_input = _free_input((*held, *observations))
-    zero_routes = _zero_routes((*held, *observations), official, in_force or {})
+    zero_routes = _zero_routes((*held, *observations), official, in_force or {}, set_aside)
     kept: list[Observation] = []
     problems: list[Problem] = []
     for obs in observations:
@@ -201,10 +206,21 @@ def _zero_routes(
     observations: Sequence[Observation],
     official: Callable[[str, str], bool],
     in_force: Mapping[PriceKey, Decimal],
+    set_aside: Sequence[Problem] = (),
 ) -> set[tuple[str, str]]:
     """The (source, route) pairs whose every price (held statements too) is 0, of sources not
     official for the route, none of whose models there the catalog prices above 0 in force
-    (`in_force`: PriceKey to value) (rule 6)."""
+    (`in_force`: PriceKey to value) (rule 6). A route on which a record of the source had a
+    price field or a non-zero price set aside before (`set_aside`: a price in another currency,
+    a number no parser reads; a field by a name holding "cost" or "pric", as every source names
+    its prices) is not judged: its prices are not all known to be 0 (fault round
+    33: a route whose one priced model stated CNY made its free model look like a plan)."""
+    unknown = {
+        (p.source, p.record)
+        for p in set_aside
+        if (p.observation is None and _PRICE_FIELD.search(p.field or ""))
+        or (p.observation is not None and p.observation.kind is _PRICE and p.observation.value)
+    }
     priced: set[tuple[str, str]] = set()
     stated: dict[tuple[str, str], set[str | None]] = defaultdict(set)
     for obs in observations:
@@ -212,6 +228,8 @@ def _zero_routes(
             stated[(obs.source, obs.route)].add(obs.model)
             if obs.value != 0:
                 priced.add((obs.source, obs.route))
+        if unknown and (obs.source, obs.record) in unknown:
+            priced.add((obs.source, obs.route))
     catalogued = {(route, model) for (route, model, *_), value in in_force.items() if value}
     return {
         (source, route)

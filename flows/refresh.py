@@ -412,7 +412,7 @@ def read_sources(
     batch.valid, unstated = lifetimes.with_lifetimes(batch.valid, stating)
     batch.valid, contradictions = thresholds.contradicting(batch.valid, is_official, stating)
     batch.valid, implausible = plausibility.check(
-        batch.valid, is_official, standing, reading.in_force
+        batch.valid, is_official, standing, reading.in_force, batch.problems
     )
     for problem in unstated + contradictions + implausible:
         batch.problems.append(problem)
