@@ -38,7 +38,7 @@ from typing import NamedTuple
 from catalog import titles
 from catalog.health import power_of_ten
 from catalog.plausibility import NO_SEPARATE_PRICE_RULE, ZERO_ROUTE_RULE, jumped
-from schemas.field import FieldId, ListingId, Measure
+from schemas.field import Dims, FieldId, ListingId, Measure
 from schemas.records import (
     FieldChange,
     Observation,
@@ -48,7 +48,7 @@ from schemas.records import (
     SourceValue,
     decimal_text,
 )
-from schemas.vocab import Component, Kind, Unit
+from schemas.vocab import Component, Dim, Kind, Unit
 
 REVIEW_DUE = timedelta(hours=48)
 MISSING_AFTER = 3  # consecutive complete listings without a model before it becomes an item
@@ -265,6 +265,7 @@ def compare(
         for o in (p.observation for p in problems)
         if o is not None and o.model is not None and official(o.source, o.route)
     }
+    scoped = _officially_scoped(groups, official)
     for key in sorted(groups, key=_JOINED):
         group = groups[key]
         current = in_force.get(key) if in_force else None  # none in force on a first load
@@ -272,6 +273,9 @@ def compare(
             _compare_current(group, current, ctx, result, field_id)
             continue
         if key in unread_official and not any(official(o.source, o.route) for o in group):
+            continue
+        if scoped and (by_scope := scoped.get(key)) and _off_every_scope(group, by_scope, ctx):
+            _unscoped_disagreement(group, by_scope, field_id(group[0]), ctx, result)
             continue
         if alone and len(group) == 1:  # most fields of a first load: one source states them
             measure = measures.get(key[2:])
@@ -615,6 +619,82 @@ def _rescaled_models(
             new_fields[(route, model)] = kept
         else:
             new_fields.pop((route, model), None)
+
+
+# How far a price stated with no deployment scope may be from every scope's price the route's
+# official source states of the field and still be one deployment's: Azure's own scopes of one
+# model differ by about a tenth (a data zone or region against the global list price).
+OFF_SCOPES = Decimal("1.5")
+
+
+def _officially_scoped(
+    groups: Mapping[_Key, list[Observation]], official: Callable[[str, str], bool]
+) -> dict[_Key, dict[str, set[Decimal]]]:
+    """The prices a route's official source states by deployment scope (Azure's meters: this
+    run's and held statements), by the field stated with no scope or region: {key without
+    scope and region: {"scope=... region=...": prices}}. Empty where no official source states
+    a scope."""
+    scoped: dict[_Key, dict[str, set[Decimal]]] = {}
+    for key, group in groups.items():
+        if key[2] is not Kind.PRICE or "scope=" not in key[5]:
+            continue
+        prices = {o.value for o in group if official(o.source, o.route) and not o.scheduled}
+        if not prices:
+            continue
+        dims = Dims.parse(key[5])
+        bare = dims.without(Dim.SCOPE.value).without(Dim.REGION.value)
+        deployment = " ".join(f"{k}={v}" for k, v in dims.items() if k in _DEPLOYMENT)
+        scoped.setdefault((*key[:5], bare.key), {}).setdefault(deployment, set()).update(prices)
+    return scoped
+
+
+_DEPLOYMENT = frozenset({Dim.SCOPE.value, Dim.REGION.value})
+
+
+def _off_every_scope(
+    group: list[Observation], by_scope: Mapping[str, set[Decimal]], ctx: Context
+) -> bool:
+    """Whether a field stated with no scope, of a field the route's official source prices by
+    scope (`by_scope`), is stated by secondaries only, each at a price OFF_SCOPES or more away
+    from every scope's price (either way, or zero beside a price): no deployment of the model
+    is priced so."""
+    prices = [p for found in by_scope.values() for p in found]
+    for obs in group:
+        if ctx.official(obs.source, obs.route) or obs.scheduled:
+            return False
+        for price in prices:
+            low, high = sorted((price, obs.value))
+            if (high == 0) if low == 0 else high / low < OFF_SCOPES:
+                return False
+    return True
+
+
+def _unscoped_disagreement(
+    group: list[Observation],
+    by_scope: Mapping[str, set[Decimal]],
+    key: FieldId,
+    ctx: Context,
+    result: Comparison,
+) -> None:
+    """A disagreement with the route's official source, whatever the policy: secondaries state
+    a price with no deployment scope that no scope's price comes near (fault round 32:
+    models.dev's Azure gpt-4 at GPT-4-32K's 60 beside Azure's regional 30, Portkey's Azure
+    gpt-5.6-luna at OpenAI's 0.2 beside Azure's 1). A first load lets it in no more than a later
+    day does (where `cost` would quote it for a model Azure prices only by region); a reviewer
+    may take it (the proposed value)."""
+    proposed = _most_stated(group)
+    stated = "; ".join(
+        f"{deployment} {', '.join(decimal_text(p) for p in sorted(prices))}"
+        for deployment, prices in sorted(by_scope.items())
+    )
+    detail = (
+        f"{', '.join(sorted({o.source for o in group}))}: {decimal_text(proposed)} with no "
+        f"deployment scope; the route's official source prices it by scope: {stated}"
+    )
+    change = _change(key, None, proposed, group, ctx)
+    result.items.append(
+        _item(ReviewKind.DISAGREEMENT, key.route, key.model, [change], ctx, detail=detail)
+    )
 
 
 def _most_stated(group: list[Observation]) -> Decimal:

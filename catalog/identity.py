@@ -186,17 +186,21 @@ class OfficialScopes:
         """The deployment whose official price equals `value` for this field, as dimensions: its
         scope, and its region where one region's meter alone states the value (a fault round:
         LiteLLM's bare price equal to Azure's eastus2 Regional meter was placed as a regional
-        field of no region, a field of its own, proposed as new beside the meter's). Empty when
-        no meter does."""
+        field of no region, a field of its own, proposed as new beside the meter's). A scope
+        whose meters of two regions state the value places it nowhere (a field of that scope
+        and no region is no meter's; fault round 33): the next scope in SCOPE_PREFERENCE that
+        places it does, else none. Empty when no meter does."""
         stated = self.prices.get((route, model, key))
         if not stated:
             return {}
-        scope = next((s for s in SCOPE_PREFERENCE if value in stated.get(s, ())), None)
-        if scope is None:
-            return {}
-        regions = self.regions.get((route, model, key, scope, value), set())
-        region = next(iter(regions)) if len(regions) == 1 else None
-        return {_SCOPE: scope} if region is None else {_SCOPE: scope, _REGION: region}
+        for scope in SCOPE_PREFERENCE:
+            if value not in stated.get(scope, ()):
+                continue
+            regions = self.regions.get((route, model, key, scope, value), set())
+            if len(regions) == 1:
+                region = next(iter(regions))
+                return {_SCOPE: scope} if region is None else {_SCOPE: scope, _REGION: region}
+        return {}
 
 
 @dataclass

@@ -8,6 +8,9 @@ two secondaries. When Azure answered right again, LiteLLM's price went back to t
 and the unscoped field held Portkey's alone, but the disagreement stayed open for good (LiteLLM
 "stated nothing of the field": an absence, to the rule that closes withdrawn proposals).
 
+After it, Portkey's unscoped 100 alone, no scope's price, is a disagreement with the official
+source about the same field (catalog/compare.py: no deployment's price).
+
 A row quarantined no longer does this (what a record's problem hides of an official source's
 prices stands as last stated, for the scopes too: test_scopes_held); a row the listing leaves
 out for a day still does, and that is the day made here.
@@ -56,18 +59,32 @@ def test_a_disagreement_between_secondaries_closes_once_the_official_scope_is_ba
     [row] = [item for item in listing["Items"] if item["meterName"] == METER]
     listing["Items"].remove(row)
     listing["Count"] = len(listing["Items"])
-    replayed_run(db, fault_world(tmp_path, {url: {"body": json.dumps(listing)}}), SOURCES)
+    fault_day = replayed_run(
+        db, fault_world(tmp_path, {url: {"body": json.dumps(listing)}}), SOURCES
+    )
     ri = review_items.c
     where = (ri.kind == "disagreement", ri.route == "azure", ri.model == MODEL)
-    [(item_id, status, _)] = review_rows(db, (ri.id, ri.status, ri.reason), *where)
+    [(item_id, status, _)] = review_rows(
+        db, (ri.id, ri.status, ri.reason), *where, ri.run_id == fault_day
+    )
     assert status == "open"
     again = fault_world(tmp_path, {url: {"body": recorded_text(url) + "\n"}})  # read again
     run_id = replayed_run(db, again, SOURCES)
-    assert review_rows(db, (ri.id, ri.status, ri.reason), *where) == [
-        (
-            item_id,
-            "superseded",
-            "closed by itself: the sources it quotes no longer disagree (litellm, portkey "
-            f"answered in full, run {run_id})",
-        )
-    ]
+    [(status, reason)] = review_rows(db, (ri.status, ri.reason), *where, ri.id == item_id)
+    assert status == "superseded"
+    # LiteLLM's 10 is the global meter's again; Portkey's unscoped 100 alone, no deployment's
+    # price, is the official source's disagreement now, about the same field
+    assert reason in (
+        "superseded by a newer proposal about the same thing",
+        "closed by itself: the sources it quotes no longer disagree (litellm, portkey "
+        f"answered in full, run {run_id})",
+    )
+    [(title, sources_cited, detail)] = review_rows(
+        db,
+        (ri.title, ri.sources, ri.detail),
+        *where,
+        ri.status == "open",
+        ri.slot == review_rows(db, (ri.slot,), ri.id == item_id)[0][0],
+    )
+    assert sources_cited == ["portkey"], title
+    assert detail.startswith("portkey: 100 with no deployment scope"), detail

@@ -12,6 +12,7 @@ from catalog.health import PriceKey
 from catalog.identity import Identity, snapshot_base
 from catalog.normalize import SourceDrafts, learn_official_models, observations
 from schemas.batch import validate
+from schemas.field import Dims
 from schemas.records import Draft, Observation
 from schemas.vocab import Component, Kind, Unit
 from tests.observed import world_drafts
@@ -260,6 +261,45 @@ def test_row8_bare_azure_keys_take_the_scope_of_the_azure_meter_they_equal() -> 
     assert regional and {o.dimensions.get("region") for o in regional} == {"eastus2"}
     meters = {o.field_id() for o in found if o.source == "azure" and o.model}
     assert {o.field_id() for o in regional} <= meters
+
+
+def test_a_bare_price_two_regions_meters_state_makes_no_field_of_no_region() -> None:
+    """Fault round 33 D5: where Azure's regional meters of two regions state the value a
+    secondary states bare, the regional scope has no one region to place it in, and it was
+    placed as a regional field of no region, a field no meter states. Made from the recorded
+    answer: o1-mini's eastus2 regional meters again for westus3. LiteLLM's bare azure/o1-mini
+    goes to the scope whose one meter states it (the eastus2 data zone), never a regional field
+    without its region."""
+    identity, _ = _run("azure")
+    azure = world_drafts("azure")
+    regional = [
+        (page, draft)
+        for page, draft in azure.drafts
+        if identity.model(draft.source_model) == "o1-mini"
+        and draft.dimensions.get("scope") == "regional"
+        and draft.dimensions.get("region") == "eastus2"
+    ]
+    assert regional
+    azure.drafts.extend(
+        (page, replace(draft, dimensions=Dims.of({**draft.dimensions, "region": "westus3"})))
+        for page, draft in regional
+    )
+    batches = [azure, world_drafts("litellm")]
+    identity = Identity.load()
+    learn_official_models(identity, batches)
+    found = [o for b in batches for o in observations(b, identity)]
+    bare = [
+        o
+        for o in _stated(found, "litellm", "azure/o1-mini")
+        if o.kind is Kind.PRICE and o.unit is Unit.PER_1M_TOKENS
+    ]
+    assert bare
+    assert not [o for o in bare if "scope" in o.dimensions and "region" not in o.dimensions]
+    assert {(o.dimensions.get("scope"), o.dimensions.get("region")) for o in bare} == {
+        ("data_zone", "eastus2")
+    }
+    meters = {o.field_id() for o in found if o.source == "azure" and o.model}
+    assert {o.field_id() for o in bare} <= meters
 
 
 def test_bare_azure_key_states_no_scope_without_a_matching_official_meter() -> None:

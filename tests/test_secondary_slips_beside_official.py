@@ -87,6 +87,56 @@ def test_a_secondary_azure_price_per_1k_is_set_aside_not_proposed_unscoped(
     assert OFF_OFFICIAL_RULE in rules, rules
 
 
+@pytest.mark.parametrize(("factor", "taken"), [("2", False), ("1.2", True)])
+def test_a_secondary_azure_price_no_deployment_charges_is_a_disagreement_not_a_value(
+    prefect_api: None, tmp_path: Path, factor: str, taken: bool
+) -> None:
+    """Fault round 32 (anomalyco/models.dev#4049, BerriAI/litellm#36094): a secondary's Azure
+    price with no deployment scope copied from another model, twice Azure's (models.dev's gpt-4
+    at GPT-4-32K's 60 beside Azure's regional 30), entered a first load as an unscoped price
+    that `cost` quoted; only a power of ten was set aside. Half as much again off every scope's
+    meter is no deployment's price: a disagreement with the official source, on a first load
+    too, proposing the value for a reviewer to take. A fifth off enters as stated (Azure's own
+    data zones are a tenth above its global list price)."""
+    sources = ["azure", "litellm"]
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    url = urls("litellm")[0]
+    entry = json.loads(recorded_text(url))["azure/gpt-4.1-mini"]
+    scaled = {
+        k: float(Decimal(str(v)) * Decimal(factor)) if k.endswith("_per_token") else v
+        for k, v in entry.items()
+    }
+    run_id = replayed_run(
+        db, _litellm_changed(tmp_path, {"azure/gpt-4.1-mini": scaled}), sources, accept_new=True
+    )
+    cv, ri = catalog_values.c, review_items.c
+    with store.connect(db).connect() as conn:
+        unscoped = conn.execute(
+            select(cv.component, cv.value).where(
+                cv.route == "azure",
+                cv.model == "gpt-4.1-mini",
+                cv.valid_to.is_(None),
+                cv.dimensions == "",  # no deployment, tier or variant
+                cv.component.in_(["input", "output"]),
+            )
+        ).all()
+        disagreements = conn.execute(
+            select(ri.title, ri.detail).where(
+                ri.run_id == run_id,
+                ri.model == "gpt-4.1-mini",
+                ri.kind == "disagreement",
+                ri.status == "open",
+            )
+        ).all()
+    assert len(unscoped) == (2 if taken else 0), unscoped
+    about_scopes = [d for _, d in disagreements if "with no deployment scope" in d]
+    assert (len(about_scopes) >= 2) is not taken, disagreements
+    if not taken:
+        assert any(d.startswith("litellm: 0.8 with no") for d in about_scopes), about_scopes
+        assert any(d.startswith("litellm: 3.2 with no") for d in about_scopes), about_scopes
+    assert all("scope=global" in d for d in about_scopes)
+
+
 def test_a_tier_key_renamed_beside_a_dated_key_is_flagged_not_a_new_tier(
     prefect_api: None, tmp_path: Path
 ) -> None:
