@@ -630,13 +630,14 @@ OFF_SCOPES = Decimal("1.5")
 def _officially_scoped(
     groups: Mapping[_Key, list[Observation]], official: Callable[[str, str], bool]
 ) -> dict[_Key, dict[str, set[Decimal]]]:
-    """The prices a route's official source states by deployment scope (Azure's meters: this
-    run's and held statements), by the field stated with no scope or region: {key without
-    scope and region: {"scope=... region=...": prices}}. Empty where no official source states
-    a scope."""
+    """The prices a route's official source states by deployment (Azure's meters, by scope or
+    region or both: this run's and held statements), by the field stated with no scope or
+    region: {key without scope and region: {"region=... scope=...": prices}}. Empty where no
+    official source states a deployment (fault round 34: Azure prices phi-4-multimodal-instruct
+    in its eastus2 meter alone, with no scope)."""
     scoped: dict[_Key, dict[str, set[Decimal]]] = {}
     for key, group in groups.items():
-        if key[2] is not Kind.PRICE or "scope=" not in key[5]:
+        if key[2] is not Kind.PRICE or ("scope=" not in key[5] and "region=" not in key[5]):
             continue
         prices = {o.value for o in group if official(o.source, o.route) and not o.scheduled}
         if not prices:
@@ -681,15 +682,21 @@ def _unscoped_disagreement(
     models.dev's Azure gpt-4 at GPT-4-32K's 60 beside Azure's regional 30, Portkey's Azure
     gpt-5.6-luna at OpenAI's 0.2 beside Azure's 1). A first load lets it in no more than a later
     day does (where `cost` would quote it for a model Azure prices only by region); a reviewer
-    may take it (the proposed value)."""
-    proposed = _most_stated(group)
+    may take it (the proposed value, where the secondaries state one: secondaries that disagree
+    among themselves propose nothing, as elsewhere; fault round 34)."""
+    values = {o.value for o in group}
+    proposed = next(iter(values)) if len(values) == 1 else None
+    said = "; ".join(
+        f"{source}: {decimal_text(value)}"
+        for source, value in sorted({(o.source, o.value) for o in group})
+    )
     stated = "; ".join(
         f"{deployment} {', '.join(decimal_text(p) for p in sorted(prices))}"
         for deployment, prices in sorted(by_scope.items())
     )
     detail = (
-        f"{', '.join(sorted({o.source for o in group}))}: {decimal_text(proposed)} with no "
-        f"deployment scope; the route's official source prices it by scope: {stated}"
+        f"{said} with no deployment scope; the route's official source prices it by "
+        f"deployment: {stated}"
     )
     change = _change(key, None, proposed, group, ctx)
     result.items.append(

@@ -52,7 +52,6 @@ ValueError naming the unit.
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -61,6 +60,7 @@ from functools import cache
 from pathlib import Path
 
 from catalog.health import PriceKey
+from schemas.fetch import NOT_USD_RULE
 from schemas.field import Dims
 from schemas.records import Observation, Problem
 from schemas.vocab import PRICE_UNITS, Component, Dim, Kind, Unit
@@ -71,7 +71,6 @@ AMBIGUOUS_RULE = "unit-ambiguous"
 NO_SEPARATE_PRICE_RULE = "no separate price"
 ZERO_ROUTE_RULE = "every price of the route zero"
 CACHE = frozenset({Component.CACHE_READ, Component.CACHE_WRITE})
-_PRICE_FIELD = re.compile("cost|pric", re.IGNORECASE)  # a source's name for a price field
 NOT_TOKENS = frozenset({Unit.PER_MINUTE, Unit.PER_SECOND, Unit.PER_HOUR, Unit.PER_CHARACTER})
 SECONDS: dict[Unit, int] = {Unit.PER_SECOND: 1, Unit.PER_MINUTE: 60, Unit.PER_HOUR: 3600}
 _TIME_UNITS = frozenset(unit.value for unit in SECONDS)
@@ -211,14 +210,15 @@ def _zero_routes(
     """The (source, route) pairs whose every price (held statements too) is 0, of sources not
     official for the route, none of whose models there the catalog prices above 0 in force
     (`in_force`: PriceKey to value) (rule 6). A route on which a record of the source had a
-    price field or a non-zero price set aside before (`set_aside`: a price in another currency,
-    a number no parser reads; a field by a name holding "cost" or "pric", as every source names
-    its prices) is not judged: its prices are not all known to be 0 (fault round
-    33: a route whose one priced model stated CNY made its free model look like a plan)."""
+    non-zero price set aside before (`set_aside`: prices in another currency, NOT_USD_RULE, or
+    a non-zero value validation refused) is priced: not judged (fault round 33: a route whose
+    one priced model stated CNY made its free model look like a plan). A field no parser could
+    read (a null cost) is no sign of a price: the route is judged by what was read (fault round
+    34: one null cache write let a coding plan's zeros in as prices)."""
     unknown = {
         (p.source, p.record)
         for p in set_aside
-        if (p.observation is None and _PRICE_FIELD.search(p.field or ""))
+        if p.rule == NOT_USD_RULE
         or (p.observation is not None and p.observation.kind is _PRICE and p.observation.value)
     }
     priced: set[tuple[str, str]] = set()

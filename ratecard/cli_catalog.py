@@ -381,12 +381,15 @@ def quarantine(
     if rule is not None and not rule.strip():
         raise bad_input("--rule", "is empty: give text a rule holds, e.g. 'unit-ambiguous'")
     with catalog(db) as engine, engine.connect() as conn:
-        latest = queries.list_runs(conn, limit=1)
-        if run is None and not latest:
-            raise Refused("no refresh has run on this catalog yet")
-        run_id = run if run is not None else latest[0].id
-        if queries.get_run(conn, run_id) is None:
-            raise Refused(f"no run {run_id} in this catalog")
+        if run is None:
+            latest = queries.list_runs(conn, limit=1)
+            if not latest:
+                raise Refused("no refresh has run on this catalog yet")
+            run_id = latest[0].id
+        elif queries.get_run(conn, run) is None:
+            raise Refused(f"no run {run} in this catalog")
+        else:
+            run_id = run
         total, rows = queries.quarantined(
             conn, run_id, source=source, rule=rule.strip() if rule else None, limit=limit
         )

@@ -63,6 +63,11 @@ PAGES_SHIFTED_RULE = "pages overlap"
 # refused, not read as nothing.
 ZERO_RATES_RULE = "every rate zero"
 
+# A record's prices stated in another currency than the US dollar (spiders/parsing.py
+# `foreign_currency`): no price of it is read, and none of it is 0 (rule 6 of
+# catalog/plausibility.py counts its route as priced).
+NOT_USD_RULE = "not USD"
+
 
 class Uninterpretable(ValueError):
     """A record this source's normalizer cannot read. `rule` names what it could not do."""

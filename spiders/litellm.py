@@ -108,12 +108,11 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any, NamedTuple, TypeGuard
 
-from schemas.fetch import Normalized, Uninterpretable, Unparsable
+from schemas.fetch import NOT_USD_RULE, Normalized, Uninterpretable, Unparsable
 from schemas.vocab import Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import (
     MILLION,
-    NOT_USD_RULE,
     NOT_WHOLE_LIMIT,
     UNKNOWN_LIMIT,
     Page,

@@ -263,7 +263,6 @@ def without_single_precision_noise(written: Decimal) -> Decimal:
     return short.normalize()
 
 
-NOT_USD_RULE = "not USD"
 _USD = frozenset({"usd", "us$", "$"})
 
 

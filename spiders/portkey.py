@@ -60,11 +60,10 @@ import re
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from schemas.fetch import ZERO_RATES_RULE, Normalized, Uninterpretable, Unparsable
+from schemas.fetch import NOT_USD_RULE, ZERO_RATES_RULE, Normalized, Uninterpretable, Unparsable
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import (
-    NOT_USD_RULE,
     Page,
     foreign_currency,
     load_json,

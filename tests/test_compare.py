@@ -26,7 +26,7 @@ from catalog.identity import Identity
 from catalog.normalize import learn_official_models, observations
 from schemas.field import Dims, FieldId, ListingId, Measure
 from schemas.records import Observation, Problem, ReviewKind, decimal_text
-from schemas.sources import is_official
+from schemas.sources import is_official, sources
 from schemas.vocab import Component, Kind, Unit
 from tests.observed import LITELLM, OPENROUTER_AUGUST, OPENROUTER_MAY, observe, world_drafts
 
@@ -484,3 +484,48 @@ def test_a_vendors_price_under_review_accuses_no_reseller(august: list[Observati
     items = compare([vendor, dearer], as_catalog([vendor, gateway]), {}, [], review).items
     assert sorted(i.kind for i in items) == [ReviewKind.ANOMALY, ReviewKind.PRICE_CHANGE]
     assert all(i.route == "openrouter" for i in items)
+
+
+@cache
+def _azure_beside_secondaries() -> tuple[Observation, ...]:
+    """Every source's epoch-2 answers, read as one refresh reads them."""
+    batches = [world_drafts(s) for s in sources()]
+    identity = Identity.load()
+    learn_official_models(identity, batches)
+    return tuple(o for b in batches for o in observations(b, identity))
+
+
+def _no_deployment_items(model: str, result: Comparison) -> dict[tuple[str, str], Any]:
+    """The disagreements about `model` on Azure's route that say a price has no deployment:
+    by (component, dimensions)."""
+    return {
+        (item.changes[0].component.value, Dims.of(item.changes[0].dimensions).key): item
+        for item in result.items
+        if item.kind is ReviewKind.DISAGREEMENT
+        and item.route == "azure"
+        and item.model == model
+        and "with no deployment scope" in item.detail
+    }
+
+
+def test_secondaries_off_every_azure_deployment_propose_only_what_they_agree_on() -> None:
+    """Fault round 34: LiteLLM states gpt-4o-mini-audio-preview's audio input at 40, Portkey
+    at 20, with no deployment; Azure's meters 11 (data zone and regional). Neither is any
+    deployment's price, and they disagree: the item proposes nothing (it proposed Portkey's 20
+    as both sources' word). Azure prices phi-4-multimodal-instruct in its eastus2 meter alone,
+    with no scope: genai-prices' bare output 0.1 beside that meter's 0.32 is raised too, not
+    taken on a first load."""
+    found = list(_azure_beside_secondaries())
+    result = compare(found, {}, {}, [], ctx(accept_new=True, complete=frozenset()))
+    audio = _no_deployment_items("gpt-4o-mini-audio-preview", result)[("input", "modality=audio")]
+    assert audio.changes[0].proposed is None
+    assert audio.detail.startswith("litellm: 40; portkey: 20 with no deployment scope"), audio
+    phi = _no_deployment_items("phi-4-multimodal-instruct", result)
+    assert phi[("output", "")].changes[0].proposed == "0.1", phi
+    assert "region=eastus2 0.32" in phi[("output", "")].detail
+    taken = {
+        (n.field.route, n.field.model, n.field.measure.component.value, n.value)
+        for n in result.new_values
+        if n.accepted_source == "genai-prices"
+    }
+    assert ("azure", "phi-4-multimodal-instruct", "output", Decimal("0.1")) not in taken

@@ -21,11 +21,10 @@ from typing import Any
 import pytest
 
 from catalog.normalize import draft_source
-from schemas.fetch import FetchedPage
+from schemas.fetch import NOT_USD_RULE, FetchedPage
 from schemas.records import Draft, Problem
 from schemas.sources import sources
 from schemas.vocab import Kind
-from spiders.parsing import NOT_USD_RULE
 from tests.worlds import recorded_text
 
 AT = datetime(2026, 8, 21, tzinfo=UTC)

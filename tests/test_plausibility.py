@@ -23,11 +23,10 @@ from catalog.plausibility import (
     check,
     implausible,
 )
-from schemas.fetch import FetchedPage
+from schemas.fetch import NOT_USD_RULE, FetchedPage
 from schemas.records import Observation
 from schemas.sources import is_official, sources
 from schemas.vocab import MAGNITUDE_LIMITS, PRICE_UNITS, Component, Unit
-from spiders.parsing import NOT_USD_RULE
 from tests.conftest import snapshot
 
 AT = datetime(2026, 8, 21, tzinfo=UTC)
@@ -216,18 +215,20 @@ def test_a_route_a_secondary_prices_all_at_zero_states_no_prices() -> None:
 def test_a_route_whose_priced_model_was_set_aside_is_no_plan() -> None:
     """Fault round 33 D3: rule 6 judged what the parser left. Where one model of a route is
     priced in CNY (its cost set aside, "not USD") and the others at 0, the route is priced, not a
-    plan: its free models' zeros stay. Another field set aside (a limit of 0) leaves the route a
-    plan."""
+    plan: its free models' zeros stay. Another field set aside (a limit of 0, and fault round 34:
+    a null cache write, no sign of a price) leaves the route a plan."""
     url = "https://models.dev/api.json"
     document = json.loads(snapshot("catalogs/models-dev.api.2026-06-13.jq-sorted.json"))
     models = document["lmstudio"]["models"]
     first, *others = sorted(models)
     models[first]["cost"] = {"input": 1.2, "output": 4.8, "currency": "CNY"}
     models[others[0]]["limit"] = {**models[others[0]].get("limit", {}), "output": 0}
+    models[others[1]]["cost"] = {**models[others[1]]["cost"], "cache_write": None}
     records = sources()["modelsdev"].parser.parse(json.dumps(document).encode(), url).records
     batch = draft_source(sources()["modelsdev"], [FetchedPage(url, url, 200, AT, records)])
     found = [o for o in observations(batch, Identity.load()) if o.route == "lmstudio"]
     assert {p.rule for p in batch.problems} >= {NOT_USD_RULE, "a limit of 0 is unknown"}
+    assert [p for p in batch.problems if p.field and "cache_write" in p.field]
     zeros = [o for o in found if o.kind.value == "price"]
     assert zeros and {o.value for o in zeros} == {0}
 
