@@ -686,10 +686,8 @@ def _unscoped_disagreement(
     among themselves propose nothing, as elsewhere; fault round 34)."""
     values = {o.value for o in group}
     proposed = next(iter(values)) if len(values) == 1 else None
-    said = "; ".join(
-        f"{source}: {decimal_text(value)}"
-        for source, value in sorted({(o.source, o.value) for o in group})
-    )
+    stating = sorted({(o.source, decimal_text(o.value)) for o in group})
+    said = "; ".join(f"{source}: {value}" for source, value in stating)
     stated = "; ".join(
         f"{deployment} {', '.join(decimal_text(p) for p in sorted(prices))}"
         for deployment, prices in sorted(by_scope.items())
@@ -699,8 +697,17 @@ def _unscoped_disagreement(
         f"deployment: {stated}"
     )
     change = _change(key, None, proposed, group, ctx)
+    official = "/".join(decimal_text(p) for p in sorted(set().union(*by_scope.values())))
+    title = (
+        f"{ReviewKind.DISAGREEMENT.value}: {key.route}/{key.model} {key.measure.text()}: "
+        f"{', '.join(f'{source} {value}' for source, value in stating)} with no deployment vs "
+        f"{official} by deployment "
+        f"{key.unit.value}"
+    )
     result.items.append(
-        _item(ReviewKind.DISAGREEMENT, key.route, key.model, [change], ctx, detail=detail)
+        _item(
+            ReviewKind.DISAGREEMENT, key.route, key.model, [change], ctx, title=title, detail=detail
+        )
     )
 
 
