@@ -655,10 +655,10 @@ _DEPLOYMENT = frozenset({Dim.SCOPE.value, Dim.REGION.value})
 def _off_every_scope(
     group: list[Observation], by_scope: Mapping[str, set[Decimal]], ctx: Context
 ) -> bool:
-    """Whether a field stated with no scope, of a field the route's official source prices by
-    scope (`by_scope`), is stated by secondaries only, each at a price OFF_SCOPES or more away
-    from every scope's price (either way, or zero beside a price): no deployment of the model
-    is priced so."""
+    """Whether a field stated with no deployment, which the route's official source prices by
+    deployment (`by_scope`: scope, region or both), is stated by secondaries only, each at a
+    price OFF_SCOPES or more away from every deployment's price (either way, or zero beside a
+    price): no deployment of the model is priced so."""
     prices = [p for found in by_scope.values() for p in found]
     for obs in group:
         if ctx.official(obs.source, obs.route) or obs.scheduled:

@@ -133,8 +133,8 @@ def check(
     for a route; `held` (the last statements of sources not read this run) count as what sources
     state, and are neither kept nor quarantined here; `in_force` (the catalog's prices in force,
     catalog.runlog.prices_in_force) gives the unit the catalog keeps a field in (rule 3);
-    `set_aside` (what the run set aside before these rules: fields a parser could not read,
-    values validation refused) may hide a route's prices from rule 6."""
+    `set_aside` (what the run set aside before these rules: prices in another currency,
+    values validation refused) may hide a route's non-zero prices from rule 6."""
     table = bands()
     official = cache(official)  # asked per price, about a few hundred (source, route) pairs
     untokened = _not_metered_in_tokens((*held, *observations), official)
