@@ -186,21 +186,23 @@ class OfficialScopes:
         """The deployment whose official price equals `value` for this field, as dimensions: its
         scope, and its region where one region's meter alone states the value (a fault round:
         LiteLLM's bare price equal to Azure's eastus2 Regional meter was placed as a regional
-        field of no region, a field of its own, proposed as new beside the meter's). A scope
-        whose meters of two regions state the value places it nowhere (a field of that scope
-        and no region is no meter's; fault round 33): the next scope in SCOPE_PREFERENCE that
-        places it does, else none. Empty when no meter does."""
+        field of no region, a field of its own, proposed as new beside the meter's). Where the
+        meters of two regions state the value (Azure's eastus2 and mexicocentral answers price
+        most regional meters alike), the value is each one's: it confirms the first region's by
+        name, a meter's own field (fault rounds 33 and 34: a regional field of no region, or an
+        unscoped one, was a field no meter states, which `cost` quoted unverified and which
+        would stay once the regions' prices part). A meter of the scope with no region is
+        preferred to any region's. Empty when no meter states the value."""
         stated = self.prices.get((route, model, key))
         if not stated:
             return {}
-        for scope in SCOPE_PREFERENCE:
-            if value not in stated.get(scope, ()):
-                continue
-            regions = self.regions.get((route, model, key, scope, value), set())
-            if len(regions) == 1:
-                region = next(iter(regions))
-                return {_SCOPE: scope} if region is None else {_SCOPE: scope, _REGION: region}
-        return {}
+        scope = next((s for s in SCOPE_PREFERENCE if value in stated.get(s, ())), None)
+        if scope is None:
+            return {}
+        regions = self.regions.get((route, model, key, scope, value), set())
+        if None in regions or not regions:
+            return {_SCOPE: scope}
+        return {_SCOPE: scope, _REGION: min(r for r in regions if r is not None)}
 
 
 @dataclass

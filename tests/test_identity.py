@@ -264,12 +264,11 @@ def test_row8_bare_azure_keys_take_the_scope_of_the_azure_meter_they_equal() -> 
 
 
 def test_a_bare_price_two_regions_meters_state_makes_no_field_of_no_region() -> None:
-    """Fault round 33 D5: where Azure's regional meters of two regions state the value a
-    secondary states bare, the regional scope has no one region to place it in, and it was
-    placed as a regional field of no region, a field no meter states. Made from the recorded
-    answer: o1-mini's eastus2 regional meters again for westus3. LiteLLM's bare azure/o1-mini
-    goes to the scope whose one meter states it (the eastus2 data zone), never a regional field
-    without its region."""
+    """Fault rounds 33 D5 and 34 D5: where Azure's regional meters of two regions state the
+    value a secondary states bare, it was placed as a regional field of no region, then left
+    unscoped: a field no meter states either way. Made from the recorded answer: o1-mini's
+    eastus2 regional meters again for westus3. LiteLLM's bare azure/o1-mini confirms the first
+    region's meter by name (eastus2's), never a field of its own."""
     identity, _ = _run("azure")
     azure = world_drafts("azure")
     regional = [
@@ -296,7 +295,7 @@ def test_a_bare_price_two_regions_meters_state_makes_no_field_of_no_region() -> 
     assert bare
     assert not [o for o in bare if "scope" in o.dimensions and "region" not in o.dimensions]
     assert {(o.dimensions.get("scope"), o.dimensions.get("region")) for o in bare} == {
-        ("data_zone", "eastus2")
+        ("regional", "eastus2")
     }
     meters = {o.field_id() for o in found if o.source == "azure" and o.model}
     assert {o.field_id() for o in bare} <= meters
