@@ -173,10 +173,11 @@ class Workload(BaseModel):
     @field_validator("region")
     @classmethod
     def _region(cls, region: str | None, info: ValidationInfo) -> str | None:
-        """A region belongs to a regional or data-zone deployment: with no scope (the global
-        deployment) it would be ignored, so it is refused instead."""
-        scope = info.data.get("scope") or DEFAULT_SCOPE
-        if region is not None and scope == DEFAULT_SCOPE:
+        """A region belongs to a regional or data-zone deployment, or to a meter that states a
+        region and no scope (Azure prices phi-3-medium-4k-instruct so): with no scope it asks
+        for the region's prices whatever their scope. With the global scope it would be ignored
+        (the global deployment has none), so that is refused."""
+        if region is not None and info.data.get("scope") == DEFAULT_SCOPE:
             raise ValueError(
                 f"region {region!r}: a {DEFAULT_SCOPE} deployment has none; state --scope "
                 "data_zone or regional with it"
@@ -454,7 +455,10 @@ def _selector_match(dims: Mapping[str, str], workload: Workload) -> int | None:
     """How many selectors of a price the workload matches; None if one differs, or if the
     workload states one (--scope, --region, --variant) the price does not: a price stated for no
     deployment is not known to be that deployment's (the fallback is for a workload that names
-    none)."""
+    none). A region asked with no scope matches the region's prices whatever their scope (a
+    meter of a region and no scope is reached so; fault round 34: Azure's phi-3 meters could
+    not be quoted at all)."""
+    any_scope = workload.scope is None and workload.region is not None
     stated = {
         Dim.SCOPE.value: workload.scope or DEFAULT_SCOPE,
         Dim.REGION.value: workload.region,
@@ -471,6 +475,8 @@ def _selector_match(dims: Mapping[str, str], workload: Workload) -> int | None:
         if value is None:
             if asked.get(selector.value) is not None:
                 return None
+            continue
+        if any_scope and selector is Dim.SCOPE:
             continue
         if stated.get(selector.value) != value:
             return None

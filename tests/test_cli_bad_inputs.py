@@ -365,7 +365,13 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
     ),
     ("cost-zero-images", [*COST, "--images", "high:1024x1024:0"], "'--images'", "image count", 2),
     ("cost-superscript-count", [*COST, "--images", "high:1024x1024:\u00b2"], "'--images'", "N", 2),
-    ("cost-region-global", [*COST, "--region", "eastus2"], "'--region'", "state --scope", 2),
+    (
+        "cost-region-global",
+        [*COST, "--scope", "global", "--region", "eastus2"],
+        "'--region'",
+        "state --scope",
+        2,
+    ),
     ("export-format", ["export", "xml"], "'FORMAT'", "one of json, csv, litellm", 2),
     (
         "export-output-no-folder",

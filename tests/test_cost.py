@@ -383,3 +383,29 @@ def test_a_variants_price_is_used_only_when_the_workload_names_it(db: str) -> No
     )
     assert result.exit_code == 2
     assert result.output.count("\n") == 1 and "--variant" in result.output
+
+
+def test_a_meter_of_a_region_and_no_scope_is_reached_by_its_region(db: str) -> None:
+    """Fault round 34: Azure prices phi-3-medium-4k-instruct in its eastus2 meter alone, which
+    states a region and no scope; `--region eastus2` was refused without a scope, and with
+    `--scope regional` the meter's price was not the deployment's: the official price could
+    not be quoted at all. A region with no scope asks for the region's prices whatever their
+    scope; where a regional and a data-zone meter of the region both apply, the workload must
+    say which."""
+    workload = {"input_tokens": 1_000_000, "output_tokens": 1_000_000}
+    with store.connect(db).connect() as conn:
+        meters = {
+            value.value.component.value: value.value.value
+            for value in reader.published_values(
+                conn, reader.as_of(None), route="azure", model="phi-3-medium-4k-instruct"
+            )
+            if value.value.kind.value == "price"
+            and value.verified_by == "azure"
+            and dict(value.value.dimensions) == {"region": "eastus2"}
+        }
+    assert {"input", "output"} <= meters.keys(), meters
+    quoted = priced(db, "azure/phi-3-medium-4k-instruct", **workload, region="eastus2")
+    assert quoted.per_request == meters["input"] + meters["output"]
+    with pytest.raises(CostError, match="state --scope or --region"):
+        priced(db, "azure/gpt-4o-mini", **workload, region="eastus2")
+    assert priced(db, "azure/gpt-4o-mini", **workload, scope="regional", region="eastus2")

@@ -390,7 +390,7 @@ CASES = [
     ),
     get(
         "cost in a region of the global deployment",
-        f"/api/cost?{COST}&input_tokens=1&output_tokens=1&region=eastus2",
+        f"/api/cost?{COST}&input_tokens=1&output_tokens=1&scope=global&region=eastus2",
         422,
         "region: region 'eastus2': a global deployment has none",
     ),
