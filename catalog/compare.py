@@ -697,12 +697,12 @@ def _unscoped_disagreement(
         f"deployment: {stated}"
     )
     change = _change(key, None, proposed, group, ctx)
-    official = "/".join(decimal_text(p) for p in sorted(set().union(*by_scope.values())))
+    # The title names what the secondaries state, not the official prices, which the detail
+    # gives: the same question keeps its title whichever of the official meters a day answers.
     title = (
         f"{ReviewKind.DISAGREEMENT.value}: {key.route}/{key.model} {key.measure.text()}: "
-        f"{', '.join(f'{source} {value}' for source, value in stating)} with no deployment vs "
-        f"{official} by deployment "
-        f"{key.unit.value}"
+        f"{', '.join(f'{source} {value}' for source, value in stating)} {key.unit.value} "
+        "with no deployment vs every deployment's official price"
     )
     result.items.append(
         _item(
