@@ -510,7 +510,7 @@ def choose_price(
         return None
     ranked.sort(key=lambda pair: pair[0], reverse=True)
     if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
-        both = " and ".join(_describe(p.value.dimensions) or "[]" for _, p in ranked[:2])
+        both = " and ".join(_describe(p.value.dimensions).strip() or "[]" for _, p in ranked[:2])
         raise CostError(
             component.value,
             f"two prices apply equally ({both}); state --scope or --region to choose",

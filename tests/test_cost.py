@@ -406,6 +406,9 @@ def test_a_meter_of_a_region_and_no_scope_is_reached_by_its_region(db: str) -> N
     assert {"input", "output"} <= meters.keys(), meters
     quoted = priced(db, "azure/phi-3-medium-4k-instruct", **workload, region="eastus2")
     assert quoted.per_request == meters["input"] + meters["output"]
-    with pytest.raises(CostError, match="state --scope or --region"):
+    with pytest.raises(CostError, match="state --scope or --region") as tied:
         priced(db, "azure/gpt-4o-mini", **workload, region="eastus2")
+    assert "([region=eastus2, scope=data_zone] and [region=eastus2, scope=regional])" in str(
+        tied.value
+    ), tied.value
     assert priced(db, "azure/gpt-4o-mini", **workload, scope="regional", region="eastus2")
