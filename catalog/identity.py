@@ -82,7 +82,8 @@ scope (LiteLLM's bare ``azure/<model>`` keys, see spiders/litellm.py) is read as
 official Azure Retail Prices meter states the same value for the same model and field in the same
 run, preferring global, then regional, then data zone, and as its region where one region's
 meter alone states the value (so it confirms that meter's field, not a regional field of no
-region). Measured on the recorded map and the
+region); a value only a meter of a region and no scope states (Azure's Phi models) is that
+region's. Measured on the recorded map and the
 eastus2 meters (2026-07/08): 55 bare keys equal the Global meter, 8 equal only the Regional
 (Standard) meter (o1-mini, gpt-4o-mini, gpt-4o-2024-11-20, gpt-4, gpt-4-32k, gpt-35-turbo-16k...),
 whose price Azure sets equal to Data Zone (1.1x Global). A value no meter states keeps no scope: a
@@ -115,6 +116,9 @@ VENDOR_PREFIX = re.compile(r"^[a-z][a-z-]*\.(?=[a-z])")
 GEO_PREFIX = re.compile(r"^(?:us|eu|apac|jp|au|ca|us-gov|global|regional)\.")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 SCOPE_PREFERENCE = ("global", "regional", "data_zone")
+# OfficialScopes' scope of a meter that names a region and no scope, after every scope.
+REGION_ONLY = ""
+DEPLOYMENT_PREFERENCE = (*SCOPE_PREFERENCE, REGION_ONLY)
 
 # Members read once: on Python 3.11 `Kind.PRICE` is a metaclass lookup, ~10x a global's cost,
 # and these are asked per observation.
@@ -158,7 +162,8 @@ def _forms(form: str) -> list[str]:
 
 @dataclass
 class OfficialScopes:
-    """The deployment scopes official sources state, by (route, model, field without scope)."""
+    """The deployments official sources price, by (route, model, field without scope and region):
+    each meter's scope (REGION_ONLY for a meter of a region and no scope) and region."""
 
     prices: dict[tuple[str, str, Measure], dict[str, set[Decimal]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(set))
@@ -170,17 +175,19 @@ class OfficialScopes:
     )
 
     def add(self, route: str, model: str, key: Measure, value: Decimal) -> None:
-        """Record an official price of (route, model) for a field stated with a deployment scope:
-        `value` (in the field's unit) under that scope and its region, the field kept without
-        scope and region. A field without a scope is not recorded."""
+        """Record an official price of (route, model) for a field stated with a deployment (a
+        scope, a region, or both): `value` (in the field's unit) under that scope (REGION_ONLY
+        where the meter names a region alone) and its region, the field kept without scope and
+        region. A field of no deployment is not recorded."""
         dims = dict(key.dims)
         scope = dims.pop(_SCOPE, None)
-        if scope is None:
-            return
         region = dims.pop(_REGION, None)
+        if scope is None and region is None:
+            return
+        deployment = REGION_ONLY if scope is None else scope
         unscoped = Measure(key.kind, key.component, key.unit, Dims.of(dims))
-        self.prices[(route, model, unscoped)][scope].add(value)
-        self.regions[(route, model, unscoped, scope, value)].add(region)
+        self.prices[(route, model, unscoped)][deployment].add(value)
+        self.regions[(route, model, unscoped, deployment, value)].add(region)
 
     def scope(self, route: str, model: str, key: Measure, value: Decimal) -> dict[str, str]:
         """The deployment whose official price equals `value` for this field, as dimensions: its
@@ -192,14 +199,20 @@ class OfficialScopes:
         name, a meter's own field (fault rounds 33 and 34: a regional field of no region, or an
         unscoped one, was a field no meter states, which `cost` quoted unverified and which
         would stay once the regions' prices part). A meter of the scope with no region is
-        preferred to any region's. Empty when no meter states the value."""
+        preferred to any region's. A meter of a region and no scope (Azure prices most Phi
+        models so) is the last choice: the value is that region's field, with no scope (fault
+        round 34: models.dev's phi-3-medium-4k-instruct 0.17 beside Azure's eastus2 meter
+        stood as an unscoped field no meter states, which `cost` quoted unverified). Empty when
+        no meter states the value."""
         stated = self.prices.get((route, model, key))
         if not stated:
             return {}
-        scope = next((s for s in SCOPE_PREFERENCE if value in stated.get(s, ())), None)
+        scope = next((s for s in DEPLOYMENT_PREFERENCE if value in stated.get(s, ())), None)
         if scope is None:
             return {}
         regions = self.regions.get((route, model, key, scope, value), set())
+        if scope == REGION_ONLY:
+            return {_REGION: min(r for r in regions if r is not None)}
         if None in regions or not regions:
             return {_SCOPE: scope}
         return {_SCOPE: scope, _REGION: min(r for r in regions if r is not None)}

@@ -374,9 +374,10 @@ def off_official_scopes(
     official: Callable[[str], bool],
     in_force: Mapping[PriceKey, Decimal],
 ) -> list[Problem]:
-    """A secondary's prices stated with no deployment scope, of a field the route's official
-    source prices by scope (`scopes`, catalog.identity.OfficialScopes: Azure's meters), that are
-    tenfold or more off every scope's official price, or zero beside them
+    """A secondary's prices stated with no deployment (scope or region), of a field the route's
+    official source prices by deployment (`scopes`, catalog.identity.OfficialScopes: Azure's
+    meters, by scope, or by region alone), that are tenfold or more off every deployment's
+    official price, or zero beside them
     (catalog.plausibility `jumped`), and off every scope's price the catalog holds in force
     (`in_force`, catalog.runlog.prices_in_force: what the official vouched for before, standing
     in for a meter of its own that moved this run and teaches no scope): no deployment of the
@@ -390,7 +391,7 @@ def off_official_scopes(
     for obs in valid:
         if obs.kind is not _PRICE or obs.model is None or obs.scheduled:
             continue
-        if _SCOPE in obs.dimensions or official(obs.route):
+        if _SCOPE in obs.dimensions or _REGION in obs.dimensions or official(obs.route):
             continue
         by_scope = scopes.prices.get((obs.route, obs.model, obs.measure))
         if not by_scope or not all(
@@ -403,7 +404,7 @@ def off_official_scopes(
         if not all(jumped(price, obs.value) for price in held.get(field, ())):
             continue
         stated = "; ".join(
-            f"{scope} {', '.join(str(p) for p in sorted(prices))}"
+            f"{scope or 'by region alone'} {', '.join(str(p) for p in sorted(prices))}"
             for scope, prices in sorted(by_scope.items())
         )
         problems.append(
@@ -423,11 +424,11 @@ def off_official_scopes(
 
 
 def _in_force_without_scope(in_force: Mapping[PriceKey, Decimal]) -> dict[PriceKey, set[Decimal]]:
-    """The catalog's prices in force of fields stated with a deployment scope, by the field
-    without its scope and region."""
+    """The catalog's prices in force of fields stated with a deployment (a scope, a region or
+    both), by the field without its scope and region."""
     out: dict[PriceKey, set[Decimal]] = {}
     for (route, model, component, unit, dims), value in in_force.items():
-        if f"{_SCOPE}=" in dims:
+        if f"{_SCOPE}=" in dims or f"{_REGION}=" in dims:
             bare = Dims.parse(dims).without(_SCOPE).without(_REGION)
             out.setdefault((route, model, component, unit, bare.key), set()).add(value)
     return out

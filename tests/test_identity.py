@@ -10,6 +10,7 @@ from pathlib import Path
 
 from catalog.health import PriceKey
 from catalog.identity import Identity, snapshot_base
+from catalog.intake import off_official_scopes
 from catalog.normalize import SourceDrafts, learn_official_models, observations
 from schemas.batch import validate
 from schemas.field import Dims
@@ -299,6 +300,57 @@ def test_a_bare_price_two_regions_meters_state_makes_no_field_of_no_region() -> 
     }
     meters = {o.field_id() for o in found if o.source == "azure" and o.model}
     assert {o.field_id() for o in bare} <= meters
+
+
+def test_a_bare_price_a_region_only_meter_states_confirms_that_meter() -> None:
+    """Fault round 34: Azure prices phi-3-medium-4k-instruct by its eastus2 meter alone (a
+    region, no scope); models.dev's bare 0.17 / 0.68 stood beside it as an unscoped field no
+    meter states, which `cost` quoted unverified. It is that region's field now, the meter's
+    own."""
+    _, found = _run("azure", "modelsdev")
+    meters = {
+        o.field_id(): o.value
+        for o in found
+        if o.source == "azure" and o.model == "phi-3-medium-4k-instruct" and o.kind is Kind.PRICE
+    }
+    assert meters and not [f for f in meters if "scope" in f.dims]
+    stated = [
+        o
+        for o in found
+        if o.source == "modelsdev"
+        and o.route == "azure"
+        and o.model == "phi-3-medium-4k-instruct"
+        and o.kind is Kind.PRICE
+    ]
+    assert stated
+    assert {o.dimensions.key for o in stated} == {"region=eastus2"}
+    assert {o.field_id(): o.value for o in stated}.items() <= meters.items()
+
+
+def test_a_bare_price_tenfold_off_a_region_only_meter_is_set_aside() -> None:
+    """The region-only meters count in the tenfold set-aside as scoped ones do: models.dev's
+    phi-3-medium-4k-instruct made per 1K tokens (1,000 times its recorded price) is no price of
+    Azure's eastus2 meter, and no field of its own."""
+    identity, _ = _run("azure", "modelsdev")
+    modelsdev = world_drafts("modelsdev")
+    slipped = SourceDrafts(
+        modelsdev.source,
+        [
+            (page, replace(draft, value=draft.value * 1000))
+            for page, draft in modelsdev.drafts
+            if draft.record
+            and draft.record.endswith("/phi-3-medium-4k-instruct")
+            and identity.route(draft.route) == "azure"
+            and draft.kind is Kind.PRICE
+        ],
+        [],
+    )
+    assert slipped.drafts
+    found = observations(slipped, identity)
+    assert {o.dimensions.key for o in found if o.kind is Kind.PRICE} == {""}
+    problems = off_official_scopes(found, identity.scopes, lambda route: False, {})
+    assert {p.observation for p in problems} == {o for o in found if o.kind is Kind.PRICE}
+    assert all("by region alone" in p.detail for p in problems), problems
 
 
 def test_bare_azure_key_states_no_scope_without_a_matching_official_meter() -> None:
