@@ -2089,15 +2089,16 @@ def _withdrawn(
 
 def _placed(field: FieldId, found: Iterable[Dims]) -> bool:
     """Whether a source's statements of the field's measure (`found`: their dimensions) state
-    it in a deployment scope, the field naming none and otherwise the same: the field's price
-    placed in that scope and, where one region's meter alone states it, that region
-    (catalog/normalize.py, by the official meter its value matches: a fault day's rescaled
-    value, corrected, is placed where the true one is), not another price (a batch or flex
-    tier)."""
+    it in a deployment (a scope, a region or both), the field naming none and otherwise the
+    same: the field's price placed in that scope and, where one region's meter alone states
+    it, that region, or in the region of a meter of no scope (catalog/normalize.py, by the
+    official meter its value matches: a fault day's rescaled value, corrected, is placed where
+    the true one is), not another price (a batch or flex tier)."""
     if Dim.SCOPE in field.dims or Dim.REGION in field.dims:
         return False
     return any(
-        Dim.SCOPE in dims and dims.without(Dim.SCOPE).without(Dim.REGION) == field.dims
+        (Dim.SCOPE in dims or Dim.REGION in dims)
+        and dims.without(Dim.SCOPE).without(Dim.REGION) == field.dims
         for dims in found
     )
 

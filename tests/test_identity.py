@@ -12,8 +12,9 @@ from catalog.health import PriceKey
 from catalog.identity import Identity, snapshot_base
 from catalog.intake import off_official_scopes
 from catalog.normalize import SourceDrafts, learn_official_models, observations
+from catalog.store import _placed
 from schemas.batch import validate
-from schemas.field import Dims
+from schemas.field import Dims, FieldId
 from schemas.records import Draft, Observation
 from schemas.vocab import Component, Kind, Unit
 from tests.observed import world_drafts
@@ -325,6 +326,11 @@ def test_a_bare_price_a_region_only_meter_states_confirms_that_meter() -> None:
     assert stated
     assert {o.dimensions.key for o in stated} == {"region=eastus2"}
     assert {o.field_id(): o.value for o in stated}.items() <= meters.items()
+    # and an item proposing the unscoped field (a day Azure had no such meter) reads it as
+    # placed, as it reads a scope's: no source proposes it on that field now
+    for obs in stated:
+        bare = FieldId(obs.route, obs.model or "", obs.measure._replace(dims=Dims.of({})))
+        assert _placed(bare, [o.dimensions for o in stated if o.component is obs.component])
 
 
 def test_a_bare_price_tenfold_off_a_region_only_meter_is_set_aside() -> None:
