@@ -34,7 +34,7 @@ Rules, from what the sources state:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal, Inexact, localcontext
 
@@ -280,6 +280,9 @@ class CostEstimate(BaseModel):
     per_day: Decimal | None
     per_month: Decimal | None
     days_per_month: Decimal = DAYS_PER_MONTH
+    # What the catalog's limits of the model say of the workload (a prompt longer than its
+    # context window): the amounts price the tokens as stated all the same.
+    notes: list[str] = Field(default_factory=list)
 
     @field_serializer("per_request", "per_day", "per_month", "days_per_month")
     def _exact(self, value: Decimal | None) -> str | None:
@@ -397,7 +400,53 @@ def _estimate(
         per_request=per_request,
         per_day=per_day,
         per_month=per_day * DAYS_PER_MONTH if per_day is not None else None,
+        notes=beyond_limits(values, workload, route=route, model=model),
     )
+
+
+# The limits a workload's one request is checked against: (limit, what of the request it
+# bounds, the request's tokens it counts).
+_LIMITS: tuple[tuple[Component, str, Callable[[Workload], int]], ...] = (
+    (
+        Component.CONTEXT_WINDOW,
+        "a request (prompt and output)",
+        lambda w: w.input_tokens + w.output_tokens,
+    ),
+    (Component.MAX_INPUT_TOKENS, "the prompt", lambda w: w.input_tokens),
+    (Component.MAX_OUTPUT_TOKENS, "the output", lambda w: w.output_tokens),
+)
+
+
+def beyond_limits(
+    values: Sequence[PublishedValue], workload: Workload, *, route: str, model: str
+) -> list[str]:
+    """What the workload's one request exceeds of the catalog's limits of (route, model) (its
+    context window, most input or output tokens, in tokens; each chosen as a price is, by the
+    workload's service tier and deployment), one note each, e.g. 'a request (prompt and output)
+    of 5000100 tokens is longer than the context window, 1047576 tokens (verified 2026-08-19 by
+    openrouter)'. Empty where the catalog states no such limit, or two apply equally. Fault
+    round 32 (D9): a prompt of 5M tokens was priced with no word of gpt-4.1's 1M-token window."""
+    limits = [
+        v
+        for v in values
+        if v.value.kind == Kind.LIMIT and (v.value.route, v.value.model) == (route, model)
+    ]
+    notes: list[str] = []
+    for component, part, tokens in _LIMITS:
+        try:
+            limit = choose_price(
+                limits, component, Unit.TOKENS, _base_dims(workload, None), workload
+            )
+        except CostError:
+            continue
+        counted = tokens(workload)
+        if limit is not None and counted > limit.value.value:
+            named = component.value.replace("_", " ")
+            notes.append(
+                f"{part} of {counted} tokens is longer than the {named}, "
+                f"{decimal_text(limit.value.value)} tokens ({limit.provenance()})"
+            )
+    return notes
 
 
 def _day(values: Sequence[PublishedValue]) -> str:

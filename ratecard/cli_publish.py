@@ -221,6 +221,7 @@ def print_estimate(result: CostEstimate) -> str:
             f"per month ({decimal_text(result.days_per_month)} days): "
             f"{decimal_text(result.per_month)}"
         )
+    lines.extend(f"note: {note}" for note in result.notes)
     if not result.all_verified:
         lines.append("some prices are unverified: no official source states them")
     return "\n".join(lines)

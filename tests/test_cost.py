@@ -412,3 +412,23 @@ def test_a_meter_of_a_region_and_no_scope_is_reached_by_its_region(db: str) -> N
         tied.value
     ), tied.value
     assert priced(db, "azure/gpt-4o-mini", **workload, scope="regional", region="eastus2")
+
+
+def test_a_request_beyond_the_models_limits_is_priced_with_a_note(db: str) -> None:
+    """Fault round 32 (D9): a 5M-token prompt on gpt-4.1 was priced with no word of its
+    1,047,576-token window. The estimate prices the tokens as stated and says which limit the
+    request exceeds and who states it; a request within them gets no note."""
+    within = priced(db, "openrouter/gpt-4.1", input_tokens=1000, output_tokens=100)
+    assert within.notes == []
+    beyond = priced(db, "openrouter/gpt-4.1", input_tokens=1_000_000, output_tokens=50_000)
+    assert beyond.per_request == Decimal("2.4")
+    assert len(beyond.notes) == 2, beyond.notes
+    window, output = beyond.notes
+    assert window.startswith("a request (prompt and output) of 1050000 tokens is longer than")
+    assert "context window, 1047576 tokens (verified " in window and "by openrouter)" in window
+    assert output.startswith("the output of 50000 tokens is longer than the max output tokens")
+    long_prompt = ["cost", "openai/gpt-4.1", "--input-tokens", "5000000", "--output-tokens", "100"]
+    result = CliRunner().invoke(app, [*long_prompt, "--db", db])
+    assert result.exit_code == 0, result.output
+    (note,) = [line for line in result.output.splitlines() if line.startswith("note: ")]
+    assert note.startswith("note: the prompt of 5000000 tokens is longer than the max input")
