@@ -43,7 +43,15 @@ from catalog.views import (
 )
 from schemas.capabilities import profile
 from schemas.field import FieldId, Measure
-from schemas.records import CatalogValue, FieldChange, Observation, ReviewStatus, Run, SourceRun
+from schemas.records import (
+    CatalogValue,
+    FieldChange,
+    Observation,
+    ReviewKind,
+    ReviewStatus,
+    Run,
+    SourceRun,
+)
 from schemas.sources import is_official
 
 
@@ -598,6 +606,25 @@ def spelling_hint(conn: Connection, route: str | None, model: str | None) -> str
     if meant is None or meant == (route or meant[0], model):
         return ""
     return f" (the catalog calls it {meant[1] if route is None else '/'.join(meant)})"
+
+
+def open_missing(conn: Connection, route: str, model: str) -> list[str]:
+    """Each open `missing` review item on (route, model) as a note for a reader of its prices:
+    its title and id, e.g. 'missing: openrouter/gpt-4o absent from 3 consecutive complete
+    listings of openrouter (review item #412, open)'. Fault round 32 (D9): `cost` quoted a
+    price verified by a source that had stopped listing the model, with no word of it."""
+    c = review_items.c
+    rows = conn.execute(
+        select(c.id, c.title)
+        .where(
+            c.kind == ReviewKind.MISSING.value,
+            c.status == ReviewStatus.OPEN.value,
+            c.route == route,
+            c.model == model,
+        )
+        .order_by(c.id)
+    ).all()
+    return [f"{row.title} (review item #{row.id}, open)" for row in rows]
 
 
 # --- the queue at scale: pages, filters, sorting, counts and change sets (issue 10) ---

@@ -155,6 +155,7 @@ def cost(
 
     from catalog import reader
     from catalog.cost import CostError, Workload, estimate, unknown_target, workload_error
+    from catalog.queries import open_missing
 
     route, model = parse_target("TARGET", target, "azure/gpt-image-2")
     day = parse_at(at)
@@ -187,12 +188,14 @@ def cost(
             else None
         )
         hint = spelling_hint(conn, route, model) if unknown is not None else ""
+        missing = open_missing(conn, route, model) if day is None else []
     try:
         if unknown is not None:
             raise unknown
         result = estimate(values, workload, route=route, model=model, at=asked)
     except CostError as exc:
         raise Refused(f"cost {route}/{model}: refused: {exc}{hint}") from None
+    result = result.model_copy(update={"notes": [*result.notes, *missing]})
     if as_json:
         typer.echo(json.dumps(result.model_dump(mode="json"), indent=2))
         return

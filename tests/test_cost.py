@@ -6,17 +6,24 @@ and `routes`, one model's prices side by side."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 from typer.testing import CliRunner
 
 from catalog import reader, store
+from catalog.compare import MISSING_AFTER
 from catalog.cost import CostError, ImageCount, Workload, derive_per_image, estimate
+from catalog.tables import listings
 from ratecard.cli import app
 from tests.published import epoch2_catalog
+from tests.test_fault_kinds import urls
+from tests.worlds import fault_world, recorded_text, replayed_run
 
 pytestmark = pytest.mark.integration
 BASE = ["cost", "azure/gpt-image-2", "--input-tokens", "3000", "--output-tokens", "4"]
@@ -432,3 +439,45 @@ def test_a_request_beyond_the_models_limits_is_priced_with_a_note(db: str) -> No
     assert result.exit_code == 0, result.output
     (note,) = [line for line in result.output.splitlines() if line.startswith("note: ")]
     assert note.startswith("note: the prompt of 5000000 tokens is longer than the max input")
+
+
+def test_a_model_its_route_no_longer_lists_is_priced_with_a_note(db: str, tmp_path: Path) -> None:
+    """Fault round 32 (D9): OpenRouter stopped listing openai/gpt-4o and the third complete
+    listing without it opened a `missing` item, yet `cost openrouter/gpt-4o` quoted its price
+    "verified by openrouter" with no word of it. The open item is named beside the estimate
+    (CLI and JSON). Made from the recorded listings without gpt-4o, on a copy of the epoch-2
+    catalog whose counters say two listings already lacked it."""
+    copy = tmp_path / "catalog.db"
+    with sqlite3.connect(db.removeprefix("sqlite:///")) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    catalog = f"sqlite:///{copy}"
+    lc = listings.c
+    with store.connect(catalog).begin() as conn:
+        counted = conn.execute(
+            update(listings)
+            .where(lc.source == "openrouter", lc.route == "openrouter", lc.model == "gpt-4o")
+            .values(missing_runs=MISSING_AFTER - 1)
+        )
+        assert counted.rowcount == 1
+    without: dict[str, dict[str, object]] = {}
+    for url in urls("openrouter"):
+        listing = json.loads(recorded_text(url))
+        kept = [
+            m for m in listing["data"] if m["id"] not in ("openai/gpt-4o", "openai/gpt-4o:batch")
+        ]
+        listing["total_count"] -= len(listing["data"]) - len(kept)
+        listing["data"] = kept
+        without[url] = {"body": json.dumps(listing)}
+    replayed_run(catalog, fault_world(tmp_path, without), ["openrouter"])
+    gpt_4o = ["cost", "openrouter/gpt-4o", "--input-tokens", "1000", "--output-tokens", "100"]
+    result = CliRunner().invoke(app, [*gpt_4o, "--json", "--db", catalog])
+    assert result.exit_code == 0, result.output
+    (note,) = json.loads(result.output)["notes"]
+    assert note.startswith(
+        "missing: openrouter/gpt-4o absent from 3 consecutive complete listings of openrouter "
+        "(review item #"
+    ), note
+    plain = CliRunner().invoke(app, [*gpt_4o, "--db", catalog])
+    assert f"note: {note}" in plain.output.splitlines()
+    unchanged = CliRunner().invoke(app, [*gpt_4o, "--json", "--db", db])
+    assert json.loads(unchanged.output)["notes"] == []

@@ -117,10 +117,12 @@ def cost_api(
             else None
         )
         hint = queries.spelling_hint(conn, route, model) if unknown is not None else ""
+        missing = queries.open_missing(conn, route, model) if at is None else []
     try:
         if unknown is not None:
             raise unknown
-        return estimate(values, workload, route=route, model=model, at=asked).model_dump(
+        result = estimate(values, workload, route=route, model=model, at=asked)
+        return result.model_copy(update={"notes": [*result.notes, *missing]}).model_dump(
             mode="json"
         )
     except CostError as exc:
