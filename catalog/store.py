@@ -402,12 +402,32 @@ def load_catalog(conn: Connection, models: Iterable[str] | None = None) -> dict[
             columns.where(c.model.in_(wanted[start : start + 5000]))
             for start in range(0, len(wanted), 5000)
         ]
-    measures: dict[tuple[str, str, str, str], Measure] = {}  # a catalog has few distinct ones
+    # A catalog has few distinct measures, values and routes, and several fields per model:
+    # each is built once and shared (at 10^6 fields, a Decimal and a str per row were ~300 MB
+    # of a refresh's peak).
+    measures: dict[tuple[str, str, str, str], Measure] = {}
+    values = _Shared(Decimal)
+    names: dict[str, str] = {}
+    shared = names.setdefault
     return {
-        _field_id(r, measures): Current(r.id, Decimal(r.value), r.verified_by)
+        FieldId(shared(r.route, r.route), shared(r.model, r.model), _measure(r, measures)): Current(
+            r.id, values[r.value], r.verified_by and shared(r.verified_by, r.verified_by)
+        )
         for query in queries
         for r in _rows(conn.execute(query))
     }
+
+
+class _Shared(dict[str, Any]):
+    """`make(text)` of each distinct text, made once: `shared[text]`."""
+
+    def __init__(self, make: Callable[[str], Any]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, text: str) -> Any:
+        made = self[text] = self._make(text)
+        return made
 
 
 def _rows(result: Result[Any]) -> Iterator[Any]:
@@ -417,15 +437,16 @@ def _rows(result: Result[Any]) -> Iterator[Any]:
         yield from part
 
 
-def _field_id(row: Any, measures: dict[tuple[str, str, str, str], Measure]) -> FieldId:
-    """FieldId.from_row, building each distinct measure once (`measures` keeps them by text)."""
+def _measure(row: Any, measures: dict[tuple[str, str, str, str], Measure]) -> Measure:
+    """A row's measure (kind, component, unit, dimensions), each distinct one built once
+    (`measures` keeps them by text)."""
     text = (row.kind, row.component, row.unit, row.dimensions)
     measure = measures.get(text)
     if measure is None:
         measure = measures[text] = Measure(
             Kind(row.kind), Component(row.component), Unit(row.unit), Dims.parse(row.dimensions)
         )
-    return FieldId(row.route, row.model, measure)
+    return measure
 
 
 def last_applied_run(conn: Connection, source: str) -> int | None:
@@ -682,6 +703,10 @@ def _open_intervals(
     statement = (o.route, o.model, o.source_model, o.kind, o.component, o.unit, o.dimensions)
     ends = sorted(url_of_end)
     found: dict[tuple[object, ...], tuple[int, str]] = {}
+    # Each distinct text of the keys held once (a driver makes a str per row and column; the
+    # keys of 10^6 intervals repeat few routes, measures and values, a model's name per field).
+    texts: dict[object, object] = {}
+    share = texts.setdefault
     for start in range(0, len(ends), 5000):
         rows = conn.execute(
             select(
@@ -689,7 +714,8 @@ def _open_intervals(
             ).where(o.source.in_({s for s, _ in keys}), o.end_id.in_(ends[start : start + 5000]))
         )
         for row in _rows(rows):
-            found[(row[2], url_of_end[row[3]], *row[4:])] = (row[0], row[1])
+            key = (row[2], url_of_end[row[3]], *row[4:])
+            found[tuple(map(share, key, key))] = (row[0], row[1])
     return found
 
 
@@ -718,8 +744,8 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
     ).scalars()
     end_of = dict(zip(response_of.values(), end_ids, strict=True))
     open_rows = _open_intervals(conn, run_id, list(dict.fromkeys((s, u) for s, u, _, _ in keys)))
-    extended: list[dict[str, int]] = []
-    reworded: list[dict[str, object]] = []
+    extended: list[tuple[int, int]] = []
+    reworded: list[tuple[int, int, str]] = []
     fresh: list[tuple[object, ...]] = []
     texts = _Texts()
     effective = _binder(conn, observations, "effective_from")  # rows go in ready to bind
@@ -747,11 +773,9 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
             if found is not None:
                 row_id, said = found
                 if said == obs.evidence:
-                    extended.append({"oid": row_id, "end": end_of[response_id]})
+                    extended.append((row_id, end_of[response_id]))
                 else:
-                    reworded.append(
-                        {"oid": row_id, "end": end_of[response_id], "evidence": obs.evidence}
-                    )
+                    reworded.append((row_id, end_of[response_id], obs.evidence))
                 continue
         fresh.append(row)
     _insert_tuples(conn, observations, _OBSERVATION_COLUMNS, fresh, bound={"effective_from"})
@@ -760,6 +784,7 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
         _execute_rows(
             conn,
             update(observations).where(o.id == bindparam("oid")).values(end_id=bindparam("end")),
+            ("oid", "end"),
             extended,
         )
     if reworded:
@@ -768,6 +793,7 @@ def _insert_observations(conn: Connection, run_id: int, valid: Sequence[Observat
             update(observations)
             .where(o.id == bindparam("oid"))
             .values(end_id=bindparam("end"), evidence=bindparam("evidence")),
+            ("oid", "end", "evidence"),
             reworded,
         )
 
@@ -989,11 +1015,14 @@ def _processed(process: Any, values: Sequence[Any]) -> list[Any]:
     return [done[value] for value in values]
 
 
-def _execute_rows(conn: Connection, statement: Update, rows: Sequence[dict[str, Any]]) -> None:
-    """Execute `statement` for each row in one executemany of the driver. Each row binds every
-    bind parameter of the statement by name; values go through the parameters' types' bind
-    processors, as SQLAlchemy would do, without its per-row bookkeeping (see `_insert_tuples`):
-    a refresh moves ~10^5 interval ends (observations, stamps)."""
+def _execute_rows(
+    conn: Connection, statement: Update, names: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Execute `statement` for each row in one executemany of the driver. Each row is a plain
+    tuple binding the statement's bind parameters `names`, in that order (a tuple, not a dict:
+    a refresh at 10^6 fields moves as many interval ends and stamps, and a dict per row was
+    hundreds of MB of its peak); values go through the parameters' types' bind processors, as
+    SQLAlchemy would do, without its per-row bookkeeping (see `_insert_tuples`)."""
     if not rows:
         return
     compiled = statement.compile(dialect=conn.dialect)
@@ -1003,23 +1032,24 @@ def _execute_rows(conn: Connection, statement: Update, rows: Sequence[dict[str, 
         if (process := bind.type._cached_bind_processor(conn.dialect)) is not None
     }
     positional = compiled.positiontup is not None  # qmark / format drivers (SQLite)
-    names = list(compiled.positiontup or ()) if positional else list(rows[0])
-    get = itemgetter(*names)
-    values: list[tuple[Any, ...]] = (
-        [get(row) for row in rows] if len(names) > 1 else [(get(row),) for row in rows]
-    )
+    # the statement's order of its parameters (a name may come twice), else the rows' own
+    bound = list(compiled.positiontup or ()) if positional else list(names)
+    values: Sequence[tuple[Any, ...]] = rows
+    if bound != list(names):
+        get = itemgetter(*(names.index(name) for name in bound))
+        values = [get(row) for row in rows] if len(bound) > 1 else [(get(row),) for row in rows]
     if processors:
         # Column by column, each distinct value once (a run's dates are few; see _processed).
         columns: list[Sequence[Any]] = list(zip(*values, strict=True))
-        for index, name in enumerate(names):
+        for index, name in enumerate(bound):
             if name in processors:
                 columns[index] = _processed(processors[name], columns[index])
         values = list(zip(*columns, strict=True))
     if positional:
-        conn.exec_driver_sql(compiled.string, values)
+        conn.exec_driver_sql(compiled.string, list(values))
     else:  # pyformat / named drivers (psycopg)
         conn.exec_driver_sql(
-            compiled.string, [dict(zip(names, row, strict=True)) for row in values]
+            compiled.string, [dict(zip(bound, row, strict=True)) for row in values]
         )
 
 
@@ -1286,11 +1316,7 @@ def _apply_stamps(conn: Connection, run_id: int, comparison: Comparison) -> None
         run_id,
         [(s.value_id, s.source, s.official, s.observed_at) for s in comparison.stamps],
     )
-    verified = [
-        {"vid": s.value_id, "at": s.observed_at, "by": s.source}
-        for s in comparison.stamps
-        if s.official
-    ]
+    verified = [(s.value_id, s.observed_at, s.source) for s in comparison.stamps if s.official]
     if verified:
         c = catalog_values.c
         _execute_rows(
@@ -1299,6 +1325,7 @@ def _apply_stamps(conn: Connection, run_id: int, comparison: Comparison) -> None
             .where(c.id == bindparam("vid"))
             .where(c.verified_at.is_(None) | (c.verified_at <= bindparam("at")))
             .values(verified_at=bindparam("at"), verified_by=bindparam("by")),
+            ("vid", "at", "by"),
             verified,
         )
 
@@ -1351,11 +1378,7 @@ def _record_stamps(
             )
         ):
             existing[(row.value_id, row.source, bool(row.official))] = row.id
-    moved = [
-        {"sid": existing[key], "at": at, "last_run": run_id}
-        for key, at in latest.items()
-        if key in existing
-    ]
+    moved = [(existing[key], at, run_id) for key, at in latest.items() if key in existing]
     flag = _binder(conn, stamps, "official")  # rows go in ready to bind
     date = _binder(conn, stamps, "observed_at")  # first_observed_at's type too
     _insert_tuples(
@@ -1376,6 +1399,7 @@ def _record_stamps(
             update(stamps)
             .where(c.id == bindparam("sid"), c.observed_at <= bindparam("at"))
             .values(observed_at=bindparam("at"), last_run_id=bindparam("last_run")),
+            ("sid", "at", "last_run"),
             moved,
         )
 
@@ -2230,13 +2254,7 @@ def _apply_listings(conn: Connection, updates: dict[ListingId, Listing]) -> None
         (*key, v.last_seen_run, v.missing_runs) for key, v in updates.items() if key not in existing
     ]
     changed = [
-        {
-            "s": key.source,
-            "r": key.route,
-            "m": key.model,
-            "seen": v.last_seen_run,
-            "missing": v.missing_runs,
-        }
+        (key.source, key.route, key.model, v.last_seen_run, v.missing_runs)
         for key, v in updates.items()
         if key in existing
     ]
@@ -2250,6 +2268,7 @@ def _apply_listings(conn: Connection, updates: dict[ListingId, Listing]) -> None
             .where(li.route == bindparam("r"))
             .where(li.model == bindparam("m"))
             .values(last_seen_run=bindparam("seen"), missing_runs=bindparam("missing")),
+            ("s", "r", "m", "seen", "missing"),
             changed,
         )
 
