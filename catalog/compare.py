@@ -260,15 +260,28 @@ def compare(
     # Fields whose official statement this run was set aside (stated twice, implausible): the
     # source that speaks for the route did state them, unreadably, so what other sources state
     # of a field the catalog lacks proposes nothing there (authority does not lapse); the
-    # set-aside statement is reported as an anomaly.
-    unread_official = {
-        (o.route, o.model, o.kind, o.component, o.unit, o.dimensions.key)
-        for o in (p.observation for p in problems)
-        if o is not None and o.model is not None and official(o.source, o.route)
-    }
+    # set-aside statement is reported as an anomaly. A deployment's statement set aside, or
+    # moved tenfold from its value in force (an anomaly), leaves unplaced the secondaries' bare
+    # prices that meter would have placed in it: what they state with no deployment that day
+    # is compared with nothing, in force or not (fault round 35: Azure's global gpt-4o-mini
+    # input listed twice, or relabelled per 1M, made models.dev's and Portkey's 0.15 a
+    # proposed unscoped field beside the global one, or a price change of the unscoped field
+    # an earlier day left).
+    unread_official: set[_Key] = set()
+    unplaced = _jumped_deployments(groups, in_force, official)
+    for o in (p.observation for p in problems):
+        if o is None or o.model is None or not official(o.source, o.route):
+            continue
+        stated = (o.route, o.model, o.kind, o.component, o.unit)
+        unread_official.add((*stated, o.dimensions.key))
+        if _DEPLOYMENT.intersection(o.dimensions):
+            bare = o.dimensions.without(Dim.SCOPE.value).without(Dim.REGION.value)
+            unplaced.add((*stated, bare.key))
     scoped = _officially_scoped(groups, official)
     for key in sorted(groups, key=_JOINED):
         group = groups[key]
+        if unplaced and key in unplaced and not any(official(o.source, o.route) for o in group):
+            continue
         current = in_force.get(key) if in_force else None  # none in force on a first load
         if current is not None:
             _compare_current(group, current, ctx, result, field_id)
@@ -651,6 +664,30 @@ def _officially_scoped(
 
 
 _DEPLOYMENT = frozenset({Dim.SCOPE.value, Dim.REGION.value})
+
+
+def _jumped_deployments(
+    groups: Mapping[_Key, list[Observation]],
+    in_force: Mapping[_Key, Current],
+    official: Callable[[str, str], bool],
+) -> set[_Key]:
+    """The fields with no deployment of those whose price by deployment (scope, region or
+    both) the route's official source states this run tenfold or more off the value in force
+    (`jumped`: a unit slip, an anomaly): the secondaries' bare prices that meter places are
+    unplaced this run."""
+    found: set[_Key] = set()
+    if not in_force:
+        return found
+    for key, group in groups.items():
+        if key[2] is not Kind.PRICE or ("scope=" not in key[5] and "region=" not in key[5]):
+            continue
+        current = in_force.get(key)
+        if current is not None and any(
+            official(o.source, o.route) and jumped(current.value, o.value) for o in group
+        ):
+            dims = Dims.parse(key[5]).without(Dim.SCOPE.value).without(Dim.REGION.value)
+            found.add((*key[:5], dims.key))
+    return found
 
 
 def _off_every_scope(

@@ -80,3 +80,46 @@ def test_official_meters_with_a_second_row_leave_the_secondaries_in_their_scope(
     assert {row[0] for i, row in after.items() if i not in before} <= {"anomaly"}
     if second_row == "scheduled":  # recorded, compared with nothing: no anomaly either
         assert after == before
+
+
+# The global input meter of gpt-4o-mini, and what the day does to it: listed twice at two
+# prices (a duplicate row at a tenth more), or relabelled per 1M tokens with its per-1K price.
+SET_ASIDE = {
+    "stated twice": lambda item: (
+        {**item, "meterId": "0" + item["meterId"][1:]}
+        | {"retailPrice": item["retailPrice"] * 1.1, "unitPrice": item["unitPrice"] * 1.1}
+    ),
+    "relabelled per 1M": lambda item: {**item, "unitOfMeasure": "1M"},
+}
+
+
+@pytest.mark.parametrize("fault", sorted(SET_ASIDE))
+def test_an_official_meter_set_aside_for_a_day_proposes_no_unscoped_field(
+    epoch2: Path, tmp_path: Path, fault: str
+) -> None:
+    """Fault round 35 (F3): Azure's global gpt-4o-mini input meter set aside for a day (a
+    duplicate row at another price, or its unit relabelled 1K -> 1M with the price kept, a
+    thousand times less) left Portkey's bare 0.15, which that meter places in the global
+    scope, unplaced: an item proposed an unscoped field beside the global one, a field no meter
+    states, which a reviewer approving it kept for good (here a price change of the unscoped
+    0.165 LiteLLM's epoch-1 map left). That day opens the anomalies and nothing else."""
+    db = copy_catalog(epoch2, tmp_path / "catalog.db")
+    before = items(db)
+    listing = recorded("eastus2")
+    document = json.loads((WORLDS / listing["file"]).read_text())
+    (meter,) = [
+        i for i in document["Items"] if i["meterName"] == "gpt-4o-mini-0718-Inp-glbl Tokens"
+    ]
+    changed = SET_ASIDE[fault](meter)
+    if changed["meterId"] == meter["meterId"]:
+        meter.update(changed)
+    else:
+        document["Items"].append(changed)
+    document["Count"] = len(document["Items"])
+    replayed_run(
+        db, fault_world(tmp_path, {listing["url"]: {"body": json.dumps(document)}}), SOURCES
+    )
+    after = items(db)
+    opened = {row[:3] for i, row in after.items() if i not in before}
+    assert ("anomaly", "azure", "gpt-4o-mini") in opened, opened
+    assert {kind for kind, _, _ in opened} == {"anomaly"}, opened
