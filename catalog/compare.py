@@ -335,7 +335,7 @@ def compare(
     _anomalies(problems, ctx, result)
     _pixel_consistency(groups, ctx, result)
     _same_price(groups, in_force, ctx, result, field_id)
-    _absences(listed_by, listings, ctx, result, groups)
+    _absences(listed_by, listings, ctx, result, groups, in_force)
     if ctx.held:
         # What only held statements state is what their sources said when they last answered:
         # it stands in as evidence beside a statement read this run, never proposes anything on
@@ -995,8 +995,14 @@ def _absences(
     ctx: Context,
     result: Comparison,
     groups: Mapping[_Key, list[Observation]],
+    in_force: Mapping[_Key, Current],
 ) -> None:
-    """Count models absent from complete listings; the third consecutive absence opens an item.
+    """Count models absent from complete listings; the third consecutive absence opens an item,
+    on a model the catalog holds a value of on the route (`in_force`): approving it closes
+    those values, and on a model the catalog holds nothing of it would decide nothing (fault
+    round 35: a dated id priced apart for a day, folded into its base the next, left listing
+    counters under its own name that its sources' unchanged listings no longer named; three
+    days on, items no reviewer could act on opened, and stayed).
     `seen`: (source, route, model) of every model a complete listing named this run, whether
     or not a value of it could be read (as ListingId compares); `groups`: this run's statements
     (and the held ones) by field.
@@ -1006,6 +1012,7 @@ def _absences(
     it would close values the official source stands behind, and what it stands behind is not a
     secondary source's to remove (authority). The absences are counted all the same."""
     official_models: set[tuple[str, str]] | None = None
+    catalogued: set[tuple[str, str]] | None = None
     for listed in seen:
         result.listings[ListingId(*listed)] = Listing(last_seen_run=ctx.run_id, missing_runs=0)
     for key, listing in listings.items():
@@ -1015,6 +1022,10 @@ def _absences(
         missing = listing.missing_runs + 1
         result.listings[key] = Listing(last_seen_run=listing.last_seen_run, missing_runs=missing)
         if missing != MISSING_AFTER:
+            continue
+        if catalogued is None:
+            catalogued = {(key[0], key[1]) for key in in_force}
+        if (route, model) not in catalogued:
             continue
         if not ctx.official(source, route):
             if official_models is None:

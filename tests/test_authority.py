@@ -268,7 +268,8 @@ def test_a_secondary_absence_opens_no_missing_item_on_what_the_official_source_s
     assert not [i for i in stated.items if i.kind is ReviewKind.MISSING]
 
     unstated = [o for o in august if o.model != model]
-    alone = compare([*unstated, *without], {}, listings, [], live)
+    held = {o.field_id(): Current(i, o.value) for i, o in enumerate(august) if o.model == model}
+    alone = compare([*unstated, *without], held, listings, [], live)
     assert [(i.kind, i.route, i.model) for i in alone.items if i.kind is ReviewKind.MISSING] == [
         (ReviewKind.MISSING, "openrouter", model)
     ]

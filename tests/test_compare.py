@@ -159,12 +159,18 @@ def test_absence_from_complete_listings_opens_an_item_on_the_third(
 ) -> None:
     vanished = ListingId("openrouter", "openrouter", "vanished-model")
     listings = {vanished: Listing(1, MISSING_AFTER - 1)}
-    result = compare(august, {}, listings, [], ctx())
+    held = as_catalog([replace(find(august, "gpt-4o", "input"), model="vanished-model")])
+    result = compare(august, held, listings, [], ctx())
     [missing] = [i for i in result.items if i.kind is ReviewKind.MISSING]
     assert missing.model == "vanished-model"
-    partial = compare(august, {}, listings, [], ctx(complete=frozenset()))
+    partial = compare(august, held, listings, [], ctx(complete=frozenset()))
     assert not [i for i in partial.items if i.kind is ReviewKind.MISSING]
     assert vanished not in partial.listings
+    # fault round 35: a model the catalog holds no value of on the route is counted absent
+    # and opens no item (approving it would close nothing)
+    nothing = compare(august, {}, listings, [], ctx())
+    assert nothing.listings[vanished].missing_runs == MISSING_AFTER
+    assert not [i for i in nothing.items if i.kind is ReviewKind.MISSING]
 
 
 def test_a_model_named_without_a_value_read_is_not_absent(august: list[Observation]) -> None:
@@ -179,7 +185,7 @@ def test_a_model_named_without_a_value_read_is_not_absent(august: list[Observati
         source="openrouter", record="openai/gpt-4o", rule="magnitude", detail="", observation=model
     )
     named = [("openrouter", "openrouter", "gpt-4o")]
-    absent = compare(others, {}, listings, [], ctx())
+    absent = compare(others, as_catalog([model]), listings, [], ctx())
     assert absent.listings[listed].missing_runs == MISSING_AFTER
     assert [i.model for i in absent.items if i.kind is ReviewKind.MISSING] == ["gpt-4o"]
     for problems, names in (([set_aside], []), ([], named)):
