@@ -1024,7 +1024,7 @@ def _absences(
         if missing != MISSING_AFTER:
             continue
         if catalogued is None:
-            catalogued = {(key[0], key[1]) for key in in_force}
+            catalogued = {(field[0], field[1]) for field in in_force}
         if (route, model) not in catalogued:
             continue
         if not ctx.official(source, route):
