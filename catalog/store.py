@@ -406,7 +406,7 @@ def load_catalog(conn: Connection, models: Iterable[str] | None = None) -> dict[
     # each is built once and shared (at 10^6 fields, a Decimal and a str per row were ~300 MB
     # of a refresh's peak).
     measures: dict[tuple[str, str, str, str], Measure] = {}
-    values = _Shared(Decimal)
+    values = _Memo(Decimal)
     names: dict[str, str] = {}
     shared = names.setdefault
     return {
@@ -416,18 +416,6 @@ def load_catalog(conn: Connection, models: Iterable[str] | None = None) -> dict[
         for query in queries
         for r in _rows(conn.execute(query))
     }
-
-
-class _Shared(dict[str, Any]):
-    """`make(text)` of each distinct text, made once: `shared[text]`."""
-
-    def __init__(self, make: Callable[[str], Any]) -> None:
-        super().__init__()
-        self._make = make
-
-    def __missing__(self, text: str) -> Any:
-        made = self[text] = self._make(text)
-        return made
 
 
 def _rows(result: Result[Any]) -> Iterator[Any]:
@@ -967,16 +955,17 @@ def _bulk_load(conn: Connection, table: Table, adding: int) -> Iterator[None]:
         conn.exec_driver_sql(sql)
 
 
-class _Bound(dict[Any, Any]):
-    """A memo of one bind processor's results by value: `bound[value]` is `process(value)`,
-    computed the first time that value is asked for (in C after that: a dict look-up)."""
+class _Memo(dict[Any, Any]):
+    """A memo of one function's results by argument (a bind processor's by value, Decimal's by
+    text): `memo[value]` is `function(value)`, computed the first time that value is asked for
+    (in C after that: a dict look-up)."""
 
-    def __init__(self, process: Callable[[Any], Any]) -> None:
+    def __init__(self, function: Callable[[Any], Any]) -> None:
         super().__init__()
-        self._process = process
+        self._function = function
 
     def __missing__(self, value: Any) -> Any:
-        result = self[value] = self._process(value)
+        result = self[value] = self._function(value)
         return result
 
 
@@ -988,7 +977,7 @@ def _binder(conn: Connection, table: Table, name: str) -> Callable[[Any], Any]:
     process = table.c[name].type._cached_bind_processor(conn.dialect)
     if process is None:
         return _as_is
-    return _Bound(process).__getitem__
+    return _Memo(process).__getitem__
 
 
 def _as_is(value: Any) -> Any:
