@@ -422,20 +422,28 @@ def beyond_limits(
 ) -> list[str]:
     """What the workload's one request exceeds of the catalog's limits of (route, model) (its
     context window, most input or output tokens, in tokens; each chosen as a price is, by the
-    workload's service tier and deployment), one note each, e.g. 'a request (prompt and output)
-    of 5000100 tokens is longer than the context window, 1047576 tokens (verified 2026-08-19 by
-    openrouter)'. Empty where the catalog states no such limit, or two apply equally. Fault
-    round 32 (D9): a prompt of 5M tokens was priced with no word of gpt-4.1's 1M-token window."""
+    workload's deployment, and by its service tier where one is stated for it), one note each,
+    e.g. 'a request (prompt and output) of 5000100 tokens is longer than the context window,
+    1047576 tokens (verified 2026-08-19 by openrouter)'. Empty where the catalog states no such
+    limit, or two apply equally. Fault round 32 (D9): a prompt of 5M tokens was priced with no
+    word of gpt-4.1's 1M-token window."""
     limits = [
         v
         for v in values
         if v.value.kind == Kind.LIMIT and (v.value.route, v.value.model) == (route, model)
     ]
     notes: list[str] = []
+    # a limit stated for the workload's service tier, else the model's limit stated for none
+    tiers = [_base_dims(workload, None), {}] if workload.service_tier != "standard" else [{}]
     for component, part, tokens in _LIMITS:
         try:
-            limit = choose_price(
-                limits, component, Unit.TOKENS, _base_dims(workload, None), workload
+            limit = next(
+                (
+                    found
+                    for wanted in tiers
+                    if (found := choose_price(limits, component, Unit.TOKENS, wanted, workload))
+                ),
+                None,
             )
         except CostError:
             continue

@@ -439,6 +439,13 @@ def test_a_request_beyond_the_models_limits_is_priced_with_a_note(db: str) -> No
     assert result.exit_code == 0, result.output
     (note,) = [line for line in result.output.splitlines() if line.startswith("note: ")]
     assert note.startswith("note: the prompt of 5000000 tokens is longer than the max input")
+    # a batch request is bounded by the limit stated for no tier, where none is for batch
+    batch = priced(
+        db, "openai/gpt-4.1", input_tokens=5_000_000, output_tokens=100, service_tier="batch"
+    )
+    assert [n.split(",")[0] for n in batch.notes] == [
+        "the prompt of 5000000 tokens is longer than the max input tokens"
+    ]
 
 
 def test_a_model_its_route_no_longer_lists_is_priced_with_a_note(db: str, tmp_path: Path) -> None:
