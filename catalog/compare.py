@@ -1007,11 +1007,14 @@ def _absences(
     or not a value of it could be read (as ListingId compares); `groups`: this run's statements
     (and the held ones) by field.
 
-    A secondary source's absence opens no item on a model that a source official for the route
-    states this run (read, or held while it fails) or names in its complete listing: approving
-    it would close values the official source stands behind, and what it stands behind is not a
-    secondary source's to remove (authority). The absences are counted all the same."""
-    official_models: set[tuple[str, str]] | None = None
+    A secondary source's absence opens no item on a model that another source states this run
+    (read, or held while it fails) or names in its complete listing: approving it would close
+    values that source stands behind; what a source official for the route stands behind is
+    not a secondary source's to remove (authority), and one secondary's silence does not
+    outweigh another's word (fault round 35: LiteLLM's absence proposed closing nine values of
+    openai/o1-preview accepted from Portkey, which stated them every day). The absences are
+    counted all the same."""
+    stated_by: dict[tuple[str, str], set[str]] | None = None
     catalogued: set[tuple[str, str]] | None = None
     for listed in seen:
         result.listings[ListingId(*listed)] = Listing(last_seen_run=ctx.run_id, missing_runs=0)
@@ -1028,9 +1031,9 @@ def _absences(
         if (route, model) not in catalogued:
             continue
         if not ctx.official(source, route):
-            if official_models is None:
-                official_models = _officially_stated(groups, seen, ctx)
-            if (route, model) in official_models:
+            if stated_by is None:
+                stated_by = _stated_by(groups, seen)
+            if stated_by.get((route, model), set()) - {source}:
                 continue
         result.items.append(
             _item(
@@ -1047,16 +1050,14 @@ def _absences(
         )
 
 
-def _officially_stated(
-    groups: Mapping[_Key, list[Observation]], seen: set[tuple[str, str, str]], ctx: Context
-) -> set[tuple[str, str]]:
-    """(route, model) of every model a source official for the route states (a statement read
-    or held) or names in a complete listing this run."""
-    official = ctx.official
-    stated = {
-        (key[0], key[1])
-        for key, group in groups.items()
-        if any(official(o.source, o.route) for o in group)
-    }
-    stated.update((route, model) for source, route, model in seen if official(source, route))
+def _stated_by(
+    groups: Mapping[_Key, list[Observation]], seen: set[tuple[str, str, str]]
+) -> dict[tuple[str, str], set[str]]:
+    """The sources that state each (route, model) this run (a statement read or held) or name
+    it in a complete listing."""
+    stated: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for key, group in groups.items():
+        stated[(key[0], key[1])].update(o.source for o in group)
+    for source, route, model in seen:
+        stated[(route, model)].add(source)
     return stated

@@ -273,3 +273,35 @@ def test_a_secondary_absence_opens_no_missing_item_on_what_the_official_source_s
     assert [(i.kind, i.route, i.model) for i in alone.items if i.kind is ReviewKind.MISSING] == [
         (ReviewKind.MISSING, "openrouter", model)
     ]
+
+
+def test_a_secondary_absence_opens_no_missing_item_on_what_another_secondary_states(
+    litellm: list[Observation], modelsdev: list[Observation]
+) -> None:
+    """Fault round 35: LiteLLM's third absence proposed closing the values of a model Portkey
+    (the source they were accepted from) still stated every day. On a route no official source
+    reads here, a model LiteLLM and models.dev both state: LiteLLM's complete map lacking it a
+    third time opens no item while models.dev states it, and opens one once neither does."""
+    both = {(o.route, o.model) for o in litellm if o.model} & {
+        (o.route, o.model) for o in modelsdev if o.model and not is_official(o.source, o.route)
+    }
+    route, model = sorted(both)[0]
+    listing = ListingId("litellm", route, model)
+    listings = {listing: Listing(last_seen_run=1, missing_runs=MISSING_AFTER - 1)}
+    held = {
+        o.field_id(): Current(i, o.value)
+        for i, o in enumerate(modelsdev)
+        if (o.route, o.model) == (route, model)
+    }
+    without = [o for o in litellm if (o.route, o.model) != (route, model)]
+    live = context({"litellm", "modelsdev"})
+
+    stated = compare([*without, *modelsdev], held, listings, [], live)
+    assert stated.listings[listing].missing_runs == MISSING_AFTER
+    assert not [i for i in stated.items if i.kind is ReviewKind.MISSING]
+
+    unstated = [o for o in modelsdev if (o.route, o.model) != (route, model)]
+    alone = compare([*without, *unstated], held, listings, [], live)
+    assert [(i.kind, i.route, i.model) for i in alone.items if i.kind is ReviewKind.MISSING] == [
+        (ReviewKind.MISSING, route, model)
+    ]
