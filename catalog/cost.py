@@ -280,8 +280,9 @@ class CostEstimate(BaseModel):
     per_day: Decimal | None
     per_month: Decimal | None
     days_per_month: Decimal = DAYS_PER_MONTH
-    # What the catalog's limits of the model say of the workload (a prompt longer than its
-    # context window): the amounts price the tokens as stated all the same.
+    # What a reader of the estimate should know besides: a limit of the model the request
+    # exceeds (`beyond_limits`: the amounts price the tokens as stated all the same), and, as
+    # the CLI and /api/cost add them, each open `missing` item on the model.
     notes: list[str] = Field(default_factory=list)
 
     @field_serializer("per_request", "per_day", "per_month", "days_per_month")
