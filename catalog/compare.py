@@ -268,16 +268,14 @@ def compare(
     # proposed unscoped field beside the global one, or a price change of the unscoped field
     # an earlier day left).
     unread_official: set[_Key] = set()
-    unplaced = _jumped_deployments(groups, in_force, official)
+    scoped, unplaced = _officially_scoped(groups, official, in_force)
     for o in (p.observation for p in problems):
         if o is None or o.model is None or not official(o.source, o.route):
             continue
         stated = (o.route, o.model, o.kind, o.component, o.unit)
         unread_official.add((*stated, o.dimensions.key))
         if _DEPLOYMENT.intersection(o.dimensions):
-            bare = o.dimensions.without(Dim.SCOPE.value).without(Dim.REGION.value)
-            unplaced.add((*stated, bare.key))
-    scoped = _officially_scoped(groups, official)
+            unplaced.add((*stated, o.dimensions.without_deployment().key))
     for key in sorted(groups, key=_JOINED):
         group = groups[key]
         if unplaced and key in unplaced and not any(official(o.source, o.route) for o in group):
@@ -642,14 +640,20 @@ OFF_SCOPES = Decimal("1.5")
 
 
 def _officially_scoped(
-    groups: Mapping[_Key, list[Observation]], official: Callable[[str, str], bool]
-) -> dict[_Key, dict[str, set[Decimal]]]:
+    groups: Mapping[_Key, list[Observation]],
+    official: Callable[[str, str], bool],
+    in_force: Mapping[_Key, Current],
+) -> tuple[dict[_Key, dict[str, set[Decimal]]], set[_Key]]:
     """The prices a route's official source states by deployment (Azure's meters, by scope or
     region or both: this run's and held statements), by the field stated with no scope or
-    region: {key without scope and region: {"region=... scope=...": prices}}. Empty where no
+    region: {key without scope and region: {"region=... scope=...": prices}}, empty where no
     official source states a deployment (fault round 34: Azure prices phi-4-multimodal-instruct
-    in its eastus2 meter alone, with no scope)."""
+    in its eastus2 meter alone, with no scope); and the keys without deployment of the fields
+    whose official price by deployment moved tenfold or more off the value in force
+    (`jumped`: a unit slip, an anomaly), where the secondaries' bare prices that meter places
+    are unplaced this run. One pass over the fields."""
     scoped: dict[_Key, dict[str, set[Decimal]]] = {}
+    jumped_from: set[_Key] = set()
     for key, group in groups.items():
         if key[2] is not Kind.PRICE or ("scope=" not in key[5] and "region=" not in key[5]):
             continue
@@ -657,37 +661,16 @@ def _officially_scoped(
         if not prices:
             continue
         dims = Dims.parse(key[5])
-        bare = dims.without(Dim.SCOPE.value).without(Dim.REGION.value)
+        bare = (*key[:5], dims.without_deployment().key)
         deployment = " ".join(f"{k}={v}" for k, v in dims.items() if k in _DEPLOYMENT)
-        scoped.setdefault((*key[:5], bare.key), {}).setdefault(deployment, set()).update(prices)
-    return scoped
+        scoped.setdefault(bare, {}).setdefault(deployment, set()).update(prices)
+        current = in_force.get(key) if in_force else None
+        if current is not None and any(jumped(current.value, p) for p in prices):
+            jumped_from.add(bare)
+    return scoped, jumped_from
 
 
 _DEPLOYMENT = frozenset({Dim.SCOPE.value, Dim.REGION.value})
-
-
-def _jumped_deployments(
-    groups: Mapping[_Key, list[Observation]],
-    in_force: Mapping[_Key, Current],
-    official: Callable[[str, str], bool],
-) -> set[_Key]:
-    """The fields with no deployment of those whose price by deployment (scope, region or
-    both) the route's official source states this run tenfold or more off the value in force
-    (`jumped`: a unit slip, an anomaly): the secondaries' bare prices that meter places are
-    unplaced this run."""
-    found: set[_Key] = set()
-    if not in_force:
-        return found
-    for key, group in groups.items():
-        if key[2] is not Kind.PRICE or ("scope=" not in key[5] and "region=" not in key[5]):
-            continue
-        current = in_force.get(key)
-        if current is not None and any(
-            official(o.source, o.route) and jumped(current.value, o.value) for o in group
-        ):
-            dims = Dims.parse(key[5]).without(Dim.SCOPE.value).without(Dim.REGION.value)
-            found.add((*key[:5], dims.key))
-    return found
 
 
 def _off_every_scope(

@@ -429,7 +429,7 @@ def _in_force_without_scope(in_force: Mapping[PriceKey, Decimal]) -> dict[PriceK
     out: dict[PriceKey, set[Decimal]] = {}
     for (route, model, component, unit, dims), value in in_force.items():
         if f"{_SCOPE}=" in dims or f"{_REGION}=" in dims:
-            bare = Dims.parse(dims).without(_SCOPE).without(_REGION)
+            bare = Dims.parse(dims).without_deployment()
             out.setdefault((route, model, component, unit, bare.key), set()).add(value)
     return out
 

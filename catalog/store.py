@@ -2110,8 +2110,7 @@ def _placed(field: FieldId, found: Iterable[Dims]) -> bool:
     if Dim.SCOPE in field.dims or Dim.REGION in field.dims:
         return False
     return any(
-        (Dim.SCOPE in dims or Dim.REGION in dims)
-        and dims.without(Dim.SCOPE).without(Dim.REGION) == field.dims
+        (Dim.SCOPE in dims or Dim.REGION in dims) and dims.without_deployment() == field.dims
         for dims in found
     )
 

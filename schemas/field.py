@@ -20,6 +20,8 @@ from pydantic_core import core_schema
 
 from schemas.vocab import DIMENSION_DEFAULTS, Component, Dim, Kind, Unit
 
+_DEPLOYMENT = frozenset({Dim.SCOPE.value, Dim.REGION.value})  # where a price is deployed
+
 # A route's name, as every source's routes are written and every command and page takes one:
 # lowercase letters and digits, then also '.', '_' and '-', at most 100 characters.
 ROUTE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
@@ -130,6 +132,11 @@ class Dims(dict[str, str]):
         """These dimensions but `name` (a Dim): a secondary's price placed in a deployment
         scope, `without(Dim.SCOPE)`, is the unscoped field it was stated as."""
         return Dims.of({d: v for d, v in self.items() if d != name})
+
+    def without_deployment(self) -> Dims:
+        """These dimensions but the deployment (scope and region): the field a secondary's
+        price stated with no deployment is of, beside an official meter's."""
+        return Dims.of({d: v for d, v in self.items() if d not in _DEPLOYMENT})
 
     def text(self) -> str:
         """For people: 'cache_ttl=5m, modality=audio' ('' for none)."""
