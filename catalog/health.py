@@ -78,6 +78,9 @@ class Answer:
     cut_of: int = 0  # bytes of the URL's last applied body where this one is its start
     copy_of: str = ""  # the other URL of the source whose body this one repeats (`copies`)
     content_hash: str = ""  # sha256 (hex) of the body
+    # the date of the URL's latest earlier response that was evidence and gave this very body,
+    # where its latest such response gave another (catalog.runlog `returned_bodies`)
+    returned_from: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,8 @@ class History:
     of its last answers read whole, `Counts.kept`), the usual count of those of them judged
     fault-free alone (`steady`, `Counts.fault_free`), and the sha256 of the bodies its last
     two answers gave and of those its last two answers that were evidence gave, newest first
-    (`copies`)."""
+    (`copies`; an answer returned to an earlier body is read once the last answer gave it too,
+    `judge_answer`)."""
 
     observed_at: datetime | None = None
     records: int | None = None
@@ -117,6 +121,7 @@ EMPTY = "empty listing"
 COLLAPSED = "collapsed listing"
 SWOLLEN = "swollen listing"
 COPIED = "another URL's body"
+RETURNED = "returned to an earlier body"
 # Faults of an answer read whole, judged only for its size: its count still tells the usual one.
 SIZED = ("", COLLAPSED, SWOLLEN)
 
@@ -296,7 +301,8 @@ def _date(at: datetime | None) -> str:
 def judge_answer(answer: Answer, history: History, listing: bool, now: datetime) -> Verdict:
     """One answer against the URL's history; `listing` is True for a URL the source is
     configured with (a whole listing), False for a further page its parser named; `now` is
-    when the run fetched it."""
+    when the run fetched it. An answer returned to an earlier body (`Answer.returned_from`) is
+    read once the URL's last answer gave that body too (`History.bodies`): the return lasted."""
     if answer.error:
         return Verdict(answer, answer.error)
     if answer.observed_at is not None and answer.observed_at > now + CLOCK_SKEW:
@@ -318,6 +324,11 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
         detail = f"its {answer.size} bytes are the first of the {answer.cut_of} it answered"
         detail += " when last applied"
         return Verdict(answer, CUT, detail)
+    if answer.returned_from is not None and history.bodies[:1] != (answer.content_hash,):
+        detail = (
+            f"the body it gave on {_date(answer.returned_from)}, another since; read if it lasts"
+        )
+        return Verdict(answer, RETURNED, detail)
     if listing and answer.records == 0:
         return Verdict(answer, EMPTY, "no records")
     if off := history.off(answer.records, listing):
@@ -367,7 +378,7 @@ def source_health(
     usable = [v for v in verdicts if v.evidence]
     reason = _summarize(faults, len(verdicts))
     if not usable:
-        if all(v.fault == STALE for v in faults):
+        if all(v.fault in (STALE, RETURNED) for v in faults):
             return Health(SourceStatus.STALE, reason, verdicts)
         read = any(v.fault in (EMPTY, COLLAPSED, SWOLLEN, FUTURE, CUT, COPIED) for v in faults)
         return Health(SourceStatus.BROKEN if read else SourceStatus.FAILED, reason, verdicts)

@@ -342,6 +342,36 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
     }
 
 
+def returned_bodies(
+    conn: Connection, source: str, answered: Mapping[str, str]
+) -> dict[str, datetime]:
+    """Of `answered` (URL -> sha256 of the body `source` answered there this run), the URLs
+    returning to an earlier body (catalog.health RETURNED): the body of an earlier response of
+    the URL that was evidence (a responses row), the URL's latest such response having given
+    another; each with the date of the latest response that gave it. A URL never read, or last
+    read before bodies were hashed, returns to nothing. Reads responses."""
+    r = responses.c
+    wanted = {url: body for url, body in answered.items() if body}
+    if not wanted:
+        return {}
+    latest = (
+        select(func.max(r.id))
+        .where(r.source == source, r.url.in_(wanted))
+        .group_by(r.url)
+        .scalar_subquery()
+    )
+    last_body = dict(conn.execute(select(r.url, r.content_hash).where(r.id.in_(latest))).all())
+    changed = {url: body for url, body in wanted.items() if last_body.get(url) not in (None, body)}
+    if not changed:
+        return {}
+    gave = conn.execute(
+        select(r.url, r.content_hash, func.max(r.observed_at))
+        .where(r.source == source, r.url.in_(changed), r.content_hash.in_(set(changed.values())))
+        .group_by(r.url, r.content_hash)
+    )
+    return {url: at for url, body, at in gave if changed[url] == body}
+
+
 def repeating(conn: Connection, answered: Mapping[str, Mapping[str, str]]) -> set[str]:
     """The sources of `answered` (source -> URL -> sha256 of the body it answered this run)
     whose answers repeat, URL for URL, the bodies their latest run's summary records them

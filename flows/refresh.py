@@ -151,11 +151,14 @@ def answers(
     result: CrawlResult,
     before: Mapping[str, bytes] | None = None,
     history: Mapping[str, health.History] | None = None,
+    returned: Mapping[str, datetime] | None = None,
 ) -> list[health.Answer]:
     """What each URL of a crawl answered, for the health rules; `before`: the bodies the URLs
     gave in the source's last applied run (store.last_applied_bodies), for `health.cut_short`;
-    `history`: each URL's (runlog.url_history), for `health.copies`."""
+    `history`: each URL's (runlog.url_history), for `health.copies`; `returned`: the URLs
+    returning to an earlier body, with its date (runlog.returned_bodies)."""
     before = before or {}
+    returned = returned or {}
     copied = health.copies({p.url: p.content_hash for p in result.pages}, history or {})
     return [
         health.Answer(
@@ -170,6 +173,7 @@ def answers(
             else 0,
             copy_of=copied.get(p.url, ""),
             content_hash=p.content_hash,
+            returned_from=returned.get(p.url),
         )
         for p in result.pages
     ] + [
@@ -199,9 +203,17 @@ def judge_sources(
             )
             for r in results
         }
+        returned = {
+            r.source: runlog.returned_bodies(
+                conn, r.source, {p.url: p.content_hash for p in r.pages}
+            )
+            for r in results
+        }
     for result in results:
         verdict = health.source_health(
-            answers(result, before[result.source], histories[result.source]),
+            answers(
+                result, before[result.source], histories[result.source], returned[result.source]
+            ),
             configured[result.source].urls,
             histories[result.source],
             usual[result.source],

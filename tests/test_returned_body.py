@@ -1,0 +1,110 @@
+"""A URL answering a body it gave months earlier, under a fresh date (a stale copy behind a cache,
+a mirror rolled back), is no evidence the first run it comes back; the next run that answers it
+again reads it (a price really put back).
+
+LiteLLM's epoch-1 price map (dated 2026-03-03) is loaded (accept-new), then its epoch-2 map
+(review). Then epoch-2's world is replayed with LiteLLM's URL answering the epoch-1 file dated
+as epoch-2's answer: read as new evidence, it opened hundreds of price changes back to March's
+prices that the next clean day superseded (fault round 35, F2).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from catalog import health, store
+from catalog.health import Answer, History
+from catalog.tables import catalog_values, review_items
+from tests.conftest import WORLDS, copy_catalog
+from tests.worlds import fault_world, replayed, replayed_run, reported
+
+pytestmark = pytest.mark.integration
+
+LITELLM = (
+    "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+)
+
+
+def recorded(base: str, url: str) -> dict[str, str]:
+    """The manifest entry `base` records for `url`."""
+    manifest = json.loads((WORLDS / f"{base}.json").read_text())
+    [entry] = [e for e in manifest["responses"] if e["url"] == url and "file" in e]
+    return {key: str(value) for key, value in entry.items()}
+
+
+@pytest.fixture(scope="module")
+def march_then_july(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("returned") / "catalog.db"
+    db = f"sqlite:///{base}"
+    replayed_run(db, WORLDS / "epoch-1.json", ["litellm"], accept_new=True)
+    replayed_run(db, WORLDS / "epoch-2.json", ["litellm"])
+    return base
+
+
+def state(db: str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """The values in force and the open items (ids) of `db`."""
+    c, r = catalog_values.c, review_items.c
+    with store.connect(db).connect() as conn:
+        values = conn.execute(
+            select(c.route, c.model, c.kind, c.component, c.unit, c.dimensions, c.value)
+            .where(c.valid_to.is_(None))
+            .order_by(c.id)
+        ).all()
+        items = conn.execute(select(r.id).where(r.status == "open").order_by(r.id)).all()
+    return [tuple(v) for v in values], [tuple(i) for i in items]
+
+
+def test_a_return_to_an_earlier_body_is_held_a_day_then_read(
+    march_then_july: Path, tmp_path: Path
+) -> None:
+    march, july = recorded("epoch-1", LITELLM), recorded("epoch-2", LITELLM)
+    world = fault_world(
+        tmp_path, {LITELLM: {"file": str((WORLDS / march["file"]).resolve()), "date": july["date"]}}
+    )
+    db = copy_catalog(march_then_july, tmp_path / "catalog.db")
+    before = state(db)
+
+    held = replayed(db, world, ["litellm"])
+    assert held.is_failed()  # its one source not applied, as on a day it is stale
+    status, reason = reported(db, held.result(raise_on_failure=False))["litellm"]
+    assert status == "stale"
+    assert reason == (
+        f"{LITELLM}: returned to an earlier body (the body it gave on 2026-03-03T00:00:00+00:00, "
+        "another since; read if it lasts)"
+    )
+    assert state(db) == before  # nothing changed, nothing proposed by its absence
+
+    again = replayed_run(db, world, ["litellm"])
+    assert reported(db, again)["litellm"][0] == "ok"
+    # read, March's prices agree with the catalog again: July's price changes are no longer
+    # raised, and no value changed
+    assert state(db)[0] == before[0]
+    assert price_changes(db, before[1]) and not price_changes(db, state(db)[1])
+
+
+def price_changes(db: str, ids: list[tuple[object, ...]]) -> list[str]:
+    """The titles of the price changes among the items `ids` of `db`."""
+    r = review_items.c
+    with store.connect(db).connect() as conn:
+        return list(
+            conn.execute(
+                select(r.title).where(r.id.in_([i for (i,) in ids]), r.kind == "price_change")
+            ).scalars()
+        )
+
+
+def test_an_answer_gives_its_last_body_again_or_returns_only_once() -> None:
+    at = datetime(2026, 8, 19, tzinfo=UTC)
+    march = datetime(2026, 3, 3, tzinfo=UTC)
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    answer = Answer(LITELLM, LITELLM, 200, at, 2000, content_hash="a", returned_from=march)
+    # its last answer gave another body: the return is no evidence
+    verdict = health.judge_answer(answer, History(bodies=("b", "a")), True, now)
+    assert (verdict.fault, verdict.evidence) == (health.RETURNED, False)
+    # its last answer (held) gave this body too: the return lasted, and is read
+    assert health.judge_answer(answer, History(bodies=("a", "b")), True, now).evidence
