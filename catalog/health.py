@@ -18,6 +18,14 @@ Which of a source's responses count as evidence this run, and what the source's 
 - a URL answering, instead of its own body, bytes another URL of the source gives as its own
   answers *another URL's body* (`copies`: a cache keyed without the query, two files
   swapped);
+- a URL answering a body it gave in an earlier response that was evidence, having given another
+  since (A, then B, then A again), and last gave it more than `RETURN_AFTER` before this
+  answer's date, has *returned to an earlier body*: a stale copy behind a cache or a mirror
+  rolled back, dated today (a body last given days before is the URL back from a fault, and is
+  read). It is no evidence the first run it comes back; if the URL's next answer gives it
+  again, the return lasts and is read (a price really put back reads a day late; a copy served
+  for a day changes nothing and proposes nothing). A source every answer of which is older
+  news (stale or returned) is `stale`;
 - a body that is the first bytes of the one the URL gave in the source's last applied run,
   and at most `CUT_SHARE` of it, is *cut short*: a transfer that stopped at a line break reads
   as a shorter page, every model past the cut missing. An edit that only drops a page's last
@@ -55,6 +63,10 @@ SWELL_MIN = 25  # a swollen listing has at least this many records more than usu
 CUT_SHARE = 0.9  # a body at most this share of its last one, and its first bytes: cut short
 COLLAPSE_RATIO = 0.5  # more than this share of a source's statements invalid: source fails
 CLOCK_SKEW = timedelta(days=1)  # a response dated further ahead of its fetch is no evidence
+# A body a URL last gave within this before its answer's date, given again, is the URL back
+# from a fault (a misprint read for a day, then the page as it was), not a return to an earlier
+# body: a stale copy comes back long after the body that replaced it.
+RETURN_AFTER = timedelta(days=7)
 REPORTED_PROBLEMS = 200  # listed in the run's artifact; all of them stay in the quarantine table
 NAMED_URLS = 3  # the URLs a reason names of those that failed alike; the others are counted
 RESCALE_PAIRS = 5  # prices stated both times, at least, before a common factor says anything
@@ -324,7 +336,12 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
         detail = f"its {answer.size} bytes are the first of the {answer.cut_of} it answered"
         detail += " when last applied"
         return Verdict(answer, CUT, detail)
-    if answer.returned_from is not None and history.bodies[:1] != (answer.content_hash,):
+    if (
+        answer.returned_from is not None
+        and answer.observed_at is not None
+        and answer.observed_at - answer.returned_from > RETURN_AFTER
+        and history.bodies[:1] != (answer.content_hash,)
+    ):
         detail = (
             f"the body it gave on {_date(answer.returned_from)}, another since; read if it lasts"
         )

@@ -11,7 +11,8 @@ prices that the next clean day superseded (fault round 35, F2).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -98,7 +99,7 @@ def price_changes(db: str, ids: list[tuple[object, ...]]) -> list[str]:
         )
 
 
-def test_an_answer_gives_its_last_body_again_or_returns_only_once() -> None:
+def test_a_return_is_held_once_and_not_a_recovery_from_a_fault() -> None:
     at = datetime(2026, 8, 19, tzinfo=UTC)
     march = datetime(2026, 3, 3, tzinfo=UTC)
     now = datetime(2026, 12, 1, tzinfo=UTC)
@@ -106,5 +107,8 @@ def test_an_answer_gives_its_last_body_again_or_returns_only_once() -> None:
     # its last answer gave another body: the return is no evidence
     verdict = health.judge_answer(answer, History(bodies=("b", "a")), True, now)
     assert (verdict.fault, verdict.evidence) == (health.RETURNED, False)
+    # a body it last gave days before: back from a fault (a misprint read for a day), read
+    recovered = replace(answer, returned_from=at - timedelta(days=2))
+    assert health.judge_answer(recovered, History(bodies=("b", "a")), True, now).evidence
     # its last answer (held) gave this body too: the return lasted, and is read
     assert health.judge_answer(answer, History(bodies=("a", "b")), True, now).evidence
