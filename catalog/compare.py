@@ -147,6 +147,13 @@ class Context:
     # observations) or held, never both.
     held: tuple[Observation, ...] = ()
     partial: frozenset[str] = frozenset()  # sources read this run, some of whose fields are held
+    # What the last applied runs of sources held whole set aside with its value
+    # (store.last_set_aside): an official source's field stated unreadably (twice, implausibly)
+    # stays unread while it is held (confirmed unchanged, failed, not selected), so the
+    # secondaries propose on it no more than on the day it was read (fault round 36: OpenRouter
+    # confirmed unchanged beside a LiteLLM read again let 170 disagreements open beside the
+    # price changes of fields OpenRouter had stated twice).
+    held_set_aside: tuple[Observation, ...] = ()
 
     @cached_property
     def held_sources(self) -> frozenset[str]:
@@ -259,32 +266,33 @@ def compare(
     # field by field, about half the sort's time at 10^6 fields.
     # Fields whose official statement this run was set aside (stated twice, implausible): the
     # source that speaks for the route did state them, unreadably, so what other sources state
-    # of a field the catalog lacks proposes nothing there (authority does not lapse); the
-    # set-aside statement is reported as an anomaly. A deployment's statement set aside, or
-    # moved tenfold from its value in force (an anomaly), leaves unplaced the secondaries' bare
-    # prices that meter would have placed in it: what they state with no deployment that day
-    # is compared with nothing, in force or not (fault round 35: Azure's global gpt-4o-mini
-    # input listed twice, or relabelled per 1M, made models.dev's and Portkey's 0.15 a
-    # proposed unscoped field beside the global one, or a price change of the unscoped field
-    # an earlier day left).
+    # of such a field, in force or not, proposes nothing there that day (authority does not
+    # lapse; fault round 36: OpenRouter stating a model twice let the secondaries' price open a
+    # disagreement beside the price change it had proposed); the set-aside statement is
+    # reported as an anomaly, and stays set aside while its source is held (ctx.held_set_aside).
+    # A deployment's statement set aside, or moved tenfold from its value in force (an
+    # anomaly), leaves unplaced the secondaries' bare prices that meter would have placed in it:
+    # what they state with no deployment that day is compared with nothing, in force or not
+    # (fault round 35: Azure's global gpt-4o-mini input listed twice, or relabelled per 1M,
+    # made models.dev's and Portkey's 0.15 a proposed unscoped field beside the global one, or
+    # a price change of the unscoped field an earlier day left).
     unread_official: set[_Key] = set()
     scoped, unplaced = _officially_scoped(groups, official, in_force)
-    for o in (p.observation for p in problems):
+    for o in chain((p.observation for p in problems), ctx.held_set_aside):
         if o is None or o.model is None or not official(o.source, o.route):
             continue
         stated = (o.route, o.model, o.kind, o.component, o.unit)
         unread_official.add((*stated, o.dimensions.key))
         if _DEPLOYMENT.intersection(o.dimensions):
             unplaced.add((*stated, o.dimensions.without_deployment().key))
+    unread_fields = unplaced | unread_official
     for key in sorted(groups, key=_JOINED):
         group = groups[key]
-        if unplaced and key in unplaced and not any(official(o.source, o.route) for o in group):
+        if unread_fields and key in unread_fields and not _officials(group, ctx):
             continue
         current = in_force.get(key) if in_force else None  # none in force on a first load
         if current is not None:
             _compare_current(group, current, ctx, result, field_id)
-            continue
-        if key in unread_official and not any(official(o.source, o.route) for o in group):
             continue
         if scoped and (by_scope := scoped.get(key)) and _off_every_scope(group, by_scope, ctx):
             _unscoped_disagreement(group, by_scope, field_id(group[0]), ctx, result)

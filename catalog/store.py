@@ -497,16 +497,16 @@ def _last_complete_run(conn: Connection, source: str, last: int) -> int | None:
     return None if found == last else found or 0
 
 
-def last_set_aside(conn: Connection, wanted: Mapping[str, Collection[str]]) -> list[Problem]:
+def last_set_aside(conn: Connection, wanted: Mapping[str, Collection[str] | None]) -> list[Problem]:
     """The values each source's last applied run set aside (quarantine rows that keep the
-    value's observation: a magnitude, a threshold, a slip) of the models `wanted` names for it
-    (canonical names, or the source's own where it maps to none), as problems. Reads source_runs
-    and quarantine."""
+    value's observation: a magnitude, a threshold, a slip, a field stated twice) of the models
+    `wanted` names for it (canonical names, or the source's own where it maps to none; None:
+    every model), as problems. Reads source_runs and quarantine."""
     q = quarantine.c
     found: list[Problem] = []
     for source, models in sorted(wanted.items()):
         last = last_applied_run(conn, source)
-        if last is None or not models:
+        if last is None or (models is not None and not models):
             continue
         rows = conn.execute(
             select(q.record, q.rule, q.detail, q.payload).where(
@@ -518,7 +518,7 @@ def last_set_aside(conn: Connection, wanted: Mapping[str, Collection[str]]) -> l
             if "value" not in payload:
                 continue
             obs = _OBSERVATION.validate_python(payload)
-            if (obs.model or obs.source_model) in models:
+            if models is None or (obs.model or obs.source_model) in models:
                 found.append(
                     Problem(
                         source=source,

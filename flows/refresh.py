@@ -452,7 +452,8 @@ def compare_catalog(
     source's confirmation does that at apply). So is a partial source at what it stated of the
     fields it states nothing of this run (`unstated`). `last`: the statements standing in that
     the caller already read (`standing_in`); the held sources' found there are used, the other
-    held sources' (one that failed in reading) read here."""
+    held sources' (one that failed in reading) read here. What a held source's last applied run
+    set aside with its value stays set aside (compare's Context.held_set_aside)."""
     holding = {s for s, r in reports.items() if r.status not in store.APPLIED or s in confirmed}
     holding.update(s for s in configured_sources() if s not in reports)
     partial = {
@@ -472,6 +473,11 @@ def compare_catalog(
         current = store.load_catalog(conn)
         listings = store.load_listings(conn)
         held.extend(store.last_statements(conn, holding - {o.source for o in held}))
+        held_set_aside = [
+            p.observation
+            for p in store.last_set_aside(conn, dict.fromkeys(holding))
+            if p.observation is not None
+        ]
         held.extend(unstated(store.last_statements(conn, partial), batch))
         if unsure:
             hidden = store.last_statements(
@@ -494,6 +500,7 @@ def compare_catalog(
         same_price=identity.same_price,
         held=tuple(schedule.current(held)),
         partial=frozenset(partial),
+        held_set_aside=tuple(held_set_aside),
     )
     # A scheduled price (catalog/schedule.py) is recorded with the batch but compared from its date.
     return compare(
