@@ -24,7 +24,7 @@ import asyncio
 import gc
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -475,7 +475,7 @@ def compare_catalog(
         held.extend(store.last_statements(conn, holding - {o.source for o in held}))
         held_set_aside = [
             p.observation
-            for p in store.last_set_aside(conn, dict.fromkeys(holding))
+            for p in store.last_set_aside(conn, dict.fromkeys(_speaking(holding)))
             if p.observation is not None
         ]
         held.extend(unstated(store.last_statements(conn, partial), batch))
@@ -719,6 +719,12 @@ def reading_context(
         lambda wanted: _last_hidden(engine, wanted),
         lambda wanted: _last_set_aside(engine, wanted),
     )
+
+
+def _speaking(selected: Iterable[str]) -> list[str]:
+    """The sources of `selected` official for some route (data/sources.json)."""
+    configured = configured_sources()
+    return [s for s in selected if s in configured and configured[s].official_for]
 
 
 def _last_set_aside(engine: Engine, wanted: Mapping[str, set[str]]) -> list[Problem]:
