@@ -18,8 +18,9 @@ Which of a source's responses count as evidence this run, and what the source's 
 - a URL answering, instead of its own body, bytes another URL of the source gives as its own
   answers *another URL's body* (`copies`: a cache keyed without the query, two files
   swapped);
-- a URL answering a body it gave in an earlier response that was evidence, having given another
-  since (A, then B, then A again), and last gave it more than `RETURN_AFTER` before this
+- a URL answering a body it gave in an earlier response that was evidence (the same bytes, or
+  the same body written otherwise, `canonical`), having given another since (A, then B, then A
+  again), and last gave it more than `RETURN_AFTER` before this
   answer's date, has *returned to an earlier body*: a stale copy behind a cache or a mirror
   rolled back, dated today (a body last given days before is the URL back from a fault, and is
   read). It is no evidence the first run it comes back; if the URL's next answer gives it
@@ -46,6 +47,7 @@ values apply, no absence is counted); `stale` when every answer was older news; 
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -236,6 +238,18 @@ def copies(bodies: Mapping[str, str], history: Mapping[str, History]) -> dict[st
         if donors:
             found[url] = donors[0]
     return found
+
+
+def canonical(body: bytes) -> bytes:
+    """`body` as its content reads, whatever its layout: a JSON document re-written with its
+    keys sorted and no spaces (numbers and strings kept as written), any other body with its
+    runs of whitespace made one space and its ends trimmed. Two bodies alike so are one body
+    written otherwise (a mirror that re-indents or re-sorts a file, a newline added)."""
+    try:
+        document = json.loads(body, parse_float=str, parse_int=str)
+    except (ValueError, RecursionError):
+        return b" ".join(body.split())
+    return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
 
 
 def cut_short(body: bytes, before: bytes) -> bool:

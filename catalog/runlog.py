@@ -14,7 +14,8 @@ from __future__ import annotations
 import fcntl
 import os
 import socket
-from collections.abc import Collection, Iterator, Mapping
+import zlib
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -24,9 +25,18 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, text, update
 
-from catalog.health import SIZED, Counts, History, PriceKey
+from catalog.health import SIZED, Counts, History, PriceKey, canonical
 from catalog.store import last_applied_run, shown_url
-from catalog.tables import catalog_values, last_stated, observations, responses, runs, source_runs
+from catalog.tables import (
+    bodies,
+    catalog_values,
+    last_stated,
+    observations,
+    responses,
+    runs,
+    source_runs,
+)
+from schemas.fetch import FetchedPage
 from schemas.records import SourceStatus
 from schemas.vocab import Kind
 
@@ -343,15 +353,18 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
 
 
 def returned_bodies(
-    conn: Connection, source: str, answered: Mapping[str, str]
+    conn: Connection, source: str, pages: Sequence[FetchedPage]
 ) -> dict[str, datetime]:
-    """Of `answered` (URL -> sha256 of the body `source` answered there this run), the URLs
-    returning to an earlier body (catalog.health RETURNED): the body of an earlier response of
-    the URL that was evidence (a responses row), the URL's latest such response having given
-    another; each with the date of the latest response that gave it. A URL never read, or last
-    read before bodies were hashed, returns to nothing. Reads responses."""
+    """Of `source`'s `pages` this run, the URLs returning to an earlier body (catalog.health
+    RETURNED): the body of an earlier response of the URL that was evidence (a responses row),
+    the URL's latest such response having given another; each with the date of the latest
+    response that gave it. The body is the earlier one byte for byte, or written otherwise
+    (`health.canonical`: re-indented, its keys in another order, a newline added) where it is
+    one of the URL's RETURN_CANDIDATES latest earlier bodies still kept (bodies table). A URL
+    never read, or last read before bodies were hashed, returns to nothing. Reads responses
+    and bodies."""
     r = responses.c
-    wanted = {url: body for url, body in answered.items() if body}
+    wanted = {p.url: p for p in pages if p.content_hash}
     if not wanted:
         return {}
     latest = (
@@ -361,15 +374,51 @@ def returned_bodies(
         .scalar_subquery()
     )
     last_body = dict(conn.execute(select(r.url, r.content_hash).where(r.id.in_(latest))).all())
-    changed = {url: body for url, body in wanted.items() if last_body.get(url) not in (None, body)}
+    changed = {
+        url: page
+        for url, page in wanted.items()
+        if last_body.get(url) not in (None, page.content_hash)
+    }
     if not changed:
         return {}
-    gave = conn.execute(
+    given: dict[str, dict[str, datetime]] = {url: {} for url in changed}
+    for url, body, at in conn.execute(
         select(r.url, r.content_hash, func.max(r.observed_at))
-        .where(r.source == source, r.url.in_(changed), r.content_hash.in_(set(changed.values())))
+        .where(r.source == source, r.url.in_(changed), r.content_hash.is_not(None))
         .group_by(r.url, r.content_hash)
+    ):
+        if body != last_body[url]:
+            given[url][body] = at
+    found: dict[str, datetime] = {}
+    for url, page in changed.items():
+        earlier = given[url]
+        if page.content_hash in earlier:
+            found[url] = earlier[page.content_hash]
+        elif earlier and (at := _given_otherwise(conn, page.body, earlier)) is not None:
+            found[url] = at
+    return found
+
+
+RETURN_CANDIDATES = 5  # a URL's latest earlier bodies a body written otherwise is compared with
+
+
+def _given_otherwise(
+    conn: Connection, body: bytes, earlier: Mapping[str, datetime]
+) -> datetime | None:
+    """The date of the latest of `earlier` (sha256 -> date a URL last gave it), of its
+    RETURN_CANDIDATES latest, whose kept body is `body` written otherwise (`health.canonical`
+    alike); None where none is."""
+    latest = sorted(earlier, key=earlier.__getitem__, reverse=True)[:RETURN_CANDIDATES]
+    kept = dict(
+        conn.execute(
+            select(bodies.c.content_hash, bodies.c.body).where(bodies.c.content_hash.in_(latest))
+        ).all()
     )
-    return {url: at for url, body, at in gave if changed[url] == body}
+    mine = canonical(body)
+    for content_hash in latest:
+        if content_hash in kept and canonical(zlib.decompress(kept[content_hash])) == mine:
+            return earlier[content_hash]
+    return None
 
 
 def repeating(conn: Connection, answered: Mapping[str, Mapping[str, str]]) -> set[str]:

@@ -203,12 +203,7 @@ def judge_sources(
             )
             for r in results
         }
-        returned = {
-            r.source: runlog.returned_bodies(
-                conn, r.source, {p.url: p.content_hash for p in r.pages}
-            )
-            for r in results
-        }
+        returned = {r.source: runlog.returned_bodies(conn, r.source, r.pages) for r in results}
     for result in results:
         verdict = health.source_health(
             answers(

@@ -22,7 +22,7 @@ from catalog import health, store
 from catalog.health import Answer, History
 from catalog.tables import catalog_values, review_items
 from tests.conftest import WORLDS, copy_catalog
-from tests.worlds import fault_world, replayed, replayed_run, reported
+from tests.worlds import fault_world, recorded_text, replayed, replayed_run, reported
 
 pytestmark = pytest.mark.integration
 
@@ -60,13 +60,20 @@ def state(db: str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     return [tuple(v) for v in values], [tuple(i) for i in items]
 
 
+@pytest.mark.parametrize("written", ["as recorded", "re-indented"])
 def test_a_return_to_an_earlier_body_is_held_a_day_then_read(
-    march_then_july: Path, tmp_path: Path
+    march_then_july: Path, tmp_path: Path, written: str
 ) -> None:
+    """The March map served again as it was recorded, or re-indented with a newline at its end
+    (a mirror that writes the file out again: other bytes, the same body; fault round 36 F3)."""
     march, july = recorded("epoch-1", LITELLM), recorded("epoch-2", LITELLM)
-    world = fault_world(
-        tmp_path, {LITELLM: {"file": str((WORLDS / march["file"]).resolve()), "date": july["date"]}}
+    file = (WORLDS / march["file"]).resolve()
+    answer = (
+        {"file": str(file)}
+        if written == "as recorded"
+        else {"body": json.dumps(json.loads(file.read_text()), indent=2) + "\n"}
     )
+    world = fault_world(tmp_path, {LITELLM: {**answer, "date": july["date"]}})
     db = copy_catalog(march_then_july, tmp_path / "catalog.db")
     before = state(db)
 
@@ -112,3 +119,21 @@ def test_a_return_is_held_once_and_not_a_recovery_from_a_fault() -> None:
     assert health.judge_answer(recovered, History(bodies=("b", "a")), True, now).evidence
     # its last answer (held) gave this body too: the return lasted, and is read
     assert health.judge_answer(answer, History(bodies=("a", "b")), True, now).evidence
+
+
+def test_a_body_written_otherwise_is_the_same_body() -> None:
+    recorded_map = (WORLDS / recorded("epoch-1", LITELLM)["file"]).read_bytes()
+    document = json.loads(recorded_map)
+    rewritten = json.dumps(dict(reversed(document.items())), indent=1).encode() + b"\n"
+    assert rewritten != recorded_map
+    assert health.canonical(rewritten) == health.canonical(recorded_map)
+    # a price written otherwise is another body
+    model = next(
+        k for k, v in document.items() if isinstance(v, dict) and v.get("input_cost_per_token")
+    )
+    document[model]["input_cost_per_token"] *= 10
+    assert health.canonical(json.dumps(document).encode()) != health.canonical(recorded_map)
+    # a page: its lines indented otherwise, a newline added
+    page = recorded_text("https://platform.openai.com/docs/pricing").encode()
+    assert health.canonical(page.replace(b"\n", b"\n  ") + b"\n") == health.canonical(page)
+    assert health.canonical(page.replace(b"$2.50", b"$25.0")) != health.canonical(page)
