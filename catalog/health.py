@@ -20,10 +20,9 @@ Which of a source's responses count as evidence this run, and what the source's 
   swapped);
 - a URL answering a body it gave in an earlier response that was evidence (the same bytes, or
   the same body written otherwise, `canonical`), having given another since (A, then B, then A
-  again), and last gave it more than `RETURN_AFTER` before this
-  answer's date, has *returned to an earlier body*: a stale copy behind a cache or a mirror
-  rolled back, dated today (a body last given days before is the URL back from a fault, and is
-  read). It is no evidence the first run it comes back; if the URL's next answer gives it
+  again), and last gave it more than `RETURN_AFTER` before this answer's date, has *returned
+  to an earlier body*: a stale copy behind a cache or a mirror rolled back, dated today (a body
+  last given days before is the URL back from a fault, and is read). It is no evidence the first run it comes back; if the URL's next answer gives it
   again, the return lasts and is read (a price really put back reads a day late; a copy served
   for a day changes nothing and proposes nothing). A source every answer of which is older
   news (stale or returned) is `stale`;
