@@ -22,10 +22,11 @@ Which of a source's responses count as evidence this run, and what the source's 
   the same body written otherwise, `canonical`), having given another since (A, then B, then A
   again), and last gave it more than `RETURN_AFTER` before this answer's date, has *returned
   to an earlier body*: a stale copy behind a cache or a mirror rolled back, dated today (a body
-  last given days before is the URL back from a fault, and is read). It is no evidence the first run it comes back; if the URL's next answer gives it
-  again, the return lasts and is read (a price really put back reads a day late; a copy served
-  for a day changes nothing and proposes nothing). A source every answer of which is older
-  news (stale or returned) is `stale`;
+  last given days before is the URL back from a fault, and is read). It is no evidence the
+  first run it comes back; if the URL's next answer gives it again (written either way), the
+  return lasts and is read (a price really put back reads a day late; a copy served for a day
+  changes nothing and proposes nothing). A source every answer of which is older news (stale
+  or returned) is `stale`;
 - a body that is the first bytes of the one the URL gave in the source's last applied run,
   and at most `CUT_SHARE` of it, is *cut short*: a transfer that stopped at a line break reads
   as a shorter page, every model past the cut missing. An edit that only drops a page's last
@@ -94,6 +95,7 @@ class Answer:
     # the date of the URL's latest earlier response that was evidence and gave this very body,
     # where its latest such response gave another (catalog.runlog `returned_bodies`)
     returned_from: datetime | None = None
+    returned_as: str = ""  # then the sha256 of that body's `canonical` form
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class History:
     steady: int | None = None
     bodies: tuple[str, ...] = ()
     evidence_bodies: tuple[str, ...] = ()
+    returned_as: str = ""  # the last answer's, where it returned to an earlier body
 
     def off(self, records: int, listing: bool) -> str:
         """COLLAPSED or SWOLLEN when `records` is off the usual count and off the steady one
@@ -299,6 +302,7 @@ class Verdict:
             "observed_at": at.isoformat() if at is not None else None,
             "records": self.answer.records,
             "content_hash": self.answer.content_hash,
+            "returned_as": self.answer.returned_as,
             "fault": self.fault,
             "detail": self.detail,
         }
@@ -327,7 +331,8 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
     """One answer against the URL's history; `listing` is True for a URL the source is
     configured with (a whole listing), False for a further page its parser named; `now` is
     when the run fetched it. An answer returned to an earlier body (`Answer.returned_from`) is
-    read once the URL's last answer gave that body too (`History.bodies`): the return lasted."""
+    read once the URL's last answer gave that body too (`History.bodies`), or returned to it
+    written otherwise (`History.returned_as`, canonical alike): the return lasted."""
     if answer.error:
         return Verdict(answer, answer.error)
     if answer.observed_at is not None and answer.observed_at > now + CLOCK_SKEW:
@@ -354,6 +359,7 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
         and answer.observed_at is not None
         and answer.observed_at - answer.returned_from > RETURN_AFTER
         and history.bodies[:1] != (answer.content_hash,)
+        and history.returned_as != answer.returned_as
     ):
         detail = (
             f"the body it gave on {_date(answer.returned_from)}, another since; read if it lasts"

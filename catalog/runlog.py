@@ -12,6 +12,7 @@ take) the lock knows that any run still marked ``running`` has no live process: 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import socket
 import zlib
@@ -27,8 +28,8 @@ from sqlalchemy import Connection, Engine, func, select, text, update
 
 from catalog.health import SIZED, Counts, History, PriceKey, canonical
 from catalog.store import last_applied_run, shown_url
+from catalog.tables import bodies as kept_bodies
 from catalog.tables import (
-    bodies,
     catalog_values,
     last_stated,
     observations,
@@ -328,6 +329,7 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
     counts: dict[str, Counts] = {}
     bodies: dict[str, list[str]] = {}
     evidence: dict[str, list[str]] = {}
+    returned_as: dict[str, str] = {}
     summaries = conn.execute(
         select(runs.c.summary).order_by(runs.c.id.desc()).limit(SCANNED_RUNS)
     ).scalars()
@@ -337,6 +339,8 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
             if fault in SIZED:
                 counts.setdefault(answer["url"], Counts()).add(int(answer["records"]), not fault)
             body = answer.get("content_hash")
+            if body and answer["url"] not in bodies:  # the URL's last answer with a body
+                returned_as[answer["url"]] = str(answer.get("returned_as") or "")
             for kept, wanted in ((bodies, True), (evidence, not fault)):
                 hashed = kept.setdefault(answer["url"], [])
                 if body and wanted and len(hashed) < ANSWERED_BODIES:
@@ -347,6 +351,7 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
             observed_at=newest.get(url),
             bodies=tuple(bodies.get(url, ())),
             evidence_bodies=tuple(evidence.get(url, ())),
+            returned_as=returned_as.get(url, ""),
         )
         for url in newest.keys() | counts.keys() | bodies.keys()
     }
@@ -354,15 +359,16 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
 
 def returned_bodies(
     conn: Connection, source: str, pages: Sequence[FetchedPage]
-) -> dict[str, datetime]:
+) -> dict[str, tuple[datetime, str]]:
     """Of `source`'s `pages` this run, the URLs returning to an earlier body (catalog.health
     RETURNED): the body of an earlier response of the URL that was evidence (a responses row),
     the URL's latest such response having given another; each with the date of the latest
-    response that gave it. The body is the earlier one byte for byte, or written otherwise
-    (`health.canonical`: re-indented, its keys in another order, a newline added) where it is
-    one of the URL's RETURN_CANDIDATES latest earlier bodies still kept (bodies table). A URL
-    never read, or last read before bodies were hashed, returns to nothing. Reads responses
-    and bodies."""
+    response that gave it and the sha256 of the body's canonical form (a return written
+    otherwise the next day lasts as one byte for byte does). The body is the earlier one byte
+    for byte, or written otherwise (`health.canonical`: re-indented, its keys in another order,
+    a newline added) where it is one of the URL's RETURN_CANDIDATES latest earlier bodies still
+    kept (bodies table). A URL never read, or last read before bodies were hashed, returns to
+    nothing. Reads responses and bodies."""
     r = responses.c
     wanted = {p.url: p for p in pages if p.content_hash}
     if not wanted:
@@ -389,13 +395,15 @@ def returned_bodies(
     ):
         if body != last_body[url]:
             given[url][body] = at
-    found: dict[str, datetime] = {}
+    found: dict[str, tuple[datetime, str]] = {}
     for url, page in changed.items():
         earlier = given[url]
-        if page.content_hash in earlier:
-            found[url] = earlier[page.content_hash]
-        elif earlier and (at := _given_otherwise(conn, page.body, earlier)) is not None:
-            found[url] = at
+        if not earlier:
+            continue
+        mine = canonical(page.body)
+        at = earlier.get(page.content_hash) or _given_otherwise(conn, mine, earlier)
+        if at is not None:
+            found[url] = (at, hashlib.sha256(mine).hexdigest())
     return found
 
 
@@ -403,18 +411,19 @@ RETURN_CANDIDATES = 5  # a URL's latest earlier bodies a body written otherwise 
 
 
 def _given_otherwise(
-    conn: Connection, body: bytes, earlier: Mapping[str, datetime]
+    conn: Connection, mine: bytes, earlier: Mapping[str, datetime]
 ) -> datetime | None:
     """The date of the latest of `earlier` (sha256 -> date a URL last gave it), of its
-    RETURN_CANDIDATES latest, whose kept body is `body` written otherwise (`health.canonical`
-    alike); None where none is."""
+    RETURN_CANDIDATES latest, whose kept body's canonical form is `mine` (a body's
+    `health.canonical`); None where none is."""
     latest = sorted(earlier, key=earlier.__getitem__, reverse=True)[:RETURN_CANDIDATES]
     kept = dict(
         conn.execute(
-            select(bodies.c.content_hash, bodies.c.body).where(bodies.c.content_hash.in_(latest))
+            select(kept_bodies.c.content_hash, kept_bodies.c.body).where(
+                kept_bodies.c.content_hash.in_(latest)
+            )
         ).all()
     )
-    mine = canonical(body)
     for content_hash in latest:
         if content_hash in kept and canonical(zlib.decompress(kept[content_hash])) == mine:
             return earlier[content_hash]

@@ -151,12 +151,12 @@ def answers(
     result: CrawlResult,
     before: Mapping[str, bytes] | None = None,
     history: Mapping[str, health.History] | None = None,
-    returned: Mapping[str, datetime] | None = None,
+    returned: Mapping[str, tuple[datetime, str]] | None = None,
 ) -> list[health.Answer]:
     """What each URL of a crawl answered, for the health rules; `before`: the bodies the URLs
     gave in the source's last applied run (store.last_applied_bodies), for `health.cut_short`;
     `history`: each URL's (runlog.url_history), for `health.copies`; `returned`: the URLs
-    returning to an earlier body, with its date (runlog.returned_bodies)."""
+    returning to an earlier body, with its date and canonical hash (runlog.returned_bodies)."""
     before = before or {}
     returned = returned or {}
     copied = health.copies({p.url: p.content_hash for p in result.pages}, history or {})
@@ -173,7 +173,8 @@ def answers(
             else 0,
             copy_of=copied.get(p.url, ""),
             content_hash=p.content_hash,
-            returned_from=returned.get(p.url),
+            returned_from=returned[p.url][0] if p.url in returned else None,
+            returned_as=returned[p.url][1] if p.url in returned else "",
         )
         for p in result.pages
     ] + [

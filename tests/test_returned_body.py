@@ -60,20 +60,27 @@ def state(db: str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     return [tuple(v) for v in values], [tuple(i) for i in items]
 
 
-@pytest.mark.parametrize("written", ["as recorded", "re-indented"])
+@pytest.mark.parametrize(
+    "written", [("as recorded", "re-indented"), ("re-indented", "as recorded")]
+)
 def test_a_return_to_an_earlier_body_is_held_a_day_then_read(
-    march_then_july: Path, tmp_path: Path, written: str
+    march_then_july: Path, tmp_path: Path, written: tuple[str, str]
 ) -> None:
     """The March map served again as it was recorded, or re-indented with a newline at its end
-    (a mirror that writes the file out again: other bytes, the same body; fault round 36 F3)."""
+    (a mirror that writes the file out again: other bytes, the same body; fault round 36 F3),
+    and the next day written the other way: the return lasts (fault round 37 N2: a mirror
+    writing it otherwise each day kept LiteLLM held for good)."""
     march, july = recorded("epoch-1", LITELLM), recorded("epoch-2", LITELLM)
     file = (WORLDS / march["file"]).resolve()
-    answer = (
-        {"file": str(file)}
-        if written == "as recorded"
-        else {"body": json.dumps(json.loads(file.read_text()), indent=2) + "\n"}
-    )
-    world = fault_world(tmp_path, {LITELLM: {**answer, "date": july["date"]}})
+    answers = {
+        "as recorded": {"file": str(file), "date": july["date"]},
+        "re-indented": {
+            "body": json.dumps(json.loads(file.read_text()), indent=2) + "\n",
+            "date": july["date"],
+        },
+    }
+    first, second = written
+    world = fault_world(tmp_path, {LITELLM: answers[first]})
     db = copy_catalog(march_then_july, tmp_path / "catalog.db")
     before = state(db)
 
@@ -87,7 +94,7 @@ def test_a_return_to_an_earlier_body_is_held_a_day_then_read(
     )
     assert state(db) == before  # nothing changed, nothing proposed by its absence
 
-    again = replayed_run(db, world, ["litellm"])
+    again = replayed_run(db, fault_world(tmp_path, {LITELLM: answers[second]}), ["litellm"])
     assert reported(db, again)["litellm"][0] == "ok"
     # read, March's prices agree with the catalog again: July's price changes are no longer
     # raised, and no value changed
@@ -110,7 +117,9 @@ def test_a_return_is_held_once_and_not_a_recovery_from_a_fault() -> None:
     at = datetime(2026, 8, 19, tzinfo=UTC)
     march = datetime(2026, 3, 3, tzinfo=UTC)
     now = datetime(2026, 12, 1, tzinfo=UTC)
-    answer = Answer(LITELLM, LITELLM, 200, at, 2000, content_hash="a", returned_from=march)
+    answer = Answer(
+        LITELLM, LITELLM, 200, at, 2000, content_hash="a", returned_from=march, returned_as="c"
+    )
     # its last answer gave another body: the return is no evidence
     verdict = health.judge_answer(answer, History(bodies=("b", "a")), True, now)
     assert (verdict.fault, verdict.evidence) == (health.RETURNED, False)
@@ -119,6 +128,9 @@ def test_a_return_is_held_once_and_not_a_recovery_from_a_fault() -> None:
     assert health.judge_answer(recovered, History(bodies=("b", "a")), True, now).evidence
     # its last answer (held) gave this body too: the return lasted, and is read
     assert health.judge_answer(answer, History(bodies=("a", "b")), True, now).evidence
+    # or returned to it written otherwise (bytes "d", the same canonical body "c")
+    lasted = History(bodies=("d", "b"), returned_as="c")
+    assert health.judge_answer(answer, lasted, True, now).evidence
 
 
 def test_a_body_written_otherwise_is_the_same_body() -> None:
