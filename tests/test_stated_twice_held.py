@@ -46,9 +46,9 @@ def test_secondaries_propose_nothing_on_an_official_field_stated_twice(
     prefect_api: None, tmp_path: Path
 ) -> None:
     db = f"sqlite:///{epoch2_after_epoch1(tmp_path, SOURCES)}"
-    epoch1_date = "2026-08-19T00:00:00Z"  # epoch-2's date: an old copy served as fresh
+    fresh = "2026-08-19T00:00:00Z"  # epoch-2's date: an old copy served as today's
     overrides: dict[str, dict[str, Any]] = {
-        OR_MODELS: {"body": recorded_text(OR_MODELS, "epoch-1"), "date": epoch1_date}
+        OR_MODELS: {"body": recorded_text(OR_MODELS, "epoch-1"), "date": fresh}
     }
     world = fault_world(tmp_path, overrides)
     days = [replayed_run(db, world, SOURCES) for _ in range(2)]
