@@ -92,8 +92,8 @@ class Answer:
     cut_of: int = 0  # bytes of the URL's last applied body where this one is its start
     copy_of: str = ""  # the other URL of the source whose body this one repeats (`copies`)
     content_hash: str = ""  # sha256 (hex) of the body
-    # the date of the URL's latest earlier response that was evidence and gave this very body,
-    # where its latest such response gave another (catalog.runlog `returned_bodies`)
+    # the date of the URL's latest earlier response that was evidence and gave this body (or it
+    # written otherwise), where its latest such response gave another (runlog `returned_bodies`)
     returned_from: datetime | None = None
     returned_as: str = ""  # then the sha256 of that body's `canonical` form
 
@@ -244,9 +244,10 @@ def copies(bodies: Mapping[str, str], history: Mapping[str, History]) -> dict[st
 
 def canonical(body: bytes) -> bytes:
     """`body` as its content reads, whatever its layout: a JSON document re-written with its
-    keys sorted and no spaces (numbers and strings kept as written), any other body with its
-    runs of whitespace made one space and its ends trimmed. Two bodies alike so are one body
-    written otherwise (a mirror that re-indents or re-sorts a file, a newline added)."""
+    keys sorted and no spaces (numbers kept as written, as text: 1 and "1" read alike), any
+    other body with its runs of whitespace made one space and its ends trimmed. Two bodies alike
+    so are one body written otherwise (a mirror that re-indents or re-sorts a file, a newline
+    added)."""
     try:
         document = json.loads(body, parse_float=str, parse_int=str)
     except (ValueError, RecursionError):
