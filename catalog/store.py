@@ -1088,9 +1088,10 @@ def apply(
     `naming`: how identity named each applied source's statements this run (by source: its
     catalog/normalize.py naming_digest), noted in the summary beside the catalog mark.
     """
+    problems = list(problems)
     with write_transaction(engine) as conn:
         _insert_observations(conn, run_id, valid)
-        _record_quarantine(conn, run_id, list(problems))
+        _record_quarantine(conn, run_id, problems)
         in_force_meanwhile = _apply_new_values(conn, run_id, comparison)
         _apply_stamps(conn, run_id, comparison)
         opened, stale, decided, reopened = (
@@ -1106,6 +1107,12 @@ def apply(
                 comparison.unsure,
                 {u.source for u in unchanged},
                 comparison.named,
+                {(o.source, o.route, o.model) for o in valid}
+                | {
+                    (p.source, p.observation.route, p.observation.model)
+                    for p in problems
+                    if p.observation is not None
+                },
             )
             if comparison.items or valid
             else ([], 0, 0, 0)  # nothing read this run: no item to open, touch or close
@@ -1426,6 +1433,7 @@ def _apply_items(
     unsure_named: set[tuple[str, str, str]],
     unchanged: set[str],
     named: set[tuple[str, str, str]],
+    stating: set[tuple[str, str, str | None]],
 ) -> tuple[list[ReviewItem], int, int, int]:
     """Open new items; an identical open item is only touched; an older proposal is superseded;
     items a source's absence opened close once it states their fields again, and so do those
@@ -1440,7 +1448,9 @@ def _apply_items(
     (`_chosen_alike`). A field has one open proposal against the catalog: an item of a kind
     that proposes against it (price change, disagreement, new value or model) supersedes the
     open items of those kinds that propose on any of its fields, whatever their kind or the
-    other fields grouped with them (`_overlapping`). Items citing only held statements are
+    other fields grouped with them (`_overlapping`; `stating`: the (source, route, model) this
+    run read a value of, kept or set aside, so that a source read in full that states nothing
+    of a model now holds none of its items open). Items citing only held statements are
     taken where `_backing_withdrawn` says.
     A proposal closed without a reviewer and made again is reopened (`_reopen`), not opened.
     Returns (the items opened, how many were not opened as stale (premise gone, decided
@@ -1512,7 +1522,8 @@ def _apply_items(
     )
     restated += _no_longer_raised(conn, standing_by_held, complete, read, unchanged, unsure, run_id)
     closing = {*superseded, *seen, *(item_id for item_id, _ in restated)}
-    superseded.extend(_overlapping(conn, open_rows, standing, closing))
+    silent = (complete - unchanged, stating | unsure_named)
+    superseded.extend(_overlapping(conn, open_rows, standing, closing, silent))
     reopened = _reopen(conn, fresh, now, triage)
     opened: list[ReviewItem] = []
     if fresh:
@@ -1807,16 +1818,23 @@ def _overlapping(
     open_rows: Sequence[Any],
     standing: Sequence[ReviewItem],
     closing: set[int],
+    silent: tuple[set[str], set[tuple[str, str, str | None]]],
 ) -> list[int]:
     """The open items of the kinds that propose against the catalog that propose on a field a
     `standing` item (one this run proposes: opened or found open) proposes on, but are not that
     item nor already `closing`: older proposals about the same field, grouped with other fields
     (a model's new fields, fewer or more of them) or of another kind (a disagreement that the
     official source now states as a price change). A proposal supersedes an older one on a field
-    only when it cites, for that field, every source the older one cites: one made without a
-    source's word (while it failed, before it was held) replaces nothing it said; that item
-    closes itself when the source is back (`_restated_after_absence`). Only the open items of
-    models a standing item is about are read."""
+    only when it cites, for that field, every source the older one cites, but those that said
+    nothing of the model this run having answered in full (`silent`: the sources that answered
+    in full, read again, and the (source, route, model) named by a statement this run, read,
+    set aside or unreadable): one made without a source's word (while it failed, before it was
+    held) replaces nothing it said; that item closes itself when the source is back
+    (`_restated_after_absence`). A secondary that dropped a model from a listing it gave in full
+    has no word left on it, and the other sources' proposal stands alone (fault round 36: the
+    item that cited it stayed open beside the new one). Only the open items of models a
+    standing item is about are read."""
+    answered, stating = silent
     mine = [i for i in standing if i.kind in AGAINST_CATALOG]
     others = [r for r in open_rows if r.kind in AGAINST_CATALOG_TEXT and r.id not in closing]
     crowded = {(i.route, i.model) for i in mine} & {(r.route, r.model) for r in others}
@@ -1839,9 +1857,10 @@ def _overlapping(
         for row in conn.execute(
             select(c.id, c.route, c.model, c.changes).where(c.id.in_(ids[start : start + 500]))
         ):
+            gone = {s for s in answered if (s, row.route, row.model) not in stating}
             for change in row.changes or []:
                 stored = stored_field(row.route, row.model, change)
-                cited = {s["source"] for s in change["sources"]}
+                cited = {s["source"] for s in change["sources"]} - gone
                 if any(
                     fingerprint != fingerprints[row.id] and cited <= newer
                     for fingerprint, newer in proposing.get(stored, [])
