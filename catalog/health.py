@@ -104,9 +104,9 @@ class History:
     the source's total): its newest evidence's date, its usual record count (`usual_records`
     of its last answers read whole, `Counts.kept`), the usual count of those of them judged
     fault-free alone (`steady`, `Counts.fault_free`), and the sha256 of the bodies its last
-    two answers gave and of those its last two answers that were evidence gave, newest first
+    three answers gave and of those its last two answers that were evidence gave, newest first
     (`copies`; an answer returned to an earlier body is read once the last answer gave it too,
-    `judge_answer`)."""
+    and held while the URL answers two bodies in turn, `judge_answer`)."""
 
     observed_at: datetime | None = None
     records: int | None = None
@@ -138,6 +138,7 @@ COLLAPSED = "collapsed listing"
 SWOLLEN = "swollen listing"
 COPIED = "another URL's body"
 RETURNED = "returned to an earlier body"
+SWINGING = "answering two bodies in turn"  # a return's detail, when the URL swings
 # Faults of an answer read whole, judged only for its size: its count still tells the usual one.
 SIZED = ("", COLLAPSED, SWOLLEN)
 
@@ -225,7 +226,7 @@ def copies(bodies: Mapping[str, str], history: Mapping[str, History]) -> dict[st
         h = history.get(url, History())
         if not h.bodies and not h.evidence_bodies:
             return True
-        lasting = bool(h.bodies) and all(body == bodies[url] for body in h.bodies)
+        lasting = bool(h.bodies) and all(body == bodies[url] for body in h.bodies[:2])
         return lasting or h.evidence_bodies[:1] == (bodies[url],)
 
     given = {
@@ -333,7 +334,12 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
     configured with (a whole listing), False for a further page its parser named; `now` is
     when the run fetched it. An answer returned to an earlier body (`Answer.returned_from`) is
     read once the URL's last answer gave that body too (`History.bodies`), or returned to it
-    written otherwise (`History.returned_as`, canonical alike): the return lasted."""
+    written otherwise (`History.returned_as`, canonical alike): the return lasted. It is held
+    when the body was last given more than RETURN_AFTER before (a stale copy), or, however
+    recently, when the URL's last three answers gave the other body, this one and the other
+    again (SWINGING: a replica that answers an old and a new body day by day is read on neither
+    until one lasts; a body given again after one other, a recovery from a day's fault, is
+    read)."""
     if answer.error:
         return Verdict(answer, answer.error)
     if answer.observed_at is not None and answer.observed_at > now + CLOCK_SKEW:
@@ -358,14 +364,15 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
     if (
         answer.returned_from is not None
         and answer.observed_at is not None
-        and answer.observed_at - answer.returned_from > RETURN_AFTER
         and history.bodies[:1] != (answer.content_hash,)
         and history.returned_as != answer.returned_as
     ):
-        detail = (
-            f"the body it gave on {_date(answer.returned_from)}, another since; read if it lasts"
-        )
-        return Verdict(answer, RETURNED, detail)
+        given = f"the body it gave on {_date(answer.returned_from)}"
+        other, mine, before = (*history.bodies, "", "", "")[:3]
+        if mine == answer.content_hash and other == before != mine:
+            return Verdict(answer, RETURNED, f"{given}, {SWINGING}; read if it lasts")
+        if answer.observed_at - answer.returned_from > RETURN_AFTER:
+            return Verdict(answer, RETURNED, f"{given}, another since; read if it lasts")
     if listing and answer.records == 0:
         return Verdict(answer, EMPTY, "no records")
     if off := history.off(answer.records, listing):

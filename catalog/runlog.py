@@ -44,6 +44,8 @@ from schemas.vocab import Kind
 ADVISORY_KEY = 0x7261746563617264  # "ratecard": the PostgreSQL advisory lock of refreshes
 SCANNED_RUNS = 200  # how far back a URL's answers read whole are looked for
 ANSWERED_BODIES = 2  # a URL's last answers whose bodies tell its own (catalog.health `copies`)
+# a URL's last answers whose bodies tell whether it swings between two (catalog.health SWINGING)
+SWING_ANSWERS = 3
 
 
 class RefreshRunning(RuntimeError):
@@ -316,9 +318,10 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
     run that applied it), its usual record count (catalog.health `usual_records` of its last
     answers read whole: fault-free, or judged only for their size, but for a fault the URL
     recovered from, catalog.health `Counts`) and that of its fault-free answers alone, and
-    the sha256 of the bodies its last ANSWERED_BODIES answers gave (any answer with a body,
-    a faulty one too: a body that lasts becomes the URL's own) and its last ANSWERED_BODIES
-    answers that were evidence gave (catalog.health `copies`)."""
+    the sha256 of the bodies its last SWING_ANSWERS answers gave (any answer with a body,
+    a faulty one too: a body that lasts becomes the URL's own; a URL answering two bodies in
+    turn swings) and its last ANSWERED_BODIES answers that were evidence gave (catalog.health
+    `copies`, `judge_answer`)."""
     newest = dict(
         conn.execute(
             select(responses.c.url, func.max(responses.c.observed_at))
@@ -341,9 +344,12 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
             body = answer.get("content_hash")
             if body and answer["url"] not in bodies:  # the URL's last answer with a body
                 returned_as[answer["url"]] = str(answer.get("returned_as") or "")
-            for kept, wanted in ((bodies, True), (evidence, not fault)):
+            for kept, wanted, most in (
+                (bodies, True, SWING_ANSWERS),
+                (evidence, not fault, ANSWERED_BODIES),
+            ):
                 hashed = kept.setdefault(answer["url"], [])
-                if body and wanted and len(hashed) < ANSWERED_BODIES:
+                if body and wanted and len(hashed) < most:
                     hashed.append(body)
     return {
         url: replace(

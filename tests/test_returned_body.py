@@ -102,6 +102,36 @@ def test_a_return_to_an_earlier_body_is_held_a_day_then_read(
     assert price_changes(db, before[1]) and not price_changes(db, state(db)[1])
 
 
+def test_a_url_answering_two_bodies_in_turn_is_held_until_one_lasts(
+    march_then_july: Path, tmp_path: Path
+) -> None:
+    """A replica answering the March map and the July map in turn (a cache's edges out of step):
+    the March map is held, then read once it lasts, and July's read back the next day (a
+    recovery); after that each swing was read, and about 100 items closed and reopened each day
+    (fault round 37, N1). A URL whose last three answers swung between two bodies is read on
+    neither until one lasts."""
+    march, july = recorded("epoch-1", LITELLM), recorded("epoch-2", LITELLM)
+    bodies = {"march": str((WORLDS / march["file"]).resolve()), "july": str(WORLDS / july["file"])}
+    db = copy_catalog(march_then_july, tmp_path / "catalog.db")
+    days = ["march", "march", "july", "march", "july", "march", "july"]
+    statuses: list[str] = []
+    states = []
+    for day, body in enumerate(days, start=19):
+        answer = {"file": bodies[body], "date": f"2026-07-{day}T00:00:00Z"}
+        run = replayed(db, fault_world(tmp_path, {LITELLM: answer}), ["litellm"])
+        status, reason = reported(db, run.result(raise_on_failure=False))["litellm"]
+        statuses.append(status)
+        states.append(state(db))
+    assert statuses == ["stale", "ok", "ok", "ok", "stale", "ok", "stale"]
+    assert reason == (
+        f"{LITELLM}: returned to an earlier body (the body it gave on 2026-07-21T00:00:00+00:00, "
+        "answering two bodies in turn; read if it lasts)"
+    )
+    # the fourth day's March map is the last read: nothing changed, closed or reopened since
+    assert states[3] == states[4] == states[5] == states[6]
+    assert states[2] != states[3]
+
+
 def price_changes(db: str, ids: list[tuple[object, ...]]) -> list[str]:
     """The titles of the price changes among the items `ids` of `db`."""
     r = review_items.c
@@ -126,6 +156,11 @@ def test_a_return_is_held_once_and_not_a_recovery_from_a_fault() -> None:
     # a body it last gave days before: back from a fault (a misprint read for a day), read
     recovered = replace(answer, returned_from=at - timedelta(days=2))
     assert health.judge_answer(recovered, History(bodies=("b", "a")), True, now).evidence
+    # but not when the URL's last three answers swung between it and another body
+    swinging = health.judge_answer(recovered, History(bodies=("b", "a", "b")), True, now)
+    assert (swinging.fault, swinging.evidence) == (health.RETURNED, False)
+    assert health.SWINGING in swinging.detail
+    assert health.judge_answer(recovered, History(bodies=("b", "a", "a")), True, now).evidence
     # its last answer (held) gave this body too: the return lasted, and is read
     assert health.judge_answer(answer, History(bodies=("a", "b")), True, now).evidence
     # or returned to it written otherwise (bytes "d", the same canonical body "c")
