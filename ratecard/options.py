@@ -272,9 +272,46 @@ PREFECT_DEFAULTS = {
 
 
 def prefect_defaults() -> None:
-    """Set PREFECT_DEFAULTS in this process's environment where the operator set nothing."""
+    """Set PREFECT_DEFAULTS in this process's environment where the operator set nothing, and
+    refuse (PrefectUnreachable, exit 2) before any flow starts when the Prefect API the
+    operator named (PREFECT_API_URL, in the environment or Prefect's profile) answers nothing
+    at all: Prefect's client would retry it for seconds and end in pages of tracebacks. Any
+    HTTP answer will do (a server that wants credentials answers); none is asked for when no
+    API is named (Prefect's temporary server is started for the command)."""
     for name, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(name, value)
+    from prefect.settings import PREFECT_API_URL
+
+    api = PREFECT_API_URL.value()
+    if not api:
+        return
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{api.rstrip('/')}/health", timeout=API_TIMEOUT):
+            return
+    except urllib.error.HTTPError:
+        return  # it answers
+    except (OSError, ValueError) as exc:
+        from typer._click.globals import get_current_context
+
+        reason = getattr(exc, "reason", exc)
+        refusal = PrefectUnreachable(
+            f"PREFECT_API_URL: no Prefect API answers at {api} ({reason}); nothing started"
+        )
+        refusal.ctx = get_current_context(silent=True)  # the command it names
+        raise refusal from None
+
+
+API_TIMEOUT = 10  # seconds a named Prefect API has to answer before a flow command refuses
+
+
+class PrefectUnreachable(Refused):
+    """The Prefect API the operator named does not answer: nothing started (exit 2)."""
+
+    exit_code = EXIT_RUN_FAILED
+    ctx: typer._click.core.Context | None = None  # the command, for the one line's prefix
 
 
 @contextmanager

@@ -995,3 +995,41 @@ def test_serve_on_a_port_in_use_is_one_line_naming_the_port(workspace: Path) -> 
         "Address already in use"
     ]
     assert _tree(workspace) == before
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["refresh", "--replay", str(WORLDS / "epoch-2.json")],
+        ["sla-watch"],
+        ["process-submissions"],
+    ],
+    ids=["refresh", "sla-watch", "process-submissions"],
+)
+def test_a_prefect_api_that_answers_nothing_is_one_line_and_starts_nothing(
+    workspace: Path, command: list[str]
+) -> None:
+    """PREFECT_API_URL naming a port nothing listens on: the flow commands printed three of
+    Prefect's tracebacks (some 450 lines) and exited 1, which says some source failed (fault
+    round 38, F4). Now one line naming the setting and the URL, exit 2, and no catalog made."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        api = f"http://127.0.0.1:{closed.getsockname()[1]}/api"
+    # a refresh would make a new catalog; the others need one, and are given the workspace's
+    new = workspace / "unreached" / "catalog.db"
+    db = new if command[0] == "refresh" else workspace / "catalog.db"
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("ratecard")), *command, "--db", f"sqlite:///{db}"],
+        cwd=ROOT,
+        env={**os.environ, "PREFECT_API_URL": api},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        f"ratecard {command[0]}: PREFECT_API_URL: no Prefect API answers at {api} "
+        "([Errno 111] Connection refused); nothing started"
+    ]
+    assert not new.parent.exists()
