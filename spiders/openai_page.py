@@ -337,14 +337,18 @@ class _Row:
         self, spec: Column, per: str, per_column: str, column: str, cell: str
     ) -> tuple[Unit, Decimal]:
         """The cell's own "per ..." where it has one, else its column's ("Input (per 1M
-        tokens)"), else its section's ("Prices per 1M tokens."). A column's unit is a statement
-        about each of its cells: a cell or a section in another unit contradicts it, and which
-        the page means is a guess (unit-ambiguous); so does a cell counting the section's
+        tokens)", or a column whose name says it: "Price per second", an image size), else its
+        section's ("Prices per 1M tokens."). A column's unit is a statement about each of its
+        cells: a cell or a section in another unit contradicts it, and which the page means is
+        a guess (unit-ambiguous: "$0.10 / 1M" under "Price per second", a fault round's page
+        template stamping one unit on every cell); so does a cell counting the section's
         measure in another count ("$1.75 / 1K tokens" under "Prices per 1M tokens."). A cell
-        in another measure ("$0.006 / minute") says what it prices."""
+        in another measure ("$0.006 / minute") in a column of none says what it prices."""
         in_column = unit_of(per_column) if per_column else None
         if per_column and in_column is None:
             raise self.fail("unknown unit", f"{column}: {cell!r}")
+        if in_column is None and spec.unit:  # a column known by a name that says its unit
+            in_column = (spec.unit, Decimal(1))
         if per:
             stated = unit_of(per)
             if stated is None:
@@ -358,8 +362,6 @@ class _Row:
             if self.section_unit is not None and self.section_unit != in_column:
                 raise self.fail(AMBIGUOUS_RULE, f"{column}: the section states another unit")
             return in_column
-        if spec.unit:
-            return spec.unit, Decimal(1)
         if self.section_unit is None:
             raise self.fail("no unit stated", f"{column}: {cell!r}")
         return self.section_unit

@@ -582,3 +582,40 @@ def test_a_heading_stating_another_unit_than_the_prose_is_unit_ambiguous(source:
     # the heading alone, in the prose's own unit, reads as recorded
     body = recorded.replace(heading, titled, 1)
     assert _base_input(module, body, url, model) == healthy
+
+
+def stamped(body: bytes, stamp: str) -> bytes:
+    """`body` with every "$x" cell of every table ending in `stamp` (a page template writing
+    one unit on every cell, whatever its column or section says)."""
+    lines = []
+    for line in body.decode().split("\n"):
+        if line.startswith("|"):
+            cells = line.split("|")
+            line = "|".join(
+                f"{cell.rstrip()} {stamp} " if cell.strip().startswith("$") else cell
+                for cell in cells
+            )
+        lines.append(line)
+    return "\n".join(lines).encode()
+
+
+def test_an_openai_cell_in_another_unit_than_its_column_name_says_is_unit_ambiguous() -> None:
+    """Every cell stamped "/ 1M": the video prices under "Price per second" (and "Prices per
+    second.") were read as 0.1 per 1M tokens, and the image prices under a size column (and
+    "Prices per image.") likewise; the secondaries' unit-ambiguous zeros for them then
+    became proposals (fault round 38, F1). The token prices, per 1M tokens, read as before."""
+    body = stamped(OPENAI, "/ 1M")
+    assert b"| sora-2 | Portrait: 720x1280 Landscape: 1280x720 | $0.10 / 1M |" in body
+    drafts, problems = run(openai_page, body, OPENAI_URL)
+    # no video price, and no price of an image size (gpt-image's token prices are per 1M)
+    assert not [
+        d
+        for d in drafts
+        if d.source_model.startswith(("sora", "dall-e")) or "size=" in d.dimensions.key
+    ]
+    ambiguous = {p.record.split(": ")[-1] for p in problems if p.rule == "unit-ambiguous"}
+    assert {"sora-2", "sora-2-pro", "DALL·E 3"} <= ambiguous
+    tokens = {
+        k: v for k, v in drafts_of(openai_page, OPENAI, OPENAI_URL).items() if "gpt-5" in k[0]
+    }
+    assert tokens.items() <= drafts_of(openai_page, body, OPENAI_URL).items()
