@@ -40,16 +40,23 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def check_writable(argument: str, path: Path) -> None:
+def check_writable(argument: str, path: Path) -> Path:
     """Refuse an output file that cannot be written, before any work: a directory, a missing
-    folder, or a folder this process may not write in. Creates nothing."""
+    folder, a folder this process may not write in, or a node that is no file (a device, a
+    pipe, a socket: the export replaces its file, and replaced /dev/full or a pipe's node with
+    one, exiting 0, in a fault round). Returns the file to write: `path`, or the file a
+    symbolic link `path` names (written there, the link kept). Creates nothing."""
+    link, path = path, path.resolve() if path.is_symlink() else path
     folder = path.parent
     if path.is_dir():
-        raise bad_input(argument, f"{path} is a directory; give a file")
+        raise bad_input(argument, f"{link} is a directory; give a file")
+    if path.exists() and not path.is_file():
+        raise bad_input(argument, f"{link} is not a file (a device, a pipe); give a file")
     if not folder.is_dir():
-        raise bad_input(argument, f"{path}: no folder {folder} (nothing was created)")
+        raise bad_input(argument, f"{link}: no folder {folder} (nothing was created)")
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise bad_input(argument, f"{path}: not writable")
+        raise bad_input(argument, f"{link}: not writable")
+    return path
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
@@ -264,10 +271,12 @@ def export(
         provenance = output.with_name(f"{output.stem}.provenance.json")
     if provenance is not None and output is not None and provenance.resolve() == output.resolve():
         raise bad_input("--provenance", f"{provenance} is the export's own file (-o)")
-    for argument, path in (("--output", output), ("--provenance", provenance)):
-        if path is not None:
-            check_writable(argument, path)
-            refuse_database(argument, path, db)
+    if output is not None:
+        output = check_writable("--output", output)
+        refuse_database("--output", output, db)
+    if provenance is not None:
+        provenance = check_writable("--provenance", provenance)
+        refuse_database("--provenance", provenance, db)
     counted = [0]
     with catalog(db) as engine, engine.connect() as conn:
         progress = _on_terminal()

@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -232,3 +234,36 @@ def test_an_export_never_writes_over_a_database(
     assert result.stderr.count("\n") == 1 and option in result.stderr, result.stderr
     assert (path.read_bytes() if path.exists() else None) == before
     assert not (tmp_path / "map.json").exists()
+
+
+def test_an_export_to_a_link_writes_the_file_it_names(db: str, tmp_path: Path) -> None:
+    """`-o latest.csv`, a link to the day's file: the export is written to that file and the link
+    stays (it was replaced by a file of its own, the day's file left as it was; fault round 38)."""
+    day = tmp_path / "exports" / "2026-12-04.csv"
+    day.parent.mkdir()
+    day.write_text("old\n")
+    latest = tmp_path / "latest.csv"
+    latest.symlink_to(day)
+    export(db, "csv", "-o", str(latest))
+    assert latest.is_symlink() and latest.resolve() == day
+    assert day.read_text().startswith("route,")
+    assert len(day.read_text().splitlines()) > 10_000
+
+
+def test_an_export_to_a_pipe_or_a_device_is_refused(db: str, tmp_path: Path) -> None:
+    """A node that is no file (a named pipe here; /dev/full or /dev/null as root) was replaced
+    with a regular file holding the export, its readers given nothing, and the command said
+    "exported N values" (fault round 38, F2). Refused in one line, exit 2, the node kept."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    link = tmp_path / "stdout"
+    link.symlink_to(pipe)
+    for target in (pipe, link):
+        args = ["export", "json", "--db", db, "-o", str(target)]
+        result = CliRunner().invoke(app, args, prog_name="ratecard")
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (
+            f"ratecard export: Invalid value for '--output': {target} is not a file "
+            "(a device, a pipe); give a file\n"
+        )
+        assert stat.S_ISFIFO(pipe.stat().st_mode) and link.is_symlink()
