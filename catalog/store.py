@@ -1137,6 +1137,13 @@ def apply(
             record_pages(conn, run_id, {s: p for s, p in pages.items() if s not in skipped})
             store_bodies(conn, run_id, (p for listed in pages.values() for p in listed))
         note_catalog_mark(conn, run_id, naming or {})
+        _note_problem_named(
+            conn,
+            run_id,
+            {r["source"] for r in source_reports if r["status"] == SourceStatus.OK.value}
+            - {u.source for u in unchanged},
+            comparison.named,
+        )
         _insert_many(
             conn,
             source_runs,
@@ -2562,6 +2569,49 @@ def note_catalog_mark(conn: Connection, run_id: int, naming: Mapping[str, str]) 
             }
         )
     )
+
+
+PROBLEM_NAMED = "problem_named"  # the run summary's key of `_note_problem_named`
+PROBLEM_NAMED_RUNS = 200  # how far back `last_problem_named` looks
+
+
+def _note_problem_named(
+    conn: Connection, run_id: int, read: set[str], named: set[tuple[str, str, str]]
+) -> None:
+    """Record in the run's summary, for each source `read` in full this run, the (route, model)
+    its records read with a problem named (`named`: (source, route, model)), none included:
+    what `last_problem_named` gives while the source is held."""
+    if not read:
+        return
+    summary = conn.execute(select(runs.c.summary).where(runs.c.id == run_id)).scalar() or {}
+    noted = {
+        source: sorted([route, model] for s, route, model in named if s == source)
+        for source in sorted(read)
+    }
+    conn.execute(
+        update(runs).where(runs.c.id == run_id).values(summary={**summary, PROBLEM_NAMED: noted})
+    )
+
+
+def last_problem_named(conn: Connection, sources: Collection[str]) -> set[tuple[str, str, str]]:
+    """(source, route, model) that each of `sources`' records named in the last run that read
+    it in full (`_note_problem_named`; of the last PROBLEM_NAMED_RUNS runs): the models whose fields
+    such a problem hid stand as last stated while the source is held (confirmed unchanged,
+    failed), as they do the day it is read. Reads runs' summaries."""
+    wanted, found = set(sources), set[tuple[str, str, str]]()
+    if not wanted:
+        return found
+    summaries = conn.execute(
+        select(runs.c.summary).order_by(runs.c.id.desc()).limit(PROBLEM_NAMED_RUNS)
+    ).scalars()
+    for summary in summaries:
+        noted = summary.get(PROBLEM_NAMED, {}) if isinstance(summary, dict) else {}
+        for source in wanted & noted.keys():
+            found.update((source, route, model) for route, model in noted[source])
+        wanted -= noted.keys()
+        if not wanted:
+            break
+    return found
 
 
 def refingerprint_anomalies(conn: Connection) -> None:
