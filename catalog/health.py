@@ -52,7 +52,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from schemas.records import Observation, Problem, ReviewItem, SourceRun, SourceStatus
@@ -326,7 +326,14 @@ class Health:
 
 
 def _date(at: datetime | None) -> str:
-    return at.isoformat() if at is not None else "undated"
+    """A response's date as a reason writes it: the day alone at midnight UTC (a world's dates,
+    a day's Date header), else to the second in UTC ("2026-08-18 10:00:05 UTC")."""
+    if at is None:
+        return "undated"
+    at = at.astimezone(UTC) if at.tzinfo is not None else at
+    if at.time() == time():
+        return at.date().isoformat()
+    return f"{at:%Y-%m-%d %H:%M:%S} UTC"
 
 
 def judge_answer(answer: Answer, history: History, listing: bool, now: datetime) -> Verdict:

@@ -7,7 +7,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -201,7 +201,12 @@ def test_an_answer_dated_in_the_future_is_no_evidence() -> None:
     ahead = datetime(2027, 1, 1, tzinfo=UTC)
     found = judged(answer(MODELS, 414, ahead), answer(ALL, 549))
     assert found.status is SourceStatus.PARTIAL and found.evidence_urls == {ALL}
-    assert f"{MODELS}: dated in the future (response dated 2027-01-01" in found.reason
+    # dates as a person reads them: the day alone at midnight UTC, else to the second in UTC
+    # (ISO timestamps, "2027-01-01T00:00:00+00:00", before: fault round 36, F6)
+    ahead_at_noon = datetime(2027, 1, 1, 12, 30, 5, 250, tzinfo=timezone(timedelta(hours=2)))
+    noon = judged(answer(MODELS, 414, ahead_at_noon), answer(ALL, 549))
+    assert f"{MODELS}: dated in the future (response dated 2027-01-01, fetched " in found.reason
+    assert "(response dated 2027-01-01 10:30:05 UTC, fetched " in noon.reason
     within_a_day = judged(answer(MODELS, 414, datetime(2026, 12, 1, 20, tzinfo=UTC)), last=None)
     assert within_a_day.evidence_urls == {MODELS}
 

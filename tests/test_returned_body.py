@@ -89,7 +89,7 @@ def test_a_return_to_an_earlier_body_is_held_a_day_then_read(
     status, reason = reported(db, held.result(raise_on_failure=False))["litellm"]
     assert status == "stale"
     assert reason == (
-        f"{LITELLM}: returned to an earlier body (the body it gave on 2026-03-03T00:00:00+00:00, "
+        f"{LITELLM}: returned to an earlier body (the body it gave on 2026-03-03, "
         "another since; read if it lasts)"
     )
     assert state(db) == before  # nothing changed, nothing proposed by its absence
@@ -124,7 +124,7 @@ def test_a_url_answering_two_bodies_in_turn_is_held_until_one_lasts(
         states.append(state(db))
     assert statuses == ["stale", "ok", "ok", "ok", "stale", "ok", "stale"]
     assert reason == (
-        f"{LITELLM}: returned to an earlier body (the body it gave on 2026-07-21T00:00:00+00:00, "
+        f"{LITELLM}: returned to an earlier body (the body it gave on 2026-07-21, "
         "answering two bodies in turn; read if it lasts)"
     )
     # the fourth day's March map is the last read: nothing changed, closed or reopened since
