@@ -1107,12 +1107,7 @@ def apply(
                 comparison.unsure,
                 {u.source for u in unchanged},
                 comparison.named,
-                {(o.source, o.route, o.model) for o in valid}
-                | {
-                    (p.source, p.observation.route, p.observation.model)
-                    for p in problems
-                    if p.observation is not None
-                },
+                [p.observation for p in problems if p.observation is not None],
             )
             if comparison.items or valid
             else ([], 0, 0, 0)  # nothing read this run: no item to open, touch or close
@@ -1136,13 +1131,12 @@ def apply(
             skipped = {u.source for u in unchanged}
             record_pages(conn, run_id, {s: p for s, p in pages.items() if s not in skipped})
             store_bodies(conn, run_id, (p for listed in pages.values() for p in listed))
-        note_catalog_mark(conn, run_id, naming or {})
-        _note_problem_named(
+        read_whole = {r["source"] for r in source_reports if r["status"] == SourceStatus.OK.value}
+        note_catalog_mark(
             conn,
             run_id,
-            {r["source"] for r in source_reports if r["status"] == SourceStatus.OK.value}
-            - {u.source for u in unchanged},
-            comparison.named,
+            naming or {},
+            _problem_named(read_whole - {u.source for u in unchanged}, comparison.named),
         )
         _insert_many(
             conn,
@@ -1440,7 +1434,7 @@ def _apply_items(
     unsure_named: set[tuple[str, str, str]],
     unchanged: set[str],
     named: set[tuple[str, str, str]],
-    stating: set[tuple[str, str, str | None]],
+    set_aside: Sequence[Observation],
 ) -> tuple[list[ReviewItem], int, int, int]:
     """Open new items; an identical open item is only touched; an older proposal is superseded;
     items a source's absence opened close once it states their fields again, and so do those
@@ -1455,9 +1449,10 @@ def _apply_items(
     (`_chosen_alike`). A field has one open proposal against the catalog: an item of a kind
     that proposes against it (price change, disagreement, new value or model) supersedes the
     open items of those kinds that propose on any of its fields, whatever their kind or the
-    other fields grouped with them (`_overlapping`; `stating`: the (source, route, model) this
-    run read a value of, kept or set aside, so that a source read in full that states nothing
-    of a model now holds none of its items open). Items citing only held statements are
+    other fields grouped with them (`_overlapping`; `set_aside`: the values validation set
+    aside this run, which state their model as the `valid` ones do: a source read in full that
+    states nothing of a model now holds none of its items open). Items citing only held
+    statements are
     taken where `_backing_withdrawn` says.
     A proposal closed without a reviewer and made again is reopened (`_reopen`), not opened.
     Returns (the items opened, how many were not opened as stale (premise gone, decided
@@ -1529,7 +1524,7 @@ def _apply_items(
     )
     restated += _no_longer_raised(conn, standing_by_held, complete, read, unchanged, unsure, run_id)
     closing = {*superseded, *seen, *(item_id for item_id, _ in restated)}
-    silent = (complete - unchanged, stating | unsure_named)
+    silent = (complete - unchanged, chain(valid, set_aside), unsure_named)
     superseded.extend(_overlapping(conn, open_rows, standing, closing, silent))
     reopened = _reopen(conn, fresh, now, triage)
     opened: list[ReviewItem] = []
@@ -1825,7 +1820,7 @@ def _overlapping(
     open_rows: Sequence[Any],
     standing: Sequence[ReviewItem],
     closing: set[int],
-    silent: tuple[set[str], set[tuple[str, str, str | None]]],
+    silent: tuple[set[str], Iterable[Observation], set[tuple[str, str, str]]],
 ) -> list[int]:
     """The open items of the kinds that propose against the catalog that propose on a field a
     `standing` item (one this run proposes: opened or found open) proposes on, but are not that
@@ -1834,19 +1829,23 @@ def _overlapping(
     official source now states as a price change). A proposal supersedes an older one on a field
     only when it cites, for that field, every source the older one cites, but those that said
     nothing of the model this run having answered in full (`silent`: the sources that answered
-    in full, read again, and the (source, route, model) named by a statement this run, read,
-    set aside or unreadable): one made without a source's word (while it failed, before it was
-    held) replaces nothing it said; that item closes itself when the source is back
+    in full, read again; the statements read this run, kept or set aside, looked through only
+    for models where a standing item meets an older one; the (source, route, model) named in
+    records nothing could be read from): one made without a source's word (while it failed,
+    before it was held) replaces nothing it said; that item closes itself when the source is back
     (`_restated_after_absence`). A secondary that dropped a model from a listing it gave in full
     has no word left on it, and the other sources' proposal stands alone (fault round 36: the
     item that cited it stayed open beside the new one). Only the open items of models a
     standing item is about are read."""
-    answered, stating = silent
     mine = [i for i in standing if i.kind in AGAINST_CATALOG]
     others = [r for r in open_rows if r.kind in AGAINST_CATALOG_TEXT and r.id not in closing]
     crowded = {(i.route, i.model) for i in mine} & {(r.route, r.model) for r in others}
     if not crowded:
         return []
+    answered, read, unreadable = silent
+    stating = unreadable | {
+        (o.source, o.route, str(o.model)) for o in read if (o.route, o.model) in crowded
+    }
     # field -> (fingerprint, sources cited for the field) of each standing item proposing on it
     proposing: dict[tuple[str, ...], list[tuple[str, set[str]]]] = {}
     for i in mine:
@@ -2551,11 +2550,17 @@ def store_bodies(conn: Connection, run_id: int, pages: Iterable[FetchedPage]) ->
     )
 
 
-def note_catalog_mark(conn: Connection, run_id: int, naming: Mapping[str, str]) -> None:
+def note_catalog_mark(
+    conn: Connection,
+    run_id: int,
+    naming: Mapping[str, str],
+    problem_named: Mapping[str, list[list[str]]] | None = None,
+) -> None:
     """Record in the run's summary the catalog mark its apply left, the fingerprint of the
     code that read its sources and how identity named each source's statements (`naming`, by
     source: catalog/unchanged.py reads them to know whether the catalog, the reading of the same
-    bytes, or the names they map to changed since)."""
+    bytes, or the names they map to changed since), and `problem_named` (`_problem_named`)
+    where given."""
     summary = conn.execute(select(runs.c.summary).where(runs.c.id == run_id)).scalar() or {}
     conn.execute(
         update(runs)
@@ -2566,36 +2571,29 @@ def note_catalog_mark(conn: Connection, run_id: int, naming: Mapping[str, str]) 
                 "catalog_mark": list(catalog_mark(conn)),
                 "reading_code": reading_code.fingerprint(),
                 "naming": dict(naming),
+                **({PROBLEM_NAMED: dict(problem_named)} if problem_named else {}),
             }
         )
     )
 
 
-PROBLEM_NAMED = "problem_named"  # the run summary's key of `_note_problem_named`
+PROBLEM_NAMED = "problem_named"  # the run summary's key of `_problem_named`
 PROBLEM_NAMED_RUNS = 200  # how far back `last_problem_named` looks
 
 
-def _note_problem_named(
-    conn: Connection, run_id: int, read: set[str], named: set[tuple[str, str, str]]
-) -> None:
-    """Record in the run's summary, for each source `read` in full this run, the (route, model)
-    its records read with a problem named (`named`: (source, route, model)), none included:
-    what `last_problem_named` gives while the source is held."""
-    if not read:
-        return
-    summary = conn.execute(select(runs.c.summary).where(runs.c.id == run_id)).scalar() or {}
-    noted = {
+def _problem_named(read: set[str], named: set[tuple[str, str, str]]) -> dict[str, list[list[str]]]:
+    """For each source `read` in full this run, the (route, model) its records read with a
+    problem named (`named`: (source, route, model)), none included: what the run's summary
+    keeps (`note_catalog_mark`) for `last_problem_named` while the source is held."""
+    return {
         source: sorted([route, model] for s, route, model in named if s == source)
         for source in sorted(read)
     }
-    conn.execute(
-        update(runs).where(runs.c.id == run_id).values(summary={**summary, PROBLEM_NAMED: noted})
-    )
 
 
 def last_problem_named(conn: Connection, sources: Collection[str]) -> set[tuple[str, str, str]]:
     """(source, route, model) that each of `sources`' records named in the last run that read
-    it in full (`_note_problem_named`; of the last PROBLEM_NAMED_RUNS runs): the models whose fields
+    it in full (`_problem_named`; of the last PROBLEM_NAMED_RUNS runs): the models whose fields
     such a problem hid stand as last stated while the source is held (confirmed unchanged,
     failed), as they do the day it is read. Reads runs' summaries."""
     wanted, found = set(sources), set[tuple[str, str, str]]()

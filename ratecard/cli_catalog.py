@@ -46,7 +46,7 @@ from ratecard.options import (
     parse_at,
     parse_duration,
     parse_target,
-    prefect_defaults,
+    prefect_ready,
     temporary_server,
     without_collector,
 )
@@ -160,7 +160,7 @@ def refresh(
         if replay is not None:
             check_world(replay)
         check_sources("--source", source)
-        prefect_defaults()
+        prefect_ready()
         # The catalog's refresh lock is taken here, before Prefect starts, and handed to the
         # flow run in this process: a second refresh is refused at once, even while this one
         # starts up.

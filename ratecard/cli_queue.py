@@ -46,7 +46,7 @@ from ratecard.options import (
     confirmed,
     operator,
     parse_duration,
-    prefect_defaults,
+    prefect_ready,
 )
 from ratecard.output import plural, print_json, print_table, say
 
@@ -570,7 +570,7 @@ def process_submissions(
 ) -> None:
     """Fetch pending submissions safely and open their review items (the Prefect flow)."""
     check_catalog(db)
-    prefect_defaults()
+    prefect_ready()
     from flows.submissions import process_submissions as flow
 
     results = flow(database=db, limit=limit)

@@ -40,7 +40,7 @@ from ratecard.options import (
     confirmed,
     operator,
     parse_duration,
-    prefect_defaults,
+    prefect_ready,
     spelling_hint,
 )
 from ratecard.output import note_cut, plural, print_json
@@ -354,7 +354,7 @@ def sla_watch(
     except EscalationError as exc:
         raise bad_input("--webhook" if webhook else WEBHOOK_ENV, str(exc)) from None
     check_catalog(db)
-    prefect_defaults()
+    prefect_ready()
     from flows.sla import sla_watch as flow
 
     undelivered: Undelivered | None = None

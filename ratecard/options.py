@@ -271,7 +271,7 @@ PREFECT_DEFAULTS = {
 }
 
 
-def prefect_defaults() -> None:
+def prefect_ready() -> None:
     """Set PREFECT_DEFAULTS in this process's environment where the operator set nothing, and
     refuse (PrefectUnreachable, exit 2) before any flow starts when the Prefect API the
     operator named (PREFECT_API_URL, in the environment or Prefect's profile) answers nothing
