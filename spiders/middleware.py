@@ -78,9 +78,9 @@ class SourceDomainMiddleware:
     redirect to another registrable domain is never followed, so what is served there is never
     taken for the source's word. So is a request over plain http where the source is asked
     over https (a redirect from https to http, a further page an https source names at an
-    http URL): over http anyone between could write the answer. The refusal names the URL
-    first requested and where it led. A redirect back to a URL its chain already went through
-    is a loop, refused at once naming the chain (RedirectLoop)."""
+    http URL): over http anyone between could write the answer. The refusal is the failure of
+    the URL first requested and names where it led. A redirect back to a URL its chain already
+    went through is a loop, refused at once naming the chain (RedirectLoop)."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -107,13 +107,14 @@ class SourceDomainMiddleware:
                 raise RedirectLoop(live, hops)
         if source is not None and _scheme(live) == "http":
             if _scheme(first) == "https":
-                raise OffDomain(live, f"redirected from https to http: {first} led to {live}")
+                raise OffDomain(live, f"redirected from https to http, to {live}")
             if all(_scheme(url) == "https" for url in source.urls):
                 raise OffDomain(live, f"a further page over http: {live} (the source is https)")
         if source is None or source.lives_at(live):
             return
         # a further page a listing names (no redirect: it is its own first URL) is no redirect
-        how = f"redirected off the source's domains: {first} led to {live}"
+        # the URL asked is the failure's own (reported beside it): only where it led is named
+        how = f"redirected off the source's domains, to {live}"
         if not request.meta.get("redirect_urls") and first == live:
             how = f"a further page off the source's domains: {live}"
         raise OffDomain(

@@ -161,7 +161,8 @@ class SourceSpider(Spider):
         try:
             page = self.source.parser.parse(body, landing)
         except Unparsable as exc:
-            yield self._failure(requested, landing, response.status, f"unparsable body: {exc}")
+            reason = f"unparsable body: {_unnamed(str(exc), landing)}"
+            yield self._failure(requested, landing, response.status, reason)
             return
         except Exception as exc:  # a parser bug must fail this source loudly, not the crawl
             reason = f"parser error: {type(exc).__name__}: {exc}"
@@ -248,6 +249,13 @@ class SourceSpider(Spider):
     @staticmethod
     def _failure(url: str, landing: str, status: int, reason: str) -> dict[str, Any]:
         return {"url": url, "landing_url": landing, "status": status, "error": reason}
+
+
+def _unnamed(message: str, url: str) -> str:
+    """A parser's message without the URL it names ("URL: ..." or "... (URL): ..."): a failure
+    is reported beside its URL already, and a parser that names it wrote it twice in one line
+    (Azure's ~170-character URL among them)."""
+    return message.replace(f"{url}: ", "", 1).replace(f" ({url})", "", 1)
 
 
 def landed(requested: str, landing: str) -> str:

@@ -15,6 +15,7 @@ items open.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -438,6 +439,8 @@ def test_a_fault_at_one_source_is_a_non_event(
     assert faulty["status"] in fault.status, faulty
     for named in fault.reason(source):
         assert named in faulty["reason"], (named, faulty["reason"])
+    for url in urls(source):  # a failure is reported beside its URL, which it does not repeat
+        assert len(re.findall(re.escape(url) + r"(?![?&\w])", faulty["reason"])) <= 1, url
     if faulty["status"] not in ("ok", "partial"):
         assert faulty["reason"] and source in state.message
     # every other source does what it did in a healthy run

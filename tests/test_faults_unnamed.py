@@ -237,7 +237,7 @@ def test_a_redirect_from_https_to_http_is_no_evidence(tmp_path: Path) -> None:
     assert not result.pages
     [failure] = result.failures
     assert failure.url == VERCEL and failure.landing_url == plain
-    assert failure.reason == f"redirected from https to http: {VERCEL} led to {plain}"
+    assert failure.reason == f"redirected from https to http, to {plain}"
 
 
 def test_a_further_page_named_at_an_http_url_is_not_fetched(tmp_path: Path) -> None:
