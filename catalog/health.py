@@ -96,6 +96,9 @@ class Answer:
     # written otherwise), where its latest such response gave another (runlog `returned_bodies`)
     returned_from: datetime | None = None
     returned_as: str = ""  # then the sha256 of that body's `canonical` form
+    # records equal to an earlier record of the same body (counted where the count is swollen:
+    # a page serving each row twice says so in its reason)
+    repeats: int = 0
 
 
 @dataclass(frozen=True)
@@ -383,8 +386,17 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
     if listing and answer.records == 0:
         return Verdict(answer, EMPTY, "no records")
     if off := history.off(answer.records, listing):
-        return Verdict(answer, off, f"{answer.records} records against its usual {history.records}")
+        detail = f"{answer.records} records against its usual {history.records}"
+        if off == SWOLLEN and answer.repeats:
+            detail += f"; {answer.repeats} of them repeat another of its records"
+        return Verdict(answer, off, detail)
     return Verdict(answer)
+
+
+def repeats(records: Sequence[Mapping[str, object]]) -> int:
+    """How many of a body's parsed records (its parser's raw dicts) equal an earlier one of
+    them, compared as sorted JSON (anything not JSON by str)."""
+    return len(records) - len({json.dumps(r, sort_keys=True, default=str) for r in records})
 
 
 def _summarize(faults: Sequence[Verdict], total: int) -> str:

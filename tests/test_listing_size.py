@@ -58,6 +58,24 @@ def test_a_padded_listing_changes_nothing_and_the_next_true_one_is_read(
     assert items(db) == before
 
 
+def test_a_listing_that_repeats_its_records_says_so(prefect_api: None, tmp_path: Path) -> None:
+    """A fault round served a page with every row twice: its reason said "swollen listing (390
+    records against its usual 176)" and not why. Vercel's recorded listing with each model
+    three times, as recorded: the reason counts the records that repeat another."""
+    db = epoch2_under_review(tmp_path, SOURCES)
+    before = items(db)
+    document = json.loads(recorded_text(VERCEL))
+    models = document["data"]
+    body = json.dumps({**document, "data": models * 3})
+    run_id = replayed_run(db, fault_world(tmp_path, {VERCEL: {"body": body}}), SOURCES)
+    assert reported(db, run_id)["vercel"] == (
+        "broken",
+        f"{VERCEL}: swollen listing ({3 * len(models)} records against its usual {len(models)};"
+        f" {2 * len(models)} of them repeat another of its records)",
+    )
+    assert items(db) == before
+
+
 def test_a_listing_back_at_its_count_after_two_cut_days_is_read(
     prefect_api: None, tmp_path: Path
 ) -> None:
