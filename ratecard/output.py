@@ -88,7 +88,7 @@ def table(
         others = len(names) - len(whole) - 1
         if sum(longest[j] for j in whole) + longest[i] + others * NARROWEST <= room:
             whole.add(i)
-    out = Table(title=title)
+    out = Table(title=title or None)
     for i, column in enumerate(names):
         out.add_column(column, overflow="fold", no_wrap=i in whole)
     for row in cells:
@@ -98,9 +98,15 @@ def table(
 
 def print_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
     """Print `rows` under `columns` as a rich table titled `title` on standard output, sized to
-    the terminal (unlimited when piped), numbers kept whole where there is room (`table`)."""
+    the terminal (unlimited when piped), numbers kept whole where there is room (`table`).
+    Piped, the title is a line of its own above the table, as long as its text (centred over
+    the table, it was padded to the table's width)."""
     out = console()
-    out.print(table(title, columns, rows, out.width))
+    if out.is_terminal:
+        out.print(table(title, columns, rows, out.width))
+        return
+    say(title)
+    out.print(table("", columns, rows, out.width))
 
 
 def print_json(data: Any) -> None:

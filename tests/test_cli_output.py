@@ -89,6 +89,9 @@ def test_piped_runs_shows_whole_headers_and_reasons(refreshed_catalog: Path) -> 
     assert "…" not in piped.stdout
     header = next(line for line in piped.stdout.splitlines() if "source" in line)
     assert all(column in header for column in RUN_COLUMNS), header
+    # its title a line as long as its text (a fault round: centred, padded to the table's width)
+    title = piped.stdout.splitlines()[0]
+    assert title.startswith("run ") and title == title.strip(), title
 
 
 def test_a_narrow_terminal_folds_values_instead_of_cutting_them() -> None:
