@@ -288,7 +288,7 @@ def _split_variant(model_id: str) -> tuple[str, dict[str, str]]:
         return base, {}
     if not base or not variant or ":" in variant:
         raise Uninterpretable(model_id, "malformed variant", f"id={model_id!r}")
-    if variant == "batch":
+    if variant.strip().casefold() == "batch":  # matched as the name is, whatever its case
         return base, {Dim.SERVICE_TIER: "batch"}
     return base, {Dim.VARIANT: variant}
 

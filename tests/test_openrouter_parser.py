@@ -192,6 +192,16 @@ def test_batch_variant_is_the_batch_service_tier() -> None:
     assert value(drafts(AUGUST, "openai/gpt-5.4"), Component.INPUT) == Decimal("2.5")
 
 
+def test_an_upper_case_batch_suffix_is_the_batch_service_tier() -> None:
+    """A fault round: the id upper-cased ("GEMINI-3.1-PRO-PREVIEW:BATCH") had its name folded to
+    the known model's but its suffix read as a variant "batch", a product no source states."""
+    shouted = record(AUGUST, "openai/gpt-5.4:batch")
+    shouted["id"] = "openai/GPT-5.4:BATCH"
+    found = openrouter.normalize(shouted)
+    assert value(found, Component.INPUT, service_tier="batch") == Decimal("1.25")
+    assert not any("variant" in d.dimensions for d in found)
+
+
 def test_router_sentinel_gives_no_price_but_keeps_the_model() -> None:
     raw = record(AUGUST, "openrouter/auto")
     assert raw["pricing"] == {"prompt": "-1", "completion": "-1"}
