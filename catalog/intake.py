@@ -310,15 +310,16 @@ def slipped(
     in_force: Mapping[PriceKey, Decimal],
     stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
 ) -> list[Problem]:
-    """A source's prices of fields the catalog does not price (`in_force`) that moved by a
-    power of ten from its own last applied statement of the field (`before`) while another
+    """A source's prices that moved by a power of ten from its own last applied statement of
+    the field (`before`), and not from the field's value in force (`in_force`), while another
     source still states that statement's value (`stated()`, asked only then: the sources read
     this run, and those confirmed unchanged as they last stated it): one provider block of a
     listing rescaled (a fault round: models.dev's DeepSeek prices x1000, proposed as
     disagreements beside the other sources' new-model items, which were narrowed without the
-    prices). Set aside (SLIPPED_RULE: an anomaly to review); the fields stand as
-    last stated. A catalog field's move is the catalog's anomaly (catalog/compare.py), and a
-    whole listing rescaled fails its source (`rescaled_response`). A source that states a
+    prices; LiteLLM's 70 beside the others' 0.07 joined an open 0.05 -> 0.07 change as one more
+    source). Set aside (SLIPPED_RULE: an anomaly to review); the fields stand as last stated. A
+    move from the value in force is the catalog's anomaly (catalog/compare.py), and a whole
+    listing rescaled fails its source (`rescaled_response`). A source that states a
     field at a power of ten from the others' all along (Portkey's minimax.json) did not move:
     that is its disagreement, reviewed as such. A price outside its unit's band is left to
     plausibility's rule (catalog/plausibility.py: "implausible for unit")."""
@@ -336,8 +337,10 @@ def slipped(
             obs.dimensions.key,
         )
         last = before.get(field)
-        if last and last != obs.value and field not in in_force and power_of_ten(obs.value / last):
-            moved.append((obs, field, last))
+        if last and last != obs.value and power_of_ten(obs.value / last):
+            current = in_force.get(field)
+            if not current or not power_of_ten(obs.value / current):
+                moved.append((obs, field, last))
     if not moved:
         return []
     others = stated()

@@ -12,7 +12,8 @@ Every open item gets, once (its `priority` is NULL until then):
   given when submitted: the 48-hour promise counts from then);
 - a **change set** (`set_id`): the items a reviewer decides at once, per run x lead source x
   route x kind ("2:azure:azure:price_change"), per model for new models, one set per submission;
-- its **lead source**: the official source for the route among those it cites, else the first.
+- its **lead source**: the official source for the route among those it cites, else the first
+  that states a value it proposes (the source that raised it), else the first.
 
 Pure functions (`classify`, `triage`) decide; `assign` writes the result for the items that have
 none, inside the caller's transaction.
@@ -100,10 +101,19 @@ class Triage:
     fields: int
 
 
-def lead_source(route: str, cited: Sequence[str]) -> str:
-    """The source an item is led by: the one official for its route, else the first cited."""
+def lead_source(route: str, cited: Sequence[str], changes: Sequence[FieldChange] = ()) -> str:
+    """The source an item is led by: the one official for its route, else the first that states
+    a value the item proposes (the source that raised it: a secondary's slip beside others that
+    still state the value in force), else the first cited."""
     official = [s for s in cited if is_official(s, route)]
-    return (official or list(cited) or ["none"])[0][:50]
+    proposing = [
+        s.source
+        for c in changes
+        if c.proposed is not None
+        for s in c.sources
+        if s.value == c.proposed and s.source in cited
+    ]
+    return (official or proposing or list(cited) or ["none"])[0][:50]
 
 
 def classify(
@@ -137,7 +147,7 @@ def triage(item: Any, changes: Sequence[FieldChange], verified: Sequence[bool]) 
     due_at = item.created_at + timedelta(hours=rule.due_hours)
     if klass == "submission":
         due_at = item.due_at  # the promise counts from submission, not from the fetch
-    lead = lead_source(item.route, item.sources or [])
+    lead = lead_source(item.route, item.sources or [], changes)
     return Triage(
         klass=klass,
         priority=priority,
