@@ -528,36 +528,45 @@ def learn_official_models(
     force of its field (`prices_in_force`, by catalog.health.PriceKey), the anomaly compare
     makes of it (catalog.plausibility `jumped`): OpenRouter's gpt-4o-mini stated at $0 priced
     its snapshot apart, and the snapshot became a model of its own on every route, the official
-    page's included."""
+    page's included. Such a price of a field the catalog prices teaches the price in force
+    instead: its value is in doubt, not its field (a fault round: the OpenAI page's audio section
+    written per 1K tokens for a day left gpt-4o-audio-preview without an official audio price,
+    and its dated snapshot, which Portkey prices apart, was folded into it for the day)."""
     table = bands()
-    moved = _moved(identity, prices_in_force or {})
-    in_band = [
-        s
-        for s in _statements(identity, batches)
-        if s[4].kind is not _PRICE
-        or (((band := table.get(s[4].unit)) is None or band.holds(s[5])) and not moved(s))
-    ]
+    in_force = _in_force(identity, prices_in_force or {})
+    in_band: list[Statement] = []
+    for s in _statements(identity, batches):
+        if s[4].kind is not _PRICE:
+            in_band.append(s)
+            continue
+        current = in_force(s)
+        band = table.get(s[4].unit)
+        if (band is None or band.holds(s[5])) and (current is None or not jumped(current, s[5])):
+            in_band.append(s)
+        elif current is not None:
+            in_band.append((*s[:5], current))
     wrong = contradicted(in_band)
     identity.learn_official(s for i, s in enumerate(in_band) if i not in wrong)
 
 
-def _moved(identity: Identity, prices: Mapping[PriceKey, Decimal]) -> Callable[[Statement], bool]:
-    """Whether a price statement moved tenfold or to zero from the catalog's price in force of
-    the field its name maps to now (before this run's sources teach identity). A dated
-    snapshot's name folded into its base is not judged by the base's price: that it differs
-    is what prices it apart (a real snapshot at ten times its base's price is a model of its
-    own)."""
+def _in_force(
+    identity: Identity, prices: Mapping[PriceKey, Decimal]
+) -> Callable[[Statement], Decimal | None]:
+    """The catalog's price in force of the field a price statement's name maps to now (before
+    this run's sources teach identity); None where there is none. A dated snapshot's name
+    folded into its base is not judged by the base's price: that it differs is what prices it
+    apart (a real snapshot at ten times its base's price is a model of its own)."""
 
-    def moved(statement: Statement) -> bool:
-        _, _, route, name, measure, value = statement
+    def in_force(statement: Statement) -> Decimal | None:
+        _, _, route, name, measure, _ = statement
         model = identity.model(name)
         if model is None or (model != name and snapshot_base(identity.candidate(name))):
-            return False
-        key = (route, model, measure.component.value, measure.unit.value, measure.dims.key)
-        current = prices.get(key)
-        return current is not None and jumped(current, value)
+            return None
+        return prices.get(
+            (route, model, measure.component.value, measure.unit.value, measure.dims.key)
+        )
 
-    return moved if prices else lambda statement: False
+    return in_force if prices else lambda statement: None
 
 
 def contradicted(statements: Sequence[Statement]) -> set[int]:
