@@ -11,7 +11,9 @@ A pricing page is read as its tables, each with the context that gives it meanin
   under, each heading's lead text, the short text blocks between the previous table or
   heading and the table (tab strips and labels such as "Batch", "Prices per 1M tokens."), and
   its ``<caption>`` ("Prices per 1M tokens"), the table's own title: a unit it states is read
-  as a heading's is (`framing_unit`).
+  as a heading's is (`framing_unit`). A header cell spanning columns that the header's last row
+  names apart ("Price" over Input, Cached input, Output) labels the group: the columns keep
+  their own names, and the label joins the caption.
 - A body row that restates the header (a table holding several sub-tables) starts a new header;
   all-empty rows are breaks, and the rows after a break whose header is not restated are flagged
   ``after_break`` (their columns may not mean what the header above says).
@@ -404,10 +406,12 @@ def _walk(soup: BeautifulSoup) -> list[Table]:
             headings += 1
             labels = []
         elif element.name == "table":
-            header, rows = _read_grid(element)
+            header, rows, groups = _read_grid(element)
             sections = tuple(s.freeze() for s in stack)
             caption = element.find("caption", recursive=False)
             titled = text_of(caption) if isinstance(caption, Tag) else ""
+            # a header's group labels ("Price per 1M tokens") title the table as a caption does
+            titled = "; ".join(filter(None, [titled, *groups]))
             tables.append(Table(len(tables), sections, tuple(labels), header, rows, titled))
             labels = []
             for section in stack:
@@ -458,8 +462,11 @@ def _is_text(node: object) -> bool:
     )
 
 
-def _read_grid(table: Tag) -> tuple[tuple[str, ...], tuple[Row, ...]]:
+def _read_grid(table: Tag) -> tuple[tuple[str, ...], tuple[Row, ...], list[str]]:
+    """The table's header, its body rows, and the labels its header rows give groups of
+    columns (`_merge_header`)."""
     grid = _expand_spans(table)
+    groups: list[str] = []
     stated = str(table.get("data-columns", ""))
     columns = int(stated) if stated.isdigit() else 0
     group = ""
@@ -476,7 +483,8 @@ def _read_grid(table: Tag) -> tuple[tuple[str, ...], tuple[Row, ...]]:
         # second part of a table split by a banner). Its columns are unknown: an empty header.
         first = header = ("",) * len(grid[heads].cells)
     else:
-        first = header = _merge_header([row.cells for row in grid[start:heads]])
+        first, groups = _merge_header([row.cells for row in grid[start:heads]])
+        header = first
     rows: list[Row] = []
     after_break = False
     for cells, is_head, spanning, width in grid[heads:]:
@@ -488,7 +496,7 @@ def _read_grid(table: Tag) -> tuple[tuple[str, ...], tuple[Row, ...]]:
             header, after_break = cells, False
         else:
             rows.append(Row(cells, header, after_break, group, width, columns))
-    return first, tuple(rows)
+    return first, tuple(rows), groups
 
 
 def _states_money(cells: tuple[str, ...]) -> bool:
@@ -499,19 +507,39 @@ def _restates(cells: tuple[str, ...], header: tuple[str, ...]) -> bool:
     return bool(header and header[0] and cells[0].casefold() == header[0].casefold())
 
 
-def _merge_header(rows: list[tuple[str, ...]]) -> tuple[str, ...]:
+def _merge_header(rows: list[tuple[str, ...]]) -> tuple[tuple[str, ...], list[str]]:
+    """Several header rows as one: each column's texts joined, top down, and the group labels.
+    A text an upper row spans over two or more columns that the last header row names apart
+    ("Price" over "Input", "Cached input", "Output") labels the group, not each column: the
+    columns keep their own names, and the label is returned apart, to be read as the table's
+    caption is ("Price per 1M tokens" states a unit)."""
     if not rows:
-        return ()
+        return (), []
     width = max(len(r) for r in rows)
+    last = rows[-1]
+    grouping: set[tuple[int, int]] = set()  # (row, column) of the cells that label a group
+    groups: list[str] = []
+    for place, row in enumerate(rows[:-1]):
+        col = 0
+        while col < len(row):
+            end = col + 1
+            while end < len(row) and row[end] == row[col]:
+                end += 1
+            below = [last[c] if c < len(last) else "" for c in range(col, end)]
+            if row[col] and end - col > 1 and all(below) and len(set(below)) == len(below):
+                grouping.update((place, c) for c in range(col, end))
+                if row[col] not in groups:
+                    groups.append(row[col])
+            col = end
     merged: list[str] = []
     for col in range(width):
         parts: list[str] = []
-        for row in rows:
+        for place, row in enumerate(rows):
             text = row[col] if col < len(row) else ""
-            if text and text not in parts:
+            if text and text not in parts and (place, col) not in grouping:
                 parts.append(text)
         merged.append(" ".join(parts))
-    return tuple(merged)
+    return tuple(merged), groups
 
 
 class _GridRow(NamedTuple):
