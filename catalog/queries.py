@@ -38,6 +38,7 @@ from catalog.views import (
     ReviewDetail,
     ReviewRow,
     ReviewWithChanges,
+    ScheduledStatement,
     Statement,
     UncataloguedStatement,
 )
@@ -59,13 +60,15 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _latest_observations(
-    conn: Connection, route: str, model: str
-) -> dict[tuple[Measure, str], tuple[Observation, str]]:
+Latest = dict[tuple[Measure, str], tuple[Observation, str]]
+
+
+def _latest_observations(conn: Connection, route: str, model: str) -> tuple[Latest, Latest]:
     """Each source's latest statement of each field of (route, model), by (measure, source):
-    the Observation it was stored from, and its value's stored text. A price scheduled after
-    its response's date (catalog/schedule.py) is no statement of today's value: beside the
-    current one, it listed the official source as disagreeing with itself."""
+    the Observation it was stored from, and its value's stored text; and apart, each source's
+    latest price scheduled after its response's date (catalog/schedule.py), which is no
+    statement of today's value (beside the current one, it listed the official source as
+    disagreeing with itself) but is shown as scheduled."""
     c, last = observations.c, responses.c
     latest_run = (
         select(c.source, func.max(last.run_id).label("run_id"))
@@ -84,15 +87,15 @@ def _latest_observations(
         .where(c.route == route, c.model == model)
         .order_by(c.id.desc())
     )
-    latest: dict[tuple[Measure, str], tuple[Observation, str]] = {}
+    latest: Latest = {}
+    scheduled: Latest = {}
     for r in rows:
         measure = FieldId.from_row(r).measure
-        if (measure, r.source) in latest:
-            continue
         stated = Observation.from_row(r)
-        if not stated.scheduled:
-            latest[measure, r.source] = (stated, r.value)
-    return latest
+        found = scheduled if stated.scheduled else latest
+        if (measure, r.source) not in found:
+            found[measure, r.source] = (stated, r.value)
+    return latest, scheduled
 
 
 def _statement(obs: Observation, value: str) -> Statement:
@@ -123,7 +126,7 @@ def model_view(conn: Connection, route: str, model: str) -> ModelView:
         .where(c.route == route, c.model == model, c.valid_to.is_not(None))
         .order_by(c.valid_to.desc(), c.id.desc())
     ).all()
-    latest = _latest_observations(conn, route, model)
+    latest, scheduled = _latest_observations(conn, route, model)
     statements = {key: _statement(obs, text) for key, (obs, text) in latest.items()}
     confirmations = _confirmations(conn, [r.id for r in current])
     fields = []
@@ -161,6 +164,18 @@ def model_view(conn: Connection, route: str, model: str) -> ModelView:
         not_in_catalog=uncatalogued,
         open_review_items=list_reviews(conn, status="open", route=route, model=model),
         capabilities=Capabilities.of(profile(obs for obs, _ in latest.values())),
+        scheduled=[
+            ScheduledStatement(
+                kind=m.kind,
+                component=m.component,
+                unit=m.unit,
+                dimensions=m.dims,
+                effective_from=obs.effective_from,
+                **dict(_statement(obs, text)),
+            )
+            for (m, _), (obs, text) in sorted(scheduled.items(), key=lambda e: e[0])
+            if obs.effective_from is not None
+        ],
     )
 
 

@@ -11,11 +11,11 @@ catalog values, runs and stored changes are the records of `schemas.records`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from schemas import capabilities
 from schemas.field import Dims, Measure
@@ -90,6 +90,13 @@ class UncataloguedStatement(View):
     def measure(self) -> Measure:
         """The statement's kind, component, unit and dimensions, without route and model."""
         return Measure(self.kind, self.component, self.unit, self.dimensions)
+
+
+class ScheduledStatement(UncataloguedStatement):
+    """A source's latest statement of a price it gives from a later date than its response's
+    (catalog/schedule.py): shown as scheduled until its date, compared with nothing till then."""
+
+    effective_from: date
 
 
 class ReviewRow(View):
@@ -239,6 +246,7 @@ class ModelView(View):
     not_in_catalog: list[UncataloguedStatement]
     open_review_items: list[ReviewRow]
     capabilities: Capabilities
+    scheduled: list[ScheduledStatement] = Field(default_factory=list)
 
 
 class FieldVersion(View):

@@ -468,6 +468,22 @@ def show(
                 for s in stated
             ),
         )
+    if view.scheduled:
+        print_table(
+            "scheduled by sources (in force from their date, compared with nothing till then)",
+            ("field", "value", "unit", "from", "source", "observed"),
+            (
+                (
+                    measure_name(s.measure),
+                    s.value,
+                    s.unit.value,
+                    s.effective_from.isoformat(),
+                    s.source,
+                    (s.observed_at or "")[:10],
+                )
+                for s in view.scheduled
+            ),
+        )
     _print_capabilities(view.capabilities)
     if view.open_review_items:
         heading("open review items")

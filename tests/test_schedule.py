@@ -10,10 +10,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
 from catalog import queries, schedule, store
 from catalog.compare import Context, compare
 from catalog.identity import Identity
 from catalog.normalize import draft_source, learn_official_models, observations
+from ratecard.cli import app
 from schemas.batch import validate
 from schemas.fetch import FetchedPage
 from schemas.records import Observation
@@ -21,6 +25,7 @@ from schemas.sources import is_official, sources
 from schemas.vocab import Component
 from tests.conftest import snapshot
 from tests.runs import refresh
+from webapp import create_app
 
 GENAI_URL = (
     "https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/new_data/v2/data.json"
@@ -176,3 +181,31 @@ def test_show_lists_no_scheduled_price_as_a_disagreement(tmp_path: Path) -> None
         [field] = queries.model_view(conn, "azure", current.model).fields
     assert Decimal(field.value) == current.value and field.verified_by == "azure"
     assert field.disagreeing == []
+
+
+def test_a_scheduled_price_is_shown_as_scheduled(tmp_path: Path) -> None:
+    """A fault round: Azure's price scheduled for a later date was recorded but shown nowhere
+    (DESIGN.md: "a scheduled price is shown as scheduled until its date"). `show` (and its JSON,
+    and the model's web page) list it with its date, apart from the values in force."""
+    items = json.loads(snapshot(AZURE_FILE))["Items"]
+    real = next(i for i in items if i["meterName"] == "gpt-4o-aud-1217 Inp glbl Tokens")
+    later = copy.deepcopy(real)
+    later["effectiveStartDate"] = "2026-10-01T00:00:00Z"
+    later["retailPrice"] = later["unitPrice"] = real["retailPrice"] * 2
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    engine = store.connect(db)
+    [current] = _observe("azure", AZURE_URL, [real], AZURE_DATE)
+    refresh(engine, [current], accept_new=True)
+    refresh(engine, _observe("azure", AZURE_URL, [real, later], AZURE_DATE))
+    assert current.model is not None
+    with engine.connect() as conn:
+        view = queries.model_view(conn, "azure", current.model)
+    [scheduled] = view.scheduled
+    assert scheduled.effective_from == date(2026, 10, 1) and scheduled.source == "azure"
+    assert Decimal(scheduled.value) == current.value * 2
+    shown = CliRunner().invoke(app, ["show", f"azure/{current.model}", "--db", db])
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output[shown.output.index("scheduled by sources") :].splitlines()
+    assert any("2026-10-01" in line and scheduled.value in line for line in lines), shown.output
+    page = TestClient(create_app(db)).get(f"/models/azure/{current.model}")
+    assert "Scheduled by sources" in page.text and "2026-10-01" in page.text
