@@ -5,7 +5,9 @@ Parsing is the plain function spiders.<source>.parse; normalizing happens after 
 from __future__ import annotations
 
 import codecs
+import gzip
 import hashlib
+import zlib
 from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -241,6 +243,10 @@ class SourceSpider(Spider):
         elif isinstance(error, IgnoreRequest) and str(error) == MAX_REDIRECTS:
             hops = redirect_chain(request, self.settings.get("REPLAY_URL") or "")
             reason, status, landing = f"{MAX_REDIRECTS}: {chain_text(hops)}", 0, hops[-1]
+        elif isinstance(error, gzip.BadGzipFile | zlib.error | EOFError):
+            # Scrapy decodes a body by its Content-Encoding before the parser sees it
+            said = f"{type(error).__name__}: {failure.getErrorMessage()}"
+            reason, status = f"a body not encoded as its Content-Encoding says ({said})", 0
         else:
             reason = f"{type(error).__name__}: {failure.getErrorMessage()}"
             status = 0

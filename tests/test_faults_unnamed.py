@@ -27,7 +27,7 @@ from spiders.crawl import CrawlResult, crawl
 from spiders.replay import World, serve
 from tests.conftest import WORLDS
 from tests.test_fault_kinds import Read, bodies, healthy, read, urls
-from tests.worlds import fault_world, replayed_run
+from tests.worlds import fault_world, recorded_text, replayed_run
 
 OPENROUTER = urls("openrouter")[0]
 
@@ -221,6 +221,18 @@ def vercel_crawl(tmp_path: Path, broken: dict[str, dict[str, Any]], extra: Any) 
     world = World.load(fault_world(tmp_path, broken, extra))
     with serve(world) as base:
         return asyncio.run(asyncio.wait_for(crawl("vercel", base), timeout=60))
+
+
+def test_a_body_declared_gzip_that_is_not_says_so(tmp_path: Path) -> None:
+    """A fault round: Vercel's recorded listing served with `Content-Encoding: gzip`, plain: the
+    reason was Python's bare "BadGzipFile: Not a gzipped file (b'{\\n')"."""
+    body = recorded_text(VERCEL)
+    declared = {VERCEL: {"body": body, "headers": {"Content-Encoding": "gzip"}}}
+    result = vercel_crawl(tmp_path, declared, [])
+    assert not result.pages
+    [failure] = result.failures
+    assert failure.reason.startswith("a body not encoded as its Content-Encoding says (")
+    assert "BadGzipFile" in failure.reason
 
 
 def test_a_redirect_from_https_to_http_is_no_evidence(tmp_path: Path) -> None:
