@@ -178,7 +178,8 @@ def answers(
             returned_from=returned[p.url][0] if p.url in returned else None,
             returned_as=returned[p.url][1] if p.url in returned else "",
             repeats=health.repeats(p.records)
-            if (h := (history or {}).get(p.url)) and h.off(len(p.records), listing=True)
+            if (h := (history or {}).get(p.url))
+            and h.off(len(p.records), listing=True) == health.SWOLLEN
             else 0,
         )
         for p in result.pages

@@ -105,7 +105,8 @@ def print_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]
     if out.is_terminal:
         out.print(table(title, columns, rows, out.width))
         return
-    say(title)
+    if title:
+        say(title)
     out.print(table("", columns, rows, out.width))
 
 
