@@ -512,6 +512,19 @@ def field_problem(source: str, problem: FieldProblem) -> Problem:
     )
 
 
+# A move from the value in force by this factor or more is a slip of unit, never a repricing.
+UNIT_SLIP = Decimal(100)
+
+
+def _slip(current: Decimal, value: Decimal) -> bool:
+    """Whether `value` is at least UNIT_SLIP times `current` or at most its UNIT_SLIP-th (0 and
+    a move to 0 are `jumped`'s to judge, not a slip of unit)."""
+    if not current or not value:
+        return False
+    ratio = value / current
+    return ratio >= UNIT_SLIP or ratio * UNIT_SLIP <= 1
+
+
 def learn_official_models(
     identity: Identity,
     batches: Iterable[SourceDrafts],
@@ -528,10 +541,14 @@ def learn_official_models(
     force of its field (`prices_in_force`, by catalog.health.PriceKey), the anomaly compare
     makes of it (catalog.plausibility `jumped`): OpenRouter's gpt-4o-mini stated at $0 priced
     its snapshot apart, and the snapshot became a model of its own on every route, the official
-    page's included. Such a price of a field the catalog prices teaches the price in force
-    instead: its value is in doubt, not its field (a fault round: the OpenAI page's audio section
-    written per 1K tokens for a day left gpt-4o-audio-preview without an official audio price,
-    and its dated snapshot, which Portkey prices apart, was folded into it for the day)."""
+    page's included. Such a price of a field the catalog prices, outside its unit's band or
+    moved a hundredfold or more (UNIT_SLIP: per 1K tokens for per 1M is a thousandfold), teaches
+    the price in force instead: its value is wrong, not its field (a fault round: the OpenAI
+    page's audio section written per 1K tokens for a day left gpt-4o-audio-preview without an
+    official audio price, and its dated snapshot, which Portkey prices apart, was folded into it
+    for the day). One within its band moved tenfold may be a real repricing (OpenAI's
+    gpt-4o-mini-realtime-preview audio cache read, 0.3 then 3): it teaches nothing, neither its
+    value nor the one it left."""
     table = bands()
     in_force = _in_force(identity, prices_in_force or {})
     in_band: list[Statement] = []
@@ -543,7 +560,7 @@ def learn_official_models(
         band = table.get(s[4].unit)
         if (band is None or band.holds(s[5])) and (current is None or not jumped(current, s[5])):
             in_band.append(s)
-        elif current is not None:
+        elif current is not None and ((band and not band.holds(s[5])) or _slip(current, s[5])):
             in_band.append((*s[:5], current))
     wrong = contradicted(in_band)
     identity.learn_official(s for i, s in enumerate(in_band) if i not in wrong)

@@ -9,7 +9,7 @@ import traceback
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from itertools import chain
@@ -2298,6 +2298,29 @@ def catalog_mark(conn: Connection) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
+def _scheduled_from(conn: Connection, source: str, response_ids: Sequence[int]) -> frozenset[date]:
+    """The dates the statements of `source` standing at the responses `response_ids` (their
+    intervals ending there) take effect from, where later than that response's date: prices
+    still scheduled then (catalog/schedule.py)."""
+    if not response_ids:
+        return frozenset()
+    o, e, r = observations.c, interval_ends.c, responses.c
+    return frozenset(
+        conn.execute(
+            select(o.effective_from)
+            .distinct()
+            .join(interval_ends, e.id == o.end_id)
+            .join(responses, r.id == e.response_id)
+            .where(
+                o.source == source,
+                e.response_id.in_(response_ids),
+                o.effective_from.is_not(None),
+                o.effective_from > func.date(r.observed_at),
+            )
+        ).scalars()
+    )
+
+
 def previous_runs(conn: Connection, sources: Iterable[str]) -> dict[str, PreviousRun]:
     """Each source's previous run as catalog/unchanged.py judges it: the status and counts of its
     latest source_runs row, that run's responses of it by URL (with the first response of each
@@ -2345,6 +2368,7 @@ def previous_runs(conn: Connection, sources: Iterable[str]) -> dict[str, Previou
             for row in rows
         }
         found[source] = PreviousRun(
+            scheduled_from=_scheduled_from(conn, source, [row.id for row in rows]),
             run_id=last.run_id,
             # two responses of one URL in one run: no single response to repeat
             status=last.status if len(by_url) == len(rows) else "repeated a URL",

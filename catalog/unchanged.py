@@ -30,14 +30,18 @@ instead of being normalized, validated and compared again. Anything else goes th
   (counting it needs compare's item);
 - its names map otherwise than they did then (`named_otherwise`, decided once identity has
   learned from this run's statements): another source's statements made a model known or a
-  dated id priced apart, and the same bytes now state another model's values.
+  dated id priced apart, and the same bytes now state another model's values;
+- a price it scheduled (catalog/schedule.py: effective after the response that stated it)
+  takes effect by this run's date: the same bytes now state another set in force (Azure lists
+  a meter's old and new rows side by side for months; confirmed unchanged across the new
+  row's date, the old price was stamped verified as of a day it no longer held).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from itertools import pairwise
 
 from catalog.compare import MISSING_AFTER
@@ -88,6 +92,9 @@ class PreviousRun:
     applied_after: bool = False
     # the sources that answered in full (ok) in that run
     in_full: frozenset[str] = frozenset()
+    # the dates its statements standing at that run's responses take effect from, where later
+    # than the response that stated them (scheduled prices)
+    scheduled_from: frozenset[date] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -161,6 +168,9 @@ def decide(
         return f"{', '.join(back)} answered in full, not in run {previous.run_id}"
     if MISSING_AFTER - 1 in previous.missing_runs:
         return "a listing counter would open a missing item"
+    latest = max(a.observed_at for a in answers).date()
+    if due := sorted(d for d in previous.scheduled_from if d <= latest):
+        return f"a price it scheduled from {due[0].isoformat()} is in force by this response"
     since = max(previous.responses.values(), key=lambda r: (r.since_run, r.since_at))
     return Unchanged(
         source=source,
