@@ -507,12 +507,18 @@ def _restates(cells: tuple[str, ...], header: tuple[str, ...]) -> bool:
     return bool(header and header[0] and cells[0].casefold() == header[0].casefold())
 
 
+# A header cell over several columns that says only that they are prices ("Price", "Pricing
+# (USD per 1M tokens)", "Costs"): a label of the group, not a part of each column's name.
+_MONEY_GROUP = re.compile(r"(?:prices?|pricing|costs?|rates?|fees?)\b", re.I)
+
+
 def _merge_header(rows: list[tuple[str, ...]]) -> tuple[tuple[str, ...], list[str]]:
     """Several header rows as one: each column's texts joined, top down, and the group labels.
     A text an upper row spans over two or more columns that the last header row names apart
-    ("Price" over "Input", "Cached input", "Output") labels the group, not each column: the
-    columns keep their own names, and the label is returned apart, to be read as the table's
-    caption is ("Price per 1M tokens" states a unit)."""
+    joins each one's name ("Cache Writes" over "5m", "1h": "Cache Writes 5m"), unless it says
+    only that they are prices (`_MONEY_GROUP`: "Price" over "Input", "Cached input", "Output"):
+    then it labels the group, the columns keep their own names, and the label is returned
+    apart, to be read as the table's caption is ("Price per 1M tokens" states a unit)."""
     if not rows:
         return (), []
     width = max(len(r) for r in rows)
@@ -526,7 +532,8 @@ def _merge_header(rows: list[tuple[str, ...]]) -> tuple[tuple[str, ...], list[st
             while end < len(row) and row[end] == row[col]:
                 end += 1
             below = [last[c] if c < len(last) else "" for c in range(col, end)]
-            if row[col] and end - col > 1 and all(below) and len(set(below)) == len(below):
+            spans = end - col > 1 and all(below) and len(set(below)) == len(below)
+            if spans and _MONEY_GROUP.match(row[col].strip()):
                 grouping.update((place, c) for c in range(col, end))
                 if row[col] not in groups:
                     groups.append(row[col])

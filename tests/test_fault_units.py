@@ -291,6 +291,33 @@ def test_a_header_cell_grouping_the_price_columns_labels_them_all() -> None:
     assert [str(e) for e in problems] == [str(e) for e in quarantined]
 
 
+ANTHROPIC_PAGE = "anthropic-pricing.2025-12-19.llmdocs.md"
+CACHE_WRITES = "<th>5m Cache Writes</th>\n<th>1h Cache Writes</th>\n"
+
+
+def test_a_header_cell_naming_its_columns_stays_in_their_names() -> None:
+    """A fault round: the Anthropic page (as HTML) with "Cache Writes" spanning "5m" and "1h"
+    lost the component once every spanning header cell was taken for a label: 20 official
+    cache-write prices quarantined as of unknown columns. A spanning cell that names what its
+    columns state (not merely that they are prices) is part of each one's name."""
+    document = as_document(ANTHROPIC_PAGE)
+    assert document.count(CACHE_WRITES) == 1
+    head = document.index("<thead>", document.index("<h2>Model pricing</h2>"))
+    end = document.index("</thead>", head)
+    header = document[head:end].replace("<th>", '<th rowspan="2">')
+    header = header.replace(
+        CACHE_WRITES.replace("<th>", '<th rowspan="2">'),
+        '<th colspan="2">Cache Writes</th>\n',
+    )
+    grouped = f"{header}</tr>\n<tr>\n<th>5m</th>\n<th>1h</th>\n"
+    body = (document[:head] + grouped + document[end:]).encode()
+    drafts, problems = run(anthropic_page, body, ANTHROPIC_URL)
+    recorded, quarantined = run(anthropic_page, as_document(ANTHROPIC_PAGE).encode(), ANTHROPIC_URL)
+    read = [(d.source_model, d.measure, d.value) for d in drafts]  # its evidence names "5m" anew
+    assert read == [(d.source_model, d.measure, d.value) for d in recorded]
+    assert problems == quarantined == []
+
+
 def test_a_unit_in_a_header_group_is_read_as_a_caption_unit() -> None:
     """A group label that states a unit is read as the table's caption is: the same unit as the
     prose reads the table as recorded, another makes its prices unit-ambiguous."""
