@@ -318,6 +318,8 @@ def slipped(
     disagreements beside the other sources' new-model items, which were narrowed without the
     prices; LiteLLM's 70 beside the others' 0.07 joined an open 0.05 -> 0.07 change as one more
     source). Set aside (SLIPPED_RULE: an anomaly to review); the fields stand as last stated. A
+    move another source states too is a repricing, not a slip (three secondaries cutting a price
+    tenfold while a fourth lags behind). A
     move from the value in force is the catalog's anomaly (catalog/compare.py), and a whole
     listing rescaled fails its source (`rescaled_response`). A source that states a
     field at a power of ten from the others' all along (Portkey's minimax.json) did not move:
@@ -346,6 +348,8 @@ def slipped(
     others = stated()
     problems: list[Problem] = []
     for obs, field, last in moved:
+        if any(s != obs.source and p.get(field) == obs.value for s, p in others.items()):
+            continue  # another source states the new value too: a repricing, not one's slip
         still = sorted(
             s for s, prices in others.items() if s != obs.source and prices.get(field) == last
         )

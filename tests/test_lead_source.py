@@ -66,3 +66,43 @@ def test_a_secondarys_slip_supports_nothing_and_leads_its_anomalies(
     assert raised and any("genai-prices" in row.sources for row in raised), raised
     for row in raised:
         assert row.lead_source == "litellm" and ":litellm:" in row.set_id, row
+
+
+MODELSDEV_URL = "https://models.dev/api.json"
+LITELLM_KEYS = ("fireworks_ai/accounts/fireworks/models/gpt-oss-20b", "fireworks_ai/gpt-oss-20b")
+
+
+def test_a_tenfold_cut_two_sources_state_is_no_slip(prefect_api: None, tmp_path: Path) -> None:
+    """Fault round 40: a real tenfold cut of gpt-oss-20b's output (0.3 to 0.03) stated by LiteLLM
+    and models.dev while genai-prices still stated 0.3 was set aside as two slips, each mover
+    judged against the lagging source alone, and the open change kept citing them at 0.3. A
+    move another source states too is a repricing: proposed, not set aside."""
+    db = f"sqlite:///{epoch2_after_epoch1(tmp_path, SOURCES)}"
+    litellm = json.loads(recorded_text(LITELLM_URL))
+    for key in LITELLM_KEYS:
+        litellm[key]["output_cost_per_token"] = litellm[key]["output_cost_per_token"] / 10
+    modelsdev = json.loads(recorded_text(MODELSDEV_URL))
+    cost = modelsdev["fireworks-ai"]["models"]["accounts/fireworks/models/gpt-oss-20b"]["cost"]
+    assert cost["output"] == 0.3
+    cost["output"] = 0.03
+    cut = {
+        LITELLM_URL: {"body": json.dumps(litellm)},
+        MODELSDEV_URL: {"body": json.dumps(modelsdev)},
+    }
+    run_id = replayed_run(db, fault_world(tmp_path, cut), SOURCES)
+    r = review_items.c
+    raised = review_rows(
+        db, (r.title, r.detail), r.run_id == run_id, r.model == "gpt-oss-20b", r.kind == "anomaly"
+    )
+    assert not [row for row in raised if "power of ten" in row.detail], raised
+    open_now = review_rows(
+        db, (r.changes,), r.status == "open", r.model == "gpt-oss-20b", r.route == "fireworks"
+    )
+    stated = {
+        s["source"]: s["value"]
+        for row in open_now
+        for c in row.changes
+        if c["component"] == "output"
+        for s in c["sources"]
+    }
+    assert stated["litellm"] == stated["modelsdev"] == "0.03", stated
