@@ -127,8 +127,6 @@ class Batch:
     # records nothing could be read from name (`unread`)
     named: set[tuple[str, str, str]] = field(default_factory=set)
     unread: set[tuple[str, str, str]] = field(default_factory=set)
-    # (source, name at the source) of those records' models, as the source writes the name
-    named_as: set[tuple[str, str]] = field(default_factory=set)
     # each source read or confirmed unchanged: how identity named its statements this run
     # (catalog/normalize.py's naming_digest)
     naming: dict[str, str] = field(default_factory=dict)
@@ -411,10 +409,6 @@ def read_sources(
         batch.rejected.extend(found.rejected)
         batch.named.update((found.source, route, model) for route, model in found.named)
         batch.unread.update((found.source, route, model) for route, model in found.unread)
-        batch.named_as.update((found.source, name) for _, name in drafted[found.source].named)
-        batch.named_as.update(
-            (p.source, p.observation.source_model) for p in found.problems if p.observation
-        )
     batch.naming = {d.source.id: naming_digest(d, identity) for d in [*drafts, *learned]}
     # Across sources: a cache write without lifetime beside the route's per-lifetime ones is one
     # of them; a context tier whose threshold contradicts the route's own is a flag.
@@ -490,18 +484,8 @@ def compare_catalog(
             hidden = store.last_statements(
                 conn, {s for s, _, _ in unsure}, {m for _, _, m in unsure}, hidden=True
             )
-            # only what the records read with a problem stated under the names they give: a
-            # field last stated under another name (the model's id written otherwise that day)
-            # is no field the problem hides (a fault round: an id upper-cased for a day left its
-            # misread fields standing after the source wrote it right again)
             hidden_by_problems = unstated(
-                [
-                    o
-                    for o in hidden
-                    if (o.source, o.route, o.model) in unsure
-                    and (o.source, o.source_model) in batch.named_as
-                ],
-                batch,
+                [o for o in hidden if (o.source, o.route, o.model) in unsure], batch
             )
             held.extend(hidden_by_problems)
             partial.update(o.source for o in hidden_by_problems)
@@ -772,13 +756,7 @@ def _set_aside_behind(
             models.update(identity.model(name) or name for _, name in found.named)
     if not wanted:
         return []
-    # under the names those records give (a field set aside under another name is none of theirs)
-    names = {(found.source.id, name) for found in drafts for _, name in found.named}
-    behind = [
-        (p, o)
-        for p in reading.last_set_aside(wanted)
-        if (o := p.observation) and (p.source, o.source_model) in names
-    ]
+    behind = [(p, p.observation) for p in reading.last_set_aside(wanted) if p.observation]
     if not behind:
         return []
     # only statements of the same model or name can state one of these fields
