@@ -243,7 +243,7 @@ class SourceSpider(Spider):
         elif isinstance(error, IgnoreRequest) and str(error) == MAX_REDIRECTS:
             hops = redirect_chain(request, self.settings.get("REPLAY_URL") or "")
             reason, status, landing = f"{MAX_REDIRECTS}: {chain_text(hops)}", 0, hops[-1]
-        elif isinstance(error, gzip.BadGzipFile | zlib.error | EOFError):
+        elif _undecodable(error):
             # Scrapy decodes a body by its Content-Encoding before the parser sees it
             said = f"{type(error).__name__}: {failure.getErrorMessage()}"
             reason, status = f"a body not encoded as its Content-Encoding says ({said})", 0
@@ -255,6 +255,17 @@ class SourceSpider(Spider):
     @staticmethod
     def _failure(url: str, landing: str, status: int, reason: str) -> dict[str, Any]:
         return {"url": url, "landing_url": landing, "status": status, "error": reason}
+
+
+# The libraries Scrapy decodes brotli and zstd bodies with (optional: named, not imported).
+_DECODERS = frozenset({"brotli", "brotlicffi", "zstandard", "zstd"})
+
+
+def _undecodable(error: BaseException | None) -> bool:
+    """Whether `error` is a body's decoding by its Content-Encoding failing (gzip, deflate,
+    brotli, zstd)."""
+    module = type(error).__module__.split(".")[0].lstrip("_")
+    return isinstance(error, gzip.BadGzipFile | zlib.error | EOFError) or module in _DECODERS
 
 
 def _unnamed(message: str, url: str) -> str:

@@ -223,16 +223,18 @@ def vercel_crawl(tmp_path: Path, broken: dict[str, dict[str, Any]], extra: Any) 
         return asyncio.run(asyncio.wait_for(crawl("vercel", base), timeout=60))
 
 
-def test_a_body_declared_gzip_that_is_not_says_so(tmp_path: Path) -> None:
-    """A fault round: Vercel's recorded listing served with `Content-Encoding: gzip`, plain: the
-    reason was Python's bare "BadGzipFile: Not a gzipped file (b'{\\n')"."""
+@pytest.mark.parametrize(("encoding", "error"), [("gzip", "BadGzipFile"), ("br", "brotli")])
+def test_a_body_not_encoded_as_declared_says_so(tmp_path: Path, encoding: str, error: str) -> None:
+    """Fault rounds: Vercel's recorded listing served plain with `Content-Encoding: gzip` (or
+    `br`): the reason was the decoder's bare error ("BadGzipFile: Not a gzipped file (b'{\\n')",
+    "error: brotli: decoder failed")."""
     body = recorded_text(VERCEL)
-    declared = {VERCEL: {"body": body, "headers": {"Content-Encoding": "gzip"}}}
+    declared = {VERCEL: {"body": body, "headers": {"Content-Encoding": encoding}}}
     result = vercel_crawl(tmp_path, declared, [])
     assert not result.pages
     [failure] = result.failures
     assert failure.reason.startswith("a body not encoded as its Content-Encoding says (")
-    assert "BadGzipFile" in failure.reason
+    assert error in failure.reason
 
 
 def test_a_redirect_from_https_to_http_is_no_evidence(tmp_path: Path) -> None:
