@@ -319,9 +319,9 @@ def slipped(
     prices; LiteLLM's 70 beside the others' 0.07 joined an open 0.05 -> 0.07 change as one more
     source). Set aside (SLIPPED_RULE: an anomaly to review); the fields stand as last stated. A
     move another source states too is a repricing, not a slip (three secondaries cutting a price
-    tenfold while a fourth lags behind). A
-    move from the value in force is the catalog's anomaly (catalog/compare.py), and a whole
-    listing rescaled fails its source (`rescaled_response`). A source that states a
+    tenfold while a fourth lags behind). A move from the value in force is the catalog's anomaly
+    (catalog/compare.py), and a whole listing rescaled fails its source (`rescaled_response`).
+    A source that states a
     field at a power of ten from the others' all along (Portkey's minimax.json) did not move:
     that is its disagreement, reviewed as such. A price outside its unit's band is left to
     plausibility's rule (catalog/plausibility.py: "implausible for unit")."""

@@ -2326,8 +2326,9 @@ def previous_runs(conn: Connection, sources: Iterable[str]) -> dict[str, Previou
     latest source_runs row, that run's responses of it by URL (with the first response of each
     unbroken line of identical bodies), the catalog mark the run left, how its names were named
     then, whether a later run applied any source's values, the sources that answered in full
-    in that run, and the source's listing counters. A source never run is absent. Reads
-    source_runs, responses, runs, listings."""
+    in that run, the source's listing counters, and the dates its prices still scheduled then
+    take effect from. A source never run is absent. Reads source_runs, responses, runs,
+    listings, observations."""
     s, r, li = source_runs.c, responses.c, listings.c
     since = responses.alias("since")
     since_run = runs.alias("since_run")

@@ -31,10 +31,10 @@ instead of being normalized, validated and compared again. Anything else goes th
 - its names map otherwise than they did then (`named_otherwise`, decided once identity has
   learned from this run's statements): another source's statements made a model known or a
   dated id priced apart, and the same bytes now state another model's values;
-- a price it scheduled (catalog/schedule.py: effective after the response that stated it)
-  takes effect by this run's date: the same bytes now state another set in force (Azure lists
-  a meter's old and new rows side by side for months; confirmed unchanged across the new
-  row's date, the old price was stamped verified as of a day it no longer held).
+- a price still scheduled at its previous run (catalog/schedule.py: effective after that
+  run's response) takes effect by this run's date: the same bytes now state another set in
+  force (Azure lists a meter's old and new rows side by side for months; confirmed unchanged
+  across the new row's date, the old price was stamped verified as of a day it no longer held).
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ class PreviousRun:
     # the sources that answered in full (ok) in that run
     in_full: frozenset[str] = frozenset()
     # the dates its statements standing at that run's responses take effect from, where later
-    # than the response that stated them (scheduled prices)
+    # than those responses' dates (prices still scheduled then)
     scheduled_from: frozenset[date] = frozenset()
 
 
