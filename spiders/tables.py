@@ -508,8 +508,9 @@ def _restates(cells: tuple[str, ...], header: tuple[str, ...]) -> bool:
 
 
 # A header cell over several columns that says only that they are prices ("Price", "Pricing
-# (USD per 1M tokens)", "Costs"): a label of the group, not a part of each column's name.
-_MONEY_GROUP = re.compile(r"(?:prices?|pricing|costs?|rates?|fees?)\b", re.I)
+# (USD per 1M tokens)", "Costs", "USD per 1M tokens"): a label of the group, not a part of each
+# column's name.
+_MONEY_GROUP = re.compile(r"(?:prices?|pricing|costs?|rates?|fees?|usd|us\$|\$)(?!\w)", re.I)
 
 
 def _merge_header(rows: list[tuple[str, ...]]) -> tuple[tuple[str, ...], list[str]]:

@@ -322,8 +322,9 @@ def test_a_unit_in_a_header_group_is_read_as_a_caption_unit() -> None:
     """A group label that states a unit is read as the table's caption is: the same unit as the
     prose reads the table as recorded, another makes its prices unit-ambiguous."""
     others, image = split_image_tokens(OPENAI)
-    same = grouped("Price per 1M tokens", only="Image tokens")
-    assert split_image_tokens(same) == (others, image)
+    for label in ("Price per 1M tokens", "USD per 1M tokens", "Pricing ($ per 1M tokens)"):
+        same = grouped(label, only="Image tokens")
+        assert split_image_tokens(same) == (others, image), label
     other = grouped("Price per 1K tokens", only="Image tokens")
     assert split_image_tokens(other) == (others, set())
     assert image_token_rules(other) == {"unit-ambiguous": IMAGE_MODELS}
