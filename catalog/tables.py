@@ -191,6 +191,14 @@ observations = Table(
     Column("effective_from", Date()),
     Index("ix_observations_key", "route", "model"),
     Index("ix_observations_source_run", "source", "run_id"),
+    # the dated statements standing at a response (the few a source dates: Azure's, genai-
+    # prices'), which an unchanged source's check reads each run (store `_scheduled_from`)
+    Index(
+        "ix_observations_dated_end",
+        "end_id",
+        sqlite_where=text("effective_from IS NOT NULL"),
+        postgresql_where=text("effective_from IS NOT NULL"),
+    ),
 )
 
 
