@@ -108,6 +108,7 @@ def validate_each(
     before: Mapping[str, Mapping[PriceKey, Decimal]] | None = None,
     unread: Sequence[SourceDrafts] = (),
     in_force: Mapping[PriceKey, Decimal] | None = None,
+    standing: Mapping[str, Sequence[Observation]] | None = None,
 ) -> list[SourceIntake]:
     """Identity and validation, source by source. First every official source's models become
     known (so secondary sources' names map to them), then each source's batch is validated on
@@ -122,6 +123,11 @@ def validate_each(
     beside the others', as on a run that reads every source, so that a source read alone maps
     its names as it would among them (dated ids a source prices apart in a statement it then
     quarantines are decided alike).
+
+    `standing`: by partial source, its last applied statements through the URLs that gave no
+    evidence this run (flows/refresh.py `standing_in`). Its collapse is judged over them beside
+    what it read, as a run reading all of it would judge it: one listing of two failing left an
+    Azure region's four meters, none a model's price, judged as the whole source.
     """
     failures: dict[str, str] = {}
     learn = partial(learn_official_models, identity, prices_in_force=in_force)
@@ -173,6 +179,7 @@ def validate_each(
             batch,
             found[batch.source.id],
             (before or {}).get(batch.source.id, {}),
+            (standing or {}).get(batch.source.id, ()),
             verdicts.get(batch.source.id, ([], [])) if verdicts is not None else None,
             *named[batch.source.id],
             partial(rescaled_response, in_force=in_force, stated=each_stated),
@@ -210,6 +217,7 @@ def _judge_one(
     batch: SourceDrafts,
     found: list[Observation],
     before: Mapping[PriceKey, Decimal],
+    standing: Sequence[Observation],
     verdict: tuple[list[Observation], list[Problem]] | None,
     named: set[tuple[str, str]],
     unread: set[tuple[str, str]],
@@ -220,7 +228,9 @@ def _judge_one(
     """One source's validated observations (`verdict`, or validated here when None) judged
     whole: a collapsed or rescaled listing (or response: `rescaled_by`, `rescaled_response`
     with the run's references) fails the source. `named`: the models its records read with a
-    problem name (`unread`: nothing could be read from them), kept if it does not."""
+    problem name (`unread`: nothing could be read from them), kept if it does not. `standing`:
+    what the source last stated through its URLs that gave no evidence, counted valid beside
+    what it read in judging a collapse (`validate_each`)."""
     source = batch.source.id
 
     def step() -> SourceIntake:
@@ -230,10 +240,11 @@ def _judge_one(
         # Unreadable records count too: a source whose format changed under the parser reads
         # as nothing valid, and must not pass for a complete listing of nothing.
         collapse = validation_collapse(
-            _by_kind(found),
-            _by_kind(valid),
+            _by_kind([*found, *standing]),
+            _by_kind([*valid, *standing]),
             unreadable=len(batch.problems),
-            zero_prices=sum(o.kind is _PRICE and o.value == 0 for o in valid) + zeroed,
+            zero_prices=sum(o.kind is _PRICE and o.value == 0 for o in [*valid, *standing])
+            + zeroed,
             quarantined_fields=sum(p.field is not None for p in batch.problems),
         )
         failure = collapse or rescaled_by(valid, before)

@@ -381,7 +381,14 @@ def read_sources(
     for source, reason in failures.items():
         reports[source].status, reports[source].reason = SourceStatus.FAILED, reason
     batch = Batch()
-    for found in intake.validate_each(drafts, identity, reading.before, learned, reading.in_force):
+    unanswered: dict[str, list[Observation]] = {}
+    for o in held:  # a partial source's statements through the URLs that gave no evidence
+        if o.source in reports and reports[o.source].status is SourceStatus.PARTIAL:
+            unanswered.setdefault(o.source, []).append(o)
+    read = intake.validate_each(
+        drafts, identity, reading.before, learned, reading.in_force, unanswered
+    )
+    for found in read:
         report = reports[found.source]
         report.observations = len(found.valid)
         report.quarantined = len(found.problems) + len(found.rejected)

@@ -202,3 +202,31 @@ def test_a_price_a_good_page_states_anew_is_not_held_beside_it(paged: Path, tmp_
     ]
     assert any(c.get("proposed") == "33" for row in changed for c in row[5])
     assert outcome["failed"] == outcome["answered"]
+
+
+def test_a_failed_listing_leaves_the_other_judged_beside_what_it_stood_for(
+    paged: Path, tmp_path: Path
+) -> None:
+    """Azure's eastus2 listing answering 500 while mexicocentral answers as recorded (four
+    meters, none a model's price: each read with a problem, as every day): a fault round found
+    the source failed ("validation collapse: 4 of 4 invalid"), the four judged as if they were
+    the whole listing. One failed listing of two makes the source partial; what the failed one
+    last stated stands beside what was read, as it stands for everything else."""
+    eastus2 = next(url for url in WORLD_URLS if "eastus2" in url)
+    db = copy_catalog(paged, tmp_path / "catalog.db")
+    before = review_state(db)
+    with store.connect(db).connect() as conn:
+        values = conn.execute(select(catalog_values).order_by(catalog_values.c.id)).all()
+
+    run_id = replayed_run(db, fault_world(tmp_path, {eastus2: {"status": 500}}), PAGED)
+
+    with store.connect(db).connect() as conn:
+        run = queries.get_run(conn, run_id)
+        assert run is not None
+        azure = next(s for s in run.sources if s.source == "azure")
+        assert (azure.status.value, azure.reason) == ("partial", f"{eastus2}: HTTP 500")
+        assert conn.execute(select(catalog_values).order_by(catalog_values.c.id)).all() == values
+    assert review_state(db) == before
+
+
+WORLD_URLS = [e["url"] for e in json.loads((WORLDS / "epoch-2.json").read_text())["responses"]]
