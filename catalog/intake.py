@@ -9,7 +9,7 @@ the other sources go on. Pure: no I/O.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -87,14 +87,19 @@ def boundary(stage: str, step: Callable[[], T]) -> tuple[T | None, str]:
 
 
 def normalize_each(
-    pages: Mapping[str, Sequence[FetchedPage]], configured: Mapping[str, Source]
+    pages: Mapping[str, Sequence[FetchedPage]],
+    configured: Mapping[str, Source],
+    in_part: Collection[str] = (),
 ) -> tuple[list[SourceDrafts], dict[str, str]]:
     """Each source's normalizer over its pages: the drafts of those that could be read, and a
-    failure reason for each that could not."""
+    failure reason for each that could not. `in_part`: the sources some of whose responses gave
+    no evidence this run (their statements stand: catalog/normalize.py `draft_source`)."""
     drafts: list[SourceDrafts] = []
     failures: dict[str, str] = {}
     for source, found in pages.items():
-        read, failure = boundary("normalize", partial(draft_source, configured[source], found))
+        read, failure = boundary(
+            "normalize", partial(draft_source, configured[source], found, source in in_part)
+        )
         if read is None:
             failures[source] = failure
         else:
@@ -247,7 +252,9 @@ def _judge_one(
             + zeroed,
             quarantined_fields=sum(p.field is not None for p in batch.problems),
         )
-        failure = collapse or rescaled_by(valid, before)
+        # Every response read refused whole (some stood in part: `draft_source`): nothing read.
+        refused = "; ".join(batch.refused.values()) if not batch.drafts else ""
+        failure = refused or collapse or rescaled_by(valid, before)
         if failure:
             return SourceIntake(source, problems=problems + batch.refused_problems, failure=failure)
         if slips := slipped_by(valid, before) + off_by(valid):

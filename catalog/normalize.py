@@ -45,7 +45,9 @@ class SourceDrafts:
     refused_problems: list[Problem] = field(default_factory=list)
 
 
-def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
+def draft_source(
+    source: Source, pages: Sequence[FetchedPage], others_stand: bool = False
+) -> SourceDrafts:
     """Run the source's normalizer over every record, the pages' records first linked by the
     parser's optional `link_pages` (spiders/parsing.py: what only the pages together say). Of
     prices with effective dates, those in force on the page's date and those scheduled after it
@@ -61,6 +63,9 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
     the source's: a source every record of which is so read collapses in validation
     (catalog/intake.py). A price whose source says it ended before the page's date is its
     record's problem (ENDED_RULE, `ended`): it is not a current price.
+
+    A response that collapsed on its own is refused whole (`refused_responses`; `others_stand`:
+    the source has responses that gave no evidence this run, standing as last stated).
 
     Every record read with a problem (any of the above) also gives the models it names
     (`named_by`, into `SourceDrafts.named`): a model whose record the source sent stays listed
@@ -146,7 +151,8 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
                 named.update(named_by(name_record, record))
         spans.append((page, slice(first_draft, len(drafts)), slice(first_problem, len(problems))))
     refused = refused_responses(
-        [(page, [d for _, d in drafts[kept]], problems[aside]) for page, kept, aside in spans]
+        [(page, [d for _, d in drafts[kept]], problems[aside]) for page, kept, aside in spans],
+        others_stand,
     )
     refused_problems: list[Problem] = []
     if refused:
@@ -164,6 +170,7 @@ def draft_source(source: Source, pages: Sequence[FetchedPage]) -> SourceDrafts:
 
 def refused_responses(
     responses: Sequence[tuple[FetchedPage, Sequence[Draft], Sequence[Problem]]],
+    others_stand: bool = False,
 ) -> dict[str, str]:
     """The responses of a source of several that collapsed under its parser, each judged alone
     (`responses`: each page with its drafts and its records' problems): more of its fields
@@ -181,7 +188,10 @@ def refused_responses(
     quarantined fields are one record's (a file of one model whose prices turned into
     objects: that record's fields are quarantined alone). A source of one
     response, or whose every response collapsed, is judged whole (catalog/intake.py): none is
-    refused here."""
+    refused here, unless `others_stand`: the source's responses that gave no evidence stand as
+    last stated beside what it read, and are counted so in judging it whole, so a response
+    read alone is judged alone first (a fault round: Vercel's listing at OpenRouter's models
+    URL the day its other listing failed)."""
     found: dict[str, str] = {}
     for page, stated, problems in responses:
         zeroed = sum(p.rule == ZERO_RATES_RULE for p in problems)
@@ -199,7 +209,7 @@ def refused_responses(
         if collapse:
             found[page.url] = f"{collapse} (the response of {page.url})"
     read = sum(1 for _, stated, problems in responses if stated or problems)
-    return found if len(found) < read else {}
+    return found if others_stand or len(found) < read else {}
 
 
 def named_by(

@@ -366,7 +366,9 @@ def read_sources(
     pages = {s: answered for s, answered in evidence.items() if answered}
     drafted = {} if drafted is None else drafted
     fresh, failures = intake.normalize_each(
-        {s: answered for s, answered in pages.items() if s not in drafted}, configured_sources()
+        {s: answered for s, answered in pages.items() if s not in drafted},
+        configured_sources(),
+        {s for s in pages if reports[s].status is SourceStatus.PARTIAL},
     )
     drafted.update((batch.source.id, batch) for batch in fresh)
     drafts = [drafted[s] for s in pages if s in drafted]

@@ -43,6 +43,7 @@ from tests.worlds import (
     epoch2_under_review,
     fault_world,
     recorded_text,
+    replayed,
     replayed_run,
     reported,
 )
@@ -175,4 +176,29 @@ def test_two_files_swapping_bytes_two_days_change_nothing(
     days = (swapped, swapped, WORLDS / "epoch-2.json")
     statuses = [reported(db, replayed_run(db, day, sources))["portkey"][0] for day in days]
     assert statuses == ["partial", "partial", "ok"]
+    assert items(db) == before
+
+
+@pytest.mark.integration
+def test_another_files_body_beside_a_failed_listing_is_refused_too(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """Vercel's listing at OpenRouter's models URL the day its other listing answers 500: the
+    one response read is refused as it is beside a read one, and the source fails, though
+    what the failed listing last stated is counted beside it in judging the source whole (a
+    partial source's collapse, catalog/intake.py): nothing is read from another file's body."""
+    db = epoch2_under_review(tmp_path, SOURCES)
+    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    before = items(db)
+    world = fault_world(tmp_path, {MODELS: {"body": recorded_text(VERCEL)}, EVERY: {"status": 500}})
+
+    state = replayed(db, world, SOURCES)
+
+    assert state.is_failed()  # its one source failed
+    run_id = state.result(raise_on_failure=False)
+
+    status, reason = reported(db, run_id)["openrouter"]
+    assert status == "failed"
+    assert reason.startswith(f"{EVERY}: HTTP 500; validation collapse: ")
+    assert reason.endswith(f"against 206 valid prices (the response of {MODELS})")
     assert items(db) == before
