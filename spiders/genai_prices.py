@@ -66,10 +66,17 @@ import re
 from datetime import date
 from typing import Any, NamedTuple
 
-from schemas.fetch import UNLISTED_GROUP_RULE, Normalized, Uninterpretable, Unparsable
+from schemas.fetch import NOT_USD_RULE, UNLISTED_GROUP_RULE, Normalized, Uninterpretable, Unparsable
 from schemas.vocab import Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
-from spiders.parsing import UNKNOWN_LIMIT, Page, load_json, to_decimal
+from spiders.parsing import (
+    UNKNOWN_LIMIT,
+    Page,
+    enclosing_currency,
+    foreign_currency,
+    load_json,
+    to_decimal,
+)
 
 
 class PriceKey(NamedTuple):
@@ -149,7 +156,9 @@ def parse(body: bytes, url: str) -> Page:
             unread = "an empty `models` list" if models == [] else str(provider)[:80]
             records.append({"provider": name, "model": None, "unread": unread})
             continue
-        records.extend({"provider": provider.get("id"), "model": m} for m in models)
+        # A currency the provider names qualifies its models' prices (`normalize`).
+        currency = {"currency": named} if (named := enclosing_currency(provider)) else {}
+        records.extend({"provider": provider.get("id"), "model": m, **currency} for m in models)
     if all("unread" in record for record in records):
         raise Unparsable(f"{url}: no models list in any provider (an error body or another file?)")
     return Page(records=records)
@@ -179,9 +188,15 @@ def normalize(record: dict[str, Any], as_of: date | None = None) -> Normalized:
     if not isinstance(model, dict) or not isinstance(model.get("id"), str):
         raise Uninterpretable(f"{record['provider']}/?", "model without id", repr(model)[:80])
     out = DraftCollector(f"{record['provider']}/{model['id']}", record["provider"], model["id"])
-    for price_set in _price_sets(out, model.get("prices"), as_of):
-        _prices(out, price_set)
-    _price_variants(out, model.get("price_variants"))
+    if named := record.get("currency") or enclosing_currency(model):
+        # a currency but the dollar named by the model or its provider qualifies all its prices
+        for path in ("prices", "price_variants"):
+            if path in model:
+                out.quarantine(path, NOT_USD_RULE, f"{named}: no price of it is read")
+    else:
+        for price_set in _price_sets(out, model.get("prices"), as_of):
+            _prices(out, price_set)
+        _price_variants(out, model.get("price_variants"))
     if model.get("context_window") is not None:
         with out.reading("context_window"):
             window = to_decimal(model["context_window"], out.record, "context_window")
@@ -367,6 +382,11 @@ def _at_least(peak: Any, off_peak: Any) -> bool:
 def _prices(out: DraftCollector, price_set: PriceSet) -> None:
     if not isinstance(price_set.prices, dict):
         raise Uninterpretable(out.record, "no prices", f"{price_set.label}={price_set.prices!r}")
+    if named := foreign_currency(price_set.prices):  # qualifies every price of the set
+        out.quarantine(
+            price_set.label, NOT_USD_RULE, f"{price_set.label}.{named}: no price of it is read"
+        )
+        return
     for key, value in price_set.prices.items():
         path = f"{price_set.label}.{key}"
         with out.reading(path):

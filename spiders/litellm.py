@@ -119,6 +119,7 @@ from spiders.parsing import (
     Repeated,
     foreign_currency,
     load_json,
+    refuse_a_foreign_currency,
     refuse_an_answered_error,
     refuse_an_error_key,
     to_decimal,
@@ -260,6 +261,7 @@ def parse(body: bytes, url: str) -> Page:
     data = load_json(body, url)
     if not isinstance(data, dict):
         raise Unparsable(f"{url}: expected a JSON object of model entries, got {type(data)}")
+    refuse_a_foreign_currency(data, url)
     records: list[dict[str, Any]] = []
     for key, value in data.items():
         if key in NON_MODEL_KEYS:

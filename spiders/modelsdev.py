@@ -52,8 +52,10 @@ from spiders._drafts import DraftCollector
 from spiders.parsing import (
     UNKNOWN_LIMIT,
     Page,
+    enclosing_currency,
     foreign_currency,
     load_json,
+    refuse_a_foreign_currency,
     refuse_an_answered_error,
     refuse_an_error_key,
     to_decimal,
@@ -114,6 +116,7 @@ def parse(body: bytes, url: str) -> Page:
     data = load_json(body, url)
     if not isinstance(data, dict) or not data:
         raise Unparsable(f"{url}: expected an object of providers")
+    refuse_a_foreign_currency(data, url)
     records: list[dict[str, Any]] = []
     for provider_id, provider in data.items():
         models = provider.get("models") if isinstance(provider, dict) else None
@@ -122,8 +125,11 @@ def parse(body: bytes, url: str) -> Page:
             # record that normalize reports, naming no model; the other providers are read.
             records.append({"provider": provider_id, "key": None, "model": models})
             continue
+        # A currency the provider names qualifies its models' prices (`normalize`).
+        currency = {"currency": named} if (named := enclosing_currency(provider)) else {}
         records.extend(
-            {"provider": provider_id, "key": key, "model": model} for key, model in models.items()
+            {"provider": provider_id, "key": key, "model": model, **currency}
+            for key, model in models.items()
         )
     if all(record["key"] is None for record in records):
         refuse_an_answered_error(data, url, entries=None)
@@ -156,11 +162,17 @@ def normalize(record: dict[str, Any]) -> Normalized:
     if not isinstance(model, dict):
         raise Uninterpretable(record_id, "not an object", repr(model)[:80])
     out = DraftCollector(record_id, record["provider"], record["key"])
-    if "cost" in model:
-        with out.reading("cost"):
-            _cost(out, model["cost"], {}, "cost")
-    with out.reading("experimental"):
-        _modes(out, model.get("experimental", {}))
+    # A currency but the dollar named by the model or its provider qualifies all its costs.
+    if named := record.get("currency") or enclosing_currency(model):
+        for path in ("cost", "experimental"):
+            if path in model:
+                out.quarantine(path, NOT_USD_RULE, f"{named}: no price of it is read")
+    else:
+        if "cost" in model:
+            with out.reading("cost"):
+                _cost(out, model["cost"], {}, "cost")
+        with out.reading("experimental"):
+            _modes(out, model.get("experimental", {}))
     with out.reading("limit"):
         _limits(out, model.get("limit", {}))
     _capabilities(out, model)

@@ -108,9 +108,11 @@ from spiders.parsing import (
     UNKNOWN_LIMIT,
     Page,
     Repeated,
+    enclosing_currency,
     foreign_currency,
     is_router_pseudo_model,
     load_json,
+    refuse_a_foreign_currency,
     refuse_an_answered_error,
     to_decimal,
 )
@@ -190,6 +192,7 @@ def parse(body: bytes, url: str) -> Page:
     refuse_an_answered_error(doc, f"openrouter models ({url})")
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
         raise Unparsable('openrouter models: expected an object {"data": [...]}')
+    refuse_a_foreign_currency(doc, f"openrouter models ({url})")
     records = doc["data"]
     next_urls = _next_urls(doc.get("links"), url)
     total = _stated_total(doc.get("total_count"), url)
@@ -267,7 +270,10 @@ def normalize(record: dict[str, Any]) -> Normalized:
         architecture = {}
     reading = _price_reading(out, record, architecture, unreadable)
     with out.reading("pricing"):
-        _pricing(out, record.get("pricing"), dims, reading)
+        if named := enclosing_currency(record):  # the entry's currency qualifies its pricing
+            out.quarantine("pricing", NOT_USD_RULE, f"{named}: no price of it is read")
+        else:
+            _pricing(out, record.get("pricing"), dims, reading)
     _limits(out, record, dims)
     _capabilities(out, record, architecture, dims)
     return out.result()

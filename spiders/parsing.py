@@ -283,6 +283,27 @@ def foreign_currency(prices: Any) -> str:
     return ""
 
 
+def enclosing_currency(group: Any) -> str:
+    """`foreign_currency` of an object that holds entries rather than prices (a listing's
+    envelope, a file or map of models, a provider of models): only its keys whose value is a
+    text or a number count, since an entry under a name with "currency" in it is an entry. A
+    currency named there qualifies every price of every entry within it."""
+    if not isinstance(group, dict):
+        return ""
+    return foreign_currency({k: v for k, v in group.items() if not isinstance(v, dict | list)})
+
+
+def refuse_a_foreign_currency(doc: Any, what: str) -> None:
+    """Raise Unparsable when a body's top object (an envelope, a file of models) names another
+    currency than the US dollar (`enclosing_currency`): every price in it is in that currency,
+    and no exchange rate is guessed, so none is read (its URL fails, as an error body does)."""
+    if named := enclosing_currency(doc):
+        raise Unparsable(
+            f"{what}: states its prices in another currency than the US dollar ({named}): "
+            "none is read"
+        )
+
+
 def to_decimal(value: Any, record: str, name: str) -> Decimal:
     """A JSON number or numeric string as Decimal, float noise read away (without_float_noise).
 

@@ -65,8 +65,10 @@ from schemas.vocab import DIMENSION_VALUES, Component, Dim, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import (
     Page,
+    enclosing_currency,
     foreign_currency,
     load_json,
+    refuse_a_foreign_currency,
     refuse_an_answered_error,
     refuse_an_error_key,
     to_decimal,
@@ -195,6 +197,7 @@ def parse(body: bytes, url: str) -> Page:
         refuse_an_answered_error(data, url, entries=None)
         raise Unparsable(f"{url}: no pricing entries (an error body or another file?)")
     refuse_an_error_key(data, url, sum(_is_entry(entry) for entry in data.values()))
+    refuse_a_foreign_currency(data, url)
     records: list[dict[str, Any]] = []
     for key, entry in data.items():
         record: dict[str, Any] = {"provider": provider, "key": key, "entry": entry}
@@ -233,6 +236,8 @@ def normalize(record: dict[str, Any]) -> Normalized:
     if not isinstance(entry, dict) or not set(entry) & MODEL_KEYS:
         detail = sorted(entry) if isinstance(entry, dict) else repr(entry)[:80]
         raise Uninterpretable(record_id, "unknown model keys", f"{detail}")
+    if named := enclosing_currency(entry):  # qualifies every config of the entry
+        raise Uninterpretable(record_id, NOT_USD_RULE, f"{named}: no price of it is read")
     if _every_rate_zero(entry):
         raise Uninterpretable(
             record_id,

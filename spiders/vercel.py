@@ -58,8 +58,10 @@ from spiders.parsing import (
     MILLION,
     UNKNOWN_LIMIT,
     Page,
+    enclosing_currency,
     foreign_currency,
     load_json,
+    refuse_a_foreign_currency,
     refuse_an_answered_error,
     to_decimal,
 )
@@ -108,6 +110,7 @@ def parse(body: bytes, url: str) -> Page:
         raise Unparsable('vercel models: expected an object {"object": "list", "data": [...]}')
     if doc.get("object", "list") != "list":
         raise Unparsable(f"vercel models: object is {doc.get('object')!r}, not 'list'")
+    refuse_a_foreign_currency(doc, f"vercel models ({url})")
     records = doc["data"]
     return Page(records=records)
 
@@ -147,6 +150,8 @@ def normalize(record: dict[str, Any]) -> Normalized:
     pricing = record.get("pricing")
     if pricing is not None and not isinstance(pricing, dict):
         out.quarantine("pricing", "pricing is not an object", repr(pricing))
+    elif pricing is not None and (named := enclosing_currency(record)):  # qualifies pricing
+        out.quarantine("pricing", NOT_USD_RULE, f"{named}: no price of it is read")
     elif named := foreign_currency(pricing):
         out.quarantine("pricing", NOT_USD_RULE, f"pricing.{named}: no price of it is read")
     elif pricing is not None:

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from catalog.normalize import draft_source
-from schemas.fetch import NOT_USD_RULE, FetchedPage
+from schemas.fetch import NOT_USD_RULE, FetchedPage, Unparsable
 from schemas.records import Draft, Problem
 from schemas.sources import sources
 from schemas.vocab import Kind
@@ -63,23 +63,42 @@ def _portkey(currency: Any) -> Callable[[dict[str, Any]], tuple[str, dict[str, A
     return change
 
 
+def _genai(currency: Any) -> Callable[[list[dict[str, Any]]], tuple[str, dict[str, Any]]]:
+    """A fault round: genai-prices' DeepSeek prices given `"currency": "CNY"` were read as
+    dollars (the key quarantined as an unknown price key, the prices beside it kept)."""
+
+    def change(document: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+        [provider] = [p for p in document if p["id"] == "deepseek"]
+        model = next(m for m in provider["models"] if isinstance(m.get("prices"), dict))
+        model["prices"]["currency"] = currency
+        return f"deepseek/{model['id']}", model["prices"]
+
+    return change
+
+
 PORTKEY = ("https://configs.portkey.ai/pricing/openai.json", _portkey)
+GENAI = "https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/new_data/v2/data.json"
 SOURCES = {
     "vercel": ("https://ai-gateway.vercel.sh/v1/models", _listed("currency")),
     "modelsdev": ("https://models.dev/api.json", _modelsdev),
     "openrouter": ("https://openrouter.ai/api/v1/models", _listed("currency_code")),
+    "genai-prices": (GENAI, _genai),
 }
 
 
 def read(
-    source: str, change: Callable[[dict[str, Any]], Any] | None
-) -> tuple[list[Draft], list[Problem], str]:
+    source: str, change: Callable[[Any], Any] | None
+) -> tuple[list[Draft], list[Problem], Any]:
+    """The source's recorded epoch-2 response with `change` made to its document: its drafts,
+    its problems, and what `change` returned (the record it changed, first of a pair, or the
+    records)."""
     url, _ = {**SOURCES, "portkey": PORTKEY}[source]
     document = json.loads(recorded_text(url))
-    record = change(document)[0] if change else ""
+    changed = change(document) if change else ""
     config = sources()[source]
     records = config.parser.parse(json.dumps(document).encode(), url).records
     batch = draft_source(config, [FetchedPage(url, url, 200, AT, records)])
+    record = changed[0] if isinstance(changed, tuple) else changed
     return [d for _, d in batch.drafts], batch.problems, record
 
 
@@ -124,3 +143,101 @@ def test_a_portkey_config_in_another_currency_reads_none_of_its_prices(currency:
     assert [d for d in drafts if d.record != record] == [d for d in healthy if d.record != record]
     [found] = [p for p in problems if p.rule == NOT_USD_RULE]
     assert str(currency) in found.detail and len(problems) == len(healthy_problems) + 1
+
+
+def _provider(source: str, level: str) -> Callable[[Any], list[str]]:
+    """A change naming a currency on DeepSeek's provider object (models.dev's, genai-prices') or
+    on one of its models (`level`): the records whose prices it qualifies."""
+
+    def change(document: Any) -> list[str]:
+        if source == "modelsdev":
+            provider, models = document["deepseek"], document["deepseek"]["models"]
+            keys = list(models)
+        else:
+            [provider] = [p for p in document if p["id"] == "deepseek"]
+            models = {m["id"]: m for m in provider["models"]}
+            keys = list(models)
+        if level == "provider":
+            provider["currency"] = "CNY"
+            return [f"deepseek/{key}" for key in keys]
+        models[keys[0]]["currency"] = "CNY"
+        return [f"deepseek/{keys[0]}"]
+
+    return change
+
+
+def _entry(source: str) -> Callable[[Any], list[str]]:
+    """A change naming a currency on one entry beside its prices (OpenRouter's and Vercel's
+    openai/gpt-4o, Portkey's gpt-4o): the record it qualifies."""
+
+    def change(document: Any) -> list[str]:
+        if source == "portkey":
+            document["gpt-4o"]["currency"] = "EUR"
+            return ["openai/gpt-4o"]
+        [entry] = [e for e in document["data"] if e["id"] == "openai/gpt-4o"]
+        entry["currency"] = "EUR"
+        return ["openai/gpt-4o"]
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("source", "change"),
+    [
+        ("modelsdev", _provider("modelsdev", "provider")),
+        ("modelsdev", _provider("modelsdev", "model")),
+        ("genai-prices", _provider("genai-prices", "provider")),
+        ("genai-prices", _provider("genai-prices", "model")),
+        ("openrouter", _entry("openrouter")),
+        ("vercel", _entry("vercel")),
+        ("portkey", _entry("portkey")),
+    ],
+    ids=[
+        "modelsdev-provider",
+        "modelsdev-model",
+        "genai-provider",
+        "genai-model",
+        "openrouter-entry",
+        "vercel-entry",
+        "portkey-entry",
+    ],
+)
+def test_a_currency_named_by_what_holds_the_prices_qualifies_them(
+    source: str, change: Callable[[Any], list[str]]
+) -> None:
+    """A fault round: `"currency": "CNY"` on genai-prices' or models.dev's DeepSeek provider
+    was read by neither (every price read as dollars, nothing reported), and Portkey took one
+    beside a file's entries for a model. A currency named by the object that holds a price
+    object (a model, an entry, a provider of models) qualifies every price within it."""
+    healthy, _, _ = read(source, None)
+    drafts, problems, records = read(source, change)
+    assert all(_prices_of(healthy, record) for record in records)
+    assert not [d for d in drafts if d.kind is Kind.PRICE and d.record in records]
+    noted = {p.record for p in problems if p.rule == NOT_USD_RULE}
+    assert noted == set(records)
+    # everything but those prices reads as recorded (a model's limits among it)
+    assert drafts == [d for d in healthy if not (d.kind is Kind.PRICE and d.record in records)]
+
+
+TOP = {
+    "litellm": (sources()["litellm"].urls[0], "EUR"),
+    "portkey": (PORTKEY[0], "EUR"),
+    "openrouter": (SOURCES["openrouter"][0], "EUR"),
+    "vercel": (SOURCES["vercel"][0], "EUR"),
+    "modelsdev": (SOURCES["modelsdev"][0], "CNY"),
+}
+
+
+@pytest.mark.parametrize("source", sorted(TOP))
+def test_a_body_naming_another_currency_is_read_as_no_prices(source: str) -> None:
+    """A currency named at the top of a body (a listing's envelope, a file or map of models)
+    qualifies every price in it: the body is unparsable, naming the currency, so its URL fails
+    (as an error body does) and no price of it is read as dollars."""
+    url, currency = TOP[source]
+    document = json.loads(recorded_text(url))
+    document["currency"] = currency
+    with pytest.raises(Unparsable) as refused:
+        sources()[source].parser.parse(json.dumps(document).encode(), url)
+    assert f"currency={currency!r}" in str(refused.value)
+    document["currency"] = "USD"
+    assert sources()[source].parser.parse(json.dumps(document).encode(), url).records
