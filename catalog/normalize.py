@@ -559,6 +559,7 @@ def learn_official_models(
     for the day). One within its band moved tenfold may be a real repricing (OpenAI's
     gpt-4o-mini-realtime-preview audio cache read, 0.3 then 3): it teaches nothing, neither its
     value nor the one it left."""
+    batches = list(batches)
     table = bands()
     in_force = _in_force(identity, prices_in_force or {})
     in_band: list[Statement] = []
@@ -574,6 +575,26 @@ def learn_official_models(
             in_band.append((*s[:5], current))
     wrong = contradicted(in_band)
     identity.learn_official(s for i, s in enumerate(in_band) if i not in wrong)
+    identity.learn_listed(_scheduled_models(identity, batches))
+
+
+def _scheduled_models(identity: Identity, batches: Iterable[SourceDrafts]) -> set[str]:
+    """The models official sources state prices of from a later date than their page's
+    (catalog/schedule.py), by candidate name. A model an official source lists is known however
+    its prices are dated (a fault round: a new Azure model whose every meter starts next month
+    was read as no model, and the secondaries' names of it mapped to none); what its scheduled
+    prices state teaches identity nothing else (`_statements`). A name that begins with a digit
+    names no model on its own (catalog.identity)."""
+    found: set[str] = set()
+    for batch in batches:
+        for page, d in batch.drafts:
+            if d.effective_from is None or d.effective_from <= page.observed_at.date():
+                continue
+            if batch.source.is_official(identity.route(d.route)):
+                name = identity.candidate(d.source_model)
+                if not name[:1].isdigit():
+                    found.add(name)
+    return found
 
 
 def _in_force(

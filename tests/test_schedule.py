@@ -163,6 +163,26 @@ def test_azure_effective_start_after_the_response_is_scheduled() -> None:
     assert [o.value for o in schedule.current(both)] == [found[0].value]
 
 
+def test_a_model_an_official_source_prices_only_from_a_later_date_is_known() -> None:
+    """A fault round: every eastus2 meter of gpt-realtime-2.1 starting after the response's
+    date left the model unknown: Azure's observations of it named no model, and LiteLLM's
+    name of it mapped to none (the model counted among its unmapped names, its new-model items
+    gone). Its scheduled prices teach identity that the model exists, and nothing else."""
+    items = json.loads(snapshot(AZURE_FILE))["Items"]
+    meters = [i for i in items if i["meterName"].startswith("gpt-realtime-2.1 ")]
+    assert len(meters) == 16
+    for meter in meters:
+        meter["effectiveStartDate"] = "2026-09-15T00:00:00Z"
+    page = FetchedPage(AZURE_URL, AZURE_URL, 200, AZURE_DATE, meters)
+    batch = draft_source(sources()["azure"], [page])
+    identity = Identity.load()
+    learn_official_models(identity, [batch])
+    found = observations(batch, identity)
+    assert len(found) == 16 and all(o.scheduled for o in found)
+    assert {o.model for o in found} == {"gpt-realtime-2.1"}
+    assert identity.model("azure/gpt-realtime-2.1") == "gpt-realtime-2.1"
+
+
 def test_show_lists_no_scheduled_price_as_a_disagreement(tmp_path: Path) -> None:
     """A fault round: Azure stating a meter's current price and a price scheduled after its
     response (a real meter, its copy starting 2026-10-01 at twice the price); `show` listed
