@@ -7,7 +7,9 @@ Which of a source's responses count as evidence this run, and what the source's 
 - a response dated before the evidence the source already gave for the same URL is *stale*:
   recorded and reported with both dates, never evidence, never absence; one dated more than
   `CLOCK_SKEW` after it was fetched is no evidence either (else a wrong clock at the source
-  would make every later true answer look stale);
+  would make every later true answer look stale), nor is one dated before `FIRST_PRICED`,
+  when no model API whose prices ratecard keeps was sold yet (a clock never set: the Unix
+  epoch, 1970-01-01, verified prices 56 years before they were in force, for good);
 - a listing URL answering no records is *empty*; one answering far fewer, or far more, than
   it usually does (`BROKEN_RATIO`: half, or twice and `SWELL_MIN` more, the median of its
   last `USUAL_ANSWERS` answers read whole, whatever their size) is *collapsed* or *swollen*:
@@ -65,6 +67,9 @@ SWELL_MIN = 25  # a swollen listing has at least this many records more than usu
 CUT_SHARE = 0.9  # a body at most this share of its last one, and its first bytes: cut short
 COLLAPSE_RATIO = 0.5  # more than this share of a source's statements invalid: source fails
 CLOCK_SKEW = timedelta(days=1)  # a response dated further ahead of its fetch is no evidence
+# No response can state a price of a model API before the first was sold (OpenAI's opened in
+# June 2020): one dated earlier comes from a clock that was never set, and is no evidence.
+FIRST_PRICED = datetime(2020, 1, 1, tzinfo=UTC)
 # A body a URL last gave within this before its answer's date, given again, is the URL back
 # from a fault (a misprint read for a day, then the page as it was), not a return to an earlier
 # body: a stale copy comes back long after the body that replaced it.
@@ -136,6 +141,7 @@ class History:
 
 STALE = "stale"
 FUTURE = "dated in the future"
+UNSET_CLOCK = "dated before any model API was sold"
 EMPTY = "empty listing"
 COLLAPSED = "collapsed listing"
 SWOLLEN = "swollen listing"
@@ -355,6 +361,9 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
     if answer.observed_at is not None and answer.observed_at > now + CLOCK_SKEW:
         detail = f"response dated {_date(answer.observed_at)}, fetched {_date(now)}"
         return Verdict(answer, FUTURE, detail)
+    if answer.observed_at is not None and answer.observed_at < FIRST_PRICED:
+        detail = f"response dated {_date(answer.observed_at)}, fetched {_date(now)}"
+        return Verdict(answer, UNSET_CLOCK, detail)
     if (
         answer.observed_at is not None
         and history.observed_at is not None
@@ -443,7 +452,9 @@ def source_health(
     if not usable:
         if all(v.fault in (STALE, RETURNED) for v in faults):
             return Health(SourceStatus.STALE, reason, verdicts)
-        read = any(v.fault in (EMPTY, COLLAPSED, SWOLLEN, FUTURE, CUT, COPIED) for v in faults)
+        read = any(
+            v.fault in (EMPTY, COLLAPSED, SWOLLEN, FUTURE, UNSET_CLOCK, CUT, COPIED) for v in faults
+        )
         return Health(SourceStatus.BROKEN if read else SourceStatus.FAILED, reason, verdicts)
     records = sum(v.answer.records for v in usable)
     if not faults and usual_total.off(records, listing=False) == COLLAPSED:

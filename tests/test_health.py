@@ -211,6 +211,23 @@ def test_an_answer_dated_in_the_future_is_no_evidence() -> None:
     assert within_a_day.evidence_urls == {MODELS}
 
 
+def test_an_answer_dated_before_any_model_api_is_no_evidence() -> None:
+    """A fault round: DeepSeek's page dated 1970-01-01 (a clock never set), the URL's first
+    answer, was evidence: prices verified in 1970, in force from then for good. Nothing bounds
+    a first answer's date but that no model API was sold before FIRST_PRICED."""
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    first = {MODELS: History(), ALL: History()}
+    alone = health.source_health([answer(MODELS, 414, epoch)], [MODELS], first, History(), NOW)
+    assert alone.status is SourceStatus.BROKEN and not alone.evidence_urls
+    assert alone.reason == (
+        f"{MODELS}: dated before any model API was sold (response dated 1970-01-01, fetched "
+        f"{NOW:%Y-%m-%d})"
+    )
+    both = [answer(MODELS, 414, epoch), answer(ALL, 549, datetime(2020, 6, 11, tzinfo=UTC))]
+    found = health.source_health(both, [MODELS, ALL], first, History(), NOW)
+    assert found.status is SourceStatus.PARTIAL and found.evidence_urls == {ALL}
+
+
 def test_failed_answers_fail_the_source_with_each_reason_once() -> None:
     found = judged(answer(MODELS, 0, error="HTTP 503"), answer(ALL, 0, error="HTTP 503"))
     assert found.status is SourceStatus.FAILED
