@@ -49,6 +49,7 @@ values apply, no absence is counted); `stale` when every answer was older news; 
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections import Counter
@@ -255,14 +256,36 @@ def copies(bodies: Mapping[str, str], history: Mapping[str, History]) -> dict[st
 def canonical(body: bytes) -> bytes:
     """`body` as its content reads, whatever its layout: a JSON document re-written with its
     keys sorted and no spaces (numbers kept as written, as text: 1 and "1" read alike), any
-    other body with its runs of whitespace made one space and its ends trimmed. Two bodies alike
-    so are one body written otherwise (a mirror that re-indents or re-sorts a file, a newline
-    added)."""
+    other body with its runs of whitespace made one space and its ends trimmed, in UTF-8 without
+    a byte order mark where it states its form by one. Two bodies alike so are one body written
+    otherwise (a mirror that re-indents or re-sorts a file, a newline added, a mark added)."""
     try:
         document = json.loads(body, parse_float=str, parse_int=str)
     except (ValueError, RecursionError):
-        return b" ".join(body.split())
+        return b" ".join(_unmarked(body).split())
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+
+
+# Byte order marks and the form each states, UTF-32's first: they begin as UTF-16's.
+_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _unmarked(body: bytes) -> bytes:
+    """A text body that states its form by a byte order mark as the same text in UTF-8 without
+    it (the page parsers read them alike); any other body as it is."""
+    for mark, form in _MARKS:
+        if body.startswith(mark):
+            try:
+                return body.decode(form).encode()
+            except UnicodeDecodeError:
+                return body
+    return body
 
 
 def cut_short(body: bytes, before: bytes) -> bool:
