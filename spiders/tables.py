@@ -495,8 +495,36 @@ def _read_grid(table: Tag) -> tuple[tuple[str, ...], tuple[Row, ...], list[str]]
         elif is_head or _restates(cells, header):
             header, after_break = cells, False
         else:
-            rows.append(Row(cells, header, after_break, group, width, columns))
+            row = Row(cells, header, after_break, group, width, columns)
+            if rows and (whole := _continued(rows[-1], row)) is not None:
+                rows[-1] = whole
+            else:
+                rows.append(row)
     return first, tuple(rows), groups
+
+
+def _continued(above: Row, row: Row) -> Row | None:
+    """`above` and `row` as one row where `row` continues it (None where it does not): a row
+    wrapped onto a second line by whatever wrote the page (a fault round: Anthropic's
+    "| Claude Opus 4.5 | | | | | |" then "| | $5 / MTok | ... |" read as a model without prices
+    and prices of no model). `row` continues `above` when, under the same header with no empty
+    row between, `above` names its first cell and leaves every cell from some column on empty,
+    and `row` leaves every cell before that column empty and states something from it on. A
+    row with an empty first cell under one that states values in the same columns (a second
+    context tier of the model above) is a row of its own, as before."""
+    if row.header is not above.header or row.after_break or row.group != above.group:
+        return None
+    if not above.cells[0] or row.cells[0] or len(above.cells) != len(row.cells):
+        return None
+    split = len(above.cells)
+    while split > 1 and not above.cells[split - 1]:
+        split -= 1
+    if split == len(above.cells) or any(row.cells[:split]) or not any(row.cells[split:]):
+        return None
+    cells = above.cells[:split] + row.cells[split:]
+    return Row(
+        cells, row.header, above.after_break, row.group, max(above.width, row.width), row.columns
+    )
 
 
 def _states_money(cells: tuple[str, ...]) -> bool:

@@ -263,3 +263,39 @@ def test_rows_split_from_their_header_make_the_listing_incomplete(source: str, h
     assert not found.failure, found.failure
     assert found.incomplete.startswith(f"listing incomplete: {HEADERLESS_RULE}: {count} rows (")
     assert 0 < len(found.valid) < len(healthy.valid)  # the other rows' values still apply
+
+
+@pytest.mark.parametrize("split", [1, 3, 5])
+def test_a_row_wrapped_onto_a_second_line_is_read_as_one(split: int) -> None:
+    """A fault round: Anthropic's Claude Opus 4.5 row written on two lines, the model cell and
+    empty cells, then an empty model cell and the prices (or wrapped after its third cell):
+    the model read without prices and the prices as a row naming no model, the source `ok`.
+    A row that leaves its cells from some column on empty, followed by one that leaves the
+    cells before it empty, is one row wrapped: read as the recorded row is."""
+    name = "anthropic-pricing.2025-12-19.llmdocs.md"
+    recorded = snapshot(PAGES + name).decode()
+    line = next(ln for ln in recorded.splitlines() if ln.startswith("| Claude Opus 4.5 "))
+    cells = line.strip().strip("|").split("|")
+    first = cells[:split] + [" "] * (len(cells) - split)
+    rest = [" "] * split + cells[split:]
+    wrapped = f"|{'|'.join(first)}|\n|{'|'.join(rest)}|"
+    body = recorded.replace(line, wrapped, 1).encode()
+    healthy = by_record(anthropic_page, recorded.encode(), ANTHROPIC_URL)
+    drafts, problems = run(anthropic_page, body, ANTHROPIC_URL)
+    assert not problems
+    assert {(d.source_model, d.component.value, d.dimensions.key): d.value for d in drafts} == {
+        k[1:]: v for k, v in healthy.items()
+    }
+
+
+def test_a_second_tier_row_under_a_models_row_is_a_row_of_its_own() -> None:
+    """Under a row stating values, a row with an empty first cell that states values in the
+    same columns is not its continuation (a model's second context tier, written so)."""
+    name = "anthropic-pricing.2025-12-19.llmdocs.md"
+    recorded = snapshot(PAGES + name).decode()
+    line = next(ln for ln in recorded.splitlines() if ln.startswith("| Claude Opus 4.5 "))
+    cells = line.strip().strip("|").split("|")
+    ditto = "|" + "|".join([" ", *cells[1:]]) + "|"
+    body = recorded.replace(line, f"{line}\n{ditto}", 1).encode()
+    _, problems = run(anthropic_page, body, ANTHROPIC_URL)
+    assert [p.rule for p in problems] == ["no model named"]
