@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, Inexact, localcontext
 
 from pydantic import (
@@ -49,6 +49,7 @@ from pydantic import (
 )
 
 from catalog.reader import PublishedValue, read_when
+from catalog.views import ScheduledStatement
 from schemas.records import decimal_text
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 
@@ -403,6 +404,41 @@ def _estimate(
         per_month=per_day * DAYS_PER_MONTH if per_day is not None else None,
         notes=beyond_limits(values, workload, route=route, model=model),
     )
+
+
+def scheduled_notes(
+    lines: Sequence[CostLine], scheduled: Sequence[ScheduledStatement], at: datetime | None
+) -> list[str]:
+    """A note for each price a source scheduled from a later date than its response's
+    (`scheduled`: catalog/queries.py `scheduled_statements`) for a field an estimate priced
+    (`lines`): on or before the day priced (`at`; None: today) it is in effect and not the
+    catalog's price (a fault round: `cost --at` a day after Azure's new price took effect
+    quoted the old one with no word of it); after it, it is to come; one stated after the day
+    priced is left out. The catalog holds a scheduled price once a refresh reads it in force
+    and a reviewer accepts it."""
+    day = (at or datetime.now(UTC)).date()
+    notes: list[str] = []
+    for line in lines:
+        for s in scheduled:
+            if (s.kind, s.component.value, s.unit.value, dict(s.dimensions)) != (
+                Kind.PRICE,
+                line.component,
+                line.unit,
+                line.dimensions,
+            ):
+                continue
+            if s.observed_at is not None and s.observed_at[:10] > day.isoformat():
+                continue  # stated after the day priced: nothing anyone had said by then
+            stated = f"{line.label()}: {s.source} states {s.value} {unit_label(line.unit)}"
+            when = s.effective_from.isoformat()
+            if s.effective_from <= day:
+                notes.append(
+                    f"{stated} from {when}, in effect on the day priced; the catalog's price "
+                    f"{decimal_text(line.price)} is used until a refresh reads it in force"
+                )
+            else:
+                notes.append(f"{stated} from {when} (scheduled)")
+    return notes
 
 
 # The limits a workload's one request is checked against: (limit, what of the request it

@@ -164,19 +164,29 @@ def model_view(conn: Connection, route: str, model: str) -> ModelView:
         not_in_catalog=uncatalogued,
         open_review_items=list_reviews(conn, status="open", route=route, model=model),
         capabilities=Capabilities.of(profile(obs for obs, _ in latest.values())),
-        scheduled=[
-            ScheduledStatement(
-                kind=m.kind,
-                component=m.component,
-                unit=m.unit,
-                dimensions=m.dims,
-                effective_from=obs.effective_from,
-                **dict(_statement(obs, text)),
-            )
-            for (m, _), (obs, text) in sorted(scheduled.items(), key=lambda e: e[0])
-            if obs.effective_from is not None
-        ],
+        scheduled=_scheduled_statements(scheduled),
     )
+
+
+def scheduled_statements(conn: Connection, route: str, model: str) -> list[ScheduledStatement]:
+    """Each source's latest price of (route, model) scheduled after its response's date
+    (`_latest_observations`), as `show` lists them."""
+    return _scheduled_statements(_latest_observations(conn, route, model)[1])
+
+
+def _scheduled_statements(scheduled: Latest) -> list[ScheduledStatement]:
+    return [
+        ScheduledStatement(
+            kind=m.kind,
+            component=m.component,
+            unit=m.unit,
+            dimensions=m.dims,
+            effective_from=obs.effective_from,
+            **dict(_statement(obs, text)),
+        )
+        for (m, _), (obs, text) in sorted(scheduled.items(), key=lambda e: e[0])
+        if obs.effective_from is not None
+    ]
 
 
 def model_view_as_of(conn: Connection, view: ModelView, moment: datetime) -> ModelView:

@@ -161,8 +161,15 @@ def cost(
     from pydantic import ValidationError
 
     from catalog import reader
-    from catalog.cost import CostError, Workload, estimate, unknown_target, workload_error
-    from catalog.queries import open_missing
+    from catalog.cost import (
+        CostError,
+        Workload,
+        estimate,
+        scheduled_notes,
+        unknown_target,
+        workload_error,
+    )
+    from catalog.queries import open_missing, scheduled_statements
 
     route, model = parse_target("TARGET", target, "azure/gpt-image-2")
     day = parse_at(at)
@@ -196,13 +203,15 @@ def cost(
         )
         hint = spelling_hint(conn, route, model) if unknown is not None else ""
         missing = open_missing(conn, route, model) if day is None else []
+        scheduled = scheduled_statements(conn, route, model)
     try:
         if unknown is not None:
             raise unknown
         result = estimate(values, workload, route=route, model=model, at=asked)
     except CostError as exc:
         raise Refused(f"cost {route}/{model}: refused: {exc}{hint}") from None
-    result = result.model_copy(update={"notes": [*result.notes, *missing]})
+    notes = [*result.notes, *scheduled_notes(result.lines, scheduled, asked), *missing]
+    result = result.model_copy(update={"notes": notes})
     if as_json:
         typer.echo(json.dumps(result.model_dump(mode="json"), indent=2))
         return

@@ -13,14 +13,15 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from catalog import queries, schedule, store
+from catalog import queries, reader, schedule, store
 from catalog.compare import Context, compare
+from catalog.cost import Workload, estimate, scheduled_notes
 from catalog.identity import Identity
 from catalog.normalize import draft_source, learn_official_models, observations
 from ratecard.cli import app
 from schemas.batch import validate
 from schemas.fetch import FetchedPage
-from schemas.records import Observation
+from schemas.records import Observation, decimal_text
 from schemas.sources import is_official, sources
 from schemas.vocab import Component
 from tests.conftest import snapshot
@@ -229,3 +230,45 @@ def test_a_scheduled_price_is_shown_as_scheduled(tmp_path: Path) -> None:
     assert any("2026-10-01" in line and scheduled.value in line for line in lines), shown.output
     page = TestClient(create_app(db)).get(f"/models/azure/{current.model}")
     assert "Scheduled by sources" in page.text and "2026-10-01" in page.text
+
+
+def test_cost_names_a_scheduled_price_of_a_field_it_prices(tmp_path: Path) -> None:
+    """A fault round: `cost --at` a day after Azure's scheduled price took effect quoted the
+    catalog's old price with no word of the new one, which `show` lists. The CLI and /api/cost
+    note it: in effect by the day priced, or to come; nothing before the day it was stated."""
+    items = json.loads(snapshot(AZURE_FILE))["Items"]
+    real = next(i for i in items if i["meterName"] == "gpt 4.1 Inp glbl Tokens")
+    later = copy.deepcopy(real)
+    later["effectiveStartDate"] = "2026-10-01T00:00:00Z"
+    later["retailPrice"] = later["unitPrice"] = real["retailPrice"] * 2
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    engine = store.connect(db)
+    [current] = _observe("azure", AZURE_URL, [real], AZURE_DATE)
+    refresh(engine, [current], accept_new=True)
+    refresh(engine, _observe("azure", AZURE_URL, [real, later], AZURE_DATE))
+    assert current.model is not None
+    doubled = decimal_text(current.value * 2)
+    dims = ", ".join(f"{k}={v}" for k, v in sorted(current.dimensions.items()))
+    field = f"{current.component.value} [{dims}]"
+    cost = ["cost", f"azure/{current.model}", "--input-tokens", "1000", "--output-tokens", "0"]
+    for name, value in current.dimensions.items():
+        cost += [f"--{name}", value]
+    notes = {}
+    for day in ("2026-10-02", "2026-09-01"):
+        shown = CliRunner().invoke(app, [*cost, "--at", day, "--json", "--db", db])
+        assert shown.exit_code == 0, shown.output
+        notes[day] = json.loads(shown.output)["notes"]
+    stated = f"{field}: azure states {doubled} USD per 1M tokens from 2026-10-01"
+    assert notes["2026-10-02"] == [
+        f"{stated}, in effect on the day priced; the catalog's price "
+        f"{decimal_text(current.value)} is used until a refresh reads it in force"
+    ]
+    assert notes["2026-09-01"] == [f"{stated} (scheduled)"]
+    with engine.connect() as conn:  # a day before Azure stated it (2026-08-14): nothing
+        moment = reader.as_of(date(2026, 9, 1))
+        values = reader.published_values(conn, moment, route="azure", model=current.model)
+        scheduled = queries.scheduled_statements(conn, "azure", current.model)
+    workload = Workload(input_tokens=1000, output_tokens=0, scope="global")
+    lines = estimate(values, workload, route="azure", model=current.model).lines
+    assert scheduled_notes(lines, scheduled, datetime(2026, 9, 1, tzinfo=UTC))
+    assert scheduled_notes(lines, scheduled, datetime(2026, 8, 13, tzinfo=UTC)) == []

@@ -27,7 +27,14 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from catalog import queries, reader
-from catalog.cost import CostError, Workload, estimate, unknown_target, workload_error
+from catalog.cost import (
+    CostError,
+    Workload,
+    estimate,
+    scheduled_notes,
+    unknown_target,
+    workload_error,
+)
 from catalog.export import FORMATS, render, value_record
 from catalog.filters import check_catalog_name
 from review import submissions as submitted
@@ -118,13 +125,13 @@ def cost_api(
         )
         hint = queries.spelling_hint(conn, route, model) if unknown is not None else ""
         missing = queries.open_missing(conn, route, model) if at is None else []
+        scheduled = queries.scheduled_statements(conn, route, model)
     try:
         if unknown is not None:
             raise unknown
         result = estimate(values, workload, route=route, model=model, at=asked)
-        return result.model_copy(update={"notes": [*result.notes, *missing]}).model_dump(
-            mode="json"
-        )
+        notes = [*result.notes, *scheduled_notes(result.lines, scheduled, asked), *missing]
+        return result.model_copy(update={"notes": notes}).model_dump(mode="json")
     except CostError as exc:
         raise HTTPException(
             status_code=422, detail={"component": exc.component, "refused": f"{exc}{hint}"}
