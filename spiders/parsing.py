@@ -269,13 +269,16 @@ _USD = frozenset({"usd", "us$", "$"})
 def foreign_currency(prices: Any) -> str:
     """'' when an object of prices names no currency but the US dollar; else 'key=value' of
     the key that names another ("currency": "EUR", "currency_code": "CNY", or a value that is
-    no currency's code). Every price recorded from the JSON sources is in US dollars; a key
-    naming another currency qualifies every price beside it (a LiteLLM entry's, a Portkey
-    config's, a Vercel or OpenRouter `pricing`, a models.dev `cost`), so those prices are their
-    record's problem (NOT_USD_RULE), never read as dollars: no exchange rate is guessed."""
+    no currency's code; null names none). Every price recorded from the JSON sources is in US
+    dollars; a key naming another currency qualifies every price beside it (a LiteLLM entry's,
+    a Portkey config's, a Vercel or OpenRouter `pricing`, a models.dev `cost`), so those prices
+    are their record's problem (NOT_USD_RULE), never read as dollars: no exchange rate is
+    guessed."""
     if not isinstance(prices, dict):
         return ""
     for key, value in prices.items():
+        if value is None:  # null states no currency (JSON's way to leave a key unset)
+            continue
         if "currency" in str(key).casefold() and not (
             isinstance(value, str) and value.strip().casefold() in _USD
         ):
