@@ -198,6 +198,14 @@ def parse(body: bytes, url: str) -> Page:
         raise Unparsable(f"{url}: no pricing entries (an error body or another file?)")
     refuse_an_error_key(data, url, sum(_is_entry(entry) for entry in data.values()))
     refuse_a_foreign_currency(data, url)
+    # The file's `default` config is what every entry's falls back on: its currency (the
+    # recorded files state "USD" there alone) is the file's.
+    default = data.get("default")
+    if isinstance(default, dict) and (named := foreign_currency(default.get("pricing_config"))):
+        raise Unparsable(
+            f"{url}: states its prices in another currency than the US dollar "
+            f"(default.pricing_config.{named}, which every entry falls back on): none is read"
+        )
     records: list[dict[str, Any]] = []
     for key, entry in data.items():
         record: dict[str, Any] = {"provider": provider, "key": key, "entry": entry}

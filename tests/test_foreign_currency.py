@@ -244,3 +244,19 @@ def test_a_body_naming_another_currency_is_read_as_no_prices(source: str) -> Non
     assert f"currency={currency!r}" in str(refused.value)
     document["currency"] = "USD"
     assert sources()[source].parser.parse(json.dumps(document).encode(), url).records
+
+
+@pytest.mark.parametrize("currency", ["EUR", "CNY"])
+def test_a_portkey_file_whose_default_names_another_currency_is_read_as_no_prices(
+    currency: str,
+) -> None:
+    """A fault round: a Portkey file's `default` config (where every recorded file states its
+    currency, "USD", and every entry's config falls back on) naming EUR was read as dollars,
+    nothing reported. It is the file's currency: the body is unparsable, naming it."""
+    url = PORTKEY[0]
+    document = json.loads(recorded_text(url))
+    assert document["default"]["pricing_config"]["currency"] == "USD"
+    document["default"]["pricing_config"]["currency"] = currency
+    with pytest.raises(Unparsable) as refused:
+        sources()["portkey"].parser.parse(json.dumps(document).encode(), url)
+    assert f"default.pricing_config.currency={currency!r}" in str(refused.value)
