@@ -97,6 +97,7 @@ class Answer:
     size: int = 0  # bytes of the body
     cut_of: int = 0  # bytes of the URL's last applied body where this one is its start
     copy_of: str = ""  # the other URL of the source whose body this one repeats (`copies`)
+    copy_rewritten: bool = False  # repeats it written otherwise (`canonical`), not byte for byte
     content_hash: str = ""  # sha256 (hex) of the body
     # the date of the URL's latest earlier response that was evidence and gave this body (or it
     # written otherwise), where its latest such response gave another (runlog `returned_bodies`)
@@ -216,7 +217,11 @@ def statements_collapse(valid: int, usual: int | None) -> str:
     return ""
 
 
-def copies(bodies: Mapping[str, str], history: Mapping[str, History]) -> dict[str, str]:
+def copies(
+    bodies: Mapping[str, str],
+    history: Mapping[str, History],
+    alike: Callable[[str, str], bool] | None = None,
+) -> dict[str, str]:
     """The URLs of one source that answered another of its URLs' body this run, each with that
     other URL (`bodies`: each URL's body hash this run; `history`: each URL's). A URL answers
     its own body when it is the one its last answer that was evidence gave, or the one each of
@@ -230,7 +235,11 @@ def copies(bodies: Mapping[str, str], history: Mapping[str, History]) -> dict[st
     size answering each other's bytes read as two providers' new models. A swap lasting two
     days is refused both days, and the day after, each URL's own body again is its own. Two
     URLs of one file (Portkey's sagemaker.json and segmind.json, recorded) changing together
-    answer no one's body but their own."""
+    answer no one's body but their own. `alike(url, other)`: whether the two URLs' bodies
+    this run are one body written otherwise (`canonical`: a fault round served Portkey's
+    azure-openai.json re-indented at its openai.json URL, read as OpenAI's prices); a URL
+    that does not answer its own body, answering so the body another URL gives as its own
+    this run, answers that URL's body too."""
 
     def own(url: str) -> bool:
         h = history.get(url, History())
@@ -248,6 +257,10 @@ def copies(bodies: Mapping[str, str], history: Mapping[str, History]) -> dict[st
         if own(url):
             continue
         donors = sorted(other for other, its in given.items() if other != url and body in its)
+        if not donors and alike is not None:
+            donors = sorted(
+                other for other in bodies if other != url and own(other) and alike(url, other)
+            )
         if donors:
             found[url] = donors[0]
     return found
@@ -255,15 +268,26 @@ def copies(bodies: Mapping[str, str], history: Mapping[str, History]) -> dict[st
 
 def canonical(body: bytes) -> bytes:
     """`body` as its content reads, whatever its layout: a JSON document re-written with its
-    keys sorted and no spaces (numbers kept as written, as text: 1 and "1" read alike), any
+    keys sorted and no spaces (each number as the text of its value: 1, 1.0 and "1" read
+    alike, and 7.499999999999999e-05 as 0.00007499999999999999, as a writer of binary
+    doubles prints it), any
     other body with its runs of whitespace made one space and its ends trimmed, in UTF-8 without
     a byte order mark where it states its form by one. Two bodies alike so are one body written
     otherwise (a mirror that re-indents or re-sorts a file, a newline added, a mark added)."""
     try:
-        document = json.loads(body, parse_float=str, parse_int=str)
+        document = json.loads(body, parse_float=_number, parse_int=_number)
     except (ValueError, RecursionError):
         return b" ".join(_unmarked(body).split())
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _number(text: str) -> str:
+    """A JSON number's value as text (Decimal's normal form), or as written where it has none
+    in Decimal's range."""
+    try:
+        return str(Decimal(text).normalize())
+    except ArithmeticError:
+        return text
 
 
 # Byte order marks and the form each states, UTF-32's first: they begin as UTF-16's.
@@ -398,7 +422,10 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
         )
         return Verdict(answer, STALE, detail)
     if answer.copy_of:
-        return Verdict(answer, COPIED, f"the same bytes as {answer.copy_of}")
+        same = (
+            "the same body, written otherwise, as" if answer.copy_rewritten else "the same bytes as"
+        )
+        return Verdict(answer, COPIED, f"{same} {answer.copy_of}")
     if answer.cut_of:
         detail = f"its {answer.size} bytes are the first of the {answer.cut_of} it answered"
         detail += " when last applied"

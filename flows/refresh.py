@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import hashlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
@@ -159,7 +160,8 @@ def answers(
     returning to an earlier body, with its date and canonical hash (runlog.returned_bodies)."""
     before = before or {}
     returned = returned or {}
-    copied = health.copies({p.url: p.content_hash for p in result.pages}, history or {})
+    hashes = {p.url: p.content_hash for p in result.pages}
+    copied = health.copies(hashes, history or {}, _written_alike(result))
     return [
         health.Answer(
             p.url,
@@ -172,6 +174,7 @@ def answers(
             if p.url in before and health.cut_short(p.body, before[p.url])
             else 0,
             copy_of=copied.get(p.url, ""),
+            copy_rewritten=p.url in copied and hashes[copied[p.url]] != p.content_hash,
             content_hash=p.content_hash,
             returned_from=returned[p.url][0] if p.url in returned else None,
             returned_as=returned[p.url][1] if p.url in returned else "",
@@ -185,6 +188,25 @@ def answers(
         health.Answer(f.url, f.landing_url, f.status, None, 0, error=f.reason)
         for f in result.failures
     ]
+
+
+def _written_alike(result: CrawlResult) -> Callable[[str, str], bool]:
+    """Whether two URLs of a crawl answered one body written otherwise (health.canonical), as
+    health.copies asks: only bodies of as many records are compared, each made canonical once."""
+    pages = {p.url: p for p in result.pages}
+    made: dict[str, str] = {}
+
+    def canonical(url: str) -> str:
+        if url not in made:
+            made[url] = hashlib.sha256(health.canonical(pages[url].body)).hexdigest()
+        return made[url]
+
+    def alike(url: str, other: str) -> bool:
+        return len(pages[url].records) == len(pages[other].records) and canonical(url) == canonical(
+            other
+        )
+
+    return alike
 
 
 @task(name="judge-sources", cache_policy=NO_CACHE)

@@ -180,6 +180,31 @@ def test_two_files_swapping_bytes_two_days_change_nothing(
 
 
 @pytest.mark.integration
+def test_another_files_body_written_otherwise_is_still_its_body(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """A fault round: Portkey's openai.json answering azure-openai.json's file re-indented (a
+    mirror that rewrites what it serves) was read as OpenAI's prices: 102 items opened, 5
+    still open after the clean day; its exact bytes were refused. One body written otherwise
+    (health.canonical, as a return to an earlier body is judged) is that URL's body too."""
+    sources = ["portkey"]
+    db = epoch2_under_review(tmp_path, sources)
+    replayed_run(db, WORLDS / "epoch-2.json", sources)
+    before = items(db)
+    donor, at = PORTKEY + "azure-openai.json", PORTKEY + "openai.json"
+    rewritten = json.dumps(json.loads(recorded_text(donor)), indent=1)
+    assert rewritten != recorded_text(donor)
+
+    run_id = replayed_run(db, fault_world(tmp_path, {at: {"body": rewritten}}), sources)
+
+    assert reported(db, run_id)["portkey"] == (
+        "partial",
+        f"{at}: another URL's body (the same body, written otherwise, as {donor})",
+    )
+    assert items(db) == before
+
+
+@pytest.mark.integration
 def test_another_files_body_beside_a_failed_listing_is_refused_too(
     prefect_api: None, tmp_path: Path
 ) -> None:
