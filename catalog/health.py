@@ -78,6 +78,9 @@ RETURN_AFTER = timedelta(days=7)
 REPORTED_PROBLEMS = 200  # listed in the run's artifact; all of them stay in the quarantine table
 NAMED_URLS = 3  # the URLs a reason names of those that failed alike; the others are counted
 RESCALE_PAIRS = 5  # prices stated both times, at least, before a common factor says anything
+# Models, at least, whose prices one response moved by one power of ten off the other sources'
+# before it is a rescaled response, not those models' disagreement (`rescaled`).
+RESCALE_MODELS = 5
 AGREEING = 2  # other sources stating a field's value alike, at least, to judge a source by it
 # A price's field as a source states it: route, model (or the source's name), component, unit,
 # dimensions (Dims.key).
@@ -584,7 +587,10 @@ IN_FORCE = "the catalog's values in force, or what the other sources state"
 
 
 def rescaled(
-    now: Mapping[PriceKey, Decimal], before: Mapping[PriceKey, Decimal], against: str = LAST_APPLIED
+    now: Mapping[PriceKey, Decimal],
+    before: Mapping[PriceKey, Decimal],
+    against: str = LAST_APPLIED,
+    models: int = 0,
 ) -> str:
     """Why a source's prices are a rescaled listing ('' when they are not): `now` are its prices
     by field this run, `before` the prices they are judged against (its own in the last run that
@@ -593,12 +599,16 @@ def rescaled(
     one and the same power of ten (x1000: a per-1K price written where per-1M was, or per-token
     read as per-1M; x0.01: dollars read as cents). A provider's real price change is no exact
     power of ten across most of a listing, and one model's tenfold move is still compared (an
-    anomaly), so the listing's unit changed under its parser: none of it is a price."""
+    anomaly), so the listing's unit changed under its parser: none of it is a price. `models`:
+    the moved fields must be of at least that many models (a few models' prices a power of ten
+    off the others' are those models' disagreement, not a listing's unit)."""
     factors, pairs, _ = _ratios(now, before)
     if pairs < RESCALE_PAIRS or not factors:
         return ""
     exponent, moved = factors.most_common(1)[0]
     if moved <= pairs * COLLAPSE_RATIO:
+        return ""
+    if models and len(_moved_models(now, before, exponent)) < models:
         return ""
     factor = Decimal(10) ** exponent
     return f"rescaled listing: {moved} of {pairs} prices are {factor:f} times {against}"
@@ -631,6 +641,17 @@ def _ratios(
         if exponent:
             factors[exponent] += 1
     return factors, pairs, equal
+
+
+def _moved_models(
+    now: Mapping[PriceKey, Decimal], before: Mapping[PriceKey, Decimal], exponent: int
+) -> set[str]:
+    """The models (PriceKey's second part) whose prices moved by 10**`exponent` from `before`."""
+    return {
+        key[1]
+        for key, value in now.items()
+        if (old := before.get(key)) and value and power_of_ten(value / old) == exponent
+    }
 
 
 def power_of_ten(ratio: Decimal) -> int:

@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from catalog.health import (
     IN_FORCE,
+    RESCALE_MODELS,
     PriceKey,
     agrees,
     power_of_ten,
@@ -476,23 +477,27 @@ def rescaled_response(
     against `before` (its prices in its last applied run), unless they agree with the
     reference. A source whose prices all moved from its last applied run and agree with the
     reference is right again (that run was the rescaled one): its history judges none of its
-    responses. One response is not judged against the reference alone: a source's own file can
-    state a few models' prices in another unit than the other sources (Portkey's minimax.json,
-    recorded, a hundredth of everyone else's), which is that source's disagreement on those
-    models, reviewed as such."""
+    responses. One response is judged against the reference only where its prices moved are of
+    at least RESCALE_MODELS models: a source's own file can state a few models' prices in
+    another unit than the other sources (Portkey's minimax.json, recorded, two models at a
+    hundredth of everyone else's), which is that source's disagreement on those models,
+    reviewed as such; one file of a source read for the first time with every price x100 (a
+    fault round: Portkey's openai.json, 1,185 prices, proposed as new models' prices) has no
+    history to be judged by but the other sources."""
     prices = prices_by_field(valid)
     source = valid[0].source if valid else ""
     reference = reference_for(source, prices, in_force or {}, stated)
     whole = rescaled(prices, reference, IN_FORCE)
-    if whole or not before:
+    if whole:
         return whole
-    if agrees(prices, reference):
-        if rescaled(prices, before):
-            return ""  # right again after a rescaled run: that run's prices judge nothing
-    else:
-        whole = rescaled(prices, before)
-        if whole:
-            return whole
+    if before:
+        if agrees(prices, reference):
+            if rescaled(prices, before):
+                return ""  # right again after a rescaled run: that run's prices judge nothing
+        else:
+            whole = rescaled(prices, before)
+            if whole:
+                return whole
     by_url: dict[str, list[Observation]] = {}
     for obs in valid:
         by_url.setdefault(obs.url, []).append(obs)
@@ -500,7 +505,9 @@ def rescaled_response(
         return ""
     for url, at_url in sorted(by_url.items()):
         there = prices_by_field(at_url)
-        found = "" if agrees(there, reference) else rescaled(there, before)
+        found = rescaled(there, reference, IN_FORCE, models=RESCALE_MODELS)
+        if not found and before and not agrees(there, reference):
+            found = rescaled(there, before)
         if found:
             return f"{found} (the response of {url})"
     return ""

@@ -13,16 +13,17 @@ epoch-2 worlds made here from the real recorded responses.
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from catalog import runlog, store
-from catalog.health import IN_FORCE, LAST_APPLIED, prices_by_field
+from catalog.health import IN_FORCE, LAST_APPLIED, RESCALE_MODELS, prices_by_field
 from catalog.intake import rescaled_response
 from catalog.tables import catalog_values, source_runs
-from schemas.records import SourceStatus
+from schemas.records import Observation, SourceStatus
 from tests.conftest import copy_catalog
 from tests.test_fault_kinds import bodies, healthy, json_prices, scaled_by
 from tests.worlds import fault_world, replayed_run
@@ -111,3 +112,26 @@ def test_no_reference_and_no_history_judge_nothing() -> None:
     hundredth = {key: value / 100 for key, value in prices_by_field(valid).items()}
     assert rescaled_response(valid, {}) == ""
     assert rescaled_response(valid, hundredth)  # the same prices, given a history, are judged
+
+
+def test_one_response_rescaled_on_a_first_read_is_judged_by_the_others() -> None:
+    """A fault round: Portkey read for the first time (no last applied run) with its
+    openai.json's every price x100 was read: hundreds of anomalies and disagreements, and
+    new-model items proposing the x100 prices. A response whose prices moved by one power of
+    ten off the reference, across at least RESCALE_MODELS models, is rescaled without any
+    history; a few models' prices so (minimax.json's two, a hundredth of everyone else's, as
+    recorded) are those models' disagreement."""
+    valid = healthy("portkey").valid
+    reference = prices_by_field(valid)  # the catalog in force: Portkey's own recorded prices
+    openai = "https://configs.portkey.ai/pricing/openai.json"
+    minimax = "https://configs.portkey.ai/pricing/minimax.json"
+
+    def scaled(url: str, factor: int | str) -> list[Observation]:
+        return [replace(o, value=o.value * Decimal(factor)) if o.url == url else o for o in valid]
+
+    found = rescaled_response(scaled(openai, 100), {}, reference)
+    assert found.startswith("rescaled listing: ") and found.endswith(
+        f"are 100 times {IN_FORCE} (the response of {openai})"
+    )
+    assert len({o.model for o in valid if o.url == minimax}) < RESCALE_MODELS
+    assert rescaled_response(scaled(minimax, "0.01"), {}, reference) == ""
