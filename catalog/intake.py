@@ -19,6 +19,7 @@ from typing import TypeVar
 from catalog.health import (
     IN_FORCE,
     RESCALE_MODELS,
+    RESCALE_PAIRS,
     PriceKey,
     agrees,
     power_of_ten,
@@ -477,13 +478,18 @@ def rescaled_response(
     against `before` (its prices in its last applied run), unless they agree with the
     reference. A source whose prices all moved from its last applied run and agree with the
     reference is right again (that run was the rescaled one): its history judges none of its
-    responses. One response is judged against the reference only where its prices moved are of
-    at least RESCALE_MODELS models: a source's own file can state a few models' prices in
-    another unit than the other sources (Portkey's minimax.json, recorded, two models at a
-    hundredth of everyone else's), which is that source's disagreement on those models,
-    reviewed as such; one file of a source read for the first time with every price x100 (a
-    fault round: Portkey's openai.json, 1,185 prices, proposed as new models' prices) has no
-    history to be judged by but the other sources."""
+    responses. One response with no history of its own (fewer than RESCALE_PAIRS of its fields
+    priced in the source's last applied run) is judged against the reference, over the prices
+    no other source states alike this run (a provider's real repricing, stated by the others
+    too, is none), where those moved are of at least RESCALE_MODELS models: a source's own file
+    can state a few models' prices in another unit than the other sources (Portkey's
+    minimax.json, recorded, two models at a hundredth of everyone else's), which is that
+    source's disagreement on those models, reviewed as such; one file of a source read for the
+    first time with every price x100 (a fault round: Portkey's openai.json, 1,185 prices,
+    proposed as new models' prices) has no history to be judged by but the other sources. A
+    response with a history is judged by it: one unchanged since, behind a repricing the
+    catalog took in, lags (its disagreement), and fails nothing (a regression round: Portkey's
+    mistral-ai.json failed every Portkey file after a tenfold cut was approved)."""
     prices = prices_by_field(valid)
     source = valid[0].source if valid else ""
     reference = reference_for(source, prices, in_force or {}, stated)
@@ -505,9 +511,28 @@ def rescaled_response(
         return ""
     for url, at_url in sorted(by_url.items()):
         there = prices_by_field(at_url)
-        found = rescaled(there, reference, IN_FORCE, models=RESCALE_MODELS)
-        if not found and before and not agrees(there, reference):
-            found = rescaled(there, before)
+        if sum(1 for key in there if before.get(key)) < RESCALE_PAIRS:
+            # no history of its own to judge it by: the reference, but for what another
+            # source states alike (a provider's real repricing, stated by the others too)
+            found = rescaled(
+                _unconfirmed(there, source, stated), reference, IN_FORCE, RESCALE_MODELS
+            )
+        else:
+            found = "" if agrees(there, reference) else rescaled(there, before)
         if found:
             return f"{found} (the response of {url})"
     return ""
+
+
+def _unconfirmed(
+    prices: Mapping[PriceKey, Decimal],
+    source: str,
+    stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
+) -> dict[PriceKey, Decimal]:
+    """Of a source's `prices`, those no other source states alike this run (`stated()`)."""
+    others = [found for name, found in stated().items() if name != source]
+    return {
+        key: value
+        for key, value in prices.items()
+        if not any(found.get(key) == value for found in others)
+    }

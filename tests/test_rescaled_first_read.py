@@ -135,3 +135,34 @@ def test_one_response_rescaled_on_a_first_read_is_judged_by_the_others() -> None
     )
     assert len({o.model for o in valid if o.url == minimax}) < RESCALE_MODELS
     assert rescaled_response(scaled(minimax, "0.01"), {}, reference) == ""
+
+
+MISTRAL = "https://configs.portkey.ai/pricing/mistral-ai.json"
+
+
+def test_a_response_behind_a_repricing_the_catalog_took_in_lags_and_fails_nothing() -> None:
+    """A regression round: after a tenfold cut of Mistral's prices was approved into the catalog,
+    Portkey's unchanged mistral-ai.json (10 times the values in force, as it stated them in its
+    last applied run) failed every Portkey file. A response with a history is judged by it."""
+    valid = healthy("portkey").valid
+    own = prices_by_field(valid)
+    cut = {
+        k: v / 10 if k in prices_by_field([o for o in valid if o.url == MISTRAL]) else v
+        for k, v in own.items()
+    }
+    assert sum(1 for o in valid if o.url == MISTRAL) >= RESCALE_MODELS
+    assert rescaled_response(valid, own, cut) == ""
+
+
+def test_a_first_read_of_a_repricing_the_others_state_too_is_read() -> None:
+    """A regression round: Mistral's prices cut tenfold by Portkey, LiteLLM and OpenRouter alike,
+    on Portkey's first read: its mistral-ai.json was refused as rescaled from the catalog in
+    force, failing all of Portkey. Prices another source states alike are no unit slip."""
+    valid = healthy("portkey").valid
+    in_force = prices_by_field(valid)
+    repriced = [replace(o, value=o.value / 10) if o.url == MISTRAL else o for o in valid]
+    others = {"litellm": prices_by_field([o for o in repriced if o.url == MISTRAL])}
+    assert rescaled_response(repriced, {}, in_force, lambda: others) == ""
+    # stated by no other source, the same tenfold move is a rescaled response
+    found = rescaled_response(repriced, {}, in_force, dict)
+    assert found.endswith(f"(the response of {MISTRAL})")
