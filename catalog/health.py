@@ -242,7 +242,8 @@ def copies(
     this run are one body written otherwise (`canonical`: a fault round served Portkey's
     azure-openai.json re-indented at its openai.json URL, read as OpenAI's prices); a URL
     that does not answer its own body, answering so the body another URL gives as its own
-    this run, answers that URL's body too."""
+    this run, answers that URL's body too, unless that body is one the URL gave itself (two
+    URLs of one file: Portkey's sagemaker.json re-indented is still its own)."""
 
     def own(url: str) -> bool:
         h = history.get(url, History())
@@ -261,8 +262,14 @@ def copies(
             continue
         donors = sorted(other for other, its in given.items() if other != url and body in its)
         if not donors and alike is not None:
+            mine = {
+                *history.get(url, History()).bodies,
+                *history.get(url, History()).evidence_bodies,
+            }
             donors = sorted(
-                other for other in bodies if other != url and own(other) and alike(url, other)
+                other
+                for other in bodies
+                if other != url and own(other) and bodies[other] not in mine and alike(url, other)
             )
         if donors:
             found[url] = donors[0]

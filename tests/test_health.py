@@ -150,6 +150,35 @@ def test_a_url_answering_another_urls_bytes_is_a_copy(
     assert health.copies(bodies, history) == copies
 
 
+@pytest.mark.parametrize(
+    ("bodies", "before", "copies"),
+    [
+        # "1" and "1'" are one body written otherwise (health.canonical), so are "2" and "2'"
+        ({"a": "1'", "b": "1"}, {"a": ("22", "22"), "b": ("11", "11")}, {"a": "b"}),
+        ({"a": "1'", "b": "3"}, {"a": ("22", "22"), "b": ("11", "11")}, {}),  # b changed too
+        # one file at two URLs (Portkey's sagemaker.json and segmind.json), a re-indented:
+        # the body b gives is one a gave itself
+        ({"a": "1'", "b": "1"}, {"a": ("11", "11"), "b": ("11", "11")}, {}),
+        ({"a": "1'", "b": "1"}, {}, {}),  # a first read: not judged
+    ],
+)
+def test_a_url_answering_another_urls_body_written_otherwise_is_a_copy(
+    bodies: dict[str, str], before: dict[str, tuple[str, str]], copies: dict[str, str]
+) -> None:
+    """A fault round: Portkey's openai.json answering azure-openai.json's file re-indented was
+    read; a regression round: sagemaker.json re-indented was refused as segmind.json's, the
+    one file both URLs serve."""
+    history = {
+        url: History(bodies=tuple(answered), evidence_bodies=tuple(evidence))
+        for url, (answered, evidence) in before.items()
+    }
+
+    def alike(url: str, other: str) -> bool:
+        return bodies[url].rstrip("'") == bodies[other].rstrip("'")
+
+    assert health.copies(bodies, history, alike) == copies
+
+
 def test_the_count_before_a_collapse_is_no_swollen_one() -> None:
     """A fault round: Vercel's listing cut to a third two days, then whole: its usual count was
     the collapsed one (the median of 86, 86, 258), and the whole listing read as swollen;
