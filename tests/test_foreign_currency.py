@@ -78,7 +78,8 @@ def _genai(currency: Any) -> Callable[[list[dict[str, Any]]], tuple[str, dict[st
 
 PORTKEY = ("https://configs.portkey.ai/pricing/openai.json", _portkey)
 GENAI = "https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/new_data/v2/data.json"
-SOURCES = {
+# source: (URL, the change naming a currency given on one entry's price object)
+SOURCES: dict[str, tuple[str, Callable[[Any], Callable[[Any], Any]]]] = {
     "vercel": ("https://ai-gateway.vercel.sh/v1/models", _listed("currency")),
     "modelsdev": ("https://models.dev/api.json", _modelsdev),
     "openrouter": ("https://openrouter.ai/api/v1/models", _listed("currency_code")),
