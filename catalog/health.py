@@ -262,10 +262,8 @@ def copies(
             continue
         donors = sorted(other for other, its in given.items() if other != url and body in its)
         if not donors and alike is not None:
-            mine = {
-                *history.get(url, History()).bodies,
-                *history.get(url, History()).evidence_bodies,
-            }
+            its_own = history.get(url, History())
+            mine = {*its_own.bodies, *its_own.evidence_bodies}
             donors = sorted(
                 other
                 for other in bodies
@@ -279,11 +277,11 @@ def copies(
 def canonical(body: bytes) -> bytes:
     """`body` as its content reads, whatever its layout: a JSON document re-written with its
     keys sorted and no spaces (each number as the text of its value: 1, 1.0 and "1" read
-    alike, and 7.499999999999999e-05 as 0.00007499999999999999, as a writer of binary
-    doubles prints it), any
-    other body with its runs of whitespace made one space and its ends trimmed, in UTF-8 without
-    a byte order mark where it states its form by one. Two bodies alike so are one body written
-    otherwise (a mirror that re-indents or re-sorts a file, a newline added, a mark added)."""
+    alike, and 7.499999999999999e-05 as 0.00007499999999999999, as another writer of binary
+    doubles prints it), any other body with its runs of whitespace made one space and its ends
+    trimmed, in UTF-8 without a byte order mark where it states its form by one. Two bodies
+    alike so are one body written otherwise (a mirror that re-indents or re-sorts a file, a
+    newline added, a mark added)."""
     try:
         document = json.loads(body, parse_float=_number, parse_int=_number)
     except (ValueError, RecursionError):
