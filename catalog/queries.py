@@ -195,7 +195,9 @@ def model_view_as_of(conn: Connection, view: ModelView, moment: datetime) -> Mod
     then (catalog.reader: the latest official confirmation by `moment`, and each other source's
     latest by then), and the history closed by then. A value no longer in force lists no
     disagreements (those are read from the sources' latest statements, for values in force
-    now); capabilities, sources' statements and open items stay as they are now."""
+    now); capabilities, sources' statements and open items stay as they are now, but a price
+    scheduled in a response dated after `moment` is left out (nothing anyone had said then,
+    as `cost --at` leaves it out of its notes)."""
     values = [*view.fields, *view.history]
     in_force = [
         v for v in values if v.valid_from <= moment and (v.valid_to is None or v.valid_to > moment)
@@ -220,10 +222,14 @@ def model_view_as_of(conn: Connection, view: ModelView, moment: datetime) -> Mod
                 disagreeing=v.disagreeing if isinstance(v, FieldView) else [],
             )
         )
+    day = moment.date().isoformat()
     return view.model_copy(
         update={
             "fields": fields,
             "history": [v for v in view.history if v.valid_to is not None and v.valid_to <= moment],
+            "scheduled": [
+                s for s in view.scheduled if s.observed_at is None or s.observed_at[:10] <= day
+            ],
         }
     )
 

@@ -230,6 +230,11 @@ def test_a_scheduled_price_is_shown_as_scheduled(tmp_path: Path) -> None:
     assert any("2026-10-01" in line and scheduled.value in line for line in lines), shown.output
     page = TestClient(create_app(db)).get(f"/models/azure/{current.model}")
     assert "Scheduled by sources" in page.text and "2026-10-01" in page.text
+    # as of a day before Azure stated it (its response is dated 2026-08-14): not yet said
+    with engine.connect() as conn:
+        then = queries.model_view_as_of(conn, view, datetime(2026, 8, 13, tzinfo=UTC))
+        later = queries.model_view_as_of(conn, view, datetime(2026, 8, 14, tzinfo=UTC))
+    assert then.scheduled == [] and later.scheduled == [scheduled]
 
 
 def test_cost_names_a_scheduled_price_of_a_field_it_prices(tmp_path: Path) -> None:
