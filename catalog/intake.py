@@ -17,6 +17,7 @@ from operator import attrgetter
 from typing import TypeVar
 
 from catalog.health import (
+    COLLAPSE_RATIO,
     IN_FORCE,
     RESCALE_MODELS,
     RESCALE_PAIRS,
@@ -341,7 +342,9 @@ def slipped(
     move another source states too is a repricing, not a slip (three secondaries cutting a price
     tenfold while a fourth lags behind). A move from the value in force is the catalog's anomaly
     (catalog/compare.py), and a whole listing rescaled fails its source (`rescaled_response`).
-    A source that states a
+    Where most of one route's prices the source states moved so, across at least
+    RESCALE_MODELS models (`_rescaled_blocks`), each is set aside though no other source states
+    its old value. A source that states a
     field at a power of ten from the others' all along (Portkey's minimax.json) did not move:
     that is its disagreement, reviewed as such. A price outside its unit's band is left to
     plausibility's rule (catalog/plausibility.py: "implausible for unit")."""
@@ -366,6 +369,7 @@ def slipped(
     if not moved:
         return []
     others = stated()
+    blocks = _rescaled_blocks(valid, before)
     problems: list[Problem] = []
     for obs, field, last in moved:
         if any(s != obs.source and p.get(field) == obs.value for s, p in others.items()):
@@ -373,6 +377,8 @@ def slipped(
         still = sorted(
             s for s, prices in others.items() if s != obs.source and prices.get(field) == last
         )
+        if not still and (obs.route, power_of_ten(obs.value / last)) in blocks:
+            still = ["no other source (one block of its listing moved so)"]
         if still:
             problems.append(
                 Problem(
@@ -388,6 +394,44 @@ def slipped(
                 )
             )
     return problems
+
+
+def _rescaled_blocks(
+    valid: Sequence[Observation], before: Mapping[PriceKey, Decimal]
+) -> set[tuple[str, int]]:
+    """(route, power of ten) of each route on which most of a source's prices with a history
+    (its own last applied statement of the field) moved by that one power of ten, across at
+    least RESCALE_MODELS models: one provider block of its listing rescaled (a fault round:
+    LiteLLM's every `bedrock/` price x1000 proposed as new models' prices, which no other
+    source states, so no other source still stated the old ones). A few models' prices moved
+    so (a source correcting its own error) are no block."""
+    pairs: Counter[str] = Counter()
+    moves: dict[tuple[str, int], set[str]] = {}
+    counts: Counter[tuple[str, int]] = Counter()
+    for obs in valid:
+        if obs.kind is not _PRICE or obs.value == 0 or obs.scheduled:
+            continue
+        field = (
+            obs.route,
+            obs.model or obs.source_model,
+            obs.component.value,
+            obs.unit.value,
+            obs.dimensions.key,
+        )
+        last = before.get(field)
+        if not last:
+            continue
+        pairs[obs.route] += 1
+        if last != obs.value and (exponent := power_of_ten(obs.value / last)):
+            counts[obs.route, exponent] += 1
+            moves.setdefault((obs.route, exponent), set()).add(field[1])
+    return {
+        (route, exponent)
+        for (route, exponent), count in counts.items()
+        if count > pairs[route] * COLLAPSE_RATIO
+        and count >= RESCALE_PAIRS
+        and len(moves[route, exponent]) >= RESCALE_MODELS
+    }
 
 
 OFF_OFFICIAL_RULE = "a power of ten off every official scope's price"

@@ -19,6 +19,7 @@ answers the same bytes again: confirmed unchanged, it still states the last valu
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,14 @@ import pytest
 from sqlalchemy import select
 
 from catalog import store
-from catalog.intake import SLIPPED_RULE
+from catalog.health import prices_by_field
+from catalog.intake import SLIPPED_RULE, slipped
+from catalog.plausibility import implausible
 from catalog.tables import quarantine
+from schemas.records import Observation
+from schemas.vocab import Kind
 from tests.conftest import WORLDS, copy_catalog
+from tests.test_fault_kinds import healthy
 from tests.test_withdrawn_statement import items, recorded
 from tests.worlds import epoch2_after_epoch1, fault_world, replayed_run
 
@@ -86,3 +92,36 @@ def test_one_provider_block_rescaled_proposes_nothing_and_narrows_nothing(
         }
     # each value set aside alone, kept as read
     assert {("deepseek-v4-flash", "input", 140), ("deepseek-v4-pro", "output", 870)} <= fields
+
+
+def test_one_block_of_a_listing_rescaled_is_set_aside_though_no_other_source_states_it() -> None:
+    """A fault round: LiteLLM's every `bedrock/` price x1000, fields no other source states,
+    was read: new-model items proposed 41 prices at a thousand times (glm-5 input 1000), since a
+    slip was set aside only where another source still stated the old value. Most of one
+    route's prices moved by one power of ten from the source's own last statements, across at
+    least five models, is a block rescaled: each is set aside. A few models moved so (a source
+    correcting its own error) are not."""
+    valid = healthy("litellm").valid
+    before = prices_by_field(valid)
+
+    def scaled(models: set[str] | None) -> list[Observation]:
+        return [
+            replace(o, value=o.value * 1000)
+            if o.route == "bedrock"
+            and o.kind is Kind.PRICE
+            and (models is None or o.model in models)
+            else o
+            for o in valid
+        ]
+
+    block = scaled(None)
+    aside = slipped(block, before, {}, dict)
+    moved = [
+        o
+        for o, was in zip(block, valid, strict=True)
+        if o.value != was.value and not implausible(o.value, o.unit) and not o.scheduled
+    ]
+    assert moved and {id(p.observation) for p in aside} == {id(o) for o in moved}
+    assert all(p.rule == SLIPPED_RULE and p.source == "litellm" for p in aside)
+    few = {o.model for o in valid if o.route == "bedrock" and o.model}
+    assert slipped(scaled(set(sorted(few)[:2])), before, {}, dict) == []
