@@ -574,13 +574,17 @@ def quarantined_collapse(quarantined_fields: int, prices: int) -> str:
     return ""
 
 
+def price_key(o: Observation) -> PriceKey:
+    """The field an observation states, as PriceKey: route, model (or its name at the source),
+    component, unit and dimensions."""
+    return (o.route, o.model or o.source_model, o.component.value, o.unit.value, o.dimensions.key)
+
+
 def prices_by_field(observations: Iterable[Observation]) -> dict[PriceKey, Decimal]:
     """A source's prices in force by field (PriceKey), as `rescaled` compares them (a price
     scheduled after its response's date is not the current one)."""
     return {
-        (o.route, o.model or o.source_model, o.component.value, o.unit.value, o.dimensions.key): (
-            o.value
-        )
+        price_key(o): o.value
         for o in observations
         if o.kind is Kind.PRICE
         and (o.effective_from is None or o.effective_from <= o.observed_at.date())

@@ -24,6 +24,7 @@ from catalog.health import (
     PriceKey,
     agrees,
     power_of_ten,
+    price_key,
     prices_by_field,
     reference_for,
     rescaled,
@@ -354,13 +355,7 @@ def slipped(
             continue
         if implausible(obs.value, obs.unit):  # outside its unit's band: plausibility's to say
             continue
-        field = (
-            obs.route,
-            obs.model or obs.source_model,
-            obs.component.value,
-            obs.unit.value,
-            obs.dimensions.key,
-        )
+        field = price_key(obs)
         last = before.get(field)
         if last and last != obs.value and power_of_ten(obs.value / last):
             current = in_force.get(field)
@@ -377,22 +372,25 @@ def slipped(
         still = sorted(
             s for s, prices in others.items() if s != obs.source and prices.get(field) == last
         )
-        if not still and (obs.route, power_of_ten(obs.value / last)) in blocks:
-            still = ["no other source (one block of its listing moved so)"]
         if still:
-            problems.append(
-                Problem(
-                    source=obs.source,
-                    record=obs.record,
-                    rule=SLIPPED_RULE,
-                    detail=(
-                        f"{obs.measure.text()} = {obs.value} {obs.unit.value}: "
-                        f"{obs.value / last:f} times its last statement, {last}, which "
-                        f"{', '.join(still)} still state ({obs.evidence})"
-                    ),
-                    observation=obs,
-                )
+            why = f"which {', '.join(still)} still state"
+        elif (obs.route, power_of_ten(obs.value / last)) in blocks:
+            why = f"as most of its {obs.route} prices moved (one block of its listing rescaled)"
+        else:
+            continue
+        problems.append(
+            Problem(
+                source=obs.source,
+                record=obs.record,
+                rule=SLIPPED_RULE,
+                detail=(
+                    f"{obs.measure.text()} = {obs.value} {obs.unit.value}: "
+                    f"{obs.value / last:f} times its last statement, {last}, {why} "
+                    f"({obs.evidence})"
+                ),
+                observation=obs,
             )
+        )
     return problems
 
 
@@ -411,13 +409,7 @@ def _rescaled_blocks(
     for obs in valid:
         if obs.kind is not _PRICE or obs.value == 0 or obs.scheduled:
             continue
-        field = (
-            obs.route,
-            obs.model or obs.source_model,
-            obs.component.value,
-            obs.unit.value,
-            obs.dimensions.key,
-        )
+        field = price_key(obs)
         last = before.get(field)
         if not last:
             continue

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from catalog import queries, reader, schedule, store
@@ -204,12 +205,12 @@ def test_show_lists_no_scheduled_price_as_a_disagreement(tmp_path: Path) -> None
     assert field.disagreeing == []
 
 
-def test_a_scheduled_price_is_shown_as_scheduled(tmp_path: Path) -> None:
-    """A fault round: Azure's price scheduled for a later date was recorded but shown nowhere
-    (DESIGN.md: "a scheduled price is shown as scheduled until its date"). `show` (and its JSON,
-    and the model's web page) list it with its date, apart from the values in force."""
+def _rescheduled(tmp_path: Path, meter: str) -> tuple[str, Engine, Observation]:
+    """A catalog in `tmp_path` of the recorded Azure `meter` (accept-new), then the meter again
+    beside a row of it at twice its price from 2026-10-01 (scheduled): its URL, engine and the
+    meter's observation."""
     items = json.loads(snapshot(AZURE_FILE))["Items"]
-    real = next(i for i in items if i["meterName"] == "gpt-4o-aud-1217 Inp glbl Tokens")
+    real = next(i for i in items if i["meterName"] == meter)
     later = copy.deepcopy(real)
     later["effectiveStartDate"] = "2026-10-01T00:00:00Z"
     later["retailPrice"] = later["unitPrice"] = real["retailPrice"] * 2
@@ -218,6 +219,14 @@ def test_a_scheduled_price_is_shown_as_scheduled(tmp_path: Path) -> None:
     [current] = _observe("azure", AZURE_URL, [real], AZURE_DATE)
     refresh(engine, [current], accept_new=True)
     refresh(engine, _observe("azure", AZURE_URL, [real, later], AZURE_DATE))
+    return db, engine, current
+
+
+def test_a_scheduled_price_is_shown_as_scheduled(tmp_path: Path) -> None:
+    """A fault round: Azure's price scheduled for a later date was recorded but shown nowhere
+    (DESIGN.md: "a scheduled price is shown as scheduled until its date"). `show` (and its JSON,
+    and the model's web page) list it with its date, apart from the values in force."""
+    db, engine, current = _rescheduled(tmp_path, "gpt-4o-aud-1217 Inp glbl Tokens")
     assert current.model is not None
     with engine.connect() as conn:
         view = queries.model_view(conn, "azure", current.model)
@@ -241,16 +250,7 @@ def test_cost_names_a_scheduled_price_of_a_field_it_prices(tmp_path: Path) -> No
     """A fault round: `cost --at` a day after Azure's scheduled price took effect quoted the
     catalog's old price with no word of the new one, which `show` lists. The CLI and /api/cost
     note it: in effect by the day priced, or to come; nothing before the day it was stated."""
-    items = json.loads(snapshot(AZURE_FILE))["Items"]
-    real = next(i for i in items if i["meterName"] == "gpt 4.1 Inp glbl Tokens")
-    later = copy.deepcopy(real)
-    later["effectiveStartDate"] = "2026-10-01T00:00:00Z"
-    later["retailPrice"] = later["unitPrice"] = real["retailPrice"] * 2
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    engine = store.connect(db)
-    [current] = _observe("azure", AZURE_URL, [real], AZURE_DATE)
-    refresh(engine, [current], accept_new=True)
-    refresh(engine, _observe("azure", AZURE_URL, [real, later], AZURE_DATE))
+    db, engine, current = _rescheduled(tmp_path, "gpt 4.1 Inp glbl Tokens")
     assert current.model is not None
     doubled = decimal_text(current.value * 2)
     dims = ", ".join(f"{k}={v}" for k, v in sorted(current.dimensions.items()))

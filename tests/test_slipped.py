@@ -123,5 +123,9 @@ def test_one_block_of_a_listing_rescaled_is_set_aside_though_no_other_source_sta
     ]
     assert moved and {id(p.observation) for p in aside} == {id(o) for o in moved}
     assert all(p.rule == SLIPPED_RULE and p.source == "litellm" for p in aside)
+    assert "1000 times its last statement" in aside[0].detail
+    assert "as most of its bedrock prices moved (one block of its listing rescaled)" in (
+        aside[0].detail
+    )
     few = {o.model for o in valid if o.route == "bedrock" and o.model}
     assert slipped(scaled(set(sorted(few)[:2])), before, {}, dict) == []
