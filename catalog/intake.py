@@ -364,7 +364,7 @@ def slipped(
     if not moved:
         return []
     others = stated()
-    blocks = _rescaled_blocks(valid, before)
+    blocks = _rescaled_blocks(valid, before, in_force)
     problems: list[Problem] = []
     for obs, field, last in moved:
         if any(s != obs.source and p.get(field) == obs.value for s, p in others.items()):
@@ -395,14 +395,17 @@ def slipped(
 
 
 def _rescaled_blocks(
-    valid: Sequence[Observation], before: Mapping[PriceKey, Decimal]
+    valid: Sequence[Observation],
+    before: Mapping[PriceKey, Decimal],
+    in_force: Mapping[PriceKey, Decimal],
 ) -> set[tuple[str, int]]:
     """(route, power of ten) of each route on which most of a source's prices with a history
     (its own last applied statement of the field) moved by that one power of ten, across at
     least RESCALE_MODELS models: one provider block of its listing rescaled (a fault round:
     LiteLLM's every `bedrock/` price x1000 proposed as new models' prices, which no other
     source states, so no other source still stated the old ones). A few models' prices moved
-    so (a source correcting its own error) are no block."""
+    so (a source correcting its own error) are no block, nor is a move back to the value in
+    force (`in_force`: the source recovering from a rescaled block, read the day before)."""
     pairs: Counter[str] = Counter()
     moves: dict[tuple[str, int], set[str]] = {}
     counts: Counter[tuple[str, int]] = Counter()
@@ -414,7 +417,11 @@ def _rescaled_blocks(
         if not last:
             continue
         pairs[obs.route] += 1
-        if last != obs.value and (exponent := power_of_ten(obs.value / last)):
+        if (
+            last != obs.value
+            and obs.value != in_force.get(field)
+            and (exponent := power_of_ten(obs.value / last))
+        ):
             counts[obs.route, exponent] += 1
             moves.setdefault((obs.route, exponent), set()).add(field[1])
     return {
