@@ -304,7 +304,10 @@ class _Context:
     def drafts(self, cell: str) -> Normalized:
         """The cell's prices. One qualified by a prompt size this reader cannot place
         ("$2.50, prompts 200k+") is quarantined alone: read without a tier it would be a
-        second base price, and the cell's base price (its first) is kept."""
+        second base price, and the cell's base price (its first) is kept. A prompt size whose
+        amount is no money ("Free, prompts <= 200k tokens $4.00, prompts > 200k tokens", or
+        "2.00, ...") is quarantined alone too, the other tiers read (a fault round: it was
+        dropped with no problem reported, the page `ok`)."""
         prices = find_prices(cell)
         if not prices:
             if cell.casefold() in FREE:
@@ -315,6 +318,10 @@ class _Context:
         if "coming soon" in cell.casefold():
             raise self.fail("not in effect", "a price marked coming soon")
         out = DraftCollector(self.record["record"])
+        lead = cell[: prices[0].start].strip(" ,;")
+        if PROMPT_SIZE.search(lead):  # a prompt size's price written as no money: its tier
+            with out.reading(f"{self.label} [{lead}]"):
+                raise self.fail("not a price", f"{lead!r} states no price for its prompt size")
         for index, (price, nxt) in enumerate(zip(prices, [*prices[1:], None], strict=True)):
             qualifier = cell[price.end : nxt.start if nxt else len(cell)]
             if index == 0:

@@ -226,12 +226,12 @@ NO_MONEY = {
     "a currency code before the amount": ("USD {}", sorted(CELLS)),
     "the euro's code before the amount": ("EUR {}", sorted(CELLS)),
     # Gemini's cell goes on with more prices ("$2.00, prompts <= 200k tokens $4.00, ..."): a
-    # bare first amount there is a qualifier's number to this reader, a known limit
-    "no currency at all": ("{}", ["anthropic", "deepseek", "openai"]),
+    # fault round found its first amount written "2.00" or "Free" dropped with no problem
+    "no currency at all": ("{}", sorted(CELLS)),
     # fault round 9: DeepSeek's row of one price shared by both models, its price in words,
     # was dropped with no problem reported (the page read ok, its input price gone)
-    # (Gemini's cell goes on with more prices, as above)
-    "words in place of the amount": ("Contact sales", ["anthropic", "deepseek", "openai"]),
+    "words in place of the amount": ("Contact sales", sorted(CELLS)),
+    "free in place of the amount": ("Free", ["gemini"]),
     "free in a cell shared by two models": ("Free", ["deepseek"]),
 }
 
