@@ -70,6 +70,7 @@ class CostError(ValueError):
     def __init__(self, component: str, message: str) -> None:
         super().__init__(f"{component}: {message}")
         self.component = component
+        self.rule = message
 
 
 class ImageCount(BaseModel):

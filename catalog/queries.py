@@ -5,12 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Row, Text, case, cast, func, or_, select
 
 from catalog import reader
+from catalog.cost import (
+    CostError,
+    CostEstimate,
+    Workload,
+    estimate,
+    scheduled_notes,
+    unknown_target,
+)
 from catalog.tables import (
     audit_log,
     catalog_values,
@@ -656,6 +664,32 @@ def open_missing(conn: Connection, route: str, model: str) -> list[str]:
         .order_by(c.id)
     ).all()
     return [f"{row.title} (review item #{row.id}, open)" for row in rows]
+
+
+def workload_cost(
+    conn: Connection, route: str, model: str, workload: Workload, day: date | None
+) -> CostEstimate:
+    """What `workload` costs on `route`/`model` with the catalog's prices in force at the end of
+    `day` (None: now): catalog/cost.py `estimate`, its notes followed by one for each scheduled
+    price of a field it priced (`scheduled_notes`) and, read now, each open `missing` item of
+    the model (`open_missing`). The cost command and /api/cost both answer with it.
+
+    Raises CostError: the model or route is unknown that day (its rule followed by a
+    `spelling_hint`, when it is another spelling of a catalog name), or a price the workload
+    needs is not stated."""
+    moment = reader.as_of(day)
+    asked = moment if day is not None else None  # the date a refusal names; None is now
+    values = reader.published_values(conn, moment, route=route, model=model)
+    if not values:
+        routes = [r for r, _ in reader.models(conn, moment, model)]
+        unknown = unknown_target(route, model, routes, asked)
+        if unknown is not None:
+            hint = spelling_hint(conn, route, model)
+            raise CostError(unknown.component, f"{unknown.rule}{hint}")
+    result = estimate(values, workload, route=route, model=model, at=asked)
+    scheduled = scheduled_notes(result.lines, scheduled_statements(conn, route, model), asked)
+    missing = open_missing(conn, route, model) if day is None else []
+    return result.model_copy(update={"notes": [*result.notes, *scheduled, *missing]})
 
 
 # --- the queue at scale: pages, filters, sorting, counts and change sets (issue 10) ---

@@ -160,16 +160,8 @@ def cost(
     needed price is unknown."""
     from pydantic import ValidationError
 
-    from catalog import reader
-    from catalog.cost import (
-        CostError,
-        Workload,
-        estimate,
-        scheduled_notes,
-        unknown_target,
-        workload_error,
-    )
-    from catalog.queries import open_missing, scheduled_statements
+    from catalog.cost import CostError, Workload, workload_error
+    from catalog.queries import workload_cost
 
     route, model = parse_target("TARGET", target, "azure/gpt-image-2")
     day = parse_at(at)
@@ -192,26 +184,11 @@ def cost(
         raise bad_input(f"--{field.replace('_', '-')}", rule) from None
     except ValueError as exc:
         raise bad_input("--images", str(exc)) from None
-    moment = reader.as_of(day)
-    asked = moment if day is not None else None  # the date a refusal names; None is now
     with catalog(db) as engine, engine.connect() as conn:
-        values = reader.published_values(conn, moment, route=route, model=model)
-        unknown = (
-            unknown_target(route, model, [r for r, _ in reader.models(conn, moment, model)], asked)
-            if not values
-            else None
-        )
-        hint = spelling_hint(conn, route, model) if unknown is not None else ""
-        missing = open_missing(conn, route, model) if day is None else []
-        scheduled = scheduled_statements(conn, route, model)
-    try:
-        if unknown is not None:
-            raise unknown
-        result = estimate(values, workload, route=route, model=model, at=asked)
-    except CostError as exc:
-        raise Refused(f"cost {route}/{model}: refused: {exc}{hint}") from None
-    notes = [*result.notes, *scheduled_notes(result.lines, scheduled, asked), *missing]
-    result = result.model_copy(update={"notes": notes})
+        try:
+            result = workload_cost(conn, route, model, workload, day)
+        except CostError as exc:
+            raise Refused(f"cost {route}/{model}: refused: {exc}") from None
     if as_json:
         typer.echo(json.dumps(result.model_dump(mode="json"), indent=2))
         return

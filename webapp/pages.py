@@ -30,9 +30,6 @@ from catalog import queries, reader
 from catalog.cost import (
     CostError,
     Workload,
-    estimate,
-    scheduled_notes,
-    unknown_target,
     workload_error,
 )
 from catalog.export import FORMATS, render, value_record
@@ -114,28 +111,13 @@ def cost_api(
         raise HTTPException(status_code=422, detail=f"{field}: {rule}") from None
     except ValueError as exc:  # an `images` text of no QUALITY:SIZE:N shape
         raise HTTPException(status_code=422, detail=f"images: {exc}") from None
-    moment = _at(at)
-    asked = moment if at is not None else None  # the date a refusal names; None is now
     with _engine(request).connect() as conn:
-        values = reader.published_values(conn, moment, route=route, model=model)
-        unknown = (
-            unknown_target(route, model, [r for r, _ in reader.models(conn, moment, model)], asked)
-            if not values
-            else None
-        )
-        hint = queries.spelling_hint(conn, route, model) if unknown is not None else ""
-        missing = queries.open_missing(conn, route, model) if at is None else []
-        scheduled = queries.scheduled_statements(conn, route, model)
-    try:
-        if unknown is not None:
-            raise unknown
-        result = estimate(values, workload, route=route, model=model, at=asked)
-        notes = [*result.notes, *scheduled_notes(result.lines, scheduled, asked), *missing]
-        return result.model_copy(update={"notes": notes}).model_dump(mode="json")
-    except CostError as exc:
-        raise HTTPException(
-            status_code=422, detail={"component": exc.component, "refused": f"{exc}{hint}"}
-        ) from None
+        try:
+            return queries.workload_cost(conn, route, model, workload, at).model_dump(mode="json")
+        except CostError as exc:
+            raise HTTPException(
+                status_code=422, detail={"component": exc.component, "refused": str(exc)}
+            ) from None
 
 
 @pages_router.get("/api/values", tags=["catalog"])
