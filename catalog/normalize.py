@@ -7,7 +7,7 @@ import re
 import sys
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import groupby
@@ -563,7 +563,8 @@ def learn_official_models(
     table = bands()
     in_force = _in_force(identity, prices_in_force or {})
     in_band: list[Statement] = []
-    for s in _statements(identity, batches):
+    statements = list(_statements(identity, batches))
+    for s in statements:
         if s[4].kind is not _PRICE:
             in_band.append(s)
             continue
@@ -573,9 +574,43 @@ def learn_official_models(
             in_band.append(s)
         elif current is not None and ((band and not band.holds(s[5])) or _slip(current, s[5])):
             in_band.append((*s[:5], current))
+    in_band += _still_in_force(
+        identity, batches, {s[:5] for s in statements}, prices_in_force or {}
+    )
     wrong = contradicted(in_band)
     identity.learn_official(s for i, s in enumerate(in_band) if i not in wrong)
     identity.learn_listed(_scheduled_models(identity, batches))
+
+
+def _still_in_force(
+    identity: Identity,
+    batches: Sequence[SourceDrafts],
+    stated: Collection[tuple[object, ...]],
+    prices: Mapping[PriceKey, Decimal],
+) -> list[Statement]:
+    """An official price a source states only from a later date (catalog/schedule.py), its field
+    stated by nothing current in its response (`stated`: each current statement's source,
+    official, route, name and measure), as the catalog's price in force of the field its name
+    maps to (`prices`, by catalog.health.PriceKey): the meter stands at it until that date (a
+    fault round: Azure listing
+    only a meter's next price left its scope without the price in force, and the secondaries'
+    unscoped statements of that price, no longer placed in the meter's scope, proposed a price
+    change of the route's unscoped field)."""
+    found: list[Statement] = []
+    seen = set(stated)
+    for s in _statements(identity, batches, scheduled=True):
+        if not s[1] or s[4].kind is not _PRICE or s[:5] in seen:
+            continue
+        seen.add(s[:5])
+        _, _, route, name, measure, _ = s
+        model = identity.model(name)
+        if model is None:
+            continue
+        key = (route, model, measure.component.value, measure.unit.value, measure.dims.key)
+        current = prices.get(key)
+        if current is not None:
+            found.append((*s[:5], current))
+    return found
 
 
 def _scheduled_models(identity: Identity, batches: Iterable[SourceDrafts]) -> set[str]:
@@ -657,18 +692,22 @@ def contradicted(statements: Sequence[Statement]) -> set[int]:
     return wrong
 
 
-def _statements(identity: Identity, batches: Iterable[SourceDrafts]) -> Iterator[Statement]:
+def _statements(
+    identity: Identity, batches: Iterable[SourceDrafts], *, scheduled: bool = False
+) -> Iterator[Statement]:
     """Each draft in force as identity.Statement, its route resolved once per name the source
-    writes. A price scheduled after its page's date (catalog/schedule.py) states nothing of
-    today: beside the current price of its field it read as one name's field at two values, and
-    that field taught identity nothing (a fault round: Azure's announced price for a global
-    deployment left the global scope without its official price, and LiteLLM's unscoped one
-    became a field of its own)."""
+    writes (`scheduled`: instead each draft scheduled after its page's date). A price scheduled
+    after its page's date (catalog/schedule.py) states nothing of today: beside the current
+    price of its field it read as one name's field at two values, and that field taught
+    identity nothing (a fault round: Azure's announced price for a global deployment left the
+    global scope without its official price, and LiteLLM's unscoped one became a field of its
+    own)."""
     for batch in batches:
         source = batch.source
         routes: dict[str, tuple[str, bool]] = {}
         for page, d in batch.drafts:
-            if d.effective_from is not None and d.effective_from > page.observed_at.date():
+            later = d.effective_from is not None and d.effective_from > page.observed_at.date()
+            if later is not scheduled:
                 continue
             resolved = routes.get(d.route)
             if resolved is None:
