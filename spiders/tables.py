@@ -191,6 +191,8 @@ def to_html(text: str) -> str:
     tokens = _MARKDOWN.parse(text, env)
     if _headerless_rows(tokens, lines):
         tokens = _MARKDOWN.parse("\n".join(lines), env)
+    if _wrapped_headers(tokens, lines):
+        tokens = _MARKDOWN.parse("\n".join(lines), env)
     columns = _unequal_delimiters(tokens, lines)
     if columns:
         env = {}
@@ -259,10 +261,48 @@ def _unequal_delimiters(tokens: list[Any], lines: list[str]) -> dict[int, int]:
     return columns
 
 
+def _wrapped_headers(tokens: list[Any], lines: list[str]) -> bool:
+    """A table's header written on more lines than one (a converter wrapping a long header):
+    GFM takes the line right above the delimiter row for the whole header and the lines above
+    it for a paragraph, so the table loses the headings written there (its Model column: every
+    row a price of no model). A paragraph right above a table, all of whose lines are rows of
+    the header's width that state no money, is the header's beginning when each of its lines
+    and the header's leave some cell empty (each line holds part of the headings): each
+    column's texts are joined into one header line in `lines`. Returns whether any was."""
+    joined = False
+    above: tuple[int, int] | None = None
+    found: list[tuple[int, int]] = []
+    for token in tokens:
+        if token.type == "paragraph_open" and token.map:
+            above = (token.map[0], token.map[1])
+        elif token.type == "table_open" and token.map:
+            if above is not None and above[1] == token.map[0]:
+                found.append((above[0], token.map[0]))
+            above = None
+    for start, header in reversed(found):
+        block = lines[start : header + 1]
+        width = _markdown_cells(lines[header])
+        if any(
+            not _QUOTE_MARKS.sub("", line).lstrip().startswith("|")
+            or _markdown_cells(line) != width
+            or _MONEY.search(line)
+            or all(cell.strip() for cell in _cells(line))
+            for line in block
+        ):
+            continue
+        texts = zip(*(_cells(line) for line in block), strict=True)
+        prefix = _QUOTE_MARKS.match(lines[header])
+        lead = prefix.group(0) if prefix else ""
+        merged = (" ".join(t.strip() for t in column if t.strip()) for column in texts)
+        lines[start : header + 1] = [lead + "| " + " | ".join(merged) + " |"]
+        joined = True
+    return joined
+
+
 _QUOTE_MARKS = re.compile(r"^\s*(?:>\s?)*")
 
 
-def _markdown_cells(line: str) -> int:
+def _cells(line: str) -> list[str]:
     """The cells a GFM table line writes, as the table rule splits it: on unescaped pipes,
     without the empty text outside a leading and a trailing pipe."""
     columns = escapedSplit(_QUOTE_MARKS.sub("", line).strip())
@@ -270,7 +310,12 @@ def _markdown_cells(line: str) -> int:
         columns.pop(0)
     if columns and columns[-1] == "":
         columns.pop()
-    return len(columns)
+    return columns
+
+
+def _markdown_cells(line: str) -> int:
+    """How many cells a GFM table line writes (`_cells`)."""
+    return len(_cells(line))
 
 
 def cut_row(text: str) -> str:

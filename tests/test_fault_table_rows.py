@@ -299,3 +299,34 @@ def test_a_second_tier_row_under_a_models_row_is_a_row_of_its_own() -> None:
     body = recorded.replace(line, f"{line}\n{ditto}", 1).encode()
     _, problems = run(anthropic_page, body, ANTHROPIC_URL)
     assert [p.rule for p in problems] == ["no model named"]
+
+
+HEADERS = {
+    "anthropic": (anthropic_page, "anthropic-pricing.2025-12-19.llmdocs.md", ANTHROPIC_URL),
+    "openai": (openai_page, "openai-pricing.2025-12-17.llmdocs.md", OPENAI_URL),
+}
+
+
+@pytest.mark.parametrize("source", sorted(HEADERS))
+@pytest.mark.parametrize("split", [1, 2])
+def test_a_header_wrapped_onto_a_second_line_is_read_as_one(source: str, split: int) -> None:
+    """A fault round: OpenAI's Standard text-token header written on two lines ("| Model |
+    Input | | |" above "| | | Cached input | Output |"): GFM took the second line for the
+    header, the table lost its Model column and each of its rows was a price of no model, the
+    page `ok`. A paragraph of header-wide rows, each leaving cells empty, right above a table
+    whose header leaves cells empty too, is the header's first line: read as recorded."""
+    module, name, url = HEADERS[source]
+    recorded = snapshot(PAGES + name).decode()
+    line = next(ln for ln in recorded.splitlines() if ln.startswith("| Model |"))
+    cells = line.strip().strip("|").split("|")
+    first = cells[:split] + [" "] * (len(cells) - split)
+    rest = [" "] * split + cells[split:]
+    wrapped = f"|{'|'.join(first)}|\n|{'|'.join(rest)}|"
+    body = recorded.replace(line, wrapped, 1).encode()
+    healthy = by_record(module, recorded.encode(), url)
+    drafts, problems = run(module, body, url)
+    _, recorded_problems = run(module, recorded.encode(), url)
+    assert [p.rule for p in problems] == [p.rule for p in recorded_problems]
+    assert {(d.source_model, d.component.value, d.dimensions.key): d.value for d in drafts} == {
+        k[1:]: v for k, v in healthy.items()
+    }
