@@ -275,9 +275,11 @@ def prefect_ready() -> None:
     """Set PREFECT_DEFAULTS in this process's environment where the operator set nothing, and
     refuse (PrefectUnreachable, exit 2) before any flow starts when the Prefect API the
     operator named (PREFECT_API_URL, in the environment or Prefect's profile) answers nothing
-    at all: Prefect's client would retry it for seconds and end in pages of tracebacks. Any
-    HTTP answer will do (a server that wants credentials answers); none is asked for when no
-    API is named (Prefect's temporary server is started for the command)."""
+    at all, or answers its health check with an error other than asking for credentials (a
+    fault round: the server's address without `/api` answered 404, and the flow ended in 260
+    lines of tracebacks): Prefect's client would retry it for seconds and end in pages of
+    tracebacks. A server that wants credentials (401, 403, 407) answers; none is asked for when
+    no API is named (Prefect's temporary server is started for the command)."""
     for name, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(name, value)
     from prefect.settings import PREFECT_API_URL
@@ -288,20 +290,29 @@ def prefect_ready() -> None:
     import urllib.error
     import urllib.request
 
+    health = f"{api.rstrip('/')}/health"
     try:
-        with urllib.request.urlopen(f"{api.rstrip('/')}/health", timeout=API_TIMEOUT):
+        with urllib.request.urlopen(health, timeout=API_TIMEOUT):
             return
-    except urllib.error.HTTPError:
-        return  # it answers
-    except (OSError, ValueError) as exc:
-        from typer._click.globals import get_current_context
-
-        reason = getattr(exc, "reason", exc)
-        refusal = PrefectUnreachable(
-            f"PREFECT_API_URL: no Prefect API answers at {api} ({reason}); nothing started"
+    except urllib.error.HTTPError as exc:
+        if exc.code in CREDENTIALS_ASKED:
+            return
+        usual = (
+            "" if api.rstrip("/").endswith("/api") else "; Prefect's API is at the server's /api"
         )
-        refusal.ctx = get_current_context(silent=True)  # the command it names
-        raise refusal from None
+        reason = f"GET {health} answered {exc.code} {exc.reason}{usual}"
+    except (OSError, ValueError) as exc:
+        reason = str(getattr(exc, "reason", exc))
+    from typer._click.globals import get_current_context
+
+    refusal = PrefectUnreachable(
+        f"PREFECT_API_URL: no Prefect API answers at {api} ({reason}); nothing started"
+    )
+    refusal.ctx = get_current_context(silent=True)  # the command it names
+    raise refusal from None
+
+
+CREDENTIALS_ASKED = frozenset({401, 403, 407})  # a server that answers, wanting credentials
 
 
 API_TIMEOUT = 10  # seconds a named Prefect API has to answer before a flow command refuses

@@ -9,12 +9,14 @@ it exactly as they were: a read command on a mistyped path creates no file and n
 from __future__ import annotations
 
 import hashlib
+import http.server
 import json
 import os
 import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from contextlib import closing
 from pathlib import Path
@@ -995,6 +997,45 @@ def test_serve_on_a_port_in_use_is_one_line_naming_the_port(workspace: Path) -> 
         "Address already in use"
     ]
     assert _tree(workspace) == before
+
+
+class _NotFound(http.server.BaseHTTPRequestHandler):
+    """A web server with no Prefect API at the path asked: every GET answers 404."""
+
+    def do_GET(self) -> None:
+        self.send_error(404)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+def test_a_prefect_server_named_without_its_api_path_is_one_line(workspace: Path) -> None:
+    """Fault round 45: PREFECT_API_URL naming a server's address without `/api`, whose health
+    check answers 404: the refresh ended in 260 lines of Prefect's tracebacks, exit 1. An
+    answer other than asking for credentials is no Prefect API: one line, exit 2, no catalog."""
+    new = workspace / "unreached" / "catalog.db"
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), _NotFound) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        api = f"http://127.0.0.1:{server.server_address[1]}"
+        done = subprocess.run(
+            [
+                str(Path(sys.executable).with_name("ratecard")),
+                *("refresh", "--replay", str(WORLDS / "epoch-2.json"), "--db", f"sqlite:///{new}"),
+            ],
+            cwd=ROOT,
+            env={**os.environ, "PREFECT_API_URL": api},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        server.shutdown()
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        f"ratecard refresh: PREFECT_API_URL: no Prefect API answers at {api} (GET {api}/health "
+        "answered 404 Not Found; Prefect's API is at the server's /api); nothing started"
+    ]
+    assert not new.parent.exists()
 
 
 @pytest.mark.parametrize(
