@@ -432,6 +432,7 @@ def read_sku(sku: str, record_id: str, image_meter: bool = False) -> Meter:
         )
     words = _words(sku)
     _resolve_conditional(words, image_meter)
+    _resolve_scope_spellings(words)
     _resolve_modality(words)
     values: dict[str, str] = {}
     for word in words:
@@ -510,6 +511,37 @@ def _resolve_modality(words: list[Word]) -> None:
         following = words[index + 1] if index + 1 < len(words) else None
         if following is not None and following.slot in (None, MODALITY):
             word.slot = None
+
+
+# The scope words as Azure spells them in full: a new abbreviation of one is read as it
+# (`_resolve_scope_spellings`).
+SCOPE_WORDS = {"global": "global", "datazone": "data_zone", "regional": "regional"}
+SPELLING_LETTERS = 3  # the fewest letters a new abbreviation of a scope word is read from
+
+
+def _resolve_scope_spellings(words: list[Word]) -> None:
+    """A word no slot takes, not the first (a model's name begins the meter), that abbreviates
+    a scope word as Azure abbreviates them (its first letter, then others of the word in order,
+    at least SPELLING_LETTERS letters: "Globl", "gbl", "rgnal", "Dtzn") is that scope. Azure
+    spells each scope many ways (glbl, Gl, Glb, global; the module docstring) and adds
+    spellings: read as a model's name, "gpt-4o-mini-0718-Outp-Globl" made 96 models of 292
+    global meters in a fault round, and the real models' global prices vanished for the day."""
+    for word in words[1:]:
+        if word.slot is not None:
+            continue
+        text = word.text.lower()
+        if len(text) < SPELLING_LETTERS or not text.isalpha():
+            continue
+        for full, scope in SCOPE_WORDS.items():
+            if text[0] == full[0] and _abbreviates(text, full):
+                word.slot, word.value = SCOPE, scope
+                break
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    """Whether `short`'s letters appear in `full` in the same order."""
+    letters = iter(full)
+    return all(letter in letters for letter in short)
 
 
 def _name_modality(words: list[Word], sku: str, record_id: str) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from decimal import Decimal
 from functools import cache
@@ -402,3 +403,28 @@ def test_alias_table_targets_are_canonical_ids() -> None:
     for key, target in table["models"].items():
         assert key == key.lower()
         assert target == general_form(target)
+
+
+@pytest.mark.parametrize(
+    ("written", "respelt"),
+    [("glbl", "Globl"), ("glbl", "gbl"), ("regnl", "rgnal"), ("DZone", "Dtzn")],
+)
+def test_a_new_spelling_of_a_scope_word_is_that_scope(written: str, respelt: str) -> None:
+    """Fault round 45: Azure writing 'Globl' for 'glbl' in 292 eastus2 meters made 96 new
+    models ('gpt-4o-mini-globl') and left the real models without their global prices. A word
+    after the meter's qualifiers that abbreviates a scope word (its first letter, the others
+    in order) is that scope: every recorded meter re-spelt reads as written."""
+    pattern = re.compile(rf"(?<![A-Za-z]){written}(?![A-Za-z])")
+    meters = {i["skuName"] for i in merged_items() if pattern.search(i["skuName"])}
+    assert len(meters) > 20
+    for sku in meters:
+        assert _read(pattern.sub(respelt, sku)) == _read(sku), sku
+
+
+def _read(sku: str) -> tuple[str, dict[str, str]]:
+    """What a skuName says: its model and slots, or the rule that refuses it."""
+    try:
+        meter = azure.read_sku(sku, "meter")
+    except Uninterpretable as exc:
+        return exc.rule, {}
+    return meter.model, meter.values
