@@ -348,7 +348,11 @@ def slipped(
     its old value. A source that states a
     field at a power of ten from the others' all along (Portkey's minimax.json) did not move:
     that is its disagreement, reviewed as such. A price outside its unit's band is left to
-    plausibility's rule (catalog/plausibility.py: "implausible for unit")."""
+    plausibility's rule (catalog/plausibility.py: "implausible for unit").
+
+    On a route where the source has no history (a first load, a provider block new to it),
+    its block is judged against the reference instead (`_rescaled_without_history`)."""
+    problems = _rescaled_without_history(valid, before, in_force, stated)
     moved: list[tuple[Observation, PriceKey, Decimal]] = []
     for obs in valid:
         if obs.kind is not _PRICE or obs.value == 0 or obs.scheduled:
@@ -362,10 +366,9 @@ def slipped(
             if not current or not power_of_ten(obs.value / current):
                 moved.append((obs, field, last))
     if not moved:
-        return []
+        return problems
     others = stated()
     blocks = _rescaled_blocks(valid, before, in_force)
-    problems: list[Problem] = []
     for obs, field, last in moved:
         if any(s != obs.source and p.get(field) == obs.value for s, p in others.items()):
             continue  # another source states the new value too: a repricing, not one's slip
@@ -387,6 +390,76 @@ def slipped(
                     f"{obs.measure.text()} = {obs.value} {obs.unit.value}: "
                     f"{obs.value / last:f} times its last statement, {last}, {why} "
                     f"({obs.evidence})"
+                ),
+                observation=obs,
+            )
+        )
+    return problems
+
+
+def _rescaled_without_history(
+    valid: Sequence[Observation],
+    before: Mapping[PriceKey, Decimal],
+    in_force: Mapping[PriceKey, Decimal],
+    stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
+) -> list[Problem]:
+    """A source's prices on each route where it has no history (none of its last applied
+    statements, `before`, is of that route), where most of those a reference prices
+    (catalog.health `reference_for`: the catalog's values in force, or the value most other
+    sources state alike, `stated()`) stand at one power of ten from it, across at least
+    RESCALE_MODELS models: one provider block of its listing rescaled, read with nothing of its
+    own to be judged by (a fault round: LiteLLM's every `bedrock/` price x1000 loaded into an
+    empty catalog; its bare prices, which Portkey and models.dev state, were disagreements, but
+    its regional and data-zone ones, which only it states, went in as 170 values at a thousand
+    times). Each price of the block but those the reference confirms is set aside
+    (SLIPPED_RULE): the ones no other source states are in the same block."""
+    seen = {key[0] for key in before}
+    fresh = [
+        o
+        for o in valid
+        if o.kind is _PRICE
+        and o.value != 0
+        and not o.scheduled
+        and o.route not in seen
+        and not implausible(o.value, o.unit)
+    ]
+    if len(fresh) < RESCALE_PAIRS:
+        return []
+    prices = prices_by_field(fresh)
+    reference = reference_for(fresh[0].source, prices, in_force, stated)
+    pairs: Counter[str] = Counter()
+    counts: Counter[tuple[str, int]] = Counter()
+    models: dict[tuple[str, int], set[str]] = {}
+    for key, value in prices.items():
+        known = reference.get(key)
+        if not known:
+            continue
+        pairs[key[0]] += 1
+        if value != known and (exponent := power_of_ten(value / known)):
+            counts[key[0], exponent] += 1
+            models.setdefault((key[0], exponent), set()).add(key[1])
+    blocks = {
+        route: (exponent, count)
+        for (route, exponent), count in counts.items()
+        if count > pairs[route] * COLLAPSE_RATIO
+        and count >= RESCALE_PAIRS
+        and len(models[route, exponent]) >= RESCALE_MODELS
+    }
+    problems: list[Problem] = []
+    for obs in fresh:
+        if obs.route not in blocks or reference.get(price_key(obs)) == obs.value:
+            continue
+        exponent, count = blocks[obs.route]
+        problems.append(
+            Problem(
+                source=obs.source,
+                record=obs.record,
+                rule=SLIPPED_RULE,
+                detail=(
+                    f"{obs.measure.text()} = {obs.value} {obs.unit.value}: {count} of the "
+                    f"{pairs[obs.route]} {obs.route} prices it states that others state too "
+                    f"stand at {Decimal(10) ** exponent:f} times theirs (one block of its "
+                    f"listing rescaled, with no history of its own there) ({obs.evidence})"
                 ),
                 observation=obs,
             )

@@ -129,3 +129,37 @@ def test_one_block_of_a_listing_rescaled_is_set_aside_though_no_other_source_sta
     )
     few = {o.model for o in valid if o.route == "bedrock" and o.model}
     assert slipped(scaled(set(sorted(few)[:2])), before, {}, dict) == []
+
+
+def test_a_block_rescaled_on_a_first_read_is_set_aside_by_the_other_sources() -> None:
+    """Fault round 45: the same LiteLLM block x1000 loaded into an empty catalog, where the
+    source has no statement of its own to be judged by: its bare bedrock prices, which Portkey,
+    models.dev and genai-prices state, became disagreements, but its regional and data-zone
+    ones, stated by it alone, went in as 170 values at a thousand times. Where most of the
+    prices of a route the source has no history on stand at one power of ten from what the
+    other sources state alike, every price of that block they do not confirm is set aside; the
+    recorded listing read first sets nothing aside."""
+    valid = healthy("litellm").valid
+    others = {
+        s: prices_by_field(healthy(s).valid) for s in ("genai-prices", "modelsdev", "portkey")
+    }
+    assert slipped(valid, {}, {}, lambda: others) == []
+    block = [
+        replace(o, value=o.value * 1000) if o.route == "bedrock" and o.kind is Kind.PRICE else o
+        for o in valid
+    ]
+    aside = slipped(block, {}, {}, lambda: others)
+    doubted = {
+        id(o)
+        for o in block
+        if o.route == "bedrock"
+        and o.kind is Kind.PRICE
+        and o.value
+        and not o.scheduled
+        and not implausible(o.value, o.unit)
+    }
+    assert len(doubted) > 100 and {id(p.observation) for p in aside} == doubted
+    assert all(p.rule == SLIPPED_RULE for p in aside)
+    assert "stand at 1000 times theirs (one block of its listing rescaled" in aside[0].detail
+    unscoped = {o.dimensions.get("scope") for o in (p.observation for p in aside) if o}
+    assert {None, "data_zone"} <= unscoped  # stated by others, and by LiteLLM alone
