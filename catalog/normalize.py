@@ -592,10 +592,9 @@ def _still_in_force(
     stated by nothing current in its response (`stated`: each current statement's source,
     official, route, name and measure), as the catalog's price in force of the field its name
     maps to (`prices`, by catalog.health.PriceKey): the meter stands at it until that date (a
-    fault round: Azure listing
-    only a meter's next price left its scope without the price in force, and the secondaries'
-    unscoped statements of that price, no longer placed in the meter's scope, proposed a price
-    change of the route's unscoped field)."""
+    fault round: Azure listing only a meter's next price left its scope without the price in
+    force, and the secondaries' unscoped statements of that price, no longer placed in the
+    meter's scope, proposed a price change of the route's unscoped field)."""
     found: list[Statement] = []
     seen = set(stated)
     for s in _statements(identity, batches, scheduled=True):

@@ -22,7 +22,9 @@ Quirks of the source, and how they are read:
   `skuName` with inconsistent abbreviations, read token by token (split on spaces and dashes,
   and glued words such as "realtimePrvwAudInp" or "aud1217" split where a part is a known word):
   deployment scope (glbl/Gl/Glb/global, dzone/DZ/Dz/DZn/DataZone/"Data Zone",
-  regnl/rgnl/regn/regional), direction (Inp/inp/inpt/in/input, Outp/out/opt/outpt/output),
+  regnl/rgnl/regn/regional; any other word but the first that abbreviates one of the three, its
+  first letter and three letters or more in order, as "Globl"), direction
+  (Inp/inp/inpt/in/input, Outp/out/opt/outpt/output),
   caching (cached/cchd/cched/ccchd/cd/Cache/Ch; with Wr a cache write), modality
   (txt/text, img/image, aud/audio), tier (Batch, pp = priority processing, Std = standard),
   context (ShortCo = the base tier; LongCo and Grok's trailing "L" are a long-context tier).
