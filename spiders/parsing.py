@@ -298,9 +298,22 @@ def enclosing_currency(group: Any) -> str:
 
 def refuse_a_foreign_currency(doc: Any, what: str) -> None:
     """Raise Unparsable when a body's top object (an envelope, a file of models) names another
-    currency than the US dollar (`enclosing_currency`): every price in it is in that currency,
-    and no exchange rate is guessed, so none is read (its URL fails, as an error body does)."""
-    if named := enclosing_currency(doc):
+    currency than the US dollar (`enclosing_currency`), or, in an envelope (a top object that
+    lists its entries: OpenRouter's and Vercel's `data`), an object beside the list does (a
+    `meta` or `billing` block: `meta.currency=EUR`; fault round 42). Every price in it is in
+    that currency, and no exchange rate is guessed, so none is read (its URL fails, as an error
+    body does)."""
+    named = enclosing_currency(doc)
+    if not named and isinstance(doc, dict) and any(isinstance(v, list) for v in doc.values()):
+        named = next(
+            (
+                f"{key}.{found}"
+                for key, block in doc.items()
+                if isinstance(block, dict) and (found := enclosing_currency(block))
+            ),
+            "",
+        )
+    if named:
         raise Unparsable(
             f"{what}: states its prices in another currency than the US dollar ({named}): "
             "none is read"

@@ -247,6 +247,21 @@ def test_a_body_naming_another_currency_is_read_as_no_prices(source: str) -> Non
     assert sources()[source].parser.parse(json.dumps(document).encode(), url).records
 
 
+@pytest.mark.parametrize("source", ["openrouter", "vercel"])
+def test_a_listing_whose_metadata_names_another_currency_is_read_as_no_prices(source: str) -> None:
+    """Fault round 42: `"meta": {"currency": "EUR"}` beside an envelope's `data` list was read
+    past, every price taken for dollars. An object beside the listed entries is the listing's
+    own: a currency it names qualifies every price of the body, as one at the top does."""
+    url, currency = TOP[source]
+    document = json.loads(recorded_text(url))
+    document["meta"] = {"currency": currency, "generated": "2026-08-21"}
+    with pytest.raises(Unparsable) as refused:
+        sources()[source].parser.parse(json.dumps(document).encode(), url)
+    assert f"meta.currency={currency!r}" in str(refused.value)
+    document["meta"]["currency"] = "USD"
+    assert sources()[source].parser.parse(json.dumps(document).encode(), url).records
+
+
 @pytest.mark.parametrize("currency", ["EUR", "CNY"])
 def test_a_portkey_file_whose_default_names_another_currency_is_read_as_no_prices(
     currency: str,
