@@ -173,6 +173,9 @@ class OfficialScopes:
     regions: dict[tuple[str, str, Measure, str, Decimal], set[str | None]] = field(
         default_factory=lambda: defaultdict(set)
     )
+    # The catalog's values in force of the deployments of official routes, asked where no
+    # official price of this run states a value (`scope`).
+    standing: OfficialScopes | None = None
 
     def add(self, route: str, model: str, key: Measure, value: Decimal) -> None:
         """Record an official price of (route, model) for a field stated with a deployment (a
@@ -203,13 +206,23 @@ class OfficialScopes:
         models so) is the last choice: the value is that region's field, with no scope (fault
         round 34: models.dev's phi-3-medium-4k-instruct 0.17 beside Azure's eastus2 meter
         stood as an unscoped field no meter states, which `cost` quoted unverified). Empty when
-        no meter states the value."""
+        no meter states the value.
+
+        Where no official price of this run states it, the deployment whose value in force in
+        the catalog does (`standing`): a meter repriced this run, the secondaries not yet, or
+        stated only from a later date, still has its price in force until a review moves it
+        (fault rounds 44 and 45: the lagging secondaries' bare price, equal to no meter, was
+        proposed as a change of the route's own bare field, on the official route)."""
         stated = self.prices.get((route, model, key))
-        if not stated:
-            return {}
-        scope = next((s for s in DEPLOYMENT_PREFERENCE if value in stated.get(s, ())), None)
+        scope = (
+            next((s for s in DEPLOYMENT_PREFERENCE if value in stated.get(s, ())), None)
+            if stated
+            else None
+        )
         if scope is None:
-            return {}
+            if self.standing is None:
+                return {}
+            return self.standing.scope(route, model, key, value)
         regions = self.regions.get((route, model, key, scope, value), set())
         if scope == REGION_ONLY:
             return {_REGION: min(r for r in regions if r is not None)}

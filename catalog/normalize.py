@@ -7,7 +7,7 @@ import re
 import sys
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import groupby
@@ -18,14 +18,14 @@ from sqlalchemy import String
 
 from catalog import tables
 from catalog.health import COLLAPSE_RATIO, PriceKey, quarantined_collapse
-from catalog.identity import Identity, Statement, snapshot_base
+from catalog.identity import Identity, OfficialScopes, Statement, snapshot_base
 from catalog.plausibility import bands, jumped
 from catalog.schedule import in_force
 from schemas.fetch import ZERO_RATES_RULE, FetchedPage, FieldProblem, Uninterpretable
-from schemas.field import ROUTE_NAME, Dims
+from schemas.field import ROUTE_NAME, Dims, Measure
 from schemas.records import Draft, Observation, Problem, make_observation
 from schemas.sources import Source
-from schemas.vocab import Component, Dim, Kind
+from schemas.vocab import Component, Dim, Kind, Unit
 
 
 @dataclass
@@ -563,8 +563,7 @@ def learn_official_models(
     table = bands()
     in_force = _in_force(identity, prices_in_force or {})
     in_band: list[Statement] = []
-    statements = list(_statements(identity, batches))
-    for s in statements:
+    for s in _statements(identity, batches):
         if s[4].kind is not _PRICE:
             in_band.append(s)
             continue
@@ -574,42 +573,26 @@ def learn_official_models(
             in_band.append(s)
         elif current is not None and ((band and not band.holds(s[5])) or _slip(current, s[5])):
             in_band.append((*s[:5], current))
-    in_band += _still_in_force(
-        identity, batches, {s[:5] for s in statements}, prices_in_force or {}
-    )
     wrong = contradicted(in_band)
     identity.learn_official(s for i, s in enumerate(in_band) if i not in wrong)
     identity.learn_listed(_scheduled_models(identity, batches))
+    _stand_in_force(identity, prices_in_force or {})
 
 
-def _still_in_force(
-    identity: Identity,
-    batches: Sequence[SourceDrafts],
-    stated: Collection[tuple[object, ...]],
-    prices: Mapping[PriceKey, Decimal],
-) -> list[Statement]:
-    """An official price a source states only from a later date (catalog/schedule.py), its field
-    stated by nothing current in its response (`stated`: each current statement's source,
-    official, route, name and measure), as the catalog's price in force of the field its name
-    maps to (`prices`, by catalog.health.PriceKey): the meter stands at it until that date (a
-    fault round: Azure listing only a meter's next price left its scope without the price in
-    force, and the secondaries' unscoped statements of that price, no longer placed in the
-    meter's scope, proposed a price change of the route's unscoped field)."""
-    found: list[Statement] = []
-    seen = set(stated)
-    for s in _statements(identity, batches, scheduled=True):
-        if not s[1] or s[4].kind is not _PRICE or s[:5] in seen:
+def _stand_in_force(identity: Identity, prices: Mapping[PriceKey, Decimal]) -> None:
+    """The catalog's prices in force (`prices`, by catalog.health.PriceKey) of the deployments
+    (a scope, a region) of the routes whose official prices state scopes, as the deployments a
+    secondary's bare price is placed in where no official price of this run states its value
+    (catalog.identity.OfficialScopes `standing`)."""
+    standing = identity.scopes.standing or OfficialScopes()
+    for (route, model, component, unit, key), value in prices.items():
+        if route not in identity.scoped_routes or "=" not in key:
             continue
-        seen.add(s[:5])
-        _, _, route, name, measure, _ = s
-        model = identity.model(name)
-        if model is None:
-            continue
-        key = (route, model, measure.component.value, measure.unit.value, measure.dims.key)
-        current = prices.get(key)
-        if current is not None:
-            found.append((*s[:5], current))
-    return found
+        dims = Dims.parse(key)
+        if _SCOPE in dims or Dim.REGION.value in dims:
+            measure = Measure(_PRICE, Component(component), Unit(unit), dims)
+            standing.add(route, model, measure, value)
+    identity.scopes.standing = standing
 
 
 def _scheduled_models(identity: Identity, batches: Iterable[SourceDrafts]) -> set[str]:
@@ -691,22 +674,18 @@ def contradicted(statements: Sequence[Statement]) -> set[int]:
     return wrong
 
 
-def _statements(
-    identity: Identity, batches: Iterable[SourceDrafts], *, scheduled: bool = False
-) -> Iterator[Statement]:
+def _statements(identity: Identity, batches: Iterable[SourceDrafts]) -> Iterator[Statement]:
     """Each draft in force as identity.Statement, its route resolved once per name the source
-    writes (`scheduled`: instead each draft scheduled after its page's date). A price scheduled
-    after its page's date (catalog/schedule.py) states nothing of today: beside the current
-    price of its field it read as one name's field at two values, and that field taught
-    identity nothing (a fault round: Azure's announced price for a global deployment left the
-    global scope without its official price, and LiteLLM's unscoped one became a field of its
-    own)."""
+    writes. A price scheduled after its page's date (catalog/schedule.py) states nothing of
+    today: beside the current price of its field it read as one name's field at two values, and
+    that field taught identity nothing (a fault round: Azure's announced price for a global
+    deployment left the global scope without its official price, and LiteLLM's unscoped one
+    became a field of its own)."""
     for batch in batches:
         source = batch.source
         routes: dict[str, tuple[str, bool]] = {}
         for page, d in batch.drafts:
-            later = d.effective_from is not None and d.effective_from > page.observed_at.date()
-            if later is not scheduled:
+            if d.effective_from is not None and d.effective_from > page.observed_at.date():
                 continue
             resolved = routes.get(d.route)
             if resolved is None:
@@ -743,7 +722,13 @@ class _Naming:
         self._source = source
         self._identity = identity
         self._scopes = identity.scopes
-        self._scoped = {(route, model) for route, model, _ in identity.scopes.prices}
+        standing = identity.scopes.standing
+        self._scoped = {
+            (route, model)
+            for scopes in (identity.scopes, standing)
+            if scopes is not None
+            for route, model, _ in scopes.prices
+        }
         self._named: dict[tuple[str, str], tuple[str, str | None, bool]] = {}
 
     def __call__(self, draft: Draft) -> tuple[str, str | None, Dims]:

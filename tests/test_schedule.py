@@ -17,13 +17,11 @@ from typer.testing import CliRunner
 from catalog import queries, reader, schedule, store
 from catalog.compare import Context, compare
 from catalog.cost import Workload, estimate, scheduled_notes
-from catalog.health import price_key
 from catalog.identity import Identity
 from catalog.normalize import draft_source, learn_official_models, observations
 from ratecard.cli import app
 from schemas.batch import validate
 from schemas.fetch import FetchedPage
-from schemas.field import Measure
 from schemas.records import Observation, decimal_text
 from schemas.sources import is_official, sources
 from schemas.vocab import Component
@@ -185,31 +183,6 @@ def test_a_model_an_official_source_prices_only_from_a_later_date_is_known() -> 
     assert len(found) == 16 and all(o.scheduled for o in found)
     assert {o.model for o in found} == {"gpt-realtime-2.1"}
     assert identity.model("azure/gpt-realtime-2.1") == "gpt-realtime-2.1"
-
-
-def test_a_meter_stated_only_from_a_later_date_keeps_its_scope_at_the_price_in_force() -> None:
-    """A fault round: Azure answering a global meter's next price alone (its current row gone)
-    left the global scope without its price in force, so a secondary's unscoped statement of
-    that price was placed in no scope and proposed a price change of the route's unscoped
-    field. Until its date, the meter stands at the catalog's price in force."""
-    items = json.loads(snapshot(AZURE_FILE))["Items"]
-    real = next(i for i in items if i["meterName"] == "gpt-4o-mini-0718-Outp-glbl Tokens")
-    later = copy.deepcopy(real)
-    later["effectiveStartDate"] = "2027-01-01T00:00:00Z"
-    later["retailPrice"] = later["unitPrice"] = real["retailPrice"] * 2
-    [current] = _observe("azure", AZURE_URL, [real], AZURE_DATE)
-    assert current.model is not None and current.dimensions["scope"] == "global"
-    in_force = {price_key(current): current.value}
-    page = FetchedPage(AZURE_URL, AZURE_URL, 200, AZURE_DATE, [later])
-    batch = draft_source(sources()["azure"], [page])
-    unscoped = Measure(
-        current.kind, current.component, current.unit, current.dimensions.without_deployment()
-    )
-    for prices, placed in (({}, {}), (in_force, {"scope": "global"})):
-        identity = Identity.load()
-        learn_official_models(identity, [batch], prices)
-        assert identity.scopes.scope("azure", current.model, unscoped, current.value) == placed
-        assert identity.scopes.scope("azure", current.model, unscoped, current.value * 2) == {}
 
 
 def test_show_lists_no_scheduled_price_as_a_disagreement(tmp_path: Path) -> None:

@@ -123,3 +123,33 @@ def test_an_official_meter_set_aside_for_a_day_proposes_no_unscoped_field(
     opened = {row[:3] for i, row in after.items() if i not in before}
     assert ("anomaly", "azure", "gpt-4o-mini") in opened, opened
     assert {kind for kind, _, _ in opened} == {"anomaly"}, opened
+
+
+@pytest.mark.parametrize("repricing", ["repriced", "scheduled only"])
+def test_an_official_meter_moved_leaves_the_lagging_secondaries_in_its_scope(
+    epoch2: Path, tmp_path: Path, repricing: str
+) -> None:
+    """Fault rounds 44 (F3) and 45 (F8): Azure cutting gpt-4o-mini's global input 0.15 -> 0.13
+    (or listing only the new price, from a later date) while the secondaries still say 0.15,
+    as they do for days after a repricing: their bare 0.15, equal to no meter this run, was
+    proposed as a price change of azure's bare field (0.165 -> 0.15), two secondaries moving a
+    field of the official route. Until a review moves it, the global price in force is 0.15,
+    and the bare 0.15 is its statement: the day opens Azure's own change, or nothing."""
+    db = copy_catalog(epoch2, tmp_path / "catalog.db")
+    before = items(db)
+    listing = recorded("eastus2")
+    document = json.loads((WORLDS / listing["file"]).read_text())
+    (meter,) = [
+        i for i in document["Items"] if i["meterName"] == "gpt-4o-mini-0718-Inp-glbl Tokens"
+    ]
+    meter["retailPrice"] = meter["unitPrice"] = 0.00013
+    if repricing == "scheduled only":
+        meter["effectiveStartDate"] = "2027-01-01T00:00:00Z"
+    replayed_run(
+        db, fault_world(tmp_path, {listing["url"]: {"body": json.dumps(document)}}), SOURCES
+    )
+    after = items(db)
+    opened = [row for i, row in after.items() if i not in before]
+    expected = [] if repricing == "scheduled only" else [("price_change", "azure", "gpt-4o-mini")]
+    assert [row[:3] for row in opened] == expected, opened
+    assert {i: after[i] for i in before} == before
