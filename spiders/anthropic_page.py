@@ -26,7 +26,8 @@ How the page is read:
   base prices.
 - Model names: "Claude Sonnet 4.5" → claude-sonnet-4-5, "Claude Opus 4.1" → claude-opus-4-1;
   before version 4 the API puts the version first: "Claude Sonnet 3.7" → claude-3-7-sonnet,
-  "Claude Haiku 3" → claude-3-haiku. "(deprecated)" notes are dropped from the name.
+  "Claude Haiku 3" → claude-3-haiku. A name without "Claude" ("Opus 4.5") is the same model.
+  "(deprecated)" notes are dropped from the name.
 - A table without a Model column whose text names no model is Uninterpretable, with the row's
   text; so is a row without any header (a table split in two by a banner: tables.py
   `check_headed`, which also marks the listing incomplete), whatever the text above it names.
@@ -70,9 +71,10 @@ from spiders.tables import (
 
 ROUTE = "anthropic"
 AMBIGUOUS_RULE = "unit-ambiguous"  # catalog/plausibility.py's name for it
-# "Claude Sonnet 4.5", and the order the page wrote before Claude 4: "Claude 3.5 Haiku"
+# "Claude Sonnet 4.5", and the order the page wrote before Claude 4: "Claude 3.5 Haiku"; the
+# family's name alone is the same model ("Opus 4.5": a fault round's page shortened its names)
 NAME = re.compile(
-    r"^claude\s+(?:(?P<family>opus|sonnet|haiku)\s+(?P<major>\d+)(?:\.(?P<minor>\d+))?"
+    r"^(?:claude\s+)?(?:(?P<family>opus|sonnet|haiku)\s+(?P<major>\d+)(?:\.(?P<minor>\d+))?"
     r"|(?P<major2>\d+)(?:\.(?P<minor2>\d+))?\s+(?P<family2>opus|sonnet|haiku))$",
     re.I,
 )

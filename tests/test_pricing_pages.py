@@ -320,6 +320,25 @@ def test_anthropic_model_names() -> None:
     assert anthropic_page.model_id("Claude Haiku 3") == "claude-3-haiku"
 
 
+def test_anthropic_names_written_without_claude_are_the_same_models() -> None:
+    """Fault round 45: every row's "Claude " left out of Anthropic's page ("| Opus 4.5 |")
+    opened ten new models on the official route (anthropic/opus-4.5...), and the real ones went
+    unverified for the day. A family's name alone names the same model: read as recorded."""
+    name = "anthropic-pricing.2025-12-19.llmdocs.md"
+    recorded = snapshot(PAGES + name).decode()
+    shortened = recorded.replace("| Claude ", "| ")
+    assert shortened.count("\n| ") > 30 and "| Opus 4.5 " in shortened
+    drafts, problems = run(anthropic_page, shortened.encode(), ANTHROPIC_URL)
+    healthy, healthy_problems = page(name)
+
+    def read(found: list[Draft]) -> set[tuple[object, ...]]:
+        return {(d.source_model, d.component, d.dimensions.key, d.value) for d in found}
+
+    assert read(drafts) == read(healthy)
+    assert [p.rule for p in problems] == [p.rule for p in healthy_problems]
+    assert anthropic_page.model_id("Haiku 3.5") == anthropic_page.model_id("Claude Haiku 3.5")
+
+
 # --- Gemini --------------------------------------------------------------------------------
 
 
