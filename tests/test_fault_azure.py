@@ -144,3 +144,25 @@ def test_an_item_repeated_on_a_further_page_is_one_statement_or_a_conflict(price
     else:
         assert mine == []
         assert len(found.problems) >= len(before.problems) + 2
+
+
+def test_an_answer_that_ignored_its_filter_reads_only_the_region_asked() -> None:
+    """Fault round 45 (the pricing endpoint answering other regions' items, a bug report:
+    Azure/azure-cli#22903): eastus2's answer holding mexicocentral's recorded meters too read
+    them as eastus2's statements, rewriting its open items. An item whose field the URL's
+    `$filter` names holds another value is no answer to that query: each is its own problem,
+    and what the query asked for reads as recorded."""
+    eastus2, mexico = urls("azure")[:2]
+    answered = bodies("azure")
+    document = json.loads(answered[eastus2])
+    others = json.loads(answered[mexico])["Items"]
+    assert others and all(i["armRegionName"] == "mexicocentral" for i in others)
+    document["Items"] += others
+    document["Count"] = len(document["Items"])
+    found = read_source("azure", {**answered, eastus2: json.dumps(document).encode()})
+    before = healthy("azure")
+    assert not found.failure and not found.unparsable
+    assert sorted(map(repr, found.valid)) == sorted(map(repr, before.valid))
+    refused = [p for p in found.problems if p.rule == "not the query's"]
+    assert len(refused) == len(others)
+    assert "armRegionName='mexicocentral', where the query asks 'eastus2'" in refused[0].detail
