@@ -21,7 +21,13 @@ from catalog.health import COLLAPSE_RATIO, PriceKey, quarantined_collapse
 from catalog.identity import Identity, OfficialScopes, Statement, snapshot_base
 from catalog.plausibility import bands, jumped
 from catalog.schedule import in_force
-from schemas.fetch import ZERO_RATES_RULE, FetchedPage, FieldProblem, Uninterpretable
+from schemas.fetch import (
+    UNKNOWN_LIMIT,
+    ZERO_RATES_RULE,
+    FetchedPage,
+    FieldProblem,
+    Uninterpretable,
+)
 from schemas.field import ROUTE_NAME, Dims, Measure
 from schemas.records import Draft, Observation, Problem, make_observation
 from schemas.sources import Source
@@ -148,7 +154,8 @@ def draft_source(
                     )
             if found.problems or set_aside:
                 problems.extend(field_problem(source.id, p) for p in found.problems)
-                named.update(named_by(name_record, record))
+                if set_aside or any(p.rule != UNKNOWN_LIMIT for p in found.problems):
+                    named.update(named_by(name_record, record))
         spans.append((page, slice(first_draft, len(drafts)), slice(first_problem, len(problems))))
     refused = refused_responses(
         [(page, [d for _, d in drafts[kept]], problems[aside]) for page, kept, aside in spans],

@@ -68,6 +68,11 @@ ZERO_RATES_RULE = "every rate zero"
 # catalog/plausibility.py counts its route as priced).
 NOT_USD_RULE = "not USD"
 
+# A limit a source writes as 0 where it states none (image, video and embedding models'
+# context windows): a placeholder, not a limit of zero tokens. The record states no value of
+# the field, and hides none: the model is not one "named with a problem" (catalog/normalize.py).
+UNKNOWN_LIMIT = "a limit of 0 is unknown"
+
 
 class Uninterpretable(ValueError):
     """A record this source's normalizer cannot read. `rule` names what it could not do."""

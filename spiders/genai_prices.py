@@ -66,11 +66,17 @@ import re
 from datetime import date
 from typing import Any, NamedTuple
 
-from schemas.fetch import NOT_USD_RULE, UNLISTED_GROUP_RULE, Normalized, Uninterpretable, Unparsable
+from schemas.fetch import (
+    NOT_USD_RULE,
+    UNKNOWN_LIMIT,
+    UNLISTED_GROUP_RULE,
+    Normalized,
+    Uninterpretable,
+    Unparsable,
+)
 from schemas.vocab import Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import (
-    UNKNOWN_LIMIT,
     Page,
     enclosing_currency,
     foreign_currency,

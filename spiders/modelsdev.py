@@ -45,12 +45,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from schemas.fetch import NOT_USD_RULE, UNLISTED_GROUP_RULE, Normalized, Uninterpretable, Unparsable
+from schemas.fetch import (
+    NOT_USD_RULE,
+    UNKNOWN_LIMIT,
+    UNLISTED_GROUP_RULE,
+    Normalized,
+    Uninterpretable,
+    Unparsable,
+)
 from schemas.field import Dims
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import (
-    UNKNOWN_LIMIT,
     Page,
     enclosing_currency,
     foreign_currency,

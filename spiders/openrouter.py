@@ -99,13 +99,12 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 from urllib.parse import urljoin
 
-from schemas.fetch import NOT_USD_RULE, Normalized, Uninterpretable, Unparsable
+from schemas.fetch import NOT_USD_RULE, UNKNOWN_LIMIT, Normalized, Uninterpretable, Unparsable
 from schemas.sources import sources
 from schemas.vocab import Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import (
     MILLION,
-    UNKNOWN_LIMIT,
     Page,
     Repeated,
     enclosing_currency,

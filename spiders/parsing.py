@@ -44,7 +44,6 @@ from schemas.vocab import ROUTER_MODELS
 MILLION = Decimal(1_000_000)
 DOUBLE_DIGITS = 15  # DBL_DIG: every decimal of up to 15 significant digits survives a double
 _DOUBLE = Context(prec=DOUBLE_DIGITS, rounding=ROUND_HALF_EVEN)
-UNKNOWN_LIMIT = "a limit of 0 is unknown"
 NOT_WHOLE_LIMIT = "limit is not a whole number"  # a count of tokens or requests
 # Every number a source states (prices per token or per pixel near 10^-9, limits near 10^7) lies
 # far inside 10^±MAX_EXPONENT; Decimal's default context overflows near 10^999999.

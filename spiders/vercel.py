@@ -50,13 +50,12 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any, NamedTuple
 
-from schemas.fetch import NOT_USD_RULE, Normalized, Uninterpretable, Unparsable
+from schemas.fetch import NOT_USD_RULE, UNKNOWN_LIMIT, Normalized, Uninterpretable, Unparsable
 from schemas.records import Draft
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import (
     MILLION,
-    UNKNOWN_LIMIT,
     Page,
     enclosing_currency,
     foreign_currency,
