@@ -1,12 +1,13 @@
-"""A source's statement of a model's mode is one statement, whichever mode it names.
+"""A record whose only problem is a limit written as 0 hides nothing of its model.
 
 Fault round 45 (F9): Vercel's listing giving openai/gpt-image-1-mini `type: "language"` for a
 day (and gpt-4o-mini `"image"`) opened new-model and new-value items proposing mode=chat. The
 next day Vercel gave the recorded types again, but gpt-image-1-mini's record carries an
 unrelated problem every day (its context window of 0, "a limit of 0 is unknown"), so every field
-Vercel stated nothing of stood as last stated: mode=chat stood beside the image_generation it
-stated again, and the day's item stayed open for good in place of the clean week's. A mode
-flag is of the model's mode: stating another mode is stating the last one no more.
+Vercel stated nothing of stood as last stated: mode=chat and the text output stood beside what
+it stated again, and the day's item stayed open for good in place of the clean week's. A limit
+written as 0 is a placeholder that states no value and hides none: such a record does not name
+its model with a problem.
 
 Vercel's epoch-2 answer is read into an empty catalog under review, then the type-flipped
 answer (made here from the recorded one), then the recorded answer again.
@@ -29,7 +30,7 @@ VERCEL = "https://ai-gateway.vercel.sh/v1/models"
 FLIPPED = {"openai/gpt-image-1-mini": "language", "openai/gpt-4o-mini": "image"}
 
 
-def test_a_mode_stated_for_a_day_stands_no_more_once_another_is_stated(
+def test_a_type_stated_for_a_day_stands_no_more_once_the_source_is_right_again(
     prefect_api: None, tmp_path: Path
 ) -> None:
     db = epoch2_under_review(tmp_path, SOURCES)
