@@ -266,9 +266,11 @@ def _wrapped_headers(tokens: list[Any], lines: list[str]) -> bool:
     GFM takes the line right above the delimiter row for the whole header and the lines above
     it for a paragraph, so the table loses the headings written there (its Model column: every
     row a price of no model). A paragraph right above a table, all of whose lines are rows of
-    the header's width that state no money, is the header's beginning when each of its lines
-    and the header's leave some cell empty (each line holds part of the headings): each
-    column's texts are joined into one header line in `lines`. Returns whether any was."""
+    the header's width that state no money, is the header's beginning when its lines and the
+    header's write each column's heading on one line at most, and every line leaves some cell
+    empty (each holds its part of the headings): the lines are joined into one header line in
+    `lines`. A line over a column the header heads too (a caption, a unit: "| | | (per 1M
+    tokens) |" above "| | Free Tier | Paid Tier |") is no part of it. Returns whether any was."""
     joined = False
     above: tuple[int, int] | None = None
     found: list[tuple[int, int]] = []
@@ -290,10 +292,12 @@ def _wrapped_headers(tokens: list[Any], lines: list[str]) -> bool:
             for line in block
         ):
             continue
-        texts = zip(*(_cells(line) for line in block), strict=True)
+        columns = list(zip(*(_cells(line) for line in block), strict=True))
+        if any(sum(1 for text in column if text.strip()) > 1 for column in columns):
+            continue
         prefix = _QUOTE_MARKS.match(lines[header])
         lead = prefix.group(0) if prefix else ""
-        merged = (" ".join(t.strip() for t in column if t.strip()) for column in texts)
+        merged = ("".join(text.strip() for text in column) for column in columns)
         lines[start : header + 1] = [lead + "| " + " | ".join(merged) + " |"]
         joined = True
     return joined

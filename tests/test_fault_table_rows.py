@@ -330,3 +330,23 @@ def test_a_header_wrapped_onto_a_second_line_is_read_as_one(source: str, split: 
     assert {(d.source_model, d.component.value, d.dimensions.key): d.value for d in drafts} == {
         k[1:]: v for k, v in healthy.items()
     }
+
+
+def test_a_caption_line_over_a_headed_column_is_no_part_of_the_header() -> None:
+    """A regression round: a pipe line right above Gemini's first price table, over the column
+    its header calls the paid tier ("| | | (per 1M tokens) |"), was joined into the header, and
+    the table's rows were quarantined for want of a paid-tier column. A line over a column the
+    header heads too is a caption, not the header's first line: the page reads as recorded."""
+    name = "gemini-pricing.2025-11-21.devsite-md.md"
+    recorded = snapshot(PAGES + name).decode()
+    header = next(ln for ln in recorded.splitlines() if ln.startswith("|") and "Free Tier" in ln)
+    caption = "| " + " | ".join(["", "", "(per 1M tokens)"]) + " |"
+    assert header.count("|") == caption.count("|")
+    body = recorded.replace(header, f"{caption}\n{header}", 1).encode()
+    healthy = by_record(gemini_page, recorded.encode(), GEMINI_URL)
+    drafts, problems = run(gemini_page, body, GEMINI_URL)
+    _, recorded_problems = run(gemini_page, recorded.encode(), GEMINI_URL)
+    assert [p.rule for p in problems] == [p.rule for p in recorded_problems]
+    assert {(d.source_model, d.component.value, d.dimensions.key): d.value for d in drafts} == {
+        k[1:]: v for k, v in healthy.items()
+    }
