@@ -403,68 +403,160 @@ def _rescaled_without_history(
     in_force: Mapping[PriceKey, Decimal],
     stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
 ) -> list[Problem]:
-    """A source's prices on each route where it has no history (none of its last applied
-    statements, `before`, is of that route), where most of those a reference prices
-    (catalog.health `reference_for`: the catalog's values in force, or the value most other
-    sources state alike, `stated()`) stand at one power of ten from it, across at least
-    RESCALE_MODELS models: one provider block of its listing rescaled, read with nothing of its
-    own to be judged by (a fault round: LiteLLM's every `bedrock/` price x1000 loaded into an
-    empty catalog; its bare prices, which Portkey and models.dev state, were disagreements, but
-    its regional and data-zone ones, which only it states, went in as 170 values at a thousand
-    times). Each price of the block but those the reference confirms is set aside
-    (SLIPPED_RULE): the ones no other source states are in the same block."""
-    seen = {key[0] for key in before}
+    """A source's prices of fields it has no history of (none of its last applied statements,
+    `before`: a first load, a provider block new to it, or one set aside the day before), on
+    each route where most of those a reference prices stand at one power of ten from it, across
+    at least RESCALE_MODELS models: one provider block of its listing rescaled, read with
+    nothing of its own to be judged by (a fault round: LiteLLM's every `bedrock/` price x1000
+    loaded into an empty catalog; its bare prices, which Portkey and models.dev state, were
+    disagreements, but its regional and data-zone ones, which only it states, went in as 170
+    values at a thousand times). The reference is the catalog's value in force or what other
+    sources state alike (catalog.health `reference_for`), and for a deployment's price (a scope,
+    a region) that has neither, its value of the same model's bare price (`_bare_reference`),
+    within a deployment's premium (`_about_a_power_of_ten`). Each price of the block but those
+    the reference confirms is set aside (SLIPPED_RULE): the ones no other source states are in
+    the same block. A block set aside stays so while the source states it (a regression round:
+    the next day's body, re-serialized, proposed it as new values)."""
     fresh = [
         o
         for o in valid
-        if o.kind is _PRICE
-        and o.value != 0
-        and not o.scheduled
-        and o.route not in seen
-        and not implausible(o.value, o.unit)
+        if o.kind is _PRICE and o.value != 0 and not o.scheduled and price_key(o) not in before
     ]
     if len(fresh) < RESCALE_PAIRS:
         return []
     prices = prices_by_field(fresh)
-    reference = reference_for(fresh[0].source, prices, in_force, stated)
-    pairs: Counter[str] = Counter()
-    counts: Counter[tuple[str, int]] = Counter()
-    models: dict[tuple[str, int], set[str]] = {}
+    stating = prices_by_field(valid)  # the bare prices beside the fresh ones among them
+    reference = reference_for(fresh[0].source, stating, in_force, stated)
+    beside = _bare_reference(prices, reference)
+    moves = _Moves()
     for key, value in prices.items():
-        known = reference.get(key)
-        if not known:
-            continue
-        pairs[key[0]] += 1
-        if value != known and (exponent := power_of_ten(value / known)):
-            counts[key[0], exponent] += 1
-            models.setdefault((key[0], exponent), set()).add(key[1])
-    blocks = {
-        route: (exponent, count)
-        for (route, exponent), count in counts.items()
-        if count > pairs[route] * COLLAPSE_RATIO
-        and count >= RESCALE_PAIRS
-        and len(models[route, exponent]) >= RESCALE_MODELS
-    }
+        if known := reference.get(key):
+            moves.add(key, power_of_ten(value / known) if value != known else 0)
+        elif bare := beside.get(key):
+            moves.add(key, _about_a_power_of_ten(value / bare))
+    # A deployment's price no reference judges is judged by the source's own bare price of the
+    # model, where its bare prices are no block: a provider's cross-region keys rescaled alone.
+    blocks = moves.blocks()
+    unjudged = {k: v for k, v in prices.items() if k not in reference and k not in beside}
+    own = _bare_reference(unjudged, stating)
+    for key, bare in own.items():
+        if (key[0], "") not in blocks:
+            moves.add(key, _about_a_power_of_ten(unjudged[key] / bare))
+    blocks = moves.blocks()
     problems: list[Problem] = []
     for obs in fresh:
-        if obs.route not in blocks or reference.get(price_key(obs)) == obs.value:
+        key = price_key(obs)
+        exponent = moves.moved(blocks, key)
+        if not exponent or reference.get(key) == obs.value:
             continue
-        exponent, count = blocks[obs.route]
+        if implausible(obs.value, obs.unit):  # set aside by plausibility's rule; still counted
+            continue
+        where = f"{obs.route} ({_deployment(key) or 'no deployment'})"
         problems.append(
             Problem(
                 source=obs.source,
                 record=obs.record,
                 rule=SLIPPED_RULE,
                 detail=(
-                    f"{obs.measure.text()} = {obs.value} {obs.unit.value}: {count} of the "
-                    f"{pairs[obs.route]} {obs.route} prices it states that others state too "
-                    f"stand at {Decimal(10) ** exponent:f} times theirs (one block of its "
-                    f"listing rescaled, with no history of its own there) ({obs.evidence})"
+                    f"{obs.measure.text()} = {obs.value} {obs.unit.value}: most of the {where} "
+                    f"prices it states without a history of its own stand at "
+                    f"{Decimal(10) ** exponent:f} times what others state (one block of its "
+                    f"listing rescaled) ({obs.evidence})"
                 ),
                 observation=obs,
             )
         )
     return problems
+
+
+WHOLE_ROUTE = "*"  # a `_Moves` block of every deployment of a route
+
+
+class _Moves:
+    """Of a source's prices judged against a reference, how many each block (route and
+    deployment, `_deployment`; and each whole route, WHOLE_ROUTE) holds, and how many of them
+    moved by each power of ten, of which models."""
+
+    def __init__(self) -> None:
+        self.pairs: Counter[tuple[str, str]] = Counter()
+        self.moves: Counter[tuple[str, str]] = Counter()
+        self.counts: Counter[tuple[str, str, int]] = Counter()
+        self.models: dict[tuple[str, str, int], set[str]] = {}
+
+    def add(self, key: PriceKey, exponent: int) -> None:
+        """One price of field `key`, `exponent` powers of ten from its reference (0: not)."""
+        for block in ((key[0], _deployment(key)), (key[0], WHOLE_ROUTE)):
+            self.pairs[block] += 1
+            if exponent:
+                self.moves[block] += 1
+                self.counts[*block, exponent] += 1
+                self.models.setdefault((*block, exponent), set()).add(key[1])
+
+    def moved(self, blocks: Mapping[tuple[str, str], int], key: PriceKey) -> int:
+        """The power of ten the block of field `key` moved by (0: none): its deployment's, or
+        its whole route's, unless at least RESCALE_PAIRS of that deployment's prices were
+        judged and most did not move (a provider's bare prices right beside its cross-region
+        keys rescaled)."""
+        block = (key[0], _deployment(key))
+        if block in blocks:
+            return blocks[block]
+        judged = self.pairs[block]
+        if judged >= RESCALE_PAIRS and self.moves[block] <= judged * COLLAPSE_RATIO:
+            return 0
+        return blocks.get((key[0], WHOLE_ROUTE), 0)
+
+    def blocks(self) -> dict[tuple[str, str], int]:
+        """(route, deployment) -> the power of ten most of its prices moved by, across at least
+        RESCALE_PAIRS prices and RESCALE_MODELS models."""
+        return {
+            (route, deployment): exponent
+            for (route, deployment, exponent), count in self.counts.items()
+            if count > self.pairs[route, deployment] * COLLAPSE_RATIO
+            and count >= RESCALE_PAIRS
+            and len(self.models[route, deployment, exponent]) >= RESCALE_MODELS
+        }
+
+
+def _deployment(key: PriceKey) -> str:
+    """The deployment a price's field is of, as one block of a listing groups them: its scope,
+    "region" for a region alone, "" for none (a provider's cross-region keys can be rescaled
+    apart from its bare ones: a regression round)."""
+    if "=" not in key[4]:
+        return ""
+    dims = Dims.parse(key[4])
+    return dims.get(_SCOPE) or ("region" if _REGION in dims else "")
+
+
+def _bare_reference(
+    prices: Mapping[PriceKey, Decimal], reference: Mapping[PriceKey, Decimal]
+) -> dict[PriceKey, Decimal]:
+    """For each of a source's deployment prices (a scope, a region) that `reference` does not
+    price, the reference's value of the same model's bare price (the field without scope and
+    region), where it has one."""
+    beside: dict[PriceKey, Decimal] = {}
+    for key in prices:
+        if key in reference or "=" not in key[4]:
+            continue
+        dims = Dims.parse(key[4])
+        bare_dims = dims.without_deployment()
+        if bare_dims != dims and (known := reference.get((*key[:4], bare_dims.key))):
+            beside[key] = known
+    return beside
+
+
+# A deployment's premium over its bare price, at most (Azure's data zones and regions, Bedrock's
+# cross-region profiles: a tenth or so): a ratio within this factor of a power of ten is one.
+PREMIUM = Decimal(2)
+
+
+def _about_a_power_of_ten(ratio: Decimal) -> int:
+    """The exponent of the power of ten `ratio` is within a factor PREMIUM of (3 for 1100, -3
+    for 0.0009); 0 for one within that factor of 1, and for any other ratio."""
+    if ratio <= 0:
+        return 0
+    exponent = int(ratio.log10().to_integral_value())
+    scaled = ratio.scaleb(-exponent)
+    return exponent if 1 / PREMIUM < scaled < PREMIUM else 0
 
 
 def _rescaled_blocks(

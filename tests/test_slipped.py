@@ -28,7 +28,7 @@ import pytest
 from sqlalchemy import select
 
 from catalog import store
-from catalog.health import prices_by_field
+from catalog.health import price_key, prices_by_field
 from catalog.intake import SLIPPED_RULE, slipped
 from catalog.plausibility import implausible
 from catalog.tables import quarantine
@@ -160,6 +160,37 @@ def test_a_block_rescaled_on_a_first_read_is_set_aside_by_the_other_sources() ->
     }
     assert len(doubted) > 100 and {id(p.observation) for p in aside} == doubted
     assert all(p.rule == SLIPPED_RULE for p in aside)
-    assert "stand at 1000 times theirs (one block of its listing rescaled" in aside[0].detail
+    assert "stand at 1000 times what others state (one block of its listing" in aside[0].detail
     unscoped = {o.dimensions.get("scope") for o in (p.observation for p in aside) if o}
     assert {None, "data_zone"} <= unscoped  # stated by others, and by LiteLLM alone
+
+
+def test_a_rescaled_block_of_deployments_is_set_aside_beside_right_bare_prices() -> None:
+    """A regression round: only LiteLLM's cross-region bedrock keys (data zone and global
+    profiles, which no other source states) x1000 loaded into an empty catalog went in as 97
+    values, since no reference priced them; and a block set aside on a first read was proposed
+    the next day, its route now having a history. A deployment's price is judged by the same
+    model's bare price where nothing else prices it (a premium is a tenth or so, never a power
+    of ten), and a field is judged so until the source has a history of it."""
+    valid = healthy("litellm").valid
+    others = {
+        s: prices_by_field(healthy(s).valid) for s in ("genai-prices", "modelsdev", "portkey")
+    }
+
+    def profile(o: Observation) -> bool:
+        return (
+            o.route == "bedrock"
+            and o.kind is Kind.PRICE
+            and o.dimensions.get("scope") in ("data_zone", "global")
+        )
+
+    block = [replace(o, value=o.value * 1000) if profile(o) else o for o in valid]
+    aside = slipped(block, {}, {}, lambda: others)
+    assert len(aside) > 100 and all(profile(p.observation) for p in aside if p.observation)
+    assert all(p.rule == SLIPPED_RULE for p in aside)
+    kept = {id(p.observation) for p in aside}
+    applied = prices_by_field(o for o in block if id(o) not in kept)  # the first day's history
+    again = slipped(block, applied, {}, lambda: others)
+    assert {price_key(p.observation) for p in again if p.observation} == {
+        price_key(p.observation) for p in aside if p.observation
+    }
