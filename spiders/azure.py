@@ -147,7 +147,8 @@ QUALITY_WORDS = {"hd": "hd", STD: "standard"}
 DALLE3_SIZES = {"lowres": ("1024x1024",), "highres": ("1024x1792", "1792x1024")}
 EMBEDDING_WORDS = frozenset({"embedding", "embed"})
 
-TOKEN_PATTERN = re.compile(r"data[\s-]*zone|[^\s-]+", re.IGNORECASE)
+# A word, or "Data Zone" (and its shortenings "D-Zone", "Dt Zone") written as two: one word.
+TOKEN_PATTERN = re.compile(r"data[\s-]*zone|(?<![^\s-])d[a-z]{0,3}[\s-]+zone\b|[^\s-]+", re.I)
 PART_PATTERN = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+(?:\.\d+)?")
 DURATION_BAND = re.compile(r"\b\d+-\d+s\b")
 MEASURE_PATTERN = re.compile(r"^(?:(\d+)([KM]?)\s+)?(\S.*)$")
@@ -560,7 +561,7 @@ def _resolve_scope_spellings(words: list[Word]) -> None:
     for word in words[1:]:
         if word.slot is not None:
             continue
-        text = word.text.lower()
+        text = re.sub(r"[\s-]", "", word.text.lower())
         if len(text) < SPELLING_LETTERS or not text.isalpha():
             continue
         for full, scope in SCOPE_WORDS.items():

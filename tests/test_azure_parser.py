@@ -407,7 +407,14 @@ def test_alias_table_targets_are_canonical_ids() -> None:
 
 @pytest.mark.parametrize(
     ("written", "respelt"),
-    [("glbl", "Globl"), ("glbl", "gbl"), ("regnl", "rgnal"), ("DZone", "Dtzn")],
+    [
+        ("glbl", "Globl"),
+        ("glbl", "gbl"),
+        ("regnl", "rgnal"),
+        ("DZone", "Dtzn"),
+        ("DZone", "D-Zone"),
+        ("DZone", "Dt Zone"),
+    ],
 )
 def test_a_new_spelling_of_a_scope_word_is_that_scope(written: str, respelt: str) -> None:
     """Fault round 45: Azure writing 'Globl' for 'glbl' in 292 eastus2 meters made 96 new
