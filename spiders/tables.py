@@ -266,11 +266,9 @@ def _wrapped_headers(tokens: list[Any], lines: list[str]) -> bool:
     GFM takes the line right above the delimiter row for the whole header and the lines above
     it for a paragraph, so the table loses the headings written there (its Model column: every
     row a price of no model). A paragraph right above a table, all of whose lines are rows of
-    the header's width that state no money, is the header's beginning when its lines and the
-    header's write each column's heading on one line at most, and every line leaves some cell
-    empty (each holds its part of the headings): the lines are joined into one header line in
-    `lines`. A line over a column the header heads too (a caption, a unit: "| | | (per 1M
-    tokens) |" above "| | Free Tier | Paid Tier |") is no part of it. Returns whether any was."""
+    the header's width that state no money, is the header's beginning (`_wraps`): its lines
+    are joined into one header line in `lines`, each column's texts in order. Returns whether
+    any was."""
     joined = False
     above: tuple[int, int] | None = None
     found: list[tuple[int, int]] = []
@@ -288,19 +286,35 @@ def _wrapped_headers(tokens: list[Any], lines: list[str]) -> bool:
             not _QUOTE_MARKS.sub("", line).lstrip().startswith("|")
             or _markdown_cells(line) != width
             or _MONEY.search(line)
-            or all(cell.strip() for cell in _cells(line))
             for line in block
         ):
             continue
-        columns = list(zip(*(_cells(line) for line in block), strict=True))
-        if any(sum(1 for text in column if text.strip()) > 1 for column in columns):
+        rows = [[cell.strip() for cell in _cells(line)] for line in block]
+        if not _wraps(rows):
             continue
         prefix = _QUOTE_MARKS.match(lines[header])
         lead = prefix.group(0) if prefix else ""
-        merged = ("".join(text.strip() for text in column) for column in columns)
+        merged = (" ".join(text for text in column if text) for column in zip(*rows, strict=True))
         lines[start : header + 1] = [lead + "| " + " | ".join(merged) + " |"]
         joined = True
     return joined
+
+
+def _wraps(rows: list[list[str]]) -> bool:
+    """Whether header-wide rows (their cells' texts, the header's last) are one header wrapped
+    onto several lines: each line leaves some cell empty and no column is headed on two of
+    them (each line holds its part of the headings: "| Model | Input | | |" above "| | |
+    Cached input | Output |"), or every line but the header's is full and the header's leaves
+    some cell empty (long headings continued on the next line: "| Model | Input | Cached |
+    Output |" above "| | | input | |"). A line over a column the header heads too, beside
+    empty ones (a caption, a unit: "| | | (per 1M tokens) |" above "| | Free Tier | Paid Tier
+    |"), is neither."""
+    *first, last = rows
+    if all(all(row) for row in first) and not all(last):
+        return True
+    return all(not all(row) for row in rows) and all(
+        sum(1 for text in column if text) <= 1 for column in zip(*rows, strict=True)
+    )
 
 
 _QUOTE_MARKS = re.compile(r"^\s*(?:>\s?)*")
