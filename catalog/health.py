@@ -59,7 +59,7 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from schemas.records import Observation, Problem, ReviewItem, SourceRun, SourceStatus
-from schemas.vocab import Kind
+from schemas.vocab import Component, Kind, Unit
 
 BROKEN_RATIO = 0.5  # fewer records than this share of the usual count or last run: broken
 USUAL_ANSWERS = 3  # a URL's usual record count: the median of its last answers read whole
@@ -577,7 +577,12 @@ def quarantined_collapse(quarantined_fields: int, prices: int) -> str:
 def price_key(o: Observation) -> PriceKey:
     """The field an observation states, as PriceKey: route, model (or its name at the source),
     component, unit and dimensions."""
-    return (o.route, o.model or o.source_model, o.component.value, o.unit.value, o.dimensions.key)
+    return (o.route, o.model or o.source_model, _TEXT[o.component], _TEXT[o.unit], o.dimensions.key)
+
+
+# Each component's and unit's text, a plain str: a member's `.value` is a descriptor call, and
+# price keys are made for every price a run states (~10^5).
+_TEXT: dict[Component | Unit, str] = {m: m.value for vocab in (Component, Unit) for m in vocab}
 
 
 def prices_by_field(observations: Iterable[Observation]) -> dict[PriceKey, Decimal]:

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
+from functools import cache, partial
 from operator import attrgetter
 from typing import TypeVar
 
@@ -417,16 +417,13 @@ def _rescaled_without_history(
     the reference confirms is set aside (SLIPPED_RULE): the ones no other source states are in
     the same block. A block set aside stays so while the source states it (a regression round:
     the next day's body, re-serialized, proposed it as new values)."""
-    fresh = [
-        o
-        for o in valid
-        if o.kind is _PRICE and o.value != 0 and not o.scheduled and price_key(o) not in before
-    ]
+    keyed = [(o, price_key(o)) for o in valid if o.kind is _PRICE and not o.scheduled]
+    fresh = [(o, key) for o, key in keyed if o.value != 0 and key not in before]
     if len(fresh) < RESCALE_PAIRS:
         return []
-    prices = prices_by_field(fresh)
-    stating = prices_by_field(valid)  # the bare prices beside the fresh ones among them
-    reference = reference_for(fresh[0].source, stating, in_force, stated)
+    prices = {key: o.value for o, key in fresh}
+    stating = {key: o.value for o, key in keyed}  # the bare prices beside the fresh ones too
+    reference = reference_for(fresh[0][0].source, stating, in_force, stated)
     beside = _bare_reference(prices, reference)
     moves = _Moves()
     for key, value in prices.items():
@@ -443,9 +440,10 @@ def _rescaled_without_history(
         if (key[0], "") not in blocks:
             moves.add(key, _about_a_power_of_ten(unjudged[key] / bare))
     blocks = moves.blocks()
+    if not blocks:
+        return []
     problems: list[Problem] = []
-    for obs in fresh:
-        key = price_key(obs)
+    for obs, key in fresh:
         exponent = moves.moved(blocks, key)
         if not exponent or reference.get(key) == obs.value:
             continue
@@ -521,10 +519,19 @@ def _deployment(key: PriceKey) -> str:
     """The deployment a price's field is of, as one block of a listing groups them: its scope,
     "region" for a region alone, "" for none (a provider's cross-region keys can be rescaled
     apart from its bare ones: a regression round)."""
-    if "=" not in key[4]:
-        return ""
-    dims = Dims.parse(key[4])
-    return dims.get(_SCOPE) or ("region" if _REGION in dims else "")
+    return _deployment_of(key[4])
+
+
+@cache
+def _deployment_of(dims: str) -> str:
+    """`_deployment` of a stored dimensions key (a run's prices state a few hundred)."""
+    found = ""
+    for name, _, value in (part.partition("=") for part in dims.split(";") if part):
+        if name == _SCOPE:
+            return value
+        if name == _REGION:
+            found = "region"
+    return found
 
 
 def _bare_reference(
@@ -535,11 +542,10 @@ def _bare_reference(
     region), where it has one."""
     beside: dict[PriceKey, Decimal] = {}
     for key in prices:
-        if key in reference or "=" not in key[4]:
+        if key in reference or not _deployment(key):
             continue
-        dims = Dims.parse(key[4])
-        bare_dims = dims.without_deployment()
-        if bare_dims != dims and (known := reference.get((*key[:4], bare_dims.key))):
+        bare = ";".join(p for p in key[4].split(";") if not p.startswith(_DEPLOYMENT_DIMS))
+        if known := reference.get((*key[:4], bare)):
             beside[key] = known
     return beside
 
@@ -601,6 +607,7 @@ def _rescaled_blocks(
 OFF_OFFICIAL_RULE = "a power of ten off every official scope's price"
 _SCOPE = Dim.SCOPE.value
 _REGION = Dim.REGION.value
+_DEPLOYMENT_DIMS = (f"{_SCOPE}=", f"{_REGION}=")  # a stored dimensions key's deployment parts
 
 
 def off_official_scopes(

@@ -229,7 +229,8 @@ def parse(body: bytes, url: str) -> Page:
     if "NextPageLink" not in doc:
         raise Unparsable(f"azure retail prices ({url}): no NextPageLink")
     following = doc["NextPageLink"]
-    [records] = link_pages([[_off_filter(item, url) for item in items]])
+    asked = FILTER_CONDITION.findall(parse_qs(urlsplit(url).query).get("$filter", [""])[0])
+    [records] = link_pages([[_off_filter(item, asked) for item in items]])
     if following is None:
         return Page(records=records)
     if not isinstance(following, str) or not following.strip():
@@ -237,18 +238,18 @@ def parse(body: bytes, url: str) -> Page:
     return Page(records=records, next_urls=[urljoin(url, following.strip())])
 
 
-def _off_filter(item: Any, url: str) -> Any:
+def _off_filter(item: Any, asked: list[tuple[str, str]]) -> Any:
     """`item`, marked (OFF_FILTER, a copy) where a field the URL's `$filter` asks to equal a
-    text ("armRegionName eq 'eastus2'") holds another: an answer that ignored its filter
-    (Azure/azure-cli#22903: the pricing endpoint answering other regions' items) holds meters
-    of regions and services no configured URL asks for, which read as this region's (a fault
-    round: westus and swedencentral meters rewrote eastus2's new-value items). Compared
-    without case or padding, as the API compares; a field the item does not hold under the
-    filter's name (`priceType`, which items state as `type`, `_check_offer`) is not compared."""
+    text (`asked`: ("armRegionName", "eastus2") of "armRegionName eq 'eastus2'") holds another:
+    an answer that ignored its filter (Azure/azure-cli#22903: the pricing endpoint answering
+    other regions' items) holds meters of regions and services no configured URL asks for, which
+    read as this region's (a fault round: westus and swedencentral meters rewrote eastus2's
+    new-value items). Compared without case or padding, as the API compares; a field the item
+    does not hold under the filter's name (`priceType`, which items state as `type`,
+    `_check_offer`) is not compared."""
     if not isinstance(item, dict):
         return item
-    query = parse_qs(urlsplit(url).query).get("$filter", [""])[0]
-    for field_name, wanted in FILTER_CONDITION.findall(query):
+    for field_name, wanted in asked:
         if field_name not in item:
             continue
         found = item[field_name]
