@@ -97,6 +97,8 @@ REPEATED = "ratecard:repeatsPage"
 OFF_FILTER = "ratecard:offFilter"
 # One condition of a `$filter`: a field equal to a quoted text ("armRegionName eq 'eastus2'").
 FILTER_CONDITION = re.compile(r"\b(\w+)\s+eq\s+'([^']*)'", re.IGNORECASE)
+QUOTED = re.compile(r"'[^']*'")  # a `$filter`'s texts
+ALTERNATIVES = re.compile(r"\b(?:or|not)\b", re.IGNORECASE)  # words that make it no conjunction
 ONE = Decimal(1)
 THOUSAND = Decimal(1000)
 
@@ -229,13 +231,23 @@ def parse(body: bytes, url: str) -> Page:
     if "NextPageLink" not in doc:
         raise Unparsable(f"azure retail prices ({url}): no NextPageLink")
     following = doc["NextPageLink"]
-    asked = FILTER_CONDITION.findall(parse_qs(urlsplit(url).query).get("$filter", [""])[0])
+    asked = _asked(url)
     [records] = link_pages([[_off_filter(item, asked) for item in items]])
     if following is None:
         return Page(records=records)
     if not isinstance(following, str) or not following.strip():
         raise Unparsable(f"azure retail prices ({url}): NextPageLink={following!r}")
     return Page(records=records, next_urls=[urljoin(url, following.strip())])
+
+
+def _asked(url: str) -> list[tuple[str, str]]:
+    """The (field, text) pairs every item of the answer to `url` must hold, by its `$filter`:
+    each `eq` condition where the filter joins them all with `and`; none where it says `or`
+    or `not` outside its quoted texts (which items it asks for is then not one conjunction)."""
+    query = parse_qs(urlsplit(url).query).get("$filter", [""])[0]
+    if ALTERNATIVES.search(QUOTED.sub("''", query)):
+        return []
+    return FILTER_CONDITION.findall(query)
 
 
 def _off_filter(item: Any, asked: list[tuple[str, str]]) -> Any:

@@ -285,6 +285,9 @@ def foreign_currency(prices: Any) -> str:
     return ""
 
 
+CURRENCY_CODE = re.compile(r"[A-Za-z]{3}")  # ISO 4217's alphabetic codes: EUR, CNY
+
+
 def enclosing_currency(group: Any) -> str:
     """`foreign_currency` of an object that holds entries rather than prices (a listing's
     envelope, a file or map of models, a provider of models): only its keys whose value is a
@@ -298,17 +301,23 @@ def enclosing_currency(group: Any) -> str:
 def refuse_a_foreign_currency(doc: Any, what: str) -> None:
     """Raise Unparsable when a body's top object (an envelope, a file of models) names another
     currency than the US dollar (`enclosing_currency`), or, in an envelope (a top object that
-    lists its entries: OpenRouter's and Vercel's `data`), an object beside the list does (a
-    `meta` or `billing` block: `meta.currency=EUR`; fault round 42). Every price in it is in
-    that currency, and no exchange rate is guessed, so none is read (its URL fails, as an error
-    body does)."""
+    lists its entries: OpenRouter's and Vercel's `data`), an object beside the list names one
+    by its code (a `meta` or `billing` block: `meta.currency=EUR`; fault round 42; a block's
+    other words of currency, `currency_format: "symbol"`, `currency: ""`, name none). Every
+    price in it is in that currency, and no exchange rate is guessed, so none is read (its URL
+    fails, as an error body does)."""
     named = enclosing_currency(doc)
     if not named and isinstance(doc, dict) and any(isinstance(v, list) for v in doc.values()):
         named = next(
             (
-                f"{key}.{found}"
+                f"{key}.{name}={_shown(code)}"
                 for key, block in doc.items()
-                if isinstance(block, dict) and (found := enclosing_currency(block))
+                if isinstance(block, dict)
+                for name, code in block.items()
+                if "currency" in str(name).casefold()
+                and isinstance(code, str)
+                and CURRENCY_CODE.fullmatch(code.strip())
+                and code.strip().casefold() not in _USD
             ),
             "",
         )

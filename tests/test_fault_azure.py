@@ -166,3 +166,20 @@ def test_an_answer_that_ignored_its_filter_reads_only_the_region_asked() -> None
     refused = [p for p in found.problems if p.rule == "not the query's"]
     assert len(refused) == len(others)
     assert "armRegionName='mexicocentral', where the query asks 'eastus2'" in refused[0].detail
+
+
+def test_a_filter_of_alternatives_refuses_no_item_of_its_answer() -> None:
+    """A regression round: a configured `$filter` asking for either service name ("(serviceName
+    eq 'Foundry Models' or serviceName eq 'Cognitive Services') and ...") read every `eq` as a
+    condition each item must meet: every item of the right answer was refused and the source
+    failed. A filter that says `or` or `not` is no conjunction to check items against."""
+    eastus2 = urls("azure")[0]
+    either = eastus2.replace(
+        "serviceName eq 'Foundry Models'",
+        "(serviceName eq 'Foundry Models' or serviceName eq 'Cognitive Services')",
+    )
+    assert either != eastus2
+    body = bodies("azure")[eastus2]
+    for url in (eastus2, either):
+        records = azure.parse(body, url).records
+        assert records and not [r for r in records if azure.OFF_FILTER in r]
