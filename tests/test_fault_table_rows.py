@@ -343,13 +343,17 @@ def test_a_header_wrapped_onto_a_second_line_is_read_as_one(
     first, rest = WRAPS[wrap](cells, split)
     assert any(text.strip() for text in rest) and any(not text.strip() for text in rest)
     wrapped = f"|{'|'.join(first)}|\n|{'|'.join(rest)}|"
-    body = recorded.replace(line, wrapped, 1).encode()
-    healthy = by_record(module, recorded.encode(), url)
-    drafts, problems = run(module, body, url)
+    _reads_as_recorded(module, recorded, recorded.replace(line, wrapped, 1), url)
+
+
+def _reads_as_recorded(module: ModuleType, recorded: str, changed: str, url: str) -> None:
+    """The page `changed` from `recorded` states what the recorded one does, and its problems
+    are of the same rules."""
+    drafts, problems = run(module, changed.encode(), url)
     _, recorded_problems = run(module, recorded.encode(), url)
     assert [p.rule for p in problems] == [p.rule for p in recorded_problems]
     assert {(d.source_model, d.component.value, d.dimensions.key): d.value for d in drafts} == {
-        k[1:]: v for k, v in healthy.items()
+        k[1:]: v for k, v in by_record(module, recorded.encode(), url).items()
     }
 
 
@@ -363,11 +367,5 @@ def test_a_caption_line_over_a_headed_column_is_no_part_of_the_header() -> None:
     header = next(ln for ln in recorded.splitlines() if ln.startswith("|") and "Free Tier" in ln)
     caption = "| " + " | ".join(["", "", "(per 1M tokens)"]) + " |"
     assert header.count("|") == caption.count("|")
-    body = recorded.replace(header, f"{caption}\n{header}", 1).encode()
-    healthy = by_record(gemini_page, recorded.encode(), GEMINI_URL)
-    drafts, problems = run(gemini_page, body, GEMINI_URL)
-    _, recorded_problems = run(gemini_page, recorded.encode(), GEMINI_URL)
-    assert [p.rule for p in problems] == [p.rule for p in recorded_problems]
-    assert {(d.source_model, d.component.value, d.dimensions.key): d.value for d in drafts} == {
-        k[1:]: v for k, v in healthy.items()
-    }
+    changed = recorded.replace(header, f"{caption}\n{header}", 1)
+    _reads_as_recorded(gemini_page, recorded, changed, GEMINI_URL)
