@@ -999,6 +999,19 @@ def test_serve_on_a_port_in_use_is_one_line_naming_the_port(workspace: Path) -> 
     assert _tree(workspace) == before
 
 
+def _with_prefect_api(api: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """`ratecard ARGUMENTS` run as from a shell with PREFECT_API_URL=`api`."""
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("ratecard")), *arguments],
+        cwd=ROOT,
+        env={**os.environ, "PREFECT_API_URL": api},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 class _NotFound(http.server.BaseHTTPRequestHandler):
     """A web server with no Prefect API at the path asked: every GET answers 404."""
 
@@ -1017,17 +1030,8 @@ def test_a_prefect_server_named_without_its_api_path_is_one_line(workspace: Path
     with http.server.ThreadingHTTPServer(("127.0.0.1", 0), _NotFound) as server:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         api = f"http://127.0.0.1:{server.server_address[1]}"
-        done = subprocess.run(
-            [
-                str(Path(sys.executable).with_name("ratecard")),
-                *("refresh", "--replay", str(WORLDS / "epoch-2.json"), "--db", f"sqlite:///{new}"),
-            ],
-            cwd=ROOT,
-            env={**os.environ, "PREFECT_API_URL": api},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
+        done = _with_prefect_api(
+            api, "refresh", "--replay", str(WORLDS / "epoch-2.json"), "--db", f"sqlite:///{new}"
         )
         server.shutdown()
     assert done.returncode == 2, done.stderr
@@ -1059,15 +1063,7 @@ def test_a_prefect_api_that_answers_nothing_is_one_line_and_starts_nothing(
     # a refresh would make a new catalog; the others need one, and are given the workspace's
     new = workspace / "unreached" / "catalog.db"
     db = new if command[0] == "refresh" else workspace / "catalog.db"
-    done = subprocess.run(
-        [str(Path(sys.executable).with_name("ratecard")), *command, "--db", f"sqlite:///{db}"],
-        cwd=ROOT,
-        env={**os.environ, "PREFECT_API_URL": api},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = _with_prefect_api(api, *command, "--db", f"sqlite:///{db}")
     assert done.returncode == 2, done.stderr
     assert done.stderr.splitlines() == [
         f"ratecard {command[0]}: PREFECT_API_URL: no Prefect API answers at {api} "
