@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -103,22 +105,16 @@ def test_an_official_meter_set_aside_for_a_day_proposes_no_unscoped_field(
     scope, unplaced: an item proposed an unscoped field beside the global one, a field no meter
     states, which a reviewer approving it kept for good (here a price change of the unscoped
     0.165 LiteLLM's epoch-1 map left). That day opens the anomalies and nothing else."""
-    db = copy_catalog(epoch2, tmp_path / "catalog.db")
-    before = items(db)
-    listing = recorded("eastus2")
-    document = json.loads((WORLDS / listing["file"]).read_text())
-    (meter,) = [
-        i for i in document["Items"] if i["meterName"] == "gpt-4o-mini-0718-Inp-glbl Tokens"
-    ]
-    changed = SET_ASIDE[fault](meter)
-    if changed["meterId"] == meter["meterId"]:
-        meter.update(changed)
-    else:
-        document["Items"].append(changed)
-    document["Count"] = len(document["Items"])
-    replayed_run(
-        db, fault_world(tmp_path, {listing["url"]: {"body": json.dumps(document)}}), SOURCES
-    )
+
+    def change(document: dict[str, Any], meter: dict[str, Any]) -> None:
+        changed = SET_ASIDE[fault](meter)
+        if changed["meterId"] == meter["meterId"]:
+            meter.update(changed)
+        else:
+            document["Items"].append(changed)
+        document["Count"] = len(document["Items"])
+
+    db, before = _global_input_changed(epoch2, tmp_path, change)
     after = items(db)
     opened = {row[:3] for i, row in after.items() if i not in before}
     assert ("anomaly", "azure", "gpt-4o-mini") in opened, opened
@@ -135,6 +131,26 @@ def test_an_official_meter_moved_leaves_the_lagging_secondaries_in_its_scope(
     proposed as a price change of azure's bare field (0.165 -> 0.15), two secondaries moving a
     field of the official route. Until a review moves it, the global price in force is 0.15,
     and the bare 0.15 is its statement: the day opens Azure's own change, or nothing."""
+
+    def change(document: dict[str, Any], meter: dict[str, Any]) -> None:
+        meter["retailPrice"] = meter["unitPrice"] = 0.00013
+        if repricing == "scheduled only":
+            meter["effectiveStartDate"] = "2027-01-01T00:00:00Z"
+
+    db, before = _global_input_changed(epoch2, tmp_path, change)
+    after = items(db)
+    opened = [row for i, row in after.items() if i not in before]
+    expected = [] if repricing == "scheduled only" else [("price_change", "azure", "gpt-4o-mini")]
+    assert [row[:3] for row in opened] == expected, opened
+    assert {i: after[i] for i in before} == before
+
+
+def _global_input_changed(
+    epoch2: Path, tmp_path: Path, change: Callable[[dict[str, Any], dict[str, Any]], None]
+) -> tuple[str, dict[int, tuple[Any, ...]]]:
+    """A copy of the epoch-2 catalog in `tmp_path` refreshed with eastus2's recorded listing
+    `change`d (given the document and its gpt-4o-mini global input meter): the copy's URL and
+    its review items before that refresh."""
     db = copy_catalog(epoch2, tmp_path / "catalog.db")
     before = items(db)
     listing = recorded("eastus2")
@@ -142,14 +158,8 @@ def test_an_official_meter_moved_leaves_the_lagging_secondaries_in_its_scope(
     (meter,) = [
         i for i in document["Items"] if i["meterName"] == "gpt-4o-mini-0718-Inp-glbl Tokens"
     ]
-    meter["retailPrice"] = meter["unitPrice"] = 0.00013
-    if repricing == "scheduled only":
-        meter["effectiveStartDate"] = "2027-01-01T00:00:00Z"
+    change(document, meter)
     replayed_run(
         db, fault_world(tmp_path, {listing["url"]: {"body": json.dumps(document)}}), SOURCES
     )
-    after = items(db)
-    opened = [row for i, row in after.items() if i not in before]
-    expected = [] if repricing == "scheduled only" else [("price_change", "azure", "gpt-4o-mini")]
-    assert [row[:3] for row in opened] == expected, opened
-    assert {i: after[i] for i in before} == before
+    return db, before
