@@ -76,7 +76,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any, NamedTuple
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import urljoin
 
 from schemas.fetch import PAGES_SHIFTED_RULE, Normalized, Uninterpretable, Unparsable
 from schemas.field import Dims
@@ -92,13 +92,6 @@ TIERS = "ratecard:tierMinimums"
 # The key of the record `link_pages` adds beside an item a NextPageLink page repeats from an
 # earlier page of the same listing: the page it was first on (1-based).
 REPEATED = "ratecard:repeatsPage"
-# The key of the record `parse` adds beside an item that does not match its URL's `$filter`
-# (another region's or service's meter): why it is not this query's answer.
-OFF_FILTER = "ratecard:offFilter"
-# One condition of a `$filter`: a field equal to a quoted text ("armRegionName eq 'eastus2'").
-FILTER_CONDITION = re.compile(r"\b(\w+)\s+eq\s+'([^']*)'", re.IGNORECASE)
-QUOTED = re.compile(r"'[^']*'")  # a `$filter`'s texts
-ALTERNATIVES = re.compile(r"\b(?:or|not)\b", re.IGNORECASE)  # words that make it no conjunction
 ONE = Decimal(1)
 THOUSAND = Decimal(1000)
 
@@ -231,43 +224,12 @@ def parse(body: bytes, url: str) -> Page:
     if "NextPageLink" not in doc:
         raise Unparsable(f"azure retail prices ({url}): no NextPageLink")
     following = doc["NextPageLink"]
-    asked = _asked(url)
-    [records] = link_pages([[_off_filter(item, asked) for item in items]])
+    [records] = link_pages([items])
     if following is None:
         return Page(records=records)
     if not isinstance(following, str) or not following.strip():
         raise Unparsable(f"azure retail prices ({url}): NextPageLink={following!r}")
     return Page(records=records, next_urls=[urljoin(url, following.strip())])
-
-
-def _asked(url: str) -> list[tuple[str, str]]:
-    """The (field, text) pairs every item of the answer to `url` must hold, by its `$filter`:
-    each `eq` condition where the filter joins them all with `and`; none where it says `or`
-    or `not` outside its quoted texts (which items it asks for is then not one conjunction)."""
-    query = parse_qs(urlsplit(url).query).get("$filter", [""])[0]
-    if ALTERNATIVES.search(QUOTED.sub("''", query)):
-        return []
-    return FILTER_CONDITION.findall(query)
-
-
-def _off_filter(item: Any, asked: list[tuple[str, str]]) -> Any:
-    """`item`, marked (OFF_FILTER, a copy) where a field the URL's `$filter` asks to equal a
-    text (`asked`: ("armRegionName", "eastus2") of "armRegionName eq 'eastus2'") holds another:
-    an answer that ignored its filter (Azure/azure-cli#22903: the pricing endpoint answering
-    other regions' items) holds meters of regions and services no configured URL asks for, which
-    read as this region's (a fault round: westus and swedencentral meters rewrote eastus2's
-    new-value items). Compared without case or padding, as the API compares; a field the item
-    does not hold under the filter's name (`priceType`, which items state as `type`,
-    `_check_offer`) is not compared."""
-    if not isinstance(item, dict):
-        return item
-    for field_name, wanted in asked:
-        if field_name not in item:
-            continue
-        found = item[field_name]
-        if not isinstance(found, str) or found.strip().casefold() != wanted.strip().casefold():
-            return {**item, OFF_FILTER: f"{field_name}={found!r}, where the query asks {wanted!r}"}
-    return item
 
 
 def link_pages(pages: list[list[Any]]) -> list[list[Any]]:
@@ -327,10 +289,6 @@ def normalize(record: dict[str, Any]) -> Normalized:
     meter_name = _required(record, "meterName", "?")
     region = _text(record, "armRegionName", meter_name)
     record_id = f"{meter_name} [{region}]" if region else meter_name
-    if OFF_FILTER in record:
-        raise Uninterpretable(
-            record_id, "not the query's", f"{record[OFF_FILTER]}: an answer to another query"
-        )
     if REPEATED in record:
         raise Uninterpretable(
             record_id,

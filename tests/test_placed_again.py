@@ -7,7 +7,9 @@ non-batch global input; so the secondaries' unscoped input (0.15) stayed unscope
 a price change against the unscoped 0.165 LiteLLM's epoch-1 map put in the catalog. The next
 day Azure answered, the secondaries' 0.15 was placed in its global scope, as a clean run places
 it, and the item stood open for good: its sources stated the model but no longer its field,
-which reads as an absence. A clean run (epoch-1, then epoch-2) opens no such item. With
+which reads as an absence. A clean run (epoch-1, then epoch-2) opens no such item; nor, since
+a deployment's price in force places the secondaries' bare prices equal to it (fault rounds 44
+and 45), does the day Azure fails. With
 LiteLLM's azure block rescaled tenfold the same day (the round's sequence), its unscoped
 tenfold prices of models Azure had not priced before proposed new values that stayed open
 after both recovered: LiteLLM's corrected prices were placed in Azure's scope.
@@ -71,7 +73,7 @@ def test_an_unscoped_proposal_closes_once_its_prices_are_placed_again(
         "gpt-4o-mini",
         "price_change: azure/gpt-4o-mini input: 0.165 → 0.15 usd_per_1m_tokens",
     )
-    assert unscoped in azure_queue(db)
+    assert unscoped not in azure_queue(db)  # placed by the global price in force (26b6291)
     replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
     assert unscoped not in azure_queue(db)
     assert azure_queue(db) == azure_queue(clean)
