@@ -350,8 +350,8 @@ def slipped(
     that is its disagreement, reviewed as such. A price outside its unit's band is left to
     plausibility's rule (catalog/plausibility.py: "implausible for unit").
 
-    On a route where the source has no history (a first load, a provider block new to it),
-    its block is judged against the reference instead (`_rescaled_without_history`)."""
+    A price of a field the source has no history of (a first load, a provider block new to
+    it) is judged against the reference instead (`_rescaled_without_history`)."""
     problems = _rescaled_without_history(valid, before, in_force, stated)
     moved: list[tuple[Observation, PriceKey, Decimal]] = []
     for obs in valid:
@@ -404,19 +404,21 @@ def _rescaled_without_history(
     stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
 ) -> list[Problem]:
     """A source's prices of fields it has no history of (none of its last applied statements,
-    `before`: a first load, a provider block new to it, or one set aside the day before), on
-    each route where most of those a reference prices stand at one power of ten from it, across
-    at least RESCALE_MODELS models: one provider block of its listing rescaled, read with
-    nothing of its own to be judged by (a fault round: LiteLLM's every `bedrock/` price x1000
-    loaded into an empty catalog; its bare prices, which Portkey and models.dev state, were
-    disagreements, but its regional and data-zone ones, which only it states, went in as 170
-    values at a thousand times). The reference is the catalog's value in force or what other
-    sources state alike (catalog.health `reference_for`), and for a deployment's price (a scope,
-    a region) that has neither, its value of the same model's bare price (`_bare_reference`),
-    within a deployment's premium (`_about_a_power_of_ten`). Each price of the block but those
-    the reference confirms is set aside (SLIPPED_RULE): the ones no other source states are in
-    the same block. A block set aside stays so while the source states it (a regression round:
-    the next day's body, re-serialized, proposed it as new values)."""
+    `before`: a first load, a provider block new to it, or one set aside the day before), in
+    each block (a route, or one deployment of it: `_Moves`) where most of those a reference
+    prices stand at one power of ten from it, across at least RESCALE_MODELS models: one
+    provider block of its listing rescaled, read with nothing of its own to be judged by (a
+    fault round: LiteLLM's every `bedrock/` price x1000 loaded into an empty catalog; its bare
+    prices, which Portkey and models.dev state, were disagreements, but its regional and
+    data-zone ones, which only it states, went in as 170 values at a thousand times). The
+    reference is the catalog's value in force or what other sources state alike (catalog.health
+    `reference_for`); for a deployment's price (a scope, a region) that has neither, the
+    reference's value of the same model's bare price (`_bare_reference`), or else the source's
+    own where its bare prices are no block, within a deployment's premium
+    (`_about_a_power_of_ten`). Each price of the block but those the reference confirms is set
+    aside (SLIPPED_RULE): the ones no other source states are in the same block. A block set
+    aside stays so while the source states it (a regression round: the next day's body,
+    re-serialized, proposed it as new values)."""
     keyed = [(o, price_key(o)) for o in valid if o.kind is _PRICE and not o.scheduled]
     fresh = [(o, key) for o, key in keyed if o.value != 0 and key not in before]
     if len(fresh) < RESCALE_PAIRS:

@@ -565,7 +565,8 @@ def learn_official_models(
     official audio price, and its dated snapshot, which Portkey prices apart, was folded into it
     for the day). One within its band moved tenfold may be a real repricing (OpenAI's
     gpt-4o-mini-realtime-preview audio cache read, 0.3 then 3): it teaches nothing, neither its
-    value nor the one it left."""
+    value nor the one it left. The catalog's prices in force of official deployments place the
+    secondaries' bare prices where no official price of this run does (`_stand_in_force`)."""
     batches = list(batches)
     table = bands()
     in_force = _in_force(identity, prices_in_force or {})
