@@ -697,9 +697,12 @@ def reference_for(
     for other, theirs in stated().items():
         if other == source:
             continue
-        for key, value in theirs.items():
+        # each field both state, looked up from the smaller side (a block of a few fields
+        # against another source's whole listing)
+        shared = (k for k in prices if k in theirs) if len(prices) < len(theirs) else theirs
+        for key in shared:
             if key in prices and key not in in_force:
-                votes.setdefault(key, Counter())[value] += 1
+                votes.setdefault(key, Counter())[theirs[key]] += 1
     merged = {key: in_force[key] for key in prices if key in in_force}
     for key, counted in votes.items():
         (value, most), *others = counted.most_common(2)

@@ -424,8 +424,13 @@ def _rescaled_without_history(
     if len(fresh) < RESCALE_PAIRS:
         return []
     prices = {key: o.value for o, key in fresh}
-    stating = {key: o.value for o, key in keyed}  # the bare prices beside the fresh ones too
-    reference = reference_for(fresh[0][0].source, stating, in_force, stated)
+    stating = {key: o.value for o, key in keyed}
+    # the fresh prices and the source's bare prices of the same models' fields beside them
+    wanted = dict(prices)
+    for key in prices:
+        if (plain := _bare_key(key)) != key and plain in stating:
+            wanted[plain] = stating[plain]
+    reference = reference_for(fresh[0][0].source, wanted, in_force, stated)
     beside = _bare_reference(prices, reference)
     moves = _Moves()
     for key, value in prices.items():
@@ -546,10 +551,18 @@ def _bare_reference(
     for key in prices:
         if key in reference or not _deployment(key):
             continue
-        bare = ";".join(p for p in key[4].split(";") if not p.startswith(_DEPLOYMENT_DIMS))
-        if known := reference.get((*key[:4], bare)):
+        if known := reference.get(_bare_key(key)):
             beside[key] = known
     return beside
+
+
+def _bare_key(key: PriceKey) -> PriceKey:
+    """The field `key` names without its deployment (scope and region); `key` itself if it
+    names none."""
+    if not _deployment(key):
+        return key
+    bare = ";".join(p for p in key[4].split(";") if not p.startswith(_DEPLOYMENT_DIMS))
+    return (*key[:4], bare)
 
 
 # A deployment's premium over its bare price, at most (Azure's data zones and regions, Bedrock's
