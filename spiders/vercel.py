@@ -15,7 +15,8 @@ Quirks of the source, and how they are read:
   `output` tokens are image tokens (gpt-image-1-mini "0.000008" is OpenAI's $8 per 1M image output
   tokens; its `input` and `input_cache_read` are the text rates, $2 and $0.20): their output
   carries modality=image. `input_cache_write` states no TTL and gets none.
-- `*_tiers` lists `[{cost, min, max?}]` are context tiers over half-open ranges [min, max): the
+- `*_tiers` lists `[{cost, min, max?}]` (the first tier's `min` may be left out: 0) are
+  context tiers over half-open ranges [min, max): the
   base tier ends at `max: 200001` where the next starts at `min: 200001`, i.e. above 200,000
   tokens. A tier is stated as context_above=min-1 (the base tier, min 0, is the flat price and is
   not repeated; it must agree with it). gpt-5.4 and grok-4 start their upper tier at `min: 272000`
@@ -222,15 +223,16 @@ def _context_tiers(context: _Context, key: str, tiers: Any, pricing: dict[str, A
     spans: list[tuple[Decimal, Decimal | None, str]] = []
     for index, tier in enumerate(_objects(context, tiers, f"pricing.{key}")):
         name = f"pricing.{key}[{index}]"
-        _only_keys(context, tier, name, required={"cost", "min"}, optional={"max"})
-        low = to_decimal(tier["min"], context.record, f"{name}.min")
+        # the first tier's `min` may be left out: it starts at 0 (a bug report: models.dev#3155)
+        required = {"cost", "min"} if index else {"cost"}
+        _only_keys(context, tier, name, required=required, optional={"min", "max"})
+        written = tier.get("min", 0)
+        low = to_decimal(written, context.record, f"{name}.min")
         if low < 0 or low != low.to_integral_value():
-            raise Uninterpretable(
-                context.record, "bad tier bound", f"{name}.min={_show(tier['min'])}"
-            )
+            raise Uninterpretable(context.record, "bad tier bound", f"{name}.min={_show(written)}")
         spans.append((low, _tier_end(context, tier, name, low), name))
         cost = f"{name}.cost"
-        evidence = f"{cost}={_show(tier['cost'])} (min={tier['min']})"
+        evidence = f"{cost}={_show(tier['cost'])} (min={written})"
         if low == 0:
             _check_base(context, tier["cost"], pricing.get(flat_key), cost, flat_key)
             if flat_key in pricing:

@@ -246,3 +246,28 @@ def test_model_aliases_name_recorded_models_only() -> None:
     recorded = set(_records(NOVEMBER)) | set(_records(APRIL))
     assert set(table["models"]) <= recorded
     assert Identity.load().candidate("anthropic/claude-haiku-4.5") == "claude-haiku-4-5"
+
+
+def test_a_first_tier_without_its_min_starts_at_zero() -> None:
+    """A bug report (models.dev#3155: Vercel's live catalog left `min` out of a model's first
+    `input_cache_read_tiers` entry) and a fault round: every first tier written so was
+    quarantined ("missing ['min']"), each model's context tiers unread with the source ok.
+    The first tier's `min` is 0 when it is left out; every tier list reads as recorded."""
+    records = _records(APRIL)
+    tiered = [
+        model_id
+        for model_id, entry in records.items()
+        if any(isinstance(v, list) for v in (entry.get("pricing") or {}).values())
+    ]
+    assert len(tiered) > 10
+    for model_id in tiered:
+        entry = copy.deepcopy(records[model_id])
+        for key, tiers in entry["pricing"].items():
+            if key.endswith("_tiers") and isinstance(tiers, list) and tiers[0].get("min") == 0:
+                del tiers[0]["min"]
+        recorded = vercel.normalize(records[model_id])
+        read = vercel.normalize(entry)
+        assert rules(read) == rules(recorded), model_id
+        assert {(d.component, d.dimensions.key, d.value) for d in read} == {
+            (d.component, d.dimensions.key, d.value) for d in recorded
+        }, model_id
