@@ -17,6 +17,7 @@ from operator import attrgetter
 from typing import TypeVar
 
 from catalog.health import (
+    AGREEING,
     COLLAPSE_RATIO,
     IN_FORCE,
     RESCALE_MODELS,
@@ -49,7 +50,7 @@ from schemas.fetch import (
 )
 from schemas.field import Dims
 from schemas.records import Observation, Problem
-from schemas.sources import Source
+from schemas.sources import Source, is_official
 from schemas.vocab import Dim, Kind
 
 T = TypeVar("T")
@@ -351,8 +352,12 @@ def slipped(
     plausibility's rule (catalog/plausibility.py: "implausible for unit").
 
     A price of a field the source has no history of (a first load, a provider block new to
-    it) is judged against the reference instead (`_rescaled_without_history`)."""
-    problems = _rescaled_without_history(valid, before, in_force, stated)
+    it) is judged against the reference instead (`_rescaled_without_history`), and a route's
+    official price of 0 beside other sources' prices is set aside (`_zero_beside_others`)."""
+    problems = [
+        *_rescaled_without_history(valid, before, in_force, stated),
+        *_zero_beside_others(valid, in_force, stated),
+    ]
     moved: list[tuple[Observation, PriceKey, Decimal]] = []
     for obs in valid:
         if obs.kind is not _PRICE or obs.value == 0 or obs.scheduled:
@@ -391,6 +396,53 @@ def slipped(
                     f"{obs.value / last:f} times its last statement, {last}, {why} "
                     f"({obs.evidence})"
                 ),
+                observation=obs,
+            )
+        )
+    return problems
+
+
+ZERO_BESIDE_RULE = "zero where other sources state a price"
+
+
+def _zero_beside_others(
+    valid: Sequence[Observation],
+    in_force: Mapping[PriceKey, Decimal],
+    stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
+) -> list[Problem]:
+    """A route's official price of 0 of a field the catalog holds no value of, where at least
+    AGREEING other sources state a price of it and none states 0 (`stated()`, asked only then;
+    they need not agree with each other to say it is not free): a paid model written as free (a
+    bug report: models.dev#701; a fault round: OpenRouter's glm-5.2 at "0" like its :free twin,
+    proposed as the new model's price while genai-prices and Portkey priced it). Set aside
+    (ZERO_BESIDE_RULE: an anomaly to review); a first load would otherwise take it in. One the
+    catalog holds a value of is compare's anomaly (a move to zero)."""
+    zeros = [
+        o
+        for o in valid
+        if o.kind is _PRICE
+        and o.value == 0
+        and not o.scheduled
+        and o.model is not None
+        and is_official(o.source, o.route)
+        and price_key(o) not in in_force
+    ]
+    if not zeros:
+        return []
+    others = stated()
+    problems: list[Problem] = []
+    for obs in zeros:
+        key = price_key(obs)
+        said = {s: p[key] for s, p in others.items() if s != obs.source and key in p}
+        if len(said) < AGREEING or 0 in said.values():
+            continue
+        stating = ", ".join(f"{s} {value}" for s, value in sorted(said.items()))
+        problems.append(
+            Problem(
+                source=obs.source,
+                record=obs.record,
+                rule=ZERO_BESIDE_RULE,
+                detail=f"{obs.measure.text()} = 0 {obs.unit.value}: {stating} ({obs.evidence})",
                 observation=obs,
             )
         )

@@ -29,15 +29,16 @@ from sqlalchemy import select
 
 from catalog import store
 from catalog.health import price_key, prices_by_field
-from catalog.intake import SLIPPED_RULE, slipped
+from catalog.intake import SLIPPED_RULE, ZERO_BESIDE_RULE, slipped
 from catalog.plausibility import implausible
-from catalog.tables import quarantine
+from catalog.tables import catalog_values, quarantine
 from schemas.records import Observation
+from schemas.sources import sources
 from schemas.vocab import Kind
 from tests.conftest import WORLDS, copy_catalog
-from tests.test_fault_kinds import healthy
+from tests.test_fault_kinds import healthy, urls
 from tests.test_withdrawn_statement import items, recorded
-from tests.worlds import epoch2_after_epoch1, fault_world, replayed_run
+from tests.worlds import epoch2_after_epoch1, fault_world, recorded_text, replayed_run
 
 pytestmark = pytest.mark.integration
 
@@ -194,3 +195,40 @@ def test_a_rescaled_block_of_deployments_is_set_aside_beside_right_bare_prices()
     assert {price_key(p.observation) for p in again if p.observation} == {
         price_key(p.observation) for p in aside if p.observation
     }
+
+
+def test_an_official_zero_beside_the_others_prices_is_set_aside(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """Fault round 48 (a bug report: models.dev#701, a paid model listed at the price of its
+    free twin): OpenRouter's glm-5.2, gpt-oss-20b and two gemma models at "0" in both its
+    listings proposed 0 as the new models' prices, which a first load takes in, while
+    genai-prices and Portkey priced them. A route's official price of 0 of a field the catalog
+    holds no value of, where two other sources state a price and none states 0, is set aside:
+    on a first load of every source, none of those zeros is in the catalog."""
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    free = {"openai/gpt-oss-20b", "google/gemma-4-31b-it", "z-ai/glm-5.2"}
+    broken: dict[str, dict[str, Any]] = {}
+    for url in urls("openrouter"):
+        document = json.loads(recorded_text(url))
+        for entry in document["data"]:
+            if entry["id"] in free:
+                entry["pricing"] = {k: "0" for k, v in entry["pricing"].items() if v != "-1"}
+        broken[url] = {"body": json.dumps(document)}
+    replayed_run(db, fault_world(tmp_path, broken), list(sources()), accept_new=True)
+    c = catalog_values.c
+    with store.connect(db).connect() as conn:
+        zeros = conn.execute(
+            select(c.model, c.component).where(
+                c.route == "openrouter",
+                c.model.in_(["glm-5.2", "gpt-oss-20b", "gemma-4-31b-it"]),
+                c.component.in_(["input", "output"]),  # the fields two others state
+                c.dimensions == "",  # their :free twins' zeros are right
+                c.value == "0",
+                c.valid_to.is_(None),
+            )
+        ).all()
+        aside = conn.execute(
+            select(quarantine.c.detail).where(quarantine.c.rule == ZERO_BESIDE_RULE)
+        ).all()
+    assert zeros == [] and len(aside) >= 6, (zeros, len(aside))
