@@ -135,6 +135,8 @@ def test_published_pages_open_from_the_folder(
     page = browser.new_context(offline=True).new_page()
     page.goto((folder / "index.html").as_uri())
     page.click("a.model-link:has-text('gpt-image-1-mini')")
+    page.wait_for_load_state("load")  # the stylesheet too, not only the document (a CI run
+    # read the header's colour before the sheet was applied)
     assert page.url.endswith("/models/gpt-image-1-mini.html")
     assert page.locator("#grid-openai table.image-grid tbody td").count() == 9
     css = page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor")
