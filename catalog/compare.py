@@ -32,7 +32,7 @@ from decimal import Decimal
 from difflib import get_close_matches
 from functools import cache, cached_property
 from itertools import chain
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from catalog import titles
@@ -234,8 +234,8 @@ def compare(
     groups: dict[_Key, list[Observation]] = {}
     unmapped: dict[tuple[str, str], set[str]] = defaultdict(set)
     complete = ctx.complete_sources
-    listed_by: set[tuple[str, str, str]] = set()  # (source, route, model) of complete listings
-    for obs in chain(observations, ctx.held):
+    stated = list(chain(observations, ctx.held))
+    for obs in stated:
         model = obs.model
         if model is None:
             unmapped[(obs.source, obs.route)].add(obs.source_model)
@@ -246,8 +246,12 @@ def compare(
             groups[key] = [obs]
         else:
             group.append(obs)
-        if obs.source in complete:
-            listed_by.add((obs.source, obs.route, model))
+    # (source, route, model) of complete listings: each distinct one found in C, then filtered
+    listed_by = {
+        listed
+        for listed in set(zip(*(map(attrgetter(n), stated) for n in ("source", "route", "model"))))
+        if listed[0] in complete and listed[2] is not None
+    }
     problems = list(problems)
     named = list(named)
     listed_by.update(_named(problems, named, complete))
@@ -286,8 +290,8 @@ def compare(
         if _DEPLOYMENT.intersection(o.dimensions):
             unplaced.add((*stated, o.dimensions.without_deployment().key))
     unread_fields = unplaced | unread_official
-    for key in sorted(groups, key=_JOINED):
-        group = groups[key]
+    # Each key beside its group (not looked up again: a miss in memory per field, in key order).
+    for _, key, group in sorted(zip(map(_JOINED, groups), groups, groups.values())):
         if unread_fields and key in unread_fields and not _officials(group, ctx):
             continue
         current = in_force.get(key) if in_force else None  # none in force on a first load

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
@@ -358,3 +359,22 @@ def test_0015_titles_say_none_where_a_field_holds_no_value(tmp_path: Path) -> No
         "disagreement: openai/gpt-4o input: 2.5 → none usd_per_1m_tokens",
         "new_model: vercel/None-mini: 3 fields",
     ]
+
+
+def test_a_new_catalog_takes_large_pages_and_an_older_one_keeps_its_own(tmp_path: Path) -> None:
+    new = store.connect(f"sqlite:///{tmp_path / 'new.db'}")
+    with new.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == store.PAGE_SIZE
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    old_url = f"sqlite:///{tmp_path / 'old.db'}"
+    migrate(old_url, "head")  # made as SQLite makes a file: its default pages
+    with create_engine(old_url).connect() as conn:
+        made_with = conn.exec_driver_sql("PRAGMA page_size").scalar()
+    assert made_with != store.PAGE_SIZE
+    old = store.connect(old_url)
+    run_id = store.start_run(
+        old, world=None, policy="review", now=datetime(2026, 12, 5, tzinfo=UTC)
+    )
+    with old.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == made_with
+        assert conn.exec_driver_sql("SELECT id FROM runs").scalars().all() == [run_id]
