@@ -234,8 +234,8 @@ def compare(
     groups: dict[_Key, list[Observation]] = {}
     unmapped: dict[tuple[str, str], set[str]] = defaultdict(set)
     complete = ctx.complete_sources
-    stated = list(chain(observations, ctx.held))
-    for obs in stated:
+    statements = list(chain(observations, ctx.held))
+    for obs in statements:
         model = obs.model
         if model is None:
             unmapped[(obs.source, obs.route)].add(obs.source_model)
@@ -249,7 +249,11 @@ def compare(
     # (source, route, model) of complete listings: each distinct one found in C, then filtered
     listed_by = {
         listed
-        for listed in set(zip(*(map(attrgetter(n), stated) for n in ("source", "route", "model"))))
+        for listed in set(
+            zip(
+                *(map(attrgetter(n), statements) for n in ("source", "route", "model")), strict=True
+            )
+        )
         if listed[0] in complete and listed[2] is not None
     }
     problems = list(problems)
@@ -291,7 +295,7 @@ def compare(
             unplaced.add((*stated, o.dimensions.without_deployment().key))
     unread_fields = unplaced | unread_official
     # Each key beside its group (not looked up again: a miss in memory per field, in key order).
-    for _, key, group in sorted(zip(map(_JOINED, groups), groups, groups.values())):
+    for _, key, group in sorted(zip(map(_JOINED, groups), groups, groups.values(), strict=True)):
         if unread_fields and key in unread_fields and not _officials(group, ctx):
             continue
         current = in_force.get(key) if in_force else None  # none in force on a first load
