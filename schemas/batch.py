@@ -277,6 +277,7 @@ def validate_by_source(
 
 
 _SOURCE = operator.attrgetter("source")
+_MODEL = operator.attrgetter("model")
 _VALUE = operator.attrgetter("value")
 
 
@@ -365,7 +366,14 @@ def _rejudged_without_own_failures(
     groups = {_group(fits[i]) for i in across}
     if not groups & {_group(fits[i]) for i in own}:
         return rules
-    again = [i for i, o in enumerate(fits) if i not in own and _group(o) in groups]
+    # A row's group can be one of them only if its model key is (read in C; a row without a
+    # model is keyed by its source's name for it, and judged in full)
+    models = {group[3] for group in groups}
+    again = [
+        i
+        for i, (o, model) in enumerate(zip(fits, map(_MODEL, fits), strict=True))
+        if (model in models or not model) and i not in own and _group(o) in groups
+    ]
     rejudged: dict[int, list[str]] = {}
     try:
         ObservationBatch.validate(
