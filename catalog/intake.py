@@ -387,16 +387,11 @@ def slipped(
         else:
             continue
         problems.append(
-            Problem(
-                source=obs.source,
-                record=obs.record,
-                rule=SLIPPED_RULE,
-                detail=(
-                    f"{obs.measure.text()} = {obs.value} {obs.unit.value}: "
-                    f"{obs.value / last:f} times its last statement, {last}, {why} "
-                    f"({obs.evidence})"
-                ),
-                observation=obs,
+            _set_aside(
+                obs,
+                SLIPPED_RULE,
+                f"{obs.measure.text()} = {obs.value} {obs.unit.value}: "
+                f"{obs.value / last:f} times its last statement, {last}, {why}",
             )
         )
     return problems
@@ -438,12 +433,8 @@ def _zero_beside_others(
             continue
         stating = ", ".join(f"{s} {value}" for s, value in sorted(said.items()))
         problems.append(
-            Problem(
-                source=obs.source,
-                record=obs.record,
-                rule=ZERO_BESIDE_RULE,
-                detail=f"{obs.measure.text()} = 0 {obs.unit.value}: {stating} ({obs.evidence})",
-                observation=obs,
+            _set_aside(
+                obs, ZERO_BESIDE_RULE, f"{obs.measure.text()} = 0 {obs.unit.value}: {stating}"
             )
         )
     return problems
@@ -510,17 +501,13 @@ def _rescaled_without_history(
             continue
         where = f"{obs.route} ({_deployment(key) or 'no deployment'})"
         problems.append(
-            Problem(
-                source=obs.source,
-                record=obs.record,
-                rule=SLIPPED_RULE,
-                detail=(
-                    f"{obs.measure.text()} = {obs.value} {obs.unit.value}: most of the {where} "
-                    f"prices it states without a history of its own stand at "
-                    f"{Decimal(10) ** exponent:f} times what others state (one block of its "
-                    f"listing rescaled) ({obs.evidence})"
-                ),
-                observation=obs,
+            _set_aside(
+                obs,
+                SLIPPED_RULE,
+                f"{obs.measure.text()} = {obs.value} {obs.unit.value}: most of the {where} "
+                f"prices it states without a history of its own stand at "
+                f"{Decimal(10) ** exponent:f} times what others state (one block of its "
+                f"listing rescaled)",
             )
         )
     return problems
@@ -717,16 +704,12 @@ def off_official_scopes(
             for scope, prices in sorted(by_scope.items())
         )
         problems.append(
-            Problem(
-                source=obs.source,
-                record=obs.record,
-                rule=OFF_OFFICIAL_RULE,
-                detail=(
-                    f"{obs.route}/{obs.model} {obs.measure.text()} = {obs.value} "
-                    f"{obs.unit.value} with no deployment scope: the route's official source "
-                    f"states {stated} ({obs.evidence})"
-                ),
-                observation=obs,
+            _set_aside(
+                obs,
+                OFF_OFFICIAL_RULE,
+                f"{obs.route}/{obs.model} {obs.measure.text()} = {obs.value} "
+                f"{obs.unit.value} with no deployment scope: the route's official source "
+                f"states {stated}",
             )
         )
     return problems
@@ -818,3 +801,16 @@ def _unconfirmed(
         for key, value in prices.items()
         if not any(found.get(key) == value for found in others)
     }
+
+
+def _set_aside(obs: Observation, rule: str, statement: str) -> Problem:
+    """The problem that sets `obs` aside for `rule` (its source's, quarantined with the value):
+    the detail is `statement` (what was stated and why it is in doubt) and the evidence the
+    source gave for it, in parentheses."""
+    return Problem(
+        source=obs.source,
+        record=obs.record,
+        rule=rule,
+        detail=f"{statement} ({obs.evidence})",
+        observation=obs,
+    )
