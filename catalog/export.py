@@ -392,6 +392,34 @@ def _entry(group: list[PublishedValue], key_dims: Mapping[str, str], mode: str |
     )
 
 
+def _dearer_lower_tier(p: PublishedValue, group: list[PublishedValue]) -> Decimal | None:
+    """For a price above a context size (`context_above`), the highest price of the same field
+    at a lower tier (the field with no context dimension: tier 0) where it is above `p`'s, else
+    None. The catalog holds each field as its own source states it, so a model's base price and
+    its tier may come from two sources that disagree; one LiteLLM entry states them together."""
+    v = p.value
+    above = _context_above(v.dimensions)
+    if not above:
+        return None
+    rest = {k: x for k, x in v.dimensions.items() if k != Dim.CONTEXT_ABOVE.value}
+    lower = [
+        q.value.value
+        for q in group
+        if q.value.kind == Kind.PRICE
+        and (q.value.component, q.value.unit) == (v.component, v.unit)
+        and _context_above(q.value.dimensions) < above
+        and {k: x for k, x in q.value.dimensions.items() if k != Dim.CONTEXT_ABOVE.value} == rest
+    ]
+    top = max(lower, default=None)
+    return top if top is not None and top > v.value else None
+
+
+def _context_above(dims: Mapping[str, str]) -> int:
+    """The context size a price is charged above (tokens); 0 where it states none."""
+    stated = dims.get(Dim.CONTEXT_ABOVE.value, "0")
+    return int(stated) if stated.isdigit() else 0
+
+
 def _key_dims(p: PublishedValue) -> Dims:
     return Dims.of({k: x for k, x in p.value.dimensions.items() if k in PATH_DIMS})
 
@@ -410,6 +438,12 @@ def _add(
     key = litellm_key(route, model, key_dims)
     named: tuple[str, Decimal | bool] | tuple[str, str, Decimal]
     if v.kind == Kind.PRICE:
+        lower = _dearer_lower_tier(p, group)
+        if lower is not None:
+            raise NotExpressible(
+                f"a context tier priced below a lower tier of its field ({decimal_text(lower)}): "
+                "LiteLLM's readers take a field's tiers as rising"
+            )
         named = litellm_field(p, _entry(group, key_dims, mode))
     elif v.kind == Kind.LIMIT and v.component in LIMIT_FIELD and v.dimensions == key_dims:
         named = (LIMIT_FIELD[v.component], v.value)

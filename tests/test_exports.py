@@ -27,6 +27,7 @@ from catalog.tables import stamps
 from ratecard import cli_publish
 from ratecard.cli import app
 from spiders import litellm
+from tests import test_fault_kinds as fault_kinds
 from tests.published import epoch2_catalog
 
 pytestmark = pytest.mark.integration
@@ -271,3 +272,20 @@ def test_an_export_to_a_pipe_or_a_device_is_refused(db: str, tmp_path: Path) -> 
             "(a device, a pipe); give a file\n"
         )
         assert stat.S_ISFIFO(pipe.stat().st_mode) and link.is_symlink()
+
+
+def test_litellm_export_states_no_context_tier_below_a_lower_one(db: str, tmp_path: Path) -> None:
+    """Each field of the catalog is judged on its own source's statements: OpenRouter's official
+    cache write of gemini-3.1-pro-preview beside LiteLLM's cheaper tier above 200k tokens.
+    Written into one LiteLLM entry, the tier reads as priced below its base, which LiteLLM's
+    readers (ratecard's own: the tiers_ascending rule) refuse; such a tier is left out of the
+    map and listed in the sidecar with its reason."""
+    target = tmp_path / "model_prices_and_context_window.json"
+    export(db, "litellm", "-o", str(target))
+    sidecar = json.loads((tmp_path / "model_prices_and_context_window.provenance.json").read_text())
+    url = next(iter(fault_kinds.urls("litellm")))
+    read_back = fault_kinds.read("litellm", {url: target.read_bytes()})
+    assert not read_back.failure and read_back.valid
+    assert [p.detail for p in read_back.problems if p.rule == "tiers_ascending"] == []
+    below = [v for v in sidecar["left_out"] if "below" in v["reason"]]
+    assert below and all("context_above" in v["dimensions"] for v in below)
