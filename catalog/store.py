@@ -1397,14 +1397,18 @@ def _record_stamps(
     c = stamps.c
     value_ids = sorted({key[0] for key in latest})
     existing: dict[tuple[int, str, bool], int] = {}
+    # The stamps of those values, 5,000 values a statement, as plain driver rows (at 10^6 stamps
+    # a compiled IN and a named row each were ~3.5 s of the look-up, SQLite's part 0.15 s).
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"  # SQLite; psycopg
     for start in range(0, len(value_ids), 5000):
         chunk = value_ids[start : start + 5000]
-        for row in _rows(
-            conn.execute(
-                select(c.id, c.value_id, c.source, c.official).where(c.value_id.in_(chunk))
-            )
-        ):
-            existing[(row.value_id, row.source, bool(row.official))] = row.id
+        rows = conn.exec_driver_sql(
+            "SELECT value_id, source, official, id FROM stamps"
+            f" WHERE value_id IN ({', '.join([mark] * len(chunk))})",
+            tuple(chunk),
+        )
+        for value_id, source, official, stamp_id in _rows(rows):
+            existing[(value_id, source, bool(official))] = stamp_id
     moved = [(existing[key], at, run_id) for key, at in latest.items() if key in existing]
     flag = _binder(conn, stamps, "official")  # rows go in ready to bind
     date = _binder(conn, stamps, "observed_at")  # first_observed_at's type too
