@@ -1551,7 +1551,7 @@ def _apply_items(
     naming_unsure = _naming(waiting, unsure_named)
     unsure_rows = [r for r in waiting if r.id in naming_unsure]
     unsure = {i for i, _ in restated} | (
-        {r.id for r in unsure_rows} - _stated_again(conn, unsure_rows, valid)
+        {r.id for r in unsure_rows} - _stated_again(conn, unsure_rows, valid, unchanged)
     )
     restated += _withdrawn(
         conn, standing_by_held, complete, unsure, valid, unchanged, _naming(waiting, named), run_id
@@ -2186,12 +2186,16 @@ def _catalogued(conn: Connection, route: str, model: str) -> bool:
     return found.first() is not None
 
 
-def _stated_again(conn: Connection, rows: Sequence[Any], valid: Sequence[Observation]) -> set[int]:
+def _stated_again(
+    conn: Connection, rows: Sequence[Any], valid: Sequence[Observation], unchanged: set[str]
+) -> set[int]:
     """The ids of the item rows quoting fields (their changes) each of which every source of the
-    row states again this run (`valid`). A record of the model read with nothing to read from
-    it (an unknown row beside the model's prices) hides none of those fields: they are stated,
-    so the item is judged as any other (a fault round: anomalies a day's misread Gemini prices
-    raised never closed, gemini-2.5-pro having a row the page reader does not know)."""
+    row states again this run (`valid`), a source confirmed `unchanged` restating what it last
+    stated. A record of the model read with nothing to read from it (an unknown row beside the
+    model's prices) hides none of those fields: they are stated, so the item is judged as any
+    other (a fault round: anomalies a day's misread Gemini prices raised never closed,
+    gemini-2.5-pro having a row the page reader does not know; round 49: a day's slipped price
+    on that page stayed proposed for good, its secondaries answering unchanged)."""
     if not rows:
         return set()
     wanted = {(row.route, row.model) for row in rows}
@@ -2208,7 +2212,7 @@ def _stated_again(conn: Connection, rows: Sequence[Any], valid: Sequence[Observa
             FieldId(row.route, row.model, FieldChange.model_validate(c).measure)
             for c in changes or []
         ]
-        if fields and all((s, f) in stated for s in row.sources for f in fields):
+        if fields and all(s in unchanged or (s, f) in stated for s in row.sources for f in fields):
             again.add(row_id)
     return again
 

@@ -128,3 +128,30 @@ def test_an_anomaly_on_a_model_with_an_unread_row_closes_once_its_fields_read_ag
     assert reasons == {
         f"closed by itself: no longer raised by gemini-page (answered in full, run {run_id})"
     }
+
+
+def test_a_days_slip_on_a_page_with_an_unread_row_closes_beside_unchanged_secondaries(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """Fault round 49: the Gemini page stated gemini-2.5-pro's input at $1.35 for a day (the
+    recorded $1.25 the next), and the price change it proposed stayed open for good, quoting
+    the page's own $1.35 beside the catalog's 1.25 the page verified again. The page has a row
+    of that model it reads nothing from (its Maps grounding price), so the item was judged only
+    once every source it cites stated its field again; the secondaries it cites answered
+    byte for byte as before ("unchanged since"), confirmed without being read again. A source
+    confirmed unchanged restates what it last stated."""
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    sources = ["gemini-page", "genai-prices", "modelsdev"]
+    replayed_run(db, WORLDS / "epoch-2.json", sources, accept_new=True)
+    page = recorded_text(GEMINI)
+    cell = "| $1.25, prompts \\<= 200k tokens $2.50, prompts \\> 200k tokens"
+    assert page.index(cell) < page.index(PRO[1])  # gemini-2.5-pro's standard input, first
+    slipped = page.replace(cell, cell.replace("$1.25", "$1.35"), 1)
+    replayed_run(db, fault_world(tmp_path, {GEMINI: {"body": slipped}}), sources)
+    ri = review_items.c
+    change = (ri.kind == "price_change") & (ri.model == "gemini-2.5-pro")
+    opened = review_rows(db, (ri.id, ri.status, ri.sources), change)
+    assert [row.status for row in opened] == ["open"]
+    assert {"gemini-page", "genai-prices", "modelsdev"} <= set(opened[0].sources)
+    replayed_run(db, WORLDS / "epoch-2.json", sources)
+    assert [row.status for row in review_rows(db, (ri.id, ri.status), change)] != ["open"]
