@@ -14,7 +14,9 @@ its header states ("Paid Tier, per 1M tokens in USD" / "per Image" / "per second
 label ("Input price (per 1M tokens)"); a label in another unit than its column's header is
 unit-ambiguous.
 
-A paid cell can state several prices, each qualified by what follows it:
+A paid cell can state several prices, each qualified by what follows it, or, where the cell
+opens with a prompt size and names none after its last price, by what precedes it ("prompts <=
+200k tokens: $1.25; prompts > 200k tokens: $2.50"):
 
 - "$1.25, prompts <= 200k tokens $2.50, prompts > 200k tokens" → the base price and
   context_above=200000;
@@ -319,6 +321,8 @@ class _Context:
             raise self.fail("not in effect", "a price marked coming soon")
         out = DraftCollector(self.record["record"])
         lead = cell[: prices[0].start].strip(" ,;")
+        if PROMPT_SIZE.search(lead) and not PROMPT_SIZE.search(cell[prices[-1].end :]):
+            return self._sizes_first(prices, cell)
         if PROMPT_SIZE.search(lead):  # a prompt size's price written as no money: its tier
             with out.reading(f"{self.label} [{lead}]"):
                 raise self.fail("not a price", f"{lead!r} states no price for its prompt size")
@@ -335,6 +339,29 @@ class _Context:
                     drafts = self._drafts(price, qualifier, cell)
             for draft in drafts:
                 out.put(draft)
+        return out.result()
+
+    def _sizes_first(self, prices: list[Price], cell: str) -> Normalized:
+        """A cell that names each prompt size before its price ("prompts <= 200k tokens: $1.25;
+        prompts > 200k tokens: $2.50"): each price is qualified by the text since the price
+        before it. A price with no prompt size before it is one of no tier, qualified by what
+        follows it (the storage price after the tiers: "... $4.50 / 1,000,000 tokens per hour
+        (storage price)"), unless that names a prompt size: then it, or one whose prompt size
+        this reader cannot place, is quarantined alone, the others read."""
+        out = DraftCollector(self.record["record"])
+        since = [0, *(price.end for price in prices[:-1])]
+        until = [*(price.start for price in prices[1:]), len(cell)]
+        for price, start, end in zip(prices, since, until, strict=True):
+            qualifier = cell[start : price.start]
+            with out.reading(f"{self.label} [{cell[price.start : price.end]}]"):
+                if not PROMPT_SIZE.search(qualifier):
+                    qualifier = cell[price.end : end]
+                    if PROMPT_SIZE.search(qualifier):
+                        raise self.fail("context tier unknown", repr(cell))
+                elif not (ABOVE.search(qualifier) or AT_MOST.search(qualifier)):
+                    raise self.fail("context tier unknown", repr(cell))
+                for draft in self._drafts(price, qualifier, cell):
+                    out.put(draft)
         return out.result()
 
     def _drafts(self, price: Price, qualifier: str, cell: str) -> list[Draft]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections import Counter
 from decimal import Decimal
 from functools import cache
@@ -354,6 +355,30 @@ def test_gemini_2_5_pro_prompt_size_tiers() -> None:
         "1.25"
     )
     assert value(drafts, pro, "web_search", "usd_per_1k_queries") == M("35")
+
+
+def test_gemini_prompt_sizes_written_before_their_prices_qualify_those_prices() -> None:
+    """Fault round 49: the same tiered cells laid out as many pages write them, each prompt
+    size before its price ("prompts <= 200k tokens: $1.25; prompts > 200k tokens: $2.50"),
+    were read with each price qualified by what follows it: the upper tier's price became the
+    base (8 official price changes of +50 to +100 %) and the base price a tier below it. A cell
+    that opens with a prompt size and ends with a price reads each size as its price's: the
+    same values as the recorded layout."""
+    name = "gemini-pricing.2025-11-21.devsite-md.md"
+    recorded = snapshot(PAGES + name).decode()
+    cell = re.compile(
+        r"(\$[\d.]+), (prompts \\<= 200k tokens) (\$[\d.]+), (prompts \\> 200k)( tokens)?"
+    )
+    relaid, cells = cell.subn(lambda m: f"{m[2]}: {m[1]}; {m[4]} tokens: {m[3]}", recorded)
+    assert cells >= 10
+    drafts, problems = run(gemini_page, relaid.encode(), GEMINI_URL)
+    healthy, healthy_problems = page(name)
+
+    def read(found: list[Draft]) -> set[tuple[object, ...]]:
+        return {(d.source_model, d.component, d.unit, d.dimensions.key, d.value) for d in found}
+
+    assert read(drafts) == read(healthy)
+    assert sorted(p.rule for p in problems) == sorted(p.rule for p in healthy_problems)
 
 
 def test_gemini_modalities_images_and_video() -> None:
