@@ -8,7 +8,7 @@ the other sources go on. Pure: no I/O.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -51,7 +51,7 @@ from schemas.fetch import (
 from schemas.field import Dims
 from schemas.records import Observation, Problem
 from schemas.sources import Source, is_official
-from schemas.vocab import Dim, Kind
+from schemas.vocab import Component, Dim, Kind, Unit
 
 T = TypeVar("T")
 CUT_ROWS_NAMED = 3  # rows without their header named in a listing's reason; the rest counted
@@ -352,11 +352,13 @@ def slipped(
     plausibility's rule (catalog/plausibility.py: "implausible for unit").
 
     A price of a field the source has no history of (a first load, a provider block new to
-    it) is judged against the reference instead (`_rescaled_without_history`), and a route's
-    official price of 0 beside other sources' prices is set aside (`_zero_beside_others`)."""
+    it) is judged against the reference instead (`_rescaled_without_history`), a route's
+    official price of 0 beside other sources' prices is set aside (`_zero_beside_others`), and
+    so is a discounted table restating the standard prices (`_discounts_at_standard`)."""
     problems = [
         *_rescaled_without_history(valid, before, in_force, stated),
         *_zero_beside_others(valid, in_force, stated),
+        *_discounts_at_standard(valid),
     ]
     moved: list[tuple[Observation, PriceKey, Decimal]] = []
     for obs in valid:
@@ -438,6 +440,67 @@ def _zero_beside_others(
             )
         )
     return problems
+
+
+DISCOUNT_AT_STANDARD_RULE = "a discounted tier's price at its standard price"
+DISCOUNTED_TIERS = frozenset({"batch", "flex"})  # service tiers sold below the standard price
+DISCOUNT_BLOCK = 5  # such prices of one route, most of them at their standard price: a block
+
+
+def _discounts_at_standard(valid: Sequence[Observation]) -> list[Problem]:
+    """A source's batch and flex token prices (input, output) not below its own standard price
+    of the same field, where at least DISCOUNT_BLOCK of one route's and tier's are and they are
+    most of them: the discounted table restating the standard prices (a copy slip; a fault round:
+    Anthropic's and OpenAI's Batch tables with the standard rows opened 64 official +100 %
+    price changes and set OpenRouter's right batch prices aside as off the official ones). Set
+    aside (DISCOUNT_AT_STANDARD_RULE: an anomaly to review), with the cache read prices of that
+    tier at their standard price of the same models (the same rows restated). A few such prices
+    of a route are the source's statements, judged as any other (OpenAI's legacy gpt-3.5 rows
+    state batch at the standard price: 6 of its 109; no recorded route and tier has most; a
+    cache read is not counted: the Gemini page states its batch cache reads at the standard
+    price, 24 of its 69 batch token prices)."""
+    standard: dict[PriceKey, Decimal] = {}
+    discounted: list[Observation] = []
+    for o in valid:
+        if o.kind is not _PRICE or o.scheduled or o.unit is not Unit.PER_1M_TOKENS:
+            continue
+        if o.component not in _DISCOUNTED_COMPONENTS:
+            continue
+        tier = o.dimensions.get(Dim.SERVICE_TIER.value)
+        if tier is None:
+            standard[price_key(o)] = o.value
+        elif tier in DISCOUNTED_TIERS:
+            discounted.append(o)
+    by_tier: dict[tuple[str, str], list[tuple[Observation, Decimal]]] = defaultdict(list)
+    for o in discounted:
+        plain = Dims.of({k: v for k, v in o.dimensions.items() if k != Dim.SERVICE_TIER.value})
+        key = (o.route, o.model or o.source_model, o.component.value, o.unit.value, plain.key)
+        if standard.get(key):
+            by_tier[(o.route, o.dimensions[Dim.SERVICE_TIER.value])].append((o, standard[key]))
+    problems: list[Problem] = []
+    for paired in by_tier.values():
+        at_standard = [(o, price) for o, price in paired if o.value >= price]
+        counted = [(o, price) for o, price in at_standard if o.component is not _CACHE_READ]
+        priced = sum(o.component is not _CACHE_READ for o, _ in paired)
+        if len(counted) < DISCOUNT_BLOCK or 2 * len(counted) <= priced:
+            continue
+        restated = {o.model or o.source_model for o, _ in counted}
+        problems += [
+            _set_aside(
+                o,
+                DISCOUNT_AT_STANDARD_RULE,
+                f"{o.measure.text()} = {o.value} {o.unit.value}: not below its standard price "
+                f"{price}, as {len(counted)} of the {priced} {o.route} input and output prices "
+                "of that tier it states (the discounted table restating the standard prices)",
+            )
+            for o, price in at_standard
+            if o.component is not _CACHE_READ or (o.model or o.source_model) in restated
+        ]
+    return problems
+
+
+_CACHE_READ = Component.CACHE_READ
+_DISCOUNTED_COMPONENTS = frozenset({Component.INPUT, Component.OUTPUT, _CACHE_READ})
 
 
 def _rescaled_without_history(

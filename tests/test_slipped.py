@@ -29,14 +29,14 @@ from sqlalchemy import select
 
 from catalog import store
 from catalog.health import price_key, prices_by_field
-from catalog.intake import SLIPPED_RULE, ZERO_BESIDE_RULE, slipped
+from catalog.intake import DISCOUNT_AT_STANDARD_RULE, SLIPPED_RULE, ZERO_BESIDE_RULE, slipped
 from catalog.plausibility import implausible
 from catalog.tables import catalog_values, quarantine
 from schemas.records import Observation
 from schemas.sources import sources
 from schemas.vocab import Kind
 from tests.conftest import WORLDS, copy_catalog
-from tests.test_fault_kinds import healthy, urls
+from tests.test_fault_kinds import healthy, read, urls
 from tests.test_withdrawn_statement import items, recorded
 from tests.worlds import epoch2_after_epoch1, fault_world, recorded_text, replayed_run
 
@@ -232,3 +232,40 @@ def test_an_official_zero_beside_the_others_prices_is_set_aside(
             select(quarantine.c.detail).where(quarantine.c.rule == ZERO_BESIDE_RULE)
         ).all()
     assert zeros == [] and len(aside) >= 6, (zeros, len(aside))
+
+
+ANTHROPIC = "https://platform.claude.com/docs/en/about-claude/pricing.md"
+IO = ("input", "output")
+
+
+def test_a_batch_table_restating_the_standard_prices_is_set_aside() -> None:
+    """Fault round 49: Anthropic's Batch table with each model's standard input and output in
+    place of its batch prices (a copy slip) proposed 18 official +100 % price changes, and set
+    OpenRouter's right batch prices aside as off the official ones. A route's discounted prices
+    mostly at their standard price are set aside, the page's other prices read as recorded;
+    no recorded source states such a block."""
+    lines = recorded_text(ANTHROPIC).split("\n")
+    header = next(i for i, line in enumerate(lines) if "Batch input" in line)
+    standard: dict[str, tuple[str, str]] = {}
+    for line in lines:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if line.startswith("| Claude") and len(cells) == 6:
+            standard[cells[0]] = (cells[1], cells[5])  # base input, output
+    rows = range(header + 2, next(i for i in range(header + 2, len(lines)) if not lines[i]))
+    for i in rows:
+        model = lines[i].strip("|").split("|")[0].strip()
+        lines[i] = f"| {model} | {standard[model][0]} | {standard[model][1]} |"
+    assert len(rows) >= 5
+    slipped_day = read("anthropic-page", {ANTHROPIC: "\n".join(lines).encode()})
+    aside = [p for p in slipped_day.problems if p.rule == DISCOUNT_AT_STANDARD_RULE]
+    assert len(aside) == 2 * len(rows)
+    assert all(p.observation and p.observation.dimensions.get("service_tier") for p in aside)
+    kept = {(o.source_model, o.component, o.dimensions.key, o.value) for o in slipped_day.valid}
+    recorded_day = healthy("anthropic-page")
+    assert kept == {
+        (o.source_model, o.component, o.dimensions.key, o.value)
+        for o in recorded_day.valid
+        if "service_tier=batch" not in o.dimensions.key or o.component.value not in IO
+    }
+    for name in sources():
+        assert not [p for p in healthy(name).problems if p.rule == DISCOUNT_AT_STANDARD_RULE]
