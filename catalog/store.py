@@ -1551,7 +1551,9 @@ def _apply_items(
     naming_unsure = _naming(waiting, unsure_named)
     unsure_rows = [r for r in waiting if r.id in naming_unsure]
     unsure = {i for i, _ in restated} | (
-        {r.id for r in unsure_rows} - _stated_again(conn, unsure_rows, valid, unchanged)
+        {r.id for r in unsure_rows}
+        - _stated_again(conn, unsure_rows, valid, unchanged)
+        - _standing_unread(conn, unsure_rows, unsure_named, run_id)
     )
     restated += _withdrawn(
         conn, standing_by_held, complete, unsure, valid, unchanged, _naming(waiting, named), run_id
@@ -2215,6 +2217,36 @@ def _stated_again(
         if fields and all(s in unchanged or (s, f) in stated for s in row.sources for f in fields):
             again.add(row_id)
     return again
+
+
+def _standing_unread(
+    conn: Connection, rows: Sequence[Any], unread: set[tuple[str, str, str]], run_id: int
+) -> set[int]:
+    """The ids of the item rows (of `rows`, about models a source named this run in a record
+    nothing could be read from: `unread`, (source, route, model)) each such source of which
+    read nothing from its records this run only where it read nothing already when the item
+    was opened: every record it set aside whole this run (a quarantine row with no field and no
+    value) was set aside so since that run or before, without a break. Such a record stood
+    unread beside the model's prices then too (the Gemini page's Maps grounding row), so it
+    hides nothing of what the item is about, and the item is judged as any other (fault round
+    49: the values a day's misread Gemini cells set aside stayed anomalies for good)."""
+    sources = {source for source, _, _ in unread}
+    q = quarantine.c
+    began: dict[str, int] = {}  # each source's latest first run of a record set aside whole
+    for source, first, payload in conn.execute(
+        select(q.source, q.run_id, q.payload).where(q.last_run_id == run_id, q.source.in_(sources))
+    ):
+        if not payload:
+            began[source] = max(began.get(source, first), first)
+    return {
+        row.id
+        for row in rows
+        if all(
+            began.get(source, run_id) <= row.run_id
+            for source in row.sources or ()
+            if (source, row.route, row.model) in unread
+        )
+    }
 
 
 def _naming(rows: Sequence[Any], named: set[tuple[str, str, str]]) -> set[int]:

@@ -130,6 +130,37 @@ def test_an_anomaly_on_a_model_with_an_unread_row_closes_once_its_fields_read_ag
     }
 
 
+def test_anomalies_of_values_set_aside_beside_a_standing_unread_row_close_when_not_raised(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """Fault round 49: the values a day's misread Gemini page set aside (validation's checks:
+    an anomaly quoting no field of the catalog) stayed open for good once the page answered as
+    recorded, because gemini-2.5-pro's section has a row the page reader reads nothing from
+    (Maps grounding), every day, the day they were raised too: that row hid nothing of what
+    they are about. A record nothing could be read from since before an item was opened leaves
+    it to be judged as any other."""
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    replayed_run(db, WORLDS / "epoch-2.json", ["gemini-page"], accept_new=True)
+    page = recorded_text(GEMINI)
+    start, end = page.index(PRO[0]), page.index(PRO[1])
+    section = page[start:end]
+    faulty = page[:start] + section.replace("per 1M tokens in USD", "per 1K tokens in USD")
+    replayed_run(
+        db, fault_world(tmp_path, {GEMINI: {"body": faulty + page[end:]}}), ["gemini-page"]
+    )
+    ri = review_items.c
+    on_pro = (ri.kind == "anomaly") & (ri.model == "gemini-2.5-pro")
+    rows = review_rows(db, (ri.id, ri.status, ri.changes), on_pro)
+    set_aside = [row for row in rows if not row.changes]
+    assert set_aside and {row.status for row in set_aside} == {"open"}
+    run_id = replayed_run(db, WORLDS / "epoch-2.json", ["gemini-page"])
+    ids = {row.id for row in set_aside}
+    after = [row for row in review_rows(db, (ri.id, ri.status, ri.reason), on_pro) if row.id in ids]
+    assert {row.reason for row in after} == {
+        f"closed by itself: no longer raised by gemini-page (answered in full, run {run_id})"
+    }
+
+
 def test_a_days_slip_on_a_page_with_an_unread_row_closes_beside_unchanged_secondaries(
     prefect_api: None, tmp_path: Path
 ) -> None:
