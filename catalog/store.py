@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
 import traceback
 import zlib
@@ -135,6 +136,8 @@ def connect(url: str | None = None) -> Engine:
     return engine
 
 
+# A password in a URL that does not parse ("scheme://user:password@host..."), hidden as shown.
+_PASSWORD_IN_TEXT = re.compile(r"(://[^:/@]*:).*@")
 SECRET_PARAMETERS = ("password", "sslpassword")  # libpq's query parameters that hold secrets
 HIDDEN = "***"
 
@@ -174,9 +177,10 @@ def open_catalog(url: str | None = None, *, create: bool = False) -> Engine:
     text = database_url(url)
     try:
         parsed = make_url(text)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is no number
+        shown_text = _PASSWORD_IN_TEXT.sub(r"\1" + HIDDEN + "@", text)
         raise CatalogUnavailable(
-            f"{text!r} is not a database URL (use sqlite:///PATH or postgresql+psycopg://…)"
+            f"{shown_text!r} is not a database URL (use sqlite:///PATH or postgresql+psycopg://…)"
         ) from None
     shown = shown_url(parsed)
     try:

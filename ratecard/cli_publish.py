@@ -67,11 +67,19 @@ def refuse_database(argument: str, path: Path, db: str | None) -> None:
     `--db`; its file or the -wal/-shm files beside it, whether or not they exist yet) or any
     existing SQLite file (another catalog, another application's). Reads 16 bytes at most."""
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
     from catalog import store
 
-    url = make_url(store.database_url(db))
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+    try:
+        url = make_url(store.database_url(db))
+    except (ArgumentError, ValueError):
+        url = None  # no database URL: refused in one line when the catalog is opened
+    if (
+        url is not None
+        and url.get_backend_name() == "sqlite"
+        and url.database not in (None, "", ":memory:")
+    ):
         catalog = Path(url.database or "").resolve()
         if path.resolve() in {
             catalog.with_name(catalog.name + end) for end in ("", "-wal", "-shm")

@@ -188,6 +188,8 @@ def decide_set(
             f"{set_id[:120]!r}: a set id is RUN:SOURCE:ROUTE:KIND (':MODEL' after new_model) or "
             "submission:ID, as `review sets` lists them",
         )
+    if model is not None:  # an empty one would select no model: the whole set
+        check_name("--model", model, "the model")
     verdict = decisions.Verdict.APPROVE if approve else decisions.Verdict.REJECT
     if not approve:
         check_reason(reason, "a rejection")  # before the preview, not after it

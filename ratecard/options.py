@@ -274,14 +274,24 @@ PREFECT_DEFAULTS = {
 def prefect_ready() -> None:
     """Set PREFECT_DEFAULTS in this process's environment where the operator set nothing, and
     refuse (PrefectUnreachable, exit 2) before any flow starts when the Prefect API the
-    operator named (PREFECT_API_URL, in the environment or Prefect's profile) answers nothing
-    at all, or answers its health check with an error other than asking for credentials (a
-    fault round: the server's address without `/api` answered 404, and the flow ended in 260
-    lines of tracebacks): Prefect's client would retry it for seconds and end in pages of
-    tracebacks. A server that wants credentials (401, 403, 407) answers; none is asked for when
-    no API is named (Prefect's temporary server is started for the command)."""
+    operator named (PREFECT_API_URL, in the environment or Prefect's profile) is empty, answers
+    nothing at all, or answers its health check with an error other than asking for
+    credentials (a fault round: the server's address without `/api` answered 404, and the flow
+    ended in 260 lines of tracebacks): Prefect's client would retry it for seconds and end in
+    pages of tracebacks. A server that wants credentials (401, 403, 407) answers; none is asked
+    for when no API is named (Prefect's temporary server is started for the command)."""
     for name, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(name, value)
+    from typer._click.globals import get_current_context
+
+    named = os.environ.get("PREFECT_API_URL")
+    if named is not None and not named.strip():  # Prefect half-reads it: pages of tracebacks
+        refusal = PrefectUnreachable(
+            "PREFECT_API_URL is set but empty: unset it to run on Prefect's temporary server, "
+            "or set it to a Prefect API's URL; nothing started"
+        )
+        refusal.ctx = get_current_context(silent=True)  # the command it names
+        raise refusal from None
     from prefect.settings import PREFECT_API_URL
 
     api = PREFECT_API_URL.value()
@@ -303,8 +313,6 @@ def prefect_ready() -> None:
         reason = f"GET {health} answered {exc.code} {exc.reason}{usual}"
     except (OSError, ValueError) as exc:
         reason = str(getattr(exc, "reason", exc))
-    from typer._click.globals import get_current_context
-
     refusal = PrefectUnreachable(
         f"PREFECT_API_URL: no Prefect API answers at {api} ({reason}); nothing started"
     )

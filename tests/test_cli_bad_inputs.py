@@ -278,6 +278,13 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
     ("reviewer-no-terminal", ["reviewer", "add", "carol"], "'--password-stdin'", "no terminal", 2),
     # the catalog URL
     ("db-not-a-url", ["runs", "--db", "catalog.db"], "'--db'", "not a database URL", 2),
+    (  # a port that is no number ended in a traceback, before and after --db was checked
+        "db-port-not-a-number",
+        ["export", "json", "-o", "{dir}/x.json", "--db", "postgresql+psycopg://u:pw@host:abc/x"],
+        "'--db'",
+        "'postgresql+psycopg://u:***@host:abc/x' is not a database URL",
+        2,
+    ),
     ("db-unknown-driver", ["runs", "--db", "mysqlx://host/db"], "'--db'", "unknown database", 2),
     ("db-in-memory", ["runs", "--db", "sqlite://"], "'--db'", "give the catalog's file", 2),
     (  # echoed percent-encoded, as sqlite:///%3Amemory%3A
@@ -430,6 +437,16 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         ["review", "approve", "--set", "1:openrouter:openrouter:price_change", "-r", "nobody"],
         "'--reviewer'",
         "no active reviewer named 'nobody'",
+        2,
+    ),
+    (  # an empty --model selected no model: the whole set was decided
+        "reject-set-empty-model",
+        [
+            *("review", "reject", "--set", "1:openrouter:openrouter:price_change"),
+            *("--model", "", "-r", "nobody", "--reason", "x", "--yes"),
+        ],
+        "'--model'",
+        "the model is empty",
         2,
     ),
     (
@@ -1068,5 +1085,21 @@ def test_a_prefect_api_that_answers_nothing_is_one_line_and_starts_nothing(
     assert done.stderr.splitlines() == [
         f"ratecard {command[0]}: PREFECT_API_URL: no Prefect API answers at {api} "
         "([Errno 111] Connection refused); nothing started"
+    ]
+    assert not new.parent.exists()
+
+
+def test_an_empty_prefect_api_url_is_one_line_and_starts_nothing(workspace: Path) -> None:
+    """A new user's `export PREFECT_API_URL=`: the refresh ran, but Prefect half-read the empty
+    setting and stderr held 13 of its tracebacks (113 lines). An empty RATECARD_DB is refused;
+    so is this: one line naming the setting, exit 2, no catalog made."""
+    new = workspace / "unreached" / "catalog.db"
+    done = _with_prefect_api(
+        "", "refresh", "--replay", str(WORLDS / "epoch-2.json"), "--db", f"sqlite:///{new}"
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        "ratecard refresh: PREFECT_API_URL is set but empty: unset it to run on Prefect's "
+        "temporary server, or set it to a Prefect API's URL; nothing started"
     ]
     assert not new.parent.exists()
