@@ -295,6 +295,14 @@ def export(
             typer.echo(f"provenance: {provenance}", err=True)
 
 
+def _holds_files(directory: Path) -> bool:
+    """Whether `directory` holds anything but what a publish stopped before it cleaned up left
+    (its stage folder: webapp/static_site.py STAGE_PREFIX)."""
+    from webapp.static_site import STAGE_PREFIX
+
+    return any(not entry.name.startswith(STAGE_PREFIX) for entry in directory.iterdir())
+
+
 def is_site(directory: Path) -> bool:
     """Whether `directory` holds a site `publish` wrote before (its index and its own style
     sheet, static/publish.css): publishing again rewrites it."""
@@ -345,7 +353,7 @@ def publish(
     directory = Path(folder)
     if directory.exists() and not directory.is_dir():
         raise bad_input("DIR", f"{directory} is a file; give a folder")
-    if directory.is_dir() and any(directory.iterdir()) and not is_site(directory):
+    if directory.is_dir() and not is_site(directory) and _holds_files(directory):
         raise bad_input(
             "DIR",
             f"{folder}: a folder holding other files; give a new or empty folder, "

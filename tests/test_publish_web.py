@@ -19,12 +19,12 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from catalog import queries, store
+from catalog import queries, reader, store
 from ratecard.cli import app as cli
 from review import decisions
 from tests.conftest import approve_an_openrouter_change, copy_catalog
 from tests.published import epoch2_catalog
-from webapp import create_app
+from webapp import create_app, static_site
 
 pytestmark = pytest.mark.integration
 
@@ -249,6 +249,41 @@ def test_publishing_again_leaves_no_page_the_new_site_does_not_link(
         p.startswith(f"{first[0]}.") or p.startswith(f"{first[0]}-") for p in pages
     )
     assert notes.read_text() == "the host's own file"
+
+
+def test_a_publish_stopped_halfway_leaves_the_site_that_was_there(db: str, tmp_path: Path) -> None:
+    """A new user's session: `publish` interrupted after 8 s left an index linking 306 pages
+    it had not written yet, and none of the exports. The site is written whole beside the
+    old one and put up at the end: stopped halfway, the old site is there file for file, and
+    nothing of the new one."""
+    site = tmp_path / "site"
+    first = CliRunner().invoke(cli, ["publish", str(site), "--model", "gpt-image-2", "--db", db])
+    assert first.exit_code == 0, first.output
+
+    def files() -> dict[str, bytes]:
+        return {
+            str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()
+        }
+
+    before = files()
+    assert "catalog.json" in before and "models/gpt-image-2.html" in before
+
+    def stop(done: int, total: int) -> None:
+        if done == 3:
+            raise KeyboardInterrupt
+
+    engine = store.open_catalog(db)
+    with pytest.raises(KeyboardInterrupt):
+        static_site.publish(engine, site, reader.as_of(None), None, stop)
+    engine.dispose()
+    assert files() == before
+    assert sorted(p.name for p in site.iterdir()) == sorted({name.split("/")[0] for name in before})
+    again = CliRunner().invoke(cli, ["publish", str(site), "--db", db])
+    assert again.exit_code == 0, again.output
+    index = (site / "index.html").read_text()
+    linked = set(re.findall(r'href="(models/[^"#?]+)"', index))
+    assert len(linked) > 100 and all((site / html.unescape(link)).is_file() for link in linked)
+    assert not [p for p in site.iterdir() if p.name.startswith(static_site.STAGE_PREFIX)]
 
 
 def test_a_model_pages_modalities_read_the_one_capability_vocabulary(client: TestClient) -> None:

@@ -12,7 +12,9 @@ serve, and that open from the folder with no server (relative links, no scripts)
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -47,6 +49,9 @@ def file_name(model: str) -> str:
     return f"{escaped[: NAME_BYTES - len(digest) - 1]}~{digest}"
 
 
+STAGE_PREFIX = ".publishing-"  # the folder inside DIR a site is written in before it is put up
+
+
 def publish(
     engine: Engine,
     directory: Path,
@@ -55,10 +60,48 @@ def publish(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
     """Write the static site for the catalog as of `at` into `directory` (created if needed);
-    only `models` when given. Model pages and charts of an older site there that this one does
-    not write are deleted. Returns the files written."""
-    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
+    only `models` when given. The site is written whole into a folder of its own inside
+    `directory` first, then put in place with a rename per entry (`_put_up`): a publish stopped
+    or failing halfway (an interrupt, a full disk) leaves the site that was there as it was
+    (a new user's session: an interrupted publish left an index linking 306 pages it had not
+    written yet, and no exports). Model pages and charts of an older site that this one does
+    not write are gone with its models folder. Returns the files written, as put in place."""
     directory.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=directory))
+    try:
+        written = _write_site(engine, stage, at, models, progress)
+        _put_up(stage, directory)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return [directory / path.relative_to(stage) for path in written]
+
+
+def _put_up(stage: Path, directory: Path) -> None:
+    """Move each entry of `stage` over `directory`'s of the same name: a file by one atomic
+    replace, a folder (models, static) by moving the old one into the stage (deleted with it)
+    and the new one in; the index last, so it never links a page not yet in place. Entries of
+    `directory` the site does not write are left as they are."""
+    for entry in sorted(stage.iterdir(), key=lambda path: path.name == "index.html"):
+        if entry.name.startswith(STAGE_PREFIX):
+            continue
+        target = directory / entry.name
+        if entry.is_dir():
+            if target.exists():
+                os.replace(target, stage / f"{STAGE_PREFIX}old-{entry.name}")
+            os.replace(entry, target)
+        else:
+            os.replace(entry, target)
+
+
+def _write_site(
+    engine: Engine,
+    directory: Path,
+    at: datetime,
+    models: Sequence[str] | None,
+    progress: Callable[[int, int], None] | None,
+) -> list[Path]:
+    """The site's files written into `directory` (an empty folder); see `publish`."""
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
     (directory / "models").mkdir(exist_ok=True)
     (directory / "static").mkdir(exist_ok=True)
     written: list[Path] = []
@@ -112,18 +155,7 @@ def publish(
             written.append(
                 _write(directory / "model_prices_and_context_window.provenance.json", sidecar)
             )
-    _drop_unwritten_pages(directory / "models", written)
     return written
-
-
-def _drop_unwritten_pages(folder: Path, written: list[Path]) -> None:
-    """Delete the pages and charts in `folder` (DIR/models: publish's own) this publish did not
-    write: published over an older site, a model no longer published (left out of --model, or
-    gone from the catalog) would keep its old page and prices, linked from nowhere."""
-    kept = set(written)
-    for path in folder.iterdir():
-        if path.suffix in (".html", ".svg") and path.is_file() and path not in kept:
-            path.unlink()
 
 
 def _write(path: Path, text: str) -> Path:
