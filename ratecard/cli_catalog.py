@@ -682,7 +682,7 @@ def review_list(
         check_name("--route", route, "the route")
     if model is not None:
         check_name("--model", model, "the model")
-    due = parse_duration(due_within, "--due-within") if due_within else None
+    due = parse_duration(due_within, "--due-within") if due_within is not None else None
     from catalog import queries
 
     with catalog(db) as engine, engine.connect() as conn:

@@ -351,6 +351,8 @@ def sla_watch(
     from review.escalation import WEBHOOK_ENV, EscalationError, Undelivered, webhook_from_env
 
     hours = parse_duration(within, "--within").total_seconds() / 3600
+    if webhook is not None and not webhook.strip():  # not "no webhook": a URL left out
+        raise bad_input("--webhook", f"the URL is empty; leave --webhook out to use {WEBHOOK_ENV}")
     try:
         url = webhook_from_env(webhook)  # a bad URL is named before the flow starts
     except EscalationError as exc:

@@ -439,6 +439,20 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         "no active reviewer named 'nobody'",
         2,
     ),
+    (  # an empty --due-within dropped the filter (the list was every item)
+        "list-empty-due-within",
+        ["review", "list", "--due-within", ""],
+        "'--due-within'",
+        "use a whole number and s, m, h or d",
+        2,
+    ),
+    (  # an empty --webhook read as none configured: nothing escalated, exit 0
+        "sla-watch-empty-webhook",
+        ["sla-watch", "--webhook", ""],
+        "'--webhook'",
+        "the URL is empty",
+        2,
+    ),
     (  # an empty --model selected no model: the whole set was decided
         "reject-set-empty-model",
         [
