@@ -91,7 +91,8 @@ class ImageCount(BaseModel):
     @classmethod
     def _size(cls, size: str) -> str:
         size = size.strip().lower()
-        if not _SIZE.match(size):
+        found = _SIZE.match(size)
+        if not found or not int(found[1]) or not int(found[2]):  # 0x0 is no image
             raise ValueError(f"size {size!r}: use WIDTHxHEIGHT, e.g. 1024x1024")
         return size
 
@@ -178,7 +179,19 @@ class Workload(BaseModel):
         """A region belongs to a regional or data-zone deployment, or to a meter that states a
         region and no scope (Azure prices phi-3-medium-4k-instruct so): with no scope it asks
         for the region's prices whatever their scope. With the global scope it would be ignored
-        (the global deployment has none), so that is refused."""
+        (the global deployment has none), so that is refused, and so is a region that is no
+        name: empty, blank, or holding ';', '=' or unprintable characters (the dimensions key's
+        separators), as a variant is."""
+        if region is not None and not (
+            region.strip() == region
+            and 0 < len(region) <= 100
+            and region.isprintable()
+            and not set(region) & {";", "="}
+        ):
+            raise ValueError(
+                f"region {region!r}: 1 to 100 printable characters without spaces at either end, "
+                "';' or '=', e.g. eastus2"
+            )
         if region is not None and info.data.get("scope") == DEFAULT_SCOPE:
             raise ValueError(
                 f"region {region!r}: a {DEFAULT_SCOPE} deployment has none; state --scope "

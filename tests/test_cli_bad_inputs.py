@@ -453,6 +453,23 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         "the URL is empty",
         2,
     ),
+    (  # read as no region: a 900-character refusal, exit 1
+        "cost-empty-region",
+        ["cost", "azure/gpt-4o", "--input-tokens", "1", "--output-tokens", "1", "--region", ""],
+        "'--region'",
+        "region '': 1 to 100 printable characters",
+        2,
+    ),
+    (  # an image of no pixels was asked a price for
+        "cost-image-of-no-pixels",
+        [
+            *("cost", "azure/gpt-image-1-mini", "--input-tokens", "0", "--output-tokens", "0"),
+            *("--images", "high:0x0:1"),
+        ],
+        "'--images'",
+        "size '0x0': use WIDTHxHEIGHT",
+        2,
+    ),
     (  # an empty --model selected no model: the whole set was decided
         "reject-set-empty-model",
         [
