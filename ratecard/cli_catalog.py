@@ -160,6 +160,8 @@ def refresh(
         if replay is not None:
             check_world(replay)
         check_sources("--source", source)
+        if source:  # a source named twice is one source (it was crawled and printed twice)
+            source = list(dict.fromkeys(source))
         prefect_ready()
         # The catalog's refresh lock is taken here, before Prefect starts, and handed to the
         # flow run in this process: a second refresh is refused at once, even while this one

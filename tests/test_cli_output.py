@@ -333,13 +333,14 @@ def test_a_question_left_unanswered_decides_nothing_in_a_line_of_its_own(
 
 @pytest.mark.integration
 def test_refresh_reports_its_own_run_as_json(catalog_db: str) -> None:
-    """A refresh through the CLI prints the run its flow recorded, and exits by that run."""
+    """A refresh through the CLI prints the run its flow recorded, and exits by that run. A
+    source named twice is one source (a new user's session: it was crawled and its progress
+    printed twice)."""
     done = ratecard(
         "refresh",
         "--replay",
         str(WORLDS / "epoch-2.json"),
-        "--source",
-        "openrouter",
+        *("--source", "openrouter", "--source", "openrouter"),
         "--db",
         catalog_db,
         "--json",
@@ -351,6 +352,7 @@ def test_refresh_reports_its_own_run_as_json(catalog_db: str) -> None:
     assert run["flow_run_id"] and run["status"] == "ok"
     assert report["message"].startswith(f"run {run['id']}:")
     assert [s["source"] for s in run["sources"]] == ["openrouter"]
+    assert sum(line.endswith("openrouter: fetching") for line in done.stderr.splitlines()) == 1
 
 
 @pytest.mark.parametrize("args", [["show", "openrouter/gpt-4o"], ["review", "list", "--json"]])
