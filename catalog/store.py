@@ -2234,6 +2234,8 @@ def _standing_unread(
     unread beside the model's prices then too (the Gemini page's Maps grounding row), so it
     hides nothing of what the item is about, and the item is judged as any other (fault round
     49: the values a day's misread Gemini cells set aside stayed anomalies for good)."""
+    if not rows:
+        return set()
     sources = {source for source, _, _ in unread}
     q = quarantine.c
     began: dict[str, int] = {}  # each source's latest first run of a record set aside whole
