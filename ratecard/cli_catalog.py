@@ -734,16 +734,18 @@ def review_show(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """One review item with its evidence: current and proposed values, every source's value."""
+    """One review item with its evidence: current and proposed values, every source's value,
+    and its audit trail (each decision and undo: who, when, by which channel, why)."""
     from catalog import queries
 
     with catalog(db) as engine, engine.connect() as conn:
         item = queries.get_review(conn, item_id)
         successor = _open_on_same_slot(conn, item)
+        audit = queries.audit_entries(conn, target=f"review:{item_id}") if item else []
     if item is None:
         raise Refused(f"no review item {item_id}")
     if as_json:
-        print_json(item.as_json())
+        print_json({**item.as_json(), "audit": [entry.as_json() for entry in audit]})
         return
     heading(f"#{item.id} {item.title}")
     origin = f"run {item.run_id}" if item.run_id is not None else "submitted"
@@ -771,3 +773,8 @@ def review_show(
             )
     if item.detail:
         say("", item.detail)
+    if audit:  # newest first, as the web's item page lists it
+        say("", "audit:")
+        for entry in audit:
+            why = f": {entry.reason}" if entry.reason else ""
+            say(f"  {entry.at[:19]} {entry.actor} ({entry.channel}) {entry.action}{why}")

@@ -471,3 +471,42 @@ def test_undo_and_triage_print_json_like_the_decisions(engine: Engine, catalog_d
     assert back.keys() == made.keys()
     triaged = runner.invoke(app, ["review", "triage", "--json", "--db", catalog_db])
     assert triaged.exit_code == 0 and json.loads(triaged.stdout) == {"triaged": 0}
+
+
+def test_review_show_gives_an_items_decisions_from_the_audit_log(
+    engine: Engine, catalog_db: str
+) -> None:
+    """A new user's session: after alice approved an item and bob undid it, `review show` (and
+    its --json) said nothing of either; the web's item page lists them. Both print the item's
+    audit trail, newest first: who, when, by which channel, why."""
+    item = open_items(engine, set_id=PRICE_CHANGES)[0]
+    runner = CliRunner()
+    approved = runner.invoke(
+        app, ["review", "approve", str(item.id), "-r", "alice", "--db", catalog_db]
+    )
+    assert approved.exit_code == 0, approved.output
+    undo = [
+        "review",
+        "undo",
+        str(item.id),
+        "-r",
+        "bob",
+        "--reason",
+        "wrong model",
+        "--db",
+        catalog_db,
+    ]
+    assert runner.invoke(app, undo).exit_code == 0
+    shown = runner.invoke(app, ["review", "show", str(item.id), "--db", catalog_db])
+    assert shown.exit_code == 0, shown.output
+    trail = shown.stdout.split("audit:\n", 1)[1].splitlines()
+    assert [line.split()[1:] for line in trail] == [
+        ["bob", "(cli)", "undo:", "wrong", "model"],
+        ["alice", "(cli)", "approve"],
+    ]
+    as_json = runner.invoke(app, ["review", "show", str(item.id), "--json", "--db", catalog_db])
+    entries = json.loads(as_json.stdout)["audit"]
+    assert [(e["actor"], e["action"], e["reason"]) for e in entries] == [
+        ("bob", "undo", "wrong model"),
+        ("alice", "approve", None),
+    ]
