@@ -401,14 +401,14 @@ def _dearer_lower_tier(p: PublishedValue, group: list[PublishedValue]) -> Decima
     above = _context_above(v.dimensions)
     if not above:
         return None
-    rest = {k: x for k, x in v.dimensions.items() if k != Dim.CONTEXT_ABOVE.value}
+    rest = v.dimensions.without(Dim.CONTEXT_ABOVE)
     lower = [
         q.value.value
         for q in group
         if q.value.kind == Kind.PRICE
         and (q.value.component, q.value.unit) == (v.component, v.unit)
         and _context_above(q.value.dimensions) < above
-        and {k: x for k, x in q.value.dimensions.items() if k != Dim.CONTEXT_ABOVE.value} == rest
+        and q.value.dimensions.without(Dim.CONTEXT_ABOVE) == rest
     ]
     top = max(lower, default=None)
     return top if top is not None and top > v.value else None

@@ -473,7 +473,7 @@ def _discounts_at_standard(valid: Sequence[Observation]) -> list[Problem]:
             discounted.append(o)
     by_tier: dict[tuple[str, str], list[tuple[Observation, Decimal]]] = defaultdict(list)
     for o in discounted:
-        plain = Dims.of({k: v for k, v in o.dimensions.items() if k != Dim.SERVICE_TIER.value})
+        plain = o.dimensions.without(Dim.SERVICE_TIER)
         key = (o.route, o.model or o.source_model, o.component.value, o.unit.value, plain.key)
         if standard.get(key):
             by_tier[(o.route, o.dimensions[Dim.SERVICE_TIER.value])].append((o, standard[key]))
