@@ -1120,6 +1120,11 @@ def apply(
                 {u.source for u in unchanged},
                 comparison.named,
                 [p.observation for p in problems if p.observation is not None],
+                {
+                    key
+                    for key, listing in comparison.listings.items()
+                    if listing.last_seen_run == run_id and not listing.missing_runs
+                },
             )
             if comparison.items or valid
             else ([], 0, 0, 0)  # nothing read this run: no item to open, touch or close
@@ -1473,6 +1478,7 @@ def _apply_items(
     unchanged: set[str],
     named: set[tuple[str, str, str]],
     set_aside: Sequence[Observation],
+    listed: set[ListingId],
 ) -> tuple[list[ReviewItem], int, int, int]:
     """Open new items; an identical open item is only touched; an older proposal is superseded;
     items a source's absence opened close once it states their fields again, and so do those
@@ -1480,7 +1486,9 @@ def _apply_items(
     (`_withdrawn`; a source confirmed `unchanged` restates what it last stated), unless one of
     them named the item's model in a record nothing could be read from (`unsure_named`: what it
     states there is not read); anomalies and unmapped-name items its sources, read in full, no
-    longer raise close too (`_no_longer_raised`). Items whose premise no longer holds, or that
+    longer raise close too (`_no_longer_raised`), and missing items whose model the complete
+    listing that missed it names again (`listed`: (source, route, model) a complete listing
+    named this run; `_listed_again`). Items whose premise no longer holds, or that
     a reviewer decided while the run ran, are not opened again, and neither is an item a
     reviewer decided before whose proposal and evidence are unchanged
     (`_decided_alike`), nor one questioning a value a reviewer chose with the same evidence
@@ -1563,6 +1571,7 @@ def _apply_items(
         conn, standing_by_held, complete, unsure, valid, unchanged, _naming(waiting, named), run_id
     )
     restated += _no_longer_raised(conn, standing_by_held, complete, read, unchanged, unsure, run_id)
+    restated += _listed_again(waiting, listed, run_id)
     closing = {*superseded, *seen, *(item_id for item_id, _ in restated)}
     silent = (complete - unchanged, chain(valid, set_aside), unsure_named)
     superseded.extend(_overlapping(conn, open_rows, standing, closing, silent))
@@ -2291,6 +2300,31 @@ def _changes_of(conn: Connection, ids: Sequence[int]) -> dict[int, Any]:
 # Kinds of items a source's statements raise rather than propose (a value set aside, names that
 # map to no model): while those statements stand, a refresh raises the item again.
 RAISED_TEXT = frozenset((ReviewKind.ANOMALY.value, ReviewKind.UNMAPPED.value))
+
+
+def _listed_again(
+    waiting: Sequence[Any], listed: set[ListingId], run_id: int
+) -> list[tuple[int, str]]:
+    """Open missing items (`waiting`: not raised again this run) whose model the source that
+    missed it names again in a complete listing this run (`listed`: (source, route, model)):
+    the absence they were opened on has ended (a model delisted for some days and listed
+    again), so they close by themselves rather than stay approvable, closing the values of a
+    model the listing sells again (fault round 50). Returns (item id, the reason it closes
+    itself)."""
+    closed: list[tuple[int, str]] = []
+    for row in waiting:
+        if row.kind != ReviewKind.MISSING.value:
+            continue
+        again = sorted(s for s in row.sources if ListingId(s, row.route, row.model) in listed)
+        if again:
+            closed.append(
+                (
+                    row.id,
+                    f"closed by itself: the complete listing of {', '.join(again)} names "
+                    f"{row.route}/{row.model} again (run {run_id})",
+                )
+            )
+    return closed
 
 
 def _no_longer_raised(
