@@ -1488,18 +1488,17 @@ def _apply_items(
     states there is not read); anomalies and unmapped-name items its sources, read in full, no
     longer raise close too (`_no_longer_raised`), and missing items whose model the complete
     listing that missed it names again (`listed`: (source, route, model) a complete listing
-    named this run; `_listed_again`). Items whose premise no longer holds, or that
-    a reviewer decided while the run ran, are not opened again, and neither is an item a
-    reviewer decided before whose proposal and evidence are unchanged
-    (`_decided_alike`), nor one questioning a value a reviewer chose with the same evidence
-    (`_chosen_alike`). A field has one open proposal against the catalog: an item of a kind
-    that proposes against it (price change, disagreement, new value or model) supersedes the
-    open items of those kinds that propose on any of its fields, whatever their kind or the
-    other fields grouped with them (`_overlapping`; `set_aside`: the values validation set
-    aside this run, which state their model as the `valid` ones do: a source read in full that
-    states nothing of a model now holds none of its items open). Items citing only held
-    statements are
-    taken where `_backing_withdrawn` says.
+    named this run; `_listed_again`). Items whose premise no longer holds, or that a reviewer
+    decided while the run ran, are not opened again, and neither is an item a reviewer decided
+    before whose proposal and evidence are unchanged (`_decided_alike`) unless a source states
+    its proposed value anew (`_stated_anew`), nor one questioning a value a reviewer chose with
+    the same evidence (`_chosen_alike`). A field has one open proposal against the catalog: an
+    item of a kind that proposes against it (price change, disagreement, new value or model)
+    supersedes the open items of those kinds that propose on any of its fields, whatever their
+    kind or the other fields grouped with them (`_overlapping`; `set_aside`: the values
+    validation set aside this run, which state their model as the `valid` ones do: a source
+    read in full that states nothing of a model now holds none of its items open). Items citing
+    only held statements are taken where `_backing_withdrawn` says.
     A proposal closed without a reviewer and made again is reopened (`_reopen`), not opened.
     Returns (the items opened, how many were not opened as stale (premise gone, decided
     meanwhile), how many as decided before, how many were reopened)."""
@@ -1530,6 +1529,8 @@ def _apply_items(
         conn, {(i.route, i.model) for i in unmatched if i.kind in AGAINST_CATALOG}
     )
     decided = _decided_alike(conn, unmatched)
+    alike = [i for i in unmatched if decided.get(i.fingerprint) == _evidence(i.changes)]
+    decided_again = {i.fingerprint for i in alike} - _stated_anew(conn, run_id, alike)
     chosen = _chosen_alike(conn, unmatched)
     by_slot: dict[str, list[int]] = {}
     for r in open_rows:
@@ -1546,9 +1547,7 @@ def _apply_items(
             standing.append(item)
         elif item.fingerprint in decided_meanwhile or not _premise_holds(item, in_force):
             stale += 1
-        elif item.fingerprint in chosen or (
-            item.fingerprint in decided and decided[item.fingerprint] == _evidence(item.changes)
-        ):
+        elif item.fingerprint in chosen or item.fingerprint in decided_again:
             already += 1
         elif item.fingerprint not in fresh:
             superseded.extend(by_slot.get(item.slot, []))
@@ -1790,6 +1789,45 @@ def _decided_alike(
             changes = [FieldChange.model_validate(change) for change in row.changes or []]
             found[row.fingerprint] = _evidence(changes)
     return found
+
+
+def _stated_anew(conn: Connection, run_id: int, items: Sequence[ReviewItem]) -> set[str]:
+    """The fingerprints of `items` some source of which states a proposed value anew this run:
+    its statement of that value starts an interval this run (the observation row's run is this
+    one), so it had stopped stating it since the item a reviewer decided alike (fault round 50:
+    an official page's one-day misprint rejected, the page right the next day, the same price
+    stated again on later days and left in silence as "decided before"). A source stating it
+    without a break since the decision (read again, or confirmed unchanged) is the evidence
+    decided on. Only this run's observations of the items' models are read."""
+    proposing = {
+        (
+            s.source,
+            i.route,
+            i.model,
+            c.kind.value,
+            c.component.value,
+            c.unit.value,
+            c.dimensions.key,
+            _number(s.value),
+        ): i.fingerprint
+        for i in items
+        for c in i.changes
+        for s in c.sources
+        if c.proposed is not None and _number(s.value) == _number(c.proposed)
+    }
+    if not proposing:
+        return set()
+    o = observations.c
+    rows = conn.execute(
+        select(o.source, o.route, o.model, o.kind, o.component, o.unit, o.dimensions, o.value)
+        .where(o.run_id == run_id, o.source.in_({key[0] for key in proposing}))
+        .where(o.model.in_({key[2] for key in proposing}))
+    )
+    return {
+        proposing[key]
+        for *statement, value in rows
+        if (key := (*statement, _number(value))) in proposing
+    }
 
 
 def _sources_said(sources: Iterable[Any]) -> tuple[tuple[str, object], ...]:

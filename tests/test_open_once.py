@@ -24,7 +24,7 @@ from ratecard.cli import app as cli
 from review import decisions
 from review.reviewers import add_reviewer
 from tests.conftest import SNAPSHOTS, WORLDS, run_flow
-from tests.worlds import fault_world
+from tests.worlds import fault_world, recorded_text
 
 pytestmark = pytest.mark.integration
 SECRET = "a-long-secret-123"
@@ -267,3 +267,56 @@ def test_an_open_item_found_again_shows_what_the_sources_say_now(
     run(restated["db"], restated["sources"])
     again = [r for r in rows(engine) if r.id not in known and r.fingerprint == item.fingerprint]
     assert again == [] and last_run(engine).summary["decided_before"] >= 1
+
+
+OPENAI_PAGE = "https://platform.openai.com/docs/pricing"
+
+
+def _gpt5_input_slipped(page: str) -> str:
+    """The recorded OpenAI page with gpt-5's Standard input written $1.35 (it says $1.25)."""
+    lines = page.split("\n")
+    tables = [k for k, line in enumerate(lines) if line.startswith("| Model | Input | Cached")]
+    standard = tables[2]  # Batch, Flex, Standard, Priority: the page's third such table
+    [row] = [k for k in range(standard, len(lines)) if lines[k].startswith("| gpt-5 |")][:1]
+    assert "$1.25" in lines[row]
+    lines[row] = lines[row].replace("$1.25", "$1.35", 1)
+    return "\n".join(lines)
+
+
+def test_a_rejected_official_change_stated_anew_is_asked_again(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """Fault round 50: a reviewer rejected the OpenAI page's one-day misprint (gpt-5 input
+    $1.35); the page was right the next day, and when it stated $1.35 again later the refresh
+    said "not opened again (decided before on the same evidence)", leaving the official price
+    in silence. The page stating it without a break since the rejection is that evidence (not
+    opened again); the page stating it again after a day it did not is a new question."""
+    db = f"sqlite:///{tmp_path / 'ratecard.db'}"
+    sources = ["openai-page"]
+    run(db, sources, accept_new=True)
+    engine = store.connect(db)
+    add_reviewer(engine, "alice", SECRET)
+    recorded = recorded_text(OPENAI_PAGE)
+    slipped = _gpt5_input_slipped(recorded)
+
+    def day(name: str, body: str) -> None:
+        folder = tmp_path / name
+        folder.mkdir()
+        run(db, sources, world=fault_world(folder, {OPENAI_PAGE: {"body": body}}))
+
+    def gpt5_input_changes() -> list[Any]:
+        return [
+            r
+            for r in rows(engine, kind="price_change", model="gpt-5")
+            if [(c["component"], c["proposed"]) for c in r.changes] == [("input", "1.35")]
+        ]
+
+    day("slip", slipped)
+    [item] = gpt5_input_changes()
+    decisions.reject(engine, item.id, reviewer="alice", reason="a misprint")
+    day("slip-kept", slipped + "\n")  # the same statement, without a break: decided
+    assert [r.status for r in gpt5_input_changes()] == ["rejected"]
+    assert last_run(engine).summary["decided_before"] == 1
+    day("right", recorded + "\n")
+    day("slip-again", slipped + "\n\n")
+    assert [r.status for r in gpt5_input_changes()] == ["rejected", "open"]
