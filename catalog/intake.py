@@ -384,8 +384,13 @@ def slipped(
         )
         if still:
             why = f"which {', '.join(still)} still state"
-        elif (obs.route, power_of_ten(obs.value / last)) in blocks:
+        elif (obs.route, WHOLE_ROUTE, exponent := power_of_ten(obs.value / last)) in blocks:
             why = f"as most of its {obs.route} prices moved (one block of its listing rescaled)"
+        elif (obs.route, namespace := _namespace(obs), exponent) in blocks:
+            why = (
+                f"as most of its {obs.route} prices of {namespace}/ ids moved (one block of its "
+                "listing rescaled)"
+            )
         else:
             continue
         problems.append(
@@ -682,21 +687,32 @@ def _about_a_power_of_ten(ratio: Decimal) -> int:
     return exponent if 1 / PREMIUM < scaled < PREMIUM else 0
 
 
+def _namespace(obs: Observation) -> str:
+    """The namespace a source's id of the model names, the part before its last "/"
+    ("anthropic" of OpenRouter's "anthropic/claude-sonnet-4.5", "openrouter/anthropic" of
+    LiteLLM's "openrouter/anthropic/claude-3.5-sonnet"); WHOLE_ROUTE for an id without one."""
+    namespace, slash, _ = obs.source_model.rpartition("/")
+    return namespace if slash else WHOLE_ROUTE
+
+
 def _rescaled_blocks(
     valid: Sequence[Observation],
     before: Mapping[PriceKey, Decimal],
     in_force: Mapping[PriceKey, Decimal],
-) -> set[tuple[str, int]]:
-    """(route, power of ten) of each route on which most of a source's prices with a history
-    (its own last applied statement of the field) moved by that one power of ten, across at
-    least RESCALE_MODELS models: one provider block of its listing rescaled (a fault round:
-    LiteLLM's every `bedrock/` price x1000 proposed as new models' prices, which no other
-    source states, so no other source still stated the old ones). A few models' prices moved
-    so (a source correcting its own error) are no block, nor is a move back to the value in
-    force (`in_force`: the source recovering from a rescaled block, read the day before)."""
-    pairs: Counter[str] = Counter()
-    moves: dict[tuple[str, int], set[str]] = {}
-    counts: Counter[tuple[str, int]] = Counter()
+) -> set[tuple[str, str, int]]:
+    """(route, block, power of ten) of each block of a source's prices with a history (its own
+    last applied statement of the field) most of which moved by that one power of ten, across
+    at least RESCALE_MODELS models: one provider block of its listing rescaled. A block is a
+    whole route (WHOLE_ROUTE: a fault round, LiteLLM's every `bedrock/` price x1000 proposed as
+    new models' prices, which no other source states, so no other source still stated the old
+    ones), or the prices of a route whose ids share a namespace (`_namespace`: fault round 50,
+    OpenRouter's `anthropic/` prices x1000, a small share of its route, whose batch prices no
+    other source states passed into new-model items). A few models' prices moved so (a source
+    correcting its own error) are no block, nor is a move back to the value in force
+    (`in_force`: the source recovering from a rescaled block, read the day before)."""
+    pairs: Counter[tuple[str, str]] = Counter()
+    moves: dict[tuple[str, str, int], set[str]] = {}
+    counts: Counter[tuple[str, str, int]] = Counter()
     for obs in valid:
         if obs.kind is not _PRICE or obs.value == 0 or obs.scheduled:
             continue
@@ -704,20 +720,19 @@ def _rescaled_blocks(
         last = before.get(field)
         if not last:
             continue
-        pairs[obs.route] += 1
-        if (
-            last != obs.value
-            and obs.value != in_force.get(field)
-            and (exponent := power_of_ten(obs.value / last))
-        ):
-            counts[obs.route, exponent] += 1
-            moves.setdefault((obs.route, exponent), set()).add(field[1])
+        moved = last != obs.value and obs.value != in_force.get(field)
+        exponent = power_of_ten(obs.value / last) if moved else 0
+        for block in {WHOLE_ROUTE, _namespace(obs)}:
+            pairs[obs.route, block] += 1
+            if exponent:
+                counts[obs.route, block, exponent] += 1
+                moves.setdefault((obs.route, block, exponent), set()).add(field[1])
     return {
-        (route, exponent)
-        for (route, exponent), count in counts.items()
-        if count > pairs[route] * COLLAPSE_RATIO
+        (route, block, exponent)
+        for (route, block, exponent), count in counts.items()
+        if count > pairs[route, block] * COLLAPSE_RATIO
         and count >= RESCALE_PAIRS
-        and len(moves[route, exponent]) >= RESCALE_MODELS
+        and len(moves[route, block, exponent]) >= RESCALE_MODELS
     }
 
 

@@ -132,6 +132,41 @@ def test_one_block_of_a_listing_rescaled_is_set_aside_though_no_other_source_sta
     assert slipped(scaled(set(sorted(few)[:2])), before, {}, dict) == []
 
 
+def test_one_namespace_of_a_gateway_rescaled_is_a_block_of_its_route() -> None:
+    """Fault round 50: OpenRouter's `anthropic/` prices x1000, a small share of its one route,
+    were no block of it: the fields the catalog prices were anomalies, but those only OpenRouter
+    states (its batch prices of models under review) passed into new-model items at a thousand
+    times. Most of the prices of one namespace of a route's ids moved by one power of ten from
+    the source's own last statements, across at least five models, is a block rescaled; a few
+    of its models moved so are not."""
+    valid = healthy("openrouter").valid
+    before = prices_by_field(valid)
+
+    def scaled(models: set[str] | None) -> list[Observation]:
+        return [
+            replace(o, value=o.value * 1000)
+            if o.source_model.startswith("anthropic/")
+            and o.kind is Kind.PRICE
+            and (models is None or o.model in models)
+            else o
+            for o in valid
+        ]
+
+    block = scaled(None)
+    moved = [
+        o
+        for o, was in zip(block, valid, strict=True)
+        if o.value != was.value and not implausible(o.value, o.unit) and not o.scheduled
+    ]
+    prices = [o for o in valid if o.kind is Kind.PRICE and o.value]
+    assert moved and len(moved) < len(prices) / 5  # no block of the whole route
+    aside = slipped(block, before, {}, dict)
+    assert {id(p.observation) for p in aside} == {id(o) for o in moved}
+    assert "as most of its openrouter prices of anthropic/ ids moved" in aside[0].detail
+    few = {o.model for o in valid if o.source_model.startswith("anthropic/") and o.model}
+    assert slipped(scaled(set(sorted(few)[:2])), before, {}, dict) == []
+
+
 def test_a_block_rescaled_on_a_first_read_is_set_aside_by_the_other_sources() -> None:
     """Fault round 45: the same LiteLLM block x1000 loaded into an empty catalog, where the
     source has no statement of its own to be judged by: its bare bedrock prices, which Portkey,
