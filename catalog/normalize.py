@@ -645,11 +645,13 @@ def _in_force(
 def contradicted(statements: Sequence[Statement]) -> set[int]:
     """The places in `statements` of the prices their name's other prices contradict, as
     schemas/batch.py's checks across rows judge a source's rows (by source, route, name, unit
-    and dimensions): a cache read dearer than the cheapest input (`cache_read_le_input`), and a
+    and dimensions): a cache read dearer than the cheapest input (`cache_read_le_input`), the
+    cache writes of its key whatever their lifetime (`cache_write_beside_dearer_read`), and a
     price above N tokens below a price of a lower tier (`tiers_ascending`; the price without a
     threshold is the lowest tier)."""
     inputs: dict[tuple[object, ...], Decimal] = {}
     reads: list[tuple[int, tuple[object, ...], Decimal]] = []
+    writes: list[tuple[int, tuple[object, ...]]] = []
     # by (source, route, name, component, unit, dimensions but the tier): (tier, place, value)
     tiers: dict[tuple[object, ...], list[tuple[int, int, Decimal]]] = defaultdict(list)
     tiered: set[tuple[object, ...]] = set()
@@ -663,6 +665,9 @@ def contradicted(statements: Sequence[Statement]) -> set[int]:
                 inputs[key] = value
         elif measure.component is _CACHE_READ:
             reads.append((i, (source, route, name, measure.unit, dims), value))
+        elif measure.component is _CACHE_WRITE:
+            lifetimeless = Dims.of({d: v for d, v in dims.items() if d != _TTL})
+            writes.append((i, (source, route, name, measure.unit, lifetimeless)))
         above = dims.get(_ABOVE)
         if above is not None:
             dims = Dims.of({d: v for d, v in dims.items() if d != _ABOVE})
@@ -671,6 +676,8 @@ def contradicted(statements: Sequence[Statement]) -> set[int]:
         if above is not None:
             tiered.add(group)
     wrong = {i for i, key, value in reads if key in inputs and value > inputs[key]}
+    dearer = {key for i, key, _ in reads if i in wrong}
+    wrong.update(i for i, key in writes if key in dearer)
     for price in tiered:
         below: Decimal | None = None
         for _, stated in groupby(sorted(tiers[price]), key=itemgetter(0)):
@@ -816,7 +823,9 @@ _SCOPE = Dim.SCOPE.value
 _PRICE = Kind.PRICE
 _INPUT = Component.INPUT
 _CACHE_READ = Component.CACHE_READ
+_CACHE_WRITE = Component.CACHE_WRITE
 _ABOVE = Dim.CONTEXT_ABOVE.value
+_TTL = Dim.CACHE_TTL.value
 
 
 def naming_digest(batch: SourceDrafts, identity: Identity) -> str:

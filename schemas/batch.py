@@ -30,6 +30,7 @@ DECIMAL = pl.Decimal(PRECISION, SCALE)
 # (a scheduled cache read against the scheduled input).
 KEY = ["source", "scheduled", "route", "model_key", "kind", "component", "unit", "dims"]
 _CONTEXT = f"{Dim.CONTEXT_ABOVE.value}="
+_TTL = f"{Dim.CACHE_TTL.value}="
 
 
 def _limit_expr() -> pl.Expr:
@@ -77,19 +78,24 @@ class ObservationBatch(pa.DataFrameModel):
         the inputs are grouped on the explicit key before the join, so duplicates never
         multiply or shift rows. Only cache reads are joined with the inputs (a few percent of
         the rows); the verdict returns to every row by its row number."""
-        key = ["source", "scheduled", "route", "model_key", "kind", "unit", "dims"]
         frame = data.lazyframe
-        inputs = (
-            frame.filter(pl.col("component") == Component.INPUT.value)
-            .group_by(key)
-            .agg(pl.col("value").min().alias("input_value"))
+        return _passing(frame, _dearer_cache_reads(frame))
+
+    @pa.dataframe_check
+    @classmethod
+    def cache_write_beside_dearer_read(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """A cache write (of any cache lifetime) of the same route, model, unit and other
+        dimensions as a cache read dearer than its input (`cache_read_le_input`) is as suspect
+        as that read: a source that swapped its cache read and write prices shows the swap as a
+        cache read above the input, and the write it put in the read's place as a cheap price
+        no other check doubts (fault round 50, Vercel's swap of charmbracelet/catwalk#405:
+        the reads were set aside, the writes proposed in new-model items)."""
+        frame = data.lazyframe
+        dearer = _dearer_cache_reads(frame).select(_CACHE_KEY).unique()
+        writes = frame.filter(pl.col("component") == Component.CACHE_WRITE.value).with_columns(
+            pl.col("dims").str.replace(f"{_TTL}[^;]*;?", "").str.strip_chars_end(";")
         )
-        dearer = (
-            frame.filter(pl.col("component") == Component.CACHE_READ.value)
-            .join(inputs, on=key, how="inner")
-            .filter(pl.col("value") > pl.col("input_value"))
-        )
-        return _passing(frame, dearer)
+        return _passing(frame, writes.join(dearer, on=_CACHE_KEY, how="semi"))
 
     @pa.dataframe_check
     @classmethod
@@ -120,6 +126,25 @@ class ObservationBatch(pa.DataFrameModel):
             .filter(pl.col("value") < pl.col("below"))
         )
         return _passing(frame, lower)
+
+
+_CACHE_KEY = ["source", "scheduled", "route", "model_key", "kind", "unit", "dims"]
+
+
+def _dearer_cache_reads(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """The cache read rows of `frame` dearer than the cheapest input of their key (_CACHE_KEY:
+    source, scheduled, route, model, kind, unit and dimensions); the inputs are grouped on the
+    key before the join, so duplicates never multiply rows."""
+    inputs = (
+        frame.filter(pl.col("component") == Component.INPUT.value)
+        .group_by(_CACHE_KEY)
+        .agg(pl.col("value").min().alias("input_value"))
+    )
+    return (
+        frame.filter(pl.col("component") == Component.CACHE_READ.value)
+        .join(inputs, on=_CACHE_KEY, how="inner")
+        .filter(pl.col("value") > pl.col("input_value"))
+    )
 
 
 def _passing(frame: pl.LazyFrame, failing: pl.LazyFrame) -> pl.LazyFrame:
@@ -316,10 +341,13 @@ def _validate(
 
 
 # The checks that judge a row by the other rows of its source (a field stated twice, a cache
-# read dearer than its input, a context tier below the one beneath it). A row failing any
+# read dearer than its input and the cache writes beside it, a context tier below the one
+# beneath it). A row failing any
 # other check fails on its own.
 UNIQUENESS = "multiple_fields_uniqueness"  # Pandera's name for the check of `Config.unique`
-ACROSS_ROWS = frozenset({UNIQUENESS, "cache_read_le_input", "tiers_ascending"})
+ACROSS_ROWS = frozenset(
+    {UNIQUENESS, "cache_read_le_input", "cache_write_beside_dearer_read", "tiers_ascending"}
+)
 # The rule a source breaks stating one field (KEY: its route, model, measure; current or
 # scheduled) with two values, e.g. two of its ids that name one model (a dated id and its alias,
 # a reseller's id beside the vendor's): which one it means cannot be told, so each statement is

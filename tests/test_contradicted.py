@@ -72,3 +72,30 @@ def test_a_cache_read_dearer_than_its_input() -> None:
     found[i] = (source, official, route, name, measure, input_price)
     assert contradicted(found) == set()
     assert input_price > Decimal(0)
+
+
+def test_the_cache_writes_beside_a_cache_read_dearer_than_its_input() -> None:
+    """Validation sets aside a cache read dearer than its input with the cache writes of its
+    key (a source swapping cache read and write, charmbracelet/catwalk#405); identity learns
+    from none of them either. On Anthropic's page, one model's cache read made dearer."""
+    found = statements("anthropic-page")
+
+    def key(s: Statement) -> tuple[object, ...]:
+        dims = {d: v for d, v in s[4].dims.items() if d != Dim.CACHE_TTL.value}
+        return (s[0], s[2], s[3], s[4].unit, tuple(sorted(dims.items())))
+
+    inputs = {key(s): s[5] for s in found if s[4].component is Component.INPUT}
+    [i, *_] = [
+        i
+        for i, s in enumerate(found)
+        if s[4].component is Component.CACHE_READ and key(s) in inputs
+    ]
+    writes = {
+        j
+        for j, s in enumerate(found)
+        if s[4].component is Component.CACHE_WRITE and key(s) == key(found[i])
+    }
+    assert len(writes) == 2  # its 5-minute and 1-hour cache writes
+    source, official, route, name, measure, _ = found[i]
+    found[i] = (source, official, route, name, measure, inputs[key(found[i])] * 2)
+    assert contradicted(found) == {i, *writes}

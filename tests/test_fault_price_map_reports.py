@@ -7,6 +7,9 @@ what ratecard does with the mistake when an aggregator ships it.
   disagreement the reviewer sees, beside the official value it contradicts.
 - A cache read dearer than the input price of the same field (the cache_read_le_input rule) is
   quarantined alone, whichever aggregator states it.
+- charmbracelet/catwalk#405: Vercel's gateway listing stated cache read and cache write prices
+  swapped. The reads show it (dearer than the input); the cheap writes in their place are set
+  aside with them (cache_write_beside_dearer_read), not proposed.
 """
 
 from __future__ import annotations
@@ -138,3 +141,36 @@ def test_a_cache_read_dearer_than_its_input_is_quarantined_alone(source: str) ->
         for o in before.valid
         if o.record == record and (o.component.value, o.dimensions.key) != ("cache_read", "")
     ]
+
+
+def test_cache_read_and_write_swapped_are_set_aside_together() -> None:
+    url = urls("vercel")[0]
+    document = json.loads(bodies("vercel")[url])
+    for entry in document["data"]:
+        pricing = entry.get("pricing") or {}
+        for price in ("input_cache_{}", "input_cache_{}_tiers"):
+            read_key, write_key = price.format("read"), price.format("write")
+            if read_key in pricing and write_key in pricing:
+                pricing[read_key], pricing[write_key] = pricing[write_key], pricing[read_key]
+    found = read("vercel", {url: json.dumps(document).encode()})
+    assert not found.failure, found.failure
+    before = healthy("vercel")
+    new = [p for p in found.problems if p not in before.problems]
+    reads = {
+        p.record for p in new if p.observation and p.observation.component.value == "cache_read"
+    }
+    writes = {
+        p.record for p in new if p.observation and p.observation.component.value == "cache_write"
+    }
+    assert len(reads) >= 10 and writes == reads
+    assert {p.rule for p in new if p.record in writes} == {
+        "cache_read_le_input",
+        "cache_write_beside_dearer_read",
+    }
+    # the records' other fields stand as read
+    kept = {(o.record, o.component.value, o.dimensions.key, o.value) for o in found.valid}
+    assert {
+        (o.record, o.component.value, o.dimensions.key, o.value)
+        for o in before.valid
+        if o.record in reads and o.component.value in ("input", "output")
+    } <= kept
