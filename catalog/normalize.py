@@ -646,12 +646,13 @@ def contradicted(statements: Sequence[Statement]) -> set[int]:
     """The places in `statements` of the prices their name's other prices contradict, as
     schemas/batch.py's checks across rows judge a source's rows (by source, route, name, unit
     and dimensions): a cache read dearer than the cheapest input (`cache_read_le_input`), the
-    cache writes of its key whatever their lifetime (`cache_write_beside_dearer_read`), and a
+    cache writes of its key whatever their lifetime (`cache_write_beside_dearer_read`), a
+    1-hour cache write below a 5-minute one and that one (`cache_lifetimes_ascending`), and a
     price above N tokens below a price of a lower tier (`tiers_ascending`; the price without a
     threshold is the lowest tier)."""
     inputs: dict[tuple[object, ...], Decimal] = {}
     reads: list[tuple[int, tuple[object, ...], Decimal]] = []
-    writes: list[tuple[int, tuple[object, ...]]] = []
+    writes: list[tuple[int, tuple[object, ...], str | None, Decimal]] = []
     # by (source, route, name, component, unit, dimensions but the tier): (tier, place, value)
     tiers: dict[tuple[object, ...], list[tuple[int, int, Decimal]]] = defaultdict(list)
     tiered: set[tuple[object, ...]] = set()
@@ -666,8 +667,8 @@ def contradicted(statements: Sequence[Statement]) -> set[int]:
         elif measure.component is _CACHE_READ:
             reads.append((i, (source, route, name, measure.unit, dims), value))
         elif measure.component is _CACHE_WRITE:
-            lifetimeless = Dims.of({d: v for d, v in dims.items() if d != _TTL})
-            writes.append((i, (source, route, name, measure.unit, lifetimeless)))
+            lifetimeless = (source, route, name, measure.unit, dims.without(_TTL))
+            writes.append((i, lifetimeless, dims.get(_TTL), value))
         above = dims.get(_ABOVE)
         if above is not None:
             dims = Dims.of({d: v for d, v in dims.items() if d != _ABOVE})
@@ -677,7 +678,16 @@ def contradicted(statements: Sequence[Statement]) -> set[int]:
             tiered.add(group)
     wrong = {i for i, key, value in reads if key in inputs and value > inputs[key]}
     dearer = {key for i, key, _ in reads if i in wrong}
-    wrong.update(i for i, key in writes if key in dearer)
+    wrong.update(i for i, key, _, _ in writes if key in dearer)
+    lifetimes: dict[tuple[object, ...], dict[str | None, list[Decimal]]] = defaultdict(dict)
+    for _, written, lifetime, value in writes:
+        lifetimes[written].setdefault(lifetime, []).append(value)
+    swapped = {
+        written
+        for written, by in lifetimes.items()
+        if "5m" in by and "1h" in by and min(by["1h"]) < max(by["5m"])
+    }
+    wrong.update(i for i, written, lifetime, _ in writes if written in swapped and lifetime)
     for price in tiered:
         below: Decimal | None = None
         for _, stated in groupby(sorted(tiers[price]), key=itemgetter(0)):

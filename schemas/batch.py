@@ -99,6 +99,40 @@ class ObservationBatch(pa.DataFrameModel):
 
     @pa.dataframe_check
     @classmethod
+    def cache_lifetimes_ascending(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """A cache write kept longer costs no less: of one route's, model's, unit's and other
+        dimensions' cache writes, the 1-hour price is at least the 5-minute one (Anthropic's
+        are 2x and 1.25x the input). A 1-hour price below a 5-minute one sets both aside, as
+        which of them is wrong cannot be told (fault round 50: Anthropic's page with its "5m"
+        and "1h" headings swapped made 20 official price changes; LiteLLM's recorded map
+        states claude-3-opus's 1-hour write at $6 beside its 5-minute $18.75)."""
+        key = [*_CACHE_KEY[:-1], "lifetimeless"]
+        writes = (
+            data.lazyframe.filter(pl.col("component") == Component.CACHE_WRITE.value)
+            .with_columns(
+                lifetime=pl.col("dims").str.extract(f"{_TTL}([^;]*)", 1),
+                lifetimeless=pl.col("dims")
+                .str.replace(f"{_TTL}[^;]*;?", "")
+                .str.strip_chars_end(";"),
+            )
+            .filter(pl.col("lifetime").is_not_null())
+        )
+        shorter = (
+            writes.filter(pl.col("lifetime") == "5m")
+            .group_by(key)
+            .agg(pl.col("value").max().alias("short"))
+        )
+        swapped = (
+            writes.filter(pl.col("lifetime") == "1h")
+            .group_by(key)
+            .agg(pl.col("value").min().alias("long"))
+            .join(shorter, on=key, how="inner")
+            .filter(pl.col("long") < pl.col("short"))
+        )
+        return _passing(data.lazyframe, writes.join(swapped, on=key, how="semi"))
+
+    @pa.dataframe_check
+    @classmethod
     def tiers_ascending(cls, data: pa.PolarsData) -> pl.LazyFrame:
         """Context tiers of one price go up: the price above N tokens is at least every price of
         the tiers below it. Ties (two values stated for one tier) compare as a set, so the
@@ -341,12 +375,18 @@ def _validate(
 
 
 # The checks that judge a row by the other rows of its source (a field stated twice, a cache
-# read dearer than its input and the cache writes beside it, a context tier below the one
-# beneath it). A row failing any
+# read dearer than its input and the cache writes beside it, a 1-hour cache write below the
+# 5-minute one, a context tier below the one beneath it). A row failing any
 # other check fails on its own.
 UNIQUENESS = "multiple_fields_uniqueness"  # Pandera's name for the check of `Config.unique`
 ACROSS_ROWS = frozenset(
-    {UNIQUENESS, "cache_read_le_input", "cache_write_beside_dearer_read", "tiers_ascending"}
+    {
+        UNIQUENESS,
+        "cache_read_le_input",
+        "cache_write_beside_dearer_read",
+        "cache_lifetimes_ascending",
+        "tiers_ascending",
+    }
 )
 # The rule a source breaks stating one field (KEY: its route, model, measure; current or
 # scheduled) with two values, e.g. two of its ids that name one model (a dated id and its alias,

@@ -25,9 +25,23 @@ def statements(source: str) -> list[Statement]:
     return list(_statements(Identity.load(), [world_drafts(source)]))
 
 
-@pytest.mark.parametrize("source", ["gemini-page", "litellm", "anthropic-page", "openrouter"])
+@pytest.mark.parametrize("source", ["gemini-page", "anthropic-page", "openrouter"])
 def test_recorded_prices_contradict_nothing(source: str) -> None:
     assert contradicted(statements(source)) == set()
+
+
+def test_litellm_recorded_claude_3_opus_cache_writes_contradict_each_other() -> None:
+    """LiteLLM's recorded map states claude-3-opus's 1-hour cache write at $6 per 1M tokens,
+    below its 5-minute $18.75 (Anthropic prices the 1-hour write at twice the input, $30):
+    which of the two is wrong cannot be told from the map, so neither teaches identity."""
+    found = statements("litellm")
+    assert {
+        (found[i][2], found[i][3], found[i][4].dims.get(Dim.CACHE_TTL.value), found[i][5])
+        for i in contradicted(found)
+    } == {
+        ("anthropic", "claude-3-opus-20240229", "5m", Decimal("18.75")),
+        ("anthropic", "claude-3-opus-20240229", "1h", Decimal(6)),
+    }
 
 
 def test_a_tier_cheaper_than_the_one_below_it() -> None:
@@ -64,13 +78,14 @@ def test_a_cache_read_dearer_than_its_input() -> None:
     ]
     assert len(reads) > 100
     i = reads[0]
+    recorded = contradicted(found)
     source, official, route, name, measure, _ = found[i]
     input_price = inputs[(source, route, name, measure.unit, measure.dims)]
     found[i] = (source, official, route, name, measure, input_price * 10)
-    assert contradicted(found) == {i}
+    assert contradicted(found) == {i, *recorded}
     # as dear as its input is no contradiction
     found[i] = (source, official, route, name, measure, input_price)
-    assert contradicted(found) == set()
+    assert contradicted(found) == recorded
     assert input_price > Decimal(0)
 
 
@@ -99,3 +114,23 @@ def test_the_cache_writes_beside_a_cache_read_dearer_than_its_input() -> None:
     source, official, route, name, measure, _ = found[i]
     found[i] = (source, official, route, name, measure, inputs[key(found[i])] * 2)
     assert contradicted(found) == {i, *writes}
+
+
+def test_a_1_hour_cache_write_below_the_5_minute_one() -> None:
+    """Fault round 50: Anthropic's page with its "5m" and "1h" cache-write headings swapped.
+    One model's two writes swapped here: both contradict each other."""
+    found = statements("anthropic-page")
+    by_lifetime = {
+        s[4].dims.get(Dim.CACHE_TTL.value): i
+        for i, s in enumerate(found)
+        if s[3] == found[0][3]
+        and s[4].component is Component.CACHE_WRITE
+        and not s[4].dims.get(ABOVE)
+    }
+    short, long = by_lifetime["5m"], by_lifetime["1h"]
+    assert found[short][5] < found[long][5]
+    found[short], found[long] = (
+        (*found[short][:5], found[long][5]),
+        (*found[long][:5], found[short][5]),
+    )
+    assert contradicted(found) == {short, long}
