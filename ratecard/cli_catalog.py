@@ -15,6 +15,7 @@ Every command but `refresh` only reads: it needs an existing catalog and creates
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -42,6 +43,7 @@ from ratecard.options import (
     check_queue_filter,
     check_queue_source,
     check_sources,
+    given_path,
     interruptible,
     parse_at,
     parse_duration,
@@ -90,11 +92,18 @@ def check_world(path: Path) -> None:
     """Refuse a replay world that cannot be served: not a manifest, or naming missing files;
     or that a run cannot record (a path longer than the catalog keeps, store.world_unfit).
 
-    Checked here so that a bad `--replay` answers at once, before Prefect's server starts.
+    Checked here so that a bad `--replay` answers at once, before Prefect's server starts; a
+    path that is no readable file is refused in Click's words, as for any path option.
     """
     from catalog.store import world_unfit
     from spiders.replay import World
 
+    if not path.exists():
+        raise bad_input("--replay", f"file {str(path)!r} does not exist.")
+    if path.is_dir():
+        raise bad_input("--replay", f"file {str(path)!r} is a directory.")
+    if not os.access(path, os.R_OK):
+        raise bad_input("--replay", f"file {str(path)!r} is not readable.")
     unfit = world_unfit(str(path.resolve()))
     if unfit:
         raise bad_input("--replay", f"{path}: {unfit}")
@@ -128,9 +137,8 @@ def refresh(
     replay: Annotated[
         Path | None,
         typer.Option(
-            exists=True,
-            dir_okay=False,
-            readable=True,
+            parser=given_path("--replay", "leave --replay out to fetch the live sources"),
+            metavar="FILE",
             help="Replay this recorded world over loopback HTTP.",
         ),
     ] = None,

@@ -28,6 +28,7 @@ from ratecard.options import (
     bad_input,
     catalog,
     check_name,
+    given_path,
     parse_at,
     parse_target,
     spelling_hint,
@@ -237,13 +238,22 @@ def export(
         bool, typer.Option("--verified-only", help="Only values an official source verified.")
     ] = False,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to FILE (default: stdout).")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            parser=given_path("--output", "leave -o out for standard output"),
+            metavar="FILE",
+            help="Write to FILE (default: stdout).",
+        ),
     ] = None,
     provenance: Annotated[
         Path | None,
         typer.Option(
+            parser=given_path("--provenance", "leave it out to write it beside -o"),
+            metavar="FILE",
             help="litellm: where the provenance sidecar goes (default: beside -o NAME.json as "
-            "NAME.provenance.json)."
+            "NAME.provenance.json).",
         ),
     ] = None,
     at: AtOption = None,

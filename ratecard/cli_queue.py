@@ -120,8 +120,7 @@ def _decide(
     check_filter(which.kind, which.source, which.route, which.model)
     check_sources("--use-source", [use_source] if use_source is not None else None)
     chosen = decisions.Verdict(verdict)
-    if chosen is decisions.Verdict.REJECT:
-        check_reason(reason, "a rejection")
+    check_reason(reason, "a rejection" if chosen is decisions.Verdict.REJECT else None)
     with catalog(db) as engine:
         check_reviewer(engine, reviewer)
         skipped: Mapping[int, decisions.DecisionError] = {}  # what --skip-refused left open
@@ -315,7 +314,7 @@ def review_approve(
     disagreement keeps the value in force unless --use-source names the source to take."""
     from review import decisions
 
-    if set_id:
+    if set_id is not None:  # an empty one is refused, not read as none
         from ratecard.cli_sets import decide_set
 
         check_set_alone(item_id, kind, route, source, use_source)
@@ -368,7 +367,7 @@ def review_reject(
     """Reject an item, a change set (--set), or every open item a filter matches."""
     from review import decisions
 
-    if set_id:
+    if set_id is not None:  # an empty one is refused, not read as none
         from ratecard.cli_sets import decide_set
 
         check_set_alone(item_id, kind, route, source)

@@ -182,6 +182,8 @@ def decide_set(
     `skip_refused`: the items the decision would refuse left open, the others decided."""
     from review import decisions, sets
 
+    if not set_id:  # an unset shell variable: read as no --set, it asked for an ID or a filter
+        raise bad_input("--set", "empty: give a set id, as `review sets` lists them")
     if not sets.well_formed(set_id):
         raise bad_input(
             "--set",
@@ -191,8 +193,7 @@ def decide_set(
     if model is not None:  # an empty one would select no model: the whole set
         check_name("--model", model, "the model")
     verdict = decisions.Verdict.APPROVE if approve else decisions.Verdict.REJECT
-    if not approve:
-        check_reason(reason, "a rejection")  # before the preview, not after it
+    check_reason(reason, None if approve else "a rejection")  # before the preview, not after it
     selection = sets.Selection(set_id=set_id, model=model)
     with catalog(db) as engine:
         check_reviewer(engine, reviewer)

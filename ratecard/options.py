@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
+from pathlib import Path
 from types import FrameType, SimpleNamespace
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -449,11 +450,33 @@ def check_queue_source(argument: str, name: str | None) -> None:
     check_choice(argument, name, queue_sources())
 
 
-def check_reason(reason: str | None, what: str) -> None:
-    """Refuse a blank --reason where the decision needs one (`what`: 'a rejection', 'an undo'),
-    before anything is read or shown."""
-    if not (reason or "").strip():
+def check_reason(reason: str | None, what: str | None) -> None:
+    """Refuse, before anything is read or shown, a --reason the decision would refuse: a blank
+    one where the decision needs one (`what`: 'a rejection', 'an undo'; None where a reason is
+    optional, an approval), and one holding control characters (`checked_reason`'s rule: the
+    decision refused it only after the preview, as a refusal naming no argument)."""
+    from review.decisions import DecisionError, checked_reason
+
+    if what is not None and not (reason or "").strip():
         raise bad_input("--reason", f"{what} needs a reason")
+    try:
+        checked_reason(reason)
+    except DecisionError as exc:
+        raise bad_input("--reason", str(exc)) from None
+
+
+def given_path(argument: str, instead: str) -> Callable[[str], Path]:
+    """The parser of a path option (Typer's `parser=`): the path as given, and an empty one (an
+    unset shell variable: `-o "$OUT"`) refused as `bad_input(argument, 'empty: …, or INSTEAD')`.
+    Read as a path, '' is '.', the current folder: the refusal named the folder, not the
+    argument left empty."""
+
+    def parse(text: str) -> Path:
+        if not text:
+            raise bad_input(argument, f"empty: give a file's path, or {instead}")
+        return Path(text)
+
+    return parse
 
 
 def operator() -> str:

@@ -732,6 +732,54 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         2,
     ),
     ("refresh-unknown-source", ["refresh", "--source", "azur"], "'--source'", "not one of", 2),
+    # an empty value (an unset shell variable) named the folder '' reads as, or another argument
+    ("refresh-empty-world", ["refresh", "--replay", ""], "'--replay'", "empty: give a file's", 2),
+    ("export-empty-output", ["export", "json", "-o", ""], "'--output'", "empty: give a file's", 2),
+    (
+        "export-empty-provenance",
+        ["export", "litellm", "-o", "{dir}/out.json", "--provenance", ""],
+        "'--provenance'",
+        "empty: give a file's",
+        2,
+    ),
+    (
+        "approve-empty-set",
+        ["review", "approve", "--set", "", "--reviewer", "alice"],
+        "'--set'",
+        "empty: give a set id",
+        2,
+    ),
+    (
+        "reject-empty-set",
+        ["review", "reject", "--set", "", "-r", "alice", "--reason", "x"],
+        "'--set'",
+        "empty: give a set id",
+        2,
+    ),
+    # a reason the decision would refuse is a bad --reason (exit 2), as a blank one is: it was a
+    # refusal naming no argument (exit 1), after the preview
+    *(
+        (f"{name}-reason-control", arguments, "'--reason'", "cannot hold control characters", 2)
+        for name, arguments in (
+            ("reject", ["review", "reject", "1", "-r", "alice", "--reason", "bad \x1b[31mRED"]),
+            ("approve", ["review", "approve", "1", "-r", "alice", "--reason", "ok\x00"]),
+            (
+                "reject-bulk",
+                [
+                    *("review", "reject", "--kind", "price_change", "-r", "alice"),
+                    *("--reason", "bad \x1b[31mRED", "--yes"),
+                ],
+            ),
+            (
+                "reject-set",
+                [
+                    *("review", "reject", "--set", "32769:openrouter:openrouter:price_change"),
+                    *("-r", "alice", "--reason", "bad \x1b[31mRED", "--yes"),
+                ],
+            ),
+            ("undo", ["review", "undo", "1", "-r", "alice", "--reason", "undo \x07"]),
+        )
+    ),
     ("refresh-db-directory", ["refresh", "--db", "sqlite:///{dir}"], "'--db'", "is a directory", 2),
     (
         "refresh-db-text-file",
