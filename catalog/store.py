@@ -170,9 +170,10 @@ def open_catalog(url: str | None = None, *, create: bool = False) -> Engine:
     empty server database becomes a new catalog; an existing file must still be one.
     Raises CatalogUnavailable (one line naming the URL and the rule) for a URL that does not
     parse, a database other than SQLite or PostgreSQL, an unknown, missing or asyncio driver,
-    an in-memory database, a directory, a file that is not an SQLite database or not a catalog,
-    a server database that holds other tables and no catalog, a path that cannot be created, or
-    a connection refused or not answered within CONNECT_TIMEOUT seconds.
+    an SQLite URL with query arguments, an in-memory database, a directory, a file that is not
+    an SQLite database or not a catalog, a server database that holds other tables and no
+    catalog, a path that cannot be created, or a connection refused or not answered within
+    CONNECT_TIMEOUT seconds.
     """
     text = database_url(url)
     try:
@@ -193,6 +194,7 @@ def open_catalog(url: str | None = None, *, create: bool = False) -> Engine:
             "(use sqlite:///PATH or postgresql+psycopg://…)"
         )
     if parsed.get_backend_name() == "sqlite":
+        _check_sqlite_url(shown, parsed)
         _check_sqlite_file(shown, parsed.database, create=create)
     try:
         engine = create_engine(parsed, connect_args=_connect_args(parsed))
@@ -217,6 +219,19 @@ def open_catalog(url: str | None = None, *, create: bool = False) -> Engine:
         engine.dispose()
         raise CatalogUnavailable(f"{shown}: {exc}: a catalog from another ratecard") from None
     return engine
+
+
+def _check_sqlite_url(shown: str, url: URL) -> None:
+    """Refuse an SQLite URL with query arguments: pysqlite ignored those it does not take
+    (`?mode=ro` opened the catalog for writing, with a SQLAlchemy warning and its source line),
+    and those it takes (`timeout`, `isolation_level`, `uri`) would change the connection ratecard
+    sets up itself (its busy timeout, its write transactions)."""
+    if url.query:
+        given = ", ".join(sorted(url.query))
+        raise CatalogUnavailable(
+            f"{shown}: an SQLite catalog's URL takes no query arguments ({given}): ratecard "
+            "sets its connection's options itself; use sqlite:///PATH"
+        )
 
 
 def _check_sqlite_file(shown: str, database: str | None, *, create: bool) -> None:

@@ -295,6 +295,22 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         2,
     ),
     ("db-directory", ["runs", "--db", "sqlite:///{dir}"], "'--db'", "is a directory", 2),
+    # query arguments pysqlite ignores, with a SQLAlchemy warning and its source line, or would
+    # take over ratecard's own connection options
+    *(
+        (
+            f"db-sqlite-query-{name}",
+            ["show", "openrouter/gpt-5", "--db", f"sqlite:///{{dir}}/catalog.db?{query}"],
+            "'--db'",
+            f"an SQLite catalog's URL takes no query arguments ({given})",
+            2,
+        )
+        for name, query, given in (
+            ("mode-rw", "mode=rw", "mode"),
+            ("mode-ro", "mode=ro", "mode"),
+            ("timeout-and-uri", "uri=true&timeout=30", "timeout, uri"),
+        )
+    ),
     (
         "db-text-file",
         ["review", "list", "--db", "sqlite:///{dir}/notes.txt"],
