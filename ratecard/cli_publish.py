@@ -33,7 +33,7 @@ from ratecard.options import (
     parse_target,
     spelling_hint,
 )
-from ratecard.output import plural
+from ratecard.output import plural, progress_lines
 
 if TYPE_CHECKING:
     from catalog.cost import CostEstimate
@@ -373,10 +373,6 @@ def publish(
     if existing is None or not os.access(existing, os.W_OK):
         raise bad_input("DIR", f"{directory}: not writable")
 
-    def progress(done: int, total: int) -> None:
-        if done % 50 == 0 or done == total:
-            typer.echo(f"{done} of {total} model pages", err=True)
-
     with catalog(db) as engine:
         with engine.connect() as conn:
             unknown = [name for name in model or () if not reader.models(conn, moment, name)]
@@ -387,8 +383,9 @@ def publish(
             raise Refused(
                 f"--model {', '.join(unknown)}: no route sells {them} in the catalog {when}{hint}"
             )
+        pages = progress_lines("model pages", 50)
         try:
-            written = write_site(engine, directory, moment, model, progress)
+            written = write_site(engine, directory, moment, model, pages)
         except OSError as exc:  # an unwritable destination is the argument's fault
             reason = f"{exc.strerror}: {exc.filename}" if exc.filename else str(exc)
             raise bad_input("DIR", f"{directory}: cannot write: {reason}") from None

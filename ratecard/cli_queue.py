@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ratecard.cli_sets import decision_json, skipping, with_skipped
+from ratecard.cli_sets import decision_json, long_progress, skipping, with_skipped
 from ratecard.options import (
     MAX_ID,
     NOT_CONFIRMED,
@@ -249,6 +249,7 @@ def _decide_many(
         reviewer=reviewer,
         reason=reason,
         client_id=operator(),
+        progress=long_progress(len(matching), "items checked"),
     )
     if as_json and dry_run:
         print_json(
@@ -277,13 +278,26 @@ def _decide_many(
         asked = f"{verdict.value} the other {plural(len(deciding), 'item')}?"
     if not yes and not confirmed(asked, err=as_json):
         raise Refused(NOT_CONFIRMED)
+    progress = long_progress(len(deciding), f"items {verdict.status.value}")
     if refused:
         made = decisions.decide_items(
-            engine, verdict, deciding, reviewer=reviewer, reason=reason, client_id=operator()
+            engine,
+            verdict,
+            deciding,
+            reviewer=reviewer,
+            reason=reason,
+            client_id=operator(),
+            progress=progress,
         )
         return made, refused
     made = decisions.decide_many(
-        engine, verdict, which, reviewer=reviewer, reason=reason, client_id=operator()
+        engine,
+        verdict,
+        which,
+        reviewer=reviewer,
+        reason=reason,
+        client_id=operator(),
+        progress=progress,
     )
     return made, refused
 

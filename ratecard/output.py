@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -125,6 +125,19 @@ def note_cut(shown: int, total: int, what: str) -> None:
     list): 'showing 50 of 6607 review items (--limit)'; nothing when none was left out."""
     if total > shown:
         sys.stderr.write(f"showing {shown} of {total} {what} (--limit)\n")
+
+
+def progress_lines(what: str, every: int) -> Callable[[int, int], None]:
+    """A progress callback, (done, total): 'DONE of TOTAL WHAT' on standard error at every
+    `every`-th and at the last ('50 of 533 model pages', '1000 of 3872 items approved'), so a
+    long step says how far it is while standard output keeps only its result."""
+
+    def progress(done: int, total: int) -> None:
+        if done % every == 0 or done == total:
+            sys.stderr.write(f"{done} of {total} {what}\n")
+            sys.stderr.flush()
+
+    return progress
 
 
 def field_name(f: Mapping[str, Any]) -> str:

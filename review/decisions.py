@@ -25,7 +25,7 @@ one wins, the other is refused with "changed meanwhile" (Stale) and nothing of i
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -90,6 +90,10 @@ _DECIDE_ITEM = (
         reason=bindparam("why"),
     )
 )
+
+
+# Told after each item a decision (or its rehearsal) has gone through: (items done, items in all).
+Progress = Callable[[int, int], None]
 
 
 class Verdict(StrEnum):
@@ -231,16 +235,19 @@ def decide_many(
     channel: str = "cli",
     client_id: str | None = None,
     now: datetime | None = None,
+    progress: Progress | None = None,
 ) -> list[Decision]:
     """Decide every open item the filter matches, all or nothing: any refusal undoes the lot,
-    and the DecisionError raised names how many and which items were refused (`refusing`)."""
+    and the DecisionError raised names how many and which items were refused (`refusing`).
+    `progress` is told after each item."""
     if which.is_empty():
         raise DecisionError("a bulk decision needs a filter: kind, route, model or source")
     with _deciding(engine) as conn:
         ids = [item.id for item in _matching_open(conn, which)]
-        return _all_or_nothing(
-            _decide_each(conn, ids, verdict, reviewer, reason, channel, client_id, now), len(ids)
+        decided = _decide_each(
+            conn, ids, verdict, reviewer, reason, channel, client_id, now, progress=progress
         )
+        return _all_or_nothing(decided, len(ids))
 
 
 def refusals(
@@ -252,6 +259,7 @@ def refusals(
     reason: str | None = None,
     client_id: str | None = None,
     override: bool = False,
+    progress: Progress | None = None,
 ) -> dict[int, DecisionError]:
     """What deciding these items together would refuse, by item id, found by rehearsing the
     decision (`decide_items`' transaction, rolled back; each item under a savepoint of its own,
@@ -259,7 +267,7 @@ def refusals(
     preview says what a decision does, and that it would not be made (a disagreement on a field
     holding no value to keep, a submission its fetch did not confirm, a decided item). A
     refusal of the decision as a whole (no such reviewer, a rejection without a reason) is no
-    item's: the decision says it when made."""
+    item's: the decision says it when made. `progress` is told after each item."""
     if not item_ids:
         return {}
     with _deciding(engine, dry_run=True) as conn:
@@ -268,7 +276,17 @@ def refusals(
         except DecisionError:
             return {}  # no item's refusal: the decision itself is refused when made
         return _decide_each(
-            conn, item_ids, verdict, reviewer, reason, "cli", client_id, None, override
+            conn,
+            item_ids,
+            verdict,
+            reviewer,
+            reason,
+            "cli",
+            client_id,
+            None,
+            override,
+            None,
+            progress,
         )[1]
 
 
@@ -309,11 +327,12 @@ def _decide_each(
     now: datetime | None,
     override: bool = False,
     use_source: str | None = None,
+    progress: Progress | None = None,
 ) -> tuple[list[Decision], dict[int, DecisionError]]:
     """Decide each item in turn in the caller's transaction, each under a savepoint: the
     decisions made, and each refused item's refusal (its writes undone). The caller refuses the
     lot when any was refused. A refusal of the decision as a whole (`_checked_decision`) is
-    raised once, before any item."""
+    raised once, before any item. `progress` is told after each item, decided or refused."""
     _checked_decision(conn, verdict, reviewer, reason)
     made: list[Decision] = []
     refused: dict[int, DecisionError] = {}
@@ -340,6 +359,8 @@ def _decide_each(
             refused[item_id] = Stale(f"review item {item_id}: {SECOND_IN_FORCE}")
         except DecisionError as exc:
             refused[item_id] = exc
+        if progress is not None:
+            progress(len(made) + len(refused), len(item_ids))
     return made, refused
 
 
@@ -792,11 +813,12 @@ def decide_items(
     now: datetime | None = None,
     override: bool = False,
     use_source: str | None = None,
+    progress: Progress | None = None,
 ) -> list[Decision]:
     """Decide exactly these items (a change set, or the rows a reviewer selected in it) in one
     transaction, one audit record per item: any refusal undoes the lot, and the DecisionError
     raised names how many and which items were refused (`refusing`). `use_source`: as for
-    `approve`."""
+    `approve`. `progress` is told after each item."""
     if not item_ids:
         raise DecisionError("no items to decide: the set (or the selection) is empty")
     with _deciding(engine) as conn:
@@ -812,6 +834,7 @@ def decide_items(
                 now,
                 override,
                 use_source,
+                progress,
             ),
             len(item_ids),
         )

@@ -185,8 +185,10 @@ def decide(
     channel: str = "cli",
     client_id: str | None = None,
     override: bool = False,
+    progress: decisions.Progress | None = None,
 ) -> list[decisions.Decision]:
-    """Decide the open items of a selection in one transaction, one audit record per item."""
+    """Decide the open items of a selection in one transaction, one audit record per item;
+    `progress` is told after each item."""
     found = items(engine, selection)
     if not found:
         raise SetError(f"set {selection.set_id} has no open items to decide")
@@ -199,4 +201,5 @@ def decide(
         channel=channel,
         client_id=client_id,
         override=override,
+        progress=progress,
     )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -391,3 +392,41 @@ def test_a_superseded_item_names_no_one_and_the_open_item_about_the_same_thing(
     lines = result.stdout.splitlines()
     assert lines[2].startswith("superseded ") and ": superseded by a newer proposal" in lines[2]
     assert lines[3] == f"open now about the same thing: #{successor}"
+
+
+@pytest.mark.parametrize(
+    "which",
+    [["--route", "openrouter"], ["--set", "32769:openrouter:openrouter:price_change"]],
+    ids=["filter", "set"],
+)
+def test_a_long_decision_counts_its_items_on_standard_error_as_publish_counts_pages(
+    catalog_db: str, which: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new user's bulk approval of 3872 items printed its preview, then nothing for some 20 s
+    (its rehearsal, then the decision). A decision on more than LONG_DECISION items (made 10
+    here: the recorded OpenRouter catalog opens some hundreds) counts them on standard error,
+    'N of TOTAL items checked' and then 'approved', every LONG_DECISION and at the last;
+    standard output is as it was."""
+    from catalog import store
+    from ratecard import cli_sets
+    from review.reviewers import add_reviewer
+
+    engine = store.open_catalog(catalog_db)
+    add_reviewer(engine, "alice", "correct horse battery staple")
+    engine.dispose()
+    monkeypatch.setattr(cli_sets, "LONG_DECISION", 10)
+    decide = ["review", "approve", *which, "-r", "alice", "--yes", "--skip-refused"]
+    result = CliRunner().invoke(app, [*decide, "--db", catalog_db])
+    assert result.exit_code == 0, result.output
+    counted: dict[str, int] = {}
+    for line in result.stderr.splitlines():
+        found = re.fullmatch(r"\d+ of (\d+) items (checked|approved)", line)
+        assert found is not None, result.stderr
+        counted.setdefault(found[2], int(found[1]))
+    assert list(counted) == ["checked", "approved"], result.stderr
+    assert counted["approved"] > 10, counted
+    for what, total in counted.items():
+        expected = [*range(10, total, 10), total]
+        lines = [line for line in result.stderr.splitlines() if line.endswith(what)]
+        assert lines == [f"{done} of {total} items {what}" for done in expected]
+    assert " items checked" not in result.stdout and " items approved\n" not in result.stdout
