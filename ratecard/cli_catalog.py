@@ -44,7 +44,7 @@ from ratecard.options import (
     check_queue_source,
     check_sources,
     given_path,
-    interruptible,
+    interrupted_ends,
     parse_at,
     parse_duration,
     parse_target,
@@ -164,7 +164,13 @@ def refresh(
     """
     from catalog import runlog
 
-    with without_collector("flows.refresh"):
+    held: list[tuple[Engine, int]] = []  # the catalog, once held, and its newest run then
+    # From the command's start: a signal while it checks its arguments, imports Prefect or opens
+    # the catalog ended it with exit 130 and not a word.
+    with (
+        without_collector("flows.refresh"),
+        interrupted_ends(lambda i: _last_word(held, i)) as interruption,
+    ):
         if replay is not None:
             check_world(replay)
         check_sources("--source", source)
@@ -175,18 +181,17 @@ def refresh(
         # flow run in this process: a second refresh is refused at once, even while this one
         # starts up.
         with catalog(db, create=True) as engine, _held(engine):
-            before = runlog.newest_run(engine)
-            with interruptible(lambda i: _last_word(engine, before, i)) as interruption:
-                try:
-                    state = _run_flow(replay, source, db, accept_new, interruption)
-                except KeyboardInterrupt:
-                    interruption.tell_once(_last_word(engine, before, interruption))
-                    raise typer.Exit(interruption.exit_code) from None
-                if interruption.raised:
-                    # The signal landed where the flow took it for a failure (in a source's
-                    # crawl: that source failed, and the run ended): interrupted all the same.
-                    interruption.tell_once(_last_word(engine, before, interruption))
-                    raise typer.Exit(interruption.exit_code)
+            held.append((engine, runlog.newest_run(engine)))
+            try:
+                state = _run_flow(replay, source, db, accept_new, interruption)
+            except KeyboardInterrupt:  # told while the refresh lock is held
+                interruption.tell_once(_last_word(held, interruption))
+                raise typer.Exit(interruption.exit_code) from None
+            if interruption.raised:
+                # The signal landed where the flow took it for a failure (in a source's
+                # crawl: that source failed, and the run ended): interrupted all the same.
+                interruption.tell_once(_last_word(held, interruption))
+                raise typer.Exit(interruption.exit_code)
     run_id = state.result(raise_on_failure=False) if state.is_final() else None
     run = _own_run(db, run_id) if isinstance(run_id, int) else None
     if as_json:
@@ -226,13 +231,17 @@ def _held(engine: Engine) -> Iterator[None]:
         raise RefreshRefused(f"refused: {exc}") from None
 
 
-def _last_word(engine: Engine, before: int, interruption: Interruption) -> str:
-    """The one line an interrupted refresh ends with: why, and whether anything was applied
-    (its run, the newest after `before`: this command holds the lock, no other can start one,
-    is ended as its apply left it, see runlog.end_broken_run)."""
+def _last_word(held: Sequence[tuple[Engine, int]], interruption: Interruption) -> str:
+    """The one line an interrupted refresh ends with: why, and whether anything was applied.
+    `held`: the catalog and its newest run when this command took its refresh lock, or nothing
+    before (no run can have started). Its run, the newest after that one (this command holds
+    the lock, no other can start one), is ended as its apply left it (runlog.end_broken_run)."""
     from catalog import runlog
 
     reason = interruption.reason or "interrupted"
+    if not held:
+        return f"ratecard refresh: {reason}; nothing applied (no run had started)"
+    engine, before = held[0]
     run_id = runlog.newest_run(engine)
     if run_id <= before:
         return f"ratecard refresh: {reason}; nothing applied (no run had started)"

@@ -24,11 +24,13 @@ import typer
 from ratecard.options import (
     AtOption,
     DbOption,
+    Interruption,
     Refused,
     bad_input,
     catalog,
     check_name,
     given_path,
+    interrupted_ends,
     parse_at,
     parse_target,
     spelling_hint,
@@ -352,44 +354,63 @@ def publish(
 ) -> None:
     """Write the index, the model pages and the exports as static files that open with no
     server (DIR/index.html)."""
-    from catalog import reader
-    from webapp.static_site import publish as write_site
-
-    moment = reader.as_of(parse_at(at))
-    for name in model or ():
-        check_name("--model", name, "the model")
-    if not folder:
-        raise bad_input("DIR", "the path is empty; give the folder's path")
     directory = Path(folder)
-    if directory.exists() and not directory.is_dir():
-        raise bad_input("DIR", f"{directory} is a file; give a folder")
-    if directory.is_dir() and not is_site(directory) and _holds_files(directory):
-        raise bad_input(
-            "DIR",
-            f"{folder}: a folder holding other files; give a new or empty folder, "
-            "or one publish wrote before",
-        )
-    existing = next((p for p in (directory, *directory.parents) if p.exists()), None)
-    if existing is None or not os.access(existing, os.W_OK):
-        raise bad_input("DIR", f"{directory}: not writable")
+    stood = is_site(directory)  # a site publish wrote before, which stands until the new is up
+    put_up: list[bool] = []  # told once the new site is up (webapp.static_site.publish)
+    with interrupted_ends(lambda i: _interrupted_publish(i, directory, stood, bool(put_up))):
+        from catalog import reader
+        from webapp.static_site import publish as write_site
 
-    with catalog(db) as engine:
-        with engine.connect() as conn:
-            unknown = [name for name in model or () if not reader.models(conn, moment, name)]
-            hint = spelling_hint(conn, None, unknown[0]) if len(unknown) == 1 else ""
-        if unknown:
-            when = reader.read_when(moment if at is not None else None)
-            them = "it" if len(unknown) == 1 else "them"
-            raise Refused(
-                f"--model {', '.join(unknown)}: no route sells {them} in the catalog {when}{hint}"
+        moment = reader.as_of(parse_at(at))
+        for name in model or ():
+            check_name("--model", name, "the model")
+        if not folder:
+            raise bad_input("DIR", "the path is empty; give the folder's path")
+        if directory.exists() and not directory.is_dir():
+            raise bad_input("DIR", f"{directory} is a file; give a folder")
+        if directory.is_dir() and not stood and _holds_files(directory):
+            raise bad_input(
+                "DIR",
+                f"{folder}: a folder holding other files; give a new or empty folder, "
+                "or one publish wrote before",
             )
-        pages = progress_lines("model pages", 50)
-        try:
-            written = write_site(engine, directory, moment, model, pages)
-        except OSError as exc:  # an unwritable destination is the argument's fault
-            reason = f"{exc.strerror}: {exc.filename}" if exc.filename else str(exc)
-            raise bad_input("DIR", f"{directory}: cannot write: {reason}") from None
-    typer.echo(f"wrote {len(written)} files; open {directory / 'index.html'}")
+        existing = next((p for p in (directory, *directory.parents) if p.exists()), None)
+        if existing is None or not os.access(existing, os.W_OK):
+            raise bad_input("DIR", f"{directory}: not writable")
+        with catalog(db) as engine:
+            with engine.connect() as conn:
+                unknown = [name for name in model or () if not reader.models(conn, moment, name)]
+                hint = spelling_hint(conn, None, unknown[0]) if len(unknown) == 1 else ""
+            if unknown:
+                when = reader.read_when(moment if at is not None else None)
+                them = "it" if len(unknown) == 1 else "them"
+                sells = f"no route sells {them} in the catalog {when}{hint}"
+                raise Refused(f"--model {', '.join(unknown)}: {sells}")
+            pages = progress_lines("model pages", 50)
+            try:
+                written = write_site(
+                    engine, directory, moment, model, pages, lambda: put_up.append(True)
+                )
+            except OSError as exc:  # an unwritable destination is the argument's fault
+                reason = f"{exc.strerror}: {exc.filename}" if exc.filename else str(exc)
+                raise bad_input("DIR", f"{directory}: cannot write: {reason}") from None
+        typer.echo(f"wrote {len(written)} files; open {directory / 'index.html'}")
+
+
+def _interrupted_publish(
+    interruption: Interruption, directory: Path, stood: bool, put_up: bool
+) -> str:
+    """The line an interrupted publish ends with: whether the new site had been put up (its
+    renames, which no signal cuts short, done) or what stands in `directory`: the site that was
+    there (`stood`), or none, as the site is written in a folder of its own and put up whole."""
+    reason = interruption.reason or "interrupted"
+    if put_up:
+        return f"ratecard publish: {reason} once the new site was up: {directory} holds it whole"
+    if stood:
+        return (
+            f"ratecard publish: {reason}; nothing put up: the site in {directory} stands as it was"
+        )
+    return f"ratecard publish: {reason}; nothing put up: no site was written in {directory}"
 
 
 def register(app: typer.Typer) -> None:

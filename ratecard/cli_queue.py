@@ -25,7 +25,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ratecard.cli_sets import decision_json, long_progress, skipping, with_skipped
+from ratecard.cli_sets import (
+    decision_json,
+    decision_word,
+    long_progress,
+    skipping,
+    with_skipped,
+)
 from ratecard.options import (
     MAX_ID,
     NOT_CONFIRMED,
@@ -44,6 +50,7 @@ from ratecard.options import (
     check_reviewer,
     check_sources,
     confirmed,
+    interrupted_ends,
     operator,
     parse_duration,
     prefect_ready,
@@ -110,6 +117,7 @@ def _decide(
     override: bool = False,
     use_source: str | None = None,
     skip_refused: bool = False,
+    marked: list[tuple[Engine, int]] | None = None,
 ) -> None:
     from review import decisions
 
@@ -123,6 +131,8 @@ def _decide(
     check_reason(reason, "a rejection" if chosen is decisions.Verdict.REJECT else None)
     with catalog(db) as engine:
         check_reviewer(engine, reviewer)
+        if marked is not None:
+            marked.append((engine, decisions.newest_audit_row(engine)))
         skipped: Mapping[int, decisions.DecisionError] = {}  # what --skip-refused left open
         try:
             if item_id is not None:
@@ -326,41 +336,45 @@ def review_approve(
 ) -> None:
     """Approve an item, a change set (--set), or every open item a filter matches. Approving a
     disagreement keeps the value in force unless --use-source names the source to take."""
-    from review import decisions
+    marked: list[tuple[Engine, int]] = []  # the catalog once open, its newest audit row
+    with interrupted_ends(decision_word(marked)):
+        from review import decisions
 
-    if set_id is not None:  # an empty one is refused, not read as none
-        from ratecard.cli_sets import decide_set
+        if set_id is not None:  # an empty one is refused, not read as none
+            from ratecard.cli_sets import decide_set
 
-        check_set_alone(item_id, kind, route, source, use_source)
-        decide_set(
-            True,
-            set_id,
-            model=model,
-            reviewer=reviewer,
-            reason=reason,
-            override=override,
+            check_set_alone(item_id, kind, route, source, use_source)
+            decide_set(
+                True,
+                set_id,
+                model=model,
+                reviewer=reviewer,
+                reason=reason,
+                override=override,
+                yes=yes,
+                dry_run=dry_run,
+                db=db,
+                as_json=as_json,
+                skip_refused=skip_refused,
+                marked=marked,
+            )
+            return
+        which = decisions.Filter(kind=kind, route=route, model=model, source=source)
+        _decide(
+            "approve",
+            item_id,
+            reviewer,
+            reason,
+            which,
             yes=yes,
             dry_run=dry_run,
             db=db,
             as_json=as_json,
+            override=override,
+            use_source=use_source,
             skip_refused=skip_refused,
+            marked=marked,
         )
-        return
-    which = decisions.Filter(kind=kind, route=route, model=model, source=source)
-    _decide(
-        "approve",
-        item_id,
-        reviewer,
-        reason,
-        which,
-        yes=yes,
-        dry_run=dry_run,
-        db=db,
-        as_json=as_json,
-        override=override,
-        use_source=use_source,
-        skip_refused=skip_refused,
-    )
 
 
 def review_reject(
@@ -379,39 +393,43 @@ def review_reject(
     as_json: JsonOption = False,
 ) -> None:
     """Reject an item, a change set (--set), or every open item a filter matches."""
-    from review import decisions
+    marked: list[tuple[Engine, int]] = []  # the catalog once open, its newest audit row
+    with interrupted_ends(decision_word(marked)):
+        from review import decisions
 
-    if set_id is not None:  # an empty one is refused, not read as none
-        from ratecard.cli_sets import decide_set
+        if set_id is not None:  # an empty one is refused, not read as none
+            from ratecard.cli_sets import decide_set
 
-        check_set_alone(item_id, kind, route, source)
-        decide_set(
-            False,
-            set_id,
-            model=model,
-            reviewer=reviewer,
-            reason=reason,
-            override=False,
+            check_set_alone(item_id, kind, route, source)
+            decide_set(
+                False,
+                set_id,
+                model=model,
+                reviewer=reviewer,
+                reason=reason,
+                override=False,
+                yes=yes,
+                dry_run=dry_run,
+                db=db,
+                as_json=as_json,
+                skip_refused=skip_refused,
+                marked=marked,
+            )
+            return
+        which = decisions.Filter(kind=kind, route=route, model=model, source=source)
+        _decide(
+            "reject",
+            item_id,
+            reviewer,
+            reason,
+            which,
             yes=yes,
             dry_run=dry_run,
             db=db,
             as_json=as_json,
             skip_refused=skip_refused,
+            marked=marked,
         )
-        return
-    which = decisions.Filter(kind=kind, route=route, model=model, source=source)
-    _decide(
-        "reject",
-        item_id,
-        reviewer,
-        reason,
-        which,
-        yes=yes,
-        dry_run=dry_run,
-        db=db,
-        as_json=as_json,
-        skip_refused=skip_refused,
-    )
 
 
 def reviewer_add(

@@ -38,6 +38,7 @@ from ratecard.options import (
     check_reason,
     check_reviewer,
     confirmed,
+    interrupted_ends,
     operator,
     parse_duration,
     prefect_ready,
@@ -46,6 +47,9 @@ from ratecard.options import (
 from ratecard.output import note_cut, plural, print_json, progress_lines
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from ratecard.options import Interruption
     from review import decisions
 
 
@@ -164,6 +168,30 @@ def skipping(
     return deciding
 
 
+def decision_word(marked: Sequence[tuple[Engine, int]]) -> Callable[[Interruption], str]:
+    """The line an interrupted decision ends with ('ratecard review approve: interrupted;
+    nothing decided'). `marked`: the catalog, once open, and its audit log's newest row then
+    (decisions.newest_audit_row). A decision is one transaction, rolled back when interrupted:
+    the audit log says whether it had been committed before the signal came."""
+    from typer._click.globals import get_current_context
+
+    from review import decisions
+
+    command = get_current_context().command_path
+
+    def word(interruption: Interruption) -> str:
+        reason = interruption.reason or "interrupted"
+        written = decisions.decided_since(*marked[0]) if marked else 0
+        if not written:
+            return f"{command}: {reason}; nothing decided"
+        return (
+            f"{command}: {reason} once its decision was committed "
+            f"({plural(written, 'decision')} recorded; `review list` shows them)"
+        )
+
+    return word
+
+
 LONG_DECISION = 1000  # items: a decision on more says on standard error how far it is, each 1000
 
 
@@ -188,9 +216,11 @@ def decide_set(
     db: str | None,
     as_json: bool,
     skip_refused: bool = False,
+    marked: list[tuple[Engine, int]] | None = None,
 ) -> None:
     """`review approve|reject --set ID`: print the fields it changes, then decide (or not);
-    `skip_refused`: the items the decision would refuse left open, the others decided."""
+    `skip_refused`: the items the decision would refuse left open, the others decided;
+    `marked`: given the catalog once open and its newest audit row (`decision_word`)."""
     from review import decisions, sets
 
     if not set_id:  # an unset shell variable: read as no --set, it asked for an ID or a filter
@@ -208,6 +238,8 @@ def decide_set(
     selection = sets.Selection(set_id=set_id, model=model)
     with catalog(db) as engine:
         check_reviewer(engine, reviewer)
+        if marked is not None:
+            marked.append((engine, decisions.newest_audit_row(engine)))
         _decide_set(
             engine,
             verdict,
@@ -317,15 +349,18 @@ def review_undo(
     as_json: JsonOption = False,
 ) -> None:
     """Undo a decision: the values before it come back in force, the item is open again."""
-    from review import decisions
+    marked: list[tuple[Engine, int]] = []
+    with interrupted_ends(decision_word(marked)):
+        from review import decisions
 
-    check_reason(reason, "an undo")
-    try:
-        with catalog(db) as engine:
-            check_reviewer(engine, reviewer)
-            done = decisions.undo(engine, item_id, reviewer=reviewer, reason=reason)
-    except decisions.DecisionError as exc:
-        raise Refused(f"refused: {exc}") from None
+        check_reason(reason, "an undo")
+        try:
+            with catalog(db) as engine:
+                check_reviewer(engine, reviewer)
+                marked.append((engine, decisions.newest_audit_row(engine)))
+                done = decisions.undo(engine, item_id, reviewer=reviewer, reason=reason)
+        except decisions.DecisionError as exc:
+            raise Refused(f"refused: {exc}") from None
     if as_json:
         print_json(decision_json(done, False))
         return

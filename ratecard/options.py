@@ -160,13 +160,23 @@ class OneLineErrors(WholeSummaries):
 
     def invoke(self, ctx: typer._click.core.Context) -> Any:
         """The command; if standard output's reader stops early (`| head`), a quiet exit 0
-        (Click would make it exit 1, which here means a refusal)."""
+        (Click would make it exit 1, which here means a refusal). A signal before the command
+        took over its own (`interrupted_ends`), while Typer read its arguments or a command
+        that takes none ran, ends it in one line (Typer's exit 130 said nothing)."""
+        called = [*ctx._protected_args, *ctx.args]  # before the group's invoke takes them
         try:
             return super().invoke(ctx)
         except BrokenPipeError:  # the rest of the output goes nowhere, so exit's flush is quiet
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise SystemExit(EXIT_OK) from None
+        except KeyboardInterrupt:
+            names = _command_names(self, called)
+            done = NOT_STARTED.get(" ".join(names), "nothing done (it had not started)")
+            typer.echo(
+                f"{' '.join([ctx.info_name or 'ratecard', *names])}: interrupted; {done}", err=True
+            )
+            raise typer.Exit(EXIT_INTERRUPTED) from None
 
     def main(
         self,
@@ -222,6 +232,26 @@ class OneLineErrors(WholeSummaries):
                 param_hint=f"'{name}'",
                 ctx=typer._click.core.Context(command, info_name=" ".join(path)),
             )
+
+
+# What a command interrupted before its own handling of signals says, where more is known
+# than "nothing done": a refresh's run starts later still.
+NOT_STARTED = {
+    "refresh": "nothing applied (no run had started)",
+    **{f"review {verb}": "nothing decided" for verb in ("approve", "reject", "undo")},
+}
+
+
+def _command_names(group: TyperGroup, argv: Sequence[str]) -> list[str]:
+    """The names of the (sub)command `argv` calls in `group`: ['review', 'approve']."""
+    command: Any = group
+    names: list[str] = []
+    for token in argv:
+        if not (isinstance(command, TyperGroup) and token in command.commands):
+            break
+        command = command.commands[token]
+        names.append(token)
+    return names
 
 
 def _long_name(opts: Sequence[str], given: str) -> str:
@@ -622,6 +652,19 @@ def interruptible(last_word: Callable[[Interruption], str]) -> Iterator[Interrup
         # with a traceback. The grace timer still ends a stuck exit.
         for signum, handler in previous.items():
             signal.signal(signum, signal.SIG_IGN if interruption.raised else handler)
+
+
+@contextmanager
+def interrupted_ends(last_word: Callable[[Interruption], str]) -> Iterator[Interruption]:
+    """`interruptible`, whose KeyboardInterrupt ends the command: `last_word(interruption)` told
+    once on standard error ('ratecard review approve: interrupted; nothing decided'), exit 130,
+    no traceback (Typer ended an interrupted command with 130 and not a word)."""
+    with interruptible(last_word) as interruption:
+        try:
+            yield interruption
+        except KeyboardInterrupt:
+            interruption.tell_once(last_word(interruption))
+            raise typer.Exit(interruption.exit_code) from None
 
 
 def _own_session_popen(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:

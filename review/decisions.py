@@ -33,7 +33,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from catalog import queries, store
@@ -217,6 +217,28 @@ def reject(
     `dry_run`: decided and rolled back, as for `approve`."""
     with _deciding(engine, dry_run=dry_run) as conn:
         return _decide(conn, item_id, Verdict.REJECT, reviewer, reason, channel, client_id, now)
+
+
+DECISION_ACTIONS = (Verdict.APPROVE.value, Verdict.REJECT.value, "undo")  # their audit rows
+
+
+def newest_audit_row(engine: Engine) -> int:
+    """The id of the audit log's newest row (0 for none): a mark from which `decided_since`
+    counts the decisions written after it."""
+    with engine.connect() as conn:
+        newest = conn.execute(select(func.coalesce(func.max(audit_log.c.id), 0))).scalar_one()
+    return int(newest)
+
+
+def decided_since(engine: Engine, mark: int) -> int:
+    """How many decisions (approvals, rejections, undos) the audit log records after its row
+    `mark`: after an interrupted decision, 0 says its one transaction was not committed."""
+    a = audit_log.c
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(func.count()).where(a.id > mark, a.action.in_(DECISION_ACTIONS))
+        ).scalar_one()
+    return int(found)
 
 
 def matching_open(engine: Engine, which: Filter) -> list[ReviewRow]:

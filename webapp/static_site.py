@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -50,6 +51,7 @@ def file_name(model: str) -> str:
 
 
 STAGE_PREFIX = ".publishing-"  # the folder inside DIR a site is written in before it is put up
+HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}  # held while a site is put up
 
 
 def publish(
@@ -58,19 +60,29 @@ def publish(
     at: datetime,
     models: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    put_up: Callable[[], None] | None = None,
 ) -> list[Path]:
     """Write the static site for the catalog as of `at` into `directory` (created if needed);
     only `models` when given. The site is written whole into a folder of its own inside
     `directory` first, then put in place with a rename per entry (`_put_up`): a publish stopped
     or failing halfway (an interrupt, a full disk) leaves the site that was there as it was
     (a new user's session: an interrupted publish left an index linking 306 pages it had not
-    written yet, and no exports). Model pages and charts of an older site that this one does
-    not write are gone with its models folder. Returns the files written, as put in place."""
+    written yet, and no exports). SIGINT, SIGTERM and SIGHUP are held while the renames run
+    (a signal then takes effect once they are done, after `put_up` is called): an interrupted
+    publish leaves the old site or the new one, never some of each. Model pages and charts of
+    an older site that this one does not write are gone with its models folder. Returns the
+    files written, as put in place."""
     directory.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=directory))
     try:
         written = _write_site(engine, stage, at, models, progress)
-        _put_up(stage, directory)
+        unheld = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
+        try:
+            _put_up(stage, directory)
+            if put_up is not None:
+                put_up()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, unheld)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return [directory / path.relative_to(stage) for path in written]
