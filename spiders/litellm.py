@@ -23,6 +23,12 @@ Quirks of the source, and how they are read:
   `mode` says whether an input image price is the generated image's, `web_search_billing_unit`
   what a search is): then which of its values they mean is unknown, and the entry is
   Uninterpretable rather than read by the value JSON happened to keep last.
+- A key whose first path segment is a provider the map names (some entry's `litellm_provider`)
+  beside a `litellm_provider` that is neither that provider nor one of its own (`vertex_ai/…`
+  under `vertex_ai-anthropic_models` is one) states two routes: `openrouter/openai/gpt-4o`
+  under `openai`, the slip BerriAI/litellm#6079 fixed, read OpenRouter's prices as OpenAI's
+  (fault round 50). Which one the entry prices is unknown: Uninterpretable ("provider
+  contradicts key").
 - Cost fields are split by one grammar (COST_FIELD): direction and unit (`input_cost_per_token`,
   `_audio_token`/`_image_token`/`_video_token` give the modality, `_image`, `_pixel`, `_second`,
   `_audio_per_second`, `_video_per_second`, `_character`, `_query` (stored per 1K queries),
@@ -253,10 +259,11 @@ def _is_entry(value: Any) -> TypeGuard[dict[str, Any]]:
 
 def parse(body: bytes, url: str) -> Page:
     """LiteLLM's `model_prices_and_context_window.json` as one record per key (`{"key", "entry"}`,
-    with `duplicate_fields` naming the fields an entry repeats differently, and `occurrence` on each
-    of a key's differing repeats), the non-model keys skipped: a Page of those records, no further
-    pages. Raises Unparsable when the body is not a JSON object, holds no model entry, or states an
-    error beside its entries."""
+    with `duplicate_fields` naming the fields an entry repeats differently, `occurrence` on each
+    of a key's differing repeats, and `key_provider` naming the provider a key's first segment
+    names where the entry's `litellm_provider` is another's), the non-model keys skipped: a Page
+    of those records, no further pages. Raises Unparsable when the body is not a JSON object,
+    holds no model entry, or states an error beside its entries."""
     data = load_json(body, url)
     if not isinstance(data, dict):
         raise Unparsable(f"{url}: expected a JSON object of model entries, got {type(data)}")
@@ -271,6 +278,17 @@ def parse(body: bytes, url: str) -> Page:
             if len(occurrences) > 1:
                 record["occurrence"] = f"{index} of {len(occurrences)}"
             records.append(record)
+    providers = {r["entry"]["litellm_provider"] for r in records if _is_entry(r["entry"])}
+    for record in records:
+        named, slash, _ = record["key"].partition("/")
+        entry = record["entry"]
+        if (
+            slash
+            and named in providers
+            and _is_entry(entry)
+            and not entry["litellm_provider"].startswith(named)
+        ):
+            record["key_provider"] = named
     if not any(_is_entry(r["entry"]) for r in records):
         refuse_an_answered_error(data, url, entries=None)
         raise Unparsable(f"{url}: no model entries (an error body or another file?)")
@@ -722,7 +740,7 @@ def names(record: dict[str, Any]) -> list[tuple[str, str]]:
     key, entry = record.get("key"), record.get("entry")
     if not isinstance(key, str) or not _is_entry(entry) or BUCKET_KEY.match(key):
         return []
-    if "litellm_provider" in record.get("duplicate_fields", []):
+    if "litellm_provider" in record.get("duplicate_fields", []) or "key_provider" in record:
         return []  # its route is one of two
     provider = entry["litellm_provider"]
     return [(provider, key_dimensions(key, provider)[0])]
@@ -734,8 +752,9 @@ def normalize(record: dict[str, Any]) -> Normalized:
     per second...), its limits and its capabilities. A parameter-size price bucket gives no drafts;
     a field that cannot be read, or that the entry repeats with different values, is quarantined
     alone. Raises Uninterpretable for the whole entry when it is one of a key's differing repeats,
-    is no model entry, repeats a word its other fields are read by (QUALIFIERS), or has a key whose
-    model part is empty."""
+    is no model entry, repeats a word its other fields are read by (QUALIFIERS), has a key that
+    names another provider (`key_provider`, set by `parse`), or has a key whose model part is
+    empty."""
     key = str(record.get("key", ""))
     entry = record.get("entry")
     if "occurrence" in record:
@@ -748,6 +767,13 @@ def normalize(record: dict[str, Any]) -> Normalized:
         raise Uninterpretable(key, "not a model entry", f"{str(entry)[:200]}")
     if BUCKET_KEY.match(key):
         return Normalized()  # a parameter-size price bucket, not a model (module docstring)
+    if "key_provider" in record:
+        raise Uninterpretable(
+            key,
+            "provider contradicts key",
+            f"litellm_provider={entry['litellm_provider']}, and the key names the provider "
+            f"{record['key_provider']}",
+        )
     repeated = set(record.get("duplicate_fields", []))
     if repeated & QUALIFIERS:
         raise Uninterpretable(

@@ -123,6 +123,34 @@ def test_a_key_repeated_with_a_different_entry_is_reported_not_overwritten() -> 
     assert [r for r in same if r["key"] == "gpt-4o"] == [record("gpt-4o")]
 
 
+@pytest.mark.parametrize("name", [NEWER, OLDER])
+def test_a_key_naming_another_provider_than_its_entry_is_reported_not_read(name: str) -> None:
+    """BerriAI/litellm#6079: `openrouter/<vendor>/*` entries carried the vendor as their
+    `litellm_provider`, so OpenRouter's prices read as the vendor's own (fault round 50: some 30
+    wrong proposals on vendor routes). A key whose first segment is a provider the map names,
+    under a `litellm_provider` that is neither it nor one of its own (`vertex_ai/...` under
+    `vertex_ai-anthropic_models`), states two routes: the entry is Uninterpretable. No recorded
+    entry is."""
+    document = json.loads(snapshot(name))
+    assert not [r for r in litellm.parse(snapshot(name), URL).records if "key_provider" in r]
+    moved = {
+        key: {**entry, "litellm_provider": key.split("/")[1]}
+        for key, entry in document.items()
+        if key.startswith("openrouter/openai/") and isinstance(entry, dict)
+    }
+    assert moved
+    records = litellm.parse(json.dumps({**document, **moved}).encode(), URL).records
+    slipped = [r for r in records if r["key"] in moved]
+    assert [r.get("key_provider") for r in slipped] == ["openrouter"] * len(moved)
+    for each in slipped:
+        assert litellm.names(each) == []
+        with pytest.raises(Uninterpretable, match="provider contradicts key") as raised:
+            litellm.normalize(each)
+        assert "litellm_provider=openai, and the key names the provider openrouter" in str(
+            raised.value
+        )
+
+
 def test_a_field_repeated_inside_an_entry_with_different_values_is_reported() -> None:
     body = snapshot(NEWER)
     text = body.replace(
