@@ -1135,11 +1135,7 @@ def apply(
                 {u.source for u in unchanged},
                 comparison.named,
                 [p.observation for p in problems if p.observation is not None],
-                {
-                    key
-                    for key, listing in comparison.listings.items()
-                    if listing.last_seen_run == run_id and not listing.missing_runs
-                },
+                comparison.listings,
             )
             if comparison.items or valid
             else ([], 0, 0, 0)  # nothing read this run: no item to open, touch or close
@@ -1493,7 +1489,7 @@ def _apply_items(
     unchanged: set[str],
     named: set[tuple[str, str, str]],
     set_aside: Sequence[Observation],
-    listed: set[ListingId],
+    listings: Mapping[ListingId, Listing],
 ) -> tuple[list[ReviewItem], int, int, int]:
     """Open new items; an identical open item is only touched; an older proposal is superseded;
     items a source's absence opened close once it states their fields again, and so do those
@@ -1502,8 +1498,8 @@ def _apply_items(
     them named the item's model in a record nothing could be read from (`unsure_named`: what it
     states there is not read); anomalies and unmapped-name items its sources, read in full, no
     longer raise close too (`_no_longer_raised`), and missing items whose model the complete
-    listing that missed it names again (`listed`: (source, route, model) a complete listing
-    named this run; `_listed_again`). Items whose premise no longer holds, or that a reviewer
+    listing that missed it names again (`listings`: the comparison's listing counters this run;
+    `_listed_again`). Items whose premise no longer holds, or that a reviewer
     decided while the run ran, are not opened again, and neither is an item a reviewer decided
     before whose proposal and evidence are unchanged (`_decided_alike`) unless a source states
     its proposed value anew (`_stated_anew`), nor one questioning a value a reviewer chose with
@@ -1585,7 +1581,7 @@ def _apply_items(
         conn, standing_by_held, complete, unsure, valid, unchanged, _naming(waiting, named), run_id
     )
     restated += _no_longer_raised(conn, standing_by_held, complete, read, unchanged, unsure, run_id)
-    restated += _listed_again(waiting, listed, run_id)
+    restated += _listed_again(waiting, listings, run_id)
     closing = {*superseded, *seen, *(item_id for item_id, _ in restated)}
     silent = (complete - unchanged, chain(valid, set_aside), unsure_named)
     superseded.extend(_overlapping(conn, open_rows, standing, closing, silent))
@@ -2356,11 +2352,12 @@ RAISED_TEXT = frozenset((ReviewKind.ANOMALY.value, ReviewKind.UNMAPPED.value))
 
 
 def _listed_again(
-    waiting: Sequence[Any], listed: set[ListingId], run_id: int
+    waiting: Sequence[Any], listings: Mapping[ListingId, Listing], run_id: int
 ) -> list[tuple[int, str]]:
     """Open missing items (`waiting`: not raised again this run) whose model the source that
-    missed it names again in a complete listing this run (`listed`: (source, route, model)):
-    the absence they were opened on has ended (a model delisted for some days and listed
+    missed it names again in a complete listing this run (`listings`: the run's listing
+    counters, by (source, route, model); one seen this run is reset to no missing runs): the
+    absence they were opened on has ended (a model delisted for some days and listed
     again), so they close by themselves rather than stay approvable, closing the values of a
     model the listing sells again (fault round 50). Returns (item id, the reason it closes
     itself)."""
@@ -2368,7 +2365,13 @@ def _listed_again(
     for row in waiting:
         if row.kind != ReviewKind.MISSING.value:
             continue
-        again = sorted(s for s in row.sources if ListingId(s, row.route, row.model) in listed)
+        again = sorted(
+            s
+            for s in row.sources
+            if (seen := listings.get(ListingId(s, row.route, row.model))) is not None
+            and seen.last_seen_run == run_id
+            and not seen.missing_runs
+        )
         if again:
             closed.append(
                 (
