@@ -4,6 +4,8 @@ Fault round 18 (a reviewer's bad week): Vercel's alibaba/* block answered ten ti
 for one day. Its new-model items were superseded by items proposing the tenfold prices; the
 next day, the listing back as recorded, the true prices were proposed again as new items (new
 ids, their 48 hours restarted), where a clean week had kept the first items open throughout.
+(A block moved by a power of ten is now set aside as rescaled, fault round 50; a block at three
+times its prices, no unit slip, still supersedes the items for the day.)
 
 Refreshes through the real flow (Scrapy over loopback HTTP, a real Prefect API, SQLite).
 """
@@ -29,15 +31,15 @@ SOURCES = ["vercel"]
 c = review_items.c
 
 
-def alibaba_tenfold() -> str:
-    """Vercel's recorded epoch-2 listing with every alibaba/* price ten times as written."""
+def alibaba_threefold() -> str:
+    """Vercel's recorded epoch-2 listing with every alibaba/* price three times as written."""
     document = json.loads(recorded_text(urls("vercel")[0]))
     for model in document["data"]:
         if model["id"].startswith("alibaba/"):
             prices = model.get("pricing") or {}
             for key, value in prices.items():
                 if isinstance(value, str) and Decimal(value) > 0:
-                    prices[key] = format(Decimal(value) * 10, "f")
+                    prices[key] = format(Decimal(value) * 3, "f")
     return json.dumps(document)
 
 
@@ -47,7 +49,7 @@ def test_a_proposal_superseded_on_a_fault_day_reopens_as_itself(
     db = f"sqlite:///{epoch2_after_epoch1(tmp_path, SOURCES)}"
     columns = (c.id, c.fingerprint, c.created_at, c.due_at, c.status)
     before = {r.fingerprint: r for r in review_rows(db, columns, c.status == "open")}
-    broken = {urls("vercel")[0]: {"body": alibaba_tenfold()}}
+    broken = {urls("vercel")[0]: {"body": alibaba_threefold()}}
     replayed_run(db, fault_world(tmp_path, broken), SOURCES)
     gone = {r.fingerprint for r in review_rows(db, columns, c.status == "open")}
     superseded = {f for f in before if f not in gone}
