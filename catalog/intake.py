@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, partial
 from operator import attrgetter
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from catalog.health import (
     AGREEING,
@@ -223,6 +223,18 @@ def _mapped(
     )
 
 
+class _SlippedBy(Protocol):
+    """`slipped` with the run's references bound (in force, what the other sources state)."""
+
+    def __call__(
+        self,
+        valid: Sequence[Observation],
+        before: Mapping[PriceKey, Decimal],
+        *,
+        set_aside: Sequence[Observation],
+    ) -> list[Problem]: ...
+
+
 def _judge_one(
     batch: SourceDrafts,
     found: list[Observation],
@@ -232,7 +244,7 @@ def _judge_one(
     named: set[tuple[str, str]],
     unread: set[tuple[str, str]],
     rescaled_by: Callable[[Sequence[Observation], Mapping[PriceKey, Decimal]], str],
-    slipped_by: Callable[[Sequence[Observation], Mapping[PriceKey, Decimal]], list[Problem]],
+    slipped_by: _SlippedBy,
     off_by: Callable[[Sequence[Observation]], list[Problem]],
 ) -> SourceIntake:
     """One source's validated observations (`verdict`, or validated here when None) judged
@@ -262,7 +274,8 @@ def _judge_one(
         failure = refused or collapse or rescaled_by(valid, before)
         if failure:
             return SourceIntake(source, problems=problems + batch.refused_problems, failure=failure)
-        if slips := slipped_by(valid, before) + off_by(valid):
+        validated_aside = [p.observation for p in problems if p.observation is not None]
+        if slips := slipped_by(valid, before, set_aside=validated_aside) + off_by(valid):
             aside = {id(p.observation) for p in slips}
             valid = [o for o in valid if id(o) not in aside]
             problems = problems + slips
@@ -332,6 +345,7 @@ def slipped(
     before: Mapping[PriceKey, Decimal],
     in_force: Mapping[PriceKey, Decimal],
     stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
+    set_aside: Sequence[Observation] = (),
 ) -> list[Problem]:
     """A source's prices that moved by a power of ten from its own last applied statement of
     the field (`before`), and not from the field's value in force (`in_force`), while another
@@ -344,9 +358,11 @@ def slipped(
     move another source states too is a repricing, not a slip (three secondaries cutting a price
     tenfold while a fourth lags behind). A move from the value in force is the catalog's anomaly
     (catalog/compare.py), and a whole listing rescaled fails its source (`rescaled_response`).
-    Where most of one route's prices the source states moved so, across at least
-    RESCALE_MODELS models (`_rescaled_blocks`), each is set aside though no other source states
-    its old value. A source that states a
+    Where most of one route's prices the source states, or of its ids in one namespace, moved
+    so, across at least RESCALE_MODELS models (`_rescaled_blocks`, counting the prices
+    validation already set aside, `set_aside`: a block x1000 loses most of its prices to the
+    magnitude check, fault round 51), each is set aside though no other source states its old
+    value. A source that states a
     field at a power of ten from the others' all along (Portkey's minimax.json) did not move:
     that is its disagreement, reviewed as such. A price outside its unit's band is left to
     plausibility's rule (catalog/plausibility.py: "implausible for unit").
@@ -375,7 +391,7 @@ def slipped(
     if not moved:
         return problems
     others = stated()
-    blocks = _rescaled_blocks(valid, before, in_force)
+    blocks = _rescaled_blocks([*valid, *set_aside], before, in_force)
     for obs, field, last in moved:
         if any(s != obs.source and p.get(field) == obs.value for s, p in others.items()):
             continue  # another source states the new value too: a repricing, not one's slip
