@@ -65,6 +65,10 @@ BROKEN_RATIO = 0.5  # fewer records than this share of the usual count or last r
 USUAL_ANSWERS = 3  # a URL's usual record count: the median of its last answers read whole
 SWELL_MIN = 25  # a swollen listing has at least this many records more than usual (a provider
 # file of a handful of models that doubles is a provider adding a few)
+# A whole listing (or a source's total) that lost a third of its usual records at once, and at
+# least SWELL_MIN of them, is collapsed too: OpenRouter's listings halved with their counts
+# adjusted, or Azure's region cut to its first 760 items, read as complete (fault round 51).
+SHRUNK_RATIO = 2 / 3
 CUT_SHARE = 0.9  # a body at most this share of its last one, and its first bytes: cut short
 COLLAPSE_RATIO = 0.5  # more than this share of a source's statements invalid: source fails
 CLOCK_SKEW = timedelta(days=1)  # a response dated further ahead of its fetch is no evidence
@@ -129,14 +133,15 @@ class History:
     returned_as: str = ""  # the last answer's, where it returned to an earlier body
 
     def off(self, records: int, listing: bool) -> str:
-        """COLLAPSED or SWOLLEN when `records` is off the usual count and off the steady one
-        alike ('' when not): a count back at what the source gave before a fault is no fault
-        (collapsed twice, then the true count: the usual count was the collapsed one, and the
-        recovery read as swollen), and a count that lasts is no fault either."""
+        """COLLAPSED (`_short`; `listing`: a whole listing) or SWOLLEN (a listing only) when
+        `records` is off the usual count and off the steady one alike ('' when not): a count
+        back at what the source gave before a fault is no fault (collapsed twice, then the true
+        count: the usual count was the collapsed one, and the recovery read as swollen), and a
+        count that lasts is no fault either."""
         usual = [count for count in (self.records, self.steady) if count]
         if not usual:
             return ""
-        if all(records < count * BROKEN_RATIO for count in usual):
+        if all(_short(records, count, whole=listing) for count in usual):
             return COLLAPSED
         swollen = (max(count / BROKEN_RATIO, count + SWELL_MIN) for count in usual)
         if listing and all(records > bound for bound in swollen):
@@ -195,7 +200,16 @@ class Counts:
 
 
 def _agree(count: int, other: int) -> bool:
-    return min(count, other) >= max(count, other) * BROKEN_RATIO
+    return not _short(min(count, other), max(count, other), whole=True)
+
+
+def _short(records: int, usual: int, *, whole: bool) -> bool:
+    """Whether `records` falls short of a `usual` count: below BROKEN_RATIO of it or, for a
+    `whole` listing (a URL the source is configured with, or its total), at most SHRUNK_RATIO of
+    it and at least SWELL_MIN records fewer."""
+    if records < usual * BROKEN_RATIO:
+        return True
+    return whole and usual - records >= SWELL_MIN and records <= usual * SHRUNK_RATIO
 
 
 def usual_records(counts: Sequence[int]) -> int | None:
@@ -515,7 +529,7 @@ def source_health(
         )
         return Health(SourceStatus.BROKEN if read else SourceStatus.FAILED, reason, verdicts)
     records = sum(v.answer.records for v in usable)
-    if not faults and usual_total.off(records, listing=False) == COLLAPSED:
+    if not faults and usual_total.off(records, listing=True) == COLLAPSED:
         reason = f"{records} records against its usual {usual_total.records}"
         broken = tuple(Verdict(v.answer, COLLAPSED, reason) for v in verdicts)
         return Health(SourceStatus.BROKEN, reason, broken)

@@ -423,3 +423,21 @@ def test_the_runs_markdown_shows_a_sources_text_literally() -> None:
         assert len(re.findall(r"(?<!\\)`", line)) == 2, line  # one code span, nothing else
         after = line.split("`", 2)[2]
         assert not re.search(r"(?<!\\)\]\(", after), line  # no link outside it
+
+
+@pytest.mark.parametrize(
+    ("usual", "now", "collapsed"),
+    [
+        (414, 207, True),  # OpenRouter's listing halved, its count adjusted (fault round 51)
+        (414, 276, True),  # a third of it gone at once
+        (414, 300, False),  # a provider retiring a family is no fault
+        (30, 19, False),  # a provider file of a few models losing some: under 25 records
+        (30, 14, True),  # below half, however small
+    ],
+)
+def test_a_whole_listing_that_lost_a_third_at_once_is_collapsed(
+    usual: int, now: int, collapsed: bool
+) -> None:
+    assert (History(AUGUST, usual).off(now, listing=True) == health.COLLAPSED) is collapsed
+    # a further page a listing names (a last page of Azure's) is judged by half alone
+    assert (History(AUGUST, usual).off(now, listing=False) == health.COLLAPSED) is (now < usual / 2)

@@ -36,6 +36,7 @@ pytestmark = pytest.mark.integration
 
 SOURCES = ["vercel", "litellm"]
 VERCEL = "https://ai-gateway.vercel.sh/v1/models"
+OPENROUTER = "https://openrouter.ai/api/v1/models"
 
 
 def test_a_padded_listing_changes_nothing_and_the_next_true_one_is_read(
@@ -98,4 +99,27 @@ def test_a_listing_back_at_its_count_after_two_cut_days_is_read(
         statuses.append(reported(db, newest_run(db))["vercel"])
     assert [status for status, _ in statuses] == ["broken", "broken", "ok", "broken"], statuses
     assert statuses[3][1] == f"{VERCEL}: collapsed listing (86 records against its usual 258)"
+    assert items(db) == before
+
+
+def test_listings_halved_with_their_counts_adjusted_change_nothing(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """Fault round 51: both OpenRouter listings answered their first half of the models, each
+    with `total_count` adjusted, so each looked complete: OpenRouter read ok, about 176 items
+    were rewritten without its statements, and three days on 177 missing items proposed
+    closing models it still sells. A whole listing that lost a third of its usual records at
+    once (and at least 25) is collapsed: no evidence, the source held at what it last stated."""
+    sources = ["openrouter"]
+    db = epoch2_under_review(tmp_path, sources)
+    before = items(db)
+    halved = {}
+    for url in (OPENROUTER, f"{OPENROUTER}?output_modalities=all"):
+        listing = json.loads(recorded_text(url))
+        kept = listing["data"][: len(listing["data"]) // 2]
+        halved[url] = {"body": json.dumps({**listing, "data": kept, "total_count": len(kept)})}
+    replayed(db, fault_world(tmp_path, halved), sources)  # its one source failed: the run too
+    status, reason = reported(db, newest_run(db))["openrouter"]
+    assert status == "broken", (status, reason)
+    assert reason.startswith("collapsed listing for 2 of 2 URLs"), reason
     assert items(db) == before
