@@ -154,6 +154,22 @@ class Context:
     # confirmed unchanged beside a LiteLLM read again let 170 disagreements open beside the
     # price changes of fields OpenRouter had stated twice).
     held_set_aside: tuple[Observation, ...] = ()
+    # The names each (source, route) stated that mapped to no model, by the run of each earlier
+    # unmapped-name item (store.unmapped_names), oldest first: an absence is not counted while
+    # the source states names there that mapped to no model when the absent one was last seen.
+    unmapped_before: Mapping[tuple[str, str], tuple[tuple[int, frozenset[str]], ...]] = field(
+        default_factory=dict
+    )
+
+    def unmapped_at(self, source: str, route: str, run_id: int) -> frozenset[str]:
+        """The names `source` stated on `route` that mapped to no model as of run `run_id`
+        (its newest unmapped-name item opened by then; none without one)."""
+        found: frozenset[str] = frozenset()
+        for opened, names in self.unmapped_before.get((source, route), ()):
+            if opened > run_id:
+                break
+            found = names
+        return found
 
     @cached_property
     def held_sources(self) -> frozenset[str]:
@@ -349,7 +365,7 @@ def compare(
     _anomalies(problems, ctx, result)
     _pixel_consistency(groups, ctx, result)
     _same_price(groups, in_force, ctx, result, field_id)
-    _absences(listed_by, listings, ctx, result, groups, in_force)
+    _absences(listed_by, listings, ctx, result, groups, in_force, unmapped)
     if ctx.held:
         # What only held statements state is what their sources said when they last answered:
         # it stands in as evidence beside a statement read this run, never proposes anything on
@@ -995,6 +1011,7 @@ def _absences(
     result: Comparison,
     groups: Mapping[_Key, list[Observation]],
     in_force: Mapping[_Key, Current],
+    unmapped: Mapping[tuple[str, str], set[str]],
 ) -> None:
     """Count models absent from complete listings; the third consecutive absence opens an item,
     on a model the catalog holds a value of on the route (`in_force`): approving it closes
@@ -1012,7 +1029,15 @@ def _absences(
     not a secondary source's to remove (authority), and one secondary's silence does not
     outweigh another's word (fault round 35: LiteLLM's absence proposed closing nine values of
     openai/o1-preview accepted from Portkey, which stated them every day). The absences are
-    counted all the same."""
+    counted all the same.
+
+    Nor is an absence counted (the counter stands) while the source states names on the route
+    that map to no model (`unmapped`: this run's, by source and route) and did not map to none
+    when the model was last listed (Context.unmapped_at): the model may be one of them, renamed
+    (fault round 51: Azure's "Azure OpenAI GPT5" product renamed "... GPT-5 Series" left 19
+    models' meters unmapped, and three days on 11 missing items proposed closing Azure's own
+    verified prices of models it still sold). Names mapping to no model all along do not hold
+    the count."""
     stated_by: dict[tuple[str, str], set[str]] | None = None
     catalogued: set[tuple[str, str]] | None = None
     for listed in seen:
@@ -1021,6 +1046,10 @@ def _absences(
         source, route, model = key.source, key.route, key.model
         if key in seen or source not in ctx.complete_sources:
             continue
+        if unmapped.get((source, route), set()) - ctx.unmapped_at(
+            source, route, listing.last_seen_run
+        ):
+            continue  # one of the names new to mapping to nothing may be the model's
         missing = listing.missing_runs + 1
         result.listings[key] = Listing(last_seen_run=listing.last_seen_run, missing_runs=missing)
         if missing != MISSING_AFTER:

@@ -649,6 +649,26 @@ def load_listings(conn: Connection) -> dict[ListingId, Listing]:
     }
 
 
+def unmapped_names(
+    conn: Connection,
+) -> dict[tuple[str, str], tuple[tuple[int, frozenset[str]], ...]]:
+    """The names each (source, route) stated that mapped to no model, as each unmapped-name
+    item opened on them recorded them (its detail, a name a line), with the item's run, oldest
+    first (compare's Context.unmapped_before)."""
+    c = review_items.c
+    found: dict[tuple[str, str], list[tuple[int, frozenset[str]]]] = {}
+    rows = conn.execute(
+        select(c.sources, c.route, c.run_id, c.detail)
+        .where(c.kind == ReviewKind.UNMAPPED.value)
+        .order_by(c.run_id, c.id)
+    )
+    for sources, route, run_id, detail in rows:
+        for source in sources or ():
+            names = frozenset(filter(None, (detail or "").split("\n")))
+            found.setdefault((source, route), []).append((run_id, names))
+    return {key: tuple(history) for key, history in found.items()}
+
+
 def catalog_models(conn: Connection) -> set[str]:
     """Canonical models the catalog holds values for (catalog_values)."""
     return set(conn.execute(select(catalog_values.c.model).distinct()).scalars())

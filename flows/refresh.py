@@ -503,6 +503,7 @@ def compare_catalog(
     with catalog_engine(engine_url) as engine, engine.connect() as conn:
         current = store.load_catalog(conn)
         listings = store.load_listings(conn)
+        unmapped_before = store.unmapped_names(conn)
         held.extend(store.last_statements(conn, holding - {o.source for o in held}))
         held_set_aside = [
             p.observation
@@ -533,6 +534,7 @@ def compare_catalog(
         held=tuple(schedule.current(held)),
         partial=frozenset(partial),
         held_set_aside=tuple(held_set_aside),
+        unmapped_before=unmapped_before,
     )
     # A scheduled price (catalog/schedule.py) is recorded with the batch but compared from its date.
     return compare(

@@ -36,6 +36,7 @@ def refresh(
     with engine.connect() as conn:
         current = store.load_catalog(conn)
         listings = store.load_listings(conn)
+        unmapped_before = store.unmapped_names(conn)
         held = store.last_statements(conn, failed) if authority else ()
     if not authority:
         current = {k: Current(v.id, v.value) for k, v in current.items()}
@@ -46,6 +47,7 @@ def refresh(
         official=is_official,
         complete_sources=frozenset(answered),
         held=held,
+        unmapped_before=unmapped_before,
     )
     comparison = compare(live, current, listings, [], ctx)
     if meanwhile is not None:

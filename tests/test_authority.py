@@ -6,6 +6,8 @@ never re-opens what a reviewer decided while it ran."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,8 +45,18 @@ def modelsdev() -> list[Observation]:
 
 
 def context(
-    live: set[str], *, accept_new: bool = False, held: tuple[Observation, ...] = ()
+    live: set[str],
+    *,
+    accept_new: bool = False,
+    held: tuple[Observation, ...] = (),
+    unmapped_since: Sequence[Observation] = (),
 ) -> Context:
+    """A run 3's context; the names of `unmapped_since` that map to no model did not since run 1
+    (a source's names unmapped all along hold no absence count)."""
+    unmapped: dict[tuple[str, str], set[str]] = {}
+    for o in unmapped_since:
+        if o.model is None:
+            unmapped.setdefault((o.source, o.route), set()).add(o.source_model)
     return Context(
         run_id=3,
         now=NOW,
@@ -52,6 +64,7 @@ def context(
         official=is_official,
         complete_sources=frozenset(live),
         held=held,
+        unmapped_before={key: ((1, frozenset(names)),) for key, names in unmapped.items()},
     )
 
 
@@ -261,7 +274,7 @@ def test_a_secondary_absence_opens_no_missing_item_on_what_the_official_source_s
     listing = ListingId("litellm", "openrouter", model)
     listings = {listing: Listing(last_seen_run=1, missing_runs=MISSING_AFTER - 1)}
     without = [o for o in litellm if not (o.route == "openrouter" and o.model == model)]
-    live = context({"openrouter", "litellm"})
+    live = context({"openrouter", "litellm"}, unmapped_since=litellm)
 
     stated = compare([*august, *without], {}, listings, [], live)
     assert stated.listings[listing].missing_runs == MISSING_AFTER
@@ -294,7 +307,7 @@ def test_a_secondary_absence_opens_no_missing_item_on_what_another_secondary_sta
         if (o.route, o.model) == (route, model)
     }
     without = [o for o in litellm if (o.route, o.model) != (route, model)]
-    live = context({"litellm", "modelsdev"})
+    live = context({"litellm", "modelsdev"}, unmapped_since=litellm)
 
     stated = compare([*without, *modelsdev], held, listings, [], live)
     assert stated.listings[listing].missing_runs == MISSING_AFTER
@@ -305,3 +318,13 @@ def test_a_secondary_absence_opens_no_missing_item_on_what_another_secondary_sta
     assert [(i.kind, i.route, i.model) for i in alone.items if i.kind is ReviewKind.MISSING] == [
         (ReviewKind.MISSING, route, model)
     ]
+    # Fault round 51: the model's records renamed to a name that maps to no model, new on the
+    # route since it was last listed: it may be the model, so its absence is not counted.
+    renamed = [
+        replace(o, model=None, source_model=f"{o.source_model}-renamed")
+        for o in litellm
+        if (o.route, o.model) == (route, model)
+    ]
+    unsure = compare([*without, *renamed, *unstated], held, listings, [], live)
+    assert listing not in unsure.listings  # its counter stands as it was
+    assert not [i for i in unsure.items if i.kind is ReviewKind.MISSING]
