@@ -336,45 +336,21 @@ def review_approve(
 ) -> None:
     """Approve an item, a change set (--set), or every open item a filter matches. Approving a
     disagreement keeps the value in force unless --use-source names the source to take."""
-    marked: list[tuple[Engine, int]] = []  # the catalog once open, its newest audit row
-    with interrupted_ends(decision_word(marked)):
-        from review import decisions
-
-        if set_id is not None:  # an empty one is refused, not read as none
-            from ratecard.cli_sets import decide_set
-
-            check_set_alone(item_id, kind, route, source, use_source)
-            decide_set(
-                True,
-                set_id,
-                model=model,
-                reviewer=reviewer,
-                reason=reason,
-                override=override,
-                yes=yes,
-                dry_run=dry_run,
-                db=db,
-                as_json=as_json,
-                skip_refused=skip_refused,
-                marked=marked,
-            )
-            return
-        which = decisions.Filter(kind=kind, route=route, model=model, source=source)
-        _decide(
-            "approve",
-            item_id,
-            reviewer,
-            reason,
-            which,
-            yes=yes,
-            dry_run=dry_run,
-            db=db,
-            as_json=as_json,
-            override=override,
-            use_source=use_source,
-            skip_refused=skip_refused,
-            marked=marked,
-        )
+    _decide_command(
+        "approve",
+        item_id,
+        reviewer,
+        reason,
+        _decisions_filter(kind, route, model, source),
+        yes=yes,
+        dry_run=dry_run,
+        set_id=set_id,
+        override=override,
+        use_source=use_source,
+        skip_refused=skip_refused,
+        db=db,
+        as_json=as_json,
+    )
 
 
 def review_reject(
@@ -393,21 +369,62 @@ def review_reject(
     as_json: JsonOption = False,
 ) -> None:
     """Reject an item, a change set (--set), or every open item a filter matches."""
+    _decide_command(
+        "reject",
+        item_id,
+        reviewer,
+        reason,
+        _decisions_filter(kind, route, model, source),
+        yes=yes,
+        dry_run=dry_run,
+        set_id=set_id,
+        skip_refused=skip_refused,
+        db=db,
+        as_json=as_json,
+    )
+
+
+def _decisions_filter(
+    kind: str | None, route: str | None, model: str | None, source: str | None
+) -> decisions.Filter:
+    """The bulk decision's filter of these options (review/decisions.py Filter)."""
+    from review import decisions
+
+    return decisions.Filter(kind=kind, route=route, model=model, source=source)
+
+
+def _decide_command(
+    verdict: str,
+    item_id: int | None,
+    reviewer: str,
+    reason: str | None,
+    which: decisions.Filter,
+    *,
+    yes: bool,
+    dry_run: bool,
+    set_id: str | None,
+    skip_refused: bool,
+    db: str | None,
+    as_json: bool,
+    override: bool = False,
+    use_source: str | None = None,
+) -> None:
+    """`review approve` or `review reject` (`verdict`): one item, a change set (`set_id`, which
+    only --model narrows) or every open item `which` matches; an interrupt ends it in one line
+    saying whether anything was decided (`decision_word`)."""
     marked: list[tuple[Engine, int]] = []  # the catalog once open, its newest audit row
     with interrupted_ends(decision_word(marked)):
-        from review import decisions
-
         if set_id is not None:  # an empty one is refused, not read as none
             from ratecard.cli_sets import decide_set
 
-            check_set_alone(item_id, kind, route, source)
+            check_set_alone(item_id, which.kind, which.route, which.source, use_source)
             decide_set(
-                False,
+                verdict == "approve",
                 set_id,
-                model=model,
+                model=which.model,
                 reviewer=reviewer,
                 reason=reason,
-                override=False,
+                override=override,
                 yes=yes,
                 dry_run=dry_run,
                 db=db,
@@ -416,9 +433,8 @@ def review_reject(
                 marked=marked,
             )
             return
-        which = decisions.Filter(kind=kind, route=route, model=model, source=source)
         _decide(
-            "reject",
+            verdict,
             item_id,
             reviewer,
             reason,
@@ -427,6 +443,8 @@ def review_reject(
             dry_run=dry_run,
             db=db,
             as_json=as_json,
+            override=override,
+            use_source=use_source,
             skip_refused=skip_refused,
             marked=marked,
         )
