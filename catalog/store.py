@@ -47,7 +47,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.sql.dml import Insert, Update
 
 from catalog import compare, reading_code
-from catalog.compare import Comparison, Current, Listing, NewValue
+from catalog.compare import MISSING_AFTER, Comparison, Current, Listing, NewValue
 from catalog.tables import (
     FIELD_COLUMNS,
     bodies,
@@ -677,8 +677,15 @@ def catalog_models(conn: Connection) -> set[str]:
 def officially_listed(conn: Connection) -> set[str]:
     """Models an official source listed for its own route in a complete listing (the listings
     table, under the name identity gave them that run): what keeps a secondary's names for them
-    mapped while that official source is failing."""
-    listed = conn.execute(select(listings.c.source, listings.c.route, listings.c.model).distinct())
+    mapped while that official source is failing. One its complete listings have left out
+    MISSING_AFTER times running is gone from them, as a missing item says of one the catalog
+    holds: a name an official page listed for a day (a preview renamed GA, then back) no
+    longer maps the secondaries' names for good (fault round 51; a model the catalog holds
+    stays known by its values)."""
+    li = listings.c
+    listed = conn.execute(
+        select(li.source, li.route, li.model).where(li.missing_runs < MISSING_AFTER).distinct()
+    )
     return {r.model for r in listed if is_official(r.source, r.route)}
 
 
