@@ -98,7 +98,10 @@ UseSourceOption = Annotated[
     str | None,
     typer.Option(
         "--use-source",
-        help="A disagreement: write this source's value (without it, the value in force stands).",
+        help=(
+            "A disagreement: write this source's value; an anomaly: the route's official "
+            "source's (without it, the value in force stands)."
+        ),
     ),
 ]
 
@@ -335,7 +338,8 @@ def review_approve(
     as_json: JsonOption = False,
 ) -> None:
     """Approve an item, a change set (--set), or every open item a filter matches. Approving a
-    disagreement keeps the value in force unless --use-source names the source to take."""
+    disagreement or an anomaly keeps the value in force unless --use-source names the source to
+    take (for an anomaly, the route's official source)."""
     _decide_command(
         "approve",
         item_id,

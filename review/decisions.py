@@ -9,13 +9,15 @@ change nothing. A disagreement is sources differing from a value an official sou
 behind (or, on a field with no value, from each other): approving it agrees that the value in
 force stands and writes nothing, unless the reviewer explicitly chooses a source
 (`use_source`), whose stated value is then written as for a price change. A secondary value
-never silently replaces a verified one. Rejecting records why. Deciding an item again the same
-way is a no-op; deciding an item that is no longer open is refused. The person who submitted a
-source cannot approve the item it opened, and a submission whose claims the fetch did not find
-is approved only with an explicit override and a reason. A change set (or a selection of it) is
-decided in one transaction with one audit record per item (`decide_items`); an undo is a
-decision of its own (`undo`): the values in force before come back, history keeps everything,
-the item reopens.
+never silently replaces a verified one. An anomaly's value (a tenfold move) is written only
+when the reviewer chooses the route's official source that states it (`use_source`), verified:
+a real tenfold price cut is otherwise never taken; a secondary's is never. Rejecting records
+why. Deciding an item again the same way is a no-op; deciding an item that is no longer open
+is refused. The person who submitted a source cannot approve the item it opened, and a
+submission whose claims the fetch did not find is approved only with an explicit override and a
+reason. A change set (or a selection of it) is decided in one transaction with one audit record
+per item (`decide_items`); an undo is a decision of its own (`undo`): the values in force before
+come back, history keeps everything, the item reopens.
 
 A decision checks what it replaces inside its transaction: the value in force must still be the
 one the item proposed against, closing it must close exactly that row, and the database holds one
@@ -183,8 +185,9 @@ def approve(
 ) -> Decision:
     """Approve one item in one transaction. A submission whose claims the fetch did not find
     needs `override` and a reason (Unconfirmed otherwise); `override` on any other item is
-    refused (DecisionError). `use_source` (disagreements only):
-    write the value that source stated instead of keeping the value in force. `dry_run`: the
+    refused (DecisionError). `use_source` (a disagreement; an anomaly,
+    the route's official source only): write the value that source stated instead of keeping
+    the value in force. `dry_run`: the
     decision is made and its transaction rolled back, so the Decision says exactly what
     approving would close and open (or raises what it would refuse) and nothing is written."""
     with _deciding(engine, dry_run=dry_run) as conn:
@@ -598,10 +601,12 @@ def _apply(
     kind = ReviewKind(item.kind)
     changes = [FieldChange.model_validate(c) for c in item.changes or []]
     if use_source is not None:
-        if kind is not ReviewKind.DISAGREEMENT:
+        if kind is ReviewKind.ANOMALY:
+            _refuse_unofficial(item, changes, use_source)
+        elif kind is not ReviewKind.DISAGREEMENT:
             raise DecisionError(
                 f"review item {item.id} is of kind {kind.value}: choosing a source's value applies "
-                "to disagreements only"
+                "to disagreements and anomalies only"
             )
         changes = [_chosen(item.id, change, use_source) for change in changes]
     elif kind is ReviewKind.DISAGREEMENT:
@@ -654,6 +659,20 @@ def _keep_in_force(
             )
         _refuse_stale(item.id, change, current)
     return [], []
+
+
+def _refuse_unofficial(item: Row[Any], changes: Sequence[FieldChange], source: str) -> None:
+    """An anomaly's value is taken only from the route's official source (a tenfold move it
+    states, which a reviewer checked): DecisionError when `source` is not official in every
+    field of the item. A secondary's tenfold value beside an official one is a slip, never a
+    value to take."""
+    if not changes or not all(
+        any(s.source == source and s.official for s in change.sources) for change in changes
+    ):
+        raise DecisionError(
+            f"review item {item.id} is an anomaly: only the official source of {item.route} "
+            f"can be taken, and {source!r} is not one stating every field of it"
+        )
 
 
 def _chosen(item_id: int, change: FieldChange, source: str) -> FieldChange:

@@ -361,13 +361,19 @@ def _item_response(
     )
 
 
-def source_choices(item: ReviewDetail) -> list[tuple[str, str]]:
-    """For a disagreement, the sources a reviewer may take the value of (`use_source`): those
-    stating a value for every field of the item, as (source, 'its latest value per field');
-    empty for any other kind of item."""
-    if item.kind != ReviewKind.DISAGREEMENT.value or not item.changes:
+def source_choices(item: ReviewDetail) -> list[tuple[str, str, bool]]:
+    """The sources a reviewer may take the value of (`use_source`), as (source, 'its latest
+    value per field', whether it is official: the value is then verified): for a disagreement,
+    those stating a value for every field of the item; for an anomaly, the route's official
+    source among them (a tenfold move it states); empty for any other kind of item."""
+    anomaly = item.kind == ReviewKind.ANOMALY.value
+    if not (anomaly or item.kind == ReviewKind.DISAGREEMENT.value) or not item.changes:
         return []
-    stating = [{s.source for s in change.sources if s.value} for change in item.changes]
+    stating = [
+        {s.source for s in change.sources if s.value and (s.official or not anomaly)}
+        for change in item.changes
+    ]
+    official = {s.source for change in item.changes for s in change.sources if s.official}
     choices = []
     for source in sorted(set.intersection(*stating)):
         latest = [
@@ -378,10 +384,11 @@ def source_choices(item: ReviewDetail) -> list[tuple[str, str]]:
             for change in item.changes
         ]
         if len(item.changes) == 1:
-            choices.append((source, latest[0]))
+            stated = latest[0]
         else:
             fields = zip(item.changes, latest, strict=True)
-            choices.append((source, "; ".join(f"{field_label(c)}: {v}" for c, v in fields)))
+            stated = "; ".join(f"{field_label(c)}: {v}" for c, v in fields)
+        choices.append((source, stated, source in official))
     return choices
 
 
