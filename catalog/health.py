@@ -31,7 +31,9 @@ Which of a source's responses count as evidence this run, and what the source's 
   or returned) is `stale`;
 - a body that is the first bytes of the one the URL gave in the source's last applied run,
   and at most `CUT_SHARE` of it, is *cut short*: a transfer that stopped at a line break reads
-  as a shorter page, every model past the cut missing. An edit that only drops a page's last
+  as a shorter page, every model past the cut missing. So is a JSON document holding the
+  first records of that one, closed so that it parses (`closed_early`: a writer that stopped
+  at a record boundary and closed its brackets). An edit that only drops a page's last
   rows loses a small part of it: below that share, such a page is read;
 - a source whose usable responses hold far fewer records than its usual total (the median of
   its last totals read whole) is broken, and so is one read whole that states far fewer valid
@@ -103,6 +105,7 @@ class Answer:
     error: str = ""  # why the response is no evidence at all (fetch, parse, domain)
     size: int = 0  # bytes of the body
     cut_of: int = 0  # bytes of the URL's last applied body where this one is its start
+    closed: bool = False  # that start is its first records, closed so that they parse
     copy_of: str = ""  # the other URL of the source whose body this one repeats (`copies`)
     copy_rewritten: bool = False  # repeats it written otherwise (`canonical`), not byte for byte
     content_hash: str = ""  # sha256 (hex) of the body
@@ -340,6 +343,40 @@ def cut_short(body: bytes, before: bytes) -> bool:
     return 0 < len(body) <= len(before) * CUT_SHARE and before.startswith(body)
 
 
+def closed_early(body: bytes, before: bytes) -> bool:
+    """Whether `body`, at most CUT_SHARE of the length of `before` (the body the same URL gave
+    in the source's last applied run), is a JSON document holding the first records of that
+    one, closed so that it parses (`_leading`): the same answer cut at a record boundary (a
+    writer that stopped early and closed its brackets), every record past the cut missing."""
+    if not 0 < len(body) <= len(before) * CUT_SHARE:
+        return False
+    try:
+        part, whole = json.loads(_unmarked(body)), json.loads(_unmarked(before))
+    except (ValueError, RecursionError):
+        return False
+    return part != whole and _leading(part, whole)
+
+
+def _leading(part: object, whole: object) -> bool:
+    """Whether `part` is the start of `whole`: an object whose keys are the first of `whole`'s,
+    in order, or an array whose items are its first, each equal to `whole`'s but the last,
+    itself the start of `whole`'s (an empty one is no start: an empty listing is a fault of
+    its own); any other value equal to `whole`."""
+    if isinstance(part, dict) and isinstance(whole, dict):
+        keys = list(part)
+        if not keys or keys != list(whole)[: len(keys)]:
+            return False
+        pairs = [(part[key], whole[key]) for key in keys]
+    elif isinstance(part, list) and isinstance(whole, list):
+        if not part or len(part) > len(whole):
+            return False
+        pairs = list(zip(part, whole, strict=False))
+    else:
+        return part == whole
+    *head, (last, whole_last) = pairs
+    return all(a == b for a, b in head) and _leading(last, whole_last)
+
+
 @dataclass(frozen=True)
 class Verdict:
     """One answer judged. `fault` is '' when the answer is evidence, else the kind of fault
@@ -449,8 +486,12 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
         )
         return Verdict(answer, COPIED, f"{same} {answer.copy_of}")
     if answer.cut_of:
-        detail = f"its {answer.size} bytes are the first of the {answer.cut_of} it answered"
-        detail += " when last applied"
+        if answer.closed:
+            detail = f"its {answer.size} bytes hold the first records of the {answer.cut_of}"
+            detail += " it answered when last applied, closed so that they parse"
+        else:
+            detail = f"its {answer.size} bytes are the first of the {answer.cut_of} it answered"
+            detail += " when last applied"
         return Verdict(answer, CUT, detail)
     if (
         answer.returned_from is not None

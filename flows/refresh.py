@@ -155,13 +155,22 @@ def answers(
     returned: Mapping[str, tuple[datetime, str]] | None = None,
 ) -> list[health.Answer]:
     """What each URL of a crawl answered, for the health rules; `before`: the bodies the URLs
-    gave in the source's last applied run (store.last_applied_bodies), for `health.cut_short`;
+    gave in the source's last applied run (store.last_applied_bodies), for `health.cut_short`
+    and `health.closed_early`;
     `history`: each URL's (runlog.url_history), for `health.copies`; `returned`: the URLs
     returning to an earlier body, with its date and canonical hash (runlog.returned_bodies)."""
     before = before or {}
     returned = returned or {}
     hashes = {p.url: p.content_hash for p in result.pages}
     copied = health.copies(hashes, history or {}, _written_alike(result))
+    # Each URL whose body is its last applied one cut short: True where cut at a record
+    # boundary and closed (health.closed_early), False where its first bytes (health.cut_short).
+    cut: dict[str, bool] = {}
+    for p in result.pages:
+        if p.url in before and health.cut_short(p.body, before[p.url]):
+            cut[p.url] = False
+        elif p.url in before and health.closed_early(p.body, before[p.url]):
+            cut[p.url] = True
     return [
         health.Answer(
             p.url,
@@ -170,9 +179,8 @@ def answers(
             p.observed_at,
             len(p.records),
             size=len(p.body),
-            cut_of=len(before[p.url])
-            if p.url in before and health.cut_short(p.body, before[p.url])
-            else 0,
+            cut_of=len(before[p.url]) if p.url in cut else 0,
+            closed=cut.get(p.url, False),
             copy_of=copied.get(p.url, ""),
             copy_rewritten=p.url in copied and hashes[copied[p.url]] != p.content_hash,
             content_hash=p.content_hash,

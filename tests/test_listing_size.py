@@ -91,7 +91,7 @@ def test_a_listing_back_at_its_count_after_two_cut_days_is_read(
         replayed_run(db, WORLDS / "epoch-2.json", sources)
     before = items(db)
     listing = json.loads(recorded_text(VERCEL))
-    listing["data"] = listing["data"][: len(listing["data"]) // 3]
+    listing["data"] = listing["data"][::3]  # a third of it, not its start (that is cut short)
     cut = fault_world(tmp_path, {VERCEL: {"body": json.dumps(listing)}})
     statuses = []
     for day in (cut, cut, WORLDS / "epoch-2.json", cut):
