@@ -25,7 +25,7 @@ import gc
 import hashlib
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -378,6 +378,9 @@ class Reading:
     # each source's values its last applied run set aside, of the models given, by source
     # (store.last_set_aside): what stays set aside while a record's problem hides its field
     last_set_aside: Callable[[Mapping[str, set[str]]], list[Problem]] | None = None
+    # what the sources given stated in the last run that applied each (store.last_statements):
+    # what an official source refused in validation stands at for the rules across sources
+    last_statements: Callable[[Collection[str]], tuple[Observation, ...]] | None = None
 
 
 @task(name="read-sources", cache_policy=NO_CACHE)
@@ -420,6 +423,7 @@ def read_sources(
     read = intake.validate_each(
         drafts, identity, reading.before, learned, reading.in_force, unanswered
     )
+    refused: list[str] = []  # sources read, then failed or broken here: nothing of them applies
     for found in read:
         report = reports[found.source]
         report.observations = len(found.valid)
@@ -428,6 +432,7 @@ def read_sources(
             reason = f"{report.reason}; {found.failure}" if report.reason else found.failure
             report.status, report.reason = SourceStatus.FAILED, reason
             batch.rejected.extend(found.problems)  # kept with their reasons, not one item each
+            refused.append(found.source)
             continue
         if report.status is SourceStatus.OK and not found.incomplete:
             batch.statements[found.source] = len(found.valid)
@@ -436,6 +441,7 @@ def read_sources(
                 report.status, report.reason = SourceStatus.BROKEN, collapsed
                 report.observations = 0  # none applied: the count is in the reason
                 batch.rejected.extend(found.problems)
+                refused.append(found.source)
                 continue
         if found.incomplete:
             # its values apply; no absence is counted (compare reads only ok sources' listings)
@@ -453,7 +459,7 @@ def read_sources(
     # of them; a context tier whose threshold contradicts the route's own is a flag.
     # Units are facts: prices outside their unit's band, or per token for a model not metered
     # in tokens, are set aside; one price in two time units is one field.
-    standing = (*held, *hidden)
+    standing = (*held, *hidden, *_refused_officially(refused, reading))
     # An official statement validation set aside (stated twice, out of its band) still states
     # its field's cache lifetime and tier threshold, as a hidden one does: its value is in
     # doubt, not its field (a fault round: OpenRouter's Claude block rescaled in one of its
@@ -760,6 +766,7 @@ def reading_context(
         usual,
         lambda wanted: _last_hidden(engine, wanted),
         lambda wanted: _last_set_aside(engine, wanted),
+        lambda sources: _last_statements(engine, sources),
     )
 
 
@@ -834,6 +841,26 @@ def _hidden_while_held(
     return [
         o for o in hidden if (o.source, o.route, o.model) in named and standing.isdisjoint(_of(o))
     ]
+
+
+def _last_statements(engine: Engine, sources: Collection[str]) -> tuple[Observation, ...]:
+    """What each of `sources` stated in the last run that applied it (store.last_statements)."""
+    with engine.connect() as conn:
+        return store.last_statements(conn, sources)
+
+
+def _refused_officially(sources: Collection[str], reading: Reading) -> tuple[Observation, ...]:
+    """What the official sources among `sources` (read this run, then failed in validation or
+    broken by collapsed statements: nothing of them applies) last stated on the routes they
+    speak for. It stands for the rules across sources, as what a source that did not answer
+    last stated stands there: a secondary's context tier is judged against the official
+    thresholds, its cache write given the official lifetimes (a fault round: the Gemini page
+    broken by its tier headings swapped let Portkey's 128k tiers of Gemini models through,
+    rewriting 28 items with 100 values Google's 200k thresholds contradict)."""
+    speaking = _speaking(sources)
+    if not speaking or reading.last_statements is None:
+        return ()
+    return tuple(o for o in reading.last_statements(speaking) if is_official(o.source, o.route))
 
 
 def _last_hidden(engine: Engine, wanted: Mapping[str, set[str]]) -> tuple[Observation, ...]:
