@@ -8,8 +8,8 @@ the other sources go on. Pure: no I/O.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections import ChainMap, Counter, defaultdict
+from collections.abc import Callable, Collection, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, partial
@@ -374,7 +374,7 @@ def slipped(
     problems = [
         *_rescaled_without_history(valid, before, in_force, stated),
         *_zero_beside_others(valid, in_force, stated),
-        *_discounts_at_standard(valid),
+        *_discounts_at_standard(valid, ChainMap(dict(before), dict(in_force))),
     ]
     moved: list[tuple[Observation, PriceKey, Decimal]] = []
     for obs in valid:
@@ -464,23 +464,30 @@ def _zero_beside_others(
 
 
 DISCOUNT_AT_STANDARD_RULE = "a discounted tier's price at its standard price"
+STANDARD_AT_DISCOUNT_RULE = "a standard price at its discounted tier's price"
 DISCOUNTED_TIERS = frozenset({"batch", "flex"})  # service tiers sold below the standard price
 DISCOUNT_BLOCK = 5  # such prices of one route, most of them at their standard price: a block
 
 
-def _discounts_at_standard(valid: Sequence[Observation]) -> list[Problem]:
+def _discounts_at_standard(
+    valid: Sequence[Observation], known: Mapping[PriceKey, Decimal]
+) -> list[Problem]:
     """A source's batch and flex token prices (input, output) not below its own standard price
-    of the same field, where at least DISCOUNT_BLOCK of one route's and tier's are and they are
-    most of them: the discounted table restating the standard prices (a copy slip; a fault round:
-    Anthropic's and OpenAI's Batch tables with the standard rows opened 64 official +100 %
-    price changes and set OpenRouter's right batch prices aside as off the official ones). Set
-    aside (DISCOUNT_AT_STANDARD_RULE: an anomaly to review), with the cache read prices of that
-    tier at their standard price of the same models (the same rows restated). A few such prices
-    of a route are the source's statements, judged as any other (OpenAI's legacy gpt-3.5 rows
-    state batch at the standard price: 6 of its 109; no recorded route and tier has most; a
-    cache read is not counted: the Gemini page states its batch cache reads at the standard
-    price, 24 of its 69 batch token prices)."""
+    of the same field (stated this run, else as `known`: as it last stated it, else the
+    catalog's price in force; a model the source names in no standard row today), where at
+    least DISCOUNT_BLOCK of one route's and tier's are and they are most of them: the
+    discounted table restating the standard prices (a copy slip; a fault round: Anthropic's
+    and OpenAI's Batch tables with the standard rows opened 64 official +100 % price changes
+    and set OpenRouter's right batch prices aside as off the official ones). Set aside
+    (DISCOUNT_AT_STANDARD_RULE: an anomaly to review), with the cache read prices of that tier
+    at their standard price of the same models (the same rows restated), and those models'
+    standard prices at their known price of that tier (`_standards_at_discount`: the two
+    tiers' tables swapped). A few such prices of a route are the source's statements, judged
+    as any other (OpenAI's legacy gpt-3.5 rows state batch at the standard price: 6 of its
+    109; no recorded route and tier has most; a cache read is not counted: the Gemini page
+    states its batch cache reads at the standard price, 24 of its 69 batch token prices)."""
     standard: dict[PriceKey, Decimal] = {}
+    standards: list[Observation] = []
     discounted: list[Observation] = []
     for o in valid:
         if o.kind is not _PRICE or o.scheduled or o.unit is not Unit.PER_1M_TOKENS:
@@ -490,33 +497,74 @@ def _discounts_at_standard(valid: Sequence[Observation]) -> list[Problem]:
         tier = o.dimensions.get(Dim.SERVICE_TIER.value)
         if tier is None:
             standard[price_key(o)] = o.value
+            standards.append(o)
         elif tier in DISCOUNTED_TIERS:
             discounted.append(o)
     by_tier: dict[tuple[str, str], list[tuple[Observation, Decimal]]] = defaultdict(list)
     for o in discounted:
         plain = o.dimensions.without(Dim.SERVICE_TIER)
         key = (o.route, o.model or o.source_model, o.component.value, o.unit.value, plain.key)
-        if standard.get(key):
-            by_tier[(o.route, o.dimensions[Dim.SERVICE_TIER.value])].append((o, standard[key]))
+        if price := standard.get(key) or known.get(key):
+            by_tier[(o.route, o.dimensions[Dim.SERVICE_TIER.value])].append((o, price))
     problems: list[Problem] = []
-    for paired in by_tier.values():
+    aside: set[Observation | None] = set()  # standard prices set aside (one tier's swap is enough)
+    for (route, tier), paired in by_tier.items():
         at_standard = [(o, price) for o, price in paired if o.value >= price]
         counted = [(o, price) for o, price in at_standard if o.component is not _CACHE_READ]
         priced = sum(o.component is not _CACHE_READ for o, _ in paired)
         if len(counted) < DISCOUNT_BLOCK or 2 * len(counted) <= priced:
             continue
         restated = {o.model or o.source_model for o, _ in counted}
+        block = f"as {len(counted)} of the {priced} {route} input and output prices of that tier"
         problems += [
             _set_aside(
                 o,
                 DISCOUNT_AT_STANDARD_RULE,
                 f"{o.measure.text()} = {o.value} {o.unit.value}: not below its standard price "
-                f"{price}, as {len(counted)} of the {priced} {o.route} input and output prices "
-                "of that tier it states (the discounted table restating the standard prices)",
+                f"{price}, {block} it states (the discounted table restating the standard prices)",
             )
             for o, price in at_standard
             if o.component is not _CACHE_READ or (o.model or o.source_model) in restated
         ]
+        swapped = _standards_at_discount(
+            [o for o in standards if o.route == route], tier, restated, known, block
+        )
+        problems += [p for p in swapped if p.observation not in aside]
+        aside.update(p.observation for p in swapped)
+    return problems
+
+
+def _standards_at_discount(
+    standards: Sequence[Observation],
+    tier: str,
+    restated: Set[str],
+    known: Mapping[PriceKey, Decimal],
+    block: str,
+) -> list[Problem]:
+    """Of a route's standard token prices (`standards`), those of the models whose `tier` prices
+    were set aside as at their standard price (`restated`) that stand at the `known` price of
+    that tier's field (as the source last stated it, else in force) and not at the known
+    standard one: the other half of the two tiers'
+    tables swapped (a fault round: the Gemini page's Standard and Batch headings swapped opened
+    30 official -50 % price changes beside the batch prices set aside). Set aside
+    (STANDARD_AT_DISCOUNT_RULE)."""
+    problems: list[Problem] = []
+    for o in standards:
+        if (o.model or o.source_model) not in restated:
+            continue
+        tiered = Dims.of({**o.dimensions, Dim.SERVICE_TIER.value: tier})
+        key = price_key(o)
+        discount = known.get((*key[:4], tiered.key))
+        if discount is None or o.value != discount or known.get(key) == discount:
+            continue
+        problems.append(
+            _set_aside(
+                o,
+                STANDARD_AT_DISCOUNT_RULE,
+                f"{o.measure.text()} = {o.value} {o.unit.value}: its {tier} price, "
+                f"{block} stand at their standard price (the two tiers' tables swapped)",
+            )
+        )
     return problems
 
 

@@ -1,0 +1,87 @@
+"""A page whose standard and batch tables swap their tier labels changes no price.
+
+Fault round 52: the Gemini page with every section's "Standard" and "Batch" headings swapped
+(tabs rendered in another order than their titles) set its batch prices aside as at their
+standard price, but read the batch tables as the standard prices: 30 official -50 % price
+changes opened. OpenAI's page with its "Batch" and "Standard" table labels swapped opened 55,
+and the batch prices of the models only its Standard table names (audio, search) had no
+standard price that day to be judged by: 7 items on them stayed open after the page was right
+again, approvable (batch input 0.075 -> 0.15 for gpt-4o-mini-search-preview). A discounted
+price is judged against the source's standard price stated that run, else as last known; and
+where a route's discounted tier is set aside so, those models' standard prices that stand at
+their known price of that tier are set aside too (catalog/intake.py `_standards_at_discount`).
+
+The pages and LiteLLM, epoch-1 (accept-new) then epoch-2 under review, then the two pages
+swapped so (made here from the recorded pages), then epoch-2 again; beside it, epoch-2 again
+alone. Refreshes through the real flow (Scrapy over loopback HTTP, a real Prefect API, SQLite).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from catalog import store
+from catalog.tables import review_items
+from tests.conftest import WORLDS, copy_catalog
+from tests.worlds import epoch2_after_epoch1, fault_world, recorded_text, replayed_run
+
+pytestmark = pytest.mark.integration
+
+SOURCES = ["openai-page", "gemini-page", "litellm"]
+OPENAI = "https://platform.openai.com/docs/pricing"
+GEMINI = "https://ai.google.dev/gemini-api/docs/pricing"
+
+
+def _swapped(text: str, first: str, second: str, lines: int) -> str:
+    """`text` with each of its first `lines` lines that reads `first` or `second` alone (a
+    tier's label or heading) reading the other."""
+    out = text.split("\n")
+    for k, line in enumerate(out[:lines]):
+        if line.strip() in (first, second):
+            other = second if line.strip() == first else first
+            out[k] = line.replace(line.strip(), other)
+    return "\n".join(out)
+
+
+def _open(db: str) -> set[tuple[Any, ...]]:
+    c = review_items.c
+    with store.connect(db).connect() as conn:
+        return set(
+            conn.execute(
+                select(c.kind, c.route, c.model, c.fingerprint).where(c.status == "open")
+            ).all()
+        )
+
+
+def _opened(db: str, run_id: int) -> list[tuple[Any, ...]]:
+    c = review_items.c
+    with store.connect(db).connect() as conn:
+        rows = conn.execute(select(c.kind, c.title).where(c.run_id == run_id, c.status == "open"))
+        return list(rows.all())
+
+
+@pytest.fixture(scope="module")
+def base(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return epoch2_after_epoch1(tmp_path_factory.mktemp("swapped"), SOURCES)
+
+
+def test_tier_labels_swapped_open_no_price_change(base: Path, tmp_path: Path) -> None:
+    db = copy_catalog(base, tmp_path / "swapped.db")
+    gemini = recorded_text(GEMINI)
+    assert "### Standard" in gemini and "### Batch" in gemini
+    broken = {
+        GEMINI: {"body": _swapped(gemini, "### Standard", "### Batch", gemini.count("\n"))},
+        OPENAI: {"body": _swapped(recorded_text(OPENAI), "Standard", "Batch", 120)},
+    }
+    (tmp_path / "fault").mkdir()
+    run_id = replayed_run(db, fault_world(tmp_path / "fault", broken), SOURCES)
+    changes = [title for kind, title in _opened(db, run_id) if kind != "anomaly"]
+    assert changes == []
+    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    control = copy_catalog(base, tmp_path / "control.db")
+    replayed_run(control, WORLDS / "epoch-2.json", SOURCES)
+    assert _open(db) == _open(control)
