@@ -57,10 +57,13 @@ from schemas.field import Dims
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import (
+    LOST_KEY,
+    LostKey,
     Page,
     enclosing_currency,
     foreign_currency,
     load_json,
+    mark_lost_keys,
     refuse_a_foreign_currency,
     refuse_an_answered_error,
     refuse_an_error_key,
@@ -143,6 +146,7 @@ def parse(body: bytes, url: str) -> Page:
             f"{url}: no models object in any provider (an error body or another file?)"
         )
     refuse_an_error_key(data, url, sum(record["key"] is not None for record in records))
+    mark_lost_keys(records, [("model", "limit")])
     return Page(records=records)
 
 
@@ -272,6 +276,8 @@ def _mode_dimensions(name: str, mode: dict[str, Any]) -> dict[str, str]:
 
 
 def _limits(out: DraftCollector, limits: Any) -> None:
+    if isinstance(limits, LostKey):  # no model of the listing states limits: the key was lost
+        raise Uninterpretable(out.record, LOST_KEY, limits.detail())
     if not isinstance(limits, dict):
         raise Uninterpretable(out.record, "not an object", f"limit={limits!r}")
     for key, value in limits.items():

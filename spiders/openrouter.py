@@ -82,9 +82,9 @@ Quirks of the source, and how they are read:
   `prompt` or `completion` (required by OpenRouter's schema: `{}`, or one renamed) is reported
   as stating no pricing, as a null one is; the prices it does state are read.
 - Limits: 0 (`context_length` of speech and video models) is unknown, not a value: quarantined
-  ("a limit of 0 is unknown"), no draft. A limit key that no entry of a listing of at least
-  `LOST_AFTER` entries states a value of (absent, null or 0 in every one: the key renamed, or
-  null written everywhere) was lost by the listing, not by its models: each entry's limit is
+  ("a limit of 0 is unknown"), no draft. A limit key that no entry of a listing states a value
+  of (absent, null or 0 in every one: the key renamed, or null written everywhere) was lost by
+  the listing, not by its models (spiders/parsing.py `mark_lost_keys`): each entry's limit is
   quarantined ("the listing states it for no model"), so it stands as last stated (a fault
   round: `context_length` 0, null or renamed in both listings rewrote 116 items without
   OpenRouter's context windows and opened 18 disagreements beside its own proposals).
@@ -109,13 +109,16 @@ from schemas.sources import sources
 from schemas.vocab import Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import (
+    LOST_KEY,
     MILLION,
+    LostKey,
     Page,
     Repeated,
     enclosing_currency,
     foreign_currency,
     is_router_pseudo_model,
     load_json,
+    mark_lost_keys,
     refuse_a_foreign_currency,
     refuse_an_answered_error,
     to_decimal,
@@ -124,18 +127,9 @@ from spiders.parsing import (
 ROUTE = "openrouter"
 SENTINEL = Decimal(-1)
 THOUSAND = Decimal(1000)
-# The limits an entry states, by their path in it (`_limits`).
+# The limits an entry states, by their path in it (`_limits`; a listing may lose one:
+# spiders/parsing.py `mark_lost_keys`).
 LIMIT_PATHS = (("context_length",), ("top_provider", "max_completion_tokens"))
-LOST_AFTER = 25  # a listing of at least this many entries that states a limit for none lost it
-LOST_LIMIT = "the listing states it for no model"
-
-
-class LostLimit(NamedTuple):
-    """Put in each entry of a listing in place of a limit none of its entries states
-    (`_mark_lost_limits`): `path` names the limit, `entries` counts the listing's entries."""
-
-    path: str
-    entries: int
 
 
 class Rate(NamedTuple):
@@ -213,39 +207,8 @@ def parse(body: bytes, url: str) -> Page:
     next_urls = _next_urls(doc.get("links"), url)
     total = _stated_total(doc.get("total_count"), url)
     _check_total(total, len(records), url, bool(next_urls))
-    _mark_lost_limits(records)
+    mark_lost_keys(records, LIMIT_PATHS)
     return Page(records=records, next_urls=next_urls, total=total)
-
-
-def _mark_lost_limits(records: list[Any]) -> None:
-    """Each limit of LIMIT_PATHS that none of a listing's entries (LOST_AFTER or more) states a
-    value of, absent, null or 0 in every one, is set in every entry to a LostLimit: the listing
-    lost the key (renamed, or null written everywhere), not every model its limit, so each
-    entry's limit is quarantined (`_limits`) and stands as last stated. An entry whose
-    `top_provider` is set but no object is left as it is (its own problem)."""
-    entries = [r for r in records if isinstance(r, dict)]
-    if len(entries) < LOST_AFTER:
-        return
-    for path in LIMIT_PATHS:
-        *holders, key = path
-        stated = False
-        for entry in entries:
-            owner: Any = entry
-            for holder in holders:
-                owner = owner.get(holder) if isinstance(owner, dict) else None
-            stated = stated or (isinstance(owner, dict) and owner.get(key) not in (None, 0, "0"))
-        if stated:
-            continue
-        for entry in entries:
-            owner = entry
-            for holder in holders:
-                if owner.get(holder) is None:
-                    owner[holder] = {}
-                owner = owner[holder]
-                if not isinstance(owner, dict):
-                    break
-            else:
-                owner[key] = LostLimit(".".join(path), len(entries))
 
 
 def _stated_total(total: Any, url: str) -> int | None:
@@ -698,9 +661,8 @@ def _limits(out: DraftCollector, record: dict[str, Any], dims: dict[str, str]) -
     for name, raw, component in fields:
         if raw is None:
             continue
-        if isinstance(raw, LostLimit):
-            detail = f"{raw.path}: stated by none of the listing's {raw.entries} entries"
-            out.quarantine(name, LOST_LIMIT, detail)
+        if isinstance(raw, LostKey):
+            out.quarantine(name, LOST_KEY, raw.detail())
             continue
         with out.reading(name):
             value = to_decimal(raw, out.record, name)

@@ -34,9 +34,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from schemas.fetch import Uninterpretable, Unparsable
 from schemas.vocab import ROUTER_MODELS
@@ -73,6 +74,62 @@ class Page:
     records: list[dict[str, Any]]
     next_urls: list[str] = field(default_factory=list)
     total: int | None = None
+
+
+# A listing of at least this many records that states a key for none of them lost the key.
+LOST_AFTER = 25
+LOST_KEY = "the listing states it for no model"
+
+
+class LostKey(NamedTuple):
+    """Put in each record of a listing in place of a key none of its records states
+    (`mark_lost_keys`): `path` names the key (dotted), `records` counts the listing's records."""
+
+    path: str
+    records: int
+
+    def detail(self) -> str:
+        """The problem's detail: which key, and how many records state none of it."""
+        return f"{self.path}: stated by none of the listing's {self.records} records"
+
+
+def mark_lost_keys(records: Sequence[Any], paths: Iterable[tuple[str, ...]]) -> None:
+    """Each key of `paths` (a path of object keys inside a record) that none of a listing's
+    LOST_AFTER or more records states a value of, absent, null, 0 or an empty object in every
+    one, is set in every record to a LostKey: the listing lost the key (renamed, or null
+    written everywhere: a changed schema), not every model its limits, so each record's field
+    is its problem (LOST_KEY) and stands as last stated, where one record's null or 0 states
+    nothing of its model (a fault round: OpenRouter's `context_length`, Vercel's
+    `context_window` and models.dev's `limit` so lost rewrote 116, 28 and 3,046 items for a
+    day). A record, or an object on the path, that is no object is left as it is (its own
+    problem)."""
+    objects = [r for r in records if isinstance(r, dict)]
+    if len(objects) < LOST_AFTER:
+        return
+    for path in paths:
+        *holders, key = path
+        if any(_stated_at(record, holders, key) for record in objects):
+            continue
+        for record in objects:
+            holder: Any = record
+            for name in holders:
+                if holder.get(name) is None:
+                    holder[name] = {}
+                holder = holder[name]
+                if not isinstance(holder, dict):
+                    break
+            else:
+                holder[key] = LostKey(".".join(path), len(objects))
+
+
+def _stated_at(record: dict[str, Any], holders: Sequence[str], key: str) -> bool:
+    """Whether `record` states a value at `holders` + `key`: not absent, null, 0 or empty."""
+    holder: Any = record
+    for name in holders:
+        holder = holder.get(name) if isinstance(holder, dict) else None
+    if not isinstance(holder, dict):
+        return False
+    return holder.get(key) not in (None, 0, "0", {}, [])
 
 
 class Repeated(tuple[Any, ...]):

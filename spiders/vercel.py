@@ -56,11 +56,14 @@ from schemas.records import Draft
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import (
+    LOST_KEY,
     MILLION,
+    LostKey,
     Page,
     enclosing_currency,
     foreign_currency,
     load_json,
+    mark_lost_keys,
     refuse_a_foreign_currency,
     refuse_an_answered_error,
     to_decimal,
@@ -112,6 +115,7 @@ def parse(body: bytes, url: str) -> Page:
         raise Unparsable(f"vercel models: object is {doc.get('object')!r}, not 'list'")
     refuse_a_foreign_currency(doc, f"vercel models ({url})")
     records = doc["data"]
+    mark_lost_keys(records, [(field,) for field in LIMIT_FIELDS])
     return Page(records=records)
 
 
@@ -361,6 +365,8 @@ def _limit(context: _Context, record: dict[str, Any], field: str) -> list[Draft]
     raw = record.get(field)
     if raw is None:
         return []
+    if isinstance(raw, LostKey):
+        raise Uninterpretable(context.record, LOST_KEY, raw.detail())
     value = to_decimal(raw, context.record, field)
     if value == 0:
         raise Uninterpretable(context.record, UNKNOWN_LIMIT, _evidence(field, raw))
