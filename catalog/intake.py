@@ -370,12 +370,16 @@ def slipped(
     A price of a field the source has no history of (a first load, a provider block new to
     it) is judged against the reference instead (`_rescaled_without_history`), a route's
     official price of 0 beside other sources' prices is set aside (`_zero_beside_others`), and
-    so is a discounted table restating the standard prices (`_discounts_at_standard`)."""
+    so are a discounted table restating the standard prices (`_discounts_at_standard`) and two
+    columns' headings swapped (`_fields_swapped`)."""
+    known = ChainMap(dict(before), dict(in_force))
     problems = [
         *_rescaled_without_history(valid, before, in_force, stated),
         *_zero_beside_others(valid, in_force, stated),
-        *_discounts_at_standard(valid, ChainMap(dict(before), dict(in_force))),
+        *_discounts_at_standard(valid, known),
     ]
+    aside = {id(p.observation) for p in problems}
+    problems += [p for p in _fields_swapped(valid, known) if id(p.observation) not in aside]
     moved: list[tuple[Observation, PriceKey, Decimal]] = []
     for obs in valid:
         if obs.kind is not _PRICE or obs.value == 0 or obs.scheduled:
@@ -565,6 +569,67 @@ def _standards_at_discount(
                 f"{block} stand at their standard price (the two tiers' tables swapped)",
             )
         )
+    return problems
+
+
+FIELDS_SWAPPED_RULE = "at another field's price"
+SWAP_BLOCK = 5  # models of a route whose prices moved to another field's: a block
+# The token prices a model's columns state, each a field another column's heading may be read as.
+_SWAPPABLE = (Component.INPUT, Component.OUTPUT, Component.CACHE_READ, Component.CACHE_WRITE)
+
+
+def _fields_swapped(
+    valid: Sequence[Observation], known: Mapping[PriceKey, Decimal]
+) -> list[Problem]:
+    """A source's token prices that moved from their field's `known` value (as the source last
+    stated it, else the catalog's in force) to exactly the known value of another price field
+    of the same model, unit and dimensions (its input to its output's, its output to its cache
+    read's), where at least SWAP_BLOCK models of a route moved so and they are most of that
+    route's moved token prices: two columns' headings swapped over their cells (a fault round:
+    Anthropic's page with its Input and Output headings swapped opened 20 official price
+    changes, every Claude input x5 and output /5; OpenAI's with Cached input and Output, 8
+    output prices /8). Set aside (FIELDS_SWAPPED_RULE: an anomaly to review), with the prices
+    of fields new to the source at another field's known price beside such a block (OpenAI's
+    gpt-image-1 text output, a '-' under Output read as its cached input's $1.25: proposed as
+    a new value, it stayed open once the page was right, a field left out being an absence);
+    the fields stand as last stated."""
+    moved: dict[str, int] = defaultdict(int)
+    swapped: dict[str, list[tuple[Observation, Component, Decimal | None]]] = defaultdict(list)
+    for o in valid:
+        if o.kind is not _PRICE or o.scheduled or o.unit is not Unit.PER_1M_TOKENS:
+            continue
+        if o.component not in _SWAPPABLE:
+            continue
+        route, model, _, unit, dims = key = price_key(o)
+        own = known.get(key)
+        if own == o.value:
+            continue
+        moved[route] += own is not None
+        for other in _SWAPPABLE:
+            price = known.get((route, model, other.value, unit, dims))
+            if other is not o.component and price == o.value:
+                swapped[route].append((o, other, own))
+                break
+    problems: list[Problem] = []
+    for route, found in swapped.items():
+        block = [(o, other, own) for o, other, own in found if own is not None]
+        models = {o.model or o.source_model for o, _, _ in block}
+        if len(models) < SWAP_BLOCK or 2 * len(block) <= moved[route]:
+            continue
+        why = (
+            f"as {len(block)} of the {moved[route]} {route} token prices it moved are another "
+            "field's (two columns' headings swapped)"
+        )
+        problems += [
+            _set_aside(
+                o,
+                FIELDS_SWAPPED_RULE,
+                f"{o.measure.text()} = {o.value} {o.unit.value}: its {other.value} price, "
+                + (f"not its {own}, " if own is not None else "a field new to it, ")
+                + why,
+            )
+            for o, other, own in found
+        ]
     return problems
 
 

@@ -6,7 +6,9 @@ price changes citing Anthropic's page and the secondaries that state the model. 
 the page was right again and read in full, but Portkey answered byte for byte as before, so it
 was confirmed unchanged, not read, and the items stayed open and approvable (approving one wrote
 the swapped price as verified). A source confirmed unchanged states what it last stated: the
-items close by themselves.
+items close by themselves. (Since fault round 52 such a swap is set aside as a block, "at
+another field's price"; the day's price changes here come from every input written 20 % high,
+a misprint no rule sets aside.)
 
 Refreshes through the real flow (Scrapy over loopback HTTP, a real Prefect API, SQLite) of
 epoch-2 and worlds made here from its recorded Anthropic page.
@@ -14,6 +16,7 @@ epoch-2 and worlds made here from its recorded Anthropic page.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +36,20 @@ HEADER = (
     "| Model             | Base Input Tokens | 5m Cache Writes | 1h Cache Writes |"
     " Cache Hits & Refreshes | Output Tokens |"
 )
-SWAPPED = (
-    "| Model             | Output Tokens | 5m Cache Writes | 1h Cache Writes |"
-    " Cache Hits & Refreshes | Base Input Tokens |"
-)
+
+
+def misprinted(page: str) -> str:
+    """`page` with every model's Base Input Tokens cell in the table under HEADER written 20 %
+    high (the other cells as they were)."""
+    lines = page.split("\n")
+    k = lines.index(HEADER) + 2  # past the delimiter row
+    while lines[k].startswith("|"):
+        cells = lines[k].split("|")
+        amount = cells[2].split("$")[1].split()[0]
+        cells[2] = cells[2].replace(f"${amount}", f"${Decimal(amount) * 12 / 10}")
+        lines[k] = "|".join(cells)
+        k += 1
+    return "\n".join(lines)
 
 
 def recorded_page() -> str:
@@ -53,11 +66,11 @@ def price_changes(db: str) -> list[Any]:
 
 @pytest.fixture(scope="module")
 def swapped(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An epoch-2 catalog of Anthropic's page and Portkey, then a day of swapped headers."""
+    """An epoch-2 catalog of Anthropic's page and Portkey, then a day of misprinted inputs."""
     folder = tmp_path_factory.mktemp("swapped")
     db = folder / "catalog.db"
     replayed_run(f"sqlite:///{db}", WORLDS / "epoch-2.json", SOURCES, accept_new=True)
-    body = recorded_page().replace(HEADER, SWAPPED)
+    body = misprinted(recorded_page())
     replayed_run(f"sqlite:///{db}", fault_world(folder, {PAGE: {"body": body}}), SOURCES)
     opened = price_changes(f"sqlite:///{db}")
     assert len(opened) > 5 and {status for _, status, _, _ in opened} == {"open"}

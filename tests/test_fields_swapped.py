@@ -1,0 +1,68 @@
+"""Two columns' headings swapped over their cells change no price.
+
+Fault round 52: Anthropic's page with its model table's "Base Input Tokens" and "Output Tokens"
+headings swapped (the cells not) opened 20 official price changes, every Claude model's input
+x5 and output /5; OpenAI's page with its Standard table's "Cached input" and "Output" headings
+swapped opened 8 (gpt-4o output 10 -> 1.25, o1 60 -> 7.5), the cache reads set aside as dearer
+than their input. A block of a route's prices (five models or more, most of its moved prices)
+each moved to exactly the known price of another field of the same model is set aside
+(catalog/intake.py `_fields_swapped`): anomalies, no price change, and the next day's pages
+read as a clean day's.
+
+The pages and LiteLLM, epoch-1 (accept-new) then epoch-2 under review, then the pages swapped
+so (made here from the recorded pages), then epoch-2 again; beside it, epoch-2 again alone.
+Refreshes through the real flow (Scrapy over loopback HTTP, a real Prefect API, SQLite).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import WORLDS, copy_catalog
+from tests.test_tiers_swapped import _open, _opened
+from tests.worlds import epoch2_after_epoch1, fault_world, recorded_text, replayed_run
+
+pytestmark = pytest.mark.integration
+
+SOURCES = ["anthropic-page", "openai-page", "litellm"]
+ANTHROPIC = "https://platform.claude.com/docs/en/about-claude/pricing.md"
+OPENAI = "https://platform.openai.com/docs/pricing"
+
+
+def _headings_swapped(text: str, header: str, first: str, second: str, nth: int = 0) -> str:
+    """`text` with the `nth` table header line that starts with `header` naming `first` where
+    it named `second` and the other way round (its cells as they were)."""
+    lines = text.split("\n")
+    k = [i for i, line in enumerate(lines) if line.startswith(header)][nth]
+    lines[k] = lines[k].replace(first, "\0").replace(second, first).replace("\0", second)
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def base(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return epoch2_after_epoch1(tmp_path_factory.mktemp("columns"), SOURCES)
+
+
+def test_headings_swapped_open_no_price_change(base: Path, tmp_path: Path) -> None:
+    db = copy_catalog(base, tmp_path / "swapped.db")
+    anthropic = _headings_swapped(
+        recorded_text(ANTHROPIC), "| Model ", "Base Input Tokens", "Output Tokens"
+    )
+    openai = _headings_swapped(
+        recorded_text(OPENAI),
+        "| Model | Input | Cached input | Output |",
+        "Cached input",
+        "Output",
+        nth=2,  # the Standard table
+    )
+    broken = {ANTHROPIC: {"body": anthropic}, OPENAI: {"body": openai}}
+    (tmp_path / "fault").mkdir()
+    run_id = replayed_run(db, fault_world(tmp_path / "fault", broken), SOURCES)
+    changes = [title for kind, title in _opened(db, run_id) if kind == "price_change"]
+    assert changes == []
+    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    control = copy_catalog(base, tmp_path / "control.db")
+    replayed_run(control, WORLDS / "epoch-2.json", SOURCES)
+    assert _open(db) == _open(control)
