@@ -548,10 +548,9 @@ def _standards_at_discount(
     """Of a route's standard token prices (`standards`), those of the models whose `tier` prices
     were set aside as at their standard price (`restated`) that stand at the `known` price of
     that tier's field (as the source last stated it, else in force) and not at the known
-    standard one: the other half of the two tiers'
-    tables swapped (a fault round: the Gemini page's Standard and Batch headings swapped opened
-    30 official -50 % price changes beside the batch prices set aside). Set aside
-    (STANDARD_AT_DISCOUNT_RULE)."""
+    standard one: the other half of the two tiers' tables swapped (a fault round: the Gemini
+    page's Standard and Batch headings swapped opened 30 official -50 % price changes beside
+    the batch prices set aside). Set aside (STANDARD_AT_DISCOUNT_RULE)."""
     problems: list[Problem] = []
     for o in standards:
         if (o.model or o.source_model) not in restated:
