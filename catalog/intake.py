@@ -8,7 +8,7 @@ the other sources go on. Pure: no I/O.
 
 from __future__ import annotations
 
-from collections import ChainMap, Counter, defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -372,7 +372,7 @@ def slipped(
     official price of 0 beside other sources' prices is set aside (`_zero_beside_others`), and
     so are a discounted table restating the standard prices (`_discounts_at_standard`) and two
     columns' headings swapped (`_fields_swapped`)."""
-    known = ChainMap(dict(before), dict(in_force))
+    known = _known_prices(before, in_force)
     problems = [
         *_rescaled_without_history(valid, before, in_force, stated),
         *_zero_beside_others(valid, in_force, stated),
@@ -473,9 +473,24 @@ DISCOUNTED_TIERS = frozenset({"batch", "flex"})  # service tiers sold below the 
 DISCOUNT_BLOCK = 5  # such prices of one route, most of them at their standard price: a block
 
 
-def _discounts_at_standard(
-    valid: Sequence[Observation], known: Mapping[PriceKey, Decimal]
-) -> list[Problem]:
+# A field's price as the source last stated it, else the catalog's in force (`_known_prices`).
+KnownPrice = Callable[[PriceKey], Decimal | None]
+
+
+def _known_prices(
+    before: Mapping[PriceKey, Decimal], in_force: Mapping[PriceKey, Decimal]
+) -> KnownPrice:
+    """A field's known price (USD, in its unit): the source's own last applied statement of it
+    (`before`), else the value in force (`in_force`), else None."""
+
+    def known(key: PriceKey) -> Decimal | None:
+        price = before.get(key)
+        return in_force.get(key) if price is None else price
+
+    return known
+
+
+def _discounts_at_standard(valid: Sequence[Observation], known: KnownPrice) -> list[Problem]:
     """A source's batch and flex token prices (input, output) not below its own standard price
     of the same field (stated this run, else as `known`: as it last stated it, else the
     catalog's price in force; a model the source names in no standard row today), where at
@@ -508,7 +523,7 @@ def _discounts_at_standard(
     for o in discounted:
         plain = o.dimensions.without(Dim.SERVICE_TIER)
         key = (o.route, o.model or o.source_model, o.component.value, o.unit.value, plain.key)
-        if price := standard.get(key) or known.get(key):
+        if price := standard.get(key) or known(key):
             by_tier[(o.route, o.dimensions[Dim.SERVICE_TIER.value])].append((o, price))
     problems: list[Problem] = []
     aside: set[Observation | None] = set()  # standard prices set aside (one tier's swap is enough)
@@ -542,7 +557,7 @@ def _standards_at_discount(
     standards: Sequence[Observation],
     tier: str,
     restated: Set[str],
-    known: Mapping[PriceKey, Decimal],
+    known: KnownPrice,
     block: str,
 ) -> list[Problem]:
     """Of a route's standard token prices (`standards`), those of the models whose `tier` prices
@@ -557,8 +572,8 @@ def _standards_at_discount(
             continue
         tiered = Dims.of({**o.dimensions, Dim.SERVICE_TIER.value: tier})
         key = price_key(o)
-        discount = known.get((*key[:4], tiered.key))
-        if discount is None or o.value != discount or known.get(key) == discount:
+        discount = known((*key[:4], tiered.key))
+        if discount is None or o.value != discount or known(key) == discount:
             continue
         problems.append(
             _set_aside(
@@ -577,9 +592,7 @@ SWAP_BLOCK = 5  # models of a route whose prices moved to another field's: a blo
 _SWAPPABLE = (Component.INPUT, Component.OUTPUT, Component.CACHE_READ, Component.CACHE_WRITE)
 
 
-def _fields_swapped(
-    valid: Sequence[Observation], known: Mapping[PriceKey, Decimal]
-) -> list[Problem]:
+def _fields_swapped(valid: Sequence[Observation], known: KnownPrice) -> list[Problem]:
     """A source's token prices that moved from their field's `known` value (as the source last
     stated it, else the catalog's in force) to exactly the known value of another price field
     of the same model, unit and dimensions (its input to its output's, its output to its cache
@@ -592,34 +605,40 @@ def _fields_swapped(
     gpt-image-1 text output, a '-' under Output read as its cached input's $1.25: proposed as
     a new value, it stayed open once the page was right, a field left out being an absence);
     the fields stand as last stated."""
-    moved: dict[str, int] = defaultdict(int)
-    swapped: dict[str, list[tuple[Observation, Component, Decimal | None]]] = defaultdict(list)
+    moved: dict[str, int] = defaultdict(int)  # by route: its token prices off their known value
+    block: dict[str, list[tuple[Observation, Component]]] = defaultdict(list)
+    candidates: list[tuple[Observation, Decimal | None]] = []  # moved, or new to the source
     for o in valid:
         if o.kind is not _PRICE or o.scheduled or o.unit is not Unit.PER_1M_TOKENS:
             continue
         if o.component not in _SWAPPABLE:
             continue
-        route, model, _, unit, dims = key = price_key(o)
-        own = known.get(key)
+        own = known(price_key(o))
         if own == o.value:
             continue
-        moved[route] += own is not None
-        for other in _SWAPPABLE:
-            price = known.get((route, model, other.value, unit, dims))
-            if other is not o.component and price == o.value:
-                swapped[route].append((o, other, own))
-                break
+        candidates.append((o, own))
+        if own is not None:
+            moved[o.route] += 1
+            if (other := _at_another_field(o, known)) is not None:
+                block[o.route].append((o, other))
+    swapped = {
+        route: found
+        for route, found in block.items()
+        if len({o.model or o.source_model for o, _ in found}) >= SWAP_BLOCK
+        and 2 * len(found) > moved[route]
+    }
     problems: list[Problem] = []
-    for route, found in swapped.items():
-        block = [(o, other, own) for o, other, own in found if own is not None]
-        models = {o.model or o.source_model for o, _, _ in block}
-        if len(models) < SWAP_BLOCK or 2 * len(block) <= moved[route]:
+    for o, own in candidates:  # in the source's order; a new field only beside a block
+        if o.route not in swapped:
+            continue
+        other = _at_another_field(o, known)
+        if other is None:
             continue
         why = (
-            f"as {len(block)} of the {moved[route]} {route} token prices it moved are another "
-            "field's (two columns' headings swapped)"
+            f"as {len(swapped[o.route])} of the {moved[o.route]} {o.route} token prices it moved "
+            "are another field's (two columns' headings swapped)"
         )
-        problems += [
+        problems.append(
             _set_aside(
                 o,
                 FIELDS_SWAPPED_RULE,
@@ -627,9 +646,18 @@ def _fields_swapped(
                 + (f"not its {own}, " if own is not None else "a field new to it, ")
                 + why,
             )
-            for o, other, own in found
-        ]
+        )
     return problems
+
+
+def _at_another_field(o: Observation, known: KnownPrice) -> Component | None:
+    """The other token price field of `o`'s model, unit and dimensions whose known price is
+    exactly `o`'s value (the first of _SWAPPABLE), else None."""
+    route, model, _, unit, dims = price_key(o)
+    for other in _SWAPPABLE:
+        if other is not o.component and known((route, model, other.value, unit, dims)) == o.value:
+            return other
+    return None
 
 
 _CACHE_READ = Component.CACHE_READ
