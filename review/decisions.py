@@ -664,15 +664,21 @@ def _keep_in_force(
 def _refuse_unofficial(item: Row[Any], changes: Sequence[FieldChange], source: str) -> None:
     """An anomaly's value is taken only from the route's official source (a tenfold move it
     states, which a reviewer checked): DecisionError when `source` is not official in every
-    field of the item. A secondary's tenfold value beside an official one is a slip, never a
-    value to take."""
-    if not changes or not all(
-        any(s.source == source and s.official for s in change.sources) for change in changes
-    ):
+    field of the item, or states a field at more than one value there (a per-pixel anomaly
+    cites the per-pixel price beside the per-image one: which is the field's is not said). A
+    secondary's tenfold value beside an official one is a slip, never a value to take."""
+    if not changes or not all(official_value(change, source) for change in changes):
         raise DecisionError(
             f"review item {item.id} is an anomaly: only the official source of {item.route} "
-            f"can be taken, and {source!r} is not one stating every field of it"
+            f"can be taken, and {source!r} is not one stating one value of every field of it"
         )
+
+
+def official_value(change: FieldChange, source: str) -> str | None:
+    """The one value `source`, official for the change's route, states of the change's field
+    in it; None where it is not official there or states none or several."""
+    stated = {s.value for s in change.sources if s.source == source and s.official and s.value}
+    return stated.pop() if len(stated) == 1 else None
 
 
 def _chosen(item_id: int, change: FieldChange, source: str) -> FieldChange:

@@ -101,3 +101,21 @@ def test_approving_the_anomaly_without_a_source_still_only_acknowledges_it(
     assert item.kind == ReviewKind.ANOMALY.value
     decisions.approve(store.connect(db), item.id, reviewer="alice")
     assert in_force(db) == ("0.08", "openrouter")
+
+
+def test_an_official_source_stating_two_values_of_the_field_offers_none(
+    moved: Path, tmp_path: Path
+) -> None:
+    """A per-pixel anomaly cites the official source's per-pixel price beside its per-image
+    one: which value is the field's is not said, so neither is offered nor taken."""
+    db = copy_catalog(moved, tmp_path / "catalog.db")
+    item = cache_read_anomaly(db)
+    [change] = item.changes
+    assert decisions.official_value(change, "openrouter") == "0.0028"
+    official = next(s for s in change.sources if s.source == "openrouter")
+    twice = change.model_copy(
+        update={"sources": [*change.sources, official.model_copy(update={"value": "0.08"})]}
+    )
+    assert decisions.official_value(twice, "openrouter") is None
+    assert decisions.official_value(change, "litellm") is None
+    assert source_choices(item.model_copy(update={"changes": [twice]})) == []

@@ -365,12 +365,17 @@ def source_choices(item: ReviewDetail) -> list[tuple[str, str, bool]]:
     """The sources a reviewer may take the value of (`use_source`), as (source, 'its latest
     value per field', whether it is official: the value is then verified): for a disagreement,
     those stating a value for every field of the item; for an anomaly, the route's official
-    source among them (a tenfold move it states); empty for any other kind of item."""
+    source among them where it states one value of each (a tenfold move it states); empty for
+    any other kind of item."""
     anomaly = item.kind == ReviewKind.ANOMALY.value
     if not (anomaly or item.kind == ReviewKind.DISAGREEMENT.value) or not item.changes:
         return []
     stating = [
-        {s.source for s in change.sources if s.value and (s.official or not anomaly)}
+        {
+            s.source
+            for s in change.sources
+            if s.value and (not anomaly or decisions.official_value(change, s.source))
+        }
         for change in item.changes
     ]
     official = {s.source for change in item.changes for s in change.sources if s.official}
