@@ -663,8 +663,8 @@ def unmapped_names(
         .order_by(c.run_id, c.id)
     )
     for sources, route, run_id, detail in rows:
+        names = frozenset(filter(None, (detail or "").split("\n")))
         for source in sources or ():
-            names = frozenset(filter(None, (detail or "").split("\n")))
             found.setdefault((source, route), []).append((run_id, names))
     return {key: tuple(history) for key, history in found.items()}
 

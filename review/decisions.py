@@ -185,11 +185,11 @@ def approve(
 ) -> Decision:
     """Approve one item in one transaction. A submission whose claims the fetch did not find
     needs `override` and a reason (Unconfirmed otherwise); `override` on any other item is
-    refused (DecisionError). `use_source` (a disagreement; an anomaly,
-    the route's official source only): write the value that source stated instead of keeping
-    the value in force. `dry_run`: the
-    decision is made and its transaction rolled back, so the Decision says exactly what
-    approving would close and open (or raises what it would refuse) and nothing is written."""
+    refused (DecisionError). `use_source` (a disagreement; an anomaly, the route's official
+    source only): write the value that source stated instead of keeping the value in force.
+    `dry_run`: the decision is made and its transaction rolled back, so the Decision says
+    exactly what approving would close and open (or raises what it would refuse) and nothing
+    is written."""
     with _deciding(engine, dry_run=dry_run) as conn:
         return _decide(
             conn,
