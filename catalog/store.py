@@ -1567,7 +1567,11 @@ def _apply_items(
         conn, {(i.route, i.model) for i in unmatched if i.kind in AGAINST_CATALOG}
     )
     decided = _decided_alike(conn, unmatched)
-    alike = [i for i in unmatched if decided.get(i.fingerprint) == _evidence(i.changes)]
+    alike = [
+        i
+        for i in unmatched
+        if i.fingerprint in decided and decided[i.fingerprint] == _evidence(i.changes)
+    ]
     decided_again = {i.fingerprint for i in alike} - _stated_anew(conn, run_id, alike)
     chosen = _chosen_alike(conn, unmatched)
     by_slot: dict[str, list[int]] = {}

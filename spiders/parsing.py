@@ -330,7 +330,7 @@ def foreign_currency(prices: Any) -> str:
     a Portkey config's, a Vercel or OpenRouter `pricing`, a models.dev `cost`), so those prices
     are their record's problem (NOT_USD_RULE), never read as dollars: no exchange rate is
     guessed."""
-    if not isinstance(prices, dict):
+    if not isinstance(prices, dict) or _no_currency_key(prices):
         return ""
     for key, value in prices.items():
         if value is None:  # null states no currency (JSON's way to leave a key unset)
@@ -342,6 +342,16 @@ def foreign_currency(prices: Any) -> str:
     return ""
 
 
+def _no_currency_key(group: dict[Any, Any]) -> bool:
+    """No key of `group` has "currency" in it (casefolded), told by one search over its keys
+    joined (nearly every object of prices or entries names none: ~10^5 of them a refresh).
+    False when a key is no text (not from JSON), so that each key is read."""
+    try:
+        return "currency" not in "\x00".join(group).casefold()
+    except TypeError:
+        return False
+
+
 CURRENCY_CODE = re.compile(r"[A-Za-z]{3}")  # ISO 4217's alphabetic codes: EUR, CNY
 
 
@@ -350,7 +360,7 @@ def enclosing_currency(group: Any) -> str:
     envelope, a file or map of models, a provider of models): only its keys whose value is a
     text or a number count, since an entry under a name with "currency" in it is an entry. A
     currency named there qualifies every price of every entry within it."""
-    if not isinstance(group, dict):
+    if not isinstance(group, dict) or _no_currency_key(group):
         return ""
     return foreign_currency({k: v for k, v in group.items() if not isinstance(v, dict | list)})
 
