@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -32,7 +33,7 @@ from catalog.cost import (
 from catalog.filters import check_catalog_name, check_known
 from catalog.reader import ModelSummary, PublishedValue
 from schemas.capabilities import Flag, flags_answered, modalities_stated
-from schemas.records import decimal_text
+from schemas.records import CatalogValue, decimal_text
 from schemas.vocab import Component, Dim, Kind, Unit
 
 FLAGS = tuple(flag.value for flag in Flag)  # the ten flags `show` answers too
@@ -291,10 +292,16 @@ def model_view(
     images: str = "",
     verified_only: bool = False,
     summaries: list[ModelSummary] | None = None,
+    values: list[PublishedValue] | None = None,
+    histories: dict[str, list[CatalogValue]] | None = None,
 ) -> dict[str, Any] | None:
     """Everything the page of `model` shows, as of `at`; None when no route sells it.
-    `summaries` (reader.model_summaries at `at`) may be passed when rendering many pages."""
-    values = reader.published_values(conn, at, model=model)
+    When rendering many pages, `summaries` (reader.model_summaries at `at`) and `values` (the
+    model's reader.published_values at `at`, read for every model at once) may be passed, and
+    `histories` (`route_histories`), which each route's history read here is kept in for the
+    page's charts."""
+    if values is None:
+        values = reader.published_values(conn, at, model=model)
     if not values:
         return None
     by_route: dict[str, list[PublishedValue]] = defaultdict(list)
@@ -353,10 +360,33 @@ def model_view(
         "facts": [f for c in category for f in facts(summaries, model, c, verified_only)],
         "history": [
             c
-            for c in ("input", "output")
-            if any(price_history(reader.history(conn, r["route"], model), c) for r in routes)
+            for c in HISTORY_COMPONENTS
+            if any(
+                price_history(held, c)
+                for held in route_histories(conn, model, [r["route"] for r in routes], histories)
+            )
         ],
     }
+
+
+# The prices a model page charts over time (`price_history_svg`), in the page's order.
+HISTORY_COMPONENTS = ("input", "output")
+
+
+def route_histories(
+    conn: Connection,
+    model: str,
+    routes: Sequence[str],
+    held: dict[str, list[CatalogValue]] | None = None,
+) -> list[list[CatalogValue]]:
+    """Each of `routes`' reader.history of `model` (every value it has had, oldest first), in
+    the order of `routes`; read once per route into `held` when it is given, and taken from
+    it after (a published page and its two charts read each route's history once)."""
+    held = {} if held is None else held
+    for route in routes:
+        if route not in held:
+            held[route] = reader.history(conn, route, model)
+    return [held[route] for route in routes]
 
 
 def index_rows(
@@ -441,12 +471,39 @@ def price_history(history: list[Any], component: str) -> list[Any]:
 def price_history_svg(conn: Connection, model: str, component: str) -> str | None:
     """The text `component` price per 1M tokens of `model` over time, one line per route, each
     point at the date the value took effect (and where it ended). SVG text, no scripts."""
+    return price_history_svgs(conn, model, (component,)).get(component)
+
+
+def price_history_svgs(
+    conn: Connection,
+    model: str,
+    components: Sequence[str] = HISTORY_COMPONENTS,
+    histories: dict[str, list[CatalogValue]] | None = None,
+) -> dict[str, str]:
+    """`price_history_svg` of each of `components` that has a history, by component: the routes
+    that sell `model` now, each route's history read once (kept in `histories`, see
+    `route_histories`)."""
+    routes = sorted({r for r, _ in reader.models(conn, reader.as_of(None), model=model)})
+    held = route_histories(conn, model, routes, histories)
+    charts = {}
+    for component in components:
+        svg = _history_chart(model, component, dict(zip(routes, held, strict=True)))
+        if svg is not None:
+            charts[component] = svg
+    return charts
+
+
+def _history_chart(
+    model: str, component: str, histories: dict[str, list[CatalogValue]]
+) -> str | None:
+    """The chart of `price_history_svg` from each route's history (`route_histories`), None
+    where no route has a value of the price."""
     import pygal
 
     series: dict[str, list[tuple[datetime, float]]] = {}
-    for route in sorted({r for r, _ in reader.models(conn, reader.as_of(None), model=model)}):
+    for route, held in histories.items():
         points: list[tuple[datetime, float]] = []
-        for v in price_history(reader.history(conn, route, model), component):
+        for v in price_history(held, component):
             # pygal plots floats; the figures shown on the page stay Decimal
             points.append((v.valid_from, float(v.value)))
             if v.valid_to is not None:

@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import tempfile
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +26,9 @@ from sqlalchemy import Engine
 
 from catalog import reader
 from catalog.export import render
-from webapp.catalog_view import index_rows, model_view, price_history_svg
+from catalog.reader import PublishedValue
+from schemas.records import CatalogValue
+from webapp.catalog_view import index_rows, model_view, price_history_svgs
 
 HERE = Path(__file__).resolve().parent
 SAFE_NAME = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_")
@@ -138,23 +141,34 @@ def _write_site(
         )
         summaries = reader.model_summaries(conn, at)
         names = [r["model"] for r in index["rows"]]
+        # Every value in force read at once (the exports' too), each model's taken from it.
+        values = list(reader.iter_published(conn, at))
+        by_model: dict[str, list[PublishedValue]] = defaultdict(list)
+        for published in values:
+            by_model[published.value.model].append(published)
         for done, model in enumerate(names, 1):
-            view = model_view(conn, model, at, summaries=summaries)
+            histories: dict[str, list[CatalogValue]] = {}
+            view = model_view(
+                conn,
+                model,
+                at,
+                summaries=summaries,
+                values=by_model.get(model, []),
+                histories=histories,
+            )
             if view is None:
                 continue
             name = file_name(model)
-            for component in view["history"]:
-                svg = price_history_svg(conn, model, component)
-                if svg is not None:
-                    target = directory / "models" / f"{name}-history-{component}.svg"
-                    written.append(_write(target, svg))
+            charts = price_history_svgs(conn, model, view["history"], histories)
+            for component, svg in charts.items():
+                target = directory / "models" / f"{name}-history-{component}.svg"
+                written.append(_write(target, svg))
             page = env.get_template("model_routes.html").render(
                 **view, model_file=name, at="", root="../", ext=".html", static=True
             )
             written.append(_write(directory / "models" / f"{name}.html", page))
             if progress:
                 progress(done, len(names))
-        values = list(reader.iter_published(conn, at))
     as_of = at.isoformat()
     for fmt, export_name in (
         ("json", "catalog.json"),
