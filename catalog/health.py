@@ -5,7 +5,9 @@ Which of a source's responses count as evidence this run, and what the source's 
 - a response that failed (network, HTTP status, unparsable body, landed off the source's
   domains) is no evidence;
 - a response dated before the evidence the source already gave for the same URL is *stale*:
-  recorded and reported with both dates, never evidence, never absence; one dated more than
+  recorded and reported with both dates, never evidence, never absence; so is a body other
+  than that evidence's whose Last-Modified is before it (an old copy a cache serves under
+  today's Date), unless the URL's last answer gave it too (read if it lasts); one dated more than
   `CLOCK_SKEW` after it was fetched is no evidence either (else a wrong clock at the source
   would make every later true answer look stale), nor is one dated before `FIRST_PRICED`,
   when no model API whose prices ratecard keeps was sold yet (a clock never set: the Unix
@@ -116,6 +118,8 @@ class Answer:
     # records equal to an earlier record of the same body (counted where the count is swollen:
     # a page serving each row twice says so in its reason)
     repeats: int = 0
+    # the response's Last-Modified header (None where it states none): when its body last changed
+    last_modified: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -480,6 +484,12 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
             f"{_date(history.observed_at)} already given"
         )
         return Verdict(answer, STALE, detail)
+    if _modified_before(answer, history):
+        detail = (
+            f"last modified {_date(answer.last_modified)}, before the evidence of "
+            f"{_date(history.observed_at)} already given; read if it lasts"
+        )
+        return Verdict(answer, STALE, detail)
     if answer.copy_of:
         same = (
             "the same body, written otherwise, as" if answer.copy_rewritten else "the same bytes as"
@@ -513,6 +523,24 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
             detail += f"; {answer.repeats} of them repeat another of its records"
         return Verdict(answer, off, detail)
     return Verdict(answer)
+
+
+def _modified_before(answer: Answer, history: History) -> bool:
+    """Whether `answer` is a body other than the URL's last evidence whose Last-Modified is before
+    the evidence the URL already gave: a cache or a mirror serving an old copy under today's Date
+    (an old version this catalog never read, so no `returned_from`). That body was not the
+    page's when the URL last answered, so it is older news than that answer. A body the URL's
+    last answer gave too is read (the return lasted, as RETURNED's does): a page changed just
+    before its last answer, which a cache then still served the old copy of, is read a day
+    late, never held for good."""
+    return (
+        answer.last_modified is not None
+        and history.observed_at is not None
+        and answer.last_modified < history.observed_at
+        and bool(answer.content_hash)
+        and history.bodies[:1] != (answer.content_hash,)
+        and history.evidence_bodies[:1] != (answer.content_hash,)
+    )
 
 
 def repeats(records: Sequence[Mapping[str, object]]) -> int:

@@ -24,6 +24,8 @@ class FetchedPage:
     records: list[dict[str, Any]]
     content_hash: str = ""  # sha256 of the body, hex
     body: bytes = b""  # the body as received (kept once per hash, catalog/retention.py)
+    # the response's Last-Modified header (UTC), None where it states none
+    last_modified: datetime | None = None
 
 
 # A chain of redirects named in a reason is cut to its first and last hops beyond this many.

@@ -77,6 +77,7 @@ async def crawl(source: str, replay_url: str | None = None) -> CrawlResult:
                     records=item["records"],
                     content_hash=item.get("content_hash", ""),
                     body=item.get("body", b""),
+                    last_modified=item.get("last_modified"),
                 )
             )
 
