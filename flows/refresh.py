@@ -409,6 +409,11 @@ def read_sources(
     learned, unreadable = intake.normalize_each(reading.learn_pages, configured_sources())
     identity.learn_official(_statements([o for o in held if o.source in unreadable]))
     identity.learn_official(_statements(_unstated_behind(reading.behind, drafts, identity)))
+    identity.learn_official(
+        _statements(
+            _unstated_behind(_partial_in_drafts(drafts, reports, reading), drafts, identity)
+        )
+    )
     # What a record's problem hides of an official source's statements stands as last stated,
     # for identity and for the rules across sources (a secondary's tier is judged against the
     # official thresholds the hidden rows stated, not against none).
@@ -901,6 +906,28 @@ def _officially_hidden(drafts: Sequence[SourceDrafts], reading: Reading) -> list
     if not wanted or reading.last_hidden is None:
         return []
     return [o for o in reading.last_hidden(wanted) if is_official(o.source, o.route)]
+
+
+def _partial_in_drafts(
+    drafts: Sequence[SourceDrafts], reports: Mapping[str, SourceRun], reading: Reading
+) -> tuple[Observation, ...]:
+    """The last statements (store.last_statements) of each source every response of which was
+    evidence but whose drafts make its listing incomplete (`intake.unlisted`: records a paged
+    listing gave on two pages, rows cut from their header, a group of models it could not name;
+    or a response refused whole): the source is partial from its drafts on, as one with a
+    failed URL is from its health, so what it last stated of the fields it states nothing of now
+    teaches identity as `Reading.behind` does (a fault round: Azure's second page repeating
+    the first's meters left the meters it used to give unstated, and the secondaries' bare
+    prices those meters' deployments place proposed new unscoped fields of Azure's models)."""
+    late = [
+        d.source.id
+        for d in drafts
+        if reports[d.source.id].status is SourceStatus.OK
+        and (d.refused or intake.unlisted(d.problems))
+    ]
+    if not late or reading.last_statements is None:
+        return ()
+    return reading.last_statements(late)
 
 
 def _unstated_behind(
