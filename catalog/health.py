@@ -138,6 +138,8 @@ class History:
     bodies: tuple[str, ...] = ()
     evidence_bodies: tuple[str, ...] = ()
     returned_as: str = ""  # the last answer's, where it returned to an earlier body
+    # the Last-Modified the URL's last answer with a body stated (None where it stated none)
+    last_modified: datetime | None = None
 
     def off(self, records: int, listing: bool) -> str:
         """COLLAPSED (`_short`; `listing`: a whole listing) or SWOLLEN (a listing only) when
@@ -424,6 +426,9 @@ class Verdict:
             "records": self.answer.records,
             "content_hash": self.answer.content_hash,
             "returned_as": self.answer.returned_as,
+            "last_modified": (
+                self.answer.last_modified.isoformat() if self.answer.last_modified else None
+            ),
             "fault": self.fault,
             "detail": self.detail,
         }
@@ -530,13 +535,16 @@ def _modified_before(answer: Answer, history: History) -> bool:
     the evidence the URL already gave: a cache or a mirror serving an old copy under today's Date
     (an old version this catalog never read, so no `returned_from`). That body was not the
     page's when the URL last answered, so it is older news than that answer. A body the URL's
-    last answer gave too is read (the return lasted, as RETURNED's does): a page changed just
-    before its last answer, which a cache then still served the old copy of, is read a day
-    late, never held for good."""
+    last answer gave too, or one stating the Last-Modified the last answer stated, is read (the
+    return lasted, as RETURNED's does): a page changed just before its last answer, which a
+    cache then still served the old copy of, is read a day late, and one whose bytes differ on
+    every fetch (a token in the page) under one Last-Modified is read from its second day; never
+    held for good."""
     return (
         answer.last_modified is not None
         and history.observed_at is not None
         and answer.last_modified < history.observed_at
+        and answer.last_modified != history.last_modified
         and bool(answer.content_hash)
         and history.bodies[:1] != (answer.content_hash,)
         and history.evidence_bodies[:1] != (answer.content_hash,)

@@ -321,7 +321,7 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
     the sha256 of the bodies its last SWING_ANSWERS answers gave (any answer with a body,
     a faulty one too: a body that lasts becomes the URL's own; a URL answering two bodies in
     turn swings) and its last ANSWERED_BODIES answers that were evidence gave (catalog.health
-    `copies`, `judge_answer`)."""
+    `copies`, `judge_answer`), and the Last-Modified its last answer with a body stated."""
     newest = dict(
         conn.execute(
             select(responses.c.url, func.max(responses.c.observed_at))
@@ -333,6 +333,7 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
     bodies: dict[str, list[str]] = {}
     evidence: dict[str, list[str]] = {}
     returned_as: dict[str, str] = {}
+    last_modified: dict[str, datetime | None] = {}
     summaries = conn.execute(
         select(runs.c.summary).order_by(runs.c.id.desc()).limit(SCANNED_RUNS)
     ).scalars()
@@ -344,6 +345,10 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
             body = answer.get("content_hash")
             if body and answer["url"] not in bodies:  # the URL's last answer with a body
                 returned_as[answer["url"]] = str(answer.get("returned_as") or "")
+                stated = answer.get("last_modified")
+                last_modified[answer["url"]] = (
+                    datetime.fromisoformat(str(stated)) if stated else None
+                )
             for kept, wanted, most in (
                 (bodies, True, SWING_ANSWERS),
                 (evidence, not fault, ANSWERED_BODIES),
@@ -358,6 +363,7 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
             bodies=tuple(bodies.get(url, ())),
             evidence_bodies=tuple(evidence.get(url, ())),
             returned_as=returned_as.get(url, ""),
+            last_modified=last_modified.get(url),
         )
         for url in newest.keys() | counts.keys() | bodies.keys()
     }

@@ -52,12 +52,18 @@ def test_an_old_copy_by_its_last_modified_is_stale(prefect_api: None, tmp_path: 
         "already given; read if it lasts)"
     )
     assert open_items(db) == []  # nothing proposed, nothing counted absent
+    # The next day, under the same Last-Modified, bytes that differ again (a token in the
+    # page): the old copy lasted, and is read.
+    again = {**old_copy, "body": body + "\n", "date": "2025-12-19T00:00:00Z"}
+    run = replayed_run(db, fault_world(tmp_path, {OPENAI: again}), ["openai-page"])
+    assert reported(db, run)["openai-page"][0] == "ok"
+    assert ("price_change", "gpt-4o-2024-05-13") in open_items(db)
 
 
 def test_an_old_copy_is_read_once_it_lasts() -> None:
-    """The URL's last answer gave the same body: read (a page changed just before the last
-    answer, which a cache still served, is read a day late, never held for good); so is the
-    body already evidence, and one modified after it."""
+    """The URL's last answer gave the same body, or stated the same Last-Modified: read (a page
+    changed just before the last answer, which a cache still served, is read a day late, never
+    held for good); so is the body already evidence, and one modified after it."""
     before = datetime(2025, 12, 17, tzinfo=UTC)
     answer = health.Answer(
         OPENAI,
@@ -74,6 +80,8 @@ def test_an_old_copy_is_read_once_it_lasts() -> None:
     assert health.judge_answer(answer, lasted, True, before).evidence
     unchanged = replace(history, bodies=("new",), evidence_bodies=("new",))
     assert health.judge_answer(answer, unchanged, True, before).evidence
+    same_stamp = replace(history, last_modified=datetime(2025, 11, 1, tzinfo=UTC))
+    assert health.judge_answer(answer, same_stamp, True, before).evidence
     modified_since = replace(answer, last_modified=datetime(2025, 12, 17, 12, tzinfo=UTC))
     assert health.judge_answer(modified_since, history, True, before).evidence
     assert health.judge_answer(replace(answer, last_modified=None), history, True, before).evidence
