@@ -6,8 +6,8 @@ Which of a source's responses count as evidence this run, and what the source's 
   domains) is no evidence;
 - a response dated before the evidence the source already gave for the same URL is *stale*:
   recorded and reported with both dates, never evidence, never absence; so is a body other
-  than that evidence's whose Last-Modified is before it (an old copy a cache serves under
-  today's Date), unless the URL's last answer gave it too (read if it lasts); one dated more than
+  than that evidence's whose Last-Modified (or Date less Age) is before it (an old copy a cache
+  serves under today's Date), unless it lasts (read as a return is); one dated more than
   `CLOCK_SKEW` after it was fetched is no evidence either (else a wrong clock at the source
   would make every later true answer look stale), nor is one dated before `FIRST_PRICED`,
   when no model API whose prices ratecard keeps was sold yet (a clock never set: the Unix
@@ -118,7 +118,8 @@ class Answer:
     # records equal to an earlier record of the same body (counted where the count is swollen:
     # a page serving each row twice says so in its reason)
     repeats: int = 0
-    # the response's Last-Modified header (None where it states none): when its body last changed
+    # the latest time the response says its body was its origin's (spiders/spider.py
+    # `last_modified`: Last-Modified, or Date less Age), None where it states none
     last_modified: datetime | None = None
 
 
@@ -491,8 +492,9 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
         return Verdict(answer, STALE, detail)
     if _modified_before(answer, history):
         detail = (
-            f"last modified {_date(answer.last_modified)}, before the evidence of "
-            f"{_date(history.observed_at)} already given; read if it lasts"
+            f"its copy dates from {_date(answer.last_modified)} (Last-Modified, or Date less "
+            f"Age), before the evidence of {_date(history.observed_at)} already given; read if "
+            "it lasts"
         )
         return Verdict(answer, STALE, detail)
     if answer.copy_of:

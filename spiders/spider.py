@@ -9,7 +9,7 @@ import gzip
 import hashlib
 import zlib
 from collections.abc import AsyncIterator, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, NamedTuple
 
@@ -47,17 +47,37 @@ def response_date(response: Response) -> datetime:
 
 
 def last_modified(response: Response) -> datetime | None:
-    """When the response says its body was last changed: its Last-Modified header (HTTP date,
-    UTC), None where it states none, none that reads as a date, or two that differ (read as
-    `response_date` reads Date headers). A cache or a mirror serving an old copy states today's
-    Date beside the old copy's Last-Modified (catalog.health `judge_answer`)."""
+    """The latest time the response says its body was its origin's: its Last-Modified header,
+    or its Date less the Age a cache states its copy has (RFC 9111: the copy was the origin's
+    answer that long before), the earlier of the two (UTC); None where it states neither
+    readably (a header that is no date or number, or two that differ, read as `response_date`
+    reads Date headers). A cache or a mirror serving an old copy states today's Date beside the
+    old copy's Last-Modified, or beside an Age as old as the copy (raw.githubusercontent.com's
+    CDN sends Age, not Last-Modified; catalog.health `judge_answer`)."""
+    stated = [at for at in (_one_date(response, "Last-Modified"), _cached_at(response)) if at]
+    return min(stated) if stated else None
+
+
+def _one_date(response: Response, name: str) -> datetime | None:
+    """The one date the response's `name` headers state (UTC), None for none or two."""
     dates: set[datetime] = set()
-    for header in response.headers.getlist("Last-Modified"):
+    for header in response.headers.getlist(name):
         try:
             dates.add(parsedate_to_datetime(header.decode("latin-1")).astimezone(UTC))
         except (TypeError, ValueError):
             continue
     return dates.pop() if len(dates) == 1 else None
+
+
+def _cached_at(response: Response) -> datetime | None:
+    """When a cache took its copy from the origin: the Date less the Age (seconds) it states,
+    None without one Date and one Age that reads as a count of seconds."""
+    date = _one_date(response, "Date")
+    ages = {header.decode("latin-1").strip() for header in response.headers.getlist("Age")}
+    if date is None or len(ages) != 1:
+        return None
+    [age] = ages
+    return date - timedelta(seconds=int(age)) if age.isdigit() else None
 
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # UTF-32's begin as UTF-16's

@@ -1,6 +1,7 @@
 """A body whose Last-Modified is before the evidence its URL already gave is older news: a cache
-or a mirror serving an old copy states today's Date beside the copy's own Last-Modified. It is
-stale the first run it comes (never evidence, never absence), and read once it lasts.
+or a mirror serving an old copy states today's Date beside the copy's own Last-Modified (or,
+as raw.githubusercontent.com's CDN does, beside an Age as old as the copy). It is stale the
+first run it comes (never evidence, never absence), and read once it lasts.
 
 OpenAI's epoch-2 page (dated 2025-12-17) is loaded (accept-new). Then the page answers dated
 the next day with `Last-Modified: 2025-11-01` and gpt-4o's input at $5.00 (an old copy this
@@ -15,10 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from scrapy.http import Response
 from sqlalchemy import select
 
 from catalog import health, store
 from catalog.tables import review_items
+from spiders.spider import last_modified
 from tests.conftest import WORLDS
 from tests.worlds import fault_world, recorded_text, replayed, replayed_run, reported
 
@@ -48,8 +51,8 @@ def test_an_old_copy_by_its_last_modified_is_stale(prefect_api: None, tmp_path: 
     status, reason = reported(db, held.result(raise_on_failure=False))["openai-page"]
     assert status == "stale"
     assert reason == (
-        f"{OPENAI}: stale (last modified 2025-11-01, before the evidence of 2025-12-17 "
-        "already given; read if it lasts)"
+        f"{OPENAI}: stale (its copy dates from 2025-11-01 (Last-Modified, or Date less Age), "
+        "before the evidence of 2025-12-17 already given; read if it lasts)"
     )
     assert open_items(db) == []  # nothing proposed, nothing counted absent
     # The next day, under the same Last-Modified, bytes that differ again (a token in the
@@ -85,3 +88,23 @@ def test_an_old_copy_is_read_once_it_lasts() -> None:
     modified_since = replace(answer, last_modified=datetime(2025, 12, 17, 12, tzinfo=UTC))
     assert health.judge_answer(modified_since, history, True, before).evidence
     assert health.judge_answer(replace(answer, last_modified=None), history, True, before).evidence
+
+
+def test_an_age_dates_a_cached_copy() -> None:
+    """The Date less the Age a cache states its copy has is when the copy was the origin's; the
+    earlier of it and Last-Modified is the one judged; an Age that is no count of seconds, or two
+    that differ, states nothing."""
+
+    def judged(headers: dict[str, list[str]]) -> datetime | None:
+        return last_modified(Response(OPENAI, headers=headers))
+
+    date = ["Fri, 19 Dec 2025 00:00:00 GMT"]
+    assert judged({"Date": date, "Age": ["86400"]}) == datetime(2025, 12, 18, tzinfo=UTC)
+    stamp = ["Sat, 01 Nov 2025 00:00:00 GMT"]
+    assert judged({"Date": date, "Age": ["86400"], "Last-Modified": stamp}) == datetime(
+        2025, 11, 1, tzinfo=UTC
+    )
+    assert judged({"Date": date, "Age": ["a day"]}) is None
+    assert judged({"Date": date, "Age": ["60", "86400"]}) is None
+    assert judged({"Age": ["86400"]}) is None  # no Date to count back from
+    assert judged({"Date": date}) is None
