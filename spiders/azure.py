@@ -9,6 +9,11 @@ Quirks of the source, and how they are read:
 - Envelope `{BillingCurrency, CustomerEntityId, CustomerEntityType, Items[<=1000], NextPageLink,
   Count}`; pages are chained by `NextPageLink` (null on the last page). `Count` is the number of
   Items on the page: a body whose Count disagrees is truncated or rebuilt, so Unparsable.
+- The API answers its `$filter` exactly: every item of a page states the values the URL's
+  `field eq 'value'` clauses ask for (`off_query`). A page holding an item that states another
+  (another region's meters, or the pre-rename 'Cognitive Services' ones: a cache or a mirror
+  answering another query, or an old copy of every region) is no answer to its URL: Unparsable,
+  whatever its other items say.
 - Every item is one meter in one region: `retailPrice` USD per `unitOfMeasure`, read by the
   meter's measure word. Tokens: "1K" (older "... Tokens") or "1M" (newer "... 1M Tokens") ->
   usd_per_1m_tokens. Images: "100" (DALL-E 3) or "1K" (Flux) -> usd_per_image, output unless a
@@ -76,7 +81,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any, NamedTuple
-from urllib.parse import urljoin
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from schemas.fetch import PAGES_SHIFTED_RULE, Normalized, Uninterpretable, Unparsable
 from schemas.field import Dims
@@ -221,6 +226,8 @@ def parse(body: bytes, url: str) -> Page:
         count = doc["Count"]  # a number as written; anything else as the JSON value it is
         shown = count if isinstance(count, Decimal) else json.dumps(count, default=str)
         raise Unparsable(f"azure retail prices ({url}): Count={shown} but {len(items)} Items")
+    if off := off_query(items, url):
+        raise Unparsable(f"azure retail prices ({url}): {off}")
     if "NextPageLink" not in doc:
         raise Unparsable(f"azure retail prices ({url}): no NextPageLink")
     following = doc["NextPageLink"]
@@ -230,6 +237,52 @@ def parse(body: bytes, url: str) -> Page:
     if not isinstance(following, str) or not following.strip():
         raise Unparsable(f"azure retail prices ({url}): NextPageLink={following!r}")
     return Page(records=records, next_urls=[urljoin(url, following.strip())])
+
+
+_EQ = re.compile(r"\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*", re.IGNORECASE)
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
+def query_clauses(url: str) -> dict[str, str]:
+    """The `field eq 'value'` clauses of `url`'s OData `$filter` (percent-decoded, '' unquoted),
+    by field: {} when the filter is anything but a conjunction of such clauses (an `or`, a
+    parenthesis, another operator), which is not judged."""
+    filters = [v for k, v in parse_qsl(urlsplit(url).query) if k == "$filter"]
+    if len(filters) != 1:
+        return {}
+    clauses: dict[str, str] = {}
+    for part in _AND.split(filters[0].strip()):
+        found = _EQ.fullmatch(part)
+        if found is None:
+            return {}
+        clauses[found[1]] = found[2].replace("''", "'")
+    return clauses
+
+
+def off_query(items: list[Any], url: str) -> str:
+    """Why the page's `items` are no answer to `url`'s filter ('' when they are): the items (JSON
+    objects) that state a field of one of its `eq` clauses with another value (compared
+    trimmed and case-folded; an item silent on the field is not judged, nor is a filter that is
+    not a conjunction of `eq` clauses), counted, with the first such value of each field."""
+    clauses = query_clauses(url)
+    off = 0
+    stated: dict[str, str] = {}
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        wrong = {
+            key: str(item[key])
+            for key, wanted in clauses.items()
+            if key in item and str(item[key]).strip().casefold() != wanted.strip().casefold()
+        }
+        off += bool(wrong)
+        for key, value in wrong.items():
+            stated.setdefault(key, value)
+    if not off:
+        return ""
+    asked = " and ".join(f"{k} eq {clauses[k]!r}" for k in stated)
+    shown = ", ".join(f"{k}={v!r}" for k, v in stated.items())
+    return f"another query's answer: {off} of {len(items)} Items are not {asked} (e.g. {shown})"
 
 
 def link_pages(pages: list[list[Any]]) -> list[list[Any]]:
