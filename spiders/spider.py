@@ -71,13 +71,19 @@ def _one_date(response: Response, name: str) -> datetime | None:
 
 def _cached_at(response: Response) -> datetime | None:
     """When a cache took its copy from the origin: the Date less the Age (seconds) it states,
-    None without one Date and one Age that reads as a count of seconds."""
+    None without one Date and one Age that reads as a count of seconds (ASCII digits) and
+    leaves a date (an Age of 10^14 seconds reaches before year 1: no copy's date)."""
     date = _one_date(response, "Date")
     ages = {header.decode("latin-1").strip() for header in response.headers.getlist("Age")}
     if date is None or len(ages) != 1:
         return None
     [age] = ages
-    return date - timedelta(seconds=int(age)) if age.isdigit() else None
+    if not (age.isascii() and age.isdigit()):
+        return None
+    try:
+        return date - timedelta(seconds=int(age))
+    except OverflowError:
+        return None
 
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # UTF-32's begin as UTF-16's

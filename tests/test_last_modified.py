@@ -105,6 +105,7 @@ def test_an_age_dates_a_cached_copy() -> None:
         2025, 11, 1, tzinfo=UTC
     )
     assert judged({"Date": date, "Age": ["a day"]}) is None
+    assert judged({"Date": date, "Age": ["99999999999999"]}) is None  # before year 1: no date
     assert judged({"Date": date, "Age": ["60", "86400"]}) is None
     assert judged({"Age": ["86400"]}) is None  # no Date to count back from
     assert judged({"Date": date}) is None
