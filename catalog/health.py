@@ -121,6 +121,9 @@ class Answer:
     # the latest time the response says its body was its origin's (spiders/spider.py
     # `last_modified`: Last-Modified, or Date less Age), None where it states none
     last_modified: datetime | None = None
+    # the newest date its records state of themselves (spiders/spider.py `newest_stated`: when
+    # a model was listed or its entry last updated), None where they state none
+    newest_stated: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,10 @@ class History:
     returned_as: str = ""  # the last answer's, where it returned to an earlier body
     # the Last-Modified the URL's last answer with a body stated (None where it stated none)
     last_modified: datetime | None = None
+    # the newest date its records stated of themselves (`Answer.newest_stated`) in the URL's
+    # last answer that was evidence and stated one, and in its last answer with a body
+    newest_stated: datetime | None = None
+    last_newest_stated: datetime | None = None
 
     def off(self, records: int, listing: bool) -> str:
         """COLLAPSED (`_short`; `listing`: a whole listing) or SWOLLEN (a listing only) when
@@ -430,6 +437,9 @@ class Verdict:
             "last_modified": (
                 self.answer.last_modified.isoformat() if self.answer.last_modified else None
             ),
+            "newest_stated": (
+                self.answer.newest_stated.isoformat() if self.answer.newest_stated else None
+            ),
             "fault": self.fault,
             "detail": self.detail,
         }
@@ -497,6 +507,13 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
             "it lasts"
         )
         return Verdict(answer, STALE, detail)
+    if _listed_before(answer, history):
+        detail = (
+            f"its newest entry dates from {_date(answer.newest_stated)}, before the newest of "
+            f"{_date(history.newest_stated)} in the evidence already given: an older copy of the "
+            "listing; read if it lasts"
+        )
+        return Verdict(answer, STALE, detail)
     if answer.copy_of:
         same = (
             "the same body, written otherwise, as" if answer.copy_rewritten else "the same bytes as"
@@ -547,6 +564,26 @@ def _modified_before(answer: Answer, history: History) -> bool:
         and history.observed_at is not None
         and answer.last_modified < history.observed_at
         and answer.last_modified != history.last_modified
+        and bool(answer.content_hash)
+        and history.bodies[:1] != (answer.content_hash,)
+        and history.evidence_bodies[:1] != (answer.content_hash,)
+    )
+
+
+def _listed_before(answer: Answer, history: History) -> bool:
+    """Whether `answer`, a body other than the URL's last, lists nothing as new as the newest
+    entry of the URL's last evidence (`Answer.newest_stated`: when a model was listed, or its
+    entry last updated): a cache or a mirror serving a copy older than what the catalog read,
+    under today's Date and without validators (OpenRouter's May listing after its August one:
+    every model listed since counted absent). The entries the evidence listed since are either
+    gone (the newest models retired at once: read the next day) or not yet in this copy; either
+    way the body is read once it lasts, as `_modified_before`'s: the URL's last answer gave it,
+    or stated the same newest entry."""
+    return (
+        answer.newest_stated is not None
+        and history.newest_stated is not None
+        and answer.newest_stated < history.newest_stated
+        and answer.newest_stated != history.last_newest_stated
         and bool(answer.content_hash)
         and history.bodies[:1] != (answer.content_hash,)
         and history.evidence_bodies[:1] != (answer.content_hash,)

@@ -321,7 +321,9 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
     the sha256 of the bodies its last SWING_ANSWERS answers gave (any answer with a body,
     a faulty one too: a body that lasts becomes the URL's own; a URL answering two bodies in
     turn swings) and its last ANSWERED_BODIES answers that were evidence gave (catalog.health
-    `copies`, `judge_answer`), and the Last-Modified its last answer with a body stated."""
+    `copies`, `judge_answer`), the Last-Modified its last answer with a body stated, and the
+    newest date its records stated of themselves (`Answer.newest_stated`) in its last answer
+    that was evidence and stated one, and in its last answer with a body."""
     newest = dict(
         conn.execute(
             select(responses.c.url, func.max(responses.c.observed_at))
@@ -334,6 +336,8 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
     evidence: dict[str, list[str]] = {}
     returned_as: dict[str, str] = {}
     last_modified: dict[str, datetime | None] = {}
+    last_newest: dict[str, datetime | None] = {}
+    newest_stated: dict[str, datetime] = {}  # of the URL's last evidence stating one
     summaries = conn.execute(
         select(runs.c.summary).order_by(runs.c.id.desc()).limit(SCANNED_RUNS)
     ).scalars()
@@ -345,10 +349,11 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
             body = answer.get("content_hash")
             if body and answer["url"] not in bodies:  # the URL's last answer with a body
                 returned_as[answer["url"]] = str(answer.get("returned_as") or "")
-                stated = answer.get("last_modified")
-                last_modified[answer["url"]] = (
-                    datetime.fromisoformat(str(stated)) if stated else None
-                )
+                last_modified[answer["url"]] = _stated_at(answer, "last_modified")
+                last_newest[answer["url"]] = _stated_at(answer, "newest_stated")
+            listed = _stated_at(answer, "newest_stated")
+            if listed is not None and not fault:
+                newest_stated.setdefault(answer["url"], listed)
             for kept, wanted, most in (
                 (bodies, True, SWING_ANSWERS),
                 (evidence, not fault, ANSWERED_BODIES),
@@ -364,9 +369,17 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
             evidence_bodies=tuple(evidence.get(url, ())),
             returned_as=returned_as.get(url, ""),
             last_modified=last_modified.get(url),
+            newest_stated=newest_stated.get(url),
+            last_newest_stated=last_newest.get(url),
         )
         for url in newest.keys() | counts.keys() | bodies.keys()
     }
+
+
+def _stated_at(answer: Mapping[str, Any], key: str) -> datetime | None:
+    """A date an answer's summary records under `key` (ISO text), None where it records none."""
+    stated = answer.get(key)
+    return datetime.fromisoformat(str(stated)) if stated else None
 
 
 def returned_bodies(

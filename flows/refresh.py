@@ -187,6 +187,7 @@ def answers(
             returned_from=returned[p.url][0] if p.url in returned else None,
             returned_as=returned[p.url][1] if p.url in returned else "",
             last_modified=p.last_modified,
+            newest_stated=p.newest_stated,
             repeats=health.repeats(p.records)
             if (h := (history or {}).get(p.url))
             and h.off(len(p.records), listing=True) == health.SWOLLEN

@@ -26,6 +26,8 @@ class FetchedPage:
     body: bytes = b""  # the body as received (kept once per hash, catalog/retention.py)
     # the response's Last-Modified header (UTC), None where it states none
     last_modified: datetime | None = None
+    # the newest date its records state of themselves (spiders/spider.py `newest_stated`)
+    newest_stated: datetime | None = None
 
 
 # A chain of redirects named in a reason is cut to its first and last hops beyond this many.

@@ -78,6 +78,7 @@ async def crawl(source: str, replay_url: str | None = None) -> CrawlResult:
                     content_hash=item.get("content_hash", ""),
                     body=item.get("body", b""),
                     last_modified=item.get("last_modified"),
+                    newest_stated=item.get("newest_stated"),
                 )
             )
 

@@ -60,6 +60,7 @@ from spiders.parsing import (
     LOST_KEY,
     LostKey,
     Page,
+    calendar_date,
     enclosing_currency,
     foreign_currency,
     load_json,
@@ -147,7 +148,9 @@ def parse(body: bytes, url: str) -> Page:
         )
     refuse_an_error_key(data, url, sum(record["key"] is not None for record in records))
     mark_lost_keys(records, [("model", "limit")])
-    return Page(records=records)
+    models = (r["model"] for r in records if r["key"] is not None)
+    dates = (calendar_date(m.get("last_updated")) for m in models if isinstance(m, dict))
+    return Page(records=records, stated_dates=[at for at in dates if at is not None])
 
 
 def names(record: dict[str, Any]) -> list[tuple[str, str]]:

@@ -122,6 +122,7 @@ from spiders.parsing import (
     refuse_a_foreign_currency,
     refuse_an_answered_error,
     to_decimal,
+    unix_date,
 )
 
 ROUTE = "openrouter"
@@ -208,7 +209,9 @@ def parse(body: bytes, url: str) -> Page:
     total = _stated_total(doc.get("total_count"), url)
     _check_total(total, len(records), url, bool(next_urls))
     mark_lost_keys(records, LIMIT_PATHS)
-    return Page(records=records, next_urls=next_urls, total=total)
+    dates = [unix_date(r.get("created")) for r in records if isinstance(r, dict)]
+    stated = [at for at in dates if at is not None]
+    return Page(records=records, next_urls=next_urls, total=total, stated_dates=stated)
 
 
 def _stated_total(total: Any, url: str) -> int | None:

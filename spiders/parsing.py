@@ -36,6 +36,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
@@ -67,13 +68,52 @@ JSON_ERRORS = (UnicodeDecodeError, json.JSONDecodeError, RecursionError)
 
 @dataclass
 class Page:
-    """What `parse` read of one response: its raw records, the further pages it names, and
+    """What `parse` read of one response: its raw records, the further pages it names,
     `total`: the entries the source states its whole listing holds over every page of a chain
-    (OpenRouter's `total_count`), where it states one (spiders/spider.py judges the chain)."""
+    (OpenRouter's `total_count`), where it states one (spiders/spider.py judges the chain), and
+    `stated_dates`: the dates its records state of themselves (when a model was listed or its
+    entry last updated: OpenRouter's `created`, models.dev's `last_updated`), each that reads as
+    a date (`unix_date`, `calendar_date`), for a source whose records state one."""
 
     records: list[dict[str, Any]]
     next_urls: list[str] = field(default_factory=list)
     total: int | None = None
+    stated_dates: list[datetime] = field(default_factory=list)
+
+
+# A date a record states of itself before this is no model's (model APIs were first sold after).
+FIRST_LISTED = datetime(2020, 1, 1, tzinfo=UTC)
+# Nor after this: a count of milliseconds read as seconds, a year mistyped.
+LAST_LISTED = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def unix_date(stated: object) -> datetime | None:
+    """A record's own date written as whole seconds since 1970 (a JSON integer, as OpenRouter's
+    `created`; `load_json` reads it as a Decimal), UTC; None for anything else (text, a
+    fraction, a boolean) or a date outside FIRST_LISTED..LAST_LISTED."""
+    if isinstance(stated, bool) or not isinstance(stated, int | Decimal):
+        return None
+    if isinstance(stated, Decimal) and not (
+        stated.is_finite() and stated == stated.to_integral_value()
+    ):
+        return None
+    if not FIRST_LISTED.timestamp() <= stated < LAST_LISTED.timestamp():
+        return None
+    return datetime.fromtimestamp(int(stated), UTC)
+
+
+def calendar_date(stated: object) -> datetime | None:
+    """A record's own date written as ISO text, a day ("2026-06-12") or a month ("2026-06", read
+    as its first day), as models.dev's `last_updated`: midnight UTC of that day; None for
+    anything else or a date outside FIRST_LISTED..LAST_LISTED."""
+    if not isinstance(stated, str) or len(stated) not in (7, 10):
+        return None
+    try:
+        day = date.fromisoformat(stated if len(stated) == 10 else f"{stated}-01")
+    except ValueError:
+        return None
+    at = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return at if FIRST_LISTED <= at < LAST_LISTED else None
 
 
 # A listing of at least this many records that states a key for none of them lost the key.

@@ -30,6 +30,9 @@ from spiders.parsing import Page
 # 1,000 items): a chain that keeps naming new pages is a runaway, not a listing.
 MAX_FURTHER_PAGES = 500
 MAX_REDIRECTS = "max redirections reached"  # Scrapy's RedirectMiddleware, past REDIRECT_MAX_TIMES
+# A record's own date further than this past its response's Date is no date it was listed on (a
+# clock or a typo in one entry), not counted.
+STATED_AHEAD = timedelta(days=1)
 
 
 def response_date(response: Response) -> datetime:
@@ -56,6 +59,18 @@ def last_modified(response: Response) -> datetime | None:
     CDN sends Age, not Last-Modified; catalog.health `judge_answer`)."""
     stated = [at for at in (_one_date(response, "Last-Modified"), _cached_at(response)) if at]
     return min(stated) if stated else None
+
+
+def newest_stated(page: Page, observed_at: datetime, paged: bool) -> datetime | None:
+    """The newest date the records of a whole listing in one body state of themselves
+    (`Page.stated_dates`: when a model was listed, or its entry last updated), not after the
+    response's date but for STATED_AHEAD; None where they state none, or for a page of a paged
+    listing (`paged`: which entries a page holds moves as others come and go). An old copy of a
+    listing lacks the entries newer than itself (catalog.health `judge_answer`)."""
+    if paged:
+        return None
+    dated = [at for at in page.stated_dates if at <= observed_at + STATED_AHEAD]
+    return max(dated, default=None)
 
 
 def _one_date(response: Response, name: str) -> datetime | None:
@@ -189,7 +204,8 @@ class SourceSpider(Spider):
     def parse(self, response: Response, **kwargs: Any) -> Iterator[dict[str, Any] | Request]:
         """One response of the source: yields one item dict (url, landing_url, status,
         observed_at: the Date header or else the fetch time, last_modified: its Last-Modified
-        header or None, records: the parser's Page records,
+        header or None, newest_stated: `newest_stated` of its records, records: the parser's Page
+        records,
         content_hash: the body's sha256 in hex, body), then a request for each further page the
         parser names. A failure item (url, landing_url, status, error) stands instead of the page
         for an answer other than 200, a body the parser raises Unparsable on ("unparsable body")
@@ -219,12 +235,15 @@ class SourceSpider(Spider):
         if repeated := self._repeated(response, page.records, page.next_urls, requested):
             yield self._failure(requested, landing, response.status, repeated)
             return
+        observed_at = response_date(response)
+        paged = bool(page.next_urls or response.meta.get("chain"))
         yield {
             "url": requested,
             "landing_url": landing,
             "status": response.status,
-            "observed_at": response_date(response),
+            "observed_at": observed_at,
             "last_modified": last_modified(response),
+            "newest_stated": newest_stated(page, observed_at, paged),
             "records": page.records,
             "content_hash": hashlib.sha256(body).hexdigest(),
             "body": body,
