@@ -350,6 +350,58 @@ def naming_to_record(
 
 
 @dataclass
+class Recalled:
+    """What one refresh's readings take from the catalog and its stored bodies, kept from one
+    reading to the next (`read_healthy` reads again while a source fails anew, and nothing is
+    written in between): each source's last statements (store.last_statements), its stored
+    responses but those of the URLs answered this run (`_stored_responses`, by source and those
+    URLs), and what normalizing the responses a source teaches from gave (`learned`: by source,
+    the ids of the pages normalized, then their drafts or why they could not be read). A day
+    on which sources fail is read twice or more; each reading recalled all of it again."""
+
+    statements: dict[str, tuple[Observation, ...]] = field(default_factory=dict)
+    stored: dict[tuple[str, frozenset[str]], list[FetchedPage] | None] = field(default_factory=dict)
+    learned: dict[str, tuple[tuple[int, ...], SourceDrafts | str]] = field(default_factory=dict)
+
+    def last_statements(
+        self, conn: Connection, sources: Collection[str]
+    ) -> tuple[Observation, ...]:
+        """store.last_statements of `sources`, in its order (by source name)."""
+        for source in sources:
+            if source not in self.statements:
+                self.statements[source] = store.last_statements(conn, [source])
+        return tuple(o for source in sorted(set(sources)) for o in self.statements[source])
+
+    def stored_responses(
+        self, conn: Connection, source: str, answered: Set[str]
+    ) -> list[FetchedPage] | None:
+        """`_stored_responses` of `source` but the URLs `answered`."""
+        key = (source, frozenset(answered))
+        if key not in self.stored:
+            self.stored[key] = _stored_responses(conn, source, answered)
+        return self.stored[key]
+
+    def normalized(
+        self, pages: Mapping[str, Sequence[FetchedPage]]
+    ) -> tuple[list[SourceDrafts], set[str]]:
+        """intake.normalize_each of `pages` (by source): the drafts of the sources that could be
+        read, and the sources that could not."""
+        for source, found in pages.items():
+            known = self.learned.get(source)
+            if known is None or known[0] != _ids(found):
+                drafts, failures = intake.normalize_each({source: found}, configured_sources())
+                self.learned[source] = (_ids(found), drafts[0] if drafts else failures[source])
+        read = {source: self.learned[source][1] for source in pages}
+        drafted = [batch for batch in read.values() if isinstance(batch, SourceDrafts)]
+        return drafted, {source for source, batch in read.items() if isinstance(batch, str)}
+
+
+def _ids(pages: Sequence[FetchedPage]) -> tuple[int, ...]:
+    """The pages by identity: the same stored responses, or the same confirmed ones, recalled."""
+    return tuple(map(id, pages))
+
+
+@dataclass
 class Reading:
     """What reading needs from the catalog (`reading_context`), for `read_sources`.
 
@@ -383,6 +435,8 @@ class Reading:
     # what the sources given stated in the last run that applied each (store.last_statements):
     # what an official source refused in validation stands at for the rules across sources
     last_statements: Callable[[Collection[str]], tuple[Observation, ...]] | None = None
+    # what this refresh's readings recalled so far (the learn_pages' drafts among it)
+    recalled: Recalled = field(default_factory=Recalled)
 
 
 @task(name="read-sources", cache_policy=NO_CACHE)
@@ -407,7 +461,7 @@ def read_sources(
     )
     drafted.update((batch.source.id, batch) for batch in fresh)
     drafts = [drafted[s] for s in pages if s in drafted]
-    learned, unreadable = intake.normalize_each(reading.learn_pages, configured_sources())
+    learned, unreadable = reading.recalled.normalized(reading.learn_pages)
     identity.learn_official(_statements([o for o in held if o.source in unreadable]))
     identity.learn_official(_statements(_unstated_behind(reading.behind, drafts, identity)))
     identity.learn_official(
@@ -681,8 +735,9 @@ def read_healthy(
     as_judged = {source: reports[source].model_copy() for source in read}
     rejected: list[Problem] = []
     drafted: dict[str, SourceDrafts] = {}  # each normalized once: a second reading redoes the rest
+    recalled = Recalled()
     while True:
-        reading = reading_context(engine, reports, confirmed, read, evidence)
+        reading = reading_context(engine, reports, confirmed, read, evidence, recalled)
         batch = (read_with or _read_task)(read, reading, reports, drafted)
         failed = {
             source
@@ -708,7 +763,7 @@ def read_healthy(
         for source in read:  # read again from what health found
             reports[source] = as_judged[source].model_copy()
         if not any(read.values()):
-            reading = reading_context(engine, reports, confirmed, read, evidence)
+            reading = reading_context(engine, reports, confirmed, read, evidence, recalled)
             return reading.identity, reading.held, Batch(rejected=rejected)
 
 
@@ -727,8 +782,11 @@ def reading_context(
     confirmed: Mapping[str, unchanged.Unchanged],
     to_read: Mapping[str, Sequence[FetchedPage]],
     evidence: Mapping[str, Sequence[FetchedPage]],
+    recalled: Recalled | None = None,
 ) -> Reading:
-    """What reading the sources `to_read` needs from the catalog (`Reading`)."""
+    """What reading the sources `to_read` needs from the catalog (`Reading`); `recalled`: what
+    an earlier reading of the same refresh recalled (`Recalled`), added to here."""
+    recalled = Recalled() if recalled is None else recalled
     identity = Identity.load()
     with engine.connect() as conn:
         identity.learn(store.catalog_models(conn))
@@ -748,7 +806,7 @@ def reading_context(
             for s in configured_sources()
             if s not in reports or reports[s].status is not SourceStatus.OK or s in confirmed
         ]
-        last = store.last_statements(conn, short)
+        last = recalled.last_statements(conn, short)
         held = standing_in(last, reports, to_read)
         standing = set(map(id, held))
         partial = {s for s, r in reports.items() if r.status is SourceStatus.PARTIAL}
@@ -756,7 +814,8 @@ def reading_context(
         pages: dict[str, Sequence[FetchedPage]] = {s: evidence[s] for s in confirmed}
         for source in short:
             if source not in confirmed:
-                stored = _stored_responses(conn, source, {p.url for p in to_read.get(source, ())})
+                answered = {p.url for p in to_read.get(source, ())}
+                stored = recalled.stored_responses(conn, source, answered)
                 if stored:
                     pages[source] = stored
         identity.learn_official(_statements([o for o in held if o.source not in pages]))
@@ -774,6 +833,7 @@ def reading_context(
         lambda wanted: _last_hidden(engine, wanted),
         lambda wanted: _last_set_aside(engine, wanted),
         lambda sources: _last_statements(engine, sources),
+        recalled,
     )
 
 
