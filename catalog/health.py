@@ -510,8 +510,8 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
     if _listed_before(answer, history):
         detail = (
             f"its newest entry dates from {_date(answer.newest_stated)}, before the newest of "
-            f"{_date(history.newest_stated)} in the evidence already given: an older copy of the "
-            "listing; read if it lasts"
+            f"{_date(history.newest_stated)} in the evidence already given: not the listing as "
+            "the catalog last read it (an older copy, or another file); read if it lasts"
         )
         return Verdict(answer, STALE, detail)
     if answer.copy_of:

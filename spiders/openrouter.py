@@ -47,7 +47,11 @@ Quirks of the source, and how they are read:
   names them the same way (`"audio->transcription"`); where both are absent, tokens. A
   `completion` of "0" for a model whose `output_modalities` name media only (flux.2-flex, an
   image generator priced by `image_output`; not an embedding model) is no free text output: it
-  has none, and `cost` quoted $0 for its output tokens; quarantined ("no text output").
+  has none, and `cost` quoted $0 for its output tokens; quarantined ("no text output"). An
+  entry every price of which is 0 whose description prices it in dollars (google/lyria-3:
+  "Full-length songs are priced at $0.08 per song") is billed in a unit the listing does not
+  state: its per-token 0s are "unit-ambiguous", not free (`_priced_in_prose`; a `:free`
+  variant's 0s are its price).
 - Suffixes are variants: `:free`, `:thinking`... become the `variant` dimension on every draft of
   the record (limits and capabilities too, since a variant's limits can differ); `:batch` is
   OpenRouter's batch pricing and becomes `service_tier=batch`.
@@ -99,6 +103,7 @@ Quirks of the source, and how they are read:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -191,6 +196,8 @@ THRESHOLD_AMBIGUOUS = "threshold-ambiguous"
 # its per-token fields has no stated unit.
 TOKEN_OUTPUTS = frozenset({"text", "image", "audio", "embeddings"})
 NO_TEXT_OUTPUT_RULE = "no text output"
+# A dollar amount in prose and the words around it ("are priced at $0.08 per song").
+PROSE_PRICE = re.compile(r"[^.$]{0,40}\$\s?[0-9][0-9.,]*[^.$]{0,30}")
 
 
 def parse(body: bytes, url: str) -> Page:
@@ -368,11 +375,43 @@ def _price_reading(
             f"a per-token field of a model whose output is {', '.join(untokened)}, which is not "
             "metered in tokens (per minute, second or character): the unit is not stated",
         )
+    elif prose := _priced_in_prose(record):
+        no_token_unit = (
+            "unit-ambiguous",
+            f"every price it states is 0, and its description prices it otherwise ({prose!r}): "
+            "it is billed in a unit the listing does not state, not free",
+        )
     # media generators: embedding models state their output (none) at 0 honestly
     no_text = (
         isinstance(outputs, list) and bool(outputs) and not {"text", "embeddings"} & set(outputs)
     )
     return _Reading(no_price, no_token_unit, no_text)
+
+
+def _priced_in_prose(record: dict[str, Any]) -> str:
+    """The words of the entry's `description` that price it in dollars ('' where there are
+    none), where every price its `pricing` states is 0 and it is no `:free` variant: a model
+    billed per song or per clip (google/lyria-3-pro-preview: prompt and completion "0",
+    "Full-length songs are priced at $0.08 per song") states 0 in its per-token fields, and
+    read as prices they make it free (a public bug report of a model picker reading OpenRouter's
+    listing so). A `:free` variant's 0s are its price whatever its description repeats of the
+    paid model's; an entry stating any price above 0 states its prices."""
+    pricing, description = record.get("pricing"), record.get("description")
+    model_id = record.get("id")
+    if not (
+        isinstance(pricing, dict) and isinstance(description, str) and isinstance(model_id, str)
+    ):
+        return ""
+    if model_id.strip().casefold().endswith(":free"):
+        return ""
+    stated = [raw for key, raw in pricing.items() if key in RATES]
+    try:
+        if not stated or any(to_decimal(raw, model_id, "pricing") != 0 for raw in stated):
+            return ""
+    except Uninterpretable:
+        return ""
+    priced = PROSE_PRICE.search(description)
+    return priced.group(0).strip() if priced else ""
 
 
 def _router_flags(record: dict[str, Any]) -> set[bool]:

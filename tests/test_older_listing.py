@@ -50,8 +50,8 @@ def test_an_older_listing_never_read_is_stale(prefect_api: None, tmp_path: Path)
     assert status == "partial"  # its other URL (output_modalities=all) is read
     assert (
         f"{OPENROUTER}: stale (its newest entry dates from 2026-05-12 19:10:11 UTC, before the "
-        "newest of 2026-08-14 15:55:10 UTC in the evidence already given: an older copy of the "
-        "listing; read if it lasts)"
+        "newest of 2026-08-14 15:55:10 UTC in the evidence already given: not the listing as the "
+        "catalog last read it (an older copy, or another file); read if it lasts)"
     ) in reason
     assert open_items(db) == loaded  # nothing proposed, nothing counted absent
     # The next day the May listing again: it lasted (the newest models retired at once, say),

@@ -46,19 +46,26 @@ def drafts(name: str, model_id: str) -> Normalized:
 @pytest.mark.parametrize(
     ("name", "models", "drafts_total", "problems"),
     [
-        (MAY, 356, 4212, ROUTER_PRICES),
+        # The two Lyria models' prompt and completion "0": priced per song or clip.
+        (MAY, 356, 4208, {**ROUTER_PRICES, "unit-ambiguous": 4}),
         # 64 context tiers (of 40 models), each quarantined alone: 215 prices not read.
-        (AUGUST, 414, 5847, {**ROUTER_PRICES_AUGUST, "threshold-ambiguous": 64}),
-        # 28 speech and transcription models: 134 per-token fields of unstated unit; 56 zero
-        # limits of speech, image and video models; 31 image generators' completion "0".
+        (
+            AUGUST,
+            414,
+            5843,
+            {**ROUTER_PRICES_AUGUST, "threshold-ambiguous": 64, "unit-ambiguous": 4},
+        ),
+        # 28 speech and transcription models: 134 per-token fields of unstated unit, and the
+        # Lyria models' 4; 56 zero limits of speech, image and video models; 31 image
+        # generators' completion "0".
         (
             AUGUST_ALL,
             549,
-            6553,
+            6549,
             {
                 **ROUTER_PRICES_AUGUST,
                 "threshold-ambiguous": 64,
-                "unit-ambiguous": 134,
+                "unit-ambiguous": 138,
                 "a limit of 0 is unknown": 56,
                 openrouter.NO_TEXT_OUTPUT_RULE: 31,
             },
@@ -397,3 +404,32 @@ def test_an_image_generators_zero_completion_is_no_free_text_output() -> None:
     voyage = drafts(AUGUST_ALL, "voyageai/voyage-code-4")
     assert value(voyage, Component.OUTPUT) == 0
     assert not voyage.problems
+
+
+def test_zero_prices_of_a_model_its_description_prices_are_no_prices() -> None:
+    """google/lyria-3-pro-preview states prompt and completion "0" and "Full-length songs are
+    priced at $0.08 per song": billed per song, not free (a public bug report: a model picker
+    showed it `free`). Its 0s are unit-ambiguous; its limits and capabilities are read. An
+    entry whose description prices it but that states a price above 0 (gpt-audio-mini), a
+    `:free` variant with its paid model's description, and a 0-priced model whose description
+    names no price (the stealth openrouter/owl-alpha) are read as stated."""
+    for name in (MAY, AUGUST, AUGUST_ALL):
+        found = drafts(name, "google/lyria-3-pro-preview")
+        assert not [d for d in found if d.kind is Kind.PRICE]
+        problem = quarantined(found, "pricing.prompt")
+        assert problem.rule == "unit-ambiguous"
+        assert "'Full-length songs are priced at $0.08 per song'" in problem.detail
+        assert value(found, Component.CONTEXT_WINDOW, Unit.TOKENS, Kind.LIMIT) == 1048576
+    clip = quarantined(drafts(AUGUST, "google/lyria-3-clip-preview"), "pricing.completion")
+    assert "$0.04 per clip" in clip.detail
+    assert value(drafts(AUGUST, "openai/gpt-audio-mini"), Component.INPUT) == Decimal("0.6")
+    assert value(drafts(MAY, "openrouter/owl-alpha"), Component.INPUT) == 0
+    free = record(AUGUST, "openai/gpt-oss-20b:free")
+    free["description"] = record(AUGUST, "google/lyria-3-pro-preview")["description"]
+    assert value(openrouter.normalize(free), Component.OUTPUT, variant="free") == 0
+    # the same model priced above 0 anywhere states its prices: its 0s are read
+    priced = record(AUGUST, "google/lyria-3-pro-preview")
+    priced["pricing"]["request"] = "0.08"
+    found = openrouter.normalize(priced)
+    assert value(found, Component.INPUT) == 0
+    assert value(found, Component.REQUEST, Unit.PER_REQUEST) == Decimal("0.08")

@@ -59,9 +59,12 @@ PORTKEY = "https://configs.portkey.ai/pricing/"
 def vercel_as_large() -> str:
     """Vercel's recorded listing with each model listed twice more under ids of its own: as
     many records as OpenRouter's listing usually has (Vercel's 258 at a URL usually answering
-    414 is a collapsed listing, refused before it is read: catalog/health.py)."""
+    414 is a collapsed listing, refused before it is read: catalog/health.py), and no `created`
+    date (Vercel's date its models before the newest OpenRouter listed, and a listing whose
+    newest entry is older than the last evidence's is held before it is read: catalog/health.py
+    `_listed_before`, tests/test_older_listing.py)."""
     document = json.loads(recorded_text(VERCEL))
-    models = document["data"]
+    models = [{k: v for k, v in m.items() if k != "created"} for m in document["data"]]
     copies = [{**m, "id": f"{m['id']}-{k}"} for k in (2, 3) for m in models]
     return json.dumps({**document, "data": models + copies})
 
