@@ -559,15 +559,8 @@ def _modified_before(answer: Answer, history: History) -> bool:
     cache then still served the old copy of, is read a day late, and one whose bytes differ on
     every fetch (a token in the page) under one Last-Modified is read from its second day; never
     held for good."""
-    return (
-        answer.last_modified is not None
-        and history.observed_at is not None
-        and answer.last_modified < history.observed_at
-        and answer.last_modified != history.last_modified
-        and bool(answer.content_hash)
-        and history.bodies[:1] != (answer.content_hash,)
-        and history.evidence_bodies[:1] != (answer.content_hash,)
-    )
+    at = answer.last_modified
+    return _dated_before(answer, history, at, history.observed_at, history.last_modified)
 
 
 def _listed_before(answer: Answer, history: History) -> bool:
@@ -579,11 +572,25 @@ def _listed_before(answer: Answer, history: History) -> bool:
     gone (the newest models retired at once: read the next day) or not yet in this copy; either
     way the body is read once it lasts, as `_modified_before`'s: the URL's last answer gave it,
     or stated the same newest entry."""
+    at = answer.newest_stated
+    return _dated_before(answer, history, at, history.newest_stated, history.last_newest_stated)
+
+
+def _dated_before(
+    answer: Answer,
+    history: History,
+    at: datetime | None,
+    before: datetime | None,
+    last: datetime | None,
+) -> bool:
+    """Whether `answer` dates itself (`at`) before `before`, a date the URL's evidence already
+    gave, where the URL's last answer with a body stated another date (`last`) and gave
+    another body, and the evidence another body too: older news the first day it comes."""
     return (
-        answer.newest_stated is not None
-        and history.newest_stated is not None
-        and answer.newest_stated < history.newest_stated
-        and answer.newest_stated != history.last_newest_stated
+        at is not None
+        and before is not None
+        and at < before
+        and at != last
         and bool(answer.content_hash)
         and history.bodies[:1] != (answer.content_hash,)
         and history.evidence_bodies[:1] != (answer.content_hash,)
