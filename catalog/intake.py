@@ -371,7 +371,8 @@ def slipped(
     it) is judged against the reference instead (`_rescaled_without_history`), a route's
     official price of 0 beside other sources' prices is set aside (`_zero_beside_others`), and
     so are a discounted table restating the standard prices (`_discounts_at_standard`) and two
-    columns' headings swapped (`_fields_swapped`)."""
+    columns' headings swapped (`_fields_swapped`, judged on a first load by what the other
+    sources state: `_known_or_stated`)."""
     known = _known_prices(before, in_force)
     problems = [
         *_rescaled_without_history(valid, before, in_force, stated),
@@ -379,7 +380,8 @@ def slipped(
         *_discounts_at_standard(valid, known),
     ]
     aside = {id(p.observation) for p in problems}
-    problems += [p for p in _fields_swapped(valid, known) if id(p.observation) not in aside]
+    judged = _known_or_stated(valid, known, in_force, stated)
+    problems += [p for p in _fields_swapped(valid, judged) if id(p.observation) not in aside]
     moved: list[tuple[Observation, PriceKey, Decimal]] = []
     for obs in valid:
         if obs.kind is not _PRICE or obs.value == 0 or obs.scheduled:
@@ -594,7 +596,8 @@ _SWAPPABLE = (Component.INPUT, Component.OUTPUT, Component.CACHE_READ, Component
 
 def _fields_swapped(valid: Sequence[Observation], known: KnownPrice) -> list[Problem]:
     """A source's token prices that moved from their field's `known` value (as the source last
-    stated it, else the catalog's in force) to exactly the known value of another price field
+    stated it, else the catalog's in force, else what the other sources state alike:
+    `_known_or_stated`) to exactly the known value of another price field
     of the same model, unit and dimensions (its input to its output's, its output to its cache
     read's), where at least SWAP_BLOCK models of a route moved so and they are most of that
     route's moved token prices: two columns' headings swapped over their cells (a fault round:
@@ -648,6 +651,46 @@ def _fields_swapped(valid: Sequence[Observation], known: KnownPrice) -> list[Pro
             )
         )
     return problems
+
+
+def _known_or_stated(
+    valid: Sequence[Observation],
+    known: KnownPrice,
+    in_force: Mapping[PriceKey, Decimal],
+    stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
+) -> KnownPrice:
+    """`known`, and for the token price fields (_SWAPPABLE, USD per 1M tokens) of the models
+    whose prices `known` knows nothing of (a first load, models new to the catalog and to the
+    source) what the other sources state alike this run (catalog.health `reference_for`: at
+    least AGREEING of them; `stated()` asked only where at least SWAP_BLOCK models have such
+    prices). Two columns' headings swapped on a first load are judged so (a fault round: OpenAI's
+    page with its Standard table's Input and Output headings swapped, read into an empty
+    catalog, entered gpt-4o's input verified at $10 and 90 prices so, while every other source
+    stated $2.50)."""
+    unknown = [
+        price_key(o)
+        for o in valid
+        if o.kind is _PRICE
+        and not o.scheduled
+        and o.unit is Unit.PER_1M_TOKENS
+        and o.component in _SWAPPABLE
+        and known(price_key(o)) is None
+    ]
+    if len({key[1] for key in unknown}) < SWAP_BLOCK:
+        return known
+    wanted: dict[PriceKey, Decimal] = {}
+    for route, model, _, unit, dims in unknown:  # each field another heading may be read as
+        for other in _SWAPPABLE:
+            key = (route, model, other.value, unit, dims)
+            if known(key) is None:
+                wanted[key] = Decimal(0)
+    reference = reference_for(valid[0].source, wanted, in_force, stated)
+
+    def known_or_stated(key: PriceKey) -> Decimal | None:
+        price = known(key)
+        return reference.get(key) if price is None else price
+
+    return known_or_stated
 
 
 def _at_another_field(o: Observation, known: KnownPrice) -> Component | None:

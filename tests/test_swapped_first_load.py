@@ -1,0 +1,83 @@
+"""Two columns' headings swapped on the day a catalog is first loaded enter no price.
+
+Fault round 55: OpenAI's page with its Standard table's "Input" and "Output" headings swapped
+(the cells not), read into an empty catalog with --accept-new, entered 90 official prices at
+another field's price, verified (gpt-4o's input at $10, its output at $2.50), while LiteLLM,
+models.dev, genai-prices and Portkey all stated $2.50 and $10. The rule for swapped headings
+(catalog/intake.py `_fields_swapped`) judged a price only by the source's own last statement or
+the catalog's value, and a first load has neither; it now judges such fields by what the other
+sources state alike (`_known_or_stated`), so the block is set aside as on any later day.
+
+The page (made here from the recorded one), LiteLLM and models.dev, epoch-2, each into an empty
+catalog with --accept-new: the page swapped, and beside it the page as recorded. Refreshes
+through the real flow (Scrapy over loopback HTTP, a real Prefect API, SQLite).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from catalog import store
+from catalog.intake import FIELDS_SWAPPED_RULE
+from catalog.tables import catalog_values, quarantine
+from tests.conftest import WORLDS
+from tests.test_fields_swapped import _headings_swapped
+from tests.worlds import fault_world, recorded_text, replayed_run
+
+pytestmark = pytest.mark.integration
+
+SOURCES = ["openai-page", "litellm", "modelsdev"]
+OPENAI = "https://platform.openai.com/docs/pricing"
+
+
+def _gpt_4o(db: str) -> dict[str, tuple[str, str | None]]:
+    """openai/gpt-4o's standard input and output prices in force in `db` (USD per 1M tokens),
+    each with the source that verified it."""
+    c = catalog_values.c
+    with store.connect(db).connect() as conn:
+        rows = conn.execute(
+            select(c.component, c.value, c.verified_by).where(
+                c.route == "openai",
+                c.model == "gpt-4o",
+                c.component.in_(["input", "output"]),
+                c.unit == "usd_per_1m_tokens",
+                c.dimensions == "",
+                c.valid_to.is_(None),
+            )
+        )
+        return {row.component: (row.value, row.verified_by) for row in rows}
+
+
+def _set_aside(db: str, run_id: int) -> int:
+    """How many of the page's prices run `run_id` of `db` set aside as another field's."""
+    q = quarantine.c
+    with store.connect(db).connect() as conn:
+        rows = conn.execute(
+            select(q.id).where(
+                q.run_id == run_id, q.source == "openai-page", q.rule == FIELDS_SWAPPED_RULE
+            )
+        )
+        return len(rows.all())
+
+
+def test_headings_swapped_on_a_first_load_enter_no_price(prefect_api: None, tmp_path: Path) -> None:
+    swapped = _headings_swapped(
+        recorded_text(OPENAI),
+        "| Model | Input | Cached input | Output |",
+        "Input",
+        "Output",
+        nth=2,  # the Standard table
+    )
+    world = fault_world(tmp_path, {OPENAI: {"body": swapped}})
+    db = f"sqlite:///{tmp_path / 'swapped.db'}"
+    run_id = replayed_run(db, world, SOURCES, accept_new=True)
+    assert _set_aside(db, run_id) >= 5
+    assert ("10", "openai-page") not in _gpt_4o(db).values()
+
+    control = f"sqlite:///{tmp_path / 'control.db'}"
+    control_run = replayed_run(control, WORLDS / "epoch-2.json", SOURCES, accept_new=True)
+    assert _set_aside(control, control_run) == 0
+    assert _gpt_4o(control) == {"input": ("2.5", "openai-page"), "output": ("10", "openai-page")}
