@@ -626,6 +626,8 @@ def _apply(
     for change in changes:
         if use_source is not None and _holds_already(conn, item, change):
             continue  # the chosen source states the value in force: it stands, untouched
+        if use_source is None and _confirms_in_force(conn, item, change):
+            continue  # a proposal of the value in force, which it would only strip of its stamps
         was, now_value = _apply_change(conn, item, change, now, use_source)
         closed.extend(was)
         opened.append(now_value)
@@ -642,6 +644,22 @@ def _holds_already(conn: Connection, item: Row[Any], change: FieldChange) -> boo
         and change.proposed is not None
         and Decimal(current.value) == Decimal(change.proposed)
     )
+
+
+def _confirms_in_force(conn: Connection, item: Row[Any], change: FieldChange) -> bool:
+    """Whether approving the change would replace the field's value in force by the same value
+    and add no verification to it: the value in force is verified already, or no official
+    source states the proposed value in the item. Such a value stands, untouched (a fault
+    round: approving a submission that claimed anthropic/claude-sonnet-4-5's input at $3, its
+    value in force verified by Anthropic's page, closed that value as in force for no time and
+    opened an unverified copy from the submission: the field lost its verification, and its
+    history from the page's date on named the submission)."""
+    if not _holds_already(conn, item, change):
+        return False
+    current = _in_force(conn, FieldId(item.route, item.model, change.measure))
+    assert current is not None and change.proposed is not None  # _holds_already says so
+    stated = _stated_by(change, Decimal(change.proposed))
+    return current.verified_by is not None or not any(s.official for s in stated)
 
 
 def _keep_in_force(
