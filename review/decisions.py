@@ -50,7 +50,7 @@ from catalog.tables import (
 )
 from catalog.views import ReviewRow
 from review.reviewers import reviewer_exists
-from schemas.field import FieldId
+from schemas.field import FieldId, Measure
 from schemas.records import FieldChange, ReviewKind, ReviewStatus, SourceValue, decimal_text
 
 # Kinds whose approval writes proposed values into the catalog (a disagreement only when the
@@ -621,6 +621,7 @@ def _apply(
             f"review item {item.id} proposes no value for {len(unproposed) or 'any'} field(s): "
             "reject it, or wait for a source to settle the value"
         )
+    _refuse_two_values_of_a_field(item.id, changes)
     closed: list[dict[str, Any]] = []
     opened: list[dict[str, Any]] = []
     for change in changes:
@@ -644,6 +645,24 @@ def _holds_already(conn: Connection, item: Row[Any], change: FieldChange) -> boo
         and change.proposed is not None
         and Decimal(current.value) == Decimal(change.proposed)
     )
+
+
+def _refuse_two_values_of_a_field(item_id: int, changes: Sequence[FieldChange]) -> None:
+    """Refuse (DecisionError, naming the field and its values) an item proposing two values of
+    one field: no one approval can write both (a fault round: a submission claiming input at
+    $3 and at $3.50, approved with an override, wrote them in the claims' order and left the
+    last in force). The same value proposed twice is one value."""
+    proposed: dict[Measure, set[Decimal]] = {}
+    for change in changes:
+        assert change.proposed is not None  # _apply refuses items with unproposed fields
+        proposed.setdefault(change.measure, set()).add(Decimal(change.proposed))
+    for measure, values in proposed.items():
+        if len(values) > 1:
+            said = " and ".join(decimal_text(v) for v in sorted(values))
+            raise DecisionError(
+                f"review item {item_id} proposes {measure.text()} at {said} "
+                f"{measure.unit.value}: one value per field; reject it"
+            )
 
 
 def _confirms_in_force(conn: Connection, item: Row[Any], change: FieldChange) -> bool:
