@@ -500,20 +500,8 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
             f"{_date(history.observed_at)} already given"
         )
         return Verdict(answer, STALE, detail)
-    if _modified_before(answer, history):
-        detail = (
-            f"its copy dates from {_date(answer.last_modified)} (Last-Modified, or Date less "
-            f"Age), before the evidence of {_date(history.observed_at)} already given; read if "
-            "it lasts"
-        )
-        return Verdict(answer, STALE, detail)
-    if _listed_before(answer, history):
-        detail = (
-            f"its newest entry dates from {_date(answer.newest_stated)}, before the newest of "
-            f"{_date(history.newest_stated)} in the evidence already given: not the listing as "
-            "the catalog last read it (an older copy, or another file); read if it lasts"
-        )
-        return Verdict(answer, STALE, detail)
+    if older := _modified_before(answer, history) or _listed_before(answer, history):
+        return Verdict(answer, STALE, older)
     if answer.copy_of:
         same = (
             "the same body, written otherwise, as" if answer.copy_rewritten else "the same bytes as"
@@ -549,31 +537,42 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
     return Verdict(answer)
 
 
-def _modified_before(answer: Answer, history: History) -> bool:
-    """Whether `answer` is a body other than the URL's last evidence whose Last-Modified is before
-    the evidence the URL already gave: a cache or a mirror serving an old copy under today's Date
-    (an old version this catalog never read, so no `returned_from`). That body was not the
-    page's when the URL last answered, so it is older news than that answer. A body the URL's
-    last answer gave too, or one stating the Last-Modified the last answer stated, is read (the
-    return lasted, as RETURNED's does): a page changed just before its last answer, which a
-    cache then still served the old copy of, is read a day late, and one whose bytes differ on
-    every fetch (a token in the page) under one Last-Modified is read from its second day; never
-    held for good."""
+def _modified_before(answer: Answer, history: History) -> str:
+    """Why `answer` is stale ('' when it is not) where it is a body other than the URL's last
+    evidence whose Last-Modified is before the evidence the URL already gave: a cache or a mirror
+    serving an old copy under today's Date (an old version this catalog never read, so no
+    `returned_from`). That body was not the page's when the URL last answered, so it is older news
+    than that answer. A body the URL's last answer gave too, or one stating the Last-Modified the
+    last answer stated, is read (the return lasted, as RETURNED's does): a page changed just before
+    its last answer, which a cache then still served the old copy of, is read a day late, and one
+    whose bytes differ on every fetch (a token in the page) under one Last-Modified is read from its
+    second day; never held for good."""
     at = answer.last_modified
-    return _dated_before(answer, history, at, history.observed_at, history.last_modified)
+    if not _dated_before(answer, history, at, history.observed_at, history.last_modified):
+        return ""
+    return (
+        f"its copy dates from {_date(at)} (Last-Modified, or Date less Age), before the "
+        f"evidence of {_date(history.observed_at)} already given; read if it lasts"
+    )
 
 
-def _listed_before(answer: Answer, history: History) -> bool:
-    """Whether `answer`, a body other than the URL's last, lists nothing as new as the newest
-    entry of the URL's last evidence (`Answer.newest_stated`: when a model was listed, or its
-    entry last updated): a cache or a mirror serving a copy older than what the catalog read,
-    under today's Date and without validators (OpenRouter's May listing after its August one:
-    every model listed since counted absent). The entries the evidence listed since are either
-    gone (the newest models retired at once: read the next day) or not yet in this copy; either
-    way the body is read once it lasts, as `_modified_before`'s: the URL's last answer gave it,
-    or stated the same newest entry."""
+def _listed_before(answer: Answer, history: History) -> str:
+    """Why `answer` is stale ('' when it is not) where it, a body other than the URL's last, lists
+    nothing as new as the newest entry of the URL's last evidence (`Answer.newest_stated`: when a
+    model was listed, or its entry last updated): a cache or a mirror serving a copy older than what
+    the catalog read, under today's Date and without validators (OpenRouter's May listing after its
+    August one: every model listed since counted absent). The entries the evidence listed since are
+    either gone (the newest models retired at once: read the next day) or not yet in this copy;
+    either way the body is read once it lasts, as `_modified_before`'s: the URL's last answer gave
+    it, or stated the same newest entry."""
     at = answer.newest_stated
-    return _dated_before(answer, history, at, history.newest_stated, history.last_newest_stated)
+    if not _dated_before(answer, history, at, history.newest_stated, history.last_newest_stated):
+        return ""
+    return (
+        f"its newest entry dates from {_date(at)}, before the newest of "
+        f"{_date(history.newest_stated)} in the evidence already given: not the listing as the "
+        "catalog last read it (an older copy, or another file); read if it lasts"
+    )
 
 
 def _dated_before(
