@@ -69,7 +69,9 @@ def newest_stated(page: Page, observed_at: datetime, paged: bool) -> datetime | 
     listing lacks the entries newer than itself (catalog.health `judge_answer`)."""
     if paged:
         return None
-    dated = [at for at in page.stated_dates if at <= observed_at + STATED_AHEAD]
+    # counted back from each entry's date (at most 2100, parsing.LAST_LISTED): a Date of year
+    # 9999 plus a day is past the largest date Python holds
+    dated = [at for at in page.stated_dates if at - STATED_AHEAD <= observed_at]
     return max(dated, default=None)
 
 

@@ -23,7 +23,8 @@ from sqlalchemy import func, select
 from catalog import health, store
 from catalog.tables import review_items
 from spiders import modelsdev
-from spiders.parsing import calendar_date, unix_date
+from spiders.parsing import Page, calendar_date, unix_date
+from spiders.spider import newest_stated
 from tests.conftest import SNAPSHOTS, WORLDS
 from tests.worlds import fault_world, recorded_text, replayed, replayed_run, reported
 
@@ -117,3 +118,19 @@ def test_an_older_listing_is_read_once_it_lasts() -> None:
     assert health.judge_answer(replace(answer, newest_stated=None), history, True, fetched).evidence
     undated = replace(history, newest_stated=None)
     assert health.judge_answer(answer, undated, True, fetched).evidence
+
+
+def test_a_listing_is_dated_only_by_entries_not_after_its_response() -> None:
+    """An entry dated more than a day past the response's Date (a clock or a typo in one entry)
+    does not date the listing; a page of a paged listing is not dated; a Date of year 9999 (a
+    day past it is past the largest date Python holds) dates by the entries, raising nothing
+    in the spider's callback."""
+    page = Page(
+        records=[],
+        stated_dates=[datetime(2026, 8, 14, tzinfo=UTC), datetime(2099, 1, 1, tzinfo=UTC)],
+    )
+    fetched = datetime(2026, 8, 19, tzinfo=UTC)
+    assert newest_stated(page, fetched, paged=False) == datetime(2026, 8, 14, tzinfo=UTC)
+    assert newest_stated(page, fetched, paged=True) is None
+    last_day = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+    assert newest_stated(page, last_day, paged=False) == datetime(2099, 1, 1, tzinfo=UTC)
