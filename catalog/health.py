@@ -62,6 +62,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
+from schemas.fetch import FIRST_PRICED
 from schemas.records import Observation, Problem, ReviewItem, SourceRun, SourceStatus
 from schemas.vocab import Component, Kind, Unit
 
@@ -76,9 +77,6 @@ SHRUNK_RATIO = 2 / 3
 CUT_SHARE = 0.9  # a body at most this share of its last one, and its first bytes: cut short
 COLLAPSE_RATIO = 0.5  # more than this share of a source's statements invalid: source fails
 CLOCK_SKEW = timedelta(days=1)  # a response dated further ahead of its fetch is no evidence
-# No response can state a price of a model API before the first was sold (OpenAI's opened in
-# June 2020): one dated earlier comes from a clock that was never set, and is no evidence.
-FIRST_PRICED = datetime(2020, 1, 1, tzinfo=UTC)
 # A body a URL last gave within this before its answer's date, given again, is the URL back
 # from a fault (a misprint read for a day, then the page as it was), not a return to an earlier
 # body: a stale copy comes back long after the body that replaced it.

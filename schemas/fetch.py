@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from schemas.records import Draft
+
+# No response can state a price of a model API, nor a model listed, before the first API was
+# sold (OpenAI's opened in June 2020): an earlier date comes from a clock that was never set.
+FIRST_PRICED = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 @dataclass

@@ -40,7 +40,7 @@ from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
-from schemas.fetch import Uninterpretable, Unparsable
+from schemas.fetch import FIRST_PRICED, Uninterpretable, Unparsable
 from schemas.vocab import ROUTER_MODELS
 
 MILLION = Decimal(1_000_000)
@@ -81,23 +81,22 @@ class Page:
     stated_dates: list[datetime] = field(default_factory=list)
 
 
-# A date a record states of itself before this is no model's (model APIs were first sold after).
-FIRST_LISTED = datetime(2020, 1, 1, tzinfo=UTC)
-# Nor after this: a count of milliseconds read as seconds, a year mistyped.
+# A date a record states of itself after this is no model's (nor one before FIRST_PRICED): a
+# count of milliseconds read as seconds, a year mistyped.
 LAST_LISTED = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 def unix_date(stated: object) -> datetime | None:
     """A record's own date written as whole seconds since 1970 (a JSON integer, as OpenRouter's
     `created`; `load_json` reads it as a Decimal), UTC; None for anything else (text, a
-    fraction, a boolean) or a date outside FIRST_LISTED..LAST_LISTED."""
+    fraction, a boolean) or a date outside FIRST_PRICED..LAST_LISTED."""
     if isinstance(stated, bool) or not isinstance(stated, int | Decimal):
         return None
     if isinstance(stated, Decimal) and not (
         stated.is_finite() and stated == stated.to_integral_value()
     ):
         return None
-    if not FIRST_LISTED.timestamp() <= stated < LAST_LISTED.timestamp():
+    if not FIRST_PRICED.timestamp() <= stated < LAST_LISTED.timestamp():
         return None
     return datetime.fromtimestamp(int(stated), UTC)
 
@@ -105,7 +104,7 @@ def unix_date(stated: object) -> datetime | None:
 def calendar_date(stated: object) -> datetime | None:
     """A record's own date written as ISO text, a day ("2026-06-12") or a month ("2026-06", read
     as its first day), as models.dev's `last_updated`: midnight UTC of that day; None for
-    anything else or a date outside FIRST_LISTED..LAST_LISTED."""
+    anything else or a date outside FIRST_PRICED..LAST_LISTED."""
     if not isinstance(stated, str) or len(stated) not in (7, 10):
         return None
     try:
@@ -113,7 +112,7 @@ def calendar_date(stated: object) -> datetime | None:
     except ValueError:
         return None
     at = datetime(day.year, day.month, day.day, tzinfo=UTC)
-    return at if FIRST_LISTED <= at < LAST_LISTED else None
+    return at if FIRST_PRICED <= at < LAST_LISTED else None
 
 
 # A listing of at least this many records that states a key for none of them lost the key.
