@@ -667,7 +667,8 @@ def _refuse_two_values_of_a_field(item_id: int, changes: Sequence[FieldChange]) 
 
 def _confirms_in_force(conn: Connection, item: Row[Any], change: FieldChange) -> bool:
     """Whether approving the change would replace the field's value in force by the same value
-    and add no verification to it: the value in force is verified already, or no official
+    and add no verification to it (a change proposed against another value is refused as stale,
+    `_refuse_stale`): the value in force is verified already, or no official
     source states the proposed value in the item. Such a value stands, untouched (a fault
     round: approving a submission that claimed anthropic/claude-sonnet-4-5's input at $3, its
     value in force verified by Anthropic's page, closed that value as in force for no time and
@@ -677,6 +678,9 @@ def _confirms_in_force(conn: Connection, item: Row[Any], change: FieldChange) ->
         return False
     current = _in_force(conn, FieldId(item.route, item.model, change.measure))
     assert current is not None and change.proposed is not None  # _holds_already says so
+    # proposed against another value, now replaced by this one: changed meanwhile, refused as
+    # any stale change is (two reviewers approving the same field at once: one wins)
+    _refuse_stale(item.id, change, current)
     stated = _stated_by(change, Decimal(change.proposed))
     return current.verified_by is not None or not any(s.official for s in stated)
 

@@ -10,8 +10,10 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
-from catalog import store
+from catalog import queries, store
 from catalog.tables import catalog_values
+from review import decisions
+from schemas.records import ReviewKind
 from tests.deciding import approve_at_once
 from tests.racing import (
     Proposals,
@@ -86,3 +88,22 @@ def test_overlapping_accept_new_loads_put_one_value_in_force(tmp_path: Path) -> 
     let_in, in_force, summary = overlapping_loads(f"sqlite:///{tmp_path / 'loads.db'}")
     assert in_force == let_in > 0
     assert len(summary["in_force_meanwhile"]) == let_in
+
+
+def test_a_submission_of_the_value_an_approval_just_verified_is_stale(tmp_path: Path) -> None:
+    """The race's one order, in turn: the price change approved (its value verified), then the
+    submission claiming the same new value, proposed against the value before: changed
+    meanwhile, refused as stale, not approved as a confirmation of the value in force (a CI run
+    saw both approved when the price change won the race)."""
+    url = f"sqlite:///{tmp_path / 'race.db'}"
+    _, items, _, _ = proposals_for_one_field(url)
+    engine = store.connect(url)
+    with engine.connect() as conn:
+        kinds = {i: queries.get_review(conn, i).kind for i in items}  # type: ignore[union-attr]
+    [change] = [i for i in items if kinds[i] != ReviewKind.SUBMISSION]
+    [submission] = [i for i in items if kinds[i] == ReviewKind.SUBMISSION]
+    assert decisions.approve(engine, change, reviewer="alice").changed
+    with pytest.raises(decisions.Stale, match="changed meanwhile"):
+        decisions.approve(
+            engine, submission, reviewer="bob", override=True, reason="stated at the URL"
+        )
