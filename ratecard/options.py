@@ -20,13 +20,14 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from types import FrameType, SimpleNamespace
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -667,11 +668,15 @@ def interrupted_ends(last_word: Callable[[Interruption], str]) -> Iterator[Inter
             raise typer.Exit(interruption.exit_code) from None
 
 
-def _own_session_popen(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+def _own_session_popen(
+    args: list[str], env: dict[str, str], output: IO[bytes]
+) -> subprocess.Popen[bytes]:
     """subprocess.Popen as Prefect's server module calls it (the uvicorn command, its
     environment), in a session of its own: a terminal's Ctrl-C (SIGINT to its foreground
     process group) or hang-up reaches the command, not the server under it. On Linux the child
-    also gets SIGTERM when the command's process dies, however it dies (PR_SET_PDEATHSIG)."""
+    also gets SIGTERM when the command's process dies, however it dies (PR_SET_PDEATHSIG). Its
+    standard output and error go to `output`, not the command's: what uvicorn prints as Prefect
+    stops it at exit (a cancelled request's traceback) is not the command's to show."""
     preexec = None
     if sys.platform == "linux":
         import ctypes
@@ -681,7 +686,22 @@ def _own_session_popen(args: list[str], env: dict[str, str]) -> subprocess.Popen
         def preexec() -> None:
             prctl(1, int(signal.SIGTERM))  # 1: PR_SET_PDEATHSIG
 
-    return subprocess.Popen(args, env=env, start_new_session=True, preexec_fn=preexec)
+    return subprocess.Popen(
+        args,
+        env=env,
+        start_new_session=True,
+        preexec_fn=preexec,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _last_line(output: IO[bytes]) -> str:
+    """The last line a process wrote to `output` (a file it shares), at most 300 characters."""
+    output.seek(0, os.SEEK_END)
+    output.seek(max(0, output.tell() - 4096))
+    lines = output.read().decode(errors="replace").strip().splitlines()
+    return lines[-1].strip()[:300] if lines else ""
 
 
 PORT_TAKEN = 3  # the temporary server's exit when its port was taken: Prefect starts another
@@ -695,7 +715,8 @@ def temporary_server(interruption: Interruption) -> Iterator[None]:
     to the block's end a watcher interrupts the main thread should the server end: Prefect
     would otherwise wait out its start-up timeout, or retry its reporting against a dead API
     for as long as the run lasts. `interruption.reason` then names the server's exit, and the
-    exit code is 2 (the run failed)."""
+    exit code is 2 (the run failed), and the reason ends with the last line the server wrote
+    (its own output is kept apart from the command's: `_own_session_popen`)."""
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 
     if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
@@ -704,24 +725,29 @@ def temporary_server(interruption: Interruption) -> Iterator[None]:
     from prefect.server.api import server as prefect_server
 
     started, done = threading.Event(), threading.Event()
+    output = tempfile.TemporaryFile()  # noqa: SIM115 (the server's output: the watcher closes it)
 
     def spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-        process = _own_session_popen(args, env)
+        process = _own_session_popen(args, env, output)
         interruption.server = process
         return process
 
     def watch() -> None:
-        while not done.wait(0.2):
-            process = interruption.server
-            code = process.poll() if process is not None else None
-            if code is None or (code == PORT_TAKEN and not started.is_set()) or done.is_set():
-                continue
-            interruption.reason = f"Prefect's temporary server ended (exit {code})"
-            interruption.exit_code = EXIT_RUN_FAILED
-            interruption.grace = SERVER_GONE_GRACE
-            logging.disable(logging.CRITICAL)  # its clients' failures are no news now
-            _thread.interrupt_main(signal.SIGINT)
-            return
+        with output:
+            while not done.wait(0.2):
+                process = interruption.server
+                code = process.poll() if process is not None else None
+                if code is None or (code == PORT_TAKEN and not started.is_set()) or done.is_set():
+                    continue
+                last = _last_line(output)
+                interruption.reason = f"Prefect's temporary server ended (exit {code})" + (
+                    f": {last}" if last else ""
+                )
+                interruption.exit_code = EXIT_RUN_FAILED
+                interruption.grace = SERVER_GONE_GRACE
+                logging.disable(logging.CRITICAL)  # its clients' failures are no news now
+                _thread.interrupt_main(signal.SIGINT)
+                return
 
     watcher = threading.Thread(target=watch, name="temporary-server-watch", daemon=True)
     watcher.start()
