@@ -249,7 +249,8 @@ def _judge_one(
 ) -> SourceIntake:
     """One source's validated observations (`verdict`, or validated here when None) judged
     whole: a collapsed or rescaled listing (or response: `rescaled_by`, `rescaled_response`
-    with the run's references) fails the source. `named`: the models its records read with a
+    with the run's references), or one read with its input and output swapped
+    (`swapped_listing`), fails the source. `named`: the models its records read with a
     problem name (`unread`: nothing could be read from them), kept if it does not. `standing`:
     what the source last stated through its URLs that gave no evidence, counted valid beside
     what it read in judging a collapse (`validate_each`)."""
@@ -271,7 +272,7 @@ def _judge_one(
         )
         # Every response read refused whole (some stood in part: `draft_source`): nothing read.
         refused = "; ".join(batch.refused.values()) if not batch.drafts else ""
-        failure = refused or collapse or rescaled_by(valid, before)
+        failure = refused or collapse or rescaled_by(valid, before) or swapped_listing(valid)
         if failure:
             return SourceIntake(source, problems=problems + batch.refused_problems, failure=failure)
         validated_aside = [p.observation for p in problems if p.observation is not None]
@@ -597,60 +598,113 @@ def _standards_at_discount(
 
 
 INPUT_ABOVE_OUTPUT_RULE = "input above output across a route"
-# A route's models a source states both an input and an output token price of, at least, for
-# the order of the two to say which column is which.
+# A block's models (one route's at one set of dimensions: a table, a tier) a source states both
+# an input and an output token price of, at least, for the order of the two to say which is
+# which.
 ORDER_BLOCK = 10
+# The block is read swapped where at least this share of them state the input above the output.
+SWAPPED_SHARE = Decimal("0.75")
+# A block: a route and the dimensions' text key.
+_Block = tuple[str, str]
 
 
-def _inputs_above_outputs(valid: Sequence[Observation]) -> list[Problem]:
-    """Every input and output token price (USD per 1M tokens, current, not scheduled) a source
-    states on a route where most of the models it prices both of (at least ORDER_BLOCK, each
-    pair of one model and dimensions, neither price 0) state the input above the output: the
-    listing's two columns (or keys) read swapped. Output tokens cost at least what input tokens
-    do for nearly every model priced (in the recorded worlds, at most 17 % of a route's pairs
-    of any source and 3 % of any response's, never most), so a route where most do not is the
-    source's fault, whatever the catalog or the other sources hold: on a first load nothing
-    else can say so (fault round 55: Vercel's listing with `input` and `output` swapped on
-    every model entered about 340 prices verified at the other field's price, as only LiteLLM
-    and models.dev state Vercel's prices and seldom agree). Set aside
-    (INPUT_ABOVE_OUTPUT_RULE: an anomaly to review), the route's other fields kept; the fields
-    stand as last stated."""
-    prices: dict[tuple[str, str, str], dict[Component, Observation]] = defaultdict(dict)
-    for o in valid:
-        if (
-            o.kind is _PRICE
-            and o.component in _IN_OUT
-            and o.unit is Unit.PER_1M_TOKENS
-            and not o.scheduled
-        ):
-            prices[(o.route, o.model or o.source_model, o.dimensions.key)][o.component] = o
-    pairs: Counter[str] = Counter()
-    above: Counter[str] = Counter()
-    for (route, _, _), stated in prices.items():
-        given, taken = stated.get(Component.INPUT), stated.get(Component.OUTPUT)
-        if given is None or taken is None or not given.value or not taken.value:
-            continue
-        pairs[route] += 1
-        above[route] += given.value > taken.value
-    swapped = {r for r, n in pairs.items() if n >= ORDER_BLOCK and 2 * above[r] > n}
-    return [
-        _set_aside(
-            o,
-            INPUT_ABOVE_OUTPUT_RULE,
-            f"{o.measure.text()} = {o.value} {o.unit.value}: {above[o.route]} of the "
-            f"{pairs[o.route]} {o.route} models it prices both of state input above output "
-            "(its input and output read swapped)",
-        )
-        for o in valid
-        if o.route in swapped
-        and o.kind is _PRICE
+def _token_price(o: Observation) -> bool:
+    """An input or output token price (USD per 1M tokens) in force on its response's date."""
+    return (
+        o.kind is _PRICE
         and o.component in _IN_OUT
         and o.unit is Unit.PER_1M_TOKENS
         and not o.scheduled
-    ]
+    )
 
 
 _IN_OUT = (Component.INPUT, Component.OUTPUT)
+
+
+def _swapped_blocks(valid: Sequence[Observation]) -> tuple[Counter[_Block], Counter[_Block]]:
+    """By block (route, dimensions): how many models the source states both an input and an
+    output token price of, neither 0 (the pairs); and, for the blocks read swapped only, how
+    many of those state the input above the output: at least SWAPPED_SHARE of at least
+    ORDER_BLOCK. Output tokens cost at least what input tokens do for nearly every model
+    priced: of the recorded worlds' blocks of ten or more, at most 17 % (2 of clarifai's 12 at
+    models.dev) and once 45 % (LiteLLM's Vertex prices above 128k tokens, gemini-1.5-flash's
+    input $1 and output $0.60 among them) state the input above; a table read swapped states
+    nearly all so."""
+    prices: dict[tuple[str, str, str], dict[Component, Decimal]] = defaultdict(dict)
+    for o in valid:
+        if _token_price(o):
+            model = o.model or o.source_model
+            prices[(o.route, o.dimensions.key, model)][o.component] = o.value
+    pairs: Counter[_Block] = Counter()
+    above: Counter[_Block] = Counter()
+    for (route, dims, _), stated in prices.items():
+        given, taken = stated.get(Component.INPUT), stated.get(Component.OUTPUT)
+        if given and taken:
+            pairs[route, dims] += 1
+            above[route, dims] += given > taken
+    swapped = Counter(
+        {
+            block: above[block]
+            for block, n in pairs.items()
+            if n >= ORDER_BLOCK and above[block] >= SWAPPED_SHARE * n
+        }
+    )
+    return pairs, swapped
+
+
+def swapped_listing(valid: Sequence[Observation]) -> str:
+    """Why a source's listing reads its input and output swapped ('' when it does not): the
+    blocks read swapped (`_swapped_blocks`) hold most of the models it states both token
+    prices of. The whole listing is the source's fault, as a rescaled one is: the source
+    fails, nothing of it applies, and it stands as last stated; on a first load nothing else
+    could tell (fault round 55: Vercel's listing with `input` and `output` swapped on every
+    model entered about 340 prices verified at the other field's price, as only LiteLLM and
+    models.dev state Vercel's prices and seldom agree)."""
+    pairs, swapped = _swapped_blocks(valid)
+    held = sum(pairs[block] for block in swapped)
+    if 2 * held <= sum(pairs.values()):
+        return ""
+    return (
+        f"input and output read swapped: {sum(swapped.values())} of the {held} models it "
+        "prices both of in those blocks state the input above the output "
+        f"({', '.join(_block_text(block) for block in sorted(swapped))})"
+    )
+
+
+def _block_text(block: _Block) -> str:
+    route, dims = block
+    return f"{route} [{dims}]" if dims else route
+
+
+def _inputs_above_outputs(valid: Sequence[Observation]) -> list[Problem]:
+    """Every input and output token price of a block (one route's at one set of dimensions:
+    an OpenAI Standard table, LiteLLM's models of one provider) that reads swapped
+    (`_swapped_blocks`: most of its models state the input above the output), whatever the
+    catalog or the other sources hold. Set aside (INPUT_ABOVE_OUTPUT_RULE: an anomaly to
+    review), the block's other fields and the source's other blocks kept; the fields stand as
+    last stated. A listing most of whose models are in such blocks fails whole
+    (`swapped_listing`)."""
+    pairs, swapped = _swapped_blocks(valid)
+    if not swapped:
+        return []
+    problems: list[Problem] = []
+    for o in valid:
+        block = (o.route, o.dimensions.key)
+        if block in swapped and _token_price(o):
+            why = (
+                f"{swapped[block]} of the {pairs[block]} {_block_text(block)} models it prices "
+                "both of state input above output (its input and output read swapped)"
+            )
+            problems.append(
+                _set_aside(
+                    o,
+                    INPUT_ABOVE_OUTPUT_RULE,
+                    f"{o.measure.text()} = {o.value} {o.unit.value}: {why}",
+                )
+            )
+    return problems
+
+
 FIELDS_SWAPPED_RULE = "at another field's price"
 SWAP_BLOCK = 5  # models of a route whose prices moved to another field's: a block
 # The token prices a model's columns state, each a field another column's heading may be read as.

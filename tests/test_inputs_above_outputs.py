@@ -1,18 +1,18 @@
-"""A listing whose input and output are swapped on every model enters none of them, first load
-or not.
+"""A listing, or one route's block of it, read with input and output swapped enters neither,
+first load or not.
 
 Fault round 55: Vercel's AI Gateway listing with each model's `pricing.input` and
 `pricing.output` swapped, read into an empty catalog with --accept-new, entered about 340 token
 prices verified by Vercel at the other field's price. The swapped-headings rule judges a first
 load by what two other sources state alike, and only LiteLLM and models.dev state Vercel's
 prices, seldom alike. Output tokens cost at least what input tokens do for nearly every model
-priced, so a route most of whose models state the input above the output is read swapped
-whatever else is known (catalog/intake.py `_inputs_above_outputs`): its input and output prices
-are set aside, its other fields (context windows, cache reads) kept.
+priced, so a listing most of whose models state the input above the output fails its source
+whatever else is known (catalog/intake.py `swapped_listing`), and a route's block so within a
+listing is set aside, the source's other routes read (`_inputs_above_outputs`).
 
-The listing (made here from the recorded one), LiteLLM and models.dev, epoch-2, into an empty
-catalog with --accept-new; beside it the recorded listing. Refreshes through the real flow
-(Scrapy over loopback HTTP, a real Prefect API, SQLite).
+Each world is made here from the recorded epoch-2 bodies, read into an empty catalog with
+--accept-new beside the recorded world. Refreshes through the real flow (Scrapy over loopback
+HTTP, a real Prefect API, SQLite).
 """
 
 from __future__ import annotations
@@ -27,17 +27,20 @@ from catalog import store
 from catalog.intake import INPUT_ABOVE_OUTPUT_RULE
 from catalog.tables import catalog_values, quarantine
 from tests.conftest import WORLDS
-from tests.worlds import fault_world, recorded_text, replayed_run
+from tests.worlds import fault_world, recorded_text, replayed_run, reported
 
 pytestmark = pytest.mark.integration
 
-SOURCES = ["vercel", "litellm", "modelsdev"]
 VERCEL = "https://ai-gateway.vercel.sh/v1/models"
+LITELLM = (
+    "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+)
+TOKEN_PRICES = ("input", "output")
 
 
-def _swapped(body: str) -> tuple[str, int]:
-    """The listing with each model's input and output prices swapped, and how many models it
-    swapped (those stating both)."""
+def _vercel_swapped(body: str) -> tuple[str, int]:
+    """Vercel's listing with each model's input and output prices swapped, and how many models
+    it swapped (those stating both)."""
     listing = json.loads(body)
     swapped = 0
     for model in listing["data"]:
@@ -48,47 +51,102 @@ def _swapped(body: str) -> tuple[str, int]:
     return json.dumps(listing), swapped
 
 
-def _counts(db: str, run_id: int) -> tuple[int, int, set[tuple[str, ...]]]:
-    """In `db`: how many of Vercel's prices run `run_id` set aside by the rule; how many input
-    and output token prices in force Vercel verified; the other fields in force on its route it
-    verified (model, kind, component, unit, dimensions, value)."""
-    q, c = quarantine.c, catalog_values.c
-    verified = (c.route == "vercel") & (c.verified_by == "vercel") & c.valid_to.is_(None)
-    token_prices = (c.component.in_(["input", "output"])) & (c.unit == "usd_per_1m_tokens")
+def _litellm_swapped(body: str, provider: str) -> tuple[str, int]:
+    """LiteLLM's price map with the standard per-token input and output costs of `provider`'s
+    models swapped (their batch, priority and audio keys not), and how many models it
+    swapped."""
+    prices = json.loads(body)
+    swapped = 0
+    for entry in prices.values():
+        if not isinstance(entry, dict) or entry.get("litellm_provider") != provider:
+            continue
+        if "input_cost_per_token" in entry and "output_cost_per_token" in entry:
+            entry["input_cost_per_token"], entry["output_cost_per_token"] = (
+                entry["output_cost_per_token"],
+                entry["input_cost_per_token"],
+            )
+            swapped += 1
+    return json.dumps(prices), swapped
+
+
+def _in_force(db: str, route: str, source: str) -> set[tuple[str, ...]]:
+    """The fields in force on `route` in `db` whose value `source` stated (verified it, or its
+    statement was accepted): (model, kind, component, unit, dimensions, value)."""
+    c = catalog_values.c
+    by = (c.verified_by == source) | (c.accepted_source == source)
     with store.connect(db).connect() as conn:
-        set_aside = conn.execute(
-            select(func.count())
-            .select_from(quarantine)
-            .where(q.run_id == run_id, q.source == "vercel", q.rule == INPUT_ABOVE_OUTPUT_RULE)
-        ).scalar_one()
-        prices = conn.execute(
-            select(func.count()).select_from(catalog_values).where(verified & token_prices)
-        ).scalar_one()
-        others = conn.execute(
+        rows = conn.execute(
             select(c.model, c.kind, c.component, c.unit, c.dimensions, c.value).where(
-                verified & ~token_prices
+                c.route == route, by, c.valid_to.is_(None)
             )
         )
-        return set_aside, prices, {tuple(row) for row in others}
+        return {tuple(row) for row in rows}
 
 
-def test_a_listing_with_input_and_output_swapped_enters_neither(
-    prefect_api: None, tmp_path: Path
-) -> None:
-    body, swapped = _swapped(recorded_text(VERCEL))
+def _token_prices(fields: set[tuple[str, ...]]) -> set[tuple[str, ...]]:
+    return {f for f in fields if f[2] in TOKEN_PRICES and f[3] == "usd_per_1m_tokens"}
+
+
+def _set_aside(db: str, run_id: int, source: str) -> dict[str, int]:
+    """How many of `source`'s prices run `run_id` set aside by the rule, by route."""
+    q = quarantine.c
+    with store.connect(db).connect() as conn:
+        rows = conn.execute(
+            select(q.payload["route"].as_string(), func.count())
+            .where(q.run_id == run_id, q.source == source, q.rule == INPUT_ABOVE_OUTPUT_RULE)
+            .group_by(q.payload["route"].as_string())
+        )
+        return {str(route): int(count) for route, count in rows}
+
+
+def test_a_listing_read_swapped_fails_its_source(prefect_api: None, tmp_path: Path) -> None:
+    sources = ["vercel", "litellm", "modelsdev"]
+    body, swapped = _vercel_swapped(recorded_text(VERCEL))
     assert swapped > 100
-    world = fault_world(tmp_path, {VERCEL: {"body": body}})
     db = f"sqlite:///{tmp_path / 'swapped.db'}"
-    set_aside, prices, others = _counts(db, replayed_run(db, world, SOURCES, accept_new=True))
-
+    run_id = replayed_run(
+        db, fault_world(tmp_path, {VERCEL: {"body": body}}), sources, accept_new=True
+    )
     control = f"sqlite:///{tmp_path / 'control.db'}"
-    control_run = replayed_run(control, WORLDS / "epoch-2.json", SOURCES, accept_new=True)
-    control_aside, control_prices, control_others = _counts(control, control_run)
+    control_run = replayed_run(control, WORLDS / "epoch-2.json", sources, accept_new=True)
 
-    assert (control_aside, prices) == (0, 0)
-    assert set_aside >= 2 * swapped
-    assert control_prices >= 2 * swapped
-    # The route's other fields enter as on a clean day (and a cache read the clean listing's
-    # input contradicts, 0.06 above 0.03, is judged beside no input price: it enters).
-    assert len(control_others) > 100
-    assert control_others <= others
+    status, reason = reported(db, run_id)["vercel"]
+    assert status == "failed"
+    assert reason.startswith("input and output read swapped: ")
+    assert _in_force(db, "vercel", "vercel") == set()  # nothing of it enters
+    assert reported(control, control_run)["vercel"] == ("ok", "")
+    assert len(_token_prices(_in_force(control, "vercel", "vercel"))) >= 2 * swapped
+    # the other sources read as on a clean day
+    assert {s: v for s, v in reported(db, run_id).items() if s != "vercel"} == {
+        s: v for s, v in reported(control, control_run).items() if s != "vercel"
+    }
+
+
+def test_a_routes_block_read_swapped_is_set_aside(prefect_api: None, tmp_path: Path) -> None:
+    body, swapped = _litellm_swapped(recorded_text(LITELLM), "openai")
+    assert swapped > 100
+    db = f"sqlite:///{tmp_path / 'swapped.db'}"
+    run_id = replayed_run(
+        db, fault_world(tmp_path, {LITELLM: {"body": body}}), ["litellm"], accept_new=True
+    )
+    control = f"sqlite:///{tmp_path / 'control.db'}"
+    control_run = replayed_run(control, WORLDS / "epoch-2.json", ["litellm"], accept_new=True)
+
+    assert reported(db, run_id)["litellm"][0] == "ok"  # most of its listing is right
+    assert _set_aside(control, control_run, "litellm") == {}
+    aside = _set_aside(db, run_id, "litellm")
+    assert list(aside) == ["openai"]
+    assert aside["openai"] >= swapped
+    swapped_openai = _in_force(db, "openai", "litellm")
+    clean_openai = _in_force(control, "openai", "litellm")
+    standard = {f for f in _token_prices(clean_openai) if f[4] == ""}  # the block swapped
+    assert len(standard) > 50
+    assert {f for f in _token_prices(swapped_openai) if f[4] == ""} == set()
+    # the block's other fields, the route's other blocks (batch, priority, audio: their keys
+    # not swapped) and every other route, as on a clean day; but a price above a context
+    # length is judged against the standard one (tiers rise), and beside the swapped standard
+    # price some are quarantined
+    kept = clean_openai - standard
+    assert swapped_openai <= kept
+    assert {f for f in kept - swapped_openai if not f[4].startswith("context_above=")} == set()
+    assert _in_force(db, "anthropic", "litellm") == _in_force(control, "anthropic", "litellm")
