@@ -136,6 +136,16 @@ def general_form(name: str) -> str:
     return _SPACES.sub("-", base)
 
 
+# Path steps every browser resolves in a web address ("/models/.." is "/", "%2E%2E" too): a
+# model named so would have a page no link of the web app reaches.
+PATH_STEPS = frozenset({".", ".."})
+
+
+def names_a_path_step(name: str) -> bool:
+    """Whether `name`'s general form, the model it would name, is "." or ".."."""
+    return general_form(name) in PATH_STEPS
+
+
 def snapshot_base(name: str) -> str | None:
     """The base of a dated snapshot id (``claude-3-haiku-20240307`` -> ``claude-3-haiku``)."""
     found = SNAPSHOT.search(name)

@@ -18,7 +18,13 @@ from sqlalchemy import String
 
 from catalog import tables
 from catalog.health import COLLAPSE_RATIO, PriceKey, quarantined_collapse
-from catalog.identity import Identity, OfficialScopes, Statement, snapshot_base
+from catalog.identity import (
+    Identity,
+    OfficialScopes,
+    Statement,
+    names_a_path_step,
+    snapshot_base,
+)
 from catalog.plausibility import bands, jumped
 from catalog.schedule import in_force
 from schemas.fetch import (
@@ -268,6 +274,7 @@ def _fits(route: str, model: str) -> bool:
         and len(route) <= _ROUTE_FITS
         and len(model) <= _MODEL_FITS
         and not _BLANK_PART.search(model)
+        and not names_a_path_step(model)
         and not _CONTROL.search(f"{model}{route}")
         and (f"{model}{route}".isascii() or not _looks_like_another(f"{model}{route}"))
     )
@@ -376,6 +383,7 @@ def _name_fits(model: str, route: str) -> bool:
         len(route) <= _ROUTE_FITS
         and len(model) <= _MODEL_FITS
         and not _BLANK_PART.search(model)
+        and not names_a_path_step(model)
         and not _CONTROL.search(f"{model}{route}")
         and _is_route_name(route)
         and (f"{model}{route}".isascii() or not _looks_like_another(f"{model}{route}"))
@@ -411,15 +419,22 @@ _BLANK_PART = re.compile(r"^\s*$|(?:^|/)\s*(?:/|$)")  # all blank, or between sl
 def unnamed(draft: Draft) -> str:
     """Why a draft names no model ('' when it does): a source name that is blank, or one part of
     which between slashes is ("openai/", "/", " "): identity would make a model of no name of
-    it; or a name, route or dimension value holding control characters ("gpt-4o\\x00", a line
-    break, a variant "batch\\x00"), which no command can name (the CLI refuses them) and
-    PostgreSQL cannot store (NUL). No recorded source writes one; every source's name for a
-    real model has text in every part. Or a dimension value holding ';' or '=', which separate a
-    stored key's dimensions ("free;modality=audio" would read back as a second dimension, and
-    a field's second value in force under another key)."""
+    it; or one whose last part is "." or ".." ("openai/.."), a model whose web page no link
+    reaches (browsers resolve /models/.. to /); or a name, route or dimension value holding
+    control characters ("gpt-4o\\x00", a line break, a variant "batch\\x00"), which no
+    command can name (the CLI refuses them) and PostgreSQL cannot store (NUL). No recorded
+    source writes one; every source's name for a real model has text in every part. Or a
+    dimension value holding ';' or '=', which separate a stored key's dimensions
+    ("free;modality=audio" would read back as a second dimension, and a field's second value
+    in force under another key)."""
     name, route, dimensions = draft.source_model, draft.route, draft.dimensions.key
     if _BLANK_PART.search(name):
         return f"source_model {name!r} has a blank part"
+    if names_a_path_step(name):
+        return (
+            f"source_model {name!r} names the model '.' or '..', a path step every browser "
+            "resolves: no page or link could name it"
+        )
     if not _is_route_name(route) and not _CONTROL.search(route):
         return (
             f"route {route[:120]!r} is no route name (lowercase letters, digits, '.', '_', '-'):"

@@ -33,7 +33,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from catalog import queries
 from catalog.compare import fingerprint, pct_change
-from catalog.identity import Identity
+from catalog.identity import Identity, names_a_path_step
 from catalog.store import item_row
 from catalog.tables import catalog_values, inserted_id, review_items, submissions
 from review import extract, safefetch, triage
@@ -267,7 +267,12 @@ def submit(
     if not 1 <= len(claims) <= MAX_CLAIMS:
         raise SubmissionError(f"claim between 1 and {MAX_CLAIMS} values")
     claims = [replace(c, value=parse_amount(str(c.value))) for c in claims]
-    model_text = _clean("model", model, 300)
+    model_text = _clean("model", model, 300) or ""
+    if names_a_path_step(model_text):
+        raise SubmissionError(
+            f"model {model_text!r}: '.' and '..' are path steps every browser resolves, so no "
+            "page could show the model: give its name"
+        )
     now = now or datetime.now(UTC)
     row = {
         "token": secrets.token_urlsafe(24),

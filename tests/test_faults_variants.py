@@ -190,6 +190,23 @@ def test_a_model_named_blank_is_its_records_problem(source: str) -> None:
     assert 0 <= len(healthy(source).valid) - len(found.valid) <= 40
 
 
+@pytest.mark.parametrize("name", ["..", "openai/.", "openai/.."])
+def test_a_model_named_as_a_path_step_is_its_records_problem(name: str) -> None:
+    """Read, LiteLLM's "openai/.." became a model named "..": its web page's link,
+    /models/.., is /models/ to every browser (dot segments are resolved, "%2E%2E" too), so
+    no page or link of the web app could show it."""
+    url = urls("litellm")[0]
+    document = json.loads(recorded()[url].read_bytes())
+    _renamed(document, "gpt-4o", name)
+    found = read("litellm", {**bodies("litellm"), url: json.dumps(document).encode()})
+    assert not found.failure and not found.unparsable, found.failure or found.unparsable
+    step = {".", ".."}
+    assert not [o for o in found.valid if (o.source_model or "").split("/")[-1].strip() in step]
+    assert not [o for o in found.valid if (o.model or "").strip() in step]
+    [problem] = [p for p in found.problems if p.rule == "no model name"]
+    assert "path step" in problem.detail and problem.source == "litellm"
+
+
 # ------------------------------------------------------------ a listing entry that is null
 
 LISTS = {"openrouter": "data", "vercel": "data", "azure": "Items"}

@@ -259,6 +259,9 @@ def test_malformed_submissions_are_refused(engine: Engine) -> None:
         ({"source_url": "https://token@example.com/p"}, "no user name or password"),
         ({"claims": []}, "between 1 and 20"),
         ({"model": "bad\x00name"}, "control characters"),
+        # a model named so has a web page no link reaches: browsers resolve /models/.. to /
+        ({"model": ".."}, "path step"),
+        ({"model": "openai/."}, "path step"),
     ):
         with pytest.raises(submitted.SubmissionError, match=error):
             submitted.submit(engine, **{**good, **change})
