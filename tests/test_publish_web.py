@@ -251,6 +251,37 @@ def test_publishing_again_leaves_no_page_the_new_site_does_not_link(
     assert notes.read_text() == "the host's own file"
 
 
+def test_publishing_again_keeps_the_hosts_files_in_the_sites_folders(
+    db: str, tmp_path: Path
+) -> None:
+    """A new user's session: a second publish replaced the site's models and static folders
+    whole, so a favicon or style sheet the host had put in static/, and a robots.txt or a
+    folder of its own in models/, were deleted without a word, though the README says the
+    files the site does not write stay. Only the old site's pages and charts (models/*.html,
+    models/*.svg) go with it."""
+    site = tmp_path / "site"
+    first = CliRunner().invoke(
+        cli, ["publish", str(site), "--model", "gpt-image-2", "--model", "gpt-4o", "--db", db]
+    )
+    assert first.exit_code == 0, first.output
+    mine = {
+        "static/favicon.ico": b"icon",
+        "static/host.css": b"body {}",
+        "models/robots.txt": b"User-agent: *",
+        "models/.htaccess": b"Options -Indexes",
+        "models/extra/note.txt": b"kept",
+    }
+    for name, body in mine.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_bytes(body)
+    again = CliRunner().invoke(cli, ["publish", str(site), "--model", "gpt-image-2", "--db", db])
+    assert again.exit_code == 0, again.output
+    assert {name: (site / name).read_bytes() for name in mine if (site / name).is_file()} == mine
+    assert not [p for p in (site / "models").iterdir() if p.name.startswith("gpt-4o")]
+    assert (site / "models" / "gpt-image-2.html").is_file()
+    assert not [p for p in site.rglob("*") if p.name.startswith(static_site.STAGE_PREFIX)]
+
+
 def test_a_publish_stopped_halfway_leaves_the_site_that_was_there(db: str, tmp_path: Path) -> None:
     """A new user's session: `publish` interrupted after 8 s left an index linking 306 pages
     it had not written yet, and none of the exports. The site is written whole beside the

@@ -73,8 +73,8 @@ def publish(
     written yet, and no exports). SIGINT, SIGTERM and SIGHUP are held while the renames run
     (a signal then takes effect once they are done, after `put_up` is called): an interrupted
     publish leaves the old site or the new one, never some of each. Model pages and charts of
-    an older site that this one does not write are gone with its models folder. Returns the
-    files written, as put in place."""
+    an older site that this one does not write are gone with its models folder; other files
+    in its folders stay (`_keep`). Returns the files written, as put in place."""
     directory.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=directory))
     try:
@@ -91,21 +91,43 @@ def publish(
     return [directory / path.relative_to(stage) for path in written]
 
 
+# What an older site's models folder holds of its own: its model pages and their charts.
+PAGE_SUFFIXES = frozenset({".html", ".svg"})
+
+
 def _put_up(stage: Path, directory: Path) -> None:
     """Move each entry of `stage` over `directory`'s of the same name: a file by one atomic
     replace, a folder (models, static) by moving the old one into the stage (deleted with it)
     and the new one in; the index last, so it never links a page not yet in place. Entries of
-    `directory` the site does not write are left as they are."""
+    `directory` the site does not write are left as they are, in its folders too (`_keep`)."""
     for entry in sorted(stage.iterdir(), key=lambda path: path.name == "index.html"):
         if entry.name.startswith(STAGE_PREFIX):
             continue
         target = directory / entry.name
         if entry.is_dir():
-            if target.exists():
+            if target.is_dir() and not target.is_symlink():
+                old = stage / f"{STAGE_PREFIX}old-{entry.name}"
+                os.replace(target, old)
+                _keep(old, entry)
+            elif target.exists():
                 os.replace(target, stage / f"{STAGE_PREFIX}old-{entry.name}")
             os.replace(entry, target)
         else:
             os.replace(entry, target)
+
+
+def _keep(old: Path, new: Path) -> None:
+    """Move into the new folder what the old one holds that the new site does not write and
+    that is no page of an older site: a host's favicon or style sheet in static/, a robots.txt
+    or a folder of its own in models/ (a new user's session: publishing again deleted them).
+    The old site's model pages and charts (PAGE_SUFFIXES in models/) go with the old folder,
+    so no page of a model left out stays up with old prices."""
+    for child in old.iterdir():
+        if (new / child.name).exists() or (new / child.name).is_symlink():
+            continue
+        if new.name == "models" and child.is_file() and child.suffix in PAGE_SUFFIXES:
+            continue
+        os.replace(child, new / child.name)
 
 
 def _write_site(
