@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from types import FrameType, SimpleNamespace
-from typing import IO, TYPE_CHECKING, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -163,7 +163,8 @@ class OneLineErrors(WholeSummaries):
         """The command; if standard output's reader stops early (`| head`), a quiet exit 0
         (Click would make it exit 1, which here means a refusal). A signal before the command
         took over its own (`interrupted_ends`), while Typer read its arguments or a command
-        that takes none ran, ends it in one line (Typer's exit 130 said nothing)."""
+        that takes none ran, ends it in one line (Typer's exit 130 said nothing), as does one
+        that compiled code turned into an error of its own (`interrupt_within`)."""
         called = [*ctx._protected_args, *ctx.args]  # before the group's invoke takes them
         try:
             return super().invoke(ctx)
@@ -171,13 +172,21 @@ class OneLineErrors(WholeSummaries):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise SystemExit(EXIT_OK) from None
+        except Exception as exc:
+            if not interrupt_within(exc):
+                raise
+            self._interrupted(ctx, called)
         except KeyboardInterrupt:
-            names = _command_names(self, called)
-            done = NOT_STARTED.get(" ".join(names), "nothing done (it had not started)")
-            typer.echo(
-                f"{' '.join([ctx.info_name or 'ratecard', *names])}: interrupted; {done}", err=True
-            )
-            raise typer.Exit(EXIT_INTERRUPTED) from None
+            self._interrupted(ctx, called)
+
+    def _interrupted(self, ctx: typer._click.core.Context, called: list[str]) -> NoReturn:
+        """End an interrupted command in one line, exit 130."""
+        names = _command_names(self, called)
+        done = NOT_STARTED.get(" ".join(names), "nothing done (it had not started)")
+        typer.echo(
+            f"{' '.join([ctx.info_name or 'ratecard', *names])}: interrupted; {done}", err=True
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
 
     def main(
         self,
@@ -666,6 +675,29 @@ def interrupted_ends(last_word: Callable[[Interruption], str]) -> Iterator[Inter
         except KeyboardInterrupt:
             interruption.tell_once(last_word(interruption))
             raise typer.Exit(interruption.exit_code) from None
+        except Exception as exc:
+            if not interrupt_within(exc):
+                raise
+            interruption.tell_once(last_word(interruption))
+            raise typer.Exit(interruption.exit_code) from None
+
+
+def interrupt_within(exc: BaseException) -> bool:
+    """Whether `exc` is a signal's KeyboardInterrupt that compiled code turned into an error of
+    its own, the KeyboardInterrupt its cause (pydantic-core's serializer: Ctrl-C landing while
+    Prefect dumps its settings, four seconds into `refresh` or `sla-watch`, ended in a boxed
+    traceback, "PydanticSerializationError: ... KeyboardInterrupt", exit 1). Typer's and
+    Click's own exits are never one."""
+    if isinstance(exc, typer.Exit | typer._click.exceptions.ClickException):
+        return False
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _own_session_popen(
