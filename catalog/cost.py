@@ -384,16 +384,19 @@ def _estimate(
             continue
         chosen = None
         tried: list[str] = []
+        # A deployment or variant asked for (`_deployment`) is the price's dimension: "without
+        # dimensions (region=eastus2)" read as lacking the bare price the hint then lists.
+        deployment = _deployment(workload)
         for extra in alternatives:
             wanted = _base_dims(workload, tier) | extra
-            tried.append(_describe(wanted) or " without dimensions")
+            tried.append(_describe(wanted) or ("" if deployment else " without dimensions"))
             chosen = choose_price(prices, component, Unit.PER_1M_TOKENS, wanted, workload)
             if chosen is not None:
                 break
         if chosen is None:
             raise CostError(
                 component.value,
-                f"no price per 1M text tokens{' or'.join(tried)}{_deployment(workload)} for "
+                f"no price per 1M text tokens{' or'.join(t for t in tried if t)}{deployment} for "
                 f"{route}/{model} in the catalog as of {_day(values)}; ratecard does not assume 0"
                 f"{_stated(prices, component)}",
             )

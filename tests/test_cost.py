@@ -166,6 +166,21 @@ def test_a_refusal_names_each_stated_price_with_its_component(db: str) -> None:
     assert all(entry.startswith("input ") for entry in stated)
 
 
+def test_a_refusal_for_a_deployment_does_not_say_it_lacks_the_price_it_lists(db: str) -> None:
+    """A new user's session: `cost azure/gpt-4o --region eastus2` was refused for "no price per
+    1M text tokens without dimensions (region=eastus2)", then listed "input without dimensions"
+    among what the catalog states: the refusal said the catalog lacked the price it named. The
+    price asked for is the deployment's (or the variant's), and the refusal says so."""
+    for deployment in ({"region": "eastus2"}, {"variant": "free"}):
+        with pytest.raises(CostError) as refused:
+            priced(db, "azure/gpt-4o", input_tokens=100, output_tokens=1, **deployment)
+        said = str(refused.value)
+        [(name, value)] = deployment.items()
+        assert f"no price per 1M text tokens ({name}={value}) for azure/gpt-4o" in said, said
+        asked, stated = said.split("(it states ", 1)
+        assert "without dimensions" not in asked and "input without dimensions" in stated
+
+
 def test_bad_arguments_get_one_line_and_no_traceback(db: str) -> None:
     for extra, message in (
         (["--images", "high:huge:1"], "'--images': size 'huge': use WIDTHxHEIGHT"),
