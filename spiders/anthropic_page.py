@@ -21,9 +21,12 @@ How the page is read:
   using Claude Sonnet 4 or Sonnet 4.5 ..."), its columns are prompt-size tiers ("> 200K input
   tokens" → context_above=200000) and its cells say what they price ("Input: $6 / MTok"). The
   "≤ 200K" column restates the base prices of the model table and is not emitted again (the
-  same field would be stated twice). A heading that names a prompt size neither way ("200K+
-  input tokens") is a tier this reader cannot place: its cells are quarantined, never read as
-  base prices.
+  same field would be stated twice); a row whose "≤ 200K" cell states another price than the
+  model table's base for a model it names (the two tier headings swapped over their cells, a
+  typo) is quarantined whole ("contradicts the model table"): which of its cells is the tier
+  is a guess, and the other column read as the tier would enter the base price above 200K. A
+  heading that names a prompt size neither way ("200K+ input tokens") is a tier this reader
+  cannot place: its cells are quarantined, never read as base prices.
 - Model names: "Claude Sonnet 4.5" → claude-sonnet-4-5, "Claude Opus 4.1" → claude-opus-4-1;
   before version 4 the API puts the version first: "Claude Sonnet 3.7" → claude-3-7-sonnet,
   "Claude Haiku 3" → claude-3-haiku. A name without "Claude" ("Opus 4.5") is the same model.
@@ -98,8 +101,84 @@ def parse(body: bytes, url: str) -> Page:
     """Every row of every table on Anthropic's pricing page (the Markdown export or the HTML page,
     `url` the address it answered from) that states money, as row records of the one table reader
     (spiders/tables.py `record_of`, route `anthropic`): a Page of those records, no further pages.
-    Raises Unparsable for an empty or cut body, or a page with no price tables."""
-    return Page(row_records(body, url, ROUTE))
+    Raises Unparsable for an empty or cut body, or a page with no price tables. A row of the
+    long-context table whose "≤ 200K" cell states another base price than the model table
+    states for a model it names carries that contradiction (`CONTRADICTS`, see `normalize`)."""
+    records = row_records(body, url, ROUTE)
+    _mark_contradicted_bases(records)
+    return Page(records)
+
+
+CONTRADICTS = "contradicts"  # a record's key: why its base prices contradict the model table's
+CONTRADICTS_RULE = "contradicts the model table"
+
+
+def _base_prices(record: dict[str, Any]) -> dict[tuple[str, Component], set[tuple[Decimal, str]]]:
+    """(model, component) → {(amount, its "per ...")} of the standard, untiered input and output
+    prices a row of a table with a Model column states; nothing for any other row, nor for one
+    `normalize` refuses whole."""
+    found: dict[tuple[str, Component], set[tuple[Decimal, str]]] = {}
+    try:  # a row `normalize` refuses whole (misaligned, headerless) states no base price
+        check_headed(record)
+        check_aligned(record)
+    except Uninterpretable:
+        return found
+    if len(record["header"]) != len(record["cells"]):
+        return found
+    header = [h.strip() for h in record["header"]]
+    lowered = [h.casefold() for h in header]
+    if "model" not in lowered or any(BATCH.search(s["title"]) for s in record["sections"]):
+        return found
+    for heading, cell in zip(lowered, record["cells"], strict=True):
+        component = column_component(heading)
+        if component not in (Component.INPUT, Component.OUTPUT) or SIZED.search(heading):
+            continue
+        if "batch" in heading:
+            continue
+        try:
+            price = parse_price(cell)
+        except ValueError:
+            continue
+        if price is None:
+            continue
+        for model, _ in _models(record):
+            found.setdefault((model, component), set()).add((price.amount, price.per))
+    return found
+
+
+def _mark_contradicted_bases(records: list[dict[str, Any]]) -> None:
+    """Mark each long-context row (no Model column) whose "≤ 200K" cell ("Input: $3 / MTok")
+    states, for a model the text above it names, another price than the model table's base
+    price of that component in the same unit: the tier headings swapped over their cells, or a
+    typo. Its cells cannot be told apart from each other's tier, so none is read (`normalize`)."""
+    bases: dict[tuple[str, Component], set[tuple[Decimal, str]]] = {}
+    for record in records:
+        for key, prices in _base_prices(record).items():
+            bases.setdefault(key, set()).update(prices)
+    for record in records:
+        if headerless(record) or "model" in [h.strip().casefold() for h in record["header"]]:
+            continue
+        for heading, cell in zip(record["header"], record["cells"], strict=False):
+            if not UP_TO.search(heading) or ABOVE.search(heading):
+                continue
+            try:
+                price = parse_price(cell)
+            except ValueError:
+                continue
+            if price is None:
+                continue
+            component = column_component(strip_footnotes(cell)[: price.start].casefold())
+            if component not in (Component.INPUT, Component.OUTPUT):
+                continue
+            for model, name in _models(record):
+                stated = {
+                    amount for amount, per in bases.get((model, component), ()) if per == price.per
+                }
+                if stated and price.amount not in stated:
+                    record[CONTRADICTS] = (
+                        f"{heading.strip()}: {cell.strip()!r} for {name}, whose model table "
+                        f"states {', '.join(str(a) for a in sorted(stated))}"
+                    )
 
 
 def names(record: dict[str, Any]) -> list[tuple[str, str]]:
@@ -135,6 +214,8 @@ def normalize(record: dict[str, Any]) -> Normalized:
     models = _models(record)
     if not models:
         raise Uninterpretable(rid, "no model named", text)
+    if contradiction := record.get(CONTRADICTS):
+        raise Uninterpretable(rid, CONTRADICTS_RULE, f"{contradiction}: {text}")
     lowered = [h.casefold() for h in header]
     if "model" in lowered:
         name = strip_footnotes(record["cells"][lowered.index("model")])
