@@ -21,6 +21,7 @@ Authority holds on a bad day:
 
 from __future__ import annotations
 
+import decimal
 import hashlib
 import json
 import re
@@ -28,7 +29,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from difflib import get_close_matches
 from functools import cache, cached_property
 from itertools import chain
@@ -881,8 +882,18 @@ _NUMBER = re.compile(r"""(?<![\w.])(["']?)(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\1(?
 _EXPONENT_SHOWN = 30  # a number further from 1 than 10^30 is left as written
 
 
+# A double's faithful decimal digits (DBL_DIG): digits past them in a number written with a
+# fraction are a double's noise, read away as spiders/parsing.py `without_float_noise` reads
+# them away from the values themselves.
+_DOUBLE = decimal.Context(prec=15, rounding=ROUND_HALF_EVEN)
+
+
 def _canonical_number(found: re.Match[str]) -> str:
-    value = Decimal(found[2]).normalize()
+    value = Decimal(found[2])
+    _, digits, exponent = value.as_tuple()
+    if isinstance(exponent, int) and exponent < 0 and len(digits) > _DOUBLE.prec:
+        value = _DOUBLE.plus(value)
+    value = value.normalize()
     if abs(value.adjusted()) > _EXPONENT_SHOWN:
         return found[2]
     return format(value, "f")
@@ -891,7 +902,8 @@ def _canonical_number(found: re.Match[str]) -> str:
 def anomaly_identity(source: str, detail: str) -> tuple[str, list[str]]:
     """What an anomaly item about values validation set aside proposes (its fingerprint's
     part): the source and the detail's lines, each number in them written one way ("5e-06",
-    "0.0000050", "0.000005" and the JSON string "5E-6" alike), and the places a value is stated
+    "0.0000050", "0.000005" and the JSON string "5E-6" alike, and "5.000000000000001e-06", a
+    double's noise in its last place, as the value it stands for), and the places a value is stated
     (in parentheses, "a; b") as a set. How a source writes a number, or the order it lists the
     places in, is its noise: the same values set aside for the same rules, written anew, find
     the item a reviewer saw (open or decided). `detail`: the item's detail as stored (its lines
