@@ -481,6 +481,9 @@ def _zero_beside_others(
 DISCOUNT_AT_STANDARD_RULE = "a discounted tier's price at its standard price"
 STANDARD_AT_DISCOUNT_RULE = "a standard price at its discounted tier's price"
 DISCOUNTED_TIERS = frozenset({"batch", "flex"})  # service tiers sold below the standard price
+PREMIUM_AT_STANDARD_RULE = "a premium tier's price at its standard price"
+STANDARD_AT_PREMIUM_RULE = "a standard price at its premium tier's price"
+PREMIUM_TIERS = frozenset({"priority"})  # service tiers sold above the standard price
 DISCOUNT_BLOCK = 5  # such prices of one route, most of them at their standard price: a block
 
 
@@ -515,7 +518,11 @@ def _discounts_at_standard(valid: Sequence[Observation], known: KnownPrice) -> l
     tiers' tables swapped). A few such prices of a route are the source's statements, judged
     as any other (OpenAI's legacy gpt-3.5 rows state batch at the standard price: 6 of its
     109; no recorded route and tier has most; a cache read is not counted: the Gemini page
-    states its batch cache reads at the standard price, 24 of its 69 batch token prices)."""
+    states its batch cache reads at the standard price, 24 of its 69 batch token prices).
+    A premium tier (priority) is judged the other way: its prices not above the standard ones
+    (PREMIUM_AT_STANDARD_RULE), and the standard prices at their known priority price
+    (STANDARD_AT_PREMIUM_RULE): OpenAI's Priority and Standard headings swapped (a fault
+    round: 91 official price changes to the priority prices proposed after epoch-1)."""
     standard: dict[PriceKey, Decimal] = {}
     standards: list[Observation] = []
     discounted: list[Observation] = []
@@ -528,7 +535,7 @@ def _discounts_at_standard(valid: Sequence[Observation], known: KnownPrice) -> l
         if tier is None:
             standard[price_key(o)] = o.value
             standards.append(o)
-        elif tier in DISCOUNTED_TIERS:
+        elif tier in DISCOUNTED_TIERS or tier in PREMIUM_TIERS:
             discounted.append(o)
     by_tier: dict[tuple[str, str], list[tuple[Observation, Decimal]]] = defaultdict(list)
     for o in discounted:
@@ -539,7 +546,10 @@ def _discounts_at_standard(valid: Sequence[Observation], known: KnownPrice) -> l
     problems: list[Problem] = []
     aside: set[Observation | None] = set()  # standard prices set aside (one tier's swap is enough)
     for (route, tier), paired in by_tier.items():
-        at_standard = [(o, price) for o, price in paired if o.value >= price]
+        premium = tier in PREMIUM_TIERS
+        at_standard = [
+            (o, price) for o, price in paired if (o.value <= price if premium else o.value >= price)
+        ]
         counted = [(o, price) for o, price in at_standard if o.component is not _CACHE_READ]
         priced = sum(o.component is not _CACHE_READ for o, _ in paired)
         if len(counted) < DISCOUNT_BLOCK or 2 * len(counted) <= priced:
@@ -549,15 +559,17 @@ def _discounts_at_standard(valid: Sequence[Observation], known: KnownPrice) -> l
         problems += [
             _set_aside(
                 o,
-                DISCOUNT_AT_STANDARD_RULE,
-                f"{o.measure.text()} = {o.value} {o.unit.value}: not below its standard price "
-                f"{price}, {block} it states (the discounted table restating the standard prices)",
+                PREMIUM_AT_STANDARD_RULE if premium else DISCOUNT_AT_STANDARD_RULE,
+                f"{o.measure.text()} = {o.value} {o.unit.value}: not "
+                f"{'above' if premium else 'below'} its standard price {price}, {block} it "
+                f"states (the {'premium' if premium else 'discounted'} table restating the "
+                "standard prices)",
             )
             for o, price in at_standard
             if o.component is not _CACHE_READ or (o.model or o.source_model) in restated
         ]
         swapped = _standards_at_discount(
-            [o for o in standards if o.route == route], tier, restated, known, block
+            [o for o in standards if o.route == route], tier, restated, known, block, premium
         )
         problems += [p for p in swapped if p.observation not in aside]
         aside.update(p.observation for p in swapped)
@@ -570,13 +582,15 @@ def _standards_at_discount(
     restated: Set[str],
     known: KnownPrice,
     block: str,
+    premium: bool = False,
 ) -> list[Problem]:
     """Of a route's standard token prices (`standards`), those of the models whose `tier` prices
     were set aside as at their standard price (`restated`) that stand at the `known` price of
     that tier's field (as the source last stated it, else in force) and not at the known
     standard one: the other half of the two tiers' tables swapped (a fault round: the Gemini
     page's Standard and Batch headings swapped opened 30 official -50 % price changes beside
-    the batch prices set aside). Set aside (STANDARD_AT_DISCOUNT_RULE)."""
+    the batch prices set aside). Set aside (STANDARD_AT_DISCOUNT_RULE; for a `premium` tier,
+    STANDARD_AT_PREMIUM_RULE)."""
     problems: list[Problem] = []
     for o in standards:
         if (o.model or o.source_model) not in restated:
@@ -589,7 +603,7 @@ def _standards_at_discount(
         problems.append(
             _set_aside(
                 o,
-                STANDARD_AT_DISCOUNT_RULE,
+                STANDARD_AT_PREMIUM_RULE if premium else STANDARD_AT_DISCOUNT_RULE,
                 f"{o.measure.text()} = {o.value} {o.unit.value}: its {tier} price, "
                 f"{block} stand at their standard price (the two tiers' tables swapped)",
             )

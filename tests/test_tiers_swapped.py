@@ -85,3 +85,26 @@ def test_tier_labels_swapped_open_no_price_change(base: Path, tmp_path: Path) ->
     control = copy_catalog(base, tmp_path / "control.db")
     replayed_run(control, WORLDS / "epoch-2.json", SOURCES)
     assert _open(db) == _open(control)
+
+
+def test_priority_and_standard_labels_swapped_open_no_price_change(
+    base: Path, tmp_path: Path
+) -> None:
+    """Fault round 56: OpenAI's page with its "Standard" and "Priority" labels swapped opened 91
+    official price changes to the priority prices (gpt-5 input 1.25 -> 2.50) and 26 new values:
+    only the discounted tiers were judged against the standard prices. A premium tier is judged
+    the other way (its prices not above the standard ones), and the standard prices that stand
+    at their known priority price are set aside with it."""
+    db = copy_catalog(base, tmp_path / "swapped.db")
+    openai = recorded_text(OPENAI)
+    lines = openai.split("\n")[:120]
+    assert lines.count("Standard") == 1 and lines.count("Priority") == 1
+    broken = {OPENAI: {"body": _swapped(openai, "Standard", "Priority", 120)}}
+    (tmp_path / "fault").mkdir()
+    run_id = replayed_run(db, fault_world(tmp_path / "fault", broken), SOURCES)
+    changes = [title for kind, title in _opened(db, run_id) if kind == "price_change"]
+    assert changes == []
+    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    control = copy_catalog(base, tmp_path / "control.db")
+    replayed_run(control, WORLDS / "epoch-2.json", SOURCES)
+    assert _open(db) == _open(control)
