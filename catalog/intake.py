@@ -373,9 +373,9 @@ def slipped(
     official price of 0 beside other sources' prices is set aside (`_zero_beside_others`), and
     so are a discounted table restating the standard prices (`_discounts_at_standard`) and two
     columns' headings swapped (`_fields_swapped`, judged on a first load by what the other
-    sources state: `_known_or_stated`). Before all of these, a route most of whose models'
-    input prices stand above their output ones is set aside whole (`_inputs_above_outputs`: the
-    listing's input and output read swapped), each of its prices once."""
+    sources state: `_known_or_stated`). Before all of these, the input and output token prices
+    of a block (a route at one set of dimensions) most of whose models state the input above
+    the output are set aside (`_inputs_above_outputs`: read swapped), each once."""
     known = _known_prices(before, in_force)
     problems = _inputs_above_outputs(valid)
     unordered = {id(p.observation) for p in problems}
@@ -384,7 +384,13 @@ def slipped(
         for p in (
             *_rescaled_without_history(valid, before, in_force, stated),
             *_zero_beside_others(valid, in_force, stated),
-            *_discounts_at_standard(valid, known),
+            *_discounts_at_standard(
+                valid,
+                known,
+                lambda keys: reference_for(
+                    valid[0].source, dict.fromkeys(keys, Decimal(0)), in_force, stated
+                ),
+            ),
         )
         if id(p.observation) not in unordered
     ]
@@ -504,7 +510,14 @@ def _known_prices(
     return known
 
 
-def _discounts_at_standard(valid: Sequence[Observation], known: KnownPrice) -> list[Problem]:
+# What the other sources state alike of some fields (catalog.health `reference_for`), asked
+# only where a block is set aside and the source's history knows nothing of a field it needs.
+Reference = Callable[[Sequence[PriceKey]], Mapping[PriceKey, Decimal]]
+
+
+def _discounts_at_standard(
+    valid: Sequence[Observation], known: KnownPrice, reference: Reference | None = None
+) -> list[Problem]:
     """A source's batch and flex token prices (input, output) not below its own standard price
     of the same field (stated this run, else as `known`: as it last stated it, else the
     catalog's price in force; a model the source names in no standard row today), where at
@@ -569,7 +582,13 @@ def _discounts_at_standard(valid: Sequence[Observation], known: KnownPrice) -> l
             if o.component is not _CACHE_READ or (o.model or o.source_model) in restated
         ]
         swapped = _standards_at_discount(
-            [o for o in standards if o.route == route], tier, restated, known, block, premium
+            [o for o in standards if o.route == route],
+            tier,
+            restated,
+            known,
+            block,
+            premium,
+            reference,
         )
         problems += [p for p in swapped if p.observation not in aside]
         aside.update(p.observation for p in swapped)
@@ -583,6 +602,7 @@ def _standards_at_discount(
     known: KnownPrice,
     block: str,
     premium: bool = False,
+    reference: Reference | None = None,
 ) -> list[Problem]:
     """Of a route's standard token prices (`standards`), those of the models whose `tier` prices
     were set aside as at their standard price (`restated`) that stand at the `known` price of
@@ -590,15 +610,27 @@ def _standards_at_discount(
     standard one: the other half of the two tiers' tables swapped (a fault round: the Gemini
     page's Standard and Batch headings swapped opened 30 official -50 % price changes beside
     the batch prices set aside). Set aside (STANDARD_AT_DISCOUNT_RULE; for a `premium` tier,
-    STANDARD_AT_PREMIUM_RULE)."""
+    STANDARD_AT_PREMIUM_RULE). A tier's price the source never stated and the catalog does not
+    hold (a first load) is what the other sources state alike (`reference`), and so is then the
+    standard price it is told apart from: OpenAI's Priority and Standard labels swapped on a
+    first load entered every standard price verified at its priority price."""
     problems: list[Problem] = []
+    pairs: list[tuple[Observation, PriceKey, PriceKey]] = []  # a standard price, its tier's key
     for o in standards:
         if (o.model or o.source_model) not in restated:
             continue
         tiered = Dims.of({**o.dimensions, Dim.SERVICE_TIER.value: tier})
         key = price_key(o)
-        discount = known((*key[:4], tiered.key))
-        if discount is None or o.value != discount or known(key) == discount:
+        pairs.append((o, key, (*key[:4], tiered.key)))
+    # a first load knows neither price of a pair: what the other sources state alike of both
+    unknown = [k for _, key, at in pairs if known(at) is None for k in (key, at)]
+    stated = reference(unknown) if unknown and reference is not None else {}
+    for o, key, at in pairs:
+        discount = known(at)
+        standard = known(key)
+        if discount is None:
+            discount, standard = stated.get(at), stated.get(key)
+        if discount is None or o.value != discount or standard == discount:
             continue
         problems.append(
             _set_aside(

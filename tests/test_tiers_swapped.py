@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import select
 
 from catalog import store
-from catalog.tables import review_items
+from catalog.tables import catalog_values, review_items
 from tests.conftest import WORLDS, copy_catalog
 from tests.worlds import epoch2_after_epoch1, fault_world, recorded_text, replayed_run
 
@@ -108,3 +108,36 @@ def test_priority_and_standard_labels_swapped_open_no_price_change(
     control = copy_catalog(base, tmp_path / "control.db")
     replayed_run(control, WORLDS / "epoch-2.json", SOURCES)
     assert _open(db) == _open(control)
+
+
+def _in_force(db: str, model: str) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """`model`'s openai token prices in force in `db`: (component, dimensions) -> (value,
+    verified by)."""
+    c = catalog_values.c
+    with store.connect(db).connect() as conn:
+        rows = conn.execute(
+            select(c.component, c.dimensions, c.value, c.verified_by).where(
+                c.route == "openai", c.model == model, c.valid_to.is_(None)
+            )
+        )
+        return {(r.component, r.dimensions): (r.value, r.verified_by) for r in rows}
+
+
+def test_priority_and_standard_labels_swapped_on_a_first_load_enter_no_standard_price(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """On an empty catalog (--accept-new) the swapped page's standard prices, at the priority
+    prices, have no known priority price to be told by: they entered verified (gpt-5 input at
+    2.50). Such a tier's price is then what the other sources state alike (LiteLLM's and
+    Portkey's priority prices), and the standard prices at it are set aside."""
+    sources = ["openai-page", "litellm", "portkey"]
+    broken = {OPENAI: {"body": _swapped(recorded_text(OPENAI), "Standard", "Priority", 120)}}
+    (tmp_path / "fault").mkdir()
+    db = f"sqlite:///{tmp_path / 'swapped.db'}"
+    replayed_run(db, fault_world(tmp_path / "fault", broken), sources, accept_new=True)
+    entered = _in_force(db, "gpt-5")
+    assert entered.get(("input", "")) != ("2.5", "openai-page")
+    assert entered.get(("output", "")) != ("20", "openai-page")
+    control = f"sqlite:///{tmp_path / 'control.db'}"
+    replayed_run(control, WORLDS / "epoch-2.json", sources, accept_new=True)
+    assert _in_force(control, "gpt-5")[("input", "")] == ("1.25", "openai-page")
