@@ -135,15 +135,21 @@ def _base_prices(record: dict[str, Any]) -> dict[tuple[str, Component], set[tupl
             continue
         if "batch" in heading:
             continue
-        try:
-            price = parse_price(cell)
-        except ValueError:
-            continue
+        price = _stated_price(cell)
         if price is None:
             continue
         for model, _ in _models(record):
             found.setdefault((model, component), set()).add((price.amount, price.per))
     return found
+
+
+def _stated_price(cell: str) -> Price | None:
+    """The price a cell states, None for one it states none of or cannot be read as one (a
+    cell `normalize` quarantines on its own)."""
+    try:
+        return parse_price(cell)
+    except ValueError:
+        return None
 
 
 def _mark_contradicted_bases(records: list[dict[str, Any]]) -> None:
@@ -161,10 +167,7 @@ def _mark_contradicted_bases(records: list[dict[str, Any]]) -> None:
         for heading, cell in zip(record["header"], record["cells"], strict=False):
             if not UP_TO.search(heading) or ABOVE.search(heading):
                 continue
-            try:
-                price = parse_price(cell)
-            except ValueError:
-                continue
+            price = _stated_price(cell)
             if price is None:
                 continue
             component = column_component(strip_footnotes(cell)[: price.start].casefold())

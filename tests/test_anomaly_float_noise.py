@@ -19,12 +19,10 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from catalog import store
 from catalog.compare import anomaly_identity
-from catalog.tables import review_items
 from tests.conftest import WORLDS
+from tests.test_anomaly_written_anew import anomalies
 from tests.worlds import fault_world, recorded_text, replayed_run
 
 pytestmark = pytest.mark.integration
@@ -48,16 +46,6 @@ def noisy(body: str) -> str:
                 changed += 1
     assert changed > 100
     return json.dumps(doc, indent=4)
-
-
-def anomalies(db: str) -> dict[int, tuple[str, str]]:
-    """The anomaly items about values set aside: id -> (status, fingerprint)."""
-    c = review_items.c
-    with store.connect(db).connect() as conn:
-        rows = conn.execute(
-            select(c.id, c.status, c.fingerprint, c.changes).where(c.kind == "anomaly")
-        )
-        return {r.id: (r.status, r.fingerprint) for r in rows if not r.changes}
 
 
 def test_a_number_with_a_doubles_noise_is_quoted_as_its_value() -> None:
