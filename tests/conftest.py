@@ -3,6 +3,8 @@ from __future__ import annotations
 import asyncio
 import atexit
 import fcntl
+import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -120,6 +122,18 @@ def refresh_in_turn(path: Path, runs: list[tuple[str, list[str], bool]]) -> None
             )
         )
         assert state.is_completed(), state.message
+
+
+def replayed_catalog(
+    tmp_path_factory: pytest.TempPathFactory, runs: list[tuple[str, list[str], bool]]
+) -> Path:
+    """The SQLite catalog `refresh_in_turn` makes of `runs`, built once for the whole run
+    (`built_once`, named by the runs): the tests that start from the same refreshes copy it
+    (`copy_catalog`) instead of each running them again (needs the prefect_api fixture)."""
+    key = hashlib.sha256(json.dumps(runs).encode()).hexdigest()[:16]
+    return built_once(
+        tmp_path_factory, f"replayed-{key}.db", lambda path: refresh_in_turn(path, runs)
+    )
 
 
 def copy_catalog(source: Path, target: Path) -> str:

@@ -47,7 +47,7 @@ def _first_entries(share: float) -> str:
 @pytest.fixture(scope="module")
 def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cut")
-    epoch2_under_review(folder, SOURCES)
+    epoch2_under_review(tmp_path_factory, folder, SOURCES)
     return folder / "catalog.db"
 
 

@@ -27,7 +27,7 @@ import pytest
 from catalog.tables import review_items
 from schemas.sources import sources
 from tests.conftest import WORLDS
-from tests.worlds import fault_world, recorded_text, replayed_run, review_rows
+from tests.worlds import epoch2_after_epoch1, fault_world, recorded_text, replayed_run, review_rows
 
 pytestmark = pytest.mark.integration
 
@@ -46,11 +46,9 @@ def eastus2() -> str:
 
 
 def test_a_meter_left_out_for_a_day_changes_no_item_on_its_model(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    replayed_run(db, WORLDS / "epoch-1.json", SOURCES, accept_new=True)
-    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    db = f"sqlite:///{epoch2_after_epoch1(tmp_path_factory, tmp_path, SOURCES)}"
     ri = review_items.c
     on_model = (ri.kind, ri.route, ri.model, ri.fingerprint)
     where = (ri.route == "azure", ri.model == MODEL, ri.status == "open")

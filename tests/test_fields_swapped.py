@@ -42,7 +42,7 @@ def _headings_swapped(text: str, header: str, first: str, second: str, nth: int 
 
 @pytest.fixture(scope="module")
 def base(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return epoch2_after_epoch1(tmp_path_factory.mktemp("columns"), SOURCES)
+    return epoch2_after_epoch1(tmp_path_factory, tmp_path_factory.mktemp("columns"), SOURCES)
 
 
 def test_headings_swapped_open_no_price_change(base: Path, tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ RENAMED = "input_cost_per_token"
 
 @pytest.fixture(scope="module")
 def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return epoch2_after_epoch1(tmp_path_factory.mktemp("hidden"), SOURCES)
+    return epoch2_after_epoch1(tmp_path_factory, tmp_path_factory.mktemp("hidden"), SOURCES)
 
 
 def renamed(document: dict[str, Any]) -> int:

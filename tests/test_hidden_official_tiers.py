@@ -44,9 +44,9 @@ ID_LINE = "*`gemini-2.5-pro`*\n"
 
 
 def test_a_hidden_official_row_still_states_its_threshold_to_the_others(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    db = epoch2_under_review(tmp_path, SOURCES)
+    db = epoch2_under_review(tmp_path_factory, tmp_path, SOURCES)
     ri = review_items.c
     contradicted = (ri.kind == "anomaly") & (ri.model == "gemini-2.5-pro") & (ri.status == "open")
     [anomaly] = review_rows(db, (ri.id, ri.detail), contradicted)

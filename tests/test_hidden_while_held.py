@@ -36,9 +36,9 @@ OPENAI_PAGE = "https://platform.openai.com/docs/pricing"
 
 
 def test_a_field_a_problem_hid_stands_while_its_source_is_confirmed_unchanged(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    db = epoch2_under_review(tmp_path, SOURCES)
+    db = epoch2_under_review(tmp_path_factory, tmp_path, SOURCES)
     r = review_items.c
     quoted = [
         row.id

@@ -26,7 +26,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, WORLDS, built_once, copy_catalog, run_flow
+from schemas.sources import sources
+from tests.conftest import ROOT, WORLDS
+from tests.worlds import epoch2_after_epoch1
 
 pytestmark = pytest.mark.integration
 
@@ -34,30 +36,15 @@ PATIENCE = 300  # seconds a command may take to reach the point it is signalled 
 PROMPTLY = 20.0  # seconds from the signal to the command's exit
 
 
-def build(path: Path) -> None:
-    """Every source's epoch-1 answers loaded (accept-new), then epoch-2's under review: some
-    3,900 new-model items open, as a new user's catalog held them."""
-    from flows.refresh import refresh
-
-    for world, accept_new in (("epoch-1", True), ("epoch-2", False)):
-        state = run_flow(
-            refresh(
-                replay=str(WORLDS / f"{world}.json"),
-                database=f"sqlite:///{path}",
-                accept_new=accept_new,
-                return_state=True,
-            )
-        )
-        assert state.is_final(), state.message
-
-
 @pytest.fixture
 def catalog(prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> str:
-    """A copy of that catalog for one test, with the reviewer alice."""
+    """A copy of a catalog of every source's epoch-1 answers loaded (accept-new), then epoch-2's
+    under review (some 3,900 new-model items open, as a new user's catalog held them), with the
+    reviewer alice."""
     from catalog import store
     from review.reviewers import add_reviewer
 
-    url = copy_catalog(built_once(tmp_path_factory, "epoch1-then-2.db", build), tmp_path / "c.db")
+    url = f"sqlite:///{epoch2_after_epoch1(tmp_path_factory, tmp_path, list(sources()))}"
     engine = store.open_catalog(url)
     add_reviewer(engine, "alice", "correct horse battery staple")
     engine.dispose()

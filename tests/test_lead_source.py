@@ -29,9 +29,9 @@ LITELLM_URL = LITELLM[3]
 
 
 def test_a_secondarys_slip_supports_nothing_and_leads_its_anomalies(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    db = f"sqlite:///{epoch2_after_epoch1(tmp_path, SOURCES)}"
+    db = f"sqlite:///{epoch2_after_epoch1(tmp_path_factory, tmp_path, SOURCES)}"
     r = review_items.c
     [change] = review_rows(
         db,
@@ -72,12 +72,14 @@ MODELSDEV_URL = "https://models.dev/api.json"
 LITELLM_KEYS = ("fireworks_ai/accounts/fireworks/models/gpt-oss-20b", "fireworks_ai/gpt-oss-20b")
 
 
-def test_a_tenfold_cut_two_sources_state_is_no_slip(prefect_api: None, tmp_path: Path) -> None:
+def test_a_tenfold_cut_two_sources_state_is_no_slip(
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
     """Fault round 40: a real tenfold cut of gpt-oss-20b's output (0.3 to 0.03) stated by LiteLLM
     and models.dev while genai-prices still stated 0.3 was set aside as two slips, each mover
     judged against the lagging source alone, and the open change kept citing them at 0.3. A
     move another source states too is a repricing: proposed, not set aside."""
-    db = f"sqlite:///{epoch2_after_epoch1(tmp_path, SOURCES)}"
+    db = f"sqlite:///{epoch2_after_epoch1(tmp_path_factory, tmp_path, SOURCES)}"
     litellm = json.loads(recorded_text(LITELLM_URL))
     for key in LITELLM_KEYS:
         litellm[key]["output_cost_per_token"] = litellm[key]["output_cost_per_token"] / 10

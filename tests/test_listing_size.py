@@ -40,9 +40,9 @@ OPENROUTER = "https://openrouter.ai/api/v1/models"
 
 
 def test_a_padded_listing_changes_nothing_and_the_next_true_one_is_read(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    db = epoch2_under_review(tmp_path, SOURCES)
+    db = epoch2_under_review(tmp_path_factory, tmp_path, SOURCES)
     before = items(db)
     document = json.loads(recorded_text(VERCEL))
     models = document["data"]
@@ -59,11 +59,13 @@ def test_a_padded_listing_changes_nothing_and_the_next_true_one_is_read(
     assert items(db) == before
 
 
-def test_a_listing_that_repeats_its_records_says_so(prefect_api: None, tmp_path: Path) -> None:
+def test_a_listing_that_repeats_its_records_says_so(
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
     """A fault round served a page with every row twice: its reason said "swollen listing (390
     records against its usual 176)" and not why. Vercel's recorded listing with each model
     three times, as recorded: the reason counts the records that repeat another."""
-    db = epoch2_under_review(tmp_path, SOURCES)
+    db = epoch2_under_review(tmp_path_factory, tmp_path, SOURCES)
     before = items(db)
     document = json.loads(recorded_text(VERCEL))
     models = document["data"]
@@ -78,7 +80,7 @@ def test_a_listing_that_repeats_its_records_says_so(prefect_api: None, tmp_path:
 
 
 def test_a_listing_back_at_its_count_after_two_cut_days_is_read(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     """A fault round: Vercel's listing cut to a third two days, then whole, then cut again. The
     whole listing read as swollen against the collapsed count (the median of the last three
@@ -86,9 +88,7 @@ def test_a_listing_back_at_its_count_after_two_cut_days_is_read(
     the fault-free answers is evidence (catalog/health.py `History.off`), and the cut listing
     after it is still collapsed."""
     sources = ["vercel"]
-    db = epoch2_under_review(tmp_path, sources)
-    for _ in range(2):
-        replayed_run(db, WORLDS / "epoch-2.json", sources)
+    db = epoch2_under_review(tmp_path_factory, tmp_path, sources, days=3)
     before = items(db)
     listing = json.loads(recorded_text(VERCEL))
     listing["data"] = listing["data"][::3]  # a third of it, not its start (that is cut short)
@@ -103,7 +103,7 @@ def test_a_listing_back_at_its_count_after_two_cut_days_is_read(
 
 
 def test_listings_halved_with_their_counts_adjusted_change_nothing(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     """Fault round 51: both OpenRouter listings answered their first half of the models, each
     with `total_count` adjusted, so each looked complete: OpenRouter read ok, about 176 items
@@ -111,7 +111,7 @@ def test_listings_halved_with_their_counts_adjusted_change_nothing(
     closing models it still sells. A whole listing that lost a third of its usual records at
     once (and at least 25) is collapsed: no evidence, the source held at what it last stated."""
     sources = ["openrouter"]
-    db = epoch2_under_review(tmp_path, sources)
+    db = epoch2_under_review(tmp_path_factory, tmp_path, sources)
     before = items(db)
     halved = {}
     for url in (OPENROUTER, f"{OPENROUTER}?output_modalities=all"):

@@ -80,7 +80,7 @@ BROKEN: dict[str, Callable[[], dict[str, str]]] = {
 @pytest.fixture(scope="module")
 def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("lost")
-    epoch2_under_review(folder, SOURCES)
+    epoch2_under_review(tmp_path_factory, folder, SOURCES)
     return folder / "catalog.db"
 
 

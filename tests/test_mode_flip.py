@@ -31,9 +31,9 @@ FLIPPED = {"openai/gpt-image-1-mini": "language", "openai/gpt-4o-mini": "image"}
 
 
 def test_a_type_stated_for_a_day_stands_no_more_once_the_source_is_right_again(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    db = epoch2_under_review(tmp_path, SOURCES)
+    db = epoch2_under_review(tmp_path_factory, tmp_path, SOURCES)
     r = review_items.c
     columns = (r.kind, r.route, r.model, r.fingerprint)
     clean = set(review_rows(db, columns, r.status == "open"))

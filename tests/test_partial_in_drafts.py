@@ -46,8 +46,10 @@ def opened(db: str, run: int) -> list[tuple[str, str, str, str]]:
     return sorted((row.kind, row.route, row.model, row.lead_source) for row in rows)
 
 
-def test_pages_overlapping_hold_the_meters_they_left_out(prefect_api: None, tmp_path: Path) -> None:
-    db = f"sqlite:///{epoch2_after_epoch1(tmp_path, SOURCES)}"
+def test_pages_overlapping_hold_the_meters_they_left_out(
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    db = f"sqlite:///{epoch2_after_epoch1(tmp_path_factory, tmp_path, SOURCES)}"
     url = eastus2()
     listing = json.loads(recorded_text(url))
     items = listing["Items"]

@@ -52,7 +52,7 @@ def _prices_as_prose(page: str, kept: int) -> str:
 @pytest.fixture(scope="module")
 def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("refused")
-    epoch2_under_review(folder, SOURCES)
+    epoch2_under_review(tmp_path_factory, folder, SOURCES)
     return folder / "catalog.db"
 
 

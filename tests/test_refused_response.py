@@ -69,20 +69,21 @@ def vercel_as_large() -> str:
     return json.dumps({**document, "data": models + copies})
 
 
-def fault_day(tmp_path: Path, url: str, body: str) -> tuple[str, int, dict[int, Any]]:
+def fault_day(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, url: str, body: str
+) -> tuple[str, int, dict[int, Any]]:
     """OpenRouter alone: epoch-2 into an empty catalog under review twice, then `url`
     answering `body`: the catalog, the fault day's run, and the review items before it."""
-    db = epoch2_under_review(tmp_path, SOURCES)
-    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    db = epoch2_under_review(tmp_path_factory, tmp_path, SOURCES, days=2)
     before = items(db)
     return db, replayed_run(db, fault_world(tmp_path, {url: {"body": body}}), SOURCES), before
 
 
 @pytest.mark.integration
 def test_a_body_of_another_file_at_one_listing_url_is_refused_whole(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    db, run_id, before = fault_day(tmp_path, MODELS, vercel_as_large())
+    db, run_id, before = fault_day(tmp_path_factory, tmp_path, MODELS, vercel_as_large())
 
     status, reason = reported(db, run_id)["openrouter"]
     assert status == "partial"
@@ -109,9 +110,9 @@ def test_a_body_of_another_file_at_one_listing_url_is_refused_whole(
 
 @pytest.mark.integration
 def test_a_listing_url_answering_its_siblings_bytes_is_no_evidence(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    db, run_id, before = fault_day(tmp_path, EVERY, recorded_text(MODELS))
+    db, run_id, before = fault_day(tmp_path_factory, tmp_path, EVERY, recorded_text(MODELS))
 
     assert reported(db, run_id)["openrouter"] == (
         "partial",
@@ -174,7 +175,7 @@ def test_a_zeroed_file_of_a_source_of_several_is_refused_not_read_as_placeholder
 
 @pytest.mark.integration
 def test_two_files_swapping_bytes_two_days_change_nothing(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     """Fault rounds: Portkey's anthropic.json and nebius.json (34 models each, so no count
     rule sees it) answering each other's bytes read as two providers' new models; once
@@ -182,8 +183,7 @@ def test_two_files_swapping_bytes_two_days_change_nothing(
     answers', so its own), and the recorded files the day after were refused as each other's.
     A URL's own body is the one its last answer that was evidence gave."""
     sources = ["portkey"]
-    db = epoch2_under_review(tmp_path, sources)
-    replayed_run(db, WORLDS / "epoch-2.json", sources)
+    db = epoch2_under_review(tmp_path_factory, tmp_path, sources, days=2)
     before = items(db)
     first, second = PORTKEY + "anthropic.json", PORTKEY + "nebius.json"
     swapped = fault_world(
@@ -198,15 +198,14 @@ def test_two_files_swapping_bytes_two_days_change_nothing(
 
 @pytest.mark.integration
 def test_another_files_body_written_otherwise_is_still_its_body(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     """A fault round: Portkey's openai.json answering azure-openai.json's file re-indented (a
     mirror that rewrites what it serves) was read as OpenAI's prices: 102 items opened, 5
     still open after the clean day; its exact bytes were refused. One body written otherwise
     (health.canonical, as a return to an earlier body is judged) is that URL's body too."""
     sources = ["portkey"]
-    db = epoch2_under_review(tmp_path, sources)
-    replayed_run(db, WORLDS / "epoch-2.json", sources)
+    db = epoch2_under_review(tmp_path_factory, tmp_path, sources, days=2)
     before = items(db)
     donor, at = PORTKEY + "azure-openai.json", PORTKEY + "openai.json"
     rewritten = json.dumps(json.loads(recorded_text(donor)), indent=1)
@@ -223,14 +222,13 @@ def test_another_files_body_written_otherwise_is_still_its_body(
 
 @pytest.mark.integration
 def test_another_files_body_beside_a_failed_listing_is_refused_too(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     """Vercel's listing at OpenRouter's models URL the day its other listing answers 500: the
     one response read is refused as it is beside a read one, and the source fails, though
     what the failed listing last stated is counted beside it in judging the source whole (a
     partial source's collapse, catalog/intake.py): nothing is read from another file's body."""
-    db = epoch2_under_review(tmp_path, SOURCES)
-    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    db = epoch2_under_review(tmp_path_factory, tmp_path, SOURCES, days=2)
     before = items(db)
     world = fault_world(tmp_path, {MODELS: {"body": vercel_as_large()}, EVERY: {"status": 500}})
 

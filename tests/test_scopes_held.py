@@ -42,7 +42,7 @@ METERS = {"gpt-4o-0806-Inp-glbl Tokens", "gpt-4o-0806-Outp-glbl Tokens"}
 
 @pytest.fixture(scope="module")
 def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return epoch2_after_epoch1(tmp_path_factory.mktemp("scopes"), SOURCES)
+    return epoch2_after_epoch1(tmp_path_factory, tmp_path_factory.mktemp("scopes"), SOURCES)
 
 
 # each meter's second row: a volume tier, or a price scheduled a month after the listing's date

@@ -48,9 +48,9 @@ def open_fields(db: str) -> Counter[tuple[str, ...]]:
 
 
 def test_a_model_a_secondary_no_longer_states_has_one_open_proposal(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    db = epoch2_under_review(tmp_path, SOURCES)
+    db = epoch2_under_review(tmp_path_factory, tmp_path, SOURCES)
     r = review_items.c
     # new-model items with a field both state (the same value: one item proposes it)
     both = [

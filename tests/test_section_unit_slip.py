@@ -38,9 +38,9 @@ AUDIO = "### Audio tokens\n\nPrices per 1M tokens.\n"
 
 
 def test_prices_set_aside_for_their_unit_close_no_item_that_quotes_them(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    db = f"sqlite:///{epoch2_after_epoch1(tmp_path, SOURCES)}"
+    db = f"sqlite:///{epoch2_after_epoch1(tmp_path_factory, tmp_path, SOURCES)}"
     r = review_items.c
     before = {row.id: row.title for row in review_rows(db, (r.id, r.title), r.status == "open")}
     assert any("routes that must match" in title for title in before.values())

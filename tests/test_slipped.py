@@ -48,7 +48,7 @@ SOURCES = ["genai-prices", "litellm", "modelsdev"]
 
 @pytest.fixture(scope="module")
 def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return epoch2_after_epoch1(tmp_path_factory.mktemp("slipped"), SOURCES)
+    return epoch2_after_epoch1(tmp_path_factory, tmp_path_factory.mktemp("slipped"), SOURCES)
 
 
 def times_1000(node: Any) -> Any:

@@ -43,9 +43,9 @@ def opened(db: str, run_id: int) -> dict[str, int]:
 
 
 def test_secondaries_propose_nothing_on_an_official_field_stated_twice(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    db = f"sqlite:///{epoch2_after_epoch1(tmp_path, SOURCES)}"
+    db = f"sqlite:///{epoch2_after_epoch1(tmp_path_factory, tmp_path, SOURCES)}"
     fresh = "2026-08-19T00:00:00Z"  # epoch-2's date: an old copy served as today's
     overrides: dict[str, dict[str, Any]] = {
         OR_MODELS: {"body": recorded_text(OR_MODELS, "epoch-1"), "date": fresh}

@@ -60,10 +60,9 @@ def bullets(page: str) -> str:
 
 
 def test_a_page_stating_a_fraction_of_its_values_is_broken_until_it_lasts(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    db = epoch2_under_review(tmp_path, SOURCES)
-    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    db = epoch2_under_review(tmp_path_factory, tmp_path, SOURCES, days=2)
     before = items(db)
     page = recorded_text(PAGE)
     changed = bullets(page)
@@ -87,13 +86,12 @@ def test_a_page_stating_a_fraction_of_its_values_is_broken_until_it_lasts(
 
 
 def test_a_collapse_after_a_days_recovery_is_still_broken(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     """A fault round: the bullet-line page two days, the recorded page a day, the bullet-line
     page again: the third collapse was read (the median of the last three counts, 24, 24 and
     74, was 24). A count the source recovered from is no usual one (catalog.health `Counts`)."""
-    db = epoch2_under_review(tmp_path, SOURCES)
-    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    db = epoch2_under_review(tmp_path_factory, tmp_path, SOURCES, days=2)
     before = items(db)
     world = fault_world(tmp_path, {PAGE: {"body": bullets(recorded_text(PAGE))}})
     for day in (world, world, WORLDS / "epoch-2.json", world):
@@ -109,7 +107,7 @@ HALVED = re.compile(r"^\|\s*Claude (Opus 4\.1|Opus 4|Sonnet 4|Sonnet 3\.7|Opus 3
 
 
 def test_a_page_that_really_halves_is_read_once_its_count_lasts(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     """A fault round: Anthropic's page really dropping six of its ten models from every table
     stayed `broken` for good ("10 records against 22 in the last complete run": the last
@@ -117,8 +115,7 @@ def test_a_page_that_really_halves_is_read_once_its_count_lasts(
     is the median of its last totals read whole now (catalog/runlog.usual_source_records): the
     page is refused while its count is odd, for records then for statements, and read once
     both counts last."""
-    db = epoch2_under_review(tmp_path, SOURCES)
-    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
+    db = epoch2_under_review(tmp_path_factory, tmp_path, SOURCES, days=2)
     before = items(db)
     page = recorded_text(PAGE)
     halved = "\n".join(line for line in page.split("\n") if not HALVED.match(line))

@@ -44,9 +44,9 @@ def alibaba_threefold() -> str:
 
 
 def test_a_proposal_superseded_on_a_fault_day_reopens_as_itself(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    db = f"sqlite:///{epoch2_after_epoch1(tmp_path, SOURCES)}"
+    db = f"sqlite:///{epoch2_after_epoch1(tmp_path_factory, tmp_path, SOURCES)}"
     columns = (c.id, c.fingerprint, c.created_at, c.due_at, c.status)
     before = {r.fingerprint: r for r in review_rows(db, columns, c.status == "open")}
     broken = {urls("vercel")[0]: {"body": alibaba_threefold()}}

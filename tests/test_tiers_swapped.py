@@ -66,7 +66,7 @@ def _opened(db: str, run_id: int) -> list[tuple[Any, ...]]:
 
 @pytest.fixture(scope="module")
 def base(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return epoch2_after_epoch1(tmp_path_factory.mktemp("swapped"), SOURCES)
+    return epoch2_after_epoch1(tmp_path_factory, tmp_path_factory.mktemp("swapped"), SOURCES)
 
 
 def test_tier_labels_swapped_open_no_price_change(base: Path, tmp_path: Path) -> None:

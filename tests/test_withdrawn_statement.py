@@ -32,7 +32,7 @@ SOURCES = ["litellm", "modelsdev"]
 
 @pytest.fixture(scope="module")
 def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return epoch2_after_epoch1(tmp_path_factory.mktemp("withdrawn"), SOURCES)
+    return epoch2_after_epoch1(tmp_path_factory, tmp_path_factory.mktemp("withdrawn"), SOURCES)
 
 
 def recorded(url_part: str) -> dict[str, Any]:

@@ -34,7 +34,7 @@ LISTING = "https://openrouter.ai/api/v1/models"
 
 @pytest.fixture(scope="module")
 def epoch2(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return epoch2_after_epoch1(tmp_path_factory.mktemp("zero"), SOURCES)
+    return epoch2_after_epoch1(tmp_path_factory, tmp_path_factory.mktemp("zero"), SOURCES)
 
 
 def test_a_price_stated_at_zero_prices_no_snapshot_apart_and_recovery_is_read(

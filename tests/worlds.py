@@ -7,11 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import ColumnElement, select
 
 from catalog import store
 from catalog.tables import review_items, source_runs
-from tests.conftest import WORLDS, run_flow
+from tests.conftest import WORLDS, copy_catalog, replayed_catalog, run_flow
 
 
 def fault_world(
@@ -77,20 +78,25 @@ def replayed_run(db: str, world: Path, sources: list[str], *, accept_new: bool =
     return run_id
 
 
-def epoch2_under_review(folder: Path, sources: list[str]) -> str:
-    """A catalog in `folder` that `sources`' epoch-2 answers were read into under review (what
-    they state opens new-model items, which stay open); its URL."""
-    db = f"sqlite:///{folder / 'catalog.db'}"
-    replayed_run(db, WORLDS / "epoch-2.json", sources)
-    return db
+def epoch2_under_review(
+    tmp_path_factory: pytest.TempPathFactory, folder: Path, sources: list[str], days: int = 1
+) -> str:
+    """A catalog in `folder` that `sources`' epoch-2 answers were read into under review on
+    `days` days in turn (what they state opens new-model items, which stay open); its URL. A
+    copy of the one catalog of these refreshes the run builds (conftest's `replayed_catalog`)."""
+    runs = [("epoch-2", sources, False)] * days
+    return copy_catalog(replayed_catalog(tmp_path_factory, runs), folder / "catalog.db")
 
 
-def epoch2_after_epoch1(folder: Path, sources: list[str]) -> Path:
+def epoch2_after_epoch1(
+    tmp_path_factory: pytest.TempPathFactory, folder: Path, sources: list[str]
+) -> Path:
     """A catalog in `folder` of `sources`' epoch-1 answers (accept-new), then their epoch-2
-    answers (review: the new-model items and changes epoch-2 opens stay open); its path."""
+    answers (review: the new-model items and changes epoch-2 opens stay open); its path. A copy
+    of the one catalog of these refreshes the run builds (conftest's `replayed_catalog`)."""
     base = folder / "catalog.db"
-    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-1.json", sources, accept_new=True)
-    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-2.json", sources)
+    runs = [("epoch-1", sources, True), ("epoch-2", sources, False)]
+    copy_catalog(replayed_catalog(tmp_path_factory, runs), base)
     return base
 
 
