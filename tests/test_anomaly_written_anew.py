@@ -25,7 +25,7 @@ from review import decisions
 from review.reviewers import add_reviewer
 from tests.conftest import WORLDS
 from tests.test_fault_worlds import urls
-from tests.worlds import fault_world, replayed_run
+from tests.worlds import epoch2_loaded, fault_world, replayed_run
 
 pytestmark = pytest.mark.integration
 
@@ -48,10 +48,9 @@ def anomalies(db: str) -> dict[int, tuple[str, str]]:
 
 
 def test_the_same_values_written_anew_find_their_anomaly_items(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    replayed_run(db, WORLDS / "epoch-2.json", ["openrouter"], accept_new=True)
+    db = epoch2_loaded(tmp_path_factory, tmp_path / "catalog.db", ["openrouter"])
     before = anomalies(db)
     assert len(before) > 10
     engine = store.connect(db)

@@ -22,8 +22,7 @@ from sqlalchemy import select
 from catalog import health, store
 from catalog.tables import review_items
 from spiders.spider import last_modified
-from tests.conftest import WORLDS
-from tests.worlds import fault_world, recorded_text, replayed, replayed_run, reported
+from tests.worlds import epoch2_loaded, fault_world, recorded_text, replayed, replayed_run, reported
 
 pytestmark = pytest.mark.integration
 
@@ -38,9 +37,10 @@ def open_items(db: str) -> list[tuple[str, str]]:
     return [(row.kind, row.model) for row in rows]
 
 
-def test_an_old_copy_by_its_last_modified_is_stale(prefect_api: None, tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    replayed_run(db, WORLDS / "epoch-2.json", ["openai-page"], accept_new=True)
+def test_an_old_copy_by_its_last_modified_is_stale(
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    db = epoch2_loaded(tmp_path_factory, tmp_path / "catalog.db", ["openai-page"])
     body = recorded_text(OPENAI).replace("$2.50", "$5.00", 1)
     old_copy = {
         "body": body,

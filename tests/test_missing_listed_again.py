@@ -19,7 +19,7 @@ import pytest
 
 from catalog.tables import review_items
 from tests.conftest import WORLDS
-from tests.worlds import fault_world, recorded_text, replayed_run, review_rows
+from tests.worlds import epoch2_loaded, fault_world, recorded_text, replayed_run, review_rows
 
 pytestmark = pytest.mark.integration
 
@@ -36,9 +36,10 @@ def missing_items(db: str) -> list[tuple[str, str, str | None]]:
     return review_rows(db, (ri.model, ri.status, ri.reason), ri.kind == "missing")
 
 
-def test_a_model_listed_again_closes_its_missing_item(prefect_api: None, tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    replayed_run(db, WORLDS / "epoch-2.json", SOURCES, accept_new=True)
+def test_a_model_listed_again_closes_its_missing_item(
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    db = epoch2_loaded(tmp_path_factory, tmp_path / "catalog.db", SOURCES)
     broken = {}
     for url in LISTINGS:
         listing = json.loads(recorded_text(url))

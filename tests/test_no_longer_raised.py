@@ -19,7 +19,7 @@ import pytest
 
 from catalog.tables import review_items
 from tests.conftest import WORLDS, copy_catalog
-from tests.worlds import fault_world, recorded_text, replayed_run, review_rows
+from tests.worlds import epoch2_loaded, fault_world, recorded_text, replayed_run, review_rows
 
 pytestmark = pytest.mark.integration
 
@@ -95,7 +95,7 @@ PRO = ("## Gemini 2.5 Pro\n", "## Gemini 2.5 Flash\n")  # the section's heading,
 
 
 def test_an_anomaly_on_a_model_with_an_unread_row_closes_once_its_fields_read_again(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     """Fault round 11: Gemini 2.5 Pro's tables headed "per 1K tokens" for a day raised
     anomalies on its cache read prices (1000 times the catalog's); the next day the page answered as
@@ -103,8 +103,7 @@ def test_an_anomaly_on_a_model_with_an_unread_row_closes_once_its_fields_read_ag
     know (its Maps grounding price), read as a record nothing could be read from, and an item
     on a model such a record names was never judged. The fields the anomalies quote are stated
     again: that record hides none of them."""
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    replayed_run(db, WORLDS / "epoch-2.json", ["gemini-page"], accept_new=True)
+    db = epoch2_loaded(tmp_path_factory, tmp_path / "catalog.db", ["gemini-page"])
     page = recorded_text(GEMINI)
     start, end = page.index(PRO[0]), page.index(PRO[1])
     section = page[start:end]
@@ -131,7 +130,7 @@ def test_an_anomaly_on_a_model_with_an_unread_row_closes_once_its_fields_read_ag
 
 
 def test_anomalies_of_values_set_aside_beside_a_standing_unread_row_close_when_not_raised(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     """Fault round 49: the values a day's misread Gemini page set aside (validation's checks:
     an anomaly quoting no field of the catalog) stayed open for good once the page answered as
@@ -139,8 +138,7 @@ def test_anomalies_of_values_set_aside_beside_a_standing_unread_row_close_when_n
     (Maps grounding), every day, the day they were raised too: that row hid nothing of what
     they are about. A record nothing could be read from since before an item was opened leaves
     it to be judged as any other."""
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    replayed_run(db, WORLDS / "epoch-2.json", ["gemini-page"], accept_new=True)
+    db = epoch2_loaded(tmp_path_factory, tmp_path / "catalog.db", ["gemini-page"])
     page = recorded_text(GEMINI)
     start, end = page.index(PRO[0]), page.index(PRO[1])
     section = page[start:end]
@@ -162,7 +160,7 @@ def test_anomalies_of_values_set_aside_beside_a_standing_unread_row_close_when_n
 
 
 def test_a_days_slip_on_a_page_with_an_unread_row_closes_beside_unchanged_secondaries(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     """Fault round 49: the Gemini page stated gemini-2.5-pro's input at $1.35 for a day (the
     recorded $1.25 the next), and the price change it proposed stayed open for good, quoting
@@ -171,9 +169,8 @@ def test_a_days_slip_on_a_page_with_an_unread_row_closes_beside_unchanged_second
     once every source it cites stated its field again; the secondaries it cites answered
     byte for byte as before ("unchanged since"), confirmed without being read again. A source
     confirmed unchanged restates what it last stated."""
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
     sources = ["gemini-page", "genai-prices", "modelsdev"]
-    replayed_run(db, WORLDS / "epoch-2.json", sources, accept_new=True)
+    db = epoch2_loaded(tmp_path_factory, tmp_path / "catalog.db", sources)
     page = recorded_text(GEMINI)
     cell = "| $1.25, prompts \\<= 200k tokens $2.50, prompts \\> 200k tokens"
     assert page.index(cell) < page.index(PRO[1])  # gemini-2.5-pro's standard input, first

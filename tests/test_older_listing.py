@@ -25,8 +25,8 @@ from catalog.tables import review_items
 from spiders import modelsdev
 from spiders.parsing import Page, calendar_date, unix_date
 from spiders.spider import newest_stated
-from tests.conftest import SNAPSHOTS, WORLDS
-from tests.worlds import fault_world, recorded_text, replayed, replayed_run, reported
+from tests.conftest import SNAPSHOTS
+from tests.worlds import epoch2_loaded, fault_world, recorded_text, replayed, replayed_run, reported
 
 OPENROUTER = "https://openrouter.ai/api/v1/models"
 MODELSDEV = "https://models.dev/api.json"
@@ -40,9 +40,10 @@ def open_items(db: str) -> int:
 
 
 @pytest.mark.integration
-def test_an_older_listing_never_read_is_stale(prefect_api: None, tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    replayed_run(db, WORLDS / "epoch-2.json", ["openrouter"], accept_new=True)
+def test_an_older_listing_never_read_is_stale(
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    db = epoch2_loaded(tmp_path_factory, tmp_path / "catalog.db", ["openrouter"])
     loaded = open_items(db)  # the anomalies a first load opens
     may = {"file": str(SNAPSHOTS / "openrouter/models.2026-05-20.json")}
     world = fault_world(tmp_path, {OPENROUTER: {**may, "date": "2026-08-20T00:00:00Z"}})

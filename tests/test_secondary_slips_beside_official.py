@@ -35,7 +35,7 @@ from catalog.thresholds import THRESHOLD_RULE
 from schemas.batch import STATED_TWICE_RULE
 from tests.conftest import WORLDS
 from tests.test_fault_kinds import urls
-from tests.worlds import fault_world, recorded_text, replayed_run, reported
+from tests.worlds import epoch2_loaded, fault_world, recorded_text, replayed_run, reported
 
 pytestmark = pytest.mark.integration
 
@@ -138,11 +138,10 @@ def test_a_secondary_azure_price_no_deployment_charges_is_a_disagreement_not_a_v
 
 
 def test_a_tier_key_renamed_beside_a_dated_key_is_flagged_not_a_new_tier(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     sources = ["anthropic-page", "litellm"]
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    replayed_run(db, WORLDS / "epoch-2.json", sources, accept_new=True)
+    db = epoch2_loaded(tmp_path_factory, tmp_path / "catalog.db", sources)
     url = urls("litellm")[0]
     entry = json.loads(recorded_text(url))["claude-sonnet-4-5"]
     renamed = {k.replace("_above_200k_tokens", "_above_128k_tokens"): v for k, v in entry.items()}
@@ -155,14 +154,13 @@ def test_a_tier_key_renamed_beside_a_dated_key_is_flagged_not_a_new_tier(
 
 
 def test_a_base_price_the_official_contradicts_splits_no_snapshot(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     """LiteLLM's `gpt-4.1-mini` cache read written as its input price (BerriAI/litellm#9833),
     its dated key as recorded: the dated id stays the model OpenAI's page names, and LiteLLM's
     two values of the field are its problem."""
     sources = ["openai-page", "litellm"]
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    replayed_run(db, WORLDS / "epoch-2.json", sources, accept_new=True)
+    db = epoch2_loaded(tmp_path_factory, tmp_path / "catalog.db", sources)
     url = urls("litellm")[0]
     entry = json.loads(recorded_text(url))["gpt-4.1-mini"]
     assert entry["cache_read_input_token_cost"] < entry["input_cost_per_token"]
@@ -234,14 +232,13 @@ def test_a_tier_the_official_page_does_not_state_is_flagged_beside_its_own(
 
 
 def test_a_base_spelled_otherwise_is_met_by_the_official_statement(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     """The cache-read slip of the test above under LiteLLM's spelling `gpt-41-mini` (Azure's way
     of writing versions): the official statement meets the base under any spelling, and the
     dated id still folds."""
     sources = ["openai-page", "litellm"]
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    replayed_run(db, WORLDS / "epoch-2.json", sources, accept_new=True)
+    db = epoch2_loaded(tmp_path_factory, tmp_path / "catalog.db", sources)
     url = urls("litellm")[0]
     document = json.loads(recorded_text(url))
     entry = document.pop("gpt-4.1-mini")

@@ -22,9 +22,8 @@ from sqlalchemy import select
 
 from catalog import store
 from catalog.tables import review_items
-from tests.conftest import WORLDS
 from tests.test_fault_kinds import urls
-from tests.worlds import fault_world, recorded_text, replayed_run, reported
+from tests.worlds import epoch2_loaded, fault_world, recorded_text, replayed_run, reported
 
 pytestmark = pytest.mark.integration
 
@@ -32,10 +31,9 @@ SOURCES = ["anthropic-page", "litellm"]
 
 
 def test_a_secondary_price_a_hundredfold_off_the_official_one_is_an_anomaly(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    replayed_run(db, WORLDS / "epoch-2.json", SOURCES, accept_new=True)
+    db = epoch2_loaded(tmp_path_factory, tmp_path / "catalog.db", SOURCES)
     url = urls("litellm")[0]
     document = json.loads(recorded_text(url))
     rescaled = 0

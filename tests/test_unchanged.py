@@ -31,7 +31,8 @@ from flows.refresh import refresh
 from schemas.records import SourceStatus
 from tests.conftest import SNAPSHOTS, WORLDS, run_flow
 from tests.test_fault_kinds import urls
-from tests.worlds import fault_world, replayed_run
+from tests.test_faults_kill import newest_run
+from tests.worlds import epoch2_loaded, fault_world, replayed_run
 
 DAY = datetime(2026, 8, 14, tzinfo=UTC)
 
@@ -381,7 +382,7 @@ LITELLM = (
 @pytest.mark.integration
 @pytest.mark.parametrize("portkey", ["unchanged", "failing"])
 def test_a_source_read_beside_unread_ones_maps_its_names_as_among_them(
-    prefect_api: None, tmp_path: Path, portkey: str
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, portkey: str
 ) -> None:
     """Whether a dated id is a model of its own is decided from every statement of the run
     (Portkey's prices gpt-5.2-2025-12-11 apart from gpt-5.2, where LiteLLM's alone do not).
@@ -412,7 +413,8 @@ def test_a_source_read_beside_unread_ones_maps_its_names_as_among_them(
             )
 
     read = ["litellm", "portkey", "openai-page"]
-    first = replayed_run(db, WORLDS / "epoch-2.json", read, accept_new=True)
+    epoch2_loaded(tmp_path_factory, tmp_path / "catalog.db", read)
+    first = newest_run(db)
     second = replayed_run(db, later, read)
     reports = _reports(db, second)
     assert reports["portkey"].status == ("ok" if portkey == "unchanged" else "failed")

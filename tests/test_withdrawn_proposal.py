@@ -20,7 +20,7 @@ from sqlalchemy import select
 from catalog import store
 from catalog.tables import review_items
 from tests.conftest import WORLDS, copy_catalog
-from tests.worlds import fault_world, recorded_text, replayed, replayed_run
+from tests.worlds import epoch2_loaded, fault_world, recorded_text, replayed, replayed_run
 
 pytestmark = pytest.mark.integration
 
@@ -52,7 +52,7 @@ def misprinted(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> P
     """An epoch-2 catalog of OpenAI's page, then a day its gpt-4o input read $2.75."""
     folder = tmp_path_factory.mktemp("misprint")
     db = folder / "catalog.db"
-    replayed_run(f"sqlite:///{db}", WORLDS / "epoch-2.json", ["openai-page"], accept_new=True)
+    epoch2_loaded(tmp_path_factory, db, ["openai-page"])
     body = recorded_page().replace(ROW, MISPRINTED)
     replayed_run(f"sqlite:///{db}", fault_world(folder, {PAGE: {"body": body}}), ["openai-page"])
     [(_, _, status, _)] = items_on_gpt4o(f"sqlite:///{db}")

@@ -78,6 +78,16 @@ def replayed_run(db: str, world: Path, sources: list[str], *, accept_new: bool =
     return run_id
 
 
+def epoch2_loaded(
+    tmp_path_factory: pytest.TempPathFactory, target: Path, sources: list[str]
+) -> str:
+    """A catalog at `target` that `sources`' epoch-2 answers were loaded into (accept-new); its
+    URL. A copy of the one catalog of this refresh the run builds (conftest's
+    `replayed_catalog`)."""
+    runs = [("epoch-2", sources, True)]
+    return copy_catalog(replayed_catalog(tmp_path_factory, runs), target)
+
+
 def epoch2_under_review(
     tmp_path_factory: pytest.TempPathFactory, folder: Path, sources: list[str], days: int = 1
 ) -> str:
