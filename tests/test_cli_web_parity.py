@@ -20,7 +20,7 @@ from ratecard.cli import app as cli
 from review import decisions
 from review.reviewers import add_reviewer
 from schemas.records import decimal_text
-from tests.conftest import copy_catalog, refresh_in_turn
+from tests.conftest import copy_catalog, replayed_catalog
 from webapp import create_app
 
 pytestmark = pytest.mark.integration
@@ -31,10 +31,8 @@ def two_sources(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> 
     """OpenRouter's API and LiteLLM's map as the recorded epoch-1 world has them (accept-new),
     then refreshed with epoch-2: OpenRouter's price-change set holds items LiteLLM also cites
     and items it does not."""
-    path = tmp_path_factory.mktemp("parity") / "two.db"
     both = ["openrouter", "litellm"]
-    refresh_in_turn(path, [("epoch-1", both, True), ("epoch-2", both, False)])
-    return path
+    return replayed_catalog(tmp_path_factory, [("epoch-1", both, True), ("epoch-2", both, False)])
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 from catalog.tables import review_items
-from tests.conftest import WORLDS
+from tests.conftest import WORLDS, copy_catalog, replayed_catalog
 from tests.test_fault_kinds import urls
 from tests.worlds import fault_world, recorded_text, replayed_run, review_rows
 
@@ -56,13 +56,12 @@ def azure_tenfold() -> str:
 
 
 def test_an_unscoped_proposal_closes_once_its_prices_are_placed_again(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    clean = f"sqlite:///{tmp_path / 'clean.db'}"
-    replayed_run(clean, WORLDS / "epoch-1.json", SOURCES, accept_new=True)
+    loaded = replayed_catalog(tmp_path_factory, [("epoch-1", SOURCES, True)])
+    clean = copy_catalog(loaded, tmp_path / "clean.db")
     replayed_run(clean, WORLDS / "epoch-2.json", SOURCES)
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    replayed_run(db, WORLDS / "epoch-1.json", SOURCES, accept_new=True)
+    db = copy_catalog(loaded, tmp_path / "catalog.db")
     failing: dict[str, dict[str, Any]] = {
         url: {"status": 500, "body": "Internal Server Error"} for url in urls("azure")
     }
