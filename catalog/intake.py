@@ -643,7 +643,7 @@ def _standards_at_discount(
     return problems
 
 
-INPUT_ABOVE_OUTPUT_RULE = "input above output across a route"
+INPUT_ABOVE_OUTPUT_RULE = "input above output across a block"
 # A block's models (one route's at one set of dimensions: a table, a tier) a source states both
 # an input and an output token price of, at least, for the order of the two to say which is
 # which.
