@@ -20,9 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import WORLDS, copy_catalog
-from tests.test_tiers_swapped import _open, _opened
-from tests.worlds import epoch2_after_epoch1, fault_world, recorded_text, replayed_run
+from tests.test_tiers_swapped import fault_then_clean
+from tests.worlds import epoch2_after_epoch1, recorded_text
 
 pytestmark = pytest.mark.integration
 
@@ -46,7 +45,6 @@ def base(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_headings_swapped_open_no_price_change(base: Path, tmp_path: Path) -> None:
-    db = copy_catalog(base, tmp_path / "swapped.db")
     anthropic = _headings_swapped(
         recorded_text(ANTHROPIC), "| Model ", "Base Input Tokens", "Output Tokens"
     )
@@ -58,11 +56,6 @@ def test_headings_swapped_open_no_price_change(base: Path, tmp_path: Path) -> No
         nth=2,  # the Standard table
     )
     broken = {ANTHROPIC: {"body": anthropic}, OPENAI: {"body": openai}}
-    (tmp_path / "fault").mkdir()
-    run_id = replayed_run(db, fault_world(tmp_path / "fault", broken), SOURCES)
-    changes = [title for kind, title in _opened(db, run_id) if kind == "price_change"]
-    assert changes == []
-    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
-    control = copy_catalog(base, tmp_path / "control.db")
-    replayed_run(control, WORLDS / "epoch-2.json", SOURCES)
-    assert _open(db) == _open(control)
+    opened, after, clean = fault_then_clean(base, tmp_path, broken, SOURCES)
+    assert [title for kind, title in opened if kind == "price_change"] == []
+    assert after == clean

@@ -64,27 +64,38 @@ def _opened(db: str, run_id: int) -> list[tuple[Any, ...]]:
         return list(rows.all())
 
 
+def fault_then_clean(
+    base: Path, tmp_path: Path, broken: dict[str, dict[str, str]], sources: list[str]
+) -> tuple[list[tuple[Any, ...]], set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+    """A copy of the catalog `base` refreshed on the recorded epoch-2 world with `broken`'s
+    bodies, then on the recorded world; beside it a copy refreshed on the recorded world only:
+    (the items the broken day opened, as (kind, title); the items open at the end in the first
+    copy; those in the second)."""
+    db = copy_catalog(base, tmp_path / "swapped.db")
+    (tmp_path / "fault").mkdir()
+    run_id = replayed_run(db, fault_world(tmp_path / "fault", broken), sources)
+    opened = _opened(db, run_id)
+    replayed_run(db, WORLDS / "epoch-2.json", sources)
+    control = copy_catalog(base, tmp_path / "control.db")
+    replayed_run(control, WORLDS / "epoch-2.json", sources)
+    return opened, _open(db), _open(control)
+
+
 @pytest.fixture(scope="module")
 def base(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return epoch2_after_epoch1(tmp_path_factory, tmp_path_factory.mktemp("swapped"), SOURCES)
 
 
 def test_tier_labels_swapped_open_no_price_change(base: Path, tmp_path: Path) -> None:
-    db = copy_catalog(base, tmp_path / "swapped.db")
     gemini = recorded_text(GEMINI)
     assert "### Standard" in gemini and "### Batch" in gemini
     broken = {
         GEMINI: {"body": _swapped(gemini, "### Standard", "### Batch", gemini.count("\n"))},
         OPENAI: {"body": _swapped(recorded_text(OPENAI), "Standard", "Batch", 120)},
     }
-    (tmp_path / "fault").mkdir()
-    run_id = replayed_run(db, fault_world(tmp_path / "fault", broken), SOURCES)
-    changes = [title for kind, title in _opened(db, run_id) if kind != "anomaly"]
-    assert changes == []
-    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
-    control = copy_catalog(base, tmp_path / "control.db")
-    replayed_run(control, WORLDS / "epoch-2.json", SOURCES)
-    assert _open(db) == _open(control)
+    opened, after, clean = fault_then_clean(base, tmp_path, broken, SOURCES)
+    assert [title for kind, title in opened if kind != "anomaly"] == []
+    assert after == clean
 
 
 def test_priority_and_standard_labels_swapped_open_no_price_change(
@@ -95,19 +106,13 @@ def test_priority_and_standard_labels_swapped_open_no_price_change(
     only the discounted tiers were judged against the standard prices. A premium tier is judged
     the other way (its prices not above the standard ones), and the standard prices that stand
     at their known priority price are set aside with it."""
-    db = copy_catalog(base, tmp_path / "swapped.db")
     openai = recorded_text(OPENAI)
     lines = openai.split("\n")[:120]
     assert lines.count("Standard") == 1 and lines.count("Priority") == 1
     broken = {OPENAI: {"body": _swapped(openai, "Standard", "Priority", 120)}}
-    (tmp_path / "fault").mkdir()
-    run_id = replayed_run(db, fault_world(tmp_path / "fault", broken), SOURCES)
-    changes = [title for kind, title in _opened(db, run_id) if kind == "price_change"]
-    assert changes == []
-    replayed_run(db, WORLDS / "epoch-2.json", SOURCES)
-    control = copy_catalog(base, tmp_path / "control.db")
-    replayed_run(control, WORLDS / "epoch-2.json", SOURCES)
-    assert _open(db) == _open(control)
+    opened, after, clean = fault_then_clean(base, tmp_path, broken, SOURCES)
+    assert [title for kind, title in opened if kind == "price_change"] == []
+    assert after == clean
 
 
 def _in_force(db: str, model: str) -> dict[tuple[str, str], tuple[str, str | None]]:
