@@ -3,6 +3,7 @@ up on hosts that cannot be reached."""
 
 from __future__ import annotations
 
+import re
 import zlib
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -16,6 +17,18 @@ from w3lib.url import canonicalize_url
 from schemas.fetch import chain_text
 
 UNREACHABLE = (CannotResolveHostError, DNSLookupError, DownloadConnectionRefusedError)
+# An object's default repr inside an error's message, with what names it (`ssl:<ssl.SSLContext
+# object at 0x7f…>`, aiohttp's words for the TLS context of a connection that failed).
+_OBJECT_REPR = re.compile(r"\s*(?:\w+:)?<[^<>]* object at 0x[0-9a-fA-F]+>")
+
+
+def error_reason(error: BaseException | None, message: str) -> str:
+    """A network error as a failure's reason: its type's name and `message` (the error's own
+    text, e.g. Twisted's Failure.getErrorMessage()), less the default reprs of objects it names.
+    Such a repr says nothing of the source and its address differs every run: a host whose name
+    does not resolve reads `CannotResolveHostError: Cannot connect to host example.com:443
+    [Name or service not known]`. `error` is a Failure's value (None only in typing)."""
+    return f"{type(error).__name__}: {_OBJECT_REPR.sub('', message)}"
 
 
 class ReplayMiddleware:
@@ -131,11 +144,12 @@ class UnreachableHostMiddleware:
         self.down: dict[str, str] = {}
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        """Raises IgnoreRequest, naming the earlier failure, for a request to a host found
-        unreachable earlier in this crawl."""
+        """Raises IgnoreRequest, naming the earlier failure and the URL it met (often the
+        host's robots.txt, asked first), for a request to a host found unreachable earlier in
+        this crawl."""
         host = _host(request)
         if host in self.down:
-            raise IgnoreRequest(f"{host} unreachable earlier in this crawl: {self.down[host]}")
+            raise IgnoreRequest(f"{host} unreachable earlier in this crawl {self.down[host]}")
 
     def process_exception(
         self, request: Request, exception: Exception, spider: Spider | None = None
@@ -143,7 +157,8 @@ class UnreachableHostMiddleware:
         """Records the request's host as down when the exception says it cannot be reached (name not
         resolved, connection refused); returns None so the failure goes on as it is."""
         if isinstance(exception, UNREACHABLE):
-            self.down[_host(request)] = f"{type(exception).__name__}: {exception}"
+            url = request.meta.get("live_url", request.url)
+            self.down[_host(request)] = f"({url}): {error_reason(exception, str(exception))}"
         return None
 
 

@@ -23,7 +23,7 @@ from w3lib.url import canonicalize_url
 
 from schemas.fetch import Unparsable, chain_text
 from schemas.sources import Source, sources
-from spiders.middleware import OffDomain, RedirectLoop, redirect_chain
+from spiders.middleware import OffDomain, RedirectLoop, error_reason, redirect_chain
 from spiders.parsing import Page
 
 # Further pages one crawl of a source follows at most (Azure's largest listing is a few pages of
@@ -308,11 +308,10 @@ class SourceSpider(Spider):
             reason, status, landing = f"{MAX_REDIRECTS}: {chain_text(hops)}", 0, hops[-1]
         elif _undecodable(error):
             # Scrapy decodes a body by its Content-Encoding before the parser sees it
-            said = f"{type(error).__name__}: {failure.getErrorMessage()}"
+            said = error_reason(error, failure.getErrorMessage())
             reason, status = f"a body not encoded as its Content-Encoding says ({said})", 0
         else:
-            reason = f"{type(error).__name__}: {failure.getErrorMessage()}"
-            status = 0
+            reason, status = error_reason(error, failure.getErrorMessage()), 0
         yield self._failure(url, landing, status, reason)
 
     @staticmethod

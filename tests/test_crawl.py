@@ -5,11 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from scrapy import Request, Spider
+from scrapy.crawler import AsyncCrawlerRunner
+from twisted.python.failure import Failure
+
 from schemas.sources import sources
-from spiders.crawl import crawl
+from spiders.crawl import crawl, crawl_settings
+from spiders.middleware import error_reason
 from spiders.replay import World, serve
 from tests.conftest import SNAPSHOTS
 from tests.worlds import fault_world
@@ -31,6 +37,36 @@ def test_unreachable_host_fails_every_url_at_once_with_the_reason() -> None:
     assert len(skipped) >= 42
     assert all("DownloadConnectionRefusedError" in f.reason for f in result.failures)
     assert all("configs.portkey.ai" in f.reason for f in skipped)
+
+
+def test_a_host_whose_name_does_not_resolve_is_named_without_object_reprs() -> None:
+    """A live crawl, as a refresh without --replay makes it, of a host whose name cannot resolve
+    (the .invalid domain never does: RFC 6761): Scrapy's handler states the failure with the
+    repr of its TLS context (`ssl:<ssl.SSLContext object at 0x7f…>`), a new address each run.
+    The reason names the host, the URL that met the failure first (robots.txt, asked first)
+    and the resolver's words, and no object."""
+    failures: list[Failure] = []
+
+    class Unresolvable(Spider):
+        name = "unresolvable"
+
+        async def start(self) -> AsyncIterator[Request]:
+            yield Request("https://ratecard.invalid/prices.json", errback=failures.append)
+
+    async def live() -> None:
+        settings = crawl_settings(None)
+        settings.set("HTTPCACHE_ENABLED", False)  # a live crawl's cache folder is the cwd's
+        await AsyncCrawlerRunner(settings).crawl(Unresolvable)
+
+    asyncio.run(live())
+    [failure] = failures
+    reason = error_reason(failure.value, failure.getErrorMessage())
+    assert reason.startswith(
+        "IgnoreRequest: ratecard.invalid unreachable earlier in this crawl"
+        " (https://ratecard.invalid/robots.txt): CannotResolveHostError: Cannot connect to host"
+        " ratecard.invalid:443 ["
+    ), reason
+    assert "object at" not in reason and "<" not in reason, reason
 
 
 def test_redirects_are_followed_and_the_landing_url_kept(tmp_path: Path) -> None:
