@@ -37,8 +37,8 @@ from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from catalog import titles
-from catalog.health import power_of_ten
-from catalog.plausibility import NO_SEPARATE_PRICE_RULE, ZERO_ROUTE_RULE, jumped
+from catalog.health import AGREEING, power_of_ten
+from catalog.plausibility import NO_SEPARATE_PRICE_RULE, ZERO_ROUTE_RULE, jumped, limit_jumped
 from schemas.field import Dims, FieldId, ListingId, Measure
 from schemas.records import (
     FieldChange,
@@ -805,11 +805,14 @@ def _accept_new(
     else:
         agreeing = tuple(o for o in group if o.value == value)
         disagreeing = [o for o in group if o.value != value]
-    result.new_values.append(
-        NewValue(key, value, chosen.observed_at, chosen.source, verified_at, verified_by, agreeing)
-    )
+    proposed = _most_stated(disagreeing) if disagreeing else value
+    if not _limit_outvoted(key, value, proposed, disagreeing):
+        result.new_values.append(
+            NewValue(
+                key, value, chosen.observed_at, chosen.source, verified_at, verified_by, agreeing
+            )
+        )
     if disagreeing:
-        proposed = _most_stated(disagreeing)
         kind = _slipped(ReviewKind.DISAGREEMENT, key, value, proposed)
         change = _change(key, value, proposed, group, ctx)
         result.items.append(_item(kind, key.route, key.model, [change], ctx))
@@ -823,7 +826,29 @@ def _slipped(kind: ReviewKind, key: FieldId, current: Decimal, proposed: Decimal
     a first load as on any later day (the same question is the same item)."""
     if key.kind is Kind.PRICE and jumped(current, proposed):
         return ReviewKind.ANOMALY
+    if _limit_slipped(key, current, proposed):
+        return ReviewKind.ANOMALY
     return kind
+
+
+def _limit_slipped(key: FieldId, current: Decimal, proposed: Decimal) -> bool:
+    """Whether a token limit is proposed LIMIT_JUMP-fold or more off `current` (catalog.plausibility
+    `limit_jumped`): a limit stated in thousands of tokens (a fault round: OpenRouter's context
+    lengths /1000 proposed 279 changes such as 131072 -> 131 tokens a reviewer could approve)."""
+    return key.kind is Kind.LIMIT and key.unit is Unit.TOKENS and limit_jumped(current, proposed)
+
+
+def _limit_outvoted(
+    key: FieldId, value: Decimal, proposed: Decimal, disagreeing: list[Observation]
+) -> bool:
+    """Whether a first load's token limit `value` is LIMIT_JUMP-fold off the `proposed` value,
+    which at least AGREEING other sources state alike: it does not enter, verified or not (a
+    fault round: OpenRouter's context lengths in thousands entered verified, 493 of them, beside
+    models.dev's and LiteLLM's limits in tokens); the anomaly item shows every source's value."""
+    return (
+        _limit_slipped(key, value, proposed)
+        and len({o.source for o in disagreeing if o.value == proposed}) >= AGREEING
+    )
 
 
 def _accept_alone(obs: Observation, field: FieldId, ctx: Context, result: Comparison) -> None:

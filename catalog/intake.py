@@ -39,7 +39,7 @@ from catalog.normalize import (
     named_models,
     observations,
 )
-from catalog.plausibility import implausible, jumped
+from catalog.plausibility import LIMIT_JUMP, implausible, jumped, limit_jumped
 from schemas.batch import validate, validate_by_source
 from schemas.fetch import (
     HEADERLESS_RULE,
@@ -171,6 +171,13 @@ def validate_each(
             stated.update((s, prices_by_field(f)) for s, f in found.items())
         return stated
 
+    limits: dict[str, Mapping[PriceKey, Decimal]] = {}
+
+    def each_limit() -> Mapping[str, Mapping[PriceKey, Decimal]]:
+        if not limits:
+            limits.update((s, token_limits_by_field(f)) for s, f in found.items())
+        return limits
+
     anywhere: dict[str, Mapping[PriceKey, Decimal]] = {}
 
     def stated_anywhere() -> Mapping[str, Mapping[PriceKey, Decimal]]:
@@ -200,6 +207,7 @@ def validate_each(
                 official=batch.source.is_official,
                 in_force=in_force or {},
             ),
+            partial(limits_rescaled, stated=each_limit),
         )
         if batch.source.id not in failures
         else SourceIntake(
@@ -246,6 +254,7 @@ def _judge_one(
     rescaled_by: Callable[[Sequence[Observation], Mapping[PriceKey, Decimal]], str],
     slipped_by: _SlippedBy,
     off_by: Callable[[Sequence[Observation]], list[Problem]],
+    limits_by: Callable[[Sequence[Observation]], list[Problem]],
 ) -> SourceIntake:
     """One source's validated observations (`verdict`, or validated here when None) judged
     whole: a collapsed or rescaled listing (or response: `rescaled_by`, `rescaled_response`
@@ -276,7 +285,8 @@ def _judge_one(
         if failure:
             return SourceIntake(source, problems=problems + batch.refused_problems, failure=failure)
         validated_aside = [p.observation for p in problems if p.observation is not None]
-        if slips := slipped_by(valid, before, set_aside=validated_aside) + off_by(valid):
+        slips = slipped_by(valid, before, set_aside=validated_aside) + off_by(valid)
+        if slips := slips + limits_by(valid):
             aside = {id(p.observation) for p in slips}
             valid = [o for o in valid if id(o) not in aside]
             problems = problems + slips
@@ -339,6 +349,71 @@ _KIND = attrgetter("kind")
 
 
 SLIPPED_RULE = "moved by a power of ten"
+LIMITS_RESCALED_RULE = "token limits rescaled"
+_LIMIT = Kind.LIMIT
+_TOKENS = Unit.TOKENS
+
+
+def token_limits_by_field(observations: Sequence[Observation]) -> dict[PriceKey, Decimal]:
+    """A source's token limits (context window, most input or output tokens) by field
+    (PriceKey), as `limits_rescaled` compares them."""
+    return {
+        price_key(o): o.value
+        for o in observations
+        if o.kind is _LIMIT and o.unit is _TOKENS and o.model is not None
+    }
+
+
+def limits_rescaled(
+    valid: Sequence[Observation],
+    stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
+) -> list[Problem]:
+    """A source's token limits of one component on one route (a block: OpenRouter's context
+    windows) most of which stand LIMIT_JUMP-fold or more off every other source's statement of
+    the field (`stated()`: each source's token limits by field, asked only when the source
+    states one), across at least RESCALE_MODELS models and against at least AGREEING other
+    sources: the block is written in another unit (a fault round: OpenRouter's context lengths
+    in thousands of tokens, 131 for 131072, entered verified on a first load, 493 of them, and
+    proposed 279 changes after one). Every token limit of the block is set aside
+    (LIMITS_RESCALED_RULE: an anomaly to review), those no other source states too (the same
+    unit), and the fields stand as last stated. Needing two other sources, a source is never
+    judged by one alone, which may be the one rescaled."""
+    mine = [o for o in valid if o.kind is _LIMIT and o.unit is _TOKENS and o.model is not None]
+    if not mine:
+        return []
+    source = mine[0].source
+    others = [p for s, p in stated().items() if s != source]
+    compared: Counter[tuple[str, Component]] = Counter()
+    off: dict[tuple[str, Component], list[Observation]] = defaultdict(list)
+    against: dict[tuple[str, Component], set[int]] = defaultdict(set)
+    for obs in mine:
+        key = price_key(obs)
+        theirs = [(i, p[key]) for i, p in enumerate(others) if key in p]
+        if not theirs or obs.value == 0:
+            continue
+        block = (obs.route, obs.component)
+        compared[block] += 1
+        if all(limit_jumped(value, obs.value) for _, value in theirs):
+            off[block].append(obs)
+            against[block].update(i for i, _ in theirs)
+    rescaled_blocks = {
+        block
+        for block, moved in off.items()
+        if 2 * len(moved) > compared[block]
+        and len({o.model for o in moved}) >= RESCALE_MODELS
+        and len(against[block]) >= AGREEING
+    }
+    return [
+        _set_aside(
+            obs,
+            LIMITS_RESCALED_RULE,
+            f"{obs.measure.text()} = {obs.value} {obs.unit.value}: "
+            f"{len(off[block])} of the {compared[block]} {block[1].value} limits of "
+            f"{block[0]} other sources state are {LIMIT_JUMP}-fold or more off theirs",
+        )
+        for obs in mine
+        if (block := (obs.route, obs.component)) in rescaled_blocks
+    ]
 
 
 def slipped(

@@ -76,6 +76,10 @@ SECONDS: dict[Unit, int] = {Unit.PER_SECOND: 1, Unit.PER_MINUTE: 60, Unit.PER_HO
 _TIME_UNITS = frozenset(unit.value for unit in SECONDS)
 # a price that moves tenfold or more from the one in force is an anomaly (a slip, not a repricing)
 JUMP = Decimal(10)
+# a token limit that moves this many times or more either way is a unit slip (a context window
+# stated in thousands of tokens, 131 for 131072), not a new limit: real moves are within 64-fold
+# (the recorded world's largest, an output limit restated as the whole context window)
+LIMIT_JUMP = Decimal(100)
 MODALITY_FLOOR = Decimal(100)
 MODALITY = Dim.MODALITY.value
 CACHE_TTL = Dim.CACHE_TTL.value
@@ -385,3 +389,11 @@ def jumped(current: Decimal, proposed: Decimal) -> bool:
     if low == 0:
         return high != 0 and current != 0
     return high / low >= JUMP
+
+
+def limit_jumped(current: Decimal, proposed: Decimal) -> bool:
+    """Whether a token limit (a context window, most input or output tokens) proposed in place
+    of `current` moved LIMIT_JUMP-fold or more either way: the limit stated in another unit (in
+    thousands of tokens), not a new limit. A limit of 0 is never stated (it means unknown)."""
+    low, high = sorted((current, proposed))
+    return low > 0 and high / low >= LIMIT_JUMP

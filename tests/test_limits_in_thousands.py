@@ -1,0 +1,106 @@
+"""A listing's token limits written in thousands of tokens are not taken as limits.
+
+Fault round 57: OpenRouter's two recorded listings with every `context_length` (the model's and
+its top provider's) in thousands of tokens, 131 for 131072, as a units change would write them.
+On a first load (accept-new) 493 context windows entered the catalog verified by OpenRouter at
+a thousandth of the real ones, beside models.dev's and LiteLLM's windows in tokens; on a catalog
+that held the real ones, 279 price-change items proposed 131072 -> 131 tokens, approvable.
+
+Now a token limit proposed a hundredfold or more off the one in force is an anomaly (as a
+tenfold price move is: catalog/compare.py `_limit_slipped`), and a source's block of limits
+(one component on one route) most of which stand so far off every other source's, against two
+other sources at least, is set aside whole (catalog/intake.py `limits_rescaled`): nothing of it
+enters, the fields stand as last stated.
+
+Both variants are made here from the recorded epoch-2 listings.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from catalog import store
+from catalog.intake import LIMITS_RESCALED_RULE
+from catalog.plausibility import limit_jumped
+from catalog.tables import catalog_values, quarantine, review_items
+from tests.worlds import epoch2_loaded, fault_world, recorded_text, replayed_run, review_rows
+
+pytestmark = pytest.mark.integration
+
+LISTINGS = (
+    "https://openrouter.ai/api/v1/models",
+    "https://openrouter.ai/api/v1/models?output_modalities=all",
+)
+
+
+def in_thousands(body: str) -> str:
+    """The listing with every context length (the model's and its top provider's) in thousands
+    of tokens, the fraction dropped (131072 -> 131)."""
+    doc = json.loads(body)
+    for model in doc["data"]:
+        for holder in (model, model.get("top_provider") or {}):
+            if isinstance(holder.get("context_length"), int):
+                holder["context_length"] //= 1000
+    return json.dumps(doc)
+
+
+def world(tmp_path: Path) -> Path:
+    return fault_world(
+        tmp_path, {url: {"body": in_thousands(recorded_text(url))} for url in LISTINGS}
+    )
+
+
+def context_windows(db: str, verified_by: str | None = None) -> dict[str, Decimal]:
+    """OpenRouter's context windows in force (those `verified_by` verified, if given), by model
+    and dimensions."""
+    c = catalog_values.c
+    wanted = [c.valid_to.is_(None), c.route == "openrouter", c.component == "context_window"]
+    if verified_by is not None:
+        wanted.append(c.verified_by == verified_by)
+    with store.connect(db).connect() as conn:
+        rows = conn.execute(select(c.model, c.dimensions, c.value).where(*wanted))
+        return {f"{row.model} {row.dimensions}": Decimal(row.value) for row in rows}
+
+
+def test_a_hundredfold_move_of_a_token_limit_is_a_slip() -> None:
+    assert limit_jumped(Decimal(131072), Decimal(131))
+    assert limit_jumped(Decimal(128), Decimal(128000))
+    # the recorded world's largest real move, an output limit set to the context window
+    assert not limit_jumped(Decimal(4000), Decimal(256000))
+    assert not limit_jumped(Decimal(0), Decimal(128000))
+
+
+def test_limits_in_thousands_propose_no_change(
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    db = epoch2_loaded(tmp_path_factory, tmp_path / "catalog.db", ["openrouter"])
+    before = context_windows(db)
+    assert before["gpt-5 "] == 400000
+    run = replayed_run(db, world(tmp_path), ["openrouter"])
+    assert context_windows(db) == before
+    i = review_items.c
+    changes = review_rows(
+        db, (i.kind, i.title), i.run_id == run, i.title.contains("context_window")
+    )
+    assert ("anomaly", "anomaly: openrouter/gpt-5 context_window: 400000 → 400 tokens") in changes
+    assert {kind for kind, _ in changes} == {"anomaly"}
+
+
+def test_limits_in_thousands_enter_nothing_on_a_first_load(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    sources = ["openrouter", "modelsdev", "litellm", "genai-prices"]
+    run = replayed_run(db, world(tmp_path), sources, accept_new=True)
+    assert context_windows(db, verified_by="openrouter") == {}
+    q = quarantine.c
+    with store.connect(db).connect() as conn:
+        aside = conn.execute(
+            select(q.record).where(q.last_run_id == run, q.rule == LIMITS_RESCALED_RULE)
+        ).all()
+    assert len(aside) > 400
