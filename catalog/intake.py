@@ -973,11 +973,13 @@ def _rescaled_without_history(
         return []
     prices = {key: o.value for o, key in fresh}
     stating = {key: o.value for o, key in keyed}
-    # the fresh prices and the source's bare prices of the same models' fields beside them
+    # the fresh prices and the bare fields of the same models beside them, which the source
+    # may not state (Azure states every price for a deployment): the reference's bare value
+    # judges a deployment's price the reference does not hold
     wanted = dict(prices)
     for key in prices:
-        if (plain := _bare_key(key)) != key and plain in stating:
-            wanted[plain] = stating[plain]
+        if (plain := _bare_key(key)) != key:
+            wanted[plain] = stating.get(plain, _NOT_STATED)
     reference = reference_for(fresh[0][0].source, wanted, in_force, stated)
     beside = _bare_reference(prices, reference)
     moves = _Moves()
@@ -1019,6 +1021,9 @@ def _rescaled_without_history(
 
 
 WHOLE_ROUTE = "*"  # a `_Moves` block of every deployment of a route
+
+
+_NOT_STATED = Decimal(0)  # a bare field's value in `wanted` the source does not state (unused)
 
 
 class _Moves:
