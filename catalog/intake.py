@@ -528,9 +528,14 @@ def _zero_beside_others(
     AGREEING other sources state a price of it and none states 0 (`stated()`, asked only then;
     they need not agree with each other to say it is not free): a paid model written as free (a
     bug report: models.dev#701; a fault round: OpenRouter's glm-5.2 at "0" like its :free twin,
-    proposed as the new model's price while genai-prices and Portkey priced it). Set aside
-    (ZERO_BESIDE_RULE: an anomaly to review); a first load would otherwise take it in. One the
-    catalog holds a value of is compare's anomaly (a move to zero)."""
+    proposed as the new model's price while genai-prices and Portkey priced it). A deployment's
+    price (a scope, a region) no other source states is judged by the bare price of the field
+    they state, or by its own price of the field in another deployment of the model, where not
+    0 (a deployment's premium is a tenth or so, never the whole price: a fault round, 29 of
+    Azure's meters at 0 entered verified on a first load; Azure states no bare price, the
+    others no deployment's). Set aside (ZERO_BESIDE_RULE: an anomaly to review); a first load
+    would otherwise take it in. One the catalog holds a value of is compare's anomaly (a move
+    to zero)."""
     zeros = [
         o
         for o in valid
@@ -544,13 +549,30 @@ def _zero_beside_others(
     if not zeros:
         return []
     others = stated()
+    # the source's own prices of each bare field in another deployment, where not 0
+    deployed: dict[PriceKey, Decimal] = {}
+    for o in valid:
+        if o.kind is not _PRICE or o.value == 0 or o.scheduled:
+            continue
+        if (field := price_key(o)) != (plain := _bare_key(field)):
+            deployed.setdefault(plain, o.value)
     problems: list[Problem] = []
     for obs in zeros:
         key = price_key(obs)
         said = {s: p[key] for s, p in others.items() if s != obs.source and key in p}
-        if len(said) < AGREEING or 0 in said.values():
+        own = None
+        if not said and (plain := _bare_key(key)) != key:
+            # a deployment's price (Azure states no other) beside the bare prices others state,
+            # or the source's own price of the field in another deployment of the model
+            said = {s: p[plain] for s, p in others.items() if s != obs.source and plain in p}
+            own = deployed.get(plain)
+        if (len(said) < AGREEING and own is None) or 0 in said.values():
             continue
         stating = ", ".join(f"{s} {value}" for s, value in sorted(said.items()))
+        if own is not None:
+            stating = ", ".join(
+                filter(None, [stating, f"{obs.source} {own} in another deployment"])
+            )
         problems.append(
             _set_aside(
                 obs, ZERO_BESIDE_RULE, f"{obs.measure.text()} = 0 {obs.unit.value}: {stating}"

@@ -1,4 +1,5 @@
-"""An official listing of deployment prices rescaled is judged by the bare prices others state.
+"""An official listing of deployment prices, rescaled or zeroed, is judged by the bare prices
+others state, and a deployment's price of 0 by the source's own price in another deployment.
 
 Fault round 57: Azure's recorded eastus2 listing with every meter's `unitOfMeasure` "1K" turned
 "1M", its prices kept (a units change written half-way: 0.0025 per 1M for gpt-4o's 2.50), read
@@ -11,7 +12,14 @@ bare fields the source itself states. Now it is asked for the bare field of each
 price (catalog/intake.py `_rescaled_without_history`): the rescaled blocks are set aside
 ("moved by a power of ten") and none of their prices enters.
 
-The variant is made here from the recorded epoch-2 listing.
+Likewise 30 of the listing's token meters at 0 (retailPrice and unitPrice): on a first load 29
+entered verified by azure as free (gpt-5.5's data-zone priority output), beside the model's
+other deployments' prices in the same listing; the rule for an official 0 among other sources'
+prices looked only at the same field, which no other source states for a deployment
+(catalog/intake.py `_zero_beside_others`). A deployment's 0 is now judged by the bare price
+others state, and by the source's own price of the field in another deployment.
+
+The variants are made here from the recorded epoch-2 listing.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ import pytest
 from sqlalchemy import func, select
 
 from catalog import store
-from catalog.intake import SLIPPED_RULE
+from catalog.intake import SLIPPED_RULE, ZERO_BESIDE_RULE
 from catalog.tables import catalog_values, quarantine
 from tests.worlds import fault_world, recorded_text, replayed_run
 
@@ -74,3 +82,39 @@ def test_deployment_prices_a_thousandth_of_the_bare_ones_do_not_enter(
         ).scalar_one()
     assert Decimal("0.0025") not in verified
     assert aside > 500
+
+
+def zeroed(body: str, meters: int = 30) -> str:
+    """The listing with its first `meters` token meters (per 1K or 1M) priced 0."""
+    doc = json.loads(body)
+    token_meters = [i for i in doc["Items"] if i["unitOfMeasure"] in ("1K", "1M")]
+    for item in token_meters[:meters]:
+        item["retailPrice"] = item["unitPrice"] = 0
+    return json.dumps(doc)
+
+
+def test_deployment_prices_at_zero_beside_other_deployments_do_not_enter(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    world = fault_world(tmp_path, {EASTUS2: {"body": zeroed(recorded_text(EASTUS2))}})
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    run = replayed_run(db, world, SOURCES, accept_new=True)
+    c, q = catalog_values.c, quarantine.c
+    with store.connect(db).connect() as conn:
+        free = conn.execute(
+            select(func.count()).where(
+                c.valid_to.is_(None),
+                c.route == "azure",
+                c.verified_by == "azure",
+                c.kind == "price",
+                c.value == "0",
+            )
+        ).scalar_one()
+        aside = conn.execute(
+            select(func.count()).where(
+                q.last_run_id == run, q.source == "azure", q.rule == ZERO_BESIDE_RULE
+            )
+        ).scalar_one()
+    # the model's only deployment of the field priced: nothing in the source judges it
+    assert free <= 3
+    assert aside >= 26
