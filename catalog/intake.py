@@ -9,7 +9,7 @@ the other sources go on. Pure: no I/O.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Mapping, Sequence, Set
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, partial
@@ -48,7 +48,7 @@ from schemas.fetch import (
     ZERO_RATES_RULE,
     FetchedPage,
 )
-from schemas.field import Dims
+from schemas.field import Dims, Measure
 from schemas.records import Observation, Problem
 from schemas.sources import Source, is_official
 from schemas.vocab import Component, Dim, Kind, Unit
@@ -191,8 +191,14 @@ def validate_each(
                     anywhere[batch.source.id] = prices_by_field(held)
         return anywhere
 
-    return [
-        _judge_one(
+    def judged(batch: SourceDrafts, doubted: Set[DoubtedScope]) -> SourceIntake:
+        if batch.source.id in failures:
+            return SourceIntake(
+                batch.source.id,
+                problems=batch.problems + batch.refused_problems,
+                failure=failures[batch.source.id],
+            )
+        return _judge_one(
             batch,
             found[batch.source.id],
             (before or {}).get(batch.source.id, {}),
@@ -206,17 +212,16 @@ def validate_each(
                 scopes=identity.scopes,
                 official=batch.source.is_official,
                 in_force=in_force or {},
+                doubted=doubted,
             ),
             partial(limits_rescaled, stated=each_limit),
         )
-        if batch.source.id not in failures
-        else SourceIntake(
-            batch.source.id,
-            problems=batch.problems + batch.refused_problems,
-            failure=failures[batch.source.id],
-        )
-        for batch in drafts
-    ]
+
+    # Official sources first: a deployment's price their own judgment sets aside judges no
+    # secondary's price (off_official_scopes), the others after them.
+    first = {b.source.id: judged(b, frozenset()) for b in drafts if b.source.official_for}
+    doubted = doubted_scopes(first.values())
+    return [first[b.source.id] if b.source.id in first else judged(b, doubted) for b in drafts]
 
 
 def _mapped(
@@ -1206,11 +1211,34 @@ _REGION = Dim.REGION.value
 _DEPLOYMENT_DIMS = (f"{_SCOPE}=", f"{_REGION}=")  # a stored dimensions key's deployment parts
 
 
+# An official deployment price set aside: (route, model, field without scope and region, value).
+DoubtedScope = tuple[str, str, Measure, Decimal]
+
+
+def doubted_scopes(intakes: Iterable[SourceIntake]) -> frozenset[DoubtedScope]:
+    """The deployment prices (a scope, a region) the official sources' judgment set aside
+    (`intakes`: theirs), each as DoubtedScope: in doubt, they judge no other source's price."""
+    return frozenset(
+        (
+            o.route,
+            o.model,
+            Measure(o.kind, o.component, o.unit, o.dimensions.without_deployment()),
+            o.value,
+        )
+        for intake in intakes
+        for p in intake.problems
+        if (o := p.observation) is not None
+        and o.model is not None
+        and (_SCOPE in o.dimensions or _REGION in o.dimensions)
+    )
+
+
 def off_official_scopes(
     valid: Sequence[Observation],
     scopes: OfficialScopes,
     official: Callable[[str], bool],
     in_force: Mapping[PriceKey, Decimal],
+    doubted: Set[DoubtedScope] = frozenset(),
 ) -> list[Problem]:
     """A secondary's prices stated with no deployment (scope or region), of a field the route's
     official source prices by deployment (`scopes`, catalog.identity.OfficialScopes: Azure's
@@ -1223,7 +1251,10 @@ def off_official_scopes(
     its own (a fault round: LiteLLM's `azure/gpt-4.1-mini` stated per 1K tokens, 400 beside
     Azure's 0.4 per 1M, proposed as a new unscoped price). Set aside (OFF_OFFICIAL_RULE: an
     anomaly to review); the field stands as last stated. `official(route)`: whether the source
-    speaks for the route (its prices are the scopes' own, never judged here)."""
+    speaks for the route (its prices are the scopes' own, never judged here). `doubted`: the
+    official deployment prices their source's own judgment set aside this run (`doubted_scopes`),
+    which judge nothing (a fault round: Azure's meters relabelled per 1M, set aside as moved by
+    a power of ten on a first load, set aside 359 right unscoped prices of four secondaries)."""
     problems: list[Problem] = []
     held: dict[PriceKey, set[Decimal]] | None = None  # in force by field without scope, if asked
     for obs in valid:
@@ -1232,6 +1263,16 @@ def off_official_scopes(
         if _SCOPE in obs.dimensions or _REGION in obs.dimensions or official(obs.route):
             continue
         by_scope = scopes.prices.get((obs.route, obs.model, obs.measure))
+        if by_scope and doubted:
+            by_scope = {
+                scope: kept
+                for scope, prices in by_scope.items()
+                if (
+                    kept := {
+                        v for v in prices if (obs.route, obs.model, obs.measure, v) not in doubted
+                    }
+                )
+            }
         if not by_scope or not all(
             jumped(price, obs.value) for prices in by_scope.values() for price in prices
         ):

@@ -10,7 +10,10 @@ Portkey's 2.50: Azure states every price for a deployment (a scope, a region), t
 state the model's bare price, and the reference of a price with no history was asked only for
 bare fields the source itself states. Now it is asked for the bare field of each deployment's
 price (catalog/intake.py `_rescaled_without_history`): the rescaled blocks are set aside
-("moved by a power of ten") and none of their prices enters.
+("moved by a power of ten") and none of their prices enters. Those Azure prices also set aside
+359 right unscoped prices of the secondaries as "a power of ten off every official scope's
+price": official prices their own source's judgment sets aside now judge no other source's
+(catalog/intake.py `doubted_scopes`, the official sources judged first).
 
 Likewise 30 of the listing's token meters at 0 (retailPrice and unitPrice): on a first load 29
 entered verified by azure as free (gpt-5.5's data-zone priority output), beside the model's
@@ -32,7 +35,7 @@ import pytest
 from sqlalchemy import func, select
 
 from catalog import store
-from catalog.intake import SLIPPED_RULE, ZERO_BESIDE_RULE
+from catalog.intake import OFF_OFFICIAL_RULE, SLIPPED_RULE, ZERO_BESIDE_RULE
 from catalog.tables import catalog_values, quarantine
 from tests.worlds import fault_world, recorded_text, replayed_run
 
@@ -80,8 +83,13 @@ def test_deployment_prices_a_thousandth_of_the_bare_ones_do_not_enter(
                 q.last_run_id == run, q.source == "azure", q.rule == SLIPPED_RULE
             )
         ).scalar_one()
+        judged_by_them = conn.execute(
+            select(func.count()).where(q.last_run_id == run, q.rule == OFF_OFFICIAL_RULE)
+        ).scalar_one()
     assert Decimal("0.0025") not in verified
     assert aside > 500
+    # the prices set aside judge no secondary's (359 of theirs were set aside against them)
+    assert judged_by_them < 20
 
 
 def zeroed(body: str, meters: int = 30) -> str:
