@@ -252,8 +252,7 @@ def _check_sqlite_file(shown: str, database: str | None, *, create: bool) -> Non
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            reason = f"cannot create {path.parent}: {exc.strerror}"
-            raise CatalogUnavailable(f"{shown}: {reason}") from None
+            raise CatalogUnavailable(f"{shown}: {_uncreatable(path.parent, exc)}") from None
         return
     try:
         with path.open("rb") as file:
@@ -276,6 +275,16 @@ def _check_sqlite_file(shown: str, database: str | None, *, create: bool) -> Non
         raise CatalogUnavailable(
             f"{shown}: {path} is an SQLite database, {empty}not a ratecard catalog"
         )
+
+
+def _uncreatable(folder: Path, exc: OSError) -> str:
+    """Why the catalog's `folder` could not be made: the file standing where a folder must be
+    ('cannot create /x/notes.txt/new: /x/notes.txt is a file, not a folder'; the system's own
+    word was 'File exists' or 'Not a directory', naming neither file), else the system's."""
+    standing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if standing is not None and not standing.is_dir():
+        return f"cannot create {folder}: {standing} is a file, not a folder"
+    return f"cannot create {folder}: {exc.strerror}"
 
 
 def _migrations() -> Config:

@@ -805,6 +805,17 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         2,
     ),
     ("refresh-db-unwritable", ["refresh", "--db", UNWRITABLE], "'--db'", "cannot create", 2),
+    # a file where the catalog's folder must be was "cannot create …: File exists", naming no file
+    *(
+        (
+            f"refresh-db-under-a-file{below.replace('/', '-')}",
+            ["refresh", "--db", f"sqlite:///{{dir}}/notes.txt{below}/catalog.db"],
+            "'--db'",
+            "/notes.txt is a file, not a folder",
+            2,
+        )
+        for below in ("", "/new")
+    ),
 ]
 
 
