@@ -539,8 +539,14 @@ def test_the_last_date_python_holds_is_a_date_like_any_other(app: Any) -> None:
             "input_tokens=1&output_tokens=1&images=high:1024x1024:0",
             "images: the image count: Input should be greater than or equal to 1",
         ),
+        # below zero, or no whole number, was a whole-page 422 (FastAPI's JSON), the page lost
+        ("input_tokens=-1", "input_tokens: Input should be greater than or equal to 0"),
+        (
+            "input_tokens=1&output_tokens=1.5",
+            "output_tokens: Input should be a valid integer, unable to parse string as an integer",
+        ),
     ],
-    ids=["tokens", "images"],
+    ids=["tokens", "images", "negative", "fraction"],
 )
 def test_a_model_pages_workload_out_of_range_is_one_line(
     app: Any, workload: str, said: str

@@ -287,8 +287,8 @@ def model_view(
     model: str,
     at: datetime,
     *,
-    input_tokens: int | None = None,
-    output_tokens: int | None = None,
+    input_tokens: int | str | None = None,
+    output_tokens: int | str | None = None,
     images: str = "",
     verified_only: bool = False,
     summaries: list[ModelSummary] | None = None,
@@ -299,7 +299,8 @@ def model_view(
     When rendering many pages, `summaries` (reader.model_summaries at `at`) and `values` (the
     model's reader.published_values at `at`, read for every model at once) may be passed, and
     `histories` (`route_histories`), which each route's history read here is kept in for the
-    page's charts."""
+    page's charts. The token counts may be the form's text ('' for the default): one the
+    Workload refuses is the page's `workload_error`."""
     if values is None:
         values = reader.published_values(conn, at, model=model)
     if not values:
@@ -323,8 +324,10 @@ def model_view(
         )
     defaults = IMAGE_WORKLOAD if "image_generation" in category else DEFAULT_WORKLOAD
     form = {
-        "input_tokens": defaults["input_tokens"] if input_tokens is None else input_tokens,
-        "output_tokens": defaults["output_tokens"] if output_tokens is None else output_tokens,
+        "input_tokens": defaults["input_tokens"] if input_tokens in (None, "") else input_tokens,
+        "output_tokens": defaults["output_tokens"]
+        if output_tokens in (None, "")
+        else output_tokens,
         "images": images or str(defaults.get("images", "")),
     }
     error = None

@@ -327,13 +327,16 @@ def model_page(
     request: Request,
     model: ModelName,
     at: str = "",
-    input_tokens: Annotated[int | None, Query(ge=0)] = None,
-    output_tokens: Annotated[int | None, Query(ge=0)] = None,
+    input_tokens: str = "",
+    output_tokens: str = "",
     images: str = "",
 ) -> Response:
     """The page of `model`: its routes, prices, capabilities and the cheapest route for the
-    stated workload (tokens in and out, images), as of `at`. Raises HTTPException 404, with a
-    spelling hint, where no route sells it, and 422 for an `at` that is no date."""
+    stated workload (tokens in and out, images), as of `at`. A workload the form cannot price
+    (-1 tokens, 'abc', 10^13) is said on the page beside the form, as the images' are: the
+    counts are text here, checked by the Workload (a whole-page 422 for -1 lost the page).
+    Raises HTTPException 404, with a spelling hint, where no route sells it, and 422 for an
+    `at` that is no date."""
     day = parse_day(at)
     with _engine(request).connect() as conn:
         view = model_view(
