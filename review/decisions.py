@@ -52,6 +52,7 @@ from catalog.views import ReviewRow
 from review.reviewers import reviewer_exists
 from schemas.field import FieldId, Measure
 from schemas.records import FieldChange, ReviewKind, ReviewStatus, SourceValue, decimal_text
+from schemas.sources import SUBMISSION_SOURCE
 
 # Kinds whose approval writes proposed values into the catalog (a disagreement only when the
 # reviewer chooses a source's value).
@@ -782,16 +783,19 @@ def _provenance(
 ) -> dict[str, Any]:
     """Who let the value in and who stated it: verified only when an official source did. The
     accepted source is the one the reviewer chose (`use_source`), else the official stater,
-    else the latest."""
+    else the latest; where none states it, a submission's claim its URL did not show (approved
+    with an override) is the submission's ('unverified, stated by submission': it read
+    'stated by review', a source there is none of)."""
     official = next((s for s in stated if s.official), None)
     chosen = _accepted(stated, use_source)
+    unstated = SUBMISSION_SOURCE if item.kind == ReviewKind.SUBMISSION else "review"
     return {
         "value": decimal_text(proposed),
         "valid_from": valid_from,
         "verified_at": official.observed_at if official else None,
         "verified_by": official.source if official else None,
         "accepted_by": f"review:{item.id}",
-        "accepted_source": (chosen.source if chosen else "review")[:50],
+        "accepted_source": (chosen.source if chosen else unstated)[:50],
         "run_id": item.run_id,
     }
 

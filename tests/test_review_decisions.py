@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, select, update
 from typer.testing import CliRunner
 
-from catalog import queries, store
+from catalog import queries, reader, store
 from catalog.tables import catalog_values, stamps
 from ratecard.cli import app
 from review import decisions
@@ -236,6 +236,15 @@ def test_a_submitter_cannot_approve_their_own_submission(engine: Engine) -> None
     )
     assert decision.changed and decision.opened[0]["value"] == "2.5"
     assert decision.closed[0]["value"] == "3"
+    # no source stated it: the submission's claim is its source (it read "stated by review")
+    assert decision.opened[0]["accepted_source"] == "submission"
+    with engine.connect() as conn:
+        shown = {
+            p.provenance()
+            for p in reader.published_values(conn, reader.as_of(None), model="claude-sonnet-latest")
+            if p.value.id == decision.opened[0]["id"]
+        }
+    assert shown == {"unverified, stated by submission"}
     with engine.connect() as conn:
         state = queries.submission_status(conn, created["token"])
     assert state is not None and state["status"] == "approved"
