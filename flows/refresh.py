@@ -257,7 +257,9 @@ def judge_sources(
             source=result.source,
             status=verdict.status,
             reason=verdict.reason,
-            responses=len(verdict.verdicts),
+            # what answered and was read, as the progress line counts it: a failed fetch is
+            # no response (it was counted as one here, and as failed there)
+            responses=len(result.pages),
             records=sum(len(p.records) for p in evidence[result.source]),
             observed_at=max((p.observed_at for p in evidence[result.source]), default=None),
         )
