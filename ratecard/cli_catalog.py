@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -49,11 +48,10 @@ from ratecard.options import (
     parse_duration,
     parse_target,
     prefect_ready,
-    temporary_server,
+    run_in_flow,
     without_collector,
 )
 from ratecard.output import (
-    console,
     field_name,
     heading,
     measure_name,
@@ -69,6 +67,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
     from catalog.views import Capabilities, FieldView, ReviewDetail
+    from ratecard.output import Progress
     from schemas.records import Run
 
 RUN_COLUMNS = (
@@ -266,8 +265,6 @@ def _run_flow(
     import asyncio
     import gc
 
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     # The flow's modules (Prefect, Scrapy, polars, SQLAlchemy) build ~3.4 x 10^5 objects as they
     # load, none of them garbage: the cyclic collector paused meanwhile saves it re-walking them
     # (~0.2 s of ~1.3 s), and frozen after, its later collections skip them.
@@ -278,40 +275,17 @@ def _run_flow(
         gc.enable()
     gc.freeze()
 
-    errors = console(stderr=True)
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=errors,
-        transient=True,
-    )
-    tasks: dict[str, Any] = {}
-    started = time.monotonic()
-
-    def on_progress(name: str, message: str) -> None:
-        if not errors.is_terminal:  # a log or a pipe: one plain line per step, as it happens
-            elapsed = time.monotonic() - started
-            errors.print(f"{elapsed:6.1f}s {name}: {message}", markup=False, highlight=False)
-            return
-        if name not in tasks:
-            tasks[name] = progress.add_task(f"{name}: {message}")
-        progress.update(tasks[name], description=f"{name}: {message}")
-
-    async def run_flow() -> State[Any]:
+    async def run_flow(progress: Progress) -> State[Any]:
         return await refresh_flow.refresh(
             sources=source,
             replay=str(replay.resolve()) if replay else None,
             database=db,
             accept_new=accept_new,
-            progress=on_progress,
+            progress=progress,
             return_state=True,
         )
 
-    with progress:
-        on_progress("*", "starting the flow run (Prefect)")
-        with temporary_server(interruption):
-            return asyncio.run(run_flow())
+    return run_in_flow(interruption, lambda progress: asyncio.run(run_flow(progress)))
 
 
 def _own_run(db: str | None, run_id: int) -> Run | None:

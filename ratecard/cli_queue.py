@@ -21,7 +21,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -54,12 +54,15 @@ from ratecard.options import (
     operator,
     parse_duration,
     prefect_ready,
+    run_in_flow,
 )
 from ratecard.output import plural, print_json, print_table, say
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from ratecard.options import Interruption
+    from ratecard.output import Progress
     from review import decisions
 
 ReviewerOption = Annotated[str, typer.Option("--reviewer", "-r", help="Who decides (must exist).")]
@@ -621,12 +624,30 @@ def status(
 def process_submissions(
     db: DbOption = None, limit: LimitOption = 100, as_json: JsonOption = False
 ) -> None:
-    """Fetch pending submissions safely and open their review items (the Prefect flow)."""
-    check_catalog(db)
-    prefect_ready()
-    from flows.submissions import process_submissions as flow
+    """Fetch pending submissions safely and open their review items (the Prefect flow).
+    Interrupted: one line saying what was kept, exit 130."""
+    run: list[bool] = []  # once the flow run is under way
 
-    results = flow(database=db, limit=limit)
+    def last_word(interruption: Interruption) -> str:
+        said = f"ratecard process-submissions: {interruption.reason or 'interrupted'}; "
+        if not run:
+            return said + "nothing done (no run had started)"
+        return said + (
+            "each submission it had processed keeps its review item; the others stay pending "
+            "for the next run"
+        )
+
+    def process(progress: Progress) -> list[dict[str, Any]]:
+        from flows.submissions import process_submissions as flow
+
+        progress("*", "running the flow")
+        run.append(True)
+        return flow(database=db, limit=limit)
+
+    with interrupted_ends(last_word) as interruption:
+        check_catalog(db)
+        prefect_ready()
+        results = run_in_flow(interruption, process)
     if as_json:
         print_json(results)
         return

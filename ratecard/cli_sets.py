@@ -42,6 +42,7 @@ from ratecard.options import (
     operator,
     parse_duration,
     prefect_ready,
+    run_in_flow,
     spelling_hint,
 )
 from ratecard.output import note_cut, plural, print_json, progress_lines
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from ratecard.options import Interruption
+    from ratecard.output import Progress
     from review import decisions
 
 
@@ -394,34 +396,54 @@ def sla_watch(
     """Run the sla-watch flow now: report items due soon and overdue, escalate each once.
 
     Escalations the receiver did not accept: the report is printed all the same, then one line
-    naming them on standard error, exit 1 (the next run sends them again)."""
+    naming them on standard error, exit 1 (the next run sends them again). Interrupted: one
+    line saying what was sent, exit 130."""
     import logging
 
     from review.escalation import WEBHOOK_ENV, EscalationError, Undelivered, webhook_from_env
 
-    hours = parse_duration(within, "--within").total_seconds() / 3600
-    if webhook is not None and not webhook.strip():  # not "no webhook": a URL left out
-        raise bad_input("--webhook", f"the URL is empty; leave --webhook out to use {WEBHOOK_ENV}")
-    try:
-        url = webhook_from_env(webhook)  # a bad URL is named before the flow starts
-    except EscalationError as exc:
-        raise bad_input("--webhook" if webhook else WEBHOOK_ENV, str(exc)) from None
-    check_catalog(db)
-    prefect_ready()
-    from flows.sla import sla_watch as flow
+    run: list[str | None] = []  # the webhook, once the flow run is under way
 
-    undelivered: Undelivered | None = None
-    runs_log = logging.getLogger("prefect.flow_runs")
-    quiet = _WithoutTraceback(Undelivered)
-    runs_log.addFilter(quiet)  # the command says it in one line; the run still fails
-    try:
-        report = flow(database=db, within_hours=hours, webhook_url=url)
-    except Undelivered as exc:
-        undelivered, report = exc, exc.report
-    except EscalationError as exc:
-        raise Refused(f"refused: {exc}") from None
-    finally:
-        runs_log.removeFilter(quiet)
+    def last_word(interruption: Interruption) -> str:
+        said = f"ratecard sla-watch: {interruption.reason or 'interrupted'}; "
+        if not run:
+            return said + "nothing done (no run had started)"
+        if run[0] is None:
+            return said + "nothing sent (no webhook configured)"
+        return said + "each escalation sent is recorded sent; the next run sends the others"
+
+    with interrupted_ends(last_word) as interruption:
+        hours = parse_duration(within, "--within").total_seconds() / 3600
+        if webhook is not None and not webhook.strip():  # not "no webhook": a URL left out
+            raise bad_input(
+                "--webhook", f"the URL is empty; leave --webhook out to use {WEBHOOK_ENV}"
+            )
+        try:
+            url = webhook_from_env(webhook)  # a bad URL is named before the flow starts
+        except EscalationError as exc:
+            raise bad_input("--webhook" if webhook else WEBHOOK_ENV, str(exc)) from None
+        check_catalog(db)
+        prefect_ready()
+
+        def watch(progress: Progress) -> dict[str, Any]:
+            from flows.sla import sla_watch as flow
+
+            progress("*", "running the flow")
+            run.append(url)
+            return flow(database=db, within_hours=hours, webhook_url=url)
+
+        undelivered: Undelivered | None = None
+        runs_log = logging.getLogger("prefect.flow_runs")
+        quiet = _WithoutTraceback(Undelivered)
+        runs_log.addFilter(quiet)  # the command says it in one line; the run still fails
+        try:
+            report = run_in_flow(interruption, watch)
+        except Undelivered as exc:
+            undelivered, report = exc, exc.report
+        except EscalationError as exc:
+            raise Refused(f"refused: {exc}") from None
+        finally:
+            runs_log.removeFilter(quiet)
     _print_sla(report, within, as_json)
     if undelivered is not None:
         raise Refused(f"sla-watch: {undelivered.summary()}")

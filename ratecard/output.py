@@ -14,7 +14,9 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -118,6 +120,45 @@ def print_json(data: Any) -> None:
 
 def _json_text(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
+
+
+Progress = Callable[[str, str], None]  # (what: a source's name or '*', its step now)
+
+
+@contextmanager
+def flow_progress() -> Iterator[Progress]:
+    """A flow-running command's steps on standard error as they happen, `progress(name, step)`:
+    on a terminal a transient spinner per name with its time elapsed, gone when the block ends;
+    on a pipe or a log one plain line per step, '  26.4s *: run 32769', the seconds since the
+    block began (a start-up of 20 s with no word looked like a hang)."""
+    from rich.progress import Progress as Spinners
+    from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    errors = console(stderr=True)
+    spinners = Spinners(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    )
+    tasks: dict[str, Any] = {}
+    started = time.monotonic()
+
+    def progress(name: str, message: str) -> None:
+        if not errors.is_terminal:  # a log or a pipe: one plain line per step, as it happens
+            elapsed = time.monotonic() - started
+            errors.print(f"{elapsed:6.1f}s {name}: {message}", markup=False, highlight=False)
+            return
+        if name not in tasks:
+            tasks[name] = spinners.add_task(f"{name}: {message}")
+        spinners.update(tasks[name], description=f"{name}: {message}")
+
+    if not errors.is_terminal:  # no spinners to draw (they ended with a blank line there)
+        yield progress
+        return
+    with spinners:
+        yield progress
 
 
 def note_cut(shown: int, total: int, what: str) -> None:

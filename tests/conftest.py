@@ -6,6 +6,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -36,6 +37,8 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = ROOT.parent / "shared" / "snapshots"
 WORLDS = SNAPSHOTS / "worlds"
+# a flow command's progress line on a pipe (ratecard.output.flow_progress): '  26.4s *: run 32769'
+PROGRESS = re.compile(r"^\s*\d+\.\ds \S+: ")
 
 T = TypeVar("T")
 

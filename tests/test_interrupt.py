@@ -28,13 +28,12 @@ from sqlalchemy import func, select
 from catalog import store
 from catalog.tables import catalog_values, runs
 from ratecard.options import INTERRUPT_GRACE
-from tests.conftest import ROOT, WORLDS
+from tests.conftest import PROGRESS, ROOT, WORLDS
 
 pytestmark = pytest.mark.integration
 
 STARTUP = 240  # seconds a refresh may take to start its run on a loaded machine
 PROMPTLY = 8.0  # seconds from the signal (or the server's end) to the command's exit
-PROGRESS = re.compile(r"^\s*\d+\.\ds \S+: ")  # a progress line on a pipe (cli_catalog._run_flow)
 
 
 @dataclass
@@ -230,6 +229,54 @@ def test_ctrl_c_and_a_lost_server_end_a_refresh_at_once_and_a_second_one_is_refu
     assert run_rows(other) == [(run_id, "failed")]
 
     deadline = time.monotonic() + 10  # the servers the commands started end with them
+    while servers_of(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert servers_of(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", ["sla-watch", "process-submissions"])
+def test_ctrl_c_while_a_flow_command_starts_its_server_ends_it_at_once_in_one_line(
+    command: str, tmp_path: Path
+) -> None:
+    """`sla-watch` and `process-submissions` start as `refresh` does: a progress line at once
+    (they said nothing for 13-26 s), Prefect's temporary server in a session of its own, and
+    a terminal's Ctrl-C while it starts ends the command within seconds in one line, exit 130,
+    the server gone with it (the server got the Ctrl-C too and printed 'Aborted!'; the command
+    took up to 12 s to end)."""
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    store.open_catalog(db, create=True).dispose()
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect")
+    with (tmp_path / "stderr").open("w+") as errors:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("ratecard")), command, "--db", db],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            start_new_session=True,
+        )
+        job = Refresh(process, errors)
+        try:
+            job.wait_for(r"^\s*\d+\.\ds \*: starting the flow run \(Prefect\)$")
+            deadline = time.monotonic() + STARTUP
+            while not children_servers(tmp_path, process.pid):
+                assert process.poll() is None, job.stderr()[-2000:]
+                assert time.monotonic() < deadline, job.stderr()[-2000:]
+                time.sleep(0.02)
+            os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in the terminal
+            code, took = job.ended(timeout=STARTUP)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        assert code == 130, job.stderr()
+        assert took < PROMPTLY, (took, job.stderr())
+        only_progress_and(
+            job.stderr(), f"ratecard {command}: interrupted; nothing done (no run had started)"
+        )
+    deadline = time.monotonic() + 10  # the server the command started ends with it
     while servers_of(tmp_path) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert servers_of(tmp_path) == []
