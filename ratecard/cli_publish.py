@@ -35,7 +35,7 @@ from ratecard.options import (
     parse_target,
     spelling_hint,
 )
-from ratecard.output import plural, progress_lines
+from ratecard.output import plural, progress_lines, write_out
 
 if TYPE_CHECKING:
     from catalog.cost import CostEstimate
@@ -298,7 +298,7 @@ def export(
         files.append(("--provenance", provenance, sidecar))
     write_files(files)
     if output is None:
-        typer.echo(text, nl=False)
+        write_out(text)
     typer.echo(f"exported {plural(counted[0], 'value')} ({fmt})", err=True)
     if sidecar is not None:
         if provenance is None:

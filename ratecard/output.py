@@ -115,7 +115,21 @@ def print_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]
 def print_json(data: Any) -> None:
     """Data as indented JSON on standard output (times and dates in ISO 8601, as every listing
     gives them; Decimals and the rest as strings)."""
-    sys.stdout.write(json.dumps(data, indent=2, default=_json_text) + "\n")
+    write_out(json.dumps(data, indent=2, default=_json_text) + "\n")
+
+
+CHUNK = 65_536  # characters written to standard output at once (a pipe holds 64 KiB)
+
+
+def write_out(text: str) -> None:
+    """`text` on standard output, a pipe's worth at a time, so that a reader that stopped early
+    (`| head`) is a BrokenPipeError at the next write, which ends the command quietly
+    (ratecard.options.OneLineErrors). Written at once, megabytes to a pipe whose reader had
+    left came back short and no error, and the command went on to say on standard error what
+    it had written ('exported 63755 values' after `export csv | head -2` printed two)."""
+    for start in range(0, len(text), CHUNK):
+        sys.stdout.write(text[start : start + CHUNK])
+        sys.stdout.flush()
 
 
 def _json_text(value: Any) -> str:

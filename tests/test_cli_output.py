@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import subprocess
@@ -430,3 +431,29 @@ def test_a_long_decision_counts_its_items_on_standard_error_as_publish_counts_pa
         lines = [line for line in result.stderr.splitlines() if line.endswith(what)]
         assert lines == [f"{done} of {total} items {what}" for done in expected]
     assert " items checked" not in result.stdout and " items approved\n" not in result.stdout
+
+
+@pytest.mark.parametrize(("fmt", "head"), [("csv", ["-n", "2"]), ("json", ["-c", "100"])])
+def test_an_export_piped_into_head_ends_quietly(
+    refreshed_catalog: Path, fmt: str, head: list[str]
+) -> None:
+    """`ratecard export csv | head -2`: the two lines, exit 0, and nothing on standard error.
+    Written in one piece, the megabytes' write to a pipe whose reader had left came back short
+    and no error, and the command went on to say 'exported 6493 values (csv)': what it had
+    not."""
+    export = subprocess.Popen(
+        [str(Path(sys.executable).with_name("ratecard")), "export", fmt],
+        cwd=ROOT,
+        env={**os.environ, "RATECARD_DB": f"sqlite:///{refreshed_catalog}"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert export.stdout is not None and export.stderr is not None
+    shown = subprocess.run(
+        ["head", *head], stdin=export.stdout, capture_output=True, check=True, timeout=300
+    ).stdout.decode()
+    export.stdout.close()
+    errors = export.stderr.read().decode()
+    assert export.wait(timeout=300) == 0, errors
+    assert len(shown.splitlines()) == 2 if fmt == "csv" else len(shown) == 100
+    assert errors == ""
