@@ -305,10 +305,14 @@ def _argument_name(command: Any, tokens: list[str]) -> str:
 
 
 # Prefect as a command runs a flow unless told otherwise: its own logs only when something is
-# wrong (the command prints the report), no telemetry, and patience for the temporary server's
-# first start, which can take 20 s or more on a busy 2-core machine.
+# wrong, and then to the Prefect API (the run's page) and not the console, where the command
+# prints the outcome itself (a refresh whose source failed said so four times: Scrapy's retry
+# error naming the loopback URL, the flow's warning, Prefect's 'Finished in state Failed', then
+# the report); no telemetry; and patience for the temporary server's first start, which can
+# take 20 s or more on a busy 2-core machine.
 PREFECT_DEFAULTS = {
     "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
 }

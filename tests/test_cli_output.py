@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 from ratecard.cli import app
 from ratecard.cli_catalog import RUN_COLUMNS
 from ratecard.output import field_name, table
-from tests.conftest import ROOT, WORLDS
+from tests.conftest import PROGRESS, ROOT, WORLDS
+from tests.worlds import fault_world
 from webapp import create_app
 
 HEAVY: tuple[str, ...] = (
@@ -457,3 +458,21 @@ def test_an_export_piped_into_head_ends_quietly(
     assert export.wait(timeout=300) == 0, errors
     assert len(shown.splitlines()) == 2 if fmt == "csv" else len(shown) == 100
     assert errors == ""
+
+
+@pytest.mark.integration
+def test_a_failed_source_is_said_by_the_report_and_not_by_logs_too(tmp_path: Path) -> None:
+    """A refresh whose one source answers 500: its progress lines on standard error, the report
+    naming the failure on standard output, exit 2. The console also had Scrapy's retry error
+    (naming the loopback replay URL), the flow's warning and Prefect's 'Finished in state
+    Failed': the same failure said four times."""
+    page = "https://api-docs.deepseek.com/quick_start/pricing"
+    world = fault_world(tmp_path, {page: {"status": 500}})
+    done = ratecard(
+        *("refresh", "--replay", str(world), "--source", "deepseek-page", "--accept-new"),
+        *("--db", f"sqlite:///{tmp_path / 'catalog.db'}"),
+    )
+    assert done.returncode == 2, done.stderr
+    said = [line for line in done.stderr.splitlines() if line.strip()]
+    assert [line for line in said if not PROGRESS.match(line)] == [], done.stderr
+    assert f"{page}: HTTP 500" in done.stdout.splitlines()[-1]
