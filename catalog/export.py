@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 
 from catalog.reader import PublishedValue
 from schemas.field import Dims
-from schemas.records import decimal_text
+from schemas.records import decimal_text, time_text
 from schemas.vocab import Component, Dim, Kind, Unit
 
 MILLION = Decimal(1_000_000)
@@ -94,14 +94,14 @@ def provenance(p: PublishedValue) -> dict[str, Any]:
     """Where a value comes from, as of the export: JSON-ready."""
     v = p.value
     return {
-        "valid_from": v.valid_from.isoformat(),
+        "valid_from": time_text(v.valid_from),
         "verified": p.verified,
-        "verified_at": p.verified_at.isoformat() if p.verified_at else None,
+        "verified_at": time_text(p.verified_at) if p.verified_at else None,
         "verified_by": p.verified_by,
         "accepted_source": v.accepted_source,
         "accepted_by": v.accepted_by,
         "stated_by": [
-            {"source": s.source, "official": s.official, "observed_at": s.observed_at.isoformat()}
+            {"source": s.source, "official": s.official, "observed_at": time_text(s.observed_at)}
             for s in p.stated_by
         ],
         "summary": p.provenance(),
@@ -154,8 +154,8 @@ def to_csv(values: Iterable[PublishedValue]) -> str:
                 v.unit.value,
                 _text_cell(v.dimensions.key),
                 decimal_text(v.value),
-                v.valid_from.isoformat(),
-                p.verified_at.isoformat() if p.verified_at else "",
+                time_text(v.valid_from),
+                time_text(p.verified_at) if p.verified_at else "",
                 p.verified_by or "",
                 _text_cell(v.accepted_source),
                 _text_cell(v.accepted_by),

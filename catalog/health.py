@@ -63,7 +63,14 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from schemas.fetch import FIRST_PRICED
-from schemas.records import Observation, Problem, ReviewItem, SourceRun, SourceStatus
+from schemas.records import (
+    Observation,
+    Problem,
+    ReviewItem,
+    SourceRun,
+    SourceStatus,
+    time_text,
+)
 from schemas.vocab import Component, Kind, Unit
 
 BROKEN_RATIO = 0.5  # fewer records than this share of the usual count or last run: broken
@@ -428,15 +435,15 @@ class Verdict:
             "url": self.answer.url,
             "landing_url": self.answer.landing_url,
             "status": self.answer.status,
-            "observed_at": at.isoformat() if at is not None else None,
+            "observed_at": time_text(at) if at is not None else None,
             "records": self.answer.records,
             "content_hash": self.answer.content_hash,
             "returned_as": self.answer.returned_as,
             "last_modified": (
-                self.answer.last_modified.isoformat() if self.answer.last_modified else None
+                time_text(self.answer.last_modified) if self.answer.last_modified else None
             ),
             "newest_stated": (
-                self.answer.newest_stated.isoformat() if self.answer.newest_stated else None
+                time_text(self.answer.newest_stated) if self.answer.newest_stated else None
             ),
             "fault": self.fault,
             "detail": self.detail,

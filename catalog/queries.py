@@ -60,12 +60,13 @@ from schemas.records import (
     ReviewStatus,
     Run,
     SourceRun,
+    time_text,
 )
 from schemas.sources import is_official
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+    return time_text(value) if value else None
 
 
 Latest = dict[tuple[Measure, str], tuple[Observation, str]]

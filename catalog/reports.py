@@ -10,6 +10,7 @@ from sqlalchemy import Connection, func, select
 
 from catalog.tables import last_stated, observations, responses
 from schemas.field import FieldId
+from schemas.records import time_text
 from schemas.sources import sources
 from schemas.vocab import Kind
 
@@ -40,7 +41,7 @@ def _latest_prices(
         FieldId.from_row(r): {
             "value": r.value,
             "source_model": r.source_model,
-            "observed_at": r.observed_at.isoformat(),
+            "observed_at": time_text(r.observed_at),
             "url": r.url,
         }
         for r in conn.execute(query)

@@ -4,8 +4,8 @@ keys and their order are the JSON the API and `--json` print).
 
 Every view is frozen and forbids unknown fields. A field of the catalog is named by its `Kind`,
 `Component`, `Unit` and `Dims` (`measure` gives the `schemas.field.Measure`). Times that the
-JSON shows as ISO 8601 text (`datetime.isoformat()`, UTC) are kept as that text (`IsoTime`); the
-catalog values, runs and stored changes are the records of `schemas.records`.
+JSON shows as ISO 8601 text (`schemas.records.time_text`, UTC) are kept as that text
+(`IsoTime`); the catalog values, runs and stored changes are the records of `schemas.records`.
 """
 
 from __future__ import annotations
@@ -19,10 +19,17 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from schemas import capabilities
 from schemas.field import Dims, Measure
-from schemas.records import CatalogValue, FieldChange, ReviewKind, ReviewStatus, decimal_text
+from schemas.records import (
+    CatalogValue,
+    FieldChange,
+    ReviewKind,
+    ReviewStatus,
+    decimal_text,
+    time_text,
+)
 from schemas.vocab import Component, Kind, Unit
 
-IsoTime = str  # datetime.isoformat() of a UTC time, as the JSON shows it
+IsoTime = str  # time_text() of a UTC time, as the JSON shows it
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 
 
@@ -159,7 +166,7 @@ class CapabilitySource(View):
                 source=s.source,
                 raw=s.raw,
                 value=s.value,
-                observed_at=s.observed_at.isoformat() if s.observed_at else None,
+                observed_at=time_text(s.observed_at) if s.observed_at else None,
                 evidence=s.evidence,
             )
             for _, s in sorted(latest.items())

@@ -265,6 +265,7 @@ def export(
     provenance sidecar."""
     from catalog import export as exports
     from catalog import reader
+    from schemas.records import time_text
 
     if fmt not in exports.FORMATS:
         raise bad_input("FORMAT", f"{fmt!r}: one of {', '.join(exports.FORMATS)}")
@@ -291,7 +292,7 @@ def export(
         published = reader.iter_published(conn, moment, verified_only=verified_only)
         values = _counted(published, counted, progress)
         text, sidecar = exports.render(
-            fmt, values, as_of=moment.isoformat(), verified_only=verified_only
+            fmt, values, as_of=time_text(moment), verified_only=verified_only
         )
     files = [] if output is None else [("--output", output, text)]
     if sidecar is not None and provenance is not None:

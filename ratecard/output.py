@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -133,6 +133,12 @@ def write_out(text: str) -> None:
 
 
 def _json_text(value: Any) -> str:
+    """A value JSON has no type for as text: a time as `time_text` writes it (one spelling of
+    UTC in a document), a date as ISO 8601, anything else (a Decimal) as `str` gives it."""
+    from schemas.records import time_text
+
+    if isinstance(value, datetime):
+        return time_text(value)
     return value.isoformat() if isinstance(value, date) else str(value)
 
 

@@ -51,7 +51,14 @@ from catalog.tables import (
 from catalog.views import ReviewRow
 from review.reviewers import reviewer_exists
 from schemas.field import FieldId, Measure
-from schemas.records import FieldChange, ReviewKind, ReviewStatus, SourceValue, decimal_text
+from schemas.records import (
+    FieldChange,
+    ReviewKind,
+    ReviewStatus,
+    SourceValue,
+    decimal_text,
+    time_text,
+)
 from schemas.sources import SUBMISSION_SOURCE
 
 # Kinds whose approval writes proposed values into the catalog (a disagreement only when the
@@ -889,7 +896,7 @@ def _value_dict(row: Any, **override: Any) -> dict[str, Any]:
         "accepted_source",
     )
     return {
-        k: data[k].isoformat() if isinstance(data.get(k), datetime) else data.get(k) for k in keep
+        k: time_text(data[k]) if isinstance(data.get(k), datetime) else data.get(k) for k in keep
     }
 
 

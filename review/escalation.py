@@ -25,7 +25,7 @@ import requests
 from sqlalchemy import Engine, or_, select, update
 
 from catalog.tables import review_items
-from schemas.records import ReviewKind, ReviewStatus
+from schemas.records import ReviewKind, ReviewStatus, time_text
 
 WEBHOOK_ENV = "RATECARD_ESCALATION_WEBHOOK"
 PUBLIC_URL_ENV = "RATECARD_PUBLIC_URL"
@@ -149,7 +149,7 @@ def message(e: Escalation, now: datetime, public_url: str | None = None) -> dict
             "route": e.route,
             "model": e.model,
             "title": e.title,
-            "due_at": e.due_at.isoformat(),
+            "due_at": time_text(e.due_at),
             "submission": e.submission,
             "url": link,
         },

@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from catalog.tables import audit_log, inserted_id, reviewers
+from schemas.records import time_text
 
 NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,49}")
 MIN_SECRET = 12
@@ -140,5 +141,5 @@ def list_reviewers(engine: Engine) -> list[dict[str, object]]:
     with engine.connect() as conn:
         rows = conn.execute(select(reviewers).order_by(reviewers.c.name)).all()
     return [
-        {"name": r.name, "active": r.active, "created_at": r.created_at.isoformat()} for r in rows
+        {"name": r.name, "active": r.active, "created_at": time_text(r.created_at)} for r in rows
     ]

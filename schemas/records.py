@@ -21,6 +21,15 @@ FORBID = ConfigDict(extra="forbid")  # a misspelt field name is an error, never 
 _MEASURE = _FIELD_ID = tuple.__new__
 
 
+def time_text(moment: datetime) -> str:
+    """A time as every JSON document and export of ratecard writes it: ISO 8601, a UTC time
+    ending in 'Z' ('2026-08-14T00:00:00Z'), as pydantic writes the records' own times. Written
+    with `isoformat()` ('+00:00') beside the records' 'Z', one document (`show --json`, an
+    export, a review item) held the same instant in two spellings."""
+    text = moment.isoformat()
+    return f"{text[:-6]}Z" if text.endswith("+00:00") else text
+
+
 def decimal_text(value: Decimal) -> str:
     """Exact, plain text for a Decimal: no exponent, no trailing zeros."""
     text = format(value, "f")

@@ -476,3 +476,32 @@ def test_a_failed_source_is_said_by_the_report_and_not_by_logs_too(tmp_path: Pat
     said = [line for line in done.stderr.splitlines() if line.strip()]
     assert [line for line in said if not PROGRESS.match(line)] == [], done.stderr
     assert f"{page}: HTTP 500" in done.stdout.splitlines()[-1]
+
+
+TIME = re.compile(r'"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(Z|[+-]\d\d:\d\d)?"')
+
+
+def test_every_json_document_spells_its_times_one_way(refreshed_catalog: Path) -> None:
+    """Each JSON document (`--json`, the JSON export) writes a UTC time one way, ending in 'Z'
+    as the records' own times are written: `show --json` held '2026-07-18T00:00:00Z' beside
+    '2026-07-18T00:00:00+00:00', the same instant, and the export only the latter."""
+    db = ["--db", f"sqlite:///{refreshed_catalog}"]
+    route, model = _widest_entry(refreshed_catalog)
+    listed = CliRunner().invoke(app, ["review", "list", "--json", "--limit", "5", *db])
+    item = json.loads(listed.stdout)[0]["id"]
+    documents = {
+        "show": ["show", f"{route}/{model}", "--json"],
+        "runs": ["runs", "--json"],
+        "review list": ["review", "list", "--json", "--limit", "5"],
+        "review show": ["review", "show", str(item), "--json"],
+        "routes": ["routes", model, "--json"],
+        "export json": ["export", "json"],
+    }
+    spellings = {}
+    for name, command in documents.items():
+        result = CliRunner().invoke(app, [*command, *db])
+        assert result.exit_code == 0, (name, result.output[-500:])
+        found = [m[1] or "" for m in TIME.finditer(result.stdout)]
+        assert found, name
+        spellings[name] = set(found)
+    assert spellings == {name: {"Z"} for name in documents}

@@ -68,7 +68,7 @@ def test_approving_a_price_change_closes_the_old_value_and_opens_the_new(engine:
     assert decision.changed and decision.status == "approved"
     new, old = history(engine, item)
     assert (new["value"], new["valid_to"]) == (change["proposed"], None)
-    assert new["valid_from"] == old["valid_to"] == official["observed_at"].replace("Z", "+00:00")
+    assert new["valid_from"] == old["valid_to"] == official["observed_at"]
     assert new["accepted_by"] == f"review:{item['id']}"
     assert (new["verified_by"], new["verified_at"][:10]) == ("openrouter", "2026-08-19")
     assert old["value"] == change["current"]

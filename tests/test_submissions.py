@@ -27,7 +27,7 @@ from review import submissions as submitted
 from review.extract import Claim
 from review.reviewers import add_reviewer
 from review.safefetch import FetchPolicy
-from schemas.records import decimal_text
+from schemas.records import decimal_text, time_text
 from spiders.replay import World, serve
 from tests.conftest import WORLDS
 
@@ -115,7 +115,7 @@ def test_recorded_pricing_page_checks_each_claim(engine: Engine, replay: str) ->
     assert item is not None and status is not None
     assert item.kind == "submission" and item.status == "open"
     assert item.route == "anthropic" and item.model == "claude-sonnet-4-5"
-    assert item.due_at == (SUBMITTED_AT + timedelta(hours=48)).isoformat()
+    assert item.due_at == time_text(SUBMITTED_AT + timedelta(hours=48))
     assert "4 of 6 claimed values found" in item.title
     found = [(c["component"], c["value"], c["dimensions"], c["found"]) for c in status["checks"]]
     assert found == [
@@ -177,7 +177,7 @@ def test_a_url_it_may_not_or_cannot_fetch_still_gets_its_item(
         item = queries.get_review(conn, result["review_item"])
         state = queries.submission_status(conn, created["token"])
     assert item is not None and state is not None
-    assert item.due_at == (SUBMITTED_AT + timedelta(hours=48)).isoformat()
+    assert item.due_at == time_text(SUBMITTED_AT + timedelta(hours=48))
     assert f"source {status}" in item.title and why in item.detail
     assert state["checks"][0]["found"] is False and why in state["checks"][0]["note"]
 

@@ -35,6 +35,7 @@ from catalog.cost import (
 from catalog.export import FORMATS, render, value_record
 from catalog.filters import check_catalog_name
 from review import submissions as submitted
+from schemas.records import time_text
 from schemas.vocab import Kind
 from webapp.api import NAME, ModelName, Offset, TextFilter
 from webapp.catalog_view import index_rows, model_view, price_history_svg
@@ -183,7 +184,7 @@ def export_api(
     moment = _at(at)
     with _engine(request).connect() as conn:
         values = reader.iter_published(conn, moment, verified_only=verified_only)
-        text, _ = render(fmt, values, as_of=moment.isoformat(), verified_only=verified_only)
+        text, _ = render(fmt, values, as_of=time_text(moment), verified_only=verified_only)
     return Response(text, media_type=MEDIA[fmt])
 
 
@@ -195,9 +196,7 @@ def litellm_provenance_api(
     moment = _at(at)
     with _engine(request).connect() as conn:
         values = reader.iter_published(conn, moment, verified_only=verified_only)
-        _, sidecar = render(
-            "litellm", values, as_of=moment.isoformat(), verified_only=verified_only
-        )
+        _, sidecar = render("litellm", values, as_of=time_text(moment), verified_only=verified_only)
     return Response(sidecar or "{}", media_type="application/json")
 
 

@@ -27,7 +27,7 @@ from sqlalchemy import Engine
 from catalog import reader
 from catalog.export import render
 from catalog.reader import PublishedValue
-from schemas.records import CatalogValue
+from schemas.records import CatalogValue, time_text
 from webapp.catalog_view import index_rows, model_view, price_history_svgs
 
 HERE = Path(__file__).resolve().parent
@@ -191,7 +191,7 @@ def _write_site(
             written.append(_write(directory / "models" / f"{name}.html", page))
             if progress:
                 progress(done, len(names))
-    as_of = at.isoformat()
+    as_of = time_text(at)
     for fmt, export_name in (
         ("json", "catalog.json"),
         ("csv", "catalog.csv"),
