@@ -56,10 +56,20 @@ def check_writable(argument: str, path: Path) -> Path:
     if path.exists() and not path.is_file():
         raise bad_input(argument, f"{link} is not a file (a device, a pipe); give a file")
     if not folder.is_dir():
+        blocking = _file_in_the_way(folder)
+        if blocking is not None:
+            raise bad_input(argument, f"{link}: {blocking} is a file, not a folder")
         raise bad_input(argument, f"{link}: no folder {folder} (nothing was created)")
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise bad_input(argument, f"{link}: not writable")
     return path
+
+
+def _file_in_the_way(folder: Path) -> Path | None:
+    """The file standing where `folder`, or a folder above it, must be; None where there is
+    none (the system's word for it, 'Not a directory' or 'File exists', named no file)."""
+    standing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    return standing if standing is not None and not standing.is_dir() else None
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
@@ -375,6 +385,9 @@ def publish(
                 f"{folder}: a folder holding other files; give a new or empty folder, "
                 "or one publish wrote before",
             )
+        blocking = _file_in_the_way(directory.parent)
+        if blocking is not None:  # refused before the site is read and written, not after
+            raise bad_input("DIR", f"{directory}: {blocking} is a file, not a folder")
         existing = next((p for p in (directory, *directory.parents) if p.exists()), None)
         if existing is None or not os.access(existing, os.W_OK):
             raise bad_input("DIR", f"{directory}: not writable")

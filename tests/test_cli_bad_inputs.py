@@ -816,6 +816,21 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
         )
         for below in ("", "/new")
     ),
+    # so does an export's or a site's: 'no folder …' and 'cannot write: Not a directory'
+    (
+        "export-output-under-a-file",
+        ["export", "csv", "-o", "{dir}/notes.txt/out.csv"],
+        "'--output'",
+        "/notes.txt is a file, not a folder",
+        2,
+    ),
+    (
+        "publish-under-a-file",
+        ["publish", "{dir}/notes.txt/new/site"],
+        "'DIR'",
+        "/notes.txt is a file, not a folder",
+        2,
+    ),
 ]
 
 
