@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 
 from catalog.reader import PublishedValue
 from schemas.field import Dims
-from schemas.records import decimal_text, time_text
+from schemas.records import CatalogValue, decimal_text, time_text
 from schemas.vocab import Component, Dim, Kind, Unit
 
 MILLION = Decimal(1_000_000)
@@ -344,20 +344,21 @@ def to_litellm(values: Iterable[PublishedValue]) -> tuple[dict[str, Any], dict[s
     for (route, model), group in by_model.items():
         keys: set[str] = set()  # the entries this model's values went into
         priced: set[str] = set()  # those of them with a price
-        modes: dict[str, list[str]] = {}
-        for p in group:
+        key_dims = [_key_dims(p) for p in group]
+        same: dict[Dims, list[CatalogValue]] = {}  # the group's values by the dims of their key
+        modes: dict[Dims, list[str]] = {}
+        for p, dims in zip(group, key_dims, strict=True):
+            same.setdefault(dims, []).append(p.value)
             if p.value.component == Component.MODE and p.value.value == 1:
-                key_dims = _key_dims(p).key
-                modes.setdefault(key_dims, []).append(p.value.dimensions.get(Dim.MODE.value, ""))
-        for p in group:
-            stated = modes.get(_key_dims(p).key, [])
-            mode = stated[0] if len(stated) == 1 else None
+                modes.setdefault(dims, []).append(p.value.dimensions.get(Dim.MODE.value, ""))
+        stated = {dims: _entry(values, modes.get(dims, [])) for dims, values in same.items()}
+        for p, dims in zip(group, key_dims, strict=True):
             try:
-                _add(entries, fields, p, route, model, mode, group)
+                written = litellm_key(route, model, dims)
+                _add(entries, fields, p, written, dims, stated[dims], group)
             except NotExpressible as exc:
                 left_out.append({**_identity(p), "reason": str(exc)})
             else:
-                written = litellm_key(route, model, _key_dims(p))
                 keys.add(written)
                 if p.value.kind == Kind.PRICE:
                     priced.add(written)
@@ -379,8 +380,10 @@ def _identity(p: PublishedValue) -> dict[str, Any]:
     }
 
 
-def _entry(group: list[PublishedValue], key_dims: Mapping[str, str], mode: str | None) -> Entry:
-    same = [p.value for p in group if _key_dims(p) == key_dims]
+def _entry(same: list[CatalogValue], modes: list[str]) -> Entry:
+    """The Entry of a LiteLLM key whose values are `same` (a model's values on one route with
+    the dimensions of that key, `_key_dims`), of which `modes` are its stated modes."""
+    mode = modes[0] if len(modes) == 1 else None
     return Entry(
         mode=mode,
         hour_write=any(
@@ -428,14 +431,15 @@ def _add(
     entries: dict[str, dict[str, Any]],
     fields: dict[str, dict[str, Any]],
     p: PublishedValue,
-    route: str,
-    model: str,
-    mode: str | None,
+    key: str,
+    key_dims: Dims,
+    stated: Entry,
     group: list[PublishedValue],
 ) -> None:
+    """Write `p` into the entry `key` (LiteLLM's key of its route, model and `key_dims`) as its
+    field; `stated` is what that entry states besides (`_entry`). Raises NotExpressible."""
     v = p.value
-    key_dims = _key_dims(p)
-    key = litellm_key(route, model, key_dims)
+    route, mode = v.route, stated.mode
     named: tuple[str, Decimal | bool] | tuple[str, str, Decimal]
     if v.kind == Kind.PRICE:
         lower = _dearer_lower_tier(p, group)
@@ -444,7 +448,7 @@ def _add(
                 f"a context tier priced below a lower tier of its field ({decimal_text(lower)}): "
                 "LiteLLM's readers take a field's tiers as rising"
             )
-        named = litellm_field(p, _entry(group, key_dims, mode))
+        named = litellm_field(p, stated)
     elif v.kind == Kind.LIMIT and v.component in LIMIT_FIELD and v.dimensions == key_dims:
         named = (LIMIT_FIELD[v.component], v.value)
     elif v.component == Component.SUPPORTS and set(v.dimensions) - set(key_dims) == {
