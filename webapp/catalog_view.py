@@ -401,13 +401,16 @@ def index_rows(
     capability: str = "",
     route: str = "",
     verified_only: bool = False,
+    summaries: list[ModelSummary] | None = None,
 ) -> dict[str, Any]:
     """The index: one row per model (its routes, categories, lowest text input price), filtered
-    by a search text, category (mode), capability, route and verified prices only.
+    by a search text, category (mode), capability, route and verified prices only. `summaries`
+    (reader.model_summaries at `at`) may be passed when the caller has read them already.
 
     Raises UnknownFilter for a category or route no model in force at `at` has, or a
     capability that is not one of FLAGS (catalog/filters.py: never an empty list)."""
-    summaries = reader.model_summaries(conn, at)
+    if summaries is None:
+        summaries = reader.model_summaries(conn, at)
     all_categories = sorted({m for s in summaries for m in s.modes})
     all_routes = sorted({s.route for s in summaries})
     day = at.date().isoformat()

@@ -147,7 +147,8 @@ def _write_site(
         shutil.copyfile(HERE / "static" / css, target)
         written.append(target)
     with engine.connect() as conn:
-        index = index_rows(conn, at)
+        summaries = reader.model_summaries(conn, at)  # the index's and every page's facts
+        index = index_rows(conn, at, summaries=summaries)
         if models is not None:
             wanted = set(models)
             index["rows"] = [r for r in index["rows"] if r["model"] in wanted]
@@ -161,7 +162,6 @@ def _write_site(
                 ),
             )
         )
-        summaries = reader.model_summaries(conn, at)
         names = [r["model"] for r in index["rows"]]
         # Every value in force read at once (the exports' too), each model's taken from it.
         values = list(reader.iter_published(conn, at))
