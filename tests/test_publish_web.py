@@ -433,3 +433,20 @@ def test_a_hostile_model_name_is_linked_published_and_exported_as_text(
     assert rows and {row[1] for row in rows} == {
         f"'{renamed}" if renamed.startswith("=") else renamed
     }
+
+
+def test_a_price_history_chart_is_the_same_bytes_each_time_and_has_no_script(
+    client: TestClient,
+) -> None:
+    """pygal writes a random id, the day it drew and an inline script into every chart: a site
+    published again rewrote every chart of an unchanged history, and the site that has no
+    scripts served one in each. The same history draws the same bytes; its style still selects
+    the chart by its id."""
+    url = "/models/gpt-4o/history.svg?component=input"
+    first, second = client.get(url), client.get(url)
+    assert first.status_code == 200 and first.headers["content-type"].startswith("image/svg")
+    assert first.content == second.content
+    svg = first.text
+    assert "<script" not in svg and "Generated with pygal" not in svg
+    [chart_id] = re.findall(r'<svg [^>]*id="(chart-[0-9a-f-]{36})"', svg)
+    assert f"#{chart_id}" in svg  # the style sheet's selectors name the same id

@@ -10,6 +10,7 @@ stated workload, facts with their denominators, and the price history as SVG (py
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -529,4 +530,26 @@ def _history_chart(
     )
     for route, points in series.items():
         chart.add(route, points)
-    return str(chart.render(is_unicode=True))
+    return _settled(str(chart.render(is_unicode=True)))
+
+
+# What pygal writes into every chart that is not the chart: its inline script (a config for
+# tooltips, written even with `js=[]`), the "Generated with pygal ... on DATE" comment, and a
+# random id (uuid4) its style sheet and script select by.
+_CHART_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
+_CHART_GENERATED = re.compile(r"<!--Generated with pygal[^>]*-->")
+_CHART_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _settled(svg: str) -> str:
+    """A pygal chart without its script or generation date, its random id replaced by one
+    derived from what it draws: the same history draws the same bytes on every day and run (a
+    published site re-published rewrote every chart), and no chart carries a script (the site
+    has none: its pages open from a folder)."""
+    svg = _CHART_GENERATED.sub("", _CHART_SCRIPT.sub("", svg))
+    random_id = _CHART_ID.search(svg)
+    if random_id is None:
+        return svg
+    drawn = hashlib.sha256(svg.replace(random_id.group(), "").encode()).hexdigest()
+    stable = f"{drawn[:8]}-{drawn[8:12]}-{drawn[12:16]}-{drawn[16:20]}-{drawn[20:32]}"
+    return svg.replace(random_id.group(), stable)
