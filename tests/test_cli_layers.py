@@ -1,6 +1,7 @@
 """The CLI's own modules import one way: `cli` registers the commands of `cli_catalog`,
 `cli_queue` and `cli_sets` (whose set decisions `cli_queue` reuses), which share only `options`
-and `output` (no cycle, no import upward)."""
+(arguments, start-up, running a flow) and `output` (printing, which `options` uses to show a
+flow's progress); no cycle, no import upward."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ BELOW = [
         independent=True,
     ),
     grimp.Layer("ratecard.cli_sets"),
-    grimp.Layer("ratecard.options", "ratecard.output", independent=True),
+    grimp.Layer("ratecard.options"),
+    grimp.Layer("ratecard.output"),
 ]
 LAYERS: list[grimp.Layer | str] = [TOP, *BELOW]
 

@@ -279,7 +279,7 @@ def test_the_chosen_source_is_the_accepted_one_among_sources_stating_the_same_va
         Decimal(litellm.value),
     )
     assert [s.source for s in stated] == ["modelsdev", "litellm"]
-    row = SimpleNamespace(id=item.id, run_id=None)
+    row = SimpleNamespace(id=item.id, run_id=None, kind=item.kind)
     when = litellm.observed_at
     chosen = decisions._provenance(row, Decimal(litellm.value), when, stated, "litellm")  # type: ignore[arg-type]
     unchosen = decisions._provenance(row, Decimal(litellm.value), when, stated)  # type: ignore[arg-type]
