@@ -28,6 +28,7 @@ The variants are made here from the recorded epoch-2 listing.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -49,6 +50,14 @@ EASTUS2 = (
 SOURCES = ["azure", "litellm", "modelsdev", "portkey", "genai-prices"]
 
 
+def first_load(tmp_path: Path, broken: Callable[[str], str]) -> tuple[str, int]:
+    """The catalog URL and run id of a first load (accept-new) of SOURCES from the epoch-2 world
+    with Azure's recorded eastus2 listing made `broken`."""
+    world = fault_world(tmp_path, {EASTUS2: {"body": broken(recorded_text(EASTUS2))}})
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    return db, replayed_run(db, world, SOURCES, accept_new=True)
+
+
 def per_1m_unchanged(body: str) -> str:
     """The listing with every "1K" unitOfMeasure written "1M", the prices as they were."""
     doc = json.loads(body)
@@ -61,9 +70,7 @@ def per_1m_unchanged(body: str) -> str:
 def test_deployment_prices_a_thousandth_of_the_bare_ones_do_not_enter(
     prefect_api: None, tmp_path: Path
 ) -> None:
-    world = fault_world(tmp_path, {EASTUS2: {"body": per_1m_unchanged(recorded_text(EASTUS2))}})
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    run = replayed_run(db, world, SOURCES, accept_new=True)
+    db, run = first_load(tmp_path, per_1m_unchanged)
     c, q = catalog_values.c, quarantine.c
     with store.connect(db).connect() as conn:
         verified = {
@@ -104,9 +111,7 @@ def zeroed(body: str, meters: int = 30) -> str:
 def test_deployment_prices_at_zero_beside_other_deployments_do_not_enter(
     prefect_api: None, tmp_path: Path
 ) -> None:
-    world = fault_world(tmp_path, {EASTUS2: {"body": zeroed(recorded_text(EASTUS2))}})
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    run = replayed_run(db, world, SOURCES, accept_new=True)
+    db, run = first_load(tmp_path, zeroed)
     c, q = catalog_values.c, quarantine.c
     with store.connect(db).connect() as conn:
         free = conn.execute(

@@ -17,10 +17,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 import pytest
 from sqlalchemy import func, select
@@ -66,26 +66,34 @@ class Refresh:
         return code, time.monotonic() - start
 
 
-Start = Callable[[str, str], Refresh]  # (catalog URL, name of its stderr file)
+# `ratecard refresh` of one small source into an empty catalog: the command `start` runs unless
+# told another (the command's name, then its arguments after --db)
+REFRESH = (
+    "refresh",
+    *("--replay", str(WORLDS / "epoch-2.json"), "--source", "deepseek-page"),
+    "--accept-new",
+)
+
+
+class Start(Protocol):
+    def __call__(self, db: str, name: str, command: Sequence[str] = REFRESH) -> Refresh: ...
 
 
 @pytest.fixture
 def start(tmp_path: Path) -> Iterator[Start]:
-    """start(db, name) -> Refresh: `ratecard refresh` with the temporary server, started as a
-    terminal starts a job. Every process still alive at the test's end is killed."""
+    """start(db, name, command=REFRESH) -> Refresh: `ratecard COMMAND --db DB ARGS` with the
+    temporary server, started as a terminal starts a job, its standard error in the file
+    `name`.stderr. Every process still alive at the test's end is killed."""
     started: list[Refresh] = []
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
 
-    def refresh(db: str, name: str) -> Refresh:
+    def refresh(db: str, name: str, command: Sequence[str] = REFRESH) -> Refresh:
         # a PREFECT_HOME each: two temporary servers creating one database at once collide
         env["PREFECT_HOME"] = str(tmp_path / f"{name}-prefect")
         errors = (tmp_path / f"{name}.stderr").open("w+")
+        ratecard = str(Path(sys.executable).with_name("ratecard"))
         process = subprocess.Popen(
-            [
-                *(str(Path(sys.executable).with_name("ratecard")), "refresh", "--db", db),
-                *("--replay", str(WORLDS / "epoch-2.json"), "--source", "deepseek-page"),
-                "--accept-new",
-            ],
+            [ratecard, command[0], "--db", db, *command[1:]],
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -236,7 +244,7 @@ def test_ctrl_c_and_a_lost_server_end_a_refresh_at_once_and_a_second_one_is_refu
 
 @pytest.mark.parametrize("command", ["sla-watch", "process-submissions"])
 def test_ctrl_c_while_a_flow_command_starts_its_server_ends_it_at_once_in_one_line(
-    command: str, tmp_path: Path
+    command: str, start: Start, tmp_path: Path
 ) -> None:
     """`sla-watch` and `process-submissions` start as `refresh` does: a progress line at once
     (they said nothing for 13-26 s), Prefect's temporary server in a session of its own, and
@@ -245,37 +253,21 @@ def test_ctrl_c_while_a_flow_command_starts_its_server_ends_it_at_once_in_one_li
     took up to 12 s to end)."""
     db = f"sqlite:///{tmp_path / 'catalog.db'}"
     store.open_catalog(db, create=True).dispose()
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    env["PREFECT_HOME"] = str(tmp_path / "prefect")
-    with (tmp_path / "stderr").open("w+") as errors:
-        process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("ratecard")), command, "--db", db],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=errors,
-            start_new_session=True,
-        )
-        job = Refresh(process, errors)
-        try:
-            job.wait_for(r"^\s*\d+\.\ds \*: starting the flow run \(Prefect\)$")
-            deadline = time.monotonic() + STARTUP
-            while not children_servers(tmp_path, process.pid):
-                assert process.poll() is None, job.stderr()[-2000:]
-                assert time.monotonic() < deadline, job.stderr()[-2000:]
-                time.sleep(0.02)
-            os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in the terminal
-            code, took = job.ended(timeout=STARTUP)
-        finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        assert code == 130, job.stderr()
-        assert took < PROMPTLY, (took, job.stderr())
-        only_progress_and(
-            job.stderr(), f"ratecard {command}: interrupted; nothing done (no run had started)"
-        )
+    job = start(db, command, (command,))
+    process = job.process
+    job.wait_for(r"^\s*\d+\.\ds \*: starting the flow run \(Prefect\)$")
+    deadline = time.monotonic() + STARTUP
+    while not children_servers(tmp_path, process.pid):
+        assert process.poll() is None, job.stderr()[-2000:]
+        assert time.monotonic() < deadline, job.stderr()[-2000:]
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in the terminal
+    code, took = job.ended(timeout=STARTUP)
+    assert code == 130, job.stderr()
+    assert took < PROMPTLY, (took, job.stderr())
+    only_progress_and(
+        job.stderr(), f"ratecard {command}: interrupted; nothing done (no run had started)"
+    )
     deadline = time.monotonic() + 10  # the server the command started ends with it
     while servers_of(tmp_path) and time.monotonic() < deadline:
         time.sleep(0.1)
