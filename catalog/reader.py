@@ -6,7 +6,7 @@ the catalog through here (tables: catalog_values, stamps, observations, response
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -36,6 +36,7 @@ from catalog.tables import (
 from schemas.capabilities import flags_answered
 from schemas.field import Dims
 from schemas.records import CatalogValue, ReviewStatus, SourceStatus
+from schemas.vocab import Kind, Unit
 
 
 class Statement(BaseModel):
@@ -279,15 +280,28 @@ def statements_as_of(
     return out
 
 
-def history(conn: Connection, route: str, model: str) -> list[CatalogValue]:
-    """Every value (route, model) has had, in force or closed, oldest first."""
+def price_histories(
+    conn: Connection, model: str, routes: Sequence[str], components: Collection[str]
+) -> dict[str, list[CatalogValue]]:
+    """Every price per 1M tokens of `components` (Component values, e.g. "input") that `model`
+    has had on each of `routes`, in force or closed, oldest first, by route (a route with none
+    maps to []): what a model's price charts draw, read in one query for all its routes."""
     c = catalog_values.c
     rows = conn.execute(
         select(catalog_values)
-        .where(c.route == route, c.model == model)
-        .order_by(c.valid_from, c.id)
+        .where(
+            c.model == model,
+            c.route.in_(list(routes)),
+            c.kind == Kind.PRICE.value,
+            c.unit == Unit.PER_1M_TOKENS.value,
+            c.component.in_(list(components)),
+        )
+        .order_by(c.route, c.valid_from, c.id)
     )
-    return [CatalogValue.model_validate(r) for r in rows]
+    held: dict[str, list[CatalogValue]] = {route: [] for route in routes}
+    for row in rows:
+        held[row.route].append(CatalogValue.model_validate(row))
+    return held
 
 
 def source_urls(conn: Connection, route: str, model: str) -> dict[str, str]:
@@ -302,19 +316,22 @@ def source_urls(conn: Connection, route: str, model: str) -> dict[str, str]:
     return {row.source: row.url for row in rows}
 
 
-def pending(conn: Connection, route: str, model: str) -> list[dict[str, Any]]:
-    """Open review items about (route, model) with their proposed changes: values sources state
-    that the catalog has not accepted yet."""
+def pending(
+    conn: Connection, model: str | None = None
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """Open review items with their proposed changes (values sources state that the catalog
+    has not accepted yet), by (route, model), each in id order: of `model`, or of every model
+    when None (a published site reads them once for all its pages)."""
     c = review_items.c
-    rows = conn.execute(
-        select(review_items)
-        .where(c.route == route, c.model == model, c.status == ReviewStatus.OPEN.value)
-        .order_by(c.id)
-    )
-    return [
-        {"id": r.id, "kind": r.kind, "title": r.title, "changes": r.changes, "due_at": r.due_at}
-        for r in rows
-    ]
+    query = select(review_items).where(c.status == ReviewStatus.OPEN.value).order_by(c.id)
+    if model is not None:
+        query = query.where(c.model == model)
+    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in conn.execute(query):
+        found.setdefault((r.route, r.model), []).append(
+            {"id": r.id, "kind": r.kind, "title": r.title, "changes": r.changes, "due_at": r.due_at}
+        )
+    return found
 
 
 def models(conn: Connection, at: datetime, model: str | None = None) -> list[tuple[str, str]]:

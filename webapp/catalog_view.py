@@ -238,30 +238,74 @@ def cheapest(
     return {"priced": priced, "refused": refused}
 
 
-def facts(
-    summaries: list[ModelSummary], model: str, category: str, verified_only: bool
-) -> list[str]:
+class Peers:
+    """The model summaries (reader.model_summaries) as `facts` compares a model with its peers:
+    each category's member models, their lowest text input prices and how many advertise each
+    flag, worked out once per category however many pages ask (a published site asks for every
+    model's; rebuilt for each page, that was quadratic in the models)."""
+
+    def __init__(self, summaries: Sequence[ModelSummary]) -> None:
+        self._by_model: dict[str, list[ModelSummary]] = defaultdict(list)
+        for s in summaries:
+            self._by_model[s.model].append(s)
+        self._members: dict[str, dict[str, list[ModelSummary]]] = {}
+        self._priced: dict[tuple[str, bool], dict[str, Decimal]] = {}
+        self._advertising: dict[tuple[str, str], int] = {}
+
+    def members(self, category: str) -> dict[str, list[ModelSummary]]:
+        """Each model with `category` among its modes on some route: its summaries."""
+        if category not in self._members:
+            self._members[category] = {
+                m: rows
+                for m, rows in self._by_model.items()
+                if any(category in r.modes for r in rows)
+            }
+        return self._members[category]
+
+    def priced(self, category: str, verified_only: bool) -> dict[str, Decimal]:
+        """Each member of `category` with a text input price (USD per 1M tokens; verified ones
+        only when `verified_only`): its lowest on any route."""
+        key = (category, verified_only)
+        if key not in self._priced:
+            self._priced[key] = {
+                m: p
+                for m, rows in self.members(category).items()
+                if (p := cheapest_input(rows, verified_only)) is not None
+            }
+        return self._priced[key]
+
+    def advertising(self, category: str, flag: str) -> int:
+        """How many members of `category` advertise `flag` on some route."""
+        key = (category, flag)
+        if key not in self._advertising:
+            members = self.members(category).values()
+            self._advertising[key] = sum(
+                1 for rows in members if any(r.flags.get(flag) for r in rows)
+            )
+        return self._advertising[key]
+
+
+def cheapest_input(rows: Sequence[ModelSummary], verified_only: bool) -> Decimal | None:
+    """The lowest text input price (USD per 1M tokens) of a model's `rows` (verified ones only
+    when `verified_only`), None when none is priced."""
+    found = [
+        r.input_price
+        for r in rows
+        if r.input_price is not None and (r.input_verified or not verified_only)
+    ]
+    return min(found) if found else None
+
+
+def facts(peers: Peers, model: str, category: str, verified_only: bool) -> list[str]:
     """'cheaper than X% of priced <category> models' and 'only X% of <category> models
     advertise <flag>', each with its denominator and which prices it counts."""
-    by_model: dict[str, list[ModelSummary]] = defaultdict(list)
-    for s in summaries:
-        by_model[s.model].append(s)
-    members = {m: rows for m, rows in by_model.items() if any(category in r.modes for r in rows)}
+    members = peers.members(category)
     if model not in members:
         return []
     prices_said = "verified prices only" if verified_only else "all prices, verified or not"
-
-    def cheapest_input(rows: list[ModelSummary]) -> Decimal | None:
-        found = [
-            r.input_price
-            for r in rows
-            if r.input_price is not None and (r.input_verified or not verified_only)
-        ]
-        return min(found) if found else None
-
     out = []
-    mine = cheapest_input(members[model])
-    priced = {m: p for m, rows in members.items() if (p := cheapest_input(rows)) is not None}
+    mine = cheapest_input(members[model], verified_only)
+    priced = peers.priced(category, verified_only)
     if mine is not None and len(priced) > 1:
         others = [p for m, p in priced.items() if m != model]
         share = 100 * sum(1 for p in others if p > mine) / len(others)
@@ -273,7 +317,7 @@ def facts(
     for flag in FLAGS:
         if not any(r.flags.get(flag) for r in members[model]):
             continue
-        advertising = sum(1 for rows in members.values() if any(r.flags.get(flag) for r in rows))
+        advertising = peers.advertising(category, flag)
         share = 100 * advertising / len(members)
         out.append(
             f"{share:.0f}% of {category} models advertise {flag.replace('_', ' ')} "
@@ -292,16 +336,18 @@ def model_view(
     output_tokens: int | str | None = None,
     images: str = "",
     verified_only: bool = False,
-    summaries: list[ModelSummary] | None = None,
+    peers: Peers | None = None,
     values: list[PublishedValue] | None = None,
+    pending: dict[tuple[str, str], list[dict[str, Any]]] | None = None,
     histories: dict[str, list[CatalogValue]] | None = None,
 ) -> dict[str, Any] | None:
     """Everything the page of `model` shows, as of `at`; None when no route sells it.
-    When rendering many pages, `summaries` (reader.model_summaries at `at`) and `values` (the
-    model's reader.published_values at `at`, read for every model at once) may be passed, and
-    `histories` (`route_histories`), which each route's history read here is kept in for the
-    page's charts. The token counts may be the form's text ('' for the default): one the
-    Workload refuses is the page's `workload_error`."""
+    When rendering many pages, `peers` (of reader.model_summaries at `at`), `values` (the
+    model's reader.published_values at `at`) and `pending` (reader.pending: every open item),
+    each read for every model at once, may be passed, and `histories` (`route_histories`),
+    which each route's price history read here is kept in for the page's charts. The token
+    counts may be the form's text ('' for the default): one the Workload refuses is the page's
+    `workload_error`."""
     if values is None:
         values = reader.published_values(conn, at, model=model)
     if not values:
@@ -311,6 +357,8 @@ def model_view(
         by_route[p.value.route].append(p)
     category = categories(values)
     routes: list[dict[str, Any]] = []
+    if pending is None:
+        pending = reader.pending(conn, model)
     for route, route_values in sorted(by_route.items()):
         prices = [p for p in route_values if p.value.kind == Kind.PRICE]
         routes.append(
@@ -318,7 +366,7 @@ def model_view(
                 "route": route,
                 "ladder": ladder(prices),
                 "grid": image_grid(prices),
-                "pending": reader.pending(conn, route, model),
+                "pending": pending.get((route, model), []),
                 "verified_prices": sum(1 for p in prices if p.verified),
                 "prices": len(prices),
             }
@@ -344,8 +392,8 @@ def model_view(
         error, ranking = f"{field}: {rule}", {"priced": [], "refused": []}
     except ValueError as exc:  # an images text of no QUALITY:SIZE:N shape
         error, ranking = str(exc), {"priced": [], "refused": []}
-    if summaries is None:
-        summaries = reader.model_summaries(conn, at)
+    if peers is None:
+        peers = Peers(reader.model_summaries(conn, at))
     return {
         "model": model,
         "as_of": at.date().isoformat(),
@@ -361,7 +409,7 @@ def model_view(
         "workload": form,
         "workload_error": error,
         "cheapest": ranking,
-        "facts": [f for c in category for f in facts(summaries, model, c, verified_only)],
+        "facts": [f for c in category for f in facts(peers, model, c, verified_only)],
         "history": [
             c
             for c in HISTORY_COMPONENTS
@@ -382,14 +430,15 @@ def route_histories(
     model: str,
     routes: Sequence[str],
     held: dict[str, list[CatalogValue]] | None = None,
+    components: Sequence[str] = HISTORY_COMPONENTS,
 ) -> list[list[CatalogValue]]:
-    """Each of `routes`' reader.history of `model` (every value it has had, oldest first), in
-    the order of `routes`; read once per route into `held` when it is given, and taken from
-    it after (a published page and its two charts read each route's history once)."""
+    """Each of `routes`' price history of `model` (reader.price_histories of `components`:
+    every such price it has had, oldest first), in the order of `routes`; read once into
+    `held` when it is given, and taken from it after (a published page and its two charts read
+    each route's history once: `held` is one set of `components`' histories)."""
     held = {} if held is None else held
-    for route in routes:
-        if route not in held:
-            held[route] = reader.history(conn, route, model)
+    if unread := [route for route in routes if route not in held]:
+        held.update(reader.price_histories(conn, model, unread, components))
     return [held[route] for route in routes]
 
 
@@ -486,12 +535,15 @@ def price_history_svgs(
     model: str,
     components: Sequence[str] = HISTORY_COMPONENTS,
     histories: dict[str, list[CatalogValue]] | None = None,
+    routes: Sequence[str] | None = None,
 ) -> dict[str, str]:
-    """`price_history_svg` of each of `components` that has a history, by component: the routes
-    that sell `model` now, each route's history read once (kept in `histories`, see
+    """`price_history_svg` of each of `components` (HISTORY_COMPONENTS) that has a history, by
+    component: one line for each of `routes` (default: the routes that sell `model` now; a
+    published page passes its own), each route's history read once (kept in `histories`, see
     `route_histories`)."""
-    routes = sorted({r for r, _ in reader.models(conn, reader.as_of(None), model=model)})
-    held = route_histories(conn, model, routes, histories)
+    if routes is None:
+        routes = sorted({r for r, _ in reader.models(conn, reader.as_of(None), model=model)})
+    held = route_histories(conn, model, routes, histories, components)
     charts = {}
     for component in components:
         svg = _history_chart(model, component, dict(zip(routes, held, strict=True)))

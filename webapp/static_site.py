@@ -28,7 +28,7 @@ from catalog import reader
 from catalog.export import render
 from catalog.reader import PublishedValue
 from schemas.records import CatalogValue, time_text
-from webapp.catalog_view import index_rows, model_view, price_history_svgs
+from webapp.catalog_view import Peers, index_rows, model_view, price_history_svgs
 
 HERE = Path(__file__).resolve().parent
 SAFE_NAME = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_")
@@ -149,6 +149,7 @@ def _write_site(
     with engine.connect() as conn:
         summaries = reader.model_summaries(conn, at)  # the index's and every page's facts
         index = index_rows(conn, at, summaries=summaries)
+        peers, pending = Peers(summaries), reader.pending(conn)
         if models is not None:
             wanted = set(models)
             index["rows"] = [r for r in index["rows"] if r["model"] in wanted]
@@ -174,14 +175,17 @@ def _write_site(
                 conn,
                 model,
                 at,
-                summaries=summaries,
+                peers=peers,
                 values=by_model.get(model, []),
+                pending=pending,
                 histories=histories,
             )
             if view is None:
                 continue
             name = file_name(model)
-            charts = price_history_svgs(conn, model, view["history"], histories)
+            charts = price_history_svgs(
+                conn, model, view["history"], histories, view["route_names"]
+            )
             for component, svg in charts.items():
                 target = directory / "models" / f"{name}-history-{component}.svg"
                 written.append(_write(target, svg))
