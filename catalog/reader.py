@@ -1,6 +1,6 @@
 """What the published catalog reads: the values in force at a time, each with its verification
 as of that time and every source that stated it. Pages, exports and the cost calculator read
-the catalog through here (tables: catalog_values, stamps, observations, responses, review_items).
+the catalog through here (tables: catalog_values, stamps, review_items, source_runs).
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ from sqlalchemy import (
 
 from catalog.tables import (
     catalog_values,
-    observations,
-    responses,
     review_items,
     source_runs,
     stamps,
@@ -302,18 +300,6 @@ def price_histories(
     for row in rows:
         held[row.route].append(CatalogValue.model_validate(row))
     return held
-
-
-def source_urls(conn: Connection, route: str, model: str) -> dict[str, str]:
-    """Each source's URL for (route, model): the response its latest statement came from."""
-    o, r = observations.c, responses.c
-    rows = conn.execute(
-        select(o.source, r.url)
-        .join(responses, r.id == o.response_id)
-        .where(o.route == route, o.model == model)
-        .order_by(o.id)
-    )
-    return {row.source: row.url for row in rows}
 
 
 def pending(

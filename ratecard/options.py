@@ -39,9 +39,9 @@ if TYPE_CHECKING:
 
     from catalog.queries import QueueFilter
 
+# An argument that breaks its rule exits 2: Click's usage errors (typer.BadParameter, `bad_input`).
 EXIT_OK = 0
 EXIT_REFUSED = 1  # a well-formed request the catalog refuses (no such item, decision refused)
-EXIT_BAD_INPUT = 2  # an argument breaks its rule (Click's own usage errors use 2 as well)
 
 # Exit codes of `ratecard refresh`.
 EXIT_SOURCES_FAILED = 1  # some source failed or broke: it changed nothing, the others applied
