@@ -308,10 +308,10 @@ def list_reviews(
     due_before: datetime | None = None,
     limit: int | None = None,
 ) -> list[ReviewRow]:
-    """Review items matching every given criterion (`source`: items citing it), by due time
-    and id; at most `limit`."""
+    """Review items matching every given criterion (`source`: items citing it), by due time,
+    priority and id, as the web queue sorts them (QUEUE_SORTS); at most `limit`."""
     c = review_items.c
-    query = select(review_items).order_by(c.due_at, c.id)
+    query = select(review_items).order_by(QUEUE_SORTS["due"], QUEUE_SORTS["priority"], c.id)
     for column, value in ((c.status, status), (c.kind, kind), (c.route, route), (c.model, model)):
         if value:
             query = query.where(column == value)

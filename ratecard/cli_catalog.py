@@ -665,7 +665,7 @@ def review_list(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Review items, soonest due first."""
+    """Review items, soonest due first, then most urgent (as the web queue sorts them)."""
     from schemas.records import ReviewKind, ReviewStatus
 
     check_choice("--status", status, [*ReviewStatus, ANY_STATUS])

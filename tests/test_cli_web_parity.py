@@ -174,3 +174,23 @@ def test_review_list_any_status_lists_what_the_web_queue_lists(two_db: str) -> N
     )
     assert cut.exit_code == 0 and len(json.loads(cut.stdout)) == 5
     assert cut.stderr == f"showing 5 of {len(listed)} review items (--limit)\n"
+
+
+def test_review_list_orders_the_queue_as_the_web_does(two_db: str) -> None:
+    """`review list` sorts as the web queue and README do, by due time, then priority (P1
+    first): it sorted by due time and id, so a P1 price change of the epoch-2 refresh came after
+    P2 items due the same instant, and the two lists of one queue disagreed."""
+    shown = CliRunner().invoke(
+        cli, ["review", "list", "--limit", "100000", "--json", "--db", two_db]
+    )
+    assert shown.exit_code == 0, shown.output
+    listed = [item["id"] for item in json.loads(shown.stdout)]
+    client = TestClient(create_app(two_db, secret_key="test-only-secret"))
+    queued: list[int] = []
+    while len(queued) < len(listed):
+        page = client.get(f"/api/queue?limit=1000&offset={len(queued)}")
+        assert page.status_code == 200 and page.json(), page.text
+        queued += [item["id"] for item in page.json()]
+    priorities = [item["priority"] for item in json.loads(shown.stdout)]
+    assert len(set(priorities)) > 1  # the catalog holds items of several priorities
+    assert listed == queued
