@@ -572,6 +572,7 @@ def routes(
     if as_json:
         print_json([view.as_json() for view in views])
         return
+    from catalog.cost import unit_label
     from schemas.records import decimal_text
     from schemas.vocab import Kind
 
@@ -579,7 +580,7 @@ def routes(
     for view in views:
         for f in view.fields:
             if f.kind == Kind.PRICE:
-                name = f"{measure_name(f.measure)} {f.unit.value.removeprefix('usd_')}"
+                name = f"{measure_name(f.measure)} {unit_label(f.unit.value)}"
                 mark = "" if f.verified_at else " ?"
                 columns.setdefault(name, {})[view.route] = f"{decimal_text(f.value)}{mark}"
     priced = [v.route for v in views if any(v.route in values for values in columns.values())]

@@ -86,6 +86,23 @@ def test_piped_show_prints_every_field_value_and_unit_whole(refreshed_catalog: P
         assert any(all(cell in row for cell in cells) for row in rows), (cells, piped.stdout)
 
 
+def test_routes_spells_each_price_unit_as_cost_and_the_pages_do(refreshed_catalog: Path) -> None:
+    """`routes` names a price's unit as `cost` and /models/MODEL do ('USD per 1M tokens'): its
+    rows read 'input per_1m_tokens', a spelling no other command or page used."""
+    db = f"sqlite:///{refreshed_catalog}"
+    _, model = _widest_entry(refreshed_catalog)
+    piped = ratecard("routes", model, "--db", db)
+    assert piped.returncode == 0, piped.stderr
+    rows = [row for row in piped.stdout.splitlines() if row.startswith("│")]
+    assert rows and all(" USD per " in row for row in rows), piped.stdout
+    assert "per_1m_tokens" not in piped.stdout
+    tokens = ["--input-tokens", "1000", "--output-tokens", "100"]
+    cost = ratecard("cost", "openrouter/claude-3-haiku", *tokens, "--db", db)
+    assert " USD per 1M tokens = " in cost.stdout, (cost.stdout, cost.stderr)
+    sold = ratecard("routes", "claude-3-haiku", "--db", db).stdout
+    assert "│ input USD per 1M tokens " in sold, sold
+
+
 def test_piped_runs_shows_whole_headers_and_reasons(refreshed_catalog: Path) -> None:
     piped = ratecard("runs", "--db", f"sqlite:///{refreshed_catalog}")
     assert piped.returncode == 0, piped.stderr
