@@ -618,7 +618,7 @@ def status(
             )
         ],
     )
-    say(f"{counts['pending_submissions']} submissions waiting to be fetched")
+    say(f"{plural(counts['pending_submissions'], 'submission')} waiting to be fetched")
 
 
 def process_submissions(

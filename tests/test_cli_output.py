@@ -103,6 +103,18 @@ def test_routes_spells_each_price_unit_as_cost_and_the_pages_do(refreshed_catalo
     assert "│ input USD per 1M tokens " in sold, sold
 
 
+def test_status_counts_one_waiting_submission_in_the_singular(catalog_db: str) -> None:
+    """`status` said '1 submissions waiting to be fetched' after one `submit`."""
+    runner = CliRunner()
+    url = "https://openrouter.ai/api/v1/models"
+    submit = ["submit", "openrouter", "claude-3-haiku", url, "--claim", "input 0.25"]
+    stored = runner.invoke(app, [*submit, "--db", catalog_db])
+    assert stored.exit_code == 0, stored.output
+    status = runner.invoke(app, ["status", "--db", catalog_db])
+    assert status.exit_code == 0, status.output
+    assert status.stdout.splitlines()[-1] == "1 submission waiting to be fetched"
+
+
 def test_piped_runs_shows_whole_headers_and_reasons(refreshed_catalog: Path) -> None:
     piped = ratecard("runs", "--db", f"sqlite:///{refreshed_catalog}")
     assert piped.returncode == 0, piped.stderr
