@@ -115,6 +115,21 @@ def test_the_index_as_of_a_day_links_each_model_on_that_day(catalog_db: str) -> 
     assert 'href="/models/claude-3-haiku"' in now
 
 
+def test_the_index_search_reads_spaces_and_dots_as_a_names_hyphens(catalog_db: str) -> None:
+    """The index search was a substring of the catalog's name: 'Claude 3 Haiku' (the vendor's
+    spelling) found nothing, nor 'gpt 4.1' gpt-4.1. Spaces, dots, underscores
+    and hyphens now match one another; the exact name still finds the model."""
+    client = TestClient(create_app(catalog_db, secret_key="test-only-secret"))
+    links = 'href="/models/claude-3-haiku"'
+    for q in ("claude-3-haiku", "Claude 3 Haiku", "claude 3.haiku", " CLAUDE_3-haiku "):
+        assert links in client.get("/models", params={"q": q}).text, q
+    with store.connect(catalog_db).connect() as conn:
+        dotted = sorted({s.model for s in reader.model_summaries(conn, reader.as_of(None))})
+    model = next(m for m in dotted if "." in m)
+    spaced = client.get("/models", params={"q": model.replace(".", " ").replace("-", " ")})
+    assert f'href="/models/{model}"' in spaced.text, model
+
+
 @pytest.mark.parametrize("group", [[], ["review"], ["report"], ["reviewer"]])
 def test_help_lists_each_command_with_its_whole_summary(group: list[str]) -> None:
     """`ratecard --help | cat` cut each command's summary with '...' at the width less the names

@@ -442,6 +442,16 @@ def route_histories(
     return [held[route] for route in routes]
 
 
+_SEPARATORS = re.compile(r"[\s._-]+")
+
+
+def search_key(text: str) -> str:
+    """A model name or search text as the index search compares them: lower case, each run of
+    spaces, dots, underscores and hyphens one hyphen, so 'Claude Sonnet 4.5' and the source
+    spelling 'claude-sonnet-4.5' find claude-sonnet-4-5 and 'gpt 4.1' finds gpt-4.1."""
+    return _SEPARATORS.sub("-", text.strip().lower())
+
+
 def index_rows(
     conn: Connection,
     at: datetime,
@@ -473,10 +483,10 @@ def index_rows(
         if verified_only and not s.verified_prices:
             continue
         by_model[s.model].append(s)
-    needle = q.strip().lower()
+    needle = search_key(q)
     rows = []
     for model, summaries in sorted(by_model.items()):
-        if needle and needle not in model:
+        if needle and needle not in search_key(model):
             continue
         if route and route not in {s.route for s in summaries}:
             continue
