@@ -489,18 +489,20 @@ def show(
 
 
 def _print_fields(title: str, fields: Sequence[FieldView]) -> None:
-    """`show`'s table of catalog values: value, unit, verification, agreement."""
+    """`show`'s table of catalog values: value, unit, in force since (as the route's page's
+    Since), verification, agreement."""
     from schemas.records import decimal_text
     from schemas.vocab import Kind
 
     print_table(
         title,
-        ("field", "value", "unit", "verified", "corroborated by", "disagreeing"),
+        ("field", "value", "unit", "since", "verified", "corroborated by", "disagreeing"),
         (
             (
                 measure_name(f.measure),
                 decimal_text(f.value),
                 f.unit.value,
+                f.valid_from.date().isoformat(),
                 f"{f.verified_by} {f.verified_at.date().isoformat()}"
                 if f.verified_at
                 else f"unverified ({f.accepted_source}, {f.accepted_by})",

@@ -17,10 +17,11 @@ from typer.testing import CliRunner
 
 from catalog import queries, store
 from ratecard.cli import app as cli
+from ratecard.output import measure_name
 from review import decisions
 from review.reviewers import add_reviewer
 from schemas.records import decimal_text
-from tests.conftest import copy_catalog, replayed_catalog
+from tests.conftest import approve_an_openrouter_change, copy_catalog, replayed_catalog
 from webapp import create_app
 
 pytestmark = pytest.mark.integration
@@ -194,3 +195,32 @@ def test_review_list_orders_the_queue_as_the_web_does(two_db: str) -> None:
     priorities = [item["priority"] for item in json.loads(shown.stdout)]
     assert len(set(priorities)) > 1  # the catalog holds items of several priorities
     assert listed == queued
+
+
+def test_show_says_since_when_each_value_is_in_force_as_its_page_does(catalog_db: str) -> None:
+    """`show` gave a value, its verification and who agrees, never from when it is in force:
+    after an approved price change the table read as before it but for the value, while the
+    route's page says Since. Each row now carries its value's first day in force."""
+    engine, item = approve_an_openrouter_change(catalog_db)
+    with engine.connect() as conn:
+        view = queries.model_view(conn, item.route, item.model)
+    target = f"{item.route}/{item.model}"
+    shown = CliRunner().invoke(cli, ["show", target, "--db", catalog_db])
+    assert shown.exit_code == 0, shown.output
+    header = next(line for line in shown.stdout.splitlines() if "┃ field" in line)
+    assert [c.strip() for c in header.split("┃")[1:5]] == ["field", "value", "unit", "since"]
+    page = TestClient(create_app(catalog_db, secret_key="test-only-secret")).get(
+        f"/models/{target}"
+    )
+    first = shown.stdout.split("└", 1)[0]  # the catalog's values, before the other tables
+    rows = [line.split("│")[1:5] for line in first.splitlines() if line.startswith("│")]
+    days = {cells[0].strip(): cells[3].strip() for cells in rows}
+    change = item.changes[0]
+    for f in view.fields:
+        if f.kind.value == "capability":
+            continue
+        since = f.valid_from.date().isoformat()
+        assert days[measure_name(f.measure)] == since
+        assert f"<td>{since}</td>" in page.text
+    changed = next(f for f in view.fields if f.measure == change.measure)
+    assert days[measure_name(changed.measure)] == changed.valid_from.date().isoformat()
