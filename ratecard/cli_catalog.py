@@ -83,7 +83,8 @@ RUN_COLUMNS = (
 )
 
 SourceNames = Annotated[
-    list[str] | None, typer.Option("--source", "-s", help="Only these sources (repeatable).")
+    list[str] | None,
+    typer.Option("--source", "-s", metavar="SOURCE", help="Only these sources (repeatable)."),
 ]
 
 
@@ -602,7 +603,8 @@ def routes(
 
 def report_disagreements(
     source: Annotated[
-        list[str] | None, typer.Option("--source", help="Secondary source(s) to report on.")
+        list[str] | None,
+        typer.Option("--source", metavar="SOURCE", help="Secondary source(s) to report on."),
     ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,

@@ -148,7 +148,11 @@ def cost(
     cache_ttl: Annotated[str | None, typer.Option(help="Cache lifetime: 5m or 1h.")] = None,
     images: Annotated[
         list[str] | None,
-        typer.Option("--images", help="QUALITY:SIZE:N generated images (repeatable)."),
+        typer.Option(
+            "--images",
+            metavar="QUALITY:SIZE:N",
+            help="N images of a quality and size, e.g. high:1536x1024:2 (repeatable).",
+        ),
     ] = None,
     requests_per_day: Annotated[
         int | None,
@@ -358,7 +362,8 @@ def publish(
         ),
     ],
     model: Annotated[
-        list[str] | None, typer.Option("--model", help="Only these models (repeatable).")
+        list[str] | None,
+        typer.Option("--model", metavar="MODEL", help="Only these models (repeatable)."),
     ] = None,
     at: AtOption = None,
     db: DbOption = None,

@@ -529,6 +529,7 @@ def submit(
         typer.Option(
             "--claim",
             "-c",
+            metavar="CLAIM",
             help="'COMPONENT VALUE [UNIT] [DIM=VALUE ...]', e.g. 'input 3' or "
             "'output 7.5 usd_per_1m_tokens service_tier=batch' (repeatable; unit defaults to "
             "usd_per_1m_tokens).",

@@ -53,3 +53,18 @@ def test_decision_help_says_which_options_narrow_or_confirm_a_set() -> None:
         for option in ("--model", "--yes"):
             line = next(line for line in lines if option in line)
             assert "--set" in line, line
+
+
+def test_a_repeatable_option_names_what_one_value_is() -> None:
+    """A repeatable option's value read '<list[str]>' in --help (`refresh -s, --source
+    <list[str]>`, `submit --claim`, `publish --model`, `cost --images`): Python's type, which
+    says nothing of the value and suggests one list ('azure,openrouter' is refused) where the
+    option is given once per value. Each names one value, as FILE and DIR do."""
+    runner = CliRunner()
+    shown = {
+        " ".join(path): runner.invoke(app, [*path, "--help"], terminal_width=100).output
+        for path, _ in commands(typer.main.get_command(app))
+    }
+    assert [name for name, text in shown.items() if "list[" in text] == []
+    assert "-s, --source SOURCE " in shown["refresh"]
+    assert "-c, --claim CLAIM " in shown["submit"]
