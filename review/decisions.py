@@ -554,8 +554,13 @@ def _refuse_own_submission(
 ) -> None:
     if submission is None:
         return
-    if submission.submitter == reviewer or (client_id and submission.client_id == client_id):
-        raise Forbidden("the person who submitted a source cannot approve the item it opened")
+    rule = "whoever submitted a source cannot approve the item it opened"
+    if submission.submitter == reviewer:
+        raise Forbidden(f"{reviewer} submitted its source: {rule}")
+    if client_id and submission.client_id == client_id:
+        account = client_id.removeprefix("cli:")
+        where = f"the OS account {account}" if account != client_id else "this browser"
+        raise Forbidden(f"its source was submitted from {where}: {rule}")
 
 
 def unconfirmed_claims(fetch_status: str | None, checks: Sequence[dict[str, Any]]) -> list[str]:

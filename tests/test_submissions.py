@@ -4,6 +4,7 @@ saying found / not found per claim with the snippet; unusable URLs still get the
 
 from __future__ import annotations
 
+import getpass
 import json
 import threading
 from collections.abc import Iterator
@@ -381,6 +382,34 @@ def test_the_cli_refuses_an_absurd_claim_in_one_line(tmp_path: Path) -> None:
         "(0, or from 1e-12 to below 1e12)"
     )
     assert len(refused.output.strip().splitlines()) == 1
+
+
+def test_a_refused_approval_of_ones_own_submission_says_whose_it_is(catalog_db: str) -> None:
+    """Reviewer alice, at the terminal of the OS account that submitted a source without --as,
+    was told 'the person who submitted a source cannot approve the item it opened': alice
+    submitted nothing, and the line did not say the account was the submitter. It names it;
+    a reviewer who submitted with --as is named."""
+    engine = store.connect(catalog_db)
+    for name in ("alice", "bob"):
+        add_reviewer(engine, name, "correct horse battery staple")
+    runner = CliRunner()
+    source = ("openrouter", "claude-3-haiku", "http://10.0.0.1/p", "-c", "input 0.25")
+    for who in ([], ["--as", "bob"]):
+        made = runner.invoke(app, ["submit", *source, *who, "--db", catalog_db])
+        assert made.exit_code == 0, made.output
+    items = [str(result["review_item"]) for result in submitted.process_pending(engine)]
+    decide = ["-r", "alice", "--override", "--reason", "on the page", "--db", catalog_db]
+    refused = runner.invoke(app, ["review", "approve", items[0], *decide])
+    assert refused.exit_code == 1
+    account = getpass.getuser()
+    assert refused.output.strip().splitlines()[-1] == (
+        f"ratecard: refused: its source was submitted from the OS account {account}: whoever "
+        "submitted a source cannot approve the item it opened"
+    )
+    with pytest.raises(decisions.Forbidden, match=r"^bob submitted its source: whoever"):
+        decisions.approve(
+            engine, int(items[1]), reviewer="bob", channel="web", override=True, reason="seen"
+        )
 
 
 def test_the_local_operator_cannot_approve_what_they_submitted_from_the_cli(
