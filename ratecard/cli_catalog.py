@@ -745,11 +745,12 @@ def review_show(
         return
     heading(f"#{item.id} {item.title}")
     origin = f"run {item.run_id}" if item.run_id is not None else "submitted"
-    say(f"{item.kind.value} · {item.status.value} · due {item.due_at} · {origin}")
+    due = item.due_at[:16]  # to the minute, as `review list` and the item's page give it
+    say(f"{item.kind.value} · {item.status.value} · due {due} · {origin}")
     if item.decided_at is not None:
         why = f": {item.reason}" if item.reason else ""
         by = f" by {item.reviewer}" if item.reviewer else ""  # no one decides a supersession
-        say(f"{item.status.value} {item.decided_at}{by}{why}")
+        say(f"{item.status.value} {item.decided_at[:19]}{by}{why}")  # as its audit line
     if successor is not None:
         say(f"open now about the same thing: #{successor}")
     for change in item.changes:

@@ -224,3 +224,27 @@ def test_show_says_since_when_each_value_is_in_force_as_its_page_does(catalog_db
         assert f"<td>{since}</td>" in page.text
     changed = next(f for f in view.fields if f.measure == change.measure)
     assert days[measure_name(changed.measure)] == changed.valid_from.date().isoformat()
+
+
+def test_review_show_gives_times_as_the_list_and_the_audit_do(catalog_db: str) -> None:
+    """`review show` printed 'due 2026-12-11T10:40:58.972751Z' and 'approved
+    2026-12-06T10:42:19.266070Z by alice' above an audit line '2026-12-06T10:42:19 alice': the
+    due time is now to the minute, as `review list` and the item's page give it, and the
+    decision's to the second, as its audit line."""
+    _, item = approve_an_openrouter_change(catalog_db)
+    runner = CliRunner()
+    listed = runner.invoke(
+        cli, ["review", "list", "--status", "approved", "--json", "--db", catalog_db]
+    )
+    (decided,) = json.loads(listed.stdout)
+    shown = runner.invoke(cli, ["review", "show", str(item.id), "--db", catalog_db])
+    assert shown.exit_code == 0, shown.output
+    lines = shown.stdout.splitlines()
+    assert f" · due {decided['due_at'][:16]} · run " in lines[1], lines[1]
+    audit = lines[lines.index("audit:") + 1].split()[0]
+    assert lines[2].startswith(f"approved {audit} by alice"), (lines[2], audit)
+    assert not re.search(r":\d\d\.\d{6}", shown.stdout)  # no microseconds
+    page = TestClient(create_app(catalog_db, secret_key="test-only-secret")).get(
+        f"/items/{item.id}"
+    )
+    assert f"due {decided['due_at'][:16]}" in page.text
