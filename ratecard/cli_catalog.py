@@ -701,9 +701,16 @@ def review_list(
         return
     print_table(
         f"{len(items)} review items" + (f" (showing {limit})" if len(items) > limit else ""),
-        ("id", "kind", "status", "due", "title"),
+        ("id", "kind", "status", "due", "priority", "title"),
         (
-            (item.id, item.kind.value, item.status.value, item.due_at[:16], item.title)
+            (
+                item.id,
+                item.kind.value,
+                item.status.value,
+                item.due_at[:16],
+                "" if item.priority is None else f"P{item.priority}",
+                item.title,
+            )
             for item in items[:limit]
         ),
     )

@@ -180,7 +180,8 @@ def test_review_list_any_status_lists_what_the_web_queue_lists(two_db: str) -> N
 def test_review_list_orders_the_queue_as_the_web_does(two_db: str) -> None:
     """`review list` sorts as the web queue and README do, by due time, then priority (P1
     first): it sorted by due time and id, so a P1 price change of the epoch-2 refresh came after
-    P2 items due the same instant, and the two lists of one queue disagreed."""
+    P2 items due the same instant, and the two lists of one queue disagreed. Its table shows
+    each item's priority, as the web queue's does, so the order reads."""
     shown = CliRunner().invoke(
         cli, ["review", "list", "--limit", "100000", "--json", "--db", two_db]
     )
@@ -195,6 +196,12 @@ def test_review_list_orders_the_queue_as_the_web_does(two_db: str) -> None:
     priorities = [item["priority"] for item in json.loads(shown.stdout)]
     assert len(set(priorities)) > 1  # the catalog holds items of several priorities
     assert listed == queued
+    table = CliRunner().invoke(cli, ["review", "list", "--limit", "100000", "--db", two_db])
+    rows = [line.split("│")[1:-1] for line in table.stdout.splitlines() if line.startswith("│")]
+    header = next(line for line in table.stdout.splitlines() if line.startswith("┃"))
+    assert [c.strip() for c in header.split("┃")[1:-1]][3:5] == ["due", "priority"]
+    shown_order = [(int(cells[0]), cells[4].strip()) for cells in rows]
+    assert shown_order == [(i, f"P{p}") for i, p in zip(listed, priorities, strict=True)]
 
 
 def test_show_says_since_when_each_value_is_in_force_as_its_page_does(catalog_db: str) -> None:
