@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -714,10 +715,29 @@ QUEUE_SORTS: dict[str, Any] = {
 }
 
 
+_SEPARATORS = re.compile(r"[\s._-]+")
+
+
+def search_key(text: str) -> str:
+    """A name or search text as the searches (the models index, the queue's text) compare them:
+    lower case, each run of spaces, dots, underscores and hyphens one hyphen, so 'Claude Sonnet
+    4.5' and the source spelling 'claude-sonnet-4.5' find claude-sonnet-4-5, 'gpt 4.1' gpt-4.1."""
+    return _SEPARATORS.sub("-", text.strip().lower())
+
+
+def _searched(column: Any) -> Any:
+    """`column` in SQL as search_key reads text: lower case, a space, dot or underscore a hyphen."""
+    lowered = func.lower(column)
+    for separator in (" ", ".", "_"):
+        lowered = func.replace(lowered, separator, "-")
+    return lowered
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     """Which review items a queue page, count or set view covers. Empty criteria match all;
-    `source` matches items citing that source; `text` searches title, route and model."""
+    `source` matches items citing that source; `text` searches title, route and model as the
+    models index searches names (search_key)."""
 
     status: str | None = ReviewStatus.OPEN.value
     kind: str | None = None
@@ -731,7 +751,7 @@ class QueueFilter:
     def where(self) -> list[Any]:
         """The filter's SQL conditions on review_items, to be ANDed (an empty list matches every
         item): each criterion given as an equality, `source` as a quoted name within the item's
-        sources, `text` as a case-insensitive substring of title, model or route."""
+        sources, `text` as a substring of title, model or route as search_key reads both."""
         c = _items
         conditions: list[Any] = []
         for column, value in (
@@ -747,12 +767,13 @@ class QueueFilter:
         if self.source:
             conditions.append(cast(c.sources, Text).contains(f'"{self.source}"', autoescape=True))
         if self.text:
-            needle = self.text.strip()
+            needle = search_key(self.text)
             conditions.append(
                 or_(
-                    c.title.icontains(needle, autoescape=True),
-                    c.model.icontains(needle, autoescape=True),
-                    c.route.icontains(needle, autoescape=True),
+                    *(
+                        _searched(column).contains(needle, autoescape=True)
+                        for column in (c.title, c.model, c.route)
+                    )
                 )
             )
         return conditions

@@ -130,6 +130,26 @@ def test_the_index_search_reads_spaces_and_dots_as_a_names_hyphens(catalog_db: s
     assert f'href="/models/{model}"' in spaced.text, model
 
 
+def test_the_queue_search_reads_a_name_as_the_index_search_does(catalog_db: str) -> None:
+    """The queue's search was a substring of titles, models and routes as stored: the model
+    the index finds by 'claude 3 haiku' had no item in the queue searched the same way. Both
+    searches now read spaces, dots, underscores and hyphens alike (queries.search_key)."""
+    client = TestClient(create_app(catalog_db, secret_key="test-only-secret"))
+    listed = client.get("/api/queue", params={"status": "any", "limit": 1000}).json()
+    model = next(i["model"] for i in listed if i["model"].count("-") >= 2)
+    spaced = model.replace("-", " ").title()
+
+    def found(q: str) -> tuple[int, list[int]]:
+        page = client.get("/api/queue", params={"status": "any", "q": q, "limit": 1000})
+        assert page.status_code == 200, page.text
+        return int(page.headers["X-Total-Count"]), [i["id"] for i in page.json()]
+
+    exact = found(model)
+    assert exact[0] > 0
+    assert found(spaced) == exact, (model, spaced)
+    assert f'href="/models/{model}"' in client.get("/models", params={"q": spaced}).text
+
+
 @pytest.mark.parametrize("group", [[], ["review"], ["report"], ["reviewer"]])
 def test_help_lists_each_command_with_its_whole_summary(group: list[str]) -> None:
     """`ratecard --help | cat` cut each command's summary with '...' at the width less the names

@@ -32,6 +32,7 @@ from catalog.cost import (
     workload_error,
 )
 from catalog.filters import check_catalog_name, check_known
+from catalog.queries import search_key
 from catalog.reader import ModelSummary, PublishedValue
 from schemas.capabilities import Flag, flags_answered, modalities_stated
 from schemas.records import CatalogValue, decimal_text
@@ -440,16 +441,6 @@ def route_histories(
     if unread := [route for route in routes if route not in held]:
         held.update(reader.price_histories(conn, model, unread, components))
     return [held[route] for route in routes]
-
-
-_SEPARATORS = re.compile(r"[\s._-]+")
-
-
-def search_key(text: str) -> str:
-    """A model name or search text as the index search compares them: lower case, each run of
-    spaces, dots, underscores and hyphens one hyphen, so 'Claude Sonnet 4.5' and the source
-    spelling 'claude-sonnet-4.5' find claude-sonnet-4-5 and 'gpt 4.1' finds gpt-4.1."""
-    return _SEPARATORS.sub("-", text.strip().lower())
 
 
 def index_rows(
