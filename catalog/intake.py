@@ -522,6 +522,7 @@ def slipped(
 
 
 ZERO_BESIDE_RULE = "zero where other sources state a price"
+_FREE = "free"  # the variant a source lists a paid model's free twin as (OpenRouter's `:free`)
 
 
 def _zero_beside_others(
@@ -538,9 +539,13 @@ def _zero_beside_others(
     they state, or by its own price of the field in another deployment of the model, where not
     0 (a deployment's premium is a tenth or so, never the whole price: a fault round, 29 of
     Azure's meters at 0 entered verified on a first load; Azure states no bare price, the
-    others no deployment's). Set aside (ZERO_BESIDE_RULE: an anomaly to review); a first load
-    would otherwise take it in. One the catalog holds a value of is compare's anomaly (a move
-    to zero)."""
+    others no deployment's). A price of 0 beside the source's own free variant of the field
+    (`variant=free`: OpenRouter's `:free` twins) is set aside whatever the others state, short
+    of 0: a model free as listed has no free twin (a fault round: every paid model with a
+    `:free` twin priced 0 like it entered a first load verified at 0 where only models.dev
+    priced it). Set aside (ZERO_BESIDE_RULE: an anomaly to review); a first load would
+    otherwise take it in. One the catalog holds a value of is compare's anomaly (a move to
+    zero)."""
     zeros = [
         o
         for o in valid
@@ -556,10 +561,14 @@ def _zero_beside_others(
     others = stated()
     # the source's own prices of each bare field in another deployment, where not 0
     deployed: dict[PriceKey, Decimal] = {}
+    # the fields of which the source states a free variant too (the field without it)
+    twinned: set[PriceKey] = set()
     for o in valid:
-        if o.kind is not _PRICE or o.value == 0 or o.scheduled:
+        if o.kind is not _PRICE or o.scheduled:
             continue
-        if (field := price_key(o)) != (plain := _bare_key(field)):
+        if o.dimensions.get(Dim.VARIANT) == _FREE:
+            twinned.add((*price_key(o)[:4], o.dimensions.without(Dim.VARIANT).key))
+        elif o.value != 0 and (field := price_key(o)) != (plain := _bare_key(field)):
             deployed.setdefault(plain, o.value)
     problems: list[Problem] = []
     for obs in zeros:
@@ -571,13 +580,16 @@ def _zero_beside_others(
             # or the source's own price of the field in another deployment of the model
             said = {s: p[plain] for s, p in others.items() if s != obs.source and plain in p}
             own = deployed.get(plain)
-        if (len(said) < AGREEING and own is None) or 0 in said.values():
+        twin = key in twinned
+        if (len(said) < AGREEING and own is None and not twin) or 0 in said.values():
             continue
         stating = ", ".join(f"{s} {value}" for s, value in sorted(said.items()))
         if own is not None:
             stating = ", ".join(
                 filter(None, [stating, f"{obs.source} {own} in another deployment"])
             )
+        if twin:
+            stating = ", ".join(filter(None, [stating, f"{obs.source} lists its free variant"]))
         problems.append(
             _set_aside(
                 obs, ZERO_BESIDE_RULE, f"{obs.measure.text()} = 0 {obs.unit.value}: {stating}"

@@ -31,6 +31,8 @@ DECIMAL = pl.Decimal(PRECISION, SCALE)
 KEY = ["source", "scheduled", "route", "model_key", "kind", "component", "unit", "dims"]
 _CONTEXT = f"{Dim.CONTEXT_ABOVE.value}="
 _TTL = f"{Dim.CACHE_TTL.value}="
+# a free variant among a key's dimensions (Dims.key: name=value pairs joined by ";")
+_FREE_VARIANT = f"(^|;){Dim.VARIANT.value}=free(;|$)"
 
 
 def _limit_expr() -> pl.Expr:
@@ -69,6 +71,19 @@ class ObservationBatch(pa.DataFrameModel):
         """A price above its unit's sane maximum (e.g. > $1,000 per 1M tokens) is an anomaly."""
         limit = _limit_expr()
         return data.lazyframe.select(limit.is_null() | (pl.col("value") <= limit))
+
+    @pa.dataframe_check
+    @classmethod
+    def free_variant_at_zero(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """A price of a free variant (`variant=free`: OpenRouter's `:free` twins) is 0: the
+        label is the source's statement that the variant costs nothing, so a price above 0
+        under it is no price of that variant but another's read into it (fault round 58:
+        OpenRouter's `:free` twins listed at their paid model's prices entered a first load
+        verified at them, glm-5.2:free input 0.476, and opened 10 price changes from 0 onto an
+        epoch-1 catalog). The row is quarantined alone; the other prices of the twin stand."""
+        free = pl.col("dims").str.contains(_FREE_VARIANT)
+        priced = (pl.col("kind") == Kind.PRICE.value) & (pl.col("value") != 0)
+        return data.lazyframe.select(~(free & priced))
 
     @pa.dataframe_check
     @classmethod
