@@ -877,7 +877,10 @@ def _fields_swapped(valid: Sequence[Observation], known: KnownPrice) -> list[Pro
     `_known_or_stated`) to exactly the known value of another price field
     of the same model, unit and dimensions (its input to its output's, its output to its cache
     read's), where at least SWAP_BLOCK models of a route moved so and they are most of that
-    route's moved token prices: two columns' headings swapped over their cells (a fault round:
+    route's moved token prices, or of its moved prices of that component (one column: a fault
+    round, Vercel's cache writes at their input prices, 13 official price changes onto an
+    epoch-1 catalog among the route's real repricings): two columns' headings swapped over
+    their cells, or one column's prices copied over another's (a fault round:
     Anthropic's page with its Input and Output headings swapped opened 20 official price
     changes, every Claude input x5 and output /5; OpenAI's with Cached input and Output, 8
     output prices /8). Set aside (FIELDS_SWAPPED_RULE: an anomaly to review), with the prices
@@ -885,8 +888,10 @@ def _fields_swapped(valid: Sequence[Observation], known: KnownPrice) -> list[Pro
     gpt-image-1 text output, a '-' under Output read as its cached input's $1.25: proposed as
     a new value, it stayed open once the page was right, a field left out being an absence);
     the fields stand as last stated."""
-    moved: dict[str, int] = defaultdict(int)  # by route: its token prices off their known value
-    block: dict[str, list[tuple[Observation, Component]]] = defaultdict(list)
+    # by route, and by route and component (one column): the token prices off their known
+    # value, and those of them at another field's known price
+    moved: dict[str | tuple[str, Component], int] = defaultdict(int)
+    block: dict[str | tuple[str, Component], list[Observation]] = defaultdict(list)
     candidates: list[tuple[Observation, Decimal | None]] = []  # moved, or new to the source
     for o in valid:
         if o.kind is not _PRICE or o.scheduled or o.unit is not Unit.PER_1M_TOKENS:
@@ -898,25 +903,31 @@ def _fields_swapped(valid: Sequence[Observation], known: KnownPrice) -> list[Pro
             continue
         candidates.append((o, own))
         if own is not None:
-            moved[o.route] += 1
-            if (other := _at_another_field(o, known)) is not None:
-                block[o.route].append((o, other))
+            at_another = _at_another_field(o, known) is not None
+            for scope in (o.route, (o.route, o.component)):
+                moved[scope] += 1
+                if at_another:
+                    block[scope].append(o)
     swapped = {
-        route: found
-        for route, found in block.items()
-        if len({o.model or o.source_model for o, _ in found}) >= SWAP_BLOCK
-        and 2 * len(found) > moved[route]
+        scope: found
+        for scope, found in block.items()
+        if len({o.model or o.source_model for o in found}) >= SWAP_BLOCK
+        and 2 * len(found) > moved[scope]
     }
     problems: list[Problem] = []
     for o, own in candidates:  # in the source's order; a new field only beside a block
-        if o.route not in swapped:
+        found_in = next((s for s in (o.route, (o.route, o.component)) if s in swapped), None)
+        if found_in is None:
             continue
         other = _at_another_field(o, known)
         if other is None:
             continue
+        what = (
+            f"{o.route} token prices" if found_in == o.route else f"{o.route} {o.component} prices"
+        )
         why = (
-            f"as {len(swapped[o.route])} of the {moved[o.route]} {o.route} token prices it moved "
-            "are another field's (two columns' headings swapped)"
+            f"as {len(swapped[found_in])} of the {moved[found_in]} {what} it moved are another "
+            "field's (two columns' headings swapped, or one column copied over another)"
         )
         problems.append(
             _set_aside(
