@@ -19,8 +19,11 @@ Quirks of the source, and how they are read:
   context tiers over half-open ranges [min, max): the
   base tier ends at `max: 200001` where the next starts at `min: 200001`, i.e. above 200,000
   tokens. A tier is stated as context_above=min-1 (the base tier, min 0, is the flat price and is
-  not repeated; it must agree with it). gpt-5.4 and grok-4 start their upper tier at `min: 272000`
-  / `128000` while the base tier runs to 272001 / 128001: read as stated, above 271999 / 127999.
+  not repeated; it must agree with it: where they differ, which of the two is the price cannot
+  be told, and the flat price and the tier list are each quarantined, a fault round's flat
+  prices at their top tier's price having opened official price changes). gpt-5.4 and grok-4
+  start their upper tier at `min: 272000` / `128000` while the base tier runs to 272001 /
+  128001: read as stated, above 271999 / 127999.
   A tier repeated with the same cost (claude-sonnet-4.5's cache read) is one statement; two
   different costs for one tier quarantine that tier (spiders/_drafts.py). Tiers that leave a
   gap (one's `max` below the next one's `min`), or a tier without `max` below another, make the
@@ -184,6 +187,7 @@ def names(record: Any) -> list[tuple[str, str]]:
 def _price_key(context: _Context, key: str, pricing: dict[str, Any]) -> list[Draft]:
     raw = pricing[key]
     if key in TOKEN_PRICES:
+        _check_flat(context, key, raw, pricing.get(f"{key}{TIER_SUFFIX}"))
         return [_token_price(context, key, raw, f"pricing.{key}", {})]
     if key.endswith(TIER_SUFFIX) and key.removesuffix(TIER_SUFFIX) in TOKEN_PRICES:
         return _context_tiers(context, key, raw, pricing)
@@ -283,6 +287,27 @@ def _check_spans(context: _Context, spans: list[tuple[Decimal, Decimal | None, s
                 f"{name} ends at max={high} but {after} starts at min={following}: prompts "
                 "of the lengths between are priced by no tier",
             )
+
+
+def _check_flat(context: _Context, key: str, flat: Any, tiers: Any) -> None:
+    """A flat token price beside a tier list whose base tier (min 0, or left out on the first)
+    states another price is uninterpretable, as that tier list is (`_check_base`): which of
+    the two is the price cannot be told (a flat price at the top tier's price read as the base
+    price). A tier list of another shape is that list's problem, not the flat price's."""
+    if not isinstance(tiers, list):
+        return
+    for index, tier in enumerate(tiers):
+        if (
+            isinstance(tier, dict)
+            and "cost" in tier
+            and tier.get("min", 0 if index == 0 else None) == 0
+        ):
+            name = f"pricing.{key}{TIER_SUFFIX}[{index}].cost"
+            try:
+                to_decimal(tier["cost"], context.record, name)
+            except Uninterpretable:
+                return  # the tier list's own problem
+            _check_base(context, tier["cost"], flat, name, key)
 
 
 def _check_base(context: _Context, cost: Any, flat: Any, name: str, flat_key: str) -> None:

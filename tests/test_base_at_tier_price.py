@@ -1,0 +1,96 @@
+"""A flat price read at its top tier's price proposes no change.
+
+Fault round 58, from the price-map reports of a tiered price (above 200k tokens) applied to the
+base price: Vercel's recorded listing with every tiered model's flat `input` and `output` at its
+top tier's price, the tier lists left as they were. The tier lists, whose base tier no longer
+agreed with the flat price, were quarantined and the flat prices read: onto an epoch-1 catalog
+19 official price changes were opened, approvable (claude-sonnet-4 input 3 -> 6), and a first
+load entered them verified. Which of the two is the price cannot be told: the flat price is now
+quarantined beside its tier list (spiders/vercel.py `_check_flat`).
+
+The variant is made here from the recorded epoch-2 listing.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from catalog import store
+from catalog.tables import catalog_values, quarantine, review_items
+from tests.conftest import copy_catalog, replayed_catalog
+from tests.worlds import fault_world, recorded_text, replayed_run, review_rows
+
+pytestmark = pytest.mark.integration
+
+VERCEL = "https://ai-gateway.vercel.sh/v1/models"
+
+
+def vercel_base_at_top_tier(body: str) -> str:
+    """The listing with each tiered model's input and output at its top tier's price."""
+    doc = json.loads(body)
+    for model in doc["data"]:
+        pricing = model.get("pricing") or {}
+        for component in ("input", "output"):
+            if tiers := pricing.get(f"{component}_tiers"):
+                pricing[component] = tiers[-1]["cost"]
+    return json.dumps(doc)
+
+
+def base_prices(db: str, route: str) -> dict[str, tuple[Decimal, str | None]]:
+    """A route's input and output prices in force without dimensions, by model and component:
+    the value and who verified it."""
+    c = catalog_values.c
+    with store.connect(db).connect() as conn:
+        rows = conn.execute(
+            select(c.model, c.component, c.value, c.verified_by).where(
+                c.valid_to.is_(None),
+                c.route == route,
+                c.component.in_(["input", "output"]),
+                c.dimensions == "",
+            )
+        )
+        return {f"{r.model} {r.component}": (Decimal(r.value), r.verified_by) for r in rows}
+
+
+def price_changes(db: str, run: int) -> set[str]:
+    i = review_items.c
+    rows = review_rows(db, (i.title,), i.run_id == run, i.kind == "price_change")
+    return {title for (title,) in rows}
+
+
+def set_aside(db: str, run: int, rule: str) -> int:
+    q = quarantine.c
+    with store.connect(db).connect() as conn:
+        return len(conn.execute(select(q.id).where(q.last_run_id == run, q.rule == rule)).all())
+
+
+def test_vercel_flat_prices_at_their_top_tier_propose_no_change(
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    loaded = replayed_catalog(tmp_path_factory, [("epoch-1", ["vercel"], True)])
+    db = copy_catalog(loaded, tmp_path / "catalog.db")
+    assert base_prices(db, "vercel")["claude-sonnet-4 input"][0] == 3
+    body = vercel_base_at_top_tier(recorded_text(VERCEL))
+    run = replayed_run(db, fault_world(tmp_path, {VERCEL: {"body": body}}), ["vercel"])
+    assert base_prices(db, "vercel")["claude-sonnet-4 input"][0] == 3
+    changes = price_changes(db, run)
+    assert "price_change: vercel/claude-sonnet-4 input: 3 → 6 usd_per_1m_tokens" not in changes
+    assert "price_change: vercel/gemini-2.5-pro output: 10 → 15 usd_per_1m_tokens" not in changes
+    assert set_aside(db, run, "base tier differs from flat price") >= 50
+
+
+def test_vercel_flat_prices_at_their_top_tier_enter_nothing_on_a_first_load(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    body = vercel_base_at_top_tier(recorded_text(VERCEL))
+    replayed_run(db, fault_world(tmp_path, {VERCEL: {"body": body}}), ["vercel"], accept_new=True)
+    prices = base_prices(db, "vercel")
+    assert "claude-sonnet-4 input" not in prices
+    assert "gemini-2.5-pro output" not in prices
+    assert prices["gpt-4o input"] == (Decimal("2.5"), "vercel")  # a model without tiers
