@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence, S
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, partial
+from itertools import chain
 from operator import attrgetter
 from typing import Protocol, TypeVar
 
@@ -476,7 +477,8 @@ def slipped(
     ]
     aside = {id(p.observation) for p in problems}
     judged = _known_or_stated(valid, known, in_force, stated)
-    problems += [p for p in _fields_swapped(valid, judged) if id(p.observation) not in aside]
+    tiers = _context_tiers(chain(before, in_force, map(price_key, valid)))
+    problems += [p for p in _fields_swapped(valid, judged, tiers) if id(p.observation) not in aside]
     moved: list[tuple[Observation, PriceKey, Decimal]] = []
     for obs in valid:
         if obs.kind is not _PRICE or obs.value == 0 or obs.scheduled or id(obs) in unordered:
@@ -871,12 +873,18 @@ SWAP_BLOCK = 5  # models of a route whose prices moved to another field's: a blo
 _SWAPPABLE = (Component.INPUT, Component.OUTPUT, Component.CACHE_READ, Component.CACHE_WRITE)
 
 
-def _fields_swapped(valid: Sequence[Observation], known: KnownPrice) -> list[Problem]:
+def _fields_swapped(
+    valid: Sequence[Observation], known: KnownPrice, tiers: ContextTiers
+) -> list[Problem]:
     """A source's token prices that moved from their field's `known` value (as the source last
     stated it, else the catalog's in force, else what the other sources state alike:
     `_known_or_stated`) to exactly the known value of another price field
     of the same model, unit and dimensions (its input to its output's, its output to its cache
-    read's), where at least SWAP_BLOCK models of a route moved so and they are most of that
+    read's), or to exactly the known price of the field's own context tier (`tiers`: its input
+    to its input above 200000 tokens, a tier's price read as the base price: a fault round,
+    Vercel's listing with every tiered model's base prices at its top tier's, 19 official
+    price changes onto an epoch-1 catalog, claude-sonnet-4 input 3 -> 6), where at least
+    SWAP_BLOCK models of a route moved so and they are most of that
     route's moved token prices, or of its moved prices of that component (one column: a fault
     round, Vercel's cache writes at their input prices, 13 official price changes onto an
     epoch-1 catalog among the route's real repricings): two columns' headings swapped over
@@ -903,7 +911,7 @@ def _fields_swapped(valid: Sequence[Observation], known: KnownPrice) -> list[Pro
             continue
         candidates.append((o, own))
         if own is not None:
-            at_another = _at_another_field(o, known) is not None
+            at_another = _at_another_field(o, known, tiers) is not None
             for scope in (o.route, (o.route, o.component)):
                 moved[scope] += 1
                 if at_another:
@@ -919,7 +927,7 @@ def _fields_swapped(valid: Sequence[Observation], known: KnownPrice) -> list[Pro
         found_in = next((s for s in (o.route, (o.route, o.component)) if s in swapped), None)
         if found_in is None:
             continue
-        other = _at_another_field(o, known)
+        other = _at_another_field(o, known, tiers)
         if other is None:
             continue
         what = (
@@ -933,7 +941,7 @@ def _fields_swapped(valid: Sequence[Observation], known: KnownPrice) -> list[Pro
             _set_aside(
                 o,
                 FIELDS_SWAPPED_RULE,
-                f"{o.measure.text()} = {o.value} {o.unit.value}: its {other.value} price, "
+                f"{o.measure.text()} = {o.value} {o.unit.value}: its {other} price, "
                 + (f"not its {own}, " if own is not None else "a field new to it, ")
                 + why,
             )
@@ -981,14 +989,34 @@ def _known_or_stated(
     return known_or_stated
 
 
-def _at_another_field(o: Observation, known: KnownPrice) -> Component | None:
+def _at_another_field(o: Observation, known: KnownPrice, tiers: ContextTiers) -> str | None:
     """The other token price field of `o`'s model, unit and dimensions whose known price is
-    exactly `o`'s value (the first of _SWAPPABLE), else None."""
-    route, model, _, unit, dims = price_key(o)
+    exactly `o`'s value (the first of _SWAPPABLE), else the field's own context tier (of
+    `tiers`) whose known price is (a tier's price read as the base price), named; else None."""
+    route, model, component, unit, dims = key = price_key(o)
     for other in _SWAPPABLE:
         if other is not o.component and known((route, model, other.value, unit, dims)) == o.value:
-            return other
+            return other.value
+    for tier in tiers.get(key, ()):
+        if known((route, model, component, unit, tier)) == o.value:
+            return f"{component} ({tier})"
     return None
+
+
+# The context tiers (Dims.key) a field is known at, by the field without its tier.
+ContextTiers = Mapping[PriceKey, Sequence[str]]
+_CONTEXT_ABOVE = f"{Dim.CONTEXT_ABOVE.value}="
+
+
+def _context_tiers(keys: Iterable[PriceKey]) -> ContextTiers:
+    """The context tiers among `keys` (a price above N tokens), each under its field without
+    the tier: the prices a base price may be judged against as its own tier's."""
+    tiers: dict[PriceKey, set[str]] = defaultdict(set)
+    for key in keys:
+        if _CONTEXT_ABOVE in key[4]:
+            base = Dims.parse(key[4]).without(Dim.CONTEXT_ABOVE).key
+            tiers[(*key[:4], base)].add(key[4])
+    return {key: sorted(found) for key, found in tiers.items()}
 
 
 _CACHE_READ = Component.CACHE_READ

@@ -1,14 +1,22 @@
-"""A flat price read at its top tier's price proposes no change.
+"""A base price read at its context tier's price proposes no change.
 
 Fault round 58, from the price-map reports of a tiered price (above 200k tokens) applied to the
-base price: Vercel's recorded listing with every tiered model's flat `input` and `output` at its
-top tier's price, the tier lists left as they were. The tier lists, whose base tier no longer
-agreed with the flat price, were quarantined and the flat prices read: onto an epoch-1 catalog
-19 official price changes were opened, approvable (claude-sonnet-4 input 3 -> 6), and a first
-load entered them verified. Which of the two is the price cannot be told: the flat price is now
-quarantined beside its tier list (spiders/vercel.py `_check_flat`).
+base price, in two shapes:
 
-The variant is made here from the recorded epoch-2 listing.
+- Vercel's recorded listing with every tiered model's flat `input` and `output` at its top
+  tier's price, the tier lists left as they were: the tier lists, whose base tier no longer
+  agreed with the flat price, were quarantined and the flat prices read, so onto an epoch-1
+  catalog 19 official price changes were opened, approvable (claude-sonnet-4 input 3 -> 6). Which
+  of the two is the price cannot be told: the flat price is now quarantined beside its tier list
+  (spiders/vercel.py `_check_flat`).
+- LiteLLM's map with every `input_cost_per_token` and `output_cost_per_token` at its
+  `_above_200k_tokens` price: onto an epoch-1 catalog 40 price changes (vertex
+  claude-sonnet-4-5 input 3 -> 6). A base price that moved to exactly the known price of its
+  own context tier is now judged as one moved to another field's price, and a block of them
+  is set aside (catalog/intake.py `_fields_swapped`). Bedrock's two Claude models are too few
+  for a block: their changes stay (24).
+
+Both variants are made here from the recorded epoch-2 answers.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import pytest
 from sqlalchemy import select
 
 from catalog import store
+from catalog.intake import FIELDS_SWAPPED_RULE
 from catalog.tables import catalog_values, quarantine, review_items
 from tests.conftest import copy_catalog, replayed_catalog
 from tests.worlds import fault_world, recorded_text, replayed_run, review_rows
@@ -28,6 +37,9 @@ from tests.worlds import fault_world, recorded_text, replayed_run, review_rows
 pytestmark = pytest.mark.integration
 
 VERCEL = "https://ai-gateway.vercel.sh/v1/models"
+LITELLM = (
+    "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+)
 
 
 def vercel_base_at_top_tier(body: str) -> str:
@@ -38,6 +50,19 @@ def vercel_base_at_top_tier(body: str) -> str:
         for component in ("input", "output"):
             if tiers := pricing.get(f"{component}_tiers"):
                 pricing[component] = tiers[-1]["cost"]
+    return json.dumps(doc)
+
+
+def litellm_base_at_tier(body: str) -> str:
+    """The map with each entry's input and output per token at its above-200k price."""
+    doc = json.loads(body)
+    for entry in doc.values():
+        if not isinstance(entry, dict):
+            continue
+        for component in ("input", "output"):
+            tier = entry.get(f"{component}_cost_per_token_above_200k_tokens")
+            if tier is not None and f"{component}_cost_per_token" in entry:
+                entry[f"{component}_cost_per_token"] = tier
     return json.dumps(doc)
 
 
@@ -94,3 +119,17 @@ def test_vercel_flat_prices_at_their_top_tier_enter_nothing_on_a_first_load(
     assert "claude-sonnet-4 input" not in prices
     assert "gemini-2.5-pro output" not in prices
     assert prices["gpt-4o input"] == (Decimal("2.5"), "vercel")  # a model without tiers
+
+
+def test_litellm_base_prices_at_their_tier_propose_no_change(
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    loaded = replayed_catalog(tmp_path_factory, [("epoch-1", ["litellm"], True)])
+    db = copy_catalog(loaded, tmp_path / "catalog.db")
+    assert base_prices(db, "vertex")["claude-sonnet-4-5 input"][0] == 3
+    body = litellm_base_at_tier(recorded_text(LITELLM))
+    run = replayed_run(db, fault_world(tmp_path, {LITELLM: {"body": body}}), ["litellm"])
+    assert base_prices(db, "vertex")["claude-sonnet-4-5 input"][0] == 3
+    changes = price_changes(db, run)
+    assert "price_change: vertex/claude-sonnet-4-5 input: 3 → 6 usd_per_1m_tokens" not in changes
+    assert set_aside(db, run, FIELDS_SWAPPED_RULE) >= 20
