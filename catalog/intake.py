@@ -465,6 +465,7 @@ def slipped(
         for p in (
             *_rescaled_without_history(valid, before, in_force, stated),
             *_zero_beside_others(valid, in_force, stated),
+            *_cache_writes_at_reads(valid),
             *_discounts_at_standard(
                 valid,
                 known,
@@ -949,6 +950,57 @@ def _fields_swapped(
     return problems
 
 
+CACHE_WRITE_AT_READ_RULE = "a cache write at its cache read's price"
+
+
+def _cache_writes_at_reads(valid: Sequence[Observation]) -> list[Problem]:
+    """A route's cache writes each at exactly its own cache read's price (the same model, unit
+    and dimensions but the cache lifetime; neither 0), across at least SWAP_BLOCK models and
+    most of the route's cache writes the source states beside a read: one column's prices
+    copied over the other's, judged within the response alone, so on a first load too (a
+    fault round: OpenRouter's listing with every cache write at its cache read's price entered
+    49 cache writes verified at the read's, claude-haiku-latest 0.1 for 1.25; onto an epoch-1
+    catalog it opened 18 price changes). A write costs more than a read wherever a provider
+    prices both (the recorded world has such equal pairs for at most three models of a
+    route, and never for most of one). Set aside (CACHE_WRITE_AT_READ_RULE: an anomaly to
+    review); the fields stand as last stated."""
+    reads: dict[PriceKey, Decimal] = {}
+    for o in valid:
+        if o.kind is _PRICE and not o.scheduled and o.component is _CACHE_READ and o.value:
+            reads[price_key(o)] = o.value
+    beside: dict[str, int] = defaultdict(int)  # by route: its cache writes beside a read
+    at_read: dict[str, list[Observation]] = defaultdict(list)
+    for o in valid:
+        if o.kind is not _PRICE or o.scheduled or o.component is not _CACHE_WRITE or not o.value:
+            continue
+        route, model, _, unit, _ = price_key(o)
+        read = reads.get((route, model, _CACHE_READ.value, unit, o.dimensions.without(_TTL).key))
+        if read is None:
+            continue
+        beside[route] += 1
+        if read == o.value:
+            at_read[route].append(o)
+    problems: list[Problem] = []
+    for route, found in at_read.items():
+        if len({o.model or o.source_model for o in found}) < SWAP_BLOCK:
+            continue
+        if 2 * len(found) <= beside[route]:
+            continue
+        why = (
+            f"as {len(found)} of the {beside[route]} {route} cache writes it states beside a "
+            "read are at theirs"
+        )
+        problems += [
+            _set_aside(
+                o,
+                CACHE_WRITE_AT_READ_RULE,
+                f"{o.measure.text()} = {o.value} {o.unit.value}: its cache read's price, {why}",
+            )
+            for o in found
+        ]
+    return problems
+
+
 def _known_or_stated(
     valid: Sequence[Observation],
     known: KnownPrice,
@@ -1020,6 +1072,8 @@ def _context_tiers(keys: Iterable[PriceKey]) -> ContextTiers:
 
 
 _CACHE_READ = Component.CACHE_READ
+_CACHE_WRITE = Component.CACHE_WRITE
+_TTL = Dim.CACHE_TTL
 _DISCOUNTED_COMPONENTS = frozenset({Component.INPUT, Component.OUTPUT, _CACHE_READ})
 
 
