@@ -883,13 +883,13 @@ def _fields_swapped(
     of the same model, unit and dimensions (its input to its output's, its output to its cache
     read's), or to exactly the known price of the field's own context tier (`tiers`: its input
     to its input above 200000 tokens, a tier's price read as the base price: a fault round,
-    Vercel's listing with every tiered model's base prices at its top tier's, 19 official
-    price changes onto an epoch-1 catalog, claude-sonnet-4 input 3 -> 6), where at least
-    SWAP_BLOCK models of a route moved so and they are most of that
-    route's moved token prices, or of its moved prices of that component (one column: a fault
-    round, Vercel's cache writes at their input prices, 13 official price changes onto an
-    epoch-1 catalog among the route's real repricings): two columns' headings swapped over
-    their cells, or one column's prices copied over another's (a fault round:
+    LiteLLM's map with every base price at its above-200k one, 40 price changes onto an
+    epoch-1 catalog, vertex claude-sonnet-4-5 input 3 -> 6), where at least SWAP_BLOCK models
+    of a route moved so and they are most of that route's moved token prices, or of its moved
+    prices of that component (one column: a fault round, Vercel's cache writes at their input
+    prices, 13 official price changes onto an epoch-1 catalog among the route's real
+    repricings): two columns' headings swapped over their cells, or one column's prices copied
+    over another's (a fault round:
     Anthropic's page with its Input and Output headings swapped opened 20 official price
     changes, every Claude input x5 and output /5; OpenAI's with Cached input and Output, 8
     output prices /8). Set aside (FIELDS_SWAPPED_RULE: an anomaly to review), with the prices
