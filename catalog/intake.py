@@ -913,9 +913,14 @@ def _fields_swapped(
         candidates.append((o, own))
         if own is not None:
             at_another = _at_another_field(o, known, tiers) is not None
+            # A column moved by a power of ten is the rescale rules' (`slipped`), not a copy:
+            # a cache read x10 lands on its input's price wherever a read costs a tenth of it
+            # (a fault round's LiteLLM azure block x10 read as copied columns, whose items
+            # stayed open once the block was right again).
+            rescaled = bool(own) and power_of_ten(o.value / own) != 0
             for scope in (o.route, (o.route, o.component)):
                 moved[scope] += 1
-                if at_another:
+                if at_another and not (rescaled and scope != o.route):
                     block[scope].append(o)
     swapped = {
         scope: found
