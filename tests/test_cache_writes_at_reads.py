@@ -24,14 +24,12 @@ from sqlalchemy import select
 from catalog import store
 from catalog.intake import CACHE_WRITE_AT_READ_RULE
 from catalog.tables import catalog_values, quarantine
+from schemas.sources import sources
 from tests.worlds import fault_world, recorded_text, replayed_run
 
 pytestmark = pytest.mark.integration
 
-LISTINGS = (
-    "https://openrouter.ai/api/v1/models",
-    "https://openrouter.ai/api/v1/models?output_modalities=all",
-)
+LISTINGS = sources()["openrouter"].urls  # its two recorded listings
 
 
 def writes_at_reads(body: str) -> str:

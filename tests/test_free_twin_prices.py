@@ -30,15 +30,13 @@ from sqlalchemy import select
 from catalog import store
 from catalog.intake import ZERO_BESIDE_RULE
 from catalog.tables import catalog_values, quarantine, review_items
+from schemas.sources import sources
 from tests.conftest import copy_catalog, replayed_catalog
 from tests.worlds import fault_world, recorded_text, replayed_run, review_rows
 
 pytestmark = pytest.mark.integration
 
-LISTINGS = (
-    "https://openrouter.ai/api/v1/models",
-    "https://openrouter.ai/api/v1/models?output_modalities=all",
-)
+LISTINGS = sources()["openrouter"].urls  # its two recorded listings
 FREE = ":free"
 
 

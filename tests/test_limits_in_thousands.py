@@ -28,14 +28,12 @@ from catalog import store
 from catalog.intake import LIMITS_RESCALED_RULE
 from catalog.plausibility import limit_jumped
 from catalog.tables import catalog_values, quarantine, review_items
+from schemas.sources import sources
 from tests.worlds import epoch2_loaded, fault_world, recorded_text, replayed_run, review_rows
 
 pytestmark = pytest.mark.integration
 
-LISTINGS = (
-    "https://openrouter.ai/api/v1/models",
-    "https://openrouter.ai/api/v1/models?output_modalities=all",
-)
+LISTINGS = sources()["openrouter"].urls  # its two recorded listings
 
 
 def in_thousands(body: str) -> str:
