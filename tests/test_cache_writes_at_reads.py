@@ -23,9 +23,9 @@ from sqlalchemy import select
 
 from catalog import store
 from catalog.intake import CACHE_WRITE_AT_READ_RULE
-from catalog.tables import catalog_values, quarantine
+from catalog.tables import catalog_values
 from schemas.sources import sources
-from tests.worlds import fault_world, recorded_text, replayed_run
+from tests.worlds import fault_world, quarantined, recorded_text, replayed_run
 
 pytestmark = pytest.mark.integration
 
@@ -72,9 +72,5 @@ def test_cache_writes_at_their_reads_price_enter_nothing_on_a_first_load(
     reads = prices["cache_read"]
     at_read = {key for key, value in prices["cache_write"].items() if reads.get(key) == value}
     assert at_read == set()
-    q = quarantine.c
-    with store.connect(db).connect() as conn:
-        aside = conn.execute(
-            select(q.record).where(q.last_run_id == run, q.rule == CACHE_WRITE_AT_READ_RULE)
-        ).all()
+    aside = quarantined(db, run, CACHE_WRITE_AT_READ_RULE)
     assert len(aside) >= 20

@@ -23,9 +23,9 @@ from sqlalchemy import select
 
 from catalog import store
 from catalog.intake import FIELDS_SWAPPED_RULE
-from catalog.tables import catalog_values, quarantine, review_items
+from catalog.tables import catalog_values, review_items
 from tests.conftest import copy_catalog, replayed_catalog
-from tests.worlds import fault_world, recorded_text, replayed_run, review_rows
+from tests.worlds import fault_world, quarantined, recorded_text, replayed_run, review_rows
 
 pytestmark = pytest.mark.integration
 
@@ -69,9 +69,5 @@ def test_cache_writes_copied_from_the_inputs_propose_no_change(
     i = review_items.c
     changes = review_rows(db, (i.title,), i.run_id == run, i.kind == "price_change")
     assert [title for (title,) in changes if " cache_write" in title] == []
-    q = quarantine.c
-    with store.connect(db).connect() as conn:
-        aside = conn.execute(
-            select(q.record).where(q.last_run_id == run, q.rule == FIELDS_SWAPPED_RULE)
-        ).all()
+    aside = quarantined(db, run, FIELDS_SWAPPED_RULE)
     assert len(aside) >= 5

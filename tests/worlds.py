@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import ColumnElement, select
 
 from catalog import store
-from catalog.tables import review_items, source_runs
+from catalog.tables import quarantine, review_items, source_runs
 from tests.conftest import WORLDS, copy_catalog, replayed_catalog, run_flow
 
 
@@ -52,6 +52,14 @@ def review_rows(
     with store.connect(db).connect() as conn:
         query = select(*columns).where(*where).order_by(review_items.c.id)
         return list(conn.execute(query))
+
+
+def quarantined(db: str, run_id: int, rule: str) -> list[str]:
+    """The records of `db`'s quarantine rows under `rule` last seen in run `run_id`."""
+    q = quarantine.c
+    with store.connect(db).connect() as conn:
+        query = select(q.record).where(q.last_run_id == run_id, q.rule == rule)
+        return list(conn.scalars(query))
 
 
 def replayed(db: str, world: Path, sources: list[str], *, accept_new: bool = False) -> Any:
