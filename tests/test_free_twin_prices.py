@@ -29,10 +29,10 @@ from sqlalchemy import select
 
 from catalog import store
 from catalog.intake import ZERO_BESIDE_RULE
-from catalog.tables import catalog_values, quarantine, review_items
+from catalog.tables import catalog_values, review_items
 from schemas.sources import sources
 from tests.conftest import copy_catalog, replayed_catalog
-from tests.worlds import fault_world, recorded_text, replayed_run, review_rows
+from tests.worlds import fault_world, quarantined, recorded_text, replayed_run, review_rows
 
 pytestmark = pytest.mark.integration
 
@@ -86,12 +86,6 @@ def prices_in_force(db: str, free: bool) -> dict[str, Decimal]:
         }
 
 
-def set_aside(db: str, run: int, rule: str) -> int:
-    q = quarantine.c
-    with store.connect(db).connect() as conn:
-        return len(conn.execute(select(q.id).where(q.last_run_id == run, q.rule == rule)).all())
-
-
 def test_free_twins_at_paid_prices_enter_nothing_on_a_first_load(
     prefect_api: None, tmp_path: Path
 ) -> None:
@@ -99,7 +93,7 @@ def test_free_twins_at_paid_prices_enter_nothing_on_a_first_load(
     sources = ["openrouter", "modelsdev", "genai-prices", "portkey"]
     run = replayed_run(db, world(tmp_path, free_twins_at_paid_prices), sources, accept_new=True)
     assert {k: v for k, v in prices_in_force(db, free=True).items() if v != 0} == {}
-    assert set_aside(db, run, "free_variant_at_zero") >= 20
+    assert len(quarantined(db, run, "free_variant_at_zero")) >= 20
 
 
 def test_free_twins_at_paid_prices_propose_no_change(
@@ -130,4 +124,4 @@ def test_paid_models_at_their_free_twins_price_enter_not_as_free(
         if key.split()[0] in twins and key.split()[1] in ("input", "output") and value == 0
     }
     assert zeros == {}
-    assert set_aside(db, run, ZERO_BESIDE_RULE) >= 20
+    assert len(quarantined(db, run, ZERO_BESIDE_RULE)) >= 20
