@@ -596,10 +596,15 @@ def _compare_current(
         kind, proposed = ReviewKind.PRICE_CHANGE, official_diff[0].value
     else:
         # Secondary sources alone: a change to a value nobody official vouches for, else (an
-        # official source states or once verified the value in force) a disagreement at most.
-        authority = official_agrees or current.verified_by is not None
-        kind = ReviewKind.DISAGREEMENT if authority else ReviewKind.PRICE_CHANGE
+        # official source states or once verified the value in force) a disagreement at most;
+        # so is a value no more sources state than still state the value in force (one
+        # aggregator's slip while the others keep the value: approving a change would write it).
         proposed = _most_stated(differing)
+        kept = len({o.source for o in group if o.value == value})
+        backed = len({o.source for o in differing if o.value == proposed})
+        authority = official_agrees or current.verified_by is not None
+        outvoted = kept >= backed
+        kind = ReviewKind.DISAGREEMENT if authority or outvoted else ReviewKind.PRICE_CHANGE
     kind = _slipped(kind, key, current.value, proposed)
     change = _change(key, current.value, proposed, group, ctx)
     result.items.append(_item(kind, key.route, key.model, [change], ctx))

@@ -1,0 +1,84 @@
+"""One secondary source moving a value the others still state opens a disagreement.
+
+Fault round 58, from the price-map reports of a cache write priced as the input: LiteLLM's
+recorded map with every Anthropic model's `cache_creation_input_token_cost` at its input price
+(claude-opus-4-6 cache write 5 for 6.25). Onto an epoch-1 catalog, where only secondary sources
+state these prices, it opened price changes proposing LiteLLM's value while models.dev and
+Portkey still stated the value in force: approved, one aggregator's slip would have been
+written over two sources' agreement. A value no official source vouches for now moves by a
+price change only when more of its sources state the new value than still state the one in
+force; otherwise the sources disagree (catalog/compare.py `_compare_current`), and approving
+the disagreement leaves the value in force.
+
+The variant is made here from the recorded epoch-2 map.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from catalog import store
+from catalog.tables import catalog_values, review_items
+from review import decisions
+from review.reviewers import add_reviewer
+from tests.conftest import copy_catalog, replayed_catalog
+from tests.worlds import fault_world, recorded_text, replayed_run, review_rows
+
+pytestmark = pytest.mark.integration
+
+# the sources of an epoch-1 catalog another fault test builds too (one build serves both)
+SOURCES = ["azure", "litellm", "modelsdev", "portkey"]
+LITELLM = (
+    "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+)
+
+
+def anthropic_cache_writes_at_input(body: str) -> str:
+    """The map with every Anthropic entry's cache write at its input price."""
+    doc = json.loads(body)
+    for entry in doc.values():
+        anthropic = isinstance(entry, dict) and entry.get("litellm_provider") == "anthropic"
+        if anthropic and {"cache_creation_input_token_cost", "input_cost_per_token"} <= set(entry):
+            entry["cache_creation_input_token_cost"] = entry["input_cost_per_token"]
+    return json.dumps(doc)
+
+
+def anthropic_cache_writes(db: str) -> dict[str, Decimal]:
+    """The anthropic route's cache write prices in force, by model and dimensions."""
+    c = catalog_values.c
+    with store.connect(db).connect() as conn:
+        rows = conn.execute(
+            select(c.model, c.dimensions, c.value).where(
+                c.valid_to.is_(None), c.route == "anthropic", c.component == "cache_write"
+            )
+        )
+        return {f"{row.model} {row.dimensions}": Decimal(row.value) for row in rows}
+
+
+def test_one_aggregator_moving_alone_opens_a_disagreement_whose_approval_writes_nothing(
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    loaded = replayed_catalog(tmp_path_factory, [("epoch-1", SOURCES, True)])
+    db = copy_catalog(loaded, tmp_path / "catalog.db")
+    before = anthropic_cache_writes(db)
+    assert before["claude-opus-4-6 cache_ttl=5m"] == Decimal("6.25")
+    world = fault_world(
+        tmp_path, {LITELLM: {"body": anthropic_cache_writes_at_input(recorded_text(LITELLM))}}
+    )
+    run = replayed_run(db, world, SOURCES)
+    i = review_items.c
+    field = "anthropic/claude-opus-4-6 cache_write (cache_ttl=5m): "
+    opened = review_rows(db, (i.id, i.kind, i.title), i.run_id == run, i.title.contains(field))
+    assert [(kind, title.split(": ", 1)[1]) for _, kind, title in opened] == [
+        ("disagreement", f"{field}6.25 → 5 usd_per_1m_tokens")
+    ]
+    ((moved, _, _),) = opened
+    engine = store.connect(db)
+    add_reviewer(engine, "alice", "correct horse battery staple")
+    decisions.approve(engine, moved, reviewer="alice", reason="two sources agree")
+    assert anthropic_cache_writes(db) == before
