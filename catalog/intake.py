@@ -215,7 +215,7 @@ def validate_each(
                 in_force=in_force or {},
                 doubted=doubted,
             ),
-            partial(limits_rescaled, stated=each_limit),
+            partial(_limits_set_aside, stated=each_limit),
         )
 
     # Official sources first: a deployment's price their own judgment sets aside judges no
@@ -360,6 +360,17 @@ _LIMIT = Kind.LIMIT
 _TOKENS = Unit.TOKENS
 
 
+def _limits_set_aside(
+    valid: Sequence[Observation],
+    stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
+) -> list[Problem]:
+    """A source's token limits set aside as a block: swapped windows and output limits
+    (`limits_swapped`), then, of the others, those rescaled (`limits_rescaled`)."""
+    swapped = limits_swapped(valid)
+    aside = {id(p.observation) for p in swapped}
+    return swapped + limits_rescaled([o for o in valid if id(o) not in aside], stated)
+
+
 def token_limits_by_field(observations: Sequence[Observation]) -> dict[PriceKey, Decimal]:
     """A source's token limits (context window, most input or output tokens) by field
     (PriceKey), as `limits_rescaled` compares them."""
@@ -420,6 +431,55 @@ def limits_rescaled(
         for obs in mine
         if (block := (obs.route, obs.component)) in rescaled_blocks
     ]
+
+
+LIMITS_SWAPPED_RULE = "most output limits above their context windows"
+_WINDOW = Component.CONTEXT_WINDOW
+_OUTPUT = Component.MAX_OUTPUT_TOKENS
+
+
+def limits_swapped(valid: Sequence[Observation]) -> list[Problem]:
+    """A source's context windows and most-output-token limits of one route swapped (a fault
+    round from public reports: a gateway's `context_window` and `max_tokens` exchanged, a
+    models.dev provider's `limit.context` and `limit.output`; Vercel's official listing so
+    entered 302 limits verified on a first load and proposed 194 changes after one). A
+    response can state more output tokens than a model's context window for a few models (the
+    recorded world: 78 of models.dev's 4,933 records stating both, 4 of OpenRouter's, 1 of
+    Vercel's, never most of a route's), so one such record says nothing; but when of a route's
+    records stating the two unlike, at least SWAP_BLOCK and most state the output limit above
+    the window, the block is swapped: every window and output limit of those records stating
+    them unlike is set aside (LIMITS_SWAPPED_RULE, an anomaly to review), the records that
+    look sane in it too (their values are each other's), and the fields stand as last
+    stated. Judged within the response, so on a first load too."""
+    pairs: dict[tuple[str, str, str, str, str], dict[Component, Observation]] = defaultdict(dict)
+    for obs in valid:
+        if obs.kind is _LIMIT and obs.component in (_WINDOW, _OUTPUT) and obs.model is not None:
+            key = (obs.url, obs.record, obs.route, obs.model, str(obs.dimensions))
+            pairs[key][obs.component] = obs
+    unlike: dict[str, list[tuple[Observation, Observation]]] = defaultdict(list)
+    for both in pairs.values():
+        window, output = both.get(_WINDOW), both.get(_OUTPUT)
+        if window is not None and output is not None and window.value != output.value:
+            unlike[window.route].append((window, output))
+    problems: list[Problem] = []
+    for route, found in sorted(unlike.items()):
+        above = sum(output.value > window.value for window, output in found)
+        if above < SWAP_BLOCK or 2 * above <= len(found):
+            continue
+        statement = (
+            f"{above} of the {len(found)} records of {route} stating a context window and a"
+            " most-output-token limit unlike state the output limit above the window"
+        )
+        problems.extend(
+            _set_aside(
+                obs,
+                LIMITS_SWAPPED_RULE,
+                f"{obs.measure.text()} = {obs.value} {obs.unit.value}: {statement}",
+            )
+            for pair in found
+            for obs in pair
+        )
+    return problems
 
 
 def slipped(
