@@ -33,6 +33,10 @@ _CONTEXT = f"{Dim.CONTEXT_ABOVE.value}="
 _TTL = f"{Dim.CACHE_TTL.value}="
 # a free variant among a key's dimensions (Dims.key: name=value pairs joined by ";")
 _FREE_VARIANT = f"(^|;){Dim.VARIANT.value}=free(;|$)"
+# The smallest context a long-context tier is priced above: a tier's threshold is thousands of
+# tokens (the recorded world's smallest is 32000); one below this is a threshold read in
+# another unit (thousands: 200 for 200000), never a tier of its own.
+MIN_CONTEXT_TIER = 1024
 
 
 def _limit_expr() -> pl.Expr:
@@ -84,6 +88,17 @@ class ObservationBatch(pa.DataFrameModel):
         free = pl.col("dims").str.contains(_FREE_VARIANT)
         priced = (pl.col("kind") == Kind.PRICE.value) & (pl.col("value") != 0)
         return data.lazyframe.select(~(free & priced))
+
+    @pa.dataframe_check
+    @classmethod
+    def context_tier_in_tokens(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """A context tier's threshold is at least MIN_CONTEXT_TIER tokens (fault round 59, from
+        public reports of tier thresholds and context sizes written in thousands: Vercel's
+        listing with every tier's `min` in thousands entered 99 prices verified on a first
+        load priced above 199 tokens, which a cost estimate would apply to every prompt
+        longer than that). The row is quarantined alone; the base prices stand."""
+        above = pl.col("context_above")
+        return data.lazyframe.select((above <= 0) | (above >= MIN_CONTEXT_TIER))
 
     @pa.dataframe_check
     @classmethod
