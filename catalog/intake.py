@@ -447,7 +447,8 @@ def limits_swapped(valid: Sequence[Observation]) -> list[Problem]:
     recorded world: 78 of models.dev's 4,933 records stating both, 4 of OpenRouter's, 1 of
     Vercel's, never most of a route's), so one such record says nothing; but when of a route's
     records stating the two unlike, at least SWAP_BLOCK and most state the output limit above
-    the window, the block is swapped: every window and output limit of those records stating
+    the window (less than LIMIT_JUMP-fold: more is a window in thousands of tokens, the
+    rescale rules'), the block is swapped: every window and output limit of those records stating
     them unlike is set aside (LIMITS_SWAPPED_RULE, an anomaly to review), the records that
     look sane in it too (their values are each other's), and the fields stand as last
     stated. Judged within the response, so on a first load too."""
@@ -463,7 +464,12 @@ def limits_swapped(valid: Sequence[Observation]) -> list[Problem]:
             unlike[window.route].append((window, output))
     problems: list[Problem] = []
     for route, found in sorted(unlike.items()):
-        above = sum(output.value > window.value for window, output in found)
+        # an output limit LIMIT_JUMP-fold above its window is a window in another unit (in
+        # thousands of tokens: the rescale rules' `limits_rescaled`), not a swap
+        above = sum(
+            output.value > window.value and not limit_jumped(window.value, output.value)
+            for window, output in found
+        )
         if above < SWAP_BLOCK or 2 * above <= len(found):
             continue
         statement = (
