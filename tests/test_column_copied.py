@@ -19,13 +19,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from catalog import store
 from catalog.intake import FIELDS_SWAPPED_RULE
-from catalog.tables import catalog_values, review_items
+from catalog.tables import review_items
 from tests.conftest import copy_catalog, replayed_catalog
-from tests.worlds import fault_world, quarantined, recorded_text, replayed_run, review_rows
+from tests.worlds import (
+    fault_world,
+    in_force,
+    quarantined,
+    recorded_text,
+    replayed_run,
+    review_rows,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -42,30 +47,18 @@ def cache_writes_at_input(body: str) -> str:
     return json.dumps(doc)
 
 
-def cache_writes(db: str) -> dict[str, Decimal]:
-    """Vercel's cache write prices in force, by model and dimensions."""
-    c = catalog_values.c
-    with store.connect(db).connect() as conn:
-        rows = conn.execute(
-            select(c.model, c.dimensions, c.value).where(
-                c.valid_to.is_(None), c.route == "vercel", c.component == "cache_write"
-            )
-        )
-        return {f"{row.model} {row.dimensions}": Decimal(row.value) for row in rows}
-
-
 def test_cache_writes_copied_from_the_inputs_propose_no_change(
     prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     loaded = replayed_catalog(tmp_path_factory, [("epoch-1", ["vercel"], True)])
     db = copy_catalog(loaded, tmp_path / "catalog.db")
-    before = cache_writes(db)
+    before = in_force(db, "vercel", "cache_write")
     assert before["claude-3-7-sonnet "] == Decimal("3.75")
     world = fault_world(
         tmp_path, {LISTING: {"body": cache_writes_at_input(recorded_text(LISTING))}}
     )
     run = replayed_run(db, world, ["vercel"])
-    assert cache_writes(db) == before
+    assert in_force(db, "vercel", "cache_write") == before
     i = review_items.c
     changes = review_rows(db, (i.title,), i.run_id == run, i.kind == "price_change")
     assert [title for (title,) in changes if " cache_write" in title] == []

@@ -29,7 +29,14 @@ from catalog.intake import LIMITS_RESCALED_RULE
 from catalog.plausibility import limit_jumped
 from catalog.tables import catalog_values, quarantine, review_items
 from schemas.sources import sources
-from tests.worlds import epoch2_loaded, fault_world, recorded_text, replayed_run, review_rows
+from tests.worlds import (
+    epoch2_loaded,
+    fault_world,
+    in_force,
+    recorded_text,
+    replayed_run,
+    review_rows,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -56,13 +63,8 @@ def world(tmp_path: Path) -> Path:
 def context_windows(db: str, verified_by: str | None = None) -> dict[str, Decimal]:
     """OpenRouter's context windows in force (those `verified_by` verified, if given), by model
     and dimensions."""
-    c = catalog_values.c
-    wanted = [c.valid_to.is_(None), c.route == "openrouter", c.component == "context_window"]
-    if verified_by is not None:
-        wanted.append(c.verified_by == verified_by)
-    with store.connect(db).connect() as conn:
-        rows = conn.execute(select(c.model, c.dimensions, c.value).where(*wanted))
-        return {f"{row.model} {row.dimensions}": Decimal(row.value) for row in rows}
+    verified = [] if verified_by is None else [catalog_values.c.verified_by == verified_by]
+    return in_force(db, "openrouter", "context_window", *verified)
 
 
 def test_a_hundredfold_move_of_a_token_limit_is_a_slip() -> None:

@@ -20,14 +20,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from catalog import store
-from catalog.tables import catalog_values, review_items
+from catalog.tables import review_items
 from review import decisions
 from review.reviewers import add_reviewer
 from tests.conftest import copy_catalog, replayed_catalog
-from tests.worlds import fault_world, recorded_text, replayed_run, review_rows
+from tests.worlds import fault_world, in_force, recorded_text, replayed_run, review_rows
 
 pytestmark = pytest.mark.integration
 
@@ -48,24 +47,12 @@ def anthropic_cache_writes_at_input(body: str) -> str:
     return json.dumps(doc)
 
 
-def anthropic_cache_writes(db: str) -> dict[str, Decimal]:
-    """The anthropic route's cache write prices in force, by model and dimensions."""
-    c = catalog_values.c
-    with store.connect(db).connect() as conn:
-        rows = conn.execute(
-            select(c.model, c.dimensions, c.value).where(
-                c.valid_to.is_(None), c.route == "anthropic", c.component == "cache_write"
-            )
-        )
-        return {f"{row.model} {row.dimensions}": Decimal(row.value) for row in rows}
-
-
 def test_one_aggregator_moving_alone_opens_a_disagreement_whose_approval_writes_nothing(
     prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     loaded = replayed_catalog(tmp_path_factory, [("epoch-1", SOURCES, True)])
     db = copy_catalog(loaded, tmp_path / "catalog.db")
-    before = anthropic_cache_writes(db)
+    before = in_force(db, "anthropic", "cache_write")
     assert before["claude-opus-4-6 cache_ttl=5m"] == Decimal("6.25")
     world = fault_world(
         tmp_path, {LITELLM: {"body": anthropic_cache_writes_at_input(recorded_text(LITELLM))}}
@@ -81,4 +68,4 @@ def test_one_aggregator_moving_alone_opens_a_disagreement_whose_approval_writes_
     engine = store.connect(db)
     add_reviewer(engine, "alice", "correct horse battery staple")
     decisions.approve(engine, moved, reviewer="alice", reason="two sources agree")
-    assert anthropic_cache_writes(db) == before
+    assert in_force(db, "anthropic", "cache_write") == before

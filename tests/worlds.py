@@ -4,6 +4,7 @@ body made from the real recorded one, a delay, a redirect), everything else as r
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import ColumnElement, select
 
 from catalog import store
-from catalog.tables import quarantine, review_items, source_runs
+from catalog.tables import catalog_values, quarantine, review_items, source_runs
 from tests.conftest import WORLDS, copy_catalog, replayed_catalog, run_flow
 
 
@@ -52,6 +53,18 @@ def review_rows(
     with store.connect(db).connect() as conn:
         query = select(*columns).where(*where).order_by(review_items.c.id)
         return list(conn.execute(query))
+
+
+def in_force(
+    db: str, route: str, component: str, *where: ColumnElement[bool]
+) -> dict[str, Decimal]:
+    """`db`'s values in force of `route`'s `component` that meet every condition of `where`,
+    by model and dimensions ('MODEL DIMS', the dimensions as stored: 'k=v;k=v', '' for none)."""
+    c = catalog_values.c
+    wanted = [c.valid_to.is_(None), c.route == route, c.component == component, *where]
+    with store.connect(db).connect() as conn:
+        rows = conn.execute(select(c.model, c.dimensions, c.value).where(*wanted))
+        return {f"{row.model} {row.dimensions}": Decimal(row.value) for row in rows}
 
 
 def quarantined(db: str, run_id: int, rule: str) -> list[str]:
