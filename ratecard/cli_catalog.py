@@ -418,6 +418,8 @@ def show(
     fields (a model's `mode` is its category). With --at, the catalog's values as they stood at
     the end of that UTC day (as /models/ROUTE/MODEL?at= shows them); capabilities, sources'
     statements and open items as they stand now."""
+    from schemas.records import clock_text
+
     route, model = parse_target("TARGET", target, "azure/gpt-image-1-mini")
     day = parse_at(at)
     from catalog import queries, reader
@@ -483,7 +485,7 @@ def show(
         heading("open review items")
         say(
             *(
-                f"  #{item.id} {item.title}  (due {item.due_at[:16]})"
+                f"  #{item.id} {item.title}  (due {clock_text(item.due_at)})"
                 for item in view.open_review_items
             )
         )
@@ -671,7 +673,7 @@ def review_list(
     as_json: JsonOption = False,
 ) -> None:
     """Review items, soonest due first, then most urgent (as the web queue sorts them)."""
-    from schemas.records import ReviewKind, ReviewStatus
+    from schemas.records import ReviewKind, ReviewStatus, clock_text
 
     check_choice("--status", status, [*ReviewStatus, ANY_STATUS])
     check_choice("--kind", kind, ReviewKind)
@@ -707,7 +709,7 @@ def review_list(
                 item.id,
                 item.kind.value,
                 item.status.value,
-                item.due_at[:16],
+                clock_text(item.due_at),
                 "" if item.priority is None else f"P{item.priority}",
                 item.title,
             )
@@ -740,6 +742,7 @@ def review_show(
     """One review item with its evidence: current and proposed values, every source's value,
     and its audit trail (each decision and undo: who, when, by which channel, why)."""
     from catalog import queries
+    from schemas.records import clock_text
 
     with catalog(db) as engine, engine.connect() as conn:
         item = queries.get_review(conn, item_id)
@@ -752,12 +755,13 @@ def review_show(
         return
     heading(f"#{item.id} {item.title}")
     origin = f"run {item.run_id}" if item.run_id is not None else "submitted"
-    due = item.due_at[:16]  # to the minute, as `review list` and the item's page give it
+    due = clock_text(item.due_at)  # to the minute, as `review list` gives it
     say(f"{item.kind.value} · {item.status.value} · due {due} · {origin}")
     if item.decided_at is not None:
         why = f": {item.reason}" if item.reason else ""
         by = f" by {item.reviewer}" if item.reviewer else ""  # no one decides a supersession
-        say(f"{item.status.value} {item.decided_at[:19]}{by}{why}")  # as its audit line
+        decided = clock_text(item.decided_at, seconds=True)  # to the second, as its audit line
+        say(f"{item.status.value} {decided}{by}{why}")
     if successor is not None:
         say(f"open now about the same thing: #{successor}")
     for change in item.changes:
@@ -781,4 +785,5 @@ def review_show(
         say("", "audit:")
         for entry in audit:
             why = f": {entry.reason}" if entry.reason else ""
-            say(f"  {entry.at[:19]} {entry.actor} ({entry.channel}) {entry.action}{why}")
+            at = clock_text(entry.at, seconds=True)
+            say(f"  {at} {entry.actor} ({entry.channel}) {entry.action}{why}")

@@ -503,6 +503,7 @@ def reviewer_add(
 def reviewer_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     """The reviewer accounts (names and whether active; never the secrets)."""
     from review.reviewers import list_reviewers
+    from schemas.records import clock_text
 
     with catalog(db) as engine:
         found = list_reviewers(engine)
@@ -514,7 +515,8 @@ def reviewer_list(db: DbOption = None, as_json: JsonOption = False) -> None:
         return
     say(
         *(
-            f"{r['name']}  {'active' if r['active'] else 'inactive'}  {r['created_at']}"
+            f"{r['name']}  {'active' if r['active'] else 'inactive'}"
+            f"  added {clock_text(str(r['created_at']))}"
             for r in found
         )
     )
@@ -544,6 +546,7 @@ def submit(
 ) -> None:
     """Submit a source: stored at once; a reviewer decides within 48 hours."""
     from review import submissions as submitted
+    from schemas.records import clock_text
 
     try:
         claims = [submitted.parse_claim_text(text) for text in claim]
@@ -573,8 +576,8 @@ def submit(
         print_json(created)
         return
     say(
-        f"submission #{created['id']} stored; due {created['due_at']:%Y-%m-%d %H:%M} "
-        f"UTC; status page /submissions/{created['token']}"
+        f"submission #{created['id']} stored; due {clock_text(created['due_at'])}; "
+        f"status page /submissions/{created['token']}"
     )
 
 

@@ -80,7 +80,7 @@ def review_sets(
     the first --limit of them, then one line counting every set and open item that matched."""
     from catalog import queries
     from review import sets
-    from schemas.records import ReviewKind
+    from schemas.records import ReviewKind, clock_text
 
     check_choice("--kind", kind, ReviewKind)
     check_queue_source("--source", source)
@@ -99,7 +99,7 @@ def review_sets(
         _line(
             f"{s['id']}\t{plural(s['set_items'], 'item')}, {plural(s['set_fields'], 'field')}"
             f"{_citing(s['items'], s['set_items'], source)}"
-            f"\tdue {s['due_at'][:16]}\tP{s['priority']}\t{s['label']}"
+            f"\tdue {clock_text(s['due_at'])}\tP{s['priority']}\t{s['label']}"
         )
     shown = f" (showing {limit})" if len(found) > limit else ""
     items = sum(s["set_items"] for s in found)

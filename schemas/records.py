@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
@@ -28,6 +28,23 @@ def time_text(moment: datetime) -> str:
     export, a review item) held the same instant in two spellings."""
     text = moment.isoformat()
     return f"{text[:-6]}Z" if text.endswith("+00:00") else text
+
+
+def clock_text(moment: datetime | str | None, *, seconds: bool = False) -> str:
+    """A time as a person reads it in ratecard's human output (tables, lines, pages): UTC to the
+    minute (or the second, for an event's own time such as an audit line) with the zone named,
+    '2026-12-11 10:40 UTC'. The commands had three spellings: `submit` '2026-12-08 10:46 UTC',
+    `review list` '2026-12-11T10:40' (no zone), the reviewer list a whole ISO 8601 time. A
+    stored ISO text (as `time_text` writes it) is read first; JSON keeps `time_text`'s. No time
+    is empty text."""
+    if moment is None:
+        return ""
+    when = (
+        datetime.fromisoformat(moment.replace("Z", "+00:00")) if isinstance(moment, str) else moment
+    )
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC)
+    return f"{when:%Y-%m-%d %H:%M:%S}"[: 19 if seconds else 16] + " UTC"
 
 
 def decimal_text(value: Decimal) -> str:

@@ -502,7 +502,8 @@ def test_review_show_gives_an_items_decisions_from_the_audit_log(
     shown = runner.invoke(app, ["review", "show", str(item.id), "--db", catalog_db])
     assert shown.exit_code == 0, shown.output
     trail = shown.stdout.split("audit:\n", 1)[1].splitlines()
-    assert [line.split()[1:] for line in trail] == [
+    # each line opens with its time, '2026-12-06 10:42:19 UTC'
+    assert [line.split()[3:] for line in trail] == [
         ["bob", "(cli)", "undo:", "wrong", "model"],
         ["alice", "(cli)", "approve"],
     ]

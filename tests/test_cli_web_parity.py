@@ -20,7 +20,7 @@ from ratecard.cli import app as cli
 from ratecard.output import measure_name
 from review import decisions
 from review.reviewers import add_reviewer
-from schemas.records import decimal_text
+from schemas.records import clock_text, decimal_text
 from tests.conftest import approve_an_openrouter_change, copy_catalog, replayed_catalog
 from webapp import create_app
 
@@ -233,25 +233,43 @@ def test_show_says_since_when_each_value_is_in_force_as_its_page_does(catalog_db
     assert days[measure_name(changed.measure)] == changed.valid_from.date().isoformat()
 
 
+CLOCK = r"\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? UTC"  # a time as a person reads it, zone named
+
+
 def test_review_show_gives_times_as_the_list_and_the_audit_do(catalog_db: str) -> None:
     """`review show` printed 'due 2026-12-11T10:40:58.972751Z' and 'approved
     2026-12-06T10:42:19.266070Z by alice' above an audit line '2026-12-06T10:42:19 alice': the
     due time is now to the minute, as `review list` and the item's page give it, and the
-    decision's to the second, as its audit line."""
+    decision's to the second, as its audit line. The commands then gave times three ways:
+    `submit` '2026-12-08 10:46 UTC', `review list` and `review sets` '2026-12-11T10:40' (no
+    zone), `reviewer list` a whole ISO 8601 time; every human line now says
+    '2026-12-11 10:40 UTC' (JSON keeps ISO 8601 with its 'Z')."""
     _, item = approve_an_openrouter_change(catalog_db)
     runner = CliRunner()
     listed = runner.invoke(
         cli, ["review", "list", "--status", "approved", "--json", "--db", catalog_db]
     )
     (decided,) = json.loads(listed.stdout)
+    due = clock_text(decided["due_at"])
+    assert re.fullmatch(CLOCK, due), due
     shown = runner.invoke(cli, ["review", "show", str(item.id), "--db", catalog_db])
     assert shown.exit_code == 0, shown.output
     lines = shown.stdout.splitlines()
-    assert f" · due {decided['due_at'][:16]} · run " in lines[1], lines[1]
-    audit = lines[lines.index("audit:") + 1].split()[0]
-    assert lines[2].startswith(f"approved {audit} by alice"), (lines[2], audit)
+    assert f" · due {due} · run " in lines[1], lines[1]
+    audit = re.match(rf"  ({CLOCK}) alice ", lines[lines.index("audit:") + 1])
+    assert audit is not None, lines
+    assert lines[2].startswith(f"approved {audit[1]} by alice"), (lines[2], audit[1])
     assert not re.search(r":\d\d\.\d{6}", shown.stdout)  # no microseconds
+    table = runner.invoke(cli, ["review", "list", "--status", "approved", "--db", catalog_db])
+    assert f"│ {due} │" in table.stdout, table.stdout
+    sets = runner.invoke(cli, ["review", "sets", "--limit", "1", "--db", catalog_db])
+    assert re.search(rf"\tdue {CLOCK}\t", sets.stdout), sets.stdout
+    people = runner.invoke(cli, ["reviewer", "list", "--db", catalog_db])
+    assert re.fullmatch(rf"alice  active  added {CLOCK}\n", people.stdout), people.stdout
+    claim = ["anthropic", "claude-sonnet-4-5", "https://example.com/p", "--claim", "input 3"]
+    submitted = runner.invoke(cli, ["submit", *claim, "--db", catalog_db])
+    assert re.search(rf"; due {CLOCK}; status page ", submitted.stdout), submitted.output
     page = TestClient(create_app(catalog_db, secret_key="test-only-secret")).get(
         f"/items/{item.id}"
     )
-    assert f"due {decided['due_at'][:16]}" in page.text
+    assert f"due {due}" in page.text

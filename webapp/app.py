@@ -42,7 +42,7 @@ from review import decisions
 from review import submissions as submitted
 from review.reviewers import session_valid, sign_out, verify_reviewer
 from review.sets import field_label
-from schemas.records import ReviewKind, ReviewStatus, decimal_text
+from schemas.records import ReviewKind, ReviewStatus, clock_text, decimal_text
 from schemas.vocab import Component, Dim, Unit
 from webapp.api import (
     ItemId,
@@ -87,7 +87,13 @@ log = logging.getLogger("ratecard.web")
 def _templates() -> Jinja2Templates:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
     env.filters.update(
-        due=due_label, pct=pct_label, href=safe_href, dims=dims_label, day=day_label, amount=amount
+        due=due_label,
+        pct=pct_label,
+        href=safe_href,
+        dims=dims_label,
+        day=day_label,
+        amount=amount,
+        clock=clock_text,
     )
     return Jinja2Templates(env=env)
 
