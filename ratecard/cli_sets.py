@@ -60,6 +60,13 @@ def _line(text: str) -> None:
     typer.echo(text)
 
 
+def _fields(count: int) -> str:
+    """What a set's items propose, as its line says it: '4 fields', or 'no field to change' for
+    a set of anomalies or unmapped names about records set aside, which a decision acknowledges
+    and which change no value ('1 item, 0 fields' read as an empty set)."""
+    return plural(count, "field") if count else "no field to change"
+
+
 def _citing(items: int, whole: int, source: str | None) -> str:
     """' (12 cite litellm)' after a set's whole size when a source filter is given: a set
     decision covers all of the set's open items, not only those citing the source."""
@@ -97,7 +104,7 @@ def review_sets(
         return
     for s in found[:limit]:
         _line(
-            f"{s['id']}\t{plural(s['set_items'], 'item')}, {plural(s['set_fields'], 'field')}"
+            f"{s['id']}\t{plural(s['set_items'], 'item')}, {_fields(s['set_fields'])}"
             f"{_citing(s['items'], s['set_items'], source)}"
             f"\tdue {clock_text(s['due_at'])}\tP{s['priority']}\t{s['label']}"
         )

@@ -513,3 +513,19 @@ def test_review_show_gives_an_items_decisions_from_the_audit_log(
         ("bob", "undo", "wrong model"),
         ("alice", "approve", None),
     ]
+
+
+def test_a_set_of_anomalies_about_records_says_it_changes_no_field(
+    engine: Engine, catalog_db: str
+) -> None:
+    """`review sets` said '1 item, 0 fields' of an anomaly set about records set aside (LiteLLM's,
+    Portkey's, models.dev's quarantined prices), read as an empty set; such a set, which a
+    decision acknowledges, now says it changes no field, and no line says '0 fields'."""
+    listed = CliRunner().invoke(app, ["review", "sets", "--limit", "1000", "--db", catalog_db])
+    assert listed.exit_code == 0, listed.output
+    assert " 0 fields" not in listed.output
+    empty = {s["id"] for s in sets.list_sets(engine) if not s["set_fields"]}
+    assert any(":anomaly" in set_id for set_id in empty), empty
+    lines = {x.split("\t")[0]: x for x in listed.output.splitlines()}
+    for set_id in empty:
+        assert ", no field to change\t" in lines[set_id], lines[set_id]
