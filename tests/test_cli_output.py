@@ -489,6 +489,31 @@ def test_an_export_piped_into_head_ends_quietly(
     assert errors == ""
 
 
+def test_a_publish_cut_by_its_reader_leaves_no_new_empty_folder(
+    refreshed_catalog: Path, tmp_path: Path
+) -> None:
+    """`ratecard publish DIR 2>&1 | head -2`: the two progress lines, then the command ends with
+    exit 0, as any command whose reader left does. It left DIR behind, empty and new (and took
+    the closed pipe for an unwritable DIR, exit 1): now a publish that is cut or fails removes
+    the folders it made, leaving no part of a site."""
+    site = tmp_path / "new" / "site"
+    publish = subprocess.Popen(
+        [str(Path(sys.executable).with_name("ratecard")), "publish", str(site)],
+        cwd=ROOT,
+        env={**os.environ, "RATECARD_DB": f"sqlite:///{refreshed_catalog}"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    assert publish.stdout is not None
+    shown = subprocess.run(
+        ["head", "-2"], stdin=publish.stdout, capture_output=True, check=True, timeout=300
+    ).stdout.decode()
+    publish.stdout.close()
+    assert publish.wait(timeout=300) == 0
+    assert shown.splitlines()[0].endswith(" model pages"), shown
+    assert not (tmp_path / "new").exists(), sorted(tmp_path.rglob("*"))
+
+
 @pytest.mark.integration
 def test_a_failed_source_is_said_by_the_report_and_not_by_logs_too(tmp_path: Path) -> None:
     """A refresh whose one source answers 500: its progress lines on standard error, the report

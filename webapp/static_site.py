@@ -75,20 +75,47 @@ def publish(
     publish leaves the old site or the new one, never some of each. Model pages and charts of
     an older site that this one does not write are gone with its models folder; other files
     in its folders stay (`_keep`). Returns the files written, as put in place."""
+    made = _missing_folders(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=directory))
     try:
-        written = _write_site(engine, stage, at, models, progress)
-        unheld = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
+        stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=directory))
         try:
-            _put_up(stage, directory)
-            if put_up is not None:
-                put_up()
+            written = _write_site(engine, stage, at, models, progress)
+            unheld = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
+            try:
+                _put_up(stage, directory)
+                if put_up is not None:
+                    put_up()
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, unheld)
         finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, unheld)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+            shutil.rmtree(stage, ignore_errors=True)
+    except BaseException:
+        _remove_empty(made)
+        raise
     return [directory / path.relative_to(stage) for path in written]
+
+
+def _missing_folders(directory: Path) -> list[Path]:
+    """The folders of `directory`'s path that do not exist yet, deepest first: what its mkdir
+    will create."""
+    missing: list[Path] = []
+    for folder in (directory, *directory.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    return missing
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove `folders` (deepest first) that a publish created and left empty: one that failed
+    or was cut (`publish DIR 2>&1 | head -2`, an interrupt, a full disk) leaves no new empty
+    folder behind, as it leaves no part of a site. A folder something else wrote into stays."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 # What an older site's models folder holds of its own: its model pages and their charts.
