@@ -531,3 +531,25 @@ def test_pages_answer_a_bad_parameter_with_an_html_error_page(
     api = client.get("/api/queue/abc")
     assert api.status_code == 422 and api.headers["content-type"] == "application/json"
     assert api.json()["detail"][0]["loc"] == ["path", "item_id"]
+
+
+def test_a_read_only_answer_sets_no_cookie(app: Any) -> None:
+    """Every API GET set the client id cookie, which only a page's forms (their CSRF tokens are
+    bound to it) and a submission (it names its client) need: a script reading the JSON, an
+    export or the feed got a cookie it had no use for, and a shared cache a reason not to keep
+    the answer. A page still sets it, and a JSON submission."""
+    for path in ("/api/values?limit=1", "/api/catalog", "/api/sets?limit=1", "/feed.atom"):
+        client = TestClient(app)
+        for read in (client.get(path), client.head(path)):
+            assert read.status_code == 200, (path, read.text)
+            assert "set-cookie" not in read.headers, (path, read.headers)
+    page = TestClient(app).get("/login")
+    assert "set-cookie" in page.headers
+    body = {
+        "route": "openrouter",
+        "model": "gpt-5",
+        "source_url": "https://example.com/p",
+        "claims": [{"component": "input", "value": "1.25"}],
+    }
+    created = TestClient(app).post("/api/submissions", json=body)
+    assert created.status_code == 201 and "set-cookie" in created.headers

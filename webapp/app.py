@@ -177,6 +177,15 @@ def create_app(
     return app
 
 
+def _names_the_client(request: Request, response: Response) -> bool:
+    """Whether a response needs the client id cookie: a page (its forms' CSRF tokens are bound
+    to the id) or a request that writes (a submission records its client, so its submitter
+    cannot approve it). Read-only answers (the JSON API, exports, the feed, static files) set
+    none: every API GET set one, a cookie a script or cache had no use for."""
+    writes = request.method not in ("GET", "HEAD", "OPTIONS")
+    return writes or response.headers.get("content-type", "").startswith("text/html")
+
+
 def _middleware(app: FastAPI) -> None:
     @app.middleware("http")
     async def identify(request: Request, call_next: Any) -> Response:
@@ -188,7 +197,7 @@ def _middleware(app: FastAPI) -> None:
         request.state.reviewer = session.reviewer if session else None
         request.state.session_id = session.id if session else ""
         response: Response = await call_next(request)
-        if new:
+        if new and _names_the_client(request, response):
             signer.set_client(response, request, client_id)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
