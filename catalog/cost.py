@@ -51,7 +51,7 @@ from pydantic import (
 from catalog.reader import PublishedValue, read_when
 from catalog.views import ScheduledStatement
 from schemas.records import decimal_text
-from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
+from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit, unit_label
 
 DAYS_PER_MONTH = Decimal("30.4375")
 # The largest count a workload states (tokens, images, requests a day): far beyond any real
@@ -682,12 +682,6 @@ def _image_line(
     price = derive_per_image(per_pixel.value.value, image.size)
     rule = f"derived: {decimal_text(per_pixel.value.value)} per pixel × {image.size} pixels"
     return _line(per_pixel, count, price, count * price, derived=rule)
-
-
-def unit_label(unit: str) -> str:
-    """'usd_per_1m_tokens' → 'USD per 1M tokens': a unit as people write it."""
-    words = unit.removeprefix("usd_").replace("_", " ").replace("1m", "1M").replace("1k", "1K")
-    return f"USD {words}" if unit.startswith("usd_") else words
 
 
 def derive_per_image(per_pixel: Decimal, size: str) -> Decimal:

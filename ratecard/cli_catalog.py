@@ -61,6 +61,7 @@ from ratecard.output import (
     print_table,
     say,
 )
+from schemas.vocab import unit_label, units_spelled
 
 if TYPE_CHECKING:
     from prefect.client.schemas.objects import State
@@ -457,7 +458,7 @@ def show(
                 (
                     measure_name(s.measure),
                     s.value,
-                    s.unit.value,
+                    unit_label(s.unit.value),
                     s.source,
                     (s.observed_at or "")[:10],
                 )
@@ -472,7 +473,7 @@ def show(
                 (
                     measure_name(s.measure),
                     s.value,
-                    s.unit.value,
+                    unit_label(s.unit.value),
                     s.effective_from.isoformat(),
                     s.source,
                     (s.observed_at or "")[:10],
@@ -485,7 +486,7 @@ def show(
         heading("open review items")
         say(
             *(
-                f"  #{item.id} {item.title}  (due {clock_text(item.due_at)})"
+                f"  #{item.id} {units_spelled(item.title)}  (due {clock_text(item.due_at)})"
                 for item in view.open_review_items
             )
         )
@@ -504,7 +505,7 @@ def _print_fields(title: str, fields: Sequence[FieldView]) -> None:
             (
                 measure_name(f.measure),
                 decimal_text(f.value),
-                f.unit.value,
+                unit_label(f.unit.value),
                 f.valid_from.date().isoformat(),
                 f"{f.verified_by} {f.verified_at.date().isoformat()}"
                 if f.verified_at
@@ -577,9 +578,8 @@ def routes(
     if as_json:
         print_json([view.as_json() for view in views])
         return
-    from catalog.cost import unit_label
     from schemas.records import decimal_text
-    from schemas.vocab import Kind
+    from schemas.vocab import Kind, unit_label
 
     columns: dict[str, dict[str, str]] = {}
     for view in views:
@@ -641,7 +641,7 @@ def report_disagreements(
                     f"  {field_name(f)}: {report['source']} {mine['value']} "
                     f"({mine['source_model']}, {mine['observed_at'][:10]}) vs "
                     f"{theirs['source']} {theirs['value']} ({theirs['observed_at'][:10]}) "
-                    f"{f['unit']}"
+                    f"{unit_label(f['unit'])}"
                 )
         for route, counts in report["by_route"].items():
             say(
@@ -711,7 +711,7 @@ def review_list(
                 item.status.value,
                 clock_text(item.due_at),
                 "" if item.priority is None else f"P{item.priority}",
-                item.title,
+                units_spelled(item.title),
             )
             for item in items[:limit]
         ),
@@ -753,7 +753,7 @@ def review_show(
     if as_json:
         print_json({**item.as_json(), "audit": [entry.as_json() for entry in audit]})
         return
-    heading(f"#{item.id} {item.title}")
+    heading(f"#{item.id} {units_spelled(item.title)}")
     origin = f"run {item.run_id}" if item.run_id is not None else "submitted"
     due = clock_text(item.due_at)  # to the minute, as `review list` gives it
     say(f"{item.kind.value} · {item.status.value} · due {due} · {origin}")
@@ -767,7 +767,7 @@ def review_show(
     for change in item.changes:
         pct = f" ({change.pct_change:+.1f}%)" if change.pct_change is not None else ""
         current = "none" if change.current is None else change.current
-        unit = change.unit.value
+        unit = unit_label(change.unit.value)
         if change.proposed is None:  # the sources below disagree, as the web's '(no value…)'
             held = "no value in force" if change.current is None else f"{current} {unit} in force"
             say("", f"{measure_name(change.measure)}: {held}, no value proposed")

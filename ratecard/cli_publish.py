@@ -222,8 +222,8 @@ def cost(
 
 def print_estimate(result: CostEstimate) -> str:
     """The plain-text report of a CostEstimate: one line per price used, then the totals."""
-    from catalog.cost import unit_label
     from schemas.records import decimal_text
+    from schemas.vocab import unit_label
 
     lines = [f"{result.route}/{result.model} as of {result.as_of.date().isoformat()} (USD)"]
     for line in result.lines:

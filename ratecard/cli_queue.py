@@ -57,6 +57,7 @@ from ratecard.options import (
     run_in_flow,
 )
 from ratecard.output import plural, print_json, print_table, say
+from schemas.vocab import units_spelled
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -282,7 +283,12 @@ def _decide_many(
     elif not as_json:
         # a dry run is read in full; the question before a decision shows the first 20
         shown = matching if dry_run else matching[:20]
-        say(*(f"  #{item.id} {item.title}{_refused(refused, item.id)}" for item in shown))
+        say(
+            *(
+                f"  #{item.id} {units_spelled(item.title)}{_refused(refused, item.id)}"
+                for item in shown
+            )
+        )
         if len(matching) > len(shown):
             say(f"  … and {len(matching) - len(shown)} more")
         say(f"{plural(len(matching), 'open item')} match{'es' if len(matching) == 1 else ''}")

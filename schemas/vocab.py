@@ -6,6 +6,7 @@ identified by (route, model, kind, component, unit, dimensions), never by a suff
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from enum import StrEnum
 
@@ -62,6 +63,29 @@ class Unit(StrEnum):
 
 
 PRICE_UNITS = frozenset(u for u in Unit if u.value.startswith("usd_"))
+
+
+def unit_label(unit: str) -> str:
+    """'usd_per_1m_tokens' → 'USD per 1M tokens': a unit as people write it (the stored token
+    stays the unit's name in JSON, exports, the database and a `--claim`)."""
+    words = unit.removeprefix("usd_").replace("_", " ").replace("1m", "1M").replace("1k", "1K")
+    return f"USD {words}" if unit.startswith("usd_") else words
+
+
+# A price unit's token inside a stored text (a review item's title), longest first.
+_UNIT_TOKENS = re.compile(
+    r"(?<![\w])("
+    + "|".join(sorted((re.escape(u.value) for u in PRICE_UNITS), key=len, reverse=True))
+    + r")(?![\w])"
+)
+
+
+def units_spelled(text: str) -> str:
+    """`text` with each price unit's token written as people write it: a review item's stored
+    title 'input: 0.28 → 0.14 usd_per_1m_tokens' read 'input: 0.28 → 0.14 USD per 1M tokens',
+    as `cost`, `routes` and the model pages give the unit. The stored title is unchanged."""
+    return _UNIT_TOKENS.sub(lambda m: unit_label(m[1]), text)
+
 
 LIMIT_UNITS: dict[str, frozenset[Unit]] = {
     "context_window": frozenset({Unit.TOKENS}),

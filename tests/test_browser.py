@@ -37,6 +37,7 @@ from review import sets
 from review import submissions as submitted
 from review.reviewers import add_reviewer
 from review.safefetch import FetchPolicy
+from schemas.vocab import units_spelled
 from spiders.replay import World, serve
 from tests.conftest import WORLDS, copy_catalog, run_flow
 
@@ -182,7 +183,8 @@ def test_reviewer_approves_a_recorded_price_change(live: Live, browser: Any) -> 
     page.fill("input[name=route]", "openrouter")
     with page.expect_navigation():
         page.click("button:has-text('Filter')")
-    page.get_by_role("link", name=item["title"], exact=True).click()
+    # the queue writes the stored title's unit as people do: 'USD per 1M tokens'
+    page.get_by_role("link", name=units_spelled(item["title"]), exact=True).click()
     page.wait_for_url(f"{live.base}/items/{item['id']}")
     assert page.inner_text(".side-by-side td.current") == change["current"]
     assert page.inner_text(".side-by-side td.proposed") == change["proposed"]

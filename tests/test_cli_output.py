@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from ratecard.cli import app
 from ratecard.cli_catalog import RUN_COLUMNS
 from ratecard.output import field_name, table
+from schemas.vocab import unit_label
 from tests.conftest import PROGRESS, ROOT, WORLDS
 from tests.worlds import fault_world
 from webapp import create_app
@@ -82,7 +83,11 @@ def test_piped_show_prints_every_field_value_and_unit_whole(refreshed_catalog: P
     for f in view["fields"]:
         if f["kind"] == "capability":  # answered in the capabilities table, not as a field
             continue
-        cells = (field_name(f), f" {f['value']} ", f" {f['unit']} ")
+        cells = (
+            field_name(f),
+            f" {f['value']} ",
+            f" {unit_label(f['unit'])} ",
+        )  # as people write it
         assert any(all(cell in row for cell in cells) for row in rows), (cells, piped.stdout)
 
 

@@ -273,3 +273,40 @@ def test_review_show_gives_times_as_the_list_and_the_audit_do(catalog_db: str) -
         f"/items/{item.id}"
     )
     assert f"due {due}" in page.text
+
+
+def test_a_price_unit_is_written_one_way_wherever_a_person_reads_it(
+    catalog_db: str, two_db: str
+) -> None:
+    """`show`, review titles, `report` and the feed wrote 'usd_per_1m_tokens' where `cost`,
+    `routes` and the model pages wrote 'USD per 1M tokens'. Where a person reads it, the unit
+    is now 'USD per 1M tokens' everywhere; the stored title, the JSON and a `--claim` keep the
+    token."""
+    _, item = approve_an_openrouter_change(catalog_db)
+    runner = CliRunner()
+    route_model = f"{item.route}/{item.model}"
+    said = {
+        "review list": ["review", "list", "--status", "any", "--limit", "5000"],
+        "review show": ["review", "show", str(item.id)],
+        "show": ["show", route_model],
+        "report": ["report", "disagreements", "--source", "litellm"],
+    }
+    for name, args in said.items():
+        db = two_db if name == "report" else catalog_db  # LiteLLM beside OpenRouter's own
+        shown = runner.invoke(cli, [*args, "--db", db])
+        assert shown.exit_code == 0, (name, shown.output)
+        assert "usd_per_" not in shown.stdout, (name, shown.stdout[:2000])
+        assert "USD per 1M tokens" in shown.stdout, name
+    listed = runner.invoke(cli, ["review", "show", str(item.id), "--json", "--db", catalog_db])
+    assert "usd_per_1m_tokens" in json.loads(listed.stdout)["title"]  # stored as it was
+    client = TestClient(create_app(catalog_db, secret_key="test-only-secret"))
+    for path in (f"/items/{item.id}", "/queue", f"/models/{route_model}", "/feed.atom"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert "usd_per_" not in page.text, path
+        assert "USD per 1M tokens" in page.text, path
+    claim = ["anthropic", "claude-sonnet-4-5", "https://example.com/p"]
+    claimed = runner.invoke(
+        cli, ["submit", *claim, "--claim", "input 3 usd_per_1m_tokens", "--db", catalog_db]
+    )
+    assert claimed.exit_code == 0, claimed.output

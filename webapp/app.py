@@ -43,7 +43,7 @@ from review import submissions as submitted
 from review.reviewers import session_valid, sign_out, verify_reviewer
 from review.sets import field_label
 from schemas.records import ReviewKind, ReviewStatus, clock_text, decimal_text
-from schemas.vocab import Component, Dim, Unit
+from schemas.vocab import Component, Dim, Unit, unit_label, units_spelled
 from webapp.api import (
     ItemId,
     ModelName,
@@ -94,6 +94,8 @@ def _templates() -> Jinja2Templates:
         day=day_label,
         amount=amount,
         clock=clock_text,
+        unit=unit_label,
+        units=units_spelled,
     )
     return Jinja2Templates(env=env)
 

@@ -36,7 +36,7 @@ from catalog.export import FORMATS, render, value_record
 from catalog.filters import check_catalog_name
 from review import submissions as submitted
 from schemas.records import time_text
-from schemas.vocab import Kind
+from schemas.vocab import Kind, unit_label, units_spelled
 from webapp.api import NAME, ModelName, Offset, TextFilter
 from webapp.catalog_view import index_rows, model_view, price_history_svg
 
@@ -223,14 +223,14 @@ def feed(request: Request) -> Response:
         entry.id(f"{base}/items/{change.item_id}#value-{v.id}")
         entry.title(
             f"{v.route}/{v.model} {field}: {change.previous or 'new'} → "
-            f"{v.model_dump(mode='json')['value']} {v.unit.value}"
+            f"{v.model_dump(mode='json')['value']} {unit_label(v.unit.value)}"
         )
         entry.link(href=f"{base}/models/{quote(v.route)}/{quote(v.model)}")
         entry.updated(change.decided_at)
         if change.reviewer:
             entry.author(name=change.reviewer)
         entry.summary(
-            f"{change.title}. Approved by {change.reviewer or 'a reviewer'}"
+            f"{units_spelled(change.title)}. Approved by {change.reviewer or 'a reviewer'}"
             f"{f': {change.reason}' if change.reason else ''}; in force from "
             f"{v.valid_from.date().isoformat()}; "
             + (

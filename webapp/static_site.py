@@ -28,6 +28,7 @@ from catalog import reader
 from catalog.export import render
 from catalog.reader import PublishedValue
 from schemas.records import CatalogValue, time_text
+from schemas.vocab import unit_label, units_spelled
 from webapp.catalog_view import Peers, index_rows, model_view, price_history_svgs
 
 HERE = Path(__file__).resolve().parent
@@ -166,6 +167,7 @@ def _write_site(
 ) -> list[Path]:
     """The site's files written into `directory` (an empty folder); see `publish`."""
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
+    env.filters.update(unit=unit_label, units=units_spelled)  # as the app's pages write them
     (directory / "models").mkdir(exist_ok=True)
     (directory / "static").mkdir(exist_ok=True)
     written: list[Path] = []
