@@ -392,6 +392,9 @@ def quarantine(
         print_json([row.as_json() for row in rows])
         note_cut(len(rows), total, "quarantined records")
         return
+    if not rows:  # the count says it: no empty table under it
+        say(f"run {run_id}: {plural(total, 'quarantined record')}")
+        return
     runs_of = (
         f"{r.first_run}" if r.first_run == r.last_run else f"{r.first_run}-{r.last_run}"
         for r in rows
@@ -701,8 +704,12 @@ def review_list(
         print_json([item.as_json() for item in items[:limit]])
         note_cut(min(limit, len(items)), len(items), "review items")
         return
+    counted = plural(len(items), "review item")
+    if not items:  # the count says it: no empty table under it
+        say(counted)
+        return
     print_table(
-        f"{len(items)} review items" + (f" (showing {limit})" if len(items) > limit else ""),
+        counted + (f" (showing {limit})" if len(items) > limit else ""),
         ("id", "kind", "status", "due", "priority", "title"),
         (
             (

@@ -564,3 +564,27 @@ def test_every_json_document_spells_its_times_one_way(refreshed_catalog: Path) -
         assert found, name
         spellings[name] = set(found)
     assert spellings == {name: {"Z"} for name in documents}
+
+
+def test_a_listing_counts_one_item_in_the_singular_and_none_without_an_empty_table(
+    refreshed_catalog: Path,
+) -> None:
+    """`review list` said '1 review items' of one item, and under '0 review items' (a filter
+    matching nothing, an empty catalog's queue) drew an empty table, as `quarantine` did under
+    '0 quarantined records': the count is the answer, said once."""
+    db = f"sqlite:///{refreshed_catalog}"
+    runner = CliRunner()
+    every = ["review", "list", "--status", "any", "--limit", "100000", "--json", "--db", db]
+    listed = runner.invoke(app, every)
+    models: dict[str, int] = {}
+    for item in json.loads(listed.stdout):
+        models[item["model"]] = models.get(item["model"], 0) + 1
+    single = next(model for model, n in models.items() if n == 1 and model)
+    one = runner.invoke(app, ["review", "list", "--status", "any", "--model", single, "--db", db])
+    assert one.exit_code == 0, one.output
+    assert one.stdout.splitlines()[0] == "1 review item", one.stdout
+    none = runner.invoke(app, ["review", "list", "--due-within", "1s", "--db", db])
+    assert (none.exit_code, none.stdout) == (0, "0 review items\n"), none.output
+    quarantined = runner.invoke(app, ["quarantine", "--rule", "no rule says this", "--db", db])
+    assert quarantined.exit_code == 0, quarantined.output
+    assert re.fullmatch(r"run \d+: 0 quarantined records\n", quarantined.stdout), quarantined.stdout
