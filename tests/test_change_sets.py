@@ -529,3 +529,21 @@ def test_a_set_of_anomalies_about_records_says_it_changes_no_field(
     lines = {x.split("\t")[0]: x for x in listed.output.splitlines()}
     for set_id in empty:
         assert ", no field to change\t" in lines[set_id], lines[set_id]
+
+
+def test_the_web_says_a_set_about_records_changes_no_field(engine: Engine, catalog_db: str) -> None:
+    """The sets page gave a set of anomalies about records set aside '0' fields, and its page
+    '2 open items (0 fields)', as `review sets` said '0 fields': both now say it changes none."""
+    (set_id, _), *_ = (
+        (s["id"], s)
+        for s in sets.list_sets(engine)
+        if not s["set_fields"] and ":anomaly" in s["id"]
+    )
+    client = TestClient(create_app(catalog_db, secret_key="test-only-secret"))
+    listed = client.get("/sets?kind=anomaly")
+    assert listed.status_code == 200
+    assert '<td class="fields">0</td>' not in listed.text
+    assert '<td class="fields">none to change</td>' in listed.text
+    page = client.get(f"/sets/{set_id}")
+    assert page.status_code == 200
+    assert "(no field to change)" in page.text and "(0 fields)" not in page.text
