@@ -347,7 +347,18 @@ def _print_preview(rows: list[dict[str, Any]], *, as_json: bool) -> None:
         else:
             what = f"{r['current'] if r['current'] is not None else '—'} → {r['proposed']}{pct}"
         _line(f"#{r['item']}\t{r['route']}/{r['model']}\t{r['field']}\t{what}")
-    _line(f"{plural(len(rows), 'field')} in {plural(len({r['item'] for r in rows}), 'item')}")
+    _line(_preview_total(rows))
+
+
+def _preview_total(rows: list[dict[str, Any]]) -> str:
+    """The preview's last line: '12 fields in 7 items', its fields those a decision would
+    change. A set of anomalies about records set aside (a row per whole item, which writes no
+    value) said '2 fields in 2 items' where `review sets` says it changes none."""
+    from review.sets import WHOLE_ITEM
+
+    items = plural(len({r["item"] for r in rows}), "item")
+    fields = sum(1 for r in rows if r["field"] != WHOLE_ITEM)
+    return f"{plural(fields, 'field')} in {items}" if fields else f"{items}, no field to change"
 
 
 def review_undo(

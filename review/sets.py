@@ -147,6 +147,9 @@ def preview(
     return rows
 
 
+WHOLE_ITEM = "(whole item)"  # a preview row of an item whose approval writes no value
+
+
 def _rows(item: ReviewWithChanges) -> list[dict[str, Any]]:
     """The preview rows of one item: one per field, or one for the whole item where its
     approval writes no value (NO_VALUE_EFFECT)."""
@@ -155,7 +158,7 @@ def _rows(item: ReviewWithChanges) -> list[dict[str, Any]]:
         return [
             {
                 **named,
-                "field": "(whole item)",
+                "field": WHOLE_ITEM,
                 "current": None,
                 "proposed": None,
                 "pct_change": None,

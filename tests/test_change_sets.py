@@ -547,3 +547,20 @@ def test_the_web_says_a_set_about_records_changes_no_field(engine: Engine, catal
     page = client.get(f"/sets/{set_id}")
     assert page.status_code == 200
     assert "(no field to change)" in page.text and "(0 fields)" not in page.text
+
+
+def test_a_set_preview_counts_no_field_where_its_approval_changes_none(
+    engine: Engine, catalog_db: str
+) -> None:
+    """`review approve --set … --dry-run` of an anomaly set about records set aside listed each
+    item as '(whole item) acknowledged; the catalog is unchanged', then said '2 fields in 2
+    items': it now says the items and that no field changes, as `review sets` does."""
+    set_id = next(
+        s["id"] for s in sets.list_sets(engine) if not s["set_fields"] and ":anomaly" in s["id"]
+    )
+    preview = ["review", "approve", "--set", set_id, "--dry-run", "-r", "alice"]
+    dry = CliRunner().invoke(app, [*preview, "--db", catalog_db])
+    assert dry.exit_code == 0, dry.output
+    items = sum(1 for line in dry.output.splitlines() if line.startswith("#"))
+    last = dry.output.splitlines()[-1]
+    assert last == f"{items} item{'s' if items != 1 else ''}, no field to change", dry.output
