@@ -787,7 +787,7 @@ def review_show(
                 f"    {s.evidence}",
             )
     if item.detail:
-        say("", item.detail)
+        say("", units_spelled(item.detail))
     if audit:  # newest first, as the web's item page lists it
         say("", "audit:")
         for entry in audit:

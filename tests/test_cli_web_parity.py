@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from catalog import queries, store
+from catalog.tables import review_items
 from ratecard.cli import app as cli
 from ratecard.output import measure_name
 from review import decisions
@@ -310,3 +312,24 @@ def test_a_price_unit_is_written_one_way_wherever_a_person_reads_it(
         cli, ["submit", *claim, "--claim", "input 3 usd_per_1m_tokens", "--db", catalog_db]
     )
     assert claimed.exit_code == 0, claimed.output
+
+
+def test_an_items_detail_writes_its_units_as_its_title_does(two_db: str) -> None:
+    """An anomaly's detail (what validation set aside: Azure's '= 44 usd_per_1m_tokens (…
+    retailPrice 0.044 USD per 1K)', LiteLLM's here) kept the token under a title that now
+    says 'USD per 1M tokens': `review show` and the item's page spell the detail the same way;
+    JSON keeps it."""
+    engine = store.connect(two_db)
+    with engine.connect() as conn:
+        item_id = conn.execute(
+            select(review_items.c.id)
+            .where(review_items.c.detail.like("%usd_per_1m_tokens%"))
+            .order_by(review_items.c.id)
+            .limit(1)
+        ).scalar_one()
+    engine.dispose()
+    shown = CliRunner().invoke(cli, ["review", "show", str(item_id), "--db", two_db])
+    assert shown.exit_code == 0, shown.output
+    assert "usd_per_" not in shown.stdout and "USD per 1M tokens" in shown.stdout, shown.stdout
+    page = TestClient(create_app(two_db, secret_key="test-only-secret")).get(f"/items/{item_id}")
+    assert "usd_per_" not in page.text.split("<h2>Detail</h2>", 1)[1], page.text
