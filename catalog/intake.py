@@ -120,6 +120,7 @@ def validate_each(
     unread: Sequence[SourceDrafts] = (),
     in_force: Mapping[PriceKey, Decimal] | None = None,
     standing: Mapping[str, Sequence[Observation]] | None = None,
+    limits_in_force: Mapping[PriceKey, Decimal] | None = None,
 ) -> list[SourceIntake]:
     """Identity and validation, source by source. First every official source's models become
     known (so secondary sources' names map to them), then each source's batch is validated on
@@ -139,6 +140,10 @@ def validate_each(
     evidence this run (flows/refresh.py `standing_in`). Its collapse is judged over them beside
     what it read, as a run reading all of it would judge it: one listing of two failing left an
     Azure region's four meters, none a model's price, judged as the whole source.
+
+    `limits_in_force`: the catalog's token limits in force by field
+    (catalog.runlog.limits_in_force), what a block of limits moved onto another limit's value
+    is judged against (`limits_at_another`).
     """
     failures: dict[str, str] = {}
     learn = partial(learn_official_models, identity, prices_in_force=in_force)
@@ -215,7 +220,7 @@ def validate_each(
                 in_force=in_force or {},
                 doubted=doubted,
             ),
-            partial(_limits_set_aside, stated=each_limit),
+            partial(_limits_set_aside, stated=each_limit, in_force=limits_in_force or {}),
         )
 
     # Official sources first: a deployment's price their own judgment sets aside judges no
@@ -363,12 +368,97 @@ _TOKENS = Unit.TOKENS
 def _limits_set_aside(
     valid: Sequence[Observation],
     stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
+    in_force: Mapping[PriceKey, Decimal],
 ) -> list[Problem]:
     """A source's token limits set aside as a block: swapped windows and output limits
-    (`limits_swapped`), then, of the others, those rescaled (`limits_rescaled`)."""
+    (`limits_swapped`), then, of the others, those rescaled (`limits_rescaled`), then those
+    moved onto another limit's value in force (`limits_at_another`)."""
     swapped = limits_swapped(valid)
     aside = {id(p.observation) for p in swapped}
-    return swapped + limits_rescaled([o for o in valid if id(o) not in aside], stated)
+    rescaled = limits_rescaled([o for o in valid if id(o) not in aside], stated)
+    aside |= {id(p.observation) for p in rescaled}
+    rest = [o for o in valid if id(o) not in aside]
+    return swapped + rescaled + limits_at_another(rest, in_force)
+
+
+LIMITS_AT_ANOTHER_RULE = "at another limit's value"
+_TOKEN_LIMITS = (Component.CONTEXT_WINDOW, Component.MAX_INPUT_TOKENS, Component.MAX_OUTPUT_TOKENS)
+
+
+def limits_at_another(
+    valid: Sequence[Observation], in_force: Mapping[PriceKey, Decimal]
+) -> list[Problem]:
+    """A source's token limits of one component that moved from their field's value in force
+    (`in_force`, catalog.runlog.limits_in_force) to exactly the value of another token limit
+    of the same model and dimensions, in force or as the source states it now (a
+    most-input-token limit to its model's most output tokens, a window to its input limit),
+    across at least SWAP_BLOCK models and most of that component's moved limits in the whole
+    response: one key's values copied over another's (a fault round from public
+    reports: LiteLLM's map with every `max_input_tokens` at its `max_output_tokens` opened 592
+    approvable limit changes onto an epoch-1 catalog, anthropic/claude-3-opus 200000 -> 4096,
+    most of them fields no other source states, so that no majority could hold them; a key
+    copied over another's is copied for every provider of the map, the small ones too). Limits
+    alike are common in a real listing (every deepinfra model of LiteLLM's states its input
+    and output limits as one), so only the move tells it: the prices' `_fields_swapped` for
+    limits; and one route's limits moving onto another's value is a real change too (the
+    recorded epochs: models.dev's five ovhcloud output limits raised to their windows), so
+    the block is the response's, not a route's. Set aside (LIMITS_AT_ANOTHER_RULE: an anomaly
+    to review); the fields stand as last stated. Judged against history, so not on a first
+    load."""
+    if not in_force:
+        return []
+    mine = [
+        o
+        for o in valid
+        if o.kind is _LIMIT
+        and o.unit is _TOKENS
+        and o.model is not None
+        and not o.scheduled
+        and o.component in _TOKEN_LIMITS
+    ]
+    stated = {price_key(o): o.value for o in mine}
+    moved: Counter[Component] = Counter()
+    Moved = list[tuple[Observation, Component, Decimal]]
+    found: dict[Component, Moved] = defaultdict(list)
+    for o in mine:
+        route, model, _, unit, dims = price_key(o)
+        own = in_force.get((route, model, o.component.value, unit, dims))
+        if own is None or own == o.value:
+            continue
+        moved[o.component] += 1
+        other = next(
+            (
+                c
+                for c in _TOKEN_LIMITS
+                if c is not o.component
+                and o.value
+                in (
+                    in_force.get(key := (route, model, c.value, unit, dims)),
+                    stated.get(key),
+                )
+            ),
+            None,
+        )
+        if other is not None:
+            found[o.component].append((o, other, own))
+    problems: list[Problem] = []
+    for component, at in found.items():
+        if len({o.model for o, _, _ in at}) < SWAP_BLOCK or 2 * len(at) <= moved[component]:
+            continue
+        why = (
+            f"as {len(at)} of the {moved[component]} {component.value} limits it moved are "
+            "another limit's (one key's values copied over another's)"
+        )
+        problems += [
+            _set_aside(
+                o,
+                LIMITS_AT_ANOTHER_RULE,
+                f"{o.measure.text()} = {o.value} {o.unit.value}: its {other.value}, "
+                f"not its {own}, {why}",
+            )
+            for o, other, own in at
+        ]
+    return problems
 
 
 def token_limits_by_field(observations: Sequence[Observation]) -> dict[PriceKey, Decimal]:

@@ -39,7 +39,7 @@ from catalog.tables import (
 )
 from schemas.fetch import FetchedPage
 from schemas.records import SourceStatus
-from schemas.vocab import Kind
+from schemas.vocab import Kind, Unit
 
 ADVISORY_KEY = 0x7261746563617264  # "ratecard": the PostgreSQL advisory lock of refreshes
 SCANNED_RUNS = 200  # how far back a URL's answers read whole are looked for
@@ -535,6 +535,22 @@ def prices_in_force(conn: Connection) -> dict[PriceKey, Decimal]:
     rows = conn.execute(
         select(c.route, c.model, c.component, c.unit, c.dimensions, c.value).where(
             c.valid_to.is_(None), c.kind == Kind.PRICE.value
+        )
+    )
+    return {
+        (route, model, component, unit, dims): Decimal(value)
+        for route, model, component, unit, dims, value in rows
+    }
+
+
+def limits_in_force(conn: Connection) -> dict[PriceKey, Decimal]:
+    """The catalog's token limits in force by field (catalog.health.PriceKey): what a block of
+    a source's limits moved onto another limit's value is judged against (catalog.intake
+    `limits_at_another`). Read from the catalog_values table."""
+    c = catalog_values.c
+    rows = conn.execute(
+        select(c.route, c.model, c.component, c.unit, c.dimensions, c.value).where(
+            c.valid_to.is_(None), c.kind == Kind.LIMIT.value, c.unit == Unit.TOKENS.value
         )
     )
     return {

@@ -439,6 +439,9 @@ class Reading:
     last_statements: Callable[[Collection[str]], tuple[Observation, ...]] | None = None
     # what this refresh's readings recalled so far (the learn_pages' drafts among it)
     recalled: Recalled = field(default_factory=Recalled)
+    # the catalog's token limits in force (runlog.limits_in_force): a block of a source's
+    # limits moved onto another limit's value is judged against them (intake.limits_at_another)
+    limits_in_force: dict[health.PriceKey, Decimal] = field(default_factory=dict)
 
 
 @task(name="read-sources", cache_policy=NO_CACHE)
@@ -484,7 +487,13 @@ def read_sources(
         if o.source in reports and reports[o.source].status is SourceStatus.PARTIAL:
             unanswered.setdefault(o.source, []).append(o)
     read = intake.validate_each(
-        drafts, identity, reading.before, learned, reading.in_force, unanswered
+        drafts,
+        identity,
+        reading.before,
+        learned,
+        reading.in_force,
+        unanswered,
+        limits_in_force=reading.limits_in_force,
     )
     refused: list[str] = []  # sources read, then failed or broken here: nothing of them applies
     for found in read:
@@ -823,6 +832,7 @@ def reading_context(
         identity.learn_official(_statements([o for o in held if o.source not in pages]))
         before = {s: runlog.last_prices(conn, s) for s in to_read}
         in_force = runlog.prices_in_force(conn)
+        limits = runlog.limits_in_force(conn)
         usual = runlog.usual_statements(conn, to_read)
     return Reading(
         identity,
@@ -836,6 +846,7 @@ def reading_context(
         lambda wanted: _last_set_aside(engine, wanted),
         lambda sources: _last_statements(engine, sources),
         recalled,
+        limits,
     )
 
 
