@@ -1084,13 +1084,34 @@ def _fields_swapped(
         if len({o.model or o.source_model for o in found}) >= SWAP_BLOCK
         and 2 * len(found) > moved[scope]
     }
+    # The blocks' prices at another field's (model, unit, dimensions, that field, their own):
+    # that field moved to their known price is the exchange's other half.
+    columns = {c.value for c in _SWAPPABLE}
+    exchanged: set[tuple[str, str, str, str, str, str]] = set()
+    for o, _own in candidates:
+        if any(s in swapped for s in (o.route, (o.route, o.component))):
+            other = _at_another_field(o, known, tiers)
+            if other in columns:
+                route, model, component, unit, dims = price_key(o)
+                exchanged.add((route, model, unit, dims, str(other), component))
     problems: list[Problem] = []
     for o, own in candidates:  # in the source's order; a new field only beside a block
         found_in = next((s for s in (o.route, (o.route, o.component)) if s in swapped), None)
-        if found_in is None:
-            continue
         other = _at_another_field(o, known, tiers)
         if other is None:
+            continue
+        if found_in is None:
+            route, model, component, unit, dims = price_key(o)
+            if own is not None and (route, model, unit, dims, component, other) in exchanged:
+                problems.append(
+                    _set_aside(
+                        o,
+                        FIELDS_SWAPPED_RULE,
+                        f"{o.measure.text()} = {o.value} {o.unit.value}: its {other} price, "
+                        f"not its {own}, while its {other} moved to its {own}, one of a block "
+                        f"of {route} {other} prices at another field's (the two exchanged)",
+                    )
+                )
             continue
         what = (
             f"{o.route} token prices" if found_in == o.route else f"{o.route} {o.component} prices"
