@@ -1094,11 +1094,39 @@ def _fields_swapped(
             if other in columns:
                 route, model, component, unit, dims = price_key(o)
                 exchanged.add((route, model, unit, dims, str(other), component))
+    # The source's moved prices of fields with a known context tier, and those of them at
+    # exactly their own tier's price (not by a power of ten): a block is the whole response's,
+    # as a tier's key read for the base one is read so for every provider of a map.
+    tiered = [o for o, own in candidates if own is not None and tiers.get(price_key(o))]
+    at_tier = [
+        o
+        for o in tiered
+        if (other := _at_another_field(o, known, tiers)) is not None
+        and other not in columns
+        and power_of_ten(o.value / (known(price_key(o)) or o.value)) == 0
+    ]
+    tier_block = (
+        {id(o) for o in at_tier}
+        if len({o.model or o.source_model for o in at_tier}) >= SWAP_BLOCK
+        and 2 * len(at_tier) > len(tiered)
+        else set()
+    )
     problems: list[Problem] = []
     for o, own in candidates:  # in the source's order; a new field only beside a block
         found_in = next((s for s in (o.route, (o.route, o.component)) if s in swapped), None)
         other = _at_another_field(o, known, tiers)
         if other is None:
+            continue
+        if found_in is None and id(o) in tier_block:
+            problems.append(
+                _set_aside(
+                    o,
+                    FIELDS_SWAPPED_RULE,
+                    f"{o.measure.text()} = {o.value} {o.unit.value}: its {other} price, not its "
+                    f"{own}, as {len(at_tier)} of the {len(tiered)} prices with a context tier "
+                    "it moved are their tier's (a tier's price read as the base price)",
+                )
+            )
             continue
         if found_in is None:
             route, model, component, unit, dims = price_key(o)

@@ -14,7 +14,9 @@ base price, in two shapes:
   claude-sonnet-4-5 input 3 -> 6). A base price that moved to exactly the known price of its
   own context tier is now judged as one moved to another field's price, and a block of them
   is set aside (catalog/intake.py `_fields_swapped`). Bedrock's two Claude models are too few
-  for a block: their changes stay (24).
+  for a route's block: their 24 changes stayed (18 in fault round 60). Most of a response's
+  moved prices of fields with a context tier at their tier's price are now a block of the
+  whole response (fault round 60): a key read for another is read so for every provider.
 
 Both variants are made here from the recorded epoch-2 answers.
 """
@@ -133,3 +135,29 @@ def test_litellm_base_prices_at_their_tier_propose_no_change(
     changes = price_changes(db, run)
     assert "price_change: vertex/claude-sonnet-4-5 input: 3 → 6 usd_per_1m_tokens" not in changes
     assert set_aside(db, run, FIELDS_SWAPPED_RULE) >= 20
+
+
+def test_litellm_base_prices_at_their_tier_on_a_small_route_propose_no_change(
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    loaded = replayed_catalog(tmp_path_factory, [("epoch-1", ["litellm"], True)])
+    db = copy_catalog(loaded, tmp_path / "catalog.db")
+    recorded = recorded_text(LITELLM)
+    # the prices above 200k tokens the recorded map states for Bedrock's entries, per 1M
+    tier_prices = {
+        Decimal(str(entry[f"{component}_cost_per_token_above_200k_tokens"])) * 1_000_000
+        for key, entry in json.loads(recorded).items()
+        if isinstance(entry, dict) and entry.get("litellm_provider") == "bedrock"
+        for component in ("input", "output")
+        if f"{component}_cost_per_token_above_200k_tokens" in entry
+    }
+    assert tier_prices
+    body = litellm_base_at_tier(recorded)
+    run = replayed_run(db, fault_world(tmp_path, {LITELLM: {"body": body}}), ["litellm"])
+    at_tier = [
+        title
+        for title in price_changes(db, run)
+        if title.startswith("price_change: bedrock/")
+        and Decimal(title.rsplit(" → ", 1)[1].split()[0]) in tier_prices
+    ]
+    assert at_tier == [], at_tier[:5]
