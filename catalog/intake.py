@@ -1094,10 +1094,17 @@ def _fields_swapped(
             if other in columns:
                 route, model, component, unit, dims = price_key(o)
                 exchanged.add((route, model, unit, dims, str(other), component))
-    # The source's moved prices of fields with a known context tier, and those of them at
-    # exactly their own tier's price (not by a power of ten): a block is the whole response's,
-    # as a tier's key read for the base one is read so for every provider of a map.
-    tiered = [o for o, own in candidates if own is not None and tiers.get(price_key(o))]
+    # The source's moved prices of fields with a known context tier or of a tier, and those of
+    # them at exactly their own tier's price or their base's (not by a power of ten): a block
+    # is the whole response's, as a tier's key read for the base one, or the base's for a
+    # tier's (a fault round, from public reports of long-context cache prices left at the
+    # base's: LiteLLM's map so opened 17 price changes onto an epoch-1 catalog), is read so
+    # for every provider of a map.
+    tiered = [
+        o
+        for o, own in candidates
+        if own is not None and (tiers.get(key := price_key(o)) or _CONTEXT_ABOVE in key[4])
+    ]
     at_tier = [
         o
         for o in tiered
@@ -1123,8 +1130,8 @@ def _fields_swapped(
                     o,
                     FIELDS_SWAPPED_RULE,
                     f"{o.measure.text()} = {o.value} {o.unit.value}: its {other} price, not its "
-                    f"{own}, as {len(at_tier)} of the {len(tiered)} prices with a context tier "
-                    "it moved are their tier's (a tier's price read as the base price)",
+                    f"{own}, as {len(at_tier)} of the {len(tiered)} prices of or with a context "
+                    "tier it moved are their tier's or their base's (one read as the other)",
                 )
             )
             continue
@@ -1262,6 +1269,10 @@ def _at_another_field(o: Observation, known: KnownPrice, tiers: ContextTiers) ->
     for tier in tiers.get(key, ()):
         if known((route, model, component, unit, tier)) == o.value:
             return f"{component} ({tier})"
+    if _CONTEXT_ABOVE in dims:  # a tier's price read as the base price's (a fault round)
+        base = Dims.parse(dims).without(Dim.CONTEXT_ABOVE).key
+        if known((route, model, component, unit, base)) == o.value:
+            return f"{component} ({base or 'no context tier'})"
     return None
 
 

@@ -17,6 +17,12 @@ base price, in two shapes:
   for a route's block: their 24 changes stayed (18 in fault round 60). Most of a response's
   moved prices of fields with a context tier at their tier's price are now a block of the
   whole response (fault round 60): a key read for another is read so for every provider.
+- The reverse (fault round 60, from public reports of long-context cache prices left at the
+  base's): LiteLLM's map with every `cache_read_input_token_cost_above_200k_tokens` and
+  `cache_creation_input_token_cost_above_200k_tokens` at the base price opened 17 price
+  changes onto an epoch-1 catalog (anthropic/claude-sonnet-4 cache_read above 200000 tokens
+  0.6 -> 0.3). A tier's price moved to exactly its base's known price is one read as the other,
+  judged in the same block.
 
 Both variants are made here from the recorded epoch-2 answers.
 """
@@ -161,3 +167,31 @@ def test_litellm_base_prices_at_their_tier_on_a_small_route_propose_no_change(
         and Decimal(title.rsplit(" → ", 1)[1].split()[0]) in tier_prices
     ]
     assert at_tier == [], at_tier[:5]
+
+
+def litellm_cache_tiers_at_base(body: str) -> str:
+    """The map with each entry's cache prices above 200k tokens at its base cache prices."""
+    doc = json.loads(body)
+    for entry in doc.values():
+        if not isinstance(entry, dict):
+            continue
+        for base in ("cache_read_input_token_cost", "cache_creation_input_token_cost"):
+            if f"{base}_above_200k_tokens" in entry and base in entry:
+                entry[f"{base}_above_200k_tokens"] = entry[base]
+    return json.dumps(doc)
+
+
+def test_litellm_cache_tiers_at_their_base_propose_no_change(
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    loaded = replayed_catalog(tmp_path_factory, [("epoch-1", ["litellm"], True)])
+    db = copy_catalog(loaded, tmp_path / "catalog.db")
+    body = litellm_cache_tiers_at_base(recorded_text(LITELLM))
+    run = replayed_run(db, fault_world(tmp_path, {LITELLM: {"body": body}}), ["litellm"])
+    tiers = [
+        title
+        for title in price_changes(db, run)
+        if " cache_" in title and "context_above=" in title
+    ]
+    assert tiers == [], tiers[:5]
+    assert set_aside(db, run, FIELDS_SWAPPED_RULE) >= 20
