@@ -39,7 +39,7 @@ from schemas.fetch import FieldProblem, Normalized, Uninterpretable
 from schemas.field import NO_DIMS, Dims
 from schemas.records import Draft, make_draft
 from schemas.vocab import CACHE_TTL_DEFAULTS, Component, Dim, Kind, Unit
-from spiders.parsing import NOT_WHOLE_LIMIT, is_router_pseudo_model
+from spiders.parsing import NOT_WHOLE_LIMIT, is_router_pseudo_model, without_exponent
 
 ROUTER_RULE = "router pseudo-model"
 EVIDENCE_JOIN = "; "  # between the places a record states one value of a field
@@ -61,8 +61,7 @@ def plain(value: Decimal) -> Decimal:
     if type(value) is Decimal and "E+" not in str(value):
         # Decimal writes a positive exponent, and only that, as 'E+' (6x cheaper than as_tuple)
         return value
-    exponent = value.as_tuple().exponent
-    return value.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else value
+    return without_exponent(value)
 
 
 def field_name(draft: Draft) -> str:

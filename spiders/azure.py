@@ -88,7 +88,14 @@ from schemas.field import Dims
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Unit
 from spiders._drafts import collect
-from spiders.parsing import MILLION, Page, load_json, refuse_an_answered_error, to_decimal
+from spiders.parsing import (
+    MILLION,
+    Page,
+    load_json,
+    refuse_an_answered_error,
+    to_decimal,
+    without_exponent,
+)
 
 ROUTE = "azure"
 # The key `parse` adds to an item of a meter priced in several volume tiers (`_with_tiers`):
@@ -453,9 +460,7 @@ def _required(record: dict[str, Any], key: str, record_id: str) -> str:
 
 def _plain(value: Decimal) -> Decimal:
     """The same number without trailing zeros, and never in exponent form."""
-    reduced = value.normalize()
-    exponent = reduced.as_tuple().exponent  # a str only for NaN and infinity, never read here
-    return reduced.quantize(ONE) if isinstance(exponent, int) and exponent > 0 else reduced
+    return without_exponent(value.normalize())
 
 
 def _check_offer(record: dict[str, Any], record_id: str) -> None:

@@ -474,6 +474,19 @@ def to_decimal(value: Any, record: str, name: str) -> Decimal:
     return without_float_noise(result)
 
 
+def without_exponent(value: Decimal) -> Decimal:
+    """`value` (finite) written without a positive exponent (`1E+1` as 10), exactly, however
+    many digits that takes. Decimal's default context holds 28 digits, fewer than a number
+    `to_decimal` reads (below 10^MAX_EXPONENT) can have once scaled to its unit (x 10^6 for a
+    price per token read per 1M tokens): quantized in it, a price written `1e25` per token
+    raised InvalidOperation, and its whole record was set aside, its other fields with it
+    (fault round 61), where the price alone is out of its unit's range (schemas/batch.py)."""
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or exponent <= 0:
+        return value
+    return value.quantize(Decimal(1), context=Context(prec=len(digits) + exponent))
+
+
 def _shown(value: Any) -> str:
     """A stated value for a problem's detail, at most 80 characters of it."""
     text = repr(value)
