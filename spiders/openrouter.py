@@ -361,9 +361,8 @@ def _price_reading(
     if outputs is None and isinstance(modality, str) and "->" in modality:
         outputs = modality.split("->", 1)[1].split("+")  # "audio->transcription"
     no_token_unit: tuple[str, str] | None = None
-    if outputs is not None and not (
-        isinstance(outputs, list) and all(isinstance(o, str) for o in outputs)
-    ):
+    named = isinstance(outputs, list) and all(isinstance(o, str) for o in outputs)
+    if outputs is not None and not named:
         no_token_unit = (
             "unit-ambiguous",
             f"architecture.output_modalities={outputs!r} is not a list of names: whether the "
@@ -381,9 +380,13 @@ def _price_reading(
             f"every price it states is 0, and its description prices it otherwise ({prose!r}): "
             "it is billed in a unit the listing does not state, not free",
         )
-    # media generators: embedding models state their output (none) at 0 honestly
+    # media generators: embedding models state their output (none) at 0 honestly; outputs
+    # that are no names (`[{"type": "text"}]`) name none of them
     no_text = (
-        isinstance(outputs, list) and bool(outputs) and not {"text", "embeddings"} & set(outputs)
+        named
+        and isinstance(outputs, list)
+        and bool(outputs)
+        and not {"text", "embeddings"} & set(outputs)
     )
     return _Reading(no_price, no_token_unit, no_text)
 
