@@ -810,6 +810,8 @@ def _discounts_at_standard(
     (STANDARD_AT_PREMIUM_RULE): OpenAI's Priority and Standard headings swapped (a fault
     round: 91 official price changes to the priority prices proposed after epoch-1)."""
     standard: dict[PriceKey, Decimal] = {}
+    # the standard prices of each field's deployments, by the field without them (`_bare_key`)
+    deployed: dict[PriceKey, list[Decimal]] = defaultdict(list)
     standards: list[Observation] = []
     discounted: list[Observation] = []
     for o in valid:
@@ -819,7 +821,9 @@ def _discounts_at_standard(
             continue
         tier = o.dimensions.get(Dim.SERVICE_TIER.value)
         if tier is None:
-            standard[price_key(o)] = o.value
+            standard[key := price_key(o)] = o.value
+            if (bare := _bare_key(key)) != key:
+                deployed[bare].append(o.value)
             standards.append(o)
         elif tier in DISCOUNTED_TIERS or tier in PREMIUM_TIERS:
             discounted.append(o)
@@ -827,7 +831,9 @@ def _discounts_at_standard(
     for o in discounted:
         plain = o.dimensions.without(Dim.SERVICE_TIER)
         key = (o.route, o.model or o.source_model, o.component.value, o.unit.value, plain.key)
-        if price := standard.get(key) or known(key):
+        premium = o.dimensions[Dim.SERVICE_TIER.value] in PREMIUM_TIERS
+        price = standard.get(key) or _deployments_standard(deployed.get(key), premium)
+        if price := price or known(key):
             by_tier[(o.route, o.dimensions[Dim.SERVICE_TIER.value])].append((o, price))
     problems: list[Problem] = []
     aside: set[Observation | None] = set()  # standard prices set aside (one tier's swap is enough)
@@ -866,6 +872,21 @@ def _discounts_at_standard(
         problems += [p for p in swapped if p.observation not in aside]
         aside.update(p.observation for p in swapped)
     return problems
+
+
+def _deployments_standard(prices: Sequence[Decimal] | None, premium: bool) -> Decimal | None:
+    """The standard price a tier's price stated of no deployment is judged by where the source
+    states the field's standard price only of deployments (`prices`): the cheapest for a
+    discounted tier, the dearest for a premium one (a deployment's premium over another is a
+    tenth or so, a tier's a half or more). Identity reads a secondary's bare Azure price as the
+    scope whose official meter states its value (catalog/identity.py) and leaves its tier
+    prices, which no meter states, without one: a fault round's LiteLLM map with its `_batches`
+    and `_priority` keys exchanged opened 11 new-value items and 12 disagreements for Azure
+    models whose batch stood at twice, or priority at half, their standard price. None for no
+    such price."""
+    if not prices:
+        return None
+    return max(prices) if premium else min(prices)
 
 
 def _standards_at_discount(
