@@ -569,9 +569,14 @@ def _listed_before(answer: Answer, history: History) -> str:
     August one: every model listed since counted absent). The entries the evidence listed since are
     either gone (the newest models retired at once: read the next day) or not yet in this copy;
     either way the body is read once it lasts, as `_modified_before`'s: the URL's last answer gave
-    it, or stated the same newest entry."""
+    it, or stated the same newest entry. A body the URL gave before (`returned_from`) is the
+    returned-body rules' (RETURNED: a stale copy, or a swing between two bodies), as for
+    `_modified_before`: this rule is for an old version the catalog never read (LiteLLM's map
+    dated by the snapshot dates its keys name: fault round 61)."""
     at = answer.newest_stated
-    if not _dated_before(answer, history, at, history.newest_stated, history.last_newest_stated):
+    if answer.returned_from is not None or not _dated_before(
+        answer, history, at, history.newest_stated, history.last_newest_stated
+    ):
         return ""
     return (
         f"its newest entry dates from {_date(at)}, before the newest of "

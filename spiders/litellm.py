@@ -124,6 +124,7 @@ from spiders.parsing import (
     Repeated,
     foreign_currency,
     load_json,
+    named_date,
     refuse_a_foreign_currency,
     refuse_an_answered_error,
     refuse_an_error_key,
@@ -293,7 +294,11 @@ def parse(body: bytes, url: str) -> Page:
         refuse_an_answered_error(data, url, entries=None)
         raise Unparsable(f"{url}: no model entries (an error body or another file?)")
     refuse_an_error_key(data, url, sum(_is_entry(r["entry"]) for r in records))
-    return Page(records=records)
+    # the map states no date of its entries; the snapshot dates of the models its keys name are
+    # days no copy naming them is older than (a mirror's or a cache's old copy: spiders/spider.py
+    # `newest_stated`)
+    dates = (named_date(r["key"]) for r in records if _is_entry(r["entry"]))
+    return Page(records=records, stated_dates=[at for at in dates if at is not None])
 
 
 # ------------------------------------------------------------------------ normalize

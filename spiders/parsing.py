@@ -115,6 +115,30 @@ def calendar_date(stated: object) -> datetime | None:
     return at if FIRST_PRICED <= at < LAST_LISTED else None
 
 
+# A snapshot date a model's name ends with or holds: `gpt-5.5-2026-04-23`,
+# `claude-opus-4-6-20260205`, `claude-sonnet-4-5@20250929` (not four digits alone: `-0613`,
+# `-2503` name no year, or no day).
+NAMED_DATE = re.compile(
+    r"(?<![0-9])(20[0-9]{2})-?(0[1-9]|1[0-2])-?(0[1-9]|[12][0-9]|3[01])(?![0-9])"
+)
+
+
+def named_date(name: object) -> datetime | None:
+    """The last snapshot date a model's name states (NAMED_DATE), midnight UTC: the day that
+    version of the model was released, so no listing naming it is older. None for a name that
+    states none, or a day that is no date or lies outside FIRST_PRICED..LAST_LISTED."""
+    if not isinstance(name, str):
+        return None
+    found = None
+    for match in NAMED_DATE.finditer(name):
+        try:
+            day = date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            continue
+        found = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return found if found is not None and FIRST_PRICED <= found < LAST_LISTED else None
+
+
 # A listing of at least this many records that states a key for none of them lost the key.
 LOST_AFTER = 25
 LOST_KEY = "the listing states it for no model"
