@@ -378,8 +378,12 @@ def quarantine(
     with catalog(db) as engine, engine.connect() as conn:
         if run is None:
             latest = queries.list_runs(conn, limit=1)
-            if not latest:
-                raise Refused("no refresh has run on this catalog yet")
+            if not latest:  # nothing to list, as `runs` says it: an answer, not a refusal
+                if as_json:
+                    print_json([])
+                else:
+                    say("no refresh has run on this catalog yet")
+                return
             run_id = latest[0].id
         elif queries.get_run(conn, run) is None:
             raise Refused(f"no run {run} in this catalog")
