@@ -213,7 +213,7 @@ def cost(
         try:
             result = workload_cost(conn, route, model, workload, day)
         except CostError as exc:
-            raise Refused(f"cost {route}/{model}: refused: {exc}") from None
+            raise Refused(f"{route}/{model}: refused: {exc}") from None
     if as_json:
         typer.echo(json.dumps(result.model_dump(mode="json"), indent=2))
         return

@@ -464,7 +464,7 @@ def sla_watch(
             runs_log.removeFilter(quiet)
     _print_sla(report, within, as_json)
     if undelivered is not None:
-        raise Refused(f"sla-watch: {undelivered.summary()}")
+        raise Refused(undelivered.summary())
 
 
 class _WithoutTraceback:

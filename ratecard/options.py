@@ -95,9 +95,17 @@ MAX_NAME = 300  # the longest route or model name a command takes (the web app's
 
 
 class Refused(typer.TyperException):
-    """A request the catalog refuses (exit 1); the message is the one line printed."""
+    """A request the catalog refuses (exit 1); the message is the one line printed, after the
+    command's name as a bad argument's is ('ratecard review show: no review item 9'): the
+    command running when it is raised is kept for it."""
 
     exit_code = EXIT_REFUSED
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        from typer._click.globals import get_current_context
+
+        self.ctx = get_current_context(silent=True)
 
 
 # A question before a decision answered no: a refusal like any other, one line and exit 1.
@@ -329,16 +337,12 @@ def prefect_ready() -> None:
     for when no API is named (Prefect's temporary server is started for the command)."""
     for name, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(name, value)
-    from typer._click.globals import get_current_context
-
     named = os.environ.get("PREFECT_API_URL")
     if named is not None and not named.strip():  # Prefect half-reads it: pages of tracebacks
-        refusal = PrefectUnreachable(
+        raise PrefectUnreachable(
             "PREFECT_API_URL is set but empty: unset it to run on Prefect's temporary server, "
             "or set it to a Prefect API's URL; nothing started"
-        )
-        refusal.ctx = get_current_context(silent=True)  # the command it names
-        raise refusal from None
+        ) from None
     from prefect.settings import PREFECT_API_URL
 
     api = PREFECT_API_URL.value()
@@ -360,11 +364,9 @@ def prefect_ready() -> None:
         reason = f"GET {health} answered {exc.code} {exc.reason}{usual}"
     except (OSError, ValueError) as exc:
         reason = str(getattr(exc, "reason", exc))
-    refusal = PrefectUnreachable(
+    raise PrefectUnreachable(
         f"PREFECT_API_URL: no Prefect API answers at {api} ({reason}); nothing started"
-    )
-    refusal.ctx = get_current_context(silent=True)  # the command it names
-    raise refusal from None
+    ) from None
 
 
 CREDENTIALS_ASKED = frozenset({401, 403, 407})  # a server that answers, wanting credentials
@@ -377,7 +379,6 @@ class PrefectUnreachable(Refused):
     """The Prefect API the operator named does not answer: nothing started (exit 2)."""
 
     exit_code = EXIT_RUN_FAILED
-    ctx: typer._click.core.Context | None = None  # the command, for the one line's prefix
 
 
 @contextmanager

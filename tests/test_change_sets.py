@@ -434,10 +434,15 @@ def test_declining_the_question_decides_nothing_and_says_so(
     (it was exit 1 with no word, so a script or a person could not tell why)."""
     before = [i.id for i in open_items(engine, set_id=PRICE_CHANGES)]
     result = CliRunner().invoke(
-        app, ["review", "approve", *which, "-r", "alice", "--db", catalog_db], input="n\n"
+        app,
+        ["review", "approve", *which, "-r", "alice", "--db", catalog_db],
+        input="n\n",
+        prog_name="ratecard",
     )
     assert result.exit_code == 1, result.output
-    assert result.stderr.strip().splitlines()[-1] == "ratecard: nothing decided (not confirmed)"
+    assert result.stderr.strip().splitlines()[-1] == (
+        "ratecard review approve: nothing decided (not confirmed)"
+    )
     assert [i.id for i in open_items(engine, set_id=PRICE_CHANGES)] == before
 
 
@@ -446,10 +451,14 @@ def test_a_set_that_does_not_exist_is_named_as_such(engine: Engine, catalog_db: 
     not 'has no open items', which is what a set whose items were all decided answers."""
     missing = PRICE_CHANGES.replace(str(EPOCH_2_RUN), "99999", 1)
     result = CliRunner().invoke(
-        app, ["review", "approve", "--set", missing, "-r", "alice", "--dry-run", "--db", catalog_db]
+        app,
+        ["review", "approve", "--set", missing, "-r", "alice", "--dry-run", "--db", catalog_db],
+        prog_name="ratecard",
     )
     assert result.exit_code == 1, result.output
-    assert result.stderr.strip() == f"ratecard: no change set {missing} (`review sets` lists them)"
+    assert result.stderr.strip() == (
+        f"ratecard review approve: no change set {missing} (`review sets` lists them)"
+    )
 
 
 def test_undo_and_triage_print_json_like_the_decisions(engine: Engine, catalog_db: str) -> None:

@@ -76,7 +76,7 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
     (  # cost and publish named no spelling, where show and routes did
         "cost-a-sources-spelling",
         ["cost", "OpenRouter/anthropic/claude-sonnet-4.5", *COST[2:]],
-        "cost OpenRouter/anthropic/claude-sonnet-4.5: refused",
+        "ratecard cost: OpenRouter/anthropic/claude-sonnet-4.5: refused",
         "(the catalog calls it openrouter/claude-sonnet-4-5)",
         1,
     ),

@@ -15,6 +15,36 @@ from ratecard.cli import app
 
 
 @pytest.mark.parametrize(
+    ("command", "prefix", "code"),
+    [
+        (["review", "show", "987654321"], "ratecard review show: no review item 987654321", 1),
+        (["quarantine", "--run", "5"], "ratecard quarantine: no run 5 in this catalog", 1),
+        (["show", "openrouter/no-such-model"], "ratecard show: nothing known about", 1),
+        (["routes", "no-such-model"], "ratecard routes: no route sells no-such-model", 1),
+        (
+            ["cost", "openrouter/no-such-model", "--input-tokens", "1", "--output-tokens", "1"],
+            "ratecard cost: openrouter/no-such-model: refused: model: 'no-such-model'",
+            1,
+        ),
+        (["show", "gpt-5"], "ratecard show: Invalid value for 'TARGET'", 2),
+    ],
+    ids=lambda part: " ".join(part) if isinstance(part, list) else "",
+)
+def test_a_refusal_names_its_command_as_a_bad_argument_does(
+    refreshed_catalog: Path, command: list[str], prefix: str, code: int
+) -> None:
+    """A refusal read 'ratecard: no review item 987654321' where a bad argument of the same
+    command read 'ratecard review show: Invalid value for …': two conventions side by side."""
+    result = CliRunner().invoke(
+        app, [*command, "--db", f"sqlite:///{refreshed_catalog}"], prog_name="ratecard"
+    )
+    assert result.exit_code == code, result.output
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(prefix), line
+
+
+@pytest.mark.parametrize(
     ("command", "said"),
     [
         (["runs"], "no refresh has run on this catalog yet\n"),

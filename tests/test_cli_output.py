@@ -358,12 +358,15 @@ def test_a_question_left_unanswered_decides_nothing_in_a_line_of_its_own(
     engine.dispose()
     before = Path(catalog_db.removeprefix("sqlite:///")).read_bytes()
     result = CliRunner().invoke(
-        app, ["review", "approve", *which, "-r", "alice", "--db", catalog_db], input=""
+        app,
+        ["review", "approve", *which, "-r", "alice", "--db", catalog_db],
+        input="",
+        prog_name="ratecard",
     )
     assert result.exit_code == 1, result.output
     assert result.stdout.endswith("[y/N]: \n"), result.stdout
     assert result.stderr == (
-        "ratecard: nothing decided (no answer; --yes decides without asking)\n"
+        "ratecard review approve: nothing decided (no answer; --yes decides without asking)\n"
     )
     assert Path(catalog_db.removeprefix("sqlite:///")).read_bytes() == before
 

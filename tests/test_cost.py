@@ -302,10 +302,12 @@ def test_an_unknown_model_or_route_is_refused_naming_which(db: str) -> None:
     """A model no route sells names the model; a model sold elsewhere names the route, and the
     routes that do sell it."""
     tokens = ["--input-tokens", "1", "--output-tokens", "1", "--db", db]
-    unknown_model = CliRunner().invoke(app, ["cost", "azure/nosuch-model", *tokens])
+    unknown_model = CliRunner().invoke(
+        app, ["cost", "azure/nosuch-model", *tokens], prog_name="ratecard"
+    )
     assert unknown_model.exit_code == 1
     assert unknown_model.output.splitlines() == [
-        "ratecard: cost azure/nosuch-model: refused: model: 'nosuch-model': no route sells it "
+        "ratecard cost: azure/nosuch-model: refused: model: 'nosuch-model': no route sells it "
         "in the catalog now"
     ]
     then = CliRunner().invoke(app, ["cost", "azure/nosuch-model", "--at", "2026-07-16", *tokens])

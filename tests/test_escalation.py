@@ -148,7 +148,9 @@ def test_a_refusing_receiver_still_gets_the_report_printed_and_one_line(
     overdue = submission_item(store.connect(catalog_db), hours_ago=60)
     receiver.status = 500
     result = CliRunner().invoke(
-        app, ["sla-watch", "--within", "49h", "--webhook", receiver.url, "--db", catalog_db]
+        app,
+        ["sla-watch", "--within", "49h", "--webhook", receiver.url, "--db", catalog_db],
+        prog_name="ratecard",
     )
     logged = capfd.readouterr()
     assert result.exit_code == 1, result.output
@@ -156,7 +158,7 @@ def test_a_refusing_receiver_still_gets_the_report_printed_and_one_line(
     assert "0 escalations sent" in result.stdout
     said = [line for line in result.stderr.splitlines() if not PROGRESS.match(line)]
     assert said == [
-        f"ratecard: sla-watch: 1 escalations not delivered (sent again on the next run): "
+        f"ratecard sla-watch: 1 escalations not delivered (sent again on the next run): "
         f"#{overdue} (overdue): HTTPError: 500 Server Error: Internal Server Error for url: "
         f"{receiver.url}"
     ]

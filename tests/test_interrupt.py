@@ -178,7 +178,7 @@ def test_ctrl_c_and_a_lost_server_end_a_refresh_at_once_and_a_second_one_is_refu
     code, _ = second.ended(timeout=STARTUP)
     assert code == 2, second.stderr()
     assert second.stderr().strip() == (
-        "ratecard: refused: another refresh is starting on this catalog "
+        "ratecard refresh: refused: another refresh is starting on this catalog "
         f"(pid {interrupted.process.pid} on {socket.gethostname()})"
     )
 

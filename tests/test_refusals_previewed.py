@@ -85,7 +85,9 @@ def state(db: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
 
 
 def approve(db: str, *args: str) -> Any:
-    return CliRunner().invoke(cli, ["review", "approve", *args, "--reviewer", "alice", "--db", db])
+    return CliRunner().invoke(
+        cli, ["review", "approve", *args, "--reviewer", "alice", "--db", db], prog_name="ratecard"
+    )
 
 
 def test_a_sets_dry_run_marks_each_item_its_approval_would_refuse(db: str) -> None:
@@ -99,7 +101,7 @@ def test_a_sets_dry_run_marks_each_item_its_approval_would_refuse(db: str) -> No
         assert row.startswith(f"#{item_id}\t") and f"refused: review item {item_id}: " in row
         assert NO_VALUE in row
     [refusal] = result.stderr.strip().splitlines()
-    assert refusal.startswith(f"ratecard: refused: review item {ids[0]}: ")
+    assert refusal.startswith(f"ratecard review approve: refused: review item {ids[0]}: ")
     assert f"nothing was decided: {len(ids)} of {len(ids)} items refused (#{ids[0]}" in refusal
     as_json = approve(db, "--set", set_id, "--dry-run", "--json")
     assert as_json.exit_code == 1

@@ -134,10 +134,11 @@ def test_a_second_refresh_refuses_naming_the_running_one(prefect_api: None, tmp_
                 "--replay",
                 str(WORLDS / "epoch-2.json"),
             ],
+            prog_name="ratecard",
         )
         assert cli.exit_code == 2
         # refused at once, in one line on standard error, before any flow run starts
-        assert cli.stderr.strip() == f"ratecard: refused: {runlog._running(engine)}"
+        assert cli.stderr.strip() == f"ratecard refresh: refused: {runlog._running(engine)}"
         assert cli.stdout == ""
         assert f"run {running} (review)" not in cli.output  # it reports its own run, none here
     # the holder is gone without finishing its run: the next refresh marks it abandoned

@@ -399,12 +399,12 @@ def test_a_refused_approval_of_ones_own_submission_says_whose_it_is(catalog_db: 
         assert made.exit_code == 0, made.output
     items = [str(result["review_item"]) for result in submitted.process_pending(engine)]
     decide = ["-r", "alice", "--override", "--reason", "on the page", "--db", catalog_db]
-    refused = runner.invoke(app, ["review", "approve", items[0], *decide])
+    refused = runner.invoke(app, ["review", "approve", items[0], *decide], prog_name="ratecard")
     assert refused.exit_code == 1
     account = getpass.getuser()
     assert refused.output.strip().splitlines()[-1] == (
-        f"ratecard: refused: its source was submitted from the OS account {account}: whoever "
-        "submitted a source cannot approve the item it opened"
+        "ratecard review approve: refused: its source was submitted from the OS account "
+        f"{account}: whoever submitted a source cannot approve the item it opened"
     )
     with pytest.raises(decisions.Forbidden, match=r"^bob submitted its source: whoever"):
         decisions.approve(
