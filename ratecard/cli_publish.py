@@ -34,6 +34,7 @@ from ratecard.options import (
     parse_at,
     parse_target,
     spelling_hint,
+    whole_number_rule,
 )
 from ratecard.output import plural, progress_lines, write_out
 
@@ -206,6 +207,9 @@ def cost(
         )
     except ValidationError as exc:
         field, rule = workload_error(exc)
+        words = whole_number_rule(exc.errors()[0])
+        if words is not None:
+            rule = f"the image {exc.errors()[0]['loc'][0]} {words}" if field == "images" else words
         raise bad_input(f"--{field.replace('_', '-')}", rule) from None
     except ValueError as exc:
         raise bad_input("--images", str(exc)) from None

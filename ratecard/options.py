@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
@@ -217,6 +217,8 @@ class OneLineErrors(WholeSummaries):
             self._refuse_bytes(argv, prog_name or "ratecard")
             code = super().main(argv, prog_name, complete_var, False, windows_expand_args, **extra)
         except typer.TyperException as exc:
+            if isinstance(exc, typer.BadParameter):
+                exc.message = _whole_number_rule(exc) or exc.message
             context = getattr(exc, "ctx", None)
             where = context.command_path if context is not None else "ratecard"
             # one line: line breaks go, spaces within a line stay (a quoted value keeps its own)
@@ -373,6 +375,40 @@ CREDENTIALS_ASKED = frozenset({401, 403, 407})  # a server that answers, wanting
 
 
 API_TIMEOUT = 10  # seconds a named Prefect API has to answer before a flow command refuses
+
+
+def _whole_number_rule(exc: typer.BadParameter) -> str | None:
+    """A whole-number argument's rule in ratecard's words, for the words Typer takes from
+    pydantic (`whole_number_rule`), the range the argument's own bounds; None for any other
+    refusal."""
+    from pydantic import ValidationError
+
+    cause, param = exc.__cause__, exc.param
+    if not isinstance(cause, ValidationError) or param is None or cause.error_count() != 1:
+        return None
+    return whole_number_rule(
+        cause.errors()[0], getattr(param, "min", None), getattr(param, "max", None)
+    )
+
+
+def whole_number_rule(error: Mapping[str, Any], low: Any = None, high: Any = None) -> str | None:
+    """A pydantic error about a whole number in ratecard's words, the value first ("'abc': use a
+    whole number from 1 to 100000"): pydantic's own ("Input should be a valid integer, unable to
+    parse string as an integer") never named the value nor, past the bound it broke, the range.
+    `low` and `high`: the bounds, where the error states at most the one it broke. None for an
+    error about anything else."""
+    if not str(error["type"]).startswith(("int_", "greater_than", "less_than")):
+        return None
+    bounds = error.get("ctx", {})
+    low = bounds.get("ge") if low is None else low
+    high = bounds.get("le") if high is None else high
+    if low is not None and high is not None:
+        span = f" from {low} to {high}"
+    elif low is not None:
+        span = f" of {low} or more"
+    else:
+        span = "" if high is None else f" of {high} or less"
+    return f"{str(error['input'])!r}: use a whole number{span}"
 
 
 class PrefectUnreachable(Refused):

@@ -13,6 +13,8 @@ from typer.testing import CliRunner
 from catalog import store
 from ratecard.cli import app
 
+COST = ["cost", "openrouter/gpt-5", "--input-tokens", "1", "--output-tokens", "1"]
+
 
 @pytest.mark.parametrize(
     ("command", "prefix", "code"),
@@ -42,6 +44,49 @@ def test_a_refusal_names_its_command_as_a_bad_argument_does(
     assert result.stdout == ""
     [line] = result.stderr.splitlines()
     assert line.startswith(prefix), line
+
+
+@pytest.mark.parametrize(
+    ("command", "argument", "rule"),
+    [
+        (
+            ["review", "list", "--limit", "abc"],
+            "--limit",
+            "'abc': use a whole number from 1 to 100000",
+        ),
+        (["runs", "--limit", "0"], "--limit", "'0': use a whole number from 1 to 100000"),
+        (["review", "show", "1.5"], "ID", "'1.5': use a whole number from 1 to 2147483647"),
+        (["quarantine", "--run", "x"], "--run", "'x': use a whole number from 1 to 2147483647"),
+        (
+            ["cost", "openrouter/gpt-5", "--input-tokens", "-1", "--output-tokens", "1"],
+            "--input-tokens",
+            "'-1': use a whole number of 0 or more",
+        ),
+        (
+            [*COST, "--requests-per-day", "9" * 20],
+            "--requests-per-day",
+            f"'{'9' * 20}': use a whole number of 1000000000000 or less",
+        ),
+        (
+            [*COST, "--images", "high:1024x1024:0"],
+            "--images",
+            "the image count '0': use a whole number of 1 or more",
+        ),
+    ],
+)
+def test_a_whole_number_argument_is_refused_in_ratecards_words(
+    refreshed_catalog: Path, command: list[str], argument: str, rule: str
+) -> None:
+    """pydantic's words ('Input should be a valid integer, unable to parse string as an
+    integer', 'Input should be greater than or equal to 1') named neither the value nor the
+    range the argument takes."""
+    result = CliRunner().invoke(
+        app, [*command, "--db", f"sqlite:///{refreshed_catalog}"], prog_name="ratecard"
+    )
+    assert result.exit_code == 2, result.output
+    [line] = result.stderr.splitlines()
+    assert line.endswith(f"Invalid value for '{argument}': {rule}"), line
+    assert "Input should" not in line
 
 
 @pytest.mark.parametrize(
