@@ -18,6 +18,7 @@ and decides all of them in one transaction or none. Only `reviewer add` may crea
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -578,13 +579,26 @@ def submit(
             )
         except submitted.SubmissionError as exc:
             raise bad_input(_submitted_argument(str(exc)), str(exc)) from None
+    page = f"{status_site()}/submissions/{created['token']}"
     if as_json:
-        print_json(created)
+        print_json({**created, "status_page": page})
         return
     say(
         f"submission #{created['id']} stored; due {clock_text(created['due_at'])}; "
-        f"status page /submissions/{created['token']}"
+        f"status page {page}"
     )
+
+
+SERVED_AT = "http://127.0.0.1:8000"  # where `ratecard serve` answers by default
+
+
+def status_site() -> str:
+    """The address a submitter opens their status page at: RATECARD_PUBLIC_URL (the web app's
+    public address, which escalations link to as well), else `ratecard serve`'s default. The
+    path alone ('/submissions/TOKEN') was no link a person could open."""
+    from review.escalation import PUBLIC_URL_ENV
+
+    return (os.environ.get(PUBLIC_URL_ENV) or SERVED_AT).rstrip("/")
 
 
 def _submitted_argument(message: str) -> str:

@@ -480,3 +480,31 @@ def test_any_claimed_value_is_refused_in_words_or_stored_bounded(value: str | fl
     assert amount.is_zero() or (
         submitted.MIN_EXPONENT <= amount.adjusted() <= submitted.MAX_EXPONENT
     )
+
+
+@pytest.mark.parametrize("public", [None, "https://prices.example.com/"])
+def test_submit_prints_a_status_page_link_a_person_can_open(
+    catalog_db: str, public: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`submit` printed 'status page /submissions/TOKEN': a path, no link. It is the page's
+    whole address: RATECARD_PUBLIC_URL's where it is set (as escalations link), else where
+    `ratecard serve` answers by default; and that path is the submission's page there."""
+    from fastapi.testclient import TestClient
+
+    from webapp import create_app
+
+    if public is None:
+        monkeypatch.delenv("RATECARD_PUBLIC_URL", raising=False)
+    else:
+        monkeypatch.setenv("RATECARD_PUBLIC_URL", public)
+    source = ("openrouter", "claude-3-haiku", "https://openrouter.ai/p", "-c", "input 0.25")
+    made = CliRunner().invoke(app, ["submit", *source, "--db", catalog_db])
+    assert made.exit_code == 0, made.output
+    link = made.stdout.rstrip("\n").rsplit("; status page ", 1)[1]
+    site = "http://127.0.0.1:8000" if public is None else public.rstrip("/")
+    assert link.startswith(f"{site}/submissions/"), link
+    as_json = CliRunner().invoke(app, ["submit", *source, "--json", "--db", catalog_db])
+    record = json.loads(as_json.stdout)
+    assert record["status_page"] == f"{site}/submissions/{record['token']}"
+    page = TestClient(create_app(catalog_db)).get(urlsplit(link).path)
+    assert page.status_code == 200 and "claude-3-haiku" in page.text
