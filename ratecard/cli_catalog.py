@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -59,6 +60,7 @@ from ratecard.output import (
     plural,
     print_json,
     print_table,
+    reader_left,
     say,
 )
 from schemas.vocab import unit_label, units_spelled
@@ -195,18 +197,21 @@ def refresh(
                 raise typer.Exit(interruption.exit_code)
     run_id = state.result(raise_on_failure=False) if state.is_final() else None
     run = _own_run(db, run_id) if isinstance(run_id, int) else None
-    if as_json:
-        print_json(
-            {
-                "state": state.name,
-                "message": state.message,
-                "run": run.model_dump(mode="json") if run else None,
-            }
-        )
-    else:
-        if run is not None:
-            _print_run(run)
-        say(state.message or state.type.value)
+    try:
+        if as_json:
+            print_json(
+                {
+                    "state": state.name,
+                    "message": state.message,
+                    "run": run.model_dump(mode="json") if run else None,
+                }
+            )
+        else:
+            if run is not None:
+                _print_run(run)
+            say(state.message or state.type.value)
+    except BrokenPipeError:  # the report's reader left (`| head -2`): the run's exit all the same
+        reader_left(sys.stdout)
     if not state.is_completed() or run is None:
         raise typer.Exit(EXIT_RUN_FAILED)
     raise typer.Exit(EXIT_OK if run.status == "ok" else EXIT_SOURCES_FAILED)

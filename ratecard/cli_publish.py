@@ -414,8 +414,6 @@ def publish(
                 written = write_site(
                     engine, directory, moment, model, pages, lambda: put_up.append(True)
                 )
-            except BrokenPipeError:  # the reader of its progress left (`2>&1 | head`): cut
-                raise
             except OSError as exc:  # an unwritable destination is the argument's fault
                 reason = f"{exc.strerror}: {exc.filename}" if exc.filename else str(exc)
                 raise bad_input("DIR", f"{directory}: cannot write: {reason}") from None

@@ -32,7 +32,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 from typer.core import TyperGroup
 
-from ratecard.output import Progress, flow_progress
+from ratecard.output import Progress, flow_progress, reader_left
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -179,8 +179,7 @@ class OneLineErrors(WholeSummaries):
         try:
             return super().invoke(ctx)
         except BrokenPipeError:  # the rest of the output goes nowhere, so exit's flush is quiet
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+            reader_left(sys.stdout)
             raise SystemExit(EXIT_OK) from None
         except Exception as exc:
             if not interrupt_within(exc):

@@ -12,13 +12,14 @@ reader had what it wanted, and 1 means a refusal.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -33,6 +34,14 @@ def _reader_gone() -> None:
     """rich's own handling of a closed pipe exits 1; the BrokenPipeError goes on instead, to
     where every command is invoked (ratecard.options.OneLineErrors), which ends it quietly."""
     raise BrokenPipeError
+
+
+def reader_left(stream: IO[str]) -> None:
+    """`stream`'s reader has left (a closed pipe): what is still written to it goes nowhere, so
+    neither a later write nor the interpreter's flush at exit fails on it."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, stream.fileno())
+    os.close(devnull)
 
 
 def console(*, stderr: bool = False) -> Console:
@@ -150,7 +159,9 @@ def flow_progress() -> Iterator[Progress]:
     """A flow-running command's steps on standard error as they happen, `progress(name, step)`:
     on a terminal a transient spinner per name with its time elapsed, gone when the block ends;
     on a pipe or a log one plain line per step, '  26.4s *: run 32769', the seconds since the
-    block began (a start-up of 20 s with no word looked like a hang)."""
+    block began (a start-up of 20 s with no word looked like a hang). Lines whose reader has
+    left (`refresh 2>&1 | head -2`) go nowhere and the work goes on: the refresh failed its run
+    on the closed pipe, and exited 0."""
     from rich.progress import Progress as Spinners
     from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -168,7 +179,10 @@ def flow_progress() -> Iterator[Progress]:
     def progress(name: str, message: str) -> None:
         if not errors.is_terminal:  # a log or a pipe: one plain line per step, as it happens
             elapsed = time.monotonic() - started
-            errors.print(f"{elapsed:6.1f}s {name}: {message}", markup=False, highlight=False)
+            try:
+                errors.print(f"{elapsed:6.1f}s {name}: {message}", markup=False, highlight=False)
+            except BrokenPipeError:
+                reader_left(sys.stderr)
             return
         if name not in tasks:
             tasks[name] = spinners.add_task(f"{name}: {message}")
@@ -191,12 +205,17 @@ def note_cut(shown: int, total: int, what: str) -> None:
 def progress_lines(what: str, every: int) -> Callable[[int, int], None]:
     """A progress callback, (done, total): 'DONE of TOTAL WHAT' on standard error at every
     `every`-th and at the last ('50 of 533 model pages', '1000 of 3872 items approved'), so a
-    long step says how far it is while standard output keeps only its result."""
+    long step says how far it is while standard output keeps only its result. Lines whose
+    reader has left (`publish DIR 2>&1 | head -2`) go nowhere and the step goes on: the closed
+    pipe ended a publish with no site, or a decision with nothing decided, and exit 0."""
 
     def progress(done: int, total: int) -> None:
         if done % every == 0 or done == total:
-            sys.stderr.write(f"{done} of {total} {what}\n")
-            sys.stderr.flush()
+            try:
+                sys.stderr.write(f"{done} of {total} {what}\n")
+                sys.stderr.flush()
+            except BrokenPipeError:
+                reader_left(sys.stderr)
 
     return progress
 

@@ -497,13 +497,13 @@ def test_an_export_piped_into_head_ends_quietly(
     assert errors == ""
 
 
-def test_a_publish_cut_by_its_reader_leaves_no_new_empty_folder(
+def test_a_publish_whose_progress_reader_left_writes_the_site_all_the_same(
     refreshed_catalog: Path, tmp_path: Path
 ) -> None:
-    """`ratecard publish DIR 2>&1 | head -2`: the two progress lines, then the command ends with
-    exit 0, as any command whose reader left does. It left DIR behind, empty and new (and took
-    the closed pipe for an unwritable DIR, exit 1): now a publish that is cut or fails removes
-    the folders it made, leaving no part of a site."""
+    """`ratecard publish DIR 2>&1 | head -2`: the two progress lines, then the rest of them go
+    nowhere and the site is written whole, exit 0. The closed pipe ended the publish with no
+    site and exit 0 (before that, an empty new DIR and exit 1): a person glancing at its
+    progress had asked for a site."""
     site = tmp_path / "new" / "site"
     publish = subprocess.Popen(
         [str(Path(sys.executable).with_name("ratecard")), "publish", str(site)],
@@ -519,7 +519,46 @@ def test_a_publish_cut_by_its_reader_leaves_no_new_empty_folder(
     publish.stdout.close()
     assert publish.wait(timeout=300) == 0
     assert shown.splitlines()[0].endswith(" model pages"), shown
-    assert not (tmp_path / "new").exists(), sorted(tmp_path.rglob("*"))
+    assert sorted(path.name for path in (tmp_path / "new").iterdir()) == ["site"]
+    assert (site / "index.html").is_file() and (site / "static" / "publish.css").is_file()
+    whole = tmp_path / "whole"
+    done = CliRunner().invoke(
+        app, ["publish", str(whole), "--db", f"sqlite:///{refreshed_catalog}"]
+    )
+    assert done.exit_code == 0, done.output
+    assert sorted(p.relative_to(site) for p in site.rglob("*")) == sorted(
+        p.relative_to(whole) for p in whole.rglob("*")
+    )
+
+
+@pytest.mark.integration
+def test_a_refresh_whose_reader_left_runs_to_its_end_and_exits_as_its_run(tmp_path: Path) -> None:
+    """`ratecard refresh ... 2>&1 | head -2`: its progress went to a closed pipe, which failed
+    the run (recorded failed, nothing applied) and the command exited 0. The lines whose reader
+    left go nowhere; the run is applied and the exit is its own (here 1: Gemini's epoch-1 page
+    fails in validation)."""
+    db = tmp_path / "catalog.db"
+    world = WORLDS / "epoch-1.json"
+    command = [str(Path(sys.executable).with_name("ratecard")), "refresh", "--replay", str(world)]
+    sources = ["--source", "anthropic-page", "--source", "gemini-page"]
+    refresh = subprocess.Popen(
+        [*command, *sources, "--accept-new", "--db", f"sqlite:///{db}"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    assert refresh.stdout is not None
+    shown = subprocess.run(
+        ["head", "-2"], stdin=refresh.stdout, capture_output=True, check=True, timeout=300
+    ).stdout.decode()
+    refresh.stdout.close()
+    assert refresh.wait(timeout=300) == 1
+    assert PROGRESS.match(shown.splitlines()[0]), shown
+    runs = CliRunner().invoke(app, ["runs", "--json", "--db", f"sqlite:///{db}"])
+    [run] = json.loads(runs.stdout)
+    assert run["status"] == "degraded", run
+    statuses = {s["source"]: s["status"] for s in run["sources"]}
+    assert statuses == {"anthropic-page": "ok", "gemini-page": "failed"}, statuses
 
 
 @pytest.mark.integration
