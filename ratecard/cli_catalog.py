@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -54,13 +53,13 @@ from ratecard.options import (
 )
 from ratecard.output import (
     field_name,
+    for_a_person,
     heading,
     measure_name,
     note_cut,
     plural,
     print_json,
     print_table,
-    reader_left,
     say,
 )
 from schemas.vocab import unit_label, units_spelled
@@ -197,7 +196,7 @@ def refresh(
                 raise typer.Exit(interruption.exit_code)
     run_id = state.result(raise_on_failure=False) if state.is_final() else None
     run = _own_run(db, run_id) if isinstance(run_id, int) else None
-    try:
+    with for_a_person():  # its reader leaving (`| head -2`): the run's exit all the same
         if as_json:
             print_json(
                 {
@@ -210,8 +209,6 @@ def refresh(
             if run is not None:
                 _print_run(run)
             say(state.message or state.type.value)
-    except BrokenPipeError:  # the report's reader left (`| head -2`): the run's exit all the same
-        reader_left(sys.stdout)
     if not state.is_completed() or run is None:
         raise typer.Exit(EXIT_RUN_FAILED)
     raise typer.Exit(EXIT_OK if run.status == "ok" else EXIT_SOURCES_FAILED)

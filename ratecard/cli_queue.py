@@ -57,7 +57,7 @@ from ratecard.options import (
     prefect_ready,
     run_in_flow,
 )
-from ratecard.output import plural, print_json, print_table, say
+from ratecard.output import for_a_person, plural, print_json, print_table, say
 from schemas.vocab import units_spelled
 
 if TYPE_CHECKING:
@@ -284,15 +284,16 @@ def _decide_many(
     elif not as_json:
         # a dry run is read in full; the question before a decision shows the first 20
         shown = matching if dry_run else matching[:20]
-        say(
-            *(
-                f"  #{item.id} {units_spelled(item.title)}{_refused(refused, item.id)}"
-                for item in shown
+        with for_a_person():  # its reader leaving (`--yes | head -2`) decides all the same
+            say(
+                *(
+                    f"  #{item.id} {units_spelled(item.title)}{_refused(refused, item.id)}"
+                    for item in shown
+                )
             )
-        )
-        if len(matching) > len(shown):
-            say(f"  … and {len(matching) - len(shown)} more")
-        say(f"{plural(len(matching), 'open item')} match{'es' if len(matching) == 1 else ''}")
+            if len(matching) > len(shown):
+                say(f"  … and {len(matching) - len(shown)} more")
+            say(f"{plural(len(matching), 'open item')} match{'es' if len(matching) == 1 else ''}")
     deciding = skipping(refused, [i.id for i in matching], skip_refused, as_json, dry_run)
     if dry_run or not matching:
         return [], refused

@@ -45,7 +45,7 @@ from ratecard.options import (
     run_in_flow,
     spelling_hint,
 )
-from ratecard.output import note_cut, plural, print_json, progress_lines
+from ratecard.output import for_a_person, note_cut, plural, print_json, progress_lines
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -300,7 +300,8 @@ def _decide_set(
         )
         rows = sets.preview(found, refused)
         if not as_json or dry_run:
-            _print_preview(rows, as_json=as_json)
+            with for_a_person():  # its reader leaving (`--yes | head -2`) decides all the same
+                _print_preview(rows, as_json=as_json)
         # said before any question: the decision would not be made, or not on these
         deciding = skipping(refused, [i.id for i in found], skip_refused, as_json, dry_run)
         if dry_run:

@@ -44,6 +44,17 @@ def reader_left(stream: IO[str]) -> None:
     os.close(devnull)
 
 
+@contextmanager
+def for_a_person() -> Iterator[None]:
+    """Output a person reads before or after work that goes on without them (a decision's
+    preview, a refresh's report): its reader leaving (`| head -2`) ends the output, not the
+    work nor the exit code the work ends with."""
+    try:
+        yield
+    except BrokenPipeError:
+        reader_left(sys.stdout)
+
+
 def console(*, stderr: bool = False) -> Console:
     """A rich console on standard output (or error): terminal width, or unlimited when piped."""
     from rich.console import Console

@@ -25,6 +25,7 @@ from tests.conftest import PROGRESS, ROOT, WORLDS
 from tests.worlds import fault_world
 from webapp import create_app
 
+OPENROUTER_PRICE_CHANGES = f"{2**15 + 1}:openrouter:openrouter:price_change"  # epoch-2's run
 HEAVY: tuple[str, ...] = (
     "prefect",
     "sqlalchemy",
@@ -529,6 +530,42 @@ def test_a_publish_whose_progress_reader_left_writes_the_site_all_the_same(
     assert sorted(p.relative_to(site) for p in site.rglob("*")) == sorted(
         p.relative_to(whole) for p in whole.rglob("*")
     )
+
+
+@pytest.mark.parametrize(
+    "which",
+    [["--kind", "price_change", "--route", "openrouter"], ["--set", OPENROUTER_PRICE_CHANGES]],
+    ids=["filter", "set"],
+)
+def test_a_decision_whose_preview_reader_left_is_made_all_the_same(
+    catalog_db: str, which: list[str]
+) -> None:
+    """`ratecard review approve --kind … --yes | head -1`: the preview's reader left, and the
+    closed pipe ended the command before its decision, exit 0, nothing decided. The preview is
+    for a person; the decision --yes asked for is made, and its exit is its own."""
+    from catalog import store
+    from review.reviewers import add_reviewer
+
+    engine = store.open_catalog(catalog_db)
+    add_reviewer(engine, "alice", "correct horse battery staple")
+    engine.dispose()
+    listing = ["review", "list", "--kind", "price_change", "--route", "openrouter", "--json"]
+    listing += ["--limit", "100000"]
+    before = json.loads(CliRunner().invoke(app, [*listing, "--db", catalog_db]).stdout)
+    decide = ["review", "approve", *which, "-r", "alice", "--yes", "--skip-refused"]
+    approve = subprocess.Popen(
+        [str(Path(sys.executable).with_name("ratecard")), *decide, "--db", catalog_db],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert approve.stdout is not None and approve.stderr is not None
+    approve.stdout.close()  # the reader leaves before the first line
+    errors = approve.stderr.read().decode()
+    assert approve.wait(timeout=300) == 0, errors
+    assert before, "the recorded epoch-2 run opens OpenRouter price changes"
+    after = CliRunner().invoke(app, [*listing, "--status", "approved", "--db", catalog_db])
+    assert {item["id"] for item in json.loads(after.stdout)} == {item["id"] for item in before}
 
 
 @pytest.mark.integration
