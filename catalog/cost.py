@@ -105,6 +105,12 @@ class ImageCount(BaseModel):
         return cls(quality=parts[0], size=parts[1], count=int(parts[2]))
 
 
+def _listed(dim: Dim) -> str:
+    """A dimension's values as a refusal names them: 'data_zone, global, regional' (a Python
+    list's repr, "['data_zone', 'global', 'regional']", read as code, not as a rule)."""
+    return ", ".join(sorted(DIMENSION_VALUES[dim]))
+
+
 class Workload(BaseModel):
     """One request's usage, and how many such requests a day."""
 
@@ -142,22 +148,21 @@ class Workload(BaseModel):
     @classmethod
     def _ttl(cls, ttl: str | None) -> str | None:
         if ttl is not None and ttl not in DIMENSION_VALUES[Dim.CACHE_TTL]:
-            raise ValueError(f"cache TTL {ttl!r}: one of {sorted(DIMENSION_VALUES[Dim.CACHE_TTL])}")
+            raise ValueError(f"cache TTL {ttl!r}: one of {_listed(Dim.CACHE_TTL)}")
         return ttl
 
     @field_validator("service_tier")
     @classmethod
     def _tier(cls, tier: str) -> str:
         if tier not in DIMENSION_VALUES[Dim.SERVICE_TIER]:
-            known = sorted(DIMENSION_VALUES[Dim.SERVICE_TIER])
-            raise ValueError(f"service tier {tier!r}: one of {known}")
+            raise ValueError(f"service tier {tier!r}: one of {_listed(Dim.SERVICE_TIER)}")
         return tier
 
     @field_validator("scope")
     @classmethod
     def _scope(cls, scope: str | None) -> str | None:
         if scope is not None and scope not in DIMENSION_VALUES[Dim.SCOPE]:
-            raise ValueError(f"scope {scope!r}: one of {sorted(DIMENSION_VALUES[Dim.SCOPE])}")
+            raise ValueError(f"scope {scope!r}: one of {_listed(Dim.SCOPE)}")
         return scope
 
     @field_validator("variant")

@@ -191,7 +191,13 @@ def test_bad_arguments_get_one_line_and_no_traceback(db: str) -> None:
             ["--cached-tokens", "2000", "--cache-write-tokens", "1500"],
             "'--cache-write-tokens': cached (2000) and cache-write (1500) tokens are parts",
         ),
-        (["--service-tier", "cheap"], "service tier 'cheap'"),
+        (
+            ["--service-tier", "cheap"],
+            "service tier 'cheap': one of batch, flex, priority, standard",
+        ),
+        # the choices as words, not a Python list's repr ("one of ['data_zone', 'global', …]")
+        (["--scope", "zonal"], "'--scope': scope 'zonal': one of data_zone, global, regional"),
+        (["--cache-ttl", "3h"], "'--cache-ttl': cache TTL '3h': one of 1h, 5m"),
     ):
         result = CliRunner().invoke(
             app,
