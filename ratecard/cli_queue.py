@@ -58,7 +58,7 @@ from ratecard.options import (
     run_in_flow,
 )
 from ratecard.output import for_a_person, plural, print_json, print_table, say
-from schemas.vocab import units_spelled
+from schemas.vocab import unit_label, units_spelled
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -199,7 +199,8 @@ def _print_decision(d: decisions.Decision, verdict: decisions.Verdict, dry_run: 
     for verb, rows in (("close", d.closed), ("open", d.opened)):
         for row in rows:
             dims = f" [{row['dimensions']}]" if row.get("dimensions") else ""
-            say(f"  would {verb} {row['component']}{dims}: {row['value']} {row['unit']}")
+            unit = unit_label(row["unit"])
+            say(f"  would {verb} {row['component']}{dims}: {row['value']} {unit}")
 
 
 def check_set_alone(item_id: int | None, *others: str | None) -> None:

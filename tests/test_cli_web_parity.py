@@ -293,6 +293,11 @@ def test_a_price_unit_is_written_one_way_wherever_a_person_reads_it(
         "show": ["show", route_model],
         "report": ["report", "disagreements", "--source", "litellm"],
     }
+    # a dry run's values it would close and open ('would open input: 0.5 usd_per_1m_tokens')
+    listing = ["review", "list", "--kind", "price_change", "--json", "--limit", "1"]
+    [first] = json.loads(runner.invoke(cli, [*listing, "--db", catalog_db]).stdout)
+    dry_run = ["review", "approve", str(first["id"]), "-r", "alice", "--dry-run"]
+    said["review approve --dry-run"] = dry_run
     for name, args in said.items():
         db = two_db if name == "report" else catalog_db  # LiteLLM beside OpenRouter's own
         shown = runner.invoke(cli, [*args, "--db", db])
