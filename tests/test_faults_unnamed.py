@@ -27,7 +27,7 @@ from spiders.crawl import CrawlResult, crawl
 from spiders.replay import World, serve
 from tests.conftest import WORLDS
 from tests.test_fault_kinds import Read, bodies, healthy, read, urls
-from tests.worlds import fault_world, recorded_text, replayed_run
+from tests.worlds import fault_world, recorded_text, replayed, replayed_run
 
 OPENROUTER = urls("openrouter")[0]
 
@@ -279,24 +279,33 @@ def test_a_further_page_named_at_an_http_url_is_not_fetched(tmp_path: Path) -> N
 
 
 @pytest.mark.integration
-def test_an_older_recording_dated_anew_proposes_its_values_back_and_no_absence(
+def test_an_older_recording_dated_anew_is_held_then_proposes_its_values_back_and_no_absence(
     prefect_api: None, tmp_path: Path
 ) -> None:
     """LiteLLM's map as recorded in March (epoch-1) served again after July's was applied,
-    with a date after it (a mirror or a revert serving old content): no date says it is old,
-    so it is read. What it proposes is honest: its prices as price changes back for review,
-    the catalog unchanged, and no model it lacks opens a "missing" item (an absence counts once
+    with a date after it (a mirror or a revert serving old content). The snapshot dates its
+    keys name say it is old (none newer than 2026-02-23, where July's named 2026-04-23: fault
+    round 61, tests/test_older_map.py): held the first day, nothing proposed. If it lasts, it
+    is read, and what it proposes is honest: its prices as price changes back for review, the
+    catalog unchanged, and no model it lacks opens a "missing" item (an absence counts once
     per complete listing; an item takes MISSING_AFTER of them)."""
     db = f"sqlite:///{tmp_path / 'catalog.db'}"
     replayed_run(db, WORLDS / "epoch-2.json", ["litellm"], accept_new=True)
     with store.connect(db).connect() as conn:
         before = conn.execute(select(catalog_values).order_by(catalog_values.c.id)).all()
+        opened = len(conn.execute(select(review_items.c.id)).all())
     older = next(
         e
         for e in json.loads((WORLDS / "epoch-1.json").read_text())["responses"]
         if e["url"] == LITELLM
     )
-    answer = {"file": str((WORLDS / older["file"]).resolve()), "date": "2026-09-01T00:00:00Z"}
+    march = str((WORLDS / older["file"]).resolve())
+    first = {"file": march, "date": "2026-09-01T00:00:00Z"}
+    held = replayed(db, fault_world(tmp_path, {LITELLM: first}), ["litellm"])
+    assert held.is_failed()  # its one source stale, nothing applied
+    with store.connect(db).connect() as conn:
+        assert len(conn.execute(select(review_items.c.id)).all()) == opened
+    answer = {"file": march, "date": "2026-09-02T00:00:00Z"}
     run_id = replayed_run(db, fault_world(tmp_path, {LITELLM: answer}), ["litellm"])
     with store.connect(db).connect() as conn:
         kinds = Counter(
