@@ -94,6 +94,9 @@ LimitOption = Annotated[
 MAX_NAME = 300  # the longest route or model name a command takes (the web app's limit too)
 
 
+MISSING_COMMAND = "Missing command."  # Click's words for a group given no command
+
+
 class Refused(typer.TyperException):
     """A request the catalog refuses (exit 1); the message is the one line printed, after the
     command's name as a bad argument's is ('ratecard review show: no review item 9'): the
@@ -222,6 +225,8 @@ class OneLineErrors(WholeSummaries):
             where = context.command_path if context is not None else "ratecard"
             # one line: line breaks go, spaces within a line stay (a quoted value keeps its own)
             message = " ".join(line.strip() for line in exc.format_message().splitlines())
+            if message == MISSING_COMMAND:  # `ratecard` alone: say where the commands are
+                message = f"{message} `{where} --help` lists them."
             typer.echo(f"{where}: {message}", err=True)
             code = exc.exit_code
         except typer.Abort:

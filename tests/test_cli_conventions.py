@@ -113,3 +113,13 @@ def test_a_catalog_no_refresh_has_run_on_is_an_empty_answer(
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(said) and result.stderr == ""
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("group", [[], ["review"], ["report"]], ids=lambda g: " ".join(g) or "-")
+def test_a_group_given_no_command_says_where_its_commands_are_listed(group: list[str]) -> None:
+    """A newcomer typing `ratecard` alone read 'ratecard: Missing command.' and nothing on
+    what the commands are; the line now names the --help that lists them (exit 2)."""
+    result = CliRunner().invoke(app, group, prog_name="ratecard")
+    assert result.exit_code == 2, result.output
+    where = " ".join(["ratecard", *group])
+    assert result.stderr == f"{where}: Missing command. `{where} --help` lists them.\n"
