@@ -51,6 +51,24 @@ def ratecard(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def through_head(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    """`ratecard ARGS 2>&1 | head -2`: the command's exit once its reader has left, and the two
+    lines the reader saw."""
+    command = subprocess.Popen(
+        [str(Path(sys.executable).with_name("ratecard")), *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    assert command.stdout is not None
+    shown = subprocess.run(
+        ["head", "-2"], stdin=command.stdout, capture_output=True, check=True, timeout=300
+    ).stdout.decode()
+    command.stdout.close()
+    return command.wait(timeout=300), shown
+
+
 def test_loading_the_cli_imports_no_heavy_package() -> None:
     loaded = subprocess.run(
         [sys.executable, "-c", "import sys, ratecard.cli; print(' '.join(sys.modules))"],
@@ -506,19 +524,9 @@ def test_a_publish_whose_progress_reader_left_writes_the_site_all_the_same(
     site and exit 0 (before that, an empty new DIR and exit 1): a person glancing at its
     progress had asked for a site."""
     site = tmp_path / "new" / "site"
-    publish = subprocess.Popen(
-        [str(Path(sys.executable).with_name("ratecard")), "publish", str(site)],
-        cwd=ROOT,
-        env={**os.environ, "RATECARD_DB": f"sqlite:///{refreshed_catalog}"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    assert publish.stdout is not None
-    shown = subprocess.run(
-        ["head", "-2"], stdin=publish.stdout, capture_output=True, check=True, timeout=300
-    ).stdout.decode()
-    publish.stdout.close()
-    assert publish.wait(timeout=300) == 0
+    env = {**os.environ, "RATECARD_DB": f"sqlite:///{refreshed_catalog}"}
+    exit_code, shown = through_head("publish", str(site), env=env)
+    assert exit_code == 0
     assert shown.splitlines()[0].endswith(" model pages"), shown
     assert sorted(path.name for path in (tmp_path / "new").iterdir()) == ["site"]
     assert (site / "index.html").is_file() and (site / "static" / "publish.css").is_file()
@@ -576,20 +584,11 @@ def test_a_refresh_whose_reader_left_runs_to_its_end_and_exits_as_its_run(tmp_pa
     fails in validation)."""
     db = tmp_path / "catalog.db"
     world = WORLDS / "epoch-1.json"
-    command = [str(Path(sys.executable).with_name("ratecard")), "refresh", "--replay", str(world)]
     sources = ["--source", "anthropic-page", "--source", "gemini-page"]
-    refresh = subprocess.Popen(
-        [*command, *sources, "--accept-new", "--db", f"sqlite:///{db}"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+    exit_code, shown = through_head(
+        "refresh", "--replay", str(world), *sources, "--accept-new", "--db", f"sqlite:///{db}"
     )
-    assert refresh.stdout is not None
-    shown = subprocess.run(
-        ["head", "-2"], stdin=refresh.stdout, capture_output=True, check=True, timeout=300
-    ).stdout.decode()
-    refresh.stdout.close()
-    assert refresh.wait(timeout=300) == 1
+    assert exit_code == 1
     assert PROGRESS.match(shown.splitlines()[0]), shown
     runs = CliRunner().invoke(app, ["runs", "--json", "--db", f"sqlite:///{db}"])
     [run] = json.loads(runs.stdout)
