@@ -46,6 +46,11 @@ Quirks:
   - one `start_time`/`end_time` window beside the unconstrained set is DeepSeek-style time-of-day
     pricing: the window is `time_of_day=peak` and the rest of the day `off_peak`, provided the
     window's prices are at least the others (otherwise the names would be a guess).
+- `prices` this reader cannot take apart (above: no object nor a list of sets it reads, a set
+  without its `prices` object, a cheaper window) are quarantined as one field, `prices`, and
+  none of them is read (a half-read set may be the one in force); the model's context window
+  is read (fault round 62: a set without `prices` raised a KeyError that took the whole
+  record, its context window with it).
 - `price_variants` (prices by how a request was served: batch, service tier, speed, data
   residency; genai-prices#547) are not read: each is quarantined alone with its condition.
 - `prices: {}` is a free model (data_slim drops them; genai-prices prices them at nothing): the
@@ -184,10 +189,11 @@ def normalize(record: dict[str, Any], as_of: date | None = None) -> Normalized:
     prices in USD in the vocabulary's units (per 1M tokens, per 1K queries, per character, per hour,
     per pixel, per page), scheduled sets with their effective_from (only the set in force on `as_of`
     when given), and its context window in tokens. A price key, constraint or price variant it
-    cannot read is quarantined alone. Raises Uninterpretable for a record of an unlisted provider
-    (UNLISTED_GROUP_RULE), a model without an id, or prices that are no object or a list of
-    conditional sets it can read (none or two unconstrained, an entry that is no set, dates mixed
-    with time windows, a date that is none)."""
+    cannot read is quarantined alone; so are prices that are no object or a list of conditional
+    sets it can read (none or two unconstrained, an entry that is no set or states no `prices`
+    object, dates mixed with time windows, a date that is none, a cheaper time window): the
+    `prices` field as a whole, the context window still read. Raises Uninterpretable for a
+    record of an unlisted provider (UNLISTED_GROUP_RULE) or a model without an id."""
     if "unread" in record:
         raise Uninterpretable(record["provider"], UNLISTED_GROUP_RULE, record["unread"])
     model = record["model"]
@@ -200,8 +206,7 @@ def normalize(record: dict[str, Any], as_of: date | None = None) -> Normalized:
             if path in model:
                 out.quarantine(path, NOT_USD_RULE, f"{named}: no price of it is read")
     else:
-        for price_set in _price_sets(out, model.get("prices"), as_of):
-            _prices(out, price_set)
+        _read_prices(out, model.get("prices"), as_of)
         _price_variants(out, model.get("price_variants"))
     if model.get("context_window") is not None:
         with out.reading("context_window"):
@@ -228,6 +233,27 @@ def _price_variants(out: DraftCollector, variants: Any) -> None:
         out.quarantine(f"price_variants[{index}]", "price variant not read", f"when={when!r}")
 
 
+def _read_prices(out: DraftCollector, prices: Any, as_of: date | None) -> None:
+    """Read a model's `prices` (an object, or a list of conditional sets: module docstring) into
+    `out`. Prices this reader cannot take apart (no object nor a list of sets it can read, a set
+    without a `prices` object, a time window cheaper than the rest of the day) are the `prices`
+    field's problem alone: quarantined whole, with the rule, before any of them is read, since
+    a set half understood may be the one in force and the others are then no standard price;
+    the model's other fields (its context window) are read."""
+    try:
+        sets = _price_sets(out, prices, as_of)
+        for price_set in sets:
+            if not isinstance(price_set.prices, dict):
+                raise Uninterpretable(
+                    out.record, "no prices", f"{price_set.label}={price_set.prices!r}"[:120]
+                )
+    except Uninterpretable as exc:
+        out.quarantine("prices", exc.rule, exc.detail)
+        return
+    for price_set in sets:
+        _prices(out, price_set)
+
+
 def _price_sets(out: DraftCollector, prices: Any, as_of: date | None) -> list[PriceSet]:
     record_id = out.record
     if isinstance(prices, dict):
@@ -247,13 +273,15 @@ def _price_sets(out: DraftCollector, prices: Any, as_of: date | None) -> list[Pr
         if constraint is None:
             if default is not None:
                 raise Uninterpretable(record_id, "two unconstrained price sets", label)
-            default = PriceSet(entry["prices"], {}, label)
+            default = PriceSet(entry.get("prices"), {}, label)
         elif kind == START_DATE:
             start = _date(record_id, constraint["start_date"])
-            dated.append((start, PriceSet(entry["prices"], {}, f"{label} (from {start})", start)))
+            dated.append(
+                (start, PriceSet(entry.get("prices"), {}, f"{label} (from {start})", start))
+            )
         elif kind == TIME_OF_DAY:
             window = f"{constraint['start_time']}-{constraint['end_time']}"
-            windows.append(PriceSet(entry["prices"], {}, f"{label} ({window})"))
+            windows.append(PriceSet(entry.get("prices"), {}, f"{label} ({window})"))
         else:  # a condition this reader does not know (genai-prices#445): that set alone
             out.quarantine(label, "unknown constraint", f"{label}: {constraint!r}"[:200])
             if _states_time(constraint):
@@ -386,8 +414,6 @@ def _at_least(peak: Any, off_peak: Any) -> bool:
 
 
 def _prices(out: DraftCollector, price_set: PriceSet) -> None:
-    if not isinstance(price_set.prices, dict):
-        raise Uninterpretable(out.record, "no prices", f"{price_set.label}={price_set.prices!r}")
     if named := foreign_currency(price_set.prices):  # qualifies every price of the set
         out.quarantine(
             price_set.label, NOT_USD_RULE, f"{price_set.label}.{named}: no price of it is read"

@@ -330,7 +330,6 @@ SHAPES: dict[str, tuple[str, Callable[[Any, str], dict[str, Any]], str, Callable
         "type",
         lambda v: {"name": v},
     ),
-    "genai-prices": ("ServiceNow-AI/Apriel-1.6-15b-Thinker", _genai_model, "prices", lambda v: [v]),
 }
 
 
@@ -349,6 +348,28 @@ def test_a_record_of_another_shape_is_that_records_problem(source: str) -> None:
     before = healthy(source)
     assert 0 < len(before.valid) - len(found.valid) <= 40  # that record's statements, no more
     assert not [o for o in found.valid if o.record.endswith(record)]
+
+
+def test_a_genai_prices_set_without_prices_is_the_prices_fields_problem() -> None:
+    """Apriel's free `prices: {}` made a list of that object: a set stating no `prices` (a
+    KeyError) set the whole record aside, its context window with it (fault round 62). The
+    `prices` field is quarantined alone and reported; the context window is read, and every
+    other record reads as before."""
+    record = "ServiceNow-AI/Apriel-1.6-15b-Thinker"
+    [(url, body)] = bodies("genai-prices").items()
+    document = json.loads(body)
+    entry = _genai_model(document, record)
+    entry["prices"] = [entry["prices"]]
+    found = read("genai-prices", {url: json.dumps(document).encode()})
+    assert not found.failure, found.failure
+    assert not [p for p in found.problems if p.rule == UNREADABLE_RULE]
+    [problem] = [p for p in found.problems if p.record.endswith(record)]
+    assert (problem.field, problem.rule) == ("prices", "no prices")
+    before = healthy("genai-prices")
+    assert found.valid == before.valid
+    assert [o.component.value for o in found.valid if o.record.endswith(record)] == [
+        "context_window"
+    ]
 
 
 def test_a_litellm_mode_of_another_shape_is_that_fields_problem() -> None:

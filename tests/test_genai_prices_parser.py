@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from catalog.identity import Identity
-from schemas.fetch import Uninterpretable, Unparsable
+from schemas.fetch import Unparsable
 from schemas.vocab import Component, Kind, Unit
 from spiders import genai_prices
 from tests.conftest import snapshot
@@ -106,10 +106,68 @@ def test_time_of_day_prices_are_peak_and_off_peak() -> None:
 
 
 def test_a_cheaper_time_window_is_not_called_peak() -> None:
+    """A window cheaper than the rest of the day is no peak: neither set is named peak or
+    off-peak, nor read as the all-day price. The `prices` field is quarantined whole; the
+    model's context window is read (fault round 62: the whole record was set aside)."""
     broken = record("deepseek/deepseek-chat")
     broken["model"]["prices"][1]["prices"]["input_mtok"] = Decimal("0.1")
-    with pytest.raises(Uninterpretable, match="time window is not the peak"):
-        genai_prices.normalize(broken)
+    found = genai_prices.normalize(broken)
+    assert [(p.field, p.rule) for p in found.problems] == [
+        ("prices", "time window is not the peak")
+    ]
+    assert [d for d in found if d.kind is Kind.PRICE] == []
+    assert value(found, Component.CONTEXT_WINDOW, Unit.TOKENS, Kind.LIMIT) == 64000
+
+
+# Fault round 62: `prices` of another shape, one change at a time on a recorded model with a
+# context window. Each left a KeyError, TypeError or record-wide Uninterpretable that set the
+# whole record aside, its context window with it.
+PRICES_SHAPES: dict[str, tuple[str, Any]] = {
+    "set without prices": (
+        "deepseek/deepseek-chat",
+        lambda p: [p[0], {"constraint": p[1]["constraint"]}],
+    ),
+    "unconstrained set without prices": ("deepseek/deepseek-chat", lambda p: [{}, p[1]]),
+    "set prices a list": (
+        "deepseek/deepseek-chat",
+        lambda p: [p[0], {**p[1], "prices": [p[1]["prices"]]}],
+    ),
+    "set prices null": ("deepseek/deepseek-chat", lambda p: [{"prices": None}, p[1]]),
+    "set a text": ("deepseek/deepseek-chat", lambda p: [p[0], "00:30-16:30"]),
+    "sets null": ("openai/gpt-4o", lambda p: None),
+    "sets a text": ("openai/gpt-4o", lambda p: str(p)),
+    "sets a number": ("openai/gpt-4o", lambda p: 2.5),
+    "sets missing": ("openai/gpt-4o", ...),
+    "two unconstrained sets": ("deepseek/deepseek-chat", lambda p: [p[0], p[0]]),
+}
+
+
+@pytest.mark.parametrize("change", sorted(PRICES_SHAPES))
+def test_prices_of_another_shape_are_the_prices_fields_problem(change: str) -> None:
+    """Prices this reader cannot take apart are the `prices` field's problem alone: quarantined
+    (reported), none of the model's prices read (a half-read set could be the one in force, so
+    the others are no standard price), its context window read."""
+    record_id, respell = PRICES_SHAPES[change]
+    broken = record(record_id)
+    if respell is ...:
+        del broken["model"]["prices"]
+    else:
+        broken["model"]["prices"] = respell(broken["model"]["prices"])
+    found = genai_prices.normalize(broken)
+    assert [p.field for p in found.problems] == ["prices"]
+    assert [d for d in found if d.kind is Kind.PRICE] == []
+    window = broken["model"]["context_window"]
+    assert value(found, Component.CONTEXT_WINDOW, Unit.TOKENS, Kind.LIMIT) == window
+
+
+def test_a_dated_set_without_prices_leaves_no_older_price_read_as_current() -> None:
+    """o3's 2025-06-10 set without its `prices`: the unconstrained set (input 10, 5x today's)
+    is not read as current, nor as the price before that date; the `prices` field is reported."""
+    broken = record("openai/o3")
+    del broken["model"]["prices"][1]["prices"]
+    found = genai_prices.normalize(broken)
+    assert [(p.field, p.rule) for p in found.problems] == [("prices", "no prices")]
+    assert list(found) == []
 
 
 def test_kcount_units_reasoning_and_citation_tokens() -> None:
