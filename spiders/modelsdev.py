@@ -21,6 +21,11 @@ Quirks:
 - `experimental.modes.<name>.cost` is a mode's price (e.g. `fast`). A mode selected by a
   `service_tier` in the request body (OpenAI's priority processing) becomes that service tier;
   any other (Anthropic's `speed: fast`) becomes the `variant` named after the mode.
+- A field of another JSON type is quarantined alone (fault round 62: each raised a TypeError
+  or AttributeError that set the whole record aside): `cost.tiers` that is no list (the base
+  prices read; the legacy tier, restating none, reported), `experimental.modes` that is no
+  object (the `experimental` field), a mode whose `provider` or `provider.body` is no object
+  (that mode: which service tier it is sent as is unknown; the other modes read).
 - `limit` {context, input, output} are token limits. 0 means unknown at models.dev
   (`gpt-image-1-mini`'s `limit.context = 0`): not a value, so no draft; the field is reported
   as quarantined ("a limit of 0 is unknown"). The booleans tool_call, reasoning, attachment,
@@ -220,6 +225,9 @@ def _cost(out: DraftCollector, cost: Any, dims: dict[str, str], path: str) -> No
                 _price(out, key, value, dims, f"{path}.{key}")
             elif key not in ("tiers", LEGACY_TIER):
                 raise Uninterpretable(out.record, "unknown cost key", f"{path}.{key}={value!r}")
+    if tiers is not None and not isinstance(tiers, list):
+        out.quarantine(f"{path}.tiers", "not a list of tiers", f"{path}.tiers={tiers!r}"[:160])
+        tiers = None
     for index, tier in enumerate(tiers or []):
         with out.reading(f"{path}.tiers[{index}]"):
             _tier(out, tier, dims, f"{path}.tiers[{index}]")
@@ -262,16 +270,29 @@ def _price(out: DraftCollector, key: str, value: Any, dims: dict[str, str], path
 def _modes(out: DraftCollector, experimental: Any) -> None:
     if not isinstance(experimental, dict) or set(experimental) - {"modes"}:
         raise Uninterpretable(out.record, "unknown experimental key", repr(experimental)[:120])
-    for name, mode in experimental.get("modes", {}).items():
+    modes = experimental.get("modes", {})
+    if not isinstance(modes, dict):
+        raise Uninterpretable(out.record, "not an object", f"experimental.modes={modes!r}"[:120])
+    for name, mode in modes.items():
         path = f"experimental.modes.{name}"
-        if not isinstance(mode, dict) or set(mode) - {"cost", "provider"}:
-            raise Uninterpretable(out.record, "unknown mode shape", f"{path}={mode!r}"[:160])
-        if "cost" in mode:
-            _cost(out, mode["cost"], _mode_dimensions(name, mode), f"{path}.cost")
+        with out.reading(path):  # one mode of another shape is that mode's problem alone
+            if not isinstance(mode, dict) or set(mode) - {"cost", "provider"}:
+                raise Uninterpretable(out.record, "unknown mode shape", f"{path}={mode!r}"[:160])
+            if "cost" in mode:
+                dims = _mode_dimensions(out, name, mode, path)
+                _cost(out, mode["cost"], dims, f"{path}.cost")
 
 
-def _mode_dimensions(name: str, mode: dict[str, Any]) -> dict[str, str]:
-    body = (mode.get("provider") or {}).get("body") or {}
+def _mode_dimensions(
+    out: DraftCollector, name: str, mode: dict[str, Any], path: str
+) -> dict[str, str]:
+    """A mode's dimensions: the service tier its `provider.body.service_tier` sends where the
+    vocabulary has it, else a variant named as the mode. Raises Uninterpretable when `provider`
+    or its `body` is no object: which tier the mode is sent as is then unknown."""
+    provider = mode.get("provider") or {}
+    body = provider.get("body") or {} if isinstance(provider, dict) else None
+    if not isinstance(body, dict):
+        raise Uninterpretable(out.record, "not an object", f"{path}.provider={provider!r}"[:160])
     tier = body.get("service_tier")
     if tier in DIMENSION_VALUES[Dim.SERVICE_TIER]:
         return {Dim.SERVICE_TIER: tier}

@@ -152,3 +152,76 @@ def test_routes_map_to_canonical_ids() -> None:
     assert identity.route("amazon-bedrock") == "bedrock"
     assert identity.route("google-vertex") == "vertex"
     assert identity.route("openai") == "openai"
+
+
+# Fault round 62: one field of openai/gpt-5.4 (context tiers, a priority mode, limits, flags)
+# at a time in another JSON type. Each raised a TypeError or AttributeError that set the whole
+# record aside ("record of an unexpected shape"), its 21 statements with it.
+SHAPES: dict[str, tuple[Any, str, set[str]]] = {
+    # change, the recorded statements it takes (by evidence), the fields quarantined
+    "tiers a number": (
+        lambda m: m["cost"].update(tiers=272000),
+        "cost.tiers",
+        {"cost.tiers", "cost.context_over_200k"},  # the legacy tier restates no tier now
+    ),
+    "tiers true": (
+        lambda m: m["cost"].update(tiers=True),
+        "cost.tiers",
+        {"cost.tiers", "cost.context_over_200k"},
+    ),
+    "modes a list": (
+        lambda m: m["experimental"].update(modes=list(m["experimental"]["modes"].values())),
+        "experimental.",
+        {"experimental"},
+    ),
+    "modes null": (
+        lambda m: m["experimental"].update(modes=None),
+        "experimental.",
+        {"experimental"},
+    ),
+    "modes a text": (
+        lambda m: m["experimental"].update(modes="fast"),
+        "experimental.",
+        {"experimental"},
+    ),
+    "provider a list": (
+        lambda m: m["experimental"]["modes"]["fast"].update(
+            provider=[m["experimental"]["modes"]["fast"]["provider"]]
+        ),
+        "experimental.modes.fast.",
+        {"experimental.modes.fast"},
+    ),
+    "provider a text": (
+        lambda m: m["experimental"]["modes"]["fast"].update(provider="priority"),
+        "experimental.modes.fast.",
+        {"experimental.modes.fast"},
+    ),
+    "provider body a list": (
+        lambda m: m["experimental"]["modes"]["fast"]["provider"].update(
+            body=[m["experimental"]["modes"]["fast"]["provider"]["body"]]
+        ),
+        "experimental.modes.fast.",
+        {"experimental.modes.fast"},
+    ),
+}
+
+
+@pytest.mark.parametrize("change", sorted(SHAPES))
+def test_a_field_of_another_type_is_quarantined_alone(change: str) -> None:
+    """A cost's tiers or a mode of another JSON type is that field's problem: quarantined and
+    reported, the record's other statements (base prices, other modes, limits, capabilities)
+    read as recorded. A mode whose provider is no object is not read as a variant: which
+    service tier it is sent as is unknown."""
+    respell, taken, fields = SHAPES[change]
+    recorded = modelsdev.normalize(record("openai/gpt-5.4"))
+    broken = record("openai/gpt-5.4")
+    respell(broken["model"])
+    found = modelsdev.normalize(broken)
+    assert {p.field for p in found.problems} == fields
+    kept = {
+        (d.component, d.dimensions.key, d.value)
+        for d in recorded
+        if not d.evidence.startswith(taken)
+    }
+    assert {(d.component, d.dimensions.key, d.value) for d in found} == kept
+    assert len(kept) < len(list(recorded))
