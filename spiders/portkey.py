@@ -413,13 +413,19 @@ def _custom(out: DraftCollector, custom: Any, dims: dict[str, str]) -> None:
 
 
 def _tier_map(out: DraftCollector, tier_map: Any) -> dict[str, int]:
-    """`{threshold: name}` → `{name: threshold}`; thresholds are token counts."""
+    """`{threshold: name}` → `{name: threshold}`; thresholds are token counts, names text.
+    Raises Uninterpretable for a map that is no object, a threshold that is no count, or a
+    name that is no text (a list or an object where the name was once raised a TypeError that
+    set the whole entry aside; the caller quarantines `custom_pricing` alone)."""
     if not isinstance(tier_map, dict):
         raise Uninterpretable(out.record, "not a context tier map", repr(tier_map)[:120])
     names: dict[str, int] = {}
     for threshold, name in tier_map.items():
         if not str(threshold).isdigit():
             raise Uninterpretable(out.record, "not a token count", f"context_tier_map {threshold}")
+        if not isinstance(name, str):
+            detail = f"context_tier_map {threshold}={name!r}"[:120]
+            raise Uninterpretable(out.record, "not a context tier name", detail)
         names[name] = int(threshold)
     return names
 

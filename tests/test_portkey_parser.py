@@ -328,6 +328,24 @@ def test_unknown_execution_mode_is_uninterpretable() -> None:
     assert value(found, Component.INPUT, PER_1M, service_tier="batch") > 0
 
 
+@pytest.mark.parametrize("name", [["gt-272k"], {"name": "gt-272k"}], ids=["list", "object"])
+def test_a_context_tier_name_of_another_type_is_custom_pricings_problem(name: Any) -> None:
+    """Fault round 62: gpt-5.4's `context_tier_map` naming its 272k tier by a list or an object
+    raised a TypeError (unhashable) that set the whole entry aside, its 42 statements with it.
+    The tiers it names cannot be placed: `custom_pricing` is quarantined alone, and the
+    `pricing_config` prices (the values its standard tier below 272k restates) are read."""
+    recorded = portkey.normalize(record("openai", "gpt-5.4"))
+    broken = record("openai", "gpt-5.4")
+    broken["entry"]["custom_pricing"]["context_tier_map"]["272000"] = name
+    found = portkey.normalize(broken)
+    assert rules(found) == {"custom_pricing": "not a context tier name"}
+    assert all(d.evidence.startswith("pricing_config.") for d in found)
+    standard = ".execution_modes.standard.context_tiers.lte-272k."
+    kept = {(d.component, d.dimensions.key, d.value) for d in recorded if standard in d.evidence}
+    assert len(kept) == 5
+    assert {(d.component, d.dimensions.key, d.value) for d in found} == kept
+
+
 def test_truncated_body_is_unparsable() -> None:
     body = snapshot("portkey/pricing/openai.json")
     with pytest.raises(Unparsable):
