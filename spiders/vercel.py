@@ -45,7 +45,10 @@ Quirks of the source, and how they are read:
   record's other fields are kept).
 - `type` (language, embedding, image, video) is stated as the mode capability (chat, embedding,
   image_generation, video_generation); each of `tags` (tool-use, vision, reasoning...) as
-  capability=<tag>.
+  capability=<tag>. The type says the medium of the prices too (an image model's output tokens
+  are image tokens): a type of no known mode, or not text, is quarantined with `pricing`
+  ("unit-ambiguous"), and the limits and tags are read (fault round 62: the whole entry was
+  set aside, and a list or an object as type raised a TypeError).
 """
 
 from __future__ import annotations
@@ -102,6 +105,7 @@ LIMIT_FIELDS: dict[str, Component] = {
     "context_window": Component.CONTEXT_WINDOW,
     "max_tokens": Component.MAX_OUTPUT_TOKENS,
 }
+AMBIGUOUS_RULE = "unit-ambiguous"  # catalog/plausibility.py's name for it
 DEFAULT_SIZE = "default"
 AUDIO_VARIANTS = {True: "audio", False: "no_audio"}
 
@@ -142,20 +146,26 @@ def normalize(record: dict[str, Any]) -> Normalized:
     per token as per 1M tokens (context tiers as context_above, service tiers), web search per 1K
     queries, images per image and video per second, its context window and max output in tokens, and
     capabilities from its type and tags. An unreadable, non-USD or unknown pricing key and a limit
-    of 0 are quarantined alone. Raises Uninterpretable for an entry without an id or of an unknown
-    type; TypeError for an entry that is not an object."""
+    of 0 are quarantined alone; a type of no known mode (of any JSON type) is quarantined with the
+    pricing whose medium it would say (unit-ambiguous), its limits and tags read. Raises
+    Uninterpretable for an entry without an id; TypeError for an entry that is not an object."""
     if not isinstance(record, dict):  # that entry's problem alone (catalog/normalize.py)
         raise TypeError(f"an entry of data is not an object: {str(record)[:80]}")
     model_id = record.get("id")
     if not isinstance(model_id, str) or not model_id.strip():
         raise Uninterpretable(str(model_id), "no model id", f"id={model_id!r}")
     model_type = record.get("type")
-    if model_type not in MODES:
-        raise Uninterpretable(model_id, "unknown model type", f"type={model_type!r}")
-    context = _Context(model_id.strip(), TOKEN_MODALITY.get(model_type, {}))
+    mode = MODES.get(model_type) if isinstance(model_type, str) else None
+    modalities = TOKEN_MODALITY.get(model_type, {}) if isinstance(model_type, str) else {}
+    context = _Context(model_id.strip(), modalities)
     out = DraftCollector(context.record)
     pricing = record.get("pricing")
-    if pricing is not None and not isinstance(pricing, dict):
+    if mode is None:  # the type says the medium its prices are per (module docstring)
+        out.quarantine("type", "unknown model type", f"type={model_type!r}"[:120])
+        if pricing is not None:
+            detail = f"type={model_type!r} unknown: the medium of its prices is not stated"
+            out.quarantine("pricing", AMBIGUOUS_RULE, detail[:160])
+    elif pricing is not None and not isinstance(pricing, dict):
         out.quarantine("pricing", "pricing is not an object", repr(pricing))
     elif pricing is not None and (named := enclosing_currency(record)):  # qualifies pricing
         out.quarantine("pricing", NOT_USD_RULE, f"{named}: no price of it is read")
@@ -171,7 +181,7 @@ def normalize(record: dict[str, Any]) -> Normalized:
             for draft in _limit(context, record, field):
                 out.put(draft)
     with out.reading("tags"):
-        for draft in _capabilities(context, record, MODES[model_type]):
+        for draft in _capabilities(context, record, mode):
             out.put(draft)
     return out.result()
 
@@ -406,17 +416,21 @@ def _limit(context: _Context, record: dict[str, Any], field: str) -> list[Draft]
     ]
 
 
-def _capabilities(context: _Context, record: dict[str, Any], mode: str) -> list[Draft]:
-    drafts = [
-        context.draft(
-            kind=Kind.CAPABILITY,
-            component=Component.MODE,
-            unit=Unit.FLAG,
-            dimensions={Dim.MODE: mode},
-            value=Decimal(1),
-            evidence=_evidence("type", record["type"]),
+def _capabilities(context: _Context, record: dict[str, Any], mode: str | None) -> list[Draft]:
+    """The mode its type names (none for a type of no known mode) and a flag per tag. Raises
+    Uninterpretable for tags that are no list of names."""
+    drafts: list[Draft] = []
+    if mode is not None:
+        drafts.append(
+            context.draft(
+                kind=Kind.CAPABILITY,
+                component=Component.MODE,
+                unit=Unit.FLAG,
+                dimensions={Dim.MODE: mode},
+                value=Decimal(1),
+                evidence=_evidence("type", record["type"]),
+            )
         )
-    ]
     tags = record.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(tag, str) and tag for tag in tags):
         raise Uninterpretable(context.record, "tags is not a list of names", repr(tags))

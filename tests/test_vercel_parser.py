@@ -222,7 +222,6 @@ def test_base_tier_disagreeing_with_flat_price_is_uninterpretable() -> None:
 @pytest.mark.parametrize(
     ("change", "rule"),
     [
-        (lambda raw: raw.update(type="reranking"), "unknown model type"),
         (
             lambda raw: raw["pricing"]["service_tiers"].update(turbo={"input": "0.00001"}),
             "unknown service tier",
@@ -233,12 +232,36 @@ def test_base_tier_disagreeing_with_flat_price_is_uninterpretable() -> None:
         ),
         (lambda raw: raw["pricing"].update(input="free"), "not a number"),
     ],
-    ids=["type", "service-tier", "service-tier-key", "price-text"],
+    ids=["service-tier", "service-tier-key", "price-text"],
 )
 def test_uninterpretable_variants_of_a_real_record(change: Any, rule: str) -> None:
     raw = record(APRIL, "openai/gpt-5")
     change(raw)
     assert problem_rules(vercel.normalize, raw) == {rule}
+
+
+@pytest.mark.parametrize(
+    "model_type", ["reranking", None, ["language"], {"name": "language"}, 1], ids=repr
+)
+def test_a_type_of_no_known_mode_takes_the_pricing_not_the_entry(model_type: Any) -> None:
+    """Fault round 62: gpt-5's `type` of no known mode set the whole entry aside (a list or an
+    object raised a TypeError). The type says the medium of its prices (an image model's
+    output tokens are image tokens), so `pricing` is quarantined as unit-ambiguous beside the
+    type, both reported; the context window, max tokens and tags are read as recorded."""
+    recorded = vercel.normalize(record(APRIL, "openai/gpt-5"))
+    raw = record(APRIL, "openai/gpt-5")
+    raw["type"] = model_type
+    found = vercel.normalize(raw)
+    assert {p.field: p.rule for p in found.problems} == {
+        "type": "unknown model type",
+        "pricing": "unit-ambiguous",
+    }
+    kept = [
+        d
+        for d in recorded
+        if d.kind is Kind.LIMIT or (d.kind is Kind.CAPABILITY and d.component is not Component.MODE)
+    ]
+    assert kept and list(found) == kept
 
 
 def test_model_aliases_name_recorded_models_only() -> None:
