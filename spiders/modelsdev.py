@@ -288,12 +288,16 @@ def _mode_dimensions(
 ) -> dict[str, str]:
     """A mode's dimensions: the service tier its `provider.body.service_tier` sends where the
     vocabulary has it, else a variant named as the mode. Raises Uninterpretable when `provider`
-    or its `body` is no object: which tier the mode is sent as is then unknown."""
+    or its `body` is no object, or the body's `service_tier` is no text: which tier the mode is
+    sent as is then unknown."""
     provider = mode.get("provider") or {}
     body = provider.get("body") or {} if isinstance(provider, dict) else None
     if not isinstance(body, dict):
         raise Uninterpretable(out.record, "not an object", f"{path}.provider={provider!r}"[:160])
     tier = body.get("service_tier")
+    if tier is not None and not isinstance(tier, str):
+        detail = f"{path}.provider.body.service_tier={tier!r}"[:160]
+        raise Uninterpretable(out.record, "not a text", detail)
     if tier in DIMENSION_VALUES[Dim.SERVICE_TIER]:
         return {Dim.SERVICE_TIER: tier}
     return {Dim.VARIANT: name}

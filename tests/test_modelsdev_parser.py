@@ -196,6 +196,20 @@ SHAPES: dict[str, tuple[Any, str, set[str]]] = {
         "experimental.modes.fast.",
         {"experimental.modes.fast"},
     ),
+    "service tier an object": (
+        lambda m: m["experimental"]["modes"]["fast"]["provider"]["body"].update(
+            service_tier={"type": "priority"}
+        ),
+        "experimental.modes.fast.",
+        {"experimental.modes.fast"},
+    ),
+    "service tier a list": (
+        lambda m: m["experimental"]["modes"]["fast"]["provider"]["body"].update(
+            service_tier=["priority"]
+        ),
+        "experimental.modes.fast.",
+        {"experimental.modes.fast"},
+    ),
     "provider body a list": (
         lambda m: m["experimental"]["modes"]["fast"]["provider"].update(
             body=[m["experimental"]["modes"]["fast"]["provider"]["body"]]
