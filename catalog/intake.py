@@ -120,7 +120,7 @@ def validate_each(
     unread: Sequence[SourceDrafts] = (),
     in_force: Mapping[PriceKey, Decimal] | None = None,
     standing: Mapping[str, Sequence[Observation]] | None = None,
-    limits_in_force: Mapping[PriceKey, Decimal] | None = None,
+    last_limits: Mapping[str, Mapping[PriceKey, Decimal]] | None = None,
 ) -> list[SourceIntake]:
     """Identity and validation, source by source. First every official source's models become
     known (so secondary sources' names map to them), then each source's batch is validated on
@@ -141,9 +141,9 @@ def validate_each(
     what it read, as a run reading all of it would judge it: one listing of two failing left an
     Azure region's four meters, none a model's price, judged as the whole source.
 
-    `limits_in_force`: the catalog's token limits in force by field
-    (catalog.runlog.limits_in_force), what a block of limits moved onto another limit's value
-    is judged against (`limits_at_another`).
+    `last_limits`: the token limits each source stated in its last applied run, by source and
+    field (catalog.runlog.last_limits), what a block of its limits moved onto another limit's
+    value is judged against (`limits_at_another`).
     """
     failures: dict[str, str] = {}
     learn = partial(learn_official_models, identity, prices_in_force=in_force)
@@ -220,7 +220,11 @@ def validate_each(
                 in_force=in_force or {},
                 doubted=doubted,
             ),
-            partial(_limits_set_aside, stated=each_limit, in_force=limits_in_force or {}),
+            partial(
+                _limits_set_aside,
+                stated=each_limit,
+                last=(last_limits or {}).get(batch.source.id, {}),
+            ),
         )
 
     # Official sources first: a deployment's price their own judgment sets aside judges no
@@ -368,17 +372,17 @@ _TOKENS = Unit.TOKENS
 def _limits_set_aside(
     valid: Sequence[Observation],
     stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
-    in_force: Mapping[PriceKey, Decimal],
+    last: Mapping[PriceKey, Decimal],
 ) -> list[Problem]:
     """A source's token limits set aside as a block: swapped windows and output limits
     (`limits_swapped`), then, of the others, those rescaled (`limits_rescaled`), then those
-    moved onto another limit's value in force (`limits_at_another`)."""
+    moved from what it `last` stated onto another limit's value (`limits_at_another`)."""
     swapped = limits_swapped(valid)
     aside = {id(p.observation) for p in swapped}
     rescaled = limits_rescaled([o for o in valid if id(o) not in aside], stated)
     aside |= {id(p.observation) for p in rescaled}
     rest = [o for o in valid if id(o) not in aside]
-    return swapped + rescaled + limits_at_another(rest, in_force)
+    return swapped + rescaled + limits_at_another(rest, last)
 
 
 LIMITS_AT_ANOTHER_RULE = "at another limit's value"
@@ -386,11 +390,12 @@ _TOKEN_LIMITS = (Component.CONTEXT_WINDOW, Component.MAX_INPUT_TOKENS, Component
 
 
 def limits_at_another(
-    valid: Sequence[Observation], in_force: Mapping[PriceKey, Decimal]
+    valid: Sequence[Observation], last: Mapping[PriceKey, Decimal]
 ) -> list[Problem]:
-    """A source's token limits of one component that moved from their field's value in force
-    (`in_force`, catalog.runlog.limits_in_force) to exactly the value of another token limit
-    of the same model and dimensions, in force or as the source states it now (a
+    """A source's token limits of one component that moved from what the source itself last
+    stated of the field (`last`, catalog.runlog.last_limits; a difference from another
+    source's value in force is no move of this one's) to exactly the value of another token
+    limit of the same model and dimensions, as it last stated it or states it now (a
     most-input-token limit to its model's most output tokens, a window to its input limit),
     across at least SWAP_BLOCK models and most of that component's moved limits in the whole
     response: one key's values copied over another's (a fault round from public
@@ -405,7 +410,7 @@ def limits_at_another(
     the block is the response's, not a route's. Set aside (LIMITS_AT_ANOTHER_RULE: an anomaly
     to review); the fields stand as last stated. Judged against history, so not on a first
     load."""
-    if not in_force:
+    if not last:
         return []
     mine = [
         o
@@ -422,7 +427,7 @@ def limits_at_another(
     found: dict[Component, Moved] = defaultdict(list)
     for o in mine:
         route, model, _, unit, dims = price_key(o)
-        own = in_force.get((route, model, o.component.value, unit, dims))
+        own = last.get((route, model, o.component.value, unit, dims))
         if own is None or own == o.value:
             continue
         moved[o.component] += 1
@@ -433,7 +438,7 @@ def limits_at_another(
                 if c is not o.component
                 and o.value
                 in (
-                    in_force.get(key := (route, model, c.value, unit, dims)),
+                    last.get(key := (route, model, c.value, unit, dims)),
                     stated.get(key),
                 )
             ),

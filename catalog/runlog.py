@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, text, update
+from sqlalchemy import ColumnElement, Connection, Engine, func, select, text, update
 
 from catalog.health import SIZED, Counts, History, PriceKey, canonical
 from catalog.store import last_applied_run, shown_url
@@ -543,26 +543,25 @@ def prices_in_force(conn: Connection) -> dict[PriceKey, Decimal]:
     }
 
 
-def limits_in_force(conn: Connection) -> dict[PriceKey, Decimal]:
-    """The catalog's token limits in force by field (catalog.health.PriceKey): what a block of
-    a source's limits moved onto another limit's value is judged against (catalog.intake
-    `limits_at_another`). Read from the catalog_values table."""
-    c = catalog_values.c
-    rows = conn.execute(
-        select(c.route, c.model, c.component, c.unit, c.dimensions, c.value).where(
-            c.valid_to.is_(None), c.kind == Kind.LIMIT.value, c.unit == Unit.TOKENS.value
-        )
-    )
-    return {
-        (route, model, component, unit, dims): Decimal(value)
-        for route, model, component, unit, dims, value in rows
-    }
-
-
 def last_prices(conn: Connection, source: str) -> dict[PriceKey, Decimal]:
     """The prices `source` stated in the last run that applied it (ok or partial), by field
     (catalog.health.PriceKey; the source's own name where no model is known). Empty when it
     was never applied. Read from the source_runs and observations tables."""
+    return _last_stated(conn, source, observations.c.kind == Kind.PRICE.value)
+
+
+def last_limits(conn: Connection, source: str) -> dict[PriceKey, Decimal]:
+    """The token limits `source` stated in the last run that applied it, by field, as
+    `last_prices`: what a block of its limits moved onto another limit's value is judged
+    against (catalog.intake `limits_at_another`: a move is the source's own, never a
+    difference from another source's value in force)."""
+    o = observations.c
+    return _last_stated(conn, source, o.kind == Kind.LIMIT.value, o.unit == Unit.TOKENS.value)
+
+
+def _last_stated(
+    conn: Connection, source: str, *where: ColumnElement[bool]
+) -> dict[PriceKey, Decimal]:
     o = observations.c
     last = last_applied_run(conn, source)
     if last is None:
@@ -570,7 +569,7 @@ def last_prices(conn: Connection, source: str) -> dict[PriceKey, Decimal]:
     rows = conn.execute(
         select(o.route, o.model, o.source_model, o.component, o.unit, o.dimensions, o.value)
         .select_from(last_stated())
-        .where(responses.c.run_id == last, o.source == source, o.kind == Kind.PRICE.value)
+        .where(responses.c.run_id == last, o.source == source, *where)
     )
     return {
         (row.route, row.model or row.source_model, row.component, row.unit, row.dimensions): (

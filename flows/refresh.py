@@ -439,9 +439,9 @@ class Reading:
     last_statements: Callable[[Collection[str]], tuple[Observation, ...]] | None = None
     # what this refresh's readings recalled so far (the learn_pages' drafts among it)
     recalled: Recalled = field(default_factory=Recalled)
-    # the catalog's token limits in force (runlog.limits_in_force): a block of a source's
+    # each source's token limits as it last stated them (runlog.last_limits): a block of its
     # limits moved onto another limit's value is judged against them (intake.limits_at_another)
-    limits_in_force: dict[health.PriceKey, Decimal] = field(default_factory=dict)
+    last_limits: dict[str, dict[health.PriceKey, Decimal]] = field(default_factory=dict)
 
 
 @task(name="read-sources", cache_policy=NO_CACHE)
@@ -493,7 +493,7 @@ def read_sources(
         learned,
         reading.in_force,
         unanswered,
-        limits_in_force=reading.limits_in_force,
+        last_limits=reading.last_limits,
     )
     refused: list[str] = []  # sources read, then failed or broken here: nothing of them applies
     for found in read:
@@ -832,7 +832,7 @@ def reading_context(
         identity.learn_official(_statements([o for o in held if o.source not in pages]))
         before = {s: runlog.last_prices(conn, s) for s in to_read}
         in_force = runlog.prices_in_force(conn)
-        limits = runlog.limits_in_force(conn)
+        limits = {s: runlog.last_limits(conn, s) for s in to_read}
         usual = runlog.usual_statements(conn, to_read)
     return Reading(
         identity,

@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import select
 
 from catalog import store
-from catalog.intake import LIMITS_AT_ANOTHER_RULE
+from catalog.intake import LIMITS_AT_ANOTHER_RULE, SWAP_BLOCK
 from catalog.tables import catalog_values, review_items
 from tests.conftest import copy_catalog, replayed_catalog
 from tests.worlds import fault_world, quarantined, recorded_text, replayed_run, review_rows
@@ -85,3 +85,30 @@ def test_input_limits_copied_from_outputs_propose_no_change(
     ]
     assert at_output == [], (len(at_output), at_output[:5])
     assert len(quarantined(db, run, LIMITS_AT_ANOTHER_RULE)) >= 100
+
+
+def test_limits_restated_beside_another_sources_value_in_force_are_no_move(
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    """A move is the source's own: LiteLLM states each deepinfra model's input and output limits
+    as one (8 such output limits in force after the recorded epoch-2 map). Where the catalog
+    holds another value of them (here a tenth of LiteLLM's, as another source's accepted value
+    would be), the same map read again (its JSON written anew, so that it is read) moved
+    nothing. Judged against the catalog's values, all 8 were set aside on every read as 'at
+    another limit's value', and LiteLLM's limits there could never count for a change."""
+    loaded = replayed_catalog(tmp_path_factory, [("epoch-2", ["litellm"], True)])
+    db = copy_catalog(loaded, tmp_path / "catalog.db")
+    c = catalog_values.c
+    with store.connect(db).begin() as conn:
+        rows = conn.execute(
+            select(c.id, c.value).where(
+                c.valid_to.is_(None), c.route == "deepinfra", c.component == "max_output_tokens"
+            )
+        ).all()
+        for row_id, value in rows:
+            tenth = str(Decimal(value) // 10)
+            conn.execute(catalog_values.update().where(c.id == row_id).values(value=tenth))
+    assert len(rows) >= SWAP_BLOCK  # a block's size: enough to be judged one
+    body = json.dumps(json.loads(recorded_text(LITELLM)))
+    run = replayed_run(db, fault_world(tmp_path, {LITELLM: {"body": body}}), ["litellm"])
+    assert quarantined(db, run, LIMITS_AT_ANOTHER_RULE) == []
