@@ -64,6 +64,7 @@ from schemas.records import Observation, Problem, ReviewItem, SourceRun, SourceS
 from schemas.sources import is_official
 from schemas.sources import sources as configured_sources
 from schemas.vocab import Dim
+from spiders.ahead import FetchAhead
 from spiders.crawl import CrawlResult, crawl
 from spiders.replay import World, serve
 
@@ -142,9 +143,15 @@ class Batch:
 
 
 @task(name="fetch-source", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
-async def fetch_source(source: str, replay_url: str | None) -> CrawlResult:
+async def fetch_source(
+    source: str, replay_url: str | None, ahead: FetchAhead | None = None
+) -> CrawlResult:
     """Crawl one source (every page it names), through the loopback replay server at `replay_url`
-    when given: a CrawlResult of the pages read and the URLs that failed."""
+    when given: a CrawlResult of the pages read and the URLs that failed. With `ahead` (the
+    command's crawl started in a child as it began, spiders/ahead.py), its result for the
+    source when it has one; a source it has nothing of is crawled here."""
+    if ahead is not None and (fetched := await ahead.result(source)) is not None:
+        return fetched
     return await crawl(source, replay_url)
 
 
@@ -1123,12 +1130,18 @@ async def _refresh_stages(
     run_id: int,
     accept_new: bool,
     progress: Progress,
+    ahead: FetchAhead | None = None,
 ) -> Stages:
-    """Fetch, judge, read, compare, apply: the refresh between its run's start and end."""
+    """Fetch, judge, read, compare, apply: the refresh between its run's start and end. `ahead`:
+    the crawl the command started as it began (`fetch_source`)."""
+    told_ahead: list[str] = []  # the crawl started ahead failing is said once
 
     async def fetch(source: str, replay_url: str | None) -> CrawlResult:
         progress(source, "fetching")
-        result = await fetch_source(source, replay_url)
+        result = await fetch_source(source, replay_url, ahead)
+        if ahead is not None and ahead.failure and not told_ahead:
+            told_ahead.append(source)
+            progress("*", f"the crawl started ahead gave nothing ({ahead.failure}): fetching here")
         answered = len(result.pages)
         progress(
             source,
@@ -1213,12 +1226,15 @@ async def refresh(
     database: str | None = None,
     accept_new: bool = False,
     progress: Progress | None = None,
+    ahead: FetchAhead | None = None,
 ) -> State:
     """Refresh the catalog from `sources` (default: all), optionally replaying a world.
 
     `progress`, when given, is called with (source, message) as the run goes ("*" for the run
-    as a whole). The returned state's data is the run's id, None when no run was started (an
-    unknown source, or another refresh running on this catalog).
+    as a whole). `ahead`, when given, is the crawl of the same sources and world the command
+    started in a child process as it began (spiders/ahead.py): the fetch takes what it read
+    and crawls here only what it lacks. The returned state's data is the run's id, None when
+    no run was started (an unknown source, or another refresh running on this catalog).
     """
     logger = get_run_logger()
     tell = progress or _quiet
@@ -1246,7 +1262,9 @@ async def refresh(
                 tell("*", said)
         try:
             with runlog.refresh_lock(engine, datetime.now(UTC)), records_released():
-                return await _locked_refresh(url, engine, selected, world, accept_new, tell, logger)
+                return await _locked_refresh(
+                    url, engine, selected, world, accept_new, tell, logger, ahead
+                )
         except runlog.RefreshRunning as exc:
             return Failed(message=f"refused: {exc}", data=None)
         except OperationalError as exc:  # locked past the busy timeout as the run starts or ends
@@ -1261,6 +1279,7 @@ async def _locked_refresh(
     accept_new: bool,
     progress: Progress,
     logger: logging.Logger | logging.LoggerAdapter[logging.Logger],
+    ahead: FetchAhead | None = None,
 ) -> State:
     policy = "accept-new" if accept_new else "review"
     run_id = store.start_run(
@@ -1273,7 +1292,9 @@ async def _locked_refresh(
     progress("*", f"run {run_id}")
 
     try:
-        stages = await _refresh_stages(url, engine, selected, world, run_id, accept_new, progress)
+        stages = await _refresh_stages(
+            url, engine, selected, world, run_id, accept_new, progress, ahead
+        )
     except CatalogRefusedWrite as exc:  # one line, no traceback: the database said why
         status = runlog.end_broken_run(engine, run_id, str(exc), datetime.now(UTC))
         return Failed(

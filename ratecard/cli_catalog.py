@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -71,6 +71,7 @@ if TYPE_CHECKING:
     from catalog.views import Capabilities, FieldView, ReviewDetail
     from ratecard.output import Progress
     from schemas.records import Run
+    from spiders.ahead import FetchAhead
 
 RUN_COLUMNS = (
     "source",
@@ -165,6 +166,7 @@ def refresh(
     was refused; 130: interrupted (one line says whether the apply had committed).
     """
     from catalog import runlog
+    from spiders.ahead import FetchAhead
 
     held: list[tuple[Engine, int]] = []  # the catalog, once held, and its newest run then
     # From the command's start: a signal while it checks its arguments, imports Prefect or opens
@@ -172,12 +174,16 @@ def refresh(
     with (
         without_collector("flows.refresh"),
         interrupted_ends(lambda i: _last_word(held, i)) as interruption,
+        ExitStack() as stack,
     ):
         if replay is not None:
             check_world(replay)
         check_sources("--source", source)
         if source:  # a source named twice is one source (it was crawled and printed twice)
             source = list(dict.fromkeys(source))
+        # The download starts now, in a child on the other core, while Prefect and the flow's
+        # modules load (spiders/ahead.py); the flow takes what it read.
+        ahead = stack.enter_context(FetchAhead(source or [], replay))
         prefect_ready()
         # The catalog's refresh lock is taken here, before Prefect starts, and handed to the
         # flow run in this process: a second refresh is refused at once, even while this one
@@ -185,7 +191,7 @@ def refresh(
         with catalog(db, create=True) as engine, _held(engine):
             held.append((engine, runlog.newest_run(engine)))
             try:
-                state = _run_flow(replay, source, db, accept_new, interruption)
+                state = _run_flow(replay, source, db, accept_new, interruption, ahead)
             except KeyboardInterrupt:  # told while the refresh lock is held
                 interruption.tell_once(_last_word(held, interruption))
                 raise typer.Exit(interruption.exit_code) from None
@@ -263,9 +269,11 @@ def _run_flow(
     db: str | None,
     accept_new: bool,
     interruption: Interruption,
+    ahead: FetchAhead,
 ) -> State[Any]:
     """Run the refresh flow in this process; its steps go to standard error as they happen
-    (a spinner on a terminal, one plain line each on a pipe or a log). Returns its final state."""
+    (a spinner on a terminal, one plain line each on a pipe or a log), its fetch taken from
+    `ahead`. Returns its final state."""
     import asyncio
     import gc
 
@@ -286,6 +294,7 @@ def _run_flow(
             database=db,
             accept_new=accept_new,
             progress=progress,
+            ahead=ahead,
             return_state=True,
         )
 

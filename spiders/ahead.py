@@ -1,0 +1,178 @@
+"""Fetch ahead: the sources' crawl started in a child process as a refresh command starts, so that
+the download runs on the machine's other core while the command loads Prefect and the flow's
+modules and starts its flow run (about 1.5 s of a replayed refresh's 8, on one core, before any
+fetch began).
+
+The child (`python -m spiders.ahead [--replay FILE] [SOURCE ...]`) crawls the sources as the
+flow would (spiders.crawl, every source at once on one event loop, through its own loopback
+replay server when `--replay` names a world) and writes a pickle of {source: CrawlResult} to
+its standard output; a source whose crawl raised is left out. The flow's fetch task takes a
+source's result from it (`FetchAhead.result`) and crawls in its own process whatever it does
+not have: a source left out, or all of them when the child failed, was killed or wrote what
+does not unpickle. What the child read is what a crawl in the flow would have read; only its
+responses' dates may be a second earlier.
+
+The child dies with the command (PR_SET_PDEATHSIG on Linux), and `close` kills it when the
+command ends first (a refusal, a signal). Its standard error goes nowhere: whatever it fails
+of, the flow fetches again and says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import pickle
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spiders.crawl import CrawlResult
+
+
+class FetchAhead:
+    """The crawl of `sources` (every configured source when empty) started in a child process,
+    through a replay server of the world at `replay` when given; its results taken once, by
+    the first caller of `result`. A context manager: leaving it kills the child if it still
+    runs."""
+
+    def __init__(self, sources: Sequence[str], replay: Path | None) -> None:
+        command = [sys.executable, "-m", "spiders.ahead"]
+        if replay is not None:
+            command += ["--replay", str(replay.resolve())]
+        self._process = subprocess.Popen(
+            [*command, *sources],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_dies_with_parent(),
+        )
+        self._lock = threading.Lock()
+        self._results: dict[str, CrawlResult] | None = None
+        self.failure = ""  # why the child gave nothing, once `result` has been asked
+
+    async def result(self, source: str) -> CrawlResult | None:
+        """What the child's crawl of `source` read, or None when it has nothing of it (the
+        caller crawls it). Waits for the child to end; every caller after the first gets the
+        results the first read."""
+        results = await asyncio.to_thread(self._collect)
+        return results.get(source)
+
+    def _collect(self) -> dict[str, CrawlResult]:
+        with self._lock:
+            if self._results is None:
+                self._results = self._read()
+            return self._results
+
+    def _read(self) -> dict[str, CrawlResult]:
+        stdout = self._process.stdout
+        if stdout is None or stdout.closed:  # closed: the command is ending
+            self.failure = "it was stopped"
+            return {}
+        try:
+            data = stdout.read()
+        except OSError as exc:
+            self.failure = f"its output could not be read: {exc}"
+            return {}
+        finally:
+            stdout.close()
+        code = self._process.wait()
+        if code != 0:
+            self.failure = f"it ended with exit {code}"
+            return {}
+        try:
+            results = pickle.loads(data)
+        except Exception as exc:  # a cut or foreign output: the flow fetches everything itself
+            self.failure = f"its output did not unpickle: {type(exc).__name__}"
+            return {}
+        if not isinstance(results, dict):
+            self.failure = "its output was not results by source"
+            return {}
+        return results
+
+    def close(self) -> None:
+        """Kill the child if it still runs and wait for it."""
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+
+    def __enter__(self) -> FetchAhead:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _dies_with_parent() -> Callable[[], None] | None:
+    """What the child runs before its program: on Linux, asking for SIGKILL when the command's
+    process dies, however it dies (PR_SET_PDEATHSIG); prctl is resolved here, before the fork
+    (a forked child of a threaded process must not load libraries)."""
+    if sys.platform != "linux":
+        return None
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+    def ask() -> None:
+        prctl(1, int(signal.SIGKILL))  # 1: PR_SET_PDEATHSIG
+
+    return ask
+
+
+def crawled(sources: Sequence[str], replay: Path | None) -> dict[str, CrawlResult]:
+    """Crawl `sources` (every configured one when empty) at once on a new event loop, through a
+    replay server of the world at `replay` when given: {source: CrawlResult}, without the
+    sources whose crawl raised (the flow crawls those again, with its retry)."""
+    from schemas.sources import sources as configured
+    from spiders.crawl import crawl
+    from spiders.replay import World, serve
+
+    selected = list(sources) or list(configured())
+    found: dict[str, CrawlResult] = {}
+
+    async def gather(replay_url: str | None) -> None:
+        answers = await asyncio.gather(
+            *(crawl(source, replay_url) for source in selected), return_exceptions=True
+        )
+        for source, answer in zip(selected, answers, strict=True):
+            if not isinstance(answer, BaseException):
+                found[source] = answer
+
+    if replay is None:
+        asyncio.run(gather(None))
+    else:
+        with serve(World.load(replay)) as replay_url:
+            asyncio.run(gather(replay_url))
+    return found
+
+
+def main(argv: list[str]) -> int:
+    """The child: crawl, then write the pickled results to standard output; exit 0, or 1 when
+    the arguments are not `[--replay FILE] [SOURCE ...]`."""
+    replay: Path | None = None
+    if argv[:1] == ["--replay"]:
+        if len(argv) < 2:
+            return 1
+        replay, argv = Path(argv[1]), argv[2:]
+    # ~10^5 records and Decimals, no cycles: the collector walking them finds nothing
+    gc.disable()
+    results = crawled(argv, replay)
+    sys.stdout.buffer.write(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.buffer.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,109 @@
+"""The crawl a refresh command starts in a child as it begins (spiders/ahead.py): it reads what a
+crawl in the flow reads, and whatever it fails of, the flow fetches itself."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from spiders.ahead import FetchAhead
+from spiders.crawl import CrawlResult, crawl_all
+from spiders.replay import World, serve
+from tests.conftest import WORLDS, run_flow
+from tests.worlds import in_force
+
+EPOCH2 = WORLDS / "epoch-2.json"
+SOURCES = ["anthropic-page", "deepseek-page", "litellm"]
+
+
+def read(result: CrawlResult) -> tuple[object, ...]:
+    """What a crawl read, without the moment each response was read."""
+    pages = [
+        (p.url, p.landing_url, p.status, p.content_hash, p.body, p.records, p.last_modified)
+        for p in result.pages
+    ]
+    return result.source, pages, result.failures
+
+
+def test_the_crawl_ahead_reads_what_a_crawl_here_reads() -> None:
+    with serve(World.load(EPOCH2)) as base:
+        here = {r.source: read(r) for r in crawl_all(SOURCES, base)}
+    with FetchAhead(SOURCES, EPOCH2) as ahead:
+        found = {s: asyncio.run(ahead.result(s)) for s in [*SOURCES, "portkey"]}
+    assert ahead.failure == ""
+    assert found["portkey"] is None  # not asked of it: the flow crawls it
+    assert {s: read(r) for s, r in found.items() if r is not None} == here
+    assert sum(len(p.records) for p in found["litellm"].pages) > 1000  # type: ignore[union-attr]
+
+
+def test_a_crawl_ahead_that_gives_nothing_leaves_the_fetch_to_the_flow(tmp_path: Path) -> None:
+    """Its child killed (or failing, or cut short): the run reads every source itself, and says
+    once that it does; a source the child was not asked of is crawled here too."""
+    from flows.refresh import refresh
+
+    told: list[tuple[str, str]] = []
+    values: dict[str, dict[str, object]] = {}
+    for name, sources in (("killed", SOURCES), ("partial", SOURCES[:1]), ("none", None)):
+        db = f"sqlite:///{tmp_path / name}.db"
+        ahead = None if sources is None else FetchAhead(sources, EPOCH2)
+        if name == "killed":
+            assert ahead is not None
+            os.kill(ahead._process.pid, signal.SIGKILL)
+        state = run_flow(
+            refresh(
+                sources=SOURCES,
+                replay=str(EPOCH2),
+                database=db,
+                accept_new=True,
+                progress=lambda source, message: told.append((source, message)),
+                ahead=ahead,
+                return_state=True,
+            )
+        )
+        if ahead is not None:
+            ahead.close()
+        assert state.is_completed(), state.message
+        values[name] = {route: in_force(db, route, "input") for route in ("anthropic", "openai")}
+        said = [m for s, m in told if "the crawl started ahead" in m]
+        assert said == (
+            ["the crawl started ahead gave nothing (it ended with exit -9): fetching here"]
+            if name == "killed"
+            else []
+        ), said
+        told.clear()
+    assert values["killed"] == values["partial"] == values["none"]
+    assert len(values["none"]["openai"]) > 50
+
+
+def test_the_crawl_ahead_dies_with_the_command() -> None:
+    """However the command's process ends (SIGKILL here: nothing of it runs after), its child
+    ends with it, not crawling on."""
+    program = (
+        "import sys, time; from pathlib import Path; from spiders.ahead import FetchAhead; "
+        f"a = FetchAhead([], Path({str(EPOCH2)!r})); print(a._process.pid, flush=True); "
+        "time.sleep(60)"
+    )
+    command = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE, text=True)
+    assert command.stdout is not None
+    child = int(command.stdout.readline())
+    assert Path(f"/proc/{child}").exists()
+    command.kill()
+    command.wait()
+    deadline = time.monotonic() + 10
+    while alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(child)
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, ended and not yet reaped, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
