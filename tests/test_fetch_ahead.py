@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 from spiders.ahead import FetchAhead
@@ -38,7 +39,9 @@ def test_the_crawl_ahead_reads_what_a_crawl_here_reads() -> None:
     assert ahead.failure == ""
     assert found["portkey"] is None  # not asked of it: the flow crawls it
     assert {s: read(r) for s, r in found.items() if r is not None} == here
-    assert sum(len(p.records) for p in found["litellm"].pages) > 1000  # type: ignore[union-attr]
+    litellm = found["litellm"]
+    assert litellm is not None
+    assert sum(len(p.records) for p in litellm.pages) > 1000
 
 
 def test_a_crawl_ahead_that_gives_nothing_leaves_the_fetch_to_the_flow(tmp_path: Path) -> None:
@@ -47,7 +50,7 @@ def test_a_crawl_ahead_that_gives_nothing_leaves_the_fetch_to_the_flow(tmp_path:
     from flows.refresh import refresh
 
     told: list[tuple[str, str]] = []
-    values: dict[str, dict[str, object]] = {}
+    values: dict[str, dict[str, dict[str, Decimal]]] = {}
     for name, sources in (("killed", SOURCES), ("partial", SOURCES[:1]), ("none", None)):
         db = f"sqlite:///{tmp_path / name}.db"
         ahead = None if sources is None else FetchAhead(sources, EPOCH2)
