@@ -33,8 +33,9 @@ from catalog import store
 from catalog.compare import Comparison
 from flows import refresh
 from schemas.sources import sources
-from spiders.crawl import CrawlResult, crawl_all
+from spiders.crawl import crawl_all
 from spiders.replay import World, serve
+from spiders.results import CrawlResult
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent

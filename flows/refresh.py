@@ -65,8 +65,8 @@ from schemas.sources import is_official
 from schemas.sources import sources as configured_sources
 from schemas.vocab import Dim
 from spiders.ahead import FetchAhead
-from spiders.crawl import CrawlResult, crawl
 from spiders.replay import World, serve
+from spiders.results import CrawlResult
 
 Progress = Callable[[str, str], None]  # (source, or "*" for the run; message)
 
@@ -152,6 +152,8 @@ async def fetch_source(
     source when it has one; a source it has nothing of is crawled here."""
     if ahead is not None and (fetched := await ahead.result(source)) is not None:
         return fetched
+    from spiders.crawl import crawl  # Scrapy loads only for a crawl in this process
+
     return await crawl(source, replay_url)
 
 

@@ -32,7 +32,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from spiders.crawl import CrawlResult
+    from spiders.results import CrawlResult
 
 
 class FetchAhead:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
 from typing import Any
 
 from scrapy import signals
@@ -19,32 +18,12 @@ from scrapy.utils.project import get_project_settings
 
 from schemas.fetch import FetchedPage
 from spiders import settings as project_settings
+from spiders.results import CrawlResult, FetchFailure
 from spiders.spider import SPIDERS
 
 # Failures reach the run report as items; Scrapy's own chatter (e.g. that its aiohttp handler is
 # experimental) would only clutter the refresh's output.
 logging.getLogger("scrapy").setLevel(logging.ERROR)
-
-
-@dataclass
-class FetchFailure:
-    """A URL of the crawl that gave no records: the URL requested, where it landed, the HTTP status
-    (0 for no answer: network, refused redirect, page cap) and why."""
-
-    url: str
-    landing_url: str
-    status: int
-    reason: str
-
-
-@dataclass
-class CrawlResult:
-    """What one crawl of `source` read: a FetchedPage per response read (sorted by URL) and a
-    FetchFailure per URL that gave no records (sorted by URL)."""
-
-    source: str
-    pages: list[FetchedPage] = field(default_factory=list)
-    failures: list[FetchFailure] = field(default_factory=list)
 
 
 def crawl_settings(replay_url: str | None) -> Settings:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from catalog import store
 from flows.refresh import judge_sources
-from spiders.crawl import CrawlResult, FetchFailure
+from spiders.results import CrawlResult, FetchFailure
 
 PRICING = "https://api-docs.deepseek.com/quick_start/pricing"
 

@@ -32,9 +32,10 @@ from schemas.fetch import FetchedPage, Unparsable
 from schemas.records import Observation, Problem, SourceStatus
 from schemas.sources import sources
 from schemas.vocab import Kind
-from spiders.crawl import CrawlResult, crawl
+from spiders.crawl import crawl
 from spiders.parsing import OUT_OF_RANGE
 from spiders.replay import World, serve
+from spiders.results import CrawlResult
 from spiders.spider import SPIDERS
 from tests.conftest import WORLDS
 from tests.worlds import fault_world

@@ -25,8 +25,9 @@ from catalog import intake
 from schemas import vocab
 from schemas.fetch import FetchedPage
 from schemas.sources import sources
-from spiders.crawl import CrawlResult, crawl
+from spiders.crawl import crawl
 from spiders.replay import World, serve
+from spiders.results import CrawlResult
 from tests.test_fault_kinds import OBSERVED, Read, bodies, read, recorded, urls
 from tests.worlds import fault_world
 

@@ -23,8 +23,9 @@ from sqlalchemy import select
 from catalog import store
 from catalog.tables import catalog_values, review_items
 from schemas.records import Observation
-from spiders.crawl import CrawlResult, crawl
+from spiders.crawl import crawl
 from spiders.replay import World, serve
+from spiders.results import CrawlResult
 from tests.conftest import WORLDS
 from tests.test_fault_kinds import Read, bodies, healthy, read, urls
 from tests.worlds import fault_world, recorded_text, replayed, replayed_run

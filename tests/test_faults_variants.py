@@ -29,8 +29,9 @@ from typer.testing import CliRunner
 from catalog.health import prices_by_field
 from catalog.normalize import UNREADABLE_RULE
 from ratecard.cli import app
-from spiders.crawl import CrawlResult, crawl
+from spiders.crawl import crawl
 from spiders.replay import World, serve
+from spiders.results import CrawlResult
 from spiders.tables import find_prices
 from tests.test_fault_kinds import (
     bodies,

@@ -13,8 +13,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from spiders.ahead import FetchAhead
-from spiders.crawl import CrawlResult, crawl_all
+from spiders.crawl import crawl_all
 from spiders.replay import World, serve
+from spiders.results import CrawlResult
 from tests.conftest import WORLDS, run_flow
 from tests.worlds import in_force
 
