@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from spiders.results import CrawlResult
 
+POLL_SECONDS = 0.005  # how often a fetch task waiting for the child looks whether it ended
+
 
 class FetchAhead:
     """The crawl of `sources` (every configured source when empty) started in a child process,
@@ -52,54 +54,60 @@ class FetchAhead:
             stderr=subprocess.DEVNULL,
             preexec_fn=_dies_with_parent(),
         )
-        self._lock = threading.Lock()
+        # Its output is read as it comes, by a thread of its own (the child never waits on a
+        # full pipe); a daemon, so that a command ending (a signal) never waits for it.
+        self._output: list[bytes] = []
+        self._ended = threading.Event()
+        threading.Thread(target=self._drain, name="fetch-ahead", daemon=True).start()
         self._results: dict[str, CrawlResult] | None = None
         self.failure = ""  # why the child gave nothing, once `result` has been asked
 
     async def result(self, source: str) -> CrawlResult | None:
         """What the child's crawl of `source` read, or None when it has nothing of it (the
-        caller crawls it). Waits for the child to end; every caller after the first gets the
-        results the first read."""
-        results = await asyncio.to_thread(self._collect)
-        return results.get(source)
+        caller crawls it). Waits for the child to end (a cancellation or a signal ends the wait
+        at once); the results are unpickled once, for every caller."""
+        while not self._ended.is_set():
+            await asyncio.sleep(POLL_SECONDS)
+        if self._results is None:
+            self._results = self._unpickled()
+        return self._results.get(source)
 
-    def _collect(self) -> dict[str, CrawlResult]:
-        with self._lock:
-            if self._results is None:
-                self._results = self._read()
-            return self._results
-
-    def _read(self) -> dict[str, CrawlResult]:
+    def _drain(self) -> None:
         stdout = self._process.stdout
-        if stdout is None or stdout.closed:  # closed: the command is ending
-            self.failure = "it was stopped"
-            return {}
         try:
-            data = stdout.read()
-        except OSError as exc:
+            if stdout is not None:
+                self._output.append(stdout.read())
+        except (OSError, ValueError) as exc:  # closed under it: the command is ending
             self.failure = f"its output could not be read: {exc}"
-            return {}
         finally:
-            stdout.close()
-        code = self._process.wait()
+            self._process.wait()
+            self._ended.set()
+
+    def _unpickled(self) -> dict[str, CrawlResult]:
+        code = self._process.returncode
+        if self.failure:
+            return {}
         if code != 0:
             self.failure = f"it ended with exit {code}"
             return {}
         try:
-            results = pickle.loads(data)
+            results = pickle.loads(b"".join(self._output))
         except Exception as exc:  # a cut or foreign output: the flow fetches everything itself
             self.failure = f"its output did not unpickle: {type(exc).__name__}"
             return {}
+        finally:
+            self._output.clear()
         if not isinstance(results, dict):
             self.failure = "its output was not results by source"
             return {}
         return results
 
     def close(self) -> None:
-        """Kill the child if it still runs and wait for it."""
+        """Kill the child if it still runs and wait for it (and for its output's reader)."""
         if self._process.poll() is None:
             self._process.kill()
         self._process.wait()
+        self._ended.wait(timeout=5)
         if self._process.stdout is not None:
             self._process.stdout.close()
 

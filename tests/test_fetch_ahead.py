@@ -111,3 +111,21 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_a_wait_for_the_crawl_ahead_ends_when_it_is_cancelled() -> None:
+    """A fetch task waiting for the child is cancelled (a signal, a timeout) while the child
+    still crawls: the wait ends then, not when the child does, and closing kills the child."""
+
+    async def wait_briefly(ahead: FetchAhead) -> None:
+        await asyncio.wait_for(ahead.result("litellm"), timeout=0.05)
+
+    with FetchAhead(SOURCES, EPOCH2) as ahead:
+        try:
+            asyncio.run(wait_briefly(ahead))
+        except TimeoutError:
+            pass
+        else:
+            raise AssertionError("the child ended within 0.05 s of starting")
+        assert ahead._process.poll() is None  # still crawling: the wait did not wait for it
+    assert ahead._process.returncode == -signal.SIGKILL
