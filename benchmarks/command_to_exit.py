@@ -7,7 +7,9 @@ It starts a Prefect server on loopback (unless PREFECT_API_URL names one already
 an epoch-1 catalog once (accept-new), then for each run copies it and times the epoch-2 refresh
 into the copy, and the same world again into that catalog. Each refresh is a new process, as
 from a shell; the progress lines it prints are timed as they arrive, so the figure splits into
-start-up (imports, the flow run's creation), fetching, reading, comparing and applying.
+start-up (imports, the flow run's creation), fetching, reading, comparing and applying. The
+command starts its download in a child as it begins (spiders/ahead.py): "fetch, judge" is what
+is left of the crawl once the flow run has started, and judging the answers.
 
 Target (issue 12): the epoch-2 refresh at most 6 s, command to exit.
 """
