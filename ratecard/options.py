@@ -23,7 +23,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date, timedelta
 from pathlib import Path
 from types import FrameType, SimpleNamespace
@@ -862,8 +862,28 @@ def run_in_flow(interruption: Interruption, call: Callable[[Progress], T]) -> T:
     and took up to 12 s to end on Ctrl-C."""
     with flow_progress() as progress:
         progress("*", FLOW_STARTING)
-        with temporary_server(interruption):
+        with temporary_server(interruption), signals_kept():
             result = call(progress)
     if interruption.raised:
         raise KeyboardInterrupt
     return result
+
+
+@contextmanager
+def signals_kept() -> Iterator[None]:
+    """While the block runs a flow in this process, SIGTERM stays the command's (`interruptible`:
+    KeyboardInterrupt in the main thread, one line, exit 130), as SIGINT and SIGHUP do. Prefect's
+    flow engine otherwise puts its own handler in its place for the flow run (capture_sigterm:
+    a bridge for a runner cancelling a deployment's run, none here), whose TerminationSignal,
+    raised while the event loop waited (a fetch waiting for the crawl started ahead, a source's
+    download), left asyncio.run past every handler: a traceback and exit 1, or the flow failed
+    'Task run is not set' (exit 2), or the run hung until killed."""
+    from prefect import flow_engine
+
+    names = vars(flow_engine)  # the engine enters capture_sigterm through its module's name
+    bridge = names["capture_sigterm"]
+    names["capture_sigterm"] = nullcontext
+    try:
+        yield
+    finally:
+        names["capture_sigterm"] = bridge

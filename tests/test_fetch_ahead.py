@@ -12,15 +12,21 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
+from ratecard.options import INTERRUPT_GRACE
 from spiders.ahead import FetchAhead
 from spiders.crawl import crawl_all
 from spiders.replay import World, serve
 from spiders.results import CrawlResult
 from tests.conftest import WORLDS, run_flow
-from tests.worlds import in_force
+from tests.test_interrupt import PROMPTLY, Start, only_progress_and
+from tests.test_interrupt import start as start  # the command started as a terminal's job
+from tests.worlds import fault_world, in_force
 
 EPOCH2 = WORLDS / "epoch-2.json"
 SOURCES = ["anthropic-page", "deepseek-page", "litellm"]
+DEEPSEEK = "https://api-docs.deepseek.com/quick_start/pricing"
 
 
 def read(result: CrawlResult) -> tuple[object, ...]:
@@ -129,3 +135,49 @@ def test_a_wait_for_the_crawl_ahead_ends_when_it_is_cancelled() -> None:
             raise AssertionError("the child ended within 0.05 s of starting")
         assert ahead._process.poll() is None  # still crawling: the wait did not wait for it
     assert ahead._process.returncode == -signal.SIGKILL
+
+
+@pytest.mark.integration
+def test_a_sigterm_while_the_fetch_waits_for_the_crawl_ahead_ends_the_command_in_one_line(
+    start: Start, tmp_path: Path
+) -> None:
+    """SIGTERM to the command alone (as `kill` sends it) while its fetch waits for the child,
+    its event loop idle between polls: it ends at once, in its one line, exit 130, and its child
+    ends with it. Prefect's flow engine had put its own SIGTERM handler in place of the
+    command's: its TerminationSignal, raised in the loop's wait, left asyncio.run past every
+    handler (a traceback, exit 1), or was reported as the flow's failure ('Task run is not
+    set', exit 2)."""
+    slow = fault_world(tmp_path, {DEEPSEEK: {"delay": 20}})  # the child crawls for 20 s
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    command = ("refresh", "--replay", str(slow), "--source", "deepseek-page", "--accept-new")
+    refresh = start(db, "terminated", command)
+    run_id = int(refresh.wait_for(r"\*: run (\d+)$")[1])
+    refresh.wait_for(r"deepseek-page: fetching$")
+    [child] = children_of(refresh.process.pid)
+    time.sleep(0.5)  # the fetch waits for the child, which still crawls
+    assert alive(child)
+    os.kill(refresh.process.pid, signal.SIGTERM)
+    code, took = refresh.ended(timeout=INTERRUPT_GRACE + 5)
+    assert code == 130, refresh.stderr()[-3000:]
+    assert took < PROMPTLY, took
+    only_progress_and(
+        refresh.stderr(),
+        f"ratecard refresh: interrupted; nothing applied (run {run_id} recorded failed)",
+    )
+    assert not alive(child)
+
+
+def children_of(parent: int) -> list[int]:
+    """The running `python -m spiders.ahead` children of `parent`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or not alive(int(entry.name)):
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            continue
+        if ppid == parent and b"spiders.ahead" in command:
+            found.append(int(entry.name))
+    return found
