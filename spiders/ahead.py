@@ -3,14 +3,14 @@ the download runs on the machine's other core while the command loads Prefect an
 modules and starts its flow run (about 1.5 s of a replayed refresh's 8, on one core, before any
 fetch began).
 
-The child (`python -m spiders.ahead [--replay FILE] [SOURCE ...]`) crawls the sources as the
-flow would (spiders.crawl, every source at once on one event loop, through its own loopback
-replay server when `--replay` names a world) and writes a pickle of {source: CrawlResult} to
-its standard output; a source whose crawl raised is left out. The flow's fetch task takes a
-source's result from it (`FetchAhead.result`) and crawls in its own process whatever it does
-not have: a source left out, or all of them when the child failed, was killed or wrote what
-does not unpickle. What the child read is what a crawl in the flow would have read; only its
-responses' dates may be a second earlier.
+The child (`python -P -m spiders.ahead [--replay FILE] [SOURCE ...]`, importing from where the
+command did) crawls the sources as the flow would (spiders.crawl, every source at once on one
+event loop, through its own loopback replay server when `--replay` names a world) and writes a
+pickle of {source: CrawlResult} to its standard output; a source whose crawl raised is left out.
+The flow's fetch task takes a source's result from it (`FetchAhead.result`) and crawls in its
+own process whatever it does not have: a source left out, or all of them when the child failed,
+was killed or wrote what does not unpickle. What the child read is what a crawl in the flow
+would have read; only its responses' dates may be a second earlier.
 
 The child dies with the command (PR_SET_PDEATHSIG on Linux), and `close` kills it when the
 command ends first (a refusal, a signal). Its standard error goes nowhere: whatever it fails
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import pickle
 import signal
 import subprocess
@@ -34,6 +35,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from spiders.results import CrawlResult
 
+ROOT = Path(__file__).resolve().parent.parent  # where this process imports `spiders` from
 POLL_SECONDS = 0.005  # how often a fetch task waiting for the child looks whether it ended
 
 
@@ -44,11 +46,16 @@ class FetchAhead:
     runs."""
 
     def __init__(self, sources: Sequence[str], replay: Path | None) -> None:
-        command = [sys.executable, "-m", "spiders.ahead"]
+        # The child imports ratecard's modules from where this process did, whatever directory
+        # the command runs in: `python -m` alone puts the working directory first on the path,
+        # where a Scrapy project's own `spiders` package (or another checkout) would be found.
+        command = [sys.executable, "-P", "-m", "spiders.ahead"]
         if replay is not None:
             command += ["--replay", str(replay.resolve())]
+        path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
         self._process = subprocess.Popen(
             [*command, *sources],
+            env={**os.environ, "PYTHONPATH": path},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

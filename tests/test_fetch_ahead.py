@@ -51,6 +51,23 @@ def test_the_crawl_ahead_reads_what_a_crawl_here_reads() -> None:
     assert sum(len(p.records) for p in litellm.pages) > 1000
 
 
+def test_the_crawl_ahead_imports_what_the_command_imports_wherever_it_is_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command started in a directory of its own Python packages (a Scrapy project's
+    `spiders`): the child's `python -m` put that directory first on its path, imported its
+    `spiders`, not ratecard's, and every refresh started there fetched everything again, saying
+    the crawl ahead gave nothing (it ended with exit 1)."""
+    project = tmp_path / "spiders"
+    project.mkdir()
+    (project / "__init__.py").write_text("")
+    monkeypatch.chdir(tmp_path)
+    with FetchAhead(["deepseek-page"], EPOCH2) as ahead:
+        found = asyncio.run(ahead.result("deepseek-page"))
+    assert ahead.failure == ""
+    assert found is not None and found.pages
+
+
 def test_a_crawl_ahead_that_gives_nothing_leaves_the_fetch_to_the_flow(tmp_path: Path) -> None:
     """Its child killed (or failing, or cut short): the run reads every source itself, and says
     once that it does; a source the child was not asked of is crawled here too."""
