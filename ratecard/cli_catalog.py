@@ -182,14 +182,20 @@ def refresh(
         if source:  # a source named twice is one source (it was crawled and printed twice)
             source = list(dict.fromkeys(source))
         # The download starts now, in a child on the other core, while Prefect and the flow's
-        # modules load (spiders/ahead.py); the flow takes what it read.
-        ahead = stack.enter_context(FetchAhead(source or [], replay))
+        # modules load (spiders/ahead.py); the flow takes what it read. A live one reaches the
+        # sources themselves: it starts once this command holds the catalog's refresh lock, so
+        # that a command refused (Prefect unreachable, another refresh running: "nothing
+        # started") has requested nothing of them, nor written the HTTP cache beside the crawl
+        # of the refresh that runs.
+        ahead = None if replay is None else stack.enter_context(FetchAhead(source or [], replay))
         prefect_ready()
         # The catalog's refresh lock is taken here, before Prefect starts, and handed to the
         # flow run in this process: a second refresh is refused at once, even while this one
         # starts up.
-        with catalog(db, create=True) as engine, _held(engine):
+        with catalog(db, create=True) as engine, _held(engine), ExitStack() as live:
             held.append((engine, runlog.newest_run(engine)))
+            if ahead is None:  # ended before the lock is let go
+                ahead = live.enter_context(FetchAhead(source or [], None))
             try:
                 state = _run_flow(replay, source, db, accept_new, interruption, ahead)
             except KeyboardInterrupt:  # told while the refresh lock is held

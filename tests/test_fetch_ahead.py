@@ -8,8 +8,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -198,3 +200,52 @@ def children_of(parent: int) -> list[int]:
         if ppid == parent and b"spiders.ahead" in command:
             found.append(int(entry.name))
     return found
+
+
+@pytest.mark.integration
+def test_a_refused_live_refresh_has_requested_nothing_of_the_sources(tmp_path: Path) -> None:
+    """A live refresh refused while it checks the Prefect API it was given (one that answers its
+    health check with an error, 3 s late): 'nothing started', and no request reached a source.
+    Its crawl ahead, started before the check, had sent them all (here to a proxy standing in
+    for the internet) before the command refused."""
+    proxied: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path.startswith("/api/health"):  # the Prefect API, late and failing
+                time.sleep(3)
+            else:  # a source's URL, through the proxy
+                proxied.append(self.requestline)
+            self.send_error(503)
+
+        def do_CONNECT(self) -> None:  # a source's https URL, through the proxy
+            proxied.append(self.requestline)
+            self.send_error(502)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    address = f"http://127.0.0.1:{server.server_address[1]}"
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": f"{address}/api",
+        **{name: address for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")},
+        "no_proxy": "127.0.0.1",
+    }
+    ratecard = str(Path(sys.executable).with_name("ratecard"))
+    try:
+        done = subprocess.run(
+            [ratecard, "refresh", "--db", f"sqlite:///{tmp_path / 'catalog.db'}"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().endswith("; nothing started"), done.stderr
+    assert proxied == []
