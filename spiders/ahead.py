@@ -24,6 +24,7 @@ import gc
 import os
 import pickle
 import signal
+import site
 import subprocess
 import sys
 import threading
@@ -52,7 +53,11 @@ class FetchAhead:
         command = [sys.executable, "-P", "-m", "spiders.ahead"]
         if replay is not None:
             command += ["--replay", str(replay.resolve())]
-        path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+        # (ratecard installed in site-packages: the child finds it there, after the standard
+        # library, which a site-packages put first on PYTHONPATH would let a module shadow)
+        installed = str(ROOT) in {*site.getsitepackages(), site.getusersitepackages()}
+        root = [] if installed else [str(ROOT)]
+        path = os.pathsep.join(filter(None, [*root, os.environ.get("PYTHONPATH")]))
         self._process = subprocess.Popen(
             [*command, *sources],
             env={**os.environ, "PYTHONPATH": path},
