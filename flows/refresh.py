@@ -1141,9 +1141,13 @@ async def _refresh_stages(
     async def fetch(source: str, replay_url: str | None) -> CrawlResult:
         progress(source, "fetching")
         result = await fetch_source(source, replay_url, ahead)
-        if ahead is not None and ahead.failure and not told_ahead:
+        if ahead is not None and ahead.failure and source in ahead.missed and not told_ahead:
             told_ahead.append(source)
-            progress("*", f"the crawl started ahead gave nothing ({ahead.failure}): fetching here")
+            progress(
+                "*",
+                f"the crawl started ahead stopped short ({ahead.failure}): "
+                "what it did not send is fetched here",
+            )
         answered = len(result.pages)
         progress(
             source,

@@ -5,12 +5,13 @@ fetch began).
 
 The child (`python -P -m spiders.ahead [--replay FILE] [SOURCE ...]`, importing from where the
 command did) crawls the sources as the flow would (spiders.crawl, every source at once on one
-event loop, through its own loopback replay server when `--replay` names a world) and writes a
-pickle of {source: CrawlResult} to its standard output; a source whose crawl raised is left out.
-The flow's fetch task takes a source's result from it (`FetchAhead.result`) and crawls in its
-own process whatever it does not have: a source left out, or all of them when the child failed,
-was killed or wrote what does not unpickle. What the child read is what a crawl in the flow
-would have read; only its responses' dates may be a second earlier.
+event loop, through its own loopback replay server when `--replay` names a world) and writes
+each source's CrawlResult to its standard output as that source's crawl ends (a frame:
+`FRAME_HEAD`, then the pickle); a source whose crawl raised is not sent. The flow's fetch task
+takes a source's result from it as soon as it arrives (`FetchAhead.result`) and crawls in its
+own process whatever the child ended without: a source not sent, or every source not yet sent
+when the child failed, was killed or wrote what does not unpickle. What the child read is what a
+crawl in the flow would have read; only its responses' dates may be a second earlier.
 
 The child dies with the command (PR_SET_PDEATHSIG on Linux), and `close` kills it when the
 command ends first (a refusal, a signal). Its standard error goes nowhere: whatever it fails
@@ -25,6 +26,7 @@ import os
 import pickle
 import signal
 import site
+import struct
 import subprocess
 import sys
 import threading
@@ -38,13 +40,17 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent  # where this process imports `spiders` from
 POLL_SECONDS = 0.005  # how often a fetch task waiting for the child looks whether it ended
+# Each source's result goes out as one frame, once its crawl ended: its pickle's length (8 bytes,
+# big-endian), then the pickle of (source, CrawlResult).
+FRAME_HEAD = struct.Struct(">Q")
 
 
 class FetchAhead:
     """The crawl of `sources` (every configured source when empty) started in a child process,
-    through a replay server of the world at `replay` when given; its results taken once, by
-    the first caller of `result`. A context manager: leaving it kills the child if it still
-    runs."""
+    through a replay server of the world at `replay` when given; each source's result at hand
+    once the child sent it (`result`). `failure`: why the child's output stopped short, '' while
+    it runs and when it ended well; `missed`: the sources asked of it that it ended without. A
+    context manager: leaving it kills the child if it still runs."""
 
     def __init__(self, sources: Sequence[str], replay: Path | None) -> None:
         # The child imports ratecard's modules from where this process did, whatever directory
@@ -67,55 +73,54 @@ class FetchAhead:
             preexec_fn=_dies_with_parent(),
         )
         # Its output is read as it comes, by a thread of its own (the child never waits on a
-        # full pipe); a daemon, so that a command ending (a signal) never waits for it.
-        self._output: list[bytes] = []
+        # full pipe; each source's result is at hand as soon as its crawl ended); a daemon, so
+        # that a command ending (a signal) never waits for it.
+        self._received: dict[str, CrawlResult] = {}
         self._ended = threading.Event()
+        self.failure = ""
+        self.missed: list[str] = []
+        self._closed = False
         threading.Thread(target=self._drain, name="fetch-ahead", daemon=True).start()
-        self._results: dict[str, CrawlResult] | None = None
-        self.failure = ""  # why the child gave nothing, once `result` has been asked
 
     async def result(self, source: str) -> CrawlResult | None:
-        """What the child's crawl of `source` read, or None when it has nothing of it (the
-        caller crawls it). Waits for the child to end (a cancellation or a signal ends the wait
-        at once); the results are unpickled once, for every caller."""
-        while not self._ended.is_set():
+        """What the child's crawl of `source` read, as soon as it has sent it, or None when it
+        ended without it (the caller crawls it). A cancellation or a signal ends the wait at
+        once."""
+        while source not in self._received and not self._ended.is_set():
             await asyncio.sleep(POLL_SECONDS)
-        if self._results is None:
-            self._results = self._unpickled()
-        return self._results.get(source)
+        found = self._received.get(source)
+        if found is None:
+            self.missed.append(source)
+        return found
 
     def _drain(self) -> None:
         stdout = self._process.stdout
         try:
-            if stdout is not None:
-                self._output.append(stdout.read())
+            while stdout is not None:
+                head = stdout.read(FRAME_HEAD.size)
+                if not head:
+                    break
+                (size,) = FRAME_HEAD.unpack(head) if len(head) == FRAME_HEAD.size else (-1,)
+                body = stdout.read(size) if size >= 0 else b""
+                if size < 0 or len(body) != size:
+                    self.failure = "its output was cut short"
+                    break
+                source, result = pickle.loads(body)
+                self._received[source] = result
         except (OSError, ValueError) as exc:  # closed under it: the command is ending
             self.failure = f"its output could not be read: {exc}"
+        except Exception as exc:  # a foreign output: the flow fetches the rest itself
+            self.failure = f"its output did not unpickle: {type(exc).__name__}"
         finally:
-            self._process.wait()
+            code = self._process.wait()
+            if code != 0 and not self.failure and not self._closed:
+                self.failure = f"it ended with exit {code}"
             self._ended.set()
 
-    def _unpickled(self) -> dict[str, CrawlResult]:
-        code = self._process.returncode
-        if self.failure:
-            return {}
-        if code != 0:
-            self.failure = f"it ended with exit {code}"
-            return {}
-        try:
-            results = pickle.loads(b"".join(self._output))
-        except Exception as exc:  # a cut or foreign output: the flow fetches everything itself
-            self.failure = f"its output did not unpickle: {type(exc).__name__}"
-            return {}
-        finally:
-            self._output.clear()
-        if not isinstance(results, dict):
-            self.failure = "its output was not results by source"
-            return {}
-        return results
-
     def close(self) -> None:
-        """Kill the child if it still runs and wait for it (and for its output's reader)."""
+        """Kill the child if it still runs and wait for it (and for its output's reader): no
+        longer wanted, its end is no failure."""
+        self._closed = True
         if self._process.poll() is None:
             self._process.kill()
         self._process.wait()
@@ -151,36 +156,40 @@ def _dies_with_parent() -> Callable[[], None] | None:
     return ask
 
 
-def crawled(sources: Sequence[str], replay: Path | None) -> dict[str, CrawlResult]:
+def crawl_each(
+    sources: Sequence[str], replay: Path | None, send: Callable[[str, CrawlResult], None]
+) -> None:
     """Crawl `sources` (every configured one when empty) at once on a new event loop, through a
-    replay server of the world at `replay` when given: {source: CrawlResult}, without the
-    sources whose crawl raised (the flow crawls those again, with its retry)."""
+    replay server of the world at `replay` when given, and `send` each source's CrawlResult as
+    its crawl ends; a source whose crawl raised is not sent (the flow crawls it again, with its
+    retry)."""
     from schemas.sources import sources as configured
     from spiders.crawl import crawl
     from spiders.replay import World, serve
 
     selected = list(sources) or list(configured())
-    found: dict[str, CrawlResult] = {}
+
+    async def each(source: str, replay_url: str | None) -> None:
+        try:
+            result = await crawl(source, replay_url)
+        except Exception:
+            return
+        send(source, result)
 
     async def gather(replay_url: str | None) -> None:
-        answers = await asyncio.gather(
-            *(crawl(source, replay_url) for source in selected), return_exceptions=True
-        )
-        for source, answer in zip(selected, answers, strict=True):
-            if not isinstance(answer, BaseException):
-                found[source] = answer
+        await asyncio.gather(*(each(source, replay_url) for source in selected))
 
     if replay is None:
         asyncio.run(gather(None))
     else:
         with serve(World.load(replay)) as replay_url:
             asyncio.run(gather(replay_url))
-    return found
 
 
 def main(argv: list[str]) -> int:
-    """The child: crawl, then write the pickled results to standard output; exit 0, or 1 when
-    the arguments are not `[--replay FILE] [SOURCE ...]`."""
+    """The child: crawl, writing each source's result to standard output as a frame
+    (FRAME_HEAD) as its crawl ends; exit 0, or 1 when the arguments are not
+    `[--replay FILE] [SOURCE ...]`."""
     replay: Path | None = None
     if argv[:1] == ["--replay"]:
         if len(argv) < 2:
@@ -188,9 +197,15 @@ def main(argv: list[str]) -> int:
         replay, argv = Path(argv[1]), argv[2:]
     # ~10^5 records and Decimals, no cycles: the collector walking them finds nothing
     gc.disable()
-    results = crawled(argv, replay)
-    sys.stdout.buffer.write(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
-    sys.stdout.buffer.flush()
+    out = sys.stdout.buffer
+
+    def send(source: str, result: CrawlResult) -> None:
+        body = pickle.dumps((source, result), protocol=pickle.HIGHEST_PROTOCOL)
+        out.write(FRAME_HEAD.pack(len(body)))
+        out.write(body)
+        out.flush()
+
+    crawl_each(argv, replay, send)
     return 0
 
 

@@ -100,7 +100,10 @@ def test_a_crawl_ahead_that_gives_nothing_leaves_the_fetch_to_the_flow(tmp_path:
         values[name] = {route: in_force(db, route, "input") for route in ("anthropic", "openai")}
         said = [m for s, m in told if "the crawl started ahead" in m]
         assert said == (
-            ["the crawl started ahead gave nothing (it ended with exit -9): fetching here"]
+            [
+                "the crawl started ahead stopped short (it ended with exit -9): "
+                "what it did not send is fetched here"
+            ]
             if name == "killed"
             else []
         ), said
@@ -249,3 +252,23 @@ def test_a_refused_live_refresh_has_requested_nothing_of_the_sources(tmp_path: P
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip().endswith("; nothing started"), done.stderr
     assert proxied == []
+
+
+def test_each_source_is_at_hand_once_the_child_sent_it(tmp_path: Path) -> None:
+    """A source whose crawl ended is taken while another still crawls (its progress line is
+    not held back by the slowest source); the child killed then, what it sent stands and the
+    other is missed, for the flow to crawl itself."""
+    slow = fault_world(tmp_path, {DEEPSEEK: {"delay": 20}})
+
+    async def anthropic_then_deepseek(ahead: FetchAhead) -> tuple[object, object]:
+        first = await ahead.result("anthropic-page")
+        assert ahead._process.poll() is None  # deepseek's answer is 20 s away
+        os.kill(ahead._process.pid, signal.SIGKILL)
+        return first, await ahead.result("deepseek-page")
+
+    with FetchAhead(["anthropic-page", "deepseek-page"], slow) as ahead:
+        anthropic, deepseek = asyncio.run(anthropic_then_deepseek(ahead))
+    assert isinstance(anthropic, CrawlResult) and anthropic.pages
+    assert deepseek is None
+    assert ahead.failure == "it ended with exit -9"
+    assert ahead.missed == ["deepseek-page"]
