@@ -206,21 +206,23 @@ def refresh(
                 # crawl: that source failed, and the run ended): interrupted all the same.
                 interruption.tell_once(_last_word(held, interruption))
                 raise typer.Exit(interruption.exit_code)
-    run_id = state.result(raise_on_failure=False) if state.is_final() else None
-    run = _own_run(db, run_id) if isinstance(run_id, int) else None
-    with for_a_person():  # its reader leaving (`| head -2`): the run's exit all the same
-        if as_json:
-            print_json(
-                {
-                    "state": state.name,
-                    "message": state.message,
-                    "run": run.model_dump(mode="json") if run else None,
-                }
-            )
-        else:
-            if run is not None:
-                _print_run(run)
-            say(state.message or state.type.value)
+        # The report too: a signal while it is read or printed ends the command in its one
+        # line (the run had applied), not in a traceback or the signal's own death.
+        run_id = state.result(raise_on_failure=False) if state.is_final() else None
+        run = _own_run(db, run_id) if isinstance(run_id, int) else None
+        with for_a_person():  # its reader leaving (`| head -2`): the run's exit all the same
+            if as_json:
+                print_json(
+                    {
+                        "state": state.name,
+                        "message": state.message,
+                        "run": run.model_dump(mode="json") if run else None,
+                    }
+                )
+            else:
+                if run is not None:
+                    _print_run(run)
+                say(state.message or state.type.value)
     if not state.is_completed() or run is None:
         raise typer.Exit(EXIT_RUN_FAILED)
     raise typer.Exit(EXIT_OK if run.status == "ok" else EXIT_SOURCES_FAILED)

@@ -272,3 +272,47 @@ def test_ctrl_c_while_a_flow_command_starts_its_server_ends_it_at_once_in_one_li
     while servers_of(tmp_path) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert servers_of(tmp_path) == []
+
+
+# `ratecard` whose report of its run sends the command SIGTERM as it starts printing: a signal
+# landing between the flow's end and the report's last line, as `kill` sends it
+REPORT_SIGNALLED = """
+import os, signal, sys
+from ratecard import cli_catalog
+printed = cli_catalog._print_run
+def signalled(run):
+    os.kill(os.getpid(), signal.SIGTERM)
+    printed(run)
+cli_catalog._print_run = signalled
+from ratecard.cli import app
+sys.argv[0] = "ratecard"
+app()
+"""
+
+
+def test_a_signal_while_the_report_is_printed_ends_in_the_one_line(tmp_path: Path) -> None:
+    """The flow ended and applied; a signal then, while the command reads and prints its run's
+    report, ends it as any other does: its one line (the run had applied), exit 130. It fell
+    outside the command's handling: SIGTERM killed it without a word (exit -15), and Ctrl-C
+    said 'nothing applied (no run had started)' of a run that had applied."""
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect")
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    done = subprocess.run(
+        [sys.executable, "-c", REPORT_SIGNALLED, REFRESH[0], "--db", db, *REFRESH[1:]],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=STARTUP,
+    )
+    assert done.returncode == 130, done.stderr[-3000:]
+    [(run_id, status)] = run_rows(db)
+    assert status == "ok"
+    only_progress_and(
+        done.stderr,
+        f"ratecard refresh: interrupted; run {run_id} had applied everything (one transaction)"
+        " and is recorded ok",
+    )
+    assert values(db) > 0
