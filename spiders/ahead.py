@@ -3,19 +3,21 @@ the download runs on the machine's other core while the command loads Prefect an
 modules and starts its flow run (about 1.5 s of a replayed refresh's 8, on one core, before any
 fetch began).
 
-The child (`python -P -m spiders.ahead [--replay FILE] [SOURCE ...]`, importing from where the
-command did) crawls the sources as the flow would (spiders.crawl, every source at once on one
-event loop, through its own loopback replay server when `--replay` names a world) and writes
-each source's CrawlResult to its standard output as that source's crawl ends (a frame:
-`FRAME_HEAD`, then the pickle); a source whose crawl raised is not sent. The flow's fetch task
-takes a source's result from it as soon as it arrives (`FetchAhead.result`) and crawls in its
-own process whatever the child ended without: a source not sent, or every source not yet sent
-when the child failed, was killed or wrote what does not unpickle. What the child read is what a
-crawl in the flow would have read; only its responses' dates may be a second earlier.
+The child (`python -P -m spiders.ahead --parent PID [--replay FILE] [SOURCE ...]`, importing
+from where the command did) crawls the sources as the flow would (spiders.crawl, every source
+at once on one event loop, through its own loopback replay server when `--replay` names a
+world) and writes each source's CrawlResult to its standard output as that source's crawl ends
+(a frame: `FRAME_HEAD`, then the pickle); a source whose crawl raised is not sent. The flow's
+fetch task takes a source's result from it as soon as it arrives (`FetchAhead.result`) and
+crawls in its own process whatever the child ended without: a source not sent, or every source
+not yet sent when the child failed, was killed or wrote what does not unpickle. What the child
+read is what a crawl in the flow would have read; only its responses' dates may be a second
+earlier.
 
-The child dies with the command (PR_SET_PDEATHSIG on Linux), and `close` kills it when the
-command ends first (a refusal, a signal). Its standard error goes nowhere: whatever it fails
-of, the flow fetches again and says so.
+The child dies with the command (it asks for PR_SET_PDEATHSIG on Linux, then ends at once if
+the command is already gone), and `close` kills it when the command ends first (a refusal, a
+signal). Its standard error goes nowhere: whatever it fails of, the flow fetches again and says
+so.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ class FetchAhead:
         # The child imports ratecard's modules from where this process did, whatever directory
         # the command runs in: `python -m` alone puts the working directory first on the path,
         # where a Scrapy project's own `spiders` package (or another checkout) would be found.
-        command = [sys.executable, "-P", "-m", "spiders.ahead"]
+        command = [sys.executable, "-P", "-m", "spiders.ahead", "--parent", str(os.getpid())]
         if replay is not None:
             command += ["--replay", str(replay.resolve())]
         # (ratecard installed in site-packages: the child finds it there, after the standard
@@ -70,7 +72,6 @@ class FetchAhead:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            preexec_fn=_dies_with_parent(),
         )
         # Its output is read as it comes, by a thread of its own (the child never waits on a
         # full pipe; each source's result is at hand as soon as its crawl ended); a daemon, so
@@ -140,20 +141,17 @@ class FetchAhead:
         self.close()
 
 
-def _dies_with_parent() -> Callable[[], None] | None:
-    """What the child runs before its program: on Linux, asking for SIGKILL when the command's
-    process dies, however it dies (PR_SET_PDEATHSIG); prctl is resolved here, before the fork
-    (a forked child of a threaded process must not load libraries)."""
-    if sys.platform != "linux":
-        return None
-    import ctypes
+def _die_with(parent: int) -> bool:
+    """In the child: ask for SIGKILL when the command's process dies, however it dies (on Linux,
+    PR_SET_PDEATHSIG), then whether `parent` (the command's pid) is still its parent: one that
+    died before the request was made left it adopted, to crawl for nobody. Asked by the child
+    itself, not in the fork before its program (a forked child of a threaded process must run
+    nothing that may take a lock)."""
+    if sys.platform == "linux":
+        import ctypes
 
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
-
-    def ask() -> None:
-        prctl(1, int(signal.SIGKILL))  # 1: PR_SET_PDEATHSIG
-
-    return ask
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # 1: PR_SET_PDEATHSIG
+    return os.getppid() == parent
 
 
 def crawl_each(
@@ -189,7 +187,12 @@ def crawl_each(
 def main(argv: list[str]) -> int:
     """The child: crawl, writing each source's result to standard output as a frame
     (FRAME_HEAD) as its crawl ends; exit 0, or 1 when the arguments are not
-    `[--replay FILE] [SOURCE ...]`."""
+    `--parent PID [--replay FILE] [SOURCE ...]` or the command (PID) is gone."""
+    if argv[:1] != ["--parent"] or len(argv) < 2 or not argv[1].isdigit():
+        return 1
+    if not _die_with(int(argv[1])):
+        return 1
+    argv = argv[2:]
     replay: Path | None = None
     if argv[:1] == ["--replay"]:
         if len(argv) < 2:
