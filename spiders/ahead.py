@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib
 import os
 import pickle
 import signal
@@ -76,6 +77,10 @@ class FetchAhead:
         # Its output is read as it comes, by a thread of its own (the child never waits on a
         # full pipe; each source's result is at hand as soon as its crawl ended); a daemon, so
         # that a command ending (a signal) never waits for it.
+        # What its frames unpickle to is imported here, in the command's main thread: the
+        # reader importing it while the main thread imports the same modules (the flow's)
+        # could meet it in the import system's module locks, a deadlock it breaks by raising.
+        importlib.import_module("spiders.results")
         self._received: dict[str, CrawlResult] = {}
         self._ended = threading.Event()
         self.failure = ""
