@@ -76,15 +76,11 @@ def prefect_api() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def refreshed_catalog(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real catalog: OpenRouter's recorded epoch-1 loaded (accept-new), then epoch-2 refreshed
-    through the real flow, which opens its recorded price changes and new models as items."""
-
-    return built_once(
-        tmp_path_factory,
-        "refreshed.db",
-        lambda path: refresh_in_turn(
-            path, [("epoch-1", ["openrouter"], True), ("epoch-2", ["openrouter"], False)]
-        ),
-    )
+    through the real flow, which opens its recorded price changes and new models as items.
+    Built once for the run (`replayed_catalog`), from the one catalog of OpenRouter's epoch-1
+    that the tests starting from it copy too."""
+    runs = [("epoch-1", ["openrouter"], True), ("epoch-2", ["openrouter"], False)]
+    return replayed_catalog(tmp_path_factory, runs)
 
 
 def built_once(
@@ -132,11 +128,17 @@ def replayed_catalog(
 ) -> Path:
     """The SQLite catalog `refresh_in_turn` makes of `runs`, built once for the whole run
     (`built_once`, named by the runs): the tests that start from the same refreshes copy it
-    (`copy_catalog`) instead of each running them again (needs the prefect_api fixture)."""
+    (`copy_catalog`) instead of each running them again (needs the prefect_api fixture). Runs
+    that continue shorter ones start from a copy of those (itself built once): epoch-1 then
+    epoch-2 begins with the catalog epoch-1 alone makes."""
     key = hashlib.sha256(json.dumps(runs).encode()).hexdigest()[:16]
-    return built_once(
-        tmp_path_factory, f"replayed-{key}.db", lambda path: refresh_in_turn(path, runs)
-    )
+
+    def build(path: Path) -> None:
+        if len(runs) > 1:
+            copy_catalog(replayed_catalog(tmp_path_factory, runs[:-1]), path)
+        refresh_in_turn(path, runs[-1:])
+
+    return built_once(tmp_path_factory, f"replayed-{key}.db", build)
 
 
 def copy_catalog(source: Path, target: Path) -> str:
