@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,7 +16,7 @@ from typer.testing import CliRunner
 
 from catalog import queries, reader, store
 from ratecard.cli import app as cli
-from tests.conftest import copy_catalog, refresh_in_turn
+from tests.conftest import copy_catalog, replayed_catalog
 from webapp import create_app
 
 pytestmark = pytest.mark.integration
@@ -30,13 +29,14 @@ AZURE_EPOCH_1 = "2026-07-14"
 
 @pytest.fixture(scope="module")
 def catalogs(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    """(the catalog after epoch-1, the same catalog after epoch-2 too), as URLs."""
+    """(the catalog after epoch-1, the same catalog after epoch-2 too), as URLs: copies of the
+    run's one catalog of each (conftest's `replayed_catalog`; test_partial_source_held's and
+    test_browser's Azure catalogs start from the same refreshes)."""
     folder = tmp_path_factory.mktemp("as-of")
-    first = folder / "epoch-1.db"
-    refresh_in_turn(first, [("epoch-1", SOURCES, True)])
-    both = Path(copy_catalog(first, folder / "both.db").removeprefix("sqlite:///"))
-    refresh_in_turn(both, [("epoch-2", SOURCES, False)])
-    return f"sqlite:///{first}", f"sqlite:///{both}"
+    epoch1 = [("epoch-1", SOURCES, True)]
+    first = copy_catalog(replayed_catalog(tmp_path_factory, epoch1), folder / "epoch-1.db")
+    both = replayed_catalog(tmp_path_factory, [*epoch1, ("epoch-2", SOURCES, False)])
+    return first, copy_catalog(both, folder / "both.db")
 
 
 def published(url: str, day: date | None) -> dict[int, reader.PublishedValue]:

@@ -39,7 +39,7 @@ from review.reviewers import add_reviewer
 from review.safefetch import FetchPolicy
 from schemas.vocab import units_spelled
 from spiders.replay import World, serve
-from tests.conftest import WORLDS, copy_catalog, run_flow
+from tests.conftest import WORLDS, copy_catalog, replayed_catalog
 
 pytestmark = pytest.mark.integration
 CHROMIUM = Path("/usr/bin/chromium")
@@ -112,21 +112,14 @@ def live(refreshed_catalog: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 def azure_live(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """A catalog loaded from Azure Retail Prices and LiteLLM's map as the recorded epoch-1 world
     has them (--accept-new; Azure's page 2 answers 404), then refreshed with epoch-2 (every
-    page: the meters of page 2 are new values), served by `ratecard serve`."""
-    from flows.refresh import refresh
-
-    db = f"sqlite:///{tmp_path_factory.mktemp('azure') / 'catalog.db'}"
-    for world, accept_new in (("epoch-1", True), ("epoch-2", False)):
-        run = refresh(
-            sources=["azure", "litellm"],
-            replay=str(WORLDS / f"{world}.json"),
-            database=db,
-            accept_new=accept_new,
-            return_state=True,
-        )
-        with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's loop
-            state = pool.submit(run_flow, run).result()
-        assert state.is_completed(), state.message
+    page: the meters of page 2 are new values), served by `ratecard serve`. A copy of the run's
+    one catalog of these refreshes (conftest's `replayed_catalog`; test_as_of_verification's and
+    test_partial_source_held's are the same)."""
+    both = ["azure", "litellm"]
+    runs = [("epoch-1", both, True), ("epoch-2", both, False)]
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's loop
+        made = pool.submit(replayed_catalog, tmp_path_factory, runs).result()
+    db = copy_catalog(made, tmp_path_factory.mktemp("azure") / "catalog.db")
     add_reviewer(store.connect(db), "alice", SECRET)
     with serving(db) as base:
         yield Live(base, db, "")

@@ -29,7 +29,7 @@ from catalog.tables import (
     review_items,
     stamps,
 )
-from tests.conftest import WORLDS, copy_catalog
+from tests.conftest import WORLDS, copy_catalog, replayed_catalog
 from tests.worlds import fault_world, replayed_run
 
 pytestmark = pytest.mark.integration
@@ -145,11 +145,9 @@ def split_azure(
 @pytest.fixture(scope="module")
 def paged(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Azure's and LiteLLM's epoch-1 loaded (accept-new), then their epoch-2 (Azure's listing
-    in one page, as recorded)."""
-    base = tmp_path_factory.mktemp("paged") / "catalog.db"
-    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-1.json", PAGED, accept_new=True)
-    replayed_run(f"sqlite:///{base}", WORLDS / "epoch-2.json", PAGED)
-    return base
+    in one page, as recorded): the run's one catalog of these refreshes, which the tests copy
+    (conftest's `replayed_catalog`; test_as_of_verification's is the same)."""
+    return replayed_catalog(tmp_path_factory, [("epoch-1", PAGED, True), ("epoch-2", PAGED, False)])
 
 
 PAGED = ["azure", "litellm"]

@@ -33,7 +33,7 @@ from catalog.intake import OFF_OFFICIAL_RULE
 from catalog.tables import catalog_values, quarantine, review_items
 from catalog.thresholds import THRESHOLD_RULE
 from schemas.batch import STATED_TWICE_RULE
-from tests.conftest import WORLDS
+from tests.conftest import WORLDS, copy_catalog, replayed_catalog
 from tests.test_fault_kinds import urls
 from tests.worlds import epoch2_loaded, fault_world, recorded_text, replayed_run, reported
 
@@ -68,11 +68,10 @@ def _opened_and_set_aside(db: str, run_id: int, model: str) -> tuple[list[str], 
 
 
 def test_a_secondary_azure_price_per_1k_is_set_aside_not_proposed_unscoped(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     sources = ["azure", "litellm"]
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    replayed_run(db, WORLDS / "epoch-2.json", sources, accept_new=True)
+    db = epoch2_loaded(tmp_path_factory, tmp_path / "catalog.db", sources)
     url = urls("litellm")[0]
     entry = json.loads(recorded_text(url))["azure/gpt-4.1-mini"]
     per_1k = {
@@ -177,15 +176,15 @@ def test_a_base_price_the_official_contradicts_splits_no_snapshot(
 
 
 def test_secondaries_beside_an_azure_meter_that_moved_are_not_set_aside(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     """Azure the one rescaled (Azure-Samples/AI-Gateway#403: a per-1K meter's unit read as 1M):
     its moved meters are anomalies, and the secondaries stating the price in force are not set
     aside as a power of ten off the meter epoch-2 adds, the one Azure states that teaches a
     scope (no value of it in force to have moved from)."""
     sources = ["azure", "litellm"]
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    replayed_run(db, WORLDS / "epoch-1.json", sources, accept_new=True)
+    loaded = replayed_catalog(tmp_path_factory, [("epoch-1", sources, True)])
+    db = copy_catalog(loaded, tmp_path / "catalog.db")
     broken: dict[str, dict[str, object]] = {}
     for url in urls("azure"):
         document = json.loads(recorded_text(url))
