@@ -21,9 +21,8 @@ from pathlib import Path
 import pytest
 
 from catalog.compare import anomaly_identity
-from tests.conftest import WORLDS
 from tests.test_anomaly_written_anew import anomalies
-from tests.worlds import fault_world, recorded_text, replayed_run
+from tests.worlds import epoch2_loaded, fault_world, recorded_text, replayed_run
 
 pytestmark = pytest.mark.integration
 
@@ -58,10 +57,9 @@ def test_a_number_with_a_doubles_noise_is_quoted_as_its_value() -> None:
 
 
 def test_the_same_values_with_a_doubles_noise_find_their_anomaly_items(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    replayed_run(db, WORLDS / "epoch-2.json", ["litellm"], accept_new=True)
+    db = epoch2_loaded(tmp_path_factory, tmp_path / "catalog.db", ["litellm"])
     before = anomalies(db)
     assert len(before) > 10
     body = recorded_text(LITELLM)

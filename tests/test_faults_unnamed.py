@@ -28,7 +28,7 @@ from spiders.replay import World, serve
 from spiders.results import CrawlResult
 from tests.conftest import WORLDS
 from tests.test_fault_kinds import Read, bodies, healthy, read, urls
-from tests.worlds import fault_world, recorded_text, replayed, replayed_run
+from tests.worlds import epoch2_loaded, fault_world, recorded_text, replayed, replayed_run
 
 OPENROUTER = urls("openrouter")[0]
 
@@ -281,7 +281,7 @@ def test_a_further_page_named_at_an_http_url_is_not_fetched(tmp_path: Path) -> N
 
 @pytest.mark.integration
 def test_an_older_recording_dated_anew_is_held_then_proposes_its_values_back_and_no_absence(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     """LiteLLM's map as recorded in March (epoch-1) served again after July's was applied,
     with a date after it (a mirror or a revert serving old content). The snapshot dates its
@@ -290,8 +290,7 @@ def test_an_older_recording_dated_anew_is_held_then_proposes_its_values_back_and
     is read, and what it proposes is honest: its prices as price changes back for review, the
     catalog unchanged, and no model it lacks opens a "missing" item (an absence counts once
     per complete listing; an item takes MISSING_AFTER of them)."""
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    replayed_run(db, WORLDS / "epoch-2.json", ["litellm"], accept_new=True)
+    db = epoch2_loaded(tmp_path_factory, tmp_path / "catalog.db", ["litellm"])
     with store.connect(db).connect() as conn:
         before = conn.execute(select(catalog_values).order_by(catalog_values.c.id)).all()
         opened = len(conn.execute(select(review_items.c.id)).all())

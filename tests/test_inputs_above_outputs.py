@@ -27,7 +27,14 @@ from catalog import store
 from catalog.intake import INPUT_ABOVE_OUTPUT_RULE
 from catalog.tables import catalog_values, quarantine
 from tests.conftest import WORLDS
-from tests.worlds import fault_world, recorded_text, replayed_run, reported
+from tests.worlds import (
+    epoch2_loaded,
+    fault_world,
+    newest_run_id,
+    recorded_text,
+    replayed_run,
+    reported,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -122,15 +129,17 @@ def test_a_listing_read_swapped_fails_its_source(prefect_api: None, tmp_path: Pa
     }
 
 
-def test_a_routes_block_read_swapped_is_set_aside(prefect_api: None, tmp_path: Path) -> None:
+def test_a_routes_block_read_swapped_is_set_aside(
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
     body, swapped = _litellm_swapped(recorded_text(LITELLM), "openai")
     assert swapped > 100
     db = f"sqlite:///{tmp_path / 'swapped.db'}"
     run_id = replayed_run(
         db, fault_world(tmp_path, {LITELLM: {"body": body}}), ["litellm"], accept_new=True
     )
-    control = f"sqlite:///{tmp_path / 'control.db'}"
-    control_run = replayed_run(control, WORLDS / "epoch-2.json", ["litellm"], accept_new=True)
+    control = epoch2_loaded(tmp_path_factory, tmp_path / "control.db", ["litellm"])
+    control_run = newest_run_id(control)
 
     assert reported(db, run_id)["litellm"][0] == "ok"  # most of its listing is right
     assert _set_aside(control, control_run, "litellm") == {}

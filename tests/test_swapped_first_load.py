@@ -23,9 +23,8 @@ from sqlalchemy import select
 from catalog import store
 from catalog.intake import FIELDS_SWAPPED_RULE
 from catalog.tables import catalog_values, quarantine
-from tests.conftest import WORLDS
 from tests.test_fields_swapped import _headings_swapped
-from tests.worlds import fault_world, recorded_text, replayed_run
+from tests.worlds import epoch2_loaded, fault_world, newest_run_id, recorded_text, replayed_run
 
 pytestmark = pytest.mark.integration
 
@@ -63,7 +62,9 @@ def _set_aside(db: str, run_id: int) -> int:
         return len(rows.all())
 
 
-def test_headings_swapped_on_a_first_load_enter_no_price(prefect_api: None, tmp_path: Path) -> None:
+def test_headings_swapped_on_a_first_load_enter_no_price(
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
     swapped = _headings_swapped(
         recorded_text(OPENAI),
         "| Model | Input | Cached input | Output |",
@@ -77,7 +78,7 @@ def test_headings_swapped_on_a_first_load_enter_no_price(prefect_api: None, tmp_
     assert _set_aside(db, run_id) >= 5
     assert ("10", "openai-page") not in _gpt_4o(db).values()
 
-    control = f"sqlite:///{tmp_path / 'control.db'}"
-    control_run = replayed_run(control, WORLDS / "epoch-2.json", SOURCES, accept_new=True)
+    control = epoch2_loaded(tmp_path_factory, tmp_path / "control.db", SOURCES)
+    control_run = newest_run_id(control)
     assert _set_aside(control, control_run) == 0
     assert _gpt_4o(control) == {"input": ("2.5", "openai-page"), "output": ("10", "openai-page")}

@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 
 from catalog.tables import review_items
-from tests.conftest import WORLDS
-from tests.worlds import fault_world, recorded_text, replayed_run, review_rows
+from tests.worlds import epoch2_loaded, fault_world, recorded_text, replayed_run, review_rows
 
 pytestmark = pytest.mark.integration
 
@@ -31,9 +30,10 @@ LITELLM = (
 SNAPSHOT = "gpt-4o-mini-2024-07-18"
 
 
-def test_a_price_set_aside_splits_no_snapshot(prefect_api: None, tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    replayed_run(db, WORLDS / "epoch-2.json", SOURCES, accept_new=True)
+def test_a_price_set_aside_splits_no_snapshot(
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    db = epoch2_loaded(tmp_path_factory, tmp_path / "catalog.db", SOURCES)
     ri = review_items.c
     before = review_rows(db, (ri.id,), ri.status == "open")
     document = json.loads(recorded_text(LITELLM))

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import ColumnElement, select
 
-from catalog import store
+from catalog import runlog, store
 from catalog.tables import catalog_values, quarantine, review_items, source_runs
 from tests.conftest import WORLDS, copy_catalog, replayed_catalog, run_flow
 
@@ -107,6 +107,16 @@ def epoch2_loaded(
     `replayed_catalog`)."""
     runs = [("epoch-2", sources, True)]
     return copy_catalog(replayed_catalog(tmp_path_factory, runs), target)
+
+
+def newest_run_id(db: str) -> int:
+    """The id of `db`'s newest run: on a copy of a catalog `replayed_catalog` made, the run of
+    its last refresh (which completed: the build checks each)."""
+    engine = store.connect(db)
+    try:
+        return runlog.newest_run(engine)
+    finally:
+        engine.dispose()
 
 
 def epoch2_under_review(
