@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from catalog import queries, store
 from catalog.tables import review_items, stamps
-from tests.conftest import WORLDS, copy_catalog
+from tests.conftest import WORLDS, copy_catalog, replayed_catalog
 from tests.test_fault_worlds import json_body, rescaled, urls
 from tests.worlds import fault_world, replayed, replayed_run
 
@@ -27,11 +27,9 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def epoch1(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("held") / "catalog.db"
-    replayed_run(
-        f"sqlite:///{base}", WORLDS / "epoch-1.json", ["openrouter", "litellm"], accept_new=True
-    )
-    return base
+    """The run's one catalog of these epoch-1 answers, which the tests copy (conftest's
+    `replayed_catalog`; test_cli_web_parity's catalog starts from it)."""
+    return replayed_catalog(tmp_path_factory, [("epoch-1", ["openrouter", "litellm"], True)])
 
 
 def outcome(db: str, run_id: int) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from catalog import health, store
 from catalog.health import Answer, History
 from catalog.tables import catalog_values, review_items
-from tests.conftest import WORLDS, copy_catalog
+from tests.conftest import WORLDS, copy_catalog, replayed_catalog
 from tests.worlds import fault_world, recorded_text, replayed, replayed_run, reported
 
 pytestmark = pytest.mark.integration
@@ -40,11 +40,11 @@ def recorded(base: str, url: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def march_then_july(prefect_api: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("returned") / "catalog.db"
-    db = f"sqlite:///{base}"
-    replayed_run(db, WORLDS / "epoch-1.json", ["litellm"], accept_new=True)
-    replayed_run(db, WORLDS / "epoch-2.json", ["litellm"])
-    return base
+    """LiteLLM's epoch-1 map loaded, then its epoch-2 one: the run's one catalog of these
+    refreshes, which the tests copy (conftest's `replayed_catalog`; it starts from the epoch-1
+    catalog test_base_at_tier_price copies)."""
+    runs = [("epoch-1", ["litellm"], True), ("epoch-2", ["litellm"], False)]
+    return replayed_catalog(tmp_path_factory, runs)
 
 
 def state(db: str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
