@@ -44,7 +44,17 @@ def observe(
     source: str, relative: str, date: str, url: str, known: tuple[str, ...] = ()
 ) -> list[Observation]:
     """One recorded response of `source`, dated `date`; `known` adds models an official source
-    would have named in a whole refresh."""
+    would have named in a whole refresh. A new list each call, of the observations made once
+    per process (`observed`): LiteLLM's and models.dev's take seconds, and a dozen modules read
+    them; nothing changes an Observation once built (schemas.records)."""
+    return list(observed(source, relative, date, url, known))
+
+
+@cache
+def observed(
+    source: str, relative: str, date: str, url: str, known: tuple[str, ...]
+) -> tuple[Observation, ...]:
+    """`observe`'s observations, made once per process for each response and `known`."""
     config = sources()[source]
     page = FetchedPage(
         url=url,
@@ -57,7 +67,7 @@ def observe(
     identity = Identity.load()
     learn_official_models(identity, [batch])
     identity.learn(known)
-    return observations(batch, identity)
+    return tuple(observations(batch, identity))
 
 
 @cache

@@ -4,16 +4,22 @@ store.apply), so tests can stage a healthy day, an outage and a recovery on a re
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 
 from catalog import store
 from catalog.compare import Comparison, Context, Current, compare
 from schemas.records import Observation, ReviewItem, SourceRun, SourceStatus
 from schemas.sources import is_official
+from tests.conftest import built_once
+from tests.observed import observe
 
 
 def refresh(
@@ -67,3 +73,21 @@ def refresh(
     )
     store.finish_run(engine, run_id, status="ok", summary={}, finished_at=datetime.now(UTC))
     return run_id, comparison, opened
+
+
+def loaded_once(
+    tmp_path_factory: pytest.TempPathFactory, *recorded: tuple[str, str, str, str]
+) -> Path:
+    """The SQLite catalog that `refresh` makes of the observations of the `recorded` responses
+    (tests.observed: `observe`'s arguments) loaded together into an empty catalog
+    (accept-new), built once for the run (conftest's `built_once`, named by the responses):
+    the modules that start from the same load copy it instead of each comparing and applying
+    it again. Tests read it or copy it, never write to it."""
+    key = hashlib.sha256(json.dumps(recorded).encode()).hexdigest()[:16]
+
+    def build(path: Path) -> None:
+        engine = store.connect(f"sqlite:///{path}")
+        refresh(engine, [o for response in recorded for o in observe(*response)], accept_new=True)
+        engine.dispose()
+
+    return built_once(tmp_path_factory, f"loaded-{key}.db", build)

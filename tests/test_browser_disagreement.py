@@ -17,8 +17,9 @@ import pytest
 from catalog import queries, store
 from catalog.views import ReviewDetail
 from review.reviewers import add_reviewer
-from tests.observed import LITELLM, OPENROUTER_AUGUST, observe
-from tests.runs import refresh
+from tests.conftest import copy_catalog
+from tests.observed import LITELLM, OPENROUTER_AUGUST
+from tests.runs import loaded_once
 from tests.test_browser import SECRET, Live, serving, sign_in
 from tests.test_browser import browser as browser  # the module's Chromium fixture
 
@@ -27,11 +28,13 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def disagreeing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    """`ratecard serve` over OpenRouter's and LiteLLM's recorded values loaded together."""
+    """`ratecard serve` over OpenRouter's and LiteLLM's recorded values loaded together (a copy
+    of the run's one such catalog, tests.runs `loaded_once`; test_faults_disagreement's is the
+    same)."""
+    loaded = loaded_once(tmp_path_factory, OPENROUTER_AUGUST, LITELLM)
     path = tmp_path_factory.mktemp("disagree-browser") / "catalog.db"
-    db = f"sqlite:///{path}"
+    db = copy_catalog(loaded, path)
     engine = store.connect(db)
-    refresh(engine, [*observe(*OPENROUTER_AUGUST), *observe(*LITELLM)], accept_new=True)
     add_reviewer(engine, "alice", SECRET)
     engine.dispose()
     with serving(db) as base:

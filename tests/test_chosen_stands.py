@@ -25,7 +25,7 @@ from review.reviewers import add_reviewer
 from schemas.records import Observation
 from tests.conftest import copy_catalog
 from tests.observed import LITELLM, MODELSDEV, observe
-from tests.runs import refresh
+from tests.runs import loaded_once, refresh
 
 SECRET = "correct horse battery staple"
 
@@ -36,10 +36,11 @@ def live() -> list[Observation]:
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory, live: list[Observation]) -> Path:
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`live` loaded (a copy of the run's one such catalog, tests.runs `loaded_once`;
+    test_refusals_previewed starts from the same) and alice."""
     path = tmp_path_factory.mktemp("chosen") / "catalog.db"
-    engine = store.connect(f"sqlite:///{path}")
-    refresh(engine, live, accept_new=True)
+    engine = store.connect(copy_catalog(loaded_once(tmp_path_factory, LITELLM, MODELSDEV), path))
     add_reviewer(engine, "alice", SECRET)
     engine.dispose()
     return path

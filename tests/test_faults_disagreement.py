@@ -30,8 +30,8 @@ from ratecard.cli import app as cli
 from review import decisions, triage
 from review.reviewers import add_reviewer
 from tests.conftest import copy_catalog
-from tests.observed import LITELLM, OPENROUTER_AUGUST, observe
-from tests.runs import refresh
+from tests.observed import LITELLM, OPENROUTER_AUGUST
+from tests.runs import loaded_once
 from webapp import create_app
 
 SECRET = "correct horse battery staple"
@@ -39,9 +39,11 @@ SECRET = "correct horse battery staple"
 
 @pytest.fixture(scope="module")
 def disagreeing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """OpenRouter's and LiteLLM's recorded values loaded together (a copy of the run's one such
+    catalog, tests.runs `loaded_once`; test_browser_disagreement's is the same) and alice."""
+    loaded = loaded_once(tmp_path_factory, OPENROUTER_AUGUST, LITELLM)
     path = tmp_path_factory.mktemp("disagree") / "catalog.db"
-    engine = store.connect(f"sqlite:///{path}")
-    refresh(engine, [*observe(*OPENROUTER_AUGUST), *observe(*LITELLM)], accept_new=True)
+    engine = store.connect(copy_catalog(loaded, path))
     add_reviewer(engine, "alice", SECRET)
     engine.dispose()
     return path

@@ -29,8 +29,8 @@ from ratecard.output import plural
 from review import decisions, triage
 from review.reviewers import add_reviewer
 from tests.conftest import copy_catalog
-from tests.observed import LITELLM, MODELSDEV, observe
-from tests.runs import refresh
+from tests.observed import LITELLM, MODELSDEV
+from tests.runs import loaded_once
 from webapp import create_app
 
 SECRET = "correct horse battery staple"
@@ -39,9 +39,11 @@ NO_VALUE = "holds no value to keep"
 
 @pytest.fixture(scope="module")
 def secondaries(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """LiteLLM's and models.dev's recorded values loaded together (a copy of the run's one such
+    catalog, tests.runs `loaded_once`; test_chosen_stands starts from the same), triaged."""
+    loaded = loaded_once(tmp_path_factory, LITELLM, MODELSDEV)
     path = tmp_path_factory.mktemp("refusals") / "catalog.db"
-    engine = store.connect(f"sqlite:///{path}")
-    refresh(engine, [*observe(*LITELLM), *observe(*MODELSDEV)], accept_new=True)
+    engine = store.connect(copy_catalog(loaded, path))
     triage.assign_pending(engine)
     add_reviewer(engine, "alice", SECRET)
     engine.dispose()
