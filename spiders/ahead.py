@@ -46,6 +46,7 @@ POLL_SECONDS = 0.005  # how often a fetch task waiting for the child looks wheth
 # Each source's result goes out as one frame, once its crawl ended: its pickle's length (8 bytes,
 # big-endian), then the pickle of (source, CrawlResult).
 FRAME_HEAD = struct.Struct(">Q")
+FRAME_MOST = 2**31  # bytes: a frame said to be longer is no frame (a source's is ~10 MB)
 
 
 class FetchAhead:
@@ -74,9 +75,6 @@ class FetchAhead:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
-        # Its output is read as it comes, by a thread of its own (the child never waits on a
-        # full pipe; each source's result is at hand as soon as its crawl ended); a daemon, so
-        # that a command ending (a signal) never waits for it.
         # What its frames unpickle to is imported here, in the command's main thread: the
         # reader importing it while the main thread imports the same modules (the flow's)
         # could meet it in the import system's module locks, a deadlock it breaks by raising.
@@ -86,6 +84,9 @@ class FetchAhead:
         self.failure = ""
         self.missed: list[str] = []
         self._closed = False
+        # Its output is read as it comes, by a thread of its own (the child never waits on a
+        # full pipe; each source's result is at hand as soon as its crawl ended); a daemon, so
+        # that a command ending (a signal) never waits for it.
         threading.Thread(target=self._drain, name="fetch-ahead", daemon=True).start()
 
     async def result(self, source: str) -> CrawlResult | None:
@@ -107,8 +108,8 @@ class FetchAhead:
                 if not head:
                     break
                 (size,) = FRAME_HEAD.unpack(head) if len(head) == FRAME_HEAD.size else (-1,)
-                body = stdout.read(size) if size >= 0 else b""
-                if size < 0 or len(body) != size:
+                body = stdout.read(size) if 0 <= size <= FRAME_MOST else b""
+                if not 0 <= size <= FRAME_MOST or len(body) != size:
                     self.failure = "its output was cut short"
                     break
                 source, result = pickle.loads(body)
