@@ -56,7 +56,7 @@ from catalog import (
 )
 from catalog.compare import Comparison, Context, compare
 from catalog.identity import Identity, Statement
-from catalog.normalize import SourceDrafts, naming_digest
+from catalog.normalize import SourceDrafts, draft_source, naming_digest
 from review import triage
 from schemas.fetch import FetchedPage
 from schemas.field import Measure
@@ -407,6 +407,46 @@ class Recalled:
         return drafted, {source for source, batch in read.items() if isinstance(batch, str)}
 
 
+@dataclass(frozen=True)
+class DraftedAhead:
+    """A source's drafts normalized as its crawl's result arrived, while the command waited for
+    the other sources' (`draft_ahead`): of exactly `pages` (by identity, in order), read with
+    `others_stand` as `draft_source` takes it. The read takes them where its evidence is those
+    very pages and the source's report says the same of its other responses (`taken`)."""
+
+    pages: tuple[int, ...]
+    others_stand: bool
+    drafts: SourceDrafts
+
+    def taken(self, evidence: Sequence[FetchedPage], report: SourceRun) -> bool:
+        """Whether these drafts are those reading `evidence` under `report` would make."""
+        partial = report.status is SourceStatus.PARTIAL
+        return self.pages == _ids(evidence) and self.others_stand == partial
+
+
+def draft_ahead(engine: Engine, result: CrawlResult) -> DraftedAhead | None:
+    """`result`'s source normalized now, before its health is judged (catalog/normalize.py
+    `draft_source`, a pure function of the pages): the command's crawl started ahead hands
+    the sources over one by one, and what arrives first is read while the last still crawls.
+    None, and nothing done, for a source whose every body repeats its last run's (runlog
+    `repeating`: it is likely confirmed unchanged, never read) or that answered nothing, and
+    for one whose normalizer raises (the read normalizes it again under its boundary, which
+    names the error). A response that failed leaves its others read as a partial source's."""
+    hashes = {p.url: p.content_hash for p in result.pages}
+    if not hashes:
+        return None
+    with engine.connect() as conn:
+        if runlog.repeating(conn, {result.source: hashes}):
+            return None
+    others_stand = bool(result.failures)
+    source = configured_sources()[result.source]
+    try:
+        drafts = draft_source(source, result.pages, others_stand)
+    except Exception:
+        return None
+    return DraftedAhead(_ids(result.pages), others_stand, drafts)
+
+
 def _ids(pages: Sequence[FetchedPage]) -> tuple[int, ...]:
     """The pages by identity: the same stored responses, or the same confirmed ones, recalled."""
     return tuple(map(id, pages))
@@ -735,6 +775,7 @@ def read_healthy(
     evidence: Mapping[str, Sequence[FetchedPage]],
     read_with: Reader | None = None,
     told: Progress = _quiet,
+    ahead: Mapping[str, DraftedAhead] | None = None,
 ) -> tuple[Identity, tuple[Observation, ...], Batch]:
     """Read the sources to read (`reading_context`, then `read_with`: the read-sources task, or
     its plain function for a caller outside a flow): (the identity they were read with, the held
@@ -750,11 +791,19 @@ def read_healthy(
 
     A `confirmed` (unchanged) source whose names the final identity maps otherwise than when it
     was last read is taken out of `confirmed` and read with the others (`settle_unchanged`):
-    its last statements no longer stand for what its bytes state."""
+    its last statements no longer stand for what its bytes state.
+
+    `ahead`: sources normalized as their crawl's result arrived (`draft_ahead`), taken where
+    their evidence and report are those the drafts were made of (`DraftedAhead.taken`)."""
     read = dict(to_read)
     as_judged = {source: reports[source].model_copy() for source in read}
     rejected: list[Problem] = []
-    drafted: dict[str, SourceDrafts] = {}  # each normalized once: a second reading redoes the rest
+    # each normalized once: a second reading redoes the rest
+    drafted: dict[str, SourceDrafts] = {
+        source: made.drafts
+        for source, made in (ahead or {}).items()
+        if source in read and made.taken(read[source], reports[source])
+    }
     recalled = Recalled()
     while True:
         reading = reading_context(engine, reports, confirmed, read, evidence, recalled)
@@ -1137,10 +1186,15 @@ async def _refresh_stages(
     """Fetch, judge, read, compare, apply: the refresh between its run's start and end. `ahead`:
     the crawl the command started as it began (`fetch_source`)."""
     told_ahead: list[str] = []  # the crawl started ahead failing is said once
+    drafted: dict[str, DraftedAhead] = {}  # sources read as the crawl started ahead sent them
 
     async def fetch(source: str, replay_url: str | None) -> CrawlResult:
         progress(source, "fetching")
         result = await fetch_source(source, replay_url, ahead)
+        # read now, while the child (its reader thread) brings the other sources' results
+        made = draft_ahead(engine, result) if ahead and source not in ahead.missed else None
+        if made is not None:
+            drafted[source] = made
         if ahead is not None and ahead.failure and source in ahead.missed and not told_ahead:
             told_ahead.append(source)
             progress(
@@ -1168,7 +1222,7 @@ async def _refresh_stages(
     # own (an HTTP client, with a TLS context loaded from the CA bundle: ~25 ms apiece) unless
     # one is open in this context, so one is opened for all of them.
     with SyncClientContext.get_or_create():
-        return _read_compare_apply(url, engine, results, run_id, accept_new, progress)
+        return _read_compare_apply(url, engine, results, run_id, accept_new, progress, drafted)
 
 
 def _read_compare_apply(
@@ -1178,8 +1232,10 @@ def _read_compare_apply(
     run_id: int,
     accept_new: bool,
     progress: Progress,
+    drafted: Mapping[str, DraftedAhead],
 ) -> Stages:
-    """Judge, read, compare, apply: the synchronous stages after the fetch."""
+    """Judge, read, compare, apply: the synchronous stages after the fetch. `drafted`: the
+    sources normalized as the crawl started ahead sent them (`draft_ahead`)."""
     reports, evidence, judged = judge_sources(url, quote(results))
     confirmed = find_unchanged(url, quote(evidence), reports)  # type: ignore[call-overload]
     for source, decided in confirmed.items():
@@ -1195,7 +1251,7 @@ def _read_compare_apply(
         if any(to_read.values()):
             progress("*", "normalizing")
             identity, held, batch = read_healthy(
-                engine, reports, confirmed, to_read, evidence, told=progress
+                engine, reports, confirmed, to_read, evidence, told=progress, ahead=drafted
             )
             progress("*", "comparing")
             comparison = compare_catalog(  # type: ignore[call-overload]

@@ -4,6 +4,7 @@ crawl in the flow reads, and whatever it fails of, the flow fetches itself."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -15,8 +16,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from catalog import store
+from catalog.normalize import SourceDrafts
+from catalog.tables import catalog_values, quarantine, review_items, source_runs
 from ratecard.options import INTERRUPT_GRACE
+from schemas.fetch import FetchedPage
+from schemas.sources import Source
 from spiders.ahead import FetchAhead
 from spiders.crawl import crawl_all
 from spiders.replay import World, serve
@@ -29,6 +36,7 @@ from tests.worlds import fault_world, in_force
 EPOCH2 = WORLDS / "epoch-2.json"
 SOURCES = ["anthropic-page", "deepseek-page", "litellm"]
 DEEPSEEK = "https://api-docs.deepseek.com/quick_start/pricing"
+OPENROUTER_ALL = "https://openrouter.ai/api/v1/models?output_modalities=all"
 
 
 def read(result: CrawlResult) -> tuple[object, ...]:
@@ -272,3 +280,74 @@ def test_each_source_is_at_hand_once_the_child_sent_it(tmp_path: Path) -> None:
     assert deepseek is None
     assert ahead.failure == "it ended with exit -9"
     assert ahead.missed == ["deepseek-page"]
+
+
+def catalog_of(db: str) -> dict[str, list[tuple[object, ...]]]:
+    """What a refresh left in `db`, without ids and times: the values in force, the review items
+    (kind, route, model, fingerprint), the quarantine (source, record, rule, detail) and each
+    source's report (status, reason, counts)."""
+    v, r, q, s = catalog_values.c, review_items.c, quarantine.c, source_runs.c
+    queries = {
+        "values": select(v.route, v.model, v.kind, v.component, v.unit, v.dimensions, v.value)
+        .where(v.valid_to.is_(None))
+        .order_by(v.route, v.model, v.kind, v.component, v.unit, v.dimensions),
+        "items": select(r.kind, r.route, r.model, r.fingerprint).order_by(r.fingerprint),
+        "quarantine": select(q.source, q.record, q.rule, q.detail).order_by(
+            q.source, q.record, q.rule, q.detail
+        ),
+        "reports": select(s.source, s.status, s.reason, s.observations, s.quarantined).order_by(
+            s.source
+        ),
+    }
+    engine = store.connect(db)
+    try:
+        with engine.connect() as conn:
+            return {name: [tuple(row) for row in conn.execute(q)] for name, q in queries.items()}
+    finally:
+        engine.dispose()
+
+
+def test_what_the_crawl_ahead_sends_first_is_read_as_it_arrives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each source the child sends is normalized as it arrives, while the others still crawl
+    (flows/refresh.py `draft_ahead`); the read takes those drafts and normalizes none of them
+    again, and the catalog is, row for row, the one a refresh reading after the fetch makes.
+    So for a partial source (one of OpenRouter's two listings failing: its other responses are
+    read as those of a source whose failed ones stand as last stated)."""
+    from catalog import intake
+    from flows.refresh import refresh
+
+    normalized: list[str] = []
+    original = intake.draft_source
+
+    def counted(source: Source, pages: list[FetchedPage], others_stand: bool) -> SourceDrafts:
+        normalized.append(source.id)
+        return original(source, pages, others_stand)
+
+    monkeypatch.setattr(intake, "draft_source", counted)
+    sources = [*SOURCES, "openrouter"]
+    world = fault_world(tmp_path, {OPENROUTER_ALL: {"status": 500}})
+    found: dict[str, dict[str, list[tuple[object, ...]]]] = {}
+    for name in ("ahead", "after"):
+        db = f"sqlite:///{tmp_path / name}.db"
+        ahead = FetchAhead(sources, world) if name == "ahead" else None
+        with ahead or contextlib.nullcontext():
+            state = run_flow(
+                refresh(
+                    sources=sources,
+                    replay=str(world),
+                    database=db,
+                    accept_new=True,
+                    ahead=ahead,
+                    return_state=True,
+                )
+            )
+        assert state.is_completed(), state.message
+        found[name] = catalog_of(db)
+        read_after, normalized[:] = sorted(normalized), []
+        assert read_after == ([] if name == "ahead" else sorted(sources)), read_after
+    assert found["ahead"] == found["after"]
+    reports = {row[0]: row[1] for row in found["ahead"]["reports"]}
+    assert reports["openrouter"] == "partial", reports
+    assert len(found["ahead"]["values"]) > 1000
