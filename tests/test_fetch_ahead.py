@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from catalog import store
-from catalog.normalize import SourceDrafts
+from catalog.normalize import SourceDrafts, draft_source
 from catalog.tables import catalog_values, quarantine, review_items, source_runs
 from ratecard.options import INTERRUPT_GRACE
 from schemas.fetch import FetchedPage
@@ -315,17 +315,15 @@ def test_what_the_crawl_ahead_sends_first_is_read_as_it_arrives(
     again, and the catalog is, row for row, the one a refresh reading after the fetch makes.
     So for a partial source (one of OpenRouter's two listings failing: its other responses are
     read as those of a source whose failed ones stand as last stated)."""
-    from catalog import intake
     from flows.refresh import refresh
 
     normalized: list[str] = []
-    original = intake.draft_source
 
     def counted(source: Source, pages: list[FetchedPage], others_stand: bool) -> SourceDrafts:
         normalized.append(source.id)
-        return original(source, pages, others_stand)
+        return draft_source(source, pages, others_stand)
 
-    monkeypatch.setattr(intake, "draft_source", counted)
+    monkeypatch.setattr("catalog.intake.draft_source", counted)  # the read's, not the ahead's
     sources = [*SOURCES, "openrouter"]
     world = fault_world(tmp_path, {OPENROUTER_ALL: {"status": 500}})
     found: dict[str, dict[str, list[tuple[object, ...]]]] = {}
