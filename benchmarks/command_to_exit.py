@@ -1,7 +1,7 @@
 """Times the replayed epoch-2 refresh from command to exit against a running Prefect server, as a
 user types it (`ratecard refresh --replay ...`), and prints where the time went.
 
-    uv run python benchmarks/command_to_exit.py [RUNS]   (default: 3 runs)
+    uv run python benchmarks/command_to_exit.py [RUNS] [--slow SECONDS]   (default: 3 runs)
 
 It starts a Prefect server on loopback (unless PREFECT_API_URL names one already running), makes
 an epoch-1 catalog once (accept-new), then for each run copies it and times the epoch-2 refresh
@@ -11,11 +11,17 @@ start-up (imports, the flow run's creation), fetching, reading, comparing and ap
 command starts its download in a child as it begins (spiders/ahead.py): "fetch, judge" is what
 is left of the crawl once the flow run has started, and judging the answers.
 
+With `--slow SECONDS`, the epoch-2 world's OpenAI pricing page answers that many seconds late
+(the recorded world otherwise), as one source would over a network: each source the crawl ahead
+sends meanwhile is read as it arrives (flows/refresh.py `draft_ahead`), so the wait is spent
+reading. Its runs are timed the same way, after the loopback ones.
+
 Target (issue 12): the epoch-2 refresh at most 6 s, command to exit.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -31,6 +37,7 @@ from ratecard.options import EXIT_OK, EXIT_SOURCES_FAILED
 
 ROOT = Path(__file__).resolve().parent.parent
 WORLDS = ROOT.parent / "shared/snapshots/worlds"
+SLOW_URL = "https://platform.openai.com/docs/pricing"  # the page `--slow` delays
 # progress lines ("*: normalizing") that open each stage after start-up, in the flow's order
 STAGES = (
     ("fetch, judge", "*: run "),
@@ -59,13 +66,28 @@ def _wait_healthy(api: str, seconds: float = 120) -> None:
     raise SystemExit(f"no Prefect server answered at {api} within {seconds:.0f} s")
 
 
+def slowed(seconds: float, folder: Path) -> Path:
+    """The epoch-2 world with SLOW_URL answering `seconds` late, written into `folder` (its
+    recorded files named where they are)."""
+    manifest = json.loads((WORLDS / "epoch-2.json").read_text())
+    for entry in manifest["responses"]:
+        if "file" in entry:
+            entry["file"] = str((WORLDS / entry["file"]).resolve())
+        if entry["url"] == SLOW_URL:
+            entry["delay"] = seconds
+    path = folder / "epoch-2-slow.json"
+    path.write_text(json.dumps(manifest))
+    return path
+
+
 def refresh(
-    world: str, db: Path, env: dict[str, str], *, accept_new: bool = False
+    world: str | Path, db: Path, env: dict[str, str], *, accept_new: bool = False
 ) -> dict[str, float]:
-    """One `ratecard refresh` process: seconds from its start to each stage's first progress
-    line, and to its exit ('exit')."""
+    """One `ratecard refresh` process of `world` (a name under WORLDS, or a world's path):
+    seconds from its start to each stage's first progress line, and to its exit ('exit')."""
+    path = world if isinstance(world, Path) else WORLDS / f"{world}.json"
     command = [str(Path(sys.executable).with_name("ratecard")), "refresh"]
-    command += ["--replay", str(WORLDS / f"{world}.json"), "--db", f"sqlite:///{db}"]
+    command += ["--replay", str(path), "--db", f"sqlite:///{db}"]
     if accept_new:
         command.append("--accept-new")
     start = time.perf_counter()
@@ -101,8 +123,14 @@ def show(label: str, marks: dict[str, float]) -> None:
 def main(argv: list[str]) -> None:
     """Time RUNS (argv[0], default 3) epoch-2 refreshes from command to exit, each into a copy of
     one epoch-1 catalog and then again into it, against the Prefect server PREFECT_API_URL names
-    or one started on loopback; print each and the median. Raises SystemExit when a refresh
+    or one started on loopback; print each and the median; with `--slow SECONDS`, as many
+    refreshes of the world with SLOW_URL that late (`slowed`). Raises SystemExit when a refresh
     fails."""
+    slow = None
+    if "--slow" in argv:
+        at = argv.index("--slow")
+        slow = float(argv[at + 1])
+        argv = argv[:at] + argv[at + 2 :]
     runs = int(argv[0]) if argv else 3
     env = {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING"}
     server: subprocess.Popen[bytes] | None = None
@@ -135,6 +163,19 @@ def main(argv: list[str]) -> None:
                 f"epoch-2 on an epoch-1 catalog, command to exit: median "
                 f"{statistics.median(totals):.2f} s of {runs} (target at most 6 s)"
             )
+            if slow is not None:
+                world = slowed(slow, home)
+                late: list[float] = []
+                for run in range(1, runs + 1):
+                    db = home / f"slow-{run}.db"
+                    shutil.copy(epoch1, db)
+                    marks = refresh(world, db, env)
+                    show(f"{slow:g} s late, run {run}", marks)
+                    late.append(marks["exit"])
+                print(
+                    f"the same with {SLOW_URL} {slow:g} s late: median "
+                    f"{statistics.median(late):.2f} s of {runs}"
+                )
         finally:
             if server is not None:
                 server.terminate()
