@@ -466,6 +466,10 @@ def _decide_command(
         )
 
 
+# The secret's prompt left unanswered: the terminal's input ended (Ctrl-D) before one was given.
+NO_SECRET = "nothing added (no secret given)"
+
+
 def reviewer_add(
     name: Annotated[str, typer.Argument(help="The reviewer's name, e.g. alice.")],
     password_stdin: Annotated[
@@ -496,7 +500,10 @@ def reviewer_add(
             "--password-stdin", "standard input is no terminal: pipe the secret in with it"
         )
     else:
-        secret = typer.prompt("Secret", hide_input=True, confirmation_prompt=True)
+        try:
+            secret = typer.prompt("Secret", hide_input=True, confirmation_prompt=True)
+        except typer.Abort:
+            raise Refused(NO_SECRET) from None
     try:
         validate_secret(secret)
     except ReviewerError as exc:

@@ -12,6 +12,8 @@ import hashlib
 import http.server
 import json
 import os
+import pty
+import select
 import socket
 import sqlite3
 import subprocess
@@ -1230,3 +1232,50 @@ def test_an_empty_prefect_api_url_is_one_line_and_starts_nothing(workspace: Path
         "temporary server, or set it to a Prefect API's URL; nothing started"
     ]
     assert not new.parent.exists()
+
+
+def test_the_end_of_input_at_the_secrets_prompt_is_one_line_and_creates_nothing(
+    tmp_path: Path,
+) -> None:
+    """`reviewer add` on a terminal asks for the secret; the terminal's input ending there
+    (Ctrl-D) is a refusal in the command's name, exit 1, and no catalog: it printed Click's
+    bare 'ratecard: aborted'."""
+    catalog_file = tmp_path / "catalog.db"
+    command = str(Path(sys.executable).with_name("ratecard"))
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: the command on the terminal's other end
+        os.execve(
+            command,
+            [command, "reviewer", "add", "carol", "--db", f"sqlite:///{catalog_file}"],
+            os.environ,
+        )
+    seen = _read_until(terminal, b"Secret: ")
+    os.write(terminal, b"\x04")  # Ctrl-D: the end of the terminal's input
+    seen += _read_until(terminal, b"")
+    _, status = os.waitpid(pid, 0)
+    os.close(terminal)
+    assert os.waitstatus_to_exitcode(status) == 1, seen
+    assert seen.decode().splitlines() == [
+        "Secret: ",
+        "ratecard reviewer add: nothing added (no secret given)",
+    ]
+    assert not catalog_file.exists()
+
+
+def _read_until(terminal: int, ending: bytes, seconds: float = 60) -> bytes:
+    """What the terminal shows until it shows `ending` (b"": until the command's end closes
+    it), within `seconds`."""
+    seen = b""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not (ending and seen.endswith(ending)):
+        ready, _, _ = select.select([terminal], [], [], 0.1)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(terminal, 4096)
+        except OSError:  # the command ended: its end of the terminal closed
+            break
+        if not chunk:
+            break
+        seen += chunk
+    return seen.replace(b"\r\n", b"\n")
