@@ -410,18 +410,23 @@ class Recalled:
 @dataclass(frozen=True)
 class DraftedAhead:
     """A source's drafts normalized as its crawl's result arrived, while the command waited for
-    the other sources' (`draft_ahead`): of exactly `pages` (by identity, in order), read with
-    `others_stand` as `draft_source` takes it. The read takes them where its evidence is those
-    very pages and the source's report says the same of its other responses (`taken`)."""
+    the other sources' (`draft_ahead`): of exactly `pages`, read with `others_stand` as
+    `draft_source` takes it. The read takes them where its evidence is those very pages and the
+    source's report says the same of its other responses (`taken`)."""
 
-    pages: tuple[int, ...]
+    pages: tuple[FetchedPage, ...]
     others_stand: bool
     drafts: SourceDrafts
 
     def taken(self, evidence: Sequence[FetchedPage], report: SourceRun) -> bool:
-        """Whether these drafts are those reading `evidence` under `report` would make."""
+        """Whether these drafts are those reading `evidence` under `report` would make: the same
+        page objects in the same order (the health rules keep or leave out pages, never copy
+        them), and a partial source's reading for a partial source."""
         partial = report.status is SourceStatus.PARTIAL
-        return self.pages == _ids(evidence) and self.others_stand == partial
+        same = len(evidence) == len(self.pages) and all(
+            page is made for page, made in zip(evidence, self.pages, strict=True)
+        )
+        return same and self.others_stand == partial
 
 
 def draft_ahead(engine: Engine, result: CrawlResult) -> DraftedAhead | None:
@@ -444,7 +449,7 @@ def draft_ahead(engine: Engine, result: CrawlResult) -> DraftedAhead | None:
         drafts = draft_source(source, result.pages, others_stand)
     except Exception:
         return None
-    return DraftedAhead(_ids(result.pages), others_stand, drafts)
+    return DraftedAhead(tuple(result.pages), others_stand, drafts)
 
 
 def _ids(pages: Sequence[FetchedPage]) -> tuple[int, ...]:
