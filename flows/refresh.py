@@ -508,8 +508,9 @@ def read_sources(
     """Normalize, map and validate each source under its own boundary (catalog/intake.py); a
     source that fails there is reported failed and applies nothing. `reading`: what reading
     needs from the catalog (`Reading`; its identity learns here). `drafted`: each source's
-    drafts by id, from an earlier reading of the same pages (normalizing does not depend on
-    identity); the sources normalized here are added to it."""
+    drafts by id, from an earlier reading of the same pages or made as the crawl started ahead
+    sent them (`draft_ahead`; normalizing does not depend on identity); the sources normalized
+    here are added to it."""
     identity, held = reading.identity, reading.held
     pages = {s: answered for s, answered in evidence.items() if answered}
     drafted = {} if drafted is None else drafted
@@ -780,7 +781,7 @@ def read_healthy(
     evidence: Mapping[str, Sequence[FetchedPage]],
     read_with: Reader | None = None,
     told: Progress = _quiet,
-    ahead: Mapping[str, DraftedAhead] | None = None,
+    drafted_ahead: Mapping[str, DraftedAhead] | None = None,
 ) -> tuple[Identity, tuple[Observation, ...], Batch]:
     """Read the sources to read (`reading_context`, then `read_with`: the read-sources task, or
     its plain function for a caller outside a flow): (the identity they were read with, the held
@@ -798,15 +799,15 @@ def read_healthy(
     was last read is taken out of `confirmed` and read with the others (`settle_unchanged`):
     its last statements no longer stand for what its bytes state.
 
-    `ahead`: sources normalized as their crawl's result arrived (`draft_ahead`), taken where
-    their evidence and report are those the drafts were made of (`DraftedAhead.taken`)."""
+    `drafted_ahead`: sources normalized as their crawl's result arrived (`draft_ahead`), taken
+    where their evidence and report are those the drafts were made of (`DraftedAhead.taken`)."""
     read = dict(to_read)
     as_judged = {source: reports[source].model_copy() for source in read}
     rejected: list[Problem] = []
     # each normalized once: a second reading redoes the rest
     drafted: dict[str, SourceDrafts] = {
         source: made.drafts
-        for source, made in (ahead or {}).items()
+        for source, made in (drafted_ahead or {}).items()
         if source in read and made.taken(read[source], reports[source])
     }
     recalled = Recalled()
@@ -1191,15 +1192,19 @@ async def _refresh_stages(
     """Fetch, judge, read, compare, apply: the refresh between its run's start and end. `ahead`:
     the crawl the command started as it began (`fetch_source`)."""
     told_ahead: list[str] = []  # the crawl started ahead failing is said once
-    drafted: dict[str, DraftedAhead] = {}  # sources read as the crawl started ahead sent them
+    drafted_ahead: dict[str, DraftedAhead] = {}  # read as the crawl started ahead sent them
 
     async def fetch(source: str, replay_url: str | None) -> CrawlResult:
         progress(source, "fetching")
         result = await fetch_source(source, replay_url, ahead)
         # read now, while the child (its reader thread) brings the other sources' results
-        made = draft_ahead(engine, result) if ahead and source not in ahead.missed else None
+        made = (
+            draft_ahead(engine, result)
+            if ahead is not None and source not in ahead.missed
+            else None
+        )
         if made is not None:
-            drafted[source] = made
+            drafted_ahead[source] = made
         if ahead is not None and ahead.failure and source in ahead.missed and not told_ahead:
             told_ahead.append(source)
             progress(
@@ -1227,7 +1232,9 @@ async def _refresh_stages(
     # own (an HTTP client, with a TLS context loaded from the CA bundle: ~25 ms apiece) unless
     # one is open in this context, so one is opened for all of them.
     with SyncClientContext.get_or_create():
-        return _read_compare_apply(url, engine, results, run_id, accept_new, progress, drafted)
+        return _read_compare_apply(
+            url, engine, results, run_id, accept_new, progress, drafted_ahead
+        )
 
 
 def _read_compare_apply(
@@ -1237,9 +1244,9 @@ def _read_compare_apply(
     run_id: int,
     accept_new: bool,
     progress: Progress,
-    drafted: Mapping[str, DraftedAhead],
+    drafted_ahead: Mapping[str, DraftedAhead],
 ) -> Stages:
-    """Judge, read, compare, apply: the synchronous stages after the fetch. `drafted`: the
+    """Judge, read, compare, apply: the synchronous stages after the fetch. `drafted_ahead`: the
     sources normalized as the crawl started ahead sent them (`draft_ahead`)."""
     reports, evidence, judged = judge_sources(url, quote(results))
     confirmed = find_unchanged(url, quote(evidence), reports)  # type: ignore[call-overload]
@@ -1256,7 +1263,13 @@ def _read_compare_apply(
         if any(to_read.values()):
             progress("*", "normalizing")
             identity, held, batch = read_healthy(
-                engine, reports, confirmed, to_read, evidence, told=progress, ahead=drafted
+                engine,
+                reports,
+                confirmed,
+                to_read,
+                evidence,
+                told=progress,
+                drafted_ahead=drafted_ahead,
             )
             progress("*", "comparing")
             comparison = compare_catalog(  # type: ignore[call-overload]
