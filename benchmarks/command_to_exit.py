@@ -129,7 +129,10 @@ def main(argv: list[str]) -> None:
     slow = None
     if "--slow" in argv:
         at = argv.index("--slow")
-        slow = float(argv[at + 1])
+        try:
+            slow = float(argv[at + 1])
+        except (IndexError, ValueError):
+            raise SystemExit("command_to_exit.py: --slow takes a number of seconds") from None
         argv = argv[:at] + argv[at + 2 :]
     runs = int(argv[0]) if argv else 3
     env = {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING"}

@@ -40,7 +40,7 @@ from prefect.context import SyncClientContext, get_run_context
 from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from catalog import (
     health,
@@ -436,13 +436,18 @@ def draft_ahead(engine: Engine, result: CrawlResult) -> DraftedAhead | None:
     None, and nothing done, for a source whose every body repeats its last run's (runlog
     `repeating`: it is likely confirmed unchanged, never read) or that answered nothing, and
     for one whose normalizer raises (the read normalizes it again under its boundary, which
-    names the error). A response that failed leaves its others read as a partial source's."""
+    names the error) or whose last run the catalog cannot be asked about (a database error here
+    fails no fetch: the read goes on as without this). A response that failed leaves its others
+    read as a partial source's."""
     hashes = {p.url: p.content_hash for p in result.pages}
     if not hashes:
         return None
-    with engine.connect() as conn:
-        if runlog.repeating(conn, {result.source: hashes}):
-            return None
+    try:
+        with engine.connect() as conn:
+            if runlog.repeating(conn, {result.source: hashes}):
+                return None
+    except SQLAlchemyError:  # judging reads the catalog next, and says why it cannot
+        return None
     others_stand = bool(result.failures)
     source = configured_sources()[result.source]
     try:

@@ -349,3 +349,29 @@ def test_what_the_crawl_ahead_sends_first_is_read_as_it_arrives(
     reports = {row[0]: row[1] for row in found["ahead"]["reports"]}
     assert reports["openrouter"] == "partial", reports
     assert len(found["ahead"]["values"]) > 1000
+
+
+def test_a_catalog_that_cannot_be_asked_leaves_a_source_to_the_read(tmp_path: Path) -> None:
+    """Whether a source's bodies repeat its last run is asked of the catalog before it is read
+    ahead; a catalog that cannot answer (here no database at all) makes no draft and fails no
+    fetch: judging reads the catalog next and says why. A catalog that answers gets its drafts."""
+    from sqlalchemy import create_engine
+
+    from flows.refresh import draft_ahead
+
+    with serve(World.load(EPOCH2)) as base:
+        [result] = crawl_all(["deepseek-page"], base)
+    not_a_catalog = tmp_path / "notes.db"
+    not_a_catalog.write_text("a file of notes, no database\n")
+    engine = create_engine(f"sqlite:///{not_a_catalog}")
+    try:
+        assert draft_ahead(engine, result) is None
+    finally:
+        engine.dispose()
+    catalog = store.connect(f"sqlite:///{tmp_path / 'catalog.db'}")
+    try:
+        made = draft_ahead(catalog, result)
+    finally:
+        catalog.dispose()
+    assert made is not None and made.drafts.drafts
+    assert made.pages == tuple(result.pages) and not made.others_stand
