@@ -177,10 +177,13 @@ def test_a_sigterm_while_the_fetch_waits_for_the_crawl_ahead_ends_the_command_in
     command's: its TerminationSignal, raised in the loop's wait, left asyncio.run past every
     handler (a traceback, exit 1), or was reported as the flow's failure ('Task run is not
     set', exit 2)."""
-    slow = fault_world(tmp_path, {DEEPSEEK: {"delay": 20}})  # the child crawls for 20 s
+    # The child crawls until the signal, however long the temporary server takes to start on a
+    # loaded machine (20 s of delay were over before the fetch began in a CI run beside other
+    # work: no child was left to wait for).
+    slow = fault_world(tmp_path, {DEEPSEEK: {"delay": 600}})
     db = f"sqlite:///{tmp_path / 'catalog.db'}"
     command = ("refresh", "--replay", str(slow), "--source", "deepseek-page", "--accept-new")
-    refresh = start(db, "terminated", command)
+    refresh = start(db, "terminated", command, settings={"RATECARD_DOWNLOAD_TIMEOUT": "900"})
     run_id = int(refresh.wait_for(r"\*: run (\d+)$")[1])
     refresh.wait_for(r"deepseek-page: fetching$")
     [child] = children_of(refresh.process.pid)

@@ -17,7 +17,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
@@ -76,18 +76,32 @@ REFRESH = (
 
 
 class Start(Protocol):
-    def __call__(self, db: str, name: str, command: Sequence[str] = REFRESH) -> Refresh: ...
+    def __call__(
+        self,
+        db: str,
+        name: str,
+        command: Sequence[str] = REFRESH,
+        *,
+        settings: Mapping[str, str] | None = None,
+    ) -> Refresh: ...
 
 
 @pytest.fixture
 def start(tmp_path: Path) -> Iterator[Start]:
-    """start(db, name, command=REFRESH) -> Refresh: `ratecard COMMAND --db DB ARGS` with the
-    temporary server, started as a terminal starts a job, its standard error in the file
-    `name`.stderr. Every process still alive at the test's end is killed."""
+    """start(db, name, command=REFRESH, settings=None) -> Refresh: `ratecard COMMAND --db DB
+    ARGS` with the temporary server, started as a terminal starts a job (with `settings`, those
+    environment variables too), its standard error in the file `name`.stderr. Every process
+    still alive at the test's end is killed."""
     started: list[Refresh] = []
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
 
-    def refresh(db: str, name: str, command: Sequence[str] = REFRESH) -> Refresh:
+    def refresh(
+        db: str,
+        name: str,
+        command: Sequence[str] = REFRESH,
+        *,
+        settings: Mapping[str, str] | None = None,
+    ) -> Refresh:
         # a PREFECT_HOME each: two temporary servers creating one database at once collide
         env["PREFECT_HOME"] = str(tmp_path / f"{name}-prefect")
         errors = (tmp_path / f"{name}.stderr").open("w+")
@@ -95,7 +109,7 @@ def start(tmp_path: Path) -> Iterator[Start]:
         process = subprocess.Popen(
             [ratecard, command[0], "--db", db, *command[1:]],
             cwd=ROOT,
-            env=env,
+            env={**env, **(settings or {})},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=errors,
