@@ -1202,14 +1202,6 @@ async def _refresh_stages(
     async def fetch(source: str, replay_url: str | None) -> CrawlResult:
         progress(source, "fetching")
         result = await fetch_source(source, replay_url, ahead)
-        # read now, while the child (its reader thread) brings the other sources' results
-        made = (
-            draft_ahead(engine, result)
-            if ahead is not None and source not in ahead.missed
-            else None
-        )
-        if made is not None:
-            drafted_ahead[source] = made
         if ahead is not None and ahead.failure and source in ahead.missed and not told_ahead:
             told_ahead.append(source)
             progress(
@@ -1222,6 +1214,14 @@ async def _refresh_stages(
             source,
             f"{answered} response{'' if answered == 1 else 's'}, {len(result.failures)} failed",
         )
+        # read now (its progress line said first), while the child brings the others' results
+        made = (
+            draft_ahead(engine, result)
+            if ahead is not None and source not in ahead.missed
+            else None
+        )
+        if made is not None:
+            drafted_ahead[source] = made
         return result
 
     # The fetch builds every response's records (~10^5 dicts and Decimals, no cycles): the
