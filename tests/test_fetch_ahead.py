@@ -31,7 +31,7 @@ from spiders.results import CrawlResult
 from tests.conftest import WORLDS, run_flow
 from tests.test_interrupt import PROMPTLY, Start, only_progress_and
 from tests.test_interrupt import start as start  # the command started as a terminal's job
-from tests.worlds import fault_world, in_force
+from tests.worlds import fault_world, in_force, replayed
 
 EPOCH2 = WORLDS / "epoch-2.json"
 SOURCES = ["anthropic-page", "deepseek-page", "litellm"]
@@ -318,8 +318,6 @@ def test_what_the_crawl_ahead_sends_first_is_read_as_it_arrives(
     again, and the catalog is, row for row, the one a refresh reading after the fetch makes.
     So for a partial source (one of OpenRouter's two listings failing: its other responses are
     read as those of a source whose failed ones stand as last stated)."""
-    from flows.refresh import refresh
-
     normalized: list[str] = []
 
     def counted(source: Source, pages: list[FetchedPage], others_stand: bool) -> SourceDrafts:
@@ -334,16 +332,7 @@ def test_what_the_crawl_ahead_sends_first_is_read_as_it_arrives(
         db = f"sqlite:///{tmp_path / name}.db"
         ahead = FetchAhead(sources, world) if name == "ahead" else None
         with ahead or contextlib.nullcontext():
-            state = run_flow(
-                refresh(
-                    sources=sources,
-                    replay=str(world),
-                    database=db,
-                    accept_new=True,
-                    ahead=ahead,
-                    return_state=True,
-                )
-            )
+            state = replayed(db, world, sources, accept_new=True, ahead=ahead)
         assert state.is_completed(), state.message
         found[name] = catalog_of(db)
         read_after, normalized[:] = sorted(normalized), []

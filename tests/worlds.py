@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, select
 
 from catalog import runlog, store
 from catalog.tables import catalog_values, quarantine, review_items, source_runs
+from spiders.ahead import FetchAhead
 from tests.conftest import WORLDS, copy_catalog, replayed_catalog, run_flow
 
 
@@ -75,8 +76,16 @@ def quarantined(db: str, run_id: int, rule: str) -> list[str]:
         return list(conn.scalars(query))
 
 
-def replayed(db: str, world: Path, sources: list[str], *, accept_new: bool = False) -> Any:
-    """The real refresh flow of `sources` replaying `world` into `db`: its final state."""
+def replayed(
+    db: str,
+    world: Path,
+    sources: list[str],
+    *,
+    accept_new: bool = False,
+    ahead: FetchAhead | None = None,
+) -> Any:
+    """The real refresh flow of `sources` replaying `world` into `db`: its final state. `ahead`:
+    the crawl a command would have started in a child as it began (spiders/ahead.py)."""
     from flows.refresh import refresh
 
     return run_flow(
@@ -85,6 +94,7 @@ def replayed(db: str, world: Path, sources: list[str], *, accept_new: bool = Fal
             replay=str(world),
             database=db,
             accept_new=accept_new,
+            ahead=ahead,
             return_state=True,
         )
     )
