@@ -57,6 +57,7 @@ from catalog import (
 from catalog.compare import Comparison, Context, compare
 from catalog.identity import Identity, Statement
 from catalog.normalize import SourceDrafts, draft_source, naming_digest
+from flows.interrupts import interrupt_in
 from review import triage
 from schemas.fetch import FetchedPage
 from schemas.field import Measure
@@ -1390,8 +1391,7 @@ async def _locked_refresh(
     except BaseException as exc:  # the run's row must not stay "running" (then re-raise)
         # An interruption can land after the apply committed (while Prefect reports the task):
         # the run then ends as its applied sources say, not failed.
-        interrupted = isinstance(exc, KeyboardInterrupt)
-        error = "interrupted" if interrupted else f"{type(exc).__name__}: {exc}"
+        error = "interrupted" if interrupt_in(exc) else f"{type(exc).__name__}: {exc}"
         runlog.end_broken_run(engine, run_id, error, datetime.now(UTC))
         raise
 

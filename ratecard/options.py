@@ -32,6 +32,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 from typer.core import TyperGroup
 
+from flows.interrupts import interrupt_in
 from ratecard.output import Progress, flow_progress, reader_left
 
 if TYPE_CHECKING:
@@ -731,20 +732,13 @@ def interrupted_ends(last_word: Callable[[Interruption], str]) -> Iterator[Inter
 
 def interrupt_within(exc: BaseException) -> bool:
     """Whether `exc` is a signal's KeyboardInterrupt that compiled code turned into an error of
-    its own, the KeyboardInterrupt its cause (pydantic-core's serializer: Ctrl-C landing while
-    Prefect dumps its settings, four seconds into `refresh` or `sla-watch`, ended in a boxed
-    traceback, "PydanticSerializationError: ... KeyboardInterrupt", exit 1). Typer's and
-    Click's own exits are never one."""
+    its own, the KeyboardInterrupt its cause (flows.interrupts `interrupt_in`: pydantic-core's
+    serializer, Ctrl-C landing while Prefect dumps its settings four seconds into `refresh` or
+    `sla-watch`, ended in a boxed traceback, "PydanticSerializationError: ... KeyboardInterrupt",
+    exit 1). Typer's and Click's own exits are never one."""
     if isinstance(exc, typer.Exit | typer._click.exceptions.ClickException):
         return False
-    seen: set[int] = set()
-    cause: BaseException | None = exc
-    while cause is not None and id(cause) not in seen:
-        if isinstance(cause, KeyboardInterrupt):
-            return True
-        seen.add(id(cause))
-        cause = cause.__cause__ or cause.__context__
-    return False
+    return interrupt_in(exc)
 
 
 def _own_session_popen(

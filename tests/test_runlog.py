@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from typer.testing import CliRunner
 
 from catalog import queries, runlog, store
-from catalog.tables import source_runs
+from catalog.tables import runs, source_runs
 from flows.refresh import refresh
 from ratecard.cli import app
 from tests.conftest import ROOT, WORLDS, run_flow
@@ -206,3 +206,43 @@ def test_the_lock_the_command_takes_before_prefect_starts_is_handed_to_its_flow_
             pass  # handed over to one refresh at a time
     with runlog.refresh_lock(engine, datetime.now(UTC)):  # released with the command
         pass
+
+
+@pytest.mark.integration
+def test_a_ctrl_c_prefect_turned_into_its_own_error_is_recorded_as_an_interruption(
+    prefect_api: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C landing while Prefect's task engine creates a task run reaches the flow as
+    "ValueError: Task run is not set", the KeyboardInterrupt its context: the run is recorded
+    as interrupted, not as Prefect's error (as the command's own last line says)."""
+
+    def interrupted_in_prefect(*args: object, **kwargs: object) -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise ValueError("Task run is not set") from None
+
+    def compared_after_an_error(*args: object, **kwargs: object) -> None:
+        raise ValueError("the comparison broke")
+
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    recorded: list[tuple[str, dict[str, str]]] = []
+    for stage in (interrupted_in_prefect, compared_after_an_error):
+        monkeypatch.setattr("flows.refresh.compare", stage)
+        state = run_flow(
+            refresh(
+                sources=["deepseek-page"],
+                replay=str(WORLDS / "epoch-2.json"),
+                database=db,
+                accept_new=True,
+                return_state=True,
+            )
+        )
+        assert state.is_failed()
+        with store.connect(db).connect() as conn:
+            last = select(runs.c.status, runs.c.summary).order_by(runs.c.id.desc()).limit(1)
+            recorded.append(tuple(conn.execute(last).one()))
+    assert [(status, summary["error"]) for status, summary in recorded] == [
+        ("failed", "interrupted"),
+        ("failed", "ValueError: the comparison broke"),
+    ]
