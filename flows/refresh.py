@@ -57,10 +57,10 @@ from catalog import (
 from catalog.compare import Comparison, Context, compare
 from catalog.identity import Identity, Statement
 from catalog.normalize import SourceDrafts, draft_source, naming_digest
-from flows.interrupts import interrupt_in
 from review import triage
 from schemas.fetch import FetchedPage
 from schemas.field import Measure
+from schemas.interrupts import interrupt_in
 from schemas.records import Observation, Problem, ReviewItem, SourceRun, SourceStatus
 from schemas.sources import is_official
 from schemas.sources import sources as configured_sources

@@ -32,8 +32,8 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 from typer.core import TyperGroup
 
-from flows.interrupts import interrupt_in
 from ratecard.output import Progress, flow_progress, reader_left
+from schemas.interrupts import interrupt_in
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -732,7 +732,7 @@ def interrupted_ends(last_word: Callable[[Interruption], str]) -> Iterator[Inter
 
 def interrupt_within(exc: BaseException) -> bool:
     """Whether `exc` is a signal's KeyboardInterrupt that compiled code turned into an error of
-    its own, the KeyboardInterrupt its cause (flows.interrupts `interrupt_in`: pydantic-core's
+    its own, the KeyboardInterrupt its cause (schemas.interrupts `interrupt_in`: pydantic-core's
     serializer, Ctrl-C landing while Prefect dumps its settings four seconds into `refresh` or
     `sla-watch`, ended in a boxed traceback, "PydanticSerializationError: ... KeyboardInterrupt",
     exit 1). Typer's and Click's own exits are never one."""
