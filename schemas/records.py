@@ -26,8 +26,22 @@ def time_text(moment: datetime) -> str:
     ending in 'Z' ('2026-08-14T00:00:00Z'), as pydantic writes the records' own times. Written
     with `isoformat()` ('+00:00') beside the records' 'Z', one document (`show --json`, an
     export, a review item) held the same instant in two spellings."""
+    if moment.tzinfo is UTC:  # UTC times that are equal are spelt alike: each spelt once
+        text = _TIME_TEXTS.get(moment)
+        if text is None:
+            text = f"{moment.isoformat()[:-6]}Z"
+            if len(_TIME_TEXTS) < _REMEMBERED_TIMES:
+                _TIME_TEXTS[moment] = text
+        return text
     text = moment.isoformat()
     return f"{text[:-6]}Z" if text.endswith("+00:00") else text
+
+
+# time_text's memory of the UTC times it spelt: an export of the catalog (~60k values) writes
+# ~350k times, a few thousand of them distinct; bounded, so a stream of distinct times (a log)
+# costs no more than spelling each.
+_TIME_TEXTS: dict[datetime, str] = {}
+_REMEMBERED_TIMES = 100_000
 
 
 def clock_text(moment: datetime | str | None, *, seconds: bool = False) -> str:
