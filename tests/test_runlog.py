@@ -21,6 +21,7 @@ from catalog.tables import runs, source_runs
 from flows.refresh import refresh
 from ratecard.cli import app
 from tests.conftest import ROOT, WORLDS, run_flow
+from tests.worlds import replayed
 
 HOLDER = textwrap.dedent(
     """
@@ -229,15 +230,7 @@ def test_a_ctrl_c_prefect_turned_into_its_own_error_is_recorded_as_an_interrupti
     recorded: list[tuple[str, dict[str, str]]] = []
     for stage in (interrupted_in_prefect, compared_after_an_error):
         monkeypatch.setattr("flows.refresh.compare", stage)
-        state = run_flow(
-            refresh(
-                sources=["deepseek-page"],
-                replay=str(WORLDS / "epoch-2.json"),
-                database=db,
-                accept_new=True,
-                return_state=True,
-            )
-        )
+        state = replayed(db, WORLDS / "epoch-2.json", ["deepseek-page"], accept_new=True)
         assert state.is_failed()
         with store.connect(db).connect() as conn:
             last = select(runs.c.status, runs.c.summary).order_by(runs.c.id.desc()).limit(1)
