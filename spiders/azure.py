@@ -21,7 +21,9 @@ Quirks of the source, and how they are read:
   usd_per_page. Search (rerank): "1K" -> usd_per_1k_queries (component request). Second (Sora 2,
   unit "1") and Video ("1 Second") -> usd_per_second, video output. Unit: "1 Hour" or "1/Hour"
   -> usd_per_hour, direction required. The unit is authoritative; a meter whose name carries a
-  count ("1M Tokens") in another unit contradicts itself and is reported, as is any other unit.
+  count ("1M Tokens") in another unit contradicts itself and is reported, as is a token meter
+  named without its count ("... Tokens", every one of them "1K" in the recordings) in another
+  unit (a meter relabelled "1M" at its per-1K price read 1/1000 of it), and any other unit.
 - `meterName` is `skuName` plus a measure word ("Tokens", "1M Tokens", "Images", "Pages",
   "Megapixel", "Search", "Second", "Video", "Unit"...). Everything about the price is encoded in
   `skuName` with inconsistent abbreviations, read token by token (split on spaces and dashes,
@@ -172,6 +174,9 @@ class Measure(NamedTuple):
     time: str | None  # the unitOfMeasure's time, or None for a count
     default: Component | None = None
     modality: str | None = None
+    # How many a meter named without a count is priced per (tokens: the older "... Tokens" meters
+    # are per 1K, the newer per 1M are named "... 1M Tokens"); None where no naming says.
+    unlabelled: Decimal | None = None
 
     @property
     def per_image(self) -> bool:
@@ -181,7 +186,7 @@ class Measure(NamedTuple):
 
 
 MEASURES: dict[str, Measure] = {
-    "tokens": Measure(Unit.PER_1M_TOKENS, MILLION, None),
+    "tokens": Measure(Unit.PER_1M_TOKENS, MILLION, None, unlabelled=THOUSAND),
     "images": Measure(Unit.PER_IMAGE, ONE, None, Component.OUTPUT, "image"),
     "megapixel": Measure(Unit.PER_PIXEL, ONE / MILLION, None, None, "image"),
     "pages": Measure(Unit.PER_PAGE, ONE, None, Component.PAGE),
@@ -661,6 +666,13 @@ def _quantity(
     if time != measure.time or amount <= 0 or label not in (None, amount):
         raise Uninterpretable(
             record_id, "unit", f"unitOfMeasure={unit_of_measure!r} does not fit the meter name"
+        )
+    if label is None and measure.unlabelled not in (None, amount):
+        raise Uninterpretable(
+            record_id,
+            "unit",
+            f"unitOfMeasure={unit_of_measure!r} does not fit a meter named without its count "
+            f"(such meters are per {measure.unlabelled:,}): the unit is ambiguous",
         )
     return amount
 

@@ -211,6 +211,36 @@ def test_one_million_meter_in_another_unit_is_uninterpretable() -> None:
     assert refused(record).rule == "unit"
 
 
+@pytest.mark.parametrize("unit", ["1M", "1", "100"])
+def test_a_meter_named_without_its_count_in_another_unit_than_1k_is_uninterpretable(
+    unit: str,
+) -> None:
+    """Every recorded "... Tokens" meter is per 1K, every "... 1M Tokens" one per 1M: an older
+    meter relabelled "1M" at its per-1K price (a fault round: gpt-4o's global batch input then
+    entered a first load verified at 0.00125 per 1M tokens, 1/1000 of its price) states a unit
+    its own name contradicts, and is quarantined as such."""
+    record = item("gpt 4o 1120 Batch Inp glbl Tokens")
+    assert record["unitOfMeasure"] == "1K"
+    assert only("gpt 4o 1120 Batch Inp glbl Tokens").value == Decimal("1.25")
+    record["unitOfMeasure"] = unit
+    error = refused(record)
+    assert (error.rule, error.record) == ("unit", "gpt 4o 1120 Batch Inp glbl Tokens [eastus2]")
+    assert "the unit is ambiguous" in str(error)
+
+
+def test_every_recorded_token_meter_states_the_unit_its_name_says() -> None:
+    """The rule above refuses no recorded meter: each token meter of the eastus2 merge and of
+    the April 2025 listing reads as it did."""
+    for items in (merged_items(), april_items()):
+        tokens = [i for i in items if i["meterName"].endswith("Tokens")]
+        assert tokens
+        for record in tokens:
+            try:
+                azure.normalize(dict(record))
+            except Uninterpretable as error:
+                assert error.rule != "unit", (record["meterName"], str(error))
+
+
 def test_tokens_priced_per_hour_are_uninterpretable() -> None:
     record = item("gpt 4.1 Inp glbl Tokens")
     record["unitOfMeasure"] = "1 Hour"
