@@ -9,7 +9,7 @@ the other sources go on. Pure: no I/O.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, partial
@@ -52,7 +52,7 @@ from schemas.fetch import (
 from schemas.field import Dims, Measure
 from schemas.records import Observation, Problem
 from schemas.sources import Source, is_official
-from schemas.vocab import Component, Dim, Kind, Unit
+from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 
 T = TypeVar("T")
 CUT_ROWS_NAMED = 3  # rows without their header named in a listing's reason; the rest counted
@@ -1119,7 +1119,7 @@ def _fields_swapped(
             other = _at_another_field(o, known, tiers)
             if other in columns:
                 route, model, component, unit, dims = price_key(o)
-                exchanged.add((route, model, unit, dims, str(other), component))
+                exchanged.add((route, model, unit, _without_lifetime(dims), str(other), component))
     # The source's moved prices of fields with a known context tier or of a tier, and those of
     # them at exactly their own tier's price or their base's (not by a power of ten): a block
     # is the whole response's, as a tier's key read for the base one, or the base's for a
@@ -1163,7 +1163,8 @@ def _fields_swapped(
             continue
         if found_in is None:
             route, model, component, unit, dims = price_key(o)
-            if own is not None and (route, model, unit, dims, component, other) in exchanged:
+            half = (route, model, unit, _without_lifetime(dims), component, other)
+            if own is not None and half in exchanged:
                 problems.append(
                     _set_aside(
                         o,
@@ -1270,9 +1271,8 @@ def _known_or_stated(
     if len({key[1] for key in unknown}) < SWAP_BLOCK:
         return known
     wanted: dict[PriceKey, Decimal] = {}
-    for route, model, _, unit, dims in unknown:  # each field another heading may be read as
-        for other in _SWAPPABLE:
-            key = (route, model, other.value, unit, dims)
+    for own in unknown:  # the field and each field another heading may be read as
+        for key in (own, *(key for _, key in _other_columns(own))):
             if known(key) is None:
                 wanted[key] = Decimal(0)
     reference = reference_for(valid[0].source, wanted, in_force, stated)
@@ -1289,8 +1289,8 @@ def _at_another_field(o: Observation, known: KnownPrice, tiers: ContextTiers) ->
     exactly `o`'s value (the first of _SWAPPABLE), else the field's own context tier (of
     `tiers`) whose known price is (a tier's price read as the base price), named; else None."""
     route, model, component, unit, dims = key = price_key(o)
-    for other in _SWAPPABLE:
-        if other is not o.component and known((route, model, other.value, unit, dims)) == o.value:
+    for other, other_key in _other_columns(key):
+        if known(other_key) == o.value:
             return other.value
     for tier in tiers.get(key, ()):
         if known((route, model, component, unit, tier)) == o.value:
@@ -1305,6 +1305,37 @@ def _at_another_field(o: Observation, known: KnownPrice, tiers: ContextTiers) ->
 # The context tiers (Dims.key) a field is known at, by the field without its tier.
 ContextTiers = Mapping[PriceKey, Sequence[str]]
 _CONTEXT_ABOVE = f"{Dim.CONTEXT_ABOVE.value}="
+_CACHE_TTL = f"{Dim.CACHE_TTL.value}="
+_LIFETIMES = sorted(DIMENSION_VALUES[Dim.CACHE_TTL])
+
+
+def _other_columns(key: PriceKey) -> Iterator[tuple[Component, PriceKey]]:
+    """The other token price fields (_SWAPPABLE) of `key`'s model and unit that the heading of
+    its column may be read as, each with its key: every other such field at the same
+    dimensions; and across the cache lifetime, which only a cache write states, the cache write
+    at each lifetime for a field stating none, or the other fields without it for a cache write
+    stating one (a fault round: Anthropic's page with its Output and 1h Cache Writes headings
+    swapped entered 20 Claude outputs verified at their 1h write's price on a first load)."""
+    route, model, component, unit, dims = key
+    for other in _SWAPPABLE:
+        if other.value != component:
+            yield other, (route, model, other.value, unit, dims)
+    if component == _CACHE_WRITE.value and _CACHE_TTL in dims:
+        bare = _without_lifetime(dims)
+        for other in _SWAPPABLE:
+            if other is not _CACHE_WRITE:
+                yield other, (route, model, other.value, unit, bare)
+    elif component != _CACHE_WRITE.value and _CACHE_TTL not in dims:
+        stated = Dims.parse(dims)
+        for lifetime in _LIFETIMES:
+            lived = Dims.of({**stated, Dim.CACHE_TTL.value: lifetime}).key
+            yield _CACHE_WRITE, (route, model, _CACHE_WRITE.value, unit, lived)
+
+
+def _without_lifetime(dims: str) -> str:
+    """A Dims.key without its cache lifetime: where two exchanged columns meet whose fields
+    differ by it (`_other_columns`)."""
+    return Dims.parse(dims).without(Dim.CACHE_TTL).key if _CACHE_TTL in dims else dims
 
 
 def _context_tiers(keys: Iterable[PriceKey]) -> ContextTiers:

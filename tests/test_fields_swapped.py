@@ -59,3 +59,21 @@ def test_headings_swapped_open_no_price_change(base: Path, tmp_path: Path) -> No
     opened, after, clean = fault_then_clean(base, tmp_path, broken, SOURCES)
     assert [title for kind, title in opened if kind == "price_change"] == []
     assert after == clean
+
+
+@pytest.mark.parametrize("lifetime", ["1h", "5m"])
+def test_output_and_a_cache_write_headings_swapped_open_no_price_change(
+    base: Path, tmp_path: Path, lifetime: str
+) -> None:
+    """Fault round 64: Anthropic's "Output Tokens" and "1h Cache Writes" headings swapped
+    opened 20 approvable price changes (claude-3-7-sonnet output 15 -> 6), the 5m column's 10:
+    a cache write states its lifetime and the output none, so the two were never compared."""
+    anthropic = _headings_swapped(
+        recorded_text(ANTHROPIC), "| Model ", f"{lifetime} Cache Writes", "Output Tokens"
+    )
+    assert anthropic != recorded_text(ANTHROPIC)
+    opened, after, clean = fault_then_clean(
+        base, tmp_path, {ANTHROPIC: {"body": anthropic}}, SOURCES
+    )
+    assert [title for kind, title in opened if kind == "price_change"] == []
+    assert after == clean
