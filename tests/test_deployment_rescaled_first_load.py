@@ -3,17 +3,19 @@ others state, and a deployment's price of 0 by the source's own price in another
 
 Fault round 57: Azure's recorded eastus2 listing with every meter's `unitOfMeasure` "1K" turned
 "1M", its prices kept (a units change written half-way: 0.0025 per 1M for gpt-4o's 2.50), read
-into an empty catalog (accept-new). After epoch-1 the listing fails as rescaled against the
-catalog; on a first load 952 Azure prices entered verified by azure at a thousandth of the real
-ones (gpt-4o-2024-11-20 input, global deployment, 0.0025), beside LiteLLM's, models.dev's and
-Portkey's 2.50: Azure states every price for a deployment (a scope, a region), the others
-state the model's bare price, and the reference of a price with no history was asked only for
-bare fields the source itself states. Now it is asked for the bare field of each deployment's
-price (catalog/intake.py `_rescaled_without_history`): the rescaled blocks are set aside
-("moved by a power of ten") and none of their prices enters. Those Azure prices also set aside
-359 right unscoped prices of the secondaries as "a power of ten off every official scope's
-price": official prices their own source's judgment sets aside now judge no other source's
-(catalog/intake.py `doubted_scopes`, the official sources judged first).
+into an empty catalog (accept-new): such a meter, named per 1K ("... Tokens") in "1M", is now
+quarantined as its unit ambiguous (spiders/azure.py), and the same prices stated consistently
+(every token meter's price a thousandth, its unit kept) are judged as follows. After epoch-1 the
+listing fails as rescaled against the catalog; on a first load 952 Azure prices entered verified
+by azure at a thousandth of the real ones (gpt-4o-2024-11-20 input, global deployment, 0.0025),
+beside LiteLLM's, models.dev's and Portkey's 2.50: Azure states every price for a deployment (a
+scope, a region), the others state the model's bare price, and the reference of a price with no
+history was asked only for bare fields the source itself states. Now it is asked for the bare
+field of each deployment's price (catalog/intake.py `_rescaled_without_history`): the rescaled
+blocks are set aside ("moved by a power of ten") and none of their prices enters. Those Azure
+prices also set aside 359 right unscoped prices of the secondaries as "a power of ten off every
+official scope's price": official prices their own source's judgment sets aside now judge no
+other source's (catalog/intake.py `doubted_scopes`, the official sources judged first).
 
 Likewise 30 of the listing's token meters at 0 (retailPrice and unitPrice): on a first load 29
 entered verified by azure as free (gpt-5.5's data-zone priority output), beside the model's
@@ -67,10 +69,29 @@ def per_1m_unchanged(body: str) -> str:
     return json.dumps(doc)
 
 
+def a_thousandth(body: str) -> str:
+    """The listing with every token meter's price a thousandth of it, its unit as it was (the
+    same prices as `per_1m_unchanged` reads, with nothing in a meter to contradict them)."""
+    doc = json.loads(body)
+    for item in doc["Items"]:
+        if item["unitOfMeasure"] in ("1K", "1M") and item["meterName"].endswith("Tokens"):
+            for price in ("retailPrice", "unitPrice"):
+                item[price] = float(Decimal(str(item[price])) / 1000)
+    return json.dumps(doc)
+
+
+@pytest.mark.parametrize(
+    ("broken", "rule"),
+    [
+        # a "... Tokens" meter (per 1K) in "1M" states a unit its name contradicts: ambiguous
+        (per_1m_unchanged, "unit"),
+        (a_thousandth, SLIPPED_RULE),
+    ],
+)
 def test_deployment_prices_a_thousandth_of_the_bare_ones_do_not_enter(
-    prefect_api: None, tmp_path: Path
+    prefect_api: None, tmp_path: Path, broken: Callable[[str], str], rule: str
 ) -> None:
-    db, run = first_load(tmp_path, per_1m_unchanged)
+    db, run = first_load(tmp_path, broken)
     c, q = catalog_values.c, quarantine.c
     with store.connect(db).connect() as conn:
         verified = {
@@ -86,9 +107,7 @@ def test_deployment_prices_a_thousandth_of_the_bare_ones_do_not_enter(
             )
         }
         aside = conn.execute(
-            select(func.count()).where(
-                q.last_run_id == run, q.source == "azure", q.rule == SLIPPED_RULE
-            )
+            select(func.count()).where(q.last_run_id == run, q.source == "azure", q.rule == rule)
         ).scalar_one()
     assert Decimal("0.0025") not in verified
     assert aside > 500

@@ -178,10 +178,11 @@ def test_a_base_price_the_official_contradicts_splits_no_snapshot(
 def test_secondaries_beside_an_azure_meter_that_moved_are_not_set_aside(
     prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    """Azure the one rescaled (Azure-Samples/AI-Gateway#403: a per-1K meter's unit read as 1M):
-    its moved meters are anomalies, and the secondaries stating the price in force are not set
-    aside as a power of ten off the meter epoch-2 adds, the one Azure states that teaches a
-    scope (no value of it in force to have moved from)."""
+    """Azure the one rescaled (Azure-Samples/AI-Gateway#403: a per-1K meter's unit read as 1M;
+    here its price a thousandth, the unit kept: a "... Tokens" meter relabelled "1M" is
+    quarantined as its unit ambiguous): its moved meters are anomalies, and the secondaries
+    stating the price in force are not set aside as a power of ten off the meter epoch-2 adds,
+    the one Azure states that teaches a scope (no value of it in force to have moved from)."""
     sources = ["azure", "litellm"]
     loaded = replayed_catalog(tmp_path_factory, [("epoch-1", sources, True)])
     db = copy_catalog(loaded, tmp_path / "catalog.db")
@@ -194,7 +195,8 @@ def test_secondaries_beside_an_azure_meter_that_moved_are_not_set_aside(
             if item["skuName"].lower().startswith("gpt 4.1 mini") and item["unitOfMeasure"] == "1K"
         ]
         for item in meters:
-            item["unitOfMeasure"] = "1M"
+            for price in ("retailPrice", "unitPrice"):
+                item[price] = float(Decimal(str(item[price])) / 1000)
         if meters:
             broken[url] = {"body": json.dumps(document)}
     assert broken
