@@ -38,7 +38,13 @@ from typing import NamedTuple
 
 from catalog import titles
 from catalog.health import AGREEING, power_of_ten
-from catalog.plausibility import NO_SEPARATE_PRICE_RULE, ZERO_ROUTE_RULE, jumped, limit_jumped
+from catalog.plausibility import (
+    NO_SEPARATE_PRICE_RULE,
+    ZERO_ROUTE_RULE,
+    jumped,
+    limit_jumped,
+    unit_slipped,
+)
 from schemas.field import Dims, FieldId, ListingId, Measure
 from schemas.records import (
     FieldChange,
@@ -811,7 +817,7 @@ def _accept_new(
         agreeing = tuple(o for o in group if o.value == value)
         disagreeing = [o for o in group if o.value != value]
     proposed = _most_stated(disagreeing) if disagreeing else value
-    if not _limit_outvoted(key, value, proposed, disagreeing):
+    if not _outvoted(key, value, proposed, disagreeing):
         result.new_values.append(
             NewValue(
                 key, value, chosen.observed_at, chosen.source, verified_at, verified_by, agreeing
@@ -843,17 +849,22 @@ def _limit_slipped(key: FieldId, current: Decimal, proposed: Decimal) -> bool:
     return key.kind is Kind.LIMIT and key.unit is Unit.TOKENS and limit_jumped(current, proposed)
 
 
-def _limit_outvoted(
+def _outvoted(
     key: FieldId, value: Decimal, proposed: Decimal, disagreeing: list[Observation]
 ) -> bool:
-    """Whether a first load's token limit `value` is LIMIT_JUMP-fold off the `proposed` value,
-    which at least AGREEING other sources state alike: it does not enter, verified or not (a
-    fault round: OpenRouter's context lengths in thousands entered verified, 493 of them, beside
-    models.dev's and LiteLLM's limits in tokens); the anomaly item shows every source's value."""
-    return (
-        _limit_slipped(key, value, proposed)
-        and len({o.source for o in disagreeing if o.value == proposed}) >= AGREEING
+    """Whether a first load's `value` is a slip off the `proposed` value, which at least
+    AGREEING other sources state alike: a token limit LIMIT_JUMP-fold off it (a fault round:
+    OpenRouter's context lengths in thousands entered verified, 493 of them, beside models.dev's
+    and LiteLLM's limits in tokens), or a price a hundredfold or more off it (catalog.plausibility
+    `unit_slipped`: a fault round, OpenRouter's gpt-4o input written a thousandth of its
+    per-token price entered verified at 0.0025 per 1M tokens beside four sources' and OpenAI's
+    own 2.5). Tenfold is not enough: the secondaries lag an official cut of ten (DeepSeek's cache
+    read 0.028, which two of them state at 0.0028). It does not enter, verified or not; the
+    anomaly item shows every source's value."""
+    slipped = _limit_slipped(key, value, proposed) or (
+        key.kind is Kind.PRICE and unit_slipped(proposed, value)
     )
+    return slipped and len({o.source for o in disagreeing if o.value == proposed}) >= AGREEING
 
 
 def _accept_alone(obs: Observation, field: FieldId, ctx: Context, result: Comparison) -> None:

@@ -25,7 +25,7 @@ from catalog.identity import (
     names_a_path_step,
     snapshot_base,
 )
-from catalog.plausibility import bands, jumped
+from catalog.plausibility import bands, jumped, unit_slipped
 from catalog.schedule import in_force
 from schemas.fetch import (
     UNKNOWN_LIMIT,
@@ -544,19 +544,6 @@ def field_problem(source: str, problem: FieldProblem) -> Problem:
     )
 
 
-# A move from the value in force by this factor or more is a slip of unit, never a repricing.
-UNIT_SLIP = Decimal(100)
-
-
-def _slip(current: Decimal, value: Decimal) -> bool:
-    """Whether `value` is at least UNIT_SLIP times `current` or at most its UNIT_SLIP-th (0 and
-    a move to 0 are `jumped`'s to judge, not a slip of unit)."""
-    if not current or not value:
-        return False
-    ratio = value / current
-    return ratio >= UNIT_SLIP or ratio * UNIT_SLIP <= 1
-
-
 def learn_official_models(
     identity: Identity,
     batches: Iterable[SourceDrafts],
@@ -574,14 +561,15 @@ def learn_official_models(
     makes of it (catalog.plausibility `jumped`): OpenRouter's gpt-4o-mini stated at $0 priced
     its snapshot apart, and the snapshot became a model of its own on every route, the official
     page's included. Such a price of a field the catalog prices, outside its unit's band or
-    moved a hundredfold or more (UNIT_SLIP: per 1K tokens for per 1M is a thousandfold), teaches
-    the price in force instead: its value is wrong, not its field (a fault round: the OpenAI
-    page's audio section written per 1K tokens for a day left gpt-4o-audio-preview without an
-    official audio price, and its dated snapshot, which Portkey prices apart, was folded into it
-    for the day). One within its band moved tenfold may be a real repricing (OpenAI's
-    gpt-4o-mini-realtime-preview audio cache read, 0.3 then 3): it teaches nothing, neither its
-    value nor the one it left. The catalog's prices in force of official deployments place the
-    secondaries' bare prices where no official price of this run does (`_stand_in_force`)."""
+    moved a hundredfold or more (catalog.plausibility `unit_slipped`: per 1K tokens for per 1M
+    is a thousandfold), teaches the price in force instead: its value is wrong, not its field
+    (a fault round: the OpenAI page's audio section written per 1K tokens for a day left
+    gpt-4o-audio-preview without an official audio price, and its dated snapshot, which Portkey
+    prices apart, was folded into it for the day). One within its band moved tenfold may be a
+    real repricing (OpenAI's gpt-4o-mini-realtime-preview audio cache read, 0.3 then 3): it
+    teaches nothing, neither its value nor the one it left. The catalog's prices in force of
+    official deployments place the secondaries' bare prices where no official price of this run
+    does (`_stand_in_force`)."""
     batches = list(batches)
     table = bands()
     in_force = _in_force(identity, prices_in_force or {})
@@ -594,7 +582,9 @@ def learn_official_models(
         band = table.get(s[4].unit)
         if (band is None or band.holds(s[5])) and (current is None or not jumped(current, s[5])):
             in_band.append(s)
-        elif current is not None and ((band and not band.holds(s[5])) or _slip(current, s[5])):
+        elif current is not None and (
+            (band and not band.holds(s[5])) or unit_slipped(current, s[5])
+        ):
             in_band.append((*s[:5], current))
     wrong = contradicted(in_band)
     identity.learn_official(s for i, s in enumerate(in_band) if i not in wrong)

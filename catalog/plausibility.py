@@ -391,6 +391,20 @@ def jumped(current: Decimal, proposed: Decimal) -> bool:
     return high / low >= JUMP
 
 
+# A move from a price by this factor or more is a slip of unit, never a repricing.
+UNIT_SLIP = Decimal(100)
+
+
+def unit_slipped(current: Decimal, value: Decimal) -> bool:
+    """Whether price `value` is at least UNIT_SLIP times `current` or at most its UNIT_SLIP-th
+    (per 1K tokens read for per 1M is a thousandfold; 0 and a move to 0 are `jumped`'s to
+    judge, not a slip of unit)."""
+    if not current or not value:
+        return False
+    ratio = value / current
+    return ratio >= UNIT_SLIP or ratio * UNIT_SLIP <= 1
+
+
 def limit_jumped(current: Decimal, proposed: Decimal) -> bool:
     """Whether a token limit (a context window, most input or output tokens) proposed in place
     of `current` moved LIMIT_JUMP-fold or more either way: the limit stated in another unit (in
