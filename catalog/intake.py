@@ -842,6 +842,8 @@ def _discounts_at_standard(
             by_tier[(o.route, o.dimensions[Dim.SERVICE_TIER.value])].append((o, price))
     problems: list[Problem] = []
     aside: set[Observation | None] = set()  # standard prices set aside (one tier's swap is enough)
+    # each route's models whose prices of a tier are a block at the standard ones, by tier
+    blocks: dict[str, dict[str, set[str]]] = defaultdict(dict)
     for (route, tier), paired in by_tier.items():
         premium = tier in PREMIUM_TIERS
         at_standard = [
@@ -851,6 +853,17 @@ def _discounts_at_standard(
         priced = sum(o.component is not _CACHE_READ for o, _ in paired)
         if len(counted) < DISCOUNT_BLOCK or 2 * len(counted) <= priced:
             continue
+        blocks[route][tier] = {o.model or o.source_model for o, _ in counted}
+    for (route, tier), paired in by_tier.items():
+        premium = tier in PREMIUM_TIERS
+        at_standard = [
+            (o, price) for o, price in paired if (o.value <= price if premium else o.value >= price)
+        ]
+        if tier not in blocks[route]:
+            problems += _beside_a_tier_block(at_standard, tier, blocks[route], premium)
+            continue
+        counted = [(o, price) for o, price in at_standard if o.component is not _CACHE_READ]
+        priced = sum(o.component is not _CACHE_READ for o, _ in paired)
         restated = {o.model or o.source_model for o, _ in counted}
         block = f"as {len(counted)} of the {priced} {route} input and output prices of that tier"
         problems += [
@@ -876,6 +889,39 @@ def _discounts_at_standard(
         )
         problems += [p for p in swapped if p.observation not in aside]
         aside.update(p.observation for p in swapped)
+    return problems
+
+
+def _beside_a_tier_block(
+    at_standard: Sequence[tuple[Observation, Decimal]],
+    tier: str,
+    blocks: Mapping[str, set[str]],
+    premium: bool,
+) -> list[Problem]:
+    """A tier's token prices on the wrong side of their standard price (`at_standard`, each with
+    that price: not above it for a premium tier, not below it for a discounted one),
+    of models whose prices of another tier of the route are a block so (`blocks`: the models by
+    tier): the two tiers' tables exchanged, the other half too few to be a block of its own (a
+    fault round: Vercel's priority and flex prices exchanged on the 8 models stating both, the
+    flex half set aside as 8 of its 11 models, the priority half, 8 of 18, entered a first load
+    verified at half the standard price). Set aside as `_discounts_at_standard` sets aside a
+    block."""
+    problems: list[Problem] = []
+    for o, price in at_standard:
+        model = o.model or o.source_model
+        beside = sorted(other for other, models in blocks.items() if model in models)
+        if not beside:
+            continue
+        problems.append(
+            _set_aside(
+                o,
+                PREMIUM_AT_STANDARD_RULE if premium else DISCOUNT_AT_STANDARD_RULE,
+                f"{o.measure.text()} = {o.value} {o.unit.value}: not "
+                f"{'above' if premium else 'below'} its standard price {price}, beside a block "
+                f"of {o.route} {' and '.join(beside)} prices at the standard ones (the {tier} "
+                f"and {' and '.join(beside)} tables exchanged)",
+            )
+        )
     return problems
 
 

@@ -18,6 +18,7 @@ alone. Refreshes through the real flow (Scrapy over loopback HTTP, a real Prefec
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from sqlalchemy import select
 
 from catalog import store
 from catalog.tables import catalog_values, review_items
+from schemas.sources import sources as configured_sources
 from tests.conftest import WORLDS, copy_catalog
 from tests.worlds import epoch2_after_epoch1, fault_world, recorded_text, replayed_run
 
@@ -146,3 +148,47 @@ def test_priority_and_standard_labels_swapped_on_a_first_load_enter_no_standard_
     control = f"sqlite:///{tmp_path / 'control.db'}"
     replayed_run(control, WORLDS / "epoch-2.json", sources, accept_new=True)
     assert _in_force(control, "gpt-5")[("input", "")] == ("1.25", "openai-page")
+
+
+def test_priority_and_flex_exchanged_on_a_first_load_enter_neither(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """Fault round 64: Vercel's `service_tiers.priority` and `flex` exchanged on the 8 models
+    stating both. The flex half, 8 of its 11 models, was a block at the standard prices and set
+    aside; the priority half, 8 of 18, was too few to be one and entered a first load verified
+    at half the standard price (gpt-5 priority input 0.625 beside its standard 1.25). The other
+    half of a tier block, the same models' prices of another tier on the wrong side of their
+    standard price, is set aside too (catalog/intake.py `_beside_a_tier_block`)."""
+    url = configured_sources()["vercel"].urls[0]
+    document = json.loads(recorded_text(url))
+    exchanged = 0
+    for model in document["data"]:
+        tiers = (model.get("pricing") or {}).get("service_tiers") or {}
+        if "priority" in tiers and "flex" in tiers:
+            tiers["priority"], tiers["flex"] = tiers["flex"], tiers["priority"]
+            exchanged += 1
+    assert exchanged == 8
+    sources = ["vercel", "litellm"]
+    (tmp_path / "fault").mkdir()
+    db = f"sqlite:///{tmp_path / 'exchanged.db'}"
+    world = fault_world(tmp_path / "fault", {url: {"body": json.dumps(document)}})
+    replayed_run(db, world, sources, accept_new=True)
+    control = f"sqlite:///{tmp_path / 'control.db'}"
+    replayed_run(control, WORLDS / "epoch-2.json", sources, accept_new=True)
+
+    def tiers_in_force(catalog: str) -> dict[tuple[str, str, str], str]:
+        c = catalog_values.c
+        with store.connect(catalog).connect() as conn:
+            rows = conn.execute(
+                select(c.model, c.component, c.dimensions, c.value).where(
+                    c.route == "vercel", c.valid_to.is_(None), c.dimensions.like("%service_tier%")
+                )
+            )
+            return {(r.model, r.component, r.dimensions): r.value for r in rows}
+
+    entered, clean = tiers_in_force(db), tiers_in_force(control)
+    assert entered
+    wrong = {field: value for field, value in entered.items() if clean.get(field) != value}
+    assert wrong == {}
+    assert clean[("gpt-5", "input", "service_tier=priority")] == "2.5"
+    assert ("gpt-5", "input", "service_tier=priority") not in entered
