@@ -842,29 +842,27 @@ def _discounts_at_standard(
             by_tier[(o.route, o.dimensions[Dim.SERVICE_TIER.value])].append((o, price))
     problems: list[Problem] = []
     aside: set[Observation | None] = set()  # standard prices set aside (one tier's swap is enough)
-    # each route's models whose prices of a tier are a block at the standard ones, by tier
+    # each route's and tier's prices not on their side of the standard price, and the models
+    # of those that are a block (most of the tier's input and output prices, DISCOUNT_BLOCK)
+    wrong_side: dict[tuple[str, str], list[tuple[Observation, Decimal]]] = {}
     blocks: dict[str, dict[str, set[str]]] = defaultdict(dict)
     for (route, tier), paired in by_tier.items():
         premium = tier in PREMIUM_TIERS
-        at_standard = [
+        wrong_side[(route, tier)] = at_standard = [
             (o, price) for o, price in paired if (o.value <= price if premium else o.value >= price)
         ]
         counted = [(o, price) for o, price in at_standard if o.component is not _CACHE_READ]
         priced = sum(o.component is not _CACHE_READ for o, _ in paired)
-        if len(counted) < DISCOUNT_BLOCK or 2 * len(counted) <= priced:
-            continue
-        blocks[route][tier] = {o.model or o.source_model for o, _ in counted}
+        if len(counted) >= DISCOUNT_BLOCK and 2 * len(counted) > priced:
+            blocks[route][tier] = {o.model or o.source_model for o, _ in counted}
     for (route, tier), paired in by_tier.items():
-        premium = tier in PREMIUM_TIERS
-        at_standard = [
-            (o, price) for o, price in paired if (o.value <= price if premium else o.value >= price)
-        ]
+        premium, at_standard = tier in PREMIUM_TIERS, wrong_side[(route, tier)]
         if tier not in blocks[route]:
             problems += _beside_a_tier_block(at_standard, tier, blocks[route], premium)
             continue
         counted = [(o, price) for o, price in at_standard if o.component is not _CACHE_READ]
         priced = sum(o.component is not _CACHE_READ for o, _ in paired)
-        restated = {o.model or o.source_model for o, _ in counted}
+        restated = blocks[route][tier]
         block = f"as {len(counted)} of the {priced} {route} input and output prices of that tier"
         problems += [
             _set_aside(

@@ -16,13 +16,16 @@ The variant is made here from the recorded epoch-2 map.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from catalog import store
-from catalog.tables import review_items
+from catalog.tables import quarantine, review_items
 from review import decisions
 from review.reviewers import add_reviewer
 from tests.conftest import copy_catalog, replayed_catalog
@@ -37,35 +40,63 @@ LITELLM = (
 )
 
 
-def anthropic_cache_writes_at_input(body: str) -> str:
-    """The map with every Anthropic entry's cache write at its input price."""
+def anthropic_cache_writes(body: str, moved: Callable[[dict[str, Any]], float]) -> str:
+    """The map with every Anthropic entry's cache write `moved(entry)`."""
     doc = json.loads(body)
     for entry in doc.values():
         anthropic = isinstance(entry, dict) and entry.get("litellm_provider") == "anthropic"
         if anthropic and {"cache_creation_input_token_cost", "input_cost_per_token"} <= set(entry):
-            entry["cache_creation_input_token_cost"] = entry["input_cost_per_token"]
+            entry["cache_creation_input_token_cost"] = moved(entry)
     return json.dumps(doc)
 
 
+MOVES: dict[str, Callable[[dict[str, Any]], float]] = {
+    # the reports' fault: the cache write at the input price (opus-4-6: 5 for 6.25)
+    "at its input price": lambda entry: entry["input_cost_per_token"],
+    # the same moved to no other column's price (opus-4-6: 5.625)
+    "a tenth off": lambda entry: entry["cache_creation_input_token_cost"] * 0.9,
+}
+
+
+@pytest.mark.parametrize("move", sorted(MOVES))
 def test_one_aggregator_moving_alone_opens_a_disagreement_whose_approval_writes_nothing(
-    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, move: str
 ) -> None:
+    """Each of the map's Anthropic cache writes at its input price is that column copied over
+    another (catalog/intake.py `_fields_swapped`, across the cache lifetime the input does not
+    state): set aside, an anomaly, and nothing proposes LiteLLM's value. Moved to no other
+    column's price, they open disagreements whose approval writes nothing."""
     loaded = replayed_catalog(tmp_path_factory, [("epoch-1", SOURCES, True)])
     db = copy_catalog(loaded, tmp_path / "catalog.db")
     before = in_force(db, "anthropic", "cache_write")
     assert before["claude-opus-4-6 cache_ttl=5m"] == Decimal("6.25")
-    world = fault_world(
-        tmp_path, {LITELLM: {"body": anthropic_cache_writes_at_input(recorded_text(LITELLM))}}
-    )
-    run = replayed_run(db, world, SOURCES)
+    broken = anthropic_cache_writes(recorded_text(LITELLM), MOVES[move])
+    run = replayed_run(db, fault_world(tmp_path, {LITELLM: {"body": broken}}), SOURCES)
     i = review_items.c
     field = "anthropic/claude-opus-4-6 cache_write (cache_ttl=5m): "
     opened = review_rows(db, (i.id, i.kind, i.title), i.run_id == run, i.title.contains(field))
+    if move == "at its input price":
+        assert opened == []
+        assert any("at another field's price" in rule for rule in set_aside(db, run))
+        assert in_force(db, "anthropic", "cache_write") == before
+        return
     assert [(kind, title.split(": ", 1)[1]) for _, kind, title in opened] == [
-        ("disagreement", f"{field}6.25 → 5 usd_per_1m_tokens")
+        ("disagreement", f"{field}6.25 → 5.625 usd_per_1m_tokens")
     ]
     ((moved, _, _),) = opened
     engine = store.connect(db)
     add_reviewer(engine, "alice", "correct horse battery staple")
     decisions.approve(engine, moved, reviewer="alice", reason="two sources agree")
     assert in_force(db, "anthropic", "cache_write") == before
+
+
+def set_aside(db: str, run: int) -> set[str]:
+    """The rules of LiteLLM's quarantine rows about claude-opus-4-6 last seen in run `run`."""
+    q = quarantine.c
+    with store.connect(db).connect() as conn:
+        rows = conn.execute(
+            select(q.rule).where(
+                q.last_run_id == run, q.source == "litellm", q.record.contains("claude-opus-4-6")
+            )
+        )
+        return set(rows.scalars())
