@@ -309,6 +309,10 @@ def compare(
     # a price change of the unscoped field an earlier day left).
     unread_official: set[_Key] = set()
     scoped, unplaced = _officially_scoped(groups, official, in_force)
+    vendors_of: dict[str, list[str]] = defaultdict(list)  # reseller route -> vendor routes
+    for vendor, resellers in ctx.same_price.items():
+        for reseller in resellers:
+            vendors_of[reseller].append(vendor)
     for o in chain((p.observation for p in problems), ctx.held_set_aside):
         if o is None or o.model is None or not official(o.source, o.route):
             continue
@@ -325,6 +329,8 @@ def compare(
         if current is not None:
             _compare_current(group, current, ctx, result, field_id)
             continue
+        if key[0] in vendors_of and _off_its_vendor(key, group, groups, vendors_of[key[0]], ctx):
+            continue  # `_same_price` raises it as an anomaly
         if scoped and (by_scope := scoped.get(key)) and _off_every_scope(group, by_scope, ctx):
             _unscoped_disagreement(group, by_scope, field_id(group[0]), ctx, result)
             continue
@@ -1004,6 +1010,36 @@ def _pixel_consistency(
                     source=pixel.source,
                 )
             )
+
+
+def _off_its_vendor(
+    key: _Key,
+    group: list[Observation],
+    groups: dict[_Key, list[Observation]],
+    vendors: list[str],
+    ctx: Context,
+) -> bool:
+    """Whether the official statement of a price in `group` (a field `key` no value is in force
+    of) is 0, or a hundredfold or more off (catalog.plausibility `unit_slipped`), beside the
+    official price of the same field by a vendor whose price its route must match (`vendors`:
+    same_price.json), this run: a reseller's price written wrong, which enters or is proposed
+    neither way (a fault round: OpenRouter's gpt-4o at $0, its cache read, which only Portkey
+    states beside it, entered a first load verified at 0 beside OpenAI's own 1.25).
+    `_same_price` raises it as an anomaly. Less is the reseller's statement, entered as read
+    and raised so (OpenRouter's gpt-audio-mini audio input 0.6 beside OpenAI's 10)."""
+    if key[2] is not Kind.PRICE:
+        return False
+    stated = next((o for o in group if ctx.official(o.source, o.route)), None)
+    if stated is None:
+        return False
+    for vendor in vendors:
+        said = groups.get((vendor, *key[1:]), ())
+        own = next((o for o in said if ctx.official(o.source, o.route)), None)
+        if own is None or not own.value:
+            continue
+        if not stated.value or unit_slipped(own.value, stated.value):
+            return True
+    return False
 
 
 def _same_price(

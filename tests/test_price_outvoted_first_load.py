@@ -2,10 +2,11 @@
 does not enter, verified or not (catalog/compare.py `_outvoted`, as a token limit in thousands).
 
 Fault round 64: OpenRouter's `openai/gpt-4o` prompt written a thousandth of its per-token price
-("0.0000000025" for "0.0000025") in both its listings, read into an empty catalog (accept-new):
-openrouter/gpt-4o input entered verified by openrouter at 0.0025 per 1M tokens beside
-genai-prices', LiteLLM's, models.dev's and Portkey's 2.5 for the same route and OpenAI's own
-2.5, and `ratecard cost` priced it so. A tenfold difference is not enough: the secondaries lag
+in both its listings, read into an empty catalog (accept-new): openrouter/gpt-4o input entered
+verified by openrouter at 0.0025 per 1M tokens beside genai-prices', LiteLLM's, models.dev's
+and Portkey's 2.5 for the same route and OpenAI's own 2.5, and `ratecard cost` priced it so
+(now also judged by OpenAI's own price, which OpenRouter's must be; here OpenAI's page itself
+states gpt-4o's input a thousandth). A tenfold difference is not enough: the secondaries lag
 an official cut of ten (DeepSeek's cache read 0.028, two of them at 0.0028, enters as
 recorded). The variant is made here from the recorded listings; refreshes through the real
 flow (Scrapy over loopback HTTP, a real Prefect API, SQLite).
@@ -29,39 +30,56 @@ pytestmark = pytest.mark.integration
 SOURCES = ["openrouter", "openai-page", "genai-prices", "litellm", "modelsdev", "portkey"]
 
 
-def a_thousandth_of_gpt_4o_input(url: str) -> str:
-    document = json.loads(recorded_text(url))
-    [entry] = [m for m in document["data"] if m["id"] == "openai/gpt-4o"]
-    entry["pricing"]["prompt"] = str(Decimal(entry["pricing"]["prompt"]) / 1000)
-    return json.dumps(document)
+OPENAI = "https://platform.openai.com/docs/pricing"
+STANDARD_ROW = "| gpt-4o | $2.50 | $1.25 | $10.00 |"  # the page's Standard table
 
 
 def test_an_official_price_a_thousandth_of_what_four_others_state_does_not_enter(
     prefect_api: None, tmp_path: Path
 ) -> None:
-    listings = configured_sources()["openrouter"].urls
-    assert len(listings) == 2
-    broken = {url: {"body": a_thousandth_of_gpt_4o_input(url)} for url in listings}
+    page = recorded_text(OPENAI)
+    assert page.count(STANDARD_ROW) == 1
+    slipped = page.replace(STANDARD_ROW, "| gpt-4o | $0.0025 | $1.25 | $10.00 |")
     db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    replayed_run(db, fault_world(tmp_path, broken), SOURCES, accept_new=True)
-    inputs = in_force(db, "openrouter", "input", catalog_values.c.model == "gpt-4o")
-    assert "gpt-4o " not in inputs, inputs  # neither its 0.0025 nor another source's 2.5
-    assert in_force(db, "openrouter", "output", catalog_values.c.model == "gpt-4o")[
-        "gpt-4o "
-    ] == Decimal(10)
-    titles = review_rows(
-        db,
-        (review_items.c.title,),
-        review_items.c.route == "openrouter",
-        review_items.c.model == "gpt-4o",
-    )
-    assert "anomaly: openrouter/gpt-4o input: 0.0025 → 2.5 usd_per_1m_tokens" in [
-        t for (t,) in titles
-    ]
+    world = fault_world(tmp_path, {OPENAI: {"body": slipped}})
+    replayed_run(db, world, SOURCES, accept_new=True)
+    gpt_4o = catalog_values.c.model == "gpt-4o"
+    assert "gpt-4o " not in in_force(db, "openai", "input", gpt_4o)  # not 0.0025, nor 2.5
+    assert in_force(db, "openai", "output", gpt_4o)["gpt-4o "] == Decimal(10)
+    titles = review_rows(db, (review_items.c.title,), review_items.c.model == "gpt-4o")
+    assert ("anomaly: openai/gpt-4o input: 0.0025 → 2.5 usd_per_1m_tokens",) in titles
 
     clean = f"sqlite:///{tmp_path / 'clean.db'}"
     replayed_run(clean, WORLDS / "epoch-2.json", ["deepseek-page", *SOURCES], accept_new=True)
-    clean_inputs = in_force(clean, "openrouter", "input", catalog_values.c.model == "gpt-4o")
-    assert clean_inputs["gpt-4o "] == Decimal("2.5")
+    assert in_force(clean, "openai", "input", gpt_4o)["gpt-4o "] == Decimal("2.5")
     reads = in_force(clean, "deepseek", "cache_read", catalog_values.c.model == "deepseek-chat")
     assert reads["deepseek-chat "] == Decimal("0.028")  # ten times what two others state
+
+
+def test_a_resellers_zero_beside_its_vendors_own_price_does_not_enter(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    """Fault round 64: every price of OpenRouter's `openai/gpt-4o` written "0" in both listings.
+    Its input and output were set aside (four sources state them), but its cache read, which
+    only Portkey states beside it, entered a first load verified at 0, though OpenAI's own page,
+    whose price OpenRouter's must be (same_price.json), states 1.25. It enters neither way now,
+    and the anomaly says why (catalog/compare.py `_off_its_vendor`)."""
+
+    def free(url: str) -> str:
+        document = json.loads(recorded_text(url))
+        [entry] = [m for m in document["data"] if m["id"] == "openai/gpt-4o"]
+        entry["pricing"] = {name: "0" for name in entry["pricing"]}
+        return json.dumps(document)
+
+    broken = {url: {"body": free(url)} for url in configured_sources()["openrouter"].urls}
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    replayed_run(db, fault_world(tmp_path, broken), SOURCES, accept_new=True)
+    reads = in_force(db, "openrouter", "cache_read", catalog_values.c.model == "gpt-4o")
+    assert "gpt-4o " not in reads, reads
+    titles = [
+        t for (t,) in review_rows(db, (review_items.c.title,), review_items.c.model == "gpt-4o")
+    ]
+    assert (
+        "anomaly: openrouter/gpt-4o cache_read: openrouter says 0, openai's own price is 1.25 "
+        "(routes that must match)"
+    ) in titles, titles
