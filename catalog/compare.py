@@ -1025,8 +1025,11 @@ def _off_its_vendor(
     same_price.json), this run: a reseller's price written wrong, which enters or is proposed
     neither way (a fault round: OpenRouter's gpt-4o at $0, its cache read, which only Portkey
     states beside it, entered a first load verified at 0 beside OpenAI's own 1.25).
-    `_same_price` raises it as an anomaly. Less is the reseller's statement, entered as read
-    and raised so (OpenRouter's gpt-audio-mini audio input 0.6 beside OpenAI's 10)."""
+    `_same_price` raises it as an anomaly. Only where another source states the reseller's
+    field near the vendor's price (not a hundredfold off it): a vendor's own slip (its page
+    read a thousandth) judges no reseller's right price. Less than a hundredfold is the
+    reseller's statement, entered as read and raised so (OpenRouter's gpt-audio-mini audio input
+    0.6 beside OpenAI's 10)."""
     if key[2] is not Kind.PRICE:
         return False
     stated = next((o for o in group if ctx.official(o.source, o.route)), None)
@@ -1037,7 +1040,12 @@ def _off_its_vendor(
         own = next((o for o in said if ctx.official(o.source, o.route)), None)
         if own is None or not own.value:
             continue
-        if not stated.value or unit_slipped(own.value, stated.value):
+        slipped = not stated.value or unit_slipped(own.value, stated.value)
+        # another source of the route near the vendor's price: the vendor's is no slip of its own
+        beside = any(
+            o is not stated and o.value and not unit_slipped(own.value, o.value) for o in group
+        )
+        if slipped and beside:
             return True
     return False
 

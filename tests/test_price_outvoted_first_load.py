@@ -46,6 +46,8 @@ def test_an_official_price_a_thousandth_of_what_four_others_state_does_not_enter
     gpt_4o = catalog_values.c.model == "gpt-4o"
     assert "gpt-4o " not in in_force(db, "openai", "input", gpt_4o)  # not 0.0025, nor 2.5
     assert in_force(db, "openai", "output", gpt_4o)["gpt-4o "] == Decimal(10)
+    # the vendor's own slip judges no reseller's right price (OpenRouter's must be OpenAI's)
+    assert in_force(db, "openrouter", "input", gpt_4o)["gpt-4o "] == Decimal("2.5")
     titles = review_rows(db, (review_items.c.title,), review_items.c.model == "gpt-4o")
     assert ("anomaly: openai/gpt-4o input: 0.0025 → 2.5 usd_per_1m_tokens",) in titles
 
