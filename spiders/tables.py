@@ -214,8 +214,9 @@ def _headerless_rows(tokens: list[Any], lines: list[str]) -> bool:
     every price in them would vanish without a word. A paragraph all of whose lines are rows
     (they start with a pipe and have two or more) and that states money gets an empty header
     written above it in `lines`, so that its rows read as a table whose columns are unknown:
-    the page modules report each such row (no Model column, no paid-tier column...). Returns
-    whether any was written."""
+    the page modules report each such row (no Model column, no paid-tier column...). A
+    paragraph that is a whole table without its delimiter row (`_lost_delimiter`) gets the
+    delimiter row back under its header instead. Returns whether any was written."""
     written = False
     for token in reversed(tokens):
         if token.type != "paragraph_open" or not token.map:
@@ -232,9 +233,27 @@ def _headerless_rows(tokens: list[Any], lines: list[str]) -> bool:
         prefix = _QUOTE_MARKS.match(block[0])
         lead = prefix.group(0) if prefix else ""
         width = _markdown_cells(block[0])
-        lines[start:start] = [lead + "|" + "  |" * width, lead + "|" + " --- |" * width]
+        delimiter = lead + "|" + " --- |" * width
+        if _lost_delimiter(block):
+            lines[start + 1 : start + 1] = [delimiter]
+        else:
+            lines[start:start] = [lead + "|" + "  |" * width, delimiter]
         written = True
     return written
+
+
+def _lost_delimiter(block: list[str]) -> bool:
+    """Whether rows GFM read as a paragraph are a whole table whose delimiter row was lost (an
+    editor or converter dropping the "| --- |" line under the header): the first line states no
+    money and heads its columns with text, all but a first one that may be left empty (the
+    stub column of "| | Free Tier | Paid Tier |"). Its header then names the columns as it
+    does in the table it was, instead of rows read under no heading (a fault round: one OpenAI
+    table without the line left five models unknown on every route). Rows whose first line
+    states money are a table's second part cut off by a banner, and stay without a header."""
+    headings = [cell.strip() for cell in _cells(block[0])]
+    return (
+        len(block) > 1 and len(headings) > 1 and all(headings[1:]) and not _MONEY.search(block[0])
+    )
 
 
 def _unequal_delimiters(tokens: list[Any], lines: list[str]) -> dict[int, int]:

@@ -19,6 +19,7 @@ from types import ModuleType
 import pytest
 
 from schemas.fetch import HEADERLESS_RULE
+from schemas.records import Draft
 from spiders import anthropic_page, deepseek_page, gemini_page, openai_page
 from spiders.tables import MISALIGNED
 from tests.conftest import snapshot
@@ -30,6 +31,7 @@ from tests.test_pricing_pages import (
     GEMINI_URL,
     OPENAI_URL,
     PAGES,
+    RECORDED,
     run,
 )
 
@@ -73,6 +75,11 @@ def changed(cells: list[str], cell: int, change: str) -> list[str]:
     if change == "drop":
         return cells[:cell] + cells[cell + 1 :]
     return cells[: cell + 1] + cells[cell:]
+
+
+def stated(drafts: list[Draft]) -> set[tuple[str, str, str, Decimal]]:
+    """What the drafts state: model, component, dimensions and value, whatever record held it."""
+    return {(d.source_model, d.component.value, d.dimensions.key, d.value) for d in drafts}
 
 
 def first_cell(line: str) -> str:
@@ -192,6 +199,33 @@ def test_a_table_whose_delimiter_row_disagrees_with_its_header_is_reported(chang
     lost = {k for k in healthy if k[0] in {p.record for p in misaligned}}
     assert len({k[0] for k in lost}) == len(misaligned) >= 10  # the batch table's rows
     assert by_record(module, broken, url) == {k: v for k, v in healthy.items() if k not in lost}
+
+
+LOST_DELIMITERS = [  # the recorded Markdown pages whose tables are written with outer pipes
+    "openai-pricing.2025-12-17.llmdocs.md",
+    "openai-pricing.2025-11-21.md",
+    "anthropic-pricing.2025-12-19.llmdocs.md",
+    "gemini-pricing.2025-11-21.devsite-md.md",
+]
+DELIMITER_LINE = re.compile(r"^\|(?:\s*:?-{3,}:?\s*\|)+[ \t]*\r?\n", re.M)
+
+
+@pytest.mark.parametrize("name", LOST_DELIMITERS)
+def test_tables_that_lost_their_delimiter_rows_read_under_their_headers(name: str) -> None:
+    """Every table of a recorded page with its "| --- |" line left out (an editor or converter
+    dropping it): GFM reads each as a paragraph. A paragraph whose first line heads the columns
+    and states no money is that table: every price reads as recorded, under its heading, and
+    no row is reported (a fault round: one OpenAI table without the line left five models
+    unknown on every route)."""
+    module, url, _, _ = RECORDED[name]
+    recorded = snapshot(PAGES + name)
+    broken, removed = DELIMITER_LINE.subn("", recorded.decode())
+    assert removed >= 6 and not DELIMITER_LINE.search(broken)
+    healthy, healthy_problems = run(module, recorded, url)
+    drafts, problems = run(module, broken.encode(), url)
+    assert len(drafts) == len(healthy)
+    assert stated(drafts) == stated(healthy)  # tables without money are no tables now: by price
+    assert Counter(p.rule for p in problems) == Counter(p.rule for p in healthy_problems)
 
 
 # ------------------------------------------------------- a table split in two by a banner
