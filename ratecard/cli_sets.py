@@ -75,6 +75,11 @@ def _citing(items: int, whole: int, source: str | None) -> str:
     return f" ({'all' if items == whole else items} cite {source})"
 
 
+# The heading line of `review sets`: one tab-separated line per set follows it, so the columns
+# read under their names in a terminal and `cut -f1` still takes the set ids.
+SET_COLUMNS = ("set", "items, fields", "due", "priority", "label")
+
+
 def review_sets(
     kind: Annotated[str | None, typer.Option(help="Only sets of this kind.")] = None,
     route: Annotated[str | None, typer.Option(help="Only sets for this route.")] = None,
@@ -84,7 +89,8 @@ def review_sets(
     as_json: JsonOption = False,
 ) -> None:
     """The change sets of the open review items, soonest due first, with items and fields:
-    the first --limit of them, then one line counting every set and open item that matched."""
+    a heading line, the first --limit of them (one tab-separated line each), then one line
+    counting every set and open item that matched."""
     from catalog import queries
     from review import sets
     from schemas.records import ReviewKind, clock_text
@@ -102,6 +108,8 @@ def review_sets(
         _line(json.dumps(found[:limit], indent=2))
         note_cut(min(limit, len(found)), len(found), "sets")
         return
+    if found:
+        _line("\t".join(SET_COLUMNS))
     for s in found[:limit]:
         _line(
             f"{s['id']}\t{plural(s['set_items'], 'item')}, {_fields(s['set_fields'])}"

@@ -1,4 +1,4 @@
-"""One secondary source moving a value the others still state opens a disagreement.
+"""One secondary source moving a value the others still state moves nothing in force.
 
 Fault round 58, from the price-map reports of a cache write priced as the input: LiteLLM's
 recorded map with every Anthropic model's `cache_creation_input_token_cost` at its input price
@@ -59,7 +59,7 @@ MOVES: dict[str, Callable[[dict[str, Any]], float]] = {
 
 
 @pytest.mark.parametrize("move", sorted(MOVES))
-def test_one_aggregator_moving_alone_opens_a_disagreement_whose_approval_writes_nothing(
+def test_one_aggregator_moving_alone_leaves_the_value_in_force(
     prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, move: str
 ) -> None:
     """Each of the map's Anthropic cache writes at its input price is that column copied over
