@@ -826,6 +826,7 @@ def reference_for(
     prices: Mapping[PriceKey, Decimal],
     in_force: Mapping[PriceKey, Decimal],
     stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
+    vendors: Callable[[], Mapping[PriceKey, Decimal]] = dict,
 ) -> Mapping[PriceKey, Decimal]:
     """What a source's `prices` (by field) are judged against besides its own history: the
     catalog's values in force (`in_force`), and where those price fewer than RESCALE_PAIRS of
@@ -835,7 +836,13 @@ def reference_for(
     source alone would make the two judge each other, and a rescaled one fail the right one.
     A source read for the first time has no history, and its rescaled listing would otherwise
     enter the catalog (a first load accepts new values) and then make every later right answer
-    look rescaled."""
+    look rescaled. A field the other sources do not settle so is judged against its vendor's
+    own price where it is a reseller's (`vendors()`: by reseller field, the price the vendor
+    route's official source states this run, data/aliases/same_price.json), so that the
+    reference spans every vendor the reseller passes prices through: with only the fields the
+    others agree on, OpenRouter's first load was judged by 16 fields, all of one vendor's
+    models, and that vendor's block at a thousandfold (a fault round: 28 anthropic/ ids) failed
+    the whole listing, 414 models, as rescaled."""
     in_catalog = sum(1 for key in prices if key in in_force)
     if in_catalog >= RESCALE_PAIRS:
         return in_force
@@ -854,6 +861,11 @@ def reference_for(
         (value, most), *others = counted.most_common(2)
         if most >= AGREEING and (not others or others[0][1] < most):
             merged[key] = value
+    vendor = vendors()
+    if vendor:
+        for key in prices:
+            if key not in merged and key in vendor:
+                merged[key] = vendor[key]
     return merged
 
 

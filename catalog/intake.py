@@ -184,6 +184,13 @@ def validate_each(
             limits.update((s, token_limits_by_field(f)) for s, f in found.items())
         return limits
 
+    vendor_prices: dict[PriceKey, Decimal] = {}
+
+    def vendors() -> Mapping[PriceKey, Decimal]:
+        if not vendor_prices:
+            vendor_prices.update(prices_of_vendors(each_stated(), identity.same_price))
+        return vendor_prices
+
     anywhere: dict[str, Mapping[PriceKey, Decimal]] = {}
 
     def stated_anywhere() -> Mapping[str, Mapping[PriceKey, Decimal]]:
@@ -211,8 +218,8 @@ def validate_each(
             (standing or {}).get(batch.source.id, ()),
             verdicts.get(batch.source.id, ([], [])) if verdicts is not None else None,
             *named[batch.source.id],
-            partial(rescaled_response, in_force=in_force, stated=each_stated),
-            partial(slipped, in_force=in_force or {}, stated=stated_anywhere),
+            partial(rescaled_response, in_force=in_force, stated=each_stated, vendors=vendors),
+            partial(slipped, in_force=in_force or {}, stated=stated_anywhere, vendors=vendors),
             partial(
                 off_official_scopes,
                 scopes=identity.scopes,
@@ -232,6 +239,23 @@ def validate_each(
     first = {b.source.id: judged(b, frozenset()) for b in drafts if b.source.official_for}
     doubted = doubted_scopes(first.values())
     return [first[b.source.id] if b.source.id in first else judged(b, doubted) for b in drafts]
+
+
+def prices_of_vendors(
+    stated: Mapping[str, Mapping[PriceKey, Decimal]], same_price: Mapping[str, Sequence[str]]
+) -> dict[PriceKey, Decimal]:
+    """By reseller field, the price its vendor's own source states: `stated` is each source's
+    prices by field this run (PriceKey: route, model, component, unit, dimensions),
+    `same_price` each vendor route's resellers (data/aliases/same_price.json: a reseller passes
+    the vendor's list prices through). A field of a vendor route stated by the source official
+    for that route gives its value to the same field of each reseller route."""
+    found: dict[PriceKey, Decimal] = {}
+    for source, prices in stated.items():
+        for key, value in prices.items():
+            if key[0] in same_price and is_official(source, key[0]):
+                for reseller in same_price[key[0]]:
+                    found.setdefault((reseller, *key[1:]), value)
+    return found
 
 
 def _mapped(
@@ -589,6 +613,7 @@ def slipped(
     in_force: Mapping[PriceKey, Decimal],
     stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
     set_aside: Sequence[Observation] = (),
+    vendors: Callable[[], Mapping[PriceKey, Decimal]] = dict,
 ) -> list[Problem]:
     """A source's prices that moved by a power of ten from its own last applied statement of
     the field (`before`), and not from the field's value in force (`in_force`), while another
@@ -624,7 +649,7 @@ def slipped(
     problems += [
         p
         for p in (
-            *_rescaled_without_history(valid, before, in_force, stated),
+            *_rescaled_without_history(valid, before, in_force, stated, vendors),
             *_zero_beside_others(valid, in_force, stated),
             *_cache_writes_at_reads(valid),
             *_discounts_at_standard(
@@ -1404,6 +1429,7 @@ def _rescaled_without_history(
     before: Mapping[PriceKey, Decimal],
     in_force: Mapping[PriceKey, Decimal],
     stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
+    vendors: Callable[[], Mapping[PriceKey, Decimal]] = dict,
 ) -> list[Problem]:
     """A source's prices of fields it has no history of (none of its last applied statements,
     `before`: a first load, a provider block new to it, or one set aside the day before), in
@@ -1434,9 +1460,9 @@ def _rescaled_without_history(
     for key in prices:
         if (plain := _bare_key(key)) != key:
             wanted[plain] = stating.get(plain, _NOT_STATED)
-    reference = reference_for(fresh[0][0].source, wanted, in_force, stated)
+    reference = reference_for(fresh[0][0].source, wanted, in_force, stated, vendors)
     beside = _bare_reference(prices, reference)
-    moves = _Moves()
+    moves = _Moves({key: _namespace(o) for o, key in fresh})
     for key, value in prices.items():
         if known := reference.get(key):
             moves.add(key, power_of_ten(value / known) if value != known else 0)
@@ -1475,6 +1501,7 @@ def _rescaled_without_history(
 
 
 WHOLE_ROUTE = "*"  # a `_Moves` block of every deployment of a route
+_NAMESPACE = "ns:"  # a `_Moves` block of a route's ids in one namespace: "ns:anthropic"
 
 
 _NOT_STATED = Decimal(0)  # a bare field's value in `wanted` the source does not state (unused)
@@ -1482,10 +1509,12 @@ _NOT_STATED = Decimal(0)  # a bare field's value in `wanted` the source does not
 
 class _Moves:
     """Of a source's prices judged against a reference, how many each block (route and
-    deployment, `_deployment`; and each whole route, WHOLE_ROUTE) holds, and how many of them
-    moved by each power of ten, of which models."""
+    deployment, `_deployment`; the route's ids of one namespace, `_namespace`; and each whole
+    route, WHOLE_ROUTE) holds, and how many of them moved by each power of ten, of which
+    models. `namespaces`: each field's namespace, as the source's id of its model names it."""
 
-    def __init__(self) -> None:
+    def __init__(self, namespaces: Mapping[PriceKey, str]) -> None:
+        self.namespaces = namespaces
         self.pairs: Counter[tuple[str, str]] = Counter()
         self.moves: Counter[tuple[str, str]] = Counter()
         self.counts: Counter[tuple[str, str, int]] = Counter()
@@ -1493,21 +1522,35 @@ class _Moves:
 
     def add(self, key: PriceKey, exponent: int) -> None:
         """One price of field `key`, `exponent` powers of ten from its reference (0: not)."""
-        for block in ((key[0], _deployment(key)), (key[0], WHOLE_ROUTE)):
+        for block in ((key[0], _deployment(key)), *self._wider(key)):
             self.pairs[block] += 1
             if exponent:
                 self.moves[block] += 1
                 self.counts[*block, exponent] += 1
                 self.models.setdefault((*block, exponent), set()).add(key[1])
 
+    def _wider(self, key: PriceKey) -> tuple[tuple[str, str], ...]:
+        """The blocks of field `key` wider than its deployment: its namespace's (where its id
+        has one), its whole route's."""
+        namespace = self.namespaces.get(key, WHOLE_ROUTE)
+        if namespace == WHOLE_ROUTE:
+            return ((key[0], WHOLE_ROUTE),)
+        return ((key[0], _NAMESPACE + namespace), (key[0], WHOLE_ROUTE))
+
     def moved(self, blocks: Mapping[tuple[str, str], int], key: PriceKey) -> int:
-        """The power of ten the block of field `key` moved by (0: none): its deployment's, or
-        its whole route's, unless at least RESCALE_PAIRS of that deployment's prices were
-        judged and most did not move (a provider's bare prices right beside its cross-region
-        keys rescaled)."""
+        """The power of ten the block of field `key` moved by (0: none): its deployment's, its
+        namespace's (one vendor's ids of a reseller's listing, every deployment and tier of
+        them: a fault round, OpenRouter's 28 `anthropic/` ids x1000 on a first load entered
+        their batch and 1-hour cache write prices, which no reference states, verified at a
+        thousandfold), or its whole route's, unless at least RESCALE_PAIRS of that
+        deployment's prices were judged and most did not move (a provider's bare prices right
+        beside its cross-region keys rescaled)."""
         block = (key[0], _deployment(key))
         if block in blocks:
             return blocks[block]
+        namespace = self.namespaces.get(key, WHOLE_ROUTE)
+        if namespace != WHOLE_ROUTE and (found := blocks.get((key[0], _NAMESPACE + namespace))):
+            return found
         judged = self.pairs[block]
         if judged >= RESCALE_PAIRS and self.moves[block] <= judged * COLLAPSE_RATIO:
             return 0
@@ -1741,6 +1784,7 @@ def rescaled_response(
     before: Mapping[PriceKey, Decimal],
     in_force: Mapping[PriceKey, Decimal] | None = None,
     stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]] = dict,
+    vendors: Callable[[], Mapping[PriceKey, Decimal]] = dict,
 ) -> str:
     """Why a source's prices are rescaled ('' when they are not): judged over all of them, then
     over each response's (one file of Portkey's 46, one of OpenRouter's two listings), since
@@ -1767,7 +1811,7 @@ def rescaled_response(
     mistral-ai.json failed every Portkey file after a tenfold cut was approved)."""
     prices = prices_by_field(valid)
     source = valid[0].source if valid else ""
-    reference = reference_for(source, prices, in_force or {}, stated)
+    reference = reference_for(source, prices, in_force or {}, stated, vendors)
     whole = rescaled(prices, reference, IN_FORCE)
     if whole:
         return whole
