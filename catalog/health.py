@@ -265,7 +265,11 @@ def copies(
     other URL (`bodies`: each URL's body hash this run; `history`: each URL's). A URL answers
     its own body when it is the one its last answer that was evidence gave, or the one each of
     its last two answers gave (a body that lasts is the URL's own from its third day: two
-    files that really converged), or when it has none recorded (a first read is not judged).
+    files that really converged), or when it has none recorded and no other URL answers the
+    same bytes this run (a first read is not judged by itself; but a URL read for the first
+    time answering another URL's bytes gives no body of its own: a fault round, OpenRouter's
+    listing of every modality, new to a catalog, answered the main listing's bytes, and the
+    main listing, which had changed since its last answer, was refused as its copy).
     One that does not, answering bytes another URL gave in one of its last two answers that
     were evidence, or gives as its own this run, answers that URL's body. A fault round:
     OpenRouter's listing of every modality answered its main listing's bytes (a cache keyed
@@ -281,10 +285,14 @@ def copies(
     this run, answers that URL's body too, unless that body is one the URL gave itself (two
     URLs of one file: Portkey's sagemaker.json re-indented is still its own)."""
 
+    answering = Counter(bodies.values())
+
     def own(url: str) -> bool:
         h = history.get(url, History())
         if not h.bodies and not h.evidence_bodies:
-            return True
+            # a first read is its own, unless another URL answers the same bytes this run:
+            # which of the two gave the other's is then not known from this one
+            return answering[bodies[url]] == 1
         lasting = bool(h.bodies) and all(body == bodies[url] for body in h.bodies[:2])
         return lasting or h.evidence_bodies[:1] == (bodies[url],)
 

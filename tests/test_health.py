@@ -138,6 +138,11 @@ def test_a_count_the_source_recovered_from_is_not_usual(
         ({"a": "2", "b": "3"}, {"a": ("21", "11"), "b": ("32", "32")}, {"a": "b"}),
         ({"a": "2", "b": "3"}, {"a": ("22", "11"), "b": ("33", "33")}, {}),
         ({"a": "1", "b": "1"}, {"a": ("11", "11"), "b": ("1", "")}, {}),  # b gave no evidence
+        # b read for the first time: answering a's own bytes, a copy; answering the bytes a
+        # changed to, which gave which's is not known (a was refused as b's copy)
+        ({"a": "1", "b": "1"}, {"a": ("11", "11"), "b": ("", "")}, {"b": "a"}),
+        ({"a": "2", "b": "2"}, {"a": ("11", "11"), "b": ("", "")}, {}),
+        ({"a": "2", "b": "3"}, {"a": ("11", "11"), "b": ("", "")}, {}),
     ],
 )
 def test_a_url_answering_another_urls_bytes_is_a_copy(
