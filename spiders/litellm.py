@@ -267,7 +267,7 @@ def parse(body: bytes, url: str) -> Page:
     holds no model entry, or states an error beside its entries."""
     data = load_json(body, url)
     if not isinstance(data, dict):
-        raise Unparsable(f"{url}: expected a JSON object of model entries, got {type(data)}")
+        raise Unparsable(f"{url}: expected a JSON object of model entries")
     refuse_a_foreign_currency(data, url)
     records: list[dict[str, Any]] = []
     for key, value in data.items():
