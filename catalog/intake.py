@@ -645,6 +645,8 @@ def slipped(
     the output are set aside (`_inputs_above_outputs`: read swapped), each once."""
     known = _known_prices(before, in_force)
     problems = _inputs_above_outputs(valid)
+    block = {id(p.observation) for p in problems}
+    problems += [p for p in _inverted_beside_ordered(valid) if id(p.observation) not in block]
     unordered = {id(p.observation) for p in problems}
     problems += [
         p
@@ -1116,6 +1118,52 @@ def _inputs_above_outputs(valid: Sequence[Observation]) -> list[Problem]:
                     f"{o.measure.text()} = {o.value} {o.unit.value}: {why}",
                 )
             )
+    return problems
+
+
+def _inverted_beside_ordered(valid: Sequence[Observation]) -> list[Problem]:
+    """A model's input and output token prices read the wrong way round at some deployments
+    or tiers while the source states them in order at others: of one source's name of a model,
+    its input above its output at one set of dimensions while, at dimensions differing from it
+    only in the deployment and tier (scope, region, service tier; the same modality and context
+    tier), the input is below the output. A provider's prices keep one order across its
+    deployments and tiers (a batch price is the standard one halved), so the inverted pairs
+    are a heading or a meter swap, judged within the source alone, on a first load too (a fault
+    round: Azure's gpt-4o-2024-11-20 input meters exchanged with its output ones entered
+    verified at 10 and 2.5 into an empty catalog, beside its own batch meters at 1.25 and 5).
+    In the recorded world input above output is a modality's (audio, speech) and never beside
+    an ordered pair of the same modality. Both prices of each inverted pair are set aside
+    (FIELDS_SWAPPED_RULE, an anomaly to review); the fields stand as last stated."""
+    pairs: dict[tuple[str, str, str, str], dict[str, dict[Component, Observation]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    for o in valid:
+        if _token_price(o) and o.component in (Component.INPUT, Component.OUTPUT):
+            dims = o.dimensions
+            kind = dims.without_deployment().without(Dim.SERVICE_TIER.value).key
+            pairs[(o.source, o.route, o.source_model, kind)][dims.key][o.component] = o
+    problems: list[Problem] = []
+    for by_dims in pairs.values():
+        both = [
+            (dims, found[Component.INPUT], found[Component.OUTPUT])
+            for dims, found in by_dims.items()
+            if len(found) == 2
+        ]
+        ordered = [dims for dims, i, out in both if i.value < out.value]
+        if not ordered:
+            continue
+        for _, i, out in both:
+            if i.value > out.value:
+                problems.extend(
+                    _set_aside(
+                        o,
+                        FIELDS_SWAPPED_RULE,
+                        f"{o.measure.text()} = {o.value} {o.unit.value}: its input {i.value} "
+                        f"above its output {out.value}, while the source states the two in "
+                        f"order at {ordered[0] or 'no deployment'} (read swapped)",
+                    )
+                    for o in (i, out)
+                )
     return problems
 
 

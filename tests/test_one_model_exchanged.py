@@ -27,36 +27,58 @@ from tests.test_fault_kinds import healthy
 MODEL = "gpt-4o-2024-11-20"
 
 
-def tokens(o: Observation, component: Component) -> bool:
-    """`o` is one of MODEL's token prices of `component` without a batch tier."""
+def tokens(o: Observation, component: Component, batch: bool = False) -> bool:
+    """`o` is one of MODEL's token prices of `component`, of the batch tier too if `batch`."""
     return (
         o.model == MODEL
         and o.kind is Kind.PRICE
         and o.unit is Unit.PER_1M_TOKENS
         and o.component is component
-        and "service_tier" not in o.dimensions.key
+        and (batch or "service_tier" not in o.dimensions.key)
     )
+
+
+def exchanged(valid: list[Observation], batch: bool) -> tuple[list[Observation], set[int]]:
+    """The listing with MODEL's input and output prices exchanged at each deployment (and
+    batch tier if `batch`), and the ids of the observations changed."""
+    inputs = {o.dimensions.key: o for o in valid if tokens(o, Component.INPUT, batch)}
+    outputs = {o.dimensions.key: o for o in valid if tokens(o, Component.OUTPUT, batch)}
+    both = sorted(set(inputs) & set(outputs))
+    assert len(both) == (5 if batch else 3) and any("scope=global" in d for d in both)
+    swap = {id(inputs[d]): outputs[d].value for d in both}
+    swap.update({id(outputs[d]): inputs[d].value for d in both})
+    return [replace(o, value=swap[id(o)]) if id(o) in swap else o for o in valid], set(swap)
 
 
 def test_one_models_input_and_output_exchanged_are_set_aside() -> None:
+    """Every one of its deployments' and tiers' meters exchanged: the source states no pair
+    in order, and its last statements tell the exchange."""
     valid = healthy("azure").valid
     before = prices_by_field(valid)
     assert slipped(valid, before, {}, dict) == []
-    inputs = {o.dimensions.key: o for o in valid if tokens(o, Component.INPUT)}
-    outputs = {o.dimensions.key: o for o in valid if tokens(o, Component.OUTPUT)}
-    deployments = sorted(set(inputs) & set(outputs))
-    assert len(deployments) == 3 and any("scope=global" in d for d in deployments)
-    swap = {id(inputs[d]): outputs[d].value for d in deployments}
-    swap.update({id(outputs[d]): inputs[d].value for d in deployments})
-    exchanged = [replace(o, value=swap[id(o)]) if id(o) in swap else o for o in valid]
-    aside = slipped(exchanged, before, {}, dict)
+    changed, ids = exchanged(valid, batch=True)
+    aside = slipped(changed, before, {}, dict)
     assert {p.rule for p in aside} == {FIELDS_SWAPPED_RULE}
     assert sorted(price_key(p.observation) for p in aside if p.observation) == sorted(
-        price_key(o) for o in valid if id(o) in swap
+        price_key(o) for o in valid if id(o) in ids
     )
     assert all("(the two exchanged)" in p.detail for p in aside)
-    global_input = inputs[next(d for d in deployments if "scope=global" in d)]
-    assert global_input.value == Decimal("2.5")
+
+
+def test_one_models_standard_meters_exchanged_on_a_first_load_are_set_aside() -> None:
+    """With no history: the standard meters exchanged beside its batch meters in order (1.25
+    below 5) read swapped, and entered a first load verified at 10 and 2.5."""
+    valid = healthy("azure").valid
+    assert slipped(valid, {}, {}, dict) == []
+    changed, ids = exchanged(valid, batch=False)
+    aside = slipped(changed, {}, {}, dict)
+    assert {p.rule for p in aside} == {FIELDS_SWAPPED_RULE}
+    assert sorted(price_key(p.observation) for p in aside if p.observation) == sorted(
+        price_key(o) for o in valid if id(o) in ids
+    )
+    assert all("while the source states the two in order at" in p.detail for p in aside)
+    standard = [p for p in aside if p.observation and p.observation.value == Decimal("10")]
+    assert standard and "service_tier=batch" in standard[0].detail
 
 
 def test_one_models_input_moved_alone_to_its_output_is_no_exchange() -> None:
