@@ -184,11 +184,22 @@ def validate_each(
             limits.update((s, token_limits_by_field(f)) for s, f in found.items())
         return limits
 
+    # The vendors' own prices judge a reseller's fields only once every vendor route's
+    # official source is judged, and only those of the sources judged sound: a vendor's own
+    # slip (its page rescaled) judges no reseller's right price.
     vendor_prices: dict[PriceKey, Decimal] = {}
+    vendors_judged: dict[str, SourceIntake] = {}
 
     def vendors() -> Mapping[PriceKey, Decimal]:
+        if not vendors_judged:
+            return {}
         if not vendor_prices:
-            vendor_prices.update(prices_of_vendors(each_stated(), identity.same_price))
+            sound = {
+                s: p
+                for s, p in each_stated().items()
+                if s not in vendors_judged or not vendors_judged[s].failure
+            }
+            vendor_prices.update(prices_of_vendors(sound, identity.same_price))
         return vendor_prices
 
     anywhere: dict[str, Mapping[PriceKey, Decimal]] = {}
@@ -235,8 +246,15 @@ def validate_each(
         )
 
     # Official sources first: a deployment's price their own judgment sets aside judges no
-    # secondary's price (off_official_scopes), the others after them.
-    first = {b.source.id: judged(b, frozenset()) for b in drafts if b.source.official_for}
+    # secondary's price (off_official_scopes), the others after them; of them, those that
+    # speak for a vendor route first (`vendors`).
+    official = [b for b in drafts if b.source.official_for]
+    speak = [b for b in official if b.source.official_for & identity.same_price.keys()]
+    first = {b.source.id: judged(b, frozenset()) for b in speak}
+    vendors_judged.update(first)
+    first.update(
+        (b.source.id, judged(b, frozenset())) for b in official if b.source.id not in first
+    )
     doubted = doubted_scopes(first.values())
     return [first[b.source.id] if b.source.id in first else judged(b, doubted) for b in drafts]
 
@@ -248,14 +266,25 @@ def prices_of_vendors(
     prices by field this run (PriceKey: route, model, component, unit, dimensions),
     `same_price` each vendor route's resellers (data/aliases/same_price.json: a reseller passes
     the vendor's list prices through). A field of a vendor route stated by the source official
-    for that route gives its value to the same field of each reseller route."""
-    found: dict[PriceKey, Decimal] = {}
+    for that route, at a value another source states too, gives its value to the same field
+    of each reseller route: the vendor's word alone judges no reseller (its own page slipped,
+    with nothing to judge it by, would set aside the reseller's right prices)."""
+    official: dict[PriceKey, Decimal] = {}
+    seconded: set[tuple[PriceKey, Decimal]] = set()
     for source, prices in stated.items():
         for key, value in prices.items():
-            if key[0] in same_price and is_official(source, key[0]):
-                for reseller in same_price[key[0]]:
-                    found.setdefault((reseller, *key[1:]), value)
-    return found
+            if key[0] not in same_price:
+                continue
+            if is_official(source, key[0]):
+                official.setdefault(key, value)
+            else:
+                seconded.add((key, value))
+    return {
+        (reseller, *key[1:]): value
+        for key, value in official.items()
+        if (key, value) in seconded
+        for reseller in same_price[key[0]]
+    }
 
 
 def _mapped(

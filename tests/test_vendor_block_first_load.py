@@ -18,6 +18,7 @@ across sources, every source at once) from the recorded epoch-2 responses, chang
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from functools import cache, partial
@@ -174,3 +175,26 @@ _OTHER: dict[Component, Component] = {
     Component.INPUT: Component.OUTPUT,
     Component.OUTPUT: Component.INPUT,
 }
+
+
+def test_a_vendors_own_page_rescaled_judges_no_resellers_right_prices() -> None:
+    """Anthropic's page with every price x10 read beside OpenRouter and the other vendors'
+    pages alone: nothing states the page's prices alike, so nothing can tell it is the one
+    wrong, and its word alone does not set OpenRouter's right `anthropic/` block aside (a
+    vendor's price judges a reseller's field only where another source states it too)."""
+    officials = ["openrouter", "anthropic-page", "openai-page", "gemini-page", "deepseek-page"]
+    answered = {source: bodies(source) for source in officials}
+    clean = read_together(answered)["openrouter"]
+    answered["anthropic-page"] = {
+        url: re.sub(rb"\$(\d+(?:\.\d+)?)", lambda m: b"$%s" % _tenfold(m[1]), body)
+        for url, body in answered["anthropic-page"].items()
+    }
+    found = read_together(answered)
+    priced = [o for o in found["anthropic-page"].valid if o.kind is Kind.PRICE and o.value]
+    assert priced and all(o.value >= Decimal("0.3") for o in priced)  # x10: 0.03 is no price
+    assert found["openrouter"].valid == clean.valid
+    assert not [p for p in found["openrouter"].problems if p.rule == SLIPPED_RULE]
+
+
+def _tenfold(written: bytes) -> bytes:
+    return format(Decimal(written.decode()) * 10, "f").encode()
