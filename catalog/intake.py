@@ -187,7 +187,7 @@ def validate_each(
     # The vendors' own prices judge a reseller's fields only once every vendor route's
     # official source is judged, and only those of the sources judged sound: a vendor's own
     # slip (its page rescaled) judges no reseller's right price.
-    vendor_prices: dict[PriceKey, Decimal] = {}
+    vendor_prices: list[Mapping[PriceKey, Decimal]] = []  # found once
     vendors_judged: dict[str, SourceIntake] = {}
 
     def vendors() -> Mapping[PriceKey, Decimal]:
@@ -199,8 +199,8 @@ def validate_each(
                 for s, p in each_stated().items()
                 if s not in vendors_judged or not vendors_judged[s].failure
             }
-            vendor_prices.update(prices_of_vendors(sound, identity.same_price))
-        return vendor_prices
+            vendor_prices.append(prices_of_vendors(sound, identity.same_price))
+        return vendor_prices[0]
 
     anywhere: dict[str, Mapping[PriceKey, Decimal]] = {}
 
