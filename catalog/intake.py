@@ -1173,10 +1173,10 @@ def _inverted_beside_ordered(valid: Sequence[Observation]) -> list[Problem]:
             pairs[(o.source, o.route, o.source_model, kind)][dims.key][o.component] = o
     problems: list[Problem] = []
     for by_dims in pairs.values():
-        both = [
+        both = [  # a price of 0 is a free tier or its own rule's, no order
             (dims, found[Component.INPUT], found[Component.OUTPUT])
             for dims, found in by_dims.items()
-            if len(found) == 2
+            if len(found) == 2 and found[Component.INPUT].value and found[Component.OUTPUT].value
         ]
         ordered = [dims for dims, i, out in both if i.value < out.value]
         if not ordered:
@@ -1200,15 +1200,6 @@ FIELDS_SWAPPED_RULE = "at another field's price"
 SWAP_BLOCK = 5  # models of a route whose prices moved to another field's: a block
 # The token prices a model's columns state, each a field another column's heading may be read as.
 _SWAPPABLE = (Component.INPUT, Component.OUTPUT, Component.CACHE_READ, Component.CACHE_WRITE)
-# The order a model's token prices stand in wherever a provider prices them (a cache read
-# below the input, a cache write above it, the output above both): two of them exchanged into
-# this order is a source correcting an earlier exchange, not making one.
-_CHEAPEST_FIRST = {
-    c.value: rank
-    for rank, c in enumerate(
-        (Component.CACHE_READ, Component.INPUT, Component.CACHE_WRITE, Component.OUTPUT)
-    )
-}
 
 
 def _fields_swapped(
@@ -1266,30 +1257,15 @@ def _fields_swapped(
         and 2 * len(found) > moved[scope]
     }
     # The blocks' prices at another field's (model, unit, dimensions, that field, their own):
-    # that field moved to their known price is the exchange's other half. And any two fields
-    # of one model each moved to exactly the other's known price, block or none, out of the
-    # order such prices stand in (`_CHEAPEST_FIRST`): exchanged (a fault round: Azure's
-    # gpt-4o-2024-11-20 input and output meters exchanged opened six approvable price
-    # changes, 2.5 -> 10 beside 10 -> 2.5). Into that order it is a correction, and is read
-    # (recorded: command-r7b-12-2024's input 0.15 and output 0.0375 between the epochs).
+    # that field moved to their known price is the exchange's other half.
     columns = {c.value for c in _SWAPPABLE}
     exchanged: set[tuple[str, str, str, str, str, str]] = set()
-    halves: dict[tuple[str, str, str, str, str, str], Decimal] = {}
-    for o, own in candidates:
-        other = _at_another_field(o, known, tiers)
-        if other in columns:
-            route, model, component, unit, dims = price_key(o)
-            if own is not None:
-                halves[(route, model, unit, _without_lifetime(dims), component, str(other))] = (
-                    o.value
-                )
-            if any(s in swapped for s in (o.route, (o.route, o.component))):
+    for o, _own in candidates:
+        if any(s in swapped for s in (o.route, (o.route, o.component))):
+            other = _at_another_field(o, known, tiers)
+            if other in columns:
+                route, model, component, unit, dims = price_key(o)
                 exchanged.add((route, model, unit, _without_lifetime(dims), str(other), component))
-    for (route, model, unit, dims, component, other), value in halves.items():
-        theirs = halves.get((route, model, unit, dims, other, component))
-        cheaper = _CHEAPEST_FIRST[component] < _CHEAPEST_FIRST[other]
-        if theirs is not None and value != theirs and (value > theirs) == cheaper:
-            exchanged.add((route, model, unit, dims, other, component))
     # The source's moved prices of fields with a known context tier or of a tier, and those of
     # them at exactly their own tier's price or their base's (not by a power of ten): a block
     # is the whole response's, as a tier's key read for the base one, or the base's for a
@@ -1340,8 +1316,8 @@ def _fields_swapped(
                         o,
                         FIELDS_SWAPPED_RULE,
                         f"{o.measure.text()} = {o.value} {o.unit.value}: its {other} price, "
-                        f"not its {own}, while its {other} moved to its {own} (the two "
-                        "exchanged)",
+                        f"not its {own}, while its {other} moved to its {own}, one of a block "
+                        f"of {route} {other} prices at another field's (the two exchanged)",
                     )
                 )
             continue
