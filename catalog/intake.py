@@ -694,7 +694,7 @@ def slipped(
         if id(p.observation) not in unordered
     ]
     aside = {id(p.observation) for p in problems}
-    judged = _known_or_stated(valid, known, in_force, stated, vendors)
+    judged = _known_or_stated(valid, known, in_force, stated)
     tiers = _context_tiers(chain(before, in_force, map(price_key, valid)))
     problems += [p for p in _fields_swapped(valid, judged, tiers) if id(p.observation) not in aside]
     moved: list[tuple[Observation, PriceKey, Decimal]] = []
@@ -1396,18 +1396,15 @@ def _known_or_stated(
     known: KnownPrice,
     in_force: Mapping[PriceKey, Decimal],
     stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
-    vendors: Callable[[], Mapping[PriceKey, Decimal]] = dict,
 ) -> KnownPrice:
     """`known`, and for the token price fields (_SWAPPABLE, USD per 1M tokens) of the models
     whose prices `known` knows nothing of (a first load, models new to the catalog and to the
     source) what the other sources state alike this run (catalog.health `reference_for`: at
     least AGREEING of them; `stated()` asked only where at least SWAP_BLOCK models have such
-    prices), or, for a reseller's field, its vendor's own price (`vendors()`). Two columns'
-    headings swapped on a first load are judged so (a fault round: OpenAI's page with its
-    Standard table's Input and Output headings swapped, read into an empty catalog, entered
-    gpt-4o's input verified at $10 and 90 prices so, while every other source stated $2.50;
-    another: OpenRouter's `anthropic/` ids with input and output exchanged entered 56 prices
-    verified, claude-sonnet-4-5 input 15, which no two other sources state alike)."""
+    prices). Two columns' headings swapped on a first load are judged so (a fault round: OpenAI's
+    page with its Standard table's Input and Output headings swapped, read into an empty
+    catalog, entered gpt-4o's input verified at $10 and 90 prices so, while every other source
+    stated $2.50)."""
     unknown = [
         price_key(o)
         for o in valid
@@ -1424,7 +1421,7 @@ def _known_or_stated(
         for key in (own, *(key for _, key in _other_columns(own))):
             if known(key) is None:
                 wanted[key] = Decimal(0)
-    reference = reference_for(valid[0].source, wanted, in_force, stated, vendors)
+    reference = reference_for(valid[0].source, wanted, in_force, stated)
 
     def known_or_stated(key: PriceKey) -> Decimal | None:
         price = known(key)
