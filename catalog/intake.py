@@ -1167,7 +1167,7 @@ def _inverted_beside_ordered(valid: Sequence[Observation]) -> list[Problem]:
         lambda: defaultdict(dict)
     )
     for o in valid:
-        if _token_price(o) and o.component in (Component.INPUT, Component.OUTPUT):
+        if _token_price(o):  # an input or an output
             dims = o.dimensions
             kind = dims.without_deployment().without(Dim.SERVICE_TIER.value).key
             pairs[(o.source, o.route, o.source_model, kind)][dims.key][o.component] = o
