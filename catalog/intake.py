@@ -440,6 +440,8 @@ def _limits_set_aside(
 
 LIMITS_AT_ANOTHER_RULE = "at another limit's value"
 _TOKEN_LIMITS = (Component.CONTEXT_WINDOW, Component.MAX_INPUT_TOKENS, Component.MAX_OUTPUT_TOKENS)
+_WINDOW = Component.CONTEXT_WINDOW
+_WINDOW_TEXT = _WINDOW.value
 
 
 def limits_at_another(
@@ -542,7 +544,10 @@ def limits_rescaled(
     proposed 279 changes after one). Every token limit of the block is set aside
     (LIMITS_RESCALED_RULE: an anomaly to review), those no other source states too (the same
     unit), and the fields stand as last stated. Needing two other sources, a source is never
-    judged by one alone, which may be the one rescaled."""
+    judged by one alone, which may be the one rescaled; a source stating the model's context
+    window LIMIT_JUMP-fold off the limit, the same way, counts as one (a fault round: LiteLLM's
+    OpenAI most-input and most-output limits in thousands, 8 for gpt-4's 8192, entered 96
+    limits on a first load, as only models.dev states those two fields)."""
     mine = [o for o in valid if o.kind is _LIMIT and o.unit is _TOKENS and o.model is not None]
     if not mine:
         return []
@@ -561,6 +566,17 @@ def limits_rescaled(
         if all(limit_jumped(value, obs.value) for _, value in theirs):
             off[block].append(obs)
             against[block].update(i for i, _ in theirs)
+            # a source stating the model's context window LIMIT_JUMP-fold off the same way
+            # says so too (LiteLLM's and models.dev's are the only most-input-token limits)
+            window = (*key[:2], _WINDOW_TEXT, *key[3:])
+            below = theirs[0][1] > obs.value
+            against[block].update(
+                i
+                for i, p in enumerate(others)
+                if (theirs_window := p.get(window)) is not None
+                and limit_jumped(theirs_window, obs.value)
+                and (theirs_window > obs.value) == below
+            )
     rescaled_blocks = {
         block
         for block, moved in off.items()
@@ -582,7 +598,6 @@ def limits_rescaled(
 
 
 LIMITS_SWAPPED_RULE = "most output limits above their context windows"
-_WINDOW = Component.CONTEXT_WINDOW
 _OUTPUT = Component.MAX_OUTPUT_TOKENS
 
 
@@ -680,7 +695,7 @@ def slipped(
     problems += [
         p
         for p in (
-            *_rescaled_without_history(valid, before, in_force, stated, vendors),
+            *_rescaled_without_history(valid, before, in_force, stated, vendors, set_aside),
             *_zero_beside_others(valid, in_force, stated),
             *_cache_writes_at_reads(valid),
             *_discounts_at_standard(
@@ -1049,8 +1064,9 @@ INPUT_ABOVE_OUTPUT_RULE = "input above output across a block"
 ORDER_BLOCK = 10
 # The block is read swapped where at least this share of them state the input above the output.
 SWAPPED_SHARE = Decimal("0.75")
-# A block: a route and the dimensions' text key.
-_Block = tuple[str, str]
+# A block: a route, the dimensions' text key, and the namespace of the source's ids in it
+# (`_namespace`; WHOLE_ROUTE for every id of the route at those dimensions).
+_Block = tuple[str, str, str]
 
 
 def _token_price(o: Observation) -> bool:
@@ -1066,27 +1082,32 @@ def _token_price(o: Observation) -> bool:
 _IN_OUT = (Component.INPUT, Component.OUTPUT)
 
 
-def _swapped_blocks(valid: Sequence[Observation]) -> tuple[Counter[_Block], Counter[_Block]]:
-    """By block (route, dimensions): how many models the source states both an input and an
+def _swapped_blocks(
+    valid: Sequence[Observation], namespaces: bool = False
+) -> tuple[Counter[_Block], Counter[_Block]]:
+    """By block (route, dimensions, and with `namespaces` the namespace of the source's ids,
+    else WHOLE_ROUTE): how many models the source states both an input and an
     output token price of, neither 0 (the pairs); and, for the blocks read swapped only, how
     many of those state the input above the output: at least SWAPPED_SHARE of at least
     ORDER_BLOCK. Output tokens cost at least what input tokens do for nearly every model
     priced: of the recorded worlds' blocks of ten or more, at most 17 % (2 of clarifai's 12 at
     models.dev) and once 45 % (LiteLLM's Vertex prices above 128k tokens, gemini-1.5-flash's
-    input $1 and output $0.60 among them) state the input above; a table read swapped states
-    nearly all so."""
-    prices: dict[tuple[str, str, str], dict[Component, Decimal]] = defaultdict(dict)
+    input $1 and output $0.60 among them) state the input above; of their namespaces' blocks
+    of ten or more, at most 10 % (Portkey's 21 DeepInfra `meta-llama/` ids); a table read
+    swapped states nearly all so."""
+    prices: dict[tuple[str, str, str, str], dict[Component, Decimal]] = defaultdict(dict)
     for o in valid:
         if _token_price(o):
             model = o.model or o.source_model
-            prices[(o.route, o.dimensions.key, model)][o.component] = o.value
+            namespace = _namespace(o) if namespaces else WHOLE_ROUTE
+            prices[(o.route, o.dimensions.key, namespace, model)][o.component] = o.value
     pairs: Counter[_Block] = Counter()
     above: Counter[_Block] = Counter()
-    for (route, dims, _), stated in prices.items():
+    for (route, dims, namespace, _), stated in prices.items():
         given, taken = stated.get(Component.INPUT), stated.get(Component.OUTPUT)
         if given and taken:
-            pairs[route, dims] += 1
-            above[route, dims] += given > taken
+            pairs[route, dims, namespace] += 1
+            above[route, dims, namespace] += given > taken
     swapped = Counter(
         {
             block: above[block]
@@ -1117,36 +1138,44 @@ def swapped_listing(valid: Sequence[Observation]) -> str:
 
 
 def _block_text(block: _Block) -> str:
-    route, dims = block
-    return f"{route} [{dims}]" if dims else route
+    route, dims, namespace = block
+    ids = "" if namespace == WHOLE_ROUTE else f" {namespace}/"
+    return f"{route}{ids} [{dims}]" if dims else f"{route}{ids}"
 
 
 def _inputs_above_outputs(valid: Sequence[Observation]) -> list[Problem]:
     """Every input and output token price of a block (one route's at one set of dimensions:
-    an OpenAI Standard table, LiteLLM's models of one provider) that reads swapped
-    (`_swapped_blocks`: most of its models state the input above the output), whatever the
-    catalog or the other sources hold. Set aside (INPUT_ABOVE_OUTPUT_RULE: an anomaly to
-    review), the block's other fields and the source's other blocks kept; the fields stand as
-    last stated. A listing most of whose models are in such blocks fails whole
-    (`swapped_listing`)."""
-    pairs, swapped = _swapped_blocks(valid)
-    if not swapped:
+    an OpenAI Standard table, LiteLLM's models of one provider; or the route's ids of one
+    namespace at those dimensions: a fault round, OpenRouter's 28 `anthropic/` ids with prompt
+    and completion exchanged entered 56 prices verified on a first load, a tenth of its
+    route) that reads swapped (`_swapped_blocks`: most of its models state the input above the
+    output), whatever the catalog or the other sources hold. Set aside
+    (INPUT_ABOVE_OUTPUT_RULE: an anomaly to review), the block's other fields and the source's
+    other blocks kept; the fields stand as last stated. A listing most of whose models are in
+    such blocks fails whole (`swapped_listing`)."""
+    whole, swapped = _swapped_blocks(valid)
+    by_namespace, swapped_namespaces = _swapped_blocks(valid, namespaces=True)
+    if not swapped and not swapped_namespaces:
         return []
     problems: list[Problem] = []
     for o in valid:
-        block = (o.route, o.dimensions.key)
-        if block in swapped and _token_price(o):
-            why = (
-                f"{swapped[block]} of the {pairs[block]} {_block_text(block)} models it prices "
-                "both of state input above output (its input and output read swapped)"
+        if not _token_price(o):
+            continue
+        if (block := (o.route, o.dimensions.key, WHOLE_ROUTE)) in swapped:
+            pairs, above = whole[block], swapped[block]
+        elif (block := (o.route, o.dimensions.key, _namespace(o))) in swapped_namespaces:
+            pairs, above = by_namespace[block], swapped_namespaces[block]
+        else:
+            continue
+        why = (
+            f"{above} of the {pairs} {_block_text(block)} models it prices both of state "
+            "input above output (its input and output read swapped)"
+        )
+        problems.append(
+            _set_aside(
+                o, INPUT_ABOVE_OUTPUT_RULE, f"{o.measure.text()} = {o.value} {o.unit.value}: {why}"
             )
-            problems.append(
-                _set_aside(
-                    o,
-                    INPUT_ABOVE_OUTPUT_RULE,
-                    f"{o.measure.text()} = {o.value} {o.unit.value}: {why}",
-                )
-            )
+        )
     return problems
 
 
@@ -1507,6 +1536,7 @@ def _rescaled_without_history(
     in_force: Mapping[PriceKey, Decimal],
     stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
     vendors: Callable[[], Mapping[PriceKey, Decimal]] = dict,
+    set_aside: Sequence[Observation] = (),
 ) -> list[Problem]:
     """A source's prices of fields it has no history of (none of its last applied statements,
     `before`: a first load, a provider block new to it, or one set aside the day before), in
@@ -1523,12 +1553,23 @@ def _rescaled_without_history(
     (`_about_a_power_of_ten`). Each price of the block but those the reference confirms is set
     aside (SLIPPED_RULE): the ones no other source states are in the same block. A block set
     aside stays so while the source states it (a regression round: the next day's body,
-    re-serialized, proposed it as new values)."""
+    re-serialized, proposed it as new values). The prices validation already set aside
+    (`set_aside`) are counted in their blocks, not set aside again: a block /1000 loses most
+    of its prices to the magnitude check (a fault round: LiteLLM's `bedrock` prices /1000 on
+    a first load lost 378 so, and the 46 left, a minority, entered at a thousandth)."""
     keyed = [(o, price_key(o)) for o in valid if o.kind is _PRICE and not o.scheduled]
     fresh = [(o, key) for o, key in keyed if o.value != 0 and key not in before]
-    if len(fresh) < RESCALE_PAIRS:
+    counted = [
+        (o, key)
+        for o in set_aside
+        if o.kind is _PRICE
+        and not o.scheduled
+        and o.value != 0
+        and (key := price_key(o)) not in before
+    ]
+    if not fresh or len(fresh) + len(counted) < RESCALE_PAIRS:
         return []
-    prices = {key: o.value for o, key in fresh}
+    prices = {key: o.value for o, key in (*counted, *fresh)}
     stating = {key: o.value for o, key in keyed}
     # the fresh prices and the bare fields of the same models beside them, which the source
     # may not state (Azure states every price for a deployment): the reference's bare value
@@ -1539,7 +1580,7 @@ def _rescaled_without_history(
             wanted[plain] = stating.get(plain, _NOT_STATED)
     reference = reference_for(fresh[0][0].source, wanted, in_force, stated, vendors)
     beside = _bare_reference(prices, reference)
-    moves = _Moves({key: _namespace(o) for o, key in fresh})
+    moves = _Moves({key: _namespace(o) for o, key in (*counted, *fresh)})
     for key, value in prices.items():
         if known := reference.get(key):
             moves.add(key, power_of_ten(value / known) if value != known else 0)
@@ -1556,25 +1597,89 @@ def _rescaled_without_history(
     blocks = moves.blocks()
     if not blocks:
         return []
+    lone = {k for k in unjudged if k not in own}
+    elsewhere = _elsewhere(fresh[0][0].source, lone, stated) if lone else {}
     problems: list[Problem] = []
     for obs, key in fresh:
-        exponent = moves.moved(blocks, key)
-        if not exponent or reference.get(key) == obs.value:
-            continue
         if implausible(obs.value, obs.unit):  # set aside by plausibility's rule; still counted
             continue
-        where = f"{obs.route} ({_deployment(key) or 'no deployment'})"
+        if exponent := moves.moved(blocks, key):
+            if reference.get(key) == obs.value:
+                continue
+            where = f"{obs.route} ({_deployment(key) or 'no deployment'})"
+            why = (
+                f"most of the {where} prices it states without a history of its own stand at "
+                f"{Decimal(10) ** exponent:f} times what others state"
+            )
+        elif exponent := _off_elsewhere(key, obs.value, elsewhere.get(key), blocks):
+            why = (
+                f"no other source states it, and it stands at {Decimal(10) ** exponent:f} times "
+                f"the model's price on every other route, as a block of its {obs.route} prices "
+                "moved so"
+            )
+        else:
+            continue
         problems.append(
             _set_aside(
                 obs,
                 SLIPPED_RULE,
-                f"{obs.measure.text()} = {obs.value} {obs.unit.value}: most of the {where} "
-                f"prices it states without a history of its own stand at "
-                f"{Decimal(10) ** exponent:f} times what others state (one block of its "
-                f"listing rescaled)",
+                f"{obs.measure.text()} = {obs.value} {obs.unit.value}: {why} (one block of "
+                "its listing rescaled)",
             )
         )
     return problems
+
+
+def _elsewhere(
+    source: str,
+    keys: Iterable[PriceKey],
+    stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
+) -> dict[PriceKey, set[Decimal]]:
+    """For each of a source's fields `keys`, the prices the other sources state this run
+    (`stated()`) of the same model's same field (component, unit, dimensions but scope and
+    region) on other routes, where at least AGREEING of them state it: what the model costs
+    elsewhere (one source alone may be the one wrong)."""
+    wanted: dict[tuple[str, str, str, str], list[PriceKey]] = defaultdict(list)
+    for key in keys:
+        bare = _bare_key(key)
+        wanted[bare[1], bare[2], bare[3], bare[4]].append(key)
+    models = {field[0] for field in wanted}
+    found: dict[PriceKey, set[Decimal]] = defaultdict(set)
+    voices: dict[PriceKey, set[str]] = defaultdict(set)
+    for other, theirs in stated().items():
+        if other == source:
+            continue
+        for key, value in theirs.items():
+            if key[1] not in models or not value:
+                continue
+            bare = _bare_key(key)
+            for mine in wanted.get((bare[1], bare[2], bare[3], bare[4]), ()):
+                if mine[0] != key[0]:
+                    found[mine].add(value)
+                    voices[mine].add(other)
+    return {key: prices for key, prices in found.items() if len(voices[key]) >= AGREEING}
+
+
+def _off_elsewhere(
+    key: PriceKey,
+    value: Decimal,
+    elsewhere: set[Decimal] | None,
+    blocks: Mapping[tuple[str, str], int],
+) -> int:
+    """The power of ten a price no reference judges stands at from every price of the same
+    model's field on other routes (`elsewhere`, each within a deployment's premium of it:
+    `_about_a_power_of_ten`), where a block of the same route moved by that power (`blocks`);
+    0 otherwise. A fault round: LiteLLM's `bedrock` prices /1000 on a first load, its entries
+    of other Bedrock APIs right beside them in the same deployments, so most of those
+    deployments' prices did not move; 43 prices only LiteLLM states entered at a thousandth,
+    claude-3-7-sonnet's input at 0.0036 beside its 3 on every other route."""
+    if not elsewhere:
+        return 0
+    moved = {exponent for (route, _), exponent in blocks.items() if route == key[0]}
+    found = {_about_a_power_of_ten(value / price) for price in elsewhere}
+    if len(found) == 1 and (exponent := found.pop()) in moved:
+        return exponent
+    return 0
 
 
 WHOLE_ROUTE = "*"  # a `_Moves` block of every deployment of a route

@@ -18,15 +18,19 @@ HTTP, a real Prefect API, SQLite).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from catalog import store
-from catalog.intake import INPUT_ABOVE_OUTPUT_RULE
+from catalog.intake import INPUT_ABOVE_OUTPUT_RULE, slipped
 from catalog.tables import catalog_values, quarantine
+from schemas.records import Observation
 from tests.conftest import WORLDS
+from tests.test_fault_kinds import healthy
 from tests.worlds import (
     epoch2_loaded,
     fault_world,
@@ -159,3 +163,44 @@ def test_a_routes_block_read_swapped_is_set_aside(
     assert swapped_openai <= kept
     assert {f for f in kept - swapped_openai if not f[4].startswith("context_above=")} == set()
     assert _in_force(db, "anthropic", "litellm") == _in_force(control, "anthropic", "litellm")
+
+
+def _namespace_exchanged(valid: list[Observation], models: int | None) -> list[Observation]:
+    """OpenRouter's observations with the input and output token prices of its first `models`
+    `anthropic/` ids (all, for None) exchanged, at each set of dimensions: prompt and
+    completion swapped in one vendor's block of its listing."""
+    ids = sorted({o.source_model for o in valid if o.source_model.startswith("anthropic/")})
+    chosen = set(ids if models is None else ids[:models])
+    pairs: dict[tuple[str, str], dict[str, Decimal]] = {}
+    for o in valid:
+        if o.source_model in chosen and o.component.value in TOKEN_PRICES:
+            pairs.setdefault((o.source_model, o.dimensions.key), {})[o.component.value] = o.value
+    other = {"input": "output", "output": "input"}
+    exchanged = []
+    for o in valid:
+        both = pairs.get((o.source_model, o.dimensions.key), {})
+        if o.source_model in chosen and len(both) == 2 and o.component.value in TOKEN_PRICES:
+            o = replace(o, value=both[other[o.component.value]])
+        exchanged.append(o)
+    return exchanged
+
+
+def test_one_vendors_ids_read_swapped_are_set_aside_on_a_first_load() -> None:
+    """Fault round h50: OpenRouter's 28 `anthropic/` ids with prompt and completion exchanged
+    entered 56 prices verified on a first load (claude-sonnet-4-5 input 15, output 3): a tenth
+    of its route, no block of it, and with nothing in force the swapped-columns rule had only
+    the other sources' rare agreement to go by. A route's ids of one namespace most of whose
+    models state the input above the output are a block read swapped; a few of them are not."""
+    valid = healthy("openrouter").valid
+    assert not [p for p in slipped(valid, {}, {}, dict) if p.rule == INPUT_ABOVE_OUTPUT_RULE]
+    block = _namespace_exchanged(valid, None)
+    aside = [p for p in slipped(block, {}, {}, dict) if p.rule == INPUT_ABOVE_OUTPUT_RULE]
+    moved = {id(o) for o, was in zip(block, valid, strict=True) if o.value != was.value}
+    assert len(moved) >= 50
+    assert {id(p.observation) for p in aside} >= moved
+    assert {p.observation.source_model for p in aside if p.observation} <= {
+        o.source_model for o in valid if o.source_model.startswith("anthropic/")
+    }
+    assert "of the 17 openrouter anthropic/ models it prices both of state input" in aside[0].detail
+    few = _namespace_exchanged(valid, 5)
+    assert not [p for p in slipped(few, {}, {}, dict) if p.rule == INPUT_ABOVE_OUTPUT_RULE]

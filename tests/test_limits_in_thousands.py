@@ -18,6 +18,7 @@ Both variants are made here from the recorded epoch-2 listings.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,10 +26,13 @@ import pytest
 from sqlalchemy import select
 
 from catalog import store
-from catalog.intake import LIMITS_RESCALED_RULE
+from catalog.intake import LIMITS_RESCALED_RULE, limits_rescaled, token_limits_by_field
 from catalog.plausibility import limit_jumped
 from catalog.tables import catalog_values, quarantine, review_items
+from schemas.records import Observation
 from schemas.sources import sources
+from schemas.vocab import Kind, Unit
+from tests.test_fault_kinds import healthy
 from tests.worlds import (
     epoch2_loaded,
     fault_world,
@@ -104,3 +108,41 @@ def test_limits_in_thousands_enter_nothing_on_a_first_load(
             select(q.record).where(q.last_run_id == run, q.rule == LIMITS_RESCALED_RULE)
         ).all()
     assert len(aside) > 400
+
+
+def test_one_providers_limits_in_thousands_are_set_aside_where_one_other_source_states_them() -> (
+    None
+):
+    """Fault round h50: LiteLLM's `openai` entries with `max_input_tokens`, `max_output_tokens`
+    and `max_tokens` in thousands (8 for gpt-4's 8192) entered 96 limits on a first load. Only
+    models.dev states those two fields too, and one other source alone never judges a block;
+    but genai-prices and models.dev state each model's context window, a thousandfold above
+    the limits. A source stating the model's window so far off the limit, the same way as the
+    field's other statements, is a second voice; models.dev alone is still none."""
+    litellm = sources()["litellm"].urls[0]
+    entries = json.loads(recorded_text(litellm))
+    openai = {
+        k
+        for k, e in entries.items()
+        if isinstance(e, dict) and e.get("litellm_provider") == "openai"
+    }
+    valid = healthy("litellm").valid
+    others = {s: token_limits_by_field(healthy(s).valid) for s in ("genai-prices", "modelsdev")}
+    assert limits_rescaled(valid, lambda: others) == []
+
+    def in_thousands(o: Observation) -> Observation:
+        if o.source_model in openai and o.kind is Kind.LIMIT and o.unit is Unit.TOKENS:
+            return replace(o, value=Decimal(int(o.value) // 1000))
+        return o
+
+    block = [in_thousands(o) for o in valid]
+    moved = {  # those of named models (a name that maps to none is no field of the catalog)
+        id(o)
+        for o, was in zip(block, valid, strict=True)
+        if o.model and o.value and o.value != was.value
+    }
+    assert len(moved) > 90
+    aside = limits_rescaled(block, lambda: others)
+    assert {id(p.observation) for p in aside} == moved
+    assert all(p.rule == LIMITS_RESCALED_RULE for p in aside)
+    assert limits_rescaled(block, lambda: {"modelsdev": others["modelsdev"]}) == []

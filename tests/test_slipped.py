@@ -37,7 +37,9 @@ from schemas.records import Observation, Problem
 from schemas.sources import sources
 from schemas.vocab import Dim, Kind, Unit
 from tests.conftest import WORLDS, copy_catalog
-from tests.test_fault_kinds import healthy, read, urls
+from tests.test_fault_kinds import bodies, healthy, read, urls
+from tests.test_vendor_block_first_load import SOURCES as BLOCK_SOURCES
+from tests.test_vendor_block_first_load import read_together
 from tests.test_withdrawn_statement import items, recorded
 from tests.worlds import epoch2_after_epoch1, fault_world, recorded_text, replayed_run
 
@@ -316,3 +318,46 @@ def test_a_batch_table_restating_the_standard_prices_is_set_aside() -> None:
     }
     for name in sources():
         assert not [p for p in healthy(name).problems if p.rule == DISCOUNT_AT_STANDARD_RULE]
+
+
+def _bedrock_per_1k(body: bytes) -> bytes:
+    """LiteLLM's price map with every cost of its `bedrock` provider's entries a thousandth (a
+    per-token price read as per 1K tokens); its other Bedrock APIs' entries (`bedrock_converse`)
+    as recorded."""
+    entries = json.loads(body)
+    for entry in entries.values():
+        if isinstance(entry, dict) and entry.get("litellm_provider") == "bedrock":
+            for key, value in entry.items():
+                if (
+                    "cost" in key
+                    and isinstance(value, (int, float))
+                    and not isinstance(value, bool)
+                ):
+                    entry[key] = value / 1000
+    return json.dumps(entries).encode()
+
+
+def test_a_blocks_lone_prices_a_power_of_ten_off_the_model_elsewhere_are_set_aside() -> None:
+    """Fault round h50: LiteLLM's `bedrock` provider /1000 loaded into an empty catalog. Most of
+    the block was set aside, but its other Bedrock APIs' entries, right, share its deployments,
+    so most of those deployments' prices did not move, and 46 prices only LiteLLM states
+    entered at a thousandth (claude-3-7-sonnet's input 0.0036, its price on every other route
+    3). A price no other source states, at the power of ten a block of its route moved by from
+    the model's price on every other route, is set aside with the block. Read as a refresh
+    reads every source at once (catalog/intake.py), from the recorded epoch-2 responses."""
+    answered = {source: bodies(source) for source in BLOCK_SOURCES}
+    clean = read_together(answered)["litellm"]
+    assert not [p for p in clean.problems if p.rule == SLIPPED_RULE]
+    answered["litellm"] = {url: _bedrock_per_1k(body) for url, body in answered["litellm"].items()}
+    found = read_together(answered)["litellm"]
+    elsewhere = [
+        p.observation
+        for p in found.problems
+        if p.rule == SLIPPED_RULE and "the model's price on every other route" in p.detail
+    ]
+    assert len(elsewhere) >= 30
+    assert {o.route for o in elsewhere if o} == {"bedrock"}
+    sonnet = {o.component.value for o in elsewhere if o and o.model == "claude-3-7-sonnet"}
+    assert {"input", "output"} <= sonnet
+    was = {(o.record, o.measure): o.value for o in clean.valid}
+    assert not [o for o in elsewhere if o and was.get((o.record, o.measure)) != o.value * 1000]
