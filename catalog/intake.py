@@ -40,7 +40,7 @@ from catalog.normalize import (
     named_models,
     observations,
 )
-from catalog.plausibility import LIMIT_JUMP, implausible, jumped, limit_jumped
+from catalog.plausibility import JUMP, LIMIT_JUMP, implausible, jumped, limit_jumped
 from schemas.batch import validate, validate_by_source
 from schemas.fetch import (
     HEADERLESS_RULE,
@@ -686,11 +686,16 @@ def slipped(
     columns' headings swapped (`_fields_swapped`, judged on a first load by what the other
     sources state: `_known_or_stated`). Before all of these, the input and output token prices
     of a block (a route at one set of dimensions) most of whose models state the input above
-    the output are set aside (`_inputs_above_outputs`: read swapped), each once."""
+    the output are set aside (`_inputs_above_outputs`: read swapped), and so are a model's
+    prices a power of ten off its own prices the source states beside them (`_off_own_prices`:
+    a batch price ten times the standard one, a reasoning price ten times the output one),
+    each once."""
     known = _known_prices(before, in_force)
     problems = _inputs_above_outputs(valid)
     block = {id(p.observation) for p in problems}
     problems += [p for p in _inverted_beside_ordered(valid) if id(p.observation) not in block]
+    block = {id(p.observation) for p in problems}
+    problems += [p for p in _off_own_prices(valid) if id(p.observation) not in block]
     unordered = {id(p.observation) for p in problems}
     problems += [
         p
@@ -1222,6 +1227,117 @@ def _inverted_beside_ordered(valid: Sequence[Observation]) -> list[Problem]:
                     )
                     for o in (i, out)
                 )
+    return problems
+
+
+DISCOUNT_ABOVE_STANDARD_RULE = "a discounted tier's price a power of ten above its standard price"
+REASONING_OFF_OUTPUT_RULE = "a reasoning price a power of ten off its output price"
+_TIER = Dim.SERVICE_TIER.value
+
+
+def _deployments_of(o: Observation) -> tuple[str, str, Component, str]:
+    """The field of a source's price of a model at every deployment (scope and region) and
+    service tier: (route, the source's name of the model, component, the other dimensions)."""
+    return (
+        o.route,
+        o.source_model,
+        o.component,
+        o.dimensions.without_deployment().without(_TIER).key,
+    )
+
+
+def _off_own_prices(valid: Sequence[Observation]) -> list[Problem]:
+    """A source's token prices a power of ten off the same model's other prices it states
+    beside them, where the two are bound to be near (judged within the source, so on a first
+    load too):
+    - a standard input or output price and its batch or flex price (`DISCOUNTED_TIERS`) at the
+      same deployment, the discounted one tenfold or more above the standard one: one of the
+      two is in another unit, and nothing in the source says which, so both are set aside
+      (DISCOUNT_ABOVE_STANDARD_RULE). A fault round: Azure's six gpt-4o-2024-11-20 token
+      meters relabelled "1M" at their per-1K prices entered verified at 0.0025 into an empty
+      catalog, beside their own batch meters at 1.25, and set aside the secondaries' right
+      prices as a power of ten off them. In the recorded world a discounted tier's price is at
+      most 1.47 times its standard one (1,741 pairs);
+    - a reasoning-token price tenfold or more off the output price of the same model and
+      dimensions (reasoning is billed as output: the recorded world's ratios are 0.38 to 5):
+      the reasoning price is set aside (REASONING_OFF_OUTPUT_RULE; a fault round, LiteLLM's
+      `output_cost_per_reasoning_token` x1000, entered gemini-2.5-flash-lite's at 400 beside
+      its output's 0.4).
+    A standard price of the same model at a deployment with no discounted price of its own, at
+    about one of those set aside (within PREMIUM), goes with them: the meters relabelled for
+    every deployment at once, the regional ones without a batch meter. The fields stand as
+    last stated; each is an anomaly to review."""
+    standard: dict[tuple[str, str, Component, str], Observation] = {}
+    discounted: list[tuple[tuple[str, str, Component, str], Observation]] = []
+    outputs: dict[tuple[str, str, str], Observation] = {}
+    reasoning: list[Observation] = []
+    for o in valid:
+        if o.kind is not _PRICE or o.scheduled or o.unit is not Unit.PER_1M_TOKENS or not o.value:
+            continue
+        tier = o.dimensions.get(_TIER)
+        if o.component in _IN_OUT:
+            key = (o.route, o.source_model, o.component, o.dimensions.without(_TIER).key)
+            if tier is None:
+                standard[key] = o
+            elif tier in DISCOUNTED_TIERS:
+                discounted.append((key, o))
+        if o.component is Component.OUTPUT and tier is None:
+            outputs[o.route, o.source_model, o.dimensions.key] = o
+        elif o.component is Component.REASONING:
+            reasoning.append(o)
+    problems: list[Problem] = []
+    seen: set[int] = set()
+    doubted: dict[tuple[str, str, Component, str], list[Decimal]] = defaultdict(list)
+    for key, cheaper in discounted:
+        found = standard.get(key)
+        if found is None or cheaper.value < JUMP * found.value:
+            continue
+        why = (
+            f"its {cheaper.dimensions.get(_TIER)} price {cheaper.value} is "
+            f"{cheaper.value / found.value:f} times its standard price {found.value} "
+            "(one of the two in another unit)"
+        )
+        doubted[_deployments_of(found)].append(found.value)
+        for o in (found, cheaper):
+            if id(o) not in seen:
+                seen.add(id(o))
+                problems.append(
+                    _set_aside(
+                        o,
+                        DISCOUNT_ABOVE_STANDARD_RULE,
+                        f"{o.measure.text()} = {o.value} {o.unit.value}: {why}",
+                    )
+                )
+    # the same model's standard price at a deployment without a discounted price of its own,
+    # where it is one of those doubted (within a deployment's premium): the same slip
+    for o in standard.values():
+        if id(o) in seen:
+            continue
+        like = [
+            v for v in doubted.get(_deployments_of(o), ()) if 1 / PREMIUM < o.value / v < PREMIUM
+        ]
+        if like:
+            problems.append(
+                _set_aside(
+                    o,
+                    DISCOUNT_ABOVE_STANDARD_RULE,
+                    f"{o.measure.text()} = {o.value} {o.unit.value}: the model's standard price "
+                    f"at its other deployments, {like[0]}, is a power of ten below their "
+                    "discounted price (one of the two in another unit)",
+                )
+            )
+    for o in reasoning:
+        output = outputs.get((o.route, o.source_model, o.dimensions.key))
+        if output is not None and jumped(output.value, o.value):
+            problems.append(
+                _set_aside(
+                    o,
+                    REASONING_OFF_OUTPUT_RULE,
+                    f"{o.measure.text()} = {o.value} {o.unit.value}: {o.value / output.value:f} "
+                    f"times the model's output price {output.value} (reasoning is billed as "
+                    "output)",
+                )
+            )
     return problems
 
 
