@@ -93,7 +93,10 @@ Quirks of the source, and how they are read:
   read when it stands alone (which of the two it mirrors is then unknown).
 - Capabilities: `mode` -> component mode, dimension mode=<value>; `supports_<x>` (and
   `bedrock_converse_supports_strict_tools` -> strict_tools) -> capability=<x>, 1 or 0. Absent
-  means unknown: nothing is emitted.
+  means unknown: nothing is emitted. A mode whose models return no text (embedding, rerank,
+  moderation) beside function calling or tool choice stated true is quarantined alone ("mode
+  contradicted by the entry": another entry's mode, the entry's prices and flags a chat
+  model's).
 - Skipped by rule: `*_dbu_cost_per_token` (Databricks DBUs, not USD; the USD price is in the
   plain fields), `provider_specific_entry` and `regional_processing_uplift_multiplier_*`
   (multipliers, not stated prices), `metadata`/`comment`/`source` (notes), and the
@@ -702,6 +705,22 @@ def _is_price_field(name: str) -> bool:
     return name == "tiered_pricing" or _looks_like_cost(name)
 
 
+# Modes whose models return no text, so call no functions (in the two recorded maps none of
+# their 138 and 154 entries supports function calling or tool choice); such a mode beside either
+# is another entry's mode (a fault round from public reports: LiteLLM's gpt-4o given
+# "embedding", its chat prices and function calling kept, entered embedding mode in place of
+# chat).
+NO_CALLS_MODES = frozenset({"embedding", "rerank", "moderation"})
+MODE_CONTRADICTED_RULE = "mode contradicted by the entry"
+_CALLS = ("supports_function_calling", "supports_tool_choice")
+
+
+def _calls_functions(entry: dict[str, Any]) -> str:
+    """The first of an entry's flags saying it calls functions that it states true ('' for
+    none)."""
+    return next((flag for flag in _CALLS if entry.get(flag) is True), "")
+
+
 def emit_field(out: Emitter, entry: dict[str, Any], name: str, raw: Any) -> None:
     """One field of an entry into drafts by its name: a capability flag, the mode, the search
     context prices, the tiered prices or a cost field; limits and the fields NOT_READ are read
@@ -722,6 +741,12 @@ def emit_field(out: Emitter, entry: dict[str, Any], name: str, raw: Any) -> None
     elif name == "mode":
         if not isinstance(raw, str) or not raw:
             raise Uninterpretable(out.key, "mode is not a name", f"mode={raw!r}")
+        if raw in NO_CALLS_MODES and (calls := _calls_functions(entry)):
+            raise Uninterpretable(
+                out.key,
+                MODE_CONTRADICTED_RULE,
+                f"mode={raw} beside {calls}=true: a model of that mode calls no functions",
+            )
         out.add(Kind.CAPABILITY, Component.MODE, Unit.FLAG, {Dim.MODE: raw}, ONE, f"mode={raw}")
     elif name == "search_context_cost_per_query":
         emit_search_context(out, raw, entry.get("web_search_billing_unit", "per_query"))

@@ -14,6 +14,7 @@ from schemas.fetch import Normalized, Uninterpretable, Unparsable
 from schemas.records import Draft
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 from spiders import litellm
+from spiders.litellm import MODE_CONTRADICTED_RULE
 from spiders.parsing import Page
 from tests.conftest import snapshot
 from tests.drafts import quarantined, rules
@@ -543,3 +544,32 @@ def test_whole_older_file_reports_the_fields_upstream_later_dropped() -> None:
     audio = "gemini/gemini-3.1-flash-lite-preview: cache_read_input_token_cost_per_audio_token"
     assert audio in unknown
     assert "text-embedding-preview-0409: input_cost_per_token_batch_requests" in unknown
+
+
+def test_a_mode_that_calls_no_functions_beside_function_calling_is_quarantined_alone() -> None:
+    """A fault round from public reports of LiteLLM entries given another block's `mode`:
+    gpt-4o as "embedding", its chat prices and function calling kept, entered embedding mode in
+    place of chat on a first load, and onto a catalog proposed it as a new value. No recorded
+    entry of a mode that returns no text states function calling or tool choice."""
+    _, problems = normalize_all(NEWER)
+    assert MODE_CONTRADICTED_RULE not in problems.values()
+    as_read = drafts("gpt-4o")
+    for mode in sorted(litellm.NO_CALLS_MODES):
+        changed = record("gpt-4o")
+        changed["entry"]["mode"] = mode
+        found = litellm.normalize(changed)
+        assert rules(found) == {"mode": MODE_CONTRADICTED_RULE}
+        assert "beside supports_function_calling=true" in quarantined(found, "mode").detail
+        assert found == [d for d in as_read if d.component is not Component.MODE]
+    embedding = record("text-embedding-3-small")
+    assert embedding["entry"]["mode"] == "embedding"
+    assert (
+        pick(
+            litellm.normalize(embedding),
+            Component.MODE,
+            Unit.FLAG,
+            Kind.CAPABILITY,
+            mode="embedding",
+        )
+        == 1
+    )
