@@ -43,6 +43,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from catalog import (
+    figures,
     health,
     intake,
     lifetimes,
@@ -588,6 +589,8 @@ def read_sources(
         batch.named.update((found.source, route, model) for route, model in found.named)
         batch.unread.update((found.source, route, model) for route, model in found.unread)
     batch.naming = {d.source.id: naming_digest(d, identity) for d in [*drafts, *learned]}
+    # A price written to fewer digits of a figure stated in full is that figure (catalog/figures).
+    batch.valid = figures.fuller_figures(batch.valid, reading.in_force)
     # Across sources: a cache write without lifetime beside the route's per-lifetime ones is one
     # of them; a context tier whose threshold contradicts the route's own is a flag.
     # Units are facts: prices outside their unit's band, or per token for a model not metered
