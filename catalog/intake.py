@@ -40,7 +40,7 @@ from catalog.normalize import (
     named_models,
     observations,
 )
-from catalog.plausibility import JUMP, LIMIT_JUMP, implausible, jumped, limit_jumped
+from catalog.plausibility import LIMIT_JUMP, implausible, jumped, limit_jumped
 from schemas.batch import validate, validate_by_source
 from schemas.fetch import (
     HEADERLESS_RULE,
@@ -1230,7 +1230,11 @@ def _inverted_beside_ordered(valid: Sequence[Observation]) -> list[Problem]:
     return problems
 
 
-DISCOUNT_ABOVE_STANDARD_RULE = "a discounted tier's price a power of ten above its standard price"
+DISCOUNT_OFF_STANDARD_RULE = "a discounted tier's price a slip off its standard price"
+# A discounted tier's price over its standard one, outside this band (exclusive), is a slip of
+# one of the two: the recorded worlds' 1,741 pairs lie from 1/12 (LiteLLM's legacy fine-tunes)
+# to 1.47, and either price of a half-price pair tenfold off lands at 1/20 or 5.
+DISCOUNT_BAND = (Decimal(1) / 15, Decimal(3))
 REASONING_OFF_OUTPUT_RULE = "a reasoning price a power of ten off its output price"
 _TIER = Dim.SERVICE_TIER.value
 
@@ -1247,17 +1251,18 @@ def _deployments_of(o: Observation) -> tuple[str, str, Component, str]:
 
 
 def _off_own_prices(valid: Sequence[Observation]) -> list[Problem]:
-    """A source's token prices a power of ten off the same model's other prices it states
-    beside them, where the two are bound to be near (judged within the source, so on a first
-    load too):
+    """A source's token prices a slip off the same model's other prices it states beside
+    them, where the two are bound to be near (judged within the source, so on a first load
+    too):
     - a standard input or output price and its batch or flex price (`DISCOUNTED_TIERS`) at the
-      same deployment, the discounted one tenfold or more above the standard one: one of the
-      two is in another unit, and nothing in the source says which, so both are set aside
-      (DISCOUNT_ABOVE_STANDARD_RULE). A fault round: Azure's six gpt-4o-2024-11-20 token
+      same deployment whose ratio is outside DISCOUNT_BAND: one of the two is in another unit
+      or mistyped, and nothing in the source says which, so both are set aside
+      (DISCOUNT_OFF_STANDARD_RULE). Fault round h51: Azure's six gpt-4o-2024-11-20 token
       meters relabelled "1M" at their per-1K prices entered verified at 0.0025 into an empty
       catalog, beside their own batch meters at 1.25, and set aside the secondaries' right
-      prices as a power of ten off them. In the recorded world a discounted tier's price is at
-      most 1.47 times its standard one (1,741 pairs);
+      prices as a power of ten off them; OpenAI's page with gpt-4o's standard output typed
+      $100 beside its batch $5 entered verified, and so did Gemini's flash-lite output at $4
+      beside its batch $0.20;
     - a reasoning-token price tenfold or more off the output price of the same model and
       dimensions (reasoning is billed as output: the recorded world's ratios are 0.38 to 5):
       the reasoning price is set aside (REASONING_OFF_OUTPUT_RULE; a fault round, LiteLLM's
@@ -1290,12 +1295,12 @@ def _off_own_prices(valid: Sequence[Observation]) -> list[Problem]:
     doubted: dict[tuple[str, str, Component, str], list[Decimal]] = defaultdict(list)
     for key, cheaper in discounted:
         found = standard.get(key)
-        if found is None or cheaper.value < JUMP * found.value:
+        if found is None or DISCOUNT_BAND[0] < cheaper.value / found.value < DISCOUNT_BAND[1]:
             continue
         why = (
             f"its {cheaper.dimensions.get(_TIER)} price {cheaper.value} is "
             f"{cheaper.value / found.value:f} times its standard price {found.value} "
-            "(one of the two in another unit)"
+            "(one of the two in another unit, or mistyped)"
         )
         doubted[_deployments_of(found)].append(found.value)
         for o in (found, cheaper):
@@ -1304,7 +1309,7 @@ def _off_own_prices(valid: Sequence[Observation]) -> list[Problem]:
                 problems.append(
                     _set_aside(
                         o,
-                        DISCOUNT_ABOVE_STANDARD_RULE,
+                        DISCOUNT_OFF_STANDARD_RULE,
                         f"{o.measure.text()} = {o.value} {o.unit.value}: {why}",
                     )
                 )
@@ -1320,10 +1325,10 @@ def _off_own_prices(valid: Sequence[Observation]) -> list[Problem]:
             problems.append(
                 _set_aside(
                     o,
-                    DISCOUNT_ABOVE_STANDARD_RULE,
+                    DISCOUNT_OFF_STANDARD_RULE,
                     f"{o.measure.text()} = {o.value} {o.unit.value}: the model's standard price "
-                    f"at its other deployments, {like[0]}, is a power of ten below their "
-                    "discounted price (one of the two in another unit)",
+                    f"at its other deployments, {like[0]}, is a slip off their discounted "
+                    "price (one of the two in another unit, or mistyped)",
                 )
             )
     for o in reasoning:

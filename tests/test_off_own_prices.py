@@ -22,7 +22,7 @@ import json
 import re
 from decimal import Decimal
 
-from catalog.intake import DISCOUNT_ABOVE_STANDARD_RULE, REASONING_OFF_OUTPUT_RULE
+from catalog.intake import DISCOUNT_OFF_STANDARD_RULE, REASONING_OFF_OUTPUT_RULE
 from schemas.vocab import Component, Kind, Unit
 from tests.test_fault_kinds import bodies, read
 
@@ -46,7 +46,7 @@ def relabelled(body: bytes) -> tuple[bytes, int]:
 def test_meters_relabelled_per_1m_beside_their_batch_meters_enter_nothing() -> None:
     clean = read("azure", bodies("azure"))
     assert not clean.failure
-    assert not [p for p in clean.problems if p.rule == DISCOUNT_ABOVE_STANDARD_RULE]
+    assert not [p for p in clean.problems if p.rule == DISCOUNT_OFF_STANDARD_RULE]
     answered, count = {}, 0
     for url, body in bodies("azure").items():
         answered[url], n = relabelled(body)
@@ -54,7 +54,7 @@ def test_meters_relabelled_per_1m_beside_their_batch_meters_enter_nothing() -> N
     assert count == 6
     found = read("azure", answered)
     assert not found.failure
-    aside = [p.observation for p in found.problems if p.rule == DISCOUNT_ABOVE_STANDARD_RULE]
+    aside = [p.observation for p in found.problems if p.rule == DISCOUNT_OFF_STANDARD_RULE]
     standard = {
         (o.component, o.dimensions.key): o.value
         for o in aside
@@ -101,3 +101,27 @@ def test_a_reasoning_price_a_thousand_times_its_output_is_set_aside() -> None:
     assert off == []
     flash = [o for o in aside if o and o.source_model == "gemini-2.5-flash-lite"]
     assert flash and flash[0].value == 1000 * Decimal("0.4")
+
+
+def test_a_standard_price_typed_tenfold_beside_its_batch_price_enters_nothing() -> None:
+    """OpenAI's page with gpt-4o's Standard output typed $100.00 (its Batch row $5.00 left):
+    the page's figure entered a first load verified, and the gateways' right $10 were the
+    anomalies (routes that must match)."""
+    url, body = next(iter(bodies("openai-page").items()))
+    row = b"| gpt-4o | $2.50 | $1.25 | $10.00 |"
+    assert row in body
+    found = read(
+        "openai-page", {url: body.replace(row, b"| gpt-4o | $2.50 | $1.25 | $100.00 |", 1)}
+    )
+    assert not found.failure
+    aside = {
+        (o.component, o.dimensions.get("service_tier"), o.value)
+        for p in found.problems
+        if p.rule == DISCOUNT_OFF_STANDARD_RULE and (o := p.observation) and o.model == "gpt-4o"
+    }
+    assert aside == {
+        (Component.OUTPUT, None, Decimal(100)),
+        (Component.OUTPUT, "batch", Decimal(5)),
+    }
+    clean = read("openai-page", {url: body})
+    assert not [p for p in clean.problems if p.rule == DISCOUNT_OFF_STANDARD_RULE]
