@@ -1064,11 +1064,22 @@ def _same_price(
     input read as $0 opened an item saying OpenRouter's $3 must be $0; OpenAI's page with its
     Standard and Batch labels swapped, 134 such items). A reseller's statement that slipped
     from its value in force (`_slipped`: tenfold off, or to zero) is raised as its own anomaly
-    and compared with nothing."""
+    and compared with nothing. Nor is an official statement of a field no value is in force
+    of that the other sources outvote (`_outvoted`: a fault round, the Anthropic page's Haiku
+    4.5 row read a thousandth, set aside, opened items saying OpenRouter's and Vercel's right
+    $1 must be $0.001)."""
 
     def official(key: _Key, pending: bool) -> Observation | None:
-        stated = next((o for o in groups.get(key, []) if ctx.official(o.source, o.route)), None)
+        group = groups.get(key, [])
+        stated = next((o for o in group if ctx.official(o.source, o.route)), None)
         current = in_force.get(key)
+        if stated is not None and current is None:
+            # a first load's official slip the others outvote enters neither way (`_outvoted`),
+            # and judges no other route's price
+            others = [o for o in group if o is not stated]
+            field = field_id(stated)
+            if any(_outvoted(field, stated.value, o.value, others) for o in others):
+                return None
         if stated is None or current is None or current.value == stated.value:
             return stated
         return stated if pending and not jumped(current.value, stated.value) else None
