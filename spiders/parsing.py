@@ -250,13 +250,20 @@ def load_json(body: bytes, what: str) -> Any:
     price read as an input price); a key an object states twice with different values (padded
     or not) holds them all (Repeated); a key of whitespace alone is kept as written (a model
     named so is its record's problem, shown as written). Unparsable when the body is not JSON
-    (JSON_ERRORS)."""
+    (JSON_ERRORS); one that opens as markup (a sign-in or error page served with 200 at the
+    JSON URL) is named an HTML page."""
     try:
         return json.loads(
             body, parse_float=_json_number, parse_int=Decimal, object_pairs_hook=_pairs
         )
     except JSON_ERRORS as exc:
+        if _MARKUP.match(body):
+            raise Unparsable(f"{what}: body is an HTML page, not JSON") from exc
         raise Unparsable(f"{what}: body is not JSON ({type(exc).__name__}: {exc})") from exc
+
+
+# A body opening as markup, after any byte-order mark and whitespace: "<!DOCTYPE html", "<html"
+_MARKUP = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:!doctype\s+html|html|head|body)\b", re.I)
 
 
 ERROR_SHOWN = 200  # characters of a source's own error message a reason names, at most

@@ -285,7 +285,7 @@ FAULTS: dict[str, Fault] = {
     "redirect on-domain to a sign-in page": Fault(
         lambda s: {OR_MODELS: {"status": 302, "headers": {"Location": OR_SIGN_IN}, "body": ""}},
         {"partial"},
-        naming(f"{OR_MODELS} (answered from {OR_SIGN_IN})", "not JSON"),
+        naming(f"{OR_MODELS} (answered from {OR_SIGN_IN})", "body is an HTML page, not JSON"),
         extra=[
             {
                 "url": OR_SIGN_IN,
