@@ -101,10 +101,18 @@ class Triage:
     fields: int
 
 
-def lead_source(route: str, cited: Sequence[str], changes: Sequence[FieldChange] = ()) -> str:
+def lead_source(
+    route: str,
+    cited: Sequence[str],
+    changes: Sequence[FieldChange] = (),
+    anomaly: bool = False,
+) -> str:
     """The source an item is led by: the one official for its route, else the first that states
     a value the item proposes (the source that raised it: a secondary's slip beside others that
-    still state the value in force), else the first cited."""
+    still state the value in force), else the first cited. An `anomaly` the official source
+    proposes nothing of (it states the value in force) is led by the secondary source that
+    raised it, where one did (a fault round: models.dev's OpenAI costs read per 1K, 11
+    anomalies "input: 2.5 -> 0.0025" filed under the OpenAI page, which stated 2.5)."""
     official = [s for s in cited if is_official(s, route)]
     proposing = [
         s.source
@@ -113,6 +121,16 @@ def lead_source(route: str, cited: Sequence[str], changes: Sequence[FieldChange]
         for s in c.sources
         if s.value == c.proposed and s.source in cited
     ]
+    if anomaly and not set(official) & set(proposing):
+        secondary = [
+            s.source
+            for c in changes
+            if c.proposed is not None
+            for s in c.sources
+            if s.value == c.proposed and s.source in cited and not s.official
+        ]
+        if secondary:
+            return secondary[0][:50]
     return (official or proposing or list(cited) or ["none"])[0][:50]
 
 
@@ -147,7 +165,7 @@ def triage(item: Any, changes: Sequence[FieldChange], verified: Sequence[bool]) 
     due_at = item.created_at + timedelta(hours=rule.due_hours)
     if klass == "submission":
         due_at = item.due_at  # the promise counts from submission, not from the fetch
-    lead = lead_source(item.route, item.sources or [], changes)
+    lead = lead_source(item.route, item.sources or [], changes, kind is ReviewKind.ANOMALY)
     return Triage(
         klass=klass,
         priority=priority,
