@@ -64,10 +64,13 @@ def fuller_figures(
     as that value (the catalog holds it rounded: nothing changed). Only prices of MIN_DIGITS
     digits or more are looked at (a rounding keeps that many, and its full figure more).
     Returns a new list, in order; observations not read otherwise are the same objects."""
-    long = [
+    long = [  # as written first (cheaper): trailing zeros only add to that count
         (i, o)
         for i, o in enumerate(valid)
-        if o.kind is Kind.PRICE and o.value and digits(o.value) >= MIN_DIGITS
+        if o.kind is Kind.PRICE
+        and o.value
+        and len(o.value.as_tuple().digits) >= MIN_DIGITS
+        and digits(o.value) >= MIN_DIGITS
     ]
     if not long:
         return list(valid)
