@@ -687,9 +687,9 @@ def slipped(
     sources state: `_known_or_stated`). Before all of these, the input and output token prices
     of a block (a route at one set of dimensions) most of whose models state the input above
     the output are set aside (`_inputs_above_outputs`: read swapped), and so are a model's
-    prices a power of ten off its own prices the source states beside them (`_off_own_prices`:
-    a batch price ten times the standard one, a reasoning price ten times the output one),
-    each once."""
+    prices a slip off its own prices the source states beside them (`_off_own_prices`: a batch
+    price outside 1/15 to 3 times the standard one, a reasoning price tenfold off the output
+    one), each once."""
     known = _known_prices(before, in_force)
     problems = _inputs_above_outputs(valid)
     block = {id(p.observation) for p in problems}
@@ -1792,7 +1792,7 @@ def _off_elsewhere(
     `_about_a_power_of_ten`), where a block of the same route moved by that power (`blocks`);
     0 otherwise. A fault round: LiteLLM's `bedrock` prices /1000 on a first load, its entries
     of other Bedrock APIs right beside them in the same deployments, so most of those
-    deployments' prices did not move; 43 prices only LiteLLM states entered at a thousandth,
+    deployments' prices did not move; 46 prices only LiteLLM states entered at a thousandth,
     claude-3-7-sonnet's input at 0.0036 beside its 3 on every other route."""
     if not elsewhere:
         return 0
