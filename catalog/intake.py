@@ -694,8 +694,8 @@ def slipped(
     problems = _inputs_above_outputs(valid)
     block = {id(p.observation) for p in problems}
     problems += [p for p in _inverted_beside_ordered(valid) if id(p.observation) not in block]
-    block = {id(p.observation) for p in problems}
-    problems += [p for p in _off_own_prices(valid) if id(p.observation) not in block]
+    block = {id(p.observation) for p in problems}  # set aside already: they judge nothing
+    problems += _off_own_prices([o for o in valid if id(o) not in block])
     unordered = {id(p.observation) for p in problems}
     problems += [
         p
@@ -1270,14 +1270,18 @@ def _off_own_prices(valid: Sequence[Observation]) -> list[Problem]:
       its output's 0.4).
     A standard price of the same model at a deployment with no discounted price of its own, at
     about one of those set aside (within PREMIUM), goes with them: the meters relabelled for
-    every deployment at once, the regional ones without a batch meter. The fields stand as
-    last stated; each is an anomaly to review."""
+    every deployment at once, the regional ones without a batch meter. A price outside its
+    unit's band is plausibility's rule's (catalog/plausibility.py) and judges nothing here (its
+    batch price, right, is kept). The fields stand as last stated; each is an anomaly to
+    review."""
     standard: dict[tuple[str, str, Component, str], Observation] = {}
     discounted: list[tuple[tuple[str, str, Component, str], Observation]] = []
     outputs: dict[tuple[str, str, str], Observation] = {}
     reasoning: list[Observation] = []
     for o in valid:
         if o.kind is not _PRICE or o.scheduled or o.unit is not Unit.PER_1M_TOKENS or not o.value:
+            continue
+        if implausible(o.value, o.unit):  # outside its unit's band: plausibility's to say
             continue
         tier = o.dimensions.get(_TIER)
         if o.component in _IN_OUT:
