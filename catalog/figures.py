@@ -75,7 +75,7 @@ def fuller_figures(
     if not long:
         return list(valid)
     stated: dict[PriceKey, set[Decimal]] = defaultdict(set)
-    keys = {}
+    keys: dict[int, PriceKey] = {}
     for i, o in long:
         keys[i] = key = price_key(o)
         stated[key].add(o.value)

@@ -1239,6 +1239,16 @@ REASONING_OFF_OUTPUT_RULE = "a reasoning price a power of ten off its output pri
 _TIER = Dim.SERVICE_TIER.value
 
 
+@cache
+def _without_tier(dims: str) -> str:
+    """A stored dimensions key without its service tier (`Dims.without`, on the text: a run's
+    token prices state a few hundred keys, ~10^5 times)."""
+    return ";".join(part for part in dims.split(";") if part and not part.startswith(_TIER_PART))
+
+
+_TIER_PART = f"{_TIER}="
+
+
 def _deployments_of(o: Observation) -> tuple[str, str, Component, str]:
     """The field of a source's price of a model at every deployment (scope and region) and
     service tier: (route, the source's name of the model, component, the other dimensions)."""
@@ -1285,7 +1295,7 @@ def _off_own_prices(valid: Sequence[Observation]) -> list[Problem]:
             continue
         tier = o.dimensions.get(_TIER)
         if o.component in _IN_OUT:
-            key = (o.route, o.source_model, o.component, o.dimensions.without(_TIER).key)
+            key = (o.route, o.source_model, o.component, _without_tier(o.dimensions.key))
             if tier is None:
                 standard[key] = o
             elif tier in DISCOUNTED_TIERS:
@@ -1319,7 +1329,7 @@ def _off_own_prices(valid: Sequence[Observation]) -> list[Problem]:
                 )
     # the same model's standard price at a deployment without a discounted price of its own,
     # where it is one of those doubted (within a deployment's premium): the same slip
-    for o in standard.values():
+    for o in standard.values() if doubted else ():
         if id(o) in seen:
             continue
         like = [
