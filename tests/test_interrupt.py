@@ -29,11 +29,13 @@ from catalog import store
 from catalog.tables import catalog_values, runs
 from ratecard.options import INTERRUPT_GRACE
 from tests.conftest import PROGRESS, ROOT, WORLDS
+from tests.worlds import fault_world
 
 pytestmark = pytest.mark.integration
 
 STARTUP = 240  # seconds a refresh may take to start its run on a loaded machine
 PROMPTLY = 8.0  # seconds from the signal (or the server's end) to the command's exit
+DEEPSEEK = "https://api-docs.deepseek.com/quick_start/pricing"  # deepseek-page's one URL
 
 
 @dataclass
@@ -185,7 +187,17 @@ def test_ctrl_c_and_a_lost_server_end_a_refresh_at_once_and_a_second_one_is_refu
     is sent a terminal's Ctrl-C once its run has started, the other loses its server then; a
     third, on the first's catalog during the first's start-up, is refused."""
     db, other = (f"sqlite:///{tmp_path / name}" for name in ("catalog.db", "other.db"))
-    interrupted, lost = start(db, "interrupted"), start(other, "lost")
+    # The one that loses its server waits for a source that answers late: its run cannot end
+    # and apply before the server's end is seen (in a CI run on a loaded machine the run went
+    # from 'run N' to applying in 0.3 s, before the server was found and killed).
+    slow = fault_world(tmp_path, {DEEPSEEK: {"delay": 600}})
+    interrupted = start(db, "interrupted")
+    lost = start(
+        other,
+        "lost",
+        ("refresh", "--replay", str(slow), *REFRESH[3:]),
+        settings={"RATECARD_DOWNLOAD_TIMEOUT": "900"},
+    )
     interrupted.wait_for(r"starting the flow run")
     assert run_rows(db) == [], "the first has not started its run yet: it is starting up"
     second = start(db, "second")
