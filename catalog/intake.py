@@ -691,9 +691,12 @@ def slipped(
     price outside 1/15 to 3 times the standard one, a reasoning price tenfold off the output
     one), each once."""
     known = _known_prices(before, in_force)
+    judged = _known_or_stated(valid, known, in_force, stated)
     problems = _inputs_above_outputs(valid)
     block = {id(p.observation) for p in problems}
-    problems += [p for p in _inverted_beside_ordered(valid) if id(p.observation) not in block]
+    problems += [
+        p for p in _inverted_beside_ordered(valid, judged) if id(p.observation) not in block
+    ]
     block = {id(p.observation) for p in problems}  # set aside already: they judge nothing
     problems += _off_own_prices([o for o in valid if id(o) not in block])
     unordered = {id(p.observation) for p in problems}
@@ -714,7 +717,6 @@ def slipped(
         if id(p.observation) not in unordered
     ]
     aside = {id(p.observation) for p in problems}
-    judged = _known_or_stated(valid, known, in_force, stated)
     tiers = _context_tiers(chain(before, in_force, map(price_key, valid)))
     problems += [p for p in _fields_swapped(valid, judged, tiers) if id(p.observation) not in aside]
     moved: list[tuple[Observation, PriceKey, Decimal]] = []
@@ -1184,7 +1186,7 @@ def _inputs_above_outputs(valid: Sequence[Observation]) -> list[Problem]:
     return problems
 
 
-def _inverted_beside_ordered(valid: Sequence[Observation]) -> list[Problem]:
+def _inverted_beside_ordered(valid: Sequence[Observation], known: KnownPrice) -> list[Problem]:
     """A model's input and output token prices read the wrong way round at some deployments
     or tiers while the source states them in order at others: of one source's name of a model,
     its input above its output at one set of dimensions while, at dimensions differing from it
@@ -1196,7 +1198,13 @@ def _inverted_beside_ordered(valid: Sequence[Observation]) -> list[Problem]:
     verified at 10 and 2.5 into an empty catalog, beside its own batch meters at 1.25 and 5).
     In the recorded world input above output is a modality's (audio, speech) and never beside
     an ordered pair of the same modality. Both prices of each inverted pair are set aside
-    (FIELDS_SWAPPED_RULE, an anomaly to review); the fields stand as last stated."""
+    (FIELDS_SWAPPED_RULE, an anomaly to review); the fields stand as last stated. Where the
+    `known` price of one half (its last statement, the value in force, or what the other
+    sources state alike: `_known_or_stated`) is the one stated, and the other half moved from
+    its own known price to the wrong side of it, that other half alone is set aside (as
+    SLIPPED_RULE where it moved by a power of ten): one price slipped, not a swap (a fault
+    round: OpenRouter's claude-sonnet-4.5 input x10, $30 above its $15 output, took the right
+    output out of an empty catalog with it)."""
     pairs: dict[tuple[str, str, str, str], dict[str, dict[Component, Observation]]] = defaultdict(
         lambda: defaultdict(dict)
     )
@@ -1216,18 +1224,44 @@ def _inverted_beside_ordered(valid: Sequence[Observation]) -> list[Problem]:
         if not ordered:
             continue
         for _, i, out in both:
-            if i.value > out.value:
-                problems.extend(
-                    _set_aside(
-                        o,
-                        FIELDS_SWAPPED_RULE,
-                        f"{o.measure.text()} = {o.value} {o.unit.value}: its input {i.value} "
-                        f"above its output {out.value}, while the source states the two in "
-                        f"order at {ordered[0] or 'no deployment'} (read swapped)",
-                    )
-                    for o in (i, out)
+            if i.value <= out.value:
+                continue
+            slip = _one_half_slipped(i, out, known)
+            if slip is not None:
+                problems.append(slip)
+                continue
+            problems.extend(
+                _set_aside(
+                    o,
+                    FIELDS_SWAPPED_RULE,
+                    f"{o.measure.text()} = {o.value} {o.unit.value}: its input {i.value} "
+                    f"above its output {out.value}, while the source states the two in "
+                    f"order at {ordered[0] or 'no deployment'} (read swapped)",
                 )
+                for o in (i, out)
+            )
     return problems
+
+
+def _one_half_slipped(i: Observation, out: Observation, known: KnownPrice) -> Problem | None:
+    """Of an input `i` stated above its output `out`, the half that moved from its `known`
+    price to the wrong side of the other, where the other half is stated at its own known
+    price, set aside alone; None where neither is so (both are doubted: a swap)."""
+    known_input, known_output = known(price_key(i)), known(price_key(out))
+    if known_output == out.value and known_input is not None and known_input < out.value:
+        moved, was, beside = i, known_input, "its output"
+    elif known_input == i.value and known_output is not None and known_output > i.value:
+        moved, was, beside = out, known_output, "its input"
+    else:
+        return None
+    exponent = power_of_ten(moved.value / was)
+    return _set_aside(
+        moved,
+        SLIPPED_RULE if exponent else FIELDS_SWAPPED_RULE,
+        f"{moved.measure.text()} = {moved.value} {moved.unit.value}: "
+        f"{moved.value / was:f} times its known price, {was}, on the wrong side of "
+        f"{beside} {(out if moved is i else i).value}, which stands at its known price",
+    )
 
 
 DISCOUNT_OFF_STANDARD_RULE = "a discounted tier's price a slip off its standard price"

@@ -22,7 +22,7 @@ from decimal import Decimal
 import pytest
 
 from catalog.health import price_key, prices_by_field
-from catalog.intake import FIELDS_SWAPPED_RULE, slipped
+from catalog.intake import FIELDS_SWAPPED_RULE, SLIPPED_RULE, slipped
 from schemas.records import Observation
 from schemas.vocab import Component, Kind, Unit
 from tests.test_fault_kinds import healthy
@@ -102,3 +102,42 @@ def test_an_exchange_into_the_usual_order_is_a_correction_and_read() -> None:
         )
     assert last != prices_by_field(valid)
     assert slipped(valid, last, {}, dict) == []
+
+
+def test_one_models_input_slipped_above_its_output_is_set_aside_alone() -> None:
+    """MODEL's standard input meters x10 (25 above the output's 10, beside its batch meters in
+    order) onto the listing's last statement: the output stands at its known price, so the
+    input alone is set aside as a slip and the output is read (both were set aside as a swap)."""
+    valid = healthy("azure").valid
+    moved = [replace(o, value=o.value * 10) if tokens(o, Component.INPUT) else o for o in valid]
+    inputs = {id(o) for o in moved if tokens(o, Component.INPUT)}
+    assert len(inputs) == 3
+    aside = slipped(moved, prices_by_field(valid), {}, dict)
+    assert {id(p.observation) for p in aside} == inputs
+    assert {p.rule for p in aside} == {SLIPPED_RULE}
+    assert all("on the wrong side of its output" in p.detail for p in aside)
+
+
+def test_an_input_slipped_above_its_output_on_a_first_load_leaves_the_output_read() -> None:
+    """A fault round: OpenRouter's claude-sonnet-4.5 input x10 ($30 above its $15 output, its
+    :batch variant in order) into an empty catalog took the right output out with it. The
+    output is what the other sources state alike of the route: the input alone is set aside."""
+    valid = healthy("openrouter").valid
+    others = {s: prices_by_field(healthy(s).valid) for s in ("litellm", "portkey", "modelsdev")}
+    slipped_id = "anthropic/claude-sonnet-4.5"
+
+    def standard(o: Observation, component: Component) -> bool:
+        return (
+            o.source_model == slipped_id
+            and o.kind is Kind.PRICE
+            and o.component is component
+            and o.dimensions.key == ""
+        )
+
+    moved = [replace(o, value=o.value * 10) if standard(o, Component.INPUT) else o for o in valid]
+    [output] = [o for o in moved if standard(o, Component.OUTPUT)]
+    [input_] = [o for o in moved if standard(o, Component.INPUT)]
+    assert input_.value > output.value
+    aside = {id(p.observation): p for p in slipped(moved, {}, {}, lambda: others)}
+    assert aside[id(input_)].rule == SLIPPED_RULE
+    assert id(output) not in aside
