@@ -697,6 +697,12 @@ def slipped(
     problems += [
         p for p in _inverted_beside_ordered(valid, judged) if id(p.observation) not in block
     ]
+    block = {id(p.observation) for p in problems}
+    problems += [
+        p
+        for p in _exchanged_beside_elsewhere(valid, judged, stated)
+        if id(p.observation) not in block
+    ]
     block = {id(p.observation) for p in problems}  # set aside already: they judge nothing
     problems += _off_own_prices([o for o in valid if id(o) not in block])
     unordered = {id(p.observation) for p in problems}
@@ -1240,6 +1246,64 @@ def _inverted_beside_ordered(valid: Sequence[Observation], known: KnownPrice) ->
                 )
                 for o in (i, out)
             )
+    return problems
+
+
+def _exchanged_beside_elsewhere(
+    valid: Sequence[Observation],
+    known: KnownPrice,
+    stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
+) -> list[Problem]:
+    """A model's input and output token prices read the wrong way round, one model at a time:
+    its input above its output (both above 0), the two exactly exchanged from what is known of
+    them (each field's `known` price, `_known_or_stated`: its last statement, the value in
+    force, or two other sources alike on the route; a field with none, what the model costs on
+    other routes, `_elsewhere`): the input at the output's, the output at the input's, neither
+    at its own. Both are set aside (FIELDS_SWAPPED_RULE, an anomaly to review). A fault round:
+    Vercel's `anthropic/` ids with input and output exchanged, too few for a block of the
+    route (`_inputs_above_outputs`) or of moved columns (`_fields_swapped`), entered
+    claude-3-opus verified at input $75 and output $15 on a first load, beside $15 and $75 on
+    the Anthropic route and every other. An exchange into order is read (a correction:
+    `_inverted_beside_ordered`'s note)."""
+    pairs: dict[tuple[str, str, str], dict[Component, Observation]] = defaultdict(dict)
+    for o in valid:
+        if _token_price(o):
+            pairs[(o.route, o.source_model, o.dimensions.key)][o.component] = o
+    inverted = [
+        (found[Component.INPUT], found[Component.OUTPUT])
+        for found in pairs.values()
+        if len(found) == 2 and found[Component.INPUT].value > found[Component.OUTPUT].value > 0
+    ]
+    if not inverted:
+        return []
+    references: dict[PriceKey, set[Decimal]] = {}
+    unknown: list[PriceKey] = []
+    for o in (o for pair in inverted for o in pair):
+        key = price_key(o)
+        if (price := known(key)) is None:
+            unknown.append(key)
+        else:
+            references[key] = {price}
+    if unknown:
+        references.update(_elsewhere(valid[0].source, unknown, stated))
+    problems: list[Problem] = []
+    for i, out in inverted:
+        inputs = references.get(price_key(i), set())
+        outputs = references.get(price_key(out), set())
+        if out.value not in inputs or i.value not in outputs:
+            continue
+        if i.value in inputs or out.value in outputs:
+            continue
+        problems.extend(
+            _set_aside(
+                o,
+                FIELDS_SWAPPED_RULE,
+                f"{o.measure.text()} = {o.value} {o.unit.value}: its input {i.value} above its "
+                f"output {out.value}, the two exchanged from the model's known input and output "
+                "(read swapped)",
+            )
+            for o in (i, out)
+        )
     return problems
 
 

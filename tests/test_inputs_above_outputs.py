@@ -26,9 +26,11 @@ import pytest
 from sqlalchemy import func, select
 
 from catalog import store
-from catalog.intake import INPUT_ABOVE_OUTPUT_RULE, slipped
+from catalog.health import prices_by_field
+from catalog.intake import FIELDS_SWAPPED_RULE, INPUT_ABOVE_OUTPUT_RULE, ORDER_BLOCK, slipped
 from catalog.tables import catalog_values, quarantine
 from schemas.records import Observation
+from schemas.sources import sources
 from tests.conftest import WORLDS
 from tests.test_fault_kinds import healthy
 from tests.worlds import (
@@ -204,3 +206,21 @@ def test_one_vendors_ids_read_swapped_are_set_aside_on_a_first_load() -> None:
     assert "of the 17 openrouter anthropic/ models it prices both of state input" in aside[0].detail
     few = _namespace_exchanged(valid, 5)
     assert not [p for p in slipped(few, {}, {}, dict) if p.rule == INPUT_ABOVE_OUTPUT_RULE]
+
+
+def test_a_few_ids_read_swapped_against_their_price_elsewhere_are_set_aside() -> None:
+    """Fault round h50: Vercel's `anthropic/` ids with input and output exchanged, too few for
+    a block, entered claude-3-opus verified at input $75 and output $15 on a first load (and
+    three models so). A model's input above its output, each exactly its other field's price
+    on other routes, where nothing of its route judges the two, is read swapped: both prices
+    are set aside, whichever rule finds them; the recorded listing loses none so. (In the flow
+    validation quarantined five of the 13 models' swapped rows, "base tier differs from flat
+    price", leaving eight: a block needs ten. Here eight ids are exchanged.)"""
+    valid = healthy("vercel").valid
+    others = {s: prices_by_field(healthy(s).valid) for s in sources() if s != "vercel"}
+    assert not [p for p in slipped(valid, {}, {}, lambda: others) if p.rule == FIELDS_SWAPPED_RULE]
+    few = _namespace_exchanged(valid, ORDER_BLOCK - 2)
+    moved = {id(o) for o, was in zip(few, valid, strict=True) if o.value != was.value}
+    assert len(moved) >= 2 * (ORDER_BLOCK - 2)
+    aside = {id(p.observation) for p in slipped(few, {}, {}, lambda: others)}
+    assert moved <= aside
