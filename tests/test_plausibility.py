@@ -140,6 +140,33 @@ def test_recorded_speech_prices_per_token_are_unit_ambiguous() -> None:
     assert [o for o in kept if o.model == "gpt-4o-mini-tts" and o.unit is Unit.PER_1M_TOKENS]
 
 
+def test_a_secondarys_own_per_token_price_vouches_for_none_beside_an_official_other_unit() -> None:
+    """A fault round: LiteLLM's tts-1 `input_cost_per_character` renamed `input_cost_per_token`
+    (15 per 1M tokens, OpenAI's per-1M-character price) put LiteLLM among the sources pricing
+    tts-1 per token beside its per-character prices of it on other routes, so rule 2 no longer
+    held for the model: LiteLLM's price and Portkey's alike entered the catalog per token. OpenAI
+    prices tts-1 per character and none per token: every secondary's per-token price of it is
+    unit-ambiguous."""
+    found = _recorded()
+    per_character = [
+        o
+        for o in found
+        if o.source == "litellm" and o.model == "tts-1" and o.unit is Unit.PER_CHARACTER
+    ]
+    assert len(per_character) >= 2
+    renamed = per_character[0]
+    misfiled = replace(renamed, unit=Unit.PER_1M_TOKENS, value=renamed.value * 10**6)
+    kept, problems = check([misfiled if o is renamed else o for o in found], is_official)
+    ambiguous = {
+        (p.observation.source, p.observation.route)
+        for p in problems
+        if p.rule == AMBIGUOUS_RULE and p.observation and p.observation.model == "tts-1"
+    }
+    assert (misfiled.source, misfiled.route) in ambiguous
+    assert "portkey" in {source for source, _ in ambiguous}
+    assert not [o for o in kept if o.model == "tts-1" and o.unit is Unit.PER_1M_TOKENS]
+
+
 def test_a_secondarys_zero_cache_price_beside_its_input_price_is_no_price() -> None:
     """Fault round 30: Portkey's openai.json states gpt-4o's cache write 0 (OpenAI bills cache
     writes as input), and `cost` billed 8,000 cache-write tokens at $0. A 0 cache price beside
