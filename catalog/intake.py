@@ -44,6 +44,7 @@ from catalog.plausibility import LIMIT_JUMP, implausible, jumped, limit_jumped
 from schemas.batch import validate, validate_by_source
 from schemas.fetch import (
     HEADERLESS_RULE,
+    NO_MODEL_ID_RULE,
     PAGES_SHIFTED_RULE,
     UNLISTED_GROUP_RULE,
     ZERO_RATES_RULE,
@@ -390,13 +391,17 @@ def unlisted(problems: Sequence[Problem]) -> str:
     models.dev provider whose `models` is of another shape), and pricing-page rows cut off from
     their header (HEADERLESS_RULE: a table split by a banner; the first CUT_ROWS_NAMED named,
     all counted), and records a paged listing gave twice (PAGES_SHIFTED_RULE: as many may have
-    slipped past its pages; named and counted so). Their models are not absent: counted
+    slipped past its pages; named and counted so), and a listing's model records without a
+    readable id (NO_MODEL_ID_RULE; counted). Their models are not absent: counted
     absent, three such runs would propose removing every one of them. A row under a header
     without a Model column (a tool's price) names no model and leaves the listing complete."""
     groups = sorted({p.record for p in problems if p.rule == UNLISTED_GROUP_RULE})
     cut = sorted({p.record for p in problems if p.rule == HEADERLESS_RULE})
     shifted = sorted({p.record for p in problems if p.rule == PAGES_SHIFTED_RULE})
+    nameless = sum(p.rule == NO_MODEL_ID_RULE for p in problems)
     reasons = [f"{UNLISTED_GROUP_RULE}: {', '.join(groups)}"] if groups else []
+    if nameless:
+        reasons.append(f"{NO_MODEL_ID_RULE}: {nameless} record{'s' if nameless > 1 else ''}")
     if shifted:
         named = "; ".join(shifted[:CUT_ROWS_NAMED])
         named += "; ..." if len(shifted) > CUT_ROWS_NAMED else ""

@@ -60,6 +60,12 @@ UNLISTED_GROUP_RULE = "provider without models"
 # unknown, so the page's listing this run is not complete either (a model listed only in such
 # rows would count absent).
 HEADERLESS_RULE = "row without its header"
+# The rule of a listing's model record without a readable id (OpenRouter's, Vercel's and
+# genai-prices' entries, whose id is a field: missing, null, blank): which model it stands for
+# is unknown, so the listing this run is not complete either (a fault round: twelve OpenRouter
+# records whose `id` was renamed counted their models absent, and three such days proposed
+# removing five models still listed).
+NO_MODEL_ID_RULE = "no model id"
 # The rule of a record a paged listing gave on two of its pages (an Azure meter on two
 # NextPageLink pages): the set it pages through changed between requests, so records may have
 # slipped past the pages too; the listing this run is not complete either.

@@ -72,6 +72,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from schemas.fetch import (
+    NO_MODEL_ID_RULE,
     NOT_USD_RULE,
     UNKNOWN_LIMIT,
     UNLISTED_GROUP_RULE,
@@ -198,7 +199,7 @@ def normalize(record: dict[str, Any], as_of: date | None = None) -> Normalized:
         raise Uninterpretable(record["provider"], UNLISTED_GROUP_RULE, record["unread"])
     model = record["model"]
     if not isinstance(model, dict) or not isinstance(model.get("id"), str):
-        raise Uninterpretable(f"{record['provider']}/?", "model without id", repr(model)[:80])
+        raise Uninterpretable(f"{record['provider']}/?", NO_MODEL_ID_RULE, repr(model)[:80])
     out = DraftCollector(f"{record['provider']}/{model['id']}", record["provider"], model["id"])
     if named := record.get("currency") or enclosing_currency(model):
         # a currency but the dollar named by the model or its provider qualifies all its prices

@@ -109,7 +109,14 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 from urllib.parse import urljoin
 
-from schemas.fetch import NOT_USD_RULE, UNKNOWN_LIMIT, Normalized, Uninterpretable, Unparsable
+from schemas.fetch import (
+    NO_MODEL_ID_RULE,
+    NOT_USD_RULE,
+    UNKNOWN_LIMIT,
+    Normalized,
+    Uninterpretable,
+    Unparsable,
+)
 from schemas.sources import sources
 from schemas.vocab import Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
@@ -276,7 +283,7 @@ def normalize(record: dict[str, Any]) -> Normalized:
         raise TypeError(f"an entry of data is not an object: {str(record)[:80]}")
     model_id = record.get("id")
     if not isinstance(model_id, str) or not model_id.strip():
-        raise Uninterpretable(str(model_id), "no model id", f"id={model_id!r}")
+        raise Uninterpretable(str(model_id), NO_MODEL_ID_RULE, f"id={model_id!r}")
     source_model, dims = _split_variant(model_id)
     out = DraftCollector(model_id, ROUTE, source_model)
     architecture = record.get("architecture")

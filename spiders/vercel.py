@@ -57,7 +57,14 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any, NamedTuple
 
-from schemas.fetch import NOT_USD_RULE, UNKNOWN_LIMIT, Normalized, Uninterpretable, Unparsable
+from schemas.fetch import (
+    NO_MODEL_ID_RULE,
+    NOT_USD_RULE,
+    UNKNOWN_LIMIT,
+    Normalized,
+    Uninterpretable,
+    Unparsable,
+)
 from schemas.records import Draft
 from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
@@ -153,7 +160,7 @@ def normalize(record: dict[str, Any]) -> Normalized:
         raise TypeError(f"an entry of data is not an object: {str(record)[:80]}")
     model_id = record.get("id")
     if not isinstance(model_id, str) or not model_id.strip():
-        raise Uninterpretable(str(model_id), "no model id", f"id={model_id!r}")
+        raise Uninterpretable(str(model_id), NO_MODEL_ID_RULE, f"id={model_id!r}")
     model_type = record.get("type")
     mode = MODES.get(model_type) if isinstance(model_type, str) else None
     modalities = TOKEN_MODALITY.get(model_type, {}) if isinstance(model_type, str) else {}
