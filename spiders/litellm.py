@@ -123,15 +123,18 @@ from spiders._drafts import DraftCollector
 from spiders.parsing import (
     MILLION,
     NOT_WHOLE_LIMIT,
+    UNKNOWN_KEY_RULE,
     Page,
     Repeated,
     foreign_currency,
+    key_shown,
     load_json,
     named_date,
     refuse_a_foreign_currency,
     refuse_an_answered_error,
     refuse_an_error_key,
     to_decimal,
+    unknown_value_keys,
 )
 
 NON_MODEL_KEYS = frozenset({"sample_spec", "fallback_generalizations"})
@@ -225,6 +228,19 @@ NOT_READ = frozenset(
         "metadata",
         "comment",
         "source",
+    }
+)
+# Fields of token counts an entry states that are no limit of the vocabulary's (a prompt cache's
+# minimum, a tool prompt's length, a rerank query's or a document chunk's size): left unread.
+# Any other field named as a price or a limit that no rule reads is quarantined by name
+# (spiders/parsing.py `unknown_value_keys`: `max_input_tokens` renamed `context_window` went
+# unread without a word).
+LIMITS_NOT_READ = frozenset(
+    {
+        "max_query_tokens",
+        "max_tokens_per_document_chunk",
+        "prompt_cache_min_tokens",
+        "tool_use_system_prompt_tokens",
     }
 )
 NOT_IN_VOCABULARY = {
@@ -726,7 +742,7 @@ def emit_field(out: Emitter, entry: dict[str, Any], name: str, raw: Any) -> None
     context prices, the tiered prices or a cost field; limits and the fields NOT_READ are read
     elsewhere or not at all. Raises Uninterpretable (that field alone, under `reading`) for a price
     of a non-USD entry, a unit not in the vocabulary, an unknown cost field, or a value that cannot
-    be read."""
+    be read, or a field named as a price or a limit that no rule reads (UNKNOWN_KEY_RULE)."""
     if name in NOT_READ or name in LIMITS:
         return
     currency = not_usd(entry)
@@ -762,6 +778,8 @@ def emit_field(out: Emitter, entry: dict[str, Any], name: str, raw: Any) -> None
                 )
             return  # LiteLLM's placeholder: its image cost calculator does not read it
         emit_cost(out, entry, name, raw)
+    elif unknown_value_keys({name: raw}, LIMITS_NOT_READ):
+        raise Uninterpretable(out.key, UNKNOWN_KEY_RULE, key_shown(name, raw))
 
 
 def names(record: dict[str, Any]) -> list[tuple[str, str]]:

@@ -63,17 +63,20 @@ from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import (
     LOST_KEY,
+    UNKNOWN_KEY_RULE,
     LostKey,
     Page,
     calendar_date,
     enclosing_currency,
     foreign_currency,
+    key_shown,
     load_json,
     mark_lost_keys,
     refuse_a_foreign_currency,
     refuse_an_answered_error,
     refuse_an_error_key,
     to_decimal,
+    unknown_value_keys,
 )
 
 # The cost keys models.dev's schema requires of a model's (or a mode's) cost: a cost without
@@ -120,6 +123,10 @@ MODALITY_CAPABILITIES: dict[tuple[str, str], str] = {
     ("output", "video"): "video_output",
     ("output", "pdf"): "pdf_output",
 }
+
+# The keys of a model that state a price or a limit, each read (spiders/parsing.py
+# `unknown_value_keys`: another key so named is quarantined by name).
+MODEL_VALUE_KEYS = frozenset({"cost", "limit"})
 
 
 def parse(body: bytes, url: str) -> Page:
@@ -169,7 +176,8 @@ def normalize(record: dict[str, Any]) -> Normalized:
     """One provider's model as drafts (route: the provider id; record `<provider>/<key>`): its
     `cost` and each mode's cost in USD per 1M tokens (context tiers as context_above, modes as
     service tier or variant), its `limit` values in tokens, and its boolean flags and modalities as
-    capabilities. An unknown key, a limit of 0 or a non-boolean flag is quarantined alone. Raises
+    capabilities. An unknown key (a model key named as a price or a limit but `cost` and `limit`:
+    UNKNOWN_KEY_RULE), a limit of 0 or a non-boolean flag is quarantined alone. Raises
     Uninterpretable for a record of an unlisted provider (UNLISTED_GROUP_RULE) or a model that is
     not an object."""
     if record["key"] is None:
@@ -180,6 +188,8 @@ def normalize(record: dict[str, Any]) -> Normalized:
     if not isinstance(model, dict):
         raise Uninterpretable(record_id, "not an object", repr(model)[:80])
     out = DraftCollector(record_id, record["provider"], record["key"])
+    for key in unknown_value_keys(model, MODEL_VALUE_KEYS):
+        out.quarantine(key, UNKNOWN_KEY_RULE, key_shown(key, model[key]))
     # A currency but the dollar named by the model or its provider qualifies all its costs.
     if named := record.get("currency") or enclosing_currency(model):
         for path in ("cost", "experimental"):

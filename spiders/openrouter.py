@@ -82,7 +82,9 @@ Quirks of the source, and how they are read:
   window also prices (the hours it applies at are not read: the windows may cover the whole
   day, as deepseek-v4-pro's do); the base prices no window states are read without time of day.
 - Every pricing key is read or quarantined by name: an unknown key becomes a field problem
-  ("unknown pricing key") and the record's other fields are kept. A pricing object without
+  ("unknown pricing key") and the record's other fields are kept; so does an entry key named
+  as a price or a limit but `pricing`, `context_length` and `per_request_limits` ("unknown
+  model key": `pricing` renamed). A pricing object without
   `prompt` or `completion` (required by OpenRouter's schema: `{}`, or one renamed) is reported
   as stating no pricing, as a null one is; the prices it does state are read.
 - Limits: 0 (`context_length` of speech and video models) is unknown, not a value: quarantined
@@ -123,18 +125,21 @@ from spiders._drafts import DraftCollector
 from spiders.parsing import (
     LOST_KEY,
     MILLION,
+    UNKNOWN_KEY_RULE,
     LostKey,
     Page,
     Repeated,
     enclosing_currency,
     foreign_currency,
     is_router_pseudo_model,
+    key_shown,
     load_json,
     mark_lost_keys,
     refuse_a_foreign_currency,
     refuse_an_answered_error,
     to_decimal,
     unix_date,
+    unknown_value_keys,
 )
 
 ROUTE = "openrouter"
@@ -143,6 +148,10 @@ THOUSAND = Decimal(1000)
 # The limits an entry states, by their path in it (`_limits`; a listing may lose one:
 # spiders/parsing.py `mark_lost_keys`).
 LIMIT_PATHS = (("context_length",), ("top_provider", "max_completion_tokens"))
+
+# The keys of an entry that state a price or a limit, each read (spiders/parsing.py
+# `unknown_value_keys`: another key so named is quarantined by name).
+ENTRY_VALUE_KEYS = frozenset({"context_length", "per_request_limits", "pricing"})
 
 
 class Rate(NamedTuple):
@@ -286,6 +295,8 @@ def normalize(record: dict[str, Any]) -> Normalized:
         raise Uninterpretable(str(model_id), NO_MODEL_ID_RULE, f"id={model_id!r}")
     source_model, dims = _split_variant(model_id)
     out = DraftCollector(model_id, ROUTE, source_model)
+    for key in unknown_value_keys(record, ENTRY_VALUE_KEYS):
+        out.quarantine(key, UNKNOWN_KEY_RULE, key_shown(key, record[key]))
     architecture = record.get("architecture")
     _repeated_fields(out, record, architecture)
     unreadable = None

@@ -83,6 +83,43 @@ class Page:
 
 # A date a record states of itself after this is no model's (nor one before FIRST_PRICED): a
 # count of milliseconds read as seconds, a year mistyped.
+UNKNOWN_KEY_RULE = "unknown model key"
+# The words of a key's name that say it states a price or a limit (snake_case or camelCase).
+VALUE_WORDS = frozenset(
+    {
+        *("cost", "costs", "price", "prices", "pricing", "rate", "rates", "fee", "fees"),
+        *("charge", "charges", "billing", "limit", "limits", "token", "tokens"),
+        *("context", "window"),
+    }
+)
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+
+
+def unknown_value_keys(record: dict[str, Any], known: frozenset[str]) -> list[str]:
+    """The keys of a model record (a dict as the source wrote it) beside those its parser reads
+    or knows to leave (`known`) whose names say they state a price or a limit (a word of
+    VALUE_WORDS: `pricing`, `Cost`, `limits`, `context_window`, `maxTokens`), in order: a key
+    renamed under the parser (schema drift), whose values would otherwise go unread without a
+    word. The parser quarantines each by name (UNKNOWN_KEY_RULE), so the record counts as read
+    with a problem and the fields it no longer states stand as last stated (catalog/normalize.py
+    `named_by`; a fault round: models.dev's `cost` renamed `pricing` on one model closed two
+    open disagreements citing it, and Vercel's `pricing` renamed `prices` dropped nine official
+    prices unreported)."""
+    return sorted(
+        key
+        for key in record
+        if isinstance(key, str)
+        and key not in known
+        and any(word.lower() in VALUE_WORDS for word in _WORD.findall(key))
+    )
+
+
+def key_shown(key: str, value: Any) -> str:
+    """`key=value` as the source wrote it (JSON, numbers as written), at most 160 characters:
+    the detail of a key quarantined by name."""
+    return f"{key}={json.dumps(value, default=str, ensure_ascii=False)}"[:160]
+
+
 LAST_LISTED = datetime(2100, 1, 1, tzinfo=UTC)
 
 

@@ -42,7 +42,8 @@ Quirks of the source, and how they are read:
   "not stated", not a limit of zero tokens, so no draft; reported as quarantined ("a limit of 0
   is unknown").
 - Every pricing key is read or quarantined by name (an unknown key is a field problem; the
-  record's other fields are kept).
+  record's other fields are kept), and so is an entry key named as a price or a limit but
+  `pricing`, `context_window` and `max_tokens` ("unknown model key": `pricing` renamed).
 - `type` (language, embedding, image, video) is stated as the mode capability (chat, embedding,
   image_generation, video_generation); each of `tags` (tool-use, vision, reasoning...) as
   capability=<tag>. The type says the medium of the prices too (an image model's output tokens
@@ -71,15 +72,18 @@ from spiders._drafts import DraftCollector
 from spiders.parsing import (
     LOST_KEY,
     MILLION,
+    UNKNOWN_KEY_RULE,
     LostKey,
     Page,
     enclosing_currency,
     foreign_currency,
+    key_shown,
     load_json,
     mark_lost_keys,
     refuse_a_foreign_currency,
     refuse_an_answered_error,
     to_decimal,
+    unknown_value_keys,
 )
 
 ROUTE = "vercel"
@@ -115,6 +119,10 @@ LIMIT_FIELDS: dict[str, Component] = {
 AMBIGUOUS_RULE = "unit-ambiguous"  # catalog/plausibility.py's name for it
 DEFAULT_SIZE = "default"
 AUDIO_VARIANTS = {True: "audio", False: "no_audio"}
+
+# The keys of an entry that state a price or a limit, each read (spiders/parsing.py
+# `unknown_value_keys`: another key so named is quarantined by name).
+ENTRY_VALUE_KEYS = frozenset({"context_window", "max_tokens", "pricing"})
 
 
 def parse(body: bytes, url: str) -> Page:
@@ -166,6 +174,8 @@ def normalize(record: dict[str, Any]) -> Normalized:
     modalities = TOKEN_MODALITY.get(model_type, {}) if isinstance(model_type, str) else {}
     context = _Context(model_id.strip(), modalities)
     out = DraftCollector(context.record)
+    for key in unknown_value_keys(record, ENTRY_VALUE_KEYS):
+        out.quarantine(key, UNKNOWN_KEY_RULE, key_shown(key, record[key]))
     pricing = record.get("pricing")
     if mode is None:  # the type says the medium its prices are per (module docstring)
         out.quarantine("type", "unknown model type", f"type={model_type!r}"[:120])

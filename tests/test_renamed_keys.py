@@ -1,0 +1,76 @@
+"""A model record's price or limit key renamed under its parser is quarantined by name.
+
+A fault round (h53): models.dev's `cost` renamed `pricing` on one model, `Cost` or `limits` on
+others, Vercel's `pricing` renamed `prices` and LiteLLM's `max_input_tokens` renamed
+`context_window` went unread without a word: no quarantine row, nine official prices unstated
+and their stamps not renewed, and two open disagreements citing models.dev closed by themselves.
+A key whose name says it states a price or a limit and that the parser does not read is now
+quarantined by name ("unknown model key"): the record counts as read with a problem, so what it
+no longer states stands as last stated, and its other fields are read.
+
+Each body is the recorded epoch-2 one with one model's key renamed here, read as a refresh reads
+it (parse, normalize, validate).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from spiders.parsing import UNKNOWN_KEY_RULE
+from tests.test_fault_kinds import bodies, healthy, read
+
+
+def _renamed(holder: dict[str, Any], old: str, new: str) -> None:
+    holder[new] = holder.pop(old)
+
+
+def _modelsdev(body: Any) -> tuple[str, str]:
+    _renamed(body["openai"]["models"]["gpt-4.1"], "cost", "pricing")
+    return "openai/gpt-4.1", "pricing"
+
+
+def _vercel(body: Any) -> tuple[str, str]:
+    [entry] = [e for e in body["data"] if e["id"] == "openai/gpt-4o"]
+    _renamed(entry, "pricing", "prices")
+    return "openai/gpt-4o", "prices"
+
+
+def _openrouter(body: Any) -> tuple[str, str]:
+    [entry] = [e for e in body["data"] if e["id"] == "openai/gpt-4o"]
+    _renamed(entry, "context_length", "contextWindow")
+    return "openai/gpt-4o", "contextWindow"
+
+
+def _litellm(body: Any) -> tuple[str, str]:
+    _renamed(body["gpt-4o"], "max_input_tokens", "context_window")
+    return "gpt-4o", "context_window"
+
+
+RENAMES: dict[str, Callable[[Any], tuple[str, str]]] = {
+    "modelsdev": _modelsdev,
+    "vercel": _vercel,
+    "openrouter": _openrouter,
+    "litellm": _litellm,
+}
+
+
+@pytest.mark.parametrize("source", sorted(RENAMES))
+def test_a_renamed_value_key_is_quarantined_by_name(source: str) -> None:
+    recorded = healthy(source)
+    assert not [p for p in recorded.problems if p.rule == UNKNOWN_KEY_RULE]
+    answered = dict(bodies(source))
+    url = next(iter(answered))
+    body = json.loads(answered[url])
+    record, key = RENAMES[source](body)
+    answered[url] = json.dumps(body).encode()
+    found = read(source, answered)
+    assert not found.failure, found.failure
+    unknown = [p for p in found.problems if p.rule == UNKNOWN_KEY_RULE]
+    assert [(p.record, p.field) for p in unknown] == [(record, key)]
+    assert unknown[0].detail.startswith(f"{key}: {key}=")
+    # the record's other fields are read
+    assert [o for o in found.valid if o.source_model.endswith(record.split("/", 1)[-1])]
