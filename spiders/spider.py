@@ -7,6 +7,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import hashlib
+import re
 import zlib
 from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, NamedTuple
 
 from scrapy import Request, Spider
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -306,6 +307,8 @@ class SourceSpider(Spider):
         elif isinstance(error, IgnoreRequest) and str(error) == MAX_REDIRECTS:
             hops = redirect_chain(request, self.settings.get("REPLAY_URL") or "")
             reason, status, landing = f"{MAX_REDIRECTS}: {chain_text(hops)}", 0, hops[-1]
+        elif said := _over_size_limit(error, failure.getErrorMessage()):
+            reason, status = said, 0
         elif _undecodable(error):
             # Scrapy decodes a body by its Content-Encoding before the parser sees it
             said = error_reason(error, failure.getErrorMessage())
@@ -317,6 +320,35 @@ class SourceSpider(Spider):
     @staticmethod
     def _failure(url: str, landing: str, status: int, reason: str) -> dict[str, Any]:
         return {"url": url, "landing_url": landing, "status": status, "error": reason}
+
+
+# Scrapy's messages for a body over DOWNLOAD_MAXSIZE: as it decompresses one (IgnoreRequest),
+# and as a response states or sends more than the limit (DownloadCancelledError). Both name the
+# request, the loopback replay URL in a replayed run.
+_DECOMPRESSED_OVER = re.compile(
+    r"\((\d+) B compressed, (\d+) B decompressed so far\) exceeded DOWNLOAD_MAXSIZE \((\d+) B\)"
+)
+_RECEIVED_OVER = re.compile(r"(Expected to receive|Received) (\d+) bytes .*max size \((\d+)\)")
+
+
+def _over_size_limit(error: BaseException | None, message: str) -> str:
+    """A body over the download size limit (settings.DOWNLOAD_MAXSIZE) as a failure's reason,
+    in bytes, without the request Scrapy names ('' for any other error): a gzip bomb read
+    'IgnoreRequest: Ignored response <200 http://127.0.0.1:40669/replay?url=...> because its
+    body (334900 B compressed, 67174400 B decompressed so far) exceeded DOWNLOAD_MAXSIZE'."""
+    if not isinstance(error, IgnoreRequest | DownloadCancelledError):
+        return ""
+    if found := _DECOMPRESSED_OVER.search(message):
+        packed, unpacked, limit = (int(n) for n in found.groups())
+        return (
+            f"body over the download size limit ({limit:,} bytes): {packed:,} bytes compressed "
+            f"decompressed past {unpacked:,}"
+        )
+    if found := _RECEIVED_OVER.search(message):
+        how, size, limit = found[1], int(found[2]), int(found[3])
+        said = "stated as" if how.startswith("Expected") else "received"
+        return f"body over the download size limit ({limit:,} bytes): {size:,} bytes {said}"
+    return ""
 
 
 # The libraries Scrapy decodes brotli and zstd bodies with (optional: named, not imported).

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +27,7 @@ from schemas.records import Observation
 from spiders.crawl import crawl
 from spiders.replay import World, serve
 from spiders.results import CrawlResult
+from spiders.settings import DOWNLOAD_MAXSIZE
 from tests.conftest import WORLDS
 from tests.test_fault_kinds import Read, bodies, healthy, read, urls
 from tests.worlds import epoch2_loaded, fault_world, recorded_text, replayed, replayed_run
@@ -236,6 +238,27 @@ def test_a_body_not_encoded_as_declared_says_so(tmp_path: Path, encoding: str, e
     [failure] = result.failures
     assert failure.reason.startswith("a body not encoded as its Content-Encoding says (")
     assert error in failure.reason
+
+
+def test_a_body_over_the_size_limit_as_it_decompresses_says_so_in_bytes(tmp_path: Path) -> None:
+    """A fault round (h53): Vercel's recorded listing gzip-encoded with a run of spaces inside,
+    a few hundred kilobytes that decompress past the 64 MiB download limit (a gzip bomb). The
+    source failed alone, as it should, but its reason was Scrapy's, naming the loopback replay
+    URL ("IgnoreRequest: Ignored response <200 http://127.0.0.1:40669/replay?url=...>")."""
+    body = recorded_text(VERCEL).encode()
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: a gzip member
+    spaces = b" " * (1 << 20)
+    packed = [packer.compress(body[:-1]), *(packer.compress(spaces) for _ in range(66))]
+    bomb = tmp_path / "models.json.gz"
+    bomb.write_bytes(b"".join([*packed, packer.compress(body[-1:]), packer.flush()]))
+    declared = {VERCEL: {"file": str(bomb), "headers": {"Content-Encoding": "gzip"}}}
+    result = vercel_crawl(tmp_path, declared, [])
+    assert not result.pages
+    [failure] = result.failures
+    limit = f"{DOWNLOAD_MAXSIZE:,}"
+    assert failure.reason.startswith(f"body over the download size limit ({limit} bytes): ")
+    assert f"{bomb.stat().st_size:,} bytes compressed" in failure.reason
+    assert "127.0.0.1" not in failure.reason and "Ignored" not in failure.reason
 
 
 def test_a_redirect_from_https_to_http_is_no_evidence(tmp_path: Path) -> None:
