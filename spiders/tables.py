@@ -797,7 +797,7 @@ _AMOUNT = r"[0-9](?:[0-9,]*[0-9])?(?:\.[0-9]+)?|\.[0-9]+"
 _GROUPED = re.compile(r"[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 _MONEY = re.compile(
     rf"(?P<sym>\$|€|£|¥|￥)\s?(?P<a1>{_AMOUNT})"
-    rf"|(?P<a2>{_AMOUNT})\s?(?P<word>元|USD|CNY|RMB|EUR)"
+    rf"|(?P<a2>{_AMOUNT})\s?(?P<word>元|USD|CNY|RMB|EUR|¢)"
 )
 _PER = re.compile(r"^\s*(?:/|per\b)\s*(?P<per>[^+;$()]*)", re.I)
 # Footnote markers: pandoc and HTML superscripts (text_of writes <sup>1</sup> as "^1^"), "[1]",
@@ -850,6 +850,8 @@ _NONE = frozenset({"", "-", "–", "—", "n/a", "na", "not available", "not sup
 _FREE = frozenset({"free", "free of charge"})
 _CURRENCIES = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY", "￥": "CNY"}
 _CURRENCIES.update({"元": "CNY", "USD": "USD", "CNY": "CNY", "RMB": "CNY", "EUR": "EUR"})
+_CENTS = "¢"  # an amount in US cents ("40¢ / MTok"): a hundredth of a dollar, exact in Decimal
+_CURRENCIES[_CENTS] = "USD"
 
 
 @dataclass(frozen=True)
@@ -876,7 +878,8 @@ def strip_footnotes(text: str) -> str:
 
 def find_prices(text: str) -> list[Price]:
     """Every money amount in the text, in order, each with the per-phrase that follows it
-    (ASCII digits; commas only as thousands separators, `_GROUPED`).
+    (ASCII digits; commas only as thousands separators, `_GROUPED`; an amount in cents, "40¢",
+    in dollars: 0.40).
 
     Raises ValueError for an amount with any other comma ("$0,28"): a decimal comma or a
     thousands one, it cannot be told which, so its cell is quarantined, never read as 28; for
@@ -904,6 +907,8 @@ def find_prices(text: str) -> list[Price]:
             amount = Decimal(raw.replace(",", ""))
         except InvalidOperation:
             continue
+        if symbol == _CENTS:
+            amount = amount.scaleb(-2)
         before, after = text[: match.start()], text[match.end() :]
         written = match.group(0)
         if any(start <= match.start() < end for start, end in struck):

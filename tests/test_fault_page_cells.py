@@ -119,6 +119,16 @@ def test_the_recorded_cell_reads_as_written(source: str) -> None:
     assert stated(drafts, cell, cell.component) == [Decimal(cell.amount.lstrip("$"))]
 
 
+@pytest.mark.parametrize("source", sorted(CELLS))
+def test_an_amount_in_cents_is_that_many_hundredths_of_a_dollar(source: str) -> None:
+    """A fault round (h53): "40¢" on OpenAI's page and "30¢ / MTok" on Anthropic's were
+    quarantined as "not a price": a cents sign is money, a hundredth of a dollar."""
+    cell = CELLS[source]
+    dollars = Decimal(cell.amount.lstrip("$"))
+    drafts, _ = read(cell, f"{dollars * 100:f}¢")
+    assert stated(drafts, cell, cell.component) == [dollars]
+
+
 @pytest.mark.parametrize("marker", ["<sup>1</sup>", "<sup>*</sup>", "¹", "†", "^1^", "[1]"])
 @pytest.mark.parametrize("source", sorted(CELLS))
 def test_a_footnote_on_a_price_is_no_part_of_the_amount(source: str, marker: str) -> None:
