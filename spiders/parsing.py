@@ -38,6 +38,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from schemas.fetch import FIRST_PRICED, Uninterpretable, Unparsable
@@ -106,12 +107,14 @@ def unknown_value_keys(record: dict[str, Any], known: frozenset[str]) -> list[st
     open disagreements citing it, and Vercel's `pricing` renamed `prices` dropped nine official
     prices unreported)."""
     return sorted(
-        key
-        for key in record
-        if isinstance(key, str)
-        and key not in known
-        and any(word.lower() in VALUE_WORDS for word in _WORD.findall(key))
+        key for key in record if isinstance(key, str) and key not in known and _names_a_value(key)
     )
+
+
+@lru_cache(maxsize=4096)  # a listing's records share their keys (~15 each, ~5,000 records)
+def _names_a_value(key: str) -> bool:
+    """Whether a word of `key` is one of VALUE_WORDS."""
+    return any(word.lower() in VALUE_WORDS for word in _WORD.findall(key))
 
 
 def key_shown(key: str, value: Any) -> str:
