@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from itertools import chain
 from operator import attrgetter
 from typing import Protocol, TypeVar
@@ -1730,19 +1730,24 @@ def _other_columns(key: PriceKey) -> Iterator[tuple[Component, PriceKey]]:
     stating one (a fault round: Anthropic's page with its Output and 1h Cache Writes headings
     swapped entered 20 Claude outputs verified at their 1h write's price on a first load)."""
     route, model, component, unit, dims = key
-    for other in _SWAPPABLE:
-        if other.value != component:
-            yield other, (route, model, other.value, unit, dims)
-    if component == _CACHE_WRITE.value and _CACHE_TTL in dims:
+    for other, text in _SWAPPABLE_TEXT:
+        if text != component:
+            yield other, (route, model, text, unit, dims)
+    if component == _CACHE_WRITE_TEXT and _CACHE_TTL in dims:
         bare = _without_lifetime(dims)
-        for other in _SWAPPABLE:
+        for other, text in _SWAPPABLE_TEXT:
             if other is not _CACHE_WRITE:
-                yield other, (route, model, other.value, unit, bare)
-    elif component != _CACHE_WRITE.value and _CACHE_TTL not in dims:
-        stated = Dims.parse(dims)
-        for lifetime in _LIFETIMES:
-            lived = Dims.of({**stated, Dim.CACHE_TTL.value: lifetime}).key
-            yield _CACHE_WRITE, (route, model, _CACHE_WRITE.value, unit, lived)
+                yield other, (route, model, text, unit, bare)
+    elif component != _CACHE_WRITE_TEXT and _CACHE_TTL not in dims:
+        for lived in _with_lifetimes(dims):
+            yield _CACHE_WRITE, (route, model, _CACHE_WRITE_TEXT, unit, lived)
+
+
+@lru_cache(maxsize=4096)  # a run's prices share a few hundred dimension sets
+def _with_lifetimes(dims: str) -> tuple[str, ...]:
+    """The Dims.key `dims` at each cache lifetime of the vocabulary (_LIFETIMES), in order."""
+    stated = Dims.parse(dims)
+    return tuple(Dims.of({**stated, Dim.CACHE_TTL.value: lived}).key for lived in _LIFETIMES)
 
 
 def _without_lifetime(dims: str) -> str:
@@ -1764,6 +1769,8 @@ def _context_tiers(keys: Iterable[PriceKey]) -> ContextTiers:
 
 _CACHE_READ = Component.CACHE_READ
 _CACHE_WRITE = Component.CACHE_WRITE
+_CACHE_WRITE_TEXT = _CACHE_WRITE.value
+_SWAPPABLE_TEXT = tuple((c, c.value) for c in _SWAPPABLE)  # a member's .value is a descriptor call
 _TTL = Dim.CACHE_TTL
 _DISCOUNTED_COMPONENTS = frozenset({Component.INPUT, Component.OUTPUT, _CACHE_READ})
 
