@@ -60,6 +60,7 @@ from ratecard.output import (
     plural,
     print_json,
     print_table,
+    reason_lines,
     say,
 )
 from schemas.vocab import unit_label, units_spelled
@@ -788,7 +789,7 @@ def review_show(
     due = clock_text(item.due_at)  # to the minute, as `review list` gives it
     say(f"{item.kind.value} · {item.status.value} · due {due} · {origin}")
     if item.decided_at is not None:
-        why = f": {item.reason}" if item.reason else ""
+        why = f": {reason_lines(item.reason)}" if item.reason else ""
         by = f" by {item.reviewer}" if item.reviewer else ""  # no one decides a supersession
         decided = clock_text(item.decided_at, seconds=True)  # to the second, as its audit line
         say(f"{item.status.value} {decided}{by}{why}")
@@ -814,6 +815,6 @@ def review_show(
     if audit:  # newest first, as the web's item page lists it
         say("", "audit:")
         for entry in audit:
-            why = f": {entry.reason}" if entry.reason else ""
+            why = f": {reason_lines(entry.reason)}" if entry.reason else ""
             at = clock_text(entry.at, seconds=True)
             say(f"  {at} {entry.actor} ({entry.channel}) {entry.action}{why}")

@@ -16,6 +16,7 @@ import os
 import re
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -71,6 +72,24 @@ def say(*lines: RenderableType) -> None:
     out = console()
     for line in lines:
         out.print(line, markup=False)
+
+
+def reason_lines(reason: str) -> str:
+    """A person's reason as `review show` prints it after its entry: each line after the first
+    indented under a bar ("      | "), so that no line of a reason reads as an entry of its own
+    (a fault round: a reason's second line forged another reviewer's approval), and each other
+    control or format character escaped (`\\x9b`, `\\u202e`: a catalog may hold one written
+    before they were refused)."""
+    shown = "".join(
+        c
+        if c in "\n\t" or unicodedata.category(c) not in _HIDING
+        else c.encode("unicode_escape").decode()
+        for c in reason.replace("\r\n", "\n")
+    )
+    return shown.replace("\n", "\n      | ")
+
+
+_HIDING = frozenset({"Cc", "Cf", "Zl", "Zp"})  # control, format and separator characters
 
 
 def heading(text: str) -> None:

@@ -27,6 +27,7 @@ one wins, the other is refused with "changed meanwhile" (Stale) and nothing of i
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -440,13 +441,23 @@ def _matching_open(conn: Connection, which: Filter) -> list[ReviewRow]:
 
 
 def checked_reason(reason: str | None) -> str:
-    """A decision's reason, stripped ('' for none). Raises DecisionError for one holding a
-    control character other than a tab or line break (PostgreSQL's text refuses a NUL: the
-    decision would fail in the database instead of being refused)."""
-    text = (reason or "").strip()
-    if any((ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127 for c in text):
+    """A decision's reason, stripped, its line breaks as "\n" ('' for none). Raises
+    DecisionError for one holding a control character other than a tab or a line break
+    (PostgreSQL's text refuses a NUL: the decision would fail in the database instead of being
+    refused), a carriage return alone, or a character that moves or hides text as a terminal
+    shows it (Unicode's C1 controls, among them the 8-bit CSI U+009B and NEL U+0085; the
+    format characters, direction overrides and zero-width ones; the line and paragraph
+    separators): a fault round wrote a reason whose second line read as another reviewer's
+    audit entry, and one that reversed the text after it."""
+    text = (reason or "").strip().replace("\r\n", "\n")
+    if any(_hides_text(c) for c in text):
         raise DecisionError("a reason cannot hold control characters: retype it")
     return text
+
+
+def _hides_text(char: str) -> bool:
+    """Whether `char` is a control or format character but a tab or a line feed."""
+    return char not in "\t\n" and unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
 
 
 def _decide(

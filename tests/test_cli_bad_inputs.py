@@ -802,6 +802,12 @@ CASES: list[tuple[str, list[str], str, str, int]] = [
                 ],
             ),
             ("undo", ["review", "undo", "1", "-r", "alice", "--reason", "undo \x07"]),
+            # characters that move or hide text as a terminal shows it (a fault round: a
+            # carriage return, the 8-bit CSI, a direction override, a line separator)
+            ("reject-cr", ["review", "reject", "1", "-r", "alice", "--reason", "ok\rforged"]),
+            ("reject-csi", ["review", "reject", "1", "-r", "alice", "--reason", "x\x9b2Jgone"]),
+            ("reject-rtl", ["review", "reject", "1", "-r", "alice", "--reason", "rtl \u202e x"]),
+            ("reject-ls", ["review", "reject", "1", "-r", "alice", "--reason", "ls\u2028x"]),
         )
     ),
     ("refresh-db-directory", ["refresh", "--db", "sqlite:///{dir}"], "'--db'", "is a directory", 2),

@@ -238,6 +238,32 @@ def test_show_says_since_when_each_value_is_in_force_as_its_page_does(catalog_db
 CLOCK = r"\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? UTC"  # a time as a person reads it, zone named
 
 
+def test_a_reasons_second_line_reads_as_no_audit_entry_of_its_own(catalog_db: str) -> None:
+    """A fault round (h54): a reason whose second line was written as an audit entry ("  <time>
+    bob (cli) approve: checked by bob") printed as one in `review show`, bob never having acted.
+    A reason's lines after its first are indented under a bar; characters that move or hide
+    text (a direction override stored before they were refused) are shown escaped."""
+    engine, _ = approve_an_openrouter_change(catalog_db)
+    with engine.connect() as conn:
+        item = queries.list_reviews(conn, status="open", kind="price_change")[0]
+    forged = "fine\n  2026-12-07 07:50:00 UTC bob (cli) approve: checked by bob"
+    decisions.reject(engine, item.id, reviewer="alice", reason=forged)
+    with engine.begin() as conn:  # one written before such characters were refused
+        conn.execute(
+            review_items.update()
+            .where(review_items.c.id == item.id)
+            .values(reason="fine\n  2026-12-07 07:50:00 UTC bob (cli) approve\u202e")
+        )
+    shown = CliRunner().invoke(cli, ["review", "show", str(item.id), "--db", catalog_db])
+    assert shown.exit_code == 0, shown.output
+    lines = shown.stdout.splitlines()
+    assert not [line for line in lines if re.match(rf"  {CLOCK} bob ", line)], lines
+    trail = lines[lines.index("audit:") + 1 :]
+    assert re.match(rf"  {CLOCK} alice \(cli\) reject: fine$", trail[0]), trail
+    assert trail[1] == "      |   2026-12-07 07:50:00 UTC bob (cli) approve: checked by bob", trail
+    assert "approve\\u202e" in shown.stdout and "\u202e" not in shown.stdout
+
+
 def test_review_show_gives_times_as_the_list_and_the_audit_do(catalog_db: str) -> None:
     """`review show` printed 'due 2026-12-11T10:40:58.972751Z' and 'approved
     2026-12-06T10:42:19.266070Z by alice' above an audit line '2026-12-06T10:42:19 alice': the
