@@ -27,6 +27,8 @@ from sqlalchemy import (
 
 from catalog.tables import (
     catalog_values,
+    observations,
+    responses,
     review_items,
     source_runs,
     stamps,
@@ -52,8 +54,8 @@ class PublishedValue(BaseModel):
 
     `verified_at`/`verified_by`: the latest official statement of exactly this value dated at or
     before `as_of` (None: unverified then). `stated_by`: every source whose statement confirmed
-    it by then, official or secondary, latest first, always including the source whose
-    statement let it in (`value.accepted_source`).
+    it by then and whose latest statement of its field by then still gives it (`_moved_away`),
+    official or secondary, latest first.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -250,8 +252,9 @@ def statements_as_of(
     ids: list[int] | None = None,
 ) -> dict[int, list[Statement]]:
     """Each catalog value in force at `at` (optionally of one route or model, or of the value
-    ids `ids`) by id: the sources that had confirmed it by `at`, each with its latest
-    confirmation by then (`_ConfirmedBy`), newest first. Reads stamps (and source_runs)."""
+    ids `ids`) by id: the sources that had confirmed it by `at` and whose latest statement of
+    its field by then is still that value (`_moved_away`), each with its latest confirmation
+    by then (`_ConfirmedBy`), newest first. Reads stamps, observations (and source_runs)."""
     s, c = stamps.c, catalog_values.c
     query = (
         select(s.value_id, s.source, s.official, s.run_id, s.last_run_id)
@@ -266,8 +269,11 @@ def statements_as_of(
     if ids is not None:
         query = query.where(s.value_id.in_(ids))
     confirmed = _ConfirmedBy(conn, at)
+    moved = _moved_away(conn, at, route=route, model=model, ids=ids)
     out: dict[int, list[Statement]] = {}
     for r in conn.execute(query):
+        if (r.value_id, r.source) in moved:
+            continue
         out.setdefault(r.value_id, []).append(
             Statement(source=r.source, official=r.official, observed_at=confirmed.latest(r))
         )
@@ -276,6 +282,60 @@ def statements_as_of(
         stated.sort(key=lambda st: st.source)
         stated.sort(key=lambda st: st.observed_at, reverse=True)
     return out
+
+
+def _moved_away(
+    conn: Connection,
+    at: datetime,
+    *,
+    route: str | None = None,
+    model: str | None = None,
+    ids: list[int] | None = None,
+) -> set[tuple[int, str]]:
+    """(value id, source) of the catalog values in force at `at` (of a route, model or ids)
+    whose field the source's latest statement by `at` gives another value: it confirmed the
+    value once and states otherwise now, so it no longer stands behind it ("who agrees with a
+    value is who agrees now": the exports listed OpenRouter as stating a price it had moved
+    from, beside an open item proposing its new one). A source's latest statement of a field is
+    its observation interval that began last by `at` (a value it stops stating and states again
+    starts a new interval); a price scheduled after `at` states nothing of it yet."""
+    o, first, c = observations.c, responses.alias("first_stated"), catalog_values.c
+    field = (o.source, o.route, o.model, o.kind, o.component, o.unit, o.dimensions)
+    ranked = select(
+        *field,
+        o.value,
+        func.row_number()
+        .over(partition_by=field, order_by=(first.c.observed_at.desc(), o.id.desc()))
+        .label("newest"),
+    ).select_from(observations.join(first, first.c.id == o.response_id))
+    ranked = ranked.where(
+        first.c.observed_at <= at,
+        o.model.is_not(None),
+        or_(o.effective_from.is_(None), o.effective_from <= at.date()),
+    )
+    if route is not None:
+        ranked = ranked.where(o.route == route)
+    if model is not None:
+        ranked = ranked.where(o.model == model)
+    latest = ranked.subquery()
+    query = (
+        select(c.id, latest.c.source)
+        .join(
+            latest,
+            and_(
+                latest.c.route == c.route,
+                latest.c.model == c.model,
+                latest.c.kind == c.kind,
+                latest.c.component == c.component,
+                latest.c.unit == c.unit,
+                latest.c.dimensions == c.dimensions,
+            ),
+        )
+        .where(latest.c.newest == 1, latest.c.value != c.value, _in_force(at))
+    )
+    if ids is not None:
+        query = query.where(c.id.in_(ids))
+    return {(row.id, row.source) for row in conn.execute(query)}
 
 
 def price_histories(
