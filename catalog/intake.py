@@ -46,6 +46,7 @@ from schemas.fetch import (
     HEADERLESS_RULE,
     NO_MODEL_ID_RULE,
     PAGES_SHIFTED_RULE,
+    UNKNOWN_KEY_RULE,
     UNLISTED_GROUP_RULE,
     ZERO_RATES_RULE,
     FetchedPage,
@@ -346,7 +347,9 @@ def _judge_one(
             unreadable=len(batch.problems),
             zero_prices=sum(o.kind is _PRICE and o.value == 0 for o in [*valid, *standing])
             + zeroed,
-            quarantined_fields=sum(p.field is not None for p in batch.problems),
+            quarantined_fields=sum(
+                p.field is not None and p.rule != UNKNOWN_KEY_RULE for p in batch.problems
+            ),
         )
         # Every response read refused whole (some stood in part: `draft_source`): nothing read.
         refused = "; ".join(batch.refused.values()) if not batch.drafts else ""

@@ -28,6 +28,7 @@ from catalog.identity import (
 from catalog.plausibility import bands, jumped, unit_slipped
 from catalog.schedule import in_force
 from schemas.fetch import (
+    UNKNOWN_KEY_RULE,
     UNKNOWN_LIMIT,
     ZERO_RATES_RULE,
     FetchedPage,
@@ -215,7 +216,7 @@ def refused_responses(
                 f" (a zeroed listing: the response of {page.url})"
             )
             continue
-        quarantined = [p for p in problems if p.field is not None]
+        quarantined = [p for p in problems if p.field is not None and p.rule != UNKNOWN_KEY_RULE]
         if len({p.record for p in quarantined}) < 2:
             continue  # one record's fields: quarantined alone (nomic.json's one model)
         collapse = quarantined_collapse(len(quarantined), sum(d.kind is _PRICE for d in stated))

@@ -66,6 +66,11 @@ HEADERLESS_RULE = "row without its header"
 # records whose `id` was renamed counted their models absent, and three such days proposed
 # removing five models still listed).
 NO_MODEL_ID_RULE = "no model id"
+# The rule of a model record's key named as a price or a limit that its parser does not read
+# (spiders/parsing.py `unknown_value_keys`): a key renamed under the parser. The key is
+# reported, not a value that failed to read: a listing renaming it in every record (a limit
+# key) is no collapse of the listing (catalog/health.py `quarantined_collapse` counts values).
+UNKNOWN_KEY_RULE = "unknown model key"
 # The rule of a record a paged listing gave on two of its pages (an Azure meter on two
 # NextPageLink pages): the set it pages through changed between requests, so records may have
 # slipped past the pages too; the listing this run is not complete either.

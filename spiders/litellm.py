@@ -117,13 +117,19 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any, NamedTuple, TypeGuard
 
-from schemas.fetch import NOT_USD_RULE, UNKNOWN_LIMIT, Normalized, Uninterpretable, Unparsable
+from schemas.fetch import (
+    NOT_USD_RULE,
+    UNKNOWN_KEY_RULE,
+    UNKNOWN_LIMIT,
+    Normalized,
+    Uninterpretable,
+    Unparsable,
+)
 from schemas.vocab import Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import (
     MILLION,
     NOT_WHOLE_LIMIT,
-    UNKNOWN_KEY_RULE,
     Page,
     Repeated,
     foreign_currency,

@@ -52,6 +52,7 @@ from typing import Any
 
 from schemas.fetch import (
     NOT_USD_RULE,
+    UNKNOWN_KEY_RULE,
     UNKNOWN_LIMIT,
     UNLISTED_GROUP_RULE,
     Normalized,
@@ -63,7 +64,6 @@ from schemas.vocab import DIMENSION_VALUES, Component, Dim, Kind, Unit
 from spiders._drafts import DraftCollector
 from spiders.parsing import (
     LOST_KEY,
-    UNKNOWN_KEY_RULE,
     LostKey,
     Page,
     calendar_date,

@@ -114,6 +114,7 @@ from urllib.parse import urljoin
 from schemas.fetch import (
     NO_MODEL_ID_RULE,
     NOT_USD_RULE,
+    UNKNOWN_KEY_RULE,
     UNKNOWN_LIMIT,
     Normalized,
     Uninterpretable,
@@ -125,7 +126,6 @@ from spiders._drafts import DraftCollector
 from spiders.parsing import (
     LOST_KEY,
     MILLION,
-    UNKNOWN_KEY_RULE,
     LostKey,
     Page,
     Repeated,

@@ -84,7 +84,6 @@ class Page:
 
 # A date a record states of itself after this is no model's (nor one before FIRST_PRICED): a
 # count of milliseconds read as seconds, a year mistyped.
-UNKNOWN_KEY_RULE = "unknown model key"
 # The words of a key's name that say it states a price or a limit (snake_case or camelCase).
 VALUE_WORDS = frozenset(
     {

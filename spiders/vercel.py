@@ -61,6 +61,7 @@ from typing import Any, NamedTuple
 from schemas.fetch import (
     NO_MODEL_ID_RULE,
     NOT_USD_RULE,
+    UNKNOWN_KEY_RULE,
     UNKNOWN_LIMIT,
     Normalized,
     Uninterpretable,
@@ -72,7 +73,6 @@ from spiders._drafts import DraftCollector
 from spiders.parsing import (
     LOST_KEY,
     MILLION,
-    UNKNOWN_KEY_RULE,
     LostKey,
     Page,
     enclosing_currency,

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from spiders.parsing import UNKNOWN_KEY_RULE
+from schemas.fetch import UNKNOWN_KEY_RULE
 from tests.test_fault_kinds import bodies, healthy, read
 
 
