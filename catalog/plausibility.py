@@ -10,10 +10,10 @@ Six rules, over one refresh's observations from every source:
    per token beside a per-second price is a placeholder: LiteLLM's whisper-large-v3 on
    Scaleway; so is LiteLLM's dall-e-3 output 0 per token beside its per-image grid), and no
    official source prices it per token (whisper-1: $0.006 per minute on OpenAI's page; tts-1:
-   per character); and so is a model an official source prices in such a unit and none per
-   token, whatever a secondary states beside it. Its per-token prices (Portkey's `tts-1` "15
-   per 1M tokens", which is OpenAI's per-1M-character price) have no stated unit: quarantined
-   with AMBIGUOUS_RULE ("unit-ambiguous"), never stored per token.
+   per character); and so is a model an official source prices per minute, second, hour or
+   character and none per token, whatever a secondary states beside it. Its per-token prices
+   (Portkey's `tts-1` "15 per 1M tokens", which is OpenAI's per-1M-character price) have no
+   stated unit: quarantined with AMBIGUOUS_RULE ("unit-ambiguous"), never stored per token.
 3. Equivalent units: where sources state one field (route, model, component, dimensions) per
    second and per minute or hour, or state it in another time unit than the catalog keeps it
    in, the statements are one price: each is converted into the unit an official source states
@@ -257,8 +257,10 @@ def _not_metered_in_tokens(
     observations: Sequence[Observation], official: Callable[[str, str], bool]
 ) -> dict[str, set[Unit]]:
     """Models priced in units other than tokens by sources that never price them per token, or
-    by an official source, where no official source prices them per token: a secondary's own
-    per-token price of such a model vouches for none (a fault round: LiteLLM's tts-1
+    by an official source per minute, second, hour or character, where no official source
+    prices them per token: a secondary's own per-token price of such a model vouches for none
+    (a per-image price says nothing so: an image model's text and image tokens are billed per
+    token beside its per-image prices, gpt-image-latest; a fault round: LiteLLM's tts-1
     `input_cost_per_character` renamed `input_cost_per_token` put LiteLLM among those pricing
     it per token, and its 15 per 1M tokens, OpenAI's per-1M-character price, entered the
     catalog with Portkey's alike beside OpenAI's own per-character price)."""
@@ -270,12 +272,12 @@ def _not_metered_in_tokens(
         return {}
     per_token: dict[str, set[str]] = defaultdict(set)
     officially_tokens: set[str] = set()
-    officially_other = {  # an official source prices them in another unit
+    officially_other = {  # an official source prices them by time or by character
         obs.model
         for obs in observations
         if obs.model in other
         and obs.kind is _PRICE
-        and _not_tokens(obs)
+        and obs.unit in NOT_TOKENS
         and official(obs.source, obs.route)
     }
     for obs in observations:  # the per-token prices of those models

@@ -167,6 +167,30 @@ def test_a_secondarys_own_per_token_price_vouches_for_none_beside_an_official_ot
     assert not [o for o in kept if o.model == "tts-1" and o.unit is Unit.PER_1M_TOKENS]
 
 
+def test_an_official_per_image_price_leaves_an_image_models_token_prices() -> None:
+    """A fault round (h55): OpenAI's page prices gpt-image-latest per image only, and OpenAI
+    bills gpt-image models' text and image input per token: a secondary's per-token prices of
+    it beside its own per-image ones (here LiteLLM's of gpt-image-1, restated for it) are
+    prices, not unit-ambiguous. The
+    rule that an official price in another unit makes every per-token price ambiguous is for
+    time and characters (speech), not images."""
+    found = _recorded()
+    official = [o for o in found if o.model == "gpt-image-latest" and o.source == "openai-page"]
+    assert {o.unit for o in official} == {Unit.PER_IMAGE}
+    restated = [  # its prices per token and per image, as LiteLLM states gpt-image-1's
+        replace(o, model="gpt-image-latest")
+        for o in found
+        if o.source == "litellm" and o.model == "gpt-image-1" and o.route == "openai"
+    ]
+    assert {o.unit for o in restated} >= {Unit.PER_1M_TOKENS, Unit.PER_IMAGE}
+    _, problems = check([*found, *restated], is_official)
+    assert not [
+        p
+        for p in problems
+        if p.rule == AMBIGUOUS_RULE and p.observation and p.observation.model == "gpt-image-latest"
+    ]
+
+
 def test_a_secondarys_zero_cache_price_beside_its_input_price_is_no_price() -> None:
     """Fault round 30: Portkey's openai.json states gpt-4o's cache write 0 (OpenAI bills cache
     writes as input), and `cost` billed 8,000 cache-write tokens at $0. A 0 cache price beside
