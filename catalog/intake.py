@@ -708,7 +708,7 @@ def slipped(
     block = {id(p.observation) for p in problems}
     problems += [
         p
-        for p in _exchanged_beside_elsewhere(valid, judged, stated)
+        for p in _exchanged_beside_elsewhere(valid, known, judged, stated)
         if id(p.observation) not in block
     ]
     block = {id(p.observation) for p in problems}  # set aside already: they judge nothing
@@ -1259,28 +1259,40 @@ def _inverted_beside_ordered(valid: Sequence[Observation], known: KnownPrice) ->
 
 def _exchanged_beside_elsewhere(
     valid: Sequence[Observation],
+    history: KnownPrice,
     known: KnownPrice,
     stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
 ) -> list[Problem]:
     """A model's input and output token prices read the wrong way round, one model at a time:
-    its input above its output (both above 0), the two exactly exchanged from what is known of
-    them (each field's `known` price, `_known_or_stated`: its last statement, the value in
-    force, or two other sources alike on the route; a field with none, what the model costs on
-    other routes, `_elsewhere`): the input at the output's, the output at the input's, neither
-    at its own. Both are set aside (FIELDS_SWAPPED_RULE, an anomaly to review). A fault round:
+    its input above its output (both above 0), neither with a history, the two exactly
+    exchanged from what is known of them (each field's price two other sources state alike on
+    the route, `known`: `_known_or_stated`; a field with none, what the model costs on other
+    routes, `_elsewhere`): the input at the output's, the output at the input's, neither at
+    its own; or, neither at what is known of it, the model's input below its output wherever
+    else it is known (h55: Vercel's llama-4-maverick alone exchanged entered verified). Both
+    are set aside (FIELDS_SWAPPED_RULE, an anomaly to review); where one half stands at its
+    one known price and the other moved past it, that other alone (`_one_half_slipped`: h55,
+    OpenRouter's mistral-large input x10 above its output, no tier to order it). A fault round:
     Vercel's `anthropic/` ids with input and output exchanged, too few for a block of the
     route (`_inputs_above_outputs`) or of moved columns (`_fields_swapped`), entered
     claude-3-opus verified at input $75 and output $15 on a first load, beside $15 and $75 on
     the Anthropic route and every other. An exchange into order is read (a correction:
-    `_inverted_beside_ordered`'s note)."""
+    `_inverted_beside_ordered`'s note). A pair with a history (the source's last statement or
+    the value in force, `history`) is a change to review, not judged here: LiteLLM's recorded
+    command-r7b-12-2024 went from input 0.15 and output 0.0375 to the two exchanged into order,
+    and a day it answered its March map again was set aside one day and read the next, as the
+    set-aside day left it no last statement to be judged by."""
     pairs: dict[tuple[str, str, str], dict[Component, Observation]] = defaultdict(dict)
     for o in valid:
         if _token_price(o):
             pairs[(o.route, o.source_model, o.dimensions.key)][o.component] = o
     inverted = [
-        (found[Component.INPUT], found[Component.OUTPUT])
+        (i, out)
         for found in pairs.values()
-        if len(found) == 2 and found[Component.INPUT].value > found[Component.OUTPUT].value > 0
+        if len(found) == 2
+        and (i := found[Component.INPUT]).value > (out := found[Component.OUTPUT]).value > 0
+        and history(price_key(i)) is None
+        and history(price_key(out)) is None
     ]
     if not inverted:
         return []
@@ -1298,20 +1310,35 @@ def _exchanged_beside_elsewhere(
     for i, out in inverted:
         inputs = references.get(price_key(i), set())
         outputs = references.get(price_key(out), set())
-        if out.value not in inputs or i.value not in outputs:
-            continue
-        if i.value in inputs or out.value in outputs:
-            continue
+        if not inputs or not outputs or i.value in inputs or out.value in outputs:
+            continue  # unjudged, or the input or the output stands where it is known
+        exchanged = out.value in inputs and i.value in outputs
+        if not exchanged and not max(inputs) < min(outputs):
+            continue  # the model's input is not below its output everywhere else
+        why = (
+            "the two exchanged from the model's known input and output"
+            if exchanged
+            else "where the model's input is below its output on every other route"
+        )
         problems.extend(
             _set_aside(
                 o,
                 FIELDS_SWAPPED_RULE,
                 f"{o.measure.text()} = {o.value} {o.unit.value}: its input {i.value} above its "
-                f"output {out.value}, the two exchanged from the model's known input and output "
-                "(read swapped)",
+                f"output {out.value}, {why} (read swapped)",
             )
             for o in (i, out)
         )
+    for i, out in inverted:  # one half at its known price, the other moved past it
+        inputs = references.get(price_key(i), set())
+        outputs = references.get(price_key(out), set())
+        if len(inputs) == 1 and len(outputs) == 1:
+            [known_input], [known_output] = inputs, outputs
+            slip = _one_half_slipped(
+                i, out, {price_key(i): known_input, price_key(out): known_output}.get
+            )
+            if slip is not None:
+                problems.append(slip)
     return problems
 
 

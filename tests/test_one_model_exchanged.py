@@ -21,9 +21,10 @@ from decimal import Decimal
 
 import pytest
 
-from catalog.health import price_key, prices_by_field
+from catalog.health import PriceKey, price_key, prices_by_field
 from catalog.intake import FIELDS_SWAPPED_RULE, SLIPPED_RULE, slipped
 from schemas.records import Observation
+from schemas.sources import sources
 from schemas.vocab import Component, Kind, Unit
 from tests.test_fault_kinds import healthy
 
@@ -141,3 +142,63 @@ def test_an_input_slipped_above_its_output_on_a_first_load_leaves_the_output_rea
     aside = {id(p.observation): p for p in slipped(moved, {}, {}, lambda: others)}
     assert aside[id(input_)].rule == SLIPPED_RULE
     assert id(output) not in aside
+
+
+def _first_load_others(source: str) -> dict[str, dict[PriceKey, Decimal]]:
+    """What every other source states of the recorded epoch-2 world, by field."""
+    return {s: prices_by_field(healthy(s).valid) for s in sources() if s != source}
+
+
+def _standard(o: Observation, source_model: str, component: Component) -> bool:
+    return (
+        o.source_model == source_model
+        and o.kind is Kind.PRICE
+        and o.component is component
+        and o.dimensions.key == ""
+    )
+
+
+def test_an_input_slipped_above_its_output_with_no_tier_beside_it_is_set_aside_alone() -> None:
+    """A fault round (h55): OpenRouter's mistral-large input x10 ($20 above its $6 output), no
+    tier of it stated in order beside it, entered an empty catalog verified. Its output stands
+    at the one price the other sources state of it, its input moved past it: the input alone
+    is set aside as a slip. (Here gpt-5.1-codex, whose names the sources read alone share.)"""
+    valid = healthy("openrouter").valid
+    slipped_id = "openai/gpt-5.1-codex"
+    moved = [
+        replace(o, value=o.value * 10) if _standard(o, slipped_id, Component.INPUT) else o
+        for o in valid
+    ]
+    [input_] = [o for o in moved if _standard(o, slipped_id, Component.INPUT)]
+    [output] = [o for o in moved if _standard(o, slipped_id, Component.OUTPUT)]
+    assert input_.value > output.value
+    others = _first_load_others("openrouter")
+    aside = {id(p.observation): p for p in slipped(moved, {}, {}, lambda: others)}
+    assert aside[id(input_)].rule == SLIPPED_RULE
+    assert id(output) not in aside
+
+
+def test_one_models_input_and_output_exchanged_against_their_order_elsewhere() -> None:
+    """A fault round (h55): Vercel's llama-4-maverick alone with input and output exchanged
+    ($1.15 above $0.35) entered an empty catalog verified; no other source states Vercel's
+    prices of it, and none states them exchanged exactly, but every other route prices its
+    input below its output. Both are set aside, read swapped."""
+    valid = healthy("vercel").valid
+    model = "meta/llama-4-maverick"
+    pair = {
+        c: next(o.value for o in valid if _standard(o, model, c))
+        for c in (Component.INPUT, Component.OUTPUT)
+    }
+    other = {Component.INPUT: Component.OUTPUT, Component.OUTPUT: Component.INPUT}
+    exchanged = [
+        replace(o, value=pair[other[o.component]])
+        if o.component in other and _standard(o, model, o.component)
+        else o
+        for o in valid
+    ]
+    changed = {id(o) for o, was in zip(exchanged, valid, strict=True) if o.value != was.value}
+    assert len(changed) == 2
+    others = _first_load_others("vercel")
+    assert not [p for p in slipped(valid, {}, {}, lambda: others) if p.rule == FIELDS_SWAPPED_RULE]
+    aside = {id(p.observation) for p in slipped(exchanged, {}, {}, lambda: others)}
+    assert changed <= aside
