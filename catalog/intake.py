@@ -34,6 +34,7 @@ from catalog.health import (
 )
 from catalog.identity import Identity, OfficialScopes
 from catalog.normalize import (
+    UNREADABLE_RULE,
     SourceDrafts,
     draft_source,
     learn_official_models,
@@ -388,6 +389,9 @@ def _judge_one(
     )
 
 
+_NAMELESS_RULES = frozenset({NO_MODEL_ID_RULE, UNREADABLE_RULE})
+
+
 def unlisted(problems: Sequence[Problem]) -> str:
     """Why a source's listing is incomplete ('' when it is not): the records that stand for
     models it lists and ratecard cannot name: groups of them (UNLISTED_GROUP_RULE, e.g. a
@@ -395,16 +399,19 @@ def unlisted(problems: Sequence[Problem]) -> str:
     their header (HEADERLESS_RULE: a table split by a banner; the first CUT_ROWS_NAMED named,
     all counted), and records a paged listing gave twice (PAGES_SHIFTED_RULE: as many may have
     slipped past its pages; named and counted so), and a listing's model records without a
-    readable id (NO_MODEL_ID_RULE; counted). Their models are not absent: counted
-    absent, three such runs would propose removing every one of them. A row under a header
-    without a Model column (a tool's price) names no model and leaves the listing complete."""
+    readable id (NO_MODEL_ID_RULE) or of a shape no reader expects (UNREADABLE_RULE: an entry
+    double-encoded as a JSON string, a null; a fault round's five OpenRouter entries so for
+    three days proposed removing five models still listed); counted. Their models are not
+    absent: counted absent, three such runs would propose removing every one of them. A row
+    under a header without a Model column (a tool's price) names no model and leaves the
+    listing complete."""
     groups = sorted({p.record for p in problems if p.rule == UNLISTED_GROUP_RULE})
     cut = sorted({p.record for p in problems if p.rule == HEADERLESS_RULE})
     shifted = sorted({p.record for p in problems if p.rule == PAGES_SHIFTED_RULE})
-    nameless = sum(p.rule == NO_MODEL_ID_RULE for p in problems)
+    nameless = Counter(p.rule for p in problems if p.rule in _NAMELESS_RULES)
     reasons = [f"{UNLISTED_GROUP_RULE}: {', '.join(groups)}"] if groups else []
-    if nameless:
-        reasons.append(f"{NO_MODEL_ID_RULE}: {nameless} record{'s' if nameless > 1 else ''}")
+    for rule, count in sorted(nameless.items()):
+        reasons.append(f"{rule}: {count} record{'s' if count > 1 else ''}")
     if shifted:
         named = "; ".join(shifted[:CUT_ROWS_NAMED])
         named += "; ..." if len(shifted) > CUT_ROWS_NAMED else ""

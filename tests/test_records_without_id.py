@@ -49,3 +49,18 @@ def test_records_without_an_id_make_the_listing_incomplete(source: str) -> None:
     assert len(lost) == 3 * len(answered)
     assert found.incomplete == f"listing incomplete: {NO_MODEL_ID_RULE}: {len(lost)} records"
     assert 0 < len(found.valid) < len(recorded.valid)  # the other records' values apply
+
+
+@pytest.mark.parametrize("source", ["openrouter", "vercel"])
+def test_entries_written_as_json_text_make_the_listing_incomplete(source: str) -> None:
+    """A fault round (h55): five OpenRouter entries double-encoded (each a JSON string holding
+    the object) were unreadable records naming nothing while the listing counted as complete;
+    three such days proposed removing five models still listed."""
+    answered = {}
+    for url, body in bodies(source).items():
+        document = json.loads(body)
+        document["data"][:2] = [json.dumps(entry) for entry in document["data"][:2]]
+        answered[url] = json.dumps(document).encode()
+    found = read(source, answered)
+    assert not found.failure, found.failure
+    assert found.incomplete.startswith("listing incomplete: record of an unexpected shape: ")
