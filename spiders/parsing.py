@@ -98,7 +98,8 @@ _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 def unknown_value_keys(record: dict[str, Any], known: frozenset[str]) -> list[str]:
     """The keys of a model record (a dict as the source wrote it) beside those its parser reads
     or knows to leave (`known`) whose names say they state a price or a limit (a word of
-    VALUE_WORDS: `pricing`, `Cost`, `limits`, `context_window`, `maxTokens`), in order: a key
+    VALUE_WORDS: `pricing`, `Cost`, `limits`, `context_window`, `maxTokens`) and whose values
+    could (`_could_state_a_value`), in order: a key
     renamed under the parser (schema drift), whose values would otherwise go unread without a
     word. The parser quarantines each by name (UNKNOWN_KEY_RULE), so the record counts as read
     with a problem and the fields it no longer states stand as last stated (catalog/normalize.py
@@ -106,8 +107,24 @@ def unknown_value_keys(record: dict[str, Any], known: frozenset[str]) -> list[st
     open disagreements citing it, and Vercel's `pricing` renamed `prices` dropped nine official
     prices unreported)."""
     return sorted(
-        key for key in record if isinstance(key, str) and key not in known and _names_a_value(key)
+        key
+        for key, value in record.items()
+        if isinstance(key, str)
+        and key not in known
+        and _names_a_value(key)
+        and _could_state_a_value(value)
     )
+
+
+def _could_state_a_value(value: Any) -> bool:
+    """Whether a key's value could be a price or a limit: a number, a numeric text, or an
+    object or list that may hold them; not a flag, a null or words (a fault round's
+    `"context_management": false` on every OpenRouter entry quarantined 1,221 keys)."""
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, str):
+        return NUMERIC_TEXT.fullmatch(value) is not None
+    return True
 
 
 @lru_cache(maxsize=4096)  # a listing's records share their keys (~15 each, ~5,000 records)

@@ -74,3 +74,18 @@ def test_a_renamed_value_key_is_quarantined_by_name(source: str) -> None:
     assert unknown[0].detail.startswith(f"{key}: {key}=")
     # the record's other fields are read
     assert [o for o in found.valid if o.source_model.endswith(record.split("/", 1)[-1])]
+
+
+def test_a_new_flag_named_with_a_value_word_is_no_renamed_value() -> None:
+    """A fault round (h55): `"context_management": false` added to every OpenRouter entry (a
+    flag whose name holds "context") quarantined 1,221 keys as unknown. A flag, a null or
+    words state no price or limit: only a key whose value could be one is reported."""
+    answered = {}
+    for url, body in bodies("openrouter").items():
+        document = json.loads(body)
+        for entry in document["data"]:
+            entry.update(context_management=False, rate_limited=None, price_notes="see site")
+        answered[url] = json.dumps(document).encode()
+    found = read("openrouter", answered)
+    assert not [p for p in found.problems if p.rule == UNKNOWN_KEY_RULE]
+    assert len(found.valid) == len(healthy("openrouter").valid)
