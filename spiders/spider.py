@@ -346,8 +346,8 @@ def _over_size_limit(error: BaseException | None, message: str) -> str:
         )
     if found := _RECEIVED_OVER.search(message):
         how, size, limit = found[1], int(found[2]), int(found[3])
-        said = "stated as" if how.startswith("Expected") else "received"
-        return f"body over the download size limit ({limit:,} bytes): {size:,} bytes {said}"
+        said = "its Content-Length states" if how.startswith("Expected") else "received"
+        return f"body over the download size limit ({limit:,} bytes): {said} {size:,} bytes"
     return ""
 
 
