@@ -342,3 +342,43 @@ def test_a_signal_while_the_report_is_printed_ends_in_the_one_line(tmp_path: Pat
         " and is recorded ok",
     )
     assert values(db) > 0
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_while_the_command_loads_ends_it_in_one_line(
+    signum: signal.Signals, tmp_path: Path
+) -> None:
+    """A fault round (h54): Ctrl-C in the first tenths of a second of any command (its imports)
+    printed a 15-line traceback of the import it landed in, and SIGTERM ended a read command
+    with no word: from its first instant the console script ends in one line, exit 130."""
+    ratecard = str(Path(sys.executable).with_name("ratecard"))
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    process = subprocess.Popen(
+        [ratecard, "runs", "--db", f"sqlite:///{tmp_path / 'none.db'}"],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    # once the console script catches SIGTERM (its first statement), while its modules load
+    deadline = time.monotonic() + STARTUP
+    while not catches(process.pid, signal.SIGTERM):
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.001)
+    os.killpg(process.pid, signum)
+    _, errors = process.communicate(timeout=STARTUP)
+    assert process.returncode == 130, errors
+    assert errors.decode().strip() in {
+        "ratecard: interrupted; nothing done (it had not started)",
+        "ratecard runs: interrupted; nothing done (it had not started)",
+    }, errors
+    assert not (tmp_path / "none.db").exists()
+
+
+def catches(pid: int, signum: signal.Signals) -> bool:
+    """Whether process `pid` has a handler of its own for `signum` (/proc's SigCgt mask)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    [mask] = [line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")]
+    return bool(int(mask, 16) & (1 << (signum - 1)))
