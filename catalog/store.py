@@ -269,12 +269,26 @@ def _check_sqlite_file(shown: str, database: str | None, *, create: bool) -> Non
         with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True)) as conn:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     except sqlite3.Error as exc:
-        raise CatalogUnavailable(f"{shown}: cannot read {path}: {exc}") from None
+        raise CatalogUnavailable(f"{shown}: {_unopenable(path, exc)}") from None
     if "alembic_version" not in tables and (tables or not create):
         empty = "" if tables else "an empty one, "
         raise CatalogUnavailable(
             f"{shown}: {path} is an SQLite database, {empty}not a ratecard catalog"
         )
+
+
+def _unopenable(path: Path, exc: sqlite3.Error) -> str:
+    """Why SQLite could not open the catalog file `path`, which reads: its folder not writable
+    where SQLite must make the write-ahead log's -wal and -shm files beside it (a catalog on a
+    read-only mount or a backup volume said 'cannot read ...: unable to open database file' of
+    a file that reads), else SQLite's own word."""
+    folder = path.resolve().parent
+    if not os.access(folder, os.W_OK) and not path.with_name(path.name + "-shm").exists():
+        return (
+            f"cannot open {path}: its folder {folder} is not writable, and SQLite makes the "
+            "catalog's -wal and -shm files beside it (copy the catalog to a writable folder)"
+        )
+    return f"cannot read {path}: {exc}"
 
 
 def _uncreatable(folder: Path, exc: OSError) -> str:
