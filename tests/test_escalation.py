@@ -6,7 +6,9 @@ run and the escalation is retried on the next one."""
 from __future__ import annotations
 
 import json
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -177,3 +179,26 @@ def test_the_line_of_many_undelivered_escalations_names_three_and_counts_the_res
         "5 escalations not delivered (sent again on the next run): #0 (overdue), #1 (overdue), "
         "#2 (overdue) and 2 more: ConnectionError: refused"
     )
+
+
+def test_a_receiver_that_never_answers_is_sent_nothing_more_that_run(catalog_db: str) -> None:
+    """A fault round (h54): a receiver that took every POST and never answered held sla-watch
+    ten seconds per item, silent (292 due items: 49 minutes, and the flow is deployed hourly).
+    The first unanswered POST ends the run's sending: the rest fail naming it, for the next
+    run."""
+    engine = store.connect(catalog_db)
+    items = [submission_item(engine, hours_ago=49 + n) for n in range(3)]
+    silent = socket.create_server(("127.0.0.1", 0))  # accepts, never answers
+    try:
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/hook"
+        start = time.monotonic()
+        report = escalation.escalate(engine, url, datetime.now(UTC), timedelta(days=3), timeout=0.5)
+        took = time.monotonic() - start
+    finally:
+        silent.close()
+    assert report["sent"] == []
+    assert set(items) <= {f["id"] for f in report["failed"]}
+    [first, *rest] = report["failed"]
+    assert first["error"].startswith(("ReadTimeout", "ConnectTimeout")), first
+    assert {f["error"] for f in rest} == {f"not sent: the webhook did not answer #{first['id']}"}
+    assert took < 5, took
