@@ -36,12 +36,14 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def main() -> None:
-    """Run the command line (sys.argv) and exit with its code."""
-    for number in SIGNALS:
+    """Run the command line (sys.argv) and exit with its code. A signal the command was started
+    ignoring stays ignored (`nohup` ignores a hang-up, a shell's background job Ctrl-C)."""
+    heeded = [n for n in SIGNALS if signal.getsignal(n) is not signal.SIG_IGN]
+    for number in heeded:
         signal.signal(number, _while_loading)
     from ratecard.cli import app
 
-    for number in SIGNALS:
+    for number in heeded:
         signal.signal(number, _interrupt)
     try:
         app()

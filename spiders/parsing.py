@@ -82,8 +82,6 @@ class Page:
     stated_dates: list[datetime] = field(default_factory=list)
 
 
-# A date a record states of itself after this is no model's (nor one before FIRST_PRICED): a
-# count of milliseconds read as seconds, a year mistyped.
 # The words of a key's name that say it states a price or a limit (snake_case or camelCase).
 VALUE_WORDS = frozenset(
     {
@@ -99,13 +97,12 @@ def unknown_value_keys(record: dict[str, Any], known: frozenset[str]) -> list[st
     """The keys of a model record (a dict as the source wrote it) beside those its parser reads
     or knows to leave (`known`) whose names say they state a price or a limit (a word of
     VALUE_WORDS: `pricing`, `Cost`, `limits`, `context_window`, `maxTokens`) and whose values
-    could (`_could_state_a_value`), in order: a key
-    renamed under the parser (schema drift), whose values would otherwise go unread without a
-    word. The parser quarantines each by name (UNKNOWN_KEY_RULE), so the record counts as read
-    with a problem and the fields it no longer states stand as last stated (catalog/normalize.py
-    `named_by`; a fault round: models.dev's `cost` renamed `pricing` on one model closed two
-    open disagreements citing it, and Vercel's `pricing` renamed `prices` dropped nine official
-    prices unreported)."""
+    could (`_could_state_a_value`), in name order: a key renamed under the parser (schema
+    drift), whose values would otherwise go unread without a word. The parser quarantines each
+    by name (UNKNOWN_KEY_RULE), so the record counts as read with a problem and the fields it
+    no longer states stand as last stated (catalog/normalize.py `named_by`; a fault round:
+    models.dev's `cost` renamed `pricing` on one model closed two open disagreements citing
+    it, and Vercel's `pricing` renamed `prices` dropped nine official prices unreported)."""
     return sorted(
         key
         for key, value in record.items()
@@ -139,6 +136,8 @@ def key_shown(key: str, value: Any) -> str:
     return f"{key}={json.dumps(value, default=str, ensure_ascii=False)}"[:160]
 
 
+# A date a record states of itself after this is no model's (nor one before FIRST_PRICED): a
+# count of milliseconds read as seconds, a year mistyped.
 LAST_LISTED = datetime(2100, 1, 1, tzinfo=UTC)
 
 
