@@ -1,4 +1,5 @@
-"""The CLI's own modules import one way: `cli` registers the commands of `cli_catalog`,
+"""The CLI's own modules import one way: `main` (the console script) loads `cli`, which
+registers the commands of `cli_catalog`,
 `cli_queue` and `cli_sets` (whose set decisions `cli_queue` reuses), which share only `options`
 (arguments, start-up, running a flow) and `output` (printing, which `options` uses to show a
 flow's progress); no cycle, no import upward."""
@@ -7,8 +8,9 @@ from __future__ import annotations
 
 import grimp
 
-TOP = "ratecard.cli"
+TOP = "ratecard.main"
 BELOW = [
+    grimp.Layer("ratecard.cli"),
     grimp.Layer(
         "ratecard.cli_catalog",
         "ratecard.cli_queue",

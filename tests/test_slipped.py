@@ -29,7 +29,13 @@ from sqlalchemy import select
 
 from catalog import store
 from catalog.health import price_key, prices_by_field
-from catalog.intake import DISCOUNT_AT_STANDARD_RULE, SLIPPED_RULE, ZERO_BESIDE_RULE, slipped
+from catalog.intake import (
+    DISCOUNT_AT_STANDARD_RULE,
+    FIELDS_SWAPPED_RULE,
+    SLIPPED_RULE,
+    ZERO_BESIDE_RULE,
+    slipped,
+)
 from catalog.plausibility import implausible
 from catalog.tables import catalog_values, quarantine
 from schemas.batch import validate
@@ -181,6 +187,19 @@ def test_one_namespace_of_a_gateway_rescaled_is_a_block_of_its_route() -> None:
     assert judged(scaled(set(sorted(few)[:2])))[1] == []
 
 
+# LiteLLM's recorded map states this model's input and output the wrong way round (1.41 and
+# 0.35, Portkey's 0.35 and 1.41): read without a history, its pair is set aside as read swapped
+# (catalog/intake.py `_exchanged_beside_elsewhere`), whatever else the map states.
+MAVERICK = "azure_ai/Llama-4-Maverick-17B-128E-Instruct-FP8"
+
+
+def recorded_swap(problems: list[Problem]) -> bool:
+    """Whether `problems` are the recorded map's one swapped pair and nothing else."""
+    return len(problems) == 2 and all(
+        p.record == MAVERICK and p.rule == FIELDS_SWAPPED_RULE for p in problems
+    )
+
+
 def test_a_block_rescaled_on_a_first_read_is_set_aside_by_the_other_sources() -> None:
     """Fault round 45: the same LiteLLM block x1000 loaded into an empty catalog, where the
     source has no statement of its own to be judged by: its bare bedrock prices, which Portkey,
@@ -188,17 +207,17 @@ def test_a_block_rescaled_on_a_first_read_is_set_aside_by_the_other_sources() ->
     ones, stated by it alone, went in as 170 values at a thousand times. Where most of the
     prices of a route the source has no history on stand at one power of ten from what the
     other sources state alike, every price of that block they do not confirm is set aside; the
-    recorded listing read first sets nothing aside."""
+    recorded listing read first sets nothing aside but its one swapped pair."""
     valid = healthy("litellm").valid
     others = {
         s: prices_by_field(healthy(s).valid) for s in ("genai-prices", "modelsdev", "portkey")
     }
-    assert slipped(valid, {}, {}, lambda: others) == []
+    assert recorded_swap(slipped(valid, {}, {}, lambda: others))
     block = [
         replace(o, value=o.value * 1000) if o.route == "bedrock" and o.kind is Kind.PRICE else o
         for o in valid
     ]
-    aside = slipped(block, {}, {}, lambda: others)
+    aside = [p for p in slipped(block, {}, {}, lambda: others) if p.record != MAVERICK]
     doubted = {
         id(o)
         for o in block
@@ -235,12 +254,12 @@ def test_a_rescaled_block_of_deployments_is_set_aside_beside_right_bare_prices()
         )
 
     block = [replace(o, value=o.value * 1000) if profile(o) else o for o in valid]
-    aside = slipped(block, {}, {}, lambda: others)
+    aside = [p for p in slipped(block, {}, {}, lambda: others) if p.record != MAVERICK]
     assert len(aside) > 100 and all(profile(p.observation) for p in aside if p.observation)
     assert all(p.rule == SLIPPED_RULE for p in aside)
     kept = {id(p.observation) for p in aside}
     applied = prices_by_field(o for o in block if id(o) not in kept)  # the first day's history
-    again = slipped(block, applied, {}, lambda: others)
+    again = [p for p in slipped(block, applied, {}, lambda: others) if p.record != MAVERICK]
     assert {price_key(p.observation) for p in again if p.observation} == {
         price_key(p.observation) for p in aside if p.observation
     }
