@@ -114,21 +114,16 @@ def lead_source(
     raised it, where one did (a fault round: models.dev's OpenAI costs read per 1K, 11
     anomalies "input: 2.5 -> 0.0025" filed under the OpenAI page, which stated 2.5)."""
     official = [s for s in cited if is_official(s, route)]
-    proposing = [
-        s.source
+    stating = [  # the cited sources' statements of a value the item proposes
+        s
         for c in changes
         if c.proposed is not None
         for s in c.sources
         if s.value == c.proposed and s.source in cited
     ]
+    proposing = [s.source for s in stating]
     if anomaly and not set(official) & set(proposing):
-        secondary = [
-            s.source
-            for c in changes
-            if c.proposed is not None
-            for s in c.sources
-            if s.value == c.proposed and s.source in cited and not s.official
-        ]
+        secondary = [s.source for s in stating if not s.official]
         if secondary:
             return secondary[0][:50]
     return (official or proposing or list(cited) or ["none"])[0][:50]
