@@ -35,11 +35,17 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from schemas.fetch import FieldProblem, Normalized, Uninterpretable
+from schemas.fetch import UNKNOWN_KEY_RULE, FieldProblem, Normalized, Uninterpretable
 from schemas.field import NO_DIMS, Dims
 from schemas.records import Draft, make_draft
 from schemas.vocab import CACHE_TTL_DEFAULTS, Component, Dim, Kind, Unit
-from spiders.parsing import NOT_WHOLE_LIMIT, is_router_pseudo_model, without_exponent
+from spiders.parsing import (
+    NOT_WHOLE_LIMIT,
+    is_router_pseudo_model,
+    key_shown,
+    unknown_value_keys,
+    without_exponent,
+)
 
 ROUTER_RULE = "router pseudo-model"
 EVIDENCE_JOIN = "; "  # between the places a record states one value of a field
@@ -159,6 +165,14 @@ class DraftCollector:
     def quarantine(self, field: str, rule: str, detail: str) -> None:
         """Set one field of the record aside with the rule it broke; the rest is kept."""
         self._problems.append(FieldProblem(self.record, field, rule, detail))
+
+    def quarantine_unknown_keys(self, record: dict[str, Any], known: frozenset[str]) -> None:
+        """Set aside, each by name (UNKNOWN_KEY_RULE), the keys of the raw `record` named as a
+        price or a limit that the parser does not read (`known`: spiders/parsing.py
+        `unknown_value_keys`): a key renamed under the parser is reported, and the record
+        counts as read with a problem."""
+        for key in unknown_value_keys(record, known):
+            self.quarantine(key, UNKNOWN_KEY_RULE, key_shown(key, record[key]))
 
     def reading(self, field: str) -> _Reading:
         """`with out.reading(field):` reads one field: an Uninterpretable raised inside

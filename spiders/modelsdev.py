@@ -52,7 +52,6 @@ from typing import Any
 
 from schemas.fetch import (
     NOT_USD_RULE,
-    UNKNOWN_KEY_RULE,
     UNKNOWN_LIMIT,
     UNLISTED_GROUP_RULE,
     Normalized,
@@ -69,14 +68,12 @@ from spiders.parsing import (
     calendar_date,
     enclosing_currency,
     foreign_currency,
-    key_shown,
     load_json,
     mark_lost_keys,
     refuse_a_foreign_currency,
     refuse_an_answered_error,
     refuse_an_error_key,
     to_decimal,
-    unknown_value_keys,
 )
 
 # The cost keys models.dev's schema requires of a model's (or a mode's) cost: a cost without
@@ -188,8 +185,7 @@ def normalize(record: dict[str, Any]) -> Normalized:
     if not isinstance(model, dict):
         raise Uninterpretable(record_id, "not an object", repr(model)[:80])
     out = DraftCollector(record_id, record["provider"], record["key"])
-    for key in unknown_value_keys(model, MODEL_VALUE_KEYS):
-        out.quarantine(key, UNKNOWN_KEY_RULE, key_shown(key, model[key]))
+    out.quarantine_unknown_keys(model, MODEL_VALUE_KEYS)
     # A currency but the dollar named by the model or its provider qualifies all its costs.
     if named := record.get("currency") or enclosing_currency(model):
         for path in ("cost", "experimental"):

@@ -114,7 +114,6 @@ from urllib.parse import urljoin
 from schemas.fetch import (
     NO_MODEL_ID_RULE,
     NOT_USD_RULE,
-    UNKNOWN_KEY_RULE,
     UNKNOWN_LIMIT,
     Normalized,
     Uninterpretable,
@@ -132,14 +131,12 @@ from spiders.parsing import (
     enclosing_currency,
     foreign_currency,
     is_router_pseudo_model,
-    key_shown,
     load_json,
     mark_lost_keys,
     refuse_a_foreign_currency,
     refuse_an_answered_error,
     to_decimal,
     unix_date,
-    unknown_value_keys,
 )
 
 ROUTE = "openrouter"
@@ -295,8 +292,7 @@ def normalize(record: dict[str, Any]) -> Normalized:
         raise Uninterpretable(str(model_id), NO_MODEL_ID_RULE, f"id={model_id!r}")
     source_model, dims = _split_variant(model_id)
     out = DraftCollector(model_id, ROUTE, source_model)
-    for key in unknown_value_keys(record, ENTRY_VALUE_KEYS):
-        out.quarantine(key, UNKNOWN_KEY_RULE, key_shown(key, record[key]))
+    out.quarantine_unknown_keys(record, ENTRY_VALUE_KEYS)
     architecture = record.get("architecture")
     _repeated_fields(out, record, architecture)
     unreadable = None

@@ -61,7 +61,6 @@ from typing import Any, NamedTuple
 from schemas.fetch import (
     NO_MODEL_ID_RULE,
     NOT_USD_RULE,
-    UNKNOWN_KEY_RULE,
     UNKNOWN_LIMIT,
     Normalized,
     Uninterpretable,
@@ -77,13 +76,11 @@ from spiders.parsing import (
     Page,
     enclosing_currency,
     foreign_currency,
-    key_shown,
     load_json,
     mark_lost_keys,
     refuse_a_foreign_currency,
     refuse_an_answered_error,
     to_decimal,
-    unknown_value_keys,
 )
 
 ROUTE = "vercel"
@@ -174,8 +171,7 @@ def normalize(record: dict[str, Any]) -> Normalized:
     modalities = TOKEN_MODALITY.get(model_type, {}) if isinstance(model_type, str) else {}
     context = _Context(model_id.strip(), modalities)
     out = DraftCollector(context.record)
-    for key in unknown_value_keys(record, ENTRY_VALUE_KEYS):
-        out.quarantine(key, UNKNOWN_KEY_RULE, key_shown(key, record[key]))
+    out.quarantine_unknown_keys(record, ENTRY_VALUE_KEYS)
     pricing = record.get("pricing")
     if mode is None:  # the type says the medium its prices are per (module docstring)
         out.quarantine("type", "unknown model type", f"type={model_type!r}"[:120])
