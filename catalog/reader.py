@@ -23,6 +23,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    tuple_,
 )
 
 from catalog.tables import (
@@ -317,6 +318,9 @@ def _moved_away(
         ranked = ranked.where(o.route == route)
     if model is not None:
         ranked = ranked.where(o.model == model)
+    if ids is not None:  # a page's values: only their models' statements (ix_observations_key)
+        on_page = select(c.route, c.model).where(c.id.in_(ids))
+        ranked = ranked.where(tuple_(o.route, o.model).in_(on_page))
     latest = ranked.subquery()
     query = (
         select(c.id, latest.c.source)
