@@ -166,12 +166,14 @@ class DraftCollector:
         """Set one field of the record aside with the rule it broke; the rest is kept."""
         self._problems.append(FieldProblem(self.record, field, rule, detail))
 
-    def quarantine_unknown_keys(self, record: dict[str, Any], known: frozenset[str]) -> None:
+    def quarantine_unknown_keys(
+        self, record: dict[str, Any], known: frozenset[str], inner: frozenset[str]
+    ) -> None:
         """Set aside, each by name (UNKNOWN_KEY_RULE), the keys of the raw `record` named as a
-        price or a limit that the parser does not read (`known`: spiders/parsing.py
-        `unknown_value_keys`): a key renamed under the parser is reported, and the record
-        counts as read with a problem."""
-        for key in unknown_value_keys(record, known):
+        price or a limit, or holding what a price or limit object holds (`inner`), that the
+        parser does not read (`known`: spiders/parsing.py `unknown_value_keys`): a key renamed
+        under the parser is reported, and the record counts as read with a problem."""
+        for key in unknown_value_keys(record, known, inner):
             self.quarantine(key, UNKNOWN_KEY_RULE, key_shown(key, record[key]))
 
     def reading(self, field: str) -> _Reading:

@@ -124,6 +124,8 @@ MODALITY_CAPABILITIES: dict[tuple[str, str], str] = {
 # The keys of a model that state a price or a limit, each read (spiders/parsing.py
 # `unknown_value_keys`: another key so named is quarantined by name).
 MODEL_VALUE_KEYS = frozenset({"cost", "limit"})
+# What those objects state, by key: an object of another name stating one is a renamed one.
+VALUE_OBJECT_KEYS = frozenset(COST_FIELDS) | frozenset(LIMITS)
 
 
 def parse(body: bytes, url: str) -> Page:
@@ -185,7 +187,7 @@ def normalize(record: dict[str, Any]) -> Normalized:
     if not isinstance(model, dict):
         raise Uninterpretable(record_id, "not an object", repr(model)[:80])
     out = DraftCollector(record_id, record["provider"], record["key"])
-    out.quarantine_unknown_keys(model, MODEL_VALUE_KEYS)
+    out.quarantine_unknown_keys(model, MODEL_VALUE_KEYS, VALUE_OBJECT_KEYS)
     # A currency but the dollar named by the model or its provider qualifies all its costs.
     if named := record.get("currency") or enclosing_currency(model):
         for path in ("cost", "experimental"):

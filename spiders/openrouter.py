@@ -176,6 +176,8 @@ RATES: dict[str, Rate] = {
     "request": Rate(Component.REQUEST, Unit.PER_REQUEST, Decimal(1)),
     "web_search": Rate(Component.WEB_SEARCH, Unit.PER_1K_QUERIES, THOUSAND),
 }
+# What `pricing` states, by key: an object of another name stating one is a renamed `pricing`.
+PRICING_KEYS = frozenset(RATES)
 
 # supported_parameters that name a feature (sampling knobs such as temperature are left out).
 FEATURE_PARAMETERS = frozenset(
@@ -292,7 +294,7 @@ def normalize(record: dict[str, Any]) -> Normalized:
         raise Uninterpretable(str(model_id), NO_MODEL_ID_RULE, f"id={model_id!r}")
     source_model, dims = _split_variant(model_id)
     out = DraftCollector(model_id, ROUTE, source_model)
-    out.quarantine_unknown_keys(record, ENTRY_VALUE_KEYS)
+    out.quarantine_unknown_keys(record, ENTRY_VALUE_KEYS, PRICING_KEYS)
     architecture = record.get("architecture")
     _repeated_fields(out, record, architecture)
     unreadable = None

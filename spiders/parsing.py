@@ -93,7 +93,9 @@ VALUE_WORDS = frozenset(
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 
 
-def unknown_value_keys(record: dict[str, Any], known: frozenset[str]) -> list[str]:
+def unknown_value_keys(
+    record: dict[str, Any], known: frozenset[str], inner: frozenset[str] = frozenset()
+) -> list[str]:
     """The keys of a model record (a dict as the source wrote it) beside those its parser reads
     or knows to leave (`known`) whose names say they state a price or a limit (a word of
     VALUE_WORDS: `pricing`, `Cost`, `limits`, `context_window`, `maxTokens`) and whose values
@@ -102,15 +104,34 @@ def unknown_value_keys(record: dict[str, Any], known: frozenset[str]) -> list[st
     by name (UNKNOWN_KEY_RULE), so the record counts as read with a problem and the fields it
     no longer states stand as last stated (catalog/normalize.py `named_by`; a fault round:
     models.dev's `cost` renamed `pricing` on one model closed two open disagreements citing
-    it, and Vercel's `pricing` renamed `prices` dropped nine official prices unreported)."""
+    it, and Vercel's `pricing` renamed `prices` dropped nine official prices unreported).
+    Whatever its name, so is a key holding an object that states, as a number, one of the keys
+    the parser reads inside a price or limit object (`inner`: models.dev's `input`, OpenRouter's
+    `prompt`): models.dev's `cost` renamed `usd`, a word that names no value, had dropped the
+    model's prices without a word (a later fault round)."""
     return sorted(
         key
         for key, value in record.items()
         if isinstance(key, str)
         and key not in known
-        and _names_a_value(key)
-        and _could_state_a_value(value)
+        and (
+            (_names_a_value(key) and _could_state_a_value(value)) or _holds_a_value_of(value, inner)
+        )
     )
+
+
+def _holds_a_value_of(value: Any, inner: frozenset[str]) -> bool:
+    """Whether `value` is an object stating a number (or numeric text) under a key of `inner`."""
+    return isinstance(value, dict) and any(
+        key in inner and _is_a_number(stated) for key, stated in value.items()
+    )
+
+
+def _is_a_number(value: Any) -> bool:
+    """A JSON number (as load_json reads it: int or Decimal) or a numeric text; not a flag."""
+    if isinstance(value, str):
+        return NUMERIC_TEXT.fullmatch(value) is not None
+    return isinstance(value, int | Decimal | float) and not isinstance(value, bool)
 
 
 def _could_state_a_value(value: Any) -> bool:

@@ -120,6 +120,8 @@ AUDIO_VARIANTS = {True: "audio", False: "no_audio"}
 # The keys of an entry that state a price or a limit, each read (spiders/parsing.py
 # `unknown_value_keys`: another key so named is quarantined by name).
 ENTRY_VALUE_KEYS = frozenset({"context_window", "max_tokens", "pricing"})
+# What `pricing` states, by key: an object of another name stating one is a renamed `pricing`.
+PRICING_KEYS = frozenset(TOKEN_PRICES) | frozenset(FLAT_PRICES)
 
 
 def parse(body: bytes, url: str) -> Page:
@@ -171,7 +173,7 @@ def normalize(record: dict[str, Any]) -> Normalized:
     modalities = TOKEN_MODALITY.get(model_type, {}) if isinstance(model_type, str) else {}
     context = _Context(model_id.strip(), modalities)
     out = DraftCollector(context.record)
-    out.quarantine_unknown_keys(record, ENTRY_VALUE_KEYS)
+    out.quarantine_unknown_keys(record, ENTRY_VALUE_KEYS, PRICING_KEYS)
     pricing = record.get("pricing")
     if mode is None:  # the type says the medium its prices are per (module docstring)
         out.quarantine("type", "unknown model type", f"type={model_type!r}"[:120])

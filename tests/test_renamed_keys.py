@@ -58,14 +58,47 @@ RENAMES: dict[str, Callable[[Any], tuple[str, str]]] = {
 }
 
 
-@pytest.mark.parametrize("source", sorted(RENAMES))
-def test_a_renamed_value_key_is_quarantined_by_name(source: str) -> None:
+def _modelsdev_usd(body: Any) -> tuple[str, str]:
+    _renamed(body["openai"]["models"]["gpt-4.1"], "cost", "usd")
+    return "openai/gpt-4.1", "usd"
+
+
+def _modelsdev_caps(body: Any) -> tuple[str, str]:
+    _renamed(body["openai"]["models"]["gpt-4.1"], "limit", "caps")
+    return "openai/gpt-4.1", "caps"
+
+
+def _vercel_usd(body: Any) -> tuple[str, str]:
+    [entry] = [e for e in body["data"] if e["id"] == "openai/gpt-4o"]
+    _renamed(entry, "pricing", "usd")
+    return "openai/gpt-4o", "usd"
+
+
+def _openrouter_usd(body: Any) -> tuple[str, str]:
+    [entry] = [e for e in body["data"] if e["id"] == "openai/gpt-4o"]
+    _renamed(entry, "pricing", "usd")
+    return "openai/gpt-4o", "usd"
+
+
+# Renamed to a word that names no price or limit: told by what the object holds (h55: models.dev's
+# `cost` renamed `usd` dropped gpt-4.1's prices without a word).
+RENAMED_UNNAMED: dict[str, tuple[str, Callable[[Any], tuple[str, str]]]] = {
+    "modelsdev cost": ("modelsdev", _modelsdev_usd),
+    "modelsdev limit": ("modelsdev", _modelsdev_caps),
+    "vercel pricing": ("vercel", _vercel_usd),
+    "openrouter pricing": ("openrouter", _openrouter_usd),
+}
+
+
+def _read_renamed(source: str, rename: Callable[[Any], tuple[str, str]]) -> None:
+    """The recorded epoch-2 body of `source` with one record's key renamed by `rename`, read: the
+    key alone is quarantined by name and the record's other fields are read."""
     recorded = healthy(source)
     assert not [p for p in recorded.problems if p.rule == UNKNOWN_KEY_RULE]
     answered = dict(bodies(source))
     url = next(iter(answered))
     body = json.loads(answered[url])
-    record, key = RENAMES[source](body)
+    record, key = rename(body)
     answered[url] = json.dumps(body).encode()
     found = read(source, answered)
     assert not found.failure, found.failure
@@ -74,6 +107,31 @@ def test_a_renamed_value_key_is_quarantined_by_name(source: str) -> None:
     assert unknown[0].detail.startswith(f"{key}: {key}=")
     # the record's other fields are read
     assert [o for o in found.valid if o.source_model.endswith(record.split("/", 1)[-1])]
+
+
+@pytest.mark.parametrize("source", sorted(RENAMES))
+def test_a_renamed_value_key_is_quarantined_by_name(source: str) -> None:
+    _read_renamed(source, RENAMES[source])
+
+
+@pytest.mark.parametrize("case", sorted(RENAMED_UNNAMED))
+def test_a_value_object_renamed_to_any_word_is_quarantined_by_name(case: str) -> None:
+    _read_renamed(*RENAMED_UNNAMED[case])
+
+
+def test_a_new_object_of_words_under_price_keys_is_no_renamed_value() -> None:
+    """An added object whose keys a price object also has but whose values are words or lists
+    (as models.dev's `modalities`: `{"input": ["text"]}`) states no price: nothing is reported."""
+    answered = {}
+    for url, body in bodies("modelsdev").items():
+        document = json.loads(body)
+        for provider in document.values():
+            for model in provider.get("models", {}).values():
+                model["interfaces"] = {"input": ["text", "image"], "output": "text"}
+        answered[url] = json.dumps(document).encode()
+    found = read("modelsdev", answered)
+    assert not [p for p in found.problems if p.rule == UNKNOWN_KEY_RULE]
+    assert len(found.valid) == len(healthy("modelsdev").valid)
 
 
 def test_a_new_flag_named_with_a_value_word_is_no_renamed_value() -> None:
