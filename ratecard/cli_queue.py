@@ -18,7 +18,6 @@ and decides all of them in one transaction or none. Only `reviewer add` may crea
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -568,6 +567,7 @@ def submit(
         claims = [submitted.parse_claim_text(text) for text in claim]
     except submitted.SubmissionError as exc:
         raise bad_input("--claim", str(exc)) from None
+    site = status_site()  # refused before anything is stored
     with catalog(db) as engine:
         if submitter is not None:
             from review.reviewers import reviewer_exists
@@ -588,7 +588,7 @@ def submit(
             )
         except submitted.SubmissionError as exc:
             raise bad_input(_submitted_argument(str(exc)), str(exc)) from None
-    page = f"{status_site()}/submissions/{created['token']}"
+    page = f"{site}/submissions/{created['token']}"
     if as_json:
         print_json({**created, "status_page": page})
         return
@@ -604,10 +604,14 @@ SERVED_AT = "http://127.0.0.1:8000"  # where `ratecard serve` answers by default
 def status_site() -> str:
     """The address a submitter opens their status page at: RATECARD_PUBLIC_URL (the web app's
     public address, which escalations link to as well), else `ratecard serve`'s default. The
-    path alone ('/submissions/TOKEN') was no link a person could open."""
-    from review.escalation import PUBLIC_URL_ENV
+    path alone ('/submissions/TOKEN') was no link a person could open. An address that is no
+    web app's (review/escalation.py `public_url_from_env`) is refused naming the variable."""
+    from review.escalation import PUBLIC_URL_ENV, EscalationError, public_url_from_env
 
-    return (os.environ.get(PUBLIC_URL_ENV) or SERVED_AT).rstrip("/")
+    try:
+        return public_url_from_env() or SERVED_AT
+    except EscalationError as exc:
+        raise bad_input(PUBLIC_URL_ENV, str(exc)) from None
 
 
 def _submitted_argument(message: str) -> str:

@@ -427,7 +427,14 @@ def sla_watch(
     line saying what was sent, exit 130."""
     import logging
 
-    from review.escalation import WEBHOOK_ENV, EscalationError, Undelivered, webhook_from_env
+    from review.escalation import (
+        PUBLIC_URL_ENV,
+        WEBHOOK_ENV,
+        EscalationError,
+        Undelivered,
+        public_url_from_env,
+        webhook_from_env,
+    )
 
     run: list[str | None] = []  # the webhook, once the flow run is under way
 
@@ -449,6 +456,11 @@ def sla_watch(
             url = webhook_from_env(webhook)  # a bad URL is named before the flow starts
         except EscalationError as exc:
             raise bad_input("--webhook" if webhook else WEBHOOK_ENV, str(exc)) from None
+        if url:  # its escalations link the items' pages
+            try:
+                public_url_from_env()
+            except EscalationError as exc:
+                raise bad_input(PUBLIC_URL_ENV, str(exc)) from None
         check_catalog(db)
         prefect_ready()
 

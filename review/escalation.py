@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import requests
 from sqlalchemy import Engine, or_, select, update
@@ -89,11 +89,32 @@ def webhook_from_env(explicit: str | None = None) -> str | None:
     address and a port in range, or that holds spaces or characters a URL cannot (the rules of a
     submission's source URL): such a URL failed only at the first escalation, or broke
     `urlsplit` itself ('http://[::1/': a traceback)."""
-    from review.submissions import NOT_IN_URL, host_ok
-
     url = explicit or os.environ.get(WEBHOOK_ENV) or None
+    if url is not None:
+        _check_url(url)
+    return url
+
+
+def public_url_from_env() -> str | None:
+    """The web app's public address (RATECARD_PUBLIC_URL) without a trailing slash, which
+    escalations and a submitter's status link start with; None where it is not set. Raises
+    EscalationError for an address `webhook_from_env` would refuse or one
+    with a query or fragment (a link built on it would be no page: a fault round set it to
+    'ratecard.example' and every escalation linked 'ratecard.example/items/N')."""
+    url = os.environ.get(PUBLIC_URL_ENV) or None
     if url is None:
         return None
+    parts = _check_url(url)
+    if parts.query or parts.fragment:
+        raise EscalationError(f"{url!r}: the web app's address, without a query or fragment")
+    return url.rstrip("/")
+
+
+def _check_url(url: str) -> SplitResult:
+    """`url` split, when it is an http(s) URL with a host name or address, a port in range and
+    nothing a URL cannot hold; else EscalationError naming it and the rule."""
+    from review.submissions import NOT_IN_URL, host_ok
+
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -108,7 +129,7 @@ def webhook_from_env(explicit: str | None = None) -> str | None:
         )
     if not host_ok(parts.hostname):
         raise EscalationError(f"{url!r}: {parts.hostname!r} is not a host name or address")
-    return url
+    return parts
 
 
 def pending(engine: Engine, now: datetime, within: timedelta) -> list[Escalation]:
@@ -171,7 +192,7 @@ def escalate(
     `timeout` seconds or cannot be reached is sent nothing more this run: the rest fail naming
     the item it did not answer (a fault round: a receiver that took every POST and never
     answered held an hourly run ten seconds per item, 49 minutes for 292 items, silent)."""
-    public_url = public_url or os.environ.get(PUBLIC_URL_ENV)
+    public_url = public_url or public_url_from_env()  # flows/sla.py checked it first
     sent: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
     gone = ""  # why the receiver is sent nothing more this run

@@ -508,3 +508,38 @@ def test_submit_prints_a_status_page_link_a_person_can_open(
     assert record["status_page"] == f"{site}/submissions/{record['token']}"
     page = TestClient(create_app(catalog_db)).get(urlsplit(link).path)
     assert page.status_code == 200 and "claude-3-haiku" in page.text
+
+
+@pytest.mark.parametrize(
+    ("public", "rule"),
+    [
+        ("ratecard.example", "an http(s) URL is required"),
+        ("https://prices.example.com/?lang=en", "without a query or fragment"),
+        ("https://prices.example.com/#items", "without a query or fragment"),
+        ("http://[::1", "not a readable URL"),
+        ("https://prices exam.ple/", "no spaces or characters"),
+    ],
+)
+def test_a_public_address_that_is_no_web_apps_is_refused_before_anything_is_stored(
+    catalog_db: str, public: str, rule: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fault round (h54): RATECARD_PUBLIC_URL was taken as it was, so `submit` stored the
+    submission and printed 'status page ratecard.example/submissions/TOKEN', and every
+    escalation linked the same. Such an address is refused naming the variable and its rule,
+    exit 2, no traceback: `submit` stores nothing, and `sla-watch` with a webhook sends nothing."""
+    monkeypatch.setenv("RATECARD_PUBLIC_URL", public)
+    engine = store.open_catalog(catalog_db)
+    with engine.connect() as conn:
+        before = conn.execute(submissions.select()).all()
+    source = ("openrouter", "claude-3-haiku", "https://openrouter.ai/p", "-c", "input 0.25")
+    for args in (
+        ["submit", *source, "--db", catalog_db],
+        ["sla-watch", "--webhook", "http://127.0.0.1:9/hook", "--db", catalog_db],
+    ):
+        refused = CliRunner().invoke(app, args)
+        assert refused.exit_code == 2, refused.output
+        assert "'RATECARD_PUBLIC_URL'" in refused.output and rule in refused.output
+        assert "Traceback" not in refused.output
+    with engine.connect() as conn:
+        assert conn.execute(submissions.select()).all() == before
+    engine.dispose()
