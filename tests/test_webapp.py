@@ -315,6 +315,23 @@ def test_json_submissions_are_rate_limited_per_client(app: Any) -> None:
     assert form.status_code == 429
 
 
+def test_a_submission_refused_for_its_content_uses_none_of_the_limit(catalog_db: str) -> None:
+    """A fault round (h54): each refused submission (a mistyped claim) counted against the limit,
+    so after a few typos the corrected one was refused 429 for an hour. The limit counts what
+    was stored: refused tries are told why (422) and the next correct ones are stored."""
+    app = create_app(catalog_db, secret_key="test-only-secret", submit_limit=(2, 3600))
+    client = TestClient(app)
+    body = {
+        "route": "openrouter",
+        "model": "gpt-5",
+        "source_url": "https://openrouter.ai/openai/gpt-5",
+        "claims": [{"component": "input", "value": "1.2.5"}],
+    }
+    refused = [client.post("/api/submissions", json=body).status_code for _ in range(5)]
+    assert refused == [422] * 5
+    assert [submit_json(client) for _ in range(3)] == [201, 201, 429]
+
+
 def test_json_api_and_openapi(app: Any) -> None:
     client = TestClient(app)
     catalog = client.get("/api/catalog", params={"route": "openrouter"}).json()

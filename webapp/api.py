@@ -94,12 +94,16 @@ def engine_of(request: Request) -> Engine:
 
 
 def store_submission(request: Request, data: SubmissionIn) -> dict[str, Any] | str:
-    """Rate-limit, then store. Returns the stored submission, or why it was not stored."""
-    if not request.app.state.submit_limiter.hit(client_address(request)):
+    """Rate-limit, then store. Returns the stored submission, or why it was not stored. The
+    limit counts the submissions stored from the client's address: one refused for its own
+    content (a mistyped claim) is told why and counts for nothing (a fault round: a submitter's
+    corrected tries were refused 429 for an hour after ten typos)."""
+    limiter, client = request.app.state.submit_limiter, client_address(request)
+    if limiter.full(client):
         raise HTTPException(status_code=429, detail="too many submissions from this address")
     try:
         claims = [submitted.parse_claim(c.model_dump()) for c in data.claims]
-        return submitted.submit(
+        created = submitted.submit(
             engine_of(request),
             route=data.route,
             model=data.model,
@@ -111,6 +115,8 @@ def store_submission(request: Request, data: SubmissionIn) -> dict[str, Any] | s
         )
     except submitted.SubmissionError as exc:
         return str(exc)
+    limiter.hit(client)
+    return created
 
 
 @api_router.get("/catalog", tags=["catalog"])
