@@ -203,9 +203,9 @@ def model_view_as_of(conn: Connection, view: ModelView, moment: datetime) -> Mod
     """The catalog part of a (route, model) view (`model_view`) as it stood at `moment`: the
     values in force then (valid_from ≤ moment < valid_to), each verified and corroborated as of
     then (catalog.reader: the latest official confirmation by `moment`, and each other source's
-    latest by then), and the history closed by then. A value no longer in force lists no
-    disagreements (those are read from the sources' latest statements, for values in force
-    now); capabilities, sources' statements and open items stay as they are now, but a price
+    latest by then), each with the sources whose latest statement of its field by then gave
+    another value (reader.disagreements_as_of), and the history closed by then; capabilities,
+    sources' statements and open items stay as they are now, but a price
     scheduled in a response dated after `moment` is left out (nothing anyone had said then,
     as `cost --at` leaves it out of its notes)."""
     values = [*view.fields, *view.history]
@@ -213,6 +213,7 @@ def model_view_as_of(conn: Connection, view: ModelView, moment: datetime) -> Mod
         v for v in values if v.valid_from <= moment and (v.valid_to is None or v.valid_to > moment)
     ]
     stated = reader.statements_as_of(conn, moment, ids=[v.id for v in in_force])
+    differing = reader.disagreements_as_of(conn, moment, [v.id for v in in_force])
     fields = []
     for v in in_force:
         verified_at, verified_by = reader.verification(
@@ -229,7 +230,16 @@ def model_view_as_of(conn: Connection, view: ModelView, moment: datetime) -> Mod
                     for s in stated.get(v.id, [])
                     if _corroborates(s.source, verified_by, v.accepted_source)
                 ],
-                disagreeing=v.disagreeing if isinstance(v, FieldView) else [],
+                disagreeing=[
+                    Statement(
+                        **dict(d)
+                        | {
+                            "official": is_official(d.source, v.route),
+                            "observed_at": _iso(d.observed_at),
+                        }
+                    )
+                    for d in differing.get(v.id, [])
+                ],
             )
         )
     day = moment.date().isoformat()

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    FromClause,
     Select,
     String,
     and_,
@@ -28,6 +29,7 @@ from sqlalchemy import (
 
 from catalog.tables import (
     catalog_values,
+    interval_ends,
     observations,
     responses,
     review_items,
@@ -300,15 +302,90 @@ def _moved_away(
     from, beside an open item proposing its new one). A source's latest statement of a field is
     its observation interval that began last by `at` (a value it stops stating and states again
     starts a new interval); a price scheduled after `at` states nothing of it yet."""
+    query = _differing_as_of(at, route=route, model=model, ids=ids)
+    return {(row.id, row.source) for row in conn.execute(query)}
+
+
+class Differing(BaseModel):
+    """A source's latest statement by a reading time of a catalog value's field, at another
+    value (`disagreements_as_of`): the value as stored (text), the source's name of the model,
+    its evidence, the response's URL, and when the source last stated it by then."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str
+    value: str
+    source_model: str
+    evidence: str
+    url: str
+    observed_at: datetime
+
+
+def disagreements_as_of(
+    conn: Connection, at: datetime, ids: list[int]
+) -> dict[int, list[Differing]]:
+    """Each catalog value of `ids` in force at `at`, by id: the sources whose latest statement
+    of its field by `at` (`_moved_away`) gives another value, by source, each dated its latest
+    statement by then (`_ConfirmedBy`, from the statement's interval and the source's runs), as
+    `show --at` lists them (a fault round: it listed today's disagreements beside a day's
+    values). Reads observations, responses and source_runs."""
+    last = responses.alias("last_stated")
+    query = _differing_as_of(at, ids=ids, last=last)
+    confirmed = _ConfirmedBy(conn, at)
+    out: dict[int, list[Differing]] = {}
+    for row in conn.execute(query):
+        out.setdefault(row.id, []).append(
+            Differing(
+                source=row.source,
+                value=row.value,
+                source_model=row.source_model,
+                evidence=row.evidence,
+                url=row.url,
+                observed_at=confirmed.latest(row),
+            )
+        )
+    for differing in out.values():  # by source, the same on every database
+        differing.sort(key=lambda d: d.source)
+    return out
+
+
+def _differing_as_of(
+    at: datetime,
+    *,
+    route: str | None = None,
+    model: str | None = None,
+    ids: list[int] | None = None,
+    last: FromClause | None = None,
+) -> Select[Any]:
+    """The query of (catalog value id, source) pairs of `_moved_away`; with `last` (an alias of
+    responses), each row also holds the statement's value, source_model, evidence, and the
+    interval's first and last runs and dates (run_id, last_run_id, first_observed_at,
+    observed_at: what `_ConfirmedBy.latest` reads) and its last response's url."""
     o, first, c = observations.c, responses.alias("first_stated"), catalog_values.c
     field = (o.source, o.route, o.model, o.kind, o.component, o.unit, o.dimensions)
+    stated = observations.join(first, first.c.id == o.response_id)
+    detail: tuple[Any, ...] = ()
+    if last is not None:
+        stated = stated.join(interval_ends, interval_ends.c.id == o.end_id).join(
+            last, last.c.id == interval_ends.c.response_id
+        )
+        detail = (
+            o.source_model,
+            o.evidence,
+            first.c.run_id,
+            last.c.run_id.label("last_run_id"),
+            first.c.observed_at.label("first_observed_at"),
+            last.c.observed_at,
+            last.c.url,
+        )
     ranked = select(
         *field,
         o.value,
+        *detail,
         func.row_number()
         .over(partition_by=field, order_by=(first.c.observed_at.desc(), o.id.desc()))
         .label("newest"),
-    ).select_from(observations.join(first, first.c.id == o.response_id))
+    ).select_from(stated)
     ranked = ranked.where(
         first.c.observed_at <= at,
         o.model.is_not(None),
@@ -322,8 +399,9 @@ def _moved_away(
         on_page = select(c.route, c.model).where(c.id.in_(ids))
         ranked = ranked.where(tuple_(o.route, o.model).in_(on_page))
     latest = ranked.subquery()
+    shown = [latest.c.value, *(latest.c[column.key] for column in detail)]
     query = (
-        select(c.id, latest.c.source)
+        select(c.id, latest.c.source, *shown)
         .join(
             latest,
             and_(
@@ -339,7 +417,7 @@ def _moved_away(
     )
     if ids is not None:
         query = query.where(c.id.in_(ids))
-    return {(row.id, row.source) for row in conn.execute(query)}
+    return query
 
 
 def price_histories(

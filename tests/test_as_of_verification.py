@@ -115,3 +115,37 @@ def test_show_and_the_model_page_date_verification_as_of_the_day(
     assert page.status_code == 200
     fields_table = page.text.split('<table class="fields">')[1].split("</table>")[0]
     assert f"azure {AZURE_EPOCH_1}" in fields_table and "2026-08-14" not in fields_table
+
+
+def test_show_at_lists_the_disagreements_of_the_day(catalogs: tuple[str, str]) -> None:
+    """A fault round (h54): `show --at` listed beside a day's values the sources disagreeing
+    with them now. As of the day between the epochs, each value's disagreeing sources are those
+    the catalog after epoch-1 lists (the sources' latest statements then: Azure's of 07-14,
+    LiteLLM's March map), not those after epoch-2, each dated by the day."""
+    first, both = catalogs
+    moment = reader.as_of(BETWEEN)
+    differed = 0
+    with store.connect(first).connect() as then, store.connect(both).connect() as later:
+        models = [
+            (e.route, e.model)
+            for e in queries.catalog_index(then)
+            if e.route == "azure" or e.model.startswith("gpt-4o")
+        ]
+        for route, model in models:
+            now = queries.model_view(later, route, model)
+            as_of = {f.id: f for f in queries.model_view_as_of(later, now, moment).fields}
+            expected = {f.id: f for f in queries.model_view(then, route, model).fields}
+            current = {f.id: f for f in now.fields}
+            for value_id, f in as_of.items():
+                if value_id not in expected:
+                    continue
+                said = [(s.source, s.value) for s in f.disagreeing]
+                assert said == [(s.source, s.value) for s in expected[value_id].disagreeing]
+                assert all(
+                    s.observed_at and s.observed_at[:10] <= str(BETWEEN) for s in f.disagreeing
+                )
+                if value_id in current and said != [
+                    (s.source, s.value) for s in current[value_id].disagreeing
+                ]:
+                    differed += 1
+    assert differed > 0  # the day's disagreements are not today's
