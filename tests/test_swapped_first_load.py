@@ -23,7 +23,7 @@ from sqlalchemy import select
 from catalog import store
 from catalog.intake import FIELDS_SWAPPED_RULE
 from catalog.tables import catalog_values, quarantine
-from tests.test_fields_swapped import _headings_swapped
+from tests.test_fields_swapped import ANTHROPIC, _headings_swapped
 from tests.worlds import epoch2_loaded, fault_world, newest_run_id, recorded_text, replayed_run
 
 pytestmark = pytest.mark.integration
@@ -82,3 +82,72 @@ def test_headings_swapped_on_a_first_load_enter_no_price(
     control_run = newest_run_id(control)
     assert _set_aside(control, control_run) == 0
     assert _gpt_4o(control) == {"input": ("2.5", "openai-page"), "output": ("10", "openai-page")}
+
+
+def _column_copied(text: str, header: str, source: str, target: str, nth: int) -> str:
+    """`text` with the cells of the column headed `target` in the `nth` table whose header line
+    starts with `header` replaced by its column `source`'s cells (its headings as they were)."""
+    lines = text.split("\n")
+    k = [i for i, line in enumerate(lines) if line.startswith(header)][nth]
+    names = [cell.strip() for cell in lines[k].split("|")]
+    at, to = names.index(source), names.index(target)
+    for i in range(k + 2, len(lines)):
+        if not lines[i].startswith("|"):
+            break
+        cells = lines[i].split("|")
+        cells[to] = cells[at]
+        lines[i] = "|".join(cells)
+    return "\n".join(lines)
+
+
+COPIED = {
+    "anthropic": (
+        "anthropic-page",
+        ANTHROPIC,
+        ("| Model ", "Base Input Tokens", "Cache Hits & Refreshes", 0),
+        {"claude-sonnet-4-5": "3", "claude-opus-4-1": "15"},
+    ),
+    "openai": (
+        "openai-page",
+        OPENAI,
+        ("| Model | Input | Cached input | Output |", "Input", "Cached input", 2),  # Standard
+        {"gpt-4o": "2.5", "gpt-4.1": "2"},
+    ),
+}
+
+
+@pytest.mark.parametrize("page", sorted(COPIED))
+def test_a_column_copied_over_another_on_a_first_load_enters_no_price(
+    prefect_api: None, tmp_path: Path, page: str
+) -> None:
+    """A page's input cells copied over its cached-input column, read into an empty catalog
+    with --accept-new beside LiteLLM and models.dev, enter no cache read at the input price:
+    the block is judged by what the other sources state (`_fields_swapped` on a first load),
+    whether the copy lands a power of ten off their price (Anthropic's reads are a tenth of the
+    inputs, which a whole block x10 would also give, its inputs moved too) or not (OpenAI's)."""
+    source, url, table, at_input = COPIED[page]
+    sources = [source, "litellm", "modelsdev"]
+    copied = _column_copied(recorded_text(url), *table)
+    world = fault_world(tmp_path, {url: {"body": copied}})
+    db = f"sqlite:///{tmp_path / 'copied.db'}"
+    run_id = replayed_run(db, world, sources, accept_new=True)
+    q, c = quarantine.c, catalog_values.c
+    with store.connect(db).connect() as conn:
+        aside = conn.execute(
+            select(q.record).where(
+                q.run_id == run_id, q.source == source, q.rule == FIELDS_SWAPPED_RULE
+            )
+        ).all()
+        reads = dict(
+            conn.execute(
+                select(c.model, c.value).where(
+                    c.route == page,
+                    c.component == "cache_read",
+                    c.dimensions == "",
+                    c.verified_by == source,
+                    c.valid_to.is_(None),
+                )
+            ).all()
+        )
+    assert len(aside) >= 5
+    assert all(reads.get(model) != price for model, price in at_input.items()), reads
