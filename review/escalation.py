@@ -98,9 +98,9 @@ def webhook_from_env(explicit: str | None = None) -> str | None:
 def public_url_from_env() -> str | None:
     """The web app's public address (RATECARD_PUBLIC_URL) without a trailing slash, which
     escalations and a submitter's status link start with; None where it is not set. Raises
-    EscalationError for an address `webhook_from_env` would refuse or one
-    with a query or fragment (a link built on it would be no page: a fault round set it to
-    'ratecard.example' and every escalation linked 'ratecard.example/items/N')."""
+    EscalationError for an address `webhook_from_env` would refuse, or one with a query or
+    fragment (a link built on it would be no page: a fault round set it to 'ratecard.example'
+    and every escalation linked 'ratecard.example/items/N')."""
     url = os.environ.get(PUBLIC_URL_ENV) or None
     if url is None:
         return None
