@@ -28,21 +28,28 @@ def _renamed(holder: dict[str, Any], old: str, new: str) -> None:
     holder[new] = holder.pop(old)
 
 
-def _modelsdev(body: Any) -> tuple[str, str]:
-    _renamed(body["openai"]["models"]["gpt-4.1"], "cost", "pricing")
-    return "openai/gpt-4.1", "pricing"
+Rename = Callable[[Any], tuple[str, str]]
 
 
-def _vercel(body: Any) -> tuple[str, str]:
-    [entry] = [e for e in body["data"] if e["id"] == "openai/gpt-4o"]
-    _renamed(entry, "pricing", "prices")
-    return "openai/gpt-4o", "prices"
+def _model_key(old: str, new: str) -> Rename:
+    """models.dev's openai gpt-4.1 with its key `old` renamed `new`."""
+
+    def rename(body: Any) -> tuple[str, str]:
+        _renamed(body["openai"]["models"]["gpt-4.1"], old, new)
+        return "openai/gpt-4.1", new
+
+    return rename
 
 
-def _openrouter(body: Any) -> tuple[str, str]:
-    [entry] = [e for e in body["data"] if e["id"] == "openai/gpt-4o"]
-    _renamed(entry, "context_length", "contextWindow")
-    return "openai/gpt-4o", "contextWindow"
+def _entry_key(old: str, new: str) -> Rename:
+    """A listing's (Vercel's, OpenRouter's) openai/gpt-4o entry with its key `old` renamed `new`."""
+
+    def rename(body: Any) -> tuple[str, str]:
+        [entry] = [e for e in body["data"] if e["id"] == "openai/gpt-4o"]
+        _renamed(entry, old, new)
+        return "openai/gpt-4o", new
+
+    return rename
 
 
 def _litellm(body: Any) -> tuple[str, str]:
@@ -50,47 +57,25 @@ def _litellm(body: Any) -> tuple[str, str]:
     return "gpt-4o", "context_window"
 
 
-RENAMES: dict[str, Callable[[Any], tuple[str, str]]] = {
-    "modelsdev": _modelsdev,
-    "vercel": _vercel,
-    "openrouter": _openrouter,
+RENAMES: dict[str, Rename] = {
+    "modelsdev": _model_key("cost", "pricing"),
+    "vercel": _entry_key("pricing", "prices"),
+    "openrouter": _entry_key("context_length", "contextWindow"),
     "litellm": _litellm,
 }
 
 
-def _modelsdev_usd(body: Any) -> tuple[str, str]:
-    _renamed(body["openai"]["models"]["gpt-4.1"], "cost", "usd")
-    return "openai/gpt-4.1", "usd"
-
-
-def _modelsdev_caps(body: Any) -> tuple[str, str]:
-    _renamed(body["openai"]["models"]["gpt-4.1"], "limit", "caps")
-    return "openai/gpt-4.1", "caps"
-
-
-def _vercel_usd(body: Any) -> tuple[str, str]:
-    [entry] = [e for e in body["data"] if e["id"] == "openai/gpt-4o"]
-    _renamed(entry, "pricing", "usd")
-    return "openai/gpt-4o", "usd"
-
-
-def _openrouter_usd(body: Any) -> tuple[str, str]:
-    [entry] = [e for e in body["data"] if e["id"] == "openai/gpt-4o"]
-    _renamed(entry, "pricing", "usd")
-    return "openai/gpt-4o", "usd"
-
-
 # Renamed to a word that names no price or limit: told by what the object holds (h55: models.dev's
 # `cost` renamed `usd` dropped gpt-4.1's prices without a word).
-RENAMED_UNNAMED: dict[str, tuple[str, Callable[[Any], tuple[str, str]]]] = {
-    "modelsdev cost": ("modelsdev", _modelsdev_usd),
-    "modelsdev limit": ("modelsdev", _modelsdev_caps),
-    "vercel pricing": ("vercel", _vercel_usd),
-    "openrouter pricing": ("openrouter", _openrouter_usd),
+RENAMED_UNNAMED: dict[str, tuple[str, Rename]] = {
+    "modelsdev cost": ("modelsdev", _model_key("cost", "usd")),
+    "modelsdev limit": ("modelsdev", _model_key("limit", "caps")),
+    "vercel pricing": ("vercel", _entry_key("pricing", "usd")),
+    "openrouter pricing": ("openrouter", _entry_key("pricing", "usd")),
 }
 
 
-def _read_renamed(source: str, rename: Callable[[Any], tuple[str, str]]) -> None:
+def _read_renamed(source: str, rename: Rename) -> None:
     """The recorded epoch-2 body of `source` with one record's key renamed by `rename`, read: the
     key alone is quarantined by name and the record's other fields are read."""
     recorded = healthy(source)
