@@ -85,11 +85,11 @@ def sla_watch(
         named = "webhook_url" if webhook_url else escalation.WEBHOOK_ENV
         raise escalation.EscalationError(f"{named} {exc}") from None
     if url:
-        try:  # the address its escalations link the items' pages at
-            escalation.public_url_from_env()
+        try:  # the address its escalations link the items' pages at, read once
+            public_url = escalation.public_url_from_env()
         except escalation.EscalationError as exc:
             raise escalation.EscalationError(f"{escalation.PUBLIC_URL_ENV} {exc}") from None
-        report["escalations"] = escalation.escalate(engine, url, now, within)
+        report["escalations"] = escalation.escalate(engine, url, now, within, public_url=public_url)
     create_markdown_artifact(
         key="sla-watch", markdown=report_markdown(report), description="review items near due"
     )

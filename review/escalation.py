@@ -192,7 +192,7 @@ def escalate(
     `timeout` seconds or cannot be reached is sent nothing more this run: the rest fail naming
     the item it did not answer (a fault round: a receiver that took every POST and never
     answered held an hourly run ten seconds per item, 49 minutes for 292 items, silent)."""
-    public_url = public_url or public_url_from_env()  # flows/sla.py checked it first
+    public_url = public_url or public_url_from_env()  # flows/sla.py passes the one it checked
     sent: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
     gone = ""  # why the receiver is sent nothing more this run
