@@ -56,6 +56,7 @@ class ObservationBatch(pa.DataFrameModel):
     scheduled: bool  # a price the source states for a later date (Observation.scheduled)
     route: str = pa.Field(str_length={"min_value": 1})
     model_key: str = pa.Field(str_length={"min_value": 1, "max_value": 300})
+    record: str  # the source's record that states the row (its id; else its name for the model)
     kind: str = pa.Field(isin=[k.value for k in Kind])
     component: str = pa.Field(isin=[c.value for c in Component])
     unit: str = pa.Field(isin=[u.value for u in Unit])
@@ -104,10 +105,11 @@ class ObservationBatch(pa.DataFrameModel):
     @classmethod
     def cache_read_le_input(cls, data: pa.PolarsData) -> pl.LazyFrame:
         """A cache read costs no more than input for the same route, model, unit and dimensions
-        (no more than the cheapest input, where a source states two). One verdict per row:
-        the inputs are grouped on the explicit key before the join, so duplicates never
-        multiply or shift rows. Only cache reads are joined with the inputs (a few percent of
-        the rows); the verdict returns to every row by its row number."""
+        (its own record's input; where its record states none, the cheapest input of the field
+        its source states: `_dearer_cache_reads`). One verdict per row: the inputs are grouped
+        on the explicit key before the join, so duplicates never multiply or shift rows. Only
+        cache reads are joined with the inputs (a few percent of the rows); the verdict returns
+        to every row by its row number."""
         frame = data.lazyframe
         return _passing(frame, _dearer_cache_reads(frame))
 
@@ -196,18 +198,20 @@ _CACHE_KEY = ["source", "scheduled", "route", "model_key", "kind", "unit", "dims
 
 
 def _dearer_cache_reads(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """The cache read rows of `frame` dearer than the cheapest input of their key (_CACHE_KEY:
-    source, scheduled, route, model, kind, unit and dimensions); the inputs are grouped on the
-    key before the join, so duplicates never multiply rows."""
-    inputs = (
-        frame.filter(pl.col("component") == Component.INPUT.value)
-        .group_by(_CACHE_KEY)
-        .agg(pl.col("value").min().alias("input_value"))
-    )
+    """The cache read rows of `frame` dearer than their own record's input of their key
+    (_CACHE_KEY: source, scheduled, route, model, kind, unit and dimensions), or, where their
+    record states none, than the cheapest input of the key. Two records can name one model
+    (another vendor's `someorg/gpt-4o` beside `openai/gpt-4o` on OpenRouter, whose ids lose the
+    vendor): one's cheaper input is no measure of the other's cache read. The inputs are
+    grouped on the key before each join, so duplicates never multiply rows."""
+    inputs = frame.filter(pl.col("component") == Component.INPUT.value)
+    cheapest = inputs.group_by(_CACHE_KEY).agg(pl.col("value").min().alias("input_value"))
+    own = inputs.group_by([*_CACHE_KEY, "record"]).agg(pl.col("value").min().alias("own_input"))
     return (
         frame.filter(pl.col("component") == Component.CACHE_READ.value)
-        .join(inputs, on=_CACHE_KEY, how="inner")
-        .filter(pl.col("value") > pl.col("input_value"))
+        .join(cheapest, on=_CACHE_KEY, how="inner")
+        .join(own, on=[*_CACHE_KEY, "record"], how="left")
+        .filter(pl.col("value") > pl.coalesce("own_input", "input_value"))
     )
 
 
@@ -282,6 +286,7 @@ def to_frame(observations: Sequence[Observation], values: Sequence[Decimal]) -> 
     frame = pl.DataFrame(
         {
             "source": sources,
+            "record": [o.record or o.source_model for o in observations],
             "scheduled": scheduled,
             "route": routes,
             # the vocabulary's members are text (StrEnum): read as their values
@@ -297,7 +302,8 @@ def to_frame(observations: Sequence[Observation], values: Sequence[Decimal]) -> 
         },
         schema_overrides={
             **{
-                name: pl.String for name in ("source", "route", "kind", "component", "unit", "dims")
+                name: pl.String
+                for name in ("source", "record", "route", "kind", "component", "unit", "dims")
             },
             "scheduled": pl.Boolean,
         },

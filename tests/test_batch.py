@@ -134,20 +134,25 @@ def test_a_value_beyond_the_frame_is_a_problem_never_an_error(
 def test_checks_join_on_explicit_keys_when_a_key_is_stated_twice(
     litellm: list[Observation],
 ) -> None:
-    """Two inputs stated for one key (a source listing a model twice) neither shift the
-    cache-read verdicts onto other rows nor raise: the right rows are named, once each."""
+    """Two records stating one key (a source listing a model twice) neither shift the
+    cache-read verdicts onto other rows nor raise: each cache read is judged against its own
+    record's input, and the right rows are named, once each."""
     inputs = pick(litellm, "gpt-4o", "input")
     cache = pick(litellm, "gpt-4o", "cache_read")
     cheaper = replace(inputs, value=cache.value / 2, record="gpt-4o again")
-    valid, problems = validate([cheaper, *litellm])
+    dearer_read = replace(cache, value=cache.value * 3 / 4, record="gpt-4o again")
+    valid, problems = validate([cheaper, dearer_read, *litellm])
     named = {(p.record, p.observation.value if p.observation else None) for p in problems}
-    cache_rules = [p for p in problems if "cache_read_le_input" in p.rule]
-    assert (cache.record, cache.value) in {
-        (p.record, p.observation.value if p.observation else None) for p in cache_rules
+    cache_rules = {
+        (p.record, p.observation.value if p.observation else None)
+        for p in problems
+        if "cache_read_le_input" in p.rule
     }
-    assert all(p.observation and p.observation.component.value == "cache_read" for p in cache_rules)
+    # above its own record's input (cache / 2), and below the first record's
+    assert cache_rules == {("gpt-4o again", dearer_read.value)}
     assert {(inputs.record, inputs.value), ("gpt-4o again", cheaper.value)} <= named
-    assert len(valid) + len(problems) == len(litellm) + 1
+    assert (cache.record, cache.value) in named  # stated twice, beside the other record's
+    assert len(valid) + len(problems) == len(litellm) + 2
 
 
 def test_tier_verdicts_do_not_depend_on_row_order(litellm: list[Observation]) -> None:
