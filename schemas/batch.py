@@ -121,13 +121,20 @@ class ObservationBatch(pa.DataFrameModel):
         as that read: a source that swapped its cache read and write prices shows the swap as a
         cache read above the input, and the write it put in the read's place as a cheap price
         no other check doubts (fault round 50, Vercel's swap of charmbracelet/catwalk#405:
-        the reads were set aside, the writes proposed in new-model items)."""
+        the reads were set aside, the writes proposed in new-model items). A write whose own
+        record states a read of the key is judged by that read alone (another record naming the
+        same model swaps nothing of this one's)."""
         frame = data.lazyframe
-        dearer = _dearer_cache_reads(frame).select(_CACHE_KEY).unique()
+        own = [*_CACHE_KEY, "record"]
+        reads = frame.filter(pl.col("component") == Component.CACHE_READ.value).select(own)
+        dearer = _dearer_cache_reads(frame).select(own)
         writes = frame.filter(pl.col("component") == Component.CACHE_WRITE.value).with_columns(
             pl.col("dims").str.replace(f"{_TTL}[^;]*;?", "").str.strip_chars_end(";")
         )
-        return _passing(frame, writes.join(dearer, on=_CACHE_KEY, how="semi"))
+        # beside its own record's read where the record states one, else beside any of the key
+        beside_own = writes.join(dearer, on=own, how="semi")
+        beside_any = writes.join(reads, on=own, how="anti").join(dearer, on=_CACHE_KEY, how="semi")
+        return _passing(frame, pl.concat([beside_own, beside_any]))
 
     @pa.dataframe_check
     @classmethod

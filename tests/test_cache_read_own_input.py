@@ -23,25 +23,28 @@ from schemas.batch import STATED_TWICE_RULE, validate
 from schemas.fetch import FetchedPage
 from schemas.records import Observation, Problem
 from schemas.sources import sources
-from schemas.vocab import Component, Kind
+from schemas.vocab import Kind
 from tests.conftest import snapshot
 
 URL = "https://openrouter.ai/api/v1/models"
 RECORDED = "openrouter/models.2026-08-19.json"
 CACHE_READ_RULE = "cache_read_le_input"
+CACHE_WRITE_RULE = "cache_write_beside_dearer_read"
+CHEAPER = {"prompt": "0.0000005", "completion": "0.0000015"}  # $0.50 and $1.50 per 1M
 
 
-def _listing_with(twin_pricing: dict[str, str], *, own_cache_read: bool = True) -> bytes:
-    """The recorded listing with another vendor's gpt-4o added (priced `twin_pricing`), and
-    without openai/gpt-4o's cache read unless `own_cache_read`."""
+def _listing_with(
+    vendor_id: str, twin_pricing: dict[str, str], *, drop: str = "", twin: str = ""
+) -> bytes:
+    """The recorded listing with another vendor's model of `vendor_id`'s name (or `twin`'s)
+    added as `someorg/NAME`, priced `twin_pricing`, and `vendor_id`'s price `drop` left out."""
     listing = json.loads(snapshot(RECORDED))
-    [gpt4o] = [entry for entry in listing["data"] if entry["id"] == "openai/gpt-4o"]
-    twin = copy.deepcopy(gpt4o)
-    if not own_cache_read:
-        del gpt4o["pricing"]["input_cache_read"]
-    twin["id"] = twin["canonical_slug"] = "someorg/gpt-4o"
-    twin["pricing"] = twin_pricing
-    listing["data"].append(twin)
+    [entry] = [entry for entry in listing["data"] if entry["id"] == vendor_id]
+    added = copy.deepcopy(entry)
+    entry["pricing"].pop(drop, None)
+    added["id"] = added["canonical_slug"] = "someorg/" + (twin or vendor_id.split("/", 1)[1])
+    added["pricing"] = twin_pricing
+    listing["data"].append(added)
     listing["total_count"] = len(listing["data"])
     return json.dumps(listing).encode()
 
@@ -62,41 +65,53 @@ def _validated(body: bytes) -> tuple[list[Observation], list[Problem]]:
     return validate(list(observations(batch, identity)))
 
 
-def _gpt4o(found: list[Observation] | list[Problem], record: str) -> dict[Component, set[str]]:
-    """What `found` holds of gpt-4o's base prices (no dimensions) from `record`: each
-    component with its problems' rules (an empty set for a valid observation)."""
-    held: dict[Component, set[str]] = {}
+def _prices(found: list[Observation] | list[Problem], record: str) -> dict[str, set[str]]:
+    """What `found` holds of `record`'s prices below any context tier: each field
+    ('component' or 'component [dimensions]') with its problems' rules (an empty set for a
+    valid observation)."""
+    held: dict[str, set[str]] = {}
     for item in found:
         obs = item.observation if isinstance(item, Problem) else item
-        if obs is None or (obs.model, obs.kind, obs.dimensions.key) != ("gpt-4o", Kind.PRICE, ""):
+        if obs is None or obs.kind is not Kind.PRICE or obs.record != record:
             continue
-        if obs.record != record:
+        if "context" in obs.dimensions.key:
             continue
+        field = obs.component.value + (f" [{obs.dimensions.key}]" if obs.dimensions.key else "")
         rules = set(item.rule.split(", ")) if isinstance(item, Problem) else set()
-        held.setdefault(obs.component, set()).update(rules)
+        held.setdefault(field, set()).update(rules)
     return held
 
 
 def test_a_cache_read_below_its_own_input_stands_beside_a_cheaper_twin() -> None:
-    valid, problems = _validated(_listing_with({"prompt": "0.0000005", "completion": "0.0000015"}))
-    assert _gpt4o(valid, "openai/gpt-4o") == {Component.CACHE_READ: set()}
-    assert _gpt4o(problems, "openai/gpt-4o") == {
-        Component.INPUT: {STATED_TWICE_RULE},
-        Component.OUTPUT: {STATED_TWICE_RULE},
-    }
-    assert _gpt4o(problems, "someorg/gpt-4o") == {
-        Component.INPUT: {STATED_TWICE_RULE},
-        Component.OUTPUT: {STATED_TWICE_RULE},
-    }
+    valid, problems = _validated(_listing_with("openai/gpt-4o", CHEAPER))
+    assert _prices(valid, "openai/gpt-4o") == {"cache_read": set()}
+    twice = {"input": {STATED_TWICE_RULE}, "output": {STATED_TWICE_RULE}}
+    assert _prices(problems, "openai/gpt-4o") == twice
+    assert _prices(problems, "someorg/gpt-4o") == twice
 
 
 def test_a_cache_read_above_its_own_input_is_set_aside_below_a_dearer_twin() -> None:
     # the twin's cache read ($1) is above its own input ($0.50) and below openai's ($2.50),
     # which states no cache read here (so the read is stated once): still dearer than its input
-    _, problems = _validated(
-        _listing_with(
-            {"prompt": "0.0000005", "completion": "0.0000015", "input_cache_read": "0.000001"},
-            own_cache_read=False,
-        )
+    dearer_read = {**CHEAPER, "input_cache_read": "0.000001"}
+    _, problems = _validated(_listing_with("openai/gpt-4o", dearer_read, drop="input_cache_read"))
+    assert _prices(problems, "someorg/gpt-4o")["cache_read"] == {CACHE_READ_RULE}
+
+
+def test_cache_writes_stand_beside_a_twin_whose_cache_read_is_dearer() -> None:
+    # the twin's cache read ($1) is dearer than its own input ($0.50): its own read is suspect,
+    # while Anthropic's cache writes sit beside Anthropic's own read, below its own input (the
+    # twin is named as the catalog names Anthropic's model: claude-sonnet-4-6)
+    dearer_read = {**CHEAPER, "input_cache_read": "0.000001"}
+    body = _listing_with("anthropic/claude-sonnet-4.6", dearer_read, twin="claude-sonnet-4-6")
+    valid, problems = _validated(body)
+    kept = _prices(valid, "anthropic/claude-sonnet-4.6")
+    assert {field for field in kept if field.startswith("cache_write")} == {
+        "cache_write [cache_ttl=1h]",
+        "cache_write [cache_ttl=5m]",
+    }
+    assert CACHE_WRITE_RULE not in set().union(
+        *_prices(problems, "anthropic/claude-sonnet-4.6").values()
     )
-    assert _gpt4o(problems, "someorg/gpt-4o")[Component.CACHE_READ] == {CACHE_READ_RULE}
+    twin = _prices(problems, "someorg/claude-sonnet-4-6")
+    assert twin["cache_read"] == {CACHE_READ_RULE, STATED_TWICE_RULE}
