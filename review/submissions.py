@@ -113,10 +113,12 @@ def parse_claim(raw: dict[str, Any]) -> Claim:
             f"use {', '.join(sorted(allowed))}"
         )
     dims = raw.get("dimensions") or {}
-    if not isinstance(dims, dict) or any(k not in {d.value for d in Dim} for k in dims):
-        raise SubmissionError(
-            f"claim dimensions {dims!r}: use names from {', '.join(d.value for d in Dim)}"
-        )
+    names = ", ".join(d.value for d in Dim)
+    if not isinstance(dims, dict):
+        raise SubmissionError(f"claim dimensions: name=value pairs, the names from {names}")
+    unknown = sorted(str(k) for k in dims if k not in {d.value for d in Dim})
+    if unknown:
+        raise SubmissionError(f"claim dimension {unknown[0][:50]!r} is not one of: {names}")
     if any(len(str(v)) > 50 or CONTROL.search(str(v)) for v in dims.values()):
         raise SubmissionError("claim dimension values: at most 50 plain characters")
     for name, value in dims.items():

@@ -206,7 +206,9 @@ def test_a_url_it_may_not_or_cannot_fetch_still_gets_its_item(
         ("input 0x10", "not a plain number"),
         ("input +3", "not a plain number"),
         ("input 3 usd_per_parsec", "claim"),
-        ("input 3 usd_per_1m_tokens colour=blue", "dimensions"),
+        ("input 3 usd_per_1m_tokens colour=blue", "claim dimension 'colour' is not one of: "),
+        # the name as written, never Python's dict notation ({'a': 'b=c'})
+        ("input 3 usd_per_1m_tokens a=b=c", r"^claim dimension 'a' is not one of: [a-z_, ]+$"),
     ],
 )
 def test_malformed_claims_are_refused(text: str, error: str) -> None:
