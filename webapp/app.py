@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.exception_handlers import (
     http_exception_handler,
     request_validation_exception_handler,
@@ -162,6 +162,7 @@ def create_app(
         version="0.1.0",
         docs_url=None,  # webapp/pages.py serves /docs with Swagger UI's files from a package
         redoc_url=None,
+        dependencies=[Depends(printable_path)],
     )
     app.state.engine = store.connect(database)
     app.state.signer = Signer(key)
@@ -177,6 +178,18 @@ def create_app(
     _pages(app)
     app.add_middleware(HeadAsGet)  # outermost: every GET route answers HEAD
     return app
+
+
+def printable_path(request: Request) -> None:
+    """Refuse (422) a request whose path, decoded, ends in a line break. Starlette's route
+    patterns end in `$`, which also matches before a final newline: '/models/openai/gpt-4o%0A'
+    matched with the model 'gpt-4o' and was answered as that model (a fault round). A control
+    character anywhere else stays in its parameter, whose check names it."""
+    if request.scope["path"].endswith("\n"):
+        raise HTTPException(
+            status_code=422,
+            detail="the path ends in a line break: no route, model, id or token ends in one",
+        )
 
 
 def _names_the_client(request: Request, response: Response) -> bool:
