@@ -41,6 +41,7 @@ FORM = {
 }
 HUGE = MAX_BODY + 1
 COST = "route=openrouter&model=gpt-5"
+NEWLINE = "the path ends in a line break"
 SET = f"{2**15 + 1}:openrouter:openrouter:price_change"  # a set of the catalog's second run
 
 
@@ -192,7 +193,12 @@ CASES = [
     ),
     api("unknown component", 422, "component", json=claimed(component="inputs")),
     api("unknown unit", 422, "unit", json=claimed(unit="usd_per_parsec")),
-    api("unknown dimension", 422, "dimensions", json=claimed(dimensions={"colour": "blue"})),
+    api(
+        "unknown dimension",
+        422,
+        "claim dimension 'colour' is not one of",
+        json=claimed(dimensions={"colour": "blue"}),
+    ),
     api("price as a flag", 422, "does not go with component", json=claimed(unit="flag")),
     api(
         "limit in a price unit",
@@ -347,6 +353,8 @@ CASES = [
     get("page queue offset beyond any integer", "/queue?offset=" + "9" * 20, 422, "2147483647"),
     get("page sets offset beyond any integer", "/sets?offset=" + "9" * 20, 422, "2147483647"),
     get("page queue priority 10**20", "/queue?priority=" + "9" * 20, 422, "from 1 to 9"),
+    get("queue priority P10", "/api/queue?priority=P10", 422, "P1 to P9, or a number from 1 to 9"),
+    get("queue priority 0", "/api/queue?priority=0", 422, "P1 to P9, or a number from 1 to 9"),
     get("values of an unknown kind", "/api/values?kind=prices", 422, "'price', 'limit'"),
     get("sets of an unknown kind", "/api/sets?kind=pricechange", 422, "'price_change'"),
     get("sets page of 0", "/api/sets?limit=0", 422, "greater than or equal to 1"),
@@ -448,6 +456,11 @@ CASES = [
         form={"name": "alice", "secret": "not the secret at all"},
     ),
     *SPELLINGS,
+    # Starlette's route patterns end in `$`, which matches before a final newline: these were
+    # answered as gpt-4o and item 1
+    get("route page of a name and a newline", "/models/openrouter/gpt-4o%0A", 422, NEWLINE),
+    get("catalog entry of a name and a newline", "/api/catalog/openrouter/gpt-4o%0A", 422, NEWLINE),
+    get("an item's page and a newline", "/items/1%0A", 422, NEWLINE),
 ]
 
 

@@ -79,6 +79,7 @@ def test_api_filters(app: Any) -> None:
         ("kind=new_model", {"kind": "new_model"}),
         ("source=openrouter&kind=disagreement", {"source": "openrouter", "kind": "disagreement"}),
         ("priority=2", {"priority": 2}),
+        ("priority=P2", {"priority": 2}),  # as the pages show it (it was a 422 here)
         (f"set={PRICE_CHANGES}", {"set_id": PRICE_CHANGES}),
     ):
         seen, total = walk(client, f"/api/queue?limit=1000&{query}")

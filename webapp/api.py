@@ -167,7 +167,9 @@ def queue(
     route: RouteFilter = None,
     model: TextFilter = None,
     source: TextFilter = None,
-    priority: Annotated[int | None, Query(ge=1, le=9)] = None,
+    priority: Annotated[
+        str | None, Query(max_length=20, description="as the pages show it, P1 to P9, or 1 to 9")
+    ] = None,
     q: Annotated[
         str | None,
         Query(max_length=300, pattern=FILTER, description="text in the title, route or model"),
@@ -198,7 +200,7 @@ def queue(
         route=route,
         model=model,
         source=source,
-        priority=priority,
+        priority=priority_level(priority),
         text=q,
         set_id=set_id,
     )
@@ -209,6 +211,19 @@ def queue(
         )
     paged(request, response, page.total, offset, limit)
     return [item.as_json() for item in page.items]
+
+
+def priority_level(priority: str | None) -> int | None:
+    """A queue's priority filter as the pages show it ("P2") or as a number ("2"): its level, 1
+    to 9; None for none given (absent or empty). Raises HTTPException 422 for any other text."""
+    if not priority:
+        return None
+    number = priority[1:] if priority[:1] in ("P", "p") else priority
+    if not (number.isascii() and number.isdigit() and 1 <= int(number) <= 9):
+        raise HTTPException(
+            status_code=422, detail=f"priority {priority!r}: P1 to P9, or a number from 1 to 9"
+        )
+    return int(number)
 
 
 def paged(request: Request, response: Response, total: int, offset: int, limit: int) -> None:

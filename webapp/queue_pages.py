@@ -30,7 +30,7 @@ from catalog.filters import check_known, check_queue_filter
 from catalog.views import ReviewWithChanges
 from review import decisions, sets
 from schemas.records import ReviewKind, ReviewStatus
-from webapp.api import MAX_ID, ItemId, SetId, engine_of
+from webapp.api import MAX_ID, ItemId, SetId, engine_of, priority_level
 
 PAGE = 200
 SET_PAGE = 100
@@ -73,24 +73,13 @@ def queue_filter(
         raise HTTPException(status_code=422, detail=f"kind: one of {', '.join(kinds)}")
     for name, text in (("route", route), ("model", model), ("source", source), ("q", q)):
         check_filter_text(name, text)
-    # as the pages show it ("P2") or as a number ("2")
-    number = priority[1:] if priority and priority[:1] in ("P", "p") else priority
-    if (
-        number is not None
-        and priority
-        and not (number.isascii() and number.isdigit() and 1 <= int(number) <= 9)
-    ):
-        raise HTTPException(
-            status_code=422, detail=f"priority {priority!r}: P1 to P9, or a number from 1 to 9"
-        )
-    level = int(number) if number else None
     return queries.QueueFilter(
         status=None if status in (None, "", "any") else status,
         kind=kind or None,
         route=route or None,
         model=model or None,
         source=source or None,
-        priority=level,
+        priority=priority_level(priority),
         text=q or None,
     )
 
