@@ -176,6 +176,13 @@ def litellm_provider(route: str) -> str:
     return LITELLM_PROVIDER.get(route, route)
 
 
+def _deployment(scope: str | None, region: str | None) -> str:
+    """A deployment's dimensions as a reason names them: 'scope regional, region eastus2'
+    (either left out where it is not stated)."""
+    stated = [f"{name} {value}" for name, value in (("scope", scope), ("region", region)) if value]
+    return ", ".join(stated)
+
+
 def litellm_key(route: str, model: str, dims: Mapping[str, str]) -> str:
     """LiteLLM's key for (route, model) and the dimensions its key states. Raises
     NotExpressible for a scope or region LiteLLM's keys cannot say on that route."""
@@ -190,8 +197,8 @@ def litellm_key(route: str, model: str, dims: Mapping[str, str]) -> str:
             prefix.append("global-standard")  # a bare azure/ key states no scope (spiders.litellm)
         elif scope is not None or region is not None:
             raise NotExpressible(
-                f"Azure deployment {scope}/{region or '-'}: LiteLLM's azure keys say Global "
-                "Standard, data zones us and eu, or no scope (bare) only"
+                f"Azure deployment ({_deployment(scope, region)}): LiteLLM's azure keys say "
+                "Global Standard, data zones us and eu, or no scope (bare) only"
             )
     elif route == "bedrock" and scope is not None:
         if scope == "regional" and region and AWS_REGION.match(region):
@@ -201,7 +208,7 @@ def litellm_key(route: str, model: str, dims: Mapping[str, str]) -> str:
         elif scope == "global" and region is None:
             name = f"global.{model}"
         else:
-            raise NotExpressible(f"Bedrock deployment {scope}/{region}")
+            raise NotExpressible(f"Bedrock deployment ({_deployment(scope, region)})")
     elif scope is not None or region is not None:
         raise NotExpressible(f"a {scope or region} deployment: LiteLLM's {route} keys have none")
     quality, size = dims.get(Dim.QUALITY.value), dims.get(Dim.SIZE.value)
