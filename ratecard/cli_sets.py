@@ -346,6 +346,8 @@ def _decide_set(
 
 
 def _print_preview(rows: list[dict[str, Any]], *, as_json: bool) -> None:
+    from schemas.vocab import units_spelled
+
     if as_json:
         _line(json.dumps(rows, indent=2))
         return
@@ -355,7 +357,8 @@ def _print_preview(rows: list[dict[str, Any]], *, as_json: bool) -> None:
             what = r["effect"]
         else:
             what = f"{r['current'] if r['current'] is not None else '—'} → {r['proposed']}{pct}"
-        _line(f"#{r['item']}\t{r['route']}/{r['model']}\t{r['field']}\t{what}")
+        field = units_spelled(r["field"])  # the JSON keeps the unit's token
+        _line(f"#{r['item']}\t{r['route']}/{r['model']}\t{field}\t{what}")
     _line(_preview_total(rows))
 
 

@@ -27,6 +27,7 @@ from review import submissions as submitted
 from review.reviewers import add_reviewer
 from review.safefetch import FetchPolicy
 from schemas.records import FieldChange, ReviewItem, decimal_text
+from schemas.vocab import units_spelled
 from tests.observed import OPENROUTER_AUGUST, observe
 from tests.runs import refresh
 from tests.test_queue_pages import unfound_claim_item
@@ -134,11 +135,12 @@ def test_cli_lists_sets_and_previews_exactly_the_fields(engine: Engine, catalog_
     for item in members:
         for c in item.changes:
             pct = f" ({c.pct_change:+.1f}%)" if c.pct_change is not None else ""
-            label = sets.field_label(c)
+            label = units_spelled(sets.field_label(c))  # 'input (USD per 1M tokens)'
             expected.append(
                 f"#{item.id}\topenrouter/{item.model}\t{label}\t{c.current} → {c.proposed}{pct}"
             )
     assert printed == expected
+    assert "usd_per_1m_tokens" not in dry.output  # a person reads it (the JSON keeps the token)
     assert dry.output.splitlines()[-1] == f"{fields} fields in {len(members)} items"
     assert len(open_items(engine, set_id=PRICE_CHANGES)) == len(members)  # nothing decided
 

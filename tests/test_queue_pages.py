@@ -172,6 +172,8 @@ def test_a_set_is_previewed_then_decided_exactly_as_previewed(app: Any) -> None:
     on_page = [int(i) for i in re.findall(r'name="item" value="(\d+)"', page.text)]
     assert len(on_page) == len(set(on_page)) == shown and set(on_page) <= set(members)
     assert ('id="more"' in page.text) == (len(members) > SET_PAGE)
+    # each field's unit as people write it (the page showed 'input (usd_per_1m_tokens)')
+    assert "USD per 1M tokens)</td>" in page.text and "usd_per_1m_tokens" not in page.text
     token = csrf(client, f"/sets/{PRICE_CHANGES}")
     chosen = members[:2]
     preview = client.post(
@@ -180,6 +182,7 @@ def test_a_set_is_previewed_then_decided_exactly_as_previewed(app: Any) -> None:
     )
     assert preview.status_code == 200
     assert sorted(int(i) for i in re.findall(r'name="item" value="(\d+)"', preview.text)) == chosen
+    assert "USD per 1M tokens)</td>" in preview.text and "usd_per_1m_tokens" not in preview.text
     assert open_ids(app, set_id=PRICE_CHANGES) == members  # a preview decides nothing
     decided = client.post(
         f"/sets/{PRICE_CHANGES}/decide",
