@@ -192,6 +192,22 @@ class OneLineErrors(WholeSummaries):
         except KeyboardInterrupt:
             self._interrupted(ctx, called)
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: typer._click.core.Context | None = None,
+        **extra: Any,
+    ) -> typer._click.core.Context:
+        """The group's context, its arguments read. A signal while they are read (before
+        `invoke`) ends the command in one line, exit 130: Typer made it a silent Exit(130)."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except KeyboardInterrupt:
+            named = info_name or "ratecard"
+            typer.echo(f"{named}: interrupted; nothing done (it had not started)", err=True)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+
     def _interrupted(self, ctx: typer._click.core.Context, called: list[str]) -> NoReturn:
         """End an interrupted command in one line, exit 130."""
         names = _command_names(self, called)
