@@ -447,6 +447,14 @@ CASES = [
         "byte limit",
         form={"name": "alice", "secret": "x" * HUGE},
     ),
+    Bad(  # the second component had no value field: it was dropped without a word
+        "form rows of unequal fields",
+        "POST",
+        "/submit",
+        422,
+        "claims: each row is a component, a unit, dimensions and a value; got 2, 1, 1, 1",
+        form={**FORM, "component": ["input", "output"]},
+    ),
     Bad(
         "wrong secret",
         "POST",

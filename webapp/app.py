@@ -108,7 +108,7 @@ def due_label(due_at: str | None) -> str:
     return f"in {hours:.0f} h" if hours >= 0 else f"overdue by {-hours:.0f} h"
 
 
-def pct_label(value: float | None) -> str:
+def pct_label(value: Decimal | None) -> str:
     """A change in percent as the pages show it ('+12.5%'); '' for none."""
     return "" if value is None else f"{value:+.1f}%"
 
@@ -568,6 +568,13 @@ def _submission_pages(app: FastAPI) -> None:
             "contact": contact,
             "claims": list(zip(component, unit, dimensions, value, strict=False)),
         }
+        counts = [len(component), len(unit), len(dimensions), len(value)]
+        if len(set(counts)) > 1:  # not the form's rows: a claim would be lost without a word
+            refused = (
+                "claims: each row is a component, a unit, dimensions and a value; got "
+                + ", ".join(map(str, counts))
+            )
+            return _submit_form(request, form, refused, status=422)
         try:
             data = _submission_from_form(form)
         except ValidationError as exc:  # a field over its length: the field and its rule
