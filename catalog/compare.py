@@ -54,6 +54,7 @@ from schemas.records import (
     ReviewKind,
     SourceValue,
     decimal_text,
+    percent_change,
 )
 from schemas.vocab import Component, Dim, Kind, Unit
 
@@ -221,14 +222,6 @@ def fingerprint(*parts: object) -> str:
     give the same text on every run, which is how a review item's fingerprint (what it proposes) and
     slot (what it is about) find it again."""
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def pct_change(current: Decimal | None, proposed: Decimal | None) -> float | None:
-    """The change from `current` to `proposed` in percent (+100.0 for a doubling); None where either
-    is missing or `current` is 0."""
-    if current is None or proposed is None or current == 0:
-        return None
-    return float((proposed - current) / current * 100)
 
 
 def compare(
@@ -512,7 +505,7 @@ def _change(
             "dimensions": key.dims,
             "current": None if current is None else decimal_text(current),
             "proposed": None if proposed is None else decimal_text(proposed),
-            "pct_change": pct_change(current, proposed),
+            "pct_change": percent_change(current, proposed),
             "sources": _sources(group, ctx),
         }
     )

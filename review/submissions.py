@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine, insert, select, update
 
 from catalog import queries
-from catalog.compare import fingerprint, pct_change
+from catalog.compare import fingerprint
 from catalog.identity import Identity, names_a_path_step
 from catalog.store import item_row
 from catalog.tables import catalog_values, inserted_id, review_items, submissions
@@ -45,6 +45,7 @@ from schemas.records import (
     ReviewKind,
     SourceValue,
     decimal_text,
+    percent_change,
 )
 from schemas.sources import SUBMISSION_SOURCE
 from schemas.sources import sources as configured_sources
@@ -642,7 +643,7 @@ def _change(
         dimensions=claim.dimensions,
         current=current,
         proposed=decimal_text(claim.value),
-        pct_change=pct_change(Decimal(current) if current else None, claim.value),
+        pct_change=percent_change(Decimal(current) if current else None, claim.value),
         sources=stated if check.found else [],
     )
 

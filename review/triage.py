@@ -153,7 +153,7 @@ def triage(item: Any, changes: Sequence[FieldChange], verified: Sequence[bool]) 
     kind = ReviewKind(item.kind)
     klass = classify(kind, item.route, changes, verified)
     rule = policy()[klass]
-    largest = max((abs(c.pct_change) for c in changes if c.pct_change is not None), default=0.0)
+    largest = max((abs(c.pct_change) for c in changes if c.pct_change is not None), default=0)
     large = largest >= LARGE_CHANGE_PCT or len(changes) >= LARGE_ITEM_FIELDS
     floor = SUBMISSION_PRIORITY if klass == "submission" else SUBMISSION_PRIORITY + 1
     priority = max(floor, rule.priority - 1 if large else rule.priority)

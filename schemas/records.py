@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
 from schemas.field import NO_DIMS, Dims, FieldId, Measure
 from schemas.vocab import Component, Kind, Unit
@@ -67,6 +67,21 @@ def decimal_text(value: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text or "0"
+
+
+PERCENT_PLACES = Decimal("0.01")  # a change in percent is kept to the hundredth
+
+
+def percent_change(current: Decimal | None, proposed: Decimal | None) -> Decimal | None:
+    """The change from `current` to `proposed` in percent (100 for a doubling), in Decimal and
+    rounded half-even to the hundredth (-33.33 for a third off): never a binary float, whose
+    -33.333333333333336 the API and `--json` printed. None where either is missing or
+    `current` is 0."""
+    if current is None or proposed is None or current == 0:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 80  # room for a ratio of any two values a frame holds, and its places
+        return ((proposed - current) / current * 100).quantize(PERCENT_PLACES)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, init=False)
@@ -473,8 +488,17 @@ class FieldChange(BaseModel):
     dimensions: Dims
     current: str | None
     proposed: str | None
-    pct_change: float | None = None
+    pct_change: Decimal | None = None  # percent_change: to the hundredth, text in JSON
     sources: list[SourceValue] = Field(default_factory=list)
+
+    @field_validator("pct_change", mode="before")
+    @classmethod
+    def _stored_as_float(cls, value: object) -> object:
+        """A change stored as a binary float (items opened before it was a Decimal) read at
+        the hundredth, as it is made now."""
+        if isinstance(value, float):
+            return Decimal(repr(value)).quantize(PERCENT_PLACES)
+        return value
 
     @property
     def measure(self) -> Measure:

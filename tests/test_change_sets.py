@@ -71,7 +71,7 @@ def test_every_open_item_is_triaged_by_the_policy(engine: Engine) -> None:
             row = conn.execute(select(review_items).where(review_items.c.id == item.id)).one()
         # epoch-1 entered OpenRouter's own values verified: a change of one is an official change
         assert row.due_at - row.created_at == timedelta(hours=rules["official_change"].due_hours)
-        largest = max(abs(c.pct_change or 0) for c in item.changes)
+        largest = max(abs(c.pct_change or Decimal(0)) for c in item.changes)
         expected = max(
             triage.SUBMISSION_PRIORITY + 1,  # only a submission is as urgent as a submission
             rules["official_change"].priority - (largest >= triage.LARGE_CHANGE_PCT),

@@ -25,7 +25,7 @@ from catalog.compare import (
 from catalog.identity import Identity
 from catalog.normalize import learn_official_models, observations
 from schemas.field import Dims, FieldId, ListingId, Measure
-from schemas.records import Observation, Problem, ReviewKind, decimal_text
+from schemas.records import FieldChange, Observation, Problem, ReviewKind, decimal_text
 from schemas.sources import is_official, sources
 from schemas.vocab import Component, Kind, Unit
 from tests.observed import LITELLM, OPENROUTER_AUGUST, OPENROUTER_MAY, observe, world_drafts
@@ -88,10 +88,29 @@ def test_changed_official_price_is_a_review_item_not_an_overwrite(
     item = changes[("deepseek-chat", "input")]
     change = item.changes[0]
     assert (change.current, change.proposed) == ("0.32", "0.2574")
-    assert change.pct_change == pytest.approx(-19.5625)
+    assert change.pct_change == Decimal("-19.56")  # -19.5625 to the hundredth, half-even
     assert change.sources[0].official and change.sources[0].observed_at.month == 8
     assert item.due_at == NOW + timedelta(hours=48)
     assert not result.new_values
+
+
+def test_a_change_in_percent_is_a_decimal_to_the_hundredth(
+    may: list[Observation], august: list[Observation]
+) -> None:
+    """Every recorded price change's percent is exact to the hundredth, and its JSON is that
+    text: a binary float printed -33.333333333333336 for a third off (the API, `--json`)."""
+    result = compare(august, as_catalog(may), {}, [], ctx())
+    changes = [c for i in result.items for c in i.changes if c.pct_change is not None]
+    assert len(changes) > 100
+    for c in changes:
+        exact = (Decimal(c.proposed or "") - Decimal(c.current or "")) / Decimal(c.current or "")
+        assert c.pct_change == (exact * 100).quantize(Decimal("0.01"))
+        assert c.model_dump(mode="json")["pct_change"] == str(c.pct_change)
+    thirds = [c for c in changes if str(c.pct_change).endswith(".33")]
+    assert thirds, "some recorded change is a third or so: the case a float printed long"
+    # an item stored before (its float) reads at the hundredth too
+    stored = {**thirds[0].model_dump(mode="json"), "pct_change": -33.333333333333336}
+    assert FieldChange.model_validate(stored).pct_change == Decimal("-33.33")
 
 
 def test_equal_values_are_stamped_again(august: list[Observation]) -> None:
