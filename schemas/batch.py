@@ -468,8 +468,9 @@ def _rejudged_without_own_failures(
     their own (a negative price, one beyond its unit's maximum): such a row is quarantined for
     its own rule, and is no value another row of its field is stated twice against or a cache
     read is dearer than. Only the groups (`_group`) of rows that failed a check across rows
-    alone are judged again: removing rows only lifts those checks' verdicts (a field stated
-    once, a cheapest input no cheaper, a tier below no dearer), so no other row can fail."""
+    alone are judged again, every row of them (a field stated once, a tier below no dearer; a
+    cache read whose own record's input is removed is judged against the key's cheapest input
+    instead): no row outside them has a row removed beside it."""
     own = {i for i, found in rules.items() if not ACROSS_ROWS.issuperset(found)}
     across = {i for i, found in rules.items() if i not in own}
     if not own or not across:
