@@ -3,6 +3,7 @@ values and review items (pydantic)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
@@ -82,6 +83,16 @@ def percent_change(current: Decimal | None, proposed: Decimal | None) -> Decimal
     with localcontext() as ctx:
         ctx.prec = 80  # room for a ratio of any two values a frame holds, and its places
         return ((proposed - current) / current * 100).quantize(PERCENT_PLACES)
+
+
+def _stored_percent(value: float) -> Decimal | None:
+    """A change in percent stored as a binary float, at the hundredth (None for one no number
+    can be: not finite)."""
+    if not math.isfinite(value):
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 80
+        return Decimal(repr(value)).quantize(PERCENT_PLACES)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, init=False)
@@ -497,7 +508,7 @@ class FieldChange(BaseModel):
         """A change stored as a binary float (items opened before it was a Decimal) read at
         the hundredth, as it is made now."""
         if isinstance(value, float):
-            return Decimal(repr(value)).quantize(PERCENT_PLACES)
+            return _stored_percent(value)
         return value
 
     @property

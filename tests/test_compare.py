@@ -111,6 +111,8 @@ def test_a_change_in_percent_is_a_decimal_to_the_hundredth(
     # an item stored before (its float) reads at the hundredth too
     stored = {**thirds[0].model_dump(mode="json"), "pct_change": -33.333333333333336}
     assert FieldChange.model_validate(stored).pct_change == Decimal("-33.33")
+    # beyond the default context's 28 digits at the hundredth: read, not an InvalidOperation
+    assert FieldChange.model_validate({**stored, "pct_change": 1e32}).pct_change == Decimal(10**32)
 
 
 def test_equal_values_are_stamped_again(august: list[Observation]) -> None:
