@@ -37,7 +37,10 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 def main() -> None:
     """Run the command line (sys.argv) and exit with its code. A signal the command was started
-    ignoring stays ignored (`nohup` ignores a hang-up, a shell's background job Ctrl-C)."""
+    ignoring stays ignored (`nohup` ignores a hang-up, a shell's background job Ctrl-C). Once
+    the command has ended, the signals are ignored while the process exits: Python puts their
+    default action back as it finalizes, and a SIGTERM in those tenths after `cost` printed its
+    answer ended the process by the signal (143) without a word."""
     heeded = [n for n in SIGNALS if signal.getsignal(n) is not signal.SIG_IGN]
     for number in heeded:
         signal.signal(number, _while_loading)
@@ -50,3 +53,6 @@ def main() -> None:
     except KeyboardInterrupt:  # before the group took the command over (reading arguments)
         sys.stderr.write(NOT_STARTED)
         sys.exit(EXIT_INTERRUPTED)
+    finally:
+        for number in heeded:
+            signal.signal(number, signal.SIG_IGN)

@@ -377,6 +377,39 @@ def test_a_signal_while_the_command_loads_ends_it_in_one_line(
     assert not (tmp_path / "none.db").exists()
 
 
+EXIT_SIGNALLED = """
+import atexit, os, signal, sys, time
+def signalled():
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(0.05)
+atexit.register(signalled)
+sys.argv[0] = "ratecard"
+from ratecard.main import main
+main()
+"""
+
+
+def test_a_signal_once_the_command_has_ended_leaves_its_exit_as_it_was(tmp_path: Path) -> None:
+    """A signal while the process exits, its command done (here in an exit handler): the
+    command's own exit code and lines stand. SIGTERM in those tenths after `cost` printed its
+    answer killed the process (exit -15, no word; Python puts the default action back as it
+    finalizes), and in an exit handler it printed a KeyboardInterrupt traceback."""
+    db = f"sqlite:///{tmp_path / 'none.db'}"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    done = subprocess.run(
+        [sys.executable, "-c", EXIT_SIGNALLED, "runs", "--db", db],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=STARTUP,
+    )
+    assert done.returncode == 2, done.stderr  # no catalog there: the command's own refusal
+    assert done.stderr.startswith("ratecard runs: ") and done.stderr.count("\n") == 1, done.stderr
+    assert not (tmp_path / "none.db").exists()
+
+
 def catches(pid: int, signum: signal.Signals) -> bool:
     """Whether process `pid` has a handler of its own for `signum` (/proc's SigCgt mask)."""
     status = Path(f"/proc/{pid}/status").read_text()
