@@ -96,7 +96,9 @@ Quirks of the source, and how they are read:
   means unknown: nothing is emitted. A mode whose models return no text (embedding, rerank,
   moderation) beside function calling or tool choice stated true is quarantined alone ("mode
   contradicted by the entry": another entry's mode, the entry's prices and flags a chat
-  model's).
+  model's). So is a mode that decides which way `input_cost_per_image`/`_pixel` go (below, Image
+  generation) where the entry says otherwise: image_generation beside function calling or no
+  image endpoint, chat beside image endpoints only; those prices are quarantined with it.
 - Skipped by rule: `*_dbu_cost_per_token` (Databricks DBUs, not USD; the USD price is in the
   plain fields), `provider_specific_entry` and `regional_processing_uplift_multiplier_*`
   (multipliers, not stated prices), `metadata`/`comment`/`source` (notes), and the
@@ -737,6 +739,34 @@ MODE_CONTRADICTED_RULE = "mode contradicted by the entry"
 _CALLS = ("supports_function_calling", "supports_tool_choice")
 
 
+# The endpoints that make or change images, as an entry's `supported_endpoints` name them.
+IMAGE_ENDPOINTS = frozenset({"/v1/images/generations", "/v1/images/edits", "/v1/images/variations"})
+TEXT_MODES = frozenset({"chat", "responses", "completion"})
+# The prices whose reading turns on the mode: per generated image, or per image read as input.
+IMAGE_INPUT_PRICES = ("input_cost_per_image", "input_cost_per_pixel")
+
+
+def _image_reading_contradicted(entry: dict[str, Any]) -> str:
+    """Why the entry's mode cannot say how its `input_cost_per_image`/`_pixel` are read ('' where
+    it can): an image_generation entry charging them per generated image
+    (`_charges_generated_image`) that calls functions or serves no image endpoint, or a text
+    mode's entry whose endpoints all make images. A fault round from public reports of entries
+    given another block's mode: claude-3.7-sonnet as image_generation proposed its $0.0048 per
+    image read as the price of a generated image; dall-e-3 as chat its $0.04 per generated image
+    as the price of an image read. No recorded entry states either."""
+    mode = entry.get("mode")
+    listed = entry.get("supported_endpoints")
+    endpoints = {e for e in listed if isinstance(e, str)} if isinstance(listed, list) else set()
+    if _charges_generated_image(entry):
+        if calls := _calls_functions(entry):
+            return f"mode=image_generation beside {calls}=true: a model that calls functions"
+        if endpoints and not endpoints & IMAGE_ENDPOINTS:
+            return f"mode=image_generation beside supported_endpoints {sorted(endpoints)}"
+    elif mode in TEXT_MODES and endpoints and endpoints <= IMAGE_ENDPOINTS:
+        return f"mode={mode} beside supported_endpoints {sorted(endpoints)}: images only"
+    return ""
+
+
 def _calls_functions(entry: dict[str, Any]) -> str:
     """The first of an entry's flags saying it calls functions that it states true ('' for
     none)."""
@@ -769,12 +799,17 @@ def emit_field(out: Emitter, entry: dict[str, Any], name: str, raw: Any) -> None
                 MODE_CONTRADICTED_RULE,
                 f"mode={raw} beside {calls}=true: a model of that mode calls no functions",
             )
+        if contradicted := _image_reading_contradicted(entry):
+            raise Uninterpretable(out.key, MODE_CONTRADICTED_RULE, contradicted)
         out.add(Kind.CAPABILITY, Component.MODE, Unit.FLAG, {Dim.MODE: raw}, ONE, f"mode={raw}")
     elif name == "search_context_cost_per_query":
         emit_search_context(out, raw, entry.get("web_search_billing_unit", "per_query"))
     elif name == "tiered_pricing":
         emit_tiers(out, entry, raw)
     elif _looks_like_cost(name):
+        if name.startswith(IMAGE_INPUT_PRICES) and (why := _image_reading_contradicted(entry)):
+            # which way the price goes is a guess: unit-ambiguous, the other prices read
+            raise Uninterpretable(out.key, MODE_CONTRADICTED_RULE, f"{name}={raw}: {why}")
         if name.startswith("output_cost_per_pixel") and _charges_generated_image(entry):
             if to_decimal(raw, out.key, name) != 0:
                 raise Uninterpretable(

@@ -546,6 +546,40 @@ def test_whole_older_file_reports_the_fields_upstream_later_dropped() -> None:
     assert "text-embedding-preview-0409: input_cost_per_token_batch_requests" in unknown
 
 
+@pytest.mark.parametrize(
+    ("key", "mode", "says"),
+    [
+        # a chat model reading images: its per-image input price read per generated image
+        ("openrouter/anthropic/claude-3.7-sonnet", "image_generation", "supports_function_calling"),
+        # an image generator: its price per generated image read per image read
+        ("dall-e-3", "chat", "images only"),
+    ],
+)
+def test_a_mode_the_entry_contradicts_leaves_its_image_prices_unread(
+    key: str, mode: str, says: str
+) -> None:
+    """A fault round from public reports of LiteLLM entries given another block's `mode`: the
+    mode says which way `input_cost_per_image` goes (a generated image or an image read), and
+    the entry says otherwise. The mode and that price are quarantined, the rest read as they
+    were; no recorded entry of either map is."""
+    for name in (NEWER, OLDER):
+        _, problems = normalize_all(name)
+        assert MODE_CONTRADICTED_RULE not in problems.values(), name
+    as_read = drafts(key)
+    changed = record(key)
+    assert changed["entry"]["mode"] != mode and "input_cost_per_image" in changed["entry"]
+    changed["entry"]["mode"] = mode
+    found = litellm.normalize(changed)
+    assert rules(found) == {
+        "mode": MODE_CONTRADICTED_RULE,
+        "input_cost_per_image": MODE_CONTRADICTED_RULE,
+    }
+    assert says in quarantined(found, "input_cost_per_image").detail
+    assert found == [
+        d for d in as_read if d.component is not Component.MODE and d.unit is not Unit.PER_IMAGE
+    ]
+
+
 def test_a_mode_that_calls_no_functions_beside_function_calling_is_quarantined_alone() -> None:
     """A fault round from public reports of LiteLLM entries given another block's `mode`:
     gpt-4o as "embedding", its chat prices and function calling kept, entered embedding mode in
