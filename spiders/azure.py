@@ -228,12 +228,18 @@ def parse(body: bytes, url: str) -> Page:
     `Items` as records, the tiered ones marked by `link_pages`, and `NextPageLink` (resolved against
     `url`) as the one further page, none on the last page. Raises Unparsable for a body that is not
     the envelope (no `Items` list, no `NextPageLink` key, a next link that is no URL), whose `Count`
-    disagrees with its items, or that states an error."""
+    disagrees with its items, that bills in another currency than USD (`BillingCurrency`: an
+    item's `currencyCode` of USD beside it is no more than a contradiction), or that states an
+    error."""
     doc = load_json(body, "azure retail prices")
     refuse_an_answered_error(doc, f"azure retail prices ({url})", entries="Items")
     if not isinstance(doc, dict) or not isinstance(doc.get("Items"), list):
         raise Unparsable(f"azure retail prices ({url}): expected an object with an Items list")
     items = doc["Items"]
+    billing = doc.get("BillingCurrency", "USD")  # what every price of the body is billed in
+    if not isinstance(billing, str) or billing.strip() != "USD":
+        shown = json.dumps(billing, default=str)[:40]
+        raise Unparsable(f"azure retail prices ({url}): BillingCurrency={shown}, not USD")
     if "Count" in doc and doc["Count"] != len(items):
         count = doc["Count"]  # a number as written; anything else as the JSON value it is
         shown = count if isinstance(count, Decimal) else json.dumps(count, default=str)

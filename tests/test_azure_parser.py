@@ -117,6 +117,18 @@ def test_count_that_disagrees_with_items_is_unparsable() -> None:
         azure.parse(json.dumps(doc).encode(), URL)
 
 
+@pytest.mark.parametrize("billed", ["EUR", "usd", None, 978])
+def test_a_body_billed_in_another_currency_is_unparsable(billed: object) -> None:
+    """Its items still say USD (a fault probe): which the prices are in is a contradiction, not
+    a fact, so none is read (the recorded bodies bill in USD)."""
+    doc = json.loads(snapshot(MEXICO))
+    assert doc["BillingCurrency"] == "USD" and azure.parse(snapshot(MEXICO), URL).records
+    doc["BillingCurrency"] = billed
+    assert {item["currencyCode"] for item in doc["Items"]} == {"USD"}
+    with pytest.raises(Unparsable, match=r"BillingCurrency=.*, not USD"):
+        azure.parse(json.dumps(doc).encode(), URL)
+
+
 def test_body_without_next_page_link_is_unparsable() -> None:
     doc = json.loads(snapshot(MEXICO))
     del doc["NextPageLink"]
