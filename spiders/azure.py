@@ -238,8 +238,8 @@ def parse(body: bytes, url: str) -> Page:
     items = doc["Items"]
     billing = doc.get("BillingCurrency", "USD")  # what every price of the body is billed in
     if not isinstance(billing, str) or billing.strip() != "USD":
-        shown = json.dumps(billing, default=str)[:40]
-        raise Unparsable(f"azure retail prices ({url}): BillingCurrency={shown}, not USD")
+        billed = json.dumps(billing, default=str)[:40]
+        raise Unparsable(f"azure retail prices ({url}): BillingCurrency={billed}, not USD")
     if "Count" in doc and doc["Count"] != len(items):
         count = doc["Count"]  # a number as written; anything else as the JSON value it is
         shown = count if isinstance(count, Decimal) else json.dumps(count, default=str)
