@@ -37,7 +37,9 @@ price (Grounding with Google Maps, Live API, Tuning) is Uninterpretable, as is a
 A section with several model ids picks the row's model by the word that tells the ids apart
 ("Imagen 4 Fast image price" → imagen-4.0-fast-generate-001; "Standard" → the id without one).
 A section without ids is named by its heading if the heading carries a version ("Gemma 3" →
-gemma-3). Rows of a table under no model heading are Uninterpretable ("no model named"), and so
+gemma-3). A section whose heading names a word none of its ids does ("Gemini 2.5 Flash" above
+`gemini-2.5-pro`) holds another model's ids: its rows are Uninterpretable ("model unknown").
+Rows of a table under no model heading are Uninterpretable ("no model named"), and so
 are rows of a model section that holds more than one table without a tier heading: its headings
 were lost (a reader-service capture drops most of them), and the table may be another model's;
 and so are rows of a model section holding two tables of one tier (a model's heading moved below
@@ -124,6 +126,7 @@ def parse(body: bytes, url: str) -> Page:
             "url": url,
             "model_ids": ids,
             "model_note": note,
+            "model_heading": key.title if key is not None else "",
             "tier": _table_tier(table),
             "untiered_tables": untiered[key],
             "tier_tables": per_tier[key, _table_tier(table)],
@@ -157,6 +160,26 @@ def _models(section: Section | None) -> tuple[list[str], str]:
     return [], ""
 
 
+_HEADING_WORD = re.compile(r"[a-z0-9][a-z0-9.]*")
+
+
+def _unnamed_words(heading: str, ids: list[str]) -> list[str]:
+    """The words of a model section's heading that none of its ids names ("flash" of "Gemini
+    2.5 Flash" above `gemini-2.5-pro`: a fault probe's id line copied from another section put
+    Flash's audio and image prices on 2.5 Pro); none for a section without ids. A parenthesis
+    ("(Live API)") and what is no word (an emoji) name nothing, and a version is named by any
+    release of it ("Veo 3" by `veo-3.0-generate-001`)."""
+    if not ids:
+        return []
+    named = {part for model in ids for part in re.split(r"[-_]", model.casefold())}
+    words = _HEADING_WORD.findall(re.sub(r"\([^)]*\)", " ", heading.casefold()))
+    return [
+        word
+        for word in words
+        if word not in named and not any(part.startswith(f"{word}.") for part in named)
+    ]
+
+
 def _table_tier(table: Table) -> str | None:
     for title in reversed(table.titles):
         if title.strip().casefold() in TIERS:
@@ -174,7 +197,8 @@ def normalize(record: dict[str, Any]) -> Normalized:
     available" is no drafts; a row of no known label that states no price is none either. A later
     price of the cell that cannot be read is quarantined alone. Raises Uninterpretable for the whole
     row when it is misaligned, has no paid-tier column, an unknown label beside a price, no one
-    model, a note beside the model's id, an unknown tier (its section has several untiered tables or
+    model, a note beside the model's id, a heading naming another model than its ids, an unknown
+    tier (its section has several untiered tables or
     two of one tier), a unit that is missing or disagrees with its column's, or a first price it
     cannot read (not USD, marked coming soon, with terms beside it)."""
     rid, text = record["record"], record["text"]
@@ -201,6 +225,14 @@ def normalize(record: dict[str, Any]) -> Normalized:
         raise Uninterpretable(rid, "no model named", f"{where(record)}: {text}")
     if note := record.get("model_note"):
         raise Uninterpretable(rid, NOTED_RULE, f"{note!r} beside the model's id: {text}")
+    heading = record.get("model_heading", "")
+    if unnamed := _unnamed_words(heading, record["model_ids"]):
+        raise Uninterpretable(
+            rid,
+            "model unknown",
+            f"the heading {heading!r} names {', '.join(unnamed)}, which its ids "
+            f"{', '.join(record['model_ids'])} do not: another model's: {text}",
+        )
     if record["tier"] is None and record["untiered_tables"] > 1:
         raise Uninterpretable(
             rid, "tier unknown", f"{where(record)} has several tables without a tier: {text}"

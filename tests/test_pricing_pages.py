@@ -407,6 +407,26 @@ def test_gemini_rows_it_cannot_read_are_reported() -> None:
     assert "(Coming soon) $14 / 1,000 search queries" in soon.detail
 
 
+def test_a_gemini_heading_above_another_models_ids_is_no_model_of_its_own() -> None:
+    """A fault probe: the Gemini 2.5 Flash section's id line copied from 2.5 Pro's. The prices
+    both state were quarantined as stated twice, and Flash's others (audio, image and video
+    input) were proposed as 2.5 Pro's, then stood against OpenRouter's right ones. The heading
+    names what the ids do not ("flash"): no row of the section is read."""
+    name = "gemini-pricing.2025-11-21.devsite-md.md"
+    recorded = snapshot(PAGES + name)
+    start = recorded.index(b"## Gemini 2.5 Flash\n")
+    end = recorded.index(b"## Gemini 2.5 Flash Preview\n", start)
+    section = recorded[start:end].replace(b"*`gemini-2.5-flash`*", b"*`gemini-2.5-pro`*")
+    assert section != recorded[start:end]
+    drafts, problems = run(gemini_page, recorded[:start] + section + recorded[end:], GEMINI_URL)
+    healthy, _ = page(name)
+    pro = [d for d in healthy if d.source_model == "gemini-2.5-pro"]
+    assert [d for d in drafts if d.source_model == "gemini-2.5-pro"] == pro
+    assert not [d for d in drafts if d.source_model == "gemini-2.5-flash"]
+    moved = [e for e in problems if e.rule == "model unknown"]
+    assert moved and all("'Gemini 2.5 Flash' names flash" in e.detail for e in moved)
+
+
 def test_gemini_reader_capture_lost_its_model_headings() -> None:
     drafts, problems = page("gemini-pricing.2025-10-08.jina-reader.md")
     assert {d.source_model for d in drafts} == {"gemini-2.5-computer-use-preview-10-2025"}
