@@ -55,19 +55,28 @@ def observed(
     source: str, relative: str, date: str, url: str, known: tuple[str, ...]
 ) -> tuple[Observation, ...]:
     """`observe`'s observations, made once per process for each response and `known`."""
+    return tuple(observe_body(source, snapshot(relative), date, url, known))
+
+
+def observe_body(
+    source: str, body: bytes, date: str, url: str, known: tuple[str, ...] = ()
+) -> list[Observation]:
+    """The observations `source` makes of one response's `body` (a recorded one, or a variant
+    a test made of it) answered at `url`, dated `date`, as a refresh reads it: parsed,
+    normalized, named; `known` as `observe` takes it."""
     config = sources()[source]
     page = FetchedPage(
         url=url,
         landing_url=url,
         status=200,
         observed_at=datetime.fromisoformat(date),
-        records=config.parser.parse(snapshot(relative), url).records,
+        records=config.parser.parse(body, url).records,
     )
     batch = draft_source(config, [page])
     identity = Identity.load()
     learn_official_models(identity, [batch])
     identity.learn(known)
-    return tuple(observations(batch, identity))
+    return list(observations(batch, identity))
 
 
 @cache

@@ -15,16 +15,12 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime
 
-from catalog.identity import Identity
-from catalog.normalize import draft_source, learn_official_models, observations
 from schemas.batch import STATED_TWICE_RULE, validate
-from schemas.fetch import FetchedPage
 from schemas.records import Observation, Problem
-from schemas.sources import sources
 from schemas.vocab import Kind
 from tests.conftest import snapshot
+from tests.observed import observe_body
 
 URL = "https://openrouter.ai/api/v1/models"
 RECORDED = "openrouter/models.2026-08-19.json"
@@ -51,18 +47,7 @@ def _listing_with(
 
 def _validated(body: bytes) -> tuple[list[Observation], list[Problem]]:
     """The listing read, normalized and validated as a refresh does it."""
-    config = sources()["openrouter"]
-    page = FetchedPage(
-        url=URL,
-        landing_url=URL,
-        status=200,
-        observed_at=datetime.fromisoformat("2026-08-19T00:00:00+00:00"),
-        records=config.parser.parse(body, URL).records,
-    )
-    batch = draft_source(config, [page])
-    identity = Identity.load()
-    learn_official_models(identity, [batch])
-    return validate(list(observations(batch, identity)))
+    return validate(observe_body("openrouter", body, "2026-08-19T00:00:00+00:00", URL))
 
 
 def _prices(found: list[Observation] | list[Problem], record: str) -> dict[str, set[str]]:

@@ -302,6 +302,19 @@ def test_ctrl_c_while_a_flow_command_starts_its_server_ends_it_at_once_in_one_li
 
 # `ratecard` whose report of its run sends the command SIGTERM as it starts printing: a signal
 # landing between the flow's end and the report's last line, as `kill` sends it
+def python_c(script: str, args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`python -c SCRIPT ARGS...` run from the project root with no input, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=STARTUP,
+    )
+
+
 REPORT_SIGNALLED = """
 import os, signal, sys
 from ratecard import cli_catalog
@@ -324,15 +337,7 @@ def test_a_signal_while_the_report_is_printed_ends_in_the_one_line(tmp_path: Pat
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(tmp_path / "prefect")
     db = f"sqlite:///{tmp_path / 'catalog.db'}"
-    done = subprocess.run(
-        [sys.executable, "-c", REPORT_SIGNALLED, REFRESH[0], "--db", db, *REFRESH[1:]],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=STARTUP,
-    )
+    done = python_c(REPORT_SIGNALLED, [REFRESH[0], "--db", db, *REFRESH[1:]], env)
     assert done.returncode == 130, done.stderr[-3000:]
     [(run_id, status)] = run_rows(db)
     assert status == "ok"
@@ -396,15 +401,7 @@ def test_a_signal_once_the_command_has_ended_leaves_its_exit_as_it_was(tmp_path:
     finalizes), and in an exit handler it printed a KeyboardInterrupt traceback."""
     db = f"sqlite:///{tmp_path / 'none.db'}"
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    done = subprocess.run(
-        [sys.executable, "-c", EXIT_SIGNALLED, "runs", "--db", db],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=STARTUP,
-    )
+    done = python_c(EXIT_SIGNALLED, ["runs", "--db", db], env)
     assert done.returncode == 2, done.stderr  # no catalog there: the command's own refusal
     assert done.stderr.startswith("ratecard runs: ") and done.stderr.count("\n") == 1, done.stderr
     assert not (tmp_path / "none.db").exists()

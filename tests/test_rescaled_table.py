@@ -14,17 +14,13 @@ Made from the recorded OpenAI page, read as a refresh reads it (parse, normalize
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from catalog.health import prices_by_field
-from catalog.identity import Identity
 from catalog.intake import rescaled_response
-from catalog.normalize import draft_source, learn_official_models, observations
 from schemas.batch import validate
-from schemas.fetch import FetchedPage, record_table, table_record
+from schemas.fetch import record_table, table_record
 from schemas.records import Observation
-from schemas.sources import sources
 from tests.conftest import snapshot
+from tests.observed import observe_body
 from tests.test_pricing_pages import OPENAI_URL
 
 RECORDED = "pricing-pages/openai-pricing.2025-12-17.llmdocs.md"
@@ -33,18 +29,7 @@ STATED = b"Prices per 1M tokens."
 
 def _valid(body: bytes) -> list[Observation]:
     """The page's observations that pass validation, as a refresh reads them."""
-    config = sources()["openai-page"]
-    page = FetchedPage(
-        url=OPENAI_URL,
-        landing_url=OPENAI_URL,
-        status=200,
-        observed_at=datetime.fromisoformat("2025-12-17T00:00:00+00:00"),
-        records=config.parser.parse(body, OPENAI_URL).records,
-    )
-    batch = draft_source(config, [page])
-    identity = Identity.load()
-    learn_official_models(identity, [batch])
-    valid, _ = validate(list(observations(batch, identity)))
+    valid, _ = validate(observe_body("openai-page", body, "2025-12-17T00:00:00+00:00", OPENAI_URL))
     return valid
 
 
