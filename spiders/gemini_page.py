@@ -161,23 +161,35 @@ def _models(section: Section | None) -> tuple[list[str], str]:
 
 
 _HEADING_WORD = re.compile(r"[a-z0-9][a-z0-9.]*")
+_LINKING_WORDS = frozenset({"and", "or", "with", "for", "the", "of", "new"})
 
 
 def _unnamed_words(heading: str, ids: list[str]) -> list[str]:
     """The words of a model section's heading that none of its ids names ("flash" of "Gemini
     2.5 Flash" above `gemini-2.5-pro`: a fault probe's id line copied from another section put
     Flash's audio and image prices on 2.5 Pro); none for a section without ids. A parenthesis
-    ("(Live API)") and what is no word (an emoji) name nothing, and a version is named by any
-    release of it ("Veo 3" by `veo-3.0-generate-001`)."""
+    ("(Live API)"), a linking word ("and") and what is no word (an emoji) name nothing; a
+    version is named by any release of it ("Veo 3" by `veo-3.0-generate-001`), and a word by
+    its abbreviation ("Experimental" by `gemini-2.0-flash-thinking-exp-01-21`)."""
     if not ids:
         return []
-    named = {part for model in ids for part in re.split(r"[-_]", model.casefold())}
+    named = {part for model in ids for part in re.split(r"[-_]", model.casefold()) if part}
     words = _HEADING_WORD.findall(re.sub(r"\([^)]*\)", " ", heading.casefold()))
     return [
         word
         for word in words
-        if word not in named and not any(part.startswith(f"{word}.") for part in named)
+        if word not in _LINKING_WORDS and not any(_names(part, word) for part in named)
     ]
+
+
+def _names(part: str, word: str) -> bool:
+    """Whether an id's part names a heading's word: itself, a release of a version ("3.0" of
+    "3"), or an abbreviation of three letters or more ("exp" of "experimental")."""
+    return (
+        part == word
+        or part.startswith(f"{word}.")
+        or (len(part) >= 3 and part.isalpha() and word.startswith(part))
+    )
 
 
 def _table_tier(table: Table) -> str | None:
