@@ -162,7 +162,7 @@ def create_app(
         version="0.1.0",
         docs_url=None,  # webapp/pages.py serves /docs with Swagger UI's files from a package
         redoc_url=None,
-        dependencies=[Depends(printable_path)],
+        dependencies=[Depends(no_final_line_break)],
     )
     app.state.engine = store.connect(database)
     app.state.signer = Signer(key)
@@ -180,7 +180,7 @@ def create_app(
     return app
 
 
-def printable_path(request: Request) -> None:
+def no_final_line_break(request: Request) -> None:
     """Refuse (422) a request whose path, decoded, ends in a line break. Starlette's route
     patterns end in `$`, which also matches before a final newline: '/models/openai/gpt-4o%0A'
     matched with the model 'gpt-4o' and was answered as that model (a fault round). A control
