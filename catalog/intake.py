@@ -51,7 +51,6 @@ from schemas.fetch import (
     UNLISTED_GROUP_RULE,
     ZERO_RATES_RULE,
     FetchedPage,
-    record_table,
 )
 from schemas.field import Dims, Measure
 from schemas.records import Observation, Problem
@@ -2252,10 +2251,9 @@ def rescaled_response(
     vendors: Callable[[], Mapping[PriceKey, Decimal]] = dict,
 ) -> str:
     """Why a source's prices are rescaled ('' when they are not): judged over all of them, then
-    over each response's (one file of Portkey's 46, one of OpenRouter's two listings) and each
-    table's of a page (`record_table`), since one response or table in another unit is a small
-    share of the source's prices but every price it states is wrong
-    (`catalog.health.rescaled`). The reason names the response (and the table).
+    over each response's (one file of Portkey's 46, one of OpenRouter's two listings), since
+    one response in another unit is a small share of the source's prices but every price it
+    states is wrong (`catalog.health.rescaled`). The reason names the response.
 
     All of them are judged against a reference (catalog.health.reference_for: `in_force`, the
     catalog's values in force by field, or what the other sources state, `stated()`), so that a
@@ -2289,15 +2287,12 @@ def rescaled_response(
             whole = rescaled(prices, before)
             if whole:
                 return whole
-    # each response, and each table of a page (its unit stated once for the table: OpenAI's
-    # "Prices per 1M tokens." read as per 1K rescaled its four text-token tables alone, 96 of
-    # its 294 prices, a fault probe)
-    by_block: dict[tuple[str, str], list[Observation]] = {}
+    by_url: dict[str, list[Observation]] = {}
     for obs in valid:
-        by_block.setdefault((obs.url, record_table(obs.record)), []).append(obs)
-    if len(by_block) < 2:
+        by_url.setdefault(obs.url, []).append(obs)
+    if len(by_url) < 2:
         return ""
-    for (url, table), at_url in sorted(by_block.items()):
+    for url, at_url in sorted(by_url.items()):
         there = prices_by_field(at_url)
         if sum(1 for key in there if before.get(key)) < RESCALE_PAIRS:
             # no history of its own to judge it by: the reference, but for what another
@@ -2308,7 +2303,7 @@ def rescaled_response(
         else:
             found = "" if agrees(there, reference) else rescaled(there, before)
         if found:
-            return f"{found} ({f'{table} of ' if table else ''}the response of {url})"
+            return f"{found} (the response of {url})"
     return ""
 
 
