@@ -51,6 +51,7 @@ from schemas.fetch import (
     UNLISTED_GROUP_RULE,
     ZERO_RATES_RULE,
     FetchedPage,
+    record_table,
 )
 from schemas.field import Dims, Measure
 from schemas.records import Observation, Problem
@@ -721,10 +722,17 @@ def slipped(
     block = {id(p.observation) for p in problems}  # set aside already: they judge nothing
     problems += _off_own_prices([o for o in valid if id(o) not in block])
     unordered = {id(p.observation) for p in problems}
+    without_history = _rescaled_without_history(valid, before, in_force, stated, vendors, set_aside)
+    listed = {id(p.observation) for p in without_history}  # a route's block holds its tables
     problems += [
         p
         for p in (
-            *_rescaled_without_history(valid, before, in_force, stated, vendors, set_aside),
+            *without_history,
+            *(
+                p
+                for p in _rescaled_tables(valid, before, in_force, stated, set_aside)
+                if id(p.observation) not in listed
+            ),
             *_zero_beside_others(valid, in_force, stated),
             *_cache_writes_at_reads(valid),
             *_discounts_at_standard(
@@ -1909,6 +1917,91 @@ def _rescaled_without_history(
                 "its listing rescaled)",
             )
         )
+    return problems
+
+
+def _rescaled_tables(
+    valid: Sequence[Observation],
+    before: Mapping[PriceKey, Decimal],
+    in_force: Mapping[PriceKey, Decimal],
+    stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
+    set_aside: Sequence[Observation] = (),
+) -> list[Problem]:
+    """The prices of a page's table (its rows' records, `record_table`: a page states its
+    unit once per table or section) most of whose judged prices stand at one power of ten
+    from what judges them, across at least RESCALE_PAIRS prices and RESCALE_MODELS models: the
+    table read in another unit. Each price is judged by the source's own last applied
+    statement of its field (`before`), else the catalog's value in force (`in_force`), else
+    what the other sources state alike (`reference_for`, `stated()` asked only then); the
+    prices validation already set aside (`set_aside`: the dearer ones fall to the magnitude
+    check) are counted, not set aside again. Of such a table, each price neither its history
+    nor a value in force judges is set aside (SLIPPED_RULE), the ones nothing else states
+    too; those with a value in force are the catalog's anomaly to review (catalog/compare.py).
+    A fault probe: OpenAI's "Prices per 1M tokens." read as per 1K rescaled its text-token
+    tables, a third of the page's prices, too few for the page to read as rescaled
+    (`rescaled_response`); the values in force were judged, but new models' prices
+    (gpt-5.2-chat-latest's cache read 175, LiteLLM's 0.175 beside it) were proposed at a
+    thousand times. The rest of the page applies: one table is a block of it, as a
+    namespace is of a listing (`_rescaled_without_history`)."""
+    tables: dict[tuple[str, str], list[tuple[Observation, PriceKey]]] = defaultdict(list)
+    for obs in chain(valid, set_aside):
+        priced = obs.kind is _PRICE and obs.value != 0 and not obs.scheduled
+        if priced and (table := record_table(obs.record)):
+            tables[obs.url, table].append((obs, price_key(obs)))
+    tables = {where: rows for where, rows in tables.items() if len(rows) >= RESCALE_PAIRS}
+    if not tables:
+        return []
+    unjudged = {
+        key: obs.value
+        for rows in tables.values()
+        for obs, key in rows
+        if key not in before and key not in in_force
+    }
+    source = next(iter(tables.values()))[0][0].source
+    reference = reference_for(source, unjudged, {}, stated) if unjudged else {}
+    problems: list[Problem] = []
+    counted = {id(o) for o in set_aside}
+    for (url, table), rows in sorted(tables.items(), key=lambda item: item[0]):
+        judged = 0
+        moved: Counter[int] = Counter()
+        models: dict[int, set[str]] = defaultdict(set)
+        for obs, key in rows:
+            known = before.get(key) or in_force.get(key) or reference.get(key)
+            if not known:
+                continue
+            judged += 1
+            confirmed = obs.value == known or obs.value == in_force.get(key)
+            if not confirmed and (exponent := power_of_ten(obs.value / known)):
+                moved[exponent] += 1
+                models[exponent].add(key[1])
+        found = [
+            exponent
+            for exponent, count in moved.items()
+            if count > judged * COLLAPSE_RATIO
+            and count >= RESCALE_PAIRS
+            and len(models[exponent]) >= RESCALE_MODELS
+        ]
+        if not found:
+            continue
+        factor = Decimal(10) ** found[0]
+        for obs, key in rows:
+            if (
+                id(obs) in counted
+                or key in before
+                or key in in_force
+                or reference.get(key) == obs.value
+                or implausible(obs.value, obs.unit)
+            ):
+                continue
+            problems.append(
+                _set_aside(
+                    obs,
+                    SLIPPED_RULE,
+                    f"{obs.measure.text()} = {obs.value} {obs.unit.value}: most of the prices "
+                    f"of its {table} that anything judges stand at {factor:f} times what judges "
+                    f"them (the table read in another unit; the response of {url})",
+                )
+            )
     return problems
 
 

@@ -3,6 +3,7 @@ the two ways a source's bytes can be unusable (the whole body, or one record).""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,6 +45,23 @@ def chain_text(hops: list[str]) -> str:
     if len(hops) <= CHAIN_SHOWN:
         return " -> ".join(hops)
     return f"{' -> '.join(hops[:3])} -> ... -> {' -> '.join(hops[-2:])} ({len(hops)} URLs)"
+
+
+def table_record(table: int, row: int, first_cell: str) -> str:
+    """The record id of a page's table row, as the page readers name it (spiders/tables.py):
+    'table 0 row 3: gpt-5.2'."""
+    return f"table {table} row {row}: {first_cell}"
+
+
+_TABLE_RECORD = re.compile(r"table (\d+) row \d+: ")
+
+
+def record_table(record: str) -> str:
+    """The table a page's record id (`table_record`) names, 'table 0'; '' for any other id (a
+    listing's entry). A page states its unit once per table or section, so a table is one block
+    of its prices."""
+    found = _TABLE_RECORD.match(record) if record.startswith("table ") else None
+    return f"table {found[1]}" if found else ""
 
 
 class Unparsable(ValueError):

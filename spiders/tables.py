@@ -45,7 +45,7 @@ from bs4.element import NavigableString, PreformattedString
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.table import escapedSplit
 
-from schemas.fetch import HEADERLESS_RULE, Uninterpretable, Unparsable
+from schemas.fetch import HEADERLESS_RULE, Uninterpretable, Unparsable, table_record
 from schemas.vocab import Unit
 from spiders.parsing import MILLION
 
@@ -1136,7 +1136,7 @@ def record_of(
     a restored row is aligned with its header; any other row carries `Row.misaligned`."""
     read = row.cells if cells is None else cells
     return {
-        "record": f"table {table.index} row {number}: {read[0] if read else ''}",
+        "record": table_record(table.index, number, read[0] if read else ""),
         "sections": [
             {"level": s.level, "title": s.title, "lead": list(s.lead), "index": s.index}
             for s in table.sections
