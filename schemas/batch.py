@@ -275,7 +275,7 @@ _COLUMNS = [
     operator.attrgetter(name)
     for name in (
         *("source", "scheduled", "route", "model", "source_model", "kind", "component", "unit"),
-        *("dimensions.key", "value"),
+        *("dimensions.key", "value", "record"),
     )
 ]
 
@@ -286,14 +286,25 @@ def to_frame(observations: Sequence[Observation], values: Sequence[Decimal]) -> 
     `validate` sets the others aside first)."""
     # Each column read in C (attrgetter over the records): a list built per column in Python
     # cost seconds at 10^6 observations.
-    sources, scheduled, routes, models, source_models, kinds, components, units, dims, stated = (
-        list(map(column, observations)) for column in _COLUMNS
-    )
+    (
+        sources,
+        scheduled,
+        routes,
+        models,
+        source_models,
+        kinds,
+        components,
+        units,
+        dims,
+        stated,
+        records,
+    ) = (list(map(column, observations)) for column in _COLUMNS)
     known = pl.Series(models, dtype=pl.String)
+    named = pl.Series(source_models, dtype=pl.String)
     frame = pl.DataFrame(
         {
             "source": sources,
-            "record": [o.record or o.source_model for o in observations],
+            "record": records,
             "scheduled": scheduled,
             "route": routes,
             # the vocabulary's members are text (StrEnum): read as their values
@@ -318,8 +329,10 @@ def to_frame(observations: Sequence[Observation], values: Sequence[Decimal]) -> 
         # a name no known model maps to (model None, or empty) is keyed by the source's own
         # name for it, marked '?'
         model_key=pl.when(pl.lit(known).fill_null("") == "")
-        .then(pl.lit("?") + pl.lit(pl.Series(source_models, dtype=pl.String)))
-        .otherwise(pl.lit(known))
+        .then(pl.lit("?") + pl.lit(named))
+        .otherwise(pl.lit(known)),
+        # a record without an id of its own is named by the source's name for its model
+        record=pl.when(pl.col("record") == "").then(pl.lit(named)).otherwise(pl.col("record")),
     )
     tier = pl.col("dims").str.extract(f"{_CONTEXT}([^;]*)", 1)
     return frame.with_row_index("row").with_columns(
