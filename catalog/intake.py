@@ -443,15 +443,58 @@ def _limits_set_aside(
     stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
     last: Mapping[PriceKey, Decimal],
 ) -> list[Problem]:
-    """A source's token limits set aside as a block: swapped windows and output limits
+    """A source's token limits set aside: a record's window far below its own output limit
+    (`limits_below_output`), then as a block: swapped windows and output limits
     (`limits_swapped`), then, of the others, those rescaled (`limits_rescaled`), then those
     moved from what it `last` stated onto another limit's value (`limits_at_another`)."""
-    swapped = limits_swapped(valid)
+    swapped = limits_below_output(valid)
+    swapped += limits_swapped(
+        [o for o in valid if id(o) not in {id(p.observation) for p in swapped}]
+    )
     aside = {id(p.observation) for p in swapped}
     rescaled = limits_rescaled([o for o in valid if id(o) not in aside], stated)
     aside |= {id(p.observation) for p in rescaled}
     rest = [o for o in valid if id(o) not in aside]
     return swapped + rescaled + limits_at_another(rest, last)
+
+
+LIMIT_BELOW_OUTPUT_RULE = "a window below its own output limit"
+
+
+def limits_below_output(valid: Sequence[Observation]) -> list[Problem]:
+    """A record's context window or most-input-token limit LIMIT_JUMP-fold or more below the
+    most output tokens the same record states (one response, record, route, model and
+    dimensions): the window is in thousands of tokens, since no model answers a hundred times
+    more than it reads (a fault probe: OpenRouter's minimax-m3 `context_length` 1048 beside its
+    `max_completion_tokens` 512000 entered verified on a first load and was proposed in a new
+    model's item; the block rule, `limits_rescaled`, needs most of a route's limits so
+    written). Set aside alone (LIMIT_BELOW_OUTPUT_RULE: an anomaly to review), the record's
+    output limit and other fields kept. No recorded record states one so (the nearest,
+    models.dev's, state the output limit above the window less than tenfold); a source's
+    output limit a little above its window is `limits_swapped`'s to judge as a block."""
+    stated: dict[tuple[str, str, str, str, str], dict[Component, Observation]] = defaultdict(dict)
+    for obs in valid:
+        if obs.kind is _LIMIT and obs.unit is _TOKENS and obs.component in _TOKEN_LIMITS:
+            key = (obs.url, obs.record, obs.route, obs.source_model, obs.dimensions.key)
+            stated[key][obs.component] = obs
+    problems: list[Problem] = []
+    for limits in stated.values():
+        output = limits.get(_OUTPUT)
+        if output is None:
+            continue
+        for component in (_WINDOW, Component.MAX_INPUT_TOKENS):
+            window = limits.get(component)
+            if window is not None and window.value and output.value >= window.value * LIMIT_JUMP:
+                problems.append(
+                    _set_aside(
+                        window,
+                        LIMIT_BELOW_OUTPUT_RULE,
+                        f"{window.measure.text()} = {window.value} {window.unit.value}: "
+                        f"{LIMIT_JUMP}-fold or more below the {output.value} most output "
+                        "tokens its record states (a window in thousands of tokens)",
+                    )
+                )
+    return problems
 
 
 LIMITS_AT_ANOTHER_RULE = "at another limit's value"
@@ -1607,6 +1650,18 @@ def _fields_swapped(
         found_in = next((s for s in (o.route, (o.route, o.component)) if s in swapped), None)
         other = _at_another_field(o, known, tiers)
         if other is None:
+            if own is not None and (mirror := _exchanged_onto(o, exchanged, columns)):
+                # its new value no known field's, but a field exchanged with it moved onto
+                # its known price: the exchange's other half says what it is
+                problems.append(
+                    _set_aside(
+                        o,
+                        FIELDS_SWAPPED_RULE,
+                        f"{o.measure.text()} = {o.value} {o.unit.value}: not its {own}, "
+                        f"while its {mirror} moved to its {own}, one of a block of "
+                        f"{o.route} {mirror} prices at another field's (the two exchanged)",
+                    )
+                )
             continue
         if found_in is None and id(o) in tier_block:
             problems.append(
@@ -1650,6 +1705,17 @@ def _fields_swapped(
             )
         )
     return problems
+
+
+def _exchanged_onto(o: Observation, exchanged: Set[tuple[str, ...]], columns: Set[str]) -> str:
+    """The column (`columns`) of `o`'s model, unit and dimensions that moved onto `o`'s known
+    price in a swapped block (`exchanged`: route, model, unit, dimensions without a cache
+    lifetime, the field landed on, the field that moved); '' for none."""
+    route, model, component, unit, dims = price_key(o)
+    plain = _without_lifetime(dims)
+    return next(
+        (c for c in sorted(columns) if (route, model, unit, plain, component, c) in exchanged), ""
+    )
 
 
 CACHE_WRITE_AT_READ_RULE = "a cache write at its cache read's price"
@@ -1884,17 +1950,32 @@ def _rescaled_without_history(
     for key, bare in own.items():
         if (key[0], "") not in blocks:
             moves.add(key, _about_a_power_of_ten(unjudged[key] / bare))
+    # A price nothing above judges is judged by the same model's field on other routes, where
+    # enough of them are to make a block: a column of a reseller's listing in another unit (a
+    # fault probe: Vercel's web search per search, 0.01, where its listing and every other
+    # route state 10 per 1K searches, entered 40 prices verified on a first load).
+    lone = {k for k in unjudged if k not in own}
+    elsewhere = (
+        _elsewhere(fresh[0][0].source, lone, stated)
+        if lone and (blocks or len(lone) >= RESCALE_PAIRS)
+        else {}
+    )
+    agreed: set[PriceKey] = set()  # within a deployment's premium of every other route's
+    for key, found in elsewhere.items():
+        exponents = {_about_a_power_of_ten(unjudged[key] / price) for price in found}
+        exponent = exponents.pop() if len(exponents) == 1 else 0
+        moves.add(key, exponent)
+        if not exponent and not exponents:
+            agreed.add(key)
     blocks = moves.blocks()
     if not blocks:
         return []
-    lone = {k for k in unjudged if k not in own}
-    elsewhere = _elsewhere(fresh[0][0].source, lone, stated) if lone else {}
     problems: list[Problem] = []
     for obs, key in fresh:
         if implausible(obs.value, obs.unit):  # set aside by plausibility's rule; still counted
             continue
         if exponent := moves.moved(blocks, key):
-            if reference.get(key) == obs.value:
+            if reference.get(key) == obs.value or key in agreed:
                 continue
             where = f"{obs.route} ({_deployment(key) or 'no deployment'})"
             why = (
@@ -2059,6 +2140,14 @@ def _off_elsewhere(
 
 WHOLE_ROUTE = "*"  # a `_Moves` block of every deployment of a route
 _NAMESPACE = "ns:"  # a `_Moves` block of a route's ids in one namespace: "ns:anthropic"
+_COLUMN = "column:"  # a `_Moves` block of a route's prices of one field: "column:web_search"
+
+
+def _column(key: PriceKey) -> str:
+    """The `_Moves` block of a price's field across the route's models (its component and
+    unit, its dimensions but the deployment's: one column of a listing, which a source states
+    in one unit for every model)."""
+    return f"{_COLUMN}{key[2]} {key[3]} {_bare_key(key)[4]}"
 
 
 _NOT_STATED = Decimal(0)  # a bare field's value in `wanted` the source does not state (unused)
@@ -2088,11 +2177,12 @@ class _Moves:
 
     def _wider(self, key: PriceKey) -> tuple[tuple[str, str], ...]:
         """The blocks of field `key` wider than its deployment: its namespace's (where its id
-        has one), its whole route's."""
+        has one), its column's (`_column`), its whole route's."""
         namespace = self.namespaces.get(key, WHOLE_ROUTE)
+        column = (key[0], _column(key))
         if namespace == WHOLE_ROUTE:
-            return ((key[0], WHOLE_ROUTE),)
-        return ((key[0], _NAMESPACE + namespace), (key[0], WHOLE_ROUTE))
+            return (column, (key[0], WHOLE_ROUTE))
+        return ((key[0], _NAMESPACE + namespace), column, (key[0], WHOLE_ROUTE))
 
     def moved(self, blocks: Mapping[tuple[str, str], int], key: PriceKey) -> int:
         """The power of ten the block of field `key` moved by (0: none): its deployment's, its
@@ -2107,6 +2197,8 @@ class _Moves:
             return blocks[block]
         namespace = self.namespaces.get(key, WHOLE_ROUTE)
         if namespace != WHOLE_ROUTE and (found := blocks.get((key[0], _NAMESPACE + namespace))):
+            return found
+        if found := blocks.get((key[0], _column(key))):
             return found
         judged = self.pairs[block]
         if judged >= RESCALE_PAIRS and self.moves[block] <= judged * COLLAPSE_RATIO:
