@@ -491,7 +491,7 @@ def limits_below_output(valid: Sequence[Observation]) -> list[Problem]:
                         LIMIT_BELOW_OUTPUT_RULE,
                         f"{window.measure.text()} = {window.value} {window.unit.value}: "
                         f"{LIMIT_JUMP}-fold or more below the {output.value} most output "
-                        "tokens its record states (a window in thousands of tokens)",
+                        "tokens its record states (a window in another unit, or a slip)",
                     )
                 )
     return problems
@@ -1960,12 +1960,14 @@ def _rescaled_without_history(
         if lone and (blocks or len(lone) >= RESCALE_PAIRS)
         else {}
     )
-    agreed: set[PriceKey] = set()  # within a deployment's premium of every other route's
+    # Judged so only at exactly a power of ten from every one of them: a reseller's own prices
+    # differ from others' by any factor (models.dev's qihang-ai sells at a seventh), which a
+    # deployment's premium (`_about_a_power_of_ten`) would take for a tenth.
+    agreed: set[PriceKey] = set()  # a price another route states too
     for key, found in elsewhere.items():
-        exponents = {_about_a_power_of_ten(unjudged[key] / price) for price in found}
-        exponent = exponents.pop() if len(exponents) == 1 else 0
-        moves.add(key, exponent)
-        if not exponent and not exponents:
+        exponents = {power_of_ten(unjudged[key] / price) for price in found}
+        moves.add(key, exponents.pop() if len(exponents) == 1 else 0)
+        if unjudged[key] in found:
             agreed.add(key)
     blocks = moves.blocks()
     if not blocks:
