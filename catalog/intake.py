@@ -2142,14 +2142,17 @@ def _off_elsewhere(
 
 WHOLE_ROUTE = "*"  # a `_Moves` block of every deployment of a route
 _NAMESPACE = "ns:"  # a `_Moves` block of a route's ids in one namespace: "ns:anthropic"
-_COLUMN = "column:"  # a `_Moves` block of a route's prices of one field: "column:web_search"
+_COLUMN = "column:"  # a `_Moves` block of one field of a namespace's ids: `_column`
 
 
-def _column(key: PriceKey) -> str:
-    """The `_Moves` block of a price's field across the route's models (its component and
-    unit, its dimensions but the deployment's: one column of a listing, which a source states
-    in one unit for every model)."""
-    return f"{_COLUMN}{key[2]} {key[3]} {_bare_key(key)[4]}"
+def _column(key: PriceKey, namespace: str) -> str:
+    """The `_Moves` block of a price's field across the models of the route's ids in one
+    `namespace` (`_namespace`; WHOLE_ROUTE for ids without one): its component, unit and
+    dimensions, a deployment's too (a deployment's prices are keys of their own in a map). One
+    column of a listing, which a source states in one unit for every model; another namespace
+    is another vendor's block (OpenRouter's `~anthropic/` aliases beside its `anthropic/`
+    ids)."""
+    return f"{_COLUMN}{namespace} {key[2]} {key[3]} {key[4]}"
 
 
 _NOT_STATED = Decimal(0)  # a bare field's value in `wanted` the source does not state (unused)
@@ -2181,7 +2184,7 @@ class _Moves:
         """The blocks of field `key` wider than its deployment: its namespace's (where its id
         has one), its column's (`_column`), its whole route's."""
         namespace = self.namespaces.get(key, WHOLE_ROUTE)
-        column = (key[0], _column(key))
+        column = (key[0], _column(key, namespace))
         if namespace == WHOLE_ROUTE:
             return (column, (key[0], WHOLE_ROUTE))
         return ((key[0], _NAMESPACE + namespace), column, (key[0], WHOLE_ROUTE))
@@ -2200,7 +2203,7 @@ class _Moves:
         namespace = self.namespaces.get(key, WHOLE_ROUTE)
         if namespace != WHOLE_ROUTE and (found := blocks.get((key[0], _NAMESPACE + namespace))):
             return found
-        if found := blocks.get((key[0], _column(key))):
+        if found := blocks.get((key[0], _column(key, namespace))):
             return found
         judged = self.pairs[block]
         if judged >= RESCALE_PAIRS and self.moves[block] <= judged * COLLAPSE_RATIO:

@@ -6,10 +6,9 @@ Anthropic models, USD per 1K searches) written "0.01", the price of one search, 
 prices verified into an empty catalog: no official source states a web search price, no other
 source states Vercel's route, and the listing's other prices of those models were right, so no
 route or namespace block moved. Every other route states those models' web search at 10
-(OpenRouter's own listing; Portkey's and LiteLLM's OpenAI and Anthropic prices); a column is
-now a block of its own, and a price nothing on its route judges is judged by them; the
-column's prices nothing judges at all (its Google models') are set aside with it, as a block's
-are.
+(OpenRouter's own listing; Portkey's, LiteLLM's and genai-prices' OpenAI and Anthropic prices); a column is
+now a block of its own (of one namespace's ids: the OpenAI ones, the Anthropic ones), and a
+price nothing on its route judges is judged by them; the column's Google prices stay.
 
 Read from the epoch-2 world's recorded Vercel, OpenRouter, Portkey, LiteLLM and genai-prices
 responses, as a refresh reads them (parse, normalize, validate, the slip rules).
@@ -28,6 +27,12 @@ VERCEL = "https://ai-gateway.vercel.sh/v1/models"
 STATED = '"web_search": "10"'
 OTHERS = (
     LITELLM,
+    (
+        "genai-prices",
+        "genai-prices/v2/data.json",
+        "2026-08-21T00:00:00+00:00",
+        "https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/new_data/v2/data.json",
+    ),
     (
         "openrouter",
         "openrouter/models.2026-08-19.json",
@@ -68,8 +73,6 @@ def test_a_column_in_another_unit_is_set_aside_on_a_first_load() -> None:
     listing = recorded_text(VERCEL)
     assert listing.count(STATED) == 40
     found = _slipped_web_search(listing.replace(STATED, '"web_search": "0.01"'))
-    rescaled = {model for model, detail in found.items() if "=0.01" in detail.replace('"', "")}
-    assert len(rescaled) == 40 and all("0.001 times" in found[model] for model in rescaled)
-    # the column's prices no other route judges are the block's too (Vercel's Google ones)
-    assert {model.split("/")[0] for model in set(found) - rescaled} <= {"google"}
+    assert len(found) == 40 and all("0.001 times" in detail for detail in found.values())
+    assert {model.split("/")[0] for model in found} == {"openai", "anthropic"}
     assert _slipped_web_search(listing) == {}
