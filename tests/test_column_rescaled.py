@@ -6,9 +6,10 @@ Anthropic models, USD per 1K searches) written "0.01", the price of one search, 
 prices verified into an empty catalog: no official source states a web search price, no other
 source states Vercel's route, and the listing's other prices of those models were right, so no
 route or namespace block moved. Every other route states those models' web search at 10
-(OpenRouter's own listing; Portkey's, LiteLLM's and genai-prices' OpenAI and Anthropic prices); a column is
-now a block of its own (of one namespace's ids: the OpenAI ones, the Anthropic ones), and a
-price nothing on its route judges is judged by them; the column's Google prices stay.
+(OpenRouter's own listing; Portkey's, LiteLLM's and genai-prices' OpenAI and Anthropic
+prices); a column is now a block of its own (of one namespace's ids: the OpenAI ones, the
+Anthropic ones), and a price nothing on its route judges is judged by them; the column's
+Google prices stay.
 
 Read from the epoch-2 world's recorded Vercel, OpenRouter, Portkey, LiteLLM and genai-prices
 responses, as a refresh reads them (parse, normalize, validate, the slip rules).
@@ -16,7 +17,9 @@ responses, as a refresh reads them (parse, normalize, validate, the slip rules).
 
 from __future__ import annotations
 
-from catalog.health import prices_by_field
+from decimal import Decimal
+
+from catalog.health import PriceKey, prices_by_field
 from catalog.intake import SLIPPED_RULE, slipped
 from schemas.batch import validate
 from schemas.vocab import Component
@@ -56,7 +59,7 @@ def _slipped_web_search(body: str) -> dict[str, str]:
     first load (no history, no catalog), judged by what the other sources state."""
     read = observe_body("vercel", body.encode(), "2026-04-30T00:00:00+00:00", VERCEL)
     valid, problems = validate(read)
-    others: dict[str, dict] = {}
+    others: dict[str, dict[PriceKey, Decimal]] = {}
     for spec in OTHERS:
         others.setdefault(spec[0], {}).update(prices_by_field(observe(*spec)))
     aside = [o for p in problems if (o := p.observation) is not None]

@@ -11,6 +11,8 @@ Read from OpenRouter's recorded listing of the epoch-2 world, as a refresh reads
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from catalog.intake import LIMIT_BELOW_OUTPUT_RULE, limits_below_output
 from schemas.batch import validate
 from schemas.records import Observation
@@ -39,7 +41,7 @@ def test_a_window_in_thousands_beside_its_output_limit_is_set_aside() -> None:
         (p.observation.source_model, p.observation.component, p.observation.value)
         for p in problems
         if p.observation is not None
-    ] == [("minimax/minimax-m3", Component.CONTEXT_WINDOW, 1048)]
+    ] == [("minimax/minimax-m3", Component.CONTEXT_WINDOW, Decimal(1048))]
     assert problems[0].rule == LIMIT_BELOW_OUTPUT_RULE
     assert "512000 most output tokens" in problems[0].detail, problems[0].detail
     # the record's output limit and prices are kept
