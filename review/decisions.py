@@ -143,6 +143,11 @@ class Forbidden(DecisionError):
     pass
 
 
+class BadReason(DecisionError):
+    """The reason entered cannot be used: none where the decision needs one (a rejection, an
+    undo), or one holding characters that hide text. The reviewer's input, not the item."""
+
+
 class Unconfirmed(DecisionError):
     """A submitted claim the fetch did not find, approved without an override and a reason."""
 
@@ -451,7 +456,7 @@ def checked_reason(reason: str | None) -> str:
     audit entry, and one that reversed the text after it."""
     text = (reason or "").strip().replace("\r\n", "\n")
     if any(_hides_text(c) for c in text):
-        raise DecisionError("a reason cannot hold control characters: retype it")
+        raise BadReason("a reason cannot hold control characters: retype it")
     return text
 
 
@@ -527,7 +532,7 @@ def _checked_decision(
     if not reviewer_exists(conn, reviewer):
         raise Forbidden(f"no active reviewer named {reviewer!r}")
     if verdict is Verdict.REJECT and not checked:
-        raise DecisionError("a rejection needs a reason")
+        raise BadReason("a rejection needs a reason")
     return checked
 
 
@@ -981,7 +986,7 @@ def undo(
         if not reviewer_exists(conn, reviewer):
             raise Forbidden(f"no active reviewer named {reviewer!r}")
         if not reason:
-            raise DecisionError("an undo needs a reason")
+            raise BadReason("an undo needs a reason")
         item = conn.execute(select(review_items).where(review_items.c.id == item_id)).first()
         if item is None:
             raise NotFound(f"no review item {item_id}")

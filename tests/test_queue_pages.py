@@ -411,7 +411,7 @@ def test_a_rejection_refused_for_want_of_a_reason_keeps_what_the_reviewer_entere
     preview = client.post(f"/sets/{PRICE_CHANGES}/preview", data=form)
     assert preview.status_code == 200 and ticked(preview.text) == chosen
     refused = client.post(f"/sets/{PRICE_CHANGES}/decide", data=form)
-    assert refused.status_code == 409
+    assert refused.status_code == 422
     assert re.findall(r'class="error"[^>]*>([^<]*)<', refused.text) == [
         "a rejection needs a reason"
     ]

@@ -144,6 +144,9 @@ def test_web_approve_and_reject_leave_audit_records(app: Any) -> None:
     assert approved.status_code == 303
     page = client.get(approved.headers["location"])
     assert "Approved: the catalog now holds" in page.text and "in force" in page.text
+    # a rejection without a reason is the form's fault (422), not the item's state (409)
+    unreasoned = client.post(f"/items/{second.id}/reject", data={"csrf": token, "reason": " "})
+    assert unreasoned.status_code == 422 and "a rejection needs a reason" in unreasoned.text
     rejected = client.post(
         f"/items/{second.id}/reject", data={"csrf": token, "reason": "needs a second source"}
     )

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 
 from catalog import queries, reader
 from catalog.filters import check_catalog_name, check_queue_filter
-from review import sets
+from review import decisions, sets
 from review import submissions as submitted
 from schemas.records import ReviewKind, ReviewStatus
 from schemas.vocab import Component, Unit
@@ -85,6 +85,15 @@ class SubmissionCreated(BaseModel):
     due_at: datetime
     status_page: str
     status_api: str
+
+
+def refused_status(exc: decisions.DecisionError) -> int:
+    """The HTTP status of a refused decision: 403 for a reviewer who may not make it, 422 for
+    a reason the form gave that cannot be used (none, or hiding text), 409 for an item not in
+    the state the decision needs."""
+    if isinstance(exc, decisions.Forbidden):
+        return 403
+    return 422 if isinstance(exc, decisions.BadReason) else 409
 
 
 def engine_of(request: Request) -> Engine:

@@ -52,6 +52,7 @@ from webapp.api import (
     Token,
     api_router,
     engine_of,
+    refused_status,
     store_submission,
 )
 from webapp.pages import pages_router, parse_day
@@ -477,7 +478,7 @@ def _decide(
     except decisions.NotFound as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
     except decisions.DecisionError as exc:
-        code = 403 if isinstance(exc, decisions.Forbidden) else 409
+        code = refused_status(exc)
         entered = {
             "verdict": verdict.value,
             "reason": reason,

@@ -30,7 +30,7 @@ from catalog.filters import check_known, check_queue_filter
 from catalog.views import ReviewWithChanges
 from review import decisions, sets
 from schemas.records import ReviewKind, ReviewStatus
-from webapp.api import MAX_ID, ItemId, SetId, engine_of, priority_level
+from webapp.api import MAX_ID, ItemId, SetId, engine_of, priority_level, refused_status
 
 PAGE = 200
 SET_PAGE = 100
@@ -419,9 +419,8 @@ def register(app: FastAPI) -> None:
                 override=override,
             )
         except decisions.DecisionError as exc:  # e.g. a rejection without a reason
-            code = 403 if isinstance(exc, decisions.Forbidden) else 409
             return _preview_response(
-                request, set_id, entered, reviewer, error=str(exc), status=code
+                request, set_id, entered, reviewer, error=str(exc), status=refused_status(exc)
             )
         back = _link(
             set_href(set_id),
@@ -446,7 +445,8 @@ def register(app: FastAPI) -> None:
             raise HTTPException(status_code=404, detail=str(exc)) from exc
         except decisions.DecisionError as exc:
             entered = {"verdict": "undo", "reason": reason}
-            return _item_response(request, item_id, error=str(exc), status=409, entered=entered)
+            status = refused_status(exc)
+            return _item_response(request, item_id, error=str(exc), status=status, entered=entered)
         return RedirectResponse(f"/items/{item_id}?done=undone", status_code=303)
 
 
