@@ -1960,15 +1960,16 @@ def _rescaled_without_history(
         if lone and (blocks or len(lone) >= RESCALE_PAIRS)
         else {}
     )
-    # Judged so only at exactly a power of ten from every one of them: a reseller's own prices
-    # differ from others' by any factor (models.dev's qihang-ai sells at a seventh), which a
-    # deployment's premium (`_about_a_power_of_ten`) would take for a tenth.
-    agreed: set[PriceKey] = set()  # a price another route states too
+    # Judged so only at exactly one power of ten from every one of them, or equal to one: a
+    # reseller's own prices differ from others' by any factor (models.dev's qihang-ai sells at
+    # a seventh, which a deployment's premium, `_about_a_power_of_ten`, would take for a
+    # tenth), and a price they do not judge so is no price of a block's either way.
     for key, found in elsewhere.items():
         exponents = {power_of_ten(unjudged[key] / price) for price in found}
-        moves.add(key, exponents.pop() if len(exponents) == 1 else 0)
         if unjudged[key] in found:
-            agreed.add(key)
+            moves.add(key, 0)
+        elif len(exponents) == 1 and (exponent := exponents.pop()):
+            moves.add(key, exponent)
     blocks = moves.blocks()
     if not blocks:
         return []
@@ -1977,7 +1978,7 @@ def _rescaled_without_history(
         if implausible(obs.value, obs.unit):  # set aside by plausibility's rule; still counted
             continue
         if exponent := moves.moved(blocks, key):
-            if reference.get(key) == obs.value or key in agreed:
+            if reference.get(key) == obs.value:
                 continue
             where = f"{obs.route} ({_deployment(key) or 'no deployment'})"
             why = (
