@@ -443,19 +443,19 @@ def _limits_set_aside(
     stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
     last: Mapping[PriceKey, Decimal],
 ) -> list[Problem]:
-    """A source's token limits set aside: a record's window far below its own output limit
-    (`limits_below_output`), then as a block: swapped windows and output limits
-    (`limits_swapped`), then, of the others, those rescaled (`limits_rescaled`), then those
-    moved from what it `last` stated onto another limit's value (`limits_at_another`)."""
-    swapped = limits_below_output(valid)
-    swapped += limits_swapped(
-        [o for o in valid if id(o) not in {id(p.observation) for p in swapped}]
-    )
+    """A source's token limits set aside as a block: swapped windows and output limits
+    (`limits_swapped`), then, of the others, those rescaled (`limits_rescaled`); then, one
+    record at a time, a window far below its own record's output limit (`limits_below_output`:
+    a block in thousands is the block rule's); then those moved from what it `last` stated
+    onto another limit's value (`limits_at_another`)."""
+    swapped = limits_swapped(valid)
     aside = {id(p.observation) for p in swapped}
     rescaled = limits_rescaled([o for o in valid if id(o) not in aside], stated)
     aside |= {id(p.observation) for p in rescaled}
+    below = limits_below_output([o for o in valid if id(o) not in aside])
+    aside |= {id(p.observation) for p in below}
     rest = [o for o in valid if id(o) not in aside]
-    return swapped + rescaled + limits_at_another(rest, last)
+    return swapped + rescaled + below + limits_at_another(rest, last)
 
 
 LIMIT_BELOW_OUTPUT_RULE = "a window below its own output limit"

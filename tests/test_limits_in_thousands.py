@@ -10,7 +10,8 @@ Now a token limit proposed a hundredfold or more off the one in force is an anom
 tenfold price move is: catalog/compare.py `_limit_slipped`), and a source's block of limits
 (one component on one route) most of which stand so far off every other source's, against two
 other sources at least, is set aside whole (catalog/intake.py `limits_rescaled`): nothing of it
-enters, the fields stand as last stated.
+enters, the fields stand as last stated. Read alone, a record's window a hundredfold below
+the output limit it states is set aside by the record (`limits_below_output`).
 
 Both variants are made here from the recorded epoch-2 listings.
 """
@@ -26,7 +27,12 @@ import pytest
 from sqlalchemy import select
 
 from catalog import store
-from catalog.intake import LIMITS_RESCALED_RULE, limits_rescaled, token_limits_by_field
+from catalog.intake import (
+    LIMIT_BELOW_OUTPUT_RULE,
+    LIMITS_RESCALED_RULE,
+    limits_rescaled,
+    token_limits_by_field,
+)
 from catalog.plausibility import limit_jumped
 from catalog.tables import catalog_values, quarantine, review_items
 from schemas.records import Observation
@@ -91,8 +97,12 @@ def test_limits_in_thousands_propose_no_change(
     changes = review_rows(
         db, (i.kind, i.title), i.run_id == run, i.title.contains("context_window")
     )
-    assert ("anomaly", "anomaly: openrouter/gpt-5 context_window: 400000 → 400 tokens") in changes
     assert {kind for kind, _ in changes} == {"anomaly"}
+    # gpt-5's window, 400 beside the 128000 output tokens its record states, is set aside by
+    # its record (no other source read this run makes a block of the listing's): an anomaly
+    [(kind, detail)] = review_rows(db, (i.kind, i.detail), i.run_id == run, i.model == "gpt-5")
+    assert kind == "anomaly" and "context_window = 400 tokens" in detail, detail
+    assert LIMIT_BELOW_OUTPUT_RULE in detail
 
 
 def test_limits_in_thousands_enter_nothing_on_a_first_load(
