@@ -2102,21 +2102,49 @@ def _elsewhere(
     for key in keys:
         bare = _bare_key(key)
         wanted[bare[1], bare[2], bare[3], bare[4]].append(key)
-    models = {field[0] for field in wanted}
-    found: dict[PriceKey, set[Decimal]] = defaultdict(set)
-    voices: dict[PriceKey, set[str]] = defaultdict(set)
+    measures = {field[:3] for field in wanted}
+    # each wanted field's statements by the others: (route, price, source)
+    theirs_of: dict[tuple[str, str, str, str], list[tuple[str, Decimal, str]]] = defaultdict(list)
     for other, theirs in stated().items():
         if other == source:
             continue
-        for key, value in theirs.items():
-            if key[1] not in models or not value:
-                continue
-            bare = _bare_key(key)
-            for mine in wanted.get((bare[1], bare[2], bare[3], bare[4]), ()):
-                if mine[0] != key[0]:
-                    found[mine].add(value)
-                    voices[mine].add(other)
-    return {key: prices for key, prices in found.items() if len(voices[key]) >= AGREEING}
+        by_measure = _by_measure(theirs)
+        for key, value in chain.from_iterable(by_measure.get(m, ()) for m in measures):
+            if value:
+                bare = _bare_key(key)
+                if (field := (bare[1], bare[2], bare[3], bare[4])) in wanted:
+                    theirs_of[field].append((key[0], value, other))
+    found: dict[PriceKey, set[Decimal]] = {}
+    for field, stating in theirs_of.items():
+        for route in {mine[0] for mine in wanted[field]}:
+            elsewhere = [(value, other) for at, value, other in stating if at != route]
+            if len({other for _, other in elsewhere}) >= AGREEING:
+                prices = {value for value, _ in elsewhere}
+                found.update((mine, prices) for mine in wanted[field] if mine[0] == route)
+    return found
+
+
+# (model, component, unit): a field of a model but its route and dimensions
+_ModelMeasure = tuple[str, str, str]
+_ByMeasure = dict[_ModelMeasure, list[tuple[PriceKey, Decimal]]]
+# Each source's statements of a run by model and measure, for `_elsewhere`: every source of
+# the run asks them, so each mapping is indexed once (held by identity, with its index).
+_INDEXED: list[tuple[Mapping[PriceKey, Decimal], _ByMeasure]] = []
+_INDEXED_KEPT = 32  # mappings: a run's sources, and the runs before it in one process
+
+
+def _by_measure(prices: Mapping[PriceKey, Decimal]) -> _ByMeasure:
+    """`prices` (one source's statements, by field) grouped by model, component and unit
+    (PriceKey but its route and dimensions), built once per mapping (`_INDEXED`)."""
+    for held, index in _INDEXED:
+        if held is prices:
+            return index
+    grouped: _ByMeasure = defaultdict(list)
+    for key, value in prices.items():
+        grouped[key[1], key[2], key[3]].append((key, value))
+    _INDEXED.append((prices, grouped))
+    del _INDEXED[:-_INDEXED_KEPT]
+    return grouped
 
 
 def _off_elsewhere(
