@@ -1939,7 +1939,7 @@ def _rescaled_without_history(
     moves = _Moves({key: _namespace(o) for o, key in (*counted, *fresh)})
     for key, value in prices.items():
         if known := reference.get(key):
-            moves.add(key, power_of_ten(value / known) if value != known else 0)
+            moves.add(key, power_of_ten(value / known) if value != known else 0, referenced=True)
         elif bare := beside.get(key):
             moves.add(key, _about_a_power_of_ten(value / bare))
     # A deployment's price no reference judges is judged by the source's own bare price of the
@@ -2199,9 +2199,14 @@ class _Moves:
         self.moves: Counter[tuple[str, str]] = Counter()
         self.counts: Counter[tuple[str, str, int]] = Counter()
         self.models: dict[tuple[str, str, int], set[str]] = {}
+        self.referenced: set[PriceKey] = set()
 
-    def add(self, key: PriceKey, exponent: int) -> None:
-        """One price of field `key`, `exponent` powers of ten from its reference (0: not)."""
+    def add(self, key: PriceKey, exponent: int, referenced: bool = False) -> None:
+        """One price of field `key`, `exponent` powers of ten from its reference (0: not);
+        `referenced`: judged by the field's own reference (the value in force, the others'
+        alike), so a column block does not take it (`moved`)."""
+        if referenced:
+            self.referenced.add(key)
         for block in ((key[0], _deployment(key)), *self._wider(key)):
             self.pairs[block] += 1
             if exponent:
@@ -2232,8 +2237,12 @@ class _Moves:
         namespace = self.namespaces.get(key, WHOLE_ROUTE)
         if namespace != WHOLE_ROUTE and (found := blocks.get((key[0], _NAMESPACE + namespace))):
             return found
-        if found := blocks.get((key[0], _column(key, namespace))):
-            return found
+        # a column takes the prices nothing of their own field judges: one its reference
+        # judges moved is that field's (at another field's price is a column copied over it,
+        # `_fields_swapped`'s: Anthropic's cache reads at their inputs, a tenfold block)
+        column = blocks.get((key[0], _column(key, namespace)))
+        if column and key not in self.referenced:
+            return column
         judged = self.pairs[block]
         if judged >= RESCALE_PAIRS and self.moves[block] <= judged * COLLAPSE_RATIO:
             return 0
