@@ -56,8 +56,8 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
@@ -750,6 +750,60 @@ def prices_by_field(observations: Iterable[Observation]) -> dict[PriceKey, Decim
     }
 
 
+# (model, component, unit): a field of a model but its route and dimensions
+ModelMeasure = tuple[str, str, str]
+ByMeasure = dict[ModelMeasure, list[tuple[PriceKey, Decimal]]]
+
+
+class Statements(Mapping[str, Mapping[PriceKey, Decimal]]):
+    """One run's statements: each source's prices by field (source id -> PriceKey -> price,
+    catalog.health `prices_by_field`), read-only, with the indexes the cross-source rules read
+    built once, on first use: by field, every source's price (`stating`), and by source, its
+    prices grouped by model, component and unit (`by_measure`). The refresh builds one per run
+    (catalog/intake.py validate_each); every source's rules read the same."""
+
+    __slots__ = ("_measures", "_prices", "_stating")
+
+    def __init__(self, prices: Mapping[str, Mapping[PriceKey, Decimal]]) -> None:
+        self._prices = dict(prices)
+        self._stating: dict[PriceKey, list[tuple[str, Decimal]]] | None = None
+        self._measures: dict[str, ByMeasure] = {}
+
+    @classmethod
+    def of(cls, stated: Mapping[str, Mapping[PriceKey, Decimal]]) -> Statements:
+        """`stated` itself where it is Statements, else its statements indexed anew."""
+        return stated if isinstance(stated, Statements) else cls(stated)
+
+    def __getitem__(self, source: str) -> Mapping[PriceKey, Decimal]:
+        return self._prices[source]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._prices)
+
+    def __len__(self) -> int:
+        return len(self._prices)
+
+    def stating(self, key: PriceKey) -> Sequence[tuple[str, Decimal]]:
+        """(source, price) of every source stating field `key`, in the sources' order."""
+        if self._stating is None:
+            index: defaultdict[PriceKey, list[tuple[str, Decimal]]] = defaultdict(list)
+            for source, prices in self._prices.items():
+                for field, value in prices.items():
+                    index[field].append((source, value))
+            self._stating = dict(index)
+        return self._stating.get(key, ())
+
+    def by_measure(self, source: str) -> ByMeasure:
+        """`source`'s prices grouped by model, component and unit (PriceKey but its route and
+        dimensions)."""
+        if (grouped := self._measures.get(source)) is None:
+            grouped = defaultdict(list)
+            for key, value in self._prices[source].items():
+                grouped[key[1], key[2], key[3]].append((key, value))
+            self._measures[source] = grouped
+        return grouped
+
+
 LAST_APPLIED = "what the source stated in its last applied run"
 IN_FORCE = "the catalog's values in force, or what the other sources state"
 
@@ -854,18 +908,14 @@ def reference_for(
     in_catalog = sum(1 for key in prices if key in in_force)
     if in_catalog >= RESCALE_PAIRS:
         return in_force
-    votes: dict[PriceKey, Counter[Decimal]] = {}
-    for other, theirs in stated().items():
-        if other == source:
-            continue
-        # each field both state, looked up from the smaller side (a block of a few fields
-        # against another source's whole listing)
-        shared = (k for k in prices if k in theirs) if len(prices) < len(theirs) else theirs
-        for key in shared:
-            if key in prices and key not in in_force:
-                votes.setdefault(key, Counter())[theirs[key]] += 1
+    everyone = Statements.of(stated())
     merged = {key: in_force[key] for key in prices if key in in_force}
-    for key, counted in votes.items():
+    for key in prices:
+        if key in in_force:
+            continue
+        counted = Counter(value for other, value in everyone.stating(key) if other != source)
+        if not counted:
+            continue
         (value, most), *others = counted.most_common(2)
         if most >= AGREEING and (not others or others[0][1] < most):
             merged[key] = value

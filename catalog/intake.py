@@ -24,6 +24,7 @@ from catalog.health import (
     RESCALE_MODELS,
     RESCALE_PAIRS,
     PriceKey,
+    Statements,
     agrees,
     power_of_ten,
     price_key,
@@ -174,12 +175,12 @@ def validate_each(
     verdicts, _ = boundary(
         "validate", partial(validate_by_source, [o for f in found.values() for o in f])
     )
-    stated: dict[str, Mapping[PriceKey, Decimal]] = {}
+    stated: list[Statements] = []  # built once
 
-    def each_stated() -> Mapping[str, Mapping[PriceKey, Decimal]]:
+    def each_stated() -> Statements:
         if not stated:
-            stated.update((s, prices_by_field(f)) for s, f in found.items())
-        return stated
+            stated.append(Statements({s: prices_by_field(f) for s, f in found.items()}))
+        return stated[0]
 
     limits: dict[str, Mapping[PriceKey, Decimal]] = {}
 
@@ -206,18 +207,19 @@ def validate_each(
             vendor_prices.append(prices_of_vendors(sound, identity.same_price))
         return vendor_prices[0]
 
-    anywhere: dict[str, Mapping[PriceKey, Decimal]] = {}
+    anywhere: list[Statements] = []  # built once
 
-    def stated_anywhere() -> Mapping[str, Mapping[PriceKey, Decimal]]:
+    def stated_anywhere() -> Statements:
         """What each source read states, and each source not read (`unread`: confirmed
         unchanged, its bytes those it last sent) as it last stated it."""
         if not anywhere:
-            anywhere.update(each_stated())
+            every = dict(each_stated())
             for batch in unread:
-                if batch.source.id not in anywhere:
+                if batch.source.id not in every:
                     held = observations(batch, identity)
-                    anywhere[batch.source.id] = prices_by_field(held)
-        return anywhere
+                    every[batch.source.id] = prices_by_field(held)
+            anywhere.append(Statements(every))
+        return anywhere[0]
 
     def judged(batch: SourceDrafts, doubted: Set[DoubtedScope]) -> SourceIntake:
         if batch.source.id in failures:
@@ -1906,7 +1908,10 @@ def _rescaled_without_history(
     `reference_for`); for a deployment's price (a scope, a region) that has neither, the
     reference's value of the same model's bare price (`_bare_reference`), or else the source's
     own where its bare prices are no block, within a deployment's premium
-    (`_about_a_power_of_ten`). Each price of the block but those the reference confirms is set
+    (`_about_a_power_of_ten`); a price none of these judge is judged by the same model's field
+    on other routes (`_elsewhere`: equal to one of them, or exactly one power of ten from all
+    of at least AGREEING), which lets a column (one field of one namespace's ids) be a block
+    of its own. Each price of the block but those the reference confirms is set
     aside (SLIPPED_RULE): the ones no other source states are in the same block. A block set
     aside stays so while the source states it (a regression round: the next day's body,
     re-serialized, proposed it as new values). The prices validation already set aside
@@ -2105,10 +2110,11 @@ def _elsewhere(
     measures = {field[:3] for field in wanted}
     # each wanted field's statements by the others: (route, price, source)
     theirs_of: dict[tuple[str, str, str, str], list[tuple[str, Decimal, str]]] = defaultdict(list)
-    for other, theirs in stated().items():
+    everyone = Statements.of(stated())
+    for other in everyone:
         if other == source:
             continue
-        by_measure = _by_measure(theirs)
+        by_measure = everyone.by_measure(other)
         for key, value in chain.from_iterable(by_measure.get(m, ()) for m in measures):
             if value:
                 bare = _bare_key(key)
@@ -2122,29 +2128,6 @@ def _elsewhere(
                 prices = {value for value, _ in elsewhere}
                 found.update((mine, prices) for mine in wanted[field] if mine[0] == route)
     return found
-
-
-# (model, component, unit): a field of a model but its route and dimensions
-_ModelMeasure = tuple[str, str, str]
-_ByMeasure = dict[_ModelMeasure, list[tuple[PriceKey, Decimal]]]
-# Each source's statements of a run by model and measure, for `_elsewhere`: every source of
-# the run asks them, so each mapping is indexed once (held by identity, with its index).
-_INDEXED: list[tuple[Mapping[PriceKey, Decimal], _ByMeasure]] = []
-_INDEXED_KEPT = 32  # mappings: a run's sources, and the runs before it in one process
-
-
-def _by_measure(prices: Mapping[PriceKey, Decimal]) -> _ByMeasure:
-    """`prices` (one source's statements, by field) grouped by model, component and unit
-    (PriceKey but its route and dimensions), built once per mapping (`_INDEXED`)."""
-    for held, index in _INDEXED:
-        if held is prices:
-            return index
-    grouped: _ByMeasure = defaultdict(list)
-    for key, value in prices.items():
-        grouped[key[1], key[2], key[3]].append((key, value))
-    _INDEXED.append((prices, grouped))
-    del _INDEXED[:-_INDEXED_KEPT]
-    return grouped
 
 
 def _off_elsewhere(
@@ -2228,7 +2211,9 @@ class _Moves:
         namespace's (one vendor's ids of a reseller's listing, every deployment and tier of
         them: a fault round, OpenRouter's 28 `anthropic/` ids x1000 on a first load entered
         their batch and 1-hour cache write prices, which no reference states, verified at a
-        thousandfold), or its whole route's, unless at least RESCALE_PAIRS of that
+        thousandfold), its column's (one field of one namespace's ids, deployment included:
+        Vercel's `web_search` written per search for 40 models) where no reference judges the
+        price itself (`referenced`), or its whole route's, unless at least RESCALE_PAIRS of that
         deployment's prices were judged and most did not move (a provider's bare prices right
         beside its cross-region keys rescaled)."""
         block = (key[0], _deployment(key))
