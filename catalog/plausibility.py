@@ -1,7 +1,7 @@
 """Units are facts to establish: per-unit plausibility bands, units a model is not metered in,
 and one price stated in two time units. Pure (the bands are read from data/).
 
-Six rules, over one refresh's observations from every source:
+Seven rules, over one refresh's observations from every source:
 
 1. Bands (data/plausibility_bands.json): a non-zero price outside its unit's band is quarantined
    with IMPLAUSIBLE_RULE ("implausible for unit"): a rescaling slip, not a price. 0 is a price.
@@ -45,6 +45,15 @@ Six rules, over one refresh's observations from every source:
    (OpenRouter's `:free` twins), and so does a route the catalog prices above 0 for a model
    the source states there (a route priced yesterday and all 0 today is a slip to review, not
    a plan). An official source's 0 is its statement. Quarantined with ZERO_ROUTE_RULE.
+7. A per-token rate in a per-item field: a non-zero price per image, request, page, second,
+   minute or hour (PER_ITEM) equal to a per-token rate the same source states for the same
+   model on the same route (one of its per-1M-token prices divided by 10**6) is that rate
+   written in the wrong field, not a price of the item: LiteLLM's `output_cost_per_image` set
+   to its `output_cost_per_image_token` (BerriAI/litellm#31142), OpenRouter's `image` holding
+   a model's `prompt` rate (its recorded Gemini entries do; the band catches those only below
+   $0.00001 an image). No real item is priced at a token's rate (a per-image price at a
+   per-token rate of $15 per 1M tokens is 0.000015). Quarantined with AMBIGUOUS_RULE; the
+   token price stands.
 
 Errors: a bands file without a band for a price unit, or a bound that is not a decimal, raises
 ValueError naming the unit.
@@ -74,6 +83,19 @@ ZERO_ROUTE_RULE = "every price of the route zero"
 CACHE = frozenset({Component.CACHE_READ, Component.CACHE_WRITE})
 NOT_TOKENS = frozenset({Unit.PER_MINUTE, Unit.PER_SECOND, Unit.PER_HOUR, Unit.PER_CHARACTER})
 SECONDS: dict[Unit, int] = {Unit.PER_SECOND: 1, Unit.PER_MINUTE: 60, Unit.PER_HOUR: 3600}
+# units of one item or span of media or one call (rule 7); not per character or pixel, whose
+# real prices are a token's size
+PER_ITEM = frozenset(
+    {
+        Unit.PER_IMAGE,
+        Unit.PER_REQUEST,
+        Unit.PER_PAGE,
+        Unit.PER_1K_QUERIES,
+        Unit.PER_SECOND,
+        Unit.PER_MINUTE,
+        Unit.PER_HOUR,
+    }
+)
 _TIME_UNITS = frozenset(unit.value for unit in SECONDS)
 # a price that moves tenfold or more from the one in force is an anomaly (a slip, not a repricing)
 JUMP = Decimal(10)
@@ -146,6 +168,7 @@ def check(
     text_price = _text_prices((*held, *observations))
     free_input = _free_input((*held, *observations))
     zero_routes = _zero_routes((*held, *observations), official, in_force or {}, set_aside)
+    token_rates = _token_rates(observations)
     kept: list[Observation] = []
     problems: list[Problem] = []
     for obs in observations:
@@ -159,6 +182,12 @@ def check(
             detail = (
                 f"{obs.dimensions.get(MODALITY)} {obs.component.value} {obs.value} per 1M tokens"
                 f" is under 1/{MODALITY_FLOOR} of the text price {below}: not a token price"
+            )
+            problems.append(_problem(obs, AMBIGUOUS_RULE, detail))
+        elif (rate := _at_token_rate(obs, token_rates)) is not None:
+            detail = (
+                f"{obs.value} {obs.unit.value} is the per-token rate of the same model's "
+                f"{rate} per 1M tokens at this source: a token's rate in a per-item field"
             )
             problems.append(_problem(obs, AMBIGUOUS_RULE, detail))
         elif obs.value == 0 and (obs.source, obs.route) in zero_routes:
@@ -367,6 +396,31 @@ def _below_text(obs: Observation, text_price: dict[tuple[object, ...], Decimal])
         return None
     text = text_price.get(_token_field(obs))
     return text if text is not None and obs.value * MODALITY_FLOOR < text else None
+
+
+def _token_rates(
+    observations: Sequence[Observation],
+) -> dict[tuple[str, str, str], dict[Decimal, str]]:
+    """Rule 7: by (source, route, model as the source names it), each non-zero per-token rate
+    (USD per token) the source states of the model, with the field it states it in (its
+    component, dimensions and per-1M-token price, as text)."""
+    rates: dict[tuple[str, str, str], dict[Decimal, str]] = defaultdict(dict)
+    for o in observations:
+        if o.kind is _PRICE and o.unit is _PER_1M_TOKENS and o.value > 0:
+            rates[o.source, o.route, o.source_model].setdefault(
+                o.value.scaleb(-6), f"{o.measure.text()} = {o.value}"
+            )
+    return rates
+
+
+def _at_token_rate(
+    obs: Observation, rates: Mapping[tuple[str, str, str], Mapping[Decimal, str]]
+) -> str | None:
+    """Rule 7: the per-1M-token field (of `_token_rates`) whose per-token rate a per-item price
+    `obs` equals, else None."""
+    if obs.unit not in PER_ITEM or obs.value <= 0:
+        return None
+    return rates.get((obs.source, obs.route, obs.source_model), {}).get(obs.value)
 
 
 def _time_field(obs: Observation) -> tuple[object, ...]:
