@@ -28,24 +28,29 @@ from schemas.vocab import Kind
 def in_force(
     drafts: Sequence[tuple[FetchedPage, Draft]],
 ) -> list[tuple[FetchedPage, Draft]]:
-    """The drafts a refresh keeps, as of each page's date: per record, the prices of the set in
-    force and of every set scheduled after it, and every non-price draft. Order kept.
+    """The drafts a refresh keeps, as of each page's date: per record and the model it names,
+    the prices of the set in force and of every set scheduled after it, and every non-price
+    draft. Order kept.
 
     One record's rows may come on several pages of one source (Azure states a meter's old and
     new price as two rows, and pagination does not keep them together): they are judged as one
-    record, as of the latest of their pages' dates.
+    record, as of the latest of their pages' dates. Rows of one record id that name different
+    models (as the source names them: Azure reuses a meter's name and region under another
+    product, whose price is no earlier price of this one) are judged apart, so neither hides
+    the other (each is stated; two prices of one field are validation's to judge).
 
     drafts: (page, draft) pairs of one source, as catalog.normalize.draft_source makes them."""
     if all(draft.effective_from is None for _, draft in drafts):
         return list(drafts)  # no set has a date: each record's one set is in force
-    dates: dict[str, set[date | None]] = defaultdict(set)
-    days: dict[str, date] = {}
+    dates: dict[tuple[str, str], set[date | None]] = defaultdict(set)
+    days: dict[tuple[str, str], date] = {}
     for page, draft in drafts:
         if draft.kind is Kind.PRICE:
-            dates[draft.record].add(draft.effective_from)
+            record = (draft.record, draft.source_model)
+            dates[record].add(draft.effective_from)
             day = page.observed_at.date()
-            days[draft.record] = max(day, days.get(draft.record, day))
-    started: dict[str, date | None] = {}
+            days[record] = max(day, days.get(record, day))
+    started: dict[tuple[str, str], date | None] = {}
     for record, effective in dates.items():
         if effective != {None}:
             started[record] = _latest_started(effective, days[record])
@@ -53,8 +58,8 @@ def in_force(
         (page, draft)
         for page, draft in drafts
         if draft.kind is not Kind.PRICE
-        or draft.record not in started
-        or draft.effective_from == started[draft.record]
+        or (record := (draft.record, draft.source_model)) not in started
+        or draft.effective_from == started[record]
         or _after(draft.effective_from, page.observed_at.date())
     ]
 

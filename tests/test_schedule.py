@@ -20,7 +20,7 @@ from catalog.cost import Workload, estimate, scheduled_notes
 from catalog.identity import Identity
 from catalog.normalize import draft_source, learn_official_models, observations
 from ratecard.cli import app
-from schemas.batch import validate
+from schemas.batch import STATED_TWICE_RULE, validate
 from schemas.fetch import FetchedPage
 from schemas.records import Observation, decimal_text
 from schemas.sources import is_official, sources
@@ -277,3 +277,61 @@ def test_cost_names_a_scheduled_price_of_a_field_it_prices(tmp_path: Path) -> No
     lines = estimate(values, workload, route="azure", model=current.model).lines
     assert scheduled_notes(lines, scheduled, datetime(2026, 9, 1, tzinfo=UTC))
     assert scheduled_notes(lines, scheduled, datetime(2026, 8, 13, tzinfo=UTC)) == []
+
+
+def _azure_with(copies: list[dict[str, object]]) -> list[Observation]:
+    """The recorded eastus2 listing with `copies` (items made from its own) added at its start,
+    read as a refresh reads it on its date."""
+    body = snapshot(AZURE_FILE).decode()
+    head = '"Items":['
+    assert body.count(head) == 1
+    count = len(json.loads(body)["Items"])
+    added = "".join(json.dumps(item) + ", " for item in copies)
+    body = body.replace(head, head + added).replace(
+        f'"Count":{count}', f'"Count":{count + len(copies)}'
+    )
+    records = sources()["azure"].parser.parse(body.encode(), AZURE_URL)
+    return _observe("azure", AZURE_URL, records.records, AZURE_DATE)
+
+
+def _recorded_meter(name: str) -> dict[str, object]:
+    items = json.loads(snapshot(AZURE_FILE))["Items"]
+    (item,) = (i for i in items if i["meterName"] == name)
+    return dict(item)
+
+
+def _another_product(item: dict[str, object], product: str, price: float) -> dict[str, object]:
+    """`item` under another product (its own ids), priced `price`, from a later date."""
+    return item | {
+        "productName": product,
+        "productId": "DZH318Z0TEST",
+        "skuId": "DZH318Z0TEST/0001",
+        "meterId": "00000000-0000-5000-8000-000000000001",
+        "effectiveStartDate": "2026-07-01T00:00:00Z",
+        "retailPrice": price,
+        "unitPrice": price,
+    }
+
+
+def test_a_meter_name_under_another_product_hides_no_price() -> None:
+    """A fault probe: Azure reuses a meter's name and region under another product (its
+    Provisioned meters do so across seven). A later-dated meter of another product named like
+    grok-4.3's global input meter read as that meter's newer price: grok-4.3's verified 1.25
+    vanished, reported nowhere. One named like gpt-4.1's, under a product that names gpt-4.1
+    too, entered its price (3 for 2) verified, the real meter's statement dropped. Each is its
+    own statement: grok's price stays, and gpt-4.1's two prices of one field are validation's
+    (stated twice with different values: both set aside)."""
+    grok = _recorded_meter("4.3 Inp Glbl Tokens")
+    found = _azure_with([_another_product(grok, "Azure Fireworks Models", 0.0009)])
+    stated = {(o.model, o.dimensions.key, o.value) for o in found if o.component is Component.INPUT}
+    assert ("grok-4.3", "scope=global", Decimal("1.25")) in stated
+
+    gpt = _recorded_meter("gpt 4.1 Inp glbl Tokens")
+    found = _azure_with([_another_product(gpt, "Azure OpenAI PP FT GPT4s", 0.003)])
+    _, problems = validate(found)
+    twice = {
+        p.observation.value
+        for p in problems
+        if STATED_TWICE_RULE in p.rule and p.observation and p.observation.model == "gpt-4.1"
+    }
+    assert twice == {Decimal(2), Decimal(3)}
