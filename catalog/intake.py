@@ -126,6 +126,7 @@ def validate_each(
     in_force: Mapping[PriceKey, Decimal] | None = None,
     standing: Mapping[str, Sequence[Observation]] | None = None,
     last_limits: Mapping[str, Mapping[PriceKey, Decimal]] | None = None,
+    last_judged: Mapping[str, Sequence[Problem]] | None = None,
 ) -> list[SourceIntake]:
     """Identity and validation, source by source. First every official source's models become
     known (so secondary sources' names map to them), then each source's batch is validated on
@@ -149,6 +150,10 @@ def validate_each(
     `last_limits`: the token limits each source stated in its last applied run, by source and
     field (catalog.runlog.last_limits), what a block of its limits moved onto another limit's
     value is judged against (`limits_at_another`).
+
+    `last_judged`: by source, its prices its last applied run set aside by a rule judged in
+    context (store.last_set_aside, RESTATED_RULES): one stated again alike is set aside again
+    (`_set_aside_again`).
     """
     failures: dict[str, str] = {}
     learn = partial(learn_official_models, identity, prices_in_force=in_force)
@@ -249,6 +254,12 @@ def validate_each(
                 stated=each_limit,
                 last=(last_limits or {}).get(batch.source.id, {}),
             ),
+            partial(
+                _set_aside_again,
+                last=(last_judged or {}).get(batch.source.id, ()),
+                in_force=in_force or {},
+                stated=stated_anywhere,
+            ),
         )
 
     # Official sources first: a deployment's price their own judgment sets aside judges no
@@ -329,6 +340,7 @@ def _judge_one(
     slipped_by: _SlippedBy,
     off_by: Callable[[Sequence[Observation]], list[Problem]],
     limits_by: Callable[[Sequence[Observation]], list[Problem]],
+    again_by: Callable[[Sequence[Observation]], list[Problem]] = lambda _: [],
 ) -> SourceIntake:
     """One source's validated observations (`verdict`, or validated here when None) judged
     whole: a collapsed or rescaled listing (or response: `rescaled_by`, `rescaled_response`
@@ -336,7 +348,8 @@ def _judge_one(
     (`swapped_listing`), fails the source. `named`: the models its records read with a
     problem name (`unread`: nothing could be read from them), kept if it does not. `standing`:
     what the source last stated through its URLs that gave no evidence, counted valid beside
-    what it read in judging a collapse (`validate_each`)."""
+    what it read in judging a collapse (`validate_each`). `again_by`: of the prices no rule
+    sets aside this run, those set aside again as last judged (`_set_aside_again`)."""
     source = batch.source.id
 
     def step() -> SourceIntake:
@@ -362,7 +375,9 @@ def _judge_one(
             return SourceIntake(source, problems=problems + batch.refused_problems, failure=failure)
         validated_aside = [p.observation for p in problems if p.observation is not None]
         slips = slipped_by(valid, before, set_aside=validated_aside) + off_by(valid)
-        if slips := slips + limits_by(valid):
+        slips += limits_by(valid)
+        judged = {id(p.observation) for p in slips}
+        if slips := slips + again_by([o for o in valid if id(o) not in judged]):
             aside = {id(p.observation) for p in slips}
             valid = [o for o in valid if id(o) not in aside]
             problems = problems + slips
@@ -2532,6 +2547,56 @@ def _unconfirmed(
         for key, value in prices.items()
         if not any(found.get(key) == value for found in others)
     }
+
+
+# The rules that judge a price by what other sources state where the source has no history of
+# it (a first load, a field set aside before) and otherwise only in a block: the next reading
+# of the same statements may not see the block, or the first load's references, again.
+RESTATED_RULES = frozenset({SLIPPED_RULE, FIELDS_SWAPPED_RULE})
+
+
+def _set_aside_again(
+    valid: Sequence[Observation],
+    last: Sequence[Problem],
+    in_force: Mapping[PriceKey, Decimal],
+    stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
+) -> list[Problem]:
+    """Of a source's prices no rule sets aside this run (`valid`), those its last applied run
+    set aside by a rule judged in context (`last`: RESTATED_RULES, store.last_set_aside) and
+    that it states again at the same value, where the catalog's value in force is another and
+    no other source states that value this run (`stated()`, asked only then): set aside again,
+    by the same rule with the same detail, so the anomaly that reports it stays as it was. A
+    response restated with the same content (re-serialized, another commit of a map) is read
+    again, and a rule that judged a price by what the source stated beside it, or by the other
+    sources on a first load, may not see the same again (a fault probe: LiteLLM's map
+    re-indented, its azure_ai Llama-4-Maverick input and output exchanged were set aside on the
+    first load "at another field's price", and the next day two disagreements proposed the
+    exchanged values); an identical response is confirmed unchanged and stays so anyway. A
+    value another source now states too, or the catalog holds (a reviewer took it), is judged
+    anew. Each price once."""
+    if not last:
+        return []
+    held = {
+        (price_key(o), o.value): p
+        for p in last
+        if (o := p.observation) is not None and o.kind is _PRICE and not o.scheduled
+    }
+    again: list[tuple[Observation, PriceKey, Problem]] = []
+    for o in valid:
+        if o.kind is _PRICE and not o.scheduled:
+            key = price_key(o)
+            if (found := held.get((key, o.value))) and in_force.get(key) != o.value:
+                again.append((o, key, found))
+    if not again:
+        return []
+    others = stated()
+    return [
+        Problem(
+            source=o.source, record=o.record, rule=found.rule, detail=found.detail, observation=o
+        )
+        for o, key, found in again
+        if not any(s != o.source and p.get(key) == o.value for s, p in others.items())
+    ]
 
 
 def _set_aside(obs: Observation, rule: str, statement: str) -> Problem:

@@ -547,22 +547,26 @@ def _last_complete_run(conn: Connection, source: str, last: int) -> int | None:
     return None if found == last else found or 0
 
 
-def last_set_aside(conn: Connection, wanted: Mapping[str, Collection[str] | None]) -> list[Problem]:
+def last_set_aside(
+    conn: Connection,
+    wanted: Mapping[str, Collection[str] | None],
+    rules: Collection[str] | None = None,
+) -> list[Problem]:
     """The values each source's last applied run set aside (quarantine rows that keep the
     value's observation: a magnitude, a threshold, a slip, a field stated twice) of the models
     `wanted` names for it (canonical names, or the source's own where it maps to none; None:
-    every model), as problems. Reads source_runs and quarantine."""
+    every model), by any rule or those of `rules`, as problems. Reads source_runs and
+    quarantine."""
     q = quarantine.c
     found: list[Problem] = []
     for source, models in sorted(wanted.items()):
         last = last_applied_run(conn, source)
         if last is None or (models is not None and not models):
             continue
-        rows = conn.execute(
-            select(q.record, q.rule, q.detail, q.payload).where(
-                q.source == source, q.last_run_id == last
-            )
+        query = select(q.record, q.rule, q.detail, q.payload).where(
+            q.source == source, q.last_run_id == last
         )
+        rows = conn.execute(query if rules is None else query.where(q.rule.in_(sorted(rules))))
         for row in rows:
             payload = row.payload if isinstance(row.payload, dict) else {}
             if "value" not in payload:

@@ -24,7 +24,7 @@ import asyncio
 import gc
 import hashlib
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -503,6 +503,9 @@ class Reading:
     # each source's token limits as it last stated them (runlog.last_limits): a block of its
     # limits moved onto another limit's value is judged against them (intake.limits_at_another)
     last_limits: dict[str, dict[health.PriceKey, Decimal]] = field(default_factory=dict)
+    # each source's prices its last applied run set aside by a rule judged in context
+    # (store.last_set_aside, intake.RESTATED_RULES): set aside again where restated alike
+    last_judged: dict[str, list[Problem]] = field(default_factory=dict)
 
 
 @task(name="read-sources", cache_policy=NO_CACHE)
@@ -556,6 +559,7 @@ def read_sources(
         reading.in_force,
         unanswered,
         last_limits=reading.last_limits,
+        last_judged=reading.last_judged,
     )
     refused: list[str] = []  # sources read, then failed or broken here: nothing of them applies
     for found in read:
@@ -906,6 +910,9 @@ def reading_context(
         before = {s: runlog.last_prices(conn, s) for s in to_read}
         in_force = runlog.prices_in_force(conn)
         limits = {s: runlog.last_limits(conn, s) for s in to_read}
+        judged: dict[str, list[Problem]] = defaultdict(list)
+        for problem in store.last_set_aside(conn, dict.fromkeys(to_read), intake.RESTATED_RULES):
+            judged[problem.source].append(problem)
         usual = runlog.usual_statements(conn, to_read)
     return Reading(
         identity,
@@ -920,6 +927,7 @@ def reading_context(
         lambda sources: _last_statements(engine, sources),
         recalled,
         limits,
+        dict(judged),
     )
 
 
