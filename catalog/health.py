@@ -783,15 +783,15 @@ class Statements(Mapping[str, Mapping[PriceKey, Decimal]]):
     def __len__(self) -> int:
         return len(self._prices)
 
-    def stating(self, key: PriceKey) -> Sequence[tuple[str, Decimal]]:
-        """(source, price) of every source stating field `key`, in the sources' order."""
+    def stating(self) -> Mapping[PriceKey, Sequence[tuple[str, Decimal]]]:
+        """By field, (source, price) of every source stating it, in the sources' order."""
         if self._stating is None:
             index: defaultdict[PriceKey, list[tuple[str, Decimal]]] = defaultdict(list)
             for source, prices in self._prices.items():
                 for field, value in prices.items():
                     index[field].append((source, value))
             self._stating = dict(index)
-        return self._stating.get(key, ())
+        return self._stating
 
     def by_measure(self, source: str) -> ByMeasure:
         """`source`'s prices grouped by model, component and unit (PriceKey but its route and
@@ -908,16 +908,19 @@ def reference_for(
     in_catalog = sum(1 for key in prices if key in in_force)
     if in_catalog >= RESCALE_PAIRS:
         return in_force
-    everyone = Statements.of(stated())
+    stating = Statements.of(stated()).stating()
     merged = {key: in_force[key] for key in prices if key in in_force}
     for key in prices:
-        if key in in_force:
+        if key in in_force or (found := stating.get(key)) is None:
             continue
-        counted = Counter(value for other, value in everyone.stating(key) if other != source)
-        if not counted:
+        values = [value for other, value in found if other != source]
+        if len(values) < AGREEING:
             continue
-        (value, most), *others = counted.most_common(2)
-        if most >= AGREEING and (not others or others[0][1] < most):
+        if len(set(values)) == 1:  # all alike (the usual case)
+            merged[key] = values[0]
+            continue
+        (value, most), (_, second) = Counter(values).most_common(2)
+        if most >= AGREEING and second < most:
             merged[key] = value
     vendor = vendors()
     if vendor:
