@@ -2131,10 +2131,8 @@ def _elsewhere(
             continue
         by_measure = everyone.by_measure(other)
         for key, value in chain.from_iterable(by_measure.get(m, ()) for m in measures):
-            if value:
-                bare = _bare_key(key)
-                if (field := (bare[1], bare[2], bare[3], bare[4])) in wanted:
-                    theirs_of[field].append((key[0], value, other))
+            if value and (field := (key[1], key[2], key[3], _bare_dims(key[4]))) in wanted:
+                theirs_of[field].append((key[0], value, other))
     found: dict[PriceKey, set[Decimal]] = {}
     for field, stating in theirs_of.items():
         for route in {mine[0] for mine in wanted[field]}:
@@ -2297,10 +2295,17 @@ def _bare_reference(
 def _bare_key(key: PriceKey) -> PriceKey:
     """The field `key` names without its deployment (scope and region); `key` itself if it
     names none."""
-    if not _deployment(key):
-        return key
-    bare = ";".join(p for p in key[4].split(";") if not p.startswith(_DEPLOYMENT_DIMS))
-    return (*key[:4], bare)
+    bare = _bare_dims(key[4])
+    return key if bare == key[4] else (*key[:4], bare)
+
+
+@cache
+def _bare_dims(dims: str) -> str:
+    """A stored dimensions key without its deployment (scope and region): `dims` itself where
+    it names none (a run's prices state a few hundred keys)."""
+    if not _deployment_of(dims):
+        return dims
+    return ";".join(p for p in dims.split(";") if not p.startswith(_DEPLOYMENT_DIMS))
 
 
 # A deployment's premium over its bare price, at most (Azure's data zones and regions, Bedrock's
