@@ -31,6 +31,13 @@ Which of a source's responses count as evidence this run, and what the source's 
   return lasts and is read (a price really put back reads a day late; a copy served for a day
   changes nothing and proposes nothing). A source every answer of which is older news (stale
   or returned) is `stale`;
+- a URL answered, through a redirect on the source's own domains, from another page than the
+  one its evidence came from before (its last answer that was evidence landed on the URL or
+  elsewhere: `History.landed`) has *moved*: another page of the provider (its marketing page
+  for the docs page, a locale's, an overview) is no complete listing of the configured one,
+  and its models missing there are not gone. No evidence, held until the page lasts where
+  the source is configured (data/sources.json names the new URL); a source's first answer
+  has nothing to be judged against;
 - a body that is the first bytes of the one the URL gave in the source's last applied run,
   and at most `CUT_SHARE` of it, is *cut short*: a transfer that stopped at a line break reads
   as a shorter page, every model past the cut missing. So is a JSON document holding the
@@ -61,6 +68,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from schemas.fetch import FIRST_PRICED
 from schemas.records import (
@@ -153,6 +161,8 @@ class History:
     # last answer that was evidence and stated one, and in its last answer with a body
     newest_stated: datetime | None = None
     last_newest_stated: datetime | None = None
+    # where the URL's last answer that was evidence landed (its landing URL; '' for none yet)
+    landed: str = ""
 
     def off(self, records: int, listing: bool) -> str:
         """COLLAPSED (`_short`; `listing`: a whole listing) or SWOLLEN (a listing only) when
@@ -179,6 +189,7 @@ COLLAPSED = "collapsed listing"
 SWOLLEN = "swollen listing"
 COPIED = "another URL's body"
 RETURNED = "returned to an earlier body"
+MOVED = "answered from another page"
 SWINGING = "answering two bodies in turn"  # a return's detail, when the URL swings
 # Faults of an answer read whole, judged only for its size: its count still tells the usual one.
 SIZED = ("", COLLAPSED, SWOLLEN)
@@ -515,6 +526,9 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
         return Verdict(answer, STALE, detail)
     if older := _modified_before(answer, history) or _listed_before(answer, history):
         return Verdict(answer, STALE, older)
+    if _moved(answer.url, answer.landing_url, history.landed):
+        detail = f"its evidence came from {history.landed}; held until it lasts there"
+        return Verdict(answer, MOVED, detail)
     if answer.copy_of:
         same = (
             "the same body, written otherwise, as" if answer.copy_rewritten else "the same bytes as"
@@ -612,6 +626,24 @@ def _dated_before(
         and history.bodies[:1] != (answer.content_hash,)
         and history.evidence_bodies[:1] != (answer.content_hash,)
     )
+
+
+def _moved(asked: str, landed: str, before: str) -> bool:
+    """Whether an answer to `asked` that landed on `landed` came from another page than the
+    URL's evidence did (`before`, '' for no evidence yet): neither the URL asked nor where its
+    evidence landed, compared as pages (host in any case, a path's closing slash, the query's
+    order aside)."""
+    if not landed or not before:
+        return False
+    here = _page(landed)
+    return here != _page(asked) and here != _page(before)
+
+
+def _page(url: str) -> tuple[str, str, str, str]:
+    """A URL as a page: scheme, host (lowercase), path without a closing slash, sorted query."""
+    parts = urlsplit(url)
+    query = "&".join(sorted(parts.query.split("&"))) if parts.query else ""
+    return (parts.scheme, (parts.hostname or "").lower(), parts.path.rstrip("/"), query)
 
 
 def repeats(records: Sequence[Mapping[str, object]]) -> int:

@@ -323,7 +323,8 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
     turn swings) and its last ANSWERED_BODIES answers that were evidence gave (catalog.health
     `copies`, `judge_answer`), the Last-Modified its last answer with a body stated, and the
     newest date its records stated of themselves (`Answer.newest_stated`) in its last answer
-    that was evidence and stated one, and in its last answer with a body."""
+    that was evidence and stated one, and in its last answer with a body, and where its last
+    answer that was evidence landed (a redirect's landing URL)."""
     newest = dict(
         conn.execute(
             select(responses.c.url, func.max(responses.c.observed_at))
@@ -338,6 +339,7 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
     last_modified: dict[str, datetime | None] = {}
     last_newest: dict[str, datetime | None] = {}
     newest_stated: dict[str, datetime] = {}  # of the URL's last evidence stating one
+    landed: dict[str, str] = {}  # where the URL's last evidence landed
     summaries = conn.execute(
         select(runs.c.summary).order_by(runs.c.id.desc()).limit(SCANNED_RUNS)
     ).scalars()
@@ -351,6 +353,8 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
                 returned_as[answer["url"]] = str(answer.get("returned_as") or "")
                 last_modified[answer["url"]] = _stated_at(answer, "last_modified")
                 last_newest[answer["url"]] = _stated_at(answer, "newest_stated")
+            if not fault:
+                landed.setdefault(answer["url"], str(answer.get("landing_url") or answer["url"]))
             listed = _stated_at(answer, "newest_stated")
             if listed is not None and not fault:
                 newest_stated.setdefault(answer["url"], listed)
@@ -371,6 +375,7 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
             last_modified=last_modified.get(url),
             newest_stated=newest_stated.get(url),
             last_newest_stated=last_newest.get(url),
+            landed=landed.get(url, ""),
         )
         for url in newest.keys() | counts.keys() | bodies.keys()
     }
