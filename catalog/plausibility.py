@@ -400,27 +400,25 @@ def _below_text(obs: Observation, text_price: dict[tuple[object, ...], Decimal])
 
 def _token_rates(
     observations: Sequence[Observation],
-) -> dict[tuple[str, str, str], dict[Decimal, str]]:
+) -> dict[tuple[str, str, str], dict[Decimal, Observation]]:
     """Rule 7: by (source, route, model as the source names it), each non-zero per-token rate
-    (USD per token) the source states of the model, with the field it states it in (its
-    component, dimensions and per-1M-token price, as text)."""
-    rates: dict[tuple[str, str, str], dict[Decimal, str]] = defaultdict(dict)
+    (USD per token) the source states of the model, with the per-1M-token price stating it."""
+    rates: dict[tuple[str, str, str], dict[Decimal, Observation]] = defaultdict(dict)
     for o in observations:
         if o.kind is _PRICE and o.unit is _PER_1M_TOKENS and o.value > 0:
-            rates[o.source, o.route, o.source_model].setdefault(
-                o.value.scaleb(-6), f"{o.measure.text()} = {o.value}"
-            )
+            rates[o.source, o.route, o.source_model].setdefault(o.value.scaleb(-6), o)
     return rates
 
 
 def _at_token_rate(
-    obs: Observation, rates: Mapping[tuple[str, str, str], Mapping[Decimal, str]]
+    obs: Observation, rates: Mapping[tuple[str, str, str], Mapping[Decimal, Observation]]
 ) -> str | None:
     """Rule 7: the per-1M-token field (of `_token_rates`) whose per-token rate a per-item price
-    `obs` equals, else None."""
+    `obs` equals, as text (its component, dimensions and price), else None."""
     if obs.unit not in PER_ITEM or obs.value <= 0:
         return None
-    return rates.get((obs.source, obs.route, obs.source_model), {}).get(obs.value)
+    found = rates.get((obs.source, obs.route, obs.source_model), {}).get(obs.value)
+    return None if found is None else f"{found.measure.text()} = {found.value}"
 
 
 def _time_field(obs: Observation) -> tuple[object, ...]:
