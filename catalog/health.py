@@ -137,6 +137,16 @@ class Answer:
     # the newest date its records state of themselves (spiders/spider.py `newest_stated`: when
     # a model was listed or its entry last updated), None where they state none
     newest_stated: datetime | None = None
+    # where the URL begins a chain of pages (next links) that answered further pages this run:
+    # the records of the whole chain read, its own with theirs; None for a single page
+    listed: int | None = None
+
+    @property
+    def listing_records(self) -> int:
+        """The records of the listing this URL answered: its chain's (`listed`) where it
+        begins one, else its own. A listing the API splits into pages otherwise than the day
+        before (1,520 Azure items in one page, then 1,000 and 520) holds as many."""
+        return self.records if self.listed is None else self.listed
 
 
 @dataclass(frozen=True)
@@ -456,6 +466,7 @@ class Verdict:
             "status": self.answer.status,
             "observed_at": time_text(at) if at is not None else None,
             "records": self.answer.records,
+            "listed": self.answer.listed,
             "content_hash": self.answer.content_hash,
             "returned_as": self.answer.returned_as,
             "last_modified": (
@@ -556,8 +567,9 @@ def judge_answer(answer: Answer, history: History, listing: bool, now: datetime)
             return Verdict(answer, RETURNED, f"{given}, another since; read if it lasts")
     if listing and answer.records == 0:
         return Verdict(answer, EMPTY, "no records")
-    if off := history.off(answer.records, listing):
-        detail = f"{answer.records} records against its usual {history.records}"
+    if off := history.off(answer.listing_records if listing else answer.records, listing):
+        pages = " across its chain of pages" if listing and answer.listed is not None else ""
+        detail = f"{answer.listing_records} records{pages} against its usual {history.records}"
         if off == SWOLLEN and answer.repeats:
             detail += f"; {answer.repeats} of them repeat another of its records"
         return Verdict(answer, off, detail)

@@ -316,8 +316,9 @@ def claim(engine: Engine, run_id: int) -> None:
 def url_history(conn: Connection, source: str) -> dict[str, History]:
     """For each URL of `source`: the date of the newest evidence it gave there (a response of a
     run that applied it), its usual record count (catalog.health `usual_records` of its last
-    answers read whole: fault-free, or judged only for their size, but for a fault the URL
-    recovered from, catalog.health `Counts`) and that of its fault-free answers alone, and
+    answers read whole, a URL beginning a chain of pages counting the chain's: fault-free, or
+    judged only for their size, but for a fault the URL recovered from, catalog.health
+    `Counts`) and that of its fault-free answers alone, and
     the sha256 of the bodies its last SWING_ANSWERS answers gave (any answer with a body,
     a faulty one too: a body that lasts becomes the URL's own; a URL answering two bodies in
     turn swings) and its last ANSWERED_BODIES answers that were evidence gave (catalog.health
@@ -347,7 +348,7 @@ def url_history(conn: Connection, source: str) -> dict[str, History]:
         for answer in _answers(summary, source):
             fault = answer.get("fault", "")
             if fault in SIZED:
-                counts.setdefault(answer["url"], Counts()).add(int(answer["records"]), not fault)
+                counts.setdefault(answer["url"], Counts()).add(_listing_records(answer), not fault)
             body = answer.get("content_hash")
             if body and answer["url"] not in bodies:  # the URL's last answer with a body
                 returned_as[answer["url"]] = str(answer.get("returned_as") or "")
@@ -477,6 +478,13 @@ def repeating(conn: Connection, answered: Mapping[str, Mapping[str, str]]) -> se
         if last.keys() >= wanted:
             break
     return {source for source in wanted if last.get(source) == dict(answered[source])}
+
+
+def _listing_records(answer: Mapping[str, Any]) -> int:
+    """An answer's records as its run summary holds them (catalog.health `Verdict.summary`):
+    those of the chain of pages it began where it began one ("listed"), else its own."""
+    listed = answer.get("listed")
+    return int(answer["records"] if listed is None else listed)
 
 
 def usual_source_records(conn: Connection, source: str) -> History:

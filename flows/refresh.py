@@ -174,6 +174,7 @@ def answers(
     returned = returned or {}
     hashes = {p.url: p.content_hash for p in result.pages}
     copied = health.copies(hashes, history or {}, _written_alike(result))
+    chains = _chains(result.pages)
     # Each URL whose body is its last applied one cut short: True where cut at a record
     # boundary and closed (health.closed_early), False where its first bytes (health.cut_short).
     cut: dict[str, bool] = {}
@@ -201,14 +202,26 @@ def answers(
             newest_stated=p.newest_stated,
             repeats=health.repeats(p.records)
             if (h := (history or {}).get(p.url))
-            and h.off(len(p.records), listing=True) == health.SWOLLEN
+            and h.off(chains.get(p.url, len(p.records)), listing=True) == health.SWOLLEN
             else 0,
+            listed=chains.get(p.url),
         )
         for p in result.pages
     ] + [
         health.Answer(f.url, f.landing_url, f.status, None, 0, error=f.reason)
         for f in result.failures
     ]
+
+
+def _chains(pages: Sequence[FetchedPage]) -> dict[str, int]:
+    """The records of each chain of pages a crawl read, by the URL that began it (a configured
+    URL whose next links led to further pages this run, `FetchedPage.listing_url`): its own
+    and its further pages' together."""
+    further: dict[str, int] = {}
+    for p in pages:
+        if p.listing_url:
+            further[p.listing_url] = further.get(p.listing_url, 0) + len(p.records)
+    return {p.url: len(p.records) + further[p.url] for p in pages if p.url in further}
 
 
 def _written_alike(result: CrawlResult) -> Callable[[str, str], bool]:

@@ -33,6 +33,9 @@ class FetchedPage:
     last_modified: datetime | None = None
     # the newest date its records state of themselves (spiders/spider.py `newest_stated`)
     newest_stated: datetime | None = None
+    # the configured URL whose chain of next links led here (Azure's NextPageLink, OpenRouter's
+    # links.next): a further page's listing; '' for a page that begins its own
+    listing_url: str = ""
 
 
 # A chain of redirects named in a reason is cut to its first and last hops beyond this many.

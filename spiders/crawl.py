@@ -58,6 +58,7 @@ async def crawl(source: str, replay_url: str | None = None) -> CrawlResult:
                     body=item.get("body", b""),
                     last_modified=item.get("last_modified"),
                     newest_stated=item.get("newest_stated"),
+                    listing_url=item.get("listing_url", ""),
                 )
             )
 

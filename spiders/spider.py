@@ -208,12 +208,13 @@ class SourceSpider(Spider):
         """One response of the source: yields one item dict (url, landing_url, status,
         observed_at: the Date header or else the fetch time, last_modified: its Last-Modified
         header or None, newest_stated: `newest_stated` of its records, records: the parser's Page
-        records,
-        content_hash: the body's sha256 in hex, body), then a request for each further page the
-        parser names. A failure item (url, landing_url, status, error) stands instead of the page
-        for an answer other than 200, a body the parser raises Unparsable on ("unparsable body")
-        or anything else on ("parser error"), a chain short of its stated total, or a repeated
-        page; and one for each further page refused (pagination loop, page cap)."""
+        records, content_hash: the body's sha256 in hex, body, listing_url: for a further page
+        the configured URL whose next links led to it, else ''), then a request for each
+        further page the parser names. A failure item (url, landing_url, status, error) stands
+        instead of the page for an answer other than 200, a body the parser raises Unparsable
+        on ("unparsable body") or anything else on ("parser error"), a chain short of its
+        stated total, or a repeated page; and one for each further page refused (pagination
+        loop, page cap)."""
         requested = response.meta["requested_url"]
         landing = landed(requested, response.meta.get("live_url", response.url))
         if response.status != 200:
@@ -250,6 +251,7 @@ class SourceSpider(Spider):
             "records": page.records,
             "content_hash": hashlib.sha256(body).hexdigest(),
             "body": body,
+            "listing_url": chain.first if chain.first != requested else "",
         }
         for url in page.next_urls:
             refused = self._refused(url)
