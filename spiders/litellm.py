@@ -135,6 +135,7 @@ from spiders.parsing import (
     Page,
     Repeated,
     foreign_currency,
+    held_value_key,
     key_shown,
     load_json,
     named_date,
@@ -711,6 +712,12 @@ def _is_flag(name: str) -> bool:
     return name.startswith("supports_") or name in FLAG_ALIASES
 
 
+def _read_at_top(name: str) -> bool:
+    """Whether an entry's field of this name is one read as a price or a limit (a cost field by
+    the COST_FIELD grammar, or a limit)."""
+    return name in LIMITS or COST_FIELD.match(name) is not None
+
+
 def _looks_like_cost(name: str) -> bool:
     """Whether a field's name says it states a price: `cost`, `price` or `pricing` in it, in
     any case (the LiteLLM-format `time_of_use_pricing` peak rates, `tiered_pricing`; a
@@ -778,8 +785,16 @@ def emit_field(out: Emitter, entry: dict[str, Any], name: str, raw: Any) -> None
     context prices, the tiered prices or a cost field; limits and the fields NOT_READ are read
     elsewhere or not at all. Raises Uninterpretable (that field alone, under `reading`) for a price
     of a non-USD entry, a unit not in the vocabulary, an unknown cost field, or a value that cannot
-    be read, or a field named as a price or a limit that no rule reads (UNKNOWN_KEY_RULE)."""
-    if name in NOT_READ or name in LIMITS:
+    be read, or a field named as a price or a limit that no rule reads (UNKNOWN_KEY_RULE), and
+    for a field NOT_READ holding, in its objects and lists, a field an entry states at its top
+    level (`_read_at_top`: an entry's cost fields moved into its `provider_specific_entry` were
+    dropped without a word)."""
+    if name in NOT_READ:
+        if (held := held_value_key(raw, _read_at_top)) is not None:
+            detail = f"{key_shown(name, raw)} (holds {held}, a field of the entry itself)"
+            raise Uninterpretable(out.key, UNKNOWN_KEY_RULE, detail)
+        return
+    if name in LIMITS:
         return
     currency = not_usd(entry)
     if currency is not None and _is_price_field(name):

@@ -122,8 +122,9 @@ MODALITY_CAPABILITIES: dict[tuple[str, str], str] = {
 }
 
 # The keys of a model that state a price or a limit, each read (spiders/parsing.py
-# `unknown_value_keys`: another key so named is quarantined by name).
-MODEL_VALUE_KEYS = frozenset({"cost", "limit"})
+# `unknown_value_keys`: another key so named, or holding a price object within it, is
+# quarantined by name); `experimental` holds its modes' prices (`_modes`).
+MODEL_VALUE_KEYS = frozenset({"cost", "limit", "experimental"})
 # What those objects state, by key: an object of another name stating one is a renamed one.
 VALUE_OBJECT_KEYS = frozenset(COST_FIELDS) | frozenset(LIMITS)
 

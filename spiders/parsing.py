@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
@@ -108,23 +108,48 @@ def unknown_value_keys(
     Whatever its name, so is a key holding an object that states, as a number, one of the keys
     the parser reads inside a price or limit object (`inner`: models.dev's `input`, OpenRouter's
     `prompt`): models.dev's `cost` renamed `usd`, a word that names no value, had dropped the
-    model's prices without a word (a later fault round)."""
+    model's prices without a word (a later fault round). So is one holding such an object deeper,
+    in its objects and lists (`held_value_key`): models.dev's `cost` moved into the model's
+    `provider` object, or Vercel's `pricing` into a list of endpoints (models.dev#3920: unknown
+    nested keys stripped without a word), had dropped those prices unreported."""
     return sorted(
         key
         for key, value in record.items()
         if isinstance(key, str)
         and key not in known
         and (
-            (_names_a_value(key) and _could_state_a_value(value)) or _holds_a_value_of(value, inner)
+            (_names_a_value(key) and _could_state_a_value(value))
+            or held_value_key(value, inner.__contains__) is not None
         )
     )
 
 
-def _holds_a_value_of(value: Any, inner: frozenset[str]) -> bool:
-    """Whether `value` is an object stating a number (or numeric text) under a key of `inner`."""
-    return isinstance(value, dict) and any(
-        key in inner and _is_a_number(stated) for key, stated in value.items()
-    )
+# How deep `held_value_key` looks into an object or list: an entry's key, a list of endpoints,
+# an endpoint, its price object.
+NESTED_DEPTH = 4
+
+
+def held_value_key(
+    value: Any, reads: Callable[[str], bool], depth: int = NESTED_DEPTH
+) -> str | None:
+    """The first key inside `value` (an object, or a list, and the objects and lists within it,
+    down to `depth` levels) that `reads` says its parser reads as a price or a limit and that
+    states a number (or numeric text); None where there is none (or `value` is neither)."""
+    if depth <= 0:
+        return None
+    if isinstance(value, dict):
+        for key, stated in value.items():
+            if isinstance(key, str) and reads(key) and _is_a_number(stated):
+                return key
+        within: Iterable[Any] = value.values()
+    elif isinstance(value, list):
+        within = value
+    else:
+        return None
+    for item in within:
+        if isinstance(item, dict | list) and (found := held_value_key(item, reads, depth - 1)):
+            return found
+    return None
 
 
 def _is_a_number(value: Any) -> bool:

@@ -75,6 +75,49 @@ RENAMED_UNNAMED: dict[str, tuple[str, Rename]] = {
 }
 
 
+def _moved_inside(old: str, new: str, wrap: Callable[[Any], Any]) -> Rename:
+    """models.dev's openai gpt-4.1 (`modelsdev`) or a listing's openai/gpt-4o entry with its
+    key `old` moved inside the key `new`, as `wrap` makes of its value."""
+
+    def move(body: Any) -> tuple[str, str]:
+        if isinstance(body, dict) and "data" in body:
+            [holder] = [e for e in body["data"] if e["id"] == "openai/gpt-4o"]
+            record = "openai/gpt-4o"
+        else:
+            holder, record = body["openai"]["models"]["gpt-4.1"], "openai/gpt-4.1"
+        holder[new] = wrap(holder.pop(old))
+        return record, new
+
+    return move
+
+
+def _litellm_costs_inside(body: Any) -> tuple[str, str]:
+    """LiteLLM's gpt-4o entry with its cost fields moved into its `provider_specific_entry` (a
+    key LiteLLM's map uses for multipliers, `{"us": 1.1, "fast": 6.0}`, and leaves unread)."""
+    entry = body["gpt-4o"]
+    costs = {name: entry.pop(name) for name in list(entry) if "_cost_per_" in name}
+    entry["provider_specific_entry"] = {**entry.get("provider_specific_entry", {}), **costs}
+    return "gpt-4o", "provider_specific_entry"
+
+
+# Moved one level or more deeper, into an object or a list the parser does not read (h57:
+# models.dev's `cost` inside the model's `provider` object, models.dev#3920; Vercel's `pricing`
+# inside a list of endpoints, as its endpoints API states it; LiteLLM's costs inside
+# `provider_specific_entry`): each dropped the model's prices without a word, and the next day
+# closed the items citing them as if the source had stopped stating them.
+MOVED_INSIDE: dict[str, tuple[str, Rename]] = {
+    "modelsdev cost in provider": (
+        "modelsdev",
+        _moved_inside("cost", "provider", lambda cost: {"npm": "@ai-sdk/openai", "cost": cost}),
+    ),
+    "vercel pricing in endpoints": (
+        "vercel",
+        _moved_inside("pricing", "endpoints", lambda p: [{"provider": "openai", "pricing": p}]),
+    ),
+    "litellm costs in provider_specific_entry": ("litellm", _litellm_costs_inside),
+}
+
+
 def _read_renamed(source: str, rename: Rename) -> None:
     """The recorded epoch-2 body of `source` with one record's key renamed by `rename`, read: the
     key alone is quarantined by name and the record's other fields are read."""
@@ -102,6 +145,11 @@ def test_a_renamed_value_key_is_quarantined_by_name(source: str) -> None:
 @pytest.mark.parametrize("case", sorted(RENAMED_UNNAMED))
 def test_a_value_object_renamed_to_any_word_is_quarantined_by_name(case: str) -> None:
     _read_renamed(*RENAMED_UNNAMED[case])
+
+
+@pytest.mark.parametrize("case", sorted(MOVED_INSIDE))
+def test_a_value_object_moved_deeper_is_quarantined_by_name(case: str) -> None:
+    _read_renamed(*MOVED_INSIDE[case])
 
 
 def test_a_new_object_of_words_under_price_keys_is_no_renamed_value() -> None:
