@@ -51,7 +51,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from decimal import Decimal
-from itertools import takewhile
+from itertools import pairwise, takewhile
 from typing import Any, NamedTuple
 
 from schemas.fetch import Normalized, Uninterpretable
@@ -113,20 +113,25 @@ def parse(body: bytes, url: str) -> Page:
     row records (spiders/tables.py `record_of`, route `google`), each carrying its model section's
     ids (`model_ids`) and the note after them, its service tier heading (`tier`, None for none) and
     how many tables of its section share its tier or have none: a Page of those records, no further
-    pages. Raises Unparsable for an empty or cut body, or a page with no price tables."""
+    pages, and the page's heading that names its ids more closely than its own, where one
+    does (`closer_heading`). Raises Unparsable for an empty or cut body, or a page with no price
+    tables."""
     tables = price_tables(body)
     untiered = Counter(_model_section(t) for t in tables if _table_tier(t) is None)
     per_tier = Counter((_model_section(t), _table_tier(t)) for t in tables)
+    headings = {s.title for t in tables if (s := _model_section(t)) is not None}
     records: list[dict[str, Any]] = []
     for table in tables:
         key = _model_section(table)
         ids, note = _models(key)
+        heading = key.title if key is not None else ""
         extra: dict[str, Any] = {
             "route": ROUTE,
             "url": url,
             "model_ids": ids,
             "model_note": note,
-            "model_heading": key.title if key is not None else "",
+            "model_heading": heading,
+            "closer_heading": _closer_heading(heading, ids, headings),
             "tier": _table_tier(table),
             "untiered_tables": untiered[key],
             "tier_tables": per_tier[key, _table_tier(table)],
@@ -164,6 +169,28 @@ _HEADING_WORD = re.compile(r"[a-z0-9][a-z0-9.]*")
 _LINKING_WORDS = frozenset({"and", "or", "with", "for", "the", "of", "new"})
 
 
+def _heading_words(heading: str) -> list[str]:
+    """A model heading's words that can name a model: a parenthesis ("(Live API)"), a linking
+    word ("and") and what is no word (an emoji) name nothing."""
+    words = _HEADING_WORD.findall(re.sub(r"\([^)]*\)", " ", heading.casefold()))
+    return [word for word in words if word not in _LINKING_WORDS]
+
+
+def _closer_heading(heading: str, ids: list[str], headings: set[str]) -> str:
+    """Another model heading of the page each of whose words one of `ids` names, and more of
+    them than `heading` has ('' for none): the id is that section's model, its id line swapped
+    or copied into this section ("Gemini 2.5 Flash" above `gemini-2.5-flash-lite`, where the
+    page's "Gemini 2.5 Flash-Lite" names it whole). `_unnamed_words` finds the other way round,
+    a heading naming a word its ids do not."""
+    own = len(_heading_words(heading))
+    for model in ids:
+        for other in sorted(headings - {heading}):
+            words = _heading_words(other)
+            if len(words) > own and not _unnamed_words(other, [model]):
+                return other
+    return ""
+
+
 def _unnamed_words(heading: str, ids: list[str]) -> list[str]:
     """The words of a model section's heading that none of its ids names ("flash" of "Gemini
     2.5 Flash" above `gemini-2.5-pro`: a fault probe's id line copied from another section put
@@ -174,11 +201,8 @@ def _unnamed_words(heading: str, ids: list[str]) -> list[str]:
     if not ids:
         return []
     named = {part for model in ids for part in re.split(r"[-_]", model.casefold()) if part}
-    words = _HEADING_WORD.findall(re.sub(r"\([^)]*\)", " ", heading.casefold()))
     return [
-        word
-        for word in words
-        if word not in _LINKING_WORDS and not any(_names(part, word) for part in named)
+        word for word in _heading_words(heading) if not any(_names(part, word) for part in named)
     ]
 
 
@@ -190,6 +214,30 @@ def _names(part: str, word: str) -> bool:
         or part.startswith(f"{word}.")
         or (len(part) >= 3 and part.isalpha() and word.startswith(part))
     )
+
+
+TIERS_INVERTED_RULE = "context tiers inverted"
+_ABOVE = Dim.CONTEXT_ABOVE.value
+
+
+def _tiers_inverted(drafts: Normalized) -> str:
+    """Why a cell's drafts hold a price for prompts above a size below the price for shorter
+    prompts of the same field ('' when they do not): the first such tier, named with both."""
+    below: dict[tuple[Component, str], list[Draft]] = {}
+    for draft in drafts:
+        tierless = draft.dimensions.without(_ABOVE).key
+        below.setdefault((draft.component, tierless), []).append(draft)
+    for found in below.values():
+        ordered = sorted(found, key=lambda d: int(d.dimensions.get(_ABOVE, "0")))
+        for shorter, longer in pairwise(ordered):
+            if longer.value < shorter.value:
+                above = longer.dimensions[_ABOVE]
+                return (
+                    f"its {longer.component.value} price above {above} tokens, {longer.value}, "
+                    f"is below the one for shorter prompts, {shorter.value}: which is the base "
+                    "price is a guess"
+                )
+    return ""
 
 
 def _table_tier(table: Table) -> str | None:
@@ -244,6 +292,13 @@ def normalize(record: dict[str, Any]) -> Normalized:
             "model unknown",
             f"the heading {heading!r} names {', '.join(unnamed)}, which its ids "
             f"{', '.join(record['model_ids'])} do not: another model's: {text}",
+        )
+    if closer := record.get("closer_heading"):
+        raise Uninterpretable(
+            rid,
+            "model unknown",
+            f"its ids {', '.join(record['model_ids'])} are named whole by the heading "
+            f"{closer!r}, more closely than by their own, {heading!r}: another model's: {text}",
         )
     if record["tier"] is None and record["untiered_tables"] > 1:
         raise Uninterpretable(
@@ -353,7 +408,12 @@ class _Context:
         second base price, and the cell's base price (its first) is kept. A prompt size whose
         amount is no money ("Free, prompts <= 200k tokens $4.00, prompts > 200k tokens", or
         "2.00, ...") is quarantined alone too, the other tiers read (a fault round: it was
-        dropped with no problem reported, the page `ok`)."""
+        dropped with no problem reported, the page `ok`). A cell whose price for longer prompts
+        is below its price for shorter ones ("$2.50, prompts <= 200k tokens; $1.25, prompts >
+        200k tokens") is read as nothing (TIERS_INVERTED_RULE, the whole row): which of its
+        numbers is the base price is a guess (a fault probe: the tier was set aside and the base
+        price, the long prompts' one, proposed as a change and entered verified on a first
+        load)."""
         prices = find_prices(cell)
         if not prices:
             if cell.casefold() in FREE:
@@ -363,6 +423,13 @@ class _Context:
             raise self.fail("not a price", repr(cell))
         if "coming soon" in cell.casefold():
             raise self.fail("not in effect", "a price marked coming soon")
+        read = self._prices(prices, cell)
+        if inverted := _tiers_inverted(read):
+            raise self.fail(TIERS_INVERTED_RULE, inverted)
+        return read
+
+    def _prices(self, prices: list[Price], cell: str) -> Normalized:
+        """The drafts of a cell's prices (`drafts`), each prompt size's with its tier."""
         out = DraftCollector(self.record["record"])
         lead = cell[: prices[0].start].strip(" ,;")
         if PROMPT_SIZE.search(lead) and not PROMPT_SIZE.search(cell[prices[-1].end :]):
