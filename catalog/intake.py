@@ -348,8 +348,9 @@ def _judge_one(
     (`swapped_listing`), fails the source. `named`: the models its records read with a
     problem name (`unread`: nothing could be read from them), kept if it does not. `standing`:
     what the source last stated through its URLs that gave no evidence, counted valid beside
-    what it read in judging a collapse (`validate_each`). `again_by`: of the prices no rule
-    sets aside this run, those set aside again as last judged (`_set_aside_again`)."""
+    what it read in judging a collapse (`validate_each`). `again_by`: the prices set aside
+    again as last judged (`_set_aside_again`), with the problem they were last set aside for
+    where a rule of this run would set them aside too."""
     source = batch.source.id
 
     def step() -> SourceIntake:
@@ -376,8 +377,11 @@ def _judge_one(
         validated_aside = [p.observation for p in problems if p.observation is not None]
         slips = slipped_by(valid, before, set_aside=validated_aside) + off_by(valid)
         slips += limits_by(valid)
-        judged = {id(p.observation) for p in slips}
-        if slips := slips + again_by([o for o in valid if id(o) not in judged]):
+        # set aside as last judged, as last judged (the anomaly reporting it stays as it was),
+        # whatever rule would judge it anew
+        again = again_by(valid)
+        judged_again = {id(p.observation) for p in again}
+        if slips := [p for p in slips if id(p.observation) not in judged_again] + again:
             aside = {id(p.observation) for p in slips}
             valid = [o for o in valid if id(o) not in aside]
             problems = problems + slips
@@ -779,6 +783,10 @@ def slipped(
         for p in _exchanged_beside_elsewhere(valid, known, judged, stated)
         if id(p.observation) not in block
     ]
+    block = {id(p.observation) for p in problems}
+    problems += [p for p in _exchanged_pairs(valid, judged) if id(p.observation) not in block]
+    block = {id(p.observation) for p in problems}
+    problems += [p for p in _rows_shifted(valid, judged) if id(p.observation) not in block]
     block = {id(p.observation) for p in problems}  # set aside already: they judge nothing
     problems += _off_own_prices([o for o in valid if id(o) not in block])
     unordered = {id(p.observation) for p in problems}
@@ -1415,6 +1423,171 @@ def _exchanged_beside_elsewhere(
             if slip is not None:
                 problems.append(slip)
     return problems
+
+
+def _exchanged_pairs(valid: Sequence[Observation], known: KnownPrice) -> list[Problem]:
+    """Two prices of one model in one unit, each now at what is known of the other and neither
+    at its own (`known`: the source's last statement, else the value in force, else on a first
+    load what the other sources state alike, `_known_or_stated`): two labels of one model's
+    section exchanged (a fault probe: the Gemini page's "Standard" and "Batch" headings
+    exchanged within 2.5 Pro's section alone, or its "Input price" and "Output price" rows,
+    proposed eight changes each, batch at twice the standard price, and entered verified on a
+    first load; one model is too few for the rules of blocks, `_fields_swapped` and
+    `_discounts_at_standard`). Only an exchange out of the order the two fields keep
+    (`_out_of_order`) is one: an exchange into it is a correction (LiteLLM's and models.dev's
+    command-r7b-12-2024 input and output, inverted in epoch-1, exchanged into order in epoch-2).
+    Both are set aside (FIELDS_SWAPPED_RULE, an anomaly to review), each pair once."""
+    by_known: dict[tuple[str, str, Unit, Decimal], list[Observation]] = {}
+    moved: list[tuple[Observation, Decimal]] = []
+    for o in valid:
+        if o.kind is not _PRICE or o.scheduled:
+            continue
+        was = known(price_key(o))
+        if was is not None and was != o.value:
+            moved.append((o, was))
+            by_known.setdefault((o.route, o.source_model, o.unit, was), []).append(o)
+    problems: list[Problem] = []
+    taken: set[int] = set()
+    for o, was in moved:
+        if id(o) in taken:
+            continue
+        for other in by_known.get((o.route, o.source_model, o.unit, o.value), ()):
+            if (
+                other.value == was
+                and id(other) not in taken
+                and other is not o
+                and _out_of_order(o, other)
+            ):
+                taken.update((id(o), id(other)))
+                problems.extend(
+                    _set_aside(
+                        mine,
+                        FIELDS_SWAPPED_RULE,
+                        f"{mine.measure.text()} = {mine.value} {mine.unit.value}: the price known "
+                        f"of its {theirs.measure.text()}, which is stated at {theirs.value}, the "
+                        "price known of this one (the two exchanged)",
+                    )
+                    for mine, theirs in ((o, other), (other, o))
+                )
+                break
+    return problems
+
+
+def _out_of_order(a: Observation, b: Observation) -> bool:
+    """Whether two prices of one model and unit break the order their fields keep: an input
+    below its output, a cache read below its input, a batch or flex price below the standard
+    one, a price for longer prompts not below the shorter prompts' (each at otherwise the same
+    dimensions); False for fields that keep none."""
+    pair = frozenset({a.component, b.component})
+    if a.dimensions == b.dimensions and pair in _ORDERED_COMPONENTS:
+        lower, higher = (a, b) if a.component is _ORDERED_COMPONENTS[pair] else (b, a)
+        return lower.value > higher.value
+    if a.component is not b.component or a.dimensions == b.dimensions:
+        return False
+    for dim in (_TIER, _ABOVE_DIM):
+        if a.dimensions.without(dim) == b.dimensions.without(dim):
+            a_lower, b_lower = _costs_less(a, dim), _costs_less(b, dim)
+            if a_lower == b_lower:
+                return False
+            lower, higher = (a, b) if a_lower else (b, a)
+            return lower.value > higher.value
+    return False
+
+
+def _costs_less(o: Observation, dim: str) -> bool:
+    """Whether `o`'s value of `dim` is the one that costs less: a discounted service tier, or
+    no prompt size (the base price below its longer prompts' tier)."""
+    if dim == _TIER:
+        return o.dimensions.get(_TIER) in DISCOUNTED_TIERS
+    return dim not in o.dimensions
+
+
+# Two components of a model's prices at the same dimensions, and the one that costs less.
+_ORDERED_COMPONENTS = {
+    frozenset({Component.INPUT, Component.OUTPUT}): Component.INPUT,
+    frozenset({Component.CACHE_READ, Component.INPUT}): Component.CACHE_READ,
+}
+_ABOVE_DIM = Dim.CONTEXT_ABOVE.value
+
+
+# A page's table whose rows state, for at least this many of its models, what is known of
+# another of its models (and most of the rows that moved so) has its rows shifted (`_rows_shifted`).
+SHIFTED_ROWS = 3
+
+# A row's prices: (component, unit, dimensions) -> price
+_Row = dict[tuple[Component, Unit, str], Decimal]
+
+
+def _rows_shifted(valid: Sequence[Observation], known: KnownPrice) -> list[Problem]:
+    """A page's table (`record_table`) most of whose rows that moved state exactly what is known
+    of another model of the table (`known`, as `_exchanged_pairs` reads it), each at least two
+    prices, across at least SHIFTED_ROWS models: its model names one row out of its prices (a
+    fault probe, after robhunter/agentdeals#1362's prices read one row off: Anthropic's table
+    with its model column shifted one row proposed 20 price changes, claude-opus-4-5 input 5 ->
+    15; OpenAI's Standard table so, 61). The prices of every row of it that moved are set
+    aside (FIELDS_SWAPPED_RULE, an anomaly to review: the model whose name left the table took
+    its prices with it, so the row named after it states no other model's); a model repriced
+    to another's prices alone, or a few among many moving otherwise, is a change to review."""
+    tables: dict[tuple[str, str], dict[str, list[Observation]]] = {}
+    for o in valid:
+        if o.kind is _PRICE and not o.scheduled and (table := record_table(o.record)):
+            rows = tables.setdefault((o.url, table), {})
+            rows.setdefault(o.model or o.source_model, []).append(o)
+    problems: list[Problem] = []
+    for rows in tables.values():
+        if len(rows) < SHIFTED_ROWS:
+            continue
+        route = next(iter(rows.values()))[0].route
+        stated = {model: _row_of(found) for model, found in rows.items()}
+        moved = [m for m, row in stated.items() if _row_moved(route, m, row, known)]
+        shifted = {
+            model: other
+            for model in moved
+            if (other := _known_row_of(route, model, stated[model], rows, known))
+        }
+        if len(shifted) < SHIFTED_ROWS or len(shifted) * 2 <= len(moved):
+            continue
+        for model in moved:
+            whose = f"what is known of {shifted[model]}'s" if model in shifted else "other prices"
+            problems.extend(
+                _set_aside(
+                    o,
+                    FIELDS_SWAPPED_RULE,
+                    f"{o.measure.text()} = {o.value} {o.unit.value}: its row states {whose}, as "
+                    f"{len(shifted)} of its table's {len(rows)} rows state another model's (the "
+                    "table's model names shifted from its prices)",
+                )
+                for o in rows[model]
+            )
+    return problems
+
+
+def _row_of(found: Sequence[Observation]) -> _Row:
+    return {(o.component, o.unit, o.dimensions.key): o.value for o in found}
+
+
+def _row_moved(route: str, model: str, row: _Row, known: KnownPrice) -> bool:
+    """Whether a model's row states a price other than what is known of it."""
+    return any(
+        (was := known((route, model, c.value, u.value, dims))) is not None and was != value
+        for (c, u, dims), value in row.items()
+    )
+
+
+def _known_row_of(
+    route: str, model: str, row: _Row, rows: Mapping[str, object], known: KnownPrice
+) -> str:
+    """Another model of the table (`rows`) each of whose prices in `row`'s fields is known and
+    is `row`'s ('' for none): at least two of them."""
+    if len(row) < 2:
+        return ""
+    for other in rows:
+        if other != model and all(
+            known((route, other, c.value, u.value, dims)) == value
+            for (c, u, dims), value in row.items()
+        ):
+            return other
+    return ""
 
 
 def _one_half_slipped(i: Observation, out: Observation, known: KnownPrice) -> Problem | None:
@@ -2566,8 +2739,8 @@ def _set_aside_again(
     in_force: Mapping[PriceKey, Decimal],
     stated: Callable[[], Mapping[str, Mapping[PriceKey, Decimal]]],
 ) -> list[Problem]:
-    """Of a source's prices no rule sets aside this run (`valid`), those its last applied run
-    set aside by a rule judged in context (`last`: RESTATED_RULES, store.last_set_aside) and
+    """Of a source's prices (`valid`), those its last applied run set aside by a rule judged in
+    context (`last`: RESTATED_RULES, store.last_set_aside) and
     that it states again at the same value, where the catalog's value in force is another and
     no other source states that value this run (`stated()`, asked only then): set aside again,
     by the same rule with the same detail, so the anomaly that reports it stays as it was. A
@@ -2578,7 +2751,9 @@ def _set_aside_again(
     first load "at another field's price", and the next day two disagreements proposed the
     exchanged values); an identical response is confirmed unchanged and stays so anyway. A
     value another source now states too, or the catalog holds (a reviewer took it), is judged
-    anew. Each price once."""
+    anew. Each price once; a rule that would set one aside this run too gives way to this
+    (`_judge_one`): the exchanged pair above is `_exchanged_pairs`' the next day, in words of
+    its own that would supersede the anomaly."""
     if not last:
         return []
     held = {

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from catalog.health import price_key
 from tests.test_fault_kinds import Read, bodies, healthy, read
 
 SOURCE = "gemini-page"
@@ -77,3 +78,47 @@ def test_a_cell_with_its_prompt_size_tiers_inverted_is_read_as_nothing() -> None
     )
     # the row alone: the model's other prices are read as recorded
     assert prices == {key: value for key, value in recorded.items() if key not in row}
+
+
+PRO = "## Gemini 2.5 Pro\n"
+PRO_ROWS = (
+    "| Input price                              |",
+    "| Output price (including thinking tokens) |",
+)
+
+
+def _section_edited(swap: tuple[str, str]) -> Read:
+    """The recorded page with the two texts of `swap` exchanged within 2.5 Pro's section alone,
+    read the day after the recorded page was (its prices then are the source's last statement)."""
+    recorded = healthy(SOURCE)
+    before = {price_key(o): o.value for o in recorded.valid if o.kind.value == "price"}
+    [(url, body)] = bodies(SOURCE).items()
+    text = body.decode()
+    start = text.index(PRO)
+    end = text.index("\n## ", start + len(PRO))
+    first, second = swap
+    section = text[start:end].replace(first, "\0").replace(second, first).replace("\0", second)
+    return read(SOURCE, {url: (text[:start] + section + text[end:]).encode()}, before)
+
+
+def test_two_labels_of_one_models_section_exchanged_are_set_aside() -> None:
+    """A fault probe (h57): within 2.5 Pro's section alone, its "Standard" and "Batch" headings
+    exchanged, or its "Input price" and "Output price" rows: one model is too few for the rules
+    of blocks, and the next day eight changes were proposed (input 1.25 -> 0.625 beside batch
+    0.625 -> 1.25). Two prices each at what the source last stated of the other are set aside
+    as exchanged, and the model's other prices are read."""
+    recorded = _prices(healthy(SOURCE), "gemini-2.5-pro")
+    for swap in (("### Standard", "### Batch"), PRO_ROWS):
+        found = _section_edited(swap)
+        assert not found.failure, found.failure
+        exchanged = {
+            (p.observation.component.value, p.observation.dimensions.key)
+            for p in found.problems
+            if p.rule == "at another field's price" and p.observation is not None
+        }
+        assert len(exchanged) >= 4, swap
+        prices = _prices(found, "gemini-2.5-pro")
+        assert not exchanged & prices.keys()
+        # what is read is what the source stated the day before
+        assert all(recorded[key] == value for key, value in prices.items())
+        assert len(prices) + len(exchanged) == len(recorded)

@@ -1,0 +1,58 @@
+"""A pricing page's table whose model names moved one row off their prices is set aside, not
+read as every model repriced (catalog/intake.py `_rows_shifted`).
+
+A fault probe (h57), after robhunter/agentdeals#1362 (a page's prices read one row off): the
+recorded epoch-2 page with its first model table's names shifted one row, each row now naming
+the model of the row before it with its own prices (the last row's model gone), read the day
+after the recorded page was. Anthropic's table proposed 20 price changes (claude-opus-4-5
+input 5 -> 15) and OpenAI's 61. Rows that state what the source last stated of another model
+of the table, most of those that moved and at least three, are set aside as exchanged (an
+anomaly to review); the other tables are read.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.health import price_key
+from schemas.fetch import record_table
+from tests.test_fault_kinds import bodies, healthy, read
+
+SWAPPED = "at another field's price"
+
+
+def _shifted(text: str) -> str:
+    """`text` with its first table opening "| Model" given each row the model name of the row
+    below it, with its own prices; the last row dropped."""
+    start = text.index("| Model")
+    lines = text[start:].split("\n")
+    end = next(i for i, line in enumerate(lines) if not line.startswith("|"))
+    rows = lines[2:end]
+    names = [row.split("|")[1] for row in rows]
+    cells = ["|".join(row.split("|")[2:]) for row in rows]
+    moved = [f"|{name}|{cell}" for name, cell in zip(names[1:], cells[:-1], strict=True)]
+    return text[:start] + "\n".join([*lines[:2], *moved, *lines[end:]])
+
+
+@pytest.mark.parametrize("source", ["anthropic-page", "openai-page"])
+def test_a_tables_model_names_one_row_off_are_set_aside(source: str) -> None:
+    recorded = healthy(source)
+    before = {price_key(o): o.value for o in recorded.valid if o.kind.value == "price"}
+    [(url, body)] = bodies(source).items()
+    found = read(source, {url: _shifted(body.decode()).encode()}, before)
+    assert not found.failure, found.failure
+    # nothing read moved: the shifted table's rows that moved are set aside, the others read
+    moved = [o for o in found.valid if o.kind.value == "price" and before[price_key(o)] != o.value]
+    assert not moved
+    aside = [p for p in found.problems if p.rule == SWAPPED and "shifted" in p.detail]
+    assert len({p.record for p in aside}) >= 3
+    assert {record_table(p.record) for p in aside} == {"table 0"}
+    # the other tables are read, but for rows the page's own check finds the shifted table
+    # contradicts (Anthropic's long-context prices restate its Sonnet rows)
+    contradicted = {p.record for p in found.problems if p.rule == "contradicts the model table"}
+    read_elsewhere = {price_key(o) for o in found.valid if record_table(o.record) != "table 0"}
+    assert {
+        price_key(o)
+        for o in recorded.valid
+        if record_table(o.record) != "table 0" and o.record not in contradicted
+    } <= read_elsewhere
