@@ -46,7 +46,9 @@ from catalog.plausibility import LIMIT_JUMP, implausible, jumped, limit_jumped
 from schemas.batch import validate, validate_by_source
 from schemas.fetch import (
     HEADERLESS_RULE,
+    MODEL_UNKNOWN_RULE,
     NO_MODEL_ID_RULE,
+    NO_MODEL_NAMED_RULE,
     PAGES_SHIFTED_RULE,
     UNKNOWN_KEY_RULE,
     UNLISTED_GROUP_RULE,
@@ -411,7 +413,9 @@ def _judge_one(
     )
 
 
-_NAMELESS_RULES = frozenset({NO_MODEL_ID_RULE, UNREADABLE_RULE})
+_NAMELESS_RULES = frozenset(
+    {NO_MODEL_ID_RULE, UNREADABLE_RULE, NO_MODEL_NAMED_RULE, MODEL_UNKNOWN_RULE}
+)
 
 
 def unlisted(problems: Sequence[Problem]) -> str:
@@ -423,7 +427,10 @@ def unlisted(problems: Sequence[Problem]) -> str:
     slipped past its pages; named and counted so), and a listing's model records without a
     readable id (NO_MODEL_ID_RULE) or of a shape no reader expects (UNREADABLE_RULE: an entry
     double-encoded as a JSON string, a null; a fault round's five OpenRouter entries so for
-    three days proposed removing five models still listed); counted. Their models are not
+    three days proposed removing five models still listed), and pricing-page rows of no model
+    or an unknown one (NO_MODEL_NAMED_RULE, MODEL_UNKNOWN_RULE: a Gemini section's id line
+    lost closed two anomalies quoting its model's prices as no longer raised, and on the third
+    day proposed the model missing); counted. Their models are not
     absent: counted absent, three such runs would propose removing every one of them. A row
     under a header without a Model column (a tool's price) names no model and leaves the
     listing complete."""

@@ -87,6 +87,12 @@ HEADERLESS_RULE = "row without its header"
 # records whose `id` was renamed counted their models absent, and three such days proposed
 # removing five models still listed).
 NO_MODEL_ID_RULE = "no model id"
+# A pricing page's row under no model's name (a Model cell left empty, a Gemini section whose id
+# line is lost or whose heading a Standard tier's heading replaced), and one whose section's
+# heading and ids name two models (a Gemini id line exchanged with another section's): the model
+# it prices is unknown, so no model of the page counts absent (catalog/intake.py `unlisted`).
+NO_MODEL_NAMED_RULE = "no model named"
+MODEL_UNKNOWN_RULE = "model unknown"
 # The rule of a model record's key named as a price or a limit that its parser does not read
 # (spiders/parsing.py `unknown_value_keys`): a key renamed under the parser. The key is
 # reported, not a value that failed to read: a listing renaming it in every record (a limit

@@ -44,7 +44,7 @@ import re
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from schemas.fetch import Normalized, Uninterpretable
+from schemas.fetch import NO_MODEL_NAMED_RULE, Normalized, Uninterpretable
 from schemas.field import Dims
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Unit
@@ -216,7 +216,7 @@ def normalize(record: dict[str, Any]) -> Normalized:
     header = [h.strip() for h in record["header"]]
     models = _models(record)
     if not models:
-        raise Uninterpretable(rid, "no model named", text)
+        raise Uninterpretable(rid, NO_MODEL_NAMED_RULE, text)
     if contradiction := record.get(CONTRADICTS):
         raise Uninterpretable(rid, CONTRADICTS_RULE, f"{contradiction}: {text}")
     lowered = [h.casefold() for h in header]

@@ -54,7 +54,7 @@ from decimal import Decimal
 from itertools import pairwise, takewhile
 from typing import Any, NamedTuple
 
-from schemas.fetch import Normalized, Uninterpretable
+from schemas.fetch import MODEL_UNKNOWN_RULE, NO_MODEL_NAMED_RULE, Normalized, Uninterpretable
 from schemas.field import Dims
 from schemas.records import Draft
 from schemas.vocab import Component, Dim, Unit
@@ -282,21 +282,21 @@ def normalize(record: dict[str, Any]) -> Normalized:
         raise Uninterpretable(rid, "unknown row", text)
     model = _model(record, label)
     if model is None:
-        raise Uninterpretable(rid, "no model named", f"{where(record)}: {text}")
+        raise Uninterpretable(rid, NO_MODEL_NAMED_RULE, f"{where(record)}: {text}")
     if note := record.get("model_note"):
         raise Uninterpretable(rid, NOTED_RULE, f"{note!r} beside the model's id: {text}")
     heading = record.get("model_heading", "")
     if unnamed := _unnamed_words(heading, record["model_ids"]):
         raise Uninterpretable(
             rid,
-            "model unknown",
+            MODEL_UNKNOWN_RULE,
             f"the heading {heading!r} names {', '.join(unnamed)}, which its ids "
             f"{', '.join(record['model_ids'])} do not: another model's: {text}",
         )
     if closer := record.get("closer_heading"):
         raise Uninterpretable(
             rid,
-            "model unknown",
+            MODEL_UNKNOWN_RULE,
             f"its ids {', '.join(record['model_ids'])} are named whole by the heading "
             f"{closer!r}, more closely than by their own, {heading!r}: another model's: {text}",
         )
@@ -307,7 +307,7 @@ def normalize(record: dict[str, Any]) -> Normalized:
     if record.get("tier_tables", 1) > 1:
         raise Uninterpretable(
             rid,
-            "model unknown",
+            MODEL_UNKNOWN_RULE,
             f"{where(record)} has {record['tier_tables']} tables of the {record['tier']} tier: "
             f"one is another model's, its heading moved or lost: {text}",
         )

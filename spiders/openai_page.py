@@ -82,7 +82,8 @@ ROUTE = "openai"
 AMBIGUOUS_RULE = "unit-ambiguous"  # catalog/plausibility.py's name for it
 TIERS = frozenset({"batch", "flex", "standard", "priority"})
 QUALITIES = frozenset({"low", "medium", "high", "standard", "hd", "auto"})
-MODALITY_TITLE = re.compile(r"^(text|image|audio|video)\b", re.I)
+MODALITY_WORD = re.compile(r"\b(text|image|audio|video)\b")
+FINE_TUNING = re.compile(r"fine[-\s]?tun", re.I)
 SIZE = re.compile(r"(\d{2,5})\s*[x×]\s*(\d{2,5})")
 SIZE_COLUMN = re.compile(r"^\s*\d{2,5}\s*[x×]\s*\d{2,5}\s*$")
 DATA_SHARING = re.compile(r"\s*with data sharing\s*$", re.I)
@@ -387,8 +388,14 @@ def _sizes(column: str, resolution: str) -> list[str]:
 
 
 def _variant(record: dict[str, Any], name: str) -> str:
-    """fine_tuned for the fine-tuning tables, with _data_sharing for "... with data sharing"."""
-    parts = ["fine_tuned"] if any("fine-tun" in t.casefold() for t in titles(record)) else []
+    """fine_tuned for the fine-tuning tables, with _data_sharing for "... with data sharing": a
+    table under a heading naming fine-tuning, or with a Training column, whatever its heading
+    says (a fault probe: "Fine-tuning" renamed "Model optimization" read the fine-tuned prices
+    as the base models', gpt-4o-2024-08-06 input 3.75 verified on a first load)."""
+    tuned = any(FINE_TUNING.search(t) for t in titles(record)) or "training" in (
+        _heading(h) for h in record["header"]
+    )
+    parts = ["fine_tuned"] if tuned else []
     if DATA_SHARING.search(name):
         parts.append("data_sharing")
     return "_".join(parts)
@@ -403,9 +410,13 @@ def _tier(record: dict[str, Any]) -> str:
 
 
 def _modality(record: dict[str, Any]) -> str | None:
+    """The modality the innermost heading naming one modality word names ("Image tokens",
+    "🖼️ Image tokens", "Tokens for image inputs": a fault probe's heading opening with an emoji
+    read the image tokens' prices as text prices, verified); None for none."""
     for title in reversed(titles(record)):
-        if match := MODALITY_TITLE.match(title.strip()):
-            return match.group(1).lower()
+        named = set(MODALITY_WORD.findall(title.casefold()))
+        if len(named) == 1:
+            return named.pop()
     return None
 
 
