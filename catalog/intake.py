@@ -2204,6 +2204,11 @@ def _rescaled_without_history(
     return problems
 
 
+# A power of ten no repricing moves a price by, only a unit read for another (per 1K for per
+# 1M tokens): a page table so moved is rescaled however few models it prices.
+UNIT_EXPONENT = 3
+
+
 def _rescaled_tables(
     valid: Sequence[Observation],
     before: Mapping[PriceKey, Decimal],
@@ -2226,7 +2231,11 @@ def _rescaled_tables(
     (`rescaled_response`); the values in force were judged, but new models' prices
     (gpt-5.2-chat-latest's cache read 175, LiteLLM's 0.175 beside it) were proposed at a
     thousand times. The rest of the page applies: one table is a block of it, as a
-    namespace is of a listing (`_rescaled_without_history`)."""
+    namespace is of a listing (`_rescaled_without_history`). A table of fewer models (the
+    Gemini page's, one model's each) is one at a thousand times or more (UNIT_EXPONENT: a
+    price per 1K read per 1M, never a repricing): a fault probe's 2.5 Pro section headed "per
+    1K tokens" lost most of its prices to the magnitude check and entered the rest (cache read
+    125, batch input 625) verified on a first load."""
     tables: dict[tuple[str, str], list[tuple[Observation, PriceKey]]] = defaultdict(list)
     for obs in chain(valid, set_aside):
         priced = obs.kind is _PRICE and obs.value != 0 and not obs.scheduled
@@ -2243,8 +2252,9 @@ def _rescaled_tables(
     }
     source = next(iter(tables.values()))[0][0].source
     reference = reference_for(source, unjudged, {}, stated) if unjudged else {}
-    problems: list[Problem] = []
     counted = {id(o) for o in set_aside}
+    rescaled: dict[tuple[str, str], tuple[Decimal, str]] = {}  # (url, table) -> factor, why
+    unjudged_tables: list[tuple[str, str]] = []
     for (url, table), rows in sorted(tables.items(), key=lambda item: item[0]):
         judged = 0
         moved: Counter[int] = Counter()
@@ -2263,12 +2273,34 @@ def _rescaled_tables(
             for exponent, count in moved.items()
             if count > judged * COLLAPSE_RATIO
             and count >= RESCALE_PAIRS
-            and len(models[exponent]) >= RESCALE_MODELS
+            and (len(models[exponent]) >= RESCALE_MODELS or abs(exponent) >= UNIT_EXPONENT)
         ]
-        if not found:
-            continue
-        factor = Decimal(10) ** found[0]
-        for obs, key in rows:
+        if found:
+            factor = Decimal(10) ** found[0]
+            why = (
+                f"most of the prices of its {table} that anything judges stand at {factor:f} "
+                f"times what judges them (the table read in another unit; the response of {url})"
+            )
+            rescaled[url, table] = (factor, why)
+        elif judged * 2 < len(rows):
+            unjudged_tables.append((url, table))
+    # A table nothing much judges, of the models of a table read in another unit on the same
+    # page, is of their section (Gemini's Batch table beside its Standard one, both headed "per
+    # 1K tokens"): read in that unit too.
+    for url, table in unjudged_tables:
+        its_models = {key[1] for _, key in tables[url, table]}
+        for (other_url, other), (factor, _) in rescaled.items():
+            if other_url == url and its_models <= {key[1] for _, key in tables[url, other]}:
+                rescaled[url, table] = (
+                    factor,
+                    f"nothing much judges its {table}, and its models' {other} on the page "
+                    f"stands at {factor:f} times what judges it (their section read in another "
+                    f"unit; the response of {url})",
+                )
+                break
+    problems: list[Problem] = []
+    for (url, table), (_, why) in sorted(rescaled.items()):
+        for obs, key in tables[url, table]:
             if (
                 id(obs) in counted
                 or key in before
@@ -2279,11 +2311,7 @@ def _rescaled_tables(
                 continue
             problems.append(
                 _set_aside(
-                    obs,
-                    SLIPPED_RULE,
-                    f"{obs.measure.text()} = {obs.value} {obs.unit.value}: most of the prices "
-                    f"of its {table} that anything judges stand at {factor:f} times what judges "
-                    f"them (the table read in another unit; the response of {url})",
+                    obs, SLIPPED_RULE, f"{obs.measure.text()} = {obs.value} {obs.unit.value}: {why}"
                 )
             )
     return problems

@@ -1,0 +1,57 @@
+"""One model's section of a pricing page headed in another unit enters nothing on a first load.
+
+A fault probe (h57): the Gemini page's 2.5 Pro section alone headed "Paid Tier, per 1K tokens in
+USD" (the amounts as recorded), read into an empty catalog with --accept-new beside LiteLLM,
+models.dev and OpenRouter: most of its prices fell to the magnitude check, and the rest entered
+verified at a thousand times (cache read 125, batch input 625), while the others state 0.125 and
+0.625. A page's table most of whose judged prices stand a thousand times from what the other
+sources state is read in another unit, however few models it prices (catalog/intake.py
+`_rescaled_tables`, UNIT_EXPONENT): its prices are set aside.
+
+The page (made here from the recorded one) through the real flow (Scrapy over loopback HTTP, a
+real Prefect API, SQLite).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from catalog import store
+from catalog.tables import catalog_values
+from tests.worlds import fault_world, recorded_text, replayed_run
+
+pytestmark = pytest.mark.integration
+
+GEMINI = "https://ai.google.dev/gemini-api/docs/pricing"
+SOURCES = ["gemini-page", "litellm", "modelsdev", "openrouter"]
+
+
+def test_a_section_headed_per_1k_enters_nothing_at_a_thousand_times(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    text = recorded_text(GEMINI)
+    start = text.index("## Gemini 2.5 Pro\n")
+    end = text.index("\n## ", start + 1)
+    section = text[start:end].replace("per 1M tokens in USD", "per 1K tokens in USD")
+    assert section != text[start:end]
+    world = fault_world(tmp_path, {GEMINI: {"body": text[:start] + section + text[end:]}})
+    db = f"sqlite:///{tmp_path / 'catalog.db'}"
+    replayed_run(db, world, SOURCES, accept_new=True)
+
+    c = catalog_values.c
+    with store.connect(db).connect() as conn:
+        rows = conn.execute(
+            select(c.component, c.dimensions, c.value, c.verified_by).where(
+                c.route == "google",
+                c.model == "gemini-2.5-pro",
+                c.unit == "usd_per_1m_tokens",
+                c.valid_to.is_(None),
+            )
+        ).all()
+    assert rows
+    assert not [r for r in rows if r.verified_by == "gemini-page"]
+    assert max(Decimal(r.value) for r in rows) < 100
