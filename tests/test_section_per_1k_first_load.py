@@ -14,15 +14,12 @@ real Prefect API, SQLite).
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from catalog import store
 from catalog.tables import catalog_values
-from tests.worlds import fault_world, recorded_text, replayed_run
+from tests.worlds import fault_world, in_force, recorded_text, replayed_run
 
 pytestmark = pytest.mark.integration
 
@@ -43,15 +40,16 @@ def test_a_section_headed_per_1k_enters_nothing_at_a_thousand_times(
     replayed_run(db, world, SOURCES, accept_new=True)
 
     c = catalog_values.c
-    with store.connect(db).connect() as conn:
-        rows = conn.execute(
-            select(c.component, c.dimensions, c.value, c.verified_by).where(
-                c.route == "google",
-                c.model == "gemini-2.5-pro",
-                c.unit == "usd_per_1m_tokens",
-                c.valid_to.is_(None),
-            )
-        ).all()
-    assert rows
-    assert not [r for r in rows if r.verified_by == "gemini-page"]
-    assert max(Decimal(r.value) for r in rows) < 100
+    pro = c.model == "gemini-2.5-pro"
+    prices = {
+        (component, key): value
+        for component in ("input", "output", "cache_read")
+        for key, value in in_force(db, "google", component, pro).items()
+    }
+    assert prices
+    assert max(prices.values()) < 100
+    verified = [
+        in_force(db, "google", k, pro, c.verified_by == "gemini-page")
+        for k in ("input", "output", "cache_read")
+    ]
+    assert not any(verified)
