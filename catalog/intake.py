@@ -1531,10 +1531,12 @@ def _rows_shifted(valid: Sequence[Observation], known: KnownPrice) -> list[Probl
     prices, across at least SHIFTED_ROWS models: its model names one row out of its prices (a
     fault probe, after robhunter/agentdeals#1362's prices read one row off: Anthropic's table
     with its model column shifted one row proposed 20 price changes, claude-opus-4-5 input 5 ->
-    15; OpenAI's Standard table so, 61). The prices of every row of it that moved are set
-    aside (FIELDS_SWAPPED_RULE, an anomaly to review: the model whose name left the table took
-    its prices with it, so the row named after it states no other model's); a model repriced
-    to another's prices alone, or a few among many moving otherwise, is a change to review."""
+    15; OpenAI's Standard table so, 61), where that other model states them no longer (it
+    took another row's). The prices of every row of it that moved are set aside
+    (FIELDS_SWAPPED_RULE, an anomaly to review: the model whose name left the table took its
+    prices with it, so the row named after it states no other model's); a model repriced to
+    another's prices alone, models repriced to a sibling's that the sibling still states, or a
+    few among many moving otherwise, are changes to review."""
     tables: dict[tuple[str, str], dict[str, list[Observation]]] = {}
     for o in valid:
         if o.kind is _PRICE and not o.scheduled and (table := record_table(o.record)):
@@ -1550,7 +1552,7 @@ def _rows_shifted(valid: Sequence[Observation], known: KnownPrice) -> list[Probl
         shifted = {
             model: other
             for model in moved
-            if (other := _known_row_of(route, model, stated[model], rows, known))
+            if (other := _known_row_of(route, model, stated[model], stated, known))
         }
         if len(shifted) < SHIFTED_ROWS or len(shifted) * 2 <= len(moved):
             continue
@@ -1582,16 +1584,22 @@ def _row_moved(route: str, model: str, row: _Row, known: KnownPrice) -> bool:
 
 
 def _known_row_of(
-    route: str, model: str, row: _Row, rows: Mapping[str, object], known: KnownPrice
+    route: str, model: str, row: _Row, stated: Mapping[str, _Row], known: KnownPrice
 ) -> str:
-    """Another model of the table (`rows`) each of whose prices in `row`'s fields is known and
-    is `row`'s ('' for none): at least two of them."""
+    """Another model of the table (`stated`: each model's row this run) each of whose prices in
+    `row`'s fields is known and is `row`'s, and that no longer states them ('' for none): at
+    least two of them. A model repriced to a sibling's prices, which the sibling still states,
+    is a repricing (three Claude Opus models cut to Opus 4.5's prices)."""
     if len(row) < 2:
         return ""
-    for other in rows:
-        if other != model and all(
-            known((route, other, c.value, u.value, dims)) == value
-            for (c, u, dims), value in row.items()
+    for other, now in stated.items():
+        if (
+            other != model
+            and any(now.get(field) != value for field, value in row.items())
+            and all(
+                known((route, other, c.value, u.value, dims)) == value
+                for (c, u, dims), value in row.items()
+            )
         ):
             return other
     return ""

@@ -410,13 +410,13 @@ def _tier(record: dict[str, Any]) -> str:
 
 
 def _modality(record: dict[str, Any]) -> str | None:
-    """The modality the innermost heading naming one modality word names ("Image tokens",
-    "🖼️ Image tokens", "Tokens for image inputs": a fault probe's heading opening with an emoji
-    read the image tokens' prices as text prices, verified); None for none."""
+    """The modality the innermost heading naming a modality word names first ("Image tokens",
+    "🖼️ Image tokens", "Tokens for image inputs", "Image tokens (text and image inputs)": a
+    fault probe's heading opening with an emoji read the image tokens' prices as text prices,
+    verified); None for none."""
     for title in reversed(titles(record)):
-        named = set(MODALITY_WORD.findall(title.casefold()))
-        if len(named) == 1:
-            return named.pop()
+        if named := MODALITY_WORD.search(title.casefold()):
+            return named.group(1)
     return None
 
 

@@ -8,7 +8,8 @@ A fault probe (h57) edited the recorded epoch-2 pages:
   heading says;
 - OpenAI's "Image tokens" as "🖼️ Image tokens" or "Tokens for image inputs" read the image
   tokens' prices as text prices (gpt-image-1 output 40 verified as its text output): the
-  modality is the one modality word a heading names, wherever it stands;
+  modality is the first modality word a heading names, wherever it stands ("Image tokens
+  (text and image inputs)" is image tokens);
 - a Gemini section's id line lost: its rows were set aside as naming no model while the page
   read as complete, so two anomalies quoting its prices closed as no longer raised, and on the
   third day the model was proposed missing. A row of no model (or an unknown one) leaves the
@@ -43,6 +44,7 @@ def _stated(found: Read) -> set[tuple[str | None, str, str, object]]:
         ("### Fine-tuning", "### Model optimization"),
         ("### Image tokens", "### 🖼️ Image tokens"),
         ("### Image tokens", "### Tokens for image inputs"),
+        ("### Image tokens", "### Image tokens (text and image inputs)"),
     ],
 )
 def test_a_section_heading_written_otherwise_prices_as_before(old: str, new: str) -> None:

@@ -56,3 +56,34 @@ def test_a_tables_model_names_one_row_off_are_set_aside(source: str) -> None:
         for o in recorded.valid
         if record_table(o.record) != "table 0" and o.record not in contradicted
     } <= read_elsewhere
+
+
+def _repriced(text: str, models: tuple[str, ...], to: str) -> str:
+    """`text` with the rows of its first table opening "| Model" whose model is one of
+    `models` (a note in parentheses aside) given the prices of the row of `to`."""
+    start = text.index("| Model")
+    lines = text[start:].split("\n")
+    end = next(i for i, line in enumerate(lines) if not line.startswith("|"))
+    cells = {row.split("|")[1].strip(): "|".join(row.split("|")[2:]) for row in lines[2:end]}
+    rows = [
+        f"|{name}|{cells[to]}" if name.strip().split(" (")[0] in models else row
+        for row in lines[2:end]
+        if (name := row.split("|")[1])
+    ]
+    return text[:start] + "\n".join([*lines[:2], *rows, *lines[end:]])
+
+
+def test_models_repriced_to_a_siblings_prices_are_changes_to_review() -> None:
+    """A check of this rule (h57): Claude Opus 4.1, Opus 4 and Opus 3 cut to Opus 4.5's prices,
+    which Opus 4.5 still states, were set aside as a shifted table. A model's row at another's
+    known prices is a shift only where that other model no longer states them: these are read."""
+    recorded = healthy("anthropic-page")
+    before = {price_key(o): o.value for o in recorded.valid if o.kind.value == "price"}
+    [(url, body)] = bodies("anthropic-page").items()
+    models = ("Claude Opus 4.1", "Claude Opus 4", "Claude Opus 3")
+    edited = _repriced(body.decode(), models, "Claude Opus 4.5")
+    found = read("anthropic-page", {url: edited.encode()}, before)
+    assert not found.failure, found.failure
+    assert not [p for p in found.problems if "shifted" in p.detail]
+    cut = {o.model for o in found.valid if before[price_key(o)] != o.value}
+    assert cut == {"claude-opus-4-1", "claude-opus-4", "claude-3-opus"}
