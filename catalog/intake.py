@@ -379,8 +379,8 @@ def _judge_one(
         validated_aside = [p.observation for p in problems if p.observation is not None]
         slips = slipped_by(valid, before, set_aside=validated_aside) + off_by(valid)
         slips += limits_by(valid)
-        # set aside as last judged, as last judged (the anomaly reporting it stays as it was),
-        # whatever rule would judge it anew
+        # a price set aside again as last judged keeps the problem it was set aside for (the
+        # anomaly reporting it stays as it was), whatever rule would judge it anew
         again = again_by(valid)
         judged_again = {id(p.observation) for p in again}
         if slips := [p for p in slips if id(p.observation) not in judged_again] + again:
@@ -1668,7 +1668,11 @@ def _off_own_prices(valid: Sequence[Observation]) -> list[Problem]:
       catalog, beside their own batch meters at 1.25, and set aside the secondaries' right
       prices as a power of ten off them; OpenAI's page with gpt-4o's standard output typed
       $100 beside its batch $5 entered verified, and so did Gemini's flash-lite output at $4
-      beside its batch $0.20;
+      beside its batch $0.20. On a route's official pricing page, whose tables' headings
+      name the tiers (`_headed_tiers`), a discounted price above its standard one is such a
+      slip too: one model's "Standard" and "Batch" headings exchanged on the Gemini page, read
+      into an empty catalog, entered 2.5 Pro's input verified at its batch price (a listing
+      names the tier in the model's id instead: OpenRouter's own glm-5.2:batch is dearer);
     - a reasoning-token price tenfold or more off the output price of the same model and
       dimensions (reasoning is billed as output: the recorded world's ratios are 0.38 to 5):
       the reasoning price is set aside (REASONING_OFF_OUTPUT_RULE; a fault round, LiteLLM's
@@ -1705,12 +1709,20 @@ def _off_own_prices(valid: Sequence[Observation]) -> list[Problem]:
     doubted: dict[tuple[str, str, Component, str], list[Decimal]] = defaultdict(list)
     for key, cheaper in discounted:
         found = standard.get(key)
-        if found is None or DISCOUNT_BAND[0] < cheaper.value / found.value < DISCOUNT_BAND[1]:
+        if found is None:
+            continue
+        ratio = cheaper.value / found.value
+        within = DISCOUNT_BAND[0] < ratio < DISCOUNT_BAND[1]
+        if within and (ratio <= 1 or not _headed_tiers(found, cheaper)):
             continue
         why = (
-            f"its {cheaper.dimensions.get(_TIER)} price {cheaper.value} is "
-            f"{cheaper.value / found.value:f} times its standard price {found.value} "
-            "(one of the two in another unit, or mistyped)"
+            f"its {cheaper.dimensions.get(_TIER)} price {cheaper.value} is {ratio:f} times its "
+            f"standard price {found.value} (one of the two in another unit, mistyped, or "
+            "under the other's heading)"
+            if within
+            else f"its {cheaper.dimensions.get(_TIER)} price {cheaper.value} is "
+            f"{ratio:f} times its standard price {found.value} (one of the two in another "
+            "unit, or mistyped)"
         )
         doubted[_deployments_of(found)].append(found.value)
         for o in (found, cheaper):
@@ -1754,6 +1766,16 @@ def _off_own_prices(valid: Sequence[Observation]) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _headed_tiers(standard: Observation, discounted: Observation) -> bool:
+    """Whether both prices are an official pricing page's table rows (`record_table`), whose
+    headings name their tiers."""
+    return (
+        bool(record_table(standard.record))
+        and bool(record_table(discounted.record))
+        and is_official(discounted.source, discounted.route)
+    )
 
 
 FIELDS_SWAPPED_RULE = "at another field's price"

@@ -87,11 +87,14 @@ PRO_ROWS = (
 )
 
 
-def _section_edited(swap: tuple[str, str]) -> Read:
+def _section_edited(swap: tuple[str, str], first_load: bool = False) -> Read:
     """The recorded page with the two texts of `swap` exchanged within 2.5 Pro's section alone,
-    read the day after the recorded page was (its prices then are the source's last statement)."""
+    read the day after the recorded page was (its prices then are the source's last statement),
+    or with nothing known before (`first_load`)."""
     recorded = healthy(SOURCE)
     before = {price_key(o): o.value for o in recorded.valid if o.kind.value == "price"}
+    if first_load:
+        before = {}
     [(url, body)] = bodies(SOURCE).items()
     text = body.decode()
     start = text.index(PRO)
@@ -122,3 +125,17 @@ def test_two_labels_of_one_models_section_exchanged_are_set_aside() -> None:
         # what is read is what the source stated the day before
         assert all(recorded[key] == value for key, value in prices.items())
         assert len(prices) + len(exchanged) == len(recorded)
+
+
+def test_a_models_standard_and_batch_headings_exchanged_enter_nothing_on_a_first_load() -> None:
+    """The same Standard/Batch exchange read with nothing known before (a first load, the page
+    alone): 2.5 Pro's batch input and output above its standard ones, which no provider sells,
+    are set aside with them rather than entered exchanged."""
+    recorded = _prices(healthy(SOURCE), "gemini-2.5-pro")
+    found = _section_edited(("### Standard", "### Batch"), first_load=True)
+    assert not found.failure, found.failure
+    prices = _prices(found, "gemini-2.5-pro")
+    assert all(recorded[key] == value for key, value in prices.items() if key[0] != "cache_read")
+    for component in ("input", "output"):
+        assert (component, "") not in prices
+        assert (component, "service_tier=batch") not in prices
