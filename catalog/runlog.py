@@ -399,7 +399,10 @@ def returned_bodies(
     for byte, or written otherwise (`health.canonical`: re-indented, its keys in another order,
     a newline added) where it is one of the URL's RETURN_CANDIDATES latest earlier bodies still
     kept (bodies table). A URL never read, or last read before bodies were hashed, returns to
-    nothing. Reads responses and bodies."""
+    nothing, and so does one whose latest response gave this body written otherwise (a fault
+    probe: models.dev's body with a byte-order mark one day, then without it, was held as
+    "returned to an earlier body", its verifications not renewed). Reads responses and
+    bodies."""
     r = responses.c
     wanted = {p.url: p for p in pages if p.content_hash}
     if not wanted:
@@ -432,6 +435,8 @@ def returned_bodies(
         if not earlier:
             continue
         mine = canonical(page.body)
+        if _kept_canonical(conn, last_body[url]) == mine:
+            continue  # the URL's last answer was this body written otherwise: no return
         at = earlier.get(page.content_hash) or _given_otherwise(conn, mine, earlier)
         if at is not None:
             found[url] = (at, hashlib.sha256(mine).hexdigest())
@@ -439,6 +444,15 @@ def returned_bodies(
 
 
 RETURN_CANDIDATES = 5  # a URL's latest earlier bodies a body written otherwise is compared with
+
+
+def _kept_canonical(conn: Connection, content_hash: str | None) -> bytes | None:
+    """The canonical form (`health.canonical`) of the kept body of sha256 `content_hash`; None
+    where no body of it is kept."""
+    kept = conn.execute(
+        select(kept_bodies.c.body).where(kept_bodies.c.content_hash == content_hash)
+    ).scalar()
+    return None if kept is None else canonical(zlib.decompress(kept))
 
 
 def _given_otherwise(

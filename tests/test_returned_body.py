@@ -191,3 +191,26 @@ def test_a_body_written_otherwise_is_the_same_body() -> None:
     for written in (b"\xef\xbb\xbf" + page, text.encode("utf-16"), text.encode("utf-32")):
         assert health.canonical(written) == health.canonical(page)
     assert health.canonical(b"\xff\xfe\xff") == b"\xff\xfe\xff"  # no text: as it is
+
+
+VERCEL = "https://ai-gateway.vercel.sh/v1/models"
+
+
+def test_a_body_written_otherwise_then_as_before_is_no_return(
+    prefect_api: None, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    """A fault probe (h57): Vercel's listing answered with a byte-order mark one day (read, the
+    same content) and without it the next was held that next day as "returned to an earlier
+    body (the body it gave on 2026-04-02, another since)", stale, its verifications not
+    renewed: the URL's last answer was this very body written otherwise, so nothing returned."""
+    db = copy_catalog(
+        replayed_catalog(tmp_path_factory, [("epoch-2", ["vercel"], True)]),
+        tmp_path / "catalog.db",
+    )
+    text = recorded_text(VERCEL)
+    days = {"2026-08-25": {"body": "\ufeff" + text}, "2026-08-26": {"body": text}}
+    for day, answer in days.items():
+        (tmp_path / day).mkdir()
+        world = fault_world(tmp_path / day, {VERCEL: {**answer, "date": f"{day}T00:00:00Z"}})
+        run_id = replayed_run(db, world, ["vercel"])
+        assert reported(db, run_id)["vercel"] == ("ok", ""), day
