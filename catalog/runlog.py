@@ -435,10 +435,9 @@ def returned_bodies(
         if not earlier:
             continue
         mine = canonical(page.body)
-        if _kept_canonical(conn, last_body[url]) == mine:
-            continue  # the URL's last answer was this body written otherwise: no return
         at = earlier.get(page.content_hash) or _given_otherwise(conn, mine, earlier)
-        if at is not None:
+        # read only for a return: the URL's last answer being this body written otherwise
+        if at is not None and _kept_canonical(conn, last_body[url]) != mine:
             found[url] = (at, hashlib.sha256(mine).hexdigest())
     return found
 
